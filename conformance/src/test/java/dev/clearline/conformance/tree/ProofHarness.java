@@ -1,0 +1,74 @@
+package dev.clearline.conformance.tree;
+
+import dev.clearline.contracts.Artifacts;
+import dev.clearline.evm.Address;
+import dev.clearline.evm.BlockContext;
+import dev.clearline.evm.Evm;
+import dev.clearline.evm.ExecutionOptions;
+import dev.clearline.evm.ExecutionResult;
+import dev.clearline.evm.Message;
+import dev.clearline.evm.WorldState;
+import dev.clearline.tree.Bytes32;
+import dev.clearline.tree.proof.ProofError;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.List;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.utils.Numeric;
+
+/** The Solidity proof library, deployed behind its harness in an embedded EVM. */
+final class ProofHarness implements AutoCloseable {
+    private static final Address CALLER = Address.ofLong(0xC0FFEE);
+    private static final BlockContext BLOCK = BlockContext.of(31337, 1, 1_700_000_000);
+
+    private final WorldState state = WorldState.inMemory();
+    private final Evm evm = new Evm(state);
+    private final Address harness;
+
+    ProofHarness() {
+        state.setBalance(CALLER, BigInteger.TEN.pow(24));
+        byte[] code = Artifacts.onClasspath().load("SparseMerkleProofHarness").creationBytecode();
+        harness = evm.transact(Message.create(CALLER, code), BLOCK).contractAddress();
+    }
+
+    /** Solidity's verdict and the execution gas it took (without the transaction's intrinsic and calldata gas). */
+    record Verdict(ProofError error, Bytes32 newRoot, long executionGas, int calldataBytes) {}
+
+    Verdict verify(Bytes32 root, List<Bytes32> keys, List<Bytes32> valueHashes, byte[] proof) {
+        return run(new Function("verify", List.of(b32(root), array(keys), array(valueHashes), new DynamicBytes(proof)),
+                List.of()));
+    }
+
+    Verdict update(Bytes32 root, List<Bytes32> keys, List<Bytes32> oldHashes, List<Bytes32> newHashes, byte[] proof) {
+        return run(new Function("update", List.of(b32(root), array(keys), array(oldHashes), array(newHashes),
+                new DynamicBytes(proof)), List.of()));
+    }
+
+    private Verdict run(Function f) {
+        byte[] input = Numeric.hexStringToByteArray(FunctionEncoder.encode(f));
+        ExecutionResult r = evm.call(Message.call(CALLER, harness, input), BLOCK, ExecutionOptions.RAW).orThrow();
+        byte[] out = r.returnData();
+        ProofError e = ProofError.ofCode(new BigInteger(1, Arrays.copyOfRange(out, 0, 32)).intValueExact());
+        Bytes32 newRoot = out.length >= 64 ? Bytes32.of(Arrays.copyOfRange(out, 32, 64)) : null;
+        return new Verdict(e, newRoot, r.gasUsed(), input.length);
+    }
+
+    private static org.web3j.abi.datatypes.generated.Bytes32 b32(Bytes32 b) {
+        return new org.web3j.abi.datatypes.generated.Bytes32(b.toArray());
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static Type array(List<Bytes32> values) {
+        return new DynamicArray(org.web3j.abi.datatypes.generated.Bytes32.class,
+                values.stream().map(ProofHarness::b32).toList());
+    }
+
+    @Override
+    public void close() {
+        state.close();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.clearline.conformance.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.tree.Bytes32;
+import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.WriteSet;
+import dev.clearline.tree.hash.TreeHash;
+import dev.clearline.tree.proof.ProofError;
+import dev.clearline.tree.proof.ProofVerifier;
+import dev.clearline.tree.store.MemoryNodeStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Random trees and edits: every proof Java produces verifies in the EVM, every root update Solidity
+ * computes from a proof equals the root Java reaches by committing, and tampering gets the same
+ * error code on both sides.
+ */
+class TreeProofTwinProperties {
+    private static ProofHarness solidity;
+
+    @BeforeContainer
+    static void deploy() {
+        solidity = new ProofHarness();
+    }
+
+    @AfterContainer
+    static void close() {
+        solidity.close();
+    }
+
+    private static Bytes32 key(Random r) {
+        byte[] k = new byte[32];
+        r.nextBytes(k);
+        if (r.nextInt(4) == 0) {
+            k[0] = 0x11; // crowd some keys under one prefix: long shared paths, empty siblings
+            k[1] = (byte) (r.nextInt(2));
+        }
+        return Bytes32.of(k);
+    }
+
+    @Property(tries = 60)
+    void everyJavaProofVerifiesInTheEvmAndEveryProofUpdateMatchesTheCommittedRoot(@ForAll long seed,
+            @ForAll @IntRange(min = 0, max = 200) int size, @ForAll @IntRange(min = 1, max = 6) int touched) {
+        Random r = new Random(seed);
+        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+        TreeMap<Bytes32, byte[]> model = new TreeMap<>();
+        WriteSet initial = new WriteSet();
+        for (int i = 0; i < size; i++) {
+            Bytes32 k = key(r);
+            byte[] v = new byte[1 + r.nextInt(100)];
+            r.nextBytes(v);
+            initial.put(k, v);
+            model.put(k, v);
+        }
+        long v0 = tree.commit(initial);
+        List<Bytes32> existing = new ArrayList<>(model.keySet());
+        TreeMap<Bytes32, byte[]> edits = new TreeMap<>();
+        for (int i = 0; i < touched; i++) {
+            Bytes32 k = !existing.isEmpty() && r.nextBoolean() ? existing.get(r.nextInt(existing.size())) : key(r);
+            byte[] v = new byte[1 + r.nextInt(40)];
+            r.nextBytes(v);
+            edits.put(k, v);
+        }
+        List<Bytes32> keys = new ArrayList<>(edits.keySet());
+        List<Bytes32> oldHashes = keys.stream().map(k -> model.containsKey(k)
+                ? Bytes32.of(TreeHash.value(model.get(k))) : Bytes32.ZERO).toList();
+        List<Bytes32> newHashes = keys.stream().map(k -> Bytes32.of(TreeHash.value(edits.get(k)))).toList();
+        byte[] proof = tree.prove(v0, keys).encode();
+        Bytes32 root = tree.root(v0);
+
+        assertThat(solidity.verify(root, keys, oldHashes, proof).error()).isEqualTo(ProofError.OK);
+
+        WriteSet ws = new WriteSet();
+        edits.forEach(ws::put);
+        Bytes32 committed = tree.root(tree.commit(ws));
+        ProofHarness.Verdict onChain = solidity.update(root, keys, oldHashes, newHashes, proof);
+        ProofVerifier.Result inJava = ProofVerifier.update(root, keys, oldHashes, newHashes, proof);
+        assertThat(onChain.error()).isEqualTo(inJava.error());
+        if (onChain.error() == ProofError.OK) {
+            assertThat(onChain.newRoot()).isEqualTo(committed).isEqualTo(inJava.newRoot());
+        } else {
+            assertThat(onChain.error()).isEqualTo(ProofError.UNSUPPORTED_UPDATE);
+        }
+    }
+
+    @Property(tries = 80)
+    void anyTamperingIsRejectedWithTheSameCodeOnBothSides(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 100) int size, @ForAll @IntRange(min = 0, max = 3) int how) {
+        Random r = new Random(seed);
+        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+        WriteSet ws = new WriteSet();
+        List<Bytes32> members = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            Bytes32 k = key(r);
+            members.add(k);
+            ws.put(k, new byte[] {(byte) i});
+        }
+        long v = tree.commit(ws);
+        TreeMap<Bytes32, Bytes32> claims = new TreeMap<>();
+        for (int i = 0; i < 1 + r.nextInt(5); i++) {
+            Bytes32 k = r.nextBoolean() ? members.get(r.nextInt(members.size())) : key(r);
+            claims.put(k, tree.get(v, k).map(x -> Bytes32.of(TreeHash.value(x))).orElse(Bytes32.ZERO));
+        }
+        List<Bytes32> keys = new ArrayList<>(claims.keySet());
+        List<Bytes32> hashes = new ArrayList<>(claims.values());
+        byte[] proof = tree.prove(v, keys).encode();
+        Bytes32 root = tree.root(v);
+        switch (how) {
+            case 0 -> proof[r.nextInt(proof.length)] ^= (byte) (1 + r.nextInt(255));
+            case 1 -> proof = java.util.Arrays.copyOf(proof, r.nextInt(proof.length));
+            case 2 -> {
+                int i = r.nextInt(keys.size());
+                hashes.set(i, hashes.get(i).isZero() ? Bytes32.of(TreeHash.value(new byte[] {1})) : Bytes32.ZERO);
+            }
+            default -> {
+                int i = r.nextInt(keys.size());
+                byte[] k = keys.get(i).toArray();
+                k[31] ^= 1;
+                keys.set(i, Bytes32.of(k));
+            }
+        }
+        ProofError java = ProofVerifier.verify(root, keys, hashes, proof);
+        assertThat(solidity.verify(root, keys, hashes, proof).error()).isEqualTo(java);
+        if (how != 3) {
+            assertThat(java).isNotEqualTo(ProofError.OK);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.clearline.devnet;
+
+import dev.clearline.devnet.accounts.DevAccounts;
+import dev.clearline.devnet.node.DevnetNode;
+import dev.clearline.devnet.node.NodeConfig;
+import dev.clearline.devnet.rpc.InProcessWeb3jService;
+import dev.clearline.devnet.rpc.RpcDispatcher;
+import dev.clearline.devnet.rpc.RpcHttpServer;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.Web3jService;
+
+/**
+ * A running devnet: the node, its JSON-RPC dispatcher, optionally an HTTP endpoint and an
+ * interval miner. Close it to stop serving and release the state.
+ */
+public final class Devnet implements AutoCloseable {
+
+    /**
+     * @param port       -1: no HTTP server (in-process only); 0: any free port
+     * @param blockTime  null: automine (a block per transaction); else a block every interval
+     */
+    public record Options(NodeConfig node, String host, int port, Duration blockTime, int rpcThreads) {
+        public static Options inProcess(NodeConfig node) {
+            return new Options(node, "127.0.0.1", -1, null, 4);
+        }
+
+        public static Options http(NodeConfig node, int port) {
+            return new Options(node, "127.0.0.1", port, null, 4);
+        }
+
+        public Options withBlockTime(Duration interval) {
+            return new Options(node, host, port, interval, rpcThreads);
+        }
+    }
+
+    private final DevnetNode node;
+    private final RpcDispatcher dispatcher;
+    private final RpcHttpServer server;
+    private final ScheduledExecutorService miner;
+
+    private Devnet(DevnetNode node, RpcDispatcher dispatcher, RpcHttpServer server, ScheduledExecutorService miner) {
+        this.node = node;
+        this.dispatcher = dispatcher;
+        this.server = server;
+        this.miner = miner;
+    }
+
+    public static Devnet start(Options options) {
+        NodeConfig config = options.node().withAutomine(options.blockTime() == null);
+        DevnetNode node = DevnetNode.start(config);
+        RpcDispatcher dispatcher = new RpcDispatcher(node);
+        RpcHttpServer server = null;
+        ScheduledExecutorService miner = null;
+        try {
+            if (options.port() >= 0) server = RpcHttpServer.start(dispatcher, options.host(), options.port(), options.rpcThreads());
+            if (options.blockTime() != null) {
+                miner = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "devnet-miner");
+                    t.setDaemon(true);
+                    return t;
+                });
+                long ms = Math.max(1, options.blockTime().toMillis());
+                miner.scheduleAtFixedRate(() -> node.mine(null), ms, ms, TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return new Devnet(node, dispatcher, server, miner);
+    }
+
+    /** An in-memory, automining devnet with Hardhat's defaults and no HTTP endpoint. */
+    public static Devnet inProcess(NodeConfig config) {
+        return start(Options.inProcess(config));
+    }
+
+    public DevnetNode node() {
+        return node;
+    }
+
+    public RpcDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public long chainId() {
+        return node.chainId();
+    }
+
+    public DevAccounts accounts() {
+        return node.config().accounts();
+    }
+
+    /** The HTTP endpoint, if one was started. */
+    public String rpcUrl() {
+        if (server == null) throw new IllegalStateException("this devnet has no HTTP endpoint; start it with Options.http(...)");
+        return server.url();
+    }
+
+    public boolean hasHttp() {
+        return server != null;
+    }
+
+    /** A web3j transport straight into the node, no sockets. */
+    public Web3jService web3jService() {
+        return new InProcessWeb3jService(dispatcher);
+    }
+
+    public Web3j web3j() {
+        return Web3j.build(web3jService());
+    }
+
+    @Override
+    public void close() {
+        if (miner != null) miner.shutdownNow();
+        if (server != null) server.close();
+        node.close();
+    }
+}

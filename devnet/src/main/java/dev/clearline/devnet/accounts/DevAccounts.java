@@ -1,0 +1,48 @@
+package dev.clearline.devnet.accounts;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.web3j.crypto.Bip32ECKeyPair;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.MnemonicUtils;
+
+/**
+ * Funded development keys derived from a BIP-39 mnemonic along m/44'/60'/0'/0/i, the path
+ * Hardhat, Anvil and Ganache use, so the default mnemonic yields the accounts every tool knows.
+ */
+public record DevAccounts(String mnemonic, List<Credentials> keys) {
+
+    /** Hardhat's and Anvil's default mnemonic: its first account is 0xf39F...2266. */
+    public static final String DEFAULT_MNEMONIC = "test test test test test test test test test test test junk";
+
+    public DevAccounts {
+        keys = List.copyOf(keys);
+    }
+
+    /** Derives {@code count} accounts from {@code mnemonic} (no passphrase). */
+    public static DevAccounts fromMnemonic(String mnemonic, int count) {
+        if (!MnemonicUtils.validateMnemonic(mnemonic)) {
+            throw new IllegalArgumentException("not a valid BIP-39 mnemonic (check the words and their number): " + mnemonic);
+        }
+        Bip32ECKeyPair master = Bip32ECKeyPair.generateKeyPair(MnemonicUtils.generateSeed(mnemonic, ""));
+        List<Credentials> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int[] path = {44 | Bip32ECKeyPair.HARDENED_BIT, 60 | Bip32ECKeyPair.HARDENED_BIT,
+                    Bip32ECKeyPair.HARDENED_BIT, 0, i};
+            keys.add(Credentials.create(Bip32ECKeyPair.deriveKeyPair(master, path)));
+        }
+        return new DevAccounts(mnemonic, keys);
+    }
+
+    public static DevAccounts defaults() {
+        return fromMnemonic(DEFAULT_MNEMONIC, 10);
+    }
+
+    public Credentials first() {
+        return keys.get(0);
+    }
+
+    public List<String> addresses() {
+        return keys.stream().map(Credentials::getAddress).toList();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.clearline.devnet.junit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.utils.Numeric;
+
+/**
+ * Moves a node's clock and chain through the standard dev methods ({@code evm_increaseTime},
+ * {@code evm_mine}, {@code evm_snapshot}, {@code evm_revert}), so the same test drives the
+ * embedded devnet and Hardhat's node. Tests cross challenge windows without sleeping.
+ */
+public final class TimeTravel {
+    private final Web3jService service;
+
+    public TimeTravel(Web3jService service) {
+        this.service = service;
+    }
+
+    /** Moves the clock forward by {@code d} and mines a block, whose timestamp reflects the jump. */
+    public long advance(Duration d) {
+        rpc("evm_increaseTime", List.of(d.toSeconds()));
+        return mine();
+    }
+
+    /** Mines an empty block; returns its timestamp. */
+    public long mine() {
+        rpc("evm_mine", List.of());
+        return latestTimestamp();
+    }
+
+    /** Mines an empty block at exactly {@code timestamp} (later than the latest block). */
+    public long mineAt(long timestamp) {
+        rpc("evm_mine", List.of(timestamp));
+        return latestTimestamp();
+    }
+
+    /** The latest block's timestamp: the chain's "now". */
+    public long latestTimestamp() {
+        JsonNode block = rpc("eth_getBlockByNumber", List.of("latest", false));
+        return Numeric.decodeQuantity(block.get("timestamp").asText()).longValueExact();
+    }
+
+    public String snapshot() {
+        return rpc("evm_snapshot", List.of()).asText();
+    }
+
+    /** Returns the chain to {@code snapshot}; false if the node no longer knows it. */
+    public boolean revert(String snapshot) {
+        return rpc("evm_revert", List.of(snapshot)).asBoolean();
+    }
+
+    private JsonNode rpc(String method, List<?> params) {
+        try {
+            Json response = new Request<>(method, params, service, Json.class).send();
+            if (response.hasError()) {
+                throw new IllegalStateException(method + " failed: " + response.getError().getMessage()
+                        + "; does the node support the dev methods (devnet, Hardhat, Anvil do)?");
+            }
+            return response.getResult();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach the node for " + method, e);
+        }
+    }
+
+    /** A response whose result is any JSON. */
+    public static final class Json extends Response<JsonNode> {}
+
+}

@@ -1,0 +1,594 @@
+package dev.clearline.devnet.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.devnet.node.ChainState.BlockEnv;
+import dev.clearline.devnet.node.ChainState.Execution;
+import dev.clearline.devnet.node.ChainState.Message;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.rlp.RlpEncoder;
+import org.web3j.rlp.RlpList;
+import org.web3j.rlp.RlpString;
+import org.web3j.rlp.RlpType;
+import org.web3j.utils.Numeric;
+
+/**
+ * An in-process L1: blocks, receipts, logs, nonces, balances, fees and time control over an
+ * EVM world state. Thread-safe: every operation holds the node's lock, so requests see a
+ * consistent chain. Transactions with a nonce gap are refused, not queued (like Hardhat's
+ * automine): send them in nonce order.
+ */
+public final class DevnetNode implements AutoCloseable {
+    static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+    static final String ZERO_HASH = "0x" + "0".repeat(64);
+    /** keccak256(rlp([])): the ommers hash of every post-merge block. */
+    static final String EMPTY_OMMERS = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
+    /** The root of an empty Merkle-Patricia trie. */
+    static final String EMPTY_TRIE = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
+
+    private final NodeConfig config;
+    private final ChainState state;
+    private final ChainStore store;
+    private final List<Block> blocks = new ArrayList<>();
+    private final Map<String, Long> blockByHash = new HashMap<>();
+    private final Map<String, TxLocation> txByHash = new HashMap<>();
+    private final List<SignedTx> pending = new ArrayList<>();
+    private final TreeMap<Integer, Snapshot> snapshots = new TreeMap<>();
+    private int nextSnapshotId = 1;
+    private long timeOffset;
+    private Long nextTimestamp;
+
+    /** Where a mined transaction sits. */
+    public record TxLocation(long blockNumber, int index) {}
+
+    /** A transaction and, once mined, its block. */
+    public record TxView(SignedTx tx, Block block, int index) {
+        public boolean pending() {
+            return block == null;
+        }
+    }
+
+    private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending) {}
+
+    private DevnetNode(NodeConfig config, ChainState state, ChainStore store) {
+        this.config = config;
+        this.state = state;
+        this.store = store;
+    }
+
+    /** Starts a node on a fresh state, or reopens the chain in {@code config.dataDir()}. */
+    public static DevnetNode start(NodeConfig config) {
+        ChainStore store = config.dataDir() == null ? ChainStore.inMemory() : ChainStore.inDirectory(config.dataDir());
+        ChainState state = EvmChainState.open(config.dataDir());
+        DevnetNode node = new DevnetNode(config, state, store);
+        List<Block> saved = store.load();
+        if (saved.isEmpty()) {
+            node.genesis();
+        } else {
+            for (Block b : saved) node.index(b);
+            state.resetTo(Numeric.hexStringToByteArray(node.head().stateRoot()));
+        }
+        return node;
+    }
+
+    private void genesis() {
+        for (Credentials c : config.accounts().keys()) state.setBalance(c.getAddress().toLowerCase(), config.accountBalance());
+        byte[] root = state.commit();
+        Block genesis = seal(0, ZERO_HASH, config.clockSeconds().getAsLong(), 0, config.initialBaseFee(), root,
+                List.of(), List.of());
+        index(genesis);
+        store.append(genesis);
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public long chainId() {
+        return config.chainId();
+    }
+
+    public synchronized long blockNumber() {
+        return head().number();
+    }
+
+    public synchronized Block head() {
+        return blocks.get(blocks.size() - 1);
+    }
+
+    public synchronized Optional<Block> block(long number) {
+        return number >= 0 && number < blocks.size() ? Optional.of(blocks.get((int) number)) : Optional.empty();
+    }
+
+    public synchronized Optional<Block> blockByHash(String hash) {
+        Long n = blockByHash.get(hash.toLowerCase());
+        return n == null ? Optional.empty() : block(n);
+    }
+
+    public synchronized Optional<TxView> transaction(String hash) {
+        String h = hash.toLowerCase();
+        TxLocation loc = txByHash.get(h);
+        if (loc != null) {
+            Block b = blocks.get((int) loc.blockNumber());
+            return Optional.of(new TxView(b.transactions().get(loc.index()), b, loc.index()));
+        }
+        return pending.stream().filter(t -> t.hash().equals(h)).findFirst().map(t -> new TxView(t, null, -1));
+    }
+
+    public synchronized Optional<Receipt> receipt(String hash) {
+        TxLocation loc = txByHash.get(hash.toLowerCase());
+        return loc == null ? Optional.empty() : Optional.of(blocks.get((int) loc.blockNumber()).receipts().get(loc.index()));
+    }
+
+    public synchronized List<SignedTx> pendingTransactions() {
+        return List.copyOf(pending);
+    }
+
+    // ---- account reads at a block ----
+
+    public synchronized BigInteger balance(String address, long block) {
+        return read(block, s -> s.balance(address.toLowerCase()));
+    }
+
+    public synchronized BigInteger nonce(String address, long block) {
+        return read(block, s -> s.nonce(address.toLowerCase()));
+    }
+
+    /** The next nonce counting transactions waiting in the pool. */
+    public synchronized BigInteger pendingNonce(String address) {
+        String a = address.toLowerCase();
+        BigInteger n = state.nonce(a);
+        for (SignedTx t : pending) if (t.from().equals(a)) n = n.max(t.nonce().add(BigInteger.ONE));
+        return n;
+    }
+
+    public synchronized byte[] code(String address, long block) {
+        return read(block, s -> s.code(address.toLowerCase()));
+    }
+
+    public synchronized byte[] storage(String address, byte[] slot, long block) {
+        return read(block, s -> s.storage(address.toLowerCase(), slot));
+    }
+
+    public synchronized JsonNode proof(String address, List<byte[]> slots, long block) {
+        return state.proof(address.toLowerCase(), slots, Numeric.hexStringToByteArray(blocks.get((int) block).stateRoot()));
+    }
+
+    /** Runs {@code f} on the state as it was after {@code block}, then returns to the head. */
+    private <T> T read(long block, Function<ChainState, T> f) {
+        if (block >= head().number()) return f.apply(state);
+        state.resetTo(Numeric.hexStringToByteArray(blocks.get((int) block).stateRoot()));
+        try {
+            return f.apply(state);
+        } finally {
+            discardChanges();
+        }
+    }
+
+    // ---- fees ----
+
+    public synchronized BigInteger nextBaseFee() {
+        Block h = head();
+        return GasRules.nextBaseFee(h.baseFeePerGas(), h.gasUsed(), h.gasLimit());
+    }
+
+    /** Like Hardhat: one gwei of tip on top of the next base fee. */
+    public BigInteger maxPriorityFeePerGas() {
+        return NodeConfig.ONE_GWEI;
+    }
+
+    public synchronized BigInteger gasPrice() {
+        return nextBaseFee().add(maxPriorityFeePerGas());
+    }
+
+    // ---- transactions ----
+
+    /** Validates, pools and (on automine) mines a signed transaction; returns its hash. */
+    public synchronized Outcome<String> sendRawTransaction(byte[] raw) {
+        SignedTx tx;
+        switch (SignedTx.decode(raw)) {
+            case SignedTx.Invalid bad -> { return Outcome.refused(NodeError.rejected(bad.reason())); }
+            case SignedTx.Ok ok -> tx = ok.tx();
+        }
+        NodeError error = admissionError(tx);
+        if (error != null) return Outcome.refused(error);
+        pending.add(tx);
+        if (config.automine()) mineBlock(nextTimestampFor(head()));
+        return Outcome.done(tx.hash());
+    }
+
+    private NodeError admissionError(SignedTx tx) {
+        if (tx.chainId() != null && tx.chainId() != config.chainId()) {
+            return NodeError.rejected("invalid chain id for signer: have " + tx.chainId() + " want " + config.chainId()
+                    + "; sign for chain " + config.chainId());
+        }
+        if (pending.stream().anyMatch(t -> t.hash().equals(tx.hash()))) {
+            return NodeError.rejected("already known: transaction " + tx.hash() + " is waiting to be mined");
+        }
+        BigInteger expected = pendingNonce(tx.from());
+        int cmp = tx.nonce().compareTo(expected);
+        if (cmp < 0) {
+            return NodeError.rejected("nonce too low: address " + tx.from() + ", tx: " + tx.nonce() + " state: " + expected);
+        }
+        if (cmp > 0) {
+            return NodeError.rejected("nonce too high: address " + tx.from() + ", tx: " + tx.nonce() + " state: " + expected
+                    + "; the devnet does not queue transactions, send them in nonce order");
+        }
+        if (tx.gasLimit().compareTo(BigInteger.valueOf(config.blockGasLimit())) > 0) {
+            return NodeError.rejected("exceeds block gas limit: tx gas " + tx.gasLimit() + ", block gas limit " + config.blockGasLimit());
+        }
+        if (tx.isCreate() && tx.data().length > GasRules.MAX_INITCODE_SIZE) {
+            return NodeError.rejected("max initcode size exceeded: code size " + tx.data().length + " limit " + GasRules.MAX_INITCODE_SIZE);
+        }
+        long intrinsic = GasRules.intrinsicGas(tx.data(), tx.isCreate(), tx.accessListAddresses(), tx.accessListKeys());
+        if (tx.gasLimit().compareTo(BigInteger.valueOf(intrinsic)) < 0) {
+            return NodeError.rejected("intrinsic gas too low: have " + tx.gasLimit() + ", want " + intrinsic);
+        }
+        if (tx.maxPriorityFeePerGas().compareTo(tx.maxFeePerGas()) > 0) {
+            return NodeError.rejected("max priority fee per gas higher than max fee per gas: address " + tx.from()
+                    + ", maxPriorityFeePerGas: " + tx.maxPriorityFeePerGas() + ", maxFeePerGas: " + tx.maxFeePerGas());
+        }
+        BigInteger baseFee = nextBaseFee();
+        if (tx.maxFeePerGas().compareTo(baseFee) < 0) {
+            return NodeError.rejected("max fee per gas less than block base fee: address " + tx.from()
+                    + ", maxFeePerGas: " + tx.maxFeePerGas() + ", baseFee: " + baseFee + " (transaction underpriced)");
+        }
+        BigInteger cost = tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value());
+        BigInteger have = state.balance(tx.from());
+        if (have.compareTo(cost) < 0) {
+            return NodeError.rejected("insufficient funds for gas * price + value: address " + tx.from()
+                    + " have " + have + " want " + cost);
+        }
+        return null;
+    }
+
+    // ---- calls ----
+
+    public synchronized Outcome<byte[]> call(CallRequest req, long block) {
+        Execution ex = simulate(req, block, req.gas() == null ? config.blockGasLimit() : req.gas());
+        if (!ex.success()) return Outcome.refused(revertError(ex));
+        return Outcome.done(ex.returnData());
+    }
+
+    /** The smallest gas limit with which the call succeeds, found by binary search as geth does. */
+    public synchronized Outcome<Long> estimateGas(CallRequest req, long block) {
+        long cap = req.gas() == null ? config.blockGasLimit() : req.gas();
+        Execution first = simulate(req, block, cap);
+        if (!first.success()) {
+            if (!first.invalid() && first.returnData().length == 0 && first.error() != null && !first.error().contains("revert")) {
+                return Outcome.refused(NodeError.rejected("gas required exceeds allowance (" + cap + "): " + first.error()));
+            }
+            return Outcome.refused(revertError(first));
+        }
+        long lo = first.gasUsed() - 1;
+        long hi = cap;
+        // Refunds and the 63/64 rule make gasUsed an underestimate; this guess is usually enough.
+        long optimistic = Math.min(cap, (first.gasUsed() + 2300) * 64 / 63);
+        if (simulate(req, block, optimistic).success()) hi = optimistic; else lo = optimistic;
+        while (lo + 1 < hi) {
+            long mid = lo + (hi - lo) / 2;
+            if (simulate(req, block, mid).success()) hi = mid; else lo = mid;
+        }
+        return Outcome.done(hi);
+    }
+
+    /** Runs a call against the state after {@code block} and throws the changes away. */
+    private Execution simulate(CallRequest req, long block, long gasLimit) {
+        Message m = messageOf(req, gasLimit);
+        if (block >= head().number()) return callOrCreate(m, nextEnv());
+        Block b = blocks.get((int) block);
+        return read(block, s -> callOrCreate(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b))));
+    }
+
+    /**
+     * Like geth, a simulated creation returns the code it would deploy (tools use this to check
+     * deployments); the evm module's call returns nothing for creations, so run it for real and reset.
+     */
+    private Execution callOrCreate(Message m, BlockEnv env) {
+        if (m.to() != null) return state.call(m, env);
+        try {
+            Execution ex = state.transact(m, env);
+            if (!ex.success() || ex.createdAddress() == null) return ex;
+            return new Execution(true, state.code(ex.createdAddress()), ex.gasUsed(), ex.logs(), ex.createdAddress(), null, false);
+        } finally {
+            discardChanges();
+        }
+    }
+
+    private static Message messageOf(CallRequest req, long gasLimit) {
+        return new Message(req.from() == null ? ZERO_ADDRESS : req.from().toLowerCase(),
+                req.to() == null ? null : req.to().toLowerCase(), req.value() == null ? BigInteger.ZERO : req.value(),
+                req.data() == null ? new byte[0] : req.data(), gasLimit,
+                req.gasPrice() == null ? BigInteger.ZERO : req.gasPrice(), null);
+    }
+
+    /** The EIP-1559 base fee of the block after {@code b}. */
+    public static BigInteger baseFeeAfter(Block b) {
+        return nextBaseFeeAfter(b);
+    }
+
+    /** Between operations the live state always equals the head's committed root, so a reset undoes a simulation. */
+    private void discardChanges() {
+        state.resetTo(Numeric.hexStringToByteArray(head().stateRoot()));
+    }
+
+    private static BigInteger nextBaseFeeAfter(Block b) {
+        return GasRules.nextBaseFee(b.baseFeePerGas(), b.gasUsed(), b.gasLimit());
+    }
+
+    static NodeError revertError(Execution ex) {
+        String data = Numeric.toHexString(ex.returnData());
+        String reason = RevertReason.describe(ex.returnData());
+        if (ex.invalid() || (reason == null && ex.returnData().length == 0 && ex.error() != null && !ex.error().contains("revert"))) {
+            return new NodeError(NodeError.TX_REJECTED, ex.error(), null);
+        }
+        return new NodeError(NodeError.EXECUTION_REVERTED,
+                reason == null ? "execution reverted" : "execution reverted: " + reason, data);
+    }
+
+    // ---- traces ----
+
+    public synchronized Outcome<JsonNode> traceTransaction(String hash, String tracer, JsonNode tracerConfig) {
+        TxLocation loc = txByHash.get(hash.toLowerCase());
+        if (loc == null) return Outcome.refused(NodeError.rejected("transaction " + hash + " not found; is it mined?"));
+        Block b = blocks.get((int) loc.blockNumber());
+        Block parent = blocks.get((int) b.number() - 1);
+        BlockEnv env = envOf(b.number(), b.timestamp(), b.baseFeePerGas());
+        return Outcome.done(read(parent.number(), s -> {
+            for (int i = 0; i < loc.index(); i++) s.transact(messageOf(b.transactions().get(i), b.baseFeePerGas()), env);
+            return s.trace(messageOf(b.transactions().get(loc.index()), b.baseFeePerGas()), env, tracer, tracerConfig);
+        }));
+    }
+
+    public synchronized Outcome<JsonNode> traceCall(CallRequest req, long block, String tracer, JsonNode tracerConfig) {
+        Message m = messageOf(req, req.gas() == null ? config.blockGasLimit() : req.gas());
+        if (block >= head().number()) return Outcome.done(state.trace(m, nextEnv(), tracer, tracerConfig));
+        Block b = blocks.get((int) block);
+        return Outcome.done(read(block, s -> s.trace(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b)),
+                tracer, tracerConfig)));
+    }
+
+    // ---- logs ----
+
+    /** Logs of blocks {@code from..to} matching the address set (empty: any) and topic positions (null or empty: any). */
+    public synchronized List<LogEntry> logs(long from, long to, List<String> addresses, List<List<String>> topics) {
+        List<LogEntry> out = new ArrayList<>();
+        long last = Math.min(to, head().number());
+        for (long n = Math.max(0, from); n <= last; n++) {
+            for (Receipt r : blocks.get((int) n).receipts()) {
+                for (LogEntry log : r.logs()) if (matches(log, addresses, topics)) out.add(log);
+            }
+        }
+        return out;
+    }
+
+    static boolean matches(LogEntry log, List<String> addresses, List<List<String>> topics) {
+        if (!addresses.isEmpty() && addresses.stream().noneMatch(a -> a.equalsIgnoreCase(log.address()))) return false;
+        for (int i = 0; i < topics.size(); i++) {
+            List<String> wanted = topics.get(i);
+            if (wanted == null || wanted.isEmpty()) continue;
+            if (i >= log.topics().size()) return false;
+            String actual = log.topics().get(i);
+            if (wanted.stream().noneMatch(w -> w.equalsIgnoreCase(actual))) return false;
+        }
+        return true;
+    }
+
+    // ---- time and mining ----
+
+    /** Moves the clock forward by {@code seconds}; returns the total offset, like Hardhat. */
+    public synchronized long increaseTime(long seconds) {
+        if (seconds < 0) throw new IllegalArgumentException("cannot increase time by a negative amount: " + seconds);
+        timeOffset += seconds;
+        return timeOffset;
+    }
+
+    public synchronized Outcome<Long> setNextBlockTimestamp(long timestamp) {
+        if (timestamp <= head().timestamp()) {
+            return Outcome.refused(NodeError.invalidParams("timestamp " + timestamp + " is not after the latest block's "
+                    + head().timestamp() + "; pick a later one"));
+        }
+        nextTimestamp = timestamp;
+        return Outcome.done(timestamp);
+    }
+
+    /** Mines the pending transactions (possibly none) into one block, at {@code timestamp} if given. */
+    public synchronized Outcome<Block> mine(Long timestamp) {
+        if (timestamp != null) {
+            if (timestamp <= head().timestamp()) {
+                return Outcome.refused(NodeError.invalidParams("timestamp " + timestamp + " is not after the latest block's "
+                        + head().timestamp() + "; pick a later one"));
+            }
+            // Later blocks keep counting from here, as Hardhat does after evm_mine with a timestamp.
+            timeOffset = timestamp - config.clockSeconds().getAsLong();
+            return Outcome.done(mineBlock(timestamp));
+        }
+        return Outcome.done(mineBlock(nextTimestampFor(head())));
+    }
+
+    public synchronized int snapshot() {
+        int id = nextSnapshotId++;
+        snapshots.put(id, new Snapshot(head().number(), timeOffset, nextTimestamp, List.copyOf(pending)));
+        return id;
+    }
+
+    /** Returns to snapshot {@code id}; it and every later snapshot are used up. False if unknown. */
+    public synchronized boolean revert(int id) {
+        Snapshot s = snapshots.get(id);
+        if (s == null) return false;
+        snapshots.tailMap(id, true).clear();
+        while (head().number() > s.blockNumber()) {
+            Block dropped = blocks.remove(blocks.size() - 1);
+            blockByHash.remove(dropped.hash());
+            for (SignedTx t : dropped.transactions()) txByHash.remove(t.hash());
+        }
+        state.resetTo(Numeric.hexStringToByteArray(head().stateRoot()));
+        pending.clear();
+        pending.addAll(s.pending());
+        timeOffset = s.timeOffset();
+        nextTimestamp = s.nextTimestamp();
+        store.rewrite(blocks);
+        return true;
+    }
+
+    private long nextTimestampFor(Block parent) {
+        if (nextTimestamp != null) {
+            long t = nextTimestamp;
+            nextTimestamp = null;
+            timeOffset = t - config.clockSeconds().getAsLong();
+            return t;
+        }
+        return Math.max(parent.timestamp() + 1, config.clockSeconds().getAsLong() + timeOffset);
+    }
+
+    private Block mineBlock(long timestamp) {
+        Block parent = head();
+        long number = parent.number() + 1;
+        BigInteger baseFee = nextBaseFeeAfter(parent);
+        BlockEnv env = envOf(number, timestamp, baseFee);
+        List<SignedTx> included = new ArrayList<>();
+        List<Receipt> receipts = new ArrayList<>();
+        long cumulative = 0;
+        for (SignedTx tx : pending) {
+            if (cumulative + tx.gasLimit().longValueExact() > config.blockGasLimit()) break;
+            if (!stillValid(tx, baseFee)) continue;
+            Applied a = applyTx(state, tx, env);
+            cumulative += a.ex().gasUsed();
+            included.add(tx);
+            receipts.add(a.toReceipt(tx, included.size() - 1, number, cumulative));
+        }
+        pending.removeAll(included);
+        pending.removeIf(t -> !stillValid(t, baseFee));
+        byte[] root = state.commit();
+        Block sealed = seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
+        // A block pushed past the clock (one second after its parent) moves the clock with it, so
+        // evm_increaseTime(d) always lands d seconds after the latest block, as on Hardhat.
+        timeOffset = Math.max(timeOffset, timestamp - config.clockSeconds().getAsLong());
+        index(sealed);
+        store.append(sealed);
+        return sealed;
+    }
+
+    /** A pooled transaction can go stale when an earlier one spent the funds or the base fee rose. */
+    private boolean stillValid(SignedTx tx, BigInteger baseFee) {
+        return tx.nonce().equals(state.nonce(tx.from()))
+                && tx.maxFeePerGas().compareTo(baseFee) >= 0
+                && state.balance(tx.from()).compareTo(tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value())) >= 0;
+    }
+
+    private record Applied(Execution ex, BigInteger price) {
+        Receipt toReceipt(SignedTx tx, int index, long blockNumber, long cumulative) {
+            List<LogEntry> logs = new ArrayList<>();
+            for (ChainState.RawLog l : ex.logs()) {
+                logs.add(new LogEntry(l.address(), l.topics(), l.data(), blockNumber, null, tx.hash(), index, -1));
+            }
+            return new Receipt(tx.hash(), index, blockNumber, null, tx.from(), tx.to(),
+                    tx.isCreate() && ex.success() ? ex.createdAddress() : null, cumulative, ex.gasUsed(), price,
+                    ex.success(), logs, Numeric.toHexString(Bloom.of(logs)), tx.type(),
+                    ex.success() ? "0x" : Numeric.toHexString(ex.returnData()));
+        }
+    }
+
+    private Applied applyTx(ChainState s, SignedTx tx, BlockEnv env) {
+        Execution ex = s.transact(messageOf(tx, env.baseFee()), env);
+        if (ex.invalid()) throw new IllegalStateException("a transaction that passed admission broke a rule when mined: " + ex.error());
+        return new Applied(ex, tx.effectiveGasPrice(env.baseFee()));
+    }
+
+    private static Message messageOf(SignedTx tx, BigInteger baseFee) {
+        return new Message(tx.from(), tx.to(), tx.value(), tx.data(), tx.gasLimit().longValueExact(),
+                tx.effectiveGasPrice(baseFee), tx.nonce().longValueExact());
+    }
+
+    private BlockEnv nextEnv() {
+        Block h = head();
+        long ts = nextTimestamp != null ? nextTimestamp : Math.max(h.timestamp() + 1, config.clockSeconds().getAsLong() + timeOffset);
+        return envOf(h.number() + 1, ts, nextBaseFeeAfter(h));
+    }
+
+    private BlockEnv envOf(long number, long timestamp, BigInteger baseFee) {
+        byte[] randao = Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32));
+        return new BlockEnv(number, timestamp, config.blockGasLimit(), baseFee, ZERO_ADDRESS, config.chainId(), randao,
+                n -> n >= 0 && n < blocks.size() && n < number ? Numeric.hexStringToByteArray(blocks.get((int) n).hash()) : new byte[32]);
+    }
+
+    private Block seal(long number, String parentHash, long timestamp, long gasUsed, BigInteger baseFee, byte[] root,
+                       List<SignedTx> txs, List<Receipt> receipts) {
+        byte[] bloom = new byte[Bloom.BYTES];
+        for (Receipt r : receipts) Bloom.or(bloom, Numeric.hexStringToByteArray(r.logsBloom()));
+        String txRoot = txs.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(txs.stream().map(SignedTx::raw).toList());
+        String receiptsRoot = receipts.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(receipts.stream().map(DevnetNode::encodeReceipt).toList());
+        String mixHash = Numeric.toHexString(Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32)));
+        List<RlpType> header = List.of(
+                RlpString.create(Numeric.hexStringToByteArray(parentHash)),
+                RlpString.create(Numeric.hexStringToByteArray(EMPTY_OMMERS)),
+                RlpString.create(Numeric.hexStringToByteArray(ZERO_ADDRESS)),
+                RlpString.create(root),
+                RlpString.create(Numeric.hexStringToByteArray(txRoot)),
+                RlpString.create(Numeric.hexStringToByteArray(receiptsRoot)),
+                RlpString.create(bloom),
+                RlpString.create(BigInteger.ZERO),
+                RlpString.create(BigInteger.valueOf(number)),
+                RlpString.create(BigInteger.valueOf(config.blockGasLimit())),
+                RlpString.create(BigInteger.valueOf(gasUsed)),
+                RlpString.create(BigInteger.valueOf(timestamp)),
+                RlpString.create(new byte[0]),
+                RlpString.create(Numeric.hexStringToByteArray(mixHash)),
+                RlpString.create(new byte[8]),
+                RlpString.create(baseFee),
+                RlpString.create(Numeric.hexStringToByteArray(EMPTY_TRIE)));
+        String hash = Numeric.toHexString(Hash.sha3(RlpEncoder.encode(new RlpList(header))));
+        List<Receipt> stamped = new ArrayList<>();
+        int logIndex = 0;
+        for (Receipt r : receipts) {
+            List<LogEntry> logs = new ArrayList<>();
+            for (LogEntry l : r.logs()) {
+                logs.add(new LogEntry(l.address(), l.topics(), l.data(), number, hash, l.transactionHash(),
+                        l.transactionIndex(), logIndex++));
+            }
+            stamped.add(new Receipt(r.transactionHash(), r.transactionIndex(), number, hash, r.from(), r.to(),
+                    r.contractAddress(), r.cumulativeGasUsed(), r.gasUsed(), r.effectiveGasPrice(), r.success(), logs,
+                    r.logsBloom(), r.type(), r.revertData()));
+        }
+        return new Block(number, hash, parentHash, timestamp, config.blockGasLimit(), gasUsed, baseFee,
+                Numeric.toHexString(root), txRoot, receiptsRoot, Numeric.toHexString(bloom), ZERO_ADDRESS, mixHash, txs,
+                stamped);
+    }
+
+    /** EIP-2718 receipt encoding: [status, cumulativeGas, bloom, logs], prefixed by the type for typed transactions. */
+    private static byte[] encodeReceipt(Receipt r) {
+        List<RlpType> logs = new ArrayList<>();
+        for (LogEntry l : r.logs()) {
+            logs.add(new RlpList(RlpString.create(Numeric.hexStringToByteArray(l.address())),
+                    new RlpList(l.topics().stream().map(t -> (RlpType) RlpString.create(Numeric.hexStringToByteArray(t))).toList()),
+                    RlpString.create(Numeric.hexStringToByteArray(l.data()))));
+        }
+        byte[] body = RlpEncoder.encode(new RlpList(RlpString.create(r.success() ? 1 : 0),
+                RlpString.create(BigInteger.valueOf(r.cumulativeGasUsed())),
+                RlpString.create(Numeric.hexStringToByteArray(r.logsBloom())), new RlpList(logs)));
+        if (r.type() == 0) return body;
+        byte[] typed = new byte[body.length + 1];
+        typed[0] = (byte) r.type();
+        System.arraycopy(body, 0, typed, 1, body.length);
+        return typed;
+    }
+
+    private void index(Block b) {
+        blocks.add(b);
+        blockByHash.put(b.hash(), b.number());
+        for (int i = 0; i < b.transactions().size(); i++) txByHash.put(b.transactions().get(i).hash(), new TxLocation(b.number(), i));
+    }
+
+    @Override
+    public synchronized void close() {
+        state.close();
+    }
+}

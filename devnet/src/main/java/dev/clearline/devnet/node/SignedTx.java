@@ -1,0 +1,98 @@
+package dev.clearline.devnet.node;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.web3j.crypto.AccessListObject;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.SignedRawTransaction;
+import org.web3j.crypto.TransactionDecoder;
+import org.web3j.crypto.transaction.type.Transaction1559;
+import org.web3j.crypto.transaction.type.Transaction2930;
+import org.web3j.utils.Numeric;
+
+/**
+ * A decoded, sender-recovered transaction as the node keeps it. Legacy (type 0, EIP-155 or
+ * unprotected), EIP-2930 (type 1) and EIP-1559 (type 2) envelopes are accepted.
+ *
+ * @param to        lower-case 0x address, or null for contract creation
+ * @param chainId   the signed chain id, or null for a pre-EIP-155 legacy transaction
+ */
+public record SignedTx(String hash, byte[] raw, int type, String from, String to, BigInteger nonce,
+                       BigInteger gasLimit, BigInteger maxFeePerGas, BigInteger maxPriorityFeePerGas,
+                       BigInteger value, byte[] data, Long chainId, int accessListAddresses,
+                       int accessListKeys, BigInteger v, BigInteger r, BigInteger s) {
+
+    /** Decoding outcome: a transaction or the reason the bytes are not one. */
+    public sealed interface Decoded permits Ok, Invalid {}
+
+    public record Ok(SignedTx tx) implements Decoded {}
+
+    public record Invalid(String reason) implements Decoded {}
+
+    public boolean isCreate() {
+        return to == null;
+    }
+
+    /** Legacy transactions pay their gas price whatever the base fee; others pay base fee + tip, capped. */
+    public BigInteger effectiveGasPrice(BigInteger baseFee) {
+        if (type == 0 || type == 1) return maxFeePerGas;
+        return maxFeePerGas.min(baseFee.add(maxPriorityFeePerGas));
+    }
+
+    public static Decoded decode(byte[] raw) {
+        RawTransaction decoded;
+        try {
+            decoded = TransactionDecoder.decode(Numeric.toHexString(raw));
+        } catch (RuntimeException e) {
+            return new Invalid("rlp: cannot decode a transaction from these bytes (" + e.getMessage() + ")");
+        }
+        if (!(decoded instanceof SignedRawTransaction signed)) {
+            return new Invalid("transaction is not signed: sign it before eth_sendRawTransaction");
+        }
+        String from;
+        try {
+            from = signed.getFrom().toLowerCase();
+        } catch (Exception | Error e) {
+            return new Invalid("invalid sender: the signature does not recover to a public key");
+        }
+        int type = switch (decoded.getType()) {
+            case LEGACY -> 0;
+            case EIP2930 -> 1;
+            case EIP1559 -> 2;
+            default -> -1;
+        };
+        if (type < 0) return new Invalid("transaction type not supported: " + decoded.getType() + " (use legacy or EIP-1559)");
+        BigInteger maxFee;
+        BigInteger tip;
+        int alAddresses = 0;
+        int alKeys = 0;
+        Long chainId;
+        if (decoded.getTransaction() instanceof Transaction1559 t) {
+            maxFee = t.getMaxFeePerGas();
+            tip = t.getMaxPriorityFeePerGas();
+            chainId = t.getChainId();
+            List<AccessListObject> al = t.getAccessList();
+            if (al != null) for (AccessListObject o : al) { alAddresses++; alKeys += o.getStorageKeys().size(); }
+        } else if (decoded.getTransaction() instanceof Transaction2930 t) {
+            maxFee = t.getGasPrice();
+            tip = t.getGasPrice();
+            chainId = t.getChainId();
+            List<AccessListObject> al = t.getAccessList();
+            if (al != null) for (AccessListObject o : al) { alAddresses++; alKeys += o.getStorageKeys().size(); }
+        } else {
+            maxFee = decoded.getGasPrice();
+            tip = decoded.getGasPrice();
+            chainId = signed.getChainId();
+        }
+        String to = decoded.getTo();
+        if (to != null && (to.isEmpty() || to.equals("0x"))) to = null;
+        if (to != null) to = Numeric.prependHexPrefix(to).toLowerCase();
+        var sig = signed.getSignatureData();
+        return new Ok(new SignedTx(Numeric.toHexString(Hash.sha3(raw)), raw.clone(), type, from, to,
+                decoded.getNonce(), decoded.getGasLimit(), maxFee, tip, decoded.getValue(),
+                Numeric.hexStringToByteArray(decoded.getData() == null ? "" : decoded.getData()), chainId,
+                alAddresses, alKeys, Numeric.toBigInt(sig.getV()), Numeric.toBigInt(sig.getR()),
+                Numeric.toBigInt(sig.getS())));
+    }
+}

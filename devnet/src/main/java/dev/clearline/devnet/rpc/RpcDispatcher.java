@@ -1,0 +1,356 @@
+package dev.clearline.devnet.rpc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.clearline.devnet.node.Block;
+import dev.clearline.devnet.node.DevnetNode;
+import dev.clearline.devnet.node.LogEntry;
+import dev.clearline.devnet.node.NodeError;
+import dev.clearline.devnet.node.Outcome;
+import dev.clearline.devnet.node.SignedTx;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.web3j.utils.Numeric;
+
+/**
+ * Ethereum JSON-RPC 2.0 over a {@link DevnetNode}: single and batch requests in, responses out.
+ * Transport-free, so the HTTP server and the in-process web3j service share it.
+ */
+public final class RpcDispatcher {
+    public static final String CLIENT_VERSION = "Clearline-Devnet/0.1.0";
+    static final int PARSE_ERROR = -32700;
+    static final int INVALID_REQUEST = -32600;
+    static final int METHOD_NOT_FOUND = -32601;
+    static final int INTERNAL_ERROR = -32603;
+
+    @FunctionalInterface
+    private interface Handler {
+        JsonNode handle(Params p);
+    }
+
+    private final DevnetNode node;
+    private final ObjectMapper json = new ObjectMapper();
+    private final JsonNodeFactory f = JsonNodeFactory.instance;
+    private final Map<String, Handler> methods = new HashMap<>();
+    private final Filters filters;
+
+    public RpcDispatcher(DevnetNode node) {
+        this.node = node;
+        this.filters = new Filters(node);
+        register();
+    }
+
+    public DevnetNode node() {
+        return node;
+    }
+
+    /** Answers a request body (one request or a batch); null when every request was a notification. */
+    public String handle(String body) {
+        JsonNode request;
+        try {
+            request = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            return write(error(NullNode.getInstance(), PARSE_ERROR, "parse error: the body is not valid JSON ("
+                    + e.getOriginalMessage() + ")", null));
+        }
+        if (request == null || request.isMissingNode()) {
+            return write(error(NullNode.getInstance(), PARSE_ERROR, "parse error: empty body", null));
+        }
+        if (request.isArray()) {
+            if (request.isEmpty()) return write(error(NullNode.getInstance(), INVALID_REQUEST, "invalid request: empty batch", null));
+            ArrayNode out = f.arrayNode();
+            for (JsonNode r : request) {
+                JsonNode answer = handle(r);
+                if (answer != null) out.add(answer);
+            }
+            return out.isEmpty() ? null : write(out);
+        }
+        JsonNode answer = handle(request);
+        return answer == null ? null : write(answer);
+    }
+
+    /** Answers one request object; null for a notification (no id). */
+    public JsonNode handle(JsonNode request) {
+        if (!request.isObject()) return error(NullNode.getInstance(), INVALID_REQUEST, "invalid request: expected a JSON object", null);
+        JsonNode id = request.has("id") ? request.get("id") : null;
+        JsonNode idOrNull = id == null ? NullNode.getInstance() : id;
+        JsonNode method = request.get("method");
+        if (method == null || !method.isTextual()) {
+            return error(idOrNull, INVALID_REQUEST, "invalid request: \"method\" must be a string", null);
+        }
+        if (request.has("jsonrpc") && !"2.0".equals(request.get("jsonrpc").asText())) {
+            return error(idOrNull, INVALID_REQUEST, "invalid request: \"jsonrpc\" must be \"2.0\"", null);
+        }
+        if (id != null && !(id.isTextual() || id.isNumber() || id.isNull())) {
+            return error(NullNode.getInstance(), INVALID_REQUEST, "invalid request: \"id\" must be a string, number or null", null);
+        }
+        Handler h = methods.get(method.asText());
+        JsonNode response;
+        if (h == null) {
+            response = error(idOrNull, METHOD_NOT_FOUND, "the method " + method.asText() + " does not exist/is not available", null);
+        } else {
+            try {
+                JsonNode result = h.handle(new Params(method.asText(), request.get("params")));
+                ObjectNode ok = f.objectNode();
+                ok.put("jsonrpc", "2.0");
+                ok.set("id", idOrNull);
+                ok.set("result", result == null ? NullNode.getInstance() : result);
+                response = ok;
+            } catch (RpcFailure e) {
+                response = error(idOrNull, e.error().code(), e.error().message(), e.error().data());
+            } catch (RuntimeException e) {
+                response = error(idOrNull, INTERNAL_ERROR, "internal error: " + e, null);
+            }
+        }
+        return id == null ? null : response;
+    }
+
+    private ObjectNode error(JsonNode id, int code, String message, String data) {
+        ObjectNode o = f.objectNode();
+        o.put("jsonrpc", "2.0");
+        o.set("id", id);
+        ObjectNode e = o.putObject("error");
+        e.put("code", code);
+        e.put("message", message);
+        if (data != null) e.put("data", data);
+        return o;
+    }
+
+    private String write(JsonNode n) {
+        try {
+            return json.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a JSON tree", e);
+        }
+    }
+
+    private static <T> T unwrap(Outcome<T> o) {
+        return switch (o) {
+            case Outcome.Done<T> d -> d.value();
+            case Outcome.Refused<T> r -> throw new RpcFailure(r.error());
+        };
+    }
+
+    /** A block tag or number: latest, pending, safe, finalized, earliest, a hex number, or an EIP-1898 object. */
+    private long block(Params p, int i) {
+        if (!p.has(i)) return node.blockNumber();
+        JsonNode n = p.raw(i);
+        if (n.isObject()) {
+            if (n.hasNonNull("blockHash")) {
+                String hash = n.get("blockHash").asText();
+                return node.blockByHash(hash).map(Block::number)
+                        .orElseThrow(() -> new RpcFailure(NodeError.INVALID_INPUT, "header for hash " + hash + " not found"));
+            }
+            if (n.hasNonNull("blockNumber")) return checkedBlock(n.get("blockNumber"), p);
+            throw p.invalid("block object needs blockHash or blockNumber");
+        }
+        return checkedBlock(n, p);
+    }
+
+    private long checkedBlock(JsonNode n, Params p) {
+        long head = node.blockNumber();
+        if (n.isTextual()) {
+            switch (n.asText()) {
+                case "latest", "pending", "safe", "finalized" -> { return head; }
+                case "earliest" -> { return 0; }
+                default -> { }
+            }
+        }
+        BigInteger number = p.quantity(n, "block");
+        if (number.compareTo(BigInteger.valueOf(head)) > 0) {
+            throw new RpcFailure(NodeError.INVALID_INPUT, "header not found: block " + number + " is after the latest block " + head);
+        }
+        return number.longValue();
+    }
+
+    private static TextNode hex(byte[] b) {
+        return TextNode.valueOf(Numeric.toHexString(b));
+    }
+
+    private static TextNode qty(BigInteger n) {
+        return TextNode.valueOf(JsonViews.qty(n));
+    }
+
+    private static TextNode qty(long n) {
+        return TextNode.valueOf(JsonViews.qty(n));
+    }
+
+    private void register() {
+        methods.put("web3_clientVersion", p -> TextNode.valueOf(CLIENT_VERSION));
+        methods.put("web3_sha3", p -> hex(org.web3j.crypto.Hash.sha3(p.data(0))));
+        methods.put("net_version", p -> TextNode.valueOf(Long.toString(node.chainId())));
+        methods.put("net_listening", p -> f.booleanNode(true));
+        methods.put("net_peerCount", p -> qty(0));
+        methods.put("eth_chainId", p -> qty(node.chainId()));
+        methods.put("eth_syncing", p -> f.booleanNode(false));
+        methods.put("eth_mining", p -> f.booleanNode(false));
+        methods.put("eth_coinbase", p -> TextNode.valueOf(node.head().miner()));
+        methods.put("eth_accounts", p -> {
+            ArrayNode a = f.arrayNode();
+            node.config().accounts().addresses().forEach(a::add);
+            return a;
+        });
+        methods.put("eth_blockNumber", p -> qty(node.blockNumber()));
+        methods.put("eth_getBlockByNumber", p -> {
+            long head = node.blockNumber();
+            JsonNode tag = p.raw(0);
+            if (!p.has(0)) throw p.invalid("missing argument 0 (block number or tag)");
+            long n;
+            if (tag.isTextual() && List.of("latest", "pending", "safe", "finalized").contains(tag.asText())) n = head;
+            else if (tag.isTextual() && tag.asText().equals("earliest")) n = 0;
+            else n = p.quantity(tag, "block").min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+            boolean full = p.bool(1, false);
+            return node.block(n).<JsonNode>map(b -> JsonViews.block(b, full)).orElse(NullNode.getInstance());
+        });
+        methods.put("eth_getBlockByHash", p -> {
+            String hash = p.hash(0);
+            boolean full = p.bool(1, false);
+            return node.blockByHash(hash).<JsonNode>map(b -> JsonViews.block(b, full)).orElse(NullNode.getInstance());
+        });
+        methods.put("eth_getBlockTransactionCountByNumber", p ->
+                node.block(block(p, 0)).<JsonNode>map(b -> qty(b.transactions().size())).orElse(NullNode.getInstance()));
+        methods.put("eth_getBalance", p -> {
+            String a = p.address(0);
+            return qty(node.balance(a, block(p, 1)));
+        });
+        methods.put("eth_getTransactionCount", p -> {
+            String a = p.address(0);
+            if (p.has(1) && p.raw(1).isTextual() && p.raw(1).asText().equals("pending")) return qty(node.pendingNonce(a));
+            return qty(node.nonce(a, block(p, 1)));
+        });
+        methods.put("eth_getCode", p -> {
+            String a = p.address(0);
+            return hex(node.code(a, block(p, 1)));
+        });
+        methods.put("eth_getStorageAt", p -> {
+            String a = p.address(0);
+            BigInteger slot = p.has(1) && p.raw(1).isTextual() && p.raw(1).asText().length() == 66
+                    ? Numeric.toBigInt(p.raw(1).asText()) : p.quantity(1);
+            if (slot.bitLength() > 256) throw p.invalid("storage slot does not fit in 32 bytes");
+            return hex(node.storage(a, Numeric.toBytesPadded(slot, 32), block(p, 2)));
+        });
+        methods.put("eth_call", p -> hex(unwrap(node.call(p.call(0), block(p, 1)))));
+        methods.put("eth_estimateGas", p -> qty(unwrap(node.estimateGas(p.call(0), block(p, 1)))));
+        methods.put("eth_gasPrice", p -> qty(node.gasPrice()));
+        methods.put("eth_maxPriorityFeePerGas", p -> qty(node.maxPriorityFeePerGas()));
+        methods.put("eth_feeHistory", this::feeHistory);
+        methods.put("eth_sendRawTransaction", p -> TextNode.valueOf(unwrap(node.sendRawTransaction(p.data(0)))));
+        methods.put("eth_getTransactionByHash", p -> node.transaction(p.hash(0))
+                .<JsonNode>map(v -> JsonViews.transaction(v.tx(), v.block(), v.index())).orElse(NullNode.getInstance()));
+        methods.put("eth_getTransactionReceipt", p -> node.receipt(p.hash(0))
+                .<JsonNode>map(JsonViews::receipt).orElse(NullNode.getInstance()));
+        methods.put("eth_getLogs", p -> logs(filters.query(p, p.object(0))));
+        methods.put("eth_newFilter", p -> TextNode.valueOf(filters.newLogFilter(filters.query(p, p.object(0)))));
+        methods.put("eth_newBlockFilter", p -> TextNode.valueOf(filters.newBlockFilter()));
+        methods.put("eth_getFilterChanges", p -> filters.changes(filterId(p)));
+        methods.put("eth_getFilterLogs", p -> filters.allLogs(filterId(p)));
+        methods.put("eth_uninstallFilter", p -> f.booleanNode(filters.uninstall(filterId(p))));
+        methods.put("eth_getProof", p -> {
+            String a = p.address(0);
+            List<byte[]> slots = new ArrayList<>();
+            if (p.has(1)) for (JsonNode s : p.raw(1)) slots.add(Numeric.toBytesPadded(p.quantity(s, "storage key"), 32));
+            JsonNode proof = node.proof(a, slots, block(p, 2));
+            if (proof == null) throw new RpcFailure(METHOD_NOT_FOUND, "eth_getProof is not available: the EVM backend produces no proofs");
+            return proof;
+        });
+        methods.put("debug_traceTransaction", p -> {
+            String h = p.hash(0);
+            JsonNode opts = p.has(1) ? p.object(1) : f.objectNode();
+            return unwrap(node.traceTransaction(h, tracer(opts), opts));
+        });
+        methods.put("debug_traceCall", p -> {
+            var req = p.call(0);
+            long b = block(p, 1);
+            JsonNode opts = p.has(2) ? p.object(2) : f.objectNode();
+            return unwrap(node.traceCall(req, b, tracer(opts), opts));
+        });
+        methods.put("evm_increaseTime", p -> qty(node.increaseTime(p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0))));
+        methods.put("evm_setNextBlockTimestamp", p -> qty(unwrap(node.setNextBlockTimestamp(
+                p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0)))));
+        methods.put("evm_mine", p -> {
+            Long ts = p.has(0) ? (p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0)) : null;
+            unwrap(node.mine(ts));
+            return TextNode.valueOf("0x0");
+        });
+        methods.put("evm_snapshot", p -> qty(node.snapshot()));
+        methods.put("evm_revert", p -> {
+            BigInteger id = p.quantity(0);
+            return f.booleanNode(id.bitLength() < 31 && node.revert(id.intValue()));
+        });
+    }
+
+    private static String tracer(JsonNode opts) {
+        JsonNode t = opts.get("tracer");
+        return t == null || t.isNull() ? null : t.asText();
+    }
+
+    private String filterId(Params p) {
+        JsonNode n = p.raw(0);
+        if (!n.isTextual()) throw p.invalid("argument 0 must be a filter id");
+        return n.asText();
+    }
+
+    private JsonNode logs(Filters.Query q) {
+        ArrayNode out = f.arrayNode();
+        for (LogEntry l : node.logs(q.from(), q.to(), q.addresses(), q.topics())) out.add(JsonViews.log(l));
+        return out;
+    }
+
+    private JsonNode feeHistory(Params p) {
+        long count = p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0);
+        if (count < 1 || count > 1024) throw p.invalid("block count must be between 1 and 1024, got " + count);
+        long newest = block(p, 1);
+        List<Double> percentiles = new ArrayList<>();
+        if (p.has(2)) for (JsonNode n : p.raw(2)) percentiles.add(n.asDouble());
+        long oldest = Math.max(0, newest - count + 1);
+        ObjectNode o = f.objectNode();
+        o.put("oldestBlock", JsonViews.qty(oldest));
+        ArrayNode baseFees = o.putArray("baseFeePerGas");
+        ArrayNode ratios = o.putArray("gasUsedRatio");
+        ArrayNode rewards = p.has(2) ? o.putArray("reward") : null;
+        Block last = null;
+        for (long n = oldest; n <= newest; n++) {
+            Block b = node.block(n).orElseThrow();
+            baseFees.add(JsonViews.qty(b.baseFeePerGas()));
+            ratios.add((double) b.gasUsed() / b.gasLimit());
+            if (rewards != null) rewards.add(rewards(b, percentiles));
+            last = b;
+        }
+        baseFees.add(JsonViews.qty(DevnetNode.baseFeeAfter(last)));
+        return o;
+    }
+
+    /** Tips paid in {@code b} at the given gas-weighted percentiles, as geth computes them. */
+    private ArrayNode rewards(Block b, List<Double> percentiles) {
+        ArrayNode out = f.arrayNode();
+        record Tip(BigInteger tip, long gas) {}
+        List<Tip> tips = new ArrayList<>();
+        for (int i = 0; i < b.transactions().size(); i++) {
+            SignedTx t = b.transactions().get(i);
+            tips.add(new Tip(t.effectiveGasPrice(b.baseFeePerGas()).subtract(b.baseFeePerGas()), b.receipts().get(i).gasUsed()));
+        }
+        tips.sort((x, y) -> x.tip().compareTo(y.tip()));
+        for (double pct : percentiles) {
+            if (tips.isEmpty()) { out.add("0x0"); continue; }
+            double threshold = b.gasUsed() * pct / 100;
+            long sum = 0;
+            BigInteger pick = tips.get(tips.size() - 1).tip();
+            for (Tip t : tips) {
+                sum += t.gas();
+                if (sum >= threshold) { pick = t.tip(); break; }
+            }
+            out.add(JsonViews.qty(pick));
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,94 @@
+package dev.clearline.devnet.compat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Hardhat's node (EDR inside) as a child process on a free 127.0.0.1 port, installed from the
+ * committed package-lock.json with {@code npm ci} when node_modules is missing.
+ */
+public final class HardhatNode implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private HardhatNode(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** The directory with package.json, package-lock.json and hardhat.config.js. */
+    public static Path projectDir() {
+        Path dir = Path.of("src/test/hardhat").toAbsolutePath();
+        if (!Files.isDirectory(dir)) dir = Path.of("devnet/src/test/hardhat").toAbsolutePath();
+        return dir;
+    }
+
+    public static HardhatNode start() {
+        Path dir = projectDir();
+        try {
+            if (!Files.isDirectory(dir.resolve("node_modules/hardhat"))) {
+                Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("npm-ci.log").toFile()).start();
+                if (npm.waitFor() != 0) {
+                    throw new IllegalStateException("npm ci failed in " + dir + "; see " + dir.resolve("npm-ci.log"));
+                }
+            }
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Process p = new ProcessBuilder(dir.resolve("node_modules/.bin/hardhat").toString(), "node", "--hostname", "127.0.0.1",
+                    "--port", Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            HardhatNode node = new HardhatNode(p, port);
+            node.awaitReady(Duration.ofSeconds(90));
+            return node;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Hardhat's node (is Node.js 20+ on the PATH?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady(Duration limit) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url())).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}")).build();
+        long attempts = limit.toMillis() / 100;
+        for (long i = 0; i < attempts; i++) {
+            if (!process.isAlive()) throw new IllegalStateException("Hardhat's node exited with " + process.exitValue());
+            try {
+                if (http.send(probe, HttpResponse.BodyHandlers.ofString()).body().contains("0x7a69")) return;
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        close();
+        throw new IllegalStateException("Hardhat's node did not answer on " + url() + " within " + limit.toSeconds() + "s");
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

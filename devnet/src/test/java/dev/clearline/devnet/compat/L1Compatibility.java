@@ -1,0 +1,241 @@
+package dev.clearline.devnet.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.contracts.Artifacts;
+import dev.clearline.devnet.accounts.DevAccounts;
+import dev.clearline.devnet.deploy.ContractSet;
+import dev.clearline.devnet.deploy.Deployer;
+import dev.clearline.devnet.deploy.DeploymentParameters;
+import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.devnet.junit.TimeTravel;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
+
+/**
+ * The deployment and contract smoke tests every L1 must pass: the embedded devnet and Hardhat's
+ * node run the same client code. A difference in behaviour fails a test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class L1Compatibility {
+    static final String TRANSFER_TOPIC = Numeric.toHexString(Hash.sha3("Transfer(address,address,uint256)".getBytes()));
+    static final DevAccounts KEYS = DevAccounts.defaults();
+
+    @TempDir
+    Path tmp;
+    Web3jService service;
+    Web3j web3j;
+    Chain chain;
+    TimeTravel time;
+    Manifest manifest;
+    String token;
+    String snapshot;
+
+    /** Starts the node under test and returns a web3j transport to it. */
+    abstract Web3jService startNode();
+
+    abstract void stopNode();
+
+    @BeforeAll
+    void deployContractSet() throws Exception {
+        service = startNode();
+        web3j = Web3j.build(service);
+        chain = new Chain(web3j, 31337);
+        time = new TimeTravel(service);
+        Path dir = Files.createTempDirectory("clearline-compat");
+        Deployer.Result result = deployer(2).deploy(ContractSet.standard(), params(), dir.resolve("deployment.json"), false);
+        assertThat(result).as(result.toString()).isInstanceOf(Deployer.Deployed.class);
+        manifest = ((Deployer.Deployed) result).manifest();
+        token = manifest.address("TestCollateral");
+    }
+
+    Deployer deployer(int confirmations) {
+        return new Deployer(service, KEYS.first(), Artifacts.onClasspath(), Deployer.Settings.defaults().withConfirmations(confirmations),
+                m -> { }, System::currentTimeMillis);
+    }
+
+    static DeploymentParameters params() {
+        return DeploymentParameters.defaults(KEYS.first().getAddress(), Map.of());
+    }
+
+    @AfterAll
+    void stop() {
+        stopNode();
+    }
+
+    @BeforeEach
+    void snapshot() {
+        snapshot = time.snapshot();
+    }
+
+    @AfterEach
+    void revert() {
+        assertThat(time.revert(snapshot)).isTrue();
+    }
+
+    @Test
+    void deploymentLeavesVerifiedCodeAndAManifestThatMakesARerunANoop() throws Exception {
+        String code = web3j.ethGetCode(token, DefaultBlockParameterName.LATEST).send().getCode();
+        assertThat(Numeric.toHexString(Hash.sha3(Numeric.hexStringToByteArray(code)))).isEqualTo(manifest.contract("TestCollateral").orElseThrow().codeHash());
+        assertThat(manifest.chainId()).isEqualTo(31337);
+        assertThat(manifest.blockHash()).isEqualTo(web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(manifest.blockNumber())), false)
+                .send().getBlock().getHash());
+        Path file = tmp.resolve("again.json");
+        manifest.write(file);
+        long before = chain.blockNumber();
+        Deployer.Result again = deployer(1).deploy(ContractSet.standard(), params(), file, false);
+        assertThat(again).isEqualTo(new Deployer.Deployed(manifest, true));
+        assertThat(chain.blockNumber()).isEqualTo(before);
+        // The minter immutable is baked into the code: it must be the deployer.
+        EthCall minter = chain.call(KEYS.first().getAddress(), token, Chain.encode("minter"));
+        assertThat(Numeric.toBigInt(minter.getValue())).isEqualTo(Numeric.toBigInt(KEYS.first().getAddress()));
+    }
+
+    @Test
+    void aManifestForAResetChainIsReportedNotReused() throws Exception {
+        Path file = tmp.resolve("stale.json");
+        String nowhere = "0x00000000000000000000000000000000000000aa";
+        Manifest stale = new Manifest(Manifest.VERSION, 31337, manifest.deployer(), 1, manifest.blockHash(), manifest.parameters(),
+                List.of(new Manifest.Contract("TestCollateral", nowhere, List.of(), "0x", "0x", "0x")));
+        stale.write(file);
+        Deployer.Result result = deployer(1).deploy(ContractSet.standard(), params(), file, false);
+        assertThat(result).isInstanceOf(Deployer.Failed.class);
+        assertThat(((Deployer.Failed) result).message()).contains("no code there", nowhere, "--fresh");
+    }
+
+    @Test
+    void mintAndTransferMoveBalancesAndEmitTransferLogs() throws Exception {
+        Credentials alice = KEYS.keys().get(1);
+        Credentials bob = KEYS.keys().get(2);
+        TransactionReceipt minted = chain.mined(KEYS.first(), token, Chain.mint(alice.getAddress(), 1_000), 200_000);
+        TransactionReceipt moved = chain.mined(alice, token, Chain.transfer(bob.getAddress(), 400), 200_000);
+        assertThat(minted.isStatusOK()).isTrue();
+        assertThat(moved.isStatusOK()).isTrue();
+        assertThat(chain.tokenBalance(token, alice.getAddress())).isEqualTo(600);
+        assertThat(chain.tokenBalance(token, bob.getAddress())).isEqualTo(400);
+        Log log = moved.getLogs().get(0);
+        assertThat(log.getAddress()).isEqualToIgnoringCase(token);
+        assertThat(log.getTopics()).containsExactly(TRANSFER_TOPIC, pad(alice.getAddress()), pad(bob.getAddress()));
+        assertThat(Numeric.toBigInt(log.getData())).isEqualTo(400);
+        assertThat(log.getBlockHash()).isEqualTo(moved.getBlockHash());
+
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(minted.getBlockNumber()), DefaultBlockParameterName.LATEST, token);
+        filter.addSingleTopic(TRANSFER_TOPIC);
+        filter.addOptionalTopics(pad(alice.getAddress()));
+        List<EthLog.LogResult> fromAlice = web3j.ethGetLogs(filter).send().getLogs();
+        assertThat(fromAlice).hasSize(1);
+        assertThat(((Log) fromAlice.get(0).get()).getTransactionHash()).isEqualTo(moved.getTransactionHash());
+    }
+
+    @Test
+    void aCustomErrorComesBackAsRevertDataFromEthCall() throws Exception {
+        String pauper = KEYS.keys().get(5).getAddress();
+        EthCall call = chain.call(pauper, token, Chain.transfer(KEYS.keys().get(6).getAddress(), 5));
+        assertThat(call.hasError()).isTrue();
+        String expected = Chain.encode("InsufficientBalance", new Address(pauper), new Uint256(0), new Uint256(5))
+                .replace(Chain.encode("InsufficientBalance", new Address(pauper), new Uint256(0), new Uint256(5)).substring(0, 10),
+                        Numeric.toHexString(Hash.sha3("InsufficientBalance(address,uint256,uint256)".getBytes())).substring(0, 10));
+        assertThat(Chain.revertData(call.getError())).isEqualTo(expected);
+    }
+
+    @Test
+    void aRevertingTransactionIsMinedWithStatusZeroAndChangesNothing() throws Exception {
+        String pauper = KEYS.keys().get(5).getAddress();
+        TransactionReceipt r = chain.mined(KEYS.keys().get(5), token, Chain.transfer(KEYS.keys().get(6).getAddress(), 5), 100_000);
+        assertThat(r.isStatusOK()).isFalse();
+        assertThat(r.getLogs()).isEmpty();
+        assertThat(chain.tokenBalance(token, pauper)).isZero();
+        assertThat(web3j.ethGetTransactionCount(pauper, DefaultBlockParameterName.LATEST).send().getTransactionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void timeTravelMovesBlockTimestampsAndSnapshotsRewindTheChain() throws Exception {
+        long before = time.latestTimestamp();
+        long after = time.advance(Duration.ofDays(7));
+        assertThat(after - before).isBetween(7 * 86_400L, 7 * 86_400L + 5);
+        String inner = time.snapshot();
+        long height = chain.blockNumber();
+        String blockHash = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash();
+        chain.mined(KEYS.first(), token, Chain.mint(KEYS.keys().get(3).getAddress(), 77), 200_000);
+        assertThat(chain.tokenBalance(token, KEYS.keys().get(3).getAddress())).isEqualTo(77);
+        assertThat(time.revert(inner)).isTrue();
+        assertThat(chain.blockNumber()).isEqualTo(height);
+        assertThat(web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash()).isEqualTo(blockHash);
+        assertThat(chain.tokenBalance(token, KEYS.keys().get(3).getAddress())).isZero();
+        long at = time.latestTimestamp() + 1000;
+        assertThat(time.mineAt(at)).isEqualTo(at);
+    }
+
+    @Test
+    void replaysAndNonceGapsAreRefusedAndTheChainStaysAsItWas() throws Exception {
+        Credentials k = KEYS.keys().get(4);
+        BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount();
+        String raw = chain.signed(k, nonce, token, Chain.encode("approve", new Address(KEYS.first().getAddress()), new Uint256(1)), 100_000);
+        EthSendTransaction first = web3j.ethSendRawTransaction(raw).send();
+        assertThat(first.hasError()).isFalse();
+        long height = chain.blockNumber();
+        String head = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash();
+        EthSendTransaction replay = web3j.ethSendRawTransaction(raw).send();
+        EthSendTransaction gap = chain.sendWithNonce(k, nonce.add(BigInteger.TEN), token, "0x", 100_000);
+        assertThat(replay.hasError()).as("replay refused").isTrue();
+        assertThat(replay.getError().getCode()).isEqualTo(-32000);
+        assertThat(replay.getError().getMessage()).containsIgnoringCase("nonce");
+        assertThat(gap.hasError()).as("nonce gap refused").isTrue();
+        assertThat(chain.blockNumber()).isEqualTo(height);
+        assertThat(web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash()).isEqualTo(head);
+    }
+
+    @Test
+    void aLogFilterReportsEachNewTransferOnce() throws Exception {
+        EthFilter filter = new EthFilter(DefaultBlockParameterName.LATEST, DefaultBlockParameterName.LATEST, token);
+        filter.addSingleTopic(TRANSFER_TOPIC);
+        BigInteger id = web3j.ethNewFilter(filter).send().getFilterId();
+        chain.mined(KEYS.first(), token, Chain.mint(KEYS.keys().get(7).getAddress(), 5), 200_000);
+        List<EthLog.LogResult> changes = new ArrayList<>(web3j.ethGetFilterChanges(id).send().getLogs());
+        assertThat(changes).hasSize(1);
+        assertThat(web3j.ethGetFilterChanges(id).send().getLogs()).isEmpty();
+        assertThat(web3j.ethUninstallFilter(id).send().isUninstalled()).isTrue();
+    }
+
+    @Test
+    void theEstimateIsEnoughAndEthCallSeesTheResult() throws Exception {
+        String data = Chain.mint(KEYS.keys().get(8).getAddress(), 9);
+        BigInteger estimate = web3j.ethEstimateGas(org.web3j.protocol.core.methods.request.Transaction.createFunctionCallTransaction(
+                KEYS.first().getAddress(), null, null, null, token, data)).send().getAmountUsed();
+        TransactionReceipt r = chain.mined(KEYS.first(), token, data, estimate.longValueExact());
+        assertThat(r.isStatusOK()).isTrue();
+        assertThat(r.getGasUsed()).isLessThanOrEqualTo(estimate);
+        assertThat(chain.tokenBalance(token, KEYS.keys().get(8).getAddress())).isEqualTo(9);
+    }
+
+    static String pad(String address) {
+        return "0x" + "0".repeat(24) + Numeric.cleanHexPrefix(address).toLowerCase();
+    }
+}

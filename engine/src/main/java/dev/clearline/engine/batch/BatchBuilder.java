@@ -1,0 +1,97 @@
+package dev.clearline.engine.batch;
+
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.stf.TreeLeafStore;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.store.NodeStore;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns the stream of transitions into batches: applies each to the state tree through the STF
+ * (a rejected one is reported and never included), and seals a batch by size or by the time
+ * passed in. Not thread-safe: one sequencer thread feeds it.
+ */
+public final class BatchBuilder {
+    private final Stf stf;
+    private final NodeStore nodes;
+    private final TreeLeafStore state;
+    private final BatchPolicy policy;
+    private final List<Transition> open = new ArrayList<>();
+    private final List<Batch> sealed = new ArrayList<>();
+    private long nextBatchIndex;
+    private long openedAt;
+    private long preVersion;
+    private Hash32 preRoot;
+
+    public BatchBuilder(Stf stf, NodeStore nodes, BatchPolicy policy) {
+        this.stf = stf;
+        this.nodes = nodes;
+        this.state = new TreeLeafStore(new SparseMerkleTree(nodes));
+        this.policy = policy;
+        this.preVersion = state.commit();
+        this.preRoot = state.root();
+    }
+
+    /** Applies {@code t}; included in the open batch only if the STF accepts it. May seal a full batch. */
+    public Outcome append(Transition t, long now) {
+        Outcome o = stf.apply(state, t);
+        if (!o.applied()) return o;
+        if (open.isEmpty()) openedAt = now;
+        open.add(t);
+        if (open.size() >= policy.maxTransitions()) seal();
+        return o;
+    }
+
+    /** Seals the open batch if it is old enough; call with the current time whenever time passes. */
+    public void tick(long now) {
+        if (!open.isEmpty() && now - openedAt >= policy.maxAgeSeconds()) seal();
+    }
+
+    /** Seals the open batch now (no-op when empty). */
+    public void seal() {
+        if (open.isEmpty()) return;
+        Hash32 post = state.root();
+        long postVersion = state.commit();
+        List<byte[]> encoded = open.stream().map(TransitionCodec::encode).toList();
+        long consumed = currentPriorityOpsConsumed();
+        BatchHeader h = new BatchHeader(nextBatchIndex++, preRoot, post, open.size(), TransitionsRoot.of(encoded), consumed);
+        sealed.add(new Batch(h, open, preVersion));
+        open.clear();
+        preRoot = post;
+        preVersion = postVersion;
+    }
+
+    /** Batches sealed since the last call, oldest first. */
+    public List<Batch> takeSealed() {
+        List<Batch> out = List.copyOf(sealed);
+        sealed.clear();
+        return out;
+    }
+
+    public int openTransitions() {
+        return open.size();
+    }
+
+    /** The state as the STF sees it (pending writes included). */
+    public TreeLeafStore state() {
+        return state;
+    }
+
+    /**
+     * The state root after the first {@code prefix} transitions of {@code batch}, replayed from its
+     * pre-state version on a scratch fork of the node store (what a dispute's bisection needs).
+     */
+    public Hash32 rootAfterPrefix(Batch batch, int prefix) {
+        return BatchReplay.rootAfterPrefix(stf, nodes, batch, prefix);
+    }
+
+    private long currentPriorityOpsConsumed() {
+        return dev.clearline.engine.stf.StateReads.global(state).priorityOpsConsumed();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.clearline.engine.book;
+
+/**
+ * The static shape of one market's book.
+ *
+ * @param maxPriceTicks highest valid price in ticks; prices are 1..maxPriceTicks. The price ladder
+ *     is a dense array over this range (about 17 bytes per tick for both sides), so choose a tick size that keeps
+ *     it below a few million.
+ * @param maxSizeLots largest valid order size in lots
+ * @param capacity most orders that may rest at once; further GTC orders are rejected BOOK_FULL
+ * @param firstSequence the sequence number the first event gets (to continue after a restart)
+ */
+public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, long firstSequence) {
+    /** Upper bound on maxPriceTicks, to keep the dense ladder within a sane memory budget. */
+    public static final long MAX_PRICE_RANGE = 1L << 24;
+    /** Upper bound on maxSizeLots. */
+    public static final long MAX_SIZE_LOTS = 1L << 62;
+    /** Upper bound on capacity (the order pool is one array of 8 longs per order). */
+    public static final int MAX_CAPACITY = 1 << 27;
+
+    public BookConfig {
+        if (maxPriceTicks < 1 || maxPriceTicks > MAX_PRICE_RANGE) {
+            throw new IllegalArgumentException("maxPriceTicks must be in 1.." + MAX_PRICE_RANGE + ", got " + maxPriceTicks);
+        }
+        // Sums of two sizes must not overflow when the book totals liquidity.
+        if (maxSizeLots < 1 || maxSizeLots > MAX_SIZE_LOTS) {
+            throw new IllegalArgumentException("maxSizeLots must be in 1..2^62, got " + maxSizeLots);
+        }
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be in 1..2^27, got " + capacity);
+        }
+    }
+
+    /** A config whose events are numbered from 1. */
+    public static BookConfig of(long maxPriceTicks, long maxSizeLots, int capacity) {
+        return new BookConfig(maxPriceTicks, maxSizeLots, capacity, 1);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.clearline.engine.book;
+
+/** Why an order left the book (or an incoming order stopped) without being fully filled. */
+public enum CancelReason {
+    /** The owner asked for it. */
+    REQUESTED,
+    /** The unfilled rest of an IOC or market order. */
+    IMMEDIATE_REMAINDER,
+    /** A resting order met an incoming order of the same owner (self-trade prevention). */
+    SELF_TRADE
+}

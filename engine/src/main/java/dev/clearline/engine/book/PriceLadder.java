@@ -1,0 +1,169 @@
+package dev.clearline.engine.book;
+
+import java.util.Arrays;
+
+/**
+ * One side's price levels: a dense array of FIFO queues indexed by price (tick - 1), plus a
+ * two-level bitmap of non-empty levels so that the next best level is found in a few word scans
+ * instead of a walk over empty prices. The FIFO links live in the book's order pool
+ * ({@link Slots#LINKS}), so a level costs two ints and queueing allocates nothing.
+ */
+final class PriceLadder {
+    static final int NONE = -1;
+
+    private final boolean bestIsHighest;
+    private final int[] head;
+    private final int[] tail;
+    private final long[] levelBits;
+    private final long[] wordBits;
+    private final long[] pool;
+    private int best = NONE;
+
+    PriceLadder(int levels, boolean bestIsHighest, long[] pool) {
+        this.bestIsHighest = bestIsHighest;
+        this.head = new int[levels];
+        this.tail = new int[levels];
+        Arrays.fill(head, NONE);
+        Arrays.fill(tail, NONE);
+        this.levelBits = new long[(levels + 63) >>> 6];
+        this.wordBits = new long[(levelBits.length + 63) >>> 6];
+        this.pool = pool;
+    }
+
+    int best() {
+        return best;
+    }
+
+    int head(int level) {
+        return head[level];
+    }
+
+    /** True when {@code level} is at least as good as {@code other} for this side. */
+    boolean atLeastAsGood(int level, int other) {
+        return bestIsHighest ? level >= other : level <= other;
+    }
+
+    /** The next non-empty level after {@code level} going away from the best, or NONE. */
+    int worse(int level) {
+        return bestIsHighest ? previousSetBit(level - 1) : nextSetBit(level + 1);
+    }
+
+    void append(int slot, int level) {
+        int t = tail[level];
+        Slots.setLinks(pool, slot, t, NONE);
+        if (t == NONE) {
+            head[level] = slot;
+            markNonEmpty(level);
+            if (best == NONE || (bestIsHighest ? level > best : level < best)) {
+                best = level;
+            }
+        } else {
+            Slots.setNext(pool, t, slot);
+        }
+        tail[level] = slot;
+    }
+
+    void unlink(int slot, int level) {
+        int p = Slots.prev(pool, slot);
+        int n = Slots.next(pool, slot);
+        if (p == NONE) {
+            head[level] = n;
+        } else {
+            Slots.setNext(pool, p, n);
+        }
+        if (n == NONE) {
+            tail[level] = p;
+        } else {
+            Slots.setPrev(pool, n, p);
+        }
+        if (head[level] == NONE) {
+            markEmpty(level);
+            if (level == best) {
+                best = worse(level);
+            }
+        }
+    }
+
+    /** Sends a queued order to the back of its level (an iceberg refill loses time priority). */
+    void moveToBack(int slot, int level) {
+        if (tail[level] == slot) {
+            return;
+        }
+        int p = Slots.prev(pool, slot);
+        int n = Slots.next(pool, slot);
+        if (p == NONE) {
+            head[level] = n;
+        } else {
+            Slots.setNext(pool, p, n);
+        }
+        Slots.setPrev(pool, n, p);
+        int t = tail[level];
+        Slots.setNext(pool, t, slot);
+        Slots.setLinks(pool, slot, t, NONE);
+        tail[level] = slot;
+    }
+
+    private void markNonEmpty(int level) {
+        int w = level >>> 6;
+        levelBits[w] |= 1L << level;
+        wordBits[w >>> 6] |= 1L << w;
+    }
+
+    private void markEmpty(int level) {
+        int w = level >>> 6;
+        levelBits[w] &= ~(1L << level);
+        if (levelBits[w] == 0) {
+            wordBits[w >>> 6] &= ~(1L << w);
+        }
+    }
+
+    private int nextSetBit(int from) {
+        if (from >= levelBits.length << 6) {
+            return NONE;
+        }
+        int w = from >>> 6;
+        long bits = levelBits[w] & (-1L << from);
+        if (bits != 0) {
+            return (w << 6) + Long.numberOfTrailingZeros(bits);
+        }
+        int word = w + 1;
+        if (word >= levelBits.length) {
+            return NONE;
+        }
+        int s = word >>> 6;
+        long summary = wordBits[s] & (-1L << word);
+        while (summary == 0) {
+            if (++s == wordBits.length) {
+                return NONE;
+            }
+            summary = wordBits[s];
+        }
+        int found = (s << 6) + Long.numberOfTrailingZeros(summary);
+        return (found << 6) + Long.numberOfTrailingZeros(levelBits[found]);
+    }
+
+    private int previousSetBit(int from) {
+        if (from < 0) {
+            return NONE;
+        }
+        int w = from >>> 6;
+        long bits = levelBits[w] & (-1L >>> (63 - (from & 63)));
+        if (bits != 0) {
+            return (w << 6) + 63 - Long.numberOfLeadingZeros(bits);
+        }
+        int word = w - 1;
+        if (word < 0) {
+            return NONE;
+        }
+        int s = word >>> 6;
+        long summary = wordBits[s] & (-1L >>> (63 - (word & 63)));
+        while (summary == 0) {
+            if (--s < 0) {
+                return NONE;
+            }
+            summary = wordBits[s];
+        }
+        int found = (s << 6) + 63 - Long.numberOfLeadingZeros(summary);
+        return (found << 6) + 63 - Long.numberOfLeadingZeros(levelBits[found]);
+    }
+}

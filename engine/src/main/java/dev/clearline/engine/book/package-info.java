@@ -1,0 +1,53 @@
+/**
+ * The order book of one market and its matching rules. Off-chain and not part of the STF: the
+ * book decides which fills happen; the STF then checks each fill on its own.
+ *
+ * <p>Entry point: {@link dev.clearline.engine.book.OrderBook}; outcomes go to a
+ * {@link dev.clearline.engine.book.BookEvents} sink, every event with a strictly increasing
+ * sequence number ({@link dev.clearline.engine.book.BookEventLog} records them as values).
+ *
+ * <h2>Matching rules</h2>
+ * <ul>
+ *   <li><b>Price-time priority.</b> An incoming order trades with the best opposite price first
+ *       and, within a price, with the oldest order first. Every fill is at the maker's (resting
+ *       order's) price; the incoming order is the taker.</li>
+ *   <li><b>Units.</b> Prices are integer ticks in {@code 1..maxPriceTicks}, sizes integer lots in
+ *       {@code 1..maxSizeLots}; anything else is rejected (SIZE_OUT_OF_RANGE, PRICE_OUT_OF_RANGE).
+ *       The caller converts from human units.</li>
+ *   <li><b>GTC</b> rests its unfilled rest. <b>IOC</b> fills what crosses now and cancels the rest
+ *       (IMMEDIATE_REMAINDER). <b>FOK</b> is checked before any fill: if live, other-owner
+ *       liquidity at acceptable prices is smaller than its size it is rejected and nothing changes
+ *       (not even expiry of stale orders); otherwise it fills completely.</li>
+ *   <li><b>Market</b> orders are IOC orders whose limit is the caller's worst-price bound.</li>
+ *   <li><b>Post-only</b> (GTC only) is rejected if any live opposite order sits at a price it
+ *       would trade at, whoever owns it; otherwise it only rests, never fills on entry.</li>
+ *   <li><b>Reduce-only</b> (IOC/FOK only): the book cannot see positions, so the caller passes the
+ *       size the order may reduce ({@code reduceOnlyCapLots}); the order is clipped to it, and a cap
+ *       of 0 is rejected. Such orders never rest, so a position change cannot leave a stale
+ *       reduce-only order on the book.</li>
+ *   <li><b>Iceberg</b> (GTC only, {@code displayLots > 0}): only the displayed slice is matchable at
+ *       a time. When a slice is used up and hidden quantity remains, a new slice of up to
+ *       {@code displayLots} is shown and the order goes to the BACK of its price level (it loses
+ *       time priority on every refill). An incoming iceberg trades its whole size as a taker.</li>
+ *   <li><b>Amend</b> sets a resting order's price and open size. It keeps time priority only when
+ *       the price is unchanged and the size does not grow (shrinking takes hidden quantity first).
+ *       Otherwise the order leaves its queue and re-enters like a new aggressive order of the same
+ *       owner: an amend to a crossing price matches immediately (self-trade prevention included),
+ *       and the rest goes to the back of the new level. An amended post-only order that would cross
+ *       is rejected and left as it was.</li>
+ *   <li><b>Self-trade prevention: cancel resting.</b> When an incoming order meets a resting order
+ *       of the same owner, the resting order is cancelled (SELF_TRADE) without a fill and the
+ *       incoming order continues down the book. FOK liquidity counts other owners only.</li>
+ *   <li><b>Expiry.</b> An order may fill while {@code now <= expiresAt}. An incoming order already
+ *       past it is rejected; a resting one found past it during matching is removed with an
+ *       Expired event and never fills; {@code sweepExpired} removes all of them explicitly. An
+ *       amend of an expired order removes it (Expired) and is rejected (ORDER_EXPIRED).</li>
+ *   <li><b>Duplicate ids.</b> A new order whose id is resting on the book is rejected. Ids of
+ *       orders that already left the book are not remembered here: the caller (which keeps every
+ *       order's filled/cancelled state) rejects their reuse.</li>
+ * </ul>
+ *
+ * <p>The book is never crossed after an operation: an incoming order either trades with or
+ * removes (expiry, self-trade) every opposite order at an acceptable price before it rests.
+ */
+package dev.clearline.engine.book;

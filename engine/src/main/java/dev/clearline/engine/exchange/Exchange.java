@@ -1,0 +1,449 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.book.BookConfig;
+import dev.clearline.engine.book.BookEvents;
+import dev.clearline.engine.book.CancelReason;
+import dev.clearline.engine.book.OrderBook;
+import dev.clearline.engine.book.OrderFlags;
+import dev.clearline.engine.book.RejectReason;
+import dev.clearline.engine.book.Side;
+import dev.clearline.engine.book.TimeInForce;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Signature;
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.risk.Fixed;
+import dev.clearline.engine.risk.Margin;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.stf.MemoryLeafStore;
+import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.StateReads;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The exchange: verified orders go through tick/lot/expiry/margin pre-checks, then the market's
+ * order book, and every fill becomes STF transitions (the order's {@code PostOrder} at its first
+ * fill, then a {@code Trade}). The exchange keeps a mirror of the state and runs each transition
+ * through the same {@link Stf} the batches use, so it never emits one the STF would refuse.
+ * Single-threaded and pure: time comes in as {@code now} (unix seconds).
+ */
+public final class Exchange {
+    private final MarketBooks bookSizes;
+    private final Stf stf;
+    private final MemoryLeafStore mirror = new MemoryLeafStore();
+    private final Map<Integer, OrderBook> books = new HashMap<>();
+    private final Map<Address, Long> ownerIds = new HashMap<>();
+    private final Map<Long, Live> live = new HashMap<>();
+    private final Map<Hash32, Long> idsByHash = new HashMap<>();
+    private final Set<NonceKey> usedNonces = new HashSet<>();
+    private final Map<Hash32, Address> trustedSigners = new HashMap<>();
+    private final List<Transition> transitions = new ArrayList<>();
+    private final List<ExchangeEvent> events = new ArrayList<>();
+    private final Sink sink = new Sink();
+    private long nextOrderId = 1;
+    private long seq = 1;
+
+    /**
+     * @param verifier used for signed requests that did not pass the {@link SignatureStage} (oracle
+     *     prices, allocate/release/withdraw); orders submitted as {@link VerifiedOrder} are trusted
+     */
+    public Exchange(Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes) {
+        this.bookSizes = bookSizes;
+        SignatureVerifier trusting = (digest, sig) -> {
+            Address a = trustedSigners.get(digest);
+            return a != null ? a : verifier.recover(digest, sig);
+        };
+        this.stf = new Stf(domain, trusting);
+    }
+
+    /** Transitions produced since the last call, in order: the batch builder's input. */
+    public List<Transition> takeTransitions() {
+        List<Transition> out = List.copyOf(transitions);
+        transitions.clear();
+        return out;
+    }
+
+    /** Events produced since the last call. */
+    public List<ExchangeEvent> takeEvents() {
+        List<ExchangeEvent> out = List.copyOf(events);
+        events.clear();
+        return out;
+    }
+
+    /** Drops buffered events without copying (benchmarks). */
+    public void discardEvents() {
+        events.clear();
+    }
+
+    /** The exchange's view of the state (what the STF would see after the emitted transitions). */
+    public MemoryLeafStore state() {
+        return mirror;
+    }
+
+    public OrderBook book(int marketId) {
+        return books.get(marketId);
+    }
+
+    /** The book id of a live order, or -1. */
+    public long orderId(Hash32 orderHash) {
+        return idsByHash.getOrDefault(orderHash, -1L);
+    }
+
+    /**
+     * A non-order transition (deposit, market config, oracle price, allocate, release, withdraw,
+     * liquidate, forced ops): applied to the mirror and emitted if the STF accepts it.
+     */
+    public Reject apply(Transition t, long now) {
+        if (t instanceof Transition.PostOrder || t instanceof Transition.Trade || t instanceof Transition.Cancel) {
+            throw new IllegalArgumentException("orders, trades and cancels go through submit/cancel/amend, not apply");
+        }
+        Outcome o = stf.apply(mirror, t);
+        if (o instanceof Outcome.Rejected r) {
+            events.add(new ExchangeEvent.RequestRejected(seq++, t.type(), r.reason()));
+            return r.reason();
+        }
+        transitions.add(t);
+        events.add(new ExchangeEvent.RequestApplied(seq++, t.type()));
+        switch (t) {
+            case Transition.MarketConfig c when !books.containsKey(c.marketId()) && StateReads.market(mirror, c.marketId()) != null ->
+                    books.put(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(), bookSizes.maxSizeLots(), bookSizes.capacity())));
+            case Transition.ForcedCancel f -> {
+                Long id = idsByHash.get(f.orderHash());
+                if (id != null && live.get(id).order().trader().equals(f.owner())) removeFromBook(id, now);
+            }
+            default -> { }
+        }
+        return null;
+    }
+
+    /** Places a verified order. Returns null when accepted (fills may follow), else why it was refused. */
+    public Reject submit(VerifiedOrder v, long now) {
+        Order o = v.order();
+        MarketLeaf m = StateReads.market(mirror, o.marketId());
+        Reject r = preCheck(o, v.hash(), m, now);
+        if (r != null) return reject(v.hash(), r, null);
+        long cap = 0;
+        PositionLeaf pos = StateReads.position(mirror, o.trader(), o.marketId());
+        if (o.reduceOnly()) {
+            boolean reduces = pos.size() != 0 && (pos.size() > 0) != o.isBuy();
+            if (!reduces) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
+            cap = Math.abs(pos.size()) / m.lotSize();
+        }
+        long id = nextOrderId++;
+        Live entry = new Live(id, v);
+        live.put(id, entry);
+        idsByHash.put(v.hash(), id);
+        trustedSigners.put(v.hash(), o.trader());
+        OrderBook book = books.get(o.marketId());
+        sink.begin(entry, m);
+        long owner = ownerId(o.trader());
+        Side side = o.isBuy() ? Side.BUY : Side.SELL;
+        int flags = (o.postOnly() ? OrderFlags.POST_ONLY : 0) | (o.reduceOnly() ? OrderFlags.REDUCE_ONLY : 0);
+        long ticks = o.price() / m.tickSize();
+        long lots = o.size() / m.lotSize();
+        if (o.isMarket()) {
+            book.placeMarket(id, owner, side, lots, ticks, flags, cap, now, sink);
+        } else {
+            long display = o.displaySize() == o.size() ? 0 : o.displaySize() / m.lotSize();
+            book.place(id, owner, side, ticks, lots, tif(o), flags, display, cap,
+                    o.expiry() == 0 ? OrderBook.NEVER_EXPIRES : o.expiry(), now, sink);
+        }
+        sink.end(now);
+        if (sink.rejected != null) {
+            forget(id);
+            return sink.rejected;
+        }
+        usedNonces.add(new NonceKey(o.trader(), o.nonce()));
+        if (!book.isResting(id)) forget(id);
+        return null;
+    }
+
+    /** Cancels a live order at its owner's verified request. */
+    public Reject cancel(VerifiedCancel c, long now) {
+        Long id = idsByHash.get(c.orderHash());
+        if (id == null) return reject(c.orderHash(), Reject.UNKNOWN_ORDER, null);
+        Live e = live.get(id);
+        if (!e.order().trader().equals(c.owner())) return reject(c.orderHash(), Reject.NOT_OWNER, null);
+        if (e.posted) emit(new Transition.Cancel(c.orderHash(), c.signature()));
+        removeFromBook(id, now);
+        return null;
+    }
+
+    /**
+     * Replaces a live order by a new signed order of the same trader, market and side (a price or
+     * size move). The book keeps its time priority only when the price stays and the size shrinks.
+     * {@code replaced} cancels the old order, which the tree needs only if it already filled.
+     */
+    public Reject amend(VerifiedCancel replaced, VerifiedOrder replacement, long now) {
+        Long id = idsByHash.get(replaced.orderHash());
+        if (id == null) return reject(replacement.hash(), Reject.UNKNOWN_ORDER, null);
+        Live e = live.get(id);
+        Order old = e.order();
+        Order o = replacement.order();
+        if (!old.trader().equals(replaced.owner()) || !o.trader().equals(old.trader())) {
+            return reject(replacement.hash(), Reject.NOT_OWNER, null);
+        }
+        if (o.marketId() != old.marketId() || o.side() != old.side() || o.isMarket() || o.postOnly() != old.postOnly()
+                || o.reduceOnly() || o.displaySize() != 0 && o.displaySize() != o.size()) {
+            return reject(replacement.hash(), Reject.BAD_ORDER_FIELDS, null);
+        }
+        MarketLeaf m = StateReads.market(mirror, o.marketId());
+        Reject r = preCheck(o, replacement.hash(), m, now);
+        if (r != null) return reject(replacement.hash(), r, null);
+        OrderBook book = books.get(o.marketId());
+        Live next = new Live(id, replacement);
+        sink.begin(next, m);
+        book.amend(id, o.price() / m.tickSize(), o.size() / m.lotSize(), now, sink);
+        if (sink.rejected == null) {
+            if (e.posted) emit(new Transition.Cancel(replaced.orderHash(), replaced.signature()));
+            idsByHash.remove(replaced.orderHash());
+            trustedSigners.remove(replaced.orderHash());
+            live.put(id, next);
+            idsByHash.put(replacement.hash(), id);
+            trustedSigners.put(replacement.hash(), o.trader());
+            usedNonces.add(new NonceKey(o.trader(), o.nonce()));
+        }
+        sink.end(now);
+        if (sink.rejected != null) return sink.rejected;
+        if (!book.isResting(id)) forget(id);
+        return null;
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    /** Market, nonce, fields, expiry, balance and the initial-margin check of a full fill at the limit. */
+    private Reject preCheck(Order o, Hash32 hash, MarketLeaf m, long now) {
+        if (m == null || !books.containsKey(o.marketId())) return Reject.UNKNOWN_MARKET;
+        if (idsByHash.containsKey(hash) || StateReads.order(mirror, hash) != null) return Reject.DUPLICATE_ORDER;
+        if (usedNonces.contains(new NonceKey(o.trader(), o.nonce()))) return Reject.DUPLICATE_NONCE;
+        Reject r = Stf.checkOrderFields(o, m);
+        if (r != null) return r;
+        if (o.expiry() != 0 && Math.max(now, m.lastOracleTs()) > o.expiry()) return Reject.EXPIRED;
+        BalanceLeaf b = StateReads.balance(mirror, o.trader());
+        if (b.free() < o.margin()) return Reject.INSUFFICIENT_BALANCE;
+        if (o.reduceOnly()) return null;
+        PositionLeaf p = StateReads.position(mirror, o.trader(), o.marketId());
+        long quote = Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
+        long notional = Fixed.notional(o.size(), m.lotSize(), o.price());
+        long fee = Fixed.mulPpmUp(notional, Math.max(m.makerFeePpm(), m.takerFeePpm()));
+        long size = Fixed.add(p.size(), o.isBuy() ? o.size() : -o.size());
+        long quoteAfter = Fixed.sub(Fixed.add(quote, o.margin()), Fixed.add(o.isBuy() ? notional : -notional, fee));
+        if (Margin.reduces(p.size(), size)) return null;
+        if (m.markPrice() == 0) return Reject.NO_MARK_PRICE;
+        return switch (Margin.checkFill(p.size(), Fixed.add(quote, o.margin()), size, quoteAfter, m.lotSize(),
+                m.markPrice(), m.imfPpm(), m.mmfPpm())) {
+            case OK -> null;
+            case INSUFFICIENT -> Reject.INSUFFICIENT_MARGIN;
+            case OVERFLOW -> Reject.OVERFLOW;
+        };
+    }
+
+    private Reject reject(Hash32 hash, Reject r, RejectReason bookReason) {
+        events.add(new ExchangeEvent.Rejected(seq++, hash, r, bookReason));
+        return r;
+    }
+
+    private void emit(Transition t) {
+        Outcome o = stf.apply(mirror, t);
+        if (!o.applied()) throw new IllegalStateException("the exchange built a transition its own STF refuses: " + t + " -> " + o);
+        transitions.add(t);
+    }
+
+    private boolean tryEmit(Transition t, List<Transition> into) {
+        if (!stf.apply(mirror, t).applied()) return false;
+        into.add(t);
+        return true;
+    }
+
+    private void removeFromBook(long id, long now) {
+        Live e = live.get(id);
+        OrderBook book = books.get(e.order().marketId());
+        sink.begin(e, StateReads.market(mirror, e.order().marketId()));
+        book.cancel(id, now, sink);
+        sink.end(now);
+        forget(id);
+    }
+
+    private void forget(long id) {
+        Live e = live.remove(id);
+        if (e != null) {
+            idsByHash.remove(e.v.hash());
+            trustedSigners.remove(e.v.hash());
+        }
+    }
+
+    private long ownerId(Address a) {
+        return ownerIds.computeIfAbsent(a, k -> (long) ownerIds.size());
+    }
+
+    private static TimeInForce tif(Order o) {
+        return switch (o.timeInForce()) {
+            case GTC -> TimeInForce.GTC;
+            case IOC -> TimeInForce.IOC;
+            case FOK -> TimeInForce.FOK;
+        };
+    }
+
+    private static Reject fromBook(RejectReason r) {
+        return switch (r) {
+            case POST_ONLY_WOULD_CROSS -> Reject.POST_ONLY_WOULD_TAKE;
+            case ALREADY_EXPIRED, ORDER_EXPIRED -> Reject.EXPIRED;
+            case REDUCE_ONLY_NOTHING_TO_REDUCE -> Reject.REDUCE_ONLY_WOULD_INCREASE;
+            case UNKNOWN_ORDER -> Reject.UNKNOWN_ORDER;
+            case DUPLICATE_ORDER_ID -> Reject.DUPLICATE_ORDER;
+            default -> Reject.BOOK_REJECTED;
+        };
+    }
+
+    /** A live order: its book id, the verified order now behind it, and whether its leaf exists. */
+    private static final class Live {
+        final long id;
+        final VerifiedOrder v;
+        boolean posted;
+
+        Live(long id, VerifiedOrder v) {
+            this.id = id;
+            this.v = v;
+        }
+
+        Order order() {
+            return v.order();
+        }
+    }
+
+    private record NonceKey(Address trader, long nonce) {}
+
+    /** Swallows the events of the exchange's own clean-up cancels, which it reports itself. */
+    private static final class Silent implements BookEvents {
+        public void onAccepted(long s, long o, long w, Side side, long p, long l) { }
+        public void onRejected(long s, long o, long w, RejectReason r) { }
+        public void onFill(long s, long m, long mo, long t, long to, Side ts, long p, long l, long mr, long tr) { }
+        public void onRested(long s, long o, long p, long l) { }
+        public void onCancelled(long s, long o, long w, long l, CancelReason r) { }
+        public void onExpired(long s, long o, long w, long l) { }
+        public void onAmended(long s, long o, long p, long l, boolean k) { }
+    }
+
+    /**
+     * Receives one book call's events. Fills become transitions at once; a fill the STF refuses
+     * (the state moved since the pre-check) poisons both orders, which leave the book when the
+     * call returns, so the book never holds an order whose tree leaf disagrees with it.
+     */
+    private final class Sink implements BookEvents {
+        Live incoming;
+        MarketLeaf market;
+        Reject rejected;
+        final List<Long> poisoned = new ArrayList<>();
+        final List<Transition> scratch = new ArrayList<>(4);
+        final BookEvents silent = new Silent();
+
+        void begin(Live in, MarketLeaf m) {
+            incoming = in;
+            market = m;
+            rejected = null;
+            poisoned.clear();
+        }
+
+        void end(long now) {
+            for (long id : poisoned) {
+                Live e = live.get(id);
+                if (e == null) continue;
+                OrderBook book = books.get(e.order().marketId());
+                if (book.isResting(id)) {
+                    long open = book.openLots(id);
+                    book.cancel(id, now, silent);
+                    events.add(new ExchangeEvent.Cancelled(seq++, id, open * market.lotSize(), ExchangeEvent.Why.RISK));
+                }
+                forget(id);
+            }
+            poisoned.clear();
+        }
+
+        private Live order(long id) {
+            return id == incoming.id ? incoming : live.get(id);
+        }
+
+        @Override
+        public void onAccepted(long s, long orderId, long ownerId, Side side, long priceTicks, long sizeLots) {
+            events.add(new ExchangeEvent.Accepted(seq++, orderId, order(orderId).v.hash()));
+        }
+
+        @Override
+        public void onRejected(long s, long orderId, long ownerId, RejectReason reason) {
+            rejected = fromBook(reason);
+            events.add(new ExchangeEvent.Rejected(seq++, incoming.v.hash(), rejected, reason));
+        }
+
+        @Override
+        public void onFill(long s, long makerOrderId, long makerOwnerId, long takerOrderId, long takerOwnerId,
+                           Side takerSide, long priceTicks, long lots, long makerRemainingLots, long takerRemainingLots) {
+            Live maker = order(makerOrderId);
+            Live taker = order(takerOrderId);
+            long size = lots * market.lotSize();
+            Reject refused = poisoned.contains(takerOrderId) || poisoned.contains(makerOrderId) ? Reject.INSUFFICIENT_MARGIN : null;
+            if (refused == null) {
+                scratch.clear();
+                boolean ok = (maker.posted || tryEmit(new Transition.PostOrder(maker.order(), maker.v.signature()), scratch))
+                        && (taker.posted || tryEmit(new Transition.PostOrder(taker.order(), taker.v.signature()), scratch))
+                        && tryEmit(new Transition.Trade(maker.v.hash(), taker.v.hash(), size), scratch);
+                if (ok) {
+                    maker.posted = true;
+                    taker.posted = true;
+                    transitions.addAll(scratch);
+                    events.add(new ExchangeEvent.Filled(seq++, makerOrderId, takerOrderId, priceTicks * market.tickSize(), size));
+                    if (makerRemainingLots == 0) forget(makerOrderId);
+                    return;
+                }
+                // a PostOrder that applied before the refusal stays: the leaf exists, the margin moved
+                for (Transition t : scratch) {
+                    transitions.add(t);
+                    if (t instanceof Transition.PostOrder p) (p.order() == maker.order() ? maker : taker).posted = true;
+                }
+                refused = Reject.INSUFFICIENT_MARGIN;
+            }
+            poisoned.add(makerOrderId);
+            poisoned.add(takerOrderId);
+            events.add(new ExchangeEvent.FillRefused(seq++, makerOrderId, takerOrderId, refused));
+        }
+
+        @Override
+        public void onRested(long s, long orderId, long priceTicks, long restingLots) {
+            events.add(new ExchangeEvent.Rested(seq++, orderId, priceTicks * market.tickSize(), restingLots * market.lotSize()));
+        }
+
+        @Override
+        public void onCancelled(long s, long orderId, long ownerId, long remainingLots, CancelReason reason) {
+            ExchangeEvent.Why why = switch (reason) {
+                case REQUESTED -> ExchangeEvent.Why.REQUESTED;
+                case IMMEDIATE_REMAINDER -> ExchangeEvent.Why.IMMEDIATE_REMAINDER;
+                case SELF_TRADE -> ExchangeEvent.Why.SELF_TRADE;
+            };
+            events.add(new ExchangeEvent.Cancelled(seq++, orderId, remainingLots * market.lotSize(), why));
+            if (orderId != incoming.id) forget(orderId);
+        }
+
+        @Override
+        public void onExpired(long s, long orderId, long ownerId, long remainingLots) {
+            events.add(new ExchangeEvent.Expired(seq++, orderId, remainingLots * market.lotSize()));
+            if (orderId != incoming.id) forget(orderId);
+        }
+
+        @Override
+        public void onAmended(long s, long orderId, long newPriceTicks, long newSizeLots, boolean keptPriority) {
+            events.add(new ExchangeEvent.Amended(seq++, orderId, incoming.v.hash(), keptPriority));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.stf.Reject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The sequencer's first stage: checks domains and recovers signers, on as many threads as the
+ * executor gives, before requests reach the single-threaded matcher. Stateless and thread-safe.
+ */
+public final class SignatureStage {
+    private final Eip712 domain;
+    private final SignatureVerifier verifier;
+
+    public SignatureStage(Eip712 domain, SignatureVerifier verifier) {
+        this.domain = domain;
+        this.verifier = verifier;
+    }
+
+    public Verification verify(SignedOrder s) {
+        if (s.chainId() != domain.chainId() || !s.verifyingContract().equals(domain.verifyingContract())) {
+            return new Verification.Refused(Reject.WRONG_DOMAIN);
+        }
+        Hash32 hash = domain.orderDigest(s.order());
+        return verifier.signedBy(hash, s.signature(), s.order().trader())
+                ? new VerifiedOrder(s.order(), hash, s.signature())
+                : new Verification.Refused(Reject.BAD_SIGNATURE);
+    }
+
+    public Verification verify(CancelRequest c) {
+        return verifier.signedBy(domain.cancelDigest(c.owner(), c.orderHash()), c.signature(), c.owner())
+                ? new VerifiedCancel(c.owner(), c.orderHash(), c.signature())
+                : new Verification.Refused(Reject.BAD_SIGNATURE);
+    }
+
+    /** Verifies every order on {@code executor}, in chunks; the results keep the input order. */
+    public CompletableFuture<List<Verification>> verifyAll(List<SignedOrder> orders, Executor executor, int chunk) {
+        List<CompletableFuture<List<Verification>>> parts = new ArrayList<>();
+        for (int from = 0; from < orders.size(); from += chunk) {
+            List<SignedOrder> slice = orders.subList(from, Math.min(orders.size(), from + chunk));
+            parts.add(CompletableFuture.supplyAsync(() -> slice.stream().map(this::verify).toList(), executor));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<Verification> out = new ArrayList<>(orders.size());
+            for (var p : parts) out.addAll(p.join());
+            return out;
+        });
+    }
+}

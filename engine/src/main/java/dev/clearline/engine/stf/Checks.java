@@ -1,0 +1,73 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Signature;
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.risk.Fixed;
+import dev.clearline.engine.risk.Margin;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.transition.PriorityQueueHash;
+import dev.clearline.engine.transition.Transition.PriorityOp;
+
+/** The checks several rules share, each returning a rejection or null. */
+final class Checks {
+    private Checks() {}
+
+    static Reject signedBy(SignatureVerifier verifier, Hash32 digest, Signature sig, Address signer) {
+        return verifier.signedBy(digest, sig, signer) ? null : Reject.BAD_SIGNATURE;
+    }
+
+    static Reject nextPriorityOp(GlobalLeaf g, PriorityOp op) {
+        return op.priorityIndex() == g.priorityOpsConsumed() ? null : Reject.PRIORITY_OUT_OF_ORDER;
+    }
+
+    static GlobalLeaf consume(GlobalLeaf g, PriorityOp op, boolean rejected) {
+        return new GlobalLeaf(g.nextWithdrawalId(), g.priorityOpsConsumed() + 1,
+                PriorityQueueHash.roll(g.priorityHash(), op), g.forcedRejections() + (rejected ? 1 : 0));
+    }
+
+    static Reject marketExists(MarketLeaf m) {
+        return m == null ? Reject.UNKNOWN_MARKET : null;
+    }
+
+    static Reject hasMark(MarketLeaf m) {
+        return m.markPrice() > 0 ? null : Reject.NO_MARK_PRICE;
+    }
+
+    /** Expired when an expiry is set and the market's oracle time has passed it. */
+    static boolean expired(long expiry, MarketLeaf m) {
+        return expiry != 0 && m.lastOracleTs() > expiry;
+    }
+
+    static Reject live(OrderLeaf o, MarketLeaf m) {
+        if (o.cancelled()) return Reject.ORDER_CANCELLED;
+        if (expired(o.expiry(), m)) return Reject.EXPIRED;
+        return null;
+    }
+
+    static Reject positiveAmount(long amount) {
+        return amount > 0 ? null : Reject.BAD_AMOUNT;
+    }
+
+    static Reject nonce(long given, long expected) {
+        return given == expected ? null : Reject.BAD_NONCE;
+    }
+
+    /** The position with funding settled to the market's index, or null on overflow. */
+    static PositionLeaf settled(PositionLeaf p, MarketLeaf m) {
+        long quote = Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
+        return quote == Fixed.OVERFLOW ? null : new PositionLeaf(p.size(), quote, m.fundingIndex());
+    }
+
+    static Reject verdict(Margin.Verdict v) {
+        return switch (v) {
+            case OK -> null;
+            case INSUFFICIENT -> Reject.INSUFFICIENT_MARGIN;
+            case OVERFLOW -> Reject.OVERFLOW;
+        };
+    }
+}

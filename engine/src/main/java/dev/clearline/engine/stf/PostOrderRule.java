@@ -1,0 +1,63 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.risk.Fixed;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.transition.Transition.PostOrder;
+
+/**
+ * Brings a signed order into the tree: the only place an order's signature is checked. Moves the
+ * order's margin from the free balance into its isolated position.
+ */
+final class PostOrderRule implements Rule<PostOrder> {
+    private final Eip712 domain;
+    private final SignatureVerifier verifier;
+
+    PostOrderRule(Eip712 domain, SignatureVerifier verifier) {
+        this.domain = domain;
+        this.verifier = verifier;
+    }
+
+    @Override
+    public Reject execute(StateView s, PostOrder p) {
+        Order o = p.order();                                            // 1. load
+        Hash32 hash = domain.orderDigest(o);
+        MarketLeaf m = s.market(o.marketId());
+        Reject r = Checks.signedBy(verifier, hash, p.signature(), o.trader());  // 2. authorise
+        if (r == null) r = Checks.marketExists(m);                      // 3. validate
+        if (r == null) r = s.order(hash) != null ? Reject.DUPLICATE_ORDER : null;
+        if (r == null) r = fields(o, m);
+        if (r == null) r = Checks.expired(o.expiry(), m) ? Reject.EXPIRED : null;
+        if (r != null) return r;
+        s.put(hash, new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.expiry(), 0, false));
+        if (o.margin() == 0) return null;
+        BalanceLeaf b = s.balance(o.trader());                          // 4. apply: margin into the position
+        if (b.free() < o.margin()) return Reject.INSUFFICIENT_BALANCE;
+        PositionLeaf pos = Checks.settled(s.position(o.trader(), o.marketId()), m);
+        long quote = pos == null ? Fixed.OVERFLOW : Fixed.add(pos.quote(), o.margin());
+        if (quote == Fixed.OVERFLOW) return Reject.OVERFLOW;
+        s.put(o.trader(), new BalanceLeaf(b.free() - o.margin(), b.nonce()))
+                .put(o.trader(), o.marketId(), new PositionLeaf(pos.size(), quote, pos.fundingIndex()));
+        return null;
+    }
+
+    /** The static checks an order must pass against its market; shared with the exchange's pre-check. */
+    static Reject fields(Order o, MarketLeaf m) {
+        if (o.size() <= 0 || o.price() <= 0 || o.displaySize() < 0 || o.displaySize() > o.size()
+                || (o.flags() & ~Order.KNOWN_FLAGS) != 0
+                || (o.isMarket() && o.timeInForce() == TimeInForce.GTC)
+                || (o.postOnly() && (o.isMarket() || o.timeInForce() != TimeInForce.GTC))) {
+            return Reject.BAD_ORDER_FIELDS;
+        }
+        if (o.price() % m.tickSize() != 0) return Reject.PRICE_OFF_TICK;
+        if (o.size() % m.lotSize() != 0 || o.displaySize() % m.lotSize() != 0) return Reject.SIZE_OFF_LOT;
+        return null;
+    }
+}

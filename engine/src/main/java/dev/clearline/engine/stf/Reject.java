@@ -1,0 +1,57 @@
+package dev.clearline.engine.stf;
+
+/**
+ * Why a transition (or an order at the exchange) was refused. The numeric codes are part of the
+ * protocol: the Solidity verifier uses the same names and numbers, and differential tests compare
+ * codes. Never renumber; append.
+ */
+public enum Reject {
+    BAD_SIGNATURE(1, "the signature does not recover to the signer the message names; sign the EIP-712 digest with that key"),
+    WRONG_DOMAIN(2, "signed for another chain id or rollup contract; sign with this deployment's EIP-712 domain"),
+    UNKNOWN_MARKET(3, "no market with this id; list markets before trading"),
+    PRICE_OFF_TICK(4, "the price is not a positive multiple of the market's tick size"),
+    SIZE_OFF_LOT(5, "the size is not a positive multiple of the market's lot size"),
+    BAD_ORDER_FIELDS(6, "the order's fields are inconsistent (time in force, flags, display size or zero values)"),
+    EXPIRED(7, "the order's expiry has passed"),
+    DUPLICATE_ORDER(8, "this order (same digest) was already posted"),
+    ORDER_NOT_FOUND(9, "no posted order with this hash"),
+    ORDER_CANCELLED(10, "the order was cancelled"),
+    OVERFILL(11, "the fill would exceed the order's size"),
+    NOT_CROSSING(12, "the taker's limit does not reach the maker's price"),
+    SAME_SIDE(13, "both orders are on the same side"),
+    MARKET_MISMATCH(14, "the orders are for different markets"),
+    SELF_TRADE(15, "maker and taker belong to the same trader"),
+    POST_ONLY_WOULD_TAKE(16, "a post-only order would cross the book; reprice it or drop post-only"),
+    REDUCE_ONLY_WOULD_INCREASE(17, "a reduce-only order would open or grow the position"),
+    INSUFFICIENT_MARGIN(18, "the position would fall below its margin requirement; allocate more margin"),
+    INSUFFICIENT_BALANCE(19, "the free balance is too small; deposit or release margin first"),
+    BAD_NONCE(20, "the request's nonce is not the account's next nonce"),
+    NOT_LIQUIDATABLE(21, "the position is at or above maintenance margin"),
+    NO_MARK_PRICE(22, "the market has no oracle price yet"),
+    STALE_ORACLE(23, "the oracle timestamp does not move forward"),
+    BAD_PRICE(24, "the oracle price must be positive"),
+    PRIORITY_OUT_OF_ORDER(25, "the priority op is not the next unconsumed L1 queue entry"),
+    OVERFLOW(26, "an amount would leave the int64 range"),
+    BAD_AMOUNT(27, "the amount must be positive"),
+    DUPLICATE_NONCE(28, "this trader already used this order nonce; pick a fresh one"),
+    UNKNOWN_ORDER(29, "the order is not on the book (filled, cancelled or never placed)"),
+    NOT_OWNER(30, "only the order's trader may change it"),
+    BOOK_REJECTED(31, "the order book refused the order (FOK not fillable, market order without liquidity, ...)");
+
+    private final int code;
+    private final String help;
+
+    Reject(int code, String help) {
+        this.code = code;
+        this.help = help;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** What is wrong and what to do about it. */
+    public String help() {
+        return help;
+    }
+}

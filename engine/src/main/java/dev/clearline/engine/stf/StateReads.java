@@ -1,0 +1,43 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.WithdrawalLeaf;
+
+/** Typed reads of a leaf store for callers outside the STF (batches, tests, tools, the escape hatch). */
+public final class StateReads {
+    private StateReads() {}
+
+    public static GlobalLeaf global(LeafStore s) {
+        return new StateView(s).global();
+    }
+
+    public static BalanceLeaf balance(LeafStore s, Address owner) {
+        return new StateView(s).balance(owner);
+    }
+
+    public static PositionLeaf position(LeafStore s, Address owner, int marketId) {
+        return new StateView(s).position(owner, marketId);
+    }
+
+    /** Null when never posted. */
+    public static OrderLeaf order(LeafStore s, Hash32 orderHash) {
+        return new StateView(s).order(orderHash);
+    }
+
+    /** Null when the market does not exist. */
+    public static MarketLeaf market(LeafStore s, int marketId) {
+        return new StateView(s).market(marketId);
+    }
+
+    /** Null when no such withdrawal. */
+    public static WithdrawalLeaf withdrawal(LeafStore s, long id) {
+        byte[] v = s.get(LeafKeys.withdrawal(id));
+        return v == null ? null : WithdrawalLeaf.decode(v);
+    }
+}

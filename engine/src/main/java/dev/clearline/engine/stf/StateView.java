@@ -1,0 +1,87 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.WithdrawalLeaf;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Typed reads of the pre-state and the writes a rule wants to make. Rules only collect writes;
+ * {@link Stf} applies them after the rule accepted, so a rejected transition changes nothing.
+ * An absent balance or position reads as zero; an absent global leaf reads as genesis.
+ */
+final class StateView {
+    private final LeafStore store;
+    private final List<LeafStore.Write> writes = new ArrayList<>(6);
+
+    StateView(LeafStore store) {
+        this.store = store;
+    }
+
+    BalanceLeaf balance(Address owner) {
+        byte[] v = store.get(LeafKeys.balance(owner));
+        return v == null ? BalanceLeaf.EMPTY : BalanceLeaf.decode(v);
+    }
+
+    PositionLeaf position(Address owner, int marketId) {
+        byte[] v = store.get(LeafKeys.position(owner, marketId));
+        return v == null ? PositionLeaf.EMPTY : PositionLeaf.decode(v);
+    }
+
+    /** Null when the order was never posted. */
+    OrderLeaf order(Hash32 orderHash) {
+        byte[] v = store.get(LeafKeys.order(orderHash));
+        return v == null ? null : OrderLeaf.decode(v);
+    }
+
+    /** Null when the market does not exist. */
+    MarketLeaf market(int marketId) {
+        byte[] v = store.get(LeafKeys.market(marketId));
+        return v == null ? null : MarketLeaf.decode(v);
+    }
+
+    GlobalLeaf global() {
+        byte[] v = store.get(LeafKeys.global());
+        return v == null ? GlobalLeaf.GENESIS : GlobalLeaf.decode(v);
+    }
+
+    StateView put(Address owner, BalanceLeaf b) {
+        return write(LeafKeys.balance(owner), b.encode());
+    }
+
+    StateView put(Address owner, int marketId, PositionLeaf p) {
+        return write(LeafKeys.position(owner, marketId), p.encode());
+    }
+
+    StateView put(Hash32 orderHash, OrderLeaf o) {
+        return write(LeafKeys.order(orderHash), o.encode());
+    }
+
+    StateView put(int marketId, MarketLeaf m) {
+        return write(LeafKeys.market(marketId), m.encode());
+    }
+
+    StateView put(long withdrawalId, WithdrawalLeaf w) {
+        return write(LeafKeys.withdrawal(withdrawalId), w.encode());
+    }
+
+    StateView put(GlobalLeaf g) {
+        return write(LeafKeys.global(), g.encode());
+    }
+
+    List<LeafStore.Write> writes() {
+        return writes;
+    }
+
+    private StateView write(byte[] key, byte[] value) {
+        writes.add(new LeafStore.Write(key, value));
+        return this;
+    }
+}

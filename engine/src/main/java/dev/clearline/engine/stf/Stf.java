@@ -1,0 +1,64 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.Transition.*;
+
+/**
+ * The Java state transition function: applies one transition to a {@link LeafStore}, or returns a
+ * typed rejection and leaves the store untouched. Pure apart from the store; the new root is the
+ * tree's ({@link TreeLeafStore#root()}) after the writes.
+ */
+public final class Stf {
+    private final DepositRule deposit = new DepositRule();
+    private final MarketConfigRule marketConfig = new MarketConfigRule();
+    private final ForcedWithdrawalRule forcedWithdrawal = new ForcedWithdrawalRule();
+    private final ForcedCancelRule forcedCancel = new ForcedCancelRule();
+    private final OraclePriceRule oraclePrice;
+    private final PostOrderRule postOrder;
+    private final TradeRule trade = new TradeRule();
+    private final CancelRule cancel;
+    private final AllocateRule allocate;
+    private final ReleaseRule release;
+    private final WithdrawRule withdraw;
+    private final LiquidateRule liquidate = new LiquidateRule();
+
+    public Stf(Eip712 domain, SignatureVerifier verifier) {
+        this.oraclePrice = new OraclePriceRule(domain, verifier);
+        this.postOrder = new PostOrderRule(domain, verifier);
+        this.cancel = new CancelRule(domain, verifier);
+        this.allocate = new AllocateRule(domain, verifier);
+        this.release = new ReleaseRule(domain, verifier);
+        this.withdraw = new WithdrawRule(domain, verifier);
+    }
+
+    /**
+     * The static checks an order must pass against its market (fields, tick, lot), in the STF's
+     * order; the exchange runs them before matching so the STF never meets a bad order.
+     */
+    public static Reject checkOrderFields(dev.clearline.engine.order.Order order, dev.clearline.engine.state.MarketLeaf market) {
+        return PostOrderRule.fields(order, market);
+    }
+
+    public Outcome apply(LeafStore store, Transition t) {
+        StateView view = new StateView(store);
+        Reject r = switch (t) {
+            case Deposit d -> deposit.execute(view, d);
+            case MarketConfig c -> marketConfig.execute(view, c);
+            case ForcedWithdrawal f -> forcedWithdrawal.execute(view, f);
+            case ForcedCancel f -> forcedCancel.execute(view, f);
+            case OraclePrice o -> oraclePrice.execute(view, o);
+            case PostOrder p -> postOrder.execute(view, p);
+            case Trade tr -> trade.execute(view, tr);
+            case Cancel c -> cancel.execute(view, c);
+            case Allocate a -> allocate.execute(view, a);
+            case Release rel -> release.execute(view, rel);
+            case Withdraw w -> withdraw.execute(view, w);
+            case Liquidate l -> liquidate.execute(view, l);
+        };
+        if (r != null) return new Outcome.Rejected(r);
+        store.putAll(view.writes());
+        return Outcome.APPLIED;
+    }
+}

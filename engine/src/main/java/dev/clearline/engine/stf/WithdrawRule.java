@@ -1,0 +1,35 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.WithdrawalLeaf;
+import dev.clearline.engine.transition.Transition.Withdraw;
+
+/** Debits the free balance into a new withdrawal leaf, claimable on L1 once final. */
+final class WithdrawRule implements Rule<Withdraw> {
+    private final Eip712 domain;
+    private final SignatureVerifier verifier;
+
+    WithdrawRule(Eip712 domain, SignatureVerifier verifier) {
+        this.domain = domain;
+        this.verifier = verifier;
+    }
+
+    @Override
+    public Reject execute(StateView s, Withdraw w) {
+        BalanceLeaf b = s.balance(w.owner());                           // 1. load
+        GlobalLeaf g = s.global();
+        Reject r = Checks.signedBy(verifier, domain.withdrawDigest(w.owner(), w.recipient(), w.amount(), w.nonce()),
+                w.signature(), w.owner());                              // 2. authorise
+        if (r == null) r = Checks.nonce(w.nonce(), b.nonce());
+        if (r == null) r = Checks.positiveAmount(w.amount());           // 3. validate
+        if (r == null && b.free() < w.amount()) r = Reject.INSUFFICIENT_BALANCE;
+        if (r != null) return r;
+        s.put(w.owner(), new BalanceLeaf(b.free() - w.amount(), b.nonce() + 1))  // 4. apply
+                .put(g.nextWithdrawalId(), new WithdrawalLeaf(w.recipient(), w.amount()))
+                .put(new GlobalLeaf(g.nextWithdrawalId() + 1, g.priorityOpsConsumed(), g.priorityHash(), g.forcedRejections()));
+        return null;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.clearline.engine.transition;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Signature;
+
+/**
+ * One step of the state transition function (docs/protocol.md section 5). The codec's type byte
+ * is {@link #type()}; never renumber.
+ */
+public sealed interface Transition {
+    int type();
+
+    /** An L1 priority operation: must be the queue entry at index {@code priorityOpsConsumed}. */
+    sealed interface PriorityOp extends Transition {
+        long priorityIndex();
+
+        long enqueueTime();
+    }
+
+    record Deposit(long priorityIndex, long enqueueTime, Address owner, long amount) implements PriorityOp {
+        public int type() { return 1; }
+    }
+
+    record MarketConfig(long priorityIndex, long enqueueTime, int marketId, long tickSize, long lotSize, int imfPpm,
+                        int mmfPpm, int makerFeePpm, int takerFeePpm, Address oracle) implements PriorityOp {
+        public int type() { return 2; }
+    }
+
+    record ForcedWithdrawal(long priorityIndex, long enqueueTime, Address owner, long amount) implements PriorityOp {
+        public int type() { return 3; }
+    }
+
+    record ForcedCancel(long priorityIndex, long enqueueTime, Address owner, Hash32 orderHash) implements PriorityOp {
+        public int type() { return 4; }
+    }
+
+    record OraclePrice(int marketId, long price, long fundingIndex, long timestamp, Signature signature) implements Transition {
+        public int type() { return 5; }
+    }
+
+    /** Brings a signed order into the tree; later fills reference it by its EIP-712 digest. */
+    record PostOrder(Order order, Signature signature) implements Transition {
+        public int type() { return 6; }
+    }
+
+    /** {@code size} base units of the maker order filled by the taker order at the maker's price. */
+    record Trade(Hash32 makerHash, Hash32 takerHash, long size) implements Transition {
+        public int type() { return 7; }
+    }
+
+    record Cancel(Hash32 orderHash, Signature signature) implements Transition {
+        public int type() { return 8; }
+    }
+
+    record Allocate(Address owner, int marketId, long amount, long nonce, Signature signature) implements Transition {
+        public int type() { return 9; }
+    }
+
+    record Release(Address owner, int marketId, long amount, long nonce, Signature signature) implements Transition {
+        public int type() { return 10; }
+    }
+
+    record Withdraw(Address owner, Address recipient, long amount, long nonce, Signature signature) implements Transition {
+        public int type() { return 11; }
+    }
+
+    record Liquidate(Address owner, int marketId) implements Transition {
+        public int type() { return 12; }
+    }
+}

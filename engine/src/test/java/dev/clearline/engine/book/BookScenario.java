@@ -1,0 +1,171 @@
+package dev.clearline.engine.book;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+
+/**
+ * Random order flow for property tests: a small price range (or a sparse one spanning bitmap word
+ * boundaries), few owners so self-trades happen, sizes and prices that are sometimes out of range,
+ * ids that are sometimes reused, expiries close to the advancing clock, and a capacity small
+ * enough to fill the book.
+ */
+final class BookScenario {
+    static final BookConfig NARROW = BookConfig.of(20, 10, 30);
+    static final BookConfig WIDE = BookConfig.of(1 << 20, 10, 30);
+    private static final long[] WIDE_PRICES = {1, 2, 63, 64, 65, 127, 128, 4_095, 4_096, 4_097, 8_191, 8_192,
+        65_535, 65_536, 262_143, 262_144, 262_145, 1_000_000, 1_048_575, 1 << 20};
+
+    /** One generated step; fields are resolved to concrete calls by {@link #run}. */
+    record Op(int kind, int pick, int owner, boolean buy, int price, int size, int style, int time) {}
+
+    /** The one operation the test drives into a book, with every argument resolved. */
+    interface Target {
+        void place(long id, long owner, Side side, long price, long size, TimeInForce tif, int flags, long display,
+                   long cap, long expiresAt, long now, BookEvents sink);
+
+        void placeMarket(long id, long owner, Side side, long size, long worst, int flags, long cap, long now,
+                         BookEvents sink);
+
+        void cancel(long id, long now, BookEvents sink);
+
+        void amend(long id, long price, long size, long now, BookEvents sink);
+
+        void sweepExpired(long now, BookEvents sink);
+    }
+
+    static Target of(OrderBook b) {
+        return new Target() {
+            public void place(long id, long owner, Side side, long price, long size, TimeInForce tif, int flags,
+                              long display, long cap, long expiresAt, long now, BookEvents sink) {
+                b.place(id, owner, side, price, size, tif, flags, display, cap, expiresAt, now, sink);
+            }
+
+            public void placeMarket(long id, long owner, Side side, long size, long worst, int flags, long cap,
+                                    long now, BookEvents sink) {
+                b.placeMarket(id, owner, side, size, worst, flags, cap, now, sink);
+            }
+
+            public void cancel(long id, long now, BookEvents sink) {
+                b.cancel(id, now, sink);
+            }
+
+            public void amend(long id, long price, long size, long now, BookEvents sink) {
+                b.amend(id, price, size, now, sink);
+            }
+
+            public void sweepExpired(long now, BookEvents sink) {
+                b.sweepExpired(now, sink);
+            }
+        };
+    }
+
+    static Target of(ReferenceBook b) {
+        return new Target() {
+            public void place(long id, long owner, Side side, long price, long size, TimeInForce tif, int flags,
+                              long display, long cap, long expiresAt, long now, BookEvents sink) {
+                b.place(id, owner, side, price, size, tif, flags, display, cap, expiresAt, now, sink);
+            }
+
+            public void placeMarket(long id, long owner, Side side, long size, long worst, int flags, long cap,
+                                    long now, BookEvents sink) {
+                b.place(id, owner, side, worst, size, TimeInForce.IOC, flags, 0, cap, OrderBook.NEVER_EXPIRES, now,
+                        sink);
+            }
+
+            public void cancel(long id, long now, BookEvents sink) {
+                b.cancel(id, now, sink);
+            }
+
+            public void amend(long id, long price, long size, long now, BookEvents sink) {
+                b.amend(id, price, size, now, sink);
+            }
+
+            public void sweepExpired(long now, BookEvents sink) {
+                b.sweepExpired(now, sink);
+            }
+        };
+    }
+
+    static Arbitrary<List<Op>> flows(int maxOps) {
+        Arbitrary<Op> op = Combinators.combine(
+                Arbitraries.integers().between(0, 99),
+                Arbitraries.integers().between(0, 99),
+                Arbitraries.integers().between(1, 4),
+                Arbitraries.of(true, false),
+                // Mostly a few adjacent prices, so levels hold queues and orders cross often.
+                Arbitraries.frequencyOf(
+                        Tuple.of(85, Arbitraries.integers().between(8, 13)),
+                        Tuple.of(15, Arbitraries.integers().between(0, 21))),
+                Arbitraries.integers().between(0, 11),
+                Arbitraries.integers().between(0, 99),
+                Arbitraries.integers().between(0, 40)).as(Op::new);
+        return op.list().ofMinSize(1).ofMaxSize(maxOps);
+    }
+
+    /**
+     * Drives the flow into a target; {@code afterEach} runs after every operation. Ids, prices and
+     * times are resolved from the flow alone, never from the book, so every target sees the same calls.
+     */
+    static void run(List<Op> ops, boolean wide, Target target, BookEvents sink, Runnable afterEach) {
+        List<Long> issued = new ArrayList<>();
+        long now = 100;
+        long nextId = 1;
+        for (Op op : ops) {
+            Side side = op.buy() ? Side.BUY : Side.SELL;
+            long price = price(op.price(), wide);
+            if (op.kind() < 50) {
+                long id = op.pick() < 5 && !issued.isEmpty() ? issued.get(op.pick() % issued.size()) : nextId++;
+                issued.add(id);
+                long expiresAt = op.time() < 20 ? now + op.time() : OrderBook.NEVER_EXPIRES;
+                int style = op.style();
+                if (style < 55) {
+                    target.place(id, op.owner(), side, price, op.size(), TimeInForce.GTC, OrderFlags.NONE, 0, 0,
+                            expiresAt, now, sink);
+                } else if (style < 65) {
+                    target.place(id, op.owner(), side, price, op.size(), TimeInForce.IOC, OrderFlags.NONE, 0, 0,
+                            expiresAt, now, sink);
+                } else if (style < 72) {
+                    target.place(id, op.owner(), side, price, op.size(), TimeInForce.FOK, OrderFlags.NONE, 0, 0,
+                            expiresAt, now, sink);
+                } else if (style < 80) {
+                    target.place(id, op.owner(), side, price, op.size(), TimeInForce.GTC, OrderFlags.POST_ONLY, 0, 0,
+                            expiresAt, now, sink);
+                } else if (style < 88) {
+                    long display = 1 + op.pick() % 4;
+                    target.place(id, op.owner(), side, price, op.size(), TimeInForce.GTC, OrderFlags.NONE, display, 0,
+                            expiresAt, now, sink);
+                } else if (style < 94) {
+                    target.placeMarket(id, op.owner(), side, op.size(), price, OrderFlags.NONE, 0, now, sink);
+                } else {
+                    target.placeMarket(id, op.owner(), side, op.size(), price, OrderFlags.REDUCE_ONLY, op.pick() % 5,
+                            now, sink);
+                }
+            } else if (op.kind() < 65) {
+                target.cancel(issued.isEmpty() ? 999 : issued.get(op.pick() % issued.size()), now, sink);
+            } else if (op.kind() < 95) {
+                target.amend(issued.isEmpty() ? 999 : issued.get(op.pick() % issued.size()), price, op.size(), now,
+                        sink);
+            } else {
+                now += op.time() % 8;
+                if (op.kind() >= 98) {
+                    target.sweepExpired(now, sink);
+                }
+            }
+            afterEach.run();
+        }
+    }
+
+    private static long price(int index, boolean wide) {
+        if (!wide) {
+            return index;
+        }
+        // 0 and 21 stay out of range in both modes; 1..20 map onto the sparse ladder.
+        return index == 0 ? 0 : index == 21 ? (1 << 20) + 1 : WIDE_PRICES[index - 1];
+    }
+
+    private BookScenario() {}
+}

@@ -1,0 +1,75 @@
+package dev.clearline.engine.book;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+class PriceLadderProperties {
+    private static final int LEVELS = 1 << 20;
+    /** Levels either side of bitmap word (64) and summary word (4096) boundaries, and the ends. */
+    private static final int[] INTERESTING = {0, 1, 62, 63, 64, 65, 4_095, 4_096, 4_097, 262_143, 262_144,
+        LEVELS - 65, LEVELS - 64, LEVELS - 2, LEVELS - 1};
+
+    /**
+     * Queues and dequeues orders at levels around the bitmap's word boundaries and checks the best
+     * level, the walk from best to worst, and FIFO order against a TreeMap of deques.
+     */
+    @Property(tries = 200)
+    void agreesWithASortedMapOfQueues(@ForAll boolean bestIsHighest,
+                                      @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 59) Integer> steps) {
+        int slots = 64;
+        long[] pool = Slots.newPool(slots);
+        PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, pool);
+        NavigableMap<Integer, Deque<Integer>> model = new TreeMap<>();
+        Map<Integer, Integer> levelOf = new HashMap<>();
+        List<Integer> free = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            free.add(i);
+        }
+        for (int step : steps) {
+            if (step < INTERESTING.length * 3 && !free.isEmpty()) {
+                int slot = free.remove(free.size() - 1);
+                int level = INTERESTING[step % INTERESTING.length];
+                ladder.append(slot, level);
+                model.computeIfAbsent(level, l -> new ArrayDeque<>()).addLast(slot);
+                levelOf.put(slot, level);
+            } else if (!levelOf.isEmpty()) {
+                int slot = levelOf.keySet().stream().sorted().toList().get(step % levelOf.size());
+                int level = levelOf.remove(slot);
+                ladder.unlink(slot, level);
+                model.get(level).remove(slot);
+                if (model.get(level).isEmpty()) {
+                    model.remove(level);
+                }
+                free.add(slot);
+            }
+            NavigableMap<Integer, Deque<Integer>> ordered = bestIsHighest ? model.descendingMap() : model;
+            List<List<Integer>> expected = new ArrayList<>();
+            ordered.forEach((level, queue) -> {
+                List<Integer> row = new ArrayList<>(List.of(level));
+                row.addAll(queue);
+                expected.add(row);
+            });
+            List<List<Integer>> actual = new ArrayList<>();
+            for (int level = ladder.best(); level != PriceLadder.NONE; level = ladder.worse(level)) {
+                List<Integer> row = new ArrayList<>(List.of(level));
+                for (int s = ladder.head(level); s != PriceLadder.NONE; s = Slots.next(pool, s)) {
+                    row.add(s);
+                }
+                actual.add(row);
+            }
+            assertThat(actual).isEqualTo(expected);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package dev.clearline.evm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.evm.trace.TraceRequest;
+import io.horizen.evm.BlockHashCallback;
+import io.horizen.evm.Database;
+import io.horizen.evm.EvmContext;
+import io.horizen.evm.ForkRules;
+import io.horizen.evm.Hash;
+import io.horizen.evm.Invocation;
+import io.horizen.evm.LevelDBDatabase;
+import io.horizen.evm.LibEvmException;
+import io.horizen.evm.MemoryDatabase;
+import io.horizen.evm.StateDB;
+import io.horizen.evm.TraceOptions;
+import io.horizen.evm.Tracer;
+import io.horizen.evm.results.EvmLog;
+import io.horizen.evm.results.InvocationResult;
+import io.horizen.evm.results.ProofAccountResult;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The only class that touches libevm (go-ethereum's EVM over JNA). Everything it hands out is one of
+ * this module's own types.
+ *
+ * <p>Two libevm facts shape it: a {@code StateDB} must not be written after {@code commit()} (its
+ * root stops moving), so every commit reopens the state at the new root; and libevm's CREATE
+ * derives the address from {@code nonce - 1}, expecting the caller to have bumped the nonce first.
+ */
+final class GethWorld implements AutoCloseable {
+    private static final ForkRules SHANGHAI = new ForkRules(true);
+
+    private final Database database;
+    private final String description;
+    private StateDB state;
+
+    private GethWorld(Database database, String description, Bytes32 root) {
+        this.database = database;
+        this.description = description;
+        try {
+            this.state = new StateDB(database, hash(root));
+        } catch (LibEvmException e) {
+            database.close();
+            throw new IllegalArgumentException("no state with root " + root + " in " + description
+                    + "; open a root that was committed there (WorldState.commit returns it)", e);
+        }
+    }
+
+    static GethWorld inMemory() {
+        return new GethWorld(new MemoryDatabase(), "memory", emptyRoot());
+    }
+
+    static GethWorld onDisk(Path directory, Bytes32 root) {
+        Database db;
+        try {
+            db = new LevelDBDatabase(directory.toAbsolutePath().toString());
+        } catch (LibEvmException e) {
+            throw new IllegalArgumentException("cannot open the state database in " + directory
+                    + " (is another process or WorldState using it?): " + e.getMessage(), e);
+        }
+        return new GethWorld(db, directory.toString(), root);
+    }
+
+    static Bytes32 emptyRoot() {
+        return new Bytes32(StateDB.EMPTY_ROOT_HASH.toBytes());
+    }
+
+    // --- accounts
+
+    BigInteger balance(Address a) {
+        return state.getBalance(addr(a));
+    }
+
+    void setBalance(Address a, BigInteger wei) {
+        state.setBalance(addr(a), wei);
+    }
+
+    void addBalance(Address a, BigInteger wei) {
+        state.addBalance(addr(a), wei);
+    }
+
+    void subBalance(Address a, BigInteger wei) {
+        state.subBalance(addr(a), wei);
+    }
+
+    long nonce(Address a) {
+        return state.getNonce(addr(a)).longValueExact();
+    }
+
+    void setNonce(Address a, long nonce) {
+        state.setNonce(addr(a), BigInteger.valueOf(nonce));
+    }
+
+    byte[] code(Address a) {
+        byte[] code = state.getCode(addr(a));
+        return code == null ? new byte[0] : code;
+    }
+
+    Bytes32 codeHash(Address a) {
+        return new Bytes32(state.getCodeHash(addr(a)).toBytes());
+    }
+
+    /** Whether the account has code, without copying the code across the native boundary. */
+    boolean hasCode(Address a) {
+        Hash codeHash = state.getCodeHash(addr(a));
+        return !codeHash.equals(Hash.ZERO) && !codeHash.equals(StateDB.EMPTY_CODE_HASH);
+    }
+
+    void setCode(Address a, byte[] code) {
+        state.setCode(addr(a), code);
+    }
+
+    Bytes32 storage(Address a, Bytes32 slot) {
+        return new Bytes32(state.getStorage(addr(a), hash(slot)).toBytes());
+    }
+
+    void setStorage(Address a, Bytes32 slot, Bytes32 value) {
+        state.setStorage(addr(a), hash(slot), hash(value));
+    }
+
+    boolean isEmpty(Address a) {
+        return state.isEmpty(addr(a));
+    }
+
+    // --- roots, journal, persistence
+
+    Bytes32 intermediateRoot() {
+        return new Bytes32(state.getIntermediateRoot().toBytes());
+    }
+
+    Bytes32 commit() {
+        Hash root = state.commit();
+        reopen(new Bytes32(root.toBytes()));
+        return new Bytes32(root.toBytes());
+    }
+
+    void reopen(Bytes32 root) {
+        StateDB reopened;
+        try {
+            reopened = new StateDB(database, hash(root));
+        } catch (LibEvmException e) {
+            throw new IllegalArgumentException("no state with root " + root + " in " + description
+                    + "; open a root that was committed there", e);
+        }
+        closeQuietly(state);
+        state = reopened;
+    }
+
+    int journalSnapshot() {
+        return state.snapshot();
+    }
+
+    void journalRevert(int id) {
+        state.revertToSnapshot(id);
+    }
+
+    /** Ends a transaction: later SSTOREs see these values as original, the refund counter and access list restart. */
+    void finishTransaction() {
+        state.finalizeChanges();
+    }
+
+    long refund() {
+        return state.getRefund().longValueExact();
+    }
+
+    AccountProof proof(Address a, Bytes32 root, List<Bytes32> slots) {
+        ProofAccountResult p;
+        try {
+            p = state.getProof(addr(a), hash(root), slots.stream().map(GethWorld::hash).toArray(Hash[]::new));
+        } catch (LibEvmException e) {
+            throw new IllegalArgumentException("cannot prove against root " + root + "; proofs need a committed root "
+                    + "(call WorldState.commit() first)", e);
+        }
+        List<AccountProof.StorageProof> storage = new ArrayList<>();
+        for (ProofAccountResult.ProofStorageResult s : p.storageProof) {
+            storage.add(new AccountProof.StorageProof(Bytes32.of(new BigInteger(s.key.replaceFirst("^0x", ""), 16)), s.value,
+                    Arrays.asList(s.proof)));
+        }
+        return new AccountProof(a, p.balance, p.nonce.longValueExact(), new Bytes32(p.codeHash.toBytes()),
+                new Bytes32(p.storageHash.toBytes()), Arrays.asList(p.accountProof), storage);
+    }
+
+    // --- execution
+
+    /** What one EVM run produced, before the facade adds accounting. */
+    record Run(byte[] returnData, GasBudget.Settlement gas, String error, boolean reverted, Optional<Address> created,
+               List<Log> logs, Optional<String> traceJson) {}
+
+    /** Warms sender, target, coinbase and precompiles (EIP-2929) and starts a fresh access list. */
+    void prepareAccess(Address from, Optional<Address> to, Address coinbase) {
+        state.accessSetup(addr(from), to.map(GethWorld::addr).orElse(null), addr(coinbase), SHANGHAI);
+    }
+
+    Run run(Address from, Optional<Address> to, BigInteger value, byte[] input, GasBudget gas, BigInteger gasPrice,
+            BlockContext block, Bytes32 txHash, Optional<TraceRequest<?>> trace) {
+        state.setTxContext(hash(txHash), 0);
+        EvmContext context = new EvmContext(
+                BigInteger.valueOf(block.chainId()), addr(block.coinbase()), BigInteger.valueOf(block.gasLimit()),
+                gasPrice, BigInteger.valueOf(block.number()), BigInteger.valueOf(block.timestamp()), block.baseFee(),
+                hash(block.prevRandao()), SHANGHAI);
+        // libevm drops a creation's return data, so a reverted constructor's reason would be lost;
+        // a tracer sees it, so creations always run under one.
+        Tracer tracer = trace.map(GethWorld::tracerFor)
+                .orElse(to.isEmpty() ? tracerFor(TraceRequest.callTree()) : null);
+        BlockHashCallback hashes = new BlockHashCallback() {
+            @Override
+            protected Hash getBlockHash(BigInteger number) {
+                return block.blockHashes().hashOf(number.longValueExact()).map(GethWorld::hash).orElse(Hash.ZERO);
+            }
+        };
+        try {
+            context.setBlockHashCallback(hashes);
+            if (tracer != null) {
+                context.setTracer(tracer);
+                tracer.CaptureTxStart(BigInteger.valueOf(gas.limit()));
+            }
+            InvocationResult r = io.horizen.evm.Evm.Apply(state,
+                    new Invocation(addr(from), to.map(GethWorld::addr).orElse(null), value, input,
+                            BigInteger.valueOf(gas.forExecution()), false),
+                    context);
+            GasBudget.Settlement settled = gas.settle(r.leftOverGas.longValueExact(), refund());
+            String error = r.executionError == null ? "" : r.executionError;
+            byte[] returnData = r.returnData == null ? new byte[0] : r.returnData;
+            Optional<String> traceJson = Optional.empty();
+            if (tracer != null) {
+                tracer.CaptureTxEnd(BigInteger.valueOf(gas.limit() - settled.gasUsed()));
+                JsonNode result = tracer.getResult().result;
+                if (to.isEmpty() && r.reverted && returnData.length == 0) {
+                    returnData = revertDataOf(result);
+                }
+                traceJson = trace.isPresent() ? Optional.of(result.toString()) : Optional.empty();
+            }
+            Optional<Address> created = to.isEmpty() && error.isEmpty() && r.contractAddress != null
+                    ? Optional.of(new Address(r.contractAddress.toBytes())) : Optional.empty();
+            List<Log> logs = error.isEmpty() ? logs(txHash) : List.of();
+            return new Run(returnData, settled, error, r.reverted, created, logs, traceJson);
+        } catch (LibEvmException e) {
+            throw new IllegalStateException("the EVM backend failed on " + (to.isEmpty() ? "a creation" : "a call of " + to.get())
+                    + ": " + e.getMessage(), e);
+        } finally {
+            hashes.close();
+            if (tracer != null) {
+                tracer.close();
+            }
+        }
+    }
+
+    /** The revert data in a tracer's result: the call tracer's {@code output} or the struct logger's {@code returnValue}. */
+    private static byte[] revertDataOf(JsonNode traceResult) {
+        JsonNode data = traceResult.has("output") ? traceResult.get("output") : traceResult.get("returnValue");
+        return data == null || data.isNull() ? new byte[0] : Hex.decode(data.asText());
+    }
+
+    private List<Log> logs(Bytes32 txHash) {
+        List<Log> logs = new ArrayList<>();
+        for (EvmLog log : state.getLogs(hash(txHash))) {
+            List<Bytes32> topics = Arrays.stream(log.topics).map(t -> new Bytes32(t.toBytes())).toList();
+            logs.add(new Log(new Address(log.address.toBytes()), topics, log.data == null ? new byte[0] : log.data));
+        }
+        return logs;
+    }
+
+    private static Tracer tracerFor(TraceRequest<?> request) {
+        return switch (request) {
+            case TraceRequest.Steps s -> new Tracer(new TraceOptions(s.memory(), !s.stack(), !s.storage(), s.returnData(), null, null));
+            case TraceRequest.CallTree c -> new Tracer(new TraceOptions(false, false, false, false, "callTracer", null));
+        };
+    }
+
+    @Override
+    public void close() {
+        try {
+            closeQuietly(state);
+        } finally {
+            database.close();
+        }
+    }
+
+    private static void closeQuietly(StateDB s) {
+        try {
+            s.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("libevm failed to release a state handle", e);
+        }
+    }
+
+    private static io.horizen.evm.Address addr(Address a) {
+        return new io.horizen.evm.Address(a.bytes());
+    }
+
+    private static Hash hash(Bytes32 w) {
+        return new Hash(w.bytes());
+    }
+}

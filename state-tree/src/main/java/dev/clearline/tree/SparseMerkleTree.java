@@ -1,0 +1,404 @@
+package dev.clearline.tree;
+
+import dev.clearline.tree.hash.TreeHash;
+import dev.clearline.tree.proof.Folding;
+import dev.clearline.tree.proof.Proof;
+import dev.clearline.tree.proof.Terminal;
+import dev.clearline.tree.store.Node;
+import dev.clearline.tree.store.NodeKey;
+import dev.clearline.tree.store.NodeStore;
+import dev.clearline.tree.store.RootRef;
+import dev.clearline.tree.store.VersionCommit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * A versioned compact sparse Merkle tree over 256-bit keys (docs/protocol.md section 2).
+ *
+ * <p>Each {@link #commit} writes a new version; every retained version's root, values and proofs
+ * stay available while later versions are written, until {@link #prune} drops them. Nodes are
+ * never modified in place: a version writes fresh nodes along the paths it touches and records
+ * the ones it replaced as stale, which is what pruning later deletes. Not thread-safe.
+ */
+public final class SparseMerkleTree {
+    private final NodeStore store;
+
+    public SparseMerkleTree(NodeStore store) {
+        this.store = store;
+    }
+
+    /** The last committed version, {@code -1} before the first commit. */
+    public long latestVersion() {
+        return store.latestVersion();
+    }
+
+    public long oldestVersion() {
+        return store.oldestVersion();
+    }
+
+    /** Root of the latest version ({@link Bytes32#ZERO} for an empty or never-committed tree). */
+    public Bytes32 root() {
+        long v = latestVersion();
+        return v < 0 ? Bytes32.ZERO : root(v);
+    }
+
+    public Bytes32 root(long version) {
+        return Bytes32.wrap(rootRef(version).hash().clone());
+    }
+
+    /** The value of {@code key} in the latest version. */
+    public Optional<byte[]> get(Bytes32 key) {
+        long v = latestVersion();
+        return v < 0 ? Optional.empty() : get(v, key);
+    }
+
+    public Optional<byte[]> get(long version, Bytes32 key) {
+        byte[] k = key.unsafeArray();
+        RootRef r = rootRef(version);
+        if (r.isEmpty()) {
+            return Optional.empty();
+        }
+        NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
+        while (true) {
+            Node n = load(version, at);
+            if (n instanceof Node.Leaf leaf) {
+                return Arrays.equals(leaf.key(), k) ? Optional.of(leaf.value().clone()) : Optional.empty();
+            }
+            Node.Internal in = (Node.Internal) n;
+            boolean right = Folding.bit(k, at.depth());
+            long cv = right ? in.rightVersion() : in.leftVersion();
+            if (cv == Node.NO_CHILD) {
+                return Optional.empty();
+            }
+            at = at.child(cv, right);
+        }
+    }
+
+    /** Commits one put as its own version; returns that version. */
+    public long put(Bytes32 key, byte[] value) {
+        return commit(new WriteSet().put(key, value));
+    }
+
+    /** Commits one delete as its own version; returns that version. */
+    public long delete(Bytes32 key) {
+        return commit(new WriteSet().delete(key));
+    }
+
+    /** Applies all writes as one new version (one root); returns that version. */
+    public long commit(WriteSet writes) {
+        long latest = store.latestVersion();
+        long version = latest + 1;
+        var sorted = writes.sorted();
+        int n = sorted.size();
+        byte[][] keys = new byte[n][];
+        LeafSub[] puts = new LeafSub[n];
+        int i = 0;
+        for (var e : sorted.entrySet()) {
+            keys[i] = e.getKey().unsafeArray();
+            if (e.getValue().isPresent()) {
+                byte[] value = e.getValue().get();
+                byte[] vh = TreeHash.value(value);
+                puts[i] = new LeafSub(new Node.Leaf(keys[i], value, vh, TreeHash.leaf(keys[i], vh)), null);
+            }
+            i++;
+        }
+        Sub current = null;
+        if (latest >= 0) {
+            RootRef r = rootRef(latest);
+            if (!r.isEmpty()) {
+                current = new Ref(new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0), r.hash());
+            }
+        }
+        Writer w = new Writer(version, latest);
+        Sub result = w.apply(current, 0, keys, puts, 0, n);
+        RootRef root;
+        if (result == null) {
+            root = new RootRef(version, Node.NO_CHILD, TreeHash.EMPTY);
+        } else {
+            Placed p = w.place(result, 0);
+            root = new RootRef(version, p.version, p.hash);
+        }
+        store.commit(new VersionCommit(version, w.written, w.stale, root));
+        return version;
+    }
+
+    /**
+     * A proof for {@code keys} (sorted and de-duplicated first) in {@code version}: membership for
+     * present keys, non-membership for absent ones, in the shared compressed encoding.
+     */
+    public Proof prove(long version, List<Bytes32> keys) {
+        TreeSet<Bytes32> distinct = new TreeSet<>(keys);
+        if (distinct.isEmpty()) {
+            throw new IllegalArgumentException("no keys to prove; pass at least one key");
+        }
+        RootRef r = rootRef(version);
+        List<Path> paths = new ArrayList<>(distinct.size());
+        for (Bytes32 k : distinct) {
+            paths.add(walk(version, r, k.unsafeArray()));
+        }
+        List<Terminal> terminals = new ArrayList<>();
+        List<Path> reps = new ArrayList<>();
+        int i = 0;
+        while (i < paths.size()) {
+            Path rep = paths.get(i);
+            int j = i + 1;
+            while (j < paths.size() && Folding.commonPrefixLength(rep.key, paths.get(j).key) >= rep.depth) {
+                j++;
+            }
+            Terminal t;
+            if (rep.leaf == null) {
+                t = new Terminal.Empty(rep.depth);
+            } else {
+                boolean queried = false;
+                for (int q = i; q < j; q++) {
+                    queried |= Arrays.equals(paths.get(q).key, rep.leaf.key());
+                }
+                t = queried ? new Terminal.QueriedLeaf(rep.depth)
+                        : new Terminal.NeighbourLeaf(rep.depth, rep.leaf.key(), rep.leaf.valueHash());
+            }
+            terminals.add(t);
+            reps.add(rep);
+            i = j;
+        }
+        int tn = reps.size();
+        byte[][] repKeys = new byte[tn][];
+        int[] depths = new int[tn];
+        byte[][] hashes = new byte[tn][];
+        for (int t = 0; t < tn; t++) {
+            repKeys[t] = reps.get(t).key;
+            depths[t] = reps.get(t).depth;
+            hashes[t] = reps.get(t).leaf == null ? TreeHash.EMPTY : reps.get(t).leaf.hash();
+        }
+        List<byte[]> siblings = new ArrayList<>();
+        byte[][] root = Folding.fold(repKeys, depths, new byte[][][] {hashes}, (t, depth) -> {
+            byte[] s = reps.get(t).siblings[depth];
+            siblings.add(s);
+            return s;
+        });
+        if (root == null || !Arrays.equals(root[0], r.hash())) {
+            throw new IllegalStateException("bug: proof for version " + version + " does not fold to its root");
+        }
+        return new Proof(terminals, siblings);
+    }
+
+    /** Drops versions older than {@code keepFrom}; versions {@code >= keepFrom} are untouched. */
+    public void prune(long keepFrom) {
+        long latest = latestVersion();
+        if (keepFrom > latest) {
+            throw new IllegalArgumentException("cannot prune up to " + keepFrom + ": the latest version is " + latest
+                    + " and it must stay readable; pass keepFrom <= " + latest);
+        }
+        if (keepFrom > store.oldestVersion()) {
+            store.prune(keepFrom);
+        }
+    }
+
+    private RootRef rootRef(long version) {
+        if (version < store.oldestVersion()) {
+            throw new UnknownVersionException(version, store.oldestVersion(), store.latestVersion());
+        }
+        return store.root(version).orElseThrow(
+                () -> new UnknownVersionException(version, store.oldestVersion(), store.latestVersion()));
+    }
+
+    private Node load(long version, NodeKey key) {
+        Node n = store.node(key);
+        if (n == null) {
+            throw new MissingNodeException(version, key);
+        }
+        return n;
+    }
+
+    /** A key's path: siblings by depth (index 1..depth) and where it ends. */
+    private record Path(byte[] key, int depth, Node.Leaf leaf, byte[][] siblings) {}
+
+    private Path walk(long version, RootRef r, byte[] key) {
+        byte[][] sibs = new byte[Proof.MAX_DEPTH + 1][];
+        if (r.isEmpty()) {
+            return new Path(key, 0, null, sibs);
+        }
+        NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
+        while (true) {
+            Node n = load(version, at);
+            if (n instanceof Node.Leaf leaf) {
+                return new Path(key, at.depth(), leaf, sibs);
+            }
+            Node.Internal in = (Node.Internal) n;
+            boolean right = Folding.bit(key, at.depth());
+            sibs[at.depth() + 1] = right ? in.leftHash() : in.rightHash();
+            long cv = right ? in.rightVersion() : in.leftVersion();
+            if (cv == Node.NO_CHILD) {
+                return new Path(key, at.depth() + 1, null, sibs);
+            }
+            at = at.child(cv, right);
+        }
+    }
+
+    /** A subtree during a commit: {@code null} (empty), a stored node not yet looked at, or a leaf. */
+    private sealed interface Sub permits Ref, LeafSub {}
+
+    /** A stored node at its own position whose kind has not been needed yet. */
+    private record Ref(NodeKey key, byte[] hash) implements Sub {}
+
+    /** A leaf, and where it is stored now ({@code null}: not stored yet, or its value changed). */
+    private record LeafSub(Node.Leaf leaf, NodeKey at) implements Sub {}
+
+    private record Placed(long version, byte[] hash) {}
+
+    /** The state of one commit: the version being written, its new nodes and the nodes it replaced. */
+    private final class Writer {
+        final long version;
+        final long readVersion;
+        final Map<NodeKey, Node> written = new HashMap<>();
+        final List<NodeKey> stale = new ArrayList<>();
+
+        Writer(long version, long readVersion) {
+            this.version = version;
+            this.readVersion = readVersion;
+        }
+
+        Sub apply(Sub cur, int depth, byte[][] keys, LeafSub[] puts, int lo, int hi) {
+            if (lo == hi) {
+                return cur;
+            }
+            if (cur == null) {
+                List<LeafSub> items = new ArrayList<>(hi - lo);
+                for (int i = lo; i < hi; i++) {
+                    if (puts[i] != null) {
+                        items.add(puts[i]);
+                    }
+                }
+                return build(depth, items, 0, items.size());
+            }
+            if (cur instanceof Ref ref) {
+                Node node = load(readVersion, ref.key());
+                if (node instanceof Node.Leaf leaf) {
+                    cur = new LeafSub(leaf, ref.key());
+                } else {
+                    Node.Internal in = (Node.Internal) node;
+                    stale.add(ref.key());
+                    int mid = firstWithBit(keys, lo, hi, depth);
+                    Sub left = apply(child(ref.key(), in.leftVersion(), in.leftHash(), false), depth + 1, keys, puts, lo, mid);
+                    Sub right = apply(child(ref.key(), in.rightVersion(), in.rightHash(), true), depth + 1, keys, puts, mid, hi);
+                    return combine(depth, left, right);
+                }
+            }
+            LeafSub existing = (LeafSub) cur;
+            byte[] ek = existing.leaf().key();
+            List<LeafSub> items = new ArrayList<>(hi - lo + 1);
+            boolean replaced = false;
+            boolean existingAdded = false;
+            for (int i = lo; i < hi; i++) {
+                int c = Arrays.compareUnsigned(keys[i], ek);
+                if (c == 0) {
+                    replaced = true;
+                    existingAdded = true;
+                } else if (c > 0 && !existingAdded) {
+                    items.add(existing);
+                    existingAdded = true;
+                }
+                if (puts[i] != null) {
+                    items.add(puts[i]);
+                }
+            }
+            if (replaced && existing.at() != null) {
+                stale.add(existing.at());
+            } else if (!existingAdded) {
+                items.add(existing);
+            }
+            return build(depth, items, 0, items.size());
+        }
+
+        private Sub child(NodeKey parent, long childVersion, byte[] hash, boolean right) {
+            return childVersion == Node.NO_CHILD ? null : new Ref(parent.child(childVersion, right), hash);
+        }
+
+        private Sub build(int depth, List<LeafSub> items, int from, int to) {
+            if (from == to) {
+                return null;
+            }
+            if (to - from == 1) {
+                return items.get(from);
+            }
+            int mid = from;
+            while (mid < to && !Folding.bit(items.get(mid).leaf().key(), depth)) {
+                mid++;
+            }
+            return combine(depth, build(depth + 1, items, from, mid), build(depth + 1, items, mid, to));
+        }
+
+        private Sub combine(int depth, Sub left, Sub right) {
+            if (left == null && right == null) {
+                return null;
+            }
+            if (left == null || right == null) {
+                Sub only = left == null ? right : left;
+                if (only instanceof LeafSub) {
+                    return only;
+                }
+                Ref ref = (Ref) only;
+                // A node this commit wrote is internal (new leaves travel as LeafSub), so only older ones may be leaves.
+                if (ref.key().version() != version && load(readVersion, ref.key()) instanceof Node.Leaf leaf) {
+                    return new LeafSub(leaf, ref.key());
+                }
+            }
+            Placed l = place(left, depth + 1);
+            Placed r = place(right, depth + 1);
+            byte[] hash = TreeHash.node(l.hash, r.hash);
+            byte[] pathKey = anyKey(left != null ? left : right);
+            NodeKey key = NodeKey.of(version, depth, pathKey);
+            written.put(key, new Node.Internal(l.version, l.hash, r.version, r.hash, hash));
+            return new Ref(key, hash);
+        }
+
+        Placed place(Sub s, int depth) {
+            return switch (s) {
+                case null -> new Placed(Node.NO_CHILD, TreeHash.EMPTY);
+                case Ref ref -> new Placed(ref.key().version(), ref.hash());
+                case LeafSub leaf -> {
+                    if (leaf.at() != null && leaf.at().depth() == depth) {
+                        yield new Placed(leaf.at().version(), leaf.leaf().hash());
+                    }
+                    if (leaf.at() != null) {
+                        stale.add(leaf.at());
+                    }
+                    written.put(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf());
+                    yield new Placed(version, leaf.leaf().hash());
+                }
+            };
+        }
+
+        private byte[] anyKey(Sub s) {
+            return switch (s) {
+                case LeafSub leaf -> leaf.leaf().key();
+                case Ref ref -> {
+                    byte[] k = new byte[32];
+                    long[] p = {ref.key().p0(), ref.key().p1(), ref.key().p2(), ref.key().p3()};
+                    for (int i = 0; i < 32; i++) {
+                        k[i] = (byte) (p[i >>> 3] >>> (56 - 8 * (i & 7)));
+                    }
+                    yield k;
+                }
+            };
+        }
+
+        private static int firstWithBit(byte[][] keys, int lo, int hi, int depth) {
+            int a = lo;
+            int b = hi;
+            while (a < b) {
+                int m = (a + b) >>> 1;
+                if (Folding.bit(keys[m], depth)) {
+                    b = m;
+                } else {
+                    a = m + 1;
+                }
+            }
+            return a;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.clearline.tree.store;
+
+/**
+ * Where a node lives: the version that wrote it and its path from the root (the first
+ * {@code depth} bits of any key below it). A version never writes the same path twice, so the
+ * pair is unique, and older versions' nodes stay untouched while later ones are written.
+ */
+public record NodeKey(long version, int depth, long p0, long p1, long p2, long p3) {
+    /** Encoded length: version (8) || depth (2) || path (32). */
+    public static final int ENCODED_LENGTH = 42;
+
+    /** The node at {@code depth} on the path of {@code key} (any key below the node), written by {@code version}. */
+    public static NodeKey of(long version, int depth, byte[] key) {
+        long[] p = new long[4];
+        for (int i = 0; i < 4; i++) {
+            long w = 0;
+            for (int j = 0; j < 8; j++) {
+                w = (w << 8) | (key[8 * i + j] & 0xFFL);
+            }
+            int bitsInWord = Math.max(0, Math.min(64, depth - 64 * i));
+            p[i] = bitsInWord == 0 ? 0 : bitsInWord == 64 ? w : w & (-1L << (64 - bitsInWord));
+        }
+        return new NodeKey(version, depth, p[0], p[1], p[2], p[3]);
+    }
+
+    /** The key of this node's child on side {@code right}, written by {@code childVersion}. */
+    public NodeKey child(long childVersion, boolean right) {
+        long q0 = p0, q1 = p1, q2 = p2, q3 = p3;
+        if (right) {
+            long mask = 1L << (63 - (depth & 63));
+            switch (depth >>> 6) {
+                case 0 -> q0 |= mask;
+                case 1 -> q1 |= mask;
+                case 2 -> q2 |= mask;
+                default -> q3 |= mask;
+            }
+        }
+        return new NodeKey(childVersion, depth + 1, q0, q1, q2, q3);
+    }
+
+    public byte[] encode() {
+        byte[] out = new byte[ENCODED_LENGTH];
+        putLong(out, 0, version);
+        out[8] = (byte) (depth >>> 8);
+        out[9] = (byte) depth;
+        putLong(out, 10, p0);
+        putLong(out, 18, p1);
+        putLong(out, 26, p2);
+        putLong(out, 34, p3);
+        return out;
+    }
+
+    public static NodeKey decode(byte[] in) {
+        return new NodeKey(getLong(in, 0), ((in[8] & 0xFF) << 8) | (in[9] & 0xFF),
+                getLong(in, 10), getLong(in, 18), getLong(in, 26), getLong(in, 34));
+    }
+
+    static void putLong(byte[] b, int off, long v) {
+        for (int i = 7; i >= 0; i--) {
+            b[off + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    static long getLong(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xFFL);
+        }
+        return v;
+    }
+
+    @Override
+    public String toString() {
+        return "node(version " + version + ", depth " + depth + ", path "
+                + String.format("%016x%016x%016x%016x", p0, p1, p2, p3) + ")";
+    }
+}

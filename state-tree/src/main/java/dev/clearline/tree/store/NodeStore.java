@@ -1,0 +1,30 @@
+package dev.clearline.tree.store;
+
+import java.util.Optional;
+
+/** Versioned node storage behind the tree: in memory or RocksDB. */
+public interface NodeStore extends AutoCloseable {
+    /** The node at {@code key}, or {@code null} when absent (the tree reports that as a corrupt or pruned store). */
+    Node node(NodeKey key);
+
+    /** The root of {@code version}, or empty if it was never committed or has been pruned. */
+    Optional<RootRef> root(long version);
+
+    /** The last completed version, or {@code -1} for a store that has none yet. */
+    long latestVersion();
+
+    /** The oldest version still readable ({@code 0} until something is pruned). */
+    long oldestVersion();
+
+    /** Applies one version atomically: afterwards either all of it is visible or none. */
+    void commit(VersionCommit commit);
+
+    /**
+     * Drops every version older than {@code keepFrom} and the nodes only they referenced. Versions
+     * {@code >= keepFrom} stay fully readable.
+     */
+    void prune(long keepFrom);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,49 @@
+package dev.clearline.tree.hash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HexFormat;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.bouncycastle.crypto.digests.KeccakDigest;
+import org.junit.jupiter.api.Test;
+
+class Keccak256Test {
+    private static byte[] bouncyCastle(byte[] in) {
+        KeccakDigest d = new KeccakDigest(256);
+        d.update(in, 0, in.length);
+        byte[] out = new byte[32];
+        d.doFinal(out, 0);
+        return out;
+    }
+
+    @Test
+    void emptyInputHashesToEthereumsKnownConstant() {
+        assertThat(HexFormat.of().formatHex(Keccak256.hash(new byte[0])))
+                .isEqualTo("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    }
+
+    @Property(tries = 300)
+    void matchesBouncyCastleOnAnyLength(@ForAll @Size(max = 700) byte[] input) {
+        assertThat(Keccak256.hash(input)).isEqualTo(bouncyCastle(input));
+    }
+
+    @Test
+    void prefixedPreimageMatchesBouncyCastleOnRandomInputs() {
+        Random random = new Random(7);
+        for (int i = 0; i < 2000; i++) {
+            byte[] a = new byte[32];
+            byte[] b = new byte[32];
+            random.nextBytes(a);
+            random.nextBytes(b);
+            byte prefix = (byte) random.nextInt(256);
+            byte[] preimage = new byte[65];
+            preimage[0] = prefix;
+            System.arraycopy(a, 0, preimage, 1, 32);
+            System.arraycopy(b, 0, preimage, 33, 32);
+            assertThat(Keccak256.hashPrefixed(prefix, a, b)).isEqualTo(bouncyCastle(preimage));
+        }
+    }
+}
