@@ -33,6 +33,7 @@ const SETTINGS = Object.freeze({
         'abi',
         'evm.bytecode.object',
         'evm.deployedBytecode.object',
+        'evm.deployedBytecode.immutableReferences',
         'evm.methodIdentifiers',
         'storageLayout',
       ],
@@ -96,6 +97,8 @@ function stampOf(opts) {
     solc.version(),
     JSON.stringify(SETTINGS),
     opts.package ?? '',
+    // The codegen classpath names the web3j version, so a web3j upgrade regenerates the wrappers.
+    opts.classpath ?? '',
     fs.readFileSync(fileURLToPath(import.meta.url)),
     fs.readFileSync(path.join(here, 'GenerateWrappers.java')),
   ];
@@ -190,6 +193,8 @@ function artifactsOf(output, compiledUnits) {
         abi: contract.abi,
         bytecode: `0x${contract.evm.bytecode.object}`,
         deployedBytecode: `0x${contract.evm.deployedBytecode.object}`,
+        // Byte ranges of deployedBytecode that the constructor fills with immutables (zero here).
+        immutableReferences: contract.evm.deployedBytecode.immutableReferences ?? {},
         methodIdentifiers: contract.evm.methodIdentifiers,
         storageLayout: contract.storageLayout,
       });

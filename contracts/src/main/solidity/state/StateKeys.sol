@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 /// @title StateKeys
 /// @notice The state tree key of every leaf kind: keccak256(abi.encode(uint256 tag, fields...)),
-///         identical to Java's `dev.clearline.engine.state.StateKeys` (docs/protocol.md section 2.5).
+///         identical to Java's `dev.clearline.engine.state.StateKeys` (docs/protocol.md section 2.6).
 library StateKeys {
     uint256 internal constant BALANCE = 1;
     uint256 internal constant POSITION = 2;

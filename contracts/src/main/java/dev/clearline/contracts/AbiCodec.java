@@ -13,6 +13,7 @@ import org.web3j.utils.Numeric;
  * {@code 0x} strings, integers {@link java.math.BigInteger}, {@code bool} Boolean, bytes
  * {@code byte[]}, strings String and arrays {@link List}. Tuple-typed inputs are not supported.
  */
+@SuppressWarnings("rawtypes") // web3j's decoder speaks raw Type; the values leave here as plain Java objects
 final class AbiCodec {
     private AbiCodec() {}
 

@@ -72,6 +72,12 @@ public final class Artifacts {
                 default -> { }
             }
         }
+        List<CodeRange> immutables = new ArrayList<>();
+        for (JsonNode ranges : artifact.path("immutableReferences")) {
+            for (JsonNode range : ranges) {
+                immutables.add(new CodeRange(range.required("start").asInt(), range.required("length").asInt()));
+            }
+        }
         Map<String, String> selectors = new LinkedHashMap<>();
         artifact.path("methodIdentifiers").properties().forEach(e -> selectors.put(e.getKey(), "0x" + e.getValue().asText()));
         return new ContractArtifact(
@@ -81,6 +87,7 @@ public final class Artifacts {
                 abi.toString(),
                 Numeric.hexStringToByteArray(artifact.required("bytecode").asText()),
                 Numeric.hexStringToByteArray(artifact.required("deployedBytecode").asText()),
+                immutables,
                 selectors,
                 errors,
                 events);

@@ -22,6 +22,7 @@ public final class ContractArtifact {
     private final String abiJson;
     private final byte[] creationBytecode;
     private final byte[] deployedBytecode;
+    private final List<CodeRange> immutableRanges;
     private final Map<String, String> functionSelectors;
     private final Map<String, AbiError> errorsBySelector;
     private final Map<String, AbiEvent> eventsByTopic;
@@ -33,6 +34,7 @@ public final class ContractArtifact {
             String abiJson,
             byte[] creationBytecode,
             byte[] deployedBytecode,
+            List<CodeRange> immutableRanges,
             Map<String, String> functionSelectors,
             List<AbiError> errors,
             List<AbiEvent> events) {
@@ -42,6 +44,7 @@ public final class ContractArtifact {
         this.abiJson = abiJson;
         this.creationBytecode = creationBytecode.clone();
         this.deployedBytecode = deployedBytecode.clone();
+        this.immutableRanges = List.copyOf(immutableRanges);
         this.functionSelectors = Map.copyOf(functionSelectors);
         this.errorsBySelector = errors.stream().collect(Collectors.toUnmodifiableMap(AbiError::selector, Function.identity(), (same, twin) -> same));
         this.eventsByTopic = events.stream()
@@ -79,6 +82,14 @@ public final class ContractArtifact {
         return deployedBytecode.clone();
     }
 
+    /**
+     * Where in {@link #deployedBytecode()} the constructor writes immutables (32 bytes each); the
+     * artifact holds zeros there, so deployed code equals the artifact outside these ranges.
+     */
+    public List<CodeRange> immutableRanges() {
+        return immutableRanges;
+    }
+
     /** Whether there is code to deploy (false for interfaces and abstract contracts). */
     public boolean deployable() {
         return creationBytecode.length > 0;
@@ -92,6 +103,14 @@ public final class ContractArtifact {
     /** Custom errors keyed by their {@code 0x} selector, for decoding reverts. */
     public Map<String, AbiError> errorsBySelector() {
         return errorsBySelector;
+    }
+
+    /**
+     * Canonical signatures of the custom errors, e.g. {@code NotMinter(address)}: what a revert
+     * decoder needs to register to name this contract's reverts.
+     */
+    public List<String> errorSignatures() {
+        return errorsBySelector.values().stream().map(AbiError::signature).sorted().toList();
     }
 
     /** Non-anonymous events keyed by their {@code 0x} topic 0, for decoding logs. */

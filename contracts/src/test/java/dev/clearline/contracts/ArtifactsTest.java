@@ -41,6 +41,9 @@ class ArtifactsTest {
                 .containsKey(CustomErrorEncoder.encode(TestCollateral.INSUFFICIENTBALANCE_ERROR).substring(0, 10))
                 .containsKey(CustomErrorEncoder.encode(TestCollateral.NOTMINTER_ERROR).substring(0, 10));
         assertThat(token.eventsByTopic()).containsKey(EventEncoder.encode(TestCollateral.APPROVAL_EVENT));
+        assertThat(token.errorSignatures()).containsExactly(
+                "InsufficientAllowance(address,uint256,uint256)", "InsufficientBalance(address,uint256,uint256)",
+                "NotMinter(address)", "ZeroAddress()");
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.Arrays;
 public record Address(byte[] bytes) implements Comparable<Address> {
     public static final int LENGTH = 20;
     public static final Address ZERO = new Address(new byte[LENGTH]);
+    /** The highest precompiled contract address under Shanghai rules (0x09, BLAKE2F). */
+    private static final int LAST_PRECOMPILE = 9;
 
     public Address {
         if (bytes == null || bytes.length != LENGTH) {
@@ -33,6 +35,17 @@ public record Address(byte[] bytes) implements Comparable<Address> {
             raw[LENGTH - 1 - i] = (byte) (n >>> (8 * i));
         }
         return new Address(raw);
+    }
+
+    /** Whether this is a precompiled contract (0x01..0x09 under Shanghai), which runs although it has no code. */
+    boolean isPrecompile() {
+        for (int i = 0; i < LENGTH - 1; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        int last = bytes[LENGTH - 1] & 0xff;
+        return last >= 1 && last <= LAST_PRECOMPILE;
     }
 
     /** The address a CREATE from {@code sender} with {@code nonce} deploys to: keccak(rlp([sender, nonce]))[12:]. */

@@ -9,6 +9,7 @@ import dev.clearline.evm.trace.Traced;
 import java.math.BigInteger;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Runs messages against a {@link WorldState} with go-ethereum's EVM (Shanghai rules).
@@ -151,34 +152,56 @@ public final class Evm {
     /** An execution's result and, if a tracer ran, its raw geth JSON. */
     private record Execution(ExecutionResult result, Optional<String> traceJson) {}
 
+    /*
+     * Every backend read or write is a native round trip of several microseconds (libevm passes JSON
+     * over JNA), far more than a small contract's execution, so this method crosses only when the
+     * outcome depends on it: it reads the nonce only to check or bump it, the balance only when the
+     * message needs funds, takes a journal snapshot only when the changes will be discarded, and a call
+     * (whose changes are discarded anyway) learns from the run itself whether its target has code.
+     */
     private Execution execute(Message message, BlockContext block, ExecutionOptions options,
                               Optional<TraceRequest<?>> trace, boolean keepChanges) {
         GethWorld world = state.live();
         boolean charged = options.accounting() == Accounting.TRANSACTION;
         long intrinsic = charged ? IntrinsicGas.of(message) : 0;
-        Optional<Failure> rejection = rejection(message, block, options, world, intrinsic);      // 1. check
-        if (rejection.isPresent()) {
-            return new Execution(ExecutionResult.rejected(rejection.get()), Optional.empty());
-        }
         Address from = message.from();
-        int journal = world.journalSnapshot();
+        Optional<Address> codeRequiredAt = message.to().filter(to -> options.rejectCallsWithoutCode() && message.hasInput());
+        // A precompile runs without code, so only an upfront look tells it apart from a code-less address.
+        boolean checkCodeFirst = keepChanges || codeRequiredAt.map(Address::isPrecompile).orElse(false);
+        if (checkCodeFirst && codeRequiredAt.isPresent() && !world.hasCode(codeRequiredAt.get())) {  // 1. check
+            return new Execution(ExecutionResult.rejected(new Failure.NoContract(codeRequiredAt.get())), Optional.empty());
+        }
+        // libevm's CREATE takes the address from nonce - 1 and expects the bump done; a kept transaction
+        // bumps it too. A discarded call's bump could not be observed, so it is skipped.
+        boolean bumpsNonce = message.isCreate() || (charged && keepChanges);
+        OptionalLong nonce = bumpsNonce || (charged && message.nonce().isPresent())
+                ? OptionalLong.of(world.nonce(from)) : OptionalLong.empty();
+        Optional<String> violation = charged
+                ? TransactionRules.violation(message, block, nonce, () -> world.balance(from), intrinsic, gasCost(message))
+                : valueViolation(message, world);
+        if (violation.isPresent()) {
+            Failure failure = codeRequiredAt.isPresent() && !world.hasCode(codeRequiredAt.get())
+                    ? new Failure.NoContract(codeRequiredAt.get()) : new Failure.Invalid(violation.get());
+            return new Execution(ExecutionResult.rejected(failure), Optional.empty());
+        }
         // Every execution ends in a journal revert or a finalise, so the refund counter starts at zero.
+        int journal = keepChanges ? -1 : world.journalSnapshot();
         world.prepareAccess(from, message.to(), block.coinbase());                                // 2. prepare
-        long nonce = world.nonce(from);
-        // libevm's CREATE takes the address from nonce - 1 and expects the bump done; a CALL in a
-        // transaction bumps it too. Only bare (NONE) runs put the nonce back afterwards.
-        if (charged || message.isCreate()) {
-            world.setNonce(from, nonce + 1);
+        if (bumpsNonce) {
+            world.setNonce(from, nonce.getAsLong() + 1);
         }
         boolean priced = charged && message.gasPrice().signum() > 0;
         if (priced) {
             world.subBalance(from, gasCost(message));                                             // 3. buy gas
         }
         GethWorld.Run run = world.run(from, message.to(), message.value(), message.input(),      // 4. run
-                new GasBudget(message.gasLimit(), intrinsic, charged), message.gasPrice(), block,
-                state.nextExecutionId(), trace);
-        if (!charged && message.isCreate()) {
-            world.setNonce(from, nonce);
+                new GasBudget(message.gasLimit(), intrinsic, charged), message.gasPrice(), block, trace);
+        if (!checkCodeFirst && codeRequiredAt.isPresent() && calledNoCode(run) && !world.hasCode(codeRequiredAt.get())) {
+            world.journalRevert(journal);
+            return new Execution(ExecutionResult.rejected(new Failure.NoContract(codeRequiredAt.get())), Optional.empty());
+        }
+        if (!charged && message.isCreate() && keepChanges) {
+            world.setNonce(from, nonce.getAsLong());
         }
         if (priced) {
             settleFees(world, message, block, run.gas().gasUsed());                               // 5. settle
@@ -193,20 +216,19 @@ public final class Evm {
         return new Execution(result, run.traceJson());
     }
 
-    private static Optional<Failure> rejection(Message message, BlockContext block, ExecutionOptions options,
-                                               GethWorld world, long intrinsic) {
-        Optional<Address> to = message.to();
-        if (options.rejectCallsWithoutCode() && to.isPresent() && message.input().length > 0
-                && !world.hasCode(to.get())) {
-            return Optional.of(new Failure.NoContract(to.get()));
-        }
-        if (options.accounting() == Accounting.TRANSACTION) {
-            return TransactionRules.violation(message, block, world, intrinsic, gasCost(message)).map(Failure.Invalid::new);
+    /** A successful run that spent no execution gas and returned nothing: what calling an address without code looks like. */
+    private static boolean calledNoCode(GethWorld.Run run) {
+        return run.error().isEmpty() && !run.executed() && run.returnData().length == 0;
+    }
+
+    private static Optional<String> valueViolation(Message message, GethWorld world) {
+        if (message.value().signum() == 0) {
+            return Optional.empty();
         }
         BigInteger balance = world.balance(message.from());
         if (message.value().compareTo(balance) > 0) {
-            return Optional.of(new Failure.Invalid("sender " + message.from() + " has " + balance
-                    + " wei, the message sends " + message.value() + "; fund the sender first"));
+            return Optional.of("sender " + message.from() + " has " + balance
+                    + " wei, the message sends " + message.value() + "; fund the sender first");
         }
         return Optional.empty();
     }
@@ -218,9 +240,11 @@ public final class Evm {
     /** Returns unused gas to the sender and pays the tip above the base fee to the coinbase; the base fee burns. */
     private static void settleFees(GethWorld world, Message message, BlockContext block, long gasUsed) {
         BigInteger unused = BigInteger.valueOf(message.gasLimit() - gasUsed);
-        world.addBalance(message.from(), unused.multiply(message.gasPrice()));
+        if (unused.signum() > 0) {
+            world.addBalance(message.from(), unused.multiply(message.gasPrice()));
+        }
         BigInteger tip = message.gasPrice().subtract(block.baseFee());
-        if (tip.signum() > 0) {
+        if (tip.signum() > 0 && gasUsed > 0) {
             world.addBalance(block.coinbase(), tip.multiply(BigInteger.valueOf(gasUsed)));
         }
     }

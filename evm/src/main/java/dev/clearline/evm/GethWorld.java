@@ -38,6 +38,14 @@ final class GethWorld implements AutoCloseable {
     private final Database database;
     private final String description;
     private StateDB state;
+    /** Executions so far; each kept execution that logged files its logs under a fresh id. */
+    private long executionIds;
+    /** The tx hash the backend files logs under now; null until set on this state handle. */
+    private Bytes32 txContext;
+    /** Whether logs kept by a finished transaction sit under {@link #txContext}, so the next run needs a fresh id. */
+    private boolean txContextHoldsLogs;
+    /** Whether the last run emitted logs (kept if the transaction finishes, dropped by a journal revert). */
+    private boolean lastRunLogged;
 
     private GethWorld(Database database, String description, Bytes32 root) {
         this.database = database;
@@ -149,19 +157,24 @@ final class GethWorld implements AutoCloseable {
         }
         closeQuietly(state);
         state = reopened;
+        txContext = null;
     }
 
     int journalSnapshot() {
         return state.snapshot();
     }
 
+    /** Reverts to journal snapshot {@code id}; logs of a run after it are dropped with it. */
     void journalRevert(int id) {
         state.revertToSnapshot(id);
+        lastRunLogged = false;
     }
 
     /** Ends a transaction: later SSTOREs see these values as original, the refund counter and access list restart. */
     void finishTransaction() {
         state.finalizeChanges();
+        txContextHoldsLogs |= lastRunLogged;
+        lastRunLogged = false;
     }
 
     long refund() {
@@ -187,26 +200,65 @@ final class GethWorld implements AutoCloseable {
 
     // --- execution
 
-    /** What one EVM run produced, before the facade adds accounting. */
+    /**
+     * What one EVM run produced, before the facade adds accounting.
+     *
+     * @param executed whether the EVM spent any execution gas; when it did not, no opcode that costs gas ran,
+     *     so there are no logs, no refund and (for a call with no return data) possibly no code at the target
+     */
     record Run(byte[] returnData, GasBudget.Settlement gas, String error, boolean reverted, Optional<Address> created,
-               List<Log> logs, Optional<String> traceJson) {}
+               List<Log> logs, Optional<String> traceJson, boolean executed) {}
 
     /** Warms sender, target, coinbase and precompiles (EIP-2929) and starts a fresh access list. */
     void prepareAccess(Address from, Optional<Address> to, Address coinbase) {
         state.accessSetup(addr(from), to.map(GethWorld::addr).orElse(null), addr(coinbase), SHANGHAI);
     }
 
+    /**
+     * Runs one message. Each native round trip costs several microseconds (the parameters cross as
+     * JSON), far more than a small contract's execution, so this crosses only when it must: the tx
+     * hash is renewed only when kept logs sit under the current one, and the refund counter and logs
+     * are read only when the EVM spent gas.
+     */
     Run run(Address from, Optional<Address> to, BigInteger value, byte[] input, GasBudget gas, BigInteger gasPrice,
-            BlockContext block, Bytes32 txHash, Optional<TraceRequest<?>> trace) {
-        state.setTxContext(hash(txHash), 0);
+            BlockContext block, Optional<TraceRequest<?>> trace) {
+        Bytes32 txHash = freshTxContext();
         EvmContext context = new EvmContext(
                 BigInteger.valueOf(block.chainId()), addr(block.coinbase()), BigInteger.valueOf(block.gasLimit()),
                 gasPrice, BigInteger.valueOf(block.number()), BigInteger.valueOf(block.timestamp()), block.baseFee(),
                 hash(block.prevRandao()), SHANGHAI);
-        // libevm drops a creation's return data, so a reverted constructor's reason would be lost;
-        // a tracer sees it, so creations always run under one.
-        Tracer tracer = trace.map(GethWorld::tracerFor)
-                .orElse(to.isEmpty() ? tracerFor(TraceRequest.callTree()) : null);
+        Invocation invocation = new Invocation(addr(from), to.map(GethWorld::addr).orElse(null), value, input,
+                BigInteger.valueOf(gas.forExecution()), false);
+        // libevm drops a creation's return data, so a reverted constructor's reason would be lost; a
+        // tracer sees it. Rather than tracing every deployment, a creation that reverts without data
+        // is rolled back to just before the run and replayed once under a call tracer.
+        boolean replayable = to.isEmpty() && trace.isEmpty();
+        int beforeRun = replayable ? journalSnapshot() : -1;
+        Applied applied = apply(context, invocation, gas, block, trace);
+        if (replayable && applied.result().reverted && empty(applied.result().returnData)) {
+            journalRevert(beforeRun);
+            applied = apply(context, invocation, gas, block, Optional.of(TraceRequest.callTree()));
+        }
+        InvocationResult r = applied.result();
+        long executionGasLeft = r.leftOverGas.longValueExact();
+        boolean executed = executionGasLeft < gas.forExecution();
+        GasBudget.Settlement settled = gas.settle(executionGasLeft, gas.refunds() && executed ? refund() : 0);
+        String error = r.executionError == null ? "" : r.executionError;
+        byte[] returnData = empty(r.returnData) ? applied.tracedRevertData() : r.returnData;
+        Optional<Address> created = to.isEmpty() && error.isEmpty() && r.contractAddress != null
+                ? Optional.of(new Address(r.contractAddress.toBytes())) : Optional.empty();
+        List<Log> logs = error.isEmpty() && executed ? logs(txHash) : List.of();
+        lastRunLogged = !logs.isEmpty();
+        Optional<String> traceJson = trace.isPresent() ? applied.traceJson() : Optional.empty();
+        return new Run(returnData, settled, error, r.reverted, created, logs, traceJson, executed);
+    }
+
+    /** One {@code EvmApply}, under a tracer if requested; the tracer's revert data fills in what libevm drops. */
+    private record Applied(InvocationResult result, Optional<String> traceJson, byte[] tracedRevertData) {}
+
+    private Applied apply(EvmContext context, Invocation invocation, GasBudget gas, BlockContext block,
+                          Optional<TraceRequest<?>> trace) {
+        Tracer tracer = trace.map(GethWorld::tracerFor).orElse(null);
         BlockHashCallback hashes = new BlockHashCallback() {
             @Override
             protected Hash getBlockHash(BigInteger number) {
@@ -215,39 +267,44 @@ final class GethWorld implements AutoCloseable {
         };
         try {
             context.setBlockHashCallback(hashes);
+            context.setTracer(tracer);
             if (tracer != null) {
-                context.setTracer(tracer);
                 tracer.CaptureTxStart(BigInteger.valueOf(gas.limit()));
             }
-            InvocationResult r = io.horizen.evm.Evm.Apply(state,
-                    new Invocation(addr(from), to.map(GethWorld::addr).orElse(null), value, input,
-                            BigInteger.valueOf(gas.forExecution()), false),
-                    context);
-            GasBudget.Settlement settled = gas.settle(r.leftOverGas.longValueExact(), refund());
-            String error = r.executionError == null ? "" : r.executionError;
-            byte[] returnData = r.returnData == null ? new byte[0] : r.returnData;
-            Optional<String> traceJson = Optional.empty();
-            if (tracer != null) {
-                tracer.CaptureTxEnd(BigInteger.valueOf(gas.limit() - settled.gasUsed()));
-                JsonNode result = tracer.getResult().result;
-                if (to.isEmpty() && r.reverted && returnData.length == 0) {
-                    returnData = revertDataOf(result);
-                }
-                traceJson = trace.isPresent() ? Optional.of(result.toString()) : Optional.empty();
+            InvocationResult r = io.horizen.evm.Evm.Apply(state, invocation, context);
+            if (tracer == null) {
+                return new Applied(r, Optional.empty(), new byte[0]);
             }
-            Optional<Address> created = to.isEmpty() && error.isEmpty() && r.contractAddress != null
-                    ? Optional.of(new Address(r.contractAddress.toBytes())) : Optional.empty();
-            List<Log> logs = error.isEmpty() ? logs(txHash) : List.of();
-            return new Run(returnData, settled, error, r.reverted, created, logs, traceJson);
+            long refund = gas.refunds() ? refund() : 0;
+            tracer.CaptureTxEnd(BigInteger.valueOf(gas.limit() - gas.settle(r.leftOverGas.longValueExact(), refund).gasUsed()));
+            JsonNode result = tracer.getResult().result;
+            byte[] revertData = invocation.callee == null && r.reverted ? revertDataOf(result) : new byte[0];
+            return new Applied(r, Optional.of(result.toString()), revertData);
         } catch (LibEvmException e) {
-            throw new IllegalStateException("the EVM backend failed on " + (to.isEmpty() ? "a creation" : "a call of " + to.get())
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException("the EVM backend failed on " + (invocation.callee == null ? "a creation"
+                    : "a call of " + new Address(invocation.callee.toBytes())) + ": " + e.getMessage(), e);
         } finally {
             hashes.close();
             if (tracer != null) {
                 tracer.close();
             }
         }
+    }
+
+    /** A tx hash under which only this run's logs will be found. */
+    private Bytes32 freshTxContext() {
+        if (txContext == null || txContextHoldsLogs) {
+            executionIds++;
+            Bytes32 id = Bytes32.of(executionIds);
+            state.setTxContext(hash(id), 0);
+            txContext = id;
+            txContextHoldsLogs = false;
+        }
+        return txContext;
+    }
+
+    private static boolean empty(byte[] data) {
+        return data == null || data.length == 0;
     }
 
     /** The revert data in a tracer's result: the call tracer's {@code output} or the struct logger's {@code returnValue}. */

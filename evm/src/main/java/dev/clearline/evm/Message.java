@@ -63,6 +63,11 @@ public record Message(
         return to.isEmpty();
     }
 
+    /** Whether the message carries input data (without copying it, as {@link #input()} does). */
+    public boolean hasInput() {
+        return input.length > 0;
+    }
+
     @Override
     public byte[] input() {
         return input.clone();

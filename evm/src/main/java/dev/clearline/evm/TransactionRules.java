@@ -2,14 +2,21 @@ package dev.clearline.evm;
 
 import java.math.BigInteger;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /** The checks a transaction must pass before it runs; each violation says how to fix the message. */
 final class TransactionRules {
     private TransactionRules() {}
 
-    static Optional<String> violation(Message m, BlockContext block, GethWorld world, long intrinsic, BigInteger gasCost) {
-        long nonce = world.nonce(m.from());
-        if (m.nonce().isPresent() && m.nonce().getAsLong() != nonce) {
+    /**
+     * @param senderNonce the sender's nonce; present whenever the message carries one
+     * @param senderBalance read only when the message needs funds (every read is a native round trip)
+     */
+    static Optional<String> violation(Message m, BlockContext block, OptionalLong senderNonce, Supplier<BigInteger> senderBalance,
+                                      long intrinsic, BigInteger gasCost) {
+        if (m.nonce().isPresent() && m.nonce().getAsLong() != senderNonce.orElseThrow()) {
+            long nonce = senderNonce.getAsLong();
             return Optional.of("nonce " + m.nonce().getAsLong() + " does not match the sender's nonce " + nonce
                     + "; send with nonce " + nonce);
         }
@@ -30,7 +37,10 @@ final class TransactionRules {
                     + "; pay at least the base fee (or 0 for a free call)");
         }
         BigInteger needed = gasCost.add(m.value());
-        BigInteger balance = world.balance(m.from());
+        if (needed.signum() == 0) {
+            return Optional.empty();
+        }
+        BigInteger balance = senderBalance.get();
         if (balance.compareTo(needed) < 0) {
             return Optional.of("sender " + m.from() + " has " + balance + " wei but gas limit * gas price + value is "
                     + needed + " wei; fund the sender or lower the gas limit or value");

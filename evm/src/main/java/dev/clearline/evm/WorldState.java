@@ -27,7 +27,6 @@ public final class WorldState implements AutoCloseable {
     private final GethWorld world;
     private final Optional<Path> directory;
     private final List<Bytes32> snapshots = new ArrayList<>();
-    private long executions;
     private boolean closed;
 
     private WorldState(GethWorld world, Optional<Path> directory) {
@@ -196,12 +195,6 @@ public final class WorldState implements AutoCloseable {
             throw new IllegalStateException("this WorldState is closed; open a new one with WorldState.inMemory() or WorldState.open(dir)");
         }
         return world;
-    }
-
-    /** A hash no other execution on this state has used, under which the backend files its logs. */
-    Bytes32 nextExecutionId() {
-        executions++;
-        return Bytes32.of(executions);
     }
 
     private static void writeHead(Path dir, Bytes32 root) {

@@ -11,9 +11,7 @@ import dev.clearline.tree.store.RootRef;
 import dev.clearline.tree.store.VersionCommit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -64,8 +62,8 @@ public final class SparseMerkleTree {
             return Optional.empty();
         }
         NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
+        Node n = load(version, at);
         while (true) {
-            Node n = load(version, at);
             if (n instanceof Node.Leaf leaf) {
                 return Arrays.equals(leaf.key(), k) ? Optional.of(leaf.value().clone()) : Optional.empty();
             }
@@ -76,6 +74,8 @@ public final class SparseMerkleTree {
                 return Optional.empty();
             }
             at = at.child(cv, right);
+            Node resolved = right ? in.right() : in.left();
+            n = resolved != null ? resolved : load(version, at);
         }
     }
 
@@ -111,7 +111,7 @@ public final class SparseMerkleTree {
         if (latest >= 0) {
             RootRef r = rootRef(latest);
             if (!r.isEmpty()) {
-                current = new Ref(new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0), r.hash());
+                current = new Ref(new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0), r.hash(), null);
             }
         }
         Writer w = new Writer(version, latest);
@@ -223,8 +223,8 @@ public final class SparseMerkleTree {
             return new Path(key, 0, null, sibs);
         }
         NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
+        Node n = load(version, at);
         while (true) {
-            Node n = load(version, at);
             if (n instanceof Node.Leaf leaf) {
                 return new Path(key, at.depth(), leaf, sibs);
             }
@@ -236,25 +236,27 @@ public final class SparseMerkleTree {
                 return new Path(key, at.depth() + 1, null, sibs);
             }
             at = at.child(cv, right);
+            Node resolved = right ? in.right() : in.left();
+            n = resolved != null ? resolved : load(version, at);
         }
     }
 
     /** A subtree during a commit: {@code null} (empty), a stored node not yet looked at, or a leaf. */
     private sealed interface Sub permits Ref, LeafSub {}
 
-    /** A stored node at its own position whose kind has not been needed yet. */
-    private record Ref(NodeKey key, byte[] hash) implements Sub {}
+    /** A stored node at its own position, the node itself if it is in memory ({@code null}: load it when needed). */
+    private record Ref(NodeKey key, byte[] hash, Node node) implements Sub {}
 
     /** A leaf, and where it is stored now ({@code null}: not stored yet, or its value changed). */
     private record LeafSub(Node.Leaf leaf, NodeKey at) implements Sub {}
 
-    private record Placed(long version, byte[] hash) {}
+    private record Placed(long version, byte[] hash, Node node) {}
 
     /** The state of one commit: the version being written, its new nodes and the nodes it replaced. */
     private final class Writer {
         final long version;
         final long readVersion;
-        final Map<NodeKey, Node> written = new HashMap<>();
+        final List<VersionCommit.Written> written = new ArrayList<>();
         final List<NodeKey> stale = new ArrayList<>();
 
         Writer(long version, long readVersion) {
@@ -276,15 +278,15 @@ public final class SparseMerkleTree {
                 return build(depth, items, 0, items.size());
             }
             if (cur instanceof Ref ref) {
-                Node node = load(readVersion, ref.key());
+                Node node = resolve(ref);
                 if (node instanceof Node.Leaf leaf) {
                     cur = new LeafSub(leaf, ref.key());
                 } else {
                     Node.Internal in = (Node.Internal) node;
                     stale.add(ref.key());
                     int mid = firstWithBit(keys, lo, hi, depth);
-                    Sub left = apply(child(ref.key(), in.leftVersion(), in.leftHash(), false), depth + 1, keys, puts, lo, mid);
-                    Sub right = apply(child(ref.key(), in.rightVersion(), in.rightHash(), true), depth + 1, keys, puts, mid, hi);
+                    Sub left = apply(child(ref.key(), in, false), depth + 1, keys, puts, lo, mid);
+                    Sub right = apply(child(ref.key(), in, true), depth + 1, keys, puts, mid, hi);
                     return combine(depth, left, right);
                 }
             }
@@ -314,8 +316,14 @@ public final class SparseMerkleTree {
             return build(depth, items, 0, items.size());
         }
 
-        private Sub child(NodeKey parent, long childVersion, byte[] hash, boolean right) {
-            return childVersion == Node.NO_CHILD ? null : new Ref(parent.child(childVersion, right), hash);
+        private Sub child(NodeKey parent, Node.Internal in, boolean right) {
+            long childVersion = right ? in.rightVersion() : in.leftVersion();
+            return childVersion == Node.NO_CHILD ? null : new Ref(parent.child(childVersion, right),
+                    right ? in.rightHash() : in.leftHash(), right ? in.right() : in.left());
+        }
+
+        private Node resolve(Ref ref) {
+            return ref.node() != null ? ref.node() : load(readVersion, ref.key());
         }
 
         private Sub build(int depth, List<LeafSub> items, int from, int to) {
@@ -343,7 +351,7 @@ public final class SparseMerkleTree {
                 }
                 Ref ref = (Ref) only;
                 // A node this commit wrote is internal (new leaves travel as LeafSub), so only older ones may be leaves.
-                if (ref.key().version() != version && load(readVersion, ref.key()) instanceof Node.Leaf leaf) {
+                if (ref.key().version() != version && resolve(ref) instanceof Node.Leaf leaf) {
                     return new LeafSub(leaf, ref.key());
                 }
             }
@@ -352,23 +360,24 @@ public final class SparseMerkleTree {
             byte[] hash = TreeHash.node(l.hash, r.hash);
             byte[] pathKey = anyKey(left != null ? left : right);
             NodeKey key = NodeKey.of(version, depth, pathKey);
-            written.put(key, new Node.Internal(l.version, l.hash, r.version, r.hash, hash));
-            return new Ref(key, hash);
+            Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, l.node, r.node);
+            written.add(new VersionCommit.Written(key, node));
+            return new Ref(key, hash, node);
         }
 
         Placed place(Sub s, int depth) {
             return switch (s) {
-                case null -> new Placed(Node.NO_CHILD, TreeHash.EMPTY);
-                case Ref ref -> new Placed(ref.key().version(), ref.hash());
+                case null -> new Placed(Node.NO_CHILD, TreeHash.EMPTY, null);
+                case Ref ref -> new Placed(ref.key().version(), ref.hash(), ref.node());
                 case LeafSub leaf -> {
                     if (leaf.at() != null && leaf.at().depth() == depth) {
-                        yield new Placed(leaf.at().version(), leaf.leaf().hash());
+                        yield new Placed(leaf.at().version(), leaf.leaf().hash(), leaf.leaf());
                     }
                     if (leaf.at() != null) {
                         stale.add(leaf.at());
                     }
-                    written.put(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf());
-                    yield new Placed(version, leaf.leaf().hash());
+                    written.add(new VersionCommit.Written(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf()));
+                    yield new Placed(version, leaf.leaf().hash(), leaf.leaf());
                 }
             };
         }

@@ -45,6 +45,7 @@ public class EvmCalls {
 
     private WorldState state;
     private Evm evm;
+    private Message emptyCall;
     private Message balanceOf;
     private Message keccakChain;
 
@@ -53,6 +54,7 @@ public class EvmCalls {
         state = WorldState.inMemory();
         evm = new Evm(state);
         Workloads workloads = Workloads.deploy(evm, rounds);
+        emptyCall = workloads.emptyCall();
         balanceOf = workloads.balanceOf();
         keccakChain = workloads.keccakChain();
     }
@@ -60,6 +62,12 @@ public class EvmCalls {
     @TearDown(Level.Trial)
     public void close() {
         state.close();
+    }
+
+    /** The floor: a call into code that is a single STOP, so everything measured is per-call overhead. */
+    @Benchmark
+    public ExecutionResult emptyCall() {
+        return evm.call(emptyCall, BLOCK);
     }
 
     @Benchmark
@@ -73,13 +81,18 @@ public class EvmCalls {
     }
 
     /** The two deployed workloads as ready-to-run messages. */
-    record Workloads(Message balanceOf, Message keccakChain) {
+    record Workloads(Message emptyCall, Message balanceOf, Message keccakChain) {
+        /** Init code PUSH1 1, PUSH0, RETURN: deploys the one-byte runtime code 0x00 (STOP). */
+        private static final byte[] STOP_CONTRACT = {0x60, 0x01, 0x5f, (byte) 0xf3};
+
         static Workloads deploy(Evm evm, int rounds) {
+            Address stop = evm.transact(Message.create(MINTER, STOP_CONTRACT), BLOCK).contractAddress();
             Address token = evm.transact(Message.create(MINTER, creation("TestCollateral",
                     new org.web3j.abi.datatypes.Address(MINTER.toHex()))), BLOCK).contractAddress();
             evm.transact(Message.call(MINTER, token, encode("mint", address(ALICE), new Uint256(1_000_000_000))), BLOCK).orThrow();
             Address loop = evm.transact(Message.create(MINTER, creation("KeccakLoop")), BLOCK).contractAddress();
             return new Workloads(
+                    Message.call(ALICE, stop, new byte[0]),
                     Message.call(ALICE, token, encode("balanceOf", address(ALICE))),
                     Message.call(ALICE, loop, encode("chain", new Bytes32(new byte[32]), new Uint256(rounds)))
                             .withGasLimit(BLOCK.gasLimit()));

@@ -459,14 +459,15 @@ public final class DevnetNode implements AutoCloseable {
         long cumulative = 0;
         for (SignedTx tx : pending) {
             if (cumulative + tx.gasLimit().longValueExact() > config.blockGasLimit()) break;
-            if (!stillValid(tx, baseFee)) continue;
+            // On automine the one pooled transaction was validated a moment ago under this lock.
+            if (!config.automine() && !stillValid(tx, baseFee)) continue;
             Applied a = applyTx(state, tx, env);
             cumulative += a.ex().gasUsed();
             included.add(tx);
             receipts.add(a.toReceipt(tx, included.size() - 1, number, cumulative));
         }
         pending.removeAll(included);
-        pending.removeIf(t -> !stillValid(t, baseFee));
+        if (!pending.isEmpty()) pending.removeIf(t -> !stillValid(t, baseFee));
         byte[] root = state.commit();
         Block sealed = seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
         // A block pushed past the clock (one second after its parent) moves the clock with it, so

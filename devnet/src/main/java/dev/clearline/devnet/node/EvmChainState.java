@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.evm.AccountProof;
+import dev.clearline.evm.Accounting;
 import dev.clearline.evm.Address;
 import dev.clearline.evm.BlockContext;
 import dev.clearline.evm.Bytes32;
@@ -80,9 +81,24 @@ final class EvmChainState implements ChainState {
         return execution(evm.transact(toEvm(message), context(env), ExecutionOptions.ETHEREUM));
     }
 
+    /** A free call needs no nonce or fee bookkeeping: half the native round trips of a transaction run. */
+    private static final ExecutionOptions BARE_CALL = new ExecutionOptions(Accounting.NONE, false);
+
     @Override
     public Execution call(Message message, BlockEnv env) {
-        return execution(evm.call(toEvm(message), context(env), ExecutionOptions.ETHEREUM));
+        if (message.gasPrice().signum() != 0 || message.to() == null) {
+            return execution(evm.call(toEvm(message), context(env), ExecutionOptions.ETHEREUM));
+        }
+        long intrinsic = GasRules.intrinsicGas(message.data(), false, 0, 0);
+        if (message.gasLimit() <= intrinsic) {
+            return new Execution(false, new byte[0], 0, List.of(), null,
+                    "intrinsic gas too low: have " + message.gasLimit() + ", want " + (intrinsic + 1), true);
+        }
+        Message bare = new Message(message.from(), message.to(), message.value(), message.data(), message.gasLimit() - intrinsic,
+                message.gasPrice(), null);
+        Execution ex = execution(evm.call(toEvm(bare), context(env), BARE_CALL));
+        return new Execution(ex.success(), ex.returnData(), ex.gasUsed() + intrinsic, ex.logs(), ex.createdAddress(), ex.error(),
+                ex.invalid());
     }
 
     @Override

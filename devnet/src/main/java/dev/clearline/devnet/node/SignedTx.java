@@ -50,12 +50,6 @@ public record SignedTx(String hash, byte[] raw, int type, String from, String to
         if (!(decoded instanceof SignedRawTransaction signed)) {
             return new Invalid("transaction is not signed: sign it before eth_sendRawTransaction");
         }
-        String from;
-        try {
-            from = signed.getFrom().toLowerCase();
-        } catch (Exception | Error e) {
-            return new Invalid("invalid sender: the signature does not recover to a public key");
-        }
         int type = switch (decoded.getType()) {
             case LEGACY -> 0;
             case EIP2930 -> 1;
@@ -89,10 +83,27 @@ public record SignedTx(String hash, byte[] raw, int type, String from, String to
         if (to != null && (to.isEmpty() || to.equals("0x"))) to = null;
         if (to != null) to = Numeric.prependHexPrefix(to).toLowerCase();
         var sig = signed.getSignatureData();
+        BigInteger v = Numeric.toBigInt(sig.getV());
+        int recoveryId;
+        Long signingChainId;
+        if (type == 0) {
+            // Legacy: v = 27/28 before EIP-155, chainId * 2 + 35/36 after.
+            recoveryId = v.compareTo(BigInteger.valueOf(35)) >= 0 ? v.subtract(BigInteger.valueOf(35)).testBit(0) ? 1 : 0 : v.intValue() - 27;
+            signingChainId = v.compareTo(BigInteger.valueOf(35)) >= 0 ? chainId : null;
+        } else {
+            // Typed: y parity, which web3j may hand back as 27/28.
+            recoveryId = v.intValue() >= 27 ? v.intValue() - 27 : v.intValue();
+            v = BigInteger.valueOf(recoveryId);
+            // The chain id is inside the typed payload; web3j's encoder must not append it again.
+            signingChainId = null;
+        }
+        var sender = SenderRecovery.sender(signed, recoveryId, signingChainId);
+        if (sender.isEmpty()) return new Invalid("invalid sender: the signature (v, r, s) does not recover to a public key");
+        String from = sender.get();
         return new Ok(new SignedTx(Numeric.toHexString(Hash.sha3(raw)), raw.clone(), type, from, to,
                 decoded.getNonce(), decoded.getGasLimit(), maxFee, tip, decoded.getValue(),
                 Numeric.hexStringToByteArray(decoded.getData() == null ? "" : decoded.getData()), chainId,
-                alAddresses, alKeys, Numeric.toBigInt(sig.getV()), Numeric.toBigInt(sig.getR()),
+                alAddresses, alKeys, v, Numeric.toBigInt(sig.getR()),
                 Numeric.toBigInt(sig.getS())));
     }
 }

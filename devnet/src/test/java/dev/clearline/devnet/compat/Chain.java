@@ -83,7 +83,9 @@ public record Chain(Web3j web3j, long chainId) {
         if (data == null) return null;
         if (data.startsWith("0x")) return data;
         try {
+            // web3j keeps the raw JSON of "data": a quoted string or an object.
             var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(data);
+            if (node.isTextual()) return node.asText();
             return node.path("data").isTextual() ? node.get("data").asText() : null;
         } catch (IOException e) {
             return null;

@@ -162,7 +162,7 @@ abstract class L1Compatibility {
         String expected = Chain.encode("InsufficientBalance", new Address(pauper), new Uint256(0), new Uint256(5))
                 .replace(Chain.encode("InsufficientBalance", new Address(pauper), new Uint256(0), new Uint256(5)).substring(0, 10),
                         Numeric.toHexString(Hash.sha3("InsufficientBalance(address,uint256,uint256)".getBytes())).substring(0, 10));
-        assertThat(Chain.revertData(call.getError())).isEqualTo(expected);
+        assertThat(Chain.revertData(call.getError())).as(call.getError().getCode() + " " + call.getError().getMessage() + " " + call.getError().getData()).isEqualTo(expected);
     }
 
     @Test

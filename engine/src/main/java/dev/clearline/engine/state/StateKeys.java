@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The state tree key of every leaf kind: {@code keccak256(abi.encode(uint256 tag, fields...))}
- * (docs/protocol.md section 2.5). Solidity's {@code StateKeys} library computes the same keys;
+ * (docs/protocol.md section 2.6). Solidity's {@code StateKeys} library computes the same keys;
  * the conformance suite checks the two against each other in the EVM.
  */
 public final class StateKeys {

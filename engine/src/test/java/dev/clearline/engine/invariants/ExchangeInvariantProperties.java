@@ -30,6 +30,7 @@ import dev.clearline.engine.transition.Transition.*;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.MemoryNodeStore;
 import net.jqwik.api.*;
+import net.jqwik.api.statistics.Statistics;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,6 +58,9 @@ class ExchangeInvariantProperties {
     void randomFlowKeepsEveryInvariant(@ForAll long seed, @ForAll("opCounts") int ops) {
         Flow f = new Flow(seed);
         f.run(ops);
+        for (String type : List.of("Trade", "Liquidate", "Cancel", "Withdraw", "PostOrder")) {
+            Statistics.label(type).collect(f.stream.stream().anyMatch(t -> t.getClass().getSimpleName().equals(type)));
+        }
         f.checkSizesSumToZeroPerMarket();
         f.checkCollateralIsConserved();
         f.checkNoOrderOverfillsOrFillsAfterCancelOrExpiry();

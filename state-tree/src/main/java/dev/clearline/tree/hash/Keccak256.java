@@ -1,5 +1,9 @@
 package dev.clearline.tree.hash;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Ethereum's Keccak-256 (original padding {@code 0x01}, not SHA3's {@code 0x06}).
  *
@@ -10,6 +14,7 @@ package dev.clearline.tree.hash;
  */
 public final class Keccak256 {
     private static final int RATE = 136;
+    private static final VarHandle LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long[] RC = {
         0x0000000000000001L, 0x0000000000008082L, 0x800000000000808aL, 0x8000000080008000L,
         0x000000000000808bL, 0x0000000080000001L, 0x8000000080008081L, 0x8000000000008009L,
@@ -58,44 +63,42 @@ public final class Keccak256 {
      * leaf preimages of the tree. One permutation, no intermediate buffer.
      */
     public static byte[] hashPrefixed(byte prefix, byte[] a, byte[] b) {
-        long[] s = new long[25];
         // 65 bytes: prefix at byte 0, a at 1..32, b at 33..64, pad 0x01 at 65, 0x80 at 135.
-        s[0] = (prefix & 0xFFL) | (readLongPartial(a, 0, 7) << 8);
-        s[1] = (a[7] & 0xFFL) | (readLongPartial(a, 8, 7) << 8);
-        s[2] = (a[15] & 0xFFL) | (readLongPartial(a, 16, 7) << 8);
-        s[3] = (a[23] & 0xFFL) | (readLongPartial(a, 24, 7) << 8);
-        s[4] = (a[31] & 0xFFL) | (readLongPartial(b, 0, 7) << 8);
-        s[5] = (b[7] & 0xFFL) | (readLongPartial(b, 8, 7) << 8);
-        s[6] = (b[15] & 0xFFL) | (readLongPartial(b, 16, 7) << 8);
-        s[7] = (b[23] & 0xFFL) | (readLongPartial(b, 24, 7) << 8);
-        s[8] = (b[31] & 0xFFL) | (0x01L << 8);
+        // Lanes are little-endian, so the one-byte prefix shifts every input word by 8 bits.
+        long a0 = (long) LE.get(a, 0);
+        long a1 = (long) LE.get(a, 8);
+        long a2 = (long) LE.get(a, 16);
+        long a3 = (long) LE.get(a, 24);
+        long b0 = (long) LE.get(b, 0);
+        long b1 = (long) LE.get(b, 8);
+        long b2 = (long) LE.get(b, 16);
+        long b3 = (long) LE.get(b, 24);
+        long[] s = new long[25];
+        s[0] = (prefix & 0xFFL) | (a0 << 8);
+        s[1] = (a0 >>> 56) | (a1 << 8);
+        s[2] = (a1 >>> 56) | (a2 << 8);
+        s[3] = (a2 >>> 56) | (a3 << 8);
+        s[4] = (a3 >>> 56) | (b0 << 8);
+        s[5] = (b0 >>> 56) | (b1 << 8);
+        s[6] = (b1 >>> 56) | (b2 << 8);
+        s[7] = (b2 >>> 56) | (b3 << 8);
+        s[8] = (b3 >>> 56) | (0x01L << 8);
         s[16] = 0x80L << 56;
         permute(s);
         byte[] out = new byte[32];
-        for (int i = 0; i < 4; i++) {
-            writeLong(out, 8 * i, s[i]);
-        }
+        LE.set(out, 0, s[0]);
+        LE.set(out, 8, s[1]);
+        LE.set(out, 16, s[2]);
+        LE.set(out, 24, s[3]);
         return out;
     }
 
-    private static long readLongPartial(byte[] b, int off, int n) {
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            v |= (b[off + i] & 0xFFL) << (8 * i);
-        }
-        return v;
-    }
-
     private static long readLong(byte[] b, int off) {
-        return (b[off] & 0xFFL) | (b[off + 1] & 0xFFL) << 8 | (b[off + 2] & 0xFFL) << 16
-                | (b[off + 3] & 0xFFL) << 24 | (b[off + 4] & 0xFFL) << 32 | (b[off + 5] & 0xFFL) << 40
-                | (b[off + 6] & 0xFFL) << 48 | (b[off + 7] & 0xFFL) << 56;
+        return (long) LE.get(b, off);
     }
 
     private static void writeLong(byte[] b, int off, long v) {
-        for (int i = 0; i < 8; i++) {
-            b[off + i] = (byte) (v >>> (8 * i));
-        }
+        LE.set(b, off, v);
     }
 
     /** Keccak-f[1600] on 25 lanes held in locals for the duration of the 24 rounds. */

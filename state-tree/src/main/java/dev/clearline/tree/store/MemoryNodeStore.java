@@ -1,23 +1,25 @@
 package dev.clearline.tree.store;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** A node store in the heap, for tests, simulations and benchmarks. Not thread-safe. */
+/**
+ * A node store in the heap, for tests, simulations and benchmarks. Not thread-safe.
+ *
+ * <p>It keeps only each retained version's root: nodes the tree builds link to their children
+ * directly ({@link Node.Internal#left()}), versions share unchanged subtrees, and pruning a version
+ * drops its root so that the garbage collector reclaims whatever no retained version still reaches.
+ */
 public final class MemoryNodeStore implements NodeStore {
-    private final Map<NodeKey, Node> nodes = new HashMap<>(1 << 16);
     private final TreeMap<Long, RootRef> roots = new TreeMap<>();
-    /** Version since which a node is no longer referenced -> those nodes. */
-    private final TreeMap<Long, List<NodeKey>> staleSince = new TreeMap<>();
+    private final Map<NodeKey, Node> rootNodes = new HashMap<>();
     private long oldest = 0;
 
     @Override
     public Node node(NodeKey key) {
-        return nodes.get(key);
+        return rootNodes.get(key);
     }
 
     @Override
@@ -37,29 +39,20 @@ public final class MemoryNodeStore implements NodeStore {
 
     @Override
     public void commit(VersionCommit commit) {
-        nodes.putAll(commit.nodes());
-        if (!commit.stale().isEmpty()) {
-            staleSince.computeIfAbsent(commit.version(), v -> new ArrayList<>()).addAll(commit.stale());
+        Node root = commit.rootNode();
+        if (root != null) {
+            rootNodes.put(new NodeKey(commit.version(), 0, 0, 0, 0, 0), root);
         }
         roots.put(commit.version(), commit.root());
     }
 
     @Override
     public void prune(long keepFrom) {
-        var done = staleSince.headMap(keepFrom, true);
-        for (List<NodeKey> keys : done.values()) {
-            for (NodeKey k : keys) {
-                nodes.remove(k);
-            }
-        }
-        done.clear();
         roots.headMap(keepFrom, false).clear();
+        java.util.Set<Long> live = new java.util.HashSet<>();
+        roots.values().forEach(r -> live.add(r.rootNodeVersion()));
+        rootNodes.keySet().removeIf(k -> !live.contains(k.version()));
         oldest = Math.max(oldest, keepFrom);
-    }
-
-    /** Number of stored nodes, for memory measurements. */
-    public int nodeCount() {
-        return nodes.size();
     }
 
     @Override

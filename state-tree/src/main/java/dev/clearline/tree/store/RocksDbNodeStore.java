@@ -160,8 +160,8 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("bug: committing version " + commit.version() + " after " + latest);
         }
         try (WriteBatch batch = new WriteBatch()) {
-            for (var e : commit.nodes().entrySet()) {
-                batch.put(nodeKey(e.getKey()), NodeCodec.encode(e.getValue()));
+            for (VersionCommit.Written w : commit.nodes()) {
+                batch.put(nodeKey(w.key()), NodeCodec.encode(w.node()));
             }
             for (NodeKey k : commit.stale()) {
                 batch.put(staleKey(commit.version(), k), new byte[0]);

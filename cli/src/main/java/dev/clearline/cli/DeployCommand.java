@@ -1,0 +1,93 @@
+package dev.clearline.cli;
+
+import dev.clearline.contracts.Artifacts;
+import dev.clearline.devnet.accounts.DevAccounts;
+import dev.clearline.devnet.deploy.ContractSet;
+import dev.clearline.devnet.deploy.Deployer;
+import dev.clearline.devnet.deploy.DeploymentParameters;
+import dev.clearline.devnet.deploy.Manifest;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.http.HttpService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "deploy", mixinStandardHelpOptions = true,
+        description = {"Deploy the Clearline contract set to any JSON-RPC endpoint, verify the code, and write the deployment manifest.",
+                "Re-running against a manifest that matches the chain does nothing; a stale manifest is reported (use --fresh)."})
+final class DeployCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DeployCommand.class);
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    @Option(names = "--rpc-url", defaultValue = "http://127.0.0.1:8545", description = "JSON-RPC endpoint. Default: ${DEFAULT-VALUE}.")
+    String rpcUrl;
+
+    @Option(names = "--private-key", description = "Deployer key (hex). Default: the devnet's first dev key (Hardhat's account 0).")
+    String privateKey;
+
+    @Option(names = "--manifest", defaultValue = Manifest.DEFAULT_PATH, description = "Where the manifest is read and written. Default: ${DEFAULT-VALUE}.")
+    Path manifest;
+
+    @Option(names = "--confirmations", defaultValue = "1",
+            description = "Blocks to wait for per deployment (more than 1 asks automining nodes for blocks with evm_mine). Default: ${DEFAULT-VALUE}.")
+    int confirmations;
+
+    @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for the node per step. Default: ${DEFAULT-VALUE}.")
+    long timeoutSeconds;
+
+    @Option(names = "--fresh", description = "Deploy again even if the manifest matches the chain.")
+    boolean fresh;
+
+    @Option(names = "--param", description = "Deployment parameter name=value (e.g. collateral.minter=0x...). Repeatable.")
+    Map<String, String> params = new HashMap<>();
+
+    DeployCommand(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        Credentials key = privateKey == null ? DevAccounts.defaults().first() : Credentials.create(privateKey);
+        HttpService http = new HttpService(rpcUrl);
+        try {
+            LOG.info("deploy rpcUrl={} deployer={} manifest={}", rpcUrl, key.getAddress(), manifest);
+            return deploy(http, key, manifest, fresh, confirmations, Duration.ofSeconds(timeoutSeconds), params, out, err);
+        } finally {
+            try {
+                http.close();
+            } catch (java.io.IOException ignored) {
+                // closing a client with no open connection
+            }
+        }
+    }
+
+    static int deploy(Web3jService service, Credentials key, Path manifest, boolean fresh, int confirmations, Duration timeout,
+                      Map<String, String> params, PrintWriter out, PrintWriter err) {
+        Deployer deployer = new Deployer(service, key, Artifacts.onClasspath(),
+                new Deployer.Settings(confirmations, Duration.ofMillis(100), timeout), m -> err.println("  " + m),
+                System::currentTimeMillis);
+        Deployer.Result result = deployer.deploy(ContractSet.standard(), DeploymentParameters.defaults(key.getAddress(), params),
+                manifest, fresh);
+        return switch (result) {
+            case Deployer.Deployed d -> {
+                out.println((d.reused() ? "Up to date: " : "Deployed: ") + manifest);
+                d.manifest().contracts().forEach(c -> out.println("  " + c.name() + " " + c.address()));
+                yield 0;
+            }
+            case Deployer.Failed f -> {
+                err.println("clearline deploy: " + f.message());
+                yield 1;
+            }
+        };
+    }
+}

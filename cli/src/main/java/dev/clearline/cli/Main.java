@@ -1,0 +1,47 @@
+package dev.clearline.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code clearline} command. */
+@Command(name = "clearline", mixinStandardHelpOptions = true, version = "clearline 0.1.0-SNAPSHOT",
+        description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
+        subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "Log at INFO (default: WARN only). Logs are key=value lines on stderr.")
+    void verbose(boolean on) {
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(on ? Level.INFO : Level.WARN);
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(args, out, err, Lifecycle.untilInterrupted()));
+    }
+
+    /** Runs the command line; {@code lifecycle} decides when long-running commands stop. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Lifecycle lifecycle) {
+        CommandLine cli = new CommandLine(new Main(), new Factory(out, err, lifecycle));
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    /** Hands every command the output streams and the lifecycle. */
+    private record Factory(PrintWriter out, PrintWriter err, Lifecycle lifecycle) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            if (cls == DevnetCommand.class) return cls.cast(new DevnetCommand(out, err, lifecycle));
+            if (cls == DeployCommand.class) return cls.cast(new DeployCommand(out, err));
+            if (cls == UpCommand.class) return cls.cast(new UpCommand(out, err, lifecycle));
+            return CommandLine.defaultFactory().create(cls);
+        }
+    }
+}

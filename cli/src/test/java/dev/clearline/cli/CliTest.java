@@ -1,0 +1,110 @@
+package dev.clearline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.devnet.deploy.Manifest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands run in-process, as a user would type them. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(Lifecycle lifecycle, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true), lifecycle);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A devnet command running in the background until {@link #stop()}. */
+    static final class Background {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch stop = new CountDownLatch(1);
+        final StringWriter out = new StringWriter();
+        CompletableFuture<Integer> exit;
+
+        Background start(String... args) throws InterruptedException {
+            Lifecycle lifecycle = onStop -> {
+                started.countDown();
+                stop.await();
+                onStop.run();
+            };
+            exit = CompletableFuture.supplyAsync(() -> Main.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), lifecycle));
+            assertThat(started.await(60, TimeUnit.SECONDS)).as("command started; output so far: " + out).isTrue();
+            return this;
+        }
+
+        String url() {
+            Matcher m = Pattern.compile("RPC URL:\\s+(\\S+)").matcher(out.toString());
+            assertThat(m.find()).as(out.toString()).isTrue();
+            return m.group(1);
+        }
+
+        int stop() throws Exception {
+            stop.countDown();
+            return exit.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void helpListsTheCommandsAndSaysWhatUpWillGrowInto() {
+        Run help = run(stop -> { }, "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("devnet", "deploy", "up");
+        Run up = run(stop -> { }, "up", "--help");
+        assertThat(up.out()).contains("sequencer", "watcher", "--data-dir", "--block-time");
+    }
+
+    @Test
+    void devnetPrintsUrlChainIdAndKeysThenDeployWritesAManifestAndARerunIsANoop() throws Exception {
+        Background devnet = new Background().start("devnet", "--port", "0", "--chain-id", "31337");
+        try {
+            assertThat(devnet.out.toString()).contains("Chain id:  31337", "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
+                    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+            Path manifest = tmp.resolve("deployment.json");
+            Run first = run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", manifest.toString());
+            assertThat(first.code()).as(first.err()).isZero();
+            assertThat(first.out()).contains("Deployed", "TestCollateral");
+            assertThat(Manifest.read(manifest).orElseThrow().chainId()).isEqualTo(31337);
+            Run again = run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", manifest.toString());
+            assertThat(again.code()).isZero();
+            assertThat(again.out()).contains("Up to date");
+        } finally {
+            assertThat(devnet.stop()).isZero();
+        }
+    }
+
+    @Test
+    void deployToANodeThatIsNotThereFailsWithAHint() {
+        Run r = run(stop -> { }, "deploy", "--rpc-url", "http://127.0.0.1:1", "--manifest", tmp.resolve("m.json").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("cannot talk to the node", "RPC URL");
+    }
+
+    @Test
+    void upStartsTheDevnetDeploysAndPrintsTheManifestAndReopensFromItsDataDir() throws Exception {
+        Path data = tmp.resolve("chain");
+        Path manifest = tmp.resolve("up.json");
+        Background up = new Background().start("up", "--port", "0", "--data-dir", data.toString(), "--manifest", manifest.toString());
+        assertThat(up.out.toString()).contains("\"TestCollateral\"", "\"chainId\" : 31337");
+        assertThat(up.stop()).isZero();
+        String address = Manifest.read(manifest).orElseThrow().address("TestCollateral");
+        Background again = new Background().start("up", "--port", "0", "--data-dir", data.toString(), "--manifest", manifest.toString());
+        assertThat(again.out.toString()).contains("Up to date", address);
+        assertThat(again.stop()).isZero();
+        assertThat(Files.exists(data.resolve("chain.jsonl"))).isTrue();
+    }
+}

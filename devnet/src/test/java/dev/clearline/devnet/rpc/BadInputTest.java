@@ -1,0 +1,169 @@
+package dev.clearline.devnet.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearline.devnet.Devnet;
+import dev.clearline.devnet.compat.Chain;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.utils.Numeric;
+
+/**
+ * Malformed and abusive requests get the JSON-RPC error a wallet expects, the node keeps
+ * serving, and nothing already mined changes (block hashes compared before and after).
+ */
+@WithDevnet
+class BadInputTest {
+    private final ObjectMapper json = new ObjectMapper();
+    private RpcDispatcher rpc;
+    private List<String> hashesBefore;
+
+    @BeforeEach
+    void recordChain(DevnetContext ctx) {
+        rpc = ctx.devnet().dispatcher();
+        hashesBefore = hashes(ctx.devnet());
+    }
+
+    @AfterEach
+    void chainUnchangedAndStillServing(DevnetContext ctx) throws Exception {
+        assertThat(hashes(ctx.devnet())).isEqualTo(hashesBefore);
+        assertThat(request("eth_chainId", "[]").get("result").asText()).isEqualTo("0x7a69");
+    }
+
+    private static List<String> hashes(Devnet d) {
+        return java.util.stream.LongStream.rangeClosed(0, d.node().blockNumber())
+                .mapToObj(n -> d.node().block(n).orElseThrow().hash()).toList();
+    }
+
+    private JsonNode raw(String body) throws Exception {
+        return json.readTree(rpc.handle(body));
+    }
+
+    private JsonNode request(String method, String params) throws Exception {
+        return raw("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"" + method + "\",\"params\":" + params + "}");
+    }
+
+    private JsonNode sendRaw(String hex) throws Exception {
+        return request("eth_sendRawTransaction", "[\"" + hex + "\"]");
+    }
+
+    private static String sign(Credentials key, long chainId, long nonce, long gas, long maxFee, long tip, String to, BigInteger value, String data) {
+        RawTransaction tx = RawTransaction.createTransaction(chainId, BigInteger.valueOf(nonce), BigInteger.valueOf(gas), to, value, data,
+                BigInteger.valueOf(tip), BigInteger.valueOf(maxFee));
+        return Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, key));
+    }
+
+    private static void assertError(JsonNode response, int code, String messagePart) {
+        assertThat(response.has("result")).as(response.toString()).isFalse();
+        assertThat(response.get("error").get("code").asInt()).as(response.toString()).isEqualTo(code);
+        assertThat(response.get("error").get("message").asText()).containsIgnoringCase(messagePart);
+    }
+
+    @Test
+    void malformedJsonIsAParseError() throws Exception {
+        JsonNode r = raw("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":");
+        assertError(r, -32700, "parse error");
+        assertThat(r.get("id").isNull()).isTrue();
+    }
+
+    @Test
+    void requestsWithoutAMethodAndEmptyBatchesAreInvalid() throws Exception {
+        assertError(raw("{\"jsonrpc\":\"2.0\",\"id\":1}"), -32600, "method");
+        assertError(raw("[]"), -32600, "empty batch");
+        assertError(raw("42"), -32600, "object");
+    }
+
+    @Test
+    void unknownMethodsAreNotFound() throws Exception {
+        assertError(request("eth_mineGold", "[]"), -32601, "eth_mineGold");
+    }
+
+    @Test
+    void wrongParamsNameTheArgument() throws Exception {
+        assertError(request("eth_getBalance", "[\"0x12\", \"latest\"]"), -32602, "address");
+        assertError(request("eth_getBlockByNumber", "[]"), -32602, "missing argument 0");
+        assertError(request("eth_call", "[\"not an object\"]"), -32602, "object");
+        assertError(request("eth_sendRawTransaction", "[\"0xzz\"]"), -32602, "hex");
+    }
+
+    @Test
+    void batchesAnswerEachRequestIncludingItsErrors() throws Exception {
+        JsonNode r = raw("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"nope\"},"
+                + "{\"jsonrpc\":\"2.0\",\"method\":\"eth_chainId\"}]");
+        assertThat(r.isArray()).isTrue();
+        assertThat(r).hasSize(2);
+        assertThat(r.get(0).get("result").asText()).isEqualTo("0x7a69");
+        assertThat(r.get(1).get("error").get("code").asInt()).isEqualTo(-32601);
+    }
+
+    @Test
+    void garbageAndTamperedSignaturesAreRefused(DevnetContext ctx) throws Exception {
+        assertError(sendRaw("0x02c0"), -32000, "");
+        String good = sign(ctx.key(1), 31337, 0, 21_000, 10_000_000_000L, 1, ctx.key(2).getAddress(), BigInteger.ONE, "");
+        byte[] bytes = Numeric.hexStringToByteArray(good);
+        bytes[bytes.length - 5] ^= 0x55; // inside s: recovers another sender or none
+        JsonNode tampered = sendRaw(Numeric.toHexString(bytes));
+        if (tampered.has("error")) {
+            assertThat(tampered.get("error").get("code").asInt()).isEqualTo(-32000);
+        } else {
+            // A tweaked signature that still recovers yields an unfunded stranger: refused for funds.
+            throw new AssertionError("tampered signature was accepted: " + tampered);
+        }
+    }
+
+    @Test
+    void wrongChainIdIsRefused(DevnetContext ctx) throws Exception {
+        assertError(sendRaw(sign(ctx.key(1), 1, 0, 21_000, 10_000_000_000L, 1, ctx.key(2).getAddress(), BigInteger.ONE, "")),
+                -32000, "chain id");
+    }
+
+    @Test
+    void nonceTooLowAndNonceGapAreRefused(DevnetContext ctx) throws Exception {
+        Credentials k = ctx.key(1);
+        String first = sign(k, 31337, 0, 21_000, 10_000_000_000L, 1, ctx.key(2).getAddress(), BigInteger.ONE, "");
+        hashesBefore = null;
+        assertThat(sendRaw(first).has("result")).isTrue();
+        hashesBefore = hashes(ctx.devnet());
+        assertError(sendRaw(first), -32000, "nonce too low");
+        assertError(sendRaw(sign(k, 31337, 5, 21_000, 10_000_000_000L, 1, ctx.key(2).getAddress(), BigInteger.ONE, "")), -32000, "nonce too high");
+    }
+
+    @Test
+    void underpricedOverLimitIntrinsicAndUnfundedAreRefused(DevnetContext ctx) throws Exception {
+        String to = ctx.key(2).getAddress();
+        assertError(sendRaw(sign(ctx.key(1), 31337, 0, 21_000, 1, 1, to, BigInteger.ONE, "")), -32000, "base fee");
+        assertError(sendRaw(sign(ctx.key(1), 31337, 0, 30_000_001, 10_000_000_000L, 1, to, BigInteger.ONE, "")), -32000, "block gas limit");
+        assertError(sendRaw(sign(ctx.key(1), 31337, 0, 20_000, 10_000_000_000L, 1, to, BigInteger.ONE, "")), -32000, "intrinsic gas too low");
+        assertError(sendRaw(sign(ctx.key(1), 31337, 0, 21_000, 10_000_000_000L, 1, to, new BigInteger("100000000000000000000000"), "")),
+                -32000, "insufficient funds");
+        Credentials stranger = Credentials.create("0x" + "11".repeat(32));
+        assertError(sendRaw(sign(stranger, 31337, 0, 21_000, 10_000_000_000L, 1, to, BigInteger.ZERO, "")), -32000, "insufficient funds");
+    }
+
+    @Test
+    void revertsComeBackAsCode3WithReasonAndData(DevnetContext ctx) throws Exception {
+        String token = ctx.address("TestCollateral");
+        String pauper = ctx.key(5).getAddress();
+        JsonNode r = request("eth_call", "[{\"from\":\"" + pauper + "\",\"to\":\"" + token + "\",\"data\":\""
+                + Chain.transfer(ctx.key(6).getAddress(), 5) + "\"}, \"latest\"]");
+        assertError(r, 3, "execution reverted");
+        assertThat(r.get("error").get("data").asText()).startsWith("0xdb42144d");
+        // Error(string) reasons are spelled out: init code that reverts with "foo".
+        String revertFoo = "0x" + "7f08c379a0000000000000000000000000000000000000000000000000000000006000526020600452"
+                + "6003602452" + "7f666f6f0000000000000000000000000000000000000000000000000000000000604452" + "60646000fd";
+        JsonNode foo = request("eth_call", "[{\"data\":\"" + revertFoo + "\"}]");
+        assertError(foo, 3, "execution reverted: foo");
+        JsonNode est = request("eth_estimateGas", "[{\"data\":\"" + revertFoo + "\"}]");
+        assertError(est, 3, "execution reverted: foo");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.clearline.devnet.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearline.devnet.Devnet;
+import dev.clearline.devnet.compat.Chain;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.devnet.node.NodeConfig;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.rlp.RlpEncoder;
+import org.web3j.rlp.RlpList;
+import org.web3j.rlp.RlpString;
+import org.web3j.utils.Numeric;
+
+/** The methods beyond the smoke suite: traces, proofs, fee history, legacy transactions, interval mining. */
+@WithDevnet
+class RpcMethodsTest {
+    private final ObjectMapper json = new ObjectMapper();
+
+    private JsonNode call(DevnetContext ctx, String method, String params) throws Exception {
+        return json.readTree(ctx.devnet().dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"));
+    }
+
+    private TransactionReceipt mintTo(DevnetContext ctx, String who, long amount) throws Exception {
+        return new Chain(ctx.web3j(), 31337).mined(ctx.deployer(), ctx.address("TestCollateral"), Chain.mint(who, amount), 200_000);
+    }
+
+    @Test
+    void traceTransactionGivesStructLogsAndTheCallTree(DevnetContext ctx) throws Exception {
+        TransactionReceipt r = mintTo(ctx, ctx.key(1).getAddress(), 10);
+        JsonNode steps = call(ctx, "debug_traceTransaction", "[\"" + r.getTransactionHash() + "\"]").get("result");
+        assertThat(steps.get("failed").asBoolean()).isFalse();
+        assertThat(steps.get("structLogs").size()).isGreaterThan(50);
+        assertThat(steps.get("structLogs").findValuesAsText("op")).contains("SSTORE", "LOG3");
+        assertThat(steps.get("gas").asLong()).isEqualTo(r.getGasUsed().longValueExact());
+        JsonNode tree = call(ctx, "debug_traceTransaction", "[\"" + r.getTransactionHash() + "\", {\"tracer\":\"callTracer\"}]").get("result");
+        assertThat(tree.get("type").asText()).isEqualTo("CALL");
+        assertThat(tree.get("to").asText()).isEqualToIgnoringCase(ctx.address("TestCollateral"));
+        assertThat(tree.get("from").asText()).isEqualToIgnoringCase(ctx.deployer().getAddress());
+    }
+
+    @Test
+    void traceCallShowsARevertWithoutMining(DevnetContext ctx) throws Exception {
+        long before = ctx.devnet().node().blockNumber();
+        String data = Chain.transfer(ctx.key(2).getAddress(), 1);
+        JsonNode tree = call(ctx, "debug_traceCall", "[{\"from\":\"" + ctx.key(9).getAddress() + "\",\"to\":\"" + ctx.address("TestCollateral")
+                + "\",\"data\":\"" + data + "\"}, \"latest\", {\"tracer\":\"callTracer\"}]").get("result");
+        assertThat(tree.get("error").asText()).contains("revert");
+        assertThat(tree.get("output").asText()).startsWith("0xdb42144d");
+        assertThat(ctx.devnet().node().blockNumber()).isEqualTo(before);
+    }
+
+    @Test
+    void getProofCommitsToTheStateRootOfTheBlock(DevnetContext ctx) throws Exception {
+        mintTo(ctx, ctx.key(1).getAddress(), 10);
+        JsonNode proof = call(ctx, "eth_getProof", "[\"" + ctx.address("TestCollateral") + "\", [\"0x0\"], \"latest\"]").get("result");
+        String stateRoot = ctx.devnet().node().head().stateRoot();
+        String firstNode = proof.get("accountProof").get(0).asText();
+        // The first node of an account proof is the state trie's root node: its hash is the state root.
+        assertThat(Numeric.toHexString(Hash.sha3(Numeric.hexStringToByteArray(firstNode)))).isEqualTo(stateRoot);
+        assertThat(proof.get("storageProof").get(0).get("value").asText()).isEqualTo("0xa"); // totalSupply
+    }
+
+    @Test
+    void feeHistoryReportsBaseFeesAndRatiosPerBlock(DevnetContext ctx) throws Exception {
+        mintTo(ctx, ctx.key(1).getAddress(), 10);
+        JsonNode h = call(ctx, "eth_feeHistory", "[\"0x2\", \"latest\", [50]]").get("result");
+        assertThat(h.get("baseFeePerGas")).hasSize(3);
+        assertThat(h.get("gasUsedRatio")).hasSize(2);
+        assertThat(h.get("reward").get(1).get(0).asText()).isEqualTo("0x3b9aca00"); // the 1 gwei tip Chain pays
+        BigInteger next = Numeric.decodeQuantity(h.get("baseFeePerGas").get(2).asText());
+        assertThat(next).isEqualTo(ctx.devnet().node().nextBaseFee());
+    }
+
+    @Test
+    void legacyEip155TransactionsAreAcceptedAndReportedAsType0(DevnetContext ctx) throws Exception {
+        RawTransaction tx = RawTransaction.createEtherTransaction(BigInteger.ZERO, BigInteger.valueOf(5_000_000_000L), BigInteger.valueOf(21_000),
+                ctx.key(7).getAddress(), BigInteger.TEN);
+        String hash = ctx.web3j().ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(tx, 31337L, ctx.key(6)))).send()
+                .getTransactionHash();
+        var seen = ctx.web3j().ethGetTransactionByHash(hash).send().getTransaction().orElseThrow();
+        assertThat(seen.getFrom()).isEqualToIgnoringCase(ctx.key(6).getAddress());
+        assertThat(seen.getChainId()).isEqualTo(31337L);
+        assertThat(ctx.web3j().ethGetTransactionReceipt(hash).send().getTransactionReceipt().orElseThrow().getType()).isEqualTo("0x0");
+    }
+
+    @Test
+    void blockHashesAreKeccakOfTheRlpHeaderWithAnMptTransactionsRoot(DevnetContext ctx) throws Exception {
+        TransactionReceipt r = mintTo(ctx, ctx.key(1).getAddress(), 10);
+        var b = ctx.devnet().node().block(r.getBlockNumber().longValueExact()).orElseThrow();
+        // A one-transaction trie is a single leaf: key rlp(0) = 0x80 -> nibbles 8,0 -> hex-prefix 0x20 0x80.
+        byte[] leaf = RlpEncoder.encode(new RlpList(RlpString.create(new byte[] {0x20, (byte) 0x80}), RlpString.create(b.transactions().get(0).raw())));
+        assertThat(b.transactionsRoot()).isEqualTo(Numeric.toHexString(Hash.sha3(leaf)));
+    }
+
+    @Test
+    void intervalMiningPutsSeveralTransactionsInOneBlock() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        try (Devnet d = Devnet.start(Devnet.Options.inProcess(NodeConfig.defaults(clock::get)).withBlockTime(Duration.ofHours(1)))) {
+            Chain chain = new Chain(d.web3j(), 31337);
+            String a = chain.send(d.accounts().first(), d.accounts().keys().get(1).getAddress(), "0x", 21_000).getTransactionHash();
+            String b = chain.send(d.accounts().first(), d.accounts().keys().get(1).getAddress(), "0x", 21_000).getTransactionHash();
+            assertThat(d.node().blockNumber()).isZero();
+            assertThat(d.web3j().ethGetTransactionReceipt(a).send().getTransactionReceipt()).isEmpty();
+            assertThat(d.web3j().ethGetTransactionByHash(b).send().getTransaction().orElseThrow().getBlockHash()).isNull();
+            d.node().mine(null);
+            var ra = d.web3j().ethGetTransactionReceipt(a).send().getTransactionReceipt().orElseThrow();
+            var rb = d.web3j().ethGetTransactionReceipt(b).send().getTransactionReceipt().orElseThrow();
+            assertThat(ra.getBlockNumber()).isEqualTo(rb.getBlockNumber()).isEqualTo(BigInteger.ONE);
+            assertThat(rb.getCumulativeGasUsed()).isEqualTo(BigInteger.valueOf(42_000));
+        }
+    }
+}
