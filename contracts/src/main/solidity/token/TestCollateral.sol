@@ -22,15 +22,21 @@ contract TestCollateral {
     /// @notice Emitted when `owner` sets `spender`'s allowance to `value`.
     event Approval(address indexed owner, address indexed spender, uint256 value);
 
+    /// @notice ERC-20 metadata: the token's name.
     string public constant name = "Clearline Test USD";
+    /// @notice ERC-20 metadata: the token's ticker.
     string public constant symbol = "tUSD";
+    /// @notice ERC-20 metadata: amounts are in millionths of a token, like USDC.
     uint8 public constant decimals = 6;
 
     /// @notice The only account allowed to mint.
     address public immutable minter;
 
+    /// @notice Sum of all balances.
     uint256 public totalSupply;
+    /// @notice Tokens held by each account.
     mapping(address account => uint256) public balanceOf;
+    /// @notice How much `spender` may still move out of `owner`'s balance.
     mapping(address owner => mapping(address spender => uint256)) public allowance;
 
     /// @param minter_ The account allowed to mint; must not be zero.

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.Web3jService;
 
@@ -18,6 +20,7 @@ import org.web3j.protocol.Web3jService;
  * interval miner. Close it to stop serving and release the state.
  */
 public final class Devnet implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Devnet.class);
 
     /**
      * @param port       -1: no HTTP server (in-process only); 0: any free port
@@ -70,6 +73,9 @@ public final class Devnet implements AutoCloseable {
             node.close();
             throw e;
         }
+        LOG.info("devnet started chainId={} block={} rpcUrl={} mining={} dataDir={}", node.chainId(), node.blockNumber(),
+                server == null ? "in-process" : server.url(), options.blockTime() == null ? "automine" : "every " + options.blockTime(),
+                config.dataDir() == null ? "memory" : config.dataDir());
         return new Devnet(node, dispatcher, server, miner);
     }
 
@@ -115,6 +121,7 @@ public final class Devnet implements AutoCloseable {
 
     @Override
     public void close() {
+        LOG.info("devnet stopping block={}", node.blockNumber());
         if (miner != null) miner.shutdownNow();
         if (server != null) server.close();
         node.close();

@@ -42,6 +42,9 @@ import java.util.OptionalLong;
  * Not thread-safe. The backend's types never leave this package.
  */
 public final class Evm {
+    /** Gas a value-carrying CALL hands its callee on top of what it forwards; part of the estimate's headroom. */
+    private static final long CALL_STIPEND = 2_300;
+
     private final WorldState state;
     private final RevertDecoder revertDecoder;
 
@@ -116,6 +119,20 @@ public final class Evm {
         long low = Math.max(0, atCap.gasUsed() + atCap.gasRefunded() - 1);
         long high = cap;
         ExecutionResult best = atCap;
+        // Each probe is a full execution, so before bisecting a range of millions, probe the gross gas
+        // used (enough unless a call kept 1/64 back) and then geth's 64/63 headroom over it.
+        for (long guess : new long[] {low + 1, Math.min(cap, (low + 1 + CALL_STIPEND) * 64 / 63)}) {
+            if (guess <= low || guess >= high) {
+                continue;
+            }
+            ExecutionResult attempt = call(message.withGasLimit(guess), block, options);
+            if (attempt.succeeded()) {
+                high = guess;
+                best = attempt;
+                break;
+            }
+            low = guess;
+        }
         while (high - low > 1) {
             long mid = low + (high - low) / 2;
             ExecutionResult attempt = call(message.withGasLimit(mid), block, options);
@@ -195,7 +212,7 @@ public final class Evm {
             world.subBalance(from, gasCost(message));                                             // 3. buy gas
         }
         GethWorld.Run run = world.run(from, message.to(), message.value(), message.input(),      // 4. run
-                new GasBudget(message.gasLimit(), intrinsic, charged), message.gasPrice(), block, trace);
+                new GasBudget(message.gasLimit(), intrinsic, charged), message.gasPrice(), block, trace, options.collectLogs());
         if (!checkCodeFirst && codeRequiredAt.isPresent() && calledNoCode(run) && !world.hasCode(codeRequiredAt.get())) {
             world.journalRevert(journal);
             return new Execution(ExecutionResult.rejected(new Failure.NoContract(codeRequiredAt.get())), Optional.empty());

@@ -221,7 +221,7 @@ final class GethWorld implements AutoCloseable {
      * are read only when the EVM spent gas.
      */
     Run run(Address from, Optional<Address> to, BigInteger value, byte[] input, GasBudget gas, BigInteger gasPrice,
-            BlockContext block, Optional<TraceRequest<?>> trace) {
+            BlockContext block, Optional<TraceRequest<?>> trace, boolean collectLogs) {
         Bytes32 txHash = freshTxContext();
         EvmContext context = new EvmContext(
                 BigInteger.valueOf(block.chainId()), addr(block.coinbase()), BigInteger.valueOf(block.gasLimit()),
@@ -247,8 +247,9 @@ final class GethWorld implements AutoCloseable {
         byte[] returnData = empty(r.returnData) ? applied.tracedRevertData() : r.returnData;
         Optional<Address> created = to.isEmpty() && error.isEmpty() && r.contractAddress != null
                 ? Optional.of(new Address(r.contractAddress.toBytes())) : Optional.empty();
-        List<Log> logs = error.isEmpty() && executed ? logs(txHash) : List.of();
-        lastRunLogged = !logs.isEmpty();
+        boolean mayHaveLogged = error.isEmpty() && executed;
+        List<Log> logs = mayHaveLogged && collectLogs ? logs(txHash) : List.of();
+        lastRunLogged = collectLogs ? !logs.isEmpty() : mayHaveLogged;
         Optional<String> traceJson = trace.isPresent() ? applied.traceJson() : Optional.empty();
         return new Run(returnData, settled, error, r.reverted, created, logs, traceJson, executed);
     }

@@ -111,19 +111,21 @@ public final class SparseMerkleTree {
         if (latest >= 0) {
             RootRef r = rootRef(latest);
             if (!r.isEmpty()) {
-                current = new Ref(new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0), r.hash(), null);
+                current = new Ref(new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0), r.rootNodeVersion(), r.hash(), null);
             }
         }
-        Writer w = new Writer(version, latest);
+        Writer w = new Writer(version, latest, store.tracksNodes());
         Sub result = w.apply(current, 0, keys, puts, 0, n);
         RootRef root;
+        Node rootNode = null;
         if (result == null) {
             root = new RootRef(version, Node.NO_CHILD, TreeHash.EMPTY);
         } else {
             Placed p = w.place(result, 0);
             root = new RootRef(version, p.version, p.hash);
+            rootNode = p.node != null ? p.node : store.node(new NodeKey(p.version, 0, 0, 0, 0, 0));
         }
-        store.commit(new VersionCommit(version, w.written, w.stale, root));
+        store.commit(new VersionCommit(version, w.written, w.stale, root, rootNode, w.internalNodes));
         return version;
     }
 
@@ -244,8 +246,12 @@ public final class SparseMerkleTree {
     /** A subtree during a commit: {@code null} (empty), a stored node not yet looked at, or a leaf. */
     private sealed interface Sub permits Ref, LeafSub {}
 
-    /** A stored node at its own position, the node itself if it is in memory ({@code null}: load it when needed). */
-    private record Ref(NodeKey key, byte[] hash, Node node) implements Sub {}
+    /**
+     * A stored node at its own position: its key ({@code null} when the store does not track nodes
+     * and the node is at hand), the version that wrote it, and the node itself if it is in memory
+     * ({@code null}: load it when needed).
+     */
+    private record Ref(NodeKey key, long version, byte[] hash, Node node) implements Sub {}
 
     /** A leaf, and where it is stored now ({@code null}: not stored yet, or its value changed). */
     private record LeafSub(Node.Leaf leaf, NodeKey at) implements Sub {}
@@ -256,12 +262,15 @@ public final class SparseMerkleTree {
     private final class Writer {
         final long version;
         final long readVersion;
+        final boolean tracks;
+        int internalNodes;
         final List<VersionCommit.Written> written = new ArrayList<>();
         final List<NodeKey> stale = new ArrayList<>();
 
-        Writer(long version, long readVersion) {
+        Writer(long version, long readVersion, boolean tracks) {
             this.version = version;
             this.readVersion = readVersion;
+            this.tracks = tracks;
         }
 
         Sub apply(Sub cur, int depth, byte[][] keys, LeafSub[] puts, int lo, int hi) {
@@ -283,7 +292,9 @@ public final class SparseMerkleTree {
                     cur = new LeafSub(leaf, ref.key());
                 } else {
                     Node.Internal in = (Node.Internal) node;
-                    stale.add(ref.key());
+                    if (tracks) {
+                        stale.add(ref.key());
+                    }
                     int mid = firstWithBit(keys, lo, hi, depth);
                     Sub left = apply(child(ref.key(), in, false), depth + 1, keys, puts, lo, mid);
                     Sub right = apply(child(ref.key(), in, true), depth + 1, keys, puts, mid, hi);
@@ -308,7 +319,7 @@ public final class SparseMerkleTree {
                     items.add(puts[i]);
                 }
             }
-            if (replaced && existing.at() != null) {
+            if (replaced && existing.at() != null && tracks) {
                 stale.add(existing.at());
             } else if (!existingAdded) {
                 items.add(existing);
@@ -318,8 +329,12 @@ public final class SparseMerkleTree {
 
         private Sub child(NodeKey parent, Node.Internal in, boolean right) {
             long childVersion = right ? in.rightVersion() : in.leftVersion();
-            return childVersion == Node.NO_CHILD ? null : new Ref(parent.child(childVersion, right),
-                    right ? in.rightHash() : in.leftHash(), right ? in.right() : in.left());
+            if (childVersion == Node.NO_CHILD) {
+                return null;
+            }
+            Node node = right ? in.right() : in.left();
+            NodeKey key = tracks || node == null ? parent.child(childVersion, right) : null;
+            return new Ref(key, childVersion, right ? in.rightHash() : in.leftHash(), node);
         }
 
         private Node resolve(Ref ref) {
@@ -351,32 +366,37 @@ public final class SparseMerkleTree {
                 }
                 Ref ref = (Ref) only;
                 // A node this commit wrote is internal (new leaves travel as LeafSub), so only older ones may be leaves.
-                if (ref.key().version() != version && resolve(ref) instanceof Node.Leaf leaf) {
+                if (ref.version() != version && resolve(ref) instanceof Node.Leaf leaf) {
                     return new LeafSub(leaf, ref.key());
                 }
             }
             Placed l = place(left, depth + 1);
             Placed r = place(right, depth + 1);
             byte[] hash = TreeHash.node(l.hash, r.hash);
-            byte[] pathKey = anyKey(left != null ? left : right);
-            NodeKey key = NodeKey.of(version, depth, pathKey);
             Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, l.node, r.node);
-            written.add(new VersionCommit.Written(key, node));
-            return new Ref(key, hash, node);
+            internalNodes++;
+            NodeKey key = null;
+            if (tracks) {
+                key = NodeKey.of(version, depth, anyKey(left != null ? left : right));
+                written.add(new VersionCommit.Written(key, node));
+            }
+            return new Ref(key, version, hash, node);
         }
 
         Placed place(Sub s, int depth) {
             return switch (s) {
                 case null -> new Placed(Node.NO_CHILD, TreeHash.EMPTY, null);
-                case Ref ref -> new Placed(ref.key().version(), ref.hash(), ref.node());
+                case Ref ref -> new Placed(ref.version(), ref.hash(), ref.node());
                 case LeafSub leaf -> {
                     if (leaf.at() != null && leaf.at().depth() == depth) {
                         yield new Placed(leaf.at().version(), leaf.leaf().hash(), leaf.leaf());
                     }
-                    if (leaf.at() != null) {
-                        stale.add(leaf.at());
+                    if (tracks) {
+                        if (leaf.at() != null) {
+                            stale.add(leaf.at());
+                        }
+                        written.add(new VersionCommit.Written(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf()));
                     }
-                    written.add(new VersionCommit.Written(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf()));
                     yield new Placed(version, leaf.leaf().hash(), leaf.leaf());
                 }
             };

@@ -1,6 +1,7 @@
 package dev.clearline.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.tree.hash.TreeHash;
 import dev.clearline.tree.proof.ProofError;
@@ -61,14 +62,22 @@ class SparseMerkleTreeProperties {
         }
         long keepFrom = r.nextInt(versions);
         tree.prune(keepFrom);
+        if (keepFrom > 0) {
+            assertThatThrownBy(() -> tree.root(keepFrom - 1)).isInstanceOf(UnknownVersionException.class);
+        }
         for (long v = keepFrom; v < versions; v++) {
             TreeMap<Bytes32, byte[]> expected = history.get((int) v);
             assertThat(tree.root(v).toArray()).isEqualTo(ReferenceRoot.of(expected));
+            TreeMap<Bytes32, Bytes32> claims = new TreeMap<>();
             for (int i = 0; i < 10; i++) {
                 Bytes32 k = key(r, 6);
                 Optional<byte[]> got = tree.get(v, k);
                 assertThat(got.orElse(null)).isEqualTo(expected.get(k));
+                claims.put(k, got.map(x -> Bytes32.of(TreeHash.value(x))).orElse(Bytes32.ZERO));
             }
+            List<Bytes32> keys = new ArrayList<>(claims.keySet());
+            assertThat(ProofVerifier.verify(tree.root(v), keys, new ArrayList<>(claims.values()),
+                    tree.prove(v, keys).encode())).as("proof in retained version " + v).isEqualTo(ProofError.OK);
         }
     }
 

@@ -21,7 +21,7 @@ import org.web3j.abi.datatypes.Type;
 import org.web3j.utils.Numeric;
 
 /** The Solidity proof library, deployed behind its harness in an embedded EVM. */
-final class ProofHarness implements AutoCloseable {
+public final class ProofHarness implements AutoCloseable {
     private static final Address CALLER = Address.ofLong(0xC0FFEE);
     private static final BlockContext BLOCK = BlockContext.of(31337, 1, 1_700_000_000);
 
@@ -29,21 +29,21 @@ final class ProofHarness implements AutoCloseable {
     private final Evm evm = new Evm(state);
     private final Address harness;
 
-    ProofHarness() {
+    public ProofHarness() {
         state.setBalance(CALLER, BigInteger.TEN.pow(24));
         byte[] code = Artifacts.onClasspath().load("SparseMerkleProofHarness").creationBytecode();
         harness = evm.transact(Message.create(CALLER, code), BLOCK).contractAddress();
     }
 
     /** Solidity's verdict and the execution gas it took (without the transaction's intrinsic and calldata gas). */
-    record Verdict(ProofError error, Bytes32 newRoot, long executionGas, int calldataBytes) {}
+    public record Verdict(ProofError error, Bytes32 newRoot, long executionGas, long calldataGas) {}
 
-    Verdict verify(Bytes32 root, List<Bytes32> keys, List<Bytes32> valueHashes, byte[] proof) {
+    public Verdict verify(Bytes32 root, List<Bytes32> keys, List<Bytes32> valueHashes, byte[] proof) {
         return run(new Function("verify", List.of(b32(root), array(keys), array(valueHashes), new DynamicBytes(proof)),
                 List.of()));
     }
 
-    Verdict update(Bytes32 root, List<Bytes32> keys, List<Bytes32> oldHashes, List<Bytes32> newHashes, byte[] proof) {
+    public Verdict update(Bytes32 root, List<Bytes32> keys, List<Bytes32> oldHashes, List<Bytes32> newHashes, byte[] proof) {
         return run(new Function("update", List.of(b32(root), array(keys), array(oldHashes), array(newHashes),
                 new DynamicBytes(proof)), List.of()));
     }
@@ -54,7 +54,11 @@ final class ProofHarness implements AutoCloseable {
         byte[] out = r.returnData();
         ProofError e = ProofError.ofCode(new BigInteger(1, Arrays.copyOfRange(out, 0, 32)).intValueExact());
         Bytes32 newRoot = out.length >= 64 ? Bytes32.of(Arrays.copyOfRange(out, 32, 64)) : null;
-        return new Verdict(e, newRoot, r.gasUsed(), input.length);
+        long calldataGas = 0;
+        for (byte b : input) {
+            calldataGas += b == 0 ? 4 : 16;
+        }
+        return new Verdict(e, newRoot, r.gasUsed(), calldataGas);
     }
 
     private static org.web3j.abi.datatypes.generated.Bytes32 b32(Bytes32 b) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.clearline.contracts.build.CompileScript.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,7 +146,7 @@ class CompileScriptTest {
         // A PATH with the shell tools the script uses but no node.
         Path bin = Files.createDirectories(dir.resolve("bin"));
         for (String tool : new String[] {"dirname", "cat", "cmp"}) {
-            Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
+            Files.createSymbolicLink(bin.resolve(tool), onPath(tool));
         }
         CompileScript.write(dir.resolve("src/Counter.sol"), GOOD);
 
@@ -156,5 +157,13 @@ class CompileScriptTest {
         assertThat(run.exitCode()).isNotZero();
         assertThat(run.output()).contains("Node.js was not found").contains("Node.js 20 or newer").contains("Install");
         assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    private static Path onPath(String tool) {
+        return Arrays.stream(System.getenv("PATH").split(":"))
+                .map(dir -> Path.of(dir, tool))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(tool + " is not on the PATH"));
     }
 }

@@ -36,7 +36,7 @@ public final class DevnetExtension implements BeforeAllCallback, BeforeEachCallb
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(DevnetExtension.class);
 
     /** Closes the class's devnet when JUnit closes the class's store. */
-    private record Running(DevnetContext context, Path manifestDir) implements ExtensionContext.Store.CloseableResource {
+    private record Running(DevnetContext context, Path manifestDir) implements AutoCloseable {
         @Override
         public void close() {
             context.devnet().close();

@@ -4,12 +4,12 @@ import java.util.List;
 import org.web3j.crypto.Hash;
 
 /** The 2048-bit log bloom of the yellow paper: three bits per address and per topic. */
-public final class Bloom {
-    public static final int BYTES = 256;
+final class Bloom {
+    static final int BYTES = 256;
 
     private Bloom() {}
 
-    public static void add(byte[] bloom, byte[] value) {
+    static void add(byte[] bloom, byte[] value) {
         byte[] h = Hash.sha3(value);
         for (int i = 0; i < 6; i += 2) {
             int bit = ((h[i] & 0xff) << 8 | (h[i + 1] & 0xff)) & 2047;
@@ -17,7 +17,7 @@ public final class Bloom {
         }
     }
 
-    public static byte[] of(List<LogEntry> logs) {
+    static byte[] of(List<LogEntry> logs) {
         byte[] bloom = new byte[BYTES];
         for (LogEntry log : logs) or(bloom, log.bloom());
         return bloom;
@@ -32,13 +32,5 @@ public final class Bloom {
 
     static void or(byte[] into, byte[] other) {
         for (int i = 0; i < BYTES; i++) into[i] |= other[i];
-    }
-
-    /** True when every bit of {@code needle} is set in {@code bloom}: the value may be present. */
-    public static boolean mayContain(byte[] bloom, byte[] value) {
-        byte[] probe = new byte[BYTES];
-        add(probe, value);
-        for (int i = 0; i < BYTES; i++) if ((bloom[i] & probe[i]) != probe[i]) return false;
-        return true;
     }
 }

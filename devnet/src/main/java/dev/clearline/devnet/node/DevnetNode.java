@@ -14,10 +14,6 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
-import org.web3j.rlp.RlpEncoder;
-import org.web3j.rlp.RlpList;
-import org.web3j.rlp.RlpString;
-import org.web3j.rlp.RlpType;
 import org.web3j.utils.Numeric;
 
 /**
@@ -29,12 +25,9 @@ import org.web3j.utils.Numeric;
 public final class DevnetNode implements AutoCloseable {
     static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
     static final String ZERO_HASH = "0x" + "0".repeat(64);
-    /** keccak256(rlp([])): the ommers hash of every post-merge block. */
-    static final String EMPTY_OMMERS = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
-    /** The root of an empty Merkle-Patricia trie. */
-    static final String EMPTY_TRIE = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
 
     private final NodeConfig config;
+    private final BlockSealer sealer;
     private final ChainState state;
     private final ChainStore store;
     private final List<Block> blocks = new ArrayList<>();
@@ -60,6 +53,7 @@ public final class DevnetNode implements AutoCloseable {
 
     private DevnetNode(NodeConfig config, ChainState state, ChainStore store) {
         this.config = config;
+        this.sealer = new BlockSealer(config.blockGasLimit());
         this.state = state;
         this.store = store;
     }
@@ -82,7 +76,7 @@ public final class DevnetNode implements AutoCloseable {
     private void genesis() {
         for (Credentials c : config.accounts().keys()) state.setBalance(c.getAddress().toLowerCase(), config.accountBalance());
         byte[] root = state.commit();
-        Block genesis = seal(0, ZERO_HASH, config.clockSeconds().getAsLong(), 0, config.initialBaseFee(), root,
+        Block genesis = sealer.seal(0, ZERO_HASH, config.clockSeconds().getAsLong(), 0, config.initialBaseFee(), root,
                 List.of(), List.of());
         index(genesis);
         store.append(genesis);
@@ -469,7 +463,7 @@ public final class DevnetNode implements AutoCloseable {
         pending.removeAll(included);
         if (!pending.isEmpty()) pending.removeIf(t -> !stillValid(t, baseFee));
         byte[] root = state.commit();
-        Block sealed = seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
+        Block sealed = sealer.seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
         // A block pushed past the clock (one second after its parent) moves the clock with it, so
         // evm_increaseTime(d) always lands d seconds after the latest block, as on Hardhat.
         timeOffset = Math.max(timeOffset, timestamp - config.clockSeconds().getAsLong());
@@ -519,67 +513,6 @@ public final class DevnetNode implements AutoCloseable {
         byte[] randao = Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32));
         return new BlockEnv(number, timestamp, config.blockGasLimit(), baseFee, ZERO_ADDRESS, config.chainId(), randao,
                 n -> n >= 0 && n < blocks.size() && n < number ? Numeric.hexStringToByteArray(blocks.get((int) n).hash()) : new byte[32]);
-    }
-
-    private Block seal(long number, String parentHash, long timestamp, long gasUsed, BigInteger baseFee, byte[] root,
-                       List<SignedTx> txs, List<Receipt> receipts) {
-        byte[] bloom = new byte[Bloom.BYTES];
-        for (Receipt r : receipts) Bloom.or(bloom, Numeric.hexStringToByteArray(r.logsBloom()));
-        String txRoot = txs.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(txs.stream().map(SignedTx::raw).toList());
-        String receiptsRoot = receipts.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(receipts.stream().map(DevnetNode::encodeReceipt).toList());
-        String mixHash = Numeric.toHexString(Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32)));
-        List<RlpType> header = List.of(
-                RlpString.create(Numeric.hexStringToByteArray(parentHash)),
-                RlpString.create(Numeric.hexStringToByteArray(EMPTY_OMMERS)),
-                RlpString.create(Numeric.hexStringToByteArray(ZERO_ADDRESS)),
-                RlpString.create(root),
-                RlpString.create(Numeric.hexStringToByteArray(txRoot)),
-                RlpString.create(Numeric.hexStringToByteArray(receiptsRoot)),
-                RlpString.create(bloom),
-                RlpString.create(BigInteger.ZERO),
-                RlpString.create(BigInteger.valueOf(number)),
-                RlpString.create(BigInteger.valueOf(config.blockGasLimit())),
-                RlpString.create(BigInteger.valueOf(gasUsed)),
-                RlpString.create(BigInteger.valueOf(timestamp)),
-                RlpString.create(new byte[0]),
-                RlpString.create(Numeric.hexStringToByteArray(mixHash)),
-                RlpString.create(new byte[8]),
-                RlpString.create(baseFee),
-                RlpString.create(Numeric.hexStringToByteArray(EMPTY_TRIE)));
-        String hash = Numeric.toHexString(Hash.sha3(RlpEncoder.encode(new RlpList(header))));
-        List<Receipt> stamped = new ArrayList<>();
-        int logIndex = 0;
-        for (Receipt r : receipts) {
-            List<LogEntry> logs = new ArrayList<>();
-            for (LogEntry l : r.logs()) {
-                logs.add(new LogEntry(l.address(), l.topics(), l.data(), number, hash, l.transactionHash(),
-                        l.transactionIndex(), logIndex++));
-            }
-            stamped.add(new Receipt(r.transactionHash(), r.transactionIndex(), number, hash, r.from(), r.to(),
-                    r.contractAddress(), r.cumulativeGasUsed(), r.gasUsed(), r.effectiveGasPrice(), r.success(), logs,
-                    r.logsBloom(), r.type(), r.revertData()));
-        }
-        return new Block(number, hash, parentHash, timestamp, config.blockGasLimit(), gasUsed, baseFee,
-                Numeric.toHexString(root), txRoot, receiptsRoot, Numeric.toHexString(bloom), ZERO_ADDRESS, mixHash, txs,
-                stamped);
-    }
-
-    /** EIP-2718 receipt encoding: [status, cumulativeGas, bloom, logs], prefixed by the type for typed transactions. */
-    private static byte[] encodeReceipt(Receipt r) {
-        List<RlpType> logs = new ArrayList<>();
-        for (LogEntry l : r.logs()) {
-            logs.add(new RlpList(RlpString.create(Numeric.hexStringToByteArray(l.address())),
-                    new RlpList(l.topics().stream().map(t -> (RlpType) RlpString.create(Numeric.hexStringToByteArray(t))).toList()),
-                    RlpString.create(Numeric.hexStringToByteArray(l.data()))));
-        }
-        byte[] body = RlpEncoder.encode(new RlpList(RlpString.create(r.success() ? 1 : 0),
-                RlpString.create(BigInteger.valueOf(r.cumulativeGasUsed())),
-                RlpString.create(Numeric.hexStringToByteArray(r.logsBloom())), new RlpList(logs)));
-        if (r.type() == 0) return body;
-        byte[] typed = new byte[body.length + 1];
-        typed[0] = (byte) r.type();
-        System.arraycopy(body, 0, typed, 1, body.length);
-        return typed;
     }
 
     private void index(Block b) {

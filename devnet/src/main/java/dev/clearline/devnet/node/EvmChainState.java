@@ -82,12 +82,14 @@ final class EvmChainState implements ChainState {
     }
 
     /** A free call needs no nonce or fee bookkeeping: half the native round trips of a transaction run. */
-    private static final ExecutionOptions BARE_CALL = new ExecutionOptions(Accounting.NONE, false);
+    private static final ExecutionOptions BARE_CALL = new ExecutionOptions(Accounting.NONE, false, false);
+    /** A simulated transaction's logs are thrown away with its changes: do not read them back. */
+    private static final ExecutionOptions SIMULATED = ExecutionOptions.ETHEREUM.withoutLogs();
 
     @Override
     public Execution call(Message message, BlockEnv env) {
         if (message.gasPrice().signum() != 0 || message.to() == null) {
-            return execution(evm.call(toEvm(message), context(env), ExecutionOptions.ETHEREUM));
+            return execution(evm.call(toEvm(message), context(env), SIMULATED));
         }
         long intrinsic = GasRules.intrinsicGas(message.data(), false, 0, 0);
         if (message.gasLimit() <= intrinsic) {

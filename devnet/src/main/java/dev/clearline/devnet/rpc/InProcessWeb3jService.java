@@ -30,12 +30,14 @@ public final class InProcessWeb3jService implements Web3jService {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // the Web3jService interface is declared with raw types
     public <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
         String answer = dispatcher.handle(mapper.writeValueAsString(request));
         return mapper.readValue(answer, responseType);
     }
 
     @Override
+    @SuppressWarnings("rawtypes")
     public <T extends Response> CompletableFuture<T> sendAsync(Request request, Class<T> responseType) {
         try {
             return CompletableFuture.completedFuture(send(request, responseType));
@@ -67,6 +69,7 @@ public final class InProcessWeb3jService implements Web3jService {
     }
 
     @Override
+    @SuppressWarnings("rawtypes")
     public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> responseType) {
         throw new UnsupportedOperationException("the devnet has no subscriptions (they need a WebSocket); poll with eth_newFilter and eth_getFilterChanges");
     }

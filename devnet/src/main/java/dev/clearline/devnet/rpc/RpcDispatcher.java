@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -19,6 +20,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
 import org.web3j.utils.Numeric;
 
 /**
@@ -186,7 +191,7 @@ public final class RpcDispatcher {
 
     private void register() {
         methods.put("web3_clientVersion", p -> TextNode.valueOf(CLIENT_VERSION));
-        methods.put("web3_sha3", p -> hex(org.web3j.crypto.Hash.sha3(p.data(0))));
+        methods.put("web3_sha3", p -> hex(Hash.sha3(p.data(0))));
         methods.put("net_version", p -> TextNode.valueOf(Long.toString(node.chainId())));
         methods.put("net_listening", p -> f.booleanNode(true));
         methods.put("net_peerCount", p -> qty(0));
@@ -244,6 +249,7 @@ public final class RpcDispatcher {
         methods.put("eth_maxPriorityFeePerGas", p -> qty(node.maxPriorityFeePerGas()));
         methods.put("eth_feeHistory", this::feeHistory);
         methods.put("eth_sendRawTransaction", p -> TextNode.valueOf(unwrap(node.sendRawTransaction(p.data(0)))));
+        methods.put("eth_sendTransaction", this::sendFromDevAccount);
         methods.put("eth_getTransactionByHash", p -> node.transaction(p.hash(0))
                 .<JsonNode>map(v -> JsonViews.transaction(v.tx(), v.block(), v.index())).orElse(NullNode.getInstance()));
         methods.put("eth_getTransactionReceipt", p -> node.receipt(p.hash(0))
@@ -286,6 +292,30 @@ public final class RpcDispatcher {
             BigInteger id = p.quantity(0);
             return f.booleanNode(id.bitLength() < 31 && node.revert(id.intValue()));
         });
+    }
+
+    /**
+     * Signs with the dev key of {@code from}, as Hardhat does for its unlocked accounts, so curl and
+     * wallets without keys can transact. Other senders are refused: the node holds no other keys.
+     */
+    private JsonNode sendFromDevAccount(Params p) {
+        JsonNode o = p.object(0);
+        String from = p.address(o.get("from") == null ? MissingNode.getInstance() : o.get("from"), "from");
+        Credentials key = node.config().accounts().keys().stream()
+                .filter(c -> c.getAddress().equalsIgnoreCase(from)).findFirst()
+                .orElseThrow(() -> new RpcFailure(NodeError.INVALID_INPUT, "unknown account " + from
+                        + ": the devnet signs only for its dev accounts (eth_accounts); sign yourself and use eth_sendRawTransaction"));
+        var req = p.call(0);
+        BigInteger nonce = o.hasNonNull("nonce") ? p.quantity(o.get("nonce"), "nonce") : node.pendingNonce(from);
+        BigInteger tip = o.hasNonNull("maxPriorityFeePerGas") ? p.quantity(o.get("maxPriorityFeePerGas"), "maxPriorityFeePerGas")
+                : node.maxPriorityFeePerGas();
+        BigInteger maxFee = req.gasPrice() != null ? req.gasPrice() : node.nextBaseFee().multiply(BigInteger.TWO).add(tip);
+        long gas = req.gas() != null ? req.gas() : unwrap(node.estimateGas(req, node.blockNumber()));
+        var tx = RawTransaction.createTransaction(node.chainId(), nonce, BigInteger.valueOf(gas),
+                req.to() == null ? "" : req.to(), req.value() == null ? BigInteger.ZERO : req.value(),
+                Numeric.toHexString(req.data() == null ? new byte[0] : req.data()), tip.min(maxFee), maxFee);
+        byte[] signed = TransactionEncoder.signMessage(tx, node.chainId(), key);
+        return TextNode.valueOf(unwrap(node.sendRawTransaction(signed)));
     }
 
     private static String tracer(JsonNode opts) {

@@ -35,10 +35,11 @@ public final class HardhatNode implements AutoCloseable {
         Path dir = projectDir();
         try {
             if (!Files.isDirectory(dir.resolve("node_modules/hardhat"))) {
+                Path log = Files.createTempFile("clearline-npm-ci", ".log");
                 Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("npm-ci.log").toFile()).start();
+                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 if (npm.waitFor() != 0) {
-                    throw new IllegalStateException("npm ci failed in " + dir + "; see " + dir.resolve("npm-ci.log"));
+                    throw new IllegalStateException("npm ci failed in " + dir + " (is the npm registry reachable?); see " + log);
                 }
             }
             int port;

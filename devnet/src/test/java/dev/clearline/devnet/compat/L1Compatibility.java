@@ -13,7 +13,6 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +32,6 @@ import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthCall;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -149,7 +147,7 @@ abstract class L1Compatibility {
         EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(minted.getBlockNumber()), DefaultBlockParameterName.LATEST, token);
         filter.addSingleTopic(TRANSFER_TOPIC);
         filter.addOptionalTopics(pad(alice.getAddress()));
-        List<EthLog.LogResult> fromAlice = web3j.ethGetLogs(filter).send().getLogs();
+        var fromAlice = web3j.ethGetLogs(filter).send().getLogs();
         assertThat(fromAlice).hasSize(1);
         assertThat(((Log) fromAlice.get(0).get()).getTransactionHash()).isEqualTo(moved.getTransactionHash());
     }
@@ -218,7 +216,7 @@ abstract class L1Compatibility {
         filter.addSingleTopic(TRANSFER_TOPIC);
         BigInteger id = web3j.ethNewFilter(filter).send().getFilterId();
         chain.mined(KEYS.first(), token, Chain.mint(KEYS.keys().get(7).getAddress(), 5), 200_000);
-        List<EthLog.LogResult> changes = new ArrayList<>(web3j.ethGetFilterChanges(id).send().getLogs());
+        var changes = web3j.ethGetFilterChanges(id).send().getLogs();
         assertThat(changes).hasSize(1);
         assertThat(web3j.ethGetFilterChanges(id).send().getLogs()).isEmpty();
         assertThat(web3j.ethUninstallFilter(id).send().isUninstalled()).isTrue();
@@ -233,6 +231,17 @@ abstract class L1Compatibility {
         assertThat(r.isStatusOK()).isTrue();
         assertThat(r.getGasUsed()).isLessThanOrEqualTo(estimate);
         assertThat(chain.tokenBalance(token, KEYS.keys().get(8).getAddress())).isEqualTo(9);
+    }
+
+    @Test
+    void devAccountsAreUnlockedForEthSendTransaction() throws Exception {
+        String holder = KEYS.keys().get(9).getAddress();
+        var sent = web3j.ethSendTransaction(org.web3j.protocol.core.methods.request.Transaction.createFunctionCallTransaction(
+                KEYS.first().getAddress(), null, null, BigInteger.valueOf(200_000), token, Chain.mint(holder, 21))).send();
+        assertThat(sent.hasError()).as(sent.getError() == null ? "" : sent.getError().getMessage()).isFalse();
+        assertThat(web3j.ethGetTransactionReceipt(sent.getTransactionHash()).send().getTransactionReceipt().orElseThrow().isStatusOK()).isTrue();
+        assertThat(chain.tokenBalance(token, holder)).isEqualTo(21);
+        assertThat(web3j.ethAccounts().send().getAccounts()).hasSize(10).first().asString().isEqualToIgnoringCase(KEYS.first().getAddress());
     }
 
     static String pad(String address) {

@@ -138,8 +138,8 @@ public final class OrderBook {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
             return;
         }
-        long remaining = pool[slot * STRIDE + VISIBLE] + pool[slot * STRIDE + HIDDEN];
-        long owner = pool[slot * STRIDE + OWNER];
+        long remaining = open(slot);
+        long owner = ownerOf(slot);
         remove(slot);
         sink.onCancelled(nextSeq++, orderId, owner, remaining, CancelReason.REQUESTED);
     }
@@ -158,7 +158,7 @@ public final class OrderBook {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
             return;
         }
-        long owner = pool[slot * STRIDE + OWNER];
+        long owner = ownerOf(slot);
         RejectReason reason = newSizeLots < 1 || newSizeLots > config.maxSizeLots() ? RejectReason.SIZE_OUT_OF_RANGE
                 : newPriceTicks < 1 || newPriceTicks > config.maxPriceTicks() ? RejectReason.PRICE_OUT_OF_RANGE
                 : null;
@@ -166,8 +166,8 @@ public final class OrderBook {
             sink.onRejected(nextSeq++, orderId, owner, reason);
             return;
         }
-        if (now > pool[slot * STRIDE + EXPIRES_AT]) {
-            long remaining = pool[slot * STRIDE + VISIBLE] + pool[slot * STRIDE + HIDDEN];
+        if (now > expiresAtOf(slot)) {
+            long remaining = open(slot);
             remove(slot);
             sink.onExpired(nextSeq++, orderId, owner, remaining);
             sink.onRejected(nextSeq++, orderId, owner, RejectReason.ORDER_EXPIRED);
@@ -175,7 +175,7 @@ public final class OrderBook {
         }
         int newLevel = (int) (newPriceTicks - 1);
         boolean buy = isBuy(slot);
-        if (newLevel == levelOf(slot) && newSizeLots <= pool[slot * STRIDE + VISIBLE] + pool[slot * STRIDE + HIDDEN]) {
+        if (newLevel == levelOf(slot) && newSizeLots <= open(slot)) {
             if (newSizeLots >= pool[slot * STRIDE + VISIBLE]) {
                 pool[slot * STRIDE + HIDDEN] = newSizeLots - pool[slot * STRIDE + VISIBLE];
             } else {
@@ -185,7 +185,7 @@ public final class OrderBook {
             sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, true);
             return;
         }
-        if (isPostOnly(slot) && hasLiveCrossing(buy ? asks : bids, buy, newLevel, now)) {
+        if (isPostOnly(slot) && hasLiveCrossing(buy ? asks : bids, newLevel, now)) {
             sink.onRejected(nextSeq++, orderId, owner, RejectReason.POST_ONLY_WOULD_CROSS);
             return;
         }
@@ -228,7 +228,7 @@ public final class OrderBook {
     /** An order's unfilled size (displayed plus hidden), or 0 if it is not on the book. */
     public long openLots(long orderId) {
         int slot = index.get(orderId);
-        return slot == NIL ? 0 : pool[slot * STRIDE + VISIBLE] + pool[slot * STRIDE + HIDDEN];
+        return slot == NIL ? 0 : open(slot);
     }
 
     /** The sequence number the next event will get. */
@@ -241,7 +241,7 @@ public final class OrderBook {
         PriceLadder ladder = side == Side.BUY ? bids : asks;
         for (int lvl = ladder.best(); lvl != NIL; lvl = ladder.worse(lvl)) {
             for (int s = ladder.head(lvl); s != NIL; s = Slots.next(pool, s)) {
-                visitor.visit(pool[s * STRIDE + ID], pool[s * STRIDE + OWNER], lvl + 1L, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], pool[s * STRIDE + EXPIRES_AT]);
+                visitor.visit(idOf(s), ownerOf(s), lvl + 1L, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
             }
         }
     }
@@ -281,10 +281,10 @@ public final class OrderBook {
             return RejectReason.BOOK_FULL;
         }
         PriceLadder opposite = buy ? asks : bids;
-        if (tif == TimeInForce.FOK && fillableLots(opposite, buy, limit, ownerId, size, now) < size) {
+        if (tif == TimeInForce.FOK && fillableLots(opposite, limit, ownerId, size, now) < size) {
             return RejectReason.FILL_OR_KILL_NOT_FILLABLE;
         }
-        if (OrderFlags.has(flags, OrderFlags.POST_ONLY) && hasLiveCrossing(opposite, buy, limit, now)) {
+        if (OrderFlags.has(flags, OrderFlags.POST_ONLY) && hasLiveCrossing(opposite, limit, now)) {
             return RejectReason.POST_ONLY_WOULD_CROSS;
         }
         return null;
@@ -306,24 +306,24 @@ public final class OrderBook {
                 break;
             }
             int maker = opposite.head(lvl);
-            if (now > pool[maker * STRIDE + EXPIRES_AT]) {
-                long remaining = pool[maker * STRIDE + VISIBLE] + pool[maker * STRIDE + HIDDEN];
+            if (now > expiresAtOf(maker)) {
+                long remaining = open(maker);
                 remove(maker);
-                sink.onExpired(nextSeq++, pool[maker * STRIDE + ID], pool[maker * STRIDE + OWNER], remaining);
+                sink.onExpired(nextSeq++, idOf(maker), ownerOf(maker), remaining);
                 continue;
             }
-            if (pool[maker * STRIDE + OWNER] == takerOwner) {
-                long remaining = pool[maker * STRIDE + VISIBLE] + pool[maker * STRIDE + HIDDEN];
+            if (ownerOf(maker) == takerOwner) {
+                long remaining = open(maker);
                 remove(maker);
-                sink.onCancelled(nextSeq++, pool[maker * STRIDE + ID], pool[maker * STRIDE + OWNER], remaining, CancelReason.SELF_TRADE);
+                sink.onCancelled(nextSeq++, idOf(maker), ownerOf(maker), remaining, CancelReason.SELF_TRADE);
                 continue;
             }
             long lots = Math.min(left, pool[maker * STRIDE + VISIBLE]);
             pool[maker * STRIDE + VISIBLE] -= lots;
             left -= lots;
-            long makerId = pool[maker * STRIDE + ID];
-            long makerOwner = pool[maker * STRIDE + OWNER];
-            long makerRemaining = pool[maker * STRIDE + VISIBLE] + pool[maker * STRIDE + HIDDEN];
+            long makerId = idOf(maker);
+            long makerOwner = ownerOf(maker);
+            long makerRemaining = open(maker);
             if (pool[maker * STRIDE + VISIBLE] == 0) {
                 if (pool[maker * STRIDE + HIDDEN] == 0) {
                     remove(maker);
@@ -341,12 +341,12 @@ public final class OrderBook {
     }
 
     /** Lots a FOK of this owner could fill: live makers at acceptable prices, other owners only. */
-    private long fillableLots(PriceLadder opposite, boolean takerBuys, int limit, long owner, long wanted, long now) {
+    private long fillableLots(PriceLadder opposite, int limit, long owner, long wanted, long now) {
         long sum = 0;
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
             for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
-                if (now <= pool[s * STRIDE + EXPIRES_AT] && pool[s * STRIDE + OWNER] != owner) {
-                    sum += pool[s * STRIDE + VISIBLE] + pool[s * STRIDE + HIDDEN];
+                if (now <= expiresAtOf(s) && ownerOf(s) != owner) {
+                    sum += open(s);
                     if (sum >= wanted) {
                         return sum;
                     }
@@ -356,10 +356,10 @@ public final class OrderBook {
         return sum;
     }
 
-    private boolean hasLiveCrossing(PriceLadder opposite, boolean takerBuys, int limit, long now) {
+    private boolean hasLiveCrossing(PriceLadder opposite, int limit, long now) {
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
             for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
-                if (now <= pool[s * STRIDE + EXPIRES_AT]) {
+                if (now <= expiresAtOf(s)) {
                     return true;
                 }
             }
@@ -373,7 +373,7 @@ public final class OrderBook {
         pool[slot * STRIDE + HIDDEN] = lots - shown;
         pool[slot * STRIDE + META] = (pool[slot * STRIDE + META] & ~0xFFFF_FFFFL) | lvl;
         (isBuy(slot) ? bids : asks).append(slot, lvl);
-        sink.onRested(nextSeq++, pool[slot * STRIDE + ID], lvl + 1L, lots);
+        sink.onRested(nextSeq++, idOf(slot), lvl + 1L, lots);
     }
 
     private void sweep(PriceLadder ladder, long now, BookEvents sink) {
@@ -381,10 +381,10 @@ public final class OrderBook {
             int s = ladder.head(lvl);
             while (s != NIL) {
                 int following = Slots.next(pool, s);
-                if (now > pool[s * STRIDE + EXPIRES_AT]) {
-                    long remaining = pool[s * STRIDE + VISIBLE] + pool[s * STRIDE + HIDDEN];
+                if (now > expiresAtOf(s)) {
+                    long remaining = open(s);
                     remove(s);
-                    sink.onExpired(nextSeq++, pool[s * STRIDE + ID], pool[s * STRIDE + OWNER], remaining);
+                    sink.onExpired(nextSeq++, idOf(s), ownerOf(s), remaining);
                 }
                 s = following;
             }
@@ -398,7 +398,7 @@ public final class OrderBook {
     }
 
     private void release(int slot) {
-        index.remove(pool[slot * STRIDE + ID]);
+        index.remove(idOf(slot));
         Slots.setNext(pool, slot, freeHead);
         freeHead = slot;
         resting--;
@@ -414,5 +414,22 @@ public final class OrderBook {
 
     private int levelOf(int slot) {
         return (int) pool[slot * STRIDE + META];
+    }
+
+    private long idOf(int slot) {
+        return pool[slot * STRIDE + ID];
+    }
+
+    private long ownerOf(int slot) {
+        return pool[slot * STRIDE + OWNER];
+    }
+
+    private long expiresAtOf(int slot) {
+        return pool[slot * STRIDE + EXPIRES_AT];
+    }
+
+    /** Unfilled lots, displayed plus hidden. */
+    private long open(int slot) {
+        return pool[slot * STRIDE + VISIBLE] + pool[slot * STRIDE + HIDDEN];
     }
 }

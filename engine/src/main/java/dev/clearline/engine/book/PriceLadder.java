@@ -156,7 +156,7 @@ final class PriceLadder {
             return NONE;
         }
         int s = word >>> 6;
-        long summary = wordBits[s];
+        long summary = wordBits[s] & (-1L >>> (63 - (word & 63)));
         while (summary == 0) {
             if (--s < 0) {
                 return NONE;

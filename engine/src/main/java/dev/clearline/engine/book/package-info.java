@@ -15,16 +15,16 @@
  *       {@code 1..maxSizeLots}; anything else is rejected (SIZE_OUT_OF_RANGE, PRICE_OUT_OF_RANGE).
  *       The caller converts from human units.</li>
  *   <li><b>GTC</b> rests its unfilled rest. <b>IOC</b> fills what crosses now and cancels the rest
- *       (IMMEDIATE_REMAINDER). <b>FOK</b> is checked before any fill: if live, other-owner
- *       liquidity at acceptable prices is smaller than its size it is rejected and nothing changes
- *       (not even expiry of stale orders); otherwise it fills completely.</li>
+ *       (IMMEDIATE_REMAINDER). <b>FOK</b> is checked before any fill: if the unexpired liquidity of
+ *       other owners at acceptable prices is smaller than its size, it is rejected and nothing
+ *       changes (not even expiry of stale orders); otherwise it fills completely.</li>
  *   <li><b>Market</b> orders are IOC orders whose limit is the caller's worst-price bound.</li>
  *   <li><b>Post-only</b> (GTC only) is rejected if any live opposite order sits at a price it
  *       would trade at, whoever owns it; otherwise it only rests, never fills on entry.</li>
  *   <li><b>Reduce-only</b> (IOC/FOK only): the book cannot see positions, so the caller passes the
- *       size the order may reduce ({@code reduceOnlyCapLots}); the order is clipped to it, and a cap
- *       of 0 is rejected. Such orders never rest, so a position change cannot leave a stale
- *       reduce-only order on the book.</li>
+ *       size the order may reduce ({@code reduceOnlyCapLots}); the order is clipped to it (a FOK then
+ *       needs the clipped size), and a cap of 0 is rejected. Such orders never rest, so a position
+ *       change cannot leave a stale reduce-only order on the book.</li>
  *   <li><b>Iceberg</b> (GTC only, {@code displayLots > 0}): only the displayed slice is matchable at
  *       a time. When a slice is used up and hidden quantity remains, a new slice of up to
  *       {@code displayLots} is shown and the order goes to the BACK of its price level (it loses
@@ -42,6 +42,8 @@
  *       past it is rejected; a resting one found past it during matching is removed with an
  *       Expired event and never fills; {@code sweepExpired} removes all of them explicitly. An
  *       amend of an expired order removes it (Expired) and is rejected (ORDER_EXPIRED).</li>
+ *   <li><b>Authority.</b> The book trusts its caller: it does not check signatures or that a cancel
+ *       or amend comes from the order's owner.</li>
  *   <li><b>Duplicate ids.</b> A new order whose id is resting on the book is rejected. Ids of
  *       orders that already left the book are not remembered here: the caller (which keeps every
  *       order's filled/cancelled state) rejects their reuse.</li>
@@ -49,5 +51,13 @@
  *
  * <p>The book is never crossed after an operation: an incoming order either trades with or
  * removes (expiry, self-trade) every opposite order at an acceptable price before it rests.
+ *
+ * <h2>Data structures</h2>
+ * Nothing is allocated per order or per event after construction: orders live in one
+ * preallocated {@code long[]} pool, one 64-byte cache line each, with a free list; each side's
+ * price levels are a dense array of intrusive doubly linked FIFO queues indexed by tick, with a
+ * two-level bitmap to find the next non-empty level; order ids map to pool slots through an
+ * open-addressing hash table. The differential tests run this against a deliberately naive book
+ * ({@code ReferenceBook} in the tests) on random order flow and require identical event streams.
  */
 package dev.clearline.engine.book;

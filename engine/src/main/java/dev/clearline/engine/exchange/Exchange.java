@@ -19,6 +19,7 @@ import dev.clearline.engine.risk.Margin;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.stf.KeyCache;
 import dev.clearline.engine.stf.MemoryLeafStore;
 import dev.clearline.engine.stf.Outcome;
 import dev.clearline.engine.stf.Reject;
@@ -42,6 +43,7 @@ import java.util.Set;
  */
 public final class Exchange {
     private final MarketBooks bookSizes;
+    private final Eip712 domain;
     private final Stf stf;
     private final MemoryLeafStore mirror = new MemoryLeafStore();
     private final Map<Integer, OrderBook> books = new HashMap<>();
@@ -53,6 +55,9 @@ public final class Exchange {
     private final List<Transition> transitions = new ArrayList<>();
     private final List<ExchangeEvent> events = new ArrayList<>();
     private final Sink sink = new Sink();
+    private final KeyCache keys = new KeyCache(1 << 16);
+    private final Map<Integer, MarketLeaf> markets = new HashMap<>();
+    private final Set<Hash32> posted = new HashSet<>();
     private long nextOrderId = 1;
     private long seq = 1;
 
@@ -62,6 +67,7 @@ public final class Exchange {
      */
     public Exchange(Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes) {
         this.bookSizes = bookSizes;
+        this.domain = domain;
         SignatureVerifier trusting = (digest, sig) -> {
             Address a = trustedSigners.get(digest);
             return a != null ? a : verifier.recover(digest, sig);
@@ -116,6 +122,7 @@ public final class Exchange {
             return r.reason();
         }
         transitions.add(t);
+        markets.clear();
         events.add(new ExchangeEvent.RequestApplied(seq++, t.type()));
         switch (t) {
             case Transition.MarketConfig c when !books.containsKey(c.marketId()) && StateReads.market(mirror, c.marketId()) != null ->
@@ -132,11 +139,11 @@ public final class Exchange {
     /** Places a verified order. Returns null when accepted (fills may follow), else why it was refused. */
     public Reject submit(VerifiedOrder v, long now) {
         Order o = v.order();
-        MarketLeaf m = StateReads.market(mirror, o.marketId());
+        MarketLeaf m = market(o.marketId());
         Reject r = preCheck(o, v.hash(), m, now);
         if (r != null) return reject(v.hash(), r, null);
         long cap = 0;
-        PositionLeaf pos = StateReads.position(mirror, o.trader(), o.marketId());
+        PositionLeaf pos = position(o.trader(), o.marketId());
         if (o.reduceOnly()) {
             boolean reduces = pos.size() != 0 && (pos.size() > 0) != o.isBuy();
             if (!reduces) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
@@ -177,7 +184,7 @@ public final class Exchange {
         if (id == null) return reject(c.orderHash(), Reject.UNKNOWN_ORDER, null);
         Live e = live.get(id);
         if (!e.order().trader().equals(c.owner())) return reject(c.orderHash(), Reject.NOT_OWNER, null);
-        if (e.posted) emit(new Transition.Cancel(c.orderHash(), c.signature()));
+        if (e.posted) emitTrustedCancel(c);
         removeFromBook(id, now);
         return null;
     }
@@ -200,7 +207,7 @@ public final class Exchange {
                 || o.reduceOnly() || o.displaySize() != 0 && o.displaySize() != o.size()) {
             return reject(replacement.hash(), Reject.BAD_ORDER_FIELDS, null);
         }
-        MarketLeaf m = StateReads.market(mirror, o.marketId());
+        MarketLeaf m = market(o.marketId());
         Reject r = preCheck(o, replacement.hash(), m, now);
         if (r != null) return reject(replacement.hash(), r, null);
         OrderBook book = books.get(o.marketId());
@@ -208,7 +215,7 @@ public final class Exchange {
         sink.begin(next, m);
         book.amend(id, o.price() / m.tickSize(), o.size() / m.lotSize(), now, sink);
         if (sink.rejected == null) {
-            if (e.posted) emit(new Transition.Cancel(replaced.orderHash(), replaced.signature()));
+            if (e.posted) emitTrustedCancel(replaced);
             idsByHash.remove(replaced.orderHash());
             trustedSigners.remove(replaced.orderHash());
             live.put(id, next);
@@ -227,15 +234,15 @@ public final class Exchange {
     /** Market, nonce, fields, expiry, balance and the initial-margin check of a full fill at the limit. */
     private Reject preCheck(Order o, Hash32 hash, MarketLeaf m, long now) {
         if (m == null || !books.containsKey(o.marketId())) return Reject.UNKNOWN_MARKET;
-        if (idsByHash.containsKey(hash) || StateReads.order(mirror, hash) != null) return Reject.DUPLICATE_ORDER;
+        if (idsByHash.containsKey(hash) || posted.contains(hash)) return Reject.DUPLICATE_ORDER;
         if (usedNonces.contains(new NonceKey(o.trader(), o.nonce()))) return Reject.DUPLICATE_NONCE;
         Reject r = Stf.checkOrderFields(o, m);
         if (r != null) return r;
         if (o.expiry() != 0 && Math.max(now, m.lastOracleTs()) > o.expiry()) return Reject.EXPIRED;
-        BalanceLeaf b = StateReads.balance(mirror, o.trader());
+        BalanceLeaf b = balance(o.trader());
         if (b.free() < o.margin()) return Reject.INSUFFICIENT_BALANCE;
         if (o.reduceOnly()) return null;
-        PositionLeaf p = StateReads.position(mirror, o.trader(), o.marketId());
+        PositionLeaf p = position(o.trader(), o.marketId());
         long quote = Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
         long notional = Fixed.notional(o.size(), m.lotSize(), o.price());
         long fee = Fixed.mulPpmUp(notional, Math.max(m.makerFeePpm(), m.takerFeePpm()));
@@ -262,16 +269,52 @@ public final class Exchange {
         transitions.add(t);
     }
 
+    /** The signature stage already recovered the cancel's signer; the mirror STF need not do it again. */
+    private void emitTrustedCancel(VerifiedCancel c) {
+        Hash32 digest = domain.cancelDigest(c.owner(), c.orderHash());
+        trustedSigners.put(digest, c.owner());
+        try {
+            emit(new Transition.Cancel(c.orderHash(), c.signature()));
+        } finally {
+            trustedSigners.remove(digest);
+        }
+    }
+
     private boolean tryEmit(Transition t, List<Transition> into) {
         if (!stf.apply(mirror, t).applied()) return false;
         into.add(t);
         return true;
     }
 
+    /**
+     * Market parameters, mark and index for the pre-checks. Cached until the next non-order
+     * transition: fills only change the fee total, which the pre-checks do not read.
+     */
+    private MarketLeaf market(int id) {
+        MarketLeaf m = markets.get(id);
+        if (m == null) {
+            byte[] v = mirror.get(keys.market(id));
+            if (v == null) return null;
+            m = MarketLeaf.decode(v);
+            markets.put(id, m);
+        }
+        return m;
+    }
+
+    private PositionLeaf position(Address owner, int marketId) {
+        byte[] v = mirror.get(keys.position(owner, marketId));
+        return v == null ? PositionLeaf.EMPTY : PositionLeaf.decode(v);
+    }
+
+    private BalanceLeaf balance(Address owner) {
+        byte[] v = mirror.get(keys.balance(owner));
+        return v == null ? BalanceLeaf.EMPTY : BalanceLeaf.decode(v);
+    }
+
     private void removeFromBook(long id, long now) {
         Live e = live.get(id);
         OrderBook book = books.get(e.order().marketId());
-        sink.begin(e, StateReads.market(mirror, e.order().marketId()));
+        sink.begin(e, market(e.order().marketId()));
         book.cancel(id, now, sink);
         sink.end(now);
         forget(id);
@@ -402,6 +445,8 @@ public final class Exchange {
                 if (ok) {
                     maker.posted = true;
                     taker.posted = true;
+                    posted.add(maker.v.hash());
+                    posted.add(taker.v.hash());
                     transitions.addAll(scratch);
                     events.add(new ExchangeEvent.Filled(seq++, makerOrderId, takerOrderId, priceTicks * market.tickSize(), size));
                     if (makerRemainingLots == 0) forget(makerOrderId);
@@ -410,7 +455,11 @@ public final class Exchange {
                 // a PostOrder that applied before the refusal stays: the leaf exists, the margin moved
                 for (Transition t : scratch) {
                     transitions.add(t);
-                    if (t instanceof Transition.PostOrder p) (p.order() == maker.order() ? maker : taker).posted = true;
+                    if (t instanceof Transition.PostOrder p) {
+                        Live which = p.order() == maker.order() ? maker : taker;
+                        which.posted = true;
+                        posted.add(which.v.hash());
+                    }
                 }
                 refused = Reject.INSUFFICIENT_MARGIN;
             }

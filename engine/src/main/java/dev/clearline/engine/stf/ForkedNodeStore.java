@@ -52,7 +52,7 @@ public final class ForkedNodeStore implements NodeStore {
 
     @Override
     public void commit(VersionCommit commit) {
-        nodes.putAll(commit.nodes());
+        for (VersionCommit.Written w : commit.nodes()) nodes.put(w.key(), w.node());
         roots.put(commit.version(), commit.root());
     }
 

@@ -14,25 +14,25 @@ public final class StateReads {
     private StateReads() {}
 
     public static GlobalLeaf global(LeafStore s) {
-        return new StateView(s).global();
+        return new StateView(s, new KeyCache(4)).global();
     }
 
     public static BalanceLeaf balance(LeafStore s, Address owner) {
-        return new StateView(s).balance(owner);
+        return new StateView(s, new KeyCache(4)).balance(owner);
     }
 
     public static PositionLeaf position(LeafStore s, Address owner, int marketId) {
-        return new StateView(s).position(owner, marketId);
+        return new StateView(s, new KeyCache(4)).position(owner, marketId);
     }
 
     /** Null when never posted. */
     public static OrderLeaf order(LeafStore s, Hash32 orderHash) {
-        return new StateView(s).order(orderHash);
+        return new StateView(s, new KeyCache(4)).order(orderHash);
     }
 
     /** Null when the market does not exist. */
     public static MarketLeaf market(LeafStore s, int marketId) {
-        return new StateView(s).market(marketId);
+        return new StateView(s, new KeyCache(4)).market(marketId);
     }
 
     /** Null when no such withdrawal. */

@@ -19,31 +19,33 @@ import java.util.List;
  */
 final class StateView {
     private final LeafStore store;
+    private final KeyCache keys;
     private final List<LeafStore.Write> writes = new ArrayList<>(6);
 
-    StateView(LeafStore store) {
+    StateView(LeafStore store, KeyCache keys) {
         this.store = store;
+        this.keys = keys;
     }
 
     BalanceLeaf balance(Address owner) {
-        byte[] v = store.get(LeafKeys.balance(owner));
+        byte[] v = store.get(keys.balance(owner));
         return v == null ? BalanceLeaf.EMPTY : BalanceLeaf.decode(v);
     }
 
     PositionLeaf position(Address owner, int marketId) {
-        byte[] v = store.get(LeafKeys.position(owner, marketId));
+        byte[] v = store.get(keys.position(owner, marketId));
         return v == null ? PositionLeaf.EMPTY : PositionLeaf.decode(v);
     }
 
     /** Null when the order was never posted. */
     OrderLeaf order(Hash32 orderHash) {
-        byte[] v = store.get(LeafKeys.order(orderHash));
+        byte[] v = store.get(keys.order(orderHash));
         return v == null ? null : OrderLeaf.decode(v);
     }
 
     /** Null when the market does not exist. */
     MarketLeaf market(int marketId) {
-        byte[] v = store.get(LeafKeys.market(marketId));
+        byte[] v = store.get(keys.market(marketId));
         return v == null ? null : MarketLeaf.decode(v);
     }
 
@@ -53,19 +55,19 @@ final class StateView {
     }
 
     StateView put(Address owner, BalanceLeaf b) {
-        return write(LeafKeys.balance(owner), b.encode());
+        return write(keys.balance(owner), b.encode());
     }
 
     StateView put(Address owner, int marketId, PositionLeaf p) {
-        return write(LeafKeys.position(owner, marketId), p.encode());
+        return write(keys.position(owner, marketId), p.encode());
     }
 
     StateView put(Hash32 orderHash, OrderLeaf o) {
-        return write(LeafKeys.order(orderHash), o.encode());
+        return write(keys.order(orderHash), o.encode());
     }
 
     StateView put(int marketId, MarketLeaf m) {
-        return write(LeafKeys.market(marketId), m.encode());
+        return write(keys.market(marketId), m.encode());
     }
 
     StateView put(long withdrawalId, WithdrawalLeaf w) {

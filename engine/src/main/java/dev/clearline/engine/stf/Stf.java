@@ -8,7 +8,7 @@ import dev.clearline.engine.transition.Transition.*;
 /**
  * The Java state transition function: applies one transition to a {@link LeafStore}, or returns a
  * typed rejection and leaves the store untouched. Pure apart from the store; the new root is the
- * tree's ({@link TreeLeafStore#root()}) after the writes.
+ * tree's ({@link TreeLeafStore#root()}) after the writes. One instance per thread (it caches keys).
  */
 public final class Stf {
     private final DepositRule deposit = new DepositRule();
@@ -23,6 +23,7 @@ public final class Stf {
     private final ReleaseRule release;
     private final WithdrawRule withdraw;
     private final LiquidateRule liquidate = new LiquidateRule();
+    private final KeyCache keys = new KeyCache(1 << 16);
 
     public Stf(Eip712 domain, SignatureVerifier verifier) {
         this.oraclePrice = new OraclePriceRule(domain, verifier);
@@ -42,7 +43,7 @@ public final class Stf {
     }
 
     public Outcome apply(LeafStore store, Transition t) {
-        StateView view = new StateView(store);
+        StateView view = new StateView(store, keys);
         Reject r = switch (t) {
             case Deposit d -> deposit.execute(view, d);
             case MarketConfig c -> marketConfig.execute(view, c);

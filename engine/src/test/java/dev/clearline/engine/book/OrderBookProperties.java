@@ -30,7 +30,7 @@ class OrderBookProperties {
         assertSameAsReference(ops, false);
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void emitsExactlyTheReferenceBooksEventsOnASparseWideLadder(@ForAll("flows") List<Op> ops) {
         assertSameAsReference(ops, true);
     }

@@ -391,4 +391,42 @@ class OrderBookTest {
         assertThat(log.events()).extracting(BookEvent::seq).containsExactly(42L, 43L, 44L, 45L, 46L, 47L);
         assertThat(numbered.nextSequence()).isEqualTo(48);
     }
+
+    @Test
+    void amendOfAPostOnlyOrderToACrossingPriceIsRejectedAndLeavesItInPlace() {
+        gtc(1, 11, BUY, 100, 5);
+        book.place(2, 12, SELL, 102, 3, GTC, OrderFlags.POST_ONLY, 0, 0, NEVER, NOW, log);
+        gtc(3, 13, SELL, 102, 3);
+        drain();
+        book.amend(2, 100, 3, NOW, log);
+        assertThat(drain()).containsExactly(new Rejected(0, 2, 12, RejectReason.POST_ONLY_WOULD_CROSS));
+        assertThat(asks()).containsExactly("2@102x3", "3@102x3");
+        assertThat(bids()).containsExactly("1@100x5");
+    }
+
+    @Test
+    void incomingIcebergTradesItsWholeSizeThenShowsOneSlice() {
+        gtc(1, 11, SELL, 100, 4);
+        drain();
+        book.place(2, 12, BUY, 100, 10, GTC, OrderFlags.NONE, 2, 0, NEVER, NOW, log);
+        assertThat(drain()).containsExactly(
+                new Accepted(0, 2, 12, BUY, 100, 10),
+                fill(1, 11, 2, 12, BUY, 100, 4, 0, 6),
+                new Rested(0, 2, 100, 6));
+        List<long[]> shown = new ArrayList<>();
+        book.forEachResting(BUY, (id, owner, price, vis, hid, exp) -> shown.add(new long[] {id, vis, hid}));
+        assertThat(shown).containsExactly(new long[] {2, 2, 4});
+    }
+
+    @Test
+    void marketSellStopsAtItsLowestAcceptablePrice() {
+        gtc(1, 11, BUY, 100, 2);
+        gtc(2, 12, BUY, 95, 2);
+        drain();
+        book.placeMarket(3, 13, SELL, 3, 96, OrderFlags.NONE, 0, NOW, log);
+        assertThat(drain()).containsExactly(
+                new Accepted(0, 3, 13, SELL, 96, 3),
+                fill(1, 11, 3, 13, SELL, 100, 2, 0, 1),
+                new Cancelled(0, 3, 13, 1, CancelReason.IMMEDIATE_REMAINDER));
+    }
 }

@@ -62,7 +62,9 @@ class PriceLadderProperties {
                 expected.add(row);
             });
             List<List<Integer>> actual = new ArrayList<>();
-            for (int level = ladder.best(); level != PriceLadder.NONE; level = ladder.worse(level)) {
+            // Bounded, so a ladder that walks in circles fails instead of hanging.
+            for (int level = ladder.best(); level != PriceLadder.NONE && actual.size() <= model.size();
+                 level = ladder.worse(level)) {
                 List<Integer> row = new ArrayList<>(List.of(level));
                 for (int s = ladder.head(level); s != PriceLadder.NONE; s = Slots.next(pool, s)) {
                     row.add(s);

@@ -74,6 +74,8 @@ public final class CallOverhead {
                             i -> check(evm.call(viewCall, BLOCK))),
                     new Workload("call-view-ethereum", "the same call with ETHEREUM options (what eth_call uses)",
                             i -> check(evm.call(viewCall, BLOCK, ExecutionOptions.ETHEREUM))),
+                    new Workload("call-view-no-logs", "the same call with ETHEREUM.withoutLogs() (return data only)",
+                            i -> check(evm.call(viewCall, BLOCK, ExecutionOptions.ETHEREUM.withoutLogs()))),
                     new Workload("transact-sstore", "Evm.transact: priced call incrementing a storage slot",
                             i -> check(evm.transact(write, BLOCK, ExecutionOptions.ETHEREUM))),
                     new Workload("transact-transfer", "Evm.transact: priced 1-wei value transfer",

@@ -38,10 +38,15 @@ public final class MemoryNodeStore implements NodeStore {
     }
 
     @Override
+    public boolean tracksNodes() {
+        return false;
+    }
+
+    @Override
     public void commit(VersionCommit commit) {
         Node root = commit.rootNode();
         if (root != null) {
-            rootNodes.put(new NodeKey(commit.version(), 0, 0, 0, 0, 0), root);
+            rootNodes.put(new NodeKey(commit.root().rootNodeVersion(), 0, 0, 0, 0, 0), root);
         }
         roots.put(commit.version(), commit.root());
     }

@@ -16,6 +16,14 @@ public interface NodeStore extends AutoCloseable {
     /** The oldest version still readable ({@code 0} until something is pruned). */
     long oldestVersion();
 
+    /**
+     * Whether commits must list every written and stale node with its key. A store that keeps only
+     * in-memory roots (nodes link to their children directly) says no, and saves the bookkeeping.
+     */
+    default boolean tracksNodes() {
+        return true;
+    }
+
     /** Applies one version atomically: afterwards either all of it is visible or none. */
     void commit(VersionCommit commit);
 

@@ -7,7 +7,7 @@ import dev.clearline.tree.store.RootRef;
 import dev.clearline.tree.store.VersionCommit;
 import java.util.Optional;
 
-/** Wraps a store and counts the internal nodes commits write: each one cost exactly one keccak. */
+/** Wraps a store and counts the internal nodes commits hash: each one costs exactly one keccak. */
 final class CountingStore implements NodeStore {
     private final NodeStore inner;
     long internalNodesWritten;
@@ -38,12 +38,13 @@ final class CountingStore implements NodeStore {
 
     @Override
     public void commit(VersionCommit commit) {
-        for (VersionCommit.Written w : commit.nodes()) {
-            if (w.node() instanceof Node.Internal) {
-                internalNodesWritten++;
-            }
-        }
+        internalNodesWritten += commit.internalNodesWritten();
         inner.commit(commit);
+    }
+
+    @Override
+    public boolean tracksNodes() {
+        return inner.tracksNodes();
     }
 
     @Override

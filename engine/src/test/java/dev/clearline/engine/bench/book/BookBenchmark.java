@@ -7,6 +7,8 @@ import dev.clearline.engine.book.OrderBook;
 import dev.clearline.engine.book.RejectReason;
 import dev.clearline.engine.book.Side;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
 
 /**
  * The "order book alone" figure: replays an exchange-core style {@link Workload} (1,000 accounts,
@@ -39,12 +42,21 @@ public final class BookBenchmark {
     }
 
     /** The figures of one scenario. */
-    record Result(Scenario scenario, double[] opsPerSecond, long fills, long rejects, int restingAfter) {
+    record Result(Scenario scenario, double[] opsPerSecond, double[] opsPerCpuSecond, long fills, long rejects,
+                  int restingAfter, Histogram latencyNanos) {
         double median() {
-            double[] sorted = opsPerSecond.clone();
-            Arrays.sort(sorted);
-            return sorted[sorted.length / 2];
+            return BookBenchmark.median(opsPerSecond);
         }
+
+        double medianPerCpuSecond() {
+            return BookBenchmark.median(opsPerCpuSecond);
+        }
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     /** Counts events and folds them into a checksum, so no work can be optimised away. */
@@ -103,6 +115,7 @@ public final class BookBenchmark {
                         new Scenario("1M", new Workload.Spec(1_000, 1_000_000, 750, operations), 6e6))
                 .filter(s -> only.isEmpty() || only.contains(s.key()))
                 .toList();
+        double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Result> results = new ArrayList<>();
         for (Scenario s : scenarios) {
             System.out.printf("generating %s workload (%,d prefill + %,d ops)...%n", s.name(),
@@ -111,11 +124,13 @@ public final class BookBenchmark {
             results.add(measure(s, w, warmups, rounds));
         }
         String command = "./clearline bench engine book" + (args.length > 0 ? " " + String.join(" ", args) : "");
-        write(results, command, warmups, rounds);
+        write(results, command, warmups, rounds, loadAverage);
     }
 
     static Result measure(Scenario s, Workload w, int warmups, int rounds) {
         double[] opsPerSecond = new double[rounds];
+        double[] opsPerCpuSecond = new double[rounds];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         CountingSink sink = null;
         OrderBook book = null;
         for (int r = -warmups; r < rounds; r++) {
@@ -128,22 +143,49 @@ public final class BookBenchmark {
             System.gc();
             int first = w.prefillCount();
             int end = first + w.operationCount();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             for (int i = first; i < end; i++) {
                 w.apply(i, book, sink);
             }
             long elapsed = System.nanoTime() - start;
+            long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
             double rate = w.operationCount() / (elapsed / 1e9);
-            System.out.printf("  %s %s %d: %,.0f ops/s (checksum %d)%n", s.name(), r < 0 ? "warm-up" : "round",
-                    Math.abs(r < 0 ? r : r + 1), rate, sink.checksum);
+            double cpuRate = w.operationCount() / (cpu / 1e9);
+            System.out.printf("  %s %s %d: %,.0f ops/s wall, %,.0f ops per CPU-second (checksum %d)%n", s.name(),
+                    r < 0 ? "warm-up" : "round", Math.abs(r < 0 ? r : r + 1), rate, cpuRate, sink.checksum);
             if (r >= 0) {
                 opsPerSecond[r] = rate;
+                opsPerCpuSecond[r] = cpuRate;
             }
         }
-        return new Result(s, opsPerSecond, sink.fills, sink.rejects, book.restingOrders());
+        return new Result(s, opsPerSecond, opsPerCpuSecond, sink.fills, sink.rejects, book.restingOrders(),
+                latency(s, w));
     }
 
-    private static void write(List<Result> results, String command, int warmups, int rounds) throws IOException {
+    /**
+     * One extra round that times every command on its own: the per-command latency distribution
+     * (including the clock read, some tens of nanoseconds), kept out of the throughput rounds.
+     */
+    static Histogram latency(Scenario s, Workload w) {
+        OrderBook book = new OrderBook(s.spec().bookConfig());
+        CountingSink sink = new CountingSink();
+        for (int i = 0; i < w.prefillCount(); i++) {
+            w.apply(i, book, sink);
+        }
+        System.gc();
+        Histogram h = new Histogram(3_600_000_000_000L, 3);
+        int end = w.prefillCount() + w.operationCount();
+        for (int i = w.prefillCount(); i < end; i++) {
+            long start = System.nanoTime();
+            w.apply(i, book, sink);
+            h.recordValue(System.nanoTime() - start);
+        }
+        return h;
+    }
+
+    private static void write(List<Result> results, String command, int warmups, int rounds, double loadAverage)
+            throws IOException {
         Path dir = repositoryRoot().resolve("bench-results");
         Files.createDirectories(dir);
         String jdk = System.getProperty("java.vm.name") + " " + Runtime.version();
@@ -155,30 +197,47 @@ public final class BookBenchmark {
                 .append("9% GTC / 3% IOC / 6% cancel / 82% move, seeded workload (`Workload`, seed ")
                 .append(SEED).append("). ")
                 .append(warmups).append(" warm-up rounds, median of ").append(rounds).append(" measured rounds; ")
-                .append("each round rebuilds the book from the prefill (not timed) and replays the whole stream.\n\n")
-                .append("| scenario | ops per round | median ops/s | min | max | goal | fills | rejects | resting after |\n")
-                .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                .append("each round rebuilds the book from the prefill (not timed) and replays the whole stream. ")
+                .append("Wall-clock ops/s is the figure; ops per CPU-second (the thread's own CPU time) shows how ")
+                .append("much of the gap is the shared machine taking the core away (the load average at the start ")
+                .append("of the run was ").append(String.format("%.1f", loadAverage)).append(").\n\n")
+                .append("| scenario | ops per round | median ops/s | min | max | median ops per CPU-s | goal | fills | rejects | resting after |\n")
+                .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        StringBuilder latencies = new StringBuilder()
+                .append("\nPer-command latency (one extra round, each command timed alone, clock read included), ns:\n\n")
+                .append("| scenario | p50 | p90 | p99 | p99.9 | max |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
         StringBuilder json = new StringBuilder("{\n  \"benchmark\": \"engine-book\",\n");
         json.append("  \"cores\": ").append(cores).append(",\n  \"jdk\": \"").append(jdk).append("\",\n")
                 .append("  \"date\": \"").append(date).append("\",\n  \"command\": \"").append(command).append("\",\n")
+                .append("  \"loadAverageAtStart\": ").append(String.format("%.2f", loadAverage)).append(",\n")
                 .append("  \"warmupRounds\": ").append(warmups).append(",\n  \"rounds\": ").append(rounds)
                 .append(",\n  \"scenarios\": [\n");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             double[] sorted = r.opsPerSecond().clone();
             Arrays.sort(sorted);
-            md.append(String.format("| %s | %,d | %,.0f | %,.0f | %,.0f | %,.0f | %,d | %,d | %,d |%n",
+            md.append(String.format("| %s | %,d | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,d | %,d | %,d |%n",
                     r.scenario().name(), r.scenario().spec().operations(), r.median(), sorted[0],
-                    sorted[sorted.length - 1], r.scenario().goalOpsPerSecond(), r.fills(), r.rejects(),
-                    r.restingAfter()));
+                    sorted[sorted.length - 1], r.medianPerCpuSecond(), r.scenario().goalOpsPerSecond(), r.fills(),
+                    r.rejects(), r.restingAfter()));
+            Histogram h = r.latencyNanos();
+            latencies.append(String.format("| %s | %,d | %,d | %,d | %,d | %,d |%n", r.scenario().name(),
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9), h.getMaxValue()));
             json.append(String.format(
                     "    {\"name\": \"%s\", \"restingOrders\": %d, \"operations\": %d, \"medianOpsPerSecond\": %.0f, "
-                            + "\"minOpsPerSecond\": %.0f, \"maxOpsPerSecond\": %.0f, \"goalOpsPerSecond\": %.0f, "
-                            + "\"fills\": %d, \"rejects\": %d, \"restingAfter\": %d}%s%n",
+                            + "\"minOpsPerSecond\": %.0f, \"maxOpsPerSecond\": %.0f, \"medianOpsPerCpuSecond\": %.0f, "
+                            + "\"goalOpsPerSecond\": %.0f, "
+                            + "\"fills\": %d, \"rejects\": %d, \"restingAfter\": %d, \"latencyNanos\": "
+                            + "{\"p50\": %d, \"p90\": %d, \"p99\": %d, \"p999\": %d, \"max\": %d}}%s%n",
                     r.scenario().name(), r.scenario().spec().restingOrders(), r.scenario().spec().operations(),
-                    r.median(), sorted[0], sorted[sorted.length - 1], r.scenario().goalOpsPerSecond(), r.fills(),
-                    r.rejects(), r.restingAfter(), i + 1 < results.size() ? "," : ""));
+                    r.median(), sorted[0], sorted[sorted.length - 1], r.medianPerCpuSecond(),
+                    r.scenario().goalOpsPerSecond(), r.fills(),
+                    r.rejects(), r.restingAfter(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
+                    h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(),
+                    i + 1 < results.size() ? "," : ""));
         }
+        md.append(latencies);
         md.append("\nMachine: ").append(cores).append(" cores, ").append(jdk).append(", ").append(date)
                 .append(".\n\nCommand: `").append(command).append("`\n");
         json.append("  ]\n}\n");

@@ -1,0 +1,91 @@
+package dev.clearline.devnet.node;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import org.web3j.crypto.Hash;
+import org.web3j.rlp.RlpEncoder;
+import org.web3j.rlp.RlpList;
+import org.web3j.rlp.RlpString;
+import org.web3j.rlp.RlpType;
+import org.web3j.utils.Numeric;
+
+/**
+ * Turns executed transactions into a block: Shanghai header, its keccak(RLP) hash, MPT
+ * transactions and receipts roots, the logs bloom, and receipts and logs stamped with the
+ * block hash and their positions.
+ */
+final class BlockSealer {
+    /** keccak256(rlp([])): the ommers hash of every post-merge block. */
+    static final String EMPTY_OMMERS = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
+    /** The root of an empty Merkle-Patricia trie. */
+    static final String EMPTY_TRIE = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
+    private static final String ZERO_ADDRESS = DevnetNode.ZERO_ADDRESS;
+
+    private final long blockGasLimit;
+
+    BlockSealer(long blockGasLimit) {
+        this.blockGasLimit = blockGasLimit;
+    }
+
+    Block seal(long number, String parentHash, long timestamp, long gasUsed, BigInteger baseFee, byte[] root,
+                       List<SignedTx> txs, List<Receipt> receipts) {
+        byte[] bloom = new byte[Bloom.BYTES];
+        for (Receipt r : receipts) Bloom.or(bloom, Numeric.hexStringToByteArray(r.logsBloom()));
+        String txRoot = txs.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(txs.stream().map(SignedTx::raw).toList());
+        String receiptsRoot = receipts.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(receipts.stream().map(BlockSealer::encodeReceipt).toList());
+        String mixHash = Numeric.toHexString(Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32)));
+        List<RlpType> header = List.of(
+                RlpString.create(Numeric.hexStringToByteArray(parentHash)),
+                RlpString.create(Numeric.hexStringToByteArray(EMPTY_OMMERS)),
+                RlpString.create(Numeric.hexStringToByteArray(ZERO_ADDRESS)),
+                RlpString.create(root),
+                RlpString.create(Numeric.hexStringToByteArray(txRoot)),
+                RlpString.create(Numeric.hexStringToByteArray(receiptsRoot)),
+                RlpString.create(bloom),
+                RlpString.create(BigInteger.ZERO),
+                RlpString.create(BigInteger.valueOf(number)),
+                RlpString.create(BigInteger.valueOf(blockGasLimit)),
+                RlpString.create(BigInteger.valueOf(gasUsed)),
+                RlpString.create(BigInteger.valueOf(timestamp)),
+                RlpString.create(new byte[0]),
+                RlpString.create(Numeric.hexStringToByteArray(mixHash)),
+                RlpString.create(new byte[8]),
+                RlpString.create(baseFee),
+                RlpString.create(Numeric.hexStringToByteArray(EMPTY_TRIE)));
+        String hash = Numeric.toHexString(Hash.sha3(RlpEncoder.encode(new RlpList(header))));
+        List<Receipt> stamped = new ArrayList<>();
+        int logIndex = 0;
+        for (Receipt r : receipts) {
+            List<LogEntry> logs = new ArrayList<>();
+            for (LogEntry l : r.logs()) {
+                logs.add(new LogEntry(l.address(), l.topics(), l.data(), number, hash, l.transactionHash(),
+                        l.transactionIndex(), logIndex++));
+            }
+            stamped.add(new Receipt(r.transactionHash(), r.transactionIndex(), number, hash, r.from(), r.to(),
+                    r.contractAddress(), r.cumulativeGasUsed(), r.gasUsed(), r.effectiveGasPrice(), r.success(), logs,
+                    r.logsBloom(), r.type(), r.revertData()));
+        }
+        return new Block(number, hash, parentHash, timestamp, blockGasLimit, gasUsed, baseFee,
+                Numeric.toHexString(root), txRoot, receiptsRoot, Numeric.toHexString(bloom), ZERO_ADDRESS, mixHash, txs,
+                stamped);
+    }
+
+    /** EIP-2718 receipt encoding: [status, cumulativeGas, bloom, logs], prefixed by the type for typed transactions. */
+    private static byte[] encodeReceipt(Receipt r) {
+        List<RlpType> logs = new ArrayList<>();
+        for (LogEntry l : r.logs()) {
+            logs.add(new RlpList(RlpString.create(Numeric.hexStringToByteArray(l.address())),
+                    new RlpList(l.topics().stream().map(t -> (RlpType) RlpString.create(Numeric.hexStringToByteArray(t))).toList()),
+                    RlpString.create(Numeric.hexStringToByteArray(l.data()))));
+        }
+        byte[] body = RlpEncoder.encode(new RlpList(RlpString.create(r.success() ? 1 : 0),
+                RlpString.create(BigInteger.valueOf(r.cumulativeGasUsed())),
+                RlpString.create(Numeric.hexStringToByteArray(r.logsBloom())), new RlpList(logs)));
+        if (r.type() == 0) return body;
+        byte[] typed = new byte[body.length + 1];
+        typed[0] = (byte) r.type();
+        System.arraycopy(body, 0, typed, 1, body.length);
+        return typed;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.clearline.devnet.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.SignedRawTransaction;
+import org.web3j.crypto.TransactionDecoder;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.utils.Numeric;
+
+/** The native sender recovery agrees with web3j's Bouncy Castle recovery on every envelope the node accepts. */
+class SenderRecoveryProperties {
+
+    private static Credentials key(long seed) {
+        return Credentials.create(ECKeyPair.create(BigInteger.valueOf(seed).multiply(BigInteger.valueOf(0x9E3779B97F4A7C15L).abs()).add(BigInteger.ONE)));
+    }
+
+    private static void assertSameSender(byte[] raw, Credentials signer) throws Exception {
+        String web3j = ((SignedRawTransaction) TransactionDecoder.decode(Numeric.toHexString(raw))).getFrom().toLowerCase();
+        SignedTx tx = ((SignedTx.Ok) SignedTx.decode(raw)).tx();
+        assertThat(tx.from()).isEqualTo(web3j).isEqualTo(signer.getAddress().toLowerCase());
+    }
+
+    @Property(tries = 60)
+    void eip1559SendersMatch(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE / 2) long seed, @ForAll @IntRange(min = 0, max = 1000) int nonce,
+                             @ForAll @LongRange(min = 1, max = 1_000_000) long chainId) throws Exception {
+        Credentials k = key(seed);
+        RawTransaction tx = RawTransaction.createTransaction(chainId, BigInteger.valueOf(nonce), BigInteger.valueOf(50_000),
+                "0x00000000000000000000000000000000000000aa", BigInteger.ONE, "0x1234", BigInteger.ONE, BigInteger.TEN);
+        assertSameSender(TransactionEncoder.signMessage(tx, chainId, k), k);
+    }
+
+    @Property(tries = 60)
+    void legacySendersMatchWithAndWithoutEip155(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE / 2) long seed,
+                                                @ForAll @LongRange(min = 1, max = 1_000_000) long chainId) throws Exception {
+        Credentials k = key(seed);
+        RawTransaction tx = RawTransaction.createTransaction(BigInteger.ZERO, BigInteger.TEN, BigInteger.valueOf(21_000),
+                "0x00000000000000000000000000000000000000bb", BigInteger.ONE, "");
+        assertSameSender(TransactionEncoder.signMessage(tx, chainId, k), k);
+        assertSameSender(TransactionEncoder.signMessage(tx, k), k);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.clearline.engine.bench;
+
+import dev.clearline.engine.bench.book.BookBenchmark;
+import dev.clearline.engine.bench.exchange.ExchangeBenchmark;
+import dev.clearline.engine.bench.exchange.Report;
+import dev.clearline.engine.bench.exchange.SignatureBenchmark;
+import dev.clearline.engine.bench.exchange.StfBenchmark;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The engine's benchmark entry ({@code ./clearline bench engine [book|exchange|stf|sigs|all] [full]}).
+ * {@code book} is the order book alone (its own report, bench-results/engine-book.md); the others
+ * write bench-results/engine.md and engine.json. No argument runs exchange, stf and sigs.
+ */
+public final class EngineBench {
+    private EngineBench() {}
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length > 0 ? args[0] : "all";
+        String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : new String[0];
+        if (which.equals("book")) {
+            BookBenchmark.main(rest);
+            return;
+        }
+        boolean full = Arrays.asList(rest).contains("full");
+        List<Report.Row> rows = new ArrayList<>();
+        if (which.equals("all") || which.equals("sigs")) rows.addAll(SignatureBenchmark.run(full));
+        if (which.equals("all") || which.equals("exchange")) rows.addAll(ExchangeBenchmark.run(full));
+        if (which.equals("all") || which.equals("stf")) rows.addAll(StfBenchmark.run(full));
+        if (rows.isEmpty()) throw new IllegalArgumentException("unknown benchmark '" + which + "'; use book, exchange, stf, sigs or all");
+        Report.write(rows, "./clearline bench engine " + String.join(" ", args));
+    }
+}
