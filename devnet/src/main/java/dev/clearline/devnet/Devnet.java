@@ -67,7 +67,14 @@ public final class Devnet implements AutoCloseable {
                     return t;
                 });
                 long ms = Math.max(1, options.blockTime().toMillis());
-                miner.scheduleAtFixedRate(() -> node.mine(null), ms, ms, TimeUnit.MILLISECONDS);
+                miner.scheduleAtFixedRate(() -> {
+                    try {
+                        node.mine(null);
+                    } catch (RuntimeException e) {
+                        // A failed block must not cancel the schedule: log it and try again next interval.
+                        LOG.error("interval mining failed block={} error={}", node.blockNumber() + 1, e.toString());
+                    }
+                }, ms, ms, TimeUnit.MILLISECONDS);
             }
         } catch (RuntimeException e) {
             node.close();

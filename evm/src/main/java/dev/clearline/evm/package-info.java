@@ -14,6 +14,11 @@
  *       are {@code BigInteger} wei.
  * </ul>
  *
- * Subpackages: {@code revert} (revert data decoding), {@code trace} (struct logs, call tree, JSON).
+ * Cost: the backend is crossed over JNA with JSON parameters, several microseconds per crossing, so
+ * an execution costs a handful of crossings (a free {@code call} six, a priced value transfer nine)
+ * rather than the EVM work itself; {@link dev.clearline.evm.ExecutionOptions#withoutLogs()} saves one
+ * more where only the return data matters. {@code bench-results/evm-overhead.md} has the figures.
+ *
+ * <p>Subpackages: {@code revert} (revert data decoding), {@code trace} (struct logs, call tree, JSON).
  */
 package dev.clearline.evm;

@@ -37,6 +37,7 @@ public final class DevnetNode implements AutoCloseable {
     private final TreeMap<Integer, Snapshot> snapshots = new TreeMap<>();
     private int nextSnapshotId = 1;
     private long timeOffset;
+    private String lastDropReason = "";
     private Long nextTimestamp;
 
     /** Where a mined transaction sits. */
@@ -195,7 +196,13 @@ public final class DevnetNode implements AutoCloseable {
         NodeError error = admissionError(tx);
         if (error != null) return Outcome.refused(error);
         pending.add(tx);
-        if (config.automine()) mineBlock(nextTimestampFor(head()));
+        if (config.automine()) {
+            Block mined = mineBlock(nextTimestampFor(head()));
+            if (mined == null) {
+                pending.remove(tx);
+                return Outcome.refused(NodeError.rejected("transaction rejected by the EVM's transaction rules: " + lastDropReason));
+            }
+        }
         return Outcome.done(tx.hash());
     }
 
@@ -456,9 +463,15 @@ public final class DevnetNode implements AutoCloseable {
             // On automine the one pooled transaction was validated a moment ago under this lock.
             if (!config.automine() && !stillValid(tx, baseFee)) continue;
             Applied a = applyTx(state, tx, env);
+            if (a == null) continue;
             cumulative += a.ex().gasUsed();
             included.add(tx);
             receipts.add(a.toReceipt(tx, included.size() - 1, number, cumulative));
+        }
+        if (included.isEmpty() && config.automine() && !pending.isEmpty()) {
+            // The one transaction was refused when run: no block, and the (unchanged) state stays at the head.
+            discardChanges();
+            return null;
         }
         pending.removeAll(included);
         if (!pending.isEmpty()) pending.removeIf(t -> !stillValid(t, baseFee));
@@ -494,7 +507,11 @@ public final class DevnetNode implements AutoCloseable {
 
     private Applied applyTx(ChainState s, SignedTx tx, BlockEnv env) {
         Execution ex = s.transact(messageOf(tx, env.baseFee()), env);
-        if (ex.invalid()) throw new IllegalStateException("a transaction that passed admission broke a rule when mined: " + ex.error());
+        if (ex.invalid()) {
+            // Refused before running, so nothing changed: leave it out of the block.
+            lastDropReason = ex.error();
+            return null;
+        }
         return new Applied(ex, tx.effectiveGasPrice(env.baseFee()));
     }
 

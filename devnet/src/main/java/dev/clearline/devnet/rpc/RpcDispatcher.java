@@ -279,7 +279,11 @@ public final class RpcDispatcher {
             JsonNode opts = p.has(2) ? p.object(2) : f.objectNode();
             return unwrap(node.traceCall(req, b, tracer(opts), opts));
         });
-        methods.put("evm_increaseTime", p -> qty(node.increaseTime(p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0))));
+        methods.put("evm_increaseTime", p -> {
+            long seconds = p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0);
+            if (seconds < 0) throw p.invalid("cannot go back in time: " + seconds + " seconds; use evm_snapshot/evm_revert");
+            return qty(node.increaseTime(seconds));
+        });
         methods.put("evm_setNextBlockTimestamp", p -> qty(unwrap(node.setNextBlockTimestamp(
                 p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0)))));
         methods.put("evm_mine", p -> {

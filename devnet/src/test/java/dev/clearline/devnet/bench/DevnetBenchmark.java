@@ -183,8 +183,11 @@ public final class DevnetBenchmark {
         Files.createDirectories(dir);
         String command = "./clearline bench devnet" + (args.isBlank() ? "" : " " + args);
         StringBuilder md = new StringBuilder("# devnet benchmark\n\n");
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
-                .append(System.getProperty("java.version")).append(", ").append(Instant.now()).append("\n\n");
+                .append(System.getProperty("java.version")).append(", ").append(Instant.now())
+                .append(String.format(", load average %.1f at the end (other work shares the machine: figures move run to run)", load))
+                .append("\n\n");
         md.append("Command: `").append(command).append("` (").append(threads).append(" client threads, JDK HttpClient over HTTP/1.1 to 127.0.0.1, "
                 + "pre-signed EIP-1559 token transfers, automine; the same client code for every node)\n\n");
         md.append("| node | start-up to first answer (ms) | token transfers/s | eth_call/s |\n|---|---:|---:|---:|\n");
@@ -195,6 +198,7 @@ public final class DevnetBenchmark {
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("jdk", System.getProperty("java.version"));
         json.put("date", Instant.now().toString());
+        json.put("loadAverage", load);
         json.put("command", command);
         json.set("results", JSON.valueToTree(results));
         if (results.size() == 2) {

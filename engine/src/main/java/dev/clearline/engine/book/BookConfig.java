@@ -15,8 +15,8 @@ public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, lon
     public static final long MAX_PRICE_RANGE = 1L << 24;
     /** Upper bound on maxSizeLots. */
     public static final long MAX_SIZE_LOTS = 1L << 62;
-    /** Upper bound on capacity (the order pool is one array of 8 longs per order). */
-    public static final int MAX_CAPACITY = 1 << 27;
+    /** Upper bound on capacity (the order pool is one array of 8 longs per position, 2-4 per order). */
+    public static final int MAX_CAPACITY = 1 << 26;
 
     public BookConfig {
         if (maxPriceTicks < 1 || maxPriceTicks > MAX_PRICE_RANGE) {
@@ -27,7 +27,7 @@ public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, lon
             throw new IllegalArgumentException("maxSizeLots must be in 1..2^62, got " + maxSizeLots);
         }
         if (capacity < 1 || capacity > MAX_CAPACITY) {
-            throw new IllegalArgumentException("capacity must be in 1..2^27, got " + capacity);
+            throw new IllegalArgumentException("capacity must be in 1..2^26, got " + capacity);
         }
     }
 

@@ -4,10 +4,11 @@ package dev.clearline.engine.book;
  * The limit order book of one market, with price-time priority matching. See the package
  * documentation for the matching rules.
  *
- * <p>Pure, deterministic and single-threaded: no clock, no I/O, no randomness; {@code now} and
- * every input arrive as arguments, and the same calls on a book built with the same config yield
- * the same events. Orders live in preallocated slot arrays (struct of arrays) linked into
- * per-price FIFO queues, so placing, amending, cancelling and matching allocate nothing.
+ * <p>Pure, deterministic and single-threaded (not thread-safe; one owner thread per market): no
+ * clock, no I/O, no randomness; {@code now} and every input arrive as arguments, and the same
+ * calls on a book built with the same config yield the same events. Orders live in one
+ * preallocated pool array, a cache line per order, linked into per-price FIFO queues, so placing,
+ * amending, cancelling and matching allocate nothing.
  *
  * <p>Every request produces at least one event on the given sink, each with the next sequence
  * number. Requests that fail validation produce exactly one {@code onRejected} and change nothing.
@@ -34,25 +35,19 @@ public final class OrderBook {
     private final BookConfig config;
     /** The order pool, {@link Slots#STRIDE} longs per order; see {@link Slots} for the layout. */
     private final long[] pool;
+    private final OrderTable table;
     private final PriceLadder bids;
     private final PriceLadder asks;
-    private final OrderIndex index;
-    private int freeHead;
     private int resting;
     private long nextSeq;
 
     public OrderBook(BookConfig config) {
         this.config = config;
-        int n = config.capacity();
-        pool = Slots.newPool(n);
-        for (int i = 0; i < n; i++) {
-            Slots.setLinks(pool, i, NIL, i + 1 < n ? i + 1 : NIL);
-        }
+        table = new OrderTable(config.capacity());
+        pool = table.pool();
         int levels = (int) config.maxPriceTicks();
         bids = new PriceLadder(levels, true, pool);
         asks = new PriceLadder(levels, false, pool);
-        index = new OrderIndex(n);
-        freeHead = 0;
         nextSeq = config.firstSequence();
     }
 
@@ -104,16 +99,13 @@ public final class OrderBook {
             return;
         }
         if (tif == TimeInForce.GTC) {
-            int slot = freeHead;
-            freeHead = Slots.next(pool, slot);
+            int slot = table.claim(orderId);
             resting++;
-            pool[slot * STRIDE + ID] = orderId;
             pool[slot * STRIDE + OWNER] = ownerId;
             pool[slot * STRIDE + EXPIRES_AT] = expiresAt;
-            pool[slot * STRIDE + META] = (buy ? Slots.BUY_BIT : 0)
+            pool[slot * STRIDE + META] = Slots.LIVE_BIT | (buy ? Slots.BUY_BIT : 0)
                     | (OrderFlags.has(flags, OrderFlags.POST_ONLY) ? Slots.POST_ONLY_BIT : 0);
             pool[slot * STRIDE + DISPLAY] = displayLots;
-            index.put(orderId, slot);
             enqueue(slot, limit, left, sink);
         } else {
             sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.IMMEDIATE_REMAINDER);
@@ -133,7 +125,7 @@ public final class OrderBook {
 
     /** Removes a resting order; rejected UNKNOWN_ORDER if it is not on the book. */
     public void cancel(long orderId, long now, BookEvents sink) {
-        int slot = index.get(orderId);
+        int slot = table.find(orderId);
         if (slot == NIL) {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
             return;
@@ -153,7 +145,7 @@ public final class OrderBook {
      * the new price is rejected and left unchanged.
      */
     public void amend(long orderId, long newPriceTicks, long newSizeLots, long now, BookEvents sink) {
-        int slot = index.get(orderId);
+        int slot = table.find(orderId);
         if (slot == NIL) {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
             return;
@@ -222,12 +214,12 @@ public final class OrderBook {
 
     /** Whether an order with this id rests on the book. */
     public boolean isResting(long orderId) {
-        return index.get(orderId) != NIL;
+        return table.find(orderId) != NIL;
     }
 
     /** An order's unfilled size (displayed plus hidden), or 0 if it is not on the book. */
     public long openLots(long orderId) {
-        int slot = index.get(orderId);
+        int slot = table.find(orderId);
         return slot == NIL ? 0 : open(slot);
     }
 
@@ -268,7 +260,7 @@ public final class OrderBook {
         if (now > expiresAt) {
             return RejectReason.ALREADY_EXPIRED;
         }
-        if (index.get(orderId) != NIL) {
+        if (table.find(orderId) != NIL) {
             return RejectReason.DUPLICATE_ORDER_ID;
         }
         return null;
@@ -277,7 +269,7 @@ public final class OrderBook {
     /** The checks that look at the opposite side; none of them changes the book. */
     private RejectReason checkLiquidity(long ownerId, boolean buy, int limit, long size, TimeInForce tif, int flags,
                                         long now) {
-        if (tif == TimeInForce.GTC && freeHead == NIL) {
+        if (tif == TimeInForce.GTC && resting == config.capacity()) {
             return RejectReason.BOOK_FULL;
         }
         PriceLadder opposite = buy ? asks : bids;
@@ -398,9 +390,7 @@ public final class OrderBook {
     }
 
     private void release(int slot) {
-        index.remove(idOf(slot));
-        Slots.setNext(pool, slot, freeHead);
-        freeHead = slot;
+        table.vacate(slot);
         resting--;
     }
 

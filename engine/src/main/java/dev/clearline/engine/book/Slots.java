@@ -2,9 +2,9 @@ package dev.clearline.engine.book;
 
 /**
  * The layout of the order pool: one {@code long[]} with {@link #STRIDE} longs (64 bytes) per
- * order, so everything matching reads about an order sits in one or two cache lines. (A field per
- * array cost about ten cache misses per touched order; with a million resting orders that halved
- * throughput.) Static helpers only: the pool array itself belongs to the {@link OrderBook}.
+ * position, so everything the book reads about an order sits in one cache line. With a million
+ * resting orders the book is bound by cache misses, not instructions, so lines touched per
+ * command is the figure to keep low. Static helpers only: the array belongs to {@link OrderTable}.
  */
 final class Slots {
     static final int STRIDE = 8;
@@ -20,13 +20,17 @@ final class Slots {
     static final int VISIBLE = PADDING + 3;
     static final int HIDDEN = PADDING + 4;
     static final int DISPLAY = PADDING + 5;
-    /** Low 32 bits: price level; bit 32: buy; bit 33: post-only. */
+    /** Low 32 bits: price level; bit 32: buy; bit 33: post-only; bit 34: live; bit 35: tombstone. */
     static final int META = PADDING + 6;
-    /** Low 32 bits: next slot in the level's FIFO (or free list); high 32 bits: previous slot. */
+    /** Low 32 bits: next slot in the level's FIFO; high 32 bits: previous slot. */
     static final int LINKS = PADDING + 7;
 
     static final long BUY_BIT = 1L << 32;
     static final long POST_ONLY_BIT = 1L << 33;
+    /** The position holds an order on the book. */
+    static final long LIVE_BIT = 1L << 34;
+    /** The position held an order that left; lookups probe past it, placements may reuse it. */
+    static final long TOMBSTONE_BIT = 1L << 35;
 
     static int next(long[] pool, int slot) {
         return (int) pool[slot * STRIDE + LINKS];

@@ -3,14 +3,21 @@ package dev.clearline.engine.order;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-/** A 20-byte Ethereum address. */
-public record Address(byte[] bytes) implements Comparable<Address> {
+/**
+ * A 20-byte Ethereum address. Immutable; its hash code is computed once because addresses key
+ * the exchange's hot maps.
+ */
+public final class Address implements Comparable<Address> {
     /** The insurance fund's reserved owner: nobody holds its key, only liquidations move into it. */
     public static final Address INSURANCE_FUND = fromHex("0x00000000000000000000000000000000000000f1");
 
-    public Address {
+    private final byte[] bytes;
+    private final int hash;
+
+    public Address(byte[] bytes) {
         if (bytes.length != 20) throw new IllegalArgumentException("an address is 20 bytes, got " + bytes.length);
-        bytes = bytes.clone();
+        this.bytes = bytes.clone();
+        this.hash = Arrays.hashCode(this.bytes);
     }
 
     public static Address fromHex(String hex) {
@@ -18,19 +25,18 @@ public record Address(byte[] bytes) implements Comparable<Address> {
         return new Address(HexFormat.of().parseHex(h));
     }
 
-    @Override
     public byte[] bytes() {
         return bytes.clone();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Address a && Arrays.equals(bytes, a.bytes);
+        return o == this || o instanceof Address a && a.hash == hash && Arrays.equals(bytes, a.bytes);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return hash;
     }
 
     @Override

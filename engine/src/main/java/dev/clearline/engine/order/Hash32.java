@@ -3,13 +3,17 @@ package dev.clearline.engine.order;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-/** A 32-byte hash (an order hash, a digest, a root). */
-public record Hash32(byte[] bytes) {
+/** A 32-byte hash (an order hash, a digest, a root). Immutable; the hash code is computed once. */
+public final class Hash32 {
     public static final Hash32 ZERO = new Hash32(new byte[32]);
 
-    public Hash32 {
+    private final byte[] bytes;
+    private final int hash;
+
+    public Hash32(byte[] bytes) {
         if (bytes.length != 32) throw new IllegalArgumentException("a hash is 32 bytes, got " + bytes.length);
-        bytes = bytes.clone();
+        this.bytes = bytes.clone();
+        this.hash = Arrays.hashCode(this.bytes);
     }
 
     public static Hash32 fromHex(String hex) {
@@ -17,19 +21,18 @@ public record Hash32(byte[] bytes) {
         return new Hash32(HexFormat.of().parseHex(h));
     }
 
-    @Override
     public byte[] bytes() {
         return bytes.clone();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Hash32 h && Arrays.equals(bytes, h.bytes);
+        return o == this || o instanceof Hash32 h && h.hash == hash && Arrays.equals(bytes, h.bytes);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return hash;
     }
 
     @Override

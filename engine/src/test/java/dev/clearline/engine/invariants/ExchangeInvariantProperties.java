@@ -54,7 +54,7 @@ class ExchangeInvariantProperties {
     static final int TRADERS = 6;
     static final long DEPOSIT = 2_000_000;
 
-    @Property(tries = 25)
+    @Property(tries = 40)
     void randomFlowKeepsEveryInvariant(@ForAll long seed, @ForAll("opCounts") int ops) {
         Flow f = new Flow(seed);
         f.run(ops);

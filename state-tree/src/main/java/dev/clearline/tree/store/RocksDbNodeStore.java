@@ -4,6 +4,8 @@ import dev.clearline.tree.hash.TreeHash;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -23,13 +25,15 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Key space (one column family, one-byte prefixes): {@code n||nodeKey} nodes,
  * {@code r||version} roots, {@code s||staleSince||nodeKey} stale index, {@code m} marker
- * (latest, oldest). Every value carries a CRC32C, checked on every read.
+ * (latest, oldest). Every value carries a CRC32C, checked whenever it is read from disk; the last
+ * million nodes read or written are also kept decoded in memory.
  */
 public final class RocksDbNodeStore implements NodeStore {
     private static final byte NODE = 'n';
     private static final byte ROOT = 'r';
     private static final byte STALE = 's';
     private static final byte[] MARKER = {'m'};
+    private static final int CACHED_NODES = 1 << 20;
 
     static {
         RocksDB.loadLibrary();
@@ -39,6 +43,13 @@ public final class RocksDbNodeStore implements NodeStore {
     private final LRUCache cache;
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
+    /** Recently read or written nodes, without their in-memory child links (which would pin whole subtrees). */
+    private final Map<NodeKey, Node> decoded = new LinkedHashMap<>(1 << 16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeKey, Node> eldest) {
+            return size() > CACHED_NODES;
+        }
+    };
     private long latest;
     private long oldest;
 
@@ -117,6 +128,10 @@ public final class RocksDbNodeStore implements NodeStore {
 
     @Override
     public Node node(NodeKey key) {
+        Node cached = decoded.get(key);
+        if (cached != null) {
+            return cached;
+        }
         byte[] raw = get(nodeKey(key));
         if (raw == null) {
             return null;
@@ -125,6 +140,7 @@ public final class RocksDbNodeStore implements NodeStore {
         if (n == null) {
             throw new StoreCorruptedException(key.version(), key.toString(), "the node record fails its checksum or layout");
         }
+        decoded.put(key, n);
         return n;
     }
 
@@ -173,6 +189,11 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("RocksDB write of version " + commit.version() + " failed: " + e.getMessage(), e);
         }
         latest = commit.version();
+        for (VersionCommit.Written w : commit.nodes()) {
+            decoded.put(w.key(), w.node() instanceof Node.Internal in
+                    ? new Node.Internal(in.leftVersion(), in.leftHash(), in.rightVersion(), in.rightHash(), in.hash())
+                    : w.node());
+        }
     }
 
     @Override
@@ -193,6 +214,7 @@ public final class RocksDbNodeStore implements NodeStore {
                 System.arraycopy(k, 9, node, 1, NodeKey.ENCODED_LENGTH);
                 batch.delete(node);
                 batch.delete(k);
+                decoded.remove(NodeKey.decode(Arrays.copyOfRange(k, 9, 9 + NodeKey.ENCODED_LENGTH)));
             }
             for (long v = oldest; v < keepFrom; v++) {
                 batch.delete(rootKey(v));

@@ -238,6 +238,9 @@ public final class BookBenchmark {
                     i + 1 < results.size() ? "," : ""));
         }
         md.append(latencies);
+        md.append("\nWith a million resting orders the book no longer fits in cache: a move is a dependent chain ")
+                .append("of about three cache misses (id index, then the order, then its queue neighbours), so that ")
+                .append("figure tracks the machine's memory latency far more than the code path.\n");
         md.append("\nMachine: ").append(cores).append(" cores, ").append(jdk).append(", ").append(date)
                 .append(".\n\nCommand: `").append(command).append("`\n");
         json.append("  ]\n}\n");

@@ -1,0 +1,49 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.testkit.World;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SignatureStageTest {
+    final World w = new World();
+    final SignatureStage stage = new SignatureStage(w.domain, new NativeSecp256k1Verifier());
+
+    @Test
+    void parallelVerificationKeepsInputOrderAndRefusesForgeries() throws Exception {
+        List<SignedOrder> in = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Signer s = World.signer(i % 5);
+            Signer signs = i % 7 == 3 ? World.signer(99) : s;  // every 7th (from 3) is signed by the wrong key
+            Order o = new Order(s.address(), 1, Side.BUY, 100, 1_000, 0, TimeInForce.GTC, 0, 0, i, 0);
+            in.add(new SignedOrder(o, World.CHAIN_ID, World.ROLLUP, signs.sign(w.domain.orderDigest(o))));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Verification> out = stage.verifyAll(in, pool, 6).get();
+            assertThat(out).hasSize(in.size());
+            for (int i = 0; i < in.size(); i++) {
+                if (i % 7 == 3) {
+                    assertThat(out.get(i)).isEqualTo(new Verification.Refused(Reject.BAD_SIGNATURE));
+                } else {
+                    VerifiedOrder v = (VerifiedOrder) out.get(i);
+                    assertThat(v.order()).isEqualTo(in.get(i).order());
+                    assertThat(v.hash()).isEqualTo(w.domain.orderDigest(in.get(i).order()));
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}
