@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
 /**
  * STF throughput: Trade transitions (fills of already posted orders) applied through {@link Stf}
  * to a tree holding 1M positions (250k owners x 4 markets, in-memory node store), with the state
- * root committed every 1,000 transitions, as a batch would.
+ * root committed every 1,000 transitions, as a batch would; versions older than the latest are
+ * pruned as they are committed (a sequencer prunes finalized batches).
  */
 public final class StfBenchmark {
     static final int MARKETS = 4;
@@ -79,6 +80,7 @@ public final class StfBenchmark {
         store.root();
         long start = System.nanoTime();
         for (int i = warmup; i < total; i++) apply(stf, store, makers[i], takers[i], i);
+        // a sequencer keeps only unfinalized versions; here: the latest, so old nodes can be collected
         store.root();
         double rate = fills / ((System.nanoTime() - start) / 1e9);
         System.out.printf("stf: %,.0f fills/s%n", rate);
@@ -91,7 +93,10 @@ public final class StfBenchmark {
 
     private static void apply(Stf stf, TreeLeafStore store, Hash32 maker, Hash32 taker, int i) {
         if (!stf.apply(store, new Transition.Trade(maker, taker, 5)).applied()) throw new AssertionError("fill " + i + " was rejected");
-        if (i % 1_000 == 999) store.root();
+        if (i % 1_000 == 999) {
+            store.root();
+            store.tree().prune(store.tree().latestVersion());
+        }
     }
 
     private static Hash32 hash(int i, int side) {
