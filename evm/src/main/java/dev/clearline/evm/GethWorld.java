@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -40,18 +41,23 @@ import java.util.Optional;
  */
 final class GethWorld implements AutoCloseable {
     private static final ForkRules SHANGHAI = new ForkRules(true);
+    /**
+     * Logs of finished transactions one tx hash may hold before runs move to a fresh one: reading a
+     * few stale logs back costs less than the round trip that sets a hash; dozens cost more (measured).
+     */
+    private static final int MAX_KEPT_LOGS = 3;
 
     private final Database database;
     private final String description;
     private StateDB state;
-    /** Executions so far; each kept execution that logged files its logs under a fresh id. */
-    private long executionIds;
-    /** The tx hash the backend files logs under now; null until set on this state handle. */
-    private Bytes32 txContext;
-    /** Whether logs kept by a finished transaction sit under {@link #txContext}, so the next run needs a fresh id. */
-    private boolean txContextHoldsLogs;
-    /** Whether the last run emitted logs (kept if the transaction finishes, dropped by a journal revert). */
-    private boolean lastRunLogged;
+    /** Tx hashes handed out so far on this world; each fresh one is the next number. */
+    private long txContextsIssued;
+    /** The tx hash the backend files logs under now: the zero hash on a freshly opened state, as geth starts. */
+    private Bytes32 txContext = Bytes32.ZERO;
+    /** Logs of finished transactions filed under {@link #txContext}, skipped when reading a run's own; -1 if unknown. */
+    private int keptLogs;
+    /** Logs of the last run: kept if its transaction finishes, dropped by a journal revert; -1 if not read back. */
+    private int lastRunLogs;
 
     private GethWorld(Database database, String description, Bytes32 root) {
         this.database = database;
@@ -163,7 +169,9 @@ final class GethWorld implements AutoCloseable {
         }
         closeQuietly(state);
         state = reopened;
-        txContext = null;
+        txContext = Bytes32.ZERO;
+        keptLogs = 0;
+        lastRunLogs = 0;
     }
 
     int journalSnapshot() {
@@ -173,14 +181,14 @@ final class GethWorld implements AutoCloseable {
     /** Reverts to journal snapshot {@code id}; logs of a run after it are dropped with it. */
     void journalRevert(int id) {
         state.revertToSnapshot(id);
-        lastRunLogged = false;
+        lastRunLogs = 0;
     }
 
     /** Ends a transaction: later SSTOREs see these values as original, the refund counter and access list restart. */
     void finishTransaction() {
         state.finalizeChanges();
-        txContextHoldsLogs |= lastRunLogged;
-        lastRunLogged = false;
+        keptLogs = keptLogs < 0 || lastRunLogs < 0 ? -1 : keptLogs + lastRunLogs;
+        lastRunLogs = 0;
     }
 
     long refund() {
@@ -222,13 +230,13 @@ final class GethWorld implements AutoCloseable {
 
     /**
      * Runs one message. Each native round trip costs several microseconds (the parameters cross as
-     * JSON), far more than a small contract's execution, so this crosses only when it must: the tx
-     * hash is renewed only when kept logs sit under the current one, and the refund counter and logs
-     * are read only when the EVM spent gas.
+     * JSON), far more than a small contract's execution, so this crosses only when it must: runs
+     * share a tx hash (see {@link #txContextForRun()}), and the refund counter and logs are read only
+     * when the EVM spent gas.
      */
     Run run(Address from, Optional<Address> to, BigInteger value, byte[] input, GasBudget gas, BigInteger gasPrice,
             BlockContext block, Optional<TraceRequest<?>> trace, boolean collectLogs) {
-        Bytes32 txHash = freshTxContext();
+        Bytes32 txHash = txContextForRun();
         EvmContext context = new EvmContext(
                 BigInteger.valueOf(block.chainId()), addr(block.coinbase()), BigInteger.valueOf(block.gasLimit()),
                 gasPrice, BigInteger.valueOf(block.number()), BigInteger.valueOf(block.timestamp()), block.baseFee(),
@@ -255,7 +263,7 @@ final class GethWorld implements AutoCloseable {
                 ? Optional.of(new Address(r.contractAddress.toBytes())) : Optional.empty();
         boolean mayHaveLogged = error.isEmpty() && executed;
         List<Log> logs = mayHaveLogged && collectLogs ? logs(txHash) : List.of();
-        lastRunLogged = collectLogs ? !logs.isEmpty() : mayHaveLogged;
+        lastRunLogs = collectLogs ? logs.size() : mayHaveLogged ? -1 : 0;
         Optional<String> traceJson = trace.isPresent() ? applied.traceJson() : Optional.empty();
         return new Run(returnData, settled, error, r.reverted, created, logs, traceJson, executed);
     }
@@ -298,14 +306,18 @@ final class GethWorld implements AutoCloseable {
         }
     }
 
-    /** A tx hash under which only this run's logs will be found. */
-    private Bytes32 freshTxContext() {
-        if (txContext == null || txContextHoldsLogs) {
-            executionIds++;
-            Bytes32 id = Bytes32.of(executionIds);
+    /**
+     * The tx hash this run files its logs under. Setting one is a round trip, so runs share a hash
+     * and each skips the logs finished transactions left under it; past {@value #MAX_KEPT_LOGS} of
+     * them, or an unknown count, a fresh hash starts.
+     */
+    private Bytes32 txContextForRun() {
+        if (keptLogs < 0 || keptLogs > MAX_KEPT_LOGS) {
+            txContextsIssued++;
+            Bytes32 id = Bytes32.of(txContextsIssued);
             state.setTxContext(hash(id), 0);
             txContext = id;
-            txContextHoldsLogs = false;
+            keptLogs = 0;
         }
         return txContext;
     }
@@ -320,9 +332,11 @@ final class GethWorld implements AutoCloseable {
         return data == null || data.isNull() ? new byte[0] : Hex.decode(data.asText());
     }
 
+    /** This run's logs: those under {@code txHash} after the ones finished transactions left there. */
     private List<Log> logs(Bytes32 txHash) {
         List<Log> logs = new ArrayList<>();
-        for (EvmLog log : state.getLogs(hash(txHash))) {
+        EvmLog[] filed = Objects.requireNonNullElse(state.getLogs(hash(txHash)), new EvmLog[0]);
+        for (EvmLog log : Arrays.asList(filed).subList(Math.min(keptLogs, filed.length), filed.length)) {
             List<Bytes32> topics = Arrays.stream(log.topics).map(t -> new Bytes32(t.toBytes())).toList();
             logs.add(new Log(new Address(log.address.toBytes()), topics, log.data == null ? new byte[0] : log.data));
         }

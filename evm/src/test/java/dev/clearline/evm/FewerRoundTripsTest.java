@@ -56,6 +56,19 @@ class FewerRoundTripsTest {
     }
 
     @Test
+    void manyLoggingTransactionsBetweenCommitsEachSeeOnlyTheirOwnLogs() {
+        Address emitter = deploy(Asm.code().push(0).op("CALLDATALOAD").push(0).push(0).op("LOG1", "STOP").bytes());
+
+        for (int i = 1; i <= 150; i++) {
+            ExecutionResult r = evm.transact(Message.call(ALICE, emitter, Bytes32.of(i).bytes()), BLOCK);
+            assertThat(r.logs()).containsExactly(new Log(emitter, List.of(Bytes32.of(i)), new byte[0]));
+            if (i % 100 == 0) {
+                state.commit();
+            }
+        }
+    }
+
+    @Test
     void logsLeftUnreadByATransactionDoNotLeakIntoTheNextOne() {
         Address emitter = deploy(Asm.code().push(0).op("CALLDATALOAD").push(0).push(0).op("LOG1", "STOP").bytes());
         ExecutionOptions quiet = ExecutionOptions.DEFAULT.withoutLogs();

@@ -64,9 +64,14 @@ public final class CallOverhead {
             byte[] counterCode = Asm.code().push(0).op("SLOAD").push(1).op("ADD").op("DUP1").push(0).op("SSTORE")
                     .returnTop().bytes();
             Address counter = evm.transact(Message.create(ALICE, Asm.deployer(counterCode)), BLOCK).contractAddress();
+            // slot0 += 1 and LOG1(topic = new value): the shape of an ERC-20 transfer (writes and a Transfer event).
+            byte[] loggingCode = Asm.code().push(0).op("SLOAD").push(1).op("ADD").op("DUP1").push(0).op("SSTORE")
+                    .push(0).push(0).op("LOG1", "STOP").bytes();
+            Address logger = evm.transact(Message.create(ALICE, Asm.deployer(loggingCode)), BLOCK).contractAddress();
             byte[] oneByte = {1};
             Message viewCall = Message.call(ALICE, view, oneByte).withGasLimit(100_000);
             Message write = Message.call(ALICE, counter, oneByte).withGasLimit(100_000).withGasPrice(GWEI.multiply(BigInteger.TWO));
+            Message logged = Message.call(ALICE, logger, oneByte).withGasLimit(100_000).withGasPrice(GWEI.multiply(BigInteger.TWO));
             Message transfer = Message.transfer(ALICE, BOB, BigInteger.ONE).withGasLimit(21_000).withGasPrice(GWEI.multiply(BigInteger.TWO));
             List<Workload> workloads = List.of(
                     new Workload("read-balance", "WorldState.balance: one native round trip", i -> state.balance(ALICE)),
@@ -78,6 +83,8 @@ public final class CallOverhead {
                             i -> check(evm.call(viewCall, BLOCK, ExecutionOptions.ETHEREUM.withoutLogs()))),
                     new Workload("transact-sstore", "Evm.transact: priced call incrementing a storage slot",
                             i -> check(evm.transact(write, BLOCK, ExecutionOptions.ETHEREUM))),
+                    new Workload("transact-sstore-log", "Evm.transact: priced call writing a slot and emitting a log",
+                            i -> check(evm.transact(logged, BLOCK, ExecutionOptions.ETHEREUM))),
                     new Workload("transact-transfer", "Evm.transact: priced 1-wei value transfer",
                             i -> check(evm.transact(transfer, BLOCK, ExecutionOptions.ETHEREUM))),
                     new Workload("transfer-commit", "a 1-wei transfer then WorldState.commit (one block per tx)",
