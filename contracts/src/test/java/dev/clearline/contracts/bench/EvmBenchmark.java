@@ -124,6 +124,10 @@ public final class EvmBenchmark {
         figures.stream().filter(f -> f.workload() == Workload.KECCAK_CHAIN).findFirst().ifPresent(f -> md.append(String.format(
                 Locale.ROOT, "%nKeccak rate inside the EVM: about %,.0f hashes/s; gas throughput about %,.0f Mgas/s.%n",
                 f.callsPerSecond() * ROUNDS, f.callsPerSecond() * f.gasPerCall() / 1e6)));
+        if (Math.max(load[0], load[1]) > cores) {
+            md.append(String.format(Locale.ROOT, "%nThe machine was busy (load above its %d cores): other processes took CPU time, "
+                    + "so read these figures as lower bounds with wide error bars, and rerun on an idle machine to compare.%n", cores));
+        }
         Files.writeString(dir.resolve("evm.md"), md.toString());
 
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -47,19 +47,26 @@ public final class Exchange {
     private final Stf stf;
     private final MemoryLeafStore mirror = new MemoryLeafStore();
     private final Map<Integer, OrderBook> books = new HashMap<>();
-    private final Map<Address, Long> ownerIds = new HashMap<>();
-    private final Map<Long, Live> live = new HashMap<>();
-    private final Map<Hash32, Long> idsByHash = new HashMap<>();
-    private final Set<NonceKey> usedNonces = new HashSet<>();
-    private final Map<Hash32, Address> trustedSigners = new HashMap<>();
+    private final Map<Address, Account> accounts = new HashMap<>();
+    private final LongMap<Live> live = new LongMap<>();
+    /** Live orders by hash, and {@link #GONE} for every posted order that left the book: its hash stays taken. */
+    private final HashIndex<Live> byHash = new HashIndex<>();
     private final List<Transition> transitions = new ArrayList<>();
     private final List<ExchangeEvent> events = new ArrayList<>();
     private final Sink sink = new Sink();
     private final KeyCache keys = new KeyCache(1 << 16);
     private final Map<Integer, MarketLeaf> markets = new HashMap<>();
-    private final Set<Hash32> posted = new HashSet<>();
     private long nextOrderId = 1;
     private long seq = 1;
+    /**
+     * Set only while the mirror STF applies one PostOrder or Cancel built from a verified request:
+     * the signature stage already recovered its signer and hashed its order, so the STF need not
+     * redo either. At most one signature check happens inside such an apply.
+     */
+    private Signature trustedSignature;
+    private Address trustedSigner;
+    private Order trustedOrder;
+    private Hash32 trustedOrderHash;
 
     /**
      * @param verifier used for signed requests that did not pass the {@link SignatureStage} (oracle
@@ -68,11 +75,9 @@ public final class Exchange {
     public Exchange(Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes) {
         this.bookSizes = bookSizes;
         this.domain = domain;
-        SignatureVerifier trusting = (digest, sig) -> {
-            Address a = trustedSigners.get(digest);
-            return a != null ? a : verifier.recover(digest, sig);
-        };
-        this.stf = new Stf(domain, trusting);
+        SignatureVerifier trusting = (digest, sig) ->
+                sig == trustedSignature && sig != null ? trustedSigner : verifier.recover(digest, sig);
+        this.stf = new Stf(domain, trusting, o -> o == trustedOrder ? trustedOrderHash : domain.orderDigest(o));
     }
 
     /** Transitions produced since the last call, in order: the batch builder's input. */
@@ -105,7 +110,8 @@ public final class Exchange {
 
     /** The book id of a live order, or -1. */
     public long orderId(Hash32 orderHash) {
-        return idsByHash.getOrDefault(orderHash, -1L);
+        Live e = liveByHash(orderHash);
+        return e == null ? -1 : e.id;
     }
 
     /**
@@ -128,8 +134,8 @@ public final class Exchange {
             case Transition.MarketConfig c when !books.containsKey(c.marketId()) && StateReads.market(mirror, c.marketId()) != null ->
                     books.put(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(), bookSizes.maxSizeLots(), bookSizes.capacity())));
             case Transition.ForcedCancel f -> {
-                Long id = idsByHash.get(f.orderHash());
-                if (id != null && live.get(id).order().trader().equals(f.owner())) removeFromBook(id, now);
+                Live e = liveByHash(f.orderHash());
+                if (e != null && e.order().trader().equals(f.owner())) removeFromBook(e.id, now);
             }
             default -> { }
         }
@@ -140,10 +146,11 @@ public final class Exchange {
     public Reject submit(VerifiedOrder v, long now) {
         Order o = v.order();
         MarketLeaf m = market(o.marketId());
-        Reject r = preCheck(o, v.hash(), m, now);
+        Account a = account(o.trader());
+        Reject r = preCheck(o, v.hash(), m, a, now);
         if (r != null) return reject(v.hash(), r, null);
         long cap = 0;
-        PositionLeaf pos = position(o.trader(), o.marketId());
+        PositionLeaf pos = position(a, o.marketId());
         if (o.reduceOnly()) {
             boolean reduces = pos.size() != 0 && (pos.size() > 0) != o.isBuy();
             if (!reduces) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
@@ -152,11 +159,10 @@ public final class Exchange {
         long id = nextOrderId++;
         Live entry = new Live(id, v);
         live.put(id, entry);
-        idsByHash.put(v.hash(), id);
-        trustedSigners.put(v.hash(), o.trader());
+        byHash.put(v.hash(), entry);
         OrderBook book = books.get(o.marketId());
         sink.begin(entry, m);
-        long owner = ownerId(o.trader());
+        long owner = a.ownerId;
         Side side = o.isBuy() ? Side.BUY : Side.SELL;
         int flags = (o.postOnly() ? OrderFlags.POST_ONLY : 0) | (o.reduceOnly() ? OrderFlags.REDUCE_ONLY : 0);
         long ticks = o.price() / m.tickSize();
@@ -173,19 +179,18 @@ public final class Exchange {
             forget(id);
             return sink.rejected;
         }
-        usedNonces.add(new NonceKey(o.trader(), o.nonce()));
+        a.nonces.add(o.nonce());
         if (!book.isResting(id)) forget(id);
         return null;
     }
 
     /** Cancels a live order at its owner's verified request. */
     public Reject cancel(VerifiedCancel c, long now) {
-        Long id = idsByHash.get(c.orderHash());
-        if (id == null) return reject(c.orderHash(), Reject.UNKNOWN_ORDER, null);
-        Live e = live.get(id);
+        Live e = liveByHash(c.orderHash());
+        if (e == null) return reject(c.orderHash(), Reject.UNKNOWN_ORDER, null);
         if (!e.order().trader().equals(c.owner())) return reject(c.orderHash(), Reject.NOT_OWNER, null);
         if (e.posted) emitTrustedCancel(c);
-        removeFromBook(id, now);
+        removeFromBook(e.id, now);
         return null;
     }
 
@@ -195,9 +200,9 @@ public final class Exchange {
      * {@code replaced} cancels the old order, which the tree needs only if it already filled.
      */
     public Reject amend(VerifiedCancel replaced, VerifiedOrder replacement, long now) {
-        Long id = idsByHash.get(replaced.orderHash());
-        if (id == null) return reject(replacement.hash(), Reject.UNKNOWN_ORDER, null);
-        Live e = live.get(id);
+        Live e = liveByHash(replaced.orderHash());
+        if (e == null) return reject(replacement.hash(), Reject.UNKNOWN_ORDER, null);
+        long id = e.id;
         Order old = e.order();
         Order o = replacement.order();
         if (!old.trader().equals(replaced.owner()) || !o.trader().equals(old.trader())) {
@@ -208,7 +213,8 @@ public final class Exchange {
             return reject(replacement.hash(), Reject.BAD_ORDER_FIELDS, null);
         }
         MarketLeaf m = market(o.marketId());
-        Reject r = preCheck(o, replacement.hash(), m, now);
+        Account a = account(o.trader());
+        Reject r = preCheck(o, replacement.hash(), m, a, now);
         if (r != null) return reject(replacement.hash(), r, null);
         OrderBook book = books.get(o.marketId());
         Live next = new Live(id, replacement);
@@ -216,15 +222,16 @@ public final class Exchange {
         book.amend(id, o.price() / m.tickSize(), o.size() / m.lotSize(), now, sink);
         if (sink.rejected == null) {
             if (e.posted) emitTrustedCancel(replaced);
-            idsByHash.remove(replaced.orderHash());
-            trustedSigners.remove(replaced.orderHash());
+            unindex(e);
             live.put(id, next);
-            idsByHash.put(replacement.hash(), id);
-            trustedSigners.put(replacement.hash(), o.trader());
-            usedNonces.add(new NonceKey(o.trader(), o.nonce()));
+            byHash.put(replacement.hash(), next);
+            a.nonces.add(o.nonce());
         }
         sink.end(now);
-        if (sink.rejected != null) return sink.rejected;
+        if (sink.rejected != null) {
+            if (next.posted) byHash.put(replacement.hash(), GONE);
+            return sink.rejected;
+        }
         if (!book.isResting(id)) forget(id);
         return null;
     }
@@ -232,17 +239,17 @@ public final class Exchange {
     // ---------------------------------------------------------------------------------------
 
     /** Market, nonce, fields, expiry, balance and the initial-margin check of a full fill at the limit. */
-    private Reject preCheck(Order o, Hash32 hash, MarketLeaf m, long now) {
+    private Reject preCheck(Order o, Hash32 hash, MarketLeaf m, Account a, long now) {
         if (m == null || !books.containsKey(o.marketId())) return Reject.UNKNOWN_MARKET;
-        if (idsByHash.containsKey(hash) || posted.contains(hash)) return Reject.DUPLICATE_ORDER;
-        if (usedNonces.contains(new NonceKey(o.trader(), o.nonce()))) return Reject.DUPLICATE_NONCE;
+        if (byHash.get(hash) != null) return Reject.DUPLICATE_ORDER;
+        if (a.nonces.contains(o.nonce())) return Reject.DUPLICATE_NONCE;
         Reject r = Stf.checkOrderFields(o, m);
         if (r != null) return r;
         if (o.expiry() != 0 && Math.max(now, m.lastOracleTs()) > o.expiry()) return Reject.EXPIRED;
-        BalanceLeaf b = balance(o.trader());
+        BalanceLeaf b = balance(a);
         if (b.free() < o.margin()) return Reject.INSUFFICIENT_BALANCE;
         if (o.reduceOnly()) return null;
-        PositionLeaf p = position(o.trader(), o.marketId());
+        PositionLeaf p = position(a, o.marketId());
         long quote = Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
         long notional = Fixed.notional(o.size(), m.lotSize(), o.price());
         long fee = Fixed.mulPpmUp(notional, Math.max(m.makerFeePpm(), m.takerFeePpm()));
@@ -271,13 +278,29 @@ public final class Exchange {
 
     /** The signature stage already recovered the cancel's signer; the mirror STF need not do it again. */
     private void emitTrustedCancel(VerifiedCancel c) {
-        Hash32 digest = domain.cancelDigest(c.owner(), c.orderHash());
-        trustedSigners.put(digest, c.owner());
+        trust(c.signature(), c.owner(), null, null);
         try {
             emit(new Transition.Cancel(c.orderHash(), c.signature()));
         } finally {
-            trustedSigners.remove(digest);
+            trust(null, null, null, null);
         }
+    }
+
+    /** Posts a live order's leaf; its signature and digest are the verified ones. */
+    private boolean tryPost(Live l, List<Transition> into) {
+        trust(l.v.signature(), l.order().trader(), l.order(), l.v.hash());
+        try {
+            return tryEmit(new Transition.PostOrder(l.order(), l.v.signature()), into);
+        } finally {
+            trust(null, null, null, null);
+        }
+    }
+
+    private void trust(Signature signature, Address signer, Order order, Hash32 orderHash) {
+        trustedSignature = signature;
+        trustedSigner = signer;
+        trustedOrder = order;
+        trustedOrderHash = orderHash;
     }
 
     private boolean tryEmit(Transition t, List<Transition> into) {
@@ -301,14 +324,32 @@ public final class Exchange {
         return m;
     }
 
-    private PositionLeaf position(Address owner, int marketId) {
-        byte[] v = mirror.get(keys.position(owner, marketId));
-        return v == null ? PositionLeaf.EMPTY : PositionLeaf.decode(v);
+    private Account account(Address owner) {
+        Account a = accounts.get(owner);
+        if (a == null) {
+            a = new Account(accounts.size(), owner, keys.balance(owner));
+            accounts.put(owner, a);
+        }
+        return a;
     }
 
-    private BalanceLeaf balance(Address owner) {
-        byte[] v = mirror.get(keys.balance(owner));
-        return v == null ? BalanceLeaf.EMPTY : BalanceLeaf.decode(v);
+    private PositionLeaf position(Account a, int marketId) {
+        Account.PositionCache c = a.position(marketId, keys);
+        byte[] v = mirror.get(c.key);
+        if (v != c.raw) {
+            c.raw = v;
+            c.decoded = v == null ? PositionLeaf.EMPTY : PositionLeaf.decode(v);
+        }
+        return c.decoded;
+    }
+
+    private BalanceLeaf balance(Account a) {
+        byte[] v = mirror.get(a.balanceKey);
+        if (v != a.balanceRaw) {
+            a.balanceRaw = v;
+            a.balance = v == null ? BalanceLeaf.EMPTY : BalanceLeaf.decode(v);
+        }
+        return a.balance;
     }
 
     private void removeFromBook(long id, long now) {
@@ -320,16 +361,20 @@ public final class Exchange {
         forget(id);
     }
 
-    private void forget(long id) {
-        Live e = live.remove(id);
-        if (e != null) {
-            idsByHash.remove(e.v.hash());
-            trustedSigners.remove(e.v.hash());
-        }
+    private Live liveByHash(Hash32 hash) {
+        Live e = byHash.get(hash);
+        return e == GONE ? null : e;
     }
 
-    private long ownerId(Address a) {
-        return ownerIds.computeIfAbsent(a, k -> (long) ownerIds.size());
+    /** Drops a live order from the hash index; a posted one stays known, so its hash is never reused. */
+    private void unindex(Live e) {
+        if (e.posted) byHash.put(e.v.hash(), GONE);
+        else byHash.remove(e.v.hash());
+    }
+
+    private void forget(long id) {
+        Live e = live.remove(id);
+        if (e != null) unindex(e);
     }
 
     private static TimeInForce tif(Order o) {
@@ -351,6 +396,8 @@ public final class Exchange {
         };
     }
 
+    private static final Live GONE = new Live(-1, null);
+
     /** A live order: its book id, the verified order now behind it, and whether its leaf exists. */
     private static final class Live {
         final long id;
@@ -367,7 +414,46 @@ public final class Exchange {
         }
     }
 
-    private record NonceKey(Address trader, long nonce) {}
+    /**
+     * What the pre-checks need of a trader on every order, derived once: its book owner id, its
+     * state keys, its used nonces, and its leaves decoded. A decoded leaf is reused while the
+     * mirror still holds the very array it was decoded from (every write stores a new array).
+     */
+    private static final class Account {
+        final long ownerId;
+        final Address address;
+        final byte[] balanceKey;
+        final LongSet nonces = new LongSet();
+        byte[] balanceRaw;
+        BalanceLeaf balance = BalanceLeaf.EMPTY;
+        private PositionCache[] positions = new PositionCache[0];
+
+        Account(long ownerId, Address address, byte[] balanceKey) {
+            this.ownerId = ownerId;
+            this.address = address;
+            this.balanceKey = balanceKey;
+        }
+
+        PositionCache position(int marketId, KeyCache keys) {
+            for (PositionCache c : positions) if (c.marketId == marketId) return c;
+            PositionCache c = new PositionCache(marketId, keys.position(address, marketId));
+            positions = java.util.Arrays.copyOf(positions, positions.length + 1);
+            positions[positions.length - 1] = c;
+            return c;
+        }
+
+        static final class PositionCache {
+            final int marketId;
+            final byte[] key;
+            byte[] raw;
+            PositionLeaf decoded = PositionLeaf.EMPTY;
+
+            PositionCache(int marketId, byte[] key) {
+                this.marketId = marketId;
+                this.key = key;
+            }
+        }
+    }
 
     /** Swallows the events of the exchange's own clean-up cancels, which it reports itself. */
     private static final class Silent implements BookEvents {
@@ -439,14 +525,12 @@ public final class Exchange {
             Reject refused = poisoned.contains(takerOrderId) || poisoned.contains(makerOrderId) ? Reject.INSUFFICIENT_MARGIN : null;
             if (refused == null) {
                 scratch.clear();
-                boolean ok = (maker.posted || tryEmit(new Transition.PostOrder(maker.order(), maker.v.signature()), scratch))
-                        && (taker.posted || tryEmit(new Transition.PostOrder(taker.order(), taker.v.signature()), scratch))
+                boolean ok = (maker.posted || tryPost(maker, scratch))
+                        && (taker.posted || tryPost(taker, scratch))
                         && tryEmit(new Transition.Trade(maker.v.hash(), taker.v.hash(), size), scratch);
                 if (ok) {
                     maker.posted = true;
                     taker.posted = true;
-                    posted.add(maker.v.hash());
-                    posted.add(taker.v.hash());
                     transitions.addAll(scratch);
                     events.add(new ExchangeEvent.Filled(seq++, makerOrderId, takerOrderId, priceTicks * market.tickSize(), size));
                     if (makerRemainingLots == 0) forget(makerOrderId);
@@ -458,7 +542,6 @@ public final class Exchange {
                     if (t instanceof Transition.PostOrder p) {
                         Live which = p.order() == maker.order() ? maker : taker;
                         which.posted = true;
-                        posted.add(which.v.hash());
                     }
                 }
                 refused = Reject.INSUFFICIENT_MARGIN;

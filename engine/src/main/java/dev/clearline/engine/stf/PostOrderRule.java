@@ -12,23 +12,26 @@ import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.transition.Transition.PostOrder;
 
+import java.util.function.Function;
+
 /**
  * Brings a signed order into the tree: the only place an order's signature is checked. Moves the
  * order's margin from the free balance into its isolated position.
  */
 final class PostOrderRule implements Rule<PostOrder> {
-    private final Eip712 domain;
+    private final Function<Order, Hash32> digests;
     private final SignatureVerifier verifier;
 
-    PostOrderRule(Eip712 domain, SignatureVerifier verifier) {
-        this.domain = domain;
+    /** @param digests the order's EIP-712 digest ({@link Eip712#orderDigest}, or a cache of it) */
+    PostOrderRule(Function<Order, Hash32> digests, SignatureVerifier verifier) {
+        this.digests = digests;
         this.verifier = verifier;
     }
 
     @Override
     public Reject execute(StateView s, PostOrder p) {
         Order o = p.order();                                            // 1. load
-        Hash32 hash = domain.orderDigest(o);
+        Hash32 hash = digests.apply(o);
         MarketLeaf m = s.market(o.marketId());
         Reject r = Checks.signedBy(verifier, hash, p.signature(), o.trader());  // 2. authorise
         if (r == null) r = Checks.marketExists(m);                      // 3. validate

@@ -1,9 +1,13 @@
 package dev.clearline.engine.stf;
 
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.Transition.*;
+
+import java.util.function.Function;
 
 /**
  * The Java state transition function: applies one transition to a {@link LeafStore}, or returns a
@@ -26,8 +30,16 @@ public final class Stf {
     private final KeyCache keys = new KeyCache(1 << 16);
 
     public Stf(Eip712 domain, SignatureVerifier verifier) {
+        this(domain, verifier, domain::orderDigest);
+    }
+
+    /**
+     * @param orderDigests must return exactly {@link Eip712#orderDigest} of the order; lets a caller
+     *     that already hashed the order at submission (the exchange) skip hashing it again
+     */
+    public Stf(Eip712 domain, SignatureVerifier verifier, Function<Order, Hash32> orderDigests) {
         this.oraclePrice = new OraclePriceRule(domain, verifier);
-        this.postOrder = new PostOrderRule(domain, verifier);
+        this.postOrder = new PostOrderRule(orderDigests, verifier);
         this.cancel = new CancelRule(domain, verifier);
         this.allocate = new AllocateRule(domain, verifier);
         this.release = new ReleaseRule(domain, verifier);

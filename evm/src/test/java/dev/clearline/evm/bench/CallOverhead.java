@@ -73,7 +73,10 @@ public final class CallOverhead {
             Message write = Message.call(ALICE, counter, oneByte).withGasLimit(100_000).withGasPrice(GWEI.multiply(BigInteger.TWO));
             Message logged = Message.call(ALICE, logger, oneByte).withGasLimit(100_000).withGasPrice(GWEI.multiply(BigInteger.TWO));
             Message transfer = Message.transfer(ALICE, BOB, BigInteger.ONE).withGasLimit(21_000).withGasPrice(GWEI.multiply(BigInteger.TWO));
+            NativeFloor.bind();
             List<Workload> workloads = List.of(
+                    new Workload("native-floor", "a bare libevm round trip: unknown method, no JSON parameters (the floor)",
+                            i -> NativeFloor.roundTrip()),
                     new Workload("read-balance", "WorldState.balance: one native round trip", i -> state.balance(ALICE)),
                     new Workload("call-view", "Evm.call of a contract returning 42 (DEFAULT options)",
                             i -> check(evm.call(viewCall, BLOCK))),
