@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -19,7 +20,7 @@ import org.web3j.utils.Numeric;
 /**
  * An in-process L1: blocks, receipts, logs, nonces, balances, fees and time control over an
  * EVM world state. Thread-safe: every operation holds the node's lock, so requests see a
- * consistent chain. Transactions with a nonce gap are refused, not queued (like Hardhat's
+ * consistent chain (decoding and sender recovery of a raw transaction happen before it). Transactions with a nonce gap are refused, not queued (like Hardhat's
  * automine): send them in nonce order.
  */
 public final class DevnetNode implements AutoCloseable {
@@ -34,6 +35,14 @@ public final class DevnetNode implements AutoCloseable {
     private final Map<String, Long> blockByHash = new HashMap<>();
     private final Map<String, TxLocation> txByHash = new HashMap<>();
     private final List<SignedTx> pending = new ArrayList<>();
+    /**
+     * Guards everything mutable here and the world state. A lock that parks waiters rather than the
+     * monitor, which spins them: with more RPC threads than cores, spinning burnt the CPU the lock
+     * holder and the clients needed.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final KnownSenders senders = new KnownSenders();
+    private volatile Block head;
     private final TreeMap<Integer, Snapshot> snapshots = new TreeMap<>();
     private int nextSnapshotId = 1;
     private long timeOffset;
@@ -91,70 +100,123 @@ public final class DevnetNode implements AutoCloseable {
         return config.chainId();
     }
 
-    public synchronized long blockNumber() {
-        return head().number();
+    /** Lock-free: the head is published whole after each block, and the RPC layer asks for it on most requests. */
+    public long blockNumber() {
+        return head.number();
     }
 
-    public synchronized Block head() {
-        return blocks.get(blocks.size() - 1);
+    public Block head() {
+        return head;
     }
 
-    public synchronized Optional<Block> block(long number) {
-        return number >= 0 && number < blocks.size() ? Optional.of(blocks.get((int) number)) : Optional.empty();
-    }
-
-    public synchronized Optional<Block> blockByHash(String hash) {
-        Long n = blockByHash.get(hash.toLowerCase());
-        return n == null ? Optional.empty() : block(n);
-    }
-
-    public synchronized Optional<TxView> transaction(String hash) {
-        String h = hash.toLowerCase();
-        TxLocation loc = txByHash.get(h);
-        if (loc != null) {
-            Block b = blocks.get((int) loc.blockNumber());
-            return Optional.of(new TxView(b.transactions().get(loc.index()), b, loc.index()));
+    public Optional<Block> block(long number) {
+        lock.lock();
+        try {
+            return number >= 0 && number < blocks.size() ? Optional.of(blocks.get((int) number)) : Optional.empty();
+        } finally {
+            lock.unlock();
         }
-        return pending.stream().filter(t -> t.hash().equals(h)).findFirst().map(t -> new TxView(t, null, -1));
     }
 
-    public synchronized Optional<Receipt> receipt(String hash) {
-        TxLocation loc = txByHash.get(hash.toLowerCase());
-        return loc == null ? Optional.empty() : Optional.of(blocks.get((int) loc.blockNumber()).receipts().get(loc.index()));
+    public Optional<Block> blockByHash(String hash) {
+        lock.lock();
+        try {
+            Long n = blockByHash.get(hash.toLowerCase());
+            return n == null ? Optional.empty() : block(n);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized List<SignedTx> pendingTransactions() {
-        return List.copyOf(pending);
+    public Optional<TxView> transaction(String hash) {
+        lock.lock();
+        try {
+            String h = hash.toLowerCase();
+            TxLocation loc = txByHash.get(h);
+            if (loc != null) {
+                Block b = blocks.get((int) loc.blockNumber());
+                return Optional.of(new TxView(b.transactions().get(loc.index()), b, loc.index()));
+            }
+            return pending.stream().filter(t -> t.hash().equals(h)).findFirst().map(t -> new TxView(t, null, -1));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<Receipt> receipt(String hash) {
+        lock.lock();
+        try {
+            TxLocation loc = txByHash.get(hash.toLowerCase());
+            return loc == null ? Optional.empty() : Optional.of(blocks.get((int) loc.blockNumber()).receipts().get(loc.index()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public List<SignedTx> pendingTransactions() {
+        lock.lock();
+        try {
+            return List.copyOf(pending);
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- account reads at a block ----
 
-    public synchronized BigInteger balance(String address, long block) {
-        return read(block, s -> s.balance(address.toLowerCase()));
+    public BigInteger balance(String address, long block) {
+        lock.lock();
+        try {
+            return read(block, s -> s.balance(address.toLowerCase()));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized BigInteger nonce(String address, long block) {
-        return read(block, s -> s.nonce(address.toLowerCase()));
+    public BigInteger nonce(String address, long block) {
+        lock.lock();
+        try {
+            return read(block, s -> s.nonce(address.toLowerCase()));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The next nonce counting transactions waiting in the pool. */
-    public synchronized BigInteger pendingNonce(String address) {
-        String a = address.toLowerCase();
-        BigInteger n = state.nonce(a);
-        for (SignedTx t : pending) if (t.from().equals(a)) n = n.max(t.nonce().add(BigInteger.ONE));
-        return n;
+    public BigInteger pendingNonce(String address) {
+        lock.lock();
+        try {
+            return pendingNonce(address.toLowerCase(), state.nonce(address.toLowerCase()));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized byte[] code(String address, long block) {
-        return read(block, s -> s.code(address.toLowerCase()));
+    public byte[] code(String address, long block) {
+        lock.lock();
+        try {
+            return read(block, s -> s.code(address.toLowerCase()));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized byte[] storage(String address, byte[] slot, long block) {
-        return read(block, s -> s.storage(address.toLowerCase(), slot));
+    public byte[] storage(String address, byte[] slot, long block) {
+        lock.lock();
+        try {
+            return read(block, s -> s.storage(address.toLowerCase(), slot));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized JsonNode proof(String address, List<byte[]> slots, long block) {
-        return state.proof(address.toLowerCase(), slots, Numeric.hexStringToByteArray(blocks.get((int) block).stateRoot()));
+    public JsonNode proof(String address, List<byte[]> slots, long block) {
+        lock.lock();
+        try {
+            return state.proof(address.toLowerCase(), slots, Numeric.hexStringToByteArray(blocks.get((int) block).stateRoot()));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Runs {@code f} on the state as it was after {@code block}, then returns to the head. */
@@ -170,9 +232,14 @@ public final class DevnetNode implements AutoCloseable {
 
     // ---- fees ----
 
-    public synchronized BigInteger nextBaseFee() {
-        Block h = head();
-        return GasRules.nextBaseFee(h.baseFeePerGas(), h.gasUsed(), h.gasLimit());
+    public BigInteger nextBaseFee() {
+        lock.lock();
+        try {
+            Block h = head();
+            return GasRules.nextBaseFee(h.baseFeePerGas(), h.gasUsed(), h.gasLimit());
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Like Hardhat: one gwei of tip on top of the next base fee. */
@@ -180,30 +247,47 @@ public final class DevnetNode implements AutoCloseable {
         return NodeConfig.ONE_GWEI;
     }
 
-    public synchronized BigInteger gasPrice() {
-        return nextBaseFee().add(maxPriorityFeePerGas());
+    public BigInteger gasPrice() {
+        lock.lock();
+        try {
+            return nextBaseFee().add(maxPriorityFeePerGas());
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- transactions ----
 
     /** Validates, pools and (on automine) mines a signed transaction; returns its hash. */
-    public synchronized Outcome<String> sendRawTransaction(byte[] raw) {
+    public Outcome<String> sendRawTransaction(byte[] raw) {
         SignedTx tx;
+        // Decoding and sender recovery read nothing of the chain: done before taking the lock.
         switch (SignedTx.decode(raw)) {
             case SignedTx.Invalid bad -> { return Outcome.refused(NodeError.rejected(bad.reason())); }
             case SignedTx.Ok ok -> tx = ok.tx();
         }
-        NodeError error = admissionError(tx);
-        if (error != null) return Outcome.refused(error);
-        pending.add(tx);
-        if (config.automine()) {
-            Block mined = mineBlock(nextTimestampFor(head()));
-            if (mined == null) {
-                pending.remove(tx);
-                return Outcome.refused(NodeError.rejected("transaction rejected by the EVM's transaction rules: " + lastDropReason));
+        lock.lock();
+        try {
+            NodeError error = admissionError(tx);
+            if (error != null) return Outcome.refused(error);
+            pending.add(tx);
+            if (config.automine()) {
+                Block mined = mineBlock(nextTimestampFor(head()));
+                if (mined == null) {
+                    pending.remove(tx);
+                    return Outcome.refused(NodeError.rejected("transaction rejected by the EVM's transaction rules: " + lastDropReason));
+                }
             }
+            return Outcome.done(tx.hash());
+        } finally {
+            lock.unlock();
         }
-        return Outcome.done(tx.hash());
+    }
+
+    private BigInteger pendingNonce(String a, BigInteger stateNonce) {
+        BigInteger n = stateNonce;
+        for (SignedTx t : pending) if (t.from().equals(a)) n = n.max(t.nonce().add(BigInteger.ONE));
+        return n;
     }
 
     private NodeError admissionError(SignedTx tx) {
@@ -214,7 +298,7 @@ public final class DevnetNode implements AutoCloseable {
         if (pending.stream().anyMatch(t -> t.hash().equals(tx.hash()))) {
             return NodeError.rejected("already known: transaction " + tx.hash() + " is waiting to be mined");
         }
-        BigInteger expected = pendingNonce(tx.from());
+        BigInteger expected = pendingNonce(tx.from(), senders.nonce(tx.from(), state::nonce));
         int cmp = tx.nonce().compareTo(expected);
         if (cmp < 0) {
             return NodeError.rejected("nonce too low: address " + tx.from() + ", tx: " + tx.nonce() + " state: " + expected);
@@ -243,7 +327,9 @@ public final class DevnetNode implements AutoCloseable {
                     + ", maxFeePerGas: " + tx.maxFeePerGas() + ", baseFee: " + baseFee + " (transaction underpriced)");
         }
         BigInteger cost = tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value());
+        if (senders.surelyHolds(tx.from(), cost)) return null;
         BigInteger have = state.balance(tx.from());
+        senders.sawBalance(tx.from(), have);
         if (have.compareTo(cost) < 0) {
             return NodeError.rejected("insufficient funds for gas * price + value: address " + tx.from()
                     + " have " + have + " want " + cost);
@@ -253,32 +339,42 @@ public final class DevnetNode implements AutoCloseable {
 
     // ---- calls ----
 
-    public synchronized Outcome<byte[]> call(CallRequest req, long block) {
-        Execution ex = simulate(req, block, req.gas() == null ? config.blockGasLimit() : req.gas());
-        if (!ex.success()) return Outcome.refused(revertError(ex));
-        return Outcome.done(ex.returnData());
+    public Outcome<byte[]> call(CallRequest req, long block) {
+        lock.lock();
+        try {
+            Execution ex = simulate(req, block, req.gas() == null ? config.blockGasLimit() : req.gas());
+            if (!ex.success()) return Outcome.refused(revertError(ex));
+            return Outcome.done(ex.returnData());
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The smallest gas limit with which the call succeeds, found by binary search as geth does. */
-    public synchronized Outcome<Long> estimateGas(CallRequest req, long block) {
-        long cap = req.gas() == null ? config.blockGasLimit() : req.gas();
-        Execution first = simulate(req, block, cap);
-        if (!first.success()) {
-            if (!first.invalid() && first.returnData().length == 0 && first.error() != null && !first.error().contains("revert")) {
-                return Outcome.refused(NodeError.rejected("gas required exceeds allowance (" + cap + "): " + first.error()));
+    public Outcome<Long> estimateGas(CallRequest req, long block) {
+        lock.lock();
+        try {
+            long cap = req.gas() == null ? config.blockGasLimit() : req.gas();
+            Execution first = simulate(req, block, cap);
+            if (!first.success()) {
+                if (!first.invalid() && first.returnData().length == 0 && first.error() != null && !first.error().contains("revert")) {
+                    return Outcome.refused(NodeError.rejected("gas required exceeds allowance (" + cap + "): " + first.error()));
+                }
+                return Outcome.refused(revertError(first));
             }
-            return Outcome.refused(revertError(first));
+            long lo = first.gasUsed() - 1;
+            long hi = cap;
+            // Refunds and the 63/64 rule make gasUsed an underestimate; this guess is usually enough.
+            long optimistic = Math.min(cap, (first.gasUsed() + 2300) * 64 / 63);
+            if (simulate(req, block, optimistic).success()) hi = optimistic; else lo = optimistic;
+            while (lo + 1 < hi) {
+                long mid = lo + (hi - lo) / 2;
+                if (simulate(req, block, mid).success()) hi = mid; else lo = mid;
+            }
+            return Outcome.done(hi);
+        } finally {
+            lock.unlock();
         }
-        long lo = first.gasUsed() - 1;
-        long hi = cap;
-        // Refunds and the 63/64 rule make gasUsed an underestimate; this guess is usually enough.
-        long optimistic = Math.min(cap, (first.gasUsed() + 2300) * 64 / 63);
-        if (simulate(req, block, optimistic).success()) hi = optimistic; else lo = optimistic;
-        while (lo + 1 < hi) {
-            long mid = lo + (hi - lo) / 2;
-            if (simulate(req, block, mid).success()) hi = mid; else lo = mid;
-        }
-        return Outcome.done(hi);
     }
 
     /** Runs a call against the state after {@code block} and throws the changes away. */
@@ -337,38 +433,53 @@ public final class DevnetNode implements AutoCloseable {
 
     // ---- traces ----
 
-    public synchronized Outcome<JsonNode> traceTransaction(String hash, String tracer, JsonNode tracerConfig) {
-        TxLocation loc = txByHash.get(hash.toLowerCase());
-        if (loc == null) return Outcome.refused(NodeError.rejected("transaction " + hash + " not found; is it mined?"));
-        Block b = blocks.get((int) loc.blockNumber());
-        Block parent = blocks.get((int) b.number() - 1);
-        BlockEnv env = envOf(b.number(), b.timestamp(), b.baseFeePerGas());
-        return Outcome.done(read(parent.number(), s -> {
-            for (int i = 0; i < loc.index(); i++) s.transact(messageOf(b.transactions().get(i), b.baseFeePerGas()), env);
-            return s.trace(messageOf(b.transactions().get(loc.index()), b.baseFeePerGas()), env, tracer, tracerConfig);
-        }));
+    public Outcome<JsonNode> traceTransaction(String hash, String tracer, JsonNode tracerConfig) {
+        lock.lock();
+        try {
+            TxLocation loc = txByHash.get(hash.toLowerCase());
+            if (loc == null) return Outcome.refused(NodeError.rejected("transaction " + hash + " not found; is it mined?"));
+            Block b = blocks.get((int) loc.blockNumber());
+            Block parent = blocks.get((int) b.number() - 1);
+            BlockEnv env = envOf(b.number(), b.timestamp(), b.baseFeePerGas());
+            return Outcome.done(read(parent.number(), s -> {
+                for (int i = 0; i < loc.index(); i++) s.transact(messageOf(b.transactions().get(i), b.baseFeePerGas()), env);
+                return s.trace(messageOf(b.transactions().get(loc.index()), b.baseFeePerGas()), env, tracer, tracerConfig);
+            }));
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized Outcome<JsonNode> traceCall(CallRequest req, long block, String tracer, JsonNode tracerConfig) {
-        Message m = messageOf(req, req.gas() == null ? config.blockGasLimit() : req.gas());
-        if (block >= head().number()) return Outcome.done(state.trace(m, nextEnv(), tracer, tracerConfig));
-        Block b = blocks.get((int) block);
-        return Outcome.done(read(block, s -> s.trace(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b)),
-                tracer, tracerConfig)));
+    public Outcome<JsonNode> traceCall(CallRequest req, long block, String tracer, JsonNode tracerConfig) {
+        lock.lock();
+        try {
+            Message m = messageOf(req, req.gas() == null ? config.blockGasLimit() : req.gas());
+            if (block >= head().number()) return Outcome.done(state.trace(m, nextEnv(), tracer, tracerConfig));
+            Block b = blocks.get((int) block);
+            return Outcome.done(read(block, s -> s.trace(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b)),
+                    tracer, tracerConfig)));
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- logs ----
 
     /** Logs of blocks {@code from..to} matching the address set (empty: any) and topic positions (null or empty: any). */
-    public synchronized List<LogEntry> logs(long from, long to, List<String> addresses, List<List<String>> topics) {
-        List<LogEntry> out = new ArrayList<>();
-        long last = Math.min(to, head().number());
-        for (long n = Math.max(0, from); n <= last; n++) {
-            for (Receipt r : blocks.get((int) n).receipts()) {
-                for (LogEntry log : r.logs()) if (matches(log, addresses, topics)) out.add(log);
+    public List<LogEntry> logs(long from, long to, List<String> addresses, List<List<String>> topics) {
+        lock.lock();
+        try {
+            List<LogEntry> out = new ArrayList<>();
+            long last = Math.min(to, head().number());
+            for (long n = Math.max(0, from); n <= last; n++) {
+                for (Receipt r : blocks.get((int) n).receipts()) {
+                    for (LogEntry log : r.logs()) if (matches(log, addresses, topics)) out.add(log);
+                }
             }
+            return out;
+        } finally {
+            lock.unlock();
         }
-        return out;
     }
 
     static boolean matches(LogEntry log, List<String> addresses, List<List<String>> topics) {
@@ -386,58 +497,85 @@ public final class DevnetNode implements AutoCloseable {
     // ---- time and mining ----
 
     /** Moves the clock forward by {@code seconds}; returns the total offset, like Hardhat. */
-    public synchronized long increaseTime(long seconds) {
-        if (seconds < 0) throw new IllegalArgumentException("cannot increase time by a negative amount: " + seconds);
-        timeOffset += seconds;
-        return timeOffset;
-    }
-
-    public synchronized Outcome<Long> setNextBlockTimestamp(long timestamp) {
-        if (timestamp <= head().timestamp()) {
-            return Outcome.refused(NodeError.invalidParams("timestamp " + timestamp + " is not after the latest block's "
-                    + head().timestamp() + "; pick a later one"));
+    public long increaseTime(long seconds) {
+        lock.lock();
+        try {
+            if (seconds < 0) throw new IllegalArgumentException("cannot increase time by a negative amount: " + seconds);
+            timeOffset += seconds;
+            return timeOffset;
+        } finally {
+            lock.unlock();
         }
-        nextTimestamp = timestamp;
-        return Outcome.done(timestamp);
     }
 
-    /** Mines the pending transactions (possibly none) into one block, at {@code timestamp} if given. */
-    public synchronized Outcome<Block> mine(Long timestamp) {
-        if (timestamp != null) {
+    public Outcome<Long> setNextBlockTimestamp(long timestamp) {
+        lock.lock();
+        try {
             if (timestamp <= head().timestamp()) {
                 return Outcome.refused(NodeError.invalidParams("timestamp " + timestamp + " is not after the latest block's "
                         + head().timestamp() + "; pick a later one"));
             }
-            // Later blocks keep counting from here, as Hardhat does after evm_mine with a timestamp.
-            timeOffset = timestamp - config.clockSeconds().getAsLong();
-            return Outcome.done(mineBlock(timestamp));
+            nextTimestamp = timestamp;
+            return Outcome.done(timestamp);
+        } finally {
+            lock.unlock();
         }
-        return Outcome.done(mineBlock(nextTimestampFor(head())));
     }
 
-    public synchronized int snapshot() {
-        int id = nextSnapshotId++;
-        snapshots.put(id, new Snapshot(head().number(), timeOffset, nextTimestamp, List.copyOf(pending)));
-        return id;
+    /** Mines the pending transactions (possibly none) into one block, at {@code timestamp} if given. */
+    public Outcome<Block> mine(Long timestamp) {
+        lock.lock();
+        try {
+            if (timestamp != null) {
+                if (timestamp <= head().timestamp()) {
+                    return Outcome.refused(NodeError.invalidParams("timestamp " + timestamp + " is not after the latest block's "
+                            + head().timestamp() + "; pick a later one"));
+                }
+                // Later blocks keep counting from here, as Hardhat does after evm_mine with a timestamp.
+                timeOffset = timestamp - config.clockSeconds().getAsLong();
+                return Outcome.done(mineBlock(timestamp));
+            }
+            return Outcome.done(mineBlock(nextTimestampFor(head())));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int snapshot() {
+        lock.lock();
+        try {
+            int id = nextSnapshotId++;
+            snapshots.put(id, new Snapshot(head().number(), timeOffset, nextTimestamp, List.copyOf(pending)));
+            return id;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Returns to snapshot {@code id}; it and every later snapshot are used up. False if unknown. */
-    public synchronized boolean revert(int id) {
-        Snapshot s = snapshots.get(id);
-        if (s == null) return false;
-        snapshots.tailMap(id, true).clear();
-        while (head().number() > s.blockNumber()) {
-            Block dropped = blocks.remove(blocks.size() - 1);
-            blockByHash.remove(dropped.hash());
-            for (SignedTx t : dropped.transactions()) txByHash.remove(t.hash());
+    public boolean revert(int id) {
+        lock.lock();
+        try {
+            Snapshot s = snapshots.get(id);
+            if (s == null) return false;
+            snapshots.tailMap(id, true).clear();
+            while (head().number() > s.blockNumber()) {
+                Block dropped = blocks.remove(blocks.size() - 1);
+                head = blocks.get(blocks.size() - 1);
+                blockByHash.remove(dropped.hash());
+                for (SignedTx t : dropped.transactions()) txByHash.remove(t.hash());
+            }
+            state.resetTo(Numeric.hexStringToByteArray(head().stateRoot()));
+            senders.forget();
+            pending.clear();
+            pending.addAll(s.pending());
+            timeOffset = s.timeOffset();
+            nextTimestamp = s.nextTimestamp();
+            store.rewrite(blocks);
+            return true;
+        } finally {
+            lock.unlock();
         }
-        state.resetTo(Numeric.hexStringToByteArray(head().stateRoot()));
-        pending.clear();
-        pending.addAll(s.pending());
-        timeOffset = s.timeOffset();
-        nextTimestamp = s.nextTimestamp();
-        store.rewrite(blocks);
-        return true;
     }
 
     private long nextTimestampFor(Block parent) {
@@ -465,6 +603,7 @@ public final class DevnetNode implements AutoCloseable {
             Applied a = applyTx(state, tx, env);
             if (a == null) continue;
             cumulative += a.ex().gasUsed();
+            senders.mined(tx.from(), tx.nonce(), tx.gasLimit().multiply(a.price()).add(tx.value()));
             included.add(tx);
             receipts.add(a.toReceipt(tx, included.size() - 1, number, cumulative));
         }
@@ -487,9 +626,12 @@ public final class DevnetNode implements AutoCloseable {
 
     /** A pooled transaction can go stale when an earlier one spent the funds or the base fee rose. */
     private boolean stillValid(SignedTx tx, BigInteger baseFee) {
-        return tx.nonce().equals(state.nonce(tx.from()))
-                && tx.maxFeePerGas().compareTo(baseFee) >= 0
-                && state.balance(tx.from()).compareTo(tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value())) >= 0;
+        BigInteger cost = tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value());
+        if (!tx.nonce().equals(senders.nonce(tx.from(), state::nonce)) || tx.maxFeePerGas().compareTo(baseFee) < 0) return false;
+        if (senders.surelyHolds(tx.from(), cost)) return true;
+        BigInteger have = state.balance(tx.from());
+        senders.sawBalance(tx.from(), have);
+        return have.compareTo(cost) >= 0;
     }
 
     private record Applied(Execution ex, BigInteger price) {
@@ -534,12 +676,18 @@ public final class DevnetNode implements AutoCloseable {
 
     private void index(Block b) {
         blocks.add(b);
+        head = b;
         blockByHash.put(b.hash(), b.number());
         for (int i = 0; i < b.transactions().size(); i++) txByHash.put(b.transactions().get(i).hash(), new TxLocation(b.number(), i));
     }
 
     @Override
-    public synchronized void close() {
-        state.close();
+    public void close() {
+        lock.lock();
+        try {
+            state.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -157,7 +157,7 @@ public final class Exchange {
             cap = Math.abs(pos.size()) / m.lotSize();
         }
         long id = nextOrderId++;
-        Live entry = new Live(id, v);
+        Live entry = new Live(id, v, a);
         live.put(id, entry);
         byHash.put(v.hash(), entry);
         OrderBook book = books.get(o.marketId());
@@ -213,11 +213,11 @@ public final class Exchange {
             return reject(replacement.hash(), Reject.BAD_ORDER_FIELDS, null);
         }
         MarketLeaf m = market(o.marketId());
-        Account a = account(o.trader());
+        Account a = e.account; // same trader, checked above
         Reject r = preCheck(o, replacement.hash(), m, a, now);
         if (r != null) return reject(replacement.hash(), r, null);
         OrderBook book = books.get(o.marketId());
-        Live next = new Live(id, replacement);
+        Live next = new Live(id, replacement, a);
         sink.begin(next, m);
         book.amend(id, o.price() / m.tickSize(), o.size() / m.lotSize(), now, sink);
         if (sink.rejected == null) {
@@ -396,15 +396,17 @@ public final class Exchange {
         };
     }
 
-    private static final Live GONE = new Live(-1, null);
+    private static final Live GONE = new Live(-1, null, null);
 
     /** A live order: its book id, the verified order now behind it, and whether its leaf exists. */
     private static final class Live {
         final long id;
         final VerifiedOrder v;
+        final Account account;
         boolean posted;
 
-        Live(long id, VerifiedOrder v) {
+        Live(long id, VerifiedOrder v, Account account) {
+            this.account = account;
             this.id = id;
             this.v = v;
         }
@@ -423,7 +425,7 @@ public final class Exchange {
         final long ownerId;
         final Address address;
         final byte[] balanceKey;
-        final LongSet nonces = new LongSet();
+        final UsedNonces nonces = new UsedNonces();
         byte[] balanceRaw;
         BalanceLeaf balance = BalanceLeaf.EMPTY;
         private PositionCache[] positions = new PositionCache[0];

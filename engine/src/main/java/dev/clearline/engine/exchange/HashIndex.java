@@ -4,20 +4,24 @@ import dev.clearline.engine.order.Hash32;
 
 /**
  * An open-addressing map from order hash to object (no entry object per mapping, backward-shift
- * deletion): the exchange looks orders up by hash several times per operation. Single-threaded.
+ * deletion): the exchange looks orders up by hash several times per operation. The keys' hash
+ * codes sit in their own array so probing compares ints and rarely touches a key object.
+ * Single-threaded.
  */
 final class HashIndex<V> {
     private Hash32[] keys = new Hash32[1 << 10];
+    private int[] hashes = new int[1 << 10];
     private Object[] values = new Object[1 << 10];
     private int size;
 
     @SuppressWarnings("unchecked")
     V get(Hash32 key) {
         int mask = keys.length - 1;
-        for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+        int h = key.hashCode();
+        for (int i = slot(h, mask); ; i = (i + 1) & mask) {
             Hash32 k = keys[i];
             if (k == null) return null;
-            if (k == key || k.equals(key)) return (V) values[i];
+            if (hashes[i] == h && (k == key || k.equals(key))) return (V) values[i];
         }
     }
 
@@ -25,15 +29,17 @@ final class HashIndex<V> {
     void put(Hash32 key, V value) {
         if (value == null) throw new IllegalArgumentException("HashIndex stores non-null values only");
         int mask = keys.length - 1;
-        for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+        int h = key.hashCode();
+        for (int i = slot(h, mask); ; i = (i + 1) & mask) {
             Hash32 k = keys[i];
             if (k == null) {
                 keys[i] = key;
+                hashes[i] = h;
                 values[i] = value;
                 if (++size * 2 > keys.length) grow();
                 return;
             }
-            if (k == key || k.equals(key)) {
+            if (hashes[i] == h && (k == key || k.equals(key))) {
                 values[i] = value;
                 return;
             }
@@ -42,19 +48,21 @@ final class HashIndex<V> {
 
     void remove(Hash32 key) {
         int mask = keys.length - 1;
-        int i = slot(key, mask);
+        int h = key.hashCode();
+        int i = slot(h, mask);
         while (true) {
             Hash32 k = keys[i];
             if (k == null) return;
-            if (k == key || k.equals(key)) break;
+            if (hashes[i] == h && (k == key || k.equals(key))) break;
             i = (i + 1) & mask;
         }
         // backward shift: pull later entries of the probe run into the hole so lookups never stop early
         int hole = i;
         for (int j = (hole + 1) & mask; keys[j] != null; j = (j + 1) & mask) {
-            int home = slot(keys[j], mask);
+            int home = slot(hashes[j], mask);
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 keys[hole] = keys[j];
+                hashes[hole] = hashes[j];
                 values[hole] = values[j];
                 hole = j;
             }
@@ -66,21 +74,24 @@ final class HashIndex<V> {
 
     private void grow() {
         Hash32[] oldKeys = keys;
+        int[] oldHashes = hashes;
         Object[] oldValues = values;
         keys = new Hash32[oldKeys.length * 2];
+        hashes = new int[oldKeys.length * 2];
         values = new Object[oldKeys.length * 2];
         int mask = keys.length - 1;
         for (int j = 0; j < oldKeys.length; j++) {
             if (oldKeys[j] == null) continue;
-            int i = slot(oldKeys[j], mask);
+            int i = slot(oldHashes[j], mask);
             while (keys[i] != null) i = (i + 1) & mask;
             keys[i] = oldKeys[j];
+            hashes[i] = oldHashes[j];
             values[i] = oldValues[j];
         }
     }
 
-    private static int slot(Hash32 key, int mask) {
-        int h = key.hashCode() * 0x9E3779B9;
+    private static int slot(int hashCode, int mask) {
+        int h = hashCode * 0x9E3779B9;
         return (h ^ (h >>> 16)) & mask;
     }
 }
