@@ -24,10 +24,23 @@ import java.util.TreeSet;
  * the ones it replaced as stale, which is what pruning later deletes. Not thread-safe.
  */
 public final class SparseMerkleTree {
+    /** Keys whose latest value {@link #get(Bytes32)} answers without a walk, by default: enough for tens of millions of leaves. */
+    public static final int DEFAULT_CACHED_VALUES = 1 << 24;
+
     private final NodeStore store;
+    private final LatestValues latestValues;
 
     public SparseMerkleTree(NodeStore store) {
+        this(store, DEFAULT_CACHED_VALUES);
+    }
+
+    /** @param cachedValues how many keys' latest values to keep at hand for {@link #get(Bytes32)} (0: none) */
+    public SparseMerkleTree(NodeStore store, int cachedValues) {
+        if (cachedValues < 0) {
+            throw new IllegalArgumentException("cachedValues is " + cachedValues + "; pass 0 or more");
+        }
         this.store = store;
+        this.latestValues = new LatestValues(cachedValues);
     }
 
     /** The last committed version, {@code -1} before the first commit. */
@@ -52,26 +65,45 @@ public final class SparseMerkleTree {
     /** The value of {@code key} in the latest version. */
     public Optional<byte[]> get(Bytes32 key) {
         long v = latestVersion();
-        return v < 0 ? Optional.empty() : get(v, key);
+        if (v < 0) {
+            return Optional.empty();
+        }
+        byte[] known = latestValues.lookup(v, key);
+        if (known == null) {
+            known = find(v, key);
+            latestValues.learn(v, key, known);
+        } else if (known == LatestValues.ABSENT) {
+            known = null;
+        }
+        return known == null ? Optional.empty() : Optional.of(known.clone());
     }
 
     public Optional<byte[]> get(long version, Bytes32 key) {
+        if (version >= 0 && version == latestVersion()) {
+            return get(key);
+        }
+        byte[] value = find(version, key);
+        return value == null ? Optional.empty() : Optional.of(value.clone());
+    }
+
+    /** Walks {@code version} down to {@code key}; its stored value (not a copy), or {@code null} when absent. */
+    private byte[] find(long version, Bytes32 key) {
         byte[] k = key.unsafeArray();
         RootRef r = rootRef(version);
         if (r.isEmpty()) {
-            return Optional.empty();
+            return null;
         }
         NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
         Node n = load(version, at);
         while (true) {
             if (n instanceof Node.Leaf leaf) {
-                return Arrays.equals(leaf.key(), k) ? Optional.of(leaf.value().clone()) : Optional.empty();
+                return Arrays.equals(leaf.key(), k) ? leaf.value() : null;
             }
             Node.Internal in = (Node.Internal) n;
             boolean right = Folding.bit(k, at.depth());
             long cv = right ? in.rightVersion() : in.leftVersion();
             if (cv == Node.NO_CHILD) {
-                return Optional.empty();
+                return null;
             }
             at = at.child(cv, right);
             Node resolved = right ? in.right() : in.left();
@@ -96,12 +128,16 @@ public final class SparseMerkleTree {
         var sorted = writes.sorted();
         int n = sorted.size();
         byte[][] keys = new byte[n][];
+        Bytes32[] writtenKeys = new Bytes32[n];
+        byte[][] writtenValues = new byte[n][];
         LeafSub[] puts = new LeafSub[n];
         int i = 0;
         for (var e : sorted.entrySet()) {
+            writtenKeys[i] = e.getKey();
             keys[i] = e.getKey().unsafeArray();
             if (e.getValue().isPresent()) {
                 byte[] value = e.getValue().get();
+                writtenValues[i] = value;
                 byte[] vh = TreeHash.value(value);
                 puts[i] = new LeafSub(new Node.Leaf(keys[i], value, vh, TreeHash.leaf(keys[i], vh)), null);
             }
@@ -126,6 +162,7 @@ public final class SparseMerkleTree {
             rootNode = p.node != null ? p.node : store.node(new NodeKey(p.version, 0, 0, 0, 0, 0));
         }
         store.commit(new VersionCommit(version, w.written, w.stale, root, rootNode, w.internalNodes));
+        latestValues.advance(latest, version, writtenKeys, writtenValues);
         return version;
     }
 

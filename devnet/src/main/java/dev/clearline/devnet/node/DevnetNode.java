@@ -20,7 +20,8 @@ import org.web3j.utils.Numeric;
 /**
  * An in-process L1: blocks, receipts, logs, nonces, balances, fees and time control over an
  * EVM world state. Thread-safe: every operation holds the node's lock, so requests see a
- * consistent chain (decoding and sender recovery of a raw transaction happen before it). Transactions with a nonce gap are refused, not queued (like Hardhat's
+ * consistent chain (decoding and sender recovery of a raw transaction happen before it).
+ * Transactions with a nonce gap are refused, not queued (like Hardhat's
  * automine): send them in nonce order.
  */
 public final class DevnetNode implements AutoCloseable {

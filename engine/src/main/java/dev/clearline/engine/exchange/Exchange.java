@@ -29,10 +29,8 @@ import dev.clearline.engine.transition.Transition;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The exchange: verified orders go through tick/lot/expiry/margin pre-checks, then the market's
@@ -334,22 +332,13 @@ public final class Exchange {
     }
 
     private PositionLeaf position(Account a, int marketId) {
-        Account.PositionCache c = a.position(marketId, keys);
-        byte[] v = mirror.get(c.key);
-        if (v != c.raw) {
-            c.raw = v;
-            c.decoded = v == null ? PositionLeaf.EMPTY : PositionLeaf.decode(v);
-        }
-        return c.decoded;
+        PositionLeaf p = mirror.get(a.positionKey(marketId, keys), PositionLeaf.class, PositionLeaf::decode);
+        return p == null ? PositionLeaf.EMPTY : p;
     }
 
     private BalanceLeaf balance(Account a) {
-        byte[] v = mirror.get(a.balanceKey);
-        if (v != a.balanceRaw) {
-            a.balanceRaw = v;
-            a.balance = v == null ? BalanceLeaf.EMPTY : BalanceLeaf.decode(v);
-        }
-        return a.balance;
+        BalanceLeaf b = mirror.get(a.balanceKey, BalanceLeaf.class, BalanceLeaf::decode);
+        return b == null ? BalanceLeaf.EMPTY : b;
     }
 
     private void removeFromBook(long id, long now) {
@@ -418,17 +407,15 @@ public final class Exchange {
 
     /**
      * What the pre-checks need of a trader on every order, derived once: its book owner id, its
-     * state keys, its used nonces, and its leaves decoded. A decoded leaf is reused while the
-     * mirror still holds the very array it was decoded from (every write stores a new array).
+     * state keys (each a Keccak-256) and its used nonces.
      */
     private static final class Account {
         final long ownerId;
         final Address address;
         final byte[] balanceKey;
         final UsedNonces nonces = new UsedNonces();
-        byte[] balanceRaw;
-        BalanceLeaf balance = BalanceLeaf.EMPTY;
-        private PositionCache[] positions = new PositionCache[0];
+        private int[] positionMarkets = new int[0];
+        private byte[][] positionKeys = new byte[0][];
 
         Account(long ownerId, Address address, byte[] balanceKey) {
             this.ownerId = ownerId;
@@ -436,24 +423,14 @@ public final class Exchange {
             this.balanceKey = balanceKey;
         }
 
-        PositionCache position(int marketId, KeyCache keys) {
-            for (PositionCache c : positions) if (c.marketId == marketId) return c;
-            PositionCache c = new PositionCache(marketId, keys.position(address, marketId));
-            positions = java.util.Arrays.copyOf(positions, positions.length + 1);
-            positions[positions.length - 1] = c;
-            return c;
-        }
-
-        static final class PositionCache {
-            final int marketId;
-            final byte[] key;
-            byte[] raw;
-            PositionLeaf decoded = PositionLeaf.EMPTY;
-
-            PositionCache(int marketId, byte[] key) {
-                this.marketId = marketId;
-                this.key = key;
-            }
+        byte[] positionKey(int marketId, KeyCache keys) {
+            for (int i = 0; i < positionMarkets.length; i++) if (positionMarkets[i] == marketId) return positionKeys[i];
+            int n = positionMarkets.length;
+            positionMarkets = java.util.Arrays.copyOf(positionMarkets, n + 1);
+            positionKeys = java.util.Arrays.copyOf(positionKeys, n + 1);
+            positionMarkets[n] = marketId;
+            positionKeys[n] = keys.position(address, marketId);
+            return positionKeys[n];
         }
     }
 
@@ -477,7 +454,9 @@ public final class Exchange {
         Live incoming;
         MarketLeaf market;
         Reject rejected;
-        final List<Long> poisoned = new ArrayList<>();
+        /** Ids of the orders whose fill the STF refused during this call, in order (duplicates allowed). */
+        long[] poisoned = new long[8];
+        int poisonedCount;
         final List<Transition> scratch = new ArrayList<>(4);
         final BookEvents silent = new Silent();
 
@@ -485,11 +464,12 @@ public final class Exchange {
             incoming = in;
             market = m;
             rejected = null;
-            poisoned.clear();
+            poisonedCount = 0;
         }
 
         void end(long now) {
-            for (long id : poisoned) {
+            for (int i = 0; i < poisonedCount; i++) {
+                long id = poisoned[i];
                 Live e = live.get(id);
                 if (e == null) continue;
                 OrderBook book = books.get(e.order().marketId());
@@ -500,7 +480,17 @@ public final class Exchange {
                 }
                 forget(id);
             }
-            poisoned.clear();
+            poisonedCount = 0;
+        }
+
+        private boolean isPoisoned(long id) {
+            for (int i = 0; i < poisonedCount; i++) if (poisoned[i] == id) return true;
+            return false;
+        }
+
+        private void poison(long id) {
+            if (poisonedCount == poisoned.length) poisoned = java.util.Arrays.copyOf(poisoned, poisonedCount * 2);
+            poisoned[poisonedCount++] = id;
         }
 
         private Live order(long id) {
@@ -524,7 +514,7 @@ public final class Exchange {
             Live maker = order(makerOrderId);
             Live taker = order(takerOrderId);
             long size = lots * market.lotSize();
-            Reject refused = poisoned.contains(takerOrderId) || poisoned.contains(makerOrderId) ? Reject.INSUFFICIENT_MARGIN : null;
+            Reject refused = isPoisoned(takerOrderId) || isPoisoned(makerOrderId) ? Reject.INSUFFICIENT_MARGIN : null;
             if (refused == null) {
                 scratch.clear();
                 boolean ok = (maker.posted || tryPost(maker, scratch))
@@ -548,8 +538,8 @@ public final class Exchange {
                 }
                 refused = Reject.INSUFFICIENT_MARGIN;
             }
-            poisoned.add(makerOrderId);
-            poisoned.add(takerOrderId);
+            poison(makerOrderId);
+            poison(takerOrderId);
             events.add(new ExchangeEvent.FillRefused(seq++, makerOrderId, takerOrderId, refused));
         }
 

@@ -1,6 +1,7 @@
 package dev.clearline.engine.stf;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The leaves the STF reads and writes: 32-byte state keys to ABI-encoded values. The state tree
@@ -9,6 +10,15 @@ import java.util.List;
 public interface LeafStore {
     /** The value under {@code key}, or null when the leaf does not exist. */
     byte[] get(byte[] key);
+
+    /**
+     * The value under {@code key} decoded, or null when the leaf does not exist. A store may hand
+     * back the same decoded object while the value is unchanged (leaf records are immutable).
+     */
+    default <T> T get(byte[] key, Class<T> type, Function<byte[], T> decoder) {
+        byte[] v = get(key);
+        return v == null ? null : decoder.apply(v);
+    }
 
     /** Writes (creates or replaces) leaves; a transition's writes arrive together. */
     void putAll(List<Write> writes);

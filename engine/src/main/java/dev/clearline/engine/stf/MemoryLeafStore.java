@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Leaves in a hash table, no Merkle root: the exchange's mirror of the state, run through the same
@@ -11,7 +13,8 @@ import java.util.List;
  * words in one array instead of chasing a key object; state keys are Keccak outputs, so their
  * first word already is a good hash. Leaves are never deleted (the STF only creates or replaces),
  * so probing needs no tombstones. Stored value arrays are the writers' own and must not be
- * mutated afterwards (values are always freshly encoded).
+ * mutated afterwards (values are always freshly encoded). The last decoded form of each value is
+ * kept beside it until the value is replaced, so a hot leaf is decoded once, not on every read.
  */
 public final class MemoryLeafStore implements LeafStore {
     private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -19,10 +22,28 @@ public final class MemoryLeafStore implements LeafStore {
     private long[] words = new long[4 << 10];
     private byte[][] keys = new byte[1 << 10][];
     private byte[][] values = new byte[1 << 10][];
+    private Object[] decoded = new Object[1 << 10];
     private int size;
 
     @Override
     public byte[] get(byte[] key) {
+        int i = find(key);
+        return i < 0 ? null : values[i];
+    }
+
+    @Override
+    public <T> T get(byte[] key, Class<T> type, Function<byte[], T> decoder) {
+        int i = find(key);
+        if (i < 0) return null;
+        Object d = decoded[i];
+        if (type.isInstance(d)) return type.cast(d);
+        T fresh = decoder.apply(values[i]);
+        decoded[i] = fresh;
+        return fresh;
+    }
+
+    /** The slot holding {@code key}, or -1. */
+    private int find(byte[] key) {
         checkKey(key);
         long w0 = (long) WORD.get(key, 0);
         long w1 = (long) WORD.get(key, 8);
@@ -30,10 +51,9 @@ public final class MemoryLeafStore implements LeafStore {
         long w3 = (long) WORD.get(key, 24);
         int mask = values.length - 1;
         for (int i = slot(w0, mask); ; i = (i + 1) & mask) {
-            byte[] v = values[i];
-            if (v == null) return null;
+            if (values[i] == null) return -1;
             int b = i << 2;
-            if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return v;
+            if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return i;
         }
     }
 
@@ -43,7 +63,7 @@ public final class MemoryLeafStore implements LeafStore {
     }
 
     /** Visits every leaf (key, value), in no particular order. */
-    public void forEach(java.util.function.BiConsumer<byte[], byte[]> visitor) {
+    public void forEach(BiConsumer<byte[], byte[]> visitor) {
         for (int i = 0; i < keys.length; i++) if (values[i] != null) visitor.accept(keys[i], values[i]);
     }
 
@@ -73,6 +93,7 @@ public final class MemoryLeafStore implements LeafStore {
             }
             if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) {
                 values[i] = value;
+                decoded[i] = null;
                 return;
             }
         }
@@ -82,9 +103,11 @@ public final class MemoryLeafStore implements LeafStore {
         long[] oldWords = words;
         byte[][] oldKeys = keys;
         byte[][] oldValues = values;
+        Object[] oldDecoded = decoded;
         words = new long[oldWords.length * 2];
         keys = new byte[oldKeys.length * 2][];
         values = new byte[oldValues.length * 2][];
+        decoded = new Object[oldValues.length * 2];
         int mask = values.length - 1;
         for (int j = 0; j < oldValues.length; j++) {
             if (oldValues[j] == null) continue;
@@ -93,6 +116,7 @@ public final class MemoryLeafStore implements LeafStore {
             System.arraycopy(oldWords, j << 2, words, i << 2, 4);
             keys[i] = oldKeys[j];
             values[i] = oldValues[j];
+            decoded[i] = oldDecoded[j];
         }
     }
 

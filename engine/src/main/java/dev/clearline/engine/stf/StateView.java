@@ -28,25 +28,23 @@ final class StateView {
     }
 
     BalanceLeaf balance(Address owner) {
-        byte[] v = store.get(keys.balance(owner));
-        return v == null ? BalanceLeaf.EMPTY : BalanceLeaf.decode(v);
+        BalanceLeaf b = store.get(keys.balance(owner), BalanceLeaf.class, BalanceLeaf::decode);
+        return b == null ? BalanceLeaf.EMPTY : b;
     }
 
     PositionLeaf position(Address owner, int marketId) {
-        byte[] v = store.get(keys.position(owner, marketId));
-        return v == null ? PositionLeaf.EMPTY : PositionLeaf.decode(v);
+        PositionLeaf p = store.get(keys.position(owner, marketId), PositionLeaf.class, PositionLeaf::decode);
+        return p == null ? PositionLeaf.EMPTY : p;
     }
 
     /** Null when the order was never posted. */
     OrderLeaf order(Hash32 orderHash) {
-        byte[] v = store.get(keys.order(orderHash));
-        return v == null ? null : OrderLeaf.decode(v);
+        return store.get(keys.order(orderHash), OrderLeaf.class, OrderLeaf::decode);
     }
 
     /** Null when the market does not exist. */
     MarketLeaf market(int marketId) {
-        byte[] v = store.get(keys.market(marketId));
-        return v == null ? null : MarketLeaf.decode(v);
+        return store.get(keys.market(marketId), MarketLeaf.class, MarketLeaf::decode);
     }
 
     GlobalLeaf global() {

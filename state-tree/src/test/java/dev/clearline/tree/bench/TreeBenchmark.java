@@ -26,7 +26,7 @@ import org.bouncycastle.crypto.digests.KeccakDigest;
  * RocksDB, proof generation and size, the keccak bound, memory per leaf, and Apache Tuweni's Merkle
  * Patricia trie on the same keys and values as the reference. Writes bench-results/state-tree.md and .json.
  *
- * <p>Args: {@code [--leaves 1000000[,10000000]] [--no-rocks] [--no-tuweni] [--out ../bench-results]}.
+ * <p>Args: {@code [--leaves 1000000[,10000000]] [--no-memory] [--no-rocks] [--no-tuweni] [--out ../bench-results]}.
  */
 public final class TreeBenchmark {
     private static final int BATCH = 10_000;
@@ -40,23 +40,25 @@ public final class TreeBenchmark {
         List<Long> sizes = List.of(1_000_000L);
         boolean rocks = true;
         boolean tuweni = true;
+        boolean memory = true;
         Path out = Path.of("..", "bench-results");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--leaves" -> sizes = Stream.of(args[++i].split(",")).map(Long::parseLong).toList();
                 case "--no-rocks" -> rocks = false;
                 case "--no-tuweni" -> tuweni = false;
+                case "--no-memory" -> memory = false;
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --leaves N[,M] --no-rocks --no-tuweni --out DIR");
+                        + "; use --leaves N[,M] --no-memory --no-rocks --no-tuweni --out DIR");
             }
         }
         // Tuweni's trie asks the JCA for KECCAK-256, which only Bouncy Castle's provider offers.
         java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
-        new TreeBenchmark().run(sizes, rocks, tuweni, out, String.join(" ", args));
+        new TreeBenchmark().run(sizes, memory, rocks, tuweni, out, String.join(" ", args));
     }
 
-    private void run(List<Long> sizes, boolean rocks, boolean tuweni, Path out, String argLine) throws Exception {
+    private void run(List<Long> sizes, boolean memory, boolean rocks, boolean tuweni, Path out, String argLine) throws Exception {
         double keccakNs = keccakNanos();
         double bcNs = bouncyCastleNanos();
         row("keccak256 of 65 bytes, this library's Keccak256", fmt(keccakNs) + " ns");
@@ -66,17 +68,20 @@ public final class TreeBenchmark {
         for (long n : sizes) {
             Map<String, Object> size = new LinkedHashMap<>();
             json.put("leaves" + n, size);
-            Measured mem = measure("memory", n, new CountingStore(new MemoryNodeStore()), size, keccakNs, bcNs, true);
+            // Without the in-memory run (a quicker look at one store) the ratios to it are left out.
+            Measured mem = memory ? measure("memory", n, new CountingStore(new MemoryNodeStore()), size, keccakNs, bcNs, true) : null;
             if (rocks) {
                 Path dir = Files.createTempDirectory("clearline-tree-bench");
                 try (RocksDbNodeStore store = RocksDbNodeStore.open(dir)) {
                     Measured disk = measure("rocksdb", n, new CountingStore(store), size, keccakNs, bcNs, false);
-                    ratio(n, "RocksDB / memory, batched", disk.batched / mem.batched);
+                    if (mem != null) {
+                        ratio(n, "RocksDB / memory, batched", disk.batched / mem.batched);
+                    }
                 } finally {
                     deleteRecursively(dir);
                 }
             }
-            if (tuweni) {
+            if (tuweni && mem != null) {
                 tuweni(n, size, mem);
             }
         }

@@ -1,0 +1,49 @@
+package dev.clearline.engine.stf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/** The mirror's hash table against a java.util model, through growth and overwrites. */
+class MemoryLeafStoreProperties {
+
+    @Property(tries = 50)
+    void readsBackTheLastWriteOfEveryKey(@ForAll @Size(min = 1_000, max = 2_500) List<@IntRange(min = 0, max = 1_200) Integer> ops) {
+        MemoryLeafStore store = new MemoryLeafStore();
+        Map<ByteBuffer, byte[]> model = new HashMap<>();
+        int step = 0;
+        for (int k : ops) {
+            byte[] value = ByteBuffer.allocate(4).putInt(++step).array();
+            // a fresh key array each time: equal content must find the same leaf
+            store.putAll(List.of(new LeafStore.Write(key(k), value)));
+            model.put(ByteBuffer.wrap(key(k)), value);
+        }
+        for (int probe = 0; probe <= 1_200; probe++) {
+            assertThat(store.get(key(probe))).as("leaf %d", probe).isEqualTo(model.get(ByteBuffer.wrap(key(probe))));
+        }
+        assertThat(store.size()).isEqualTo(model.size());
+        List<ByteBuffer> seen = new ArrayList<>();
+        store.forEach((k, v) -> {
+            seen.add(ByteBuffer.wrap(k));
+            assertThat(v).isEqualTo(model.get(ByteBuffer.wrap(k)));
+        });
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(model.keySet());
+    }
+
+    /** Keys that share their first word (the hash) and differ only in the last byte: all probe, none collide. */
+    private static byte[] key(int k) {
+        byte[] b = new byte[32];
+        b[0] = (byte) (k % 7);
+        b[31] = (byte) k;
+        b[30] = (byte) (k >>> 8);
+        return b;
+    }
+}
