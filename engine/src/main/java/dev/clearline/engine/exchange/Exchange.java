@@ -325,19 +325,19 @@ public final class Exchange {
     private Account account(Address owner) {
         Account a = accounts.get(owner);
         if (a == null) {
-            a = new Account(accounts.size(), owner, keys.balance(owner));
+            a = new Account(accounts.size(), owner, mirror.cell(keys.balance(owner)));
             accounts.put(owner, a);
         }
         return a;
     }
 
     private PositionLeaf position(Account a, int marketId) {
-        PositionLeaf p = mirror.get(a.positionKey(marketId, keys), PositionLeaf.class, PositionLeaf::decode);
+        PositionLeaf p = a.positionCell(marketId).decoded(PositionLeaf.class, PositionLeaf::decode);
         return p == null ? PositionLeaf.EMPTY : p;
     }
 
     private BalanceLeaf balance(Account a) {
-        BalanceLeaf b = mirror.get(a.balanceKey, BalanceLeaf.class, BalanceLeaf::decode);
+        BalanceLeaf b = a.balanceCell.decoded(BalanceLeaf.class, BalanceLeaf::decode);
         return b == null ? BalanceLeaf.EMPTY : b;
     }
 
@@ -407,30 +407,31 @@ public final class Exchange {
 
     /**
      * What the pre-checks need of a trader on every order, derived once: its book owner id, its
-     * state keys (each a Keccak-256) and its used nonces.
+     * used nonces, and its leaves' cells in the mirror (the keys are Keccak-256 hashes; a held cell
+     * reads the current leaf without hashing or probing).
      */
-    private static final class Account {
+    private final class Account {
         final long ownerId;
         final Address address;
-        final byte[] balanceKey;
+        final MemoryLeafStore.Cell balanceCell;
         final UsedNonces nonces = new UsedNonces();
         private int[] positionMarkets = new int[0];
-        private byte[][] positionKeys = new byte[0][];
+        private MemoryLeafStore.Cell[] positionCells = new MemoryLeafStore.Cell[0];
 
-        Account(long ownerId, Address address, byte[] balanceKey) {
+        Account(long ownerId, Address address, MemoryLeafStore.Cell balanceCell) {
             this.ownerId = ownerId;
             this.address = address;
-            this.balanceKey = balanceKey;
+            this.balanceCell = balanceCell;
         }
 
-        byte[] positionKey(int marketId, KeyCache keys) {
-            for (int i = 0; i < positionMarkets.length; i++) if (positionMarkets[i] == marketId) return positionKeys[i];
+        MemoryLeafStore.Cell positionCell(int marketId) {
+            for (int i = 0; i < positionMarkets.length; i++) if (positionMarkets[i] == marketId) return positionCells[i];
             int n = positionMarkets.length;
             positionMarkets = java.util.Arrays.copyOf(positionMarkets, n + 1);
-            positionKeys = java.util.Arrays.copyOf(positionKeys, n + 1);
+            positionCells = java.util.Arrays.copyOf(positionCells, n + 1);
             positionMarkets[n] = marketId;
-            positionKeys[n] = keys.position(address, marketId);
-            return positionKeys[n];
+            positionCells[n] = mirror.cell(keys.position(address, marketId));
+            return positionCells[n];
         }
     }
 

@@ -19,6 +19,10 @@ class MemoryLeafStoreProperties {
     void readsBackTheLastWriteOfEveryKey(@ForAll @Size(min = 1_000, max = 2_500) List<@IntRange(min = 0, max = 1_200) Integer> ops) {
         MemoryLeafStore store = new MemoryLeafStore();
         Map<ByteBuffer, byte[]> model = new HashMap<>();
+        // cells taken before any write (as the exchange does) must follow every later write, through growth
+        List<MemoryLeafStore.Cell> early = new ArrayList<>();
+        for (int k = 0; k < 64; k++) early.add(store.cell(key(k * 19)));
+        assertThat(store.size()).isZero();
         int step = 0;
         for (int k : ops) {
             byte[] value = ByteBuffer.allocate(4).putInt(++step).array();
@@ -30,6 +34,14 @@ class MemoryLeafStoreProperties {
             assertThat(store.get(key(probe))).as("leaf %d", probe).isEqualTo(model.get(ByteBuffer.wrap(key(probe))));
         }
         assertThat(store.size()).isEqualTo(model.size());
+        for (int k = 0; k < 64; k++) {
+            byte[] expected = model.get(ByteBuffer.wrap(key(k * 19)));
+            MemoryLeafStore.Cell cell = early.get(k);
+            assertThat(cell.value()).isEqualTo(expected);
+            assertThat(cell.decoded(Integer.class, v -> ByteBuffer.wrap(v).getInt()))
+                    .isEqualTo(expected == null ? null : ByteBuffer.wrap(expected).getInt());
+            assertThat(store.cell(key(k * 19))).isSameAs(cell);
+        }
         List<ByteBuffer> seen = new ArrayList<>();
         store.forEach((k, v) -> {
             seen.add(ByteBuffer.wrap(k));

@@ -4,11 +4,10 @@ import dev.clearline.tree.hash.TreeHash;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -26,9 +25,10 @@ import org.rocksdb.WriteOptions;
  * is intact and the interrupted one is absent.
  *
  * <p>Key space (one column family, one-byte prefixes): {@code n||nodeKey} nodes,
- * {@code r||version} roots, {@code s||staleSince||nodeKey} stale index, {@code m} marker
- * (latest, oldest). Every value carries a CRC32C, checked whenever it is read from disk; the last
- * two million nodes read or written are also kept decoded in memory.
+ * {@code r||version} roots, {@code s||staleSince} stale index (the keys of the nodes that version
+ * replaced, concatenated), {@code m} marker (latest, oldest). Node and root values carry a CRC32C,
+ * checked whenever they are read from disk; up to two million recently read or written nodes are
+ * also kept decoded in memory.
  */
 public final class RocksDbNodeStore implements NodeStore {
     private static final byte NODE = 'n';
@@ -46,12 +46,7 @@ public final class RocksDbNodeStore implements NodeStore {
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
     /** Recently read or written nodes, without their in-memory child links (which would pin whole subtrees). */
-    private final Map<NodeKey, Node> decoded = new LinkedHashMap<>(1 << 16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeKey, Node> eldest) {
-            return size() > CACHED_NODES;
-        }
-    };
+    private final NodeCache decoded = new NodeCache(CACHED_NODES);
     private long latest;
     private long oldest;
 
@@ -69,7 +64,12 @@ public final class RocksDbNodeStore implements NodeStore {
      */
     public static RocksDbNodeStore open(Path dir) {
         LRUCache cache = new LRUCache(256L << 20);
-        Options options = new Options().setCreateIfMissing(true).setWriteBufferSize(64L << 20)
+        // Node keys and hashes are random bytes: compression costs CPU on every flush and compaction
+        // and saves nothing. Larger memtables let a node written and pruned soon after (most of
+        // them, under churn) die in memory before reaching a file.
+        Options options = new Options().setCreateIfMissing(true).setWriteBufferSize(128L << 20)
+                .setMaxWriteBufferNumber(4).setMaxBackgroundJobs(2)
+                .setCompressionType(CompressionType.NO_COMPRESSION)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache)
                         .setFilterPolicy(new BloomFilter(10, false)));
         RocksDB db;
@@ -181,8 +181,14 @@ public final class RocksDbNodeStore implements NodeStore {
             for (VersionCommit.Written w : commit.nodes()) {
                 batch.put(nodeKey(w.key()), NodeCodec.encode(w.node()));
             }
-            for (NodeKey k : commit.stale()) {
-                batch.put(staleKey(commit.version(), k), new byte[0]);
+            if (!commit.stale().isEmpty()) {
+                // One record per version, not one per node: the index costs a memtable insert per
+                // version instead of per replaced node, and pruning reads it back in one step.
+                ByteBuffer staleNodes = ByteBuffer.allocate(commit.stale().size() * NodeKey.ENCODED_LENGTH);
+                for (NodeKey k : commit.stale()) {
+                    staleNodes.put(k.encode());
+                }
+                batch.put(staleKey(commit.version()), staleNodes.array());
             }
             batch.put(rootKey(commit.version()), NodeCodec.encodeRoot(commit.root()));
             batch.put(MARKER, marker(commit.version(), oldest));
@@ -203,26 +209,27 @@ public final class RocksDbNodeStore implements NodeStore {
         // Entries stale since <= oldest were deleted by earlier prunes: seeking past them, and stopping
         // at keepFrom, keeps the scan from wading through their tombstones (which made each prune
         // slower than the last until compaction caught up).
-        byte[] start = ByteBuffer.allocate(9).put(STALE).putLong(oldest + 1).array();
-        byte[] end = ByteBuffer.allocate(9).put(STALE).putLong(keepFrom + 1).array();
+        byte[] start = staleKey(oldest + 1);
+        byte[] end = staleKey(keepFrom + 1);
         try (Slice lower = new Slice(start); Slice upper = new Slice(end);
                 ReadOptions bounds = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
                 WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(bounds)) {
             for (it.seek(start); it.isValid(); it.next()) {
                 byte[] k = it.key();
-                if (k[0] != STALE) {
-                    break;
+                byte[] staleNodes = it.value();
+                if (staleNodes.length % NodeKey.ENCODED_LENGTH != 0) {
+                    long since = ByteBuffer.wrap(k, 1, 8).getLong();
+                    throw new StoreCorruptedException(since, "stale index " + since, "the record has " + staleNodes.length
+                            + " bytes, not a multiple of " + NodeKey.ENCODED_LENGTH);
                 }
-                long since = ByteBuffer.wrap(k, 1, 8).getLong();
-                if (since > keepFrom) {
-                    break;
+                for (int off = 0; off < staleNodes.length; off += NodeKey.ENCODED_LENGTH) {
+                    byte[] node = new byte[1 + NodeKey.ENCODED_LENGTH];
+                    node[0] = NODE;
+                    System.arraycopy(staleNodes, off, node, 1, NodeKey.ENCODED_LENGTH);
+                    batch.delete(node);
+                    decoded.remove(NodeKey.decode(Arrays.copyOfRange(staleNodes, off, off + NodeKey.ENCODED_LENGTH)));
                 }
-                byte[] node = new byte[1 + NodeKey.ENCODED_LENGTH];
-                node[0] = NODE;
-                System.arraycopy(k, 9, node, 1, NodeKey.ENCODED_LENGTH);
-                batch.delete(node);
                 batch.delete(k);
-                decoded.remove(NodeKey.decode(Arrays.copyOfRange(k, 9, 9 + NodeKey.ENCODED_LENGTH)));
             }
             for (long v = oldest; v < keepFrom; v++) {
                 batch.delete(rootKey(v));
@@ -254,8 +261,8 @@ public final class RocksDbNodeStore implements NodeStore {
         return ByteBuffer.allocate(9).put(ROOT).putLong(version).array();
     }
 
-    private static byte[] staleKey(long since, NodeKey k) {
-        return ByteBuffer.allocate(9 + NodeKey.ENCODED_LENGTH).put(STALE).putLong(since).put(k.encode()).array();
+    private static byte[] staleKey(long since) {
+        return ByteBuffer.allocate(9).put(STALE).putLong(since).array();
     }
 
     private static byte[] marker(long latest, long oldest) {

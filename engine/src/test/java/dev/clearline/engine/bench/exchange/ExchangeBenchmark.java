@@ -70,7 +70,10 @@ public final class ExchangeBenchmark {
         for (double offered : new double[] {1_000_000, Math.floor(best / 2)}) {
             Histogram h = new Run(w).latency(offered);
             String goal = offered == 1_000_000 ? "p99 < 10 us" : "-";
-            String note = String.format("offered %,.0f ops/s, latency from intended start (coordinated omission corrected)", offered);
+            double loadNow = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            String note = String.format("offered %,.0f ops/s, latency from intended start (coordinated omission corrected); "
+                    + "load average %.1f on %d cores: a preempted matcher thread shows up here in milliseconds",
+                    offered, loadNow, Runtime.getRuntime().availableProcessors());
             rows.add(new Report.Row("exchange latency", "p50", h.getValueAtPercentile(50) / 1000.0, "us", goal, note));
             rows.add(new Report.Row("exchange latency", "p99", h.getValueAtPercentile(99) / 1000.0, "us", goal, note));
             rows.add(new Report.Row("exchange latency", "p99.9", h.getValueAtPercentile(99.9) / 1000.0, "us", goal, note));
