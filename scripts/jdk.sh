@@ -35,8 +35,9 @@ clearline_find_jdk() {
     cat >&2 <<MSG
 clearline: no JDK $min or newer was found (checked JAVA_HOME, the java on PATH, /usr/lib/jvm, /opt/java, ~/.sdkman, ~/.jdks).
   Install one, for example:
-    Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y openjdk-21-jdk-headless
-    any system:     a Temurin 21 or 25 JDK, then export JAVA_HOME=/path/to/that/jdk
+    Debian 13+ / Ubuntu 24.04+:  sudo apt-get update && sudo apt-get install -y openjdk-21-jdk-headless
+    Debian 12 and others:        a Temurin 21 or 25 JDK (Adoptium's packages, or SDKMAN: sdk install java 21-tem)
+  A JDK under /usr/lib/jvm, /opt/java or ~/.sdkman is found by itself; elsewhere, export JAVA_HOME=/path/to/jdk.
 MSG
     return 1
   fi
