@@ -18,6 +18,7 @@ import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.risk.Margin;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.stf.KeyCache;
 import dev.clearline.engine.stf.MemoryLeafStore;
@@ -131,13 +132,36 @@ public final class Exchange {
         switch (t) {
             case Transition.MarketConfig c when !books.containsKey(c.marketId()) && StateReads.market(mirror, c.marketId()) != null ->
                     books.put(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(), bookSizes.maxSizeLots(), bookSizes.capacity())));
+            case Transition.Liquidate l -> cancelRestingOrders(l.owner(), l.marketId(), now);
             case Transition.ForcedCancel f -> {
                 Live e = liveByHash(f.orderHash());
                 if (e != null && e.order().trader().equals(f.owner())) removeFromBook(e.id, now);
+                OrderLeaf leaf = StateReads.order(mirror, f.orderHash());
+                if (leaf != null && leaf.isTombstone()) byHash.put(f.orderHash(), CANCELLED);
             }
             default -> { }
         }
         return null;
+    }
+
+    /**
+     * Takes a liquidated trader's resting orders in that market off the book: they were sized
+     * against collateral that is gone. Exchange-side only: the protocol has no cancel without the
+     * owner's signature, so a posted order's leaf stays live in the tree, but this exchange never
+     * fills it again. A scan of the live orders, acceptable because liquidations are rare.
+     */
+    private void cancelRestingOrders(Address owner, int marketId, long now) {
+        OrderBook book = books.get(marketId);
+        long lot = market(marketId).lotSize();
+        for (Live e : live.values()) {
+            if (e.order().marketId() != marketId || !e.order().trader().equals(owner)) continue;
+            if (book.isResting(e.id)) {
+                long open = book.openLots(e.id);
+                book.cancel(e.id, now, sink.silent);
+                events.add(new ExchangeEvent.Cancelled(seq++, e.id, open * lot, ExchangeEvent.Why.RISK));
+            }
+            forget(e.id);
+        }
     }
 
     /** Places a verified order. Returns null when accepted (fills may follow), else why it was refused. */
@@ -145,7 +169,7 @@ public final class Exchange {
         Order o = v.order();
         MarketLeaf m = market(o.marketId());
         Account a = account(o.trader());
-        Reject r = preCheck(o, v.hash(), m, a, now);
+        Reject r = preCheck(o, v.hash(), m, a, null, now);
         if (r != null) return reject(v.hash(), r, null);
         long cap = 0;
         PositionLeaf pos = position(a, o.marketId());
@@ -179,6 +203,7 @@ public final class Exchange {
         }
         a.nonces.add(o.nonce());
         if (!book.isResting(id)) forget(id);
+        else reserve(entry, book.openLots(id));
         return null;
     }
 
@@ -187,8 +212,12 @@ public final class Exchange {
         Live e = liveByHash(c.orderHash());
         if (e == null) return reject(c.orderHash(), Reject.UNKNOWN_ORDER, null);
         if (!e.order().trader().equals(c.owner())) return reject(c.orderHash(), Reject.NOT_OWNER, null);
-        if (e.posted) emitTrustedCancel(c);
+        boolean posted = e.posted;
+        // a never-posted order needs no transition (nothing can fill it unless this exchange posts it,
+        // and it refuses that hash from now on); a user who distrusts the operator has ForcedCancel
+        if (posted) emitTrustedCancel(c);
         removeFromBook(e.id, now);
+        if (!posted) byHash.put(c.orderHash(), CANCELLED);
         return null;
     }
 
@@ -212,7 +241,7 @@ public final class Exchange {
         }
         MarketLeaf m = market(o.marketId());
         Account a = e.account; // same trader, checked above
-        Reject r = preCheck(o, replacement.hash(), m, a, now);
+        Reject r = preCheck(o, replacement.hash(), m, a, e, now);
         if (r != null) return reject(replacement.hash(), r, null);
         OrderBook book = books.get(o.marketId());
         Live next = new Live(id, replacement, a);
@@ -220,6 +249,7 @@ public final class Exchange {
         book.amend(id, o.price() / m.tickSize(), o.size() / m.lotSize(), now, sink);
         if (sink.rejected == null) {
             if (e.posted) emitTrustedCancel(replaced);
+            reserve(e, 0);
             unindex(e);
             live.put(id, next);
             byHash.put(replacement.hash(), next);
@@ -231,15 +261,22 @@ public final class Exchange {
             return sink.rejected;
         }
         if (!book.isResting(id)) forget(id);
+        else reserve(next, book.openLots(id));
         return null;
     }
 
     // ---------------------------------------------------------------------------------------
 
-    /** Market, nonce, fields, expiry, balance and the initial-margin check of a full fill at the limit. */
-    private Reject preCheck(Order o, Hash32 hash, MarketLeaf m, Account a, long now) {
+    /**
+     * Market, nonce, fields, expiry, balance and the initial-margin check of the worst case on the
+     * order's side: the order and every resting order of the trader on that side in that market
+     * filled in full at their limits (docs/protocol.md section 4). {@code replaced} is the order an
+     * amend replaces, whose reservation does not count.
+     */
+    private Reject preCheck(Order o, Hash32 hash, MarketLeaf m, Account a, Live replaced, long now) {
         if (m == null || !books.containsKey(o.marketId())) return Reject.UNKNOWN_MARKET;
-        if (byHash.get(hash) != null) return Reject.DUPLICATE_ORDER;
+        Live prior = byHash.get(hash);
+        if (prior != null) return prior == CANCELLED ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
         if (a.nonces.contains(o.nonce())) return Reject.DUPLICATE_NONCE;
         Reject r = Stf.checkOrderFields(o, m);
         if (r != null) return r;
@@ -249,13 +286,21 @@ public final class Exchange {
         if (o.reduceOnly()) return null;
         PositionLeaf p = position(a, o.marketId());
         long quote = Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
-        long notional = Fixed.notional(o.size(), m.lotSize(), o.price());
+        Exposure x = a.exposure(o.marketId(), o.isBuy());
+        boolean same = replaced != null && replaced.order().isBuy() == o.isBuy();
+        long restingSize = same ? x.size - replaced.reservedSize : x.size;
+        long restingNotional = same ? x.notional - replaced.reservedNotional : x.notional;
+        long notional = Fixed.add(Fixed.notional(o.size(), m.lotSize(), o.price()), restingNotional);
         long fee = Fixed.mulPpmUp(notional, Math.max(m.makerFeePpm(), m.takerFeePpm()));
-        long size = Fixed.add(p.size(), o.isBuy() ? o.size() : -o.size());
-        long quoteAfter = Fixed.sub(Fixed.add(quote, o.margin()), Fixed.add(o.isBuy() ? notional : -notional, fee));
+        long sideSize = Fixed.add(o.size(), restingSize);
+        long size = Fixed.add(p.size(), o.isBuy() ? sideSize : -sideSize);
+        // resting orders' margins are not counted: they reach the position only if those orders fill
+        long quoteBefore = Fixed.add(quote, o.margin());
+        long quoteAfter = Fixed.sub(quoteBefore, Fixed.add(o.isBuy() ? notional : -notional, fee));
+        if (sideSize == Fixed.OVERFLOW || size == Fixed.OVERFLOW) return Reject.OVERFLOW;
         if (Margin.reduces(p.size(), size)) return null;
         if (m.markPrice() == 0) return Reject.NO_MARK_PRICE;
-        return switch (Margin.checkFill(p.size(), Fixed.add(quote, o.margin()), size, quoteAfter, m.lotSize(),
+        return switch (Margin.checkFill(p.size(), quoteBefore, size, quoteAfter, m.lotSize(),
                 m.markPrice(), m.imfPpm(), m.mmfPpm())) {
             case OK -> null;
             case INSUFFICIENT -> Reject.INSUFFICIENT_MARGIN;
@@ -278,7 +323,7 @@ public final class Exchange {
     private void emitTrustedCancel(VerifiedCancel c) {
         trust(c.signature(), c.owner(), null, null);
         try {
-            emit(new Transition.Cancel(c.orderHash(), c.signature()));
+            emit(new Transition.Cancel(c.owner(), c.orderHash(), c.signature()));
         } finally {
             trust(null, null, null, null);
         }
@@ -352,7 +397,7 @@ public final class Exchange {
 
     private Live liveByHash(Hash32 hash) {
         Live e = byHash.get(hash);
-        return e == GONE ? null : e;
+        return e == GONE || e == CANCELLED ? null : e;
     }
 
     /** Drops a live order from the hash index; a posted one stays known, so its hash is never reused. */
@@ -363,7 +408,33 @@ public final class Exchange {
 
     private void forget(long id) {
         Live e = live.remove(id);
-        if (e != null) unindex(e);
+        if (e != null) {
+            reserve(e, 0);
+            unindex(e);
+        }
+    }
+
+    /**
+     * Sets what a resting order reserves on its (trader, market, side): its open size and that
+     * size's notional at its limit. Incremental, so the pre-check never scans the book.
+     */
+    private void reserve(Live e, long openLots) {
+        Order o = e.order();
+        if (o.reduceOnly()) return; // capped by the position: it can never grow it
+        Exposure x = e.account.exposure(o.marketId(), o.isBuy());
+        long lot = market(o.marketId()).lotSize();
+        long size = openLots * lot;
+        long notional = openLots == 0 ? 0 : Fixed.notional(size, lot, o.price());
+        x.size += size - e.reservedSize;
+        x.notional += notional - e.reservedNotional;
+        e.reservedSize = size;
+        e.reservedNotional = notional;
+    }
+
+    /** The sums over one (trader, market, side)'s resting orders, kept by {@link #reserve}. */
+    private static final class Exposure {
+        long size;
+        long notional;
     }
 
     private static TimeInForce tif(Order o) {
@@ -386,6 +457,8 @@ public final class Exchange {
     }
 
     private static final Live GONE = new Live(-1, null, null);
+    /** A hash its trader cancelled before it was ever posted: the tree holds its tombstone. */
+    private static final Live CANCELLED = new Live(-1, null, null);
 
     /** A live order: its book id, the verified order now behind it, and whether its leaf exists. */
     private static final class Live {
@@ -393,6 +466,8 @@ public final class Exchange {
         final VerifiedOrder v;
         final Account account;
         boolean posted;
+        long reservedSize;
+        long reservedNotional;
 
         Live(long id, VerifiedOrder v, Account account) {
             this.account = account;
@@ -417,6 +492,7 @@ public final class Exchange {
         final UsedNonces nonces = new UsedNonces();
         private int[] positionMarkets = new int[0];
         private MemoryLeafStore.Cell[] positionCells = new MemoryLeafStore.Cell[0];
+        private Exposure[] exposures = new Exposure[0];
 
         Account(long ownerId, Address address, MemoryLeafStore.Cell balanceCell) {
             this.ownerId = ownerId;
@@ -425,13 +501,27 @@ public final class Exchange {
         }
 
         MemoryLeafStore.Cell positionCell(int marketId) {
-            for (int i = 0; i < positionMarkets.length; i++) if (positionMarkets[i] == marketId) return positionCells[i];
+            int i = slot(marketId); // before reading the field: slot() may grow the arrays
+            return positionCells[i];
+        }
+
+        /** The resting-order sums of one side in one market. */
+        Exposure exposure(int marketId, boolean isBuy) {
+            int i = slot(marketId);
+            return exposures[2 * i + (isBuy ? 0 : 1)];
+        }
+
+        private int slot(int marketId) {
+            for (int i = 0; i < positionMarkets.length; i++) if (positionMarkets[i] == marketId) return i;
             int n = positionMarkets.length;
             positionMarkets = java.util.Arrays.copyOf(positionMarkets, n + 1);
             positionCells = java.util.Arrays.copyOf(positionCells, n + 1);
+            exposures = java.util.Arrays.copyOf(exposures, 2 * n + 2);
             positionMarkets[n] = marketId;
             positionCells[n] = mirror.cell(keys.position(address, marketId));
-            return positionCells[n];
+            exposures[2 * n] = new Exposure();
+            exposures[2 * n + 1] = new Exposure();
+            return n;
         }
     }
 
@@ -527,6 +617,7 @@ public final class Exchange {
                     transitions.addAll(scratch);
                     events.add(new ExchangeEvent.Filled(seq++, makerOrderId, takerOrderId, priceTicks * market.tickSize(), size));
                     if (makerRemainingLots == 0) forget(makerOrderId);
+                    else if (maker != incoming) reserve(maker, makerRemainingLots);
                     return;
                 }
                 // a PostOrder that applied before the refusal stays: the leaf exists, the margin moved

@@ -19,6 +19,14 @@ final class LongMap<V> {
         }
     }
 
+    /** A snapshot of the values, for rare whole-map passes (liquidation clean-up), not per-operation use. */
+    @SuppressWarnings("unchecked")
+    java.util.List<V> values() {
+        java.util.List<V> out = new java.util.ArrayList<>(size);
+        for (Object v : values) if (v != null) out.add((V) v);
+        return out;
+    }
+
     /** Stores a non-null value. */
     void put(long key, V value) {
         if (value == null) throw new IllegalArgumentException("LongMap stores non-null values only");

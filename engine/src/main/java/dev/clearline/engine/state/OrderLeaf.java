@@ -22,6 +22,18 @@ public record OrderLeaf(Address trader, int marketId, boolean isBuy, long price,
                 (int) r.uint(8), r.uint(63), r.uint(63), r.bool());
     }
 
+    /**
+     * The leaf a cancel of a never-posted order leaves behind: bound to the hash and the canceller,
+     * size 0 (no posted order has size 0), cancelled, so a later post of that hash by that trader fails.
+     */
+    public static OrderLeaf tombstone(Address trader) {
+        return new OrderLeaf(trader, 0, false, 0, 0, 0, 0, 0, true);
+    }
+
+    public boolean isTombstone() {
+        return cancelled && size == 0;
+    }
+
     public long remaining() {
         return size - filled;
     }

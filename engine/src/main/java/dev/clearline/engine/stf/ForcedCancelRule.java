@@ -5,9 +5,10 @@ import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.transition.Transition.ForcedCancel;
 
 /**
- * Cancels a posted order of the L1 sender. An order never posted, another trader's order or one
- * already cancelled only consumes the op (and counts a forced rejection): nothing can fill an
- * unposted order without posting it, and the sequencer drops it from its book.
+ * Cancels an order of the L1 sender: a posted one is marked cancelled, a never-posted one gets a
+ * {@link OrderLeaf#tombstone tombstone} so the operator can never post it later (the escape path
+ * against censorship). Another trader's order or one already cancelled only consumes the op (and
+ * counts a forced rejection).
  */
 final class ForcedCancelRule implements Rule<ForcedCancel> {
     @Override
@@ -16,11 +17,11 @@ final class ForcedCancelRule implements Rule<ForcedCancel> {
         OrderLeaf o = s.order(f.orderHash());
         Reject r = Checks.nextPriorityOp(g, f);                         // 2. authorise
         if (r != null) return r;
-        if (o == null || !o.trader().equals(f.owner()) || o.cancelled()) {  // 3. validate
+        if (o != null && (!o.trader().equals(f.owner()) || o.cancelled())) {  // 3. validate
             s.put(Checks.consume(g, f, true));
             return null;
         }
-        s.put(f.orderHash(), o.cancel()).put(Checks.consume(g, f, false));  // 4. apply
+        s.put(f.orderHash(), o == null ? OrderLeaf.tombstone(f.owner()) : o.cancel()).put(Checks.consume(g, f, false));  // 4. apply
         return null;
     }
 }

@@ -35,7 +35,7 @@ final class PostOrderRule implements Rule<PostOrder> {
         MarketLeaf m = s.market(o.marketId());
         Reject r = Checks.signedBy(verifier, hash, p.signature(), o.trader());  // 2. authorise
         if (r == null) r = Checks.marketExists(m);                      // 3. validate
-        if (r == null) r = s.order(hash) != null ? Reject.DUPLICATE_ORDER : null;
+        if (r == null) r = priorLeaf(s.order(hash), o);
         if (r == null) r = fields(o, m);
         if (r == null) r = Checks.expired(o.expiry(), m) ? Reject.EXPIRED : null;
         if (r != null) return r;
@@ -49,6 +49,17 @@ final class PostOrderRule implements Rule<PostOrder> {
         s.put(o.trader(), new BalanceLeaf(b.free() - o.margin(), b.nonce()))
                 .put(o.trader(), o.marketId(), new PositionLeaf(pos.size(), quote, pos.fundingIndex()));
         return null;
+    }
+
+    /**
+     * A hash already in the tree cannot be posted again: ORDER_CANCELLED when its trader cancelled it
+     * before it was posted. Another trader's tombstone does not bind this order (no griefing by
+     * force-cancelling someone else's hash); the post overwrites it.
+     */
+    private static Reject priorLeaf(OrderLeaf prior, Order o) {
+        if (prior == null) return null;
+        if (prior.isTombstone()) return prior.trader().equals(o.trader()) ? Reject.ORDER_CANCELLED : null;
+        return Reject.DUPLICATE_ORDER;
     }
 
     /** The static checks an order must pass against its market; shared with the exchange's pre-check. */

@@ -14,6 +14,7 @@ final class TradeRule implements Rule<Trade> {
         OrderLeaf maker = s.order(t.makerHash());                       // 1. load
         OrderLeaf taker = s.order(t.takerHash());
         if (maker == null || taker == null) return Reject.ORDER_NOT_FOUND;  // 2. authorise: posted = signature seen
+        if (maker.isTombstone() || taker.isTombstone()) return Reject.ORDER_CANCELLED;
         MarketLeaf m = s.market(maker.marketId());
         Reject r = validate(maker, taker, m, t.size());                 // 3. validate
         if (r != null) return r;

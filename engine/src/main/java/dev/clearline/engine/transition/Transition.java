@@ -50,7 +50,8 @@ public sealed interface Transition {
         public int type() { return 7; }
     }
 
-    record Cancel(Hash32 orderHash, Signature signature) implements Transition {
+    /** Signed by {@code owner}; cancels a posted order, or records a never-posted one as cancelled. */
+    record Cancel(Address owner, Hash32 orderHash, Signature signature) implements Transition {
         public int type() { return 8; }
     }
 

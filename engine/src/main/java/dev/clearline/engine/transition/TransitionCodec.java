@@ -42,7 +42,7 @@ public final class TransitionCodec {
                 b.put(p.signature().encoded());
             }
             case Trade tr -> { b.put(tr.makerHash().bytes()); b.put(tr.takerHash().bytes()); b.putLong(tr.size()); }
-            case Cancel c -> { b.put(c.orderHash().bytes()); b.put(c.signature().encoded()); }
+            case Cancel c -> { b.put(c.owner().bytes()); b.put(c.orderHash().bytes()); b.put(c.signature().encoded()); }
             case Allocate a -> { b.put(a.owner().bytes()); b.putInt(a.marketId()).putLong(a.amount()).putLong(a.nonce()); b.put(a.signature().encoded()); }
             case Release r -> { b.put(r.owner().bytes()); b.putInt(r.marketId()).putLong(r.amount()).putLong(r.nonce()); b.put(r.signature().encoded()); }
             case Withdraw w -> { b.put(w.owner().bytes()); b.put(w.recipient().bytes()); b.putLong(w.amount()).putLong(w.nonce()); b.put(w.signature().encoded()); }
@@ -52,7 +52,7 @@ public final class TransitionCodec {
     }
 
     /** Bytes per encoded transition of each type, type byte included (index = type). */
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 141, 73, 98, 106, 106, 122, 25};
+    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 141, 73, 118, 106, 106, 122, 25};
 
     public static int encodedLength(Transition t) {
         return LENGTHS[t.type()];
@@ -77,7 +77,7 @@ public final class TransitionCodec {
                 case 6 -> new PostOrder(new Order(r.address(), r.u32(), r.side(), r.u63("price"), r.u63("size"), r.u63("displaySize"),
                         r.tif(), r.b.get() & 0xff, r.u63("expiry"), r.u63("nonce"), r.u63("margin")), r.signature());
                 case 7 -> new Trade(r.hash(), r.hash(), r.u63("size"));
-                case 8 -> new Cancel(r.hash(), r.signature());
+                case 8 -> new Cancel(r.address(), r.hash(), r.signature());
                 case 9 -> new Allocate(r.address(), r.u32(), r.u63("amount"), r.u63("nonce"), r.signature());
                 case 10 -> new Release(r.address(), r.u32(), r.u63("amount"), r.u63("nonce"), r.signature());
                 case 11 -> new Withdraw(r.address(), r.address(), r.u63("amount"), r.u63("nonce"), r.signature());

@@ -91,6 +91,66 @@ class BadOrdersTest {
         ex.state().forEach((k, v) -> assertThat(replay.state.get(k)).isEqualTo(v));
     }
 
+    @Test
+    void anOrderForceCancelledBeforeTheExchangeSawItIsRefused() {
+        Order censored = order(alice, Side.BUY, 9_500, LOT, 10_000, TimeInForce.GTC, 0, 0);
+        assertThat(ex.apply(w.forcedCancel(alice.address(), w.domain.orderDigest(censored)), NOW)).isNull();
+        ex.takeTransitions();
+        assertBadAndHarmless(signed(alice, censored), Reject.ORDER_CANCELLED);
+    }
+
+    @Test
+    void aCancelledNeverPostedOrderIsRefusedByTheExchangeAndItsSignedCancelBindsInTheTree() {
+        List<Transition> all = new ArrayList<>(setup);
+        Order resting = order(alice, Side.BUY, 9_500, LOT, 10_000, TimeInForce.GTC, 0, 0);
+        assertThat(submit(alice, resting)).isNull();
+        var hash = w.domain.orderDigest(resting);
+        Reject got = ex.cancel(new VerifiedCancel(alice.address(), hash, alice.sign(w.domain.cancelDigest(alice.address(), hash))), NOW);
+        assertThat(got).isNull();
+        assertThat(ex.takeTransitions()).isEmpty();
+        assertBadAndHarmless(signed(alice, resting), Reject.ORDER_CANCELLED);
+
+        // the same signed cancel, put in the tree, binds an operator that would post the order anyway
+        World replay = new World();
+        for (Transition t : all) replay.ok(t);
+        replay.ok(replay.cancel(alice, hash));
+        assertThat(replay.apply(replay.post(alice, resting)))
+                .isEqualTo(new dev.clearline.engine.stf.Outcome.Rejected(Reject.ORDER_CANCELLED));
+    }
+
+    @Test
+    void twoOrdersThatEachFitAloneButNotTogetherLeaveTheSecondRejected() {
+        // mark 10_000: 60 lots need 60_000 initial margin; 60_000 allocated plus the 6_000 gain at mark covers one, not two
+        assertThat(ex.apply(w.allocate(bob, 1, 60_000, 0), NOW)).isNull();
+        Order first = new Order(bob.address(), 1, Side.BUY, 9_900, 60 * LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 0);
+        Order second = new Order(bob.address(), 1, Side.BUY, 9_900, 60 * LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 0);
+        assertThat(submit(bob, first)).isNull();
+        ex.takeTransitions();
+        assertBadAndHarmless(signed(bob, second), Reject.INSUFFICIENT_MARGIN);
+        // the other side does not add to the buy side's worst case
+        assertThat(submit(bob, new Order(bob.address(), 1, Side.SELL, 11_000, 50 * LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 0))).isNull();
+        // alone, the second order passes: cancel the first and it is accepted
+        var h = w.domain.orderDigest(first);
+        assertThat(ex.cancel(new VerifiedCancel(bob.address(), h, bob.sign(w.domain.cancelDigest(bob.address(), h))), NOW)).isNull();
+        assertThat(submit(bob, second)).isNull();
+    }
+
+    @Test
+    void liquidationTakesTheTradersRestingOrdersInThatMarketOffTheBook() {
+        Order alicesBid = new Order(alice.address(), 1, Side.BUY, 9_000, 10 * LOT, 0, TimeInForce.GTC, 0, 0, 101, 50_000);
+        long restingId = ex.orderId(w.domain.orderDigest(alicesBid));
+        assertThat(restingId).isPositive();
+        assertThat(submit(alice, order(alice, Side.BUY, 10_000, 5 * LOT, 6_000, TimeInForce.IOC, 0, 0))).isNull();
+        assertThat(ex.apply(w.price(1, 9_000, 0, NOW + 1), NOW)).isNull();
+        assertThat(ex.apply(new Transition.Liquidate(alice.address(), 1), NOW)).isNull();
+        assertThat(ex.orderId(w.domain.orderDigest(alicesBid))).isEqualTo(-1);
+        assertThat(ex.book(1).isResting(restingId)).isFalse();
+        assertThat(ex.takeEvents()).filteredOn(e -> e instanceof ExchangeEvent.Cancelled c
+                && c.orderId() == restingId && c.why() == ExchangeEvent.Why.RISK).hasSize(1);
+        // bob's half-filled ask stays
+        assertThat(ex.orderId(w.domain.orderDigest(bobsAsk))).isPositive();
+    }
+
     Order bobsAsk;
     final List<Transition> setup = new ArrayList<>();
 

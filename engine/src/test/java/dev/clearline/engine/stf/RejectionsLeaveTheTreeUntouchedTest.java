@@ -49,7 +49,7 @@ class RejectionsLeaveTheTreeUntouchedTest {
 
     @Test
     void cancelSignedBySomeoneElseIsRejected() {
-        rejected(w.cancel(alice, w.hash(ask)), Reject.BAD_SIGNATURE);
+        rejected(w.cancel(alice, w.hash(ask)), Reject.NOT_OWNER);
     }
 
     @Test

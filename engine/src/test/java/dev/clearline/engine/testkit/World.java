@@ -67,6 +67,10 @@ public final class World {
         return new Deposit(priorityIndex++, 0, owner, amount);
     }
 
+    public ForcedCancel forcedCancel(Address owner, Hash32 orderHash) {
+        return new ForcedCancel(priorityIndex++, 0, owner, orderHash);
+    }
+
     public OraclePrice price(int market, long price, long fundingIndex, long ts) {
         return new OraclePrice(market, price, fundingIndex, ts, oracle.sign(domain.oraclePriceDigest(market, price, fundingIndex, ts)));
     }
@@ -96,6 +100,6 @@ public final class World {
     }
 
     public Cancel cancel(Signer s, Hash32 orderHash) {
-        return new Cancel(orderHash, s.sign(domain.cancelDigest(s.address(), orderHash)));
+        return new Cancel(s.address(), orderHash, s.sign(domain.cancelDigest(s.address(), orderHash)));
     }
 }

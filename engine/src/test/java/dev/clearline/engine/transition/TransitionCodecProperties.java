@@ -14,7 +14,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TransitionCodecProperties {
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 141, 73, 98, 106, 106, 122, 25};
+    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 141, 73, 118, 106, 106, 122, 25};
 
     @Property(tries = 500)
     void everyTransitionRoundTripsThroughItsEncoding(@ForAll("transitions") Transition t) throws Exception {
@@ -93,7 +93,7 @@ class TransitionCodecProperties {
                 Combinators.combine(u32, u63, Arbitraries.longs(), u63, sig).as(OraclePrice::new),
                 Combinators.combine(order, sig).as(PostOrder::new),
                 Combinators.combine(hash, hash, u63).as(Trade::new),
-                Combinators.combine(hash, sig).as(Cancel::new),
+                Combinators.combine(addr, hash, sig).as(Cancel::new),
                 Combinators.combine(addr, u32, u63, u63, sig).as(Allocate::new),
                 Combinators.combine(addr, u32, u63, u63, sig).as(Release::new),
                 Combinators.combine(addr, addr, u63, u63, sig).as(Withdraw::new),

@@ -27,15 +27,16 @@ import org.rocksdb.WriteOptions;
  * <p>Key space (one column family, one-byte prefixes): {@code n||nodeKey} nodes,
  * {@code r||version} roots, {@code s||staleSince} stale index (the keys of the nodes that version
  * replaced, concatenated), {@code m} marker (latest, oldest). Node and root values carry a CRC32C,
- * checked whenever they are read from disk; up to two million recently read or written nodes are
- * also kept decoded in memory.
+ * checked whenever they are read from disk; a bounded number of recently read or written nodes
+ * are also kept decoded in memory.
  */
 public final class RocksDbNodeStore implements NodeStore {
     private static final byte NODE = 'n';
     private static final byte ROOT = 'r';
     private static final byte STALE = 's';
     private static final byte[] MARKER = {'m'};
-    private static final int CACHED_NODES = 1 << 21;
+    /** Decoded nodes kept in memory by default: about the nodes of a 2M-leaf tree, some hundreds of MB of heap. */
+    public static final int DEFAULT_CACHED_NODES = 1 << 22;
 
     static {
         RocksDB.loadLibrary();
@@ -46,11 +47,12 @@ public final class RocksDbNodeStore implements NodeStore {
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
     /** Recently read or written nodes, without their in-memory child links (which would pin whole subtrees). */
-    private final NodeCache decoded = new NodeCache(CACHED_NODES);
+    private final NodeCache decoded;
     private long latest;
     private long oldest;
 
-    private RocksDbNodeStore(Options options, LRUCache cache, RocksDB db) {
+    private RocksDbNodeStore(Options options, LRUCache cache, RocksDB db, int cachedNodes) {
+        this.decoded = new NodeCache(cachedNodes);
         this.options = options;
         this.cache = cache;
         this.db = db;
@@ -63,6 +65,17 @@ public final class RocksDbNodeStore implements NodeStore {
      * @throws StoreCorruptedException naming the version and key when they are not; nothing is written
      */
     public static RocksDbNodeStore open(Path dir) {
+        return open(dir, DEFAULT_CACHED_NODES);
+    }
+
+    /**
+     * As {@link #open(Path)}, keeping up to {@code cachedNodes} decoded nodes in memory (a tree of n
+     * leaves has about 2n nodes; misses cost a RocksDB read each).
+     */
+    public static RocksDbNodeStore open(Path dir, int cachedNodes) {
+        if (cachedNodes < 2) {
+            throw new IllegalArgumentException("cachedNodes is " + cachedNodes + "; pass at least 2");
+        }
         LRUCache cache = new LRUCache(256L << 20);
         // Node keys and hashes are random bytes: compression costs CPU on every flush and compaction
         // and saves nothing. Larger memtables let a node written and pruned soon after (most of
@@ -81,7 +94,7 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("cannot open RocksDB tree store at " + dir + ": " + e.getMessage()
                     + " (is another process using it?)", e);
         }
-        RocksDbNodeStore store = new RocksDbNodeStore(options, cache, db);
+        RocksDbNodeStore store = new RocksDbNodeStore(options, cache, db, cachedNodes);
         try {
             store.readMarkerAndCheckLatest();
         } catch (RuntimeException e) {

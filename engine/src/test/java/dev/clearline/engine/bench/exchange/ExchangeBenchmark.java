@@ -98,6 +98,13 @@ public final class ExchangeBenchmark {
         long rejects;
         double cpuRate;
 
+        /**
+         * Each order brings this many times its notional as margin: the exchange's pre-check reserves
+         * initial margin for all of a trader's resting orders on a side but counts only margin already
+         * in the position, so a trader with several resting orders needs more than 10 % per order.
+         */
+        static final long MARGIN_MULTIPLE = 50;
+
         Run(Workload w) {
             this.w = w;
             Signer oracle = new Signer(BigInteger.valueOf(99));
@@ -181,7 +188,7 @@ public final class ExchangeBenchmark {
                         Order old = sides.get(id);
                         o = old == null ? order(owner, w, i, TimeInForce.GTC)
                                 : new Order(old.trader(), 1, old.side(), w.priceTicks(i), w.sizeLots(i), 0, TimeInForce.GTC, 0, 0, i,
-                                        w.priceTicks(i) * w.sizeLots(i));
+                                        MARGIN_MULTIPLE * w.priceTicks(i) * w.sizeLots(i));
                         replaced[i - from] = current.getOrDefault(id, Hash32.ZERO);
                     }
                     case Workload.IOC -> o = order(owner, w, i, TimeInForce.IOC);
@@ -200,7 +207,7 @@ public final class ExchangeBenchmark {
             long price = w.priceTicks(i);
             long size = w.sizeLots(i);
             dev.clearline.engine.order.Side side = w.side(i) == dev.clearline.engine.book.Side.BUY ? dev.clearline.engine.order.Side.BUY : dev.clearline.engine.order.Side.SELL;
-            return new Order(owner, 1, side, price, size, 0, tif, 0, 0, i, price * size);
+            return new Order(owner, 1, side, price, size, 0, tif, 0, 0, i, MARGIN_MULTIPLE * price * size);
         }
 
         private void execute(int i, int from) {

@@ -1,0 +1,77 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.testkit.World;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.Transition.Trade;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+import static dev.clearline.engine.testkit.World.LOT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A cancel that reaches the tree before its order does binds the order forever (docs/protocol.md 5). */
+class CancelBeforePostTest {
+    final Signer alice = World.signer(1);
+    final Signer bob = World.signer(2);
+    final Signer mallory = World.signer(3);
+
+    private World funded() {
+        World w = new World();
+        w.ok(w.market(1));
+        w.ok(w.deposit(alice.address(), 1_000_000));
+        w.ok(w.deposit(bob.address(), 1_000_000));
+        w.ok(w.price(1, 10_000, 0, 100));
+        return w;
+    }
+
+    @Property(tries = 30)
+    void aCancelledNeverPostedOrderCanNeitherBePostedNorFilled(@ForAll @IntRange(min = 1, max = 20) int lots,
+                                                              @ForAll boolean forced, @ForAll boolean cancelTheMaker) {
+        World w = funded();
+        Order ask = w.order(bob, 1, Side.SELL, 10_000, lots * LOT, 5_000);
+        Order bid = w.order(alice, 1, Side.BUY, 10_000, lots * LOT, 5_000);
+        Order victim = cancelTheMaker ? ask : bid;
+        Signer owner = cancelTheMaker ? bob : alice;
+        w.ok(forced ? w.forcedCancel(owner.address(), w.hash(victim)) : w.cancel(owner, w.hash(victim)));
+        assertThat(StateReads.order(w.state, w.hash(victim)))
+                .isEqualTo(new OrderLeaf(owner.address(), 0, false, 0, 0, 0, 0, 0, true));
+        Order other = cancelTheMaker ? bid : ask;
+        w.ok(w.post(cancelTheMaker ? alice : bob, other));
+
+        rejected(w, w.post(owner, victim), Reject.ORDER_CANCELLED);
+        rejected(w, new Trade(w.hash(ask), w.hash(bid), LOT), Reject.ORDER_CANCELLED);
+        rejected(w, w.cancel(owner, w.hash(victim)), Reject.ORDER_CANCELLED);
+    }
+
+    @Test
+    void someoneElsesTombstoneDoesNotBlockTheOrder() {
+        World w = funded();
+        Order ask = w.order(bob, 1, Side.SELL, 10_000, LOT, 5_000);
+        w.ok(w.forcedCancel(mallory.address(), w.hash(ask)));
+        w.ok(w.cancel(mallory, w.hash(w.order(bob, 1, Side.SELL, 10_000, LOT, 0))));
+        w.ok(w.post(bob, ask));
+        Order bid = w.order(alice, 1, Side.BUY, 10_000, LOT, 5_000);
+        w.ok(w.post(alice, bid));
+        w.ok(new Trade(w.hash(ask), w.hash(bid), LOT));
+    }
+
+    @Test
+    void aPostedOrderCannotBeCancelledBySomeoneElse() {
+        World w = funded();
+        Order ask = w.order(bob, 1, Side.SELL, 10_000, LOT, 5_000);
+        w.ok(w.post(bob, ask));
+        rejected(w, w.cancel(mallory, w.hash(ask)), Reject.NOT_OWNER);
+    }
+
+    private static void rejected(World w, Transition t, Reject expected) {
+        var before = w.state.root();
+        assertThat(w.apply(t)).isEqualTo(new Outcome.Rejected(expected));
+        assertThat(w.state.root()).isEqualTo(before);
+    }
+}
