@@ -179,10 +179,15 @@ public final class Property<T> {
     private record Caller(String className, String methodName) {
         static Caller find() {
             return StackWalker.getInstance().walk(frames -> frames
-                    .filter(f -> !f.getClassName().startsWith(Property.class.getPackageName()))
+                    .filter(f -> !isFramework(f.getClassName()))
                     .findFirst()
                     .map(f -> new Caller(f.getClassName(), f.getMethodName()))
                     .orElse(new Caller("unknown", "unknown")));
+        }
+
+        private static boolean isFramework(String cls) {
+            return cls.startsWith(Property.class.getPackageName()) || cls.startsWith("org.junit.")
+                    || cls.startsWith("org.opentest4j.") || cls.startsWith("java.") || cls.startsWith("jdk.");
         }
 
         String name() {
