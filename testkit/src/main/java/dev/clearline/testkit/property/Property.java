@@ -181,12 +181,19 @@ public final class Property<T> {
             return StackWalker.getInstance().walk(frames -> frames
                     .filter(f -> !isFramework(f.getClassName()))
                     .findFirst()
-                    .map(f -> new Caller(f.getClassName(), f.getMethodName()))
+                    .map(f -> new Caller(f.getClassName(), enclosingMethod(f.getMethodName())))
                     .orElse(new Caller("unknown", "unknown")));
         }
 
+        /** {@code lambda$rootIsStable$3} was written inside {@code rootIsStable}. */
+        private static String enclosingMethod(String method) {
+            if (!method.startsWith("lambda$")) return method;
+            int end = method.indexOf('$', "lambda$".length());
+            return end < 0 ? method : method.substring("lambda$".length(), end);
+        }
+
         private static boolean isFramework(String cls) {
-            return cls.startsWith(Property.class.getPackageName()) || cls.startsWith("org.junit.")
+            return (cls.startsWith(Property.class.getPackageName()) && !cls.endsWith("Test")) || cls.startsWith("org.junit.")
                     || cls.startsWith("org.opentest4j.") || cls.startsWith("java.") || cls.startsWith("jdk.");
         }
 
