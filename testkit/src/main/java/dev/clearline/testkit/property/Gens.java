@@ -127,6 +127,21 @@ public final class Gens {
         };
     }
 
+    /**
+     * One value from each generator, in order, as a list of fixed size; each value shrinks on its
+     * own. The building block for a record with many generated fields (an operation's arguments):
+     * {@code allOf(kind, price, size).map(v -> new Op(v.get(0), v.get(1), v.get(2)))}.
+     */
+    @SafeVarargs
+    public static <T> Gen<List<T>> allOf(Gen<? extends T>... gens) {
+        List<Gen<? extends T>> list = List.of(gens);
+        return random -> {
+            List<Shrinkable<T>> parts = new ArrayList<>(list.size());
+            for (Gen<? extends T> g : list) parts.add(Gens.<T>widen(g).sample(random));
+            return Shrinks.list(parts, parts.size());
+        };
+    }
+
     private static long uniform(RandomGenerator random, long min, long max) {
         if (min == max) return min;
         if (min == Long.MIN_VALUE && max == Long.MAX_VALUE) return random.nextLong();
