@@ -103,6 +103,19 @@ class PropertyTest {
     }
 
     @Test
+    void stringsCountCodePointsAndSurviveUtf8() {
+        List<String> seen = new ArrayList<>();
+        Property.forAll(Gens.strings(2, 12)).tries(300).check(s -> {
+            int n = s.codePointCount(0, s.length());
+            assertTrue(n >= 2 && n <= 12, s);
+            assertEquals(s, new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8));
+            seen.add(s);
+        });
+        assertTrue(seen.stream().anyMatch(s -> s.codePoints().anyMatch(Character::isSupplementaryCodePoint)), "supplementary drawn");
+        assertTrue(seen.stream().anyMatch(s -> s.chars().allMatch(c -> c >= 0x20 && c < 0x7f)), "plain ASCII drawn");
+    }
+
+    @Test
     void aBadSeedSettingSaysWhatToGive() {
         System.setProperty(Settings.SEED, "banana");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
