@@ -37,6 +37,10 @@ final class OrderBookView {
     private final Map<Long, OrderRecord> byId = new HashMap<>();
     private final Map<Address, TraderRecord> traders = new HashMap<>();
     private final TreeSet<Integer> markets = new TreeSet<>();
+    /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
+    private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
+    /** Orders whose level contribution may have moved during the current command, in first-touch order. */
+    private final Set<OrderRecord> touched = new LinkedHashSet<>();
 
     static final class OrderRecord {
         final Hash32 hash;
@@ -45,6 +49,9 @@ final class OrderBookView {
         long filled;
         long bookId = -1;
         String status = "open";
+        /** What this order adds to its price level in the depth view now (visible base units), and at which price. */
+        long shownSize;
+        long shownPrice;
 
         OrderRecord(Hash32 hash, Order order, long ackSeq) {
             this.hash = hash;
@@ -82,7 +89,11 @@ final class OrderBookView {
         if (prior != null && prior.bookId >= 0) {
             OrderRecord next = orders.get(replacement.hash());
             next.bookId = prior.bookId;
+            next.shownSize = prior.shownSize;
+            next.shownPrice = prior.shownPrice;
+            prior.shownSize = 0;
             byId.put(prior.bookId, next);
+            touched.add(next);
         }
     }
 
@@ -91,6 +102,7 @@ final class OrderBookView {
         List<Map<String, Object>> out = new ArrayList<>(events.size());
         for (ExchangeEvent e : events) {
             out.add(eventView(e)); // before folding: a fill or cancel may drop the book id's mapping
+            touch(e);
             switch (e) {
                 case ExchangeEvent.Accepted a -> {
                     OrderRecord r = orders.get(a.orderHash());
@@ -110,6 +122,68 @@ final class OrderBookView {
             }
         }
         return out;
+    }
+
+    private void touch(ExchangeEvent e) {
+        switch (e) {
+            case ExchangeEvent.Accepted a -> { OrderRecord r = orders.get(a.orderHash()); if (r != null) touched.add(r); }
+            case ExchangeEvent.Rested x -> touchId(x.orderId());
+            case ExchangeEvent.Filled f -> { touchId(f.makerOrderId()); touchId(f.takerOrderId()); }
+            case ExchangeEvent.Cancelled c -> touchId(c.orderId());
+            case ExchangeEvent.Expired x -> touchId(x.orderId());
+            case ExchangeEvent.Amended a -> { touchId(a.orderId()); OrderRecord r = orders.get(a.newOrderHash()); if (r != null) touched.add(r); }
+            case ExchangeEvent.FillRefused f -> { touchId(f.makerOrderId()); touchId(f.takerOrderId()); }
+            default -> { }
+        }
+    }
+
+    private void touchId(long id) {
+        OrderRecord r = byId.get(id);
+        if (r != null) touched.add(r);
+    }
+
+    /**
+     * Re-reads what every touched order shows on the book after the command and returns the price
+     * levels that changed: {@code {market, side, price, size}} with the level's new visible size
+     * (0 = the level is gone). An iceberg shows at most its display size.
+     */
+    List<Map<String, Object>> depthDeltas(Exchange exchange) {
+        if (touched.isEmpty()) return List.of();
+        Map<String, Map<String, Object>> changed = new LinkedHashMap<>();
+        for (OrderRecord r : touched) {
+            var book = exchange.book(r.order.marketId());
+            MarketLeaf ml = book == null ? null : StateReads.market(exchange.state(), r.order.marketId());
+            long shown = 0;
+            if (ml != null && r.bookId >= 0 && book.isResting(r.bookId) && byId.get(r.bookId) == r) {
+                shown = book.openLots(r.bookId) * ml.lotSize();
+                long display = r.order.displaySize();
+                if (display != 0 && display < shown) shown = display;
+            }
+            long price = r.order.price();
+            if (shown == r.shownSize && price == r.shownPrice) continue;
+            if (r.shownSize != 0) moveLevel(r, r.shownPrice, -r.shownSize, changed);
+            if (shown != 0) moveLevel(r, price, shown, changed);
+            r.shownSize = shown;
+            r.shownPrice = price;
+        }
+        touched.clear();
+        return List.copyOf(changed.values());
+    }
+
+    @SuppressWarnings("unchecked")
+    private void moveLevel(OrderRecord r, long price, long by, Map<String, Map<String, Object>> changed) {
+        int side = r.order.isBuy() ? 0 : 1;
+        java.util.TreeMap<Long, Long> lv = levels.computeIfAbsent(r.order.marketId(),
+                k -> new java.util.TreeMap[] {new java.util.TreeMap<Long, Long>(), new java.util.TreeMap<Long, Long>()})[side];
+        long size = lv.getOrDefault(price, 0L) + by;
+        if (size == 0) lv.remove(price);
+        else lv.put(price, size);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("market", r.order.marketId());
+        m.put("side", r.order.side().name());
+        m.put("price", price);
+        m.put("size", size);
+        changed.put(r.order.marketId() + "/" + side + "/" + price, m);
     }
 
     private void fill(OrderRecord maker, OrderRecord taker, ExchangeEvent.Filled f, long seq) {
@@ -195,29 +269,29 @@ final class OrderBookView {
         return m;
     }
 
-    Map<String, Object> depth(int marketId, Exchange exchange, int levels) {
+    /** The depth the deltas describe: visible size per price, best first, at most {@code max} levels a side. */
+    Map<String, Object> depth(int marketId, Exchange exchange, int max) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("market", marketId);
-        var book = exchange.book(marketId);
         MarketLeaf ml = StateReads.market(exchange.state(), marketId);
-        if (book == null || ml == null) {
-            m.put("error", "no market " + marketId + "; GET /markets lists them");
+        if (exchange.book(marketId) == null || ml == null) {
+            m.put("error", "UNKNOWN_MARKET");
+            m.put("message", "no market " + marketId + "; GET /state lists the markets");
             return m;
         }
-        m.put("bids", levels(book, Side.BUY, ml, levels));
-        m.put("asks", levels(book, Side.SELL, ml, levels));
+        java.util.TreeMap<Long, Long>[] lv = levels.get(marketId);
+        m.put("bids", lv == null ? List.of() : top(lv[0].descendingMap(), max));
+        m.put("asks", lv == null ? List.of() : top(lv[1], max));
         m.put("markPrice", ml.markPrice());
         return m;
     }
 
-    /** Aggregated visible size per price, best first; hidden iceberg size is not shown. */
-    private static List<long[]> levels(dev.clearline.engine.book.OrderBook book, Side side, MarketLeaf ml, int max) {
-        LinkedHashMap<Long, Long> agg = new LinkedHashMap<>();
-        book.forEachResting(side, (id, owner, ticks, visible, hidden, expires) -> {
-            if (agg.size() < max || agg.containsKey(ticks)) agg.merge(ticks, visible, Long::sum);
-        });
-        List<long[]> out = new ArrayList<>(agg.size());
-        agg.forEach((ticks, lots) -> out.add(new long[] {ticks * ml.tickSize(), lots * ml.lotSize()}));
+    private static List<long[]> top(Map<Long, Long> side, int max) {
+        List<long[]> out = new ArrayList<>();
+        for (var e : side.entrySet()) {
+            if (out.size() == max) break;
+            out.add(new long[] {e.getKey(), e.getValue()});
+        }
         return out;
     }
 
@@ -235,7 +309,12 @@ final class OrderBookView {
             m.put(c.getName(), v instanceof Number || v instanceof Boolean || v == null ? v : v.toString());
             if (c.getName().endsWith("rderId") && v instanceof Long id) {
                 OrderRecord r = byId.get(id);
-                if (r != null) m.put(c.getName().replace("Id", "Hash"), r.hash.toString());
+                if (r != null) {
+                    m.put(c.getName().replace("Id", "Hash"), r.hash.toString());
+                    m.put(c.getName().replace("OrderId", "").replace("orderId", "") + (c.getName().equals("orderId") ? "trader" : "Trader"),
+                            r.order.trader().toString());
+                    m.putIfAbsent("market", r.order.marketId());
+                }
             }
         }
         return m;

@@ -138,6 +138,8 @@ public final class SequencerState {
         }
         List<Map<String, Object>> events = view.record(exchange.takeEvents(), seq);
         if (!events.isEmpty()) body.put("events", events);
+        List<Map<String, Object>> depth = view.depthDeltas(exchange);
+        if (!depth.isEmpty()) body.put("depth", depth);
         for (Transition t : exchange.takeTransitions()) {
             Outcome o = batches.append(t, now);
             if (!o.applied()) {
@@ -208,6 +210,17 @@ public final class SequencerState {
             case DEPTH -> body.put("depth", view.depth(q.market(), exchange, 50));
         }
         return new Reply(seq, q.clientId(), q.clientSeq(), timestampMillis, false, body);
+    }
+
+    /** Base units resting on one market's book, both sides, hidden iceberg parts included (tests' cross-check). */
+    long restingSize(int marketId) {
+        var book = exchange.book(marketId);
+        long lot = dev.clearline.engine.stf.StateReads.market(exchange.state(), marketId).lotSize();
+        long[] sum = {0};
+        for (var side : dev.clearline.engine.book.Side.values()) {
+            book.forEachResting(side, (id, owner, ticks, visible, hidden, expires) -> sum[0] += (visible + hidden) * lot);
+        }
+        return sum[0];
     }
 
     private static Map<String, Object> batchView(Batch b) {

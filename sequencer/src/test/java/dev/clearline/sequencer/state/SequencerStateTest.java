@@ -102,4 +102,31 @@ class SequencerStateTest {
         assertThatThrownBy(() -> Snapshot.read(image, other, new NativeSecp256k1Verifier()))
                 .hasMessageContaining("same settings");
     }
+
+    @Test
+    void depthDeltasFromTheRepliesAddUpToTheDepthSnapshotAndToTheBook() {
+        Property.forAll(Gens.ints(1, SESSION.size())).tries(8).check(cut -> {
+            SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+            java.util.TreeMap<String, Long> fromDeltas = new java.util.TreeMap<>();
+            for (int i = 0; i < cut; i++) {
+                var reply = json(s.apply(SESSION.get(i), i));
+                if (reply.has("depth")) for (var d : reply.get("depth")) {
+                    String key = d.get("side").asText() + "@" + d.get("price").asLong();
+                    if (d.get("size").asLong() == 0) fromDeltas.remove(key);
+                    else fromDeltas.put(key, d.get("size").asLong());
+                }
+            }
+            var depth = json(s.apply(new Command.Query(1, 0, Command.QueryKind.DEPTH, Market.MARKET, null, null), 0)).get("depth");
+            java.util.TreeMap<String, Long> fromSnapshot = new java.util.TreeMap<>();
+            for (var l : depth.get("bids")) fromSnapshot.put("BUY@" + l.get(0).asLong(), l.get(1).asLong());
+            for (var l : depth.get("asks")) fromSnapshot.put("SELL@" + l.get(0).asLong(), l.get(1).asLong());
+            assertThat(fromDeltas).isEqualTo(fromSnapshot);
+            assertThat(fromSnapshot.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(s.restingSize(Market.MARKET));
+        });
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode json(Reply r) throws java.io.IOException {
+        byte[] b = ReplyCodec.encode(r);
+        return ReplyCodec.decode(b, 0, b.length);
+    }
 }
