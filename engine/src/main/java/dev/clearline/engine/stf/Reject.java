@@ -36,7 +36,8 @@ public enum Reject {
     DUPLICATE_NONCE(28, "this trader already used this order nonce; pick a fresh one"),
     UNKNOWN_ORDER(29, "the order is not on the book (filled, cancelled or never placed)"),
     NOT_OWNER(30, "only the order's trader may change it"),
-    BOOK_REJECTED(31, "the order book refused the order (FOK not fillable, market order without liquidity, ...)");
+    BOOK_REJECTED(31, "the order book refused the order (FOK not fillable, market order without liquidity, ...)"),
+    MALFORMED(32, "the transition bytes do not decode (unknown type, wrong length or a field out of range); re-encode with TransitionCodec");
 
     private final int code;
     private final String help;

@@ -4,7 +4,9 @@ import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.transition.MalformedTransitionException;
 import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.engine.transition.Transition.*;
 
 import java.util.function.Function;
@@ -52,6 +54,20 @@ public final class Stf {
      */
     public static Reject checkOrderFields(dev.clearline.engine.order.Order order, dev.clearline.engine.state.MarketLeaf market) {
         return PostOrderRule.fields(order, market);
+    }
+
+    /**
+     * Decodes and applies one transition as L1 calldata carries it. Bytes that do not decode are
+     * rejected with {@link Reject#MALFORMED}, the code the Solidity step returns for them.
+     */
+    public Outcome applyEncoded(LeafStore store, byte[] encoded) {
+        Transition t;
+        try {
+            t = TransitionCodec.decode(encoded);
+        } catch (MalformedTransitionException e) {
+            return new Outcome.Rejected(Reject.MALFORMED);
+        }
+        return apply(store, t);
     }
 
     public Outcome apply(LeafStore store, Transition t) {
