@@ -3,6 +3,7 @@ package dev.clearline.engine.transition;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.TimeInForce;
@@ -14,7 +15,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TransitionCodecProperties {
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 141, 73, 118, 106, 106, 122, 25};
+    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 146, 73, 118, 106, 106, 122, 25, 81};
 
     @Property(tries = 500)
     void everyTransitionRoundTripsThroughItsEncoding(@ForAll("transitions") Transition t) throws Exception {
@@ -51,7 +52,7 @@ class TransitionCodecProperties {
 
     @Provide
     Arbitrary<byte[]> noise() {
-        Arbitrary<byte[]> typed = Arbitraries.integers().between(1, 12).flatMap(type -> {
+        Arbitrary<byte[]> typed = Arbitraries.integers().between(1, LENGTHS.length - 1).flatMap(type -> {
             int len = LENGTHS[type];
             return Arbitraries.bytes().array(byte[].class).ofSize(len - 1).map(rest -> {
                 byte[] b = new byte[len];
@@ -67,6 +68,8 @@ class TransitionCodecProperties {
 
     record Tail(TimeInForce tif, int flags, long expiry, long nonce, long margin) {}
 
+    record PegTerms(Peg peg, int offset) {}
+
     record Params(long index, long time, int market, long tick, long lot, int imf, int mmf, int makerFee) {}
 
     @Provide
@@ -80,8 +83,9 @@ class TransitionCodecProperties {
         Arbitrary<Head> head = Combinators.combine(addr, u32, Arbitraries.of(Side.values()), u63, u63, u63).as(Head::new);
         Arbitrary<Tail> tail = Combinators.combine(Arbitraries.of(TimeInForce.values()), Arbitraries.integers().between(0, 255),
                 u63, u63, u63).as(Tail::new);
-        Arbitrary<Order> order = Combinators.combine(head, tail).as((h, t) -> new Order(h.trader(), h.market(), h.side(),
-                h.price(), h.size(), h.display(), t.tif(), t.flags(), t.expiry(), t.nonce(), t.margin()));
+        Arbitrary<PegTerms> peg = Combinators.combine(Arbitraries.of(Peg.values()), Arbitraries.integers()).as(PegTerms::new);
+        Arbitrary<Order> order = Combinators.combine(head, tail, peg).as((h, t, p) -> new Order(h.trader(), h.market(), h.side(),
+                h.price(), h.size(), h.display(), t.tif(), t.flags(), p.peg(), p.offset(), t.expiry(), t.nonce(), t.margin()));
         Arbitrary<Params> params = Combinators.combine(u63, u63, u32, u63, u63, u31, u31, u31).as(Params::new);
         Arbitrary<MarketConfig> config = Combinators.combine(params, u31, addr).as((p, takerFee, oracle) -> new MarketConfig(
                 p.index(), p.time(), p.market(), p.tick(), p.lot(), p.imf(), p.mmf(), p.makerFee(), takerFee, oracle));
@@ -97,6 +101,7 @@ class TransitionCodecProperties {
                 Combinators.combine(addr, u32, u63, u63, sig).as(Allocate::new),
                 Combinators.combine(addr, u32, u63, u63, sig).as(Release::new),
                 Combinators.combine(addr, addr, u63, u63, sig).as(Withdraw::new),
-                Combinators.combine(addr, u32).as(Liquidate::new)));
+                Combinators.combine(addr, u32).as(Liquidate::new),
+                Combinators.combine(hash, hash, u63, u63).as(TradeAtPrice::new)));
     }
 }
