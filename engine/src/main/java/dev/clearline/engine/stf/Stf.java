@@ -24,6 +24,7 @@ public final class Stf {
     private final OraclePriceRule oraclePrice;
     private final PostOrderRule postOrder;
     private final TradeRule trade = new TradeRule();
+    private final TradeAtPriceRule tradeAtPrice = new TradeAtPriceRule();
     private final CancelRule cancel;
     private final AllocateRule allocate;
     private final ReleaseRule release;
@@ -85,6 +86,7 @@ public final class Stf {
             case Release rel -> release.execute(view, rel);
             case Withdraw w -> withdraw.execute(view, w);
             case Liquidate l -> liquidate.execute(view, l);
+            case TradeAtPrice tr -> tradeAtPrice.execute(view, tr);
         };
         if (r != null) return new Outcome.Rejected(r);
         store.putAll(view.writes());

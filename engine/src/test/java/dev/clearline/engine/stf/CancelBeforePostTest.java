@@ -41,7 +41,7 @@ class CancelBeforePostTest {
             Signer owner = cancelTheMaker ? bob : alice;
             w.ok(forced ? w.forcedCancel(owner.address(), w.hash(victim)) : w.cancel(owner, w.hash(victim)));
             assertThat(StateReads.order(w.state, w.hash(victim)))
-                    .isEqualTo(new OrderLeaf(owner.address(), 0, false, 0, 0, 0, 0, 0, true));
+                    .isEqualTo(OrderLeaf.tombstone(owner.address()));
             Order other = cancelTheMaker ? bid : ask;
             w.ok(w.post(cancelTheMaker ? alice : bob, other));
 
