@@ -104,10 +104,16 @@ public final class SequencerMain {
         for (var f : done) f.get(60, TimeUnit.SECONDS);
     }
 
+    private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
+            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup");
+
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) return null;
+            if (!args[i].startsWith("--") || i + 1 >= args.length || !OPTIONS.contains(args[i].substring(2))) {
+                System.err.println("sequencer: unknown option or missing value: " + args[i]);
+                return null;
+            }
             m.put(args[i].substring(2), args[++i]);
         }
         return m;
