@@ -6,17 +6,21 @@ pragma solidity 0.8.37;
 ///         `keccak(encoded transition)`, padded with zero words to the next power of two,
 ///         node `keccak(left || right)`; one transition: its leaf; no transitions: zero.
 library TransitionsRoot {
-    /// @notice Folds `leaves` (length n >= 1) into the root. Overwrites `leaves`.
+    /// @notice Folds `leaves` (length n >= 1) into the root. Overwrites `leaves`. The padding
+    ///         leaves are zero words, so a missing right child at level i is the root of an
+    ///         all-zero subtree of height i (`z_0 = 0`, `z_(i+1) = keccak(z_i || z_i)`).
     function root(bytes32[] memory leaves) internal pure returns (bytes32) {
         uint256 n = leaves.length;
         if (n == 0) return bytes32(0);
+        bytes32 zero;
         while (n > 1) {
             uint256 half = (n + 1) / 2;
             for (uint256 i = 0; i < half; i++) {
                 bytes32 left = leaves[2 * i];
-                bytes32 right = 2 * i + 1 < n ? leaves[2 * i + 1] : bytes32(0);
+                bytes32 right = 2 * i + 1 < n ? leaves[2 * i + 1] : zero;
                 leaves[i] = _node(left, right);
             }
+            zero = _node(zero, zero);
             n = half;
         }
         return leaves[0];

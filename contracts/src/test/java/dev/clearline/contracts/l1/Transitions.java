@@ -51,14 +51,13 @@ final class Transitions {
 
     static byte[] root(List<byte[]> transitions) {
         if (transitions.isEmpty()) return new byte[32];
+        int size = 1;
+        while (size < transitions.size()) size <<= 1;
         List<byte[]> level = new ArrayList<>();
-        for (byte[] t : transitions) level.add(Hash.sha3(t));
+        for (int i = 0; i < size; i++) level.add(i < transitions.size() ? Hash.sha3(transitions.get(i)) : new byte[32]);
         while (level.size() > 1) {
             List<byte[]> next = new ArrayList<>();
-            for (int i = 0; i < level.size(); i += 2) {
-                byte[] right = i + 1 < level.size() ? level.get(i + 1) : new byte[32];
-                next.add(Hash.sha3(L1Fixture.concat(level.get(i), right)));
-            }
+            for (int i = 0; i < level.size(); i += 2) next.add(Hash.sha3(L1Fixture.concat(level.get(i), level.get(i + 1))));
             level = next;
         }
         return level.getFirst();
