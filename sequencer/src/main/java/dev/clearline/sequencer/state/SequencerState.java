@@ -208,6 +208,11 @@ public final class SequencerState {
             case ORDER -> body.put("order", view.order(q.orderHash()));
             case ACCOUNT -> body.put("account", view.account(q.trader(), exchange.state()));
             case DEPTH -> body.put("depth", view.depth(q.market(), exchange, 50));
+            case HISTORY -> {
+                body.put("stateRoot", stateRoot().toString());
+                body.put("seq", seq);
+                body.put("history", java.util.Base64.getEncoder().encodeToString(history.encoded()));
+            }
         }
         return new Reply(seq, q.clientId(), q.clientSeq(), timestampMillis, false, body);
     }
