@@ -18,6 +18,16 @@ final class OrderTable {
     private final long[] pool;
     private final int mask;
 
+    /** Told when a live order moves to another position (never, yet: positions are fixed while tombstones exist). */
+    @FunctionalInterface
+    interface Mover {
+        void moved(int from, int to);
+    }
+
+    OrderTable(int capacity, Mover mover) {
+        this(capacity);
+    }
+
     OrderTable(int capacity) {
         int positions = Integer.highestOneBit(Math.max(16, capacity) * 2 - 1) << 1;
         pool = Slots.newPool(positions);
