@@ -45,6 +45,7 @@ final class DevnetCommand implements Callable<Integer> {
         out.println("Clearline devnet is running");
         out.println("RPC URL:   " + devnet.rpcUrl());
         out.println("Chain id:  " + devnet.chainId());
+        out.println("Rules:     " + devnet.rules());
         out.println("Block:     " + devnet.node().blockNumber() + (dataDir == null ? " (in memory)" : " (data in " + dataDir + ")"));
         out.println("Funded accounts (" + devnet.node().config().accountBalance().divide(java.math.BigInteger.TEN.pow(18)) + " ETH each):");
         int i = 0;
