@@ -279,6 +279,7 @@ public final class Exchange {
         if (prior != null) return prior == CANCELLED ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
         if (a.nonces.contains(o.nonce())) return Reject.DUPLICATE_NONCE;
         Reject r = Stf.checkOrderFields(o, m);
+        if (r == null && o.pegged()) r = Reject.BAD_ORDER_FIELDS;  // the book does not reprice pegged orders yet
         if (r != null) return r;
         if (o.expiry() != 0 && Math.max(now, m.lastOracleTs()) > o.expiry()) return Reject.EXPIRED;
         BalanceLeaf b = balance(a);

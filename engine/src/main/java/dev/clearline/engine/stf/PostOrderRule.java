@@ -3,6 +3,7 @@ package dev.clearline.engine.stf;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.risk.Fixed;
@@ -39,7 +40,8 @@ final class PostOrderRule implements Rule<PostOrder> {
         if (r == null) r = fields(o, m);
         if (r == null) r = Checks.expired(o.expiry(), m) ? Reject.EXPIRED : null;
         if (r != null) return r;
-        s.put(hash, new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.expiry(), 0, false));
+        s.put(hash, new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(),
+                o.peg(), o.pegOffset(), o.expiry(), 0, false));
         if (o.margin() == 0) return null;
         BalanceLeaf b = s.balance(o.trader());                          // 4. apply: margin into the position
         if (b.free() < o.margin()) return Reject.INSUFFICIENT_BALANCE;
@@ -67,7 +69,8 @@ final class PostOrderRule implements Rule<PostOrder> {
         if (o.size() <= 0 || o.price() <= 0 || o.displaySize() < 0 || o.displaySize() > o.size()
                 || (o.flags() & ~Order.KNOWN_FLAGS) != 0
                 || (o.isMarket() && o.timeInForce() == TimeInForce.GTC)
-                || (o.postOnly() && (o.isMarket() || o.timeInForce() != TimeInForce.GTC))) {
+                || (o.postOnly() && (o.isMarket() || o.timeInForce() != TimeInForce.GTC))
+                || (o.peg() == Peg.NONE ? o.pegOffset() != 0 : o.isMarket())) {
             return Reject.BAD_ORDER_FIELDS;
         }
         if (o.price() % m.tickSize() != 0) return Reject.PRICE_OFF_TICK;

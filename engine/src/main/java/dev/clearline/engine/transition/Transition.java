@@ -45,7 +45,10 @@ public sealed interface Transition {
         public int type() { return 6; }
     }
 
-    /** {@code size} base units of the maker order filled by the taker order at the maker's price. */
+    /**
+     * {@code size} base units of the maker order filled by the taker order at the maker's price (its
+     * fixed price, or its mark-pegged price); a book-pegged maker fills only by {@link TradeAtPrice}.
+     */
     record Trade(Hash32 makerHash, Hash32 takerHash, long size) implements Transition {
         public int type() { return 7; }
     }
@@ -69,5 +72,13 @@ public sealed interface Transition {
 
     record Liquidate(Address owner, int marketId) implements Transition {
         public int type() { return 12; }
+    }
+
+    /**
+     * A fill of a book-pegged maker (its price follows the book, which the tree does not hold) at an
+     * explicit {@code price}, checked only against the maker's and the taker's limits.
+     */
+    record TradeAtPrice(Hash32 makerHash, Hash32 takerHash, long size, long price) implements Transition {
+        public int type() { return 13; }
     }
 }

@@ -87,6 +87,16 @@ public final class World {
         return domain.orderDigest(o);
     }
 
+    /** A fill of {@code maker} by {@code taker}, both already posted. */
+    public Trade trade(Order maker, Order taker, long size) {
+        return new Trade(hash(maker), hash(taker), size);
+    }
+
+    /** A fill of a book-pegged {@code maker} by {@code taker} at an explicit price. */
+    public TradeAtPrice tradeAt(Order maker, Order taker, long size, long price) {
+        return new TradeAtPrice(hash(maker), hash(taker), size, price);
+    }
+
     public Allocate allocate(Signer s, int market, long amount, long nonce) {
         return new Allocate(s.address(), market, amount, nonce, s.sign(domain.allocateDigest(s.address(), market, amount, nonce)));
     }

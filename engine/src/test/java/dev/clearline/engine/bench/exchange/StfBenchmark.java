@@ -67,8 +67,8 @@ public final class StfBenchmark {
             makers[i] = hash(i, 0);
             takers[i] = hash(i, 1);
             long price = 10_000 + rng.nextInt(-50, 51);
-            ws.put(StateKeys.order(Bytes32.of(makers[i].bytes())), new OrderLeaf(addr[a], m, i % 2 == 0, price, 10, 0, 0, 0, false).encode());
-            ws.put(StateKeys.order(Bytes32.of(takers[i].bytes())), new OrderLeaf(addr[b], m, i % 2 != 0, price, 10, 0, 0, 0, false).encode());
+            ws.put(StateKeys.order(Bytes32.of(makers[i].bytes())), new OrderLeaf(addr[a], m, i % 2 == 0, price, 10, 0, dev.clearline.engine.order.Peg.NONE, 0, 0, 0, false).encode());
+            ws.put(StateKeys.order(Bytes32.of(takers[i].bytes())), new OrderLeaf(addr[b], m, i % 2 != 0, price, 10, 0, dev.clearline.engine.order.Peg.NONE, 0, 0, 0, false).encode());
         }
         tree.commit(ws);
         double buildSeconds = (System.nanoTime() - t0) / 1e9;
