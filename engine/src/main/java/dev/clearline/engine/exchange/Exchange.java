@@ -18,7 +18,7 @@ import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.risk.Margin;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.MarketLeaf;
-import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.stf.KeyCache;
 import dev.clearline.engine.stf.MemoryLeafStore;
@@ -136,7 +136,7 @@ public final class Exchange {
             case Transition.ForcedCancel f -> {
                 Live e = liveByHash(f.orderHash());
                 if (e != null && e.order().trader().equals(f.owner())) removeFromBook(e.id, now);
-                OrderLeaf leaf = StateReads.order(mirror, f.orderHash());
+                OrderHashLeaf leaf = StateReads.orderHash(mirror, f.orderHash());
                 if (leaf != null && leaf.isTombstone()) byHash.put(f.orderHash(), CANCELLED);
             }
             default -> { }
@@ -334,7 +334,9 @@ public final class Exchange {
     private boolean tryPost(Live l, List<Transition> into) {
         trust(l.v.signature(), l.order().trader(), l.order(), l.v.hash());
         try {
-            return tryEmit(new Transition.PostOrder(l.order(), l.v.signature()), into);
+            if (!tryEmit(new Transition.PostOrder(l.order(), l.v.signature()), into)) return false;
+            l.stateId = StateReads.global(mirror).orderCount();         // the short id the post just gave it
+            return true;
         } finally {
             trust(null, null, null, null);
         }
@@ -467,6 +469,7 @@ public final class Exchange {
         final VerifiedOrder v;
         final Account account;
         boolean posted;
+        long stateId;                                                   // short id in the tree, once posted
         long reservedSize;
         long reservedNotional;
 
@@ -611,7 +614,7 @@ public final class Exchange {
                 scratch.clear();
                 boolean ok = (maker.posted || tryPost(maker, scratch))
                         && (taker.posted || tryPost(taker, scratch))
-                        && tryEmit(new Transition.Trade(maker.v.hash(), taker.v.hash(), size), scratch);
+                        && tryEmit(new Transition.Trade(maker.stateId, taker.stateId, size), scratch);
                 if (ok) {
                     maker.posted = true;
                     taker.posted = true;
