@@ -27,13 +27,7 @@ final class DevnetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Devnet devnet;
-        try {
-            devnet = Devnet.start(node.toOptions());
-        } catch (RuntimeException e) {
-            err.println("clearline devnet: " + e.getMessage());
-            return 1;
-        }
+        Devnet devnet = node.start();
         printBanner(out, devnet, node.dataDir == null ? null : node.dataDir.toString());
         out.println("Press Ctrl-C to stop.");
         out.flush();
@@ -45,6 +39,7 @@ final class DevnetCommand implements Callable<Integer> {
         out.println("Clearline devnet is running");
         out.println("RPC URL:   " + devnet.rpcUrl());
         out.println("Chain id:  " + devnet.chainId());
+        out.println("Rules:     " + devnet.rules());
         out.println("Block:     " + devnet.node().blockNumber() + (dataDir == null ? " (in memory)" : " (data in " + dataDir + ")"));
         out.println("Funded accounts (" + devnet.node().config().accountBalance().divide(java.math.BigInteger.TEN.pow(18)) + " ETH each):");
         int i = 0;

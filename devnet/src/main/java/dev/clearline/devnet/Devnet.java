@@ -6,6 +6,7 @@ import dev.clearline.devnet.node.NodeConfig;
 import dev.clearline.devnet.rpc.InProcessWeb3jService;
 import dev.clearline.devnet.rpc.RpcDispatcher;
 import dev.clearline.devnet.rpc.RpcHttpServer;
+import dev.clearline.evm.Hardfork;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +26,7 @@ public final class Devnet implements AutoCloseable {
     /**
      * @param port       -1: no HTTP server (in-process only); 0: any free port
      * @param blockTime  null: automine (a block per transaction); else a block every interval
-     * @param rpcThreads how many HTTP requests are dispatched at once (each keep-alive connection has its own thread)
+     * @param rpcThreads how many HTTP requests are dispatched at once (Jetty serves the connections)
      */
     public record Options(NodeConfig node, String host, int port, Duration blockTime, int rpcThreads) {
         public static Options inProcess(NodeConfig node) {
@@ -81,10 +82,20 @@ public final class Devnet implements AutoCloseable {
             node.close();
             throw e;
         }
+        node.repair().ifPresent(note -> LOG.warn("chain file repaired dataDir={} note=\"{}\"", config.dataDir(), note));
         LOG.info("devnet started chainId={} block={} rpcUrl={} mining={} dataDir={}", node.chainId(), node.blockNumber(),
                 server == null ? "in-process" : server.url(), options.blockTime() == null ? "automine" : "every " + options.blockTime(),
                 config.dataDir() == null ? "memory" : config.dataDir());
         return new Devnet(node, dispatcher, server, miner);
+    }
+
+    /**
+     * The execution rules in one line, for banners and docs: what a contract or a client may
+     * expect from this chain that differs from mainnet today.
+     */
+    public String rules() {
+        return Hardfork.NAME + " rules (no Cancun opcodes such as TLOAD/MCOPY: compile with evmVersion shanghai), "
+                + String.format("%,d", node.config().blockGasLimit()) + " block gas limit, no Prague calldata floor (EIP-7623)";
     }
 
     /** An in-memory, automining devnet with Hardhat's defaults and no HTTP endpoint. */

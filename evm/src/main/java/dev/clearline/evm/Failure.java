@@ -31,7 +31,7 @@ public sealed interface Failure {
             if (error.contains("out of gas")) {
                 return "execution halted: " + error + "; raise the gas limit (Evm.estimateGas finds a sufficient one)";
             }
-            return "execution halted: " + error;
+            return "execution halted: " + Hardfork.explain(error);
         }
     }
 

@@ -346,7 +346,9 @@ final class GethWorld implements AutoCloseable {
     private static Tracer tracerFor(TraceRequest<?> request) {
         return switch (request) {
             case TraceRequest.Steps s -> new Tracer(new TraceOptions(s.memory(), !s.stack(), !s.storage(), s.returnData(), null, null));
-            case TraceRequest.CallTree c -> new Tracer(new TraceOptions(false, false, false, false, "callTracer", null));
+            case TraceRequest.CallTree c -> new Tracer(new TraceOptions(false, false, false, false, "callTracer",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                            .put("onlyTopCall", c.onlyTopCall()).put("withLog", c.withLog())));
         };
     }
 

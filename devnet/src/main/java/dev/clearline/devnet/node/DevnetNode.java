@@ -49,6 +49,8 @@ public final class DevnetNode implements AutoCloseable {
     private long timeOffset;
     private String lastDropReason = "";
     private Long nextTimestamp;
+    private Optional<String> repair = Optional.empty();
+    private static final byte[] EMPTY_STATE_ROOT = dev.clearline.evm.WorldState.emptyRoot().bytes();
 
     /** Where a mined transaction sits. */
     public record TxLocation(long blockNumber, int index) {}
@@ -69,22 +71,34 @@ public final class DevnetNode implements AutoCloseable {
         this.store = store;
     }
 
-    /** Starts a node on a fresh state, or reopens the chain in {@code config.dataDir()}. */
+    /**
+     * Starts a node on a fresh state, or reopens the chain in {@code config.dataDir()}. A data
+     * directory belongs to the chain id it was created with: opening it with another is refused.
+     */
     public static DevnetNode start(NodeConfig config) {
+        if (config.dataDir() != null) DataDirIdentity.claim(config.dataDir(), config.chainId());
         ChainStore store = config.dataDir() == null ? ChainStore.inMemory() : ChainStore.inDirectory(config.dataDir());
+        ChainStore.Loaded saved = store.load();
         ChainState state = EvmChainState.open(config.dataDir());
         DevnetNode node = new DevnetNode(config, state, store);
-        List<Block> saved = store.load();
-        if (saved.isEmpty()) {
+        node.repair = saved.repair();
+        if (saved.blocks().isEmpty()) {
             node.genesis();
         } else {
-            for (Block b : saved) node.index(b);
+            for (Block b : saved.blocks()) node.index(b);
             state.resetTo(Numeric.hexStringToByteArray(node.head().stateRoot()));
         }
         return node;
     }
 
+    /** What reopening the data directory had to cut off a torn chain file, if anything. */
+    public Optional<String> repair() {
+        return repair;
+    }
+
     private void genesis() {
+        // A state directory may hold roots of a chain whose file was lost or torn before genesis: start empty.
+        state.resetTo(EMPTY_STATE_ROOT);
         for (Credentials c : config.accounts().keys()) state.setBalance(c.getAddress().toLowerCase(), config.accountBalance());
         byte[] root = state.commit();
         Block genesis = sealer.seal(0, ZERO_HASH, config.clockSeconds().getAsLong(), 0, config.initialBaseFee(), root,
@@ -435,6 +449,8 @@ public final class DevnetNode implements AutoCloseable {
     // ---- traces ----
 
     public Outcome<JsonNode> traceTransaction(String hash, String tracer, JsonNode tracerConfig) {
+        String unsupported = EvmChainState.unsupportedTracer(tracer);
+        if (unsupported != null) return Outcome.refused(NodeError.invalidParams(unsupported));
         lock.lock();
         try {
             TxLocation loc = txByHash.get(hash.toLowerCase());
@@ -452,6 +468,8 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public Outcome<JsonNode> traceCall(CallRequest req, long block, String tracer, JsonNode tracerConfig) {
+        String unsupported = EvmChainState.unsupportedTracer(tracer);
+        if (unsupported != null) return Outcome.refused(NodeError.invalidParams(unsupported));
         lock.lock();
         try {
             Message m = messageOf(req, req.gas() == null ? config.blockGasLimit() : req.gas());
@@ -459,6 +477,9 @@ public final class DevnetNode implements AutoCloseable {
             Block b = blocks.get((int) block);
             return Outcome.done(read(block, s -> s.trace(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b)),
                     tracer, tracerConfig)));
+        } catch (IllegalArgumentException e) {
+            // The message was refused before the EVM ran (nonce, funds, gas): there is nothing to trace.
+            return Outcome.refused(NodeError.rejected("nothing to trace: " + e.getMessage()));
         } finally {
             lock.unlock();
         }

@@ -14,6 +14,7 @@ import dev.clearline.evm.Evm;
 import dev.clearline.evm.ExecutionOptions;
 import dev.clearline.evm.ExecutionResult;
 import dev.clearline.evm.Failure;
+import dev.clearline.evm.Hardfork;
 import dev.clearline.evm.Log;
 import dev.clearline.evm.WorldState;
 import dev.clearline.evm.trace.TraceRequest;
@@ -92,9 +93,13 @@ final class EvmChainState implements ChainState {
             return execution(evm.call(toEvm(message), context(env), SIMULATED));
         }
         long intrinsic = GasRules.intrinsicGas(message.data(), false, 0, 0);
-        if (message.gasLimit() <= intrinsic) {
+        if (message.gasLimit() < intrinsic) {
             return new Execution(false, new byte[0], 0, List.of(), null,
-                    "intrinsic gas too low: have " + message.gasLimit() + ", want " + (intrinsic + 1), true);
+                    "intrinsic gas too low: have " + message.gasLimit() + ", want " + intrinsic, true);
+        }
+        if (message.gasLimit() == intrinsic) {
+            // Nothing is left for execution, which the bare run cannot express: the full rules can.
+            return execution(evm.call(toEvm(message), context(env), SIMULATED));
         }
         Message bare = new Message(message.from(), message.to(), message.value(), message.data(), message.gasLimit() - intrinsic,
                 message.gasPrice(), null);
@@ -107,13 +112,15 @@ final class EvmChainState implements ChainState {
     public JsonNode trace(Message message, BlockEnv env, String tracer, JsonNode config) {
         Traced<?> traced;
         if ("callTracer".equals(tracer)) {
-            traced = evm.trace(toEvm(message), context(env), ExecutionOptions.ETHEREUM, TraceRequest.callTree(), false);
+            JsonNode callConfig = config == null ? null : config.get("tracerConfig");
+            TraceRequest.CallTree tree = new TraceRequest.CallTree(flag(callConfig, "onlyTopCall"), flag(callConfig, "withLog"));
+            traced = evm.trace(toEvm(message), context(env), ExecutionOptions.ETHEREUM, tree, false);
         } else if (tracer == null || tracer.isEmpty() || "structLogger".equals(tracer)) {
             TraceRequest.Steps steps = new TraceRequest.Steps(!flag(config, "disableStack"), flag(config, "enableMemory"),
                     !flag(config, "disableStorage"), flag(config, "enableReturnData"));
             traced = evm.trace(toEvm(message), context(env), ExecutionOptions.ETHEREUM, steps, false);
         } else {
-            throw new IllegalArgumentException("unsupported tracer " + tracer + "; use callTracer or omit it for struct logs");
+            throw new IllegalArgumentException(unsupportedTracer(tracer));
         }
         if (traced.trace() == null) {
             throw new IllegalArgumentException(traced.result().failure().map(Failure::message).orElse("nothing ran"));
@@ -123,6 +130,13 @@ final class EvmChainState implements ChainState {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the evm module wrote a trace that is not JSON", e);
         }
+    }
+
+    /** Why {@code tracer} cannot run here, or null if it can. */
+    static String unsupportedTracer(String tracer) {
+        if (tracer == null || tracer.isEmpty() || "callTracer".equals(tracer) || "structLogger".equals(tracer)) return null;
+        return "tracer \"" + tracer + "\" is not supported: the devnet has \"callTracer\" (tracerConfig onlyTopCall, withLog) "
+                + "and the struct logger (omit \"tracer\"); prestateTracer, 4byteTracer and JavaScript tracers are not available";
     }
 
     private static boolean flag(JsonNode config, String name) {
@@ -188,7 +202,7 @@ final class EvmChainState implements ChainState {
         boolean invalid = failure.isPresent() && failure.get() instanceof Failure.Invalid;
         String error = failure.map(f -> switch (f) {
             case Failure.Reverted rv -> "execution reverted";
-            case Failure.Halted h -> h.error();
+            case Failure.Halted h -> Hardfork.explain(h.error());
             case Failure.NoContract nc -> nc.message();
             case Failure.Invalid inv -> inv.reason();
         }).orElse(null);

@@ -36,6 +36,10 @@ public record SignedTx(String hash, byte[] raw, int type, String from, String to
         return to == null;
     }
 
+    private static String abbreviate(String hex) {
+        return hex.length() <= 42 ? hex : hex.substring(0, 42) + "...";
+    }
+
     /** Legacy transactions pay their gas price whatever the base fee; others pay base fee + tip, capped. */
     public BigInteger effectiveGasPrice(BigInteger baseFee) {
         if (type == 0 || type == 1) return maxFeePerGas;
@@ -47,7 +51,9 @@ public record SignedTx(String hash, byte[] raw, int type, String from, String to
         try {
             decoded = TransactionDecoder.decode(Numeric.toHexString(raw));
         } catch (RuntimeException e) {
-            return new Invalid("rlp: cannot decode a transaction from these bytes (" + e.getMessage() + ")");
+            // web3j's decoder fails with class-cast and index errors whose text means nothing to a client.
+            return new Invalid("rlp: " + raw.length + " bytes (" + abbreviate(Numeric.toHexString(raw)) + ") are not an RLP-encoded signed transaction; "
+                    + "send the signed envelope: a legacy RLP list, or 0x01/0x02 followed by an EIP-2930/EIP-1559 payload");
         }
         if (!(decoded instanceof SignedRawTransaction signed)) {
             return new Invalid("transaction is not signed: sign it before eth_sendRawTransaction");

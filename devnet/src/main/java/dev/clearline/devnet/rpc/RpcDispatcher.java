@@ -33,6 +33,7 @@ import org.web3j.utils.Numeric;
  * Transport-free, so the HTTP server and the in-process web3j service share it.
  */
 public final class RpcDispatcher {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RpcDispatcher.class);
     public static final String CLIENT_VERSION = "Clearline-Devnet/0.1.0";
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;
@@ -137,7 +138,10 @@ public final class RpcDispatcher {
             } catch (RpcFailure e) {
                 response = error(idOrNull, e.error().code(), e.error().message(), e.error().data());
             } catch (RuntimeException e) {
-                response = error(idOrNull, INTERNAL_ERROR, "internal error: " + e, null);
+                // A bug of ours, not of the request: say what failed without Java's class names, log the rest.
+                LOG.error("rpc method failed method={} error={}", method.asText(), e.toString(), e);
+                response = error(idOrNull, INTERNAL_ERROR, "internal error in " + method.asText() + ": "
+                        + (e.getMessage() == null ? "unexpected failure (see the node's log)" : e.getMessage()), null);
             }
         }
         return id == null ? null : response;
@@ -262,10 +266,8 @@ public final class RpcDispatcher {
         });
         methods.put("eth_getStorageAt", p -> {
             String a = p.address(0);
-            BigInteger slot = p.has(1) && p.raw(1).isTextual() && p.raw(1).asText().length() == 66
-                    ? Numeric.toBigInt(p.raw(1).asText()) : p.quantity(1);
-            if (slot.bitLength() > 256) throw p.invalid("storage slot does not fit in 32 bytes");
-            return hex(node.storage(a, Numeric.toBytesPadded(slot, 32), block(p, 2)));
+            if (!p.has(1)) throw p.invalid("missing argument 1 (storage slot)");
+            return hex(node.storage(a, storageKey(p, p.raw(1)), block(p, 2)));
         });
         methods.put("eth_call", p -> hex(unwrap(node.call(p.call(0), block(p, 1)))));
         methods.put("eth_estimateGas", p -> qty(unwrap(node.estimateGas(p.call(0), block(p, 1)))));
@@ -287,7 +289,7 @@ public final class RpcDispatcher {
         methods.put("eth_getProof", p -> {
             String a = p.address(0);
             List<byte[]> slots = new ArrayList<>();
-            if (p.has(1)) for (JsonNode s : p.raw(1)) slots.add(Numeric.toBytesPadded(p.quantity(s, "storage key"), 32));
+            if (p.has(1)) for (JsonNode s : p.raw(1)) slots.add(storageKey(p, s));
             JsonNode proof = node.proof(a, slots, block(p, 2));
             if (proof == null) throw new RpcFailure(METHOD_NOT_FOUND, "eth_getProof is not available: the EVM backend produces no proofs");
             return proof;
@@ -344,6 +346,20 @@ public final class RpcDispatcher {
                 Numeric.toHexString(req.data() == null ? new byte[0] : req.data()), tip.min(maxFee), maxFee);
         byte[] signed = TransactionEncoder.signMessage(tx, node.chainId(), key);
         return TextNode.valueOf(unwrap(node.sendRawTransaction(signed)));
+    }
+
+    /**
+     * A storage slot as clients send it: a 32-byte word ({@code 0x} + 64 hex digits, leading zeros
+     * and all, as ethers does) or a quantity ({@code 0x0}, {@code 0x1a}).
+     */
+    private static byte[] storageKey(Params p, JsonNode n) {
+        if (n.isTextual() && n.asText().length() == 66 && n.asText().startsWith("0x")) {
+            byte[] word = p.data(n, "storage key");
+            if (word.length == 32) return word;
+        }
+        BigInteger slot = p.quantity(n, "storage key (a 32-byte hex word or a hex quantity)");
+        if (slot.bitLength() > 256) throw p.invalid("storage key does not fit in 32 bytes: " + n);
+        return Numeric.toBytesPadded(slot, 32);
     }
 
     private static String tracer(JsonNode opts) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.evm.Address;
+import dev.clearline.evm.Bytes32;
 import dev.clearline.evm.Hex;
+import dev.clearline.evm.Log;
 import java.math.BigInteger;
 import java.util.ArrayList;
 
@@ -18,6 +20,7 @@ import java.util.Optional;
  * @param to absent when a creation failed before an address was assigned
  * @param value absent for STATICCALL and DELEGATECALL, which carry none
  * @param revertReason the decoded {@code Error(string)} message when the frame reverted with one
+ * @param logs the frame's own logs, when the trace asked for them ({@code withLog}); empty otherwise
  */
 public record CallFrame(
         String type,
@@ -30,12 +33,14 @@ public record CallFrame(
         Optional<byte[]> output,
         Optional<String> error,
         Optional<String> revertReason,
-        List<CallFrame> calls) implements Trace {
+        List<CallFrame> calls,
+        List<Log> logs) implements Trace {
 
     public CallFrame {
         input = input.clone();
         output = output.map(byte[]::clone);
         calls = List.copyOf(calls);
+        logs = List.copyOf(logs);
     }
 
     @Override
@@ -48,7 +53,7 @@ public record CallFrame(
         Optional<String> reason = revertReason.isPresent() || error.isEmpty() || output.isEmpty()
                 ? revertReason : decode.apply(output.get());
         return new CallFrame(type, from, to, value, gas, gasUsed, input, output, error, reason,
-                calls.stream().map(c -> c.withRevertReasons(decode)).toList());
+                calls.stream().map(c -> c.withRevertReasons(decode)).toList(), logs);
     }
 
     /** Frames in depth-first order, this one first. */
@@ -76,6 +81,16 @@ public record CallFrame(
         output.ifPresent(o -> node.put("output", Hex.encode(o)));
         error.ifPresent(e -> node.put("error", e));
         revertReason.ifPresent(r -> node.put("revertReason", r));
+        if (!logs.isEmpty()) {
+            ArrayNode entries = node.putArray("logs");
+            for (Log log : logs) {
+                ObjectNode entry = entries.addObject();
+                entry.put("address", log.address().toHex());
+                ArrayNode topics = entry.putArray("topics");
+                log.topics().forEach(t -> topics.add(t.toHex()));
+                entry.put("data", Hex.encode(log.data()));
+            }
+        }
         if (!calls.isEmpty()) {
             ArrayNode children = node.putArray("calls");
             calls.forEach(c -> children.add(c.toNode()));
@@ -91,6 +106,12 @@ public record CallFrame(
     private static CallFrame fromNode(JsonNode node) {
         List<CallFrame> children = new ArrayList<>();
         node.path("calls").forEach(c -> children.add(fromNode(c)));
+        List<Log> logs = new ArrayList<>();
+        for (JsonNode log : node.path("logs")) {
+            List<Bytes32> topics = new ArrayList<>();
+            log.path("topics").forEach(t -> topics.add(Bytes32.of(t.asText())));
+            logs.add(new Log(Address.of(log.path("address").asText()), topics, Hex.decode(log.path("data").asText("0x"))));
+        }
         return new CallFrame(
                 node.path("type").asText(),
                 Address.of(node.path("from").asText()),
@@ -102,7 +123,8 @@ public record CallFrame(
                 text(node, "output").map(Hex::decode),
                 text(node, "error"),
                 text(node, "revertReason"),
-                children);
+                children,
+                logs);
     }
 
     private static Optional<String> text(JsonNode node, String field) {

@@ -11,9 +11,9 @@ public sealed interface TraceRequest<T extends Trace> {
         return new Steps(true, false, true, false);
     }
 
-    /** The call tree (geth's {@code callTracer}). */
+    /** The call tree (geth's {@code callTracer}), every frame, without logs. */
     static CallTree callTree() {
-        return new CallTree();
+        return new CallTree(false, false);
     }
 
     /** Geth's struct logger options. */
@@ -28,8 +28,13 @@ public sealed interface TraceRequest<T extends Trace> {
         }
     }
 
-    /** Geth's call tracer. */
-    record CallTree() implements TraceRequest<CallFrame> {
+    /**
+     * Geth's call tracer and its {@code tracerConfig}.
+     *
+     * @param onlyTopCall the outermost frame alone, no nested calls
+     * @param withLog each frame's logs in {@link CallFrame#logs()}
+     */
+    record CallTree(boolean onlyTopCall, boolean withLog) implements TraceRequest<CallFrame> {
         @Override
         public CallFrame parse(String gethJson) {
             return CallFrame.fromJson(gethJson);
