@@ -31,11 +31,14 @@ class FillJudgeTest {
         Order o = new Order(s.address(), 1, side, price, 10 * LOT, 0, TimeInForce.GTC, 0, expiry, nonce++, margin);
         Transition.PostOrder p = w.post(s, o);
         w.ok(p);
-        return new LiveOrder(nonce, new VerifiedOrder(o, w.hash(o), p.signature()), null);
+        LiveOrder e = new LiveOrder(nonce, new VerifiedOrder(o, w.hash(o), p.signature()), null);
+        e.posted = true;
+        e.stateId = dev.clearline.engine.stf.StateReads.global(w.state).orderCount(); // the short id this post received
+        return e;
     }
 
     FillVerdict judge(LiveOrder m, LiveOrder t) {
-        Reject r = w.stf.apply(w.state, new Transition.Trade(m.v.hash(), t.v.hash(), 10 * LOT)) instanceof dev.clearline.engine.stf.Outcome.Rejected x
+        Reject r = w.stf.apply(w.state, new Transition.Trade(m.stateId, t.stateId, 10 * LOT)) instanceof dev.clearline.engine.stf.Outcome.Rejected x
                 ? x.reason() : null;
         assertThat(r).as("the STF refuses this trade").isNotNull();
         return FillJudge.tradeRefused(r, w.state, m, t, 10 * LOT);
