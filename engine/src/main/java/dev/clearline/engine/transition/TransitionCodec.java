@@ -69,6 +69,14 @@ public final class TransitionCodec {
         return LENGTHS[t.type()];
     }
 
+    /**
+     * Bytes of an encoded transition of {@code type}, type byte included, or -1 for an unknown type:
+     * what a reader of batch calldata needs to cut it into transitions.
+     */
+    public static int lengthOf(int type) {
+        return type >= 1 && type < LENGTHS.length ? LENGTHS[type] : -1;
+    }
+
     public static Transition decode(byte[] bytes) throws MalformedTransitionException {
         if (bytes.length == 0) throw new MalformedTransitionException("empty transition");
         int type = bytes[0] & 0xff;
