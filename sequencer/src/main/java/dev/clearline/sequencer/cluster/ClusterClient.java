@@ -52,7 +52,7 @@ public final class ClusterClient implements AutoCloseable {
                         .aeronDirectoryName(aeronDir)
                         .ingressChannel("aeron:udp?term-length=1m")
                         .ingressEndpoints(ingressEndpoints)
-                        .egressChannel("aeron:udp?endpoint=localhost:0|term-length=4m")
+                        .egressChannel("aeron:udp?endpoint=localhost:0|term-length=64m|sparse=true")
                         .egressListener(listener)
                         .messageTimeoutNs(5_000_000_000L));
                 return new ClusterClient(c);

@@ -43,7 +43,7 @@ public final class SequencerService implements ClusteredService {
 
     private final Genesis genesis;
     private final SignatureVerifier verifier;
-    private final UnsafeBuffer egress = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
+    private final UnsafeBuffer egress = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 23));
     private SequencerState state;
     private Cluster cluster;
     private IdleStrategy idle;

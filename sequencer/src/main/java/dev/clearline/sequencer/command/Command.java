@@ -54,5 +54,6 @@ public sealed interface Command {
      */
     record Query(long clientId, long clientSeq, QueryKind kind, int market, Address trader, Hash32 orderHash) implements Command {}
 
-    enum QueryKind { STATE, ORDER, ACCOUNT, DEPTH }
+    /** HISTORY returns the encoded command history with the state root and seq it leads to (audits, durability tests). */
+    enum QueryKind { STATE, ORDER, ACCOUNT, DEPTH, HISTORY }
 }
