@@ -7,6 +7,7 @@ import dev.clearline.devnet.deploy.Deployer;
 import dev.clearline.devnet.deploy.DeploymentParameters;
 import dev.clearline.devnet.deploy.Manifest;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,20 +29,23 @@ final class DeployCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final PrintWriter err;
 
-    @Option(names = "--rpc-url", defaultValue = "http://127.0.0.1:8545", description = "JSON-RPC endpoint. Default: ${DEFAULT-VALUE}.")
-    String rpcUrl;
+    @Option(names = "--rpc-url", defaultValue = "http://127.0.0.1:8545", converter = Converters.RpcUrl.class,
+            description = "JSON-RPC endpoint, an http:// or https:// URL. Default: ${DEFAULT-VALUE}.")
+    URI rpcUrl;
 
-    @Option(names = "--private-key", description = "Deployer key (hex). Default: the devnet's first dev key (Hardhat's account 0).")
-    String privateKey;
+    @Option(names = "--private-key", converter = Converters.PrivateKey.class,
+            description = "Deployer key: 32 bytes as 64 hex digits, 0x optional. Default: the devnet's first dev key (Hardhat's account 0).")
+    Credentials privateKey;
 
     @Option(names = "--manifest", defaultValue = Manifest.DEFAULT_PATH, description = "Where the manifest is read and written. Default: ${DEFAULT-VALUE}.")
     Path manifest;
 
-    @Option(names = "--confirmations", defaultValue = "1",
-            description = "Blocks to wait for per deployment (more than 1 asks automining nodes for blocks with evm_mine). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--confirmations", defaultValue = "1", converter = Converters.Confirmations.class,
+            description = "Blocks to wait for per deployment, 1 to 1000 (more than 1 asks automining nodes for blocks with evm_mine). Default: ${DEFAULT-VALUE}.")
     int confirmations;
 
-    @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for the node per step. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--timeout", defaultValue = "60", converter = Converters.TimeoutSeconds.class,
+            description = "Seconds to wait for the node per step, 1 to 86400. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
     @Option(names = "--fresh", description = "Deploy again even if the manifest matches the chain.")
@@ -57,8 +61,11 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Credentials key = privateKey == null ? DevAccounts.defaults().first() : Credentials.create(privateKey);
-        HttpService http = new HttpService(rpcUrl);
+        Credentials key = privateKey == null ? DevAccounts.defaults().first() : privateKey;
+        // Before anything is sent: a manifest that cannot be written would leave contracts deployed and unrecorded.
+        ManifestTarget.requireWritable(manifest);
+        if (!fresh) Manifest.read(manifest); // a manifest that cannot be used is reported before the node is asked anything
+        HttpService http = new HttpService(rpcUrl.toString());
         try {
             LOG.info("deploy rpcUrl={} deployer={} manifest={}", rpcUrl, key.getAddress(), manifest);
             return deploy(http, key, manifest, fresh, confirmations, Duration.ofSeconds(timeoutSeconds), params, out, err);
@@ -84,10 +91,7 @@ final class DeployCommand implements Callable<Integer> {
                 d.manifest().contracts().forEach(c -> out.println("  " + c.name() + " " + c.address()));
                 yield 0;
             }
-            case Deployer.Failed f -> {
-                err.println("clearline deploy: " + f.message());
-                yield 1;
-            }
+            case Deployer.Failed f -> throw new UserError(f.message());
         };
     }
 }

@@ -27,13 +27,7 @@ final class DevnetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Devnet devnet;
-        try {
-            devnet = Devnet.start(node.toOptions());
-        } catch (RuntimeException e) {
-            err.println("clearline devnet: " + e.getMessage());
-            return 1;
-        }
+        Devnet devnet = node.start();
         printBanner(out, devnet, node.dataDir == null ? null : node.dataDir.toString());
         out.println("Press Ctrl-C to stop.");
         out.flush();

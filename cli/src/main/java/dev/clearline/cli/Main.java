@@ -14,23 +14,42 @@ import picocli.CommandLine.Option;
         subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
+    /** Environment variable that turns on stack traces for every failure, as {@code --verbose} does. */
+    public static final String DEBUG_ENV = "CLEARLINE_DEBUG";
+
+    private boolean verbose;
+
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
-            description = "Log at INFO (default: WARN only). Logs are key=value lines on stderr.")
+            description = "Log at INFO (default: WARN only) and print the stack trace of any failure. Logs are key=value lines on stderr.")
     void verbose(boolean on) {
+        verbose = on;
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(on ? Level.INFO : Level.WARN);
     }
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(run(args, out, err, Lifecycle.untilInterrupted()));
+        System.exit(run(args, out, err, Lifecycle.untilInterrupted(), "1".equals(System.getenv(DEBUG_ENV))));
     }
 
     /** Runs the command line; {@code lifecycle} decides when long-running commands stop. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Lifecycle lifecycle) {
-        CommandLine cli = new CommandLine(new Main(), new Factory(out, err, lifecycle));
+        return run(args, out, err, lifecycle, false);
+    }
+
+    /**
+     * As {@link #run(String[], PrintWriter, PrintWriter, Lifecycle)}; {@code debug} prints the
+     * stack trace of every failure, as {@code --verbose} does.
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Lifecycle lifecycle, boolean debug) {
+        Main main = new Main();
+        main.verbose(false); // the log level is process-wide: a previous run in this JVM may have raised it
+        ErrorReporting errors = new ErrorReporting(err, () -> debug || main.verbose);
+        CommandLine cli = new CommandLine(main, new Factory(out, err, lifecycle));
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler(errors);
+        cli.setExecutionExceptionHandler(errors);
         return cli.execute(args);
     }
 

@@ -3,40 +3,72 @@ package dev.clearline.cli;
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.accounts.DevAccounts;
 import dev.clearline.devnet.node.NodeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The options that shape a devnet, shared by {@code devnet} and {@code up}. */
 final class NodeOptions {
-    @Option(names = "--port", defaultValue = "8545", description = "HTTP JSON-RPC port on the host (0: any free port). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--port", defaultValue = "8545", converter = Converters.Port.class,
+            description = "HTTP JSON-RPC port on the host, 0-65535 (0: any free port). Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind. Default: ${DEFAULT-VALUE} (local only).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", converter = Converters.Host.class, description = "Interface to bind. Default: ${DEFAULT-VALUE} (local only).")
     String host;
 
-    @Option(names = "--chain-id", defaultValue = "31337", description = "Chain id. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--chain-id", defaultValue = "31337", converter = Converters.ChainId.class,
+            description = "Chain id, 1 to 4503599627370476. Default: ${DEFAULT-VALUE}.")
     long chainId;
 
-    @Option(names = "--block-time", defaultValue = "0",
-            description = "Seconds between blocks; 0 mines a block for every transaction (automine). Default: ${DEFAULT-VALUE}.")
-    double blockTime;
+    @Option(names = "--block-time", defaultValue = "0", converter = Converters.BlockTime.class,
+            description = "Seconds between blocks (0.001 to 86400); 0 mines a block for every transaction (automine). Default: ${DEFAULT-VALUE}.")
+    Duration blockTime;
 
-    @Option(names = "--data-dir", description = "Keep the chain in this directory and reopen it on the next start (default: memory only).")
+    @Option(names = "--data-dir", converter = Converters.DataDir.class,
+            description = "Keep the chain in this directory (created if missing) and reopen it on the next start (default: memory only).")
     Path dataDir;
 
     @Option(names = "--mnemonic", defaultValue = DevAccounts.DEFAULT_MNEMONIC, description = "Mnemonic of the funded dev accounts (m/44'/60'/0'/0/i). Default: Hardhat's.")
     String mnemonic;
 
-    @Option(names = "--accounts", defaultValue = "10", description = "Number of funded dev accounts. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--accounts", defaultValue = "10", converter = Converters.Accounts.class,
+            description = "Number of funded dev accounts, 1 to 1000. Default: ${DEFAULT-VALUE}.")
     int accounts;
 
     Devnet.Options toOptions() {
+        DevAccounts devAccounts;
+        try {
+            devAccounts = DevAccounts.fromMnemonic(mnemonic, accounts);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--mnemonic: " + e.getMessage().replace(mnemonic, "(the words given)"), e);
+        }
         NodeConfig config = NodeConfig.defaults(() -> System.currentTimeMillis() / 1000)
                 .withChainId(chainId)
                 .withDataDir(dataDir)
-                .withAccounts(DevAccounts.fromMnemonic(mnemonic, accounts));
-        Duration interval = blockTime > 0 ? Duration.ofMillis((long) (blockTime * 1000)) : null;
+                .withAccounts(devAccounts);
+        Duration interval = blockTime.isZero() ? null : blockTime;
         return new Devnet.Options(config, host, port, interval, 4);
+    }
+
+    /** Starts the devnet these options describe; a failure to start (port taken, unusable data) is the user's to fix. */
+    Devnet start() {
+        Devnet.Options options = toOptions();
+        if (dataDir != null) {
+            try {
+                Files.createDirectories(dataDir);
+                Files.delete(Files.createTempFile(dataDir, "clearline", ".probe"));
+            } catch (IOException | SecurityException e) {
+                throw new UserError("cannot use " + dataDir + " as the data directory (" + IoProblem.describe(e)
+                        + "); pass --data-dir with a directory you can write to", e);
+            }
+        }
+        try {
+            return Devnet.start(options);
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new UserError("cannot start the devnet: " + why, e);
+        }
     }
 }

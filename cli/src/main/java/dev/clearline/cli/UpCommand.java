@@ -33,13 +33,8 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Devnet devnet;
-        try {
-            devnet = Devnet.start(node.toOptions());
-        } catch (RuntimeException e) {
-            err.println("clearline up: " + e.getMessage());
-            return 1;
-        }
+        ManifestTarget.requireWritable(manifest);
+        Devnet devnet = node.start();
         try {
             DevnetCommand.printBanner(out, devnet, node.dataDir == null ? null : node.dataDir.toString());
             // A chain that starts at genesis cannot hold an earlier deployment: deploy fresh.

@@ -13,11 +13,11 @@ import dev.clearline.evm.WorldState;
 import dev.clearline.tree.Bytes32;
 import java.math.BigInteger;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
@@ -33,7 +33,7 @@ class StateKeysTwinProperties {
     private static Evm evm;
     private static dev.clearline.evm.Address harness;
 
-    @BeforeContainer
+    @BeforeAll
     static void deploy() {
         state = WorldState.inMemory();
         evm = new Evm(state);
@@ -42,7 +42,7 @@ class StateKeysTwinProperties {
                 Artifacts.onClasspath().load("StateKeysHarness").creationBytecode()), BLOCK).contractAddress();
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         state.close();
     }
@@ -57,18 +57,23 @@ class StateKeysTwinProperties {
         return new org.web3j.abi.datatypes.Address(160, new BigInteger(1, a));
     }
 
-    @Property(tries = 50)
-    void everyKeyKindMatchesSolidity(@ForAll @Size(20) byte[] owner, @ForAll int market, @ForAll long withdrawal,
-            @ForAll @Size(32) byte[] orderHash) {
-        long marketId = Integer.toUnsignedLong(market);
-        Address o = new Address(owner);
-        assertThat(StateKeys.balance(o)).isEqualTo(solidity("balance", address(owner)));
-        assertThat(StateKeys.position(o, marketId)).isEqualTo(solidity("position", address(owner), new Uint32(marketId)));
-        assertThat(StateKeys.order(Bytes32.of(orderHash)))
-                .isEqualTo(solidity("order", new org.web3j.abi.datatypes.generated.Bytes32(orderHash)));
-        assertThat(StateKeys.market(marketId)).isEqualTo(solidity("market", new Uint32(marketId)));
-        assertThat(StateKeys.withdrawal(withdrawal)).isEqualTo(solidity("withdrawal",
-                new Uint64(new BigInteger(Long.toUnsignedString(withdrawal)))));
-        assertThat(StateKeys.global()).isEqualTo(solidity("global"));
+    @Test
+    void everyKeyKindMatchesSolidity() {
+        Property.forAll(Gens.bytes(20), Gens.<Object>allOf(Gens.ints(Integer.MIN_VALUE, Integer.MAX_VALUE), Gens.longs(),
+                Gens.bytes(32))).tries(50).check((owner, fields) -> {
+            int market = (Integer) fields.get(0);
+            long withdrawal = (Long) fields.get(1);
+            byte[] orderHash = (byte[]) fields.get(2);
+            long marketId = Integer.toUnsignedLong(market);
+            Address o = new Address(owner);
+            assertThat(StateKeys.balance(o)).isEqualTo(solidity("balance", address(owner)));
+            assertThat(StateKeys.position(o, marketId)).isEqualTo(solidity("position", address(owner), new Uint32(marketId)));
+            assertThat(StateKeys.order(Bytes32.of(orderHash)))
+                    .isEqualTo(solidity("order", new org.web3j.abi.datatypes.generated.Bytes32(orderHash)));
+            assertThat(StateKeys.market(marketId)).isEqualTo(solidity("market", new Uint32(marketId)));
+            assertThat(StateKeys.withdrawal(withdrawal)).isEqualTo(solidity("withdrawal",
+                    new Uint64(new BigInteger(Long.toUnsignedString(withdrawal)))));
+            assertThat(StateKeys.global()).isEqualTo(solidity("global"));
+        });
     }
 }

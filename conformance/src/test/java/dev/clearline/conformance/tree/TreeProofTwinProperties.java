@@ -13,11 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.constraints.IntRange;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random trees and edits: every proof Java produces verifies in the EVM, every root update Solidity
@@ -27,12 +27,12 @@ import net.jqwik.api.constraints.IntRange;
 class TreeProofTwinProperties {
     private static ProofHarness solidity;
 
-    @BeforeContainer
+    @BeforeAll
     static void deploy() {
         solidity = new ProofHarness();
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         solidity.close();
     }
@@ -47,91 +47,97 @@ class TreeProofTwinProperties {
         return Bytes32.of(k);
     }
 
-    @Property(tries = 60)
-    void everyJavaProofVerifiesInTheEvmAndEveryProofUpdateMatchesTheCommittedRoot(@ForAll long seed,
-            @ForAll @IntRange(min = 0, max = 200) int size, @ForAll @IntRange(min = 1, max = 6) int touched) {
-        Random r = new Random(seed);
-        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
-        TreeMap<Bytes32, byte[]> model = new TreeMap<>();
-        WriteSet initial = new WriteSet();
-        for (int i = 0; i < size; i++) {
-            Bytes32 k = key(r);
-            byte[] v = new byte[1 + r.nextInt(100)];
-            r.nextBytes(v);
-            initial.put(k, v);
-            model.put(k, v);
-        }
-        long v0 = tree.commit(initial);
-        List<Bytes32> existing = new ArrayList<>(model.keySet());
-        TreeMap<Bytes32, byte[]> edits = new TreeMap<>();
-        for (int i = 0; i < touched; i++) {
-            Bytes32 k = !existing.isEmpty() && r.nextBoolean() ? existing.get(r.nextInt(existing.size())) : key(r);
-            byte[] v = new byte[1 + r.nextInt(40)];
-            r.nextBytes(v);
-            edits.put(k, v);
-        }
-        List<Bytes32> keys = new ArrayList<>(edits.keySet());
-        List<Bytes32> oldHashes = keys.stream().map(k -> model.containsKey(k)
-                ? Bytes32.of(TreeHash.value(model.get(k))) : Bytes32.ZERO).toList();
-        List<Bytes32> newHashes = keys.stream().map(k -> Bytes32.of(TreeHash.value(edits.get(k)))).toList();
-        byte[] proof = tree.prove(v0, keys).encode();
-        Bytes32 root = tree.root(v0);
+    @Test
+    void everyJavaProofVerifiesInTheEvmAndEveryProofUpdateMatchesTheCommittedRoot() {
+        Property.forAll(Gens.seeds(), Gens.allOf(Gens.ints(0, 200), Gens.ints(1, 6))).tries(60).check((seed, counts) -> {
+            int size = counts.get(0);
+            int touched = counts.get(1);
+            Random r = new Random(seed);
+            SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+            TreeMap<Bytes32, byte[]> model = new TreeMap<>();
+            WriteSet initial = new WriteSet();
+            for (int i = 0; i < size; i++) {
+                Bytes32 k = key(r);
+                byte[] v = new byte[1 + r.nextInt(100)];
+                r.nextBytes(v);
+                initial.put(k, v);
+                model.put(k, v);
+            }
+            long v0 = tree.commit(initial);
+            List<Bytes32> existing = new ArrayList<>(model.keySet());
+            TreeMap<Bytes32, byte[]> edits = new TreeMap<>();
+            for (int i = 0; i < touched; i++) {
+                Bytes32 k = !existing.isEmpty() && r.nextBoolean() ? existing.get(r.nextInt(existing.size())) : key(r);
+                byte[] v = new byte[1 + r.nextInt(40)];
+                r.nextBytes(v);
+                edits.put(k, v);
+            }
+            List<Bytes32> keys = new ArrayList<>(edits.keySet());
+            List<Bytes32> oldHashes = keys.stream().map(k -> model.containsKey(k)
+                    ? Bytes32.of(TreeHash.value(model.get(k))) : Bytes32.ZERO).toList();
+            List<Bytes32> newHashes = keys.stream().map(k -> Bytes32.of(TreeHash.value(edits.get(k)))).toList();
+            byte[] proof = tree.prove(v0, keys).encode();
+            Bytes32 root = tree.root(v0);
 
-        assertThat(solidity.verify(root, keys, oldHashes, proof).error()).isEqualTo(ProofError.OK);
+            assertThat(solidity.verify(root, keys, oldHashes, proof).error()).isEqualTo(ProofError.OK);
 
-        WriteSet ws = new WriteSet();
-        edits.forEach(ws::put);
-        Bytes32 committed = tree.root(tree.commit(ws));
-        ProofHarness.Verdict onChain = solidity.update(root, keys, oldHashes, newHashes, proof);
-        ProofVerifier.Result inJava = ProofVerifier.update(root, keys, oldHashes, newHashes, proof);
-        assertThat(onChain.error()).isEqualTo(inJava.error());
-        if (onChain.error() == ProofError.OK) {
-            assertThat(onChain.newRoot()).isEqualTo(committed).isEqualTo(inJava.newRoot());
-        } else {
-            assertThat(onChain.error()).isEqualTo(ProofError.UNSUPPORTED_UPDATE);
-        }
+            WriteSet ws = new WriteSet();
+            edits.forEach(ws::put);
+            Bytes32 committed = tree.root(tree.commit(ws));
+            ProofHarness.Verdict onChain = solidity.update(root, keys, oldHashes, newHashes, proof);
+            ProofVerifier.Result inJava = ProofVerifier.update(root, keys, oldHashes, newHashes, proof);
+            assertThat(onChain.error()).isEqualTo(inJava.error());
+            if (onChain.error() == ProofError.OK) {
+                assertThat(onChain.newRoot()).isEqualTo(committed).isEqualTo(inJava.newRoot());
+            } else {
+                assertThat(onChain.error()).isEqualTo(ProofError.UNSUPPORTED_UPDATE);
+            }
+        });
     }
 
-    @Property(tries = 80)
-    void anyTamperingIsRejectedWithTheSameCodeOnBothSides(@ForAll long seed,
-            @ForAll @IntRange(min = 1, max = 100) int size, @ForAll @IntRange(min = 0, max = 3) int how) {
-        Random r = new Random(seed);
-        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
-        WriteSet ws = new WriteSet();
-        List<Bytes32> members = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            Bytes32 k = key(r);
-            members.add(k);
-            ws.put(k, new byte[] {(byte) i});
-        }
-        long v = tree.commit(ws);
-        TreeMap<Bytes32, Bytes32> claims = new TreeMap<>();
-        for (int i = 0; i < 1 + r.nextInt(5); i++) {
-            Bytes32 k = r.nextBoolean() ? members.get(r.nextInt(members.size())) : key(r);
-            claims.put(k, tree.get(v, k).map(x -> Bytes32.of(TreeHash.value(x))).orElse(Bytes32.ZERO));
-        }
-        List<Bytes32> keys = new ArrayList<>(claims.keySet());
-        List<Bytes32> hashes = new ArrayList<>(claims.values());
-        byte[] proof = tree.prove(v, keys).encode();
-        Bytes32 root = tree.root(v);
-        switch (how) {
-            case 0 -> proof[r.nextInt(proof.length)] ^= (byte) (1 + r.nextInt(255));
-            case 1 -> proof = java.util.Arrays.copyOf(proof, r.nextInt(proof.length));
-            case 2 -> {
-                int i = r.nextInt(keys.size());
-                hashes.set(i, hashes.get(i).isZero() ? Bytes32.of(TreeHash.value(new byte[] {1})) : Bytes32.ZERO);
+    @Test
+    void anyTamperingIsRejectedWithTheSameCodeOnBothSides() {
+        Property.forAll(Gens.seeds(), Gens.allOf(Gens.ints(1, 100), Gens.ints(0, 3))).tries(80).check((seed, counts) -> {
+            int size = counts.get(0);
+            int how = counts.get(1);
+            Random r = new Random(seed);
+            SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+            WriteSet ws = new WriteSet();
+            List<Bytes32> members = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                Bytes32 k = key(r);
+                members.add(k);
+                ws.put(k, new byte[] {(byte) i});
             }
-            default -> {
-                int i = r.nextInt(keys.size());
-                byte[] k = keys.get(i).toArray();
-                k[31] ^= 1;
-                keys.set(i, Bytes32.of(k));
+            long v = tree.commit(ws);
+            TreeMap<Bytes32, Bytes32> claims = new TreeMap<>();
+            for (int i = 0; i < 1 + r.nextInt(5); i++) {
+                Bytes32 k = r.nextBoolean() ? members.get(r.nextInt(members.size())) : key(r);
+                claims.put(k, tree.get(v, k).map(x -> Bytes32.of(TreeHash.value(x))).orElse(Bytes32.ZERO));
             }
-        }
-        ProofError java = ProofVerifier.verify(root, keys, hashes, proof);
-        assertThat(solidity.verify(root, keys, hashes, proof).error()).isEqualTo(java);
-        if (how != 3) {
-            assertThat(java).isNotEqualTo(ProofError.OK);
-        }
+            List<Bytes32> keys = new ArrayList<>(claims.keySet());
+            List<Bytes32> hashes = new ArrayList<>(claims.values());
+            byte[] proof = tree.prove(v, keys).encode();
+            Bytes32 root = tree.root(v);
+            switch (how) {
+                case 0 -> proof[r.nextInt(proof.length)] ^= (byte) (1 + r.nextInt(255));
+                case 1 -> proof = java.util.Arrays.copyOf(proof, r.nextInt(proof.length));
+                case 2 -> {
+                    int i = r.nextInt(keys.size());
+                    hashes.set(i, hashes.get(i).isZero() ? Bytes32.of(TreeHash.value(new byte[] {1})) : Bytes32.ZERO);
+                }
+                default -> {
+                    int i = r.nextInt(keys.size());
+                    byte[] k = keys.get(i).toArray();
+                    k[31] ^= 1;
+                    keys.set(i, Bytes32.of(k));
+                }
+            }
+            ProofError java = ProofVerifier.verify(root, keys, hashes, proof);
+            assertThat(solidity.verify(root, keys, hashes, proof).error()).isEqualTo(java);
+            if (how != 3) {
+                assertThat(java).isNotEqualTo(ProofError.OK);
+            }
+        });
     }
 }

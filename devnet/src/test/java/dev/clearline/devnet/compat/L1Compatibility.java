@@ -120,8 +120,9 @@ abstract class L1Compatibility {
     void aManifestForAResetChainIsReportedNotReused() throws Exception {
         Path file = tmp.resolve("stale.json");
         String nowhere = "0x00000000000000000000000000000000000000aa";
+        String zeroWord = "0x" + "00".repeat(32); // well-formed hashes: the manifest is valid, the chain is what changed
         Manifest stale = new Manifest(Manifest.VERSION, 31337, manifest.deployer(), 1, manifest.blockHash(), manifest.parameters(),
-                List.of(new Manifest.Contract("TestCollateral", nowhere, List.of(), "0x", "0x", "0x")));
+                List.of(new Manifest.Contract("TestCollateral", nowhere, List.of(), zeroWord, zeroWord, zeroWord)));
         stale.write(file);
         Deployer.Result result = deployer(1).deploy(ContractSet.standard(), params(), file, false);
         assertThat(result).isInstanceOf(Deployer.Failed.class);

@@ -3,10 +3,9 @@ package dev.clearline.devnet.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.RawTransaction;
@@ -28,22 +27,27 @@ class SenderRecoveryProperties {
         assertThat(tx.from()).isEqualTo(web3j).isEqualTo(signer.getAddress().toLowerCase());
     }
 
-    @Property(tries = 60)
-    void eip1559SendersMatch(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE / 2) long seed, @ForAll @IntRange(min = 0, max = 1000) int nonce,
-                             @ForAll @LongRange(min = 1, max = 1_000_000) long chainId) throws Exception {
-        Credentials k = key(seed);
-        RawTransaction tx = RawTransaction.createTransaction(chainId, BigInteger.valueOf(nonce), BigInteger.valueOf(50_000),
-                "0x00000000000000000000000000000000000000aa", BigInteger.ONE, "0x1234", BigInteger.ONE, BigInteger.TEN);
-        assertSameSender(TransactionEncoder.signMessage(tx, chainId, k), k);
+    @Test
+    void eip1559SendersMatch() {
+        Property.forAll(Gens.longs(1, Long.MAX_VALUE / 2), Gens.allOf(Gens.longs(0, 1000), Gens.longs(1, 1_000_000)))
+                .tries(60).check((seed, fields) -> {
+            long nonce = fields.get(0);
+            long chainId = fields.get(1);
+            Credentials k = key(seed);
+            RawTransaction tx = RawTransaction.createTransaction(chainId, BigInteger.valueOf(nonce), BigInteger.valueOf(50_000),
+                    "0x00000000000000000000000000000000000000aa", BigInteger.ONE, "0x1234", BigInteger.ONE, BigInteger.TEN);
+            assertSameSender(TransactionEncoder.signMessage(tx, chainId, k), k);
+        });
     }
 
-    @Property(tries = 60)
-    void legacySendersMatchWithAndWithoutEip155(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE / 2) long seed,
-                                                @ForAll @LongRange(min = 1, max = 1_000_000) long chainId) throws Exception {
-        Credentials k = key(seed);
-        RawTransaction tx = RawTransaction.createTransaction(BigInteger.ZERO, BigInteger.TEN, BigInteger.valueOf(21_000),
-                "0x00000000000000000000000000000000000000bb", BigInteger.ONE, "");
-        assertSameSender(TransactionEncoder.signMessage(tx, chainId, k), k);
-        assertSameSender(TransactionEncoder.signMessage(tx, k), k);
+    @Test
+    void legacySendersMatchWithAndWithoutEip155() {
+        Property.forAll(Gens.longs(1, Long.MAX_VALUE / 2), Gens.longs(1, 1_000_000)).tries(60).check((seed, chainId) -> {
+            Credentials k = key(seed);
+            RawTransaction tx = RawTransaction.createTransaction(BigInteger.ZERO, BigInteger.TEN, BigInteger.valueOf(21_000),
+                    "0x00000000000000000000000000000000000000bb", BigInteger.ONE, "");
+            assertSameSender(TransactionEncoder.signMessage(tx, chainId, k), k);
+            assertSameSender(TransactionEncoder.signMessage(tx, k), k);
+        });
     }
 }

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Eip712 {
     public static final String ORDER_TYPE = "Order(address trader,uint32 market,bool isBuy,uint64 price,uint64 size,"
-            + "uint64 displaySize,uint8 timeInForce,uint8 flags,uint64 expiry,uint64 nonce,uint64 margin)";
+            + "uint64 displaySize,uint8 timeInForce,uint8 flags,uint8 peg,int32 pegOffset,uint64 expiry,uint64 nonce,uint64 margin)";
     public static final String CANCEL_TYPE = "Cancel(address owner,bytes32 orderHash)";
     public static final String ALLOCATE_TYPE = "Allocate(address owner,uint32 market,uint64 amount,uint64 nonce)";
     public static final String RELEASE_TYPE = "Release(address owner,uint32 market,uint64 amount,uint64 nonce)";
@@ -57,7 +57,7 @@ public final class Eip712 {
 
     /** The order's EIP-712 digest; also its identity in the state tree (the ORDER key's orderHash). */
     public Hash32 orderDigest(Order o) {
-        return digest(new AbiWriter(12)
+        return digest(new AbiWriter(14)
                 .bytes32(ORDER_TYPEHASH)
                 .address(o.trader().bytes())
                 .uint(o.marketId() & 0xffffffffL)
@@ -67,6 +67,8 @@ public final class Eip712 {
                 .uint(o.displaySize())
                 .uint(o.timeInForce().code())
                 .uint(o.flags() & 0xff)
+                .uint(o.peg().code())
+                .int64(o.pegOffset())
                 .uint(o.expiry())
                 .uint(o.nonce())
                 .uint(o.margin())

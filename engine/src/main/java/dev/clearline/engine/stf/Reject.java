@@ -17,7 +17,7 @@ public enum Reject {
     ORDER_NOT_FOUND(9, "no posted order with this hash"),
     ORDER_CANCELLED(10, "the order was cancelled"),
     OVERFILL(11, "the fill would exceed the order's size"),
-    NOT_CROSSING(12, "the taker's limit does not reach the maker's price"),
+    NOT_CROSSING(12, "the fill price is beyond the taker's limit (or, for TradeAtPrice, the maker's limit)"),
     SAME_SIDE(13, "both orders are on the same side"),
     MARKET_MISMATCH(14, "the orders are for different markets"),
     SELF_TRADE(15, "maker and taker belong to the same trader"),
@@ -29,14 +29,17 @@ public enum Reject {
     NOT_LIQUIDATABLE(21, "the position is at or above maintenance margin"),
     NO_MARK_PRICE(22, "the market has no oracle price yet"),
     STALE_ORACLE(23, "the oracle timestamp does not move forward"),
-    BAD_PRICE(24, "the oracle price must be positive"),
+    BAD_PRICE(24, "the oracle price, or a mark-pegged buy's pegged price, must be positive"),
     PRIORITY_OUT_OF_ORDER(25, "the priority op is not the next unconsumed L1 queue entry"),
     OVERFLOW(26, "an amount would leave the int64 range"),
     BAD_AMOUNT(27, "the amount must be positive"),
     DUPLICATE_NONCE(28, "this trader already used this order nonce; pick a fresh one"),
     UNKNOWN_ORDER(29, "the order is not on the book (filled, cancelled or never placed)"),
     NOT_OWNER(30, "only the order's trader may change it"),
-    BOOK_REJECTED(31, "the order book refused the order (FOK not fillable, market order without liquidity, ...)");
+    BOOK_REJECTED(31, "the order book refused the order (FOK not fillable, market order without liquidity, ...)"),
+    MALFORMED(32, "the transition bytes do not decode (unknown type, wrong length or a field out of range); re-encode with TransitionCodec"),
+    PRICE_RULE_MISMATCH(33, "a book-pegged maker fills only through TradeAtPrice, any other maker only through Trade"),
+    TIME_IN_FORCE_OVER(34, "an IOC or FOK order fills only in the batch that posted it");
 
     private final int code;
     private final String help;

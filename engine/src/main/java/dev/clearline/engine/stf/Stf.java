@@ -4,7 +4,9 @@ import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.transition.MalformedTransitionException;
 import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.engine.transition.Transition.*;
 
 import java.util.function.Function;
@@ -22,6 +24,7 @@ public final class Stf {
     private final OraclePriceRule oraclePrice;
     private final PostOrderRule postOrder;
     private final TradeRule trade = new TradeRule();
+    private final TradeAtPriceRule tradeAtPrice = new TradeAtPriceRule();
     private final CancelRule cancel;
     private final AllocateRule allocate;
     private final ReleaseRule release;
@@ -54,8 +57,35 @@ public final class Stf {
         return PostOrderRule.fields(order, market);
     }
 
+    /**
+     * Decodes and applies one transition as L1 calldata carries it. Bytes that do not decode are
+     * rejected with {@link Reject#MALFORMED}, the code the Solidity step returns for them.
+     */
+    public Outcome applyEncoded(LeafStore store, byte[] encoded, long batchIndex) {
+        Transition t;
+        try {
+            t = TransitionCodec.decode(encoded);
+        } catch (MalformedTransitionException e) {
+            return new Outcome.Rejected(Reject.MALFORMED);
+        }
+        return apply(store, t, batchIndex);
+    }
+
+    /**
+     * Applies {@code t} outside any batch (batch index 0): for the exchange's mirror and for tests,
+     * which never split an IOC/FOK order's PostOrder and its fills across batches.
+     */
     public Outcome apply(LeafStore store, Transition t) {
-        StateView view = new StateView(store, keys);
+        return apply(store, t, 0);
+    }
+
+    /**
+     * Applies {@code t} as a transition of batch {@code batchIndex}: the context parameter the
+     * Solidity step receives as {@code IStepVerifier.Context.batchIndex}. PostOrder records it in
+     * the ORDER leaf; a fill of an IOC/FOK order in another batch is TIME_IN_FORCE_OVER.
+     */
+    public Outcome apply(LeafStore store, Transition t, long batchIndex) {
+        StateView view = new StateView(store, keys, batchIndex);
         Reject r = switch (t) {
             case Deposit d -> deposit.execute(view, d);
             case MarketConfig c -> marketConfig.execute(view, c);
@@ -69,6 +99,7 @@ public final class Stf {
             case Release rel -> release.execute(view, rel);
             case Withdraw w -> withdraw.execute(view, w);
             case Liquidate l -> liquidate.execute(view, l);
+            case TradeAtPrice tr -> tradeAtPrice.execute(view, tr);
         };
         if (r != null) return new Outcome.Rejected(r);
         store.putAll(view.writes());

@@ -40,13 +40,20 @@ public sealed interface Transition {
         public int type() { return 5; }
     }
 
-    /** Brings a signed order into the tree; later fills reference it by its EIP-712 digest. */
+    /**
+     * Brings a signed order into the tree and gives it the next short id ({@code GLOBAL.orderCount + 1});
+     * later fills name it by that id, cancels by its EIP-712 digest.
+     */
     record PostOrder(Order order, Signature signature) implements Transition {
         public int type() { return 6; }
     }
 
-    /** {@code size} base units of the maker order filled by the taker order at the maker's price. */
-    record Trade(Hash32 makerHash, Hash32 takerHash, long size) implements Transition {
+    /**
+     * {@code size} base units of the maker order filled by the taker order, both named by the short
+     * id their PostOrder gave them (1..2^48-1), at the maker's price (its
+     * fixed price, or its mark-pegged price); a book-pegged maker fills only by {@link TradeAtPrice}.
+     */
+    record Trade(long makerId, long takerId, long size) implements Transition {
         public int type() { return 7; }
     }
 
@@ -69,5 +76,13 @@ public sealed interface Transition {
 
     record Liquidate(Address owner, int marketId) implements Transition {
         public int type() { return 12; }
+    }
+
+    /**
+     * A fill of a book-pegged maker (its price follows the book, which the tree does not hold) at an
+     * explicit {@code price}, checked only against the maker's and the taker's limits.
+     */
+    record TradeAtPrice(long makerId, long takerId, long size, long price) implements Transition {
+        public int type() { return 13; }
     }
 }

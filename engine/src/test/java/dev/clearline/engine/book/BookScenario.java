@@ -2,10 +2,8 @@ package dev.clearline.engine.book;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import dev.clearline.testkit.property.Gen;
+import dev.clearline.testkit.property.Gens;
 
 /**
  * Random order flow for property tests: a small price range (or a sparse one spanning bitmap word
@@ -90,20 +88,20 @@ final class BookScenario {
         };
     }
 
-    static Arbitrary<List<Op>> flows(int maxOps) {
-        Arbitrary<Op> op = Combinators.combine(
-                Arbitraries.integers().between(0, 99),
-                Arbitraries.integers().between(0, 99),
-                Arbitraries.integers().between(1, 4),
-                Arbitraries.of(true, false),
+    /** Operation lists of 1 to {@code maxOps} steps; a failure shrinks to a short scenario. */
+    static Gen<List<Op>> flows(int maxOps) {
+        Gen<Op> op = Gens.<Integer>allOf(
+                Gens.ints(0, 99),
+                Gens.ints(0, 99),
+                Gens.ints(1, 4),
+                Gens.ints(0, 1),
                 // Mostly a few adjacent prices, so levels hold queues and orders cross often.
-                Arbitraries.frequencyOf(
-                        Tuple.of(85, Arbitraries.integers().between(8, 13)),
-                        Tuple.of(15, Arbitraries.integers().between(0, 21))),
-                Arbitraries.integers().between(0, 11),
-                Arbitraries.integers().between(0, 99),
-                Arbitraries.integers().between(0, 40)).as(Op::new);
-        return op.list().ofMinSize(1).ofMaxSize(maxOps);
+                Gens.<Integer>frequency(85, Gens.ints(8, 13), 15, Gens.ints(0, 21)),
+                Gens.ints(0, 11),
+                Gens.ints(0, 99),
+                Gens.ints(0, 40)).map(v -> new Op(v.get(0), v.get(1), v.get(2), v.get(3) == 1, v.get(4), v.get(5),
+                        v.get(6), v.get(7)));
+        return Gens.listOf(op, 1, maxOps);
     }
 
     /**

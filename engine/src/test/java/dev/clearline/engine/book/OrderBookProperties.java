@@ -13,26 +13,26 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.clearline.testkit.property.Gen;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
 
 class OrderBookProperties {
 
-    @Provide
-    Arbitrary<List<Op>> flows() {
-        return BookScenario.flows(120);
+    private static final Gen<List<Op>> FLOWS = BookScenario.flows(120);
+
+    @Test
+    void emitsExactlyTheReferenceBooksEventsOnANarrowLadder() {
+        Property.forAll(FLOWS).tries(300).check(ops -> {
+            assertSameAsReference(ops, false);
+        });
     }
 
-    @Property(tries = 300)
-    void emitsExactlyTheReferenceBooksEventsOnANarrowLadder(@ForAll("flows") List<Op> ops) {
-        assertSameAsReference(ops, false);
-    }
-
-    @Property(tries = 100)
-    void emitsExactlyTheReferenceBooksEventsOnASparseWideLadder(@ForAll("flows") List<Op> ops) {
-        assertSameAsReference(ops, true);
+    @Test
+    void emitsExactlyTheReferenceBooksEventsOnASparseWideLadder() {
+        Property.forAll(FLOWS).tries(100).check(ops -> {
+            assertSameAsReference(ops, true);
+        });
     }
 
     private static void assertSameAsReference(List<Op> ops, boolean wide) {
@@ -55,15 +55,17 @@ class OrderBookProperties {
         }
     }
 
-    @Property(tries = 200)
-    void bookIsNeverCrossedAfterAnyOperation(@ForAll("flows") List<Op> ops) {
-        OrderBook book = new OrderBook(BookScenario.NARROW);
-        BookScenario.run(ops, false, BookScenario.of(book), new BookEventLog(), () -> {
-            long bid = book.bestBidTicks();
-            long ask = book.bestAskTicks();
-            if (bid != OrderBook.NO_PRICE && ask != OrderBook.NO_PRICE) {
-                assertThat(bid).isLessThan(ask);
-            }
+    @Test
+    void bookIsNeverCrossedAfterAnyOperation() {
+        Property.forAll(FLOWS).tries(200).check(ops -> {
+            OrderBook book = new OrderBook(BookScenario.NARROW);
+            BookScenario.run(ops, false, BookScenario.of(book), new BookEventLog(), () -> {
+                long bid = book.bestBidTicks();
+                long ask = book.bestAskTicks();
+                if (bid != OrderBook.NO_PRICE && ask != OrderBook.NO_PRICE) {
+                    assertThat(bid).isLessThan(ask);
+                }
+            });
         });
     }
 
@@ -73,79 +75,85 @@ class OrderBookProperties {
      * orders, and pair a buyer with a seller; whatever is accepted ends filled, cancelled, expired
      * or resting.
      */
-    @Property(tries = 200)
-    void noOrderFillsBeyondItsSizeOrAfterItLeftTheBook(@ForAll("flows") List<Op> ops) {
-        OrderBook book = new OrderBook(BookScenario.NARROW);
-        BookEventLog log = new BookEventLog();
-        BookScenario.run(ops, false, BookScenario.of(book), log, () -> {});
-        Map<Long, Long> open = new HashMap<>();
-        Map<Long, Side> sides = new HashMap<>();
-        long bought = 0;
-        long sold = 0;
-        for (BookEvent e : log.events()) {
-            switch (e) {
-                case Accepted a -> {
-                    assertThat(open).doesNotContainKey(a.orderId());
-                    open.put(a.orderId(), a.sizeLots());
-                    sides.put(a.orderId(), a.side());
-                }
-                case Filled f -> {
-                    assertThat(open).containsKeys(f.makerOrderId(), f.takerOrderId());
-                    long makerLeft = open.get(f.makerOrderId()) - f.lots();
-                    long takerLeft = open.get(f.takerOrderId()) - f.lots();
-                    assertThat(f.lots()).isPositive();
-                    assertThat(makerLeft).isEqualTo(f.makerRemainingLots()).isNotNegative();
-                    assertThat(takerLeft).isEqualTo(f.takerRemainingLots()).isNotNegative();
-                    assertThat(sides.get(f.makerOrderId())).isEqualTo(f.takerSide().opposite());
-                    assertThat(sides.get(f.takerOrderId())).isEqualTo(f.takerSide());
-                    open.put(f.makerOrderId(), makerLeft);
-                    open.put(f.takerOrderId(), takerLeft);
-                    if (makerLeft == 0) {
-                        open.remove(f.makerOrderId());
+    @Test
+    void noOrderFillsBeyondItsSizeOrAfterItLeftTheBook() {
+        Property.forAll(FLOWS).tries(200).check(ops -> {
+            OrderBook book = new OrderBook(BookScenario.NARROW);
+            BookEventLog log = new BookEventLog();
+            BookScenario.run(ops, false, BookScenario.of(book), log, () -> {});
+            Map<Long, Long> open = new HashMap<>();
+            Map<Long, Side> sides = new HashMap<>();
+            long bought = 0;
+            long sold = 0;
+            for (BookEvent e : log.events()) {
+                switch (e) {
+                    case Accepted a -> {
+                        assertThat(open).doesNotContainKey(a.orderId());
+                        open.put(a.orderId(), a.sizeLots());
+                        sides.put(a.orderId(), a.side());
                     }
-                    // Sides come from each order's own acceptance, not from the fill.
-                    for (long id : new long[] {f.makerOrderId(), f.takerOrderId()}) {
-                        if (sides.get(id) == Side.BUY) {
-                            bought += f.lots();
-                        } else {
-                            sold += f.lots();
+                    case Filled f -> {
+                        assertThat(open).containsKeys(f.makerOrderId(), f.takerOrderId());
+                        long makerLeft = open.get(f.makerOrderId()) - f.lots();
+                        long takerLeft = open.get(f.takerOrderId()) - f.lots();
+                        assertThat(f.lots()).isPositive();
+                        assertThat(makerLeft).isEqualTo(f.makerRemainingLots()).isNotNegative();
+                        assertThat(takerLeft).isEqualTo(f.takerRemainingLots()).isNotNegative();
+                        assertThat(sides.get(f.makerOrderId())).isEqualTo(f.takerSide().opposite());
+                        assertThat(sides.get(f.takerOrderId())).isEqualTo(f.takerSide());
+                        open.put(f.makerOrderId(), makerLeft);
+                        open.put(f.takerOrderId(), takerLeft);
+                        if (makerLeft == 0) {
+                            open.remove(f.makerOrderId());
+                        }
+                        // Sides come from each order's own acceptance, not from the fill.
+                        for (long id : new long[] {f.makerOrderId(), f.takerOrderId()}) {
+                            if (sides.get(id) == Side.BUY) {
+                                bought += f.lots();
+                            } else {
+                                sold += f.lots();
+                            }
                         }
                     }
+                    case Rested r -> assertThat(open.get(r.orderId())).isEqualTo(r.restingLots());
+                    case Cancelled c -> assertThat(open.remove(c.orderId())).isEqualTo(c.remainingLots());
+                    case Expired x -> assertThat(open.remove(x.orderId())).isEqualTo(x.remainingLots());
+                    case Amended a -> {
+                        assertThat(open).containsKey(a.orderId());
+                        open.put(a.orderId(), a.newSizeLots());
+                    }
+                    case BookEvent.Rejected r -> { }
                 }
-                case Rested r -> assertThat(open.get(r.orderId())).isEqualTo(r.restingLots());
-                case Cancelled c -> assertThat(open.remove(c.orderId())).isEqualTo(c.remainingLots());
-                case Expired x -> assertThat(open.remove(x.orderId())).isEqualTo(x.remainingLots());
-                case Amended a -> {
-                    assertThat(open).containsKey(a.orderId());
-                    open.put(a.orderId(), a.newSizeLots());
-                }
-                case BookEvent.Rejected r -> { }
+                // A taker that filled completely has no further events; drop it once nothing is left.
+                open.values().removeIf(left -> left == 0);
             }
-            // A taker that filled completely has no further events; drop it once nothing is left.
-            open.values().removeIf(left -> left == 0);
-        }
-        assertThat(bought).isEqualTo(sold);
-        for (Map.Entry<Long, Long> o : open.entrySet()) {
-            assertThat(book.openLots(o.getKey())).as("open lots of order %d", o.getKey()).isEqualTo(o.getValue());
-        }
-        assertThat(book.restingOrders()).isEqualTo(open.size());
+            assertThat(bought).isEqualTo(sold);
+            for (Map.Entry<Long, Long> o : open.entrySet()) {
+                assertThat(book.openLots(o.getKey())).as("open lots of order %d", o.getKey()).isEqualTo(o.getValue());
+            }
+            assertThat(book.restingOrders()).isEqualTo(open.size());
+        });
     }
 
-    @Property(tries = 100)
-    void sameInputsGiveTheSameEvents(@ForAll("flows") List<Op> ops) {
-        BookEventLog first = new BookEventLog();
-        BookEventLog second = new BookEventLog();
-        BookScenario.run(ops, false, BookScenario.of(new OrderBook(BookScenario.NARROW)), first, () -> {});
-        BookScenario.run(ops, false, BookScenario.of(new OrderBook(BookScenario.NARROW)), second, () -> {});
-        assertThat(first.events()).isEqualTo(second.events());
+    @Test
+    void sameInputsGiveTheSameEvents() {
+        Property.forAll(FLOWS).tries(100).check(ops -> {
+            BookEventLog first = new BookEventLog();
+            BookEventLog second = new BookEventLog();
+            BookScenario.run(ops, false, BookScenario.of(new OrderBook(BookScenario.NARROW)), first, () -> {});
+            BookScenario.run(ops, false, BookScenario.of(new OrderBook(BookScenario.NARROW)), second, () -> {});
+            assertThat(first.events()).isEqualTo(second.events());
+        });
     }
 
-    @Property(tries = 100)
-    void sequenceNumbersIncreaseByOneWithoutGaps(@ForAll("flows") List<Op> ops) {
-        BookEventLog log = new BookEventLog();
-        BookScenario.run(ops, false, BookScenario.of(new OrderBook(BookScenario.NARROW)), log, () -> {});
-        for (int i = 0; i < log.events().size(); i++) {
-            assertThat(log.events().get(i).seq()).isEqualTo(BookScenario.NARROW.firstSequence() + i);
-        }
+    @Test
+    void sequenceNumbersIncreaseByOneWithoutGaps() {
+        Property.forAll(FLOWS).tries(100).check(ops -> {
+            BookEventLog log = new BookEventLog();
+            BookScenario.run(ops, false, BookScenario.of(new OrderBook(BookScenario.NARROW)), log, () -> {});
+            for (int i = 0; i < log.events().size(); i++) {
+                assertThat(log.events().get(i).seq()).isEqualTo(BookScenario.NARROW.firstSequence() + i);
+            }
+        });
     }
 }

@@ -10,10 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
 
 class PriceLadderProperties {
     private static final int LEVELS = 1 << 20;
@@ -25,53 +24,54 @@ class PriceLadderProperties {
      * Queues and dequeues orders at levels around the bitmap's word boundaries and checks the best
      * level, the walk from best to worst, and FIFO order against a TreeMap of deques.
      */
-    @Property(tries = 200)
-    void agreesWithASortedMapOfQueues(@ForAll boolean bestIsHighest,
-                                      @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 59) Integer> steps) {
-        int slots = 64;
-        long[] pool = Slots.newPool(slots);
-        PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, pool);
-        NavigableMap<Integer, Deque<Integer>> model = new TreeMap<>();
-        Map<Integer, Integer> levelOf = new HashMap<>();
-        List<Integer> free = new ArrayList<>();
-        for (int i = 0; i < slots; i++) {
-            free.add(i);
-        }
-        for (int step : steps) {
-            if (step < INTERESTING.length * 3 && !free.isEmpty()) {
-                int slot = free.remove(free.size() - 1);
-                int level = INTERESTING[step % INTERESTING.length];
-                ladder.append(slot, level);
-                model.computeIfAbsent(level, l -> new ArrayDeque<>()).addLast(slot);
-                levelOf.put(slot, level);
-            } else if (!levelOf.isEmpty()) {
-                int slot = levelOf.keySet().stream().sorted().toList().get(step % levelOf.size());
-                int level = levelOf.remove(slot);
-                ladder.unlink(slot, level);
-                model.get(level).remove(slot);
-                if (model.get(level).isEmpty()) {
-                    model.remove(level);
-                }
-                free.add(slot);
+    @Test
+    void agreesWithASortedMapOfQueues() {
+        Property.forAll(Gens.booleans(), Gens.listOf(Gens.ints(0, 59), 0, 200)).tries(200).check((bestIsHighest, steps) -> {
+            int slots = 64;
+            long[] pool = Slots.newPool(slots);
+            PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, pool);
+            NavigableMap<Integer, Deque<Integer>> model = new TreeMap<>();
+            Map<Integer, Integer> levelOf = new HashMap<>();
+            List<Integer> free = new ArrayList<>();
+            for (int i = 0; i < slots; i++) {
+                free.add(i);
             }
-            NavigableMap<Integer, Deque<Integer>> ordered = bestIsHighest ? model.descendingMap() : model;
-            List<List<Integer>> expected = new ArrayList<>();
-            ordered.forEach((level, queue) -> {
-                List<Integer> row = new ArrayList<>(List.of(level));
-                row.addAll(queue);
-                expected.add(row);
-            });
-            List<List<Integer>> actual = new ArrayList<>();
-            // Bounded, so a ladder that walks in circles fails instead of hanging.
-            for (int level = ladder.best(); level != PriceLadder.NONE && actual.size() <= model.size();
-                 level = ladder.worse(level)) {
-                List<Integer> row = new ArrayList<>(List.of(level));
-                for (int s = ladder.head(level); s != PriceLadder.NONE; s = Slots.next(pool, s)) {
-                    row.add(s);
+            for (int step : steps) {
+                if (step < INTERESTING.length * 3 && !free.isEmpty()) {
+                    int slot = free.remove(free.size() - 1);
+                    int level = INTERESTING[step % INTERESTING.length];
+                    ladder.append(slot, level);
+                    model.computeIfAbsent(level, l -> new ArrayDeque<>()).addLast(slot);
+                    levelOf.put(slot, level);
+                } else if (!levelOf.isEmpty()) {
+                    int slot = levelOf.keySet().stream().sorted().toList().get(step % levelOf.size());
+                    int level = levelOf.remove(slot);
+                    ladder.unlink(slot, level);
+                    model.get(level).remove(slot);
+                    if (model.get(level).isEmpty()) {
+                        model.remove(level);
+                    }
+                    free.add(slot);
                 }
-                actual.add(row);
+                NavigableMap<Integer, Deque<Integer>> ordered = bestIsHighest ? model.descendingMap() : model;
+                List<List<Integer>> expected = new ArrayList<>();
+                ordered.forEach((level, queue) -> {
+                    List<Integer> row = new ArrayList<>(List.of(level));
+                    row.addAll(queue);
+                    expected.add(row);
+                });
+                List<List<Integer>> actual = new ArrayList<>();
+                // Bounded, so a ladder that walks in circles fails instead of hanging.
+                for (int level = ladder.best(); level != PriceLadder.NONE && actual.size() <= model.size();
+                     level = ladder.worse(level)) {
+                    List<Integer> row = new ArrayList<>(List.of(level));
+                    for (int s = ladder.head(level); s != PriceLadder.NONE; s = Slots.next(pool, s)) {
+                        row.add(s);
+                    }
+                    actual.add(row);
+                }
+                assertThat(actual).isEqualTo(expected);
             }
-            assertThat(actual).isEqualTo(expected);
-        }
+        });
     }
 }

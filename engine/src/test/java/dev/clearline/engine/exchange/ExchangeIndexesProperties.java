@@ -8,10 +8,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
 
 /**
  * The exchange's hand-written hash structures against java.util models. Keys come from a small
@@ -20,69 +19,74 @@ import net.jqwik.api.constraints.Size;
  */
 class ExchangeIndexesProperties {
 
-    @Property(tries = 60)
-    void hashIndexAgreesWithAHashMap(@ForAll @Size(min = 1_500, max = 3_000) List<@IntRange(min = 0, max = 1_500) Integer> ops) {
-        HashIndex<Integer> index = new HashIndex<>();
-        Map<Hash32, Integer> model = new HashMap<>();
-        int step = 0;
-        for (int k : ops) {
-            Hash32 key = hash(k);
-            step++;
-            if (k % 3 == 0 && model.containsKey(key)) {
-                index.remove(hash(k)); // an equal key, not the stored instance
-                model.remove(key);
-            } else {
-                index.put(key, step);
-                model.put(key, step);
-            }
-            if (step % 97 == 0 || step == ops.size()) {
-                for (int probe = 0; probe <= 1_500; probe++) {
-                    assertThat(index.get(hash(probe))).as("value of %d", probe).isEqualTo(model.get(hash(probe)));
+    @Test
+    void hashIndexAgreesWithAHashMap() {
+        Property.forAll(Gens.listOf(Gens.ints(0, 1_500), 1_500, 3_000)).tries(60).check(ops -> {
+            HashIndex<Integer> index = new HashIndex<>();
+            Map<Hash32, Integer> model = new HashMap<>();
+            int step = 0;
+            for (int k : ops) {
+                Hash32 key = hash(k);
+                step++;
+                if (k % 3 == 0 && model.containsKey(key)) {
+                    index.remove(hash(k)); // an equal key, not the stored instance
+                    model.remove(key);
+                } else {
+                    index.put(key, step);
+                    model.put(key, step);
+                }
+                if (step % 97 == 0 || step == ops.size()) {
+                    for (int probe = 0; probe <= 1_500; probe++) {
+                        assertThat(index.get(hash(probe))).as("value of %d", probe).isEqualTo(model.get(hash(probe)));
+                    }
                 }
             }
-        }
+        });
     }
 
-    @Property(tries = 60)
-    void longMapAgreesWithAHashMap(@ForAll @Size(min = 1_500, max = 3_000) List<@IntRange(min = -1_000, max = 1_000) Integer> ops) {
-        LongMap<Integer> map = new LongMap<>();
-        Map<Long, Integer> model = new HashMap<>();
-        int step = 0;
-        for (int k : ops) {
-            long key = k * 4_096L; // multiples of a power of two: poor low bits, the hash must spread them
-            step++;
-            if (k % 3 == 0 && model.containsKey(key)) {
-                assertThat(map.remove(key)).isEqualTo(model.remove(key));
-            } else {
-                map.put(key, step);
-                model.put(key, step);
-            }
-            if (step % 97 == 0 || step == ops.size()) {
-                for (int probe = -1_000; probe <= 1_000; probe++) {
-                    assertThat(map.get(probe * 4_096L)).as("value of %d", probe).isEqualTo(model.get(probe * 4_096L));
+    @Test
+    void longMapAgreesWithAHashMap() {
+        Property.forAll(Gens.listOf(Gens.ints(-1_000, 1_000), 1_500, 3_000)).tries(60).check(ops -> {
+            LongMap<Integer> map = new LongMap<>();
+            Map<Long, Integer> model = new HashMap<>();
+            int step = 0;
+            for (int k : ops) {
+                long key = k * 4_096L; // multiples of a power of two: poor low bits, the hash must spread them
+                step++;
+                if (k % 3 == 0 && model.containsKey(key)) {
+                    assertThat(map.remove(key)).isEqualTo(model.remove(key));
+                } else {
+                    map.put(key, step);
+                    model.put(key, step);
+                }
+                if (step % 97 == 0 || step == ops.size()) {
+                    for (int probe = -1_000; probe <= 1_000; probe++) {
+                        assertThat(map.get(probe * 4_096L)).as("value of %d", probe).isEqualTo(model.get(probe * 4_096L));
+                    }
                 }
             }
-        }
-        assertThat(map.remove(Long.MAX_VALUE)).isNull();
+            assertThat(map.remove(Long.MAX_VALUE)).isNull();
+        });
     }
 
-    @Property(tries = 100)
-    void usedNoncesAgreeWithAHashSet(@ForAll @Size(min = 50, max = 500) List<@IntRange(min = -300, max = 300) Integer> ops,
-                                     @ForAll boolean increasing) {
-        UsedNonces nonces = new UsedNonces();
-        Set<Long> model = new HashSet<>();
-        long base = 0;
-        for (int k : ops) {
-            // mostly rising nonces (the common case) or arbitrary ones, zero and negatives included
-            long nonce = increasing ? base + k : k;
-            base += 3;
-            assertThat(nonces.contains(nonce)).as("nonce %d", nonce).isEqualTo(model.contains(nonce));
-            if (k % 2 == 0) {
-                nonces.add(nonce);
-                model.add(nonce);
+    @Test
+    void usedNoncesAgreeWithAHashSet() {
+        Property.forAll(Gens.listOf(Gens.ints(-300, 300), 50, 500), Gens.booleans()).tries(100).check((ops, increasing) -> {
+            UsedNonces nonces = new UsedNonces();
+            Set<Long> model = new HashSet<>();
+            long base = 0;
+            for (int k : ops) {
+                // mostly rising nonces (the common case) or arbitrary ones, zero and negatives included
+                long nonce = increasing ? base + k : k;
+                base += 3;
+                assertThat(nonces.contains(nonce)).as("nonce %d", nonce).isEqualTo(model.contains(nonce));
+                if (k % 2 == 0) {
+                    nonces.add(nonce);
+                    model.add(nonce);
+                }
             }
-        }
-        for (long n : model) assertThat(nonces.contains(n)).isTrue();
+            for (long n : model) assertThat(nonces.contains(n)).isTrue();
+        });
     }
 
     private static Hash32 hash(int k) {

@@ -13,7 +13,7 @@ class SignaturesTest {
     final Eip712 domain = new Eip712(World.CHAIN_ID, World.ROLLUP);
     final Signer alice = World.signer(1);
     final Order order = new Order(alice.address(), 7, Side.SELL, 123_400, 5_000, 1_000, TimeInForce.GTC,
-            Order.POST_ONLY, 1_700_000_000L, 42, 250_000);
+            Order.POST_ONLY, Peg.MARK, -3, 1_700_000_000L, 42, 250_000);
 
     @Test
     void orderDigestMatchesWeb3jsIndependentEip712Encoder() throws Exception {
@@ -22,12 +22,13 @@ class SignaturesTest {
               {"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
              "Order":[{"name":"trader","type":"address"},{"name":"market","type":"uint32"},{"name":"isBuy","type":"bool"},
               {"name":"price","type":"uint64"},{"name":"size","type":"uint64"},{"name":"displaySize","type":"uint64"},
-              {"name":"timeInForce","type":"uint8"},{"name":"flags","type":"uint8"},{"name":"expiry","type":"uint64"},
+              {"name":"timeInForce","type":"uint8"},{"name":"flags","type":"uint8"},{"name":"peg","type":"uint8"},{"name":"pegOffset","type":"int32"},
+              {"name":"expiry","type":"uint64"},
               {"name":"nonce","type":"uint64"},{"name":"margin","type":"uint64"}]},
              "primaryType":"Order",
              "domain":{"name":"Clearline","version":"1","chainId":%d,"verifyingContract":"%s"},
              "message":{"trader":"%s","market":7,"isBuy":false,"price":123400,"size":5000,"displaySize":1000,
-              "timeInForce":0,"flags":1,"expiry":1700000000,"nonce":42,"margin":250000}}
+              "timeInForce":0,"flags":1,"peg":1,"pegOffset":-3,"expiry":1700000000,"nonce":42,"margin":250000}}
             """.formatted(World.CHAIN_ID, World.ROLLUP, alice.address());
         byte[] expected = new StructuredDataEncoder(json).hashStructuredData();
         assertThat(domain.orderDigest(order).bytes()).isEqualTo(expected);

@@ -3,100 +3,122 @@ package dev.clearline.engine.transition;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.transition.Transition.*;
-import net.jqwik.api.*;
-
-import java.util.List;
+import dev.clearline.testkit.property.Gen;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TransitionCodecProperties {
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 141, 73, 118, 106, 106, 122, 25};
+    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29};
 
-    @Property(tries = 500)
-    void everyTransitionRoundTripsThroughItsEncoding(@ForAll("transitions") Transition t) throws Exception {
-        byte[] bytes = TransitionCodec.encode(t);
-        assertThat(bytes).hasSize(LENGTHS[t.type()]);
-        assertThat(bytes[0] & 0xff).isEqualTo(t.type());
-        Transition back = TransitionCodec.decode(bytes);
-        assertThat(back).isEqualTo(t);
-        assertThat(TransitionCodec.encode(back)).isEqualTo(bytes);
+    @Test
+    void everyTransitionRoundTripsThroughItsEncoding() {
+        Property.forAll(TRANSITIONS).tries(500).check(t -> {
+            byte[] bytes = TransitionCodec.encode(t);
+            assertThat(bytes).hasSize(LENGTHS[t.type()]);
+            assertThat(bytes[0] & 0xff).isEqualTo(t.type());
+            Transition back = TransitionCodec.decode(bytes);
+            assertThat(back).isEqualTo(t);
+            assertThat(TransitionCodec.encode(back)).isEqualTo(bytes);
+        });
     }
 
-    @Property(tries = 2000)
-    void randomBytesEitherDecodeCanonicallyOrAreRefusedAsMalformed(@ForAll("noise") byte[] bytes) {
-        try {
-            Transition t = TransitionCodec.decode(bytes);
-            assertThat(TransitionCodec.encode(t)).isEqualTo(bytes);
-        } catch (MalformedTransitionException e) {
-            assertThat(e.getMessage()).isNotBlank();
-        }
+    @Test
+    void randomBytesEitherDecodeCanonicallyOrAreRefusedAsMalformed() {
+        Property.forAll(NOISE).tries(2000).check(bytes -> {
+            try {
+                Transition t = TransitionCodec.decode(bytes);
+                assertThat(TransitionCodec.encode(t)).isEqualTo(bytes);
+            } catch (MalformedTransitionException e) {
+                assertThat(e.getMessage()).isNotBlank();
+            }
+        });
     }
 
-    @Property(tries = 300)
-    void flippingOneByteOfAnEncodingNeverDecodesToTheSameTransition(@ForAll("transitions") Transition t,
-                                                                    @ForAll int where, @ForAll byte mask) {
-        Assume.that(mask != 0);
-        byte[] bytes = TransitionCodec.encode(t);
-        bytes[Math.floorMod(where, bytes.length)] ^= mask;
-        try {
-            assertThat(TransitionCodec.decode(bytes)).isNotEqualTo(t);
-        } catch (MalformedTransitionException expected) {
-            // refused outright is fine too
-        }
+    @Test
+    void flippingOneByteOfAnEncodingNeverDecodesToTheSameTransition() {
+        Property.forAll(TRANSITIONS, Gens.allOf(Gens.ints(0, Integer.MAX_VALUE), Gens.ints(1, 255))).tries(300).check((t, flip) -> {
+            int where = flip.get(0);
+            byte mask = (byte) (int) flip.get(1);
+            byte[] bytes = TransitionCodec.encode(t);
+            bytes[Math.floorMod(where, bytes.length)] ^= mask;
+            try {
+                assertThat(TransitionCodec.decode(bytes)).isNotEqualTo(t);
+            } catch (MalformedTransitionException expected) {
+                // refused outright is fine too
+            }
+        });
     }
 
-    @Provide
-    Arbitrary<byte[]> noise() {
-        Arbitrary<byte[]> typed = Arbitraries.integers().between(1, 12).flatMap(type -> {
-            int len = LENGTHS[type];
-            return Arbitraries.bytes().array(byte[].class).ofSize(len - 1).map(rest -> {
-                byte[] b = new byte[len];
+    @Test
+    void tradeIsAtMost24BytesAndOrderIdsUseAll48Bits() throws Exception {
+        Trade widest = new Trade(TransitionCodec.U48_MAX, TransitionCodec.U48_MAX - 1, Long.MAX_VALUE);
+        byte[] bytes = TransitionCodec.encode(widest);
+        assertThat(bytes).hasSize(21);
+        assertThat(TransitionCodec.decode(bytes)).isEqualTo(widest);
+        assertThat(TransitionCodec.encode(new TradeAtPrice(1, 2, 3, 4))).hasSize(29);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TransitionCodec.encode(new Trade(TransitionCodec.U48_MAX + 1, 1, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("48 bits");
+    }
+
+    @Test
+    void unknownPegIsMalformed() {
+        byte[] bytes = TransitionCodec.encode(TRANSITIONS.filter(t -> t instanceof PostOrder).next(new java.util.Random(7)));
+        bytes[1 + 20 + 4 + 1 + 8 + 8 + 8 + 1 + 1] = 3;               // the peg byte
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TransitionCodec.decode(bytes))
+                .isInstanceOf(MalformedTransitionException.class).hasMessageContaining("peg");
+    }
+
+    /** Well-typed frames full of noise, or any bytes at all: both must decode canonically or be refused. */
+    static final Gen<byte[]> NOISE = Gens.oneOf(
+            Gens.ints(1, LENGTHS.length - 1).flatMap(type -> Gens.bytes(LENGTHS[type] - 1).map(rest -> {
+                byte[] b = new byte[LENGTHS[type]];
                 b[0] = type.byteValue();
                 System.arraycopy(rest, 0, b, 1, rest.length);
                 return b;
-            });
-        });
-        return Arbitraries.oneOf(typed, Arbitraries.bytes().array(byte[].class).ofMaxSize(160));
-    }
+            })),
+            Gens.bytes(0, 160));
 
-    record Head(Address trader, int market, Side side, long price, long size, long display) {}
+    private static final Gen<Long> U63 = Gens.longs(0, Long.MAX_VALUE);
+    private static final Gen<Long> ANY_LONG = Gens.longs();
+    private static final Gen<Long> U48 = Gens.longs(0, TransitionCodec.U48_MAX);
+    private static final Gen<Integer> U31 = Gens.ints(0, Integer.MAX_VALUE);
+    private static final Gen<Integer> U32 = Gens.ints(Integer.MIN_VALUE, Integer.MAX_VALUE);
+    private static final Gen<Integer> FLAGS = Gens.ints(0, 255);
+    private static final Gen<Side> SIDE = Gens.elements(Side.values());
+    private static final Gen<TimeInForce> TIF = Gens.elements(TimeInForce.values());
+    private static final Gen<Peg> PEG = Gens.elements(Peg.values());
+    private static final Gen<Integer> I32 = Gens.ints(Integer.MIN_VALUE, Integer.MAX_VALUE);
+    private static final Gen<Address> ADDR = Gens.bytes(20).map(Address::new);
+    private static final Gen<Hash32> HASH = Gens.bytes(32).map(Hash32::new);
+    private static final Gen<Signature> SIG = Gens.bytes(65).map(Signature::new);
 
-    record Tail(TimeInForce tif, int flags, long expiry, long nonce, long margin) {}
-
-    record Params(long index, long time, int market, long tick, long lot, int imf, int mmf, int makerFee) {}
-
-    @Provide
-    Arbitrary<Transition> transitions() {
-        Arbitrary<Long> u63 = Arbitraries.longs().between(0, Long.MAX_VALUE);
-        Arbitrary<Integer> u31 = Arbitraries.integers().between(0, Integer.MAX_VALUE);
-        Arbitrary<Integer> u32 = Arbitraries.integers();
-        Arbitrary<Address> addr = Arbitraries.bytes().array(byte[].class).ofSize(20).map(Address::new);
-        Arbitrary<Hash32> hash = Arbitraries.bytes().array(byte[].class).ofSize(32).map(Hash32::new);
-        Arbitrary<Signature> sig = Arbitraries.bytes().array(byte[].class).ofSize(65).map(Signature::new);
-        Arbitrary<Head> head = Combinators.combine(addr, u32, Arbitraries.of(Side.values()), u63, u63, u63).as(Head::new);
-        Arbitrary<Tail> tail = Combinators.combine(Arbitraries.of(TimeInForce.values()), Arbitraries.integers().between(0, 255),
-                u63, u63, u63).as(Tail::new);
-        Arbitrary<Order> order = Combinators.combine(head, tail).as((h, t) -> new Order(h.trader(), h.market(), h.side(),
-                h.price(), h.size(), h.display(), t.tif(), t.flags(), t.expiry(), t.nonce(), t.margin()));
-        Arbitrary<Params> params = Combinators.combine(u63, u63, u32, u63, u63, u31, u31, u31).as(Params::new);
-        Arbitrary<MarketConfig> config = Combinators.combine(params, u31, addr).as((p, takerFee, oracle) -> new MarketConfig(
-                p.index(), p.time(), p.market(), p.tick(), p.lot(), p.imf(), p.mmf(), p.makerFee(), takerFee, oracle));
-        return Arbitraries.oneOf(List.of(
-                Combinators.combine(u63, u63, addr, u63).as(Deposit::new),
-                config,
-                Combinators.combine(u63, u63, addr, u63).as(ForcedWithdrawal::new),
-                Combinators.combine(u63, u63, addr, hash).as(ForcedCancel::new),
-                Combinators.combine(u32, u63, Arbitraries.longs(), u63, sig).as(OraclePrice::new),
-                Combinators.combine(order, sig).as(PostOrder::new),
-                Combinators.combine(hash, hash, u63).as(Trade::new),
-                Combinators.combine(addr, hash, sig).as(Cancel::new),
-                Combinators.combine(addr, u32, u63, u63, sig).as(Allocate::new),
-                Combinators.combine(addr, u32, u63, u63, sig).as(Release::new),
-                Combinators.combine(addr, addr, u63, u63, sig).as(Withdraw::new),
-                Combinators.combine(addr, u32).as(Liquidate::new)));
-    }
+    /**
+     * Every transition type with every field drawn over its full encodable range, bounds
+     * favoured. Built with {@code Gen.of}: a failing transition is reported whole, not shrunk.
+     */
+    static final Gen<Transition> TRANSITIONS = Gens.ints(1, LENGTHS.length - 1).flatMap(type -> Gen.of(r -> switch (type) {
+        case 1 -> new Deposit(U63.next(r), U63.next(r), ADDR.next(r), U63.next(r));
+        case 2 -> new MarketConfig(U63.next(r), U63.next(r), U32.next(r), U63.next(r), U63.next(r), U31.next(r),
+                U31.next(r), U31.next(r), U31.next(r), ADDR.next(r));
+        case 3 -> new ForcedWithdrawal(U63.next(r), U63.next(r), ADDR.next(r), U63.next(r));
+        case 4 -> new ForcedCancel(U63.next(r), U63.next(r), ADDR.next(r), HASH.next(r));
+        case 5 -> new OraclePrice(U32.next(r), U63.next(r), ANY_LONG.next(r), U63.next(r), SIG.next(r));
+        case 6 -> new PostOrder(new Order(ADDR.next(r), U32.next(r), SIDE.next(r), U63.next(r), U63.next(r), U63.next(r),
+                TIF.next(r), FLAGS.next(r), PEG.next(r), I32.next(r), U63.next(r), U63.next(r), U63.next(r)), SIG.next(r));
+        case 7 -> new Trade(U48.next(r), U48.next(r), U63.next(r));
+        case 8 -> new Cancel(ADDR.next(r), HASH.next(r), SIG.next(r));
+        case 9 -> new Allocate(ADDR.next(r), U32.next(r), U63.next(r), U63.next(r), SIG.next(r));
+        case 10 -> new Release(ADDR.next(r), U32.next(r), U63.next(r), U63.next(r), SIG.next(r));
+        case 11 -> new Withdraw(ADDR.next(r), ADDR.next(r), U63.next(r), U63.next(r), SIG.next(r));
+        case 12 -> new Liquidate(ADDR.next(r), U32.next(r));
+        default -> new TradeAtPrice(U48.next(r), U48.next(r), U63.next(r), U63.next(r));
+    }));
 }

@@ -24,6 +24,14 @@ import org.rocksdb.WriteOptions;
  * killed mid-commit leaves either the whole version or none of it: on reopen the previous version
  * is intact and the interrupted one is absent.
  *
+ * <p>What survives depends on {@link Durability}. With the default, {@link Durability#SYNCED},
+ * {@link #commit} returns only after the batch's write-ahead-log record is on disk (fsync), so a
+ * version that was committed survives a power loss or a kernel crash as well as a killed process.
+ * With {@link Durability#PROCESS_CRASH_ONLY} the record is handed to the operating system and
+ * {@code commit} returns at once: a killed process loses nothing committed, but a power loss may
+ * lose the most recent versions (never part of one; the store reopens at an earlier complete
+ * version). Prunes are never synced: losing one only brings back versions that were to be dropped.
+ *
  * <p>Key space (one column family, one-byte prefixes): {@code n||nodeKey} nodes,
  * {@code r||version} roots, {@code s||staleSince} stale index (the keys of the nodes that version
  * replaced, concatenated), {@code m} marker (latest, oldest). Node and root values carry a CRC32C,
@@ -42,17 +50,55 @@ public final class RocksDbNodeStore implements NodeStore {
         RocksDB.loadLibrary();
     }
 
+    /** What a committed version survives. */
+    public enum Durability {
+        /** Each commit waits for its write-ahead-log record to reach the disk: survives power loss. */
+        SYNCED,
+        /** Commits are not synced: survives a killed process, a power loss may drop the latest versions. */
+        PROCESS_CRASH_ONLY
+    }
+
+    /**
+     * @param cachedNodes decoded nodes kept in memory (a tree of n leaves has about 2n nodes; misses cost a RocksDB read each)
+     * @param durability  what a committed version survives
+     */
+    public record Settings(int cachedNodes, Durability durability) {
+        public Settings {
+            if (cachedNodes < 2) {
+                throw new IllegalArgumentException("cachedNodes is " + cachedNodes + "; pass at least 2");
+            }
+            java.util.Objects.requireNonNull(durability, "durability");
+        }
+
+        /** {@link #DEFAULT_CACHED_NODES} and {@link Durability#SYNCED}. */
+        public static Settings defaults() {
+            return new Settings(DEFAULT_CACHED_NODES, Durability.SYNCED);
+        }
+
+        public Settings withCachedNodes(int n) {
+            return new Settings(n, durability);
+        }
+
+        public Settings withDurability(Durability d) {
+            return new Settings(cachedNodes, d);
+        }
+    }
+
     private final Options options;
     private final LRUCache cache;
     private final RocksDB db;
-    private final WriteOptions writeOptions = new WriteOptions();
+    /** For version commits: synced or not, as {@link Settings#durability()} says. */
+    private final WriteOptions commitOptions;
+    /** For prunes, never synced (see the class comment). */
+    private final WriteOptions pruneOptions = new WriteOptions();
     /** Recently read or written nodes, without their in-memory child links (which would pin whole subtrees). */
     private final NodeCache decoded;
     private long latest;
     private long oldest;
 
-    private RocksDbNodeStore(Options options, LRUCache cache, RocksDB db, int cachedNodes) {
-        this.decoded = new NodeCache(cachedNodes);
+    private RocksDbNodeStore(Options options, LRUCache cache, RocksDB db, Settings settings) {
+        this.decoded = new NodeCache(settings.cachedNodes());
+        this.commitOptions = new WriteOptions().setSync(settings.durability() == Durability.SYNCED);
         this.options = options;
         this.cache = cache;
         this.db = db;
@@ -65,7 +111,7 @@ public final class RocksDbNodeStore implements NodeStore {
      * @throws StoreCorruptedException naming the version and key when they are not; nothing is written
      */
     public static RocksDbNodeStore open(Path dir) {
-        return open(dir, DEFAULT_CACHED_NODES);
+        return open(dir, Settings.defaults());
     }
 
     /**
@@ -73,9 +119,11 @@ public final class RocksDbNodeStore implements NodeStore {
      * leaves has about 2n nodes; misses cost a RocksDB read each).
      */
     public static RocksDbNodeStore open(Path dir, int cachedNodes) {
-        if (cachedNodes < 2) {
-            throw new IllegalArgumentException("cachedNodes is " + cachedNodes + "; pass at least 2");
-        }
+        return open(dir, Settings.defaults().withCachedNodes(cachedNodes));
+    }
+
+    /** As {@link #open(Path)}, with the given cache size and durability. */
+    public static RocksDbNodeStore open(Path dir, Settings settings) {
         LRUCache cache = new LRUCache(256L << 20);
         // Node keys and hashes are random bytes: compression costs CPU on every flush and compaction
         // and saves nothing. Larger memtables let a node written and pruned soon after (most of
@@ -94,7 +142,7 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("cannot open RocksDB tree store at " + dir + ": " + e.getMessage()
                     + " (is another process using it?)", e);
         }
-        RocksDbNodeStore store = new RocksDbNodeStore(options, cache, db, cachedNodes);
+        RocksDbNodeStore store = new RocksDbNodeStore(options, cache, db, settings);
         try {
             store.readMarkerAndCheckLatest();
         } catch (RuntimeException e) {
@@ -205,7 +253,7 @@ public final class RocksDbNodeStore implements NodeStore {
             }
             batch.put(rootKey(commit.version()), NodeCodec.encodeRoot(commit.root()));
             batch.put(MARKER, marker(commit.version(), oldest));
-            db.write(writeOptions, batch);
+            db.write(commitOptions, batch);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB write of version " + commit.version() + " failed: " + e.getMessage(), e);
         }
@@ -248,7 +296,7 @@ public final class RocksDbNodeStore implements NodeStore {
                 batch.delete(rootKey(v));
             }
             batch.put(MARKER, marker(latest, keepFrom));
-            db.write(writeOptions, batch);
+            db.write(pruneOptions, batch);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB prune to " + keepFrom + " failed: " + e.getMessage(), e);
         }
@@ -284,7 +332,8 @@ public final class RocksDbNodeStore implements NodeStore {
 
     @Override
     public void close() {
-        writeOptions.close();
+        commitOptions.close();
+        pruneOptions.close();
         db.close();
         options.close();
         cache.close();

@@ -26,7 +26,11 @@ import org.bouncycastle.crypto.digests.KeccakDigest;
  * RocksDB, proof generation and size, the keccak bound, memory per leaf, and Apache Tuweni's Merkle
  * Patricia trie on the same keys and values as the reference. Writes bench-results/state-tree.md and .json.
  *
- * <p>Args: {@code [--leaves 1000000[,10000000]] [--no-memory] [--no-rocks] [--no-tuweni] [--out ../bench-results]}.
+ * <p>It also measures what syncing each version commit costs on RocksDB ({@link RocksDbNodeStore.Durability}):
+ * two stores built alike, one synced and one not, take the same work in alternating blocks.
+ * {@code --sync-cost-only} runs just that and writes bench-results/state-tree-sync.md and .json.
+ *
+ * <p>Args: {@code [--leaves 1000000[,10000000]] [--no-memory] [--no-rocks] [--no-tuweni] [--sync-cost-only] [--out ../bench-results]}.
  */
 public final class TreeBenchmark {
     private static final int BATCH = 10_000;
@@ -41,6 +45,7 @@ public final class TreeBenchmark {
         boolean rocks = true;
         boolean tuweni = true;
         boolean memory = true;
+        boolean syncOnly = false;
         Path out = Path.of("..", "bench-results");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -49,9 +54,20 @@ public final class TreeBenchmark {
                 case "--no-tuweni" -> tuweni = false;
                 case "--no-memory" -> memory = false;
                 case "--out" -> out = Path.of(args[++i]);
+                case "--sync-cost-only" -> syncOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --leaves N[,M] --no-memory --no-rocks --no-tuweni --out DIR");
+                        + "; use --leaves N[,M] --no-memory --no-rocks --no-tuweni --sync-cost-only --out DIR");
             }
+        }
+        if (syncOnly) {
+            TreeBenchmark b = new TreeBenchmark();
+            for (long n : sizes) {
+                Map<String, Object> size = new LinkedHashMap<>();
+                b.json.put("leaves" + n, size);
+                b.syncCost(n, size);
+            }
+            b.write(out, String.join(" ", args), "state-tree-sync");
+            return;
         }
         // Tuweni's trie asks the JCA for KECCAK-256, which only Bouncy Castle's provider offers.
         java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
@@ -80,12 +96,130 @@ public final class TreeBenchmark {
                 } finally {
                     deleteRecursively(dir);
                 }
+                syncCost(n, size);
             }
             if (tuweni && mem != null) {
                 tuweni(n, size, mem);
             }
         }
-        write(out, argLine);
+        write(out, argLine, "state-tree");
+    }
+
+    /**
+     * The cost of {@link RocksDbNodeStore.Durability#SYNCED} commits: two stores of {@code n} leaves
+     * (same keys), one synced and one not, take batched versions (10k keys each) and single-update
+     * versions (one key each) in alternating blocks, so load on the machine falls on both alike.
+     */
+    private void syncCost(long n, Map<String, Object> size) throws IOException {
+        RocksDbNodeStore.Durability[] kinds = RocksDbNodeStore.Durability.values();
+        Path[] dirs = new Path[kinds.length];
+        RocksDbNodeStore[] stores = new RocksDbNodeStore[kinds.length];
+        SparseMerkleTree[] trees = new SparseMerkleTree[kinds.length];
+        List<List<byte[]>> keys = new ArrayList<>();
+        try {
+            for (int i = 0; i < kinds.length; i++) {
+                dirs[i] = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "clearline-sync-bench");
+                stores[i] = RocksDbNodeStore.open(dirs[i], RocksDbNodeStore.Settings.defaults().withDurability(kinds[i]));
+                trees[i] = new SparseMerkleTree(stores[i]);
+                Random r = new Random(2027); // the same keys in both stores
+                List<byte[]> k = new ArrayList<>();
+                for (long done = 0; done < n; done += BATCH) {
+                    WriteSet ws = new WriteSet();
+                    for (int j = 0; j < BATCH && done + j < n; j++) {
+                        byte[] key = new byte[32];
+                        r.nextBytes(key);
+                        k.add(key);
+                        ws.put(Bytes32.of(key), randomBytes(VALUE_BYTES));
+                    }
+                    trees[i].prune(trees[i].commit(ws));
+                }
+                keys.add(k);
+            }
+            int rounds = 6;
+            int batchedPerBlock = 3;
+            int singlesPerBlock = 300;
+            long[] batchedNanos = new long[kinds.length];
+            long[] singleNanos = new long[kinds.length];
+            CpuTimes[] cpu = {CpuTimes.ZERO, CpuTimes.ZERO};
+            for (int i = 0; i < kinds.length; i++) { // warm-up, untimed
+                batchedUpdates(trees[i], keys.get(i), 2);
+                singleUpdates(trees[i], keys.get(i), 100);
+            }
+            for (int round = 0; round < rounds; round++) {
+                for (int j = 0; j < kinds.length; j++) {
+                    int i = (round + j) % kinds.length; // alternate which store goes first
+                    CpuTimes before = CpuTimes.now();
+                    long t0 = System.nanoTime();
+                    batchedUpdates(trees[i], keys.get(i), batchedPerBlock);
+                    long t1 = System.nanoTime();
+                    singleUpdates(trees[i], keys.get(i), singlesPerBlock);
+                    long t2 = System.nanoTime();
+                    cpu[i] = cpu[i].plus(CpuTimes.now().minus(before));
+                    batchedNanos[i] += t1 - t0;
+                    singleNanos[i] += t2 - t1;
+                }
+            }
+            double[] batchedMs = new double[kinds.length];
+            double[] singleMs = new double[kinds.length];
+            for (int i = 0; i < kinds.length; i++) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                size.put("rocksdb " + kinds[i], m);
+                batchedMs[i] = batchedNanos[i] / 1e6 / (rounds * batchedPerBlock);
+                singleMs[i] = singleNanos[i] / 1e6 / (rounds * singlesPerBlock);
+                m.put("msPerBatchedVersion", batchedMs[i]);
+                m.put("msPerSingleUpdateVersion", singleMs[i]);
+                m.put("batchedUpdatesPerSecond", BATCH * 1000.0 / batchedMs[i]);
+                m.put("singleUpdatesPerSecond", 1000.0 / singleMs[i]);
+                m.put("idleShare", cpu[i].idleShare());
+                String label = "rocksdb " + kinds[i] + " @" + n;
+                String idle = " (machine idle " + pct(cpu[i].idleShare()) + ")";
+                row(label + ": ms per batched version (10k keys)", fmt(batchedMs[i]) + " ms = " + rate(BATCH * 1000.0 / batchedMs[i]) + idle);
+                row(label + ": ms per single-update version", fmt(singleMs[i]) + " ms = " + rate(1000.0 / singleMs[i]) + idle);
+            }
+            int synced = RocksDbNodeStore.Durability.SYNCED.ordinal();
+            int unsynced = RocksDbNodeStore.Durability.PROCESS_CRASH_ONLY.ordinal();
+            double batchedCost = batchedMs[synced] - batchedMs[unsynced];
+            double singleCost = singleMs[synced] - singleMs[unsynced];
+            json.put("syncCostMsPerBatchedVersion @" + n, batchedCost);
+            json.put("syncCostMsPerSingleUpdateVersion @" + n, singleCost);
+            row("sync cost @" + n + ": per batched version (synced - unsynced)", fmt(batchedCost) + " ms");
+            row("sync cost @" + n + ": per single-update version (synced - unsynced)", fmt(singleCost) + " ms");
+            ratio(n, "synced / unsynced RocksDB, batched throughput", batchedMs[unsynced] / batchedMs[synced]);
+            ratio(n, "synced / unsynced RocksDB, root-per-update throughput", singleMs[unsynced] / singleMs[synced]);
+        } finally {
+            for (int i = 0; i < kinds.length; i++) {
+                if (stores[i] != null) stores[i].close();
+                if (dirs[i] != null) deleteRecursively(dirs[i]);
+            }
+        }
+    }
+
+    /** The machine's CPU time split from /proc/stat (all cores), in clock ticks; zero where it cannot be read. */
+    private record CpuTimes(long idle, long total) {
+        static final CpuTimes ZERO = new CpuTimes(0, 0);
+
+        static CpuTimes now() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length; i++) total += Long.parseLong(f[i]);
+                return new CpuTimes(Long.parseLong(f[4]) + Long.parseLong(f[5]), total); // idle + iowait
+            } catch (IOException | RuntimeException e) {
+                return ZERO;
+            }
+        }
+
+        CpuTimes plus(CpuTimes o) {
+            return new CpuTimes(idle + o.idle, total + o.total);
+        }
+
+        CpuTimes minus(CpuTimes o) {
+            return new CpuTimes(idle - o.idle, total - o.total);
+        }
+
+        double idleShare() {
+            return total == 0 ? Double.NaN : idle / (double) total;
+        }
     }
 
     private record Measured(double batched, double single, double proofsPerSecond, double proofBytes) {}
@@ -324,7 +458,7 @@ public final class TreeBenchmark {
         return String.format(Locale.ROOT, "%.0f%%", 100 * v);
     }
 
-    private void write(Path dir, String argLine) throws IOException {
+    private void write(Path dir, String argLine, String name) throws IOException {
         Files.createDirectories(dir);
         String command = "./clearline bench state-tree" + (argLine.isBlank() ? "" : " " + argLine);
         StringBuilder md = new StringBuilder();
@@ -337,12 +471,12 @@ public final class TreeBenchmark {
                 + "old versions pruned as the run goes (one version retained)\n\n");
         md.append("| measure | value |\n| --- | --- |\n");
         rows.forEach(r -> md.append(r).append('\n'));
-        Files.writeString(dir.resolve("state-tree.md"), md.toString());
+        Files.writeString(dir.resolve(name + ".md"), md.toString());
         json.put("command", command);
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("jdk", System.getProperty("java.version"));
         json.put("date", LocalDate.now().toString());
-        Files.writeString(dir.resolve("state-tree.json"), toJson(json, "") + "\n");
+        Files.writeString(dir.resolve(name + ".json"), toJson(json, "") + "\n");
     }
 
     private static String toJson(Object o, String indent) {

@@ -10,9 +10,6 @@ import dev.clearline.tree.WriteSet;
 import dev.clearline.tree.hash.TreeHash;
 import dev.clearline.tree.proof.ProofError;
 import dev.clearline.tree.proof.ProofVerifier;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,44 +133,6 @@ class RocksDbNodeStoreTest {
                 });
         try (RocksDB raw = RocksDB.open(dir.toString())) {
             assertThat(raw.get(rawKey)).isEqualTo(damaged);
-        }
-    }
-
-    @Test
-    void aProcessKilledMidCommitLeavesTheLastCompletedVersionIntactAndTheInterruptedOneAbsent() throws Exception {
-        long seed = 42;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), CommitLoop.class.getName(), dir.toString(), Long.toString(seed))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        int seen = -1;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while (seen < 4 && (line = out.readLine()) != null) {
-                seen = Integer.parseInt(line.substring("committed ".length()));
-            }
-            // The child goes straight on to the next commit; kill it while that one is being written.
-            assertThat(child.isAlive()).as("child still committing").isTrue();
-            child.destroyForcibly();
-            child.waitFor();
-        }
-        assertThat(seen).isEqualTo(4);
-
-        try (RocksDbNodeStore store = RocksDbNodeStore.open(dir)) {
-            SparseMerkleTree tree = new SparseMerkleTree(store);
-            long latest = tree.latestVersion();
-            assertThat(latest).isGreaterThanOrEqualTo(4);
-            SparseMerkleTree replay = new SparseMerkleTree(new MemoryNodeStore());
-            for (long v = 0; v <= latest; v++) {
-                replay.commit(CommitLoop.writesOfVersion(seed, v));
-                assertThat(tree.root(v)).isEqualTo(replay.root(v));
-            }
-            assertThatThrownBy(() -> tree.root(latest + 1)).isInstanceOf(UnknownVersionException.class);
-            // The store keeps working: the next commit lands where the interrupted one would have.
-            long next = tree.commit(CommitLoop.writesOfVersion(seed, latest + 1));
-            replay.commit(CommitLoop.writesOfVersion(seed, latest + 1));
-            assertThat(next).isEqualTo(latest + 1);
-            assertThat(tree.root(next)).isEqualTo(replay.root(next));
         }
     }
 }

@@ -66,6 +66,25 @@ public final class Gens {
         return bytes(length, length);
     }
 
+    /**
+     * Strings of {@code [minLength, maxLength]} Unicode code points (not UTF-16 units): mostly
+     * printable ASCII, often control characters, other BMP characters and supplementary ones
+     * (emoji, which take two chars and four UTF-8 bytes). Never a lone surrogate, so every string
+     * survives a UTF-8 round trip. Shrinks shorter, then each character toward a space or NUL.
+     */
+    public static Gen<String> strings(int minLength, int maxLength) {
+        Gen<Integer> codePoint = frequency(
+                60, ints(0x20, 0x7e),
+                10, ints(0, 0x1f),
+                15, ints(0x80, 0xffff).filter(c -> c < Character.MIN_SURROGATE || c > Character.MAX_SURROGATE),
+                15, ints(Character.MIN_SUPPLEMENTARY_CODE_POINT, Character.MAX_CODE_POINT));
+        return listOf(codePoint, minLength, maxLength).map(cps -> {
+            StringBuilder sb = new StringBuilder(cps.size());
+            for (int cp : cps) sb.appendCodePoint(cp);
+            return sb.toString();
+        });
+    }
+
     /** One of the given values, shrinking toward the first. */
     @SafeVarargs
     public static <T> Gen<T> elements(T... values) {
@@ -124,6 +143,21 @@ public final class Gens {
             List<Shrinkable<T>> elements = new ArrayList<>(n);
             for (int i = 0; i < n; i++) elements.add(element.sample(random));
             return Shrinks.list(elements, minSize);
+        };
+    }
+
+    /**
+     * One value from each generator, in order, as a list of fixed size; each value shrinks on its
+     * own. The building block for a record with many generated fields (an operation's arguments):
+     * {@code allOf(kind, price, size).map(v -> new Op(v.get(0), v.get(1), v.get(2)))}.
+     */
+    @SafeVarargs
+    public static <T> Gen<List<T>> allOf(Gen<? extends T>... gens) {
+        List<Gen<? extends T>> list = List.of(gens);
+        return random -> {
+            List<Shrinkable<T>> parts = new ArrayList<>(list.size());
+            for (Gen<? extends T> g : list) parts.add(Gens.<T>widen(g).sample(random));
+            return Shrinks.list(parts, parts.size());
         };
     }
 

@@ -90,6 +90,32 @@ class PropertyTest {
     }
 
     @Test
+    void allOfKeepsItsSizeAndShrinksEachPartOnItsOwn() {
+        Gen<List<Integer>> parts = Gens.allOf(Gens.ints(0, 100), Gens.ints(50, 60), Gens.ints(-9, 9));
+        List<List<Integer>> seen = new ArrayList<>();
+        Property.forAll(parts).tries(200).check(seen::add);
+        assertTrue(seen.stream().allMatch(v -> v.size() == 3 && v.get(1) >= 50 && v.get(1) <= 60 && Math.abs(v.get(2)) <= 9));
+        // Fails when the first part is at least 10: the smallest input keeps three parts, the first at 10.
+        AssertionError failure = assertThrows(AssertionError.class, () -> Property.forAll(parts).tries(200)
+                .check(v -> assertTrue(v.get(0) < 10)));
+        assertTrue(failure.getMessage().contains("Shrunk input") && failure.getMessage().contains("[\n  10,\n  50,\n  0\n]"),
+                failure.getMessage());
+    }
+
+    @Test
+    void stringsCountCodePointsAndSurviveUtf8() {
+        List<String> seen = new ArrayList<>();
+        Property.forAll(Gens.strings(2, 12)).tries(300).check(s -> {
+            int n = s.codePointCount(0, s.length());
+            assertTrue(n >= 2 && n <= 12, s);
+            assertEquals(s, new String(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8));
+            seen.add(s);
+        });
+        assertTrue(seen.stream().anyMatch(s -> s.codePoints().anyMatch(Character::isSupplementaryCodePoint)), "supplementary drawn");
+        assertTrue(seen.stream().anyMatch(s -> s.chars().allMatch(c -> c >= 0x20 && c < 0x7f)), "plain ASCII drawn");
+    }
+
+    @Test
     void aBadSeedSettingSaysWhatToGive() {
         System.setProperty(Settings.SEED, "banana");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

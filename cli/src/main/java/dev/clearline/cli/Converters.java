@@ -1,0 +1,205 @@
+package dev.clearline.cli;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Sign;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Option values checked where they are parsed, so a bad value is a usage error with a message
+ * that names the valid range, before any command starts work. Picocli prefixes each message
+ * with the option's name.
+ */
+final class Converters {
+    private Converters() {}
+
+    /** A secp256k1 private key: exactly 32 bytes of hex (0x optional), in [1, n-1]. The value is never echoed. */
+    static final class PrivateKey implements ITypeConverter<Credentials> {
+        @Override
+        public Credentials convert(String value) {
+            String hex = value.strip();
+            if (hex.startsWith("0x") || hex.startsWith("0X")) hex = hex.substring(2);
+            if (!hex.matches("[0-9a-fA-F]*")) {
+                throw new TypeConversionException("a private key is 32 bytes written as 64 hex digits (0x optional); "
+                        + "the value given has characters that are not hex digits");
+            }
+            if (hex.length() != 64) {
+                throw new TypeConversionException("a private key is 32 bytes written as 64 hex digits (0x optional); "
+                        + "the value given has " + hex.length() + " hex digits");
+            }
+            BigInteger k = new BigInteger(1, HexFormat.of().parseHex(hex));
+            if (k.signum() == 0 || k.compareTo(Sign.CURVE_PARAMS.getN()) >= 0) {
+                throw new TypeConversionException("the value is not a valid secp256k1 private key "
+                        + "(it must be at least 1 and below the curve order n)");
+            }
+            return Credentials.create(hex);
+        }
+    }
+
+    /** A TCP port for the devnet to listen on: 0 (any free port) to 65535. */
+    static final class Port implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int port = parseInt(value, "a port");
+            if (port < 0 || port > 65535) {
+                throw new TypeConversionException("a port is 0-65535 (0: any free port), not " + port);
+            }
+            return port;
+        }
+    }
+
+    /** An interface address to bind: a literal address or a name that resolves. */
+    static final class Host implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                InetAddress.getByName(value.strip());
+            } catch (UnknownHostException e) {
+                throw new TypeConversionException("'" + value + "' is not an address or a host name that resolves; "
+                        + "use 127.0.0.1 (local only) or 0.0.0.0 (every interface)");
+            }
+            return value.strip();
+        }
+    }
+
+    /** An http(s) JSON-RPC endpoint with a host. */
+    static final class RpcUrl implements ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            String hint = "give an http:// or https:// URL with a host, such as http://127.0.0.1:8545";
+            URI uri;
+            try {
+                uri = new URI(value.strip());
+            } catch (URISyntaxException e) {
+                throw new TypeConversionException("'" + value + "' is not a URL (" + e.getReason() + "); " + hint);
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new TypeConversionException("'" + value + "' is not an http(s) URL; " + hint);
+            }
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                throw new TypeConversionException("'" + value + "' has no host; " + hint);
+            }
+            return uri;
+        }
+    }
+
+    /**
+     * An EIP-155 chain id: 1 to 4503599627370476, the largest id whose signature {@code v} still
+     * fits a JavaScript number exactly (EIP-2294), so every wallet can sign for it.
+     */
+    static final class ChainId implements ITypeConverter<Long> {
+        static final long MAX = 4503599627370476L;
+
+        @Override
+        public Long convert(String value) {
+            long id;
+            try {
+                id = Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number; a chain id is 1 to " + MAX);
+            }
+            if (id < 1 || id > MAX) {
+                throw new TypeConversionException("a chain id is 1 to " + MAX + ", not " + id);
+            }
+            return id;
+        }
+    }
+
+    /** Seconds between blocks: 0 (automine) or a positive number of seconds, at most a day, at least 1 ms. */
+    static final class BlockTime implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            double seconds;
+            try {
+                seconds = Double.parseDouble(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a number of seconds; use 0 for automine or e.g. 2 or 0.5");
+            }
+            if (Double.isNaN(seconds) || seconds < 0 || seconds > 86_400) {
+                throw new TypeConversionException("the block time is 0 (automine) or 0.001 to 86400 seconds, not " + value.strip());
+            }
+            if (seconds > 0 && seconds < 0.001) {
+                throw new TypeConversionException("the block time is 0 (automine) or 0.001 to 86400 seconds, not " + value.strip());
+            }
+            return Duration.ofNanos(Math.round(seconds * 1e9));
+        }
+    }
+
+    /** A directory the devnet may keep its chain in: an existing writable directory, or a path that can be created. */
+    static final class DataDir implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            Path dir;
+            try {
+                dir = Path.of(value);
+            } catch (InvalidPathException e) {
+                throw new TypeConversionException("'" + value + "' is not a valid path (" + e.getReason() + ")");
+            }
+            if (Files.exists(dir)) {
+                if (!Files.isDirectory(dir)) {
+                    throw new TypeConversionException(dir + " exists and is not a directory; give a directory (created if missing)");
+                }
+                if (!Files.isWritable(dir)) {
+                    throw new TypeConversionException("cannot write into " + dir + "; give a directory you can write to");
+                }
+                return dir;
+            }
+            Path ancestor = dir.toAbsolutePath().getParent();
+            while (ancestor != null && !Files.exists(ancestor)) ancestor = ancestor.getParent();
+            if (ancestor == null || !Files.isDirectory(ancestor) || !Files.isWritable(ancestor)) {
+                throw new TypeConversionException("cannot create " + dir + " (" + (ancestor == null ? "no parent directory"
+                        : ancestor + (Files.isDirectory(ancestor) ? " is not writable" : " is not a directory"))
+                        + "); give a directory you can write to");
+            }
+            return dir;
+        }
+    }
+
+    /** The number of funded dev accounts: 1 to 1000. */
+    static final class Accounts implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return inRange(parseInt(value, "a number of accounts"), 1, 1000, "the number of dev accounts");
+        }
+    }
+
+    /** Confirmations to wait for: 1 to 1000. */
+    static final class Confirmations implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return inRange(parseInt(value, "a number of confirmations"), 1, 1000, "the number of confirmations");
+        }
+    }
+
+    /** A timeout in whole seconds: 1 to 86400. */
+    static final class TimeoutSeconds implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return (long) inRange(parseInt(value, "a number of seconds"), 1, 86_400, "the timeout in seconds");
+        }
+    }
+
+    private static int parseInt(String value, String what) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a whole number (expected " + what + ")");
+        }
+    }
+
+    private static int inRange(int v, int min, int max, String what) {
+        if (v < min || v > max) throw new TypeConversionException(what + " is " + min + " to " + max + ", not " + v);
+        return v;
+    }
+}

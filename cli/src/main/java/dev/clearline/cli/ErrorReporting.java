@@ -1,0 +1,93 @@
+package dev.clearline.cli;
+
+import dev.clearline.devnet.deploy.InvalidManifestException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The one place where failures become what the user reads. A usage mistake (bad option, unknown
+ * command) prints one line naming it and one line pointing at {@code --help}, exit code 2. A
+ * {@link UserError} or another failure the user can fix prints its message, exit code 1. Anything
+ * else is a bug: one line with its message and how to get the stack trace for a report, exit code
+ * 70. With {@code --verbose} or {@code CLEARLINE_DEBUG=1} the stack trace follows every failure.
+ */
+final class ErrorReporting implements IParameterExceptionHandler, IExecutionExceptionHandler {
+    static final int USAGE = CommandLine.ExitCode.USAGE;
+    static final int FAILED = 1;
+    /** EX_SOFTWARE from sysexits.h: an internal error. */
+    static final int BUG = 70;
+
+    private final PrintWriter err;
+    private final BooleanSupplier debug;
+
+    /** @param debug whether stack traces are wanted (read when a failure happens, after -v was parsed) */
+    ErrorReporting(PrintWriter err, BooleanSupplier debug) {
+        this.err = err;
+        this.debug = debug;
+    }
+
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            String arg = unmatched.getUnmatched().getFirst();
+            List<String> suggestions = unmatched.getSuggestions();
+            String what = arg.startsWith("-") ? "unknown option" : cmd.getSubcommands().isEmpty() ? "unexpected argument" : "unknown command";
+            err.println(name + ": " + what + " '" + arg + "'"
+                    + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList()) + "?"));
+        } else {
+            err.println(name + ": " + lowerFirst(ex.getMessage()));
+        }
+        err.println("Run '" + name + " --help' for the " + (cmd.getSubcommands().isEmpty() ? "options." : "commands and options."));
+        trace(ex);
+        err.flush();
+        return USAGE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+        String name = cmd.getCommandSpec().qualifiedName();
+        String userMessage = userMessage(ex);
+        if (userMessage != null) {
+            err.println(name + ": " + userMessage);
+            trace(ex);
+            err.flush();
+            return FAILED;
+        }
+        String message = ex.getMessage() == null || ex.getMessage().isBlank() ? "an unexpected failure" : ex.getMessage();
+        err.println(name + ": " + message);
+        if (debug.getAsBoolean()) {
+            trace(ex);
+        } else {
+            err.println("This is a bug in clearline: run the same command with --verbose (or CLEARLINE_DEBUG=1) for the details and report them.");
+        }
+        err.flush();
+        return BUG;
+    }
+
+    /** The message of a failure the user can act on, or null when {@code ex} is a bug. */
+    private static String userMessage(Throwable ex) {
+        return switch (ex) {
+            case UserError e -> e.getMessage();
+            case InvalidManifestException e -> e.getMessage();
+            default -> null;
+        };
+    }
+
+    private void trace(Throwable ex) {
+        if (debug.getAsBoolean()) ex.printStackTrace(err);
+    }
+
+    private static String lowerFirst(String s) {
+        if (s == null || s.isEmpty()) return "invalid arguments";
+        return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+}

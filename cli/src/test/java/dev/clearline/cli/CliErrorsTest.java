@@ -1,0 +1,232 @@
+package dev.clearline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.devnet.Devnet;
+import dev.clearline.devnet.node.NodeConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * A user's mistake gets one or two lines that say what is wrong and what to do, a non-zero exit
+ * code, and never a stack trace or an exception's class name. Each case runs the CLI in-process
+ * through {@link Main#run} with captured output, as a user would type it.
+ */
+class CliErrorsTest {
+    /** A fully qualified exception class name, as a stack trace or a toString() would print it. */
+    private static final Pattern CLASS_NAME = Pattern.compile("\\b[a-z]+(\\.[a-z0-9]+)+\\.[A-Z]\\w*(Exception|Error)\\b");
+    private static final String KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+    @TempDir
+    Path tmp;
+
+    private static CliTest.Run run(String... args) {
+        return CliTest.run(stop -> { }, args);
+    }
+
+    /** Exit {@code code}, at most two lines on stderr containing {@code fragments}, nothing that looks like a trace. */
+    private static void assertCleanFailure(CliTest.Run r, int code, String... fragments) {
+        String all = r.out() + r.err();
+        assertThat(r.code()).as(all).isEqualTo(code);
+        assertThat(r.err()).contains(fragments);
+        assertThat(r.err().strip().lines().count()).as(r.err()).isBetween(1L, 2L);
+        assertThat(CLASS_NAME.matcher(all).find()).as(all).isFalse();
+        assertThat(all).doesNotContain("Exception", "at dev.clearline", "\tat ", "is running");
+    }
+
+    @Test
+    void deployWithAPrivateKeyThatIsNotHexSaysWhatAKeyLooksLike() {
+        assertCleanFailure(run("deploy", "--private-key", "nothex"), 2,
+                "--private-key", "64 hex digits", "not hex digits", "clearline deploy --help");
+    }
+
+    @Test
+    void deployWithAPrivateKeyShorterThan32BytesIsRefusedNotPadded() {
+        assertCleanFailure(run("deploy", "--private-key", "0x12"), 2, "--private-key", "32 bytes", "has 2 hex digits");
+    }
+
+    @Test
+    void deployWithAPrivateKeyOfZeroOrAtTheCurveOrderIsRefused() {
+        assertCleanFailure(run("deploy", "--private-key", "0x" + "00".repeat(32)), 2, "--private-key", "curve order");
+        assertCleanFailure(run("deploy", "--private-key", "0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"), 2,
+                "--private-key", "curve order");
+        // 65 hex digits: too long is refused as well.
+        assertCleanFailure(run("deploy", "--private-key", KEY_0 + "0"), 2, "--private-key", "has 65 hex digits");
+    }
+
+    @Test
+    void aPrivateKeyIsNeverEchoedInTheError() {
+        String almost = "0x" + "ab".repeat(31) + "zz";
+        CliTest.Run r = run("deploy", "--private-key", almost);
+        assertCleanFailure(r, 2, "--private-key");
+        assertThat(r.err()).doesNotContain("abab");
+    }
+
+    @Test
+    void devnetWithANegativePortNamesTheValidRangeAndStartsNothing() {
+        assertCleanFailure(run("devnet", "--port", "-5"), 2, "--port", "0-65535");
+    }
+
+    @Test
+    void devnetWithAPortAbove65535NamesTheValidRange() {
+        assertCleanFailure(run("devnet", "--port", "99999"), 2, "--port", "0-65535", "99999");
+    }
+
+    @Test
+    void devnetOnAPortAlreadyInUseSaysSoAndSuggestsAnother() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertCleanFailure(run("devnet", "--port", Integer.toString(taken.getLocalPort())), 1,
+                    "cannot start the devnet", "cannot listen", "--port");
+        }
+    }
+
+    @Test
+    void deployWithACorruptManifestNamesTheFileAndTheWayOut() throws Exception {
+        Path manifest = tmp.resolve("deployment.json");
+        Files.writeString(manifest, "{\"version\": 1, \"chainId\": ");
+        assertCleanFailure(run("deploy", "--manifest", manifest.toString(), "--rpc-url", "http://127.0.0.1:1"), 1,
+                manifest.toString(), "not valid JSON", "line", "--fresh");
+    }
+
+    @Test
+    void deployWithAManifestOfTheWrongShapeListsWhatIsWrong() throws Exception {
+        Path manifest = tmp.resolve("deployment.json");
+        Files.writeString(manifest, "{\"version\": 1, \"chainId\": 31337, \"contracts\": \"TestCollateral\", \"name\": 5}");
+        assertCleanFailure(run("deploy", "--manifest", manifest.toString(), "--rpc-url", "http://127.0.0.1:1"), 1,
+                manifest.toString(), "not a Clearline deployment manifest", "\"contracts\" is missing or not an array",
+                "\"deployer\"", "--fresh");
+    }
+
+    @Test
+    void deployWithAManifestOfAnotherFormatVersionSaysWhichVersion() throws Exception {
+        Path manifest = tmp.resolve("deployment.json");
+        Files.writeString(manifest, "[1, 2, 3]");
+        assertCleanFailure(run("deploy", "--manifest", manifest.toString(), "--rpc-url", "http://127.0.0.1:1"), 1, "not a JSON object");
+        Files.writeString(manifest, "{\"version\": 7}");
+        assertCleanFailure(run("deploy", "--manifest", manifest.toString(), "--rpc-url", "http://127.0.0.1:1"), 1, "format version 7");
+    }
+
+    @Test
+    void deployWithAManifestInAnUnwritablePlaceFailsBeforeSendingAnything() throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("file"), "x");
+        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> 1_700_000_000L), 0))) {
+            assertCleanFailure(run("deploy", "--rpc-url", devnet.rpcUrl(), "--manifest", notADirectory.resolve("deployment.json").toString()), 1,
+                    "cannot write the manifest", "is not a directory", "--manifest");
+            assertThat(devnet.node().blockNumber()).as("no transaction was sent").isZero();
+        }
+        assertCleanFailure(run("deploy", "--manifest", tmp.toString()), 1, "is a directory", "--manifest");
+    }
+
+    @Test
+    void upWithAManifestInAnUnwritablePlaceFailsBeforeStartingTheDevnet() throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("file"), "x");
+        assertCleanFailure(run("up", "--port", "0", "--manifest", notADirectory.resolve("m.json").toString()), 1,
+                "cannot write the manifest");
+    }
+
+    @Test
+    void anUnknownCommandSuggestsTheNearestOne() {
+        assertCleanFailure(run("deplyo"), 2, "unknown command 'deplyo'", "did you mean 'deploy'", "clearline --help");
+        assertCleanFailure(run("frobnicate"), 2, "unknown command 'frobnicate'");
+    }
+
+    @Test
+    void anUnknownOptionNamesItAndPointsToHelp() {
+        assertCleanFailure(run("devnet", "--prot", "8545"), 2, "unknown option '--prot'", "clearline devnet --help");
+    }
+
+    @Test
+    void deployWithAnRpcUrlThatIsNotHttpSaysWhatAnRpcUrlLooksLike() {
+        assertCleanFailure(run("deploy", "--rpc-url", "notaurl"), 2, "--rpc-url", "http://127.0.0.1:8545");
+        assertCleanFailure(run("deploy", "--rpc-url", "ftp://example.org"), 2, "--rpc-url", "not an http(s) URL");
+        assertCleanFailure(run("deploy", "--rpc-url", "http://"), 2, "--rpc-url");
+    }
+
+    @Test
+    void deployToAnUnreachableNodeAsksWhetherTheNodeIsRunning() {
+        assertCleanFailure(run("deploy", "--rpc-url", "http://127.0.0.1:1", "--manifest", tmp.resolve("m.json").toString()), 1,
+                "cannot talk to the node", "is the RPC URL right and the node running?");
+        assertThat(tmp.resolve("m.json")).doesNotExist();
+    }
+
+    @Test
+    void devnetWithABadChainIdNamesTheValidRange() {
+        assertCleanFailure(run("devnet", "--chain-id", "abc"), 2, "--chain-id", "not a whole number");
+        assertCleanFailure(run("devnet", "--chain-id", "0"), 2, "--chain-id", "1 to 4503599627370476");
+        assertCleanFailure(run("devnet", "--chain-id", "-1"), 2, "--chain-id", "1 to 4503599627370476");
+    }
+
+    @Test
+    void devnetWithANegativeBlockTimeIsRefused() {
+        assertCleanFailure(run("devnet", "--block-time", "-1"), 2, "--block-time", "0 (automine)");
+        assertCleanFailure(run("devnet", "--block-time", "NaN"), 2, "--block-time");
+        assertCleanFailure(run("devnet", "--block-time", "soon"), 2, "--block-time", "not a number of seconds");
+    }
+
+    @Test
+    void devnetWithADataDirThatIsAFileIsRefused() throws Exception {
+        Path file = Files.writeString(tmp.resolve("chain"), "x");
+        assertCleanFailure(run("devnet", "--data-dir", file.toString()), 2, "--data-dir", "is not a directory");
+        assertCleanFailure(run("devnet", "--port", "0", "--data-dir", file.resolve("below").toString()), 2, "--data-dir", "is not a directory");
+    }
+
+    @Test
+    void devnetWithAnUnresolvableHostOrABadMnemonicSaysWhichOption() {
+        assertCleanFailure(run("devnet", "--host", "999.1.1.1"), 2, "--host", "127.0.0.1");
+        CliTest.Run r = run("devnet", "--port", "0", "--mnemonic", "correct horse battery staple");
+        assertCleanFailure(r, 1, "--mnemonic", "BIP-39");
+        assertThat(r.err()).doesNotContain("horse");
+    }
+
+    @Test
+    void countsAndTimeoutsOutsideTheirRangesNameTheRange() {
+        assertCleanFailure(run("devnet", "--accounts", "0"), 2, "--accounts", "1 to 1000");
+        assertCleanFailure(run("deploy", "--confirmations", "0"), 2, "--confirmations", "1 to 1000");
+        assertCleanFailure(run("deploy", "--timeout", "-3"), 2, "--timeout", "1 to 86400");
+        assertCleanFailure(run("deploy", "--param", "nokey"), 2, "--param");
+    }
+
+    @Test
+    void verboseOrClearlineDebugShowsTheStackTraceForABugReport() {
+        for (String[] args : new String[][]{{"-v", "deploy", "--private-key", "0x12"}, {"deploy", "--verbose", "--private-key", "0x12"}}) {
+            CliTest.Run r = run(args);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("32 bytes", "ParameterException", "\tat ");
+        }
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[]{"deploy", "--private-key", "0x12"}, new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true), stop -> { }, true);
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("ParameterException", "\tat ");
+    }
+
+    @Command(name = "broken")
+    static final class Broken implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("the frobnicator is out of sync");
+        }
+    }
+
+    @Test
+    void anUnexpectedFailureIsOneLineThatSaysHowToReportIt() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Broken());
+        ErrorReporting errors = new ErrorReporting(new PrintWriter(err, true), () -> false);
+        cli.setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
+        assertThat(cli.execute()).isEqualTo(ErrorReporting.BUG);
+        assertThat(err.toString()).contains("broken: the frobnicator is out of sync", "--verbose", "CLEARLINE_DEBUG=1", "report");
+        assertThat(err.toString()).doesNotContain("Exception", "\tat ");
+        assertThat(err.toString().strip().lines().count()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,549 @@
+package dev.clearline.conformance.stf;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signature;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.state.WithdrawalLeaf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.tree.Bytes32;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * Random and adversarial cases: a random pre-state (several markets, owners with balances and
+ * positions near every boundary, posted, filled, expired, cancelled and tombstoned orders, filler
+ * leaves) and a transition of a random type whose fields are drawn mostly from that state, so most
+ * checks of every rule are met and each one fails in some cases (wrong signer, high-s twin, bad
+ * nonce, wrong priority index, amounts at 0 / the balance / 2^63-1, funding extremes, ...).
+ * Everything comes from the seed.
+ */
+final class CaseGenerator {
+    static final long MAX = Long.MAX_VALUE;
+    private static final BigInteger N = new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
+    private static final int[] MARKET_IDS = {1, 2, 7, 0x7fffffff, 0xffffffff};
+
+    private final Eip712 domain;
+    private final List<Signer> traders = new ArrayList<>();
+    private final List<Signer> oracles = new ArrayList<>();
+
+    CaseGenerator(Eip712 domain) {
+        this.domain = domain;
+        for (int i = 1; i <= 6; i++) traders.add(new Signer(BigInteger.valueOf(0x7ade0000L + i)));
+        for (int i = 1; i <= 2; i++) oracles.add(new Signer(BigInteger.valueOf(0x04ac1e00L + i)));
+    }
+
+    /** A world the transition is drawn from: the pre-state leaves plus what the generator knows of them. */
+    private final class World {
+        final Random r;
+        final TreeMap<Bytes32, byte[]> leaves = new TreeMap<>();
+        final List<Integer> markets = new ArrayList<>();
+        final List<MarketLeaf> marketLeaves = new ArrayList<>();
+        final List<Hash32> orderHashes = new ArrayList<>();
+        final List<OrderLeaf> orderLeaves = new ArrayList<>();
+        final List<Order> orders = new ArrayList<>();
+        GlobalLeaf global;
+
+        World(Random r) {
+            this.r = r;
+        }
+
+        void put(Bytes32 key, byte[] value) {
+            leaves.put(key, value);
+        }
+    }
+
+    StepCase generate(long seed) {
+        Random r = new Random(seed);
+        World w = new World(r);
+        buildState(w);
+        Transition t = transition(w);
+        byte[] bytes = TransitionCodec.encode(t);
+        if (r.nextInt(15) == 0) bytes = malform(r, bytes);
+        return new StepCase(seed, w.leaves, bytes, r.nextInt(4));
+    }
+
+    // ---------------------------------------------------------------- state
+
+    private void buildState(World w) {
+        Random r = w.r;
+        int marketCount = r.nextInt(4);
+        for (int i = 0; i < marketCount; i++) {
+            int id = MARKET_IDS[r.nextInt(MARKET_IDS.length)];
+            if (w.markets.contains(id)) continue;
+            long lot = pick(r, 1, 10, 1000, 1_000_000);
+            long tick = pick(r, 1, 5, 100, 10_000);
+            int mmf = 1 + r.nextInt(200_000);
+            int imf = r.nextInt(10) == 0 ? 1_000_000 : Math.min(1_000_000, mmf + 1 + r.nextInt(300_000));
+            long mark = r.nextInt(6) == 0 ? 0 : pickOr(r, tick * (1 + r.nextInt(5000)), 1, MAX / 2, MAX);
+            long index = switch (r.nextInt(8)) {
+                case 0 -> MAX;
+                case 1 -> -MAX;
+                case 2 -> Long.MIN_VALUE;
+                case 3, 4 -> 0;
+                default -> r.nextInt(2_000_001) - 1_000_000;
+            };
+            long ts = r.nextInt(5) == 0 ? 0 : 1_000 + r.nextInt(10_000);
+            MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700,
+                    oracles.get(r.nextInt(oracles.size())).address(), mark, index, ts,
+                    r.nextInt(10) == 0 ? MAX - r.nextInt(3) : r.nextInt(1_000_000));
+            w.markets.add(id);
+            w.marketLeaves.add(m);
+            w.put(StateKeys.market(id & 0xffffffffL), m.encode());
+        }
+        for (Signer s : traders) {
+            if (r.nextInt(5) == 0) continue;
+            long free = switch (r.nextInt(6)) {
+                case 0 -> 0;
+                case 1 -> MAX;
+                case 2 -> MAX - r.nextInt(1000);
+                default -> r.nextInt(100_000_000);
+            };
+            w.put(StateKeys.balance(s.address()), new BalanceLeaf(free, r.nextInt(4)).encode());
+            for (int m = 0; m < w.markets.size(); m++) {
+                if (r.nextInt(3) == 0) continue;
+                w.put(StateKeys.position(s.address(), w.markets.get(m) & 0xffffffffL),
+                        position(r, w.marketLeaves.get(m)).encode());
+            }
+        }
+        if (!w.markets.isEmpty() && r.nextBoolean()) {
+            int m = r.nextInt(w.markets.size());
+            w.put(StateKeys.position(Address.INSURANCE_FUND, w.markets.get(m) & 0xffffffffL), position(r, w.marketLeaves.get(m)).encode());
+        }
+        int orderCount = w.markets.isEmpty() ? r.nextInt(2) : r.nextInt(7);
+        for (int i = 0; i < orderCount; i++) addOrder(w);
+        w.global = r.nextInt(8) == 0 ? null : new GlobalLeaf(r.nextInt(5), r.nextInt(5), randomHash(r), r.nextInt(3));
+        if (w.global != null) w.put(StateKeys.global(), w.global.encode());
+        if (w.global != null && w.global.nextWithdrawalId() > 0 && r.nextBoolean()) {
+            w.put(StateKeys.withdrawal(w.global.nextWithdrawalId() - 1), new WithdrawalLeaf(traders.get(0).address(), 5).encode());
+        }
+        int fillers = r.nextInt(4) == 0 ? 0 : r.nextInt(48);
+        if (w.leaves.isEmpty()) fillers = Math.max(fillers, 1); // the tree of a case has at least one version
+        for (int i = 0; i < fillers; i++) {
+            byte[] k = new byte[32];
+            r.nextBytes(k);
+            byte[] v = new byte[32 + 32 * r.nextInt(3)];
+            r.nextBytes(v);
+            w.put(Bytes32.of(k), v);
+        }
+    }
+
+    private PositionLeaf position(Random r, MarketLeaf m) {
+        long lots = switch (r.nextInt(8)) {
+            case 0 -> 0;
+            case 1 -> MAX / m.lotSize();
+            case 2 -> -(MAX / m.lotSize());
+            default -> r.nextInt(201) - 100;
+        };
+        long quote = switch (r.nextInt(8)) {
+            case 0 -> 0;
+            case 1 -> MAX - r.nextInt(100);
+            case 2 -> -MAX + r.nextInt(100);
+            case 3 -> -(long) r.nextInt(1_000_000);
+            default -> r.nextInt(1_000_000_000);
+        };
+        long index = r.nextInt(3) == 0 ? m.fundingIndex() : (r.nextInt(6) == 0 ? (r.nextBoolean() ? MAX : -MAX) : r.nextInt(2001) - 1000);
+        return new PositionLeaf(lots * m.lotSize(), quote, index);
+    }
+
+    private void addOrder(World w) {
+        Random r = w.r;
+        Signer trader = traders.get(r.nextInt(traders.size()));
+        if (w.markets.isEmpty() || r.nextInt(10) == 0) {
+            Hash32 h = randomHash(r);
+            OrderLeaf tomb = OrderLeaf.tombstone(trader.address());
+            w.orderHashes.add(h);
+            w.orderLeaves.add(tomb);
+            w.orders.add(null);
+            w.put(StateKeys.order(Bytes32.of(h.bytes())), tomb.encode());
+            return;
+        }
+        int mi = r.nextInt(w.markets.size());
+        Order o = order(r, trader, w.markets.get(mi), w.marketLeaves.get(mi), true);
+        Hash32 h = domain.orderDigest(o);
+        long lots = o.size() / w.marketLeaves.get(mi).lotSize();
+        long filled = switch (r.nextInt(6)) {
+            case 0 -> o.size();
+            case 1 -> (lots / 2) * w.marketLeaves.get(mi).lotSize();
+            default -> 0;
+        };
+        OrderLeaf leaf = new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.peg(), o.pegOffset(), o.expiry(),
+                filled, r.nextInt(8) == 0);
+        w.orderHashes.add(h);
+        w.orderLeaves.add(leaf);
+        w.orders.add(o);
+        w.put(StateKeys.order(Bytes32.of(h.bytes())), leaf.encode());
+    }
+
+    /** A mostly valid order in the given market (valid = would pass PostOrder's field checks). */
+    private Order order(Random r, Signer trader, int marketId, MarketLeaf m, boolean valid) {
+        long lots = r.nextInt(10) == 0 ? MAX / m.lotSize() : 1 + r.nextInt(50);
+        long size = lots * m.lotSize();
+        long base = m.markPrice() > 0 && m.markPrice() < MAX / 4 ? m.markPrice() : m.tickSize() * (1 + r.nextInt(5000));
+        long price = Math.max(m.tickSize(), (base / m.tickSize() + r.nextInt(21) - 10) * m.tickSize());
+        if (r.nextInt(20) == 0) price = (MAX / m.tickSize()) * m.tickSize();
+        int flags = switch (r.nextInt(8)) {
+            case 0 -> Order.POST_ONLY;
+            case 1 -> Order.REDUCE_ONLY;
+            default -> 0;
+        };
+        TimeInForce tif = flags == Order.POST_ONLY ? TimeInForce.GTC : TimeInForce.values()[r.nextInt(3)];
+        long display = r.nextInt(4) == 0 ? Math.max(m.lotSize(), (lots / 2) * m.lotSize()) : 0;
+        long expiry = switch (r.nextInt(6)) {
+            case 0 -> Math.max(1, m.lastOracleTs() - 1);
+            case 1 -> m.lastOracleTs() + 1_000;
+            default -> 0;
+        };
+        long margin = switch (r.nextInt(6)) {
+            case 0, 1 -> 0;
+            case 2 -> MAX;
+            default -> r.nextInt(5_000_000);
+        };
+        if (!valid) {
+            switch (r.nextInt(9)) {
+                case 0 -> size = 0;
+                case 1 -> price = 0;
+                case 2 -> display = plus(size, m.lotSize());
+                case 3 -> flags = 8 << r.nextInt(5);
+                case 4 -> { flags = Order.MARKET; tif = TimeInForce.GTC; }
+                case 5 -> { flags = Order.POST_ONLY; tif = TimeInForce.IOC; }
+                case 6 -> price = plus(price, 1);
+                case 7 -> size = plus(size, 1);
+                default -> display = m.lotSize() > 1 ? 1 : display;
+            }
+        }
+        Peg peg = switch (r.nextInt(6)) {
+            case 0 -> Peg.MARK;
+            case 1 -> Peg.BOOK;
+            default -> Peg.NONE;
+        };
+        int offset = peg == Peg.NONE && r.nextInt(30) > 0 ? 0 : switch (r.nextInt(6)) {
+            case 0 -> Integer.MIN_VALUE;
+            case 1 -> Integer.MAX_VALUE;
+            default -> r.nextInt(41) - 20;
+        };
+        if (peg != Peg.NONE && (flags & Order.MARKET) != 0 && valid) flags = 0;
+        return new Order(trader.address(), marketId, r.nextBoolean() ? Side.BUY : Side.SELL, price, size, display, tif,
+                flags, peg, offset, expiry, r.nextInt(1000), margin);
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    private Transition transition(World w) {
+        Random r = w.r;
+        int pick = 1 + r.nextInt(17);
+        return switch (pick > 12 ? 7 : pick) {
+            case 1 -> new Transition.Deposit(priorityIndex(w), r.nextInt(1000), owner(w), amount(w, balanceOf(w, null)));
+            case 2 -> marketConfig(w);
+            case 3 -> new Transition.ForcedWithdrawal(priorityIndex(w), r.nextInt(1000), owner(w), amount(w, 1000));
+            case 4 -> new Transition.ForcedCancel(priorityIndex(w), r.nextInt(1000), owner(w), orderHash(w));
+            case 5 -> oraclePrice(w);
+            case 6 -> postOrder(w);
+            case 7 -> trade(w);
+            case 8 -> cancel(w);
+            case 9, 10 -> marginMove(w, r.nextBoolean());
+            case 11 -> withdraw(w);
+            default -> new Transition.Liquidate(r.nextInt(8) == 0 ? Address.INSURANCE_FUND : owner(w), marketId(w));
+        };
+    }
+
+    private long priorityIndex(World w) {
+        long consumed = w.global == null ? 0 : w.global.priorityOpsConsumed();
+        return w.r.nextInt(8) == 0 ? consumed + 1 + w.r.nextInt(3) : consumed;
+    }
+
+    private Address owner(World w) {
+        int k = w.r.nextInt(20);
+        if (k == 0) return Address.INSURANCE_FUND;
+        if (k == 1) return new Address(new byte[20]);
+        return traders.get(w.r.nextInt(traders.size())).address();
+    }
+
+    private Signer signer(World w) {
+        return traders.get(w.r.nextInt(traders.size()));
+    }
+
+    private int marketId(World w) {
+        if (w.markets.isEmpty() || w.r.nextInt(10) == 0) return MARKET_IDS[w.r.nextInt(MARKET_IDS.length)];
+        return w.markets.get(w.r.nextInt(w.markets.size()));
+    }
+
+    private MarketLeaf market(World w, int id) {
+        int i = w.markets.indexOf(id);
+        return i < 0 ? null : w.marketLeaves.get(i);
+    }
+
+    private long balanceOf(World w, Address owner) {
+        return w.r.nextInt(100_000_000);
+    }
+
+    private long amount(World w, long near) {
+        Random r = w.r;
+        return switch (r.nextInt(8)) {
+            case 0 -> 0;
+            case 1 -> MAX;
+            case 2 -> Math.max(0, near);
+            case 3 -> near >= MAX ? MAX : Math.max(0, near) + 1;
+            default -> r.nextInt(10_000_000);
+        };
+    }
+
+    private Hash32 orderHash(World w) {
+        if (w.orderHashes.isEmpty() || w.r.nextInt(6) == 0) return randomHash(w.r);
+        return w.orderHashes.get(w.r.nextInt(w.orderHashes.size()));
+    }
+
+    private Transition marketConfig(World w) {
+        Random r = w.r;
+        int id = r.nextInt(10) == 0 ? 0 : marketId(w);
+        MarketLeaf existing = market(w, id);
+        long lot = existing != null && r.nextInt(5) > 0 ? existing.lotSize() : pick(r, 0, 1, 10, 1000);
+        int mmf = r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(100_000);
+        int imf = switch (r.nextInt(10)) {
+            case 0 -> mmf;
+            case 1 -> 1_000_001;
+            default -> Math.min(1_000_000, mmf + 1 + r.nextInt(200_000));
+        };
+        int fee = r.nextInt(10) == 0 ? 100_001 : r.nextInt(1000);
+        Address oracle = r.nextInt(10) == 0 ? new Address(new byte[20]) : oracles.get(r.nextInt(oracles.size())).address();
+        long tick = r.nextInt(10) == 0 ? 0 : pick(r, 1, 5, 100, 10_000);
+        return new Transition.MarketConfig(priorityIndex(w), r.nextInt(1000), id, tick, lot, imf, mmf, fee, r.nextInt(1000), oracle);
+    }
+
+    private Transition oraclePrice(World w) {
+        Random r = w.r;
+        int id = marketId(w);
+        MarketLeaf m = market(w, id);
+        long price = switch (r.nextInt(10)) {
+            case 0 -> 0;
+            case 1 -> MAX;
+            default -> m == null ? 1 + r.nextInt(1_000_000) : m.tickSize() * (1 + r.nextInt(5000));
+        };
+        long index = switch (r.nextInt(10)) {
+            case 0 -> Long.MIN_VALUE;
+            case 1 -> MAX;
+            case 2 -> -MAX;
+            default -> r.nextInt(2_000_001) - 1_000_000;
+        };
+        long last = m == null ? 0 : m.lastOracleTs();
+        long ts = r.nextInt(6) == 0 ? Math.max(0, last - r.nextInt(2)) : last + 1 + r.nextInt(100);
+        Signer signer = m != null && r.nextInt(8) > 0
+                ? oracles.stream().filter(o -> o.address().equals(m.oracle())).findFirst().orElseThrow()
+                : oracles.get(r.nextInt(oracles.size()));
+        Signature sig = sign(r, signer, domain.oraclePriceDigest(id, price, index, ts));
+        return new Transition.OraclePrice(id, price, index, ts, sig);
+    }
+
+    private Transition postOrder(World w) {
+        Random r = w.r;
+        if (!w.orders.isEmpty() && r.nextInt(8) == 0) {
+            int i = r.nextInt(w.orders.size());
+            Order prior = w.orders.get(i);
+            if (prior != null) return new Transition.PostOrder(prior, sign(r, signerOf(prior.trader()), domain.orderDigest(prior)));
+        }
+        Signer trader = signer(w);
+        int id = w.markets.isEmpty() || r.nextInt(4) > 0 ? marketId(w) : w.markets.get(r.nextInt(w.markets.size()));
+        MarketLeaf m = market(w, id);
+        if (m == null) m = new MarketLeaf(1, 1, 100_000, 50_000, 0, 0, oracles.get(0).address(), 0, 0, 0, 0);
+        Order o = order(r, trader, id, m, r.nextInt(4) > 0);
+        if (o.peg() == Peg.NONE && o.pegOffset() != 0 && r.nextBoolean()) o = withoutOffset(o);
+        Hash32 digest = domain.orderDigest(o);
+        if (r.nextInt(6) == 0) {
+            // a tombstone under this very order's hash, of this trader or another
+            Address who = r.nextBoolean() ? trader.address() : signer(w).address();
+            w.put(StateKeys.order(Bytes32.of(digest.bytes())), OrderLeaf.tombstone(who).encode());
+        }
+        if (r.nextInt(3) == 0) {
+            w.put(StateKeys.balance(trader.address()), new BalanceLeaf(
+                    r.nextBoolean() ? o.margin() : Math.max(0, o.margin() - 1), r.nextInt(3)).encode());
+        }
+        return new Transition.PostOrder(o, sign(r, trader, digest));
+    }
+
+    private Transition trade(World w) {
+        Random r = w.r;
+        List<Integer> posted = new ArrayList<>();
+        for (int i = 0; i < w.orders.size(); i++) if (w.orders.get(i) != null) posted.add(i);
+        if (!posted.isEmpty() && r.nextInt(5) > 0) {
+            // make a crossing pair likely: a fresh taker opposite to a posted maker, with a limit beyond its price
+            int mi = posted.get(r.nextInt(posted.size()));
+            Order maker = w.orders.get(mi);
+            {
+                MarketLeaf m = market(w, maker.marketId());
+                Signer takerSigner = signer(w);
+                long takerPrice = switch (r.nextInt(4)) {
+                    case 0 -> maker.price();
+                    default -> maker.isBuy() ? m.tickSize() : (MAX / 2 / m.tickSize()) * m.tickSize();
+                };
+                Order taker = new Order(takerSigner.address(), maker.marketId(), maker.isBuy() ? Side.SELL : Side.BUY,
+                        takerPrice, maker.size(), 0, TimeInForce.GTC, switch (r.nextInt(8)) { case 0 -> Order.REDUCE_ONLY; case 1 -> Order.POST_ONLY; default -> 0; }, 0, r.nextInt(1000), 0);
+                Hash32 th = domain.orderDigest(taker);
+                w.put(StateKeys.order(Bytes32.of(th.bytes())), new OrderLeaf(taker.trader(), taker.marketId(), taker.isBuy(),
+                        taker.price(), taker.size(), taker.flags(), taker.peg(), taker.pegOffset(), 0, 0, false).encode());
+                if (r.nextBoolean()) {
+                    w.put(StateKeys.position(taker.trader(), taker.marketId() & 0xffffffffL),
+                            new PositionLeaf(0, r.nextInt(1_000_000_000), m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex()).encode());
+                }
+                long remaining = w.orderLeaves.get(mi).remaining();
+                long size = r.nextInt(4) == 0 ? m.lotSize() * (1 + r.nextInt(3)) : Math.max(0, remaining);
+                if (maker.peg() == Peg.BOOK || r.nextInt(10) == 0) {
+                    long price = switch (r.nextInt(6)) {
+                        case 0 -> 0;
+                        case 1 -> maker.price() + 1;
+                        case 2 -> maker.isBuy() ? maker.price() + m.tickSize() : Math.max(0, maker.price() - m.tickSize());
+                        default -> maker.price();
+                    };
+                    return new Transition.TradeAtPrice(w.orderHashes.get(mi), th, size, Math.max(0, price));
+                }
+                return new Transition.Trade(w.orderHashes.get(mi), th, size);
+            }
+        }
+        Hash32 maker = orderHash(w);
+        Hash32 taker = orderHash(w);
+        long lot = w.marketLeaves.isEmpty() ? 1 : w.marketLeaves.get(r.nextInt(w.marketLeaves.size())).lotSize();
+        long size = switch (r.nextInt(6)) {
+            case 0 -> 0;
+            case 1 -> lot + 1;
+            case 2 -> MAX;
+            default -> lot * (1 + r.nextInt(50));
+        };
+        if (r.nextInt(5) == 0) return new Transition.TradeAtPrice(maker, taker, size, r.nextInt(3) == 0 ? 0 : r.nextInt(100_000));
+        return new Transition.Trade(maker, taker, size);
+    }
+
+    private static Order withoutOffset(Order o) {
+        return new Order(o.trader(), o.marketId(), o.side(), o.price(), o.size(), o.displaySize(), o.timeInForce(), o.flags(),
+                Peg.NONE, 0, o.expiry(), o.nonce(), o.margin());
+    }
+
+    private Transition cancel(World w) {
+        Random r = w.r;
+        Hash32 h = orderHash(w);
+        int i = w.orderHashes.indexOf(h);
+        Signer owner = i >= 0 && r.nextInt(4) > 0 ? signerOf(w.orderLeaves.get(i).trader()) : signer(w);
+        return new Transition.Cancel(owner.address(), h, sign(r, owner, domain.cancelDigest(owner.address(), h)));
+    }
+
+    private Transition marginMove(World w, boolean allocate) {
+        Random r = w.r;
+        Signer owner = signer(w);
+        long nonce = nonceOf(w, owner.address());
+        int id = marketId(w);
+        long amount = amount(w, freeOf(w, owner.address()));
+        Hash32 digest = allocate ? domain.allocateDigest(owner.address(), id, amount, nonce)
+                : domain.releaseDigest(owner.address(), id, amount, nonce);
+        Signature sig = sign(r, owner, digest);
+        return allocate ? new Transition.Allocate(owner.address(), id, amount, nonce, sig)
+                : new Transition.Release(owner.address(), id, amount, nonce, sig);
+    }
+
+    private Transition withdraw(World w) {
+        Random r = w.r;
+        Signer owner = signer(w);
+        long nonce = nonceOf(w, owner.address());
+        long amount = amount(w, freeOf(w, owner.address()));
+        Address recipient = r.nextBoolean() ? owner.address() : signer(w).address();
+        return new Transition.Withdraw(owner.address(), recipient, amount, nonce,
+                sign(r, owner, domain.withdrawDigest(owner.address(), recipient, amount, nonce)));
+    }
+
+    private long nonceOf(World w, Address owner) {
+        byte[] v = w.leaves.get(StateKeys.balance(owner));
+        long nonce = v == null ? 0 : BalanceLeaf.decode(v).nonce();
+        return w.r.nextInt(8) == 0 ? nonce + 1 + w.r.nextInt(3) : nonce;
+    }
+
+    private long freeOf(World w, Address owner) {
+        byte[] v = w.leaves.get(StateKeys.balance(owner));
+        return v == null ? 0 : BalanceLeaf.decode(v).free();
+    }
+
+    private Signer signerOf(Address a) {
+        for (Signer s : traders) if (s.address().equals(a)) return s;
+        return traders.get(0);
+    }
+
+    /** A signature by {@code signer}, or (one case in eight) an adversarial one. */
+    private Signature sign(Random r, Signer signer, Hash32 digest) {
+        Signature good = signer.sign(digest);
+        if (r.nextInt(8) > 0) return good;
+        byte[] e = good.encoded();
+        switch (r.nextInt(7)) {
+            case 0 -> { // the high-s twin: the same point, refused as non-canonical
+                BigInteger s = N.subtract(new BigInteger(1, good.s()));
+                System.arraycopy(toWord(s), 0, e, 32, 32);
+                e[64] = (byte) (good.v() == 27 ? 28 : 27);
+            }
+            case 1 -> e[64] = (byte) (r.nextBoolean() ? 0 : 29);
+            case 2 -> System.arraycopy(new byte[32], 0, e, 0, 32);
+            case 3 -> System.arraycopy(toWord(N), 0, e, 0, 32);
+            case 4 -> { // another signer: a valid signature of the wrong key
+                return traders.get((traders.indexOf(signer) + 1 + r.nextInt(traders.size() - 1)) % traders.size()).sign(digest);
+            }
+            case 5 -> e[r.nextInt(64)] ^= (byte) (1 + r.nextInt(255));
+            default -> e[64] = (byte) (good.v() == 27 ? 28 : 27);
+        }
+        return new Signature(e);
+    }
+
+    // ---------------------------------------------------------------- malformed bytes
+
+    private static byte[] malform(Random r, byte[] b) {
+        return switch (r.nextInt(5)) {
+            case 0 -> java.util.Arrays.copyOf(b, r.nextInt(b.length));
+            case 1 -> java.util.Arrays.copyOf(b, b.length + 1 + r.nextInt(3));
+            case 2 -> {
+                byte[] c = b.clone();
+                c[0] = (byte) (r.nextBoolean() ? 0 : 13 + r.nextInt(243));
+                yield c;
+            }
+            default -> {
+                byte[] c = b.clone(); // a high bit in some field: out of range for most, harmless for some
+                c[1 + r.nextInt(c.length - 1)] |= (byte) 0x80;
+                yield c;
+            }
+        };
+    }
+
+    /** a + b, or a - b where a + b would pass 2^63 - 1 (still off the lot or tick, still a valid u63). */
+    private static long plus(long a, long b) {
+        return a > MAX - b ? a - b : a + b;
+    }
+
+    private static byte[] toWord(BigInteger v) {
+        byte[] raw = v.toByteArray();
+        byte[] w = new byte[32];
+        int n = Math.min(raw.length, 32);
+        System.arraycopy(raw, raw.length - n, w, 32 - n, n);
+        return w;
+    }
+
+    private static Hash32 randomHash(Random r) {
+        byte[] h = new byte[32];
+        r.nextBytes(h);
+        return new Hash32(h);
+    }
+
+    private static long pick(Random r, long... values) {
+        return values[r.nextInt(values.length)];
+    }
+
+    private static long pickOr(Random r, long usual, long... rare) {
+        return r.nextInt(8) == 0 ? rare[r.nextInt(rare.length)] : usual;
+    }
+}

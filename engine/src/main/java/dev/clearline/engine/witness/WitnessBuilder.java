@@ -1,0 +1,51 @@
+package dev.clearline.engine.witness;
+
+import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.MalformedTransitionException;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.tree.Bytes32;
+import dev.clearline.tree.SparseMerkleTree;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the exact witness the Solidity step needs for one transition against one pre-state: runs
+ * the Java STF over a recording view of the pre-state (so the witness holds exactly the leaves the
+ * rule reads or writes, which are the leaves its Solidity twin reads, in the same order of
+ * checks), then proves those keys in one multi-proof. The pre-state is not modified.
+ */
+public final class WitnessBuilder {
+    private final Stf stf;
+
+    /** @param stf the Java STF of the deployment (its EIP-712 domain decides signatures) */
+    public WitnessBuilder(Stf stf) {
+        this.stf = stf;
+    }
+
+    /**
+     * @param tree the state tree holding the pre-state
+     * @param version the tree version of the pre-state (its root is the step's pre-root)
+     * @param transition the transition's encoding, well-formed or not
+     */
+    public StepWitness build(SparseMerkleTree tree, long version, byte[] transition) {
+        Transition t;
+        try {
+            t = TransitionCodec.decode(transition);
+        } catch (MalformedTransitionException e) {
+            return new StepWitness(new StepWitness.Verdict.Malformed(e.getMessage()), Witness.EMPTY);
+        }
+        RecordingLeafStore view = new RecordingLeafStore(k -> tree.get(version, k).orElse(null));
+        Outcome outcome = stf.apply(view, t);
+        List<Bytes32> keys = new ArrayList<>(view.touched());
+        List<WitnessLeaf> leaves = new ArrayList<>(keys.size());
+        for (Bytes32 k : keys) leaves.add(new WitnessLeaf(k, tree.get(version, k).orElse(null)));
+        Witness witness = keys.isEmpty() ? Witness.EMPTY : new Witness(leaves, tree.prove(version, keys).encode());
+        StepWitness.Verdict verdict = switch (outcome) {
+            case Outcome.Applied a -> new StepWitness.Verdict.Applied(view.writes());
+            case Outcome.Rejected r -> new StepWitness.Verdict.Rejected(r.reason());
+        };
+        return new StepWitness(verdict, witness);
+    }
+}

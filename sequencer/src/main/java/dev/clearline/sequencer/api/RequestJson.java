@@ -1,0 +1,109 @@
+package dev.clearline.sequencer.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.engine.exchange.CancelRequest;
+import dev.clearline.engine.exchange.SignedOrder;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signature;
+import dev.clearline.engine.order.TimeInForce;
+
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Reads the trader API's JSON into the engine's signed requests, refusing anything missing or
+ * malformed with an {@link ApiError} that names the field and the form it needs.
+ *
+ * <pre>
+ * order:  {"trader":"0x..","market":1,"side":"BUY","price":10000,"size":1000,"displaySize":0,
+ *          "timeInForce":"GTC","flags":0,"expiry":0,"nonce":7,"margin":100000,"signature":"0x..65 bytes",
+ *          "chainId":31337,"verifyingContract":"0x.."}      (the last two default to this node's domain)
+ * cancel: {"owner":"0x..","orderHash":"0x..","signature":"0x.."}
+ * </pre>
+ */
+public final class RequestJson {
+    private RequestJson() {}
+
+    public static SignedOrder order(JsonNode n, Eip712 domain) throws ApiError {
+        if (n == null || !n.isObject()) throw bad("ORDER_REQUIRED", "send the order as a JSON object with its fields and signature");
+        Order o = new Order(address(n, "trader"), (int) uint(n, "market", 0xffffffffL), side(n), uint(n, "price", Long.MAX_VALUE),
+                uint(n, "size", Long.MAX_VALUE), optUint(n, "displaySize"), tif(n), (int) optUint(n, "flags"),
+                optUint(n, "expiry"), uint(n, "nonce", Long.MAX_VALUE), uint(n, "margin", Long.MAX_VALUE));
+        long chainId = n.has("chainId") ? uint(n, "chainId", Long.MAX_VALUE) : domain.chainId();
+        Address contract = n.has("verifyingContract") ? address(n, "verifyingContract") : domain.verifyingContract();
+        return new SignedOrder(o, chainId, contract, signature(n));
+    }
+
+    public static CancelRequest cancel(JsonNode n) throws ApiError {
+        if (n == null || !n.isObject()) throw bad("CANCEL_REQUIRED", "send the cancel as a JSON object {owner, orderHash, signature}");
+        return new CancelRequest(address(n, "owner"), hash(n, "orderHash"), signature(n));
+    }
+
+    public static Address address(JsonNode n, String field) throws ApiError {
+        byte[] b = hex(n, field, 20);
+        return new Address(b);
+    }
+
+    public static Hash32 hash(JsonNode n, String field) throws ApiError {
+        return new Hash32(hex(n, field, 32));
+    }
+
+    private static Signature signature(JsonNode n) throws ApiError {
+        if (!n.hasNonNull("signature")) {
+            throw new ApiError(400, "UNSIGNED", "the request has no signature; sign its EIP-712 digest and send it as \"signature\": \"0x\" + r + s + v (65 bytes)");
+        }
+        return new Signature(hex(n, "signature", 65));
+    }
+
+    private static byte[] hex(JsonNode n, String field, int bytes) throws ApiError {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) throw bad("MISSING_FIELD", "\"" + field + "\" is required: a 0x-prefixed hex string of " + bytes + " bytes");
+        String s = v.asText();
+        if (s.startsWith("0x") || s.startsWith("0X")) s = s.substring(2);
+        if (s.length() != bytes * 2) throw bad("BAD_FIELD", "\"" + field + "\" must be " + bytes + " bytes (" + bytes * 2 + " hex digits), got " + s.length() + " digits");
+        try {
+            return HexFormat.of().parseHex(s);
+        } catch (IllegalArgumentException e) {
+            throw bad("BAD_FIELD", "\"" + field + "\" is not hex");
+        }
+    }
+
+    private static long uint(JsonNode n, String field, long max) throws ApiError {
+        JsonNode v = n.get(field);
+        if (v == null) throw bad("MISSING_FIELD", "\"" + field + "\" is required: a whole number from 0 to " + max);
+        if (!v.canConvertToExactIntegral() && !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > max) {
+            throw bad("BAD_FIELD", "\"" + field + "\" must be a whole number from 0 to " + max + ", got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static long optUint(JsonNode n, String field) throws ApiError {
+        return n.has(field) ? uint(n, field, Long.MAX_VALUE) : 0;
+    }
+
+    private static Side side(JsonNode n) throws ApiError {
+        String s = n.path("side").asText("").toUpperCase(Locale.ROOT);
+        return switch (s) {
+            case "BUY" -> Side.BUY;
+            case "SELL" -> Side.SELL;
+            default -> throw bad("BAD_FIELD", "\"side\" must be \"BUY\" or \"SELL\"");
+        };
+    }
+
+    private static TimeInForce tif(JsonNode n) throws ApiError {
+        String s = n.path("timeInForce").asText("GTC").toUpperCase(Locale.ROOT);
+        try {
+            return TimeInForce.valueOf(s);
+        } catch (IllegalArgumentException e) {
+            throw bad("BAD_FIELD", "\"timeInForce\" must be GTC, IOC or FOK");
+        }
+    }
+
+    static ApiError bad(String code, String message) {
+        return new ApiError(400, code, message);
+    }
+}

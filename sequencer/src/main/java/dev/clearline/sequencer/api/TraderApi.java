@@ -1,0 +1,245 @@
+package dev.clearline.sequencer.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.exchange.CancelRequest;
+import dev.clearline.sequencer.command.Command;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The trader API on Jetty 12: REST for one-off requests and a WebSocket for trading sessions and
+ * streams, both JSON. Every answer to a state-changing request carries the {@code seq} the cluster
+ * gave it; it is sent only once the cluster has committed the request.
+ *
+ * <pre>
+ * POST /orders               place          GET /orders/{hash}        one order, its fills and status
+ * POST /orders/cancel        cancel         GET /accounts/{address}   balance, positions, open orders, fills
+ * POST /orders/amend         amend          GET /markets/{id}/depth   depth snapshot
+ * POST /orders/batch-cancel  batch cancel   GET /state                state root, seq, batches, markets
+ * WS   /ws                   {"id":..,"op":"place"|"cancel"|"amend"|"batchCancel"|"order"|"account"|"depth"|"state"|"subscribe",..}
+ * </pre>
+ */
+public final class TraderApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TraderApi.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Gateway gateway;
+    private final RateLimiter limiter;
+    private final Server server;
+    private final int maxRequestBytes;
+
+    public TraderApi(Gateway gateway, RateLimiter limiter, String host, int port, int maxRequestBytes) throws Exception {
+        this.gateway = gateway;
+        this.limiter = limiter;
+        this.maxRequestBytes = maxRequestBytes;
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("api");
+        this.server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
+            container.setMaxTextMessageSize(maxRequestBytes);
+            container.setIdleTimeout(Duration.ofMinutes(10));
+            container.addMapping("/ws", (req, resp, cb) -> new TraderSocket(this));
+        });
+        ws.setHandler(new Rest());
+        server.setHandler(ws);
+        server.start();
+        log.info("event=api_started url=http://{}:{} ws=ws://{}:{}/ws", host, port(), host, port());
+    }
+
+    public int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    Gateway gateway() {
+        return gateway;
+    }
+
+    /** Rate-limits by the key a request names (trader or owner), else by {@code fallbackKey}. */
+    void admit(JsonNode body, Object fallbackKey) throws ApiError {
+        Object key = fallbackKey;
+        JsonNode order = body.has("order") ? body.get("order") : body;
+        if (order.path("trader").isTextual()) key = order.get("trader").asText().toLowerCase();
+        else if (order.path("owner").isTextual()) key = order.get("owner").asText().toLowerCase();
+        else if (body.path("cancels").isArray() && body.get("cancels").size() > 0) key = body.get("cancels").get(0).path("owner").asText().toLowerCase();
+        long wait = limiter.acquire(key);
+        if (wait > 0) {
+            throw new ApiError(429, "RATE_LIMITED", "more than " + (long) limiter.perSecond() + " requests a second for " + key
+                    + "; slow down and retry in " + wait + " ms (others are not affected)");
+        }
+    }
+
+    /** Dispatches one request by operation name; the future holds the cluster's reply or fails with an ApiError. */
+    CompletableFuture<ObjectNode> dispatch(String op, JsonNode body) {
+        try {
+            return switch (op) {
+                case "place" -> gateway.place(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain()));
+                case "cancel" -> gateway.cancel(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body));
+                case "amend" -> gateway.amend(RequestJson.cancel(body.get("cancel")), RequestJson.order(body.get("order"), gateway.domain()));
+                case "batchCancel" -> {
+                    JsonNode list = body.get("cancels");
+                    if (list == null || !list.isArray() || list.isEmpty() || list.size() > dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_CANCELS) {
+                        throw RequestJson.bad("BAD_FIELD", "\"cancels\" must be a list of 1 to "
+                                + dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_CANCELS + " signed cancels");
+                    }
+                    List<CancelRequest> cs = new ArrayList<>();
+                    for (JsonNode c : list) cs.add(RequestJson.cancel(c));
+                    yield gateway.batchCancel(cs);
+                }
+                case "order" -> gateway.query(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
+                case "account" -> gateway.query(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null);
+                case "depth" -> gateway.query(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
+                case "state" -> gateway.query(Command.QueryKind.STATE, 0, null, null);
+                case "history" -> gateway.query(Command.QueryKind.HISTORY, 0, null, null);
+                default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
+                        + "\"; use place, cancel, amend, batchCancel, order, account, depth, state or subscribe");
+            };
+        } catch (ApiError e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(RequestJson.bad("BAD_FIELD", e.getMessage()));
+        }
+    }
+
+    static ObjectNode error(ApiError e) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("error", e.code());
+        n.put("message", e.getMessage());
+        return n;
+    }
+
+    static ApiError unwrap(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (c instanceof ApiError e) return e;
+        log.warn("event=request_failed error=\"{}\"", c.toString());
+        return new ApiError(500, "INTERNAL", "the node failed to handle the request (" + c.getClass().getSimpleName()
+                + "); it was not applied unless a query of the order shows it");
+    }
+
+    static JsonNode parse(String text) throws ApiError {
+        try {
+            JsonNode n = JSON.readTree(text);
+            if (n == null || !n.isObject()) throw RequestJson.bad("MALFORMED_JSON", "send one JSON object");
+            return n;
+        } catch (JsonProcessingException e) {
+            throw RequestJson.bad("MALFORMED_JSON", "the body is not valid JSON (" + e.getOriginalMessage() + "); send one JSON object");
+        }
+    }
+
+    /** A single verdict that refuses the request answers 422 over REST; everything the cluster answered otherwise 200. */
+    static int statusOf(ObjectNode reply) {
+        JsonNode outcomes = reply.path("outcomes");
+        if (outcomes.size() == 1 && !outcomes.get(0).path("accepted").asBoolean(true)) return 422;
+        JsonNode q = reply.has("depth") && reply.get("depth").isObject() ? reply.get("depth") : null;
+        if (q != null && q.has("error")) return 404;
+        return 200;
+    }
+
+    private final class Rest extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = Request.getPathInContext(request);
+            String method = request.getMethod();
+            try {
+                String[] parts = path.split("/");
+                if (method.equals("GET")) {
+                    if (path.equals("/admin/history")) reply(dispatch("history", JSON.createObjectNode()), response, callback);
+                    else if (path.equals("/state")) reply(dispatch("state", JSON.createObjectNode()), response, callback);
+                    else if (parts.length == 3 && parts[1].equals("orders")) reply(dispatch("order", JSON.createObjectNode().put("orderHash", parts[2])), response, callback);
+                    else if (parts.length == 3 && parts[1].equals("accounts")) reply(dispatch("account", JSON.createObjectNode().put("trader", parts[2])), response, callback);
+                    else if (parts.length == 4 && parts[1].equals("markets") && parts[3].equals("depth")) {
+                        int market;
+                        try {
+                            market = Integer.parseInt(parts[2]);
+                        } catch (NumberFormatException e) {
+                            throw RequestJson.bad("BAD_FIELD", "market id must be a number, got \"" + parts[2] + "\"");
+                        }
+                        reply(dispatch("depth", JSON.createObjectNode().put("market", market)), response, callback);
+                    } else throw notFound(path);
+                    return true;
+                }
+                if (!method.equals("POST")) throw new ApiError(405, "METHOD_NOT_ALLOWED", "use GET to read and POST to trade");
+                String op = switch (path) {
+                    case "/orders" -> "place";
+                    case "/orders/cancel" -> "cancel";
+                    case "/orders/amend" -> "amend";
+                    case "/orders/batch-cancel" -> "batchCancel";
+                    default -> throw notFound(path);
+                };
+                long declared = request.getLength();
+                if (declared > maxRequestBytes) throw tooLarge(declared);
+                Content.Source.asStringAsync(request, StandardCharsets.UTF_8).whenComplete((text, failure) -> {
+                    if (failure != null) {
+                        // the client went away mid-request, or sent a broken body: nothing was submitted
+                        write(response, callback, 400, error(new ApiError(400, "BAD_BODY", "the request body could not be read; send it again")));
+                        return;
+                    }
+                    try {
+                        if (text.length() > maxRequestBytes) throw tooLarge(text.length());
+                        JsonNode body = parse(text);
+                        admit(body, Request.getRemoteAddr(request));
+                        reply(dispatch(op, body), response, callback);
+                    } catch (ApiError e) {
+                        write(response, callback, e.status(), error(e));
+                    }
+                });
+                return true;
+            } catch (ApiError e) {
+                write(response, callback, e.status(), error(e));
+                return true;
+            }
+        }
+
+        private ApiError notFound(String path) {
+            return new ApiError(404, "NOT_FOUND", "no endpoint " + path
+                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, WebSocket /ws");
+        }
+
+        private ApiError tooLarge(long size) {
+            return new ApiError(413, "TOO_LARGE", "request of " + size + " bytes; the limit is " + maxRequestBytes);
+        }
+
+        private void reply(CompletableFuture<ObjectNode> f, Response response, Callback callback) {
+            f.whenComplete((r, t) -> {
+                if (t != null) {
+                    ApiError e = unwrap(t);
+                    write(response, callback, e.status(), error(e));
+                } else write(response, callback, statusOf(r), r);
+            });
+        }
+
+        private void write(Response response, Callback callback, int status, ObjectNode body) {
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            Content.Sink.write(response, true, body.toString(), callback);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.clearline.sequencer.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * One trader's WebSocket. Each text frame is one request {@code {"id":..,"op":..,..}}; the answer
+ * carries the same id. {@code {"op":"subscribe","channels":["market","account:0x.."]}} starts the
+ * streams: "market" gets every committed reply's depth deltas, trades and mark prices, an
+ * account channel the events that involve that trader's orders. Frames over the size limit close
+ * the socket with 1009 and a reason (Jetty enforces it); a client that leaves before its answer
+ * simply gets none, and its request still stands as the cluster decided.
+ */
+public final class TraderSocket implements Session.Listener.AutoDemanding {
+    private static final Logger log = LoggerFactory.getLogger(TraderSocket.class);
+
+    private final TraderApi api;
+    private final Set<String> channels = ConcurrentHashMap.newKeySet();
+    private final Consumer<ObjectNode> stream = this::onCommitted;
+    private volatile Session session;
+
+    TraderSocket(TraderApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        JsonNode id = null;
+        try {
+            JsonNode body = TraderApi.parse(text);
+            id = body.get("id");
+            String op = body.path("op").asText("");
+            if (op.equals("subscribe")) {
+                subscribe(id, body.get("channels"));
+                return;
+            }
+            api.admit(body, this);
+            JsonNode requestId = id;
+            api.dispatch(op, body).whenComplete((r, t) -> {
+                if (t != null) send(requestId, TraderApi.error(TraderApi.unwrap(t)));
+                else send(requestId, r);
+            });
+        } catch (ApiError e) {
+            send(id, TraderApi.error(e));
+        }
+    }
+
+    private void subscribe(JsonNode id, JsonNode list) throws ApiError {
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw RequestJson.bad("BAD_FIELD", "\"channels\" must list \"market\" and/or \"account:0x<address>\"");
+        }
+        for (JsonNode c : list) {
+            String name = c.asText("").toLowerCase(Locale.ROOT);
+            if (!name.equals("market") && !name.matches("account:0x[0-9a-f]{40}")) {
+                throw RequestJson.bad("BAD_FIELD", "unknown channel \"" + c.asText() + "\"; use \"market\" or \"account:0x<40 hex digits>\"");
+            }
+            channels.add(name);
+        }
+        api.gateway().listen(stream);
+        ObjectNode ok = TraderApi.JSON.createObjectNode();
+        ok.set("subscribed", TraderApi.JSON.valueToTree(channels));
+        send(id, ok);
+    }
+
+    /** Picks out of a committed reply what this socket subscribed to. */
+    private void onCommitted(ObjectNode reply) {
+        if (channels.contains("market") && (reply.has("depth") || reply.has("mark") || hasFills(reply))) {
+            ObjectNode m = TraderApi.JSON.createObjectNode();
+            m.put("channel", "market");
+            m.put("seq", reply.path("seq").asLong());
+            if (reply.has("depth")) m.set("depth", reply.get("depth"));
+            if (reply.has("mark")) m.set("mark", reply.get("mark"));
+            ArrayNode trades = m.putArray("trades");
+            for (JsonNode e : reply.path("events")) if (e.path("event").asText().equals("Filled")) trades.add(e);
+            sendRaw(m);
+        }
+        for (String ch : channels) {
+            if (!ch.startsWith("account:")) continue;
+            String trader = ch.substring("account:".length());
+            ArrayNode mine = TraderApi.JSON.createArrayNode();
+            for (JsonNode e : reply.path("events")) {
+                if (trader.equals(e.path("trader").asText()) || trader.equals(e.path("makerTrader").asText())
+                        || trader.equals(e.path("takerTrader").asText())) mine.add(e);
+            }
+            if (mine.isEmpty()) continue;
+            ObjectNode m = TraderApi.JSON.createObjectNode();
+            m.put("channel", ch);
+            m.put("seq", reply.path("seq").asLong());
+            m.set("events", mine);
+            sendRaw(m);
+        }
+    }
+
+    private static boolean hasFills(ObjectNode reply) {
+        for (JsonNode e : reply.path("events")) if (e.path("event").asText().equals("Filled")) return true;
+        return false;
+    }
+
+    private void send(JsonNode id, ObjectNode body) {
+        ObjectNode out = TraderApi.JSON.createObjectNode();
+        out.set("id", id);
+        out.setAll(body);
+        sendRaw(out);
+    }
+
+    private void sendRaw(ObjectNode body) {
+        Session s = session;
+        if (s == null || !s.isOpen()) return; // the client left; its request stands as the cluster decided
+        s.sendText(body.toString(), Callback.NOOP);
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        api.gateway().unlisten(stream);
+        session = null;
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        log.debug("event=socket_error error=\"{}\"", cause.toString());
+        api.gateway().unlisten(stream);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.clearline.sequencer.cluster;
+
+import dev.clearline.engine.order.SignatureVerifier;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One sequencer node: an embedded media driver, archive and consensus module (a single-member
+ * cluster by default) and the {@link SequencerService} in a service container, all in this JVM.
+ * Idle loops back off to sleeping so an idle node costs no CPU (the machines are small and shared).
+ *
+ * <p>After a {@code kill -9} the previous run's mark files still look alive for about ten seconds;
+ * start refuses until then, so {@link #start} waits and retries, saying so in the log.
+ */
+public final class SequencerNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SequencerNode.class);
+    private static final long RESTART_WAIT_MS = 30_000;
+
+    private final NodeConfig config;
+    private final ClusteredMediaDriver driver;
+    private final ClusteredServiceContainer container;
+    private final SequencerService service;
+
+    private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service) {
+        this.config = config;
+        this.driver = driver;
+        this.container = container;
+        this.service = service;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    static Supplier<IdleStrategy> idle() {
+        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    /** Starts the node, waiting out a previous run's mark files if it was killed moments ago. */
+    public static SequencerNode start(NodeConfig requested, SignatureVerifier verifier) throws IOException, InterruptedException {
+        NodeConfig config = requested.withFreePorts();
+        Files.createDirectories(config.dir());
+        long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
+        while (true) {
+            try {
+                return launch(config, verifier);
+            } catch (RuntimeException e) {
+                String why = String.valueOf(e.getMessage());
+                boolean staleMarkFile = why.contains("active") || why.contains("mark file") || why.contains("MarkFile");
+                if (!staleMarkFile || System.currentTimeMillis() > deadline) throw e;
+                log.info("event=waiting_for_previous_run reason=\"{}\" hint=\"a killed node's mark files expire after ~10 s\"", why);
+                Thread.sleep(1_000);
+            }
+        }
+    }
+
+    private static SequencerNode launch(NodeConfig config, SignatureVerifier verifier) {
+        String aeronDir = config.aeronDir();
+        MediaDriver.Context driverCtx = new MediaDriver.Context()
+                .aeronDirectoryName(aeronDir)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(idle().get())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(1 << 20)
+                .ipcTermBufferLength(1 << 20);
+        Archive.Context archiveCtx = new Archive.Context()
+                .aeronDirectoryName(aeronDir)
+                .archiveDir(config.dir().resolve("archive").toFile())
+                .controlChannel("aeron:udp?endpoint=localhost:" + config.archivePort())
+                .localControlChannel("aeron:ipc?term-length=64k")
+                .replicationChannel("aeron:udp?endpoint=localhost:0")
+                .recordingEventsEnabled(false)
+                .threadingMode(ArchiveThreadingMode.SHARED)
+                .idleStrategySupplier(idle())
+                .archiveId(1);
+        AeronArchive.Context archiveClient = new AeronArchive.Context()
+                .lock(NoOpLock.INSTANCE)
+                .controlRequestChannel(archiveCtx.localControlChannel())
+                .controlRequestStreamId(archiveCtx.localControlStreamId())
+                .controlResponseChannel(archiveCtx.localControlChannel())
+                .aeronDirectoryName(aeronDir);
+        ConsensusModule.Context consensusCtx = new ConsensusModule.Context()
+                .clusterMemberId(0)
+                .clusterMembers(config.members())
+                .clusterDir(config.dir().resolve("cluster").toFile())
+                .ingressChannel("aeron:udp?term-length=1m")
+                .logChannel("aeron:udp?term-length=4m")
+                .replicationChannel("aeron:udp?endpoint=localhost:0")
+                .archiveContext(archiveClient.clone())
+                .idleStrategySupplier(idle());
+        SequencerService service = new SequencerService(config.genesis(), verifier);
+        ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
+                .aeronDirectoryName(aeronDir)
+                .archiveContext(archiveClient.clone())
+                .clusterDir(config.dir().resolve("cluster").toFile())
+                .clusteredService(service)
+                .idleStrategySupplier(idle());
+        ClusteredMediaDriver driver = null;
+        try {
+            driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
+            ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
+            log.info("event=node_started dir={} ingress={}", config.dir(), config.ingressEndpoints());
+            return new SequencerNode(config, driver, container, service);
+        } catch (RuntimeException e) {
+            CloseHelper.quietClose(driver);
+            throw e;
+        }
+    }
+
+    /**
+     * Asks the consensus module for a snapshot (taken at the next log position the service reaches).
+     * Returns false when the toggle is busy with another action.
+     */
+    public boolean requestSnapshot() {
+        AtomicCounter toggle = ClusterControl.findControlToggle(driver.mediaDriver().context().countersManager(),
+                driver.consensusModule().context().clusterId());
+        return ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+    }
+
+    /** How many snapshots the consensus module has completed since this node started. */
+    public long snapshotCount() {
+        return driver.consensusModule().context().snapshotCounter().get();
+    }
+
+    @Override
+    public void close() {
+        CloseHelper.closeAll(container, driver);
+    }
+}

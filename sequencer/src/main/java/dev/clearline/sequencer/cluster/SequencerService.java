@@ -1,0 +1,191 @@
+package dev.clearline.sequencer.cluster;
+
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.command.CommandCodec;
+import dev.clearline.sequencer.command.MalformedCommandException;
+import dev.clearline.sequencer.command.ReplyCodec;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.Reply;
+import dev.clearline.sequencer.state.SequencerState;
+import dev.clearline.sequencer.state.Snapshot;
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sequencer inside Aeron Cluster: the cluster's log orders the commands, this class hands each
+ * to the {@link SequencerState} with the log's timestamp and sends the reply to every connected
+ * gateway (on a follower or during replay the cluster drops those sends, so replies never repeat).
+ * All state lives in the {@link SequencerState}; this class only adapts, snapshots and restores.
+ */
+public final class SequencerService implements ClusteredService {
+    private static final Logger log = LoggerFactory.getLogger(SequencerService.class);
+    /** Snapshot images are written in pieces of this size; the first piece starts with the total length. */
+    private static final int CHUNK = 64 * 1024;
+    /** How many times one egress send may be retried before that gateway misses the reply (it resends or queries). */
+    private static final int EGRESS_RETRIES = 2_000;
+
+    private final Genesis genesis;
+    private final SignatureVerifier verifier;
+    private final UnsafeBuffer egress = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 23));
+    private SequencerState state;
+    private Cluster cluster;
+    private IdleStrategy idle;
+
+    public SequencerService(Genesis genesis, SignatureVerifier verifier) {
+        this.genesis = genesis;
+        this.verifier = verifier;
+    }
+
+    @Override
+    public void onStart(Cluster cluster, Image snapshotImage) {
+        this.cluster = cluster;
+        this.idle = cluster.idleStrategy();
+        if (snapshotImage == null) {
+            state = new SequencerState(genesis, verifier);
+            log.info("event=sequencer_start from=genesis");
+            return;
+        }
+        byte[] image = readSnapshot(snapshotImage);
+        try {
+            state = Snapshot.read(image, genesis, verifier);
+        } catch (Snapshot.SnapshotException e) {
+            throw new IllegalStateException("cannot load the sequencer snapshot: " + e.getMessage(), e);
+        }
+        log.info("event=sequencer_start from=snapshot bytes={} seq={} root={}", image.length, state.seq(), state.stateRoot());
+    }
+
+    @Override
+    public void onSessionOpen(ClientSession session, long timestamp) {
+        log.debug("event=gateway_connected session={}", session.id());
+    }
+
+    @Override
+    public void onSessionClose(ClientSession session, long timestamp, CloseReason closeReason) {
+        log.debug("event=gateway_disconnected session={} reason={}", session.id(), closeReason);
+    }
+
+    @Override
+    public void onSessionMessage(ClientSession session, long timestamp, DirectBuffer buffer, int offset, int length, Header header) {
+        byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        Command c;
+        try {
+            c = CommandCodec.decode(bytes, 0, length);
+        } catch (MalformedCommandException e) {
+            // nothing is applied: the log holds it, every replica skips it the same way
+            log.warn("event=malformed_command session={} error=\"{}\"", session.id(), e.getMessage());
+            return;
+        }
+        Reply r = state.apply(c, toMillis(timestamp));
+        byte[] out = ReplyCodec.encode(r);
+        if (c instanceof Command.Query) send(session, out);
+        else for (ClientSession s : cluster.clientSessions()) send(s, out);
+    }
+
+    private long toMillis(long timestamp) {
+        return cluster.timeUnit().toMillis(timestamp);
+    }
+
+    private void send(ClientSession s, byte[] bytes) {
+        if (bytes.length > egress.capacity()) {
+            log.warn("event=reply_too_large bytes={} session={}", bytes.length, s.id());
+            return;
+        }
+        egress.putBytes(0, bytes);
+        idle.reset();
+        for (int i = 0; i < EGRESS_RETRIES; i++) {
+            long r = s.offer(egress, 0, bytes.length);
+            if (r > 0) return;
+            if (r == Publication.CLOSED || r == Publication.NOT_CONNECTED || r == Publication.MAX_POSITION_EXCEEDED) return;
+            idle.idle();
+        }
+        log.warn("event=egress_dropped session={} reason=back_pressure", s.id());
+    }
+
+    @Override
+    public void onTimerEvent(long correlationId, long timestamp) {
+        // no timers: time arrives in commands and with every log entry
+    }
+
+    @Override
+    public void onTakeSnapshot(ExclusivePublication publication) {
+        byte[] image = Snapshot.write(state);
+        int chunk = Math.min(CHUNK, publication.maxMessageLength() - 4);
+        UnsafeBuffer buf = new UnsafeBuffer(new byte[chunk + 4]);
+        int off = 0;
+        boolean first = true;
+        while (off < image.length || first) {
+            int head = first ? 4 : 0;
+            int n = Math.min(chunk, image.length - off);
+            if (first) buf.putInt(0, image.length, java.nio.ByteOrder.BIG_ENDIAN);
+            buf.putBytes(head, image, off, n);
+            idle.reset();
+            while (publication.offer(buf, 0, head + n) < 0) {
+                idle.idle();
+            }
+            off += n;
+            first = false;
+        }
+        log.info("event=snapshot_taken bytes={} seq={} root={}", image.length, state.seq(), state.stateRoot());
+    }
+
+    private byte[] readSnapshot(Image image) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] expected = {-1};
+        FragmentHandler handler = (buffer, offset, length, header) -> {
+            int o = offset;
+            int n = length;
+            if (expected[0] < 0) {
+                expected[0] = buffer.getInt(offset, java.nio.ByteOrder.BIG_ENDIAN);
+                o += 4;
+                n -= 4;
+            }
+            byte[] b = new byte[n];
+            buffer.getBytes(o, b);
+            out.writeBytes(b);
+        };
+        IdleStrategy wait = cluster.idleStrategy();
+        io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(handler);
+        while (expected[0] < 0 || out.size() < expected[0]) {
+            if (image.isClosed()) throw new IllegalStateException("snapshot image closed after " + out.size() + " bytes");
+            wait.idle(image.poll(assembler, 16));
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void onRoleChange(Cluster.Role newRole) {
+        log.info("event=role_change role={}", newRole);
+    }
+
+    @Override
+    public void onTerminate(Cluster cluster) {
+        log.info("event=sequencer_stop seq={}", state == null ? 0 : state.seq());
+    }
+
+    /** Test and operator view: the state this service holds. Read it only on the cluster's thread or after it stopped. */
+    SequencerState state() {
+        return state;
+    }
+
+    static TimeUnit unit() {
+        return TimeUnit.MILLISECONDS;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.clearline.sequencer.state;
+
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.exchange.MarketBooks;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+
+/**
+ * What every replica of the sequencer must agree on before the first command: the EIP-712 domain,
+ * the book sizes and the batch policy. It is written into every snapshot and checked on load, so a
+ * node started with other settings refuses the state instead of diverging from it.
+ */
+public record Genesis(long chainId, Address verifyingContract, MarketBooks books, BatchPolicy batches) {
+    public Eip712 domain() {
+        return new Eip712(chainId, verifyingContract);
+    }
+
+    /** The local default: the devnet's chain id, room for 2^16 price ticks, batches of 1024 or 2 s. */
+    public static Genesis devnet(Address verifyingContract) {
+        return new Genesis(31337, verifyingContract, new MarketBooks(1 << 16, 1 << 30, 1 << 16), new BatchPolicy(1024, 2));
+    }
+}

@@ -1,0 +1,322 @@
+package dev.clearline.sequencer.state;
+
+import dev.clearline.engine.book.Side;
+import dev.clearline.engine.exchange.Exchange;
+import dev.clearline.engine.exchange.ExchangeEvent;
+import dev.clearline.engine.exchange.VerifiedOrder;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.engine.stf.StateReads;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What traders read, kept beside the exchange from its events: every acknowledged order with the
+ * seq that acknowledged it, its fills and status; each trader's open orders and recent fills. The
+ * exchange names orders by book id in its events; this view maps them back to order hashes.
+ * Iteration is always in insertion or key order, never hash order, so replies replay identically.
+ */
+final class OrderBookView {
+    private static final int RECENT_FILLS = 200;
+
+    private final Map<Hash32, OrderRecord> orders = new HashMap<>();
+    private final Map<Long, OrderRecord> byId = new HashMap<>();
+    private final Map<Address, TraderRecord> traders = new HashMap<>();
+    private final TreeSet<Integer> markets = new TreeSet<>();
+    /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
+    private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
+    /** Orders whose level contribution may have moved during the current command, in first-touch order. */
+    private final Set<OrderRecord> touched = new LinkedHashSet<>();
+
+    static final class OrderRecord {
+        final Hash32 hash;
+        final Order order;
+        final long ackSeq;
+        long filled;
+        long bookId = -1;
+        String status = "open";
+        /** What this order adds to its price level in the depth view now (visible base units), and at which price. */
+        long shownSize;
+        long shownPrice;
+
+        OrderRecord(Hash32 hash, Order order, long ackSeq) {
+            this.hash = hash;
+            this.order = order;
+            this.ackSeq = ackSeq;
+        }
+    }
+
+    static final class TraderRecord {
+        final Set<Hash32> open = new LinkedHashSet<>();
+        final ArrayDeque<Map<String, Object>> fills = new ArrayDeque<>();
+        final TreeSet<Integer> markets = new TreeSet<>();
+    }
+
+    void listMarket(int marketId) {
+        markets.add(marketId);
+    }
+
+    List<Integer> markets() {
+        return List.copyOf(markets);
+    }
+
+    void placed(VerifiedOrder v, long seq) {
+        OrderRecord r = new OrderRecord(v.hash(), v.order(), seq);
+        orders.put(v.hash(), r);
+        TraderRecord t = trader(v.order().trader());
+        t.open.add(v.hash());
+        t.markets.add(v.order().marketId());
+    }
+
+    void amended(Hash32 old, VerifiedOrder replacement, long seq) {
+        OrderRecord prior = orders.get(old);
+        if (prior != null && !prior.status.equals("filled")) close(prior, "replaced");
+        placed(replacement, seq);
+        if (prior != null && prior.bookId >= 0) {
+            OrderRecord next = orders.get(replacement.hash());
+            next.bookId = prior.bookId;
+            next.shownSize = prior.shownSize;
+            next.shownPrice = prior.shownPrice;
+            prior.shownSize = 0;
+            byId.put(prior.bookId, next);
+            touched.add(next);
+        }
+    }
+
+    /** Folds the exchange's events into the view and returns them as JSON-ready maps with order hashes. */
+    List<Map<String, Object>> record(List<ExchangeEvent> events, long seq) {
+        List<Map<String, Object>> out = new ArrayList<>(events.size());
+        for (ExchangeEvent e : events) {
+            out.add(eventView(e)); // before folding: a fill or cancel may drop the book id's mapping
+            touch(e);
+            switch (e) {
+                case ExchangeEvent.Accepted a -> {
+                    OrderRecord r = orders.get(a.orderHash());
+                    if (r != null) {
+                        r.bookId = a.orderId();
+                        byId.put(a.orderId(), r);
+                    }
+                }
+                case ExchangeEvent.Filled f -> {
+                    OrderRecord maker = byId.get(f.makerOrderId());
+                    OrderRecord taker = byId.get(f.takerOrderId());
+                    if (maker != null && taker != null) fill(maker, taker, f, seq);
+                }
+                case ExchangeEvent.Cancelled c -> closeById(c.orderId(), "cancelled:" + c.why().name().toLowerCase());
+                case ExchangeEvent.Expired x -> closeById(x.orderId(), "expired");
+                default -> { }
+            }
+        }
+        return out;
+    }
+
+    private void touch(ExchangeEvent e) {
+        switch (e) {
+            case ExchangeEvent.Accepted a -> { OrderRecord r = orders.get(a.orderHash()); if (r != null) touched.add(r); }
+            case ExchangeEvent.Rested x -> touchId(x.orderId());
+            case ExchangeEvent.Filled f -> { touchId(f.makerOrderId()); touchId(f.takerOrderId()); }
+            case ExchangeEvent.Cancelled c -> touchId(c.orderId());
+            case ExchangeEvent.Expired x -> touchId(x.orderId());
+            case ExchangeEvent.Amended a -> { touchId(a.orderId()); OrderRecord r = orders.get(a.newOrderHash()); if (r != null) touched.add(r); }
+            case ExchangeEvent.FillRefused f -> { touchId(f.makerOrderId()); touchId(f.takerOrderId()); }
+            default -> { }
+        }
+    }
+
+    private void touchId(long id) {
+        OrderRecord r = byId.get(id);
+        if (r != null) touched.add(r);
+    }
+
+    /**
+     * Re-reads what every touched order shows on the book after the command and returns the price
+     * levels that changed: {@code {market, side, price, size}} with the level's new visible size
+     * (0 = the level is gone). An iceberg shows at most its display size.
+     */
+    List<Map<String, Object>> depthDeltas(Exchange exchange) {
+        if (touched.isEmpty()) return List.of();
+        Map<String, Map<String, Object>> changed = new LinkedHashMap<>();
+        for (OrderRecord r : touched) {
+            var book = exchange.book(r.order.marketId());
+            MarketLeaf ml = book == null ? null : StateReads.market(exchange.state(), r.order.marketId());
+            long shown = 0;
+            if (ml != null && r.bookId >= 0 && book.isResting(r.bookId) && byId.get(r.bookId) == r) {
+                shown = book.openLots(r.bookId) * ml.lotSize();
+                long display = r.order.displaySize();
+                if (display != 0 && display < shown) shown = display;
+            }
+            long price = r.order.price();
+            if (shown == r.shownSize && price == r.shownPrice) continue;
+            if (r.shownSize != 0) moveLevel(r, r.shownPrice, -r.shownSize, changed);
+            if (shown != 0) moveLevel(r, price, shown, changed);
+            r.shownSize = shown;
+            r.shownPrice = price;
+        }
+        touched.clear();
+        return List.copyOf(changed.values());
+    }
+
+    @SuppressWarnings("unchecked")
+    private void moveLevel(OrderRecord r, long price, long by, Map<String, Map<String, Object>> changed) {
+        int side = r.order.isBuy() ? 0 : 1;
+        java.util.TreeMap<Long, Long> lv = levels.computeIfAbsent(r.order.marketId(),
+                k -> new java.util.TreeMap[] {new java.util.TreeMap<Long, Long>(), new java.util.TreeMap<Long, Long>()})[side];
+        long size = lv.getOrDefault(price, 0L) + by;
+        if (size == 0) lv.remove(price);
+        else lv.put(price, size);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("market", r.order.marketId());
+        m.put("side", r.order.side().name());
+        m.put("price", price);
+        m.put("size", size);
+        changed.put(r.order.marketId() + "/" + side + "/" + price, m);
+    }
+
+    private void fill(OrderRecord maker, OrderRecord taker, ExchangeEvent.Filled f, long seq) {
+        maker.filled += f.size();
+        taker.filled += f.size();
+        Map<String, Object> fill = new LinkedHashMap<>();
+        fill.put("seq", seq);
+        fill.put("market", maker.order.marketId());
+        fill.put("price", f.price());
+        fill.put("size", f.size());
+        fill.put("makerOrderHash", maker.hash.toString());
+        fill.put("takerOrderHash", taker.hash.toString());
+        fill.put("maker", maker.order.trader().toString());
+        fill.put("taker", taker.order.trader().toString());
+        fill.put("stage", "matched");
+        for (OrderRecord r : List.of(maker, taker)) {
+            ArrayDeque<Map<String, Object>> q = trader(r.order.trader()).fills;
+            q.addLast(fill);
+            if (q.size() > RECENT_FILLS) q.removeFirst();
+            if (r.filled >= r.order.size()) close(r, "filled");
+        }
+    }
+
+    private void closeById(long bookId, String status) {
+        OrderRecord r = byId.get(bookId);
+        if (r != null) close(r, status);
+    }
+
+    private void close(OrderRecord r, String status) {
+        r.status = status;
+        trader(r.order.trader()).open.remove(r.hash);
+        if (r.bookId >= 0 && byId.get(r.bookId) == r) byId.remove(r.bookId);
+    }
+
+    private TraderRecord trader(Address a) {
+        return traders.computeIfAbsent(a, k -> new TraderRecord());
+    }
+
+    Map<String, Object> order(Hash32 hash) {
+        OrderRecord r = orders.get(hash);
+        if (r == null) return Map.of("known", false, "orderHash", hash.toString());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("known", true);
+        m.put("orderHash", r.hash.toString());
+        m.put("ackSeq", r.ackSeq);
+        m.put("trader", r.order.trader().toString());
+        m.put("market", r.order.marketId());
+        m.put("side", r.order.side().name());
+        m.put("price", r.order.price());
+        m.put("size", r.order.size());
+        m.put("filled", r.filled);
+        m.put("status", r.status);
+        return m;
+    }
+
+    Map<String, Object> account(Address trader, LeafStore state) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trader", trader.toString());
+        BalanceLeaf b = StateReads.balance(state, trader);
+        m.put("free", b == null ? 0 : b.free());
+        TraderRecord t = traders.get(trader);
+        List<Object> positions = new ArrayList<>();
+        List<Object> open = new ArrayList<>();
+        List<Object> fills = new ArrayList<>();
+        if (t != null) {
+            for (int market : t.markets) {
+                PositionLeaf p = StateReads.position(state, trader, market);
+                MarketLeaf ml = StateReads.market(state, market);
+                if (p == null || p.size() == 0 && p.quote() == 0) continue;
+                Map<String, Object> pm = new LinkedHashMap<>();
+                pm.put("market", market);
+                pm.put("size", p.size());
+                pm.put("quote", p.quote());
+                if (ml != null) pm.put("markPrice", ml.markPrice());
+                positions.add(pm);
+            }
+            for (Hash32 h : t.open) open.add(order(h));
+            fills.addAll(t.fills);
+        }
+        m.put("positions", positions);
+        m.put("openOrders", open);
+        m.put("fills", fills);
+        return m;
+    }
+
+    /** The depth the deltas describe: visible size per price, best first, at most {@code max} levels a side. */
+    Map<String, Object> depth(int marketId, Exchange exchange, int max) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("market", marketId);
+        MarketLeaf ml = StateReads.market(exchange.state(), marketId);
+        if (exchange.book(marketId) == null || ml == null) {
+            m.put("error", "UNKNOWN_MARKET");
+            m.put("message", "no market " + marketId + "; GET /state lists the markets");
+            return m;
+        }
+        java.util.TreeMap<Long, Long>[] lv = levels.get(marketId);
+        m.put("bids", lv == null ? List.of() : top(lv[0].descendingMap(), max));
+        m.put("asks", lv == null ? List.of() : top(lv[1], max));
+        m.put("markPrice", ml.markPrice());
+        return m;
+    }
+
+    private static List<long[]> top(Map<Long, Long> side, int max) {
+        List<long[]> out = new ArrayList<>();
+        for (var e : side.entrySet()) {
+            if (out.size() == max) break;
+            out.add(new long[] {e.getKey(), e.getValue()});
+        }
+        return out;
+    }
+
+    /** An exchange event as a map: its type, its fields, and the order hash beside every book id. */
+    private Map<String, Object> eventView(ExchangeEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", e.getClass().getSimpleName());
+        for (RecordComponent c : e.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(e);
+            } catch (ReflectiveOperationException ex) {
+                throw new IllegalStateException(ex);
+            }
+            m.put(c.getName(), v instanceof Number || v instanceof Boolean || v == null ? v : v.toString());
+            if (c.getName().endsWith("rderId") && v instanceof Long id) {
+                OrderRecord r = byId.get(id);
+                if (r != null) {
+                    m.put(c.getName().replace("Id", "Hash"), r.hash.toString());
+                    m.put(c.getName().replace("OrderId", "").replace("orderId", "") + (c.getName().equals("orderId") ? "trader" : "Trader"),
+                            r.order.trader().toString());
+                    m.putIfAbsent("market", r.order.marketId());
+                }
+            }
+        }
+        return m;
+    }
+}

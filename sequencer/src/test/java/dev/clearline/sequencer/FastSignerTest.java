@@ -1,0 +1,22 @@
+package dev.clearline.sequencer;
+
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FastSignerTest {
+    @Test
+    void itsSignaturesAreCanonicalAndRecoverToTheDevAccountsAddress() {
+        Property.forAll(Gens.ints(0, 9), Gens.bytes(32)).tries(50).check((i, digest) -> {
+            FastSigner s = FastSigner.dev(i);
+            assertThat(s.address()).isEqualTo(DevAccounts.trader(i).address());
+            var sig = s.sign(new Hash32(digest));
+            assertThat(sig.isCanonical()).isTrue();
+            assertThat(new NativeSecp256k1Verifier().recover(new Hash32(digest), sig)).isEqualTo(s.address());
+        });
+    }
+}

@@ -1,0 +1,264 @@
+package dev.clearline.sequencer.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.sequencer.DevAccounts;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.SequencerMain;
+import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.SequencerNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The trader API against a real node: trading over WebSocket and REST, and every kind of bad input. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TraderApiTest {
+    static final int MARKET = 1;
+    static final long LOT = 1_000;
+    final AtomicLong nonces = new AtomicLong(1);
+    final AtomicLong clock = new AtomicLong();
+    Path dir;
+    SequencerNode node;
+    Gateway gateway;
+    TraderApi api;
+    Eip712 domain;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("trader-api");
+        node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
+        domain = Market.GENESIS.domain();
+        gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), domain, new NativeSecp256k1Verifier(), 2);
+        SequencerMain.devSetup(gateway, domain, 6);
+        // 5 requests per key, refilled only when the test moves the clock: floods are deterministic
+        api = new TraderApi(gateway, new RateLimiter(5, 5, clock::get), "127.0.0.1", 0, 16 * 1024);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        api.close();
+        gateway.close();
+        node.close();
+    }
+
+    /** Gives every key a fresh bucket (five tokens) before a step that sends several requests. */
+    void refill() {
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(10));
+    }
+
+    Order order(Signer s, Side side, long price, long lots) {
+        return new Order(s.address(), MARKET, side, price, lots * LOT, 0, TimeInForce.GTC, 0, 0, nonces.getAndIncrement(), 1_000_000);
+    }
+
+    HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode get(String path) throws Exception {
+        return WsClient.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    void aCrossingPairTradesOverWebSocketAndEveryViewAgrees() throws Exception {
+        refill();
+        Signer maker = DevAccounts.trader(0), taker = DevAccounts.trader(1);
+        try (WsClient ws = new WsClient(api.port()); WsClient watcher = new WsClient(api.port())) {
+            JsonNode sub = watcher.request(OrderJson.op("subscribe", WsClient.JSON.createObjectNode()
+                    .set("channels", WsClient.JSON.createArrayNode().add("market").add("account:" + maker.address())))).get(10, TimeUnit.SECONDS);
+            assertThat(sub.get("subscribed")).hasSize(2);
+
+            Order ask = order(maker, Side.SELL, 10_100, 3);
+            JsonNode a = ws.request(OrderJson.op("place", OrderJson.order(maker, ask, domain))).get(10, TimeUnit.SECONDS);
+            assertThat(a.path("outcomes").get(0).path("accepted").asBoolean()).as(a.toString()).isTrue();
+            long askSeq = a.get("seq").asLong();
+            assertThat(askSeq).isPositive();
+
+            Order bid = order(taker, Side.BUY, 10_100, 2);
+            JsonNode b = ws.request(OrderJson.op("place", OrderJson.order(taker, bid, domain))).get(10, TimeUnit.SECONDS);
+            assertThat(b.get("seq").asLong()).isGreaterThan(askSeq);
+            JsonNode fill = null;
+            for (JsonNode e : b.get("events")) if (e.get("event").asText().equals("Filled")) fill = e;
+            assertThat(fill).as(b.toString()).isNotNull();
+            assertThat(fill.get("makerOrderHash").asText()).isEqualTo(a.path("outcomes").get(0).get("orderHash").asText());
+            assertThat(fill.get("size").asLong()).isEqualTo(2 * LOT);
+
+            JsonNode status = get("/orders/" + a.path("outcomes").get(0).get("orderHash").asText()).get("order");
+            assertThat(status.get("ackSeq").asLong()).isEqualTo(askSeq);
+            assertThat(status.get("filled").asLong()).isEqualTo(2 * LOT);
+            assertThat(status.get("status").asText()).isEqualTo("open");
+
+            JsonNode account = get("/accounts/" + taker.address()).get("account");
+            assertThat(account.get("positions").get(0).get("size").asLong()).isEqualTo(2 * LOT);
+            assertThat(account.get("fills").get(0).get("stage").asText()).isEqualTo("matched");
+
+            JsonNode depth = get("/markets/1/depth").get("depth");
+            assertThat(depth.get("asks").toString()).contains("[10100," + LOT + "]");
+
+            JsonNode market = watcher.streams.poll(10, TimeUnit.SECONDS);
+            assertThat(market).isNotNull();
+            boolean sawTrade = false, sawAccount = false;
+            for (int i = 0; i < 10 && !(sawTrade && sawAccount); i++) {
+                if (market.path("channel").asText().equals("market") && market.path("trades").size() > 0) sawTrade = true;
+                if (market.path("channel").asText().startsWith("account:")) sawAccount = true;
+                if (!(sawTrade && sawAccount)) market = watcher.streams.poll(10, TimeUnit.SECONDS);
+                if (market == null) break;
+            }
+            assertThat(sawTrade).isTrue();
+            assertThat(sawAccount).isTrue();
+        }
+    }
+
+    @Test
+    void restPlacesAmendsAndCancelsWithTheirSequenceNumbers() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(2);
+        Order o = order(s, Side.BUY, 9_000, 1);
+        HttpResponse<String> placed = post("/orders", OrderJson.order(s, o, domain).toString());
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(200);
+        long seq = WsClient.JSON.readTree(placed.body()).get("seq").asLong();
+        var hash = domain.orderDigest(o);
+
+        Order moved = order(s, Side.BUY, 9_100, 1);
+        ObjectNode amend = WsClient.JSON.createObjectNode();
+        amend.set("cancel", OrderJson.cancel(s, hash, domain));
+        amend.set("order", OrderJson.order(s, moved, domain));
+        HttpResponse<String> amended = post("/orders/amend", amend.toString());
+        assertThat(amended.statusCode()).as(amended.body()).isEqualTo(200);
+        assertThat(WsClient.JSON.readTree(amended.body()).get("seq").asLong()).isGreaterThan(seq);
+
+        var movedHash = domain.orderDigest(moved);
+        ObjectNode batch = WsClient.JSON.createObjectNode();
+        batch.set("cancels", WsClient.JSON.createArrayNode().add(OrderJson.cancel(s, movedHash, domain)));
+        HttpResponse<String> cancelled = post("/orders/batch-cancel", batch.toString());
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(get("/orders/" + movedHash).get("order").get("status").asText()).startsWith("cancelled");
+        assertThat(get("/orders/" + hash).get("order").get("status").asText()).isEqualTo("replaced");
+    }
+
+    @Test
+    void malformedJsonIsAnsweredWithWhatToSend() throws Exception {
+        refill();
+        HttpResponse<String> r = post("/orders", "{\"trader\": ");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("MALFORMED_JSON").contains("send one JSON object");
+        try (WsClient ws = new WsClient(api.port())) {
+            ws.sendRaw("not json at all");
+            JsonNode answer = ws.streams.poll(10, TimeUnit.SECONDS);
+            assertThat(answer.get("error").asText()).isEqualTo("MALFORMED_JSON");
+            // the socket keeps serving after a bad frame
+            JsonNode state = ws.request(OrderJson.op("state", WsClient.JSON.createObjectNode())).get(10, TimeUnit.SECONDS);
+            assertThat(state.has("stateRoot")).isTrue();
+        }
+    }
+
+    @Test
+    void oversizedRequestsAreRefusedAndTheNodeKeepsServing() throws Exception {
+        String huge = "{\"pad\":\"" + "x".repeat(40_000) + "\"}";
+        HttpResponse<String> r = post("/orders", huge);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("TOO_LARGE").contains("limit");
+        try (WsClient ws = new WsClient(api.port())) {
+            ws.sendRaw(huge);
+            assertThat(ws.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009); // MESSAGE_TOO_BIG, with a reason
+            assertThat(ws.closeReason).isNotBlank();
+        }
+        assertThat(get("/state").has("stateRoot")).isTrue();
+    }
+
+    @Test
+    void anUnknownMarketIsRejectedByTheEngineWithItsHelp() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(3);
+        Order o = new Order(s.address(), 77, Side.BUY, 10_000, LOT, 0, TimeInForce.GTC, 0, 0, nonces.getAndIncrement(), 1_000_000);
+        HttpResponse<String> r = post("/orders", OrderJson.order(s, o, domain).toString());
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertThat(r.body()).contains("UNKNOWN_MARKET").contains("list markets");
+        assertThat(get("/markets/77/depth").get("depth").get("error").asText()).isEqualTo("UNKNOWN_MARKET");
+    }
+
+    @Test
+    void aReplayedOrderIsRefusedAndAnUnsignedOrWronglySignedOneNeverReachesTheLog() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(4);
+        Order o = order(s, Side.BUY, 8_000, 1);
+        String signed = OrderJson.order(s, o, domain).toString();
+        assertThat(post("/orders", signed).statusCode()).isEqualTo(200);
+        HttpResponse<String> again = post("/orders", signed);
+        assertThat(again.statusCode()).isEqualTo(422);
+        assertThat(again.body()).contains("DUPLICATE_ORDER");
+
+        long seqBefore = get("/state").get("seq").asLong();
+        HttpResponse<String> unsigned = post("/orders", OrderJson.unsigned(order(s, Side.BUY, 8_000, 1)).toString());
+        assertThat(unsigned.statusCode()).isEqualTo(400);
+        assertThat(unsigned.body()).contains("UNSIGNED").contains("sign its EIP-712 digest");
+        Order theirs = order(s, Side.BUY, 8_000, 1);
+        ObjectNode forged = OrderJson.order(DevAccounts.trader(5), theirs, domain); // signed by someone else
+        HttpResponse<String> bad = post("/orders", forged.toString());
+        assertThat(bad.statusCode()).isEqualTo(401);
+        assertThat(bad.body()).contains("BAD_SIGNATURE");
+        assertThat(get("/state").get("seq").asLong()).isEqualTo(seqBefore);
+    }
+
+    @Test
+    void aFloodFromOneKeyIsRateLimitedWhileOthersAreServed() throws Exception {
+        refill();
+        Signer flooder = DevAccounts.trader(5), other = DevAccounts.trader(3);
+        try (WsClient ws = new WsClient(api.port())) {
+            int limited = 0;
+            for (int i = 0; i < 12; i++) {
+                JsonNode r = ws.request(OrderJson.op("place", OrderJson.order(flooder, order(flooder, Side.SELL, 12_000, 1), domain))).get(10, TimeUnit.SECONDS);
+                if (r.path("error").asText().equals("RATE_LIMITED")) {
+                    limited++;
+                    assertThat(r.get("message").asText()).contains("retry in");
+                }
+            }
+            assertThat(limited).isEqualTo(7);
+            JsonNode fine = ws.request(OrderJson.op("place", OrderJson.order(other, order(other, Side.SELL, 12_000, 1), domain))).get(10, TimeUnit.SECONDS);
+            assertThat(fine.path("outcomes").get(0).path("accepted").asBoolean()).as(fine.toString()).isTrue();
+        }
+    }
+
+    @Test
+    void aClientThatLeavesMidRequestLosesNothingAndOthersAreServed() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(2);
+        Order o = order(s, Side.SELL, 13_000, 1);
+        WsClient leaving = new WsClient(api.port());
+        leaving.sendRaw(OrderJson.op("place", OrderJson.order(s, o, domain)).toString());
+        leaving.abort();
+        var hash = domain.orderDigest(o);
+        JsonNode status = null;
+        for (int i = 0; i < 100; i++) {
+            status = get("/orders/" + hash).get("order");
+            if (status.get("known").asBoolean()) break;
+            Thread.sleep(50);
+        }
+        assertThat(status.get("known").asBoolean()).as("the order the client sent before leaving was still applied").isTrue();
+        try (WsClient ws = new WsClient(api.port())) {
+            assertThat(ws.request(OrderJson.op("state", WsClient.JSON.createObjectNode())).get(10, TimeUnit.SECONDS).has("stateRoot")).isTrue();
+        }
+    }
+}
