@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * nonce, wrong priority index, amounts at 0 / the balance / 2^63-1, funding extremes, ...).
  * Everything comes from the seed.
  */
-final class CaseGenerator {
+public final class CaseGenerator {
     static final long MAX = Long.MAX_VALUE;
     private static final BigInteger N = new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
     private static final int[] MARKET_IDS = {1, 2, 7, 0x7fffffff, 0xffffffff};
@@ -42,7 +42,7 @@ final class CaseGenerator {
     private final List<Signer> traders = new ArrayList<>();
     private final List<Signer> oracles = new ArrayList<>();
 
-    CaseGenerator(Eip712 domain) {
+    public CaseGenerator(Eip712 domain) {
         this.domain = domain;
         for (int i = 1; i <= 6; i++) traders.add(new Signer(BigInteger.valueOf(0x7ade0000L + i)));
         for (int i = 1; i <= 2; i++) oracles.add(new Signer(BigInteger.valueOf(0x04ac1e00L + i)));
@@ -68,7 +68,7 @@ final class CaseGenerator {
         }
     }
 
-    StepCase generate(long seed) {
+    public StepCase generate(long seed) {
         Random r = new Random(seed);
         World w = new World(r);
         buildState(w);

@@ -10,6 +10,7 @@ import dev.clearline.engine.book.Side;
 import dev.clearline.engine.book.TimeInForce;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.LeafStore;
 import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.transition.Transition;
@@ -39,7 +40,8 @@ final class BookGlue {
         public void onAmended(long s, long o, long p, long l, boolean k) { }
     };
     /** Ids posted on the overlay during one fill-or-kill trial. */
-    private final java.util.Set<Long> plannedPosts = new java.util.HashSet<>();
+    /** Orders posted only on a trial overlay, with the short id the overlay gave them. */
+    private final java.util.Map<Long, Long> plannedPosts = new java.util.HashMap<>();
 
     BookGlue(StfMirror mirror, OrderIndex index, Reservations reservations, EventLog events) {
         this.mirror = mirror;
@@ -181,25 +183,35 @@ final class BookGlue {
         if (!posted(maker, onMirror)) {
             r = mirror.tryPost(store, maker);
             if (r != null) return refused(t, r, FillJudge.postRefused(true));
-            markPosted(maker, onMirror);
+            markPosted(maker, onMirror, store);
         }
         if (!posted(taker, onMirror)) {
             r = mirror.tryPost(store, taker);
             if (r != null) return refused(t, r, FillJudge.postRefused(false));
-            markPosted(taker, onMirror);
+            markPosted(taker, onMirror, store);
         }
-        r = mirror.tryApply(store, new Transition.Trade(maker.v.hash(), taker.v.hash(), size));
+        r = mirror.tryApply(store, new Transition.Trade(stateId(maker, onMirror), stateId(taker, onMirror), size));
         if (r != null) return refused(t, r, FillJudge.tradeRefused(r, store, maker, taker, size));
         return FillVerdict.FILL;
     }
 
     private boolean posted(LiveOrder e, boolean onMirror) {
-        return e.posted || !onMirror && plannedPosts.contains(e.id);
+        return e.posted || !onMirror && plannedPosts.containsKey(e.id);
     }
 
-    private void markPosted(LiveOrder e, boolean onMirror) {
-        if (onMirror) e.posted = true;
-        else plannedPosts.add(e.id);
+    /** Records the post and the short id it just received: the count of orders the store has posted. */
+    private void markPosted(LiveOrder e, boolean onMirror, LeafStore store) {
+        long id = StateReads.global(store).orderCount();
+        if (onMirror) {
+            e.posted = true;
+            e.stateId = id;
+        } else {
+            plannedPosts.put(e.id, id);
+        }
+    }
+
+    private long stateId(LiveOrder e, boolean onMirror) {
+        return e.posted ? e.stateId : plannedPosts.get(e.id);
     }
 
     private static FillVerdict refused(Trial t, Reject r, FillVerdict v) {

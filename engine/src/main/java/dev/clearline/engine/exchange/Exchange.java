@@ -10,7 +10,7 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.state.MarketLeaf;
-import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.stf.MemoryLeafStore;
 import dev.clearline.engine.stf.Reject;
@@ -141,7 +141,7 @@ public final class Exchange {
                 if (e != null && e.order().trader().equals(f.owner())) {
                     glue.evict(e, books.get(e.marketId()), mirror.market(e.marketId()), ExchangeEvent.Why.FORCED, null);
                 }
-                OrderLeaf leaf = StateReads.order(mirror.state, f.orderHash());
+                OrderHashLeaf leaf = StateReads.orderHash(mirror.state, f.orderHash());
                 if (leaf != null && leaf.isTombstone()) index.markCancelled(f.orderHash());
             }
             default -> { }

@@ -13,6 +13,8 @@ final class LiveOrder {
     final Account account;
     /** Its PostOrder was emitted: the tree holds its leaf. */
     boolean posted;
+    /** Its short id in the tree (docs/protocol.md section 5), once posted. */
+    long stateId;
     /** What {@link Reservations} counts for it now: open size and that size's notional at its limit. */
     long reservedSize;
     long reservedNotional;

@@ -46,7 +46,7 @@ class TransitionFuzzTest {
         w.ok(w.deposit(World.signer(1).address(), 1_000_000));
         w.ok(w.price(1, 10_000, 0, 1));
         Hash32 before = w.state.root();
-        Outcome o = w.stf.applyEncoded(w.state, input);
+        Outcome o = w.stf.applyEncoded(w.state, input, 0);
         assertThat(o).isNotNull();
         boolean decodes;
         try {
