@@ -89,9 +89,8 @@ contract EscapeHatch is IEscapeRate {
         hashes[0] = keccak256(abi.encode(free, nonce));
         _verify(keys, hashes, proof);
         leafUsed[key] = true;
-        uint256 paid = scale(free);
+        uint256 paid = rollup.releaseEscape(owner, scale(free));
         emit BalanceEscaped(owner, free, paid);
-        rollup.releaseEscape(owner, paid);
     }
 
     /// @notice After the claim window, pays the equity of `owner`'s isolated position in `market`
@@ -110,9 +109,8 @@ contract EscapeHatch is IEscapeRate {
         _provePosition(owner, market, position, marketLeaf, proof);
         leafUsed[key] = true;
         int256 equity = equityOf(position, marketLeaf);
-        uint256 paid = equity > 0 ? scale(uint256(equity)) : 0;
+        uint256 paid = rollup.releaseEscape(owner, equity > 0 ? scale(uint256(equity)) : 0);
         emit PositionEscaped(owner, market, equity, paid);
-        rollup.releaseEscape(owner, paid);
     }
 
     /// @notice What an escape or a post-freeze withdrawal of `amount` pays:

@@ -28,7 +28,7 @@ interface IRollup {
     function isLive(uint64 batchIndex, uint64 submissionId) external view returns (bool);
     function noteDispute(uint64 batchIndex, uint64 submissionId, bool opened) external;
     function rejectBatch(uint64 batchIndex, uint64 submissionId, address challenger) external;
-    function releaseEscape(address to, uint256 amount) external;
+    function releaseEscape(address to, uint256 amount) external returns (uint256 paid);
 }
 
 /// @notice The escape hatch's payout rate, which the rollup applies to withdrawals claimed after a freeze.

@@ -67,6 +67,9 @@ contract Rollup is IRollup {
     bytes32 public frozenRoot;
     /// Tokens backing the frozen state's claims (all held tokens minus unconsumed deposits).
     uint256 public escapePool;
+    /// What is left of `escapePool` for escapes and post-freeze withdrawals; never below zero, so
+    /// refunds of unconsumed deposits stay covered whatever the escapes claim.
+    uint256 public escapeRemaining;
 
     event PriorityOpEnqueued(
         uint64 indexed index, uint8 indexed kind, address indexed sender, bytes encoding, bytes32 rollingHash
@@ -354,7 +357,10 @@ contract Rollup is IRollup {
             keccak256(abi.encode(recipient, amount)),
             proof
         );
-        uint256 paid = frozenAt == 0 ? amount : IEscapeRate(escapeHatch).scale(amount);
+        uint256 paid = amount;
+        if (frozenAt != 0) {
+            paid = _fromEscapePool(IEscapeRate(escapeHatch).scale(amount));
+        }
         _claimedWithdrawals[withdrawalId >> 8] |= uint256(1) << (withdrawalId & 0xff);
         tokenHeld -= paid;
         _pushTokens(recipient, paid);
@@ -407,6 +413,7 @@ contract Rollup is IRollup {
         frozenRoot = root;
         frozenConsumed = finalConsumed;
         escapePool = tokenHeld - (totalDeposited - finalDeposits);
+        escapeRemaining = escapePool;
         emit Frozen(consumed, root, finalized, escapePool);
     }
 
@@ -457,12 +464,14 @@ contract Rollup is IRollup {
         emit BatchesRejected(batchIndex, previousNext, proposer, challenger, slashed - burn, burn);
     }
 
-    /// @notice Escape hatch only: pays an escape.
-    function releaseEscape(address to, uint256 amount) external {
+    /// @notice Escape hatch only: pays an escape of `amount`, capped at what is left of the
+    ///         escape pool. Returns what was paid.
+    function releaseEscape(address to, uint256 amount) external returns (uint256 paid) {
         if (msg.sender != escapeHatch) revert NotEscapeHatch(msg.sender);
-        tokenHeld -= amount;
-        _pushTokens(to, amount);
-        emit EscapePaid(to, amount);
+        paid = _fromEscapePool(amount);
+        tokenHeld -= paid;
+        _pushTokens(to, paid);
+        emit EscapePaid(to, paid);
     }
 
     // ---------------------------------------------------------------- views
@@ -561,6 +570,12 @@ contract Rollup is IRollup {
         hashes[0] = valueHash;
         SparseMerkleProof.ProofError e = SparseMerkleProof.verify(root, keys, hashes, proof);
         if (e != SparseMerkleProof.ProofError.OK) revert InvalidLeafProof(uint8(e));
+    }
+
+    function _fromEscapePool(uint256 amount) private returns (uint256 paid) {
+        uint256 left = escapeRemaining;
+        paid = amount < left ? amount : left;
+        escapeRemaining = left - paid;
     }
 
     function _creditEth(address account, uint256 amount) private {

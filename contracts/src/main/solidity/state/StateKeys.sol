@@ -11,6 +11,7 @@ library StateKeys {
     uint256 internal constant MARKET = 4;
     uint256 internal constant WITHDRAWAL = 5;
     uint256 internal constant GLOBAL = 6;
+    uint256 internal constant ORDER_STATE = 7;
 
     /// @notice An owner's free collateral.
     function balance(address owner) internal pure returns (bytes32) {
@@ -22,9 +23,14 @@ library StateKeys {
         return keccak256(abi.encode(POSITION, owner, marketId));
     }
 
-    /// @notice An order's fill record.
+    /// @notice What became of an order hash: the short id its PostOrder gave it, or a tombstone.
     function order(bytes32 orderHash) internal pure returns (bytes32) {
         return keccak256(abi.encode(ORDER, orderHash));
+    }
+
+    /// @notice A posted order's terms and fills, by its short id (1 .. 2^48 - 1).
+    function orderState(uint64 orderId) internal pure returns (bytes32) {
+        return keccak256(abi.encode(ORDER_STATE, orderId));
     }
 
     /// @notice A market's parameters and prices.

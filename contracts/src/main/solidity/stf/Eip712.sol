@@ -9,7 +9,7 @@ import {Order} from "./Transitions.sol";
 ///         keccak(0x19 || 0x01 || domainSeparator || keccak(abi.encode(typeHash, fields...))).
 library Eip712 {
     bytes32 internal constant ORDER_TYPEHASH = keccak256(
-        "Order(address trader,uint32 market,bool isBuy,uint64 price,uint64 size,uint64 displaySize,uint8 timeInForce,uint8 flags,uint64 expiry,uint64 nonce,uint64 margin)"
+        "Order(address trader,uint32 market,bool isBuy,uint64 price,uint64 size,uint64 displaySize,uint8 timeInForce,uint8 flags,uint8 peg,int32 pegOffset,uint64 expiry,uint64 nonce,uint64 margin)"
     );
     bytes32 internal constant CANCEL_TYPEHASH = keccak256("Cancel(address owner,bytes32 orderHash)");
     bytes32 internal constant ALLOCATE_TYPEHASH =

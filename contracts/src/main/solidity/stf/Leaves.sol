@@ -18,7 +18,7 @@ struct PositionLeaf {
 }
 
 /// @notice ORDER(digest): `(address trader, uint32 market, bool isBuy, uint64 price, uint64 size,
-///         uint8 flags, uint64 expiry, uint64 filled, bool cancelled)`.
+///         uint8 flags, uint8 peg, int32 pegOffset, uint64 expiry, uint64 filled, bool cancelled)`.
 struct OrderLeaf {
     address trader;
     uint32 marketId;
@@ -26,6 +26,8 @@ struct OrderLeaf {
     uint64 price;
     uint64 size;
     uint8 flags;
+    uint8 peg;
+    int32 pegOffset;
     uint64 expiry;
     uint64 filled;
     bool cancelled;
@@ -70,7 +72,7 @@ struct GlobalLeaf {
 library Leaves {
     uint256 internal constant BALANCE_BYTES = 64;
     uint256 internal constant POSITION_BYTES = 96;
-    uint256 internal constant ORDER_BYTES = 288;
+    uint256 internal constant ORDER_BYTES = 352;
     uint256 internal constant MARKET_BYTES = 352;
     uint256 internal constant GLOBAL_BYTES = 128;
 
@@ -92,9 +94,11 @@ library Leaves {
         o.price = uint64(_word(v, 3));
         o.size = uint64(_word(v, 4));
         o.flags = uint8(_word(v, 5));
-        o.expiry = uint64(_word(v, 6));
-        o.filled = uint64(_word(v, 7));
-        o.cancelled = _word(v, 8) != 0;
+        o.peg = uint8(_word(v, 6));
+        o.pegOffset = int32(int256(_word(v, 7)));
+        o.expiry = uint64(_word(v, 8));
+        o.filled = uint64(_word(v, 9));
+        o.cancelled = _word(v, 10) != 0;
     }
 
     function decodeMarket(bytes memory v) internal pure returns (MarketLeaf memory m) {

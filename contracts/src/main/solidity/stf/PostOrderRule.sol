@@ -18,6 +18,9 @@ library PostOrderRule {
     uint8 internal constant MARKET = 4;
     uint8 internal constant KNOWN_FLAGS = 7;
     uint8 internal constant GTC = 0;
+    uint8 internal constant PEG_NONE = 0;
+    uint8 internal constant PEG_MARK = 1;
+    uint8 internal constant PEG_BOOK = 2;
 
     function execute(State memory s, PostOrder memory p) internal pure returns (Reject) {
         Order memory o = p.order; // 1. load
@@ -29,7 +32,7 @@ library PostOrderRule {
         if (r == Reject.None) r = fields(o, m);
         if (r == Reject.None && Checks.expired(o.expiry, m)) r = Reject.EXPIRED;
         if (r != Reject.None) return r;
-        Witness.putOrder(s, hash, OrderLeaf(o.trader, o.marketId, o.isBuy, o.price, o.size, o.flags, o.expiry, 0, false));
+        Witness.putOrder(s, hash, OrderLeaf(o.trader, o.marketId, o.isBuy, o.price, o.size, o.flags, o.peg, o.pegOffset, o.expiry, 0, false));
         if (o.margin == 0) return Reject.None;
         return _moveMargin(s, o, m); // 4. apply: margin into the position
     }
@@ -41,6 +44,7 @@ library PostOrderRule {
         if (
             o.size == 0 || o.price == 0 || o.displaySize > o.size || o.flags & ~KNOWN_FLAGS != 0
                 || (isMarket && o.timeInForce == GTC) || (postOnly && (isMarket || o.timeInForce != GTC))
+                || (o.peg == PEG_NONE ? o.pegOffset != 0 : isMarket)
         ) return Reject.BAD_ORDER_FIELDS;
         if (o.price % m.tickSize != 0) return Reject.PRICE_OFF_TICK;
         if (o.size % m.lotSize != 0 || o.displaySize % m.lotSize != 0) return Reject.SIZE_OFF_LOT;

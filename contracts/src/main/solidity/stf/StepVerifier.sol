@@ -20,7 +20,7 @@ contract StepVerifier is IStepVerifier {
 
     /// @param priority_ the `PriorityStep` contract (types 1-4)
     /// @param account_ the `AccountStep` contract (types 5, 8-11)
-    /// @param trading_ the `TradingStep` contract (types 6, 7, 12)
+    /// @param trading_ the `TradingStep` contract (types 6, 7, 12, 13)
     constructor(IStepVerifier priority_, IStepVerifier account_, IStepVerifier trading_) {
         if (address(priority_).code.length == 0) revert FamilyWithoutCode(address(priority_));
         if (address(account_).code.length == 0) revert FamilyWithoutCode(address(account_));
@@ -45,10 +45,13 @@ contract StepVerifier is IStepVerifier {
         return family(t).step(preRoot, transition, witness, ctx);
     }
 
-    /// @notice The step contract that executes transitions of type `t` (1..12).
+    /// @notice The step contract that executes transitions of type `t` (1..13).
     function family(uint8 t) public view returns (IStepVerifier) {
         if (t <= Transitions.FORCED_CANCEL) return priority;
-        if (t == Transitions.POST_ORDER || t == Transitions.TRADE || t == Transitions.LIQUIDATE) return trading;
+        if (
+            t == Transitions.POST_ORDER || t == Transitions.TRADE || t == Transitions.LIQUIDATE
+                || t == Transitions.TRADE_AT_PRICE
+        ) return trading;
         return account;
     }
 }

@@ -9,9 +9,12 @@ import {State, Witness} from "./Witness.sol";
 import {PositionLeaf, OrderLeaf, MarketLeaf, Leaves} from "./Leaves.sol";
 import {Trade} from "./Transitions.sol";
 import {PostOrderRule} from "./PostOrderRule.sol";
+import {PegPrice} from "./PegPrice.sol";
 
 /// @title TradeRule
-/// @notice A fill of a maker order by a taker order at the maker's price.
+/// @notice A fill of a maker order by a taker order at the maker's price: its fixed price, or for a
+///         mark-pegged maker its pegged price at the mark; a book-pegged maker fills only through
+///         TradeAtPrice (`fill` with an explicit price, checked against both limits).
 library TradeRule {
     /// The two sides of a fill after settling funding and applying it.
     struct Fill {
@@ -22,37 +25,70 @@ library TradeRule {
         int256 fees;
     }
 
+    /// What a fill names: the two orders, the size, and for TradeAtPrice the stated price.
+    struct Request {
+        bytes32 makerHash;
+        bytes32 takerHash;
+        uint64 size;
+        uint64 explicitPrice;
+        bool atPrice;
+    }
+
+    /// The loaded orders and market, and the price the fill happens at.
+    struct Loaded {
+        OrderLeaf maker;
+        OrderLeaf taker;
+        MarketLeaf m;
+        int256 price;
+    }
+
+    /// @notice A fill at the maker's fixed or mark-pegged price (Trade, type 7).
     function execute(State memory s, Trade memory t) internal pure returns (Reject) {
-        (bool makerExists, OrderLeaf memory maker) = Witness.order(s, t.makerHash); // 1. load
-        (bool takerExists, OrderLeaf memory taker) = Witness.order(s, t.takerHash);
+        return fill(s, Request(t.makerHash, t.takerHash, t.size, 0, false));
+    }
+
+    /// @notice The checks and effects of a fill, in the twin order; `q.atPrice` says the transition
+    ///         is a TradeAtPrice carrying `q.explicitPrice`.
+    function fill(State memory s, Request memory q) internal pure returns (Reject) {
+        Loaded memory o;
+        bool makerExists;
+        bool takerExists;
+        (makerExists, o.maker) = Witness.order(s, q.makerHash); // 1. load
+        (takerExists, o.taker) = Witness.order(s, q.takerHash);
         if (!makerExists || !takerExists) return Reject.ORDER_NOT_FOUND; // 2. authorise: posted = signature seen
-        if (Leaves.isTombstone(maker) || Leaves.isTombstone(taker)) return Reject.ORDER_CANCELLED;
-        (, MarketLeaf memory m) = Witness.market(s, maker.marketId);
-        Reject r = _validate(maker, taker, m, t.size); // 3. validate
+        if (Leaves.isTombstone(o.maker) || Leaves.isTombstone(o.taker)) return Reject.ORDER_CANCELLED;
+        (, o.m) = Witness.market(s, o.maker.marketId);
+        Reject r = _validate(o.maker, o.taker, o.m, q.size, q.atPrice); // 3. validate
         if (r != Reject.None) return r;
+        (r, o.price) = _price(o.maker, o.taker, o.m, q.explicitPrice, q.atPrice);
+        if (r != Reject.None) return r;
+        if (q.size > o.maker.size - o.maker.filled || q.size > o.taker.size - o.taker.filled) return Reject.OVERFILL;
 
         Fill memory f; // 4. apply
-        (r, f) = _fill(s, maker, taker, m, t.size);
+        (r, f) = _fill(s, o.maker, o.taker, o.m, q.size, o.price);
         if (r != Reject.None) return r;
 
-        r = _reduceOnly(maker, f.makerBefore, f.makerAfter); // 5. check flags and margin
-        if (r == Reject.None) r = _reduceOnly(taker, f.takerBefore, f.takerAfter);
-        if (r == Reject.None) r = _margin(f.makerBefore, f.makerAfter, m);
-        if (r == Reject.None) r = _margin(f.takerBefore, f.takerAfter, m);
+        r = _reduceOnly(o.maker, f.makerBefore, f.makerAfter); // 5. check flags and margin
+        if (r == Reject.None) r = _reduceOnly(o.taker, f.takerBefore, f.takerAfter);
+        if (r == Reject.None) r = _margin(f.makerBefore, f.makerAfter, o.m);
+        if (r == Reject.None) r = _margin(f.takerBefore, f.takerAfter, o.m);
         if (r != Reject.None) return r;
-
-        maker.filled += t.size;
-        taker.filled += t.size;
-        Witness.putOrder(s, t.makerHash, maker);
-        Witness.putOrder(s, t.takerHash, taker);
-        Witness.putPosition(s, maker.trader, maker.marketId, f.makerAfter);
-        Witness.putPosition(s, taker.trader, taker.marketId, f.takerAfter);
-        m.feesAccrued = uint64(uint256(f.fees));
-        Witness.putMarket(s, maker.marketId, m);
+        _write(s, q, o, f);
         return Reject.None;
     }
 
-    function _validate(OrderLeaf memory maker, OrderLeaf memory taker, MarketLeaf memory m, uint64 size)
+    function _write(State memory s, Request memory q, Loaded memory o, Fill memory f) private pure {
+        o.maker.filled += q.size;
+        o.taker.filled += q.size;
+        Witness.putOrder(s, q.makerHash, o.maker);
+        Witness.putOrder(s, q.takerHash, o.taker);
+        Witness.putPosition(s, o.maker.trader, o.maker.marketId, f.makerAfter);
+        Witness.putPosition(s, o.taker.trader, o.taker.marketId, f.takerAfter);
+        o.m.feesAccrued = uint64(uint256(f.fees));
+        Witness.putMarket(s, o.maker.marketId, o.m);
+    }
+
+    function _validate(OrderLeaf memory maker, OrderLeaf memory taker, MarketLeaf memory m, uint64 size, bool atPrice)
         private
         pure
         returns (Reject)
@@ -65,18 +101,48 @@ library TradeRule {
         if (r == Reject.None) r = Checks.live(taker, m);
         if (r != Reject.None) return r;
         if (taker.flags & PostOrderRule.POST_ONLY != 0) return Reject.POST_ONLY_WOULD_TAKE;
-        bool crosses = taker.isBuy ? taker.price >= maker.price : taker.price <= maker.price;
-        if (!crosses) return Reject.NOT_CROSSING;
-        if (size > maker.size - maker.filled || size > taker.size - taker.filled) return Reject.OVERFILL;
+        if ((maker.peg == PostOrderRule.PEG_BOOK) != atPrice) return Reject.PRICE_RULE_MISMATCH;
         return Checks.hasMark(m);
     }
 
-    function _fill(State memory s, OrderLeaf memory maker, OrderLeaf memory taker, MarketLeaf memory m, uint64 size)
+    /// The fill price: the stated one (on tick, within the maker's limit) or the maker's fixed or
+    /// mark-pegged price; then the taker's limit (its price, or its mark-pegged price) must reach it.
+    function _price(OrderLeaf memory maker, OrderLeaf memory taker, MarketLeaf memory m, uint64 explicitPrice, bool atPrice)
+        private
+        pure
+        returns (Reject, int256 price)
+    {
+        if (atPrice) {
+            price = int256(uint256(explicitPrice));
+            if (price <= 0 || explicitPrice % m.tickSize != 0) return (Reject.PRICE_OFF_TICK, price);
+            int256 makerLimit = int256(uint256(maker.price));
+            if (maker.isBuy ? price > makerLimit : price < makerLimit) return (Reject.NOT_CROSSING, price);
+        } else {
+            price = _limit(maker, m);
+            if (price == Fixed.OVERFLOW) return (Reject.OVERFLOW, price);
+            if (price == PegPrice.NOT_POSITIVE) return (Reject.BAD_PRICE, price);
+        }
+        int256 takerLimit = _limit(taker, m);
+        if (takerLimit == Fixed.OVERFLOW) return (Reject.OVERFLOW, price);
+        if (takerLimit == PegPrice.NOT_POSITIVE) return (Reject.BAD_PRICE, price);
+        if (taker.isBuy ? takerLimit < price : takerLimit > price) return (Reject.NOT_CROSSING, price);
+        return (Reject.None, price);
+    }
+
+    /// An order's price: its signed price, or for a mark-pegged order its pegged price at the mark.
+    function _limit(OrderLeaf memory o, MarketLeaf memory m) private pure returns (int256) {
+        if (o.peg != PostOrderRule.PEG_MARK) return int256(uint256(o.price));
+        return PegPrice.markPegged(
+            o.isBuy, int256(uint256(o.price)), o.pegOffset, int256(uint256(m.markPrice)), int256(uint256(m.tickSize))
+        );
+    }
+
+    function _fill(State memory s, OrderLeaf memory maker, OrderLeaf memory taker, MarketLeaf memory m, uint64 size, int256 price)
         private
         pure
         returns (Reject, Fill memory f)
     {
-        Amounts memory a = _amounts(m, maker, size);
+        Amounts memory a = _amounts(m, maker, size, price);
         bool mOk;
         bool tOk;
         (mOk, f.makerBefore) = Checks.settled(Witness.position(s, maker.trader, maker.marketId), m);
@@ -97,8 +163,12 @@ library TradeRule {
         int256 signedSize;
     }
 
-    function _amounts(MarketLeaf memory m, OrderLeaf memory maker, uint64 size) private pure returns (Amounts memory a) {
-        a.notional = Fixed.notional(int256(uint256(size)), int256(uint256(m.lotSize)), int256(uint256(maker.price)));
+    function _amounts(MarketLeaf memory m, OrderLeaf memory maker, uint64 size, int256 price)
+        private
+        pure
+        returns (Amounts memory a)
+    {
+        a.notional = Fixed.notional(int256(uint256(size)), int256(uint256(m.lotSize)), price);
         a.makerFee = Fixed.mulPpmUp(a.notional, int256(uint256(m.makerFeePpm)));
         a.takerFee = Fixed.mulPpmUp(a.notional, int256(uint256(m.takerFeePpm)));
         a.signedSize = maker.isBuy ? int256(uint256(size)) : -int256(uint256(size));

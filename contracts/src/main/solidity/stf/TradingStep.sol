@@ -5,13 +5,13 @@ import {StepFamily} from "./StepFamily.sol";
 import {IStepVerifier} from "./IStepVerifier.sol";
 import {Reject} from "./Reject.sol";
 import {State, Witness} from "./Witness.sol";
-import {Transitions, PostOrder, Trade, Liquidate} from "./Transitions.sol";
+import {Transitions, PostOrder, Trade, TradeAtPrice, Liquidate} from "./Transitions.sol";
 import {PostOrderRule} from "./PostOrderRule.sol";
 import {TradeRule} from "./TradeRule.sol";
 import {LiquidateRule} from "./LiquidateRule.sol";
 
 /// @title TradingStep
-/// @notice One step of the order flow and risk (PostOrder, Trade, Liquidate).
+/// @notice One step of the order flow and risk (PostOrder, Trade, TradeAtPrice, Liquidate).
 contract TradingStep is StepFamily {
     /// @inheritdoc IStepVerifier
     function step(bytes32 preRoot, bytes calldata transition, bytes calldata witness, Context calldata ctx)
@@ -36,6 +36,12 @@ contract TradingStep is StepFamily {
             if (!ok) return _malformed(preRoot);
             s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
             r = TradeRule.execute(s, tr);
+        } else if (t == Transitions.TRADE_AT_PRICE) {
+            TradeAtPrice memory tp;
+            (ok, tp) = Transitions.decodeTradeAtPrice(transition);
+            if (!ok) return _malformed(preRoot);
+            s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
+            r = TradeRule.fill(s, TradeRule.Request(tp.makerHash, tp.takerHash, tp.size, tp.price, true));
         } else if (t == Transitions.LIQUIDATE) {
             Liquidate memory l;
             (ok, l) = Transitions.decodeLiquidate(transition);

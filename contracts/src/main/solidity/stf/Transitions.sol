@@ -66,6 +66,8 @@ struct Order {
     uint64 displaySize;
     uint8 timeInForce;
     uint8 flags;
+    uint8 peg;
+    int32 pegOffset;
     uint64 expiry;
     uint64 nonce;
     uint64 margin;
@@ -80,6 +82,14 @@ struct Trade {
     bytes32 makerHash;
     bytes32 takerHash;
     uint64 size;
+}
+
+/// @notice A fill of a book-pegged maker at an explicit price (type 13).
+struct TradeAtPrice {
+    bytes32 makerHash;
+    bytes32 takerHash;
+    uint64 size;
+    uint64 price;
 }
 
 struct Cancel {
@@ -127,14 +137,15 @@ library Transitions {
     uint8 internal constant RELEASE = 10;
     uint8 internal constant WITHDRAW = 11;
     uint8 internal constant LIQUIDATE = 12;
-    uint8 internal constant LAST_TYPE = 12;
+    uint8 internal constant TRADE_AT_PRICE = 13;
+    uint8 internal constant LAST_TYPE = 13;
 
     /// @notice Encoded length of each type, type byte included; 0 for an unknown type.
     function length(uint256 t) internal pure returns (uint256) {
         // byte t (from the least significant) is the length of type t:
-        // 0, 45, 73, 45, 69, 94, 141, 73, 118, 106, 106, 122, 25
+        // 0, 45, 73, 45, 69, 94, 146, 73, 118, 106, 106, 122, 25, 81
         if (t > LAST_TYPE) return 0;
-        return (0x197a6a6a76498d5e452d492d00 >> (8 * t)) & 0xff;
+        return (0x51197a6a6a7649925e452d492d00 >> (8 * t)) & 0xff;
     }
 
     /// @notice The type byte of well-formed bytes, 0 when empty, unknown or of the wrong length.
@@ -215,19 +226,32 @@ library Transitions {
         o.timeInForce = uint8(b[50]);
         ok = ok && o.timeInForce <= 2;
         o.flags = uint8(b[51]);
-        (f, o.expiry) = _u63(b, 52);
+        o.peg = uint8(b[52]);
+        ok = ok && o.peg <= 2;
+        o.pegOffset = int32(uint32(bytes4(b[53:57])));
+        (f, o.expiry) = _u63(b, 57);
         ok = ok && f;
-        (f, o.nonce) = _u63(b, 60);
+        (f, o.nonce) = _u63(b, 65);
         ok = ok && f;
-        (f, o.margin) = _u63(b, 68);
+        (f, o.margin) = _u63(b, 73);
         ok = ok && f;
-        p.sig = _sig(b, 76);
+        p.sig = _sig(b, 81);
     }
 
     function decodeTrade(bytes calldata b) internal pure returns (bool ok, Trade memory t) {
         t.makerHash = bytes32(b[1:33]);
         t.takerHash = bytes32(b[33:65]);
         (ok, t.size) = _u63(b, 65);
+    }
+
+    function decodeTradeAtPrice(bytes calldata b) internal pure returns (bool ok, TradeAtPrice memory t) {
+        t.makerHash = bytes32(b[1:33]);
+        t.takerHash = bytes32(b[33:65]);
+        (bool s, uint64 size) = _u63(b, 65);
+        (bool p, uint64 price) = _u63(b, 73);
+        t.size = size;
+        t.price = price;
+        ok = s && p;
     }
 
     function decodeCancel(bytes calldata b) internal pure returns (bool ok, Cancel memory c) {

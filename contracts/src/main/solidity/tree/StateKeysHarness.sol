@@ -26,6 +26,12 @@ contract StateKeysHarness {
         return StateKeys.order(orderHash);
     }
 
+    /// @notice `StateKeys.orderState(orderId)`.
+    /// @param orderId the short id the order's PostOrder gave it
+    function orderState(uint64 orderId) external pure returns (bytes32) {
+        return StateKeys.orderState(orderId);
+    }
+
     /// @notice `StateKeys.market(marketId)`.
     /// @param marketId the market
     function market(uint32 marketId) external pure returns (bytes32) {

@@ -26,7 +26,7 @@ public final class Devnet implements AutoCloseable {
     /**
      * @param port       -1: no HTTP server (in-process only); 0: any free port
      * @param blockTime  null: automine (a block per transaction); else a block every interval
-     * @param rpcThreads how many HTTP requests are dispatched at once (each keep-alive connection has its own thread)
+     * @param rpcThreads how many HTTP requests are dispatched at once (Jetty serves the connections)
      */
     public record Options(NodeConfig node, String host, int port, Duration blockTime, int rpcThreads) {
         public static Options inProcess(NodeConfig node) {

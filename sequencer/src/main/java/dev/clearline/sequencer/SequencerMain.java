@@ -1,8 +1,6 @@
 package dev.clearline.sequencer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clearline.engine.batch.BatchPolicy;
-import dev.clearline.engine.exchange.MarketBooks;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
@@ -46,9 +44,8 @@ public final class SequencerMain {
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
-        Genesis genesis = new Genesis(Long.parseLong(opts.getOrDefault("chain-id", "31337")),
-                Address.fromHex(opts.getOrDefault("rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3")),
-                new MarketBooks(1 << 16, 1 << 30, 1 << 16), new BatchPolicy(1024, 2));
+        Genesis dev = Genesis.devnet(Address.fromHex(opts.getOrDefault("rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3")));
+        Genesis genesis = new Genesis(Long.parseLong(opts.getOrDefault("chain-id", "31337")), dev.verifyingContract(), dev.books(), dev.batches());
         int verifyThreads = Integer.parseInt(opts.getOrDefault("verify-threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
         double rate = Double.parseDouble(opts.getOrDefault("rate-per-key", "2000"));
         long snapshotEvery = Long.parseLong(opts.getOrDefault("snapshot-every", "60"));
@@ -107,10 +104,16 @@ public final class SequencerMain {
         for (var f : done) f.get(60, TimeUnit.SECONDS);
     }
 
+    private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
+            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup");
+
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) return null;
+            if (!args[i].startsWith("--") || i + 1 >= args.length || !OPTIONS.contains(args[i].substring(2))) {
+                System.err.println("sequencer: unknown option or missing value: " + args[i]);
+                return null;
+            }
             m.put(args[i].substring(2), args[++i]);
         }
         return m;

@@ -4,6 +4,7 @@ import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.Signer;
@@ -32,7 +33,7 @@ import java.util.TreeMap;
  * nonce, wrong priority index, amounts at 0 / the balance / 2^63-1, funding extremes, ...).
  * Everything comes from the seed.
  */
-final class CaseGenerator {
+public final class CaseGenerator {
     static final long MAX = Long.MAX_VALUE;
     private static final BigInteger N = new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
     private static final int[] MARKET_IDS = {1, 2, 7, 0x7fffffff, 0xffffffff};
@@ -41,7 +42,7 @@ final class CaseGenerator {
     private final List<Signer> traders = new ArrayList<>();
     private final List<Signer> oracles = new ArrayList<>();
 
-    CaseGenerator(Eip712 domain) {
+    public CaseGenerator(Eip712 domain) {
         this.domain = domain;
         for (int i = 1; i <= 6; i++) traders.add(new Signer(BigInteger.valueOf(0x7ade0000L + i)));
         for (int i = 1; i <= 2; i++) oracles.add(new Signer(BigInteger.valueOf(0x04ac1e00L + i)));
@@ -67,13 +68,13 @@ final class CaseGenerator {
         }
     }
 
-    StepCase generate(long seed) {
+    public StepCase generate(long seed) {
         Random r = new Random(seed);
         World w = new World(r);
         buildState(w);
         Transition t = transition(w);
         byte[] bytes = TransitionCodec.encode(t);
-        if (r.nextInt(40) == 0) bytes = malform(r, bytes);
+        if (r.nextInt(15) == 0) bytes = malform(r, bytes);
         return new StepCase(seed, w.leaves, bytes, r.nextInt(4));
     }
 
@@ -181,7 +182,7 @@ final class CaseGenerator {
             case 1 -> (lots / 2) * w.marketLeaves.get(mi).lotSize();
             default -> 0;
         };
-        OrderLeaf leaf = new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.expiry(),
+        OrderLeaf leaf = new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.peg(), o.pegOffset(), o.expiry(),
                 filled, r.nextInt(8) == 0);
         w.orderHashes.add(h);
         w.orderLeaves.add(leaf);
@@ -226,15 +227,27 @@ final class CaseGenerator {
                 default -> display = m.lotSize() > 1 ? 1 : display;
             }
         }
+        Peg peg = switch (r.nextInt(6)) {
+            case 0 -> Peg.MARK;
+            case 1 -> Peg.BOOK;
+            default -> Peg.NONE;
+        };
+        int offset = peg == Peg.NONE && r.nextInt(30) > 0 ? 0 : switch (r.nextInt(6)) {
+            case 0 -> Integer.MIN_VALUE;
+            case 1 -> Integer.MAX_VALUE;
+            default -> r.nextInt(41) - 20;
+        };
+        if (peg != Peg.NONE && (flags & Order.MARKET) != 0 && valid) flags = 0;
         return new Order(trader.address(), marketId, r.nextBoolean() ? Side.BUY : Side.SELL, price, size, display, tif,
-                flags, expiry, r.nextInt(1000), margin);
+                flags, peg, offset, expiry, r.nextInt(1000), margin);
     }
 
     // ---------------------------------------------------------------- transitions
 
     private Transition transition(World w) {
         Random r = w.r;
-        return switch (1 + r.nextInt(12)) {
+        int pick = 1 + r.nextInt(17);
+        return switch (pick > 12 ? 7 : pick) {
             case 1 -> new Transition.Deposit(priorityIndex(w), r.nextInt(1000), owner(w), amount(w, balanceOf(w, null)));
             case 2 -> marketConfig(w);
             case 3 -> new Transition.ForcedWithdrawal(priorityIndex(w), r.nextInt(1000), owner(w), amount(w, 1000));
@@ -344,12 +357,13 @@ final class CaseGenerator {
             if (prior != null) return new Transition.PostOrder(prior, sign(r, signerOf(prior.trader()), domain.orderDigest(prior)));
         }
         Signer trader = signer(w);
-        int id = marketId(w);
+        int id = w.markets.isEmpty() || r.nextInt(4) > 0 ? marketId(w) : w.markets.get(r.nextInt(w.markets.size()));
         MarketLeaf m = market(w, id);
         if (m == null) m = new MarketLeaf(1, 1, 100_000, 50_000, 0, 0, oracles.get(0).address(), 0, 0, 0, 0);
         Order o = order(r, trader, id, m, r.nextInt(4) > 0);
+        if (o.peg() == Peg.NONE && o.pegOffset() != 0 && r.nextBoolean()) o = withoutOffset(o);
         Hash32 digest = domain.orderDigest(o);
-        if (r.nextInt(10) == 0) {
+        if (r.nextInt(6) == 0) {
             // a tombstone under this very order's hash, of this trader or another
             Address who = r.nextBoolean() ? trader.address() : signer(w).address();
             w.put(StateKeys.order(Bytes32.of(digest.bytes())), OrderLeaf.tombstone(who).encode());
@@ -363,24 +377,39 @@ final class CaseGenerator {
 
     private Transition trade(World w) {
         Random r = w.r;
-        if (w.orderHashes.size() >= 2 && r.nextInt(3) > 0) {
-            // make a crossing pair likely: a fresh taker opposite to a posted maker
-            int mi = r.nextInt(w.orderHashes.size());
+        List<Integer> posted = new ArrayList<>();
+        for (int i = 0; i < w.orders.size(); i++) if (w.orders.get(i) != null) posted.add(i);
+        if (!posted.isEmpty() && r.nextInt(5) > 0) {
+            // make a crossing pair likely: a fresh taker opposite to a posted maker, with a limit beyond its price
+            int mi = posted.get(r.nextInt(posted.size()));
             Order maker = w.orders.get(mi);
-            if (maker != null && r.nextBoolean()) {
+            {
                 MarketLeaf m = market(w, maker.marketId());
                 Signer takerSigner = signer(w);
+                long takerPrice = switch (r.nextInt(4)) {
+                    case 0 -> maker.price();
+                    default -> maker.isBuy() ? m.tickSize() : (MAX / 2 / m.tickSize()) * m.tickSize();
+                };
                 Order taker = new Order(takerSigner.address(), maker.marketId(), maker.isBuy() ? Side.SELL : Side.BUY,
-                        maker.price(), maker.size(), 0, TimeInForce.GTC, switch (r.nextInt(8)) { case 0 -> Order.REDUCE_ONLY; case 1 -> Order.POST_ONLY; default -> 0; }, 0, r.nextInt(1000), 0);
+                        takerPrice, maker.size(), 0, TimeInForce.GTC, switch (r.nextInt(8)) { case 0 -> Order.REDUCE_ONLY; case 1 -> Order.POST_ONLY; default -> 0; }, 0, r.nextInt(1000), 0);
                 Hash32 th = domain.orderDigest(taker);
                 w.put(StateKeys.order(Bytes32.of(th.bytes())), new OrderLeaf(taker.trader(), taker.marketId(), taker.isBuy(),
-                        taker.price(), taker.size(), taker.flags(), 0, 0, false).encode());
+                        taker.price(), taker.size(), taker.flags(), taker.peg(), taker.pegOffset(), 0, 0, false).encode());
                 if (r.nextBoolean()) {
                     w.put(StateKeys.position(taker.trader(), taker.marketId() & 0xffffffffL),
                             new PositionLeaf(0, r.nextInt(1_000_000_000), m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex()).encode());
                 }
                 long remaining = w.orderLeaves.get(mi).remaining();
                 long size = r.nextInt(4) == 0 ? m.lotSize() * (1 + r.nextInt(3)) : Math.max(0, remaining);
+                if (maker.peg() == Peg.BOOK || r.nextInt(10) == 0) {
+                    long price = switch (r.nextInt(6)) {
+                        case 0 -> 0;
+                        case 1 -> maker.price() + 1;
+                        case 2 -> maker.isBuy() ? maker.price() + m.tickSize() : Math.max(0, maker.price() - m.tickSize());
+                        default -> maker.price();
+                    };
+                    return new Transition.TradeAtPrice(w.orderHashes.get(mi), th, size, Math.max(0, price));
+                }
                 return new Transition.Trade(w.orderHashes.get(mi), th, size);
             }
         }
@@ -393,7 +422,13 @@ final class CaseGenerator {
             case 2 -> MAX;
             default -> lot * (1 + r.nextInt(50));
         };
+        if (r.nextInt(5) == 0) return new Transition.TradeAtPrice(maker, taker, size, r.nextInt(3) == 0 ? 0 : r.nextInt(100_000));
         return new Transition.Trade(maker, taker, size);
+    }
+
+    private static Order withoutOffset(Order o) {
+        return new Order(o.trader(), o.marketId(), o.side(), o.price(), o.size(), o.displaySize(), o.timeInForce(), o.flags(),
+                Peg.NONE, 0, o.expiry(), o.nonce(), o.margin());
     }
 
     private Transition cancel(World w) {

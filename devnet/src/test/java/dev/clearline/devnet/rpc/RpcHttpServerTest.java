@@ -102,4 +102,34 @@ class RpcHttpServerTest {
             assertThat(in.read()).isEqualTo(-1);
         }
     }
+
+    @Test
+    void aBodyOverTheLimitIsAJsonRpcErrorNotADroppedConnection() throws Exception {
+        URI uri = URI.create(devnet.rpcUrl());
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + (RpcHttpServer.MAX_BODY + 1) + "\r\n\r\n[").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            String answer = readResponse(socket.getInputStream());
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":-32600", "split the batch");
+        }
+        // The server keeps serving others.
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}").body()).contains("0x7a69");
+    }
+
+    @Test
+    void manyKeepAliveClientsAtOnceAllGetTheirOwnAnswers() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+            for (int i = 0; i < 200; i++) {
+                int id = i;
+                answers.add(pool.submit(() -> post("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"eth_blockNumber\"}").body()));
+            }
+            for (int i = 0; i < answers.size(); i++) assertThat(answers.get(i).get()).contains("\"id\":" + i + ",");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

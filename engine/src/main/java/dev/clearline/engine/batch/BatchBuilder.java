@@ -40,12 +40,32 @@ public final class BatchBuilder {
 
     /** Applies {@code t}; included in the open batch only if the STF accepts it. May seal a full batch. */
     public Outcome append(Transition t, long now) {
-        Outcome o = stf.apply(state, t);
+        Outcome o = stf.apply(state, t, nextBatchIndex);
         if (!o.applied()) return o;
         if (open.isEmpty()) openedAt = now;
         open.add(t);
         if (open.size() >= policy.maxTransitions()) seal();
         return o;
+    }
+
+    /**
+     * Applies the transitions one exchange command produced (PostOrders and the Trades that follow
+     * them) into one batch: if they would not fit in the open batch, it is sealed first, so an
+     * IOC/FOK order's PostOrder and its fills never straddle batches (the STF would refuse the
+     * fills). A group longer than {@code maxTransitions} gets a batch of its own, that long.
+     */
+    public List<Outcome> appendAll(List<? extends Transition> group, long now) {
+        if (!open.isEmpty() && open.size() + group.size() > policy.maxTransitions()) seal();
+        List<Outcome> outcomes = new ArrayList<>(group.size());
+        for (Transition t : group) {
+            Outcome o = stf.apply(state, t, nextBatchIndex);
+            outcomes.add(o);
+            if (!o.applied()) continue;
+            if (open.isEmpty()) openedAt = now;
+            open.add(t);
+        }
+        if (open.size() >= policy.maxTransitions()) seal();
+        return outcomes;
     }
 
     /** Seals the open batch if it is old enough; call with the current time whenever time passes. */

@@ -17,7 +17,7 @@ public final class BatchReplay {
         if (prefix < 0 || prefix > n) throw new IndexOutOfBoundsException("prefix " + prefix + " of a batch of " + n);
         TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, batch.preStateVersion())));
         for (int i = 0; i < prefix; i++) {
-            Outcome o = stf.apply(scratch, batch.transitions().get(i));
+            Outcome o = stf.apply(scratch, batch.transitions().get(i), batch.header().batchIndex());
             if (!o.applied()) {
                 throw new IllegalStateException("transition " + i + " of batch " + batch.header().batchIndex()
                         + " no longer applies (" + o + "): the node store does not hold this batch's pre-state");

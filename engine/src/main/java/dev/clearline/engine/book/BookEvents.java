@@ -14,6 +14,18 @@ public interface BookEvents {
     /** The request was refused; the book did not change (except for expiries reported before it). */
     void onRejected(long seq, long orderId, long ownerId, RejectReason reason);
 
+    /**
+     * Asked before each fill, while neither order has changed: whoever settles fills (the exchange,
+     * through the STF) may refuse it and say which order is at fault. The default accepts every fill.
+     * A refused fill produces no {@link #onFill}; a maker that leaves gets
+     * {@link #onCancelled} with {@link CancelReason#FILL_REFUSED}, and a taker that stops gets the
+     * same for its unfilled rest once matching ends (it never rests).
+     */
+    default FillVerdict approveFill(long makerOrderId, long makerOwnerId, long takerOrderId, long takerOwnerId,
+                                    Side takerSide, long priceTicks, long lots) {
+        return FillVerdict.FILL;
+    }
+
     /** A trade at the maker's price; {@code takerSide} is the aggressor's side. */
     void onFill(long seq, long makerOrderId, long makerOwnerId, long takerOrderId, long takerOwnerId,
                 Side takerSide, long priceTicks, long lots, long makerRemainingLots, long takerRemainingLots);

@@ -7,5 +7,10 @@ public enum CancelReason {
     /** The unfilled rest of an IOC or market order. */
     IMMEDIATE_REMAINDER,
     /** A resting order met an incoming order of the same owner (self-trade prevention). */
-    SELF_TRADE
+    SELF_TRADE,
+    /**
+     * The caller refused a fill this order took part in and found the order at fault
+     * ({@link BookEvents#approveFill}): a resting order leaves unfilled, an incoming one stops.
+     */
+    FILL_REFUSED
 }

@@ -40,10 +40,19 @@ public final class OrderBook {
     private final PriceLadder asks;
     private int resting;
     private long nextSeq;
+    /** Set by {@link #match} when the caller stopped the incoming order ({@link FillVerdict#takerStops}). */
+    private boolean takerStopped;
+    /** Scratch for {@link #planFills}: one price level's queue, simulated without touching the book. */
+    private long[] planIds = new long[16];
+    private long[] planOwners = new long[16];
+    private long[] planVisible = new long[16];
+    private long[] planHidden = new long[16];
+    private long[] planDisplay = new long[16];
+    private int[] planQueue = new int[16];
 
     public OrderBook(BookConfig config) {
         this.config = config;
-        table = new OrderTable(config.capacity());
+        table = new OrderTable(config.capacity(), this::moved);
         pool = table.pool();
         int levels = (int) config.maxPriceTicks();
         bids = new PriceLadder(levels, true, pool);
@@ -98,7 +107,9 @@ public final class OrderBook {
         if (left == 0) {
             return;
         }
-        if (tif == TimeInForce.GTC) {
+        if (takerStopped) {
+            sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.FILL_REFUSED);
+        } else if (tif == TimeInForce.GTC) {
             int slot = table.claim(orderId);
             resting++;
             pool[slot * STRIDE + OWNER] = ownerId;
@@ -119,8 +130,42 @@ public final class OrderBook {
      */
     public void placeMarket(long orderId, long ownerId, Side side, long sizeLots, long worstPriceTicks, int flags,
                             long reduceOnlyCapLots, long now, BookEvents sink) {
-        place(orderId, ownerId, side, worstPriceTicks, sizeLots, TimeInForce.IOC, flags, 0, reduceOnlyCapLots,
-                NEVER_EXPIRES, now, sink);
+        placeMarket(orderId, ownerId, side, sizeLots, worstPriceTicks, TimeInForce.IOC, flags, reduceOnlyCapLots, now, sink);
+    }
+
+    /**
+     * A market order with an explicit time in force: IOC (fill what the bound allows, cancel the
+     * rest) or FOK (fill all of it within the bound, or nothing). GTC is rejected: a market order
+     * never rests.
+     */
+    public void placeMarket(long orderId, long ownerId, Side side, long sizeLots, long worstPriceTicks, TimeInForce tif,
+                            int flags, long reduceOnlyCapLots, long now, BookEvents sink) {
+        if (tif == TimeInForce.GTC) {
+            sink.onRejected(nextSeq++, orderId, ownerId, RejectReason.INVALID_COMBINATION);
+            return;
+        }
+        place(orderId, ownerId, side, worstPriceTicks, sizeLots, tif, flags, 0, reduceOnlyCapLots, NEVER_EXPIRES, now, sink);
+    }
+
+    /**
+     * What {@link #place} would reject this order for right now, or null, without changing the
+     * book: every check except the duplicate id. {@code replacingOne} means a resting order leaves
+     * before this one is placed (an amend that replaces), so a full book does not refuse it.
+     */
+    public RejectReason check(long ownerId, Side side, long priceTicks, long sizeLots, TimeInForce tif, int flags,
+                              long displayLots, long reduceOnlyCapLots, long expiresAt, long now, boolean replacingOne) {
+        RejectReason reason = checkFields(priceTicks, sizeLots, tif, flags, displayLots, expiresAt, now);
+        long size = sizeLots;
+        if (reason == null && OrderFlags.has(flags, OrderFlags.REDUCE_ONLY)) {
+            if (reduceOnlyCapLots <= 0) {
+                return RejectReason.REDUCE_ONLY_NOTHING_TO_REDUCE;
+            }
+            size = Math.min(size, reduceOnlyCapLots);
+        }
+        if (reason == null && !(replacingOne && tif == TimeInForce.GTC && resting == config.capacity())) {
+            reason = checkLiquidity(ownerId, side == Side.BUY, (int) (priceTicks - 1), size, tif, flags, now);
+        }
+        return reason;
     }
 
     /** Removes a resting order; rejected UNKNOWN_ORDER if it is not on the book. */
@@ -138,13 +183,30 @@ public final class OrderBook {
 
     /**
      * Changes a resting order's price and open size ({@code newSizeLots} is the new unfilled total,
-     * displayed plus hidden). Same price and no larger size: shrinks in place and keeps time
-     * priority. Anything else: the order leaves its queue and re-enters like a new aggressive GTC
-     * order of the same owner at the new price, matching what it crosses (self-trade prevention
-     * included) and resting the rest at the back of its level. A post-only order that would cross at
-     * the new price is rejected and left unchanged.
+     * displayed plus hidden), keeping its display size and expiry. See
+     * {@link #amend(long, long, long, long, long, long, BookEvents)}.
      */
     public void amend(long orderId, long newPriceTicks, long newSizeLots, long now, BookEvents sink) {
+        int slot = table.find(orderId);
+        if (slot == NIL) {
+            sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
+            return;
+        }
+        amend(orderId, newPriceTicks, newSizeLots, pool[slot * STRIDE + DISPLAY], expiresAtOf(slot), now, sink);
+    }
+
+    /**
+     * Replaces a resting order's price, open size, iceberg display size (0: fully displayed) and
+     * expiry. It keeps time priority when the price stays, the size does not grow and the displayed
+     * slice does not grow (a larger slice would jump the queue with quantity that was hidden).
+     * Anything else: the order leaves its queue and re-enters like a new aggressive GTC order of the
+     * same owner at the new price, matching what it crosses (self-trade prevention included) and
+     * resting the rest at the back of its level. A post-only order that would cross at the new
+     * price, or a new expiry already past, is rejected and the order is left unchanged; an order
+     * already expired is removed (Expired) and the amend rejected (ORDER_EXPIRED).
+     */
+    public void amend(long orderId, long newPriceTicks, long newSizeLots, long newDisplayLots, long newExpiresAt,
+                      long now, BookEvents sink) {
         int slot = table.find(orderId);
         if (slot == NIL) {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
@@ -153,6 +215,7 @@ public final class OrderBook {
         long owner = ownerOf(slot);
         RejectReason reason = newSizeLots < 1 || newSizeLots > config.maxSizeLots() ? RejectReason.SIZE_OUT_OF_RANGE
                 : newPriceTicks < 1 || newPriceTicks > config.maxPriceTicks() ? RejectReason.PRICE_OUT_OF_RANGE
+                : newDisplayLots < 0 ? RejectReason.DISPLAY_OUT_OF_RANGE
                 : null;
         if (reason != null) {
             sink.onRejected(nextSeq++, orderId, owner, reason);
@@ -165,15 +228,19 @@ public final class OrderBook {
             sink.onRejected(nextSeq++, orderId, owner, RejectReason.ORDER_EXPIRED);
             return;
         }
+        if (now > newExpiresAt) {
+            sink.onRejected(nextSeq++, orderId, owner, RejectReason.ALREADY_EXPIRED);
+            return;
+        }
         int newLevel = (int) (newPriceTicks - 1);
         boolean buy = isBuy(slot);
-        if (newLevel == levelOf(slot) && newSizeLots <= open(slot)) {
-            if (newSizeLots >= pool[slot * STRIDE + VISIBLE]) {
-                pool[slot * STRIDE + HIDDEN] = newSizeLots - pool[slot * STRIDE + VISIBLE];
-            } else {
-                pool[slot * STRIDE + VISIBLE] = newSizeLots;
-                pool[slot * STRIDE + HIDDEN] = 0;
-            }
+        long visible = pool[slot * STRIDE + VISIBLE];
+        long newVisible = newDisplayLots == 0 ? newSizeLots : Math.min(Math.min(visible, newDisplayLots), newSizeLots);
+        if (newLevel == levelOf(slot) && newSizeLots <= open(slot) && newVisible <= visible) {
+            pool[slot * STRIDE + VISIBLE] = newVisible;
+            pool[slot * STRIDE + HIDDEN] = newSizeLots - newVisible;
+            pool[slot * STRIDE + DISPLAY] = newDisplayLots;
+            pool[slot * STRIDE + EXPIRES_AT] = newExpiresAt;
             sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, true);
             return;
         }
@@ -181,14 +248,108 @@ public final class OrderBook {
             sink.onRejected(nextSeq++, orderId, owner, RejectReason.POST_ONLY_WOULD_CROSS);
             return;
         }
-        (buy ? bids : asks).unlink(slot, levelOf(slot));
+        long meta = pool[slot * STRIDE + META] & ~0xFFFF_FFFFL;
+        // Leave the table while matching: removals during the match may move table positions.
+        remove(slot);
         sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, false);
         long left = match(orderId, owner, buy, newLevel, newSizeLots, now, sink);
         if (left == 0) {
-            release(slot);
-        } else {
-            enqueue(slot, newLevel, left, sink);
+            return;
         }
+        if (takerStopped) {
+            sink.onCancelled(nextSeq++, orderId, owner, left, CancelReason.FILL_REFUSED);
+            return;
+        }
+        int fresh = table.claim(orderId);
+        resting++;
+        pool[fresh * STRIDE + OWNER] = owner;
+        pool[fresh * STRIDE + EXPIRES_AT] = newExpiresAt;
+        pool[fresh * STRIDE + META] = meta;
+        pool[fresh * STRIDE + DISPLAY] = newDisplayLots;
+        enqueue(fresh, newLevel, left, sink);
+    }
+
+    /**
+     * Walks, without changing anything, the fills an incoming order of {@code ownerId} on
+     * {@code side} with this limit and size would make now, in the order {@link #place} would make
+     * them (price-time priority, iceberg refills going to the back of their level), skipping what
+     * matching would remove unfilled (expired orders, the owner's own orders). Returns the lots
+     * planned. Lets a caller try a whole fill-or-kill before committing to any of it.
+     */
+    public long planFills(long ownerId, Side side, long limitTicks, long sizeLots, long now, FillPlan plan) {
+        PriceLadder opposite = side == Side.BUY ? asks : bids;
+        int limit = (int) (limitTicks - 1);
+        long left = sizeLots;
+        for (int lvl = opposite.best(); left > 0 && lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
+            int n = 0;
+            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
+                if (now > expiresAtOf(s) || ownerOf(s) == ownerId) {
+                    continue;
+                }
+                if (n == planIds.length) {
+                    growPlan();
+                }
+                planIds[n] = idOf(s);
+                planOwners[n] = ownerOf(s);
+                planVisible[n] = pool[s * STRIDE + VISIBLE];
+                planHidden[n] = pool[s * STRIDE + HIDDEN];
+                planDisplay[n] = pool[s * STRIDE + DISPLAY];
+                planQueue[n] = n;
+                n++;
+            }
+            // the level's FIFO as a ring: a used-up iceberg slice refills and goes to the back
+            int head = 0;
+            int count = n;
+            while (left > 0 && count > 0) {
+                int i = planQueue[head];
+                long lots = Math.min(left, planVisible[i]);
+                left -= lots;
+                planVisible[i] -= lots;
+                if (!plan.fill(planIds[i], planOwners[i], lvl + 1L, lots)) {
+                    return sizeLots - left;
+                }
+                if (planVisible[i] == 0) {
+                    head = (head + 1) % n;
+                    count--;
+                    if (planHidden[i] > 0) {
+                        long slice = Math.min(planDisplay[i], planHidden[i]);
+                        planVisible[i] = slice;
+                        planHidden[i] -= slice;
+                        planQueue[(head + count) % n] = i;
+                        count++;
+                    }
+                }
+            }
+        }
+        return sizeLots - left;
+    }
+
+    private void growPlan() {
+        int m = planIds.length * 2;
+        planIds = java.util.Arrays.copyOf(planIds, m);
+        planOwners = java.util.Arrays.copyOf(planOwners, m);
+        planVisible = java.util.Arrays.copyOf(planVisible, m);
+        planHidden = java.util.Arrays.copyOf(planHidden, m);
+        planDisplay = java.util.Arrays.copyOf(planDisplay, m);
+        planQueue = java.util.Arrays.copyOf(planQueue, m);
+    }
+
+    /** The expiry of a resting order, or 0 when it is not on the book. */
+    public long expiresAt(long orderId) {
+        int slot = table.find(orderId);
+        return slot == NIL ? 0 : expiresAtOf(slot);
+    }
+
+    /** A resting order's iceberg display size (0: fully displayed), or 0 when it is not on the book. */
+    public long displayLots(long orderId) {
+        int slot = table.find(orderId);
+        return slot == NIL ? 0 : pool[slot * STRIDE + DISPLAY];
+    }
+
+    /** A resting order's price in ticks, or {@link #NO_PRICE} when it is not on the book. */
+    public long priceTicks(long orderId) {
+        int slot = table.find(orderId);
+        return slot == NIL ? NO_PRICE : levelOf(slot) + 1L;
     }
 
     /** Removes every resting order with {@code now > expiresAt}, bids then asks, best price first. */
@@ -240,6 +401,15 @@ public final class OrderBook {
 
     private RejectReason checkNewOrder(long orderId, long priceTicks, long sizeLots, TimeInForce tif, int flags,
                                        long displayLots, long expiresAt, long now) {
+        RejectReason reason = checkFields(priceTicks, sizeLots, tif, flags, displayLots, expiresAt, now);
+        if (reason == null && table.find(orderId) != NIL) {
+            return RejectReason.DUPLICATE_ORDER_ID;
+        }
+        return reason;
+    }
+
+    private RejectReason checkFields(long priceTicks, long sizeLots, TimeInForce tif, int flags, long displayLots,
+                                     long expiresAt, long now) {
         if (sizeLots < 1 || sizeLots > config.maxSizeLots()) {
             return RejectReason.SIZE_OUT_OF_RANGE;
         }
@@ -259,9 +429,6 @@ public final class OrderBook {
         }
         if (now > expiresAt) {
             return RejectReason.ALREADY_EXPIRED;
-        }
-        if (table.find(orderId) != NIL) {
-            return RejectReason.DUPLICATE_ORDER_ID;
         }
         return null;
     }
@@ -292,6 +459,7 @@ public final class OrderBook {
         PriceLadder opposite = takerBuys ? asks : bids;
         Side takerSide = takerBuys ? Side.BUY : Side.SELL;
         long left = quantity;
+        takerStopped = false;
         while (left > 0) {
             int lvl = opposite.best();
             if (lvl == NIL || !opposite.atLeastAsGood(lvl, limit)) {
@@ -300,17 +468,35 @@ public final class OrderBook {
             int maker = opposite.head(lvl);
             if (now > expiresAtOf(maker)) {
                 long remaining = open(maker);
+                long id = idOf(maker);
+                long owner = ownerOf(maker);
                 remove(maker);
-                sink.onExpired(nextSeq++, idOf(maker), ownerOf(maker), remaining);
+                sink.onExpired(nextSeq++, id, owner, remaining);
                 continue;
             }
             if (ownerOf(maker) == takerOwner) {
                 long remaining = open(maker);
+                long id = idOf(maker);
                 remove(maker);
-                sink.onCancelled(nextSeq++, idOf(maker), ownerOf(maker), remaining, CancelReason.SELF_TRADE);
+                sink.onCancelled(nextSeq++, id, takerOwner, remaining, CancelReason.SELF_TRADE);
                 continue;
             }
             long lots = Math.min(left, pool[maker * STRIDE + VISIBLE]);
+            FillVerdict verdict = sink.approveFill(idOf(maker), ownerOf(maker), takerId, takerOwner, takerSide, lvl + 1L, lots);
+            if (verdict != FillVerdict.FILL) {
+                if (verdict.makerLeaves()) {
+                    long remaining = open(maker);
+                    long id = idOf(maker);
+                    long owner = ownerOf(maker);
+                    remove(maker);
+                    sink.onCancelled(nextSeq++, id, owner, remaining, CancelReason.FILL_REFUSED);
+                }
+                if (verdict.takerStops()) {
+                    takerStopped = true;
+                    break;
+                }
+                continue;
+            }
             pool[maker * STRIDE + VISIBLE] -= lots;
             left -= lots;
             long makerId = idOf(maker);
@@ -373,17 +559,32 @@ public final class OrderBook {
             int s = ladder.head(lvl);
             while (s != NIL) {
                 int following = Slots.next(pool, s);
+                long followingId = following == NIL ? 0 : idOf(following);
                 if (now > expiresAtOf(s)) {
                     long remaining = open(s);
+                    long id = idOf(s);
+                    long owner = ownerOf(s);
                     remove(s);
-                    sink.onExpired(nextSeq++, idOf(s), ownerOf(s), remaining);
+                    sink.onExpired(nextSeq++, id, owner, remaining);
+                    // a removal may move other orders' table positions
+                    following = following == NIL ? NIL : table.find(followingId);
                 }
                 s = following;
             }
         }
     }
 
-    /** Takes a queued order off the book; its slot fields stay readable until the next placement. */
+    /** The order table moved a queued order from one position to another: relink its neighbours. */
+    private void moved(int from, int to) {
+        (isBuy(to) ? bids : asks).relocate(to, levelOf(to));
+    }
+
+    /** The order table, for tests of its probe lengths. */
+    OrderTable table() {
+        return table;
+    }
+
+    /** Takes a queued order off the book; its position may be reused or refilled by the next removal or placement. */
     private void remove(int slot) {
         (isBuy(slot) ? bids : asks).unlink(slot, levelOf(slot));
         release(slot);

@@ -1,27 +1,42 @@
 package dev.clearline.engine.book;
 
 /**
- * The order pool doubling as the id index: an order lives at the position its id hashes to
- * (linear probing), so finding an order by id and reading it is one cache miss instead of two
- * (an index entry, then the order). Positions never move once taken, which keeps the FIFO links
- * through them valid; a removed order leaves a tombstone unless it ends its probe run, and
- * tombstones are reused by later orders. The table has at least twice as many positions as the
+ * The order pool doubling as the id index: an order lives at or just after the position its id
+ * hashes to (linear probing), so finding an order by id and reading it is one cache miss instead
+ * of two (an index entry, then the order). The table has at least twice as many positions as the
  * book's capacity, so probe runs stay short.
+ *
+ * <p>Removal uses backward-shift deletion: the orders after the hole in its probe run move back
+ * into it when that brings them no further from their home position, so the table never holds
+ * tombstones and a probe run is only as long as the live orders in it, under any churn. A move
+ * copies the order's cache line and tells the book ({@link Mover}), which relinks the order's
+ * FIFO neighbours; positions are therefore stable only between removals.
  */
 final class OrderTable {
     static final int ABSENT = -1;
 
     private static final int STRIDE = Slots.STRIDE;
     private static final int META = Slots.META;
-    private static final long TAKEN = Slots.LIVE_BIT | Slots.TOMBSTONE_BIT;
+
+    /** Told when a live order moves to another position, with its fields (links included) already copied. */
+    @FunctionalInterface
+    interface Mover {
+        void moved(int from, int to);
+    }
 
     private final long[] pool;
     private final int mask;
+    private final Mover mover;
 
     OrderTable(int capacity) {
+        this(capacity, (from, to) -> { });
+    }
+
+    OrderTable(int capacity, Mover mover) {
         int positions = Integer.highestOneBit(Math.max(16, capacity) * 2 - 1) << 1;
         pool = Slots.newPool(positions);
         mask = positions - 1;
+        this.mover = mover;
     }
 
     /** The pool, laid out as {@link Slots} describes. */
@@ -34,10 +49,10 @@ final class OrderTable {
         int i = home(id);
         for (int probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
             long meta = pool[i * STRIDE + META];
-            if ((meta & TAKEN) == 0) {
+            if ((meta & Slots.LIVE_BIT) == 0) {
                 return ABSENT;
             }
-            if ((meta & Slots.LIVE_BIT) != 0 && pool[i * STRIDE + Slots.ID] == id) {
+            if (pool[i * STRIDE + Slots.ID] == id) {
                 return i;
             }
         }
@@ -59,17 +74,50 @@ final class OrderTable {
         return i;
     }
 
-    /** Frees a position; the order's fields other than its state stay readable until reused. */
+    /**
+     * Frees a position and closes the hole: later orders of the probe run move back when their
+     * home allows it. The freed order's fields may be overwritten at once; read them first.
+     */
     void vacate(int position) {
-        if ((pool[((position + 1) & mask) * STRIDE + META] & TAKEN) != 0) {
-            pool[position * STRIDE + META] = Slots.TOMBSTONE_BIT;
-            return;
+        int hole = position;
+        for (int j = (hole + 1) & mask; (pool[j * STRIDE + META] & Slots.LIVE_BIT) != 0; j = (j + 1) & mask) {
+            int home = home(pool[j * STRIDE + Slots.ID]);
+            // j may move to the hole when the hole lies on the way from j's home to j
+            if (((j - home) & mask) >= ((j - hole) & mask)) {
+                System.arraycopy(pool, Slots.PADDING + j * STRIDE, pool, Slots.PADDING + hole * STRIDE, STRIDE);
+                pool[j * STRIDE + META] = 0;
+                mover.moved(j, hole);
+                hole = j;
+            }
         }
-        // Nothing probes past the end of a run, so the run's trailing tombstones can go too.
-        pool[position * STRIDE + META] = 0;
-        for (int p = (position - 1) & mask; (pool[p * STRIDE + META] & Slots.TOMBSTONE_BIT) != 0; p = (p - 1) & mask) {
-            pool[p * STRIDE + META] = 0;
+        pool[hole * STRIDE + META] = 0;
+    }
+
+    /** Positions with no order: what keeps probe runs short. */
+    int emptyPositions() {
+        int empty = 0;
+        for (int i = 0; i <= mask; i++) {
+            if ((pool[i * STRIDE + META] & Slots.LIVE_BIT) == 0) {
+                empty++;
+            }
         }
+        return empty;
+    }
+
+    /** The longest distance of a live order from its home position (0: every order sits at home). */
+    int longestProbe() {
+        int longest = 0;
+        for (int i = 0; i <= mask; i++) {
+            if ((pool[i * STRIDE + META] & Slots.LIVE_BIT) != 0) {
+                longest = Math.max(longest, (i - home(pool[i * STRIDE + Slots.ID])) & mask);
+            }
+        }
+        return longest;
+    }
+
+    /** All positions, free or not. */
+    int positions() {
+        return mask + 1;
     }
 
     private int home(long id) {

@@ -84,6 +84,25 @@ final class PriceLadder {
         }
     }
 
+    /**
+     * A queued order now sits at position {@code slot} (the order table moved it, links included):
+     * points its neighbours, or the level's head and tail, at the new position.
+     */
+    void relocate(int slot, int level) {
+        int p = Slots.prev(pool, slot);
+        int n = Slots.next(pool, slot);
+        if (p == NONE) {
+            head[level] = slot;
+        } else {
+            Slots.setNext(pool, p, slot);
+        }
+        if (n == NONE) {
+            tail[level] = slot;
+        } else {
+            Slots.setPrev(pool, n, slot);
+        }
+    }
+
     /** Sends a queued order to the back of its level (an iceberg refill loses time priority). */
     void moveToBack(int slot, int level) {
         if (tail[level] == slot) {

@@ -20,7 +20,7 @@ final class Slots {
     static final int VISIBLE = PADDING + 3;
     static final int HIDDEN = PADDING + 4;
     static final int DISPLAY = PADDING + 5;
-    /** Low 32 bits: price level; bit 32: buy; bit 33: post-only; bit 34: live; bit 35: tombstone. */
+    /** Low 32 bits: price level; bit 32: buy; bit 33: post-only; bit 34: live. */
     static final int META = PADDING + 6;
     /** Low 32 bits: next slot in the level's FIFO; high 32 bits: previous slot. */
     static final int LINKS = PADDING + 7;
@@ -29,8 +29,6 @@ final class Slots {
     static final long POST_ONLY_BIT = 1L << 33;
     /** The position holds an order on the book. */
     static final long LIVE_BIT = 1L << 34;
-    /** The position held an order that left; lookups probe past it, placements may reuse it. */
-    static final long TOMBSTONE_BIT = 1L << 35;
 
     static int next(long[] pool, int slot) {
         return (int) pool[slot * STRIDE + LINKS];

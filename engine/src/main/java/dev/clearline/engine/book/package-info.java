@@ -55,8 +55,9 @@
  * <h2>Data structures</h2>
  * Nothing is allocated per order or per event after construction. Orders live in one
  * preallocated {@code long[]} pool, one 64-byte cache line each, which is also the id index: an
- * order sits at the position its id hashes to (open addressing, linear probing, tombstones), so
- * a lookup by id lands on the order itself. Each side's price levels are a dense array of
+ * order sits at the position its id hashes to (open addressing, linear probing, backward-shift
+ * deletion, so no tombstones and probe runs stay short under any churn), so a lookup by id lands
+ * on the order itself. Each side's price levels are a dense array of
  * intrusive doubly linked FIFO queues indexed by tick, with a two-level bitmap to find the next
  * non-empty level. The differential tests run this against a deliberately naive book
  * ({@code ReferenceBook} in the tests) on random order flow and require identical event streams.

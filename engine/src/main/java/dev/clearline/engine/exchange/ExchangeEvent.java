@@ -1,5 +1,6 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.book.FillVerdict;
 import dev.clearline.engine.book.RejectReason;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.stf.Reject;
@@ -20,19 +21,32 @@ public sealed interface ExchangeEvent {
 
     record Rested(long seq, long orderId, long price, long openSize) implements ExchangeEvent {}
 
-    record Cancelled(long seq, long orderId, long remaining, Why why) implements ExchangeEvent {}
+    /** {@code reason} is the STF's refusal when {@code why} is {@link Why#REFUSED}, else null. */
+    record Cancelled(long seq, long orderId, long remaining, Why why, Reject reason) implements ExchangeEvent {
+        public Cancelled(long seq, long orderId, long remaining, Why why) {
+            this(seq, orderId, remaining, why, null);
+        }
+    }
 
     record Expired(long seq, long orderId, long remaining) implements ExchangeEvent {}
 
     record Amended(long seq, long orderId, Hash32 newOrderHash, boolean keptPriority) implements ExchangeEvent {}
 
-    /** A book match the STF refused (the state moved since the pre-check); both orders leave the book. */
-    record FillRefused(long seq, long makerOrderId, long takerOrderId, Reject reason) implements ExchangeEvent {}
+    /**
+     * A book match the STF refused with {@code reason} (the state moved since the pre-check).
+     * {@code verdict} says which order was at fault: that one leaves the book (a {@link Cancelled}
+     * with {@link Why#REFUSED} follows), the other one carries on.
+     */
+    record FillRefused(long seq, long makerOrderId, long takerOrderId, Reject reason, FillVerdict verdict) implements ExchangeEvent {}
 
     /** A non-order request (deposit, oracle price, allocate, ...) was applied or refused. */
     record RequestApplied(long seq, int transitionType) implements ExchangeEvent {}
 
     record RequestRejected(long seq, int transitionType, Reject reason) implements ExchangeEvent {}
 
-    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED }
+    /**
+     * REFUSED: the STF refused a fill and this order was at fault. RISK: its trader was liquidated.
+     * FORCED: a ForcedCancel from L1.
+     */
+    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED, REFUSED }
 }

@@ -4,22 +4,27 @@ import dev.clearline.engine.abi.AbiReader;
 import dev.clearline.engine.abi.AbiWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Peg;
+import dev.clearline.engine.order.TimeInForce;
 
 /**
  * {@code abi.encode(address trader, uint32 market, bool isBuy, uint64 price, uint64 size, uint8 flags,
- * uint8 peg, int32 pegOffset, uint64 expiry, uint64 filled, bool cancelled)}: the part of a posted
- * order that later fills need, so a Trade references the order instead of re-sending it and its
- * signature. For a pegged order {@code price} is its limit.
+ * uint8 peg, int32 pegOffset, uint8 timeInForce, uint64 expiry, uint64 batchIndex, uint64 filled,
+ * bool cancelled)}, under the order's short id: the part of a posted order that later fills need,
+ * so a Trade names the order by id instead of re-sending it and its signature. For a pegged order
+ * {@code price} is its limit; {@code batchIndex} is the batch whose PostOrder created the leaf
+ * (an IOC or FOK order fills only in that batch).
  */
 public record OrderLeaf(Address trader, int marketId, boolean isBuy, long price, long size, int flags,
-                        Peg peg, int pegOffset, long expiry, long filled, boolean cancelled) {
+                        Peg peg, int pegOffset, TimeInForce timeInForce, long expiry, long batchIndex,
+                        long filled, boolean cancelled) {
     public byte[] encode() {
-        return new AbiWriter(11).address(trader.bytes()).uint(marketId & 0xffffffffL).bool(isBuy).uint(price)
-                .uint(size).uint(flags).uint(peg.code()).int64(pegOffset).uint(expiry).uint(filled).bool(cancelled).toBytes();
+        return new AbiWriter(13).address(trader.bytes()).uint(marketId & 0xffffffffL).bool(isBuy).uint(price)
+                .uint(size).uint(flags).uint(peg.code()).int64(pegOffset).uint(timeInForce.code()).uint(expiry)
+                .uint(batchIndex).uint(filled).bool(cancelled).toBytes();
     }
 
     public static OrderLeaf decode(byte[] v) {
-        AbiReader r = new AbiReader(v, 11);
+        AbiReader r = new AbiReader(v, 13);
         Address trader = new Address(r.address());
         int market = (int) r.uint(32);
         boolean isBuy = r.bool();
@@ -28,20 +33,12 @@ public record OrderLeaf(Address trader, int marketId, boolean isBuy, long price,
         int flags = (int) r.uint(8);
         Peg peg = Peg.fromCode((int) r.uint(8));
         long offset = r.int64();
-        if (peg == null || offset != (int) offset) throw new IllegalArgumentException("not an ORDER leaf: peg or pegOffset out of range");
-        return new OrderLeaf(trader, market, isBuy, price, size, flags, peg, (int) offset, r.uint(63), r.uint(63), r.bool());
-    }
-
-    /**
-     * The leaf a cancel of a never-posted order leaves behind: bound to the hash and the canceller,
-     * size 0 (no posted order has size 0), cancelled, so a later post of that hash by that trader fails.
-     */
-    public static OrderLeaf tombstone(Address trader) {
-        return new OrderLeaf(trader, 0, false, 0, 0, 0, Peg.NONE, 0, 0, 0, true);
-    }
-
-    public boolean isTombstone() {
-        return cancelled && size == 0;
+        TimeInForce tif = TimeInForce.fromCode((int) r.uint(8));
+        if (peg == null || tif == null || offset != (int) offset) {
+            throw new IllegalArgumentException("not an ORDER leaf: peg, pegOffset or timeInForce out of range");
+        }
+        return new OrderLeaf(trader, market, isBuy, price, size, flags, peg, (int) offset, tif, r.uint(63), r.uint(63),
+                r.uint(63), r.bool());
     }
 
     public long remaining() {
@@ -49,10 +46,12 @@ public record OrderLeaf(Address trader, int marketId, boolean isBuy, long price,
     }
 
     public OrderLeaf withFilled(long newFilled) {
-        return new OrderLeaf(trader, marketId, isBuy, price, size, flags, peg, pegOffset, expiry, newFilled, cancelled);
+        return new OrderLeaf(trader, marketId, isBuy, price, size, flags, peg, pegOffset, timeInForce, expiry, batchIndex,
+                newFilled, cancelled);
     }
 
     public OrderLeaf cancel() {
-        return new OrderLeaf(trader, marketId, isBuy, price, size, flags, peg, pegOffset, expiry, filled, true);
+        return new OrderLeaf(trader, marketId, isBuy, price, size, flags, peg, pegOffset, timeInForce, expiry, batchIndex,
+                filled, true);
     }
 }

@@ -17,6 +17,7 @@ public final class StateKeys {
     public static final int MARKET = 4;
     public static final int WITHDRAWAL = 5;
     public static final int GLOBAL = 6;
+    public static final int ORDER_STATE = 7;
 
     private static final long UINT32_MAX = 0xFFFF_FFFFL;
 
@@ -32,9 +33,21 @@ public final class StateKeys {
         return key(POSITION, address(owner), uint(uint32(marketId)));
     }
 
-    /** An order's fill record: {@code keccak(abi.encode(3, bytes32 orderHash))}. */
+    /**
+     * What became of an order hash (its short id, or a tombstone):
+     * {@code keccak(abi.encode(3, bytes32 orderHash))}.
+     */
     public static Bytes32 order(Bytes32 orderHash) {
         return key(ORDER, orderHash.toArray());
+    }
+
+    /**
+     * A posted order's terms and fills, by its short id: {@code keccak(abi.encode(7, uint64 orderId))};
+     * ids are below 2^48.
+     */
+    public static Bytes32 orderState(long orderId) {
+        if (orderId < 0) throw new IllegalArgumentException("orderId " + orderId + " is negative; ids are 1..2^48-1");
+        return key(ORDER_STATE, uint(orderId));
     }
 
     /** A market's parameters and prices: {@code keccak(abi.encode(4, uint32 marketId))}. */

@@ -2,12 +2,14 @@ package dev.clearline.engine.stf;
 
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.transition.Transition.Cancel;
 
 /**
- * Marks an order cancelled at its trader's signed request; no later fill can touch it. A never-posted
- * order gets a {@link OrderLeaf#tombstone tombstone}, so it can never be posted afterwards.
+ * Marks an order cancelled at its trader's signed request; no later fill can touch it. The order
+ * is named by its hash (what its trader knows). A never-posted order gets a
+ * {@link OrderHashLeaf#tombstone tombstone}, so it can never be posted afterwards.
  */
 final class CancelRule implements Rule<Cancel> {
     private final Eip712 domain;
@@ -20,12 +22,14 @@ final class CancelRule implements Rule<Cancel> {
 
     @Override
     public Reject execute(StateView s, Cancel c) {
-        OrderLeaf o = s.order(c.orderHash());                           // 1. load
+        OrderHashLeaf h = s.orderHash(c.orderHash());                   // 1. load
+        OrderLeaf o = h == null || h.isTombstone() ? null : s.order(h.orderId());
         Reject r = Checks.signedBy(verifier, domain.cancelDigest(c.owner(), c.orderHash()), c.signature(), c.owner());
         if (r != null) return r;                                        // 2. authorise
-        if (o != null && !o.trader().equals(c.owner())) return Reject.NOT_OWNER;  // 3. validate
-        if (o != null && o.cancelled()) return Reject.ORDER_CANCELLED;
-        s.put(c.orderHash(), o == null ? OrderLeaf.tombstone(c.owner()) : o.cancel());  // 4. apply
+        if (h != null && !Checks.cancellableBy(h, o, c.owner())) return Reject.NOT_OWNER;  // 3. validate
+        if (h != null && Checks.cancelled(h, o)) return Reject.ORDER_CANCELLED;
+        if (h == null) s.put(c.orderHash(), OrderHashLeaf.tombstone(c.owner()));  // 4. apply
+        else s.put(h.orderId(), o.cancel());
         return null;
     }
 }

@@ -8,6 +8,7 @@ import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.risk.Margin;
 import dev.clearline.engine.state.GlobalLeaf;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.transition.PriorityQueueHash;
@@ -27,7 +28,7 @@ final class Checks {
 
     static GlobalLeaf consume(GlobalLeaf g, PriorityOp op, boolean rejected) {
         return new GlobalLeaf(g.nextWithdrawalId(), g.priorityOpsConsumed() + 1,
-                PriorityQueueHash.roll(g.priorityHash(), op), g.forcedRejections() + (rejected ? 1 : 0));
+                PriorityQueueHash.roll(g.priorityHash(), op), g.forcedRejections() + (rejected ? 1 : 0), g.orderCount());
     }
 
     static Reject marketExists(MarketLeaf m) {
@@ -47,6 +48,16 @@ final class Checks {
         if (o.cancelled()) return Reject.ORDER_CANCELLED;
         if (expired(o.expiry(), m)) return Reject.EXPIRED;
         return null;
+    }
+
+    /** Whose the hash is: a posted order's trader, or a tombstone's canceller. */
+    static boolean cancellableBy(OrderHashLeaf h, OrderLeaf posted, Address who) {
+        return (h.isTombstone() ? h.cancelledBy() : posted.trader()).equals(who);
+    }
+
+    /** A tombstone, or a posted order already cancelled. */
+    static boolean cancelled(OrderHashLeaf h, OrderLeaf posted) {
+        return h.isTombstone() || posted.cancelled();
     }
 
     static Reject positiveAmount(long amount) {

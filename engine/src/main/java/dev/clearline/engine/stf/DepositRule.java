@@ -23,8 +23,7 @@ final class DepositRule implements Rule<Deposit> {
         if (free == Fixed.OVERFLOW) {
             GlobalLeaf consumed = Checks.consume(g, d, true);
             s.put(g.nextWithdrawalId(), new WithdrawalLeaf(d.owner(), d.amount()))
-                    .put(new GlobalLeaf(consumed.nextWithdrawalId() + 1, consumed.priorityOpsConsumed(),
-                            consumed.priorityHash(), consumed.forcedRejections()));
+                    .put(consumed.withNextWithdrawalId(consumed.nextWithdrawalId() + 1));
             return null;
         }
         s.put(d.owner(), new BalanceLeaf(free, b.nonce())).put(Checks.consume(g, d, false));

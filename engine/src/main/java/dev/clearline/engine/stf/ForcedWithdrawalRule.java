@@ -20,8 +20,7 @@ final class ForcedWithdrawalRule implements Rule<ForcedWithdrawal> {
         GlobalLeaf consumed = Checks.consume(g, f, false);              // 4. apply
         s.put(f.owner(), new BalanceLeaf(b.free() - f.amount(), b.nonce()))
                 .put(g.nextWithdrawalId(), new WithdrawalLeaf(f.owner(), f.amount()))
-                .put(new GlobalLeaf(consumed.nextWithdrawalId() + 1, consumed.priorityOpsConsumed(),
-                        consumed.priorityHash(), consumed.forcedRejections()));
+                .put(consumed.withNextWithdrawalId(consumed.nextWithdrawalId() + 1));
         return null;
     }
 }

@@ -17,6 +17,7 @@ public final class KeyCache {
     private final HashMap<Address, MarketKeys> positions = new HashMap<>();
     private final HashMap<Hash32, byte[]> orders = new HashMap<>();
     private final HashMap<Integer, byte[]> markets = new HashMap<>();
+    private final HashMap<Long, byte[]> orderStates = new HashMap<>();
 
     public KeyCache(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("a key cache needs room for at least one key, got " + capacity);
@@ -64,6 +65,16 @@ public final class KeyCache {
             k = LeafKeys.order(orderHash);
             if (orders.size() >= capacity) orders.clear();
             orders.put(orderHash, k);
+        }
+        return k;
+    }
+
+    public byte[] orderState(long orderId) {
+        byte[] k = orderStates.get(orderId);
+        if (k == null) {
+            k = LeafKeys.orderState(orderId);
+            if (orderStates.size() >= capacity) orderStates.clear();
+            orderStates.put(orderId, k);
         }
         return k;
     }

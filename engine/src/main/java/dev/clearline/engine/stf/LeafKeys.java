@@ -23,6 +23,10 @@ final class LeafKeys {
         return StateKeys.order(Bytes32.of(orderHash.bytes())).toArray();
     }
 
+    static byte[] orderState(long orderId) {
+        return StateKeys.orderState(orderId).toArray();
+    }
+
     static byte[] market(int marketId) {
         return StateKeys.market(marketId & 0xffffffffL).toArray();
     }

@@ -8,7 +8,9 @@ import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.GlobalLeaf;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.transition.Transition.PostOrder;
@@ -34,16 +36,21 @@ final class PostOrderRule implements Rule<PostOrder> {
         Order o = p.order();                                            // 1. load
         Hash32 hash = digests.apply(o);
         MarketLeaf m = s.market(o.marketId());
+        GlobalLeaf g = s.global();
         Reject r = Checks.signedBy(verifier, hash, p.signature(), o.trader());  // 2. authorise
         if (r == null) r = Checks.marketExists(m);                      // 3. validate
-        if (r == null) r = priorLeaf(s.order(hash), o);
+        if (r == null) r = priorLeaf(s.orderHash(hash), o);
         if (r == null) r = fields(o, m);
         if (r == null) r = Checks.expired(o.expiry(), m) ? Reject.EXPIRED : null;
+        if (r == null && g.orderCount() >= GlobalLeaf.MAX_ORDER_ID) r = Reject.OVERFLOW;
         if (r != null) return r;
-        s.put(hash, new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(),
-                o.peg(), o.pegOffset(), o.expiry(), 0, false));
+        long id = g.orderCount() + 1;                                   // 4. apply: the next short id
+        s.put(hash, OrderHashLeaf.posted(id))
+                .put(id, new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(),
+                        o.peg(), o.pegOffset(), o.timeInForce(), o.expiry(), s.batchIndex(), 0, false))
+                .put(g.withOrderCount(id));
         if (o.margin() == 0) return null;
-        BalanceLeaf b = s.balance(o.trader());                          // 4. apply: margin into the position
+        BalanceLeaf b = s.balance(o.trader());                          //    margin into the position
         if (b.free() < o.margin()) return Reject.INSUFFICIENT_BALANCE;
         PositionLeaf pos = Checks.settled(s.position(o.trader(), o.marketId()), m);
         long quote = pos == null ? Fixed.OVERFLOW : Fixed.add(pos.quote(), o.margin());
@@ -58,9 +65,9 @@ final class PostOrderRule implements Rule<PostOrder> {
      * before it was posted. Another trader's tombstone does not bind this order (no griefing by
      * force-cancelling someone else's hash); the post overwrites it.
      */
-    private static Reject priorLeaf(OrderLeaf prior, Order o) {
+    private static Reject priorLeaf(OrderHashLeaf prior, Order o) {
         if (prior == null) return null;
-        if (prior.isTombstone()) return prior.trader().equals(o.trader()) ? Reject.ORDER_CANCELLED : null;
+        if (prior.isTombstone()) return prior.cancelledBy().equals(o.trader()) ? Reject.ORDER_CANCELLED : null;
         return Reject.DUPLICATE_ORDER;
     }
 

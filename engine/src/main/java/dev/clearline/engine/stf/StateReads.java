@@ -5,6 +5,7 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.GlobalLeaf;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.WithdrawalLeaf;
@@ -25,9 +26,20 @@ public final class StateReads {
         return new StateView(s, new KeyCache(4)).position(owner, marketId);
     }
 
-    /** Null when never posted. */
+    /** What became of an order hash: its short id, or a tombstone; null when neither posted nor cancelled. */
+    public static OrderHashLeaf orderHash(LeafStore s, Hash32 orderHash) {
+        return new StateView(s, new KeyCache(4)).orderHash(orderHash);
+    }
+
+    /** The order with this short id; null when none. */
+    public static OrderLeaf order(LeafStore s, long orderId) {
+        return new StateView(s, new KeyCache(4)).order(orderId);
+    }
+
+    /** The posted order with this hash; null when never posted (absent or a tombstone). */
     public static OrderLeaf order(LeafStore s, Hash32 orderHash) {
-        return new StateView(s, new KeyCache(4)).order(orderHash);
+        OrderHashLeaf h = orderHash(s, orderHash);
+        return h == null || h.isTombstone() ? null : order(s, h.orderId());
     }
 
     /** Null when the market does not exist. */

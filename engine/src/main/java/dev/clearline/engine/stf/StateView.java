@@ -5,6 +5,7 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.GlobalLeaf;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.WithdrawalLeaf;
@@ -20,11 +21,22 @@ import java.util.List;
 final class StateView {
     private final LeafStore store;
     private final KeyCache keys;
+    private final long batchIndex;
     private final List<LeafStore.Write> writes = new ArrayList<>(6);
 
     StateView(LeafStore store, KeyCache keys) {
+        this(store, keys, 0);
+    }
+
+    StateView(LeafStore store, KeyCache keys, long batchIndex) {
         this.store = store;
         this.keys = keys;
+        this.batchIndex = batchIndex;
+    }
+
+    /** The index of the batch the transition belongs to (a context parameter, like the Solidity step's). */
+    long batchIndex() {
+        return batchIndex;
     }
 
     BalanceLeaf balance(Address owner) {
@@ -37,9 +49,14 @@ final class StateView {
         return p == null ? PositionLeaf.EMPTY : p;
     }
 
-    /** Null when the order was never posted. */
-    OrderLeaf order(Hash32 orderHash) {
-        return store.get(keys.order(orderHash), OrderLeaf.class, OrderLeaf::decode);
+    /** Null when the hash was neither posted nor cancelled. */
+    OrderHashLeaf orderHash(Hash32 orderHash) {
+        return store.get(keys.order(orderHash), OrderHashLeaf.class, OrderHashLeaf::decode);
+    }
+
+    /** Null when no order has this id. */
+    OrderLeaf order(long orderId) {
+        return store.get(keys.orderState(orderId), OrderLeaf.class, OrderLeaf::decode);
     }
 
     /** Null when the market does not exist. */
@@ -60,8 +77,12 @@ final class StateView {
         return write(keys.position(owner, marketId), p.encode());
     }
 
-    StateView put(Hash32 orderHash, OrderLeaf o) {
-        return write(keys.order(orderHash), o.encode());
+    StateView put(Hash32 orderHash, OrderHashLeaf h) {
+        return write(keys.order(orderHash), h.encode());
+    }
+
+    StateView put(long orderId, OrderLeaf o) {
+        return write(keys.orderState(orderId), o.encode());
     }
 
     StateView put(int marketId, MarketLeaf m) {

@@ -30,6 +30,7 @@ public final class Stf {
     private final ReleaseRule release;
     private final WithdrawRule withdraw;
     private final LiquidateRule liquidate = new LiquidateRule();
+    private final DeleverageRule deleverage = new DeleverageRule();
     private final KeyCache keys = new KeyCache(1 << 16);
 
     public Stf(Eip712 domain, SignatureVerifier verifier) {
@@ -61,18 +62,31 @@ public final class Stf {
      * Decodes and applies one transition as L1 calldata carries it. Bytes that do not decode are
      * rejected with {@link Reject#MALFORMED}, the code the Solidity step returns for them.
      */
-    public Outcome applyEncoded(LeafStore store, byte[] encoded) {
+    public Outcome applyEncoded(LeafStore store, byte[] encoded, long batchIndex) {
         Transition t;
         try {
             t = TransitionCodec.decode(encoded);
         } catch (MalformedTransitionException e) {
             return new Outcome.Rejected(Reject.MALFORMED);
         }
-        return apply(store, t);
+        return apply(store, t, batchIndex);
     }
 
+    /**
+     * Applies {@code t} outside any batch (batch index 0): for the exchange's mirror and for tests,
+     * which never split an IOC/FOK order's PostOrder and its fills across batches.
+     */
     public Outcome apply(LeafStore store, Transition t) {
-        StateView view = new StateView(store, keys);
+        return apply(store, t, 0);
+    }
+
+    /**
+     * Applies {@code t} as a transition of batch {@code batchIndex}: the context parameter the
+     * Solidity step receives as {@code IStepVerifier.Context.batchIndex}. PostOrder records it in
+     * the ORDER leaf; a fill of an IOC/FOK order in another batch is TIME_IN_FORCE_OVER.
+     */
+    public Outcome apply(LeafStore store, Transition t, long batchIndex) {
+        StateView view = new StateView(store, keys, batchIndex);
         Reject r = switch (t) {
             case Deposit d -> deposit.execute(view, d);
             case MarketConfig c -> marketConfig.execute(view, c);
@@ -87,6 +101,7 @@ public final class Stf {
             case Withdraw w -> withdraw.execute(view, w);
             case Liquidate l -> liquidate.execute(view, l);
             case TradeAtPrice tr -> tradeAtPrice.execute(view, tr);
+            case Deleverage d -> deleverage.execute(view, d);
         };
         if (r != null) return new Outcome.Rejected(r);
         store.putAll(view.writes());

@@ -10,6 +10,6 @@ import dev.clearline.engine.transition.Transition.TradeAtPrice;
 final class TradeAtPriceRule implements Rule<TradeAtPrice> {
     @Override
     public Reject execute(StateView s, TradeAtPrice t) {
-        return TradeRule.fill(s, t.makerHash(), t.takerHash(), t.size(), t.price(), true);
+        return TradeRule.fill(s, t.makerId(), t.takerId(), t.size(), t.price(), true);
     }
 }

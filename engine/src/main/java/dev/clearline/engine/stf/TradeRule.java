@@ -1,8 +1,8 @@
 package dev.clearline.engine.stf;
 
-import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Peg;
+import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.risk.Margin;
 import dev.clearline.engine.risk.PegPrice;
@@ -19,20 +19,19 @@ import dev.clearline.engine.transition.Transition.Trade;
 final class TradeRule implements Rule<Trade> {
     @Override
     public Reject execute(StateView s, Trade t) {
-        return fill(s, t.makerHash(), t.takerHash(), t.size(), 0, false);
+        return fill(s, t.makerId(), t.takerId(), t.size(), 0, false);
     }
 
     /**
      * The checks and effects of a fill, in the twin order. {@code atPrice} says the transition is a
      * TradeAtPrice carrying {@code explicitPrice}.
      */
-    static Reject fill(StateView s, Hash32 makerHash, Hash32 takerHash, long size, long explicitPrice, boolean atPrice) {
-        OrderLeaf maker = s.order(makerHash);                           // 1. load
-        OrderLeaf taker = s.order(takerHash);
+    static Reject fill(StateView s, long makerId, long takerId, long size, long explicitPrice, boolean atPrice) {
+        OrderLeaf maker = s.order(makerId);                             // 1. load
+        OrderLeaf taker = s.order(takerId);
         if (maker == null || taker == null) return Reject.ORDER_NOT_FOUND;  // 2. authorise: posted = signature seen
-        if (maker.isTombstone() || taker.isTombstone()) return Reject.ORDER_CANCELLED;
         MarketLeaf m = s.market(maker.marketId());
-        Reject r = validate(maker, taker, m, size, atPrice);            // 3. validate
+        Reject r = validate(maker, taker, m, size, atPrice, s.batchIndex());  // 3. validate
         if (r != null) return r;
         long price;
         if (atPrice) {                                                  // the stated price: on tick, within the maker's limit
@@ -68,25 +67,32 @@ final class TradeRule implements Rule<Trade> {
         if (r == null) r = margin(tp, tpAfter, m);
         if (r != null) return r;
 
-        s.put(makerHash, maker.withFilled(maker.filled() + size))
-                .put(takerHash, taker.withFilled(taker.filled() + size))
+        s.put(makerId, maker.withFilled(maker.filled() + size))
+                .put(takerId, taker.withFilled(taker.filled() + size))
                 .put(maker.trader(), maker.marketId(), mpAfter)
                 .put(taker.trader(), taker.marketId(), tpAfter)
                 .put(maker.marketId(), m.withFees(fees));
         return null;
     }
 
-    private static Reject validate(OrderLeaf maker, OrderLeaf taker, MarketLeaf m, long size, boolean atPrice) {
+    private static Reject validate(OrderLeaf maker, OrderLeaf taker, MarketLeaf m, long size, boolean atPrice, long batch) {
         if (size <= 0 || size % m.lotSize() != 0) return Reject.SIZE_OFF_LOT;
         if (maker.marketId() != taker.marketId()) return Reject.MARKET_MISMATCH;
         if (maker.isBuy() == taker.isBuy()) return Reject.SAME_SIDE;
         if (maker.trader().equals(taker.trader())) return Reject.SELF_TRADE;
         Reject r = Checks.live(maker, m);
         if (r == null) r = Checks.live(taker, m);
+        if (r == null) r = inItsBatch(maker, batch);
+        if (r == null) r = inItsBatch(taker, batch);
         if (r != null) return r;
         if ((taker.flags() & Order.POST_ONLY) != 0) return Reject.POST_ONLY_WOULD_TAKE;
         if ((maker.peg() == Peg.BOOK) != atPrice) return Reject.PRICE_RULE_MISMATCH;
         return Checks.hasMark(m);
+    }
+
+    /** An IOC or FOK order fills only in the batch whose PostOrder created it. */
+    private static Reject inItsBatch(OrderLeaf o, long batch) {
+        return o.timeInForce() != TimeInForce.GTC && o.batchIndex() != batch ? Reject.TIME_IN_FORCE_OVER : null;
     }
 
     /** The price a Trade fills the maker at: its fixed price, or its mark-pegged price. */

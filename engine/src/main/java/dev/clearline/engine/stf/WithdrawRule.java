@@ -29,7 +29,7 @@ final class WithdrawRule implements Rule<Withdraw> {
         if (r != null) return r;
         s.put(w.owner(), new BalanceLeaf(b.free() - w.amount(), b.nonce() + 1))  // 4. apply
                 .put(g.nextWithdrawalId(), new WithdrawalLeaf(w.recipient(), w.amount()))
-                .put(new GlobalLeaf(g.nextWithdrawalId() + 1, g.priorityOpsConsumed(), g.priorityHash(), g.forcedRejections()));
+                .put(g.withNextWithdrawalId(g.nextWithdrawalId() + 1));
         return null;
     }
 }

@@ -23,8 +23,15 @@ public sealed interface Transition {
         public int type() { return 1; }
     }
 
+    /** @param liquidationFeePpm share of a liquidated position's notional (at the mark) paid into the insurance fund */
     record MarketConfig(long priorityIndex, long enqueueTime, int marketId, long tickSize, long lotSize, int imfPpm,
-                        int mmfPpm, int makerFeePpm, int takerFeePpm, Address oracle) implements PriorityOp {
+                        int mmfPpm, int makerFeePpm, int takerFeePpm, int liquidationFeePpm, Address oracle) implements PriorityOp {
+        /** A market without a liquidation fee. */
+        public MarketConfig(long priorityIndex, long enqueueTime, int marketId, long tickSize, long lotSize, int imfPpm,
+                            int mmfPpm, int makerFeePpm, int takerFeePpm, Address oracle) {
+            this(priorityIndex, enqueueTime, marketId, tickSize, lotSize, imfPpm, mmfPpm, makerFeePpm, takerFeePpm, 0, oracle);
+        }
+
         public int type() { return 2; }
     }
 
@@ -40,16 +47,20 @@ public sealed interface Transition {
         public int type() { return 5; }
     }
 
-    /** Brings a signed order into the tree; later fills reference it by its EIP-712 digest. */
+    /**
+     * Brings a signed order into the tree and gives it the next short id ({@code GLOBAL.orderCount + 1});
+     * later fills name it by that id, cancels by its EIP-712 digest.
+     */
     record PostOrder(Order order, Signature signature) implements Transition {
         public int type() { return 6; }
     }
 
     /**
-     * {@code size} base units of the maker order filled by the taker order at the maker's price (its
+     * {@code size} base units of the maker order filled by the taker order, both named by the short
+     * id their PostOrder gave them (1..2^48-1), at the maker's price (its
      * fixed price, or its mark-pegged price); a book-pegged maker fills only by {@link TradeAtPrice}.
      */
-    record Trade(Hash32 makerHash, Hash32 takerHash, long size) implements Transition {
+    record Trade(long makerId, long takerId, long size) implements Transition {
         public int type() { return 7; }
     }
 
@@ -78,7 +89,15 @@ public sealed interface Transition {
      * A fill of a book-pegged maker (its price follows the book, which the tree does not hold) at an
      * explicit {@code price}, checked only against the maker's and the taker's limits.
      */
-    record TradeAtPrice(Hash32 makerHash, Hash32 takerHash, long size, long price) implements Transition {
+    /**
+     * Closes {@code size} base units of the insurance fund's position in {@code marketId} (its equity
+     * is negative) against {@code counterparty}'s opposite position, at the fund's bankruptcy price.
+     */
+    record Deleverage(int marketId, Address counterparty, long size) implements Transition {
+        public int type() { return 14; }
+    }
+
+    record TradeAtPrice(long makerId, long takerId, long size, long price) implements Transition {
         public int type() { return 13; }
     }
 }

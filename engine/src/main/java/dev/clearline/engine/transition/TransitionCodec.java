@@ -29,7 +29,7 @@ public final class TransitionCodec {
             case Deposit d -> { b.putLong(d.priorityIndex()).putLong(d.enqueueTime()); b.put(d.owner().bytes()); b.putLong(d.amount()); }
             case MarketConfig m -> {
                 b.putLong(m.priorityIndex()).putLong(m.enqueueTime()).putInt(m.marketId()).putLong(m.tickSize()).putLong(m.lotSize())
-                        .putInt(m.imfPpm()).putInt(m.mmfPpm()).putInt(m.makerFeePpm()).putInt(m.takerFeePpm());
+                        .putInt(m.imfPpm()).putInt(m.mmfPpm()).putInt(m.makerFeePpm()).putInt(m.takerFeePpm()).putInt(m.liquidationFeePpm());
                 b.put(m.oracle().bytes());
             }
             case ForcedWithdrawal f -> { b.putLong(f.priorityIndex()).putLong(f.enqueueTime()); b.put(f.owner().bytes()); b.putLong(f.amount()); }
@@ -42,22 +42,39 @@ public final class TransitionCodec {
                         .put((byte) o.timeInForce().code()).put((byte) o.flags()).put((byte) o.peg().code()).putInt(o.pegOffset()).putLong(o.expiry()).putLong(o.nonce()).putLong(o.margin());
                 b.put(p.signature().encoded());
             }
-            case Trade tr -> { b.put(tr.makerHash().bytes()); b.put(tr.takerHash().bytes()); b.putLong(tr.size()); }
+            case Trade tr -> { putU48(b, tr.makerId()); putU48(b, tr.takerId()); b.putLong(tr.size()); }
             case Cancel c -> { b.put(c.owner().bytes()); b.put(c.orderHash().bytes()); b.put(c.signature().encoded()); }
             case Allocate a -> { b.put(a.owner().bytes()); b.putInt(a.marketId()).putLong(a.amount()).putLong(a.nonce()); b.put(a.signature().encoded()); }
             case Release r -> { b.put(r.owner().bytes()); b.putInt(r.marketId()).putLong(r.amount()).putLong(r.nonce()); b.put(r.signature().encoded()); }
             case Withdraw w -> { b.put(w.owner().bytes()); b.put(w.recipient().bytes()); b.putLong(w.amount()).putLong(w.nonce()); b.put(w.signature().encoded()); }
             case Liquidate l -> { b.put(l.owner().bytes()); b.putInt(l.marketId()); }
-            case TradeAtPrice tr -> { b.put(tr.makerHash().bytes()); b.put(tr.takerHash().bytes()); b.putLong(tr.size()).putLong(tr.price()); }
+            case Deleverage d -> { b.putInt(d.marketId()); b.put(d.counterparty().bytes()); b.putLong(d.size()); }
+            case TradeAtPrice tr -> { putU48(b, tr.makerId()); putU48(b, tr.takerId()); b.putLong(tr.size()).putLong(tr.price()); }
         }
         return b.array();
     }
 
     /** Bytes per encoded transition of each type, type byte included (index = type). */
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 146, 73, 118, 106, 106, 122, 25, 81};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33};
+
+    /** Largest value of a u48 field (short order ids). */
+    public static final long U48_MAX = (1L << 48) - 1;
+
+    private static void putU48(ByteBuffer b, long v) {
+        if (v < 0 || v > U48_MAX) throw new IllegalArgumentException("order id " + v + " does not fit 48 bits");
+        b.putShort((short) (v >>> 32)).putInt((int) v);
+    }
 
     public static int encodedLength(Transition t) {
         return LENGTHS[t.type()];
+    }
+
+    /**
+     * Bytes of an encoded transition of {@code type}, type byte included, or -1 for an unknown type:
+     * what a reader of batch calldata needs to cut it into transitions.
+     */
+    public static int lengthOf(int type) {
+        return type >= 1 && type < LENGTHS.length ? LENGTHS[type] : -1;
     }
 
     public static Transition decode(byte[] bytes) throws MalformedTransitionException {
@@ -72,19 +89,20 @@ public final class TransitionCodec {
             return switch (type) {
                 case 1 -> new Deposit(r.u63("priorityIndex"), r.u63("enqueueTime"), r.address(), r.u63("amount"));
                 case 2 -> new MarketConfig(r.u63("priorityIndex"), r.u63("enqueueTime"), r.u32(), r.u63("tickSize"), r.u63("lotSize"),
-                        r.u31("imfPpm"), r.u31("mmfPpm"), r.u31("makerFeePpm"), r.u31("takerFeePpm"), r.address());
+                        r.u31("imfPpm"), r.u31("mmfPpm"), r.u31("makerFeePpm"), r.u31("takerFeePpm"), r.u31("liquidationFeePpm"), r.address());
                 case 3 -> new ForcedWithdrawal(r.u63("priorityIndex"), r.u63("enqueueTime"), r.address(), r.u63("amount"));
                 case 4 -> new ForcedCancel(r.u63("priorityIndex"), r.u63("enqueueTime"), r.address(), r.hash());
                 case 5 -> new OraclePrice(r.u32(), r.u63("price"), r.b.getLong(), r.u63("timestamp"), r.signature());
                 case 6 -> new PostOrder(new Order(r.address(), r.u32(), r.side(), r.u63("price"), r.u63("size"), r.u63("displaySize"),
                         r.tif(), r.b.get() & 0xff, r.peg(), r.b.getInt(), r.u63("expiry"), r.u63("nonce"), r.u63("margin")), r.signature());
-                case 7 -> new Trade(r.hash(), r.hash(), r.u63("size"));
+                case 7 -> new Trade(r.u48(), r.u48(), r.u63("size"));
                 case 8 -> new Cancel(r.address(), r.hash(), r.signature());
                 case 9 -> new Allocate(r.address(), r.u32(), r.u63("amount"), r.u63("nonce"), r.signature());
                 case 10 -> new Release(r.address(), r.u32(), r.u63("amount"), r.u63("nonce"), r.signature());
                 case 11 -> new Withdraw(r.address(), r.address(), r.u63("amount"), r.u63("nonce"), r.signature());
                 case 12 -> new Liquidate(r.address(), r.u32());
-                case 13 -> new TradeAtPrice(r.hash(), r.hash(), r.u63("size"), r.u63("price"));
+                case 14 -> new Deleverage(r.u32(), r.address(), r.u63("size"));
+                case 13 -> new TradeAtPrice(r.u48(), r.u48(), r.u63("size"), r.u63("price"));
                 default -> throw new MalformedTransitionException("unknown transition type " + type);
             };
         } catch (BufferUnderflowException e) {
@@ -103,6 +121,10 @@ public final class TransitionCodec {
             int v = b.getInt();
             if (v < 0) throw new MalformedTransitionException(field + " must be below 2^31");
             return v;
+        }
+
+        long u48() {
+            return ((b.getShort() & 0xffffL) << 32) | (b.getInt() & 0xffff_ffffL);
         }
 
         int u32() {

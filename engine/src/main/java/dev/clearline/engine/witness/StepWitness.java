@@ -12,11 +12,8 @@ import java.util.List;
  *     for malformed bytes: nothing is read)
  */
 public record StepWitness(Verdict verdict, Witness witness) {
-    /**
-     * The reject code the Solidity step reports for bytes that do not decode (IStepVerifier:
-     * "the code MALFORMED"); the first code after the Java {@link Reject} enum's last.
-     */
-    public static final int MALFORMED_CODE = 32;
+    /** The reject code both sides report for bytes that do not decode. */
+    public static final int MALFORMED_CODE = Reject.MALFORMED.code();
 
     /** The Java STF's outcome. */
     public sealed interface Verdict {

@@ -112,10 +112,12 @@ class ExchangeInvariantProperties {
         }
 
         void pump() {
-            for (Transition t : ex.takeTransitions()) {
-                Outcome o = batches.append(t, now);
-                assertThat(o.applied()).as("the tree's STF accepts what the exchange emitted: %s -> %s", t, o).isTrue();
-                stream.add(t);
+            List<Transition> group = ex.takeTransitions();          // one command's output: never split across batches
+            List<Outcome> outcomes = batches.appendAll(group, now);
+            for (int i = 0; i < group.size(); i++) {
+                assertThat(outcomes.get(i).applied()).as("the tree's STF accepts what the exchange emitted: %s -> %s",
+                        group.get(i), outcomes.get(i)).isTrue();
+                stream.add(group.get(i));
             }
             batches.tick(now);
             sealed.addAll(batches.takeSealed());
@@ -256,16 +258,22 @@ class ExchangeInvariantProperties {
         /** Checked on the transition stream alone, independently of the STF's own checks. */
         void checkNoOrderOverfillsOrFillsAfterCancelOrExpiry() {
             Map<Hash32, Order> posted = new HashMap<>();
+            List<Hash32> byId = new ArrayList<>();                   // short id n is the n-th PostOrder
             Map<Hash32, Long> filled = new HashMap<>();
             Set<Hash32> cancelled = new HashSet<>();
             long[] oracleTime = new long[MARKETS + 1];
             for (Transition t : stream) {
                 switch (t) {
-                    case PostOrder p -> posted.put(w.domain.orderDigest(p.order()), p.order());
+                    case PostOrder p -> {
+                        posted.put(w.domain.orderDigest(p.order()), p.order());
+                        byId.add(w.domain.orderDigest(p.order()));
+                    }
                     case OraclePrice o -> oracleTime[o.marketId()] = o.timestamp();
                     case Cancel c -> cancelled.add(c.orderHash());
                     case Trade tr -> {
-                        for (Hash32 h : List.of(tr.makerHash(), tr.takerHash())) {
+                        assertThat(tr.makerId()).as("a trade names posted orders").isBetween(1L, (long) byId.size());
+                        assertThat(tr.takerId()).as("a trade names posted orders").isBetween(1L, (long) byId.size());
+                        for (Hash32 h : List.of(byId.get((int) tr.makerId() - 1), byId.get((int) tr.takerId() - 1))) {
                             Order o = posted.get(h);
                             assertThat(o).as("a trade references a posted order").isNotNull();
                             assertThat(cancelled).as("no fill after cancel").doesNotContain(h);
@@ -286,7 +294,7 @@ class ExchangeInvariantProperties {
             assertThat(sealed.get(0).header().prevStateRoot()).isEqualTo(replay.root());
             for (Batch b : sealed) {
                 assertThat(replay.root()).isEqualTo(b.header().prevStateRoot());
-                for (Transition t : b.transitions()) assertThat(stf.apply(replay, t).applied()).isTrue();
+                for (Transition t : b.transitions()) assertThat(stf.apply(replay, t, b.header().batchIndex()).applied()).isTrue();
                 assertThat(replay.root()).isEqualTo(b.header().postStateRoot());
             }
             Batch last = sealed.get(sealed.size() - 1);

@@ -29,10 +29,12 @@ class LeafEncodingTest {
 
     @Test
     void orderLeafIsAbiEncodeOfItsStaticTuple() {
-        OrderLeaf o = new OrderLeaf(trader, 0xFFFF_FFF0, true, 12_300, 5_000, 3, dev.clearline.engine.order.Peg.MARK, -7, 1_700_000_000L, 2_000, true);
+        OrderLeaf o = new OrderLeaf(trader, 0xFFFF_FFF0, true, 12_300, 5_000, 3, dev.clearline.engine.order.Peg.MARK, -7,
+                dev.clearline.engine.order.TimeInForce.FOK, 1_700_000_000L, 42, 2_000, true);
         assertThat(o.encode()).isEqualTo(abi(new org.web3j.abi.datatypes.Address(trader.toString()), new Uint32(0xFFFF_FFF0L),
                 new Bool(true), new Uint64(12_300), new Uint64(5_000), new Uint8(3), new Uint8(1),
-                new org.web3j.abi.datatypes.generated.Int32(-7), new Uint64(1_700_000_000L), new Uint64(2_000), new Bool(true)));
+                new org.web3j.abi.datatypes.generated.Int32(-7), new Uint8(2), new Uint64(1_700_000_000L), new Uint64(42),
+                new Uint64(2_000), new Bool(true)));
         assertThat(OrderLeaf.decode(o.encode())).isEqualTo(o);
     }
 

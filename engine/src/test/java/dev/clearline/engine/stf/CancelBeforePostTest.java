@@ -3,7 +3,7 @@ package dev.clearline.engine.stf;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
-import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.testkit.World;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.Transition.Trade;
@@ -40,13 +40,14 @@ class CancelBeforePostTest {
             Order victim = cancelTheMaker ? ask : bid;
             Signer owner = cancelTheMaker ? bob : alice;
             w.ok(forced ? w.forcedCancel(owner.address(), w.hash(victim)) : w.cancel(owner, w.hash(victim)));
-            assertThat(StateReads.order(w.state, w.hash(victim)))
-                    .isEqualTo(OrderLeaf.tombstone(owner.address()));
+            assertThat(StateReads.orderHash(w.state, w.hash(victim)))
+                    .isEqualTo(OrderHashLeaf.tombstone(owner.address()));
+            assertThat(w.id(victim)).as("a tombstoned hash never gets a short id, so no Trade can name it").isZero();
             Order other = cancelTheMaker ? bid : ask;
             w.ok(w.post(cancelTheMaker ? alice : bob, other));
 
             rejected(w, w.post(owner, victim), Reject.ORDER_CANCELLED);
-            rejected(w, new Trade(w.hash(ask), w.hash(bid), LOT), Reject.ORDER_CANCELLED);
+            rejected(w, w.trade(ask, bid, LOT), Reject.ORDER_NOT_FOUND);
             rejected(w, w.cancel(owner, w.hash(victim)), Reject.ORDER_CANCELLED);
         });
     }
@@ -60,7 +61,7 @@ class CancelBeforePostTest {
         w.ok(w.post(bob, ask));
         Order bid = w.order(alice, 1, Side.BUY, 10_000, LOT, 5_000);
         w.ok(w.post(alice, bid));
-        w.ok(new Trade(w.hash(ask), w.hash(bid), LOT));
+        w.ok(w.trade(ask, bid, LOT));
     }
 
     @Test

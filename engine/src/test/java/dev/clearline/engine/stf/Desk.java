@@ -66,7 +66,7 @@ final class Desk {
 
     /** The fill of {@code size} base units of {@code maker} by {@code taker}. */
     Transition trade(Order maker, Order taker, long size) {
-        return new Trade(w.hash(maker), w.hash(taker), size);
+        return w.trade(maker, taker, size);
     }
 
     Outcome apply(Transition t) {

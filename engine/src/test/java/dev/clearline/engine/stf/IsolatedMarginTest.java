@@ -77,11 +77,11 @@ class IsolatedMarginTest {
         w.ok(w.post(bob, sell));
         w.ok(w.post(alice, buy));
         var root = w.state.root();
-        assertThat(w.apply(new Trade(w.hash(sell), w.hash(buy), 100 * LOT)))
+        assertThat(w.apply(w.trade(sell, buy, 100 * LOT)))
                 .isEqualTo(new Outcome.Rejected(Reject.INSUFFICIENT_MARGIN));
         assertThat(w.state.root()).isEqualTo(root);
         // half the size fits
-        w.ok(new Trade(w.hash(sell), w.hash(buy), 50 * LOT));
+        w.ok(w.trade(sell, buy, 50 * LOT));
     }
 
     @Test
@@ -104,6 +104,6 @@ class IsolatedMarginTest {
         Order buy = w.order(longSide, market, Side.BUY, price, lots * LOT, longMargin);
         w.ok(w.post(shortSide, sell));
         w.ok(w.post(longSide, buy));
-        w.ok(new Trade(w.hash(sell), w.hash(buy), lots * LOT));
+        w.ok(w.trade(sell, buy, lots * LOT));
     }
 }

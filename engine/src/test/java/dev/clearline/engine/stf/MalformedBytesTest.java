@@ -21,20 +21,20 @@ class MalformedBytesTest {
         w.ok(w.market(1));
         byte[] good = TransitionCodec.encode(new Liquidate(new Address(new byte[20]), 1));
         var before = w.state.root();
-        assertThat(w.stf.applyEncoded(w.state, new byte[0])).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
-        assertThat(w.stf.applyEncoded(w.state, new byte[] {(byte) 0xff})).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
-        assertThat(w.stf.applyEncoded(w.state, Arrays.copyOf(good, good.length - 1))).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
-        assertThat(w.stf.applyEncoded(w.state, Arrays.copyOf(good, good.length + 1))).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
+        assertThat(w.stf.applyEncoded(w.state, new byte[0], 0)).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
+        assertThat(w.stf.applyEncoded(w.state, new byte[] {(byte) 0xff}, 0)).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
+        assertThat(w.stf.applyEncoded(w.state, Arrays.copyOf(good, good.length - 1), 0)).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
+        assertThat(w.stf.applyEncoded(w.state, Arrays.copyOf(good, good.length + 1), 0)).isEqualTo(new Outcome.Rejected(Reject.MALFORMED));
         assertThat(w.state.root()).isEqualTo(before);
         // the well-formed bytes reach the rule (the zero address has no position: not liquidatable)
-        assertThat(w.stf.applyEncoded(w.state, good)).isNotEqualTo(new Outcome.Rejected(Reject.MALFORMED));
+        assertThat(w.stf.applyEncoded(w.state, good, 0)).isNotEqualTo(new Outcome.Rejected(Reject.MALFORMED));
     }
 
     @Test
     void randomBytesAreEitherMalformedOrTheSameOutcomeAsTheDecodedTransition() {
         w.ok(w.market(1));
         Property.forAll(Gens.bytes(0, 160)).tries(500).check(bytes -> {
-            Outcome viaBytes = w.stf.applyEncoded(new MemoryLeafStore(), bytes);
+            Outcome viaBytes = w.stf.applyEncoded(new MemoryLeafStore(), bytes, 0);
             try {
                 Outcome direct = w.stf.apply(new MemoryLeafStore(), TransitionCodec.decode(bytes));
                 assertThat(viaBytes).isEqualTo(direct);

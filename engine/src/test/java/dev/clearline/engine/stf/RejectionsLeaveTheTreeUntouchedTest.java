@@ -35,15 +35,15 @@ class RejectionsLeaveTheTreeUntouchedTest {
 
     @Test
     void fillBeyondTheOrdersSizeIsOverfill() {
-        w.ok(new Trade(w.hash(ask), w.hash(bid), 6 * LOT));
-        rejected(new Trade(w.hash(ask), w.hash(bid), 5 * LOT), Reject.OVERFILL);
-        w.ok(new Trade(w.hash(ask), w.hash(bid), 4 * LOT));
+        w.ok(w.trade(ask, bid, 6 * LOT));
+        rejected(w.trade(ask, bid, 5 * LOT), Reject.OVERFILL);
+        w.ok(w.trade(ask, bid, 4 * LOT));
     }
 
     @Test
     void fillAfterCancelIsRejected() {
         w.ok(w.cancel(bob, w.hash(ask)));
-        rejected(new Trade(w.hash(ask), w.hash(bid), LOT), Reject.ORDER_CANCELLED);
+        rejected(w.trade(ask, bid, LOT), Reject.ORDER_CANCELLED);
         rejected(w.cancel(bob, w.hash(ask)), Reject.ORDER_CANCELLED);
     }
 
@@ -55,27 +55,28 @@ class RejectionsLeaveTheTreeUntouchedTest {
     @Test
     void fillAfterExpiryIsRejected() {
         w.ok(w.price(1, 10_000, 0, 201));
-        rejected(new Trade(w.hash(ask), w.hash(bid), LOT), Reject.EXPIRED);
+        rejected(w.trade(ask, bid, LOT), Reject.EXPIRED);
     }
 
     @Test
     void tradeChecksRolesSidesAndPrices() {
-        rejected(new Trade(w.hash(bid), w.hash(bid), LOT), Reject.SAME_SIDE);
-        rejected(new Trade(w.hash(ask), w.hash(bid), LOT + 1), Reject.SIZE_OFF_LOT);
-        rejected(new Trade(w.hash(ask), new Hash32(new byte[32]), LOT), Reject.ORDER_NOT_FOUND);
+        rejected(w.trade(bid, bid, LOT), Reject.SAME_SIDE);
+        rejected(w.trade(ask, bid, LOT + 1), Reject.SIZE_OFF_LOT);
+        rejected(new Trade(w.id(ask), 0, LOT), Reject.ORDER_NOT_FOUND);
+        rejected(new Trade(w.id(ask), w.id(bid) + 1, LOT), Reject.ORDER_NOT_FOUND);
         // bid as maker at 10_100, ask as taker sells at >= 10_000: crosses; the other way round is fine too
         Order lowBid = new Order(alice.address(), 1, Side.BUY, 9_000, LOT, 0, TimeInForce.GTC, 0, 0, 3, 10_000);
         w.ok(w.post(alice, lowBid));
-        rejected(new Trade(w.hash(ask), w.hash(lowBid), LOT), Reject.NOT_CROSSING);
+        rejected(w.trade(ask, lowBid, LOT), Reject.NOT_CROSSING);
         Order selfAsk = new Order(alice.address(), 1, Side.SELL, 10_000, LOT, 0, TimeInForce.GTC, 0, 0, 4, 10_000);
         w.ok(w.post(alice, selfAsk));
-        rejected(new Trade(w.hash(selfAsk), w.hash(bid), LOT), Reject.SELF_TRADE);
+        rejected(w.trade(selfAsk, bid, LOT), Reject.SELF_TRADE);
         Order postOnly = new Order(bob.address(), 1, Side.SELL, 10_000, LOT, 0, TimeInForce.GTC, Order.POST_ONLY, 0, 5, 10_000);
         w.ok(w.post(bob, postOnly));
-        rejected(new Trade(w.hash(bid), w.hash(postOnly), LOT), Reject.POST_ONLY_WOULD_TAKE);
+        rejected(w.trade(bid, postOnly, LOT), Reject.POST_ONLY_WOULD_TAKE);
         Order reduceOnly = new Order(bob.address(), 1, Side.SELL, 10_000, LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY, 0, 6, 0);
         w.ok(w.post(bob, reduceOnly));
-        rejected(new Trade(w.hash(bid), w.hash(reduceOnly), LOT), Reject.REDUCE_ONLY_WOULD_INCREASE);
+        rejected(w.trade(bid, reduceOnly, LOT), Reject.REDUCE_ONLY_WOULD_INCREASE);
     }
 
     @Test

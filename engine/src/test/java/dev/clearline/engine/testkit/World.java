@@ -8,7 +8,9 @@ import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
 import dev.clearline.engine.transition.Transition;
@@ -87,14 +89,20 @@ public final class World {
         return domain.orderDigest(o);
     }
 
-    /** A fill of {@code maker} by {@code taker}, both already posted. */
+    /** The short id the order's PostOrder gave it; 0 (names no order) when it was never posted. */
+    public long id(Order o) {
+        OrderHashLeaf h = StateReads.orderHash(state, hash(o));
+        return h == null ? 0 : h.orderId();
+    }
+
+    /** A fill of {@code maker} by {@code taker}, named by their short ids. */
     public Trade trade(Order maker, Order taker, long size) {
-        return new Trade(hash(maker), hash(taker), size);
+        return new Trade(id(maker), id(taker), size);
     }
 
     /** A fill of a book-pegged {@code maker} by {@code taker} at an explicit price. */
     public TradeAtPrice tradeAt(Order maker, Order taker, long size, long price) {
-        return new TradeAtPrice(hash(maker), hash(taker), size, price);
+        return new TradeAtPrice(id(maker), id(taker), size, price);
     }
 
     public Allocate allocate(Signer s, int market, long amount, long nonce) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TransitionCodecProperties {
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 146, 73, 118, 106, 106, 122, 25, 81};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33};
 
     @Test
     void everyTransitionRoundTripsThroughItsEncoding() {
@@ -57,6 +57,25 @@ class TransitionCodecProperties {
         });
     }
 
+    @Test
+    void tradeIsAtMost24BytesAndOrderIdsUseAll48Bits() throws Exception {
+        Trade widest = new Trade(TransitionCodec.U48_MAX, TransitionCodec.U48_MAX - 1, Long.MAX_VALUE);
+        byte[] bytes = TransitionCodec.encode(widest);
+        assertThat(bytes).hasSize(21);
+        assertThat(TransitionCodec.decode(bytes)).isEqualTo(widest);
+        assertThat(TransitionCodec.encode(new TradeAtPrice(1, 2, 3, 4))).hasSize(29);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TransitionCodec.encode(new Trade(TransitionCodec.U48_MAX + 1, 1, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("48 bits");
+    }
+
+    @Test
+    void unknownPegIsMalformed() {
+        byte[] bytes = TransitionCodec.encode(TRANSITIONS.filter(t -> t instanceof PostOrder).next(new java.util.Random(7)));
+        bytes[1 + 20 + 4 + 1 + 8 + 8 + 8 + 1 + 1] = 3;               // the peg byte
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TransitionCodec.decode(bytes))
+                .isInstanceOf(MalformedTransitionException.class).hasMessageContaining("peg");
+    }
+
     /** Well-typed frames full of noise, or any bytes at all: both must decode canonically or be refused. */
     static final Gen<byte[]> NOISE = Gens.oneOf(
             Gens.ints(1, LENGTHS.length - 1).flatMap(type -> Gens.bytes(LENGTHS[type] - 1).map(rest -> {
@@ -69,6 +88,7 @@ class TransitionCodecProperties {
 
     private static final Gen<Long> U63 = Gens.longs(0, Long.MAX_VALUE);
     private static final Gen<Long> ANY_LONG = Gens.longs();
+    private static final Gen<Long> U48 = Gens.longs(0, TransitionCodec.U48_MAX);
     private static final Gen<Integer> U31 = Gens.ints(0, Integer.MAX_VALUE);
     private static final Gen<Integer> U32 = Gens.ints(Integer.MIN_VALUE, Integer.MAX_VALUE);
     private static final Gen<Integer> FLAGS = Gens.ints(0, 255);
@@ -87,18 +107,19 @@ class TransitionCodecProperties {
     static final Gen<Transition> TRANSITIONS = Gens.ints(1, LENGTHS.length - 1).flatMap(type -> Gen.of(r -> switch (type) {
         case 1 -> new Deposit(U63.next(r), U63.next(r), ADDR.next(r), U63.next(r));
         case 2 -> new MarketConfig(U63.next(r), U63.next(r), U32.next(r), U63.next(r), U63.next(r), U31.next(r),
-                U31.next(r), U31.next(r), U31.next(r), ADDR.next(r));
+                U31.next(r), U31.next(r), U31.next(r), U31.next(r), ADDR.next(r));
         case 3 -> new ForcedWithdrawal(U63.next(r), U63.next(r), ADDR.next(r), U63.next(r));
         case 4 -> new ForcedCancel(U63.next(r), U63.next(r), ADDR.next(r), HASH.next(r));
         case 5 -> new OraclePrice(U32.next(r), U63.next(r), ANY_LONG.next(r), U63.next(r), SIG.next(r));
         case 6 -> new PostOrder(new Order(ADDR.next(r), U32.next(r), SIDE.next(r), U63.next(r), U63.next(r), U63.next(r),
                 TIF.next(r), FLAGS.next(r), PEG.next(r), I32.next(r), U63.next(r), U63.next(r), U63.next(r)), SIG.next(r));
-        case 7 -> new Trade(HASH.next(r), HASH.next(r), U63.next(r));
+        case 7 -> new Trade(U48.next(r), U48.next(r), U63.next(r));
         case 8 -> new Cancel(ADDR.next(r), HASH.next(r), SIG.next(r));
         case 9 -> new Allocate(ADDR.next(r), U32.next(r), U63.next(r), U63.next(r), SIG.next(r));
         case 10 -> new Release(ADDR.next(r), U32.next(r), U63.next(r), U63.next(r), SIG.next(r));
         case 11 -> new Withdraw(ADDR.next(r), ADDR.next(r), U63.next(r), U63.next(r), SIG.next(r));
         case 12 -> new Liquidate(ADDR.next(r), U32.next(r));
-        default -> new TradeAtPrice(HASH.next(r), HASH.next(r), U63.next(r), U63.next(r));
+        case 13 -> new TradeAtPrice(U48.next(r), U48.next(r), U63.next(r), U63.next(r));
+        default -> new Deleverage(U32.next(r), ADDR.next(r), U63.next(r));
     }));
 }

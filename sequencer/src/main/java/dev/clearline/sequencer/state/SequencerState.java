@@ -140,11 +140,13 @@ public final class SequencerState {
         if (!events.isEmpty()) body.put("events", events);
         List<Map<String, Object>> depth = view.depthDeltas(exchange);
         if (!depth.isEmpty()) body.put("depth", depth);
-        for (Transition t : exchange.takeTransitions()) {
-            Outcome o = batches.append(t, now);
-            if (!o.applied()) {
+        // one command's transitions go into one batch: an IOC/FOK order fills only in the batch that posted it
+        List<Transition> group = exchange.takeTransitions();
+        List<Outcome> outcomes = batches.appendAll(group, now);
+        for (int i = 0; i < group.size(); i++) {
+            if (!outcomes.get(i).applied()) {
                 throw new IllegalStateException("the tree refused a transition the exchange's mirror accepted (a determinism bug): "
-                        + t + " -> " + o);
+                        + group.get(i) + " -> " + outcomes.get(i));
             }
         }
         batches.tick(now);

@@ -18,6 +18,12 @@ public final class OrderJson {
         return n;
     }
 
+    public static ObjectNode order(dev.clearline.sequencer.FastSigner s, Order o, Eip712 domain) {
+        ObjectNode n = unsigned(o);
+        n.put("signature", "0x" + HexFormat.of().formatHex(s.sign(domain.orderDigest(o)).encoded()));
+        return n;
+    }
+
     public static ObjectNode unsigned(Order o) {
         ObjectNode n = WsClient.JSON.createObjectNode();
         n.put("trader", o.trader().toString());

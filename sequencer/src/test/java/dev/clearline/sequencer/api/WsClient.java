@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A test's WebSocket session with the trader API (the JDK's client): requests by id, streams in a queue. */
 public final class WsClient implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final WebSocket ws;
     private final Map<Long, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();

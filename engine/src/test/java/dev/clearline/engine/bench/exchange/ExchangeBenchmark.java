@@ -13,6 +13,7 @@ import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
 import org.HdrHistogram.Histogram;
 
 import java.math.BigInteger;
@@ -63,6 +64,12 @@ public final class ExchangeBenchmark {
                                         + "load average %.1f on %d cores at the start",
                                 best, w.operationCount(), w.prefillCount(), r.fills, r.rejects, load,
                                 Runtime.getRuntime().availableProcessors())));
+                rows.add(new Report.Row("L1 calldata", "bytes per fill", r.calldataPerFill(), "bytes", "-",
+                        String.format("Trade (%d bytes each) plus the PostOrders of its orders amortised over their fills: "
+                                        + "%,d fills, %,d Trade bytes, %,d PostOrder bytes, on this run's order flow",
+                                TransitionCodec.encodedLength(new Transition.Trade(1, 1, 1)), r.fills, r.tradeBytes, r.postOrderBytes)));
+                System.out.printf("calldata: %.1f bytes per fill (%,d fills, %,d Trade bytes, %,d PostOrder bytes)%n",
+                        r.calldataPerFill(), r.fills, r.tradeBytes, r.postOrderBytes);
                 rows.add(new Report.Row("exchange (matching + risk)", "throughput per CPU-second", cpu[cpu.length / 2], "ops/CPU-s", "-",
                         "same runs, ops divided by the matcher thread's own CPU time (what the core would do if not shared)"));
             }
@@ -96,6 +103,24 @@ public final class ExchangeBenchmark {
         final Hash32[] replaced = new Hash32[CHUNK];
         long fills;
         long rejects;
+        long tradeBytes;
+        long postOrderBytes;
+
+        /** Fills, and the L1 calldata they cost: their Trades plus the PostOrders that brought their orders in. */
+        void countCalldata(List<Transition> ts) {
+            for (Transition t : ts) {
+                if (t instanceof Transition.Trade || t instanceof Transition.TradeAtPrice) {
+                    fills++;
+                    tradeBytes += TransitionCodec.encodedLength(t);
+                } else if (t instanceof Transition.PostOrder) {
+                    postOrderBytes += TransitionCodec.encodedLength(t);
+                }
+            }
+        }
+
+        double calldataPerFill() {
+            return fills == 0 ? 0 : (double) (tradeBytes + postOrderBytes) / fills;
+        }
         double cpuRate;
 
         /**
@@ -143,7 +168,7 @@ public final class ExchangeBenchmark {
                 }
                 nanos += System.nanoTime() - start;
                 cpuNanos += threads.getCurrentThreadCpuTime() - cpuStart;
-                fills += ex.takeTransitions().stream().filter(t -> t instanceof Transition.Trade).count();
+                countCalldata(ex.takeTransitions());
                 ex.discardEvents();
             }
             cpuRate = w.operationCount() / (cpuNanos / 1e9);

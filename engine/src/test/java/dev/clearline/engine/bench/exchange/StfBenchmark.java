@@ -43,7 +43,7 @@ public final class StfBenchmark {
         Address[] addr = new Address[owners];
         WriteSet ws = new WriteSet();
         for (int m = 1; m <= MARKETS; m++) {
-            ws.put(StateKeys.market(m), new MarketLeaf(1, 1, 100_000, 50_000, 100, 200, Address.fromHex("0x00000000000000000000000000000000000000bb"),
+            ws.put(StateKeys.market(m), new MarketLeaf(1, 1, 100_000, 50_000, 100, 200, 0, Address.fromHex("0x00000000000000000000000000000000000000bb"),
                     10_000, 0, 1, 0).encode());
         }
         byte[] positionValue = new PositionLeaf(0, 1_000_000_000L, 0).encode();
@@ -58,17 +58,17 @@ public final class StfBenchmark {
         }
         // the orders every fill references, posted up front (a PostOrder costs a signature recovery, measured apart)
         int total = fills + warmup;
-        Hash32[] makers = new Hash32[total];
-        Hash32[] takers = new Hash32[total];
+        long[] makers = new long[total];
+        long[] takers = new long[total];
         for (int i = 0; i < total; i++) {
             int m = 1 + rng.nextInt(MARKETS);
             int a = rng.nextInt(owners);
             int b = (a + 1 + rng.nextInt(owners - 1)) % owners;
-            makers[i] = hash(i, 0);
-            takers[i] = hash(i, 1);
+            makers[i] = 2L * i + 1;
+            takers[i] = 2L * i + 2;
             long price = 10_000 + rng.nextInt(-50, 51);
-            ws.put(StateKeys.order(Bytes32.of(makers[i].bytes())), new OrderLeaf(addr[a], m, i % 2 == 0, price, 10, 0, dev.clearline.engine.order.Peg.NONE, 0, 0, 0, false).encode());
-            ws.put(StateKeys.order(Bytes32.of(takers[i].bytes())), new OrderLeaf(addr[b], m, i % 2 != 0, price, 10, 0, dev.clearline.engine.order.Peg.NONE, 0, 0, 0, false).encode());
+            ws.put(StateKeys.orderState(makers[i]), order(addr[a], m, i % 2 == 0, price).encode());
+            ws.put(StateKeys.orderState(takers[i]), order(addr[b], m, i % 2 != 0, price).encode());
         }
         tree.commit(ws);
         double buildSeconds = (System.nanoTime() - t0) / 1e9;
@@ -91,21 +91,16 @@ public final class StfBenchmark {
         return rows;
     }
 
-    private static void apply(Stf stf, TreeLeafStore store, Hash32 maker, Hash32 taker, int i) {
+    private static OrderLeaf order(Address trader, int market, boolean isBuy, long price) {
+        return new OrderLeaf(trader, market, isBuy, price, 10, 0, dev.clearline.engine.order.Peg.NONE, 0,
+                dev.clearline.engine.order.TimeInForce.GTC, 0, 0, 0, false);
+    }
+
+    private static void apply(Stf stf, TreeLeafStore store, long maker, long taker, int i) {
         if (!stf.apply(store, new Transition.Trade(maker, taker, 5)).applied()) throw new AssertionError("fill " + i + " was rejected");
         if (i % 1_000 == 999) {
             store.root();
             store.tree().prune(store.tree().latestVersion());
         }
-    }
-
-    private static Hash32 hash(int i, int side) {
-        byte[] h = new byte[32];
-        h[0] = (byte) side;
-        h[28] = (byte) (i >>> 24);
-        h[29] = (byte) (i >>> 16);
-        h[30] = (byte) (i >>> 8);
-        h[31] = (byte) i;
-        return new Hash32(dev.clearline.engine.abi.Keccak.hash(h));
     }
 }

@@ -1,0 +1,233 @@
+package dev.clearline.conformance.stf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.engine.witness.StepWitness;
+import dev.clearline.engine.witness.Witness;
+import dev.clearline.engine.witness.WitnessBuilder;
+import dev.clearline.engine.witness.WitnessLeaf;
+import dev.clearline.tree.Bytes32;
+import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.WriteSet;
+import dev.clearline.tree.store.MemoryNodeStore;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input to the step, one named case each: bad transition bytes are a typed rejection
+ * (MALFORMED) on both sides; a bad witness is a revert with a custom error that names what is
+ * wrong. Never an out-of-gas, a panic or an unnamed revert.
+ */
+class StepBadInputTest {
+    /** Far below the call's gas limit: a bad input never runs the step out of gas. */
+    private static final long GAS_CEILING = 2_000_000;
+
+    private static StepHarness evm;
+    private static final WitnessBuilder BUILDER = new WitnessBuilder(new Stf(Differential.DOMAIN, new BouncyCastleVerifier()));
+    private static final Signer ALICE = new Signer(BigInteger.valueOf(0xa11ce));
+    private static final Address BOB = Address.fromHex("0x0000000000000000000000000000000000000b0b");
+
+    private SparseMerkleTree tree;
+    private long version;
+
+    @BeforeAll
+    static void deploy() {
+        evm = new StepHarness();
+    }
+
+    @AfterAll
+    static void close() {
+        evm.close();
+    }
+
+    StepBadInputTest() {
+        tree = new SparseMerkleTree(new MemoryNodeStore());
+        WriteSet ws = new WriteSet();
+        ws.put(StateKeys.global(), new GlobalLeaf(0, 3, Hash32.ZERO, 0).encode());
+        ws.put(StateKeys.balance(ALICE.address()), new BalanceLeaf(1_000, 0).encode());
+        for (int i = 0; i < 64; i++) ws.put(Bytes32.of(dev.clearline.engine.abi.Keccak.hash(new byte[] {(byte) i})), new byte[] {1, (byte) i});
+        version = tree.commit(ws);
+    }
+
+    private byte[] root() {
+        return tree.root(version).toArray();
+    }
+
+    private static byte[] deposit(Address owner, long amount) {
+        return TransitionCodec.encode(new Transition.Deposit(3, 100, owner, amount));
+    }
+
+    private StepHarness.Outcome step(byte[] root, byte[] transition, byte[] witness) {
+        StepHarness.Outcome o = evm.step(root, transition, witness, 0, Differential.DOMAIN.domainSeparator().bytes());
+        assertThat(o.gas()).as("gas of a bad input").isLessThan(GAS_CEILING);
+        return o;
+    }
+
+    private void assertMalformedOnBothSides(byte[] transition) {
+        StepWitness java = BUILDER.build(tree, version, transition);
+        assertThat(java.verdict()).isInstanceOf(StepWitness.Verdict.Malformed.class);
+        assertThat(java.verdict().code()).isEqualTo(Reject.MALFORMED.code());
+        StepHarness.Outcome sol = step(root(), transition, java.witness().encode());
+        assertThat(sol.reverted()).as(String.valueOf(sol.revert())).isFalse();
+        assertThat(sol.result().reject()).isEqualTo(Reject.MALFORMED.code());
+        assertThat(sol.result().postRoot()).isEqualTo(root());
+    }
+
+    @Test
+    void aTruncatedTransitionIsMalformedOnBothSides() {
+        byte[] ok = deposit(ALICE.address(), 5);
+        assertMalformedOnBothSides(Arrays.copyOf(ok, ok.length - 1));
+        assertMalformedOnBothSides(Arrays.copyOf(ok, 1));
+    }
+
+    @Test
+    void anOverLongTransitionIsMalformedOnBothSides() {
+        byte[] ok = deposit(ALICE.address(), 5);
+        assertMalformedOnBothSides(Arrays.copyOf(ok, ok.length + 1));
+        assertMalformedOnBothSides(Arrays.copyOf(ok, ok.length + 4096));
+    }
+
+    @Test
+    void anEmptyTransitionIsMalformedOnBothSides() {
+        assertMalformedOnBothSides(new byte[0]);
+    }
+
+    @Test
+    void anUnknownTypeIsMalformedOnBothSides() {
+        for (int type : new int[] {0, 14, 15, 0x80, 0xff}) {
+            byte[] b = deposit(ALICE.address(), 5);
+            b[0] = (byte) type;
+            assertMalformedOnBothSides(b);
+        }
+    }
+
+    @Test
+    void aFieldAtOrAbove2Pow63IsMalformedOnBothSides() {
+        byte[] b = deposit(ALICE.address(), 5);
+        b[37] |= (byte) 0x80; // amount's high bit
+        assertMalformedOnBothSides(b);
+    }
+
+    @Test
+    void aWitnessOfOtherLeavesRevertsNamingTheMissingLeaf() {
+        byte[] forBob = BUILDER.build(tree, version, deposit(BOB, 5)).witness().encode();
+        StepHarness.Outcome o = step(root(), deposit(ALICE.address(), 5), forBob);
+        assertThat(o.revert()).startsWith("WitnessLeafMissing(" + StateKeys.balance(ALICE.address()).toHex());
+    }
+
+    @Test
+    void aProofForAnotherRootRevertsWithRootMismatch() {
+        byte[] t = deposit(ALICE.address(), 5);
+        byte[] witness = BUILDER.build(tree, version, t).witness().encode();
+        byte[] otherRoot = root().clone();
+        otherRoot[0] ^= 1;
+        assertThat(step(otherRoot, t, witness).revert()).isEqualTo("WitnessProofInvalid(6)");
+    }
+
+    @Test
+    void aTamperedLeafValueRevertsWithRootMismatch() {
+        byte[] t = deposit(ALICE.address(), 5);
+        Witness w = BUILDER.build(tree, version, t).witness();
+        List<WitnessLeaf> leaves = new ArrayList<>(w.leaves());
+        int i = leaves.indexOf(leaves.stream().filter(WitnessLeaf::present).findFirst().orElseThrow());
+        byte[] v = leaves.get(i).value();
+        v[v.length - 1] ^= 1;
+        leaves.set(i, new WitnessLeaf(leaves.get(i).key(), v));
+        assertThat(step(root(), t, new Witness(leaves, w.proof()).encode()).revert()).isEqualTo("WitnessProofInvalid(6)");
+    }
+
+    @Test
+    void aLeafClaimedAbsentThatExistsRevertsWithValueMismatch() {
+        byte[] t = deposit(ALICE.address(), 5);
+        Witness w = BUILDER.build(tree, version, t).witness();
+        List<WitnessLeaf> leaves = new ArrayList<>(w.leaves());
+        int i = leaves.indexOf(leaves.stream().filter(WitnessLeaf::present).findFirst().orElseThrow());
+        leaves.set(i, new WitnessLeaf(leaves.get(i).key(), null));
+        String revert = step(root(), t, new Witness(leaves, w.proof()).encode()).revert();
+        assertThat(revert).startsWith("WitnessProofInvalid(");
+    }
+
+    @Test
+    void garbageProofBytesRevertWithMalformedProof() {
+        byte[] t = deposit(ALICE.address(), 5);
+        Witness w = BUILDER.build(tree, version, t).witness();
+        byte[] garbage = new byte[] {0, 0};
+        assertThat(step(root(), t, new Witness(w.leaves(), garbage).encode()).revert()).isEqualTo("WitnessProofInvalid(1)");
+    }
+
+    @Test
+    void aTruncatedWitnessRevertsNamingWhereItEnds() {
+        byte[] t = deposit(ALICE.address(), 5);
+        byte[] w = BUILDER.build(tree, version, t).witness().encode();
+        assertThat(step(root(), t, Arrays.copyOf(w, 20)).revert()).startsWith("WitnessTruncated(1, 20)");
+        assertThat(step(root(), t, new byte[0]).revert()).isEqualTo("WitnessTruncated(0, 0)");
+    }
+
+    @Test
+    void leavesWithoutAProofRevertWithProofMissing() {
+        byte[] t = deposit(ALICE.address(), 5);
+        Witness w = BUILDER.build(tree, version, t).witness();
+        byte[] full = w.encode();
+        byte[] noProof = Arrays.copyOf(full, full.length - w.proof().length);
+        assertThat(step(root(), t, noProof).revert()).isEqualTo("WitnessProofMissing()");
+    }
+
+    @Test
+    void unsortedWitnessKeysRevertNamingBothKeys() {
+        byte[] t = deposit(ALICE.address(), 5);
+        byte[] w = BUILDER.build(tree, version, t).witness().encode();
+        // swap the first two leaves' blocks (both are 34 + value bytes; rebuild by hand)
+        Witness parsed = Witness.decode(w);
+        List<WitnessLeaf> l = parsed.leaves();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(l.size());
+        for (int i : new int[] {1, 0}) {
+            byte[] v = l.get(i).present() ? l.get(i).value() : new byte[0];
+            out.writeBytes(l.get(i).key().toArray());
+            out.write(v.length >> 8);
+            out.write(v.length);
+            out.writeBytes(v);
+        }
+        out.writeBytes(parsed.proof());
+        assertThat(step(root(), t, out.toByteArray()).revert()).startsWith("WitnessKeysNotSorted(" + l.get(1).key().toHex());
+    }
+
+    @Test
+    void aLeafValueOfTheWrongLengthRevertsNamingTheLeaf() {
+        byte[] t = deposit(ALICE.address(), 5);
+        Witness w = BUILDER.build(tree, version, t).witness();
+        List<WitnessLeaf> leaves = new ArrayList<>(w.leaves());
+        Bytes32 balanceKey = StateKeys.balance(ALICE.address());
+        int i = leaves.indexOf(leaves.stream().filter(x -> x.key().equals(balanceKey)).findFirst().orElseThrow());
+        leaves.set(i, new WitnessLeaf(balanceKey, new byte[65]));
+        assertThat(step(root(), t, new Witness(leaves, w.proof()).encode()).revert())
+                .isEqualTo("WitnessValueMalformed(" + balanceKey.toHex() + ", 65)");
+    }
+
+    @Test
+    void aValidWitnessStillAppliesSoTheCasesAboveFailForTheirOwnReason() {
+        byte[] t = deposit(ALICE.address(), 5);
+        StepWitness java = BUILDER.build(tree, version, t);
+        StepHarness.Outcome o = step(root(), t, java.witness().encode());
+        assertThat(o.reverted()).as(String.valueOf(o.revert())).isFalse();
+        assertThat(o.result().reject()).isZero();
+        assertThat(o.result().priorityConsumed()).isTrue();
+        assertThat(o.result().priorityIndex()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,353 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.book.BookEvents;
+import dev.clearline.engine.book.CancelReason;
+import dev.clearline.engine.book.FillVerdict;
+import dev.clearline.engine.book.OrderBook;
+import dev.clearline.engine.book.OrderFlags;
+import dev.clearline.engine.book.RejectReason;
+import dev.clearline.engine.book.Side;
+import dev.clearline.engine.book.TimeInForce;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.stf.StateReads;
+import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.transition.Transition;
+
+/**
+ * The book glue: turns a verified order into book calls in ticks and lots, turns the book's
+ * events into exchange events, and settles every fill the book finds through the mirror STF
+ * before the book commits it ({@link BookEvents#approveFill}). A fill the STF refuses is judged by
+ * {@link FillJudge}: only the order at fault leaves, the other carries on. A fill-or-kill is first
+ * tried whole on a scratch overlay of the state ({@link OverlayStore}) and only then placed, so it
+ * fills completely or not at all even when a fill is refused. The book runs on the market's
+ * oracle time, the STF's clock.
+ */
+final class BookGlue {
+    private final StfMirror mirror;
+    private final OrderIndex index;
+    private final Reservations reservations;
+    private final EventLog events;
+    private final Sink sink = new Sink();
+    private final BookEvents silent = new BookEvents() {
+        public void onAccepted(long s, long o, long w, Side side, long p, long l) { }
+        public void onRejected(long s, long o, long w, RejectReason r) { }
+        public void onFill(long s, long m, long mo, long t, long to, Side ts, long p, long l, long mr, long tr) { }
+        public void onRested(long s, long o, long p, long l) { }
+        public void onCancelled(long s, long o, long w, long l, CancelReason r) { }
+        public void onExpired(long s, long o, long w, long l) { }
+        public void onAmended(long s, long o, long p, long l, boolean k) { }
+    };
+    /** Ids posted on the overlay during one fill-or-kill trial. */
+    /** Orders posted only on a trial overlay, with the short id the overlay gave them. */
+    private final java.util.Map<Long, Long> plannedPosts = new java.util.HashMap<>();
+
+    BookGlue(StfMirror mirror, OrderIndex index, Reservations reservations, EventLog events) {
+        this.mirror = mirror;
+        this.index = index;
+        this.reservations = reservations;
+        this.events = events;
+    }
+
+    /** What the book would reject this order for now (every check but the duplicate id), or null. */
+    RejectReason bookCheck(LiveOrder e, MarketBook mb, MarketLeaf m, long capLots, boolean replacing) {
+        Order o = e.order();
+        TimeInForce tif = tif(o);
+        return mb.book().check(e.account.ownerId, side(o), o.price() / m.tickSize(), o.size() / m.lotSize(), tif,
+                flags(o), display(o, m), capLots, expiresAt(o), m.lastOracleTs(), replacing);
+    }
+
+    /**
+     * For a fill-or-kill: tries its fills on a scratch copy of the state until they all pass,
+     * evicting each resting order found at fault on the way (it would refuse any taker). Returns
+     * null when the order can go to the book, or the STF's reason when the order itself is at
+     * fault (nothing changed for it).
+     */
+    Reject tryFillOrKill(LiveOrder taker, MarketBook mb, MarketLeaf m, long capLots) {
+        Order o = taker.order();
+        long lots = o.size() / m.lotSize();
+        if (o.reduceOnly()) lots = Math.min(lots, capLots);
+        long want = lots;
+        while (true) {
+            OverlayStore overlay = new OverlayStore(mirror.state);
+            plannedPosts.clear();
+            Trial t = new Trial();
+            mb.book().planFills(taker.account.ownerId, side(o), o.price() / m.tickSize(), want, m.lastOracleTs(),
+                    (makerId, makerOwner, priceTicks, l) -> {
+                        LiveOrder maker = index.get(makerId);
+                        FillVerdict v = tryFill(overlay, maker, taker, l * m.lotSize(), t);
+                        if (v == FillVerdict.FILL) return true;
+                        t.verdict = v;
+                        t.maker = maker;
+                        return false;
+                    });
+            if (t.verdict == FillVerdict.FILL) return null;
+            events.add(new ExchangeEvent.FillRefused(events.next(), t.maker.id, taker.id, t.reason, t.verdict));
+            if (t.verdict.makerLeaves()) evict(t.maker, mb, m, ExchangeEvent.Why.REFUSED, t.reason);
+            if (t.verdict.takerStops()) return t.reason;
+        }
+    }
+
+    /** Places a new order (its pre-checks passed). Returns null when the book accepted it, else why not. */
+    Reject place(LiveOrder e, MarketBook mb, MarketLeaf m, long capLots) {
+        Order o = e.order();
+        OrderBook book = mb.book();
+        long now = m.lastOracleTs();
+        sink.begin(e, m, mb);
+        long ticks = o.price() / m.tickSize();
+        long lots = o.size() / m.lotSize();
+        if (o.isMarket()) {
+            book.placeMarket(e.id, e.account.ownerId, side(o), lots, ticks, tif(o), flags(o), capLots, now, sink);
+        } else {
+            book.place(e.id, e.account.ownerId, side(o), ticks, lots, tif(o), flags(o), display(o, m), capLots,
+                    expiresAt(o), now, sink);
+        }
+        return sink.end();
+    }
+
+    /**
+     * Replaces a resting order's terms in the book, keeping its id ({@code next} is the order behind
+     * it from now on): price, size, display size and expiry. Null when the book accepted.
+     */
+    Reject amend(LiveOrder next, MarketBook mb, MarketLeaf m) {
+        Order o = next.order();
+        sink.begin(next, m, mb);
+        mb.book().amend(next.id, o.price() / m.tickSize(), o.size() / m.lotSize(), display(o, m), expiresAt(o),
+                m.lastOracleTs(), sink);
+        return sink.end();
+    }
+
+    /** Takes an order off the book without the book's own event, reporting {@code why} instead. */
+    void evict(LiveOrder e, MarketBook mb, MarketLeaf m, ExchangeEvent.Why why, Reject reason) {
+        OrderBook book = mb.book();
+        if (book.isResting(e.id)) {
+            long open = book.openLots(e.id);
+            book.cancel(e.id, m.lastOracleTs(), silent);
+            events.add(new ExchangeEvent.Cancelled(events.next(), e.id, open * m.lotSize(), why, reason));
+        }
+        forget(e, mb);
+    }
+
+    /** Takes an order off the book without any event (an amend that replaces it reports itself). */
+    void removeQuietly(LiveOrder e, MarketBook mb, MarketLeaf m) {
+        mb.book().cancel(e.id, m.lastOracleTs(), silent);
+    }
+
+    /** Takes an order whose expiry the oracle time passed off the book. */
+    void expire(LiveOrder e, MarketBook mb, MarketLeaf m) {
+        OrderBook book = mb.book();
+        if (book.isResting(e.id)) {
+            long open = book.openLots(e.id);
+            book.cancel(e.id, m.lastOracleTs(), silent);
+            events.add(new ExchangeEvent.Expired(events.next(), e.id, open * m.lotSize()));
+        }
+        forget(e, mb);
+    }
+
+    /** Removes an order at its owner's request (the book reports the cancel). */
+    void cancel(LiveOrder e, MarketBook mb, MarketLeaf m) {
+        sink.begin(e, m, mb);
+        mb.book().cancel(e.id, m.lastOracleTs(), sink);
+        sink.end();
+        forget(e, mb);
+    }
+
+    /** After a book call: the order rests (reserve what it may still need, queue its expiry) or it is done. */
+    void settle(LiveOrder e, MarketBook mb, MarketLeaf m) {
+        OrderBook book = mb.book();
+        if (book.isResting(e.id)) {
+            reservations.reserve(e, book.openLots(e.id), m.lotSize());
+            if (e.order().expiry() != 0) mb.expiries().add(e);
+        } else {
+            forget(e, mb);
+        }
+    }
+
+    /** Drops an order that left the book: its indexes, its reservation, its expiry entry. */
+    void forget(LiveOrder e, MarketBook mb) {
+        if (e == null) return;
+        index.remove(e);
+        reservations.release(e);
+        mb.expiries().remove(e);
+    }
+
+    /**
+     * One fill on {@code store}: the maker's and the taker's PostOrder if their leaves do not exist
+     * yet, then the Trade. On the mirror every applied transition is emitted (a post that applied
+     * before a refusal stays: the leaf exists and its margin moved). Returns who is at fault.
+     */
+    private FillVerdict tryFill(LeafStore store, LiveOrder maker, LiveOrder taker, long size, Trial t) {
+        boolean onMirror = store == mirror.state;
+        Reject r;
+        if (!posted(maker, onMirror)) {
+            r = mirror.tryPost(store, maker);
+            if (r != null) return refused(t, r, FillJudge.postRefused(true));
+            markPosted(maker, onMirror, store);
+        }
+        if (!posted(taker, onMirror)) {
+            r = mirror.tryPost(store, taker);
+            if (r != null) return refused(t, r, FillJudge.postRefused(false));
+            markPosted(taker, onMirror, store);
+        }
+        r = mirror.tryApply(store, new Transition.Trade(stateId(maker, onMirror), stateId(taker, onMirror), size));
+        if (r != null) return refused(t, r, FillJudge.tradeRefused(r, store, maker, taker, size));
+        return FillVerdict.FILL;
+    }
+
+    private boolean posted(LiveOrder e, boolean onMirror) {
+        return e.posted || !onMirror && plannedPosts.containsKey(e.id);
+    }
+
+    /** Records the post and the short id it just received: the count of orders the store has posted. */
+    private void markPosted(LiveOrder e, boolean onMirror, LeafStore store) {
+        long id = StateReads.global(store).orderCount();
+        if (onMirror) {
+            e.posted = true;
+            e.stateId = id;
+        } else {
+            plannedPosts.put(e.id, id);
+        }
+    }
+
+    private long stateId(LiveOrder e, boolean onMirror) {
+        return e.posted ? e.stateId : plannedPosts.get(e.id);
+    }
+
+    private static FillVerdict refused(Trial t, Reject r, FillVerdict v) {
+        t.reason = r;
+        t.verdict = v;
+        return v;
+    }
+
+    /** The outcome of one tried fill. */
+    private static final class Trial {
+        FillVerdict verdict = FillVerdict.FILL;
+        Reject reason;
+        LiveOrder maker;
+    }
+
+    static Side side(Order o) {
+        return o.isBuy() ? Side.BUY : Side.SELL;
+    }
+
+    static int flags(Order o) {
+        return (o.postOnly() ? OrderFlags.POST_ONLY : 0) | (o.reduceOnly() ? OrderFlags.REDUCE_ONLY : 0);
+    }
+
+    static long display(Order o, MarketLeaf m) {
+        return o.displaySize() == 0 || o.displaySize() == o.size() ? 0 : o.displaySize() / m.lotSize();
+    }
+
+    static long expiresAt(Order o) {
+        return o.expiry() == 0 ? OrderBook.NEVER_EXPIRES : o.expiry();
+    }
+
+    static TimeInForce tif(Order o) {
+        return switch (o.timeInForce()) {
+            case GTC -> TimeInForce.GTC;
+            case IOC -> TimeInForce.IOC;
+            case FOK -> TimeInForce.FOK;
+        };
+    }
+
+    static Reject fromBook(RejectReason r) {
+        return switch (r) {
+            case POST_ONLY_WOULD_CROSS -> Reject.POST_ONLY_WOULD_TAKE;
+            case ALREADY_EXPIRED, ORDER_EXPIRED -> Reject.EXPIRED;
+            case REDUCE_ONLY_NOTHING_TO_REDUCE -> Reject.REDUCE_ONLY_WOULD_INCREASE;
+            case UNKNOWN_ORDER -> Reject.UNKNOWN_ORDER;
+            case DUPLICATE_ORDER_ID -> Reject.DUPLICATE_ORDER;
+            default -> Reject.BOOK_REJECTED;
+        };
+    }
+
+    /** Receives one book call's events; {@link #approveFill} settles each fill on the mirror first. */
+    private final class Sink implements BookEvents {
+        LiveOrder incoming;
+        MarketLeaf market;
+        MarketBook mb;
+        Reject rejected;
+        final Trial trial = new Trial();
+
+        void begin(LiveOrder in, MarketLeaf m, MarketBook b) {
+            incoming = in;
+            market = m;
+            mb = b;
+            rejected = null;
+        }
+
+        Reject end() {
+            Reject r = rejected;
+            incoming = null;
+            return r;
+        }
+
+        private LiveOrder order(long id) {
+            return id == incoming.id ? incoming : index.get(id);
+        }
+
+        @Override
+        public FillVerdict approveFill(long makerOrderId, long makerOwnerId, long takerOrderId, long takerOwnerId,
+                                       Side takerSide, long priceTicks, long lots) {
+            LiveOrder maker = order(makerOrderId);
+            LiveOrder taker = order(takerOrderId);
+            trial.verdict = FillVerdict.FILL;
+            FillVerdict v = tryFill(mirror.state, maker, taker, lots * market.lotSize(), trial);
+            if (v != FillVerdict.FILL) {
+                events.add(new ExchangeEvent.FillRefused(events.next(), makerOrderId, takerOrderId, trial.reason, v));
+            }
+            return v;
+        }
+
+        @Override
+        public void onAccepted(long s, long orderId, long ownerId, Side side, long priceTicks, long sizeLots) {
+            events.add(new ExchangeEvent.Accepted(events.next(), orderId, incoming.v.hash()));
+        }
+
+        @Override
+        public void onRejected(long s, long orderId, long ownerId, RejectReason reason) {
+            rejected = fromBook(reason);
+            events.add(new ExchangeEvent.Rejected(events.next(), incoming.v.hash(), rejected, reason));
+        }
+
+        @Override
+        public void onFill(long s, long makerOrderId, long makerOwnerId, long takerOrderId, long takerOwnerId,
+                           Side takerSide, long priceTicks, long lots, long makerRemainingLots, long takerRemainingLots) {
+            events.add(new ExchangeEvent.Filled(events.next(), makerOrderId, takerOrderId, priceTicks * market.tickSize(),
+                    lots * market.lotSize()));
+            LiveOrder maker = order(makerOrderId);
+            if (makerRemainingLots == 0) forget(maker, mb);
+            else reservations.reserve(maker, makerRemainingLots, market.lotSize());
+        }
+
+        @Override
+        public void onRested(long s, long orderId, long priceTicks, long restingLots) {
+            events.add(new ExchangeEvent.Rested(events.next(), orderId, priceTicks * market.tickSize(), restingLots * market.lotSize()));
+        }
+
+        @Override
+        public void onCancelled(long s, long orderId, long ownerId, long remainingLots, CancelReason reason) {
+            ExchangeEvent.Why why = switch (reason) {
+                case REQUESTED -> ExchangeEvent.Why.REQUESTED;
+                case IMMEDIATE_REMAINDER -> ExchangeEvent.Why.IMMEDIATE_REMAINDER;
+                case SELF_TRADE -> ExchangeEvent.Why.SELF_TRADE;
+                case FILL_REFUSED -> ExchangeEvent.Why.REFUSED;
+            };
+            Reject refusal = reason == CancelReason.FILL_REFUSED ? trial.reason : null;
+            events.add(new ExchangeEvent.Cancelled(events.next(), orderId, remainingLots * market.lotSize(), why, refusal));
+            if (orderId != incoming.id) forget(index.get(orderId), mb);
+        }
+
+        @Override
+        public void onExpired(long s, long orderId, long ownerId, long remainingLots) {
+            events.add(new ExchangeEvent.Expired(events.next(), orderId, remainingLots * market.lotSize()));
+            if (orderId != incoming.id) forget(index.get(orderId), mb);
+        }
+
+        @Override
+        public void onAmended(long s, long orderId, long newPriceTicks, long newSizeLots, boolean keptPriority) {
+            events.add(new ExchangeEvent.Amended(events.next(), orderId, incoming.v.hash(), keptPriority));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.order.Hash32;
+
+import java.util.List;
+
+/**
+ * The exchange's orders by book id and by hash. A hash stays known after its order leaves: a
+ * posted one as gone (the tree holds its leaf, so it can never be posted again), one its trader
+ * cancelled before it was posted as cancelled (the tree holds a tombstone).
+ */
+final class OrderIndex {
+    private static final LiveOrder GONE = new LiveOrder(-1, null, null);
+    private static final LiveOrder CANCELLED = new LiveOrder(-1, null, null);
+
+    private final LongMap<LiveOrder> byId = new LongMap<>();
+    private final HashIndex<LiveOrder> byHash = new HashIndex<>();
+    private long nextId = 1;
+
+    /** A fresh book id. */
+    long nextId() {
+        return nextId++;
+    }
+
+    /** Makes {@code e} the live order behind its id and hash. */
+    void add(LiveOrder e) {
+        byId.put(e.id, e);
+        byHash.put(e.v.hash(), e);
+    }
+
+    LiveOrder get(long id) {
+        return byId.get(id);
+    }
+
+    /** The live order with this hash, or null. */
+    LiveOrder live(Hash32 hash) {
+        LiveOrder e = byHash.get(hash);
+        return e == GONE || e == CANCELLED ? null : e;
+    }
+
+    /** Whether the hash was ever used by an order that is no longer live (posted and gone, or cancelled). */
+    boolean wasCancelledUnposted(Hash32 hash) {
+        return byHash.get(hash) == CANCELLED;
+    }
+
+    /** Whether this hash is taken: live, posted before, or cancelled. */
+    boolean known(Hash32 hash) {
+        return byHash.get(hash) != null;
+    }
+
+    /** Records that the tree holds a tombstone for this hash (cancelled before it was posted). */
+    void markCancelled(Hash32 hash) {
+        byHash.put(hash, CANCELLED);
+    }
+
+    /** Drops {@code e} from both indexes; its hash stays taken when it was posted. */
+    void remove(LiveOrder e) {
+        if (byId.get(e.id) == e) byId.remove(e.id);
+        unindexHash(e);
+    }
+
+    /** Drops only the hash of an order being replaced under the same id. */
+    void unindexHash(LiveOrder e) {
+        if (byHash.get(e.v.hash()) != e) return;
+        if (e.posted) byHash.put(e.v.hash(), GONE);
+        else byHash.remove(e.v.hash());
+    }
+
+    /** Marks a hash posted-and-gone (an order posted during a refused amend). */
+    void markGone(Hash32 hash) {
+        byHash.put(hash, GONE);
+    }
+
+    /** A snapshot of the live orders, for rare whole-set passes (liquidation), not per-operation use. */
+    List<LiveOrder> all() {
+        return byId.values();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.clearline.prover.replay;
+
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.batch.TransitionsRoot;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.stf.ForkedNodeStore;
+import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.StateReads;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.stf.TreeLeafStore;
+import dev.clearline.engine.transition.MalformedTransitionException;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.store.NodeStore;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Replays posted batches with the Java STF and judges each one. A batch is replayed on a scratch
+ * fork of the verified state first, so a fraudulent batch never touches it; an honest batch is then
+ * applied to the real tree as one new version. The verified chain is thus always the state the
+ * rollup's honest history leads to, whatever a proposer posted.
+ *
+ * <p>Not thread-safe: one watcher thread feeds it batches in L1 order.
+ */
+public final class BatchVerifier {
+    private final Stf stf;
+    private final NodeStore nodes;
+    private final SparseMerkleTree tree;
+    /** Tree version holding the pre-state of each batch judged honest, for bisection replays. */
+    private final Map<Long, Long> preVersions = new HashMap<>();
+
+    public BatchVerifier(Stf stf, NodeStore nodes) {
+        this.stf = stf;
+        this.nodes = nodes;
+        this.tree = new SparseMerkleTree(nodes);
+    }
+
+    /** The state root every honest batch so far leads to. */
+    public Hash32 verifiedRoot() {
+        return new Hash32(tree.root().toArray());
+    }
+
+    /**
+     * Judges {@code batch} against the verified state; only an honest batch advances it.
+     * Transitions are replayed in the context of the header's batch index (IOC/FOK rules).
+     */
+    public Verdict verify(PostedBatch batch) {
+        BatchHeader h = batch.header();
+        long index = h.batchIndex();
+        Hash32 pre = verifiedRoot();
+        if (!pre.equals(h.prevStateRoot())) return new Verdict.WrongPrevRoot(index, h.prevStateRoot(), pre);
+
+        Calldata.Split split = Calldata.split(batch.calldata());
+        if (split instanceof Calldata.Broken b) {
+            return new Verdict.Undecodable(index, stepAt(batch.calldata(), b.offset()), b.offset(), b.reason());
+        }
+        List<byte[]> pieces = ((Calldata.Pieces) split).transitions();
+        if (pieces.size() != h.transitionCount()) {
+            return new Verdict.HeaderMismatch(index, "transitionCount", Integer.toString(h.transitionCount()), Integer.toString(pieces.size()));
+        }
+        Hash32 transitionsRoot = TransitionsRoot.of(pieces);
+        if (!transitionsRoot.equals(h.transitionsRoot())) {
+            return new Verdict.HeaderMismatch(index, "transitionsRoot", h.transitionsRoot().toString(), transitionsRoot.toString());
+        }
+        List<Transition> transitions = new ArrayList<>(pieces.size());
+        int offset = 0;
+        for (int step = 0; step < pieces.size(); step++) {
+            try {
+                transitions.add(TransitionCodec.decode(pieces.get(step)));
+            } catch (MalformedTransitionException e) {
+                return new Verdict.Undecodable(index, step, offset, e.getMessage());
+            }
+            offset += pieces.get(step).length;
+        }
+
+        long preVersion = tree.latestVersion();
+        TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion)));
+        for (int step = 0; step < transitions.size(); step++) {
+            Outcome o = stf.apply(scratch, transitions.get(step), index);
+            if (o instanceof Outcome.Rejected r) return new Verdict.RejectedStep(index, step, r.reason());
+        }
+        long consumed = StateReads.global(scratch).priorityOpsConsumed();
+        if (consumed != h.priorityOpsConsumed()) {
+            return new Verdict.HeaderMismatch(index, "priorityOpsConsumed", Long.toString(h.priorityOpsConsumed()), Long.toString(consumed));
+        }
+        Hash32 post = scratch.root();
+        if (!post.equals(h.postStateRoot())) return new Verdict.WrongPostRoot(index, h.postStateRoot(), post);
+
+        TreeLeafStore real = new TreeLeafStore(tree);
+        for (Transition t : transitions) {
+            Outcome o = stf.apply(real, t, index);
+            if (!o.applied()) throw new IllegalStateException("step applied on the fork but not on the tree it forks: " + o);
+        }
+        Hash32 committed = real.root();
+        if (!committed.equals(post)) throw new IllegalStateException("fork and tree disagree on batch " + index + ": " + post + " vs " + committed);
+        preVersions.put(index, preVersion);
+        return new Verdict.Honest(index, post);
+    }
+
+    /**
+     * The state root after the first {@code prefix} transitions of {@code batch}, replayed from
+     * the verified state before it (or from the current state when the batch was not accepted):
+     * the roots a bisection move claims. Steps the STF refuses leave the root unchanged, as the
+     * one-step verifier does.
+     */
+    public Hash32 rootAfterPrefix(PostedBatch batch, int prefix) {
+        long preVersion = preVersions.getOrDefault(batch.header().batchIndex(), tree.latestVersion());
+        Calldata.Split split = Calldata.split(batch.calldata());
+        if (!(split instanceof Calldata.Pieces p)) throw new IllegalArgumentException("calldata does not split: " + split);
+        if (prefix < 0 || prefix > p.transitions().size()) {
+            throw new IndexOutOfBoundsException("prefix " + prefix + " of " + p.transitions().size() + " transitions");
+        }
+        TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion)));
+        for (int step = 0; step < prefix; step++) {
+            stf.applyEncoded(scratch, p.transitions().get(step), batch.header().batchIndex());
+        }
+        return scratch.root();
+    }
+
+    private static int stepAt(byte[] calldata, int offset) {
+        int at = 0;
+        int step = 0;
+        while (at < offset) {
+            at += TransitionCodec.lengthOf(calldata[at] & 0xff);
+            step++;
+        }
+        return step;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.clearline.prover.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.batch.BatchBuilder;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.batch.TransitionsRoot;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.Transition.*;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import dev.clearline.tree.store.MemoryNodeStore;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BatchVerifierTest {
+    private static final Eip712 DOMAIN = new Eip712(31337, Address.fromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+    private static final Signer ORACLE = new Signer(BigInteger.valueOf(999_999_937L));
+    private static final Signer ALICE = new Signer(BigInteger.valueOf(1_000_003L));
+    private static final Signer BOB = new Signer(BigInteger.valueOf(2_000_003L));
+
+    private List<Batch> honest;
+
+    /** Three honest batches from the sequencer's own batch builder: a market, deposits, a fill, a withdrawal. */
+    @BeforeEach
+    void sequencerPostsThreeBatches() {
+        BatchBuilder builder = new BatchBuilder(stf(), new MemoryNodeStore(), new BatchPolicy(1_000, 60));
+        appendAll(builder, List.of(
+                new MarketConfig(0, 0, 1, 100, 1_000, 100_000, 50_000, 200, 500, ORACLE.address()),
+                new Deposit(1, 0, ALICE.address(), 50_000_000),
+                new Deposit(2, 0, BOB.address(), 50_000_000),
+                price(10_000, 1)));
+        builder.seal();
+        Order ask = new Order(ALICE.address(), 1, Side.SELL, 10_000, 5_000, 0, TimeInForce.GTC, 0, 0, 1, 5_000_000);
+        Order bid = new Order(BOB.address(), 1, Side.BUY, 10_000, 5_000, 0, TimeInForce.GTC, 0, 0, 1, 5_000_000);
+        appendAll(builder, List.of(post(ALICE, ask), post(BOB, bid), new Trade(1, 2, 3_000), price(10_100, 2)));
+        builder.seal();
+        appendAll(builder, List.of(withdraw(ALICE, 1_000_000, 0), new Trade(1, 2, 2_000)));
+        builder.seal();
+        honest = builder.takeSealed();
+        assertThat(honest).hasSize(3);
+    }
+
+    @Test
+    void honestBatchesAreJudgedHonestAndAdvanceTheVerifiedRoot() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        for (Batch b : honest) {
+            Verdict v = verifier.verify(posted(b));
+            assertThat(v).isEqualTo(new Verdict.Honest(b.header().batchIndex(), b.header().postStateRoot()));
+        }
+        assertThat(verifier.verifiedRoot()).isEqualTo(honest.get(2).header().postStateRoot());
+    }
+
+    @Test
+    void aWrongPostRootIsFraudAndLeavesTheVerifiedStateWhereItWas() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        verifier.verify(posted(honest.get(0)));
+        Hash32 before = verifier.verifiedRoot();
+        BatchHeader h = honest.get(1).header();
+        Hash32 lie = Hash32.fromHex("0x" + "ab".repeat(32));
+        Verdict v = verifier.verify(new PostedBatch(withPostRoot(h, lie), honest.get(1).calldata()));
+        assertThat(v).isEqualTo(new Verdict.WrongPostRoot(1, lie, h.postStateRoot()));
+        assertThat(verifier.verifiedRoot()).isEqualTo(before);
+        // The proposer re-posts the honest batch 1 on the same pre-state; the chain goes on.
+        assertThat(verifier.verify(posted(honest.get(1))).honest()).isTrue();
+    }
+
+    @Test
+    void aRefusedTransitionInsideABatchIsFraudAtThatStep() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        verifier.verify(posted(honest.get(0)));
+        verifier.verify(posted(honest.get(1)));
+        // Batch 2 with a fill beyond the orders' size: the STF says OVERFILL at step 1.
+        List<byte[]> pieces = new ArrayList<>(honest.get(2).encodedTransitions());
+        pieces.set(1, TransitionCodec.encode(new Trade(1, 2, 9_000)));
+        BatchHeader h = honest.get(2).header();
+        BatchHeader forged = new BatchHeader(h.batchIndex(), h.prevStateRoot(), h.postStateRoot(), pieces.size(),
+                TransitionsRoot.of(pieces), h.priorityOpsConsumed());
+        Verdict v = verifier.verify(new PostedBatch(forged, concat(pieces)));
+        assertThat(v).isEqualTo(new Verdict.RejectedStep(2, 1, Reject.OVERFILL));
+        assertThat(v.firstSuspectStep()).isEqualTo(1);
+    }
+
+    @Test
+    void calldataThatDoesNotCutIntoTransitionsIsFraudWithItsOffset() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        byte[] good = honest.get(0).calldata();
+        byte[] broken = Arrays.copyOf(good, good.length + 3);
+        broken[good.length] = (byte) 0xee;
+        Verdict v = verifier.verify(new PostedBatch(honest.get(0).header(), broken));
+        assertThat(v).isInstanceOf(Verdict.Undecodable.class);
+        Verdict.Undecodable u = (Verdict.Undecodable) v;
+        assertThat(u.offset()).isEqualTo(good.length);
+        assertThat(u.step()).isEqualTo(4);
+        assertThat(u.reason()).contains("unknown transition type 238");
+    }
+
+    @Test
+    void aHeaderThatDisagreesWithItsCalldataIsNamedByField() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        BatchHeader h = honest.get(0).header();
+        BatchHeader wrongCount = new BatchHeader(h.batchIndex(), h.prevStateRoot(), h.postStateRoot(), h.transitionCount() + 1,
+                h.transitionsRoot(), h.priorityOpsConsumed());
+        assertThat(verifier.verify(new PostedBatch(wrongCount, honest.get(0).calldata())))
+                .isEqualTo(new Verdict.HeaderMismatch(0, "transitionCount", "5", "4"));
+        BatchHeader wrongPriority = new BatchHeader(h.batchIndex(), h.prevStateRoot(), h.postStateRoot(), h.transitionCount(),
+                h.transitionsRoot(), h.priorityOpsConsumed() + 1);
+        assertThat(verifier.verify(new PostedBatch(wrongPriority, honest.get(0).calldata())))
+                .isEqualTo(new Verdict.HeaderMismatch(0, "priorityOpsConsumed", "4", "3"));
+    }
+
+    @Test
+    void aBatchOnAnotherPreStateIsRefusedBeforeReplay() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        Verdict v = verifier.verify(posted(honest.get(1)));
+        assertThat(v).isEqualTo(new Verdict.WrongPrevRoot(1, honest.get(1).header().prevStateRoot(), Hash32.ZERO));
+    }
+
+    @Test
+    void prefixRootsMatchTheSequencersOwnReplayAtEveryCut() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        BatchBuilder again = new BatchBuilder(stf(), new MemoryNodeStore(), new BatchPolicy(1_000, 60));
+        for (Batch b : honest) {
+            verifier.verify(posted(b));
+            appendAll(again, b.transitions());
+            again.seal();
+        }
+        List<Batch> rebuilt = again.takeSealed();
+        for (int i = 0; i < honest.size(); i++) {
+            Batch b = rebuilt.get(i);
+            for (int k = 0; k <= b.transitions().size(); k++) {
+                assertThat(verifier.rootAfterPrefix(posted(honest.get(i)), k)).as("batch %d prefix %d", i, k)
+                        .isEqualTo(again.rootAfterPrefix(b, k));
+            }
+        }
+    }
+
+    @Test
+    void anyCorruptedByteOfAnHonestBatchIsNeverJudgedHonestUnlessTheBytesAreUnchanged() {
+        byte[] calldata = honest.get(0).calldata();
+        Property.forAll(Gens.ints(0, calldata.length - 1), Gens.ints(1, 255)).tries(150).check((at, flip) -> {
+            BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+            byte[] corrupted = calldata.clone();
+            corrupted[at] ^= (byte) (int) flip;
+            Verdict v = verifier.verify(new PostedBatch(honest.get(0).header(), corrupted));
+            assertThat(v.honest()).as("flipping byte %d by %d", at, flip).isFalse();
+            assertThat(verifier.verifiedRoot()).isEqualTo(Hash32.ZERO);
+        });
+    }
+
+    private static Stf stf() {
+        return new Stf(DOMAIN, new BouncyCastleVerifier());
+    }
+
+    private static void appendAll(BatchBuilder builder, List<? extends Transition> ts) {
+        for (Transition t : ts) {
+            assertThat(builder.append(t, 0).applied()).as("%s applies", t).isTrue();
+        }
+    }
+
+    private static PostedBatch posted(Batch b) {
+        return new PostedBatch(b.header(), b.calldata());
+    }
+
+    private static BatchHeader withPostRoot(BatchHeader h, Hash32 post) {
+        return new BatchHeader(h.batchIndex(), h.prevStateRoot(), post, h.transitionCount(), h.transitionsRoot(), h.priorityOpsConsumed());
+    }
+
+    private static OraclePrice price(long price, long ts) {
+        return new OraclePrice(1, price, 0, ts, ORACLE.sign(DOMAIN.oraclePriceDigest(1, price, 0, ts)));
+    }
+
+    private static PostOrder post(Signer s, Order o) {
+        return new PostOrder(o, s.sign(DOMAIN.orderDigest(o)));
+    }
+
+    private static Withdraw withdraw(Signer s, long amount, long nonce) {
+        return new Withdraw(s.address(), s.address(), amount, nonce, s.sign(DOMAIN.withdrawDigest(s.address(), s.address(), amount, nonce)));
+    }
+
+    private static byte[] concat(List<byte[]> pieces) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        pieces.forEach(out::writeBytes);
+        return out.toByteArray();
+    }
+}

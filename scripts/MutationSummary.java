@@ -1,0 +1,117 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Turns PIT's mutations.xml files under bench-results/mutation/<module>/ into one markdown summary
+ * per package (mutants, killed, score) with every survivor listed beside its reason. Reasons come
+ * from bench-results/mutation/equivalent-mutants.tsv (class, method, a piece of PIT's description,
+ * reason), written by a person who looked at the mutant; a survivor without one is marked
+ * UNEXPLAINED, which is a to-do: kill it with a test or explain why it is equivalent.
+ *
+ * <p>Run: java scripts/MutationSummary.java bench-results/mutation "command line" seconds
+ */
+public class MutationSummary {
+    record Mutant(String pkg, String cls, String method, int line, String mutator, String description, String status,
+                  boolean detected) {}
+
+    record Reason(String cls, String method, String descriptionPart, String reason) {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : "bench-results/mutation");
+        String command = args.length > 1 ? args[1] : "./clearline mutation";
+        String seconds = args.length > 2 ? args[2] : "?";
+        List<Reason> reasons = reasons(dir.resolve("equivalent-mutants.tsv"));
+        Map<String, List<Mutant>> byPackage = new TreeMap<>();
+        try (var modules = Files.list(dir)) {
+            for (Path module : modules.filter(Files::isDirectory).sorted().toList()) {
+                Path xml = module.resolve("mutations.xml");
+                if (!Files.exists(xml)) continue;
+                for (Mutant m : parse(xml)) byPackage.computeIfAbsent(m.pkg(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# Mutation testing (PIT)\n\n")
+                .append("- date: ").append(Instant.now()).append('\n')
+                .append("- command: `").append(command).append("`\n")
+                .append("- wall time: ").append(seconds).append(" s (2 PIT threads on a shared 2-core machine)\n")
+                .append("- score = killed (incl. timed out) / mutants, non-viable mutants left out; goal >= 90 %\n\n")
+                .append("| package | mutants | killed | no coverage | survived | score |\n|---|---:|---:|---:|---:|---:|\n");
+        int allMutants = 0;
+        int allKilled = 0;
+        for (var e : byPackage.entrySet()) {
+            List<Mutant> ms = e.getValue();
+            long killed = ms.stream().filter(Mutant::detected).count();
+            long noCoverage = ms.stream().filter(m -> m.status().equals("NO_COVERAGE")).count();
+            long survived = ms.stream().filter(m -> m.status().equals("SURVIVED")).count();
+            allMutants += ms.size();
+            allKilled += (int) killed;
+            md.append("| `").append(e.getKey()).append("` | ").append(ms.size()).append(" | ").append(killed).append(" | ")
+                    .append(noCoverage).append(" | ").append(survived).append(" | ")
+                    .append(String.format("%.1f %%", 100.0 * killed / Math.max(1, ms.size()))).append(" |\n");
+        }
+        md.append("| **all** | ").append(allMutants).append(" | ").append(allKilled).append(" | | | ")
+                .append(String.format("**%.1f %%**", 100.0 * allKilled / Math.max(1, allMutants))).append(" |\n\n");
+        int unexplained = 0;
+        for (var e : byPackage.entrySet()) {
+            List<Mutant> left = e.getValue().stream().filter(m -> !m.detected()).toList();
+            if (left.isEmpty()) continue;
+            md.append("## Survivors in `").append(e.getKey()).append("`\n\n");
+            for (Mutant m : left) {
+                String why = reasons.stream().filter(r -> r.cls().equals(m.cls()) && r.method().equals(m.method())
+                        && m.description().contains(r.descriptionPart())).map(Reason::reason).findFirst().orElse(null);
+                if (why == null) unexplained++;
+                md.append("- `").append(m.cls()).append('.').append(m.method()).append("` line ").append(m.line())
+                        .append(", ").append(m.description()).append(" (").append(m.status().toLowerCase()).append("): ")
+                        .append(why == null ? "UNEXPLAINED" : why).append('\n');
+            }
+            md.append('\n');
+        }
+        md.append("Unexplained survivors: ").append(unexplained).append(".\n");
+        Files.writeString(dir.resolve("README.md"), md);
+        System.out.print(md);
+    }
+
+    private static List<Mutant> parse(Path xml) throws Exception {
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        NodeList nodes = doc.getElementsByTagName("mutation");
+        List<Mutant> out = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            Element e = (Element) nodes.item(i);
+            String status = e.getAttribute("status");
+            if (status.equals("NON_VIABLE")) continue;
+            String fqcn = text(e, "mutatedClass");
+            String outer = fqcn.contains("$") ? fqcn.substring(0, fqcn.indexOf('$')) : fqcn;
+            String pkg = outer.substring(0, outer.lastIndexOf('.'));
+            String mutator = text(e, "mutator");
+            out.add(new Mutant(pkg, fqcn.substring(pkg.length() + 1), text(e, "mutatedMethod"),
+                    Integer.parseInt(text(e, "lineNumber")), mutator.substring(mutator.lastIndexOf('.') + 1),
+                    text(e, "description"), status, Boolean.parseBoolean(e.getAttribute("detected"))));
+        }
+        return out;
+    }
+
+    private static String text(Element e, String tag) {
+        NodeList l = e.getElementsByTagName(tag);
+        return l.getLength() == 0 ? "" : l.item(0).getTextContent().trim();
+    }
+
+    private static List<Reason> reasons(Path tsv) throws IOException {
+        if (!Files.exists(tsv)) return List.of();
+        List<Reason> out = new ArrayList<>();
+        for (String line : Files.readAllLines(tsv)) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            String[] f = line.split("\t", 4);
+            if (f.length == 4) out.add(new Reason(f[0], f[1], f[2], f[3]));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.clearline.sequencer.durability;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A sequencer in its own JVM (SequencerMain), so a test can kill -9 it. Its output goes to a log file. */
+final class ChildSequencer implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("SEQUENCER_READY port=(\\d+) seq=(\\d+)");
+
+    final Process process;
+    final int port;
+    final long seqAtStart;
+    final Path log;
+
+    private ChildSequencer(Process process, int port, long seqAtStart, Path log) {
+        this.process = process;
+        this.port = port;
+        this.seqAtStart = seqAtStart;
+        this.log = log;
+    }
+
+    static ChildSequencer start(Path dir, int run, String... extra) throws IOException, InterruptedException {
+        Path log = dir.resolve("run-" + run + ".log");
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "dev.clearline.sequencer.SequencerMain", "--dir", dir.resolve("node").toString(), "--port", "0"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException("the child sequencer exited with " + p.exitValue() + ":\n" + Files.readString(log));
+            Matcher m = READY.matcher(Files.readString(log));
+            if (m.find()) {
+                System.out.println("child sequencer run " + run + " ready in " + (System.currentTimeMillis() - deadline + 90_000) + " ms");
+                Files.readAllLines(log).stream().filter(l -> l.contains("event=")).forEach(l -> System.out.println("  " + l));
+                return new ChildSequencer(p, Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), log);
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("the child sequencer did not get ready in 90 s:\n" + Files.readString(log));
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) kill9();
+    }
+
+    static File javaHome() {
+        return new File(System.getProperty("java.home"));
+    }
+}
