@@ -11,9 +11,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The engine's benchmark entry ({@code ./clearline bench engine [book|exchange|stf|sigs|all] [full]}).
- * {@code book} is the order book alone (its own report, bench-results/engine-book.md); the others
- * write bench-results/engine.md and engine.json. No argument runs exchange, stf and sigs.
+ * The engine's benchmark entry ({@code ./clearline bench engine [book|exchange|core|stf|sigs|all] [full]}).
+ * {@code book} is the order book alone on the uniform workload (its own report,
+ * bench-results/engine-book.md); {@code core} is exchange-core's own stream through the book alone
+ * and through the exchange, beside the uniform workload through the exchange (its own report,
+ * bench-results/engine-core.md); the others write bench-results/engine.md and engine.json. No
+ * argument runs exchange, stf and sigs.
  */
 public final class EngineBench {
     private EngineBench() {}
@@ -26,11 +29,18 @@ public final class EngineBench {
             return;
         }
         boolean full = Arrays.asList(rest).contains("full");
+        if (which.equals("core")) {
+            List<Report.Row> core = new ArrayList<>(dev.clearline.engine.bench.core.CoreStreamBenchmark.run(full));
+            core.addAll(ExchangeBenchmark.run(full));
+            Report.write(core, "./clearline bench engine " + String.join(" ", args), "engine-core",
+                    "engine: exchange-core's stream and the uniform workload, book alone and matching + risk");
+            return;
+        }
         List<Report.Row> rows = new ArrayList<>();
         if (which.equals("all") || which.equals("sigs")) rows.addAll(SignatureBenchmark.run(full));
         if (which.equals("all") || which.equals("exchange")) rows.addAll(ExchangeBenchmark.run(full));
         if (which.equals("all") || which.equals("stf")) rows.addAll(StfBenchmark.run(full));
-        if (rows.isEmpty()) throw new IllegalArgumentException("unknown benchmark '" + which + "'; use book, exchange, stf, sigs or all");
+        if (rows.isEmpty()) throw new IllegalArgumentException("unknown benchmark '" + which + "'; use book, exchange, core, stf, sigs or all");
         Report.write(rows, "./clearline bench engine " + String.join(" ", args));
     }
 }

@@ -14,12 +14,17 @@ public final class Report {
     private Report() {}
 
     public static void write(List<Row> rows, String command) throws IOException {
+        write(rows, command, "engine", "engine: exchange (matching + risk), STF, signatures");
+    }
+
+    /** Writes bench-results/{@code stem}.md and .json. */
+    public static void write(List<Row> rows, String command, String stem, String title) throws IOException {
         Path dir = root().resolve("bench-results");
         Files.createDirectories(dir);
         String jdk = System.getProperty("java.vm.name") + " " + Runtime.version();
         int cores = Runtime.getRuntime().availableProcessors();
         String date = Instant.now().toString();
-        StringBuilder md = new StringBuilder("# engine: exchange (matching + risk), STF, signatures\n\n");
+        StringBuilder md = new StringBuilder("# " + title + "\n\n");
         md.append("Machine: ").append(cores).append(" cores, ").append(jdk).append(", ").append(date)
                 .append(". Command: `").append(command.strip()).append("`. The order book alone is in engine-book.md.\n\n")
                 .append("| benchmark | metric | value | unit | goal | notes |\n| --- | --- | ---: | --- | --- | --- |\n");
@@ -34,8 +39,8 @@ public final class Report {
                     r.benchmark(), r.metric(), r.value(), r.unit(), r.goal(), r.notes().replace("\"", "'"), i + 1 < rows.size() ? "," : ""));
         }
         json.append("  ]\n}\n");
-        Files.writeString(dir.resolve("engine.md"), md.toString());
-        Files.writeString(dir.resolve("engine.json"), json.toString());
+        Files.writeString(dir.resolve(stem + ".md"), md.toString());
+        Files.writeString(dir.resolve(stem + ".json"), json.toString());
         System.out.println(md);
     }
 

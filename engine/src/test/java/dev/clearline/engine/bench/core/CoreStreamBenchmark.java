@@ -1,0 +1,336 @@
+package dev.clearline.engine.bench.core;
+
+import dev.clearline.engine.bench.exchange.Report;
+import dev.clearline.engine.book.BookEvents;
+import dev.clearline.engine.book.CancelReason;
+import dev.clearline.engine.book.OrderBook;
+import dev.clearline.engine.book.RejectReason;
+import dev.clearline.engine.book.Side;
+import dev.clearline.engine.exchange.Exchange;
+import dev.clearline.engine.exchange.MarketBooks;
+import dev.clearline.engine.exchange.VerifiedCancel;
+import dev.clearline.engine.exchange.VerifiedOrder;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Signature;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.transition.Transition;
+import org.HdrHistogram.Histogram;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * exchange-core's own stream ({@link CoreStream}) through our order book alone and through the
+ * exchange (pre-checks, book, every fill settled on the STF mirror), at about 1K resting orders
+ * (3M commands) and 1M resting orders (5M commands); throughput with the prefill timed apart, and
+ * latency at 1M commands/s offered with the matcher thread pinned. Every figure carries the
+ * machine's idle share during its run and its ratio to exchange-core's published 5M ops/s.
+ */
+public final class CoreStreamBenchmark {
+    /** exchange-core's published throughput for its single-symbol test (ops/s), the reference. */
+    static final double EXCHANGE_CORE_OPS = 5_000_000;
+    static final int CHUNK = 50_000;
+    static final Signature UNCHECKED = new Signature(new byte[65]);
+
+    private CoreStreamBenchmark() {}
+
+    record Scenario(String name, int resting, int commands, int users, int rounds) {}
+
+    public static List<Report.Row> run(boolean full) {
+        List<Report.Row> rows = new ArrayList<>();
+        String pin = Pinning.pinCurrentThread(Runtime.getRuntime().availableProcessors() - 1);
+        System.out.println("matcher thread: " + pin);
+        Scenario[] scenarios = {
+            new Scenario("~1K resting", 1_000, 3_000_000, 2_000, full ? 5 : 3),
+            new Scenario("1M resting", 1_000_000, 5_000_000, 100_000, full ? 3 : 1),
+        };
+        for (Scenario sc : scenarios) {
+            long g0 = System.nanoTime();
+            CoreStream s = CoreStream.generate(sc.resting(), sc.commands(), sc.users(), new SplittableRandom(7 + sc.resting()));
+            System.out.printf("%s: generated %,d prefill + %,d commands in %.1f s (mid %d, prices %d..%d)%n", sc.name(),
+                    s.prefillCount(), s.commandCount(), (System.nanoTime() - g0) / 1e9, s.mid, s.minPrice, s.maxPrice);
+            rows.addAll(book(sc, s, pin));
+            rows.addAll(exchange(sc, s, pin));
+        }
+        return rows;
+    }
+
+    private static String note(double idle, String extra) {
+        return String.format("machine idle %.0f%% during the run; %s", idle * 100, extra);
+    }
+
+    private static Report.Row rate(String bench, String metric, double value, double idle, String extra) {
+        return new Report.Row(bench, metric, value, "ops/s", "≥ 10,000,000 (2x exchange-core)",
+                note(idle, String.format("%.2fx exchange-core's published 5M ops/s; %s", value / EXCHANGE_CORE_OPS, extra)));
+    }
+
+    // ----------------------------------------------------------------------------------- book alone
+
+    static List<Report.Row> book(Scenario sc, CoreStream s, String pin) {
+        List<Report.Row> rows = new ArrayList<>();
+        Counting sink = new Counting();
+        double best = 0;
+        double last = 0;
+        double lastIdle = 0;
+        double prefillRate = 0;
+        for (int round = 0; round < sc.rounds() + 1; round++) {
+            OrderBook book = new OrderBook(s.bookConfig());
+            MachineIdle i0 = MachineIdle.now();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < s.prefillCount(); i++) s.apply(i, book, sink);
+            long t1 = System.nanoTime();
+            for (int i = s.prefillCount(); i < s.total(); i++) s.apply(i, book, sink);
+            long t2 = System.nanoTime();
+            double idle = MachineIdle.now().since(i0);
+            double r = s.commandCount() / ((t2 - t1) / 1e9);
+            prefillRate = s.prefillCount() / ((t1 - t0) / 1e9);
+            System.out.printf("book %s round %d: %,.0f ops/s (prefill %,.0f/s), %d resting, idle %.0f%%%n", sc.name(), round, r,
+                    prefillRate, book.restingOrders(), idle * 100);
+            if (round > 0) {
+                best = Math.max(best, r);
+                last = r;
+                lastIdle = idle;
+            }
+        }
+        String bench = "book alone, exchange-core stream, " + sc.name();
+        rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; last of %d timed rounds after a warm-up (best %,.0f)",
+                s.commandCount(), s.prefillCount(), sc.rounds(), best)));
+        rows.add(new Report.Row(bench, "prefill throughput", prefillRate, "orders/s", "-", "GTC orders placed into the empty book, last round"));
+        rows.addAll(latency(bench, s, () -> {
+            OrderBook book = new OrderBook(s.bookConfig());
+            for (int i = 0; i < s.prefillCount(); i++) s.apply(i, book, sink);
+            return i -> s.apply(i, book, sink);
+        }, pin));
+        return rows;
+    }
+
+    interface Replay {
+        void run(int i);
+    }
+
+    static List<Report.Row> latency(String bench, CoreStream s, java.util.function.Supplier<Replay> fresh, String pin) {
+        Replay r = fresh.get();
+        Histogram h = new Histogram(3_600_000_000_000L, 3);
+        double interval = 1e9 / 1_000_000;
+        MachineIdle i0 = MachineIdle.now();
+        long t0 = System.nanoTime();
+        for (int i = s.prefillCount(); i < s.total(); i++) {
+            long intended = t0 + (long) ((i - s.prefillCount()) * interval);
+            while (System.nanoTime() < intended) Thread.onSpinWait();
+            r.run(i);
+            h.recordValue(Math.max(0, System.nanoTime() - intended));
+        }
+        double idle = MachineIdle.now().since(i0);
+        return latencyRows(bench, h, idle, pin);
+    }
+
+    static List<Report.Row> latencyRows(String bench, Histogram h, double idle, String pin) {
+        String extra = "1M commands/s offered, from intended start (coordinated omission corrected); matcher " + pin
+                + "; exchange-core publishes p99 4 us";
+        System.out.printf("%s latency: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, idle %.0f%%%n", bench,
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, idle * 100);
+        List<Report.Row> rows = new ArrayList<>();
+        rows.add(new Report.Row(bench, "latency p50", h.getValueAtPercentile(50) / 1e3, "us", "-", note(idle, extra)));
+        rows.add(new Report.Row(bench, "latency p99", h.getValueAtPercentile(99) / 1e3, "us", "< 10 us", note(idle, extra)));
+        rows.add(new Report.Row(bench, "latency p99.9", h.getValueAtPercentile(99.9) / 1e3, "us", "-", note(idle, extra)));
+        return rows;
+    }
+
+    /** A sink that only counts fills. */
+    static class Counting implements BookEvents {
+        long fills;
+
+        public void onAccepted(long s, long o, long w, Side side, long p, long l) { }
+        public void onRejected(long s, long o, long w, RejectReason r) { }
+        public void onFill(long s, long m, long mo, long t, long to, Side ts, long p, long l, long mr, long tr) { fills++; }
+        public void onRested(long s, long o, long p, long l) { }
+        public void onCancelled(long s, long o, long w, long l, CancelReason r) { }
+        public void onExpired(long s, long o, long w, long l) { }
+        public void onAmended(long s, long o, long p, long l, boolean k) { }
+    }
+
+    // ------------------------------------------------------------------------------ matching + risk
+
+    static List<Report.Row> exchange(Scenario sc, CoreStream s, String pin) {
+        List<Report.Row> rows = new ArrayList<>();
+        int rounds = Math.max(1, sc.rounds() - 1);
+        String bench = "matching + risk (exchange), exchange-core stream, " + sc.name();
+        double last = 0;
+        double lastIdle = 0;
+        ExchangeRun run = null;
+        for (int round = 0; round < rounds; round++) {
+            run = new ExchangeRun(s, sc.users());
+            run.prefill();
+            MachineIdle i0 = MachineIdle.now();
+            double r = run.throughput();
+            double idle = MachineIdle.now().since(i0);
+            System.out.printf("exchange %s round %d: %,.0f ops/s (prefill %,.0f/s, %,d fills, %,d rejects), idle %.0f%%%n", sc.name(), round, r,
+                    run.prefillRate, run.fills, run.rejects, idle * 100);
+            last = r;
+            lastIdle = idle;
+        }
+        rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; %,d fills, %,d refused commands; "
+                + "requests pre-built outside the timed loop (signatures are verified upstream)", s.commandCount(), s.prefillCount(), run.fills, run.rejects)));
+        rows.add(new Report.Row(bench, "prefill throughput", run.prefillRate, "orders/s", "-", "GTC orders through the exchange into the empty book"));
+        if (sc.resting() <= 10_000) {
+            ExchangeRun lat = new ExchangeRun(s, sc.users());
+            lat.prefill();
+            rows.addAll(lat.latency(bench, pin));
+        }
+        return rows;
+    }
+
+    /** One fresh exchange replaying the stream with pre-built, already verified requests. */
+    static final class ExchangeRun {
+        final CoreStream s;
+        final Eip712 domain = new Eip712(1, Address.fromHex("0x00000000000000000000000000000000000000aa"));
+        final Exchange ex;
+        final Address[] owners;
+        Hash32[] current;
+        final Object[] requests = new Object[CHUNK];
+        final Hash32[] replaced = new Hash32[CHUNK];
+        long fills;
+        long rejects;
+        double prefillRate;
+        long nonce = 1;
+
+        /** Margin each order brings, as a multiple of its notional: ample, so no command is refused for risk. */
+        static final long MARGIN_MULTIPLE = 50;
+
+        ExchangeRun(CoreStream s, int users) {
+            this.s = s;
+            ex = new Exchange(domain, new dev.clearline.engine.order.NativeSecp256k1Verifier(),
+                    new MarketBooks(s.bookConfig().maxPriceTicks(), s.bookConfig().maxSizeLots(), s.bookConfig().capacity()));
+            current = new Hash32[s.total() + 2];
+            Signer oracle = new Signer(BigInteger.valueOf(99));
+            ex.apply(new Transition.MarketConfig(0, 0, 1, 1, 1, 100_000, 50_000, 0, 0, oracle.address()));
+            ex.apply(new Transition.OraclePrice(1, s.mid, 0, 1, oracle.sign(domain.oraclePriceDigest(1, s.mid, 0, 1))));
+            owners = new Address[users + 1];
+            for (int i = 1; i <= users; i++) {
+                byte[] a = new byte[20];
+                a[0] = 1;
+                a[17] = (byte) (i >>> 16);
+                a[18] = (byte) (i >>> 8);
+                a[19] = (byte) i;
+                owners[i] = new Address(a);
+                ex.apply(new Transition.Deposit(i, 0, owners[i], 1_000_000_000_000_000L));
+            }
+            ex.takeTransitions();
+            ex.discardEvents();
+        }
+
+        void prefill() {
+            long nanos = 0;
+            for (int from = 0; from < s.prefillCount(); from += CHUNK) {
+                int to = Math.min(s.prefillCount(), from + CHUNK);
+                build(from, to);
+                long t0 = System.nanoTime();
+                for (int i = from; i < to; i++) execute(i, from);
+                nanos += System.nanoTime() - t0;
+                ex.takeTransitions();
+                ex.discardEvents();
+            }
+            prefillRate = s.prefillCount() / (nanos / 1e9);
+            if (rejects > 0) throw new IllegalStateException(rejects + " prefill orders were refused; the set-up is wrong");
+        }
+
+        double throughput() {
+            long nanos = 0;
+            for (int from = s.prefillCount(); from < s.total(); from += CHUNK) {
+                int to = Math.min(s.total(), from + CHUNK);
+                build(from, to);
+                long t0 = System.nanoTime();
+                for (int i = from; i < to; i++) {
+                    execute(i, from);
+                    if ((i & 1023) == 0) ex.discardEvents();
+                }
+                nanos += System.nanoTime() - t0;
+                for (Transition t : ex.takeTransitions()) if (t instanceof Transition.Trade) fills++;
+                ex.discardEvents();
+            }
+            return s.commandCount() / (nanos / 1e9);
+        }
+
+        List<Report.Row> latency(String bench, String pin) {
+            Histogram h = new Histogram(3_600_000_000_000L, 3);
+            double interval = 1e9 / 1_000_000;
+            double idleWeighted = 0;
+            long idleSpan = 0;
+            for (int from = s.prefillCount(); from < s.total(); from += CHUNK) {
+                int to = Math.min(s.total(), from + CHUNK);
+                build(from, to);
+                MachineIdle i0 = MachineIdle.now();
+                long t0 = System.nanoTime();
+                for (int i = from; i < to; i++) {
+                    long intended = t0 + (long) ((i - from) * interval);
+                    while (System.nanoTime() < intended) Thread.onSpinWait();
+                    execute(i, from);
+                    h.recordValue(Math.max(0, System.nanoTime() - intended));
+                    if ((i & 1023) == 0) ex.discardEvents();
+                }
+                long span = System.nanoTime() - t0;
+                double idle = MachineIdle.now().since(i0);
+                if (!Double.isNaN(idle)) {
+                    idleWeighted += idle * span;
+                    idleSpan += span;
+                }
+                ex.takeTransitions();
+                ex.discardEvents();
+            }
+            return latencyRows(bench, h, idleSpan == 0 ? Double.NaN : idleWeighted / idleSpan, pin);
+        }
+
+        private void build(int from, int to) {
+            for (int i = from; i < to; i++) {
+                int id = s.orderId(i);
+                Address owner = owners[s.ownerId(i)];
+                switch (s.kind(i)) {
+                    case CoreStream.CANCEL -> requests[i - from] = new VerifiedCancel(owner, hashOf(id), UNCHECKED);
+                    case CoreStream.MOVE, CoreStream.REDUCE -> {
+                        if (s.size(i) == 0) {
+                            requests[i - from] = new VerifiedCancel(owner, hashOf(id), UNCHECKED);
+                        } else {
+                            replaced[i - from] = hashOf(id);
+                            requests[i - from] = verified(id, owner, s.buy(i), s.price(i), s.size(i), TimeInForce.GTC, 0);
+                        }
+                    }
+                    case CoreStream.IOC -> requests[i - from] = verified(id, owner, s.buy(i), s.price(i), s.size(i), TimeInForce.IOC, 0);
+                    default -> requests[i - from] = verified(id, owner, s.buy(i), s.price(i), s.size(i), TimeInForce.GTC, 0);
+                }
+            }
+        }
+
+        private Hash32 hashOf(int id) {
+            Hash32 h = current[id];
+            return h == null ? Hash32.ZERO : h;
+        }
+
+        private VerifiedOrder verified(int id, Address owner, boolean buy, long price, long size, TimeInForce tif, int flags) {
+            Order o = new Order(owner, 1, buy ? dev.clearline.engine.order.Side.BUY : dev.clearline.engine.order.Side.SELL,
+                    price, size, 0, tif, flags, 0, nonce++, MARGIN_MULTIPLE * price * size);
+            Hash32 h = domain.orderDigest(o);
+            current[id] = h;
+            return new VerifiedOrder(o, h, UNCHECKED);
+        }
+
+        private void execute(int i, int from) {
+            Object r = requests[i - from];
+            Object result;
+            if (r instanceof VerifiedCancel c) {
+                result = ex.cancel(c);
+            } else if (s.kind(i) == CoreStream.MOVE || s.kind(i) == CoreStream.REDUCE) {
+                VerifiedOrder v = (VerifiedOrder) r;
+                result = ex.amend(new VerifiedCancel(v.order().trader(), replaced[i - from], UNCHECKED), v);
+            } else {
+                result = ex.submit((VerifiedOrder) r);
+            }
+            if (result != null) rejects++;
+        }
+    }
+}
