@@ -83,8 +83,10 @@ final class DeployCommand implements Callable<Integer> {
         Deployer deployer = new Deployer(service, key, Artifacts.onClasspath(),
                 new Deployer.Settings(confirmations, Duration.ofMillis(100), timeout), m -> err.println("  " + m),
                 System::currentTimeMillis);
-        Deployer.Result result = deployer.deploy(ContractSet.standard(), DeploymentParameters.defaults(key.getAddress(), params),
-                manifest, fresh);
+        ContractSet set = ContractSet.standard();
+        DeploymentParameters parameters = DeploymentParameters.defaults(key.getAddress(), params);
+        checkConstructorArguments(set, parameters);
+        Deployer.Result result = deployer.deploy(set, parameters, manifest, fresh);
         return switch (result) {
             case Deployer.Deployed d -> {
                 out.println((d.reused() ? "Up to date: " : "Deployed: ") + manifest);
@@ -93,5 +95,24 @@ final class DeployCommand implements Callable<Integer> {
             }
             case Deployer.Failed f -> throw new UserError(f.message());
         };
+    }
+
+    /**
+     * Builds every contract's constructor arguments once before anything is sent, with a stand-in
+     * address for each contract deployed earlier in the set, so that a bad {@code --param} value
+     * fails here and not after some contracts are already on chain.
+     */
+    static void checkConstructorArguments(ContractSet set, DeploymentParameters parameters) {
+        Map<String, String> standIns = new HashMap<>();
+        set.names().forEach(n -> standIns.put(n, "0x" + "00".repeat(19) + "01"));
+        for (ContractSet.Spec spec : set.contracts()) {
+            try {
+                spec.args().of(parameters, standIns);
+            } catch (RuntimeException e) {
+                throw new UserError("the deployment parameters do not give " + spec.name() + " valid constructor arguments ("
+                        + (e instanceof NumberFormatException ? "a value is not hex: " : "") + e.getMessage()
+                        + "); check the --param values (addresses are 0x and 40 hex digits), given: " + parameters.values(), e);
+            }
+        }
     }
 }

@@ -128,6 +128,17 @@ class CliErrorsTest {
     }
 
     @Test
+    void deployWithAParameterThatIsNotAnAddressFailsBeforeSendingAnything() throws Exception {
+        Path manifest = tmp.resolve("deployment.json");
+        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> 1_700_000_000L), 0))) {
+            assertCleanFailure(run("deploy", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(),
+                    "--param", "collateral.minter=nothex"), 1, "TestCollateral", "--param", "collateral.minter=nothex");
+            assertThat(devnet.node().blockNumber()).as("no transaction was sent").isZero();
+        }
+        assertThat(manifest).doesNotExist();
+    }
+
+    @Test
     void upWithAManifestInAnUnwritablePlaceFailsBeforeStartingTheDevnet() throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("file"), "x");
         assertCleanFailure(run("up", "--port", "0", "--manifest", notADirectory.resolve("m.json").toString()), 1,

@@ -191,10 +191,12 @@ public final class Evm {
         // libevm's CREATE takes the address from nonce - 1 and expects the bump done; a kept transaction
         // bumps it too. A discarded call's bump could not be observed, so it is skipped.
         boolean bumpsNonce = message.isCreate() || (charged && keepChanges);
-        OptionalLong nonce = bumpsNonce || (charged && message.nonce().isPresent())
-                ? OptionalLong.of(world.nonce(from)) : OptionalLong.empty();
+        boolean trusted = charged && options.senderChecked() && message.nonce().isPresent();
+        OptionalLong nonce = trusted ? message.nonce()
+                : bumpsNonce || (charged && message.nonce().isPresent()) ? OptionalLong.of(world.nonce(from)) : OptionalLong.empty();
         Optional<String> violation = charged
-                ? TransactionRules.violation(message, block, nonce, () -> world.balance(from), intrinsic, gasCost(message))
+                ? TransactionRules.violation(message, block, nonce,
+                        trusted ? () -> gasCost(message).add(message.value()) : () -> world.balance(from), intrinsic, gasCost(message))
                 : valueViolation(message, world);
         if (violation.isPresent()) {
             Failure failure = codeRequiredAt.isPresent() && !world.hasCode(codeRequiredAt.get())

@@ -12,8 +12,13 @@ import java.util.Objects;
  *     {@link ExecutionResult#logs()} is empty: one native round trip less per execution that ran code,
  *     for callers such as {@code eth_call} that only want the return data. The logs of a kept
  *     transaction are still part of its state changes.
+ * @param senderChecked when true, the caller has already checked the message's nonce against the
+ *     sender's and the sender's funds against gas limit * price + value (an L1 node's transaction
+ *     pool does, at admission), so the run takes the message's nonce as the sender's and reads
+ *     neither back: two native round trips less per transaction. A message without a nonce is
+ *     still checked. Wrongly set, a transaction runs with a wrong nonce or without funds.
  */
-public record ExecutionOptions(Accounting accounting, boolean rejectCallsWithoutCode, boolean collectLogs) {
+public record ExecutionOptions(Accounting accounting, boolean rejectCallsWithoutCode, boolean collectLogs, boolean senderChecked) {
     /** Transaction accounting, calls to code-less addresses rejected. */
     public static final ExecutionOptions DEFAULT = new ExecutionOptions(Accounting.TRANSACTION, true);
     /** Exactly what an Ethereum node does: transaction accounting, calls to code-less addresses succeed. */
@@ -25,6 +30,16 @@ public record ExecutionOptions(Accounting accounting, boolean rejectCallsWithout
         Objects.requireNonNull(accounting, "accounting");
     }
 
+    /** Options that check the sender themselves (see {@link #senderChecked()}). */
+    public ExecutionOptions(Accounting accounting, boolean rejectCallsWithoutCode, boolean collectLogs) {
+        this(accounting, rejectCallsWithoutCode, collectLogs, false);
+    }
+
+    /** These options, for a message whose nonce and funds the caller has already checked. */
+    public ExecutionOptions withSenderChecked() {
+        return new ExecutionOptions(accounting, rejectCallsWithoutCode, collectLogs, true);
+    }
+
     /** Options that collect logs. */
     public ExecutionOptions(Accounting accounting, boolean rejectCallsWithoutCode) {
         this(accounting, rejectCallsWithoutCode, true);
@@ -32,6 +47,6 @@ public record ExecutionOptions(Accounting accounting, boolean rejectCallsWithout
 
     /** These options, but without reading logs back (see {@link #collectLogs()}). */
     public ExecutionOptions withoutLogs() {
-        return new ExecutionOptions(accounting, rejectCallsWithoutCode, false);
+        return new ExecutionOptions(accounting, rejectCallsWithoutCode, false, senderChecked);
     }
 }

@@ -167,4 +167,20 @@ class FewerRoundTripsTest {
         assertThat(state.nonce(ALICE)).isEqualTo(nonce);
         assertThat(state.nonce(BOB)).isZero();
     }
+
+    @Test
+    void aTransactionWhoseSenderTheCallerCheckedRunsAndBumpsTheNonceWithoutReadingIt() {
+        state.setBalance(ALICE, ETHER);
+        state.setNonce(ALICE, 5);
+        Message transfer = Message.transfer(ALICE, BOB, BigInteger.TEN).withGasLimit(21_000).withGasPrice(BigInteger.ONE).withNonce(5);
+        ExecutionResult r = evm.transact(transfer, BLOCK, ExecutionOptions.ETHEREUM.withSenderChecked());
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.gasUsed()).isEqualTo(21_000);
+        assertThat(state.nonce(ALICE)).isEqualTo(6);
+        assertThat(state.balance(BOB)).isEqualTo(BigInteger.TEN);
+        assertThat(state.balance(ALICE)).isEqualTo(ETHER.subtract(BigInteger.TEN).subtract(BigInteger.valueOf(21_000)));
+        // Without the option the same message is checked against the state: nonce 5 is now stale.
+        ExecutionResult stale = evm.transact(transfer, BLOCK, ExecutionOptions.ETHEREUM);
+        assertThat(stale.failure()).get().isInstanceOf(Failure.Invalid.class);
+    }
 }

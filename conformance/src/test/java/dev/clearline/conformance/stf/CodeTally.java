@@ -13,8 +13,8 @@ import java.util.TreeSet;
  * How many cases of each transition type ended in each code, on both sides (counted only where the
  * two sides agree; a disagreement fails the run), and which codes each type can produce.
  */
-final class CodeTally {
-    static final String[] TYPE_NAMES = {"(malformed type)", "Deposit", "MarketConfig", "ForcedWithdrawal", "ForcedCancel",
+public final class CodeTally {
+    public static final String[] TYPE_NAMES = {"(malformed type)", "Deposit", "MarketConfig", "ForcedWithdrawal", "ForcedCancel",
             "OraclePrice", "PostOrder", "Trade", "Cancel", "Allocate", "Release", "Withdraw", "Liquidate", "TradeAtPrice"};
 
     /** Every code each type can end in (0 = applied; MALFORMED for bad bytes of any type). */
@@ -23,7 +23,7 @@ final class CodeTally {
     private final TreeMap<Integer, TreeMap<Integer, Long>> counts = new TreeMap<>();
     private long cases;
 
-    synchronized void count(Differential.Comparison c) {
+    public synchronized void count(Differential.Comparison c) {
         if (!c.agree()) return;
         int type = c.c().type() < TYPE_NAMES.length ? c.c().type() : 0;
         counts.computeIfAbsent(type, t -> new TreeMap<>()).merge(c.javaCode(), 1L, Long::sum);
@@ -33,17 +33,17 @@ final class CodeTally {
     private final TreeMap<Integer, Long> known = new TreeMap<>();
 
     /** A case that diverges for a reason {@link KnownDivergences} names. */
-    synchronized void known(Differential.Comparison c) {
+    public synchronized void known(Differential.Comparison c) {
         known.merge(c.c().type() < TYPE_NAMES.length ? c.c().type() : 0, 1L, Long::sum);
         cases++;
     }
 
-    long cases() {
+    public long cases() {
         return cases;
     }
 
     /** "Type: CODE" for every expected code no case reached. */
-    synchronized List<String> missing() {
+    public synchronized List<String> missing() {
         List<String> out = new ArrayList<>();
         EXPECTED.forEach((type, codes) -> {
             for (int code : codes) {
@@ -56,7 +56,7 @@ final class CodeTally {
     }
 
     /** A markdown table: one row per type, each reached code with its count. */
-    synchronized String table() {
+    public synchronized String table() {
         StringBuilder b = new StringBuilder("| type | cases | outcomes (code: cases, identical on both sides) |\n| --- | ---: | --- |\n");
         counts.forEach((type, byCode) -> {
             long total = byCode.values().stream().mapToLong(Long::longValue).sum();
@@ -70,7 +70,7 @@ final class CodeTally {
     }
 
     /** counts as JSON: {"Deposit": {"APPLIED": n, ...}, ...}. */
-    synchronized String json() {
+    public synchronized String json() {
         StringBuilder b = new StringBuilder("{");
         counts.forEach((type, byCode) -> {
             if (b.length() > 1) b.append(", ");
@@ -82,7 +82,7 @@ final class CodeTally {
         return b.append('}').toString();
     }
 
-    static String name(int code) {
+    public static String name(int code) {
         if (code == 0) return "APPLIED";
         if (code == StepWitness.MALFORMED_CODE) return "MALFORMED";
         for (Reject r : Reject.values()) if (r.code() == code) return r.name();
@@ -96,8 +96,8 @@ final class CodeTally {
         for (int priority = 1; priority <= 4; priority++) m.put(priority, codes(0, 25, malformed));
         m.put(5, codes(0, 1, 3, 23, 24, malformed));
         m.put(6, codes(0, 1, 3, 4, 5, 6, 7, 8, 10, 19, 26, malformed));
-        m.put(7, codes(0, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 24, 26, 33, malformed));
-        m.put(13, codes(0, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 26, 33, malformed));
+        m.put(7, codes(0, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 24, 26, 33, 34, malformed));
+        m.put(13, codes(0, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 26, 33, 34, malformed));
         m.put(8, codes(0, 1, 10, 30, malformed));
         m.put(9, codes(0, 1, 3, 19, 20, 26, 27, malformed));
         m.put(10, codes(0, 1, 3, 18, 20, 22, 26, 27, malformed));

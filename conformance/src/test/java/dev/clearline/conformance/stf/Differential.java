@@ -3,6 +3,8 @@ package dev.clearline.conformance.stf;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.StateKeys;
 import dev.clearline.engine.stf.LeafStore;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.witness.StepWitness;
@@ -20,29 +22,36 @@ import java.util.Map;
  * step, and says whether they agree: the same reject code, and when applied the same post-root
  * (and for a consumed priority op the same rolling queue hash).
  */
-final class Differential {
-    static final Eip712 DOMAIN = new Eip712(31337, Address.fromHex("0x00000000000000000000000000000000c1ea4111"));
+public final class Differential {
+    public static final Eip712 DOMAIN = new Eip712(31337, Address.fromHex("0x00000000000000000000000000000000c1ea4111"));
+
+    private static final byte[] GLOBAL_KEY = StateKeys.global().toArray();
 
     private final WitnessBuilder builder = new WitnessBuilder(new Stf(DOMAIN, new BouncyCastleVerifier()));
     private final StepRunner solidity;
 
     /** Anything that runs {@code IStepVerifier.step}: the embedded EVM, or a JSON-RPC node. */
-    interface StepRunner {
+    public interface StepRunner {
         StepHarness.Outcome step(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator);
     }
 
-    Differential(StepRunner solidity) {
+    public Differential(StepRunner solidity) {
         this.solidity = solidity;
     }
 
     /** Both sides' verdicts on one case. */
-    record Comparison(StepCase c, int javaCode, byte[] javaRoot, StepHarness.Outcome solidity, byte[] witness) {
-        boolean agree() {
+    public record Comparison(StepCase c, int javaCode, byte[] preRoot, byte[] javaRoot, byte[] javaPriorityHash,
+                             StepHarness.Outcome solidity, byte[] witness) {
+        /** Same code, same post-root, and for a consumed priority op the same rolling queue hash. */
+        public boolean agree() {
             if (solidity.reverted()) return false;
-            return solidity.result().reject() == javaCode && Arrays.equals(solidity.result().postRoot(), javaRoot);
+            StepCall.Result r = solidity.result();
+            boolean priority = javaPriorityHash == null
+                    ? !r.priorityConsumed() : r.priorityConsumed() && Arrays.equals(r.priorityHash(), javaPriorityHash);
+            return r.reject() == javaCode && Arrays.equals(r.postRoot(), javaRoot) && priority;
         }
 
-        String describe() {
+        public String describe() {
             HexFormat hex = HexFormat.of();
             return "seed=" + c.seed() + " type=" + c.type() + " java=" + javaCode + " root=0x" + hex.formatHex(javaRoot)
                     + " solidity=" + (solidity.reverted() ? solidity.revert()
@@ -51,21 +60,25 @@ final class Differential {
         }
     }
 
-    Comparison run(StepCase c) {
+    public Comparison run(StepCase c) {
         SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore(), 1 << 10);
         WriteSet initial = new WriteSet();
         for (Map.Entry<Bytes32, byte[]> e : c.preState().entrySet()) initial.put(e.getKey(), e.getValue());
         long v = c.preState().isEmpty() ? tree.latestVersion() : tree.commit(initial);
         byte[] preRoot = tree.root(v).toArray();
-        StepWitness w = builder.build(tree, v, c.transition());
+        StepWitness w = builder.build(tree, v, c.transition(), c.batchIndex());
         byte[] javaRoot = preRoot;
+        byte[] javaPriorityHash = null;
         if (w.verdict() instanceof StepWitness.Verdict.Applied a && !a.writes().isEmpty()) {
             WriteSet ws = new WriteSet();
-            for (LeafStore.Write write : a.writes()) ws.put(Bytes32.of(write.key()), write.value());
+            for (LeafStore.Write write : a.writes()) {
+                ws.put(Bytes32.of(write.key()), write.value());
+                if (c.type() <= 4 && Arrays.equals(write.key(), GLOBAL_KEY)) javaPriorityHash = GlobalLeaf.decode(write.value()).priorityHash().bytes();
+            }
             javaRoot = tree.root(tree.commit(ws)).toArray();
         }
         byte[] witness = w.witness().encode();
         StepHarness.Outcome sol = solidity.step(preRoot, c.transition(), witness, c.batchIndex(), DOMAIN.domainSeparator().bytes());
-        return new Comparison(c, w.verdict().code(), javaRoot, sol, witness);
+        return new Comparison(c, w.verdict().code(), preRoot, javaRoot, javaPriorityHash, sol, witness);
     }
 }

@@ -15,13 +15,13 @@ import java.util.TreeMap;
  * pre-state leaves, the transition and the batch index. {@link StepVectorsTest} replays every
  * kept vector through both sides.
  */
-final class DivergenceVectors {
+public final class DivergenceVectors {
     static final Path DIR = findRepoRoot().resolve("test-vectors").resolve("stf-steps");
 
     private DivergenceVectors() {}
 
     /** Minimises {@code c}'s pre-state (drops leaves while the divergence stays) and writes it; returns the path. */
-    static String keep(Differential d, Differential.Comparison failing) {
+    public static String keep(Differential d, Differential.Comparison failing) {
         StepCase c = failing.c();
         TreeMap<Bytes32, byte[]> leaves = new TreeMap<>(c.preState());
         for (Bytes32 k : new ArrayList<>(leaves.keySet())) {
@@ -33,7 +33,9 @@ final class DivergenceVectors {
         try {
             Files.createDirectories(DIR);
             Path file = DIR.resolve("divergence-" + Long.toUnsignedString(c.seed()) + ".json");
-            Files.writeString(file, toJson(minimal, "diverged: " + d.run(minimal).describe()));
+            Differential.Comparison again = d.run(minimal);
+            String note = KnownDivergences.explain(again).map(r -> "known divergence: " + r).orElse("diverged");
+            Files.writeString(file, toJson(minimal, note + "; " + again.describe()));
             return file.toString();
         } catch (IOException e) {
             return "(not written: " + e.getMessage() + ")";

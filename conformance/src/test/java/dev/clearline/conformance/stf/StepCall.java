@@ -8,7 +8,7 @@ import java.util.Arrays;
  * written by hand (the arguments are a few words and two byte strings), shared by every EVM the
  * harness talks to.
  */
-final class StepCall {
+public final class StepCall {
     /** keccak("step(bytes32,bytes,bytes,(uint64,bytes32))")[0:4]. */
     static final byte[] SELECTOR = selector("step(bytes32,bytes,bytes,(uint64,bytes32))");
 
@@ -30,7 +30,7 @@ final class StepCall {
     }
 
     /** The step's result, decoded from its five return words. */
-    record Result(byte[] postRoot, int reject, boolean priorityConsumed, long priorityIndex, byte[] priorityHash) {
+    public record Result(byte[] postRoot, int reject, boolean priorityConsumed, long priorityIndex, byte[] priorityHash) {
         static Result decode(byte[] out) {
             if (out.length != 5 * 32) throw new IllegalStateException("step returned " + out.length + " bytes, expected 160");
             return new Result(Arrays.copyOfRange(out, 0, 32), out[63] & 0xff, out[95] != 0,

@@ -8,13 +8,13 @@ import java.util.TreeMap;
  * One differential case: a pre-state (every leaf, key to value) and the encoding of one transition,
  * with the batch index of the step's context. {@code seed} regenerates it.
  */
-record StepCase(long seed, TreeMap<Bytes32, byte[]> preState, byte[] transition, long batchIndex) {
-    StepCase {
+public record StepCase(long seed, TreeMap<Bytes32, byte[]> preState, byte[] transition, long batchIndex) {
+    public StepCase {
         preState = new TreeMap<>(preState);
         transition = transition.clone();
     }
 
-    int type() {
+    public int type() {
         return transition.length == 0 ? 0 : transition[0] & 0xff;
     }
 

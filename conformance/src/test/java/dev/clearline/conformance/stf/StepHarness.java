@@ -19,7 +19,7 @@ import java.util.Map;
  * The Solidity STF deployed in an embedded EVM: the three family step contracts and the
  * {@code StepVerifier} dispatcher in front of them.
  */
-final class StepHarness implements AutoCloseable {
+public final class StepHarness implements AutoCloseable {
     static final String[] CONTRACTS = {"PriorityStep", "AccountStep", "TradingStep", "StepVerifier"};
     private static final Address CALLER = Address.ofLong(0xC0FFEE);
     private static final BlockContext BLOCK = BlockContext.of(31337, 1, 1_700_000_000);
@@ -31,7 +31,7 @@ final class StepHarness implements AutoCloseable {
     private final Address verifier;
     private final Map<String, Address> deployed = new LinkedHashMap<>();
 
-    StepHarness() {
+    public StepHarness() {
         state.setBalance(CALLER, BigInteger.TEN.pow(24));
         for (int i = 0; i < 3; i++) deployed.put(CONTRACTS[i], deploy(artifacts.load(CONTRACTS[i]).creationBytecode()));
         ByteBuffer init = ByteBuffer.allocate(artifacts.load("StepVerifier").creationBytecode().length + 96);
@@ -49,7 +49,7 @@ final class StepHarness implements AutoCloseable {
         return evm.transact(Message.create(CALLER, code).withGasLimit(GAS), BLOCK).contractAddress();
     }
 
-    Map<String, Address> deployed() {
+    public Map<String, Address> deployed() {
         return deployed;
     }
 
@@ -57,18 +57,18 @@ final class StepHarness implements AutoCloseable {
         return verifier;
     }
 
-    byte[] code(Address a) {
+    public byte[] code(Address a) {
         return state.code(a);
     }
 
     /** What one step did in the EVM: a result, or a revert (with its decoded custom error), and the gas. */
-    record Outcome(StepCall.Result result, String revert, long gas) {
-        boolean reverted() {
+    public record Outcome(StepCall.Result result, String revert, long gas) {
+        public boolean reverted() {
             return result == null;
         }
     }
 
-    Outcome step(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator) {
+    public Outcome step(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator) {
         byte[] input = StepCall.encode(preRoot, transition, witness, batchIndex, domainSeparator);
         ExecutionResult r = evm.call(Message.call(CALLER, verifier, input).withGasLimit(GAS), BLOCK, ExecutionOptions.RAW);
         if (r.succeeded()) return new Outcome(StepCall.Result.decode(r.returnData()), null, r.gasUsed());

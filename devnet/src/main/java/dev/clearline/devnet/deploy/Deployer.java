@@ -28,6 +28,7 @@ import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.crypto.ContractUtils;
 import org.web3j.utils.Numeric;
 
 /**
@@ -133,14 +134,25 @@ public final class Deployer {
     }
 
     private Result deployAll(ContractSet set, DeploymentParameters parameters, long chainId, Path manifestPath) throws IOException {
+        // Every address of the set, predicted from the nonce: each contract takes the next one.
         Map<String, String> deployed = new LinkedHashMap<>();
+        long nonce = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.PENDING))
+                .getTransactionCount().longValueExact();
+        for (ContractSet.Spec spec : set.contracts()) {
+            deployed.put(spec.name(), ContractUtils.generateContractAddress(key.getAddress(), BigInteger.valueOf(nonce++)).toLowerCase());
+        }
         List<Manifest.Contract> contracts = new ArrayList<>();
         TransactionReceipt last = null;
         int i = 0;
         for (ContractSet.Spec spec : set.contracts()) {
             i++;
             ContractArtifact artifact = artifacts.load(spec.name());
-            List<Type<?>> args = spec.args().of(parameters, deployed);
+            List<Type<?>> args;
+            try {
+                args = spec.args().of(parameters, deployed);
+            } catch (IllegalArgumentException e) {
+                return new Failed(e.getMessage());
+            }
             @SuppressWarnings({"rawtypes", "unchecked"})
             String encodedArgs = FunctionEncoder.encodeConstructor((List<Type>) (List) args);
             String initCode = Numeric.toHexString(artifact.creationBytecode()) + Numeric.cleanHexPrefix(encodedArgs);
@@ -154,13 +166,16 @@ public final class Deployer {
                         + "; check the constructor arguments " + describe(args));
             }
             String address = receipt.getContractAddress().toLowerCase();
+            if (!address.equals(deployed.get(spec.name()))) {
+                return new Failed(spec.name() + " landed at " + address + " instead of " + deployed.get(spec.name())
+                        + ": another transaction from the deployer key got in between; deploy again with --fresh from an idle key");
+            }
             awaitConfirmations(receipt);
             String code = web3j.ethGetCode(address, DefaultBlockParameterName.LATEST).send().getCode();
             if (code == null || !code.equalsIgnoreCase(expectedCode)) {
                 return new Failed("after deploying " + spec.name() + " the code at " + address
                         + " is not what its constructor returns; the node may have reorganised or be misbehaving");
             }
-            deployed.put(spec.name(), address);
             contracts.add(new Manifest.Contract(spec.name(), address, describe(args), receipt.getTransactionHash(),
                     Numeric.toHexString(Hash.sha3(Numeric.hexStringToByteArray(code))),
                     Numeric.toHexString(Hash.sha3(artifact.creationBytecode()))));

@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Named deployment parameters (string values, recorded in the manifest). Defaults derive from
- * the deployer's address; {@code overrides} replace them.
+ * Named deployment parameters (string values, recorded in the manifest). Defaults are devnet
+ * values (seconds-long periods, 1 ETH proposer bond) and derive from the deployer's address;
+ * {@code overrides} replace them. docs/protocol.md, "Deployment parameters", lists each.
  */
 public record DeploymentParameters(Map<String, String> values) {
 
@@ -16,6 +17,17 @@ public record DeploymentParameters(Map<String, String> values) {
     public static DeploymentParameters defaults(String deployer, Map<String, String> overrides) {
         Map<String, String> v = new TreeMap<>();
         v.put("collateral.minter", deployer.toLowerCase());
+        v.put("rollup.governance", deployer.toLowerCase());
+        v.put("rollup.challengePeriod", "600");
+        v.put("rollup.forceDelay", "1800");
+        v.put("rollup.proposerBond", "1000000000000000000");
+        v.put("rollup.slashBurnPercent", "50");
+        v.put("rollup.maxTransitions", "4096");
+        v.put("rollup.genesisRoot", "0x" + "0".repeat(64));
+        v.put("dispute.arity", "16");
+        v.put("dispute.clockBudget", "300");
+        v.put("dispute.challengeBond", "100000000000000000");
+        v.put("escape.claimWindow", "600");
         v.putAll(overrides);
         return new DeploymentParameters(v);
     }

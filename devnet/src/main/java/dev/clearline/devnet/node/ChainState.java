@@ -28,6 +28,14 @@ interface ChainState extends AutoCloseable {
     /** Runs a transaction with Ethereum's accounting (nonce, intrinsic gas, fees, refund, tip) and keeps its changes. */
     Execution transact(Message message, BlockEnv env);
 
+    /**
+     * As {@link #transact}, for a transaction whose nonce and funds the node checked at admission
+     * against this same state: the state need not be asked again.
+     */
+    default Execution transactAdmitted(Message message, BlockEnv env) {
+        return transact(message, env);
+    }
+
     /** Runs a message with the same accounting and throws its changes away (eth_call, eth_estimateGas). */
     Execution call(Message message, BlockEnv env);
 

@@ -670,7 +670,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     private Applied applyTx(ChainState s, SignedTx tx, BlockEnv env) {
-        Execution ex = s.transact(messageOf(tx, env.baseFee()), env);
+        Execution ex = s.transactAdmitted(messageOf(tx, env.baseFee()), env); // nonce and funds checked at admission or by stillValid
         if (ex.invalid()) {
             // Refused before running, so nothing changed: leave it out of the block.
             lastDropReason = ex.error();

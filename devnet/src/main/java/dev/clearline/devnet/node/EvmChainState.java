@@ -82,6 +82,14 @@ final class EvmChainState implements ChainState {
         return execution(evm.transact(toEvm(message), context(env), ExecutionOptions.ETHEREUM));
     }
 
+    /** The node's pool checked this sender's nonce and funds at admission: no need to read them back. */
+    private static final ExecutionOptions ADMITTED = ExecutionOptions.ETHEREUM.withSenderChecked();
+
+    @Override
+    public Execution transactAdmitted(Message message, BlockEnv env) {
+        return execution(evm.transact(toEvm(message), context(env), ADMITTED));
+    }
+
     /** A free call needs no nonce or fee bookkeeping: half the native round trips of a transaction run. */
     private static final ExecutionOptions BARE_CALL = new ExecutionOptions(Accounting.NONE, false, false);
     /** A simulated transaction's logs are thrown away with its changes: do not read them back. */

@@ -1,12 +1,14 @@
 package dev.clearline.devnet.node;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
 import org.web3j.crypto.AccessListObject;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.SignedRawTransaction;
 import org.web3j.crypto.TransactionDecoder;
+import org.web3j.crypto.TransactionEncoder;
 import org.web3j.crypto.transaction.type.Transaction1559;
 import org.web3j.crypto.transaction.type.Transaction2930;
 import org.web3j.utils.Numeric;
@@ -55,6 +57,18 @@ public record SignedTx(String hash, byte[] raw, int type, String from, String to
         }
         if (!(decoded instanceof SignedRawTransaction signed)) {
             return new Invalid("transaction is not signed: sign it before eth_sendRawTransaction");
+        }
+        // One encoding per transaction, as geth requires: bytes after the envelope, or padded
+        // fields, would give the same signed transaction a second hash.
+        byte[] canonical;
+        try {
+            canonical = TransactionEncoder.encode(decoded, signed.getSignatureData());
+        } catch (RuntimeException e) {
+            return new Invalid("rlp: cannot re-encode the transaction (" + e.getMessage() + ")");
+        }
+        if (!Arrays.equals(canonical, raw)) {
+            return new Invalid("rlp: not the canonical encoding of a transaction (" + raw.length + " bytes given, the "
+                    + "transaction encodes to " + canonical.length + "); send exactly the signed envelope");
         }
         int type = switch (decoded.getType()) {
             case LEGACY -> 0;

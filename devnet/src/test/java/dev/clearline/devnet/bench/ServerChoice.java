@@ -211,7 +211,7 @@ public final class ServerChoice {
                     b[0] / jetty[0], b[2] / jetty[2]));
         }
         md.append("\nBest round of each. Every figure includes the client's own CPU on the same two cores.\n");
-        Files.writeString(dir.resolve("server-choice-run.md"), md.toString());
+        Files.writeString(dir.resolve("server-choice-run.md"), md.toString()); // server-choice.md holds the reading of it
         System.out.print(md);
     }
 

@@ -45,6 +45,7 @@ import org.web3j.utils.Numeric;
 abstract class L1Compatibility {
     static final String TRANSFER_TOPIC = Numeric.toHexString(Hash.sha3("Transfer(address,address,uint256)".getBytes()));
     static final DevAccounts KEYS = DevAccounts.defaults();
+    static final String ZERO_HASH = "0x" + "0".repeat(64);
 
     @TempDir
     Path tmp;
@@ -117,12 +118,32 @@ abstract class L1Compatibility {
     }
 
     @Test
+    void theL1SetIsDeployedWiredTogetherWithItsParameters() throws Exception {
+        String rollup = manifest.address("Rollup");
+        String game = manifest.address("DisputeGame");
+        String hatch = manifest.address("EscapeHatch");
+        assertThat(Numeric.toBigInt(chain.call(KEYS.first().getAddress(), rollup, Chain.encode("disputeGame")).getValue()))
+                .isEqualTo(Numeric.toBigInt(game));
+        assertThat(Numeric.toBigInt(chain.call(KEYS.first().getAddress(), rollup, Chain.encode("escapeHatch")).getValue()))
+                .isEqualTo(Numeric.toBigInt(hatch));
+        assertThat(Numeric.toBigInt(chain.call(KEYS.first().getAddress(), rollup, Chain.encode("token")).getValue()))
+                .isEqualTo(Numeric.toBigInt(token));
+        assertThat(Numeric.toBigInt(chain.call(KEYS.first().getAddress(), game, Chain.encode("verifier")).getValue()))
+                .isEqualTo(Numeric.toBigInt(manifest.address("StepVerifier")));
+        assertThat(Numeric.toBigInt(chain.call(KEYS.first().getAddress(), game, Chain.encode("arity")).getValue()))
+                .isEqualTo(new BigInteger(manifest.parameters().get("dispute.arity")));
+        assertThat(Numeric.toBigInt(chain.call(KEYS.first().getAddress(), rollup, Chain.encode("challengePeriod")).getValue()))
+                .isEqualTo(new BigInteger(manifest.parameters().get("rollup.challengePeriod")));
+    }
+
+    @Test
     void aManifestForAResetChainIsReportedNotReused() throws Exception {
         Path file = tmp.resolve("stale.json");
         String nowhere = "0x00000000000000000000000000000000000000aa";
-        String zeroWord = "0x" + "00".repeat(32); // well-formed hashes: the manifest is valid, the chain is what changed
+        List<Manifest.Contract> contracts = new java.util.ArrayList<>(manifest.contracts());
+        contracts.set(0, new Manifest.Contract("TestCollateral", nowhere, List.of(), ZERO_HASH, ZERO_HASH, ZERO_HASH));
         Manifest stale = new Manifest(Manifest.VERSION, 31337, manifest.deployer(), 1, manifest.blockHash(), manifest.parameters(),
-                List.of(new Manifest.Contract("TestCollateral", nowhere, List.of(), zeroWord, zeroWord, zeroWord)));
+                contracts);
         stale.write(file);
         Deployer.Result result = deployer(1).deploy(ContractSet.standard(), params(), file, false);
         assertThat(result).isInstanceOf(Deployer.Failed.class);

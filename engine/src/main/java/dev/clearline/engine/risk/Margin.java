@@ -53,6 +53,17 @@ public final class Margin {
         return excessAfter >= Math.min(0, excessBefore) ? Verdict.OK : Verdict.INSUFFICIENT;
     }
 
+    /**
+     * The price per lot at which a position's equity is zero, {@code -quote / (size / lot)}, rounded
+     * in favour of the position's holder (the insurance fund): up for a long (it sells there), down
+     * for a short (it buys back there). As {@code floor}: long {@code -floorDiv(quote, n)}, short
+     * {@code floorDiv(quote, n)} with {@code n = |size| / lot >= 1}; never overflows. Not for size 0.
+     */
+    public static long bankruptcyPrice(long size, long quote, long lotSize) {
+        long lots = Math.abs(size) / lotSize;
+        return size > 0 ? -Math.floorDiv(quote, lots) : Math.floorDiv(quote, lots);
+    }
+
     /** Below maintenance at the mark: equity < ceil(|notional| * mmf). */
     public static Verdict liquidatable(long size, long quote, long lotSize, long mark, long mmfPpm) {
         long eq = equity(size, quote, lotSize, mark);

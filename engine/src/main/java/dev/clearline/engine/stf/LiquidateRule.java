@@ -3,13 +3,16 @@ package dev.clearline.engine.stf;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.risk.Margin;
+import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.transition.Transition.Liquidate;
 
 /**
- * Moves a position below maintenance, whole (size and quote, so its equity or bad debt), into the
- * insurance fund's position in the same market. Nothing else of the owner is touched.
+ * Moves a position below maintenance into the insurance fund's position in the same market, after
+ * taking the liquidation fee from it into the fund's free balance (real collateral for the fund).
+ * The fee is {@code ceilPpm(|notional at mark|, liquidationFeePpm)}, but never more than the
+ * position's equity, so it never creates bad debt. Nothing else of the owner is touched.
  */
 final class LiquidateRule implements Rule<Liquidate> {
     @Override
@@ -29,11 +32,17 @@ final class LiquidateRule implements Rule<Liquidate> {
             case OVERFLOW -> Reject.OVERFLOW;
         };
         if (r != null) return r;
-        long size = Fixed.add(fund.size(), p.size());                   // 4. apply
-        long quote = Fixed.add(fund.quote(), p.quote());
-        if (size == Fixed.OVERFLOW || quote == Fixed.OVERFLOW) return Reject.OVERFLOW;
+        long equity = Margin.equity(p.size(), p.quote(), m.lotSize(), m.markPrice());  // 4. apply (no overflow: checked above)
+        long fee = Math.min(Margin.requirement(p.size(), m.lotSize(), m.markPrice(), m.liquidationFeePpm()), Math.max(0, equity));
+        BalanceLeaf fundBalance = s.balance(Address.INSURANCE_FUND);
+        long fundFree = Fixed.add(fundBalance.free(), fee);
+        long quoteLeft = Fixed.sub(p.quote(), fee);
+        long size = Fixed.add(fund.size(), p.size());
+        long quote = Fixed.add(fund.quote(), quoteLeft);
+        if (fundFree == Fixed.OVERFLOW || quoteLeft == Fixed.OVERFLOW || size == Fixed.OVERFLOW || quote == Fixed.OVERFLOW) return Reject.OVERFLOW;
         s.put(l.owner(), l.marketId(), new PositionLeaf(0, 0, m.fundingIndex()))
-                .put(Address.INSURANCE_FUND, l.marketId(), new PositionLeaf(size, quote, m.fundingIndex()));
+                .put(Address.INSURANCE_FUND, l.marketId(), new PositionLeaf(size, quote, m.fundingIndex()))
+                .put(Address.INSURANCE_FUND, new BalanceLeaf(fundFree, fundBalance.nonce()));
         return null;
     }
 }

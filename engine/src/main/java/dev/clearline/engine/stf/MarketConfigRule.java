@@ -25,8 +25,9 @@ final class MarketConfigRule implements Rule<MarketConfig> {
         }
         MarketLeaf next = m == null                                      // 4. apply
                 ? new MarketLeaf(c.tickSize(), c.lotSize(), c.imfPpm(), c.mmfPpm(), c.makerFeePpm(), c.takerFeePpm(),
-                        c.oracle(), 0, 0, 0, 0)
-                : m.withParams(c.tickSize(), c.lotSize(), c.imfPpm(), c.mmfPpm(), c.makerFeePpm(), c.takerFeePpm(), c.oracle());
+                        c.liquidationFeePpm(), c.oracle(), 0, 0, 0, 0)
+                : m.withParams(c.tickSize(), c.lotSize(), c.imfPpm(), c.mmfPpm(), c.makerFeePpm(), c.takerFeePpm(),
+                        c.liquidationFeePpm(), c.oracle());
         s.put(c.marketId(), next).put(Checks.consume(g, c, false));
         return null;
     }
@@ -36,6 +37,7 @@ final class MarketConfigRule implements Rule<MarketConfig> {
         return c.marketId() > 0 && c.tickSize() > 0 && c.lotSize() > 0
                 && c.mmfPpm() > 0 && c.mmfPpm() < c.imfPpm() && c.imfPpm() <= Fixed.PPM
                 && c.makerFeePpm() <= MAX_FEE_PPM && c.takerFeePpm() <= MAX_FEE_PPM
+                && c.liquidationFeePpm() <= c.mmfPpm()
                 && !c.oracle().equals(new Address(new byte[20]))
                 && (existing == null || existing.lotSize() == c.lotSize());
     }

@@ -39,7 +39,8 @@ public enum Reject {
     BOOK_REJECTED(31, "the order book refused the order (FOK not fillable, market order without liquidity, ...)"),
     MALFORMED(32, "the transition bytes do not decode (unknown type, wrong length or a field out of range); re-encode with TransitionCodec"),
     PRICE_RULE_MISMATCH(33, "a book-pegged maker fills only through TradeAtPrice, any other maker only through Trade"),
-    TIME_IN_FORCE_OVER(34, "an IOC or FOK order fills only in the batch that posted it");
+    TIME_IN_FORCE_OVER(34, "an IOC or FOK order fills only in the batch that posted it"),
+    NOT_DELEVERAGEABLE(35, "the insurance fund's position in this market has no negative equity to deleverage");
 
     private final int code;
     private final String help;

@@ -30,6 +30,7 @@ public final class Stf {
     private final ReleaseRule release;
     private final WithdrawRule withdraw;
     private final LiquidateRule liquidate = new LiquidateRule();
+    private final DeleverageRule deleverage = new DeleverageRule();
     private final KeyCache keys = new KeyCache(1 << 16);
 
     public Stf(Eip712 domain, SignatureVerifier verifier) {
@@ -100,6 +101,7 @@ public final class Stf {
             case Withdraw w -> withdraw.execute(view, w);
             case Liquidate l -> liquidate.execute(view, l);
             case TradeAtPrice tr -> tradeAtPrice.execute(view, tr);
+            case Deleverage d -> deleverage.execute(view, d);
         };
         if (r != null) return new Outcome.Rejected(r);
         store.putAll(view.writes());

@@ -23,8 +23,15 @@ public sealed interface Transition {
         public int type() { return 1; }
     }
 
+    /** @param liquidationFeePpm share of a liquidated position's notional (at the mark) paid into the insurance fund */
     record MarketConfig(long priorityIndex, long enqueueTime, int marketId, long tickSize, long lotSize, int imfPpm,
-                        int mmfPpm, int makerFeePpm, int takerFeePpm, Address oracle) implements PriorityOp {
+                        int mmfPpm, int makerFeePpm, int takerFeePpm, int liquidationFeePpm, Address oracle) implements PriorityOp {
+        /** A market without a liquidation fee. */
+        public MarketConfig(long priorityIndex, long enqueueTime, int marketId, long tickSize, long lotSize, int imfPpm,
+                            int mmfPpm, int makerFeePpm, int takerFeePpm, Address oracle) {
+            this(priorityIndex, enqueueTime, marketId, tickSize, lotSize, imfPpm, mmfPpm, makerFeePpm, takerFeePpm, 0, oracle);
+        }
+
         public int type() { return 2; }
     }
 
@@ -82,6 +89,14 @@ public sealed interface Transition {
      * A fill of a book-pegged maker (its price follows the book, which the tree does not hold) at an
      * explicit {@code price}, checked only against the maker's and the taker's limits.
      */
+    /**
+     * Closes {@code size} base units of the insurance fund's position in {@code marketId} (its equity
+     * is negative) against {@code counterparty}'s opposite position, at the fund's bankruptcy price.
+     */
+    record Deleverage(int marketId, Address counterparty, long size) implements Transition {
+        public int type() { return 14; }
+    }
+
     record TradeAtPrice(long makerId, long takerId, long size, long price) implements Transition {
         public int type() { return 13; }
     }

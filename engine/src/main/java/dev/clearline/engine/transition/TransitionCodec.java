@@ -29,7 +29,7 @@ public final class TransitionCodec {
             case Deposit d -> { b.putLong(d.priorityIndex()).putLong(d.enqueueTime()); b.put(d.owner().bytes()); b.putLong(d.amount()); }
             case MarketConfig m -> {
                 b.putLong(m.priorityIndex()).putLong(m.enqueueTime()).putInt(m.marketId()).putLong(m.tickSize()).putLong(m.lotSize())
-                        .putInt(m.imfPpm()).putInt(m.mmfPpm()).putInt(m.makerFeePpm()).putInt(m.takerFeePpm());
+                        .putInt(m.imfPpm()).putInt(m.mmfPpm()).putInt(m.makerFeePpm()).putInt(m.takerFeePpm()).putInt(m.liquidationFeePpm());
                 b.put(m.oracle().bytes());
             }
             case ForcedWithdrawal f -> { b.putLong(f.priorityIndex()).putLong(f.enqueueTime()); b.put(f.owner().bytes()); b.putLong(f.amount()); }
@@ -48,13 +48,14 @@ public final class TransitionCodec {
             case Release r -> { b.put(r.owner().bytes()); b.putInt(r.marketId()).putLong(r.amount()).putLong(r.nonce()); b.put(r.signature().encoded()); }
             case Withdraw w -> { b.put(w.owner().bytes()); b.put(w.recipient().bytes()); b.putLong(w.amount()).putLong(w.nonce()); b.put(w.signature().encoded()); }
             case Liquidate l -> { b.put(l.owner().bytes()); b.putInt(l.marketId()); }
+            case Deleverage d -> { b.putInt(d.marketId()); b.put(d.counterparty().bytes()); b.putLong(d.size()); }
             case TradeAtPrice tr -> { putU48(b, tr.makerId()); putU48(b, tr.takerId()); b.putLong(tr.size()).putLong(tr.price()); }
         }
         return b.array();
     }
 
     /** Bytes per encoded transition of each type, type byte included (index = type). */
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33};
 
     /** Largest value of a u48 field (short order ids). */
     public static final long U48_MAX = (1L << 48) - 1;
@@ -88,7 +89,7 @@ public final class TransitionCodec {
             return switch (type) {
                 case 1 -> new Deposit(r.u63("priorityIndex"), r.u63("enqueueTime"), r.address(), r.u63("amount"));
                 case 2 -> new MarketConfig(r.u63("priorityIndex"), r.u63("enqueueTime"), r.u32(), r.u63("tickSize"), r.u63("lotSize"),
-                        r.u31("imfPpm"), r.u31("mmfPpm"), r.u31("makerFeePpm"), r.u31("takerFeePpm"), r.address());
+                        r.u31("imfPpm"), r.u31("mmfPpm"), r.u31("makerFeePpm"), r.u31("takerFeePpm"), r.u31("liquidationFeePpm"), r.address());
                 case 3 -> new ForcedWithdrawal(r.u63("priorityIndex"), r.u63("enqueueTime"), r.address(), r.u63("amount"));
                 case 4 -> new ForcedCancel(r.u63("priorityIndex"), r.u63("enqueueTime"), r.address(), r.hash());
                 case 5 -> new OraclePrice(r.u32(), r.u63("price"), r.b.getLong(), r.u63("timestamp"), r.signature());
@@ -100,6 +101,7 @@ public final class TransitionCodec {
                 case 10 -> new Release(r.address(), r.u32(), r.u63("amount"), r.u63("nonce"), r.signature());
                 case 11 -> new Withdraw(r.address(), r.address(), r.u63("amount"), r.u63("nonce"), r.signature());
                 case 12 -> new Liquidate(r.address(), r.u32());
+                case 14 -> new Deleverage(r.u32(), r.address(), r.u63("size"));
                 case 13 -> new TradeAtPrice(r.u48(), r.u48(), r.u63("size"), r.u63("price"));
                 default -> throw new MalformedTransitionException("unknown transition type " + type);
             };

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TransitionCodecProperties {
-    private static final int[] LENGTHS = {0, 45, 73, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33};
 
     @Test
     void everyTransitionRoundTripsThroughItsEncoding() {
@@ -107,7 +107,7 @@ class TransitionCodecProperties {
     static final Gen<Transition> TRANSITIONS = Gens.ints(1, LENGTHS.length - 1).flatMap(type -> Gen.of(r -> switch (type) {
         case 1 -> new Deposit(U63.next(r), U63.next(r), ADDR.next(r), U63.next(r));
         case 2 -> new MarketConfig(U63.next(r), U63.next(r), U32.next(r), U63.next(r), U63.next(r), U31.next(r),
-                U31.next(r), U31.next(r), U31.next(r), ADDR.next(r));
+                U31.next(r), U31.next(r), U31.next(r), U31.next(r), ADDR.next(r));
         case 3 -> new ForcedWithdrawal(U63.next(r), U63.next(r), ADDR.next(r), U63.next(r));
         case 4 -> new ForcedCancel(U63.next(r), U63.next(r), ADDR.next(r), HASH.next(r));
         case 5 -> new OraclePrice(U32.next(r), U63.next(r), ANY_LONG.next(r), U63.next(r), SIG.next(r));
@@ -119,6 +119,7 @@ class TransitionCodecProperties {
         case 10 -> new Release(ADDR.next(r), U32.next(r), U63.next(r), U63.next(r), SIG.next(r));
         case 11 -> new Withdraw(ADDR.next(r), ADDR.next(r), U63.next(r), U63.next(r), SIG.next(r));
         case 12 -> new Liquidate(ADDR.next(r), U32.next(r));
-        default -> new TradeAtPrice(U48.next(r), U48.next(r), U63.next(r), U63.next(r));
+        case 13 -> new TradeAtPrice(U48.next(r), U48.next(r), U63.next(r), U63.next(r));
+        default -> new Deleverage(U32.next(r), ADDR.next(r), U63.next(r));
     }));
 }

@@ -39,6 +39,8 @@ final class OrderBookView {
     private final TreeSet<Integer> markets = new TreeSet<>();
     /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
     private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
+    /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
+    private final Map<Class<?>, RecordComponent[]> fields = new HashMap<>();
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
     private final Set<OrderRecord> touched = new LinkedHashSet<>();
 
@@ -53,7 +55,13 @@ final class OrderBookView {
         long shownSize;
         long shownPrice;
 
+        /** Hex forms, made once: replies name orders and traders many times. */
+        final String hashHex;
+        final String traderHex;
+
         OrderRecord(Hash32 hash, Order order, long ackSeq) {
+            this.hashHex = hash.toString();
+            this.traderHex = order.trader().toString();
             this.hash = hash;
             this.order = order;
             this.ackSeq = ackSeq;
@@ -150,9 +158,10 @@ final class OrderBookView {
     List<Map<String, Object>> depthDeltas(Exchange exchange) {
         if (touched.isEmpty()) return List.of();
         Map<String, Map<String, Object>> changed = new LinkedHashMap<>();
+        Map<Integer, MarketLeaf> read = new HashMap<>(4); // one state read per market and command, not per order
         for (OrderRecord r : touched) {
             var book = exchange.book(r.order.marketId());
-            MarketLeaf ml = book == null ? null : StateReads.market(exchange.state(), r.order.marketId());
+            MarketLeaf ml = book == null ? null : read.computeIfAbsent(r.order.marketId(), id -> StateReads.market(exchange.state(), id));
             long shown = 0;
             if (ml != null && r.bookId >= 0 && book.isResting(r.bookId) && byId.get(r.bookId) == r) {
                 shown = book.openLots(r.bookId) * ml.lotSize();
@@ -194,10 +203,10 @@ final class OrderBookView {
         fill.put("market", maker.order.marketId());
         fill.put("price", f.price());
         fill.put("size", f.size());
-        fill.put("makerOrderHash", maker.hash.toString());
-        fill.put("takerOrderHash", taker.hash.toString());
-        fill.put("maker", maker.order.trader().toString());
-        fill.put("taker", taker.order.trader().toString());
+        fill.put("makerOrderHash", maker.hashHex);
+        fill.put("takerOrderHash", taker.hashHex);
+        fill.put("maker", maker.traderHex);
+        fill.put("taker", taker.traderHex);
         fill.put("stage", "matched");
         for (OrderRecord r : List.of(maker, taker)) {
             ArrayDeque<Map<String, Object>> q = trader(r.order.trader()).fills;
@@ -299,7 +308,7 @@ final class OrderBookView {
     private Map<String, Object> eventView(ExchangeEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event", e.getClass().getSimpleName());
-        for (RecordComponent c : e.getClass().getRecordComponents()) {
+        for (RecordComponent c : fields.computeIfAbsent(e.getClass(), Class::getRecordComponents)) {
             Object v;
             try {
                 v = c.getAccessor().invoke(e);
@@ -310,9 +319,9 @@ final class OrderBookView {
             if (c.getName().endsWith("rderId") && v instanceof Long id) {
                 OrderRecord r = byId.get(id);
                 if (r != null) {
-                    m.put(c.getName().replace("Id", "Hash"), r.hash.toString());
+                    m.put(c.getName().replace("Id", "Hash"), r.hashHex);
                     m.put(c.getName().replace("OrderId", "").replace("orderId", "") + (c.getName().equals("orderId") ? "trader" : "Trader"),
-                            r.order.trader().toString());
+                            r.traderHex);
                     m.putIfAbsent("market", r.order.marketId());
                 }
             }

@@ -43,7 +43,7 @@ public final class StfBenchmark {
         Address[] addr = new Address[owners];
         WriteSet ws = new WriteSet();
         for (int m = 1; m <= MARKETS; m++) {
-            ws.put(StateKeys.market(m), new MarketLeaf(1, 1, 100_000, 50_000, 100, 200, Address.fromHex("0x00000000000000000000000000000000000000bb"),
+            ws.put(StateKeys.market(m), new MarketLeaf(1, 1, 100_000, 50_000, 100, 200, 0, Address.fromHex("0x00000000000000000000000000000000000000bb"),
                     10_000, 0, 1, 0).encode());
         }
         byte[] positionValue = new PositionLeaf(0, 1_000_000_000L, 0).encode();

@@ -1,0 +1,95 @@
+package dev.clearline.engine.stf;
+
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.testkit.World;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.Transition.ForcedWithdrawal;
+import dev.clearline.engine.transition.Transition.TradeAtPrice;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.clearline.engine.testkit.World.LOT;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docs/protocol.md section 2.5: no transition ever deletes a leaf, so the on-chain update proof
+ * never needs deletion. Over random flows of every transition kind the STF produces (trades,
+ * cancels, liquidations with fees, deleverages, withdrawals, oracle and priority ops), every write
+ * carries a non-empty ABI value (a whole number of words), and a key once present stays present.
+ */
+class NoLeafIsEverDeletedTest {
+    @Test
+    void everyWriteOfEveryTransitionIsANonEmptyValueAndNoKeyDisappears() {
+        Property.forAll(Gens.seeds(), Gens.ints(20, 80)).tries(10).check((seed, steps) -> {
+            ClaimsCoverProperties.Flow f = new ClaimsCoverProperties.Flow(seed);
+            f.run(steps);
+            Checking store = new Checking();
+            Stf stf = f.w.stf;
+            for (ClaimsCoverProperties.Flow.Step s : f.applied) {
+                assertThat(stf.apply(store, s.t(), s.batch()).applied()).as("replay of %s", s.t()).isTrue();
+            }
+            assertThat(store.writes).as("writes checked").isPositive();
+        });
+    }
+
+    /** The kinds the random flows above do not produce, each through the same checking store. */
+    @Test
+    void cancelsForcedOpsMarginMovesAndBookPeggedFillsWriteOnlyValues() {
+        World w = new World();
+        Checking store = new Checking();
+        Signer alice = World.signer(1);
+        Signer bob = World.signer(2);
+        Order bid = w.order(alice, 1, Side.BUY, 10_000, 2 * LOT, 100_000);
+        Order pegged = new Order(bob.address(), 1, Side.SELL, 9_900, 2 * LOT, 0, TimeInForce.GTC, 0, Peg.BOOK, 1, 0, 99, 100_000);
+        Order neverPosted = w.order(alice, 1, Side.BUY, 10_000, LOT, 0);
+        List<Transition> ts = List.of(
+                w.market(1), w.deposit(alice.address(), 10_000_000), w.deposit(bob.address(), 10_000_000),
+                w.price(1, 10_000, 0, 1), w.market(1),                  // a parameter update of an existing market
+                w.allocate(alice, 1, 50_000, 0), w.release(alice, 1, 20_000, 1),
+                w.post(alice, bid), w.post(bob, pegged),
+                new TradeAtPrice(2, 1, LOT, 9_900),                  // maker: the book-pegged sell (id 2)
+                w.cancel(alice, w.hash(bid)),                           // a posted order
+                w.cancel(alice, w.hash(neverPosted)),                   // a tombstone
+                w.forcedCancel(bob.address(), w.hash(pegged)),
+                w.forcedCancel(bob.address(), w.hash(w.order(bob, 1, Side.SELL, 10_000, LOT, 0))),
+                new ForcedWithdrawal(6, 0, bob.address(), 1_000),
+                w.withdraw(alice, 1_000, 2));
+        for (Transition t : ts) assertThat(w.stf.apply(store, t).applied()).as("%s", t).isTrue();
+        assertThat(store.writes).isGreaterThan(ts.size());
+    }
+
+    /** A memory store that refuses anything that would be a deletion in the tree. */
+    static final class Checking implements LeafStore {
+        final MemoryLeafStore inner = new MemoryLeafStore();
+        final Set<ByteBuffer> present = new HashSet<>();
+        long writes;
+
+        @Override
+        public byte[] get(byte[] key) {
+            return inner.get(key);
+        }
+
+        @Override
+        public void putAll(List<Write> ws) {
+            for (Write w : ws) {
+                assertThat(w.value()).as("a write's value").isNotNull().isNotEmpty();
+                assertThat(w.value().length % 32).as("an ABI-encoded leaf is whole words").isZero();
+                present.add(ByteBuffer.wrap(w.key().clone()));
+                writes++;
+            }
+            inner.putAll(ws);
+            for (ByteBuffer k : present) assertThat(inner.get(k.array())).as("a key once written stays present").isNotNull();
+        }
+    }
+}
