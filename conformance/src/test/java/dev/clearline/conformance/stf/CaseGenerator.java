@@ -451,7 +451,7 @@ public final class CaseGenerator {
                 }
                 long remaining = w.orderLeaves.get(mi).remaining();
                 long size = r.nextInt(4) == 0 ? m.lotSize() * (1 + r.nextInt(3)) : Math.max(0, remaining);
-                if ((maker.peg() == Peg.BOOK && r.nextInt(4) > 0) || r.nextInt(10) == 0) {
+                if ((maker.peg() == Peg.BOOK && r.nextInt(4) > 0) || r.nextInt(4) == 0) {
                     long price = switch (r.nextInt(6)) {
                         case 0 -> 0;
                         case 1 -> maker.price() + 1;
