@@ -25,11 +25,13 @@ public record DevAccounts(String mnemonic, List<Credentials> keys) {
             throw new IllegalArgumentException("not a valid BIP-39 mnemonic (check the words and their number): " + mnemonic);
         }
         Bip32ECKeyPair master = Bip32ECKeyPair.generateKeyPair(MnemonicUtils.generateSeed(mnemonic, ""));
+        // m/44'/60'/0'/0 once, then one step per account: each step is an EC multiplication, and
+        // deriving every account's full path from the master cost five of them apiece at start-up.
+        Bip32ECKeyPair parent = Bip32ECKeyPair.deriveKeyPair(master,
+                new int[] {44 | Bip32ECKeyPair.HARDENED_BIT, 60 | Bip32ECKeyPair.HARDENED_BIT, Bip32ECKeyPair.HARDENED_BIT, 0});
         List<Credentials> keys = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int[] path = {44 | Bip32ECKeyPair.HARDENED_BIT, 60 | Bip32ECKeyPair.HARDENED_BIT,
-                    Bip32ECKeyPair.HARDENED_BIT, 0, i};
-            keys.add(Credentials.create(Bip32ECKeyPair.deriveKeyPair(master, path)));
+            keys.add(Credentials.create(Bip32ECKeyPair.deriveKeyPair(parent, new int[] {i})));
         }
         return new DevAccounts(mnemonic, keys);
     }

@@ -473,7 +473,7 @@ public final class TreeBenchmark {
                 .append(", JDK: ").append(System.getProperty("java.version")).append(", max heap: ")
                 .append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB\n");
         md.append("- keys: uniformly random 32 bytes; values: 64 random bytes; updates hit random existing keys; "
-                + "old versions pruned as the run goes (one version retained); \"rocksdb\" rows: commits not synced "
+                + "old versions pruned as the run goes (one version retained); rocksdb rows: commits not synced "
                 + "(PROCESS_CRASH_ONLY), the sync rows give what the synced default costs per version\n\n");
         md.append("| measure | value |\n| --- | --- |\n");
         rows.forEach(r -> md.append(r).append('\n'));
