@@ -58,6 +58,10 @@ public class MutationSummary {
                     .append(noCoverage).append(" | ").append(survived).append(" | ")
                     .append(String.format("%.1f %%", 100.0 * killed / Math.max(1, ms.size()))).append(" |\n");
         }
+        if (!PARTIAL.isEmpty()) {
+            md.insert(md.indexOf("| package |"), "**Partial run:** PIT was stopped before it finished in " + PARTIAL
+                    + "; those figures cover only the mutants processed so far.\n\n");
+        }
         md.append("| **all** | ").append(allMutants).append(" | ").append(allKilled).append(" | | | ")
                 .append(String.format("**%.1f %%**", 100.0 * allKilled / Math.max(1, allMutants))).append(" |\n\n");
         int unexplained = 0;
@@ -80,8 +84,19 @@ public class MutationSummary {
         System.out.print(md);
     }
 
+    /** Modules whose PIT run was stopped before it finished: their figures cover only part of the mutants. */
+    private static final List<String> PARTIAL = new ArrayList<>();
+
     private static List<Mutant> parse(Path xml) throws Exception {
-        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile());
+        String text = Files.readString(xml);
+        if (!text.strip().endsWith("</mutations>")) {
+            // PIT streams results; a stopped run leaves the file cut mid-way: keep the complete entries.
+            int last = text.lastIndexOf("</mutation>");
+            text = (last < 0 ? "<mutations>" : text.substring(0, last + "</mutation>".length())) + "</mutations>";
+            PARTIAL.add(xml.getParent().getFileName().toString());
+        }
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         NodeList nodes = doc.getElementsByTagName("mutation");
         List<Mutant> out = new ArrayList<>();
         for (int i = 0; i < nodes.getLength(); i++) {

@@ -40,6 +40,7 @@ library Checks {
         next.priorityOpsConsumed = g.priorityOpsConsumed + 1;
         next.priorityHash = keccak256(abi.encodePacked(g.priorityHash, keccak256(encoded)));
         next.forcedRejections = g.forcedRejections + (rejected ? 1 : 0);
+        next.orderCount = g.orderCount;
     }
 
     function marketExists(bool exists) internal pure returns (Reject) {

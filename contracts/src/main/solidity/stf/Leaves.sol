@@ -17,8 +17,16 @@ struct PositionLeaf {
     int64 fundingIndex;
 }
 
-/// @notice ORDER(digest): `(address trader, uint32 market, bool isBuy, uint64 price, uint64 size,
-///         uint8 flags, uint8 peg, int32 pegOffset, uint64 expiry, uint64 filled, bool cancelled)`.
+/// @notice ORDER(digest): `(uint64 orderId, address cancelledBy)`: what became of an order hash, the
+///         short id its PostOrder gave it (>= 1), or a tombstone (orderId 0, the canceller).
+struct OrderHashLeaf {
+    uint64 orderId;
+    address cancelledBy;
+}
+
+/// @notice ORDER_STATE(orderId): `(address trader, uint32 market, bool isBuy, uint64 price, uint64 size,
+///         uint8 flags, uint8 peg, int32 pegOffset, uint8 timeInForce, uint64 expiry, uint64 batchIndex,
+///         uint64 filled, bool cancelled)`.
 struct OrderLeaf {
     address trader;
     uint32 marketId;
@@ -28,7 +36,9 @@ struct OrderLeaf {
     uint8 flags;
     uint8 peg;
     int32 pegOffset;
+    uint8 timeInForce;
     uint64 expiry;
+    uint64 batchIndex;
     uint64 filled;
     bool cancelled;
 }
@@ -57,12 +67,13 @@ struct WithdrawalLeaf {
 }
 
 /// @notice GLOBAL: `(uint64 nextWithdrawalId, uint64 priorityOpsConsumed, bytes32 priorityHash,
-///         uint64 forcedRejections)`.
+///         uint64 forcedRejections, uint64 orderCount)`.
 struct GlobalLeaf {
     uint64 nextWithdrawalId;
     uint64 priorityOpsConsumed;
     bytes32 priorityHash;
     uint64 forcedRejections;
+    uint64 orderCount;
 }
 
 /// @title Leaves
@@ -72,9 +83,10 @@ struct GlobalLeaf {
 library Leaves {
     uint256 internal constant BALANCE_BYTES = 64;
     uint256 internal constant POSITION_BYTES = 96;
-    uint256 internal constant ORDER_BYTES = 352;
+    uint256 internal constant ORDER_HASH_BYTES = 64;
+    uint256 internal constant ORDER_BYTES = 416;
     uint256 internal constant MARKET_BYTES = 352;
-    uint256 internal constant GLOBAL_BYTES = 128;
+    uint256 internal constant GLOBAL_BYTES = 160;
 
     function decodeBalance(bytes memory v) internal pure returns (BalanceLeaf memory b) {
         b.free = uint64(_word(v, 0));
@@ -96,9 +108,16 @@ library Leaves {
         o.flags = uint8(_word(v, 5));
         o.peg = uint8(_word(v, 6));
         o.pegOffset = int32(int256(_word(v, 7)));
-        o.expiry = uint64(_word(v, 8));
-        o.filled = uint64(_word(v, 9));
-        o.cancelled = _word(v, 10) != 0;
+        o.timeInForce = uint8(_word(v, 8));
+        o.expiry = uint64(_word(v, 9));
+        o.batchIndex = uint64(_word(v, 10));
+        o.filled = uint64(_word(v, 11));
+        o.cancelled = _word(v, 12) != 0;
+    }
+
+    function decodeOrderHash(bytes memory v) internal pure returns (OrderHashLeaf memory h) {
+        h.orderId = uint64(_word(v, 0));
+        h.cancelledBy = address(uint160(_word(v, 1)));
     }
 
     function decodeMarket(bytes memory v) internal pure returns (MarketLeaf memory m) {
@@ -120,16 +139,26 @@ library Leaves {
         g.priorityOpsConsumed = uint64(_word(v, 1));
         g.priorityHash = bytes32(_word(v, 2));
         g.forcedRejections = uint64(_word(v, 3));
+        g.orderCount = uint64(_word(v, 4));
     }
 
-    /// @notice The tombstone a cancel of a never-posted order writes: size 0, cancelled.
-    function tombstone(address trader) internal pure returns (OrderLeaf memory o) {
-        o.trader = trader;
-        o.cancelled = true;
+    /// @notice The tombstone a cancel of a never-posted order writes under its hash.
+    function tombstone(address canceller) internal pure returns (OrderHashLeaf memory h) {
+        h.cancelledBy = canceller;
     }
 
-    function isTombstone(OrderLeaf memory o) internal pure returns (bool) {
-        return o.cancelled && o.size == 0;
+    function isTombstone(OrderHashLeaf memory h) internal pure returns (bool) {
+        return h.orderId == 0;
+    }
+
+    /// @notice Whose the hash is: a posted order's trader, or a tombstone's canceller.
+    function cancellableBy(OrderHashLeaf memory h, OrderLeaf memory posted, address who) internal pure returns (bool) {
+        return (h.orderId == 0 ? h.cancelledBy : posted.trader) == who;
+    }
+
+    /// @notice A tombstone, or a posted order already cancelled.
+    function cancelled(OrderHashLeaf memory h, OrderLeaf memory posted) internal pure returns (bool) {
+        return h.orderId == 0 || posted.cancelled;
     }
 
     function _word(bytes memory v, uint256 i) private pure returns (uint256 w) {

@@ -6,12 +6,13 @@ import {Fixed} from "./Fixed.sol";
 import {Checks} from "./Checks.sol";
 import {Eip712} from "./Eip712.sol";
 import {State, Witness} from "./Witness.sol";
-import {BalanceLeaf, PositionLeaf, OrderLeaf, MarketLeaf, Leaves} from "./Leaves.sol";
+import {BalanceLeaf, PositionLeaf, OrderHashLeaf, OrderLeaf, MarketLeaf, GlobalLeaf, Leaves} from "./Leaves.sol";
 import {Order, PostOrder} from "./Transitions.sol";
 
 /// @title PostOrderRule
-/// @notice Brings a signed order into the tree: the only place an order's signature is checked.
-///         Moves the order's margin from the free balance into its isolated position.
+/// @notice Brings a signed order into the tree, the only place an order's signature is checked, and
+///         gives it the next short id (GLOBAL.orderCount + 1). Moves the order's margin from the free
+///         balance into its isolated position.
 library PostOrderRule {
     uint8 internal constant POST_ONLY = 1;
     uint8 internal constant REDUCE_ONLY = 2;
@@ -21,20 +22,33 @@ library PostOrderRule {
     uint8 internal constant PEG_NONE = 0;
     uint8 internal constant PEG_MARK = 1;
     uint8 internal constant PEG_BOOK = 2;
+    /// @notice Short order ids are 48-bit in Trade encodings.
+    uint64 internal constant MAX_ORDER_ID = 2 ** 48 - 1;
 
     function execute(State memory s, PostOrder memory p) internal pure returns (Reject) {
         Order memory o = p.order; // 1. load
         bytes32 hash = Eip712.orderDigest(s.domainSeparator, o);
         (bool exists, MarketLeaf memory m) = Witness.market(s, o.marketId);
+        GlobalLeaf memory g = Witness.global(s);
         Reject r = Checks.signedBy(hash, p.sig, o.trader); // 2. authorise
         if (r == Reject.None) r = Checks.marketExists(exists); // 3. validate
         if (r == Reject.None) r = _priorLeaf(s, hash, o);
         if (r == Reject.None) r = fields(o, m);
         if (r == Reject.None && Checks.expired(o.expiry, m)) r = Reject.EXPIRED;
+        if (r == Reject.None && g.orderCount >= MAX_ORDER_ID) r = Reject.OVERFLOW;
         if (r != Reject.None) return r;
-        Witness.putOrder(s, hash, OrderLeaf(o.trader, o.marketId, o.isBuy, o.price, o.size, o.flags, o.peg, o.pegOffset, o.expiry, 0, false));
-        if (o.margin == 0) return Reject.None;
-        return _moveMargin(s, o, m); // 4. apply: margin into the position
+        // 4. apply: margin into the position (checked before any write: a rejection must not need
+        // the witness of leaves it would have written), then the order under the next short id
+        if (o.margin != 0) {
+            r = _moveMargin(s, o, m);
+            if (r != Reject.None) return r;
+        }
+        uint64 id = g.orderCount + 1;
+        Witness.putOrderHash(s, hash, OrderHashLeaf(id, address(0)));
+        Witness.putOrder(s, id, _leaf(o, s.batchIndex));
+        g.orderCount = id;
+        Witness.putGlobal(s, g);
+        return Reject.None;
     }
 
     /// @notice The static checks an order must pass against its market.
@@ -54,10 +68,24 @@ library PostOrderRule {
     /// A hash already in the tree cannot be posted again: ORDER_CANCELLED when its trader cancelled
     /// it before it was posted; another trader's tombstone does not bind this order.
     function _priorLeaf(State memory s, bytes32 hash, Order memory o) private pure returns (Reject) {
-        (bool exists, OrderLeaf memory prior) = Witness.order(s, hash);
+        (bool exists, OrderHashLeaf memory prior) = Witness.orderHash(s, hash);
         if (!exists) return Reject.None;
-        if (Leaves.isTombstone(prior)) return prior.trader == o.trader ? Reject.ORDER_CANCELLED : Reject.None;
+        if (Leaves.isTombstone(prior)) return prior.cancelledBy == o.trader ? Reject.ORDER_CANCELLED : Reject.None;
         return Reject.DUPLICATE_ORDER;
+    }
+
+    function _leaf(Order memory o, uint64 batchIndex) private pure returns (OrderLeaf memory l) {
+        l.trader = o.trader;
+        l.marketId = o.marketId;
+        l.isBuy = o.isBuy;
+        l.price = o.price;
+        l.size = o.size;
+        l.flags = o.flags;
+        l.peg = o.peg;
+        l.pegOffset = o.pegOffset;
+        l.timeInForce = o.timeInForce;
+        l.expiry = o.expiry;
+        l.batchIndex = batchIndex;
     }
 
     function _moveMargin(State memory s, Order memory o, MarketLeaf memory m) private pure returns (Reject) {

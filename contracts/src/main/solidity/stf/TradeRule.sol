@@ -6,7 +6,7 @@ import {Fixed} from "./Fixed.sol";
 import {Margin} from "./Margin.sol";
 import {Checks} from "./Checks.sol";
 import {State, Witness} from "./Witness.sol";
-import {PositionLeaf, OrderLeaf, MarketLeaf, Leaves} from "./Leaves.sol";
+import {PositionLeaf, OrderLeaf, MarketLeaf} from "./Leaves.sol";
 import {Trade} from "./Transitions.sol";
 import {PostOrderRule} from "./PostOrderRule.sol";
 import {PegPrice} from "./PegPrice.sol";
@@ -27,8 +27,8 @@ library TradeRule {
 
     /// What a fill names: the two orders, the size, and for TradeAtPrice the stated price.
     struct Request {
-        bytes32 makerHash;
-        bytes32 takerHash;
+        uint64 makerId;
+        uint64 takerId;
         uint64 size;
         uint64 explicitPrice;
         bool atPrice;
@@ -44,7 +44,7 @@ library TradeRule {
 
     /// @notice A fill at the maker's fixed or mark-pegged price (Trade, type 7).
     function execute(State memory s, Trade memory t) internal pure returns (Reject) {
-        return fill(s, Request(t.makerHash, t.takerHash, t.size, 0, false));
+        return fill(s, Request(t.makerId, t.takerId, t.size, 0, false));
     }
 
     /// @notice The checks and effects of a fill, in the twin order; `q.atPrice` says the transition
@@ -53,12 +53,11 @@ library TradeRule {
         Loaded memory o;
         bool makerExists;
         bool takerExists;
-        (makerExists, o.maker) = Witness.order(s, q.makerHash); // 1. load
-        (takerExists, o.taker) = Witness.order(s, q.takerHash);
+        (makerExists, o.maker) = Witness.order(s, q.makerId); // 1. load
+        (takerExists, o.taker) = Witness.order(s, q.takerId);
         if (!makerExists || !takerExists) return Reject.ORDER_NOT_FOUND; // 2. authorise: posted = signature seen
-        if (Leaves.isTombstone(o.maker) || Leaves.isTombstone(o.taker)) return Reject.ORDER_CANCELLED;
         (, o.m) = Witness.market(s, o.maker.marketId);
-        Reject r = _validate(o.maker, o.taker, o.m, q.size, q.atPrice); // 3. validate
+        Reject r = _validate(o.maker, o.taker, o.m, q.size, q.atPrice, s.batchIndex); // 3. validate
         if (r != Reject.None) return r;
         (r, o.price) = _price(o.maker, o.taker, o.m, q.explicitPrice, q.atPrice);
         if (r != Reject.None) return r;
@@ -80,29 +79,39 @@ library TradeRule {
     function _write(State memory s, Request memory q, Loaded memory o, Fill memory f) private pure {
         o.maker.filled += q.size;
         o.taker.filled += q.size;
-        Witness.putOrder(s, q.makerHash, o.maker);
-        Witness.putOrder(s, q.takerHash, o.taker);
+        Witness.putOrder(s, q.makerId, o.maker);
+        Witness.putOrder(s, q.takerId, o.taker);
         Witness.putPosition(s, o.maker.trader, o.maker.marketId, f.makerAfter);
         Witness.putPosition(s, o.taker.trader, o.taker.marketId, f.takerAfter);
         o.m.feesAccrued = uint64(uint256(f.fees));
         Witness.putMarket(s, o.maker.marketId, o.m);
     }
 
-    function _validate(OrderLeaf memory maker, OrderLeaf memory taker, MarketLeaf memory m, uint64 size, bool atPrice)
-        private
-        pure
-        returns (Reject)
-    {
+    function _validate(
+        OrderLeaf memory maker,
+        OrderLeaf memory taker,
+        MarketLeaf memory m,
+        uint64 size,
+        bool atPrice,
+        uint64 batch
+    ) private pure returns (Reject) {
         if (size == 0 || size % m.lotSize != 0) return Reject.SIZE_OFF_LOT;
         if (maker.marketId != taker.marketId) return Reject.MARKET_MISMATCH;
         if (maker.isBuy == taker.isBuy) return Reject.SAME_SIDE;
         if (maker.trader == taker.trader) return Reject.SELF_TRADE;
         Reject r = Checks.live(maker, m);
         if (r == Reject.None) r = Checks.live(taker, m);
+        if (r == Reject.None) r = _inItsBatch(maker, batch);
+        if (r == Reject.None) r = _inItsBatch(taker, batch);
         if (r != Reject.None) return r;
         if (taker.flags & PostOrderRule.POST_ONLY != 0) return Reject.POST_ONLY_WOULD_TAKE;
         if ((maker.peg == PostOrderRule.PEG_BOOK) != atPrice) return Reject.PRICE_RULE_MISMATCH;
         return Checks.hasMark(m);
+    }
+
+    /// An IOC or FOK order fills only in the batch whose PostOrder created it.
+    function _inItsBatch(OrderLeaf memory o, uint64 batch) private pure returns (Reject) {
+        return o.timeInForce != PostOrderRule.GTC && o.batchIndex != batch ? Reject.TIME_IN_FORCE_OVER : Reject.None;
     }
 
     /// The fill price: the stated one (on tick, within the maker's limit) or the maker's fixed or

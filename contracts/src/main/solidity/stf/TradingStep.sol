@@ -41,7 +41,7 @@ contract TradingStep is StepFamily {
             (ok, tp) = Transitions.decodeTradeAtPrice(transition);
             if (!ok) return _malformed(preRoot);
             s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
-            r = TradeRule.fill(s, TradeRule.Request(tp.makerHash, tp.takerHash, tp.size, tp.price, true));
+            r = TradeRule.fill(s, TradeRule.Request(tp.makerId, tp.takerId, tp.size, tp.price, true));
         } else if (t == Transitions.LIQUIDATE) {
             Liquidate memory l;
             (ok, l) = Transitions.decodeLiquidate(transition);

@@ -78,16 +78,17 @@ struct PostOrder {
     Sig sig;
 }
 
+/// @notice Orders named by the short ids their PostOrder gave them (u48 on the wire).
 struct Trade {
-    bytes32 makerHash;
-    bytes32 takerHash;
+    uint64 makerId;
+    uint64 takerId;
     uint64 size;
 }
 
 /// @notice A fill of a book-pegged maker at an explicit price (type 13).
 struct TradeAtPrice {
-    bytes32 makerHash;
-    bytes32 takerHash;
+    uint64 makerId;
+    uint64 takerId;
     uint64 size;
     uint64 price;
 }
@@ -143,9 +144,9 @@ library Transitions {
     /// @notice Encoded length of each type, type byte included; 0 for an unknown type.
     function length(uint256 t) internal pure returns (uint256) {
         // byte t (from the least significant) is the length of type t:
-        // 0, 45, 73, 45, 69, 94, 146, 73, 118, 106, 106, 122, 25, 81
+        // 0, 45, 73, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29
         if (t > LAST_TYPE) return 0;
-        return (0x51197a6a6a7649925e452d492d00 >> (8 * t)) & 0xff;
+        return (0x1d197a6a6a7615925e452d492d00 >> (8 * t)) & 0xff;
     }
 
     /// @notice The type byte of well-formed bytes, 0 when empty, unknown or of the wrong length.
@@ -239,16 +240,16 @@ library Transitions {
     }
 
     function decodeTrade(bytes calldata b) internal pure returns (bool ok, Trade memory t) {
-        t.makerHash = bytes32(b[1:33]);
-        t.takerHash = bytes32(b[33:65]);
-        (ok, t.size) = _u63(b, 65);
+        t.makerId = uint48(bytes6(b[1:7]));
+        t.takerId = uint48(bytes6(b[7:13]));
+        (ok, t.size) = _u63(b, 13);
     }
 
     function decodeTradeAtPrice(bytes calldata b) internal pure returns (bool ok, TradeAtPrice memory t) {
-        t.makerHash = bytes32(b[1:33]);
-        t.takerHash = bytes32(b[33:65]);
-        (bool s, uint64 size) = _u63(b, 65);
-        (bool p, uint64 price) = _u63(b, 73);
+        t.makerId = uint48(bytes6(b[1:7]));
+        t.takerId = uint48(bytes6(b[7:13]));
+        (bool s, uint64 size) = _u63(b, 13);
+        (bool p, uint64 price) = _u63(b, 21);
         t.size = size;
         t.price = price;
         ok = s && p;

@@ -4,7 +4,7 @@ pragma solidity 0.8.37;
 import {SparseMerkleProof} from "../tree/SparseMerkleProof.sol";
 import {StateKeys} from "../state/StateKeys.sol";
 import {
-    BalanceLeaf, PositionLeaf, OrderLeaf, MarketLeaf, WithdrawalLeaf, GlobalLeaf, Leaves
+    BalanceLeaf, PositionLeaf, OrderHashLeaf, OrderLeaf, MarketLeaf, WithdrawalLeaf, GlobalLeaf, Leaves
 } from "./Leaves.sol";
 
 /// @notice One leaf the step may read or write: its value before (from the witness) and after.
@@ -112,9 +112,16 @@ library Witness {
         if (v.length != 0) p = Leaves.decodePosition(v);
     }
 
-    /// @return exists false when the order was never posted (nor tombstoned)
-    function order(State memory s, bytes32 orderHash) internal pure returns (bool exists, OrderLeaf memory o) {
-        bytes memory v = _read(s, StateKeys.order(orderHash), Leaves.ORDER_BYTES);
+    /// @return exists false when the hash was neither posted nor cancelled
+    function orderHash(State memory s, bytes32 hash) internal pure returns (bool exists, OrderHashLeaf memory h) {
+        bytes memory v = _read(s, StateKeys.order(hash), Leaves.ORDER_HASH_BYTES);
+        exists = v.length != 0;
+        if (exists) h = Leaves.decodeOrderHash(v);
+    }
+
+    /// @return exists false when no order has this short id
+    function order(State memory s, uint64 orderId) internal pure returns (bool exists, OrderLeaf memory o) {
+        bytes memory v = _read(s, StateKeys.orderState(orderId), Leaves.ORDER_BYTES);
         exists = v.length != 0;
         if (exists) o = Leaves.decodeOrder(v);
     }
@@ -141,8 +148,12 @@ library Witness {
         _write(s, StateKeys.position(owner, marketId), abi.encode(p));
     }
 
-    function putOrder(State memory s, bytes32 orderHash, OrderLeaf memory o) internal pure {
-        _write(s, StateKeys.order(orderHash), abi.encode(o));
+    function putOrderHash(State memory s, bytes32 hash, OrderHashLeaf memory h) internal pure {
+        _write(s, StateKeys.order(hash), abi.encode(h));
+    }
+
+    function putOrder(State memory s, uint64 orderId, OrderLeaf memory o) internal pure {
+        _write(s, StateKeys.orderState(orderId), abi.encode(o));
     }
 
     function putMarket(State memory s, uint32 marketId, MarketLeaf memory m) internal pure {

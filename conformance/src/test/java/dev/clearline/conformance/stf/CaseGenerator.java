@@ -12,6 +12,7 @@ import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.GlobalLeaf;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.StateKeys;
@@ -56,6 +57,17 @@ public final class CaseGenerator {
         final List<MarketLeaf> marketLeaves = new ArrayList<>();
         final List<Hash32> orderHashes = new ArrayList<>();
         final List<OrderLeaf> orderLeaves = new ArrayList<>();
+        final List<Long> orderIds = new ArrayList<>();
+        final List<Address> orderOwners = new ArrayList<>();
+        long nextId = 1;
+
+        /** Posts an order leaf under a fresh short id and its hash; returns the id. */
+        long post(Hash32 h, OrderLeaf leaf) {
+            long id = nextId++;
+            put(StateKeys.order(Bytes32.of(h.bytes())), OrderHashLeaf.posted(id).encode());
+            put(StateKeys.orderState(id), leaf.encode());
+            return id;
+        }
         final List<Order> orders = new ArrayList<>();
         GlobalLeaf global;
 
@@ -127,7 +139,12 @@ public final class CaseGenerator {
         }
         int orderCount = w.markets.isEmpty() ? r.nextInt(2) : r.nextInt(7);
         for (int i = 0; i < orderCount; i++) addOrder(w);
-        w.global = r.nextInt(8) == 0 ? null : new GlobalLeaf(r.nextInt(5), r.nextInt(5), randomHash(r), r.nextInt(3));
+        long ordersPosted = switch (r.nextInt(12)) {
+            case 0 -> GlobalLeaf.MAX_ORDER_ID;
+            case 1 -> w.nextId + 5;
+            default -> w.nextId - 1;
+        };
+        w.global = r.nextInt(8) == 0 ? null : new GlobalLeaf(r.nextInt(5), r.nextInt(5), randomHash(r), r.nextInt(3), ordersPosted);
         if (w.global != null) w.put(StateKeys.global(), w.global.encode());
         if (w.global != null && w.global.nextWithdrawalId() > 0 && r.nextBoolean()) {
             w.put(StateKeys.withdrawal(w.global.nextWithdrawalId() - 1), new WithdrawalLeaf(traders.get(0).address(), 5).encode());
@@ -166,11 +183,12 @@ public final class CaseGenerator {
         Signer trader = traders.get(r.nextInt(traders.size()));
         if (w.markets.isEmpty() || r.nextInt(10) == 0) {
             Hash32 h = randomHash(r);
-            OrderLeaf tomb = OrderLeaf.tombstone(trader.address());
             w.orderHashes.add(h);
-            w.orderLeaves.add(tomb);
+            w.orderLeaves.add(null);
             w.orders.add(null);
-            w.put(StateKeys.order(Bytes32.of(h.bytes())), tomb.encode());
+            w.orderIds.add(0L);
+            w.orderOwners.add(trader.address());
+            w.put(StateKeys.order(Bytes32.of(h.bytes())), OrderHashLeaf.tombstone(trader.address()).encode());
             return;
         }
         int mi = r.nextInt(w.markets.size());
@@ -182,12 +200,13 @@ public final class CaseGenerator {
             case 1 -> (lots / 2) * w.marketLeaves.get(mi).lotSize();
             default -> 0;
         };
-        OrderLeaf leaf = new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.peg(), o.pegOffset(), o.expiry(),
-                filled, r.nextInt(8) == 0);
+        OrderLeaf leaf = new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.peg(), o.pegOffset(),
+                o.timeInForce(), o.expiry(), r.nextInt(4), filled, r.nextInt(8) == 0);
         w.orderHashes.add(h);
         w.orderLeaves.add(leaf);
         w.orders.add(o);
-        w.put(StateKeys.order(Bytes32.of(h.bytes())), leaf.encode());
+        w.orderOwners.add(o.trader());
+        w.orderIds.add(w.post(h, leaf));
     }
 
     /** A mostly valid order in the given market (valid = would pass PostOrder's field checks). */
@@ -202,7 +221,7 @@ public final class CaseGenerator {
             case 1 -> Order.REDUCE_ONLY;
             default -> 0;
         };
-        TimeInForce tif = flags == Order.POST_ONLY ? TimeInForce.GTC : TimeInForce.values()[r.nextInt(3)];
+        TimeInForce tif = flags == Order.POST_ONLY || r.nextInt(3) > 0 ? TimeInForce.GTC : TimeInForce.values()[r.nextInt(3)];
         long display = r.nextInt(4) == 0 ? Math.max(m.lotSize(), (lots / 2) * m.lotSize()) : 0;
         long expiry = switch (r.nextInt(6)) {
             case 0 -> Math.max(1, m.lastOracleTs() - 1);
@@ -366,7 +385,7 @@ public final class CaseGenerator {
         if (r.nextInt(6) == 0) {
             // a tombstone under this very order's hash, of this trader or another
             Address who = r.nextBoolean() ? trader.address() : signer(w).address();
-            w.put(StateKeys.order(Bytes32.of(digest.bytes())), OrderLeaf.tombstone(who).encode());
+            w.put(StateKeys.order(Bytes32.of(digest.bytes())), OrderHashLeaf.tombstone(who).encode());
         }
         if (r.nextInt(3) == 0) {
             w.put(StateKeys.balance(trader.address()), new BalanceLeaf(
@@ -390,11 +409,12 @@ public final class CaseGenerator {
                     case 0 -> maker.price();
                     default -> maker.isBuy() ? m.tickSize() : (MAX / 2 / m.tickSize()) * m.tickSize();
                 };
+                TimeInForce takerTif = r.nextInt(6) == 0 ? TimeInForce.IOC : TimeInForce.GTC;
                 Order taker = new Order(takerSigner.address(), maker.marketId(), maker.isBuy() ? Side.SELL : Side.BUY,
-                        takerPrice, maker.size(), 0, TimeInForce.GTC, switch (r.nextInt(8)) { case 0 -> Order.REDUCE_ONLY; case 1 -> Order.POST_ONLY; default -> 0; }, 0, r.nextInt(1000), 0);
+                        takerPrice, maker.size(), 0, takerTif, switch (r.nextInt(8)) { case 0 -> Order.REDUCE_ONLY; case 1 -> Order.POST_ONLY; default -> 0; }, 0, r.nextInt(1000), 0);
                 Hash32 th = domain.orderDigest(taker);
-                w.put(StateKeys.order(Bytes32.of(th.bytes())), new OrderLeaf(taker.trader(), taker.marketId(), taker.isBuy(),
-                        taker.price(), taker.size(), taker.flags(), taker.peg(), taker.pegOffset(), 0, 0, false).encode());
+                long takerId = w.post(th, new OrderLeaf(taker.trader(), taker.marketId(), taker.isBuy(), taker.price(), taker.size(),
+                        taker.flags(), taker.peg(), taker.pegOffset(), taker.timeInForce(), 0, r.nextInt(4), 0, false));
                 if (r.nextBoolean()) {
                     w.put(StateKeys.position(taker.trader(), taker.marketId() & 0xffffffffL),
                             new PositionLeaf(0, r.nextInt(1_000_000_000), m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex()).encode());
@@ -408,13 +428,13 @@ public final class CaseGenerator {
                         case 2 -> maker.isBuy() ? maker.price() + m.tickSize() : Math.max(0, maker.price() - m.tickSize());
                         default -> maker.price();
                     };
-                    return new Transition.TradeAtPrice(w.orderHashes.get(mi), th, size, Math.max(0, price));
+                    return new Transition.TradeAtPrice(w.orderIds.get(mi), takerId, size, Math.max(0, price));
                 }
-                return new Transition.Trade(w.orderHashes.get(mi), th, size);
+                return new Transition.Trade(w.orderIds.get(mi), takerId, size);
             }
         }
-        Hash32 maker = orderHash(w);
-        Hash32 taker = orderHash(w);
+        long maker = orderId(w);
+        long taker = orderId(w);
         long lot = w.marketLeaves.isEmpty() ? 1 : w.marketLeaves.get(r.nextInt(w.marketLeaves.size())).lotSize();
         long size = switch (r.nextInt(6)) {
             case 0 -> 0;
@@ -431,11 +451,21 @@ public final class CaseGenerator {
                 Peg.NONE, 0, o.expiry(), o.nonce(), o.margin());
     }
 
+    private long orderId(World w) {
+        Random r = w.r;
+        return switch (r.nextInt(10)) {
+            case 0 -> 0;
+            case 1 -> w.nextId + r.nextInt(3);
+            case 2 -> TransitionCodec.U48_MAX;
+            default -> w.orderIds.isEmpty() ? 1 : w.orderIds.get(r.nextInt(w.orderIds.size()));
+        };
+    }
+
     private Transition cancel(World w) {
         Random r = w.r;
         Hash32 h = orderHash(w);
         int i = w.orderHashes.indexOf(h);
-        Signer owner = i >= 0 && r.nextInt(4) > 0 ? signerOf(w.orderLeaves.get(i).trader()) : signer(w);
+        Signer owner = i >= 0 && r.nextInt(4) > 0 ? signerOf(w.orderOwners.get(i)) : signer(w);
         return new Transition.Cancel(owner.address(), h, sign(r, owner, domain.cancelDigest(owner.address(), h)));
     }
 

@@ -96,8 +96,8 @@ public final class CodeTally {
         for (int priority = 1; priority <= 4; priority++) m.put(priority, codes(0, 25, malformed));
         m.put(5, codes(0, 1, 3, 23, 24, malformed));
         m.put(6, codes(0, 1, 3, 4, 5, 6, 7, 8, 10, 19, 26, malformed));
-        m.put(7, codes(0, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 24, 26, 33, malformed));
-        m.put(13, codes(0, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 26, 33, malformed));
+        m.put(7, codes(0, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 24, 26, 33, 34, malformed));
+        m.put(13, codes(0, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 26, 33, 34, malformed));
         m.put(8, codes(0, 1, 10, 30, malformed));
         m.put(9, codes(0, 1, 3, 19, 20, 26, 27, malformed));
         m.put(10, codes(0, 1, 3, 18, 20, 22, 26, 27, malformed));

@@ -66,7 +66,7 @@ public final class Differential {
         for (Map.Entry<Bytes32, byte[]> e : c.preState().entrySet()) initial.put(e.getKey(), e.getValue());
         long v = c.preState().isEmpty() ? tree.latestVersion() : tree.commit(initial);
         byte[] preRoot = tree.root(v).toArray();
-        StepWitness w = builder.build(tree, v, c.transition());
+        StepWitness w = builder.build(tree, v, c.transition(), c.batchIndex());
         byte[] javaRoot = preRoot;
         byte[] javaPriorityHash = null;
         if (w.verdict() instanceof StepWitness.Verdict.Applied a && !a.writes().isEmpty()) {

@@ -59,7 +59,7 @@ class StepBadInputTest {
     StepBadInputTest() {
         tree = new SparseMerkleTree(new MemoryNodeStore());
         WriteSet ws = new WriteSet();
-        ws.put(StateKeys.global(), new GlobalLeaf(0, 3, Hash32.ZERO, 0).encode());
+        ws.put(StateKeys.global(), new GlobalLeaf(0, 3, Hash32.ZERO, 0, 0).encode());
         ws.put(StateKeys.balance(ALICE.address()), new BalanceLeaf(1_000, 0).encode());
         for (int i = 0; i < 64; i++) ws.put(Bytes32.of(dev.clearline.engine.abi.Keccak.hash(new byte[] {(byte) i})), new byte[] {1, (byte) i});
         version = tree.commit(ws);

@@ -43,6 +43,7 @@ class StfDifferentialTest {
                 throw new AssertionError("Java and Solidity disagree: " + c.describe() + "\nkept as " + vector);
             }
         });
+        System.out.println("stf-differential cases=" + tally.cases() + "\n" + tally.table());
         assertThat(tally.missing()).as("reject codes never reached:\n" + tally.table()).isEmpty();
     }
 }

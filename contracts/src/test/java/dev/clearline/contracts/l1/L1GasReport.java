@@ -72,7 +72,7 @@ public final class L1GasReport {
             long[] sizes = {1, 16, 256, 1_024};
             long[] gas = new long[sizes.length];
             for (int k = 0; k < 2; k++) {
-                String kind = k == 0 ? "Liquidate, 25 B" : "Trade-sized, 73 B";
+                String kind = k == 0 ? "Liquidate, 25 B" : "OraclePrice-sized, 94 B";
                 for (int i = 0; i < sizes.length; i++) {
                     List<byte[]> ts = k == 0 ? Transitions.filler((int) sizes[i], i) : tradeSized((int) sizes[i], i);
                     Header h = L1Fixture.header(l1.nextBatchIndex(), l1.tipRoot(), org.web3j.crypto.Hash.sha3(("post" + k + i).getBytes()), ts, 0);
@@ -88,16 +88,16 @@ public final class L1GasReport {
         }
     }
 
-    /** Transitions of a Trade's length (type 7, 73 bytes). */
+    /** Transitions of an OraclePrice's length (type 5, 94 bytes; only their length matters to submitBatch). */
     static List<byte[]> tradeSized(int n, int salt) {
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            byte[] t = new byte[73];
-            t[0] = 7;
-            byte[] h = org.web3j.crypto.Hash.sha3(("trade" + salt + "/" + i).getBytes());
+            byte[] t = new byte[94];
+            t[0] = 5;
+            byte[] h = org.web3j.crypto.Hash.sha3(("oracle" + salt + "/" + i).getBytes());
             System.arraycopy(h, 0, t, 1, 32);
             System.arraycopy(h, 0, t, 33, 32);
-            t[72] = 10;
+            t[93] = 27;
             out.add(t);
         }
         return out;

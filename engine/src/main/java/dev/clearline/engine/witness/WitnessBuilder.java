@@ -24,12 +24,18 @@ public final class WitnessBuilder {
         this.stf = stf;
     }
 
+    /** {@link #build(SparseMerkleTree, long, byte[], long)} in batch 0. */
+    public StepWitness build(SparseMerkleTree tree, long version, byte[] transition) {
+        return build(tree, version, transition, 0);
+    }
+
     /**
      * @param tree the state tree holding the pre-state
      * @param version the tree version of the pre-state (its root is the step's pre-root)
      * @param transition the transition's encoding, well-formed or not
+     * @param batchIndex the batch the transition belongs to ({@code IStepVerifier.Context.batchIndex})
      */
-    public StepWitness build(SparseMerkleTree tree, long version, byte[] transition) {
+    public StepWitness build(SparseMerkleTree tree, long version, byte[] transition, long batchIndex) {
         Transition t;
         try {
             t = TransitionCodec.decode(transition);
@@ -37,7 +43,7 @@ public final class WitnessBuilder {
             return new StepWitness(new StepWitness.Verdict.Malformed(e.getMessage()), Witness.EMPTY);
         }
         RecordingLeafStore view = new RecordingLeafStore(k -> tree.get(version, k).orElse(null));
-        Outcome outcome = stf.apply(view, t);
+        Outcome outcome = stf.apply(view, t, batchIndex);
         List<Bytes32> keys = new ArrayList<>(view.touched());
         List<WitnessLeaf> leaves = new ArrayList<>(keys.size());
         for (Bytes32 k : keys) leaves.add(new WitnessLeaf(k, tree.get(version, k).orElse(null)));

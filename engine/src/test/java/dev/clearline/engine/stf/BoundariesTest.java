@@ -55,6 +55,38 @@ class BoundariesTest {
         assertThat(d.position(d.carol).size()).isEqualTo(5 * LOT);
     }
 
+    @Test
+    void aTradeNamingAnOrderThatWasNeverPostedIsRefused() {
+        Desk d = new Desk();
+        Order ask = d.posted(d.bob, Side.SELL, 10_000, LOT, 100_000);
+        Order bid = d.posted(d.alice, Side.BUY, 10_000, LOT, 100_000);
+        Order unposted = d.order(d.carol, Side.BUY, 10_000, LOT, 100_000, 0);
+        d.rejected(d.trade(ask, unposted, LOT), Reject.ORDER_NOT_FOUND);
+        d.rejected(d.trade(unposted, bid, LOT), Reject.ORDER_NOT_FOUND);
+    }
+
+    // ---- reduce-only: the fill must reduce a non-zero position ----
+
+    @Test
+    void aReduceOnlyOrderCannotOpenFromFlatButMayCloseExactly() {
+        Desk d = new Desk();
+        Order reduceOnlyBid = d.posted(d.alice, reduceOnly(d, Side.BUY, 2 * LOT));
+        Order ask = d.posted(d.bob, Side.SELL, 10_000, 2 * LOT, 100_000);
+        d.rejected(d.trade(ask, reduceOnlyBid, LOT), Reject.REDUCE_ONLY_WOULD_INCREASE);  // alice is flat
+        // alice goes short 1 lot, then her reduce-only bid may buy back exactly that lot, not 2
+        Order bid = d.posted(d.carol, Side.BUY, 10_000, LOT, 100_000);
+        Order short1 = d.posted(d.alice, Side.SELL, 10_000, LOT, 100_000);
+        d.ok(d.trade(bid, short1, LOT));
+        d.rejected(d.trade(ask, reduceOnlyBid, 2 * LOT), Reject.REDUCE_ONLY_WOULD_INCREASE);  // would flip to long
+        d.ok(d.trade(ask, reduceOnlyBid, LOT));
+        assertThat(d.position(d.alice).size()).isZero();
+    }
+
+    private static Order reduceOnly(Desk d, Side side, long size) {
+        return new Order(d.alice.address(), Desk.MARKET, side, 10_000, size, 0, TimeInForce.GTC, Order.REDUCE_ONLY, 0,
+                77 + size, 0);
+    }
+
     // ---- fees: ceilPpm, never in the trader's favour ----
 
     @Test

@@ -40,7 +40,7 @@ class WitnessBuilderTest {
 
     WitnessBuilderTest() {
         WriteSet ws = new WriteSet();
-        ws.put(StateKeys.global(), new GlobalLeaf(0, 2, Hash32.ZERO, 0).encode());
+        ws.put(StateKeys.global(), new GlobalLeaf(0, 2, Hash32.ZERO, 0, 0).encode());
         ws.put(StateKeys.balance(ALICE), new BalanceLeaf(50, 0).encode());
         Random r = new Random(3);
         for (int i = 0; i < 100; i++) {

@@ -98,4 +98,23 @@ class ProofDecodeBoundariesTest {
         assertThat(ProofVerifier.verify(tree.root(v), List.of(a, b), List.of(ha, hb), proofA)).isEqualTo(ProofError.TERMINAL_MISMATCH);
         assertThat(ProofVerifier.verify(tree.root(v), List.of(a), List.of(ha), proofAb)).isEqualTo(ProofError.TERMINAL_MISMATCH);
     }
+
+    @Test
+    void aClaimThatContradictsTheTerminalIsExactlyValueMismatch() {
+        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+        WriteSet ws = new WriteSet();
+        Bytes32 a = Bytes32.fromHex("0x" + "11".repeat(32));
+        Bytes32 absent = Bytes32.fromHex("0x" + "99".repeat(32));
+        ws.put(a, new byte[] {1});
+        long v = tree.commit(ws);
+        Bytes32 someValue = Bytes32.of(TreeHash.value(new byte[] {9}));
+        // absent key claimed present: its path ends in the neighbour leaf a (or an empty subtree)
+        byte[] proofAbsent = tree.prove(v, List.of(absent)).encode();
+        assertThat(ProofVerifier.verify(tree.root(v), List.of(absent), List.of(someValue), proofAbsent))
+                .isEqualTo(ProofError.VALUE_MISMATCH);
+        // new values must come one per key
+        byte[] proofA = tree.prove(v, List.of(a)).encode();
+        assertThat(ProofVerifier.update(tree.root(v), List.of(a), List.of(someValue), List.of(someValue, someValue), proofA)
+                .error()).isEqualTo(ProofError.KEYS_NOT_SORTED);
+    }
 }

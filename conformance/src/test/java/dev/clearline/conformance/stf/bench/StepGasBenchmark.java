@@ -103,7 +103,7 @@ public final class StepGasBenchmark {
                 WriteSet ws = new WriteSet();
                 for (Map.Entry<Bytes32, byte[]> e : c.preState().entrySet()) ws.put(e.getKey(), e.getValue());
                 long v = tree.commit(ws);
-                StepWitness w = builder.build(tree, v, c.transition());
+                StepWitness w = builder.build(tree, v, c.transition(), c.batchIndex());
                 byte[] witness = w.witness().encode();
                 StepHarness.Outcome o = evm.step(tree.root(v).toArray(), c.transition(), witness, c.batchIndex(),
                         Differential.DOMAIN.domainSeparator().bytes());
