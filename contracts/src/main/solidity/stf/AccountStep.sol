@@ -5,7 +5,8 @@ import {StepFamily} from "./StepFamily.sol";
 import {IStepVerifier} from "./IStepVerifier.sol";
 import {Reject} from "./Reject.sol";
 import {State, Witness} from "./Witness.sol";
-import {Transitions, OraclePrice, Cancel, MarginMove, Withdraw} from "./Transitions.sol";
+import {Transitions, OraclePrice, Cancel, MarginMove, Withdraw, Deleverage} from "./Transitions.sol";
+import {DeleverageRule} from "./DeleverageRule.sol";
 import {OraclePriceRule} from "./OraclePriceRule.sol";
 import {CancelRule} from "./CancelRule.sol";
 import {AllocateRule} from "./AllocateRule.sol";
@@ -14,7 +15,7 @@ import {WithdrawRule} from "./WithdrawRule.sol";
 
 /// @title AccountStep
 /// @notice One step of a signed account request or oracle report (OraclePrice, Cancel, Allocate,
-///         Release, Withdraw).
+///         Release, Withdraw), and Deleverage (kept here for bytecode size).
 contract AccountStep is StepFamily {
     /// @inheritdoc IStepVerifier
     function step(bytes32 preRoot, bytes calldata transition, bytes calldata witness, Context calldata ctx)
@@ -51,6 +52,12 @@ contract AccountStep is StepFamily {
             if (!ok) return _malformed(preRoot);
             s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
             r = WithdrawRule.execute(s, w);
+        } else if (t == Transitions.DELEVERAGE) {
+            Deleverage memory d;
+            (ok, d) = Transitions.decodeDeleverage(transition);
+            if (!ok) return _malformed(preRoot);
+            s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
+            r = DeleverageRule.execute(s, d);
         } else {
             revert NotThisFamily(t);
         }

@@ -44,7 +44,7 @@ struct OrderLeaf {
 }
 
 /// @notice MARKET(market): `(uint64 tickSize, uint64 lotSize, uint32 imfPpm, uint32 mmfPpm,
-///         uint32 makerFeePpm, uint32 takerFeePpm, address oracle, uint64 markPrice,
+///         uint32 makerFeePpm, uint32 takerFeePpm, uint32 liquidationFeePpm, address oracle, uint64 markPrice,
 ///         int64 fundingIndex, uint64 lastOracleTs, uint64 feesAccrued)`.
 struct MarketLeaf {
     uint64 tickSize;
@@ -53,6 +53,7 @@ struct MarketLeaf {
     uint32 mmfPpm;
     uint32 makerFeePpm;
     uint32 takerFeePpm;
+    uint32 liquidationFeePpm;
     address oracle;
     uint64 markPrice;
     int64 fundingIndex;
@@ -85,7 +86,7 @@ library Leaves {
     uint256 internal constant POSITION_BYTES = 96;
     uint256 internal constant ORDER_HASH_BYTES = 64;
     uint256 internal constant ORDER_BYTES = 416;
-    uint256 internal constant MARKET_BYTES = 352;
+    uint256 internal constant MARKET_BYTES = 384;
     uint256 internal constant GLOBAL_BYTES = 160;
 
     function decodeBalance(bytes memory v) internal pure returns (BalanceLeaf memory b) {
@@ -127,11 +128,12 @@ library Leaves {
         m.mmfPpm = uint32(_word(v, 3));
         m.makerFeePpm = uint32(_word(v, 4));
         m.takerFeePpm = uint32(_word(v, 5));
-        m.oracle = address(uint160(_word(v, 6)));
-        m.markPrice = uint64(_word(v, 7));
-        m.fundingIndex = int64(int256(_word(v, 8)));
-        m.lastOracleTs = uint64(_word(v, 9));
-        m.feesAccrued = uint64(_word(v, 10));
+        m.liquidationFeePpm = uint32(_word(v, 6));
+        m.oracle = address(uint160(_word(v, 7)));
+        m.markPrice = uint64(_word(v, 8));
+        m.fundingIndex = int64(int256(_word(v, 9)));
+        m.lastOracleTs = uint64(_word(v, 10));
+        m.feesAccrued = uint64(_word(v, 11));
     }
 
     function decodeGlobal(bytes memory v) internal pure returns (GlobalLeaf memory g) {

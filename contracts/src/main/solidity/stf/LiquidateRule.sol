@@ -6,7 +6,7 @@ import {Fixed} from "./Fixed.sol";
 import {Margin} from "./Margin.sol";
 import {Checks} from "./Checks.sol";
 import {State, Witness} from "./Witness.sol";
-import {PositionLeaf, MarketLeaf} from "./Leaves.sol";
+import {BalanceLeaf, PositionLeaf, MarketLeaf} from "./Leaves.sol";
 import {Liquidate} from "./Transitions.sol";
 
 /// @title LiquidateRule
@@ -28,12 +28,40 @@ library LiquidateRule {
         if (!pOk || !fOk) return Reject.OVERFLOW;
         r = _belowMaintenance(p, m);
         if (r != Reject.None) return r;
-        int256 size = Fixed.add(fund.size, p.size); // 4. apply
-        int256 quote = Fixed.add(fund.quote, p.quote);
-        if (size == Fixed.OVERFLOW || quote == Fixed.OVERFLOW) return Reject.OVERFLOW;
+        return _apply(s, l, m, p, fund); // 4. apply
+    }
+
+    /// The owner's position, less the liquidation fee (which feeds the fund's free balance), moves
+    /// whole into the fund's position.
+    function _apply(State memory s, Liquidate memory l, MarketLeaf memory m, PositionLeaf memory p, PositionLeaf memory fund)
+        private
+        pure
+        returns (Reject)
+    {
+        BalanceLeaf memory fundBalance = Witness.balance(s, INSURANCE_FUND);
+        int256[4] memory v; // fund free, quote left, fund size, fund quote
+        int256 fee = _fee(p, m);
+        v[0] = Fixed.add(int256(uint256(fundBalance.free)), fee);
+        v[1] = Fixed.sub(p.quote, fee);
+        v[2] = Fixed.add(fund.size, p.size);
+        v[3] = Fixed.add(fund.quote, v[1]);
+        if (v[0] == Fixed.OVERFLOW || v[1] == Fixed.OVERFLOW || v[2] == Fixed.OVERFLOW || v[3] == Fixed.OVERFLOW) {
+            return Reject.OVERFLOW;
+        }
         Witness.putPosition(s, l.owner, l.marketId, PositionLeaf(0, 0, m.fundingIndex));
-        Witness.putPosition(s, INSURANCE_FUND, l.marketId, PositionLeaf(int64(size), int64(quote), m.fundingIndex));
+        Witness.putPosition(s, INSURANCE_FUND, l.marketId, PositionLeaf(int64(v[2]), int64(v[3]), m.fundingIndex));
+        Witness.putBalance(s, INSURANCE_FUND, BalanceLeaf(uint64(uint256(v[0])), fundBalance.nonce));
         return Reject.None;
+    }
+
+    /// min(ceil(|notional| * liquidationFee), max(0, equity)): never more than the position holds.
+    function _fee(PositionLeaf memory p, MarketLeaf memory m) private pure returns (int256) {
+        int256 lot = int256(uint256(m.lotSize));
+        int256 mark = int256(uint256(m.markPrice));
+        int256 equity = Margin.equity(p.size, p.quote, lot, mark);
+        int256 fee = Margin.requirement(p.size, lot, mark, int256(uint256(m.liquidationFeePpm)));
+        int256 cap = equity > 0 ? equity : int256(0);
+        return fee < cap ? fee : cap;
     }
 
     function _belowMaintenance(PositionLeaf memory p, MarketLeaf memory m) private pure returns (Reject) {

@@ -37,6 +37,7 @@ library MarketConfigRule {
         m.mmfPpm = c.mmfPpm;
         m.makerFeePpm = c.makerFeePpm;
         m.takerFeePpm = c.takerFeePpm;
+        m.liquidationFeePpm = c.liquidationFeePpm;
         m.oracle = c.oracle;
         Witness.putMarket(s, c.marketId, m);
         Witness.putGlobal(s, Checks.consume(g, encoded, false));
@@ -47,6 +48,6 @@ library MarketConfigRule {
     function _valid(MarketConfig memory c, bool exists, MarketLeaf memory existing) private pure returns (bool) {
         return c.marketId > 0 && c.tickSize > 0 && c.lotSize > 0 && c.mmfPpm > 0 && c.mmfPpm < c.imfPpm
             && c.imfPpm <= PPM && c.makerFeePpm <= MAX_FEE_PPM && c.takerFeePpm <= MAX_FEE_PPM
-            && c.oracle != address(0) && (!exists || existing.lotSize == c.lotSize);
+            && c.liquidationFeePpm <= c.mmfPpm && c.oracle != address(0) && (!exists || existing.lotSize == c.lotSize);
     }
 }

@@ -25,6 +25,7 @@ struct MarketConfig {
     uint32 mmfPpm;
     uint32 makerFeePpm;
     uint32 takerFeePpm;
+    uint32 liquidationFeePpm;
     address oracle;
 }
 
@@ -116,6 +117,13 @@ struct Withdraw {
     Sig sig;
 }
 
+/// @notice Closes `size` of the insurance fund's underwater position against `counterparty` (type 14).
+struct Deleverage {
+    uint32 marketId;
+    address counterparty;
+    uint64 size;
+}
+
 struct Liquidate {
     address owner;
     uint32 marketId;
@@ -139,14 +147,15 @@ library Transitions {
     uint8 internal constant WITHDRAW = 11;
     uint8 internal constant LIQUIDATE = 12;
     uint8 internal constant TRADE_AT_PRICE = 13;
-    uint8 internal constant LAST_TYPE = 13;
+    uint8 internal constant DELEVERAGE = 14;
+    uint8 internal constant LAST_TYPE = 14;
 
     /// @notice Encoded length of each type, type byte included; 0 for an unknown type.
     function length(uint256 t) internal pure returns (uint256) {
         // byte t (from the least significant) is the length of type t:
-        // 0, 45, 73, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29
+        // 0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33
         if (t > LAST_TYPE) return 0;
-        return (0x1d197a6a6a7615925e452d492d00 >> (8 * t)) & 0xff;
+        return (0x211d197a6a6a7615925e452d4d2d00 >> (8 * t)) & 0xff;
     }
 
     /// @notice The type byte of well-formed bytes, 0 when empty, unknown or of the wrong length.
@@ -178,8 +187,10 @@ library Transitions {
         c.mmfPpm = _u32(b, 41);
         c.makerFeePpm = _u32(b, 45);
         c.takerFeePpm = _u32(b, 49);
-        c.oracle = _address(b, 53);
-        bool fractions = c.imfPpm < 2 ** 31 && c.mmfPpm < 2 ** 31 && c.makerFeePpm < 2 ** 31 && c.takerFeePpm < 2 ** 31;
+        c.liquidationFeePpm = _u32(b, 53);
+        c.oracle = _address(b, 57);
+        bool fractions = c.imfPpm < 2 ** 31 && c.mmfPpm < 2 ** 31 && c.makerFeePpm < 2 ** 31 && c.takerFeePpm < 2 ** 31
+            && c.liquidationFeePpm < 2 ** 31;
         ok = h && t && l && fractions;
     }
 
@@ -282,6 +293,12 @@ library Transitions {
         w.nonce = nonce;
         w.sig = _sig(b, 57);
         ok = a && n;
+    }
+
+    function decodeDeleverage(bytes calldata b) internal pure returns (bool ok, Deleverage memory d) {
+        d.marketId = _u32(b, 1);
+        d.counterparty = _address(b, 5);
+        (ok, d.size) = _u63(b, 25);
     }
 
     function decodeLiquidate(bytes calldata b) internal pure returns (bool ok, Liquidate memory l) {

@@ -111,7 +111,7 @@ public final class CaseGenerator {
                 default -> r.nextInt(2_000_001) - 1_000_000;
             };
             long ts = r.nextInt(5) == 0 ? 0 : 1_000 + r.nextInt(10_000);
-            MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700,
+            MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700, Math.min(mmf, r.nextInt(3) * 2_000),
                     oracles.get(r.nextInt(oracles.size())).address(), mark, index, ts,
                     r.nextInt(10) == 0 ? MAX - r.nextInt(3) : r.nextInt(1_000_000));
             w.markets.add(id);
@@ -265,7 +265,8 @@ public final class CaseGenerator {
 
     private Transition transition(World w) {
         Random r = w.r;
-        int pick = 1 + r.nextInt(17);
+        int pick = 1 + r.nextInt(19);
+        if (pick == 14) return deleverage(w);
         return switch (pick > 12 ? 7 : pick) {
             case 1 -> new Transition.Deposit(priorityIndex(w), r.nextInt(1000), owner(w), amount(w, balanceOf(w, null)));
             case 2 -> marketConfig(w);
@@ -279,6 +280,34 @@ public final class CaseGenerator {
             case 11 -> withdraw(w);
             default -> new Transition.Liquidate(r.nextInt(8) == 0 ? Address.INSURANCE_FUND : owner(w), marketId(w));
         };
+    }
+
+    private Transition deleverage(World w) {
+        Random r = w.r;
+        int id = marketId(w);
+        MarketLeaf m = market(w, id);
+        long lot = m == null ? 1 : m.lotSize();
+        Address cp = r.nextInt(10) == 0 ? Address.INSURANCE_FUND : owner(w);
+        if (m != null && r.nextInt(3) > 0) {
+            // an underwater fund position and an opposite counterparty
+            long lots = 1 + r.nextInt(20);
+            long fundSize = (r.nextBoolean() ? lots : -lots) * lot;
+            long mark = Math.max(1, m.markPrice());
+            long fundQuote = fundSize > 0 ? -(lots * Math.min(mark, MAX / 1000 / lots) + 1 + r.nextInt(1000)) : lots * Math.min(mark, MAX / 1000 / lots) - 1 - r.nextInt(1000);
+            long idx = m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex();
+            w.put(StateKeys.position(Address.INSURANCE_FUND, id & 0xffffffffL), new PositionLeaf(fundSize, fundQuote, idx).encode());
+            if (!cp.equals(Address.INSURANCE_FUND)) {
+                long cpLots = 1 + r.nextInt(20);
+                w.put(StateKeys.position(cp, id & 0xffffffffL), new PositionLeaf((fundSize > 0 ? -cpLots : cpLots) * lot,
+                        r.nextInt(2) == 0 ? r.nextInt(1_000_000_000) : -r.nextInt(1_000_000), idx).encode());
+            }
+        }
+        long size = switch (r.nextInt(6)) {
+            case 0 -> 0;
+            case 1 -> lot + 1;
+            default -> lot * (1 + r.nextInt(10));
+        };
+        return new Transition.Deleverage(id, cp, size);
     }
 
     private long priorityIndex(World w) {
@@ -341,7 +370,8 @@ public final class CaseGenerator {
         int fee = r.nextInt(10) == 0 ? 100_001 : r.nextInt(1000);
         Address oracle = r.nextInt(10) == 0 ? new Address(new byte[20]) : oracles.get(r.nextInt(oracles.size())).address();
         long tick = r.nextInt(10) == 0 ? 0 : pick(r, 1, 5, 100, 10_000);
-        return new Transition.MarketConfig(priorityIndex(w), r.nextInt(1000), id, tick, lot, imf, mmf, fee, r.nextInt(1000), oracle);
+        int liquidationFee = r.nextInt(8) == 0 ? mmf + 1 : r.nextInt(Math.max(1, mmf));
+        return new Transition.MarketConfig(priorityIndex(w), r.nextInt(1000), id, tick, lot, imf, mmf, fee, r.nextInt(1000), liquidationFee, oracle);
     }
 
     private Transition oraclePrice(World w) {
@@ -378,7 +408,7 @@ public final class CaseGenerator {
         Signer trader = signer(w);
         int id = w.markets.isEmpty() || r.nextInt(4) > 0 ? marketId(w) : w.markets.get(r.nextInt(w.markets.size()));
         MarketLeaf m = market(w, id);
-        if (m == null) m = new MarketLeaf(1, 1, 100_000, 50_000, 0, 0, oracles.get(0).address(), 0, 0, 0, 0);
+        if (m == null) m = new MarketLeaf(1, 1, 100_000, 50_000, 0, 0, 0, oracles.get(0).address(), 0, 0, 0, 0);
         Order o = order(r, trader, id, m, r.nextInt(4) > 0);
         if (o.peg() == Peg.NONE && o.pegOffset() != 0 && r.nextBoolean()) o = withoutOffset(o);
         Hash32 digest = domain.orderDigest(o);
@@ -421,7 +451,7 @@ public final class CaseGenerator {
                 }
                 long remaining = w.orderLeaves.get(mi).remaining();
                 long size = r.nextInt(4) == 0 ? m.lotSize() * (1 + r.nextInt(3)) : Math.max(0, remaining);
-                if (maker.peg() == Peg.BOOK || r.nextInt(10) == 0) {
+                if ((maker.peg() == Peg.BOOK && r.nextInt(4) > 0) || r.nextInt(10) == 0) {
                     long price = switch (r.nextInt(6)) {
                         case 0 -> 0;
                         case 1 -> maker.price() + 1;

@@ -15,7 +15,7 @@ import java.util.TreeSet;
  */
 public final class CodeTally {
     public static final String[] TYPE_NAMES = {"(malformed type)", "Deposit", "MarketConfig", "ForcedWithdrawal", "ForcedCancel",
-            "OraclePrice", "PostOrder", "Trade", "Cancel", "Allocate", "Release", "Withdraw", "Liquidate", "TradeAtPrice"};
+            "OraclePrice", "PostOrder", "Trade", "Cancel", "Allocate", "Release", "Withdraw", "Liquidate", "TradeAtPrice", "Deleverage"};
 
     /** Every code each type can end in (0 = applied; MALFORMED for bad bytes of any type). */
     static final Map<Integer, Set<Integer>> EXPECTED = expected();
