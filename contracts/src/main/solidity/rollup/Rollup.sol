@@ -193,13 +193,14 @@ contract Rollup is IRollup {
         uint32 mmfPpm,
         uint32 makerFeePpm,
         uint32 takerFeePpm,
+        uint32 liquidationFeePpm,
         address oracle
     ) external {
         _requireLive();
         if (msg.sender != governance) revert NotGovernance(msg.sender);
         if (tickSize > MAX_U63) revert FieldOutOfRange(tickSize, MAX_U63);
         if (lotSize > MAX_U63) revert FieldOutOfRange(lotSize, MAX_U63);
-        uint256 maxFraction = imfPpm | mmfPpm | makerFeePpm | takerFeePpm;
+        uint256 maxFraction = imfPpm | mmfPpm | makerFeePpm | takerFeePpm | liquidationFeePpm;
         if (maxFraction > MAX_U31) revert FieldOutOfRange(maxFraction, MAX_U31);
         _enqueue(
             abi.encodePacked(
@@ -213,6 +214,7 @@ contract Rollup is IRollup {
                 mmfPpm,
                 makerFeePpm,
                 takerFeePpm,
+                liquidationFeePpm,
                 oracle
             )
         );

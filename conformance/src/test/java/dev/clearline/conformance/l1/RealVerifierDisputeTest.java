@@ -138,11 +138,11 @@ class RealVerifierDisputeTest {
             send(ALICE, token, BigInteger.ZERO, "approve(address,uint256)", addr(rollup), new Uint256(1_000_000));
             send(BOB, token, BigInteger.ZERO, "approve(address,uint256)", addr(rollup), new Uint256(1_000_000));
             long time = now;
-            send(DEPLOYER, rollup, BigInteger.ZERO, "configureMarket(uint32,uint64,uint64,uint32,uint32,uint32,uint32,address)",
+            send(DEPLOYER, rollup, BigInteger.ZERO, "configureMarket(uint32,uint64,uint64,uint32,uint32,uint32,uint32,uint32,address)",
                     new Uint32(1), new Uint64(10), new Uint64(100), new Uint32(100_000), new Uint32(50_000), new Uint32(200),
-                    new Uint32(500), addr(Address.ofLong(0x0c)));
-            transitions.add(ByteBuffer.allocate(73).put((byte) 2).putLong(0).putLong(time).putInt(1).putLong(10).putLong(100)
-                    .putInt(100_000).putInt(50_000).putInt(200).putInt(500).put(Address.ofLong(0x0c).bytes()).array());
+                    new Uint32(500), new Uint32(10_000), addr(Address.ofLong(0x0c)));
+            transitions.add(ByteBuffer.allocate(77).put((byte) 2).putLong(0).putLong(time).putInt(1).putLong(10).putLong(100)
+                    .putInt(100_000).putInt(50_000).putInt(200).putInt(500).putInt(10_000).put(Address.ofLong(0x0c).bytes()).array());
             long[] amounts = {500_000, 250_000, 40_000};
             Address[] owners = {ALICE, BOB, ALICE};
             for (int i = 0; i < 3; i++) {

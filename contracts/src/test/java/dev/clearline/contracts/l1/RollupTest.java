@@ -91,18 +91,18 @@ class RollupTest {
                 .isEqualTo(Hash.sha3(concat(new byte[32], Hash.sha3(Transitions.forcedCancel(0, l1.now, ALICE, order)))));
     }
 
-    static final String CONFIGURE = "configureMarket(uint32,uint64,uint64,uint32,uint32,uint32,uint32,address)";
+    static final String CONFIGURE = "configureMarket(uint32,uint64,uint64,uint32,uint32,uint32,uint32,uint32,address)";
 
     ExecutionResult configure(Address from, long imf) {
         return l1.send(from, l1.rollup, CONFIGURE, new Uint32(7), u64(10), u64(100), new Uint32(imf), new Uint32(50_000),
-                new Uint32(100), new Uint32(200), addr(BOB));
+                new Uint32(100), new Uint32(200), new Uint32(10_000), addr(BOB));
     }
 
     @Test
     void test_configureMarket_byGovernance_enqueuesTheMarketConfigEncoding() {
         ExecutionResult r = l1.ok(configure(GOVERNANCE, 100_000));
         assertThat(l1.view(l1.rollup, "queueHashAt(uint64)", u64(1))).isEqualTo(Hash.sha3(concat(new byte[32],
-                Hash.sha3(Transitions.marketConfig(0, l1.now, 7, 10, 100, 100_000, 50_000, 100, 200, BOB)))));
+                Hash.sha3(Transitions.marketConfig(0, l1.now, 7, 10, 100, 100_000, 50_000, 100, 200, 10_000, BOB)))));
         assertThat(event(r, "PriorityOpEnqueued(uint64,uint8,address,bytes,bytes32)").topics().get(2).toBigInteger()).isEqualTo(BigInteger.TWO);
     }
 
@@ -116,7 +116,7 @@ class RollupTest {
         assertReverted(configure(GOVERNANCE, 1L << 31), "FieldOutOfRange(uint256,uint256)");
         assertReverted(l1.send(GOVERNANCE, l1.rollup, CONFIGURE, new Uint32(7),
                 new org.web3j.abi.datatypes.generated.Uint64(BigInteger.ONE.shiftLeft(63)), u64(100), new Uint32(1), new Uint32(1),
-                new Uint32(1), new Uint32(1), addr(BOB)), "FieldOutOfRange(uint256,uint256)");
+                new Uint32(1), new Uint32(1), new Uint32(1), addr(BOB)), "FieldOutOfRange(uint256,uint256)");
     }
 
     // ------------------------------------------------------------------ proposers

@@ -24,9 +24,9 @@ final class Transitions {
     }
 
     static byte[] marketConfig(long index, long enqueueTime, int market, long tick, long lot, int imf, int mmf, int maker, int taker,
-                               Address oracle) {
-        return ByteBuffer.allocate(73).put((byte) 2).putLong(index).putLong(enqueueTime).putInt(market).putLong(tick).putLong(lot)
-                .putInt(imf).putInt(mmf).putInt(maker).putInt(taker).put(oracle.bytes()).array();
+                               int liquidationFee, Address oracle) {
+        return ByteBuffer.allocate(77).put((byte) 2).putLong(index).putLong(enqueueTime).putInt(market).putLong(tick).putLong(lot)
+                .putInt(imf).putInt(mmf).putInt(maker).putInt(taker).putInt(liquidationFee).put(oracle.bytes()).array();
     }
 
     /** A Liquidate (type 12, 25 bytes): the cheapest non-priority transition; market id picks its content. */

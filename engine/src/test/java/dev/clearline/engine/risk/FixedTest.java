@@ -99,6 +99,9 @@ class FixedTest {
         assertThat(Fixed.mul(MAX, 2)).isEqualTo(OVERFLOW);
         assertThat(Fixed.mul(1L << 32, 1L << 31)).isEqualTo(OVERFLOW);
         assertThat(Fixed.mul(1L << 31, 1L << 31)).isEqualTo(1L << 62);
+        // products of exactly +-2^64: the low word is 0, only the high word tells
+        assertThat(Fixed.mul(-(1L << 32), 1L << 32)).isEqualTo(OVERFLOW);
+        assertThat(Fixed.mul(1L << 32, 1L << 32)).isEqualTo(OVERFLOW);
     }
 
     @Test
