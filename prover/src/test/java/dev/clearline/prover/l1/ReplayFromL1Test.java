@@ -63,7 +63,7 @@ class ReplayFromL1Test {
 
         // Users and governance go through L1: a market, two deposits.
         ok(rollup.configureMarket(BigInteger.ONE, BigInteger.valueOf(100), BigInteger.valueOf(1_000), BigInteger.valueOf(100_000),
-                BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500), oracle.address().toString()).send());
+                BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500), BigInteger.valueOf(10_000), oracle.address().toString()).send());
         TestCollateral minter = TestCollateral.load(token, l1.web3j(), operator, GAS);
         for (Credentials user : List.of(aliceKey, bobKey)) {
             ok(minter.mint(user.getAddress(), BigInteger.valueOf(50_000_000)).send());
