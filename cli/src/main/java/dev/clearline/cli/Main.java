@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** The {@code clearline} command. */
 @Command(name = "clearline", mixinStandardHelpOptions = true, version = "clearline 0.1.0-SNAPSHOT",
         description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
-        subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Environment variable that turns on stack traces for every failure, as {@code --verbose} does. */
@@ -60,6 +60,7 @@ public final class Main {
             if (cls == DevnetCommand.class) return cls.cast(new DevnetCommand(out, err, lifecycle));
             if (cls == DeployCommand.class) return cls.cast(new DeployCommand(out, err));
             if (cls == UpCommand.class) return cls.cast(new UpCommand(out, err, lifecycle));
+            if (cls == VerifyBatchesCommand.class) return cls.cast(new VerifyBatchesCommand(out));
             return CommandLine.defaultFactory().create(cls);
         }
     }

@@ -1,0 +1,148 @@
+package dev.clearline.prover.l1;
+
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.transition.MalformedTransitionException;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.prover.replay.PostedBatch;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.web3j.abi.EventEncoder;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.Transaction;
+import org.web3j.utils.Numeric;
+
+/**
+ * What the rollup contract recorded on L1, read through any JSON-RPC endpoint: the batches
+ * proposers posted (header and calldata, taken from the transaction that posted them) and the
+ * priority ops users enqueued. Nothing here trusts the operator: every header is checked against
+ * the hash the contract stored in its {@code BatchSubmitted} event.
+ *
+ * <p>Batches are read from direct {@code submitBatch} calls to the rollup (what Clearline's
+ * poster sends); a batch posted through another contract is reported as unreadable rather than
+ * guessed at.
+ */
+public final class RollupLog {
+    /** {@code submitBatch((uint64,bytes32,bytes32,uint32,bytes32,uint64),bytes)}. */
+    static final byte[] SUBMIT_BATCH = Arrays.copyOf(
+            Hash.sha3("submitBatch((uint64,bytes32,bytes32,uint32,bytes32,uint64),bytes)".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 4);
+
+    private final Web3j web3j;
+    private final String rollup;
+
+    public RollupLog(Web3j web3j, String rollupAddress) {
+        this.web3j = web3j;
+        this.rollup = rollupAddress;
+    }
+
+    /** A batch as posted, with where L1 holds it. */
+    public record Posted(PostedBatch batch, long submissionId, long blockNumber, String transactionHash) {}
+
+    /**
+     * Every batch submitted in blocks {@code [fromBlock, toBlock]}, in L1 order (a batch index may
+     * appear again after a successful challenge rewound the chain).
+     */
+    public List<Posted> batches(long fromBlock, long toBlock) throws IOException {
+        List<Posted> out = new ArrayList<>();
+        for (Log log : logs(Rollup.BATCHSUBMITTED_EVENT, fromBlock, toBlock)) {
+            Rollup.BatchSubmittedEventResponse e = Rollup.getBatchSubmittedEventFromLog(log);
+            Transaction tx = web3j.ethGetTransactionByHash(log.getTransactionHash()).send().getTransaction()
+                    .orElseThrow(() -> new IOException("the node does not know transaction " + log.getTransactionHash() + " of its own log"));
+            PostedBatch b = decodeSubmitBatch(Numeric.hexStringToByteArray(tx.getInput()))
+                    .orElseThrow(() -> new UnreadableBatchException(e.batchIndex.longValue(), log.getTransactionHash(),
+                            "the transaction is not a direct submitBatch call to the rollup"));
+            byte[] headerHash = Hash.sha3(encodeHeader(b.header()));
+            if (!Arrays.equals(headerHash, e.headerHash)) {
+                throw new UnreadableBatchException(e.batchIndex.longValue(), log.getTransactionHash(),
+                        "the decoded header does not hash to the header hash the rollup stored");
+            }
+            out.add(new Posted(b, e.submissionId.longValue(), log.getBlockNumber().longValue(), log.getTransactionHash()));
+        }
+        return out;
+    }
+
+    /** The priority ops enqueued in blocks {@code [fromBlock, toBlock]}, decoded, in queue order. */
+    public List<Transition> priorityOps(long fromBlock, long toBlock) throws IOException {
+        List<Transition> out = new ArrayList<>();
+        for (Log log : logs(Rollup.PRIORITYOPENQUEUED_EVENT, fromBlock, toBlock)) {
+            Rollup.PriorityOpEnqueuedEventResponse e = Rollup.getPriorityOpEnqueuedEventFromLog(log);
+            try {
+                out.add(TransitionCodec.decode(e.encoding));
+            } catch (MalformedTransitionException ex) {
+                throw new IOException("priority op " + e.index + " does not decode: " + ex.getMessage(), ex);
+            }
+        }
+        return out;
+    }
+
+    public long latestBlock() throws IOException {
+        return web3j.ethBlockNumber().send().getBlockNumber().longValue();
+    }
+
+    private List<Log> logs(org.web3j.abi.datatypes.Event event, long fromBlock, long toBlock) throws IOException {
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), rollup);
+        filter.addSingleTopic(EventEncoder.encode(event));
+        EthLog response = web3j.ethGetLogs(filter).send();
+        if (response.hasError()) throw new IOException("eth_getLogs failed: " + response.getError().getMessage());
+        List<Log> logs = new ArrayList<>();
+        for (EthLog.LogResult<?> r : response.getLogs()) logs.add((Log) r.get());
+        logs.sort(Comparator.comparing(Log::getBlockNumber).thenComparing(Log::getLogIndex));
+        return logs;
+    }
+
+    /**
+     * The header and calldata of a {@code submitBatch} call: selector, six header words, the
+     * offset of the bytes, then their length and content (standard ABI).
+     */
+    static Optional<PostedBatch> decodeSubmitBatch(byte[] input) {
+        if (input.length < 4 + 8 * 32 || !Arrays.equals(Arrays.copyOf(input, 4), SUBMIT_BATCH)) return Optional.empty();
+        ByteBuffer args = ByteBuffer.wrap(input, 4, input.length - 4).slice();
+        long index = word(args, 0).longValueExact();
+        Hash32 prev = new Hash32(bytes32(args, 1));
+        Hash32 post = new Hash32(bytes32(args, 2));
+        int count = word(args, 3).intValueExact();
+        Hash32 transitionsRoot = new Hash32(bytes32(args, 4));
+        long consumed = word(args, 5).longValueExact();
+        BigInteger offset = word(args, 6);
+        if (offset.bitLength() > 31 || offset.intValue() + 32 > args.limit()) return Optional.empty();
+        BigInteger length = new BigInteger(1, slice(args, offset.intValue(), 32));
+        if (length.bitLength() > 31 || offset.intValue() + 32 + length.intValue() > args.limit()) return Optional.empty();
+        byte[] calldata = slice(args, offset.intValue() + 32, length.intValue());
+        return Optional.of(new PostedBatch(new BatchHeader(index, prev, post, count, transitionsRoot, consumed), calldata));
+    }
+
+    /** The 116-byte header encoding whose keccak the rollup stores (docs/protocol.md section 6). */
+    static byte[] encodeHeader(BatchHeader h) {
+        return ByteBuffer.allocate(116).putLong(h.batchIndex()).put(h.prevStateRoot().bytes()).put(h.postStateRoot().bytes())
+                .putInt(h.transitionCount()).put(h.transitionsRoot().bytes()).putLong(h.priorityOpsConsumed()).array();
+    }
+
+    private static BigInteger word(ByteBuffer b, int i) {
+        return new BigInteger(1, slice(b, 32 * i, 32));
+    }
+
+    private static byte[] bytes32(ByteBuffer b, int i) {
+        return slice(b, 32 * i, 32);
+    }
+
+    private static byte[] slice(ByteBuffer b, int at, int length) {
+        byte[] out = new byte[length];
+        b.get(at, out);
+        return out;
+    }
+}
