@@ -12,12 +12,6 @@ public final class KnownDivergences {
 
     public static Optional<String> explain(Differential.Comparison c) {
         byte[] t = c.c().transition();
-        if (c.c().type() == 2 && t.length == dev.clearline.engine.transition.TransitionCodec.lengthOf(2) && (t[17] & 0x80) != 0 && c.javaCode() == 0
-                && !c.solidity().reverted() && c.solidity().result().reject() == 0) {
-            return Optional.of("MarketConfigRule compares the market id as a signed Java int (marketId() > 0), so a"
-                    + " MarketConfig for a market id >= 2^31 is consumed as a forced rejection in Java, while"
-                    + " docs/protocol.md makes market ids full-range uint32 (the Solidity twin creates the market)");
-        }
         if (c.javaCode() == 0 && c.solidity().reverted() && c.solidity().revert().equals("WitnessProofInvalid(7)")) {
             return Optional.of("SparseMerkleProof.update refuses (UNSUPPORTED_UPDATE) a terminal that would hold three or"
                     + " more leaves after the step (two new keys landing beside one existing leaf), so a valid step that"

@@ -34,7 +34,7 @@ final class MarketConfigRule implements Rule<MarketConfig> {
 
     /** Lot size is fixed at creation: positions are multiples of it and funding divides by it. */
     private static boolean valid(MarketConfig c, MarketLeaf existing) {
-        return c.marketId() > 0 && c.tickSize() > 0 && c.lotSize() > 0
+        return c.marketId() != 0 && c.tickSize() > 0 && c.lotSize() > 0
                 && c.mmfPpm() > 0 && c.mmfPpm() < c.imfPpm() && c.imfPpm() <= Fixed.PPM
                 && c.makerFeePpm() <= MAX_FEE_PPM && c.takerFeePpm() <= MAX_FEE_PPM
                 && c.liquidationFeePpm() <= c.mmfPpm()
