@@ -41,6 +41,7 @@ final class DevnetCommand implements Callable<Integer> {
         out.println("Chain id:  " + devnet.chainId());
         out.println("Rules:     " + devnet.rules());
         out.println("Block:     " + devnet.node().blockNumber() + (dataDir == null ? " (in memory)" : " (data in " + dataDir + ")"));
+        out.println("Durability: " + devnet.durability());
         out.println("Funded accounts (" + devnet.node().config().accountBalance().divide(java.math.BigInteger.TEN.pow(18)) + " ETH each):");
         int i = 0;
         for (Credentials c : devnet.accounts().keys()) {

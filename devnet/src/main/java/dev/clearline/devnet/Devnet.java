@@ -98,6 +98,14 @@ public final class Devnet implements AutoCloseable {
                 + String.format("%,d", node.config().blockGasLimit()) + " block gas limit, no Prague calldata floor (EIP-7623)";
     }
 
+    /** What survives a stop, a kill and a power loss, in one line, for banners and docs. */
+    public String durability() {
+        if (node.config().dataDir() == null) return "in memory: the chain is gone when the devnet stops (--data-dir keeps it)";
+        return "chain file appended every block, state written every " + DevnetNode.COMMIT_EVERY_BLOCKS
+                + " blocks and on stop; a killed devnet reopens at its last block (re-executing up to "
+                + DevnetNode.COMMIT_EVERY_BLOCKS + "); nothing is fsynced, so a power loss can drop the latest blocks";
+    }
+
     /** An in-memory, automining devnet with Hardhat's defaults and no HTTP endpoint. */
     public static Devnet inProcess(NodeConfig config) {
         return start(Options.inProcess(config));

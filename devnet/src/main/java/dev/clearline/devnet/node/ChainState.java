@@ -45,6 +45,9 @@ interface ChainState extends AutoCloseable {
     /** Writes the state and returns its root. */
     byte[] commit();
 
+    /** The root the state would have if written now; the state stays as it is, in memory. */
+    byte[] root();
+
     /** Continues from the committed state at {@code root} (earlier or current). */
     void resetTo(byte[] root);
 

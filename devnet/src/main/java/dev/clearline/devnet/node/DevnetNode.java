@@ -50,6 +50,19 @@ public final class DevnetNode implements AutoCloseable {
     private String lastDropReason = "";
     private Long nextTimestamp;
     private Optional<String> repair = Optional.empty();
+    /**
+     * Whether the live state is ahead of what the state database holds. A block's root is computed
+     * in memory; the state is written only every {@link #COMMIT_EVERY_BLOCKS} blocks, before
+     * anything that must return to a committed root, and on close. Writing it per block reopened
+     * the state each time, so every block started from a cold trie.
+     */
+    private boolean headUncommitted;
+    private int blocksSinceCommit;
+    /**
+     * At most this many blocks are mined between two writes of the state: the most a killed
+     * devnet replays from its chain file when it reopens, and a read of an older block replays.
+     */
+    public static final int COMMIT_EVERY_BLOCKS = 64;
     private static final byte[] EMPTY_STATE_ROOT = dev.clearline.evm.WorldState.emptyRoot().bytes();
 
     /** Where a mined transaction sits. */
@@ -86,7 +99,15 @@ public final class DevnetNode implements AutoCloseable {
             node.genesis();
         } else {
             for (Block b : saved.blocks()) node.index(b);
-            state.resetTo(Numeric.hexStringToByteArray(node.head().stateRoot()));
+            long replayed = node.restore(node.head().number());
+            if (replayed > 0) {
+                // A kill left the state behind the chain file: the blocks were re-executed; keep the result.
+                node.headUncommitted = true;
+                node.commitHead();
+                String note = "the state was " + replayed + " block(s) behind the chain (the devnet was stopped without closing); "
+                        + "those blocks were re-executed from the chain file";
+                node.repair = Optional.of(node.repair.map(r -> r + "; " + note).orElse(note));
+            }
         }
         return node;
     }
@@ -228,6 +249,15 @@ public final class DevnetNode implements AutoCloseable {
     public JsonNode proof(String address, List<byte[]> slots, long block) {
         lock.lock();
         try {
+            // A proof is read from the state database: the block's state must be written there.
+            commitHead();
+            if (block < head().number()) {
+                if (!opens(blocks.get((int) block).stateRoot())) {
+                    restore(block);
+                    state.commit();
+                }
+                discardChanges();
+            }
             return state.proof(address.toLowerCase(), slots, Numeric.hexStringToByteArray(blocks.get((int) block).stateRoot()));
         } finally {
             lock.unlock();
@@ -237,12 +267,59 @@ public final class DevnetNode implements AutoCloseable {
     /** Runs {@code f} on the state as it was after {@code block}, then returns to the head. */
     private <T> T read(long block, Function<ChainState, T> f) {
         if (block >= head().number()) return f.apply(state);
-        state.resetTo(Numeric.hexStringToByteArray(blocks.get((int) block).stateRoot()));
+        commitHead();
+        restore(block);
         try {
             return f.apply(state);
         } finally {
             discardChanges();
         }
+    }
+
+    /**
+     * Makes the live state the state after {@code block}: its committed root if the database has
+     * it, else the nearest earlier committed block's with the blocks after it re-executed (each
+     * checked against its recorded root). Returns how many blocks were re-executed.
+     */
+    private long restore(long block) {
+        long from = block;
+        while (!opens(blocks.get((int) from).stateRoot())) {
+            if (from == 0) {
+                throw new IllegalStateException("the state database holds no state of this chain (not even genesis); "
+                        + "delete the data directory to start a fresh chain");
+            }
+            from--;
+        }
+        for (long n = from + 1; n <= block; n++) replay(blocks.get((int) n));
+        return block - from;
+    }
+
+    private boolean opens(String root) {
+        try {
+            state.resetTo(Numeric.hexStringToByteArray(root));
+            return true;
+        } catch (IllegalArgumentException notCommitted) {
+            return false;
+        }
+    }
+
+    /** Re-executes {@code b}'s transactions on the live state (at its parent) and checks the root it gives. */
+    private void replay(Block b) {
+        BlockEnv env = envOf(b.number(), b.timestamp(), b.baseFeePerGas());
+        for (SignedTx tx : b.transactions()) state.transact(messageOf(tx, b.baseFeePerGas()), env);
+        String root = Numeric.toHexString(state.root());
+        if (!root.equalsIgnoreCase(b.stateRoot())) {
+            throw new IllegalStateException("re-executing block " + b.number() + " gave state root " + root + ", the chain records "
+                    + b.stateRoot() + "; the data directory is inconsistent: delete it to start a fresh chain");
+        }
+    }
+
+    /** Writes the live state (at the head) to the state database if it is ahead of it. */
+    private void commitHead() {
+        if (!headUncommitted) return;
+        state.commit();
+        headUncommitted = false;
+        blocksSinceCommit = 0;
     }
 
     // ---- fees ----
@@ -406,6 +483,7 @@ public final class DevnetNode implements AutoCloseable {
      */
     private Execution callOrCreate(Message m, BlockEnv env) {
         if (m.to() != null) return state.call(m, env);
+        commitHead();
         try {
             Execution ex = state.transact(m, env);
             if (!ex.success() || ex.createdAddress() == null) return ex;
@@ -429,6 +507,10 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Between operations the live state always equals the head's committed root, so a reset undoes a simulation. */
     private void discardChanges() {
+        if (headUncommitted) {
+            throw new IllegalStateException("bug: the head's state is not written, so changes cannot be discarded by a reset; "
+                    + "call commitHead() before changing the state");
+        }
         state.resetTo(Numeric.hexStringToByteArray(head().stateRoot()));
     }
 
@@ -567,6 +649,7 @@ public final class DevnetNode implements AutoCloseable {
         lock.lock();
         try {
             int id = nextSnapshotId++;
+            commitHead(); // evm_revert returns to this block's state: keep it in the database
             snapshots.put(id, new Snapshot(head().number(), timeOffset, nextTimestamp, List.copyOf(pending)));
             return id;
         } finally {
@@ -587,7 +670,8 @@ public final class DevnetNode implements AutoCloseable {
                 blockByHash.remove(dropped.hash());
                 for (SignedTx t : dropped.transactions()) txByHash.remove(t.hash());
             }
-            state.resetTo(Numeric.hexStringToByteArray(head().stateRoot()));
+            headUncommitted = false; // whatever is live belongs to a dropped block
+            headUncommitted = restore(head().number()) > 0;
             senders.forget();
             pending.clear();
             pending.addAll(s.pending());
@@ -630,13 +714,14 @@ public final class DevnetNode implements AutoCloseable {
             receipts.add(a.toReceipt(tx, included.size() - 1, number, cumulative));
         }
         if (included.isEmpty() && config.automine() && !pending.isEmpty()) {
-            // The one transaction was refused when run: no block, and the (unchanged) state stays at the head.
-            discardChanges();
+            // The one transaction was refused by the rules before it ran, so it wrote nothing: no block,
+            // and the state stays at the head.
+            if (!headUncommitted) discardChanges();
             return null;
         }
         pending.removeAll(included);
         if (!pending.isEmpty()) pending.removeIf(t -> !stillValid(t, baseFee));
-        byte[] root = state.commit();
+        byte[] root = sealRoot();
         Block sealed = sealer.seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
         // A block pushed past the clock (one second after its parent) moves the clock with it, so
         // evm_increaseTime(d) always lands d seconds after the latest block, as on Hardhat.
@@ -644,6 +729,17 @@ public final class DevnetNode implements AutoCloseable {
         index(sealed);
         store.append(sealed);
         return sealed;
+    }
+
+    /** The new block's state root: computed in memory, and written every {@link #COMMIT_EVERY_BLOCKS} blocks. */
+    private byte[] sealRoot() {
+        if (++blocksSinceCommit >= COMMIT_EVERY_BLOCKS) {
+            headUncommitted = false;
+            blocksSinceCommit = 0;
+            return state.commit();
+        }
+        headUncommitted = true;
+        return state.root();
     }
 
     /** A pooled transaction can go stale when an earlier one spent the funds or the base fee rose. */
@@ -707,6 +803,7 @@ public final class DevnetNode implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            commitHead();
             state.close();
         } finally {
             lock.unlock();

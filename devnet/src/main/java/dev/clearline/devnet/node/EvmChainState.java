@@ -157,6 +157,11 @@ final class EvmChainState implements ChainState {
     }
 
     @Override
+    public byte[] root() {
+        return world.root().bytes();
+    }
+
+    @Override
     public void resetTo(byte[] root) {
         world.resetTo(new Bytes32(root));
     }

@@ -1,0 +1,42 @@
+package dev.clearline.devnet.node;
+
+import dev.clearline.devnet.Devnet;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+
+/**
+ * A devnet on a data directory that mines {@code n} ether transfers, prints what it holds and
+ * then waits to be killed: the other half of {@link KilledNodeReopensTest}, run as its own process
+ * so that the kill is a real one (no shutdown hook, no close).
+ */
+public final class NodeToKill {
+    static final String BOB = "0x00000000000000000000000000000000000000b0";
+
+    private NodeToKill() {}
+
+    /** A signed transfer of one wei to {@link #BOB}. */
+    static byte[] oneWei(Credentials from, long nonce) {
+        RawTransaction tx = RawTransaction.createTransaction(31337, BigInteger.valueOf(nonce), BigInteger.valueOf(21_000), BOB,
+                BigInteger.ONE, "", BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(10_000_000_000L));
+        return TransactionEncoder.signMessage(tx, 31337, from);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int transfers = Integer.parseInt(args[1]);
+        Devnet devnet = Devnet.inProcess(NodeConfig.defaults(() -> 1_700_000_000L).withDataDir(dir));
+        Credentials alice = devnet.accounts().first();
+        for (int i = 0; i < transfers; i++) {
+            if (!(devnet.node().sendRawTransaction(oneWei(alice, i)) instanceof Outcome.Done<?>)) {
+                throw new IllegalStateException("transfer " + i + " refused");
+            }
+        }
+        DevnetNode node = devnet.node();
+        System.out.println("mined " + node.blockNumber() + " " + node.head().hash() + " " + node.balance(BOB, node.blockNumber()));
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
