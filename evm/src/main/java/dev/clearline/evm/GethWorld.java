@@ -40,7 +40,14 @@ import java.util.Optional;
  * outcome they can infer, and nothing is traced unless asked.
  */
 final class GethWorld implements AutoCloseable {
+    static {
+        // Before any libevm class loads: JNA then maps a cached copy of the library instead of
+        // extracting 37 MB on every start. Process-wide by nature (JNA reads a system property).
+        NativeLibraryCache.use("evm", NativeLibraryCache.defaultRoot());
+    }
+
     private static final ForkRules SHANGHAI = new ForkRules(true);
+    private static final String EMPTY_CODE_HASH_HEX = new Bytes32(StateDB.EMPTY_CODE_HASH.toBytes()).toHex();
     /**
      * Logs of finished transactions one tx hash may hold before runs move to a fresh one: reading a
      * few stale logs back costs less than the round trip that sets a hash; dozens cost more (measured).
@@ -50,6 +57,10 @@ final class GethWorld implements AutoCloseable {
     private final Database database;
     private final String description;
     private StateDB state;
+    /** {@link #state}'s native handle, for {@link LibEvmDirect}'s calls. */
+    private int handle;
+    /** Whether the frequent small operations go through {@link LibEvmDirect} (libevm's own Jackson mapping otherwise). */
+    private static final boolean DIRECT = LibEvmDirect.AVAILABLE;
     /** Tx hashes handed out so far on this world; each fresh one is the next number. */
     private long txContextsIssued;
     /** The tx hash the backend files logs under now: the zero hash on a freshly opened state, as geth starts. */
@@ -58,12 +69,19 @@ final class GethWorld implements AutoCloseable {
     private int keptLogs;
     /** Logs of the last run: kept if its transaction finishes, dropped by a journal revert; -1 if not read back. */
     private int lastRunLogs;
+    /**
+     * A finished transaction whose finalise has not been sent yet. Computing the root or committing
+     * finalises by itself, and a block usually ends right after its last transaction, so the round
+     * trip is sent only if something else comes first.
+     */
+    private boolean finalisePending;
 
     private GethWorld(Database database, String description, Bytes32 root) {
         this.database = database;
         this.description = description;
         try {
             this.state = new StateDB(database, hash(root));
+            this.handle = DIRECT ? LibEvmDirect.handle(state) : 0;
         } catch (LibEvmException e) {
             database.close();
             throw new IllegalArgumentException("no state with root " + root + " in " + description
@@ -93,26 +111,48 @@ final class GethWorld implements AutoCloseable {
     // --- accounts
 
     BigInteger balance(Address a) {
+        if (DIRECT) return LibEvmDirect.quantity(LibEvmDirect.call("StateGetBalance", LibEvmDirect.account(handle, a)));
         return state.getBalance(addr(a));
     }
 
     void setBalance(Address a, BigInteger wei) {
+        finishPending();
+        if (DIRECT) {
+            LibEvmDirect.call("StateSetBalance", LibEvmDirect.amount(handle, a, wei));
+            return;
+        }
         state.setBalance(addr(a), wei);
     }
 
     void addBalance(Address a, BigInteger wei) {
+        finishPending();
+        if (DIRECT) {
+            LibEvmDirect.call("StateAddBalance", LibEvmDirect.amount(handle, a, wei));
+            return;
+        }
         state.addBalance(addr(a), wei);
     }
 
     void subBalance(Address a, BigInteger wei) {
+        finishPending();
+        if (DIRECT) {
+            LibEvmDirect.call("StateSubBalance", LibEvmDirect.amount(handle, a, wei));
+            return;
+        }
         state.subBalance(addr(a), wei);
     }
 
     long nonce(Address a) {
+        if (DIRECT) return LibEvmDirect.quantity(LibEvmDirect.call("StateGetNonce", LibEvmDirect.account(handle, a))).longValueExact();
         return state.getNonce(addr(a)).longValueExact();
     }
 
     void setNonce(Address a, long nonce) {
+        finishPending();
+        if (DIRECT) {
+            LibEvmDirect.call("StateSetNonce", LibEvmDirect.nonce(handle, a, nonce));
+            return;
+        }
         state.setNonce(addr(a), BigInteger.valueOf(nonce));
     }
 
@@ -127,11 +167,16 @@ final class GethWorld implements AutoCloseable {
 
     /** Whether the account has code, without copying the code across the native boundary. */
     boolean hasCode(Address a) {
+        if (DIRECT) {
+            String codeHash = LibEvmDirect.string(LibEvmDirect.call("StateGetCodeHash", LibEvmDirect.account(handle, a)));
+            return !codeHash.equals(Bytes32.ZERO.toHex()) && !codeHash.equals(EMPTY_CODE_HASH_HEX);
+        }
         Hash codeHash = state.getCodeHash(addr(a));
         return !codeHash.equals(Hash.ZERO) && !codeHash.equals(StateDB.EMPTY_CODE_HASH);
     }
 
     void setCode(Address a, byte[] code) {
+        finishPending();
         state.setCode(addr(a), code);
     }
 
@@ -140,6 +185,7 @@ final class GethWorld implements AutoCloseable {
     }
 
     void setStorage(Address a, Bytes32 slot, Bytes32 value) {
+        finishPending();
         state.setStorage(addr(a), hash(slot), hash(value));
     }
 
@@ -150,10 +196,13 @@ final class GethWorld implements AutoCloseable {
     // --- roots, journal, persistence
 
     Bytes32 intermediateRoot() {
+        finalisePending = false; // the root's computation finalises
+        if (DIRECT) return Bytes32.of(LibEvmDirect.string(LibEvmDirect.call("StateIntermediateRoot", LibEvmDirect.handleOnly(handle))));
         return new Bytes32(state.getIntermediateRoot().toBytes());
     }
 
     Bytes32 commit() {
+        finalisePending = false; // the commit finalises
         Hash root = state.commit();
         reopen(new Bytes32(root.toBytes()));
         return new Bytes32(root.toBytes());
@@ -169,33 +218,58 @@ final class GethWorld implements AutoCloseable {
         }
         closeQuietly(state);
         state = reopened;
+        handle = DIRECT ? LibEvmDirect.handle(reopened) : 0;
+        finalisePending = false;
         txContext = Bytes32.ZERO;
         keptLogs = 0;
         lastRunLogs = 0;
     }
 
     int journalSnapshot() {
+        finishPending();
+        if (DIRECT) return Integer.parseInt(LibEvmDirect.call("StateSnapshot", LibEvmDirect.handleOnly(handle)));
         return state.snapshot();
     }
 
     /** Reverts to journal snapshot {@code id}; logs of a run after it are dropped with it. */
     void journalRevert(int id) {
-        state.revertToSnapshot(id);
+        finishPending();
+        if (DIRECT) {
+            LibEvmDirect.call("StateRevertToSnapshot", LibEvmDirect.revision(handle, id));
+        } else {
+            state.revertToSnapshot(id);
+        }
         lastRunLogs = 0;
     }
 
     /** Ends a transaction: later SSTOREs see these values as original, the refund counter and access list restart. */
     void finishTransaction() {
-        state.finalizeChanges();
+        finishPending();
+        finalisePending = true;
         keptLogs = keptLogs < 0 || lastRunLogs < 0 ? -1 : keptLogs + lastRunLogs;
         lastRunLogs = 0;
     }
 
+    /** Sends the finalise of a finished transaction if it is still owed. */
+    private void finishPending() {
+        if (finalisePending) {
+            finalisePending = false;
+            if (DIRECT) {
+                LibEvmDirect.call("StateFinalize", LibEvmDirect.handleOnly(handle));
+            } else {
+                state.finalizeChanges();
+            }
+        }
+    }
+
     long refund() {
+        finishPending();
+        if (DIRECT) return LibEvmDirect.quantity(LibEvmDirect.call("RefundGet", LibEvmDirect.handleOnly(handle))).longValueExact();
         return state.getRefund().longValueExact();
     }
 
     AccountProof proof(Address a, Bytes32 root, List<Bytes32> slots) {
+        finishPending();
         ProofAccountResult p;
         try {
             p = state.getProof(addr(a), hash(root), slots.stream().map(GethWorld::hash).toArray(Hash[]::new));
@@ -225,6 +299,11 @@ final class GethWorld implements AutoCloseable {
 
     /** Warms sender, target, coinbase and precompiles (EIP-2929) and starts a fresh access list. */
     void prepareAccess(Address from, Optional<Address> to, Address coinbase) {
+        finishPending();
+        if (DIRECT) {
+            LibEvmDirect.call("AccessSetup", LibEvmDirect.access(handle, from, to.orElse(null), coinbase));
+            return;
+        }
         state.accessSetup(addr(from), to.map(GethWorld::addr).orElse(null), addr(coinbase), SHANGHAI);
     }
 
@@ -236,6 +315,7 @@ final class GethWorld implements AutoCloseable {
      */
     Run run(Address from, Optional<Address> to, BigInteger value, byte[] input, GasBudget gas, BigInteger gasPrice,
             BlockContext block, Optional<TraceRequest<?>> trace, boolean collectLogs) {
+        finishPending();
         Bytes32 txHash = txContextForRun();
         EvmContext context = new EvmContext(
                 BigInteger.valueOf(block.chainId()), addr(block.coinbase()), BigInteger.valueOf(block.gasLimit()),
@@ -315,7 +395,11 @@ final class GethWorld implements AutoCloseable {
         if (keptLogs < 0 || keptLogs > MAX_KEPT_LOGS) {
             txContextsIssued++;
             Bytes32 id = Bytes32.of(txContextsIssued);
-            state.setTxContext(hash(id), 0);
+            if (DIRECT) {
+                LibEvmDirect.call("StateSetTxContext", LibEvmDirect.txContext(handle, id));
+            } else {
+                state.setTxContext(hash(id), 0);
+            }
             txContext = id;
             keptLogs = 0;
         }

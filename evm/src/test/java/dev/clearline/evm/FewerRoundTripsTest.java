@@ -68,6 +68,46 @@ class FewerRoundTripsTest {
         }
     }
 
+    /**
+     * A block's root can be computed without committing, and a finished transaction's finalise is
+     * left to that computation: the roots, gas and refunds must be those of committing each block.
+     */
+    @Test
+    void blocksSealedByRootAloneMatchBlocksSealedByCommit() {
+        try (WorldState other = WorldState.inMemory()) {
+            Evm otherEvm = new Evm(other);
+            byte[] store = Asm.deployer(Asm.code().push(0).op("CALLDATALOAD").push(0).op("SSTORE", "STOP").bytes());
+            Address empty = Address.ofLong(0xe);
+            BigInteger price = BigInteger.valueOf(7);
+            state.setBalance(ALICE, ETHER);
+            other.setBalance(ALICE, ETHER);
+            Address slotA = evm.transact(Message.create(ALICE, store), BLOCK).contractAddress();
+            Address slotB = otherEvm.transact(Message.create(ALICE, store), BLOCK).contractAddress();
+            assertThat(slotA).isEqualTo(slotB);
+            assertThat(state.commit()).isEqualTo(other.commit());
+            for (int block = 1; block <= 3; block++) {
+                List<Message> txs = List.of(
+                        Message.call(ALICE, slotA, Bytes32.of(block).bytes()),
+                        Message.call(ALICE, slotA, Bytes32.of(0).bytes()),   // clears the slot: a refund
+                        Message.call(ALICE, empty, new byte[0]),             // touches an empty account
+                        Message.call(ALICE, slotA, Bytes32.of(block + 10).bytes()));
+                for (int i = 0; i < txs.size(); i++) {
+                    Message priced = txs.get(i).withGasLimit(100_000).withGasPrice(price);
+                    ExecutionResult byRoot = evm.transact(priced, BLOCK);
+                    ExecutionResult byCommit = otherEvm.transact(priced, BLOCK);
+                    assertThat(byRoot.gasUsed()).isEqualTo(byCommit.gasUsed());
+                    assertThat(byRoot.gasRefunded()).isEqualTo(byCommit.gasRefunded());
+                    // The clearing refunds; the refund counter starts from zero in the next transaction.
+                    assertThat(byRoot.gasRefunded()).as("refund of tx %d", i).isEqualTo(i == 1 ? byRoot.gasRefunded() : 0L);
+                    if (i == 1) assertThat(byRoot.gasRefunded()).isPositive();
+                }
+                assertThat(state.root()).as("block %d", block).isEqualTo(other.commit());
+            }
+            assertThat(state.exists(empty)).isFalse();
+            assertThat(state.commit()).isEqualTo(other.root());
+        }
+    }
+
     @Test
     void logsLeftUnreadByATransactionDoNotLeakIntoTheNextOne() {
         Address emitter = deploy(Asm.code().push(0).op("CALLDATALOAD").push(0).push(0).op("LOG1", "STOP").bytes());

@@ -1,0 +1,63 @@
+package dev.clearline.evm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.horizen.evm.ForkRules;
+import io.horizen.evm.Hash;
+import io.horizen.evm.params.AccessParams;
+import io.horizen.evm.params.AccountParams;
+import io.horizen.evm.params.BalanceParams;
+import io.horizen.evm.params.HandleParams;
+import io.horizen.evm.params.NonceParams;
+import io.horizen.evm.params.SetTxContextParams;
+import io.horizen.evm.params.SnapshotParams;
+import java.lang.reflect.Method;
+import java.math.BigInteger;
+import org.junit.jupiter.api.Test;
+
+/** The JSON written by {@link LibEvmDirect} is what libevm's own mapper writes for the same call. */
+class LibEvmDirectTest {
+    static final Address A = Address.of("0x00000000000000000000000000000000000000b0");
+    static final Address B = Address.of("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+
+    static String libevm(Object params) throws Exception {
+        Method toJson = Class.forName("io.horizen.evm.Converter").getDeclaredMethod("toJson", Object.class);
+        toJson.setAccessible(true);
+        return (String) toJson.invoke(null, params);
+    }
+
+    static io.horizen.evm.Address addr(Address a) {
+        return new io.horizen.evm.Address(a.bytes());
+    }
+
+    @Test
+    void theFastPathIsInUse() {
+        assertThat(LibEvmDirect.AVAILABLE).as("libevm's Invoke, FreeBuffer and handle are reachable").isTrue();
+    }
+
+    @Test
+    void requestsAreWrittenAsLibevmWritesThem() throws Exception {
+        for (BigInteger wei : new BigInteger[] {BigInteger.ZERO, BigInteger.ONE, BigInteger.valueOf(255), BigInteger.TWO.pow(256).subtract(BigInteger.ONE)}) {
+            assertThat(LibEvmDirect.amount(7, B, wei)).isEqualTo(libevm(new BalanceParams(7, addr(B), wei)));
+        }
+        for (long n : new long[] {0, 1, 16, Long.MAX_VALUE}) {
+            assertThat(LibEvmDirect.nonce(3, A, n)).isEqualTo(libevm(new NonceParams(3, addr(A), BigInteger.valueOf(n))));
+        }
+        assertThat(LibEvmDirect.account(2, B)).isEqualTo(libevm(new AccountParams(2, addr(B))));
+        assertThat(LibEvmDirect.access(2, A, B, A)).isEqualTo(libevm(new AccessParams(2, addr(A), addr(B), addr(A), new ForkRules(true))));
+        assertThat(LibEvmDirect.access(2, A, null, B)).isEqualTo(libevm(new AccessParams(2, addr(A), null, addr(B), new ForkRules(true))));
+        assertThat(LibEvmDirect.handleOnly(9)).isEqualTo(libevm(new HandleParams(9)));
+        Bytes32 tx = Bytes32.of(0xabcdef);
+        assertThat(LibEvmDirect.txContext(4, tx)).isEqualTo(libevm(new SetTxContextParams(4, new Hash(tx.bytes()), 0)));
+        assertThat(LibEvmDirect.revision(4, 12)).isEqualTo(libevm(new SnapshotParams(4, 12)));
+    }
+
+    @Test
+    void aRefusedCallSaysWhatWasRefused() {
+        try (WorldState state = WorldState.inMemory()) {
+            state.setBalance(A, BigInteger.TEN); // loads libevm
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LibEvmDirect.call("StateGetBalance", LibEvmDirect.account(999_999, A)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("StateGetBalance").hasMessageContaining("999999");
+        }
+    }
+}
