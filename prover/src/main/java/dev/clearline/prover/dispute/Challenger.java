@@ -21,6 +21,9 @@ public final class Challenger {
     private final WitnessBuilder witnesses;
     private final OneStepReplay replay;
     private final byte[] domainSeparator;
+    /** The game and step of the last one-step proof held back, so the warning is logged once. */
+    private String heldBack = "";
+    private String heldBackWhy = "";
 
     public Challenger(DisputeL1 l1, WitnessBuilder witnesses, OneStepReplay replay, byte[] domainSeparator) {
         this.l1 = l1;
@@ -48,6 +51,11 @@ public final class Challenger {
         return true;
     }
 
+    /** Why the last one-step proof was held back (empty when none was). */
+    public String heldBack() {
+        return heldBackWhy;
+    }
+
     /** The first part whose end root this replay disputes (the last part's end is the game's hiRoot). */
     static int choose(GameView g, List<byte[]> roots, BatchTrace trace) {
         int parts = roots.size() + 1;
@@ -69,6 +77,10 @@ public final class Challenger {
         // priority ops are the queue's, byte for byte.
         boolean wins = !r.reverted() && (r.reject() != 0 || !Arrays.equals(r.postRoot(), g.hiRoot()));
         if (!wins) {
+            String at = g.gameId() + "/" + step;
+            if (at.equals(heldBack)) return false;
+            heldBack = at;
+            heldBackWhy = "step " + step + ": " + r;
             LOG.warn("event=one-step-would-lose game={} batch={} step={} replay=\"{}\" action=not-sent", g.gameId(), g.batchIndex(), step, r);
             return false;
         }

@@ -30,13 +30,17 @@ public final class OneStepReplay implements AutoCloseable {
     private final WorldState state = WorldState.inMemory();
     private final Evm evm = new Evm(state);
     private final Address verifier;
+    private final java.util.List<dev.clearline.contracts.ContractArtifact> stepContracts = new java.util.ArrayList<>();
 
     public OneStepReplay() {
         Artifacts artifacts = Artifacts.onClasspath();
         state.setBalance(CALLER, BigInteger.TEN.pow(24));
         Address[] families = new Address[3];
         String[] names = {"PriorityStep", "AccountStep", "TradingStep"};
-        for (int i = 0; i < 3; i++) families[i] = deploy(artifacts.load(names[i]).creationBytecode());
+        for (int i = 0; i < 3; i++) {
+            stepContracts.add(artifacts.load(names[i]));
+            families[i] = deploy(stepContracts.getLast().creationBytecode());
+        }
         byte[] code = artifacts.load("StepVerifier").creationBytecode();
         ByteBuffer init = ByteBuffer.allocate(code.length + 96).put(code);
         for (Address a : families) init.put(new byte[12]).put(a.bytes());
@@ -64,12 +68,24 @@ public final class OneStepReplay implements AutoCloseable {
         ExecutionResult r = evm.call(Message.call(CALLER, verifier, encode(preRoot, transition, witness, batchIndex, domainSeparator))
                 .withGasLimit(GAS), BLOCK, ExecutionOptions.RAW);
         if (!r.succeeded()) {
-            return new StepResult(null, -1, false, 0, null, r.failure().map(Object::toString).orElse("failed"), r.gasUsed());
+            return new StepResult(null, -1, false, 0, null, r.failure().map(this::describe).orElse("failed"), r.gasUsed());
         }
         byte[] out = r.returnData();
         if (out.length != 5 * 32) return new StepResult(null, -1, false, 0, null, "returned " + out.length + " bytes, expected 160", r.gasUsed());
         return new StepResult(Arrays.copyOfRange(out, 0, 32), out[63] & 0xff, out[95] != 0, ByteBuffer.wrap(out, 120, 8).getLong(),
                 Arrays.copyOfRange(out, 128, 160), null, r.gasUsed());
+    }
+
+    /** A revert as {@code Name(args)} when it is one of the step contracts' custom errors. */
+    private String describe(dev.clearline.evm.Failure f) {
+        if (f instanceof dev.clearline.evm.Failure.Reverted rev) {
+            for (var a : stepContracts) {
+                var decoded = a.decodeError(rev.data());
+                if (decoded.isPresent()) return decoded.get().toString();
+            }
+            return "revert 0x" + HexFormat.of().formatHex(rev.data());
+        }
+        return f.toString();
     }
 
     static byte[] encode(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator) {

@@ -146,6 +146,11 @@ public final class Watcher implements AutoCloseable {
         return games.size();
     }
 
+    /** Why the challenger last held a one-step proof back (its replay did not show the batch losing), or empty. */
+    public String heldBack() {
+        return challenger.heldBack();
+    }
+
     public GasLedger ledger() {
         return l1.ledger();
     }

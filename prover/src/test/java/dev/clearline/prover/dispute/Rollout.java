@@ -87,6 +87,10 @@ final class Rollout {
         this.sequencer = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), sequencerNodes, new BatchPolicy(100_000, 60));
     }
 
+    Rollup rollupAs(Credentials key) {
+        return Rollup.load(rollupAddress, l1.web3j(), transactions(key), GAS);
+    }
+
     TransactionManager transactions(Credentials key) {
         return new RawTransactionManager(l1.web3j(), key, chainId, new PollingTransactionReceiptProcessor(l1.web3j(), 20, 500));
     }
