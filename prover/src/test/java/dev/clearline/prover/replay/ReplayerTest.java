@@ -51,12 +51,12 @@ class ReplayerTest {
     };
 
     private Replayer replayer(ScriptedL1 l1, ReplayStore store, long chunk) {
-        return new Replayer(l1, store, Batches.stf(), new Replayer.Settings(0, chunk, 64), recording);
+        return new Replayer(l1, store, TestBatches.stf(), new Replayer.Settings(0, chunk, 64), recording);
     }
 
     @Test
     void aRestartedWatcherReplaysOnlyTheBatchesPostedSinceItStopped() throws Exception {
-        List<PostedBatch> batches = Batches.honest(7, 3, 1);
+        List<PostedBatch> batches = TestBatches.honest(7, 3, 1);
         ScriptedL1 l1 = new ScriptedL1();
         for (int i = 0; i < 5; i++) l1.mine(batches.get(i));
         try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
@@ -81,13 +81,13 @@ class ReplayerTest {
 
     @Test
     void aTreeVersionCommittedButNotRecordedIsRolledBackOnOpenAndTheBatchIsJudgedAgain() throws Exception {
-        List<PostedBatch> batches = Batches.honest(2, 2, 2);
+        List<PostedBatch> batches = TestBatches.honest(2, 2, 2);
         ScriptedL1 l1 = new ScriptedL1();
         l1.mine(batches.get(0));
         try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
             replayer(l1, store, 10).poll();
             // A process killed after the tree committed batch 1 but before the progress said so.
-            assertThat(new BatchVerifier(Batches.stf(), store.nodes()).verify(batches.get(1)).honest()).isTrue();
+            assertThat(new BatchVerifier(TestBatches.stf(), store.nodes()).verify(batches.get(1)).honest()).isTrue();
         }
         l1.mine(batches.get(1));
         try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
@@ -100,12 +100,12 @@ class ReplayerTest {
 
     @Test
     void aReorgThatReplacesABadBatchWithAGoodOneIsFollowedFromTheForkPoint() throws Exception {
-        List<PostedBatch> batches = Batches.honest(4, 2, 3);
+        List<PostedBatch> batches = TestBatches.honest(4, 2, 3);
         ScriptedL1 l1 = new ScriptedL1();
         l1.mine(batches.get(0));
         l1.mine(batches.get(1));
         l1.mine();
-        long lostBlock = l1.mine(Batches.withPostRoot(batches.get(2), LIE));
+        long lostBlock = l1.mine(TestBatches.withPostRoot(batches.get(2), LIE));
         try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
             Replayer watcher = replayer(l1, store, 1);
             assertThat(watcher.poll().fraud()).isEqualTo(1);
@@ -129,7 +129,7 @@ class ReplayerTest {
 
     @Test
     void aReorgDeeperThanEveryKeptMarkReplaysFromTheStart() throws Exception {
-        List<PostedBatch> batches = Batches.honest(2, 2, 4);
+        List<PostedBatch> batches = TestBatches.honest(2, 2, 4);
         ScriptedL1 l1 = new ScriptedL1();
         l1.mine(batches.get(0));
         try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
@@ -146,7 +146,7 @@ class ReplayerTest {
 
     @Test
     void anUnreachableL1IsReportedOnceAndRetriedUntilItAnswers() throws Exception {
-        List<PostedBatch> batches = Batches.honest(1, 2, 5);
+        List<PostedBatch> batches = TestBatches.honest(1, 2, 5);
         ScriptedL1 l1 = new ScriptedL1();
         l1.mine(batches.get(0));
         l1.failNext(4);

@@ -15,17 +15,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Honest batches from the sequencer's own batch builder (deposits of distinct users), and lies made from them. */
-final class Batches {
-    static final Eip712 DOMAIN = new Eip712(31337, Address.fromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+public final class TestBatches {
+    public static final Eip712 DOMAIN = new Eip712(31337, Address.fromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
 
-    private Batches() {}
+    private TestBatches() {}
 
-    static Stf stf() {
+    public static Stf stf() {
         return new Stf(DOMAIN, new BouncyCastleVerifier());
     }
 
     /** {@code count} honest batches of {@code perBatch} deposits each; {@code salt} varies the depositors. */
-    static List<PostedBatch> honest(int count, int perBatch, int salt) {
+    public static List<PostedBatch> honest(int count, int perBatch, int salt) {
         BatchBuilder builder = new BatchBuilder(stf(), new MemoryNodeStore(), new BatchPolicy(100_000, 60));
         long priority = 0;
         for (int b = 0; b < count; b++) {
@@ -42,7 +42,7 @@ final class Batches {
         return out;
     }
 
-    static PostedBatch withPostRoot(PostedBatch b, Hash32 post) {
+    public static PostedBatch withPostRoot(PostedBatch b, Hash32 post) {
         BatchHeader h = b.header();
         return new PostedBatch(new BatchHeader(h.batchIndex(), h.prevStateRoot(), post, h.transitionCount(), h.transitionsRoot(),
                 h.priorityOpsConsumed()), b.calldata());
