@@ -7,27 +7,60 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.command.ReplyCodec;
+import dev.clearline.sequencer.state.SequencerState;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 
-/** {@link SequencerLink} through a {@link Gateway}: every call is a command in the cluster's log. */
+/**
+ * {@link SequencerLink} as commands into the sequencer's log: through a {@link Gateway} (a node's
+ * cluster), or straight into a {@link SequencerState} (tests, tools that replay a log).
+ */
 public final class GatewayLink implements SequencerLink {
     private static final long TIMEOUT_SECONDS = 30;
-    private final Gateway gateway;
+
+    /** Sends one command built from (clientId, clientSeq) and returns the committed reply. */
+    @FunctionalInterface
+    public interface Exchange {
+        ObjectNode call(BiFunction<Long, Long, Command> build) throws IOException;
+    }
+
+    private final Exchange log;
 
     public GatewayLink(Gateway gateway) {
-        this.gateway = gateway;
+        this(build -> await(gateway.submit(build)));
+    }
+
+    public GatewayLink(Exchange log) {
+        this.log = log;
+    }
+
+    /** A link applying commands to {@code state} directly, at the log time {@code millis} gives. */
+    public static GatewayLink direct(SequencerState state, LongSupplier millis) {
+        long[] seq = {0};
+        return new GatewayLink(build -> {
+            try {
+                byte[] bytes = ReplyCodec.encode(state.apply(build.apply(1L, ++seq[0]), millis.getAsLong()));
+                return ReplyCodec.decode(bytes, 0, bytes.length);
+            } catch (IOException e) {
+                throw new IOException("a reply did not decode: " + e.getMessage(), e);
+            }
+        });
     }
 
     @Override
     public Optional<SealedBatch> batch(long index) throws IOException {
-        ObjectNode r = await(gateway.submit((id, s) -> new Command.Query(id, s, Command.QueryKind.BATCH, 0, null, null, index)));
+        ObjectNode r = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.BATCH, 0, null, null, index));
         JsonNode b = r.get("batch");
         if (b == null || b.isNull()) return Optional.empty();
         BatchHeader h = new BatchHeader(b.get("index").asLong(), Hash32.fromHex(b.get("preStateRoot").asText()),
@@ -38,17 +71,27 @@ public final class GatewayLink implements SequencerLink {
 
     @Override
     public long priorityOpsConsumed() throws IOException {
-        return await(gateway.query(Command.QueryKind.STATE, 0, null, null)).path("priorityOpsConsumed").asLong();
+        return log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.STATE, 0, null, null)).path("priorityOpsConsumed").asLong();
+    }
+
+    @Override
+    public List<MarketInfo> markets() throws IOException {
+        List<MarketInfo> out = new ArrayList<>();
+        for (JsonNode m : log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.STATE, 0, null, null)).path("marketInfo")) {
+            out.add(new MarketInfo(m.get("market").asInt(), m.get("tickSize").asLong(), m.get("lotSize").asLong(), m.get("markPrice").asLong(),
+                    m.get("fundingIndex").asLong(), m.get("lastOracleTs").asLong(), m.get("oracle").asText()));
+        }
+        return out;
     }
 
     @Override
     public Optional<String> submit(Transition.PriorityOp op) throws IOException {
-        return verdict(await(gateway.submit((id, s) -> new Command.L1Op(id, s, op))));
+        return verdict(log.call((id, s) -> new Command.L1Op(id, s, op)));
     }
 
     @Override
     public Optional<String> submit(Transition.OraclePrice price) throws IOException {
-        return verdict(await(gateway.submit((id, s) -> new Command.Oracle(id, s, price))));
+        return verdict(log.call((id, s) -> new Command.Oracle(id, s, price)));
     }
 
     private static Optional<String> verdict(ObjectNode reply) {

@@ -3,6 +3,7 @@ package dev.clearline.sequencer.l1;
 import dev.clearline.engine.transition.Transition;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,12 @@ public interface SequencerLink {
 
     /** Priority ops the sequencer's state has consumed (the next op it expects has this index). */
     long priorityOpsConsumed() throws IOException;
+
+    /** A listed market as the sequencer's state holds it: sizes, mark, funding index, oracle time and key. */
+    record MarketInfo(int market, long tickSize, long lotSize, long markPrice, long fundingIndex, long lastOracleTs, String oracle) {}
+
+    /** Every listed market. */
+    List<MarketInfo> markets() throws IOException;
 
     /** Puts an L1 priority op into the log; empty when applied, else the engine's reject code. */
     Optional<String> submit(Transition.PriorityOp op) throws IOException;

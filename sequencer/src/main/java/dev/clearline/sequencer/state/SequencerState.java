@@ -215,6 +215,21 @@ public final class SequencerState {
                 body.put("priorityOpsConsumed", dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed());
                 if (lastBatch != null) body.put("lastBatch", headerView(lastBatch));
                 body.put("markets", view.markets());
+                List<Map<String, Object>> info = new ArrayList<>();
+                for (int id : view.markets()) {
+                    var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), id);
+                    if (m == null) continue;
+                    Map<String, Object> mi = new LinkedHashMap<>();
+                    mi.put("market", id);
+                    mi.put("tickSize", m.tickSize());
+                    mi.put("lotSize", m.lotSize());
+                    mi.put("markPrice", m.markPrice());
+                    mi.put("fundingIndex", m.fundingIndex());
+                    mi.put("lastOracleTs", m.lastOracleTs());
+                    mi.put("oracle", m.oracle().toString());
+                    info.add(mi);
+                }
+                body.put("marketInfo", info);
             }
             case ORDER -> body.put("order", view.order(q.orderHash()));
             case ACCOUNT -> body.put("account", view.account(q.trader(), exchange.state()));
