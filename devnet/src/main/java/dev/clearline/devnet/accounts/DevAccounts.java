@@ -21,6 +21,14 @@ public record DevAccounts(String mnemonic, List<Credentials> keys) {
 
     /** Derives {@code count} accounts from {@code mnemonic} (no passphrase). */
     public static DevAccounts fromMnemonic(String mnemonic, int count) {
+        if (DEFAULT_MNEMONIC.equals(mnemonic) && count <= DefaultKeys.COUNT) {
+            return new DevAccounts(mnemonic, DefaultKeys.first(count));
+        }
+        return derive(mnemonic, count);
+    }
+
+    /** BIP-39 seed, then BIP-32 along m/44'/60'/0'/0/i, whatever the mnemonic. */
+    static DevAccounts derive(String mnemonic, int count) {
         if (!MnemonicUtils.validateMnemonic(mnemonic)) {
             throw new IllegalArgumentException("not a valid BIP-39 mnemonic (check the words and their number): " + mnemonic);
         }

@@ -15,6 +15,21 @@ class DevAccountsTest {
             "0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f", "0xa0ee7a142d267c1f36714e4a8f75612f20a79720");
 
     @Test
+    void theWrittenOutDefaultKeysAreWhatDerivationGives() {
+        var derived = DevAccounts.derive(DevAccounts.DEFAULT_MNEMONIC, DefaultKeys.COUNT + 2).keys();
+        var written = DevAccounts.fromMnemonic(DevAccounts.DEFAULT_MNEMONIC, DefaultKeys.COUNT).keys();
+        for (int i = 0; i < DefaultKeys.COUNT; i++) {
+            assertThat(written.get(i).getEcKeyPair().getPrivateKey()).as("account %d", i).isEqualTo(derived.get(i).getEcKeyPair().getPrivateKey());
+            assertThat(written.get(i).getEcKeyPair().getPublicKey()).as("account %d", i).isEqualTo(derived.get(i).getEcKeyPair().getPublicKey());
+            assertThat(written.get(i).getAddress()).isEqualTo(derived.get(i).getAddress());
+        }
+        // Past the written-out ones, accounts are derived.
+        assertThat(DevAccounts.fromMnemonic(DevAccounts.DEFAULT_MNEMONIC, DefaultKeys.COUNT + 2).addresses())
+                .isEqualTo(derived.stream().map(org.web3j.crypto.Credentials::getAddress).toList());
+        assertThat(DevAccounts.fromMnemonic(DevAccounts.DEFAULT_MNEMONIC, DefaultKeys.COUNT + 2).addresses().subList(0, 10)).isEqualTo(HARDHAT);
+    }
+
+    @Test
     void theDefaultMnemonicGivesHardhatsAccountsInOrder() {
         assertThat(DevAccounts.defaults().addresses()).isEqualTo(HARDHAT);
         assertThat(DevAccounts.fromMnemonic(DevAccounts.DEFAULT_MNEMONIC, 3).addresses()).isEqualTo(HARDHAT.subList(0, 3));

@@ -125,13 +125,18 @@ public final class DevnetBenchmark {
             idle.lap();
             int[] next = new int[threads];
             double cpu0 = node.cpuMs();
+            long start = System.nanoTime();
             long txCold = window(url, coldSeconds, t -> next[t] < signed.get(t).size() ? signed.get(t).get(next[t]++) : null);
+            // Over the time the window really took: it ends early if the pre-signed transfers run out.
+            double txColdRate = txCold / ((System.nanoTime() - start) / 1e9);
             double txColdIdle = idle.lap();
             double cpu1 = node.cpuMs();
-            double txColdRate = txCold / (double) coldSeconds;
-            long start = System.nanoTime();
+            start = System.nanoTime();
             long txWarm = window(url, warmSeconds, t -> next[t] < signed.get(t).size() ? signed.get(t).get(next[t]++) : null);
             double txWarmRate = txWarm / ((System.nanoTime() - start) / 1e9);
+            if (next[0] >= signed.get(0).size()) {
+                System.err.println("   the pre-signed transfers ran out before the warm window ended: pass a larger --txs");
+            }
             double txWarmIdle = idle.lap();
             double cpu2 = node.cpuMs();
             long sent = txCold + txWarm;
