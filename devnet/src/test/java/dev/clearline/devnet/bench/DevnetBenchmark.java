@@ -37,7 +37,7 @@ import org.web3j.protocol.http.HttpService;
  *
  * <p>Args: {@code --cold-seconds S}, {@code --warm-seconds S}, {@code --threads N} client
  * threads (default 4), {@code --txs N} pre-signed transfers per node (default 20000),
- * {@code --no-hardhat}.
+ * {@code --no-hardhat}, {@code --out DIR} (default {@code bench-results}; a trial run should not overwrite the figures there).
  */
 public final class DevnetBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,8 +72,9 @@ public final class DevnetBenchmark {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--txs" -> txs = Integer.parseInt(args[++i]);
                 case "--no-hardhat" -> hardhat = false;
+                case "--out" -> System.setProperty("bench.out", args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --cold-seconds S --warm-seconds S --threads N --txs N --no-hardhat");
+                        + "; use --cold-seconds S --warm-seconds S --threads N --txs N --no-hardhat --out DIR");
             }
         }
         DevnetBenchmark bench = new DevnetBenchmark(cold, warm, threads, txs);
@@ -93,7 +94,7 @@ public final class DevnetBenchmark {
             results.add(bench.run("hardhat node 2.29 (EDR)", hh,
                     List.of(hh.resolve("node_modules/.bin/hardhat").toString(), "node", "--hostname", "127.0.0.1", "--port", "{port}")));
         }
-        bench.write(results, String.join(" ", args));
+        bench.write(results, String.join(" ", args).replaceAll("--out \\S+", "").strip());
     }
 
     private Figures run(String name, Path dir, List<String> command) throws Exception {
