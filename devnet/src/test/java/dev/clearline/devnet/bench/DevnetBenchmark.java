@@ -82,9 +82,10 @@ public final class DevnetBenchmark {
         if (!Files.exists(root.resolve("clearline"))) root = Path.of(".").toAbsolutePath().normalize();
         // Builds the CLI jar if sources changed and records its JVM start-up cache: not part of any figure,
         // as Hardhat's first start (which may install node_modules) is not either.
-        Process prepare = new ProcessBuilder("./clearline", "help").directory(root.toFile()).redirectErrorStream(true)
+        // `devnet --help` runs with the devnet's JVM flags, so the cache recorded is the one `./clearline devnet` uses.
+        Process prepare = new ProcessBuilder("./clearline", "devnet", "--help").directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (prepare.waitFor() != 0) throw new IllegalStateException("./clearline help failed in " + root + "; build with ./clearline build");
+        if (prepare.waitFor() != 0) throw new IllegalStateException("./clearline devnet --help failed in " + root + "; build with ./clearline build");
         bench.warmClient();
         List<Figures> results = new ArrayList<>();
         results.add(bench.run("clearline devnet (./clearline devnet)", root, List.of("./clearline", "devnet", "--port", "{port}")));
