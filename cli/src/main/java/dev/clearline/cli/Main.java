@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
         subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class,
                 UserCommands.Deposit.class, UserCommands.PlaceOrder.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
-                UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class, CommandLine.HelpCommand.class})
+                UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
+                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Environment variable that turns on stack traces for every failure, as {@code --verbose} does. */

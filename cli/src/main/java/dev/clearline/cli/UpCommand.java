@@ -123,7 +123,9 @@ final class UpCommand implements Callable<Integer> {
         out.println("  ./clearline deposit 1000" + common);
         out.println("  ./clearline order --market 1 --side buy --price " + Units.amount(LocalStack.MARKETS[0][3]) + " --lots 2" + common);
         out.println("  ./clearline positions" + common);
+        out.println("  ./clearline cancel <order hash>" + common);
         out.println("  ./clearline withdraw 100" + common);
+        out.println("  ./clearline claim" + common + "      (once the withdrawal's batch is final)");
         out.println("  ./clearline status" + common);
         out.println("  ./clearline verify-batches --rollup " + stack.rollupAddress + " --rpc-url " + devnet.rpcUrl());
         out.println("  curl " + api + "/state");

@@ -379,6 +379,105 @@ final class UserCommands {
         }
     }
 
+
+    @Command(name = "force-withdraw", mixinStandardHelpOptions = true,
+            description = {"Ask for a withdrawal through L1's priority queue, which the sequencer must consume: if no batch consumes it",
+                    "within the rollup's force delay, anyone may freeze the rollup (./clearline freeze) and everyone escapes."})
+    static final class ForceWithdraw extends Base {
+        @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to withdraw from your free L2 balance.")
+        long amount;
+
+        ForceWithdraw(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            TransactionReceipt r = ok(o.l1("request a forced withdrawal", () -> rollup.requestForcedWithdrawal(BigInteger.valueOf(amount)).send()),
+                    "requestForcedWithdrawal");
+            return queued(this, rollup, r, "forced withdrawal of " + Units.amount(amount));
+        }
+    }
+
+    @Command(name = "force-cancel", mixinStandardHelpOptions = true,
+            description = "Cancel one of your orders through L1's priority queue (the sequencer cannot ignore it without the rollup freezing).")
+    static final class ForceCancel extends Base {
+        @Parameters(paramLabel = "ORDER_HASH", description = "The order's hash (0x and 64 hex digits).")
+        String orderHash;
+
+        ForceCancel(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Hash32 h;
+            try {
+                h = Hash32.fromHex(orderHash.strip());
+            } catch (RuntimeException e) {
+                throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
+            }
+            Rollup rollup = o.rollup();
+            TransactionReceipt r = ok(o.l1("request a forced cancel", () -> rollup.requestForcedCancel(h.bytes()).send()), "requestForcedCancel");
+            return queued(this, rollup, r, "forced cancel of " + h);
+        }
+    }
+
+    @Command(name = "freeze", mixinStandardHelpOptions = true,
+            description = {"Freeze the rollup when the oldest priority op no batch consumed is past its deadline (the sequencer ignored",
+                    "it). From then on the last finalized root is final and everyone leaves through the escape hatch."})
+    static final class Freeze extends Base {
+        Freeze(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+            if (frozen != 0) throw new UserError("the rollup is already frozen (since L1 time " + frozen + "); escape with the escape hatch");
+            long consumed = o.l1("read the rollup", () -> rollup.tip().send().component2().longValueExact());
+            long queue = o.l1("read the rollup", () -> rollup.queueLength().send().longValueExact());
+            if (consumed >= queue) {
+                throw new UserError("nothing is overdue: the posted batches consumed all " + queue + " queued op(s); a freeze needs an op the sequencer ignored");
+            }
+            byte[] encoding = o.l1("read queue op " + consumed, () -> {
+                org.web3j.protocol.core.methods.request.EthFilter f = new org.web3j.protocol.core.methods.request.EthFilter(
+                        DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
+                f.addSingleTopic(org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
+                f.addSingleTopic(org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(consumed), 64));
+                var logs = o.web3j().ethGetLogs(f).send().getLogs();
+                if (logs.isEmpty()) throw new java.io.IOException("the node has no PriorityOpEnqueued event for op " + consumed);
+                return Rollup.getPriorityOpEnqueuedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.getFirst().get()).encoding;
+            });
+            long enqueued = java.nio.ByteBuffer.wrap(encoding, 9, 8).getLong();
+            long delay = o.l1("read the rollup", () -> rollup.forceDelay().send().longValueExact());
+            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getTimestamp().longValueExact());
+            if (now <= enqueued + delay) {
+                throw new UserError("queue op " + consumed + " is not overdue yet: its deadline is L1 time " + (enqueued + delay) + ", "
+                        + (enqueued + delay - now + 1) + " L1 second(s) from now; the sequencer may still consume it");
+            }
+            TransactionReceipt r = ok(o.l1("freeze the rollup", () -> rollup.freeze(encoding).send()), "freeze");
+            o.print(out, result().put("overdueOp", consumed).put("tx", r.getTransactionHash()),
+                    "Froze the rollup over queue op " + consumed + " (tx " + r.getTransactionHash() + "); the last finalized root is final now");
+            return 0;
+        }
+    }
+
+    /** Prints where a just-enqueued priority op stands and its deadline. */
+    private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what) {
+        var e = Rollup.getPriorityOpEnqueuedEvents(r).getFirst();
+        long index = e.index.longValueExact();
+        long enqueued = java.nio.ByteBuffer.wrap(e.encoding, 9, 8).getLong();
+        long delay = b.o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
+        b.o.print(b.out, b.result().put("queueIndex", index).put("deadline", enqueued + delay).put("tx", r.getTransactionHash()),
+                "Queued " + what + " as op " + index + " (tx " + r.getTransactionHash() + "); a batch must consume it by L1 time "
+                        + (enqueued + delay) + ", else anyone may ./clearline freeze");
+        return 0;
+    }
+
     static TransactionReceipt ok(TransactionReceipt r, String what) {
         if (!r.isStatusOK()) {
             throw new UserError(what + " reverted on L1 in " + r.getTransactionHash() + (r.getRevertReason() == null ? "" : ": " + r.getRevertReason()));
