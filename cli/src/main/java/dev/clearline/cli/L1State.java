@@ -91,6 +91,22 @@ final class L1State {
         return out;
     }
 
+    /** The root of the rebuilt state (the last finalized batch's post-root). */
+    dev.clearline.engine.order.Hash32 root() {
+        return store.root();
+    }
+
+    /** {@code owner}'s BALANCE leaf in the finalized state as {free, nonce} (zeros when absent). */
+    long[] balance(Address owner) {
+        var b = StateReads.balance(store, owner);
+        return b == null ? new long[2] : new long[] {b.free(), b.nonce()};
+    }
+
+    /** The encoded Merkle proof of {@code owner}'s BALANCE leaf under the finalized root. */
+    byte[] balanceProof(Address owner) {
+        return tree.prove(version, List.of(StateKeys.balance(owner))).encode();
+    }
+
     /** The encoded Merkle proof of withdrawal {@code id}'s leaf under the finalized root (what claimWithdrawal checks). */
     byte[] proof(long id) {
         return tree.prove(version, List.of(StateKeys.withdrawal(id))).encode();

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
                 TraceCommand.class, ReportCommand.class,
                 UserCommands.Deposit.class, UserCommands.PlaceOrder.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
                 UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
-                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, CommandLine.HelpCommand.class})
+                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, UserCommands.Escape.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Environment variable that turns on stack traces for every failure, as {@code --verbose} does. */

@@ -466,6 +466,55 @@ final class UserCommands {
         }
     }
 
+
+    @Command(name = "escape", mixinStandardHelpOptions = true,
+            description = {"After a freeze and its claim window: take your free balance out through the escape hatch, proven against the",
+                    "frozen root from the L2 state rebuilt from L1 alone (no operator). Positions are not escaped by this command yet."})
+    static final class Escape extends Base {
+        Escape(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+            if (frozen == 0) {
+                throw new UserError("the rollup is not frozen: withdraw normally (./clearline withdraw, then claim); if the operator ignores you,"
+                        + " ./clearline force-withdraw and, after its deadline, ./clearline freeze");
+            }
+            String hatchAddress = o.l1("read the escape hatch", () -> rollup.escapeHatch().send());
+            dev.clearline.contracts.generated.EscapeHatch hatch = dev.clearline.contracts.generated.EscapeHatch.load(hatchAddress, o.web3j(),
+                    new RawTransactionManager(o.web3j(), o.key(), o.chainId()), UserOptions.gas());
+            long windowEnd = o.l1("read the claim window", () -> hatch.claimWindowEnd().send().longValueExact());
+            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getTimestamp().longValueExact());
+            if (now <= windowEnd) {
+                throw new UserError("the escape hatch opens after the claim window, at L1 time " + windowEnd + " (" + (windowEnd - now + 1)
+                        + " L1 second(s) from now); bad debt is being reported until then");
+            }
+            L1State l1 = o.l1("rebuild the L2 state from L1", () -> L1State.rebuild(o.web3j(), rollup, o.chainId()));
+            byte[] frozenRoot = o.l1("read the frozen root", () -> rollup.frozenRoot().send());
+            if (!java.util.Arrays.equals(frozenRoot, l1.root().bytes())) {
+                throw new UserError("the state rebuilt from L1 has root " + l1.root() + " but the rollup froze at " + hex(frozenRoot)
+                        + "; is --rpc-url a full node of this chain?");
+            }
+            Address me = o.address();
+            long[] balance = l1.balance(me);
+            if (balance[0] == 0) {
+                throw new UserError("the frozen state holds no free balance for " + me + "; deposits it never consumed are refunded by the"
+                        + " rollup's refundDeposit, withdrawals it holds by ./clearline claim");
+            }
+            TransactionReceipt r = ok(o.l1("escape", () -> hatch.escapeBalance(me.toString(), BigInteger.valueOf(balance[0]),
+                    BigInteger.valueOf(balance[1]), l1.balanceProof(me)).send()), "escapeBalance");
+            BigInteger paid = dev.clearline.contracts.generated.EscapeHatch.getBalanceEscapedEvents(r).getFirst().paid;
+            o.print(out, result().put("free", Units.amount(balance[0])).put("paid", Units.amount(paid.longValueExact())).put("tx", r.getTransactionHash()),
+                    "Escaped with " + Units.amount(paid.longValueExact()) + " of a free balance of " + Units.amount(balance[0]) + " (tx "
+                            + r.getTransactionHash() + ")");
+            return 0;
+        }
+    }
+
     /** Prints where a just-enqueued priority op stands and its deadline. */
     private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what) {
         var e = Rollup.getPriorityOpEnqueuedEvents(r).getFirst();

@@ -3,6 +3,18 @@ package dev.clearline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.batch.BatchBuilder;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.tree.store.MemoryNodeStore;
 import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.WithDevnet;
@@ -59,6 +71,52 @@ class CensorshipFreezeTest {
         Run late = cli(common, "force-withdraw", "1");
         assertThat(late.code()).isEqualTo(1);
         assertThat(late.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void afterTheFreezeAndItsClaimWindowAUserEscapesWithTheBalanceTheFinalizedStateHolds(DevnetContext l1) throws Exception {
+        Credentials user = l1.key(4);
+        StaticGasProvider gas = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(8_000_000));
+        TestCollateral minter = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas);
+        assertThat(minter.mint(user.getAddress(), BigInteger.valueOf(50_000_000)).send().isStatusOK()).isTrue();
+        List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
+                "--key", Numeric.toHexStringWithPrefixZeroPadded(user.getEcKeyPair().getPrivateKey(), 64), "--json");
+        assertThat(cli(common, "deposit", "50").code()).isZero();
+        Run early = cli(common, "escape");
+        assertThat(early.code()).isEqualTo(1);
+        assertThat(early.err()).contains("not frozen", "force-withdraw");
+
+        // an operator posts one honest batch consuming the deposit, and it finalizes
+        Rollup operator = Rollup.load(l1.address("Rollup"), l1.web3j(), l1.key(1), gas);
+        assertThat(operator.joinProposers(operator.proposerBond().send()).send().isStatusOK()).isTrue();
+        RollupLog log = new RollupLog(l1.web3j(), l1.address("Rollup"));
+        Eip712 domain = new Eip712(l1.devnet().chainId(), Address.fromHex(l1.address("Rollup")));
+        BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(100, 60));
+        for (Transition t : log.priorityOps(0, log.latestBlock())) assertThat(builder.append(t, 0).applied()).isTrue();
+        builder.seal();
+        BatchHeader h = builder.takeSealed().getFirst().header();
+        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
+                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
+                TransitionCodec.encode(log.priorityOps(0, log.latestBlock()).getFirst())).send().isStatusOK()).isTrue();
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
+        assertThat(operator.finalizeBatches(BigInteger.ONE).send().isStatusOK()).isTrue();
+
+        // then the operator ignores a forced withdrawal: freeze, wait out the claim window, escape
+        assertThat(cli(common, "force-withdraw", "20").code()).isZero();
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay")) + 1));
+        assertThat(cli(common, "freeze").code()).isZero();
+        Run window = cli(common, "escape");
+        assertThat(window.code()).isEqualTo(1);
+        assertThat(window.err()).contains("after the claim window");
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("escape.claimWindow")) + 1));
+        BigInteger before = minter.balanceOf(user.getAddress()).send();
+        Run escape = cli(common, "escape");
+        assertThat(escape.code()).as(escape.err()).isZero();
+        assertThat(json(escape).path("paid").asText()).isEqualTo("50.000000");
+        assertThat(minter.balanceOf(user.getAddress()).send()).isEqualTo(before.add(BigInteger.valueOf(50_000_000)));
+        Run twice = cli(common, "escape");
+        assertThat(twice.code()).isEqualTo(1);
+        assertThat(twice.err()).doesNotContain("\tat ");
     }
 
     record Run(int code, String out, String err) {}
