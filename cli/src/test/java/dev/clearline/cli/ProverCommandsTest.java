@@ -161,6 +161,21 @@ class ProverCommandsTest {
     }
 
     @Test
+    void withADataDirASecondRunResumesInsteadOfReplayingAgain() throws Exception {
+        String data = dir.resolve("watcher").toString();
+        CliTest.Run first = run(l1("verify-batch", "1", "--data-dir", data));
+        assertThat(first.code()).as(first.err()).isEqualTo(VerifyBatchesCommand.FRAUD_FOUND);
+        assertThat(first.out()).contains("verdict=fraud:wrong-post-root", "replayed=2");
+        CliTest.Run again = run(l1("verify-batch", "0", "--data-dir", data));
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("verdict=honest", "replayed=0");
+        // The same directory for another contract (one with code) is refused, not mixed in.
+        String other = Manifest.read(manifest).orElseThrow().address("TestCollateral");
+        assertOneLine(run("verify-batch", "0", "--data-dir", data, "--rpc-url", devnet.rpcUrl(), "--rollup", other),
+                1, "holds the state of chain=31337", "give another --data-dir");
+    }
+
+    @Test
     void traceWritesTheDocumentedJsonOfTheOneStep() throws Exception {
         Path out = dir.resolve("t.json");
         CliTest.Run r = run(l1("trace", "1", "0", "--out", out.toString()));
