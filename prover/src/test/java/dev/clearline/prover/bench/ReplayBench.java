@@ -167,7 +167,7 @@ public final class ReplayBench {
         try (ReplayStore store = ReplayStore.open(dir, "bench")) {
             if (genesis.size() > 0) new SparseMerkleTree(store.nodes()).commit(genesis);
             // The genesis version is not a mark: record it as one so the store keeps it on open.
-            store.record(new dev.clearline.prover.store.BlockMark(0, "0x0", store.nodes().latestVersion(), 0), List.of(), 1_000_000);
+            store.record(new dev.clearline.prover.store.BlockMark(0, String.format("0x%064x", 0), store.nodes().latestVersion(), 0), List.of(), 1_000_000);
             Replayer replayer = new Replayer(new MemoryL1(posted), store, stf, new Replayer.Settings(1, 1, 64), new ReplayListener() { });
             return measure(() -> {
                 try {
