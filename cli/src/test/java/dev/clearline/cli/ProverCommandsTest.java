@@ -214,6 +214,27 @@ class ProverCommandsTest {
     }
 
     @Test
+    void aLongReplayShowsProgressAtMostOncePerSecond() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        long[] now = {0};
+        L1Options options = new L1Options();
+        options.rpcUrl = java.net.URI.create(devnet.rpcUrl());
+        options.manifest = manifest;
+        try (L1Options.Connection c = options.connect()) {
+            // A clock that moves 1.2 s per reading: each batch replayed crosses a second.
+            BatchReplay.Found f = BatchReplay.upTo(c, 0, 1, new java.io.PrintWriter(err, true), () -> now[0] += 1_200_000_000L);
+            assertThat(f.verdict().honest()).isFalse();
+        }
+        assertThat(err.toString()).isEqualTo("replay: batch 0 (1 of 2 postings, 50%)" + System.lineSeparator());
+        now[0] = 0;
+        java.io.StringWriter quiet = new java.io.StringWriter();
+        try (L1Options.Connection c = options.connect()) {
+            BatchReplay.upTo(c, 0, 1, new java.io.PrintWriter(quiet, true), () -> 0L);
+        }
+        assertThat(quiet.toString()).as("a replay under a second prints nothing").isEmpty();
+    }
+
+    @Test
     void aBatchThatDoesNotExistIsOneLineNamingTheBatchesThereAre() {
         assertOneLine(run(l1("verify-batch", "7")), 1, "batch 7 does not exist", "holds batches 0 to 1");
         assertOneLine(run(l1("trace", "9", "0")), 1, "batch 9 does not exist");
