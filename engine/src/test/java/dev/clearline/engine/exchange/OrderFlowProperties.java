@@ -46,7 +46,7 @@ class OrderFlowProperties {
 
     @Test
     void everyCommandKeepsEverySignedPromise() {
-        long[] seen = new long[6];
+        long[] seen = new long[7];
         Property.forAll(Gens.listOf(STEP, 1, 120)).tries(60).check(steps -> {
             Run run = new Run();
             for (Step s : steps) {
@@ -57,7 +57,7 @@ class OrderFlowProperties {
         });
         // the flow must reach what it checks: refusals, filled and killed FOKs, expiries
         assertThat(java.util.Arrays.stream(seen).boxed().toList())
-                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs").allMatch(n -> n > 0);
+                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones").allMatch(n -> n > 0);
     }
 
     static final class Run {
@@ -69,7 +69,7 @@ class OrderFlowProperties {
         final List<VerifiedOrder> placed = new ArrayList<>();
         final Set<Long> dead = new HashSet<>();
         /** Refusals, FOKs filled, FOKs killed, expiries seen in this run. */
-        final long[] seen = new long[6];
+        final long[] seen = new long[7];
 
         Run() {
             for (int i = 0; i < 6; i++) {
@@ -203,8 +203,19 @@ class OrderFlowProperties {
                     }
                     case ExchangeEvent.FillRefused f -> assertThat(f.verdict()).isNotEqualTo(FillVerdict.FILL);
                     case ExchangeEvent.Filled f -> {
-                        Order maker = lastKnown.get(f.makerOrderId());
+                        Order maker = orderBehind(f.makerOrderId(), events);
+                        if (maker != null && maker.peg() == Peg.MARK) {
+                            // the book's price for a mark-pegged maker is the one the STF prices its Trade at
+                            long mark = dev.clearline.engine.stf.StateReads.market(d.ex.state(), Desk.MARKET).markPrice();
+                            assertThat(f.price()).as("fill price of mark-pegged %s", maker).isEqualTo(
+                                    dev.clearline.engine.risk.PegPrice.markPegged(maker.isBuy(), maker.price(), maker.pegOffset(), mark, TICK));
+                            seen[6]++;
+                        }
                         if (maker != null && maker.pegged()) seen[5]++;
+                        if (maker != null && maker.peg() == Peg.BOOK) {
+                            assertThat(maker.isBuy() ? f.price() <= maker.price() : f.price() >= maker.price())
+                                    .as("a book-pegged maker fills within its limit").isTrue();
+                        }
                     }
                     default -> { }
                 }
