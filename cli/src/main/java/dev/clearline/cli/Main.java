@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** The {@code clearline} command. */
 @Command(name = "clearline", mixinStandardHelpOptions = true, version = "clearline 0.1.0-SNAPSHOT",
         description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
-        subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, VerifyBatchCommand.class,
+        subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, VerifyBatchCommand.class, WatchCommand.class,
                 TraceCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -65,6 +65,7 @@ public final class Main {
             if (cls == VerifyBatchCommand.class) return cls.cast(new VerifyBatchCommand(out, err));
             if (cls == TraceCommand.class) return cls.cast(new TraceCommand(out, err));
             if (cls == ReportCommand.class) return cls.cast(new ReportCommand(out));
+            if (cls == WatchCommand.class) return cls.cast(new WatchCommand(out, lifecycle, System.getenv()));
             return CommandLine.defaultFactory().create(cls);
         }
     }

@@ -71,9 +71,12 @@ public final class Watcher implements AutoCloseable {
         long head = log.latestBlock();
         int sent = 0;
         if (head >= nextBlock) {
-            for (RollupLog.Posted p : log.batches(nextBlock, head)) sent += onBatch(p);
+            // Games opened in this range first: after a restart, a game this account already opened
+            // on a batch is resumed rather than opened a second time.
+            List<DisputeGame.ChallengedEventResponse> challenges = l1.challenges(nextBlock, head);
+            for (RollupLog.Posted p : log.batches(nextBlock, head)) sent += onBatch(p, challenges);
             if (role.defend()) {
-                for (DisputeGame.ChallengedEventResponse e : l1.challenges(nextBlock, head)) {
+                for (DisputeGame.ChallengedEventResponse e : challenges) {
                     if (!e.proposer.equalsIgnoreCase(l1.account())) continue;
                     BatchTrace t = traces.get(key(e.batchIndex.longValueExact(), -1));
                     long gameId = e.gameId.longValueExact();
@@ -99,7 +102,7 @@ public final class Watcher implements AutoCloseable {
         return sent;
     }
 
-    private int onBatch(RollupLog.Posted p) throws IOException {
+    private int onBatch(RollupLog.Posted p, List<DisputeGame.ChallengedEventResponse> challenges) throws IOException {
         long preVersion = nodes.latestVersion();
         Verdict v = verifier.verify(p.batch());
         verdicts.add(v);
@@ -117,6 +120,14 @@ public final class Watcher implements AutoCloseable {
         }
         LOG.warn("event=verdict batch={} verdict=wrong detail=\"{}\"", index, v);
         if (!role.challenge() || !trace.fraudulent()) return 0;
+        for (DisputeGame.ChallengedEventResponse e : challenges) {
+            if (e.batchIndex.longValueExact() != index || !e.challenger.equalsIgnoreCase(l1.account())) continue;
+            GameView g = l1.game(e.gameId.longValueExact());
+            if (g.submissionId() != p.submissionId()) continue;
+            LOG.info("event=resume game={} batch={} status={}", g.gameId(), index, GameView.statusName(g.status()));
+            games.put(g.gameId(), trace);
+            return 0;
+        }
         if (!l1.isLive(index, p.submissionId())) {
             LOG.info("event=not-challengeable batch={} reason=not-live", index);
             return 0;
