@@ -42,8 +42,8 @@ public final class Watcher implements AutoCloseable {
     private final Challenger challenger;
     private final Defender defender;
     private long nextBlock;
-    /** Replays of every batch seen, by batch index and submission id. */
-    private final Map<String, BatchTrace> traces = new HashMap<>();
+    /** The replay of the latest posting of each batch index. */
+    private final Map<Long, BatchTrace> traces = new HashMap<>();
     /** Games this watcher plays, by id, with the trace of their batch. */
     private final Map<Long, BatchTrace> games = new LinkedHashMap<>();
     private final Map<Long, Integer> finished = new LinkedHashMap<>();
@@ -78,7 +78,7 @@ public final class Watcher implements AutoCloseable {
             if (role.defend()) {
                 for (DisputeGame.ChallengedEventResponse e : challenges) {
                     if (!e.proposer.equalsIgnoreCase(l1.account())) continue;
-                    BatchTrace t = traces.get(key(e.batchIndex.longValueExact(), -1));
+                    BatchTrace t = traces.get(e.batchIndex.longValueExact());
                     long gameId = e.gameId.longValueExact();
                     LOG.info("event=challenged game={} batch={} challenger={}", gameId, e.batchIndex, e.challenger);
                     if (t != null) games.putIfAbsent(gameId, t);
@@ -113,7 +113,7 @@ public final class Watcher implements AutoCloseable {
             return 0;
         }
         BatchTrace trace = new BatchTrace(stf, nodes, preVersion, p.batch());
-        traces.put(key(index, -1), trace);
+        traces.put(index, trace);
         if (v instanceof Verdict.Honest) {
             LOG.debug("event=verdict batch={} verdict=honest", index);
             return 0;
@@ -136,10 +136,6 @@ public final class Watcher implements AutoCloseable {
         LOG.info("event=challenge game={} batch={} firstRefused={}", gameId, index, trace.firstRefused().orElse(-1));
         games.put(gameId, trace);
         return 1;
-    }
-
-    private static String key(long batchIndex, long submissionId) {
-        return batchIndex + "/" + submissionId;
     }
 
     /** Every verdict so far, in L1 order. */
