@@ -135,7 +135,6 @@ public final class StepGasBenchmark {
                 + String.format(Locale.ROOT, "- %d cases in %.0f s%n%n", cases, seconds)
                 + "| type | applied: gas mean / max | all: gas mean / max | transition bytes | witness bytes mean / max | calldata gas mean / max (transition + witness) |\n"
                 + "| --- | ---: | ---: | ---: | ---: | ---: |\n");
-        md.append("\n").append(calldataPerFill(out)).append("\n");
         StringBuilder json = new StringBuilder("{\"command\": \"" + command + "\", \"leaves\": " + leaves + ", \"types\": {");
         boolean first = true;
         for (int type = 1; type < CodeTally.TYPE_NAMES.length; type++) {
@@ -151,6 +150,7 @@ public final class StepGasBenchmark {
             first = false;
         }
         json.append("}}\n");
+        md.append("\n").append(calldataPerFill(out)).append("\n");
         Files.createDirectories(out);
         Files.writeString(out.resolve("stf-gas.md"), md);
         Files.writeString(out.resolve("stf-gas.json"), json);
