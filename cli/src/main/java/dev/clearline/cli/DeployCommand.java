@@ -62,6 +62,11 @@ final class DeployCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Credentials key = privateKey == null ? DevAccounts.defaults().first() : privateKey;
+        try {
+            DeploymentParameters.defaults(key.getAddress(), params);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage() + " (given with --param)");
+        }
         // Before anything is sent: a manifest that cannot be written would leave contracts deployed and unrecorded.
         ManifestTarget.requireWritable(manifest);
         if (!fresh) Manifest.read(manifest); // a manifest that cannot be used is reported before the node is asked anything

@@ -11,7 +11,12 @@ import picocli.CommandLine.Option;
 /** The {@code clearline} command. */
 @Command(name = "clearline", mixinStandardHelpOptions = true, version = "clearline 0.1.0-SNAPSHOT",
         description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
-        subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, VerifyBatchCommand.class,
+                TraceCommand.class, ReportCommand.class,
+                UserCommands.Deposit.class, UserCommands.PlaceOrder.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
+                UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
+                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, UserCommands.Escape.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Environment variable that turns on stack traces for every failure, as {@code --verbose} does. */
@@ -61,6 +66,10 @@ public final class Main {
             if (cls == DeployCommand.class) return cls.cast(new DeployCommand(out, err));
             if (cls == UpCommand.class) return cls.cast(new UpCommand(out, err, lifecycle));
             if (cls == VerifyBatchesCommand.class) return cls.cast(new VerifyBatchesCommand(out));
+            if (cls == VerifyBatchCommand.class) return cls.cast(new VerifyBatchCommand(out, err));
+            if (cls == TraceCommand.class) return cls.cast(new TraceCommand(out, err));
+            if (cls == ReportCommand.class) return cls.cast(new ReportCommand(out));
+            if (UserCommands.Base.class.isAssignableFrom(cls)) return cls.cast(cls.getDeclaredConstructor(PrintWriter.class).newInstance(out));
             return CommandLine.defaultFactory().create(cls);
         }
     }

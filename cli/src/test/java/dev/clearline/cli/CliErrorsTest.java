@@ -139,6 +139,14 @@ class CliErrorsTest {
     }
 
     @Test
+    void deployWithAMisspeltParameterNameListsTheKnownNamesAndSendsNothing() {
+        Path manifest = tmp.resolve("deployment.json");
+        assertCleanFailure(run("deploy", "--manifest", manifest.toString(), "--param", "rollup.challengPeriod=60"), 1,
+                "unknown deployment parameter rollup.challengPeriod", "rollup.challengePeriod", "--param");
+        assertThat(manifest).doesNotExist();
+    }
+
+    @Test
     void upWithAManifestInAnUnwritablePlaceFailsBeforeStartingTheDevnet() throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("file"), "x");
         assertCleanFailure(run("up", "--port", "0", "--manifest", notADirectory.resolve("m.json").toString()), 1,

@@ -1,5 +1,6 @@
 package dev.clearline.devnet.deploy;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,6 +29,11 @@ public record DeploymentParameters(Map<String, String> values) {
         v.put("dispute.clockBudget", "300");
         v.put("dispute.challengeBond", "100000000000000000");
         v.put("escape.claimWindow", "600");
+        List<String> unknown = overrides.keySet().stream().filter(k -> !v.containsKey(k)).sorted().toList();
+        // A misspelt name would otherwise deploy with the default silently in its place.
+        if (!unknown.isEmpty())
+            throw new IllegalArgumentException("unknown deployment parameter" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+                    + "; the parameters are: " + String.join(", ", v.keySet()));
         v.putAll(overrides);
         return new DeploymentParameters(v);
     }

@@ -49,7 +49,8 @@ public final class DevnetBenchmark {
 
     /** Rates per second; idle shares 0..1. */
     record Figures(String node, double startupMs, double startupCpuMs, double txCold, double txColdIdle, double txWarm,
-                   double txWarmIdle, double callCold, double callColdIdle, double callWarm, double callWarmIdle, long txsSent) {}
+                   double txWarmIdle, double callCold, double callColdIdle, double callWarm, double callWarmIdle, long txsSent,
+                   double txColdCpuUs, double txWarmCpuUs, double callColdCpuUs, double callWarmCpuUs) {}
 
     private DevnetBenchmark(int coldSeconds, int warmSeconds, int threads, int txs) {
         this.coldSeconds = coldSeconds;
@@ -83,6 +84,7 @@ public final class DevnetBenchmark {
         Process prepare = new ProcessBuilder("./clearline", "help").directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (prepare.waitFor() != 0) throw new IllegalStateException("./clearline help failed in " + root + "; build with ./clearline build");
+        bench.warmClient();
         List<Figures> results = new ArrayList<>();
         results.add(bench.run("clearline devnet (./clearline devnet)", root, List.of("./clearline", "devnet", "--port", "{port}")));
         if (hardhat) {
@@ -122,13 +124,16 @@ public final class DevnetBenchmark {
             }
             idle.lap();
             int[] next = new int[threads];
+            double cpu0 = node.cpuMs();
             long txCold = window(url, coldSeconds, t -> next[t] < signed.get(t).size() ? signed.get(t).get(next[t]++) : null);
             double txColdIdle = idle.lap();
+            double cpu1 = node.cpuMs();
             double txColdRate = txCold / (double) coldSeconds;
             long start = System.nanoTime();
             long txWarm = window(url, warmSeconds, t -> next[t] < signed.get(t).size() ? signed.get(t).get(next[t]++) : null);
             double txWarmRate = txWarm / ((System.nanoTime() - start) / 1e9);
             double txWarmIdle = idle.lap();
+            double cpu2 = node.cpuMs();
             long sent = txCold + txWarm;
             BigInteger received = new BigInteger(rpc(url, "eth_call", "[{\"to\":\"" + token + "\",\"data\":\"" + Chain.balanceOf(receiver)
                     + "\"},\"latest\"]").asText().substring(2), 16);
@@ -137,14 +142,51 @@ public final class DevnetBenchmark {
             }
             byte[] call = rpcBody("eth_call", "[{\"to\":\"" + token + "\",\"data\":\"" + Chain.balanceOf(senders.get(0).getAddress()) + "\"},\"latest\"]");
             idle.lap();
+            double cpu3 = node.cpuMs();
             long callCold = window(url, coldSeconds, t -> call);
             double callColdIdle = idle.lap();
+            double cpu4 = node.cpuMs();
             long callWarm = window(url, warmSeconds, t -> call);
             double callWarmIdle = idle.lap();
+            double cpu5 = node.cpuMs();
             Figures f = new Figures(name, node.startupMs, node.startupCpuMs, txColdRate, txColdIdle, txWarmRate, txWarmIdle,
-                    callCold / (double) coldSeconds, callColdIdle, callWarm / (double) warmSeconds, callWarmIdle, sent);
+                    callCold / (double) coldSeconds, callColdIdle, callWarm / (double) warmSeconds, callWarmIdle, sent,
+                    perOp(cpu1 - cpu0, txCold), perOp(cpu2 - cpu1, txWarm), perOp(cpu4 - cpu3, callCold), perOp(cpu5 - cpu4, callWarm));
             System.err.printf("   transfers/s cold %.0f warm %.0f; eth_call/s cold %.0f warm %.0f%n", f.txCold(), f.txWarm(), f.callCold(), f.callWarm());
+            System.err.printf("   node CPU us per transfer cold %.0f warm %.0f; per eth_call cold %.0f warm %.0f%n", f.txColdCpuUs(),
+                    f.txWarmCpuUs(), f.callColdCpuUs(), f.callWarmCpuUs());
             return f;
+        }
+    }
+
+    private static double perOp(double cpuMs, long ops) {
+        return ops == 0 ? Double.NaN : cpuMs * 1000 / ops;
+    }
+
+    /**
+     * Runs the client code (this JVM's HTTP client, JSON parsing, the worker pool) against a canned
+     * local answer before any node is measured, so that the client's own JIT warm-up falls on
+     * neither node's cold window (it used to fall on the devnet's, which runs first).
+     */
+    private void warmClient() throws Exception {
+        byte[] canned = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8);
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 64);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, canned.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(canned);
+            }
+        });
+        server.setExecutor(Executors.newFixedThreadPool(threads));
+        server.start();
+        try {
+            byte[] body = rpcBody("eth_blockNumber", "[]");
+            window("http://127.0.0.1:" + server.getAddress().getPort(), Math.max(2, coldSeconds / 2), t -> body);
+        } finally {
+            server.stop(0);
+            ((ExecutorService) server.getExecutor()).shutdownNow();
         }
     }
 
@@ -221,6 +263,12 @@ public final class DevnetBenchmark {
                     f.startupMs(), f.startupCpuMs(), f.txCold(), f.txColdIdle() * 100, f.txWarm(), f.txWarmIdle() * 100,
                     f.callCold(), f.callColdIdle() * 100, f.callWarm(), f.callWarmIdle() * 100));
         }
+        md.append("\nThe node process's own CPU per request (microseconds; what each node spends, which a busy machine changes "
+                + "far less than the rates):\n\n| node | per transfer cold | warm | per eth_call cold | warm |\n|---|---:|---:|---:|---:|\n");
+        for (Figures f : results) {
+            md.append(String.format("| %s | %.0f | %.0f | %.0f | %.0f |%n", f.node(), f.txColdCpuUs(), f.txWarmCpuUs(),
+                    f.callColdCpuUs(), f.callWarmCpuUs()));
+        }
         ObjectNode json = JSON.createObjectNode();
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("jdk", System.getProperty("java.version"));
@@ -239,9 +287,13 @@ public final class DevnetBenchmark {
             json.put("txWarmRatio", d.txWarm() / h.txWarm());
             json.put("callColdRatio", d.callCold() / h.callCold());
             json.put("callWarmRatio", d.callWarm() / h.callWarm());
+            md.append(String.format("CPU per request, devnet / Hardhat (below 1: the devnet spends less): transfers cold %.2fx, warm %.2fx; "
+                            + "eth_call cold %.2fx, warm %.2fx.%n", d.txColdCpuUs() / h.txColdCpuUs(), d.txWarmCpuUs() / h.txWarmCpuUs(),
+                    d.callColdCpuUs() / h.callColdCpuUs(), d.callWarmCpuUs() / h.callWarmCpuUs()));
         }
         md.append("\nThe devnet's start-up includes the launcher (JDK lookup, the up-to-date check of the CLI jar) and the JVM with its start-up "
-                + "cache; Hardhat's includes Node.js. CPU is the started process's own time until its first answer.\n");
+                + "cache; Hardhat's includes Node.js. CPU is the started process's own time until its first answer. Before either node, the client "
+                + "code runs against a canned local answer so that its own JIT warm-up is in neither node's cold window.\n");
         Files.writeString(dir.resolve("devnet.md"), md.toString());
         Files.writeString(dir.resolve("devnet.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         System.out.print(md);

@@ -63,6 +63,11 @@ final class NodeProcess implements AutoCloseable {
         throw new IllegalStateException(String.join(" ", cmd) + " did not answer eth_blockNumber within " + timeout);
     }
 
+    /** The process's CPU time so far, in ms: what the node itself spent, however busy the machine is. */
+    double cpuMs() {
+        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

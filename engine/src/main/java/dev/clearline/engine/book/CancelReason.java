@@ -12,5 +12,10 @@ public enum CancelReason {
      * The caller refused a fill this order took part in and found the order at fault
      * ({@link BookEvents#approveFill}): a resting order leaves unfilled, an incoming one stops.
      */
-    FILL_REFUSED
+    FILL_REFUSED,
+    /**
+     * A post-only pegged order whose reference moved it onto the opposite side: it would have to
+     * take, which post-only forbids, so it leaves the book.
+     */
+    PEG_CROSSED
 }

@@ -22,6 +22,17 @@ public final class OrderBook {
     public static final long NEVER_EXPIRES = Long.MAX_VALUE;
 
     private static final int NIL = PriceLadder.NONE;
+    /** A reference that is not there (no mark yet, no fixed-price order on the side). */
+    private static final long ABSENT = Long.MIN_VALUE;
+    /** Queue kinds, in the order they trade at one price (META bits 35-37). */
+    private static final int FIXED = 0;
+    private static final int MARK_HELD = 1;
+    private static final int BOOK_HELD = 2;
+    private static final int MARK_FLOAT = 3;
+    private static final int BOOK_FLOAT = 4;
+    private static final int KIND_SHIFT = 35;
+    /** META bits 38-63: the pegged coordinate not in the level bits (the offset index when held, the limit level when floating). */
+    private static final int OTHER_SHIFT = 38;
 
     private static final int STRIDE = Slots.STRIDE;
     private static final int ID = Slots.ID;
@@ -38,6 +49,26 @@ public final class OrderBook {
     private final OrderTable table;
     private final PriceLadder bids;
     private final PriceLadder asks;
+    /**
+     * Each side's queues by kind: [FIXED] is {@link #bids}/{@link #asks}; pegged orders, created on
+     * first use, are held at their limit ([MARK_HELD], [BOOK_HELD], indexed by price) or float with
+     * their reference ([MARK_FLOAT], [BOOK_FLOAT], indexed by offset + {@link #offsetBias}).
+     */
+    private final PriceLadder[] bidLadders = new PriceLadder[5];
+    private final PriceLadder[] askLadders = new PriceLadder[5];
+    /** Pegged orders resting per side (0: bids, 1: asks); 0 keeps every walk on the fixed ladder alone. */
+    private final int[] pegCount = new int[2];
+    /** The reference each side's pegs are priced from now, per {@link PegRef}, in ticks, or {@link #ABSENT}. */
+    private final long[][] refs = {{ABSENT, ABSENT}, {ABSENT, ABSENT}};
+    /** Per side and reference: [0] floating pegs by the reference at which they reach their limit, [1] held ones by where they float again. */
+    private final Thresholds[][][] thresholds = new Thresholds[2][2][];
+    private boolean hasMark;
+    private long markFloorTicks;
+    private long markCeilTicks;
+    private final int offsetBias;
+    private final SideWalk walk = new SideWalk();
+    /** Set by {@link #bestSlot}: the price of the order it found. */
+    private long bestPrice;
     private int resting;
     private long nextSeq;
     /** Set by {@link #match} when the caller stopped the incoming order ({@link FillVerdict#takerStops}). */
@@ -57,6 +88,9 @@ public final class OrderBook {
         int levels = (int) config.maxPriceTicks();
         bids = new PriceLadder(levels, true, pool);
         asks = new PriceLadder(levels, false, pool);
+        bidLadders[FIXED] = bids;
+        askLadders[FIXED] = asks;
+        offsetBias = levels;
         nextSeq = config.firstSequence();
     }
 
@@ -83,6 +117,13 @@ public final class OrderBook {
     public void place(long orderId, long ownerId, Side side, long priceTicks, long sizeLots, TimeInForce tif,
                       int flags, long displayLots, long reduceOnlyCapLots, long expiresAt, long now,
                       BookEvents sink) {
+        placeFixed(orderId, ownerId, side, priceTicks, sizeLots, tif, flags, displayLots, reduceOnlyCapLots, expiresAt, now, sink);
+        repeg(now, sink);
+    }
+
+    private void placeFixed(long orderId, long ownerId, Side side, long priceTicks, long sizeLots, TimeInForce tif,
+                            int flags, long displayLots, long reduceOnlyCapLots, long expiresAt, long now,
+                            BookEvents sink) {
         RejectReason reason = checkNewOrder(orderId, priceTicks, sizeLots, tif, flags, displayLots, expiresAt, now);
         long size = sizeLots;
         if (reason == null && OrderFlags.has(flags, OrderFlags.REDUCE_ONLY)) {
@@ -179,6 +220,7 @@ public final class OrderBook {
         long owner = ownerOf(slot);
         remove(slot);
         sink.onCancelled(nextSeq++, orderId, owner, remaining, CancelReason.REQUESTED);
+        migrateAll();
     }
 
     /**
@@ -207,9 +249,20 @@ public final class OrderBook {
      */
     public void amend(long orderId, long newPriceTicks, long newSizeLots, long newDisplayLots, long newExpiresAt,
                       long now, BookEvents sink) {
+        amendFixed(orderId, newPriceTicks, newSizeLots, newDisplayLots, newExpiresAt, now, sink);
+        repeg(now, sink);
+    }
+
+    private void amendFixed(long orderId, long newPriceTicks, long newSizeLots, long newDisplayLots, long newExpiresAt,
+                            long now, BookEvents sink) {
         int slot = table.find(orderId);
         if (slot == NIL) {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
+            return;
+        }
+        if (kindOf(slot) != FIXED) {
+            // a pegged order has no price of its own to amend: the caller replaces it (cancel and place)
+            sink.onRejected(nextSeq++, orderId, ownerOf(slot), RejectReason.INVALID_COMBINATION);
             return;
         }
         long owner = ownerOf(slot);
@@ -244,7 +297,7 @@ public final class OrderBook {
             sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, true);
             return;
         }
-        if (isPostOnly(slot) && hasLiveCrossing(buy ? asks : bids, newLevel, now)) {
+        if (isPostOnly(slot) && hasLiveCrossing(!buy, newLevel, now)) {
             sink.onRejected(nextSeq++, orderId, owner, RejectReason.POST_ONLY_WOULD_CROSS);
             return;
         }
@@ -277,12 +330,12 @@ public final class OrderBook {
      * planned. Lets a caller try a whole fill-or-kill before committing to any of it.
      */
     public long planFills(long ownerId, Side side, long limitTicks, long sizeLots, long now, FillPlan plan) {
-        PriceLadder opposite = side == Side.BUY ? asks : bids;
-        int limit = (int) (limitTicks - 1);
+        SideWalk queues = walk.start(side != Side.BUY);
         long left = sizeLots;
-        for (int lvl = opposite.best(); left > 0 && lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
+        while (left > 0 && queues.next(limitTicks)) {
             int n = 0;
-            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
+            long price = queues.price;
+            for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
                 if (now > expiresAtOf(s) || ownerOf(s) == ownerId) {
                     continue;
                 }
@@ -305,7 +358,7 @@ public final class OrderBook {
                 long lots = Math.min(left, planVisible[i]);
                 left -= lots;
                 planVisible[i] -= lots;
-                if (!plan.fill(planIds[i], planOwners[i], lvl + 1L, lots)) {
+                if (!plan.fill(planIds[i], planOwners[i], price, lots)) {
                     return sizeLots - left;
                 }
                 if (planVisible[i] == 0) {
@@ -349,23 +402,42 @@ public final class OrderBook {
     /** A resting order's price in ticks, or {@link #NO_PRICE} when it is not on the book. */
     public long priceTicks(long orderId) {
         int slot = table.find(orderId);
-        return slot == NIL ? NO_PRICE : levelOf(slot) + 1L;
+        if (slot == NIL) {
+            return NO_PRICE;
+        }
+        long p = priceOf(slot);
+        return p == ABSENT || p < 1 ? NO_PRICE : p;
     }
 
     /** Removes every resting order with {@code now > expiresAt}, bids then asks, best price first. */
     public void sweepExpired(long now, BookEvents sink) {
-        sweep(bids, now, sink);
-        sweep(asks, now, sink);
+        for (PriceLadder l : bidLadders) {
+            if (l != null) {
+                sweep(l, now, sink);
+            }
+        }
+        for (PriceLadder l : askLadders) {
+            if (l != null) {
+                sweep(l, now, sink);
+            }
+        }
+        migrateAll();
     }
 
     /** Highest bid in ticks, or {@link #NO_PRICE}. Expired orders count until removed. */
     public long bestBidTicks() {
-        return bids.best() == NIL ? NO_PRICE : bids.best() + 1L;
+        if (pegCount[0] == 0) {
+            return bids.best() == NIL ? NO_PRICE : bids.best() + 1L;
+        }
+        return bestSlot(true) == NIL || bestPrice < 1 ? NO_PRICE : bestPrice;
     }
 
     /** Lowest ask in ticks, or {@link #NO_PRICE}. Expired orders count until removed. */
     public long bestAskTicks() {
-        return asks.best() == NIL ? NO_PRICE : asks.best() + 1L;
+        if (pegCount[1] == 0) {
+            return asks.best() == NIL ? NO_PRICE : asks.best() + 1L;
+        }
+        return bestSlot(false) == NIL ? NO_PRICE : bestPrice;
     }
 
     /** Number of orders on the book. */
@@ -391,10 +463,25 @@ public final class OrderBook {
 
     /** Visits one side's resting orders in matching order: best price first, then time priority. */
     public void forEachResting(Side side, RestingOrderVisitor visitor) {
-        PriceLadder ladder = side == Side.BUY ? bids : asks;
-        for (int lvl = ladder.best(); lvl != NIL; lvl = ladder.worse(lvl)) {
-            for (int s = ladder.head(lvl); s != NIL; s = Slots.next(pool, s)) {
-                visitor.visit(idOf(s), ownerOf(s), lvl + 1L, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
+        boolean buy = side == Side.BUY;
+        SideWalk queues = new SideWalk().start(buy);
+        while (queues.next(buy ? Long.MIN_VALUE : Long.MAX_VALUE)) {
+            long price = queues.price < 1 ? NO_PRICE : queues.price;
+            for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
+                visitor.visit(idOf(s), ownerOf(s), price, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
+            }
+        }
+        // pegs whose reference is absent rest without a price, after the others
+        PriceLadder[] ladders = buy ? bidLadders : askLadders;
+        for (int k = MARK_HELD; k <= BOOK_FLOAT; k++) {
+            PriceLadder l = ladders[k];
+            if (l == null || refOf(buy, k) != ABSENT) {
+                continue;
+            }
+            for (int lvl = l.best(); lvl != NIL; lvl = l.worse(lvl)) {
+                for (int s = l.head(lvl); s != NIL; s = Slots.next(pool, s)) {
+                    visitor.visit(idOf(s), ownerOf(s), NO_PRICE, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
+                }
             }
         }
     }
@@ -439,11 +526,10 @@ public final class OrderBook {
         if (tif == TimeInForce.GTC && resting == config.capacity()) {
             return RejectReason.BOOK_FULL;
         }
-        PriceLadder opposite = buy ? asks : bids;
-        if (tif == TimeInForce.FOK && fillableLots(opposite, limit, ownerId, size, now) < size) {
+        if (tif == TimeInForce.FOK && fillableLots(!buy, limit, ownerId, size, now) < size) {
             return RejectReason.FILL_OR_KILL_NOT_FILLABLE;
         }
-        if (OrderFlags.has(flags, OrderFlags.POST_ONLY) && hasLiveCrossing(opposite, limit, now)) {
+        if (OrderFlags.has(flags, OrderFlags.POST_ONLY) && hasLiveCrossing(!buy, limit, now)) {
             return RejectReason.POST_ONLY_WOULD_CROSS;
         }
         return null;
@@ -460,12 +546,25 @@ public final class OrderBook {
         Side takerSide = takerBuys ? Side.BUY : Side.SELL;
         long left = quantity;
         takerStopped = false;
+        boolean makersBuy = !takerBuys;
         while (left > 0) {
-            int lvl = opposite.best();
-            if (lvl == NIL || !opposite.atLeastAsGood(lvl, limit)) {
-                break;
+            int maker;
+            long price;
+            if (pegCount[sideIndex(makersBuy)] == 0) {
+                int lvl = opposite.best();
+                if (lvl == NIL || !opposite.atLeastAsGood(lvl, limit)) {
+                    break;
+                }
+                maker = opposite.head(lvl);
+                price = lvl + 1L;
+            } else {
+                // pegs are priced from the references as they stood when this request began (repeg moves them after)
+                maker = bestSlot(makersBuy);
+                price = bestPrice;
+                if (maker == NIL || (takerBuys ? price > limit + 1L : price < limit + 1L)) {
+                    break;
+                }
             }
-            int maker = opposite.head(lvl);
             if (now > expiresAtOf(maker)) {
                 long remaining = open(maker);
                 long id = idOf(maker);
@@ -482,7 +581,7 @@ public final class OrderBook {
                 continue;
             }
             long lots = Math.min(left, pool[maker * STRIDE + VISIBLE]);
-            FillVerdict verdict = sink.approveFill(idOf(maker), ownerOf(maker), takerId, takerOwner, takerSide, lvl + 1L, lots);
+            FillVerdict verdict = sink.approveFill(idOf(maker), ownerOf(maker), takerId, takerOwner, takerSide, price, lots);
             if (verdict != FillVerdict.FILL) {
                 if (verdict.makerLeaves()) {
                     long remaining = open(maker);
@@ -509,18 +608,33 @@ public final class OrderBook {
                     long slice = Math.min(pool[maker * STRIDE + DISPLAY], pool[maker * STRIDE + HIDDEN]);
                     pool[maker * STRIDE + VISIBLE] = slice;
                     pool[maker * STRIDE + HIDDEN] -= slice;
-                    opposite.moveToBack(maker, lvl);
+                    ladderOf(maker).moveToBack(maker, levelOf(maker));
                 }
             }
-            sink.onFill(nextSeq++, makerId, makerOwner, takerId, takerOwner, takerSide, lvl + 1L, lots,
+            sink.onFill(nextSeq++, makerId, makerOwner, takerId, takerOwner, takerSide, price, lots,
                     makerRemaining, left);
         }
         return left;
     }
 
     /** Lots a FOK of this owner could fill: live makers at acceptable prices, other owners only. */
-    private long fillableLots(PriceLadder opposite, int limit, long owner, long wanted, long now) {
+    private long fillableLots(boolean makersBuy, int limit, long owner, long wanted, long now) {
         long sum = 0;
+        if (pegCount[sideIndex(makersBuy)] > 0) {
+            SideWalk queues = walk.start(makersBuy);
+            while (queues.next(limit + 1L)) {
+                for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
+                    if (now <= expiresAtOf(s) && ownerOf(s) != owner) {
+                        sum += open(s);
+                        if (sum >= wanted) {
+                            return sum;
+                        }
+                    }
+                }
+            }
+            return sum;
+        }
+        PriceLadder opposite = makersBuy ? bids : asks;
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
             for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
                 if (now <= expiresAtOf(s) && ownerOf(s) != owner) {
@@ -534,7 +648,19 @@ public final class OrderBook {
         return sum;
     }
 
-    private boolean hasLiveCrossing(PriceLadder opposite, int limit, long now) {
+    private boolean hasLiveCrossing(boolean makersBuy, int limit, long now) {
+        if (pegCount[sideIndex(makersBuy)] > 0) {
+            SideWalk queues = walk.start(makersBuy);
+            while (queues.next(limit + 1L)) {
+                for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
+                    if (now <= expiresAtOf(s)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        PriceLadder opposite = makersBuy ? bids : asks;
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
             for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
                 if (now <= expiresAtOf(s)) {
@@ -576,7 +702,7 @@ public final class OrderBook {
 
     /** The order table moved a queued order from one position to another: relink its neighbours. */
     private void moved(int from, int to) {
-        (isBuy(to) ? bids : asks).relocate(to, levelOf(to));
+        ladderOf(to).relocate(to, levelOf(to));
     }
 
     /** The order table, for tests of its probe lengths. */
@@ -586,7 +712,10 @@ public final class OrderBook {
 
     /** Takes a queued order off the book; its position may be reused or refilled by the next removal or placement. */
     private void remove(int slot) {
-        (isBuy(slot) ? bids : asks).unlink(slot, levelOf(slot));
+        ladderOf(slot).unlink(slot, levelOf(slot));
+        if (kindOf(slot) != FIXED) {
+            pegCount[sideIndex(isBuy(slot))]--;
+        }
         release(slot);
     }
 
@@ -622,5 +751,503 @@ public final class OrderBook {
     /** Unfilled lots, displayed plus hidden. */
     private long open(int slot) {
         return pool[slot * STRIDE + VISIBLE] + pool[slot * STRIDE + HIDDEN];
+    }
+
+    // ------------------------------------------------------------------------------- pegged orders
+
+    /**
+     * The market's mark in ticks, rounded down (what buys are pegged to) and up (what sells are
+     * pegged to). Mark-pegged orders follow at once: the pegs that reach or leave their limit change
+     * queue (the only per-order work, see {@link Thresholds}), and pegs that now cross the book trade
+     * ({@link #repeg}).
+     */
+    public void mark(long floorTicks, long ceilTicks, long now, BookEvents sink) {
+        hasMark = true;
+        markFloorTicks = floorTicks;
+        markCeilTicks = ceilTicks;
+        repeg(now, sink);
+    }
+
+    /**
+     * The price in ticks a pegged order with these terms has now: reference + offset, never past
+     * the limit (a buy at most {@code limitTicks}, a sell at least). {@link #NO_PRICE} when the
+     * reference is absent or the price is not positive: such an order cannot trade.
+     */
+    public long pegPriceTicks(Side side, PegRef ref, long offsetTicks, long limitTicks) {
+        boolean buy = side == Side.BUY;
+        long r = refs[sideIndex(buy)][ref.ordinal()];
+        if (r == ABSENT || Math.abs(offsetTicks) >= offsetBias) {
+            return NO_PRICE;
+        }
+        long raw = r + offsetTicks;
+        long p = buy ? Math.min(limitTicks, raw) : Math.max(limitTicks, raw);
+        return p < 1 ? NO_PRICE : p;
+    }
+
+    /**
+     * Places a pegged order: its price is {@link #pegPriceTicks} now and follows the reference
+     * while it rests. Validated like {@link #place} with {@code limitTicks} as the price, plus the
+     * offset (|offset| below maxPriceTicks). With no reference (no mark yet, no fixed-price order on
+     * its side) it cannot trade: a GTC rests without a price until the reference is back, an IOC
+     * is cancelled, a FOK rejected. A post-only that would cross is rejected like any post-only.
+     */
+    public void placePegged(long orderId, long ownerId, Side side, PegRef ref, long offsetTicks, long limitTicks,
+                            long sizeLots, TimeInForce tif, int flags, long displayLots, long reduceOnlyCapLots,
+                            long expiresAt, long now, BookEvents sink) {
+        boolean buy = side == Side.BUY;
+        RejectReason reason = checkNewOrder(orderId, limitTicks, sizeLots, tif, flags, displayLots, expiresAt, now);
+        if (reason == null && Math.abs(offsetTicks) >= offsetBias) {
+            reason = RejectReason.PEG_OFFSET_OUT_OF_RANGE;
+        }
+        long size = sizeLots;
+        if (reason == null && OrderFlags.has(flags, OrderFlags.REDUCE_ONLY)) {
+            if (reduceOnlyCapLots <= 0) {
+                reason = RejectReason.REDUCE_ONLY_NOTHING_TO_REDUCE;
+            } else {
+                size = Math.min(size, reduceOnlyCapLots);
+            }
+        }
+        long price = reason == null ? pegPriceTicks(side, ref, offsetTicks, limitTicks) : NO_PRICE;
+        int limit = levelFor(price, buy);
+        if (reason == null) {
+            reason = checkLiquidity(ownerId, buy, limit, size, tif, flags, now);
+        }
+        if (reason != null) {
+            sink.onRejected(nextSeq++, orderId, ownerId, reason);
+            return;
+        }
+        sink.onAccepted(nextSeq++, orderId, ownerId, side, price, size);
+        long left = match(orderId, ownerId, buy, limit, size, now, sink);
+        if (left > 0) {
+            if (takerStopped) {
+                sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.FILL_REFUSED);
+            } else if (tif == TimeInForce.GTC) {
+                int slot = table.claim(orderId);
+                resting++;
+                pool[slot * STRIDE + OWNER] = ownerId;
+                pool[slot * STRIDE + EXPIRES_AT] = expiresAt;
+                pool[slot * STRIDE + META] = Slots.LIVE_BIT | (buy ? Slots.BUY_BIT : 0)
+                        | (OrderFlags.has(flags, OrderFlags.POST_ONLY) ? Slots.POST_ONLY_BIT : 0);
+                pool[slot * STRIDE + DISPLAY] = displayLots;
+                enqueuePeg(slot, ref, offsetTicks, limitTicks, left, sink);
+            } else {
+                sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.IMMEDIATE_REMAINDER);
+            }
+        }
+        repeg(now, sink);
+    }
+
+    /** What {@link #placePegged} would reject this order for now, or null; as {@link #check}. */
+    public RejectReason checkPegged(long ownerId, Side side, PegRef ref, long offsetTicks, long limitTicks, long sizeLots,
+                                    TimeInForce tif, int flags, long displayLots, long reduceOnlyCapLots, long expiresAt,
+                                    long now, boolean replacingOne) {
+        RejectReason reason = checkFields(limitTicks, sizeLots, tif, flags, displayLots, expiresAt, now);
+        if (reason == null && Math.abs(offsetTicks) >= offsetBias) {
+            return RejectReason.PEG_OFFSET_OUT_OF_RANGE;
+        }
+        long size = sizeLots;
+        if (reason == null && OrderFlags.has(flags, OrderFlags.REDUCE_ONLY)) {
+            if (reduceOnlyCapLots <= 0) {
+                return RejectReason.REDUCE_ONLY_NOTHING_TO_REDUCE;
+            }
+            size = Math.min(size, reduceOnlyCapLots);
+        }
+        if (reason == null && !(replacingOne && tif == TimeInForce.GTC && resting == config.capacity())) {
+            boolean buy = side == Side.BUY;
+            reason = checkLiquidity(ownerId, buy, levelFor(pegPriceTicks(side, ref, offsetTicks, limitTicks), buy), size,
+                    tif, flags, now);
+        }
+        return reason;
+    }
+
+    /** Whether a resting order is pegged. */
+    public boolean isPegged(long orderId) {
+        int slot = table.find(orderId);
+        return slot != NIL && kindOf(slot) != FIXED;
+    }
+
+    /** The limit level a taker with this price matches up to; no price matches nothing. */
+    private static int levelFor(long price, boolean buy) {
+        if (price == NO_PRICE) {
+            return buy ? -1 : Integer.MAX_VALUE - 1;
+        }
+        return (int) Math.min(price - 1, Integer.MAX_VALUE - 1);
+    }
+
+    /** Queues a pegged order's rest: held at its limit when its reference has reached it, else floating. */
+    private void enqueuePeg(int slot, PegRef ref, long offsetTicks, long limitTicks, long lots, BookEvents sink) {
+        boolean buy = isBuy(slot);
+        int si = sideIndex(buy);
+        long r = refs[si][ref.ordinal()];
+        long key = thresholdKey(buy, limitTicks, offsetTicks);
+        boolean held = r != ABSENT && (buy ? r : -r) >= key;
+        int offsetIndex = (int) (offsetTicks + offsetBias);
+        int limitLevel = (int) (limitTicks - 1);
+        int kind = held ? heldKind(ref) : floatKind(ref);
+        int lvl = held ? limitLevel : offsetIndex;
+        int other = held ? offsetIndex : limitLevel;
+        long shown = pool[slot * STRIDE + DISPLAY] > 0 ? Math.min(pool[slot * STRIDE + DISPLAY], lots) : lots;
+        pool[slot * STRIDE + VISIBLE] = shown;
+        pool[slot * STRIDE + HIDDEN] = lots - shown;
+        pool[slot * STRIDE + META] = (pool[slot * STRIDE + META] & FLAG_BITS) | ((long) kind << KIND_SHIFT)
+                | ((long) other << OTHER_SHIFT) | lvl;
+        ladder(buy, kind).append(slot, lvl);
+        pegCount[si]++;
+        Thresholds[] th = thresholds(si, ref);
+        if (held) {
+            push(th[1], -key, idOf(slot), si);
+        } else {
+            push(th[0], key, idOf(slot), si);
+        }
+        long price = priceOf(slot);
+        sink.onRested(nextSeq++, idOf(slot), price == ABSENT || price < 1 ? NO_PRICE : price, lots);
+    }
+
+    private static final long FLAG_BITS = Slots.LIVE_BIT | Slots.BUY_BIT | Slots.POST_ONLY_BIT;
+
+    /**
+     * The reference value (for a sell, its negation) at or past which a peg is held at its limit:
+     * a buy is held when {@code ref + offset >= limit}, a sell when {@code ref + offset <= limit}.
+     */
+    private static long thresholdKey(boolean buy, long limitTicks, long offsetTicks) {
+        return buy ? limitTicks - offsetTicks : offsetTicks - limitTicks;
+    }
+
+    private long thresholdKeyOf(int slot) {
+        int k = kindOf(slot);
+        boolean held = k == MARK_HELD || k == BOOK_HELD;
+        long limitTicks = (held ? levelOf(slot) : otherOf(slot)) + 1L;
+        long offset = (held ? otherOf(slot) : levelOf(slot)) - (long) offsetBias;
+        return thresholdKey(isBuy(slot), limitTicks, offset);
+    }
+
+    private void push(Thresholds heap, long key, long id, int si) {
+        heap.push(key, id);
+        if (heap.size() > 2 * pegCount[si] + 64) {
+            // drop the entries of orders that left or changed state, so the heap stays O(resting pegs)
+            heap.retain((k, orderId) -> {
+                int s = table.find(orderId);
+                return s != NIL && kindOf(s) != FIXED && sideIndex(isBuy(s)) == si
+                        && (thresholdKeyOf(s) == k || thresholdKeyOf(s) == -k);
+            });
+        }
+    }
+
+    private Thresholds[] thresholds(int si, PegRef ref) {
+        Thresholds[] th = thresholds[si][ref.ordinal()];
+        if (th == null) {
+            th = new Thresholds[] {new Thresholds(), new Thresholds()};
+            thresholds[si][ref.ordinal()] = th;
+        }
+        return th;
+    }
+
+    private PriceLadder ladder(boolean buy, int kind) {
+        PriceLadder[] ladders = buy ? bidLadders : askLadders;
+        if (ladders[kind] == null) {
+            int levels = kind == MARK_FLOAT || kind == BOOK_FLOAT ? 2 * offsetBias : offsetBias;
+            ladders[kind] = new PriceLadder(levels, buy, pool);
+        }
+        return ladders[kind];
+    }
+
+    /**
+     * After every request: brings each side's references up to date (moving only the pegs whose
+     * held/floating state changes), then lets pegs that now cross the book trade, until nothing
+     * crosses. With no pegs resting it only records the references.
+     */
+    private void repeg(long now, BookEvents sink) {
+        if (pegCount[0] == 0 && pegCount[1] == 0) {
+            refs[0][0] = currentRef(true, PegRef.MARK);
+            refs[1][0] = currentRef(false, PegRef.MARK);
+            refs[0][1] = currentRef(true, PegRef.BOOK);
+            refs[1][1] = currentRef(false, PegRef.BOOK);
+            return;
+        }
+        do {
+            migrateAll();
+        } while (uncross(now, sink));
+    }
+
+    /**
+     * After a removal (cancel, expiry): the references follow, and nothing can cross, since taking
+     * an order away only moves a side's book reference away from the other side.
+     */
+    private void migrateAll() {
+        migrate(true, PegRef.MARK);
+        migrate(false, PegRef.MARK);
+        migrate(true, PegRef.BOOK);
+        migrate(false, PegRef.BOOK);
+    }
+
+    private long currentRef(boolean buy, PegRef ref) {
+        if (ref == PegRef.MARK) {
+            return hasMark ? (buy ? markFloorTicks : markCeilTicks) : ABSENT;
+        }
+        PriceLadder fixed = buy ? bids : asks;
+        return fixed.best() == NIL ? ABSENT : fixed.best() + 1L;
+    }
+
+    /** Moves one side's pegs of one reference to the reference's current value; only pegs whose state flips move. */
+    private void migrate(boolean buy, PegRef ref) {
+        int si = sideIndex(buy);
+        long r = currentRef(buy, ref);
+        if (r == refs[si][ref.ordinal()]) {
+            return;
+        }
+        refs[si][ref.ordinal()] = r;
+        Thresholds[] th = thresholds[si][ref.ordinal()];
+        if (r == ABSENT || th == null) {
+            return; // without a reference the pegs stay where they are, out of reach, until it is back
+        }
+        long rr = buy ? r : -r;
+        int floatKind = floatKind(ref);
+        int heldKind = heldKind(ref);
+        while (th[0].size() > 0 && th[0].minKey() <= rr) {
+            long key = th[0].minKey();
+            long id = th[0].minId();
+            th[0].pop();
+            int s = table.find(id);
+            if (s != NIL && kindOf(s) == floatKind && isBuy(s) == buy && thresholdKeyOf(s) == key) {
+                switchQueue(s, heldKind);
+                th[1].push(-key, id);
+            }
+        }
+        while (th[1].size() > 0 && -th[1].minKey() > rr) {
+            long key = -th[1].minKey();
+            long id = th[1].minId();
+            th[1].pop();
+            int s = table.find(id);
+            if (s != NIL && kindOf(s) == heldKind && isBuy(s) == buy && thresholdKeyOf(s) == key) {
+                switchQueue(s, floatKind);
+                th[0].push(key, id);
+            }
+        }
+    }
+
+    /** A peg changes between held and floating: it joins the back of the other queue. */
+    private void switchQueue(int slot, int kind) {
+        boolean buy = isBuy(slot);
+        int lvl = levelOf(slot);
+        int other = otherOf(slot);
+        ladderOf(slot).unlink(slot, lvl);
+        pool[slot * STRIDE + META] = (pool[slot * STRIDE + META] & FLAG_BITS) | ((long) kind << KIND_SHIFT)
+                | ((long) lvl << OTHER_SHIFT) | other;
+        ladder(buy, kind).append(slot, other);
+    }
+
+    /**
+     * One step of taking a crossed book apart after a reference moved: the pegged order at the top
+     * of the crossing side takes (when both tops are pegged, the bid takes) from the other top at
+     * the other's price, as an incoming order would. A post-only peg that would take is cancelled
+     * (PEG_CROSSED) instead. Returns whether anything changed.
+     */
+    private boolean uncross(long now, BookEvents sink) {
+        boolean changed = false;
+        while (true) {
+            int b = bestSlot(true);
+            long bp = bestPrice;
+            int a = bestSlot(false);
+            long ap = bestPrice;
+            if (b == NIL || a == NIL || bp < ap) {
+                return changed;
+            }
+            changed = true;
+            boolean bidTakes = kindOf(b) != FIXED;
+            int taker = bidTakes ? b : a;
+            int maker = bidTakes ? a : b;
+            long price = bidTakes ? ap : bp;
+            if (now > expiresAtOf(taker) || now > expiresAtOf(maker)) {
+                int gone = now > expiresAtOf(taker) ? taker : maker;
+                long remaining = open(gone);
+                long id = idOf(gone);
+                long owner = ownerOf(gone);
+                remove(gone);
+                sink.onExpired(nextSeq++, id, owner, remaining);
+                continue;
+            }
+            if (isPostOnly(taker)) {
+                long remaining = open(taker);
+                long id = idOf(taker);
+                long owner = ownerOf(taker);
+                remove(taker);
+                sink.onCancelled(nextSeq++, id, owner, remaining, CancelReason.PEG_CROSSED);
+                continue;
+            }
+            long makerId = idOf(maker);
+            long makerOwner = ownerOf(maker);
+            long takerId = idOf(taker);
+            long takerOwner = ownerOf(taker);
+            if (makerOwner == takerOwner) {
+                long remaining = open(maker);
+                remove(maker);
+                sink.onCancelled(nextSeq++, makerId, makerOwner, remaining, CancelReason.SELF_TRADE);
+                continue;
+            }
+            Side takerSide = bidTakes ? Side.BUY : Side.SELL;
+            long lots = Math.min(open(taker), pool[maker * STRIDE + VISIBLE]);
+            FillVerdict verdict = sink.approveFill(makerId, makerOwner, takerId, takerOwner, takerSide, price, lots);
+            if (verdict != FillVerdict.FILL) {
+                if (verdict.makerLeaves()) {
+                    long remaining = open(maker);
+                    remove(maker);
+                    sink.onCancelled(nextSeq++, makerId, makerOwner, remaining, CancelReason.FILL_REFUSED);
+                }
+                if (verdict.takerStops()) {
+                    int t = table.find(takerId);
+                    long remaining = open(t);
+                    remove(t);
+                    sink.onCancelled(nextSeq++, takerId, takerOwner, remaining, CancelReason.FILL_REFUSED);
+                }
+                continue;
+            }
+            pool[maker * STRIDE + VISIBLE] -= lots;
+            long makerRemaining = open(maker);
+            refillOrRemove(maker);
+            // a removal may move other orders' table positions
+            taker = table.find(takerId);
+            long fromVisible = Math.min(pool[taker * STRIDE + VISIBLE], lots);
+            pool[taker * STRIDE + VISIBLE] -= fromVisible;
+            pool[taker * STRIDE + HIDDEN] -= lots - fromVisible;
+            long takerRemaining = open(taker);
+            refillOrRemove(taker);
+            sink.onFill(nextSeq++, makerId, makerOwner, takerId, takerOwner, takerSide, price, lots, makerRemaining,
+                    takerRemaining);
+        }
+    }
+
+    /** After a fill: an order with nothing left leaves; a used-up iceberg slice refills at the back of its queue. */
+    private void refillOrRemove(int slot) {
+        if (pool[slot * STRIDE + VISIBLE] != 0) {
+            return;
+        }
+        if (pool[slot * STRIDE + HIDDEN] == 0) {
+            remove(slot);
+            return;
+        }
+        long slice = Math.min(pool[slot * STRIDE + DISPLAY], pool[slot * STRIDE + HIDDEN]);
+        pool[slot * STRIDE + VISIBLE] = slice;
+        pool[slot * STRIDE + HIDDEN] -= slice;
+        ladderOf(slot).moveToBack(slot, levelOf(slot));
+    }
+
+    /**
+     * The best order of one side a taker would meet now, over every queue whose reference is there
+     * ({@link #bestPrice} gets its price), or NIL. At one price the queue of lower kind goes first.
+     */
+    private int bestSlot(boolean buy) {
+        PriceLadder[] ladders = buy ? bidLadders : askLadders;
+        int found = NIL;
+        long fp = 0;
+        for (int k = FIXED; k <= BOOK_FLOAT; k++) {
+            PriceLadder l = ladders[k];
+            if (l == null || l.best() == NIL || !active(buy, k)) {
+                continue;
+            }
+            long p = priceAt(buy, k, l.best());
+            if (found == NIL || (buy ? p > fp : p < fp)) {
+                found = l.head(l.best());
+                fp = p;
+            }
+        }
+        bestPrice = fp;
+        return found;
+    }
+
+    private boolean active(boolean buy, int kind) {
+        return kind == FIXED || refOf(buy, kind) != ABSENT;
+    }
+
+    private long refOf(boolean buy, int kind) {
+        return refs[sideIndex(buy)][kind == MARK_HELD || kind == MARK_FLOAT ? 0 : 1];
+    }
+
+    /** The price of a level of a queue kind (its reference present). */
+    private long priceAt(boolean buy, int kind, int level) {
+        return kind <= BOOK_HELD ? level + 1L : level - (long) offsetBias + refOf(buy, kind);
+    }
+
+    /** A resting order's price now, or ABSENT for a peg whose reference is absent. */
+    private long priceOf(int slot) {
+        int k = kindOf(slot);
+        if (k == FIXED) {
+            return levelOf(slot) + 1L;
+        }
+        return active(isBuy(slot), k) ? priceAt(isBuy(slot), k, levelOf(slot)) : ABSENT;
+    }
+
+    private static int heldKind(PegRef ref) {
+        return ref == PegRef.MARK ? MARK_HELD : BOOK_HELD;
+    }
+
+    private static int floatKind(PegRef ref) {
+        return ref == PegRef.MARK ? MARK_FLOAT : BOOK_FLOAT;
+    }
+
+    private static int sideIndex(boolean buy) {
+        return buy ? 0 : 1;
+    }
+
+    private int kindOf(int slot) {
+        return (int) ((pool[slot * STRIDE + META] >>> KIND_SHIFT) & 7);
+    }
+
+    private int otherOf(int slot) {
+        return (int) (pool[slot * STRIDE + META] >>> OTHER_SHIFT);
+    }
+
+    private PriceLadder ladderOf(int slot) {
+        return (isBuy(slot) ? bidLadders : askLadders)[kindOf(slot)];
+    }
+
+    /**
+     * Walks one side's queues in matching order: best price first and, at one price, fixed-price
+     * orders, then pegs held at their limit (MARK, BOOK), then floating pegs (MARK, BOOK); a k-way
+     * merge of the side's ladders. Queues of a reference that is absent are skipped.
+     */
+    private final class SideWalk {
+        private final int[] cur = new int[5];
+        private PriceLadder[] ladders;
+        private boolean buy;
+        int kind;
+        int level;
+        long price;
+
+        SideWalk start(boolean buySide) {
+            buy = buySide;
+            ladders = buy ? bidLadders : askLadders;
+            for (int k = FIXED; k <= BOOK_FLOAT; k++) {
+                cur[k] = ladders[k] != null && active(buy, k) ? ladders[k].best() : NIL;
+            }
+            return this;
+        }
+
+        /** Moves to the next queue whose price is at least as good as {@code bound}; false when there is none. */
+        boolean next(long bound) {
+            int bk = -1;
+            long bp = 0;
+            for (int k = FIXED; k <= BOOK_FLOAT; k++) {
+                if (cur[k] == NIL) {
+                    continue;
+                }
+                long p = priceAt(buy, k, cur[k]);
+                if (bk < 0 || (buy ? p > bp : p < bp)) {
+                    bk = k;
+                    bp = p;
+                }
+            }
+            if (bk < 0 || (buy ? bp < bound : bp > bound)) {
+                return false;
+            }
+            kind = bk;
+            level = cur[bk];
+            price = bp;
+            cur[bk] = ladders[bk].worse(level);
+            return true;
+        }
+
+        int head() {
+            return ladders[kind].head(level);
+        }
     }
 }

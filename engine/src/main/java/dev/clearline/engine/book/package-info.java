@@ -35,6 +35,15 @@
  *       owner: an amend to a crossing price matches immediately (self-trade prevention included),
  *       and the rest goes to the back of the new level. An amended post-only order that would cross
  *       is rejected and left as it was.</li>
+ *   <li><b>Pegged</b> ({@link dev.clearline.engine.book.OrderBook#placePegged}): the price is a reference (the
+ *       mark given by {@code mark}, or the best fixed-price order of the own side) plus an offset,
+ *       never past the limit. Pegs sit in ladders indexed by offset and are priced when read, so a
+ *       reference move costs nothing per peg; only pegs reaching or leaving their limit change
+ *       queue. At one price: fixed-price orders, then pegs held at their limit, then floating MARK
+ *       pegs, then floating BOOK pegs, each FIFO. A peg carried across the book by its reference
+ *       takes like an incoming order (a post-only one is cancelled, PEG_CROSSED). Without its
+ *       reference a peg cannot trade: a GTC rests without a price, an IOC is cancelled, a FOK
+ *       rejected. A pegged order cannot be amended in place.</li>
  *   <li><b>Self-trade prevention: cancel resting.</b> When an incoming order meets a resting order
  *       of the same owner, the resting order is cancelled (SELF_TRADE) without a fill and the
  *       incoming order continues down the book. FOK liquidity counts other owners only.</li>

@@ -5,10 +5,12 @@ import dev.clearline.engine.book.CancelReason;
 import dev.clearline.engine.book.FillVerdict;
 import dev.clearline.engine.book.OrderBook;
 import dev.clearline.engine.book.OrderFlags;
+import dev.clearline.engine.book.PegRef;
 import dev.clearline.engine.book.RejectReason;
 import dev.clearline.engine.book.Side;
 import dev.clearline.engine.book.TimeInForce;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.LeafStore;
@@ -54,6 +56,10 @@ final class BookGlue {
     RejectReason bookCheck(LiveOrder e, MarketBook mb, MarketLeaf m, long capLots, boolean replacing) {
         Order o = e.order();
         TimeInForce tif = tif(o);
+        if (o.pegged()) {
+            return mb.book().checkPegged(e.account.ownerId, side(o), pegRef(o), o.pegOffset(), o.price() / m.tickSize(),
+                    o.size() / m.lotSize(), tif, flags(o), display(o, m), capLots, expiresAt(o), m.lastOracleTs(), replacing);
+        }
         return mb.book().check(e.account.ownerId, side(o), o.price() / m.tickSize(), o.size() / m.lotSize(), tif,
                 flags(o), display(o, m), capLots, expiresAt(o), m.lastOracleTs(), replacing);
     }
@@ -73,10 +79,10 @@ final class BookGlue {
             OverlayStore overlay = new OverlayStore(mirror.state);
             plannedPosts.clear();
             Trial t = new Trial();
-            mb.book().planFills(taker.account.ownerId, side(o), o.price() / m.tickSize(), want, m.lastOracleTs(),
+            mb.book().planFills(taker.account.ownerId, side(o), limitTicks(o, mb, m), want, m.lastOracleTs(),
                     (makerId, makerOwner, priceTicks, l) -> {
                         LiveOrder maker = index.get(makerId);
-                        FillVerdict v = tryFill(overlay, maker, taker, l * m.lotSize(), t);
+                        FillVerdict v = tryFill(overlay, maker, taker, l * m.lotSize(), priceTicks * m.tickSize(), t);
                         if (v == FillVerdict.FILL) return true;
                         t.verdict = v;
                         t.maker = maker;
@@ -97,7 +103,10 @@ final class BookGlue {
         sink.begin(e, m, mb);
         long ticks = o.price() / m.tickSize();
         long lots = o.size() / m.lotSize();
-        if (o.isMarket()) {
+        if (o.pegged()) {
+            book.placePegged(e.id, e.account.ownerId, side(o), pegRef(o), o.pegOffset(), ticks, lots, tif(o), flags(o),
+                    display(o, m), capLots, expiresAt(o), now, sink);
+        } else if (o.isMarket()) {
             book.placeMarket(e.id, e.account.ownerId, side(o), lots, ticks, tif(o), flags(o), capLots, now, sink);
         } else {
             book.place(e.id, e.account.ownerId, side(o), ticks, lots, tif(o), flags(o), display(o, m), capLots,
@@ -177,7 +186,7 @@ final class BookGlue {
      * yet, then the Trade. On the mirror every applied transition is emitted (a post that applied
      * before a refusal stays: the leaf exists and its margin moved). Returns who is at fault.
      */
-    private FillVerdict tryFill(LeafStore store, LiveOrder maker, LiveOrder taker, long size, Trial t) {
+    private FillVerdict tryFill(LeafStore store, LiveOrder maker, LiveOrder taker, long size, long price, Trial t) {
         boolean onMirror = store == mirror.state;
         Reject r;
         if (!posted(maker, onMirror)) {
@@ -190,8 +199,12 @@ final class BookGlue {
             if (r != null) return refused(t, r, FillJudge.postRefused(false));
             markPosted(taker, onMirror, store);
         }
-        r = mirror.tryApply(store, new Transition.Trade(stateId(maker, onMirror), stateId(taker, onMirror), size));
-        if (r != null) return refused(t, r, FillJudge.tradeRefused(r, store, maker, taker, size));
+        // a book-pegged maker's price is the book's, which the tree cannot see: the fill states it
+        Transition trade = maker.order().peg() == Peg.BOOK
+                ? new Transition.TradeAtPrice(stateId(maker, onMirror), stateId(taker, onMirror), size, price)
+                : new Transition.Trade(stateId(maker, onMirror), stateId(taker, onMirror), size);
+        r = mirror.tryApply(store, trade);
+        if (r != null) return refused(t, r, FillJudge.tradeRefused(r, store, maker, taker, size, price));
         return FillVerdict.FILL;
     }
 
@@ -225,6 +238,29 @@ final class BookGlue {
         FillVerdict verdict = FillVerdict.FILL;
         Reject reason;
         LiveOrder maker;
+    }
+
+    /**
+     * The oracle moved the mark: the book reprices its mark-pegged orders, and those that now cross
+     * trade through the same STF gate as any fill. A market without a mark has no mark-pegged price.
+     */
+    void mark(MarketBook mb, MarketLeaf m) {
+        long mark = m.markPrice();
+        if (mark <= 0) return;
+        long tick = m.tickSize();
+        sink.begin(null, m, mb);
+        mb.book().mark(mark / tick, mark % tick == 0 ? mark / tick : mark / tick + 1, m.lastOracleTs(), sink);
+        sink.end();
+    }
+
+    /** The limit in ticks an incoming order matches up to: its price, or its pegged price now ({@link OrderBook#NO_PRICE}: none). */
+    static long limitTicks(Order o, MarketBook mb, MarketLeaf m) {
+        long limit = o.price() / m.tickSize();
+        return o.pegged() ? mb.book().pegPriceTicks(side(o), pegRef(o), o.pegOffset(), limit) : limit;
+    }
+
+    static PegRef pegRef(Order o) {
+        return o.peg() == Peg.MARK ? PegRef.MARK : PegRef.BOOK;
     }
 
     static Side side(Order o) {
@@ -284,7 +320,7 @@ final class BookGlue {
         }
 
         private LiveOrder order(long id) {
-            return id == incoming.id ? incoming : index.get(id);
+            return incoming != null && id == incoming.id ? incoming : index.get(id);
         }
 
         @Override
@@ -293,7 +329,7 @@ final class BookGlue {
             LiveOrder maker = order(makerOrderId);
             LiveOrder taker = order(takerOrderId);
             trial.verdict = FillVerdict.FILL;
-            FillVerdict v = tryFill(mirror.state, maker, taker, lots * market.lotSize(), trial);
+            FillVerdict v = tryFill(mirror.state, maker, taker, lots * market.lotSize(), priceTicks * market.tickSize(), trial);
             if (v != FillVerdict.FILL) {
                 events.add(new ExchangeEvent.FillRefused(events.next(), makerOrderId, takerOrderId, trial.reason, v));
             }
@@ -319,6 +355,12 @@ final class BookGlue {
             LiveOrder maker = order(makerOrderId);
             if (makerRemainingLots == 0) forget(maker, mb);
             else reservations.reserve(maker, makerRemainingLots, market.lotSize());
+            if (incoming == null || takerOrderId != incoming.id) {
+                // a resting peg its reference moved across the book took: it is resting, so its reservation follows
+                LiveOrder taker = index.get(takerOrderId);
+                if (takerRemainingLots == 0) forget(taker, mb);
+                else reservations.reserve(taker, takerRemainingLots, market.lotSize());
+            }
         }
 
         @Override
@@ -333,16 +375,17 @@ final class BookGlue {
                 case IMMEDIATE_REMAINDER -> ExchangeEvent.Why.IMMEDIATE_REMAINDER;
                 case SELF_TRADE -> ExchangeEvent.Why.SELF_TRADE;
                 case FILL_REFUSED -> ExchangeEvent.Why.REFUSED;
+                case PEG_CROSSED -> ExchangeEvent.Why.PEG_CROSSED;
             };
             Reject refusal = reason == CancelReason.FILL_REFUSED ? trial.reason : null;
             events.add(new ExchangeEvent.Cancelled(events.next(), orderId, remainingLots * market.lotSize(), why, refusal));
-            if (orderId != incoming.id) forget(index.get(orderId), mb);
+            if (incoming == null || orderId != incoming.id) forget(index.get(orderId), mb);
         }
 
         @Override
         public void onExpired(long s, long orderId, long ownerId, long remainingLots) {
             events.add(new ExchangeEvent.Expired(events.next(), orderId, remainingLots * market.lotSize()));
-            if (orderId != incoming.id) forget(index.get(orderId), mb);
+            if (incoming == null || orderId != incoming.id) forget(index.get(orderId), mb);
         }
 
         @Override

@@ -134,7 +134,11 @@ public final class Exchange {
             case Transition.MarketConfig c when !books.containsKey(c.marketId()) && mirror.market(c.marketId()) != null ->
                     books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(),
                             bookSizes.maxSizeLots(), bookSizes.capacity())), new ExpiryQueue()));
-            case Transition.OraclePrice p -> sweep(p.marketId());
+            case Transition.OraclePrice p -> {
+                sweep(p.marketId());
+                MarketBook mb = books.get(p.marketId());
+                if (mb != null) glue.mark(mb, mirror.market(p.marketId()));
+            }
             case Transition.Liquidate l -> cancelRestingOrders(l.owner(), l.marketId());
             case Transition.ForcedCancel f -> {
                 LiveOrder e = index.live(f.orderHash());
@@ -259,7 +263,9 @@ public final class Exchange {
         Reject r = preChecks.check(o, true, m, index.known(replacement.hash()), index.wasCancelledUnposted(replacement.hash()), a, e);
         if (r != null) return reject(replacement.hash(), r, null);
         LiveOrder next = new LiveOrder(e.id, replacement, a);
-        boolean inBook = o.timeInForce() == dev.clearline.engine.order.TimeInForce.GTC && !o.isMarket() && o.flags() == old.flags();
+        // a pegged order has no price of its own to amend in the book: pegged either side, the replacement is placed anew
+        boolean inBook = o.timeInForce() == dev.clearline.engine.order.TimeInForce.GTC && !o.isMarket() && o.flags() == old.flags()
+                && !o.pegged() && !old.pegged();
         if (inBook) {
             r = glue.amend(next, mb, m);
             if (r != null) {

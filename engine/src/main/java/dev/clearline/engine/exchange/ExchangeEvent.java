@@ -46,7 +46,8 @@ public sealed interface ExchangeEvent {
 
     /**
      * REFUSED: the STF refused a fill and this order was at fault. RISK: its trader was liquidated.
-     * FORCED: a ForcedCancel from L1.
+     * FORCED: a ForcedCancel from L1. PEG_CROSSED: a post-only pegged order its reference moved
+     * onto the other side of the book.
      */
-    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED, REFUSED }
+    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED, REFUSED, PEG_CROSSED }
 }

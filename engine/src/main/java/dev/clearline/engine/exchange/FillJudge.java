@@ -30,11 +30,18 @@ final class FillJudge {
         return makerWasPosting ? FillVerdict.MAKER_LEAVES : FillVerdict.TAKER_STOPS;
     }
 
-    /**
-     * The verdict on a Trade of {@code size} base units between two posted orders that the STF
-     * refused with {@code reason}, judged on {@code store} (the state the Trade was tried on).
-     */
+    /** As {@link #tradeRefused(Reject, LeafStore, LiveOrder, LiveOrder, long, long)} at the maker leaf's own price (a fixed-price maker). */
     static FillVerdict tradeRefused(Reject reason, LeafStore store, LiveOrder maker, LiveOrder taker, long size) {
+        OrderLeaf ml = StateReads.order(store, maker.v.hash());
+        return tradeRefused(reason, store, maker, taker, size, ml == null ? 0 : ml.price());
+    }
+
+    /**
+     * The verdict on a Trade of {@code size} base units at {@code price} (the maker's price the book
+     * found: its fixed price, or its pegged price) between two posted orders that the STF refused
+     * with {@code reason}, judged on {@code store} (the state the Trade was tried on).
+     */
+    static FillVerdict tradeRefused(Reject reason, LeafStore store, LiveOrder maker, LiveOrder taker, long size, long price) {
         OrderLeaf ml = StateReads.order(store, maker.v.hash());
         OrderLeaf tl = StateReads.order(store, taker.v.hash());
         MarketLeaf m = StateReads.market(store, maker.marketId());
@@ -50,7 +57,7 @@ final class FillJudge {
                 takerAtFault = !usable(tl, m);
             }
             case REDUCE_ONLY_WOULD_INCREASE, INSUFFICIENT_MARGIN, OVERFLOW -> {
-                long notional = ml == null || m == null ? Fixed.OVERFLOW : Fixed.notional(size, m.lotSize(), ml.price());
+                long notional = ml == null || m == null ? Fixed.OVERFLOW : Fixed.notional(size, m.lotSize(), price);
                 makerAtFault = ml == null || m == null || fails(store, ml, maker.order().isBuy() ? size : -size, notional, m.makerFeePpm(), m);
                 takerAtFault = tl == null || m == null || fails(store, tl, taker.order().isBuy() ? size : -size, notional, m.takerFeePpm(), m);
             }

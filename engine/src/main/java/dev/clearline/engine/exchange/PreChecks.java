@@ -37,7 +37,6 @@ final class PreChecks {
         if (hashKnown) return hashCancelled ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
         if (a.nonces.contains(o.nonce())) return Reject.DUPLICATE_NONCE;
         Reject r = Stf.checkOrderFields(o, m);
-        if (r == null && o.pegged()) r = Reject.BAD_ORDER_FIELDS;  // the book does not reprice pegged orders yet
         if (r != null) return r;
         if (expired(o.expiry(), m)) return Reject.EXPIRED;
         BalanceLeaf b = a.balance();

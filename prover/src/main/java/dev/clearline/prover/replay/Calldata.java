@@ -7,17 +7,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Cuts batch calldata into encoded transitions: each type byte implies its length (docs/protocol.md section 6). */
-final class Calldata {
+public final class Calldata {
     private Calldata() {}
 
     /** The pieces, or where and why the bytes stop making sense. */
-    sealed interface Split {}
+    public sealed interface Split {}
 
-    record Pieces(List<byte[]> transitions) implements Split {}
+    public record Pieces(List<byte[]> transitions) implements Split {}
 
-    record Broken(int offset, String reason) implements Split {}
+    public record Broken(int offset, String reason) implements Split {}
 
-    static Split split(byte[] calldata) {
+    public static Split split(byte[] calldata) {
         List<byte[]> out = new ArrayList<>();
         int at = 0;
         while (at < calldata.length) {

@@ -45,6 +45,18 @@ public sealed interface Command {
     /** A signed oracle price and funding index for one market. */
     record Oracle(long clientId, long clientSeq, Transition.OraclePrice price) implements Command {}
 
+    /**
+     * A request signed by a trader that is not an order: {@code Allocate}, {@code Release} or
+     * {@code Withdraw}. The STF checks its signature and nonce (nothing trusts the gateway for it).
+     */
+    record Signed(long clientId, long clientSeq, Transition request) implements Command {
+        public Signed {
+            if (!(request instanceof Transition.Allocate || request instanceof Transition.Release || request instanceof Transition.Withdraw)) {
+                throw new IllegalArgumentException("a signed request is an Allocate, Release or Withdraw, got type " + request.type());
+            }
+        }
+    }
+
     /** Time passes: {@code unixSeconds} drives batch sealing; it never moves backwards in effect. */
     record TimeTick(long clientId, long clientSeq, long unixSeconds) implements Command {}
 
@@ -52,8 +64,16 @@ public sealed interface Command {
      * A read through the log: answered from the state at this position, changes nothing.
      * {@code market} is used by {@link QueryKind#DEPTH}, {@code trader} by ACCOUNT, {@code orderHash} by ORDER.
      */
-    record Query(long clientId, long clientSeq, QueryKind kind, int market, Address trader, Hash32 orderHash) implements Command {}
+    record Query(long clientId, long clientSeq, QueryKind kind, int market, Address trader, Hash32 orderHash, long index) implements Command {
+        public Query(long clientId, long clientSeq, QueryKind kind, int market, Address trader, Hash32 orderHash) {
+            this(clientId, clientSeq, kind, market, trader, orderHash, 0);
+        }
+    }
 
-    /** HISTORY returns the encoded command history with the state root and seq it leads to (audits, durability tests). */
-    enum QueryKind { STATE, ORDER, ACCOUNT, DEPTH, HISTORY }
+    /**
+     * HISTORY returns the encoded command history with the state root and seq it leads to (audits,
+     * durability tests); BATCH returns sealed batch {@code index} (header and calldata), what the L1
+     * batch poster posts.
+     */
+    enum QueryKind { STATE, ORDER, ACCOUNT, DEPTH, HISTORY, BATCH }
 }

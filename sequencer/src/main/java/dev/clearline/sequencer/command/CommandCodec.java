@@ -21,10 +21,10 @@ import java.util.List;
  */
 public final class CommandCodec {
     /** Bumped whenever a payload changes; a node refuses a log written by another version. */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
     public static final int MAX_BATCH_CANCELS = 256;
 
-    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8;
+    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9;
 
     private CommandCodec() {}
 
@@ -41,11 +41,13 @@ public final class CommandCodec {
             }
             case Command.L1Op op -> b.put(TransitionCodec.encode(op.op()));
             case Command.Oracle o -> b.put(TransitionCodec.encode(o.price()));
+            case Command.Signed r -> b.put(TransitionCodec.encode(r.request()));
             case Command.TimeTick t -> b.putLong(t.unixSeconds());
             case Command.Query q -> {
                 b.put((byte) q.kind().ordinal()).putInt(q.market());
                 b.put(q.trader() == null ? new byte[20] : q.trader().bytes());
                 b.put(q.orderHash() == null ? new byte[32] : q.orderHash().bytes());
+                b.putLong(q.index());
             }
         }
         return b.array();
@@ -80,12 +82,19 @@ public final class CommandCodec {
                     if (!(t instanceof Transition.OraclePrice p)) throw new MalformedCommandException("an oracle command must carry an oracle price, got type " + t.type());
                     yield new Command.Oracle(client, seq, p);
                 }
+                case SIGNED -> {
+                    Transition t = transition(b, b.remaining());
+                    if (!(t instanceof Transition.Allocate || t instanceof Transition.Release || t instanceof Transition.Withdraw)) {
+                        throw new MalformedCommandException("a signed request must be an Allocate, Release or Withdraw, got type " + t.type());
+                    }
+                    yield new Command.Signed(client, seq, t);
+                }
                 case TICK -> new Command.TimeTick(client, seq, b.getLong());
                 case QUERY -> {
                     int kind = b.get();
                     Command.QueryKind[] kinds = Command.QueryKind.values();
                     if (kind < 0 || kind >= kinds.length) throw new MalformedCommandException("unknown query kind " + kind);
-                    yield new Command.Query(client, seq, kinds[kind], b.getInt(), new Address(bytes(b, 20)), new Hash32(bytes(b, 32)));
+                    yield new Command.Query(client, seq, kinds[kind], b.getInt(), new Address(bytes(b, 20)), new Hash32(bytes(b, 32)), b.getLong());
                 }
                 default -> throw new MalformedCommandException("unknown command type " + type);
             };
@@ -146,6 +155,7 @@ public final class CommandCodec {
             case Command.BatchCancel bc -> BATCH_CANCEL;
             case Command.L1Op op -> L1_OP;
             case Command.Oracle o -> ORACLE;
+            case Command.Signed r -> SIGNED;
             case Command.TimeTick t -> TICK;
             case Command.Query q -> QUERY;
         };
@@ -160,8 +170,9 @@ public final class CommandCodec {
             case Command.BatchCancel bc -> 2 + bc.cancels().size() * CANCEL_LENGTH;
             case Command.L1Op op -> TransitionCodec.encodedLength(op.op());
             case Command.Oracle o -> TransitionCodec.encodedLength(o.price());
+            case Command.Signed r -> TransitionCodec.encodedLength(r.request());
             case Command.TimeTick t -> 8;
-            case Command.Query q -> 1 + 4 + 20 + 32;
+            case Command.Query q -> 1 + 4 + 20 + 32 + 8;
         };
     }
 }

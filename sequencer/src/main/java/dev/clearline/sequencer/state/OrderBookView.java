@@ -253,6 +253,7 @@ final class OrderBookView {
         m.put("trader", trader.toString());
         BalanceLeaf b = StateReads.balance(state, trader);
         m.put("free", b == null ? 0 : b.free());
+        m.put("nonce", b == null ? 0 : b.nonce());
         TraderRecord t = traders.get(trader);
         List<Object> positions = new ArrayList<>();
         List<Object> open = new ArrayList<>();
@@ -266,7 +267,7 @@ final class OrderBookView {
                 pm.put("market", market);
                 pm.put("size", p.size());
                 pm.put("quote", p.quote());
-                if (ml != null) pm.put("markPrice", ml.markPrice());
+                if (ml != null) pm.putAll(risk(p, ml));
                 positions.add(pm);
             }
             for (Hash32 h : t.open) open.add(order(h));
@@ -276,6 +277,34 @@ final class OrderBookView {
         m.put("openOrders", open);
         m.put("fills", fills);
         return m;
+    }
+
+    /**
+     * What a position is worth and how far it is from liquidation, at the market's mark with
+     * funding settled to the market's index (what the STF would do on its next touch): funding
+     * not yet settled, equity, maintenance requirement, margin ratio (equity over notional) and
+     * the mark price at which equity would meet the maintenance requirement. A view, never state.
+     */
+    static Map<String, Object> risk(PositionLeaf p, MarketLeaf m) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        long lot = m.lotSize();
+        r.put("markPrice", m.markPrice());
+        long settled = dev.clearline.engine.risk.Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), lot);
+        r.put("fundingIndex", m.fundingIndex());
+        r.put("unsettledFunding", settled == dev.clearline.engine.risk.Fixed.OVERFLOW ? null : settled - p.quote());
+        long equity = dev.clearline.engine.risk.Margin.equity(p.size(), settled, lot, m.markPrice());
+        long mm = dev.clearline.engine.risk.Margin.requirement(p.size(), lot, m.markPrice(), m.mmfPpm());
+        r.put("equity", equity);
+        r.put("maintenance", mm);
+        double lots = (double) p.size() / lot;
+        double notional = Math.abs(lots * m.markPrice());
+        r.put("marginRatio", notional == 0 ? null : equity / notional);
+        if (p.size() != 0) {
+            double f = m.mmfPpm() / 1e6;
+            double liq = lots > 0 ? -settled / (lots * (1 - f)) : -settled / (lots * (1 + f));
+            r.put("liquidationPrice", liq <= 0 ? 0 : (long) Math.floor(liq));
+        }
+        return r;
     }
 
     /** The depth the deltas describe: visible size per price, best first, at most {@code max} levels a side. */

@@ -51,6 +51,8 @@ public final class SequencerState {
     private long now;
     private long sealedBatches;
     private BatchHeader lastBatch;
+    /** Every sealed batch by index, for the L1 batch poster (rebuilt by replay, so never in a snapshot). */
+    private final List<Batch> sealedLog = new ArrayList<>();
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
@@ -130,6 +132,18 @@ public final class SequencerState {
                 body.put("outcomes", List.of(verdict(null, r)));
                 if (r == null) body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
             }
+            case Command.Signed r -> {
+                body.put("type", "request");
+                Reject rej = exchange.apply(r.request());
+                Map<String, Object> v = verdict(null, rej);
+                if (rej == null && r.request() instanceof Transition.Withdraw wd) {
+                    // the STF numbered it: the id a claim on L1 names, once its batch is final
+                    v.put("withdrawalId", dev.clearline.engine.stf.StateReads.global(exchange.state()).nextWithdrawalId() - 1);
+                    v.put("amount", wd.amount());
+                    v.put("recipient", wd.recipient().toString());
+                }
+                body.put("outcomes", List.of(v));
+            }
             case Command.TimeTick t -> {
                 body.put("type", "tick");
                 now = Math.max(now, t.unixSeconds());
@@ -154,6 +168,7 @@ public final class SequencerState {
         if (!sealed.isEmpty()) {
             body.put("batches", sealed.stream().map(SequencerState::batchView).toList());
             sealedBatches += sealed.size();
+            sealedLog.addAll(sealed);
             lastBatch = sealed.getLast().header();
             long keepFrom = nodes.latestVersion() - KEEP_TREE_VERSIONS;
             if (keepFrom > nodes.oldestVersion()) nodes.prune(keepFrom);
@@ -201,15 +216,40 @@ public final class SequencerState {
             case STATE -> {
                 body.put("stateRoot", stateRoot().toString());
                 body.put("seq", seq);
+                body.put("chainId", genesis.chainId());
+                body.put("verifyingContract", genesis.verifyingContract().toString());
                 body.put("time", now);
                 body.put("sealedBatches", sealedBatches);
                 body.put("openTransitions", batches.openTransitions());
+                body.put("priorityOpsConsumed", dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed());
                 if (lastBatch != null) body.put("lastBatch", headerView(lastBatch));
                 body.put("markets", view.markets());
+                List<Map<String, Object>> info = new ArrayList<>();
+                for (int id : view.markets()) {
+                    var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), id);
+                    if (m == null) continue;
+                    Map<String, Object> mi = new LinkedHashMap<>();
+                    mi.put("market", id);
+                    mi.put("tickSize", m.tickSize());
+                    mi.put("lotSize", m.lotSize());
+                    mi.put("imfPpm", m.imfPpm());
+                    mi.put("mmfPpm", m.mmfPpm());
+                    mi.put("takerFeePpm", m.takerFeePpm());
+                    mi.put("markPrice", m.markPrice());
+                    mi.put("fundingIndex", m.fundingIndex());
+                    mi.put("lastOracleTs", m.lastOracleTs());
+                    mi.put("oracle", m.oracle().toString());
+                    info.add(mi);
+                }
+                body.put("marketInfo", info);
             }
             case ORDER -> body.put("order", view.order(q.orderHash()));
             case ACCOUNT -> body.put("account", view.account(q.trader(), exchange.state()));
             case DEPTH -> body.put("depth", view.depth(q.market(), exchange, 50));
+            case BATCH -> {
+                body.put("sealedBatches", sealedBatches);
+                if (q.index() >= 0 && q.index() < sealedLog.size()) body.put("batch", batchView(sealedLog.get((int) q.index())));
+            }
             case HISTORY -> {
                 body.put("stateRoot", stateRoot().toString());
                 body.put("seq", seq);

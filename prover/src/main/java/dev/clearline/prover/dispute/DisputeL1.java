@@ -1,0 +1,174 @@
+package dev.clearline.prover.dispute;
+
+import dev.clearline.contracts.generated.DisputeGame;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.batch.BatchHeader;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.ContractGasProvider;
+import org.web3j.utils.Numeric;
+
+/**
+ * One account's view of the dispute game and the rollup through any JSON-RPC endpoint: reads the
+ * games, the proposer's posted roots and the challenges, and sends this account's moves, each
+ * recorded with its gas in a {@link GasLedger}.
+ */
+public final class DisputeL1 {
+    private final Web3j web3j;
+    private final String account;
+    private final DisputeGame game;
+    private final Rollup rollup;
+    private final GasLedger ledger = new GasLedger();
+
+    /**
+     * @param transactions signs and sends this account's transactions (its {@code getFromAddress()} is the account)
+     */
+    public DisputeL1(Web3j web3j, String rollupAddress, String gameAddress, TransactionManager transactions, ContractGasProvider gas) {
+        this.web3j = web3j;
+        this.account = transactions.getFromAddress().toLowerCase();
+        this.game = DisputeGame.load(gameAddress, web3j, transactions, gas);
+        this.rollup = Rollup.load(rollupAddress, web3j, transactions, gas);
+    }
+
+    public String account() {
+        return account;
+    }
+
+    public GasLedger ledger() {
+        return ledger;
+    }
+
+    public Rollup rollup() {
+        return rollup;
+    }
+
+    public byte[] domainSeparator() throws IOException {
+        return call(() -> rollup.domainSeparator().send());
+    }
+
+    public BigInteger challengeBond() throws IOException {
+        return call(() -> game.challengeBond().send());
+    }
+
+    public int arity() throws IOException {
+        return call(() -> game.arity().send()).intValueExact();
+    }
+
+    public long challengePeriod() throws IOException {
+        return call(() -> rollup.challengePeriod().send()).longValueExact();
+    }
+
+    /** True while the batch is still the live submission (not final, not rejected, not replaced). */
+    public boolean isLive(long batchIndex, long submissionId) throws IOException {
+        return call(() -> rollup.isLive(BigInteger.valueOf(batchIndex), BigInteger.valueOf(submissionId)).send());
+    }
+
+    public GameView game(long gameId) throws IOException {
+        DisputeGame.Game g = call(() -> game.game(BigInteger.valueOf(gameId)).send());
+        var clock = call(() -> game.clockOf(BigInteger.valueOf(gameId)).send());
+        boolean challengerToMove = GameView.challengerToMove(g.clock);
+        boolean awaitingChoice = challengerToMove && !new BigInteger(1, g.rootsCommit).equals(BigInteger.ZERO);
+        return new GameView(gameId, g.batchIndex.longValueExact(), g.submissionId.longValueExact(), g.status.intValueExact(),
+                g.challenger.toLowerCase(), g.proposer.toLowerCase(), g.lo.intValueExact(), g.hi.intValueExact(),
+                g.transitionCount.intValueExact(), challengerToMove, clock.component2().longValueExact(), g.loRoot, g.hiRoot,
+                awaitingChoice);
+    }
+
+    /** The roots of the proposer's latest bisection of [lo, hi) in game {@code gameId}. */
+    public Optional<List<byte[]>> bisection(long gameId, int lo, int hi) throws IOException {
+        List<byte[]> found = null;
+        for (Log log : logs(DisputeGame.BISECTED_EVENT, gameId, 0, latestBlock())) {
+            DisputeGame.BisectedEventResponse e = DisputeGame.getBisectedEventFromLog(log);
+            if (e.lo.intValue() == lo && e.hi.intValue() == hi) found = e.roots;
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The games opened in blocks [fromBlock, toBlock]. */
+    public List<DisputeGame.ChallengedEventResponse> challenges(long fromBlock, long toBlock) throws IOException {
+        List<DisputeGame.ChallengedEventResponse> out = new ArrayList<>();
+        for (Log log : logs(DisputeGame.CHALLENGED_EVENT, null, fromBlock, toBlock)) out.add(DisputeGame.getChallengedEventFromLog(log));
+        return out;
+    }
+
+    public long latestBlock() throws IOException {
+        return web3j.ethBlockNumber().send().getBlockNumber().longValue();
+    }
+
+    // ---------------------------------------------------------------- moves
+
+    /** Opens a game against the batch with {@code header}; returns the game id. */
+    public long challenge(BatchHeader header) throws IOException {
+        TransactionReceipt r = send("challenge", 0, () -> game.challenge(header(header), challengeBond()).send());
+        return DisputeGame.getChallengedEvents(r).getFirst().gameId.longValueExact();
+    }
+
+    public void bisect(long gameId, List<byte[]> roots) throws IOException {
+        send("bisect", gameId, () -> game.bisect(BigInteger.valueOf(gameId), roots).send());
+    }
+
+    public void choose(long gameId, List<byte[]> roots, int segment) throws IOException {
+        send("choose", gameId, () -> game.choose(BigInteger.valueOf(gameId), roots, BigInteger.valueOf(segment)).send());
+    }
+
+    public void oneStep(long gameId, byte[] transition, List<byte[]> siblings, byte[] witness) throws IOException {
+        send("oneStep", gameId, () -> game.oneStep(BigInteger.valueOf(gameId), transition, siblings, witness).send());
+    }
+
+    public void timeout(long gameId) throws IOException {
+        send("timeout", gameId, () -> game.timeout(BigInteger.valueOf(gameId)).send());
+    }
+
+    static DisputeGame.BatchHeader header(BatchHeader h) {
+        return new DisputeGame.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
+                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed()));
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private interface Remote<T> {
+        T get() throws Exception;
+    }
+
+    private TransactionReceipt send(String action, long gameId, Remote<TransactionReceipt> tx) throws IOException {
+        TransactionReceipt r = call(tx);
+        if (!r.isStatusOK()) throw new IOException(action + " of game " + gameId + " reverted: " + r.getRevertReason());
+        ledger.record(new GasLedger.Entry(action, gameId, r.getGasUsed().longValueExact(), r.getTransactionHash()));
+        return r;
+    }
+
+    private static <T> T call(Remote<T> remote) throws IOException {
+        try {
+            return remote.get();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private List<Log> logs(org.web3j.abi.datatypes.Event event, Long gameId, long fromBlock, long toBlock) throws IOException {
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), game.getContractAddress());
+        filter.addSingleTopic(EventEncoder.encode(event));
+        if (gameId != null) filter.addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(gameId), 64));
+        EthLog response = web3j.ethGetLogs(filter).send();
+        if (response.hasError()) throw new IOException("eth_getLogs failed: " + response.getError().getMessage());
+        List<Log> logs = new ArrayList<>();
+        for (EthLog.LogResult<?> r : response.getLogs()) logs.add((Log) r.get());
+        logs.sort(Comparator.comparing(Log::getBlockNumber).thenComparing(Log::getLogIndex));
+        return logs;
+    }
+}

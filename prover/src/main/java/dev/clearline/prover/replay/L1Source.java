@@ -1,0 +1,22 @@
+package dev.clearline.prover.replay;
+
+import dev.clearline.prover.l1.RollupLog;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the watcher reads from L1: the head, block hashes (to notice reorgs) and the batches posted
+ * in a block range. {@link RpcL1Source} reads a JSON-RPC endpoint; tests script one.
+ * Every method may fail with an {@link IOException} when L1 cannot be reached; the watcher retries.
+ */
+public interface L1Source {
+    /** The newest block number. */
+    long head() throws IOException;
+
+    /** The hash of block {@code block} as L1 has it now, or empty when L1 has no such block (it shrank in a reorg). */
+    Optional<String> blockHash(long block) throws IOException;
+
+    /** The batches posted in blocks {@code [from, to]}, in L1 order. */
+    List<RollupLog.Posted> batches(long from, long to) throws IOException;
+}

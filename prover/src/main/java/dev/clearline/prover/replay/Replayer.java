@@ -1,0 +1,148 @@
+package dev.clearline.prover.replay;
+
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.store.BatchRecord;
+import dev.clearline.prover.store.BlockMark;
+import dev.clearline.prover.store.ReplayStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The watcher's replay loop: reads L1 from where the {@link ReplayStore} says it stopped, judges
+ * every posted batch with a {@link BatchVerifier} over the persistent tree, and records each step.
+ * A restart therefore resumes at the last recorded block instead of genesis.
+ *
+ * <p>Reorgs: every poll first checks that the newest mark's block still has the hash it had; if
+ * not, it walks back through the kept marks to the newest one L1 still agrees with (the fork
+ * point), rewinds the state and the progress to it, and reads on from there. Marks are kept for
+ * {@link Settings#reorgDepth()} blocks; a deeper reorg makes it replay from the start block.
+ *
+ * <p>Not thread-safe: one thread polls.
+ */
+public final class Replayer {
+    /**
+     * @param startBlock first L1 block to read (the rollup's deployment block is enough)
+     * @param chunkBlocks blocks read per {@code eth_getLogs} call and per recorded step
+     * @param reorgDepth how many blocks back a reorg can be followed
+     */
+    public record Settings(long startBlock, long chunkBlocks, long reorgDepth) {
+        public Settings {
+            if (startBlock < 0) throw new IllegalArgumentException("startBlock must be 0 or more, got " + startBlock);
+            if (chunkBlocks < 1) throw new IllegalArgumentException("chunkBlocks must be 1 or more, got " + chunkBlocks);
+            if (reorgDepth < 1) throw new IllegalArgumentException("reorgDepth must be 1 or more, got " + reorgDepth);
+        }
+
+        public static Settings from(long startBlock) {
+            return new Settings(startBlock, 2_000, 128);
+        }
+    }
+
+    /** What one poll did. */
+    public record Poll(long head, long reachedBlock, int batchesJudged, int fraud, Optional<Long> forkBlock) {}
+
+    /** Sleeps between polls; tests pass one that does not sleep. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    private final L1Source l1;
+    private final ReplayStore store;
+    private final Stf stf;
+    private final Settings settings;
+    private final ReplayListener listener;
+    private BatchVerifier verifier;
+
+    public Replayer(L1Source l1, ReplayStore store, Stf stf, Settings settings, ReplayListener listener) {
+        this.l1 = l1;
+        this.store = store;
+        this.stf = stf;
+        this.settings = settings;
+        this.listener = listener;
+        this.verifier = new BatchVerifier(stf, store.nodes());
+    }
+
+    /** The verifier over the verified state (rebuilt after each rewind). */
+    public BatchVerifier verifier() {
+        return verifier;
+    }
+
+    /** Reads L1 up to its current head once. */
+    public Poll poll() throws IOException {
+        Optional<Long> fork = followReorg();
+        long head = l1.head();
+        Optional<BlockMark> last = store.lastMark();
+        long from = last.map(m -> m.block() + 1).orElse(settings.startBlock());
+        long judged = last.map(BlockMark::batchesJudged).orElse(0L);
+        int batches = 0;
+        int fraud = 0;
+        long reached = from - 1;
+        while (from <= head) {
+            long to = Math.min(head, from + settings.chunkBlocks() - 1);
+            String hash = l1.blockHash(to).orElseThrow(() -> new IOException("L1 reports head " + head + " but has no block " + to));
+            List<BatchRecord> records = new ArrayList<>();
+            for (RollupLog.Posted p : l1.batches(from, to)) {
+                long pre = store.nodes().latestVersion();
+                Verdict v = verifier.verify(p.batch());
+                BatchRecord r = new BatchRecord(judged++, v.batchIndex(), p.blockNumber(), p.transactionHash(), pre,
+                        store.nodes().latestVersion(), v.honest(), VerdictText.of(v));
+                records.add(r);
+                batches++;
+                if (!v.honest()) fraud++;
+            }
+            store.record(new BlockMark(to, hash, store.nodes().latestVersion(), judged), records, settings.reorgDepth());
+            records.forEach(listener::judged);
+            listener.progress(to, head, batches);
+            reached = to;
+            from = to + 1;
+        }
+        return new Poll(head, reached, batches, fraud, fork);
+    }
+
+    /** Rewinds to the newest mark L1 still agrees with, if the newest one was reorganised away; returns the fork block. */
+    private Optional<Long> followReorg() throws IOException {
+        List<BlockMark> marks = store.marksNewestFirst();
+        if (marks.isEmpty()) return Optional.empty();
+        BlockMark newest = marks.getFirst();
+        if (l1.blockHash(newest.block()).filter(newest.blockHash()::equals).isPresent()) return Optional.empty();
+        BlockMark keep = null;
+        for (BlockMark m : marks.subList(1, marks.size())) {
+            if (l1.blockHash(m.block()).filter(m.blockHash()::equals).isPresent()) {
+                keep = m;
+                break;
+            }
+        }
+        // No kept mark is on L1's chain any more: replaying from the start is slow but always right.
+        long forkBlock = keep == null ? settings.startBlock() - 1 : keep.block();
+        store.rewindTo(keep);
+        verifier = new BatchVerifier(stf, store.nodes());
+        listener.reorg(newest.block(), forkBlock);
+        return Optional.of(forkBlock);
+    }
+
+    /**
+     * Polls until {@code running} turns false, sleeping {@code intervalMillis} between polls. When
+     * L1 cannot be reached it reports that once, then retries with a doubling pause (up to 30 s)
+     * until L1 answers, and reports that too.
+     */
+    public void follow(BooleanSupplier running, Sleeper sleeper, long intervalMillis) throws InterruptedException {
+        int failures = 0;
+        long pause = intervalMillis;
+        while (running.getAsBoolean()) {
+            try {
+                poll();
+                if (failures > 0) listener.reachable(failures);
+                failures = 0;
+                pause = intervalMillis;
+            } catch (IOException e) {
+                if (failures++ == 0) listener.unreachable(e.getMessage() == null ? e.toString() : e.getMessage(), pause);
+                pause = Math.min(30_000, Math.max(pause, 1) * 2);
+            }
+            sleeper.sleep(failures > 0 ? pause : intervalMillis);
+        }
+    }
+}

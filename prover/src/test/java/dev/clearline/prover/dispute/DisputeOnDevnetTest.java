@@ -1,0 +1,130 @@
+package dev.clearline.prover.dispute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.contracts.generated.DisputeGame;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.witness.WitnessBuilder;
+import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.prover.replay.Verdict;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Watchers and proposers playing whole disputes on the devnet with the standard contract set and
+ * the real one-step verifier: a lying batch among honest ones is challenged, bisected down to its
+ * first wrong step and rejected with its successors, and the bonds move as docs/protocol.md says;
+ * honest batches are never challenged; a challenger of an honest batch loses its bond.
+ */
+@WithDevnet
+class DisputeOnDevnetTest {
+    private static final Hash32 LIE = Hash32.fromHex("0x" + "5e".repeat(32));
+
+    @Test
+    void aLyingBatchAmongHonestOnesIsProvenWrongAndRejectedWithItsSuccessor(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<List<Transition>> groups = new ArrayList<>(r.honestGroups());
+        groups.add(List.of(r.price(10_200)));
+        List<Batch> batches = r.seal(groups);
+        Batch bad = batches.get(2);
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        r.post(batches.get(1).header(), batches.get(1).calldata());
+        r.post(Rollout.withPostRoot(bad.header(), LIE), bad.calldata());
+        r.post(Rollout.withPrevRoot(batches.get(3).header(), LIE), batches.get(3).calldata());
+        // The liar stands by honest roots for the first step of the bad batch and by lies after it.
+        Claims lies = prefix -> prefix <= 1 ? r.sequencer.rootAfterPrefix(bad, prefix).bytes()
+                : prefix == bad.header().transitionCount() ? LIE.bytes() : Hash32.fromHex("0x" + "1e".repeat(31) + String.format("%02x", prefix)).bytes();
+
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+            DisputeL1 liar = r.dispute(r.proposerKey);
+            Defender liarPlays = new Defender(liar, liar.arity());
+            long gameId = play(watcher, liar, liarPlays, lies);
+
+            assertThat(watcher.finishedGames()).containsEntry(gameId, GameView.CHALLENGER_WON);
+            assertThat(watcher.verdicts()).hasSize(4);
+            assertThat(watcher.verdicts().subList(0, 2)).allMatch(v -> v instanceof Verdict.Honest);
+            assertThat(watcher.verdicts().get(2)).isInstanceOf(Verdict.WrongPostRoot.class);
+            assertThat(watcher.verdicts().get(3)).isInstanceOf(Verdict.WrongPrevRoot.class);
+            List<String> actions = watcher.ledger().entries().stream().map(GasLedger.Entry::action).toList();
+            assertThat(actions).filteredOn("challenge"::equals).hasSize(1);
+            assertThat(actions.getLast()).isEqualTo("oneStep");
+
+            // The bad batch and its successor are gone: the tip is back after batch 1.
+            var rollup = liar.rollup();
+            assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.TWO);
+            assertThat(rollup.tip().send().component1()).isEqualTo(batches.get(1).header().postStateRoot().bytes());
+            // Bonds: the challenger's own back from the game, half the proposer's bond to it, the other half burnt.
+            BigInteger proposerBond = rollup.proposerBond().send();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.credit(l1.key(4).getAddress()).send()).isEqualTo(game.challengeBond().send());
+            assertThat(rollup.ethCredit(l1.key(4).getAddress()).send()).isEqualTo(proposerBond.divide(BigInteger.TWO));
+            assertThat(rollup.burnt().send()).isEqualTo(proposerBond.divide(BigInteger.TWO));
+            assertThat(rollup.proposers(r.proposerKey.getAddress()).send().component1()).isZero();
+        }
+    }
+
+    @Test
+    void honestBatchesAreNeverChallengedAndAChallengerOfOneLosesItsBond(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups());
+        for (Batch b : batches) r.post(b.header(), b.calldata());
+
+        try (Watcher proposerSide = r.watcher(r.proposerKey, new Watcher.Role(true, true));
+             Watcher bystander = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+            proposerSide.poll();
+            bystander.poll();
+            assertThat(bystander.verdicts()).hasSize(3).allMatch(v -> v instanceof Verdict.Honest);
+            assertThat(bystander.ledger().transactions()).isZero();
+
+            // A griefer disputes honest batch 1 and always picks the first part.
+            DisputeL1 griefer = r.dispute(l1.key(5));
+            Batch target = batches.get(1);
+            long gameId = griefer.challenge(target.header());
+            Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+            BatchTrace honest = new BatchTrace(stf, r.sequencerNodes, target.preStateVersion(), new PostedBatch(target.header(), target.calldata()));
+            for (int round = 0; round < 20 && griefer.game(gameId).active(); round++) {
+                proposerSide.poll();
+                GameView g = griefer.game(gameId);
+                if (!g.active() || !g.challengerToMove()) continue;
+                if (g.hi() - g.lo() > 1) {
+                    griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi()).orElseThrow(), 0);
+                } else {
+                    // Its best last move: the real step on the honest witness, which agrees with the proposer.
+                    griefer.oneStep(gameId, honest.transition(g.lo()), honest.inclusionProof(g.lo()),
+                            honest.witness(new WitnessBuilder(stf), g.lo()));
+                }
+            }
+            proposerSide.poll();
+            bystander.poll();
+            assertThat(griefer.game(gameId).status()).isEqualTo(GameView.PROPOSER_WON);
+            assertThat(proposerSide.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
+            assertThat(proposerSide.ledger().entries()).extracting(GasLedger.Entry::action).containsOnly("bisect");
+            assertThat(bystander.ledger().transactions()).isZero();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(5)), Rollout.GAS);
+            assertThat(game.credit(r.proposerKey.getAddress()).send()).isEqualTo(game.challengeBond().send());
+            assertThat(game.credit(l1.key(5).getAddress()).send()).isZero();
+            assertThat(griefer.rollup().nextBatchIndex().send()).isEqualTo(BigInteger.valueOf(3));
+        }
+    }
+
+    /** Polls the watcher and lets the liar answer until the watcher's game ends; returns its id. */
+    static long play(Watcher watcher, DisputeL1 liar, Defender liarPlays, Claims lies) throws Exception {
+        for (int round = 0; round < 40; round++) {
+            watcher.poll();
+            for (DisputeGame.ChallengedEventResponse e : liar.challenges(0, liar.latestBlock())) {
+                liarPlays.move(liar.game(e.gameId.longValueExact()), lies);
+            }
+            if (!watcher.finishedGames().isEmpty() && watcher.activeGames() == 0) return watcher.finishedGames().keySet().iterator().next();
+        }
+        throw new AssertionError("the dispute did not end in 40 rounds; ledger: " + watcher.ledger().entries());
+    }
+}

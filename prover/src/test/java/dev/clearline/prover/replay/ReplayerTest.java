@@ -1,0 +1,169 @@
+package dev.clearline.prover.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.prover.store.BatchRecord;
+import dev.clearline.prover.store.ReplayStore;
+import dev.clearline.prover.store.StoreMismatchException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The persistent watcher against a scripted L1: a restart resumes where the last run stopped, a
+ * reorg of unfinalised blocks is followed from the fork point, and an L1 that does not answer is
+ * reported once and retried.
+ */
+class ReplayerTest {
+    private static final String DEPLOYMENT = "chain=31337 rollup=0x5fbdb2315678afecb367f032d93f642f64180aa3";
+    private static final Hash32 LIE = Hash32.fromHex("0x" + "5e".repeat(32));
+
+    @TempDir
+    Path dir;
+
+    private final List<String> events = new ArrayList<>();
+
+    private final ReplayListener recording = new ReplayListener() {
+        @Override
+        public void judged(BatchRecord b) {
+            events.add("judged " + b.batchIndex() + " " + (b.honest() ? "honest" : "fraud"));
+        }
+
+        @Override
+        public void reorg(long lostBlock, long forkBlock) {
+            events.add("reorg lost=" + lostBlock + " fork=" + forkBlock);
+        }
+
+        @Override
+        public void unreachable(String why, long retryMillis) {
+            events.add("unreachable " + why);
+        }
+
+        @Override
+        public void reachable(int failures) {
+            events.add("reachable after " + failures);
+        }
+    };
+
+    private Replayer replayer(ScriptedL1 l1, ReplayStore store, long chunk) {
+        return new Replayer(l1, store, TestBatches.stf(), new Replayer.Settings(0, chunk, 64), recording);
+    }
+
+    @Test
+    void aRestartedWatcherReplaysOnlyTheBatchesPostedSinceItStopped() throws Exception {
+        List<PostedBatch> batches = TestBatches.honest(7, 3, 1);
+        ScriptedL1 l1 = new ScriptedL1();
+        for (int i = 0; i < 5; i++) l1.mine(batches.get(i));
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer.Poll first = replayer(l1, store, 2).poll();
+            assertThat(first.batchesJudged()).isEqualTo(5);
+            assertThat(first.fraud()).isZero();
+        }
+        l1.mine();
+        l1.mine(batches.get(5), batches.get(6));
+        events.clear();
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer watcher = replayer(l1, store, 2);
+            assertThat(watcher.verifier().verifiedRoot()).isEqualTo(batches.get(4).header().postStateRoot());
+            Replayer.Poll resumed = watcher.poll();
+            assertThat(resumed.batchesJudged()).as("batches replayed after the restart").isEqualTo(2);
+            assertThat(events).containsExactly("judged 5 honest", "judged 6 honest");
+            assertThat(watcher.verifier().verifiedRoot()).isEqualTo(batches.get(6).header().postStateRoot());
+            assertThat(store.batches()).extracting(BatchRecord::batchIndex).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(watcher.poll().batchesJudged()).as("nothing new on L1").isZero();
+        }
+    }
+
+    @Test
+    void aTreeVersionCommittedButNotRecordedIsRolledBackOnOpenAndTheBatchIsJudgedAgain() throws Exception {
+        List<PostedBatch> batches = TestBatches.honest(2, 2, 2);
+        ScriptedL1 l1 = new ScriptedL1();
+        l1.mine(batches.get(0));
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            replayer(l1, store, 10).poll();
+            // A process killed after the tree committed batch 1 but before the progress said so.
+            assertThat(new BatchVerifier(TestBatches.stf(), store.nodes()).verify(batches.get(1)).honest()).isTrue();
+        }
+        l1.mine(batches.get(1));
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer watcher = replayer(l1, store, 10);
+            assertThat(watcher.verifier().verifiedRoot()).isEqualTo(batches.get(0).header().postStateRoot());
+            assertThat(watcher.poll().fraud()).isZero();
+            assertThat(watcher.verifier().verifiedRoot()).isEqualTo(batches.get(1).header().postStateRoot());
+        }
+    }
+
+    @Test
+    void aReorgThatReplacesABadBatchWithAGoodOneIsFollowedFromTheForkPoint() throws Exception {
+        List<PostedBatch> batches = TestBatches.honest(4, 2, 3);
+        ScriptedL1 l1 = new ScriptedL1();
+        l1.mine(batches.get(0));
+        l1.mine(batches.get(1));
+        l1.mine();
+        long lostBlock = l1.mine(TestBatches.withPostRoot(batches.get(2), LIE));
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer watcher = replayer(l1, store, 1);
+            assertThat(watcher.poll().fraud()).isEqualTo(1);
+            assertThat(store.batch(2).orElseThrow().honest()).isFalse();
+
+            l1.reorgFrom(3);
+            l1.mine(batches.get(2));
+            l1.mine(batches.get(3));
+            events.clear();
+            Replayer.Poll poll = watcher.poll();
+            assertThat(poll.forkBlock()).contains(2L);
+            assertThat(events).containsExactly("reorg lost=" + lostBlock + " fork=2", "judged 2 honest", "judged 3 honest");
+            assertThat(store.batches()).extracting(BatchRecord::honest).containsExactly(true, true, true, true);
+            assertThat(watcher.verifier().verifiedRoot()).isEqualTo(batches.get(3).header().postStateRoot());
+        }
+        // The rewound state is what a restart finds too.
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            assertThat(replayer(l1, store, 1).verifier().verifiedRoot()).isEqualTo(batches.get(3).header().postStateRoot());
+        }
+    }
+
+    @Test
+    void aReorgDeeperThanEveryKeptMarkReplaysFromTheStart() throws Exception {
+        List<PostedBatch> batches = TestBatches.honest(2, 2, 4);
+        ScriptedL1 l1 = new ScriptedL1();
+        l1.mine(batches.get(0));
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer watcher = replayer(l1, store, 100);
+            watcher.poll();
+            l1.reorgFrom(0);
+            l1.mine();
+            l1.mine(batches.get(0), batches.get(1));
+            assertThat(watcher.poll().forkBlock()).contains(-1L);
+            assertThat(store.batches()).hasSize(2);
+            assertThat(watcher.verifier().verifiedRoot()).isEqualTo(batches.get(1).header().postStateRoot());
+        }
+    }
+
+    @Test
+    void anUnreachableL1IsReportedOnceAndRetriedUntilItAnswers() throws Exception {
+        List<PostedBatch> batches = TestBatches.honest(1, 2, 5);
+        ScriptedL1 l1 = new ScriptedL1();
+        l1.mine(batches.get(0));
+        l1.failNext(4);
+        List<Long> pauses = new ArrayList<>();
+        AtomicInteger rounds = new AtomicInteger();
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            replayer(l1, store, 10).follow(() -> rounds.incrementAndGet() <= 6, pauses::add, 100);
+        }
+        assertThat(events).containsExactly("unreachable Failed to connect to /127.0.0.1:1", "judged 0 honest", "reachable after 4");
+        assertThat(pauses).containsExactly(200L, 400L, 800L, 1_600L, 100L, 100L);
+    }
+
+    @Test
+    void aStoreWrittenForAnotherDeploymentIsRefusedWithWhatToDo() {
+        ReplayStore.open(dir, DEPLOYMENT).close();
+        assertThatThrownBy(() -> ReplayStore.open(dir, "chain=1 rollup=0x00"))
+                .isInstanceOf(StoreMismatchException.class)
+                .hasMessageContaining("chain=31337").hasMessageContaining("--data-dir");
+    }
+}

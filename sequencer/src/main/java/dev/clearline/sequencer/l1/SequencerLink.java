@@ -1,0 +1,33 @@
+package dev.clearline.sequencer.l1;
+
+import dev.clearline.engine.transition.Transition;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the L1-facing parts of a node (batch poster, priority-op feed, oracle feed) need from the
+ * sequencer: its sealed batches by index, how far it consumed the L1 queue, and a way to put L1
+ * ops and oracle prices into its log. Every call goes through the log, so the answers are the
+ * committed state.
+ */
+public interface SequencerLink {
+    /** Sealed batch {@code index} (0-based), or empty when the sequencer has not sealed it yet. */
+    Optional<SealedBatch> batch(long index) throws IOException;
+
+    /** Priority ops the sequencer's state has consumed (the next op it expects has this index). */
+    long priorityOpsConsumed() throws IOException;
+
+    /** A listed market as the sequencer's state holds it: sizes, mark, funding index, oracle time and key. */
+    record MarketInfo(int market, long tickSize, long lotSize, long markPrice, long fundingIndex, long lastOracleTs, String oracle) {}
+
+    /** Every listed market. */
+    List<MarketInfo> markets() throws IOException;
+
+    /** Puts an L1 priority op into the log; empty when applied, else the engine's reject code. */
+    Optional<String> submit(Transition.PriorityOp op) throws IOException;
+
+    /** Puts a signed oracle price into the log; empty when applied, else the engine's reject code. */
+    Optional<String> submit(Transition.OraclePrice price) throws IOException;
+}

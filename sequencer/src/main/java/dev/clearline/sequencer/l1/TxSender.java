@@ -1,0 +1,275 @@
+package dev.clearline.sequencer.l1;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthEstimateGas;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Sends one key's transactions to any JSON-RPC endpoint, one at a time, until each is mined:
+ * it keeps the key's nonce itself (read once from the node, then counted), prices each attempt
+ * from the latest base fee, and when an attempt is refused as underpriced, or is not mined within
+ * {@link FeePolicy#resendAfterMillis()} (a node or the network dropped it, or the fee market moved),
+ * sends it again under the same nonce with both fees raised by {@link FeePolicy#bumpPercent()}.
+ * Every attempt shares the nonce, so at most one of them is ever mined; the receipts of all of
+ * them are watched, since the one that lands may be an earlier one.
+ *
+ * <p>A call the node's gas estimate says would revert is not sent at all ({@link WouldRevert}):
+ * the caller re-reads the chain instead of paying for a failure. Not thread-safe: one sender thread.
+ */
+public final class TxSender {
+    private static final Logger log = LoggerFactory.getLogger(TxSender.class);
+
+    /** How fees start and grow, and how long an attempt may stay unmined before it is re-sent. */
+    public record FeePolicy(BigInteger minTipWei, int bumpPercent, long resendAfterMillis, BigInteger maxFeeCapWei, long pollMillis) {
+        public FeePolicy {
+            if (bumpPercent < 10) throw new IllegalArgumentException("a replacement must raise its fees by at least 10% (nodes refuse less), got " + bumpPercent);
+        }
+
+        /** Devnet-friendly: 1 gwei tip at least, +25% per re-send after 6 s unmined, fees capped at 500 gwei. */
+        public static FeePolicy defaults() {
+            return new FeePolicy(BigInteger.valueOf(1_000_000_000L), 25, 6_000, BigInteger.valueOf(500_000_000_000L), 50);
+        }
+
+        public FeePolicy withResendAfter(long millis) {
+            return new FeePolicy(minTipWei, bumpPercent, millis, maxFeeCapWei, pollMillis);
+        }
+    }
+
+    /** What a sent transaction became: its receipt, and every attempt's hash (the mined one among them). */
+    public record Sent(TransactionReceipt receipt, long nonce, List<String> attempts, BigInteger maxFeePerGas) {}
+
+    /** The node's gas estimate says the call reverts: nothing was sent. */
+    public static final class WouldRevert extends Exception {
+        public WouldRevert(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Clock and pause, given so tests and callers control time. */
+    public interface Time {
+        long millis();
+
+        void sleep(long millis) throws InterruptedException;
+
+        Time SYSTEM = new Time() {
+            @Override
+            public long millis() {
+                return System.currentTimeMillis();
+            }
+
+            @Override
+            public void sleep(long millis) throws InterruptedException {
+                Thread.sleep(millis);
+            }
+        };
+    }
+
+    private final Web3j web3j;
+    private final Credentials key;
+    private final long chainId;
+    private final FeePolicy fees;
+    private final Time time;
+    private Long nextNonce;
+    private long resends;
+
+    public TxSender(Web3j web3j, Credentials key, long chainId, FeePolicy fees, Time time) {
+        this.web3j = web3j;
+        this.key = key;
+        this.chainId = chainId;
+        this.fees = fees;
+        this.time = time;
+    }
+
+    public String address() {
+        return key.getAddress();
+    }
+
+    /** Attempts sent again (after a drop, a refusal as underpriced, or a stall) since this sender started. */
+    public long resends() {
+        return resends;
+    }
+
+    /**
+     * Waits until every transaction this key has in the node's pool is mined (a previous run's
+     * last attempt, say), so what the chain shows afterwards includes it. Gives up after
+     * {@code timeoutMillis} and returns false.
+     */
+    public boolean awaitIdle(long timeoutMillis) throws IOException, InterruptedException {
+        long deadline = time.millis() + timeoutMillis;
+        while (true) {
+            BigInteger pending = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.PENDING).send())
+                    .getTransactionCount();
+            BigInteger mined = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send())
+                    .getTransactionCount();
+            if (pending.compareTo(mined) <= 0) return true;
+            if (time.millis() > deadline) return false;
+            time.sleep(fees.pollMillis());
+        }
+    }
+
+    /**
+     * Sends a call of {@code data} to {@code to} with {@code value} wei and returns once it is
+     * mined (successfully or reverted: see the receipt's status).
+     *
+     * @throws WouldRevert when the gas estimate fails: nothing was sent
+     * @throws IOException when the node cannot be reached or refuses for a reason re-sending cannot fix
+     */
+    public Sent send(String to, String data, BigInteger value) throws IOException, InterruptedException, WouldRevert {
+        if (nextNonce == null) syncNonce();
+        long nonce = nextNonce;
+        BigInteger gas = estimate(to, data, value);
+        BigInteger tip = currentTip();
+        BigInteger maxFee = baseFee().multiply(BigInteger.TWO).add(tip);
+        List<String> attempts = new ArrayList<>();
+        while (true) {
+            maxFee = maxFee.min(fees.maxFeeCapWei());
+            tip = tip.min(maxFee);
+            RawTransaction raw = RawTransaction.createTransaction(chainId, BigInteger.valueOf(nonce), gas, to, value, data, tip, maxFee);
+            String signed = Numeric.toHexString(TransactionEncoder.signMessage(raw, chainId, key));
+            String hash = org.web3j.crypto.Hash.sha3(signed);
+            EthSendTransaction r = web3j.ethSendRawTransaction(signed).send();
+            boolean retryNow = false;
+            if (r.hasError()) {
+                String msg = r.getError().getMessage() == null ? "" : r.getError().getMessage();
+                switch (classify(msg)) {
+                    case KNOWN -> { if (!attempts.contains(hash)) attempts.add(hash); }
+                    case UNDERPRICED -> {
+                        if (maxFee.compareTo(fees.maxFeeCapWei()) >= 0) {
+                            throw new IOException("the node refuses the transaction as underpriced even at the fee cap of "
+                                    + fees.maxFeeCapWei() + " wei per gas: " + msg + "; raise the cap or wait for fees to fall");
+                        }
+                        log.info("event=tx_underpriced nonce={} maxFee={} tip={} node=\"{}\"", nonce, maxFee, tip, msg);
+                        retryNow = true;
+                    }
+                    case NONCE_TOO_LOW -> {
+                        Optional<TransactionReceipt> mined = minedAmong(attempts);
+                        if (mined.isPresent()) return done(mined.get(), nonce, attempts, maxFee);
+                        BigInteger onChain = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send())
+                                .getTransactionCount();
+                        if (onChain.longValueExact() > nonce && attempts.isEmpty()) {
+                            // another sender used this key: take the next free nonce and start over
+                            log.warn("event=nonce_taken nonce={} chainNonce={} action=resync", nonce, onChain);
+                            nextNonce = onChain.longValueExact();
+                            nonce = nextNonce;
+                            continue;
+                        }
+                        // one of our attempts (or the node's copy of it) is still pooled: wait for it below
+                    }
+                    case NONCE_TOO_HIGH -> {
+                        syncNonce();
+                        nonce = nextNonce;
+                        continue;
+                    }
+                    case OTHER -> throw new IOException("the node refused the transaction (nonce " + nonce + "): " + msg);
+                }
+            } else {
+                attempts.add(r.getTransactionHash() == null ? hash : r.getTransactionHash());
+            }
+            if (!retryNow) {
+                long resendAt = time.millis() + fees.resendAfterMillis();
+                while (time.millis() < resendAt) {
+                    Optional<TransactionReceipt> mined = minedAmong(attempts);
+                    if (mined.isPresent()) return done(mined.get(), nonce, attempts, maxFee);
+                    time.sleep(fees.pollMillis());
+                }
+                log.info("event=tx_not_mined nonce={} attempts={} waitedMs={} action=resend_with_higher_fees", nonce, attempts.size(),
+                        fees.resendAfterMillis());
+            }
+            if (maxFee.compareTo(fees.maxFeeCapWei()) >= 0 && !retryNow) {
+                log.warn("event=tx_fee_cap_reached nonce={} maxFee={} action=keep_waiting_and_resending", nonce, maxFee);
+            }
+            resends++;
+            BigInteger bump = BigInteger.valueOf(100 + fees.bumpPercent());
+            tip = tip.multiply(bump).divide(BigInteger.valueOf(100)).add(BigInteger.ONE);
+            maxFee = maxFee.multiply(bump).divide(BigInteger.valueOf(100)).add(BigInteger.ONE)
+                    .max(baseFee().multiply(BigInteger.TWO).add(tip));
+        }
+    }
+
+    private Sent done(TransactionReceipt receipt, long nonce, List<String> attempts, BigInteger maxFee) {
+        nextNonce = nonce + 1;
+        if (attempts.size() > 1) {
+            log.info("event=tx_mined_after_resends nonce={} attempts={} hash={}", nonce, attempts.size(), receipt.getTransactionHash());
+        }
+        return new Sent(receipt, nonce, List.copyOf(attempts), maxFee);
+    }
+
+    private Optional<TransactionReceipt> minedAmong(List<String> hashes) throws IOException {
+        for (String h : hashes) {
+            Optional<TransactionReceipt> r = check(web3j.ethGetTransactionReceipt(h).send()).getTransactionReceipt();
+            if (r.isPresent()) return r;
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Makes the next send use the key's first unmined nonce, so it replaces whatever a previous
+     * run left pooled under it rather than queueing behind it.
+     */
+    public void replacePooled() throws IOException {
+        nextNonce = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send())
+                .getTransactionCount().longValueExact();
+    }
+
+    private void syncNonce() throws IOException {
+        nextNonce = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.PENDING).send())
+                .getTransactionCount().longValueExact();
+    }
+
+    private BigInteger estimate(String to, String data, BigInteger value) throws IOException, WouldRevert {
+        EthEstimateGas e = web3j.ethEstimateGas(Transaction.createFunctionCallTransaction(key.getAddress(), null, null, null, to, value, data))
+                .send();
+        if (e.hasError()) {
+            String why = e.getError().getMessage();
+            if (e.getError().getData() != null) why += " (data " + e.getError().getData() + ")";
+            throw new WouldRevert(why);
+        }
+        return e.getAmountUsed().multiply(BigInteger.valueOf(13)).divide(BigInteger.TEN);
+    }
+
+    private BigInteger baseFee() throws IOException {
+        BigInteger b = check(web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()).getBlock().getBaseFeePerGas();
+        return b == null ? BigInteger.ZERO : b;
+    }
+
+    private BigInteger currentTip() throws IOException {
+        var r = web3j.ethMaxPriorityFeePerGas().send();
+        BigInteger node = r.hasError() ? BigInteger.ZERO : r.getMaxPriorityFeePerGas();
+        return node.max(fees.minTipWei());
+    }
+
+    enum Refusal { KNOWN, UNDERPRICED, NONCE_TOO_LOW, NONCE_TOO_HIGH, OTHER }
+
+    /** Nodes word these differently (geth, Hardhat, the devnet); the phrases below are what they share. */
+    static Refusal classify(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        if (m.contains("already known") || m.contains("known transaction") || m.contains("already imported")) return Refusal.KNOWN;
+        if (m.contains("underpriced") || m.contains("fee too low") || m.contains("less than block base fee")
+                || m.contains("max fee per gas less than")) return Refusal.UNDERPRICED;
+        if (m.contains("nonce too low") || m.contains("nonce has already been used")) return Refusal.NONCE_TOO_LOW;
+        if (m.contains("nonce too high")) return Refusal.NONCE_TOO_HIGH;
+        return Refusal.OTHER;
+    }
+
+    private static <T extends Response<?>> T check(T response) throws IOException {
+        if (response.hasError()) throw new IOException("the node answered an error: " + response.getError().getMessage());
+        return response;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.clearline.sequencer.poster;
+
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.sequencer.l1.SealedBatch;
+import dev.clearline.sequencer.l1.SequencerLink;
+import dev.clearline.sequencer.l1.TxSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.tuples.generated.Tuple3;
+import org.web3j.tuples.generated.Tuple4;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.Optional;
+
+/**
+ * Posts the sequencer's sealed batches to the rollup, in order, exactly once each, and keeps the
+ * proposer bond that posting needs.
+ *
+ * <p>Exactly once: before every batch it reads the rollup's tip ({@code nextBatchIndex} and the
+ * tip's root) and posts the sequencer's batch of that index only if it continues that root; a
+ * transaction is re-sent only under its own nonce ({@link TxSender}), so at most one of its copies
+ * lands; and a call the node says would revert (the batch already there) is never sent. After a
+ * restart it first waits for the key's pooled transactions to be mined, then starts from the
+ * tip: nothing the chain already holds is posted again.
+ *
+ * <p>Also finalizes batches whose challenge period is over (anyone may; the operator does it so
+ * withdrawals become claimable without waiting for a user to pay for it).
+ */
+public final class BatchPoster {
+    private static final Logger log = LoggerFactory.getLogger(BatchPoster.class);
+    /** Most batches one finalize call walks (its gas grows with the count). */
+    static final int FINALIZE_AT_ONCE = 64;
+
+    /** The L1 tip does not continue from the sequencer's batch: another proposer posted, or the sequencer diverged. */
+    public static final class Divergence extends IllegalStateException {
+        Divergence(String message) {
+            super(message);
+        }
+    }
+
+    private final Web3j web3j;
+    private final Rollup rollup;
+    private final TxSender sender;
+    private final SequencerLink sequencer;
+    private long posted;
+    private boolean started;
+
+    public BatchPoster(Web3j web3j, String rollupAddress, TxSender sender, SequencerLink sequencer) {
+        this.web3j = web3j;
+        this.sender = sender;
+        this.sequencer = sequencer;
+        this.rollup = Rollup.load(rollupAddress, web3j, new ReadonlyTransactionManager(web3j, sender.address()), new DefaultGasProvider());
+    }
+
+    /** Batches this poster sent and saw mined. */
+    public long posted() {
+        return posted;
+    }
+
+    public TxSender sender() {
+        return sender;
+    }
+
+    /**
+     * Bonds the poster's key as a proposer, or tops its bond back up to the rollup's
+     * {@code proposerBond} (after a slash); does nothing when the bond is whole.
+     */
+    public void ensureBond() throws IOException, InterruptedException {
+        BigInteger required = call(() -> rollup.proposerBond().send());
+        Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = call(() -> rollup.proposers(sender.address()).send());
+        BigInteger bond = p.component1();
+        boolean active = p.component3();
+        if (active && bond.compareTo(required) >= 0) return;
+        String data = active ? rollup.topUpBond(required.subtract(bond)).encodeFunctionCall() : rollup.joinProposers(required).encodeFunctionCall();
+        BigInteger value = active ? required.subtract(bond) : required;
+        try {
+            TxSender.Sent s = sender.send(rollup.getContractAddress(), data, value);
+            if (!s.receipt().isStatusOK()) throw new IOException("bonding reverted in " + s.receipt().getTransactionHash());
+            log.info("event=proposer_bonded proposer={} bond={} action={}", sender.address(), required, active ? "top_up" : "join");
+        } catch (TxSender.WouldRevert e) {
+            throw new IOException("cannot bond " + sender.address() + " as a proposer (" + e.getMessage()
+                    + "); does the key hold " + required + " wei plus gas?", e);
+        }
+    }
+
+    /**
+     * Posts every sealed batch the rollup does not have yet, oldest first; returns how many.
+     *
+     * @throws Divergence when the rollup's tip root is not the pre-state root of the sequencer's
+     *     next batch: posting would only revert, an operator must look
+     */
+    public int postAvailable() throws IOException, InterruptedException {
+        if (!started) {
+            if (!sender.awaitIdle(60_000)) {
+                log.warn("event=poster_pool_not_empty proposer={} action=replace_under_same_nonce", sender.address());
+                sender.replacePooled();
+            }
+            ensureBond();
+            started = true;
+        }
+        int n = 0;
+        while (true) {
+            long next = call(() -> rollup.nextBatchIndex().send()).longValueExact();
+            Optional<SealedBatch> b = sequencer.batch(next);
+            if (b.isEmpty()) return n;
+            Tuple3<byte[], BigInteger, BigInteger> tip = call(() -> rollup.tip().send());
+            BatchHeader h = b.get().header();
+            Hash32 tipRoot = new Hash32(tip.component1());
+            if (!tipRoot.equals(h.prevStateRoot())) {
+                throw new Divergence("the rollup's tip (batch " + next + ") has root " + tipRoot + " but the sequencer's batch " + next
+                        + " starts from " + h.prevStateRoot() + ": another proposer posted or this sequencer's state is not the chain's;"
+                        + " posting stopped");
+            }
+            if (!postOne(b.get())) return n;
+            n++;
+        }
+    }
+
+    private boolean postOne(SealedBatch b) throws IOException, InterruptedException {
+        BatchHeader h = b.header();
+        Rollup.BatchHeader header = new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(),
+                h.postStateRoot().bytes(), BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(),
+                BigInteger.valueOf(h.priorityOpsConsumed()));
+        String data = rollup.submitBatch(header, b.calldata()).encodeFunctionCall();
+        TxSender.Sent s;
+        try {
+            s = sender.send(rollup.getContractAddress(), data, BigInteger.ZERO);
+        } catch (TxSender.WouldRevert e) {
+            long now = call(() -> rollup.nextBatchIndex().send()).longValueExact();
+            if (now > h.batchIndex()) return true; // it is there already (a pooled attempt of an earlier run landed)
+            // the bond may have been slashed meanwhile; anything else is for an operator
+            ensureBond();
+            throw new IOException("the rollup would refuse batch " + h.batchIndex() + ": " + e.getMessage());
+        }
+        if (!s.receipt().isStatusOK()) {
+            throw new IOException("batch " + h.batchIndex() + " reverted on L1 in " + s.receipt().getTransactionHash()
+                    + " although its gas estimate passed; the chain moved under it (another proposer?)");
+        }
+        posted++;
+        log.info("event=batch_posted index={} transitions={} priorityOps={} postRoot={} tx={} gasUsed={} calldataBytes={} attempts={}",
+                h.batchIndex(), h.transitionCount(), h.priorityOpsConsumed(), h.postStateRoot(), s.receipt().getTransactionHash(),
+                s.receipt().getGasUsed(), b.calldata().length, s.attempts().size());
+        return true;
+    }
+
+    /** Finalizes the batches whose challenge period is over and no dispute holds; returns how many. */
+    public int finalizeDue() throws IOException, InterruptedException {
+        long finalized = call(() -> rollup.finalizedCount().send()).longValueExact();
+        long next = call(() -> rollup.nextBatchIndex().send()).longValueExact();
+        if (finalized >= next) return 0;
+        long period = call(() -> rollup.challengePeriod().send()).longValueExact();
+        long now = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp().longValueExact();
+        Rollup.Batch oldest = call(() -> rollup.batch(BigInteger.valueOf(finalized)).send());
+        if (oldest.submittedAt.longValueExact() + period > now || oldest.openDisputes.signum() != 0) return 0;
+        long count = Math.min(FINALIZE_AT_ONCE, next - finalized);
+        try {
+            TxSender.Sent s = sender.send(rollup.getContractAddress(), rollup.finalizeBatches(BigInteger.valueOf(count)).encodeFunctionCall(),
+                    BigInteger.ZERO);
+            if (!s.receipt().isStatusOK()) return 0;
+        } catch (TxSender.WouldRevert e) {
+            return 0; // another caller finalized them first, or a dispute opened meanwhile
+        }
+        long after = call(() -> rollup.finalizedCount().send()).longValueExact();
+        log.info("event=batches_finalized from={} to={}", finalized, after - 1);
+        return (int) (after - finalized);
+    }
+
+    /** A web3j call that may fail with any exception, as an IOException that says so. */
+    @FunctionalInterface
+    interface Call<T> {
+        T get() throws Exception;
+    }
+
+    static <T> T call(Call<T> c) throws IOException {
+        try {
+            return c.get();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("reading the rollup failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.clearline.sequencer.poster;
+
+import dev.clearline.contracts.generated.Rollup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The operator's L1 duties on one thread, every {@code intervalMillis}: carry new priority ops
+ * into the sequencer ({@link PriorityOpFeed}), post sealed batches and finalize due ones
+ * ({@link BatchPoster}), and warn while the oldest op L1 has not seen consumed is past half its
+ * force delay (at the full delay anyone may freeze the rollup). A failing RPC is retried with
+ * backoff; a {@link BatchPoster.Divergence} stops posting (it needs an operator).
+ */
+public final class L1Loop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(L1Loop.class);
+
+    private final Web3j web3j;
+    private final Rollup rollup;
+    private final PriorityOpFeed feed;
+    private final BatchPoster poster;
+    private final long intervalMillis;
+    private final Thread thread;
+    private final AtomicReference<String> stoppedBecause = new AtomicReference<>();
+    private volatile boolean running = true;
+    private volatile long rounds;
+
+    public L1Loop(Web3j web3j, String rollupAddress, PriorityOpFeed feed, BatchPoster poster, long intervalMillis) {
+        this.web3j = web3j;
+        this.rollup = Rollup.load(rollupAddress, web3j, new ReadonlyTransactionManager(web3j, poster.sender().address()), new DefaultGasProvider());
+        this.feed = feed;
+        this.poster = poster;
+        this.intervalMillis = intervalMillis;
+        this.thread = new Thread(this::run, "l1-poster");
+        thread.setDaemon(true);
+    }
+
+    public L1Loop start() {
+        thread.start();
+        return this;
+    }
+
+    /** Completed rounds (feed + post + finalize), for tests and status. */
+    public long rounds() {
+        return rounds;
+    }
+
+    /** Why the loop stopped by itself, if it did. */
+    public Optional<String> stoppedBecause() {
+        return Optional.ofNullable(stoppedBecause.get());
+    }
+
+    public BatchPoster poster() {
+        return poster;
+    }
+
+    private void run() {
+        long backoff = intervalMillis;
+        long forceDelay = -1;
+        while (running) {
+            try {
+                if (forceDelay < 0) forceDelay = BatchPoster.call(() -> rollup.forceDelay().send()).longValueExact();
+                feed.poll();
+                poster.postAvailable();
+                poster.finalizeDue();
+                watchDeadline(forceDelay);
+                rounds++;
+                backoff = intervalMillis;
+                Thread.sleep(intervalMillis);
+            } catch (InterruptedException e) {
+                return;
+            } catch (BatchPoster.Divergence e) {
+                log.error("event=poster_stopped reason=\"{}\"", e.getMessage());
+                stoppedBecause.set(e.getMessage());
+                return;
+            } catch (IOException | RuntimeException e) {
+                log.warn("event=l1_round_failed error=\"{}\" retryInMs={}", e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                backoff = Math.min(backoff * 2, 30_000);
+            }
+        }
+    }
+
+    private void watchDeadline(long forceDelay) throws IOException {
+        long consumed = BatchPoster.call(() -> rollup.tip().send()).component2().longValueExact();
+        Optional<Long> oldest = feed.oldestUnconsumed(consumed);
+        if (oldest.isEmpty()) return;
+        long now = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp().longValueExact();
+        long age = now - oldest.get();
+        if (age * 2 > forceDelay) {
+            log.warn("event=priority_op_near_deadline index={} ageSeconds={} forceDelaySeconds={} hint=\"batches are not reaching L1; check the poster's funds and the RPC\"",
+                    consumed, age, forceDelay);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.interrupt();
+        thread.join(10_000);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.clearline.sequencer.oracle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.command.ReplyCodec;
+import dev.clearline.sequencer.l1.GatewayLink;
+import dev.clearline.sequencer.l1.SequencerLink;
+import dev.clearline.sequencer.state.SequencerState;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The signed price and funding feed through the sequencer's state machine: prices land, funding accrues exactly. */
+class OracleFeedTest {
+    final Market m = new Market(2);
+    final SequencerState state = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+    final long[] now = {Market.START * 1000};
+    final SequencerLink link = GatewayLink.direct(state, () -> now[0]);
+
+    OracleFeedTest() {
+        for (Command c : m.opening(7)) state.apply(c, now[0]);
+    }
+
+    @Test
+    void fundingAccruesFromTheRateAndTheTimeBetweenReportsAndLongsPayWhatShortsReceive() throws Exception {
+        // trader 0 long 4 lots, trader 1 short 4 lots, at 10_000 per lot
+        Signer a = m.traders.get(0), b = m.traders.get(1);
+        state.apply(new Command.Place(7, 100, m.order(a, new Order(a.address(), 1, Side.BUY, 10_000, 4 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+        state.apply(new Command.Place(7, 101, m.order(b, new Order(b.address(), 1, Side.SELL, 10_000, 4 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+
+        // 0.1 % of the price per hour, charged to longs
+        OracleFeed feed = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(10_000, 1_000), link);
+        assertThat(feed.publish(Market.START + 3_600)).isEqualTo(1);
+        SequencerLink.MarketInfo info = link.markets().getFirst();
+        assertThat(info.fundingIndex()).as("10_000 * 0.1%% for one hour").isEqualTo(10);
+        assertThat(info.lastOracleTs()).isEqualTo(Market.START + 3_600);
+        assertThat(feed.publish(Market.START + 5_400)).isEqualTo(1);
+        assertThat(link.markets().getFirst().fundingIndex()).isEqualTo(15);
+
+        long longOwes = position(a).get("unsettledFunding").asLong();
+        long shortGets = position(b).get("unsettledFunding").asLong();
+        assertThat(longOwes).isEqualTo(-4 * 15);
+        assertThat(shortGets).isEqualTo(4 * 15);
+        assertThat(position(a).get("equity").asLong() + position(b).get("equity").asLong())
+                .as("funding moves value between positions, it creates none (fees aside)")
+                .isEqualTo(position(a).get("quote").asLong() + position(b).get("quote").asLong());
+    }
+
+    @Test
+    void aFeedWhoseKeyIsNotTheMarketsOracleSendsNothingAndAForgedPriceIsRefusedByTheStf() throws Exception {
+        Signer stranger = Market.signer(500);
+        OracleFeed feed = new OracleFeed(m.domain, stranger, (market, t) -> new PriceSource.Quote(20_000, 0), link);
+        assertThat(feed.publish(Market.START + 10)).isZero();
+        long ts = Market.START + 11;
+        var forged = new dev.clearline.engine.transition.Transition.OraclePrice(1, 20_000, 0, ts,
+                stranger.sign(m.domain.oraclePriceDigest(1, 20_000, 0, ts)));
+        assertThat(link.submit(forged)).isPresent();
+        assertThat(link.markets().getFirst().markPrice()).isEqualTo(10_000);
+    }
+
+    @Test
+    void aRestartedFeedContinuesFromTheIndexInTheState() throws Exception {
+        PriceSource steady = (market, t) -> new PriceSource.Quote(36_000, 100);
+        new OracleFeed(m.domain, m.oracle, steady, link).publish(Market.START + 3_600);
+        long before = link.markets().getFirst().fundingIndex();
+        new OracleFeed(m.domain, m.oracle, steady, link).publish(Market.START + 7_200);
+        assertThat(link.markets().getFirst().fundingIndex()).isEqualTo(before + 36_000L * 100 / 1_000_000);
+    }
+
+    @Test
+    void accruingInManyStepsGivesExactlyWhatOneStepGives() {
+        Property.forAll(Gens.listOf(Gens.longs(1, 5_000), 1, 40), Gens.longs(-50_000, 50_000)).check((steps, rate) -> {
+            FundingIndex pieces = new FundingIndex(0);
+            long total = 0;
+            for (long s : steps) {
+                pieces.accrue(123_456_789L, rate, s);
+                total += s;
+            }
+            FundingIndex once = new FundingIndex(0);
+            once.accrue(123_456_789L, rate, total);
+            assertThat(pieces.value()).isEqualTo(once.value());
+        });
+    }
+
+    @Test
+    void theDevSourceRepeatsItselfForASeedAndStaysPositive() throws Exception {
+        DevPriceSource x = new DevPriceSource(Map.of(1, 10_000L), 42, 2_000, 500);
+        DevPriceSource y = new DevPriceSource(Map.of(1, 10_000L), 42, 2_000, 500);
+        for (int i = 0; i < 500; i++) {
+            PriceSource.Quote q = x.quote(1, i);
+            assertThat(q).isEqualTo(y.quote(1, i));
+            assertThat(q.price()).isPositive();
+            assertThat(Math.abs(q.fundingRatePpmPerHour())).isLessThanOrEqualTo(500);
+        }
+    }
+
+    private JsonNode position(Signer s) throws Exception {
+        byte[] bytes = ReplyCodec.encode(state.apply(new Command.Query(7, 0, Command.QueryKind.ACCOUNT, 0, s.address(), null), now[0]));
+        JsonNode positions = ReplyCodec.decode(bytes, 0, bytes.length).path("account").path("positions");
+        assertThat(positions).hasSize(1);
+        return positions.get(0);
+    }
+
+}

@@ -1,0 +1,136 @@
+package dev.clearline.sequencer.poster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.tree.store.MemoryNodeStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The batch poster against the devnet's deployed rollup: the sequencer consumes L1's priority
+ * queue, trades, seals; the poster bonds, posts every sealed batch once, finalizes after the
+ * challenge period; a watcher replaying L1 alone finds every batch honest. A restarted poster
+ * posts nothing twice, and a lost or underpriced transaction is sent again until it lands.
+ */
+@WithDevnet
+class BatchPosterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void postedBatchesAreTheSequencersAndAWatcherReplayingL1FindsThemHonest(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            PriorityOpFeed feed = w.feed();
+            assertThat(feed.poll()).isEqualTo(3); // market + two deposits
+            w.price(10_000);
+            w.cross(3);
+            w.seal();
+            w.cross(2);
+            w.price(10_100);
+            w.seal();
+            ObjectNode state = w.state();
+            long sealed = state.path("sealedBatches").asLong();
+            assertThat(sealed).isGreaterThanOrEqualTo(2);
+
+            Credentials operator = l1.key(5);
+            BatchPoster poster = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            assertThat(poster.postAvailable()).isEqualTo((int) sealed);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(sealed);
+            assertThat(Hash32.fromHex("0x" + org.web3j.utils.Numeric.toHexStringNoPrefix(rollup.tip().send().component1())).toString())
+                    .isEqualTo(state.path("stateRoot").asText());
+            assertThat(rollup.tip().send().component2().longValueExact()).isEqualTo(3);
+
+            // a watcher with only the RPC and the rollup's address
+            BatchVerifier watcher = new BatchVerifier(new Stf(w.domain, new BouncyCastleVerifier()), new MemoryNodeStore());
+            List<Verdict> verdicts = new ArrayList<>();
+            RollupLog log = new RollupLog(l1.web3j(), w.rollupAddress);
+            for (RollupLog.Posted p : log.batches(0, log.latestBlock())) verdicts.add(watcher.verify(p.batch()));
+            assertThat(verdicts).hasSize((int) sealed).allMatch(v -> v instanceof Verdict.Honest);
+            assertThat(watcher.verifiedRoot().toString()).isEqualTo(state.path("stateRoot").asText());
+
+            // nothing is final before the challenge period, everything after it
+            assertThat(poster.finalizeDue()).isZero();
+            l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
+            assertThat(poster.finalizeDue()).isEqualTo((int) sealed);
+            assertThat(rollup.finalizedCount().send().longValueExact()).isEqualTo(sealed);
+        }
+    }
+
+    @Test
+    void aRestartedPosterStartsFromTheRollupsTipAndNeverPostsABatchTwice(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.feed().poll();
+            w.price(10_000);
+            w.cross(1);
+            w.seal();
+            Credentials operator = l1.key(6);
+            BatchPoster first = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            int posted = first.postAvailable();
+            assertThat(posted).isPositive();
+            long txsAfterFirst = nonce(l1.web3j(), operator);
+
+            // a new process: new sender, new poster, same key; the sequencer is where it was
+            BatchPoster second = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            assertThat(second.postAvailable()).isZero();
+            assertThat(nonce(l1.web3j(), operator)).as("no transaction sent for batches L1 has").isEqualTo(txsAfterFirst);
+
+            // the next sealed batch is posted by the new one, once
+            w.cross(2);
+            w.seal();
+            assertThat(second.postAvailable()).isEqualTo(1);
+            assertThat(first.postAvailable()).as("the old poster, still around, finds nothing to post").isZero();
+            assertThat(nonce(l1.web3j(), operator)).isEqualTo(txsAfterFirst + 1);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(posted + 1);
+            assertThat(rollup.submissions().send().longValueExact()).isEqualTo(posted + 1);
+        }
+    }
+
+    @Test
+    void aDroppedTransactionAndAnUnderpricedOneAreSentAgainUntilTheBatchLands(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.feed().poll();
+            w.price(10_000);
+            w.cross(1);
+            w.seal();
+            Credentials operator = l1.key(7);
+            // bond first over the clean path, so the faults hit the batch's own transaction
+            w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults()).ensureBond();
+            FaultyTransport lossy = new FaultyTransport(l1.service(), 1, 1);
+            BatchPoster poster = w.poster(Web3j.build(lossy), operator, TxSender.FeePolicy.defaults().withResendAfter(300));
+            long before = nonce(l1.web3j(), operator);
+            assertThat(poster.postAvailable()).isEqualTo(1);
+            assertThat(poster.sender().resends()).as("one resend after the drop, one after the refusal").isEqualTo(2);
+            assertThat(lossy.sent).hasSize(3);
+            assertThat(nonce(l1.web3j(), operator)).as("all three attempts shared one nonce").isEqualTo(before + 1);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(1);
+        }
+    }
+
+    private static long nonce(Web3j web3j, Credentials key) throws Exception {
+        return web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount().longValueExact();
+    }
+
+}
