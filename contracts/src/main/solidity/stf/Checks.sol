@@ -25,8 +25,18 @@ library Checks {
         return recovered != address(0) && recovered == signer ? Reject.None : Reject.BAD_SIGNATURE;
     }
 
+    /// @notice The largest value of a counter (a request nonce, the next withdrawal id, the priority
+    ///         ops consumed, the forced rejections): 2^63 - 1, as in Java (`Checks.COUNTER_MAX`). A step
+    ///         that would advance a counter past it is refused with OVERFLOW.
+    uint64 internal constant COUNTER_MAX = uint64(type(int64).max);
+
+    /// @notice PRIORITY_OUT_OF_ORDER unless `op` is the next priority op; OVERFLOW if a GLOBAL counter
+    ///         a priority op may advance (ops consumed, forced rejections, next withdrawal id) is at its maximum.
     function nextPriorityOp(GlobalLeaf memory g, PriorityHeader memory op) internal pure returns (Reject) {
-        return op.priorityIndex == g.priorityOpsConsumed ? Reject.None : Reject.PRIORITY_OUT_OF_ORDER;
+        if (op.priorityIndex != g.priorityOpsConsumed) return Reject.PRIORITY_OUT_OF_ORDER;
+        bool full = g.priorityOpsConsumed == COUNTER_MAX || g.forcedRejections == COUNTER_MAX
+            || g.nextWithdrawalId == COUNTER_MAX;
+        return full ? Reject.OVERFLOW : Reject.None;
     }
 
     /// @notice The global leaf after consuming the priority op whose encoding is `encoded`:
@@ -67,7 +77,8 @@ library Checks {
     }
 
     function nonce(uint64 given, uint64 expected) internal pure returns (Reject) {
-        return given == expected ? Reject.None : Reject.BAD_NONCE;
+        if (given != expected) return Reject.BAD_NONCE;
+        return expected == COUNTER_MAX ? Reject.OVERFLOW : Reject.None;
     }
 
     /// @notice The position with funding settled to the market's index; ok = false on overflow.

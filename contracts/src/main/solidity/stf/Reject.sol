@@ -5,7 +5,8 @@ pragma solidity 0.8.37;
 /// @notice Why a transition is refused: the same names and codes as Java's
 ///         `dev.clearline.engine.stf.Reject` (docs/protocol.md section 5). The enum ordinal is the
 ///         code; `None` (0) means applied. Codes 2, 28, 29 and 31 are exchange-only and never
-///         produced by the STF; they keep their places so the ordinals stay the codes.
+///         produced by the STF; they keep their places so the ordinals stay the codes. NOT_OWNER (30)
+///         is produced by both the exchange and `CancelRule`.
 enum Reject {
     None,
     BAD_SIGNATURE,

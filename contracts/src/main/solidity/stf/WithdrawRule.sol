@@ -22,6 +22,7 @@ library WithdrawRule {
         if (r == Reject.None) r = Checks.nonce(w.nonce, b.nonce);
         if (r == Reject.None) r = Checks.positiveAmount(w.amount); // 3. validate
         if (r == Reject.None && b.free < w.amount) r = Reject.INSUFFICIENT_BALANCE;
+        if (r == Reject.None && g.nextWithdrawalId == Checks.COUNTER_MAX) r = Reject.OVERFLOW;
         if (r != Reject.None) return r;
         Witness.putBalance(s, w.owner, BalanceLeaf(b.free - w.amount, b.nonce + 1)); // 4. apply
         Witness.putWithdrawal(s, g.nextWithdrawalId, WithdrawalLeaf(w.recipient, w.amount));

@@ -18,7 +18,7 @@ library SparseMerkleProof {
         VALUE_MISMATCH,
         SIBLINGS_MISMATCH,
         ROOT_MISMATCH,
-        UNSUPPORTED_UPDATE
+        UNSUPPORTED_UPDATE // reserved: no input produces it since update supports deletions and crowded terminals
     }
 
     /// @notice Raised by the `require*` helpers with the code of the failed check.
@@ -27,6 +27,14 @@ library SparseMerkleProof {
     uint8 private constant KIND_EMPTY = 0;
     uint8 private constant KIND_NEIGHBOUR_LEAF = 1;
     uint8 private constant KIND_QUERIED_LEAF = 2;
+    uint8 private constant OPENING_LEAF = 1;
+    uint8 private constant OPENING_NODE = 2;
+    uint256 private constant OPENING_BYTES = 65;
+
+    /// Shapes of a subtree in the new (compacting) track; Java: `Folding.Shape`.
+    uint256 private constant SHAPE_EMPTY = 0;
+    uint256 private constant SHAPE_LEAF = 1;
+    uint256 private constant SHAPE_NODE = 2;
 
     /// Parsed terminals and where the sibling section starts.
     struct Parsed {
@@ -37,6 +45,8 @@ library SparseMerkleProof {
         uint256 slots;
         uint256 bitmapAt;
         uint256 siblingsAt;
+        uint256 openingsAt; // first opening (past the opening count); == openingsEnd when there are none
+        uint256 openingsEnd;
     }
 
     /// What the caller claims: keys, their value hashes, and for updates the new value hashes.
@@ -53,6 +63,7 @@ library SparseMerkleProof {
         uint256[] depth;
         bytes32[] oldHash;
         bytes32[] newHash;
+        uint256[] newShape;
     }
 
     /// @notice Does `proof` show that each key has the given value hash (zero = absent) under `root`?
@@ -67,7 +78,8 @@ library SparseMerkleProof {
     }
 
     /// @notice Verifies the old claims against `root`, then returns the root after the new value hashes.
-    /// @dev Insertions (absent -> present) and replacements are supported; deletions are not.
+    /// @dev Insertions (zero old hash), replacements and deletions (zero new hash), any number of keys in
+    ///      one terminal. A deletion that empties a subtree needs the proof to open the siblings it exposes.
     function update(
         bytes32 root,
         bytes32[] memory keys,
@@ -187,8 +199,22 @@ library SparseMerkleProof {
         if (slots % 8 != 0 && (uint8(proof[pos - 1]) & (0xFF >> (slots % 8))) != 0) return (false, p);
         // Padding bits are zero (checked above), so the set bits are exactly the empty slots.
         uint256 empties = _popcount(proof, p.bitmapAt, bitmapLength);
-        if (len - pos != 32 * (slots - empties)) return (false, p);
+        if (len - pos < 32 * (slots - empties)) return (false, p);
         p.siblingsAt = pos;
+        pos += 32 * (slots - empties);
+        if (pos < len) {
+            // The openings section: u16 count >= 1, then 65 bytes per opening (kind 1 leaf or 2 node, two words).
+            if (len - pos < 2) return (false, p);
+            uint256 count = _u16(proof, pos);
+            pos += 2;
+            if (count == 0 || len - pos != OPENING_BYTES * count) return (false, p);
+            for (uint256 o = 0; o < count; ++o) {
+                uint256 kind = uint8(proof[pos + OPENING_BYTES * o]);
+                if (kind != OPENING_LEAF && kind != OPENING_NODE) return (false, p);
+            }
+        }
+        p.openingsAt = pos;
+        p.openingsEnd = len;
         return (true, p);
     }
 
@@ -202,6 +228,7 @@ library SparseMerkleProof {
         t.depth = new uint256[](p.n);
         t.oldHash = new bytes32[](p.n);
         t.newHash = new bytes32[](p.n);
+        t.newShape = new uint256[](p.n);
         uint256 j = 0;
         for (uint256 ti = 0; ti < p.n; ++ti) {
             uint256 d = p.depth[ti];
@@ -229,10 +256,6 @@ library SparseMerkleProof {
         bytes memory proof
     ) private pure returns (ProofError) {
         uint256 kind = p.kind[ti];
-        // Leaves of this terminal after the update: at most two (a neighbour or member, and one more).
-        bytes32[2] memory afterKey;
-        bytes32[2] memory afterHash;
-        uint256 count = 0;
         if (kind == KIND_EMPTY) {
             for (uint256 i = from; i < to; ++i) {
                 if (c.vh[i] != 0) return ProofError.VALUE_MISMATCH;
@@ -245,9 +268,6 @@ library SparseMerkleProof {
                 if (c.vh[i] != 0 || c.keys[i] == nk) return ProofError.VALUE_MISMATCH;
             }
             t.oldHash[ti] = leafHash(nk, nh);
-            afterKey[0] = nk;
-            afterHash[0] = nh;
-            count = 1;
         } else {
             uint256 member = type(uint256).max;
             for (uint256 i = from; i < to; ++i) {
@@ -260,36 +280,61 @@ library SparseMerkleProof {
             t.oldHash[ti] = leafHash(c.keys[member], c.vh[member]);
         }
         if (!c.updating) return ProofError.OK;
-        for (uint256 i = from; i < to; ++i) {
-            if (c.vh[i] != 0 && c.nv[i] == 0) return ProofError.UNSUPPORTED_UPDATE;
-            if (c.nv[i] != 0) {
-                if (count == 2) return ProofError.UNSUPPORTED_UPDATE;
-                afterKey[count] = c.keys[i];
-                afterHash[count] = c.nv[i];
-                ++count;
-            }
-        }
-        t.newHash[ti] = _subtree(afterKey, afterHash, count, p.depth[ti]);
+        uint256 neighbourAt = kind == KIND_NEIGHBOUR_LEAF ? p.neighbourAt[ti] : 0;
+        (t.newHash[ti], t.newShape[ti]) = _after(c, from, to, neighbourAt, proof, p.depth[ti]);
         return ProofError.OK;
     }
 
-    /// Hash of the compact subtree at `depth` holding `count` (<= 2) leaves.
-    function _subtree(bytes32[2] memory key, bytes32[2] memory hash, uint256 count, uint256 depth)
+    /// The new hash and shape of a terminal at `depth` covering keys `[from, to)`: its leaves afterwards,
+    /// ascending, are the untouched neighbour (at `neighbourAt` in the proof, 0 if none) in its place
+    /// among the covered keys whose new value hash is non-zero (a zero one is absent, or deleted).
+    function _after(Claims memory c, uint256 from, uint256 to, uint256 neighbourAt, bytes memory proof, uint256 depth)
         private
         pure
-        returns (bytes32)
+        returns (bytes32, uint256)
     {
-        if (count == 0) return 0;
-        if (count == 1) return leafHash(key[0], hash[0]);
-        (bytes32 a, bytes32 ah, bytes32 b, bytes32 bh) = uint256(key[0]) < uint256(key[1])
-            ? (key[0], hash[0], key[1], hash[1])
-            : (key[1], hash[1], key[0], hash[0]);
-        uint256 split = _commonPrefix(a, b);
-        bytes32 h = nodeHash(leafHash(a, ah), leafHash(b, bh));
-        for (uint256 d = split; d > depth; --d) {
-            h = _bit(a, d - 1) ? nodeHash(0, h) : nodeHash(h, 0);
+        bool hasNeighbour = neighbourAt != 0;
+        (bytes32 nk, bytes32 nh) = hasNeighbour ? _neighbour(proof, neighbourAt) : (bytes32(0), bytes32(0));
+        uint256 max = to - from + (hasNeighbour ? 1 : 0);
+        bytes32[] memory afterKey = new bytes32[](max);
+        bytes32[] memory afterHash = new bytes32[](max);
+        uint256 count = 0;
+        for (uint256 i = from; i < to; ++i) {
+            if (hasNeighbour && uint256(nk) < uint256(c.keys[i])) {
+                afterKey[count] = nk;
+                afterHash[count++] = nh;
+                hasNeighbour = false;
+            }
+            if (c.nv[i] != 0) {
+                afterKey[count] = c.keys[i];
+                afterHash[count++] = c.nv[i];
+            }
         }
-        return h;
+        if (hasNeighbour) {
+            afterKey[count] = nk;
+            afterHash[count++] = nh;
+        }
+        return (_subtree(afterKey, afterHash, 0, count, depth), count < 2 ? count : SHAPE_NODE);
+    }
+
+    /// Hash of the compact subtree at `depth` holding the leaves `[lo, hi)` (ascending keys, all below
+    /// that subtree): they split at the first bit where the lowest and highest keys differ; the node
+    /// there sits under a chain of internal nodes with one empty child up to `depth`.
+    /// @dev Recursion depth is at most the number of leaves, each level splitting a non-empty range.
+    function _subtree(bytes32[] memory key, bytes32[] memory hash, uint256 lo, uint256 hi, uint256 depth)
+        private
+        pure
+        returns (bytes32 h)
+    {
+        if (hi == lo) return 0;
+        if (hi - lo == 1) return leafHash(key[lo], hash[lo]);
+        uint256 split = _commonPrefix(key[lo], key[hi - 1]);
+        uint256 mid = lo + 1;
+        while (!_bit(key[mid], split)) ++mid;
+        h = nodeHash(_subtree(key, hash, lo, mid, split + 1), _subtree(key, hash, mid, hi, split + 1));
+        for (uint256 d = split; d > depth; --d) {
+            h = _bit(key[lo], d - 1) ? nodeHash(0, h) : nodeHash(h, 0);
+        }
     }
 
     /// Position in the sibling section, and the depth of the node being folded.
@@ -300,12 +345,17 @@ library SparseMerkleProof {
         uint256 bitmapAt;
         bool updating;
         uint256 depth;
+        uint256 shape; // of the node being folded, in the new track
+        uint256 openPtr; // next opening, as an offset into the proof
+        uint256 openEnd;
+        bytes proof; // (its pointer at cur + 0x120, read by _climb's openings)
     }
 
     /// Left nodes waiting for their right neighbour, with the depth where they met their own left one.
     struct Stack {
         bytes32[] oldHash;
         bytes32[] newHash;
+        uint256[] newShape;
         int256[] leftMeet;
         uint256 size;
     }
@@ -317,13 +367,14 @@ library SparseMerkleProof {
         pure
         returns (ProofError, bytes32, bytes32)
     {
-        Cursor memory cur = Cursor(0, p.siblingsAt, p.slots, p.bitmapAt, updating, 0);
-        Stack memory st = Stack(new bytes32[](p.n), new bytes32[](p.n), new int256[](p.n), 0);
+        Cursor memory cur = Cursor(0, p.siblingsAt, p.slots, p.bitmapAt, updating, 0, 0, p.openingsAt, p.openingsEnd, proof);
+        Stack memory st = Stack(new bytes32[](p.n), new bytes32[](p.n), new uint256[](p.n), new int256[](p.n), 0);
         bytes32[2] memory h;
         for (uint256 ti = 0; ti < p.n; ++ti) {
             h[0] = t.oldHash[ti];
             h[1] = t.newHash[ti];
             cur.depth = t.depth[ti];
+            cur.shape = updating ? t.newShape[ti] : SHAPE_NODE;
             int256 leftMeet = ti > 0 ? int256(_commonPrefix(t.rep[ti - 1], t.rep[ti])) : -1;
             int256 rightMeet = ti + 1 < p.n ? int256(_commonPrefix(t.rep[ti], t.rep[ti + 1])) : -1;
             while (true) {
@@ -333,6 +384,7 @@ library SparseMerkleProof {
                 if (rightMeet > leftMeet) {
                     st.oldHash[st.size] = h[0];
                     st.newHash[st.size] = h[1];
+                    st.newShape[st.size] = cur.shape;
                     st.leftMeet[st.size] = leftMeet;
                     ++st.size;
                     break;
@@ -340,32 +392,104 @@ library SparseMerkleProof {
                 if (leftMeet < 0) break;
                 --st.size;
                 h[0] = nodeHash(st.oldHash[st.size], h[0]);
-                if (updating) h[1] = nodeHash(st.newHash[st.size], h[1]);
+                if (updating) (h[1], cur.shape) = _merge(st.newHash[st.size], st.newShape[st.size], h[1], cur.shape);
                 cur.depth = uint256(leftMeet);
                 leftMeet = st.leftMeet[st.size];
             }
         }
-        if (cur.slot != cur.slots) return (ProofError.SIBLINGS_MISMATCH, 0, 0);
+        if (cur.slot != cur.slots || cur.openPtr != cur.openEnd) return (ProofError.SIBLINGS_MISMATCH, 0, 0);
         return (ProofError.OK, h[0], h[1]);
     }
 
-    /// Folds `h` from `cur.depth` up to depth `target` with the next siblings; false if they run out.
+    /// The new track's parent of two subtrees (Java: `Folding.Shape.parent`): an empty child lets a
+    /// lone leaf (or nothing) through unhashed; anything else is an internal node.
+    function _merge(bytes32 left, uint256 leftShape, bytes32 right, uint256 rightShape)
+        private
+        pure
+        returns (bytes32, uint256)
+    {
+        if (leftShape == SHAPE_EMPTY && rightShape != SHAPE_NODE) return (right, rightShape);
+        if (rightShape == SHAPE_EMPTY && leftShape != SHAPE_NODE) return (left, leftShape);
+        return (nodeHash(left, right), SHAPE_NODE);
+    }
+
+    /// Folds `h` from `cur.depth` up to depth `target` with the next siblings; false if they run out or
+    /// an opening does not hash to its sibling.
     /// @dev The hot loop of every proof, in assembly: per level one bitmap bit, at most one sibling
     ///      read, and one keccak per track over the 65-byte preimage `0x01 || left || right`,
     ///      built in scratch memory past the free-memory pointer (never allocated, so never kept).
+    ///      The new track is compacting (Java: `Folding.fold` with shapes): a node of two or more
+    ///      leaves hashes as the old one does; a lone leaf or nothing climbs past an empty sibling
+    ///      as it is; a lone leaf beside a non-empty sibling becomes a node, and so does an empty
+    ///      subtree that was empty before too; a subtree a deletion emptied, beside a non-empty
+    ///      sibling, takes the next opening, which must hash to that sibling: a leaf
+    ///      (`0x00 || key || valueHash`) moves up alone, a node (`0x01 || left || right`) gets its parent.
     function _climb(Cursor memory cur, bytes32[2] memory h, bytes32 rep, uint256 target, bytes memory proof)
         private
         pure
         returns (bool ok)
     {
         assembly ("memory-safe") {
+            // The new track's parent over sibling `sib` on side `right` (1: `x` is the right child).
+            function nodeOf(right, sib, x) -> r {
+                let sc := mload(0x40)
+                mstore8(sc, 1)
+                switch right
+                case 1 {
+                    mstore(add(sc, 1), sib)
+                    mstore(add(sc, 33), x)
+                }
+                default {
+                    mstore(add(sc, 1), x)
+                    mstore(add(sc, 33), sib)
+                }
+                r := keccak256(sc, 65)
+            }
+            // The new track where it is not (yet) a node of two or more leaves (its shape at c + 0xc0
+            // is empty or one leaf), beside sibling `sib`, with `old` the old track's node here.
+            // act 0: keep the node; 1: hash it with the sibling; 2: replace it with the sibling; 3: fail.
+            // Beside an empty sibling it stays as it is; a leaf beside a non-empty sibling becomes a
+            // node; so does an empty subtree that was empty before too (a canonical tree's empty
+            // subtree has an internal node beside it); a subtree a deletion emptied takes the next
+            // opening (offset c + 0xe0 into the proof at c + 0x120), which must hash to the sibling:
+            // a leaf moves up alone (2), a node gets its parent (1).
+            function compacting(c, sib, old) -> act {
+                if iszero(sib) { leave }
+                if or(eq(mload(add(c, 0xc0)), 1), iszero(old)) {
+                    mstore(add(c, 0xc0), 2)
+                    act := 1
+                    leave
+                }
+                let at := mload(add(c, 0xe0))
+                if eq(at, mload(add(c, 0x100))) {
+                    act := 3
+                    leave
+                }
+                let o := add(add(mload(add(c, 0x120)), 32), at)
+                let sc := mload(0x40)
+                mstore8(sc, sub(byte(0, mload(o)), 1))
+                mstore(add(sc, 1), mload(add(o, 1)))
+                mstore(add(sc, 33), mload(add(o, 33)))
+                if iszero(eq(keccak256(sc, 65), sib)) {
+                    act := 3
+                    leave
+                }
+                mstore(add(c, 0xe0), add(at, 65))
+                switch byte(0, mload(o))
+                case 1 {
+                    mstore(add(c, 0xc0), 1)
+                    act := 2
+                }
+                default {
+                    mstore(add(c, 0xc0), 2)
+                    act := 1
+                }
+            }
             let slot := mload(cur)
             let sibAt := add(add(proof, 32), mload(add(cur, 0x20)))
-            let bitmap := add(add(proof, 32), mload(add(cur, 0x60)))
             let d := mload(add(cur, 0xa0))
             let h0 := mload(h)
             let h1 := mload(add(h, 32))
-            let scratch := mload(0x40)
             ok := 1
             for {} gt(d, target) { d := sub(d, 1) } {
                 if eq(slot, mload(add(cur, 0x40))) {
@@ -373,31 +497,36 @@ library SparseMerkleProof {
                     break
                 }
                 let s := 0
-                if iszero(and(shr(sub(7, and(slot, 7)), byte(0, mload(add(bitmap, shr(3, slot))))), 1)) {
+                if iszero(and(shr(sub(7, and(slot, 7)), byte(0, mload(add(add(add(proof, 32), mload(add(cur, 0x60))), shr(3, slot))))), 1)) {
                     s := mload(sibAt)
                     sibAt := add(sibAt, 32)
                 }
                 slot := add(slot, 1)
+                if mload(add(cur, 0x80)) {
+                    // (ifs, not a switch: a switch keeps its value on the stack, one slot too many here)
+                    if eq(mload(add(cur, 0xc0)), 2) { h1 := nodeOf(and(shr(sub(256, d), rep), 1), s, h1) }
+                    if lt(mload(add(cur, 0xc0)), 2) {
+                        let act := compacting(cur, s, h0)
+                        if eq(act, 3) {
+                            ok := 0
+                            break
+                        }
+                        if eq(act, 1) { h1 := nodeOf(and(shr(sub(256, d), rep), 1), s, h1) }
+                        if eq(act, 2) { h1 := s }
+                    }
+                }
+                let scratch := mload(0x40)
                 mstore8(scratch, 1)
                 switch and(shr(sub(256, d), rep), 1)
                 case 1 {
                     mstore(add(scratch, 1), s)
                     mstore(add(scratch, 33), h0)
-                    h0 := keccak256(scratch, 65)
-                    if mload(add(cur, 0x80)) {
-                        mstore(add(scratch, 33), h1)
-                        h1 := keccak256(scratch, 65)
-                    }
                 }
                 default {
                     mstore(add(scratch, 1), h0)
                     mstore(add(scratch, 33), s)
-                    h0 := keccak256(scratch, 65)
-                    if mload(add(cur, 0x80)) {
-                        mstore(add(scratch, 1), h1)
-                        h1 := keccak256(scratch, 65)
-                    }
                 }
+                h0 := keccak256(scratch, 65)
             }
             mstore(cur, slot)
             mstore(add(cur, 0x20), sub(sibAt, add(proof, 32)))

@@ -190,6 +190,28 @@ final class Converters {
         }
     }
 
+    /** How fast `up` runs L1 time: 1 (real time) to 3600 L1 seconds per real second. */
+    static final class TimeSpeed implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return (long) inRange(parseInt(value, "L1 seconds per real second"), 1, 3600, "the time speed");
+        }
+    }
+
+    /** A collateral amount in human units (up to 6 decimals, "1000" or "12.5"), as base units (1e-6). */
+    static final class Amount implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                long v = Units.parse(value);
+                if (v <= 0) throw new TypeConversionException("an amount must be more than 0, not " + value.strip());
+                return v;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     private static int parseInt(String value, String what) {
         try {
             return Integer.parseInt(value.strip());

@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 @Command(name = "clearline", mixinStandardHelpOptions = true, version = "clearline 0.1.0-SNAPSHOT",
         description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
         subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, VerifyBatchCommand.class,
-                TraceCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+                TraceCommand.class, ReportCommand.class, WatchCommand.class,
+                UserCommands.Deposit.class, UserCommands.PlaceOrder.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
+                UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
+                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, UserCommands.Escape.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Environment variable that turns on stack traces for every failure, as {@code --verbose} does. */
@@ -65,6 +69,8 @@ public final class Main {
             if (cls == VerifyBatchCommand.class) return cls.cast(new VerifyBatchCommand(out, err));
             if (cls == TraceCommand.class) return cls.cast(new TraceCommand(out, err));
             if (cls == ReportCommand.class) return cls.cast(new ReportCommand(out));
+            if (cls == WatchCommand.class) return cls.cast(new WatchCommand(out, lifecycle, System.getenv()));
+            if (UserCommands.Base.class.isAssignableFrom(cls)) return cls.cast(cls.getDeclaredConstructor(PrintWriter.class).newInstance(out));
             return CommandLine.defaultFactory().create(cls);
         }
     }

@@ -37,6 +37,9 @@ final class NodeOptions {
             description = "Number of funded dev accounts, 1 to 1000. Default: ${DEFAULT-VALUE}.")
     int accounts;
 
+    /** How many L1 seconds pass per real second (set by {@code up}; the devnet alone runs at 1). */
+    long timeSpeed = 1;
+
     Devnet.Options toOptions() {
         DevAccounts devAccounts;
         try {
@@ -44,7 +47,9 @@ final class NodeOptions {
         } catch (IllegalArgumentException e) {
             throw new UserError("--mnemonic: " + e.getMessage().replace(mnemonic, "(the words given)"), e);
         }
-        NodeConfig config = NodeConfig.defaults(() -> System.currentTimeMillis() / 1000)
+        long startMillis = System.currentTimeMillis();
+        long speed = timeSpeed;
+        NodeConfig config = NodeConfig.defaults(() -> (startMillis + (System.currentTimeMillis() - startMillis) * speed) / 1000)
                 .withChainId(chainId)
                 .withDataDir(dataDir)
                 .withAccounts(devAccounts);

@@ -2,18 +2,22 @@ package dev.clearline.cli;
 
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.sequencer.DevAccounts;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.web3j.crypto.Credentials;
+import org.web3j.utils.Numeric;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the local stack as far as it exists today: the devnet plus the deployed contract set, then print the manifest.",
-                "The sequencer and the watcher will join this command as they land. Ctrl-C stops everything."})
+        description = {"Start the whole local stack: the devnet (L1 time running fast), the deployed contracts, two markets listed by",
+                "governance, the sequencer with its trader API, the batch poster, the dev oracle feed with funding, demo market makers",
+                "and takers, and a watcher replaying every posted batch from L1. Prints URLs, keys and what to try next. Ctrl-C stops everything."})
 final class UpCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final PrintWriter err;
@@ -25,6 +29,23 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--manifest", defaultValue = Manifest.DEFAULT_PATH, description = "Where the manifest is written. Default: ${DEFAULT-VALUE}.")
     Path manifest;
 
+    @Option(names = "--api-port", defaultValue = "8480", converter = Converters.Port.class,
+            description = "Trader API port (REST and WebSocket) on the host, 0 for any free port. Default: ${DEFAULT-VALUE}.")
+    int apiPort;
+
+    @Option(names = "--dir", defaultValue = ".clearline/stack", description = "Where the sequencer keeps its log and snapshots. Default: ${DEFAULT-VALUE}.")
+    Path dir;
+
+    @Option(names = "--time-speed", defaultValue = "20", converter = Converters.TimeSpeed.class,
+            description = "L1 seconds per real second, 1 to 3600, so challenge periods pass while you watch. Default: ${DEFAULT-VALUE}.")
+    long timeSpeed;
+
+    @Option(names = "--no-demo", description = "Do not start the demo market makers and takers.")
+    boolean noDemo;
+
+    @Option(names = "--status-every", defaultValue = "5", description = "Seconds between status lines (0: none). Default: ${DEFAULT-VALUE}.")
+    int statusEvery;
+
     UpCommand(PrintWriter out, PrintWriter err, Lifecycle lifecycle) {
         this.out = out;
         this.err = err;
@@ -34,7 +55,9 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ManifestTarget.requireWritable(manifest);
+        node.timeSpeed = timeSpeed;
         Devnet devnet = node.start();
+        LocalStack stack;
         try {
             DevnetCommand.printBanner(out, devnet, node.dataDir == null ? null : node.dataDir.toString());
             // A chain that starts at genesis cannot hold an earlier deployment: deploy fresh.
@@ -45,14 +68,94 @@ final class UpCommand implements Callable<Integer> {
                 devnet.close();
                 return code;
             }
-            out.println(Manifest.read(manifest).orElseThrow().toJson());
-            out.println("Press Ctrl-C to stop.");
+            Manifest m = Manifest.read(manifest).orElseThrow();
+            out.println("Starting the sequencer, batch poster, oracle feed" + (noDemo ? "" : ", demo traders") + " and watcher...");
             out.flush();
+            try {
+                stack = LocalStack.start(devnet, m, new LocalStack.Settings(dir, node.host, apiPort, !noDemo, 1_000));
+            } catch (java.net.BindException e) {
+                throw new UserError("the trader API cannot listen on " + node.host + ":" + apiPort + " (" + e.getMessage()
+                        + "); pass --api-port with a free port, or 0 for any", e);
+            }
+            printGuide(stack, m, devnet);
         } catch (RuntimeException e) {
             devnet.close();
             throw e;
         }
-        lifecycle.awaitStop(devnet::close);
+        Thread status = statusEvery <= 0 ? null : statusPrinter(stack);
+        lifecycle.awaitStop(() -> {
+            if (status != null) status.interrupt();
+            stack.close();
+            devnet.close();
+        });
         return 0;
+    }
+
+    private void printGuide(LocalStack stack, Manifest m, Devnet devnet) {
+        String api = "http://" + node.host + ":" + stack.apiPort();
+        long challenge = Long.parseLong(m.parameters().get("rollup.challengePeriod"));
+        Credentials you = stack.key(LocalStack.YOU);
+        String yourKey = Numeric.toHexStringWithPrefixZeroPadded(you.getEcKeyPair().getPrivateKey(), 64);
+        out.println();
+        out.println("Clearline local stack is up");
+        out.println("  L1 RPC:        " + devnet.rpcUrl() + "  (chain " + devnet.chainId() + "; L1 time runs " + timeSpeed
+                + "x: the " + challenge + " s challenge period passes in about " + Math.max(1, challenge / timeSpeed) + " s)");
+        out.println("  Trader API:    " + api + "   WebSocket: ws://" + node.host + ":" + stack.apiPort() + "/ws");
+        out.println("  Rollup:        " + stack.rollupAddress);
+        out.println("  Collateral:    " + m.address("TestCollateral") + "  (6 decimals)");
+        out.println("  Operator:      key (" + LocalStack.OPERATOR + ") " + stack.key(LocalStack.OPERATOR).getAddress()
+                + " bonds and posts batches every ~2 s, finalizes them after the challenge period");
+        out.println("  Oracle:        dev key " + DevAccounts.oracle().address() + " signs a price and funding index per market every second");
+        for (long[] mk : LocalStack.MARKETS) {
+            out.println("  Market " + mk[0] + ":      tick " + Units.amount(mk[1]) + ", lot " + mk[2] + " base units, starting at "
+                    + Units.amount(mk[3]) + " per lot");
+        }
+        if (!noDemo) {
+            out.println("  Demo traders:  makers keys (3) (4), takers keys (5) (6), 1,000,000 collateral deposited each");
+        }
+        out.println("  Watcher:       replays every posted batch from L1 alone and logs a verdict");
+        out.println("  Your key:      (" + LocalStack.YOU + ") " + you.getAddress() + "  holds " + Units.amount(LocalStack.YOUR_COLLATERAL)
+                + " collateral on L1, nothing deposited yet");
+        out.println("                 private key " + yourKey);
+        out.println();
+        out.println("Try next (in another terminal):");
+        String common = " --rpc-url " + devnet.rpcUrl() + " --api " + api + " --key " + yourKey;
+        out.println("  ./clearline deposit 1000" + common);
+        out.println("  ./clearline order --market 1 --side buy --price " + Units.amount(LocalStack.MARKETS[0][3]) + " --lots 2" + common);
+        out.println("  ./clearline positions" + common);
+        out.println("  ./clearline cancel <order hash>" + common);
+        out.println("  ./clearline withdraw 100" + common);
+        out.println("  ./clearline claim" + common + "      (once the withdrawal's batch is final)");
+        out.println("  ./clearline status" + common);
+        out.println("  ./clearline verify-batches --rollup " + stack.rollupAddress + " --rpc-url " + devnet.rpcUrl());
+        out.println("  curl " + api + "/state");
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+
+    private Thread statusPrinter(LocalStack stack) {
+        Thread t = new Thread(() -> {
+            String last = "";
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(statusEvery * 1_000L);
+                    String line = "batches posted " + stack.batchesPosted() + ", finalized " + stack.finalizedBatches() + ", verified honest "
+                            + stack.verifiedHonest() + (stack.verifiedFraud() > 0 ? ", FRAUD " + stack.verifiedFraud() : "")
+                            + "; demo orders " + stack.demoOrders();
+                    if (!line.equals(last)) {
+                        out.println(java.time.LocalTime.now().withNano(0) + "  " + line);
+                        out.flush();
+                        last = line;
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // the stack is stopping or the node is busy: try again next time
+                }
+            }
+        }, "status");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }

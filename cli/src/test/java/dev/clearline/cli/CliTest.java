@@ -65,7 +65,7 @@ class CliTest {
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("devnet", "deploy", "up");
         Run up = run(stop -> { }, "up", "--help");
-        assertThat(up.out()).contains("sequencer", "watcher", "--data-dir", "--block-time");
+        assertThat(up.out()).contains("sequencer", "watcher", "oracle", "demo", "--data-dir", "--block-time", "--api-port", "--time-speed");
     }
 
     @Test
@@ -98,12 +98,15 @@ class CliTest {
     void upStartsTheDevnetDeploysAndPrintsTheManifestAndReopensFromItsDataDir() throws Exception {
         Path data = tmp.resolve("chain");
         Path manifest = tmp.resolve("up.json");
-        Background up = new Background().start("up", "--port", "0", "--data-dir", data.toString(), "--manifest", manifest.toString());
-        assertThat(up.out.toString()).contains("\"TestCollateral\"", "\"chainId\" : 31337");
+        String stackDir = tmp.resolve("stack").toString();
+        Background up = new Background().start("up", "--port", "0", "--api-port", "0", "--dir", stackDir, "--no-demo",
+                "--data-dir", data.toString(), "--manifest", manifest.toString());
+        assertThat(up.out.toString()).contains("Deployed: ", "TestCollateral", "Clearline local stack is up");
         assertThat(up.stop()).isZero();
         String address = Manifest.read(manifest).orElseThrow().address("TestCollateral");
-        Background again = new Background().start("up", "--port", "0", "--data-dir", data.toString(), "--manifest", manifest.toString());
-        assertThat(again.out.toString()).contains("Up to date", address);
+        Background again = new Background().start("up", "--port", "0", "--api-port", "0", "--dir", stackDir, "--no-demo",
+                "--data-dir", data.toString(), "--manifest", manifest.toString());
+        assertThat(again.out.toString()).contains("Up to date", address, "Clearline local stack is up");
         assertThat(again.stop()).isZero();
         assertThat(Files.exists(data.resolve("chain.jsonl"))).isTrue();
     }

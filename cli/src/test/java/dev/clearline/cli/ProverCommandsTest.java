@@ -72,9 +72,11 @@ class ProverCommandsTest {
         TestCollateral token = TestCollateral.load(m.address("TestCollateral"), web3j, operator, GAS);
         for (String key : List.of(KEY_1, KEY_2)) {
             Credentials user = Credentials.create(key);
-            ok(token.mint(user.getAddress(), BigInteger.valueOf(1_000_000)).send());
-            ok(TestCollateral.load(token.getContractAddress(), web3j, user, GAS).approve(rollupAddress, BigInteger.valueOf(1_000_000)).send());
-            ok(Rollup.load(rollupAddress, web3j, user, GAS).deposit(BigInteger.valueOf(1_000_000)).send());
+            ok(token.mint(user.getAddress(), BigInteger.valueOf(2_000_000)).send());
+            ok(TestCollateral.load(token.getContractAddress(), web3j, user, GAS).approve(rollupAddress, BigInteger.valueOf(2_000_000)).send());
+        }
+        for (String key : List.of(KEY_1, KEY_2, KEY_1, KEY_2)) {
+            ok(Rollup.load(rollupAddress, web3j, Credentials.create(key), GAS).deposit(BigInteger.valueOf(500_000)).send());
         }
         Rollup rollup = Rollup.load(rollupAddress, web3j, operator, GAS);
         ok(rollup.joinProposers(BigInteger.TEN.pow(18)).send());
@@ -83,31 +85,40 @@ class ProverCommandsTest {
         Stf stf = new Stf(domain, new BouncyCastleVerifier());
         RollupLog log = new RollupLog(web3j, rollupAddress);
         List<Transition> queue = log.priorityOps(0, log.latestBlock());
-        assertThat(queue).hasSize(2);
+        assertThat(queue).hasSize(4);
         BatchBuilder sequencer = new BatchBuilder(stf, new MemoryNodeStore(), new BatchPolicy(1_000, 60));
-        for (Transition t : queue) {
-            assertThat(sequencer.append(t, 0).applied()).isTrue();
-            sequencer.seal();
+        for (int i = 0; i < queue.size(); i++) {
+            assertThat(sequencer.append(queue.get(i), 0).applied()).isTrue();
+            if (i == 0 || i == queue.size() - 1) sequencer.seal();
         }
         List<Batch> batches = sequencer.takeSealed();
+        assertThat(batches).extracting(b -> b.header().transitionCount()).containsExactly(1, 3);
         Hash32 lie = Hash32.fromHex("0x" + "5e".repeat(32));
         for (Batch b : batches) {
             BatchHeader h = b.header();
             ok(rollup.submitBatch(header(h, h.batchIndex() == 1 ? lie : h.postStateRoot()), b.calldata()).send());
         }
 
-        // A challenger disputes batch 1; one transition, so the game goes straight to the one-step proof.
+        // A challenger disputes batch 1 (3 transitions). The proposer answers with the right root after
+        // transition 0 and a made-up one after transition 1; the challenger names that part; one step.
         Credentials challenger = Credentials.create(KEY_3);
         DisputeGame game = DisputeGame.load(m.address("DisputeGame"), web3j, challenger, GAS);
+        DisputeGame proposerSide = DisputeGame.load(m.address("DisputeGame"), web3j, operator, GAS);
         BatchHeader h1 = batches.get(1).header();
         DisputeGame.BatchHeader disputed = new DisputeGame.BatchHeader(BigInteger.ONE, h1.prevStateRoot().bytes(), lie.bytes(),
-                BigInteger.ONE, h1.transitionsRoot().bytes(), BigInteger.valueOf(h1.priorityOpsConsumed()));
+                BigInteger.valueOf(3), h1.transitionsRoot().bytes(), BigInteger.valueOf(h1.priorityOpsConsumed()));
         ok(game.challenge(disputed, new BigInteger(m.parameters().get("dispute.challengeBond"))).send());
         MemoryNodeStore nodes = new MemoryNodeStore();
         BatchVerifier verifier = new BatchVerifier(stf, nodes);
         verifier.verify(new PostedBatch(batches.get(0).header(), batches.get(0).calldata()));
-        StepCase step = new StepCases(stf).of(nodes, nodes.latestVersion(), new PostedBatch(header1(h1, lie), batches.get(1).calldata()), 0);
-        oneStep = game.oneStep(BigInteger.ONE, step.transition(), List.of(), step.witness().witness().encode()).send();
+        PostedBatch lying = new PostedBatch(header1(h1, lie), batches.get(1).calldata());
+        List<byte[]> roots = List.of(verifier.rootAfterPrefix(lying, 1).bytes(), Hash32.fromHex("0x" + "66".repeat(32)).bytes());
+        ok(proposerSide.bisect(BigInteger.ONE, roots).send());
+        ok(game.choose(BigInteger.ONE, roots, BigInteger.ONE).send());
+        StepCase step = new StepCases(stf).of(nodes, nodes.latestVersion(), lying, 1);
+        List<byte[]> siblings = dev.clearline.engine.batch.TransitionsRoot.proof(batches.get(1).encodedTransitions(), 1).stream()
+                .map(Hash32::bytes).toList();
+        oneStep = game.oneStep(BigInteger.ONE, step.transition(), siblings, step.witness().witness().encode()).send();
         ok(oneStep);
     }
 
@@ -161,9 +172,24 @@ class ProverCommandsTest {
     }
 
     @Test
+    void withADataDirASecondRunResumesInsteadOfReplayingAgain() throws Exception {
+        String data = dir.resolve("watcher").toString();
+        CliTest.Run first = run(l1("verify-batch", "1", "--data-dir", data));
+        assertThat(first.code()).as(first.err()).isEqualTo(VerifyBatchesCommand.FRAUD_FOUND);
+        assertThat(first.out()).contains("verdict=fraud:wrong-post-root", "replayed=2");
+        CliTest.Run again = run(l1("verify-batch", "0", "--data-dir", data));
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("verdict=honest", "replayed=0");
+        // The same directory for another contract (one with code) is refused, not mixed in.
+        String other = Manifest.read(manifest).orElseThrow().address("TestCollateral");
+        assertOneLine(run("verify-batch", "0", "--data-dir", data, "--rpc-url", devnet.rpcUrl(), "--rollup", other),
+                1, "holds the state of chain=31337", "give another --data-dir");
+    }
+
+    @Test
     void traceWritesTheDocumentedJsonOfTheOneStep() throws Exception {
         Path out = dir.resolve("t.json");
-        CliTest.Run r = run(l1("trace", "1", "0", "--out", out.toString()));
+        CliTest.Run r = run(l1("trace", "1", "2", "--out", out.toString()));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("transition=Deposit", "java=APPLIED", "solidity=APPLIED", "agree=true");
         JsonNode json = new ObjectMapper().readTree(out.toFile());
@@ -177,11 +203,35 @@ class ProverCommandsTest {
         Path out = dir.resolve("reports");
         CliTest.Run r = run(l1("report", "1", "--out-dir", out.toString()));
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("dispute=1", "batch=1", "verdict=\"Challenger wins");
+        assertThat(r.out()).contains("dispute=1", "batch=1", "step=1", "verdict=\"Challenger wins (RootMismatch)");
         String html = Files.readString(out.resolve("dispute-1.html"));
         assertThat(html).contains("<div id=\"verdict\" class=\"verdict fraud\">Challenger wins (RootMismatch)", oneStep.getTransactionHash());
         String text = Files.readString(out.resolve("dispute-1.txt"));
-        assertThat(text).contains("game 1 at", "challenge", "oneStep", "gas " + oneStep.getGasUsed());
+        assertThat(text).contains("game 1 at", "challenge", "oneStep", "gas " + oneStep.getGasUsed(), "Disputed transition: step 1 of batch 1",
+                "0x" + "66".repeat(32));
+        assertThat(text.lines().filter(l -> l.matches("\\s+\\d+\\s+\\S+\\s+(challenge|bisect|choose|oneStep)\\s.*")).toList())
+                .as(text).hasSize(4).anySatisfy(l -> assertThat(l).contains("choose", "[0, 3) part 1"));
+    }
+
+    @Test
+    void aLongReplayShowsProgressAtMostOncePerSecond() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        long[] now = {0};
+        L1Options options = new L1Options();
+        options.rpcUrl = java.net.URI.create(devnet.rpcUrl());
+        options.manifest = manifest;
+        try (L1Options.Connection c = options.connect()) {
+            // A clock that moves 1.2 s per reading: each batch replayed crosses a second.
+            BatchReplay.Found f = BatchReplay.upTo(c, 0, 1, new java.io.PrintWriter(err, true), () -> now[0] += 1_200_000_000L);
+            assertThat(f.verdict().honest()).isFalse();
+        }
+        assertThat(err.toString()).isEqualTo("replay: batch 0 (1 of 2 postings, 50%)" + System.lineSeparator());
+        now[0] = 0;
+        java.io.StringWriter quiet = new java.io.StringWriter();
+        try (L1Options.Connection c = options.connect()) {
+            BatchReplay.upTo(c, 0, 1, new java.io.PrintWriter(quiet, true), () -> 0L);
+        }
+        assertThat(quiet.toString()).as("a replay under a second prints nothing").isEmpty();
     }
 
     @Test

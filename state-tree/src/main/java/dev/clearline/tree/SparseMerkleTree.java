@@ -3,6 +3,8 @@ package dev.clearline.tree;
 import dev.clearline.tree.hash.TreeHash;
 import dev.clearline.tree.proof.Folding;
 import dev.clearline.tree.proof.Proof;
+import dev.clearline.tree.proof.ProofError;
+import dev.clearline.tree.proof.ProofVerifier;
 import dev.clearline.tree.proof.Terminal;
 import dev.clearline.tree.store.Node;
 import dev.clearline.tree.store.NodeKey;
@@ -171,6 +173,48 @@ public final class SparseMerkleTree {
      * present keys, non-membership for absent ones, in the shared compressed encoding.
      */
     public Proof prove(long version, List<Bytes32> keys) {
+        return build(version, keys).proof;
+    }
+
+    /**
+     * A proof for a root update of {@code keys} (strictly ascending) in {@code version} to
+     * {@code newValueHashes} (zero = delete): {@link #prove}, plus the openings of the siblings that a
+     * deletion exposes, so that {@code ProofVerifier.update} and Solidity's {@code SparseMerkleProof.update}
+     * can move a lone leaf up. Without deletions it equals {@link #prove}.
+     */
+    public Proof proveUpdate(long version, List<Bytes32> keys, List<Bytes32> newValueHashes) {
+        if (keys.size() != newValueHashes.size()) {
+            throw new IllegalArgumentException(keys.size() + " keys but " + newValueHashes.size() + " new value hashes; pass one per key");
+        }
+        for (int i = 1; i < keys.size(); i++) {
+            if (keys.get(i - 1).compareTo(keys.get(i)) >= 0) {
+                throw new IllegalArgumentException("keys are not strictly ascending at index " + i + "; sort and de-duplicate them");
+            }
+        }
+        Built b = build(version, keys);
+        List<Bytes32> oldValueHashes = new ArrayList<>(keys.size());
+        for (Bytes32 k : keys) {
+            byte[] value = find(version, k);
+            oldValueHashes.add(value == null ? Bytes32.ZERO : Bytes32.of(TreeHash.value(value)));
+        }
+        ProofVerifier.OpeningsNeeded needed = ProofVerifier.openingsFor(keys, oldValueHashes, newValueHashes, b.proof.encode(),
+                (t, depth, sibling) -> {
+                    Path p = b.paths.get(t);
+                    Node held = p.siblingNodes[depth];
+                    return switch (held != null ? held : load(version, p.siblingKeys[depth])) {
+                        case Node.Leaf leaf -> new Proof.Opening(Proof.Opening.LEAF, leaf.key(), leaf.valueHash());
+                        case Node.Internal in -> new Proof.Opening(Proof.Opening.NODE, in.leftHash(), in.rightHash());
+                    };
+                });
+        if (needed.error() != ProofError.OK) {
+            throw new IllegalStateException("bug: the update proof for version " + version + " fails with " + needed.error());
+        }
+        return b.proof.withOpenings(needed.openings());
+    }
+
+    private record Built(Proof proof, List<Path> paths) {}
+
+    private Built build(long version, List<Bytes32> keys) {
         TreeSet<Bytes32> distinct = new TreeSet<>(keys);
         if (distinct.isEmpty()) {
             throw new IllegalArgumentException("no keys to prove; pass at least one key");
@@ -222,7 +266,7 @@ public final class SparseMerkleTree {
         if (root == null || !Arrays.equals(root[0], r.hash())) {
             throw new IllegalStateException("bug: proof for version " + version + " does not fold to its root");
         }
-        return new Proof(terminals, siblings);
+        return new Built(new Proof(terminals, siblings), reps);
     }
 
     /** Drops versions older than {@code keepFrom}; versions {@code >= keepFrom} are untouched. */
@@ -253,26 +297,33 @@ public final class SparseMerkleTree {
         return n;
     }
 
-    /** A key's path: siblings by depth (index 1..depth) and where it ends. */
-    private record Path(byte[] key, int depth, Node.Leaf leaf, byte[][] siblings) {}
+    /** A key's path: siblings (their hashes and, when not empty, where they are stored, and the node when in memory) by depth (index 1..depth) and where it ends. */
+    private record Path(byte[] key, int depth, Node.Leaf leaf, byte[][] siblings, NodeKey[] siblingKeys, Node[] siblingNodes) {}
 
     private Path walk(long version, RootRef r, byte[] key) {
         byte[][] sibs = new byte[Proof.MAX_DEPTH + 1][];
+        NodeKey[] sibKeys = new NodeKey[Proof.MAX_DEPTH + 1];
+        Node[] sibNodes = new Node[Proof.MAX_DEPTH + 1];
         if (r.isEmpty()) {
-            return new Path(key, 0, null, sibs);
+            return new Path(key, 0, null, sibs, sibKeys, sibNodes);
         }
         NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
         Node n = load(version, at);
         while (true) {
             if (n instanceof Node.Leaf leaf) {
-                return new Path(key, at.depth(), leaf, sibs);
+                return new Path(key, at.depth(), leaf, sibs, sibKeys, sibNodes);
             }
             Node.Internal in = (Node.Internal) n;
             boolean right = Folding.bit(key, at.depth());
             sibs[at.depth() + 1] = right ? in.leftHash() : in.rightHash();
+            long sv = right ? in.leftVersion() : in.rightVersion();
+            if (sv != Node.NO_CHILD) {
+                sibKeys[at.depth() + 1] = at.child(sv, !right);
+                sibNodes[at.depth() + 1] = right ? in.left() : in.right();
+            }
             long cv = right ? in.rightVersion() : in.leftVersion();
             if (cv == Node.NO_CHILD) {
-                return new Path(key, at.depth() + 1, null, sibs);
+                return new Path(key, at.depth() + 1, null, sibs, sibKeys, sibNodes);
             }
             at = at.child(cv, right);
             Node resolved = right ? in.right() : in.left();

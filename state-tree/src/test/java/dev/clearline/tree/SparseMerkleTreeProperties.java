@@ -119,42 +119,88 @@ class SparseMerkleTreeProperties {
     }
 
     @Test
-    void updatingRootFromAProofEqualsCommittingTheSameWrites() {
-        Property.forAll(Gens.seeds(), Gens.allOf(Gens.ints(0, 40), Gens.ints(1, 5))).tries(80).check((seed, counts) -> {
+    void updatingRootFromAProofEqualsCommittingTheSameWritesWithDeletionsAndManyLeavesInOneSubtree() {
+        Property.forAll(Gens.seeds(), Gens.allOf(Gens.ints(0, 40), Gens.ints(1, 12), Gens.ints(0, 3))).tries(150)
+                .check((seed, counts) -> {
             int size = counts.get(0);
-            int queried = counts.get(1);
+            int touched = counts.get(1);
+            int deleteOdds = counts.get(2); // 0: no deletions; 3: about three in four touched members deleted
             Random r = new Random(seed);
             SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
             TreeMap<Bytes32, byte[]> model = new TreeMap<>();
             WriteSet ws = new WriteSet();
             for (int i = 0; i < size; i++) {
-                Bytes32 k = key(r, 7);
+                Bytes32 k = key(r, 6);
                 byte[] value = new byte[]{(byte) i};
                 ws.put(k, value);
                 model.put(k, value);
             }
             long v = tree.commit(ws);
-            TreeMap<Bytes32, byte[]> newValues = new TreeMap<>();
-            for (int i = 0; i < queried; i++) {
-                byte[] value = new byte[]{(byte) r.nextInt(), 1, 2};
-                newValues.put(key(r, 7), value);
+            List<Bytes32> members = new ArrayList<>(model.keySet());
+            TreeMap<Bytes32, Optional<byte[]>> edits = new TreeMap<>();
+            for (int i = 0; i < touched; i++) {
+                Bytes32 k = !members.isEmpty() && r.nextBoolean() ? members.get(r.nextInt(members.size())) : key(r, 6);
+                boolean delete = r.nextInt(4) < deleteOdds;
+                edits.put(k, delete ? Optional.empty() : Optional.of(new byte[]{(byte) r.nextInt(), 1, 2}));
             }
-            List<Bytes32> keys = new ArrayList<>(newValues.keySet());
+            List<Bytes32> keys = new ArrayList<>(edits.keySet());
             List<Bytes32> oldVh = keys.stream().map(k -> model.containsKey(k)
                     ? Bytes32.of(TreeHash.value(model.get(k))) : Bytes32.ZERO).toList();
-            List<Bytes32> newVh = keys.stream().map(k -> Bytes32.of(TreeHash.value(newValues.get(k)))).toList();
-            byte[] proof = tree.prove(v, keys).encode();
+            List<Bytes32> newVh = keys.stream().map(k -> edits.get(k).map(x -> Bytes32.of(TreeHash.value(x))).orElse(Bytes32.ZERO)).toList();
+            byte[] proof = tree.proveUpdate(v, keys, newVh).encode();
             ProofVerifier.Result result = ProofVerifier.update(tree.root(v), keys, oldVh, newVh, proof);
 
             WriteSet next = new WriteSet();
-            newValues.forEach(next::put);
+            edits.forEach((k, x) -> {
+                if (x.isPresent()) {
+                    next.put(k, x.get());
+                } else {
+                    next.delete(k);
+                }
+            });
             long v2 = tree.commit(next);
-            if (result.error() == ProofError.OK) {
-                assertThat(result.newRoot()).isEqualTo(tree.root(v2));
-            } else {
-                // Only a terminal that would hold three or more leaves afterwards is out of the proof's reach.
-                assertThat(result.error()).isEqualTo(ProofError.UNSUPPORTED_UPDATE);
+            assertThat(result.error()).isEqualTo(ProofError.OK);
+            assertThat(result.newRoot()).isEqualTo(tree.root(v2));
+            if (edits.entrySet().stream().allMatch(e -> e.getValue().isPresent() || !model.containsKey(e.getKey()))) {
+                // Absent keys that stay absent (what a witness holds for leaves a step only reads) need no opening either.
+                assertThat(proof).as("no present key deleted, no openings").isEqualTo(tree.prove(v, keys).encode());
             }
+        });
+    }
+
+    @Test
+    void anUpdateThatEmptiesASubtreeNeedsItsOpeningsAndRefusesTamperedOnes() {
+        Property.forAll(Gens.seeds(), Gens.ints(2, 30)).tries(80).check((seed, size) -> {
+            Random r = new Random(seed);
+            SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+            WriteSet ws = new WriteSet();
+            List<Bytes32> members = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                Bytes32 k = key(r, 5);
+                if (!members.contains(k)) {
+                    members.add(k);
+                }
+                ws.put(k, new byte[]{(byte) i});
+            }
+            long v = tree.commit(ws);
+            if (members.size() < 2) {
+                return; // a lone leaf has no sibling to open
+            }
+            Bytes32 gone = members.get(r.nextInt(members.size()));
+            Bytes32 oldVh = Bytes32.of(TreeHash.value(tree.get(v, gone).orElseThrow()));
+            dev.clearline.tree.proof.Proof p = tree.proveUpdate(v, List.of(gone), List.of(Bytes32.ZERO));
+            assertThat(p.openings()).as("deleting one leaf opens exactly the sibling beside it").hasSize(1);
+            assertThat(ProofVerifier.update(tree.root(v), List.of(gone), List.of(oldVh), List.of(Bytes32.ZERO), p.encode()).ok()).isTrue();
+            // Without its opening, or with the other kind claimed, the update is refused.
+            assertThat(ProofVerifier.update(tree.root(v), List.of(gone), List.of(oldVh), List.of(Bytes32.ZERO),
+                    p.withOpenings(List.of()).encode()).error()).isEqualTo(ProofError.SIBLINGS_MISMATCH);
+            dev.clearline.tree.proof.Proof.Opening o = p.openings().get(0);
+            int other = o.kind() == 1 ? 2 : 1;
+            assertThat(ProofVerifier.update(tree.root(v), List.of(gone), List.of(oldVh), List.of(Bytes32.ZERO),
+                    p.withOpenings(List.of(new dev.clearline.tree.proof.Proof.Opening(other, o.first(), o.second()))).encode())
+                    .error()).isEqualTo(ProofError.SIBLINGS_MISMATCH);
+            // A plain verification refuses openings it never uses.
+            assertThat(ProofVerifier.verify(tree.root(v), List.of(gone), List.of(oldVh), p.encode())).isEqualTo(ProofError.SIBLINGS_MISMATCH);
         });
     }
 }

@@ -2,6 +2,7 @@ package dev.clearline.conformance.stf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.devnet.compat.HardhatNode;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,13 +16,13 @@ import org.junit.jupiter.api.Test;
  * a divergence here is a bug in one of the EVMs or in our use of them.
  */
 class StepOnHardhatTest {
-    private static HardhatL1 node;
+    private static HardhatNode node;
     private static StepHarness evm;
     private static HardhatStepRunner hardhat;
 
     @BeforeAll
     static void start() throws Exception {
-        node = HardhatL1.start();
+        node = HardhatNode.start();
         evm = new StepHarness();
         hardhat = new HardhatStepRunner(node.url(), evm);
     }

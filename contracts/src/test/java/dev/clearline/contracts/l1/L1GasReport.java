@@ -43,7 +43,8 @@ public final class L1GasReport {
         md.append("- gas per transaction as in a receipt (21,000 intrinsic and calldata included); deterministic.\n");
         md.append("- the one-step verifier here is the test-only ToyStepVerifier: the one-step figures measure the game's own\n");
         md.append("  work (inclusion proof, clocks, settlement) plus a trivial step; the Solidity STF's per-type cost is in the\n");
-        md.append("  solstf conformance report.\n\n");
+        md.append("  solstf conformance report, and a whole dispute with the real verifier in bench-results/dispute-gas.md\n");
+        md.append("  (the same command with -pl contracts,prover runs both reports).\n\n");
         md.append("| operation | gas |\n| --- | ---: |\n");
         for (String r : report.rows) md.append(r).append('\n');
         md.append('\n').append(dispute).append('\n');

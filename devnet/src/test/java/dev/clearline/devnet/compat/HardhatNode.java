@@ -24,11 +24,19 @@ public final class HardhatNode implements AutoCloseable {
         this.port = port;
     }
 
-    /** The directory with package.json, package-lock.json and hardhat.config.js. */
+    /**
+     * The directory with package.json, package-lock.json and hardhat.config.js: devnet's
+     * src/test/hardhat, found from devnet, the repository root or any other module (conformance).
+     */
     public static Path projectDir() {
         Path dir = Path.of("src/test/hardhat").toAbsolutePath();
-        if (!Files.isDirectory(dir)) dir = Path.of("devnet/src/test/hardhat").toAbsolutePath();
-        return dir;
+        if (Files.isDirectory(dir)) return dir;
+        Path here = Path.of("").toAbsolutePath();
+        for (Path p = here; p != null; p = p.getParent()) {
+            Path candidate = p.resolve("devnet/src/test/hardhat");
+            if (Files.isDirectory(candidate)) return candidate;
+        }
+        throw new IllegalStateException("devnet/src/test/hardhat not found above " + here + "; run from the repository");
     }
 
     public static HardhatNode start() {

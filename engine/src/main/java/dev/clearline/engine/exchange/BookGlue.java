@@ -218,6 +218,7 @@ final class BookGlue {
         if (onMirror) {
             e.posted = true;
             e.stateId = id;
+            reservations.posted(e);
         } else {
             plannedPosts.put(e.id, id);
         }

@@ -180,7 +180,8 @@ public final class Exchange {
         if (mb != null) sweep(o.marketId());
         MarketLeaf m = mirror.market(o.marketId());
         Account a = account(o.trader());
-        Reject r = preChecks.check(o, mb != null, m, index.known(v.hash()), index.wasCancelledUnposted(v.hash()), a, null);
+        LiveOrder prior = index.prior(v.hash()); // one probe answers both "taken?" and "cancelled unposted?"
+        Reject r = preChecks.check(o, mb != null, m, prior != null, OrderIndex.isCancelledMark(prior), a, null);
         if (r != null) return reject(v.hash(), r, null);
         long cap = reduceOnlyCap(o, a, m);
         if (cap < 0) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
@@ -260,7 +261,8 @@ public final class Exchange {
             return reject(replacement.hash(), Reject.UNKNOWN_ORDER, null);
         }
         Account a = e.account; // same trader, checked above
-        Reject r = preChecks.check(o, true, m, index.known(replacement.hash()), index.wasCancelledUnposted(replacement.hash()), a, e);
+        LiveOrder prior = index.prior(replacement.hash());
+        Reject r = preChecks.check(o, true, m, prior != null, OrderIndex.isCancelledMark(prior), a, e);
         if (r != null) return reject(replacement.hash(), r, null);
         LiveOrder next = new LiveOrder(e.id, replacement, a);
         // a pegged order has no price of its own to amend in the book: pegged either side, the replacement is placed anew

@@ -18,6 +18,8 @@ final class LiveOrder {
     /** What {@link Reservations} counts for it now: open size and that size's notional at its limit. */
     long reservedSize;
     long reservedNotional;
+    /** The margin {@link Reservations} counts for it: its signed margin while it rests unposted, else 0. */
+    long reservedMargin;
     /** Its index in {@link ExpiryQueue}, or -1 when it is not queued. */
     int expiryIndex = -1;
 

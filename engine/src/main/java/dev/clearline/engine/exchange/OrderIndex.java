@@ -43,6 +43,16 @@ final class OrderIndex {
         return byHash.get(hash) == CANCELLED;
     }
 
+    /** What a hash stands for, in one probe: null when it is free, else its live order or a marker. */
+    LiveOrder prior(Hash32 hash) {
+        return byHash.get(hash);
+    }
+
+    /** Whether a {@link #prior} result is the mark of a cancel before posting. */
+    static boolean isCancelledMark(LiveOrder prior) {
+        return prior == CANCELLED;
+    }
+
     /** Whether this hash is taken: live, posted before, or cancelled. */
     boolean known(Hash32 hash) {
         return byHash.get(hash) != null;

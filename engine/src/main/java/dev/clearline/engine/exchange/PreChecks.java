@@ -42,7 +42,7 @@ final class PreChecks {
         BalanceLeaf b = a.balance();
         if (b.free() < o.margin()) return Reject.INSUFFICIENT_BALANCE;
         if (o.reduceOnly()) return null;
-        return worstCaseMargin(o, m, a, replaced);
+        return worstCaseMargin(o, m, a, b.free(), replaced);
     }
 
     /** The STF's expiry rule: an expiry is set and the market's oracle time has passed it. */
@@ -50,7 +50,7 @@ final class PreChecks {
         return expiry != 0 && m.lastOracleTs() > expiry;
     }
 
-    private Reject worstCaseMargin(Order o, MarketLeaf m, Account a, LiveOrder replaced) {
+    private Reject worstCaseMargin(Order o, MarketLeaf m, Account a, long free, LiveOrder replaced) {
         PositionLeaf p = a.position(o.marketId());
         long quote = Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
         long restingSize = reservations.size(a, o.marketId(), o.isBuy(), replaced);
@@ -59,8 +59,10 @@ final class PreChecks {
         long fee = Fixed.mulPpmUp(notional, Math.max(m.makerFeePpm(), m.takerFeePpm()));
         long sideSize = Fixed.add(o.size(), restingSize);
         long size = Fixed.add(p.size(), o.isBuy() ? sideSize : -sideSize);
-        // resting orders' margins are not counted: they reach the position only if those orders fill
-        long quoteBefore = Fixed.add(quote, o.margin());
+        // in the worst case every resting order fills, so the margins of those not yet in the tree reach the
+        // position too, but only as far as the free balance still holds them beside this order's margin
+        long restingMargin = Math.min(reservations.unpostedMargin(a, o.marketId(), o.isBuy(), replaced), free - o.margin());
+        long quoteBefore = Fixed.add(Fixed.add(quote, o.margin()), restingMargin);
         long quoteAfter = Fixed.sub(quoteBefore, Fixed.add(o.isBuy() ? notional : -notional, fee));
         if (sideSize == Fixed.OVERFLOW || size == Fixed.OVERFLOW) return Reject.OVERFLOW;
         if (Margin.reduces(p.size(), size)) return null;

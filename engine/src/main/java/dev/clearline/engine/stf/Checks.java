@@ -22,8 +22,15 @@ final class Checks {
         return verifier.signedBy(digest, sig, signer) ? null : Reject.BAD_SIGNATURE;
     }
 
+    /**
+     * PRIORITY_OUT_OF_ORDER unless {@code op} is the next priority op; OVERFLOW if a GLOBAL counter a
+     * priority op may advance (ops consumed, forced rejections, next withdrawal id) is at its maximum.
+     */
     static Reject nextPriorityOp(GlobalLeaf g, PriorityOp op) {
-        return op.priorityIndex() == g.priorityOpsConsumed() ? null : Reject.PRIORITY_OUT_OF_ORDER;
+        if (op.priorityIndex() != g.priorityOpsConsumed()) return Reject.PRIORITY_OUT_OF_ORDER;
+        boolean full = g.priorityOpsConsumed() == COUNTER_MAX || g.forcedRejections() == COUNTER_MAX
+                || g.nextWithdrawalId() == COUNTER_MAX;
+        return full ? Reject.OVERFLOW : null;
     }
 
     static GlobalLeaf consume(GlobalLeaf g, PriorityOp op, boolean rejected) {
@@ -64,8 +71,17 @@ final class Checks {
         return amount > 0 ? null : Reject.BAD_AMOUNT;
     }
 
+    /**
+     * The largest value of a counter (a request nonce, the next withdrawal id, the priority ops
+     * consumed, the forced rejections): leaves carry them as uint64, Java longs bound them to
+     * 2^63 - 1. A step that would advance a counter past it is refused with OVERFLOW, on both sides.
+     */
+    static final long COUNTER_MAX = Long.MAX_VALUE;
+
+    /** BAD_NONCE unless {@code given} is the expected nonce; OVERFLOW if that nonce cannot advance. */
     static Reject nonce(long given, long expected) {
-        return given == expected ? null : Reject.BAD_NONCE;
+        if (given != expected) return Reject.BAD_NONCE;
+        return expected == COUNTER_MAX ? Reject.OVERFLOW : null;
     }
 
     /** The position with funding settled to the market's index, or null on overflow. */

@@ -3,7 +3,8 @@ package dev.clearline.engine.stf;
 /**
  * Why a transition (or an order at the exchange) was refused. The numeric codes are part of the
  * protocol: the Solidity verifier uses the same names and numbers, and differential tests compare
- * codes. Never renumber; append.
+ * codes. Never renumber; append. WRONG_DOMAIN, DUPLICATE_NONCE, UNKNOWN_ORDER and BOOK_REJECTED are
+ * the exchange's alone; NOT_OWNER comes from both the exchange and the STF's {@link CancelRule}.
  */
 public enum Reject {
     BAD_SIGNATURE(1, "the signature does not recover to the signer the message names; sign the EIP-712 digest with that key"),

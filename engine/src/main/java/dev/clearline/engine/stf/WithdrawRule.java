@@ -26,6 +26,7 @@ final class WithdrawRule implements Rule<Withdraw> {
         if (r == null) r = Checks.nonce(w.nonce(), b.nonce());
         if (r == null) r = Checks.positiveAmount(w.amount());           // 3. validate
         if (r == null && b.free() < w.amount()) r = Reject.INSUFFICIENT_BALANCE;
+        if (r == null && g.nextWithdrawalId() == Checks.COUNTER_MAX) r = Reject.OVERFLOW;
         if (r != null) return r;
         s.put(w.owner(), new BalanceLeaf(b.free() - w.amount(), b.nonce() + 1))  // 4. apply
                 .put(g.nextWithdrawalId(), new WithdrawalLeaf(w.recipient(), w.amount()))

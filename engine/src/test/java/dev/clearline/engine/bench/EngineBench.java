@@ -11,7 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The engine's benchmark entry ({@code ./clearline bench engine [book|exchange|core|stf|sigs|all] [full]}).
+ * The engine's benchmark entry ({@code ./clearline bench engine [book|exchange|core|pegs|stf|sigs|all] [full]}).
+ * {@code pegs} is the cost of a mark update with pegged orders resting (bench-results/engine-pegs.md).
  * {@code book} is the order book alone on the uniform workload (its own report,
  * bench-results/engine-book.md); {@code core} is exchange-core's own stream through the book alone
  * and through the exchange, beside the uniform workload through the exchange (its own report,
@@ -29,6 +30,11 @@ public final class EngineBench {
             return;
         }
         boolean full = Arrays.asList(rest).contains("full");
+        if (which.equals("pegs")) {
+            Report.write(dev.clearline.engine.bench.book.PegRepriceBenchmark.run(full), "./clearline bench engine " + String.join(" ", args),
+                    "engine-pegs", "engine: what a mark update costs the book with pegged orders resting");
+            return;
+        }
         if (which.equals("core")) {
             List<Report.Row> core = new ArrayList<>(dev.clearline.engine.bench.core.CoreStreamBenchmark.run(full));
             core.addAll(ExchangeBenchmark.run(full));

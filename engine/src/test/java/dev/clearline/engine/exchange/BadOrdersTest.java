@@ -57,8 +57,9 @@ class BadOrdersTest {
         assertBadAndHarmless(signed(alice, order(alice, Side.BUY, 9_500, LOT + 1, 10_000, TimeInForce.GTC, 0, 0)), Reject.SIZE_OFF_LOT);
         Order elsewhere = new Order(alice.address(), 9, Side.BUY, 9_500, LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 0);
         assertBadAndHarmless(signed(alice, elsewhere), Reject.UNKNOWN_MARKET);
-        // 100 lots at 10_000 need 100_000 initial margin; 60_000 is not enough
-        assertBadAndHarmless(signed(alice, order(alice, Side.BUY, 10_000, 100 * LOT, 60_000, TimeInForce.IOC, 0, 0)),
+        // 100 lots at 10_000 plus alice's resting 10 lots need 110_000 initial margin; 40_000 and the
+        // resting order's own 50_000 are not enough
+        assertBadAndHarmless(signed(alice, order(alice, Side.BUY, 10_000, 100 * LOT, 40_000, TimeInForce.IOC, 0, 0)),
                 Reject.INSUFFICIENT_MARGIN);
         assertBadAndHarmless(signed(alice, order(alice, Side.BUY, 10_000, LOT, 2_000_000, TimeInForce.IOC, 0, 0)),
                 Reject.INSUFFICIENT_BALANCE);

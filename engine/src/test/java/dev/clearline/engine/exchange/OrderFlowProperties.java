@@ -6,6 +6,7 @@ import dev.clearline.engine.book.Side;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.risk.Fixed;
@@ -31,7 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * order's terms are its signed terms; a refused fill never removes an order of a third party
  * (only "spoilers", who withdraw the balance their resting orders' margin needs, ever lose an
  * order to a refusal); reservations equal the sum over resting orders; the book never rests an
- * order the oracle clock expired, and is never crossed.
+ * order the oracle clock expired, and is never crossed. Pegged orders (mark and book, any time in
+ * force, post-only or not) are part of the flow: a resting peg's price is always its reference
+ * plus its offset clamped to its limit (or none while its reference is absent), recomputed here
+ * from the oracle's mark and the resting fixed-price orders.
  */
 class OrderFlowProperties {
     /** One generated command; the fields are resolved against the current state by {@link Run#step}. */
@@ -42,7 +46,7 @@ class OrderFlowProperties {
 
     @Test
     void everyCommandKeepsEverySignedPromise() {
-        long[] seen = new long[4];
+        long[] seen = new long[7];
         Property.forAll(Gens.listOf(STEP, 1, 120)).tries(60).check(steps -> {
             Run run = new Run();
             for (Step s : steps) {
@@ -52,7 +56,8 @@ class OrderFlowProperties {
             for (int i = 0; i < seen.length; i++) seen[i] += run.seen[i];
         });
         // the flow must reach what it checks: refusals, filled and killed FOKs, expiries
-        assertThat(java.util.Arrays.stream(seen).boxed().toList()).as("refusals, FOKs filled, FOKs killed, expiries").allMatch(n -> n > 0);
+        assertThat(java.util.Arrays.stream(seen).boxed().toList())
+                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones").allMatch(n -> n > 0);
     }
 
     static final class Run {
@@ -64,7 +69,7 @@ class OrderFlowProperties {
         final List<VerifiedOrder> placed = new ArrayList<>();
         final Set<Long> dead = new HashSet<>();
         /** Refusals, FOKs filled, FOKs killed, expiries seen in this run. */
-        final long[] seen = new long[4];
+        final long[] seen = new long[7];
 
         Run() {
             for (int i = 0; i < 6; i++) {
@@ -112,6 +117,14 @@ class OrderFlowProperties {
                 price = s.buy() ? 11_000 : 9_000;
             }
             Order o = d.order(who, s.buy() ? Side.BUY : Side.SELL, price, s.lots(), margin, tif, flags, display, expiry);
+            if (s.pick() % 4 == 0 && (flags & Order.MARKET) == 0) {
+                // pegged: the generated price is its limit; offsets around the reference, both ways
+                Peg peg = (s.pick() >> 2) % 2 == 0 ? Peg.MARK : Peg.BOOK;
+                int offset = (s.pick() >> 3) % 9 - 4;
+                o = new Order(o.trader(), o.marketId(), o.side(), o.price(), o.size(), o.displaySize(), o.timeInForce(),
+                        o.flags(), peg, offset, o.expiry(), o.nonce(), o.margin());
+                seen[4]++;
+            }
             VerifiedOrder v = d.verified(o);
             signerOf.put(v.hash(), who);
             d.submit(v);
@@ -189,6 +202,21 @@ class OrderFlowProperties {
                         seen[3]++;
                     }
                     case ExchangeEvent.FillRefused f -> assertThat(f.verdict()).isNotEqualTo(FillVerdict.FILL);
+                    case ExchangeEvent.Filled f -> {
+                        Order maker = orderBehind(f.makerOrderId(), events);
+                        if (maker != null && maker.peg() == Peg.MARK) {
+                            // the book's price for a mark-pegged maker is the one the STF prices its Trade at
+                            long mark = dev.clearline.engine.stf.StateReads.market(d.ex.state(), Desk.MARKET).markPrice();
+                            assertThat(f.price()).as("fill price of mark-pegged %s", maker).isEqualTo(
+                                    dev.clearline.engine.risk.PegPrice.markPegged(maker.isBuy(), maker.price(), maker.pegOffset(), mark, TICK));
+                            seen[6]++;
+                        }
+                        if (maker != null && maker.pegged()) seen[5]++;
+                        if (maker != null && maker.peg() == Peg.BOOK) {
+                            assertThat(maker.isBuy() ? f.price() <= maker.price() : f.price() >= maker.price())
+                                    .as("a book-pegged maker fills within its limit").isTrue();
+                        }
+                    }
                     default -> { }
                 }
             }
@@ -213,9 +241,35 @@ class OrderFlowProperties {
 
         final Map<Long, Order> lastKnown = new HashMap<>();
 
+        /** The price in ticks a resting peg must have now, from the oracle's mark and the resting fixed-price orders. */
+        long expectedPegTicks(Order o, long[] bestFixed) {
+            long limit = o.price() / TICK;
+            long ref;
+            if (o.peg() == Peg.MARK) {
+                long mark = dev.clearline.engine.stf.StateReads.market(d.ex.state(), Desk.MARKET).markPrice();
+                if (mark == 0) return OrderBook.NO_PRICE;
+                ref = o.isBuy() ? mark / TICK : (mark + TICK - 1) / TICK;
+            } else {
+                ref = bestFixed[o.isBuy() ? 0 : 1];
+                if (ref == OrderBook.NO_PRICE) return OrderBook.NO_PRICE;
+            }
+            long p = o.isBuy() ? Math.min(limit, ref + o.pegOffset()) : Math.max(limit, ref + o.pegOffset());
+            return p < 1 ? OrderBook.NO_PRICE : p;
+        }
+
         void checkInvariants() {
             OrderBook book = d.book();
             Map<String, long[]> sums = new HashMap<>();
+            long[] bestFixed = {OrderBook.NO_PRICE, OrderBook.NO_PRICE};
+            for (Side side : Side.values()) {
+                book.forEachResting(side, (id, owner, priceTicks, visible, hidden, expiresAt) -> {
+                    Order o = d.ex.liveOrder(id);
+                    if (o == null || o.pegged()) return;
+                    int i = side == Side.BUY ? 0 : 1;
+                    long best = bestFixed[i];
+                    if (best == OrderBook.NO_PRICE || (side == Side.BUY ? priceTicks > best : priceTicks < best)) bestFixed[i] = priceTicks;
+                });
+            }
             for (Side side : Side.values()) {
                 book.forEachResting(side, (id, owner, priceTicks, visible, hidden, expiresAt) -> {
                     assertThat(dead).as("order %d rests after it was cancelled, refused or expired", id).doesNotContain(id);
@@ -224,7 +278,8 @@ class OrderFlowProperties {
                     lastKnown.put(id, o);
                     assertThat(o.isBuy()).isEqualTo(side == Side.BUY);
                     assertThat(o.timeInForce()).isEqualTo(TimeInForce.GTC);
-                    assertThat(priceTicks).as("price of %s", o).isEqualTo(o.price() / TICK);
+                    long expectedPrice = o.pegged() ? expectedPegTicks(o, bestFixed) : o.price() / TICK;
+                    assertThat(priceTicks).as("price of %s", o).isEqualTo(expectedPrice);
                     assertThat(expiresAt).as("expiry of %s", o).isEqualTo(o.expiry() == 0 ? OrderBook.NEVER_EXPIRES : o.expiry());
                     long display = o.displaySize() == 0 || o.displaySize() == o.size() ? 0 : o.displaySize() / LOT;
                     assertThat(book.displayLots(id)).as("display of %s", o).isEqualTo(display);

@@ -35,11 +35,17 @@ class PreChecksTest {
         // 50 lots at 10,000 with 60,000 margin covers its own 50,000 initial margin plus fees
         Order big = d.order(alice, Side.BUY, 10_000, 50, 60_000, TimeInForce.GTC, 0, 0, 0);
         assertThat(check(big, null)).isNull();
-        LiveOrder resting = new LiveOrder(1, d.verified(big), account);
+        // a resting order that brings no margin of its own: the new order's margin must carry both
+        LiveOrder resting = new LiveOrder(1, d.verified(d.order(alice, Side.BUY, 10_000, 50, 0, TimeInForce.GTC, 0, 0, 0)), account);
         reservations.reserve(resting, 50, dev.clearline.engine.testkit.World.LOT);
         Order another = d.order(alice, Side.BUY, 10_000, 50, 60_000, TimeInForce.GTC, 0, 0, 0);
         assertThat(check(another, null)).isEqualTo(Reject.INSUFFICIENT_MARGIN);
         assertThat(check(another, resting)).isNull();
+        // one that brings its own (still in the free balance, it reaches the position when it posts) carries itself
+        reservations.release(resting);
+        LiveOrder backed = new LiveOrder(2, d.verified(big), account);
+        reservations.reserve(backed, 50, dev.clearline.engine.testkit.World.LOT);
+        assertThat(check(another, null)).isNull();
         // the other side's reservation never counts against this side
         Order sell = d.order(alice, Side.SELL, 10_000, 50, 60_000, TimeInForce.GTC, 0, 0, 0);
         assertThat(check(sell, null)).isNull();

@@ -42,8 +42,8 @@ public final class Watcher implements AutoCloseable {
     private final Challenger challenger;
     private final Defender defender;
     private long nextBlock;
-    /** Replays of every batch seen, by batch index and submission id. */
-    private final Map<String, BatchTrace> traces = new HashMap<>();
+    /** The replay of the latest posting of each batch index. */
+    private final Map<Long, BatchTrace> traces = new HashMap<>();
     /** Games this watcher plays, by id, with the trace of their batch. */
     private final Map<Long, BatchTrace> games = new LinkedHashMap<>();
     private final Map<Long, Integer> finished = new LinkedHashMap<>();
@@ -71,11 +71,14 @@ public final class Watcher implements AutoCloseable {
         long head = log.latestBlock();
         int sent = 0;
         if (head >= nextBlock) {
-            for (RollupLog.Posted p : log.batches(nextBlock, head)) sent += onBatch(p);
+            // Games opened in this range first: after a restart, a game this account already opened
+            // on a batch is resumed rather than opened a second time.
+            List<DisputeGame.ChallengedEventResponse> challenges = l1.challenges(nextBlock, head);
+            for (RollupLog.Posted p : log.batches(nextBlock, head)) sent += onBatch(p, challenges);
             if (role.defend()) {
-                for (DisputeGame.ChallengedEventResponse e : l1.challenges(nextBlock, head)) {
+                for (DisputeGame.ChallengedEventResponse e : challenges) {
                     if (!e.proposer.equalsIgnoreCase(l1.account())) continue;
-                    BatchTrace t = traces.get(key(e.batchIndex.longValueExact(), -1));
+                    BatchTrace t = traces.get(e.batchIndex.longValueExact());
                     long gameId = e.gameId.longValueExact();
                     LOG.info("event=challenged game={} batch={} challenger={}", gameId, e.batchIndex, e.challenger);
                     if (t != null) games.putIfAbsent(gameId, t);
@@ -99,7 +102,7 @@ public final class Watcher implements AutoCloseable {
         return sent;
     }
 
-    private int onBatch(RollupLog.Posted p) throws IOException {
+    private int onBatch(RollupLog.Posted p, List<DisputeGame.ChallengedEventResponse> challenges) throws IOException {
         long preVersion = nodes.latestVersion();
         Verdict v = verifier.verify(p.batch());
         verdicts.add(v);
@@ -110,13 +113,21 @@ public final class Watcher implements AutoCloseable {
             return 0;
         }
         BatchTrace trace = new BatchTrace(stf, nodes, preVersion, p.batch());
-        traces.put(key(index, -1), trace);
+        traces.put(index, trace);
         if (v instanceof Verdict.Honest) {
             LOG.debug("event=verdict batch={} verdict=honest", index);
             return 0;
         }
         LOG.warn("event=verdict batch={} verdict=wrong detail=\"{}\"", index, v);
         if (!role.challenge() || !trace.fraudulent()) return 0;
+        for (DisputeGame.ChallengedEventResponse e : challenges) {
+            if (e.batchIndex.longValueExact() != index || !e.challenger.equalsIgnoreCase(l1.account())) continue;
+            GameView g = l1.game(e.gameId.longValueExact());
+            if (g.submissionId() != p.submissionId()) continue;
+            LOG.info("event=resume game={} batch={} status={}", g.gameId(), index, GameView.statusName(g.status()));
+            games.put(g.gameId(), trace);
+            return 0;
+        }
         if (!l1.isLive(index, p.submissionId())) {
             LOG.info("event=not-challengeable batch={} reason=not-live", index);
             return 0;
@@ -125,10 +136,6 @@ public final class Watcher implements AutoCloseable {
         LOG.info("event=challenge game={} batch={} firstRefused={}", gameId, index, trace.firstRefused().orElse(-1));
         games.put(gameId, trace);
         return 1;
-    }
-
-    private static String key(long batchIndex, long submissionId) {
-        return batchIndex + "/" + submissionId;
     }
 
     /** Every verdict so far, in L1 order. */

@@ -72,7 +72,7 @@ public final class ReplayStore implements AutoCloseable {
             throw new UncheckedIOException("cannot create the replay store directory " + dir + ": " + e.getMessage(), e);
         }
         RocksDbNodeStore nodes = RocksDbNodeStore.open(dir.resolve("tree"),
-                RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 16));
+                RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 20));
         Options options = new Options().setCreateIfMissing(true);
         RocksDB progress;
         try {

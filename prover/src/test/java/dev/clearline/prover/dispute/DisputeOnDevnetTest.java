@@ -31,6 +31,11 @@ class DisputeOnDevnetTest {
 
     @Test
     void aLyingBatchAmongHonestOnesIsProvenWrongAndRejectedWithItsSuccessor(DevnetContext l1) throws Exception {
+        lyingBatchAmongHonestOnes(l1);
+    }
+
+    /** The whole scenario of the test above, on any L1 with the standard set deployed (Hardhat's node runs it too). */
+    static void lyingBatchAmongHonestOnes(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         List<List<Transition>> groups = new ArrayList<>(r.honestGroups());
         groups.add(List.of(r.price(10_200)));
@@ -113,6 +118,36 @@ class DisputeOnDevnetTest {
             assertThat(game.credit(r.proposerKey.getAddress()).send()).isEqualTo(game.challengeBond().send());
             assertThat(game.credit(l1.key(5).getAddress()).send()).isZero();
             assertThat(griefer.rollup().nextBatchIndex().send()).isEqualTo(BigInteger.valueOf(3));
+        }
+    }
+
+    @Test
+    void aWatcherRestartedMidDisputeResumesItsGameAndWins(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups());
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        Batch bad = batches.get(1);
+        r.post(Rollout.withPostRoot(bad.header(), LIE), bad.calldata());
+        Claims lies = prefix -> prefix == 0 ? r.sequencer.rootAfterPrefix(bad, 0).bytes()
+                : prefix == bad.header().transitionCount() ? LIE.bytes() : Hash32.fromHex("0x" + "2e".repeat(31) + String.format("%02x", prefix)).bytes();
+        DisputeL1 liar = r.dispute(r.proposerKey);
+        Defender liarPlays = new Defender(liar, liar.arity());
+        long gameId;
+        try (Watcher first = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+            first.poll(); // challenges
+            gameId = liar.challenges(0, liar.latestBlock()).getFirst().gameId.longValueExact();
+            assertThat(liarPlays.move(liar.game(gameId), lies)).isTrue();
+            first.poll(); // chooses
+            assertThat(first.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge", "choose");
+        } // the watcher dies here, its replay with it
+
+        try (Watcher restarted = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+            assertThat(play(restarted, liar, liarPlays, lies)).isEqualTo(gameId);
+            assertThat(restarted.finishedGames()).containsEntry(gameId, GameView.CHALLENGER_WON);
+            assertThat(restarted.ledger().entries()).extracting(GasLedger.Entry::action).doesNotContain("challenge").contains("oneStep");
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
+            assertThat(liar.rollup().nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
         }
     }
 

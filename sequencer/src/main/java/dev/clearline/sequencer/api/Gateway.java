@@ -125,6 +125,11 @@ public final class Gateway implements AutoCloseable {
                 });
     }
 
+    /** A signed Allocate, Release or Withdraw: its signature and nonce are the STF's to check, in the log. */
+    public CompletableFuture<ObjectNode> request(dev.clearline.engine.transition.Transition signed) {
+        return enqueue((id, seq) -> new Command.Signed(id, seq, signed));
+    }
+
     public CompletableFuture<ObjectNode> query(Command.QueryKind kind, int market, Address trader, Hash32 orderHash) {
         return enqueue((id, seq) -> new Command.Query(id, seq, kind, market, trader, orderHash));
     }

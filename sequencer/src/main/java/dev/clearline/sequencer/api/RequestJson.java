@@ -43,6 +43,15 @@ public final class RequestJson {
         return new CancelRequest(address(n, "owner"), hash(n, "orderHash"), signature(n));
     }
 
+    /** {@code {owner, recipient, amount, nonce, signature}}: a signed Withdraw (the STF checks the signature and nonce). */
+    public static dev.clearline.engine.transition.Transition.Withdraw withdraw(JsonNode n) throws ApiError {
+        if (n == null || !n.isObject()) throw bad("WITHDRAW_REQUIRED", "send the withdrawal as a JSON object {owner, recipient, amount, nonce, signature}");
+        long amount = uint(n, "amount", Long.MAX_VALUE);
+        if (amount == 0) throw bad("BAD_FIELD", "\"amount\" must be more than 0 (collateral base units, 1e-6)");
+        return new dev.clearline.engine.transition.Transition.Withdraw(address(n, "owner"), address(n, "recipient"), amount,
+                uint(n, "nonce", Long.MAX_VALUE), signature(n));
+    }
+
     public static Address address(JsonNode n, String field) throws ApiError {
         byte[] b = hex(n, field, 20);
         return new Address(b);

@@ -109,13 +109,14 @@ public final class TraderApi implements AutoCloseable {
                     for (JsonNode c : list) cs.add(RequestJson.cancel(c));
                     yield gateway.batchCancel(cs);
                 }
+                case "withdraw" -> gateway.request(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body));
                 case "order" -> gateway.query(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
                 case "account" -> gateway.query(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null);
                 case "depth" -> gateway.query(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
                 case "state" -> gateway.query(Command.QueryKind.STATE, 0, null, null);
                 case "history" -> gateway.query(Command.QueryKind.HISTORY, 0, null, null);
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
-                        + "\"; use place, cancel, amend, batchCancel, order, account, depth, state or subscribe");
+                        + "\"; use place, cancel, amend, batchCancel, withdraw, order, account, depth, state or subscribe");
             };
         } catch (ApiError e) {
             return CompletableFuture.failedFuture(e);
@@ -187,6 +188,7 @@ public final class TraderApi implements AutoCloseable {
                     case "/orders/cancel" -> "cancel";
                     case "/orders/amend" -> "amend";
                     case "/orders/batch-cancel" -> "batchCancel";
+                    case "/withdrawals" -> "withdraw";
                     default -> throw notFound(path);
                 };
                 long declared = request.getLength();
@@ -215,7 +217,7 @@ public final class TraderApi implements AutoCloseable {
 
         private ApiError notFound(String path) {
             return new ApiError(404, "NOT_FOUND", "no endpoint " + path
-                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, WebSocket /ws");
+                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, WebSocket /ws");
         }
 
         private ApiError tooLarge(long size) {

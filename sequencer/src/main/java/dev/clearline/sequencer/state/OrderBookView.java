@@ -253,6 +253,7 @@ final class OrderBookView {
         m.put("trader", trader.toString());
         BalanceLeaf b = StateReads.balance(state, trader);
         m.put("free", b == null ? 0 : b.free());
+        m.put("nonce", b == null ? 0 : b.nonce());
         TraderRecord t = traders.get(trader);
         List<Object> positions = new ArrayList<>();
         List<Object> open = new ArrayList<>();

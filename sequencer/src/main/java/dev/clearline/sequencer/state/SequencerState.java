@@ -135,7 +135,14 @@ public final class SequencerState {
             case Command.Signed r -> {
                 body.put("type", "request");
                 Reject rej = exchange.apply(r.request());
-                body.put("outcomes", List.of(verdict(null, rej)));
+                Map<String, Object> v = verdict(null, rej);
+                if (rej == null && r.request() instanceof Transition.Withdraw wd) {
+                    // the STF numbered it: the id a claim on L1 names, once its batch is final
+                    v.put("withdrawalId", dev.clearline.engine.stf.StateReads.global(exchange.state()).nextWithdrawalId() - 1);
+                    v.put("amount", wd.amount());
+                    v.put("recipient", wd.recipient().toString());
+                }
+                body.put("outcomes", List.of(v));
             }
             case Command.TimeTick t -> {
                 body.put("type", "tick");
@@ -209,6 +216,8 @@ public final class SequencerState {
             case STATE -> {
                 body.put("stateRoot", stateRoot().toString());
                 body.put("seq", seq);
+                body.put("chainId", genesis.chainId());
+                body.put("verifyingContract", genesis.verifyingContract().toString());
                 body.put("time", now);
                 body.put("sealedBatches", sealedBatches);
                 body.put("openTransitions", batches.openTransitions());
@@ -223,6 +232,9 @@ public final class SequencerState {
                     mi.put("market", id);
                     mi.put("tickSize", m.tickSize());
                     mi.put("lotSize", m.lotSize());
+                    mi.put("imfPpm", m.imfPpm());
+                    mi.put("mmfPpm", m.mmfPpm());
+                    mi.put("takerFeePpm", m.takerFeePpm());
                     mi.put("markPrice", m.markPrice());
                     mi.put("fundingIndex", m.fundingIndex());
                     mi.put("lastOracleTs", m.lastOracleTs());

@@ -1,5 +1,6 @@
 package dev.clearline.tree.proof;
 
+import dev.clearline.tree.hash.TreeHash;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,17 +9,65 @@ import java.util.List;
 /**
  * A membership / non-membership proof for one or more keys, in the single compressed encoding
  * shared with Solidity (see docs/protocol.md section 2): the terminals, then a bitmap marking
- * which sibling slots are empty, then the non-empty siblings.
+ * which sibling slots are empty, then the non-empty siblings, then (only for a root update that
+ * empties a subtree) the openings of the siblings that subtree's emptiness exposes.
  *
  * @param terminals where the queried keys' paths end, in key order
  * @param siblings every sibling slot in consumption order, empty ones as 32 zero bytes
+ * @param openings in the order the update's fold asks for them; empty for a plain proof
  */
-public record Proof(List<Terminal> terminals, List<byte[]> siblings) {
+public record Proof(List<Terminal> terminals, List<byte[]> siblings, List<Opening> openings) {
     public static final int MAX_DEPTH = 256;
+    /** Bytes of one encoded opening: kind, then two words. */
+    public static final int OPENING_BYTES = 65;
 
     public Proof {
         terminals = List.copyOf(terminals);
         siblings = List.copyOf(siblings);
+        openings = List.copyOf(openings);
+    }
+
+    public Proof(List<Terminal> terminals, List<byte[]> siblings) {
+        this(terminals, siblings, List.of());
+    }
+
+    /** This proof with {@code openings} in place of its own. */
+    public Proof withOpenings(List<Opening> openings) {
+        return new Proof(terminals, siblings, openings);
+    }
+
+    /**
+     * What a non-empty sibling is, shown by its hash preimage: a leaf ({@code kind} 1: its key and
+     * value hash) or an internal node ({@code kind} 2: its two children). Leaf and node hashes are
+     * domain-separated, so an opening cannot pass one for the other.
+     */
+    public record Opening(int kind, byte[] first, byte[] second) {
+        public static final int LEAF = 1;
+        public static final int NODE = 2;
+
+        public Opening {
+            if (kind != LEAF && kind != NODE) {
+                throw new IllegalArgumentException("opening kind " + kind + "; use LEAF (1) or NODE (2)");
+            }
+            first = first.clone();
+            second = second.clone();
+        }
+
+        /** The hash this opening claims to be: leafHash(first, second) or nodeHash(first, second). */
+        public byte[] hash() {
+            return kind == LEAF ? TreeHash.leaf(first, second)
+                    : TreeHash.node(first, second);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Opening x && x.kind == kind && Arrays.equals(x.first, first) && Arrays.equals(x.second, second);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * kind + Arrays.hashCode(first);
+        }
     }
 
     /** The wire encoding. */
@@ -44,6 +93,14 @@ public record Proof(List<Terminal> terminals, List<byte[]> siblings) {
         for (byte[] s : siblings) {
             if (!isZero(s)) {
                 out.writeBytes(s);
+            }
+        }
+        if (!openings.isEmpty()) {
+            writeU16(out, openings.size());
+            for (Opening o : openings) {
+                out.write(o.kind());
+                out.writeBytes(o.first());
+                out.writeBytes(o.second());
             }
         }
         return out.toByteArray();
@@ -111,9 +168,32 @@ public record Proof(List<Terminal> terminals, List<byte[]> siblings) {
             }
         }
         int nonEmpty = slots - empties;
-        if ((long) in.length - pos != 32L * nonEmpty) {
+        if ((long) in.length - pos < 32L * nonEmpty) {
             return malformed("expected " + nonEmpty + " non-empty siblings (" + 32L * nonEmpty + " bytes), found "
                     + (in.length - pos) + " bytes");
+        }
+        int openingsAt = pos + 32 * nonEmpty;
+        List<Opening> openings = new ArrayList<>();
+        if (openingsAt < in.length) {
+            if (in.length - openingsAt < 2) {
+                return malformed("truncated in the opening count");
+            }
+            int openingCount = u16(in, openingsAt);
+            if (openingCount == 0) {
+                return malformed("an opening section is present but holds no openings");
+            }
+            if ((long) in.length - openingsAt - 2 != (long) OPENING_BYTES * openingCount) {
+                return malformed("expected " + openingCount + " openings (" + OPENING_BYTES * openingCount + " bytes), found "
+                        + (in.length - openingsAt - 2) + " bytes");
+            }
+            for (int o = 0; o < openingCount; o++) {
+                int at = openingsAt + 2 + OPENING_BYTES * o;
+                int kind = in[at] & 0xFF;
+                if (kind != Opening.LEAF && kind != Opening.NODE) {
+                    return malformed("opening " + o + " has unknown kind " + kind);
+                }
+                openings.add(new Opening(kind, Arrays.copyOfRange(in, at + 1, at + 33), Arrays.copyOfRange(in, at + 33, at + 65)));
+            }
         }
         List<byte[]> siblings = new ArrayList<>(slots);
         for (int i = 0; i < slots; i++) {
@@ -124,7 +204,7 @@ public record Proof(List<Terminal> terminals, List<byte[]> siblings) {
                 pos += 32;
             }
         }
-        return new Decoded.Valid(new Proof(terminals, siblings));
+        return new Decoded.Valid(new Proof(terminals, siblings, openings));
     }
 
     private static Decoded malformed(String why) {

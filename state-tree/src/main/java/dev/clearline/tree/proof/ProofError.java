@@ -20,7 +20,10 @@ public enum ProofError {
     SIBLINGS_MISMATCH(5),
     /** Everything parses and lines up, but the recomputed root is not the expected one: wrong key, value or sibling. */
     ROOT_MISMATCH(6),
-    /** A root update that the proof alone cannot express: a deletion, or more than two leaves in one terminal afterwards. */
+    /**
+     * Reserved: once returned for a deletion or for three or more leaves in one terminal, both of which
+     * {@link ProofVerifier#update} now supports; no input produces it. The code stays so that codes never move.
+     */
     UNSUPPORTED_UPDATE(7);
 
     private final int code;

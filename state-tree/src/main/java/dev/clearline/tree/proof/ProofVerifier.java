@@ -46,21 +46,53 @@ public final class ProofVerifier {
 
     /**
      * Verifies the old claims against {@code root}, then returns the root after replacing the
-     * value hashes with {@code newValueHashes} (insertions allowed; deletions are not).
+     * value hashes with {@code newValueHashes}: a zero old hash inserts, a zero new hash deletes, any
+     * number of keys may share a terminal. A deletion that leaves a subtree empty needs the proof to
+     * open the siblings it exposes ({@link Proof.Opening}; the tree's {@code proveUpdate} adds them).
      */
     public static Result update(Bytes32 root, List<Bytes32> keys, List<Bytes32> oldValueHashes,
             List<Bytes32> newValueHashes, byte[] proof) {
         if (newValueHashes == null || newValueHashes.size() != keys.size()) {
             return Result.failed(ProofError.KEYS_NOT_SORTED);
         }
-        Result r = run(keys, oldValueHashes, newValueHashes, proof);
+        Result r = run(keys, oldValueHashes, newValueHashes, proof, null);
         if (!r.ok()) {
             return r;
         }
         return r.root().equals(root) ? r : Result.failed(ProofError.ROOT_MISMATCH);
     }
 
+    /** Answers an update's request to open terminal {@code t}'s non-empty sibling at {@code depth}. */
+    public interface Opener {
+        Proof.Opening open(int terminal, int depth, byte[] sibling);
+    }
+
+    /**
+     * The openings the update from {@code oldValueHashes} to {@code newValueHashes} needs, in the order
+     * its fold asks {@code opener} for them (the proof's own openings are ignored), or the error that
+     * stops the update before its root is compared.
+     */
+    public static OpeningsNeeded openingsFor(List<Bytes32> keys, List<Bytes32> oldValueHashes, List<Bytes32> newValueHashes,
+            byte[] proof, Opener opener) {
+        List<Proof.Opening> asked = new ArrayList<>();
+        Result r = newValueHashes == null || newValueHashes.size() != keys.size() ? Result.failed(ProofError.KEYS_NOT_SORTED)
+                : run(keys, oldValueHashes, newValueHashes, proof, (t, d, s) -> {
+                    Proof.Opening o = opener.open(t, d, s);
+                    asked.add(o);
+                    return o;
+                });
+        return new OpeningsNeeded(r.error(), asked);
+    }
+
+    /** The result of {@link #openingsFor}. */
+    public record OpeningsNeeded(ProofError error, List<Proof.Opening> openings) {}
+
     private static Result run(List<Bytes32> keyList, List<Bytes32> vhList, List<Bytes32> newList, byte[] proofBytes) {
+        return run(keyList, vhList, newList, proofBytes, null);
+    }
+
+    private static Result run(List<Bytes32> keyList, List<Bytes32> vhList, List<Bytes32> newList, byte[] proofBytes,
+            Opener opener) {
         if (keyList == null || vhList == null || keyList.isEmpty() || keyList.size() != vhList.size()) {
             return Result.failed(ProofError.KEYS_NOT_SORTED);
         }
@@ -91,6 +123,7 @@ public final class ProofVerifier {
         int[] depths = new int[n];
         byte[][] oldHashes = new byte[n][];
         byte[][] newHashes = new byte[n][];
+        Folding.Shape[] newShapes = new Folding.Shape[n];
         int j = 0;
         for (int t = 0; t < n; t++) {
             Terminal term = terms.get(t);
@@ -108,7 +141,7 @@ public final class ProofVerifier {
             }
             reps[t] = rep;
             depths[t] = d;
-            ProofError e = terminalHashes(term, keys, vh, nv, start, j, oldHashes, newHashes, t);
+            ProofError e = terminalHashes(term, keys, vh, nv, start, j, oldHashes, newHashes, newShapes, t);
             if (e != ProofError.OK) {
                 return Result.failed(e);
             }
@@ -117,19 +150,35 @@ public final class ProofVerifier {
             return Result.failed(ProofError.TERMINAL_MISMATCH);
         }
         List<byte[]> sibs = proof.siblings();
+        List<Proof.Opening> ops = proof.openings();
         int[] next = {0};
-        byte[][][] tracks = nv == null ? new byte[][][] {oldHashes} : new byte[][][] {oldHashes, newHashes};
-        byte[][] roots = Folding.fold(reps, depths, tracks, (term, depth) -> next[0] < sibs.size() ? sibs.get(next[0]++) : null);
-        if (roots == null || next[0] != sibs.size()) {
+        int[] nextOpening = {0};
+        Folding.OpeningSource openings = (t, d, s) -> {
+            Proof.Opening o;
+            if (opener != null) {
+                o = opener.open(t, d, s);
+            } else {
+                o = nextOpening[0] < ops.size() ? ops.get(nextOpening[0]++) : null;
+            }
+            if (o == null || !Arrays.equals(o.hash(), s)) {
+                return null;
+            }
+            return o.kind() == Proof.Opening.LEAF ? Folding.Shape.LEAF : Folding.Shape.NODE;
+        };
+        byte[][] roots = nv == null
+                ? Folding.fold(reps, depths, new byte[][][] {oldHashes}, null, (term, depth) -> next[0] < sibs.size() ? sibs.get(next[0]++) : null, null)
+                : Folding.fold(reps, depths, new byte[][][] {oldHashes, newHashes}, newShapes,
+                        (term, depth) -> next[0] < sibs.size() ? sibs.get(next[0]++) : null, openings);
+        if (roots == null || next[0] != sibs.size() || (opener == null && nextOpening[0] != ops.size())) {
             return Result.failed(ProofError.SIBLINGS_MISMATCH);
         }
         return new Result(ProofError.OK, Bytes32.of(roots[0]), nv == null ? null : Bytes32.of(roots[1]));
     }
 
     private static ProofError terminalHashes(Terminal term, byte[][] keys, byte[][] vh, byte[][] nv, int from, int to,
-            byte[][] oldHashes, byte[][] newHashes, int t) {
-        // Leaves in this terminal after the update: (key, valueHash) pairs, at most two supported.
-        List<byte[][]> after = new ArrayList<>(2);
+            byte[][] oldHashes, byte[][] newHashes, Folding.Shape[] newShapes, int t) {
+        byte[] neighbourKey = null;
+        byte[] neighbourHash = null;
         switch (term) {
             case Terminal.Empty e -> {
                 for (int i = from; i < to; i++) {
@@ -149,7 +198,8 @@ public final class ProofVerifier {
                     }
                 }
                 oldHashes[t] = TreeHash.leaf(nb.key(), nb.valueHash());
-                after.add(new byte[][] {nb.key(), nb.valueHash()});
+                neighbourKey = nb.key();
+                neighbourHash = nb.valueHash();
             }
             case Terminal.QueriedLeaf q -> {
                 int member = -1;
@@ -170,42 +220,52 @@ public final class ProofVerifier {
         if (nv == null) {
             return ProofError.OK;
         }
+        // The terminal's leaves afterwards, ascending: the untouched neighbour (if any) in its place
+        // among the covered keys whose new value hash is non-zero (a zero one is absent, or deleted).
+        int max = to - from + (neighbourKey == null ? 0 : 1);
+        byte[][] afterKeys = new byte[max][];
+        byte[][] afterHashes = new byte[max][];
+        int count = 0;
         for (int i = from; i < to; i++) {
-            boolean wasPresent = !TreeHash.isEmpty(vh[i]);
-            boolean isPresent = !TreeHash.isEmpty(nv[i]);
-            if (wasPresent && !isPresent) {
-                return ProofError.UNSUPPORTED_UPDATE;
+            if (neighbourKey != null && Arrays.compareUnsigned(neighbourKey, keys[i]) < 0) {
+                afterKeys[count] = neighbourKey;
+                afterHashes[count++] = neighbourHash;
+                neighbourKey = null;
             }
-            if (isPresent) {
-                after.add(new byte[][] {keys[i], nv[i]});
+            if (!TreeHash.isEmpty(nv[i])) {
+                afterKeys[count] = keys[i];
+                afterHashes[count++] = nv[i];
             }
         }
-        newHashes[t] = subtreeHash(after, term.depth());
-        return newHashes[t] == null ? ProofError.UNSUPPORTED_UPDATE : ProofError.OK;
+        if (neighbourKey != null) {
+            afterKeys[count] = neighbourKey;
+            afterHashes[count++] = neighbourHash;
+        }
+        newHashes[t] = subtreeHash(afterKeys, afterHashes, 0, count, term.depth());
+        newShapes[t] = count == 0 ? Folding.Shape.EMPTY : count == 1 ? Folding.Shape.LEAF : Folding.Shape.NODE;
+        return ProofError.OK;
     }
 
-    /** Hash of the compact subtree at {@code depth} holding these leaves (at most two), or null if more. */
-    private static byte[] subtreeHash(List<byte[][]> leaves, int depth) {
-        if (leaves.isEmpty()) {
+    /**
+     * Hash of the compact subtree at {@code depth} holding the leaves {@code [lo, hi)} (ascending keys, all
+     * below that subtree): the leaves split at the first bit where the lowest and highest keys differ;
+     * the node there sits under a chain of internal nodes with one empty child up to {@code depth}.
+     */
+    private static byte[] subtreeHash(byte[][] keys, byte[][] hashes, int lo, int hi, int depth) {
+        if (hi == lo) {
             return TreeHash.EMPTY;
         }
-        if (leaves.size() == 1) {
-            return TreeHash.leaf(leaves.get(0)[0], leaves.get(0)[1]);
+        if (hi - lo == 1) {
+            return TreeHash.leaf(keys[lo], hashes[lo]);
         }
-        if (leaves.size() > 2) {
-            return null;
+        int split = Folding.commonPrefixLength(keys[lo], keys[hi - 1]);
+        int mid = lo + 1;
+        while (!Folding.bit(keys[mid], split)) {
+            mid++;
         }
-        byte[][] a = leaves.get(0);
-        byte[][] b = leaves.get(1);
-        if (Arrays.compareUnsigned(a[0], b[0]) > 0) {
-            byte[][] x = a;
-            a = b;
-            b = x;
-        }
-        int split = Folding.commonPrefixLength(a[0], b[0]);
-        byte[] h = TreeHash.node(TreeHash.leaf(a[0], a[1]), TreeHash.leaf(b[0], b[1]));
+        byte[] h = TreeHash.node(subtreeHash(keys, hashes, lo, mid, split + 1), subtreeHash(keys, hashes, mid, hi, split + 1));
         for (int d = split; d > depth; d--) {
-            h = Folding.bit(a[0], d - 1) ? TreeHash.node(TreeHash.EMPTY, h) : TreeHash.node(h, TreeHash.EMPTY);
+            h = Folding.bit(keys[lo], d - 1) ? TreeHash.node(TreeHash.EMPTY, h) : TreeHash.node(h, TreeHash.EMPTY);
         }
         return h;
     }

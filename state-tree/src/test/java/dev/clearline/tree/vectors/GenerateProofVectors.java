@@ -176,7 +176,45 @@ public final class GenerateProofVectors {
                 absent, absentEmpty), List.of("new-3", "new-4", "new-a", "new-b"), ProofError.OK));
         cases.add(updateCase("insert into the empty tree", empty, List.of(member), List.of("first"), ProofError.OK));
         cases.add(updateCase("insert beside the single leaf", single, List.of(member), List.of("second"), ProofError.OK));
-        cases.add(updateCase("delete is out of a proof's reach", forty, List.of(member), List.of(""), ProofError.UNSUPPORTED_UPDATE));
+        // Deletions: the sibling a deleted leaf leaves alone is opened, and moves up when it is a leaf.
+        cases.add(updateCase("delete a member, its sibling opened", forty, List.of(member), List.of(""), ProofError.OK));
+        cases.add(updateCase("delete the single leaf", single, List.of(key("only")), List.of(""), ProofError.OK));
+        List<Bytes32> allForty = labels.stream().map(GenerateProofVectors::key).sorted().toList();
+        cases.add(updateCase("delete every leaf", forty, allForty, allForty.stream().map(k -> "").toList(), ProofError.OK));
+        List<Bytes32> fiveSorted = sorted(five.toArray(Bytes32[]::new));
+        cases.add(updateCase("delete five, keep nothing else touched", forty, fiveSorted,
+                fiveSorted.stream().map(k -> "").toList(), ProofError.OK));
+        // Many leaves meeting in one terminal: three new keys beside a neighbour leaf, and a mix.
+        List<Bytes32> crowd = crowdAround(absent, 3);
+        cases.add(updateCase("three new keys beside a neighbour leaf in one terminal", forty, crowd,
+                List.of("c-0", "c-1", "c-2"), ProofError.OK));
+        List<Bytes32> mixed = new ArrayList<>(crowd);
+        mixed.add(member);
+        mixed.add(key("key-11"));
+        mixed = sorted(mixed.toArray(Bytes32[]::new));
+        cases.add(updateCase("insert three in one terminal, delete two members, anywhere", forty, mixed,
+                mixed.stream().map(k -> k.equals(member) || k.equals(key("key-11")) ? "" : "m-" + k.toHex().substring(2, 6)).toList(),
+                ProofError.OK));
+        cases.add(updateCase("delete without the opening", forty, List.of(member), List.of(""), ProofError.SIBLINGS_MISMATCH,
+                p -> p.withOpenings(List.of()).encode()));
+        cases.add(updateCase("delete with the opening of the wrong kind", forty, List.of(member), List.of(""),
+                ProofError.SIBLINGS_MISMATCH, p -> p.withOpenings(List.of(new Proof.Opening(
+                        3 - p.openings().get(0).kind(), p.openings().get(0).first(), p.openings().get(0).second()))).encode()));
+        cases.add(updateCase("delete with an opening too many", forty, List.of(member), List.of(""),
+                ProofError.SIBLINGS_MISMATCH, p -> p.withOpenings(List.of(p.openings().get(0), p.openings().get(0))).encode()));
+        byte[] withOpening = forty.proveUpdate(0, List.of(member), List.of(Bytes32.ZERO)).encode();
+        cases.add(verifyCase("a verification with an opening it never uses", "forty", root, List.of(member), forty,
+                withOpening, ProofError.SIBLINGS_MISMATCH));
+        byte[] noOpenings = Arrays.copyOf(withOpening, withOpening.length - Proof.OPENING_BYTES);
+        noOpenings[noOpenings.length - 1] = 0;
+        noOpenings[noOpenings.length - 2] = 0;
+        cases.add(verifyCase("an opening section holding no openings", "forty", root, List.of(member), forty,
+                noOpenings, ProofError.MALFORMED));
+        byte[] badOpeningKind = withOpening.clone();
+        badOpeningKind[withOpening.length - Proof.OPENING_BYTES] = 3;
+        cases.add(verifyCase("an opening of unknown kind", "forty", root, List.of(member), forty, badOpeningKind, ProofError.MALFORMED));
+        cases.add(verifyCase("an opening cut short", "forty", root, List.of(member), forty,
+                Arrays.copyOf(withOpening, withOpening.length - 1), ProofError.MALFORMED));
 
         file.put("trees", trees);
         file.put("cases", cases);
@@ -186,6 +224,17 @@ public final class GenerateProofVectors {
 
     private static List<Bytes32> sorted(Bytes32... keys) {
         return Arrays.stream(keys).sorted().distinct().toList();
+    }
+
+    /** {@code n} keys that share all but their last bits with {@code k} (so one terminal covers them all), {@code k} first. */
+    private static List<Bytes32> crowdAround(Bytes32 k, int n) {
+        List<Bytes32> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] b = k.toArray();
+            b[31] = (byte) ((b[31] & 0xF0) | i);
+            out.add(Bytes32.of(b));
+        }
+        return sorted(out.toArray(Bytes32[]::new));
     }
 
     private static Bytes32 absentWithNeighbourLeaf(SparseMerkleTree t) {
@@ -261,12 +310,17 @@ public final class GenerateProofVectors {
 
     private static Map<String, Object> updateCase(String name, SparseMerkleTree t, List<Bytes32> keys,
             List<String> newValues, ProofError expected) {
+        return updateCase(name, t, keys, newValues, expected, Proof::encode);
+    }
+
+    private static Map<String, Object> updateCase(String name, SparseMerkleTree t, List<Bytes32> keys,
+            List<String> newValues, ProofError expected, java.util.function.Function<Proof, byte[]> tamper) {
         Bytes32 root = t.root(0);
         List<Bytes32> oldVh = keys.stream().map(k -> t.get(0, k).map(v -> Bytes32.of(TreeHash.value(v)))
                 .orElse(Bytes32.ZERO)).toList();
         List<Bytes32> newVh = newValues.stream().map(v -> v.isEmpty() ? Bytes32.ZERO
                 : Bytes32.of(TreeHash.value(v.getBytes(StandardCharsets.UTF_8)))).toList();
-        byte[] proof = t.prove(0, keys).encode();
+        byte[] proof = tamper.apply(t.proveUpdate(0, keys, newVh));
         ProofVerifier.Result r = ProofVerifier.update(root, keys, oldVh, newVh, proof);
         if (r.error() != expected) {
             throw new IllegalStateException("vector '" + name + "': expected " + expected + " but got " + r.error());
@@ -281,6 +335,18 @@ public final class GenerateProofVectors {
         }
         long v = t.commit(ws);
         Bytes32 committed = t.root(v);
+        WriteSet undo = new WriteSet(); // back to version 0's leaves, so the next case starts from them
+        for (Bytes32 k : keys) {
+            var before = t.get(0, k);
+            if (before.isPresent()) {
+                undo.put(k, before.get());
+            } else {
+                undo.delete(k);
+            }
+        }
+        if (!t.root(t.commit(undo)).equals(root)) {
+            throw new IllegalStateException("vector '" + name + "': undoing the writes does not give the tree's root back");
+        }
         if (expected == ProofError.OK && !committed.equals(r.newRoot())) {
             throw new IllegalStateException("vector '" + name + "': proof update gives " + r.newRoot()
                     + " but committing gives " + committed);

@@ -108,7 +108,10 @@ public final class StepGasBenchmark {
                 StepHarness.Outcome o = evm.step(tree.root(v).toArray(), c.transition(), witness, c.batchIndex(),
                         Differential.DOMAIN.domainSeparator().bytes());
                 cases++;
-                if (o.reverted()) continue; // the known proof-library limit; counted by the campaign, not here
+                if (o.reverted()) { // a bad witness: a bug that the differential tests would fail on
+                    System.out.println("stf-gas reverted seed=" + seed + " revert=" + o.revert());
+                    continue;
+                }
                 all.computeIfAbsent(type, k -> new Stat()).add(o.gas());
                 if (o.result().reject() == 0) {
                     applied.computeIfAbsent(type, k -> new Stat()).add(o.gas());
@@ -147,6 +150,7 @@ public final class StepGasBenchmark {
             first = false;
         }
         json.append("}}\n");
+        md.append("\n").append(calldataPerFill(out)).append("\n");
         Files.createDirectories(out);
         Files.writeString(out.resolve("stf-gas.md"), md);
         Files.writeString(out.resolve("stf-gas.json"), json);
@@ -158,6 +162,30 @@ public final class StepGasBenchmark {
             if (applied.getOrDefault(type, new Stat()).n < samples || all.getOrDefault(type, new Stat()).n < samples) return false;
         }
         return true;
+    }
+
+    /**
+     * Calldata bytes per fill on the engine benchmark's order flow (Trade plus the amortised PostOrders):
+     * the engine benchmark replays that flow through the exchange, so its figure is quoted from its
+     * result file with its date, not recomputed here.
+     */
+    static String calldataPerFill(Path out) {
+        Path file = out.resolve("engine-core.json");
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+            for (com.fasterxml.jackson.databind.JsonNode row : n.get("results")) {
+                if (row.path("benchmark").asText().equals("L1 calldata") && row.path("metric").asText().equals("bytes per fill")) {
+                    return String.format(Locale.ROOT, "Calldata per fill on the engine benchmark's order flow: **%.1f bytes** (Trade %d"
+                            + " bytes plus the PostOrders amortised over their fills; from `%s` of %s, `bench-results/engine-core.json`: %s)",
+                            row.get("value").asDouble(), dev.clearline.engine.transition.TransitionCodec.encodedLength(
+                                    new dev.clearline.engine.transition.Transition.Trade(1, 1, 1)),
+                            n.path("command").asText(), n.path("date").asText(), row.path("notes").asText());
+                }
+            }
+            return "Calldata per fill: no `L1 calldata` row in " + file + "; run `./clearline bench engine core` first.";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "Calldata per fill: " + file + " not readable (" + e.getMessage() + "); run `./clearline bench engine core` first.";
+        }
     }
 
     static long calldataGas(byte[] b) {

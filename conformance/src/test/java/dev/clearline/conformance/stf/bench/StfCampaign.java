@@ -83,10 +83,7 @@ public final class StfCampaign {
                 + String.format(Locale.ROOT, "- cases: %d in %.0f s = **%.0f cases/s** (machine idle share during the run: %.0f %%)%n",
                         done.get(), seconds, perSecond, idleShare * 100)
                 + "- unexplained divergences: " + divergences.size() + (divergences.isEmpty() ? "" : " (see below; vectors kept)") + "\n"
-                + "- a case counts under a code only when both sides return that code (and, when applied, the same post-root);"
-                + " KNOWN DIVERGENCE counts cases `KnownDivergences` explains (a Java-side bug or a proof-library limit, see"
-                + " the README)\n\n"
-                + tally.table()
+                + tally.body()
                 + (divergences.isEmpty() ? "" : "\n## Divergences\n\n" + String.join("\n", divergences.stream().map(x -> "- " + x).toList()) + "\n");
         String json = String.format(Locale.ROOT,
                 "{\"command\": \"%s\", \"date\": \"%s\", \"cases\": %d, \"seed\": %d, \"threads\": %d, \"seconds\": %.1f,"

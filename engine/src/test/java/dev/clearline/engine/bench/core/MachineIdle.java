@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * all cores): how much of the machine nobody used while a figure was measured. With a matcher
  * thread busy on one of two cores, 50% is the most it can be.
  */
-final class MachineIdle {
+public final class MachineIdle {
     private final long idle;
     private final long total;
 
@@ -18,7 +18,7 @@ final class MachineIdle {
         this.total = total;
     }
 
-    static MachineIdle now() {
+    public static MachineIdle now() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
             long sum = 0;
@@ -30,7 +30,7 @@ final class MachineIdle {
     }
 
     /** The idle share since {@code start}, 0..1, or NaN where /proc/stat is missing. */
-    double since(MachineIdle start) {
+    public double since(MachineIdle start) {
         if (start.total < 0 || total <= start.total) return Double.NaN;
         return (double) (idle - start.idle) / (total - start.total);
     }

@@ -1,4 +1,4 @@
-package dev.clearline.conformance.stf;
+package dev.clearline.prover.dispute;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,10 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Hardhat's node as a child process on a free 127.0.0.1 port: a small copy of the devnet module's
- * test starter (devnet's test classes are not a dependency of this module), using devnet's Hardhat
- * project (devnet/src/test/hardhat: pinned package-lock.json, Shanghai rules, chain id 31337), which
- * it installs with {@code npm ci} when node_modules is missing.
+ * Hardhat's node as a child process on a free 127.0.0.1 port, from devnet's Hardhat project
+ * (devnet/src/test/hardhat: pinned package-lock.json, Shanghai rules, chain id 31337, the devnet's
+ * mnemonic), installed with {@code npm ci} when node_modules is missing. A small copy of devnet's
+ * test starter: devnet's test classes are not a dependency of this module.
  */
 final class HardhatL1 implements AutoCloseable {
     private final Process process;

@@ -1,0 +1,293 @@
+package dev.clearline.cli;
+
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.contracts.generated.TestCollateral;
+import dev.clearline.devnet.Devnet;
+import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.sequencer.DevAccounts;
+import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.RateLimiter;
+import dev.clearline.sequencer.api.TraderApi;
+import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.demo.DemoTraders;
+import dev.clearline.sequencer.l1.GatewayLink;
+import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.sequencer.oracle.DevPriceSource;
+import dev.clearline.sequencer.oracle.OracleFeed;
+import dev.clearline.sequencer.poster.BatchPoster;
+import dev.clearline.sequencer.poster.L1Loop;
+import dev.clearline.sequencer.poster.PriorityOpFeed;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.tree.store.MemoryNodeStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.gas.StaticGasProvider;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The whole local stack on a running devnet with the contracts deployed: two markets listed by
+ * governance on L1, demo traders funded through the rollup's deposit queue, the sequencer node
+ * (cluster, gateway, trader API), the L1 loop (priority ops in, batches out, finalization), the
+ * dev oracle feed with funding, a time ticker, the demo makers and takers, and a watcher that
+ * replays every posted batch from L1 alone. {@link #close()} stops them in reverse order.
+ *
+ * <p>Keys (the devnet's well-known accounts): 0 deploys and governs, 1 posts batches, 2 is left for
+ * the person at the keyboard (minted collateral, nothing deposited), 3-4 make markets, 5-6 take.
+ */
+final class LocalStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+    static final int OPERATOR = 1, YOU = 2;
+    static final int[] MAKERS = {3, 4};
+    static final int[] TAKERS = {5, 6};
+    /** Demo markets: id, tick, lot, start price per lot (collateral units, 6 decimals). */
+    static final long[][] MARKETS = {{1, 1_000, 1_000, 60_000_000}, {2, 100, 10_000, 3_000_000}};
+    static final long DEMO_DEPOSIT = 1_000_000L * 1_000_000L;
+    static final long YOUR_COLLATERAL = 10_000L * 1_000_000L;
+
+    final Devnet devnet;
+    final Manifest manifest;
+    final String rollupAddress;
+    final Genesis genesis;
+    private final Web3j web3j;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private SequencerNode node;
+    private Gateway gateway;
+    private TraderApi api;
+    private L1Loop l1;
+    private DemoTraders demo;
+    private volatile long verifiedHonest;
+    private volatile long verifiedFraud;
+    private volatile boolean stopping;
+
+    record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis) {}
+
+    private LocalStack(Devnet devnet, Manifest manifest) {
+        this.devnet = devnet;
+        this.manifest = manifest;
+        this.rollupAddress = manifest.address("Rollup");
+        this.web3j = Web3j.build(devnet.web3jService());
+        this.genesis = new Genesis(devnet.chainId(), Address.fromHex(rollupAddress),
+                Genesis.devnet(Address.fromHex(rollupAddress)).books(), new BatchPolicy(1024, 2));
+    }
+
+    static LocalStack start(Devnet devnet, Manifest manifest, Settings s) throws Exception {
+        LocalStack stack = new LocalStack(devnet, manifest);
+        try {
+            stack.boot(s);
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot(Settings s) throws Exception {
+        boolean freshChain = rollup(devnet.accounts().first()).queueLength().send().signum() == 0;
+        if (freshChain) seedL1();
+        Path seqDir = s.dir().resolve("sequencer");
+        if (freshChain) deleteTree(seqDir); // a new chain: yesterday's sequencer state belongs to another rollup
+        node = SequencerNode.start(NodeConfig.ephemeral(seqDir, genesis), new NativeSecp256k1Verifier());
+        running.add(node);
+        gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(),
+                Math.max(1, Runtime.getRuntime().availableProcessors()));
+        running.add(gateway);
+        api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime), s.apiHost(), s.apiPort(), 64 * 1024);
+        running.add(api);
+        GatewayLink link = new GatewayLink(gateway);
+
+        Credentials operator = key(OPERATOR);
+        BatchPoster poster = new BatchPoster(web3j, rollupAddress,
+                new TxSender(web3j, operator, devnet.chainId(), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM), link);
+        PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, rollupAddress), link, manifest.blockNumber(), 0);
+        l1 = new L1Loop(web3j, rollupAddress, feed, poster, 1_000).start();
+        running.add(l1);
+
+        Map<Integer, Long> start = new java.util.HashMap<>();
+        for (long[] m : MARKETS) start.put((int) m[0], m[3]);
+        OracleFeed oracle = new OracleFeed(genesis.domain(), DevAccounts.oracle(), new DevPriceSource(start, 7, 1_000, 200), link);
+        running.add(loop("ticker", s.tickMillis(), () -> {
+            long now = System.currentTimeMillis() / 1000;
+            gateway.submit((id, q) -> new Command.TimeTick(id, q, now)).get(30, TimeUnit.SECONDS);
+            oracle.publish(now);
+        }));
+        running.add(loop("watcher", 3_000, new Watcher()::round));
+        if (s.demo()) {
+            List<Signer> makers = new ArrayList<>(), takers = new ArrayList<>();
+            for (int i : MAKERS) makers.add(signer(i));
+            for (int i : TAKERS) takers.add(signer(i));
+            demo = new DemoTraders(gateway, genesis.domain(), link, makers, takers, 11, 1_000).start();
+            running.add(demo);
+        }
+    }
+
+    /** Lists the demo markets and funds the demo traders through the rollup's deposit queue; mints collateral for key 2. */
+    private void seedL1() throws Exception {
+        Rollup governance = rollup(devnet.accounts().first());
+        String oracle = DevAccounts.oracle().address().toString();
+        for (long[] m : MARKETS) {
+            ok(governance.configureMarket(BigInteger.valueOf(m[0]), BigInteger.valueOf(m[1]), BigInteger.valueOf(m[2]), BigInteger.valueOf(100_000),
+                    BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500), BigInteger.valueOf(10_000), oracle).send());
+        }
+        TestCollateral minter = token(devnet.accounts().first());
+        List<Integer> demoKeys = new ArrayList<>();
+        for (int i : MAKERS) demoKeys.add(i);
+        for (int i : TAKERS) demoKeys.add(i);
+        for (int i : demoKeys) {
+            Credentials k = key(i);
+            ok(minter.mint(k.getAddress(), BigInteger.valueOf(DEMO_DEPOSIT)).send());
+            ok(token(k).approve(rollupAddress, BigInteger.valueOf(DEMO_DEPOSIT)).send());
+            ok(rollup(k).deposit(BigInteger.valueOf(DEMO_DEPOSIT)).send());
+        }
+        ok(minter.mint(key(YOU).getAddress(), BigInteger.valueOf(YOUR_COLLATERAL)).send());
+    }
+
+    Credentials key(int i) {
+        return devnet.accounts().keys().get(i);
+    }
+
+    static Signer signerOf(Credentials c) {
+        return Signer.ofHex(c.getEcKeyPair().getPrivateKey().toString(16));
+    }
+
+    private Signer signer(int i) {
+        return signerOf(key(i));
+    }
+
+    private Rollup rollup(Credentials c) {
+        return Rollup.load(rollupAddress, web3j, new RawTransactionManager(web3j, c, devnet.chainId()), gas());
+    }
+
+    private TestCollateral token(Credentials c) {
+        return TestCollateral.load(manifest.address("TestCollateral"), web3j, new RawTransactionManager(web3j, c, devnet.chainId()), gas());
+    }
+
+    private static StaticGasProvider gas() {
+        return new StaticGasProvider(BigInteger.valueOf(20_000_000_000L), BigInteger.valueOf(8_000_000));
+    }
+
+    private static void ok(TransactionReceipt r) throws IOException {
+        if (!r.isStatusOK()) throw new IOException("setting up the demo failed in transaction " + r.getTransactionHash() + ": " + r.getRevertReason());
+    }
+
+    int apiPort() {
+        return api.port();
+    }
+
+    long verifiedHonest() {
+        return verifiedHonest;
+    }
+
+    long verifiedFraud() {
+        return verifiedFraud;
+    }
+
+    long batchesPosted() {
+        return l1.poster().posted();
+    }
+
+    long finalizedBatches() throws Exception {
+        return rollup(devnet.accounts().first()).finalizedCount().send().longValueExact();
+    }
+
+    long demoOrders() {
+        return demo == null ? 0 : demo.ordersSent();
+    }
+
+    /** The watcher: replays every batch L1 holds with the Java STF, from L1 data alone. */
+    private final class Watcher {
+        private final RollupLog log = new RollupLog(web3j, rollupAddress);
+        private final BatchVerifier verifier = new BatchVerifier(new Stf(genesis.domain(), new BouncyCastleVerifier()), new MemoryNodeStore());
+        private long from = manifest.blockNumber();
+
+        void round() throws Exception {
+            long head = log.latestBlock();
+            if (head < from) return;
+            for (RollupLog.Posted p : log.batches(from, head)) {
+                Verdict v = verifier.verify(p.batch());
+                if (v instanceof Verdict.Honest) verifiedHonest++;
+                else {
+                    verifiedFraud++;
+                    LocalStack.log.error("event=batch_judged_fraudulent index={} verdict=\"{}\" tx={}", p.batch().header().batchIndex(), v, p.transactionHash());
+                }
+            }
+            from = head + 1;
+        }
+    }
+
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
+    }
+
+    private AutoCloseable loop(String name, long intervalMillis, Step step) {
+        Thread t = new Thread(() -> {
+            while (!stopping) {
+                try {
+                    step.run();
+                    Thread.sleep(intervalMillis);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    if (stopping) return;
+                    log.warn("event={}_round_failed error=\"{}\"", name, e.toString());
+                    try {
+                        Thread.sleep(Math.max(intervalMillis, 1_000));
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            t.interrupt();
+            t.join(5_000);
+        };
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                log.warn("event=stack_stop_failed part={} error=\"{}\"", running.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        running.clear();
+    }
+}

@@ -1,0 +1,536 @@
+package dev.clearline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.contracts.generated.TestCollateral;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.RawTransactionManager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The trader's commands against any L1 RPC and any sequencer: deposit, order, cancel, positions,
+ * withdraw, claim, status. Amounts and prices are in collateral units with 6 decimals (prices per
+ * lot); {@code --json} prints one object for scripts; every failure says what to do.
+ */
+final class UserCommands {
+    private UserCommands() {}
+
+    /** Base of every user command: the shared options and the output. */
+    abstract static class Base implements Callable<Integer> {
+        final PrintWriter out;
+
+        @Mixin
+        UserOptions o = new UserOptions();
+
+        Base(PrintWriter out) {
+            this.out = out;
+        }
+
+        ObjectNode result() {
+            return UserOptions.JSON.createObjectNode();
+        }
+
+        static String hex(byte[] b) {
+            return "0x" + HexFormat.of().formatHex(b);
+        }
+    }
+
+    @Command(name = "deposit", mixinStandardHelpOptions = true,
+            description = {"Deposit collateral into the rollup from your L1 key: approves the token if needed and enqueues a deposit;",
+                    "the sequencer credits it on L2 when its next batch consumes the queue."})
+    static final class Deposit extends Base {
+        @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to deposit, such as 1000 or 12.5 (6 decimals).")
+        long amount;
+
+        Deposit(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());
+            TestCollateral token = TestCollateral.load(tokenAddress, o.web3j(), new RawTransactionManager(o.web3j(), o.key(), o.chainId()),
+                    UserOptions.gas());
+            String me = o.key().getAddress();
+            BigInteger held = o.l1("read your token balance", () -> token.balanceOf(me).send());
+            if (held.compareTo(BigInteger.valueOf(amount)) < 0) {
+                throw new UserError("you hold " + Units.amount(held.longValueExact()) + " collateral on L1 (" + me + "), less than "
+                        + Units.amount(amount) + "; deposit less or get more of token " + tokenAddress);
+            }
+            BigInteger allowed = o.l1("read the allowance", () -> token.allowance(me, rollup.getContractAddress()).send());
+            if (allowed.compareTo(BigInteger.valueOf(amount)) < 0) {
+                ok(o.l1("approve the rollup", () -> token.approve(rollup.getContractAddress(), BigInteger.valueOf(amount)).send()), "approve");
+            }
+            TransactionReceipt r = ok(o.l1("deposit", () -> rollup.deposit(BigInteger.valueOf(amount)).send()), "deposit");
+            long index = Rollup.getPriorityOpEnqueuedEvents(r).getFirst().index.longValueExact();
+            ObjectNode res = result().put("amount", Units.amount(amount)).put("queueIndex", index).put("tx", r.getTransactionHash());
+            o.print(out, res, "Deposited " + Units.amount(amount) + " (queue op " + index + ", tx " + r.getTransactionHash()
+                    + "); it is credited on L2 once the sequencer consumes the op, usually within seconds: ./clearline positions");
+            return 0;
+        }
+    }
+
+    @Command(name = "order", mixinStandardHelpOptions = true, description = "Sign and place a limit order with the sequencer.")
+    static final class PlaceOrder extends Base {
+        @Option(names = "--market", required = true, description = "Market id (curl <api>/state lists them).")
+        int market;
+
+        @Option(names = "--side", required = true, description = "buy or sell.")
+        String side;
+
+        @Option(names = "--price", required = true, description = "Limit price per lot in collateral units (6 decimals), a multiple of the tick.")
+        String price;
+
+        @Option(names = "--lots", required = true, description = "Size in lots (1 or more).")
+        long lots;
+
+        @Option(names = "--tif", defaultValue = "gtc", description = "Time in force: gtc, ioc or fok. Default: ${DEFAULT-VALUE}.")
+        String tif;
+
+        @Option(names = "--post-only", description = "Refuse the order rather than let it take liquidity.")
+        boolean postOnly;
+
+        @Option(names = "--margin", converter = Converters.Amount.class,
+                description = "Collateral moved into the position when it fills. Default: initial margin plus taker fee plus 1%% of the notional.")
+        Long margin;
+
+        PlaceOrder(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Side s = switch (side.strip().toLowerCase(Locale.ROOT)) {
+                case "buy", "long", "bid" -> Side.BUY;
+                case "sell", "short", "ask" -> Side.SELL;
+                default -> throw new UserError("--side must be buy or sell, not '" + side + "'");
+            };
+            TimeInForce t = switch (tif.strip().toLowerCase(Locale.ROOT)) {
+                case "gtc" -> TimeInForce.GTC;
+                case "ioc" -> TimeInForce.IOC;
+                case "fok" -> TimeInForce.FOK;
+                default -> throw new UserError("--tif must be gtc, ioc or fok, not '" + tif + "'");
+            };
+            if (lots < 1) throw new UserError("--lots must be 1 or more, not " + lots);
+            long p;
+            try {
+                p = Units.parse(price);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--price: " + e.getMessage());
+            }
+            if (p <= 0) throw new UserError("--price must be more than 0");
+            JsonNode state = o.get("/state");
+            JsonNode m = o.market(state, market);
+            long tick = m.path("tickSize").asLong();
+            long lot = m.path("lotSize").asLong();
+            if (p % tick != 0) {
+                throw new UserError("--price " + price + " is not a multiple of market " + market + "'s tick " + Units.amount(tick)
+                        + "; try " + Units.amount(p / tick * tick) + " or " + Units.amount((p / tick + 1) * tick));
+            }
+            long notional;
+            try {
+                notional = Math.multiplyExact(lots, p);
+            } catch (ArithmeticException e) {
+                throw new UserError("--lots " + lots + " at --price " + price + " is more than the exchange can count; use fewer lots");
+            }
+            long mg = margin != null ? margin : BigInteger.valueOf(notional)
+                    .multiply(BigInteger.valueOf(m.path("imfPpm").asLong() + m.path("takerFeePpm").asLong() + 10_000))
+                    .add(BigInteger.valueOf(999_999)).divide(BigInteger.valueOf(1_000_000)).longValueExact();
+            Eip712 domain = o.domain(state);
+            Signer signer = o.signer();
+            Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, postOnly ? Order.POST_ONLY : 0, 0,
+                    System.currentTimeMillis(), mg);
+            ObjectNode body = UserOptions.JSON.createObjectNode();
+            body.put("trader", signer.address().toString()).put("market", market).put("side", s.name()).put("price", p)
+                    .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", 0)
+                    .put("nonce", order.nonce()).put("margin", mg);
+            body.put("signature", hex(signer.sign(domain.orderDigest(order)).encoded()));
+            JsonNode r = o.post("/orders", body);
+            String hash = r.path("outcomes").path(0).path("orderHash").asText();
+            long filled = 0;
+            for (JsonNode e : r.path("events")) {
+                if ("Filled".equals(e.path("event").asText()) && (hash.equals(e.path("takerOrderHash").asText()) || hash.equals(e.path("makerOrderHash").asText()))) {
+                    filled += e.path("size").asLong();
+                }
+            }
+            ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", market).put("side", s.name())
+                    .put("price", Units.amount(p)).put("lots", lots).put("filledLots", filled / lot).put("margin", Units.amount(mg));
+            o.print(out, res, "Order " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + s.name().toLowerCase(Locale.ROOT) + " " + lots
+                    + " lot(s) of market " + market + " at " + Units.amount(p) + ", " + (filled / lot) + " lot(s) filled now");
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Sign and send the cancel of one of your orders.")
+    static final class CancelOrder extends Base {
+        @Parameters(paramLabel = "ORDER_HASH", description = "The order's hash (0x and 64 hex digits), as `order` printed it.")
+        String orderHash;
+
+        CancelOrder(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Hash32 h;
+            try {
+                h = Hash32.fromHex(orderHash.strip());
+            } catch (RuntimeException e) {
+                throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
+            }
+            JsonNode state = o.get("/state");
+            Signer signer = o.signer();
+            ObjectNode body = UserOptions.JSON.createObjectNode();
+            body.put("owner", signer.address().toString()).put("orderHash", h.toString())
+                    .put("signature", hex(signer.sign(o.domain(state).cancelDigest(signer.address(), h)).encoded()));
+            JsonNode r = o.post("/orders/cancel", body);
+            o.print(out, result().put("orderHash", h.toString()).put("seq", r.path("seq").asLong()), "Cancelled " + h + " at seq " + r.path("seq").asLong());
+            return 0;
+        }
+    }
+
+    @Command(name = "positions", mixinStandardHelpOptions = true,
+            description = "Your free balance, positions (with funding, equity, margin ratio, liquidation price) and open orders on L2.")
+    static final class Positions extends Base {
+        Positions(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            JsonNode a = o.get("/accounts/" + o.address()).path("account");
+            if (o.json) {
+                o.print(out, (ObjectNode) a, "");
+                return 0;
+            }
+            StringBuilder b = new StringBuilder();
+            b.append("Account ").append(a.path("trader").asText()).append(": free ").append(Units.amount(a.path("free").asLong())).append('\n');
+            if (a.path("positions").isEmpty()) b.append("  no positions\n");
+            for (JsonNode p : a.path("positions")) {
+                b.append(String.format("  market %d: size %d, equity %s, mark %s, margin ratio %s, liquidation price %s, unsettled funding %s%n",
+                        p.path("market").asInt(), p.path("size").asLong(), Units.amount(p.path("equity").asLong()),
+                        Units.amount(p.path("markPrice").asLong()),
+                        p.path("marginRatio").isNull() ? "-" : String.format("%.4f", p.path("marginRatio").asDouble()),
+                        p.has("liquidationPrice") ? Units.amount(p.path("liquidationPrice").asLong()) : "-",
+                        p.path("unsettledFunding").isNull() ? "-" : Units.amount(p.path("unsettledFunding").asLong())));
+            }
+            b.append("  open orders: ").append(a.path("openOrders").size());
+            o.print(out, (ObjectNode) a, b.toString());
+            return 0;
+        }
+    }
+
+    @Command(name = "withdraw", mixinStandardHelpOptions = true,
+            description = {"Sign a withdrawal of free L2 balance to an L1 address; the sequencer puts it into the next batch and it",
+                    "becomes claimable (./clearline claim) once that batch is final."})
+    static final class Withdraw extends Base {
+        @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to withdraw (6 decimals).")
+        long amount;
+
+        @Option(names = "--to", description = "Recipient on L1. Default: your own address.")
+        String to;
+
+        Withdraw(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Address recipient = o.address();
+            if (to != null) {
+                try {
+                    recipient = Address.fromHex(to);
+                } catch (RuntimeException e) {
+                    throw new UserError("--to " + to + " is not an address: give 0x and 40 hex digits");
+                }
+            }
+            JsonNode state = o.get("/state");
+            JsonNode account = o.get("/accounts/" + o.address()).path("account");
+            long free = account.path("free").asLong();
+            if (free < amount) {
+                throw new UserError("your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amount)
+                        + "; close positions or withdraw less (./clearline positions)");
+            }
+            long nonce = account.path("nonce").asLong();
+            Signer signer = o.signer();
+            ObjectNode body = UserOptions.JSON.createObjectNode();
+            body.put("owner", signer.address().toString()).put("recipient", recipient.toString()).put("amount", amount).put("nonce", nonce)
+                    .put("signature", hex(signer.sign(o.domain(state).withdrawDigest(signer.address(), recipient, amount, nonce)).encoded()));
+            JsonNode r = o.post("/withdrawals", body);
+            long id = r.path("outcomes").path(0).path("withdrawalId").asLong();
+            o.print(out, result().put("withdrawalId", id).put("amount", Units.amount(amount)).put("recipient", recipient.toString())
+                            .put("seq", r.path("seq").asLong()),
+                    "Withdrawal " + id + " of " + Units.amount(amount) + " to " + recipient + " accepted at seq " + r.path("seq").asLong()
+                            + "; claim it on L1 once its batch is final: ./clearline claim");
+            return 0;
+        }
+    }
+
+    @Command(name = "claim", mixinStandardHelpOptions = true,
+            description = {"Claim on L1 every finalized withdrawal to you. The proofs come from the L2 state rebuilt from L1 alone",
+                    "(the rollup's batches), so no operator is needed."})
+    static final class Claim extends Base {
+        Claim(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            L1State l1 = o.l1("rebuild the L2 state from L1", () -> L1State.rebuild(o.web3j(), rollup, o.chainId()));
+            Address me = o.address();
+            List<L1State.Withdrawal> mine = l1.withdrawalsTo(me);
+            ArrayNode claimed = UserOptions.JSON.createArrayNode();
+            long total = 0;
+            for (L1State.Withdrawal w : mine) {
+                boolean done = o.l1("check withdrawal " + w.id(), () -> rollup.withdrawalClaimed(BigInteger.valueOf(w.id())).send());
+                if (done) continue;
+                TransactionReceipt r = ok(o.l1("claim withdrawal " + w.id(), () -> rollup.claimWithdrawal(BigInteger.valueOf(l1.finalizedBatch()),
+                        BigInteger.valueOf(w.id()), w.recipient().toString(), BigInteger.valueOf(w.amount()), l1.proof(w.id())).send()), "claim");
+                claimed.addObject().put("withdrawalId", w.id()).put("amount", Units.amount(w.amount())).put("tx", r.getTransactionHash());
+                total += w.amount();
+            }
+            ObjectNode res = result().put("finalizedBatches", l1.finalizedBatch() + 1).put("claimedTotal", Units.amount(total));
+            res.set("claimed", claimed);
+            String text = claimed.isEmpty()
+                    ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + (l1.finalizedBatch() + 1)
+                            + " final batch(es); a withdrawal becomes claimable once its batch is final (./clearline status)"
+                    : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me;
+            o.print(out, res, text);
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Where the rollup stands on L1 (batches posted and final, the priority queue) and where you stand on L1 and L2.")
+    static final class Status extends Base {
+        Status(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = Rollup.load(o.rollupAddress(), o.web3j(), new org.web3j.tx.ReadonlyTransactionManager(o.web3j(), o.rollupAddress()),
+                    UserOptions.gas());
+            long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+            long fin = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+            long queue = o.l1("read the rollup", () -> rollup.queueLength().send().longValueExact());
+            long consumed = o.l1("read the rollup", () -> rollup.tip().send().component2().longValueExact());
+            long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+            long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
+            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getTimestamp().longValueExact());
+            ObjectNode res = result();
+            ObjectNode l1 = res.putObject("l1");
+            l1.put("rollup", o.rollupAddress()).put("batchesPosted", next).put("batchesFinal", fin).put("queueLength", queue)
+                    .put("queueConsumed", consumed).put("frozen", frozen != 0).put("challengePeriodSeconds", period);
+            StringBuilder t = new StringBuilder();
+            t.append("L1 rollup ").append(o.rollupAddress()).append(": ").append(next).append(" batch(es) posted, ").append(fin).append(" final")
+                    .append(frozen != 0 ? ", FROZEN (escape with the escape hatch)" : "").append('\n');
+            t.append("  priority queue: ").append(queue).append(" op(s), ").append(consumed).append(" consumed by posted batches\n");
+            if (fin < next) {
+                long submitted = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send().submittedAt.longValueExact());
+                long left = Math.max(0, submitted + period - now);
+                l1.put("nextFinalInSeconds", left);
+                t.append("  batch ").append(fin).append(" becomes final in about ").append(left).append(" L1 second(s)\n");
+            }
+            String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
+            try {
+                JsonNode s = o.get("/state");
+                ObjectNode seq = res.putObject("sequencer");
+                seq.put("seq", s.path("seq").asLong()).put("sealedBatches", s.path("sealedBatches").asLong())
+                        .put("priorityOpsConsumed", s.path("priorityOpsConsumed").asLong()).put("stateRoot", s.path("stateRoot").asText());
+                t.append("Sequencer ").append(o.api).append(": seq ").append(s.path("seq").asLong()).append(", ")
+                        .append(s.path("sealedBatches").asLong()).append(" batch(es) sealed, ").append(s.path("sealedBatches").asLong() - next)
+                        .append(" not yet on L1\n");
+                if (who != null) {
+                    JsonNode a = o.get("/accounts/" + who).path("account");
+                    res.putObject("you").put("address", who).put("l2Free", Units.amount(a.path("free").asLong()))
+                            .put("positions", a.path("positions").size()).put("openOrders", a.path("openOrders").size());
+                    t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
+                            .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)");
+                }
+            } catch (UserError e) {
+                res.put("sequencer", e.getMessage());
+                t.append("Sequencer: ").append(e.getMessage());
+            }
+            o.print(out, res, t.toString().stripTrailing());
+            return 0;
+        }
+    }
+
+
+    @Command(name = "force-withdraw", mixinStandardHelpOptions = true,
+            description = {"Ask for a withdrawal through L1's priority queue, which the sequencer must consume: if no batch consumes it",
+                    "within the rollup's force delay, anyone may freeze the rollup (./clearline freeze) and everyone escapes."})
+    static final class ForceWithdraw extends Base {
+        @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to withdraw from your free L2 balance.")
+        long amount;
+
+        ForceWithdraw(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            TransactionReceipt r = ok(o.l1("request a forced withdrawal", () -> rollup.requestForcedWithdrawal(BigInteger.valueOf(amount)).send()),
+                    "requestForcedWithdrawal");
+            return queued(this, rollup, r, "forced withdrawal of " + Units.amount(amount));
+        }
+    }
+
+    @Command(name = "force-cancel", mixinStandardHelpOptions = true,
+            description = "Cancel one of your orders through L1's priority queue (the sequencer cannot ignore it without the rollup freezing).")
+    static final class ForceCancel extends Base {
+        @Parameters(paramLabel = "ORDER_HASH", description = "The order's hash (0x and 64 hex digits).")
+        String orderHash;
+
+        ForceCancel(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Hash32 h;
+            try {
+                h = Hash32.fromHex(orderHash.strip());
+            } catch (RuntimeException e) {
+                throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
+            }
+            Rollup rollup = o.rollup();
+            TransactionReceipt r = ok(o.l1("request a forced cancel", () -> rollup.requestForcedCancel(h.bytes()).send()), "requestForcedCancel");
+            return queued(this, rollup, r, "forced cancel of " + h);
+        }
+    }
+
+    @Command(name = "freeze", mixinStandardHelpOptions = true,
+            description = {"Freeze the rollup when the oldest priority op no batch consumed is past its deadline (the sequencer ignored",
+                    "it). From then on the last finalized root is final and everyone leaves through the escape hatch."})
+    static final class Freeze extends Base {
+        Freeze(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+            if (frozen != 0) throw new UserError("the rollup is already frozen (since L1 time " + frozen + "); escape with the escape hatch");
+            long consumed = o.l1("read the rollup", () -> rollup.tip().send().component2().longValueExact());
+            long queue = o.l1("read the rollup", () -> rollup.queueLength().send().longValueExact());
+            if (consumed >= queue) {
+                throw new UserError("nothing is overdue: the posted batches consumed all " + queue + " queued op(s); a freeze needs an op the sequencer ignored");
+            }
+            byte[] encoding = o.l1("read queue op " + consumed, () -> {
+                org.web3j.protocol.core.methods.request.EthFilter f = new org.web3j.protocol.core.methods.request.EthFilter(
+                        DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
+                f.addSingleTopic(org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
+                f.addSingleTopic(org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(consumed), 64));
+                var logs = o.web3j().ethGetLogs(f).send().getLogs();
+                if (logs.isEmpty()) throw new java.io.IOException("the node has no PriorityOpEnqueued event for op " + consumed);
+                return Rollup.getPriorityOpEnqueuedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.getFirst().get()).encoding;
+            });
+            long enqueued = java.nio.ByteBuffer.wrap(encoding, 9, 8).getLong();
+            long delay = o.l1("read the rollup", () -> rollup.forceDelay().send().longValueExact());
+            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getTimestamp().longValueExact());
+            if (now <= enqueued + delay) {
+                throw new UserError("queue op " + consumed + " is not overdue yet: its deadline is L1 time " + (enqueued + delay) + ", "
+                        + (enqueued + delay - now + 1) + " L1 second(s) from now; the sequencer may still consume it");
+            }
+            TransactionReceipt r = ok(o.l1("freeze the rollup", () -> rollup.freeze(encoding).send()), "freeze");
+            o.print(out, result().put("overdueOp", consumed).put("tx", r.getTransactionHash()),
+                    "Froze the rollup over queue op " + consumed + " (tx " + r.getTransactionHash() + "); the last finalized root is final now");
+            return 0;
+        }
+    }
+
+
+    @Command(name = "escape", mixinStandardHelpOptions = true,
+            description = {"After a freeze and its claim window: take your free balance out through the escape hatch, proven against the",
+                    "frozen root from the L2 state rebuilt from L1 alone (no operator). Positions are not escaped by this command yet."})
+    static final class Escape extends Base {
+        Escape(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Rollup rollup = o.rollup();
+            long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+            if (frozen == 0) {
+                throw new UserError("the rollup is not frozen: withdraw normally (./clearline withdraw, then claim); if the operator ignores you,"
+                        + " ./clearline force-withdraw and, after its deadline, ./clearline freeze");
+            }
+            String hatchAddress = o.l1("read the escape hatch", () -> rollup.escapeHatch().send());
+            dev.clearline.contracts.generated.EscapeHatch hatch = dev.clearline.contracts.generated.EscapeHatch.load(hatchAddress, o.web3j(),
+                    new RawTransactionManager(o.web3j(), o.key(), o.chainId()), UserOptions.gas());
+            long windowEnd = o.l1("read the claim window", () -> hatch.claimWindowEnd().send().longValueExact());
+            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getTimestamp().longValueExact());
+            if (now <= windowEnd) {
+                throw new UserError("the escape hatch opens after the claim window, at L1 time " + windowEnd + " (" + (windowEnd - now + 1)
+                        + " L1 second(s) from now); bad debt is being reported until then");
+            }
+            L1State l1 = o.l1("rebuild the L2 state from L1", () -> L1State.rebuild(o.web3j(), rollup, o.chainId()));
+            byte[] frozenRoot = o.l1("read the frozen root", () -> rollup.frozenRoot().send());
+            if (!java.util.Arrays.equals(frozenRoot, l1.root().bytes())) {
+                throw new UserError("the state rebuilt from L1 has root " + l1.root() + " but the rollup froze at " + hex(frozenRoot)
+                        + "; is --rpc-url a full node of this chain?");
+            }
+            Address me = o.address();
+            long[] balance = l1.balance(me);
+            if (balance[0] == 0) {
+                throw new UserError("the frozen state holds no free balance for " + me + "; deposits it never consumed are refunded by the"
+                        + " rollup's refundDeposit, withdrawals it holds by ./clearline claim");
+            }
+            TransactionReceipt r = ok(o.l1("escape", () -> hatch.escapeBalance(me.toString(), BigInteger.valueOf(balance[0]),
+                    BigInteger.valueOf(balance[1]), l1.balanceProof(me)).send()), "escapeBalance");
+            BigInteger paid = dev.clearline.contracts.generated.EscapeHatch.getBalanceEscapedEvents(r).getFirst().paid;
+            o.print(out, result().put("free", Units.amount(balance[0])).put("paid", Units.amount(paid.longValueExact())).put("tx", r.getTransactionHash()),
+                    "Escaped with " + Units.amount(paid.longValueExact()) + " of a free balance of " + Units.amount(balance[0]) + " (tx "
+                            + r.getTransactionHash() + ")");
+            return 0;
+        }
+    }
+
+    /** Prints where a just-enqueued priority op stands and its deadline. */
+    private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what) {
+        var e = Rollup.getPriorityOpEnqueuedEvents(r).getFirst();
+        long index = e.index.longValueExact();
+        long enqueued = java.nio.ByteBuffer.wrap(e.encoding, 9, 8).getLong();
+        long delay = b.o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
+        b.o.print(b.out, b.result().put("queueIndex", index).put("deadline", enqueued + delay).put("tx", r.getTransactionHash()),
+                "Queued " + what + " as op " + index + " (tx " + r.getTransactionHash() + "); a batch must consume it by L1 time "
+                        + (enqueued + delay) + ", else anyone may ./clearline freeze");
+        return 0;
+    }
+
+    static TransactionReceipt ok(TransactionReceipt r, String what) {
+        if (!r.isStatusOK()) {
+            throw new UserError(what + " reverted on L1 in " + r.getTransactionHash() + (r.getRevertReason() == null ? "" : ": " + r.getRevertReason()));
+        }
+        return r;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.clearline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Signer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.gas.StaticGasProvider;
+import picocli.CommandLine.Option;
+
+/**
+ * What every user command needs: the L1 RPC, the sequencer's trader API, the user's key, where the
+ * rollup is (the manifest `up` and `deploy` write, or {@code --rollup}), and {@code --json}. Holds
+ * the clients and turns an unreachable node or a refusal into a {@link UserError} that says what
+ * to do.
+ */
+final class UserOptions {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--rpc-url", defaultValue = "http://127.0.0.1:8545", converter = Converters.RpcUrl.class,
+            description = "JSON-RPC endpoint of the L1. Default: ${DEFAULT-VALUE}.")
+    URI rpcUrl;
+
+    @Option(names = "--api", defaultValue = "http://127.0.0.1:8480", converter = Converters.RpcUrl.class,
+            description = "The sequencer's trader API. Default: ${DEFAULT-VALUE}.")
+    URI api;
+
+    @Option(names = "--key", converter = Converters.PrivateKey.class, description = "Your private key (64 hex digits). Default: $CLEARLINE_KEY.")
+    Credentials key;
+
+    @Option(names = "--rollup", description = "The Rollup contract's address. Default: the manifest's.")
+    String rollup;
+
+    @Option(names = "--manifest", defaultValue = Manifest.DEFAULT_PATH, description = "Deployment manifest to read the rollup from. Default: ${DEFAULT-VALUE}.")
+    Path manifest;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text (for scripts).")
+    boolean json;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Web3j web3j;
+
+    Credentials key() {
+        if (key != null) return key;
+        String env = System.getenv("CLEARLINE_KEY");
+        if (env != null && !env.isBlank()) {
+            try {
+                return key = new Converters.PrivateKey().convert(env);
+            } catch (RuntimeException e) {
+                throw new UserError("$CLEARLINE_KEY: " + e.getMessage());
+            }
+        }
+        throw new UserError("no key: pass --key 0x... (64 hex digits) or set CLEARLINE_KEY; `./clearline up` prints a funded one");
+    }
+
+    Signer signer() {
+        return Signer.ofHex(key().getEcKeyPair().getPrivateKey().toString(16));
+    }
+
+    Address address() {
+        return Address.fromHex(key().getAddress());
+    }
+
+    String rollupAddress() {
+        if (rollup != null) {
+            try {
+                return Address.fromHex(rollup).toString();
+            } catch (RuntimeException e) {
+                throw new UserError("--rollup " + rollup + " is not an address: give 0x and 40 hex digits");
+            }
+        }
+        Optional<Manifest> m = Manifest.read(manifest);
+        if (m.isEmpty()) {
+            throw new UserError("no deployment manifest at " + manifest + "; pass --rollup 0x... or --manifest PATH (./clearline up writes one)");
+        }
+        return m.get().address("Rollup");
+    }
+
+    Web3j web3j() {
+        if (web3j == null) web3j = Web3j.build(new HttpService(rpcUrl.toString()));
+        return web3j;
+    }
+
+    long chainId() {
+        return l1("read the chain id", () -> web3j().ethChainId().send().getChainId().longValueExact());
+    }
+
+    Rollup rollup() {
+        return Rollup.load(rollupAddress(), web3j(), new RawTransactionManager(web3j(), key(), chainId()), gas());
+    }
+
+    static StaticGasProvider gas() {
+        return new StaticGasProvider(java.math.BigInteger.valueOf(20_000_000_000L), java.math.BigInteger.valueOf(8_000_000));
+    }
+
+    @FunctionalInterface
+    interface L1Call<T> {
+        T get() throws Exception;
+    }
+
+    /** An L1 call; an unreachable node or a refusal becomes a UserError naming {@code what}. */
+    <T> T l1(String what, L1Call<T> call) {
+        try {
+            return call.get();
+        } catch (UserError e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UserError("cannot " + what + ": the L1 node at " + rpcUrl + " does not answer (" + e.getMessage()
+                    + "); is it running? (./clearline up) or pass --rpc-url", e);
+        } catch (Exception e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new UserError("cannot " + what + ": " + m, e);
+        }
+    }
+
+    /** The sequencer's domain (chain id, rollup): what orders and withdrawals are signed for. */
+    Eip712 domain(JsonNode state) {
+        return new Eip712(state.path("chainId").asLong(), Address.fromHex(state.path("verifyingContract").asText()));
+    }
+
+    JsonNode get(String path) {
+        return send(HttpRequest.newBuilder(api.resolve(path)).GET());
+    }
+
+    JsonNode post(String path, ObjectNode body) {
+        return send(HttpRequest.newBuilder(api.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .header("content-type", "application/json"));
+    }
+
+    private JsonNode send(HttpRequest.Builder b) {
+        HttpResponse<String> r;
+        try {
+            r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new UserError("cannot reach the sequencer at " + api + " (connection refused); is it running? start the stack with"
+                    + " ./clearline up, or pass --api with its URL", e);
+        } catch (HttpTimeoutException e) {
+            throw new UserError("the sequencer at " + api + " did not answer within 30 s; try again, or check the node's log", e);
+        } catch (IOException e) {
+            throw new UserError("cannot reach the sequencer at " + api + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + "); is it running? pass --api with its URL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted while waiting for the sequencer", e);
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new UserError("the service at " + api + " answered HTTP " + r.statusCode() + " with something that is not JSON; is --api the trader API?", e);
+        }
+        if (body != null && body.has("error") && body.path("error").isTextual()) {
+            throw new UserError("the sequencer refused: " + body.path("error").asText() + ": " + body.path("message").asText());
+        }
+        if (body != null && body.path("outcomes").size() == 1 && !body.path("outcomes").get(0).path("accepted").asBoolean(true)) {
+            JsonNode o = body.path("outcomes").get(0);
+            throw new UserError("the sequencer refused: " + o.path("reject").asText() + (o.hasNonNull("help") ? ": " + o.path("help").asText() : ""));
+        }
+        if (r.statusCode() >= 400) throw new UserError("the sequencer answered HTTP " + r.statusCode() + ": " + r.body());
+        return body;
+    }
+
+    /** The sequencer's view of market {@code id}, or a UserError listing the markets there are. */
+    JsonNode market(JsonNode state, int id) {
+        for (JsonNode m : state.path("marketInfo")) if (m.path("market").asInt() == id) return m;
+        StringBuilder listed = new StringBuilder();
+        for (JsonNode m : state.path("marketInfo")) listed.append(listed.isEmpty() ? "" : ", ").append(m.path("market").asInt());
+        throw new UserError("market " + id + " is not listed on this exchange; listed: " + (listed.isEmpty() ? "none yet" : listed)
+                + " (curl " + api.resolve("/state") + ")");
+    }
+
+    void print(PrintWriter out, ObjectNode result, String text) {
+        out.println(json ? result.toString() : text);
+        out.flush();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.clearline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.contracts.generated.TestCollateral;
+import dev.clearline.devnet.deploy.Manifest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+
+/**
+ * An honest run end to end, driven by the CLI a person would use against `up`: deposit through L1,
+ * the deposit credited on L2, a trade against the demo market makers, a withdrawal, its batch
+ * posted and finalized, and the claim paid on L1 from a proof built from L1 alone. Meanwhile the
+ * demo traders trade on both markets and the watcher judges every posted batch honest.
+ */
+class HonestRunTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void depositTradeWithdrawAndClaimAfterFinalization() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path manifest = tmp.resolve("deployment.json");
+        String[] args = {"up", "--port", "0", "--api-port", "0", "--dir", tmp.resolve("stack").toString(), "--manifest", manifest.toString(),
+                "--time-speed", "60", "--status-every", "1"};
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true),
+                onStop -> {
+                    started.countDown();
+                    stop.await();
+                    onStop.run();
+                }));
+        try {
+            assertThat(started.await(180, TimeUnit.SECONDS)).as("up started; err: %s", err).isTrue();
+            String banner = out.toString();
+            String rpc = find(banner, "L1 RPC:\\s+(\\S+)");
+            String api = find(banner, "Trader API:\\s+(\\S+)");
+            String key = find(banner, "private key (0x[0-9a-f]{64})\\s*\\n\\s*\\nTry next");
+            List<String> common = List.of("--rpc-url", rpc, "--api", api, "--key", key, "--manifest", manifest.toString(), "--json");
+            Web3j web3j = Web3j.build(new HttpService(rpc));
+            String me = Credentials.create(key).getAddress();
+            TestCollateral token = TestCollateral.load(Manifest.read(manifest).orElseThrow().address("TestCollateral"), web3j,
+                    new ReadonlyTransactionManager(web3j, me), UserOptions.gas());
+            BigInteger before = token.balanceOf(me).send();
+
+            Run deposit = cli(common, "deposit", "1000");
+            assertThat(deposit.code()).as(deposit.err()).isZero();
+            await(() -> free(cli(common, "positions")) == 1_000_000_000L, 60, "the deposit credited on L2");
+
+            // buy one lot of market 1 from the demo makers, a few ticks through the mark
+            long filled = 0;
+            for (int attempt = 0; attempt < 20 && filled == 0; attempt++) {
+                JsonNode state = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(state.path("markets")).as("the two demo markets").hasSize(2);
+                long mark = state.path("marketInfo").get(0).path("markPrice").asLong();
+                long price = (mark / 1_000 + 10) * 1_000;
+                Run order = cli(common, "order", "--market", "1", "--side", "buy", "--price", Units.amount(price), "--lots", "1", "--tif", "ioc");
+                assertThat(order.code()).as(order.err()).isZero();
+                filled = UserOptions.JSON.readTree(order.out()).path("filledLots").asLong();
+                if (filled == 0) Thread.sleep(500);
+            }
+            assertThat(filled).as("a lot bought from the demo makers").isEqualTo(1);
+            JsonNode account = UserOptions.JSON.readTree(cli(common, "positions").out());
+            assertThat(account.path("positions").get(0).path("size").asLong()).isEqualTo(1_000);
+
+            Run withdraw = cli(common, "withdraw", "100");
+            assertThat(withdraw.code()).as(withdraw.err()).isZero();
+
+            // posted, final after the challenge period, then claimed with a proof rebuilt from L1
+            long[] claimed = {0};
+            await(() -> {
+                Run claim = cli(common, "claim");
+                assertThat(claim.code()).as(claim.err()).isZero();
+                JsonNode r = UserOptions.JSON.readTree(claim.out());
+                for (JsonNode c : r.path("claimed")) claimed[0] += Units.parse(c.path("amount").asText());
+                return claimed[0] > 0;
+            }, 120, "the withdrawal claimable and claimed");
+            assertThat(claimed[0]).isEqualTo(100_000_000L);
+            assertThat(token.balanceOf(me).send()).isEqualTo(before.subtract(BigInteger.valueOf(1_000_000_000L)).add(BigInteger.valueOf(100_000_000L)));
+            Run again = cli(common, "claim");
+            assertThat(UserOptions.JSON.readTree(again.out()).path("claimed")).as("each withdrawal is paid once").isEmpty();
+
+            JsonNode status = UserOptions.JSON.readTree(cli(common, "status").out());
+            assertThat(status.path("l1").path("batchesFinal").asLong()).isPositive();
+            assertThat(status.path("l1").path("frozen").asBoolean()).isFalse();
+            // the watcher replaying L1 alone found the posted batches honest; the demo traders traded
+            await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 30, "watcher verdicts");
+            assertThat(out.toString()).doesNotContain("FRAUD").matches("(?s).*demo orders [1-9].*");
+            assertThat(banner).contains("Clearline local stack is up", "./clearline deposit", "./clearline order", "./clearline claim");
+        } finally {
+            stop.countDown();
+            if (started.getCount() == 0) assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run cli(List<String> common, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(common);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true), stop -> { });
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static long free(Run positions) throws Exception {
+        assertThat(positions.code()).as(positions.err()).isZero();
+        return UserOptions.JSON.readTree(positions.out()).path("free").asLong();
+    }
+
+    static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as("%s in %s", regex, text).isTrue();
+        return m.group(1);
+    }
+
+    interface Check {
+        boolean get() throws Exception;
+    }
+
+    static void await(Check done, int seconds, String what) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1_000L;
+        while (!done.get()) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(500);
+        }
+    }
+}

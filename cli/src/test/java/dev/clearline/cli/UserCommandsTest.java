@@ -1,0 +1,144 @@
+package dev.clearline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.SequencerMain;
+import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.RateLimiter;
+import dev.clearline.sequencer.api.TraderApi;
+import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.engine.order.Address;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The trader's commands against a real sequencer node (dev market 1, funded dev traders): an order
+ * goes through and shows in `positions`, and every kind of bad input gets one clear line and the
+ * right exit code, before anything is signed or sent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UserCommandsTest {
+    static final Genesis GENESIS = Genesis.devnet(Address.fromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+    Path dir;
+    SequencerNode node;
+    Gateway gateway;
+    TraderApi api;
+    String url;
+    final String trader0 = keyOf(0);
+    final String trader1 = keyOf(1);
+
+    record Run(int code, String out, String err) {}
+
+    static String keyOf(int i) {
+        return String.format("0x%064x", java.math.BigInteger.valueOf(1_000_003L * (i + 1)));
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("user-commands");
+        node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
+        gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 2);
+        api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
+        url = "http://127.0.0.1:" + api.port();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        api.close();
+        gateway.close();
+        node.close();
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true), stop -> { });
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void anOrderIsSignedPlacedAndFilledAndBothTradersSeeTheirPositions() {
+        // dev market 1: tick 100, lot 1000 base units; mark 10_000 per lot (0.01 collateral)
+        Run ask = run("order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "3", "--api", url, "--key", trader0);
+        assertThat(ask.code()).as(ask.err()).isZero();
+        assertThat(ask.out()).contains("accepted at seq", "0 lot(s) filled now");
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.01", "--lots", "2", "--api", url, "--key", trader1, "--json");
+        assertThat(bid.code()).as(bid.err()).isZero();
+        assertThat(bid.out()).contains("\"filledLots\":2");
+        Run pos = run("positions", "--api", url, "--key", trader1);
+        assertThat(pos.code()).as(pos.err()).isZero();
+        assertThat(pos.out()).contains("market 1: size 2000", "liquidation price");
+        Run json = run("positions", "--api", url, "--key", trader0, "--json");
+        assertThat(json.out()).contains("\"size\":-2000", "\"openOrders\"");
+    }
+
+    @Test
+    void anUnknownMarketIsNamedWithTheMarketsThereAre() {
+        Run r = run("order", "--market", "9", "--side", "buy", "--price", "0.01", "--lots", "1", "--api", url, "--key", trader0);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("market 9 is not listed", "listed: 1").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void aPriceOffTheTickSuggestsTheNearestOnes() {
+        Run r = run("order", "--market", "1", "--side", "buy", "--price", "0.00015", "--lots", "1", "--api", url, "--key", trader0);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("not a multiple", "0.000100", "0.000200");
+    }
+
+    @Test
+    void badAmountsAreUsageErrorsBeforeAnythingIsSent() {
+        Run decimals = run("withdraw", "12.3456789", "--api", url, "--key", trader0);
+        assertThat(decimals.code()).isEqualTo(2);
+        assertThat(decimals.err()).contains("more than 6 decimals").doesNotContain("\tat ");
+        Run words = run("deposit", "lots", "--key", trader0);
+        assertThat(words.code()).isEqualTo(2);
+        assertThat(words.err()).contains("is not an amount", "such as 1000 or 12.5");
+        Run zero = run("withdraw", "0", "--api", url, "--key", trader0);
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).contains("more than 0");
+        Run side = run("order", "--market", "1", "--side", "up", "--price", "1", "--lots", "1", "--api", url, "--key", trader0);
+        assertThat(side.code()).isEqualTo(1);
+        assertThat(side.err()).contains("--side must be buy or sell");
+    }
+
+    @Test
+    void aWithdrawalBeyondTheFreeBalanceIsRefusedWithTheBalance() {
+        Run r = run("withdraw", "2000000", "--api", url, "--key", keyOf(1));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("your free L2 balance is");
+    }
+
+    @Test
+    void anUnreachableSequencerOrNodeSaysWhereItLookedAndWhatToDo() {
+        Run seq = run("positions", "--api", "http://127.0.0.1:1", "--key", trader0);
+        assertThat(seq.code()).isEqualTo(1);
+        assertThat(seq.err()).contains("cannot reach the sequencer at http://127.0.0.1:1", "./clearline up", "--api").doesNotContain("\tat ");
+        Run l1 = run("deposit", "10", "--rpc-url", "http://127.0.0.1:1", "--rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--key", trader0);
+        assertThat(l1.code()).isEqualTo(1);
+        assertThat(l1.err()).contains("http://127.0.0.1:1", "--rpc-url").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aMissingKeyOrManifestIsExplained() {
+        Run key = run("withdraw", "1", "--api", url);
+        if (System.getenv("CLEARLINE_KEY") == null) {
+            assertThat(key.code()).isEqualTo(1);
+            assertThat(key.err()).contains("no key", "--key");
+        }
+        Run manifest = run("claim", "--manifest", dir.resolve("nope.json").toString(), "--key", trader0);
+        assertThat(manifest.code()).isEqualTo(1);
+        assertThat(manifest.err()).contains("no deployment manifest", "--rollup");
+    }
+
+}

@@ -1,0 +1,116 @@
+package dev.clearline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.contracts.generated.TestCollateral;
+import dev.clearline.devnet.Devnet;
+import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.devnet.node.NodeConfig;
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.batch.BatchBuilder;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.tree.store.MemoryNodeStore;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.gas.StaticGasProvider;
+
+/**
+ * {@code clearline watch} against a devnet over HTTP: a deployment by {@code clearline deploy}, two
+ * deposits, an honest batch and a lying one. The watcher, given only the RPC URL, the manifest and
+ * its key file, challenges the lie, proves it wrong and the rollup rejects it; the honest batch is
+ * left alone. Bad input (no key) is one clear line.
+ */
+class WatchCommandTest {
+    private static final StaticGasProvider GAS = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(12_000_000));
+    private static final String KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    private static final String KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    private static final String KEY_2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+    private static final String KEY_3 = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theWatcherChallengesTheLyingBatchAndTheRollupRejectsIt() throws Exception {
+        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> System.currentTimeMillis() / 1000), 0))) {
+            Path manifest = dir.resolve("deployment.json");
+            CliTest.Run deployed = CliTest.run(stop -> { }, "deploy", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString());
+            assertThat(deployed.code()).as(deployed.err()).isZero();
+            Manifest m = Manifest.read(manifest).orElseThrow();
+            String rollupAddress = m.address("Rollup");
+            var web3j = devnet.web3j();
+            Credentials operator = Credentials.create(KEY_0);
+            TestCollateral token = TestCollateral.load(m.address("TestCollateral"), web3j, operator, GAS);
+            for (String key : List.of(KEY_1, KEY_2)) {
+                Credentials user = Credentials.create(key);
+                ok(token.mint(user.getAddress(), BigInteger.valueOf(1_000_000)).send());
+                ok(TestCollateral.load(token.getContractAddress(), web3j, user, GAS).approve(rollupAddress, BigInteger.valueOf(1_000_000)).send());
+                ok(Rollup.load(rollupAddress, web3j, user, GAS).deposit(BigInteger.valueOf(1_000_000)).send());
+            }
+            Rollup rollup = Rollup.load(rollupAddress, web3j, operator, GAS);
+            ok(rollup.joinProposers(BigInteger.TEN.pow(18)).send());
+            Stf stf = new Stf(new Eip712(m.chainId(), Address.fromHex(rollupAddress)), new BouncyCastleVerifier());
+            RollupLog log = new RollupLog(web3j, rollupAddress);
+            BatchBuilder sequencer = new BatchBuilder(stf, new MemoryNodeStore(), new BatchPolicy(1_000, 60));
+            for (Transition t : log.priorityOps(0, log.latestBlock())) {
+                assertThat(sequencer.append(t, 0).applied()).isTrue();
+                sequencer.seal();
+            }
+            List<Batch> batches = sequencer.takeSealed();
+            Hash32 lie = Hash32.fromHex("0x" + "5e".repeat(32));
+            for (Batch b : batches) {
+                BatchHeader h = b.header();
+                Hash32 post = h.batchIndex() == 1 ? lie : h.postStateRoot();
+                ok(rollup.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), post.bytes(),
+                        BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
+                        b.calldata()).send());
+            }
+            Path keyFile = dir.resolve("watcher.key");
+            Files.writeString(keyFile, KEY_3 + "\n");
+
+            // Runs until the rollup has rejected the lie (or 120 s pass), then stops as Ctrl-C would.
+            CliTest.Run watch = CliTest.run(stop -> {
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (System.nanoTime() < deadline && !rejected(rollup)) Thread.sleep(200);
+                stop.run();
+            }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100");
+            assertThat(watch.code()).as(watch.err()).isZero();
+            assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
+            assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2");
+        }
+    }
+
+    @Test
+    void withoutAKeyTheWatcherSaysHowToGiveOne() {
+        CliTest.Run r = CliTest.run(stop -> { }, "watch", "--rollup", "0x" + "11".repeat(20));
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--key-file").contains(WatchCommand.KEY_ENV).doesNotContain("Exception");
+    }
+
+    private static boolean rejected(Rollup rollup) {
+        try {
+            return BigInteger.ONE.equals(rollup.nextBatchIndex().send());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void ok(TransactionReceipt r) {
+        assertThat(r.isStatusOK()).as("transaction %s: %s", r.getTransactionHash(), r.getRevertReason()).isTrue();
+    }
+}

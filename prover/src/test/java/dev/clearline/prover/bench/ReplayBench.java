@@ -1,0 +1,301 @@
+package dev.clearline.prover.bench;
+
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.batch.BatchBuilder;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.stf.TreeLeafStore;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.L1Source;
+import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.prover.replay.ReplayListener;
+import dev.clearline.prover.replay.Replayer;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.prover.store.ReplayStore;
+import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.WriteSet;
+import dev.clearline.tree.store.MemoryNodeStore;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+
+/**
+ * Replay throughput: transitions verified per second from L1 calldata (batch headers and calldata
+ * as {@code RollupLog} hands them over; the RPC fetch is not in the figure), on one thread.
+ * {@code ./clearline bench prover [small]} writes bench-results/prover-replay.{md,json}.
+ *
+ * <p>Rows, per workload: the watcher's replay in memory ({@code BatchVerifier.verify}: split,
+ * decode, check the header, replay on a scratch fork, then apply to the verified tree), the same
+ * through the persistent watcher ({@code Replayer} over a RocksDB {@code ReplayStore}), and as the
+ * reference the STF alone on the same transitions (apply once, one root per batch), with the ratio.
+ * Workloads: {@code fills} (Trade transitions between orders already in the state, as engine's STF
+ * benchmark) and {@code deposits} (priority ops from genesis). The machine's idle share during each
+ * measurement is printed beside it.
+ */
+public final class ReplayBench {
+    private static final int BATCH = 1_000;
+    private static final int MARKETS = 4;
+    private static final Eip712 DOMAIN = new Eip712(1, Address.fromHex("0x00000000000000000000000000000000000000aa"));
+
+    record Row(String workload, String what, double value, String unit, String goal, double idle, String notes) {}
+
+    private ReplayBench() {}
+
+    public static void main(String[] args) throws Exception {
+        boolean small = Arrays.asList(args).contains("small");
+        int transitions = small ? 20_000 : 400_000;
+        Path out = Path.of(System.getProperty("bench.out", "bench-results"));
+        List<Row> rows = new ArrayList<>();
+        rows.addAll(workload("fills", transitions, ReplayBench::fillsGenesis, ReplayBench::fills));
+        rows.addAll(workload("deposits", transitions / 2, n -> new WriteSet(), ReplayBench::deposits));
+        write(out, rows, "./clearline bench prover" + (args.length > 0 ? " " + String.join(" ", args) : ""), transitions);
+    }
+
+    private interface Transitions {
+        List<Transition> make(int n);
+    }
+
+    private static List<Row> workload(String name, int n, IntFunction<WriteSet> genesis, Transitions make) throws IOException {
+        Stf stf = new Stf(DOMAIN, new BouncyCastleVerifier());
+        List<Transition> ts = make.make(n);
+        System.out.printf(Locale.ROOT, "%s: building %,d transitions into batches of %,d%n", name, n, BATCH);
+        MemoryNodeStore builderStore = seeded(genesis.apply(n));
+        BatchBuilder builder = new BatchBuilder(stf, builderStore, new BatchPolicy(BATCH, 60));
+        List<PostedBatch> posted = new ArrayList<>();
+        for (int i = 0; i < ts.size(); i++) {
+            if (!builder.append(ts.get(i), 0).applied()) throw new AssertionError(name + " transition " + i + " was refused: " + ts.get(i));
+            if (i % BATCH == BATCH - 1) builder.seal();
+        }
+        builder.seal();
+        for (Batch b : builder.takeSealed()) posted.add(new PostedBatch(b.header(), b.calldata()));
+        long calldataBytes = posted.stream().mapToLong(p -> p.calldata().length).sum();
+
+        List<Row> rows = new ArrayList<>();
+        // Warm up the JIT on a copy, then measure.
+        replayInMemory(stf, genesis.apply(n), posted.subList(0, Math.min(posted.size(), 20)));
+        Measured replay = replayInMemory(stf, genesis.apply(n), posted);
+        Measured reference = stfAlone(stf, genesis.apply(n), posted);
+        Measured persistent = replayPersistent(stf, genesis.apply(n), posted);
+        String shape = String.format(Locale.ROOT, "%,d transitions in %,d batches, %,d calldata bytes", n, posted.size(), calldataBytes);
+        rows.add(new Row(name, "replay from calldata, in memory", n / replay.seconds, "transitions/s", ">= 100,000", replay.idle,
+                shape + String.format(Locale.ROOT, "; %,.0f transitions per CPU-second; %.2fx the STF alone", n / replay.cpuSeconds,
+                        (n / replay.seconds) / (n / reference.seconds))));
+        rows.add(new Row(name, "replay from calldata, persistent (RocksDB)", n / persistent.seconds, "transitions/s", ">= 100,000", persistent.idle,
+                String.format(Locale.ROOT, "Replayer over a ReplayStore in a temporary directory, one mark per batch (synced write); %.2fx the STF alone",
+                        (n / persistent.seconds) / (n / reference.seconds))));
+        rows.add(new Row(name, "reference: STF alone", n / reference.seconds, "transitions/s", "-", reference.idle,
+                "Stf.apply on the decoded transitions, one root per batch: the replay's ceiling"));
+        rows.forEach(r -> System.out.printf(Locale.ROOT, "%s / %s: %,.0f %s (idle %.0f%%)%n", r.workload, r.what, r.value, r.unit, 100 * r.idle));
+        return rows;
+    }
+
+    private record Measured(double seconds, double cpuSeconds, double idle) {}
+
+    private static Measured measure(Runnable run) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        MachineIdle idle = new MachineIdle();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        run.run();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+        return new Measured(seconds, cpu, idle.share());
+    }
+
+    private static Measured replayInMemory(Stf stf, WriteSet genesis, List<PostedBatch> posted) {
+        MemoryNodeStore nodes = seeded(genesis);
+        BatchVerifier verifier = new BatchVerifier(stf, nodes);
+        return measure(() -> {
+            for (PostedBatch p : posted) {
+                Verdict v = verifier.verify(p);
+                if (!v.honest()) throw new AssertionError("an honest batch was judged " + v);
+            }
+        });
+    }
+
+    private static Measured stfAlone(Stf stf, WriteSet genesis, List<PostedBatch> posted) {
+        List<List<Transition>> decoded = new ArrayList<>();
+        for (PostedBatch p : posted) {
+            List<Transition> ts = new ArrayList<>();
+            byte[] c = p.calldata();
+            for (int at = 0; at < c.length; ) {
+                int len = TransitionCodec.lengthOf(c[at] & 0xff);
+                try {
+                    ts.add(TransitionCodec.decode(Arrays.copyOfRange(c, at, at + len)));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                at += len;
+            }
+            decoded.add(ts);
+        }
+        TreeLeafStore store = new TreeLeafStore(new SparseMerkleTree(seeded(genesis)));
+        long[] index = {0};
+        return measure(() -> {
+            for (List<Transition> batch : decoded) {
+                for (Transition t : batch) if (!stf.apply(store, t, index[0]).applied()) throw new AssertionError("refused: " + t);
+                store.root();
+                index[0]++;
+            }
+        });
+    }
+
+    private static Measured replayPersistent(Stf stf, WriteSet genesis, List<PostedBatch> posted) throws IOException {
+        Path dir = Files.createTempDirectory("clearline-replay-bench");
+        try (ReplayStore store = ReplayStore.open(dir, "bench")) {
+            if (genesis.size() > 0) new SparseMerkleTree(store.nodes()).commit(genesis);
+            // The genesis version is not a mark: record it as one so the store keeps it on open.
+            store.record(new dev.clearline.prover.store.BlockMark(0, String.format("0x%064x", 0), store.nodes().latestVersion(), 0), List.of(), 1_000_000);
+            Replayer replayer = new Replayer(new MemoryL1(posted), store, stf, new Replayer.Settings(1, 1, 64), new ReplayListener() { });
+            return measure(() -> {
+                try {
+                    Replayer.Poll poll = replayer.poll();
+                    if (poll.fraud() != 0 || poll.batchesJudged() != posted.size()) throw new AssertionError("persistent replay: " + poll);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** One batch per block, from block 1. */
+    private record MemoryL1(List<PostedBatch> batches) implements L1Source {
+        @Override
+        public long head() {
+            return batches.size();
+        }
+
+        @Override
+        public Optional<String> blockHash(long block) {
+            return Optional.of(String.format("0x%064x", block));
+        }
+
+        @Override
+        public List<RollupLog.Posted> batches(long from, long to) {
+            List<RollupLog.Posted> out = new ArrayList<>();
+            for (long b = Math.max(1, from); b <= to && b <= batches.size(); b++) {
+                out.add(new RollupLog.Posted(batches.get((int) b - 1), b - 1, b, String.format("0x%064x", b)));
+            }
+            return out;
+        }
+    }
+
+    private static MemoryNodeStore seeded(WriteSet genesis) {
+        MemoryNodeStore nodes = new MemoryNodeStore();
+        if (genesis.size() > 0) new SparseMerkleTree(nodes).commit(genesis);
+        return nodes;
+    }
+
+    // ------------------------------------------------------------------ workloads
+
+    private static final int OWNERS = 10_000;
+
+    private static Address owner(int i) {
+        byte[] a = new byte[20];
+        a[0] = 2;
+        a[17] = (byte) (i >>> 16);
+        a[18] = (byte) (i >>> 8);
+        a[19] = (byte) i;
+        return new Address(a);
+    }
+
+    /** Markets, funded positions and the orders every fill names (as engine's STF benchmark builds them). */
+    private static WriteSet fillsGenesis(int pairs) {
+        WriteSet ws = new WriteSet();
+        for (int m = 1; m <= MARKETS; m++) {
+            ws.put(StateKeys.market(m), new MarketLeaf(1, 1, 100_000, 50_000, 100, 200, 0,
+                    Address.fromHex("0x00000000000000000000000000000000000000bb"), 10_000, 0, 1, 0).encode());
+        }
+        byte[] position = new PositionLeaf(0, 1_000_000_000L, 0).encode();
+        for (int i = 0; i < OWNERS; i++) for (int m = 1; m <= MARKETS; m++) ws.put(StateKeys.position(owner(i), m), position);
+        SplittableRandom rng = new SplittableRandom(7);
+        for (int i = 0; i < pairs; i++) {
+            int m = 1 + rng.nextInt(MARKETS);
+            int a = rng.nextInt(OWNERS);
+            int b = (a + 1 + rng.nextInt(OWNERS - 1)) % OWNERS;
+            long price = 10_000 + rng.nextInt(-50, 51);
+            ws.put(StateKeys.orderState(2L * i + 1), order(owner(a), m, i % 2 == 0, price).encode());
+            ws.put(StateKeys.orderState(2L * i + 2), order(owner(b), m, i % 2 != 0, price).encode());
+        }
+        return ws;
+    }
+
+    /** Each fill uses its own order pair from the genesis state. */
+    private static List<Transition> fills(int n) {
+        List<Transition> ts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) ts.add(new Transition.Trade(2L * i + 1, 2L * i + 2, 5));
+        return ts;
+    }
+
+    private static OrderLeaf order(Address trader, int market, boolean isBuy, long price) {
+        return new OrderLeaf(trader, market, isBuy, price, 10, 0, dev.clearline.engine.order.Peg.NONE, 0,
+                dev.clearline.engine.order.TimeInForce.GTC, 0, 0, 0, false);
+    }
+
+    private static List<Transition> deposits(int n) {
+        List<Transition> ts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) ts.add(new Transition.Deposit(i, 0, owner(i % OWNERS), 1_000 + i));
+        return ts;
+    }
+
+    // ------------------------------------------------------------------ report
+
+    private static void write(Path dir, List<Row> rows, String command, int transitions) throws IOException {
+        Files.createDirectories(dir);
+        String when = Instant.now().toString();
+        String machine = Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.vm.version");
+        StringBuilder md = new StringBuilder();
+        md.append("# prover: replay from L1 calldata\n\n");
+        md.append("Machine: ").append(machine).append(", ").append(when).append(". Command: `").append(command).append("`. ")
+                .append("One thread; batches of ").append(BATCH).append(" transitions as L1 holds them (header + calldata), the RPC fetch excluded. ")
+                .append("Idle = the machine's idle share during that measurement (from /proc/stat): figures are meaningful only near 100% "
+                        + "minus one core's share.\n\n");
+        md.append("| workload | measurement | value | unit | goal | idle | notes |\n| --- | --- | ---: | --- | --- | ---: | --- |\n");
+        for (Row r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %s | %.0f%% | %s |%n", r.workload, r.what, r.value, r.unit, r.goal,
+                    100 * r.idle, r.notes));
+        }
+        md.append("\nThe in-memory replay applies every batch twice (a scratch fork to judge it, then the verified tree), "
+                + "so it runs at about half the STF's own speed; the STF row is the ceiling.\n");
+        Files.writeString(dir.resolve("prover-replay.md"), md.toString(), StandardCharsets.UTF_8);
+
+        StringBuilder json = new StringBuilder("{\n  \"date\": \"" + when + "\",\n  \"command\": \"" + command + "\",\n  \"machine\": \""
+                + machine + "\",\n  \"transitions\": " + transitions + ",\n  \"rows\": [\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            json.append(String.format(Locale.ROOT, "    {\"workload\": \"%s\", \"measurement\": \"%s\", \"value\": %.1f, \"unit\": \"%s\", "
+                            + "\"goal\": \"%s\", \"idleShare\": %.3f, \"notes\": \"%s\"}%s%n", r.workload, r.what, r.value, r.unit, r.goal, r.idle,
+                    r.notes.replace("\"", "'"), i + 1 < rows.size() ? "," : ""));
+        }
+        json.append("  ]\n}\n");
+        Files.writeString(dir.resolve("prover-replay.json"), json.toString(), StandardCharsets.UTF_8);
+        System.out.println("wrote " + dir.resolve("prover-replay.md") + " and prover-replay.json");
+    }
+}
