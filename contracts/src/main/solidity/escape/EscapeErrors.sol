@@ -19,3 +19,11 @@ error NotBadDebt(int256 equity);
 error NoSuchMarket(uint32 market);
 /// Only the rollup's own payout path may be used.
 error BadHatchParameter(string name);
+/// The leaf belongs to the insurance fund: it is reported as fund credit, never escaped as a claim.
+error InsuranceFundLeaf(bytes32 key);
+/// The insurance fund's position has no positive equity: there is no fund credit to report.
+error NotFundCredit(int256 equity);
+/// The remainder is swept only after the final deadline.
+error SweepNotOpen(uint256 opensAt);
+/// The remainder was swept before.
+error RemainderAlreadySwept();

@@ -25,6 +25,8 @@ interface IRollup {
     function frozenAt() external view returns (uint64);
     function frozenRoot() external view returns (bytes32);
     function escapePool() external view returns (uint256);
+    function escapeRemaining() external view returns (uint256);
+    function governance() external view returns (address);
     function isLive(uint64 batchIndex, uint64 submissionId) external view returns (bool);
     function noteDispute(uint64 batchIndex, uint64 submissionId, bool opened) external;
     function rejectBatch(uint64 batchIndex, uint64 submissionId, address challenger) external;

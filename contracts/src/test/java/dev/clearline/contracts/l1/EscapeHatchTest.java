@@ -34,7 +34,6 @@ class EscapeHatchTest {
 
     @AfterEach
     void close() {
-        l1.close();
     }
 
     @Test
@@ -125,5 +124,106 @@ class EscapeHatchTest {
     void test_escapeHatchCalls_onlyTheHatchMayRelease() {
         world.freeze();
         assertReverted(l1.send(ANYONE, l1.rollup, "releaseEscape(address,uint256)", addr(ANYONE), uint(1)), "NotEscapeHatch(address)");
+    }
+
+    // ---------------------------------------------------------------- the insurance fund absorbs bad debt
+
+    static final Address FUND = FrozenWorld.INSURANCE_FUND;
+    static final String FUND_ERROR = "InsuranceFundLeaf(bytes32)";
+
+    /** A world whose insurance fund holds `fundFree` free and a position of `fundLots` lots at `fundQuote` (funding settled). */
+    FrozenWorld withFund(L1Fixture fixture, long fundFree, long fundLots, long fundQuote) {
+        return new FrozenWorld(fixture, MARKET, List.of(A, B, C, new Account(FUND, fundFree, fundLots, fundQuote, MARKET.fundingIndex())), List.of(W));
+    }
+
+    @Test
+    void test_fundCreditCoveringTheBadDebt_paysUsersInFull_andTheRemainderIsSweptAfterTheDeadline() {
+        try (L1Fixture fx = new L1Fixture()) {
+            // Fund: 200 free + a flat position holding quote 300 (open interest stays balanced); credit 500 >= bad debt 490.
+            FrozenWorld w = withFund(fx, 200, 0, 300);
+            Account fund = w.accounts.getLast();
+            assertThat(w.fundCredit()).isEqualTo(BigInteger.valueOf(500));
+            w.freeze();
+            BigInteger pool = fx.viewUint(fx.rollup, "escapePool()");
+            assertThat(pool).isEqualTo(BigInteger.valueOf(300 + 2_090 - 490 + 50 + 500));
+
+            // The fund's leaves are never a user claim, before or after the window.
+            assertReverted(w.escapeBalance(ANYONE, fund), "ClaimWindowOpen(uint256)");
+            assertReverted(w.reportFundBalance(ANYONE, new Account(FUND, 201, 0, 0, 0)), "InvalidEscapeProof(uint8)");
+            fx.ok(w.reportBadDebt(ANYONE, C));
+            ExecutionResult freeReport = fx.ok(w.reportFundBalance(ANYONE, fund));
+            assertThat(word(event(freeReport, "FundBalanceCredited(uint64,uint256)").data(), 1)).isEqualTo(BigInteger.valueOf(200));
+            ExecutionResult positionReport = fx.ok(w.reportFundPosition(ANYONE, fund));
+            assertThat(word(event(positionReport, "FundPositionCredited(uint32,uint256,uint256)").data(), 0)).isEqualTo(BigInteger.valueOf(300));
+            assertThat(word(event(positionReport, "FundPositionCredited(uint32,uint256,uint256)").data(), 1)).isEqualTo(BigInteger.valueOf(500));
+            assertReverted(w.reportFundBalance(ANYONE, fund), "LeafAlreadyUsed(bytes32)");
+            assertReverted(w.reportFundPosition(ANYONE, fund), "LeafAlreadyUsed(bytes32)");
+            assertReverted(w.reportBadDebt(ANYONE, fund), "LeafAlreadyUsed(bytes32)");
+            assertThat(fx.viewUint(fx.hatch, "fundCredit()")).isEqualTo(BigInteger.valueOf(500));
+
+            fx.advance(CLAIM_WINDOW);
+            assertReverted(w.reportFundBalance(ANYONE, fund), "ClaimWindowClosed(uint256)");
+            assertReverted(w.escapeBalance(ANYONE, fund), FUND_ERROR);
+            assertReverted(w.escapePosition(ANYONE, fund), FUND_ERROR);
+
+            // Users are paid in full: the fund absorbed the whole bad debt.
+            fx.ok(w.escapeBalance(ANYONE, A));
+            fx.ok(w.escapePosition(ANYONE, B));
+            fx.ok(w.claimWithdrawal(ANYONE, W));
+            assertThat(fx.tokenBalance(ALICE)).isEqualTo(BigInteger.valueOf(300));
+            assertThat(fx.tokenBalance(BOB)).isEqualTo(BigInteger.valueOf(2_090));
+            assertThat(fx.tokenBalance(ERIN)).isEqualTo(BigInteger.valueOf(50));
+            BigInteger left = pool.subtract(BigInteger.valueOf(2_440));
+            assertThat(left).isEqualTo(BigInteger.TEN); // the fund credit the bad debt did not need
+            fx.ok(w.refundLateDeposit(ANYONE)); // refunds never touch the pool
+            assertThat(fx.tokenBalance(fx.rollup)).isEqualTo(left);
+
+            // The remainder leaves only after the final deadline, to governance, once.
+            long sweepAt = fx.viewUint(fx.hatch, "remainderSweepAt()").longValueExact();
+            assertThat(sweepAt).isEqualTo(fx.viewUint(fx.hatch, "claimWindowEnd()").longValueExact() + 52 * CLAIM_WINDOW);
+            fx.advance(FrozenWorld.sweepDelay() - CLAIM_WINDOW - 1);
+            assertReverted(w.sweepRemainder(ANYONE), "SweepNotOpen(uint256)");
+            fx.advance(1);
+            ExecutionResult swept = fx.ok(w.sweepRemainder(ANYONE));
+            assertThat(word(event(swept, "RemainderSwept(address,uint256)").data(), 0)).isEqualTo(left);
+            assertThat(fx.tokenBalance(GOVERNANCE)).isEqualTo(left);
+            assertThat(fx.tokenBalance(fx.rollup)).isZero();
+            assertReverted(w.sweepRemainder(ANYONE), "RemainderAlreadySwept()");
+        }
+    }
+
+    @Test
+    void test_fundCreditCoveringPartOfTheBadDebt_sharesOnlyTheRestProRata() {
+        try (L1Fixture fx = new L1Fixture()) {
+            // Fund: 100 free and an underwater flat position (quote -100): bad debt 590, credit 100.
+            FrozenWorld w = withFund(fx, 100, 0, -100);
+            Account fund = w.accounts.getLast();
+            w.freeze();
+            BigInteger pool = fx.viewUint(fx.rollup, "escapePool()");
+            assertThat(pool).isEqualTo(BigInteger.valueOf(300 + 2_090 - 490 + 50 + 100 - 100));
+            assertReverted(w.reportFundPosition(ANYONE, fund), "NotFundCredit(int256)");
+            fx.ok(w.reportBadDebt(ANYONE, fund)); // the fund's own deficit is bad debt like any other
+            fx.ok(w.reportBadDebt(ANYONE, C));
+            fx.ok(w.reportFundBalance(ANYONE, fund));
+            fx.advance(CLAIM_WINDOW);
+            assertReverted(w.escapeBalance(ANYONE, fund), FUND_ERROR);
+            byte[] why = fx.view(fx.hatch, "checkBalanceEscape(address,uint64,uint64,bytes)", addr(FUND), u64(100), u64(1),
+                    new org.web3j.abi.datatypes.DynamicBytes(w.tree.proof(StateTree.balanceKey(FUND))));
+            assertThat(java.util.Arrays.copyOf(why, 4)).isEqualTo(java.util.Arrays.copyOf(org.web3j.crypto.Hash.sha3(FUND_ERROR.getBytes()), 4));
+
+            BigInteger net = BigInteger.valueOf(590 - 100);
+            BigInteger denominator = pool.add(net);
+            fx.ok(w.escapeBalance(ANYONE, A));
+            fx.ok(w.escapePosition(ANYONE, B));
+            fx.ok(w.claimWithdrawal(ANYONE, W));
+            assertThat(fx.tokenBalance(ALICE)).isEqualTo(BigInteger.valueOf(300).multiply(pool).divide(denominator));
+            assertThat(fx.tokenBalance(BOB)).isEqualTo(BigInteger.valueOf(2_090).multiply(pool).divide(denominator));
+            // A rate strictly between the no-fund rate and one.
+            assertThat(fx.tokenBalance(BOB)).isLessThan(BigInteger.valueOf(2_090))
+                    .isGreaterThan(BigInteger.valueOf(2_090).multiply(pool).divide(pool.add(BigInteger.valueOf(590))));
+            BigInteger paid = fx.tokenBalance(ALICE).add(fx.tokenBalance(BOB)).add(fx.tokenBalance(ERIN));
+            assertThat(paid).isLessThanOrEqualTo(pool);
+            assertThat(pool.subtract(paid)).as("rounding dust only").isLessThanOrEqualTo(BigInteger.valueOf(3));
+        }
     }
 }

@@ -23,6 +23,8 @@ final class FrozenWorld {
     static final Address PROPOSER = Address.ofLong(0x9909);
     static final Address LATE = Address.ofLong(0x1a7e);
     static final Address CENSORED = Address.ofLong(0xce45);
+    /** The insurance fund's owner (docs/protocol.md section 3): its leaves are fund credit, not claims. */
+    static final Address INSURANCE_FUND = Address.ofLong(0xf1);
 
     record Account(Address owner, long free, long lots, long quote, long positionFunding) {}
 
@@ -114,6 +116,42 @@ final class FrozenWorld {
     ExecutionResult escapeBalance(Address caller, Account a) {
         return l1.send(caller, l1.hatch, "escapeBalance(address,uint64,uint64,bytes)", addr(a.owner()), u64(a.free()), u64(1),
                 new DynamicBytes(tree.proof(StateTree.balanceKey(a.owner()))));
+    }
+
+    ExecutionResult reportFundBalance(Address caller, Account fund) {
+        return l1.send(caller, l1.hatch, "reportFundBalance(uint64,uint64,bytes)", u64(fund.free()), u64(1),
+                new DynamicBytes(tree.proof(StateTree.balanceKey(fund.owner()))));
+    }
+
+    static final String FUND_POSITION_ARGS = "(uint32,(int64,int64,int64),(uint64,uint64,uint32,uint32,uint32,uint32,address,uint64,int64,uint64,uint64),bytes)";
+
+    ExecutionResult reportFundPosition(Address caller, Account fund) {
+        return l1.send(caller, l1.hatch, "reportFundPosition" + FUND_POSITION_ARGS, new Uint32(MARKET), positionLeaf(fund), marketLeaf(),
+                new DynamicBytes(tree.proof(StateTree.positionKey(fund.owner(), MARKET), StateTree.marketKey(MARKET))));
+    }
+
+    ExecutionResult sweepRemainder(Address caller) {
+        return l1.send(caller, l1.hatch, "sweepRemainder()");
+    }
+
+    /** Seconds from the freeze until the remainder may be swept: the claim window plus 52 more. */
+    static long sweepDelay() {
+        return CLAIM_WINDOW * 53;
+    }
+
+    static boolean isFund(Account a) {
+        return a.owner().equals(INSURANCE_FUND);
+    }
+
+    boolean hasPosition(Account a) {
+        return a.lots() != 0 || a.quote() != 0;
+    }
+
+    /** The insurance fund's claims: its free balance plus its positions' positive equity. */
+    BigInteger fundCredit() {
+        long c = 0;
+        for (Account a : accounts) if (isFund(a)) c += a.free() + (hasPosition(a) ? Math.max(0, equity(a)) : 0);
+        return BigInteger.valueOf(c);
     }
 
     ExecutionResult claimWithdrawal(Address caller, Withdrawal w) {

@@ -114,22 +114,28 @@ class L1InvariantTest {
         assertThat(l1.state.balance(l1.game)).isEqualTo(gameOwes);
     }
 
-    /** Frozen phase: random states with bad debt; every valid claim pays once, in any order, and the balance covers the rest. */
+    /**
+     * Frozen phase: random states with bad debt and often an insurance fund (which took over the last
+     * account's position); every valid claim pays once, in any order, at the rate the fund credit
+     * reported raises; the pool covers every claim, and what is left is swept to governance at the end.
+     */
     @Test
     void test_frozenRollup_paysEveryClaimOnce_inAnyOrder_andStaysSolvent() {
-        Property.forAll(Gens.ints(1, 6), Gens.seeds()).tries(5).check((n, seed) -> {
+        Property.forAll(Gens.ints(1, 6), Gens.seeds()).tries(6).check((n, seed) -> {
             Random random = new Random(seed);
             long lot = 10;
             long mark = 1 + random.nextInt(5_000);
             long fundingIndex = random.nextInt(200) - 100;
             StateTree.Market market = new StateTree.Market(1, lot, 100_000, 50_000, 0, 0, Address.ofLong(0x0c), mark, fundingIndex, 1,
                     random.nextInt(500));
+            boolean withFund = random.nextInt(4) != 0;
             List<Account> accounts = new ArrayList<>();
             long lotsLeft = 0;
             for (int i = 0; i < n; i++) {
                 long lots = i == n - 1 ? -lotsLeft : random.nextInt(21) - 10;
                 lotsLeft += lots;
-                accounts.add(new Account(Address.ofLong(0x6000 + i), random.nextInt(100_000), lots, random.nextInt(200_000) - 50_000,
+                Address owner = withFund && i == n - 1 ? FrozenWorld.INSURANCE_FUND : Address.ofLong(0x6000 + i);
+                accounts.add(new Account(owner, random.nextInt(100_000), lots, random.nextInt(200_000) - 50_000,
                         random.nextInt(200) - 100));
             }
             List<Withdrawal> withdrawals = List.of(new Withdrawal(0, Address.ofLong(0x7000), 1 + random.nextInt(5_000)),
@@ -143,37 +149,59 @@ class L1InvariantTest {
                 }
                 w.freeze();
                 BigInteger pool = l1.viewUint(l1.rollup, "escapePool()");
-                List<Account> reports = new ArrayList<>(w.underwater());
+                List<Runnable> reports = new ArrayList<>();
+                for (Account a : w.underwater()) reports.add(() -> l1.ok(w.reportBadDebt(WATCHER, a)));
+                // Fund credit: each leaf reported or not (an unreported credit only lowers the users' rate).
+                long[] credit = {0};
+                for (Account a : accounts) {
+                    if (!FrozenWorld.isFund(a)) continue;
+                    if (random.nextInt(4) != 0) {
+                        reports.add(() -> l1.ok(w.reportFundBalance(WATCHER, a)));
+                        credit[0] += a.free();
+                    }
+                    if (w.hasPosition(a) && w.equity(a) > 0 && random.nextInt(4) != 0) {
+                        reports.add(() -> l1.ok(w.reportFundPosition(WATCHER, a)));
+                        credit[0] += w.equity(a);
+                    }
+                }
                 Collections.shuffle(reports, random);
-                for (Account a : reports) l1.ok(w.reportBadDebt(WATCHER, a));
+                reports.forEach(Runnable::run);
                 l1.ok(w.refundLateDeposit(WATCHER));
                 l1.advance(CLAIM_WINDOW);
 
                 List<Runnable> claims = new ArrayList<>();
+                BigInteger owed = BigInteger.ZERO;
                 for (Account a : accounts) {
-                    claims.add(() -> l1.ok(w.escapeBalance(WATCHER, a)));
-                    if (a.lots() != 0 || a.quote() != 0) {
-                        if (w.equity(a) >= 0) claims.add(() -> l1.ok(w.escapePosition(WATCHER, a)));
+                    if (FrozenWorld.isFund(a)) {
+                        assertReverted(w.escapeBalance(WATCHER, a), "InsuranceFundLeaf(bytes32)");
+                        if (w.hasPosition(a)) assertReverted(w.escapePosition(WATCHER, a), "InsuranceFundLeaf(bytes32)");
+                        continue;
                     }
+                    claims.add(() -> l1.ok(w.escapeBalance(WATCHER, a)));
+                    if (w.hasPosition(a) && w.equity(a) >= 0) claims.add(() -> l1.ok(w.escapePosition(WATCHER, a)));
+                    owed = owed.add(BigInteger.valueOf(a.free() + Math.max(0, w.equity(a))));
                 }
                 for (Withdrawal x : withdrawals) claims.add(() -> l1.ok(w.claimWithdrawal(WATCHER, x)));
-                Collections.shuffle(claims, random);
-                BigInteger owed = BigInteger.ZERO;
-                for (Account a : accounts) owed = owed.add(BigInteger.valueOf(a.free() + Math.max(0, w.equity(a))));
                 for (Withdrawal x : withdrawals) owed = owed.add(BigInteger.valueOf(x.amount()));
-                BigInteger debt = w.badDebt();
-                for (Runnable claim : claims) {
-                    claim.run();
-                    // A second try of the same claim always fails; the balance never drops below what is left to pay.
-                    assertThat(l1.tokenBalance(l1.rollup)).isGreaterThanOrEqualTo(BigInteger.ZERO);
+                Collections.shuffle(claims, random);
+                BigInteger netDebt = w.badDebt().subtract(BigInteger.valueOf(credit[0])).max(BigInteger.ZERO);
+                // Users' claims at the rate pool / (pool + max(0, badDebt - fundCredit)): within the pool (section 7.5).
+                BigInteger fair = owed.multiply(pool).divide(pool.add(netDebt));
+                assertThat(fair).as("the users' claims at the escape rate fit in the pool").isLessThanOrEqualTo(pool);
+                for (Runnable claim : claims) claim.run();
+                for (Account a : accounts) {
+                    if (!FrozenWorld.isFund(a)) assertReverted(w.escapeBalance(WATCHER, a), "LeafAlreadyUsed(bytes32)");
                 }
-                for (Account a : accounts) assertReverted(w.escapeBalance(WATCHER, a), "LeafAlreadyUsed(bytes32)");
                 for (Withdrawal x : withdrawals) assertReverted(w.claimWithdrawal(WATCHER, x), "WithdrawalAlreadyClaimed(uint64)");
                 BigInteger left = l1.tokenBalance(l1.rollup);
-                // Everyone got owed * pool / (pool + debt), rounded down: what is left is the fees plus at most one unit per claim.
-                BigInteger fair = owed.multiply(pool).divide(pool.add(debt));
-                assertThat(pool.subtract(left)).isLessThanOrEqualTo(fair);
-                assertThat(left).isLessThanOrEqualTo(BigInteger.valueOf(market.fees() + claims.size()).max(pool.subtract(fair).add(BigInteger.valueOf(claims.size()))));
+                BigInteger paid = pool.subtract(left);
+                // Everyone got their claim at the rate, rounded down: at most one unit short per claim, never more.
+                assertThat(paid).isLessThanOrEqualTo(fair).isGreaterThanOrEqualTo(fair.subtract(BigInteger.valueOf(claims.size())));
+                // The rest (fund credit not needed, fees, dust) leaves to governance after the final deadline.
+                l1.advance(FrozenWorld.sweepDelay() - CLAIM_WINDOW);
+                l1.ok(w.sweepRemainder(WATCHER));
+                assertThat(l1.tokenBalance(GOVERNANCE)).isEqualTo(left);
+                assertThat(l1.tokenBalance(l1.rollup)).isZero();
             }
         });
     }
