@@ -41,6 +41,9 @@ class EscapeHatchTest {
         assertReverted(world.escapeBalance(ANYONE, A), "NotFrozen()");
         assertReverted(world.reportBadDebt(ANYONE, C), "NotFrozen()");
         assertThat(l1.viewUint(l1.hatch, "claimWindowEnd()")).isZero();
+        assertThat(l1.viewUint(l1.hatch, "remainderSweepAt()")).isZero();
+        assertReverted(world.sweepRemainder(ANYONE), "NotFrozen()");
+        assertReverted(world.reportFundBalance(ANYONE, A), "NotFrozen()");
     }
 
     @Test
