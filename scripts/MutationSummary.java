@@ -67,8 +67,8 @@ public class MutationSummary {
                 .append("- a mutant \"timed out\" when its tests ran past PIT's limit (8 s + 1.25 x normal); on a loaded")
                 .append(" machine a few of those are slow tests rather than infinite loops, so that column is shown apart\n")
                 .append(reports).append('\n')
-                .append("| package | mutants | killed | of which timed out | no coverage | survived | score | goal |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+                .append("| package | mutants | killed | of which timed out | no coverage | survived | score | score, timeouts as survivors | goal |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         int allMutants = 0;
         int allKilled = 0;
         for (var e : byPackage.entrySet()) {
@@ -82,14 +82,16 @@ public class MutationSummary {
             double score = 100.0 * killed / Math.max(1, ms.size());
             md.append("| `").append(e.getKey()).append("` | ").append(ms.size()).append(" | ").append(killed).append(" | ")
                     .append(timedOut).append(" | ").append(noCoverage).append(" | ").append(survived).append(" | ")
-                    .append(String.format("%.1f %%", score)).append(" | ").append(score >= GOAL ? "met" : "**below**").append(" |\n");
+                    .append(String.format("%.1f %%", score)).append(" | ")
+                    .append(String.format("%.1f %%", 100.0 * (killed - timedOut) / Math.max(1, ms.size()))).append(" | ")
+                    .append(score >= GOAL ? "met" : "**below**").append(" |\n");
         }
         if (!PARTIAL.isEmpty()) {
             md.insert(md.indexOf("| package |"), "**Partial run:** PIT was stopped before it finished in " + PARTIAL
                     + "; those figures cover only the mutants processed so far.\n\n");
         }
         md.append("| **all** | ").append(allMutants).append(" | ").append(allKilled).append(" | | | | ")
-                .append(String.format("**%.1f %%**", 100.0 * allKilled / Math.max(1, allMutants))).append(" | |\n\n");
+                .append(String.format("**%.1f %%**", 100.0 * allKilled / Math.max(1, allMutants))).append(" | | |\n\n");
         int unexplained = 0;
         List<Reason> used = new ArrayList<>();
         for (var e : byPackage.entrySet()) {
@@ -104,6 +106,19 @@ public class MutationSummary {
                 md.append("- `").append(m.cls()).append('.').append(m.method()).append("` line ").append(m.line())
                         .append(", ").append(m.description()).append(" (").append(m.status().toLowerCase()).append("): ")
                         .append(why == null ? "UNEXPLAINED" : why).append('\n');
+            }
+            md.append('\n');
+        }
+        for (var e : byPackage.entrySet()) {
+            List<Mutant> slow = e.getValue().stream().filter(m -> m.status().equals("TIMED_OUT")).toList();
+            if (slow.isEmpty()) continue;
+            md.append("## Timed out in `").append(e.getKey()).append("` (counted as killed by PIT)\n\n");
+            for (Mutant m : slow) {
+                Reason reason = reasons.stream().filter(r -> r.matches(m)).findFirst().orElse(null);
+                if (reason != null) used.add(reason);
+                md.append("- `").append(m.cls()).append('.').append(m.method()).append("` line ").append(m.line())
+                        .append(", ").append(m.description())
+                        .append(reason == null ? "" : ": " + reason.reason() + " (so a slow run, not a kill)").append('\n');
             }
             md.append('\n');
         }
