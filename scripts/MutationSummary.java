@@ -118,7 +118,10 @@ public class MutationSummary {
                 if (reason != null) used.add(reason);
                 md.append("- `").append(m.cls()).append('.').append(m.method()).append("` line ").append(m.line())
                         .append(", ").append(m.description())
-                        .append(reason == null ? "" : ": " + reason.reason() + " (so a slow run, not a kill)").append('\n');
+                        .append(reason == null ? "" : ": " + reason.reason()
+                                + (reason.reason().startsWith("equivalent") || reason.reason().startsWith("unreachable")
+                                        ? " (so a slow run, not a kill)" : ""))
+                        .append('\n');
             }
             md.append('\n');
         }
