@@ -431,6 +431,12 @@ public final class CaseGenerator {
         if (!posted.isEmpty() && r.nextInt(5) > 0) {
             // make a crossing pair likely: a fresh taker opposite to a posted maker, with a limit beyond its price
             int mi = posted.get(r.nextInt(posted.size()));
+            // Book-pegged makers are one posted order in six; prefer them now and then so that
+            // TradeAtPrice, which only they can make, is applied often enough to be asserted.
+            if (r.nextInt(3) == 0) {
+                List<Integer> bookPegged = posted.stream().filter(i -> w.orders.get(i).peg() == Peg.BOOK).toList();
+                if (!bookPegged.isEmpty()) mi = bookPegged.get(r.nextInt(bookPegged.size()));
+            }
             Order maker = w.orders.get(mi);
             {
                 MarketLeaf m = market(w, maker.marketId());

@@ -43,14 +43,11 @@ public final class CodeTally {
     }
 
     /**
-     * Codes a type can end in that random cases reach only now and then, or never: counted in the
-     * table when they occur, never required. TradeAtPrice APPLIED (a book-pegged maker, a crossing
-     * taker and enough margin rarely meet), Deleverage SAME_SIDE (the generator picks an opposite
-     * counterparty almost always), and OVERFLOW of a priority op (only when a GLOBAL counter is at
-     * 2^63 - 1, which CounterAtMaximumTest builds on purpose).
+     * Codes a type can end in that random cases never reach: counted in the table if they occur,
+     * never required. OVERFLOW of a priority op happens only when a GLOBAL counter is at 2^63 - 1,
+     * which CounterAtMaximumTest builds on purpose.
      */
-    static final Map<Integer, Set<Integer>> RARE = Map.of(13, codes(0), 14, codes(13),
-            1, codes(26), 2, codes(26), 3, codes(26), 4, codes(26));
+    static final Map<Integer, Set<Integer>> RARE = Map.of(1, codes(26), 2, codes(26), 3, codes(26), 4, codes(26));
 
     /** The exchange's codes, which the STF never returns: WRONG_DOMAIN, DUPLICATE_NONCE, UNKNOWN_ORDER, BOOK_REJECTED. */
     static final Set<Integer> EXCHANGE_ONLY = codes(2, 28, 29, 31);
@@ -85,8 +82,7 @@ public final class CodeTally {
         b.append("- exchange-only, never returned by the STF by construction: ");
         b.append(String.join(", ", EXCHANGE_ONLY.stream().map(c -> c + " " + name(c)).toList())).append(";\n");
         b.append("- OVERFLOW of a priority op (Deposit, MarketConfig, ForcedWithdrawal, ForcedCancel): only when a GLOBAL"
-                + " counter is at 2^63 - 1, unreachable from a real L1 queue; `CounterAtMaximumTest` reaches it on both sides;\n");
-        b.append("- rare in the generator's worlds, counted when they occur: TradeAtPrice APPLIED, Deleverage SAME_SIDE.\n");
+                + " counter is at 2^63 - 1, unreachable from a real L1 queue; `CounterAtMaximumTest` reaches it on both sides.\n");
         return b.toString();
     }
 
@@ -145,15 +141,13 @@ public final class CodeTally {
         m.put(5, codes(0, 1, 3, 23, 24, malformed));
         m.put(6, codes(0, 1, 3, 4, 5, 6, 7, 8, 10, 19, 26, malformed));
         m.put(7, codes(0, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 24, 26, 33, 34, malformed));
-        // TradeAtPrice: APPLIED is reached only now and then (a book-pegged maker, a crossing taker and enough
-        // margin rarely meet in the generator's worlds), so it is not asserted yet; it is counted in the table.
-        m.put(13, codes(4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 26, 33, 34, malformed));
+        m.put(13, codes(0, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 22, 26, 33, 34, malformed));
         m.put(8, codes(0, 1, 10, 30, malformed));
         m.put(9, codes(0, 1, 3, 19, 20, 26, 27, malformed));
         m.put(10, codes(0, 1, 3, 18, 20, 22, 26, 27, malformed));
         m.put(11, codes(0, 1, 19, 20, 27, malformed));
         m.put(12, codes(0, 3, 21, 22, 26, malformed));
-        m.put(14, codes(0, 3, 5, 11, 15, 18, 22, 26, 35, malformed));
+        m.put(14, codes(0, 3, 5, 11, 13, 15, 18, 22, 26, 35, malformed));
         return m;
     }
 

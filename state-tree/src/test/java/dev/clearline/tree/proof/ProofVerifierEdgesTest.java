@@ -73,4 +73,31 @@ class ProofVerifierEdgesTest {
         assertThat(leaf).isNotEqualTo(new Terminal.Empty(3)).isNotEqualTo(null);
         assertThat(leaf.kind()).isEqualTo(1);
     }
+
+    /** A claim of presence against an empty subtree, and two claims of presence in one leaf's terminal. */
+    @Test
+    void presenceClaimedWhereTheProofShowsNoneOrOnlyOneLeafIsExactlyValueMismatch() {
+        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+        WriteSet ws = new WriteSet();
+        ws.put(key(0x00), new byte[] {1});
+        ws.put(key(0x40), new byte[] {2});
+        long v = tree.commit(ws);
+        Bytes32 someValue = Bytes32.of(TreeHash.value(new byte[] {9}));
+        Bytes32 absent = key(0x99);
+        Proof empty = tree.prove(v, List.of(absent));
+        assertThat(empty.terminals()).containsExactly(new Terminal.Empty(1));
+        assertThat(ProofVerifier.verify(tree.root(v), List.of(absent), List.of(someValue), empty.encode()))
+                .isEqualTo(ProofError.VALUE_MISMATCH);
+
+        SparseMerkleTree single = new SparseMerkleTree(new MemoryNodeStore());
+        WriteSet one = new WriteSet();
+        one.put(key(0x11), new byte[] {1});
+        long w = single.commit(one);
+        Bytes32 present = Bytes32.of(TreeHash.value(new byte[] {1}));
+        Proof both = single.prove(w, List.of(key(0x11), key(0x12)));
+        assertThat(ProofVerifier.verify(single.root(w), List.of(key(0x11), key(0x12)), List.of(present, Bytes32.ZERO), both.encode()))
+                .isEqualTo(ProofError.OK);
+        assertThat(ProofVerifier.verify(single.root(w), List.of(key(0x11), key(0x12)), List.of(present, someValue), both.encode()))
+                .isEqualTo(ProofError.VALUE_MISMATCH);
+    }
 }
