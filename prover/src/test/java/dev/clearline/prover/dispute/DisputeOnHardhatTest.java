@@ -2,6 +2,7 @@ package dev.clearline.prover.dispute;
 
 import dev.clearline.contracts.Artifacts;
 import dev.clearline.devnet.accounts.DevAccounts;
+import dev.clearline.devnet.compat.HardhatNode;
 import dev.clearline.devnet.deploy.ContractSet;
 import dev.clearline.devnet.deploy.Deployer;
 import dev.clearline.devnet.deploy.DeploymentParameters;
@@ -22,7 +23,7 @@ import org.web3j.protocol.http.HttpService;
 class DisputeOnHardhatTest {
     @Test
     void aLyingBatchIsProvenWrongOnHardhatsNodeToo() throws Exception {
-        try (HardhatL1 node = HardhatL1.start()) {
+        try (HardhatNode node = HardhatNode.start()) {
             HttpService service = new HttpService(node.url());
             Web3j web3j = Web3j.build(service);
             DevAccounts accounts = DevAccounts.defaults();
