@@ -1,5 +1,6 @@
 package dev.clearline.prover.bench;
 
+import dev.clearline.testkit.bench.MachineIdle;
 import dev.clearline.engine.batch.Batch;
 import dev.clearline.engine.batch.BatchBuilder;
 import dev.clearline.engine.batch.BatchPolicy;

@@ -1,5 +1,6 @@
 package dev.clearline.conformance.stf.bench;
 
+import dev.clearline.testkit.bench.MachineIdle;
 import dev.clearline.conformance.stf.CaseGenerator;
 import dev.clearline.conformance.stf.CodeTally;
 import dev.clearline.conformance.stf.Differential;

@@ -1,15 +1,19 @@
-package dev.clearline.prover.bench;
+package dev.clearline.testkit.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The machine's idle share between two readings of /proc/stat (NaN where it cannot be read). */
-final class MachineIdle {
+/**
+ * The machine's idle share between two readings of /proc/stat (NaN where it cannot be read):
+ * every benchmark prints it beside its figures, since a figure taken on a busy machine is not
+ * comparable. Start one with {@code new MachineIdle()}, read it with {@link #share()}.
+ */
+public final class MachineIdle {
     private final long[] start = read();
 
     /** Idle (and I/O wait) share of all CPU time since construction, 0..1. */
-    double share() {
+    public double share() {
         long[] end = read();
         if (start == null || end == null) return Double.NaN;
         long total = end[0] - start[0];
