@@ -115,8 +115,21 @@ final class Rollout {
     }
 
     OraclePrice price(long price) {
+        return price(price, 0);
+    }
+
+    /** A signed price for market 1 with {@code fundingIndex}, at the next oracle time. */
+    OraclePrice price(long price, long fundingIndex) {
         long ts = oracleTs++;
-        return new OraclePrice(1, price, 0, ts, oracle.sign(domain.oraclePriceDigest(1, price, 0, ts)));
+        return new OraclePrice(1, price, fundingIndex, ts, oracle.sign(domain.oraclePriceDigest(1, price, fundingIndex, ts)));
+    }
+
+    /** {@code user} deposits {@code amount} more through the priority queue (minted and approved first). */
+    void deposit(Credentials user, long amount) throws Exception {
+        String token = l1.address("TestCollateral");
+        ok(TestCollateral.load(token, l1.web3j(), transactions(l1.deployer()), GAS).mint(user.getAddress(), BigInteger.valueOf(amount)).send());
+        ok(TestCollateral.load(token, l1.web3j(), transactions(user), GAS).approve(rollupAddress, BigInteger.valueOf(amount)).send());
+        ok(rollupAs(user).deposit(BigInteger.valueOf(amount)).send());
     }
 
     /** Seals each group as one batch with the honest sequencer. */
