@@ -322,7 +322,9 @@ final class UserCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Where the rollup stands on L1 (batches posted and final, the priority queue) and where you stand on L1 and L2.")
+            description = {"Where the rollup stands on L1 (batches posted and final, the priority queue) and where you stand on L1 and L2:",
+                    "each of your recent fills and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the",
+                    "challenge period unless disputed) or final, with about how long until it is final."})
     static final class Status extends Base {
         Status(PrintWriter out) {
             super(out);
@@ -365,10 +367,12 @@ final class UserCommands {
                         .append(" not yet on L1\n");
                 if (who != null) {
                     JsonNode a = o.get("/accounts/" + who).path("account");
-                    res.putObject("you").put("address", who).put("l2Free", Units.amount(a.path("free").asLong()))
+                    ObjectNode you = res.putObject("you").put("address", who).put("l2Free", Units.amount(a.path("free").asLong()))
                             .put("positions", a.path("positions").size()).put("openOrders", a.path("openOrders").size());
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
-                            .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)");
+                            .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)\n");
+                    you.set("fills", stages(a.path("fills"), now, period, "fill", t));
+                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, "withdrawal", t));
                 }
             } catch (UserError e) {
                 res.put("sequencer", e.getMessage());
@@ -379,6 +383,41 @@ final class UserCommands {
         }
     }
 
+
+    /** How many things stand at each stage, the ones not final one per line with when they become final; the records with that estimate. */
+    private static ArrayNode stages(JsonNode records, long l1Now, long period, String what, StringBuilder t) {
+        ArrayNode out = UserOptions.JSON.createArrayNode();
+        int matched = 0, posted = 0, fin = 0;
+        StringBuilder pending = new StringBuilder();
+        for (JsonNode r : records) {
+            ObjectNode c = ((ObjectNode) r).deepCopy();
+            String stage = r.path("stage").asText();
+            String id = what.equals("fill") ? "fill at seq " + r.path("seq").asLong() + " (" + Units.amount(r.path("price").asLong()) + " x "
+                    + r.path("size").asLong() + " on market " + r.path("market").asInt() + ")"
+                    : "withdrawal " + r.path("withdrawalId").asLong() + " of " + Units.amount(r.path("amount").asLong());
+            switch (stage) {
+                case "final" -> fin++;
+                case "posted" -> {
+                    posted++;
+                    long in = Math.max(0, r.path("finalAt").asLong() - l1Now);
+                    c.put("finalInSeconds", in);
+                    pending.append("    ").append(id).append(": posted in batch ").append(r.path("batch").asLong())
+                            .append(", final in about ").append(in).append(" L1 second(s) unless disputed\n");
+                }
+                default -> {
+                    matched++;
+                    pending.append("    ").append(id).append(": matched, its batch ").append(r.path("batch").asLong())
+                            .append(" is not on L1 yet; final about ").append(period).append(" L1 second(s) after it posts\n");
+                }
+            }
+            out.add(c);
+        }
+        if (!out.isEmpty()) {
+            t.append("  ").append(what).append("s: ").append(fin).append(" final, ").append(posted).append(" posted, ").append(matched)
+                    .append(" matched\n").append(pending);
+        }
+        return out;
+    }
 
     @Command(name = "force-withdraw", mixinStandardHelpOptions = true,
             description = {"Ask for a withdrawal through L1's priority queue, which the sequencer must consume: if no batch consumes it",

@@ -11,6 +11,7 @@ import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.cluster.StatusEndpoint;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.state.Genesis;
 
@@ -23,13 +24,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one sequencer: the single-member cluster node, the gateway and the trader API in this JVM.
+ * Runs one sequencer: a cluster node (a single member, or one member of the cluster that
+ * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
  *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]
+ *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
+ *             [--status-port P]
  * </pre>
  * {@code --dev-setup N} lists market 1 and credits dev traders 0..N-1 on a fresh state (dev keys,
- * see {@link DevAccounts}). Prints {@code SEQUENCER_READY port=P seq=S} once it serves.
+ * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
+ * sends its requests to whichever member leads; only the leader's process sends time ticks.
+ * {@code --status-port} serves this member's own role, seq and state root ({@code GET /member}).
+ * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
  */
 public final class SequencerMain {
@@ -40,7 +47,8 @@ public final class SequencerMain {
         Map<String, String> opts = parse(args);
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]");
+                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]"
+                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P]");
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
@@ -51,11 +59,22 @@ public final class SequencerMain {
         long snapshotEvery = Long.parseLong(opts.getOrDefault("snapshot-every", "60"));
         int devTraders = Integer.parseInt(opts.getOrDefault("dev-setup", "0"));
 
-        SequencerNode node = SequencerNode.start(new NodeConfig(dir, genesis, 0, 0, 0, 0, 0), new NativeSecp256k1Verifier());
+        NodeConfig config;
+        try {
+            config = nodeConfig(opts, dir, genesis, snapshotEvery);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sequencer: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier());
         Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
-        ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(60, TimeUnit.SECONDS);
-        if (devTraders > 0 && state.path("seq").asLong() == 0) devSetup(gateway, genesis.domain(), devTraders);
+        ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
+        boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
+        if (devTraders > 0 && setsUp && state.path("markets").isEmpty()) devSetup(gateway, genesis.domain(), devTraders);
+        StatusEndpoint status = opts.containsKey("status-port")
+                ? new StatusEndpoint(node, opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.get("status-port"))) : null;
         TraderApi api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
                 opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.getOrDefault("port", "8480")), 64 * 1024);
 
@@ -64,6 +83,7 @@ public final class SequencerMain {
             try {
                 api.close();
                 gateway.close();
+                if (status != null) status.close();
             } catch (Exception ignored) {
                 // stopping anyway
             }
@@ -71,18 +91,36 @@ public final class SequencerMain {
             stop.countDown();
         }, "shutdown"));
         long seq = gateway.query(Command.QueryKind.STATE, 0, null, null).get(60, TimeUnit.SECONDS).path("seq").asLong();
-        System.out.println("SEQUENCER_READY port=" + api.port() + " seq=" + seq);
+        System.out.println("SEQUENCER_READY port=" + api.port() + " seq=" + seq + " member=" + config.memberId()
+                + (status == null ? "" : " status=" + status.port()));
         System.out.flush();
-        // outside the state machine: wall-clock ticks (batch sealing by age) and periodic snapshots
-        long lastSnapshot = System.nanoTime();
+        // outside the state machine: wall-clock ticks (batch sealing by age), from the leader's process only
+        // (the node itself asks for the periodic snapshots)
         while (!stop.await(1, TimeUnit.SECONDS)) {
+            if (!node.isLeader()) continue;
             long now = System.currentTimeMillis() / 1000;
             gateway.submit((id, s) -> new Command.TimeTick(id, s, now));
-            if (snapshotEvery > 0 && System.nanoTime() - lastSnapshot > TimeUnit.SECONDS.toNanos(snapshotEvery)) {
-                node.requestSnapshot();
-                lastSnapshot = System.nanoTime();
-            }
         }
+    }
+
+    /** The node's config: a single member on free ports, or the member {@code --member-id} of {@code --cluster-members}. */
+    static NodeConfig nodeConfig(Map<String, String> opts, Path dir, Genesis genesis, long snapshotEverySeconds) {
+        if (snapshotEverySeconds < 0) throw new IllegalArgumentException("--snapshot-every must be 0 (off) or a number of seconds");
+        java.time.Duration interval = java.time.Duration.ofSeconds(snapshotEverySeconds);
+        String members = opts.get("cluster-members");
+        if (members == null) {
+            if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");
+            return NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval);
+        }
+        String id = opts.get("member-id");
+        if (id == null) throw new IllegalArgumentException("--cluster-members needs --member-id (which of the listed members this one is)");
+        int memberId;
+        try {
+            memberId = Integer.parseInt(id);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--member-id " + id + " is not a number; use one of the ids in --cluster-members");
+        }
+        return NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval);
     }
 
     /** Lists market 1 (tick 100, lot 1000) with the dev oracle and credits dev traders 0..traders-1. */
@@ -105,7 +143,7 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup");
+            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port");
 
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();

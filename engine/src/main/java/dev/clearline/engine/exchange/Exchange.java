@@ -17,6 +17,7 @@ import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.transition.Transition;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,11 @@ public final class Exchange {
     private final BookGlue glue;
     private final Map<Integer, MarketBook> books = new HashMap<>();
     private final Map<Address, Account> accounts = new HashMap<>();
+    /** The same accounts in the order they were created (their owner ids): the deleverage ranking's tie order. */
+    private final List<Account> accountsInOrder = new ArrayList<>();
+    private final Deleverager deleverager;
+    /** Market ids with a book, ascending. */
+    private final List<Integer> marketIds = new ArrayList<>();
 
     /**
      * @param verifier used for signed requests that did not pass the {@link SignatureStage} (oracle
@@ -57,6 +63,7 @@ public final class Exchange {
         this.bookSizes = bookSizes;
         this.mirror = new StfMirror(domain, verifier);
         this.glue = new BookGlue(mirror, index, reservations, events);
+        this.deleverager = new Deleverager(mirror, events);
     }
 
     /** Transitions produced since the last call, in order: the batch builder's input. */
@@ -103,6 +110,11 @@ public final class Exchange {
         return new long[] {reservations.size(a, marketId, isBuy, null), reservations.notional(a, marketId, isBuy, null)};
     }
 
+    /** The insurance fund's shortfall last reported ({@link ExchangeEvent.InsuranceShortfall}); 0 when its worth is not negative. */
+    public long insuranceShortfall() {
+        return deleverager.shortfall();
+    }
+
     /** Resting orders whose expiry the market's oracle time has passed and that still wait for the sweep, over all markets. */
     public int expiredAwaitingSweep() {
         int n = 0;
@@ -121,8 +133,12 @@ public final class Exchange {
      * liquidate, forced ops): applied to the mirror and emitted if the STF accepts it.
      */
     public Reject apply(Transition t) {
-        if (t instanceof Transition.PostOrder || t instanceof Transition.Trade || t instanceof Transition.Cancel) {
+        if (t instanceof Transition.PostOrder || t instanceof Transition.Trade || t instanceof Transition.TradeAtPrice
+                || t instanceof Transition.Cancel) {
             throw new IllegalArgumentException("orders, trades and cancels go through submit/cancel/amend, not apply");
+        }
+        if (t instanceof Transition.Deleverage) {
+            throw new IllegalArgumentException("the exchange chooses deleverage counterparties itself (its stated policy), it takes none from outside");
         }
         Reject r = mirror.applyRequest(t);
         if (r != null) {
@@ -131,15 +147,24 @@ public final class Exchange {
         }
         events.add(new ExchangeEvent.RequestApplied(events.next(), t.type()));
         switch (t) {
-            case Transition.MarketConfig c when !books.containsKey(c.marketId()) && mirror.market(c.marketId()) != null ->
-                    books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(),
-                            bookSizes.maxSizeLots(), bookSizes.capacity())), new ExpiryQueue()));
+            case Transition.MarketConfig c when !books.containsKey(c.marketId()) && mirror.market(c.marketId()) != null -> {
+                books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(),
+                        bookSizes.maxSizeLots(), bookSizes.capacity())), new ExpiryQueue()));
+                marketIds.add(c.marketId());
+                marketIds.sort(null);
+            }
             case Transition.OraclePrice p -> {
                 sweep(p.marketId());
                 MarketBook mb = books.get(p.marketId());
                 if (mb != null) glue.mark(mb, mirror.market(p.marketId()));
+                deleverager.restore(marketIds, accountsInOrder); // the mark may have moved against the fund
             }
-            case Transition.Liquidate l -> cancelRestingOrders(l.owner(), l.marketId());
+            case Transition.Liquidate l -> {
+                Account a = accounts.get(l.owner());
+                if (a != null) a.reducedTo(l.marketId(), 0);
+                cancelRestingOrders(l.owner(), l.marketId());
+                deleverager.restore(marketIds, accountsInOrder); // a bankrupt position leaves bad debt with the fund
+            }
             case Transition.ForcedCancel f -> {
                 LiveOrder e = index.live(f.orderHash());
                 if (e != null && e.order().trader().equals(f.owner())) {
@@ -330,6 +355,7 @@ public final class Exchange {
         if (a == null) {
             a = new Account(accounts.size(), owner, mirror.state, mirror.keys);
             accounts.put(owner, a);
+            accountsInOrder.add(a);
         }
         return a;
     }

@@ -48,7 +48,7 @@ import java.util.function.IntFunction;
  * {@code ./clearline bench prover [small]} writes bench-results/prover-replay.{md,json}.
  *
  * <p>Rows, per workload: the watcher's replay in memory ({@code BatchVerifier.verify}: split,
- * decode, check the header, replay on a scratch fork, then apply to the verified tree), the same
+ * decode, check the header, apply once with the writes held apart, compute the root, keep it), the same
  * through the persistent watcher ({@code Replayer} over a RocksDB {@code ReplayStore}), and as the
  * reference the STF alone on the same transitions (apply once, one root per batch), with the ratio.
  * Workloads: {@code fills} (Trade transitions between orders already in the state, as engine's STF
@@ -283,8 +283,9 @@ public final class ReplayBench {
             md.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %s | %.0f%% | %s |%n", r.workload, r.what, r.value, r.unit, r.goal,
                     100 * r.idle, r.notes));
         }
-        md.append("\nThe in-memory replay applies every batch twice (a scratch fork to judge it, then the verified tree), "
-                + "so it runs at about half the STF's own speed; the STF row is the ceiling.\n");
+        md.append("\nThe replay applies every batch once: its writes are held apart while it is judged, its root is computed "
+                + "without writing, and only an honest batch is kept. The STF row is the ceiling; see bench-results/prover-replay-profile.md "
+                + "for where a fill's time goes.\n");
         Files.writeString(dir.resolve("prover-replay.md"), md.toString(), StandardCharsets.UTF_8);
 
         StringBuilder json = new StringBuilder("{\n  \"date\": \"" + when + "\",\n  \"command\": \"" + command + "\",\n  \"machine\": \""

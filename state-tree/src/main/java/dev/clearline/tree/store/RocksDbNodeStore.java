@@ -95,6 +95,8 @@ public final class RocksDbNodeStore implements NodeStore {
     private final NodeCache decoded;
     private long latest;
     private long oldest;
+    /** The latest version's root, which every read and commit of the tree asks for first. */
+    private RootRef latestRoot;
 
     private RocksDbNodeStore(Options options, LRUCache cache, RocksDB db, Settings settings) {
         this.decoded = new NodeCache(settings.cachedNodes());
@@ -172,6 +174,7 @@ public final class RocksDbNodeStore implements NodeStore {
         if (root == null || root.version() != latest) {
             throw new StoreCorruptedException(latest, "root " + latest, "the root record fails its checksum");
         }
+        latestRoot = root;
         if (root.isEmpty()) {
             return;
         }
@@ -211,6 +214,9 @@ public final class RocksDbNodeStore implements NodeStore {
     public Optional<RootRef> root(long version) {
         if (version < oldest || version > latest) {
             return Optional.empty();
+        }
+        if (version == latest && latestRoot != null) {
+            return Optional.of(latestRoot);
         }
         byte[] raw = get(rootKey(version));
         if (raw == null) {
@@ -258,6 +264,7 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("RocksDB write of version " + commit.version() + " failed: " + e.getMessage(), e);
         }
         latest = commit.version();
+        latestRoot = commit.root();
         for (VersionCommit.Written w : commit.nodes()) {
             decoded.put(w.key(), w.node() instanceof Node.Internal in
                     ? new Node.Internal(in.leftVersion(), in.leftHash(), in.rightVersion(), in.rightHash(), in.hash())
@@ -301,6 +308,19 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("RocksDB prune to " + keepFrom + " failed: " + e.getMessage(), e);
         }
         oldest = keepFrom;
+    }
+
+    /**
+     * Waits until every version committed so far is on disk (an fsync of the write-ahead log): with
+     * {@link Durability#PROCESS_CRASH_ONLY}, call it before recording anywhere else that a version
+     * exists, so that record can never outlive the version after a power loss.
+     */
+    public void sync() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB sync of the write-ahead log failed: " + e.getMessage(), e);
+        }
     }
 
     private byte[] get(byte[] key) {
