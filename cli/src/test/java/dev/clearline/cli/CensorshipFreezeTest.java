@@ -197,6 +197,11 @@ class CensorshipFreezeTest {
         assertThat(preview.code()).as(preview.err()).isZero();
         assertThat(json(preview).path("claims")).hasSize(3);
         assertThat(json(preview).path("rate").asText()).as("nothing reported yet").isEqualTo("1");
+        List<String> text = common(l1, a).stream().filter(arg -> !arg.equals("--json")).toList();
+        Run previewText = cli(text, "escape", "--dry-run");
+        assertThat(previewText.code()).as(previewText.err()).isZero();
+        assertThat(previewText.out()).contains("Would escape 3 claim(s)", "at rate 1 so far", "free balance", "position in market 1 (size 5)",
+                "withdrawal 0", "24.500000 -> 24.500000");
         Run dryReport = cli(common(l1, w), "escape", "report", "--dry-run");
         assertThat(dryReport.code()).as(dryReport.err()).isZero();
         assertThat(json(dryReport).path("badDebt").asText()).isEqualTo("105.800000");
