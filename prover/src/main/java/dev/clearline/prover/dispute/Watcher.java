@@ -218,23 +218,36 @@ public final class Watcher implements AutoCloseable {
             LOG.info("event=verdict batch={} verdict=builds-on-wrong-batch", index);
             return 0;
         }
+        if (!provable(r.verdict())) {
+            LOG.warn("event=not-challengeable batch={} reason=\"{}\"", index, r.verdict());
+            return 0;
+        }
         long submission = j.posted().submissionId();
         for (Game g : challengedByMe.values()) {
             if (g.batchIndex() == index && g.submissionId() == submission) return 0;
         }
-        BatchTrace trace = new BatchTrace(stf, store.nodes(), r.preVersion(), j.posted().batch());
-        if (!trace.fraudulent()) return 0;
         if (!l1.isLive(index, submission)) {
             LOG.info("event=not-challengeable batch={} reason=not-live", index);
             return 0;
         }
+        // The challenge first, the per-step replay the game needs after it: the clock starts at the batch, not at the replay.
         DisputeL1.Opened opened = l1.challenge(j.posted().batch().header());
+        BatchTrace trace = new BatchTrace(stf, store.nodes(), r.preVersion(), j.posted().batch());
         LOG.info("event=challenge game={} batch={} block={} firstRefused={}", opened.gameId(), index, opened.block(),
                 trace.firstRefused().orElse(-1));
         Game g = new Game(opened.gameId(), index, submission, opened.block(), trace);
         games.put(g.id(), g);
         challengedByMe.put(g.id(), g);
         return 1;
+    }
+
+    /**
+     * Whether a verdict ({@link dev.clearline.prover.replay.VerdictText}'s form) is fraud a one-step
+     * proof wins: a transition the STF refuses or cannot decode, or a post-root the steps do not
+     * reach. (A header that disagrees with its calldata never reaches L1: the rollup checks it.)
+     */
+    static boolean provable(String verdict) {
+        return verdict.startsWith("fraud:refused-step") || verdict.startsWith("fraud:undecodable") || verdict.startsWith("fraud:wrong-post-root");
     }
 
     private int play() throws IOException {
