@@ -37,6 +37,7 @@ public final class CoreStreamBenchmark {
     static final double EXCHANGE_CORE_OPS = 5_000_000;
     static final int CHUNK = 50_000;
     static final Signature UNCHECKED = new Signature(new byte[65]);
+    static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private CoreStreamBenchmark() {}
 
@@ -216,14 +217,15 @@ public final class CoreStreamBenchmark {
             MachineIdle i0 = MachineIdle.now();
             double r = run.throughput();
             double idle = MachineIdle.now().since(i0);
-            System.out.printf("exchange %s round %d: %,.0f ops/s (prefill %,.0f/s, %,d fills, %,d rejects), idle %.0f%%%n", sc.name(), round, r,
-                    run.prefillRate, run.fills, run.rejects, idle * 100);
+            System.out.printf("exchange %s round %d: %,.0f ops/s, %,.0f ops per matcher CPU-second (prefill %,.0f/s, %,d fills, %,d rejects), idle %.0f%%%n",
+                    sc.name(), round, r, s.commandCount() / (run.cpuNanos / 1e9), run.prefillRate, run.fills, run.rejects, idle * 100);
             last = r;
             lastIdle = idle;
         }
         if (!latencyOnly) {
             rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; %,d fills, %,d refused commands; "
-                    + "requests pre-built outside the timed loop (signatures are verified upstream)", s.commandCount(), s.prefillCount(), run.fills, run.rejects)));
+                    + "requests pre-built outside the timed loop (signatures are verified upstream); %,.0f ops per matcher CPU-second",
+                    s.commandCount(), s.prefillCount(), run.fills, run.rejects, s.commandCount() / (run.cpuNanos / 1e9))));
             rows.add(new Report.Row(bench, "prefill throughput", run.prefillRate, "orders/s", "-", "GTC orders through the exchange into the empty book"));
         }
         if (sc.resting() <= 10_000) {
@@ -246,6 +248,8 @@ public final class CoreStreamBenchmark {
         long fills;
         long rejects;
         double prefillRate;
+        /** The matcher thread's own CPU time in the last {@link #throughput} (the timed part only). */
+        long cpuNanos;
         long nonce = 1;
 
         /**
@@ -295,15 +299,18 @@ public final class CoreStreamBenchmark {
 
         double throughput() {
             long nanos = 0;
+            cpuNanos = 0;
             for (int from = s.prefillCount(); from < s.total(); from += CHUNK) {
                 int to = Math.min(s.total(), from + CHUNK);
                 build(from, to);
+                long c0 = THREADS.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (int i = from; i < to; i++) {
                     execute(i, from);
                     if ((i & 1023) == 0) ex.discardEvents();
                 }
                 nanos += System.nanoTime() - t0;
+                cpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
                 for (Transition t : ex.takeTransitions()) if (t instanceof Transition.Trade) fills++;
                 ex.discardEvents();
             }
