@@ -2,7 +2,7 @@ package dev.clearline.sequencer.poster;
 
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.sequencer.l1.SequencerLink;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
