@@ -52,6 +52,10 @@ public final class SequencerBench {
 
     public static void main(String[] args) throws Exception {
         if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "sequencer-logback.xml");
+        if (args.length > 0 && args[0].trim().equals("stack")) {
+            StackBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         int cores = Runtime.getRuntime().availableProcessors();
         List<String> rows = new ArrayList<>();
