@@ -56,6 +56,10 @@ public final class SequencerBench {
             dev.clearline.sequencer.replication.ClusterBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].trim().equals("stack")) {
+            StackBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         int cores = Runtime.getRuntime().availableProcessors();
         List<String> rows = new ArrayList<>();
