@@ -5,7 +5,7 @@ import dev.clearline.engine.batch.BatchHeader;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.sequencer.l1.SealedBatch;
 import dev.clearline.sequencer.l1.SequencerLink;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;

@@ -10,7 +10,7 @@ import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.Verdict;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import dev.clearline.tree.store.MemoryNodeStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
