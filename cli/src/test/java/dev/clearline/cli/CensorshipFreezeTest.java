@@ -259,6 +259,18 @@ class CensorshipFreezeTest {
         Run fund = cli(common(l1, w), "escape", "--owner", Address.INSURANCE_FUND.toString());
         assertThat(fund.code()).isEqualTo(1);
         assertThat(fund.err()).contains("insurance fund", "fund credit");
+
+        // a year of claim windows later the remainder (fees, unneeded credit, dust) goes to governance, and the rollup holds nothing
+        l1.time().advance(Duration.ofSeconds(52 * Long.parseLong(l1.manifest().parameters().get("escape.claimWindow"))));
+        String governor = l1.deployer().getAddress();
+        BigInteger governorBefore = minter.balanceOf(governor).send();
+        BigInteger remainder = reader.escapeRemaining().send();
+        assertThat(hatch.sweepRemainder().send().isStatusOK()).isTrue();
+        assertThat(minter.balanceOf(governor).send()).isEqualTo(governorBefore.add(remainder));
+        assertThat(minter.balanceOf(rollupAddress).send()).isZero();
+        Run swept = cli(common(l1, b), "escape");
+        assertThat(swept.code()).isEqualTo(1);
+        assertThat(swept.err()).contains("escape deadline passed", "pay nothing");
     }
 
     /** What a claim of {@code amount} pays at 6000 / (6000 + 105.8 - 18.8), rounded down, as the hatch computes it. */

@@ -44,7 +44,7 @@ class EscapePlanTest {
     @Test
     void claimsMinusBadDebtPlusFundCreditAndFeesAreWhatWasDeposited() {
         int[] seen = new int[3]; // histories with fills, with bad debt, with fund credit
-        Property.forAll(Gens.seeds()).tries(40).check(seed -> {
+        Property.forAll(Gens.seeds()).tries(30).check(seed -> {
             History h = History.random(new Random(seed));
             FinalizedState s = FinalizedState.rebuild(h.posted, h.posted.size(), new Stf(DOMAIN, new BouncyCastleVerifier()), FinalizedState.Progress.NONE);
             assertThat(s.root()).isEqualTo(h.posted.getLast().batch().header().postStateRoot());
