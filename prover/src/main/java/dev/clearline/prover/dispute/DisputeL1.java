@@ -50,6 +50,11 @@ public final class DisputeL1 {
         this.rollup = Rollup.load(rollupAddress, web3j, reads, new DefaultGasProvider());
     }
 
+    /** The endpoint this account reads and sends through. */
+    public Web3j web3j() {
+        return web3j;
+    }
+
     public String account() {
         return account;
     }

@@ -64,7 +64,8 @@ public final class Watcher implements AutoCloseable {
     /** The first block whose {@code Challenged} events are not read yet. */
     private long nextChallengeBlock;
     private boolean resumed;
-    private final List<Judged> fresh = new ArrayList<>();
+    /** Batches judged and not acted on yet: kept across a poll that fails half way, so none is missed. */
+    private final List<Judged> pending = new ArrayList<>();
     /** Games still being played, by id. */
     private final Map<Long, Game> games = new LinkedHashMap<>();
     /** Every (batch index, submission) this account has a game on, played out or not. */
@@ -89,7 +90,7 @@ public final class Watcher implements AutoCloseable {
             @Override
             public void judged(BatchRecord batch, RollupLog.Posted posted, Verdict verdict) {
                 listener.judged(batch, posted, verdict);
-                fresh.add(new Judged(batch, posted, verdict));
+                pending.add(new Judged(batch, posted, verdict));
             }
 
             @Override
@@ -109,17 +110,18 @@ public final class Watcher implements AutoCloseable {
 
     /** Reads new blocks, judges new batches, opens, resumes and plays games; returns the number of transactions sent. */
     public int poll() throws IOException {
-        fresh.clear();
         Replayer.Poll p = replayer.poll();
         int sent = 0;
         // The games first, so a batch this account already challenged (before a restart) is not challenged twice.
         adoptGames(p.reachedBlock());
-        List<Judged> candidates = new ArrayList<>(fresh);
         if (!resumed) {
-            candidates.addAll(0, unchallengedFromBefore());
+            pending.addAll(0, unchallengedFromBefore());
             resumed = true;
         }
-        for (Judged j : candidates) sent += onBatch(j);
+        while (!pending.isEmpty()) {
+            sent += onBatch(pending.getFirst());
+            pending.removeFirst();
+        }
         sent += play();
         return sent;
     }
@@ -198,7 +200,7 @@ public final class Watcher implements AutoCloseable {
     private List<Judged> unchallengedFromBefore() throws IOException {
         if (!role.challenge()) return List.of();
         Set<String> fromThisPoll = new HashSet<>();
-        for (Judged j : fresh) fromThisPoll.add(j.record().transactionHash());
+        for (Judged j : pending) fromThisPoll.add(j.record().transactionHash());
         List<Judged> out = new ArrayList<>();
         for (BatchRecord r : store.batches()) {
             if (r.honest() || r.verdict().startsWith("fraud:wrong-prev-root") || fromThisPoll.contains(r.transactionHash())) continue;
@@ -282,6 +284,7 @@ public final class Watcher implements AutoCloseable {
                         g.batchIndex(), g.block(), forkBlock);
             }
         }
+        pending.removeIf(j -> j.record().block() > forkBlock);
         // Game ids are sequential: after the fork an id may name another game, so these are read again from the events.
         games.values().removeIf(g -> g.block() > forkBlock);
         challengedByMe.values().removeIf(g -> g.block() > forkBlock);
