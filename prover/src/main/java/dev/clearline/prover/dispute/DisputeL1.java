@@ -67,6 +67,10 @@ public final class DisputeL1 {
         return rollup;
     }
 
+    public long chainId() throws IOException {
+        return call(() -> web3j.ethChainId().send().getChainId().longValueExact());
+    }
+
     public byte[] domainSeparator() throws IOException {
         return call(() -> rollup.domainSeparator().send());
     }

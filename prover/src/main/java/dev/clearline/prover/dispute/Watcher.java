@@ -10,6 +10,7 @@ import dev.clearline.prover.replay.Replayer;
 import dev.clearline.prover.replay.Verdict;
 import dev.clearline.prover.store.BatchRecord;
 import dev.clearline.prover.store.ReplayStore;
+import dev.clearline.prover.trace.StepVm;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -57,7 +58,7 @@ public final class Watcher implements AutoCloseable {
     private final DisputeL1 l1;
     private final Role role;
     private final Replayer replayer;
-    private final OneStepReplay replay = new OneStepReplay();
+    private final StepVm replay;
     private final Challenger challenger;
     private final Defender defender;
     private final long startBlock;
@@ -104,6 +105,7 @@ public final class Watcher implements AutoCloseable {
                 onReorg(forkBlock);
             }
         });
+        this.replay = new StepVm(l1.chainId());
         this.challenger = new Challenger(l1, new WitnessBuilder(stf), replay, l1.domainSeparator());
         this.defender = new Defender(l1, l1.arity());
     }
