@@ -35,6 +35,7 @@ public final class DisputeL1 {
     private final DisputeGame game;
     private final Rollup rollup;
     private final GasLedger ledger = new GasLedger();
+    private BigInteger challengeBond;
 
     /**
      * @param sender signs and sends this account's moves: its own nonce, fees from the latest base
@@ -75,8 +76,10 @@ public final class DisputeL1 {
         return call(() -> rollup.domainSeparator().send());
     }
 
+    /** The game's challenge bond (an immutable: read once, so a challenge costs no extra round trip). */
     public BigInteger challengeBond() throws IOException {
-        return call(() -> game.challengeBond().send());
+        if (challengeBond == null) challengeBond = call(() -> game.challengeBond().send());
+        return challengeBond;
     }
 
     public int arity() throws IOException {

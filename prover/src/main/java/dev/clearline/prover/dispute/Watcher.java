@@ -108,6 +108,7 @@ public final class Watcher implements AutoCloseable {
         this.replay = new StepVm(l1.chainId());
         this.challenger = new Challenger(l1, new WitnessBuilder(stf), replay, l1.domainSeparator());
         this.defender = new Defender(l1, l1.arity());
+        l1.challengeBond();
     }
 
     /** Reads new blocks, judges new batches, opens, resumes and plays games; returns the number of transactions sent. */
