@@ -48,7 +48,8 @@ public final class Exchange {
     private final EventLog events = new EventLog();
     private final BookGlue glue;
     private final Map<Integer, MarketBook> books = new HashMap<>();
-    private final Map<Address, Account> accounts = new HashMap<>();
+    private MarketBook lastBook;
+    private final HashIndex<Address, Account> accounts = new HashIndex<>();
     /** The same accounts in the order they were created (their owner ids): the deleverage ranking's tie order. */
     private final List<Account> accountsInOrder = new ArrayList<>();
     private final Deleverager deleverager;
@@ -87,7 +88,7 @@ public final class Exchange {
     }
 
     public OrderBook book(int marketId) {
-        MarketBook mb = books.get(marketId);
+        MarketBook mb = bookOf(marketId);
         return mb == null ? null : mb.book();
     }
 
@@ -155,7 +156,7 @@ public final class Exchange {
             }
             case Transition.OraclePrice p -> {
                 sweep(p.marketId());
-                MarketBook mb = books.get(p.marketId());
+                MarketBook mb = bookOf(p.marketId());
                 if (mb != null) glue.mark(mb, mirror.market(p.marketId()));
                 deleverager.restore(marketIds, accountsInOrder); // the mark may have moved against the fund
             }
@@ -168,7 +169,7 @@ public final class Exchange {
             case Transition.ForcedCancel f -> {
                 LiveOrder e = index.live(f.orderHash());
                 if (e != null && e.order().trader().equals(f.owner())) {
-                    glue.evict(e, books.get(e.marketId()), mirror.market(e.marketId()), ExchangeEvent.Why.FORCED, null);
+                    glue.evict(e, bookOf(e.marketId()), mirror.market(e.marketId()), ExchangeEvent.Why.FORCED, null);
                 }
                 OrderHashLeaf leaf = StateReads.orderHash(mirror.state, f.orderHash());
                 if (leaf != null && leaf.isTombstone()) index.markCancelled(f.orderHash());
@@ -185,7 +186,7 @@ public final class Exchange {
      * fills it again. A scan of the live orders, acceptable because liquidations are rare.
      */
     private void cancelRestingOrders(Address owner, int marketId) {
-        MarketBook mb = books.get(marketId);
+        MarketBook mb = bookOf(marketId);
         MarketLeaf m = mirror.market(marketId);
         for (LiveOrder e : index.all()) {
             if (e.marketId() == marketId && e.order().trader().equals(owner)) glue.evict(e, mb, m, ExchangeEvent.Why.RISK, null);
@@ -201,7 +202,7 @@ public final class Exchange {
     /** Places a verified order. Returns null when accepted (fills may follow), else why it was refused. */
     public Reject submit(VerifiedOrder v) {
         Order o = v.order();
-        MarketBook mb = books.get(o.marketId());
+        MarketBook mb = bookOf(o.marketId());
         if (mb != null) sweep(o.marketId());
         MarketLeaf m = mirror.market(o.marketId());
         Account a = account(o.trader());
@@ -245,7 +246,7 @@ public final class Exchange {
         // a never-posted order needs no transition (nothing can fill it unless this exchange posts it,
         // and it refuses that hash from now on); a user who distrusts the operator has ForcedCancel
         if (posted) mirror.emitCancel(c);
-        MarketBook mb = books.get(e.marketId());
+        MarketBook mb = bookOf(e.marketId());
         glue.cancel(e, mb, mirror.market(e.marketId()));
         if (!posted) index.markCancelled(c.orderHash());
         sweep(e.marketId());
@@ -278,7 +279,7 @@ public final class Exchange {
         if (o.marketId() != old.marketId() || o.side() != old.side()) {
             return reject(replacement.hash(), Reject.BAD_ORDER_FIELDS, null);
         }
-        MarketBook mb = books.get(o.marketId());
+        MarketBook mb = bookOf(o.marketId());
         MarketLeaf m = mirror.market(o.marketId());
         if (PreChecks.expired(old.expiry(), m)) {
             // the old order is gone already, whether or not the sweep reached it: no ghost stays behind
@@ -340,7 +341,7 @@ public final class Exchange {
 
     /** Takes off the book, with their reservations, up to {@link #SWEEP_BUDGET} orders the market's oracle time expired. */
     private void sweep(int marketId) {
-        MarketBook mb = books.get(marketId);
+        MarketBook mb = bookOf(marketId);
         MarketLeaf m = mirror.market(marketId);
         if (mb == null || m == null) return;
         for (int budget = SWEEP_BUDGET; budget > 0; budget--) {
@@ -348,6 +349,15 @@ public final class Exchange {
             if (e == null || !PreChecks.expired(e.order().expiry(), m)) return;
             glue.expire(e, mb, m);
         }
+    }
+
+    /** The market's book, or null; the last one asked for is kept (most commands touch one market). */
+    private MarketBook bookOf(int marketId) {
+        MarketBook last = lastBook;
+        if (last != null && last.marketId() == marketId) return last;
+        MarketBook mb = books.get(marketId);
+        if (mb != null) lastBook = mb;
+        return mb;
     }
 
     private Account account(Address owner) {

@@ -106,7 +106,8 @@ public final class TreeLeafStore implements LeafStore {
         checkVersion();
         if (dirty.isEmpty()) return new Prepared(new Hash32(tree.root().toArray()), null, writeStamp);
         Cell[] cells = dirty.toArray(new Cell[0]);
-        Arrays.sort(cells, (a, b) -> Arrays.compareUnsigned(a.key, b.key));
+        // The tree wants keys in ascending order; their first eight bytes almost always decide it.
+        Arrays.sort(cells, TreeLeafStore::byKey);
         byte[][] keys = new byte[cells.length][];
         byte[][] values = new byte[cells.length][];
         for (int i = 0; i < cells.length; i++) {
@@ -157,6 +158,11 @@ public final class TreeLeafStore implements LeafStore {
         }
     }
 
+    private static int byKey(Cell a, Cell b) {
+        int c = Long.compareUnsigned(a.head, b.head);
+        return c != 0 ? c : Arrays.compareUnsigned(a.key, b.key);
+    }
+
     private Cell cellFor(byte[] key) {
         checkVersion();
         Cell c = table.find(key, true);
@@ -187,7 +193,10 @@ public final class TreeLeafStore implements LeafStore {
 
     /** One key's leaf: its value in the tree's latest version (if known), its pending write, and its last decoded form. */
     private static final class Cell {
+        private static final VarHandle BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
         final byte[] key;
+        /** The key's first eight bytes as a big-endian number: its order among keys, nearly always. */
+        final long head;
         /** Value in the tree's latest version; {@link #ABSENT}: no leaf; null: not looked up yet. */
         byte[] known;
         /** The value written since the last commit; null: none. */
@@ -197,6 +206,7 @@ public final class TreeLeafStore implements LeafStore {
 
         Cell(byte[] key) {
             this.key = key;
+            this.head = (long) BIG_ENDIAN.get(key, 0);
         }
 
         byte[] current() {

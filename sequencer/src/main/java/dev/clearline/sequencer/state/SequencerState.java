@@ -144,7 +144,11 @@ public final class SequencerState {
                 body.put("type", "oracle");
                 Reject r = exchange.apply(o.price(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
-                if (r == null) body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
+                if (r == null) {
+                    body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
+                    List<Map<String, Object>> liquidated = liquidate(o.price().marketId());
+                    if (!liquidated.isEmpty()) body.put("liquidations", liquidated);
+                }
             }
             case Command.Signed r -> {
                 body.put("type", "request");
@@ -231,6 +235,41 @@ public final class SequencerState {
     private void vouch(VerifiedOrder v) {
         known.vouch(v.signature(), v.order().trader());
         known.digestOf(v.order(), v.hash());
+    }
+
+    /**
+     * After a new mark (and funding index) in {@code market}: every position there below
+     * maintenance goes to the insurance fund ({@code Liquidate}), in address order so replicas
+     * agree. Only the mark and funding move a position's margin without its owner trading, so
+     * this runs only on oracle prices; it walks the market's position holders, which the view
+     * keeps (a heap by liquidation price would avoid the walk; holders are few for now).
+     */
+    private List<Map<String, Object>> liquidate(int market) {
+        var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (m == null || m.markPrice() == 0) return out;
+        for (Address a : view.holders(market)) {
+            if (a.equals(Address.INSURANCE_FUND)) continue; // the fund takes positions over, it is never liquidated
+            var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
+            if (p == null || p.size() == 0) {
+                view.holds(a, market, false);
+                continue;
+            }
+            long quote = dev.clearline.engine.risk.Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
+            if (quote == dev.clearline.engine.risk.Fixed.OVERFLOW) continue;
+            if (dev.clearline.engine.risk.Margin.liquidatable(p.size(), quote, m.lotSize(), m.markPrice(), m.mmfPpm())
+                    != dev.clearline.engine.risk.Margin.Verdict.OK) continue;
+            if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
+            view.holds(a, market, false);
+            view.holds(Address.INSURANCE_FUND, market, true); // its account view shows the position it took over
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("trader", a.toString());
+            l.put("market", market);
+            l.put("size", p.size());
+            l.put("markPrice", m.markPrice());
+            out.add(l);
+        }
+        return out;
     }
 
     private long nextWithdrawalId() {

@@ -19,7 +19,8 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The persistent node store. Each version is one RocksDB {@link WriteBatch} holding its nodes, its
+ * The persistent node store. Each version is one RocksDB {@link WriteBatch} (built in Java and
+ * handed over in one call, {@link SerializedWriteBatch}) holding its nodes, its
  * stale-node index entries, its root and the "latest completed version" marker, so a process
  * killed mid-commit leaves either the whole version or none of it: on reopen the previous version
  * is intact and the interrupted one is absent.
@@ -244,21 +245,24 @@ public final class RocksDbNodeStore implements NodeStore {
         if (commit.version() != latest + 1) {
             throw new IllegalStateException("bug: committing version " + commit.version() + " after " + latest);
         }
-        try (WriteBatch batch = new WriteBatch()) {
-            for (VersionCommit.Written w : commit.nodes()) {
-                batch.put(nodeKey(w.key()), NodeCodec.encode(w.node()));
+        SerializedWriteBatch rep = new SerializedWriteBatch(commit.nodes().size() * 160);
+        for (VersionCommit.Written w : commit.nodes()) {
+            rep.putNode(NODE, w.key(), NodeCodec.encode(w.node()));
+        }
+        if (!commit.stale().isEmpty()) {
+            // One record per version, not one per node: the index costs a memtable insert per
+            // version instead of per replaced node, and pruning reads it back in one step.
+            byte[] staleNodes = new byte[commit.stale().size() * NodeKey.ENCODED_LENGTH];
+            int at = 0;
+            for (NodeKey k : commit.stale()) {
+                k.encodeInto(staleNodes, at);
+                at += NodeKey.ENCODED_LENGTH;
             }
-            if (!commit.stale().isEmpty()) {
-                // One record per version, not one per node: the index costs a memtable insert per
-                // version instead of per replaced node, and pruning reads it back in one step.
-                ByteBuffer staleNodes = ByteBuffer.allocate(commit.stale().size() * NodeKey.ENCODED_LENGTH);
-                for (NodeKey k : commit.stale()) {
-                    staleNodes.put(k.encode());
-                }
-                batch.put(staleKey(commit.version()), staleNodes.array());
-            }
-            batch.put(rootKey(commit.version()), NodeCodec.encodeRoot(commit.root()));
-            batch.put(MARKER, marker(commit.version(), oldest));
+            rep.put(staleKey(commit.version()), staleNodes);
+        }
+        rep.put(rootKey(commit.version()), NodeCodec.encodeRoot(commit.root()));
+        rep.put(MARKER, marker(commit.version(), oldest));
+        try (WriteBatch batch = new WriteBatch(rep.toBytes())) {
             db.write(commitOptions, batch);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB write of version " + commit.version() + " failed: " + e.getMessage(), e);
@@ -334,7 +338,7 @@ public final class RocksDbNodeStore implements NodeStore {
     private static byte[] nodeKey(NodeKey k) {
         byte[] out = new byte[1 + NodeKey.ENCODED_LENGTH];
         out[0] = NODE;
-        System.arraycopy(k.encode(), 0, out, 1, NodeKey.ENCODED_LENGTH);
+        k.encodeInto(out, 1);
         return out;
     }
 
