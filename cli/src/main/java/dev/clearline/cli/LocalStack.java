@@ -22,7 +22,7 @@ import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.demo.DemoTraders;
 import dev.clearline.sequencer.l1.GatewayLink;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import dev.clearline.sequencer.oracle.DevPriceSource;
 import dev.clearline.sequencer.oracle.OracleFeed;
 import dev.clearline.sequencer.poster.BatchPoster;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
                 TraceCommand.class, ReportCommand.class, WatchCommand.class,
                 UserCommands.Deposit.class, UserCommands.PlaceOrder.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
                 UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
-                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, UserCommands.Escape.class,
+                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -93,6 +93,10 @@ public final class Main {
             if (cls == TraceCommand.class) return cls.cast(new TraceCommand(out, err));
             if (cls == ReportCommand.class) return cls.cast(new ReportCommand(out));
             if (cls == WatchCommand.class) return cls.cast(new WatchCommand(out, lifecycle, System.getenv()));
+            if (EscapeCommands.HatchBase.class.isAssignableFrom(cls)) {
+                return cls.cast(cls.getDeclaredConstructor(PrintWriter.class, PrintWriter.class, java.util.function.LongSupplier.class)
+                        .newInstance(out, err, (java.util.function.LongSupplier) System::nanoTime));
+            }
             if (UserCommands.Base.class.isAssignableFrom(cls)) return cls.cast(cls.getDeclaredConstructor(PrintWriter.class).newInstance(out));
             return CommandLine.defaultFactory().create(cls);
         }

@@ -88,7 +88,8 @@ class WatchCommandTest {
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 while (System.nanoTime() < deadline && !rejected(rollup)) Thread.sleep(200);
                 stop.run();
-            }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100");
+            }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100",
+                    "--data-dir", dir.resolve("watch").toString());
             assertThat(watch.code()).as(watch.err()).isZero();
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
             assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2");

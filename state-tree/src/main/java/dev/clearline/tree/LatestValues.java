@@ -45,8 +45,8 @@ final class LatestValues {
      * Moves the cache from {@code previous} to {@code committed}, which wrote {@code keys} with
      * {@code newValues} ({@code null}: deleted); every other key kept its value.
      */
-    void advance(long previous, long committed, Bytes32[] keys, byte[][] newValues) {
-        if (version != previous) {
+    void advance(long previous, long committed, byte[][] keys, byte[][] newValues) {
+        if (version != previous || capacity == 0) {
             values.clear();
             version = committed;
             return;
@@ -54,10 +54,11 @@ final class LatestValues {
         version = committed;
         for (int i = 0; i < keys.length; i++) {
             byte[] v = newValues[i] == null ? ABSENT : newValues[i];
+            Bytes32 key = Bytes32.wrap(keys[i]);
             if (values.size() < capacity) {
-                values.put(keys[i], v);
+                values.put(key, v);
             } else {
-                values.replace(keys[i], v);
+                values.replace(key, v);
             }
         }
     }

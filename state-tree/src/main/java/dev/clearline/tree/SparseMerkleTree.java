@@ -80,6 +80,29 @@ public final class SparseMerkleTree {
         return known == null ? Optional.empty() : Optional.of(known.clone());
     }
 
+    /**
+     * The value of {@code key} (32 bytes) in the latest version, or {@code null} when absent: the
+     * tree's own array, not a copy, for callers on a hot path that never modify it.
+     */
+    public byte[] latestValueShared(byte[] key) {
+        if (key.length != 32) {
+            throw new Bytes32.InvalidLengthException(key.length);
+        }
+        long v = latestVersion();
+        if (v < 0) {
+            return null;
+        }
+        Bytes32 k = Bytes32.wrap(key);
+        byte[] known = latestValues.lookup(v, k);
+        if (known == null) {
+            known = find(v, k);
+            latestValues.learn(v, Bytes32.of(key), known);
+        } else if (known == LatestValues.ABSENT) {
+            known = null;
+        }
+        return known;
+    }
+
     public Optional<byte[]> get(long version, Bytes32 key) {
         if (version >= 0 && version == latestVersion()) {
             return get(key);
@@ -125,25 +148,106 @@ public final class SparseMerkleTree {
 
     /** Applies all writes as one new version (one root); returns that version. */
     public long commit(WriteSet writes) {
-        long latest = store.latestVersion();
-        long version = latest + 1;
         var sorted = writes.sorted();
         int n = sorted.size();
         byte[][] keys = new byte[n][];
-        Bytes32[] writtenKeys = new Bytes32[n];
-        byte[][] writtenValues = new byte[n][];
-        LeafSub[] puts = new LeafSub[n];
+        byte[][] values = new byte[n][];
         int i = 0;
         for (var e : sorted.entrySet()) {
-            writtenKeys[i] = e.getKey();
             keys[i] = e.getKey().unsafeArray();
-            if (e.getValue().isPresent()) {
-                byte[] value = e.getValue().get();
-                writtenValues[i] = value;
+            values[i] = e.getValue().orElse(null);
+            i++;
+        }
+        return commit(prepareSorted(keys, values));
+    }
+
+    /**
+     * Computes the version that {@code keys} (32 bytes each, strictly ascending as unsigned
+     * numbers) set to {@code values} ({@code null}: delete) would make on top of the latest
+     * version, without writing anything: its root is known before deciding to keep it. The tree
+     * takes the arrays over; callers must not modify them afterwards. Commit it with
+     * {@link #commit(Prepared)} before anything else is committed, or drop it.
+     */
+    public Prepared prepare(byte[][] keys, byte[][] values) {
+        if (keys.length != values.length) {
+            throw new IllegalArgumentException(keys.length + " keys but " + values.length + " values; pass one value (or null) per key");
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] == null || keys[i].length != 32) {
+                throw new Bytes32.InvalidLengthException(keys[i] == null ? -1 : keys[i].length);
+            }
+            if (i > 0 && Arrays.compareUnsigned(keys[i - 1], keys[i]) >= 0) {
+                throw new IllegalArgumentException("keys are not strictly ascending at index " + i + "; sort and de-duplicate them");
+            }
+        }
+        return prepareSorted(keys, values);
+    }
+
+    /**
+     * A version computed by {@link #prepare} and not yet written: its root, and everything
+     * committing it writes. Valid only on top of the version it was computed from.
+     */
+    public static final class Prepared {
+        private final long baseVersion;
+        private final VersionCommit commit;
+        private final byte[][] keys;
+        private final byte[][] values;
+
+        private Prepared(long baseVersion, VersionCommit commit, byte[][] keys, byte[][] values) {
+            this.baseVersion = baseVersion;
+            this.commit = commit;
+            this.keys = keys;
+            this.values = values;
+        }
+
+        /** The root the version would have. */
+        public Bytes32 root() {
+            return Bytes32.wrap(commit.root().hash().clone());
+        }
+
+        /** The version it would become. */
+        public long version() {
+            return commit.version();
+        }
+
+        /** The version it was computed on top of. */
+        public long baseVersion() {
+            return baseVersion;
+        }
+
+        /** Internal nodes hashed to compute it (one Keccak permutation each), for measurements. */
+        public int internalNodesHashed() {
+            return commit.internalNodesWritten();
+        }
+    }
+
+    /**
+     * Writes a prepared version; returns it.
+     *
+     * @throws IllegalStateException if another version was committed since it was prepared
+     */
+    public long commit(Prepared prepared) {
+        long latest = store.latestVersion();
+        if (latest != prepared.baseVersion) {
+            throw new IllegalStateException("version " + prepared.version() + " was prepared on top of version " + prepared.baseVersion
+                    + " but the latest is now " + latest + "; prepare it again");
+        }
+        store.commit(prepared.commit);
+        latestValues.advance(latest, prepared.version(), prepared.keys, prepared.values);
+        return prepared.version();
+    }
+
+    private Prepared prepareSorted(byte[][] keys, byte[][] values) {
+        long latest = store.latestVersion();
+        long version = latest + 1;
+        int n = keys.length;
+        LeafSub[] puts = new LeafSub[n];
+        for (int i = 0; i < n; i++) {
+            byte[] value = values[i];
+            if (value != null) {
                 byte[] vh = TreeHash.value(value);
                 puts[i] = new LeafSub(new Node.Leaf(keys[i], value, vh, TreeHash.leaf(keys[i], vh)), null);
             }
-            i++;
         }
         Sub current = null;
         if (latest >= 0) {
@@ -163,9 +267,7 @@ public final class SparseMerkleTree {
             root = new RootRef(version, p.version, p.hash);
             rootNode = p.node != null ? p.node : store.node(new NodeKey(p.version, 0, 0, 0, 0, 0));
         }
-        store.commit(new VersionCommit(version, w.written, w.stale, root, rootNode, w.internalNodes));
-        latestValues.advance(latest, version, writtenKeys, writtenValues);
-        return version;
+        return new Prepared(latest, new VersionCommit(version, w.written, w.stale, root, rootNode, w.internalNodes), keys, values);
     }
 
     /**

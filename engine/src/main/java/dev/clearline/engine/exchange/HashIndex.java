@@ -1,37 +1,37 @@
 package dev.clearline.engine.exchange;
 
-import dev.clearline.engine.order.Hash32;
-
 /**
- * An open-addressing map from order hash to object (no entry object per mapping, backward-shift
- * deletion): the exchange looks orders up by hash several times per operation. The keys' hash
- * codes sit in their own array so probing compares ints and rarely touches a key object.
+ * An open-addressing map (no entry object per mapping, backward-shift deletion) for keys that
+ * cache their hash code (order hashes, addresses): the exchange looks orders up by hash and
+ * traders by address on every operation. The keys' hash codes sit in their own array so probing
+ * compares ints and rarely touches a key object; unlike {@link java.util.HashMap}, whose shared
+ * lookup code sees every key type in the JVM, the calls to {@code equals} here see one or two.
  * Single-threaded.
  */
-final class HashIndex<V> {
-    private Hash32[] keys = new Hash32[1 << 10];
+final class HashIndex<K, V> {
+    private Object[] keys = new Object[1 << 10];
     private int[] hashes = new int[1 << 10];
     private Object[] values = new Object[1 << 10];
     private int size;
 
     @SuppressWarnings("unchecked")
-    V get(Hash32 key) {
+    V get(K key) {
         int mask = keys.length - 1;
         int h = key.hashCode();
         for (int i = slot(h, mask); ; i = (i + 1) & mask) {
-            Hash32 k = keys[i];
+            Object k = keys[i];
             if (k == null) return null;
-            if (hashes[i] == h && (k == key || k.equals(key))) return (V) values[i];
+            if (hashes[i] == h && (k == key || key.equals(k))) return (V) values[i];
         }
     }
 
     /** Stores a non-null value. */
-    void put(Hash32 key, V value) {
+    void put(K key, V value) {
         if (value == null) throw new IllegalArgumentException("HashIndex stores non-null values only");
         int mask = keys.length - 1;
         int h = key.hashCode();
         for (int i = slot(h, mask); ; i = (i + 1) & mask) {
-            Hash32 k = keys[i];
+            Object k = keys[i];
             if (k == null) {
                 keys[i] = key;
                 hashes[i] = h;
@@ -39,21 +39,21 @@ final class HashIndex<V> {
                 if (++size * 2 > keys.length) grow();
                 return;
             }
-            if (hashes[i] == h && (k == key || k.equals(key))) {
+            if (hashes[i] == h && (k == key || key.equals(k))) {
                 values[i] = value;
                 return;
             }
         }
     }
 
-    void remove(Hash32 key) {
+    void remove(K key) {
         int mask = keys.length - 1;
         int h = key.hashCode();
         int i = slot(h, mask);
         while (true) {
-            Hash32 k = keys[i];
+            Object k = keys[i];
             if (k == null) return;
-            if (hashes[i] == h && (k == key || k.equals(key))) break;
+            if (hashes[i] == h && (k == key || key.equals(k))) break;
             i = (i + 1) & mask;
         }
         // backward shift: pull later entries of the probe run into the hole so lookups never stop early
@@ -73,10 +73,10 @@ final class HashIndex<V> {
     }
 
     private void grow() {
-        Hash32[] oldKeys = keys;
+        Object[] oldKeys = keys;
         int[] oldHashes = hashes;
         Object[] oldValues = values;
-        keys = new Hash32[oldKeys.length * 2];
+        keys = new Object[oldKeys.length * 2];
         hashes = new int[oldKeys.length * 2];
         values = new Object[oldKeys.length * 2];
         int mask = keys.length - 1;
@@ -88,6 +88,10 @@ final class HashIndex<V> {
             hashes[i] = oldHashes[j];
             values[i] = oldValues[j];
         }
+    }
+
+    int size() {
+        return size;
     }
 
     private static int slot(int hashCode, int mask) {

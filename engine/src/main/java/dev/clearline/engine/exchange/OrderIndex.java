@@ -14,7 +14,7 @@ final class OrderIndex {
     private static final LiveOrder CANCELLED = new LiveOrder(-1, null, null);
 
     private final LongMap<LiveOrder> byId = new LongMap<>();
-    private final HashIndex<LiveOrder> byHash = new HashIndex<>();
+    private final HashIndex<Hash32, LiveOrder> byHash = new HashIndex<>();
     private long nextId = 1;
 
     /** A fresh book id. */

@@ -8,6 +8,8 @@ import dev.clearline.tree.Bytes32;
 /** The STF's view of the team's key rule ({@link StateKeys}), as raw arrays; market ids are uint32. */
 final class LeafKeys {
     private static final byte[] GLOBAL_KEY = StateKeys.global().toArray();
+    /** The global key for reads, shared: leaf stores never modify keys, and no caller may. */
+    static final byte[] GLOBAL_SHARED = StateKeys.global().toArray();
 
     private LeafKeys() {}
 

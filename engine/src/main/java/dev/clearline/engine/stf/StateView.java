@@ -65,8 +65,8 @@ final class StateView {
     }
 
     GlobalLeaf global() {
-        byte[] v = store.get(LeafKeys.global());
-        return v == null ? GlobalLeaf.GENESIS : GlobalLeaf.decode(v);
+        GlobalLeaf g = store.get(LeafKeys.GLOBAL_SHARED, GlobalLeaf.class, GlobalLeaf::decode);
+        return g == null ? GlobalLeaf.GENESIS : g;
     }
 
     StateView put(Address owner, BalanceLeaf b) {

@@ -1,27 +1,50 @@
 package dev.clearline.engine.stf;
 
 import dev.clearline.engine.order.Hash32;
-import dev.clearline.tree.Bytes32;
 import dev.clearline.tree.SparseMerkleTree;
-import dev.clearline.tree.WriteSet;
 
-import java.nio.ByteBuffer;
-import java.util.HashMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The state tree as the STF's leaf store. Writes collect in memory and become one tree version
  * when {@link #root()} is asked for, so a caller chooses the root granularity: per transition (a
- * dispute's intermediate roots) or per batch (the sequencer's hot path).
+ * dispute's intermediate roots) or per batch (the sequencer's hot path). {@link #prepare()} computes
+ * the root the pending writes lead to without writing anything, and {@link #discard()} forgets
+ * them: a watcher judges a batch on the real tree and keeps it only if its root is the posted one.
+ *
+ * <p>Every leaf it has read or written stays at hand (value and last decoded form) while the tree's
+ * latest version is the one it knows, so the STF reads a busy leaf without walking the tree or
+ * decoding it again. When someone else commits to the tree, it starts over. Not thread-safe.
  */
 public final class TreeLeafStore implements LeafStore {
+    /** Leaves kept at hand by default before the table starts over (at a commit). */
+    public static final int DEFAULT_CACHED_LEAVES = 1 << 22;
+
     private final SparseMerkleTree tree;
-    private final Map<ByteBuffer, byte[]> pending = new HashMap<>();
-    private WriteSet pendingWrites = new WriteSet();
+    private final int capacity;
+    private final LeafTable table = new LeafTable();
+    private final ArrayList<Cell> dirty = new ArrayList<>();
+    /** The tree version the known (committed) values belong to. */
+    private long knownVersion;
+    /** Counts writes and discards, so a prepared version can tell it is out of date. */
+    private long writeStamp;
 
     public TreeLeafStore(SparseMerkleTree tree) {
+        this(tree, DEFAULT_CACHED_LEAVES);
+    }
+
+    /** @param cachedLeaves how many leaves to keep at hand before starting over (at least 1) */
+    public TreeLeafStore(SparseMerkleTree tree, int cachedLeaves) {
+        if (cachedLeaves < 1) throw new IllegalArgumentException("cachedLeaves is " + cachedLeaves + "; pass 1 or more");
         this.tree = tree;
+        this.capacity = cachedLeaves;
+        this.knownVersion = tree.latestVersion();
     }
 
     public SparseMerkleTree tree() {
@@ -30,17 +53,37 @@ public final class TreeLeafStore implements LeafStore {
 
     @Override
     public byte[] get(byte[] key) {
-        byte[] v = pending.get(ByteBuffer.wrap(key));
-        if (v != null) return v;
-        return tree.get(Bytes32.of(key)).orElse(null);
+        return cellFor(key).current();
+    }
+
+    @Override
+    public <T> T get(byte[] key, Class<T> type, Function<byte[], T> decoder) {
+        return cellFor(key).decoded(type, decoder);
     }
 
     @Override
     public void putAll(List<Write> writes) {
-        for (Write w : writes) {
-            pending.put(ByteBuffer.wrap(w.key()), w.value());
-            pendingWrites.put(Bytes32.of(w.key()), w.value());
+        checkVersion();
+        for (int i = 0, n = writes.size(); i < n; i++) {
+            Write w = writes.get(i);
+            if (w.value() == null) throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
+            Cell c = table.find(w.key(), true);
+            if (c.pending == null) dirty.add(c);
+            c.pending = w.value();
         }
+        writeStamp++;
+    }
+
+    /** Whether writes are waiting for a commit. */
+    public boolean hasPending() {
+        return !dirty.isEmpty();
+    }
+
+    /** Forgets the writes made since the last commit. */
+    public void discard() {
+        for (Cell c : dirty) c.pending = null;
+        dirty.clear();
+        writeStamp++;
     }
 
     /** Commits pending writes as one tree version (if there are any) and returns the latest root. */
@@ -51,11 +94,205 @@ public final class TreeLeafStore implements LeafStore {
 
     /** Commits pending writes; returns the tree version that now holds the state. */
     public long commit() {
-        if (pendingWrites.size() > 0) {
-            tree.commit(pendingWrites);
-            pending.clear();
-            pendingWrites = new WriteSet();
+        return commit(prepare());
+    }
+
+    /**
+     * The version the pending writes would make, computed without writing anything (no pending
+     * writes: the latest version as it is). Keep it with {@link #commit(Prepared)}, or drop it
+     * with {@link #discard()}.
+     */
+    public Prepared prepare() {
+        checkVersion();
+        if (dirty.isEmpty()) return new Prepared(new Hash32(tree.root().toArray()), null, writeStamp);
+        Cell[] cells = dirty.toArray(new Cell[0]);
+        // The tree wants keys in ascending order; their first eight bytes almost always decide it.
+        Arrays.sort(cells, TreeLeafStore::byKey);
+        byte[][] keys = new byte[cells.length][];
+        byte[][] values = new byte[cells.length][];
+        for (int i = 0; i < cells.length; i++) {
+            keys[i] = cells[i].key;
+            values[i] = cells[i].pending;
         }
-        return tree.latestVersion();
+        SparseMerkleTree.Prepared version = tree.prepare(keys, values);
+        return new Prepared(new Hash32(version.root().toArray()), version, writeStamp);
+    }
+
+    /**
+     * Commits a version {@link #prepare()} computed; returns the tree version that now holds the state.
+     *
+     * @throws IllegalStateException if anything was written or discarded since it was prepared
+     */
+    public long commit(Prepared prepared) {
+        if (prepared.stamp != writeStamp) {
+            throw new IllegalStateException("the leaf store changed since this version was prepared; prepare it again");
+        }
+        if (prepared.version == null) return tree.latestVersion();
+        long committed = tree.commit(prepared.version);
+        for (Cell c : dirty) {
+            c.known = c.pending;
+            c.pending = null;
+        }
+        dirty.clear();
+        knownVersion = committed;
+        writeStamp++;
+        if (table.size() > capacity) table.clear();
+        return committed;
+    }
+
+    /** A version computed from the pending writes and not yet written: its root and what committing it writes. */
+    public static final class Prepared {
+        private final Hash32 root;
+        private final SparseMerkleTree.Prepared version;
+        private final long stamp;
+
+        private Prepared(Hash32 root, SparseMerkleTree.Prepared version, long stamp) {
+            this.root = root;
+            this.version = version;
+            this.stamp = stamp;
+        }
+
+        /** The state root after the commit. */
+        public Hash32 root() {
+            return root;
+        }
+    }
+
+    private static int byKey(Cell a, Cell b) {
+        int c = Long.compareUnsigned(a.head, b.head);
+        return c != 0 ? c : Arrays.compareUnsigned(a.key, b.key);
+    }
+
+    private Cell cellFor(byte[] key) {
+        checkVersion();
+        Cell c = table.find(key, true);
+        if (c.pending == null && c.known == null) {
+            byte[] v = tree.latestValueShared(key);
+            c.known = v == null ? ABSENT : v;
+        }
+        return c;
+    }
+
+    /** Someone else committed to the tree: what this store knew may be stale; pending writes stay. */
+    private void checkVersion() {
+        long latest = tree.latestVersion();
+        if (latest == knownVersion) return;
+        knownVersion = latest;
+        List<Cell> keep = new ArrayList<>(dirty);
+        table.clear();
+        dirty.clear();
+        for (Cell old : keep) {
+            Cell c = table.find(old.key, true);
+            c.pending = old.pending;
+            dirty.add(c);
+        }
+    }
+
+    /** Marks a leaf known to be absent from the tree's latest version. */
+    private static final byte[] ABSENT = new byte[0];
+
+    /** One key's leaf: its value in the tree's latest version (if known), its pending write, and its last decoded form. */
+    private static final class Cell {
+        private static final VarHandle BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+        final byte[] key;
+        /** The key's first eight bytes as a big-endian number: its order among keys, nearly always. */
+        final long head;
+        /** Value in the tree's latest version; {@link #ABSENT}: no leaf; null: not looked up yet. */
+        byte[] known;
+        /** The value written since the last commit; null: none. */
+        byte[] pending;
+        private byte[] decodedOf;
+        private Object decoded;
+
+        Cell(byte[] key) {
+            this.key = key;
+            this.head = (long) BIG_ENDIAN.get(key, 0);
+        }
+
+        byte[] current() {
+            byte[] v = pending != null ? pending : known;
+            return v == ABSENT ? null : v;
+        }
+
+        <T> T decoded(Class<T> type, Function<byte[], T> decoder) {
+            byte[] v = current();
+            if (v == null) return null;
+            if (v == decodedOf && type.isInstance(decoded)) return type.cast(decoded);
+            T fresh = decoder.apply(v);
+            decodedOf = v;
+            decoded = fresh;
+            return fresh;
+        }
+    }
+
+    /**
+     * Cells by key, open addressing with each key's four words inline (state keys are Keccak
+     * outputs, so the first word is already a good hash). Cells are never removed, only all at once.
+     */
+    private static final class LeafTable {
+        private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+        private long[] words;
+        private Cell[] cells;
+        private int size;
+
+        LeafTable() {
+            clear();
+        }
+
+        int size() {
+            return size;
+        }
+
+        void clear() {
+            words = new long[4 << 10];
+            cells = new Cell[1 << 10];
+            size = 0;
+        }
+
+        Cell find(byte[] key, boolean create) {
+            if (key.length != 32) throw new IllegalArgumentException("state keys are 32 bytes, got " + key.length);
+            long w0 = (long) WORD.get(key, 0);
+            long w1 = (long) WORD.get(key, 8);
+            long w2 = (long) WORD.get(key, 16);
+            long w3 = (long) WORD.get(key, 24);
+            int mask = cells.length - 1;
+            for (int i = slot(w0, mask); ; i = (i + 1) & mask) {
+                Cell c = cells[i];
+                int b = i << 2;
+                if (c == null) {
+                    if (!create) return null;
+                    words[b] = w0;
+                    words[b + 1] = w1;
+                    words[b + 2] = w2;
+                    words[b + 3] = w3;
+                    // The cell keeps its own copy: callers may reuse their key arrays.
+                    c = new Cell(key.clone());
+                    cells[i] = c;
+                    if (++size * 2 > cells.length) grow();
+                    return c;
+                }
+                if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return c;
+            }
+        }
+
+        private void grow() {
+            long[] oldWords = words;
+            Cell[] oldCells = cells;
+            words = new long[oldWords.length * 2];
+            cells = new Cell[oldCells.length * 2];
+            int mask = cells.length - 1;
+            for (int j = 0; j < oldCells.length; j++) {
+                if (oldCells[j] == null) continue;
+                int i = slot(oldWords[j << 2], mask);
+                while (cells[i] != null) i = (i + 1) & mask;
+                System.arraycopy(oldWords, j << 2, words, i << 2, 4);
+                cells[i] = oldCells[j];
+            }
+        }
+
+        private static int slot(long firstWord, int mask) {
+            long h = firstWord * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32)) & mask;
+        }
     }
 }

@@ -20,10 +20,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Replays posted batches with the Java STF and judges each one. A batch is replayed on a scratch
- * fork of the verified state first, so a fraudulent batch never touches it; an honest batch is then
- * applied to the real tree as one new version. The verified chain is thus always the state the
- * rollup's honest history leads to, whatever a proposer posted.
+ * Replays posted batches with the Java STF and judges each one. A batch's writes are held apart
+ * from the verified state while it is judged, and its root is computed without writing anything
+ * ({@link TreeLeafStore#prepare()}); only an honest batch is then kept, as one new tree version, and
+ * a fraudulent one is dropped without having touched the tree. Each batch is thus applied once.
+ * The verified chain is always the state the rollup's honest history leads to, whatever a
+ * proposer posted.
  *
  * <p>Not thread-safe: one watcher thread feeds it batches in L1 order.
  */
@@ -31,13 +33,17 @@ public final class BatchVerifier {
     private final Stf stf;
     private final NodeStore nodes;
     private final SparseMerkleTree tree;
+    /** The verified state as the STF reads it; its leaf cache lives as long as the verifier. */
+    private final TreeLeafStore state;
     /** Tree version holding the pre-state of each batch judged honest, for bisection replays. */
     private final Map<Long, Long> preVersions = new HashMap<>();
 
     public BatchVerifier(Stf stf, NodeStore nodes) {
         this.stf = stf;
         this.nodes = nodes;
-        this.tree = new SparseMerkleTree(nodes);
+        // The leaf store keeps the values it needs at hand; the tree need not cache them too.
+        this.tree = new SparseMerkleTree(nodes, 0);
+        this.state = new TreeLeafStore(tree);
     }
 
     /** The state root every honest batch so far leads to. */
@@ -79,26 +85,31 @@ public final class BatchVerifier {
         }
 
         long preVersion = tree.latestVersion();
-        TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion)));
+        try {
+            Verdict v = judge(h, transitions);
+            if (v.honest()) preVersions.put(index, preVersion);
+            return v;
+        } finally {
+            // A refused batch (or a failure halfway) leaves the verified state as it was; after a commit this does nothing.
+            state.discard();
+        }
+    }
+
+    /** Applies the decoded transitions to the verified state and keeps them only if the batch is honest. */
+    private Verdict judge(BatchHeader h, List<Transition> transitions) {
+        long index = h.batchIndex();
         for (int step = 0; step < transitions.size(); step++) {
-            Outcome o = stf.apply(scratch, transitions.get(step), index);
+            Outcome o = stf.apply(state, transitions.get(step), index);
             if (o instanceof Outcome.Rejected r) return new Verdict.RejectedStep(index, step, r.reason());
         }
-        long consumed = StateReads.global(scratch).priorityOpsConsumed();
+        long consumed = StateReads.global(state).priorityOpsConsumed();
         if (consumed != h.priorityOpsConsumed()) {
             return new Verdict.HeaderMismatch(index, "priorityOpsConsumed", Long.toString(h.priorityOpsConsumed()), Long.toString(consumed));
         }
-        Hash32 post = scratch.root();
+        TreeLeafStore.Prepared prepared = state.prepare();
+        Hash32 post = prepared.root();
         if (!post.equals(h.postStateRoot())) return new Verdict.WrongPostRoot(index, h.postStateRoot(), post);
-
-        TreeLeafStore real = new TreeLeafStore(tree);
-        for (Transition t : transitions) {
-            Outcome o = stf.apply(real, t, index);
-            if (!o.applied()) throw new IllegalStateException("step applied on the fork but not on the tree it forks: " + o);
-        }
-        Hash32 committed = real.root();
-        if (!committed.equals(post)) throw new IllegalStateException("fork and tree disagree on batch " + index + ": " + post + " vs " + committed);
-        preVersions.put(index, preVersion);
+        state.commit(prepared);
         return new Verdict.Honest(index, post);
     }
 

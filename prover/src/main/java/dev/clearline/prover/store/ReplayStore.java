@@ -31,10 +31,11 @@ import org.rocksdb.WriteOptions;
  * {@code dir/tree}) and its progress through L1 (a second RocksDB, in {@code dir/progress}): the
  * block marks it can resume from and its note on every batch it judged.
  *
- * <p>Crash safety: the tree commits a batch's version first, the progress records it after, in
- * one synced write per poll step. A process killed between the two leaves a tree version no mark
- * names; {@link #open} rewinds the tree to the last mark's version, so the state and the progress
- * always agree and the interrupted range is simply read again.
+ * <p>Crash safety: the tree commits a batch's version first (not synced), the progress records it
+ * after: one sync of the tree's log, then one synced write per poll step. A mark therefore never
+ * names a tree version that is not on disk, even after a power loss. A process killed between the
+ * two leaves a tree version no mark names; {@link #open} rewinds the tree to the last mark's version,
+ * so the state and the progress always agree and the interrupted range is simply read again.
  *
  * <p>Rewinding (after a crash or an L1 reorg) commits a new tree version whose root is an older
  * version's root: nodes are immutable and keyed by the version that wrote them, so the old root's
@@ -71,8 +72,11 @@ public final class ReplayStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the replay store directory " + dir + ": " + e.getMessage(), e);
         }
+        // Tree versions are not synced one by one: record() syncs them all before it writes the mark
+        // that names them, so one fsync covers every batch of a poll step.
         RocksDbNodeStore nodes = RocksDbNodeStore.open(dir.resolve("tree"),
-                RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 20));
+                RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 20)
+                        .withDurability(RocksDbNodeStore.Durability.PROCESS_CRASH_ONLY));
         Options options = new Options().setCreateIfMissing(true);
         RocksDB progress;
         try {
@@ -143,11 +147,12 @@ public final class ReplayStore implements AutoCloseable {
     }
 
     /**
-     * Records one poll step in one synced write: the batches it judged and the mark it reached.
+     * Records one poll step: syncs the tree versions committed so far, then one synced write of the batches it judged and the mark it reached.
      * Marks older than {@code keepBlocks} blocks before {@code mark} are dropped, except the newest
      * of them (so a reorg up to that depth always finds a mark to resume from).
      */
     public void record(BlockMark mark, List<BatchRecord> judged, long keepBlocks) {
+        nodes.sync();
         try (WriteBatch batch = new WriteBatch()) {
             for (BatchRecord r : judged) batch.put(batchKey(r.sequence()), encodeBatch(r));
             batch.put(markKey(mark.block()), encodeMark(mark));

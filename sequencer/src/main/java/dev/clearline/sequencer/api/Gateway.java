@@ -37,9 +37,10 @@ import java.util.function.Consumer;
  * The trader API's path into the cluster. Signatures are checked on a pool of all cores first (a
  * request that fails never reaches the log); verified requests are numbered on one cluster thread,
  * which owns the cluster connection, offers them in order, and completes each request when its
- * reply arrives, that is, after the cluster committed it. If the connection drops, the thread
- * reconnects and resends every unanswered request under its original number; the service answers
- * a repeat with its first outcome, so nothing is applied twice.
+ * reply arrives, that is, after the cluster committed it. If the connection drops, or another
+ * member of the cluster takes over as leader, the thread resends every unanswered request under
+ * its original number, in order; the service answers a repeat with its first outcome, so nothing
+ * is applied twice.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -72,7 +73,7 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ClusterClient first = ClusterClient.connect(aeronDir, ingressEndpoints, this::onReply, 30_000);
+        ClusterClient first = ClusterClient.connect(aeronDir, ingressEndpoints, this::onReply, this::onNewLeader, 30_000);
         this.clusterThread = new Thread(() -> run(first), "gateway-cluster");
         clusterThread.setDaemon(true);
         clusterThread.start();
@@ -172,7 +173,7 @@ public final class Gateway implements AutoCloseable {
                 if (client.isClosed()) {
                     client.close();
                     log.warn("event=cluster_connection_lost unanswered={} action=reconnect_and_resend", inFlight.size());
-                    client = ClusterClient.connect(aeronDir, ingress, this::onReply, Long.MAX_VALUE);
+                    client = ClusterClient.connect(aeronDir, ingress, this::onReply, this::onNewLeader, Long.MAX_VALUE);
                     sentUpTo = inFlight.isEmpty() ? nextSeq : inFlight.firstKey() - 1;
                 }
                 int work = 0;
@@ -198,6 +199,19 @@ public final class Gateway implements AutoCloseable {
             }
         }
         client.close();
+    }
+
+    /**
+     * Another member leads now (cluster thread, inside poll): what the old leader had not committed
+     * is lost, so every unanswered request goes again, in order, before anything new. The service
+     * answers the ones that did commit with their first outcome.
+     */
+    private void onNewLeader(int leaderMemberId) {
+        long rewindTo = inFlight.isEmpty() ? nextSeq : inFlight.firstKey() - 1;
+        if (rewindTo < sentUpTo) {
+            log.info("event=resend_after_new_leader leader={} unanswered={}", leaderMemberId, inFlight.size());
+            sentUpTo = rewindTo;
+        }
     }
 
     private void onReply(ObjectNode reply) {

@@ -85,6 +85,27 @@ public final class GatewayLink implements SequencerLink {
     }
 
     @Override
+    public L1Progress l1Progress() throws IOException {
+        JsonNode l1 = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.STATE, 0, null, null)).path("l1");
+        return new L1Progress(l1.path("batchesPosted").asLong(), l1.path("batchesFinal").asLong());
+    }
+
+    @Override
+    public Optional<String> batchPosted(long index, long postedAt, long finalAt) throws IOException {
+        return refusal(log.call((id, s) -> new Command.BatchPosted(id, s, index, postedAt, finalAt)));
+    }
+
+    @Override
+    public Optional<String> batchesFinal(long count) throws IOException {
+        return refusal(log.call((id, s) -> new Command.BatchesFinal(id, s, count)));
+    }
+
+    private static Optional<String> refusal(ObjectNode reply) {
+        JsonNode o = reply.path("outcomes").path(0);
+        return o.path("accepted").asBoolean(false) ? Optional.empty() : Optional.of(o.path("help").asText("not applied"));
+    }
+
+    @Override
     public Optional<String> submit(Transition.PriorityOp op) throws IOException {
         return verdict(log.call((id, s) -> new Command.L1Op(id, s, op)));
     }

@@ -40,14 +40,19 @@ public record NodeKey(long version, int depth, long p0, long p1, long p2, long p
 
     public byte[] encode() {
         byte[] out = new byte[ENCODED_LENGTH];
-        putLong(out, 0, version);
-        out[8] = (byte) (depth >>> 8);
-        out[9] = (byte) depth;
-        putLong(out, 10, p0);
-        putLong(out, 18, p1);
-        putLong(out, 26, p2);
-        putLong(out, 34, p3);
+        encodeInto(out, 0);
         return out;
+    }
+
+    /** Writes the {@link #ENCODED_LENGTH}-byte encoding at {@code out[off]}. */
+    void encodeInto(byte[] out, int off) {
+        putLong(out, off, version);
+        out[off + 8] = (byte) (depth >>> 8);
+        out[off + 9] = (byte) depth;
+        putLong(out, off + 10, p0);
+        putLong(out, off + 18, p1);
+        putLong(out, off + 26, p2);
+        putLong(out, off + 34, p3);
     }
 
     public static NodeKey decode(byte[] in) {

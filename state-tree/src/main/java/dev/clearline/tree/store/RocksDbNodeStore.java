@@ -19,7 +19,8 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The persistent node store. Each version is one RocksDB {@link WriteBatch} holding its nodes, its
+ * The persistent node store. Each version is one RocksDB {@link WriteBatch} (built in Java and
+ * handed over in one call, {@link SerializedWriteBatch}) holding its nodes, its
  * stale-node index entries, its root and the "latest completed version" marker, so a process
  * killed mid-commit leaves either the whole version or none of it: on reopen the previous version
  * is intact and the interrupted one is absent.
@@ -95,6 +96,8 @@ public final class RocksDbNodeStore implements NodeStore {
     private final NodeCache decoded;
     private long latest;
     private long oldest;
+    /** The latest version's root, which every read and commit of the tree asks for first. */
+    private RootRef latestRoot;
 
     private RocksDbNodeStore(Options options, LRUCache cache, RocksDB db, Settings settings) {
         this.decoded = new NodeCache(settings.cachedNodes());
@@ -172,6 +175,7 @@ public final class RocksDbNodeStore implements NodeStore {
         if (root == null || root.version() != latest) {
             throw new StoreCorruptedException(latest, "root " + latest, "the root record fails its checksum");
         }
+        latestRoot = root;
         if (root.isEmpty()) {
             return;
         }
@@ -212,6 +216,9 @@ public final class RocksDbNodeStore implements NodeStore {
         if (version < oldest || version > latest) {
             return Optional.empty();
         }
+        if (version == latest && latestRoot != null) {
+            return Optional.of(latestRoot);
+        }
         byte[] raw = get(rootKey(version));
         if (raw == null) {
             return Optional.empty();
@@ -238,26 +245,30 @@ public final class RocksDbNodeStore implements NodeStore {
         if (commit.version() != latest + 1) {
             throw new IllegalStateException("bug: committing version " + commit.version() + " after " + latest);
         }
-        try (WriteBatch batch = new WriteBatch()) {
-            for (VersionCommit.Written w : commit.nodes()) {
-                batch.put(nodeKey(w.key()), NodeCodec.encode(w.node()));
+        SerializedWriteBatch rep = new SerializedWriteBatch(commit.nodes().size() * 160);
+        for (VersionCommit.Written w : commit.nodes()) {
+            rep.putNode(NODE, w.key(), NodeCodec.encode(w.node()));
+        }
+        if (!commit.stale().isEmpty()) {
+            // One record per version, not one per node: the index costs a memtable insert per
+            // version instead of per replaced node, and pruning reads it back in one step.
+            byte[] staleNodes = new byte[commit.stale().size() * NodeKey.ENCODED_LENGTH];
+            int at = 0;
+            for (NodeKey k : commit.stale()) {
+                k.encodeInto(staleNodes, at);
+                at += NodeKey.ENCODED_LENGTH;
             }
-            if (!commit.stale().isEmpty()) {
-                // One record per version, not one per node: the index costs a memtable insert per
-                // version instead of per replaced node, and pruning reads it back in one step.
-                ByteBuffer staleNodes = ByteBuffer.allocate(commit.stale().size() * NodeKey.ENCODED_LENGTH);
-                for (NodeKey k : commit.stale()) {
-                    staleNodes.put(k.encode());
-                }
-                batch.put(staleKey(commit.version()), staleNodes.array());
-            }
-            batch.put(rootKey(commit.version()), NodeCodec.encodeRoot(commit.root()));
-            batch.put(MARKER, marker(commit.version(), oldest));
+            rep.put(staleKey(commit.version()), staleNodes);
+        }
+        rep.put(rootKey(commit.version()), NodeCodec.encodeRoot(commit.root()));
+        rep.put(MARKER, marker(commit.version(), oldest));
+        try (WriteBatch batch = new WriteBatch(rep.toBytes())) {
             db.write(commitOptions, batch);
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB write of version " + commit.version() + " failed: " + e.getMessage(), e);
         }
         latest = commit.version();
+        latestRoot = commit.root();
         for (VersionCommit.Written w : commit.nodes()) {
             decoded.put(w.key(), w.node() instanceof Node.Internal in
                     ? new Node.Internal(in.leftVersion(), in.leftHash(), in.rightVersion(), in.rightHash(), in.hash())
@@ -303,6 +314,19 @@ public final class RocksDbNodeStore implements NodeStore {
         oldest = keepFrom;
     }
 
+    /**
+     * Waits until every version committed so far is on disk (an fsync of the write-ahead log): with
+     * {@link Durability#PROCESS_CRASH_ONLY}, call it before recording anywhere else that a version
+     * exists, so that record can never outlive the version after a power loss.
+     */
+    public void sync() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB sync of the write-ahead log failed: " + e.getMessage(), e);
+        }
+    }
+
     private byte[] get(byte[] key) {
         try {
             return db.get(key);
@@ -314,7 +338,7 @@ public final class RocksDbNodeStore implements NodeStore {
     private static byte[] nodeKey(NodeKey k) {
         byte[] out = new byte[1 + NodeKey.ENCODED_LENGTH];
         out[0] = NODE;
-        System.arraycopy(k.encode(), 0, out, 1, NodeKey.ENCODED_LENGTH);
+        k.encodeInto(out, 1);
         return out;
     }
 
