@@ -34,7 +34,8 @@ import java.util.List;
  *
  * <p>What cannot be restored (no opposite position can take more) is reported as an
  * {@link ExchangeEvent.InsuranceShortfall}, and again whenever the shortfall changes, so the fund
- * never goes negative unnoticed. Every Deleverage goes through the mirror STF and is emitted only
+ * never goes negative unnoticed; the exchange tries again after every liquidation, price and order
+ * command while it is outstanding. Every Deleverage goes through the mirror STF and is emitted only
  * when it applies.
  */
 final class Deleverager {

@@ -228,7 +228,13 @@ public final class Exchange {
         }
         a.nonces.add(o.nonce());
         glue.settle(e, mb, m);
+        retryShortfall();
         return null;
+    }
+
+    /** While a shortfall is outstanding, fills may have opened positions that can take it: try again. */
+    private void retryShortfall() {
+        if (deleverager.shortfall() > 0) deleverager.restore(marketIds, accountsInOrder);
     }
 
     /** @deprecated the exchange's clock is each market's oracle time; {@code now} is ignored */
@@ -318,6 +324,7 @@ public final class Exchange {
             if (r != null) throw new IllegalStateException("the book refused a replacement it had accepted on check: " + r);
         }
         glue.settle(next, mb, m);
+        retryShortfall();
         return null;
     }
 

@@ -143,12 +143,11 @@ class DeleverageExchangeTest {
         assertThat(events).filteredOn(e -> e instanceof ExchangeEvent.InsuranceShortfall)
                 .extracting(e -> ((ExchangeEvent.InsuranceShortfall) e).amount()).containsExactly(shortfall);
 
-        Signer v = d.trader(5, 1_000_000);  // a well-funded short arrives
+        Signer v = d.trader(5, 1_000_000);  // a well-funded short arrives: the fill that opens it retries the shortfall
         Signer u = d.trader(6, 1_000_000);
         d.place(d.gtc(v, Side.SELL, 6_900, 10, 200_000));
-        d.place(d.gtc(u, Side.BUY, 6_900, 10, 200_000));
         d.events();
-        d.oracle(6_900, d.ts + 1);
+        d.place(d.gtc(u, Side.BUY, 6_900, 10, 200_000));
         events = d.events();
         assertThat(events).filteredOn(e -> e instanceof ExchangeEvent.Deleveraged)
                 .extracting(e -> ((ExchangeEvent.Deleveraged) e).counterparty(), e -> ((ExchangeEvent.Deleveraged) e).size())

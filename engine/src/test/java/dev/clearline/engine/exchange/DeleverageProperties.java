@@ -48,12 +48,12 @@ class DeleverageProperties {
     record Step(int kind, int maker, int taker, boolean buy, int ticks, int lots, int makerMargin, int takerMargin, int move) {}
 
     static final Gen<Step> STEP = Gen.of(r -> new Step(r.nextInt(100), r.nextInt(TRADERS), r.nextInt(TRADERS), r.nextBoolean(),
-            r.nextInt(-3, 4), 1 + r.nextInt(12), r.nextInt(300), r.nextInt(300), r.nextInt(-18, 19)));
+            r.nextInt(-3, 4), 1 + r.nextInt(12), r.nextInt(150), r.nextInt(150), r.nextInt(-25, 26)));
 
     @Test
     void theFundIsNeverNegativeUnnoticedAndDeleveragesFollowTheRanking() {
         long[] seen = new long[3];
-        Property.forAll(Gens.elements(0, 0, 20_000, 50_000), Gens.listOf(STEP, 1, 150)).tries(40).check((fee, steps) -> {
+        Property.forAll(Gens.elements(0, 0, 20_000, 50_000), Gens.listOf(STEP, 1, 300)).tries(40).check((fee, steps) -> {
             Run run = new Run(fee);
             for (Step s : steps) {
                 run.step(s);
@@ -63,6 +63,12 @@ class DeleverageProperties {
         });
         assertThat(seen[0]).as("liquidations").isPositive();
         assertThat(seen[1]).as("deleverages").isPositive();
+        if (System.getProperty("clearline.seed", "").isEmpty()) {
+            // the fixed seeds reach the shortfall path (new thin counterparties after the fund carried bad debt)
+            assertThat(seen[2]).as("commands that ended with a reported shortfall").isPositive();
+        }
+        System.out.printf("DeleverageProperties: %d liquidations, %d deleverages, %d commands ended with a reported shortfall%n",
+                seen[0], seen[1], seen[2]);
     }
 
     static final class Run {
@@ -113,7 +119,7 @@ class DeleverageProperties {
             if (s.maker() == s.taker()) return;
             long price = Math.max(TICK, mark + s.ticks() * TICK);
             long notional = price * s.lots();
-            // margins from none to about three times the initial margin: many positions are thin
+            // margins from none to 1.5 times the initial margin: many positions are thin, so marks of +-25% bankrupt them
             long makerMargin = notional * s.makerMargin() / 1000;
             long takerMargin = notional * s.takerMargin() / 1000;
             Side side = s.buy() ? Side.BUY : Side.SELL;
