@@ -218,7 +218,8 @@ final class OrderBookView {
             q.addLast(fill);
             if (q.size() > RECENT_FILLS) q.removeFirst();
             if (r.filled >= r.order.size()) close(r, "filled");
-            holds(r.order.trader(), r.order.marketId(), true);
+            // the hex is cached on the record: no string is built per fill on the acknowledgement path
+            holders.computeIfAbsent(r.order.marketId(), k -> new java.util.TreeMap<>()).putIfAbsent(r.traderHex, r.order.trader());
         }
     }
 
