@@ -86,7 +86,15 @@ public final class SequencerMain {
             System.exit(2);
             return;
         }
-        SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier());
+        SequencerNode node;
+        try {
+            node = SequencerNode.start(config, new NativeSecp256k1Verifier());
+        } catch (IllegalStateException e) {
+            // a damaged log, a directory another running node holds: the message says what to do
+            System.err.println("sequencer: member " + config.memberId() + " cannot start: " + e.getMessage());
+            System.exit(70);
+            return;
+        }
         Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);

@@ -215,6 +215,11 @@ public final class SparseMerkleTree {
             return baseVersion;
         }
 
+        /** Keys it writes or deletes. */
+        public int leavesWritten() {
+            return keys.length;
+        }
+
         /** Internal nodes hashed to compute it (one Keccak permutation each), for measurements. */
         public int internalNodesHashed() {
             return commit.internalNodesWritten();

@@ -71,9 +71,10 @@ final class OrderIndex {
 
     /** Drops only the hash of an order being replaced under the same id. */
     void unindexHash(LiveOrder e) {
-        if (byHash.get(e.v.hash()) != e) return;
-        if (e.posted) byHash.put(e.v.hash(), GONE);
-        else byHash.remove(e.v.hash());
+        int at = byHash.find(e.v.hash()); // one probe for the check and the change
+        if (at < 0 || byHash.valueAt(at) != e) return;
+        if (e.posted) byHash.setValueAt(at, GONE);
+        else byHash.removeAt(at);
     }
 
     /** Marks a hash posted-and-gone (an order posted during a refused amend). */

@@ -156,6 +156,16 @@ public final class TreeLeafStore implements LeafStore {
         public Hash32 root() {
             return root;
         }
+
+        /** Leaves the commit writes (a value hash and a leaf hash each), for measurements. */
+        public int leavesWritten() {
+            return version == null ? 0 : version.leavesWritten();
+        }
+
+        /** Internal nodes hashed to compute the root (one Keccak permutation each), for measurements. */
+        public int internalNodesHashed() {
+            return version == null ? 0 : version.internalNodesHashed();
+        }
     }
 
     private static int byKey(Cell a, Cell b) {

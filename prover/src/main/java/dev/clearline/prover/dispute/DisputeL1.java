@@ -35,6 +35,7 @@ public final class DisputeL1 {
     private final DisputeGame game;
     private final Rollup rollup;
     private final GasLedger ledger = new GasLedger();
+    private BigInteger challengeBond;
 
     /**
      * @param sender signs and sends this account's moves: its own nonce, fees from the latest base
@@ -50,6 +51,11 @@ public final class DisputeL1 {
         this.rollup = Rollup.load(rollupAddress, web3j, reads, new DefaultGasProvider());
     }
 
+    /** The endpoint this account reads and sends through. */
+    public Web3j web3j() {
+        return web3j;
+    }
+
     public String account() {
         return account;
     }
@@ -62,12 +68,18 @@ public final class DisputeL1 {
         return rollup;
     }
 
+    public long chainId() throws IOException {
+        return call(() -> web3j.ethChainId().send().getChainId().longValueExact());
+    }
+
     public byte[] domainSeparator() throws IOException {
         return call(() -> rollup.domainSeparator().send());
     }
 
+    /** The game's challenge bond (an immutable: read once, so a challenge costs no extra round trip). */
     public BigInteger challengeBond() throws IOException {
-        return call(() -> game.challengeBond().send());
+        if (challengeBond == null) challengeBond = call(() -> game.challengeBond().send());
+        return challengeBond;
     }
 
     public int arity() throws IOException {

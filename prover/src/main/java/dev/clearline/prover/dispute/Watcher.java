@@ -10,6 +10,7 @@ import dev.clearline.prover.replay.Replayer;
 import dev.clearline.prover.replay.Verdict;
 import dev.clearline.prover.store.BatchRecord;
 import dev.clearline.prover.store.ReplayStore;
+import dev.clearline.prover.trace.StepVm;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -57,14 +58,15 @@ public final class Watcher implements AutoCloseable {
     private final DisputeL1 l1;
     private final Role role;
     private final Replayer replayer;
-    private final OneStepReplay replay = new OneStepReplay();
+    private final StepVm replay;
     private final Challenger challenger;
     private final Defender defender;
     private final long startBlock;
     /** The first block whose {@code Challenged} events are not read yet. */
     private long nextChallengeBlock;
     private boolean resumed;
-    private final List<Judged> fresh = new ArrayList<>();
+    /** Batches judged and not acted on yet: kept across a poll that fails half way, so none is missed. */
+    private final List<Judged> pending = new ArrayList<>();
     /** Games still being played, by id. */
     private final Map<Long, Game> games = new LinkedHashMap<>();
     /** Every (batch index, submission) this account has a game on, played out or not. */
@@ -89,7 +91,7 @@ public final class Watcher implements AutoCloseable {
             @Override
             public void judged(BatchRecord batch, RollupLog.Posted posted, Verdict verdict) {
                 listener.judged(batch, posted, verdict);
-                fresh.add(new Judged(batch, posted, verdict));
+                pending.add(new Judged(batch, posted, verdict));
             }
 
             @Override
@@ -103,23 +105,26 @@ public final class Watcher implements AutoCloseable {
                 onReorg(forkBlock);
             }
         });
+        this.replay = new StepVm(l1.chainId());
         this.challenger = new Challenger(l1, new WitnessBuilder(stf), replay, l1.domainSeparator());
         this.defender = new Defender(l1, l1.arity());
+        l1.challengeBond();
     }
 
     /** Reads new blocks, judges new batches, opens, resumes and plays games; returns the number of transactions sent. */
     public int poll() throws IOException {
-        fresh.clear();
         Replayer.Poll p = replayer.poll();
         int sent = 0;
         // The games first, so a batch this account already challenged (before a restart) is not challenged twice.
         adoptGames(p.reachedBlock());
-        List<Judged> candidates = new ArrayList<>(fresh);
         if (!resumed) {
-            candidates.addAll(0, unchallengedFromBefore());
+            pending.addAll(0, unchallengedFromBefore());
             resumed = true;
         }
-        for (Judged j : candidates) sent += onBatch(j);
+        while (!pending.isEmpty()) {
+            sent += onBatch(pending.getFirst());
+            pending.removeFirst();
+        }
         sent += play();
         return sent;
     }
@@ -198,7 +203,7 @@ public final class Watcher implements AutoCloseable {
     private List<Judged> unchallengedFromBefore() throws IOException {
         if (!role.challenge()) return List.of();
         Set<String> fromThisPoll = new HashSet<>();
-        for (Judged j : fresh) fromThisPoll.add(j.record().transactionHash());
+        for (Judged j : pending) fromThisPoll.add(j.record().transactionHash());
         List<Judged> out = new ArrayList<>();
         for (BatchRecord r : store.batches()) {
             if (r.honest() || r.verdict().startsWith("fraud:wrong-prev-root") || fromThisPoll.contains(r.transactionHash())) continue;
@@ -282,6 +287,7 @@ public final class Watcher implements AutoCloseable {
                         g.batchIndex(), g.block(), forkBlock);
             }
         }
+        pending.removeIf(j -> j.record().block() > forkBlock);
         // Game ids are sequential: after the fork an id may name another game, so these are read again from the events.
         games.values().removeIf(g -> g.block() > forkBlock);
         challengedByMe.values().removeIf(g -> g.block() > forkBlock);

@@ -16,11 +16,14 @@ import org.web3j.protocol.websocket.events.Notification;
 /**
  * A real node behind a lossy path: the first {@code drops} raw transactions are answered as
  * accepted (with their hash) but never reach the node, as when a mempool evicts them. Everything
- * else goes through untouched; every raw transaction sent is kept for the test to inspect.
+ * else goes through untouched; every raw transaction sent is kept for the test to inspect. While
+ * {@link #unreachable} is set, every call fails as it does when the node is down.
  */
 final class DroppingTransport implements Web3jService {
     private final Web3jService node;
     private int drops;
+    /** While true every call fails as a node that cannot be reached does. */
+    volatile boolean unreachable;
     final List<String> sent = new ArrayList<>();
 
     DroppingTransport(Web3jService node, int drops) {
@@ -31,6 +34,7 @@ final class DroppingTransport implements Web3jService {
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
     public synchronized <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
+        if (unreachable) throw new java.net.ConnectException("Failed to connect to /127.0.0.1:8545");
         if ("eth_sendRawTransaction".equals(request.getMethod())) {
             String raw = (String) request.getParams().get(0);
             sent.add(raw);

@@ -184,7 +184,7 @@ final class Rollout {
 
     private Watcher watcher(DisputeL1 side, Watcher.Role role, Path storeDir) throws IOException {
         ReplayStore store = ReplayStore.open(storeDir, "chain=" + chainId + " rollup=" + rollupAddress.toLowerCase());
-        return new Watcher(new RpcL1Source(l1.web3j(), rollupAddress), store, new Stf(domain, new BouncyCastleVerifier()), side, role,
+        return new Watcher(new RpcL1Source(side.web3j(), rollupAddress), store, new Stf(domain, new BouncyCastleVerifier()), side, role,
                 new Replayer.Settings(fromBlock, 2_000, 64), new ReplayListener() {});
     }
 

@@ -8,7 +8,12 @@ import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.batch.Batch;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.prover.replay.Verdict;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.math.BigInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +26,7 @@ import org.web3j.protocol.Web3j;
 
 /**
  * The watcher against what goes wrong around it, on the devnet: it stops between a verdict and
- * its challenge, L1 drops its challenge, L1 reorganises the wrong batch and the challenge away,
+ * its challenge, L1 cannot be reached, L1 drops its challenge, L1 reorganises the wrong batch and the challenge away,
  * the proposer never answers. In each case it takes the right action and the dispute is not lost.
  */
 @WithDevnet
@@ -84,6 +89,48 @@ class WatcherResilienceTest {
                 .isGreaterThan(((Transaction1559) dropped.getTransaction()).getMaxFeePerGas());
         assertThat(((Transaction1559) resent.getTransaction()).getMaxPriorityFeePerGas())
                 .isGreaterThan(((Transaction1559) dropped.getTransaction()).getMaxPriorityFeePerGas());
+        DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+        assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
+    }
+
+    @Test
+    void anL1ThatCannotBeReachedIsReportedOnceAndTheWatcherChallengesWhenItAnswersAgain(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        DroppingTransport path = new DroppingTransport(l1.service(), 0);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(Watcher.class);
+        logger.addAppender(logs);
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
+            Thread loop = new Thread(() -> {
+                try {
+                    watcher.follow(running::get, Thread::sleep, 20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            loop.start();
+            path.unreachable = true;
+            r.post(Rollout.withPostRoot(batches.get(1).header(), LIE), batches.get(1).calldata());
+            Thread.sleep(500);
+            assertThat(path.sent).as("nothing reaches a node that is down").isEmpty();
+            path.unreachable = false;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (path.sent.isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+            running.set(false);
+            loop.join(30_000);
+            assertThat(path.sent).as("the challenge, once L1 answers").isNotEmpty();
+            List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(lines.stream().filter(l -> l.startsWith("event=poll-failed"))).as("one line for the outage, not one per poll: %s", lines)
+                    .hasSize(1).allMatch(l -> l.contains("Failed to connect") && l.contains("action=retry"));
+            assertThat(lines).anyMatch(l -> l.startsWith("event=l1-reachable"));
+        } finally {
+            running.set(false);
+            logger.detachAppender(logs);
+        }
         DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
         assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
     }

@@ -100,7 +100,7 @@ public final class SequencerService implements ClusteredService {
         }
         Reply r = state.apply(c, toMillis(timestamp));
         byte[] out = ReplyCodec.encode(r);
-        if (c instanceof Command.Query) send(session, out);
+        if (c instanceof Command.Query || "outOfOrder".equals(r.body().get("type"))) send(session, out);
         else for (ClientSession s : cluster.clientSessions()) send(s, out);
     }
 

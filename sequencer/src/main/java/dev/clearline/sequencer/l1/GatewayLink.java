@@ -47,10 +47,12 @@ public final class GatewayLink implements SequencerLink {
 
     /** A link applying commands to {@code state} directly, at the log time {@code millis} gives. */
     public static GatewayLink direct(SequencerState state, LongSupplier millis) {
-        long[] seq = {0};
+        long[] seq = {0, 0};
         return new GatewayLink(build -> {
             try {
-                byte[] bytes = ReplyCodec.encode(state.apply(build.apply(1L, ++seq[0]), millis.getAsLong()));
+                // numbered as the gateway numbers: state-changing requests 1, 2, ...; queries -1, -2, ... apart
+                long n = build.apply(1L, 0L) instanceof Command.Query ? -(++seq[1]) : ++seq[0];
+                byte[] bytes = ReplyCodec.encode(state.apply(build.apply(1L, n), millis.getAsLong()));
                 return ReplyCodec.decode(bytes, 0, bytes.length);
             } catch (IOException e) {
                 throw new IOException("a reply did not decode: " + e.getMessage(), e);

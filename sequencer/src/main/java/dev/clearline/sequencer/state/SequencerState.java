@@ -32,6 +32,11 @@ import java.util.Map;
  * state) and a {@link BatchBuilder} (the real Merkle tree and sealed batches); it keeps what the
  * trader API reads ({@link OrderBookView}) and the resend table of every client.
  *
+ * <p>A client's state-changing requests are applied only in the order of their numbers
+ * ({@code clientSeq}, consecutive from 1; queries are not numbered among them): a number already applied is answered
+ * with its first reply, a number after a gap is refused as {@code outOfOrder} with the number
+ * expected, so a request lost around a leader change is never overtaken by a later one.
+ *
  * <p>No clock, thread, randomness or local setting reaches it: time is the log's timestamp or a
  * {@link Command.TimeTick}; everything else comes from {@link Genesis}. Single-threaded.
  */
@@ -90,7 +95,22 @@ public final class SequencerState {
     /** Applies one command taken from the log at {@code timestampMillis}. */
     public Reply apply(Command c, long timestampMillis) {
         if (c instanceof Command.Query q) return answer(q, timestampMillis);
-        ClientWindow w = clients.computeIfAbsent(c.clientId(), id -> new ClientWindow());
+        ClientWindow w = clients.get(c.clientId());
+        long expected = w == null ? 1 : w.lastSeq + 1;
+        if (c.clientSeq() > expected) {
+            // an earlier request of this client never reached the log (lost with a leader): nothing is
+            // applied, the client is told which number to send again from; every replica decides alike
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("type", "outOfOrder");
+            body.put("expected", expected);
+            body.put("error", "request " + c.clientSeq() + " arrived before request " + expected
+                    + "; send every request from " + expected + " again, in order");
+            return new Reply(seq, c.clientId(), c.clientSeq(), timestampMillis, false, body);
+        }
+        if (w == null) {
+            w = new ClientWindow();
+            clients.put(c.clientId(), w);
+        }
         if (c.clientSeq() <= w.lastSeq) {
             Reply first = w.find(c.clientSeq());
             if (first != null) return first.asDuplicate();

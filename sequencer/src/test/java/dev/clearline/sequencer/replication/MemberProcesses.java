@@ -28,21 +28,25 @@ import java.util.stream.Collectors;
  * can {@code kill -9} any of them. Ports are picked free here (other worktrees run the same tests
  * at the same time). Every member's output goes to {@code dir/member-I-runR.log}.
  */
-final class MemberProcesses implements AutoCloseable {
+public final class MemberProcesses implements AutoCloseable {
+    /** JVM flags for test members: small heap, C1 only (less compiling on a shared 2-core machine). */
+    static final List<String> TEST_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final Pattern READY = Pattern.compile("SEQUENCER_READY port=(\\d+) seq=(\\d+) member=(\\d+) status=(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Path dir;
     final List<NodeConfig.Member> members;
     private final List<String> extra;
+    private final List<String> jvm;
     private final Member[] running;
     private final int[] runs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     record Member(int id, Process process, int apiPort, int statusPort, Path log) {}
 
-    private MemberProcesses(Path dir, List<NodeConfig.Member> members, List<String> extra) {
+    private MemberProcesses(Path dir, List<NodeConfig.Member> members, List<String> jvm, List<String> extra) {
         this.dir = dir;
+        this.jvm = jvm;
         this.members = members;
         this.extra = extra;
         this.running = new Member[members.size()];
@@ -51,12 +55,16 @@ final class MemberProcesses implements AutoCloseable {
 
     /** Starts {@code n} members together (a member missing at start would hold the others in the start-up canvass). */
     static MemberProcesses start(Path dir, int n, String... extra) throws IOException, InterruptedException {
+        return start(dir, n, TEST_JVM, extra);
+    }
+
+    static MemberProcesses start(Path dir, int n, List<String> jvm, String... extra) throws IOException, InterruptedException {
         List<NodeConfig.Member> members = new ArrayList<>();
         Set<Integer> used = new HashSet<>();
         for (int i = 0; i < n; i++) {
             members.add(new NodeConfig.Member(i, "127.0.0.1", freePort(used), freePort(used), freePort(used), freePort(used), freePort(used)));
         }
-        MemberProcesses c = new MemberProcesses(dir, members, List.of(extra));
+        MemberProcesses c = new MemberProcesses(dir, members, jvm, List.of(extra));
         List<Process> started = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) started.add(c.launch(i));
@@ -88,9 +96,9 @@ final class MemberProcesses implements AutoCloseable {
         runs[id]++;
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
                 "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--verify-threads", "1"));
         cmd.addAll(extra);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logOf(id).toFile()).start();
@@ -126,6 +134,10 @@ final class MemberProcesses implements AutoCloseable {
         m.process().destroyForcibly();
         m.process().waitFor();
         running[id] = null;
+    }
+
+    int apiPort(int id) {
+        return running[id].apiPort();
     }
 
     boolean isRunning(int id) {
@@ -185,6 +197,17 @@ final class MemberProcesses implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("the members did not agree within " + timeoutMs + " ms: " + last);
+    }
+
+    /** Lines of a running member's current log that contain {@code text}, for explaining a slow failover. */
+    List<String> logLines(int id, String text) {
+        Member m = running[id];
+        if (m == null) return List.of();
+        try {
+            return Files.readAllLines(m.log()).stream().filter(l -> l.contains(text)).toList();
+        } catch (IOException e) {
+            return List.of("(log unreadable: " + e + ")");
+        }
     }
 
     String logs() {

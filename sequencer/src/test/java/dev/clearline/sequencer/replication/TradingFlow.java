@@ -35,9 +35,15 @@ final class TradingFlow implements AutoCloseable {
     private final Thread thread;
     private volatile boolean paused;
     private volatile boolean running = true;
-    private long nonce = 1;
+    private long nonce;
 
     TradingFlow(Gateway gateway, Eip712 domain, int traders, long seed, long periodMicros) {
+        this(gateway, domain, traders, seed, periodMicros, 1);
+    }
+
+    /** @param firstNonce the order nonce to start from (above any the traders used before) */
+    TradingFlow(Gateway gateway, Eip712 domain, int traders, long seed, long periodMicros, long firstNonce) {
+        this.nonce = firstNonce;
         this.gateway = gateway;
         this.domain = domain;
         this.traders = java.util.stream.IntStream.range(0, traders).mapToObj(FastSigner::dev).toList();

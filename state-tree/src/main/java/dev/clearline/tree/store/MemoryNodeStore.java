@@ -16,6 +16,8 @@ public final class MemoryNodeStore implements NodeStore {
     private final TreeMap<Long, RootRef> roots = new TreeMap<>();
     private final Map<NodeKey, Node> rootNodes = new HashMap<>();
     private long oldest = 0;
+    /** The last key of {@link #roots}, kept apart: every read of the tree asks for it. */
+    private long latest = -1;
 
     @Override
     public Node node(NodeKey key) {
@@ -29,7 +31,7 @@ public final class MemoryNodeStore implements NodeStore {
 
     @Override
     public long latestVersion() {
-        return roots.isEmpty() ? -1 : roots.lastKey();
+        return latest;
     }
 
     @Override
@@ -49,6 +51,7 @@ public final class MemoryNodeStore implements NodeStore {
             rootNodes.put(new NodeKey(commit.root().rootNodeVersion(), 0, 0, 0, 0, 0), root);
         }
         roots.put(commit.version(), commit.root());
+        latest = roots.lastKey();
     }
 
     @Override

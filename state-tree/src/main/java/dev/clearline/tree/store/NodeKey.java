@@ -75,6 +75,24 @@ public record NodeKey(long version, int depth, long p0, long p1, long p2, long p
         return v;
     }
 
+    // Written out: the record's generated equals goes through a chain of method handles that the
+    // JIT did not always inline, and the node cache compares keys on every look-up.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NodeKey k && version == k.version && depth == k.depth && p0 == k.p0 && p1 == k.p1
+                && p2 == k.p2 && p3 == k.p3;
+    }
+
+    @Override
+    public int hashCode() {
+        long h = version * 0x9E3779B97F4A7C15L + depth;
+        h = h * 31 + p0;
+        h = h * 31 + p1;
+        h = h * 31 + p2;
+        h = h * 31 + p3;
+        return (int) (h ^ (h >>> 32));
+    }
+
     @Override
     public String toString() {
         return "node(version " + version + ", depth " + depth + ", path "

@@ -4,6 +4,7 @@ import dev.clearline.tree.hash.TreeHash;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -245,9 +246,16 @@ public final class RocksDbNodeStore implements NodeStore {
         if (commit.version() != latest + 1) {
             throw new IllegalStateException("bug: committing version " + commit.version() + " after " + latest);
         }
-        SerializedWriteBatch rep = new SerializedWriteBatch(commit.nodes().size() * 160);
-        for (VersionCommit.Written w : commit.nodes()) {
-            rep.putNode(NODE, w.key(), NodeCodec.encode(w.node()));
+        List<VersionCommit.Written> written = commit.nodes();
+        byte[][] encoded = new byte[written.size()][];
+        int bytes = 256 + commit.stale().size() * NodeKey.ENCODED_LENGTH;
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = NodeCodec.encode(written.get(i).node());
+            bytes += 3 + NodeKey.ENCODED_LENGTH + 5 + encoded[i].length;
+        }
+        SerializedWriteBatch rep = new SerializedWriteBatch(bytes);
+        for (int i = 0; i < encoded.length; i++) {
+            rep.putNode(NODE, written.get(i).key(), encoded[i]);
         }
         if (!commit.stale().isEmpty()) {
             // One record per version, not one per node: the index costs a memtable insert per
