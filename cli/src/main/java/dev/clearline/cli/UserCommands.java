@@ -301,6 +301,10 @@ final class UserCommands {
         @Override
         public Integer call() {
             Rollup rollup = o.rollup();
+            if (o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact()) != 0) {
+                throw new UserError("the rollup is frozen: finalized withdrawals are paid at the escape rate after the claim window, with"
+                        + " everything else you have; use ./clearline escape (--dry-run shows what you would get)");
+            }
             long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
             Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
             EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);

@@ -193,6 +193,9 @@ class CensorshipFreezeTest {
         Run early = cli(common(l1, a), "escape");
         assertThat(early.code()).isEqualTo(1);
         assertThat(early.err()).contains("claim window is open", "escape report");
+        Run claim = cli(common(l1, a), "claim");
+        assertThat(claim.code()).isEqualTo(1);
+        assertThat(claim.err()).contains("frozen", "./clearline escape");
         Run preview = cli(common(l1, a), "escape", "--dry-run");
         assertThat(preview.code()).as(preview.err()).isZero();
         assertThat(json(preview).path("claims")).hasSize(3);
