@@ -40,6 +40,7 @@ contract EscapeHatch is IEscapeRate {
         uint32 mmfPpm;
         uint32 makerFeePpm;
         uint32 takerFeePpm;
+        uint32 liquidationFeePpm;
         address oracle;
         uint64 markPrice;
         int64 fundingIndex;

@@ -343,7 +343,7 @@ contract Rollup is IRollup {
 
     /// @notice Pays withdrawal `withdrawalId` to its recipient, proven by its WITHDRAWAL leaf
     ///         `(recipient, amount)` under the post-state root of finalized batch `batchIndex`.
-    ///         Each id once. After a freeze the amount is scaled by the escape rate (section 8).
+    ///         Each id once. After a freeze the amount is scaled by the escape rate (docs/protocol.md section 7.5).
     function claimWithdrawal(
         uint64 batchIndex,
         uint64 withdrawalId,

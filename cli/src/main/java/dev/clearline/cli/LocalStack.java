@@ -22,7 +22,7 @@ import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.demo.DemoTraders;
 import dev.clearline.sequencer.l1.GatewayLink;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import dev.clearline.sequencer.oracle.DevPriceSource;
 import dev.clearline.sequencer.oracle.OracleFeed;
 import dev.clearline.sequencer.poster.BatchPoster;
@@ -129,7 +129,8 @@ final class LocalStack implements AutoCloseable {
 
         Map<Integer, Long> start = new java.util.HashMap<>();
         for (long[] m : MARKETS) start.put((int) m[0], m[3]);
-        OracleFeed oracle = new OracleFeed(genesis.domain(), DevAccounts.oracle(), new DevPriceSource(start, 7, 1_000, 200), link);
+        DevPriceSource walk = new DevPriceSource(start, 7, 1_000, 200);
+        OracleFeed oracle = new OracleFeed(genesis.domain(), DevAccounts.oracle(), (market, at) -> stressed(market, walk.quote(market, at)), link);
         running.add(loop("ticker", s.tickMillis(), () -> {
             long now = System.currentTimeMillis() / 1000;
             gateway.submit((id, q) -> new Command.TimeTick(id, q, now)).get(30, TimeUnit.SECONDS);
@@ -143,6 +144,28 @@ final class LocalStack implements AutoCloseable {
             demo = new DemoTraders(gateway, genesis.domain(), link, makers, takers, 11, 1_000).start();
             running.add(demo);
         }
+    }
+
+    /** Per market, a move (ppm of the walk's price) applied to the dev oracle's prices: a market in stress, for tests and demos. */
+    private final Map<Integer, Long> shocks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Moves market {@code market}'s dev oracle price by {@code ppm} (e.g. -80,000 = 8 % down) from
+     * the next round on, and has longs pay the walk's maximum funding rate meanwhile (0: back to
+     * the plain walk). What a test needs to drive a position under maintenance on purpose.
+     */
+    void shock(int market, long ppm) {
+        if (ppm == 0) shocks.remove(market);
+        else shocks.put(market, ppm);
+    }
+
+    private dev.clearline.sequencer.oracle.PriceSource.Quote stressed(int market, dev.clearline.sequencer.oracle.PriceSource.Quote q) {
+        Long ppm = shocks.get(market);
+        if (ppm == null) return q;
+        long tick = 1;
+        for (long[] m : MARKETS) if (m[0] == market) tick = m[1];
+        long price = Math.max(tick, (q.price() + q.price() * ppm / 1_000_000) / tick * tick);
+        return new dev.clearline.sequencer.oracle.PriceSource.Quote(price, 200);
     }
 
     /** Lists the demo markets and funds the demo traders through the rollup's deposit queue; mints collateral for key 2. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
                 TraceCommand.class, ReportCommand.class, WatchCommand.class,
                 UserCommands.Deposit.class, UserCommands.PlaceOrder.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
                 UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
-                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, UserCommands.Escape.class,
+                UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -50,12 +50,35 @@ public final class Main {
         Main main = new Main();
         main.verbose(false); // the log level is process-wide: a previous run in this JVM may have raised it
         ErrorReporting errors = new ErrorReporting(err, () -> debug || main.verbose);
-        CommandLine cli = new CommandLine(main, new Factory(out, err, lifecycle));
+        Factory factory = new Factory(out, err, lifecycle);
+        // `clearline devnet ...` is started often and should answer fast: picocli builds the model of
+        // every subcommand it is given (their options, mixins and field initialisers), which was the
+        // largest part of the devnet's start-up. The same root command with only `devnet` under it.
+        CommandLine cli = args.length > 0 && "devnet".equals(args[0])
+                ? new CommandLine(new DevnetOnly(main), factory) : new CommandLine(main, factory);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler(errors);
         cli.setExecutionExceptionHandler(errors);
         return cli.execute(args);
+    }
+
+    /** The root command with only {@code devnet} under it (see {@link #run}); same name, version and options. */
+    @Command(name = "clearline", mixinStandardHelpOptions = true, version = "clearline 0.1.0-SNAPSHOT",
+            description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
+            subcommands = {DevnetCommand.class})
+    static final class DevnetOnly {
+        private final Main main;
+
+        DevnetOnly(Main main) {
+            this.main = main;
+        }
+
+        @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+                description = "Log at INFO (default: WARN only) and print the stack trace of any failure. Logs are key=value lines on stderr.")
+        void verbose(boolean on) {
+            main.verbose(on);
+        }
     }
 
     /** Hands every command the output streams and the lifecycle. */
@@ -70,6 +93,10 @@ public final class Main {
             if (cls == TraceCommand.class) return cls.cast(new TraceCommand(out, err));
             if (cls == ReportCommand.class) return cls.cast(new ReportCommand(out));
             if (cls == WatchCommand.class) return cls.cast(new WatchCommand(out, lifecycle, System.getenv()));
+            if (EscapeCommands.HatchBase.class.isAssignableFrom(cls)) {
+                return cls.cast(cls.getDeclaredConstructor(PrintWriter.class, PrintWriter.class, java.util.function.LongSupplier.class)
+                        .newInstance(out, err, (java.util.function.LongSupplier) System::nanoTime));
+            }
             if (UserCommands.Base.class.isAssignableFrom(cls)) return cls.cast(cls.getDeclaredConstructor(PrintWriter.class).newInstance(out));
             return CommandLine.defaultFactory().create(cls);
         }

@@ -36,4 +36,9 @@ final class Units {
     static String amount(long base) {
         return BigDecimal.valueOf(base).movePointLeft(DECIMALS).setScale(DECIMALS, RoundingMode.UNNECESSARY).toPlainString();
     }
+
+    /** As {@link #amount(long)}, for sums and equities that L1 counts in 256 bits. */
+    static String amount(java.math.BigInteger base) {
+        return new BigDecimal(base).movePointLeft(DECIMALS).setScale(DECIMALS, RoundingMode.UNNECESSARY).toPlainString();
+    }
 }

@@ -6,12 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.l1.RollupLog;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.util.HexFormat;
@@ -289,31 +293,38 @@ final class UserCommands {
     @Command(name = "claim", mixinStandardHelpOptions = true,
             description = {"Claim on L1 every finalized withdrawal to you. The proofs come from the L2 state rebuilt from L1 alone",
                     "(the rollup's batches), so no operator is needed."})
-    static final class Claim extends Base {
-        Claim(PrintWriter out) {
-            super(out);
+    static final class Claim extends EscapeCommands.HatchBase {
+        Claim(PrintWriter out, PrintWriter err, java.util.function.LongSupplier nanos) {
+            super(out, err, nanos);
         }
 
         @Override
         public Integer call() {
             Rollup rollup = o.rollup();
-            L1State l1 = o.l1("rebuild the L2 state from L1", () -> L1State.rebuild(o.web3j(), rollup, o.chainId()));
+            long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+            Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
+            EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
+            FinalizedState l1 = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(new RollupLog(o.web3j(), rollup.getContractAddress()),
+                    finalized, new Stf(domain, new BouncyCastleVerifier()), progress));
+            progress.done();
             Address me = o.address();
-            List<L1State.Withdrawal> mine = l1.withdrawalsTo(me);
+            List<FinalizedState.Withdrawal> mine = finalized == 0 ? List.of() : l1.withdrawalsTo(me);
             ArrayNode claimed = UserOptions.JSON.createArrayNode();
             long total = 0;
-            for (L1State.Withdrawal w : mine) {
+            for (FinalizedState.Withdrawal w : mine) {
                 boolean done = o.l1("check withdrawal " + w.id(), () -> rollup.withdrawalClaimed(BigInteger.valueOf(w.id())).send());
                 if (done) continue;
-                TransactionReceipt r = ok(o.l1("claim withdrawal " + w.id(), () -> rollup.claimWithdrawal(BigInteger.valueOf(l1.finalizedBatch()),
-                        BigInteger.valueOf(w.id()), w.recipient().toString(), BigInteger.valueOf(w.amount()), l1.proof(w.id())).send()), "claim");
-                claimed.addObject().put("withdrawalId", w.id()).put("amount", Units.amount(w.amount())).put("tx", r.getTransactionHash());
-                total += w.amount();
+                TransactionReceipt r = ok(o.l1("claim withdrawal " + w.id(), () -> rollup.claimWithdrawal(BigInteger.valueOf(finalized - 1),
+                        BigInteger.valueOf(w.id()), w.recipient().toString(), BigInteger.valueOf(w.amount()), l1.withdrawalProof(w.id())).send()), "claim");
+                long paid = Rollup.getWithdrawalClaimedEvents(r).getFirst().paid.longValueExact(); // after a freeze: scaled by the escape rate
+                claimed.addObject().put("withdrawalId", w.id()).put("amount", Units.amount(w.amount())).put("paid", Units.amount(paid))
+                        .put("tx", r.getTransactionHash());
+                total += paid;
             }
-            ObjectNode res = result().put("finalizedBatches", l1.finalizedBatch() + 1).put("claimedTotal", Units.amount(total));
+            ObjectNode res = result().put("finalizedBatches", finalized).put("claimedTotal", Units.amount(total));
             res.set("claimed", claimed);
             String text = claimed.isEmpty()
-                    ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + (l1.finalizedBatch() + 1)
+                    ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + finalized
                             + " final batch(es); a withdrawal becomes claimable once its batch is final (./clearline status)"
                     : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me;
             o.print(out, res, text);
@@ -322,7 +333,9 @@ final class UserCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Where the rollup stands on L1 (batches posted and final, the priority queue) and where you stand on L1 and L2.")
+            description = {"Where the rollup stands on L1 (batches posted and final, the priority queue) and where you stand on L1 and L2:",
+                    "each of your recent fills and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the",
+                    "challenge period unless disputed) or final, with about how long until it is final."})
     static final class Status extends Base {
         Status(PrintWriter out) {
             super(out);
@@ -365,10 +378,12 @@ final class UserCommands {
                         .append(" not yet on L1\n");
                 if (who != null) {
                     JsonNode a = o.get("/accounts/" + who).path("account");
-                    res.putObject("you").put("address", who).put("l2Free", Units.amount(a.path("free").asLong()))
+                    ObjectNode you = res.putObject("you").put("address", who).put("l2Free", Units.amount(a.path("free").asLong()))
                             .put("positions", a.path("positions").size()).put("openOrders", a.path("openOrders").size());
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
-                            .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)");
+                            .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)\n");
+                    you.set("fills", stages(a.path("fills"), now, period, "fill", t));
+                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, "withdrawal", t));
                 }
             } catch (UserError e) {
                 res.put("sequencer", e.getMessage());
@@ -379,6 +394,41 @@ final class UserCommands {
         }
     }
 
+
+    /** How many things stand at each stage, the ones not final one per line with when they become final; the records with that estimate. */
+    private static ArrayNode stages(JsonNode records, long l1Now, long period, String what, StringBuilder t) {
+        ArrayNode out = UserOptions.JSON.createArrayNode();
+        int matched = 0, posted = 0, fin = 0;
+        StringBuilder pending = new StringBuilder();
+        for (JsonNode r : records) {
+            ObjectNode c = ((ObjectNode) r).deepCopy();
+            String stage = r.path("stage").asText();
+            String id = what.equals("fill") ? "fill at seq " + r.path("seq").asLong() + " (" + Units.amount(r.path("price").asLong()) + " x "
+                    + r.path("size").asLong() + " on market " + r.path("market").asInt() + ")"
+                    : "withdrawal " + r.path("withdrawalId").asLong() + " of " + Units.amount(r.path("amount").asLong());
+            switch (stage) {
+                case "final" -> fin++;
+                case "posted" -> {
+                    posted++;
+                    long in = Math.max(0, r.path("finalAt").asLong() - l1Now);
+                    c.put("finalInSeconds", in);
+                    pending.append("    ").append(id).append(": posted in batch ").append(r.path("batch").asLong())
+                            .append(", final in about ").append(in).append(" L1 second(s) unless disputed\n");
+                }
+                default -> {
+                    matched++;
+                    pending.append("    ").append(id).append(": matched, its batch ").append(r.path("batch").asLong())
+                            .append(" is not on L1 yet; final about ").append(period).append(" L1 second(s) after it posts\n");
+                }
+            }
+            out.add(c);
+        }
+        if (!out.isEmpty()) {
+            t.append("  ").append(what).append("s: ").append(fin).append(" final, ").append(posted).append(" posted, ").append(matched)
+                    .append(" matched\n").append(pending);
+        }
+        return out;
+    }
 
     @Command(name = "force-withdraw", mixinStandardHelpOptions = true,
             description = {"Ask for a withdrawal through L1's priority queue, which the sequencer must consume: if no batch consumes it",
@@ -466,54 +516,6 @@ final class UserCommands {
         }
     }
 
-
-    @Command(name = "escape", mixinStandardHelpOptions = true,
-            description = {"After a freeze and its claim window: take your free balance out through the escape hatch, proven against the",
-                    "frozen root from the L2 state rebuilt from L1 alone (no operator). Positions are not escaped by this command yet."})
-    static final class Escape extends Base {
-        Escape(PrintWriter out) {
-            super(out);
-        }
-
-        @Override
-        public Integer call() {
-            Rollup rollup = o.rollup();
-            long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
-            if (frozen == 0) {
-                throw new UserError("the rollup is not frozen: withdraw normally (./clearline withdraw, then claim); if the operator ignores you,"
-                        + " ./clearline force-withdraw and, after its deadline, ./clearline freeze");
-            }
-            String hatchAddress = o.l1("read the escape hatch", () -> rollup.escapeHatch().send());
-            dev.clearline.contracts.generated.EscapeHatch hatch = dev.clearline.contracts.generated.EscapeHatch.load(hatchAddress, o.web3j(),
-                    new RawTransactionManager(o.web3j(), o.key(), o.chainId()), UserOptions.gas());
-            long windowEnd = o.l1("read the claim window", () -> hatch.claimWindowEnd().send().longValueExact());
-            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
-                    .getBlock().getTimestamp().longValueExact());
-            if (now <= windowEnd) {
-                throw new UserError("the escape hatch opens after the claim window, at L1 time " + windowEnd + " (" + (windowEnd - now + 1)
-                        + " L1 second(s) from now); bad debt is being reported until then");
-            }
-            L1State l1 = o.l1("rebuild the L2 state from L1", () -> L1State.rebuild(o.web3j(), rollup, o.chainId()));
-            byte[] frozenRoot = o.l1("read the frozen root", () -> rollup.frozenRoot().send());
-            if (!java.util.Arrays.equals(frozenRoot, l1.root().bytes())) {
-                throw new UserError("the state rebuilt from L1 has root " + l1.root() + " but the rollup froze at " + hex(frozenRoot)
-                        + "; is --rpc-url a full node of this chain?");
-            }
-            Address me = o.address();
-            long[] balance = l1.balance(me);
-            if (balance[0] == 0) {
-                throw new UserError("the frozen state holds no free balance for " + me + "; deposits it never consumed are refunded by the"
-                        + " rollup's refundDeposit, withdrawals it holds by ./clearline claim");
-            }
-            TransactionReceipt r = ok(o.l1("escape", () -> hatch.escapeBalance(me.toString(), BigInteger.valueOf(balance[0]),
-                    BigInteger.valueOf(balance[1]), l1.balanceProof(me)).send()), "escapeBalance");
-            BigInteger paid = dev.clearline.contracts.generated.EscapeHatch.getBalanceEscapedEvents(r).getFirst().paid;
-            o.print(out, result().put("free", Units.amount(balance[0])).put("paid", Units.amount(paid.longValueExact())).put("tx", r.getTransactionHash()),
-                    "Escaped with " + Units.amount(paid.longValueExact()) + " of a free balance of " + Units.amount(balance[0]) + " (tx "
-                            + r.getTransactionHash() + ")");
-            return 0;
-        }
-    }
 
     /** Prints where a just-enqueued priority op stands and its deadline. */
     private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what) {

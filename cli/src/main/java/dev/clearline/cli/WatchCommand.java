@@ -7,9 +7,12 @@ import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.dispute.DisputeL1;
 import dev.clearline.prover.dispute.GameView;
 import dev.clearline.prover.dispute.Watcher;
-import dev.clearline.prover.l1.RollupLog;
-import dev.clearline.prover.replay.BatchVerifier;
-import dev.clearline.tree.store.MemoryNodeStore;
+import dev.clearline.prover.l1.TxSender;
+import dev.clearline.prover.replay.LoggingReplayListener;
+import dev.clearline.prover.replay.Replayer;
+import dev.clearline.prover.replay.RpcL1Source;
+import dev.clearline.prover.store.ReplayStore;
+import dev.clearline.prover.store.StoreMismatchException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -18,15 +21,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
-import org.web3j.tx.RawTransactionManager;
-import org.web3j.tx.gas.StaticGasProvider;
-import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,11 +61,22 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--no-defend", description = "Do not answer challenges to this key's batches.")
     boolean noDefend;
 
-    @Option(names = "--poll-ms", defaultValue = "1000", description = "Milliseconds between two looks at L1, 10 to 600000. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--poll-ms", defaultValue = "250", description = "Milliseconds between two looks at L1, 10 to 600000. Default: ${DEFAULT-VALUE}.")
     long pollMillis;
 
-    @Option(names = "--gas-price-gwei", defaultValue = "2", description = "Gas price of this watcher's transactions, in gwei. Default: ${DEFAULT-VALUE}.")
-    long gasPriceGwei;
+    @Option(names = "--data-dir", defaultValue = ".clearline/watch", description = "Keep the replayed state and progress in RocksDB here: "
+            + "a restarted watcher resumes where it stopped and follows L1 reorgs. Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
+    @Option(names = "--min-tip-gwei", defaultValue = "1", description = "Smallest priority fee of this watcher's moves, in gwei. Default: ${DEFAULT-VALUE}.")
+    long minTipGwei;
+
+    @Option(names = "--max-fee-gwei", defaultValue = "500", description = "Highest fee per gas a move may be re-sent at, in gwei. Default: ${DEFAULT-VALUE}.")
+    long maxFeeGwei;
+
+    @Option(names = "--resend-after-ms", defaultValue = "6000", description = "A move not mined this long is re-sent under the same nonce "
+            + "with fees 25% higher. Default: ${DEFAULT-VALUE}.")
+    long resendAfterMillis;
 
     WatchCommand(PrintWriter out, Lifecycle lifecycle, Map<String, String> env) {
         this.out = out;
@@ -78,58 +87,71 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (pollMillis < 10 || pollMillis > 600_000) throw new UserError("--poll-ms must be 10 to 600000, got " + pollMillis);
-        if (gasPriceGwei < 0) throw new UserError("--gas-price-gwei must be 0 or more, got " + gasPriceGwei);
+        if (minTipGwei < 0) throw new UserError("--min-tip-gwei must be 0 or more, got " + minTipGwei);
+        if (maxFeeGwei < 1 || maxFeeGwei < minTipGwei) throw new UserError("--max-fee-gwei must be 1 or more and at least --min-tip-gwei, got " + maxFeeGwei);
+        if (resendAfterMillis < 100) throw new UserError("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
         Credentials key = key();
         try (L1Options.Connection c = l1.connect()) {
             String gameAddress = c.contract("DisputeGame", game, "--game");
             Stf stf = new Stf(new Eip712(c.chainId(), c.rollup()), new BouncyCastleVerifier());
-            MemoryNodeStore nodes = new MemoryNodeStore();
-            var transactions = new RawTransactionManager(c.web3j(), key, c.chainId(),
-                    new PollingTransactionReceiptProcessor(c.web3j(), Math.min(pollMillis, 500), 240));
-            DisputeL1 dispute = new DisputeL1(c.web3j(), c.rollup().toString(), gameAddress, transactions,
-                    new StaticGasProvider(BigInteger.valueOf(gasPriceGwei).multiply(BigInteger.TEN.pow(9)), BigInteger.valueOf(15_000_000)));
+            BigInteger gwei = BigInteger.TEN.pow(9);
+            TxSender.FeePolicy fees = TxSender.FeePolicy.defaults().withMinTip(BigInteger.valueOf(minTipGwei).multiply(gwei))
+                    .withMaxFeeCap(BigInteger.valueOf(maxFeeGwei).multiply(gwei)).withResendAfter(resendAfterMillis)
+                    .withPollMillis(Math.min(pollMillis, 50));
+            DisputeL1 dispute = new DisputeL1(c.web3j(), c.rollup().toString(), gameAddress, new TxSender(c.web3j(), key, c.chainId(), fees,
+                    TxSender.Time.SYSTEM));
+            ReplayStore store;
+            try {
+                store = ReplayStore.open(dataDir, "chain=" + c.chainId() + " rollup=" + c.rollup());
+            } catch (StoreMismatchException e) {
+                throw new UserError(e.getMessage());
+            }
             Watcher watcher;
             try {
-                watcher = new Watcher(new RollupLog(c.web3j(), c.rollup().toString()), new BatchVerifier(stf, nodes), nodes, stf, dispute,
-                        new Watcher.Role(!noChallenge, !noDefend), l1.fromBlock);
+                watcher = new Watcher(new RpcL1Source(c.web3j(), c.rollup().toString()), store, stf, dispute,
+                        new Watcher.Role(!noChallenge, !noDefend), new Replayer.Settings(l1.fromBlock, 2_000, 128), new LoggingReplayListener());
             } catch (IOException e) {
+                store.close();
                 throw L1Options.unreachable(c.rpcUrl(), e);
             }
-            LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={}", dispute.account(), c.rollup(), gameAddress,
-                    !noChallenge, !noDefend);
-            ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "clearline-watch"));
-            loop.scheduleWithFixedDelay(() -> poll(watcher), 0, pollMillis, TimeUnit.MILLISECONDS);
+            LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} store={}", dispute.account(), c.rollup(), gameAddress,
+                    !noChallenge, !noDefend, dataDir);
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread loop = new Thread(() -> {
+                try {
+                    watcher.follow(running::get, Thread::sleep, pollMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "clearline-watch");
+            loop.start();
             try {
                 lifecycle.awaitStop(() -> {
-                    loop.shutdown();
+                    running.set(false);
                     try {
-                        loop.awaitTermination(30, TimeUnit.SECONDS);
+                        loop.join(30_000);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 });
             } finally {
-                loop.shutdownNow();
-                loop.awaitTermination(30, TimeUnit.SECONDS);
+                running.set(false);
+                loop.interrupt();
+                loop.join(30_000);
             }
             // One last look at L1, so the summary shows the outcome of a move sent just before the stop.
-            poll(watcher);
-            watcher.close();
+            try {
+                watcher.poll();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("event=poll-failed reason=\"{}\" action=stop", e.getMessage() == null ? e.toString() : e.getMessage());
+            }
             Map<Long, String> games = new TreeMap<>();
             watcher.finishedGames().forEach((id, status) -> games.put(id, GameView.statusName(status)));
             long fraud = watcher.verdicts().stream().filter(v -> !v.honest()).count();
             out.println("batches=" + watcher.verdicts().size() + " fraud=" + fraud + " gamesOver=" + games + " gamesOpen=" + watcher.activeGames()
                     + " transactions=" + watcher.ledger().transactions() + " gas=" + watcher.ledger().totalGas());
+            watcher.close();
             return 0;
-        }
-    }
-
-    /** One look at L1; a failure is logged and retried at the next poll, never the end of the watch. */
-    private static void poll(Watcher watcher) {
-        try {
-            watcher.poll();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("event=poll-failed reason=\"{}\" action=retry-next-poll", e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.clearline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.contracts.generated.EscapeHatch;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.batch.BatchBuilder;
 import dev.clearline.engine.batch.BatchHeader;
@@ -10,6 +11,10 @@ import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.TransitionCodec;
@@ -30,9 +35,11 @@ import org.web3j.tx.gas.StaticGasProvider;
 import org.web3j.utils.Numeric;
 
 /**
- * A sequencer that ignores a forced withdrawal (here: none runs at all): the user queues it on L1
- * from the CLI, `freeze` refuses while the op may still be consumed, and once its deadline has
- * passed `freeze` freezes the rollup, which `status` then reports.
+ * A sequencer that ignores a forced withdrawal (here: an operator that posts only what the test
+ * tells it, or none at all): the user queues it on L1 from the CLI, `freeze` refuses while the op
+ * may still be consumed, once its deadline has passed `freeze` freezes the rollup, and everyone
+ * leaves through the CLI's `escape` (and `escape report` for the bad debt and the insurance fund)
+ * with only L1 to go on.
  */
 @WithDevnet(http = true)
 class CensorshipFreezeTest {
@@ -107,16 +114,216 @@ class CensorshipFreezeTest {
         assertThat(cli(common, "freeze").code()).isZero();
         Run window = cli(common, "escape");
         assertThat(window.code()).isEqualTo(1);
-        assertThat(window.err()).contains("after the claim window");
+        assertThat(window.err()).contains("claim window is open", "escape report");
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("escape.claimWindow")) + 1));
         BigInteger before = minter.balanceOf(user.getAddress()).send();
         Run escape = cli(common, "escape");
         assertThat(escape.code()).as(escape.err()).isZero();
-        assertThat(json(escape).path("paid").asText()).isEqualTo("50.000000");
+        assertThat(json(escape).path("paidTotal").asText()).isEqualTo("50.000000");
+        assertThat(json(escape).path("claims").get(0).path("kind").asText()).isEqualTo("balance");
         assertThat(minter.balanceOf(user.getAddress()).send()).isEqualTo(before.add(BigInteger.valueOf(50_000_000)));
         Run twice = cli(common, "escape");
         assertThat(twice.code()).isEqualTo(1);
-        assertThat(twice.err()).doesNotContain("\tat ");
+        assertThat(twice.err()).contains("already escaped").doesNotContain("\tat ");
+    }
+
+    /**
+     * Six traders on one market with positions in profit and in loss, one liquidated into the
+     * insurance fund, one (and the fund's own position) underwater at the frozen mark; a withdrawal
+     * finalized but not claimed, a deposit never consumed. The operator ignores a forced withdrawal,
+     * the rollup freezes, a watcher reports the bad debt and the fund through the CLI, and every
+     * trader escapes through the CLI with exactly their equity times the rate, the unconsumed
+     * deposit refunded in full, all within the pool the rollup holds.
+     */
+    @Test
+    void everyTraderEscapesWithTheirEquityTimesTheRateAndThePoolCoversAllClaims(DevnetContext l1) throws Exception {
+        StaticGasProvider gas = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(8_000_000));
+        TestCollateral minter = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas);
+        String rollupAddress = l1.address("Rollup");
+        Credentials[] keys = new Credentials[8];
+        for (int i = 0; i < keys.length; i++) keys[i] = l1.key(2 + i);
+        // A..F trade, G deposits after the last batch, W (a watcher) holds nothing
+        Credentials a = keys[0], b = keys[1], c = keys[2], d = keys[3], e = keys[4], f = keys[5], g = keys[6], w = keys[7];
+        for (Credentials k : new Credentials[] {a, b, c, d, e, f}) deposit(l1, minter, k, 1_000_000_000L);
+        Signer oracle = new Signer(BigInteger.valueOf(0xC0FFEEL));
+        Rollup governance = Rollup.load(rollupAddress, l1.web3j(), l1.deployer(), gas);
+        // market 1: tick and lot 1, IM 10 %, MM 5 %, no maker fee, taker fee 0.1 %, liquidation fee 2 %
+        assertThat(governance.configureMarket(BigInteger.ONE, BigInteger.ONE, BigInteger.ONE, BigInteger.valueOf(100_000), BigInteger.valueOf(50_000),
+                BigInteger.ZERO, BigInteger.valueOf(1_000), BigInteger.valueOf(20_000), oracle.address().toString()).send().isStatusOK()).isTrue();
+
+        // the operator's one batch: the queue, then trading at 100, a withdrawal, a liquidation at 94, the mark at 85
+        Rollup operator = Rollup.load(rollupAddress, l1.web3j(), l1.key(1), gas);
+        assertThat(operator.joinProposers(operator.proposerBond().send()).send().isStatusOK()).isTrue();
+        RollupLog log = new RollupLog(l1.web3j(), rollupAddress);
+        Eip712 domain = new Eip712(l1.devnet().chainId(), Address.fromHex(rollupAddress));
+        BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(1_000, 60));
+        List<Transition> ops = log.priorityOps(0, log.latestBlock());
+        assertThat(ops).hasSize(7);
+        List<Transition> batch = new ArrayList<>(ops);
+        batch.add(price(domain, oracle, 100_000_000L, 1));
+        long[] ids = {0};
+        batch.addAll(fill(domain, signer(b), signer(a), 5, 100_000_000L, 100_000_000L, 100_000_000L, ids)); // A long 5 from B
+        batch.addAll(fill(domain, signer(d), signer(c), 10, 200_000_000L, 110_000_000L, 100_000_000L, ids)); // C long 10 from D
+        batch.addAll(fill(domain, signer(f), signer(e), 10, 200_000_000L, 105_000_000L, 100_000_000L, ids)); // E long 10 from F, thin margin
+        batch.add(new Transition.Withdraw(signer(a).address(), signer(a).address(), 100_000_000L, 0,
+                signer(a).sign(domain.withdrawDigest(signer(a).address(), signer(a).address(), 100_000_000L, 0))));
+        batch.add(price(domain, oracle, 94_000_000L, 2));
+        batch.add(new Transition.Liquidate(signer(e).address(), 1));
+        batch.add(price(domain, oracle, 85_000_000L, 3));
+        for (Transition t : batch) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
+        builder.seal();
+        var sealed = builder.takeSealed().getFirst();
+        BatchHeader h = sealed.header();
+        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
+                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
+                sealed.calldata()).send().isStatusOK()).isTrue();
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
+        assertThat(operator.finalizeBatches(BigInteger.ONE).send().isStatusOK()).isTrue();
+
+        // after it: G deposits, A forces a withdrawal; the operator ignores both, and W freezes the rollup
+        deposit(l1, minter, g, 50_000_000L);
+        assertThat(cli(common(l1, a), "force-withdraw", "10").code()).isZero();
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay")) + 1));
+        assertThat(cli(common(l1, w), "freeze").code()).isZero();
+        Rollup reader = Rollup.load(rollupAddress, l1.web3j(), l1.deployer(), gas);
+        BigInteger pool = reader.escapePool().send();
+        assertThat(pool).as("the six deposits the frozen state consumed").isEqualTo(BigInteger.valueOf(6_000_000_000L));
+
+        // during the claim window: escapes wait, a dry run shows what A would get, W reports
+        Run early = cli(common(l1, a), "escape");
+        assertThat(early.code()).isEqualTo(1);
+        assertThat(early.err()).contains("claim window is open", "escape report");
+        Run preview = cli(common(l1, a), "escape", "--dry-run");
+        assertThat(preview.code()).as(preview.err()).isZero();
+        assertThat(json(preview).path("claims")).hasSize(3);
+        assertThat(json(preview).path("rate").asText()).as("nothing reported yet").isEqualTo("1");
+        List<String> text = common(l1, a).stream().filter(arg -> !arg.equals("--json")).toList();
+        Run previewText = cli(text, "escape", "--dry-run");
+        assertThat(previewText.code()).as(previewText.err()).isZero();
+        assertThat(previewText.out()).contains("Would escape 3 claim(s)", "at rate 1 so far", "free balance", "position in market 1 (size 5)",
+                "withdrawal 0", "24.500000 -> 24.500000");
+        Run dryReport = cli(common(l1, w), "escape", "report", "--dry-run");
+        assertThat(dryReport.code()).as(dryReport.err()).isZero();
+        assertThat(json(dryReport).path("badDebt").asText()).isEqualTo("105.800000");
+        Run report = cli(common(l1, w), "escape", "report");
+        assertThat(report.code()).as(report.err()).isZero();
+        JsonNode reported = json(report);
+        // C: -891 + 10 x 85 = -41; the fund took E's 10 lots at quote -914.8: -914.8 + 850 = -64.8; its balance is the fee, 18.8
+        assertThat(reported.path("reported").asInt()).isEqualTo(3);
+        assertThat(reported.path("badDebt").asText()).isEqualTo("105.800000");
+        assertThat(reported.path("fundCredit").asText()).isEqualTo("18.800000");
+        assertThat(reported.path("rate").asText()).as("6000 / (6000 + 105.8 - 18.8)").isEqualTo("0.985707");
+        EscapeHatch hatch = EscapeHatch.load(reader.escapeHatch().send(), l1.web3j(), l1.deployer(), gas);
+        assertThat(hatch.badDebt().send()).isEqualTo(BigInteger.valueOf(105_800_000L));
+        assertThat(hatch.fundCredit().send()).isEqualTo(BigInteger.valueOf(18_800_000L));
+        Run again = cli(common(l1, w), "escape", "report");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(json(again).path("reported").asInt()).isZero();
+        assertThat(json(again).path("alreadyReported").asInt()).isEqualTo(3);
+
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("escape.claimWindow")) + 1));
+        Run late = cli(common(l1, w), "escape", "report");
+        assertThat(late.code()).isEqualTo(1);
+        assertThat(late.err()).contains("claim window closed", "0.985707");
+
+        // every trader escapes with exactly their equity (and free balance, withdrawal) times 6000 / 6087
+        BigInteger rollupHeld = minter.balanceOf(rollupAddress).send();
+        assertThat(rollupHeld).isEqualTo(BigInteger.valueOf(6_050_000_000L));
+        long paidFromPool = 0;
+        // A: free 1000 - 100 margin - 100 withdrawn; position 5 long: -400.5 + 5 x 85 = 24.5; withdrawal 100
+        paidFromPool += escapes(l1, minter, a, List.of("balance", "position", "withdrawal"), scaled(800_000_000L), scaled(24_500_000L), scaled(100_000_000L));
+        // B: free 900; 5 short: 600 - 425 = 175
+        paidFromPool += escapes(l1, minter, b, List.of("balance", "position"), scaled(900_000_000L), scaled(175_000_000L));
+        // C: free 890; the underwater position pays nothing and is not a claim
+        paidFromPool += escapes(l1, minter, c, List.of("balance"), scaled(890_000_000L));
+        // D and F: free 800; 10 short: 1200 - 850 = 350
+        paidFromPool += escapes(l1, minter, d, List.of("balance", "position"), scaled(800_000_000L), scaled(350_000_000L));
+        paidFromPool += escapes(l1, minter, f, List.of("balance", "position"), scaled(800_000_000L), scaled(350_000_000L));
+        // E: free 895; the liquidated position is empty
+        paidFromPool += escapes(l1, minter, e, List.of("balance"), scaled(895_000_000L));
+        // G: the deposit the frozen state never consumed comes back in full, outside the pool
+        escapes(l1, minter, g, List.of("refund"), 50_000_000L);
+
+        assertThat(paidFromPool).as("users' claims at the rate stay within the pool").isLessThanOrEqualTo(pool.longValueExact());
+        assertThat(reader.escapeRemaining().send()).isEqualTo(pool.subtract(BigInteger.valueOf(paidFromPool)));
+        assertThat(minter.balanceOf(rollupAddress).send()).as("the token balance covered every claim; what is left is the pool's remainder")
+                .isEqualTo(rollupHeld.subtract(BigInteger.valueOf(paidFromPool + 50_000_000L)))
+                .isGreaterThanOrEqualTo(reader.escapeRemaining().send());
+
+        Run twice = cli(common(l1, a), "escape");
+        assertThat(twice.code()).isEqualTo(1);
+        assertThat(twice.err()).contains("already escaped", "3 claim(s)").doesNotContain("\tat ");
+        Run nothing = cli(common(l1, w), "escape");
+        assertThat(nothing.code()).isEqualTo(1);
+        assertThat(nothing.err()).contains("nothing to escape");
+        Run fund = cli(common(l1, w), "escape", "--owner", Address.INSURANCE_FUND.toString());
+        assertThat(fund.code()).isEqualTo(1);
+        assertThat(fund.err()).contains("insurance fund", "fund credit");
+
+        // a year of claim windows later the remainder (fees, unneeded credit, dust) goes to governance, and the rollup holds nothing
+        l1.time().advance(Duration.ofSeconds(52 * Long.parseLong(l1.manifest().parameters().get("escape.claimWindow"))));
+        String governor = l1.deployer().getAddress();
+        BigInteger governorBefore = minter.balanceOf(governor).send();
+        BigInteger remainder = reader.escapeRemaining().send();
+        assertThat(hatch.sweepRemainder().send().isStatusOK()).isTrue();
+        assertThat(minter.balanceOf(governor).send()).isEqualTo(governorBefore.add(remainder));
+        assertThat(minter.balanceOf(rollupAddress).send()).isZero();
+        Run swept = cli(common(l1, b), "escape");
+        assertThat(swept.code()).isEqualTo(1);
+        assertThat(swept.err()).contains("escape deadline passed", "pay nothing");
+    }
+
+    /** What a claim of {@code amount} pays at 6000 / (6000 + 105.8 - 18.8), rounded down, as the hatch computes it. */
+    private static long scaled(long amount) {
+        return BigInteger.valueOf(amount).multiply(BigInteger.valueOf(6_000_000_000L)).divide(BigInteger.valueOf(6_087_000_000L)).longValueExact();
+    }
+
+    /** Runs `escape` for {@code who}; checks the kinds and amounts of what it paid and the token arriving; returns the total. */
+    private static long escapes(DevnetContext l1, TestCollateral token, Credentials who, List<String> kinds, long... paid) throws Exception {
+        BigInteger before = token.balanceOf(who.getAddress()).send();
+        Run r = cli(common(l1, who), "escape");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode claims = json(r).path("claims");
+        assertThat(claims).hasSize(kinds.size());
+        long total = 0;
+        for (int i = 0; i < kinds.size(); i++) {
+            assertThat(claims.get(i).path("kind").asText()).isEqualTo(kinds.get(i));
+            assertThat(claims.get(i).path("paid").asText()).as("%s of %s", kinds.get(i), who.getAddress()).isEqualTo(Units.amount(paid[i]));
+            total += paid[i];
+        }
+        assertThat(json(r).path("paidTotal").asText()).isEqualTo(Units.amount(total));
+        assertThat(token.balanceOf(who.getAddress()).send()).isEqualTo(before.add(BigInteger.valueOf(total)));
+        return total;
+    }
+
+    private static void deposit(DevnetContext l1, TestCollateral minter, Credentials who, long amount) throws Exception {
+        assertThat(minter.mint(who.getAddress(), BigInteger.valueOf(amount)).send().isStatusOK()).isTrue();
+        Run r = cli(common(l1, who), "deposit", Units.amount(amount));
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    private static List<String> common(DevnetContext l1, Credentials who) {
+        return List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
+                "--key", Numeric.toHexStringWithPrefixZeroPadded(who.getEcKeyPair().getPrivateKey(), 64), "--json");
+    }
+
+    private static Signer signer(Credentials k) {
+        return new Signer(k.getEcKeyPair().getPrivateKey());
+    }
+
+    private static Transition price(Eip712 domain, Signer oracle, long price, long ts) {
+        return new Transition.OraclePrice(1, price, 0, ts, oracle.sign(domain.oraclePriceDigest(1, price, 0, ts)));
+    }
+
+    /** A maker's resting sell and a taker's buy of {@code lots} at {@code price}, posted with their margins, and the fill. */
+    private static List<Transition> fill(Eip712 domain, Signer maker, Signer taker, long lots, long makerMargin, long takerMargin, long price,
+                                         long[] ids) {
+        Order sell = new Order(maker.address(), 1, Side.SELL, price, lots, 0, TimeInForce.GTC, 0, 0, 1, makerMargin);
+        Order buy = new Order(taker.address(), 1, Side.BUY, price, lots, 0, TimeInForce.GTC, 0, 0, 1, takerMargin);
+        long makerId = ++ids[0];
+        long takerId = ++ids[0];
+        return List.of(new Transition.PostOrder(sell, maker.sign(domain.orderDigest(sell))), new Transition.PostOrder(buy, taker.sign(domain.orderDigest(buy))),
+                new Transition.Trade(makerId, takerId, lots));
     }
 
     record Run(int code, String out, String err) {}

@@ -83,8 +83,28 @@ class HonestRunTest {
             JsonNode account = UserOptions.JSON.readTree(cli(common, "positions").out());
             assertThat(account.path("positions").get(0).path("size").asLong()).isEqualTo(1_000);
 
+            JsonNode fill = account.path("fills").get(0);
+            assertThat(fill.path("stage").asText()).as("a fresh fill: %s", fill).isIn("matched", "posted");
+            assertThat(fill.path("batch").asLong(-1)).isNotNegative();
+
             Run withdraw = cli(common, "withdraw", "100");
             assertThat(withdraw.code()).as(withdraw.err()).isZero();
+            long withdrawalId = UserOptions.JSON.readTree(withdraw.out()).path("withdrawalId").asLong();
+
+            // its batch reaches L1: posted, with the L1 time it becomes final, and `status` says how long that is
+            JsonNode[] seen = new JsonNode[1];
+            await(() -> {
+                seen[0] = UserOptions.JSON.readTree(cli(common, "positions").out()).path("withdrawals").get(0);
+                return seen[0] != null && !seen[0].path("stage").asText().equals("matched");
+            }, 60, "the withdrawal's batch posted");
+            assertThat(seen[0].path("withdrawalId").asLong()).isEqualTo(withdrawalId);
+            if (seen[0].path("stage").asText().equals("posted")) {
+                assertThat(seen[0].path("finalAt").asLong()).isGreaterThan(seen[0].path("postedAt").asLong());
+                List<String> text = new ArrayList<>(common);
+                text.remove("--json");
+                Run status = cli(text, "status");
+                assertThat(status.out()).containsPattern("withdrawal " + withdrawalId + " of 100(\\.0+)?: (posted in batch \\d+, final in about \\d+ L1 second|final)");
+            }
 
             // posted, final after the challenge period, then claimed with a proof rebuilt from L1
             long[] claimed = {0};
@@ -102,6 +122,12 @@ class HonestRunTest {
 
             JsonNode status = UserOptions.JSON.readTree(cli(common, "status").out());
             assertThat(status.path("l1").path("batchesFinal").asLong()).isPositive();
+            // claimed means final on L1; the sequencer's API learns it from the L1 loop's next report
+            await(() -> {
+                JsonNode you = UserOptions.JSON.readTree(cli(common, "status").out()).path("you");
+                return you.path("withdrawals").get(0).path("stage").asText().equals("final")
+                        && you.path("fills").get(0).path("stage").asText().equals("final");
+            }, 30, "the fill and the withdrawal final in the API");
             assertThat(status.path("l1").path("frozen").asBoolean()).isFalse();
             // the watcher replaying L1 alone found the posted batches honest; the demo traders traded
             await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 30, "watcher verdicts");

@@ -88,10 +88,28 @@ class WatchCommandTest {
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 while (System.nanoTime() < deadline && !rejected(rollup)) Thread.sleep(200);
                 stop.run();
-            }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100");
+            }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100",
+                    "--data-dir", dir.resolve("watch").toString());
             assertThat(watch.code()).as(watch.err()).isZero();
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
             assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2");
+
+            // Restarted on the same --data-dir: nothing is judged again, nothing is sent.
+            CliTest.Run again = CliTest.run(stop -> {
+                Thread.sleep(1_000);
+                stop.run();
+            }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100",
+                    "--data-dir", dir.resolve("watch").toString());
+            assertThat(again.code()).as(again.err()).isZero();
+            assertThat(again.out()).contains("batches=0 fraud=0").contains("transactions=0");
+
+            // A manifest for another chain is one line naming both chains, before anything is read or sent.
+            Path other = dir.resolve("other-chain.json");
+            Files.writeString(other, Files.readString(manifest).replaceFirst("\"chainId\" : " + m.chainId(), "\"chainId\" : 1"));
+            CliTest.Run wrongChain = CliTest.run(stop -> { }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", other.toString(),
+                    "--key-file", keyFile.toString(), "--data-dir", dir.resolve("watch").toString());
+            assertThat(wrongChain.code()).isNotZero();
+            assertThat(wrongChain.err()).contains("the manifest is for chain 1", "serves chain " + m.chainId()).doesNotContain("Exception");
         }
     }
 

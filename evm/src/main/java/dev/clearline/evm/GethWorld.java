@@ -317,69 +317,97 @@ final class GethWorld implements AutoCloseable {
             BlockContext block, Optional<TraceRequest<?>> trace, boolean collectLogs) {
         finishPending();
         Bytes32 txHash = txContextForRun();
+        // libevm drops a creation's return data, so a reverted constructor's reason would be lost; a
+        // tracer sees it. Rather than tracing every deployment, a creation that reverts without data
+        // is rolled back to just before the run and replayed once under a call tracer.
+        boolean replayable = to.isEmpty() && trace.isEmpty();
+        int beforeRun = replayable ? journalSnapshot() : -1;
+        Applied applied = apply(from, to, value, input, gas, gasPrice, block, trace);
+        if (replayable && applied.result().reverted() && empty(applied.result().returnData())) {
+            journalRevert(beforeRun);
+            applied = apply(from, to, value, input, gas, gasPrice, block, Optional.of(TraceRequest.callTree()));
+        }
+        LibEvmDirect.Applied r = applied.result();
+        long executionGasLeft = r.leftOverGas();
+        boolean executed = executionGasLeft < gas.forExecution();
+        GasBudget.Settlement settled = gas.settle(executionGasLeft, gas.refunds() && executed ? refund() : 0);
+        String error = r.executionError();
+        byte[] returnData = empty(r.returnData()) ? applied.tracedRevertData() : r.returnData();
+        Optional<Address> created = to.isEmpty() && error.isEmpty() && r.contractAddress() != null
+                ? Optional.of(r.contractAddress()) : Optional.empty();
+        boolean mayHaveLogged = error.isEmpty() && executed;
+        List<Log> logs = mayHaveLogged && collectLogs ? logs(txHash) : List.of();
+        lastRunLogs = collectLogs ? logs.size() : mayHaveLogged ? -1 : 0;
+        Optional<String> traceJson = trace.isPresent() ? applied.traceJson() : Optional.empty();
+        return new Run(returnData, settled, error, r.reverted(), created, logs, traceJson, executed);
+    }
+
+    /** One {@code EvmApply}, under a tracer if requested; the tracer's revert data fills in what libevm drops. */
+    private record Applied(LibEvmDirect.Applied result, Optional<String> traceJson, byte[] tracedRevertData) {}
+
+    /**
+     * Answers BLOCKHASH for the run in progress. One callback registered for the world's life:
+     * registering one per run cost a synchronized registry update and an object each time.
+     */
+    private final class RunBlockHashes extends BlockHashCallback {
+        private BlockHashes source = BlockHashes.NONE;
+
+        @Override
+        protected Hash getBlockHash(BigInteger number) {
+            return source.hashOf(number.longValueExact()).map(GethWorld::hash).orElse(Hash.ZERO);
+        }
+    }
+
+    private RunBlockHashes blockHashes;
+
+    private Applied apply(Address from, Optional<Address> to, BigInteger value, byte[] input, GasBudget gas, BigInteger gasPrice,
+                          BlockContext block, Optional<TraceRequest<?>> trace) {
+        if (blockHashes == null) blockHashes = new RunBlockHashes();
+        blockHashes.source = block.blockHashes();
+        try {
+            if (DIRECT && trace.isEmpty()) {
+                // The frequent case, written and read here: libevm's mapper spent more than the EVM run on small calls.
+                String json = LibEvmDirect.apply(handle, from, to.orElse(null), value, input, gas.forExecution(), block, gasPrice,
+                        blockHashes.handle);
+                return new Applied(LibEvmDirect.applied(LibEvmDirect.call("EvmApply", json)), Optional.empty(), new byte[0]);
+            }
+            return applyTraced(from, to, value, input, gas, gasPrice, block, trace);
+        } catch (LibEvmException | IllegalStateException e) {
+            throw new IllegalStateException("the EVM backend failed on " + (to.isEmpty() ? "a creation"
+                    : "a call of " + to.get()) + ": " + e.getMessage(), e);
+        } finally {
+            blockHashes.source = BlockHashes.NONE;
+        }
+    }
+
+    private Applied applyTraced(Address from, Optional<Address> to, BigInteger value, byte[] input, GasBudget gas, BigInteger gasPrice,
+                                BlockContext block, Optional<TraceRequest<?>> trace) {
         EvmContext context = new EvmContext(
                 BigInteger.valueOf(block.chainId()), addr(block.coinbase()), BigInteger.valueOf(block.gasLimit()),
                 gasPrice, BigInteger.valueOf(block.number()), BigInteger.valueOf(block.timestamp()), block.baseFee(),
                 hash(block.prevRandao()), SHANGHAI);
         Invocation invocation = new Invocation(addr(from), to.map(GethWorld::addr).orElse(null), value, input,
                 BigInteger.valueOf(gas.forExecution()), false);
-        // libevm drops a creation's return data, so a reverted constructor's reason would be lost; a
-        // tracer sees it. Rather than tracing every deployment, a creation that reverts without data
-        // is rolled back to just before the run and replayed once under a call tracer.
-        boolean replayable = to.isEmpty() && trace.isEmpty();
-        int beforeRun = replayable ? journalSnapshot() : -1;
-        Applied applied = apply(context, invocation, gas, block, trace);
-        if (replayable && applied.result().reverted && empty(applied.result().returnData)) {
-            journalRevert(beforeRun);
-            applied = apply(context, invocation, gas, block, Optional.of(TraceRequest.callTree()));
-        }
-        InvocationResult r = applied.result();
-        long executionGasLeft = r.leftOverGas.longValueExact();
-        boolean executed = executionGasLeft < gas.forExecution();
-        GasBudget.Settlement settled = gas.settle(executionGasLeft, gas.refunds() && executed ? refund() : 0);
-        String error = r.executionError == null ? "" : r.executionError;
-        byte[] returnData = empty(r.returnData) ? applied.tracedRevertData() : r.returnData;
-        Optional<Address> created = to.isEmpty() && error.isEmpty() && r.contractAddress != null
-                ? Optional.of(new Address(r.contractAddress.toBytes())) : Optional.empty();
-        boolean mayHaveLogged = error.isEmpty() && executed;
-        List<Log> logs = mayHaveLogged && collectLogs ? logs(txHash) : List.of();
-        lastRunLogs = collectLogs ? logs.size() : mayHaveLogged ? -1 : 0;
-        Optional<String> traceJson = trace.isPresent() ? applied.traceJson() : Optional.empty();
-        return new Run(returnData, settled, error, r.reverted, created, logs, traceJson, executed);
-    }
-
-    /** One {@code EvmApply}, under a tracer if requested; the tracer's revert data fills in what libevm drops. */
-    private record Applied(InvocationResult result, Optional<String> traceJson, byte[] tracedRevertData) {}
-
-    private Applied apply(EvmContext context, Invocation invocation, GasBudget gas, BlockContext block,
-                          Optional<TraceRequest<?>> trace) {
         Tracer tracer = trace.map(GethWorld::tracerFor).orElse(null);
-        BlockHashCallback hashes = new BlockHashCallback() {
-            @Override
-            protected Hash getBlockHash(BigInteger number) {
-                return block.blockHashes().hashOf(number.longValueExact()).map(GethWorld::hash).orElse(Hash.ZERO);
-            }
-        };
         try {
-            context.setBlockHashCallback(hashes);
+            context.setBlockHashCallback(blockHashes);
             context.setTracer(tracer);
             if (tracer != null) {
                 tracer.CaptureTxStart(BigInteger.valueOf(gas.limit()));
             }
             InvocationResult r = io.horizen.evm.Evm.Apply(state, invocation, context);
+            LibEvmDirect.Applied result = new LibEvmDirect.Applied(r.returnData == null ? new byte[0] : r.returnData,
+                    r.leftOverGas.longValueExact(), r.executionError == null ? "" : r.executionError, r.reverted,
+                    r.contractAddress == null ? null : new Address(r.contractAddress.toBytes()));
             if (tracer == null) {
-                return new Applied(r, Optional.empty(), new byte[0]);
+                return new Applied(result, Optional.empty(), new byte[0]);
             }
             long refund = gas.refunds() ? refund() : 0;
             tracer.CaptureTxEnd(BigInteger.valueOf(gas.limit() - gas.settle(r.leftOverGas.longValueExact(), refund).gasUsed()));
-            JsonNode result = tracer.getResult().result;
-            byte[] revertData = invocation.callee == null && r.reverted ? revertDataOf(result) : new byte[0];
-            return new Applied(r, Optional.of(result.toString()), revertData);
-        } catch (LibEvmException e) {
-            throw new IllegalStateException("the EVM backend failed on " + (invocation.callee == null ? "a creation"
-                    : "a call of " + new Address(invocation.callee.toBytes())) + ": " + e.getMessage(), e);
+            JsonNode json = tracer.getResult().result;
+            byte[] revertData = invocation.callee == null && r.reverted ? revertDataOf(json) : new byte[0];
+            return new Applied(result, Optional.of(json.toString()), revertData);
         } finally {
-            hashes.close();
             if (tracer != null) {
                 tracer.close();
             }
@@ -418,13 +446,17 @@ final class GethWorld implements AutoCloseable {
 
     /** This run's logs: those under {@code txHash} after the ones finished transactions left there. */
     private List<Log> logs(Bytes32 txHash) {
-        List<Log> logs = new ArrayList<>();
-        EvmLog[] filed = Objects.requireNonNullElse(state.getLogs(hash(txHash)), new EvmLog[0]);
-        for (EvmLog log : Arrays.asList(filed).subList(Math.min(keptLogs, filed.length), filed.length)) {
-            List<Bytes32> topics = Arrays.stream(log.topics).map(t -> new Bytes32(t.toBytes())).toList();
-            logs.add(new Log(new Address(log.address.toBytes()), topics, log.data == null ? new byte[0] : log.data));
+        List<Log> filed;
+        if (DIRECT) {
+            filed = LibEvmDirect.logsOf(LibEvmDirect.call("StateGetLogs", LibEvmDirect.logs(handle, txHash)));
+        } else {
+            filed = new ArrayList<>();
+            for (EvmLog log : Objects.requireNonNullElse(state.getLogs(hash(txHash)), new EvmLog[0])) {
+                List<Bytes32> topics = Arrays.stream(log.topics).map(t -> new Bytes32(t.toBytes())).toList();
+                filed.add(new Log(new Address(log.address.toBytes()), topics, log.data == null ? new byte[0] : log.data));
+            }
         }
-        return logs;
+        return filed.size() <= keptLogs ? List.of() : List.copyOf(filed.subList(Math.max(0, keptLogs), filed.size()));
     }
 
     private static Tracer tracerFor(TraceRequest<?> request) {
@@ -439,6 +471,7 @@ final class GethWorld implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (blockHashes != null) blockHashes.close();
             closeQuietly(state);
         } finally {
             database.close();

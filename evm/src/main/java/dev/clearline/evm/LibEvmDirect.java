@@ -5,7 +5,14 @@ import io.horizen.evm.ResourceHandle;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 
 /**
  * libevm's own entry point, called with JSON written here instead of by its Jackson mapper.
@@ -128,5 +135,104 @@ final class LibEvmDirect {
 
     static String revision(int handle, int id) {
         return "{\"handle\":" + handle + ",\"revisionId\":" + id + "}";
+    }
+
+    static String logs(int handle, Bytes32 txHash) {
+        return "{\"handle\":" + handle + ",\"txHash\":\"" + txHash.toHex() + "\"}";
+    }
+
+    /**
+     * An {@code EvmApply} request without a tracer: the field order and omissions of libevm's
+     * mapper (null and empty values left out, byte arrays as base64, numbers as hex quantities).
+     */
+    static String apply(int handle, Address caller, Address callee, BigInteger value, byte[] input, long gas,
+                        BlockContext block, BigInteger gasPrice, int blockHashCallback) {
+        StringBuilder b = new StringBuilder(320 + input.length * 4 / 3);
+        b.append("{\"handle\":").append(handle).append(",\"invocation\":{\"caller\":\"").append(caller.toHex()).append('"');
+        if (callee != null) b.append(",\"callee\":\"").append(callee.toHex()).append('"');
+        b.append(",\"value\":\"").append(hex(value)).append('"');
+        if (input.length > 0) b.append(",\"input\":\"").append(Base64.getEncoder().encodeToString(input)).append('"');
+        b.append(",\"gas\":\"0x").append(Long.toHexString(gas)).append("\",\"readOnly\":false},\"context\":{\"chainID\":\"0x")
+                .append(Long.toHexString(block.chainId())).append("\",\"coinbase\":\"").append(block.coinbase().toHex())
+                .append("\",\"gasLimit\":\"0x").append(Long.toHexString(block.gasLimit()))
+                .append("\",\"gasPrice\":\"").append(hex(gasPrice))
+                .append("\",\"blockNumber\":\"0x").append(Long.toHexString(block.number()))
+                .append("\",\"time\":\"0x").append(Long.toHexString(block.timestamp()))
+                .append("\",\"baseFee\":\"").append(hex(block.baseFee()))
+                .append("\",\"random\":\"").append(block.prevRandao().toHex())
+                .append("\",\"rules\":{\"isShanghai\":true},\"blockHashCallback\":").append(blockHashCallback)
+                .append(",\"initialDepth\":0}}");
+        return b.toString();
+    }
+
+    /** What {@code EvmApply} answered. */
+    record Applied(byte[] returnData, long leftOverGas, String executionError, boolean reverted, Address contractAddress) {}
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** Reads an {@code EvmApply} result object. */
+    static Applied applied(String result) {
+        byte[] returnData = new byte[0];
+        long leftOver = -1;
+        String error = "";
+        boolean reverted = false;
+        Address created = null;
+        try (JsonParser p = JSON.createParser(result)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT, result);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "returnData" -> returnData = value == JsonToken.VALUE_NULL ? new byte[0] : Base64.getDecoder().decode(p.getText());
+                    case "leftOverGas" -> leftOver = quantity("\"" + p.getText() + "\"").longValueExact();
+                    case "executionError" -> error = value == JsonToken.VALUE_NULL ? "" : p.getText();
+                    case "reverted" -> reverted = value == JsonToken.VALUE_TRUE;
+                    case "contractAddress" -> created = value == JsonToken.VALUE_NULL ? null : Address.of(p.getText());
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("libevm answered EvmApply with " + result, e);
+        }
+        if (leftOver < 0) throw new IllegalStateException("libevm answered EvmApply without leftOverGas: " + result);
+        return new Applied(returnData, leftOver, error, reverted, created);
+    }
+
+    /** Reads a {@code StateGetLogs} result array. */
+    static List<Log> logsOf(String result) {
+        List<Log> logs = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(result)) {
+            JsonToken start = p.nextToken();
+            if (start == JsonToken.VALUE_NULL) return logs;
+            expect(start, JsonToken.START_ARRAY, result);
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                Address address = null;
+                List<Bytes32> topics = new ArrayList<>(4);
+                byte[] data = new byte[0];
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (field) {
+                        case "address" -> address = Address.of(p.getText());
+                        case "topics" -> {
+                            if (value == JsonToken.START_ARRAY) {
+                                while (p.nextToken() == JsonToken.VALUE_STRING) topics.add(Bytes32.of(p.getText()));
+                            }
+                        }
+                        case "data" -> data = value == JsonToken.VALUE_NULL ? new byte[0] : Base64.getDecoder().decode(p.getText());
+                        default -> p.skipChildren();
+                    }
+                }
+                if (address == null) throw new IllegalStateException("libevm answered a log without an address: " + result);
+                logs.add(new Log(address, List.copyOf(topics), data));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("libevm answered StateGetLogs with " + result, e);
+        }
+        return logs;
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected, String result) {
+        if (actual != expected) throw new IllegalStateException("libevm answered " + result + ", expected " + expected);
     }
 }

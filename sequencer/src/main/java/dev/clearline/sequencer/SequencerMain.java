@@ -9,9 +9,14 @@ import dev.clearline.engine.transition.Transition;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
+import dev.clearline.sequencer.cluster.LeaderDuties;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.cluster.StatusEndpoint;
 import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.l1.GatewayLink;
+import dev.clearline.sequencer.poster.Deployment;
+import dev.clearline.sequencer.poster.L1Side;
 import dev.clearline.sequencer.state.Genesis;
 
 import java.nio.file.Path;
@@ -23,13 +28,28 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one sequencer: the single-member cluster node, the gateway and the trader API in this JVM.
+ * Runs one sequencer: a cluster node (a single member, or one member of the cluster that
+ * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
  *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]
+ *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
+ *             [--status-port P]
+ *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
+ *             [--dev-oracle MARKET=PRICE,...]
  * </pre>
+ * With {@code --l1-rpc} and {@code --manifest} the node runs its L1 side against that chain: it
+ * takes the chain id and rollup from the manifest, carries the rollup's priority queue into its
+ * log, and posts, finalizes and reports its batches with the operator key ({@code --operator-key}
+ * or the environment variable {@code CLEARLINE_OPERATOR_KEY}, which keeps it out of the process list).
+ * {@code --dev-oracle 1=10000} signs a price and funding index every second for the listed
+ * markets whose oracle is the dev key ({@link DevAccounts#oracle()}), a random walk from the given
+ * start price per lot: a devnet's feed, never a real one.
  * {@code --dev-setup N} lists market 1 and credits dev traders 0..N-1 on a fresh state (dev keys,
- * see {@link DevAccounts}). Prints {@code SEQUENCER_READY port=P seq=S} once it serves.
+ * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
+ * sends its requests to whichever member leads; only the leader's process sends time ticks.
+ * {@code --status-port} serves this member's own role, seq and state root ({@code GET /member}).
+ * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
  */
 public final class SequencerMain {
@@ -40,30 +60,60 @@ public final class SequencerMain {
         Map<String, String> opts = parse(args);
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]");
+                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]"
+                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P]"
+                    + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
+                    + " [--dev-oracle MARKET=PRICE,...]");
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
         Genesis dev = Genesis.devnet(Address.fromHex(opts.getOrDefault("rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3")));
         Genesis genesis = new Genesis(Long.parseLong(opts.getOrDefault("chain-id", "31337")), dev.verifyingContract(), dev.books(), dev.batches());
+        L1Side.Settings l1 = l1Settings(opts);
+        if (l1 != null) {
+            genesis = new Genesis(l1.deployment().chainId(), Address.fromHex(l1.deployment().rollup()), dev.books(), dev.batches());
+        }
         int verifyThreads = Integer.parseInt(opts.getOrDefault("verify-threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
         double rate = Double.parseDouble(opts.getOrDefault("rate-per-key", "2000"));
         long snapshotEvery = Long.parseLong(opts.getOrDefault("snapshot-every", "60"));
         int devTraders = Integer.parseInt(opts.getOrDefault("dev-setup", "0"));
 
-        SequencerNode node = SequencerNode.start(new NodeConfig(dir, genesis, 0, 0, 0, 0, 0), new NativeSecp256k1Verifier());
+        NodeConfig config;
+        try {
+            config = nodeConfig(opts, dir, genesis, snapshotEvery);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sequencer: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        SequencerNode node;
+        try {
+            node = SequencerNode.start(config, new NativeSecp256k1Verifier());
+        } catch (IllegalStateException e) {
+            // a damaged log, a directory another running node holds: the message says what to do
+            System.err.println("sequencer: member " + config.memberId() + " cannot start: " + e.getMessage());
+            System.exit(70);
+            return;
+        }
         Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
-        ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(60, TimeUnit.SECONDS);
-        if (devTraders > 0 && state.path("seq").asLong() == 0) devSetup(gateway, genesis.domain(), devTraders);
+        ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
+        boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
+        if (devTraders > 0 && setsUp && state.path("markets").isEmpty()) devSetup(gateway, genesis.domain(), devTraders);
+        StatusEndpoint status = opts.containsKey("status-port")
+                ? new StatusEndpoint(node, opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.get("status-port"))) : null;
+        AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
+        dev.clearline.sequencer.oracle.OracleFeed oracle = devOracle(opts, genesis, new GatewayLink(gateway));
         TraderApi api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
                 opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.getOrDefault("port", "8480")), 64 * 1024);
 
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                l1Side.close();
                 api.close();
                 gateway.close();
+                if (status != null) status.close();
             } catch (Exception ignored) {
                 // stopping anyway
             }
@@ -71,18 +121,43 @@ public final class SequencerMain {
             stop.countDown();
         }, "shutdown"));
         long seq = gateway.query(Command.QueryKind.STATE, 0, null, null).get(60, TimeUnit.SECONDS).path("seq").asLong();
-        System.out.println("SEQUENCER_READY port=" + api.port() + " seq=" + seq);
+        System.out.println("SEQUENCER_READY port=" + api.port() + " seq=" + seq + " member=" + config.memberId()
+                + (status == null ? "" : " status=" + status.port()));
         System.out.flush();
-        // outside the state machine: wall-clock ticks (batch sealing by age) and periodic snapshots
-        long lastSnapshot = System.nanoTime();
+        // outside the state machine: wall-clock ticks (batch sealing by age), from the leader's process only
+        // (the node itself asks for the periodic snapshots)
         while (!stop.await(1, TimeUnit.SECONDS)) {
+            if (!node.isLeader()) continue;
             long now = System.currentTimeMillis() / 1000;
             gateway.submit((id, s) -> new Command.TimeTick(id, s, now));
-            if (snapshotEvery > 0 && System.nanoTime() - lastSnapshot > TimeUnit.SECONDS.toNanos(snapshotEvery)) {
-                node.requestSnapshot();
-                lastSnapshot = System.nanoTime();
+            if (oracle != null) {
+                try {
+                    oracle.publish(now);
+                } catch (java.io.IOException e) {
+                    System.err.println("event=oracle_round_failed error=\"" + e.getMessage() + "\"");
+                }
             }
         }
+    }
+
+    /** The node's config: a single member on free ports, or the member {@code --member-id} of {@code --cluster-members}. */
+    static NodeConfig nodeConfig(Map<String, String> opts, Path dir, Genesis genesis, long snapshotEverySeconds) {
+        if (snapshotEverySeconds < 0) throw new IllegalArgumentException("--snapshot-every must be 0 (off) or a number of seconds");
+        java.time.Duration interval = java.time.Duration.ofSeconds(snapshotEverySeconds);
+        String members = opts.get("cluster-members");
+        if (members == null) {
+            if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");
+            return NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval);
+        }
+        String id = opts.get("member-id");
+        if (id == null) throw new IllegalArgumentException("--cluster-members needs --member-id (which of the listed members this one is)");
+        int memberId;
+        try {
+            memberId = Integer.parseInt(id);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--member-id " + id + " is not a number; use one of the ids in --cluster-members");
+        }
+        return NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval);
     }
 
     /** Lists market 1 (tick 100, lot 1000) with the dev oracle and credits dev traders 0..traders-1. */
@@ -105,7 +180,76 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup");
+            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "dev-oracle");
+
+    /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */
+    private static L1Side.Settings l1Settings(Map<String, String> opts) {
+        if (!opts.containsKey("l1-rpc") && !opts.containsKey("manifest")) return null;
+        String rpc = opts.get("l1-rpc");
+        String manifest = opts.get("manifest");
+        String key = opts.getOrDefault("operator-key", System.getenv("CLEARLINE_OPERATOR_KEY"));
+        if (rpc == null || manifest == null || key == null) {
+            fail("the L1 side needs --l1-rpc, --manifest and an operator key (--operator-key or CLEARLINE_OPERATOR_KEY)");
+        }
+        if (opts.containsKey("chain-id") || opts.containsKey("rollup")) fail("--chain-id and --rollup come from the manifest; drop them");
+        try {
+            var deployment = Deployment.read(Path.of(manifest));
+            if (!key.matches("(0x)?[0-9a-fA-F]{64}")) fail("the operator key must be 64 hex digits (with or without 0x)");
+            return new L1Side.Settings(rpc, deployment, org.web3j.crypto.Credentials.create(key),
+                    Long.parseLong(opts.getOrDefault("l1-interval-ms", "1000")), Integer.parseInt(opts.getOrDefault("confirmations", "0")));
+        } catch (java.io.IOException e) {
+            fail(e.getMessage());
+        } catch (NumberFormatException e) {
+            fail("--l1-interval-ms and --confirmations take whole numbers (" + e.getMessage() + ")");
+        }
+        return null;
+    }
+
+    private static dev.clearline.sequencer.oracle.OracleFeed devOracle(Map<String, String> opts, Genesis genesis, GatewayLink link) {
+        String spec = opts.get("dev-oracle");
+        if (spec == null) return null;
+        Map<Integer, Long> start = new java.util.TreeMap<>();
+        for (String part : spec.split(",")) {
+            String[] kv = part.split("=");
+            try {
+                if (kv.length != 2 || Long.parseLong(kv[1].trim()) <= 0) throw new NumberFormatException(part);
+                start.put(Integer.parseInt(kv[0].trim()), Long.parseLong(kv[1].trim()));
+            } catch (NumberFormatException e) {
+                fail("--dev-oracle takes MARKET=PRICE pairs separated by commas (e.g. 1=10000,2=3000000), got \"" + part + "\"");
+            }
+        }
+        return new dev.clearline.sequencer.oracle.OracleFeed(genesis.domain(), DevAccounts.oracle(),
+                new dev.clearline.sequencer.oracle.DevPriceSource(start, 7, 1_000, 200), link);
+    }
+
+    /**
+     * The L1 side (priority ops in, batches out). A single member starts it at once, so a wrong RPC or
+     * manifest ends the process with its reason; in a cluster only the leader posts, so it runs under
+     * {@link LeaderDuties} and a new leader resumes from the rollup's tip.
+     */
+    private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway) {
+        if (l1 == null) return () -> { };
+        if (config.members().size() <= 1) {
+            try {
+                return L1Side.start(l1, new GatewayLink(gateway));
+            } catch (java.io.IOException e) {
+                fail(e.getMessage());
+            }
+        }
+        return new LeaderDuties("l1", node::isLeader, () -> {
+            try {
+                return L1Side.start(l1, new GatewayLink(gateway));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, java.time.Duration.ofMillis(200));
+    }
+
+    private static void fail(String message) {
+        System.err.println("sequencer: " + message);
+        System.exit(2);
+    }
 
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();

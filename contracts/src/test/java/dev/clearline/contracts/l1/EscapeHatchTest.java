@@ -21,7 +21,7 @@ class EscapeHatchTest {
     static final Address ANYONE = Address.ofLong(0xa4e);
 
     /** Lot 10, mark 1,000 per lot, market funding index 5. */
-    static final StateTree.Market MARKET = new StateTree.Market(1, 10, 100_000, 50_000, 0, 0, Address.ofLong(0x0c), 1_000, 5, 1, 0);
+    static final StateTree.Market MARKET = new StateTree.Market(1, 10, 100_000, 50_000, 0, 0, 20_000, Address.ofLong(0x0c), 1_000, 5, 1, 0);
     // Alice: 300 free. Bob: long 2 lots, equity 100 - 2*5 + 2*1000 = 2,090. Carol: short 2 lots,
     // equity 1,500 + 2*5 - 2,000 = -490 (bad debt). Erin: a finalized withdrawal of 50.
     static final Account A = new Account(ALICE, 300, 0, 0, 0);

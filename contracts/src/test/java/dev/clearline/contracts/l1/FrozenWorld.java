@@ -98,10 +98,10 @@ final class FrozenWorld {
     StaticStruct marketLeaf() {
         StateTree.Market m = market;
         return new StaticStruct(u64(m.tick()), u64(m.lot()), new Uint32(m.imf()), new Uint32(m.mmf()), new Uint32(m.maker()),
-                new Uint32(m.taker()), addr(m.oracle()), u64(m.mark()), new Int64(m.fundingIndex()), u64(m.lastOracleTs()), u64(m.fees()));
+                new Uint32(m.taker()), new Uint32(m.liquidationFee()), addr(m.oracle()), u64(m.mark()), new Int64(m.fundingIndex()), u64(m.lastOracleTs()), u64(m.fees()));
     }
 
-    static final String POSITION_ARGS = "(address,uint32,(int64,int64,int64),(uint64,uint64,uint32,uint32,uint32,uint32,address,uint64,int64,uint64,uint64),bytes)";
+    static final String POSITION_ARGS = "(address,uint32,(int64,int64,int64),(uint64,uint64,uint32,uint32,uint32,uint32,uint32,address,uint64,int64,uint64,uint64),bytes)";
 
     ExecutionResult reportBadDebt(Address caller, Account a) {
         return l1.send(caller, l1.hatch, "reportBadDebt" + POSITION_ARGS, addr(a.owner()), new Uint32(MARKET), positionLeaf(a), marketLeaf(),
@@ -123,7 +123,7 @@ final class FrozenWorld {
                 new DynamicBytes(tree.proof(StateTree.balanceKey(fund.owner()))));
     }
 
-    static final String FUND_POSITION_ARGS = "(uint32,(int64,int64,int64),(uint64,uint64,uint32,uint32,uint32,uint32,address,uint64,int64,uint64,uint64),bytes)";
+    static final String FUND_POSITION_ARGS = "(uint32,(int64,int64,int64),(uint64,uint64,uint32,uint32,uint32,uint32,uint32,address,uint64,int64,uint64,uint64),bytes)";
 
     ExecutionResult reportFundPosition(Address caller, Account fund) {
         return l1.send(caller, l1.hatch, "reportFundPosition" + FUND_POSITION_ARGS, new Uint32(MARKET), positionLeaf(fund), marketLeaf(),

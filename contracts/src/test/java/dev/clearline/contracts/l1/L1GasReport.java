@@ -132,7 +132,7 @@ public final class L1GasReport {
     }
 
     private void escape() {
-        StateTree.Market market = new StateTree.Market(1, 10, 100_000, 50_000, 0, 0, Address.ofLong(0x0c), 1_000, 5, 1, 0);
+        StateTree.Market market = new StateTree.Market(1, 10, 100_000, 50_000, 0, 0, 20_000, Address.ofLong(0x0c), 1_000, 5, 1, 0);
         Account a = new Account(Address.ofLong(0xa1), 300, 0, 0, 0);
         Account b = new Account(Address.ofLong(0xb1), 0, 2, 100, 0);
         Account c = new Account(Address.ofLong(0xc1), 0, -2, 1_500, 0);

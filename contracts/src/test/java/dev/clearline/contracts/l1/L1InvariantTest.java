@@ -126,7 +126,7 @@ class L1InvariantTest {
             long lot = 10;
             long mark = 1 + random.nextInt(5_000);
             long fundingIndex = random.nextInt(200) - 100;
-            StateTree.Market market = new StateTree.Market(1, lot, 100_000, 50_000, 0, 0, Address.ofLong(0x0c), mark, fundingIndex, 1,
+            StateTree.Market market = new StateTree.Market(1, lot, 100_000, 50_000, 0, 0, 20_000, Address.ofLong(0x0c), mark, fundingIndex, 1,
                     random.nextInt(500));
             boolean withFund = random.nextInt(4) != 0;
             List<Account> accounts = new ArrayList<>();

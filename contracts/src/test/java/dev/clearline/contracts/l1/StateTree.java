@@ -64,12 +64,12 @@ final class StateTree {
         return L1Fixture.concat(word(recipient), Transitions.u256(amount));
     }
 
-    /** MARKET leaf: tick, lot, imf, mmf, maker, taker, oracle, mark, fundingIndex, lastOracleTs, fees. */
-    record Market(long tick, long lot, int imf, int mmf, int maker, int taker, Address oracle, long mark, long fundingIndex,
+    /** MARKET leaf: tick, lot, imf, mmf, maker, taker, liquidation fee, oracle, mark, fundingIndex, lastOracleTs, fees. */
+    record Market(long tick, long lot, int imf, int mmf, int maker, int taker, int liquidationFee, Address oracle, long mark, long fundingIndex,
                   long lastOracleTs, long fees) {
         byte[] value() {
             return L1Fixture.concat(Transitions.u256(tick), Transitions.u256(lot), Transitions.u256(imf), Transitions.u256(mmf),
-                    Transitions.u256(maker), Transitions.u256(taker), word(oracle), Transitions.u256(mark), signed(fundingIndex),
+                    Transitions.u256(maker), Transitions.u256(taker), Transitions.u256(liquidationFee), word(oracle), Transitions.u256(mark), signed(fundingIndex),
                     Transitions.u256(lastOracleTs), Transitions.u256(fees));
         }
     }

@@ -60,6 +60,8 @@ public final class OrderBook {
     private final int[] pegCount = new int[2];
     /** The reference each side's pegs are priced from now, per {@link PegRef}, in ticks, or {@link #ABSENT}. */
     private final long[][] refs = {{ABSENT, ABSENT}, {ABSENT, ABSENT}};
+    /** Whether {@link #refs} hold the references as of the end of the last request; see {@link #ensureRefs}. */
+    private boolean refsCurrent = true;
     /** Per side and reference: [0] floating pegs by the reference at which they reach their limit, [1] held ones by where they float again. */
     private final Thresholds[][][] thresholds = new Thresholds[2][2][];
     private boolean hasMark;
@@ -234,7 +236,8 @@ public final class OrderBook {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
             return;
         }
-        amend(orderId, newPriceTicks, newSizeLots, pool[slot * STRIDE + DISPLAY], expiresAtOf(slot), now, sink);
+        amendFixed(slot, orderId, newPriceTicks, newSizeLots, pool[slot * STRIDE + DISPLAY], expiresAtOf(slot), now, sink);
+        repeg(now, sink);
     }
 
     /**
@@ -260,6 +263,11 @@ public final class OrderBook {
             sink.onRejected(nextSeq++, orderId, UNKNOWN_OWNER, RejectReason.UNKNOWN_ORDER);
             return;
         }
+        amendFixed(slot, orderId, newPriceTicks, newSizeLots, newDisplayLots, newExpiresAt, now, sink);
+    }
+
+    private void amendFixed(int slot, long orderId, long newPriceTicks, long newSizeLots, long newDisplayLots, long newExpiresAt,
+                            long now, BookEvents sink) {
         if (kindOf(slot) != FIXED) {
             // a pegged order has no price of its own to amend: the caller replaces it (cancel and place)
             sink.onRejected(nextSeq++, orderId, ownerOf(slot), RejectReason.INVALID_COMBINATION);
@@ -299,6 +307,17 @@ public final class OrderBook {
         }
         if (isPostOnly(slot) && hasLiveCrossing(!buy, newLevel, now)) {
             sink.onRejected(nextSeq++, orderId, owner, RejectReason.POST_ONLY_WOULD_CROSS);
+            return;
+        }
+        if (!mayCross(buy, newLevel)) {
+            // nothing to match: the order changes queue where it sits in the table (no removal, no
+            // claim, no table moves), with the same events the general path gives for a non-crossing move
+            PriceLadder ladder = buy ? bids : asks;
+            ladder.unlink(slot, levelOf(slot));
+            sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, false);
+            pool[slot * STRIDE + EXPIRES_AT] = newExpiresAt;
+            pool[slot * STRIDE + DISPLAY] = newDisplayLots;
+            enqueue(slot, newLevel, newSizeLots, sink);
             return;
         }
         long meta = pool[slot * STRIDE + META] & ~0xFFFF_FFFFL;
@@ -617,6 +636,20 @@ public final class OrderBook {
         return left;
     }
 
+    /**
+     * Whether an incoming order on this side with this limit level could meet any maker (live or
+     * not): false means {@link #match} would find nothing and emit nothing. Pegged makers count as
+     * possibly crossing.
+     */
+    private boolean mayCross(boolean takerBuys, int limit) {
+        if (pegCount[sideIndex(!takerBuys)] != 0) {
+            return true;
+        }
+        PriceLadder opposite = takerBuys ? asks : bids;
+        int lvl = opposite.best();
+        return lvl != NIL && opposite.atLeastAsGood(lvl, limit);
+    }
+
     /** Lots a FOK of this owner could fill: live makers at acceptable prices, other owners only. */
     private long fillableLots(boolean makersBuy, int limit, long owner, long wanted, long now) {
         long sum = 0;
@@ -774,6 +807,7 @@ public final class OrderBook {
      * reference is absent or the price is not positive: such an order cannot trade.
      */
     public long pegPriceTicks(Side side, PegRef ref, long offsetTicks, long limitTicks) {
+        ensureRefs();
         boolean buy = side == Side.BUY;
         long r = refs[sideIndex(buy)][ref.ordinal()];
         if (r == ABSENT || Math.abs(offsetTicks) >= offsetBias) {
@@ -958,10 +992,7 @@ public final class OrderBook {
      */
     private void repeg(long now, BookEvents sink) {
         if (pegCount[0] == 0 && pegCount[1] == 0) {
-            refs[0][0] = currentRef(true, PegRef.MARK);
-            refs[1][0] = currentRef(false, PegRef.MARK);
-            refs[0][1] = currentRef(true, PegRef.BOOK);
-            refs[1][1] = currentRef(false, PegRef.BOOK);
+            refsCurrent = false; // nothing reads them until a peg arrives: refreshed then (ensureRefs)
             return;
         }
         do {
@@ -974,10 +1005,29 @@ public final class OrderBook {
      * an order away only moves a side's book reference away from the other side.
      */
     private void migrateAll() {
+        if (pegCount[0] == 0 && pegCount[1] == 0) {
+            refsCurrent = false;
+            return;
+        }
         migrate(true, PegRef.MARK);
         migrate(false, PegRef.MARK);
         migrate(true, PegRef.BOOK);
         migrate(false, PegRef.BOOK);
+    }
+
+    /**
+     * With no peg resting the references are not kept up to date on every request (the hot path of
+     * a book without pegs): a peg's first reader brings them to what they were at the end of the
+     * last request, which, before this request changed the book, is the book and mark now.
+     */
+    private void ensureRefs() {
+        if (!refsCurrent) {
+            refs[0][0] = currentRef(true, PegRef.MARK);
+            refs[1][0] = currentRef(false, PegRef.MARK);
+            refs[0][1] = currentRef(true, PegRef.BOOK);
+            refs[1][1] = currentRef(false, PegRef.BOOK);
+            refsCurrent = true;
+        }
     }
 
     private long currentRef(boolean buy, PegRef ref) {

@@ -23,6 +23,9 @@ final class Account {
     private int[] markets = new int[0];
     private MemoryLeafStore.Cell[] positionCells = new MemoryLeafStore.Cell[0];
     private Exposure[] exposures = new Exposure[0];
+    /** Per market: the position size (base units) this exchange saw it reach, and what it cost to open (quote units, >= 0). */
+    private long[] trackedSize = new long[0];
+    private long[] entryValue = new long[0];
 
     Account(long ownerId, Address address, MemoryLeafStore mirror, KeyCache keys) {
         this.ownerId = ownerId;
@@ -49,12 +52,71 @@ final class Account {
         return exposures[2 * i + (isBuy ? 0 : 1)];
     }
 
+    /**
+     * Follows the position's entry value through a fill of {@code signedSize} base units at
+     * {@code price} per lot: growing adds the fill's notional, reducing removes the closed share of
+     * the entry value, flipping starts again from the fill's price. Only the deleverage ranking
+     * reads it (profit needs the entry price, which the tree does not hold).
+     */
+    void filled(int marketId, long signedSize, long price, long lotSize) {
+        int i = slot(marketId);
+        long before = trackedSize[i];
+        long after = before + signedSize;
+        if (before == 0 || Long.signum(before) == Long.signum(signedSize)) {
+            entryValue[i] = saturatedAdd(entryValue[i], notional(Math.abs(signedSize), lotSize, price));
+        } else if (after == 0 || Long.signum(after) == Long.signum(before)) {
+            entryValue[i] = share(entryValue[i], Math.abs(after), Math.abs(before));
+        } else {
+            entryValue[i] = notional(Math.abs(after), lotSize, price);
+        }
+        trackedSize[i] = after;
+    }
+
+    /** The position was closed or reduced outside a fill (liquidated to zero, or deleveraged) to {@code sizeAfter}. */
+    void reducedTo(int marketId, long sizeAfter) {
+        int i = slot(marketId);
+        long before = trackedSize[i];
+        entryValue[i] = before == 0 ? 0 : share(entryValue[i], Math.abs(sizeAfter), Math.abs(before));
+        trackedSize[i] = sizeAfter;
+    }
+
+    /**
+     * What opening the current position of {@code size} cost, in quote units, or -1 when this
+     * exchange did not see it grow to that size (it cannot know its entry price then).
+     */
+    long entryValue(int marketId, long size) {
+        int i = slot(marketId);
+        return trackedSize[i] == size ? entryValue[i] : -1;
+    }
+
+    /** (size / lot) * price for a fill (both >= 0), saturating at Long.MAX_VALUE. */
+    private static long notional(long size, long lotSize, long price) {
+        long lots = size / lotSize;
+        long lo = lots * price;
+        return Math.multiplyHigh(lots, price) != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+    }
+
+    /** floor(value * num / den) without overflow (0 <= num <= den, value >= 0). */
+    private static long share(long value, long num, long den) {
+        long lo = value * num;
+        if (Math.multiplyHigh(value, num) == 0 && lo >= 0) return lo / den;
+        return java.math.BigInteger.valueOf(value).multiply(java.math.BigInteger.valueOf(num))
+                .divide(java.math.BigInteger.valueOf(den)).longValue();
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
     private int slot(int marketId) {
         for (int i = 0; i < markets.length; i++) if (markets[i] == marketId) return i;
         int n = markets.length;
         markets = Arrays.copyOf(markets, n + 1);
         positionCells = Arrays.copyOf(positionCells, n + 1);
         exposures = Arrays.copyOf(exposures, 2 * n + 2);
+        trackedSize = Arrays.copyOf(trackedSize, n + 1);
+        entryValue = Arrays.copyOf(entryValue, n + 1);
         markets[n] = marketId;
         positionCells[n] = mirror.cell(keys.position(address, marketId));
         exposures[2 * n] = new Exposure();

@@ -205,6 +205,11 @@ final class BookGlue {
                 : new Transition.Trade(stateId(maker, onMirror), stateId(taker, onMirror), size);
         r = mirror.tryApply(store, trade);
         if (r != null) return refused(t, r, FillJudge.tradeRefused(r, store, maker, taker, size, price));
+        if (onMirror) {
+            long lot = mirror.market(maker.marketId()).lotSize();
+            maker.account.filled(maker.marketId(), maker.order().isBuy() ? size : -size, price, lot);
+            taker.account.filled(taker.marketId(), taker.order().isBuy() ? size : -size, price, lot);
+        }
         return FillVerdict.FILL;
     }
 

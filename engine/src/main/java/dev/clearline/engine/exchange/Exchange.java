@@ -17,6 +17,7 @@ import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.transition.Transition;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,13 @@ public final class Exchange {
     private final EventLog events = new EventLog();
     private final BookGlue glue;
     private final Map<Integer, MarketBook> books = new HashMap<>();
-    private final Map<Address, Account> accounts = new HashMap<>();
+    private MarketBook lastBook;
+    private final HashIndex<Address, Account> accounts = new HashIndex<>();
+    /** The same accounts in the order they were created (their owner ids): the deleverage ranking's tie order. */
+    private final List<Account> accountsInOrder = new ArrayList<>();
+    private final Deleverager deleverager;
+    /** Market ids with a book, ascending. */
+    private final List<Integer> marketIds = new ArrayList<>();
 
     /**
      * @param verifier used for signed requests that did not pass the {@link SignatureStage} (oracle
@@ -57,6 +64,7 @@ public final class Exchange {
         this.bookSizes = bookSizes;
         this.mirror = new StfMirror(domain, verifier);
         this.glue = new BookGlue(mirror, index, reservations, events);
+        this.deleverager = new Deleverager(mirror, events);
     }
 
     /** Transitions produced since the last call, in order: the batch builder's input. */
@@ -80,7 +88,7 @@ public final class Exchange {
     }
 
     public OrderBook book(int marketId) {
-        MarketBook mb = books.get(marketId);
+        MarketBook mb = bookOf(marketId);
         return mb == null ? null : mb.book();
     }
 
@@ -103,6 +111,11 @@ public final class Exchange {
         return new long[] {reservations.size(a, marketId, isBuy, null), reservations.notional(a, marketId, isBuy, null)};
     }
 
+    /** The insurance fund's shortfall last reported ({@link ExchangeEvent.InsuranceShortfall}); 0 when its worth is not negative. */
+    public long insuranceShortfall() {
+        return deleverager.shortfall();
+    }
+
     /** Resting orders whose expiry the market's oracle time has passed and that still wait for the sweep, over all markets. */
     public int expiredAwaitingSweep() {
         int n = 0;
@@ -121,8 +134,12 @@ public final class Exchange {
      * liquidate, forced ops): applied to the mirror and emitted if the STF accepts it.
      */
     public Reject apply(Transition t) {
-        if (t instanceof Transition.PostOrder || t instanceof Transition.Trade || t instanceof Transition.Cancel) {
+        if (t instanceof Transition.PostOrder || t instanceof Transition.Trade || t instanceof Transition.TradeAtPrice
+                || t instanceof Transition.Cancel) {
             throw new IllegalArgumentException("orders, trades and cancels go through submit/cancel/amend, not apply");
+        }
+        if (t instanceof Transition.Deleverage) {
+            throw new IllegalArgumentException("the exchange chooses deleverage counterparties itself (its stated policy), it takes none from outside");
         }
         Reject r = mirror.applyRequest(t);
         if (r != null) {
@@ -131,19 +148,28 @@ public final class Exchange {
         }
         events.add(new ExchangeEvent.RequestApplied(events.next(), t.type()));
         switch (t) {
-            case Transition.MarketConfig c when !books.containsKey(c.marketId()) && mirror.market(c.marketId()) != null ->
-                    books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(),
-                            bookSizes.maxSizeLots(), bookSizes.capacity())), new ExpiryQueue()));
+            case Transition.MarketConfig c when !books.containsKey(c.marketId()) && mirror.market(c.marketId()) != null -> {
+                books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(),
+                        bookSizes.maxSizeLots(), bookSizes.capacity())), new ExpiryQueue()));
+                marketIds.add(c.marketId());
+                marketIds.sort(null);
+            }
             case Transition.OraclePrice p -> {
                 sweep(p.marketId());
-                MarketBook mb = books.get(p.marketId());
+                MarketBook mb = bookOf(p.marketId());
                 if (mb != null) glue.mark(mb, mirror.market(p.marketId()));
+                deleverager.restore(marketIds, accountsInOrder); // the mark may have moved against the fund
             }
-            case Transition.Liquidate l -> cancelRestingOrders(l.owner(), l.marketId());
+            case Transition.Liquidate l -> {
+                Account a = accounts.get(l.owner());
+                if (a != null) a.reducedTo(l.marketId(), 0);
+                cancelRestingOrders(l.owner(), l.marketId());
+                deleverager.restore(marketIds, accountsInOrder); // a bankrupt position leaves bad debt with the fund
+            }
             case Transition.ForcedCancel f -> {
                 LiveOrder e = index.live(f.orderHash());
                 if (e != null && e.order().trader().equals(f.owner())) {
-                    glue.evict(e, books.get(e.marketId()), mirror.market(e.marketId()), ExchangeEvent.Why.FORCED, null);
+                    glue.evict(e, bookOf(e.marketId()), mirror.market(e.marketId()), ExchangeEvent.Why.FORCED, null);
                 }
                 OrderHashLeaf leaf = StateReads.orderHash(mirror.state, f.orderHash());
                 if (leaf != null && leaf.isTombstone()) index.markCancelled(f.orderHash());
@@ -160,7 +186,7 @@ public final class Exchange {
      * fills it again. A scan of the live orders, acceptable because liquidations are rare.
      */
     private void cancelRestingOrders(Address owner, int marketId) {
-        MarketBook mb = books.get(marketId);
+        MarketBook mb = bookOf(marketId);
         MarketLeaf m = mirror.market(marketId);
         for (LiveOrder e : index.all()) {
             if (e.marketId() == marketId && e.order().trader().equals(owner)) glue.evict(e, mb, m, ExchangeEvent.Why.RISK, null);
@@ -176,7 +202,7 @@ public final class Exchange {
     /** Places a verified order. Returns null when accepted (fills may follow), else why it was refused. */
     public Reject submit(VerifiedOrder v) {
         Order o = v.order();
-        MarketBook mb = books.get(o.marketId());
+        MarketBook mb = bookOf(o.marketId());
         if (mb != null) sweep(o.marketId());
         MarketLeaf m = mirror.market(o.marketId());
         Account a = account(o.trader());
@@ -220,7 +246,7 @@ public final class Exchange {
         // a never-posted order needs no transition (nothing can fill it unless this exchange posts it,
         // and it refuses that hash from now on); a user who distrusts the operator has ForcedCancel
         if (posted) mirror.emitCancel(c);
-        MarketBook mb = books.get(e.marketId());
+        MarketBook mb = bookOf(e.marketId());
         glue.cancel(e, mb, mirror.market(e.marketId()));
         if (!posted) index.markCancelled(c.orderHash());
         sweep(e.marketId());
@@ -253,7 +279,7 @@ public final class Exchange {
         if (o.marketId() != old.marketId() || o.side() != old.side()) {
             return reject(replacement.hash(), Reject.BAD_ORDER_FIELDS, null);
         }
-        MarketBook mb = books.get(o.marketId());
+        MarketBook mb = bookOf(o.marketId());
         MarketLeaf m = mirror.market(o.marketId());
         if (PreChecks.expired(old.expiry(), m)) {
             // the old order is gone already, whether or not the sweep reached it: no ghost stays behind
@@ -315,7 +341,7 @@ public final class Exchange {
 
     /** Takes off the book, with their reservations, up to {@link #SWEEP_BUDGET} orders the market's oracle time expired. */
     private void sweep(int marketId) {
-        MarketBook mb = books.get(marketId);
+        MarketBook mb = bookOf(marketId);
         MarketLeaf m = mirror.market(marketId);
         if (mb == null || m == null) return;
         for (int budget = SWEEP_BUDGET; budget > 0; budget--) {
@@ -325,11 +351,21 @@ public final class Exchange {
         }
     }
 
+    /** The market's book, or null; the last one asked for is kept (most commands touch one market). */
+    private MarketBook bookOf(int marketId) {
+        MarketBook last = lastBook;
+        if (last != null && last.marketId() == marketId) return last;
+        MarketBook mb = books.get(marketId);
+        if (mb != null) lastBook = mb;
+        return mb;
+    }
+
     private Account account(Address owner) {
         Account a = accounts.get(owner);
         if (a == null) {
             a = new Account(accounts.size(), owner, mirror.state, mirror.keys);
             accounts.put(owner, a);
+            accountsInOrder.add(a);
         }
         return a;
     }

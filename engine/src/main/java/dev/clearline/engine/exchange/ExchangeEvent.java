@@ -45,6 +45,22 @@ public sealed interface ExchangeEvent {
     record RequestRejected(long seq, int transitionType, Reject reason) implements ExchangeEvent {}
 
     /**
+     * The insurance fund closed {@code size} base units of its position in {@code marketId} against
+     * {@code counterparty}'s at its bankruptcy {@code price} per lot (a {@code Deleverage} was
+     * emitted). {@code rank} is the counterparty's place (1 = first) in the profit-and-leverage
+     * ranking of the opposite positions when this round of deleveraging began.
+     */
+    record Deleveraged(long seq, int marketId, dev.clearline.engine.order.Address counterparty, long size, long price, int rank)
+            implements ExchangeEvent {}
+
+    /**
+     * The insurance fund's worth (free balance plus the equity of its positions at the mark) is
+     * {@code -amount} and no opposite position can take more of its bad debt; reported whenever the
+     * amount changes, and with 0 once it is made good.
+     */
+    record InsuranceShortfall(long seq, long amount) implements ExchangeEvent {}
+
+    /**
      * REFUSED: the STF refused a fill and this order was at fault. RISK: its trader was liquidated.
      * FORCED: a ForcedCancel from L1. PEG_CROSSED: a post-only pegged order its reference moved
      * onto the other side of the book.

@@ -1,64 +1,88 @@
 package dev.clearline.engine.exchange;
 
-import dev.clearline.engine.order.Hash32;
-
 /**
- * An open-addressing map from order hash to object (no entry object per mapping, backward-shift
- * deletion): the exchange looks orders up by hash several times per operation. The keys' hash
- * codes sit in their own array so probing compares ints and rarely touches a key object.
+ * An open-addressing map (no entry object per mapping, backward-shift deletion) for keys that
+ * cache their hash code (order hashes, addresses): the exchange looks orders up by hash and
+ * traders by address on every operation. The keys' hash codes sit in their own array so probing
+ * compares ints and rarely touches a key object; unlike {@link java.util.HashMap}, whose shared
+ * lookup code sees every key type in the JVM, the calls to {@code equals} here see one or two.
  * Single-threaded.
  */
-final class HashIndex<V> {
-    private Hash32[] keys = new Hash32[1 << 10];
+final class HashIndex<K, V> {
+    private Object[] keys = new Object[1 << 10];
     private int[] hashes = new int[1 << 10];
     private Object[] values = new Object[1 << 10];
     private int size;
 
     @SuppressWarnings("unchecked")
-    V get(Hash32 key) {
-        int mask = keys.length - 1;
-        int h = key.hashCode();
+    V get(K key) {
+        int at = find(key);
+        return at < 0 ? null : (V) values[at];
+    }
+
+    /**
+     * The position holding {@code key}, or -1. A position is empty when its hash is 0 (stored hash
+     * codes are never 0), so a key that is not there costs one read of the hash array per probe,
+     * without touching the keys.
+     */
+    int find(K key) {
+        int mask = hashes.length - 1;
+        int h = stored(key.hashCode());
         for (int i = slot(h, mask); ; i = (i + 1) & mask) {
-            Hash32 k = keys[i];
-            if (k == null) return null;
-            if (hashes[i] == h && (k == key || k.equals(key))) return (V) values[i];
+            int x = hashes[i];
+            if (x == 0) return -1;
+            if (x == h) {
+                Object k = keys[i];
+                if (k == key || key.equals(k)) return i;
+            }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    V valueAt(int at) {
+        return (V) values[at];
+    }
+
+    /** Replaces the value at a position {@link #find} returned (no probe). */
+    void setValueAt(int at, V value) {
+        if (value == null) throw new IllegalArgumentException("HashIndex stores non-null values only");
+        values[at] = value;
     }
 
     /** Stores a non-null value. */
-    void put(Hash32 key, V value) {
+    void put(K key, V value) {
         if (value == null) throw new IllegalArgumentException("HashIndex stores non-null values only");
-        int mask = keys.length - 1;
-        int h = key.hashCode();
+        int mask = hashes.length - 1;
+        int h = stored(key.hashCode());
         for (int i = slot(h, mask); ; i = (i + 1) & mask) {
-            Hash32 k = keys[i];
-            if (k == null) {
+            int x = hashes[i];
+            if (x == 0) {
                 keys[i] = key;
                 hashes[i] = h;
                 values[i] = value;
-                if (++size * 2 > keys.length) grow();
+                if (++size * 2 > hashes.length) grow();
                 return;
             }
-            if (hashes[i] == h && (k == key || k.equals(key))) {
-                values[i] = value;
-                return;
+            if (x == h) {
+                Object k = keys[i];
+                if (k == key || key.equals(k)) {
+                    values[i] = value;
+                    return;
+                }
             }
         }
     }
 
-    void remove(Hash32 key) {
-        int mask = keys.length - 1;
-        int h = key.hashCode();
-        int i = slot(h, mask);
-        while (true) {
-            Hash32 k = keys[i];
-            if (k == null) return;
-            if (hashes[i] == h && (k == key || k.equals(key))) break;
-            i = (i + 1) & mask;
-        }
-        // backward shift: pull later entries of the probe run into the hole so lookups never stop early
-        int hole = i;
-        for (int j = (hole + 1) & mask; keys[j] != null; j = (j + 1) & mask) {
+    void remove(K key) {
+        int at = find(key);
+        if (at >= 0) removeAt(at);
+    }
+
+    /** Empties a position {@link #find} returned and closes the hole (backward shift, so lookups never stop early). */
+    void removeAt(int at) {
+        int mask = hashes.length - 1;
+        int hole = at;
+        for (int j = (hole + 1) & mask; hashes[j] != 0; j = (j + 1) & mask) {
             int home = slot(hashes[j], mask);
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 keys[hole] = keys[j];
@@ -67,27 +91,37 @@ final class HashIndex<V> {
                 hole = j;
             }
         }
+        hashes[hole] = 0;
         keys[hole] = null;
         values[hole] = null;
         size--;
     }
 
     private void grow() {
-        Hash32[] oldKeys = keys;
+        Object[] oldKeys = keys;
         int[] oldHashes = hashes;
         Object[] oldValues = values;
-        keys = new Hash32[oldKeys.length * 2];
+        keys = new Object[oldKeys.length * 2];
         hashes = new int[oldKeys.length * 2];
         values = new Object[oldKeys.length * 2];
-        int mask = keys.length - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
-            if (oldKeys[j] == null) continue;
+        int mask = hashes.length - 1;
+        for (int j = 0; j < oldHashes.length; j++) {
+            if (oldHashes[j] == 0) continue;
             int i = slot(oldHashes[j], mask);
-            while (keys[i] != null) i = (i + 1) & mask;
+            while (hashes[i] != 0) i = (i + 1) & mask;
             keys[i] = oldKeys[j];
             hashes[i] = oldHashes[j];
             values[i] = oldValues[j];
         }
+    }
+
+    /** The hash code as stored: never 0, which marks an empty position. */
+    private static int stored(int hashCode) {
+        return hashCode == 0 ? 1 : hashCode;
+    }
+
+    int size() {
+        return size;
     }
 
     private static int slot(int hashCode, int mask) {

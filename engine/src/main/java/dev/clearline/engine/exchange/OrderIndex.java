@@ -14,7 +14,7 @@ final class OrderIndex {
     private static final LiveOrder CANCELLED = new LiveOrder(-1, null, null);
 
     private final LongMap<LiveOrder> byId = new LongMap<>();
-    private final HashIndex<LiveOrder> byHash = new HashIndex<>();
+    private final HashIndex<Hash32, LiveOrder> byHash = new HashIndex<>();
     private long nextId = 1;
 
     /** A fresh book id. */
@@ -71,9 +71,10 @@ final class OrderIndex {
 
     /** Drops only the hash of an order being replaced under the same id. */
     void unindexHash(LiveOrder e) {
-        if (byHash.get(e.v.hash()) != e) return;
-        if (e.posted) byHash.put(e.v.hash(), GONE);
-        else byHash.remove(e.v.hash());
+        int at = byHash.find(e.v.hash()); // one probe for the check and the change
+        if (at < 0 || byHash.valueAt(at) != e) return;
+        if (e.posted) byHash.setValueAt(at, GONE);
+        else byHash.removeAt(at);
     }
 
     /** Marks a hash posted-and-gone (an order posted during a refused amend). */

@@ -32,6 +32,9 @@ final class StfMirror {
     private final Stf stf;
     private final List<Transition> emitted = new ArrayList<>();
     private final Map<Integer, MarketLeaf> markets = new HashMap<>();
+    /** The market asked for last (most commands touch one market): no boxing, no map probe. */
+    private int lastMarketId;
+    private MarketLeaf lastMarket;
     private Signature trustedSignature;
     private Address trustedSigner;
     private Order trustedOrder;
@@ -56,6 +59,7 @@ final class StfMirror {
         if (o instanceof Outcome.Rejected r) return r.reason();
         emitted.add(t);
         markets.clear();
+        lastMarket = null;
         return null;
     }
 
@@ -99,6 +103,7 @@ final class StfMirror {
      * fills only change the fee total, which nothing here reads.
      */
     MarketLeaf market(int id) {
+        if (id == lastMarketId && lastMarket != null) return lastMarket;
         MarketLeaf m = markets.get(id);
         if (m == null) {
             byte[] v = state.get(keys.market(id));
@@ -106,6 +111,8 @@ final class StfMirror {
             m = MarketLeaf.decode(v);
             markets.put(id, m);
         }
+        lastMarketId = id;
+        lastMarket = m;
         return m;
     }
 

@@ -22,7 +22,7 @@ class ExchangeIndexesProperties {
     @Test
     void hashIndexAgreesWithAHashMap() {
         Property.forAll(Gens.listOf(Gens.ints(0, 1_500), 1_500, 3_000)).tries(60).check(ops -> {
-            HashIndex<Integer> index = new HashIndex<>();
+            HashIndex<dev.clearline.engine.order.Hash32, Integer> index = new HashIndex<>();
             Map<Hash32, Integer> model = new HashMap<>();
             int step = 0;
             for (int k : ops) {

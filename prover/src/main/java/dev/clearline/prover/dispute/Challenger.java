@@ -1,6 +1,7 @@
 package dev.clearline.prover.dispute;
 
 import dev.clearline.engine.witness.WitnessBuilder;
+import dev.clearline.prover.trace.StepVm;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -19,13 +20,13 @@ public final class Challenger {
     private static final Logger LOG = LoggerFactory.getLogger(Challenger.class);
     private final DisputeL1 l1;
     private final WitnessBuilder witnesses;
-    private final OneStepReplay replay;
+    private final StepVm replay;
     private final byte[] domainSeparator;
     /** The game and step of the last one-step proof held back, so the warning is logged once. */
     private String heldBack = "";
     private String heldBackWhy = "";
 
-    public Challenger(DisputeL1 l1, WitnessBuilder witnesses, OneStepReplay replay, byte[] domainSeparator) {
+    public Challenger(DisputeL1 l1, WitnessBuilder witnesses, StepVm replay, byte[] domainSeparator) {
         this.l1 = l1;
         this.witnesses = witnesses;
         this.replay = replay;
@@ -72,10 +73,10 @@ public final class Challenger {
         int step = g.lo();
         byte[] transition = trace.transition(step);
         byte[] witness = trace.witness(witnesses, step);
-        OneStepReplay.StepResult r = replay.step(g.loRoot(), transition, witness, g.batchIndex(), domainSeparator);
+        StepVm.Outcome r = replay.step(g.loRoot(), transition, witness, g.batchIndex(), domainSeparator);
         // A consumed priority op's hash needs no check here: the rollup admits a batch only when its
         // priority ops are the queue's, byte for byte.
-        boolean wins = !r.reverted() && (r.reject() != 0 || !Arrays.equals(r.postRoot(), g.hiRoot()));
+        boolean wins = r.result().map(s -> s.reject() != 0 || !Arrays.equals(s.postRoot(), g.hiRoot())).orElse(false);
         if (!wins) {
             String at = g.gameId() + "/" + step;
             if (at.equals(heldBack)) return false;
@@ -84,7 +85,8 @@ public final class Challenger {
             LOG.warn("event=one-step-would-lose game={} batch={} step={} replay=\"{}\" action=not-sent", g.gameId(), g.batchIndex(), step, r);
             return false;
         }
-        LOG.info("event=one-step game={} batch={} step={} reject={} gasReplayed={}", g.gameId(), g.batchIndex(), step, r.reject(), r.gas());
+        LOG.info("event=one-step game={} batch={} step={} reject={} gasReplayed={}", g.gameId(), g.batchIndex(), step,
+                r.result().orElseThrow().reject(), r.gasUsed());
         l1.oneStep(g.gameId(), transition, trace.inclusionProof(step), witness);
         return true;
     }

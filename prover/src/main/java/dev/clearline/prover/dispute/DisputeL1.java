@@ -3,7 +3,9 @@ package dev.clearline.prover.dispute;
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.prover.l1.TxSender;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +18,9 @@ import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.tx.TransactionManager;
-import org.web3j.tx.gas.ContractGasProvider;
+import org.web3j.protocol.core.RemoteFunctionCall;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.utils.Numeric;
 
 /**
@@ -27,19 +30,30 @@ import org.web3j.utils.Numeric;
  */
 public final class DisputeL1 {
     private final Web3j web3j;
+    private final TxSender sender;
     private final String account;
     private final DisputeGame game;
     private final Rollup rollup;
     private final GasLedger ledger = new GasLedger();
+    private BigInteger challengeBond;
 
     /**
-     * @param transactions signs and sends this account's transactions (its {@code getFromAddress()} is the account)
+     * @param sender signs and sends this account's moves: its own nonce, fees from the latest base
+     *     fee, and a re-send under the same nonce with higher fees when L1 drops or refuses one
      */
-    public DisputeL1(Web3j web3j, String rollupAddress, String gameAddress, TransactionManager transactions, ContractGasProvider gas) {
+    public DisputeL1(Web3j web3j, String rollupAddress, String gameAddress, TxSender sender) {
         this.web3j = web3j;
-        this.account = transactions.getFromAddress().toLowerCase();
-        this.game = DisputeGame.load(gameAddress, web3j, transactions, gas);
-        this.rollup = Rollup.load(rollupAddress, web3j, transactions, gas);
+        this.sender = sender;
+        this.account = sender.address().toLowerCase();
+        // Reads go through a read-only manager; every move goes through the sender.
+        ReadonlyTransactionManager reads = new ReadonlyTransactionManager(web3j, sender.address());
+        this.game = DisputeGame.load(gameAddress, web3j, reads, new DefaultGasProvider());
+        this.rollup = Rollup.load(rollupAddress, web3j, reads, new DefaultGasProvider());
+    }
+
+    /** The endpoint this account reads and sends through. */
+    public Web3j web3j() {
+        return web3j;
     }
 
     public String account() {
@@ -54,12 +68,18 @@ public final class DisputeL1 {
         return rollup;
     }
 
+    public long chainId() throws IOException {
+        return call(() -> web3j.ethChainId().send().getChainId().longValueExact());
+    }
+
     public byte[] domainSeparator() throws IOException {
         return call(() -> rollup.domainSeparator().send());
     }
 
+    /** The game's challenge bond (an immutable: read once, so a challenge costs no extra round trip). */
     public BigInteger challengeBond() throws IOException {
-        return call(() -> game.challengeBond().send());
+        if (challengeBond == null) challengeBond = call(() -> game.challengeBond().send());
+        return challengeBond;
     }
 
     public int arity() throws IOException {
@@ -109,26 +129,29 @@ public final class DisputeL1 {
 
     // ---------------------------------------------------------------- moves
 
-    /** Opens a game against the batch with {@code header}; returns the game id. */
-    public long challenge(BatchHeader header) throws IOException {
-        TransactionReceipt r = send("challenge", 0, () -> game.challenge(header(header), challengeBond()).send());
-        return DisputeGame.getChallengedEvents(r).getFirst().gameId.longValueExact();
+    /** A game this account opened: its id and the L1 block that holds the challenge. */
+    public record Opened(long gameId, long block) {}
+
+    /** Opens a game against the batch with {@code header}. */
+    public Opened challenge(BatchHeader header) throws IOException {
+        TransactionReceipt r = send("challenge", 0, game.challenge(header(header), BigInteger.ZERO), challengeBond());
+        return new Opened(DisputeGame.getChallengedEvents(r).getFirst().gameId.longValueExact(), r.getBlockNumber().longValueExact());
     }
 
     public void bisect(long gameId, List<byte[]> roots) throws IOException {
-        send("bisect", gameId, () -> game.bisect(BigInteger.valueOf(gameId), roots).send());
+        send("bisect", gameId, game.bisect(BigInteger.valueOf(gameId), roots), BigInteger.ZERO);
     }
 
     public void choose(long gameId, List<byte[]> roots, int segment) throws IOException {
-        send("choose", gameId, () -> game.choose(BigInteger.valueOf(gameId), roots, BigInteger.valueOf(segment)).send());
+        send("choose", gameId, game.choose(BigInteger.valueOf(gameId), roots, BigInteger.valueOf(segment)), BigInteger.ZERO);
     }
 
     public void oneStep(long gameId, byte[] transition, List<byte[]> siblings, byte[] witness) throws IOException {
-        send("oneStep", gameId, () -> game.oneStep(BigInteger.valueOf(gameId), transition, siblings, witness).send());
+        send("oneStep", gameId, game.oneStep(BigInteger.valueOf(gameId), transition, siblings, witness), BigInteger.ZERO);
     }
 
     public void timeout(long gameId) throws IOException {
-        send("timeout", gameId, () -> game.timeout(BigInteger.valueOf(gameId)).send());
+        send("timeout", gameId, game.timeout(BigInteger.valueOf(gameId)), BigInteger.ZERO);
     }
 
     static DisputeGame.BatchHeader header(BatchHeader h) {
@@ -142,9 +165,24 @@ public final class DisputeL1 {
         T get() throws Exception;
     }
 
-    private TransactionReceipt send(String action, long gameId, Remote<TransactionReceipt> tx) throws IOException {
-        TransactionReceipt r = call(tx);
-        if (!r.isStatusOK()) throw new IOException(action + " of game " + gameId + " reverted: " + r.getRevertReason());
+    /**
+     * Sends one move and waits until it is mined. The sender re-sends it under the same nonce with
+     * higher fees while L1 drops or refuses it; a move the node's gas estimate says would revert
+     * (the game moved on, a clock ran out) is not sent at all.
+     */
+    private TransactionReceipt send(String action, long gameId, RemoteFunctionCall<TransactionReceipt> call, BigInteger value)
+            throws IOException {
+        TxSender.Sent sent;
+        try {
+            sent = sender.send(game.getContractAddress(), call.encodeFunctionCall(), value);
+        } catch (TxSender.WouldRevert e) {
+            throw new IOException(action + " of game " + gameId + " would revert, not sent: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(action + " of game " + gameId + " interrupted while waiting to be mined");
+        }
+        TransactionReceipt r = sent.receipt();
+        if (!r.isStatusOK()) throw new IOException(action + " of game " + gameId + " reverted in transaction " + r.getTransactionHash());
         ledger.record(new GasLedger.Entry(action, gameId, r.getGasUsed().longValueExact(), r.getTransactionHash()));
         return r;
     }

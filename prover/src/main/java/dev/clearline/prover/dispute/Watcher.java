@@ -4,25 +4,39 @@ import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.witness.WitnessBuilder;
 import dev.clearline.prover.l1.RollupLog;
-import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.L1Source;
+import dev.clearline.prover.replay.ReplayListener;
+import dev.clearline.prover.replay.Replayer;
 import dev.clearline.prover.replay.Verdict;
-import dev.clearline.tree.store.NodeStore;
+import dev.clearline.prover.store.BatchRecord;
+import dev.clearline.prover.store.ReplayStore;
+import dev.clearline.prover.trace.StepVm;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the rollup on L1 and acts: every posted batch is replayed and judged; a wrong batch (the
- * first of a run: its successors build on its lie and fall with it) is challenged at once, when
- * {@link Role#challenge} is on; games against this account's batches are defended, when
- * {@link Role#defend} is on. Each {@link #poll()} reads what is new on L1 and makes every move
- * that is due, so a caller drives it from a loop with any pace (the CLI sleeps between polls,
- * tests call it directly).
+ * Follows the rollup on L1 and acts: every posted batch is replayed and judged by a
+ * {@link Replayer} over the persistent {@link ReplayStore}; a wrong batch (the first of a run: its
+ * successors build on its lie and fall with it) is challenged at once, when {@link Role#challenge}
+ * is on; games against this account's batches are defended, when {@link Role#defend} is on. Each
+ * {@link #poll()} reads what is new on L1 and makes every move that is due; {@link #follow} drives
+ * it in a loop that rides out L1 outages.
+ *
+ * <p>Restart: the store resumes the replay where it stopped; the watcher keeps no dispute state of
+ * its own. On its first poll it reads the games of this account from the {@code Challenged} events
+ * and resumes them, and challenges any wrong batch the store judged that it has no game on yet (a
+ * watcher killed between the verdict and the challenge). Reorg: the replay rewinds to the fork
+ * point and judges the new branch; a game whose challenge was reorganised away is dropped (the
+ * batch, if the new branch still holds it, is judged and challenged again).
  *
  * <p>Not thread-safe: one thread polls.
  */
@@ -32,64 +46,227 @@ public final class Watcher implements AutoCloseable {
     /** What this watcher does besides judging. */
     public record Role(boolean challenge, boolean defend) {}
 
-    private final RollupLog log;
-    private final BatchVerifier verifier;
-    private final NodeStore nodes;
+    /** A game this watcher plays, with the replay of its batch and the block holding the challenge. */
+    private record Game(long id, long batchIndex, long submissionId, long block, BatchTrace trace) {}
+
+    /** A batch the replay judged in this poll. */
+    private record Judged(BatchRecord record, RollupLog.Posted posted, Verdict verdict) {}
+
+    private final L1Source source;
+    private final ReplayStore store;
     private final Stf stf;
     private final DisputeL1 l1;
     private final Role role;
-    private final OneStepReplay replay = new OneStepReplay();
+    private final Replayer replayer;
+    private final StepVm replay;
     private final Challenger challenger;
     private final Defender defender;
-    private long nextBlock;
-    /** The replay of the latest posting of each batch index. */
-    private final Map<Long, BatchTrace> traces = new HashMap<>();
-    /** Games this watcher plays, by id, with the trace of their batch. */
-    private final Map<Long, BatchTrace> games = new LinkedHashMap<>();
+    private final long startBlock;
+    /** The first block whose {@code Challenged} events are not read yet. */
+    private long nextChallengeBlock;
+    private boolean resumed;
+    /** Batches judged and not acted on yet: kept across a poll that fails half way, so none is missed. */
+    private final List<Judged> pending = new ArrayList<>();
+    /** Games still being played, by id. */
+    private final Map<Long, Game> games = new LinkedHashMap<>();
+    /** Every (batch index, submission) this account has a game on, played out or not. */
+    private final Map<Long, Game> challengedByMe = new LinkedHashMap<>();
     private final Map<Long, Integer> finished = new LinkedHashMap<>();
     private final List<Verdict> verdicts = new ArrayList<>();
 
     /**
-     * @param nodes the node store {@code verifier} keeps the verified state in (forks of it hold the replays)
-     * @param fromBlock the first L1 block to read (the rollup's deployment block)
+     * @param store the watcher's persistent state; the watcher closes it when it closes
+     * @param listener told of every verdict, reorg and the replay's progress (besides the watcher)
      */
-    public Watcher(RollupLog log, BatchVerifier verifier, NodeStore nodes, Stf stf, DisputeL1 l1, Role role, long fromBlock)
-            throws IOException {
-        this.log = log;
-        this.verifier = verifier;
-        this.nodes = nodes;
+    public Watcher(L1Source source, ReplayStore store, Stf stf, DisputeL1 l1, Role role, Replayer.Settings settings,
+                   ReplayListener listener) throws IOException {
+        this.source = source;
+        this.store = store;
         this.stf = stf;
         this.l1 = l1;
         this.role = role;
-        this.nextBlock = fromBlock;
+        this.startBlock = settings.startBlock();
+        this.nextChallengeBlock = settings.startBlock();
+        this.replayer = new Replayer(source, store, stf, settings, new ReplayListener() {
+            @Override
+            public void judged(BatchRecord batch, RollupLog.Posted posted, Verdict verdict) {
+                listener.judged(batch, posted, verdict);
+                pending.add(new Judged(batch, posted, verdict));
+            }
+
+            @Override
+            public void progress(long block, long head, long batches) {
+                listener.progress(block, head, batches);
+            }
+
+            @Override
+            public void reorg(long lostBlock, long forkBlock) {
+                listener.reorg(lostBlock, forkBlock);
+                onReorg(forkBlock);
+            }
+        });
+        this.replay = new StepVm(l1.chainId());
         this.challenger = new Challenger(l1, new WitnessBuilder(stf), replay, l1.domainSeparator());
         this.defender = new Defender(l1, l1.arity());
+        l1.challengeBond();
     }
 
-    /** Reads new blocks, judges new batches, opens and plays games; returns the number of transactions sent. */
+    /** Reads new blocks, judges new batches, opens, resumes and plays games; returns the number of transactions sent. */
     public int poll() throws IOException {
-        long head = log.latestBlock();
+        Replayer.Poll p = replayer.poll();
         int sent = 0;
-        if (head >= nextBlock) {
-            // Games opened in this range first: after a restart, a game this account already opened
-            // on a batch is resumed rather than opened a second time.
-            List<DisputeGame.ChallengedEventResponse> challenges = l1.challenges(nextBlock, head);
-            for (RollupLog.Posted p : log.batches(nextBlock, head)) sent += onBatch(p, challenges);
-            if (role.defend()) {
-                for (DisputeGame.ChallengedEventResponse e : challenges) {
-                    if (!e.proposer.equalsIgnoreCase(l1.account())) continue;
-                    BatchTrace t = traces.get(e.batchIndex.longValueExact());
-                    long gameId = e.gameId.longValueExact();
-                    LOG.info("event=challenged game={} batch={} challenger={}", gameId, e.batchIndex, e.challenger);
-                    if (t != null) games.putIfAbsent(gameId, t);
-                    else LOG.warn("event=challenge-of-unknown-batch game={} batch={}", gameId, e.batchIndex);
-                }
-            }
-            nextBlock = head + 1;
+        // The games first, so a batch this account already challenged (before a restart) is not challenged twice.
+        adoptGames(p.reachedBlock());
+        if (!resumed) {
+            pending.addAll(0, unchallengedFromBefore());
+            resumed = true;
         }
-        for (var it = games.entrySet().iterator(); it.hasNext();) {
-            var e = it.next();
-            GameView g = l1.game(e.getKey());
+        while (!pending.isEmpty()) {
+            sent += onBatch(pending.getFirst());
+            pending.removeFirst();
+        }
+        sent += play();
+        return sent;
+    }
+
+    /**
+     * Polls until {@code running} turns false, {@code intervalMillis} apart. When L1 cannot be
+     * reached it says so once, retries with a doubling pause (up to 30 s), and says when L1
+     * answers again; a dispute is never given up for an outage, the next poll carries on.
+     */
+    public void follow(BooleanSupplier running, Replayer.Sleeper sleeper, long intervalMillis) throws InterruptedException {
+        int failures = 0;
+        long pause = intervalMillis;
+        while (running.getAsBoolean()) {
+            try {
+                poll();
+                if (failures > 0) LOG.warn("event=l1-reachable failedTries={}", failures);
+                failures = 0;
+                pause = intervalMillis;
+            } catch (IOException | RuntimeException e) {
+                if (failures++ == 0) {
+                    LOG.warn("event=poll-failed reason=\"{}\" action=retry retryInMs={}", e.getMessage() == null ? e.toString() : e.getMessage(),
+                            pause);
+                }
+                pause = Math.min(30_000, Math.max(pause, 1) * 2);
+            }
+            sleeper.sleep(failures > 0 ? pause : intervalMillis);
+        }
+    }
+
+    /** Reads the games opened up to {@code toBlock} and takes up those this account plays. */
+    private void adoptGames(long toBlock) throws IOException {
+        if (toBlock < nextChallengeBlock) return;
+        for (DisputeGame.ChallengedEventResponse e : l1.challenges(nextChallengeBlock, toBlock)) {
+            long gameId = e.gameId.longValueExact();
+            boolean mineToPlay = e.challenger.equalsIgnoreCase(l1.account());
+            boolean mineToDefend = role.defend() && e.proposer.equalsIgnoreCase(l1.account());
+            if (!mineToPlay && !mineToDefend || games.containsKey(gameId) || finished.containsKey(gameId)) continue;
+            long index = e.batchIndex.longValueExact();
+            long block = e.log.getBlockNumber().longValueExact();
+            Optional<BatchTrace> trace = traceOf(index, block);
+            if (trace.isEmpty()) {
+                LOG.warn("event=challenge-of-unknown-batch game={} batch={} action=ignore", gameId, index);
+                continue;
+            }
+            GameView g = l1.game(gameId);
+            Game game = new Game(gameId, index, g.submissionId(), block, trace.get());
+            if (mineToPlay) challengedByMe.put(gameId, game);
+            if (!g.active()) {
+                finished.put(gameId, g.status());
+                continue;
+            }
+            LOG.info("event={} game={} batch={} challenger={}", mineToPlay ? "resume" : "challenged", gameId, index, e.challenger);
+            games.put(gameId, game);
+        }
+        nextChallengeBlock = toBlock + 1;
+    }
+
+    /** The replay of the latest posting of batch {@code index} at or before {@code block}, from the store. */
+    private Optional<BatchTrace> traceOf(long index, long block) throws IOException {
+        BatchRecord found = null;
+        for (BatchRecord r : store.batches()) if (r.batchIndex() == index && r.block() <= block) found = r;
+        if (found == null) return Optional.empty();
+        long preVersion = found.preVersion();
+        return posted(found).map(p -> new BatchTrace(stf, store.nodes(), preVersion, p.batch()));
+    }
+
+    /** The batch a record judged, read again from L1 (by its block and transaction). */
+    private Optional<RollupLog.Posted> posted(BatchRecord r) throws IOException {
+        for (RollupLog.Posted p : source.batches(r.block(), r.block())) {
+            if (p.transactionHash().equalsIgnoreCase(r.transactionHash())) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    /** Wrong batches the store judged before this run: each is challenged if this account has no game on it yet. */
+    private List<Judged> unchallengedFromBefore() throws IOException {
+        if (!role.challenge()) return List.of();
+        Set<String> fromThisPoll = new HashSet<>();
+        for (Judged j : pending) fromThisPoll.add(j.record().transactionHash());
+        List<Judged> out = new ArrayList<>();
+        for (BatchRecord r : store.batches()) {
+            if (r.honest() || r.verdict().startsWith("fraud:wrong-prev-root") || fromThisPoll.contains(r.transactionHash())) continue;
+            Optional<RollupLog.Posted> p = posted(r);
+            if (p.isPresent()) out.add(new Judged(r, p.get(), null));
+        }
+        return out;
+    }
+
+    private int onBatch(Judged j) throws IOException {
+        BatchRecord r = j.record();
+        long index = r.batchIndex();
+        if (j.verdict() != null) verdicts.add(j.verdict());
+        if (r.honest() || !role.challenge()) return 0;
+        if (j.verdict() instanceof Verdict.WrongPrevRoot) {
+            // It builds on an earlier wrong batch: that one is the one to challenge, and this falls with it.
+            LOG.info("event=verdict batch={} verdict=builds-on-wrong-batch", index);
+            return 0;
+        }
+        if (!provable(r.verdict())) {
+            LOG.warn("event=not-challengeable batch={} reason=\"{}\"", index, r.verdict());
+            return 0;
+        }
+        long submission = j.posted().submissionId();
+        for (Game g : challengedByMe.values()) {
+            if (g.batchIndex() == index && g.submissionId() == submission) return 0;
+        }
+        if (!l1.isLive(index, submission)) {
+            LOG.info("event=not-challengeable batch={} reason=not-live", index);
+            return 0;
+        }
+        // The challenge first, the per-step replay the game needs after it: the clock starts at the batch, not at the replay.
+        DisputeL1.Opened opened = l1.challenge(j.posted().batch().header());
+        BatchTrace trace = new BatchTrace(stf, store.nodes(), r.preVersion(), j.posted().batch());
+        LOG.info("event=challenge game={} batch={} block={} firstRefused={}", opened.gameId(), index, opened.block(),
+                trace.firstRefused().orElse(-1));
+        Game g = new Game(opened.gameId(), index, submission, opened.block(), trace);
+        games.put(g.id(), g);
+        challengedByMe.put(g.id(), g);
+        return 1;
+    }
+
+    /**
+     * Whether a verdict ({@link dev.clearline.prover.replay.VerdictText}'s form) is fraud a one-step
+     * proof wins: a transition the STF refuses or cannot decode, or a post-root the steps do not
+     * reach. (A header that disagrees with its calldata never reaches L1: the rollup checks it.)
+     */
+    static boolean provable(String verdict) {
+        return verdict.startsWith("fraud:refused-step") || verdict.startsWith("fraud:undecodable") || verdict.startsWith("fraud:wrong-post-root");
+    }
+
+    private int play() throws IOException {
+        int sent = 0;
+        for (var it = games.values().iterator(); it.hasNext();) {
+            Game game = it.next();
+            GameView g = l1.game(game.id());
+            if (g.status() == 0) {
+                LOG.warn("event=game-gone game={} batch={} reason=\"L1 no longer has it (reorganised away)\" action=drop", game.id(),
+                        game.batchIndex());
+                challengedByMe.remove(game.id());
+                it.remove();
+                continue;
+            }
             if (!g.active()) {
                 LOG.info("event=game-over game={} batch={} status={}", g.gameId(), g.batchIndex(), GameView.statusName(g.status()));
                 finished.put(g.gameId(), g.status());
@@ -97,48 +274,27 @@ public final class Watcher implements AutoCloseable {
                 continue;
             }
             boolean mine = g.challenger().equals(l1.account());
-            if (mine ? challenger.move(g, e.getValue()) : defender.move(g, Claims.of(e.getValue()))) sent++;
+            if (mine ? challenger.move(g, game.trace()) : defender.move(g, Claims.of(game.trace()))) sent++;
         }
         return sent;
     }
 
-    private int onBatch(RollupLog.Posted p, List<DisputeGame.ChallengedEventResponse> challenges) throws IOException {
-        long preVersion = nodes.latestVersion();
-        Verdict v = verifier.verify(p.batch());
-        verdicts.add(v);
-        long index = p.batch().header().batchIndex();
-        if (v instanceof Verdict.WrongPrevRoot) {
-            // It builds on an earlier wrong batch: that one is the one to challenge, and this falls with it.
-            LOG.info("event=verdict batch={} verdict=builds-on-wrong-batch", index);
-            return 0;
+    /** Blocks after {@code forkBlock} are gone: games opened in them may be too, and their events are read again. */
+    private void onReorg(long forkBlock) {
+        for (Game g : games.values()) {
+            if (g.block() > forkBlock) {
+                LOG.warn("event=game-reorged game={} batch={} block={} forkBlock={} action=\"read the games again from the fork point\"", g.id(),
+                        g.batchIndex(), g.block(), forkBlock);
+            }
         }
-        BatchTrace trace = new BatchTrace(stf, nodes, preVersion, p.batch());
-        traces.put(index, trace);
-        if (v instanceof Verdict.Honest) {
-            LOG.debug("event=verdict batch={} verdict=honest", index);
-            return 0;
-        }
-        LOG.warn("event=verdict batch={} verdict=wrong detail=\"{}\"", index, v);
-        if (!role.challenge() || !trace.fraudulent()) return 0;
-        for (DisputeGame.ChallengedEventResponse e : challenges) {
-            if (e.batchIndex.longValueExact() != index || !e.challenger.equalsIgnoreCase(l1.account())) continue;
-            GameView g = l1.game(e.gameId.longValueExact());
-            if (g.submissionId() != p.submissionId()) continue;
-            LOG.info("event=resume game={} batch={} status={}", g.gameId(), index, GameView.statusName(g.status()));
-            games.put(g.gameId(), trace);
-            return 0;
-        }
-        if (!l1.isLive(index, p.submissionId())) {
-            LOG.info("event=not-challengeable batch={} reason=not-live", index);
-            return 0;
-        }
-        long gameId = l1.challenge(p.batch().header());
-        LOG.info("event=challenge game={} batch={} firstRefused={}", gameId, index, trace.firstRefused().orElse(-1));
-        games.put(gameId, trace);
-        return 1;
+        pending.removeIf(j -> j.record().block() > forkBlock);
+        // Game ids are sequential: after the fork an id may name another game, so these are read again from the events.
+        games.values().removeIf(g -> g.block() > forkBlock);
+        challengedByMe.values().removeIf(g -> g.block() > forkBlock);
+        nextChallengeBlock = Math.max(startBlock, Math.min(nextChallengeBlock, forkBlock + 1));
     }
 
-    /** Every verdict so far, in L1 order. */
+    /** Every verdict of this run, in L1 order (batches judged before a restart are in the store). */
     public List<Verdict> verdicts() {
         return List.copyOf(verdicts);
     }
@@ -165,5 +321,6 @@ public final class Watcher implements AutoCloseable {
     @Override
     public void close() {
         replay.close();
+        store.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.clearline.prover.replay;
 
+import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.store.BatchRecord;
 
 /**
@@ -9,6 +10,11 @@ import dev.clearline.prover.store.BatchRecord;
 public interface ReplayListener {
     /** One batch judged. */
     default void judged(BatchRecord batch) {}
+
+    /** One batch judged, with the batch as L1 holds it and the full verdict (the watcher acts on these); by default {@link #judged(BatchRecord)}. */
+    default void judged(BatchRecord batch, RollupLog.Posted posted, Verdict verdict) {
+        judged(batch);
+    }
 
     /** Blocks up to {@code block} of {@code head} are read; {@code batches} judged so far in this run. */
     default void progress(long block, long head, long batches) {}

@@ -85,17 +85,20 @@ public final class Replayer {
             long to = Math.min(head, from + settings.chunkBlocks() - 1);
             String hash = l1.blockHash(to).orElseThrow(() -> new IOException("L1 reports head " + head + " but has no block " + to));
             List<BatchRecord> records = new ArrayList<>();
-            for (RollupLog.Posted p : l1.batches(from, to)) {
+            List<RollupLog.Posted> posted = l1.batches(from, to);
+            List<Verdict> verdicts = new ArrayList<>();
+            for (RollupLog.Posted p : posted) {
                 long pre = store.nodes().latestVersion();
                 Verdict v = verifier.verify(p.batch());
                 BatchRecord r = new BatchRecord(judged++, v.batchIndex(), p.blockNumber(), p.transactionHash(), pre,
                         store.nodes().latestVersion(), v.honest(), VerdictText.of(v));
                 records.add(r);
+                verdicts.add(v);
                 batches++;
                 if (!v.honest()) fraud++;
             }
             store.record(new BlockMark(to, hash, store.nodes().latestVersion(), judged), records, settings.reorgDepth());
-            records.forEach(listener::judged);
+            for (int i = 0; i < records.size(); i++) listener.judged(records.get(i), posted.get(i), verdicts.get(i));
             listener.progress(to, head, batches);
             reached = to;
             from = to + 1;

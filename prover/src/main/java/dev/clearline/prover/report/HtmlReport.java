@@ -55,11 +55,24 @@ public final class HtmlReport {
         }
         b.append("</tbody></table>\n");
 
-        b.append("<h2>Leaves</h2>\n<table id=\"leaves\"><thead><tr><th>key</th><th>before (pre-state)</th><th>after (Java STF)</th></tr></thead><tbody>");
-        for (StepCase.Leaf l : ReportModel.leaves(r)) {
-            b.append("<tr class=\"").append(l.written() ? "written" : "read").append("\"><td class=\"mono\">").append(esc(l.key()))
-                    .append("</td><td class=\"mono wrap\">").append(esc(l.before().orElse("absent"))).append("</td><td class=\"mono wrap\">")
-                    .append(l.written() ? esc(l.after().orElse("absent")) : "unchanged").append("</td></tr>");
+        b.append("<h2>Leaves</h2>\n<table id=\"leaves\"><thead><tr><th>leaf</th><th>field</th><th>before (pre-state)</th>"
+                + "<th>after (Java STF)</th></tr></thead><tbody>");
+        for (LeafView.Decoded l : ReportModel.decodedLeaves(r)) {
+            int rows = Math.max(1, l.fields().size());
+            String state = l.absentBefore() && l.absentAfter() ? " (absent)" : l.absentBefore() ? " (created)" : l.absentAfter() ? " (deleted)" : "";
+            b.append("<tr class=\"leaf ").append(l.written() ? "written" : "read").append("\" data-kind=\"").append(l.kind()).append("\">")
+                    .append("<th rowspan=\"").append(rows).append("\">").append(esc(l.kind().name())).append(esc(state))
+                    .append(l.label().isEmpty() ? "" : "<br>" + esc(l.label())).append("<br><span class=\"mono key\" title=\"")
+                    .append(esc(l.key())).append("\">").append(esc(l.key().substring(0, Math.min(12, l.key().length())))).append("…</span></th>");
+            if (l.fields().isEmpty()) b.append("<td></td><td>absent</td><td>absent</td></tr>");
+            for (int i = 0; i < l.fields().size(); i++) {
+                LeafView.Field f = l.fields().get(i);
+                if (i > 0) b.append("<tr class=\"").append(l.written() ? "written" : "read").append("\">");
+                b.append("<td class=\"field").append(f.changed() ? " changed" : "").append("\" data-field=\"").append(esc(f.name())).append("\">")
+                        .append(esc(f.name())).append("</td><td class=\"mono wrap\">").append(esc(f.before() == null ? "-" : f.before()))
+                        .append("</td><td class=\"mono wrap\">").append(f.changed() ? esc(f.after() == null ? "-" : f.after()) : "unchanged")
+                        .append("</td></tr>");
+            }
         }
         b.append("</tbody></table>\n");
 
@@ -103,7 +116,7 @@ public final class HtmlReport {
             .verdict.fraud{background:#fde2e1;color:#8a1c14}.verdict.honest{background:#e1f5e4;color:#1d5e2a}
             table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}
             th{background:#f5f5f5}.mono{font-family:ui-monospace,monospace;font-size:.85em}.wrap{word-break:break-all;max-width:36em}
-            tr.differ td{background:#fff3cd}tr.written td{background:#eef6ff}
+            tr.differ td{background:#fff3cd}tr.written td{background:#eef6ff}td.changed,td.changed+td+td{font-weight:bold}tr.leaf th,tr.leaf td{border-top:2px solid #999}
             .trace{display:flex;gap:1em;align-items:flex-start}#frames{list-style:none;padding:0;min-width:22em;font-size:.9em}
             #frames li{cursor:pointer;padding:.2em .4em;border-radius:4px}#frames li.sel{background:#dbe9ff}#frames li.err{color:#a00}
             #steps td{font-family:ui-monospace,monospace;font-size:.8em}#steps td.stack{word-break:break-all;max-width:40em}

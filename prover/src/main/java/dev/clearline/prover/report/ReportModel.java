@@ -53,5 +53,11 @@ final class ReportModel {
         return r.oneStep().stepCase().leaves();
     }
 
+    /** The witnessed leaves decoded field by field, with whose each one is. */
+    static List<LeafView.Decoded> decodedLeaves(DisputeRecord r) {
+        StepCase c = r.oneStep().stepCase();
+        return LeafView.of(c, fields(c.transition()));
+    }
+
     static final ObjectMapper JSON = new ObjectMapper();
 }

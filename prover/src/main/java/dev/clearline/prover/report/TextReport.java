@@ -1,6 +1,5 @@
 package dev.clearline.prover.report;
 
-import dev.clearline.prover.trace.StepCase;
 import dev.clearline.prover.trace.StepTrace;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +40,19 @@ public final class TextReport {
             b.append(String.format("  %-24s %-68s %s%s%n", row.what(), row.java(), row.solidity(), row.same() ? "" : "   <- differ"));
         }
 
-        List<StepCase.Leaf> leaves = ReportModel.leaves(r);
-        b.append("\nLeaves (").append(leaves.size()).append(" witnessed; before = pre-state, after = Java STF)\n");
-        for (StepCase.Leaf l : leaves) {
-            b.append("  ").append(l.key()).append(l.written() ? "  written" : "  read").append('\n');
-            b.append("    before ").append(l.before().orElse("absent")).append('\n');
-            if (l.written()) b.append("    after  ").append(l.after().orElse("absent")).append('\n');
+        List<LeafView.Decoded> leaves = ReportModel.decodedLeaves(r);
+        b.append("\nLeaves (").append(leaves.size()).append(" witnessed; before = pre-state, after = Java STF; * = changed)\n");
+        for (LeafView.Decoded l : leaves) {
+            b.append("  ").append(l.kind()).append(l.label().isEmpty() ? "" : " " + l.label()).append(l.written() ? "  written" : "  read")
+                    .append("  key ").append(l.key()).append('\n');
+            if (l.absentBefore() && l.absentAfter()) b.append("    absent\n");
+            else if (l.absentBefore()) b.append("    absent before, created\n");
+            else if (l.absentAfter()) b.append("    deleted\n");
+            for (LeafView.Field f : l.fields()) {
+                b.append(String.format("    %s %-20s %s", f.changed() ? "*" : " ", f.name(), f.before() == null ? "-" : f.before()));
+                if (f.changed()) b.append("  ->  ").append(f.after() == null ? "-" : f.after());
+                b.append('\n');
+            }
         }
 
         b.append("\nGas\n");

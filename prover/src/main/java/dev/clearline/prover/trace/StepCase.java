@@ -19,10 +19,13 @@ import java.util.Optional;
  *
  * @param step 0-based index of the transition in the batch
  * @param javaPostRoot the root after the step by the Java STF (the pre-root when the step is refused or malformed)
+ * @param kinds the kind of each leaf the step touches, by hex key (a key not listed is {@link LeafKind#UNKNOWN})
  */
-public record StepCase(long batchIndex, int step, byte[] transition, Hash32 preRoot, StepWitness witness, Hash32 javaPostRoot) {
+public record StepCase(long batchIndex, int step, byte[] transition, Hash32 preRoot, StepWitness witness, Hash32 javaPostRoot,
+                       Map<String, LeafKind> kinds) {
     public StepCase {
         transition = transition.clone();
+        kinds = Map.copyOf(kinds);
     }
 
     @Override
@@ -31,7 +34,7 @@ public record StepCase(long batchIndex, int step, byte[] transition, Hash32 preR
     }
 
     /** One leaf the step reads or writes: its value before (from the witness) and after (from the Java STF's writes). */
-    public record Leaf(String key, Optional<String> before, Optional<String> after, boolean written) {}
+    public record Leaf(String key, LeafKind kind, Optional<String> before, Optional<String> after, boolean written) {}
 
     /** Every witnessed leaf, ascending by key, with its value after the step (unchanged unless written). */
     public List<Leaf> leaves() {
@@ -46,7 +49,7 @@ public record StepCase(long batchIndex, int step, byte[] transition, Hash32 preR
             Optional<String> before = l.present() ? Optional.of(hex(l.value())) : Optional.empty();
             boolean written = writes.containsKey(k);
             Optional<String> after = written ? Optional.ofNullable(writes.get(k)).filter(v -> v.length > 0).map(StepCase::hex) : before;
-            out.add(new Leaf(k, before, after, written && !after.equals(before)));
+            out.add(new Leaf(k, kinds.getOrDefault(k, LeafKind.UNKNOWN), before, after, written && !after.equals(before)));
         }
         return out;
     }

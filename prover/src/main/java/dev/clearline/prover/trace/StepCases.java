@@ -58,12 +58,13 @@ public final class StepCases {
         Hash32 pre = new Hash32(tree.root().toArray());
         byte[] transition = pieces.get(step);
         StepWitness witness = version < 0 ? emptyTreeWitness(tree, transition, index) : witnesses.build(tree, version, transition, index);
+        java.util.Map<String, LeafKind> kinds = LeafKinds.of(stf, store, transition, index);
         Hash32 post = pre;
         if (witness.verdict() instanceof StepWitness.Verdict.Applied a) {
             store.putAll(a.writes());
             post = store.root();
         }
-        return new StepCase(index, step, transition, pre, witness, post);
+        return new StepCase(index, step, transition, pre, witness, post, kinds);
     }
 
     /** The witness builder proves against a committed version; an empty genesis gets one (an empty version) first. */

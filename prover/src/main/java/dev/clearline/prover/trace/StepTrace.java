@@ -124,6 +124,7 @@ public record StepTrace(long chainId, StepCase stepCase, StepVm.Run run, Map<Add
         for (StepCase.Leaf l : stepCase.leaves()) {
             ObjectNode leaf = leaves.addObject();
             leaf.put("key", l.key());
+            leaf.put("kind", l.kind().name());
             if (l.before().isPresent()) leaf.put("before", l.before().get()); else leaf.putNull("before");
             if (l.after().isPresent()) leaf.put("after", l.after().get()); else leaf.putNull("after");
             leaf.put("written", l.written());

@@ -16,6 +16,7 @@ import dev.clearline.evm.trace.TraceRequest;
 import dev.clearline.evm.trace.Traced;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +24,10 @@ import java.util.Optional;
 /**
  * The one-step verifier as L1 runs it, in the embedded EVM (go-ethereum via libevm): the three
  * step families and the {@code StepVerifier} dispatcher in front of them, deployed from the
- * project's compiled artifacts. {@link #trace} replays one {@code step} call under geth's struct
- * logger and its call tracer, so the trace is the EVM's own record, not a model of it.
+ * project's compiled artifacts. {@link #step} runs one {@code step} call as the dispute game would
+ * (the challenger sees its verdict before paying to send it); {@link #trace} replays one under
+ * geth's struct logger and its call tracer, so the trace is the EVM's own record, not a model of it.
+ * The one replay of the one-step verifier in the prover: watching, tracing and reporting share it.
  */
 public final class StepVm implements AutoCloseable {
     static final String[] FAMILIES = {"PriorityStep", "AccountStep", "TradingStep"};
@@ -69,6 +72,31 @@ public final class StepVm implements AutoCloseable {
     /** One traced step call: its outcome (result or revert), gas, call tree and opcode steps. */
     public record Run(Optional<StepCallAbi.Result> result, Optional<String> revert, long gasUsed, byte[] input, CallFrame calls,
                       StructTrace steps) {}
+
+    /** What one untraced step call returned, or why it reverted, and the gas it used. */
+    public record Outcome(Optional<StepCallAbi.Result> result, Optional<String> revert, long gasUsed) {
+        public boolean reverted() {
+            return revert.isPresent();
+        }
+
+        @Override
+        public String toString() {
+            return revert.map(r -> "revert " + r)
+                    .orElseGet(() -> "reject=" + result.orElseThrow().reject() + " postRoot=0x" + HexFormat.of().formatHex(result.orElseThrow().postRoot()));
+        }
+    }
+
+    /** One step call, untraced: what {@code IStepVerifier.step} returns on L1 for these inputs. */
+    public Outcome step(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator) {
+        byte[] input = StepCallAbi.encode(preRoot, transition, witness, batchIndex, domainSeparator);
+        ExecutionResult r = evm.call(Message.call(CALLER, verifier, input).withGasLimit(GAS), block, ExecutionOptions.RAW);
+        if (!r.succeeded()) return new Outcome(Optional.empty(), Optional.of(describe(r.failure().orElseThrow())), r.gasUsed());
+        try {
+            return new Outcome(Optional.of(StepCallAbi.Result.decode(r.returnData())), Optional.empty(), r.gasUsed());
+        } catch (IllegalArgumentException e) {
+            return new Outcome(Optional.empty(), Optional.of(e.getMessage()), r.gasUsed());
+        }
+    }
 
     public Run trace(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator) {
         byte[] input = StepCallAbi.encode(preRoot, transition, witness, batchIndex, domainSeparator);

@@ -96,8 +96,106 @@ public final class DisputeGasReport {
             snapshot = l1.time().snapshot();
             runs.add(dispute(r, b, e.getValue(), e.getKey()));
         }
+        int samples = Integer.getInteger("l1gas.latencySamples", 5);
+        long pollMillis = Long.getLong("l1gas.pollMs", 250);
+        List<Batch> small = new BatchBuilderAtGenesis(r).seal(r.queued(0).subList(0, 3));
+        List<Latency> latencies = new ArrayList<>();
+        for (Batch lie : List.of(small.getFirst(), b)) {
+            if (!l1.time().revert(snapshot)) throw new IllegalStateException("evm_revert failed");
+            snapshot = l1.time().snapshot();
+            latencies.add(challengeLatency(r, lie, samples, pollMillis, snapshot));
+            snapshot = latencies.getLast().snapshot();
+        }
         double idle = CpuIdle.now().since(idleStart);
-        return markdown(n, b, runs, idle);
+        return markdown(n, b, runs, idle) + latencyMarkdown(latencies, pollMillis, samples);
+    }
+
+    /** The figures of one batch size: milliseconds from the lying batch's submission to the watcher's challenge leaving it. */
+    record Latency(int transitions, List<Long> millis, String snapshot) {}
+
+    /**
+     * A watcher follows L1 ({@link Watcher#follow}, one look every {@code pollMillis}); {@code samples}
+     * times the lying batch is submitted at a random moment of its poll cycle and the time until the
+     * watcher hands its challenge to the node is taken. t0 is just before the submission is sent
+     * (the devnet mines it within that call), t1 when the challenge's raw transaction is sent, so
+     * the figure includes the submission's own round trip: it errs on the long side.
+     */
+    static Latency challengeLatency(Rollout r, Batch lie, int samples, long pollMillis, String snapshot) throws Exception {
+        List<Long> millis = new ArrayList<>();
+        java.util.Random jitter = new java.util.Random(42);
+        for (int i = 0; i < samples; i++) {
+            if (i > 0) {
+                if (!r.l1.time().revert(snapshot)) throw new IllegalStateException("evm_revert failed");
+                snapshot = r.l1.time().snapshot();
+            }
+            TimingTransport timing = new TimingTransport(r.l1.service());
+            Path store = Files.createTempDirectory("clearline-latency");
+            try (Watcher watcher = r.watcher(r.dispute(r.l1.key(4), Web3j.build(timing)), store)) {
+                watcher.poll();
+                java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread loop = new Thread(() -> {
+                    try {
+                        watcher.follow(running::get, Thread::sleep, pollMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "latency-watcher");
+                loop.start();
+                Thread.sleep(pollMillis + jitter.nextLong(pollMillis));
+                long t0 = System.nanoTime();
+                r.post(Rollout.withPostRoot(lie.header(), LIE), lie.calldata());
+                long deadline = t0 + 30_000_000_000L;
+                while (timing.sentAt().isEmpty() && System.nanoTime() < deadline) Thread.sleep(1);
+                running.set(false);
+                loop.join(30_000);
+                if (timing.sentAt().isEmpty()) throw new IllegalStateException("the watcher did not challenge within 30 s");
+                millis.add((timing.sentAt().getFirst() - t0) / 1_000_000);
+            } finally {
+                deleteTree(store);
+            }
+        }
+        return new Latency(lie.header().transitionCount(), millis, snapshot);
+    }
+
+    static String latencyMarkdown(List<Latency> latencies, long pollMillis, int samples) {
+        StringBuilder md = new StringBuilder();
+        md.append("\n## From a bad batch landing on L1 to the challenge being sent\n\n");
+        md.append("The watcher follows the devnet with one look every ").append(pollMillis).append(" ms (`-Dl1gas.pollMs`); ").append(samples)
+                .append(" samples per batch size (`-Dl1gas.latencySamples`), each submitted at a random moment of the poll cycle. t0: just before the")
+                .append(" submission is sent (the devnet mines it inside that call); t1: the challenge's raw transaction handed to the node.")
+                .append(" In between: the poll's wait, reading the batch (logs, transaction), judging it with the Java STF, replaying it per")
+                .append(" step for the dispute, `isLive`, and the challenge's gas estimate and fees. Goal: under 1 s.\n\n");
+        md.append("| batch | median | max | all samples (ms) | goal |\n| ---: | ---: | ---: | --- | --- |\n");
+        for (Latency l : latencies) {
+            List<Long> sorted = l.millis().stream().sorted().toList();
+            long median = sorted.get(sorted.size() / 2);
+            long max = sorted.getLast();
+            md.append(String.format(Locale.ROOT, "| %,d transitions | %,d ms | %,d ms | %s | < 1,000 ms: %s |\n", l.transitions(), median, max,
+                    l.millis(), max < 1_000 ? "met" : "missed"));
+        }
+        return md.toString();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** A second sequencer from genesis, for a small first batch beside the big one. */
+    record BatchBuilderAtGenesis(Rollout r) {
+        List<Batch> seal(List<Transition> queueOps) {
+            dev.clearline.engine.batch.BatchBuilder builder = new dev.clearline.engine.batch.BatchBuilder(
+                    new dev.clearline.engine.stf.Stf(r.domain, new dev.clearline.engine.order.BouncyCastleVerifier()),
+                    new dev.clearline.tree.store.MemoryNodeStore(), new dev.clearline.engine.batch.BatchPolicy(100_000, 60));
+            List<Transition> all = new ArrayList<>(queueOps);
+            all.add(r.price(10_000));
+            for (Transition t : all) {
+                if (!builder.append(t, 0).applied()) throw new IllegalStateException(t + " does not apply");
+            }
+            builder.seal();
+            return builder.takeSealed();
+        }
     }
 
     /** Posts {@code b} with a wrong post-root; the proposer stands by honest roots up to {@code lieFrom} and lies after it. */

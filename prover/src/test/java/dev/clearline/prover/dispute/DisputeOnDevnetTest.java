@@ -15,6 +15,7 @@ import dev.clearline.engine.witness.WitnessBuilder;
 import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.prover.replay.Verdict;
 import java.math.BigInteger;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,7 @@ class DisputeOnDevnetTest {
             // A griefer disputes honest batch 1 and always picks the first part.
             DisputeL1 griefer = r.dispute(l1.key(5));
             Batch target = batches.get(1);
-            long gameId = griefer.challenge(target.header());
+            long gameId = griefer.challenge(target.header()).gameId();
             Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
             BatchTrace honest = new BatchTrace(stf, r.sequencerNodes, target.preStateVersion(), new PostedBatch(target.header(), target.calldata()));
             for (int round = 0; round < 20 && griefer.game(gameId).active(); round++) {
@@ -133,16 +134,18 @@ class DisputeOnDevnetTest {
         DisputeL1 liar = r.dispute(r.proposerKey);
         Defender liarPlays = new Defender(liar, liar.arity());
         long gameId;
-        try (Watcher first = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+        Path store = Path.of("target", "watcher-stores", "restart-" + System.nanoTime());
+        try (Watcher first = r.watcher(l1.key(4), new Watcher.Role(true, true), store)) {
             first.poll(); // challenges
             gameId = liar.challenges(0, liar.latestBlock()).getFirst().gameId.longValueExact();
             assertThat(liarPlays.move(liar.game(gameId), lies)).isTrue();
             first.poll(); // chooses
             assertThat(first.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge", "choose");
-        } // the watcher dies here, its replay with it
+        } // the watcher stops here; its replay stays in its store
 
-        try (Watcher restarted = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+        try (Watcher restarted = r.watcher(l1.key(4), new Watcher.Role(true, true), store)) {
             assertThat(play(restarted, liar, liarPlays, lies)).isEqualTo(gameId);
+            assertThat(restarted.verdicts()).as("the store resumed after the batches judged before the restart").isEmpty();
             assertThat(restarted.finishedGames()).containsEntry(gameId, GameView.CHALLENGER_WON);
             assertThat(restarted.ledger().entries()).extracting(GasLedger.Entry::action).doesNotContain("challenge").contains("oneStep");
             DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);

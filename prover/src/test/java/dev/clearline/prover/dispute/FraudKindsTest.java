@@ -35,6 +35,12 @@ import org.junit.jupiter.api.Test;
  * watcher replays, challenges, bisects to that transition and wins with the real one-step proof;
  * the batch is rejected and the proposer's bond slashed. A fake deposit never gets that far: the
  * rollup refuses the batch at submission.
+ *
+ * <p>The kinds whose fraud is in the state rather than the calldata (a wrong fee, wrong funding, a
+ * priority op consumed on L1 but skipped in the state) come from a {@link CrookedSequencer}: every
+ * transition is one the STF applies, the crook computes one step its own way and stands by its own
+ * roots from there; the watcher bisects to that step and wins because the honest step reaches
+ * another root. A successor built on the crooked root falls with it.
  */
 @WithDevnet
 class FraudKindsTest {
@@ -107,6 +113,97 @@ class FraudKindsTest {
             assertThat(game.credit(l1.key(4).getAddress()).send()).isEqualTo(game.challengeBond().send());
             assertThat(liar.rollup().proposers(r.proposerKey.getAddress()).send().component1()).isZero();
         }
+    }
+
+    /** A crooked batch's transitions after the two honest batches, the step the crook bends, and how. */
+    enum StateKind {
+        WRONG_FEE(r -> List.of(r.price(10_100), new Transition.Trade(1, 2, 1_000), r.price(10_150)), 1, CrookedSequencer.DOUBLE_FEE, 0),
+        WRONG_FUNDING(r -> List.of(r.price(10_100, 7), new Transition.Trade(1, 2, 1_000), r.price(10_150, 7)), 1,
+                CrookedSequencer.FUNDING_SIGN_FLIPPED, 0),
+        SKIPPED_PRIORITY_OP(r -> {
+            try {
+                r.deposit(r.l1.key(1), 2_000_000);
+                return List.of(r.price(10_100), r.queued(3).getFirst(), r.price(10_150));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, 1, CrookedSequencer.SKIP, 1);
+
+        final Function<Rollout, List<Transition>> transitions;
+        final int badStep;
+        final CrookedSequencer.Crook crook;
+        final int priorityOps;
+
+        StateKind(Function<Rollout, List<Transition>> transitions, int badStep, CrookedSequencer.Crook crook, int priorityOps) {
+            this.transitions = transitions;
+            this.badStep = badStep;
+            this.crook = crook;
+            this.priorityOps = priorityOps;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateKind.class)
+    void theWatcherWinsAgainstEachCrookedStateKind(StateKind kind, DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> honest = r.seal(r.honestGroups().subList(0, 2));
+        for (Batch b : honest) r.post(b.header(), b.calldata());
+        BatchHeader last = honest.getLast().header();
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        CrookedSequencer.Run crooked = CrookedSequencer.seal(stf, r.sequencerNodes, r.sequencerNodes.latestVersion(), 2,
+                last.priorityOpsConsumed() + kind.priorityOps, kind.transitions.apply(r), kind.badStep, kind.crook);
+        assertThat(crooked.roots().getFirst()).isEqualTo(last.postStateRoot());
+        r.post(crooked.header(), crooked.calldata());
+        // A successor the crook builds on its own root.
+        List<byte[]> next = List.of(enc(r.price(10_200)));
+        r.post(new BatchHeader(3, crooked.header().postStateRoot(), LIE, 1, TransitionsRoot.of(next), crooked.header().priorityOpsConsumed()),
+                concat(next));
+
+        BatchTrace truth = new BatchTrace(stf, r.sequencerNodes, r.sequencerNodes.latestVersion(),
+                new PostedBatch(crooked.header(), crooked.calldata()));
+        assertThat(truth.firstRefused()).as("the STF applies every transition").isEmpty();
+        for (int prefix = 0; prefix <= crooked.roots().size() - 1; prefix++) {
+            assertThat(truth.rootAfter(prefix).orElseThrow().equals(crooked.roots().get(prefix)))
+                    .as("the crook's root after %d transitions is honest only before its bad step", prefix).isEqualTo(prefix <= kind.badStep);
+        }
+
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+            DisputeL1 liar = r.dispute(r.proposerKey);
+            long gameId = DisputeOnDevnetTest.play(watcher, liar, new Defender(liar, liar.arity()), crooked.claims());
+            assertThat(watcher.finishedGames()).containsEntry(gameId, GameView.CHALLENGER_WON);
+            assertThat(watcher.verdicts()).hasSize(4);
+            assertThat(watcher.verdicts().get(2)).isInstanceOf(Verdict.WrongPostRoot.class);
+            assertThat(watcher.verdicts().get(3)).isInstanceOf(Verdict.WrongPrevRoot.class);
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).filteredOn("challenge"::equals).hasSize(1);
+            assertThat(watcher.ledger().entries().getLast().action()).isEqualTo("oneStep");
+            assertThat(liar.game(gameId).lo()).as("the one step proven is the crooked one").isEqualTo(kind.badStep);
+            assertThat(liar.rollup().nextBatchIndex().send()).as("the crooked batch and its successor are rejected").isEqualTo(BigInteger.TWO);
+            assertThat(liar.rollup().tip().send().component1()).isEqualTo(last.postStateRoot().bytes());
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.credit(l1.key(4).getAddress()).send()).isEqualTo(game.challengeBond().send());
+            BigInteger bond = liar.rollup().proposerBond().send();
+            assertThat(liar.rollup().ethCredit(l1.key(4).getAddress()).send()).isEqualTo(bond.divide(BigInteger.TWO));
+            assertThat(liar.rollup().proposers(r.proposerKey.getAddress()).send().component1()).isZero();
+        }
+    }
+
+    @Test
+    void aBatchSkippingAQueuedOpIsRefusedByTheRollupAtSubmission(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> honest = r.seal(r.honestGroups().subList(0, 2));
+        for (Batch b : honest) r.post(b.header(), b.calldata());
+        BatchHeader last = honest.getLast().header();
+        r.deposit(l1.key(1), 1_000_000);
+        r.deposit(l1.key(2), 1_000_000);
+        // Queue entries 3 and 4 are on L1; the batch consumes 4 and skips 3.
+        List<byte[]> pieces = List.of(enc(r.queued(3).get(1)));
+        BatchHeader skipping = new BatchHeader(2, last.postStateRoot(), LIE, 1, TransitionsRoot.of(pieces), last.priorityOpsConsumed() + 1);
+        assertThatThrownBy(() -> r.post(skipping, concat(pieces))).isInstanceOf(Throwable.class);
+        assertThat(r.proposer.nextBatchIndex().send()).isEqualTo(BigInteger.TWO);
+        // The same op after the one it skipped is accepted: the refusal was the skip.
+        List<byte[]> both = List.of(enc(r.queued(3).get(0)), enc(r.queued(3).get(1)));
+        r.post(new BatchHeader(2, last.postStateRoot(), LIE, 2, TransitionsRoot.of(both), last.priorityOpsConsumed() + 2), concat(both));
+        assertThat(r.proposer.nextBatchIndex().send()).isEqualTo(BigInteger.valueOf(3));
     }
 
     @Test

@@ -23,8 +23,15 @@ import dev.clearline.engine.transition.Transition.OraclePrice;
 import dev.clearline.engine.transition.Transition.PostOrder;
 import dev.clearline.engine.transition.Transition.Trade;
 import dev.clearline.prover.l1.RollupLog;
-import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.l1.TxSender;
+import dev.clearline.prover.replay.ReplayListener;
+import dev.clearline.prover.replay.Replayer;
+import dev.clearline.prover.replay.RpcL1Source;
+import dev.clearline.prover.store.ReplayStore;
 import dev.clearline.tree.store.MemoryNodeStore;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.web3j.protocol.Web3j;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -43,6 +50,8 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
  * 1 and 2 traders, 3 proposer, 4 watcher, 5 a griefing challenger.
  */
 final class Rollout {
+    /** Re-sends a move not mined within 2 s; looks for receipts every 20 ms. */
+    static final TxSender.FeePolicy FEES = TxSender.FeePolicy.defaults().withResendAfter(2_000).withPollMillis(20);
     static final StaticGasProvider GAS = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(15_000_000));
     final DevnetContext l1;
     final long chainId;
@@ -115,8 +124,21 @@ final class Rollout {
     }
 
     OraclePrice price(long price) {
+        return price(price, 0);
+    }
+
+    /** A signed price for market 1 with {@code fundingIndex}, at the next oracle time. */
+    OraclePrice price(long price, long fundingIndex) {
         long ts = oracleTs++;
-        return new OraclePrice(1, price, 0, ts, oracle.sign(domain.oraclePriceDigest(1, price, 0, ts)));
+        return new OraclePrice(1, price, fundingIndex, ts, oracle.sign(domain.oraclePriceDigest(1, price, fundingIndex, ts)));
+    }
+
+    /** {@code user} deposits {@code amount} more through the priority queue (minted and approved first). */
+    void deposit(Credentials user, long amount) throws Exception {
+        String token = l1.address("TestCollateral");
+        ok(TestCollateral.load(token, l1.web3j(), transactions(l1.deployer()), GAS).mint(user.getAddress(), BigInteger.valueOf(amount)).send());
+        ok(TestCollateral.load(token, l1.web3j(), transactions(user), GAS).approve(rollupAddress, BigInteger.valueOf(amount)).send());
+        ok(rollupAs(user).deposit(BigInteger.valueOf(amount)).send());
     }
 
     /** Seals each group as one batch with the honest sequencer. */
@@ -145,15 +167,34 @@ final class Rollout {
         return new BatchHeader(h.batchIndex(), prev, h.postStateRoot(), h.transitionCount(), h.transitionsRoot(), h.priorityOpsConsumed());
     }
 
-    /** A watcher for {@code key} with its own replay of L1. */
+    /** A watcher for {@code key} with its own replay of L1, kept in a fresh store under target/. */
     Watcher watcher(Credentials key, Watcher.Role role) throws IOException {
-        MemoryNodeStore nodes = new MemoryNodeStore();
-        Stf stf = new Stf(domain, new BouncyCastleVerifier());
-        return new Watcher(new RollupLog(l1.web3j(), rollupAddress), new BatchVerifier(stf, nodes), nodes, stf, dispute(key), role, fromBlock);
+        return watcher(key, role, Path.of("target", "watcher-stores", UUID.randomUUID().toString()));
+    }
+
+    /** A watcher for {@code key} whose replay is kept in {@code storeDir} (a restart opens the same one). */
+    Watcher watcher(Credentials key, Watcher.Role role, Path storeDir) throws IOException {
+        return watcher(dispute(key), role, storeDir);
+    }
+
+    /** A challenging and defending watcher playing {@code side}'s games. */
+    Watcher watcher(DisputeL1 side, Path storeDir) throws IOException {
+        return watcher(side, new Watcher.Role(true, true), storeDir);
+    }
+
+    private Watcher watcher(DisputeL1 side, Watcher.Role role, Path storeDir) throws IOException {
+        ReplayStore store = ReplayStore.open(storeDir, "chain=" + chainId + " rollup=" + rollupAddress.toLowerCase());
+        return new Watcher(new RpcL1Source(side.web3j(), rollupAddress), store, new Stf(domain, new BouncyCastleVerifier()), side, role,
+                new Replayer.Settings(fromBlock, 2_000, 64), new ReplayListener() {});
     }
 
     DisputeL1 dispute(Credentials key) {
-        return new DisputeL1(l1.web3j(), rollupAddress, gameAddress, transactions(key), GAS);
+        return dispute(key, l1.web3j());
+    }
+
+    /** {@code key}'s side of the games, sending through {@code web3j} (a lossy path, say). */
+    DisputeL1 dispute(Credentials key, Web3j web3j) {
+        return new DisputeL1(web3j, rollupAddress, gameAddress, new TxSender(web3j, key, chainId, FEES, TxSender.Time.SYSTEM));
     }
 
     static void ok(TransactionReceipt r) {

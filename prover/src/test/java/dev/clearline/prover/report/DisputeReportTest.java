@@ -10,6 +10,10 @@ import dev.clearline.prover.replay.TestBatches;
 import dev.clearline.prover.replay.Verdict;
 import dev.clearline.prover.trace.StepVm;
 import dev.clearline.tree.store.MemoryNodeStore;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.prover.trace.LeafKind;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +83,26 @@ class DisputeReportTest {
     }
 
     @Test
+    void theLeavesAreDecodedFieldByFieldWithWhoseTheyAreInHumanUnits() throws Exception {
+        Transition.Deposit deposit = (Transition.Deposit) TransitionCodec.decode(record.oneStep().stepCase().transition());
+        List<LeafView.Decoded> leaves = ReportModel.decodedLeaves(record);
+        assertThat(leaves).extracting(LeafView.Decoded::kind).contains(LeafKind.GLOBAL, LeafKind.BALANCE).doesNotContain(LeafKind.UNKNOWN);
+        LeafView.Decoded balance = leaves.stream().filter(l -> l.kind() == LeafKind.BALANCE).findFirst().orElseThrow();
+        assertThat(balance.label()).isEqualTo(deposit.owner().toString());
+        LeafView.Field free = balance.fields().stream().filter(f -> f.name().equals("free")).findFirst().orElseThrow();
+        BigDecimal before = free.before() == null ? BigDecimal.ZERO : new BigDecimal(free.before());
+        assertThat(new BigDecimal(free.after()).subtract(before)).as("the deposit, in collateral with six decimals")
+                .isEqualByComparingTo(BigDecimal.valueOf(deposit.amount(), 6));
+        LeafView.Field consumed = leaves.stream().filter(l -> l.kind() == LeafKind.GLOBAL).findFirst().orElseThrow().fields().stream()
+                .filter(f -> f.name().equals("priorityOpsConsumed")).findFirst().orElseThrow();
+        assertThat(Long.parseLong(consumed.after())).isEqualTo(Long.parseLong(consumed.before()) + 1);
+
+        String text = TextReport.render(record);
+        assertThat(text).contains("BALANCE " + deposit.owner() + "  written", "* free", "->  " + free.after(), "* priorityOpsConsumed")
+                .doesNotContain("before 0x");
+    }
+
+    @Test
     void theHtmlPageIsSelfContainedAndAHeadlessBrowserFindsTheVerdictAndBuildsTheTraceBrowser() throws Exception {
         String html = HtmlReport.render(record);
         assertThat(html).doesNotContain("src=", "href=", "http://", "https://", "@import", "url(");
@@ -92,6 +116,13 @@ class DisputeReportTest {
         assertThat(verdict.find()).as(dom.substring(0, Math.min(2_000, dom.length()))).isTrue();
         assertThat(verdict.group(1)).isEqualTo("Challenger wins (RootMismatch)");
         assertThat(dom).as("the inline script ran to its end").contains("data-trace-ready=\"true\"");
+        Matcher free = Pattern.compile("<td class=\"field changed\" data-field=\"free\">free</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>")
+                .matcher(dom);
+        assertThat(free.find()).as("the BALANCE leaf's free field, decoded, in the page").isTrue();
+        LeafView.Field decoded = ReportModel.decodedLeaves(record).stream().filter(l -> l.kind() == LeafKind.BALANCE).findFirst().orElseThrow()
+                .fields().stream().filter(f -> f.name().equals("free")).findFirst().orElseThrow();
+        assertThat(free.group(1)).isEqualTo(decoded.after()).matches("\\d+\\.\\d{6}");
+        assertThat(dom).contains("data-kind=\"BALANCE\"", "data-kind=\"GLOBAL\"");
         int frames = record.oneStep().toNode().path("frames").size();
         for (int i = 0; i < frames; i++) assertThat(dom).contains("data-frame=\"" + i + "\"");
         long stepRows = Pattern.compile("<td class=\"stack\">").matcher(dom).results().count();

@@ -37,9 +37,14 @@ import java.util.function.Consumer;
  * The trader API's path into the cluster. Signatures are checked on a pool of all cores first (a
  * request that fails never reaches the log); verified requests are numbered on one cluster thread,
  * which owns the cluster connection, offers them in order, and completes each request when its
- * reply arrives, that is, after the cluster committed it. If the connection drops, the thread
- * reconnects and resends every unanswered request under its original number; the service answers
- * a repeat with its first outcome, so nothing is applied twice.
+ * reply arrives, that is, after the cluster committed it. If the connection drops, or another
+ * member of the cluster takes over as leader, the thread resends every unanswered request under
+ * its original number, in order; the service answers a repeat with its first outcome, so nothing
+ * is applied twice. State-changing requests are numbered 1, 2, ... and the service applies them
+ * only in that order: one that arrives after a gap (an earlier one lost with a leader) is answered
+ * {@code outOfOrder} with the number expected, and the thread resends from there. Queries are
+ * numbered -1, -2, ... apart from them, since they change nothing and are never in the log's
+ * history.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -72,7 +77,7 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ClusterClient first = ClusterClient.connect(aeronDir, ingressEndpoints, this::onReply, 30_000);
+        ClusterClient first = ClusterClient.connect(aeronDir, ingressEndpoints, this::onReply, this::onNewLeader, 30_000);
         this.clusterThread = new Thread(() -> run(first), "gateway-cluster");
         clusterThread.setDaemon(true);
         clusterThread.start();
@@ -160,9 +165,22 @@ public final class Gateway implements AutoCloseable {
 
     // ---- the cluster thread ------------------------------------------------------------------
 
+    /** How long the oldest request may go unanswered, with nothing answered meanwhile, before everything unanswered is sent again. */
+    private static final long STALL_NANOS = 3_000_000_000L;
+    /** A repeated out-of-order answer naming the same expected number rewinds again only after this long (the resend is on its way). */
+    private static final long GAP_REWIND_NANOS = 500_000_000L;
+
+    /** State-changing requests by number (1, 2, ...): the service applies them only in this order. */
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+    /** Queries by number (-1, -2, ...): read-only, answered in any order, resent freely. */
+    private final Map<Long, InFlight> queriesInFlight = new java.util.LinkedHashMap<>();
+    private final java.util.ArrayDeque<Long> unsentQueries = new java.util.ArrayDeque<>();
     private long nextSeq;
+    private long nextQuery;
     private long sentUpTo;
+    private long lastProgress = System.nanoTime();
+    private long lastRewind;
+    private long lastGapExpected = -1;
 
     private void run(ClusterClient first) {
         ClusterClient client = first;
@@ -171,15 +189,29 @@ public final class Gateway implements AutoCloseable {
             try {
                 if (client.isClosed()) {
                     client.close();
-                    log.warn("event=cluster_connection_lost unanswered={} action=reconnect_and_resend", inFlight.size());
-                    client = ClusterClient.connect(aeronDir, ingress, this::onReply, Long.MAX_VALUE);
-                    sentUpTo = inFlight.isEmpty() ? nextSeq : inFlight.firstKey() - 1;
+                    log.warn("event=cluster_connection_lost unanswered={} action=reconnect_and_resend", inFlight.size() + queriesInFlight.size());
+                    client = ClusterClient.connect(aeronDir, ingress, this::onReply, this::onNewLeader, Long.MAX_VALUE);
+                    rewind();
                 }
                 int work = 0;
                 Outgoing o;
                 while ((o = queue.poll()) != null) {
-                    long seq = ++nextSeq;
-                    inFlight.put(seq, new InFlight(o.build.apply(clientId, seq), o.done));
+                    if (inFlight.isEmpty() && queriesInFlight.isEmpty()) lastProgress = System.nanoTime();
+                    if (o.build.apply(clientId, 0L) instanceof Command.Query) {
+                        long q = -(++nextQuery);
+                        queriesInFlight.put(q, new InFlight(o.build.apply(clientId, q), o.done));
+                        unsentQueries.add(q);
+                    } else {
+                        long seq = ++nextSeq;
+                        inFlight.put(seq, new InFlight(o.build.apply(clientId, seq), o.done));
+                    }
+                    work++;
+                }
+                Long q;
+                while ((q = unsentQueries.peek()) != null) {
+                    InFlight f = queriesInFlight.get(q);
+                    if (f != null && !client.offer(f.command())) break;
+                    unsentQueries.poll();
                     work++;
                 }
                 for (Map.Entry<Long, InFlight> e : inFlight.tailMap(sentUpTo, false).entrySet()) {
@@ -188,6 +220,12 @@ public final class Gateway implements AutoCloseable {
                     work++;
                 }
                 work += client.poll();
+                long now = System.nanoTime();
+                if ((!inFlight.isEmpty() || !queriesInFlight.isEmpty()) && now - lastProgress > STALL_NANOS && now - lastRewind > STALL_NANOS) {
+                    // a request the leader dropped with nothing sent after it (no out-of-order answer can say so)
+                    log.info("event=resend_after_stall unanswered={}", inFlight.size() + queriesInFlight.size());
+                    rewind();
+                }
                 idle.idle(work);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -200,15 +238,55 @@ public final class Gateway implements AutoCloseable {
         client.close();
     }
 
+    /** Sends every unanswered request again: state-changing ones in their order, from the oldest. */
+    private void rewind() {
+        sentUpTo = inFlight.isEmpty() ? nextSeq : Math.min(sentUpTo, inFlight.firstKey() - 1);
+        unsentQueries.clear();
+        unsentQueries.addAll(queriesInFlight.keySet());
+        lastRewind = System.nanoTime();
+    }
+
+    /**
+     * Another member leads now (cluster thread, inside poll): what the old leader had not committed
+     * is lost, and a new leader drops what reaches it before it opened this session for the new
+     * term, so every unanswered request goes again, in order, before anything new. The service
+     * answers the ones that did commit with their first outcome.
+     */
+    private void onNewLeader(int leaderMemberId) {
+        log.info("event=resend_after_new_leader leader={} unanswered={}", leaderMemberId, inFlight.size() + queriesInFlight.size());
+        rewind();
+    }
+
+    /**
+     * The service refused a request because an earlier one of ours never reached the log (it was
+     * lost around a leader change): send again from the one it expects. Every request after the
+     * gap gets the same answer; one rewind per gap is enough unless the resend is lost too.
+     */
+    private void onOutOfOrder(long expected) {
+        long now = System.nanoTime();
+        if (expected == lastGapExpected && now - lastRewind < GAP_REWIND_NANOS) return;
+        lastGapExpected = expected;
+        log.info("event=resend_after_gap expected={} unanswered={}", expected, inFlight.size());
+        sentUpTo = Math.min(sentUpTo, expected - 1);
+        lastRewind = now;
+    }
+
     private void onReply(ObjectNode reply) {
+        String type = reply.path("type").asText();
         if (reply.path("clientId").asLong() == clientId) {
-            InFlight f = inFlight.remove(reply.path("clientSeq").asLong());
+            lastProgress = System.nanoTime();
+            if ("outOfOrder".equals(type)) {
+                onOutOfOrder(reply.path("expected").asLong());
+                return;
+            }
+            long n = reply.path("clientSeq").asLong();
+            InFlight f = n < 0 ? queriesInFlight.remove(n) : inFlight.remove(n);
             if (f != null) {
                 pending.decrementAndGet();
                 f.done().complete(reply);
             }
         }
-        if (!"query".equals(reply.path("type").asText()) && !reply.path("duplicate").asBoolean()) {
+        if (!"query".equals(type) && !"outOfOrder".equals(type) && !reply.path("duplicate").asBoolean()) {
             for (Consumer<ObjectNode> l : listeners) {
                 try {
                     l.accept(reply);
@@ -225,6 +303,7 @@ public final class Gateway implements AutoCloseable {
         LockSupport.unpark(clusterThread);
         clusterThread.join(5_000);
         verifiers.shutdownNow();
+        for (InFlight f : queriesInFlight.values()) f.done().completeExceptionally(new ApiError(503, "SHUTTING_DOWN", "the node stopped before the cluster answered; ask again"));
         for (InFlight f : inFlight.values()) f.done().completeExceptionally(new ApiError(503, "SHUTTING_DOWN", "the node stopped before the cluster answered; query the order to see whether it was applied"));
         Outgoing o;
         while ((o = queue.poll()) != null) o.done().completeExceptionally(new ApiError(503, "SHUTTING_DOWN", "the node stopped; nothing was applied"));

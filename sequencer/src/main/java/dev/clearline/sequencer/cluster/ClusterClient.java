@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * A gateway's connection to the cluster: sends commands into the log, hands every reply to a
@@ -36,13 +37,33 @@ public final class ClusterClient implements AutoCloseable {
 
     public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, long timeoutMs)
             throws InterruptedException {
-        EgressListener listener = (long sessionId, long timestamp, DirectBuffer buffer, int offset, int length, Header header) -> {
-            byte[] b = new byte[length];
-            buffer.getBytes(offset, b);
-            try {
-                replies.accept(ReplyCodec.decode(b, 0, length));
-            } catch (IOException e) {
-                log.warn("event=bad_reply error=\"{}\"", e.getMessage());
+        return connect(aeronDir, ingressEndpoints, replies, leader -> { }, timeoutMs);
+    }
+
+    /**
+     * Connects to whichever member leads. When another member takes over, the connection follows
+     * it by itself and calls {@code newLeader} (on the polling thread, inside {@link #poll}) with
+     * the new leader's member id: commands sent before that may have been lost with the old
+     * leader, so the caller sends every unanswered one again, in order, before anything new.
+     */
+    public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, IntConsumer newLeader,
+                                        long timeoutMs) throws InterruptedException {
+        EgressListener listener = new EgressListener() {
+            @Override
+            public void onMessage(long sessionId, long timestamp, DirectBuffer buffer, int offset, int length, Header header) {
+                byte[] b = new byte[length];
+                buffer.getBytes(offset, b);
+                try {
+                    replies.accept(ReplyCodec.decode(b, 0, length));
+                } catch (IOException e) {
+                    log.warn("event=bad_reply error=\"{}\"", e.getMessage());
+                }
+            }
+
+            @Override
+            public void onNewLeader(long clusterSessionId, long leadershipTermId, int leaderMemberId, String ingressEndpoints) {
+                log.info("event=new_leader member={} term={}", leaderMemberId, leadershipTermId);
+                newLeader.accept(leaderMemberId);
             }
         };
         long deadline = System.currentTimeMillis() + timeoutMs;
@@ -88,6 +109,11 @@ public final class ClusterClient implements AutoCloseable {
             lastKeepAlive = now;
         }
         return cluster.pollEgress();
+    }
+
+    /** The member that leads as far as this connection knows. */
+    public int leaderMemberId() {
+        return cluster.leaderMemberId();
     }
 
     public boolean isClosed() {

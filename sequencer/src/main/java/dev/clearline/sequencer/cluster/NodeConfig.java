@@ -6,19 +6,188 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Where one single-member sequencer keeps its files and which loopback UDP ports its cluster uses
- * (client ingress, consensus, log, catch-up, archive control). Ports of 0 are picked free at start.
+ * One member of a sequencer cluster: where it keeps its files ({@code dir/aeron} for the media
+ * driver, {@code dir/archive} for the recorded log and snapshots, {@code dir/cluster} for the
+ * consensus module's recording log and mark files), which member it is, every member's endpoints,
+ * the failure-detection timing and how often the leader takes a snapshot.
+ *
+ * <p>Every member of one cluster must be started with the same member list and the same
+ * {@link Genesis}; only {@code memberId} and {@code dir} differ. A single member with ports of 0
+ * (the default, {@link #ephemeral}) picks free loopback ports at start.
  */
-public record NodeConfig(Path dir, Genesis genesis, int ingressPort, int consensusPort, int logPort, int catchupPort, int archivePort) {
-    public static NodeConfig ephemeral(Path dir, Genesis genesis) {
-        return new NodeConfig(dir, genesis, 0, 0, 0, 0, 0);
+public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval) {
+
+    public NodeConfig {
+        members = List.copyOf(members);
+        if (members.isEmpty()) throw new IllegalArgumentException("a cluster needs at least one member");
+        Set<Integer> ids = new HashSet<>();
+        for (Member m : members) {
+            if (!ids.add(m.id())) throw new IllegalArgumentException("member id " + m.id() + " is listed twice in the cluster members; give each member its own id");
+        }
+        if (!ids.contains(memberId)) {
+            throw new IllegalArgumentException("member id " + memberId + " is not in the cluster members " + ids
+                    + "; pass --member-id with one of them");
+        }
+        Set<String> endpoints = new HashSet<>();
+        for (Member m : members) {
+            for (int p : m.ports()) {
+                if (p == 0 && members.size() > 1) {
+                    throw new IllegalArgumentException("member " + m.id() + " has port 0; every member of a multi-member cluster needs fixed ports the others can reach");
+                }
+                if (p != 0 && !endpoints.add(m.host() + ":" + p)) {
+                    throw new IllegalArgumentException("endpoint " + m.host() + ":" + p + " is used twice in the cluster members; each member needs "
+                            + "five ports of its own (ingress, consensus, log, catch-up, archive)");
+                }
+            }
+        }
+        if (snapshotInterval.isNegative()) throw new IllegalArgumentException("the snapshot interval must not be negative");
     }
 
-    /** The same directory and settings with every 0 port replaced by a free one. */
+    /** The single-member default: free loopback ports, Aeron's default timing, snapshots only on request. */
+    public static NodeConfig ephemeral(Path dir, Genesis genesis) {
+        return new NodeConfig(dir, genesis, 0, List.of(new Member(0, "localhost", 0, 0, 0, 0, 0)), Timing.AERON_DEFAULTS, Duration.ZERO);
+    }
+
+    /** One member of a multi-member cluster with the tuned failover timing. */
+    public static NodeConfig member(Path dir, Genesis genesis, int memberId, List<Member> members, Duration snapshotInterval) {
+        return new NodeConfig(dir, genesis, memberId, members, members.size() > 1 ? Timing.FAST_FAILOVER : Timing.AERON_DEFAULTS, snapshotInterval);
+    }
+
+    public NodeConfig withSnapshotInterval(Duration interval) {
+        return new NodeConfig(dir, genesis, memberId, members, timing, interval);
+    }
+
+    public NodeConfig withTiming(Timing t) {
+        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval);
+    }
+
+    /** The same settings with every 0 port replaced by a free one (only a single member may have any). */
     public NodeConfig withFreePorts() throws IOException {
-        return new NodeConfig(dir, genesis, free(ingressPort), free(consensusPort), free(logPort), free(catchupPort), free(archivePort));
+        List<Member> out = new ArrayList<>();
+        for (Member m : members) out.add(m.withFreePorts());
+        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval);
+    }
+
+    public Member self() {
+        return members.stream().filter(m -> m.id() == memberId).findFirst().orElseThrow();
+    }
+
+    public String aeronDir() {
+        return dir.resolve("aeron").toString();
+    }
+
+    /** Aeron's cluster-members string: {@code id,ingress,consensus,log,catchup,archive|...}. */
+    String aeronMembers() {
+        return members.stream().map(Member::aeronEndpoints).collect(Collectors.joining("|"));
+    }
+
+    /** What a cluster client connects to: every member's ingress, {@code id=host:port,...}. */
+    public String ingressEndpoints() {
+        return members.stream().map(m -> m.id() + "=" + m.host() + ":" + m.ingress()).collect(Collectors.joining(","));
+    }
+
+    /**
+     * One member's five UDP endpoints. The command line writes a member as {@code id=host:base}
+     * (ports base..base+4 in the order below) or {@code id=host:ingress:consensus:log:catchup:archive}.
+     */
+    public record Member(int id, String host, int ingress, int consensus, int log, int catchup, int archive) {
+        public Member {
+            if (id < 0) throw new IllegalArgumentException("member id " + id + " is negative");
+            if (host == null || host.isBlank() || host.contains(",") || host.contains("|")) {
+                throw new IllegalArgumentException("member " + id + " has no usable host: \"" + host + "\"");
+            }
+            for (int p : new int[] {ingress, consensus, log, catchup, archive}) {
+                if (p < 0 || p > 65_535) throw new IllegalArgumentException("member " + id + " has port " + p + " outside 0..65535");
+            }
+        }
+
+        int[] ports() {
+            return new int[] {ingress, consensus, log, catchup, archive};
+        }
+
+        String aeronEndpoints() {
+            return id + "," + host + ":" + ingress + "," + host + ":" + consensus + "," + host + ":" + log
+                    + "," + host + ":" + catchup + "," + host + ":" + archive;
+        }
+
+        Member withFreePorts() throws IOException {
+            return new Member(id, host, free(ingress), free(consensus), free(log), free(catchup), free(archive));
+        }
+
+        /** Parses {@code id=host:base} or {@code id=host:ingress:consensus:log:catchup:archive}. */
+        public static Member parse(String spec) {
+            String s = spec.trim();
+            int eq = s.indexOf('=');
+            String help = "; write a member as id=host:basePort (ports basePort..basePort+4) or id=host:ingress:consensus:log:catchup:archive";
+            if (eq <= 0) throw new IllegalArgumentException("cluster member \"" + spec + "\" has no id" + help);
+            String[] parts = s.substring(eq + 1).split(":");
+            try {
+                int id = Integer.parseInt(s.substring(0, eq));
+                if (parts.length == 2) {
+                    int base = Integer.parseInt(parts[1]);
+                    if (base <= 0 || base + 4 > 65_535) throw new IllegalArgumentException("cluster member \"" + spec + "\": base port " + base + " leaves no room for five ports" + help);
+                    return new Member(id, parts[0], base, base + 1, base + 2, base + 3, base + 4);
+                }
+                if (parts.length == 6) {
+                    return new Member(id, parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), Integer.parseInt(parts[3]),
+                            Integer.parseInt(parts[4]), Integer.parseInt(parts[5]));
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("cluster member \"" + spec + "\" has a non-numeric id or port" + help);
+            }
+            throw new IllegalArgumentException("cluster member \"" + spec + "\" has " + (parts.length - 1) + " ports" + help);
+        }
+
+        /** Parses a comma-separated member list. */
+        public static List<Member> parseList(String list) {
+            List<Member> out = new ArrayList<>();
+            for (String spec : list.split(",")) {
+                if (!spec.isBlank()) out.add(parse(spec));
+            }
+            return out;
+        }
+
+        /** The form {@link #parse} reads back. */
+        public String spec() {
+            return id + "=" + host + ":" + ingress + ":" + consensus + ":" + log + ":" + catchup + ":" + archive;
+        }
+    }
+
+    /**
+     * Failure detection. A follower that hears nothing from the leader for {@code leaderHeartbeatTimeout}
+     * starts an election; the leader sends a heartbeat every {@code leaderHeartbeatInterval} when it has
+     * nothing else to send; an election round (canvass, nomination, ballot) waits {@code electionTimeout};
+     * a member starting up waits up to {@code startupCanvassTimeout} to hear from every member before an
+     * election among a majority. Zero leaves Aeron's default.
+     */
+    public record Timing(Duration leaderHeartbeatTimeout, Duration leaderHeartbeatInterval, Duration electionTimeout, Duration startupCanvassTimeout) {
+        /** Aeron's own defaults (heartbeat timeout 10 s, interval 200 ms, election 1 s, canvass 60 s): the single member's timing. */
+        public static final Timing AERON_DEFAULTS = new Timing(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+        /**
+         * A dead leader is noticed within 500 ms of its last heartbeat (10 heartbeats missed) and a
+         * new one elected within a few election rounds: about 1.4 s from kill to the first
+         * acknowledgement by the new leader on a loaded 2-core machine. Shorter timeouts risk
+         * elections during GC pauses or CPU starvation; those cost a moment of latency, never data.
+         */
+        public static final Timing FAST_FAILOVER = new Timing(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(250), Duration.ofSeconds(10));
+
+        public Timing {
+            for (Duration d : new Duration[] {leaderHeartbeatTimeout, leaderHeartbeatInterval, electionTimeout, startupCanvassTimeout}) {
+                if (d.isNegative()) throw new IllegalArgumentException("cluster timeouts must not be negative: " + d);
+            }
+            if (!leaderHeartbeatInterval.isZero() && !leaderHeartbeatTimeout.isZero() && leaderHeartbeatInterval.compareTo(leaderHeartbeatTimeout) >= 0) {
+                throw new IllegalArgumentException("the leader heartbeat interval " + leaderHeartbeatInterval.toMillis()
+                        + " ms must be shorter than the heartbeat timeout " + leaderHeartbeatTimeout.toMillis() + " ms");
+            }
+        }
     }
 
     private static int free(int port) throws IOException {
@@ -26,18 +195,5 @@ public record NodeConfig(Path dir, Genesis genesis, int ingressPort, int consens
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    public String aeronDir() {
-        return dir.resolve("aeron").toString();
-    }
-
-    String members() {
-        return "0,localhost:" + ingressPort + ",localhost:" + consensusPort + ",localhost:" + logPort
-                + ",localhost:" + catchupPort + ",localhost:" + archivePort;
-    }
-
-    public String ingressEndpoints() {
-        return "0=localhost:" + ingressPort;
     }
 }

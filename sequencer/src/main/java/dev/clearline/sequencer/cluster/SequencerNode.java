@@ -7,6 +7,7 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -20,13 +21,18 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * One sequencer node: an embedded media driver, archive and consensus module (a single-member
- * cluster by default) and the {@link SequencerService} in a service container, all in this JVM.
- * Idle loops back off to sleeping so an idle node costs no CPU (the machines are small and shared).
+ * One sequencer node: an embedded media driver, archive and consensus module and the
+ * {@link SequencerService} in a service container, all in this JVM. It is one member of the
+ * cluster its {@link NodeConfig} lists (a single member by default). Idle loops back off to
+ * sleeping so an idle node costs no CPU (the machines are small and shared). When the config sets
+ * a snapshot interval, the member that leads asks for a snapshot that often (every member takes
+ * it at the same log position).
  *
  * <p>After a {@code kill -9} the previous run's mark files still look alive for about ten seconds;
  * start refuses until then, so {@link #start} waits and retries, saying so in the log.
@@ -39,12 +45,41 @@ public final class SequencerNode implements AutoCloseable {
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
     private final SequencerService service;
+    private final Thread snapshots;
+    private volatile boolean closed;
 
     private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service) {
         this.config = config;
         this.driver = driver;
         this.container = container;
         this.service = service;
+        this.snapshots = config.snapshotInterval().isZero() ? null : Thread.ofPlatform().daemon().name("snapshot-timer").start(this::snapshotLoop);
+    }
+
+    /** What this member holds and whether it leads. */
+    public CompletableFuture<MemberStatus> status() {
+        return service.status();
+    }
+
+    /** This member's role as its service last heard it (FOLLOWER before the first election). */
+    public Cluster.Role role() {
+        return service.role();
+    }
+
+    public boolean isLeader() {
+        return service.role() == Cluster.Role.LEADER;
+    }
+
+    private void snapshotLoop() {
+        long every = config.snapshotInterval().toNanos();
+        long next = System.nanoTime() + every;
+        while (!closed) {
+            LockSupport.parkNanos(Math.min(next - System.nanoTime(), 1_000_000_000L));
+            if (closed || System.nanoTime() < next) continue;
+            next = System.nanoTime() + every;
+            // only the leader acts on the toggle; every member then snapshots at the same position
+            if (isLeader() && !requestSnapshot()) log.info("event=snapshot_skipped reason=control_toggle_busy");
+        }
     }
 
     public NodeConfig config() {
@@ -87,13 +122,13 @@ public final class SequencerNode implements AutoCloseable {
         Archive.Context archiveCtx = new Archive.Context()
                 .aeronDirectoryName(aeronDir)
                 .archiveDir(config.dir().resolve("archive").toFile())
-                .controlChannel("aeron:udp?endpoint=localhost:" + config.archivePort())
+                .controlChannel("aeron:udp?endpoint=" + config.self().host() + ":" + config.self().archive())
                 .localControlChannel("aeron:ipc?term-length=64k")
-                .replicationChannel("aeron:udp?endpoint=localhost:0")
+                .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .recordingEventsEnabled(false)
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(idle())
-                .archiveId(1);
+                .archiveId(config.memberId() + 1);
         AeronArchive.Context archiveClient = new AeronArchive.Context()
                 .lock(NoOpLock.INSTANCE)
                 .controlRequestChannel(archiveCtx.localControlChannel())
@@ -101,14 +136,19 @@ public final class SequencerNode implements AutoCloseable {
                 .controlResponseChannel(archiveCtx.localControlChannel())
                 .aeronDirectoryName(aeronDir);
         ConsensusModule.Context consensusCtx = new ConsensusModule.Context()
-                .clusterMemberId(0)
-                .clusterMembers(config.members())
+                .clusterMemberId(config.memberId())
+                .clusterMembers(config.aeronMembers())
                 .clusterDir(config.dir().resolve("cluster").toFile())
                 .ingressChannel("aeron:udp?term-length=1m")
                 .logChannel("aeron:udp?term-length=4m")
-                .replicationChannel("aeron:udp?endpoint=localhost:0")
+                .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .archiveContext(archiveClient.clone())
                 .idleStrategySupplier(idle());
+        NodeConfig.Timing t = config.timing();
+        if (!t.leaderHeartbeatTimeout().isZero()) consensusCtx.leaderHeartbeatTimeoutNs(t.leaderHeartbeatTimeout().toNanos());
+        if (!t.leaderHeartbeatInterval().isZero()) consensusCtx.leaderHeartbeatIntervalNs(t.leaderHeartbeatInterval().toNanos());
+        if (!t.electionTimeout().isZero()) consensusCtx.electionTimeoutNs(t.electionTimeout().toNanos());
+        if (!t.startupCanvassTimeout().isZero()) consensusCtx.startupCanvassTimeoutNs(t.startupCanvassTimeout().toNanos());
         SequencerService service = new SequencerService(config.genesis(), verifier);
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(aeronDir)
@@ -120,7 +160,8 @@ public final class SequencerNode implements AutoCloseable {
         try {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
-            log.info("event=node_started dir={} ingress={}", config.dir(), config.ingressEndpoints());
+            log.info("event=node_started member={} members={} dir={} ingress={}", config.memberId(), config.members().size(),
+                    config.dir(), config.ingressEndpoints());
             return new SequencerNode(config, driver, container, service);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
@@ -145,6 +186,8 @@ public final class SequencerNode implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        if (snapshots != null) LockSupport.unpark(snapshots);
         CloseHelper.closeAll(container, driver);
     }
 }

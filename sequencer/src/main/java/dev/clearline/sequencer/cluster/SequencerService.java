@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +49,9 @@ public final class SequencerService implements ClusteredService {
     private SequencerState state;
     private Cluster cluster;
     private IdleStrategy idle;
+    private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    /** Status requests from other threads, answered on the service thread between commands. */
+    private final ConcurrentLinkedQueue<CompletableFuture<MemberStatus>> statusRequests = new ConcurrentLinkedQueue<>();
 
     public SequencerService(Genesis genesis, SignatureVerifier verifier) {
         this.genesis = genesis;
@@ -95,7 +100,7 @@ public final class SequencerService implements ClusteredService {
         }
         Reply r = state.apply(c, toMillis(timestamp));
         byte[] out = ReplyCodec.encode(r);
-        if (c instanceof Command.Query) send(session, out);
+        if (c instanceof Command.Query || "outOfOrder".equals(r.body().get("type"))) send(session, out);
         else for (ClientSession s : cluster.clientSessions()) send(s, out);
     }
 
@@ -172,7 +177,34 @@ public final class SequencerService implements ClusteredService {
 
     @Override
     public void onRoleChange(Cluster.Role newRole) {
-        log.info("event=role_change role={}", newRole);
+        role = newRole;
+        log.info("event=role_change member={} role={} seq={}", cluster.memberId(), newRole, state == null ? 0 : state.seq());
+    }
+
+    Cluster.Role role() {
+        return role;
+    }
+
+    /** This member's status, answered on the service thread (so it never reads a state mid-command). */
+    CompletableFuture<MemberStatus> status() {
+        CompletableFuture<MemberStatus> f = new CompletableFuture<>();
+        statusRequests.add(f);
+        return f;
+    }
+
+    @Override
+    public int doBackgroundWork(long nowNs) {
+        int work = 0;
+        CompletableFuture<MemberStatus> f;
+        while ((f = statusRequests.poll()) != null) {
+            work++;
+            if (state == null) {
+                f.completeExceptionally(new IllegalStateException("the service has not started yet"));
+                continue;
+            }
+            f.complete(new MemberStatus(cluster.memberId(), role, state.seq(), state.stateRoot().toString(), cluster.logPosition()));
+        }
+        return work;
     }
 
     @Override

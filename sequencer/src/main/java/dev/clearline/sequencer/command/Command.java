@@ -57,6 +57,20 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * L1 accepted sealed batch {@code index} in a block of time {@code postedAt}; unless a dispute
+     * holds it, it becomes final at L1 time {@code finalAt} (posting time plus the challenge
+     * period). The L1 loop reports each posted batch once, in index order; the state then tells
+     * every fill and withdrawal of that batch as posted.
+     */
+    record BatchPosted(long clientId, long clientSeq, long index, long postedAt, long finalAt) implements Command {}
+
+    /**
+     * The rollup finalized its first {@code count} batches: their fills and withdrawals are final
+     * and the state drops those batches from memory (L1 holds them for good).
+     */
+    record BatchesFinal(long clientId, long clientSeq, long count) implements Command {}
+
     /** Time passes: {@code unixSeconds} drives batch sealing; it never moves backwards in effect. */
     record TimeTick(long clientId, long clientSeq, long unixSeconds) implements Command {}
 

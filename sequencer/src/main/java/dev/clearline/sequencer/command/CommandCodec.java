@@ -24,7 +24,7 @@ public final class CommandCodec {
     public static final byte VERSION = 2;
     public static final int MAX_BATCH_CANCELS = 256;
 
-    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9;
+    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11;
 
     private CommandCodec() {}
 
@@ -43,6 +43,8 @@ public final class CommandCodec {
             case Command.Oracle o -> b.put(TransitionCodec.encode(o.price()));
             case Command.Signed r -> b.put(TransitionCodec.encode(r.request()));
             case Command.TimeTick t -> b.putLong(t.unixSeconds());
+            case Command.BatchPosted p -> b.putLong(p.index()).putLong(p.postedAt()).putLong(p.finalAt());
+            case Command.BatchesFinal f -> b.putLong(f.count());
             case Command.Query q -> {
                 b.put((byte) q.kind().ordinal()).putInt(q.market());
                 b.put(q.trader() == null ? new byte[20] : q.trader().bytes());
@@ -90,6 +92,8 @@ public final class CommandCodec {
                     yield new Command.Signed(client, seq, t);
                 }
                 case TICK -> new Command.TimeTick(client, seq, b.getLong());
+                case BATCH_POSTED -> new Command.BatchPosted(client, seq, b.getLong(), b.getLong(), b.getLong());
+                case BATCHES_FINAL -> new Command.BatchesFinal(client, seq, b.getLong());
                 case QUERY -> {
                     int kind = b.get();
                     Command.QueryKind[] kinds = Command.QueryKind.values();
@@ -157,6 +161,8 @@ public final class CommandCodec {
             case Command.Oracle o -> ORACLE;
             case Command.Signed r -> SIGNED;
             case Command.TimeTick t -> TICK;
+            case Command.BatchPosted p -> BATCH_POSTED;
+            case Command.BatchesFinal f -> BATCHES_FINAL;
             case Command.Query q -> QUERY;
         };
     }
@@ -172,6 +178,8 @@ public final class CommandCodec {
             case Command.Oracle o -> TransitionCodec.encodedLength(o.price());
             case Command.Signed r -> TransitionCodec.encodedLength(r.request());
             case Command.TimeTick t -> 8;
+            case Command.BatchPosted p -> 24;
+            case Command.BatchesFinal f -> 8;
             case Command.Query q -> 1 + 4 + 20 + 32 + 8;
         };
     }

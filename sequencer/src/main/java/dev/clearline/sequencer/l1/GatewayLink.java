@@ -47,10 +47,12 @@ public final class GatewayLink implements SequencerLink {
 
     /** A link applying commands to {@code state} directly, at the log time {@code millis} gives. */
     public static GatewayLink direct(SequencerState state, LongSupplier millis) {
-        long[] seq = {0};
+        long[] seq = {0, 0};
         return new GatewayLink(build -> {
             try {
-                byte[] bytes = ReplyCodec.encode(state.apply(build.apply(1L, ++seq[0]), millis.getAsLong()));
+                // numbered as the gateway numbers: state-changing requests 1, 2, ...; queries -1, -2, ... apart
+                long n = build.apply(1L, 0L) instanceof Command.Query ? -(++seq[1]) : ++seq[0];
+                byte[] bytes = ReplyCodec.encode(state.apply(build.apply(1L, n), millis.getAsLong()));
                 return ReplyCodec.decode(bytes, 0, bytes.length);
             } catch (IOException e) {
                 throw new IOException("a reply did not decode: " + e.getMessage(), e);
@@ -82,6 +84,27 @@ public final class GatewayLink implements SequencerLink {
                     m.get("fundingIndex").asLong(), m.get("lastOracleTs").asLong(), m.get("oracle").asText()));
         }
         return out;
+    }
+
+    @Override
+    public L1Progress l1Progress() throws IOException {
+        JsonNode l1 = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.STATE, 0, null, null)).path("l1");
+        return new L1Progress(l1.path("batchesPosted").asLong(), l1.path("batchesFinal").asLong());
+    }
+
+    @Override
+    public Optional<String> batchPosted(long index, long postedAt, long finalAt) throws IOException {
+        return refusal(log.call((id, s) -> new Command.BatchPosted(id, s, index, postedAt, finalAt)));
+    }
+
+    @Override
+    public Optional<String> batchesFinal(long count) throws IOException {
+        return refusal(log.call((id, s) -> new Command.BatchesFinal(id, s, count)));
+    }
+
+    private static Optional<String> refusal(ObjectNode reply) {
+        JsonNode o = reply.path("outcomes").path(0);
+        return o.path("accepted").asBoolean(false) ? Optional.empty() : Optional.of(o.path("help").asText("not applied"));
     }
 
     @Override

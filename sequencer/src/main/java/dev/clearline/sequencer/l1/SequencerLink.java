@@ -25,6 +25,17 @@ public interface SequencerLink {
     /** Every listed market. */
     List<MarketInfo> markets() throws IOException;
 
+    /** How far L1 has taken the sequencer's batches, as its log last recorded: posted and final counts. */
+    record L1Progress(long posted, long finalized) {}
+
+    L1Progress l1Progress() throws IOException;
+
+    /** Records in the log that L1 holds batch {@code index} (see {@code Command.BatchPosted}); empty when applied, else why not. */
+    Optional<String> batchPosted(long index, long postedAt, long finalAt) throws IOException;
+
+    /** Records in the log that the rollup finalized its first {@code count} batches; empty when applied, else why not. */
+    Optional<String> batchesFinal(long count) throws IOException;
+
     /** Puts an L1 priority op into the log; empty when applied, else the engine's reject code. */
     Optional<String> submit(Transition.PriorityOp op) throws IOException;
 

@@ -5,7 +5,7 @@ import dev.clearline.engine.batch.BatchHeader;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.sequencer.l1.SealedBatch;
 import dev.clearline.sequencer.l1.SequencerLink;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
@@ -170,6 +170,37 @@ public final class BatchPoster {
         long after = call(() -> rollup.finalizedCount().send()).longValueExact();
         log.info("event=batches_finalized from={} to={}", finalized, after - 1);
         return (int) (after - finalized);
+    }
+
+    /**
+     * Tells the sequencer's log what L1 holds: each batch posted since the log last heard (with the
+     * time it becomes final) and the rollup's finalized count. Reads the rollup, not this poster's
+     * memory, so it also covers batches posted before a restart or by an earlier run; returns how
+     * many reports it made.
+     */
+    public int reportProgress() throws IOException {
+        SequencerLink.L1Progress known = sequencer.l1Progress();
+        long next = call(() -> rollup.nextBatchIndex().send()).longValueExact();
+        long finalized = call(() -> rollup.finalizedCount().send()).longValueExact();
+        int reports = 0;
+        long period = -1;
+        for (long i = known.posted(); i < next; i++) {
+            if (period < 0) period = call(() -> rollup.challengePeriod().send()).longValueExact();
+            long index = i;
+            long at = call(() -> rollup.batch(BigInteger.valueOf(index)).send()).submittedAt.longValueExact();
+            Optional<String> refused = sequencer.batchPosted(i, at, at + period);
+            if (refused.isPresent()) {
+                log.warn("event=l1_report_refused batch={} reason=\"{}\"", i, refused.get());
+                return reports;
+            }
+            reports++;
+        }
+        if (finalized > known.finalized()) {
+            Optional<String> refused = sequencer.batchesFinal(finalized);
+            if (refused.isPresent()) log.warn("event=l1_report_refused finalized={} reason=\"{}\"", finalized, refused.get());
+            else reports++;
+        }
+        return reports;
     }
 
     /** A web3j call that may fail with any exception, as an IOException that says so. */

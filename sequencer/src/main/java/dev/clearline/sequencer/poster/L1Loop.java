@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The operator's L1 duties on one thread, every {@code intervalMillis}: carry new priority ops
- * into the sequencer ({@link PriorityOpFeed}), post sealed batches and finalize due ones
- * ({@link BatchPoster}), and warn while the oldest op L1 has not seen consumed is past half its
+ * into the sequencer ({@link PriorityOpFeed}), post sealed batches, finalize due ones and report
+ * both back into the sequencer's log ({@link BatchPoster}), and warn while the oldest op L1 has not seen consumed is past half its
  * force delay (at the full delay anyone may freeze the rollup). A failing RPC is retried with
  * backoff; a {@link BatchPoster.Divergence} stops posting (it needs an operator).
  */
@@ -70,6 +70,7 @@ public final class L1Loop implements AutoCloseable {
                 feed.poll();
                 poster.postAvailable();
                 poster.finalizeDue();
+                poster.reportProgress();
                 watchDeadline(forceDelay);
                 rounds++;
                 backoff = intervalMillis;

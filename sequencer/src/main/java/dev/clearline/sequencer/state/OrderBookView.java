@@ -37,12 +37,16 @@ final class OrderBookView {
     private final Map<Long, OrderRecord> byId = new HashMap<>();
     private final Map<Address, TraderRecord> traders = new HashMap<>();
     private final TreeSet<Integer> markets = new TreeSet<>();
+    /** Per market, who may hold a position there (traded, or took one over), in address order: whom liquidation checks. */
+    private final Map<Integer, java.util.TreeMap<String, Address>> holders = new HashMap<>();
     /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
     private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
     private final Map<Class<?>, RecordComponent[]> fields = new HashMap<>();
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
     private final Set<OrderRecord> touched = new LinkedHashSet<>();
+    /** Fills and withdrawals of the current command, waiting for the batch index their transitions land in. */
+    private final List<Map<String, Object>> unplaced = new ArrayList<>();
 
     static final class OrderRecord {
         final Hash32 hash;
@@ -71,6 +75,7 @@ final class OrderBookView {
     static final class TraderRecord {
         final Set<Hash32> open = new LinkedHashSet<>();
         final ArrayDeque<Map<String, Object>> fills = new ArrayDeque<>();
+        final ArrayDeque<Map<String, Object>> withdrawals = new ArrayDeque<>();
         final TreeSet<Integer> markets = new TreeSet<>();
     }
 
@@ -207,13 +212,46 @@ final class OrderBookView {
         fill.put("takerOrderHash", taker.hashHex);
         fill.put("maker", maker.traderHex);
         fill.put("taker", taker.traderHex);
-        fill.put("stage", "matched");
+        unplaced.add(fill);
         for (OrderRecord r : List.of(maker, taker)) {
             ArrayDeque<Map<String, Object>> q = trader(r.order.trader()).fills;
             q.addLast(fill);
             if (q.size() > RECENT_FILLS) q.removeFirst();
             if (r.filled >= r.order.size()) close(r, "filled");
+            holds(r.order.trader(), r.order.marketId(), true);
         }
+    }
+
+    /** Records that {@code trader} may (or no longer does) hold a position in {@code market}. */
+    void holds(Address trader, int market, boolean may) {
+        if (may) holders.computeIfAbsent(market, k -> new java.util.TreeMap<>()).putIfAbsent(trader.toString(), trader);
+        else if (holders.containsKey(market)) holders.get(market).remove(trader.toString());
+        if (may) trader(trader).markets.add(market);
+    }
+
+    /** Everyone who may hold a position in {@code market}, in address order (a copy: the caller may update holders). */
+    List<Address> holders(int market) {
+        var h = holders.get(market);
+        return h == null ? List.of() : List.copyOf(h.values());
+    }
+
+    /** A withdrawal numbered {@code id} by the current command, from {@code owner}'s balance. */
+    void withdrawal(Address owner, long id, Address recipient, long amount, long seq) {
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("withdrawalId", id);
+        w.put("seq", seq);
+        w.put("amount", amount);
+        w.put("recipient", recipient.toString());
+        unplaced.add(w);
+        ArrayDeque<Map<String, Object>> q = trader(owner).withdrawals;
+        q.addLast(w);
+        if (q.size() > RECENT_FILLS) q.removeFirst();
+    }
+
+    /** The current command's transitions went into batch {@code batch}: so did its fills and withdrawals. */
+    void landed(long batch) {
+        for (Map<String, Object> m : unplaced) m.put("batch", batch);
+        unplaced.clear();
     }
 
     private void closeById(long bookId, String status) {
@@ -248,7 +286,7 @@ final class OrderBookView {
         return m;
     }
 
-    Map<String, Object> account(Address trader, LeafStore state) {
+    Map<String, Object> account(Address trader, LeafStore state, L1Finality l1) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trader", trader.toString());
         BalanceLeaf b = StateReads.balance(state, trader);
@@ -258,6 +296,7 @@ final class OrderBookView {
         List<Object> positions = new ArrayList<>();
         List<Object> open = new ArrayList<>();
         List<Object> fills = new ArrayList<>();
+        List<Object> withdrawals = new ArrayList<>();
         if (t != null) {
             for (int market : t.markets) {
                 PositionLeaf p = StateReads.position(state, trader, market);
@@ -271,11 +310,23 @@ final class OrderBookView {
                 positions.add(pm);
             }
             for (Hash32 h : t.open) open.add(order(h));
-            fills.addAll(t.fills);
+            for (Map<String, Object> f : t.fills) fills.add(staged(f, l1));
+            for (Map<String, Object> w : t.withdrawals) withdrawals.add(staged(w, l1));
         }
         m.put("positions", positions);
         m.put("openOrders", open);
         m.put("fills", fills);
+        m.put("withdrawals", withdrawals);
+        m.put("l1", l1.view());
+        return m;
+    }
+
+    /** A fill or withdrawal with its finality stage (matched, posted, final) and, once posted, when it becomes final. */
+    private static Map<String, Object> staged(Map<String, Object> record, L1Finality l1) {
+        Map<String, Object> m = new LinkedHashMap<>(record);
+        m.remove("batch");
+        Object batch = record.get("batch");
+        m.putAll(l1.stageOf(batch == null ? -1 : (Long) batch));
         return m;
     }
 

@@ -7,6 +7,7 @@ import dev.clearline.engine.exchange.Exchange;
 import dev.clearline.engine.exchange.ExchangeEvent;
 import dev.clearline.engine.exchange.VerifiedCancel;
 import dev.clearline.engine.exchange.VerifiedOrder;
+import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.stf.Outcome;
@@ -31,6 +32,11 @@ import java.util.Map;
  * state) and a {@link BatchBuilder} (the real Merkle tree and sealed batches); it keeps what the
  * trader API reads ({@link OrderBookView}) and the resend table of every client.
  *
+ * <p>A client's state-changing requests are applied only in the order of their numbers
+ * ({@code clientSeq}, consecutive from 1; queries are not numbered among them): a number already applied is answered
+ * with its first reply, a number after a gap is refused as {@code outOfOrder} with the number
+ * expected, so a request lost around a leader change is never overtaken by a later one.
+ *
  * <p>No clock, thread, randomness or local setting reaches it: time is the log's timestamp or a
  * {@link Command.TimeTick}; everything else comes from {@link Genesis}. Single-threaded.
  */
@@ -51,8 +57,14 @@ public final class SequencerState {
     private long now;
     private long sealedBatches;
     private BatchHeader lastBatch;
-    /** Every sealed batch by index, for the L1 batch poster (rebuilt by replay, so never in a snapshot). */
-    private final List<Batch> sealedLog = new ArrayList<>();
+    /**
+     * Sealed batches L1 has not finalized, oldest first, the first of index {@link #firstKept}: what
+     * the batch poster reads. A final batch is dropped (L1 holds it for good), so memory stays
+     * bounded by the challenge window; replay drops the same ones at the same log positions.
+     */
+    private final java.util.ArrayDeque<Batch> kept = new java.util.ArrayDeque<>();
+    private long firstKept;
+    private final L1Finality l1 = new L1Finality();
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
@@ -83,7 +95,22 @@ public final class SequencerState {
     /** Applies one command taken from the log at {@code timestampMillis}. */
     public Reply apply(Command c, long timestampMillis) {
         if (c instanceof Command.Query q) return answer(q, timestampMillis);
-        ClientWindow w = clients.computeIfAbsent(c.clientId(), id -> new ClientWindow());
+        ClientWindow w = clients.get(c.clientId());
+        long expected = w == null ? 1 : w.lastSeq + 1;
+        if (c.clientSeq() > expected) {
+            // an earlier request of this client never reached the log (lost with a leader): nothing is
+            // applied, the client is told which number to send again from; every replica decides alike
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("type", "outOfOrder");
+            body.put("expected", expected);
+            body.put("error", "request " + c.clientSeq() + " arrived before request " + expected
+                    + "; send every request from " + expected + " again, in order");
+            return new Reply(seq, c.clientId(), c.clientSeq(), timestampMillis, false, body);
+        }
+        if (w == null) {
+            w = new ClientWindow();
+            clients.put(c.clientId(), w);
+        }
         if (c.clientSeq() <= w.lastSeq) {
             Reply first = w.find(c.clientSeq());
             if (first != null) return first.asDuplicate();
@@ -122,18 +149,30 @@ public final class SequencerState {
             }
             case Command.L1Op op -> {
                 body.put("type", "l1op");
+                long withdrawalsBefore = nextWithdrawalId();
                 Reject r = exchange.apply(op.op(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
                 if (r == null && op.op() instanceof Transition.MarketConfig m) view.listMarket(m.marketId());
+                Address owner = switch (op.op()) {
+                    case Transition.ForcedWithdrawal f -> f.owner();
+                    case Transition.Deposit d -> d.owner(); // a deposit the STF could not credit is paid back as a withdrawal
+                    default -> null;
+                };
+                if (owner != null) recordWithdrawals(owner, withdrawalsBefore);
             }
             case Command.Oracle o -> {
                 body.put("type", "oracle");
                 Reject r = exchange.apply(o.price(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
-                if (r == null) body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
+                if (r == null) {
+                    body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
+                    List<Map<String, Object>> liquidated = liquidate(o.price().marketId());
+                    if (!liquidated.isEmpty()) body.put("liquidations", liquidated);
+                }
             }
             case Command.Signed r -> {
                 body.put("type", "request");
+                long withdrawalsBefore = nextWithdrawalId();
                 Reject rej = exchange.apply(r.request());
                 Map<String, Object> v = verdict(null, rej);
                 if (rej == null && r.request() instanceof Transition.Withdraw wd) {
@@ -141,12 +180,27 @@ public final class SequencerState {
                     v.put("withdrawalId", dev.clearline.engine.stf.StateReads.global(exchange.state()).nextWithdrawalId() - 1);
                     v.put("amount", wd.amount());
                     v.put("recipient", wd.recipient().toString());
+                    recordWithdrawals(wd.owner(), withdrawalsBefore);
                 }
                 body.put("outcomes", List.of(v));
             }
             case Command.TimeTick t -> {
                 body.put("type", "tick");
                 now = Math.max(now, t.unixSeconds());
+            }
+            case Command.BatchPosted p -> {
+                body.put("type", "batchPosted");
+                body.put("outcomes", List.of(l1Verdict(l1.posted(p.index(), p.postedAt(), p.finalAt(), sealedBatches))));
+                body.put("l1", l1.view());
+            }
+            case Command.BatchesFinal f -> {
+                body.put("type", "batchesFinal");
+                body.put("outcomes", List.of(l1Verdict(l1.finalized(f.count()))));
+                while (firstKept < l1.finalized() && !kept.isEmpty()) {
+                    kept.removeFirst();
+                    firstKept++;
+                }
+                body.put("l1", l1.view());
             }
             case Command.Query q -> throw new AssertionError("answered above");
         }
@@ -163,12 +217,18 @@ public final class SequencerState {
                         + group.get(i) + " -> " + outcomes.get(i));
             }
         }
+        List<Batch> sealed = new ArrayList<>(batches.takeSealed());
+        if (!group.isEmpty()) {
+            // the group went into one batch: the open one, or the one its last transition filled and sealed
+            long openIndex = sealedBatches + sealed.size();
+            view.landed(batches.openTransitions() > 0 ? openIndex : openIndex - 1);
+        }
         batches.tick(now);
-        List<Batch> sealed = batches.takeSealed();
+        sealed.addAll(batches.takeSealed());
         if (!sealed.isEmpty()) {
             body.put("batches", sealed.stream().map(SequencerState::batchView).toList());
             sealedBatches += sealed.size();
-            sealedLog.addAll(sealed);
+            kept.addAll(sealed);
             lastBatch = sealed.getLast().header();
             long keepFrom = nodes.latestVersion() - KEEP_TREE_VERSIONS;
             if (keepFrom > nodes.oldestVersion()) nodes.prune(keepFrom);
@@ -197,6 +257,63 @@ public final class SequencerState {
         known.digestOf(v.order(), v.hash());
     }
 
+    /**
+     * After a new mark (and funding index) in {@code market}: every position there below
+     * maintenance goes to the insurance fund ({@code Liquidate}), in address order so replicas
+     * agree. Only the mark and funding move a position's margin without its owner trading, so
+     * this runs only on oracle prices; it walks the market's position holders, which the view
+     * keeps (a heap by liquidation price would avoid the walk; holders are few for now).
+     */
+    private List<Map<String, Object>> liquidate(int market) {
+        var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (m == null || m.markPrice() == 0) return out;
+        for (Address a : view.holders(market)) {
+            if (a.equals(Address.INSURANCE_FUND)) continue; // the fund takes positions over, it is never liquidated
+            var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
+            if (p == null || p.size() == 0) {
+                view.holds(a, market, false);
+                continue;
+            }
+            long quote = dev.clearline.engine.risk.Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
+            if (quote == dev.clearline.engine.risk.Fixed.OVERFLOW) continue;
+            if (dev.clearline.engine.risk.Margin.liquidatable(p.size(), quote, m.lotSize(), m.markPrice(), m.mmfPpm())
+                    != dev.clearline.engine.risk.Margin.Verdict.OK) continue;
+            if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
+            view.holds(a, market, false);
+            view.holds(Address.INSURANCE_FUND, market, true); // its account view shows the position it took over
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("trader", a.toString());
+            l.put("market", market);
+            l.put("size", p.size());
+            l.put("markPrice", m.markPrice());
+            out.add(l);
+        }
+        return out;
+    }
+
+    private long nextWithdrawalId() {
+        return dev.clearline.engine.stf.StateReads.global(exchange.state()).nextWithdrawalId();
+    }
+
+    /** Every withdrawal numbered since {@code before}, to {@code owner}'s account view. */
+    private void recordWithdrawals(Address owner, long before) {
+        for (long id = before; id < nextWithdrawalId(); id++) {
+            var leaf = dev.clearline.engine.stf.StateReads.withdrawal(exchange.state(), id);
+            if (leaf != null) view.withdrawal(owner, id, leaf.recipient(), leaf.amount(), seq);
+        }
+    }
+
+    private static Map<String, Object> l1Verdict(String refusal) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accepted", refusal == null);
+        if (refusal != null) {
+            m.put("reject", "L1_REPORT_OUT_OF_ORDER");
+            m.put("help", refusal + "; the L1 loop re-reads the rollup and reports again");
+        }
+        return m;
+    }
+
     private static Map<String, Object> verdict(Hash32 hash, Reject r) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (hash != null) m.put("orderHash", hash.toString());
@@ -222,6 +339,8 @@ public final class SequencerState {
                 body.put("sealedBatches", sealedBatches);
                 body.put("openTransitions", batches.openTransitions());
                 body.put("priorityOpsConsumed", dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed());
+                body.put("l1", l1.view());
+                body.put("batchesInMemory", kept.size());
                 if (lastBatch != null) body.put("lastBatch", headerView(lastBatch));
                 body.put("markets", view.markets());
                 List<Map<String, Object>> info = new ArrayList<>();
@@ -244,11 +363,12 @@ public final class SequencerState {
                 body.put("marketInfo", info);
             }
             case ORDER -> body.put("order", view.order(q.orderHash()));
-            case ACCOUNT -> body.put("account", view.account(q.trader(), exchange.state()));
+            case ACCOUNT -> body.put("account", view.account(q.trader(), exchange.state(), l1));
             case DEPTH -> body.put("depth", view.depth(q.market(), exchange, 50));
             case BATCH -> {
                 body.put("sealedBatches", sealedBatches);
-                if (q.index() >= 0 && q.index() < sealedLog.size()) body.put("batch", batchView(sealedLog.get((int) q.index())));
+                if (q.index() >= firstKept && q.index() < sealedBatches) body.put("batch", batchView(keptBatch(q.index())));
+                else if (q.index() >= 0 && q.index() < firstKept) body.put("final", true); // dropped from memory: read it from L1
             }
             case HISTORY -> {
                 body.put("stateRoot", stateRoot().toString());
@@ -268,6 +388,26 @@ public final class SequencerState {
             book.forEachResting(side, (id, owner, ticks, visible, hidden, expires) -> sum[0] += (visible + hidden) * lot);
         }
         return sum[0];
+    }
+
+    private Batch keptBatch(long index) {
+        long i = firstKept;
+        // the poster asks for the oldest unposted batch, near the front; walk from whichever end is closer
+        if (index - firstKept <= kept.size() / 2) {
+            for (Batch b : kept) if (i++ == index) return b;
+        } else {
+            i = firstKept + kept.size() - 1;
+            for (var it = kept.descendingIterator(); it.hasNext(); i--) {
+                Batch b = it.next();
+                if (i == index) return b;
+            }
+        }
+        throw new IllegalStateException("batch " + index + " not kept");
+    }
+
+    /** Sealed batches still held in memory (not final on L1). */
+    int batchesInMemory() {
+        return kept.size();
     }
 
     private static Map<String, Object> batchView(Batch b) {

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The machine's idle share between two readings of /proc/stat (all cores; -1 where there is none). */
-final class CpuIdle {
+public final class CpuIdle {
     private final long idle;
     private final long total;
 
@@ -14,7 +14,7 @@ final class CpuIdle {
         this.total = total;
     }
 
-    static CpuIdle now() {
+    public static CpuIdle now() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
             long total = 0;
@@ -26,7 +26,7 @@ final class CpuIdle {
     }
 
     /** Idle share from {@code start} to this reading, in percent. */
-    double since(CpuIdle start) {
+    public double since(CpuIdle start) {
         if (idle < 0 || start.idle < 0 || total == start.total) return -1;
         return 100.0 * (idle - start.idle) / (total - start.total);
     }

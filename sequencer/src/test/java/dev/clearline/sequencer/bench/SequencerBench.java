@@ -52,6 +52,14 @@ public final class SequencerBench {
 
     public static void main(String[] args) throws Exception {
         if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "sequencer-logback.xml");
+        if (args.length > 0 && args[0].trim().equals("cluster")) {
+            dev.clearline.sequencer.replication.ClusterBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].trim().equals("stack")) {
+            StackBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         int cores = Runtime.getRuntime().availableProcessors();
         List<String> rows = new ArrayList<>();
@@ -105,10 +113,10 @@ public final class SequencerBench {
         write(rows, cores, seconds);
     }
 
-    record Result(Histogram h, long sent, long acked, double ackRate) {}
+    public record Result(Histogram h, long sent, long acked, double ackRate) {}
 
     /** Open loop: each connection sends its share at fixed intended times; latency counts from the intended time. */
-    static Result run(int port, List<FastSigner> signers, Eip712 domain, AtomicLong nonce, int rate, int seconds) throws Exception {
+    public static Result run(int port, List<FastSigner> signers, Eip712 domain, AtomicLong nonce, int rate, int seconds) throws Exception {
         int total = rate * seconds;
         // sign everything first: the clients' own signing must not eat the cores the node needs
         List<List<String>> frames = new ArrayList<>();
@@ -224,11 +232,11 @@ public final class SequencerBench {
         return count.get() * 1e9 / (System.nanoTime() - t0);
     }
 
-    static String pct(double idle) {
+    public static String pct(double idle) {
         return idle < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", idle);
     }
 
-    static String row(String bench, String metric, double value, String unit, String goal, String notes) {
+    public static String row(String bench, String metric, double value, String unit, String goal, String notes) {
         return String.format(Locale.ROOT, "| %s | %s | %,.1f | %s | %s | %s |", bench, metric, value, unit, goal, notes);
     }
 

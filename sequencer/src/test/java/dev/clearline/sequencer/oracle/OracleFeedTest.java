@@ -36,8 +36,8 @@ class OracleFeedTest {
     void fundingAccruesFromTheRateAndTheTimeBetweenReportsAndLongsPayWhatShortsReceive() throws Exception {
         // trader 0 long 4 lots, trader 1 short 4 lots, at 10_000 per lot
         Signer a = m.traders.get(0), b = m.traders.get(1);
-        state.apply(new Command.Place(7, 100, m.order(a, new Order(a.address(), 1, Side.BUY, 10_000, 4 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
-        state.apply(new Command.Place(7, 101, m.order(b, new Order(b.address(), 1, Side.SELL, 10_000, 4 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+        state.apply(new Command.Place(7, 5, m.order(a, new Order(a.address(), 1, Side.BUY, 10_000, 4 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+        state.apply(new Command.Place(7, 6, m.order(b, new Order(b.address(), 1, Side.SELL, 10_000, 4 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
 
         // 0.1 % of the price per hour, charged to longs
         OracleFeed feed = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(10_000, 1_000), link);

@@ -10,7 +10,7 @@ import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.Verdict;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import dev.clearline.tree.store.MemoryNodeStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,9 +71,17 @@ class BatchPosterTest {
 
             // nothing is final before the challenge period, everything after it
             assertThat(poster.finalizeDue()).isZero();
+            assertThat(poster.reportProgress()).as("each posted batch reported into the log").isEqualTo((int) sealed);
+            assertThat(w.state().path("l1").path("batchesPosted").asLong()).isEqualTo(sealed);
+            assertThat(w.state().path("l1").path("nextFinalAt").asLong()).isEqualTo(
+                    rollup.batch(java.math.BigInteger.ZERO).send().submittedAt.longValueExact() + rollup.challengePeriod().send().longValueExact());
+            assertThat(poster.reportProgress()).as("nothing new to report").isZero();
             l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
             assertThat(poster.finalizeDue()).isEqualTo((int) sealed);
             assertThat(rollup.finalizedCount().send().longValueExact()).isEqualTo(sealed);
+            assertThat(poster.reportProgress()).isEqualTo(1);
+            assertThat(w.state().path("l1").path("batchesFinal").asLong()).isEqualTo(sealed);
+            assertThat(w.state().path("batchesInMemory").asLong()).as("final batches leave the sequencer's memory").isZero();
         }
     }
 

@@ -21,7 +21,7 @@ import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.l1.GatewayLink;
-import dev.clearline.sequencer.l1.TxSender;
+import dev.clearline.prover.l1.TxSender;
 import dev.clearline.sequencer.state.Genesis;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;

@@ -37,26 +37,69 @@ public final class CoreStreamBenchmark {
     static final double EXCHANGE_CORE_OPS = 5_000_000;
     static final int CHUNK = 50_000;
     static final Signature UNCHECKED = new Signature(new byte[65]);
+    static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private CoreStreamBenchmark() {}
 
     record Scenario(String name, int resting, int commands, int users, int rounds) {}
 
+    /**
+     * What to run: {@code full} (more rounds), {@code latencyOnly} (the latency figures alone, no
+     * throughput rounds), {@code commands} (0: 3M at ~1K resting and 5M at 1M resting; else this
+     * many in each, for a quick trial), {@code resting} ("1k", "1m" or "both").
+     */
+    public record Options(boolean full, boolean latencyOnly, int commands, String resting) {
+        public static Options parse(String[] args) {
+            boolean full = false;
+            boolean latency = false;
+            int commands = 0;
+            String resting = "both";
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "full" -> full = true;
+                    case "latency" -> latency = true;
+                    case "--commands" -> commands = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
+                    case "--resting" -> resting = args[++i];
+                    default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                            + "'; use: core [full] [latency] [--commands N] [--resting 1k|1m|both]");
+                }
+            }
+            if (!resting.equals("1k") && !resting.equals("1m") && !resting.equals("both")) {
+                throw new IllegalArgumentException("--resting takes 1k, 1m or both, not '" + resting + "'");
+            }
+            if (latency && resting.equals("both")) resting = "1k";
+            return new Options(full, latency, commands, resting);
+        }
+
+        /** A trial run (fewer commands, or the latency alone) writes its own report, not the published one. */
+        public String stem() {
+            return (latencyOnly ? "engine-latency" : "engine-core") + (commands > 0 ? "-trial" : "");
+        }
+    }
+
     public static List<Report.Row> run(boolean full) {
+        return run(new Options(full, false, 0, "both"));
+    }
+
+    public static List<Report.Row> run(Options o) {
         List<Report.Row> rows = new ArrayList<>();
-        String pin = Pinning.pinCurrentThread(Runtime.getRuntime().availableProcessors() - 1);
+        int cpu = Runtime.getRuntime().availableProcessors() - 1;
+        String pin = Pinning.isolateCurrentThread(cpu);
         System.out.println("matcher thread: " + pin);
-        Scenario[] scenarios = {
-            new Scenario("~1K resting", 1_000, 3_000_000, 2_000, full ? 5 : 3),
-            new Scenario("1M resting", 1_000_000, 5_000_000, 100_000, full ? 3 : 1),
-        };
+        List<Scenario> scenarios = new ArrayList<>();
+        if (!o.resting().equals("1m")) {
+            scenarios.add(new Scenario("~1K resting", 1_000, o.commands() > 0 ? o.commands() : 3_000_000, 2_000, o.full() ? 5 : 3));
+        }
+        if (!o.resting().equals("1k")) {
+            scenarios.add(new Scenario("1M resting", 1_000_000, o.commands() > 0 ? o.commands() : 5_000_000, 100_000, o.full() ? 3 : 1));
+        }
         for (Scenario sc : scenarios) {
             long g0 = System.nanoTime();
             CoreStream s = CoreStream.generate(sc.resting(), sc.commands(), sc.users(), new SplittableRandom(7 + sc.resting()));
             System.out.printf("%s: generated %,d prefill + %,d commands in %.1f s (mid %d, prices %d..%d)%n", sc.name(),
                     s.prefillCount(), s.commandCount(), (System.nanoTime() - g0) / 1e9, s.mid, s.minPrice, s.maxPrice);
-            rows.addAll(book(sc, s, pin));
-            rows.addAll(exchange(sc, s, pin));
+            rows.addAll(book(sc, s, pin, cpu, o.latencyOnly()));
+            rows.addAll(exchange(sc, s, pin, cpu, o.latencyOnly()));
         }
         return rows;
     }
@@ -72,14 +115,17 @@ public final class CoreStreamBenchmark {
 
     // ----------------------------------------------------------------------------------- book alone
 
-    static List<Report.Row> book(Scenario sc, CoreStream s, String pin) {
+    static List<Report.Row> book(Scenario sc, CoreStream s, String pin, int cpu, boolean latencyOnly) {
         List<Report.Row> rows = new ArrayList<>();
         Counting sink = new Counting();
         double best = 0;
         double last = 0;
         double lastIdle = 0;
         double prefillRate = 0;
-        for (int round = 0; round < sc.rounds() + 1; round++) {
+        String bench = "book alone, exchange-core stream, " + sc.name();
+        // the latency alone still replays the stream once untimed first, so the matcher is compiled when measured
+        int rounds = latencyOnly ? 1 : sc.rounds() + 1;
+        for (int round = 0; round < rounds; round++) {
             OrderBook book = new OrderBook(s.bookConfig());
             MachineIdle i0 = MachineIdle.now();
             long t0 = System.nanoTime();
@@ -98,15 +144,14 @@ public final class CoreStreamBenchmark {
                 lastIdle = idle;
             }
         }
-        String bench = "book alone, exchange-core stream, " + sc.name();
-        rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; last of %d timed rounds after a warm-up (best %,.0f)",
+        if (!latencyOnly) rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; last of %d timed rounds after a warm-up (best %,.0f)",
                 s.commandCount(), s.prefillCount(), sc.rounds(), best)));
-        rows.add(new Report.Row(bench, "prefill throughput", prefillRate, "orders/s", "-", "GTC orders placed into the empty book, last round"));
+        if (!latencyOnly) rows.add(new Report.Row(bench, "prefill throughput", prefillRate, "orders/s", "-", "GTC orders placed into the empty book, last round"));
         rows.addAll(latency(bench, s, () -> {
             OrderBook book = new OrderBook(s.bookConfig());
             for (int i = 0; i < s.prefillCount(); i++) s.apply(i, book, sink);
             return i -> s.apply(i, book, sink);
-        }, pin));
+        }, pin, cpu));
         return rows;
     }
 
@@ -114,10 +159,11 @@ public final class CoreStreamBenchmark {
         void run(int i);
     }
 
-    static List<Report.Row> latency(String bench, CoreStream s, java.util.function.Supplier<Replay> fresh, String pin) {
+    static List<Report.Row> latency(String bench, CoreStream s, java.util.function.Supplier<Replay> fresh, String pin, int cpu) {
         Replay r = fresh.get();
         Histogram h = new Histogram(3_600_000_000_000L, 3);
         double interval = 1e9 / 1_000_000;
+        CoreShare share = CoreShare.start(cpu);
         MachineIdle i0 = MachineIdle.now();
         long t0 = System.nanoTime();
         for (int i = s.prefillCount(); i < s.total(); i++) {
@@ -127,14 +173,15 @@ public final class CoreStreamBenchmark {
             h.recordValue(Math.max(0, System.nanoTime() - intended));
         }
         double idle = MachineIdle.now().since(i0);
-        return latencyRows(bench, h, idle, pin);
+        return latencyRows(bench, h, idle, pin, share.end(), s.commandCount());
     }
 
-    static List<Report.Row> latencyRows(String bench, Histogram h, double idle, String pin) {
-        String extra = "1M commands/s offered, from intended start (coordinated omission corrected); matcher " + pin
-                + "; exchange-core publishes p99 4 us";
-        System.out.printf("%s latency: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, idle %.0f%%%n", bench,
-                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, idle * 100);
+    static List<Report.Row> latencyRows(String bench, Histogram h, double idle, String pin, String share, long commands) {
+        String extra = String.format("%,d commands at 1M commands/s offered, from intended start (coordinated omission corrected); "
+                + "matcher %s; %s during the run; exchange-core publishes p99 4 us", commands, pin, share);
+        System.out.printf("%s latency: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us, idle %.0f%%, %s%n", bench,
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
+                h.getMaxValue() / 1e3, idle * 100, share);
         List<Report.Row> rows = new ArrayList<>();
         rows.add(new Report.Row(bench, "latency p50", h.getValueAtPercentile(50) / 1e3, "us", "-", note(idle, extra)));
         rows.add(new Report.Row(bench, "latency p99", h.getValueAtPercentile(99) / 1e3, "us", "< 10 us", note(idle, extra)));
@@ -157,7 +204,7 @@ public final class CoreStreamBenchmark {
 
     // ------------------------------------------------------------------------------ matching + risk
 
-    static List<Report.Row> exchange(Scenario sc, CoreStream s, String pin) {
+    static List<Report.Row> exchange(Scenario sc, CoreStream s, String pin, int cpu, boolean latencyOnly) {
         List<Report.Row> rows = new ArrayList<>();
         int rounds = Math.max(1, sc.rounds() - 2);
         String bench = "matching + risk (exchange), exchange-core stream, " + sc.name();
@@ -170,18 +217,21 @@ public final class CoreStreamBenchmark {
             MachineIdle i0 = MachineIdle.now();
             double r = run.throughput();
             double idle = MachineIdle.now().since(i0);
-            System.out.printf("exchange %s round %d: %,.0f ops/s (prefill %,.0f/s, %,d fills, %,d rejects), idle %.0f%%%n", sc.name(), round, r,
-                    run.prefillRate, run.fills, run.rejects, idle * 100);
+            System.out.printf("exchange %s round %d: %,.0f ops/s, %,.0f ops per matcher CPU-second (prefill %,.0f/s, %,d fills, %,d rejects), idle %.0f%%%n",
+                    sc.name(), round, r, s.commandCount() / (run.cpuNanos / 1e9), run.prefillRate, run.fills, run.rejects, idle * 100);
             last = r;
             lastIdle = idle;
         }
-        rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; %,d fills, %,d refused commands; "
-                + "requests pre-built outside the timed loop (signatures are verified upstream)", s.commandCount(), s.prefillCount(), run.fills, run.rejects)));
-        rows.add(new Report.Row(bench, "prefill throughput", run.prefillRate, "orders/s", "-", "GTC orders through the exchange into the empty book"));
+        if (!latencyOnly) {
+            rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; %,d fills, %,d refused commands; "
+                    + "requests pre-built outside the timed loop (signatures are verified upstream); %,.0f ops per matcher CPU-second",
+                    s.commandCount(), s.prefillCount(), run.fills, run.rejects, s.commandCount() / (run.cpuNanos / 1e9))));
+            rows.add(new Report.Row(bench, "prefill throughput", run.prefillRate, "orders/s", "-", "GTC orders through the exchange into the empty book"));
+        }
         if (sc.resting() <= 10_000) {
             ExchangeRun lat = new ExchangeRun(s, sc.users());
             lat.prefill();
-            rows.addAll(lat.latency(bench, pin));
+            rows.addAll(lat.latency(bench, pin, cpu));
         }
         return rows;
     }
@@ -198,6 +248,8 @@ public final class CoreStreamBenchmark {
         long fills;
         long rejects;
         double prefillRate;
+        /** The matcher thread's own CPU time in the last {@link #throughput} (the timed part only). */
+        long cpuNanos;
         long nonce = 1;
 
         /**
@@ -247,23 +299,27 @@ public final class CoreStreamBenchmark {
 
         double throughput() {
             long nanos = 0;
+            cpuNanos = 0;
             for (int from = s.prefillCount(); from < s.total(); from += CHUNK) {
                 int to = Math.min(s.total(), from + CHUNK);
                 build(from, to);
+                long c0 = THREADS.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (int i = from; i < to; i++) {
                     execute(i, from);
                     if ((i & 1023) == 0) ex.discardEvents();
                 }
                 nanos += System.nanoTime() - t0;
+                cpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
                 for (Transition t : ex.takeTransitions()) if (t instanceof Transition.Trade) fills++;
                 ex.discardEvents();
             }
             return s.commandCount() / (nanos / 1e9);
         }
 
-        List<Report.Row> latency(String bench, String pin) {
+        List<Report.Row> latency(String bench, String pin, int cpu) {
             Histogram h = new Histogram(3_600_000_000_000L, 3);
+            CoreShare share = CoreShare.start(cpu);
             double interval = 1e9 / 1_000_000;
             double idleWeighted = 0;
             long idleSpan = 0;
@@ -288,7 +344,7 @@ public final class CoreStreamBenchmark {
                 ex.takeTransitions();
                 ex.discardEvents();
             }
-            return latencyRows(bench, h, idleSpan == 0 ? Double.NaN : idleWeighted / idleSpan, pin);
+            return latencyRows(bench, h, idleSpan == 0 ? Double.NaN : idleWeighted / idleSpan, pin, share.end(), s.commandCount());
         }
 
         private void build(int from, int to) {

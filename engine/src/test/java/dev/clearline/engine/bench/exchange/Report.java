@@ -22,7 +22,7 @@ public final class Report {
         Path dir = root().resolve("bench-results");
         Files.createDirectories(dir);
         String jdk = System.getProperty("java.vm.name") + " " + Runtime.version();
-        int cores = Runtime.getRuntime().availableProcessors();
+        int cores = machineCores();
         String date = Instant.now().toString();
         StringBuilder md = new StringBuilder("# " + title + "\n\n");
         md.append("Machine: ").append(cores).append(" cores, ").append(jdk).append(", ").append(date)
@@ -42,6 +42,20 @@ public final class Report {
         Files.writeString(dir.resolve(stem + ".md"), md.toString());
         Files.writeString(dir.resolve(stem + ".json"), json.toString());
         System.out.println(md);
+    }
+
+    /**
+     * The machine's CPUs from /proc/cpuinfo: {@code availableProcessors()} counts only the calling
+     * thread's affinity, which is one CPU once a benchmark has pinned its matcher thread.
+     */
+    static int machineCores() {
+        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            int n = (int) lines.filter(l -> l.startsWith("processor")).count();
+            if (n > 0) return n;
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return Runtime.getRuntime().availableProcessors();
     }
 
     static Path root() {

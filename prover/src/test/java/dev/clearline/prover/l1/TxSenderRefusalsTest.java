@@ -1,4 +1,4 @@
-package dev.clearline.sequencer.l1;
+package dev.clearline.prover.l1;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.clearline.sequencer.l1;
+package dev.clearline.prover.l1;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +49,18 @@ public final class TxSender {
 
         public FeePolicy withResendAfter(long millis) {
             return new FeePolicy(minTipWei, bumpPercent, millis, maxFeeCapWei, pollMillis);
+        }
+
+        public FeePolicy withPollMillis(long millis) {
+            return new FeePolicy(minTipWei, bumpPercent, resendAfterMillis, maxFeeCapWei, millis);
+        }
+
+        public FeePolicy withMaxFeeCap(BigInteger wei) {
+            return new FeePolicy(minTipWei, bumpPercent, resendAfterMillis, wei, pollMillis);
+        }
+
+        public FeePolicy withMinTip(BigInteger wei) {
+            return new FeePolicy(wei, bumpPercent, resendAfterMillis, maxFeeCapWei, pollMillis);
         }
     }
 

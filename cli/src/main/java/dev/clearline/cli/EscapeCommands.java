@@ -1,0 +1,438 @@
+package dev.clearline.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.contracts.generated.EscapeHatch;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.escape.Claim;
+import dev.clearline.prover.escape.Escape;
+import dev.clearline.prover.escape.EscapePlan;
+import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.escape.Report;
+import dev.clearline.prover.l1.RollupLog;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.RawTransactionManager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Leaving a frozen rollup (docs/protocol.md section 7.5) from the command line, with only L1: the
+ * frozen state is rebuilt by replaying every finalized batch from its calldata (no operator), and
+ * each claim or report is sent with its Merkle proof. {@code escape} takes everything a trader has
+ * once the claim window is over; {@code escape report} is what anyone runs during the window so
+ * the escape rate counts every bad debt and all of the insurance fund.
+ */
+final class EscapeCommands {
+    private EscapeCommands() {}
+
+    /** What both commands read first: the rollup, the hatch and where the freeze stands. */
+    abstract static class HatchBase extends UserCommands.Base {
+        final PrintWriter err;
+        final LongSupplier nanos;
+
+        HatchBase(PrintWriter out, PrintWriter err, LongSupplier nanos) {
+            super(out);
+            this.err = err;
+            this.nanos = nanos;
+        }
+
+        Rollup rollup;
+        EscapeHatch hatch;
+        long frozenAt;
+        long windowEnd;
+        long now;
+
+        /** Loads the contracts and refuses when the rollup is not frozen. */
+        void open() {
+            rollup = o.rollup();
+            frozenAt = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+            if (frozenAt == 0) {
+                throw new UserError("the rollup is not frozen: withdraw normally (./clearline withdraw, then claim); if the operator ignores you,"
+                        + " ./clearline force-withdraw and, after its deadline, ./clearline freeze");
+            }
+            String hatchAddress = o.l1("read the escape hatch", () -> rollup.escapeHatch().send());
+            hatch = EscapeHatch.load(hatchAddress, o.web3j(), new RawTransactionManager(o.web3j(), o.key(), o.chainId()), UserOptions.gas());
+            windowEnd = o.l1("read the claim window", () -> hatch.claimWindowEnd().send().longValueExact());
+            now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                    .getBlock().getTimestamp().longValueExact());
+        }
+
+        /** The frozen state, replayed from L1 with progress on stderr, checked against the frozen root. */
+        FinalizedState frozenState() {
+            long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+            long chainId = o.chainId();
+            Eip712 domain = new Eip712(chainId, Address.fromHex(rollup.getContractAddress()));
+            ReplayProgress progress = new ReplayProgress(err, nanos);
+            FinalizedState s = o.l1("rebuild the frozen state from L1", () -> FinalizedState.rebuild(
+                    new RollupLog(o.web3j(), rollup.getContractAddress()), finalized, new Stf(domain, new BouncyCastleVerifier()), progress));
+            progress.done();
+            byte[] frozenRoot = o.l1("read the frozen root", () -> rollup.frozenRoot().send());
+            if (!java.util.Arrays.equals(frozenRoot, s.root().bytes())) {
+                throw new UserError("the state rebuilt from L1 has root " + s.root() + " but the rollup froze at " + hex(frozenRoot)
+                        + "; is --rpc-url a full node of this chain?");
+            }
+            return s;
+        }
+
+        /** The escape rate's inputs as they stand: pool, bad debt, fund credit. */
+        Rate rate() {
+            BigInteger pool = o.l1("read the escape pool", () -> rollup.escapePool().send());
+            BigInteger debt = o.l1("read the bad debt", () -> hatch.badDebt().send());
+            BigInteger credit = o.l1("read the fund credit", () -> hatch.fundCredit().send());
+            return new Rate(pool, debt, credit);
+        }
+
+        boolean used(org.web3j.abi.datatypes.generated.Bytes32 key) {
+            return o.l1("read the escape hatch", () -> hatch.leafUsed(key.getValue()).send());
+        }
+    }
+
+    /** {@code pool / (pool + max(0, badDebt - fundCredit))}: what every claim is multiplied by. */
+    record Rate(BigInteger pool, BigInteger badDebt, BigInteger fundCredit) {
+        BigInteger pays(BigInteger amount) {
+            return Escape.pays(amount, pool, badDebt, fundCredit);
+        }
+
+        String text() {
+            if (badDebt.compareTo(fundCredit) <= 0) return "1";
+            return new BigDecimal(pool).divide(new BigDecimal(pool.add(badDebt).subtract(fundCredit)), 6, RoundingMode.DOWN).toPlainString();
+        }
+
+        ObjectNode json(ObjectNode into) {
+            into.put("rate", text()).put("escapePool", Units.amount(pool)).put("badDebt", Units.amount(badDebt))
+                    .put("fundCredit", Units.amount(fundCredit));
+            return into;
+        }
+    }
+
+    @Command(name = "escape", mixinStandardHelpOptions = true, subcommands = Reports.class,
+            description = {"After a freeze and its claim window: take out everything you have in the frozen state, rebuilt from L1 alone",
+                    "(no operator): your free balance, each open position at its equity at the frozen mark, your finalized withdrawals",
+                    "not yet claimed (each scaled by the escape rate) and your deposits the frozen state never consumed (refunded in full).",
+                    "During the window, anyone may fix the rate with ./clearline escape report."})
+    static final class Take extends HatchBase {
+        @Option(names = "--owner", description = "Escape for this address (anyone may; the owner is paid). Default: your key's address.")
+        String owner;
+
+        @Option(names = "--dry-run", description = "List what would be claimed and paid at the rate as it stands; send nothing.")
+        boolean dryRun;
+
+        Take(PrintWriter out, PrintWriter err, LongSupplier nanos) {
+            super(out, err, nanos);
+        }
+
+        @Override
+        public Integer call() {
+            Address who = owner == null ? o.address() : parse(owner);
+            if (who.equals(Address.INSURANCE_FUND)) {
+                throw new UserError(who + " is the insurance fund: its leaves are fund credit, never a claim; report them with ./clearline escape report");
+            }
+            open();
+            boolean windowOpen = now < windowEnd;
+            if (windowOpen && !dryRun) {
+                throw new UserError("the claim window is open until L1 time " + windowEnd + " (" + (windowEnd - now) + " L1 second(s) from now):"
+                        + " escapes pay after it closes, all at one rate; meanwhile anyone may report bad debt and the insurance fund with"
+                        + " ./clearline escape report, and ./clearline escape --dry-run shows what you would get");
+            }
+            boolean swept = o.l1("read the escape hatch", () -> hatch.remainderSwept().send());
+            if (swept && !dryRun) {
+                long at = o.l1("read the escape hatch", () -> hatch.remainderSweepAt().send().longValueExact());
+                throw new UserError("the escape deadline passed at L1 time " + at + ": the rest of the escape pool went to governance and claims"
+                        + " on the frozen state pay nothing now (docs/protocol.md 7.5); only deposits never consumed are still refunded, by the"
+                        + " rollup's refundDeposit");
+            }
+            FinalizedState state = frozenState();
+            List<Claim> all = new ArrayList<>(EscapePlan.claims(state, who));
+            List<dev.clearline.engine.transition.Transition> queue = o.l1("read the priority queue", () -> {
+                RollupLog log = new RollupLog(o.web3j(), rollup.getContractAddress());
+                return log.priorityOps(0, log.latestBlock());
+            });
+            all.addAll(EscapePlan.refunds(queue, state.priorityOpsConsumed(), who));
+            Set<Long> refunded = refundedDeposits();
+            List<Claim> open = new ArrayList<>();
+            int done = 0;
+            for (Claim c : all) {
+                if (claimed(c, refunded)) done++;
+                else open.add(c);
+            }
+            if (all.isEmpty()) {
+                throw new UserError("nothing to escape: the frozen state (after " + state.finalizedCount() + " finalized batch(es)) holds no free balance,"
+                        + " no position with positive equity and no withdrawal for " + who + ", and the queue holds no deposit of theirs it never"
+                        + " consumed; a position at or below zero equity pays nothing");
+            }
+            if (open.isEmpty()) {
+                throw new UserError("already escaped: all " + done + " claim(s) of " + who + " on the frozen state were paid before; nothing is left");
+            }
+            Rate rate = rate();
+            ObjectNode res = rate.json(result().put("owner", who.toString()).put("dryRun", dryRun).put("finalizedBatches", state.finalizedCount())
+                    .put("claimWindowEnd", windowEnd).put("alreadyClaimed", done));
+            ArrayNode rows = res.putArray("claims");
+            StringBuilder text = new StringBuilder();
+            BigInteger total = BigInteger.ZERO;
+            for (Claim c : open) {
+                ObjectNode row = describe(rows.addObject(), c);
+                BigInteger expected = c instanceof Claim.Refund ? c.amount() : rate.pays(c.amount());
+                BigInteger paid = dryRun ? expected : send(c);
+                if (!dryRun) row.put("tx", lastTx);
+                row.put(dryRun ? "wouldPay" : "paid", Units.amount(paid));
+                total = total.add(paid);
+                text.append(String.format("  %-36s %s -> %s%s%n", label(c), Units.amount(c.amount()), Units.amount(paid),
+                        row.has("tx") ? " (tx " + row.path("tx").asText() + ")" : ""));
+            }
+            res.put(dryRun ? "wouldPayTotal" : "paidTotal", Units.amount(total));
+            String head = (dryRun ? "Would escape " : "Escaped ") + open.size() + " claim(s) of " + who + " for " + Units.amount(total) + " in total, at rate "
+                    + rate.text() + (windowOpen ? " so far (the window is open until L1 time " + windowEnd + "; reports may still lower it)" : "")
+                    + (done > 0 ? "; " + done + " claim(s) were paid before" : "") + ":\n";
+            o.print(out, res, (head + text).stripTrailing());
+            return 0;
+        }
+
+        private boolean claimed(Claim c, Set<Long> refunded) {
+            return switch (c) {
+                case Claim.Balance b -> used(bytes32(StateKeys.balance(b.owner()).toArray()));
+                case Claim.Position p -> used(bytes32(StateKeys.position(p.owner(), Integer.toUnsignedLong(p.market())).toArray()));
+                case Claim.Withdrawal w -> o.l1("read the rollup", () -> rollup.withdrawalClaimed(BigInteger.valueOf(w.id())).send());
+                case Claim.Refund r -> refunded.contains(r.queueIndex());
+            };
+        }
+
+        private BigInteger send(Claim c) {
+            return switch (c) {
+                case Claim.Balance b -> {
+                    TransactionReceipt r = sent(() -> hatch.escapeBalance(b.owner().toString(), BigInteger.valueOf(b.free()), BigInteger.valueOf(b.nonce()),
+                            b.proof()).send(), "escapeBalance");
+                    yield EscapeHatch.getBalanceEscapedEvents(r).getFirst().paid;
+                }
+                case Claim.Position p -> {
+                    TransactionReceipt r = sent(() -> hatch.escapePosition(p.owner().toString(), BigInteger.valueOf(Integer.toUnsignedLong(p.market())),
+                            position(p.position()), market(p.marketLeaf()), p.proof()).send(), "escapePosition");
+                    yield EscapeHatch.getPositionEscapedEvents(r).getFirst().paid;
+                }
+                case Claim.Withdrawal w -> {
+                    TransactionReceipt r = sent(() -> rollup.claimWithdrawal(BigInteger.valueOf(w.batchIndex()), BigInteger.valueOf(w.id()),
+                            w.owner().toString(), BigInteger.valueOf(w.withdrawn()), w.proof()).send(), "claimWithdrawal");
+                    yield Rollup.getWithdrawalClaimedEvents(r).getFirst().paid;
+                }
+                case Claim.Refund f -> {
+                    TransactionReceipt r = sent(() -> rollup.refundDeposit(BigInteger.valueOf(f.queueIndex()), BigInteger.valueOf(f.enqueueTime()),
+                            f.owner().toString(), BigInteger.valueOf(f.deposited())).send(), "refundDeposit");
+                    yield Rollup.getDepositRefundedEvents(r).getFirst().amount;
+                }
+            };
+        }
+
+        private TransactionReceipt sent(UserOptions.L1Call<TransactionReceipt> call, String what) {
+            TransactionReceipt r = o.l1(what, call);
+            lastTx = r.getTransactionHash();
+            return UserCommands.ok(r, what);
+        }
+
+        private String lastTx;
+
+        private ObjectNode describe(ObjectNode row, Claim c) {
+            switch (c) {
+                case Claim.Balance b -> row.put("kind", "balance").put("free", Units.amount(b.free()));
+                case Claim.Position p -> row.put("kind", "position").put("market", Integer.toUnsignedLong(p.market()))
+                        .put("size", p.position().size()).put("equity", Units.amount(p.equity())).put("markPrice", Units.amount(p.marketLeaf().markPrice()));
+                case Claim.Withdrawal w -> row.put("kind", "withdrawal").put("withdrawalId", w.id()).put("amount", Units.amount(w.withdrawn()));
+                case Claim.Refund f -> row.put("kind", "refund").put("queueIndex", f.queueIndex()).put("deposited", Units.amount(f.deposited()));
+            }
+            return row;
+        }
+
+        private static String label(Claim c) {
+            return switch (c) {
+                case Claim.Balance b -> "free balance";
+                case Claim.Position p -> "position in market " + Integer.toUnsignedLong(p.market()) + " (size " + p.position().size() + ")";
+                case Claim.Withdrawal w -> "withdrawal " + w.id();
+                case Claim.Refund f -> "deposit refund (queue op " + f.queueIndex() + ")";
+            };
+        }
+
+        /** Queue indices the rollup already refunded (its DepositRefunded events). */
+        private Set<Long> refundedDeposits() {
+            return o.l1("read the rollup's refunds", () -> {
+                EthFilter f = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
+                f.addSingleTopic(EventEncoder.encode(Rollup.DEPOSITREFUNDED_EVENT));
+                EthLog logs = o.web3j().ethGetLogs(f).send();
+                if (logs.hasError()) throw new java.io.IOException("eth_getLogs failed: " + logs.getError().getMessage());
+                Set<Long> out = new HashSet<>();
+                for (EthLog.LogResult<?> l : logs.getLogs()) out.add(Rollup.getDepositRefundedEventFromLog((Log) l.get()).index.longValueExact());
+                return out;
+            });
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = {"During the claim window after a freeze: report every underwater position (bad debt) and the insurance fund's",
+                    "balance and positions (fund credit, which absorbs bad debt first) found in the frozen state rebuilt from L1, so the",
+                    "escape rate pool / (pool + max(0, bad debt - fund credit)) is final when the window closes. Anyone may run it;",
+                    "leaves reported before are skipped."})
+    static final class Reports extends HatchBase {
+        @Option(names = "--dry-run", description = "List what would be reported and the resulting rate; send nothing.")
+        boolean dryRun;
+
+        Reports(PrintWriter out, PrintWriter err, LongSupplier nanos) {
+            super(out, err, nanos);
+        }
+
+        @Override
+        public Integer call() {
+            open();
+            if (now >= windowEnd && !dryRun) {
+                Rate r = rate();
+                throw new UserError("the claim window closed at L1 time " + windowEnd + ": reports are no longer accepted and the escape rate is final at "
+                        + r.text() + " (bad debt " + Units.amount(r.badDebt()) + ", fund credit " + Units.amount(r.fundCredit())
+                        + "); escape with ./clearline escape");
+            }
+            FinalizedState state = frozenState();
+            List<Report> reports = EscapePlan.reports(state);
+            ArrayNode rows = UserOptions.JSON.createArrayNode();
+            StringBuilder text = new StringBuilder();
+            int skipped = 0;
+            BigInteger debt = BigInteger.ZERO;
+            BigInteger credit = BigInteger.ZERO;
+            for (Report rep : reports) {
+                if (used(key(rep))) {
+                    skipped++;
+                    continue;
+                }
+                ObjectNode row = rows.addObject();
+                switch (rep) {
+                    case Report.BadDebt b -> row.put("kind", "badDebt").put("owner", b.owner().toString()).put("market", Integer.toUnsignedLong(b.market()))
+                            .put("debt", Units.amount(b.debt()));
+                    case Report.FundBalance f -> row.put("kind", "fundBalance").put("free", Units.amount(f.free()));
+                    case Report.FundPosition f -> row.put("kind", "fundPosition").put("market", Integer.toUnsignedLong(f.market()))
+                            .put("equity", Units.amount(f.equity()));
+                }
+                if (rep instanceof Report.BadDebt) debt = debt.add(rep.amount());
+                else credit = credit.add(rep.amount());
+                if (!dryRun) row.put("tx", send(rep));
+                text.append(String.format("  %-60s %s%s%n", label(rep), Units.amount(rep.amount()), row.has("tx") ? " (tx " + row.path("tx").asText() + ")" : ""));
+            }
+            Rate before = rate();
+            Rate after = dryRun ? new Rate(before.pool(), before.badDebt().add(debt), before.fundCredit().add(credit)) : before;
+            ObjectNode res = after.json(result().put("dryRun", dryRun).put("claimWindowEnd", windowEnd).put("reported", rows.size())
+                    .put("alreadyReported", skipped));
+            res.set("reports", rows);
+            String head = rows.isEmpty()
+                    ? "Nothing to report: the frozen state has no underwater position and no fund credit that was not reported already (" + skipped
+                            + " reported before)"
+                    : (dryRun ? "Would report " : "Reported ") + rows.size() + " leaf(s)" + (skipped > 0 ? " (" + skipped + " reported before)" : "") + ":\n" + text;
+            o.print(out, res, head.stripTrailing() + "\nEscape rate " + (dryRun ? "would be " : "now ") + after.text() + ": bad debt "
+                    + Units.amount(after.badDebt()) + ", fund credit " + Units.amount(after.fundCredit()) + ", pool " + Units.amount(after.pool())
+                    + "; it is final at L1 time " + windowEnd + ", then ./clearline escape");
+            return 0;
+        }
+
+        private static org.web3j.abi.datatypes.generated.Bytes32 key(Report r) {
+            return bytes32(switch (r) {
+                case Report.BadDebt b -> StateKeys.position(b.owner(), Integer.toUnsignedLong(b.market())).toArray();
+                case Report.FundBalance f -> StateKeys.balance(Address.INSURANCE_FUND).toArray();
+                case Report.FundPosition f -> StateKeys.position(Address.INSURANCE_FUND, Integer.toUnsignedLong(f.market())).toArray();
+            });
+        }
+
+        private String send(Report r) {
+            String what = switch (r) {
+                case Report.BadDebt b -> "reportBadDebt";
+                case Report.FundBalance f -> "reportFundBalance";
+                case Report.FundPosition f -> "reportFundPosition";
+            };
+            TransactionReceipt receipt = o.l1(what, () -> switch (r) {
+                case Report.BadDebt b -> hatch.reportBadDebt(b.owner().toString(), BigInteger.valueOf(Integer.toUnsignedLong(b.market())),
+                        position(b.position()), market(b.marketLeaf()), b.proof()).send();
+                case Report.FundBalance f -> hatch.reportFundBalance(BigInteger.valueOf(f.free()), BigInteger.valueOf(f.nonce()), f.proof()).send();
+                case Report.FundPosition f -> hatch.reportFundPosition(BigInteger.valueOf(Integer.toUnsignedLong(f.market())), position(f.position()),
+                        market(f.marketLeaf()), f.proof()).send();
+            });
+            return UserCommands.ok(receipt, what).getTransactionHash();
+        }
+
+        private static String label(Report r) {
+            return switch (r) {
+                case Report.BadDebt b -> "bad debt of " + b.owner() + " in market " + Integer.toUnsignedLong(b.market());
+                case Report.FundBalance f -> "insurance fund's free balance";
+                case Report.FundPosition f -> "insurance fund's position in market " + Integer.toUnsignedLong(f.market());
+            };
+        }
+    }
+
+    static EscapeHatch.PositionLeaf position(PositionLeaf p) {
+        return new EscapeHatch.PositionLeaf(BigInteger.valueOf(p.size()), BigInteger.valueOf(p.quote()), BigInteger.valueOf(p.fundingIndex()));
+    }
+
+    static EscapeHatch.MarketLeaf market(MarketLeaf m) {
+        return new EscapeHatch.MarketLeaf(BigInteger.valueOf(m.tickSize()), BigInteger.valueOf(m.lotSize()), BigInteger.valueOf(m.imfPpm()),
+                BigInteger.valueOf(m.mmfPpm()), BigInteger.valueOf(m.makerFeePpm()), BigInteger.valueOf(m.takerFeePpm()),
+                BigInteger.valueOf(m.liquidationFeePpm()), m.oracle().toString(), BigInteger.valueOf(m.markPrice()), BigInteger.valueOf(m.fundingIndex()),
+                BigInteger.valueOf(m.lastOracleTs()), BigInteger.valueOf(m.feesAccrued()));
+    }
+
+    static org.web3j.abi.datatypes.generated.Bytes32 bytes32(byte[] b) {
+        return new org.web3j.abi.datatypes.generated.Bytes32(b);
+    }
+
+    private static Address parse(String address) {
+        try {
+            return Address.fromHex(address.strip());
+        } catch (RuntimeException e) {
+            throw new UserError("--owner " + address + " is not an address: give 0x and 40 hex digits");
+        }
+    }
+
+    /** Replay progress on stderr: nothing for a replay under a second, then at most one line a second. */
+    static final class ReplayProgress implements FinalizedState.Progress {
+        private final PrintWriter err;
+        private final LongSupplier nanos;
+        private final long start;
+        private long lastLine;
+        private boolean printed;
+
+        ReplayProgress(PrintWriter err, LongSupplier nanos) {
+            this.err = err;
+            this.nanos = nanos;
+            this.start = nanos.getAsLong();
+            this.lastLine = start;
+        }
+
+        @Override
+        public void replayed(long batches, long of, long transitions) {
+            long now = nanos.getAsLong();
+            if (now - lastLine < 1_000_000_000L || batches == of) return;
+            lastLine = now;
+            printed = true;
+            err.println("replay: batch " + batches + " of " + of + " (" + (100 * batches / of) + "%), " + transitions + " transitions, "
+                    + (now - start) / 1_000_000_000L + " s");
+            err.flush();
+        }
+
+        void done() {
+            if (printed) {
+                err.println("replay: done in " + (nanos.getAsLong() - start) / 1_000_000_000L + " s");
+                err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.clearline.prover.escape;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.state.WithdrawalLeaf;
+import dev.clearline.engine.stf.StateReads;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.stf.TreeLeafStore;
+import dev.clearline.engine.transition.MalformedTransitionException;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.Calldata;
+import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.store.MemoryNodeStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import dev.clearline.tree.Bytes32;
+
+/**
+ * The L2 state after the rollup's last finalized batch, rebuilt from L1 alone: every finalized
+ * batch's calldata (taken from the transactions that posted it) replayed with the Java STF, each
+ * post-root checked against the header L1 holds. After a freeze this is the frozen state, and what
+ * the escape hatch pays is proven from it; no operator is involved.
+ *
+ * <p>Besides the leaves it remembers who and what the replayed transitions named (owners and
+ * markets), because state keys are hashes: to find every position, one asks each owner's leaf in
+ * each market. Every holder of collateral or of a position appears in some transition (a deposit,
+ * an order, a liquidation, a deleverage), and the insurance fund is always included.
+ */
+public final class FinalizedState {
+    /** Told after each replayed batch: how many of how many, and the transitions so far. */
+    @FunctionalInterface
+    public interface Progress {
+        void replayed(long batches, long of, long transitions);
+
+        Progress NONE = (b, of, t) -> { };
+    }
+
+    /** A WITHDRAWAL leaf of the finalized state. */
+    public record Withdrawal(long id, Address recipient, long amount) {}
+
+    private final SparseMerkleTree tree;
+    private final TreeLeafStore store;
+    private final long version;
+    private final long finalizedCount;
+    private final List<Address> owners;
+    private final List<Integer> markets;
+
+    private FinalizedState(SparseMerkleTree tree, TreeLeafStore store, long version, long finalizedCount, List<Address> owners,
+                           List<Integer> markets) {
+        this.tree = tree;
+        this.store = store;
+        this.version = version;
+        this.finalizedCount = finalizedCount;
+        this.owners = owners;
+        this.markets = markets;
+    }
+
+    /**
+     * Replays the first {@code finalizedCount} batches the rollup at {@code log} holds.
+     *
+     * @throws IOException when L1 cannot be read, lacks a finalized batch, or a finalized batch
+     *     replays to another root than its header (the chain finalized fraud: then no escape proof
+     *     built here would verify)
+     */
+    public static FinalizedState rebuild(RollupLog log, long finalizedCount, Stf stf, Progress progress) throws IOException {
+        return rebuild(finalizedCount == 0 ? List.of() : log.batches(0, log.latestBlock()), finalizedCount, stf, progress);
+    }
+
+    /** As {@link #rebuild(RollupLog, long, Stf, Progress)}, from the postings already read, in L1 order. */
+    public static FinalizedState rebuild(List<RollupLog.Posted> posted, long finalizedCount, Stf stf, Progress progress) throws IOException {
+        // a batch index posted again after a rejection: the later posting is the one that stood
+        Map<Long, RollupLog.Posted> byIndex = new HashMap<>();
+        for (RollupLog.Posted p : posted) byIndex.put(p.batch().header().batchIndex(), p);
+        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+        TreeLeafStore store = new TreeLeafStore(tree);
+        long version = store.commit();
+        TreeSet<Address> owners = new TreeSet<>(Comparator.comparing(Address::toString));
+        owners.add(Address.INSURANCE_FUND);
+        TreeSet<Integer> markets = new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong));
+        long transitions = 0;
+        for (long i = 0; i < finalizedCount; i++) {
+            RollupLog.Posted p = byIndex.get(i);
+            if (p == null) {
+                throw new IOException("finalized batch " + i + " is not among the rollup's BatchSubmitted events; is the RPC an archive of this chain?");
+            }
+            if (!(Calldata.split(p.batch().calldata()) instanceof Calldata.Pieces pieces)) {
+                throw new IOException("finalized batch " + i + " (tx " + p.transactionHash() + ") does not split into transitions: the chain"
+                        + " finalized a broken batch; see ./clearline verify-batches");
+            }
+            for (byte[] encoded : pieces.transitions()) {
+                try {
+                    name(TransitionCodec.decode(encoded), owners, markets);
+                } catch (MalformedTransitionException e) {
+                    // the STF rejects it as MALFORMED below, as the Solidity step does; it names nobody
+                }
+                stf.applyEncoded(store, encoded, i);
+                transitions++;
+            }
+            version = store.commit();
+            if (!store.root().equals(p.batch().header().postStateRoot())) {
+                throw new IOException("finalized batch " + i + " replays to root " + store.root() + " but L1 holds "
+                        + p.batch().header().postStateRoot() + ": the chain finalized a wrong batch; see ./clearline verify-batches");
+            }
+            progress.replayed(i + 1, finalizedCount, transitions);
+        }
+        return new FinalizedState(tree, store, version, finalizedCount, List.copyOf(owners), List.copyOf(markets));
+    }
+
+    private static void name(Transition t, TreeSet<Address> owners, TreeSet<Integer> markets) {
+        switch (t) {
+            case Transition.Deposit d -> owners.add(d.owner());
+            case Transition.MarketConfig c -> markets.add(c.marketId());
+            case Transition.ForcedWithdrawal f -> owners.add(f.owner());
+            case Transition.PostOrder p -> owners.add(p.order().trader());
+            case Transition.Allocate a -> owners.add(a.owner());
+            case Transition.Release r -> owners.add(r.owner());
+            case Transition.Withdraw w -> owners.add(w.owner());
+            case Transition.Liquidate l -> owners.add(l.owner());
+            case Transition.Deleverage d -> owners.add(d.counterparty());
+            default -> { }
+        }
+    }
+
+    /** How many batches are final (the state is after batch {@code finalizedCount - 1}). */
+    public long finalizedCount() {
+        return finalizedCount;
+    }
+
+    /** The root of the rebuilt state: the last finalized batch's post-root (the frozen root after a freeze). */
+    public Hash32 root() {
+        return store.root();
+    }
+
+    /** How many priority ops the state consumed: queued ops from this index on were never applied (deposits are refunded). */
+    public long priorityOpsConsumed() {
+        return StateReads.global(store).priorityOpsConsumed();
+    }
+
+    /** Every owner a replayed transition named, the insurance fund included, in address order. */
+    public List<Address> owners() {
+        return owners;
+    }
+
+    /** Every market a MarketConfig named, in id order (unsigned). */
+    public List<Integer> markets() {
+        return markets;
+    }
+
+    /** Null when {@code owner} has no BALANCE leaf. */
+    public BalanceLeaf balance(Address owner) {
+        return StateReads.balance(store, owner);
+    }
+
+    /** Null when {@code owner} has no POSITION leaf in {@code market}. */
+    public PositionLeaf position(Address owner, int market) {
+        return StateReads.position(store, owner, market);
+    }
+
+    /** Null when the market does not exist. */
+    public MarketLeaf market(int market) {
+        return StateReads.market(store, market);
+    }
+
+    /** Every withdrawal leaf paying {@code recipient}, claimed on L1 or not. */
+    public List<Withdrawal> withdrawalsTo(Address recipient) {
+        List<Withdrawal> out = new ArrayList<>();
+        GlobalLeaf g = StateReads.global(store);
+        for (long id = 0; id < g.nextWithdrawalId(); id++) {
+            WithdrawalLeaf w = StateReads.withdrawal(store, id);
+            if (w != null && w.recipient().equals(recipient)) out.add(new Withdrawal(id, w.recipient(), w.amount()));
+        }
+        return out;
+    }
+
+    /** The encoded proof of {@code owner}'s BALANCE leaf (what escapeBalance and reportFundBalance check). */
+    public byte[] balanceProof(Address owner) {
+        return prove(StateKeys.balance(owner));
+    }
+
+    /** The encoded multi-proof of {@code owner}'s POSITION leaf and the MARKET leaf (what escapePosition checks). */
+    public byte[] positionProof(Address owner, int market) {
+        return prove(StateKeys.position(owner, Integer.toUnsignedLong(market)), StateKeys.market(Integer.toUnsignedLong(market)));
+    }
+
+    /** The encoded proof of withdrawal {@code id}'s leaf (what claimWithdrawal checks). */
+    public byte[] withdrawalProof(long id) {
+        return prove(StateKeys.withdrawal(id));
+    }
+
+    private byte[] prove(Bytes32... keys) {
+        return tree.prove(version, List.of(keys)).encode();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.clearline.prover.dispute;
+
+import io.reactivex.Flowable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.BatchRequest;
+import org.web3j.protocol.core.BatchResponse;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.websocket.events.Notification;
+
+/**
+ * A real node behind a lossy path: the first {@code drops} raw transactions are answered as
+ * accepted (with their hash) but never reach the node, as when a mempool evicts them. Everything
+ * else goes through untouched; every raw transaction sent is kept for the test to inspect. While
+ * {@link #unreachable} is set, every call fails as it does when the node is down.
+ */
+final class DroppingTransport implements Web3jService {
+    private final Web3jService node;
+    private int drops;
+    /** While true every call fails as a node that cannot be reached does. */
+    volatile boolean unreachable;
+    final List<String> sent = new ArrayList<>();
+
+    DroppingTransport(Web3jService node, int drops) {
+        this.node = node;
+        this.drops = drops;
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public synchronized <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
+        if (unreachable) throw new java.net.ConnectException("Failed to connect to /127.0.0.1:8545");
+        if ("eth_sendRawTransaction".equals(request.getMethod())) {
+            String raw = (String) request.getParams().get(0);
+            sent.add(raw);
+            if (drops > 0) {
+                drops--;
+                try {
+                    T r = responseType.getDeclaredConstructor().newInstance();
+                    ((Response<Object>) r).setResult(Hash.sha3(raw));
+                    return r;
+                } catch (ReflectiveOperationException e) {
+                    throw new IOException(e);
+                }
+            }
+        }
+        return (T) node.send(request, responseType);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public <T extends Response> CompletableFuture<T> sendAsync(Request request, Class<T> responseType) {
+        try {
+            return CompletableFuture.completedFuture(send(request, responseType));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public BatchResponse sendBatch(BatchRequest batch) throws IOException {
+        return node.sendBatch(batch);
+    }
+
+    @Override
+    public CompletableFuture<BatchResponse> sendBatchAsync(BatchRequest batch) {
+        return node.sendBatchAsync(batch);
+    }
+
+    @Override
+    public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> responseType) {
+        return node.subscribe(request, unsubscribeMethod, responseType);
+    }
+
+    @Override
+    public void close() throws IOException {
+        node.close();
+    }
+}

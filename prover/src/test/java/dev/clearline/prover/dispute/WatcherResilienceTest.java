@@ -1,0 +1,180 @@
+package dev.clearline.prover.dispute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.contracts.generated.DisputeGame;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.prover.replay.Verdict;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.math.BigInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionDecoder;
+import org.web3j.crypto.transaction.type.Transaction1559;
+import org.web3j.protocol.Web3j;
+
+/**
+ * The watcher against what goes wrong around it, on the devnet: it stops between a verdict and
+ * its challenge, L1 cannot be reached, L1 drops its challenge, L1 reorganises the wrong batch and the challenge away,
+ * the proposer never answers. In each case it takes the right action and the dispute is not lost.
+ */
+@WithDevnet
+class WatcherResilienceTest {
+    private static final Hash32 LIE = Hash32.fromHex("0x" + "5e".repeat(32));
+
+    @TempDir
+    Path dir;
+
+    /** Batches 0 (honest) and 1 (its post-root a lie) posted; returns batch 1 as sealed honestly. */
+    private static Batch postHonestThenLie(Rollout r) throws Exception {
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        Batch bad = batches.get(1);
+        r.post(Rollout.withPostRoot(bad.header(), LIE), bad.calldata());
+        return bad;
+    }
+
+    private static Claims lies(Rollout r, Batch bad) {
+        return prefix -> prefix == 0 ? r.sequencer.rootAfterPrefix(bad, 0).bytes()
+                : prefix == bad.header().transitionCount() ? LIE.bytes() : Hash32.fromHex("0x" + "3e".repeat(31) + String.format("%02x", prefix)).bytes();
+    }
+
+    @Test
+    void aWatcherStoppedBetweenItsVerdictAndItsChallengeChallengesFromItsStoreAfterARestart(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Batch bad = postHonestThenLie(r);
+        try (Watcher judgeOnly = r.watcher(l1.key(4), new Watcher.Role(false, true), dir)) {
+            judgeOnly.poll();
+            assertThat(judgeOnly.verdicts()).hasSize(2);
+            assertThat(judgeOnly.ledger().transactions()).isZero();
+        }
+        DisputeL1 liar = r.dispute(r.proposerKey);
+        try (Watcher restarted = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            long gameId = DisputeOnDevnetTest.play(restarted, liar, new Defender(liar, liar.arity()), lies(r, bad));
+            assertThat(restarted.verdicts()).as("nothing is judged twice: the store resumed after batch 1").isEmpty();
+            assertThat(restarted.finishedGames()).containsEntry(gameId, GameView.CHALLENGER_WON);
+            assertThat(restarted.ledger().entries()).extracting(GasLedger.Entry::action).startsWith("challenge").endsWith("oneStep");
+            assertThat(liar.rollup().nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
+        }
+    }
+
+    @Test
+    void aChallengeTheL1DropsIsSentAgainUnderTheSameNonceWithAHigherFee(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        DroppingTransport lossy = new DroppingTransport(l1.service(), 1);
+        Web3j web3j = Web3j.build(lossy);
+        DisputeL1 watcherSide = r.dispute(l1.key(4), web3j);
+        try (Watcher watcher = r.watcher(watcherSide, dir)) {
+            assertThat(watcher.poll()).isEqualTo(1);
+            assertThat(watcher.activeGames()).isEqualTo(1);
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge");
+        }
+        assertThat(lossy.sent).as("the dropped challenge and its replacement").hasSize(2);
+        RawTransaction dropped = TransactionDecoder.decode(lossy.sent.get(0));
+        RawTransaction resent = TransactionDecoder.decode(lossy.sent.get(1));
+        assertThat(resent.getNonce()).isEqualTo(dropped.getNonce());
+        assertThat(((Transaction1559) resent.getTransaction()).getMaxFeePerGas())
+                .isGreaterThan(((Transaction1559) dropped.getTransaction()).getMaxFeePerGas());
+        assertThat(((Transaction1559) resent.getTransaction()).getMaxPriorityFeePerGas())
+                .isGreaterThan(((Transaction1559) dropped.getTransaction()).getMaxPriorityFeePerGas());
+        DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+        assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
+    }
+
+    @Test
+    void anL1ThatCannotBeReachedIsReportedOnceAndTheWatcherChallengesWhenItAnswersAgain(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        DroppingTransport path = new DroppingTransport(l1.service(), 0);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(Watcher.class);
+        logger.addAppender(logs);
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
+            Thread loop = new Thread(() -> {
+                try {
+                    watcher.follow(running::get, Thread::sleep, 20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            loop.start();
+            path.unreachable = true;
+            r.post(Rollout.withPostRoot(batches.get(1).header(), LIE), batches.get(1).calldata());
+            Thread.sleep(500);
+            assertThat(path.sent).as("nothing reaches a node that is down").isEmpty();
+            path.unreachable = false;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (path.sent.isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+            running.set(false);
+            loop.join(30_000);
+            assertThat(path.sent).as("the challenge, once L1 answers").isNotEmpty();
+            List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(lines.stream().filter(l -> l.startsWith("event=poll-failed"))).as("one line for the outage, not one per poll: %s", lines)
+                    .hasSize(1).allMatch(l -> l.contains("Failed to connect") && l.contains("action=retry"));
+            assertThat(lines).anyMatch(l -> l.startsWith("event=l1-reachable"));
+        } finally {
+            running.set(false);
+            logger.detachAppender(logs);
+        }
+        DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+        assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
+    }
+
+    @Test
+    void aReorgThatReplacesTheWrongBatchWithAnHonestOneDropsTheGameAndChallengesNothing(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        String beforeTheLie = l1.time().snapshot();
+        r.post(Rollout.withPostRoot(batches.get(1).header(), LIE), batches.get(1).calldata());
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+            assertThat(watcher.activeGames()).isEqualTo(1);
+
+            // L1 reorganises: the lie and the challenge are gone, the honest batch 1 lands instead.
+            assertThat(l1.time().revert(beforeTheLie)).isTrue();
+            r.post(batches.get(1).header(), batches.get(1).calldata());
+            l1.time().mine();
+            l1.time().mine();
+            assertThat(watcher.poll()).as("nothing to challenge on the new branch").isZero();
+            assertThat(watcher.activeGames()).isZero();
+            assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.Honest.class);
+            assertThat(watcher.verdicts().getLast().batchIndex()).isEqualTo(1);
+            assertThat(watcher.ledger().transactions()).isEqualTo(1);
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.gameCount().send()).isZero();
+        }
+    }
+
+    @Test
+    void aProposerThatNeverAnswersLosesOnTimeToTheWatcher(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).isEqualTo(1);
+            assertThat(watcher.poll()).as("the proposer's clock still runs").isZero();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            l1.time().advance(Duration.ofSeconds(game.clockBudget().send().longValueExact() + 1));
+            assertThat(watcher.poll()).as("the timeout claim").isEqualTo(1);
+            watcher.poll();
+            assertThat(watcher.finishedGames()).containsValue(GameView.CHALLENGER_WON);
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge", "timeout");
+            assertThat(r.proposer.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.clearline.prover.escape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.batch.BatchBuilder;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import dev.clearline.tree.store.MemoryNodeStore;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The escape plan misses nothing: on random trading histories (fills at random prices and
+ * funding, marks moving, liquidations into the insurance fund, withdrawals) replayed from their
+ * postings, the claims, minus the bad debt, plus the fund credit and the fees, add up to exactly
+ * what was deposited (the collateral identity of docs/protocol.md 7.5). A trader or a position the
+ * plan did not find would break the sum.
+ */
+class EscapePlanTest {
+    static final Eip712 DOMAIN = new Eip712(31337, Address.fromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+    static final Signer ORACLE = new Signer(BigInteger.valueOf(999_999));
+    static final int[] MARKETS = {1, -2}; // the second id is above 2^31: unsigned on L1
+
+    @Test
+    void claimsMinusBadDebtPlusFundCreditAndFeesAreWhatWasDeposited() {
+        int[] seen = new int[3]; // histories with fills, with bad debt, with fund credit
+        Property.forAll(Gens.seeds()).tries(30).check(seed -> {
+            History h = History.random(new Random(seed));
+            FinalizedState s = FinalizedState.rebuild(h.posted, h.posted.size(), new Stf(DOMAIN, new BouncyCastleVerifier()), FinalizedState.Progress.NONE);
+            assertThat(s.root()).isEqualTo(h.posted.getLast().batch().header().postStateRoot());
+            BigInteger claims = BigInteger.ZERO;
+            for (Address owner : s.owners()) {
+                for (Claim c : EscapePlan.claims(s, owner)) {
+                    assertThat(c.amount().signum()).as("%s", c).isPositive();
+                    claims = claims.add(c.amount());
+                }
+            }
+            BigInteger debt = BigInteger.ZERO;
+            BigInteger credit = BigInteger.ZERO;
+            for (Report r : EscapePlan.reports(s)) {
+                if (r instanceof Report.BadDebt) debt = debt.add(r.amount());
+                else credit = credit.add(r.amount());
+            }
+            BigInteger fees = BigInteger.ZERO;
+            for (int m : MARKETS) fees = fees.add(BigInteger.valueOf(s.market(m).feesAccrued()));
+            if (h.fills > 0) seen[0]++;
+            if (debt.signum() > 0) seen[1]++;
+            if (credit.signum() > 0) seen[2]++;
+            assertThat(claims.subtract(debt).add(credit).add(fees)).as("seed %d, %d fills", seed, h.fills).isEqualTo(BigInteger.valueOf(h.deposited));
+        });
+        assertThat(seen).as("histories with fills, bad debt, fund credit").doesNotContain(0);
+    }
+
+    @Test
+    void theInsuranceFundHasNoClaimsAndAQueuedDepositOfTheOwnerIsARefund() throws IOException {
+        History h = History.random(new Random(7));
+        FinalizedState s = FinalizedState.rebuild(h.posted, h.posted.size(), new Stf(DOMAIN, new BouncyCastleVerifier()), FinalizedState.Progress.NONE);
+        assertThat(s.owners()).contains(Address.INSURANCE_FUND);
+        assertThat(EscapePlan.claims(s, Address.INSURANCE_FUND)).isEmpty();
+        Address owner = h.traders.getFirst().address();
+        List<Transition> queue = List.of(new Transition.Deposit(3, 10, owner, 5), new Transition.Deposit(9, 11, owner, 7),
+                new Transition.Deposit(10, 12, Address.INSURANCE_FUND, 1), new Transition.ForcedWithdrawal(11, 13, owner, 1));
+        assertThat(EscapePlan.refunds(queue, 9, owner)).containsExactly(new Claim.Refund(owner, 9, 11, 7));
+    }
+
+    @Test
+    void equityIsFundingSettledThenMarkedWithLotsTruncatedTowardZero() {
+        MarketLeaf m = new MarketLeaf(1, 10, 0, 0, 0, 0, 0, Address.INSURANCE_FUND, 1_000, 7, 0, 0);
+        // 25 base units = 2 lots (the 5 left over are not valued, as on L1); funding 7 - 3 charged per lot
+        assertThat(Escape.equity(new PositionLeaf(25, -1_500, 3), m)).isEqualTo(BigInteger.valueOf(-1_500 - 2 * 4 + 2 * 1_000));
+        assertThat(Escape.equity(new PositionLeaf(-25, 2_500, 3), m)).isEqualTo(BigInteger.valueOf(2_500 + 2 * 4 - 2 * 1_000));
+        assertThat(Escape.pays(BigInteger.valueOf(1_000), BigInteger.valueOf(600), BigInteger.valueOf(10), BigInteger.valueOf(10)))
+                .as("fund credit covers the debt: rate 1").isEqualTo(BigInteger.valueOf(1_000));
+        assertThat(Escape.pays(BigInteger.valueOf(1_000), BigInteger.valueOf(600), BigInteger.valueOf(210), BigInteger.valueOf(10)))
+                .as("1000 x 600 / 800").isEqualTo(BigInteger.valueOf(750));
+    }
+
+    @Test
+    void aFinalizedBatchMissingFromTheLogIsAClearError() {
+        History h = History.random(new Random(3));
+        assertThatThrownBy(() -> FinalizedState.rebuild(h.posted, h.posted.size() + 1, new Stf(DOMAIN, new BouncyCastleVerifier()),
+                FinalizedState.Progress.NONE)).isInstanceOf(IOException.class).hasMessageContaining("finalized batch " + h.posted.size());
+    }
+
+    /** A random history on two markets, posted as a few batches. */
+    record History(List<RollupLog.Posted> posted, List<Signer> traders, long deposited, int fills) {
+        static History random(Random r) {
+            BatchBuilder b = new BatchBuilder(new Stf(DOMAIN, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(40, 60));
+            List<Signer> traders = new ArrayList<>();
+            long priority = 0;
+            long deposited = 0;
+            int n = 2 + r.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                Signer s = new Signer(BigInteger.valueOf(1_000_003L * (i + 2) + r.nextInt(1_000)));
+                traders.add(s);
+                long amount = 1_000_000_000L + r.nextLong(9_000_000_000L);
+                if (b.append(new Transition.Deposit(priority++, 0, s.address(), amount), 0).applied()) deposited += amount;
+            }
+            long ts = 0;
+            long[] funding = new long[MARKETS.length];
+            long[] mark = new long[MARKETS.length];
+            for (int k = 0; k < MARKETS.length; k++) {
+                b.append(new Transition.MarketConfig(priority++, 0, MARKETS[k], 1, 1, 100_000, 50_000, 200, 500, 20_000, ORACLE.address()), 0);
+                mark[k] = 100_000_000L;
+                b.append(price(MARKETS[k], mark[k], 0, ++ts), 0);
+            }
+            long nonce = 1;
+            long orders = 0;
+            int fills = 0;
+            int steps = 20 + r.nextInt(40);
+            for (int step = 0; step < steps; step++) {
+                int k = r.nextInt(MARKETS.length);
+                int market = MARKETS[k];
+                switch (r.nextInt(6)) {
+                    case 0, 1, 2 -> { // a fill between two traders near the mark
+                        Signer maker = traders.get(r.nextInt(n));
+                        Signer taker = traders.get(r.nextInt(n));
+                        if (maker == taker) continue;
+                        long lots = 1 + r.nextInt(10);
+                        long price = mark[k] + r.nextLong(-5_000_000L, 5_000_000L);
+                        Side side = r.nextBoolean() ? Side.BUY : Side.SELL;
+                        long margin = lots * price / 8 + r.nextLong(lots * price / 8);
+                        Order mo = new Order(maker.address(), market, side, price, lots, 0, TimeInForce.GTC, 0, 0, nonce++, margin);
+                        Order to = new Order(taker.address(), market, side == Side.BUY ? Side.SELL : Side.BUY, price, lots, 0, TimeInForce.GTC, 0, 0,
+                                nonce++, margin);
+                        boolean postedMaker = b.append(new Transition.PostOrder(mo, maker.sign(DOMAIN.orderDigest(mo))), 0).applied();
+                        long makerId = postedMaker ? ++orders : 0;
+                        boolean postedTaker = b.append(new Transition.PostOrder(to, taker.sign(DOMAIN.orderDigest(to))), 0).applied();
+                        long takerId = postedTaker ? ++orders : 0;
+                        if (postedMaker && postedTaker && b.append(new Transition.Trade(makerId, takerId, lots), 0).applied()) fills++;
+                    }
+                    case 3 -> { // the mark moves, funding accrues
+                        mark[k] = Math.max(1_000_000L, mark[k] + r.nextLong(-15_000_000L, 15_000_000L));
+                        funding[k] += r.nextLong(-200_000L, 200_000L);
+                        b.append(price(market, mark[k], funding[k], ++ts), 0);
+                    }
+                    case 4 -> b.append(new Transition.Liquidate(traders.get(r.nextInt(n)).address(), market), 0);
+                    default -> { // a withdrawal of some free balance
+                        Signer s = traders.get(r.nextInt(n));
+                        long amount = 1 + r.nextLong(200_000_000L);
+                        for (long tryNonce = 0; tryNonce < 4; tryNonce++) {
+                            Transition w = new Transition.Withdraw(s.address(), s.address(), amount, tryNonce,
+                                    s.sign(DOMAIN.withdrawDigest(s.address(), s.address(), amount, tryNonce)));
+                            if (b.append(w, 0).applied()) break;
+                        }
+                    }
+                }
+            }
+            b.seal();
+            List<RollupLog.Posted> posted = new ArrayList<>();
+            for (Batch batch : b.takeSealed()) posted.add(new RollupLog.Posted(new PostedBatch(batch.header(), batch.calldata()), 0, 0, "0x"));
+            return new History(posted, traders, deposited, fills);
+        }
+
+        static Transition price(int market, long price, long funding, long ts) {
+            return new Transition.OraclePrice(market, price, funding, ts, ORACLE.sign(DOMAIN.oraclePriceDigest(market, price, funding, ts)));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.clearline.sequencer.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Work that only the leading member may do (posting batches to L1, carrying L1's queue into the
+ * log, time ticks): started when this member becomes leader, closed when it stops leading. Every
+ * start builds the work anew, so it begins from what L1 and the log say now, not from what this
+ * member remembered of an earlier term: the batch poster reads the rollup's tip and posts only
+ * the batches after it, so a new leader never posts a batch twice.
+ *
+ * <p>Two members may both believe they lead for a moment (an old leader cut off from the others
+ * notices only after its heartbeat timeout). Batches are the replicated state machine's, identical
+ * on every member, and the rollup accepts batch {@code n} only once, after batch {@code n-1}; a
+ * stale leader's post of a batch L1 already has is refused by L1, never applied twice.
+ */
+public final class LeaderDuties implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
+
+    private final BooleanSupplier leads;
+    private final Supplier<? extends AutoCloseable> start;
+    private final long checkNanos;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile AutoCloseable current;
+    private volatile long starts;
+
+    /**
+     * @param leads whether this member leads now ({@link SequencerNode#isLeader})
+     * @param start builds and starts the work; called on each new term this member leads
+     */
+    public LeaderDuties(String name, BooleanSupplier leads, Supplier<? extends AutoCloseable> start, Duration checkEvery) {
+        this.leads = leads;
+        this.start = start;
+        this.checkNanos = checkEvery.toNanos();
+        this.thread = Thread.ofPlatform().daemon().name("leader-duties-" + name).start(this::run);
+    }
+
+    /** How many times the work was started (once per stretch of leadership). */
+    public long starts() {
+        return starts;
+    }
+
+    public boolean active() {
+        return current != null;
+    }
+
+    private void run() {
+        while (running) {
+            boolean leader = leads.getAsBoolean();
+            if (leader && current == null) {
+                try {
+                    current = start.get();
+                    starts++;
+                    log.info("event=leader_duties_started");
+                } catch (RuntimeException e) {
+                    log.warn("event=leader_duties_start_failed error=\"{}\" action=retry", e.toString());
+                }
+            } else if (!leader && current != null) {
+                stopCurrent("no longer leader");
+            }
+            LockSupport.parkNanos(checkNanos);
+        }
+        stopCurrent("closing");
+    }
+
+    private void stopCurrent(String why) {
+        AutoCloseable c = current;
+        current = null;
+        if (c == null) return;
+        try {
+            c.close();
+            log.info("event=leader_duties_stopped reason=\"{}\"", why);
+        } catch (Exception e) {
+            log.warn("event=leader_duties_stop_failed error=\"{}\"", e.toString());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        LockSupport.unpark(thread);
+        thread.join(15_000);
+    }
+}

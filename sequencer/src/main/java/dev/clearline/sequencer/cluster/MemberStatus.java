@@ -1,0 +1,23 @@
+package dev.clearline.sequencer.cluster;
+
+import io.aeron.cluster.service.Cluster;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one member holds, read on its service thread: its role, the seq of the last command it
+ * applied, its state root and the log position it reached. Members that applied the same log
+ * prefix have the same seq and root; comparing them is how tests and operators see agreement.
+ */
+public record MemberStatus(int memberId, Cluster.Role role, long seq, String stateRoot, long logPosition) {
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("member", memberId);
+        m.put("role", role.name());
+        m.put("seq", seq);
+        m.put("stateRoot", stateRoot);
+        m.put("logPosition", logPosition);
+        return m;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.clearline.sequencer.poster;
+
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.sequencer.l1.SequencerLink;
+import dev.clearline.prover.l1.TxSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.http.HttpService;
+
+import java.io.IOException;
+
+/**
+ * A node's L1 side against any JSON-RPC endpoint: the priority-op feed, the batch poster with the
+ * operator's key (bond, post, finalize, report back into the log) on one {@link L1Loop}. What
+ * {@code ./clearline up} wires by hand for the devnet, from a manifest and a key.
+ */
+public final class L1Side implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(L1Side.class);
+
+    /** @param confirmations blocks a priority op waits before the feed takes it (0 on a devnet; more where L1 reorgs) */
+    public record Settings(String rpcUrl, Deployment deployment, Credentials operator, long intervalMillis, int confirmations) {}
+
+    private final Web3j web3j;
+    private final L1Loop loop;
+
+    private L1Side(Web3j web3j, L1Loop loop) {
+        this.web3j = web3j;
+        this.loop = loop;
+    }
+
+    /** Checks the endpoint serves the manifest's chain and rollup, then starts the loop; IOException says what does not match. */
+    public static L1Side start(Settings s, SequencerLink sequencer) throws IOException {
+        Web3j web3j = Web3j.build(new HttpService(s.rpcUrl()));
+        try {
+            long chain;
+            try {
+                chain = web3j.ethChainId().send().getChainId().longValueExact();
+            } catch (IOException e) {
+                throw new IOException("the L1 RPC at " + s.rpcUrl() + " does not answer (" + e.getMessage() + "); is the node running?", e);
+            }
+            Deployment d = s.deployment();
+            if (chain != d.chainId()) {
+                throw new IOException("the L1 RPC at " + s.rpcUrl() + " serves chain " + chain + " but the manifest was deployed on chain "
+                        + d.chainId() + "; pass the manifest of this chain");
+            }
+            String code = web3j.ethGetCode(d.rollup(), DefaultBlockParameterName.LATEST).send().getCode();
+            if (code == null || code.equals("0x")) {
+                throw new IOException("no contract at the manifest's Rollup " + d.rollup() + " on " + s.rpcUrl()
+                        + "; the manifest belongs to another deployment (or the chain was reset): deploy again");
+            }
+            TxSender sender = new TxSender(web3j, s.operator(), chain, TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM);
+            BatchPoster poster = new BatchPoster(web3j, d.rollup(), sender, sequencer);
+            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, d.rollup()), sequencer, d.blockNumber(), s.confirmations());
+            L1Loop loop = new L1Loop(web3j, d.rollup(), feed, poster, s.intervalMillis()).start();
+            log.info("event=l1_attached rpc={} chain={} rollup={} operator={} fromBlock={}", s.rpcUrl(), chain, d.rollup(),
+                    sender.address(), d.blockNumber());
+            return new L1Side(web3j, loop);
+        } catch (IOException | RuntimeException e) {
+            web3j.shutdown();
+            throw e;
+        }
+    }
+
+    public L1Loop loop() {
+        return loop;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        loop.close();
+        web3j.shutdown();
+    }
+}

@@ -1,0 +1,184 @@
+package dev.clearline.sequencer.durability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.contracts.generated.TestCollateral;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.sequencer.DevAccounts;
+import dev.clearline.sequencer.api.OrderJson;
+import dev.clearline.sequencer.api.WsClient;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import dev.clearline.tree.store.MemoryNodeStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.gas.StaticGasProvider;
+import org.web3j.utils.Numeric;
+
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sequencer on the stack, as an operator runs it ({@code ./clearline sequencer --l1-rpc ..
+ * --manifest .. --operator-key ..}) in a child process against the devnet's deployed rollup: it
+ * takes the market and deposits from L1's queue, trades, posts its batches. It is killed with
+ * SIGKILL at a random moment mid-stream and restarted: every acknowledged order and fill is in the
+ * recovered log at its seq, the root equals a replay of that log, and the batches reach L1 each
+ * exactly once and honest (a replay of L1 alone judges them). More kills:
+ * {@code -Dclearline.durability.stackKills=N}.
+ */
+@WithDevnet(http = true)
+class StackKillTest {
+    static final StaticGasProvider GAS = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(12_000_000));
+    static final long DEPOSIT = 100_000_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSequencerKilledMidStreamOnTheStackLosesNothingAcknowledgedAndPostsEachBatchOnce(DevnetContext l1) throws Exception {
+        int kills = Integer.getInteger("clearline.durability.stackKills", 1);
+        String rollup = l1.address("Rollup");
+        Path manifest = dir.resolve("deployment.json");
+        l1.manifest().write(manifest);
+        long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
+        Genesis dev = Genesis.devnet(Address.fromHex(rollup));
+        Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), dev.batches());
+        Eip712 domain = genesis.domain();
+
+        ok(Rollup.load(rollup, l1.web3j(), l1.deployer(), GAS).configureMarket(BigInteger.ONE, BigInteger.valueOf(100), BigInteger.valueOf(1_000),
+                BigInteger.valueOf(100_000), BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500), BigInteger.valueOf(10_000),
+                DevAccounts.oracle().address().toString()).send());
+        Credentials aliceKey = l1.key(1), bobKey = l1.key(2);
+        for (Credentials user : List.of(aliceKey, bobKey)) deposit(l1, rollup, user);
+        Signer alice = signer(aliceKey), bob = signer(bobKey);
+
+        String[] args = {"--l1-rpc", l1.devnet().rpcUrl(), "--manifest", manifest.toString(),
+                "--operator-key", Numeric.toHexStringNoPrefixZeroPadded(l1.key(5).getEcKeyPair().getPrivateKey(), 64),
+                "--dev-oracle", "1=10000", "--l1-interval-ms", "300", "--snapshot-every", "1", "--rate-per-key", "1000000"};
+        Property.forAll(Gens.seeds()).tries(1).check(seed -> {
+            Random random = new Random(seed);
+            long[] nonce = {1};
+            Map<Long, JsonNode> acked = new HashMap<>();
+            ChildSequencer node = ChildSequencer.start(dir, 0, args);
+            try {
+                ChildSequencer first = node;
+                await(() -> account(first, alice).path("free").asLong() + account(first, bob).path("free").asLong() == 2 * DEPOSIT
+                        && state(first).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited from L1 and a first mark");
+                for (int k = 1; k <= kills; k++) {
+                    long killAfterMs = 200 + random.nextInt(800);
+                    List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
+                    try (WsClient ws = new WsClient(node.port)) {
+                        long until = Long.MAX_VALUE;
+                        long giveUp = System.currentTimeMillis() + 60_000;
+                        while (System.currentTimeMillis() < until && System.currentTimeMillis() < giveUp) {
+                            if (until == Long.MAX_VALUE && sent.stream().anyMatch(CompletableFuture::isDone)) until = System.currentTimeMillis() + killAfterMs;
+                            boolean sell = sent.size() % 2 == 0;
+                            Signer s = sell ? alice : bob;
+                            Order o = new Order(s.address(), 1, sell ? Side.SELL : Side.BUY, 10_000, 1_000, 0, TimeInForce.GTC, 0, 0, nonce[0]++, 50_000);
+                            sent.add(ws.request(OrderJson.op("place", OrderJson.order(s, o, domain))));
+                            Thread.sleep(3);
+                        }
+                        node.kill9();
+                    }
+                    int fills = 0;
+                    for (CompletableFuture<JsonNode> f : sent) {
+                        if (f.isDone() && !f.isCompletedExceptionally()) {
+                            JsonNode r = f.join();
+                            if (r.has("seq")) acked.put(r.get("seq").asLong(), r);
+                            for (JsonNode e : r.path("events")) if (e.path("event").asText().equals("Filled")) fills++;
+                        }
+                    }
+                    assertThat(fills).as("acknowledged fills before the kill").isPositive();
+                    node = ChildSequencer.start(dir, k, args);
+                    KillNineTest.verify(node, acked, sent.size(), genesis);
+                }
+                // the restarted node's L1 side posts what it sealed, nothing twice, and a replay of L1 alone finds it honest
+                ChildSequencer n = node;
+                long sealed = state(n).path("sealedBatches").asLong();
+                Rollup reader = Rollup.load(rollup, l1.web3j(), l1.deployer(), GAS);
+                await(() -> reader.nextBatchIndex().send().longValueExact() >= sealed, 90, "the sealed batches on L1");
+                RollupLog log = new RollupLog(l1.web3j(), rollup);
+                BatchVerifier watcher = new BatchVerifier(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore());
+                long expected = 0;
+                for (RollupLog.Posted p : log.batches(l1.manifest().blockNumber(), log.latestBlock())) {
+                    assertThat(p.batch().header().batchIndex()).as("each batch once, in order").isEqualTo(expected++);
+                    Verdict v = watcher.verify(p.batch());
+                    assertThat(v).as("batch %d", p.batch().header().batchIndex()).isInstanceOf(Verdict.Honest.class);
+                }
+                assertThat(expected).isGreaterThanOrEqualTo(sealed);
+                await(() -> state(n).path("l1").path("batchesPosted").asLong() >= sealed, 30, "the posted batches reported into the log");
+            } finally {
+                node.close();
+            }
+        });
+    }
+
+    static Signer signer(Credentials c) {
+        return Signer.ofHex(c.getEcKeyPair().getPrivateKey().toString(16));
+    }
+
+    static void deposit(DevnetContext l1, String rollup, Credentials user) throws Exception {
+        String token = l1.address("TestCollateral");
+        ok(TestCollateral.load(token, l1.web3j(), l1.deployer(), GAS).mint(user.getAddress(), BigInteger.valueOf(DEPOSIT)).send());
+        ok(TestCollateral.load(token, l1.web3j(), user, GAS).approve(rollup, BigInteger.valueOf(DEPOSIT)).send());
+        ok(Rollup.load(rollup, l1.web3j(), user, GAS).deposit(BigInteger.valueOf(DEPOSIT)).send());
+    }
+
+    static void ok(TransactionReceipt r) {
+        assertThat(r.isStatusOK()).as("transaction %s: %s", r.getTransactionHash(), r.getRevertReason()).isTrue();
+    }
+
+    static JsonNode get(ChildSequencer node, String path) throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return WsClient.JSON.readTree(body);
+    }
+
+    static JsonNode account(ChildSequencer node, Signer s) throws Exception {
+        return get(node, "/accounts/" + s.address()).path("account");
+    }
+
+    static JsonNode state(ChildSequencer node) throws Exception {
+        return get(node, "/state");
+    }
+
+    interface Check {
+        boolean get() throws Exception;
+    }
+
+    static void await(Check done, int seconds, String what) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1_000L;
+        while (!done.get()) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(300);
+        }
+    }
+}

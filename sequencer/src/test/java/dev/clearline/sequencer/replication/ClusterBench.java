@@ -1,0 +1,150 @@
+package dev.clearline.sequencer.replication;
+
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.FastSigner;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.bench.CpuIdle;
+import dev.clearline.sequencer.bench.SequencerBench;
+import dev.clearline.sequencer.state.Genesis;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code ./clearline bench sequencer cluster [seconds-per-rate] [kills]}: the same signed-order
+ * flow against one member and against three members on this machine, side by side in one run:
+ * acknowledgement latency p50/p99 at each offered rate and the highest rate acknowledged in full
+ * (open loop over WebSocket to the leader's trader API, as {@link SequencerBench} measures it),
+ * then, with three members, the failover time over {@code kills} leader kills (from
+ * {@code kill -9} to the first acknowledgement of an order sent after it, under ~1,000 orders/s).
+ * Every member is its own JVM. Writes bench-results/sequencer-cluster.md.
+ */
+public final class ClusterBench {
+    static final int TRADERS = 16;
+    static final int[] RATES = {500, 1_000, 2_000, 5_000, 10_000};
+    static final List<String> BENCH_JVM = List.of("-Xmx1g");
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
+        int kills = args.length > 1 && !args[1].isBlank() ? Integer.parseInt(args[1].trim()) : 5;
+        int cores = Runtime.getRuntime().availableProcessors();
+        Genesis genesis = Genesis.devnet(Market.ROLLUP);
+        Eip712 domain = genesis.domain();
+        List<FastSigner> signers = new ArrayList<>();
+        for (int i = 0; i < TRADERS; i++) signers.add(FastSigner.dev(i));
+        List<String> rows = new ArrayList<>();
+        double[] best = new double[2];
+        List<Long> failovers = new ArrayList<>();
+        double failoverIdle = -1;
+        for (int size : new int[] {1, 3}) {
+            Path dir = Files.createTempDirectory("sequencer-cluster-bench");
+            try (MemberProcesses c = MemberProcesses.start(dir, size, BENCH_JVM, "--dev-setup", String.valueOf(TRADERS),
+                    "--rate-per-key", "1000000000", "--snapshot-every", "0", "--verify-threads", String.valueOf(cores))) {
+                int leader = c.awaitLeader(30_000);
+                AtomicLong nonce = new AtomicLong(1);
+                SequencerBench.run(c.apiPort(leader), signers, domain, nonce, 500, 2); // warm-up, not reported
+                String label = size + (size == 1 ? " member" : " members");
+                for (int rate : RATES) {
+                    CpuIdle before = CpuIdle.now();
+                    SequencerBench.Result r = SequencerBench.run(c.apiPort(leader), signers, domain, nonce, rate, seconds);
+                    double idle = CpuIdle.now().since(before);
+                    String note = String.format(Locale.ROOT, "offered %,d/s for %d s; acked %,d of %,d (%,.0f/s); idle %s",
+                            rate, seconds, r.acked(), r.sent(), r.ackRate(), SequencerBench.pct(idle));
+                    boolean sustained = r.acked() >= 0.99 * r.sent() && r.ackRate() >= 0.95 * rate && r.h().getValueAtPercentile(99) < 100_000_000L;
+                    rows.add(SequencerBench.row("ack latency, " + label + " @" + rate + "/s", "p50 / p99",
+                            r.h().getValueAtPercentile(50) / 1000.0, "us", "-", String.format(Locale.ROOT, "p99 %,.0f us; %s%s",
+                                    r.h().getValueAtPercentile(99) / 1000.0, note, sustained ? "" : "; not sustained")));
+                    if (!sustained) break;
+                    best[size == 1 ? 0 : 1] = r.ackRate();
+                }
+                rows.add(SequencerBench.row("sustained rate, " + label, "acked", best[size == 1 ? 0 : 1], "orders/s",
+                        size == 3 ? ">= 50% of 1 member" : "-", "highest offered rate of " + java.util.Arrays.toString(RATES)
+                                + " acked in full with p99 < 100 ms"));
+                if (size == 3 && kills > 0) {
+                    CpuIdle before = CpuIdle.now();
+                    failovers.addAll(failovers(c, dir, domain, kills, nonce.get() + 1));
+                    failoverIdle = CpuIdle.now().since(before);
+                }
+            }
+        }
+        if (best[0] > 0) {
+            rows.add(SequencerBench.row("sustained rate, 3 members / 1 member", "ratio", best[1] / best[0], "x", ">= 0.5", "same run, same machine"));
+        }
+        if (!failovers.isEmpty()) {
+            List<Long> sorted = failovers.stream().sorted().toList();
+            String note = "leader killed " + failovers.size() + " times at random moments under ~1,000 orders/s: " + failovers + " ms; idle "
+                    + SequencerBench.pct(failoverIdle);
+            rows.add(SequencerBench.row("failover, 3 members", "p50", sorted.get(sorted.size() / 2), "ms", "< 2000 ms", note));
+            rows.add(SequencerBench.row("failover, 3 members", "max", sorted.getLast(), "ms", "< 2000 ms", note));
+        }
+        write(rows, cores, seconds, kills);
+    }
+
+    /** Kills the leader {@code kills} times under a steady flow; each time restarts it and waits until all agree. */
+    static List<Long> failovers(MemberProcesses c, Path dir, Eip712 domain, int kills, long firstNonce) throws Exception {
+        List<Long> out = new ArrayList<>();
+        Random random = new Random(42);
+        try (MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(dir.resolve("client-aeron").toString())
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 10_000, 1_000_000))
+                .dirDeleteOnStart(true).dirDeleteOnShutdown(true).termBufferSparseFile(true)
+                .publicationTermBufferLength(1 << 20).ipcTermBufferLength(1 << 20))) {
+            Gateway gateway = new Gateway(driver.aeronDirectoryName(), c.ingressEndpoints(), domain, new NativeSecp256k1Verifier(), 1);
+            try (TradingFlow flow = new TradingFlow(gateway, domain, 4, 42, 1_000, firstNonce)) {
+                for (int k = 1; k <= kills; k++) {
+                    int leader = c.awaitLeader(30_000);
+                    LeaderFailoverTest.awaitAnAckAfter(flow, flow.sent().size(), 30_000);
+                    Thread.sleep(random.nextInt(1000));
+                    long killedAt = System.nanoTime();
+                    c.kill9(leader);
+                    long ms = LeaderFailoverTest.awaitFirstAckOfAnOrderSentAfter(flow, killedAt, 60_000);
+                    out.add(ms);
+                    System.out.printf("kill %d of %d: leader %d, first ack of a new order after %d ms%n", k, kills, leader, ms);
+                    c.restart(leader);
+                    c.awaitAgreement(0, 120_000);
+                }
+                flow.pause();
+                flow.awaitAllAnswered(60_000);
+            } finally {
+                gateway.close();
+            }
+        }
+        return out;
+    }
+
+    static void write(List<String> rows, int cores, int seconds, int kills) throws java.io.IOException {
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        StringBuilder md = new StringBuilder();
+        md.append("# sequencer: one member vs three (replication)\n\n");
+        md.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s, %s. Command: `./clearline bench sequencer cluster %d %d`. Load average %.1f at the end.%n%n",
+                cores, System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), Instant.now(), seconds, kills, load));
+        md.append("Path measured: JSON order over WebSocket to the leader's trader API -> signature recovery -> Aeron Cluster ingress ->"
+                + " log replicated to a majority (three members: each its own JVM with its own media driver and archive, on loopback UDP)"
+                + " -> engine + Merkle tree on every member -> egress -> acknowledgement. One member: the same path with a log of one."
+                + " The load generator runs in the bench JVM on the same cores. Latency from each order's intended send time (open loop)."
+                + " Failover: from the leader's kill -9 to the first acknowledgement of an order sent after it (timing: heartbeat timeout"
+                + " 500 ms, interval 50 ms, election timeout 250 ms). The idle share is the whole machine's during that step.\n\n");
+        if (load > 2.0 * cores) {
+            md.append(String.format(Locale.ROOT, "**Read with care:** the load average was %.1f on %d cores (other work on the machine);"
+                    + " compare the two cluster sizes as a ratio and rerun on a quiet machine for absolute figures.%n%n", load, cores));
+        }
+        md.append("| benchmark | metric | value | unit | goal | notes |\n| --- | --- | ---: | --- | --- | --- |\n");
+        for (String r : rows) md.append(r).append('\n');
+        Path out = Path.of("bench-results", "sequencer-cluster.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md.toString());
+        System.out.println(md);
+    }
+}

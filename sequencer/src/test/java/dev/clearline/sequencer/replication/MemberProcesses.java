@@ -1,0 +1,249 @@
+package dev.clearline.sequencer.replication;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearline.sequencer.cluster.NodeConfig;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The members of a sequencer cluster, each a SequencerMain in its own JVM on loopback, so a test
+ * can {@code kill -9} any of them. Ports are picked free here (other worktrees run the same tests
+ * at the same time). Every member's output goes to {@code dir/member-I-runR.log}.
+ */
+public final class MemberProcesses implements AutoCloseable {
+    /** JVM flags for test members: small heap, C1 only (less compiling on a shared 2-core machine). */
+    static final List<String> TEST_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private static final Pattern READY = Pattern.compile("SEQUENCER_READY port=(\\d+) seq=(\\d+) member=(\\d+) status=(\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path dir;
+    final List<NodeConfig.Member> members;
+    private final List<String> extra;
+    private final List<String> jvm;
+    private final Member[] running;
+    private final int[] runs;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    record Member(int id, Process process, int apiPort, int statusPort, Path log) {}
+
+    private MemberProcesses(Path dir, List<NodeConfig.Member> members, List<String> jvm, List<String> extra) {
+        this.dir = dir;
+        this.jvm = jvm;
+        this.members = members;
+        this.extra = extra;
+        this.running = new Member[members.size()];
+        this.runs = new int[members.size()];
+    }
+
+    /** Starts {@code n} members together (a member missing at start would hold the others in the start-up canvass). */
+    static MemberProcesses start(Path dir, int n, String... extra) throws IOException, InterruptedException {
+        return start(dir, n, TEST_JVM, extra);
+    }
+
+    static MemberProcesses start(Path dir, int n, List<String> jvm, String... extra) throws IOException, InterruptedException {
+        List<NodeConfig.Member> members = new ArrayList<>();
+        Set<Integer> used = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            members.add(new NodeConfig.Member(i, "127.0.0.1", freePort(used), freePort(used), freePort(used), freePort(used), freePort(used)));
+        }
+        MemberProcesses c = new MemberProcesses(dir, members, jvm, List.of(extra));
+        List<Process> started = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) started.add(c.launch(i));
+            for (int i = 0; i < n; i++) c.awaitReady(i, started.get(i));
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    String memberList() {
+        return members.stream().map(NodeConfig.Member::spec).collect(Collectors.joining(","));
+    }
+
+    String ingressEndpoints() {
+        return members.stream().map(m -> m.id() + "=" + m.host() + ":" + m.ingress()).collect(Collectors.joining(","));
+    }
+
+    Path memberDir(int id) {
+        return dir.resolve("member-" + id);
+    }
+
+    private Path logOf(int id) {
+        return dir.resolve("member-" + id + "-run" + runs[id] + ".log");
+    }
+
+    private Process launch(int id) throws IOException {
+        runs[id]++;
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
+                "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--verify-threads", "1"));
+        cmd.addAll(extra);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logOf(id).toFile()).start();
+    }
+
+    private void awaitReady(int id, Process p) throws IOException, InterruptedException {
+        Path log = logOf(id);
+        long start = System.currentTimeMillis();
+        long deadline = start + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException("member " + id + " exited with " + p.exitValue() + ":\n" + Files.readString(log));
+            Matcher m = READY.matcher(Files.readString(log));
+            if (m.find()) {
+                running[id] = new Member(id, p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(4)), log);
+                System.out.println("member " + id + " run " + runs[id] + " ready in " + (System.currentTimeMillis() - start) + " ms");
+                return;
+            }
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("member " + id + " did not get ready in 120 s:\n" + Files.readString(log));
+    }
+
+    /** Starts a stopped member again on its directory (or on a fresh one, when the caller deleted it). */
+    void restart(int id) throws IOException, InterruptedException {
+        if (running[id] != null && running[id].process().isAlive()) throw new IllegalStateException("member " + id + " is running");
+        awaitReady(id, launch(id));
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+    void kill9(int id) throws InterruptedException {
+        Member m = running[id];
+        m.process().destroyForcibly();
+        m.process().waitFor();
+        running[id] = null;
+    }
+
+    int apiPort(int id) {
+        return running[id].apiPort();
+    }
+
+    boolean isRunning(int id) {
+        return running[id] != null && running[id].process().isAlive();
+    }
+
+    /** A member's own view (role, seq, root), or empty when it does not answer. */
+    Optional<JsonNode> status(int id) {
+        Member m = running[id];
+        if (m == null) return Optional.empty();
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.statusPort() + "/member"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The running member that says it leads, once exactly one does (waits up to {@code timeoutMs}). */
+    int awaitLeader(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            List<Integer> leaders = new ArrayList<>();
+            for (int i = 0; i < running.length; i++) {
+                int id = i;
+                status(i).filter(s -> "LEADER".equals(s.path("role").asText())).ifPresent(s -> leaders.add(id));
+            }
+            if (leaders.size() == 1) return leaders.getFirst();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no single leader among the running members after " + timeoutMs + " ms");
+    }
+
+    /** Waits until every running member reports the same seq (at least {@code minSeq}) and state root; returns them. */
+    List<JsonNode> awaitAgreement(long minSeq, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        List<JsonNode> last = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            List<JsonNode> views = new ArrayList<>();
+            boolean complete = true;
+            for (int i = 0; i < running.length; i++) {
+                if (!isRunning(i)) continue;
+                Optional<JsonNode> s = status(i);
+                if (s.isEmpty()) complete = false;
+                else views.add(s.get());
+            }
+            last = views;
+            if (complete && !views.isEmpty() && views.getFirst().path("seq").asLong() >= minSeq
+                    && views.stream().allMatch(v -> v.path("seq").asLong() == views.getFirst().path("seq").asLong()
+                    && v.path("stateRoot").asText().equals(views.getFirst().path("stateRoot").asText()))) {
+                return views;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the members did not agree within " + timeoutMs + " ms: " + last);
+    }
+
+    /** Lines of a running member's current log that contain {@code text}, for explaining a slow failover. */
+    List<String> logLines(int id, String text) {
+        Member m = running[id];
+        if (m == null) return List.of();
+        try {
+            return Files.readAllLines(m.log()).stream().filter(l -> l.contains(text)).toList();
+        } catch (IOException e) {
+            return List.of("(log unreadable: " + e + ")");
+        }
+    }
+
+    String logs() {
+        StringBuilder b = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(p);
+                b.append("---- ").append(p.getFileName()).append(" (last 40 lines)\n");
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> b.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            b.append("(logs unreadable: ").append(e).append(")");
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < running.length; i++) {
+            if (running[i] != null) {
+                running[i].process().destroyForcibly();
+                try {
+                    running[i].process().waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                running[i] = null;
+            }
+        }
+    }
+
+    private static int freePort(Set<Integer> used) throws IOException {
+        while (true) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                if (used.add(s.getLocalPort())) return s.getLocalPort();
+            }
+        }
+    }
+}
