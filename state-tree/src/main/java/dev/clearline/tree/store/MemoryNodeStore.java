@@ -57,6 +57,7 @@ public final class MemoryNodeStore implements NodeStore {
     @Override
     public void prune(long keepFrom) {
         roots.headMap(keepFrom, false).clear();
+        latest = roots.isEmpty() ? -1 : roots.lastKey();
         java.util.Set<Long> live = new java.util.HashSet<>();
         roots.values().forEach(r -> live.add(r.rootNodeVersion()));
         rootNodes.keySet().removeIf(k -> !live.contains(k.version()));
