@@ -112,8 +112,10 @@ public final class ClusterBench {
                     long ms = LeaderFailoverTest.awaitFirstAckOfAnOrderSentAfter(flow, killedAt, 60_000);
                     out.add(ms);
                     System.out.printf("kill %d of %d: leader %d, first ack of a new order after %d ms%n", k, kills, leader, ms);
+                    flow.pause(); // members agree on a seq only once the flow stops
                     c.restart(leader);
-                    c.awaitAgreement(0, 120_000);
+                    c.awaitAgreement(0, 180_000);
+                    flow.resume();
                 }
                 flow.pause();
                 flow.awaitAllAnswered(60_000);
