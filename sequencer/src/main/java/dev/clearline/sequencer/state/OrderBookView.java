@@ -37,8 +37,6 @@ final class OrderBookView {
     private final Map<Long, OrderRecord> byId = new HashMap<>();
     private final Map<Address, TraderRecord> traders = new HashMap<>();
     private final TreeSet<Integer> markets = new TreeSet<>();
-    /** Per market, who may hold a position there (traded, or took one over), in address order: whom liquidation checks. */
-    private final Map<Integer, java.util.TreeMap<String, Address>> holders = new HashMap<>();
     /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
     private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
@@ -218,22 +216,12 @@ final class OrderBookView {
             q.addLast(fill);
             if (q.size() > RECENT_FILLS) q.removeFirst();
             if (r.filled >= r.order.size()) close(r, "filled");
-            // the hex is cached on the record: no string is built per fill on the acknowledgement path
-            holders.computeIfAbsent(r.order.marketId(), k -> new java.util.TreeMap<>()).putIfAbsent(r.traderHex, r.order.trader());
         }
     }
 
-    /** Records that {@code trader} may (or no longer does) hold a position in {@code market}. */
-    void holds(Address trader, int market, boolean may) {
-        if (may) holders.computeIfAbsent(market, k -> new java.util.TreeMap<>()).putIfAbsent(trader.toString(), trader);
-        else if (holders.containsKey(market)) holders.get(market).remove(trader.toString());
-        if (may) trader(trader).markets.add(market);
-    }
-
-    /** Everyone who may hold a position in {@code market}, in address order (a copy: the caller may update holders). */
-    List<Address> holders(int market) {
-        var h = holders.get(market);
-        return h == null ? List.of() : List.copyOf(h.values());
+    /** Records that {@code trader} holds a position in {@code market} it did not trade into (the fund's takeovers): its account view shows it. */
+    void holds(Address trader, int market) {
+        trader(trader).markets.add(market);
     }
 
     /** A withdrawal numbered {@code id} by the current command, from {@code owner}'s balance. */

@@ -65,6 +65,10 @@ public final class SequencerState {
     private final java.util.ArrayDeque<Batch> kept = new java.util.ArrayDeque<>();
     private long firstKept;
     private final L1Finality l1 = new L1Finality();
+    /** Open positions by how far the mark must move to liquidate them. */
+    private final LiquidationIndex positions = new LiquidationIndex();
+    /** This command's transitions taken from the exchange so far (liquidation takes them early to re-key positions). */
+    private final List<Transition> drained = new ArrayList<>();
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
@@ -209,7 +213,9 @@ public final class SequencerState {
         List<Map<String, Object>> depth = view.depthDeltas(exchange);
         if (!depth.isEmpty()) body.put("depth", depth);
         // one command's transitions go into one batch: an IOC/FOK order fills only in the batch that posted it
-        List<Transition> group = exchange.takeTransitions();
+        drainTransitions();
+        List<Transition> group = List.copyOf(drained);
+        drained.clear();
         List<Outcome> outcomes = batches.appendAll(group, now);
         for (int i = 0; i < group.size(); i++) {
             if (!outcomes.get(i).applied()) {
@@ -261,35 +267,70 @@ public final class SequencerState {
      * After a new mark (and funding index) in {@code market}: every position there below
      * maintenance goes to the insurance fund ({@code Liquidate}), in address order so replicas
      * agree. Only the mark and funding move a position's margin without its owner trading, so
-     * this runs only on oracle prices; it walks the market's position holders, which the view
-     * keeps (a heap by liquidation price would avoid the walk; holders are few for now).
+     * this runs only on oracle prices. It looks only at the positions the {@link LiquidationIndex}
+     * says the price may have crossed, judged exactly; a liquidation can deleverage others, so the
+     * candidates after the one just liquidated are asked for again (the index follows every
+     * position change as its transitions are drained).
      */
     private List<Map<String, Object>> liquidate(int market) {
-        var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+        drainTransitions(); // the price itself may have deleveraged positions
         List<Map<String, Object>> out = new ArrayList<>();
-        if (m == null || m.markPrice() == 0) return out;
-        for (Address a : view.holders(market)) {
-            if (a.equals(Address.INSURANCE_FUND)) continue; // the fund takes positions over, it is never liquidated
-            var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
-            if (p == null || p.size() == 0) {
-                view.holds(a, market, false);
-                continue;
+        String after = null;
+        while (true) {
+            var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+            var candidates = positions.candidates(market, m);
+            var next = after == null ? candidates.firstEntry() : candidates.higherEntry(after);
+            boolean changed = false;
+            for (; next != null && !changed; next = candidates.higherEntry(next.getKey())) {
+                after = next.getKey();
+                Address a = next.getValue();
+                var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
+                if (!LiquidationIndex.liquidatable(p, m)) continue;
+                if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
+                view.holds(Address.INSURANCE_FUND, market); // its account view shows the position it took over
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("trader", a.toString());
+                l.put("market", market);
+                l.put("size", p.size());
+                l.put("markPrice", m.markPrice());
+                out.add(l);
+                drainTransitions(); // re-keys the liquidated position and any the fund deleveraged
+                changed = true;
             }
-            long quote = dev.clearline.engine.risk.Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
-            if (quote == dev.clearline.engine.risk.Fixed.OVERFLOW) continue;
-            if (dev.clearline.engine.risk.Margin.liquidatable(p.size(), quote, m.lotSize(), m.markPrice(), m.mmfPpm())
-                    != dev.clearline.engine.risk.Margin.Verdict.OK) continue;
-            if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
-            view.holds(a, market, false);
-            view.holds(Address.INSURANCE_FUND, market, true); // its account view shows the position it took over
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("trader", a.toString());
-            l.put("market", market);
-            l.put("size", p.size());
-            l.put("markPrice", m.markPrice());
-            out.add(l);
+            if (!changed) return out;
         }
-        return out;
+    }
+
+    /** Takes the exchange's transitions so far into this command's group, re-keying every position they changed. */
+    private void drainTransitions() {
+        List<Transition> ts = exchange.takeTransitions();
+        if (ts.isEmpty()) return;
+        drained.addAll(ts);
+        var state = exchange.state();
+        for (Transition t : ts) {
+            switch (t) {
+                case Transition.Trade x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
+                case Transition.TradeAtPrice x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
+                case Transition.Liquidate x -> reindex(x.owner(), x.marketId());
+                case Transition.Deleverage x -> reindex(x.counterparty(), x.marketId());
+                case Transition.Allocate x -> reindex(x.owner(), x.marketId());
+                case Transition.Release x -> reindex(x.owner(), x.marketId());
+                case Transition.MarketConfig x -> positions.rekeyMarket(x.marketId(), a -> dev.clearline.engine.stf.StateReads.position(state, a, x.marketId()),
+                        dev.clearline.engine.stf.StateReads.market(state, x.marketId()));
+                default -> { }
+            }
+        }
+    }
+
+    private void reindexOrderOwner(long orderId) {
+        var o = dev.clearline.engine.stf.StateReads.order(exchange.state(), orderId);
+        if (o != null) reindex(o.trader(), o.marketId());
+    }
+
+    private void reindex(Address owner, int market) {
+        var state = exchange.state();
+        positions.update(owner, market, dev.clearline.engine.stf.StateReads.position(state, owner, market),
+                dev.clearline.engine.stf.StateReads.market(state, market));
     }
 
     private long nextWithdrawalId() {
