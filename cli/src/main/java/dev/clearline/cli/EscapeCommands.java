@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.EscapeHatch;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
@@ -86,7 +86,7 @@ final class EscapeCommands {
             Eip712 domain = new Eip712(chainId, Address.fromHex(rollup.getContractAddress()));
             ReplayProgress progress = new ReplayProgress(err, nanos);
             FinalizedState s = o.l1("rebuild the frozen state from L1", () -> FinalizedState.rebuild(
-                    new RollupLog(o.web3j(), rollup.getContractAddress()), finalized, new Stf(domain, new BouncyCastleVerifier()), progress));
+                    new RollupLog(o.web3j(), rollup.getContractAddress()), finalized, new Stf(domain, new NativeSecp256k1Verifier()), progress));
             progress.done();
             byte[] frozenRoot = o.l1("read the frozen root", () -> rollup.frozenRoot().send());
             if (!java.util.Arrays.equals(frozenRoot, s.root().bytes())) {

@@ -6,7 +6,6 @@ import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.deploy.Manifest;
 import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.stf.Stf;
@@ -270,7 +269,7 @@ final class LocalStack implements AutoCloseable {
         StackWatcher(Path dir) {
             this.store = ReplayStore.open(dir, "chain=" + devnet.chainId() + " rollup=" + Address.fromHex(rollupAddress));
             count();
-            this.replayer = new Replayer(new RpcL1Source(web3j, rollupAddress), store, new Stf(genesis.domain(), new BouncyCastleVerifier()),
+            this.replayer = new Replayer(new RpcL1Source(web3j, rollupAddress), store, new Stf(genesis.domain(), new NativeSecp256k1Verifier()),
                     Replayer.Settings.from(manifest.blockNumber()), new ReplayListener() {
                         @Override
                         public void judged(BatchRecord b) {

@@ -1,6 +1,6 @@
 package dev.clearline.cli;
 
-import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
                 throw L1Options.unreachable(c.rpcUrl(), e);
             }
             Eip712 domain = new Eip712(c.chainId(), c.rollup());
-            Stf stf = new Stf(domain, new BouncyCastleVerifier());
+            Stf stf = new Stf(domain, new NativeSecp256k1Verifier());
             DisputeRecord record;
             try (StepVm vm = new StepVm(c.chainId())) {
                 record = DisputeRecords.fromL1(g, posted, stf, vm, c.chainId(), domain.domainSeparator().bytes());

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
@@ -309,7 +309,7 @@ final class UserCommands {
             Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
             EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
             FinalizedState l1 = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(new RollupLog(o.web3j(), rollup.getContractAddress()),
-                    finalized, new Stf(domain, new BouncyCastleVerifier()), progress));
+                    finalized, new Stf(domain, new NativeSecp256k1Verifier()), progress));
             progress.done();
             Address me = o.address();
             List<FinalizedState.Withdrawal> mine = finalized == 0 ? List.of() : l1.withdrawalsTo(me);

@@ -1,7 +1,7 @@
 package dev.clearline.cli;
 
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.dispute.DisputeL1;
@@ -98,7 +98,7 @@ final class WatchCommand implements Callable<Integer> {
         Credentials key = key();
         try (L1Options.Connection c = l1.connect()) {
             String gameAddress = c.contract("DisputeGame", game, "--game");
-            Stf stf = new Stf(new Eip712(c.chainId(), c.rollup()), new BouncyCastleVerifier());
+            Stf stf = new Stf(new Eip712(c.chainId(), c.rollup()), new NativeSecp256k1Verifier());
             BigInteger gwei = BigInteger.TEN.pow(9);
             TxSender.FeePolicy fees = TxSender.FeePolicy.defaults().withMinTip(BigInteger.valueOf(minTipGwei).multiply(gwei))
                     .withMaxFeeCap(BigInteger.valueOf(maxFeeGwei).multiply(gwei)).withResendAfter(resendAfterMillis)

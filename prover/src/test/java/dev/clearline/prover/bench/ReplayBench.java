@@ -7,6 +7,12 @@ import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
@@ -52,8 +58,9 @@ import java.util.function.IntFunction;
  * through the persistent watcher ({@code Replayer} over a RocksDB {@code ReplayStore}), and as the
  * reference the STF alone on the same transitions (apply once, one root per batch), with the ratio.
  * Workloads: {@code fills} (Trade transitions between orders already in the state, as engine's STF
- * benchmark) and {@code deposits} (priority ops from genesis). The machine's idle share during each
- * measurement is printed beside it.
+ * benchmark), {@code deposits} (priority ops from genesis) and {@code orders} (each fill after the
+ * PostOrders of its two signed orders, replayed with the native and the Bouncy Castle signature
+ * recovery). The machine's idle share during each measurement is printed beside it.
  */
 public final class ReplayBench {
     private static final int BATCH = 1_000;
@@ -71,6 +78,7 @@ public final class ReplayBench {
         List<Row> rows = new ArrayList<>();
         rows.addAll(workload("fills", transitions, ReplayBench::fillsGenesis, ReplayBench::fills));
         rows.addAll(workload("deposits", transitions / 2, n -> new WriteSet(), ReplayBench::deposits));
+        rows.addAll(orderFlow(transitions / 4));
         write(out, rows, "./clearline bench prover" + (args.length > 0 ? " " + String.join(" ", args) : ""), transitions);
     }
 
@@ -121,6 +129,71 @@ public final class ReplayBench {
         rows.forEach(r -> System.out.printf(Locale.ROOT, "%s / %s: %,.0f %s (idle %.0f%%) %s%n", r.workload, r.what, r.value, r.unit, 100 * r.idle,
                 r.notes));
         return rows;
+    }
+
+    /**
+     * The order flow: every fill preceded by the PostOrders of its two orders (signed EIP-712 orders
+     * from 200 funded traders), so a third of the transitions are fills and two thirds carry a
+     * signature to recover. Replayed in memory twice, with the Bouncy Castle verifier and with the
+     * native libsecp256k1 one: the roots are the same, the signature recovery's cost is not.
+     */
+    private static List<Row> orderFlow(int fills) {
+        Stf build = new Stf(DOMAIN, new NativeSecp256k1Verifier());
+        List<Signer> traders = new ArrayList<>();
+        for (int i = 0; i < TRADERS; i++) traders.add(new Signer(java.math.BigInteger.valueOf(1_000_003L + i)));
+        List<Transition> ts = new ArrayList<>(3 * fills);
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int i = 0; i < fills; i++) {
+            int m = 1 + rng.nextInt(MARKETS);
+            Signer a = traders.get(rng.nextInt(TRADERS));
+            Signer b = traders.get((traders.indexOf(a) + 1 + rng.nextInt(TRADERS - 1)) % TRADERS);
+            long price = 10_000 + rng.nextInt(-50, 51);
+            Order sell = new Order(a.address(), m, Side.SELL, price, 5, 0, TimeInForce.GTC, 0, 0, 2L * i + 1, 100_000);
+            Order buy = new Order(b.address(), m, Side.BUY, price, 5, 0, TimeInForce.GTC, 0, 0, 2L * i + 2, 100_000);
+            ts.add(new Transition.PostOrder(sell, a.sign(DOMAIN.orderDigest(sell))));
+            ts.add(new Transition.PostOrder(buy, b.sign(DOMAIN.orderDigest(buy))));
+            ts.add(new Transition.Trade(2L * i + 1, 2L * i + 2, 5));
+        }
+        int n = ts.size();
+        System.out.printf(Locale.ROOT, "orders: building %,d transitions (%,d fills with their PostOrders) into batches of %,d%n", n, fills, BATCH);
+        BatchBuilder builder = new BatchBuilder(build, seeded(orderGenesis(traders)), new BatchPolicy(BATCH, 60));
+        List<PostedBatch> posted = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (!builder.append(ts.get(i), 0).applied()) throw new AssertionError("orders transition " + i + " was refused: " + ts.get(i));
+            if (i % BATCH == BATCH - 1) builder.seal();
+        }
+        builder.seal();
+        for (Batch b : builder.takeSealed()) posted.add(new PostedBatch(b.header(), b.calldata()));
+        long calldataBytes = posted.stream().mapToLong(p -> p.calldata().length).sum();
+        Stf bc = new Stf(DOMAIN, new BouncyCastleVerifier());
+        replayInMemory(build, orderGenesis(traders), posted.subList(0, Math.min(posted.size(), 5)));
+        replayInMemory(bc, orderGenesis(traders), posted.subList(0, Math.min(posted.size(), 5)));
+        Measured nativeReplay = replayInMemory(build, orderGenesis(traders), posted);
+        Measured bcReplay = replayInMemory(bc, orderGenesis(traders), posted);
+        String shape = String.format(Locale.ROOT, "%,d transitions (%,d fills, %,d PostOrders) in %,d batches, %,d calldata bytes", n, fills, 2 * fills,
+                posted.size(), calldataBytes);
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("orders", "replay from calldata, in memory, native secp256k1", n / nativeReplay.seconds, "transitions/s", ">= 100,000",
+                nativeReplay.idle, shape + String.format(Locale.ROOT, "; %,.0f transitions per CPU-second", n / nativeReplay.cpuSeconds)));
+        rows.add(new Row("orders", "replay from calldata, in memory, Bouncy Castle", n / bcReplay.seconds, "transitions/s", ">= 100,000", bcReplay.idle,
+                String.format(Locale.ROOT, "%,.0f transitions per CPU-second; native/Bouncy Castle %.2fx (CPU)", n / bcReplay.cpuSeconds,
+                        bcReplay.cpuSeconds / nativeReplay.cpuSeconds)));
+        rows.forEach(r -> System.out.printf(Locale.ROOT, "%s / %s: %,.0f %s (idle %.0f%%) %s%n", r.workload, r.what, r.value, r.unit, 100 * r.idle,
+                r.notes));
+        return rows;
+    }
+
+    private static final int TRADERS = 200;
+
+    /** The markets of the fills workload and a large free balance for every trader. */
+    private static WriteSet orderGenesis(List<Signer> traders) {
+        WriteSet ws = new WriteSet();
+        for (int m = 1; m <= MARKETS; m++) {
+            ws.put(StateKeys.market(m), new MarketLeaf(1, 1, 100_000, 50_000, 100, 200, 0,
+                    Address.fromHex("0x00000000000000000000000000000000000000bb"), 10_000, 0, 1, 0).encode());
+        }
+        for (Signer t : traders) ws.put(StateKeys.balance(t.address()), new BalanceLeaf(1_000_000_000_000L, 0).encode());
+        return ws;
     }
 
     private record Measured(double seconds, double cpuSeconds, double idle) {}
