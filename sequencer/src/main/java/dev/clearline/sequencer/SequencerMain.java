@@ -95,7 +95,7 @@ public final class SequencerMain {
             System.exit(70);
             return;
         }
-        Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(),
+        Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
         boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();

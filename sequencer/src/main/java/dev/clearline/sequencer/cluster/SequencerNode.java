@@ -86,6 +86,14 @@ public final class SequencerNode implements AutoCloseable {
         return config;
     }
 
+    /**
+     * What a gateway in this JVM passes as ingress endpoints: shared memory ({@link ClusterClient#SAME_DRIVER})
+     * when this node is the whole cluster, every member's UDP ingress otherwise.
+     */
+    public String clientIngress() {
+        return config.members().size() == 1 ? ClusterClient.SAME_DRIVER : config.ingressEndpoints();
+    }
+
     static Supplier<IdleStrategy> idle() {
         return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     }
@@ -143,6 +151,7 @@ public final class SequencerNode implements AutoCloseable {
                 .logChannel("aeron:udp?term-length=4m")
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .archiveContext(archiveClient.clone())
+                .isIpcIngressAllowed(true) // the node's own gateway, when it is the only member (clientIngress)
                 .idleStrategySupplier(idle());
         NodeConfig.Timing t = config.timing();
         if (!t.leaderHeartbeatTimeout().isZero()) consensusCtx.leaderHeartbeatTimeoutNs(t.leaderHeartbeatTimeout().toNanos());
