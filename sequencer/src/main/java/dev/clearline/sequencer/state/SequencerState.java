@@ -232,7 +232,9 @@ public final class SequencerState {
         batches.tick(now);
         sealed.addAll(batches.takeSealed());
         if (!sealed.isEmpty()) {
-            body.put("batches", sealed.stream().map(SequencerState::batchView).toList());
+            // headers only: every gateway session gets this reply, and traders never need the calldata;
+            // the poster reads a batch's calldata with a BATCH query when it posts it
+            body.put("batches", sealed.stream().map(b -> headerView(b.header())).toList());
             sealedBatches += sealed.size();
             kept.addAll(sealed);
             lastBatch = sealed.getLast().header();
