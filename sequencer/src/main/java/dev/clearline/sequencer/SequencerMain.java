@@ -99,6 +99,13 @@ public final class SequencerMain {
             System.exit(70);
             return;
         }
+        int member = config.memberId();
+        node.configMismatch().thenAccept(why -> {
+            // stop this member only: the others keep serving (off the service thread, which the shutdown hook stops)
+            System.err.println("sequencer: member " + member + " stopped: " + why);
+            System.err.flush();
+            Thread.ofPlatform().start(() -> System.exit(3));
+        });
         Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
