@@ -18,7 +18,6 @@ import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.transition.Transition;
-import org.HdrHistogram.Histogram;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -38,6 +37,8 @@ public final class CoreStreamBenchmark {
     static final int CHUNK = 50_000;
     static final Signature UNCHECKED = new Signature(new byte[65]);
     static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** Commands per second offered in the latency runs. */
+    static final double OFFERED = 1_000_000;
 
     private CoreStreamBenchmark() {}
 
@@ -98,8 +99,11 @@ public final class CoreStreamBenchmark {
             CoreStream s = CoreStream.generate(sc.resting(), sc.commands(), sc.users(), new SplittableRandom(7 + sc.resting()));
             System.out.printf("%s: generated %,d prefill + %,d commands in %.1f s (mid %d, prices %d..%d)%n", sc.name(),
                     s.prefillCount(), s.commandCount(), (System.nanoTime() - g0) / 1e9, s.mid, s.minPrice, s.maxPrice);
-            rows.addAll(book(sc, s, pin, cpu, o.latencyOnly()));
-            rows.addAll(exchange(sc, s, pin, cpu, o.latencyOnly()));
+            MachineIdle f0 = MachineIdle.now();
+            PacedRun platform = platformFloor(s, cpu);
+            rows.addAll(platformRows(platform, MachineIdle.now().since(f0), pin));
+            rows.addAll(book(sc, s, pin, cpu, o.latencyOnly(), platform));
+            rows.addAll(exchange(sc, s, pin, cpu, o.latencyOnly(), platform));
         }
         return rows;
     }
@@ -115,7 +119,7 @@ public final class CoreStreamBenchmark {
 
     // ----------------------------------------------------------------------------------- book alone
 
-    static List<Report.Row> book(Scenario sc, CoreStream s, String pin, int cpu, boolean latencyOnly) {
+    static List<Report.Row> book(Scenario sc, CoreStream s, String pin, int cpu, boolean latencyOnly, PacedRun platform) {
         List<Report.Row> rows = new ArrayList<>();
         Counting sink = new Counting();
         double best = 0;
@@ -151,7 +155,7 @@ public final class CoreStreamBenchmark {
             OrderBook book = new OrderBook(s.bookConfig());
             for (int i = 0; i < s.prefillCount(); i++) s.apply(i, book, sink);
             return i -> s.apply(i, book, sink);
-        }, pin, cpu));
+        }, pin, cpu, platform));
         return rows;
     }
 
@@ -159,33 +163,56 @@ public final class CoreStreamBenchmark {
         void run(int i);
     }
 
-    static List<Report.Row> latency(String bench, CoreStream s, java.util.function.Supplier<Replay> fresh, String pin, int cpu) {
+    /**
+     * The book's latency at 1M commands/s offered, on a fresh book holding the prefill. The
+     * replay ran untimed before, so the matcher is compiled when measured.
+     */
+    static List<Report.Row> latency(String bench, CoreStream s, java.util.function.Supplier<Replay> fresh, String pin, int cpu, PacedRun platform) {
         Replay r = fresh.get();
-        Histogram h = new Histogram(3_600_000_000_000L, 3);
-        double interval = 1e9 / 1_000_000;
-        CoreShare share = CoreShare.start(cpu);
         MachineIdle i0 = MachineIdle.now();
-        long t0 = System.nanoTime();
-        for (int i = s.prefillCount(); i < s.total(); i++) {
-            long intended = t0 + (long) ((i - s.prefillCount()) * interval);
-            while (System.nanoTime() < intended) Thread.onSpinWait();
-            r.run(i);
-            h.recordValue(Math.max(0, System.nanoTime() - intended));
-        }
-        double idle = MachineIdle.now().since(i0);
-        return latencyRows(bench, h, idle, pin, share.end(), s.commandCount());
+        PacedRun run = PacedRun.run(s.prefillCount(), s.total(), OFFERED, cpu, r);
+        return latencyRows(bench, run, platform, MachineIdle.now().since(i0), pin);
     }
 
-    static List<Report.Row> latencyRows(String bench, Histogram h, double idle, String pin, String share, long commands) {
-        String extra = String.format("%,d commands at 1M commands/s offered, from intended start (coordinated omission corrected); "
-                + "matcher %s; %s during the run; exchange-core publishes p99 4 us", commands, pin, share);
-        System.out.printf("%s latency: p50 %.2f us, p99 %.2f us, p99.9 %.2f us, max %.1f us, idle %.0f%%, %s%n", bench,
-                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
-                h.getMaxValue() / 1e3, idle * 100, share);
+    /**
+     * The same paced loop with an empty matcher, on the same CPU, just before the matchers run:
+     * the floor every matcher's latency stands on (the platform's interruptions of the CPU and the
+     * loop's own cost), printed beside their figures.
+     */
+    static PacedRun platformFloor(CoreStream s, int cpu) {
+        Replay nothing = i -> { };
+        PacedRun.run(s.prefillCount(), Math.min(s.total(), s.prefillCount() + 200_000), OFFERED, cpu, nothing); // compiles the loop
+        PacedRun p = PacedRun.run(s.prefillCount(), s.total(), OFFERED, cpu, nothing);
+        System.out.println("platform floor (empty matcher, same loop and CPU): " + p.summary());
+        return p;
+    }
+
+    static List<Report.Row> platformRows(PacedRun p, double idle, String pin) {
+        String extra = String.format("the paced loop with an empty matcher at 1M commands/s offered, %,d commands, matcher %s: what the CPU "
+                + "alone adds (a command delayed by an interruption of the CPU waits like any other); %s; %s; %s",
+                p.commands, pin, p.stallNote(), p.counters.describe(p.commands), p.cpuShare);
         List<Report.Row> rows = new ArrayList<>();
-        rows.add(new Report.Row(bench, "latency p50", h.getValueAtPercentile(50) / 1e3, "us", "-", note(idle, extra)));
-        rows.add(new Report.Row(bench, "latency p99", h.getValueAtPercentile(99) / 1e3, "us", "< 10 us", note(idle, extra)));
-        rows.add(new Report.Row(bench, "latency p99.9", h.getValueAtPercentile(99.9) / 1e3, "us", "-", note(idle, extra)));
+        String bench = "platform floor: empty matcher, same loop and CPU";
+        rows.add(new Report.Row(bench, "latency p50", p.us(p.latency, 50), "us", "-", note(idle, extra)));
+        rows.add(new Report.Row(bench, "latency p99", p.us(p.latency, 99), "us", "-", note(idle, extra)));
+        rows.add(new Report.Row(bench, "latency p99.9", p.us(p.latency, 99.9), "us", "-", note(idle, extra)));
+        return rows;
+    }
+
+    static List<Report.Row> latencyRows(String bench, PacedRun run, PacedRun platform, double idle, String pin) {
+        String extra = String.format("%,d commands at 1M commands/s offered, from intended start (coordinated omission corrected); "
+                + "the matcher's own time per command p50 %.2f us, p99 %.2f us, p99.9 %.2f us; %s; during the window: %s; matcher %s; %s; "
+                + "exchange-core publishes p99 4 us", run.commands, run.us(run.service, 50), run.us(run.service, 99), run.us(run.service, 99.9),
+                run.stallNote(), run.counters.describe(run.commands), pin, run.cpuShare);
+        System.out.printf("%s latency: %s, idle %.0f%%%n", bench, run.summary(), idle * 100);
+        List<Report.Row> rows = new ArrayList<>();
+        for (double pct : new double[] {50, 99, 99.9}) {
+            double v = run.us(run.latency, pct);
+            double floor = platform.us(platform.latency, pct);
+            String vsFloor = String.format("%.2fx the platform floor's p%s (%.2f us)", floor > 0 ? v / floor : Double.NaN, pct == 99.9 ? "99.9" : String.valueOf((int) pct), floor);
+            rows.add(new Report.Row(bench, "latency p" + (pct == 99.9 ? "99.9" : String.valueOf((int) pct)), v, "us", pct == 99 ? "< 10 us" : "-",
+                    note(idle, vsFloor + "; " + extra)));
+        }
         return rows;
     }
 
@@ -204,7 +231,7 @@ public final class CoreStreamBenchmark {
 
     // ------------------------------------------------------------------------------ matching + risk
 
-    static List<Report.Row> exchange(Scenario sc, CoreStream s, String pin, int cpu, boolean latencyOnly) {
+    static List<Report.Row> exchange(Scenario sc, CoreStream s, String pin, int cpu, boolean latencyOnly, PacedRun platform) {
         List<Report.Row> rows = new ArrayList<>();
         int rounds = Math.max(1, sc.rounds() - 2);
         String bench = "matching + risk (exchange), exchange-core stream, " + sc.name();
@@ -231,7 +258,7 @@ public final class CoreStreamBenchmark {
         if (sc.resting() <= 10_000) {
             ExchangeRun lat = new ExchangeRun(s, sc.users());
             lat.prefill();
-            rows.addAll(lat.latency(bench, pin, cpu));
+            rows.addAll(lat.latency(bench, pin, cpu, platform));
         }
         return rows;
     }
@@ -317,12 +344,12 @@ public final class CoreStreamBenchmark {
             return s.commandCount() / (nanos / 1e9);
         }
 
-        List<Report.Row> latency(String bench, String pin, int cpu) {
-            Histogram h = new Histogram(3_600_000_000_000L, 3);
-            CoreShare share = CoreShare.start(cpu);
-            double interval = 1e9 / 1_000_000;
+        List<Report.Row> latency(String bench, String pin, int cpu, PacedRun platform) {
+            PacedRun run = new PacedRun();
+            double interval = 1e9 / OFFERED;
             double idleWeighted = 0;
             long idleSpan = 0;
+            run.begin(cpu);
             for (int from = s.prefillCount(); from < s.total(); from += CHUNK) {
                 int to = Math.min(s.total(), from + CHUNK);
                 build(from, to);
@@ -330,9 +357,9 @@ public final class CoreStreamBenchmark {
                 long t0 = System.nanoTime();
                 for (int i = from; i < to; i++) {
                     long intended = t0 + (long) ((i - from) * interval);
-                    while (System.nanoTime() < intended) Thread.onSpinWait();
+                    long started = run.awaitDue(intended);
                     execute(i, from);
-                    h.recordValue(Math.max(0, System.nanoTime() - intended));
+                    run.record(intended, started, System.nanoTime());
                     if ((i & 1023) == 0) ex.discardEvents();
                 }
                 long span = System.nanoTime() - t0;
@@ -344,7 +371,9 @@ public final class CoreStreamBenchmark {
                 ex.takeTransitions();
                 ex.discardEvents();
             }
-            return latencyRows(bench, h, idleSpan == 0 ? Double.NaN : idleWeighted / idleSpan, pin, share.end(), s.commandCount());
+            run.end();
+            // the requests of each chunk are built between chunks, outside the timed commands but inside the window's counters
+            return latencyRows(bench, run, platform, idleSpan == 0 ? Double.NaN : idleWeighted / idleSpan, pin);
         }
 
         private void build(int from, int to) {
