@@ -114,6 +114,7 @@ public final class SequencerNode implements AutoCloseable {
     public static SequencerNode start(NodeConfig requested, SignatureVerifier verifier) throws IOException, InterruptedException {
         NodeConfig config = requested.withFreePorts();
         Files.createDirectories(config.dir());
+        ArchiveCheck.verify(config.dir(), config.memberId());
         long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
         while (true) {
             try {
@@ -146,6 +147,7 @@ public final class SequencerNode implements AutoCloseable {
                 .localControlChannel("aeron:ipc?term-length=64k")
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .recordingEventsEnabled(false)
+                .recordChecksum(new FrameChecksum())
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(idle())
                 .archiveId(config.memberId() + 1);
