@@ -5,7 +5,7 @@ import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.FastSigner;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.api.Gateway;
-import dev.clearline.sequencer.bench.CpuIdle;
+import dev.clearline.testkit.bench.MachineIdle;
 import dev.clearline.sequencer.bench.SequencerBench;
 import dev.clearline.sequencer.state.Genesis;
 import io.aeron.driver.MediaDriver;
@@ -56,9 +56,9 @@ public final class ClusterBench {
                 SequencerBench.run(c.apiPort(leader), signers, domain, nonce, 500, 2); // warm-up, not reported
                 String label = size + (size == 1 ? " member" : " members");
                 for (int rate : RATES) {
-                    CpuIdle before = CpuIdle.now();
+                    MachineIdle before = MachineIdle.now();
                     SequencerBench.Result r = SequencerBench.run(c.apiPort(leader), signers, domain, nonce, rate, seconds);
-                    double idle = CpuIdle.now().since(before);
+                    double idle = MachineIdle.now().percentSince(before);
                     String note = String.format(Locale.ROOT, "offered %,d/s for %d s; acked %,d of %,d (%,.0f/s); idle %s",
                             rate, seconds, r.acked(), r.sent(), r.ackRate(), SequencerBench.pct(idle));
                     boolean sustained = r.acked() >= 0.99 * r.sent() && r.ackRate() >= 0.95 * rate && r.h().getValueAtPercentile(99) < 100_000_000L;
@@ -72,9 +72,9 @@ public final class ClusterBench {
                         size == 3 ? ">= 50% of 1 member" : "-", "highest offered rate of " + java.util.Arrays.toString(RATES)
                                 + " acked in full with p99 < 100 ms"));
                 if (size == 3 && kills > 0) {
-                    CpuIdle before = CpuIdle.now();
+                    MachineIdle before = MachineIdle.now();
                     failovers.addAll(failovers(c, dir, domain, kills, nonce.get() + 1));
-                    failoverIdle = CpuIdle.now().since(before);
+                    failoverIdle = MachineIdle.now().percentSince(before);
                 }
             }
         }
