@@ -15,6 +15,7 @@ import dev.clearline.prover.escape.Claim;
 import dev.clearline.prover.escape.Escape;
 import dev.clearline.prover.escape.EscapePlan;
 import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.escape.FreezeReporter;
 import dev.clearline.prover.escape.Report;
 import dev.clearline.prover.l1.RollupLog;
 import java.io.PrintWriter;
@@ -347,26 +348,12 @@ final class EscapeCommands {
         }
 
         private static org.web3j.abi.datatypes.generated.Bytes32 key(Report r) {
-            return bytes32(switch (r) {
-                case Report.BadDebt b -> StateKeys.position(b.owner(), Integer.toUnsignedLong(b.market())).toArray();
-                case Report.FundBalance f -> StateKeys.balance(Address.INSURANCE_FUND).toArray();
-                case Report.FundPosition f -> StateKeys.position(Address.INSURANCE_FUND, Integer.toUnsignedLong(f.market())).toArray();
-            });
+            return bytes32(FreezeReporter.leafKey(r));
         }
 
         private String send(Report r) {
-            String what = switch (r) {
-                case Report.BadDebt b -> "reportBadDebt";
-                case Report.FundBalance f -> "reportFundBalance";
-                case Report.FundPosition f -> "reportFundPosition";
-            };
-            TransactionReceipt receipt = o.l1(what, () -> switch (r) {
-                case Report.BadDebt b -> hatch.reportBadDebt(b.owner().toString(), BigInteger.valueOf(Integer.toUnsignedLong(b.market())),
-                        position(b.position()), market(b.marketLeaf()), b.proof()).send();
-                case Report.FundBalance f -> hatch.reportFundBalance(BigInteger.valueOf(f.free()), BigInteger.valueOf(f.nonce()), f.proof()).send();
-                case Report.FundPosition f -> hatch.reportFundPosition(BigInteger.valueOf(Integer.toUnsignedLong(f.market())), position(f.position()),
-                        market(f.marketLeaf()), f.proof()).send();
-            });
+            String what = FreezeReporter.action(r);
+            TransactionReceipt receipt = o.l1(what, () -> FreezeReporter.call(hatch, r).send());
             return UserCommands.ok(receipt, what).getTransactionHash();
         }
 
@@ -380,14 +367,11 @@ final class EscapeCommands {
     }
 
     static EscapeHatch.PositionLeaf position(PositionLeaf p) {
-        return new EscapeHatch.PositionLeaf(BigInteger.valueOf(p.size()), BigInteger.valueOf(p.quote()), BigInteger.valueOf(p.fundingIndex()));
+        return FreezeReporter.position(p);
     }
 
     static EscapeHatch.MarketLeaf market(MarketLeaf m) {
-        return new EscapeHatch.MarketLeaf(BigInteger.valueOf(m.tickSize()), BigInteger.valueOf(m.lotSize()), BigInteger.valueOf(m.imfPpm()),
-                BigInteger.valueOf(m.mmfPpm()), BigInteger.valueOf(m.makerFeePpm()), BigInteger.valueOf(m.takerFeePpm()),
-                BigInteger.valueOf(m.liquidationFeePpm()), m.oracle().toString(), BigInteger.valueOf(m.markPrice()), BigInteger.valueOf(m.fundingIndex()),
-                BigInteger.valueOf(m.lastOracleTs()), BigInteger.valueOf(m.feesAccrued()));
+        return FreezeReporter.market(m);
     }
 
     static org.web3j.abi.datatypes.generated.Bytes32 bytes32(byte[] b) {

@@ -11,8 +11,12 @@ import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
-import dev.clearline.prover.replay.BatchVerifier;
-import dev.clearline.prover.replay.Verdict;
+import dev.clearline.prover.replay.ReplayListener;
+import dev.clearline.prover.replay.Replayer;
+import dev.clearline.prover.replay.RpcL1Source;
+import dev.clearline.prover.store.BatchRecord;
+import dev.clearline.prover.store.BlockMark;
+import dev.clearline.prover.store.ReplayStore;
 import dev.clearline.sequencer.DevAccounts;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.RateLimiter;
@@ -29,7 +33,6 @@ import dev.clearline.sequencer.poster.BatchPoster;
 import dev.clearline.sequencer.poster.L1Loop;
 import dev.clearline.sequencer.poster.PriorityOpFeed;
 import dev.clearline.sequencer.state.Genesis;
-import dev.clearline.tree.store.MemoryNodeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -46,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -80,6 +84,7 @@ final class LocalStack implements AutoCloseable {
     private TraderApi api;
     private L1Loop l1;
     private DemoTraders demo;
+    private StackWatcher watcher;
     private volatile long verifiedHonest;
     private volatile long verifiedFraud;
     private volatile boolean stopping;
@@ -136,7 +141,11 @@ final class LocalStack implements AutoCloseable {
             gateway.submit((id, q) -> new Command.TimeTick(id, q, now)).get(30, TimeUnit.SECONDS);
             oracle.publish(now);
         }));
-        running.add(loop("watcher", 3_000, new Watcher()::round));
+        Path watcherDir = s.dir().resolve("watcher");
+        if (freshChain) deleteTree(watcherDir); // its judgements belong to the earlier chain, whose rollup may have had the same address
+        watcher = new StackWatcher(watcherDir);
+        running.add(watcher); // closed after its loop has stopped
+        running.add(loop("watcher", 3_000, watcher::round));
         if (s.demo()) {
             List<Signer> makers = new ArrayList<>(), takers = new ArrayList<>();
             for (int i : MAKERS) makers.add(signer(i));
@@ -237,28 +246,76 @@ final class LocalStack implements AutoCloseable {
         return rollup(devnet.accounts().first()).finalizedCount().send().longValueExact();
     }
 
+    /** Batches the watcher judged since this stack started (the counts above include earlier runs'). */
+    long judgedThisRun() {
+        return watcher.judgedThisRun;
+    }
+
     long demoOrders() {
         return demo == null ? 0 : demo.ordersSent();
     }
 
-    /** The watcher: replays every batch L1 holds with the Java STF, from L1 data alone. */
-    private final class Watcher {
-        private final RollupLog log = new RollupLog(web3j, rollupAddress);
-        private final BatchVerifier verifier = new BatchVerifier(new Stf(genesis.domain(), new BouncyCastleVerifier()), new MemoryNodeStore());
-        private long from = manifest.blockNumber();
+    /**
+     * The watcher: judges every batch L1 holds with the Java STF, from L1 data alone, through the
+     * RocksDB {@link Replayer} in {@code <dir>/watcher} (the store {@code clearline watch --data-dir}
+     * keeps), so a restarted stack resumes after the last batch it judged instead of replaying from
+     * genesis. Its counts include the batches judged before the restart.
+     */
+    private final class StackWatcher implements AutoCloseable {
+        private final ReplayStore store;
+        private final Replayer replayer;
+        private volatile long judgedThisRun;
+        private boolean closed;
 
-        void round() throws Exception {
-            long head = log.latestBlock();
-            if (head < from) return;
-            for (RollupLog.Posted p : log.batches(from, head)) {
-                Verdict v = verifier.verify(p.batch());
-                if (v instanceof Verdict.Honest) verifiedHonest++;
-                else {
-                    verifiedFraud++;
-                    LocalStack.log.error("event=batch_judged_fraudulent index={} verdict=\"{}\" tx={}", p.batch().header().batchIndex(), v, p.transactionHash());
-                }
+        StackWatcher(Path dir) {
+            this.store = ReplayStore.open(dir, "chain=" + devnet.chainId() + " rollup=" + Address.fromHex(rollupAddress));
+            count();
+            this.replayer = new Replayer(new RpcL1Source(web3j, rollupAddress), store, new Stf(genesis.domain(), new BouncyCastleVerifier()),
+                    Replayer.Settings.from(manifest.blockNumber()), new ReplayListener() {
+                        @Override
+                        public void judged(BatchRecord b) {
+                            judgedThisRun++;
+                            if (b.honest()) verifiedHonest++;
+                            else {
+                                verifiedFraud++;
+                                log.error("event=batch_judged_fraudulent index={} verdict=\"{}\" tx={}", b.batchIndex(), b.verdict(), b.transactionHash());
+                            }
+                        }
+
+                        @Override
+                        public void reorg(long lostBlock, long forkBlock) {
+                            log.warn("event=l1_reorg lostBlock={} forkBlock={} action=\"re-judging from the fork point\"", lostBlock, forkBlock);
+                            count();
+                        }
+                    });
+            Optional<BlockMark> mark = store.lastMark();
+            if (mark.isPresent()) {
+                log.info("event=watcher_resumed block={} batchesJudged={} honest={} fraud={} store={}", mark.get().block(),
+                        mark.get().batchesJudged(), verifiedHonest, verifiedFraud, dir);
             }
-            from = head + 1;
+        }
+
+        /** The counts from the store: the batches judged so far, this run's and earlier runs'. */
+        private void count() {
+            long honest = 0, fraud = 0;
+            for (BatchRecord r : store.batches()) {
+                if (r.honest()) honest++;
+                else fraud++;
+            }
+            verifiedHonest = honest;
+            verifiedFraud = fraud;
+        }
+
+        /** One poll; synchronized with {@link #close()} so the store never closes under a poll the loop could not interrupt in time. */
+        synchronized void round() throws IOException {
+            if (!closed) replayer.poll();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            store.close();
         }
     }
 

@@ -33,7 +33,8 @@ final class UpCommand implements Callable<Integer> {
             description = "Trader API port (REST and WebSocket) on the host, 0 for any free port. Default: ${DEFAULT-VALUE}.")
     int apiPort;
 
-    @Option(names = "--dir", defaultValue = ".clearline/stack", description = "Where the sequencer keeps its log and snapshots. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dir", defaultValue = ".clearline/stack", description = "Where the sequencer keeps its log and snapshots and the watcher its replay (<dir>/watcher, RocksDB): "
+            + "on the same chain, a restart resumes both. Default: ${DEFAULT-VALUE}.")
     Path dir;
 
     @Option(names = "--time-speed", defaultValue = "20", converter = Converters.TimeSpeed.class,
@@ -113,7 +114,7 @@ final class UpCommand implements Callable<Integer> {
         if (!noDemo) {
             out.println("  Demo traders:  makers keys (3) (4), takers keys (5) (6), 1,000,000 collateral deposited each");
         }
-        out.println("  Watcher:       replays every posted batch from L1 alone and logs a verdict");
+        out.println("  Watcher:       replays every posted batch from L1 alone and logs a verdict; its replay is kept in " + dir.resolve("watcher"));
         out.println("  Your key:      (" + LocalStack.YOU + ") " + you.getAddress() + "  holds " + Units.amount(LocalStack.YOUR_COLLATERAL)
                 + " collateral on L1, nothing deposited yet");
         out.println("                 private key " + yourKey);

@@ -55,7 +55,8 @@ final class UserOptions {
     @Option(names = "--json", description = "Print one JSON object instead of text (for scripts).")
     boolean json;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Built on first use: most commands talk to L1 only, and a client costs threads and TLS set-up. */
+    private HttpClient http;
     private Web3j web3j;
 
     Credentials key() {
@@ -92,6 +93,11 @@ final class UserOptions {
             throw new UserError("no deployment manifest at " + manifest + "; pass --rollup 0x... or --manifest PATH (./clearline up writes one)");
         }
         return m.get().address("Rollup");
+    }
+
+    private HttpClient http() {
+        if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http;
     }
 
     Web3j web3j() {
@@ -148,7 +154,7 @@ final class UserOptions {
     private JsonNode send(HttpRequest.Builder b) {
         HttpResponse<String> r;
         try {
-            r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            r = http().send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new UserError("cannot reach the sequencer at " + api + " (connection refused); is it running? start the stack with"
                     + " ./clearline up, or pass --api with its URL", e);

@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
  * decision).
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = {"Watch the rollup: replay every batch from L1, challenge a wrong one and win its dispute, defend this key's batches.",
+        description = {"Watch the rollup: replay every batch from L1, challenge a wrong one and win its dispute, defend this key's batches;",
+                "after a freeze, report the frozen state's bad debt and insurance fund during the claim window.",
                 "The key comes from --key-file or the CLEARLINE_WATCHER_KEY environment variable (never the command line)."})
 final class WatchCommand implements Callable<Integer> {
     static final String KEY_ENV = "CLEARLINE_WATCHER_KEY";
@@ -60,6 +61,10 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--no-defend", description = "Do not answer challenges to this key's batches.")
     boolean noDefend;
+
+    @Option(names = "--no-escape-report", description = "After a freeze, do not report the frozen state's bad debt and insurance fund to the escape"
+            + " hatch (by default the watcher does it once, during the claim window, skipping what anyone reported already).")
+    boolean noEscapeReport;
 
     @Option(names = "--poll-ms", defaultValue = "250", description = "Milliseconds between two looks at L1, 10 to 600000. Default: ${DEFAULT-VALUE}.")
     long pollMillis;
@@ -109,13 +114,13 @@ final class WatchCommand implements Callable<Integer> {
             Watcher watcher;
             try {
                 watcher = new Watcher(new RpcL1Source(c.web3j(), c.rollup().toString()), store, stf, dispute,
-                        new Watcher.Role(!noChallenge, !noDefend), new Replayer.Settings(l1.fromBlock, 2_000, 128), new LoggingReplayListener());
+                        new Watcher.Role(!noChallenge, !noDefend, !noEscapeReport), new Replayer.Settings(l1.fromBlock, 2_000, 128), new LoggingReplayListener());
             } catch (IOException e) {
                 store.close();
                 throw L1Options.unreachable(c.rpcUrl(), e);
             }
-            LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} store={}", dispute.account(), c.rollup(), gameAddress,
-                    !noChallenge, !noDefend, dataDir);
+            LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} escapeReport={} store={}", dispute.account(), c.rollup(),
+                    gameAddress, !noChallenge, !noDefend, !noEscapeReport, dataDir);
             AtomicBoolean running = new AtomicBoolean(true);
             Thread loop = new Thread(() -> {
                 try {

@@ -26,10 +26,13 @@ import dev.clearline.devnet.junit.WithDevnet;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.tx.gas.StaticGasProvider;
 import org.web3j.utils.Numeric;
@@ -38,11 +41,14 @@ import org.web3j.utils.Numeric;
  * A sequencer that ignores a forced withdrawal (here: an operator that posts only what the test
  * tells it, or none at all): the user queues it on L1 from the CLI, `freeze` refuses while the op
  * may still be consumed, once its deadline has passed `freeze` freezes the rollup, and everyone
- * leaves through the CLI's `escape` (and `escape report` for the bad debt and the insurance fund)
+ * leaves through the CLI's `escape` (a running watcher reports the bad debt and the insurance fund)
  * with only L1 to go on.
  */
 @WithDevnet(http = true)
 class CensorshipFreezeTest {
+    @TempDir
+    Path dir;
+
     @Test
     void anIgnoredForcedWithdrawalLetsAnyoneFreezeTheRollupAfterItsDeadline(DevnetContext l1) throws Exception {
         Credentials user = l1.key(3);
@@ -131,7 +137,8 @@ class CensorshipFreezeTest {
      * Six traders on one market with positions in profit and in loss, one liquidated into the
      * insurance fund, one (and the fund's own position) underwater at the frozen mark; a withdrawal
      * finalized but not claimed, a deposit never consumed. The operator ignores a forced withdrawal,
-     * the rollup freezes, a watcher reports the bad debt and the fund through the CLI, and every
+     * the rollup freezes, a watcher (`clearline watch`) notices it and reports the bad debt and the fund
+     * on its own, `escape report` then finds nothing left to report, and every
      * trader escapes through the CLI with exactly their equity times the rate, the unconsumed
      * deposit refunded in full, all within the pool the rollup holds.
      */
@@ -208,21 +215,36 @@ class CensorshipFreezeTest {
         Run dryReport = cli(common(l1, w), "escape", "report", "--dry-run");
         assertThat(dryReport.code()).as(dryReport.err()).isZero();
         assertThat(json(dryReport).path("badDebt").asText()).isEqualTo("105.800000");
+        // W runs a watcher: it notices the freeze and reports the bad debt and the fund on its own, with no manual step
+        EscapeHatch hatch = EscapeHatch.load(reader.escapeHatch().send(), l1.web3j(), l1.deployer(), gas);
+        Path keyFile = dir.resolve("w.key");
+        Files.writeString(keyFile, Numeric.toHexStringWithPrefixZeroPadded(w.getEcKeyPair().getPrivateKey(), 64) + "\n");
+        String[] watch = {"watch", "--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollupAddress, "--game", l1.address("DisputeGame"), "--key-file",
+                keyFile.toString(), "--poll-ms", "100", "--data-dir", dir.resolve("watch").toString()};
+        // C: -891 + 10 x 85 = -41; the fund took E's 10 lots at quote -914.8: -914.8 + 850 = -64.8; its balance is the fee, 18.8
+        CliTest.Run watching = CliTest.run(stop -> {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < deadline && !reported(hatch, 105_800_000L, 18_800_000L)) Thread.sleep(100);
+            stop.run();
+        }, watch);
+        assertThat(watching.code()).as(watching.err()).isZero();
+        assertThat(hatch.badDebt().send()).isEqualTo(BigInteger.valueOf(105_800_000L));
+        assertThat(hatch.fundCredit().send()).isEqualTo(BigInteger.valueOf(18_800_000L));
+        assertThat(watching.out()).as("the two bad debts and the fund's balance, and nothing else").contains("batches=1 fraud=0", "transactions=3");
         Run report = cli(common(l1, w), "escape", "report");
         assertThat(report.code()).as(report.err()).isZero();
         JsonNode reported = json(report);
-        // C: -891 + 10 x 85 = -41; the fund took E's 10 lots at quote -914.8: -914.8 + 850 = -64.8; its balance is the fee, 18.8
-        assertThat(reported.path("reported").asInt()).isEqualTo(3);
+        assertThat(reported.path("reported").asInt()).as("the watcher reported everything already").isZero();
+        assertThat(reported.path("alreadyReported").asInt()).isEqualTo(3);
         assertThat(reported.path("badDebt").asText()).isEqualTo("105.800000");
         assertThat(reported.path("fundCredit").asText()).isEqualTo("18.800000");
         assertThat(reported.path("rate").asText()).as("6000 / (6000 + 105.8 - 18.8)").isEqualTo("0.985707");
-        EscapeHatch hatch = EscapeHatch.load(reader.escapeHatch().send(), l1.web3j(), l1.deployer(), gas);
-        assertThat(hatch.badDebt().send()).isEqualTo(BigInteger.valueOf(105_800_000L));
-        assertThat(hatch.fundCredit().send()).isEqualTo(BigInteger.valueOf(18_800_000L));
-        Run again = cli(common(l1, w), "escape", "report");
-        assertThat(again.code()).as(again.err()).isZero();
-        assertThat(json(again).path("reported").asInt()).isZero();
-        assertThat(json(again).path("alreadyReported").asInt()).isEqualTo(3);
+        CliTest.Run restarted = CliTest.run(stop -> {
+            Thread.sleep(1_500);
+            stop.run();
+        }, watch);
+        assertThat(restarted.code()).as(restarted.err()).isZero();
+        assertThat(restarted.out()).as("a restarted watcher finds every leaf reported and sends nothing").contains("batches=0", "transactions=0");
 
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("escape.claimWindow")) + 1));
         Run late = cli(common(l1, w), "escape", "report");
@@ -274,6 +296,14 @@ class CensorshipFreezeTest {
         Run swept = cli(common(l1, b), "escape");
         assertThat(swept.code()).isEqualTo(1);
         assertThat(swept.err()).contains("escape deadline passed", "pay nothing");
+    }
+
+    private static boolean reported(EscapeHatch hatch, long badDebt, long fundCredit) {
+        try {
+            return hatch.badDebt().send().longValueExact() == badDebt && hatch.fundCredit().send().longValueExact() == fundCredit;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** What a claim of {@code amount} pays at 6000 / (6000 + 105.8 - 18.8), rounded down, as the hatch computes it. */

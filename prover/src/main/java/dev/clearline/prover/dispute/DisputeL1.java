@@ -154,6 +154,14 @@ public final class DisputeL1 {
         send("timeout", gameId, game.timeout(BigInteger.valueOf(gameId)), BigInteger.ZERO);
     }
 
+    /**
+     * Sends this account's call {@code data} to another contract than the game (an escape report to
+     * the hatch, say), through the same sender and into the same ledger (game 0).
+     */
+    public TransactionReceipt sendCall(String action, String to, String data) throws IOException {
+        return send(action, 0, to, data, BigInteger.ZERO);
+    }
+
     static DisputeGame.BatchHeader header(BatchHeader h) {
         return new DisputeGame.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
                 BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed()));
@@ -172,17 +180,22 @@ public final class DisputeL1 {
      */
     private TransactionReceipt send(String action, long gameId, RemoteFunctionCall<TransactionReceipt> call, BigInteger value)
             throws IOException {
+        return send(action, gameId, game.getContractAddress(), call.encodeFunctionCall(), value);
+    }
+
+    private TransactionReceipt send(String action, long gameId, String to, String data, BigInteger value) throws IOException {
+        String what = to.equalsIgnoreCase(game.getContractAddress()) ? action + " of game " + gameId : action + " to " + to;
         TxSender.Sent sent;
         try {
-            sent = sender.send(game.getContractAddress(), call.encodeFunctionCall(), value);
+            sent = sender.send(to, data, value);
         } catch (TxSender.WouldRevert e) {
-            throw new IOException(action + " of game " + gameId + " would revert, not sent: " + e.getMessage(), e);
+            throw new IOException(what + " would revert, not sent: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException(action + " of game " + gameId + " interrupted while waiting to be mined");
+            throw new InterruptedIOException(what + " interrupted while waiting to be mined");
         }
         TransactionReceipt r = sent.receipt();
-        if (!r.isStatusOK()) throw new IOException(action + " of game " + gameId + " reverted in transaction " + r.getTransactionHash());
+        if (!r.isStatusOK()) throw new IOException(what + " reverted in transaction " + r.getTransactionHash());
         ledger.record(new GasLedger.Entry(action, gameId, r.getGasUsed().longValueExact(), r.getTransactionHash()));
         return r;
     }

@@ -3,6 +3,7 @@ package dev.clearline.prover.dispute;
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.witness.WitnessBuilder;
+import dev.clearline.prover.escape.FreezeReporter;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.L1Source;
 import dev.clearline.prover.replay.ReplayListener;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * successors build on its lie and fall with it) is challenged at once, when {@link Role#challenge}
  * is on; games against this account's batches are defended, when {@link Role#defend} is on. Each
  * {@link #poll()} reads what is new on L1 and makes every move that is due; {@link #follow} drives
- * it in a loop that rides out L1 outages.
+ * it in a loop that rides out L1 outages. After a freeze it reports the frozen state's bad debt and
+ * insurance fund during the claim window, once ({@link Role#reportEscape}).
  *
  * <p>Restart: the store resumes the replay where it stopped; the watcher keeps no dispute state of
  * its own. On its first poll it reads the games of this account from the {@code Challenged} events
@@ -43,8 +45,17 @@ import org.slf4j.LoggerFactory;
 public final class Watcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
 
-    /** What this watcher does besides judging. */
-    public record Role(boolean challenge, boolean defend) {}
+    /**
+     * What this watcher does besides judging: challenge wrong batches, defend this account's
+     * batches, and after a freeze report the frozen state's bad debt and insurance fund to the
+     * escape hatch during the claim window ({@link FreezeReporter}).
+     */
+    public record Role(boolean challenge, boolean defend, boolean reportEscape) {
+        /** Challenging and defending as given, and reporting after a freeze. */
+        public Role(boolean challenge, boolean defend) {
+            this(challenge, defend, true);
+        }
+    }
 
     /** A game this watcher plays, with the replay of its batch and the block holding the challenge. */
     private record Game(long id, long batchIndex, long submissionId, long block, BatchTrace trace) {}
@@ -61,6 +72,8 @@ public final class Watcher implements AutoCloseable {
     private final StepVm replay;
     private final Challenger challenger;
     private final Defender defender;
+    /** Reports the frozen state to the escape hatch after a freeze, when the role says so. */
+    private final FreezeReporter reporter;
     private final long startBlock;
     /** The first block whose {@code Challenged} events are not read yet. */
     private long nextChallengeBlock;
@@ -108,6 +121,7 @@ public final class Watcher implements AutoCloseable {
         this.replay = new StepVm(l1.chainId());
         this.challenger = new Challenger(l1, new WitnessBuilder(stf), replay, l1.domainSeparator());
         this.defender = new Defender(l1, l1.arity());
+        this.reporter = role.reportEscape() ? new FreezeReporter(l1.web3j(), l1.rollup().getContractAddress(), stf, l1::sendCall) : null;
         l1.challengeBond();
     }
 
@@ -126,6 +140,7 @@ public final class Watcher implements AutoCloseable {
             pending.removeFirst();
         }
         sent += play();
+        if (reporter != null) sent += reporter.poll().sent();
         return sent;
     }
 

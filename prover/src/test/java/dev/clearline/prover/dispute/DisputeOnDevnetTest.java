@@ -154,6 +154,56 @@ class DisputeOnDevnetTest {
         }
     }
 
+    @Test
+    void aDefenderRestartedMidDisputeResumesItsGameAndTheChallengerOfAnHonestBatchLosesItsBond(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        // Batch 1 holds 40 transitions: with the deployed arity (16) the defender bisects twice before the one-step.
+        List<Transition> first = r.honestGroups().getFirst();
+        List<Transition> prices = new ArrayList<>();
+        for (int i = 0; i < 40; i++) prices.add(r.price(10_001 + i));
+        List<Batch> batches = r.seal(List.of(first, prices));
+        for (Batch b : batches) r.post(b.header(), b.calldata());
+        Batch target = batches.get(1);
+        DisputeL1 griefer = r.dispute(l1.key(5));
+        Path store = Path.of("target", "watcher-stores", "defender-restart-" + System.nanoTime());
+        long gameId;
+        try (Watcher defender = r.watcher(r.proposerKey, new Watcher.Role(true, true), store)) {
+            defender.poll();
+            assertThat(defender.verdicts()).hasSize(2).allMatch(v -> v instanceof Verdict.Honest);
+            gameId = griefer.challenge(target.header()).gameId();
+            assertThat(defender.poll()).as("the first bisection").isEqualTo(1);
+            GameView g = griefer.game(gameId);
+            assertThat(g.challengerToMove()).isTrue();
+            griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi()).orElseThrow(), 0);
+            assertThat(griefer.game(gameId).hi() - griefer.game(gameId).lo()).as("still more than one step").isGreaterThan(1);
+        } // the defender stops with its turn due; only its store is kept
+
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        BatchTrace honest = new BatchTrace(stf, r.sequencerNodes, target.preStateVersion(), new PostedBatch(target.header(), target.calldata()));
+        try (Watcher restarted = r.watcher(r.proposerKey, new Watcher.Role(true, true), store)) {
+            for (int round = 0; round < 20 && griefer.game(gameId).active(); round++) {
+                restarted.poll();
+                GameView g = griefer.game(gameId);
+                if (!g.active() || !g.challengerToMove()) continue;
+                if (g.hi() - g.lo() > 1) {
+                    griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi()).orElseThrow(), 0);
+                } else {
+                    griefer.oneStep(gameId, honest.transition(g.lo()), honest.inclusionProof(g.lo()), honest.witness(new WitnessBuilder(stf), g.lo()));
+                }
+            }
+            restarted.poll();
+            assertThat(restarted.verdicts()).as("the store resumed after the batches judged before the restart").isEmpty();
+            assertThat(restarted.ledger().entries()).as("the restarted defender bisected again").extracting(GasLedger.Entry::action)
+                    .containsOnly("bisect").isNotEmpty();
+            assertThat(restarted.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
+        }
+        assertThat(griefer.game(gameId).status()).isEqualTo(GameView.PROPOSER_WON);
+        DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(5)), Rollout.GAS);
+        assertThat(game.credit(r.proposerKey.getAddress()).send()).as("the griefer's bond, to the defender").isEqualTo(game.challengeBond().send());
+        assertThat(game.credit(l1.key(5).getAddress()).send()).isZero();
+        assertThat(griefer.rollup().nextBatchIndex().send()).as("the honest batch stands").isEqualTo(BigInteger.TWO);
+    }
+
     /** Polls the watcher and lets the liar answer until the watcher's game ends; returns its id. */
     static long play(Watcher watcher, DisputeL1 liar, Defender liarPlays, Claims lies) throws Exception {
         for (int round = 0; round < 40; round++) {

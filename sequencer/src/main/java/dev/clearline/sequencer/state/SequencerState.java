@@ -18,6 +18,7 @@ import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.tree.store.MemoryNodeStore;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -41,8 +42,23 @@ import java.util.Map;
  * {@link Command.TimeTick}; everything else comes from {@link Genesis}. Single-threaded.
  */
 public final class SequencerState {
-    /** Replies kept per client for resends whose first answer was lost. */
+    /**
+     * Replies kept per active client for resends whose first answer was lost. A gateway resends
+     * only requests it has had no answer for, from the oldest one, so this is the number of its
+     * requests that may be in flight at once; a request further back than that is answered as a
+     * duplicate whose outcome is not kept (and still never applied twice).
+     */
     static final int RESEND_WINDOW = 4096;
+    /**
+     * A client silent this long (log time) keeps only its last request number, not its replies: a
+     * live gateway resends after a 3 s stall or on a new leader, never minutes later.
+     */
+    static final long IDLE_MILLIS = 10 * 60_000L;
+    /**
+     * A client silent this long is forgotten altogether (a gateway that restarts takes a new random
+     * client id, so old ids are never heard from again); what a forgotten id sends is treated as new.
+     */
+    static final long FORGET_MILLIS = 7 * 24 * 3_600_000L;
     private static final int KEEP_TREE_VERSIONS = 64;
 
     private final Genesis genesis;
@@ -51,7 +67,10 @@ public final class SequencerState {
     private final BatchBuilder batches;
     private final KnownSignatures known;
     private final OrderBookView view = new OrderBookView();
-    private final Map<Long, ClientWindow> clients = new HashMap<>();
+    /** Clients heard from within {@link #IDLE_MILLIS}, least recently active first. */
+    private final LinkedHashMap<Long, ClientWindow> clients = new LinkedHashMap<>();
+    /** Clients idle longer: their last request number, least recently active first, until {@link #FORGET_MILLIS}. */
+    private final LinkedHashMap<Long, ClientWindow> dormant = new LinkedHashMap<>();
     private final CommandHistory history = new CommandHistory();
     private long seq;
     private long now;
@@ -65,6 +84,10 @@ public final class SequencerState {
     private final java.util.ArrayDeque<Batch> kept = new java.util.ArrayDeque<>();
     private long firstKept;
     private final L1Finality l1 = new L1Finality();
+    /** Open positions by how far the mark must move to liquidate them. */
+    private final LiquidationIndex positions = new LiquidationIndex();
+    /** This command's transitions taken from the exchange so far (liquidation takes them early to re-key positions). */
+    private final List<Transition> drained = new ArrayList<>();
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
@@ -96,6 +119,7 @@ public final class SequencerState {
     public Reply apply(Command c, long timestampMillis) {
         if (c instanceof Command.Query q) return answer(q, timestampMillis);
         ClientWindow w = clients.get(c.clientId());
+        if (w == null && (w = dormant.remove(c.clientId())) != null) clients.put(c.clientId(), w);
         long expected = w == null ? 1 : w.lastSeq + 1;
         if (c.clientSeq() > expected) {
             // an earlier request of this client never reached the log (lost with a leader): nothing is
@@ -123,6 +147,7 @@ public final class SequencerState {
         history.add(timestampMillis, CommandCodec.encode(c));
         now = Math.max(now, timestampMillis / 1000);
         seq++;
+        view.openBatch(sealedBatches);
         Map<String, Object> body = new LinkedHashMap<>();
         switch (c) {
             case Command.Place p -> {
@@ -200,6 +225,7 @@ public final class SequencerState {
                     kept.removeFirst();
                     firstKept++;
                 }
+                view.forgetFinal(l1.finalized());
                 body.put("l1", l1.view());
             }
             case Command.Query q -> throw new AssertionError("answered above");
@@ -209,7 +235,9 @@ public final class SequencerState {
         List<Map<String, Object>> depth = view.depthDeltas(exchange);
         if (!depth.isEmpty()) body.put("depth", depth);
         // one command's transitions go into one batch: an IOC/FOK order fills only in the batch that posted it
-        List<Transition> group = exchange.takeTransitions();
+        drainTransitions();
+        List<Transition> group = List.copyOf(drained);
+        drained.clear();
         List<Outcome> outcomes = batches.appendAll(group, now);
         for (int i = 0; i < group.size(); i++) {
             if (!outcomes.get(i).applied()) {
@@ -226,7 +254,9 @@ public final class SequencerState {
         batches.tick(now);
         sealed.addAll(batches.takeSealed());
         if (!sealed.isEmpty()) {
-            body.put("batches", sealed.stream().map(SequencerState::batchView).toList());
+            // headers only: every gateway session gets this reply, and traders never need the calldata;
+            // the poster reads a batch's calldata with a BATCH query when it posts it
+            body.put("batches", sealed.stream().map(b -> headerView(b.header())).toList());
             sealedBatches += sealed.size();
             kept.addAll(sealed);
             lastBatch = sealed.getLast().header();
@@ -234,7 +264,10 @@ public final class SequencerState {
             if (keepFrom > nodes.oldestVersion()) nodes.prune(keepFrom);
         }
         Reply reply = new Reply(seq, c.clientId(), c.clientSeq(), timestampMillis, false, body);
-        w.remember(reply);
+        w.remember(reply, timestampMillis);
+        var last = clients.lastEntry();
+        if (last.getValue() != w) clients.putLast(c.clientId(), w); // keeps the table in order of last activity
+        retireIdleClients(timestampMillis);
         return reply;
     }
 
@@ -261,35 +294,70 @@ public final class SequencerState {
      * After a new mark (and funding index) in {@code market}: every position there below
      * maintenance goes to the insurance fund ({@code Liquidate}), in address order so replicas
      * agree. Only the mark and funding move a position's margin without its owner trading, so
-     * this runs only on oracle prices; it walks the market's position holders, which the view
-     * keeps (a heap by liquidation price would avoid the walk; holders are few for now).
+     * this runs only on oracle prices. It looks only at the positions the {@link LiquidationIndex}
+     * says the price may have crossed, judged exactly; a liquidation can deleverage others, so the
+     * candidates after the one just liquidated are asked for again (the index follows every
+     * position change as its transitions are drained).
      */
     private List<Map<String, Object>> liquidate(int market) {
-        var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+        drainTransitions(); // the price itself may have deleveraged positions
         List<Map<String, Object>> out = new ArrayList<>();
-        if (m == null || m.markPrice() == 0) return out;
-        for (Address a : view.holders(market)) {
-            if (a.equals(Address.INSURANCE_FUND)) continue; // the fund takes positions over, it is never liquidated
-            var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
-            if (p == null || p.size() == 0) {
-                view.holds(a, market, false);
-                continue;
+        String after = null;
+        while (true) {
+            var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+            var candidates = positions.candidates(market, m);
+            var next = after == null ? candidates.firstEntry() : candidates.higherEntry(after);
+            boolean changed = false;
+            for (; next != null && !changed; next = candidates.higherEntry(next.getKey())) {
+                after = next.getKey();
+                Address a = next.getValue();
+                var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
+                if (!LiquidationIndex.liquidatable(p, m)) continue;
+                if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
+                view.holds(Address.INSURANCE_FUND, market); // its account view shows the position it took over
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("trader", a.toString());
+                l.put("market", market);
+                l.put("size", p.size());
+                l.put("markPrice", m.markPrice());
+                out.add(l);
+                drainTransitions(); // re-keys the liquidated position and any the fund deleveraged
+                changed = true;
             }
-            long quote = dev.clearline.engine.risk.Margin.settleFunding(p.size(), p.quote(), p.fundingIndex(), m.fundingIndex(), m.lotSize());
-            if (quote == dev.clearline.engine.risk.Fixed.OVERFLOW) continue;
-            if (dev.clearline.engine.risk.Margin.liquidatable(p.size(), quote, m.lotSize(), m.markPrice(), m.mmfPpm())
-                    != dev.clearline.engine.risk.Margin.Verdict.OK) continue;
-            if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
-            view.holds(a, market, false);
-            view.holds(Address.INSURANCE_FUND, market, true); // its account view shows the position it took over
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("trader", a.toString());
-            l.put("market", market);
-            l.put("size", p.size());
-            l.put("markPrice", m.markPrice());
-            out.add(l);
+            if (!changed) return out;
         }
-        return out;
+    }
+
+    /** Takes the exchange's transitions so far into this command's group, re-keying every position they changed. */
+    private void drainTransitions() {
+        List<Transition> ts = exchange.takeTransitions();
+        if (ts.isEmpty()) return;
+        drained.addAll(ts);
+        var state = exchange.state();
+        for (Transition t : ts) {
+            switch (t) {
+                case Transition.Trade x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
+                case Transition.TradeAtPrice x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
+                case Transition.Liquidate x -> reindex(x.owner(), x.marketId());
+                case Transition.Deleverage x -> reindex(x.counterparty(), x.marketId());
+                case Transition.Allocate x -> reindex(x.owner(), x.marketId());
+                case Transition.Release x -> reindex(x.owner(), x.marketId());
+                case Transition.MarketConfig x -> positions.rekeyMarket(x.marketId(), a -> dev.clearline.engine.stf.StateReads.position(state, a, x.marketId()),
+                        dev.clearline.engine.stf.StateReads.market(state, x.marketId()));
+                default -> { }
+            }
+        }
+    }
+
+    private void reindexOrderOwner(long orderId) {
+        var o = dev.clearline.engine.stf.StateReads.order(exchange.state(), orderId);
+        if (o != null) reindex(o.trader(), o.marketId());
+    }
+
+    private void reindex(Address owner, int market) {
+        var state = exchange.state();
+        positions.update(owner, market, dev.clearline.engine.stf.StateReads.position(state, owner, market),
+                dev.clearline.engine.stf.StateReads.market(state, market));
     }
 
     private long nextWithdrawalId() {
@@ -427,19 +495,68 @@ public final class SequencerState {
         return m;
     }
 
-    /** One client's last applied request number and its most recent replies, oldest dropped first. */
+    /** Moves clients silent for {@link #IDLE_MILLIS} to the dormant table (dropping their replies) and forgets those silent for {@link #FORGET_MILLIS}. */
+    private void retireIdleClients(long nowMillis) {
+        for (var it = clients.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (nowMillis - e.getValue().lastActive < IDLE_MILLIS) break; // least recently active first
+            it.remove();
+            e.getValue().replies.clear();
+            dormant.put(e.getKey(), e.getValue());
+        }
+        for (var it = dormant.values().iterator(); it.hasNext(); ) {
+            if (nowMillis - it.next().lastActive < FORGET_MILLIS) break;
+            it.remove();
+        }
+    }
+
+    /** Batches sealed so far. */
+    long sealedBatches() {
+        return sealedBatches;
+    }
+
+    /** The exchange's leaves (tests judge positions against them). */
+    dev.clearline.engine.stf.MemoryLeafStore leaves() {
+        return exchange.state();
+    }
+
+    /** Counts of what the state holds in memory beside the engine, by structure: each follows live state, not history (tests). */
+    Map<String, Integer> retained() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("orderRecords", view.ordersKept());
+        m.put("bookIds", view.bookIdsKept());
+        m.put("traders", view.tradersKept());
+        m.put("depthLevels", view.levelsKept());
+        m.put("activeClients", clients.size());
+        m.put("dormantClients", dormant.size());
+        int replies = 0;
+        for (ClientWindow w : clients.values()) replies += w.replies.size();
+        m.put("repliesKept", replies);
+        m.put("batchesInMemory", kept.size());
+        m.put("indexedPositions", positions.size());
+        return m;
+    }
+
+    /** One client's last applied request number and its most recent replies (consecutive numbers), oldest dropped first. */
     private static final class ClientWindow {
         long lastSeq;
-        final Reply[] ring = new Reply[RESEND_WINDOW];
+        long lastActive;
+        final ArrayDeque<Reply> replies = new ArrayDeque<>();
 
-        void remember(Reply r) {
+        void remember(Reply r, long atMillis) {
             lastSeq = r.clientSeq();
-            ring[(int) (r.clientSeq() % RESEND_WINDOW)] = r;
+            lastActive = atMillis;
+            replies.addLast(r);
+            if (replies.size() > RESEND_WINDOW) replies.removeFirst();
         }
 
         Reply find(long clientSeq) {
-            Reply r = ring[(int) (clientSeq % RESEND_WINDOW)];
-            return r != null && r.clientSeq() == clientSeq ? r : null;
+            for (var it = replies.descendingIterator(); it.hasNext(); ) { // a resend asks for a recent one
+                Reply r = it.next();
+                if (r.clientSeq() == clientSeq) return r;
+                if (r.clientSeq() < clientSeq) return null;
+            }
+            return null;
         }
     }
 }

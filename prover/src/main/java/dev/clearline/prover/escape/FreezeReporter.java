@@ -1,0 +1,190 @@
+package dev.clearline.prover.escape;
+
+import dev.clearline.contracts.generated.EscapeHatch;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.l1.RollupLog;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.RemoteFunctionCall;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.utils.Numeric;
+
+/**
+ * The watcher's part in an escape (docs/protocol.md section 7.5, step 1): once the rollup is
+ * frozen and while the claim window is open, it reports every underwater position (bad debt) and
+ * the insurance fund's balance and positions (fund credit) of the frozen state, rebuilt from L1
+ * alone, so the escape rate counts them without anyone running {@code escape report} by hand.
+ *
+ * <p>Idempotent: a leaf the hatch has already taken (reported by anyone, this watcher before a
+ * restart included) is skipped and logged as such; a report that fails (L1 down, someone else's
+ * report of the same leaf landing first) is tried again on the next {@link #poll()}. Before the
+ * freeze a poll costs one {@code eth_call}.
+ *
+ * <p>Not thread-safe: the watcher's thread polls.
+ */
+public final class FreezeReporter {
+    private static final Logger LOG = LoggerFactory.getLogger(FreezeReporter.class);
+
+    /** Sends one report to the hatch as the watcher's account and waits until it is mined. */
+    @FunctionalInterface
+    public interface Sender {
+        TransactionReceipt send(String action, String to, String data) throws IOException;
+    }
+
+    /** What one poll of a frozen rollup did. */
+    public record Outcome(int sent, int alreadyReported, int failed) {}
+
+    private final Web3j web3j;
+    private final String rollupAddress;
+    private final Rollup rollup;
+    private final Stf stf;
+    private final Sender sender;
+    /** True once every report is on L1 (or the window closed): nothing is left to do. */
+    private boolean done;
+    /** The frozen state, rebuilt once (it never changes after the freeze). */
+    private FinalizedState state;
+
+    /** @param stf the STF of this rollup's domain, to replay the finalized batches */
+    public FreezeReporter(Web3j web3j, String rollupAddress, Stf stf, Sender sender) {
+        this.web3j = web3j;
+        this.rollupAddress = rollupAddress;
+        this.rollup = Rollup.load(rollupAddress, web3j, new ReadonlyTransactionManager(web3j, rollupAddress), new DefaultGasProvider());
+        this.stf = stf;
+        this.sender = sender;
+    }
+
+    /** True once the reports are all on L1, or the claim window closed before they could be. */
+    public boolean done() {
+        return done;
+    }
+
+    /**
+     * Looks whether the rollup is frozen and, if so and the window is open, reports what is not
+     * reported yet; returns what it did, or an outcome of zeros when there was nothing to do.
+     */
+    public Outcome poll() throws IOException {
+        if (done) return new Outcome(0, 0, 0);
+        long frozenAt = read(() -> rollup.frozenAt().send()).longValueExact();
+        if (frozenAt == 0) return new Outcome(0, 0, 0);
+        EscapeHatch hatch = EscapeHatch.load(read(() -> rollup.escapeHatch().send()), web3j,
+                new ReadonlyTransactionManager(web3j, rollupAddress), new DefaultGasProvider());
+        long windowEnd = read(() -> hatch.claimWindowEnd().send()).longValueExact();
+        long now = read(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp()).longValueExact();
+        if (now >= windowEnd) {
+            LOG.warn("event=escape-report-too-late frozenAt={} claimWindowEnd={} now={} action=none", frozenAt, windowEnd, now);
+            done = true;
+            return new Outcome(0, 0, 0);
+        }
+        if (state == null) {
+            long finalized = read(() -> rollup.finalizedCount().send()).longValueExact();
+            FinalizedState rebuilt = FinalizedState.rebuild(new RollupLog(web3j, rollupAddress), finalized, stf, FinalizedState.Progress.NONE);
+            byte[] frozenRoot = read(() -> rollup.frozenRoot().send());
+            if (!Arrays.equals(frozenRoot, rebuilt.root().bytes())) {
+                LOG.error("event=escape-report-impossible rebuiltRoot={} frozenRoot={} reason=\"the state rebuilt from L1 is not the frozen one: no report"
+                        + " built from it would verify; is the RPC a full node of this chain?\" action=none", rebuilt.root(), Numeric.toHexString(frozenRoot));
+                done = true;
+                return new Outcome(0, 0, 0);
+            }
+            LOG.info("event=rollup-frozen frozenAt={} finalizedBatches={} claimWindowEnd={} action=\"report bad debt and the insurance fund\"", frozenAt,
+                    finalized, windowEnd);
+            state = rebuilt;
+        }
+        List<Report> reports = EscapePlan.reports(state);
+        int sent = 0, already = 0, failed = 0;
+        for (Report r : reports) {
+            byte[] key = leafKey(r);
+            if (read(() -> hatch.leafUsed(key).send())) {
+                already++;
+                continue;
+            }
+            try {
+                TransactionReceipt receipt = sender.send(action(r), hatch.getContractAddress(), call(hatch, r).encodeFunctionCall());
+                sent++;
+                LOG.info("event=escape-reported kind={} amount={} tx={}", action(r), r.amount(), receipt.getTransactionHash());
+            } catch (IOException e) {
+                if (read(() -> hatch.leafUsed(key).send())) {
+                    already++; // someone else's report of the same leaf landed first
+                } else {
+                    failed++;
+                    LOG.warn("event=escape-report-failed kind={} reason=\"{}\" action=\"retry on the next poll\"", action(r), e.getMessage());
+                }
+            }
+        }
+        done = failed == 0;
+        if (sent == 0 && failed == 0) {
+            LOG.info("event=escape-report-nothing-to-do reports={} alreadyReported={} reason=\"{}\"", reports.size(), already,
+                    reports.isEmpty() ? "the frozen state has no bad debt and no fund credit" : "every leaf was reported already");
+        } else {
+            LOG.info("event=escape-report-done frozenAt={} sent={} alreadyReported={} failed={} badDebt={} fundCredit={} claimWindowEnd={}", frozenAt,
+                    sent, already, failed, read(() -> hatch.badDebt().send()), read(() -> hatch.fundCredit().send()), windowEnd);
+        }
+        return new Outcome(sent, already, failed);
+    }
+
+    /** The state key the hatch marks used once {@code r} is reported. */
+    public static byte[] leafKey(Report r) {
+        return switch (r) {
+            case Report.BadDebt b -> StateKeys.position(b.owner(), Integer.toUnsignedLong(b.market())).toArray();
+            case Report.FundBalance f -> StateKeys.balance(Address.INSURANCE_FUND).toArray();
+            case Report.FundPosition f -> StateKeys.position(Address.INSURANCE_FUND, Integer.toUnsignedLong(f.market())).toArray();
+        };
+    }
+
+    /** The hatch's function that takes {@code r}. */
+    public static String action(Report r) {
+        return switch (r) {
+            case Report.BadDebt b -> "reportBadDebt";
+            case Report.FundBalance f -> "reportFundBalance";
+            case Report.FundPosition f -> "reportFundPosition";
+        };
+    }
+
+    /** The call that reports {@code r} to {@code hatch}, with its proof. */
+    public static RemoteFunctionCall<TransactionReceipt> call(EscapeHatch hatch, Report r) {
+        return switch (r) {
+            case Report.BadDebt b -> hatch.reportBadDebt(b.owner().toString(), BigInteger.valueOf(Integer.toUnsignedLong(b.market())),
+                    position(b.position()), market(b.marketLeaf()), b.proof());
+            case Report.FundBalance f -> hatch.reportFundBalance(BigInteger.valueOf(f.free()), BigInteger.valueOf(f.nonce()), f.proof());
+            case Report.FundPosition f -> hatch.reportFundPosition(BigInteger.valueOf(Integer.toUnsignedLong(f.market())), position(f.position()),
+                    market(f.marketLeaf()), f.proof());
+        };
+    }
+
+    public static EscapeHatch.PositionLeaf position(PositionLeaf p) {
+        return new EscapeHatch.PositionLeaf(BigInteger.valueOf(p.size()), BigInteger.valueOf(p.quote()), BigInteger.valueOf(p.fundingIndex()));
+    }
+
+    public static EscapeHatch.MarketLeaf market(MarketLeaf m) {
+        return new EscapeHatch.MarketLeaf(BigInteger.valueOf(m.tickSize()), BigInteger.valueOf(m.lotSize()), BigInteger.valueOf(m.imfPpm()),
+                BigInteger.valueOf(m.mmfPpm()), BigInteger.valueOf(m.makerFeePpm()), BigInteger.valueOf(m.takerFeePpm()),
+                BigInteger.valueOf(m.liquidationFeePpm()), m.oracle().toString(), BigInteger.valueOf(m.markPrice()), BigInteger.valueOf(m.fundingIndex()),
+                BigInteger.valueOf(m.lastOracleTs()), BigInteger.valueOf(m.feesAccrued()));
+    }
+
+    private interface Remote<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T read(Remote<T> remote) throws IOException {
+        try {
+            return remote.get();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+}
