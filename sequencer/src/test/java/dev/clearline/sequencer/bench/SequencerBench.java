@@ -19,6 +19,7 @@ import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.testkit.bench.MachineIdle;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -73,9 +74,9 @@ public final class SequencerBench {
         Eip712 domain = genesis.domain();
 
         // the ceiling: native recoveries on every core at once
-        CpuIdle c0 = CpuIdle.now();
+        MachineIdle c0 = MachineIdle.now();
         double ceiling = recoveryCeiling(signers.getFirst(), cores, 2);
-        double ceilingIdle = CpuIdle.now().since(c0);
+        double ceilingIdle = MachineIdle.now().percentSince(c0);
         rows.add(row("signature-recovery ceiling", "all cores", ceiling, "recoveries/s", "-",
                 cores + " threads of native libsecp256k1 recovery for 2 s; idle " + pct(ceilingIdle)));
 
@@ -98,9 +99,9 @@ public final class SequencerBench {
                 double best = 0;
                 double bestOffered = 0;
                 for (int rate : rates) {
-                    CpuIdle before = CpuIdle.now();
+                    MachineIdle before = MachineIdle.now();
                     Result r = run(api.port(), signers, domain, nonce, rate, seconds);
-                    double idle = CpuIdle.now().since(before);
+                    double idle = MachineIdle.now().percentSince(before);
                     String note = String.format(Locale.ROOT, "offered %,d/s for %d s over %d connections; acked %,d of %,d (%,.0f/s); idle %s",
                             rate, seconds, CONNECTIONS, r.acked, r.sent, r.ackRate, pct(idle));
                     rows.add(row("CPU per ack @" + k(rate) + "/s", "process CPU", r.cpuSeconds / Math.max(1, r.acked) * 1e6, "us", "-",

@@ -29,6 +29,7 @@ import dev.clearline.sequencer.l1.GatewayLink;
 import dev.clearline.sequencer.poster.Deployment;
 import dev.clearline.sequencer.poster.L1Side;
 import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.testkit.bench.MachineIdle;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -114,12 +115,12 @@ public final class StackBench {
                     AtomicLong nonce = new AtomicLong(1);
                     SequencerBench.run(api.port(), signers, domain, nonce, Math.min(rate, 500), 1); // warm-up, its batches included in `before`
                     before = sealAndPost(gateway, reader);
-                    CpuIdle idle0 = CpuIdle.now();
+                    MachineIdle idle0 = MachineIdle.now();
                     long t0 = System.nanoTime();
                     SequencerBench.Result r = SequencerBench.run(api.port(), signers, domain, nonce, rate, seconds);
                     long after = sealAndPost(gateway, reader);
                     double elapsed = (System.nanoTime() - t0) / 1e9;
-                    double idle = CpuIdle.now().since(idle0);
+                    double idle = MachineIdle.now().percentSince(idle0);
 
                     RollupLog log = new RollupLog(web3j, rollup);
                     long fills = 0, transitions = 0, bytes = 0, batches = 0;

@@ -5,7 +5,7 @@ import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.FastSigner;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.api.Gateway;
-import dev.clearline.sequencer.bench.CpuIdle;
+import dev.clearline.testkit.bench.MachineIdle;
 import dev.clearline.sequencer.bench.SequencerBench;
 import dev.clearline.sequencer.state.Genesis;
 import io.aeron.driver.MediaDriver;
@@ -57,12 +57,12 @@ public final class ClusterBench {
                 String label = size + (size == 1 ? " member" : " members");
                 // what the members cost doing nothing: heartbeats, idle loops, timers (the replication's fixed overhead)
                 long[] cpuIdleBefore = cpu(c);
-                CpuIdle idleBefore = CpuIdle.now();
+                MachineIdle idleBefore = MachineIdle.now();
                 long idleStart = System.nanoTime();
                 Thread.sleep(seconds * 1000L);
                 long idleWall = System.nanoTime() - idleStart;
                 long[] cpuIdleAfter = cpu(c);
-                double machineIdle = CpuIdle.now().since(idleBefore);
+                double machineIdle = MachineIdle.now().percentSince(idleBefore);
                 double total = 0;
                 StringBuilder perMember = new StringBuilder();
                 for (int m = 0; m < size; m++) {
@@ -73,11 +73,11 @@ public final class ClusterBench {
                 rows.add(SequencerBench.row("idle cost, " + label, "CPU-s per s", total, "cores", "-",
                         "no orders for " + seconds + " s; per member: " + perMember + "; idle " + SequencerBench.pct(machineIdle)));
                 for (int rate : RATES) {
-                    CpuIdle before = CpuIdle.now();
+                    MachineIdle before = MachineIdle.now();
                     long[] cpuBefore = cpu(c);
                     SequencerBench.Result r = SequencerBench.run(c.apiPort(leader), signers, domain, nonce, rate, seconds);
                     long[] cpuAfter = cpu(c);
-                    double idle = CpuIdle.now().since(before);
+                    double idle = MachineIdle.now().percentSince(before);
                     String note = String.format(Locale.ROOT, "offered %,d/s for %d s; acked %,d of %,d (%,.0f/s); idle %s; CPU per ack %s",
                             rate, seconds, r.acked(), r.sent(), r.ackRate(), SequencerBench.pct(idle), cpuPerAck(cpuBefore, cpuAfter, r.acked(), leader));
                     boolean sustained = r.acked() >= 0.99 * r.sent() && r.ackRate() >= 0.95 * rate && r.h().getValueAtPercentile(99) < 100_000_000L;
@@ -91,9 +91,9 @@ public final class ClusterBench {
                         size == 3 ? ">= 50% of 1 member" : "-", "highest offered rate of " + java.util.Arrays.toString(RATES)
                                 + " acked in full with p99 < 100 ms"));
                 if (size == 3 && kills > 0) {
-                    CpuIdle before = CpuIdle.now();
+                    MachineIdle before = MachineIdle.now();
                     failovers.addAll(failovers(c, dir, domain, kills, nonce.get() + 1));
-                    failoverIdle = CpuIdle.now().since(before);
+                    failoverIdle = MachineIdle.now().percentSince(before);
                 }
             }
         }
