@@ -10,6 +10,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -36,6 +38,22 @@ final class LibEvmDirect {
     private static final MethodHandle HANDLE;
     static final boolean AVAILABLE;
 
+    /**
+     * The same two C functions ({@code char* Invoke(char*, char*)}, {@code void FreeBuffer(char*)})
+     * bound by JNA's direct mapping with byte-array arguments. libevm's own binding takes Strings,
+     * which JNA converts in native code by calling back into Java for each one's bytes in the
+     * platform charset, a measurable part of every round trip; here the UTF-8 bytes are made in
+     * Java and passed as they are. False if the binding failed: the String binding is used.
+     */
+    private static final boolean BYTES;
+
+    /** The byte-array binding; registered once against the library JNA already loaded for libevm. */
+    private static final class Bytes {
+        static native Pointer Invoke(byte[] method, byte[] json);
+
+        static native void FreeBuffer(Pointer buffer);
+    }
+
     static {
         MethodHandle invoke = null;
         MethodHandle free = null;
@@ -54,6 +72,22 @@ final class LibEvmDirect {
         FREE = free;
         HANDLE = handle;
         AVAILABLE = invoke != null && free != null && handle != null;
+        boolean bytes = false;
+        if (AVAILABLE && !Boolean.getBoolean("clearline.evm.stringBinding")) {
+            try {
+                // The library JNA loaded when LibEvm initialised: the same copy, the same Go runtime.
+                com.sun.jna.Native.register(Bytes.class, com.sun.jna.NativeLibrary.getInstance("evm"));
+                bytes = true;
+            } catch (RuntimeException | LinkageError e) {
+                bytes = false;
+            }
+        }
+        BYTES = bytes;
+    }
+
+    /** Whether round trips pass their arguments as bytes (see {@link Bytes}). */
+    static boolean byteBinding() {
+        return BYTES;
     }
 
     private LibEvmDirect() {}
@@ -69,6 +103,30 @@ final class LibEvmDirect {
 
     /** Calls {@code method} with {@code json}; returns the answer's raw {@code result} JSON ({@code null}, a number, a quoted string). */
     static String call(String method, String json) {
+        String answer = BYTES ? callWithBytes(method, json) : callWithStrings(method, json);
+        if (!answer.startsWith(OK) || !answer.endsWith("}")) {
+            throw new IllegalStateException("libevm " + method + " refused " + json + ": " + answer);
+        }
+        return answer.substring(OK.length(), answer.length() - 1);
+    }
+
+    private static String callWithBytes(String method, String json) {
+        Pointer p = Bytes.Invoke(cString(method), cString(json));
+        if (p == null) throw new IllegalStateException("libevm " + method + " answered nothing");
+        try {
+            return p.getString(0, "UTF-8");
+        } finally {
+            Bytes.FreeBuffer(p);
+        }
+    }
+
+    /** UTF-8 with the terminating zero C expects. */
+    private static byte[] cString(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(utf8, utf8.length + 1);
+    }
+
+    private static String callWithStrings(String method, String json) {
         String answer;
         try {
             Pointer p = (Pointer) INVOKE.invokeExact(method, json);
@@ -83,10 +141,7 @@ final class LibEvmDirect {
         } catch (Throwable t) {
             throw new IllegalStateException("libevm " + method + " failed", t);
         }
-        if (!answer.startsWith(OK) || !answer.endsWith("}")) {
-            throw new IllegalStateException("libevm " + method + " refused " + json + ": " + answer);
-        }
-        return answer.substring(OK.length(), answer.length() - 1);
+        return answer;
     }
 
     /** A result that is a JSON string, without its quotes. */

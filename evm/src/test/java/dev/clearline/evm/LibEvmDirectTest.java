@@ -1,6 +1,7 @@
 package dev.clearline.evm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.horizen.evm.ForkRules;
 import io.horizen.evm.Hash;
@@ -34,6 +35,18 @@ class LibEvmDirectTest {
     @Test
     void theFastPathIsInUse() {
         assertThat(LibEvmDirect.AVAILABLE).as("libevm's Invoke, FreeBuffer and handle are reachable").isTrue();
+        assertThat(LibEvmDirect.byteBinding()).as("Invoke is bound with byte-array arguments").isTrue();
+    }
+
+    @Test
+    void theByteBindingAnswersAndRefuses() {
+        // A real answer for a real state handle, and libevm's refusal, read back, for one it does not know.
+        try (WorldState state = WorldState.inMemory()) {
+            state.setBalance(B, BigInteger.valueOf(42));
+            assertThat(state.balance(B)).isEqualTo(BigInteger.valueOf(42));
+        }
+        assertThatThrownBy(() -> LibEvmDirect.call("StateGetBalance", LibEvmDirect.account(987_654, B)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("StateGetBalance refused");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.LeaderDuties;
+import dev.clearline.sequencer.cluster.DiskWatch;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.cluster.StatusEndpoint;
@@ -34,9 +35,9 @@ import java.util.concurrent.TimeUnit;
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
  *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
- *             [--status-port P]
+ *             [--status-port P] [--min-free-mb 256]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
- *             [--dev-oracle MARKET=PRICE,...]
+ *             [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]
  * </pre>
  * With {@code --l1-rpc} and {@code --manifest} the node runs its L1 side against that chain: it
  * takes the chain id and rollup from the manifest, carries the rollup's priority queue into its
@@ -44,11 +45,18 @@ import java.util.concurrent.TimeUnit;
  * or the environment variable {@code CLEARLINE_OPERATOR_KEY}, which keeps it out of the process list).
  * {@code --dev-oracle 1=10000} signs a price and funding index every second for the listed
  * markets whose oracle is the dev key ({@link DevAccounts#oracle()}), a random walk from the given
- * start price per lot: a devnet's feed, never a real one.
+ * start price per lot: a devnet's feed, never a real one. {@code --price-source FILE} is the real
+ * feed: HTTP JSON endpoints per market, polled, the median of the fresh and agreeing ones
+ * ({@link dev.clearline.sequencer.oracle.PriceSourceConfig} describes the file), signed with the
+ * oracle key ({@code --oracle-key} or {@code CLEARLINE_ORACLE_KEY}) for the markets whose oracle it is.
  * {@code --dev-setup N} lists market 1 and credits dev traders 0..N-1 on a fresh state (dev keys,
  * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
  * sends its requests to whichever member leads; only the leader's process sends time ticks.
  * {@code --status-port} serves this member's own role, seq and state root ({@code GET /member}).
+ * {@code --min-free-mb} (default 256): with less free space than this on the disk of {@code --dir}
+ * the member does not start, or stops (exit code 4) when it gets there, so a cluster's others carry
+ * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
+ * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}).
  * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
  */
@@ -61,9 +69,9 @@ public final class SequencerMain {
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
                     + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]"
-                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P]"
+                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
-                    + " [--dev-oracle MARKET=PRICE,...]");
+                    + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
@@ -77,6 +85,7 @@ public final class SequencerMain {
         double rate = Double.parseDouble(opts.getOrDefault("rate-per-key", "2000"));
         long snapshotEvery = Long.parseLong(opts.getOrDefault("snapshot-every", "60"));
         int devTraders = Integer.parseInt(opts.getOrDefault("dev-setup", "0"));
+        java.util.function.Function<GatewayLink, dev.clearline.sequencer.oracle.OracleFeed> oracleFeed = oracle(opts, genesis);
 
         NodeConfig config;
         try {
@@ -86,6 +95,19 @@ public final class SequencerMain {
             System.exit(2);
             return;
         }
+        long minFreeMb = Long.parseLong(opts.getOrDefault("min-free-mb", "256"));
+        java.nio.file.Files.createDirectories(dir);
+        int self = config.memberId();
+        // below this much free disk the member stops (before it starts, or whenever it gets there) so the others carry on
+        DiskWatch disk = new DiskWatch(dir, minFreeMb << 20, DiskWatch.usableSpace(dir), 1_000, why -> {
+            System.err.println("sequencer: member " + self + " stopped: " + why);
+            System.err.flush();
+            Thread.ofPlatform().start(() -> System.exit(4));
+        });
+        if (disk.check()) {
+            Thread.sleep(Long.MAX_VALUE); // the callback exits
+        }
+        disk.start();
         SequencerNode node;
         try {
             node = SequencerNode.start(config, new NativeSecp256k1Verifier());
@@ -95,7 +117,14 @@ public final class SequencerMain {
             System.exit(70);
             return;
         }
-        Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(),
+        int member = config.memberId();
+        node.configMismatch().thenAccept(why -> {
+            // stop this member only: the others keep serving (off the service thread, which the shutdown hook stops)
+            System.err.println("sequencer: member " + member + " stopped: " + why);
+            System.err.flush();
+            Thread.ofPlatform().start(() -> System.exit(3));
+        });
+        Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
         boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
@@ -103,7 +132,7 @@ public final class SequencerMain {
         StatusEndpoint status = opts.containsKey("status-port")
                 ? new StatusEndpoint(node, opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.get("status-port"))) : null;
         AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
-        dev.clearline.sequencer.oracle.OracleFeed oracle = devOracle(opts, genesis, new GatewayLink(gateway));
+        dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
         TraderApi api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
                 opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.getOrDefault("port", "8480")), 64 * 1024);
 
@@ -180,8 +209,8 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
-            "dev-oracle");
+            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "dev-oracle", "price-source", "oracle-key");
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */
     private static L1Side.Settings l1Settings(Map<String, String> opts) {
@@ -206,11 +235,33 @@ public final class SequencerMain {
         return null;
     }
 
-    private static dev.clearline.sequencer.oracle.OracleFeed devOracle(Map<String, String> opts, Genesis genesis, GatewayLink link) {
-        String spec = opts.get("dev-oracle");
-        if (spec == null) return null;
+    /**
+     * The oracle feed the options ask for, checked before anything starts (a bad spec ends the
+     * process with its reason): the dev oracle, the price-source file, or none.
+     */
+    static java.util.function.Function<GatewayLink, dev.clearline.sequencer.oracle.OracleFeed> oracle(Map<String, String> opts, Genesis genesis) {
+        String devSpec = opts.get("dev-oracle");
+        String file = opts.get("price-source");
+        if (devSpec != null && file != null) fail("--dev-oracle and --price-source are two feeds for the same markets; pick one");
+        if (opts.containsKey("oracle-key") && file == null) fail("--oracle-key signs the prices of --price-source; --dev-oracle always signs with the dev key");
+        if (file != null) {
+            String key = opts.getOrDefault("oracle-key", System.getenv("CLEARLINE_ORACLE_KEY"));
+            if (key == null) fail("--price-source needs the oracle key the markets were listed with: --oracle-key HEX or CLEARLINE_ORACLE_KEY");
+            if (!key.matches("(0x)?[0-9a-fA-F]{64}")) fail("the oracle key must be 64 hex digits (with or without 0x)");
+            Signer signer = new Signer(new java.math.BigInteger(key.startsWith("0x") ? key.substring(2) : key, 16));
+            dev.clearline.sequencer.oracle.MedianPriceSource source;
+            try {
+                source = dev.clearline.sequencer.oracle.PriceSourceConfig.read(Path.of(file), dev.clearline.sequencer.oracle.HttpGet.jdk());
+            } catch (IllegalArgumentException e) {
+                fail("--price-source " + e.getMessage());
+                return null;
+            }
+            System.err.println("event=oracle_feed source=" + file + " markets=" + source.markets() + " key=" + signer.address());
+            return link -> new dev.clearline.sequencer.oracle.OracleFeed(genesis.domain(), signer, source, link);
+        }
+        if (devSpec == null) return null;
         Map<Integer, Long> start = new java.util.TreeMap<>();
-        for (String part : spec.split(",")) {
+        for (String part : devSpec.split(",")) {
             String[] kv = part.split("=");
             try {
                 if (kv.length != 2 || Long.parseLong(kv[1].trim()) <= 0) throw new NumberFormatException(part);
@@ -219,7 +270,7 @@ public final class SequencerMain {
                 fail("--dev-oracle takes MARKET=PRICE pairs separated by commas (e.g. 1=10000,2=3000000), got \"" + part + "\"");
             }
         }
-        return new dev.clearline.sequencer.oracle.OracleFeed(genesis.domain(), DevAccounts.oracle(),
+        return link -> new dev.clearline.sequencer.oracle.OracleFeed(genesis.domain(), DevAccounts.oracle(),
                 new dev.clearline.sequencer.oracle.DevPriceSource(start, 7, 1_000, 200), link);
     }
 

@@ -1,5 +1,6 @@
 package dev.clearline.devnet.node;
 
+import dev.clearline.evm.Hex;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,10 @@ final class BlockSealer {
     /** The root of an empty Merkle-Patricia trie. */
     static final String EMPTY_TRIE = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
     private static final String ZERO_ADDRESS = DevnetNode.ZERO_ADDRESS;
+    // The header's constant fields, decoded once rather than per block.
+    private static final RlpString OMMERS_FIELD = RlpString.create(Hex.decode(EMPTY_OMMERS));
+    private static final RlpString COINBASE_FIELD = RlpString.create(Hex.decode(ZERO_ADDRESS));
+    private static final RlpString WITHDRAWALS_FIELD = RlpString.create(Hex.decode(EMPTY_TRIE));
 
     private final long blockGasLimit;
 
@@ -31,17 +36,24 @@ final class BlockSealer {
     Block seal(long number, String parentHash, long timestamp, long gasUsed, BigInteger baseFee, byte[] root,
                        List<SignedTx> txs, List<Receipt> receipts) {
         byte[] bloom = new byte[Bloom.BYTES];
-        for (Receipt r : receipts) Bloom.or(bloom, Numeric.hexStringToByteArray(r.logsBloom()));
-        String txRoot = txs.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(txs.stream().map(SignedTx::raw).toList());
-        String receiptsRoot = receipts.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(receipts.stream().map(BlockSealer::encodeReceipt).toList());
-        String mixHash = Numeric.toHexString(Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32)));
+        List<byte[]> encodedReceipts = new ArrayList<>(receipts.size());
+        List<byte[]> rawTxs = new ArrayList<>(txs.size());
+        for (SignedTx tx : txs) rawTxs.add(tx.raw());
+        for (Receipt r : receipts) {
+            byte[] receiptBloom = Hex.decode(r.logsBloom());
+            Bloom.or(bloom, receiptBloom);
+            encodedReceipts.add(encodeReceipt(r, receiptBloom));
+        }
+        String txRoot = txs.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(rawTxs);
+        String receiptsRoot = receipts.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(encodedReceipts);
+        byte[] mixHash = prevRandao(number);
         List<RlpType> header = List.of(
-                RlpString.create(Numeric.hexStringToByteArray(parentHash)),
-                RlpString.create(Numeric.hexStringToByteArray(EMPTY_OMMERS)),
-                RlpString.create(Numeric.hexStringToByteArray(ZERO_ADDRESS)),
+                RlpString.create(Hex.decode(parentHash)),
+                OMMERS_FIELD,
+                COINBASE_FIELD,
                 RlpString.create(root),
-                RlpString.create(Numeric.hexStringToByteArray(txRoot)),
-                RlpString.create(Numeric.hexStringToByteArray(receiptsRoot)),
+                RlpString.create(Hex.decode(txRoot)),
+                RlpString.create(Hex.decode(receiptsRoot)),
                 RlpString.create(bloom),
                 RlpString.create(BigInteger.ZERO),
                 RlpString.create(BigInteger.valueOf(number)),
@@ -49,11 +61,11 @@ final class BlockSealer {
                 RlpString.create(BigInteger.valueOf(gasUsed)),
                 RlpString.create(BigInteger.valueOf(timestamp)),
                 RlpString.create(new byte[0]),
-                RlpString.create(Numeric.hexStringToByteArray(mixHash)),
+                RlpString.create(mixHash),
                 RlpString.create(new byte[8]),
                 RlpString.create(baseFee),
-                RlpString.create(Numeric.hexStringToByteArray(EMPTY_TRIE)));
-        String hash = Numeric.toHexString(Hash.sha3(RlpEncoder.encode(new RlpList(header))));
+                WITHDRAWALS_FIELD);
+        String hash = Hex.encode(Hash.sha3(RlpEncoder.encode(new RlpList(header))));
         List<Receipt> stamped = new ArrayList<>();
         int logIndex = 0;
         for (Receipt r : receipts) {
@@ -67,21 +79,29 @@ final class BlockSealer {
                     r.logsBloom(), r.type(), r.revertData()));
         }
         return new Block(number, hash, parentHash, timestamp, blockGasLimit, gasUsed, baseFee,
-                Numeric.toHexString(root), txRoot, receiptsRoot, Numeric.toHexString(bloom), ZERO_ADDRESS, mixHash, txs,
+                Hex.encode(root), txRoot, receiptsRoot, Hex.encode(bloom), ZERO_ADDRESS, Hex.encode(mixHash), txs,
                 stamped);
     }
 
+    /**
+     * The block's prevRandao (post-merge mixHash): keccak of the block number as a 32-byte word.
+     * A made-up beacon value, but deterministic, so a replayed block gets the same one.
+     */
+    static byte[] prevRandao(long number) {
+        return Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32));
+    }
+
     /** EIP-2718 receipt encoding: [status, cumulativeGas, bloom, logs], prefixed by the type for typed transactions. */
-    private static byte[] encodeReceipt(Receipt r) {
+    private static byte[] encodeReceipt(Receipt r, byte[] bloom) {
         List<RlpType> logs = new ArrayList<>();
         for (LogEntry l : r.logs()) {
-            logs.add(new RlpList(RlpString.create(Numeric.hexStringToByteArray(l.address())),
-                    new RlpList(l.topics().stream().map(t -> (RlpType) RlpString.create(Numeric.hexStringToByteArray(t))).toList()),
-                    RlpString.create(Numeric.hexStringToByteArray(l.data()))));
+            List<RlpType> topics = new ArrayList<>(l.topics().size());
+            for (String t : l.topics()) topics.add(RlpString.create(Hex.decode(t)));
+            logs.add(new RlpList(RlpString.create(Hex.decode(l.address())), new RlpList(topics), RlpString.create(Hex.decode(l.data()))));
         }
         byte[] body = RlpEncoder.encode(new RlpList(RlpString.create(r.success() ? 1 : 0),
                 RlpString.create(BigInteger.valueOf(r.cumulativeGasUsed())),
-                RlpString.create(Numeric.hexStringToByteArray(r.logsBloom())), new RlpList(logs)));
+                RlpString.create(bloom), new RlpList(logs)));
         if (r.type() == 0) return body;
         byte[] typed = new byte[body.length + 1];
         typed[0] = (byte) r.type();

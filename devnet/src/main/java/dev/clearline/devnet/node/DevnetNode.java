@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clearline.devnet.node.ChainState.BlockEnv;
 import dev.clearline.devnet.node.ChainState.Execution;
 import dev.clearline.devnet.node.ChainState.Message;
+import dev.clearline.evm.Hex;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -783,13 +784,27 @@ public final class DevnetNode implements AutoCloseable {
     private BlockEnv nextEnv() {
         Block h = head();
         long ts = nextTimestamp != null ? nextTimestamp : Math.max(h.timestamp() + 1, config.clockSeconds().getAsLong() + timeOffset);
-        return envOf(h.number() + 1, ts, nextBaseFeeAfter(h));
+        if (h != nextBaseFeeOf) {
+            nextBaseFee = nextBaseFeeAfter(h);
+            nextBaseFeeOf = h;
+        }
+        return envOf(h.number() + 1, ts, nextBaseFee);
     }
 
+    /** The head {@link #nextBaseFee} was computed for: every eth_call at the head needs it, and it changes once per block. */
+    private Block nextBaseFeeOf;
+    private BigInteger nextBaseFee;
+    /** The block number {@link #randao} belongs to: a keccak per call saved while the head stays. */
+    private long randaoNumber = -1;
+    private byte[] randao;
+
     private BlockEnv envOf(long number, long timestamp, BigInteger baseFee) {
-        byte[] randao = Hash.sha3(Numeric.toBytesPadded(BigInteger.valueOf(number), 32));
+        if (number != randaoNumber) {
+            randao = BlockSealer.prevRandao(number);
+            randaoNumber = number;
+        }
         return new BlockEnv(number, timestamp, config.blockGasLimit(), baseFee, ZERO_ADDRESS, config.chainId(), randao,
-                n -> n >= 0 && n < blocks.size() && n < number ? Numeric.hexStringToByteArray(blocks.get((int) n).hash()) : new byte[32]);
+                n -> n >= 0 && n < blocks.size() && n < number ? Hex.decode(blocks.get((int) n).hash()) : new byte[32]);
     }
 
     private void index(Block b) {

@@ -15,6 +15,7 @@ import dev.clearline.evm.ExecutionOptions;
 import dev.clearline.evm.ExecutionResult;
 import dev.clearline.evm.Failure;
 import dev.clearline.evm.Hardfork;
+import dev.clearline.evm.Hex;
 import dev.clearline.evm.Log;
 import dev.clearline.evm.WorldState;
 import dev.clearline.evm.trace.TraceRequest;
@@ -208,8 +209,10 @@ final class EvmChainState implements ChainState {
     private static Execution execution(ExecutionResult r) {
         List<RawLog> logs = new ArrayList<>();
         for (Log l : r.logs()) {
-            logs.add(new RawLog(l.address().toHex().toLowerCase(), l.topics().stream().map(t -> t.toHex().toLowerCase()).toList(),
-                    Numeric.toHexString(l.data())));
+            // The evm module's hex is lower case already.
+            List<String> topics = new ArrayList<>(l.topics().size());
+            for (Bytes32 t : l.topics()) topics.add(t.toHex());
+            logs.add(new RawLog(l.address().toHex(), topics, Hex.encode(l.data())));
         }
         Optional<Failure> failure = r.failure();
         boolean invalid = failure.isPresent() && failure.get() instanceof Failure.Invalid;
@@ -220,6 +223,6 @@ final class EvmChainState implements ChainState {
             case Failure.Invalid inv -> inv.reason();
         }).orElse(null);
         return new Execution(r.succeeded(), r.returnData(), r.gasUsed(), logs,
-                r.createdAddress().map(a -> a.toHex().toLowerCase()).orElse(null), error, invalid);
+                r.createdAddress().map(Address::toHex).orElse(null), error, invalid);
     }
 }

@@ -1,7 +1,8 @@
 package dev.clearline.devnet.node;
 
+import dev.clearline.evm.Hex;
+import java.util.ArrayList;
 import java.util.List;
-import org.web3j.utils.Numeric;
 
 /** A log as mined: emitted by {@code address} in transaction {@code transactionHash}. Hex strings are 0x-prefixed lower case. */
 public record LogEntry(String address, List<String> topics, String data, long blockNumber, String blockHash,
@@ -12,7 +13,8 @@ public record LogEntry(String address, List<String> topics, String data, long bl
     }
 
     byte[] bloom() {
-        return Bloom.ofLog(Numeric.hexStringToByteArray(address),
-                topics.stream().map(Numeric::hexStringToByteArray).toList());
+        List<byte[]> topicBytes = new ArrayList<>(topics.size());
+        for (String t : topics) topicBytes.add(Hex.decode(t));
+        return Bloom.ofLog(Hex.decode(address), topicBytes);
     }
 }

@@ -6,9 +6,11 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -35,6 +37,10 @@ public final class RpcHttpServer implements AutoCloseable {
             + "\"invalid request: the body is larger than " + MAX_BODY + " bytes; split the batch\"}}").getBytes(StandardCharsets.UTF_8);
     private static final byte[] POST_ONLY = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":"
             + "\"invalid request: send JSON-RPC requests with POST\"}}").getBytes(StandardCharsets.UTF_8);
+
+    // Headers every answer carries, encoded once: Jetty copies a pre-encoded field's bytes as they are.
+    private static final HttpField ALLOW_ANY_ORIGIN = new PreEncodedHttpField(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    private static final HttpField JSON_CONTENT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
 
     private final Server server;
     private final ServerConnector connector;
@@ -105,7 +111,7 @@ public final class RpcHttpServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             var headers = response.getHeaders();
-            headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+            headers.put(ALLOW_ANY_ORIGIN);
             String method = request.getMethod();
             if (HttpMethod.OPTIONS.is(method)) {
                 headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
@@ -150,7 +156,7 @@ public final class RpcHttpServer implements AutoCloseable {
 
         private static void answer(Response response, int status, byte[] body, Callback callback) {
             response.setStatus(status);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(JSON_CONTENT);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
             response.write(true, ByteBuffer.wrap(body), callback);
         }

@@ -92,6 +92,16 @@ public final class Exchange {
         return mb == null ? null : mb.book();
     }
 
+    /** Order hashes the exchange's hash table holds: its live orders and forced tombstones (bounded by what rests). */
+    int retainedOrderHashes() {
+        return index.retainedHashes();
+    }
+
+    /** Fingerprints kept of orders cancelled before they were posted (8 bytes each; see {@link OrderIndex}). */
+    int cancelledUnpostedFingerprints() {
+        return index.cancelledUnpostedCount();
+    }
+
     /** The book id of a live order, or -1. */
     public long orderId(Hash32 orderHash) {
         LiveOrder e = index.live(orderHash);
@@ -172,7 +182,7 @@ public final class Exchange {
                     glue.evict(e, bookOf(e.marketId()), mirror.market(e.marketId()), ExchangeEvent.Why.FORCED, null);
                 }
                 OrderHashLeaf leaf = StateReads.orderHash(mirror.state, f.orderHash());
-                if (leaf != null && leaf.isTombstone()) index.markCancelled(f.orderHash());
+                if (leaf != null && leaf.isTombstone()) index.markForcedTombstone(f.orderHash());
             }
             default -> { }
         }
@@ -206,8 +216,7 @@ public final class Exchange {
         if (mb != null) sweep(o.marketId());
         MarketLeaf m = mirror.market(o.marketId());
         Account a = account(o.trader());
-        LiveOrder prior = index.prior(v.hash()); // one probe answers both "taken?" and "cancelled unposted?"
-        Reject r = preChecks.check(o, mb != null, m, prior != null, OrderIndex.isCancelledMark(prior), a, null);
+        Reject r = preChecks.check(o, mb != null, m, index.spent(v.hash(), a.nonces.contains(o.nonce()), mirror.state), a, null);
         if (r != null) return reject(v.hash(), r, null);
         long cap = reduceOnlyCap(o, a, m);
         if (cap < 0) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
@@ -254,7 +263,7 @@ public final class Exchange {
         if (posted) mirror.emitCancel(c);
         MarketBook mb = bookOf(e.marketId());
         glue.cancel(e, mb, mirror.market(e.marketId()));
-        if (!posted) index.markCancelled(c.orderHash());
+        if (!posted) index.markCancelledUnposted(c.orderHash());
         sweep(e.marketId());
         return null;
     }
@@ -293,8 +302,7 @@ public final class Exchange {
             return reject(replacement.hash(), Reject.UNKNOWN_ORDER, null);
         }
         Account a = e.account; // same trader, checked above
-        LiveOrder prior = index.prior(replacement.hash());
-        Reject r = preChecks.check(o, true, m, prior != null, OrderIndex.isCancelledMark(prior), a, e);
+        Reject r = preChecks.check(o, true, m, index.spent(replacement.hash(), a.nonces.contains(o.nonce()), mirror.state), a, e);
         if (r != null) return reject(replacement.hash(), r, null);
         LiveOrder next = new LiveOrder(e.id, replacement, a);
         // a pegged order has no price of its own to amend in the book: pegged either side, the replacement is placed anew
@@ -303,7 +311,7 @@ public final class Exchange {
         if (inBook) {
             r = glue.amend(next, mb, m);
             if (r != null) {
-                if (next.posted) index.markGone(replacement.hash());
+                if (next.posted) a.nonces.add(o.nonce()); // posted before the refusal: its nonce (so its hash) stays spent
                 if (!mb.book().isResting(e.id)) glue.forget(e, mb);
                 return r;
             }

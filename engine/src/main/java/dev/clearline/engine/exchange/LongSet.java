@@ -1,6 +1,6 @@
 package dev.clearline.engine.exchange;
 
-/** An insert-only open-addressing set of longs (no boxing): a trader's used order nonces. */
+/** An insert-only open-addressing set of longs (no boxing): a trader's used order nonces, fingerprints of cancelled hashes. */
 final class LongSet {
     private static final long EMPTY = 0;
 
@@ -43,6 +43,10 @@ final class LongSet {
             while (slots[i] != EMPTY) i = (i + 1) & mask;
             slots[i] = v;
         }
+    }
+
+    int size() {
+        return size + (hasZero ? 1 : 0);
     }
 
     private static int slot(long v, int mask) {

@@ -1,20 +1,33 @@
 package dev.clearline.engine.exchange;
 
 import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.state.OrderHashLeaf;
+import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.StateReads;
 
 import java.util.List;
 
 /**
- * The exchange's orders by book id and by hash. A hash stays known after its order leaves: a
- * posted one as gone (the tree holds its leaf, so it can never be posted again), one its trader
- * cancelled before it was posted as cancelled (the tree holds a tombstone).
+ * The exchange's live orders by book id and by hash, and what it must remember of the orders that
+ * left, which is little: a hash can come back only as the very same signed order, so with the same
+ * trader and nonce, and every order this exchange accepted has its nonce recorded as used
+ * ({@link UsedNonces}) before or as it leaves. A fresh nonce therefore means a fresh hash, and
+ * only a used nonce needs the question "was this hash spent, and how?", answered by the tree
+ * (its ORDER_HASH leaf: posted, or a tombstone) or, for an order cancelled before it was posted
+ * (which the tree never saw), by a 64-bit fingerprint of its hash. So the hash table holds the
+ * live orders only, plus the tombstones of ForcedCancels of hashes this exchange never saw (an L1
+ * priority operation each); the fingerprints cost 8 bytes per cancel before posting, and are kept
+ * for as long as the exchange refuses that hash with ORDER_CANCELLED (docs/protocol.md section 5:
+ * "from then on").
  */
 final class OrderIndex {
-    private static final LiveOrder GONE = new LiveOrder(-1, null, null);
-    private static final LiveOrder CANCELLED = new LiveOrder(-1, null, null);
+    private static final LiveOrder FORCED_TOMBSTONE = new LiveOrder(-1, null, null);
 
     private final LongMap<LiveOrder> byId = new LongMap<>();
     private final HashIndex<Hash32, LiveOrder> byHash = new HashIndex<>();
+    /** Fingerprints of the hashes of orders cancelled before they were posted. */
+    private final LongSet cancelledUnposted = new LongSet();
     private long nextId = 1;
 
     /** A fresh book id. */
@@ -35,55 +48,68 @@ final class OrderIndex {
     /** The live order with this hash, or null. */
     LiveOrder live(Hash32 hash) {
         LiveOrder e = byHash.get(hash);
-        return e == GONE || e == CANCELLED ? null : e;
+        return e == FORCED_TOMBSTONE ? null : e;
     }
 
-    /** Whether the hash was ever used by an order that is no longer live (posted and gone, or cancelled). */
-    boolean wasCancelledUnposted(Hash32 hash) {
-        return byHash.get(hash) == CANCELLED;
+    /**
+     * Why an order with this hash cannot be taken, or null: DUPLICATE_ORDER when it is live or
+     * was posted, ORDER_CANCELLED when it was cancelled (a tombstone in {@code tree}, or a cancel
+     * before posting). {@code nonceUsed}: whether its trader already used its nonce; when not, the
+     * hash was never taken here and only the table of live orders and forced tombstones is read.
+     */
+    Reject spent(Hash32 hash, boolean nonceUsed, LeafStore tree) {
+        LiveOrder e = byHash.get(hash);
+        if (e != null) return e == FORCED_TOMBSTONE ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
+        if (!nonceUsed) return null;
+        OrderHashLeaf leaf = StateReads.orderHash(tree, hash);
+        if (leaf != null) return leaf.isTombstone() ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
+        return cancelledUnposted.contains(fingerprint(hash)) ? Reject.ORDER_CANCELLED : null;
     }
 
-    /** What a hash stands for, in one probe: null when it is free, else its live order or a marker. */
-    LiveOrder prior(Hash32 hash) {
-        return byHash.get(hash);
+    /** Records that this exchange refuses the hash from now on: its order was cancelled before it was posted. */
+    void markCancelledUnposted(Hash32 hash) {
+        cancelledUnposted.add(fingerprint(hash));
     }
 
-    /** Whether a {@link #prior} result is the mark of a cancel before posting. */
-    static boolean isCancelledMark(LiveOrder prior) {
-        return prior == CANCELLED;
+    /** Records that the tree holds a ForcedCancel's tombstone for a hash (rare: one L1 priority operation each). */
+    void markForcedTombstone(Hash32 hash) {
+        byHash.put(hash, FORCED_TOMBSTONE);
     }
 
-    /** Whether this hash is taken: live, posted before, or cancelled. */
-    boolean known(Hash32 hash) {
-        return byHash.get(hash) != null;
-    }
-
-    /** Records that the tree holds a tombstone for this hash (cancelled before it was posted). */
-    void markCancelled(Hash32 hash) {
-        byHash.put(hash, CANCELLED);
-    }
-
-    /** Drops {@code e} from both indexes; its hash stays taken when it was posted. */
+    /** Drops {@code e} from both indexes. */
     void remove(LiveOrder e) {
         if (byId.get(e.id) == e) byId.remove(e.id);
         unindexHash(e);
     }
 
-    /** Drops only the hash of an order being replaced under the same id. */
+    /**
+     * Drops only the hash of an order being replaced under the same id. Its nonce stays used (a
+     * posted order refused at submission had not recorded it yet), so its hash stays refused.
+     */
     void unindexHash(LiveOrder e) {
         int at = byHash.find(e.v.hash()); // one probe for the check and the change
         if (at < 0 || byHash.valueAt(at) != e) return;
-        if (e.posted) byHash.setValueAt(at, GONE);
-        else byHash.removeAt(at);
+        if (e.posted) e.account.nonces.add(e.order().nonce());
+        byHash.removeAt(at);
     }
 
-    /** Marks a hash posted-and-gone (an order posted during a refused amend). */
-    void markGone(Hash32 hash) {
-        byHash.put(hash, GONE);
+    /** Hashes the table holds: the live orders and the forced tombstones (what a churn test bounds). */
+    int retainedHashes() {
+        return byHash.size();
+    }
+
+    /** Fingerprints of cancels before posting (8 bytes each, kept: see the class comment). */
+    int cancelledUnpostedCount() {
+        return cancelledUnposted.size();
     }
 
     /** A snapshot of the live orders, for rare whole-set passes (liquidation), not per-operation use. */
     List<LiveOrder> all() {
         return byId.values();
+    }
+
+    /** The hash's first 8 bytes: Keccak output, so as good as any 64 bits of it. */
+    private static long fingerprint(Hash32 hash) {
+        return hash.leading64();
     }
 }

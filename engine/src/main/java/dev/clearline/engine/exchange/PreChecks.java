@@ -27,14 +27,13 @@ final class PreChecks {
     }
 
     /**
-     * @param hashKnown whether the order's hash is taken (live, posted before, or cancelled)
-     * @param hashCancelled whether it is taken by a cancel before posting
+     * @param spent why the order's hash is taken (live or posted before: DUPLICATE_ORDER; cancelled:
+     *              ORDER_CANCELLED), or null when it is free ({@link OrderIndex#spent})
      * @param replaced the order an amend replaces, whose reservation does not count, or null
      */
-    Reject check(Order o, boolean marketHasBook, MarketLeaf m, boolean hashKnown, boolean hashCancelled,
-                 Account a, LiveOrder replaced) {
+    Reject check(Order o, boolean marketHasBook, MarketLeaf m, Reject spent, Account a, LiveOrder replaced) {
         if (m == null || !marketHasBook) return Reject.UNKNOWN_MARKET;
-        if (hashKnown) return hashCancelled ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
+        if (spent != null) return spent;
         if (a.nonces.contains(o.nonce())) return Reject.DUPLICATE_NONCE;
         Reject r = Stf.checkOrderFields(o, m);
         if (r != null) return r;

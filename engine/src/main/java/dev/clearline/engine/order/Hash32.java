@@ -25,6 +25,13 @@ public final class Hash32 {
         return bytes.clone();
     }
 
+    /** The first 8 bytes, big-endian: a 64-bit fingerprint without copying the array. */
+    public long leading64() {
+        long f = 0;
+        for (int i = 0; i < 8; i++) f = (f << 8) | (bytes[i] & 0xFF);
+        return f;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o == this || o instanceof Hash32 h && h.hash == hash && Arrays.equals(bytes, h.bytes);

@@ -302,6 +302,8 @@ class OrderFlowProperties {
             if (book.bestBidTicks() != OrderBook.NO_PRICE && book.bestAskTicks() != OrderBook.NO_PRICE) {
                 assertThat(book.bestBidTicks()).isLessThan(book.bestAskTicks());
             }
+            // what left the book leaves the hash table too: it holds the live orders only, however long the flow
+            assertThat(d.ex.retainedOrderHashes()).as("hashes retained").isEqualTo(book.restingOrders());
         }
     }
 }

@@ -21,7 +21,7 @@ class PreChecksTest {
 
     Reject check(Order o, LiveOrder replaced) {
         MarketLeaf m = StateReads.market(d.ex.state(), Desk.MARKET);
-        return checks.check(o, true, m, false, false, account, replaced);
+        return checks.check(o, true, m, null, account, replaced);
     }
 
     @Test

@@ -167,6 +167,11 @@ public final class Gateway implements AutoCloseable {
 
     /** How long the oldest request may go unanswered, with nothing answered meanwhile, before everything unanswered is sent again. */
     private static final long STALL_NANOS = 3_000_000_000L;
+    /**
+     * How long requests may go unanswered before the connection itself is suspect and replaced by a
+     * new one: longer than an election on a loaded machine plus the resend after {@link #STALL_NANOS}.
+     */
+    private static final long RECONNECT_NANOS = 4_500_000_000L;
     /** A repeated out-of-order answer naming the same expected number rewinds again only after this long (the resend is on its way). */
     private static final long GAP_REWIND_NANOS = 500_000_000L;
 
@@ -180,6 +185,7 @@ public final class Gateway implements AutoCloseable {
     private long sentUpTo;
     private long lastProgress = System.nanoTime();
     private long lastRewind;
+    private long lastReconnect = System.nanoTime();
     private long lastGapExpected = -1;
 
     private void run(ClusterClient first) {
@@ -187,10 +193,19 @@ public final class Gateway implements AutoCloseable {
         IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
         while (running) {
             try {
-                if (client.isClosed()) {
+                long started = System.nanoTime();
+                boolean stuck = (!inFlight.isEmpty() || !queriesInFlight.isEmpty()) && started - lastProgress > RECONNECT_NANOS
+                        && started - lastReconnect > RECONNECT_NANOS;
+                if (client.isClosed() || stuck) {
+                    // closed: the cluster closed our session. stuck: nothing answered for seconds although a new
+                    // leader would have answered the resend by now, e.g. its new-leader event never reached us or
+                    // came after the old leader's ingress closed: a new session finds the leader by itself
+                    log.warn("event=cluster_connection_lost reason={} unanswered={} action=reconnect_and_resend",
+                            client.isClosed() ? "session_closed" : "no_answer", inFlight.size() + queriesInFlight.size());
                     client.close();
-                    log.warn("event=cluster_connection_lost unanswered={} action=reconnect_and_resend", inFlight.size() + queriesInFlight.size());
                     client = ClusterClient.connect(aeronDir, ingress, this::onReply, this::onNewLeader, Long.MAX_VALUE);
+                    lastReconnect = System.nanoTime();
+                    log.info("event=cluster_reconnected leader={} took_ms={}", client.leaderMemberId(), (lastReconnect - started) / 1_000_000);
                     rewind();
                 }
                 int work = 0;

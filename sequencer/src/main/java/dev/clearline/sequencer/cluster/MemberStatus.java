@@ -9,8 +9,10 @@ import java.util.Map;
  * What one member holds, read on its service thread: its role, the seq of the last command it
  * applied, its state root and the log position it reached. Members that applied the same log
  * prefix have the same seq and root; comparing them is how tests and operators see agreement.
+ * {@code clientSessions} counts the cluster client sessions (gateways) this member knows open: a
+ * number that only grows means sessions of dead gateways are not being timed out.
  */
-public record MemberStatus(int memberId, Cluster.Role role, long seq, String stateRoot, long logPosition) {
+public record MemberStatus(int memberId, Cluster.Role role, long seq, String stateRoot, long logPosition, int clientSessions) {
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("member", memberId);
@@ -18,6 +20,7 @@ public record MemberStatus(int memberId, Cluster.Role role, long seq, String sta
         m.put("seq", seq);
         m.put("stateRoot", stateRoot);
         m.put("logPosition", logPosition);
+        m.put("clientSessions", clientSessions);
         return m;
     }
 }

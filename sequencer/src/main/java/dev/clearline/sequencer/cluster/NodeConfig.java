@@ -49,7 +49,29 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
             }
         }
         if (snapshotInterval.isNegative()) throw new IllegalArgumentException("the snapshot interval must not be negative");
+        if (members.size() > 1 && !snapshotInterval.isZero() && snapshotInterval.compareTo(SESSION_TIMEOUT.multipliedBy(2)) < 0) {
+            // Aeron resets every client session's activity time when a snapshot completes: with snapshots more
+            // often than the session timeout, the session of a dead gateway (one on every killed member) is never
+            // timed out, and after a few failovers the cluster refuses new gateways ("concurrent session limit")
+            throw new IllegalArgumentException("--snapshot-every " + snapshotInterval.toSeconds() + " s is too short for a cluster: snapshots reset "
+                    + "the " + SESSION_TIMEOUT.toSeconds() + " s client-session timeout, so dead gateways' sessions would never close; "
+                    + "pass --snapshot-every " + SESSION_TIMEOUT.multipliedBy(2).toSeconds() + " or more (or 0 for none)");
+        }
     }
+
+    /**
+     * A cluster client (a gateway) that sends nothing for this long is closed by the leader. A
+     * gateway sends a keep-alive every second, so only a dead or stalled one is closed; a stalled
+     * one reconnects and resends. Dead gateways' sessions (one per killed member) must go before
+     * they fill {@link #MAX_CLIENT_SESSIONS}.
+     */
+    public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How many client sessions the cluster holds open at once (Aeron's default is 10). Every
+     * member's gateway is one, and a restarted member's new gateway opens another while the old one
+     * waits out {@link #SESSION_TIMEOUT}; other clients (tools, extra gateways) count too.
+     */
+    public static final int MAX_CLIENT_SESSIONS = 64;
 
     /** The single-member default: free loopback ports, Aeron's default timing, snapshots only on request. */
     public static NodeConfig ephemeral(Path dir, Genesis genesis) {

@@ -46,10 +46,13 @@ public final class SequencerNode implements AutoCloseable {
     private final ClusteredServiceContainer container;
     private final SequencerService service;
     private final Thread snapshots;
+    private final CompletableFuture<String> configMismatch;
     private volatile boolean closed;
 
-    private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service) {
+    private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service,
+                          CompletableFuture<String> configMismatch) {
         this.config = config;
+        this.configMismatch = configMismatch;
         this.driver = driver;
         this.container = container;
         this.service = service;
@@ -59,6 +62,15 @@ public final class SequencerNode implements AutoCloseable {
     /** What this member holds and whether it leads. */
     public CompletableFuture<MemberStatus> status() {
         return service.status();
+    }
+
+    /**
+     * Completes, with what differs and what to do, if this member's settings disagree with the
+     * fingerprint the leader put in the log ({@link ConfigFingerprint}). The service then applies
+     * nothing more; the process running this node should stop ({@code SequencerMain} exits with 3).
+     */
+    public CompletableFuture<String> configMismatch() {
+        return configMismatch;
     }
 
     /** This member's role as its service last heard it (FOLLOWER before the first election). */
@@ -86,6 +98,14 @@ public final class SequencerNode implements AutoCloseable {
         return config;
     }
 
+    /**
+     * What a gateway in this JVM passes as ingress endpoints: shared memory ({@link ClusterClient#SAME_DRIVER})
+     * when this node is the whole cluster, every member's UDP ingress otherwise.
+     */
+    public String clientIngress() {
+        return config.members().size() == 1 ? ClusterClient.SAME_DRIVER : config.ingressEndpoints();
+    }
+
     static Supplier<IdleStrategy> idle() {
         return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     }
@@ -94,6 +114,7 @@ public final class SequencerNode implements AutoCloseable {
     public static SequencerNode start(NodeConfig requested, SignatureVerifier verifier) throws IOException, InterruptedException {
         NodeConfig config = requested.withFreePorts();
         Files.createDirectories(config.dir());
+        ArchiveCheck.verify(config.dir(), config.memberId());
         long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
         while (true) {
             try {
@@ -126,6 +147,7 @@ public final class SequencerNode implements AutoCloseable {
                 .localControlChannel("aeron:ipc?term-length=64k")
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .recordingEventsEnabled(false)
+                .recordChecksum(new FrameChecksum())
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(idle())
                 .archiveId(config.memberId() + 1);
@@ -143,13 +165,17 @@ public final class SequencerNode implements AutoCloseable {
                 .logChannel("aeron:udp?term-length=4m")
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .archiveContext(archiveClient.clone())
+                .isIpcIngressAllowed(true) // the node's own gateway, when it is the only member (clientIngress)
+                .sessionTimeoutNs(NodeConfig.SESSION_TIMEOUT.toNanos())
+                .maxConcurrentSessions(NodeConfig.MAX_CLIENT_SESSIONS)
                 .idleStrategySupplier(idle());
         NodeConfig.Timing t = config.timing();
         if (!t.leaderHeartbeatTimeout().isZero()) consensusCtx.leaderHeartbeatTimeoutNs(t.leaderHeartbeatTimeout().toNanos());
         if (!t.leaderHeartbeatInterval().isZero()) consensusCtx.leaderHeartbeatIntervalNs(t.leaderHeartbeatInterval().toNanos());
         if (!t.electionTimeout().isZero()) consensusCtx.electionTimeoutNs(t.electionTimeout().toNanos());
         if (!t.startupCanvassTimeout().isZero()) consensusCtx.startupCanvassTimeoutNs(t.startupCanvassTimeout().toNanos());
-        SequencerService service = new SequencerService(config.genesis(), verifier);
+        CompletableFuture<String> mismatch = new CompletableFuture<>();
+        SequencerService service = new SequencerService(config.genesis(), verifier, mismatch::complete);
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(aeronDir)
                 .archiveContext(archiveClient.clone())
@@ -162,7 +188,7 @@ public final class SequencerNode implements AutoCloseable {
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
             log.info("event=node_started member={} members={} dir={} ingress={}", config.memberId(), config.members().size(),
                     config.dir(), config.ingressEndpoints());
-            return new SequencerNode(config, driver, container, service);
+            return new SequencerNode(config, driver, container, service, mismatch);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             throw e;

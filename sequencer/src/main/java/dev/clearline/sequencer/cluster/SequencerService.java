@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,9 +54,52 @@ public final class SequencerService implements ClusteredService {
     /** Status requests from other threads, answered on the service thread between commands. */
     private final ConcurrentLinkedQueue<CompletableFuture<MemberStatus>> statusRequests = new ConcurrentLinkedQueue<>();
 
+    /** Told once, with the reason, when this member's settings disagree with the cluster's log; it applies nothing after. */
+    private final java.util.function.Consumer<String> onConfigMismatch;
+    private volatile boolean halted;
+
     public SequencerService(Genesis genesis, SignatureVerifier verifier) {
+        this(genesis, verifier, why -> { });
+    }
+
+    public SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<String> onConfigMismatch) {
         this.genesis = genesis;
         this.verifier = verifier;
+        this.onConfigMismatch = onConfigMismatch;
+    }
+
+    /**
+     * Every member offers its fingerprint here, at the same log position; Aeron appends only the
+     * leader's copy (service messages are deduplicated by their place in the log), so each term's
+     * log starts with the leader's settings for every member to check ({@link ConfigFingerprint}).
+     */
+    @Override
+    public void onNewLeadershipTermEvent(long leadershipTermId, long logPosition, long timestamp, long termBaseLogPosition,
+                                         int leaderMemberId, int logSessionId, TimeUnit timeUnit, int appVersion) {
+        if (halted) return;
+        byte[] f = ConfigFingerprint.of(cluster.memberId(), genesis).encode();
+        UnsafeBuffer b = new UnsafeBuffer(f);
+        idle.reset();
+        for (int i = 0; i < EGRESS_RETRIES; i++) {
+            if (cluster.offer(b, 0, f.length) > 0) return;
+            idle.idle();
+        }
+        log.warn("event=config_fingerprint_not_offered term={} reason=back_pressure", leadershipTermId);
+    }
+
+    /** A fingerprint from the log: the same as ours, or this member stops applying anything. */
+    private void checkFingerprint(byte[] bytes) {
+        ConfigFingerprint mine = ConfigFingerprint.of(cluster.memberId(), genesis);
+        List<String> diff = ConfigFingerprint.decode(bytes).map(theirs -> theirs.differencesFrom(mine))
+                .orElse(List.of("the fingerprint message is unreadable (a member of another version?)"));
+        if (diff.isEmpty()) return;
+        halted = true;
+        String why = "this member's settings differ from the cluster's: " + String.join("; ", diff)
+                + ". It applies nothing more. Start it with the same settings as the other members (--chain-id, --rollup, --manifest), "
+                + "then wipe its directory (--dir) so it rejoins from the others; if the log's value is the wrong one, "
+                + "the member that led with it is misconfigured: stop it and fix its settings instead";
+        log.error("event=config_mismatch member={} detail=\"{}\"", cluster.memberId(), why);
+        onConfigMismatch.accept(why);
     }
 
     @Override
@@ -88,8 +132,13 @@ public final class SequencerService implements ClusteredService {
 
     @Override
     public void onSessionMessage(ClientSession session, long timestamp, DirectBuffer buffer, int offset, int length, Header header) {
+        if (halted) return;
         byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
+        if (session == null && ConfigFingerprint.isFingerprint(bytes)) {
+            checkFingerprint(bytes);
+            return;
+        }
         Command c;
         try {
             c = CommandCodec.decode(bytes, 0, length);
@@ -202,7 +251,8 @@ public final class SequencerService implements ClusteredService {
                 f.completeExceptionally(new IllegalStateException("the service has not started yet"));
                 continue;
             }
-            f.complete(new MemberStatus(cluster.memberId(), role, state.seq(), state.stateRoot().toString(), cluster.logPosition()));
+            f.complete(new MemberStatus(cluster.memberId(), role, state.seq(), state.stateRoot().toString(), cluster.logPosition(),
+                    cluster.clientSessions().size()));
         }
         return work;
     }

@@ -43,6 +43,16 @@ final class OrderBookView {
     private final Map<Class<?>, RecordComponent[]> fields = new HashMap<>();
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
     private final Set<OrderRecord> touched = new LinkedHashSet<>();
+    /**
+     * Closed orders (filled, cancelled, expired, replaced) in the order they closed, each with the
+     * batch its last transitions went into at the latest (the batch open when it closed): once L1
+     * finalizes that batch the record leaves memory ({@link #forgetFinal}), so the records follow
+     * the open orders and the challenge window, not the history.
+     */
+    private final ArrayDeque<Closed> closed = new ArrayDeque<>();
+    private record Closed(long batch, OrderRecord record) {}
+    /** The index of the batch this command's transitions go into (set before each command). */
+    private long openBatch;
     /** Fills and withdrawals of the current command, waiting for the batch index their transitions land in. */
     private final List<Map<String, Object>> unplaced = new ArrayList<>();
 
@@ -249,9 +259,44 @@ final class OrderBookView {
     }
 
     private void close(OrderRecord r, String status) {
+        if (r.status.equals("open")) closed.addLast(new Closed(openBatch, r));
         r.status = status;
         trader(r.order.trader()).open.remove(r.hash);
         if (r.bookId >= 0 && byId.get(r.bookId) == r) byId.remove(r.bookId);
+    }
+
+    void openBatch(long index) {
+        openBatch = index;
+    }
+
+    /** Drops the records of orders closed in a batch L1 has finalized (the first {@code finalized} batches). */
+    void forgetFinal(long finalized) {
+        while (!closed.isEmpty() && closed.peekFirst().batch() < finalized) {
+            OrderRecord r = closed.removeFirst().record();
+            if (orders.get(r.hash) == r) orders.remove(r.hash);
+        }
+    }
+
+    /** Order records held (open, or closed in a batch not final yet). */
+    int ordersKept() {
+        return orders.size();
+    }
+
+    /** Book ids mapped to open orders. */
+    int bookIdsKept() {
+        return byId.size();
+    }
+
+    /** Traders with a record (open orders, recent fills and withdrawals, markets): one per account that ever traded. */
+    int tradersKept() {
+        return traders.size();
+    }
+
+    /** Price levels shown in the depth view, over all markets and sides. */
+    int levelsKept() {
+        int n = 0;
+        for (var sides : levels.values()) for (var side : sides) n += side.size();
+        return n;
     }
 
     private TraderRecord trader(Address a) {
@@ -260,7 +305,14 @@ final class OrderBookView {
 
     Map<String, Object> order(Hash32 hash) {
         OrderRecord r = orders.get(hash);
-        if (r == null) return Map.of("known", false, "orderHash", hash.toString());
+        if (r == null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("known", false);
+            m.put("orderHash", hash.toString());
+            m.put("help", "no open order with this hash, nor one closed in a batch that is not final yet: orders closed in a"
+                    + " final batch leave memory; read the order's leaf from L1 (or replay the log) for its final state");
+            return m;
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("known", true);
         m.put("orderHash", r.hash.toString());

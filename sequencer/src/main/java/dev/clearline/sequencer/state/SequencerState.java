@@ -18,6 +18,7 @@ import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.tree.store.MemoryNodeStore;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -41,8 +42,23 @@ import java.util.Map;
  * {@link Command.TimeTick}; everything else comes from {@link Genesis}. Single-threaded.
  */
 public final class SequencerState {
-    /** Replies kept per client for resends whose first answer was lost. */
+    /**
+     * Replies kept per active client for resends whose first answer was lost. A gateway resends
+     * only requests it has had no answer for, from the oldest one, so this is the number of its
+     * requests that may be in flight at once; a request further back than that is answered as a
+     * duplicate whose outcome is not kept (and still never applied twice).
+     */
     static final int RESEND_WINDOW = 4096;
+    /**
+     * A client silent this long (log time) keeps only its last request number, not its replies: a
+     * live gateway resends after a 3 s stall or on a new leader, never minutes later.
+     */
+    static final long IDLE_MILLIS = 10 * 60_000L;
+    /**
+     * A client silent this long is forgotten altogether (a gateway that restarts takes a new random
+     * client id, so old ids are never heard from again); what a forgotten id sends is treated as new.
+     */
+    static final long FORGET_MILLIS = 7 * 24 * 3_600_000L;
     private static final int KEEP_TREE_VERSIONS = 64;
 
     private final Genesis genesis;
@@ -51,7 +67,10 @@ public final class SequencerState {
     private final BatchBuilder batches;
     private final KnownSignatures known;
     private final OrderBookView view = new OrderBookView();
-    private final Map<Long, ClientWindow> clients = new HashMap<>();
+    /** Clients heard from within {@link #IDLE_MILLIS}, least recently active first. */
+    private final LinkedHashMap<Long, ClientWindow> clients = new LinkedHashMap<>();
+    /** Clients idle longer: their last request number, least recently active first, until {@link #FORGET_MILLIS}. */
+    private final LinkedHashMap<Long, ClientWindow> dormant = new LinkedHashMap<>();
     private final CommandHistory history = new CommandHistory();
     private long seq;
     private long now;
@@ -100,6 +119,7 @@ public final class SequencerState {
     public Reply apply(Command c, long timestampMillis) {
         if (c instanceof Command.Query q) return answer(q, timestampMillis);
         ClientWindow w = clients.get(c.clientId());
+        if (w == null && (w = dormant.remove(c.clientId())) != null) clients.put(c.clientId(), w);
         long expected = w == null ? 1 : w.lastSeq + 1;
         if (c.clientSeq() > expected) {
             // an earlier request of this client never reached the log (lost with a leader): nothing is
@@ -127,6 +147,7 @@ public final class SequencerState {
         history.add(timestampMillis, CommandCodec.encode(c));
         now = Math.max(now, timestampMillis / 1000);
         seq++;
+        view.openBatch(sealedBatches);
         Map<String, Object> body = new LinkedHashMap<>();
         switch (c) {
             case Command.Place p -> {
@@ -204,6 +225,7 @@ public final class SequencerState {
                     kept.removeFirst();
                     firstKept++;
                 }
+                view.forgetFinal(l1.finalized());
                 body.put("l1", l1.view());
             }
             case Command.Query q -> throw new AssertionError("answered above");
@@ -232,7 +254,9 @@ public final class SequencerState {
         batches.tick(now);
         sealed.addAll(batches.takeSealed());
         if (!sealed.isEmpty()) {
-            body.put("batches", sealed.stream().map(SequencerState::batchView).toList());
+            // headers only: every gateway session gets this reply, and traders never need the calldata;
+            // the poster reads a batch's calldata with a BATCH query when it posts it
+            body.put("batches", sealed.stream().map(b -> headerView(b.header())).toList());
             sealedBatches += sealed.size();
             kept.addAll(sealed);
             lastBatch = sealed.getLast().header();
@@ -240,7 +264,10 @@ public final class SequencerState {
             if (keepFrom > nodes.oldestVersion()) nodes.prune(keepFrom);
         }
         Reply reply = new Reply(seq, c.clientId(), c.clientSeq(), timestampMillis, false, body);
-        w.remember(reply);
+        w.remember(reply, timestampMillis);
+        var last = clients.lastEntry();
+        if (last.getValue() != w) clients.putLast(c.clientId(), w); // keeps the table in order of last activity
+        retireIdleClients(timestampMillis);
         return reply;
     }
 
@@ -468,19 +495,68 @@ public final class SequencerState {
         return m;
     }
 
-    /** One client's last applied request number and its most recent replies, oldest dropped first. */
+    /** Moves clients silent for {@link #IDLE_MILLIS} to the dormant table (dropping their replies) and forgets those silent for {@link #FORGET_MILLIS}. */
+    private void retireIdleClients(long nowMillis) {
+        for (var it = clients.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (nowMillis - e.getValue().lastActive < IDLE_MILLIS) break; // least recently active first
+            it.remove();
+            e.getValue().replies.clear();
+            dormant.put(e.getKey(), e.getValue());
+        }
+        for (var it = dormant.values().iterator(); it.hasNext(); ) {
+            if (nowMillis - it.next().lastActive < FORGET_MILLIS) break;
+            it.remove();
+        }
+    }
+
+    /** Batches sealed so far. */
+    long sealedBatches() {
+        return sealedBatches;
+    }
+
+    /** The exchange's leaves (tests judge positions against them). */
+    dev.clearline.engine.stf.MemoryLeafStore leaves() {
+        return exchange.state();
+    }
+
+    /** Counts of what the state holds in memory beside the engine, by structure: each follows live state, not history (tests). */
+    Map<String, Integer> retained() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("orderRecords", view.ordersKept());
+        m.put("bookIds", view.bookIdsKept());
+        m.put("traders", view.tradersKept());
+        m.put("depthLevels", view.levelsKept());
+        m.put("activeClients", clients.size());
+        m.put("dormantClients", dormant.size());
+        int replies = 0;
+        for (ClientWindow w : clients.values()) replies += w.replies.size();
+        m.put("repliesKept", replies);
+        m.put("batchesInMemory", kept.size());
+        m.put("indexedPositions", positions.size());
+        return m;
+    }
+
+    /** One client's last applied request number and its most recent replies (consecutive numbers), oldest dropped first. */
     private static final class ClientWindow {
         long lastSeq;
-        final Reply[] ring = new Reply[RESEND_WINDOW];
+        long lastActive;
+        final ArrayDeque<Reply> replies = new ArrayDeque<>();
 
-        void remember(Reply r) {
+        void remember(Reply r, long atMillis) {
             lastSeq = r.clientSeq();
-            ring[(int) (r.clientSeq() % RESEND_WINDOW)] = r;
+            lastActive = atMillis;
+            replies.addLast(r);
+            if (replies.size() > RESEND_WINDOW) replies.removeFirst();
         }
 
         Reply find(long clientSeq) {
-            Reply r = ring[(int) (clientSeq % RESEND_WINDOW)];
-            return r != null && r.clientSeq() == clientSeq ? r : null;
+            for (var it = replies.descendingIterator(); it.hasNext(); ) { // a resend asks for a recent one
+                Reply r = it.next();
+                if (r.clientSeq() == clientSeq) return r;
+                if (r.clientSeq() < clientSeq) return null;
+            }
+            return null;
         }
     }
 }

@@ -19,6 +19,7 @@ import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.testkit.bench.MachineIdle;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -61,6 +62,10 @@ public final class SequencerBench {
             return;
         }
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
+        // optional: the offered rates, comma-separated (default 5k, 10k, 20k, 40k; stops after the first not sustained)
+        int[] rates = args.length > 1 && !args[1].isBlank()
+                ? java.util.Arrays.stream(args[1].trim().split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray()
+                : new int[] {5_000, 10_000, 20_000, 40_000};
         int cores = Runtime.getRuntime().availableProcessors();
         List<String> rows = new ArrayList<>();
         List<FastSigner> signers = new ArrayList<>();
@@ -69,31 +74,43 @@ public final class SequencerBench {
         Eip712 domain = genesis.domain();
 
         // the ceiling: native recoveries on every core at once
-        CpuIdle c0 = CpuIdle.now();
+        MachineIdle c0 = MachineIdle.now();
         double ceiling = recoveryCeiling(signers.getFirst(), cores, 2);
-        double ceilingIdle = CpuIdle.now().since(c0);
+        double ceilingIdle = MachineIdle.now().percentSince(c0);
         rows.add(row("signature-recovery ceiling", "all cores", ceiling, "recoveries/s", "-",
                 cores + " threads of native libsecp256k1 recovery for 2 s; idle " + pct(ceilingIdle)));
 
+        // the single-threaded limit: the service's own work per order, no network, log or gateway
+        ServiceAlone.Figures alone = ServiceAlone.measure(genesis, signers, 30_000, 20_000);
+        rows.add(row("service alone", "orders per CPU-second", alone.ordersPerCpuSecond(), "orders/s", "-",
+                String.format(Locale.ROOT, "SequencerState.apply of %,d pre-verified orders (engine, STF, Merkle tree, batches, views) and their reply JSON"
+                        + " on one thread, after %,d to warm up: %.1f us apply + %.1f us JSON per order (thread CPU time)",
+                        alone.orders(), 30_000, alone.applyCpu() * 1e6 / alone.orders(), alone.encodeCpu() * 1e6 / alone.orders())));
+
         Path dir = Files.createTempDirectory("sequencer-bench");
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier())) {
-            Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), domain, new NativeSecp256k1Verifier(), cores);
+            Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);
             SequencerMain.devSetup(gateway, domain, TRADERS);
             try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024)) {
                 AtomicLong nonce = new AtomicLong(1);
-                run(api.port(), signers, domain, nonce, 500, 2); // warm-up (JIT, native library), not reported
+                // warm-up, not reported: ~25k orders so C2 has compiled the whole path (it compiles a method after
+                // ~10k calls; with the earlier 1k-order warm-up the 5k/s step ran half interpreted and paid the JIT)
+                for (int[] w : new int[][] {{500, 2}, {2_000, 4}, {4_000, 4}}) run(api.port(), signers, domain, nonce, w[0], w[1]);
                 double best = 0;
                 double bestOffered = 0;
-                for (int rate : new int[] {5_000, 10_000, 20_000, 40_000}) {
-                    CpuIdle before = CpuIdle.now();
+                for (int rate : rates) {
+                    MachineIdle before = MachineIdle.now();
                     Result r = run(api.port(), signers, domain, nonce, rate, seconds);
-                    double idle = CpuIdle.now().since(before);
+                    double idle = MachineIdle.now().percentSince(before);
                     String note = String.format(Locale.ROOT, "offered %,d/s for %d s over %d connections; acked %,d of %,d (%,.0f/s); idle %s",
                             rate, seconds, CONNECTIONS, r.acked, r.sent, r.ackRate, pct(idle));
+                    rows.add(row("CPU per ack @" + k(rate) + "/s", "process CPU", r.cpuSeconds / Math.max(1, r.acked) * 1e6, "us", "-",
+                            String.format(Locale.ROOT, "%,.2f CPU-s for %,d acks, generator included (one recovery costs %.0f us of CPU in this run's ceiling); by thread: %s",
+                                    r.cpuSeconds, r.acked, cores * 1e6 / ceiling, r.cpuShares)));
                     if (rate <= 20_000) {
-                        rows.add(row("ack latency @" + rate / 1000 + "k/s", "p50", r.h.getValueAtPercentile(50) / 1000.0, "us", "-", note));
-                        rows.add(row("ack latency @" + rate / 1000 + "k/s", "p99", r.h.getValueAtPercentile(99) / 1000.0, "us", rate == 20_000 ? "< 1000 us" : "-", note));
-                        rows.add(row("ack latency @" + rate / 1000 + "k/s", "p99.9", r.h.getValueAtPercentile(99.9) / 1000.0, "us", "-", note));
+                        rows.add(row("ack latency @" + k(rate) + "/s", "p50", r.h.getValueAtPercentile(50) / 1000.0, "us", "-", note));
+                        rows.add(row("ack latency @" + k(rate) + "/s", "p99", r.h.getValueAtPercentile(99) / 1000.0, "us", rate == 20_000 ? "< 1000 us" : "-", note));
+                        rows.add(row("ack latency @" + k(rate) + "/s", "p99.9", r.h.getValueAtPercentile(99.9) / 1000.0, "us", "-", note));
                     }
                     boolean sustained = r.acked >= 0.99 * r.sent && r.ackRate >= 0.95 * rate && r.h.getValueAtPercentile(99) < 100_000_000L;
                     if (sustained && rate > bestOffered) {
@@ -101,7 +118,7 @@ public final class SequencerBench {
                         best = r.ackRate;
                     }
                     if (!sustained) {
-                        rows.add(row("throughput", "acked at " + rate / 1000 + "k/s offered", r.ackRate, "orders/s", "-", note + "; not sustained"));
+                        rows.add(row("throughput", "acked at " + k(rate) + "/s offered", r.ackRate, "orders/s", "-", note + "; not sustained"));
                         break;
                     }
                 }
@@ -110,10 +127,11 @@ public final class SequencerBench {
             }
             gateway.close();
         }
-        write(rows, cores, seconds);
+        write(rows, cores, String.join(" ", args));
     }
 
-    public record Result(Histogram h, long sent, long acked, double ackRate) {}
+    /** {@code cpuSeconds}: this JVM's CPU from the first send to the last acknowledgement (signing before excluded); {@code cpuShares}: by thread role. */
+    public record Result(Histogram h, long sent, long acked, double ackRate, double cpuSeconds, String cpuShares) {}
 
     /** Open loop: each connection sends its share at fixed intended times; latency counts from the intended time. */
     public static Result run(int port, List<FastSigner> signers, Eip712 domain, AtomicLong nonce, int rate, int seconds) throws Exception {
@@ -166,6 +184,7 @@ public final class SequencerBench {
                 }
             }).get(10, TimeUnit.SECONDS));
         }
+        CpuUse cpu0 = CpuUse.now();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         List<Thread> senders = new ArrayList<>();
@@ -192,12 +211,13 @@ public final class SequencerBench {
         } catch (java.util.concurrent.TimeoutException e) {
             // reported as acked < sent
         }
+        CpuUse cpu1 = CpuUse.now();
         for (WebSocket ws : sockets) ws.abort();
         long elapsed;
         synchronized (h) {
             elapsed = Math.max(1, lastAck[0] - start);
         }
-        return new Result(h, total, acked.get(), acked.get() * 1e9 / elapsed);
+        return new Result(h, total, acked.get(), acked.get() * 1e9 / elapsed, cpu1.processSecondsSince(cpu0), cpu1.sharesSince(cpu0, 10));
     }
 
     static double recoveryCeiling(FastSigner signer, int threads, int seconds) throws InterruptedException {
@@ -232,6 +252,10 @@ public final class SequencerBench {
         return count.get() * 1e9 / (System.nanoTime() - t0);
     }
 
+    static String k(int rate) {
+        return rate % 1000 == 0 ? rate / 1000 + "k" : String.valueOf(rate);
+    }
+
     public static String pct(double idle) {
         return idle < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", idle);
     }
@@ -240,12 +264,12 @@ public final class SequencerBench {
         return String.format(Locale.ROOT, "| %s | %s | %,.1f | %s | %s | %s |", bench, metric, value, unit, goal, notes);
     }
 
-    static void write(List<String> rows, int cores, int seconds) throws IOException {
+    static void write(List<String> rows, int cores, String args) throws IOException {
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         StringBuilder md = new StringBuilder();
         md.append("# sequencer: order acknowledgement over loopback WebSocket\n\n");
-        md.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s, %s. Command: `./clearline bench sequencer %d`. Load average %.1f at the end.%n%n",
-                cores, System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), Instant.now(), seconds, load));
+        md.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s, %s. Command: `./clearline bench sequencer %s`. Load average %.1f at the end.%n%n",
+                cores, System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), Instant.now(), args, load));
         md.append("Path measured: JSON order over WebSocket (Jetty 12) -> signature recovery on the verify pool -> Aeron Cluster ingress ->"
                 + " single-member log (embedded media driver, archive) -> engine + Merkle tree -> egress -> acknowledgement JSON."
                 + " The load generator (JDK WebSocket client) runs in the same JVM and on the same cores; orders are signed before each run."

@@ -29,6 +29,7 @@ import dev.clearline.sequencer.l1.GatewayLink;
 import dev.clearline.sequencer.poster.Deployment;
 import dev.clearline.sequencer.poster.L1Side;
 import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.testkit.bench.MachineIdle;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -97,7 +98,7 @@ public final class StackBench {
             Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), new BatchPolicy(1024, 2));
             Eip712 domain = genesis.domain();
             try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir.resolve("node"), genesis), new NativeSecp256k1Verifier())) {
-                Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), domain, new NativeSecp256k1Verifier(), cores);
+                Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);
                 GatewayLink link = new GatewayLink(gateway);
                 Credentials operator = devnet.accounts().keys().get(TRADERS + 1);
                 try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
@@ -114,12 +115,12 @@ public final class StackBench {
                     AtomicLong nonce = new AtomicLong(1);
                     SequencerBench.run(api.port(), signers, domain, nonce, Math.min(rate, 500), 1); // warm-up, its batches included in `before`
                     before = sealAndPost(gateway, reader);
-                    CpuIdle idle0 = CpuIdle.now();
+                    MachineIdle idle0 = MachineIdle.now();
                     long t0 = System.nanoTime();
                     SequencerBench.Result r = SequencerBench.run(api.port(), signers, domain, nonce, rate, seconds);
                     long after = sealAndPost(gateway, reader);
                     double elapsed = (System.nanoTime() - t0) / 1e9;
-                    double idle = CpuIdle.now().since(idle0);
+                    double idle = MachineIdle.now().percentSince(idle0);
 
                     RollupLog log = new RollupLog(web3j, rollup);
                     long fills = 0, transitions = 0, bytes = 0, batches = 0;

@@ -5,7 +5,7 @@ import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.FastSigner;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.api.Gateway;
-import dev.clearline.sequencer.bench.CpuIdle;
+import dev.clearline.testkit.bench.MachineIdle;
 import dev.clearline.sequencer.bench.SequencerBench;
 import dev.clearline.sequencer.state.Genesis;
 import io.aeron.driver.MediaDriver;
@@ -55,12 +55,31 @@ public final class ClusterBench {
                 AtomicLong nonce = new AtomicLong(1);
                 SequencerBench.run(c.apiPort(leader), signers, domain, nonce, 500, 2); // warm-up, not reported
                 String label = size + (size == 1 ? " member" : " members");
+                // what the members cost doing nothing: heartbeats, idle loops, timers (the replication's fixed overhead)
+                long[] cpuIdleBefore = cpu(c);
+                MachineIdle idleBefore = MachineIdle.now();
+                long idleStart = System.nanoTime();
+                Thread.sleep(seconds * 1000L);
+                long idleWall = System.nanoTime() - idleStart;
+                long[] cpuIdleAfter = cpu(c);
+                double machineIdle = MachineIdle.now().percentSince(idleBefore);
+                double total = 0;
+                StringBuilder perMember = new StringBuilder();
+                for (int m = 0; m < size; m++) {
+                    double share = (cpuIdleAfter[m] - cpuIdleBefore[m]) / (double) idleWall;
+                    total += share;
+                    perMember.append(String.format(Locale.ROOT, "%smember %d%s %.3f", m == 0 ? "" : ", ", m, m == leader ? " (leader)" : "", share));
+                }
+                rows.add(SequencerBench.row("idle cost, " + label, "CPU-s per s", total, "cores", "-",
+                        "no orders for " + seconds + " s; per member: " + perMember + "; idle " + SequencerBench.pct(machineIdle)));
                 for (int rate : RATES) {
-                    CpuIdle before = CpuIdle.now();
+                    MachineIdle before = MachineIdle.now();
+                    long[] cpuBefore = cpu(c);
                     SequencerBench.Result r = SequencerBench.run(c.apiPort(leader), signers, domain, nonce, rate, seconds);
-                    double idle = CpuIdle.now().since(before);
-                    String note = String.format(Locale.ROOT, "offered %,d/s for %d s; acked %,d of %,d (%,.0f/s); idle %s",
-                            rate, seconds, r.acked(), r.sent(), r.ackRate(), SequencerBench.pct(idle));
+                    long[] cpuAfter = cpu(c);
+                    double idle = MachineIdle.now().percentSince(before);
+                    String note = String.format(Locale.ROOT, "offered %,d/s for %d s; acked %,d of %,d (%,.0f/s); idle %s; CPU per ack %s",
+                            rate, seconds, r.acked(), r.sent(), r.ackRate(), SequencerBench.pct(idle), cpuPerAck(cpuBefore, cpuAfter, r.acked(), leader));
                     boolean sustained = r.acked() >= 0.99 * r.sent() && r.ackRate() >= 0.95 * rate && r.h().getValueAtPercentile(99) < 100_000_000L;
                     rows.add(SequencerBench.row("ack latency, " + label + " @" + rate + "/s", "p50 / p99",
                             r.h().getValueAtPercentile(50) / 1000.0, "us", "-", String.format(Locale.ROOT, "p99 %,.0f us; %s%s",
@@ -72,9 +91,9 @@ public final class ClusterBench {
                         size == 3 ? ">= 50% of 1 member" : "-", "highest offered rate of " + java.util.Arrays.toString(RATES)
                                 + " acked in full with p99 < 100 ms"));
                 if (size == 3 && kills > 0) {
-                    CpuIdle before = CpuIdle.now();
+                    MachineIdle before = MachineIdle.now();
                     failovers.addAll(failovers(c, dir, domain, kills, nonce.get() + 1));
-                    failoverIdle = CpuIdle.now().since(before);
+                    failoverIdle = MachineIdle.now().percentSince(before);
                 }
             }
         }
@@ -89,6 +108,24 @@ public final class ClusterBench {
             rows.add(SequencerBench.row("failover, 3 members", "max", sorted.getLast(), "ms", "< 2000 ms", note));
         }
         write(rows, cores, seconds, kills);
+    }
+
+    static long[] cpu(MemberProcesses c) {
+        long[] out = new long[c.size()];
+        for (int m = 0; m < out.length; m++) out[m] = c.cpuNanos(m);
+        return out;
+    }
+
+    /** Each member's CPU time over a step divided by the orders acknowledged in it (µs), leader marked. */
+    static String cpuPerAck(long[] before, long[] after, long acked, int leader) {
+        if (acked == 0) return "n/a";
+        StringBuilder b = new StringBuilder();
+        for (int m = 0; m < before.length; m++) {
+            if (before[m] < 0 || after[m] < 0) continue;
+            b.append(String.format(Locale.ROOT, "%smember %d%s %,.0f us", b.isEmpty() ? "" : ", ", m, m == leader ? " (leader)" : "",
+                    (after[m] - before[m]) / 1000.0 / acked));
+        }
+        return b.toString();
     }
 
     /** Kills the leader {@code kills} times under a steady flow; each time restarts it and waits until all agree. */
@@ -137,7 +174,10 @@ public final class ClusterBench {
                 + " -> engine + Merkle tree on every member -> egress -> acknowledgement. One member: the same path with a log of one."
                 + " The load generator runs in the bench JVM on the same cores. Latency from each order's intended send time (open loop)."
                 + " Failover: from the leader's kill -9 to the first acknowledgement of an order sent after it (timing: heartbeat timeout"
-                + " 500 ms, interval 50 ms, election timeout 250 ms). The idle share is the whole machine's during that step.\n\n");
+                + " 500 ms, interval 50 ms, election timeout 250 ms). The idle share is the whole machine's during that step."
+                + " CPU per ack: each member JVM's CPU time during the step (all its threads: media driver, archive, consensus,"
+                + " service, gateway, trader API) divided by the orders acknowledged; idle cost: the members' CPU-seconds per second"
+                + " with no orders at all (heartbeats and idle loops).\n\n");
         if (load > 2.0 * cores) {
             md.append(String.format(Locale.ROOT, "**Read with care:** the load average was %.1f on %d cores (other work on the machine);"
                     + " compare the two cluster sizes as a ratio and rerun on a quiet machine for absolute figures.%n%n", load, cores));

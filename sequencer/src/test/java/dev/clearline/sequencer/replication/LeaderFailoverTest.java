@@ -48,6 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LeaderFailoverTest {
     static final Genesis GENESIS = Genesis.devnet(Market.ROLLUP);
     static final int TRADERS = 4;
+    /** The longest a client may wait, from the leader's kill to the first acknowledgement of an order sent after it. */
+    static final long MAX_GAP_MS = Long.getLong("clearline.replication.maxGapMs", 6_000);
 
     @TempDir
     Path dir;
@@ -69,7 +71,7 @@ class LeaderFailoverTest {
                     String killedAtClock = java.time.LocalTime.now().toString();
                     long failover = awaitFirstAckOfAnOrderSentAfter(c.flow, killedAt, 30_000);
                     failoverMs.add(failover);
-                    if (failover > 5_000) {
+                    if (failover > MAX_GAP_MS) {
                         System.out.println("slow failover: leader " + leader + " killed at " + killedAtClock + "; the survivors' role changes and warnings:");
                         for (int m = 0; m < 3; m++) {
                             c.members.logLines(m, "role_change").forEach(l -> System.out.println("  " + l));
@@ -86,8 +88,9 @@ class LeaderFailoverTest {
                     c.members.restart(leader);
                     List<JsonNode> all = c.members.awaitAgreement(seq, 60_000);
                     assertThat(all).hasSize(3);
-                    System.out.printf("kill %d: leader %d -> %d, first ack of a new order %d ms after the kill, %d orders acknowledged, all three at seq %d%n",
-                            k, leader, newLeader, failover, acked.size(), all.getFirst().path("seq").asLong());
+                    System.out.printf("kill %d: leader %d -> %d, first ack of a new order %d ms after the kill, %d orders acknowledged, all three at seq %d, client sessions %s%n",
+                            k, leader, newLeader, failover, acked.size(), all.getFirst().path("seq").asLong(),
+                            all.stream().map(j -> j.path("clientSessions").asText()).toList());
                     c.flow.resume();
                 }
 
@@ -118,7 +121,9 @@ class LeaderFailoverTest {
             List<Long> sorted = failoverMs.stream().sorted().toList();
             System.out.println("failover (kill -> first ack of an order sent after it), ms: " + failoverMs
                     + " p50=" + sorted.get(sorted.size() / 2) + " max=" + sorted.getLast());
-            assertThat(sorted.getLast()).as("clients see a bounded gap").isLessThan(30_000L);
+            // ~1.3 s on a quiet machine, up to 3.7 s seen with six helpers loading 2 cores (a backlog of
+            // hundreds of requests resent first); the stall this catches took 7-12 s
+            assertThat(sorted.getLast()).as("the client's gap per leader kill, ms: %s", failoverMs).isLessThan(MAX_GAP_MS);
         });
     }
 
@@ -172,7 +177,7 @@ class LeaderFailoverTest {
         }
 
         static Cluster start(Path dir, long seed) throws Exception {
-            MemberProcesses members = MemberProcesses.start(dir, 3, "--dev-setup", String.valueOf(TRADERS), "--snapshot-every", "5",
+            MemberProcesses members = MemberProcesses.start(dir, 3, "--dev-setup", String.valueOf(TRADERS), "--snapshot-every", "10",
                     "--rate-per-key", "1000000");
             MediaDriver driver = null;
             Gateway gateway = null;

@@ -59,16 +59,25 @@ public final class MemberProcesses implements AutoCloseable {
     }
 
     static MemberProcesses start(Path dir, int n, List<String> jvm, String... extra) throws IOException, InterruptedException {
+        return startFirst(dir, n, n, jvm, extra);
+    }
+
+    /**
+     * An {@code n}-member cluster of which only members {@code 0..started-1} are started (a majority
+     * elects a leader once the start-up canvass gives up on the others); {@link #launch(int, String...)}
+     * starts the rest.
+     */
+    static MemberProcesses startFirst(Path dir, int n, int started, List<String> jvm, String... extra) throws IOException, InterruptedException {
         List<NodeConfig.Member> members = new ArrayList<>();
         Set<Integer> used = new HashSet<>();
         for (int i = 0; i < n; i++) {
             members.add(new NodeConfig.Member(i, "127.0.0.1", freePort(used), freePort(used), freePort(used), freePort(used), freePort(used)));
         }
         MemberProcesses c = new MemberProcesses(dir, members, jvm, List.of(extra));
-        List<Process> started = new ArrayList<>();
+        List<Process> launched = new ArrayList<>();
         try {
-            for (int i = 0; i < n; i++) started.add(c.launch(i));
-            for (int i = 0; i < n; i++) c.awaitReady(i, started.get(i));
+            for (int i = 0; i < started; i++) launched.add(c.launch(i));
+            for (int i = 0; i < started; i++) c.awaitReady(i, launched.get(i));
         } catch (RuntimeException | IOException | InterruptedException e) {
             c.close();
             throw e;
@@ -92,7 +101,26 @@ public final class MemberProcesses implements AutoCloseable {
         return dir.resolve("member-" + id + "-run" + runs[id] + ".log");
     }
 
+    /**
+     * Starts a member with options added after the shared ones (a later option wins), without
+     * waiting for it to get ready: for a member expected to refuse or to stop.
+     */
+    Process launch(int id, String... more) throws IOException {
+        Process p = launchWith(id, List.of(more));
+        running[id] = new Member(id, p, 0, 0, logOf(id));
+        return p;
+    }
+
+    /** The current log of a member started by {@link #launch(int, String...)}. */
+    String output(int id) throws IOException {
+        return Files.readString(logOf(id));
+    }
+
     private Process launch(int id) throws IOException {
+        return launchWith(id, List.of());
+    }
+
+    private Process launchWith(int id, List<String> more) throws IOException {
         runs[id]++;
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -101,6 +129,7 @@ public final class MemberProcesses implements AutoCloseable {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
                 "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--verify-threads", "1"));
         cmd.addAll(extra);
+        cmd.addAll(more);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logOf(id).toFile()).start();
     }
 
@@ -134,6 +163,17 @@ public final class MemberProcesses implements AutoCloseable {
         m.process().destroyForcibly();
         m.process().waitFor();
         running[id] = null;
+    }
+
+    /** CPU time the member's process (every thread of its JVM) has used so far, in nanoseconds; -1 if unknown or not running. */
+    long cpuNanos(int id) {
+        Member m = running[id];
+        if (m == null) return -1;
+        return m.process().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
+    int size() {
+        return running.length;
     }
 
     int apiPort(int id) {

@@ -1,6 +1,6 @@
 package dev.clearline.engine.bench.book;
 
-import dev.clearline.engine.bench.core.MachineIdle;
+import dev.clearline.testkit.bench.MachineIdle;
 import dev.clearline.engine.bench.exchange.Report;
 import dev.clearline.engine.book.BookConfig;
 import dev.clearline.engine.book.BookEvents;

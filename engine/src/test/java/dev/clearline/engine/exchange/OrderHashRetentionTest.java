@@ -1,0 +1,77 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.book.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.stf.Reject;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The exchange's table of order hashes holds the live orders only, however many orders came and
+ * went; every hash that left stays refused all the same (through its used nonce, the tree's
+ * ORDER_HASH leaf, or the fingerprint of a cancel before posting).
+ */
+class OrderHashRetentionTest {
+    static final int CYCLES = 1_000;
+
+    final Desk d = new Desk();
+    final Signer alice = d.trader(1, 1_000_000_000_000L);
+    final Signer bob = d.trader(2, 1_000_000_000_000L);
+
+    @Test
+    void churnLeavesOnlyTheLiveOrdersInTheHashTable() {
+        VerifiedOrder anchor = d.gtc(alice, Side.BUY, 5_000, 1, 10_000); // rests throughout, never posted
+        d.place(anchor);
+        VerifiedOrder lastCancelled = null;
+        VerifiedOrder lastFilled = null;
+        VerifiedOrder lastReplaced = null;
+        int unpostedCancels = 0;
+        for (int i = 0; i < CYCLES; i++) {
+            // an order cancelled before it was posted
+            VerifiedOrder resting = d.gtc(alice, Side.BUY, 9_000, 1, 10_000);
+            d.place(resting);
+            assertThat(d.ex.cancel(d.cancelOf(alice, resting))).isNull();
+            lastCancelled = resting;
+            unpostedCancels++;
+            // two orders that meet: both posted, both gone (sides alternate so positions stay flat)
+            Side makerSide = i % 2 == 0 ? Side.SELL : Side.BUY;
+            Side takerSide = makerSide == Side.SELL ? Side.BUY : Side.SELL;
+            d.place(d.gtc(bob, makerSide, 10_000, 1, 10_000));
+            VerifiedOrder taker = d.gtc(alice, takerSide, 10_000, 1, 10_000);
+            assertThat(d.submit(taker)).isNull();
+            lastFilled = taker;
+            // an order replaced by an amend
+            VerifiedOrder old = d.gtc(bob, Side.SELL, 12_000, 2, 10_000);
+            d.place(old);
+            VerifiedOrder replacement = d.gtc(bob, Side.SELL, 12_100, 1, 10_000);
+            assertThat(d.ex.amend(d.cancelOf(bob, old), replacement)).isNull();
+            assertThat(d.ex.cancel(d.cancelOf(bob, replacement))).isNull();
+            unpostedCancels++;
+            lastReplaced = old;
+            assertThat(d.ex.retainedOrderHashes()).as("cycle %d", i).isEqualTo(1);
+            assertThat(d.book().restingOrders()).isEqualTo(1);
+        }
+        assertThat(d.ex.retainedOrderHashes()).isEqualTo(1);
+        assertThat(d.ex.cancelledUnpostedFingerprints()).isEqualTo(unpostedCancels);
+
+        // every hash that left is still refused, with the reason that says what became of it
+        assertThat(d.submit(lastCancelled)).isEqualTo(Reject.ORDER_CANCELLED);
+        assertThat(d.submit(lastFilled)).isEqualTo(Reject.DUPLICATE_ORDER);
+        assertThat(d.submit(lastReplaced)).isEqualTo(Reject.DUPLICATE_NONCE);
+        assertThat(d.submit(anchor)).isEqualTo(Reject.DUPLICATE_ORDER);
+        assertThat(d.ex.retainedOrderHashes()).isEqualTo(1);
+    }
+
+    @Test
+    void aPostedOrderRefusedAfterItsPostStaysSpent() {
+        // a taker posted before its second fill is refused leaves the book; its hash must not come back
+        VerifiedOrder ask = d.gtc(bob, Side.SELL, 10_000, 1, 10_000);
+        d.place(ask);
+        VerifiedOrder bid = d.verified(d.order(alice, Side.BUY, 10_000, 1, 10_000, dev.clearline.engine.order.TimeInForce.IOC, 0, 0, 0));
+        assertThat(d.submit(bid)).isNull();
+        assertThat(d.ex.retainedOrderHashes()).isZero();
+        assertThat(d.submit(bid)).isEqualTo(Reject.DUPLICATE_ORDER);
+        assertThat(d.submit(ask)).isEqualTo(Reject.DUPLICATE_ORDER);
+    }
+}

@@ -1,0 +1,183 @@
+package dev.clearline.sequencer.oracle;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The price-source file {@code ./clearline sequencer --price-source FILE} reads:
+ * <pre>
+ * {
+ *   "pollSeconds": 5,            // fetch each endpoint at most this often (default 5)
+ *   "maxAgeSeconds": 30,         // refuse a value older than this (default 30)
+ *   "timeoutMillis": 2000,       // per request (default 2000)
+ *   "maxDeviationPpm": 20000,    // refuse a value this far from the median of all (default 2 %)
+ *   "markets": {
+ *     "1": {
+ *       "minSources": 2,                 // default: a majority of the sources
+ *       "fundingRatePpmPerHour": 0,      // default 0
+ *       "sources": [
+ *         {"url": "https://a.example/ticker", "price": "/data/price", "scale": "1000",
+ *          "time": "/data/ts", "timeUnit": "ms"},
+ *         {"url": "https://b.example/v1/eth", "price": "/last"}
+ *       ]
+ *     }
+ *   }
+ * }
+ * </pre>
+ * {@code price} and {@code time} are JSON pointers (RFC 6901); {@code scale} turns the endpoint's
+ * number into collateral units per lot (default 1). Every mistake is refused with the field at
+ * fault and what to write instead.
+ */
+public final class PriceSourceConfig {
+    private static final Set<String> TOP = Set.of("pollSeconds", "maxAgeSeconds", "timeoutMillis", "maxDeviationPpm", "markets");
+    private static final Set<String> MARKET = Set.of("minSources", "fundingRatePpmPerHour", "sources", "maxDeviationPpm");
+    private static final Set<String> SOURCE = Set.of("url", "price", "scale", "time", "timeUnit");
+
+    private PriceSourceConfig() {}
+
+    /** Reads {@code file}; a missing, unreadable or wrong file is an IllegalArgumentException saying what to fix. */
+    public static MedianPriceSource read(Path file, HttpGet http) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("there is no file " + file + " (the price-source file: see sequencer/README.md for its format)");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the price-source file " + file + ": " + e.getMessage());
+        }
+        try {
+            return parse(text, http);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static MedianPriceSource parse(String json, HttpGet http) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+            throw new IllegalArgumentException("not JSON (" + m + "); see sequencer/README.md for the format");
+        }
+        if (root == null || !root.isObject()) throw new IllegalArgumentException("expected a JSON object with \"markets\"");
+        known(root, TOP, "the top level");
+        long poll = positive(root, "pollSeconds", 5);
+        long maxAge = positive(root, "maxAgeSeconds", 30);
+        long timeout = positive(root, "timeoutMillis", 2_000);
+        long deviation = positive(root, "maxDeviationPpm", 20_000);
+        if (maxAge < poll) throw new IllegalArgumentException("maxAgeSeconds " + maxAge + " is below pollSeconds " + poll + ": every value would go stale between fetches");
+        JsonNode markets = root.path("markets");
+        if (!markets.isObject() || markets.isEmpty()) {
+            throw new IllegalArgumentException("\"markets\" must be an object of market id to its sources, e.g. {\"1\": {\"sources\": [...]}}");
+        }
+        Map<Integer, MedianPriceSource.MarketSources> out = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = markets.fields(); it.hasNext(); ) {
+            var e = it.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+                if (id < 0) throw new NumberFormatException();
+            } catch (NumberFormatException x) {
+                throw new IllegalArgumentException("market id \"" + e.getKey() + "\" is not a non-negative whole number");
+            }
+            String where = "market " + id;
+            JsonNode m = e.getValue();
+            if (!m.isObject()) throw new IllegalArgumentException(where + ": expected an object with \"sources\"");
+            known(m, MARKET, where);
+            JsonNode list = m.path("sources");
+            if (!list.isArray() || list.isEmpty()) throw new IllegalArgumentException(where + ": \"sources\" must be a non-empty array of {\"url\", \"price\"}");
+            List<HttpJsonPriceSource> sources = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) sources.add(source(list.get(i), where + " source " + (i + 1), http, poll, maxAge, timeout));
+            long min = m.has("minSources") ? positive(m, "minSources", 1) : sources.size() / 2 + 1;
+            if (min > sources.size()) {
+                throw new IllegalArgumentException(where + ": minSources " + min + " is more than its " + sources.size() + " source(s)");
+            }
+            long rate;
+            JsonNode r = m.path("fundingRatePpmPerHour");
+            if (r.isMissingNode()) rate = 0;
+            else if (r.canConvertToLong() && r.isIntegralNumber()) rate = r.asLong();
+            else throw new IllegalArgumentException(where + ": fundingRatePpmPerHour must be a whole number (ppm of the price per hour; negative: shorts pay)");
+            out.put(id, new MedianPriceSource.MarketSources(sources, (int) min, m.has("maxDeviationPpm") ? positive(m, "maxDeviationPpm", deviation) : deviation, rate));
+        }
+        return new MedianPriceSource(out);
+    }
+
+    private static HttpJsonPriceSource source(JsonNode s, String where, HttpGet http, long poll, long maxAge, long timeoutMillis) {
+        if (!s.isObject()) throw new IllegalArgumentException(where + ": expected {\"url\": ..., \"price\": \"/json/pointer\"}");
+        known(s, SOURCE, where);
+        String url = s.path("url").asText("");
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(where + ": url \"" + url + "\" is not a URL (" + e.getReason() + ")");
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException(where + ": url \"" + url + "\" must be an http:// or https:// URL with a host");
+        }
+        JsonPointer price = pointer(s, "price", where, true);
+        JsonPointer time = pointer(s, "time", where, false);
+        BigDecimal scale = BigDecimal.ONE;
+        if (s.has("scale")) {
+            JsonNode sc = s.get("scale");
+            try {
+                scale = sc.isNumber() ? sc.decimalValue() : new BigDecimal(sc.asText());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + ": scale " + sc + " is not a number (what to multiply the endpoint's price by to get collateral units per lot)");
+            }
+            if (scale.signum() <= 0) throw new IllegalArgumentException(where + ": scale must be positive, got " + scale.toPlainString());
+        }
+        HttpJsonPriceSource.TimeUnit unit = switch (s.path("timeUnit").asText("s")) {
+            case "s" -> HttpJsonPriceSource.TimeUnit.SECONDS;
+            case "ms" -> HttpJsonPriceSource.TimeUnit.MILLISECONDS;
+            default -> throw new IllegalArgumentException(where + ": timeUnit must be \"s\" or \"ms\", got " + s.get("timeUnit"));
+        };
+        if (s.has("timeUnit") && time == null) throw new IllegalArgumentException(where + ": timeUnit given without \"time\" (the pointer to the answer's timestamp)");
+        return new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(uri, price, scale, time, unit), http, poll, maxAge, Duration.ofMillis(timeoutMillis));
+    }
+
+    private static JsonPointer pointer(JsonNode s, String field, String where, boolean required) {
+        if (!s.has(field)) {
+            if (required) throw new IllegalArgumentException(where + ": \"" + field + "\" is missing (a JSON pointer such as \"/data/" + field + "\")");
+            return null;
+        }
+        String p = s.get(field).asText("");
+        try {
+            if (!p.startsWith("/")) throw new IllegalArgumentException();
+            return JsonPointer.compile(p);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": \"" + field + "\" is \"" + p + "\", not a JSON pointer; write it like \"/data/" + field + "\" or \"/0/" + field + "\"");
+        }
+    }
+
+    private static long positive(JsonNode n, String field, long otherwise) {
+        JsonNode v = n.path(field);
+        if (v.isMissingNode()) return otherwise;
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() <= 0) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a positive whole number, got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static void known(JsonNode n, Set<String> allowed, String where) {
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) throw new IllegalArgumentException(where + ": unknown field \"" + f + "\"; known: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.clearline.sequencer.cluster;
+
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.exchange.MarketBooks;
+import dev.clearline.engine.order.Address;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.CommandCodec;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fingerprint survives the log byte for byte, and a comparison names exactly the fields that differ. */
+class ConfigFingerprintTest {
+    static final Genesis BASE = Genesis.devnet(Market.ROLLUP);
+
+    @Test
+    void theComparisonNamesExactlyTheChangedFieldsWithBothValues() {
+        Property.forAll(Gens.ints(0, 127), Gens.ints(0, 4)).tries(200).check((mask, leader) -> {
+            Genesis other = new Genesis(
+                    (mask & 1) != 0 ? BASE.chainId() + 1 : BASE.chainId(),
+                    (mask & 2) != 0 ? Address.fromHex("0x00000000000000000000000000000000000000aa") : BASE.verifyingContract(),
+                    new MarketBooks((mask & 4) != 0 ? 1 << 10 : BASE.books().maxPriceTicks(),
+                            (mask & 8) != 0 ? 1 << 20 : BASE.books().maxSizeLots(),
+                            (mask & 16) != 0 ? 1 << 8 : BASE.books().capacity()),
+                    new BatchPolicy((mask & 32) != 0 ? 7 : BASE.batches().maxTransitions(),
+                            (mask & 64) != 0 ? 9 : BASE.batches().maxAgeSeconds()));
+            ConfigFingerprint log = ConfigFingerprint.decode(ConfigFingerprint.of(leader, BASE).encode()).orElseThrow();
+            assertThat(log).isEqualTo(ConfigFingerprint.of(leader, BASE));
+            List<String> diff = log.differencesFrom(ConfigFingerprint.of(1, other));
+            String[] names = {"chainId", "rollup", "books.maxPriceTicks", "books.maxSizeLots", "books.capacity", "batches.maxTransitions", "batches.maxAgeSeconds"};
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < names.length; i++) if ((mask & (1 << i)) != 0) expected.add(names[i]);
+            assertThat(diff.stream().map(d -> d.substring(0, d.indexOf(':'))).sorted().toList()).isEqualTo(expected.stream().sorted().toList());
+            assertThat(diff).allSatisfy(d -> assertThat(d).contains("from leader member " + leader));
+            if ((mask & 1) != 0) {
+                assertThat(diff).contains("chainId: the cluster's log has " + BASE.chainId() + " (from leader member " + leader
+                        + "), this member has " + (BASE.chainId() + 1));
+            }
+        });
+    }
+
+    @Test
+    void neitherCommandsNorCutMessagesReadAsFingerprints() {
+        byte[] f = ConfigFingerprint.of(0, BASE).encode();
+        Property.forAll(Gens.ints(0, f.length - 1)).tries(100).check(cut -> {
+            byte[] shorter = java.util.Arrays.copyOf(f, cut);
+            assertThat(ConfigFingerprint.decode(shorter)).isEmpty();
+        });
+        Property.forAll(Gens.bytes(1, 64)).tries(200).check(b -> {
+            b[0] = CommandCodec.VERSION; // every command starts with its version byte
+            assertThat(ConfigFingerprint.isFingerprint(b)).isFalse();
+        });
+    }
+}

@@ -1,0 +1,238 @@
+package dev.clearline.sequencer.oracle;
+
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.l1.GatewayLink;
+import dev.clearline.sequencer.l1.SequencerLink;
+import dev.clearline.sequencer.state.SequencerState;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The real price source against a real HTTP server (Jetty, on 127.0.0.1 and an ephemeral port):
+ * good, stale, malformed, failing and unreachable endpoints, outliers, polling, the median, the
+ * config file's refusals, and a price that goes through the feed, signed, into the state.
+ */
+class HttpPriceSourceTest {
+    /** Path to (status, body) the server answers now; tests change it between rounds. */
+    final Map<String, String[]> answers = new ConcurrentHashMap<>();
+    final AtomicInteger hits = new AtomicInteger();
+    Server server;
+    int port;
+    final HttpGet http = HttpGet.jdk();
+
+    @BeforeEach
+    void start() throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(4, 1);
+        threads.setName("price-endpoint");
+        server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                hits.incrementAndGet();
+                String[] a = answers.getOrDefault(Request.getPathInContext(request), new String[] {"404", "{\"error\":\"no such ticker\"}"});
+                response.setStatus(Integer.parseInt(a[0]));
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                Content.Sink.write(response, true, a[1], callback);
+                return true;
+            }
+        });
+        server.start();
+        port = connector.getLocalPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    void answer(String path, String body) {
+        answers.put(path, new String[] {"200", body});
+    }
+
+    static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    MedianPriceSource three(String extra) {
+        return PriceSourceConfig.parse("""
+                {"pollSeconds": 1, "maxAgeSeconds": 30, "maxDeviationPpm": 20000, %s
+                 "markets": {"1": {"fundingRatePpmPerHour": 50, "sources": [
+                   {"url": "%s", "price": "/data/price", "time": "/data/ts", "timeUnit": "ms", "scale": "1000"},
+                   {"url": "%s", "price": "/last", "scale": 1000},
+                   {"url": "%s", "price": "/0/p", "time": "/0/t", "scale": "1000"}]}}}
+                """.formatted(extra, url("/a"), url("/b"), url("/c")), http);
+    }
+
+    @Test
+    void theMedianOfThreeGoodEndpointsScaledToUnitsPerLot() throws Exception {
+        long now = 1_700_000_000L;
+        answer("/a", "{\"data\": {\"price\": \"10.0015\", \"ts\": " + now * 1000 + "}}");
+        answer("/b", "{\"last\": 10.02}");
+        answer("/c", "[{\"p\": 9.99, \"t\": " + (now - 5) + "}]");
+        PriceSource.Quote q = three("").quote(1, now);
+        assertThat(q.price()).as("median of 10,002 (10.0015 x 1000 rounded half-even), 10,020 and 9,990").isEqualTo(10_002);
+        assertThat(q.fundingRatePpmPerHour()).isEqualTo(50);
+    }
+
+    @Test
+    void staleMalformedFailingAndUnreachableEndpointsAreLeftOutAndTooFewMeansNoPrice() throws Exception {
+        long now = 1_700_000_000L;
+        answer("/a", "{\"data\": {\"price\": 10.0, \"ts\": " + (now - 120) * 1000 + "}}"); // two minutes old
+        answer("/b", "{\"last\": 10.1}");
+        answer("/c", "[{\"p\": 10.2, \"t\": " + now + "}]");
+        MedianPriceSource s = three("");
+        assertThat(s.quote(1, now).price()).as("the stale one is left out: median of 10,100 and 10,200").isEqualTo(10_150);
+
+        answer("/b", "<html>busy</html>");
+        assertThat(s.quote(1, now + 1).price()).as("a bad answer leaves the last good value in use while it is fresh").isEqualTo(10_150);
+        answer("/c", "[{\"p\": 10.2, \"t\": " + (now + 31) + "}]");
+        assertThatThrownBy(() -> s.quote(1, now + 31)).as("/b's last good value is now 31 s old")
+                .hasMessageContaining("only 1 of 3 price sources usable, 2 needed");
+
+        answer("/a", "{\"data\": {\"price\": \"ten\", \"ts\": " + now * 1000 + "}}");
+        var a = source(url("/a"), "/data/price", null);
+        assertThatThrownBy(() -> a.read(now)).hasMessageContaining("malformed").hasMessageContaining("/data/price is not a number");
+        answer("/a", "{\"data\": {}}");
+        assertThatThrownBy(() -> source(url("/a"), "/data/price", null).read(now)).hasMessageContaining("no price at /data/price");
+        answer("/a", "{\"data\": {\"price\": -3}}");
+        assertThatThrownBy(() -> source(url("/a"), "/data/price", null).read(now)).hasMessageContaining("not positive");
+        answers.put("/a", new String[] {"503", "{}"});
+        assertThatThrownBy(() -> source(url("/a"), "/data/price", null).read(now)).hasMessageContaining("HTTP 503");
+        var gone = new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(java.net.URI.create("http://127.0.0.1:" + closedPort() + "/x"),
+                com.fasterxml.jackson.core.JsonPointer.compile("/p"), java.math.BigDecimal.ONE, null, HttpJsonPriceSource.TimeUnit.SECONDS),
+                http, 1, 30, Duration.ofSeconds(2));
+        assertThatThrownBy(() -> gone.read(now)).hasMessageContaining("unreachable");
+    }
+
+    @Test
+    void anOutlierIsLeftOutAndTheRestDecide() throws Exception {
+        long now = 1_700_000_000L;
+        answer("/a", "{\"data\": {\"price\": 10.0, \"ts\": " + now * 1000 + "}}");
+        answer("/b", "{\"last\": 11.5}"); // 15 % off
+        answer("/c", "[{\"p\": 10.01, \"t\": " + now + "}]");
+        assertThat(three("").quote(1, now).price()).as("11,500 is 2 %% further than allowed from the median 10,010").isEqualTo(10_005);
+    }
+
+    @Test
+    void anEndpointIsPolledAtItsIntervalAndALastGoodValueServesUntilItIsTooOld() throws Exception {
+        long now = 1_700_000_000L;
+        answer("/b", "{\"last\": 10}");
+        HttpJsonPriceSource b = new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(java.net.URI.create(url("/b")),
+                com.fasterxml.jackson.core.JsonPointer.compile("/last"), java.math.BigDecimal.valueOf(1000), null, HttpJsonPriceSource.TimeUnit.SECONDS),
+                http, 5, 12, Duration.ofSeconds(2));
+        assertThat(b.read(now).price()).isEqualTo(10_000);
+        int before = hits.get();
+        for (int i = 1; i < 5; i++) assertThat(b.read(now + i).price()).isEqualTo(10_000);
+        assertThat(hits.get()).as("no fetch within the poll interval").isEqualTo(before);
+        answers.remove("/b"); // the endpoint starts failing (404)
+        assertThat(b.read(now + 5).price()).as("the last good value is 5 s old: still usable").isEqualTo(10_000);
+        assertThat(hits.get()).isEqualTo(before + 1);
+        assertThatThrownBy(() -> b.read(now + 13)).hasMessageContaining("stale").hasMessageContaining("HTTP 404");
+    }
+
+    @Test
+    void theFeedSignsTheMedianWithTheOracleKeyAndTheStateTakesIt() throws Exception {
+        Market m = new Market(1);
+        SequencerState state = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        for (Command c : m.opening(7)) state.apply(c, Market.START * 1000);
+        SequencerLink link = GatewayLink.direct(state, () -> Market.START * 1000);
+        long now = Market.START + 60;
+        answer("/a", "{\"data\": {\"price\": 10.5, \"ts\": " + now * 1000 + "}}");
+        answer("/b", "{\"last\": 10.6}");
+        answer("/c", "[{\"p\": 10.4, \"t\": " + now + "}]");
+        OracleFeed feed = new OracleFeed(m.domain, m.oracle, three(""), link);
+        assertThat(feed.publish(now)).isEqualTo(1);
+        assertThat(link.markets().getFirst().markPrice()).isEqualTo(10_500);
+        assertThat(link.markets().getFirst().lastOracleTs()).isEqualTo(now);
+    }
+
+    private HttpJsonPriceSource source(String url, String pointer, String time) {
+        return new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(java.net.URI.create(url), com.fasterxml.jackson.core.JsonPointer.compile(pointer),
+                java.math.BigDecimal.ONE, time == null ? null : com.fasterxml.jackson.core.JsonPointer.compile(time), HttpJsonPriceSource.TimeUnit.SECONDS),
+                http, 1, 30, Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aBadPriceSourceFileStopsTheNodeBeforeItStartsWithOneLineSayingWhatToFix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("prices.json");
+        java.nio.file.Files.writeString(file, "{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://127.0.0.1:1/t\", \"price\": \"data.price\"}]}}}");
+        String key = "11".repeat(32);
+        assertThat(runNode(dir, "--price-source", file.toString(), "--oracle-key", key))
+                .isEqualTo("2 sequencer: --price-source " + file + ": market 1 source 1: \"price\" is \"data.price\", not a JSON pointer;"
+                        + " write it like \"/data/price\" or \"/0/price\"");
+        assertThat(runNode(dir, "--price-source", file.toString())).startsWith("2 sequencer: --price-source needs the oracle key");
+        assertThat(runNode(dir, "--price-source", dir.resolve("none.json").toString(), "--oracle-key", key)).contains("there is no file");
+        assertThat(dir.resolve("node")).as("nothing started").doesNotExist();
+    }
+
+    /** Runs the node's main in a child JVM; its exit code and what it printed. */
+    private static String runNode(java.nio.file.Path dir, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.clearline.sequencer.SequencerMain", "--dir", dir.resolve("node").toString(), "--port", "0"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the node did not stop: " + out);
+        }
+        return p.exitValue() + " " + out;
+    }
+
+    @Test
+    void aBadConfigIsRefusedWithTheFieldAtFaultAndWhatToWrite() {
+        String src = "{\"url\": \"http://127.0.0.1:1/x\", \"price\": \"/p\"}";
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("{", "not JSON");
+        bad.put("[]", "expected a JSON object");
+        bad.put("{\"markets\": {}}", "\"markets\" must be an object");
+        bad.put("{\"market\": {}}", "unknown field \"market\"");
+        bad.put("{\"markets\": {\"eth\": {\"sources\": [" + src + "]}}}", "market id \"eth\"");
+        bad.put("{\"markets\": {\"1\": {\"sources\": []}}}", "market 1: \"sources\" must be a non-empty array");
+        bad.put("{\"markets\": {\"1\": {\"sources\": [{\"url\": \"ftp://x/y\", \"price\": \"/p\"}]}}}", "must be an http:// or https:// URL");
+        bad.put("{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://x/y\"}]}}}", "market 1 source 1: \"price\" is missing");
+        bad.put("{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://x/y\", \"price\": \"data.price\"}]}}}", "not a JSON pointer");
+        bad.put("{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://x/y\", \"price\": \"/p\", \"scale\": \"-1\"}]}}}", "scale must be positive");
+        bad.put("{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://x/y\", \"price\": \"/p\", \"time\": \"/t\", \"timeUnit\": \"h\"}]}}}", "timeUnit must be \"s\" or \"ms\"");
+        bad.put("{\"markets\": {\"1\": {\"minSources\": 2, \"sources\": [" + src + "]}}}", "minSources 2 is more than its 1 source(s)");
+        bad.put("{\"pollSeconds\": 0, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", "\"pollSeconds\" must be a positive whole number");
+        bad.put("{\"pollSeconds\": 60, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", "maxAgeSeconds 30 is below pollSeconds 60");
+        bad.forEach((json, says) -> assertThatThrownBy(() -> PriceSourceConfig.parse(json, http)).as(json)
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(says));
+        assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "," + src + "," + src + "]}}}", http).markets()).containsExactly(1);
+    }
+}

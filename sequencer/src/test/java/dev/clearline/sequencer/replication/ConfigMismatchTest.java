@@ -1,0 +1,48 @@
+package dev.clearline.sequencer.replication;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A member started with another chain id than the running cluster, on an empty directory (no
+ * snapshot to refuse): it joins, replays the log, meets the leader's configuration fingerprint
+ * before the first command and stops, naming the field and both values; the other two keep
+ * serving (one leader, same seq and root, the seq still moving).
+ */
+class ConfigMismatchTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMemberWithAnotherChainIdStopsWithTheFieldNamedAndTheOthersKeepServing() throws Exception {
+        try (MemberProcesses members = MemberProcesses.startFirst(dir, 3, 2, MemberProcesses.TEST_JVM,
+                "--dev-setup", "2", "--snapshot-every", "0", "--rate-per-key", "1000000")) {
+            int leader = members.awaitLeader(60_000);
+            long before = members.awaitAgreement(1, 60_000).getFirst().path("seq").asLong();
+
+            Process odd = members.launch(2, "--chain-id", "1");
+            assertThat(odd.waitFor(120, TimeUnit.SECONDS)).as("the misconfigured member stops by itself").isTrue();
+            String out = members.output(2);
+            assertThat(odd.exitValue()).as("exit code; output:%n%s", out).isEqualTo(3);
+            assertThat(out).contains("member 2 stopped")
+                    .contains("chainId: the cluster's log has 31337 (from leader member")
+                    .contains("this member has 1")
+                    .contains("wipe its directory");
+            assertThat(out).doesNotContain("rollup:");
+
+            // the others go on: the same leader, the two agree, and time ticks keep being sequenced
+            assertThat(members.awaitLeader(30_000)).isEqualTo(leader);
+            List<JsonNode> two = members.awaitAgreement(before + 1, 60_000);
+            assertThat(two).hasSize(2);
+            System.out.println("member 2 with chain id 1 stopped: " + out.lines().filter(l -> l.contains("stopped")).findFirst().orElse("")
+                    + "; members 0 and 1 at seq " + two.getFirst().path("seq").asLong() + " (was " + before + ")");
+        }
+    }
+}
