@@ -10,6 +10,7 @@ import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.LeaderDuties;
+import dev.clearline.sequencer.cluster.DiskWatch;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.cluster.StatusEndpoint;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
  *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
- *             [--status-port P]
+ *             [--status-port P] [--min-free-mb 256]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
  *             [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]
  * </pre>
@@ -52,6 +53,10 @@ import java.util.concurrent.TimeUnit;
  * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
  * sends its requests to whichever member leads; only the leader's process sends time ticks.
  * {@code --status-port} serves this member's own role, seq and state root ({@code GET /member}).
+ * {@code --min-free-mb} (default 256): with less free space than this on the disk of {@code --dir}
+ * the member does not start, or stops (exit code 4) when it gets there, so a cluster's others carry
+ * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
+ * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}).
  * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
  */
@@ -64,7 +69,7 @@ public final class SequencerMain {
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
                     + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]"
-                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P]"
+                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
                     + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
             System.exit(2);
@@ -90,6 +95,19 @@ public final class SequencerMain {
             System.exit(2);
             return;
         }
+        long minFreeMb = Long.parseLong(opts.getOrDefault("min-free-mb", "256"));
+        java.nio.file.Files.createDirectories(dir);
+        int self = config.memberId();
+        // below this much free disk the member stops (before it starts, or whenever it gets there) so the others carry on
+        DiskWatch disk = new DiskWatch(dir, minFreeMb << 20, DiskWatch.usableSpace(dir), 1_000, why -> {
+            System.err.println("sequencer: member " + self + " stopped: " + why);
+            System.err.flush();
+            Thread.ofPlatform().start(() -> System.exit(4));
+        });
+        if (disk.check()) {
+            Thread.sleep(Long.MAX_VALUE); // the callback exits
+        }
+        disk.start();
         SequencerNode node;
         try {
             node = SequencerNode.start(config, new NativeSecp256k1Verifier());
@@ -106,7 +124,7 @@ public final class SequencerMain {
             System.err.flush();
             Thread.ofPlatform().start(() -> System.exit(3));
         });
-        Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(),
+        Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
         boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
@@ -191,7 +209,7 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
             "dev-oracle", "price-source", "oracle-key");
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */

@@ -22,6 +22,11 @@ final class SenderRecovery {
 
     /** The sender's lower-case address, or empty when the signature does not recover. */
     static Optional<String> sender(SignedRawTransaction tx, int recoveryId, Long chainId) {
+        return sender(tx, recoveryId, tx.getEncodedTransaction(chainId));
+    }
+
+    /** As above, with the bytes the sender signed given (keccak of them is the digest). */
+    static Optional<String> sender(SignedRawTransaction tx, int recoveryId, byte[] signedPayload) {
         byte[] r = tx.getSignatureData().getR();
         byte[] s = tx.getSignatureData().getS();
         BigInteger sValue = Numeric.toBigInt(s);
@@ -32,7 +37,7 @@ final class SenderRecovery {
         byte[] sig = new byte[64];
         System.arraycopy(Numeric.toBytesPadded(rValue, 32), 0, sig, 0, 32);
         System.arraycopy(Numeric.toBytesPadded(sValue, 32), 0, sig, 32, 32);
-        byte[] digest = Hash.sha3(tx.getEncodedTransaction(chainId));
+        byte[] digest = Hash.sha3(signedPayload);
         try {
             byte[] pub = SECP.ecdsaRecover(sig, digest, recoveryId);
             if (pub.length != 65) return Optional.empty();

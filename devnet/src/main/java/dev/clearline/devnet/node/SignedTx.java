@@ -117,7 +117,9 @@ public record SignedTx(String hash, byte[] raw, int type, String from, String to
             // The chain id is inside the typed payload; web3j's encoder must not append it again.
             signingChainId = null;
         }
-        var sender = SenderRecovery.sender(signed, recoveryId, signingChainId);
+        // A typed envelope is canonical (checked above), so what its sender signed is a slice of it.
+        var sender = type == 0 ? SenderRecovery.sender(signed, recoveryId, signingChainId)
+                : SenderRecovery.sender(signed, recoveryId, TypedSigningPayload.of(raw));
         if (sender.isEmpty()) return new Invalid("invalid sender: the signature (v, r, s) does not recover to a public key");
         String from = sender.get();
         return new Ok(new SignedTx(Numeric.toHexString(Hash.sha3(raw)), raw.clone(), type, from, to,

@@ -71,6 +71,8 @@ public final class RpcDispatcher {
     public byte[] handle(byte[] body) {
         JsonNode answer = answer(() -> json.readTree(body));
         if (answer == null) return null;
+        byte[] plain = PlainAnswer.bytes(answer);
+        if (plain != null) return plain;
         try {
             return json.writeValueAsBytes(answer);
         } catch (JsonProcessingException e) {

@@ -3,9 +3,11 @@ package dev.clearline.devnet.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
+import java.util.List;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
+import org.web3j.crypto.AccessListObject;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.RawTransaction;
@@ -48,6 +50,31 @@ class SenderRecoveryProperties {
                     "0x00000000000000000000000000000000000000bb", BigInteger.ONE, "");
             assertSameSender(TransactionEncoder.signMessage(tx, chainId, k), k);
             assertSameSender(TransactionEncoder.signMessage(tx, k), k);
+        });
+    }
+
+    @Test
+    void aTypedEnvelopesSignedPayloadIsTheSliceWeb3jEncodes() {
+        // Data lengths around the RLP short/long boundaries (55/56 bytes of string or list payload), access lists of 0-3 entries.
+        Property.forAll(Gens.longs(1, Long.MAX_VALUE / 2), Gens.bytes(0, 300)).tries(120).check((seed, data) -> {
+            int entries = (int) (seed % 4);
+            boolean eip1559 = seed / 4 % 2 == 0;
+            Credentials k = key(seed);
+            List<AccessListObject> accessList = new java.util.ArrayList<>();
+            for (int e = 0; e < entries; e++) {
+                accessList.add(new AccessListObject("0x00000000000000000000000000000000000000c" + e,
+                        java.util.Collections.nCopies(e, "0x" + "0".repeat(63) + e)));
+            }
+            String to = "0x00000000000000000000000000000000000000aa";
+            RawTransaction tx = eip1559
+                    ? RawTransaction.createTransaction(31337, BigInteger.valueOf(seed % 1000), BigInteger.valueOf(90_000), to, BigInteger.TEN,
+                            Numeric.toHexString(data), BigInteger.ONE, BigInteger.valueOf(2_000_000_000L), accessList)
+                    : RawTransaction.createTransaction(31337, BigInteger.valueOf(seed % 1000), BigInteger.valueOf(7), BigInteger.valueOf(90_000), to,
+                            BigInteger.TEN, Numeric.toHexString(data), accessList);
+            byte[] raw = TransactionEncoder.signMessage(tx, k);
+            SignedRawTransaction decoded = (SignedRawTransaction) TransactionDecoder.decode(Numeric.toHexString(raw));
+            assertThat(TypedSigningPayload.of(raw)).isEqualTo(decoded.getEncodedTransaction(null));
+            assertSameSender(raw, k);
         });
     }
 }

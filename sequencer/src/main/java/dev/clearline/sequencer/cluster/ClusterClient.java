@@ -26,6 +26,14 @@ import java.util.function.IntConsumer;
 public final class ClusterClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterClient.class);
 
+    /**
+     * Pass as the ingress endpoints when the cluster is a single member on this client's own media
+     * driver (the node's gateway in the same JVM): commands and replies then go through shared
+     * memory, not UDP through the driver's sender and receiver (two datagrams and their system
+     * calls per order saved). Only for a single member: with several, the leader may be elsewhere.
+     */
+    public static final String SAME_DRIVER = "ipc";
+
     private final AeronCluster cluster;
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 16));
     private final IdleStrategy idle = SequencerNode.idle().get();
@@ -69,11 +77,12 @@ public final class ClusterClient implements AutoCloseable {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
             try {
+                boolean local = SAME_DRIVER.equals(ingressEndpoints);
                 AeronCluster c = AeronCluster.connect(new AeronCluster.Context()
                         .aeronDirectoryName(aeronDir)
-                        .ingressChannel("aeron:udp?term-length=1m")
-                        .ingressEndpoints(ingressEndpoints)
-                        .egressChannel("aeron:udp?endpoint=localhost:0|term-length=64m|sparse=true")
+                        .ingressChannel(local ? "aeron:ipc?term-length=1m" : "aeron:udp?term-length=1m")
+                        .ingressEndpoints(local ? null : ingressEndpoints)
+                        .egressChannel(local ? "aeron:ipc?term-length=64m" : "aeron:udp?endpoint=localhost:0|term-length=64m|sparse=true")
                         .egressListener(listener)
                         .messageTimeoutNs(5_000_000_000L));
                 return new ClusterClient(c);

@@ -98,6 +98,14 @@ public final class SequencerNode implements AutoCloseable {
         return config;
     }
 
+    /**
+     * What a gateway in this JVM passes as ingress endpoints: shared memory ({@link ClusterClient#SAME_DRIVER})
+     * when this node is the whole cluster, every member's UDP ingress otherwise.
+     */
+    public String clientIngress() {
+        return config.members().size() == 1 ? ClusterClient.SAME_DRIVER : config.ingressEndpoints();
+    }
+
     static Supplier<IdleStrategy> idle() {
         return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     }
@@ -106,6 +114,7 @@ public final class SequencerNode implements AutoCloseable {
     public static SequencerNode start(NodeConfig requested, SignatureVerifier verifier) throws IOException, InterruptedException {
         NodeConfig config = requested.withFreePorts();
         Files.createDirectories(config.dir());
+        ArchiveCheck.verify(config.dir(), config.memberId());
         long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
         while (true) {
             try {
@@ -138,6 +147,7 @@ public final class SequencerNode implements AutoCloseable {
                 .localControlChannel("aeron:ipc?term-length=64k")
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .recordingEventsEnabled(false)
+                .recordChecksum(new FrameChecksum())
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(idle())
                 .archiveId(config.memberId() + 1);
@@ -155,6 +165,7 @@ public final class SequencerNode implements AutoCloseable {
                 .logChannel("aeron:udp?term-length=4m")
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .archiveContext(archiveClient.clone())
+                .isIpcIngressAllowed(true) // the node's own gateway, when it is the only member (clientIngress)
                 .sessionTimeoutNs(NodeConfig.SESSION_TIMEOUT.toNanos())
                 .maxConcurrentSessions(NodeConfig.MAX_CLIENT_SESSIONS)
                 .idleStrategySupplier(idle());

@@ -49,7 +49,7 @@ class TraderApiTest {
         dir = Files.createTempDirectory("trader-api");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
         domain = Market.GENESIS.domain();
-        gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), domain, new NativeSecp256k1Verifier(), 2);
+        gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
         SequencerMain.devSetup(gateway, domain, 6);
         // 5 requests per key, refilled only when the test moves the clock: floods are deterministic
         api = new TraderApi(gateway, new RateLimiter(5, 5, clock::get), "127.0.0.1", 0, 16 * 1024);

@@ -89,7 +89,7 @@ public final class SequencerBench {
 
         Path dir = Files.createTempDirectory("sequencer-bench");
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier())) {
-            Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), domain, new NativeSecp256k1Verifier(), cores);
+            Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);
             SequencerMain.devSetup(gateway, domain, TRADERS);
             try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024)) {
                 AtomicLong nonce = new AtomicLong(1);

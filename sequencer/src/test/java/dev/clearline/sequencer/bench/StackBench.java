@@ -98,7 +98,7 @@ public final class StackBench {
             Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), new BatchPolicy(1024, 2));
             Eip712 domain = genesis.domain();
             try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir.resolve("node"), genesis), new NativeSecp256k1Verifier())) {
-                Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), domain, new NativeSecp256k1Verifier(), cores);
+                Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);
                 GatewayLink link = new GatewayLink(gateway);
                 Credentials operator = devnet.accounts().keys().get(TRADERS + 1);
                 try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024);

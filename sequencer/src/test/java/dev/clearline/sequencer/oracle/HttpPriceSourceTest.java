@@ -185,6 +185,35 @@ class HttpPriceSourceTest {
     }
 
     @Test
+    void aBadPriceSourceFileStopsTheNodeBeforeItStartsWithOneLineSayingWhatToFix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("prices.json");
+        java.nio.file.Files.writeString(file, "{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://127.0.0.1:1/t\", \"price\": \"data.price\"}]}}}");
+        String key = "11".repeat(32);
+        assertThat(runNode(dir, "--price-source", file.toString(), "--oracle-key", key))
+                .isEqualTo("2 sequencer: --price-source " + file + ": market 1 source 1: \"price\" is \"data.price\", not a JSON pointer;"
+                        + " write it like \"/data/price\" or \"/0/price\"");
+        assertThat(runNode(dir, "--price-source", file.toString())).startsWith("2 sequencer: --price-source needs the oracle key");
+        assertThat(runNode(dir, "--price-source", dir.resolve("none.json").toString(), "--oracle-key", key)).contains("there is no file");
+        assertThat(dir.resolve("node")).as("nothing started").doesNotExist();
+    }
+
+    /** Runs the node's main in a child JVM; its exit code and what it printed. */
+    private static String runNode(java.nio.file.Path dir, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.clearline.sequencer.SequencerMain", "--dir", dir.resolve("node").toString(), "--port", "0"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the node did not stop: " + out);
+        }
+        return p.exitValue() + " " + out;
+    }
+
+    @Test
     void aBadConfigIsRefusedWithTheFieldAtFaultAndWhatToWrite() {
         String src = "{\"url\": \"http://127.0.0.1:1/x\", \"price\": \"/p\"}";
         Map<String, String> bad = new java.util.LinkedHashMap<>();

@@ -81,7 +81,7 @@ final class L1World implements AutoCloseable {
         for (Credentials user : List.of(aliceKey, bobKey)) deposit(user, DEPOSIT);
 
         this.node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier());
-        this.gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), domain, new NativeSecp256k1Verifier(), 2);
+        this.gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
         this.link = new GatewayLink(gateway);
     }
 

@@ -49,7 +49,7 @@ class LeaderFailoverTest {
     static final Genesis GENESIS = Genesis.devnet(Market.ROLLUP);
     static final int TRADERS = 4;
     /** The longest a client may wait, from the leader's kill to the first acknowledgement of an order sent after it. */
-    static final long MAX_GAP_MS = Long.getLong("clearline.replication.maxGapMs", 5_000);
+    static final long MAX_GAP_MS = Long.getLong("clearline.replication.maxGapMs", 6_000);
 
     @TempDir
     Path dir;
@@ -121,7 +121,8 @@ class LeaderFailoverTest {
             List<Long> sorted = failoverMs.stream().sorted().toList();
             System.out.println("failover (kill -> first ack of an order sent after it), ms: " + failoverMs
                     + " p50=" + sorted.get(sorted.size() / 2) + " max=" + sorted.getLast());
-            // ~1.3 s on a quiet machine, up to ~2.5 s under CI load; the bug this catches was a 7-12 s stall
+            // ~1.3 s on a quiet machine, up to 3.7 s seen with six helpers loading 2 cores (a backlog of
+            // hundreds of requests resent first); the stall this catches took 7-12 s
             assertThat(sorted.getLast()).as("the client's gap per leader kill, ms: %s", failoverMs).isLessThan(MAX_GAP_MS);
         });
     }

@@ -1,0 +1,33 @@
+package dev.clearline.sequencer.cluster;
+
+import io.aeron.archive.checksum.Checksum;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.zip.CRC32C;
+
+/**
+ * CRC-32C of one recorded frame's payload, for the archive to store with every frame it records
+ * (in the frame header's session-id field, Aeron's place for it) and for {@link ArchiveCheck} to
+ * verify before a member starts. Aeron's own CRC classes reach into {@code java.util.zip}
+ * internals and need {@code --add-opens} on every JVM; this one copies the frame into a scratch
+ * array and uses the public API. One instance per thread: the archive gets its own.
+ */
+public final class FrameChecksum implements Checksum {
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final CRC32C crc = new CRC32C();
+    private byte[] scratch = new byte[4096];
+
+    /** Public and without arguments: Aeron's ArchiveTool creates checksums by class name. */
+    public FrameChecksum() {
+    }
+
+    @Override
+    public int compute(long address, int offset, int length) {
+        if (scratch.length < length) scratch = new byte[Math.max(length, scratch.length * 2)];
+        view.wrap(address + offset, length);
+        view.getBytes(0, scratch, 0, length);
+        crc.reset();
+        crc.update(scratch, 0, length);
+        return (int) crc.getValue();
+    }
+}
