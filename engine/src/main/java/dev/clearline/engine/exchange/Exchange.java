@@ -92,7 +92,7 @@ public final class Exchange {
         return mb == null ? null : mb.book();
     }
 
-    /** Order hashes the exchange's hash table holds: its live orders and forced tombstones (bounded by what rests). */
+    /** Order hashes the exchange's hash table holds: its live orders (bounded by what rests). */
     int retainedOrderHashes() {
         return index.retainedHashes();
     }
@@ -216,7 +216,7 @@ public final class Exchange {
         if (mb != null) sweep(o.marketId());
         MarketLeaf m = mirror.market(o.marketId());
         Account a = account(o.trader());
-        Reject r = preChecks.check(o, mb != null, m, index.spent(v.hash(), a.nonces.contains(o.nonce()), mirror.state), a, null);
+        Reject r = preChecks.check(o, mb != null, m, index.spent(v.hash(), o.trader(), a.nonces.contains(o.nonce()), mirror.state), a, null);
         if (r != null) return reject(v.hash(), r, null);
         long cap = reduceOnlyCap(o, a, m);
         if (cap < 0) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
@@ -302,7 +302,7 @@ public final class Exchange {
             return reject(replacement.hash(), Reject.UNKNOWN_ORDER, null);
         }
         Account a = e.account; // same trader, checked above
-        Reject r = preChecks.check(o, true, m, index.spent(replacement.hash(), a.nonces.contains(o.nonce()), mirror.state), a, e);
+        Reject r = preChecks.check(o, true, m, index.spent(replacement.hash(), o.trader(), a.nonces.contains(o.nonce()), mirror.state), a, e);
         if (r != null) return reject(replacement.hash(), r, null);
         LiveOrder next = new LiveOrder(e.id, replacement, a);
         // a pegged order has no price of its own to amend in the book: pegged either side, the replacement is placed anew

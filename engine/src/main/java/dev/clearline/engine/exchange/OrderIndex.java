@@ -1,5 +1,6 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.stf.LeafStore;
@@ -16,18 +17,19 @@ import java.util.List;
  * only a used nonce needs the question "was this hash spent, and how?", answered by the tree
  * (its ORDER_HASH leaf: posted, or a tombstone) or, for an order cancelled before it was posted
  * (which the tree never saw), by a 64-bit fingerprint of its hash. So the hash table holds the
- * live orders only, plus the tombstones of ForcedCancels of hashes this exchange never saw (an L1
- * priority operation each); the fingerprints cost 8 bytes per cancel before posting, and are kept
- * for as long as the exchange refuses that hash with ORDER_CANCELLED (docs/protocol.md section 5:
+ * live orders only. The fingerprints cost 8 bytes per cancel before posting, plus 8 per
+ * ForcedCancel tombstone (an L1 priority operation each; a hash named by one is looked up in the
+ * tree even with a fresh nonce, and the tombstone binds only its canceller's own order, as in the
+ * STF), and are kept for as long as the exchange refuses that hash with ORDER_CANCELLED (docs/protocol.md section 5:
  * "from then on").
  */
 final class OrderIndex {
-    private static final LiveOrder FORCED_TOMBSTONE = new LiveOrder(-1, null, null);
-
     private final LongMap<LiveOrder> byId = new LongMap<>();
     private final HashIndex<Hash32, LiveOrder> byHash = new HashIndex<>();
     /** Fingerprints of the hashes of orders cancelled before they were posted. */
     private final LongSet cancelledUnposted = new LongSet();
+    /** Fingerprints of hashes the tree holds a ForcedCancel tombstone for. */
+    private final LongSet forcedTombstones = new LongSet();
     private long nextId = 1;
 
     /** A fresh book id. */
@@ -47,23 +49,25 @@ final class OrderIndex {
 
     /** The live order with this hash, or null. */
     LiveOrder live(Hash32 hash) {
-        LiveOrder e = byHash.get(hash);
-        return e == FORCED_TOMBSTONE ? null : e;
+        return byHash.get(hash);
     }
 
     /**
-     * Why an order with this hash cannot be taken, or null: DUPLICATE_ORDER when it is live or
-     * was posted, ORDER_CANCELLED when it was cancelled (a tombstone in {@code tree}, or a cancel
-     * before posting). {@code nonceUsed}: whether its trader already used its nonce; when not, the
-     * hash was never taken here and only the table of live orders and forced tombstones is read.
+     * Why {@code trader}'s order with this hash cannot be taken, or null: DUPLICATE_ORDER when it
+     * is live or was posted, ORDER_CANCELLED when its trader cancelled it (a tombstone of the
+     * trader's own in {@code tree}, or a cancel before posting here). {@code nonceUsed}: whether
+     * the trader already used the order's nonce; when not, and no ForcedCancel named the hash, the
+     * hash was never taken and only the table of live orders is read.
      */
-    Reject spent(Hash32 hash, boolean nonceUsed, LeafStore tree) {
-        LiveOrder e = byHash.get(hash);
-        if (e != null) return e == FORCED_TOMBSTONE ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
-        if (!nonceUsed) return null;
+    Reject spent(Hash32 hash, Address trader, boolean nonceUsed, LeafStore tree) {
+        if (byHash.get(hash) != null) return Reject.DUPLICATE_ORDER;
+        long f = fingerprint(hash);
+        if (!nonceUsed && (forcedTombstones.size() == 0 || !forcedTombstones.contains(f))) return null;
         OrderHashLeaf leaf = StateReads.orderHash(tree, hash);
-        if (leaf != null) return leaf.isTombstone() ? Reject.ORDER_CANCELLED : Reject.DUPLICATE_ORDER;
-        return cancelledUnposted.contains(fingerprint(hash)) ? Reject.ORDER_CANCELLED : null;
+        if (leaf != null && !leaf.isTombstone()) return Reject.DUPLICATE_ORDER;
+        // another trader's tombstone does not bind this order, in the STF as here (no griefing)
+        if (leaf != null && leaf.cancelledBy().equals(trader)) return Reject.ORDER_CANCELLED;
+        return nonceUsed && cancelledUnposted.contains(f) ? Reject.ORDER_CANCELLED : null;
     }
 
     /** Records that this exchange refuses the hash from now on: its order was cancelled before it was posted. */
@@ -73,7 +77,7 @@ final class OrderIndex {
 
     /** Records that the tree holds a ForcedCancel's tombstone for a hash (rare: one L1 priority operation each). */
     void markForcedTombstone(Hash32 hash) {
-        byHash.put(hash, FORCED_TOMBSTONE);
+        forcedTombstones.add(fingerprint(hash));
     }
 
     /** Drops {@code e} from both indexes. */
@@ -93,7 +97,7 @@ final class OrderIndex {
         byHash.removeAt(at);
     }
 
-    /** Hashes the table holds: the live orders and the forced tombstones (what a churn test bounds). */
+    /** Hashes the table holds: the live orders (what a churn test bounds). */
     int retainedHashes() {
         return byHash.size();
     }

@@ -74,4 +74,29 @@ class OrderHashRetentionTest {
         assertThat(d.submit(bid)).isEqualTo(Reject.DUPLICATE_ORDER);
         assertThat(d.submit(ask)).isEqualTo(Reject.DUPLICATE_ORDER);
     }
+
+    @Test
+    void anotherTradersForcedCancelNeitherOrphansNorBlocksAnOrder() {
+        // bob force-cancels the hash of alice's resting, never-posted order: the tree holds bob's
+        // tombstone, which does not bind alice's order (docs/protocol.md), so it stays live here
+        VerifiedOrder resting = d.gtc(alice, Side.BUY, 9_000, 1, 10_000);
+        long id = d.place(resting);
+        assertThat(d.ex.apply(d.w.forcedCancel(bob.address(), resting.hash()))).isNull();
+        assertThat(d.ex.orderId(resting.hash())).isEqualTo(id);
+        assertThat(d.book().isResting(id)).isTrue();
+        assertThat(d.ex.cancel(d.cancelOf(alice, resting))).isNull();
+        assertThat(d.book().isResting(id)).isFalse();
+
+        // and an order whose hash bob tombstoned before the exchange saw it is taken
+        VerifiedOrder next = d.gtc(alice, Side.BUY, 9_100, 1, 10_000);
+        assertThat(d.ex.apply(d.w.forcedCancel(bob.address(), next.hash()))).isNull();
+        assertThat(d.submit(next)).isNull();
+        assertThat(d.book().isResting(d.ex.orderId(next.hash()))).isTrue();
+
+        // alice's own tombstone binds her order, nonce fresh or not
+        VerifiedOrder own = d.gtc(alice, Side.BUY, 9_200, 1, 10_000);
+        assertThat(d.ex.apply(d.w.forcedCancel(alice.address(), own.hash()))).isNull();
+        assertThat(d.submit(own)).isEqualTo(Reject.ORDER_CANCELLED);
+        assertThat(d.ex.retainedOrderHashes()).isEqualTo(1);
+    }
 }
