@@ -165,7 +165,7 @@ public final class SequencerNode implements AutoCloseable {
                 .logChannel("aeron:udp?term-length=4m")
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .archiveContext(archiveClient.clone())
-                .isIpcIngressAllowed(true) // the node's own gateway, when it is the only member (clientIngress)
+                .isIpcIngressAllowed(config.members().size() == 1) // the node's own gateway, when it is the only member (clientIngress)
                 .sessionTimeoutNs(NodeConfig.SESSION_TIMEOUT.toNanos())
                 .maxConcurrentSessions(NodeConfig.MAX_CLIENT_SESSIONS)
                 .idleStrategySupplier(idle());
