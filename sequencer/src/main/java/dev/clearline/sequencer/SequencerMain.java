@@ -13,6 +13,7 @@ import dev.clearline.sequencer.cluster.LeaderDuties;
 import dev.clearline.sequencer.cluster.DiskWatch;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.cluster.ServiceStop;
 import dev.clearline.sequencer.cluster.StatusEndpoint;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.l1.GatewayLink;
@@ -56,7 +57,8 @@ import java.util.concurrent.TimeUnit;
  * {@code --min-free-mb} (default 256): with less free space than this on the disk of {@code --dir}
  * the member does not start, or stops (exit code 4) when it gets there, so a cluster's others carry
  * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
- * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}).
+ * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}),
+ * and one whose state machine fails on a committed command (a bug) stops with exit code 5.
  * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
  */
@@ -118,11 +120,12 @@ public final class SequencerMain {
             return;
         }
         int member = config.memberId();
-        node.configMismatch().thenAccept(why -> {
+        node.stopped().thenAccept(stop -> {
             // stop this member only: the others keep serving (off the service thread, which the shutdown hook stops)
-            System.err.println("sequencer: member " + member + " stopped: " + why);
+            System.err.println("sequencer: member " + member + " stopped: " + stop.why());
             System.err.flush();
-            Thread.ofPlatform().start(() -> System.exit(3));
+            int code = stop.cause() == ServiceStop.Cause.CONFIG_MISMATCH ? 3 : 5;
+            Thread.ofPlatform().start(() -> System.exit(code));
         });
         Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);

@@ -46,13 +46,13 @@ public final class SequencerNode implements AutoCloseable {
     private final ClusteredServiceContainer container;
     private final SequencerService service;
     private final Thread snapshots;
-    private final CompletableFuture<String> configMismatch;
+    private final CompletableFuture<ServiceStop> stopped;
     private volatile boolean closed;
 
     private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service,
-                          CompletableFuture<String> configMismatch) {
+                          CompletableFuture<ServiceStop> stopped) {
         this.config = config;
-        this.configMismatch = configMismatch;
+        this.stopped = stopped;
         this.driver = driver;
         this.container = container;
         this.service = service;
@@ -65,12 +65,13 @@ public final class SequencerNode implements AutoCloseable {
     }
 
     /**
-     * Completes, with what differs and what to do, if this member's settings disagree with the
-     * fingerprint the leader put in the log ({@link ConfigFingerprint}). The service then applies
-     * nothing more; the process running this node should stop ({@code SequencerMain} exits with 3).
+     * Completes, with the cause and what to do, if the service stops applying the log: this
+     * member's settings disagree with the fingerprint the leader put in the log
+     * ({@link ConfigFingerprint}), or applying a command threw. The process running this node
+     * should then stop ({@code SequencerMain} exits with 3 or 5).
      */
-    public CompletableFuture<String> configMismatch() {
-        return configMismatch;
+    public CompletableFuture<ServiceStop> stopped() {
+        return stopped;
     }
 
     /** This member's role as its service last heard it (FOLLOWER before the first election). */
@@ -174,8 +175,8 @@ public final class SequencerNode implements AutoCloseable {
         if (!t.leaderHeartbeatInterval().isZero()) consensusCtx.leaderHeartbeatIntervalNs(t.leaderHeartbeatInterval().toNanos());
         if (!t.electionTimeout().isZero()) consensusCtx.electionTimeoutNs(t.electionTimeout().toNanos());
         if (!t.startupCanvassTimeout().isZero()) consensusCtx.startupCanvassTimeoutNs(t.startupCanvassTimeout().toNanos());
-        CompletableFuture<String> mismatch = new CompletableFuture<>();
-        SequencerService service = new SequencerService(config.genesis(), verifier, mismatch::complete);
+        CompletableFuture<ServiceStop> stopped = new CompletableFuture<>();
+        SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete);
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(aeronDir)
                 .archiveContext(archiveClient.clone())
@@ -188,7 +189,7 @@ public final class SequencerNode implements AutoCloseable {
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
             log.info("event=node_started member={} members={} dir={} ingress={}", config.memberId(), config.members().size(),
                     config.dir(), config.ingressEndpoints());
-            return new SequencerNode(config, driver, container, service, mismatch);
+            return new SequencerNode(config, driver, container, service, stopped);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             throw e;

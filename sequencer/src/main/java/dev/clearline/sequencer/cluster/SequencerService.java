@@ -54,18 +54,18 @@ public final class SequencerService implements ClusteredService {
     /** Status requests from other threads, answered on the service thread between commands. */
     private final ConcurrentLinkedQueue<CompletableFuture<MemberStatus>> statusRequests = new ConcurrentLinkedQueue<>();
 
-    /** Told once, with the reason, when this member's settings disagree with the cluster's log; it applies nothing after. */
-    private final java.util.function.Consumer<String> onConfigMismatch;
+    /** Told once, with the reason, when this member stops applying the log; it applies nothing after. */
+    private final java.util.function.Consumer<ServiceStop> onStop;
     private volatile boolean halted;
 
     public SequencerService(Genesis genesis, SignatureVerifier verifier) {
         this(genesis, verifier, why -> { });
     }
 
-    public SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<String> onConfigMismatch) {
+    public SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop) {
         this.genesis = genesis;
         this.verifier = verifier;
-        this.onConfigMismatch = onConfigMismatch;
+        this.onStop = onStop;
     }
 
     /**
@@ -99,7 +99,7 @@ public final class SequencerService implements ClusteredService {
                 + "then wipe its directory (--dir) so it rejoins from the others; if the log's value is the wrong one, "
                 + "the member that led with it is misconfigured: stop it and fix its settings instead";
         log.error("event=config_mismatch member={} detail=\"{}\"", cluster.memberId(), why);
-        onConfigMismatch.accept(why);
+        onStop.accept(new ServiceStop(ServiceStop.Cause.CONFIG_MISMATCH, why));
     }
 
     @Override
@@ -147,7 +147,21 @@ public final class SequencerService implements ClusteredService {
             log.warn("event=malformed_command session={} error=\"{}\"", session.id(), e.getMessage());
             return;
         }
-        Reply r = state.apply(c, toMillis(timestamp));
+        Reply r;
+        try {
+            r = state.apply(c, toMillis(timestamp));
+        } catch (RuntimeException e) {
+            // thrown back into Aeron, the fragment would be polled again forever and the node would
+            // hang without a word; stop visibly instead (see ServiceStop.Cause.APPLY_FAILED)
+            halted = true;
+            String why = "applying the command at log position " + header.position() + " (" + c.getClass().getSimpleName()
+                    + ") failed: " + e + ". This is a bug: the state machine applies nothing more. Keep this member's directory"
+                    + " and log for the report; a restart replays the same log and stops at the same command";
+            log.error("event=apply_failed member={} position={} command={}", cluster.memberId(), header.position(),
+                    c.getClass().getSimpleName(), e);
+            onStop.accept(new ServiceStop(ServiceStop.Cause.APPLY_FAILED, why));
+            return;
+        }
         byte[] out = ReplyCodec.encode(r);
         if (c instanceof Command.Query || "outOfOrder".equals(r.body().get("type"))) send(session, out);
         else for (ClientSession s : cluster.clientSessions()) send(s, out);

@@ -1,0 +1,20 @@
+package dev.clearline.sequencer.cluster;
+
+/**
+ * Why a member's service stopped applying the log. After a stop it applies nothing more, so the
+ * process running the node should exit and say {@link #why()}: a member that carried on would
+ * either diverge from the others or serve a state nobody can vouch for.
+ */
+public record ServiceStop(Cause cause, String why) {
+
+    public enum Cause {
+        /** This member's settings differ from the fingerprint the leader put in the log. */
+        CONFIG_MISMATCH,
+        /**
+         * Applying a committed command threw. User errors are replies, never exceptions, so this is
+         * a bug; every replica meets the same command at the same position, so the cluster stops
+         * rather than skipping it and risking a half-applied state.
+         */
+        APPLY_FAILED
+    }
+}
