@@ -169,7 +169,8 @@ public final class DisputeL1 {
 
     // ---------------------------------------------------------------- plumbing
 
-    private interface Remote<T> {
+    /** One read from L1; whatever it throws becomes an IOException ({@link #call}). */
+    public interface Remote<T> {
         T get() throws Exception;
     }
 
@@ -200,7 +201,8 @@ public final class DisputeL1 {
         return r;
     }
 
-    private static <T> T call(Remote<T> remote) throws IOException {
+    /** Runs a read from L1; an unreachable node or a refused call is an IOException the caller retries or reports. */
+    public static <T> T call(Remote<T> remote) throws IOException {
         try {
             return remote.get();
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.StateKeys;
 import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.dispute.DisputeL1;
 import dev.clearline.prover.l1.RollupLog;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -77,21 +78,21 @@ public final class FreezeReporter {
      */
     public Outcome poll() throws IOException {
         if (done) return new Outcome(0, 0, 0);
-        long frozenAt = read(() -> rollup.frozenAt().send()).longValueExact();
+        long frozenAt = DisputeL1.call(() -> rollup.frozenAt().send()).longValueExact();
         if (frozenAt == 0) return new Outcome(0, 0, 0);
-        EscapeHatch hatch = EscapeHatch.load(read(() -> rollup.escapeHatch().send()), web3j,
+        EscapeHatch hatch = EscapeHatch.load(DisputeL1.call(() -> rollup.escapeHatch().send()), web3j,
                 new ReadonlyTransactionManager(web3j, rollupAddress), new DefaultGasProvider());
-        long windowEnd = read(() -> hatch.claimWindowEnd().send()).longValueExact();
-        long now = read(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp()).longValueExact();
+        long windowEnd = DisputeL1.call(() -> hatch.claimWindowEnd().send()).longValueExact();
+        long now = DisputeL1.call(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp()).longValueExact();
         if (now >= windowEnd) {
             LOG.warn("event=escape-report-too-late frozenAt={} claimWindowEnd={} now={} action=none", frozenAt, windowEnd, now);
             done = true;
             return new Outcome(0, 0, 0);
         }
         if (state == null) {
-            long finalized = read(() -> rollup.finalizedCount().send()).longValueExact();
+            long finalized = DisputeL1.call(() -> rollup.finalizedCount().send()).longValueExact();
             FinalizedState rebuilt = FinalizedState.rebuild(new RollupLog(web3j, rollupAddress), finalized, stf, FinalizedState.Progress.NONE);
-            byte[] frozenRoot = read(() -> rollup.frozenRoot().send());
+            byte[] frozenRoot = DisputeL1.call(() -> rollup.frozenRoot().send());
             if (!Arrays.equals(frozenRoot, rebuilt.root().bytes())) {
                 LOG.error("event=escape-report-impossible rebuiltRoot={} frozenRoot={} reason=\"the state rebuilt from L1 is not the frozen one: no report"
                         + " built from it would verify; is the RPC a full node of this chain?\" action=none", rebuilt.root(), Numeric.toHexString(frozenRoot));
@@ -106,7 +107,7 @@ public final class FreezeReporter {
         int sent = 0, already = 0, failed = 0;
         for (Report r : reports) {
             byte[] key = leafKey(r);
-            if (read(() -> hatch.leafUsed(key).send())) {
+            if (DisputeL1.call(() -> hatch.leafUsed(key).send())) {
                 already++;
                 continue;
             }
@@ -115,7 +116,7 @@ public final class FreezeReporter {
                 sent++;
                 LOG.info("event=escape-reported kind={} amount={} tx={}", action(r), r.amount(), receipt.getTransactionHash());
             } catch (IOException e) {
-                if (read(() -> hatch.leafUsed(key).send())) {
+                if (DisputeL1.call(() -> hatch.leafUsed(key).send())) {
                     already++; // someone else's report of the same leaf landed first
                 } else {
                     failed++;
@@ -129,7 +130,7 @@ public final class FreezeReporter {
                     reports.isEmpty() ? "the frozen state has no bad debt and no fund credit" : "every leaf was reported already");
         } else {
             LOG.info("event=escape-report-done frozenAt={} sent={} alreadyReported={} failed={} badDebt={} fundCredit={} claimWindowEnd={}", frozenAt,
-                    sent, already, failed, read(() -> hatch.badDebt().send()), read(() -> hatch.fundCredit().send()), windowEnd);
+                    sent, already, failed, DisputeL1.call(() -> hatch.badDebt().send()), DisputeL1.call(() -> hatch.fundCredit().send()), windowEnd);
         }
         return new Outcome(sent, already, failed);
     }
@@ -174,17 +175,4 @@ public final class FreezeReporter {
                 BigInteger.valueOf(m.lastOracleTs()), BigInteger.valueOf(m.feesAccrued()));
     }
 
-    private interface Remote<T> {
-        T get() throws Exception;
-    }
-
-    private static <T> T read(Remote<T> remote) throws IOException {
-        try {
-            return remote.get();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e.getMessage(), e);
-        }
-    }
 }
