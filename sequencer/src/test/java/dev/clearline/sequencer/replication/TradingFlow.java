@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A steady flow of signed orders from a few dev traders through one gateway, on its own thread,
@@ -34,6 +35,8 @@ final class TradingFlow implements AutoCloseable {
     private final List<Sent> sent = new ArrayList<>();
     private final Thread thread;
     private volatile boolean paused;
+    /** Held while one order is signed, sent and recorded, so {@link #pause()} can wait for it to finish. */
+    private final ReentrantLock sending = new ReentrantLock();
     private volatile boolean running = true;
     private long nonce;
 
@@ -62,21 +65,37 @@ final class TradingFlow implements AutoCloseable {
             }
             next += periodNanos;
             if (next < now - 10 * periodNanos) next = now; // do not burst after a stall
-            FastSigner s = traders.get(random.nextInt(traders.size()));
-            Order o = new Order(s.address(), 1, random.nextBoolean() ? Side.BUY : Side.SELL, (97 + random.nextInt(7)) * 100,
-                    (1 + random.nextInt(3)) * 1_000L, 0, TimeInForce.GTC, 0, 0, nonce++, 1_000_000);
-            SignedOrder signed = new SignedOrder(o, domain.chainId(), domain.verifyingContract(), s.sign(domain.orderDigest(o)));
-            AtomicLong ack = new AtomicLong();
-            CompletableFuture<ObjectNode> f = gateway.place(signed);
-            f.whenComplete((r, t) -> ack.set(System.nanoTime()));
-            synchronized (sent) {
-                sent.add(new Sent(now, f, ack));
+            sending.lock();
+            try {
+                if (!paused) sendOne(now);
+            } finally {
+                sending.unlock();
             }
         }
     }
 
+    private void sendOne(long now) {
+        FastSigner s = traders.get(random.nextInt(traders.size()));
+        Order o = new Order(s.address(), 1, random.nextBoolean() ? Side.BUY : Side.SELL, (97 + random.nextInt(7)) * 100,
+                (1 + random.nextInt(3)) * 1_000L, 0, TimeInForce.GTC, 0, 0, nonce++, 1_000_000);
+        SignedOrder signed = new SignedOrder(o, domain.chainId(), domain.verifyingContract(), s.sign(domain.orderDigest(o)));
+        AtomicLong ack = new AtomicLong();
+        CompletableFuture<ObjectNode> f = gateway.place(signed);
+        f.whenComplete((r, t) -> ack.set(System.nanoTime()));
+        synchronized (sent) {
+            sent.add(new Sent(now, f, ack));
+        }
+    }
+
+    /**
+     * Stops the flow and returns once no order is in the middle of being sent: every order sent
+     * after this returns is sent after {@link #resume()}. (Without the wait, an order signed while
+     * pause was called joined the list after a test had checked that everything was answered.)
+     */
     void pause() {
         paused = true;
+        sending.lock();
+        sending.unlock();
     }
 
     void resume() {
