@@ -88,6 +88,11 @@ public final class SequencerState {
     private final LiquidationIndex positions = new LiquidationIndex();
     /** This command's transitions taken from the exchange so far (liquidation takes them early to re-key positions). */
     private final List<Transition> drained = new ArrayList<>();
+    /** Where the batch builder cuts, known without the tree. */
+    private final BatchCuts cuts;
+    /** Applies the groups of commands that seal nothing to the tree on its own thread; null: on this thread. */
+    private TreeWorker tree;
+    private long groupsOnWorker;
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
@@ -95,6 +100,35 @@ public final class SequencerState {
         this.known = new KnownSignatures(verifier, genesis.domain());
         this.exchange = new Exchange(genesis.domain(), verifier, genesis.books());
         this.batches = new BatchBuilder(new Stf(genesis.domain(), known, known::digest), nodes, genesis.batches());
+        this.cuts = new BatchCuts(genesis.batches());
+    }
+
+    /**
+     * From now on, applies to the Merkle tree, on a thread from {@code threads}, the transitions of
+     * every command that seals no batch, so the acknowledgement waits only for matching and the
+     * exchange mirror's verdict. Replies, batches and roots stay exactly those of the run on one
+     * thread ({@link TreeWorker}). Call {@link #close()} when done with the state.
+     */
+    public void moveTreeToWorker(java.util.concurrent.ThreadFactory threads) {
+        if (tree == null) tree = new TreeWorker(batches, threads);
+    }
+
+    /** The tree worker's thread, or null when the tree runs on the caller's thread (measurements). */
+    public Thread treeThread() {
+        return tree == null ? null : tree.thread();
+    }
+
+    /** Stops the tree worker, if any, after the work queued so far. */
+    public void close() {
+        if (tree != null) {
+            tree.sync();
+            tree.close();
+        }
+    }
+
+    /** Waits until the tree holds every command applied so far (no-op without a worker). */
+    private void syncTree() {
+        if (tree != null) tree.sync();
     }
 
     public Genesis genesis() {
@@ -107,6 +141,7 @@ public final class SequencerState {
     }
 
     public Hash32 stateRoot() {
+        syncTree();
         return batches.state().root();
     }
 
@@ -238,21 +273,34 @@ public final class SequencerState {
         drainTransitions();
         List<Transition> group = List.copyOf(drained);
         drained.clear();
-        List<Outcome> outcomes = batches.appendAll(group, now);
-        for (int i = 0; i < group.size(); i++) {
-            if (!outcomes.get(i).applied()) {
-                throw new IllegalStateException("the tree refused a transition the exchange's mirror accepted (a determinism bug): "
-                        + group.get(i) + " -> " + outcomes.get(i));
+        boolean seals = cuts.add(group.size(), now);
+        List<Batch> sealed;
+        if (tree != null && !seals) {
+            // nothing in this reply needs the tree: the worker applies the group while the reply goes out
+            if (!group.isEmpty()) {
+                tree.submit(group, now);
+                groupsOnWorker++;
+                view.landed(sealedBatches);
+            }
+            sealed = List.of();
+        } else {
+            syncTree();
+            List<Outcome> outcomes = batches.appendAll(group, now);
+            checkApplied(group, outcomes);
+            sealed = new ArrayList<>(batches.takeSealed());
+            if (!group.isEmpty()) {
+                // the group went into one batch: the open one, or the one its last transition filled and sealed
+                long openIndex = sealedBatches + sealed.size();
+                view.landed(batches.openTransitions() > 0 ? openIndex : openIndex - 1);
+            }
+            batches.tick(now);
+            sealed.addAll(batches.takeSealed());
+            if (seals == sealed.isEmpty() || batches.openTransitions() != cuts.open()) {
+                throw new IllegalStateException("the batch cut predictor disagrees with the batch builder (a bug in BatchCuts): predicted "
+                        + (seals ? "a seal" : "no seal") + " and " + cuts.open() + " open, the builder sealed "
+                        + sealed.size() + " with " + batches.openTransitions() + " open");
             }
         }
-        List<Batch> sealed = new ArrayList<>(batches.takeSealed());
-        if (!group.isEmpty()) {
-            // the group went into one batch: the open one, or the one its last transition filled and sealed
-            long openIndex = sealedBatches + sealed.size();
-            view.landed(batches.openTransitions() > 0 ? openIndex : openIndex - 1);
-        }
-        batches.tick(now);
-        sealed.addAll(batches.takeSealed());
         if (!sealed.isEmpty()) {
             // headers only: every gateway session gets this reply, and traders never need the calldata;
             // the poster reads a batch's calldata with a BATCH query when it posts it
@@ -269,6 +317,16 @@ public final class SequencerState {
         if (last.getValue() != w) clients.putLast(c.clientId(), w); // keeps the table in order of last activity
         retireIdleClients(timestampMillis);
         return reply;
+    }
+
+    /** Every transition of a group must be accepted by the tree: the exchange's mirror already accepted it. */
+    static void checkApplied(List<Transition> group, List<Outcome> outcomes) {
+        for (int i = 0; i < group.size(); i++) {
+            if (!outcomes.get(i).applied()) {
+                throw new IllegalStateException("the tree refused a transition the exchange's mirror accepted (a determinism bug): "
+                        + group.get(i) + " -> " + outcomes.get(i));
+            }
+        }
     }
 
     private Map<String, Object> place(VerifiedOrder v) {
@@ -405,7 +463,7 @@ public final class SequencerState {
                 body.put("verifyingContract", genesis.verifyingContract().toString());
                 body.put("time", now);
                 body.put("sealedBatches", sealedBatches);
-                body.put("openTransitions", batches.openTransitions());
+                body.put("openTransitions", cuts.open());
                 body.put("priorityOpsConsumed", dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed());
                 body.put("l1", l1.view());
                 body.put("batchesInMemory", kept.size());
@@ -508,6 +566,11 @@ public final class SequencerState {
             if (nowMillis - it.next().lastActive < FORGET_MILLIS) break;
             it.remove();
         }
+    }
+
+    /** Command groups the tree worker applied without the state machine waiting (tests). */
+    long groupsOnWorker() {
+        return groupsOnWorker;
     }
 
     /** Batches sealed so far. */
