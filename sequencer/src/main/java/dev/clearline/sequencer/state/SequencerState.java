@@ -228,7 +228,12 @@ public final class SequencerState {
                 Reject r = exchange.apply(o.price(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
                 if (r == null) {
-                    body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
+                    // insertion order, not Map.of's: its iteration order changes from one JVM run to the next, and
+                    // a replayed or replicated reply must be the same bytes
+                    Map<String, Object> mark = new LinkedHashMap<>();
+                    mark.put("market", o.price().marketId());
+                    mark.put("price", o.price().price());
+                    body.put("mark", mark);
                     List<Map<String, Object>> liquidated = liquidate(o.price().marketId());
                     if (!liquidated.isEmpty()) body.put("liquidations", liquidated);
                 }
