@@ -24,6 +24,16 @@ final class OrderTable {
         void moved(int from, int to);
     }
 
+    /**
+     * Ids are hashed in runs of {@link #RUN}: ids that differ only in their low {@code RUN_BITS}
+     * bits get consecutive home positions. The exchange numbers orders sequentially, so a new
+     * order's home is usually the cache line next to the last order placed (already cached, same
+     * page) instead of a random line of a pool far larger than the cache; runs themselves are
+     * scattered, so long-lived orders do not pile into one probe run.
+     */
+    static final int RUN_BITS = 3;
+    static final int RUN = 1 << RUN_BITS;
+
     private final long[] pool;
     private final int mask;
     private final Mover mover;
@@ -121,7 +131,8 @@ final class OrderTable {
     }
 
     private int home(long id) {
-        long h = id * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+        // the run's number scattered by a multiplicative hash, the id's place in its run kept
+        long h = (id >>> RUN_BITS) * 0x9E3779B97F4A7C15L;
+        return (((int) (h ^ (h >>> 32)) << RUN_BITS) | (int) (id & (RUN - 1))) & mask;
     }
 }

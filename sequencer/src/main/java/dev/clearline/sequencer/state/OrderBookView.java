@@ -168,13 +168,13 @@ final class OrderBookView {
      * levels that changed: {@code {market, side, price, size}} with the level's new visible size
      * (0 = the level is gone). An iceberg shows at most its display size.
      */
-    List<Map<String, Object>> depthDeltas(Exchange exchange) {
+    List<Map<String, Object>> depthDeltas(Exchange exchange, LeafReads reads) {
         if (touched.isEmpty()) return List.of();
         Map<String, Map<String, Object>> changed = new LinkedHashMap<>();
         Map<Integer, MarketLeaf> read = new HashMap<>(4); // one state read per market and command, not per order
         for (OrderRecord r : touched) {
             var book = exchange.book(r.order.marketId());
-            MarketLeaf ml = book == null ? null : read.computeIfAbsent(r.order.marketId(), id -> StateReads.market(exchange.state(), id));
+            MarketLeaf ml = book == null ? null : read.computeIfAbsent(r.order.marketId(), reads::market);
             long shown = 0;
             if (ml != null && r.bookId >= 0 && book.isResting(r.bookId) && byId.get(r.bookId) == r) {
                 shown = book.openLots(r.bookId) * ml.lotSize();
