@@ -50,9 +50,10 @@ class StackDefendsTest {
         n.blockTime = Duration.ZERO;
         n.timeSpeed = 60;
         try (Devnet devnet = n.start()) {
-            // A 2-minute clock is 2 s at 60 L1 seconds per second; a long challenge period keeps the batch live meanwhile.
+            // A 10-minute clock is 10 s at 60 L1 seconds per second: the defender's moves must fit in it, and 2 s (a 2-minute
+            // clock) was little for a loaded 2-core CI machine; a long challenge period keeps the batch live meanwhile.
             Manifest manifest = deploy(devnet, tmp.resolve("deployment.json"),
-                    Map.of("dispute.clockBudget", "120", "rollup.challengePeriod", "6000"));
+                    Map.of("dispute.clockBudget", "600", "rollup.challengePeriod", "6000"));
             LocalStack stack = LocalStack.start(devnet, manifest, new LocalStack.Settings(tmp.resolve("stack"), "127.0.0.1", 0, false, 1_000));
             try {
                 await(() -> stack.verifiedHonest() >= 1, 90, "a batch judged honest");
@@ -67,7 +68,7 @@ class StackDefendsTest {
                         new TxSender(web3j, devnet.accounts().keys().get(GRIEFER), devnet.chainId(), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM));
                 long gameId = griefer.challenge(target.batch().header()).gameId();
 
-                await(() -> stack.finishedGames().containsKey(gameId), 60, "the stack's watcher to finish game " + gameId);
+                await(() -> stack.finishedGames().containsKey(gameId), 120, "the stack's watcher to finish game " + gameId);
                 assertThat(stack.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
                 assertThat(griefer.game(gameId).status()).isEqualTo(GameView.PROPOSER_WON);
                 DisputeGame game = DisputeGame.load(gameAddress, web3j, new ReadonlyTransactionManager(web3j, griefer.account()), new DefaultGasProvider());
@@ -75,7 +76,7 @@ class StackDefendsTest {
                         .isEqualTo(game.challengeBond().send());
                 assertThat(game.credit(griefer.account()).send()).isZero();
                 long posts = stack.batchesPosted();
-                await(() -> stack.batchesPosted() > posts, 30, "the poster to keep posting after the dispute");
+                await(() -> stack.batchesPosted() > posts, 90, "the poster to keep posting after the dispute"); // the L1 loop backs off up to 30 s
                 assertThat(stack.verifiedFraud()).isZero();
                 assertThat(stack.activeGames()).isZero();
             } finally {
