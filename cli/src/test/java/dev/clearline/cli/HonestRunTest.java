@@ -69,7 +69,7 @@ class HonestRunTest {
             long filled = 0;
             for (int attempt = 0; attempt < 20 && filled == 0; attempt++) {
                 JsonNode state = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).GET().build(),
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body());
                 assertThat(state.path("markets")).as("the two demo markets").hasSize(2);
                 long mark = state.path("marketInfo").get(0).path("markPrice").asLong();
@@ -84,7 +84,8 @@ class HonestRunTest {
             assertThat(account.path("positions").get(0).path("size").asLong()).isEqualTo(1_000);
 
             JsonNode fill = account.path("fills").get(0);
-            assertThat(fill.path("stage").asText()).as("a fresh fill: %s", fill).isIn("matched", "posted");
+            // L1 time runs 60x: the 600 s challenge period is 10 s here, which a stalled, loaded machine can spend before this read
+            assertThat(fill.path("stage").asText()).as("a fresh fill: %s", fill).isIn("matched", "posted", "final");
             assertThat(fill.path("batch").asLong(-1)).isNotNegative();
 
             Run withdraw = cli(common, "withdraw", "100");
@@ -127,10 +128,10 @@ class HonestRunTest {
                 JsonNode you = UserOptions.JSON.readTree(cli(common, "status").out()).path("you");
                 return you.path("withdrawals").get(0).path("stage").asText().equals("final")
                         && you.path("fills").get(0).path("stage").asText().equals("final");
-            }, 30, "the fill and the withdrawal final in the API");
+            }, 90, "the fill and the withdrawal final in the API"); // the L1 loop backs off up to 30 s after a failed round
             assertThat(status.path("l1").path("frozen").asBoolean()).isFalse();
             // the watcher replaying L1 alone found the posted batches honest; the demo traders traded
-            await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 30, "watcher verdicts");
+            await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 90, "watcher verdicts");
             assertThat(out.toString()).doesNotContain("FRAUD").matches("(?s).*demo orders [1-9].*");
             assertThat(banner).contains("Clearline local stack is up", "./clearline deposit", "./clearline order", "./clearline claim");
         } finally {

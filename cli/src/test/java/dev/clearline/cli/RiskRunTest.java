@@ -66,7 +66,7 @@ class RiskRunTest {
 
                 assertThat(cli(asLong, "deposit", "1000").code()).isZero();
                 await(() -> account(api, longKey.getAddress()).path("free").asLong() == 1_000_000_000L, 60, "the deposit credited");
-                await(() -> market(api).path("markPrice").asLong() > 0, 30, "a first mark");
+                await(() -> market(api).path("markPrice").asLong() > 0, 90, "a first mark");
 
                 // the short rests 100 lots at the mark; the long takes them with the default margin (initial + fee + 1 %)
                 long price = market(api).path("markPrice").asLong() / 1_000 * 1_000;
@@ -80,11 +80,11 @@ class RiskRunTest {
                 // 8 % down: the long's margin (about 10.1 % of the notional plus the fee) is under 5 % maintenance
                 long fundingBefore = market(api).path("fundingIndex").asLong();
                 stack.shock(1, -80_000);
-                await(() -> account(api, longKey.getAddress()).path("positions").isEmpty(), 30, "the long liquidated");
+                await(() -> account(api, longKey.getAddress()).path("positions").isEmpty(), 90, "the long liquidated");
                 JsonNode fund = account(api, Address.INSURANCE_FUND.toString());
                 assertThat(fund.path("positions").get(0).path("size").asLong()).as("the fund took the position over").isEqualTo(100_000);
                 assertThat(fund.path("free").asLong()).as("the liquidation fee, paid into the fund").isPositive();
-                await(() -> market(api).path("fundingIndex").asLong() != fundingBefore, 30, "funding accruing in the stressed market");
+                await(() -> market(api).path("fundingIndex").asLong() != fundingBefore, 90, "funding accruing in the stressed market");
                 JsonNode shortPosition = account(api, shortKey.getAddress()).path("positions").get(0);
                 assertThat(shortPosition.path("size").asLong()).isEqualTo(-100_000);
                 assertThat(shortPosition.path("unsettledFunding").asLong()).as("longs pay: the short is owed funding").isPositive();
@@ -105,7 +105,7 @@ class RiskRunTest {
                 assertThat(claimed).containsExactly(100_000_000L, longFree);
                 assertThat(token.balanceOf(shortKey.getAddress()).send().longValueExact()).isEqualTo(shortBefore + 100_000_000L);
                 assertThat(token.balanceOf(longKey.getAddress()).send().longValueExact()).isEqualTo(longBefore + longFree);
-                await(() -> stack.verifiedHonest() > 0 && stack.verifiedHonest() >= stack.batchesPosted(), 30, "the watcher caught up");
+                await(() -> stack.verifiedHonest() > 0 && stack.verifiedHonest() >= stack.batchesPosted(), 90, "the watcher caught up");
                 assertThat(stack.verifiedFraud()).as("the watcher's replay of L1 accepts the liquidation").isZero();
             }
         }
@@ -123,8 +123,12 @@ class RiskRunTest {
         return sum;
     }
 
+    /** One client for every read (a new one per call leaves a selector thread behind each time). */
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
+
+    /** A read of the stack's API that fails after 30 s instead of hanging the build when the sequencer stops answering. */
     static JsonNode get(String url) throws Exception {
-        return UserOptions.JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        return UserOptions.JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 

@@ -9,7 +9,7 @@ package dev.clearline.engine.book;
  * <p>Removal uses backward-shift deletion: the orders after the hole in its probe run move back
  * into it when that brings them no further from their home position, so the table never holds
  * tombstones and a probe run is only as long as the live orders in it, under any churn. A move
- * copies the order's cache line and tells the book ({@link Mover}), which relinks the order's
+ * copies the order's cache line and its links and tells the book ({@link Mover}), which relinks the order's
  * FIFO neighbours; positions are therefore stable only between removals.
  */
 final class OrderTable {
@@ -24,7 +24,18 @@ final class OrderTable {
         void moved(int from, int to);
     }
 
+    /**
+     * Ids are hashed in runs of {@link #RUN}: ids that differ only in their low {@code RUN_BITS}
+     * bits get consecutive home positions. The exchange numbers orders sequentially, so a new
+     * order's home is usually the cache line next to the last order placed (already cached, same
+     * page) instead of a random line of a pool far larger than the cache; runs themselves are
+     * scattered, so long-lived orders do not pile into one probe run.
+     */
+    static final int RUN_BITS = 3;
+    static final int RUN = 1 << RUN_BITS;
+
     private final long[] pool;
+    private final long[] links;
     private final int mask;
     private final Mover mover;
 
@@ -35,6 +46,7 @@ final class OrderTable {
     OrderTable(int capacity, Mover mover) {
         int positions = Integer.highestOneBit(Math.max(16, capacity) * 2 - 1) << 1;
         pool = Slots.newPool(positions);
+        links = Slots.newLinks(positions);
         mask = positions - 1;
         this.mover = mover;
     }
@@ -42,6 +54,11 @@ final class OrderTable {
     /** The pool, laid out as {@link Slots} describes. */
     long[] pool() {
         return pool;
+    }
+
+    /** The FIFO links by position ({@link Slots#newLinks}); they move with their order. */
+    long[] links() {
+        return links;
     }
 
     /** The position of the live order with this id, or ABSENT. */
@@ -85,6 +102,7 @@ final class OrderTable {
             // j may move to the hole when the hole lies on the way from j's home to j
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 System.arraycopy(pool, Slots.PADDING + j * STRIDE, pool, Slots.PADDING + hole * STRIDE, STRIDE);
+                links[hole] = links[j];
                 pool[j * STRIDE + META] = 0;
                 mover.moved(j, hole);
                 hole = j;
@@ -121,7 +139,8 @@ final class OrderTable {
     }
 
     private int home(long id) {
-        long h = id * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+        // the run's number scattered by a multiplicative hash, the id's place in its run kept
+        long h = (id >>> RUN_BITS) * 0x9E3779B97F4A7C15L;
+        return (((int) (h ^ (h >>> 32)) << RUN_BITS) | (int) (id & (RUN - 1))) & mask;
     }
 }

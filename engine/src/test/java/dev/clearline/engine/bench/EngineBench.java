@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The engine's benchmark entry ({@code ./clearline bench engine [book|exchange|core|pegs|stf|sigs|all] [full]};
- * {@code core} also takes {@code latency}, {@code --commands N} and {@code --resting 1k|1m|both}, see
+ * {@code core} also takes {@code latency}, {@code --commands N}, {@code --resting 1k|1m|both} and {@code --book-only}, see
  * {@link dev.clearline.engine.bench.core.CoreStreamBenchmark.Options}).
  * {@code pegs} is the cost of a mark update with pegged orders resting (bench-results/engine-pegs.md).
  * {@code book} is the order book alone on the uniform workload (its own report,
@@ -38,10 +38,10 @@ public final class EngineBench {
             return;
         }
         if (which.equals("core")) {
-            // core [full] [latency] [--commands N] [--resting 1k|1m|both]; a trial (--commands, latency) writes its own report
+            // core [full] [latency] [--commands N] [--resting 1k|1m|both] [--book-only]; a trial (--commands, latency) writes its own report
             var o = dev.clearline.engine.bench.core.CoreStreamBenchmark.Options.parse(rest);
             List<Report.Row> core = new ArrayList<>(dev.clearline.engine.bench.core.CoreStreamBenchmark.run(o));
-            if (!o.latencyOnly() && o.commands() == 0) core.addAll(ExchangeBenchmark.run(full));
+            if (!o.latencyOnly() && !o.bookOnly() && o.commands() == 0) core.addAll(ExchangeBenchmark.run(full));
             Report.write(core, "./clearline bench engine " + String.join(" ", args), o.stem(),
                     o.latencyOnly() ? "engine: latency at 1M commands/s offered on exchange-core's stream, matcher pinned"
                             : "engine: exchange-core's stream and the uniform workload, book alone and matching + risk");

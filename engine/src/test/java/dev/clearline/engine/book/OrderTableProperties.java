@@ -79,4 +79,29 @@ class OrderTableProperties {
         assertThat(table.longestProbe()).isLessThan(64);
         for (long id : ids) assertThat(book.isResting(id)).isTrue();
     }
+
+    /**
+     * The exchange numbers orders one after another: the ids of one run of {@link OrderTable#RUN}
+     * land side by side (a new order's line is next to the last one's), while different runs are
+     * scattered, so a table of long-lived orders does not become one long probe run.
+     */
+    @Test
+    void consecutiveIdsOfOneRunSitSideBySideAndRunsScatter() {
+        Property.forAll(Gens.longs(0, 1L << 40)).tries(200).check(start -> {
+            OrderTable table = new OrderTable(4_096);
+            long first = start & -OrderTable.RUN;
+            int home = table.claim(first);
+            for (int k = 1; k < OrderTable.RUN; k++) {
+                assertThat(table.claim(first + k)).as("id %d of the run", first + k).isEqualTo((home + k) & (table.positions() - 1));
+            }
+            // the next 64 runs: their first ids are not all in the positions right after this run
+            int adjacent = 0;
+            for (int r = 1; r <= 64; r++) {
+                int p = table.find(first + (long) r * OrderTable.RUN);
+                if (p == OrderTable.ABSENT) p = table.claim(first + (long) r * OrderTable.RUN);
+                if (((p - home) & (table.positions() - 1)) < 2L * OrderTable.RUN) adjacent++;
+            }
+            assertThat(adjacent).as("runs placed right after the first").isLessThan(8);
+        });
+    }
 }

@@ -48,6 +48,11 @@ public final class SequencerService implements ClusteredService {
     private final SignatureVerifier verifier;
     private final UnsafeBuffer egress = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 23));
     private SequencerState state;
+    /**
+     * The Merkle tree's thread: the state applies commands that seal no batch to the tree there, so an
+     * acknowledgement does not wait for it (same replies and roots; {@code SequencerState.moveTreeToWorker}).
+     */
+    private final java.util.concurrent.ThreadFactory treeThreads = Thread.ofPlatform().name("sequencer-tree").daemon().factory();
     private Cluster cluster;
     private IdleStrategy idle;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -108,6 +113,7 @@ public final class SequencerService implements ClusteredService {
         this.idle = cluster.idleStrategy();
         if (snapshotImage == null) {
             state = new SequencerState(genesis, verifier);
+            state.moveTreeToWorker(treeThreads);
             log.info("event=sequencer_start from=genesis");
             return;
         }
@@ -118,6 +124,7 @@ public final class SequencerService implements ClusteredService {
             throw new IllegalStateException("cannot load the sequencer snapshot: " + e.getMessage(), e);
         }
         log.info("event=sequencer_start from=snapshot bytes={} seq={} root={}", image.length, state.seq(), state.stateRoot());
+        state.moveTreeToWorker(treeThreads);
     }
 
     @Override
@@ -274,6 +281,7 @@ public final class SequencerService implements ClusteredService {
     @Override
     public void onTerminate(Cluster cluster) {
         log.info("event=sequencer_stop seq={}", state == null ? 0 : state.seq());
+        if (state != null) state.close();
     }
 
     /** Test and operator view: the state this service holds. Read it only on the cluster's thread or after it stopped. */

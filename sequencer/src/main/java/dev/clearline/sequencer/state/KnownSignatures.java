@@ -15,7 +15,8 @@ import java.util.Map;
  * so the tree's STF, which checks every PostOrder and Cancel again, finds them instead of
  * recovering them a second time. A signature counts only for the signer it was vouched for; an
  * unknown or evicted one is recovered for real, which gives the same answer, so eviction changes
- * cost and never the outcome. Bounded, evicting in insertion order (deterministic).
+ * cost and never the outcome. Bounded, evicting in insertion order (deterministic). Thread-safe:
+ * the state machine vouches on its thread while the {@link TreeWorker} reads on its own.
  */
 final class KnownSignatures implements SignatureVerifier {
     private static final int CAPACITY = 1 << 18;
@@ -30,16 +31,19 @@ final class KnownSignatures implements SignatureVerifier {
         this.domain = domain;
     }
 
-    void vouch(Signature signature, Address signer) {
+    synchronized void vouch(Signature signature, Address signer) {
         signers.put(signature, signer);
     }
 
-    void digestOf(Order order, Hash32 digest) {
+    synchronized void digestOf(Order order, Hash32 digest) {
         digests.put(order, digest);
     }
 
     Hash32 digest(Order order) {
-        Hash32 d = digests.get(order);
+        Hash32 d;
+        synchronized (this) {
+            d = digests.get(order);
+        }
         return d != null ? d : domain.orderDigest(order);
     }
 
@@ -49,7 +53,10 @@ final class KnownSignatures implements SignatureVerifier {
      */
     @Override
     public Address recover(Hash32 digest, Signature signature) {
-        Address a = signers.get(signature);
+        Address a;
+        synchronized (this) {
+            a = signers.get(signature);
+        }
         return a != null ? a : fallback.recover(digest, signature);
     }
 

@@ -88,6 +88,13 @@ public final class SequencerState {
     private final LiquidationIndex positions = new LiquidationIndex();
     /** This command's transitions taken from the exchange so far (liquidation takes them early to re-key positions). */
     private final List<Transition> drained = new ArrayList<>();
+    /** Where the batch builder cuts, known without the tree. */
+    private final BatchCuts cuts;
+    /** Typed reads of the exchange's leaves with their keys remembered (fills read six each). */
+    private final LeafReads reads;
+    /** Applies the groups of commands that seal nothing to the tree on its own thread; null: on this thread. */
+    private TreeWorker tree;
+    private long groupsOnWorker;
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
@@ -95,6 +102,36 @@ public final class SequencerState {
         this.known = new KnownSignatures(verifier, genesis.domain());
         this.exchange = new Exchange(genesis.domain(), verifier, genesis.books());
         this.batches = new BatchBuilder(new Stf(genesis.domain(), known, known::digest), nodes, genesis.batches());
+        this.cuts = new BatchCuts(genesis.batches());
+        this.reads = new LeafReads(exchange.state());
+    }
+
+    /**
+     * From now on, applies to the Merkle tree, on a thread from {@code threads}, the transitions of
+     * every command that seals no batch, so the acknowledgement waits only for matching and the
+     * exchange mirror's verdict. Replies, batches and roots stay exactly those of the run on one
+     * thread ({@link TreeWorker}). Call {@link #close()} when done with the state.
+     */
+    public void moveTreeToWorker(java.util.concurrent.ThreadFactory threads) {
+        if (tree == null) tree = new TreeWorker(batches, threads);
+    }
+
+    /** The tree worker's thread, or null when the tree runs on the caller's thread (measurements). */
+    public Thread treeThread() {
+        return tree == null ? null : tree.thread();
+    }
+
+    /** Stops the tree worker, if any, after the work queued so far. */
+    public void close() {
+        if (tree != null) {
+            tree.sync();
+            tree.close();
+        }
+    }
+
+    /** Waits until the tree holds every command applied so far (no-op without a worker). */
+    private void syncTree() {
+        if (tree != null) tree.sync();
     }
 
     public Genesis genesis() {
@@ -107,6 +144,7 @@ public final class SequencerState {
     }
 
     public Hash32 stateRoot() {
+        syncTree();
         return batches.state().root();
     }
 
@@ -190,7 +228,12 @@ public final class SequencerState {
                 Reject r = exchange.apply(o.price(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
                 if (r == null) {
-                    body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
+                    // insertion order, not Map.of's: its iteration order changes from one JVM run to the next, and
+                    // a replayed or replicated reply must be the same bytes
+                    Map<String, Object> mark = new LinkedHashMap<>();
+                    mark.put("market", o.price().marketId());
+                    mark.put("price", o.price().price());
+                    body.put("mark", mark);
                     List<Map<String, Object>> liquidated = liquidate(o.price().marketId());
                     if (!liquidated.isEmpty()) body.put("liquidations", liquidated);
                 }
@@ -232,27 +275,40 @@ public final class SequencerState {
         }
         List<Map<String, Object>> events = view.record(exchange.takeEvents(), seq);
         if (!events.isEmpty()) body.put("events", events);
-        List<Map<String, Object>> depth = view.depthDeltas(exchange);
+        List<Map<String, Object>> depth = view.depthDeltas(exchange, reads);
         if (!depth.isEmpty()) body.put("depth", depth);
         // one command's transitions go into one batch: an IOC/FOK order fills only in the batch that posted it
         drainTransitions();
         List<Transition> group = List.copyOf(drained);
         drained.clear();
-        List<Outcome> outcomes = batches.appendAll(group, now);
-        for (int i = 0; i < group.size(); i++) {
-            if (!outcomes.get(i).applied()) {
-                throw new IllegalStateException("the tree refused a transition the exchange's mirror accepted (a determinism bug): "
-                        + group.get(i) + " -> " + outcomes.get(i));
+        boolean seals = cuts.add(group.size(), now);
+        List<Batch> sealed;
+        if (tree != null && !seals) {
+            // nothing in this reply needs the tree: the worker applies the group while the reply goes out
+            if (!group.isEmpty()) {
+                tree.submit(group, now);
+                groupsOnWorker++;
+                view.landed(sealedBatches);
+            }
+            sealed = List.of();
+        } else {
+            syncTree();
+            List<Outcome> outcomes = batches.appendAll(group, now);
+            checkApplied(group, outcomes);
+            sealed = new ArrayList<>(batches.takeSealed());
+            if (!group.isEmpty()) {
+                // the group went into one batch: the open one, or the one its last transition filled and sealed
+                long openIndex = sealedBatches + sealed.size();
+                view.landed(batches.openTransitions() > 0 ? openIndex : openIndex - 1);
+            }
+            batches.tick(now);
+            sealed.addAll(batches.takeSealed());
+            if (seals == sealed.isEmpty() || batches.openTransitions() != cuts.open()) {
+                throw new IllegalStateException("the batch cut predictor disagrees with the batch builder (a bug in BatchCuts): predicted "
+                        + (seals ? "a seal" : "no seal") + " and " + cuts.open() + " open, the builder sealed "
+                        + sealed.size() + " with " + batches.openTransitions() + " open");
             }
         }
-        List<Batch> sealed = new ArrayList<>(batches.takeSealed());
-        if (!group.isEmpty()) {
-            // the group went into one batch: the open one, or the one its last transition filled and sealed
-            long openIndex = sealedBatches + sealed.size();
-            view.landed(batches.openTransitions() > 0 ? openIndex : openIndex - 1);
-        }
-        batches.tick(now);
-        sealed.addAll(batches.takeSealed());
         if (!sealed.isEmpty()) {
             // headers only: every gateway session gets this reply, and traders never need the calldata;
             // the poster reads a batch's calldata with a BATCH query when it posts it
@@ -269,6 +325,16 @@ public final class SequencerState {
         if (last.getValue() != w) clients.putLast(c.clientId(), w); // keeps the table in order of last activity
         retireIdleClients(timestampMillis);
         return reply;
+    }
+
+    /** Every transition of a group must be accepted by the tree: the exchange's mirror already accepted it. */
+    static void checkApplied(List<Transition> group, List<Outcome> outcomes) {
+        for (int i = 0; i < group.size(); i++) {
+            if (!outcomes.get(i).applied()) {
+                throw new IllegalStateException("the tree refused a transition the exchange's mirror accepted (a determinism bug): "
+                        + group.get(i) + " -> " + outcomes.get(i));
+            }
+        }
     }
 
     private Map<String, Object> place(VerifiedOrder v) {
@@ -304,14 +370,14 @@ public final class SequencerState {
         List<Map<String, Object>> out = new ArrayList<>();
         String after = null;
         while (true) {
-            var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+            var m = reads.market(market);
             var candidates = positions.candidates(market, m);
             var next = after == null ? candidates.firstEntry() : candidates.higherEntry(after);
             boolean changed = false;
             for (; next != null && !changed; next = candidates.higherEntry(next.getKey())) {
                 after = next.getKey();
                 Address a = next.getValue();
-                var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
+                var p = reads.position(a, market);
                 if (!LiquidationIndex.liquidatable(p, m)) continue;
                 if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
                 view.holds(Address.INSURANCE_FUND, market); // its account view shows the position it took over
@@ -333,7 +399,6 @@ public final class SequencerState {
         List<Transition> ts = exchange.takeTransitions();
         if (ts.isEmpty()) return;
         drained.addAll(ts);
-        var state = exchange.state();
         for (Transition t : ts) {
             switch (t) {
                 case Transition.Trade x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
@@ -342,22 +407,19 @@ public final class SequencerState {
                 case Transition.Deleverage x -> reindex(x.counterparty(), x.marketId());
                 case Transition.Allocate x -> reindex(x.owner(), x.marketId());
                 case Transition.Release x -> reindex(x.owner(), x.marketId());
-                case Transition.MarketConfig x -> positions.rekeyMarket(x.marketId(), a -> dev.clearline.engine.stf.StateReads.position(state, a, x.marketId()),
-                        dev.clearline.engine.stf.StateReads.market(state, x.marketId()));
+                case Transition.MarketConfig x -> positions.rekeyMarket(x.marketId(), a -> reads.position(a, x.marketId()), reads.market(x.marketId()));
                 default -> { }
             }
         }
     }
 
     private void reindexOrderOwner(long orderId) {
-        var o = dev.clearline.engine.stf.StateReads.order(exchange.state(), orderId);
+        var o = reads.order(orderId);
         if (o != null) reindex(o.trader(), o.marketId());
     }
 
     private void reindex(Address owner, int market) {
-        var state = exchange.state();
-        positions.update(owner, market, dev.clearline.engine.stf.StateReads.position(state, owner, market),
-                dev.clearline.engine.stf.StateReads.market(state, market));
+        positions.update(owner, market, reads.position(owner, market), reads.market(market));
     }
 
     private long nextWithdrawalId() {
@@ -405,7 +467,7 @@ public final class SequencerState {
                 body.put("verifyingContract", genesis.verifyingContract().toString());
                 body.put("time", now);
                 body.put("sealedBatches", sealedBatches);
-                body.put("openTransitions", batches.openTransitions());
+                body.put("openTransitions", cuts.open());
                 body.put("priorityOpsConsumed", dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed());
                 body.put("l1", l1.view());
                 body.put("batchesInMemory", kept.size());
@@ -508,6 +570,11 @@ public final class SequencerState {
             if (nowMillis - it.next().lastActive < FORGET_MILLIS) break;
             it.remove();
         }
+    }
+
+    /** Command groups the tree worker applied without the state machine waiting (tests). */
+    long groupsOnWorker() {
+        return groupsOnWorker;
     }
 
     /** Batches sealed so far. */

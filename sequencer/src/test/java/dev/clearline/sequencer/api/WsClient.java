@@ -38,7 +38,8 @@ public final class WsClient implements AutoCloseable {
         CompletableFuture<JsonNode> f = new CompletableFuture<>();
         waiting.put(id, f);
         synchronized (ws) {
-            ws.sendText(body.toString(), true).join();
+            // bounded: a server that stopped reading fails the caller instead of blocking it forever
+            ws.sendText(body.toString(), true).orTimeout(30, TimeUnit.SECONDS).join();
         }
         return f;
     }

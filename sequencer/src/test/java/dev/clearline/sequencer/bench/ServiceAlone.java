@@ -30,12 +30,29 @@ import java.util.List;
  * time but not the figure much. The orders are the acknowledgement benchmark's own.
  */
 final class ServiceAlone {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** @param applyCpu CPU-seconds in {@code SequencerState.apply}; {@code encodeCpu} in the reply's JSON */
-    record Figures(int orders, double applyCpu, double encodeCpu) {
+    /**
+     * @param applyCpu CPU-seconds of the service thread in {@code SequencerState.apply}; {@code encodeCpu} in the
+     *     reply's JSON; {@code treeCpu} of the tree worker's thread (0 when the tree runs on the service thread)
+     * @param applyBytes bytes the service thread allocated in apply; {@code treeBytes} the tree worker
+     */
+    record Figures(boolean treeOnWorker, int orders, double applyCpu, double encodeCpu, double treeCpu, long applyBytes, long treeBytes) {
+        /** Orders per CPU-second of the service thread: the single-threaded limit of the node. */
         double ordersPerCpuSecond() {
             return orders / (applyCpu + encodeCpu);
+        }
+
+        /** Microseconds of CPU per order on both threads together. */
+        double totalUsPerOrder() {
+            return (applyCpu + encodeCpu + treeCpu) * 1e6 / orders;
+        }
+
+        String describe() {
+            return String.format(java.util.Locale.ROOT, "%,.0f orders per service-thread CPU-second: %.1f us apply + %.1f us JSON per order"
+                    + " on the service thread, %.1f us on the tree worker (%.1f us in all); allocated %,d B per order on the service thread, %,d B on the tree worker",
+                    ordersPerCpuSecond(), applyCpu * 1e6 / orders, encodeCpu * 1e6 / orders, treeCpu * 1e6 / orders, totalUsPerOrder(),
+                    applyBytes / orders, treeBytes / orders);
         }
     }
 
@@ -45,14 +62,16 @@ final class ServiceAlone {
         int measured = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         List<FastSigner> signers = new ArrayList<>();
         for (int i = 0; i < SequencerBench.TRADERS; i++) signers.add(FastSigner.dev(i));
-        Figures f = measure(Genesis.devnet(dev.clearline.sequencer.Market.ROLLUP), signers, warmup, measured);
-        System.out.printf(java.util.Locale.ROOT, "%,.0f orders per CPU-second: %.1f us apply + %.1f us JSON per order%n",
-                f.ordersPerCpuSecond(), f.applyCpu() * 1e6 / f.orders(), f.encodeCpu() * 1e6 / f.orders());
+        boolean onWorker = args.length <= 2 || !args[2].equals("tree-inline");
+        Figures f = measure(Genesis.devnet(dev.clearline.sequencer.Market.ROLLUP), signers, warmup, measured, onWorker);
+        System.out.println((onWorker ? "tree on its worker: " : "tree on the service thread: ") + f.describe());
     }
 
-    static Figures measure(Genesis genesis, List<FastSigner> signers, int warmup, int measured) {
+    /** @param treeOnWorker the Merkle tree on its own thread, as the node runs it; false: on the service thread */
+    static Figures measure(Genesis genesis, List<FastSigner> signers, int warmup, int measured, boolean treeOnWorker) {
         Eip712 domain = genesis.domain();
         SequencerState state = new SequencerState(genesis, new NativeSecp256k1Verifier());
+        if (treeOnWorker) state.moveTreeToWorker(Thread.ofPlatform().name("bench-tree").daemon().factory());
         long client = 1;
         long[] seq = {0};
         long ms = 1_700_000_000_000L;
@@ -76,13 +95,26 @@ final class ServiceAlone {
         }
         long sink = 0;
         for (int i = 0; i < warmup; i++) sink += ReplyCodec.encode(state.apply(orders.get(i), ms + i)).length;
+        state.stateRoot(); // the tree worker has caught up with the warm-up
         Reply[] replies = new Reply[measured];
+        long self = Thread.currentThread().threadId();
+        long tree = treeOnWorker ? state.treeThread().threadId() : -1;
+        long tree0 = tree < 0 ? 0 : THREADS.getThreadCpuTime(tree);
+        long treeBytes0 = tree < 0 ? 0 : THREADS.getThreadAllocatedBytes(tree);
+        long bytes0 = THREADS.getThreadAllocatedBytes(self);
         long t0 = THREADS.getCurrentThreadCpuTime();
         for (int i = 0; i < measured; i++) replies[i] = state.apply(orders.get(warmup + i), ms + warmup + i);
         long t1 = THREADS.getCurrentThreadCpuTime();
+        long bytes1 = THREADS.getThreadAllocatedBytes(self);
+        state.stateRoot(); // waits for the worker (the root's own hashing is on this thread, not counted: a seal's share)
+        long tree1 = tree < 0 ? 0 : THREADS.getThreadCpuTime(tree);
+        long treeBytes1 = tree < 0 ? 0 : THREADS.getThreadAllocatedBytes(tree);
+        long t1b = THREADS.getCurrentThreadCpuTime();
         for (Reply r : replies) sink += ReplyCodec.encode(r).length;
         long t2 = THREADS.getCurrentThreadCpuTime();
+        state.close();
         if (sink == 0) throw new IllegalStateException("no replies");
-        return new Figures(measured, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        return new Figures(treeOnWorker, measured, (t1 - t0) / 1e9, (t2 - t1b) / 1e9, (tree1 - tree0) / 1e9,
+                bytes1 - bytes0, treeBytes1 - treeBytes0);
     }
 }

@@ -45,8 +45,43 @@ final class ChildSequencer implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+        String stacks = threadDump(p.pid());
         p.destroyForcibly();
-        throw new IllegalStateException("the child sequencer did not get ready in 90 s:\n" + Files.readString(log));
+        throw new IllegalStateException("the child sequencer did not get ready in 90 s:\n" + Files.readString(log) + stacks);
+    }
+
+    /**
+     * What a test prints when this child did not do what it waited for: whether it still runs, the
+     * end of its log, and (while alive) its threads' stacks, so a hang seen once on a loaded CI
+     * machine can be explained afterwards.
+     */
+    String diagnosis() {
+        StringBuilder b = new StringBuilder("child sequencer pid " + process.pid() + (process.isAlive() ? " alive" : " exited with " + process.exitValue()));
+        try {
+            List<String> lines = Files.readAllLines(log);
+            b.append("; last lines of ").append(log.getFileName()).append(":\n");
+            lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(l -> b.append("  ").append(l).append('\n'));
+        } catch (IOException e) {
+            b.append("; log unreadable: ").append(e).append('\n');
+        }
+        if (process.isAlive()) b.append(threadDump(process.pid()));
+        return b.toString();
+    }
+
+    /** The JVM's thread stacks by {@code jcmd PID Thread.print}, or why they could not be had. */
+    static String threadDump(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            return "thread dump:\n" + out;
+        } catch (IOException e) {
+            return "no thread dump: " + e + "\n";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no thread dump: interrupted\n";
+        }
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */

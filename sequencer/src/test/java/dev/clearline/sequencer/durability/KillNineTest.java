@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -103,9 +102,14 @@ class KillNineTest {
 
     /** Every acknowledgement replays identically at its seq from the recovered log, whose replay gives the recovered root. */
     static void verify(ChildSequencer node, Map<Long, JsonNode> acked, int sentThisRound, Genesis genesis) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/admin/history")).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        // a whole history on a loaded machine can take a while; a child that does not answer at all fails with its log and stacks
+        String body;
+        try {
+            body = StackKillTest.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/admin/history"))
+                    .timeout(java.time.Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new AssertionError("the restarted child did not answer GET /admin/history in 60 s\n" + node.diagnosis(), e);
+        }
         JsonNode h = WsClient.JSON.readTree(body);
         long seq = h.get("seq").asLong();
         SequencerState replay = new SequencerState(genesis, new NativeSecp256k1Verifier());

@@ -83,7 +83,7 @@ class LossWindowTest {
         long lostAt;
         try {
             await(() -> account(node, alice).path("free").asLong() > 0 && account(node, bob).path("free").asLong() > 0
-                    && state(node).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited from L1 and a first mark");
+                    && state(node).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited from L1 and a first mark", node::diagnosis);
             // ~5 s of crossing orders, few enough that alice's recent fills (200) hold every one
             List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
             try (WsClient ws = new WsClient(node.port)) {
@@ -100,7 +100,12 @@ class LossWindowTest {
                     sent.add(f);
                     Thread.sleep(30);
                 }
-                CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                try {
+                    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("not every order was answered 60 s after the last was sent ("
+                            + sent.stream().filter(f -> !f.isDone()).count() + " of " + sent.size() + " open)\n" + node.diagnosis(), e);
+                }
             }
             // everything acknowledged, as the exchange itself reports it: each fill with its seq and the batch it went into
             fills = account(node, alice).path("fills");

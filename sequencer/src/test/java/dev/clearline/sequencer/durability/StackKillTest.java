@@ -36,6 +36,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -91,7 +92,7 @@ class StackKillTest {
             try {
                 ChildSequencer first = node;
                 await(() -> account(first, alice).path("free").asLong() + account(first, bob).path("free").asLong() == 2 * DEPOSIT
-                        && state(first).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited from L1 and a first mark");
+                        && state(first).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited from L1 and a first mark", first::diagnosis);
                 for (int k = 1; k <= kills; k++) {
                     long killAfterMs = 200 + random.nextInt(800);
                     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
@@ -117,7 +118,8 @@ class StackKillTest {
                             for (JsonNode e : r.path("events")) if (e.path("event").asText().equals("Filled")) fills++;
                         }
                     }
-                    assertThat(fills).as("acknowledged fills before the kill").isPositive();
+                    ChildSequencer killed = node;
+                    assertThat(fills).as(() -> "acknowledged fills before the kill, of " + sent.size() + " orders sent in 60 s\n" + killed.diagnosis()).isPositive();
                     node = ChildSequencer.start(dir, k, args);
                     KillNineTest.verify(node, acked, sent.size(), genesis);
                 }
@@ -125,7 +127,7 @@ class StackKillTest {
                 ChildSequencer n = node;
                 long sealed = state(n).path("sealedBatches").asLong();
                 Rollup reader = Rollup.load(rollup, l1.web3j(), l1.deployer(), GAS);
-                await(() -> reader.nextBatchIndex().send().longValueExact() >= sealed, 90, "the sealed batches on L1");
+                await(() -> reader.nextBatchIndex().send().longValueExact() >= sealed, 90, "the sealed batches on L1", n::diagnosis);
                 RollupLog log = new RollupLog(l1.web3j(), rollup);
                 BatchVerifier watcher = new BatchVerifier(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore());
                 long expected = 0;
@@ -135,7 +137,8 @@ class StackKillTest {
                     assertThat(v).as("batch %d", p.batch().header().batchIndex()).isInstanceOf(Verdict.Honest.class);
                 }
                 assertThat(expected).isGreaterThanOrEqualTo(sealed);
-                await(() -> state(n).path("l1").path("batchesPosted").asLong() >= sealed, 30, "the posted batches reported into the log");
+                // the L1 loop backs off up to 30 s after failed rounds (a loaded machine's slow RPC), so 30 s could measure only that
+                await(() -> state(n).path("l1").path("batchesPosted").asLong() >= sealed, 90, "the posted batches reported into the log", n::diagnosis);
             } finally {
                 node.close();
             }
@@ -163,8 +166,15 @@ class StackKillTest {
         assertThat(r.isStatusOK()).as("transaction %s: %s", r.getTransactionHash(), r.getRevertReason()).isTrue();
     }
 
+    /** One client for every read: a fresh HttpClient per call would leave a selector thread behind each time. */
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /**
+     * A read of the child's API. It times out instead of waiting forever: a child that stops
+     * answering must fail the test with its log and stacks ({@link #await}), not hang the build.
+     */
     static JsonNode get(ChildSequencer node, String path) throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + path)).GET().build(),
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + path)).timeout(Duration.ofSeconds(20)).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return WsClient.JSON.readTree(body);
     }
@@ -182,9 +192,27 @@ class StackKillTest {
     }
 
     static void await(Check done, int seconds, String what) throws Exception {
+        await(done, seconds, what, () -> "");
+    }
+
+    /**
+     * Polls {@code done} until it holds. A read that fails or times out (the child busy, a
+     * connection refused while it starts) is tried again; after {@code seconds} the test fails
+     * saying what it waited for, the last error, and {@code context} (the child's log and stacks).
+     */
+    static void await(Check done, int seconds, String what, java.util.function.Supplier<String> context) throws Exception {
         long deadline = System.currentTimeMillis() + seconds * 1_000L;
-        while (!done.get()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
+        Exception last = null;
+        while (true) {
+            try {
+                if (done.get()) return;
+            } catch (java.io.IOException e) {
+                last = e;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out after " + seconds + " s waiting for " + what
+                        + (last == null ? "" : " (last read failed: " + last + ")") + "\n" + context.get(), last);
+            }
             Thread.sleep(300);
         }
     }

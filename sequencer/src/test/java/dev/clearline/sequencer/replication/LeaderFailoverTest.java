@@ -152,8 +152,10 @@ class LeaderFailoverTest {
         while (System.currentTimeMillis() < deadline) {
             long first = Long.MAX_VALUE;
             for (TradingFlow.Sent s : flow.sent()) {
-                if (s.sentNanos() > killedAt && s.reply().isDone() && !s.reply().isCompletedExceptionally()) {
-                    first = Math.min(first, s.ackNanos().get());
+                // the ack time is set by a callback that may run just after isDone() turns true: 0 means not yet
+                long ack = s.ackNanos().get();
+                if (s.sentNanos() > killedAt && ack != 0 && s.reply().isDone() && !s.reply().isCompletedExceptionally()) {
+                    first = Math.min(first, ack);
                 }
             }
             if (first != Long.MAX_VALUE) return TimeUnit.NANOSECONDS.toMillis(first - killedAt);

@@ -48,39 +48,45 @@ public final class CoreStreamBenchmark {
     /**
      * What to run: {@code full} (more rounds), {@code latencyOnly} (the latency figures alone, no
      * throughput rounds), {@code commands} (0: 3M at ~1K resting and 5M at 1M resting; else this
-     * many in each, for a quick trial), {@code resting} ("1k", "1m" or "both").
+     * many in each, for a quick trial), {@code resting} ("1k", "1m" or "both"), {@code bookOnly}
+     * (the book's throughput rounds alone: no platform floor, latency or exchange; for profiling).
      */
-    public record Options(boolean full, boolean latencyOnly, int commands, String resting) {
+    public record Options(boolean full, boolean latencyOnly, int commands, String resting, boolean bookOnly) {
         public static Options parse(String[] args) {
             boolean full = false;
             boolean latency = false;
+            boolean bookOnly = false;
             int commands = 0;
             String resting = "both";
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "full" -> full = true;
                     case "latency" -> latency = true;
+                    case "--book-only" -> bookOnly = true;
                     case "--commands" -> commands = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
                     case "--resting" -> resting = args[++i];
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                            + "'; use: core [full] [latency] [--commands N] [--resting 1k|1m|both]");
+                            + "'; use: core [full] [latency] [--commands N] [--resting 1k|1m|both] [--book-only]");
                 }
             }
             if (!resting.equals("1k") && !resting.equals("1m") && !resting.equals("both")) {
                 throw new IllegalArgumentException("--resting takes 1k, 1m or both, not '" + resting + "'");
             }
             if (latency && resting.equals("both")) resting = "1k";
-            return new Options(full, latency, commands, resting);
+            if (latency && bookOnly) {
+                throw new IllegalArgumentException("latency and --book-only exclude each other: --book-only runs the book's throughput rounds alone");
+            }
+            return new Options(full, latency, commands, resting, bookOnly);
         }
 
         /** A trial run (fewer commands, or the latency alone) writes its own report, not the published one. */
         public String stem() {
-            return (latencyOnly ? "engine-latency" : "engine-core") + (commands > 0 ? "-trial" : "");
+            return (latencyOnly ? "engine-latency" : bookOnly ? "engine-core-book" : "engine-core") + (commands > 0 || bookOnly ? "-trial" : "");
         }
     }
 
     public static List<Report.Row> run(boolean full) {
-        return run(new Options(full, false, 0, "both"));
+        return run(new Options(full, false, 0, "both", false));
     }
 
     public static List<Report.Row> run(Options o) {
@@ -100,6 +106,10 @@ public final class CoreStreamBenchmark {
             CoreStream s = CoreStream.generate(sc.resting(), sc.commands(), sc.users(), new SplittableRandom(7 + sc.resting()));
             System.out.printf("%s: generated %,d prefill + %,d commands in %.1f s (mid %d, prices %d..%d)%n", sc.name(),
                     s.prefillCount(), s.commandCount(), (System.nanoTime() - g0) / 1e9, s.mid, s.minPrice, s.maxPrice);
+            if (o.bookOnly()) {
+                rows.addAll(book(sc, s, pin, cpu, false, null));
+                continue;
+            }
             MachineIdle f0 = MachineIdle.now();
             PacedRun platform = platformFloor(s, cpu);
             rows.addAll(platformRows(platform, MachineIdle.now().since(f0), pin));
@@ -120,44 +130,79 @@ public final class CoreStreamBenchmark {
 
     // ----------------------------------------------------------------------------------- book alone
 
+    /** Untimed rounds before the timed ones: at least this many, and until {@link #WARMUP_NANOS} have passed. */
+    static final int MIN_WARMUP_ROUNDS = 2;
+    static final long WARMUP_NANOS = 5_000_000_000L;
+
+    /**
+     * The book alone on the stream. The timed rounds follow untimed warm-up rounds, at least
+     * {@link #MIN_WARMUP_ROUNDS} and at least 5 s in all. With a single warm-up round (~0.3 s at
+     * ~1K resting) C2 was still replacing the book's code during the timed rounds: the rate per
+     * matcher CPU-second kept rising for about 1.5 s of replay (11.4M to 13.4M, measured on a
+     * loaded machine), so the figure depended on which compilations had finished, the likely
+     * reason the same book measured 8.56M and 13.70M ops/s in two quiet runs. Each round prints
+     * its rate per matcher CPU-second, JIT compilations (of the whole JVM, so never quite zero) and
+     * collections, so a run shows whether it was measured warm.
+     */
     static List<Report.Row> book(Scenario sc, CoreStream s, String pin, int cpu, boolean latencyOnly, PacedRun platform) {
         List<Report.Row> rows = new ArrayList<>();
         Counting sink = new Counting();
-        double best = 0;
-        double last = 0;
-        double lastIdle = 0;
-        double prefillRate = 0;
         String bench = "book alone, exchange-core stream, " + sc.name();
-        // the latency alone still replays the stream once untimed first, so the matcher is compiled when measured
-        int rounds = latencyOnly ? 1 : sc.rounds() + 1;
-        for (int round = 0; round < rounds; round++) {
+        // the latency alone still replays the stream untimed first, so the matcher is compiled when measured
+        int warmups = 0;
+        BookRound round;
+        long warmStart = System.nanoTime();
+        do {
+            round = BookRound.run(sc, s, sink, "warm-up", warmups++);
+        } while (warmups < MIN_WARMUP_ROUNDS || System.nanoTime() - warmStart < WARMUP_NANOS);
+        if (latencyOnly) {
+            return latency(bench, s, sink, pin, cpu, platform);
+        }
+        double best = 0;
+        long timedCompiles = 0;
+        for (int t = 0; t < sc.rounds(); t++) {
+            round = BookRound.run(sc, s, sink, "timed", warmups + t);
+            best = Math.max(best, round.rate());
+            timedCompiles += Math.max(0, round.jvm().compiles());
+        }
+        rows.add(rate(bench, "throughput", round.rate(), round.idle(), String.format("%,d commands after a %,d-order prefill; last of %d timed rounds "
+                + "after %d warm-up rounds (at least %d and %d s); best %,.0f; %,.0f ops per matcher "
+                + "CPU-second; %d JIT compilations during the timed rounds",
+                s.commandCount(), s.prefillCount(), sc.rounds(), warmups, MIN_WARMUP_ROUNDS, WARMUP_NANOS / 1_000_000_000L, best, round.cpuRate(), timedCompiles)));
+        rows.add(new Report.Row(bench, "prefill throughput", round.prefillRate(), "orders/s", "-", "GTC orders placed into the empty book, last round"));
+        if (platform != null) rows.addAll(latency(bench, s, sink, pin, cpu, platform));
+        return rows;
+    }
+
+    /** One replay of the stream on a fresh book: wall and CPU rates of the commands after the prefill, and what the JVM did meanwhile. */
+    record BookRound(double rate, double cpuRate, double prefillRate, double idle, JvmWindow.Counters jvm) {
+        static BookRound run(Scenario sc, CoreStream s, Counting sink, String what, int index) {
             OrderBook book = new OrderBook(s.bookConfig());
             MachineIdle i0 = MachineIdle.now();
             long t0 = System.nanoTime();
             for (int i = 0; i < s.prefillCount(); i++) s.apply(i, book, sink);
+            JvmWindow window = JvmWindow.start();
+            long c1 = THREADS.getCurrentThreadCpuTime();
             long t1 = System.nanoTime();
             for (int i = s.prefillCount(); i < s.total(); i++) s.apply(i, book, sink);
             long t2 = System.nanoTime();
+            long c2 = THREADS.getCurrentThreadCpuTime();
+            JvmWindow.Counters jvm = window.end();
             double idle = MachineIdle.now().since(i0);
-            double r = s.commandCount() / ((t2 - t1) / 1e9);
-            prefillRate = s.prefillCount() / ((t1 - t0) / 1e9);
-            System.out.printf("book %s round %d: %,.0f ops/s (prefill %,.0f/s), %d resting, idle %.0f%%%n", sc.name(), round, r,
-                    prefillRate, book.restingOrders(), idle * 100);
-            if (round > 0) {
-                best = Math.max(best, r);
-                last = r;
-                lastIdle = idle;
-            }
+            BookRound r = new BookRound(s.commandCount() / ((t2 - t1) / 1e9), s.commandCount() / ((c2 - c1) / 1e9),
+                    s.prefillCount() / ((t1 - t0) / 1e9), idle, jvm);
+            System.out.printf("book %s %s round %d: %,.0f ops/s, %,.0f ops per matcher CPU-second (prefill %,.0f/s), %d resting, idle %.0f%%; %s%n",
+                    sc.name(), what, index, r.rate, r.cpuRate, r.prefillRate, book.restingOrders(), idle * 100, jvm.describe(s.commandCount()));
+            return r;
         }
-        if (!latencyOnly) rows.add(rate(bench, "throughput", last, lastIdle, String.format("%,d commands after a %,d-order prefill; last of %d timed rounds after a warm-up (best %,.0f)",
-                s.commandCount(), s.prefillCount(), sc.rounds(), best)));
-        if (!latencyOnly) rows.add(new Report.Row(bench, "prefill throughput", prefillRate, "orders/s", "-", "GTC orders placed into the empty book, last round"));
-        rows.addAll(latency(bench, s, () -> {
+    }
+
+    static List<Report.Row> latency(String bench, CoreStream s, Counting sink, String pin, int cpu, PacedRun platform) {
+        return latency(bench, s, () -> {
             OrderBook book = new OrderBook(s.bookConfig());
             for (int i = 0; i < s.prefillCount(); i++) s.apply(i, book, sink);
             return i -> s.apply(i, book, sink);
-        }, pin, cpu, platform));
-        return rows;
+        }, pin, cpu, platform);
     }
 
     interface Replay {
