@@ -12,8 +12,8 @@ import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.sequencer.cluster.ClusterClient;
+import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +77,7 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ClusterClient first = ClusterClient.connect(aeronDir, ingressEndpoints, this::onReply, this::onNewLeader, 30_000);
+        ClusterClient first = ClusterClient.connect(aeronDir, ingressEndpoints, this::onReply, this::onNewLeader, this::wants, 30_000);
         this.clusterThread = new Thread(() -> run(first), "gateway-cluster");
         clusterThread.setDaemon(true);
         clusterThread.start();
@@ -190,7 +190,8 @@ public final class Gateway implements AutoCloseable {
 
     private void run(ClusterClient first) {
         ClusterClient client = first;
-        IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+        // a new request unparks this thread at once (enqueue); replies and other gateways' fills wait at most the idle's 1 ms ceiling
+        IdleStrategy idle = SequencerNode.idle().get();
         while (running) {
             try {
                 long started = System.nanoTime();
@@ -203,7 +204,7 @@ public final class Gateway implements AutoCloseable {
                     log.warn("event=cluster_connection_lost reason={} unanswered={} action=reconnect_and_resend",
                             client.isClosed() ? "session_closed" : "no_answer", inFlight.size() + queriesInFlight.size());
                     client.close();
-                    client = ClusterClient.connect(aeronDir, ingress, this::onReply, this::onNewLeader, Long.MAX_VALUE);
+                    client = ClusterClient.connect(aeronDir, ingress, this::onReply, this::onNewLeader, this::wants, RECONNECT_NANOS / 1_000_000);
                     lastReconnect = System.nanoTime();
                     log.info("event=cluster_reconnected leader={} took_ms={}", client.leaderMemberId(), (lastReconnect - started) / 1_000_000);
                     rewind();
@@ -284,6 +285,11 @@ public final class Gateway implements AutoCloseable {
         log.info("event=resend_after_gap expected={} unanswered={}", expected, inFlight.size());
         sentUpTo = Math.min(sentUpTo, expected - 1);
         lastRewind = now;
+    }
+
+    /** Our own replies, and everyone's while a trader is subscribed to market data or accounts (then every reply is read). */
+    private boolean wants(long replyClientId) {
+        return replyClientId == clientId || !listeners.isEmpty();
     }
 
     private void onReply(ObjectNode reply) {

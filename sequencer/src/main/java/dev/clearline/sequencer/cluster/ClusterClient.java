@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.LongPredicate;
 
 /**
  * A gateway's connection to the cluster: sends commands into the log, hands every reply to a
@@ -56,9 +57,22 @@ public final class ClusterClient implements AutoCloseable {
      */
     public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, IntConsumer newLeader,
                                         long timeoutMs) throws InterruptedException {
+        return connect(aeronDir, ingressEndpoints, replies, newLeader, clientId -> true, timeoutMs);
+    }
+
+    /**
+     * As above, but a reply whose {@code clientId} {@code wanted} refuses is dropped before it is
+     * decoded. The cluster sends every state-changing reply to every gateway (market data); a
+     * gateway nobody subscribed to needs only its own, and decoding the others' JSON was most of a
+     * follower gateway's cost per order. A reply whose client cannot be read cheaply is decoded.
+     */
+    public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, IntConsumer newLeader,
+                                        LongPredicate wanted, long timeoutMs) throws InterruptedException {
         EgressListener listener = new EgressListener() {
             @Override
             public void onMessage(long sessionId, long timestamp, DirectBuffer buffer, int offset, int length, Header header) {
+                long client = clientIdOf(buffer, offset, length);
+                if (client >= 0 && !wanted.test(client)) return;
                 byte[] b = new byte[length];
                 buffer.getBytes(offset, b);
                 try {
@@ -74,7 +88,9 @@ public final class ClusterClient implements AutoCloseable {
                 newLeader.accept(leaderMemberId);
             }
         };
-        long deadline = System.currentTimeMillis() + timeoutMs;
+        // saturating: a caller waiting "forever" passes Long.MAX_VALUE, which plain addition turns into a past deadline
+        long now = System.currentTimeMillis();
+        long deadline = timeoutMs > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + timeoutMs;
         while (true) {
             try {
                 boolean local = SAME_DRIVER.equals(ingressEndpoints);
@@ -92,6 +108,31 @@ public final class ClusterClient implements AutoCloseable {
                 Thread.sleep(250);
             }
         }
+    }
+
+    private static final byte[] CLIENT_ID_FIELD = "\"clientId\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** {@code clientId} is the second field of every reply ({@link ReplyCodec}), within its first bytes. */
+    private static final int CLIENT_ID_SCAN = 64;
+
+    /** The reply's {@code clientId} read off its bytes without decoding it, or -1 when it is not where replies put it. */
+    static long clientIdOf(DirectBuffer buffer, int offset, int length) {
+        int end = offset + Math.min(length, CLIENT_ID_SCAN);
+        outer:
+        for (int i = offset; i + CLIENT_ID_FIELD.length < end; i++) {
+            for (int k = 0; k < CLIENT_ID_FIELD.length; k++) {
+                if (buffer.getByte(i + k) != CLIENT_ID_FIELD[k]) continue outer;
+            }
+            long v = 0;
+            int digits = 0;
+            for (int j = i + CLIENT_ID_FIELD.length; j < offset + length && digits < 19; j++, digits++) {
+                byte c = buffer.getByte(j);
+                if (c < '0' || c > '9') break;
+                v = v * 10 + (c - '0');
+            }
+            int next = i + CLIENT_ID_FIELD.length + digits;
+            return digits > 0 && next < offset + length && (buffer.getByte(next) == ',' || buffer.getByte(next) == '}') ? v : -1;
+        }
+        return -1;
     }
 
     /** Offers one command; false when the cluster pushed back (the caller retries after polling). */

@@ -107,8 +107,18 @@ public final class SequencerNode implements AutoCloseable {
         return config.members().size() == 1 ? ClusterClient.SAME_DRIVER : config.ingressEndpoints();
     }
 
-    static Supplier<IdleStrategy> idle() {
-        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+    /**
+     * How every agent of a member (media driver, archive, consensus module, service) and its
+     * gateway waits for work: 10 spins, one yield, then parks from 50 µs doubling to 1 ms. The
+     * 1 ms ceiling bounds what a message waits for a sleeping agent and keeps heartbeats (every
+     * 50 ms) on time. Until 2026-11-30 it was 20 yields and parks from 10 µs (the gateway: up to
+     * 100 µs): on 2 shared cores a yield with other threads runnable is a context switch, and a
+     * park under Linux's 50 µs timer slack sleeps 50 µs anyway, so each wait between two orders
+     * cost some 30 wake-ups per agent; the gateway's 100 µs ceiling alone cost ~0.07 cores per
+     * idle member (docs/replication.md, "What a member costs").
+     */
+    public static Supplier<IdleStrategy> idle() {
+        return () -> new BackoffIdleStrategy(10, 1, TimeUnit.MICROSECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /** Starts the node, waiting out a previous run's mark files if it was killed moments ago. */

@@ -18,28 +18,34 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code ./clearline bench sequencer cluster [seconds-per-rate] [kills]}: the same signed-order
+ * {@code ./clearline bench sequencer cluster [seconds-per-rate] [kills] [warm-up-seconds] [sizes]}: the same signed-order
  * flow against one member and against three members on this machine, side by side in one run:
  * acknowledgement latency p50/p99 at each offered rate and the highest rate acknowledged in full
  * (open loop over WebSocket to the leader's trader API, as {@link SequencerBench} measures it),
  * then, with three members, the failover time over {@code kills} leader kills (from
  * {@code kill -9} to the first acknowledgement of an order sent after it, under ~1,000 orders/s).
- * Every member is its own JVM. Writes bench-results/sequencer-cluster.md.
+ * Every member is its own JVM. Writes bench-results/sequencer-cluster.md. {@code sizes} (default
+ * {@code 1,3}) and a short warm-up are for trying a setting quickly: a figure for the README
+ * comes from the defaults.
  */
 public final class ClusterBench {
     static final int TRADERS = 16;
     static final int[] RATES = {500, 1_000, 2_000, 5_000, 10_000};
-    /** Seconds of orders at 500/s before anything is measured, per cluster size. */
+    /** Seconds of orders at 500/s before anything is measured, per cluster size (default). */
     static final int WARM_UP_SECONDS = 40;
     static final List<String> BENCH_JVM = List.of("-Xmx1g");
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         int kills = args.length > 1 && !args[1].isBlank() ? Integer.parseInt(args[1].trim()) : 5;
+        int warmUp = args.length > 2 && !args[2].isBlank() ? Integer.parseInt(args[2].trim()) : WARM_UP_SECONDS;
+        int[] sizes = args.length > 3 && !args[3].isBlank()
+                ? java.util.Arrays.stream(args[3].split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray() : new int[] {1, 3};
         int cores = Runtime.getRuntime().availableProcessors();
         Genesis genesis = Genesis.devnet(Market.ROLLUP);
         Eip712 domain = genesis.domain();
@@ -49,7 +55,7 @@ public final class ClusterBench {
         double[] best = new double[2];
         List<Long> failovers = new ArrayList<>();
         double failoverIdle = -1;
-        for (int size : new int[] {1, 3}) {
+        for (int size : sizes) {
             Path dir = Files.createTempDirectory("sequencer-cluster-bench");
             try (MemberProcesses c = MemberProcesses.start(dir, size, BENCH_JVM, "--dev-setup", String.valueOf(TRADERS),
                     "--rate-per-key", "1000000000", "--snapshot-every", "0", "--verify-threads", String.valueOf(cores))) {
@@ -57,15 +63,17 @@ public final class ClusterBench {
                 AtomicLong nonce = new AtomicLong(1);
                 // warm-up, not reported: ~20k orders so C2 has compiled every member's path (a 1k-order warm-up
                 // left the measured steps paying 3.3 ms of CPU per ack for JIT and interpretation, 5x the warmed node)
-                SequencerBench.run(c.apiPort(leader), signers, domain, nonce, 500, WARM_UP_SECONDS);
+                if (warmUp > 0) SequencerBench.run(c.apiPort(leader), signers, domain, nonce, 500, warmUp);
                 String label = size + (size == 1 ? " member" : " members");
                 // what the members cost doing nothing: heartbeats, idle loops, timers (the replication's fixed overhead)
+                List<Map<String, Long>> threadsIdleBefore = threadCpu(c);
                 long[] cpuIdleBefore = cpu(c);
                 MachineIdle idleBefore = MachineIdle.now();
                 long idleStart = System.nanoTime();
                 Thread.sleep(seconds * 1000L);
                 long idleWall = System.nanoTime() - idleStart;
                 long[] cpuIdleAfter = cpu(c);
+                List<Map<String, Long>> threadsIdleAfter = threadCpu(c);
                 double machineIdle = MachineIdle.now().percentSince(idleBefore);
                 double total = 0;
                 StringBuilder perMember = new StringBuilder();
@@ -75,15 +83,19 @@ public final class ClusterBench {
                     perMember.append(String.format(Locale.ROOT, "%smember %d%s %.3f", m == 0 ? "" : ", ", m, m == leader ? " (leader)" : "", share));
                 }
                 rows.add(SequencerBench.row("idle cost, " + label, "CPU-s per s", total, "cores", "-",
-                        "no orders for " + seconds + " s; per member: " + perMember + "; idle " + SequencerBench.pct(machineIdle)));
+                        "no orders for " + seconds + " s; per member: " + perMember + "; idle " + SequencerBench.pct(machineIdle)
+                                + "; by thread (CPU-ms per s): " + byThread(threadsIdleBefore, threadsIdleAfter, idleWall / 1e9, "", leader)));
                 for (int rate : RATES) {
                     MachineIdle before = MachineIdle.now();
+                    List<Map<String, Long>> threadsBefore = threadCpu(c);
                     long[] cpuBefore = cpu(c);
                     SequencerBench.Result r = SequencerBench.run(c.apiPort(leader), signers, domain, nonce, rate, seconds);
                     long[] cpuAfter = cpu(c);
+                    List<Map<String, Long>> threadsAfter = threadCpu(c);
                     double idle = MachineIdle.now().percentSince(before);
-                    String note = String.format(Locale.ROOT, "offered %,d/s for %d s; acked %,d of %,d (%,.0f/s); idle %s; CPU per ack %s",
-                            rate, seconds, r.acked(), r.sent(), r.ackRate(), SequencerBench.pct(idle), cpuPerAck(cpuBefore, cpuAfter, r.acked(), leader));
+                    String note = String.format(Locale.ROOT, "offered %,d/s for %d s; acked %,d of %,d (%,.0f/s); idle %s; CPU per ack %s; by thread (us per ack): %s",
+                            rate, seconds, r.acked(), r.sent(), r.ackRate(), SequencerBench.pct(idle), cpuPerAck(cpuBefore, cpuAfter, r.acked(), leader),
+                            byThread(threadsBefore, threadsAfter, Math.max(1, r.acked()) / 1e3, "", leader));
                     boolean sustained = r.acked() >= 0.99 * r.sent() && r.ackRate() >= 0.95 * rate && r.h().getValueAtPercentile(99) < 100_000_000L;
                     rows.add(SequencerBench.row("ack latency, " + label + " @" + rate + "/s", "p50 / p99",
                             r.h().getValueAtPercentile(50) / 1000.0, "us", "-", String.format(Locale.ROOT, "p99 %,.0f us; %s%s",
@@ -111,7 +123,36 @@ public final class ClusterBench {
             rows.add(SequencerBench.row("failover, 3 members", "p50", sorted.get(sorted.size() / 2), "ms", "< 2000 ms", note));
             rows.add(SequencerBench.row("failover, 3 members", "max", sorted.getLast(), "ms", "< 2000 ms", note));
         }
-        write(rows, cores, seconds, kills);
+        write(rows, cores, String.join(" ", args), warmUp);
+    }
+
+    static List<Map<String, Long>> threadCpu(MemberProcesses c) {
+        List<Map<String, Long>> out = new ArrayList<>();
+        for (int m = 0; m < c.size(); m++) out.add(c.threadCpuNanos(m));
+        return out;
+    }
+
+    /**
+     * Each member's CPU by thread role between two readings, divided by {@code per} and in
+     * milliseconds (per second of wall time: CPU-ms per s; per thousand acks: µs per ack), the
+     * largest first, roles under 2 % of the member's total left out.
+     */
+    static String byThread(List<Map<String, Long>> before, List<Map<String, Long>> after, double per, String unit, int leader) {
+        StringBuilder b = new StringBuilder();
+        for (int m = 0; m < after.size(); m++) {
+            Map<String, Long> a = after.get(m);
+            Map<String, Long> z = before.get(m);
+            if (a.isEmpty()) continue;
+            Map<String, Double> d = new java.util.HashMap<>();
+            for (var e : a.entrySet()) d.put(e.getKey(), (e.getValue() - z.getOrDefault(e.getKey(), 0L)) / 1e6 / per);
+            double total = d.values().stream().mapToDouble(Double::doubleValue).sum();
+            String parts = d.entrySet().stream().filter(e -> e.getValue() >= 0.02 * total)
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f%s", e.getKey(), e.getValue(), unit))
+                    .collect(java.util.stream.Collectors.joining(", "));
+            b.append(String.format(Locale.ROOT, "%smember %d%s [%s]", b.isEmpty() ? "" : "; ", m, m == leader ? " (leader)" : "", parts));
+        }
+        return b.toString();
     }
 
     static long[] cpu(MemberProcesses c) {
@@ -167,12 +208,12 @@ public final class ClusterBench {
         return out;
     }
 
-    static void write(List<String> rows, int cores, int seconds, int kills) throws java.io.IOException {
+    static void write(List<String> rows, int cores, String args, int warmUp) throws java.io.IOException {
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         StringBuilder md = new StringBuilder();
         md.append("# sequencer: one member vs three (replication)\n\n");
-        md.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s, %s. Command: `./clearline bench sequencer cluster %d %d`. Load average %.1f at the end.%n%n",
-                cores, System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), Instant.now(), seconds, kills, load));
+        md.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s, %s. Command: `./clearline bench sequencer cluster %s`. Load average %.1f at the end.%n%n",
+                cores, System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), Instant.now(), args, load));
         md.append("Path measured: JSON order over WebSocket to the leader's trader API -> signature recovery -> Aeron Cluster ingress ->"
                 + " log replicated to a majority (three members: each its own JVM with its own media driver and archive, on loopback UDP)"
                 + " -> engine + Merkle tree on every member -> egress -> acknowledgement. One member: the same path with a log of one."
@@ -181,7 +222,8 @@ public final class ClusterBench {
                 + " 500 ms, interval 50 ms, election timeout 250 ms). The idle share is the whole machine's during that step."
                 + " CPU per ack: each member JVM's CPU time during the step (all its threads: media driver, archive, consensus,"
                 + " service, gateway, trader API) divided by the orders acknowledged; idle cost: the members' CPU-seconds per second"
-                + " with no orders at all (heartbeats and idle loops). Each cluster size first takes " + (500 * WARM_UP_SECONDS)
+                + " with no orders at all (heartbeats and idle loops); by thread: the same split over each member's threads (read from"
+                + " /proc: media-driver, archive, consensus, service, gateway-cluster, JIT, GC, ...). Each cluster size first takes " + (500 * warmUp)
                 + " orders at 500/s, not reported, so the members' JIT has compiled the path before anything is measured.\n\n");
         if (load > 2.0 * cores) {
             md.append(String.format(Locale.ROOT, "**Read with care:** the load average was %.1f on %d cores (other work on the machine);"
