@@ -40,7 +40,7 @@ final class NodeOptions {
     @Option(names = "--block-txs", defaultValue = "1",
             description = "Automine only, in memory: up to this many transactions waiting to be mined share a block, 1 to 1000 "
                     + "(an opt-in for load; 1 is a block per transaction, like Hardhat). Default: ${DEFAULT-VALUE}.")
-    int blockTxs = 1; // also when built in code (the stack tests make NodeOptions without picocli, which left 0 and refused)
+    int blockTxs = 1; // also when built in code (tests build NodeOptions without picocli, which applies the default only when it parses)
 
     /** How many L1 seconds pass per real second (set by {@code up}; the devnet alone runs at 1). */
     long timeSpeed = 1;

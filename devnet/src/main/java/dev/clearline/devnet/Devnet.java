@@ -84,7 +84,9 @@ public final class Devnet implements AutoCloseable {
         }
         node.repair().ifPresent(note -> LOG.warn("chain file repaired dataDir={} note=\"{}\"", config.dataDir(), note));
         LOG.info("devnet started chainId={} block={} rpcUrl={} mining={} dataDir={}", node.chainId(), node.blockNumber(),
-                server == null ? "in-process" : server.url(), options.blockTime() == null ? "automine" : "every " + options.blockTime(),
+                server == null ? "in-process" : server.url(), options.blockTime() == null
+                        ? (config.blockTxs() > 1 ? "automine, up to " + config.blockTxs() + " waiting tx per block" : "automine")
+                        : "every " + options.blockTime(),
                 config.dataDir() == null ? "memory" : config.dataDir());
         return new Devnet(node, dispatcher, server, miner);
     }

@@ -46,11 +46,16 @@ public final class DevnetNode implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final KnownSenders senders = new KnownSenders();
     /**
-     * Pipelined automine (in memory): eth_sendRawTransaction is judged and answered at once and a
-     * miner thread mines the queue in arrival order, while every other operation first waits for the
-     * queue to be mined, so no client can tell it from mining before answering. With a data
-     * directory the answer waits for the block and its line in the chain file instead, so that an
-     * answered transaction survives a kill (see the README's Durability).
+     * Pipelined automine (in memory, {@link NodeConfig#blockTxs()} above 1): eth_sendRawTransaction is
+     * judged and answered at once and a miner thread mines the queue in arrival order, while every
+     * other operation first waits for the queue to be mined, so no client can tell it from mining
+     * before answering. A block per transaction (the default) mines on the caller's thread instead:
+     * pipelined with one transaction per block, every transaction cost two thread hand-offs, and on
+     * the loaded 2-core machine the default row of the benchmark fell from hundreds of transfers/s
+     * to about 20 (senders kept losing the lock to the miner between its blocks); the hand-offs pay
+     * only when they buy several transactions per block. With a data directory the answer always
+     * waits for the block and its line in the chain file, so that an answered transaction survives
+     * a kill (see the README's Durability).
      */
     private final boolean pipelined;
     /** Signalled when something is queued or the node closes: wakes the miner. */
@@ -105,7 +110,7 @@ public final class DevnetNode implements AutoCloseable {
         this.sealer = new BlockSealer(config.blockGasLimit());
         this.state = state;
         this.store = store;
-        this.pipelined = config.automine() && config.dataDir() == null;
+        this.pipelined = config.automine() && config.dataDir() == null && config.blockTxs() > 1;
     }
 
     /**
