@@ -9,6 +9,8 @@ import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.dispute.DisputeL1;
+import dev.clearline.prover.dispute.Watcher;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.ReplayListener;
 import dev.clearline.prover.replay.Replayer;
@@ -57,7 +59,7 @@ import java.util.stream.Stream;
  * governance on L1, demo traders funded through the rollup's deposit queue, the sequencer node
  * (cluster, gateway, trader API), the L1 loop (priority ops in, batches out, finalization), the
  * dev oracle feed with funding, a time ticker, the demo makers and takers, and a watcher that
- * replays every posted batch from L1 alone. {@link #close()} stops them in reverse order.
+ * replays every posted batch from L1 alone, challenges a wrong one and defends the stack's own. {@link #close()} stops them in reverse order.
  *
  * <p>Keys (the devnet's well-known accounts): 0 deploys and governs, 1 posts batches, 2 is left for
  * the person at the keyboard (minted collateral, nothing deposited), 3-4 make markets, 5-6 take.
@@ -142,9 +144,9 @@ final class LocalStack implements AutoCloseable {
         }));
         Path watcherDir = s.dir().resolve("watcher");
         if (freshChain) deleteTree(watcherDir); // its judgements belong to the earlier chain, whose rollup may have had the same address
-        watcher = new StackWatcher(watcherDir);
+        watcher = new StackWatcher(watcherDir, poster.sender());
         running.add(watcher); // closed after its loop has stopped
-        running.add(loop("watcher", 3_000, watcher::round));
+        running.add(loop("watcher", 1_000, watcher::round));
         if (s.demo()) {
             List<Signer> makers = new ArrayList<>(), takers = new ArrayList<>();
             for (int i : MAKERS) makers.add(signer(i));
@@ -245,6 +247,16 @@ final class LocalStack implements AutoCloseable {
         return rollup(devnet.accounts().first()).finalizedCount().send().longValueExact();
     }
 
+    /** Games the watcher played to the end (challenging or defending), with their final status ({@code GameView} codes). */
+    Map<Long, Integer> finishedGames() {
+        return watcher.finishedGames;
+    }
+
+    /** Games the watcher is playing now. */
+    int activeGames() {
+        return watcher.activeGames;
+    }
+
     /** Batches the watcher judged since this stack started (the counts above include earlier runs'). */
     long judgedThisRun() {
         return watcher.judgedThisRun;
@@ -256,37 +268,50 @@ final class LocalStack implements AutoCloseable {
 
     /**
      * The watcher: judges every batch L1 holds with the Java STF, from L1 data alone, through the
-     * RocksDB {@link Replayer} in {@code <dir>/watcher} (the store {@code clearline watch --data-dir}
-     * keeps), so a restarted stack resumes after the last batch it judged instead of replaying from
-     * genesis. Its counts include the batches judged before the restart.
+     * RocksDB store in {@code <dir>/watcher} (the store {@code clearline watch --data-dir} keeps),
+     * so a restarted stack resumes after the last batch it judged instead of replaying from genesis;
+     * and acts like {@code clearline watch}: it challenges a wrong batch (whoever posted it) and plays
+     * the game to the one-step proof, defends the stack's own batches against every challenge, and
+     * reports a frozen rollup's state to the escape hatch. It moves with the operator's key through
+     * the poster's own {@link TxSender}, so its moves and the poster's batches never race for a nonce.
+     * Its counts include the batches judged before the restart.
      */
     private final class StackWatcher implements AutoCloseable {
         private final ReplayStore store;
-        private final Replayer replayer;
+        private final Watcher watcher;
         private volatile long judgedThisRun;
+        private volatile Map<Long, Integer> finishedGames = Map.of();
+        private volatile int activeGames;
         private boolean closed;
 
-        StackWatcher(Path dir) {
+        StackWatcher(Path dir, TxSender operator) throws IOException {
             this.store = ReplayStore.open(dir, "chain=" + devnet.chainId() + " rollup=" + Address.fromHex(rollupAddress));
             count();
-            this.replayer = new Replayer(new RpcL1Source(web3j, rollupAddress), store, new Stf(genesis.domain(), new NativeSecp256k1Verifier()),
-                    Replayer.Settings.from(manifest.blockNumber()), new ReplayListener() {
-                        @Override
-                        public void judged(BatchRecord b) {
-                            judgedThisRun++;
-                            if (b.honest()) verifiedHonest++;
-                            else {
-                                verifiedFraud++;
-                                log.error("event=batch_judged_fraudulent index={} verdict=\"{}\" tx={}", b.batchIndex(), b.verdict(), b.transactionHash());
+            DisputeL1 dispute = new DisputeL1(web3j, rollupAddress, manifest.address("DisputeGame"), operator);
+            try {
+                this.watcher = new Watcher(new RpcL1Source(web3j, rollupAddress), store, new Stf(genesis.domain(), new NativeSecp256k1Verifier()),
+                        dispute, new Watcher.Role(true, true, true), Replayer.Settings.from(manifest.blockNumber()), new ReplayListener() {
+                            @Override
+                            public void judged(BatchRecord b) {
+                                judgedThisRun++;
+                                if (b.honest()) verifiedHonest++;
+                                else {
+                                    verifiedFraud++;
+                                    log.error("event=batch_judged_fraudulent index={} verdict=\"{}\" tx={} action=challenge", b.batchIndex(), b.verdict(),
+                                            b.transactionHash());
+                                }
                             }
-                        }
 
-                        @Override
-                        public void reorg(long lostBlock, long forkBlock) {
-                            log.warn("event=l1_reorg lostBlock={} forkBlock={} action=\"re-judging from the fork point\"", lostBlock, forkBlock);
-                            count();
-                        }
-                    });
+                            @Override
+                            public void reorg(long lostBlock, long forkBlock) {
+                                log.warn("event=l1_reorg lostBlock={} forkBlock={} action=\"re-judging from the fork point\"", lostBlock, forkBlock);
+                                count();
+                            }
+                        });
+            } catch (IOException | RuntimeException e) {
+                store.close();
+                throw e;
+            }
             Optional<BlockMark> mark = store.lastMark();
             if (mark.isPresent()) {
                 log.info("event=watcher_resumed block={} batchesJudged={} honest={} fraud={} store={}", mark.get().block(),
@@ -305,16 +330,22 @@ final class LocalStack implements AutoCloseable {
             verifiedFraud = fraud;
         }
 
-        /** One poll; synchronized with {@link #close()} so the store never closes under a poll the loop could not interrupt in time. */
+        /**
+         * One poll: judges what is new, challenges, plays every game due; synchronized with
+         * {@link #close()} so the store never closes under a poll the loop could not interrupt in time.
+         */
         synchronized void round() throws IOException {
-            if (!closed) replayer.poll();
+            if (closed) return;
+            watcher.poll();
+            finishedGames = watcher.finishedGames();
+            activeGames = watcher.activeGames();
         }
 
         @Override
         public synchronized void close() {
             if (closed) return;
             closed = true;
-            store.close();
+            watcher.close();
         }
     }
 

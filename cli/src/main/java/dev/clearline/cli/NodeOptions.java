@@ -37,6 +37,11 @@ final class NodeOptions {
             description = "Number of funded dev accounts, 1 to 1000. Default: ${DEFAULT-VALUE}.")
     int accounts;
 
+    @Option(names = "--block-txs", defaultValue = "1",
+            description = "Automine only, in memory: up to this many transactions waiting to be mined share a block, 1 to 1000 "
+                    + "(an opt-in for load; 1 is a block per transaction, like Hardhat). Default: ${DEFAULT-VALUE}.")
+    int blockTxs;
+
     /** How many L1 seconds pass per real second (set by {@code up}; the devnet alone runs at 1). */
     long timeSpeed = 1;
 
@@ -47,12 +52,18 @@ final class NodeOptions {
         } catch (IllegalArgumentException e) {
             throw new UserError("--mnemonic: " + e.getMessage().replace(mnemonic, "(the words given)"), e);
         }
+        if (blockTxs < 1 || blockTxs > 1000) throw new UserError("--block-txs must be 1 to 1000, got " + blockTxs);
+        if (blockTxs > 1 && (dataDir != null || !blockTime.isZero())) {
+            throw new UserError("--block-txs applies to the automining in-memory devnet only: with --data-dir every answer waits for "
+                    + "its own block on disk, and --block-time mines every pending transaction each interval; drop one of them");
+        }
         long startMillis = System.currentTimeMillis();
         long speed = timeSpeed;
         NodeConfig config = NodeConfig.defaults(() -> (startMillis + (System.currentTimeMillis() - startMillis) * speed) / 1000)
                 .withChainId(chainId)
                 .withDataDir(dataDir)
-                .withAccounts(devAccounts);
+                .withAccounts(devAccounts)
+                .withBlockTxs(blockTxs);
         Duration interval = blockTime.isZero() ? null : blockTime;
         return new Devnet.Options(config, host, port, interval, 4);
     }

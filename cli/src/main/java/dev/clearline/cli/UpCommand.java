@@ -114,7 +114,8 @@ final class UpCommand implements Callable<Integer> {
         if (!noDemo) {
             out.println("  Demo traders:  makers keys (3) (4), takers keys (5) (6), 1,000,000 collateral deposited each");
         }
-        out.println("  Watcher:       replays every posted batch from L1 alone and logs a verdict; its replay is kept in " + dir.resolve("watcher"));
+        out.println("  Watcher:       replays every posted batch from L1 alone, challenges a wrong one and defends the operator's;"
+                + " its replay is kept in " + dir.resolve("watcher"));
         out.println("  Your key:      (" + LocalStack.YOU + ") " + you.getAddress() + "  holds " + Units.amount(LocalStack.YOUR_COLLATERAL)
                 + " collateral on L1, nothing deposited yet");
         out.println("                 private key " + yourKey);

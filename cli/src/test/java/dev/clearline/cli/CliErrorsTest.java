@@ -216,6 +216,13 @@ class CliErrorsTest {
     }
 
     @Test
+    void blockTxsOutsideItsRangeOrBesideADataDirIsRefusedWithWhatToDo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertCleanFailure(run("devnet", "--port", "0", "--block-txs", "0"), 1, "--block-txs", "1 to 1000");
+        assertCleanFailure(run("devnet", "--port", "0", "--block-txs", "8", "--data-dir", dir.toString()), 1,
+                "--block-txs", "--data-dir", "drop one of them");
+    }
+
+    @Test
     void verboseOrClearlineDebugShowsTheStackTraceForABugReport() {
         for (String[] args : new String[][]{{"-v", "deploy", "--private-key", "0x12"}, {"deploy", "--verbose", "--private-key", "0x12"}}) {
             CliTest.Run r = run(args);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.web3j.crypto.Credentials;
@@ -44,6 +45,27 @@ public final class DevnetNode implements AutoCloseable {
      */
     private final ReentrantLock lock = new ReentrantLock();
     private final KnownSenders senders = new KnownSenders();
+    /**
+     * Pipelined automine (in memory): eth_sendRawTransaction is judged and answered at once and a
+     * miner thread mines the queue in arrival order, while every other operation first waits for the
+     * queue to be mined, so no client can tell it from mining before answering. With a data
+     * directory the answer waits for the block and its line in the chain file instead, so that an
+     * answered transaction survives a kill (see the README's Durability).
+     */
+    private final boolean pipelined;
+    /** Signalled when something is queued or the node closes: wakes the miner. */
+    private final Condition work = lock.newCondition();
+    /** Signalled when the queue is empty: wakes readers waiting for the transactions answered before them. */
+    private final Condition settled = lock.newCondition();
+    /** Signalled when the queue shrinks: wakes senders waiting for room. */
+    private final Condition room = lock.newCondition();
+    /** {@code pending.size()} in pipelined mode, readable without the lock (the head is published before it falls). */
+    private volatile int queued;
+    private boolean closing;
+    private Thread miner;
+    /** At most this many answered transactions wait for the miner; a sender beyond it waits for room. */
+    static final int MAX_QUEUED = 256;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DevnetNode.class);
     private volatile Block head;
     private final TreeMap<Integer, Snapshot> snapshots = new TreeMap<>();
     private int nextSnapshotId = 1;
@@ -83,6 +105,7 @@ public final class DevnetNode implements AutoCloseable {
         this.sealer = new BlockSealer(config.blockGasLimit());
         this.state = state;
         this.store = store;
+        this.pipelined = config.automine() && config.dataDir() == null;
     }
 
     /**
@@ -100,7 +123,7 @@ public final class DevnetNode implements AutoCloseable {
             node.genesis();
         } else {
             for (Block b : saved.blocks()) node.index(b);
-            long replayed = node.restore(node.head().number());
+            long replayed = node.restore(node.head.number());
             if (replayed > 0) {
                 // A kill left the state behind the chain file: the blocks were re-executed; keep the result.
                 node.headUncommitted = true;
@@ -110,6 +133,7 @@ public final class DevnetNode implements AutoCloseable {
                 node.repair = Optional.of(node.repair.map(r -> r + "; " + note).orElse(note));
             }
         }
+        if (node.pipelined) node.startMiner();
         return node;
     }
 
@@ -139,15 +163,27 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Lock-free: the head is published whole after each block, and the RPC layer asks for it on most requests. */
     public long blockNumber() {
-        return head.number();
+        return settledHead().number();
     }
 
+    /** The head, after waiting for the miner if transactions answered before this call still wait for their blocks. */
+    private Block settledHead() {
+        if (queued == 0) return head; // the miner publishes the head before it lowers the count
+        lockSettled();
+        try {
+            return head;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The latest block, once every transaction answered so far is in a block. */
     public Block head() {
-        return head;
+        return settledHead();
     }
 
     public Optional<Block> block(long number) {
-        lock.lock();
+        lockSettled();
         try {
             return number >= 0 && number < blocks.size() ? Optional.of(blocks.get((int) number)) : Optional.empty();
         } finally {
@@ -156,7 +192,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public Optional<Block> blockByHash(String hash) {
-        lock.lock();
+        lockSettled();
         try {
             Long n = blockByHash.get(hash.toLowerCase());
             return n == null ? Optional.empty() : block(n);
@@ -166,7 +202,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public Optional<TxView> transaction(String hash) {
-        lock.lock();
+        lockSettled();
         try {
             String h = hash.toLowerCase();
             TxLocation loc = txByHash.get(h);
@@ -181,7 +217,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public Optional<Receipt> receipt(String hash) {
-        lock.lock();
+        lockSettled();
         try {
             TxLocation loc = txByHash.get(hash.toLowerCase());
             return loc == null ? Optional.empty() : Optional.of(blocks.get((int) loc.blockNumber()).receipts().get(loc.index()));
@@ -191,7 +227,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public List<SignedTx> pendingTransactions() {
-        lock.lock();
+        lockSettled();
         try {
             return List.copyOf(pending);
         } finally {
@@ -202,7 +238,7 @@ public final class DevnetNode implements AutoCloseable {
     // ---- account reads at a block ----
 
     public BigInteger balance(String address, long block) {
-        lock.lock();
+        lockSettled();
         try {
             return read(block, s -> s.balance(address.toLowerCase()));
         } finally {
@@ -211,7 +247,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public BigInteger nonce(String address, long block) {
-        lock.lock();
+        lockSettled();
         try {
             return read(block, s -> s.nonce(address.toLowerCase()));
         } finally {
@@ -221,7 +257,7 @@ public final class DevnetNode implements AutoCloseable {
 
     /** The next nonce counting transactions waiting in the pool. */
     public BigInteger pendingNonce(String address) {
-        lock.lock();
+        lockSettled();
         try {
             return pendingNonce(address.toLowerCase(), state.nonce(address.toLowerCase()));
         } finally {
@@ -230,7 +266,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public byte[] code(String address, long block) {
-        lock.lock();
+        lockSettled();
         try {
             return read(block, s -> s.code(address.toLowerCase()));
         } finally {
@@ -239,7 +275,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public byte[] storage(String address, byte[] slot, long block) {
-        lock.lock();
+        lockSettled();
         try {
             return read(block, s -> s.storage(address.toLowerCase(), slot));
         } finally {
@@ -248,11 +284,11 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public JsonNode proof(String address, List<byte[]> slots, long block) {
-        lock.lock();
+        lockSettled();
         try {
             // A proof is read from the state database: the block's state must be written there.
             commitHead();
-            if (block < head().number()) {
+            if (block < head.number()) {
                 if (!opens(blocks.get((int) block).stateRoot())) {
                     restore(block);
                     state.commit();
@@ -267,7 +303,7 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Runs {@code f} on the state as it was after {@code block}, then returns to the head. */
     private <T> T read(long block, Function<ChainState, T> f) {
-        if (block >= head().number()) return f.apply(state);
+        if (block >= head.number()) return f.apply(state);
         commitHead();
         restore(block);
         try {
@@ -326,9 +362,9 @@ public final class DevnetNode implements AutoCloseable {
     // ---- fees ----
 
     public BigInteger nextBaseFee() {
-        lock.lock();
+        lockSettled();
         try {
-            Block h = head();
+            Block h = head;
             return GasRules.nextBaseFee(h.baseFeePerGas(), h.gasUsed(), h.gasLimit());
         } finally {
             lock.unlock();
@@ -341,7 +377,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public BigInteger gasPrice() {
-        lock.lock();
+        lockSettled();
         try {
             return nextBaseFee().add(maxPriorityFeePerGas());
         } finally {
@@ -361,11 +397,12 @@ public final class DevnetNode implements AutoCloseable {
         }
         lock.lock();
         try {
+            if (pipelined) return queue(tx);
             NodeError error = admissionError(tx);
             if (error != null) return Outcome.refused(error);
             pending.add(tx);
             if (config.automine()) {
-                Block mined = mineBlock(nextTimestampFor(head()));
+                Block mined = mineBlock(nextTimestampFor(head));
                 if (mined == null) {
                     pending.remove(tx);
                     return Outcome.refused(NodeError.rejected("transaction rejected by the EVM's transaction rules: " + lastDropReason));
@@ -377,6 +414,109 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Pipelined automine: admits {@code tx} behind the transactions still waiting for the miner and
+     * answers at once. What is answered is sure to be mined: a transaction is queued only when it
+     * passes every admission rule against the head plus the queue ahead of it (nonces counted
+     * through the queue, the sender's funds net of its own queued costs, a base fee the queue
+     * cannot raise). When that cannot be told without the queue mined (or the transaction is
+     * refused), the caller waits for the miner and is judged against the head exactly as without
+     * pipelining, so every refusal reads as it did.
+     */
+    private Outcome<String> queue(SignedTx tx) {
+        while (pending.size() >= MAX_QUEUED) room.awaitUninterruptibly();
+        NodeError error = pending.isEmpty() ? admissionError(tx) : aheadError(tx);
+        if (error != null && !pending.isEmpty()) {
+            awaitSettled();
+            error = admissionError(tx);
+        }
+        if (error != null) return Outcome.refused(error);
+        pending.add(tx);
+        queued = pending.size();
+        work.signal();
+        return Outcome.done(tx.hash());
+    }
+
+    /** Admission behind a non-empty queue: an error, {@link #UNSURE} when the queue must be mined first, or null. */
+    private NodeError aheadError(SignedTx tx) {
+        long target = config.blockGasLimit() / 2;
+        // A block over the gas target raises the base fee; below it the fee can only fall, so the head's next fee bounds it.
+        for (SignedTx t : pending) if (t.gasLimit().longValueExact() > target) return UNSURE;
+        NodeError error = ruleError(tx);
+        if (error != null) return error;
+        BigInteger cost = tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value());
+        BigInteger ahead = BigInteger.ZERO;
+        for (SignedTx t : pending) {
+            if (t.from().equals(tx.from())) ahead = ahead.add(t.gasLimit().multiply(t.maxFeePerGas()).add(t.value()));
+        }
+        if (senders.surelyHolds(tx.from(), cost.add(ahead))) return null;
+        if (ahead.signum() == 0) {
+            // None of its own transactions ahead: others' can only add to an account without code.
+            BigInteger have = state.balance(tx.from());
+            senders.sawBalance(tx.from(), have);
+            if (have.compareTo(cost) >= 0) return null;
+        }
+        return UNSURE;
+    }
+
+    /** Not an error sent to anyone: "judge this transaction once the queue is mined". */
+    private static final NodeError UNSURE = NodeError.rejected("judged after the queue");
+
+    /** Waits (releasing the lock meanwhile) until every queued transaction is in a block; the caller holds the lock. */
+    private void awaitSettled() {
+        if (Thread.currentThread() == miner) return;
+        while (queued > 0) settled.awaitUninterruptibly();
+    }
+
+    /** Takes the node's lock once every transaction answered so far is mined. */
+    private void lockSettled() {
+        lock.lock();
+        awaitSettled();
+    }
+
+    /**
+     * The miner of pipelined automine: mines the queue in arrival order, up to
+     * {@link NodeConfig#blockTxs()} transactions per block, and wakes whoever waits for it.
+     * It lets go of the lock between blocks so that senders and readers get their turn.
+     */
+    private void mineQueue() {
+        lock.lock();
+        try {
+            while (true) {
+                while (pending.isEmpty() && !closing) work.awaitUninterruptibly();
+                if (pending.isEmpty()) return;
+                try {
+                    mineBlock(nextTimestampFor(head));
+                } catch (RuntimeException e) {
+                    // Nothing answered may be lost silently: say which transaction could not be mined, then go on.
+                    SignedTx dropped = pending.remove(0);
+                    LOG.error("event=tx_dropped hash={} from={} nonce={} reason=\"{}\"", dropped.hash(), dropped.from(), dropped.nonce(),
+                            e.toString());
+                    if (headUncommitted) {
+                        LOG.error("event=miner_state_unknown block={} note=\"the live state may hold part of the failed block\"", head.number());
+                    } else {
+                        discardChanges();
+                    }
+                }
+                queued = pending.size();
+                room.signalAll();
+                if (queued == 0) settled.signalAll();
+                if (lock.hasQueuedThreads()) {
+                    lock.unlock();
+                    Thread.yield();
+                    lock.lock();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void startMiner() {
+        miner = Thread.ofPlatform().name("devnet-miner").daemon(true).unstarted(this::mineQueue);
+        miner.start();
+    }
+
     private BigInteger pendingNonce(String a, BigInteger stateNonce) {
         BigInteger n = stateNonce;
         for (SignedTx t : pending) if (t.from().equals(a)) n = n.max(t.nonce().add(BigInteger.ONE));
@@ -384,6 +524,21 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     private NodeError admissionError(SignedTx tx) {
+        NodeError error = ruleError(tx);
+        if (error != null) return error;
+        BigInteger cost = tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value());
+        if (senders.surelyHolds(tx.from(), cost)) return null;
+        BigInteger have = state.balance(tx.from());
+        senders.sawBalance(tx.from(), have);
+        if (have.compareTo(cost) < 0) {
+            return NodeError.rejected("insufficient funds for gas * price + value: address " + tx.from()
+                    + " have " + have + " want " + cost);
+        }
+        return null;
+    }
+
+    /** Every admission rule but the sender's funds. */
+    private NodeError ruleError(SignedTx tx) {
         if (tx.chainId() != null && tx.chainId() != config.chainId()) {
             return NodeError.rejected("invalid chain id for signer: have " + tx.chainId() + " want " + config.chainId()
                     + "; sign for chain " + config.chainId());
@@ -414,18 +569,10 @@ public final class DevnetNode implements AutoCloseable {
             return NodeError.rejected("max priority fee per gas higher than max fee per gas: address " + tx.from()
                     + ", maxPriorityFeePerGas: " + tx.maxPriorityFeePerGas() + ", maxFeePerGas: " + tx.maxFeePerGas());
         }
-        BigInteger baseFee = nextBaseFee();
+        BigInteger baseFee = nextBaseFeeAfter(head);
         if (tx.maxFeePerGas().compareTo(baseFee) < 0) {
             return NodeError.rejected("max fee per gas less than block base fee: address " + tx.from()
                     + ", maxFeePerGas: " + tx.maxFeePerGas() + ", baseFee: " + baseFee + " (transaction underpriced)");
-        }
-        BigInteger cost = tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value());
-        if (senders.surelyHolds(tx.from(), cost)) return null;
-        BigInteger have = state.balance(tx.from());
-        senders.sawBalance(tx.from(), have);
-        if (have.compareTo(cost) < 0) {
-            return NodeError.rejected("insufficient funds for gas * price + value: address " + tx.from()
-                    + " have " + have + " want " + cost);
         }
         return null;
     }
@@ -433,7 +580,7 @@ public final class DevnetNode implements AutoCloseable {
     // ---- calls ----
 
     public Outcome<byte[]> call(CallRequest req, long block) {
-        lock.lock();
+        lockSettled();
         try {
             Execution ex = simulate(req, block, req.gas() == null ? config.blockGasLimit() : req.gas());
             if (!ex.success()) return Outcome.refused(revertError(ex));
@@ -445,7 +592,7 @@ public final class DevnetNode implements AutoCloseable {
 
     /** The smallest gas limit with which the call succeeds, found by binary search as geth does. */
     public Outcome<Long> estimateGas(CallRequest req, long block) {
-        lock.lock();
+        lockSettled();
         try {
             long cap = req.gas() == null ? config.blockGasLimit() : req.gas();
             Execution first = simulate(req, block, cap);
@@ -473,7 +620,7 @@ public final class DevnetNode implements AutoCloseable {
     /** Runs a call against the state after {@code block} and throws the changes away. */
     private Execution simulate(CallRequest req, long block, long gasLimit) {
         Message m = messageOf(req, gasLimit);
-        if (block >= head().number()) return callOrCreate(m, nextEnv());
+        if (block >= head.number()) return callOrCreate(m, nextEnv());
         Block b = blocks.get((int) block);
         return read(block, s -> callOrCreate(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b))));
     }
@@ -512,7 +659,7 @@ public final class DevnetNode implements AutoCloseable {
             throw new IllegalStateException("bug: the head's state is not written, so changes cannot be discarded by a reset; "
                     + "call commitHead() before changing the state");
         }
-        state.resetTo(Numeric.hexStringToByteArray(head().stateRoot()));
+        state.resetTo(Numeric.hexStringToByteArray(head.stateRoot()));
     }
 
     private static BigInteger nextBaseFeeAfter(Block b) {
@@ -534,7 +681,7 @@ public final class DevnetNode implements AutoCloseable {
     public Outcome<JsonNode> traceTransaction(String hash, String tracer, JsonNode tracerConfig) {
         String unsupported = EvmChainState.unsupportedTracer(tracer);
         if (unsupported != null) return Outcome.refused(NodeError.invalidParams(unsupported));
-        lock.lock();
+        lockSettled();
         try {
             TxLocation loc = txByHash.get(hash.toLowerCase());
             if (loc == null) return Outcome.refused(NodeError.rejected("transaction " + hash + " not found; is it mined?"));
@@ -553,10 +700,10 @@ public final class DevnetNode implements AutoCloseable {
     public Outcome<JsonNode> traceCall(CallRequest req, long block, String tracer, JsonNode tracerConfig) {
         String unsupported = EvmChainState.unsupportedTracer(tracer);
         if (unsupported != null) return Outcome.refused(NodeError.invalidParams(unsupported));
-        lock.lock();
+        lockSettled();
         try {
             Message m = messageOf(req, req.gas() == null ? config.blockGasLimit() : req.gas());
-            if (block >= head().number()) return Outcome.done(state.trace(m, nextEnv(), tracer, tracerConfig));
+            if (block >= head.number()) return Outcome.done(state.trace(m, nextEnv(), tracer, tracerConfig));
             Block b = blocks.get((int) block);
             return Outcome.done(read(block, s -> s.trace(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b)),
                     tracer, tracerConfig)));
@@ -572,10 +719,10 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Logs of blocks {@code from..to} matching the address set (empty: any) and topic positions (null or empty: any). */
     public List<LogEntry> logs(long from, long to, List<String> addresses, List<List<String>> topics) {
-        lock.lock();
+        lockSettled();
         try {
             List<LogEntry> out = new ArrayList<>();
-            long last = Math.min(to, head().number());
+            long last = Math.min(to, head.number());
             for (long n = Math.max(0, from); n <= last; n++) {
                 for (Receipt r : blocks.get((int) n).receipts()) {
                     for (LogEntry log : r.logs()) if (matches(log, addresses, topics)) out.add(log);
@@ -603,7 +750,7 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Moves the clock forward by {@code seconds}; returns the total offset, like Hardhat. */
     public long increaseTime(long seconds) {
-        lock.lock();
+        lockSettled();
         try {
             if (seconds < 0) throw new IllegalArgumentException("cannot increase time by a negative amount: " + seconds);
             timeOffset += seconds;
@@ -614,11 +761,11 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     public Outcome<Long> setNextBlockTimestamp(long timestamp) {
-        lock.lock();
+        lockSettled();
         try {
-            if (timestamp <= head().timestamp()) {
+            if (timestamp <= head.timestamp()) {
                 return Outcome.refused(NodeError.invalidParams("timestamp " + timestamp + " is not after the latest block's "
-                        + head().timestamp() + "; pick a later one"));
+                        + head.timestamp() + "; pick a later one"));
             }
             nextTimestamp = timestamp;
             return Outcome.done(timestamp);
@@ -629,29 +776,29 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Mines the pending transactions (possibly none) into one block, at {@code timestamp} if given. */
     public Outcome<Block> mine(Long timestamp) {
-        lock.lock();
+        lockSettled();
         try {
             if (timestamp != null) {
-                if (timestamp <= head().timestamp()) {
+                if (timestamp <= head.timestamp()) {
                     return Outcome.refused(NodeError.invalidParams("timestamp " + timestamp + " is not after the latest block's "
-                            + head().timestamp() + "; pick a later one"));
+                            + head.timestamp() + "; pick a later one"));
                 }
                 // Later blocks keep counting from here, as Hardhat does after evm_mine with a timestamp.
                 timeOffset = timestamp - config.clockSeconds().getAsLong();
                 return Outcome.done(mineBlock(timestamp));
             }
-            return Outcome.done(mineBlock(nextTimestampFor(head())));
+            return Outcome.done(mineBlock(nextTimestampFor(head)));
         } finally {
             lock.unlock();
         }
     }
 
     public int snapshot() {
-        lock.lock();
+        lockSettled();
         try {
             int id = nextSnapshotId++;
             commitHead(); // evm_revert returns to this block's state: keep it in the database
-            snapshots.put(id, new Snapshot(head().number(), timeOffset, nextTimestamp, List.copyOf(pending)));
+            snapshots.put(id, new Snapshot(head.number(), timeOffset, nextTimestamp, List.copyOf(pending)));
             return id;
         } finally {
             lock.unlock();
@@ -660,19 +807,19 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Returns to snapshot {@code id}; it and every later snapshot are used up. False if unknown. */
     public boolean revert(int id) {
-        lock.lock();
+        lockSettled();
         try {
             Snapshot s = snapshots.get(id);
             if (s == null) return false;
             snapshots.tailMap(id, true).clear();
-            while (head().number() > s.blockNumber()) {
+            while (head.number() > s.blockNumber()) {
                 Block dropped = blocks.remove(blocks.size() - 1);
                 head = blocks.get(blocks.size() - 1);
                 blockByHash.remove(dropped.hash());
                 for (SignedTx t : dropped.transactions()) txByHash.remove(t.hash());
             }
             headUncommitted = false; // whatever is live belongs to a dropped block
-            headUncommitted = restore(head().number()) > 0;
+            headUncommitted = restore(head.number()) > 0;
             senders.forget();
             pending.clear();
             pending.addAll(s.pending());
@@ -696,32 +843,50 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     private Block mineBlock(long timestamp) {
-        Block parent = head();
+        Block parent = head;
         long number = parent.number() + 1;
         BigInteger baseFee = nextBaseFeeAfter(parent);
         BlockEnv env = envOf(number, timestamp, baseFee);
         List<SignedTx> included = new ArrayList<>();
         List<Receipt> receipts = new ArrayList<>();
         long cumulative = 0;
+        List<SignedTx> refused = new ArrayList<>();
+        // Pipelined: the queue's first transactions, their gas limits within the gas target after the first,
+        // so that a block of several never raises the base fee the queue was admitted against.
+        int most = pipelined ? config.blockTxs() : Integer.MAX_VALUE;
+        long limits = 0;
         for (SignedTx tx : pending) {
-            if (cumulative + tx.gasLimit().longValueExact() > config.blockGasLimit()) break;
-            // On automine the one pooled transaction was validated a moment ago under this lock.
+            if (included.size() + refused.size() >= most) break;
+            long gasLimit = tx.gasLimit().longValueExact();
+            if (cumulative + gasLimit > config.blockGasLimit()) break;
+            if (pipelined && limits > 0 && limits + gasLimit > config.blockGasLimit() / 2) break;
+            limits += gasLimit;
+            // On automine every pooled transaction was validated at admission under this lock.
             if (!config.automine() && !stillValid(tx, baseFee)) continue;
             Applied a = applyTx(state, tx, env);
-            if (a == null) continue;
+            if (a == null) {
+                if (pipelined) {
+                    // Answered already: it must not wait in the queue forever, and its sender must hear of it in the log.
+                    refused.add(tx);
+                    LOG.error("event=tx_dropped hash={} from={} nonce={} reason=\"{}\"", tx.hash(), tx.from(), tx.nonce(), lastDropReason);
+                }
+                continue;
+            }
             cumulative += a.ex().gasUsed();
             senders.mined(tx.from(), tx.nonce(), tx.gasLimit().multiply(a.price()).add(tx.value()));
             included.add(tx);
             receipts.add(a.toReceipt(tx, included.size() - 1, number, cumulative));
         }
-        if (included.isEmpty() && config.automine() && !pending.isEmpty()) {
-            // The one transaction was refused by the rules before it ran, so it wrote nothing: no block,
+        pending.removeAll(refused);
+        if (included.isEmpty() && config.automine() && (!pending.isEmpty() || !refused.isEmpty())) {
+            // The transaction was refused by the rules before it ran, so it wrote nothing: no block,
             // and the state stays at the head.
             if (!headUncommitted) discardChanges();
             return null;
         }
         pending.removeAll(included);
-        if (!pending.isEmpty()) pending.removeIf(t -> !stillValid(t, baseFee));
+        // Queued transactions were judged against the queue ahead of them, not the head: nothing to drop.
+        if (!pending.isEmpty() && !pipelined) pending.removeIf(t -> !stillValid(t, baseFee));
         byte[] root = sealRoot();
         Block sealed = sealer.seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
         // A block pushed past the clock (one second after its parent) moves the clock with it, so
@@ -782,7 +947,7 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     private BlockEnv nextEnv() {
-        Block h = head();
+        Block h = head;
         long ts = nextTimestamp != null ? nextTimestamp : Math.max(h.timestamp() + 1, config.clockSeconds().getAsLong() + timeOffset);
         if (h != nextBaseFeeOf) {
             nextBaseFee = nextBaseFeeAfter(h);
@@ -816,6 +981,24 @@ public final class DevnetNode implements AutoCloseable {
 
     @Override
     public void close() {
+        lock.lock();
+        try {
+            closing = true; // the miner mines what was answered, then stops
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (miner != null && miner != Thread.currentThread()) {
+            boolean interrupted = false;
+            while (miner.isAlive()) {
+                try {
+                    miner.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
         lock.lock();
         try {
             commitHead();

@@ -11,9 +11,21 @@ import java.util.function.LongSupplier;
  * @param dataDir       null: in memory; else the chain and world state persist there and reopen
  * @param automine      true: every accepted transaction is mined at once in its own block
  * @param clockSeconds  the wall clock in Unix seconds; block timestamps derive from it plus evm_increaseTime
+ * @param blockTxs      automine only: at most this many transactions waiting to be mined go into one block.
+ *                      1 (the default) is Hardhat's automine, a block per transaction; more is an opt-in for
+ *                      load, where several transactions sent at once share a block (see DevnetNode)
  */
 public record NodeConfig(long chainId, long blockGasLimit, BigInteger initialBaseFee, DevAccounts accounts,
-                         BigInteger accountBalance, Path dataDir, boolean automine, LongSupplier clockSeconds) {
+                         BigInteger accountBalance, Path dataDir, boolean automine, LongSupplier clockSeconds, int blockTxs) {
+
+    public NodeConfig {
+        if (blockTxs < 1) throw new IllegalArgumentException("blockTxs must be at least 1, got " + blockTxs);
+    }
+
+    public NodeConfig(long chainId, long blockGasLimit, BigInteger initialBaseFee, DevAccounts accounts,
+                      BigInteger accountBalance, Path dataDir, boolean automine, LongSupplier clockSeconds) {
+        this(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, 1);
+    }
 
     public static final long DEFAULT_CHAIN_ID = 31337;
     public static final long DEFAULT_BLOCK_GAS_LIMIT = 30_000_000;
@@ -27,18 +39,23 @@ public record NodeConfig(long chainId, long blockGasLimit, BigInteger initialBas
     }
 
     public NodeConfig withChainId(long id) {
-        return new NodeConfig(id, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds);
+        return new NodeConfig(id, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, blockTxs);
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dir, automine, clockSeconds);
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dir, automine, clockSeconds, blockTxs);
     }
 
     public NodeConfig withAutomine(boolean on) {
-        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, on, clockSeconds);
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, on, clockSeconds, blockTxs);
     }
 
     public NodeConfig withAccounts(DevAccounts a) {
-        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, a, accountBalance, dataDir, automine, clockSeconds);
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, a, accountBalance, dataDir, automine, clockSeconds, blockTxs);
+    }
+
+    /** Automine with up to {@code n} waiting transactions per block (1: a block per transaction). */
+    public NodeConfig withBlockTxs(int n) {
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, n);
     }
 }

@@ -37,6 +37,7 @@ import org.web3j.protocol.http.HttpService;
  *
  * <p>Args: {@code --cold-seconds S}, {@code --warm-seconds S}, {@code --threads N} client
  * threads (default 4), {@code --txs N} pre-signed transfers per node (default 20000),
+ * {@code --block-txs N} (default 64; 1 leaves out the row of the devnet with that opt-in),
  * {@code --no-hardhat}, {@code --out DIR} (default {@code bench-results}; a trial run should not overwrite the figures there).
  */
 public final class DevnetBenchmark {
@@ -50,7 +51,8 @@ public final class DevnetBenchmark {
     /** Rates per second; idle shares 0..1. */
     record Figures(String node, double startupMs, double startupCpuMs, double txCold, double txColdIdle, double txWarm,
                    double txWarmIdle, double callCold, double callColdIdle, double callWarm, double callWarmIdle, long txsSent,
-                   double txColdCpuUs, double txWarmCpuUs, double callColdCpuUs, double callWarmCpuUs) {}
+                   double txColdCpuUs, double txWarmCpuUs, double callColdCpuUs, double callWarmCpuUs,
+                   double clientTxCpuUs, double clientCallCpuUs) {}
 
     private DevnetBenchmark(int coldSeconds, int warmSeconds, int threads, int txs) {
         this.coldSeconds = coldSeconds;
@@ -65,6 +67,7 @@ public final class DevnetBenchmark {
         int threads = 4;
         int txs = 20_000;
         boolean hardhat = true;
+        int blockTxs = 64;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cold-seconds" -> cold = Integer.parseInt(args[++i]);
@@ -72,9 +75,10 @@ public final class DevnetBenchmark {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--txs" -> txs = Integer.parseInt(args[++i]);
                 case "--no-hardhat" -> hardhat = false;
+                case "--block-txs" -> blockTxs = Integer.parseInt(args[++i]);
                 case "--out" -> System.setProperty("bench.out", args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; use --cold-seconds S --warm-seconds S --threads N --txs N --no-hardhat --out DIR");
+                        + "; use --cold-seconds S --warm-seconds S --threads N --txs N --block-txs N --no-hardhat --out DIR");
             }
         }
         DevnetBenchmark bench = new DevnetBenchmark(cold, warm, threads, txs);
@@ -89,13 +93,17 @@ public final class DevnetBenchmark {
         bench.warmClient();
         List<Figures> results = new ArrayList<>();
         results.add(bench.run("clearline devnet (./clearline devnet)", root, List.of("./clearline", "devnet", "--port", "{port}")));
+        if (blockTxs > 1) {
+            results.add(bench.run("clearline devnet, opt-in --block-txs " + blockTxs, root,
+                    List.of("./clearline", "devnet", "--port", "{port}", "--block-txs", Integer.toString(blockTxs))));
+        }
         if (hardhat) {
             HardhatNode.start().close(); // installs node_modules on first use; not part of any figure
             Path hh = HardhatNode.projectDir();
             results.add(bench.run("hardhat node 2.29 (EDR)", hh,
                     List.of(hh.resolve("node_modules/.bin/hardhat").toString(), "node", "--hostname", "127.0.0.1", "--port", "{port}")));
         }
-        bench.write(results, String.join(" ", args).replaceAll("--out \\S+", "").strip());
+        bench.write(results, String.join(" ", args).replaceAll("--out \\S+", "").strip(), hardhat);
     }
 
     private Figures run(String name, Path dir, List<String> command) throws Exception {
@@ -126,21 +134,27 @@ public final class DevnetBenchmark {
             }
             idle.lap();
             int[] next = new int[threads];
+            double client0 = clientCpuMs();
             double cpu0 = node.cpuMs();
             long start = System.nanoTime();
             long txCold = window(url, coldSeconds, t -> next[t] < signed.get(t).size() ? signed.get(t).get(next[t]++) : null);
+            // Mined, not just answered: a node that answers before mining (the devnet in memory) is timed until its
+            // queue is mined, which eth_blockNumber waits for.
+            rpc(url, "eth_blockNumber", "[]");
             // Over the time the window really took: it ends early if the pre-signed transfers run out.
             double txColdRate = txCold / ((System.nanoTime() - start) / 1e9);
             double txColdIdle = idle.lap();
             double cpu1 = node.cpuMs();
             start = System.nanoTime();
             long txWarm = window(url, warmSeconds, t -> next[t] < signed.get(t).size() ? signed.get(t).get(next[t]++) : null);
+            rpc(url, "eth_blockNumber", "[]");
             double txWarmRate = txWarm / ((System.nanoTime() - start) / 1e9);
             if (next[0] >= signed.get(0).size()) {
                 System.err.println("   the pre-signed transfers ran out before the warm window ended: pass a larger --txs");
             }
             double txWarmIdle = idle.lap();
             double cpu2 = node.cpuMs();
+            double client1 = clientCpuMs();
             long sent = txCold + txWarm;
             BigInteger received = new BigInteger(rpc(url, "eth_call", "[{\"to\":\"" + token + "\",\"data\":\"" + Chain.balanceOf(receiver)
                     + "\"},\"latest\"]").asText().substring(2), 16);
@@ -150,20 +164,29 @@ public final class DevnetBenchmark {
             byte[] call = rpcBody("eth_call", "[{\"to\":\"" + token + "\",\"data\":\"" + Chain.balanceOf(senders.get(0).getAddress()) + "\"},\"latest\"]");
             idle.lap();
             double cpu3 = node.cpuMs();
+            double client2 = clientCpuMs();
             long callCold = window(url, coldSeconds, t -> call);
             double callColdIdle = idle.lap();
             double cpu4 = node.cpuMs();
             long callWarm = window(url, warmSeconds, t -> call);
             double callWarmIdle = idle.lap();
             double cpu5 = node.cpuMs();
+            double client3 = clientCpuMs();
             Figures f = new Figures(name, node.startupMs, node.startupCpuMs, txColdRate, txColdIdle, txWarmRate, txWarmIdle,
                     callCold / (double) coldSeconds, callColdIdle, callWarm / (double) warmSeconds, callWarmIdle, sent,
-                    perOp(cpu1 - cpu0, txCold), perOp(cpu2 - cpu1, txWarm), perOp(cpu4 - cpu3, callCold), perOp(cpu5 - cpu4, callWarm));
+                    perOp(cpu1 - cpu0, txCold), perOp(cpu2 - cpu1, txWarm), perOp(cpu4 - cpu3, callCold), perOp(cpu5 - cpu4, callWarm),
+                    perOp(client1 - client0, txCold + txWarm), perOp(client3 - client2, callCold + callWarm));
             System.err.printf("   transfers/s cold %.0f warm %.0f; eth_call/s cold %.0f warm %.0f%n", f.txCold(), f.txWarm(), f.callCold(), f.callWarm());
             System.err.printf("   node CPU us per transfer cold %.0f warm %.0f; per eth_call cold %.0f warm %.0f%n", f.txColdCpuUs(),
                     f.txWarmCpuUs(), f.callColdCpuUs(), f.callWarmCpuUs());
             return f;
         }
+    }
+
+    /** This JVM's CPU time: the client's cost, which lands on the same two cores as the node's. */
+    private static double clientCpuMs() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e6 : Double.NaN;
     }
 
     private static double perOp(double cpuMs, long ops) {
@@ -249,7 +272,7 @@ public final class DevnetBenchmark {
         return answer.get("result");
     }
 
-    private void write(List<Figures> results, String args) throws IOException {
+    private void write(List<Figures> results, String args, boolean hardhatLast) throws IOException {
         Path dir = Path.of(System.getProperty("bench.out", "../bench-results"));
         Files.createDirectories(dir);
         String command = "./clearline bench devnet" + (args.isBlank() ? "" : " " + args);
@@ -260,7 +283,7 @@ public final class DevnetBenchmark {
                 .append(String.format(", load average %.1f at the end; the machine's idle share during each figure is in brackets.%n%n", load));
         md.append("Command: `").append(command).append("`. Each node is a fresh process started as a user starts it (`./clearline devnet`, "
                 + "`hardhat node`); ").append(threads).append(" client threads on the JDK's blocking HttpURLConnection (keep-alive) to 127.0.0.1; "
-                + "pre-signed EIP-1559 token transfers (automine) and `eth_call` of `balanceOf`; the same client code for every node. "
+                + "pre-signed EIP-1559 token transfers (automine; a window ends when its transfers are mined, not only answered) and `eth_call` of `balanceOf`; the same client code for every node. "
                 + "Cold = the first ").append(coldSeconds).append(" s of each load after start-up and deployment; warm = the ")
                 .append(warmSeconds).append(" s after.\n\n");
         md.append("| node | start-up to first answer, wall (CPU) ms | transfers/s cold | transfers/s warm | eth_call/s cold | eth_call/s warm |\n"
@@ -271,10 +294,12 @@ public final class DevnetBenchmark {
                     f.callCold(), f.callColdIdle() * 100, f.callWarm(), f.callWarmIdle() * 100));
         }
         md.append("\nThe node process's own CPU per request (microseconds; what each node spends, which a busy machine changes "
-                + "far less than the rates):\n\n| node | per transfer cold | warm | per eth_call cold | warm |\n|---|---:|---:|---:|---:|\n");
+                + "far less than the rates), and the benchmark client's (this JVM, all its threads) per request against the same node:\n\n"
+                + "| node | per transfer cold | warm | per eth_call cold | warm | client per transfer | client per eth_call |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
         for (Figures f : results) {
-            md.append(String.format("| %s | %.0f | %.0f | %.0f | %.0f |%n", f.node(), f.txColdCpuUs(), f.txWarmCpuUs(),
-                    f.callColdCpuUs(), f.callWarmCpuUs()));
+            md.append(String.format("| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |%n", f.node(), f.txColdCpuUs(), f.txWarmCpuUs(),
+                    f.callColdCpuUs(), f.callWarmCpuUs(), f.clientTxCpuUs(), f.clientCallCpuUs()));
         }
         ObjectNode json = JSON.createObjectNode();
         json.put("cores", Runtime.getRuntime().availableProcessors());
@@ -283,9 +308,9 @@ public final class DevnetBenchmark {
         json.put("loadAverage", load);
         json.put("command", command);
         json.set("results", JSON.valueToTree(results));
-        if (results.size() == 2) {
+        if (hardhatLast && results.size() >= 2) {
             Figures d = results.get(0);
-            Figures h = results.get(1);
+            Figures h = results.get(results.size() - 1);
             md.append(String.format("%nRatio devnet / Hardhat: transfers cold %.2fx, warm %.2fx; eth_call cold %.2fx, warm %.2fx; "
                             + "start-up wall %.2fx, CPU %.2fx of Hardhat's (below 1 is faster). Goal: at least 2x on throughput, start-up under Hardhat's.%n",
                     d.txCold() / h.txCold(), d.txWarm() / h.txWarm(), d.callCold() / h.callCold(), d.callWarm() / h.callWarm(),
@@ -297,6 +322,14 @@ public final class DevnetBenchmark {
             md.append(String.format("CPU per request, devnet / Hardhat (below 1: the devnet spends less): transfers cold %.2fx, warm %.2fx; "
                             + "eth_call cold %.2fx, warm %.2fx.%n", d.txColdCpuUs() / h.txColdCpuUs(), d.txWarmCpuUs() / h.txWarmCpuUs(),
                     d.callColdCpuUs() / h.callColdCpuUs(), d.callWarmCpuUs() / h.callWarmCpuUs()));
+            if (results.size() == 3) {
+                Figures o = results.get(1);
+                md.append(String.format("Opt-in row (%s) / Hardhat: transfers cold %.2fx, warm %.2fx; CPU per transfer cold %.2fx, warm %.2fx "
+                                + "(Hardhat automines a block per transaction, so this is not the like-for-like figure).%n", o.node(),
+                        o.txCold() / h.txCold(), o.txWarm() / h.txWarm(), o.txColdCpuUs() / h.txColdCpuUs(), o.txWarmCpuUs() / h.txWarmCpuUs()));
+                json.put("optInTxColdRatio", o.txCold() / h.txCold());
+                json.put("optInTxWarmRatio", o.txWarm() / h.txWarm());
+            }
         }
         md.append("\nThe devnet's start-up includes the launcher (JDK lookup, the up-to-date check of the CLI jar) and the JVM with its start-up "
                 + "cache; Hardhat's includes Node.js. CPU is the started process's own time until its first answer. Before either node, the client "

@@ -50,16 +50,25 @@ public final class HardhatNode implements AutoCloseable {
                     throw new IllegalStateException("npm ci failed in " + dir + " (is the npm registry reachable?); see " + log);
                 }
             }
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
+            // the port is free when picked but another test (other worktrees run the same suites) may take it before
+            // Hardhat binds it; Hardhat then exits at once, and a second pick almost surely differs
+            for (int attempt = 1; ; attempt++) {
+                int port;
+                try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    port = s.getLocalPort();
+                }
+                Process p = new ProcessBuilder(dir.resolve("node_modules/.bin/hardhat").toString(), "node", "--hostname", "127.0.0.1",
+                        "--port", Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                HardhatNode node = new HardhatNode(p, port);
+                try {
+                    node.awaitReady(Duration.ofSeconds(90));
+                    return node;
+                } catch (IllegalStateException exited) {
+                    boolean exitedAtStart = String.valueOf(exited.getMessage()).startsWith("Hardhat's node exited");
+                    if (!exitedAtStart || attempt == 3) throw exited;
+                }
             }
-            Process p = new ProcessBuilder(dir.resolve("node_modules/.bin/hardhat").toString(), "node", "--hostname", "127.0.0.1",
-                    "--port", Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            HardhatNode node = new HardhatNode(p, port);
-            node.awaitReady(Duration.ofSeconds(90));
-            return node;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Hardhat's node (is Node.js 20+ on the PATH?)", e);
         } catch (InterruptedException e) {

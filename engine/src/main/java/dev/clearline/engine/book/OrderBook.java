@@ -46,6 +46,8 @@ public final class OrderBook {
     private final BookConfig config;
     /** The order pool, {@link Slots#STRIDE} longs per order; see {@link Slots} for the layout. */
     private final long[] pool;
+    /** The FIFO links by position, apart from the pool; see {@link Slots#newLinks}. */
+    private final long[] links;
     private final OrderTable table;
     private final PriceLadder bids;
     private final PriceLadder asks;
@@ -87,9 +89,10 @@ public final class OrderBook {
         this.config = config;
         table = new OrderTable(config.capacity(), this::moved);
         pool = table.pool();
+        links = table.links();
         int levels = (int) config.maxPriceTicks();
-        bids = new PriceLadder(levels, true, pool);
-        asks = new PriceLadder(levels, false, pool);
+        bids = new PriceLadder(levels, true, links);
+        asks = new PriceLadder(levels, false, links);
         bidLadders[FIXED] = bids;
         askLadders[FIXED] = asks;
         offsetBias = levels;
@@ -354,7 +357,7 @@ public final class OrderBook {
         while (left > 0 && queues.next(limitTicks)) {
             int n = 0;
             long price = queues.price;
-            for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
+            for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
                 if (now > expiresAtOf(s) || ownerOf(s) == ownerId) {
                     continue;
                 }
@@ -486,7 +489,7 @@ public final class OrderBook {
         SideWalk queues = new SideWalk().start(buy);
         while (queues.next(buy ? Long.MIN_VALUE : Long.MAX_VALUE)) {
             long price = queues.price < 1 ? NO_PRICE : queues.price;
-            for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
+            for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
                 visitor.visit(idOf(s), ownerOf(s), price, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
             }
         }
@@ -498,7 +501,7 @@ public final class OrderBook {
                 continue;
             }
             for (int lvl = l.best(); lvl != NIL; lvl = l.worse(lvl)) {
-                for (int s = l.head(lvl); s != NIL; s = Slots.next(pool, s)) {
+                for (int s = l.head(lvl); s != NIL; s = Slots.next(links, s)) {
                     visitor.visit(idOf(s), ownerOf(s), NO_PRICE, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
                 }
             }
@@ -656,7 +659,7 @@ public final class OrderBook {
         if (pegCount[sideIndex(makersBuy)] > 0) {
             SideWalk queues = walk.start(makersBuy);
             while (queues.next(limit + 1L)) {
-                for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
+                for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
                     if (now <= expiresAtOf(s) && ownerOf(s) != owner) {
                         sum += open(s);
                         if (sum >= wanted) {
@@ -669,7 +672,7 @@ public final class OrderBook {
         }
         PriceLadder opposite = makersBuy ? bids : asks;
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
-            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
+            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(links, s)) {
                 if (now <= expiresAtOf(s) && ownerOf(s) != owner) {
                     sum += open(s);
                     if (sum >= wanted) {
@@ -685,7 +688,7 @@ public final class OrderBook {
         if (pegCount[sideIndex(makersBuy)] > 0) {
             SideWalk queues = walk.start(makersBuy);
             while (queues.next(limit + 1L)) {
-                for (int s = queues.head(); s != NIL; s = Slots.next(pool, s)) {
+                for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
                     if (now <= expiresAtOf(s)) {
                         return true;
                     }
@@ -695,7 +698,7 @@ public final class OrderBook {
         }
         PriceLadder opposite = makersBuy ? bids : asks;
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
-            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(pool, s)) {
+            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(links, s)) {
                 if (now <= expiresAtOf(s)) {
                     return true;
                 }
@@ -717,7 +720,7 @@ public final class OrderBook {
         for (int lvl = ladder.best(); lvl != NIL; lvl = ladder.worse(lvl)) {
             int s = ladder.head(lvl);
             while (s != NIL) {
-                int following = Slots.next(pool, s);
+                int following = Slots.next(links, s);
                 long followingId = following == NIL ? 0 : idOf(following);
                 if (now > expiresAtOf(s)) {
                     long remaining = open(s);
@@ -980,7 +983,7 @@ public final class OrderBook {
         PriceLadder[] ladders = buy ? bidLadders : askLadders;
         if (ladders[kind] == null) {
             int levels = kind == MARK_FLOAT || kind == BOOK_FLOAT ? 2 * offsetBias : offsetBias;
-            ladders[kind] = new PriceLadder(levels, buy, pool);
+            ladders[kind] = new PriceLadder(levels, buy, links);
         }
         return ladders[kind];
     }

@@ -9,7 +9,7 @@ package dev.clearline.engine.book;
  * <p>Removal uses backward-shift deletion: the orders after the hole in its probe run move back
  * into it when that brings them no further from their home position, so the table never holds
  * tombstones and a probe run is only as long as the live orders in it, under any churn. A move
- * copies the order's cache line and tells the book ({@link Mover}), which relinks the order's
+ * copies the order's cache line and its links and tells the book ({@link Mover}), which relinks the order's
  * FIFO neighbours; positions are therefore stable only between removals.
  */
 final class OrderTable {
@@ -35,6 +35,7 @@ final class OrderTable {
     static final int RUN = 1 << RUN_BITS;
 
     private final long[] pool;
+    private final long[] links;
     private final int mask;
     private final Mover mover;
 
@@ -45,6 +46,7 @@ final class OrderTable {
     OrderTable(int capacity, Mover mover) {
         int positions = Integer.highestOneBit(Math.max(16, capacity) * 2 - 1) << 1;
         pool = Slots.newPool(positions);
+        links = Slots.newLinks(positions);
         mask = positions - 1;
         this.mover = mover;
     }
@@ -52,6 +54,11 @@ final class OrderTable {
     /** The pool, laid out as {@link Slots} describes. */
     long[] pool() {
         return pool;
+    }
+
+    /** The FIFO links by position ({@link Slots#newLinks}); they move with their order. */
+    long[] links() {
+        return links;
     }
 
     /** The position of the live order with this id, or ABSENT. */
@@ -95,6 +102,7 @@ final class OrderTable {
             // j may move to the hole when the hole lies on the way from j's home to j
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 System.arraycopy(pool, Slots.PADDING + j * STRIDE, pool, Slots.PADDING + hole * STRIDE, STRIDE);
+                links[hole] = links[j];
                 pool[j * STRIDE + META] = 0;
                 mover.moved(j, hole);
                 hole = j;

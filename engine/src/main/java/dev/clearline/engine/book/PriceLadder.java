@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * One side's price levels: a dense array of FIFO queues indexed by price (tick - 1), plus a
  * two-level bitmap of non-empty levels so that the next best level is found in a few word scans
- * instead of a walk over empty prices. The FIFO links live in the book's order pool
- * ({@link Slots#LINKS}), so a level costs two ints and queueing allocates nothing.
+ * instead of a walk over empty prices. The FIFO links live in the order table's link array
+ * ({@link Slots#newLinks}), so a level costs two ints and queueing allocates nothing.
  */
 final class PriceLadder {
     static final int NONE = -1;
@@ -16,10 +16,10 @@ final class PriceLadder {
     private final int[] tail;
     private final long[] levelBits;
     private final long[] wordBits;
-    private final long[] pool;
+    private final long[] links;
     private int best = NONE;
 
-    PriceLadder(int levels, boolean bestIsHighest, long[] pool) {
+    PriceLadder(int levels, boolean bestIsHighest, long[] links) {
         this.bestIsHighest = bestIsHighest;
         this.head = new int[levels];
         this.tail = new int[levels];
@@ -27,7 +27,7 @@ final class PriceLadder {
         Arrays.fill(tail, NONE);
         this.levelBits = new long[(levels + 63) >>> 6];
         this.wordBits = new long[(levelBits.length + 63) >>> 6];
-        this.pool = pool;
+        this.links = links;
     }
 
     int best() {
@@ -50,7 +50,7 @@ final class PriceLadder {
 
     void append(int slot, int level) {
         int t = tail[level];
-        Slots.setLinks(pool, slot, t, NONE);
+        Slots.setLinks(links, slot, t, NONE);
         if (t == NONE) {
             head[level] = slot;
             markNonEmpty(level);
@@ -58,23 +58,23 @@ final class PriceLadder {
                 best = level;
             }
         } else {
-            Slots.setNext(pool, t, slot);
+            Slots.setNext(links, t, slot);
         }
         tail[level] = slot;
     }
 
     void unlink(int slot, int level) {
-        int p = Slots.prev(pool, slot);
-        int n = Slots.next(pool, slot);
+        int p = Slots.prev(links, slot);
+        int n = Slots.next(links, slot);
         if (p == NONE) {
             head[level] = n;
         } else {
-            Slots.setNext(pool, p, n);
+            Slots.setNext(links, p, n);
         }
         if (n == NONE) {
             tail[level] = p;
         } else {
-            Slots.setPrev(pool, n, p);
+            Slots.setPrev(links, n, p);
         }
         if (head[level] == NONE) {
             markEmpty(level);
@@ -89,17 +89,17 @@ final class PriceLadder {
      * points its neighbours, or the level's head and tail, at the new position.
      */
     void relocate(int slot, int level) {
-        int p = Slots.prev(pool, slot);
-        int n = Slots.next(pool, slot);
+        int p = Slots.prev(links, slot);
+        int n = Slots.next(links, slot);
         if (p == NONE) {
             head[level] = slot;
         } else {
-            Slots.setNext(pool, p, slot);
+            Slots.setNext(links, p, slot);
         }
         if (n == NONE) {
             tail[level] = slot;
         } else {
-            Slots.setPrev(pool, n, slot);
+            Slots.setPrev(links, n, slot);
         }
     }
 
@@ -108,17 +108,17 @@ final class PriceLadder {
         if (tail[level] == slot) {
             return;
         }
-        int p = Slots.prev(pool, slot);
-        int n = Slots.next(pool, slot);
+        int p = Slots.prev(links, slot);
+        int n = Slots.next(links, slot);
         if (p == NONE) {
             head[level] = n;
         } else {
-            Slots.setNext(pool, p, n);
+            Slots.setNext(links, p, n);
         }
-        Slots.setPrev(pool, n, p);
+        Slots.setPrev(links, n, p);
         int t = tail[level];
-        Slots.setNext(pool, t, slot);
-        Slots.setLinks(pool, slot, t, NONE);
+        Slots.setNext(links, t, slot);
+        Slots.setLinks(links, slot, t, NONE);
         tail[level] = slot;
     }
 

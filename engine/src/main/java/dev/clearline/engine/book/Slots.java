@@ -2,9 +2,11 @@ package dev.clearline.engine.book;
 
 /**
  * The layout of the order pool: one {@code long[]} with {@link #STRIDE} longs (64 bytes) per
- * position, so everything the book reads about an order sits in one cache line. With a million
- * resting orders the book is bound by cache misses, not instructions, so lines touched per
- * command is the figure to keep low. Static helpers only: the array belongs to {@link OrderTable}.
+ * position, so everything the book reads about an order itself sits in one cache line, and of
+ * the FIFO links by position ({@link #newLinks}), which queue operations write on neighbouring
+ * orders. With a million resting orders the book is bound by cache misses, not instructions, so
+ * lines touched per command, and how large an array they are spread over, are the figures to
+ * keep low. Static helpers only: the arrays belong to {@link OrderTable}.
  */
 final class Slots {
     static final int STRIDE = 8;
@@ -22,34 +24,43 @@ final class Slots {
     static final int DISPLAY = PADDING + 5;
     /** Low 32 bits: price level; bit 32: buy; bit 33: post-only; bit 34: live. */
     static final int META = PADDING + 6;
-    /** Low 32 bits: next slot in the level's FIFO; high 32 bits: previous slot. */
-    static final int LINKS = PADDING + 7;
+    /** Unused: the FIFO links live in their own array ({@link #newLinks}), see there. */
+    static final int SPARE = PADDING + 7;
 
     static final long BUY_BIT = 1L << 32;
     static final long POST_ONLY_BIT = 1L << 33;
     /** The position holds an order on the book. */
     static final long LIVE_BIT = 1L << 34;
 
-    static int next(long[] pool, int slot) {
-        return (int) pool[slot * STRIDE + LINKS];
+    static int next(long[] links, int slot) {
+        return (int) links[slot];
     }
 
-    static int prev(long[] pool, int slot) {
-        return (int) (pool[slot * STRIDE + LINKS] >> 32);
+    static int prev(long[] links, int slot) {
+        return (int) (links[slot] >> 32);
     }
 
-    static void setNext(long[] pool, int slot, int next) {
-        int at = slot * STRIDE + LINKS;
-        pool[at] = (pool[at] & 0xFFFF_FFFF_0000_0000L) | (next & 0xFFFF_FFFFL);
+    static void setNext(long[] links, int slot, int next) {
+        links[slot] = (links[slot] & 0xFFFF_FFFF_0000_0000L) | (next & 0xFFFF_FFFFL);
     }
 
-    static void setPrev(long[] pool, int slot, int prev) {
-        int at = slot * STRIDE + LINKS;
-        pool[at] = (pool[at] & 0xFFFF_FFFFL) | ((long) prev << 32);
+    static void setPrev(long[] links, int slot, int prev) {
+        links[slot] = (links[slot] & 0xFFFF_FFFFL) | ((long) prev << 32);
     }
 
-    static void setLinks(long[] pool, int slot, int prev, int next) {
-        pool[slot * STRIDE + LINKS] = ((long) prev << 32) | (next & 0xFFFF_FFFFL);
+    static void setLinks(long[] links, int slot, int prev, int next) {
+        links[slot] = ((long) prev << 32) | (next & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The FIFO links of every position, one long each (low 32 bits: next position in the level's
+     * queue; high 32 bits: previous). Kept apart from the pool because appending to a queue writes
+     * the previous tail's link, and unlinking writes both neighbours': in the pool each of those is a
+     * random line of an array far larger than the cache (256 MB at a million resting orders), here a
+     * line shared by 8 positions in an array an eighth of the pool's size, which mostly stays cached.
+     */
+    static long[] newLinks(int capacity) {
+        return new long[capacity];
     }
 
     /** The pool array for {@code capacity} orders. */

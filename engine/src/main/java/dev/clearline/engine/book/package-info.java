@@ -66,9 +66,12 @@
  * preallocated {@code long[]} pool, one 64-byte cache line each, which is also the id index: an
  * order sits at the position its id hashes to (open addressing, linear probing, backward-shift
  * deletion, so no tombstones and probe runs stay short under any churn), so a lookup by id lands
- * on the order itself. Each side's price levels are a dense array of
- * intrusive doubly linked FIFO queues indexed by tick, with a two-level bitmap to find the next
- * non-empty level. The differential tests run this against a deliberately naive book
+ * on the order itself. Ids are hashed in runs of 8, so the sequentially numbered orders of the
+ * exchange land on adjacent lines. Each side's price levels are a dense array of doubly linked
+ * FIFO queues indexed by tick, with a two-level bitmap to find the next non-empty level; the
+ * links sit in their own array by position (one long each, an eighth of the pool), because
+ * queueing and unqueueing write them on neighbouring orders, which at a million resting orders
+ * are random lines of the pool. The differential tests run this against a deliberately naive book
  * ({@code ReferenceBook} in the tests) on random order flow and require identical event streams.
  */
 package dev.clearline.engine.book;

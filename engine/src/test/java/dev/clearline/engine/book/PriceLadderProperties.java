@@ -28,8 +28,8 @@ class PriceLadderProperties {
     void agreesWithASortedMapOfQueues() {
         Property.forAll(Gens.booleans(), Gens.listOf(Gens.ints(0, 59), 0, 200)).tries(200).check((bestIsHighest, steps) -> {
             int slots = 64;
-            long[] pool = Slots.newPool(slots);
-            PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, pool);
+            long[] links = Slots.newLinks(slots);
+            PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, links);
             NavigableMap<Integer, Deque<Integer>> model = new TreeMap<>();
             Map<Integer, Integer> levelOf = new HashMap<>();
             List<Integer> free = new ArrayList<>();
@@ -65,7 +65,7 @@ class PriceLadderProperties {
                 for (int level = ladder.best(); level != PriceLadder.NONE && actual.size() <= model.size();
                      level = ladder.worse(level)) {
                     List<Integer> row = new ArrayList<>(List.of(level));
-                    for (int s = ladder.head(level); s != PriceLadder.NONE; s = Slots.next(pool, s)) {
+                    for (int s = ladder.head(level); s != PriceLadder.NONE; s = Slots.next(links, s)) {
                         row.add(s);
                     }
                     actual.add(row);

@@ -31,7 +31,12 @@ import java.util.Optional;
  * them are watched, since the one that lands may be an earlier one.
  *
  * <p>A call the node's gas estimate says would revert is not sent at all ({@link WouldRevert}):
- * the caller re-reads the chain instead of paying for a failure. Not thread-safe: one sender thread.
+ * the caller re-reads the chain instead of paying for a failure.
+ *
+ * <p>Thread-safe: threads sharing one key share one sender, whose sends run one at a time (each
+ * holds the sender until its transaction is mined), so they never race for a nonce or replace each
+ * other's pooled transactions. The local stack's batch poster and its watcher (defending the
+ * poster's batches) share the operator's sender this way.
  */
 public final class TxSender {
     private static final Logger log = LoggerFactory.getLogger(TxSender.class);
@@ -99,7 +104,7 @@ public final class TxSender {
     private final FeePolicy fees;
     private final Time time;
     private Long nextNonce;
-    private long resends;
+    private volatile long resends;
 
     public TxSender(Web3j web3j, Credentials key, long chainId, FeePolicy fees, Time time) {
         this.web3j = web3j;
@@ -123,7 +128,7 @@ public final class TxSender {
      * last attempt, say), so what the chain shows afterwards includes it. Gives up after
      * {@code timeoutMillis} and returns false.
      */
-    public boolean awaitIdle(long timeoutMillis) throws IOException, InterruptedException {
+    public synchronized boolean awaitIdle(long timeoutMillis) throws IOException, InterruptedException {
         long deadline = time.millis() + timeoutMillis;
         while (true) {
             BigInteger pending = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.PENDING).send())
@@ -143,7 +148,7 @@ public final class TxSender {
      * @throws WouldRevert when the gas estimate fails: nothing was sent
      * @throws IOException when the node cannot be reached or refuses for a reason re-sending cannot fix
      */
-    public Sent send(String to, String data, BigInteger value) throws IOException, InterruptedException, WouldRevert {
+    public synchronized Sent send(String to, String data, BigInteger value) throws IOException, InterruptedException, WouldRevert {
         if (nextNonce == null) syncNonce();
         long nonce = nextNonce;
         BigInteger gas = estimate(to, data, value);
@@ -235,7 +240,7 @@ public final class TxSender {
      * Makes the next send use the key's first unmined nonce, so it replaces whatever a previous
      * run left pooled under it rather than queueing behind it.
      */
-    public void replacePooled() throws IOException {
+    public synchronized void replacePooled() throws IOException {
         nextNonce = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send())
                 .getTransactionCount().longValueExact();
     }

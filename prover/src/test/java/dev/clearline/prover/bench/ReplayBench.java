@@ -51,7 +51,7 @@ import java.util.function.IntFunction;
 /**
  * Replay throughput: transitions verified per second from L1 calldata (batch headers and calldata
  * as {@code RollupLog} hands them over; the RPC fetch is not in the figure), on one thread.
- * {@code ./clearline bench prover [small]} writes bench-results/prover-replay.{md,json}.
+ * {@code ./clearline bench prover [small | --transitions N] [fills] [deposits] [orders]} writes bench-results/prover-replay.{md,json}.
  *
  * <p>Rows, per workload: the watcher's replay in memory ({@code BatchVerifier.verify}: split,
  * decode, check the header, apply once with the writes held apart, compute the root, keep it), the same
@@ -71,14 +71,35 @@ public final class ReplayBench {
 
     private ReplayBench() {}
 
+    /**
+     * Arguments: {@code small} (20,000 fill transitions instead of 400,000), {@code --transitions N}
+     * (any size from 2,000, in transitions of the fills workload; deposits get half, orders a quarter
+     * of it in fills), and workload names ({@code fills}, {@code deposits}, {@code orders}) to run
+     * only those. Anything else is refused with what to pass.
+     */
     public static void main(String[] args) throws Exception {
-        boolean small = Arrays.asList(args).contains("small");
-        int transitions = small ? 20_000 : 400_000;
+        int transitions = 400_000;
+        java.util.Set<String> only = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "small" -> transitions = 20_000;
+                case "--transitions" -> {
+                    if (i + 1 >= args.length || !args[i + 1].matches("[0-9_,]+")) {
+                        throw new IllegalArgumentException("--transitions needs a number of transitions, e.g. --transitions 50000");
+                    }
+                    transitions = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
+                    if (transitions < 2_000) throw new IllegalArgumentException("--transitions must be 2000 or more (two batches), got " + transitions);
+                }
+                case "fills", "deposits", "orders" -> only.add(args[i]);
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "'; pass small, --transitions N, or workload names among fills, deposits, orders");
+            }
+        }
         Path out = Path.of(System.getProperty("bench.out", "bench-results"));
         List<Row> rows = new ArrayList<>();
-        rows.addAll(workload("fills", transitions, ReplayBench::fillsGenesis, ReplayBench::fills));
-        rows.addAll(workload("deposits", transitions / 2, n -> new WriteSet(), ReplayBench::deposits));
-        rows.addAll(orderFlow(transitions / 4));
+        if (only.isEmpty() || only.contains("fills")) rows.addAll(workload("fills", transitions, ReplayBench::fillsGenesis, ReplayBench::fills));
+        if (only.isEmpty() || only.contains("deposits")) rows.addAll(workload("deposits", transitions / 2, n -> new WriteSet(), ReplayBench::deposits));
+        if (only.isEmpty() || only.contains("orders")) rows.addAll(orderFlow(transitions / 4));
         write(out, rows, "./clearline bench prover" + (args.length > 0 ? " " + String.join(" ", args) : ""), transitions);
     }
 

@@ -24,6 +24,8 @@ final class DroppingTransport implements Web3jService {
     private int drops;
     /** While true every call fails as a node that cannot be reached does. */
     volatile boolean unreachable;
+    /** Calls refused while {@link #unreachable} was set: how many times a client tried a node that was down. */
+    final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
     final List<String> sent = new ArrayList<>();
 
     DroppingTransport(Web3jService node, int drops) {
@@ -34,7 +36,10 @@ final class DroppingTransport implements Web3jService {
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
     public synchronized <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
-        if (unreachable) throw new java.net.ConnectException("Failed to connect to /127.0.0.1:8545");
+        if (unreachable) {
+            refused.incrementAndGet();
+            throw new java.net.ConnectException("Failed to connect to /127.0.0.1:8545");
+        }
         if ("eth_sendRawTransaction".equals(request.getMethod())) {
             String raw = (String) request.getParams().get(0);
             sent.add(raw);

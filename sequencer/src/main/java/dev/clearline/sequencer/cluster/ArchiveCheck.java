@@ -32,14 +32,30 @@ public final class ArchiveCheck {
      * newer Aeron without it fails here, at class load, in every test that starts a member.
      */
     private static final Method VERIFY;
+    /**
+     * What {@link #resealDescriptors} needs of Aeron's package-private catalog: open it for writing
+     * ({@code ArchiveTool.openCatalogReadWrite}), walk its entries ({@code Catalog.forEach}) and
+     * recompute one entry's checksum ({@code Catalog.updateChecksum}).
+     */
+    private static final Method OPEN_CATALOG, FOR_EACH, UPDATE_CHECKSUM;
+    private static final Class<?> ENTRY_PROCESSOR;
 
     static {
         try {
             VERIFY = ArchiveTool.class.getDeclaredMethod("verify", PrintStream.class, File.class, Set.class,
                     io.aeron.archive.checksum.Checksum.class, EpochClock.class, ArchiveTool.ActionConfirmation.class);
             VERIFY.setAccessible(true);
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError("this Aeron has no ArchiveTool.verify(.., Checksum, ..): " + e.getMessage());
+            OPEN_CATALOG = ArchiveTool.class.getDeclaredMethod("openCatalogReadWrite", File.class, EpochClock.class, long.class,
+                    io.aeron.archive.checksum.Checksum.class, java.util.function.IntConsumer.class);
+            OPEN_CATALOG.setAccessible(true);
+            Class<?> catalog = Class.forName("io.aeron.archive.Catalog");
+            ENTRY_PROCESSOR = Class.forName("io.aeron.archive.Catalog$CatalogEntryProcessor");
+            FOR_EACH = catalog.getDeclaredMethod("forEach", ENTRY_PROCESSOR);
+            FOR_EACH.setAccessible(true);
+            UPDATE_CHECKSUM = catalog.getDeclaredMethod("updateChecksum", int.class);
+            UPDATE_CHECKSUM.setAccessible(true);
+        } catch (NoSuchMethodException | ClassNotFoundException e) {
+            throw new ExceptionInInitializerError("this Aeron's archive tool or catalog is not the one ArchiveCheck was written for: " + e.getMessage());
         }
     }
 
@@ -68,9 +84,35 @@ public final class ArchiveCheck {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot run Aeron's archive verification: " + e.getMessage(), e);
         }
-        if (ok) return;
+        if (ok) {
+            resealDescriptors(archive);
+            return;
+        }
         List<String> errors = report.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("ERR")).toList();
         throw damaged(memberDir, memberId, errors.isEmpty() ? List.of("the archive tool reported a problem without details") : errors);
+    }
+
+    /**
+     * Recomputes every catalog entry's checksum after a verification that passed. The archive tool
+     * writes the stop position it recovers for a recording that was open when the member was killed
+     * (a snapshot being recorded, the log) into that entry, but not the entry's checksum. An entry
+     * the archive never touches again (an unfinished snapshot) then kept a stale checksum, and the
+     * next check after another kill called a healthy member damaged (exit 70, wipe). Every entry
+     * was verified just now, its checksum included, so resealing blesses only the tool's own repairs.
+     */
+    private static void resealDescriptors(File archive) {
+        try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
+            Object reseal = java.lang.reflect.Proxy.newProxyInstance(ENTRY_PROCESSOR.getClassLoader(), new Class<?>[] {ENTRY_PROCESSOR},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "accept" -> UPDATE_CHECKSUM.invoke(catalog, args[0]);
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> "catalog entry resealer";
+                    });
+            FOR_EACH.invoke(catalog, reseal);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot update the archive catalog's checksums in " + archive + ": " + e, e);
+        }
     }
 
     private static DamagedArchiveException damaged(Path memberDir, int memberId, List<String> errors) {

@@ -40,7 +40,7 @@ final class OrderBookView {
     /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
     private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
-    private final Map<Class<?>, RecordComponent[]> fields = new HashMap<>();
+    private final Map<Class<?>, EventShape> fields = new HashMap<>();
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
     private final Set<OrderRecord> touched = new LinkedHashSet<>();
     /**
@@ -168,13 +168,13 @@ final class OrderBookView {
      * levels that changed: {@code {market, side, price, size}} with the level's new visible size
      * (0 = the level is gone). An iceberg shows at most its display size.
      */
-    List<Map<String, Object>> depthDeltas(Exchange exchange) {
+    List<Map<String, Object>> depthDeltas(Exchange exchange, LeafReads reads) {
         if (touched.isEmpty()) return List.of();
         Map<String, Map<String, Object>> changed = new LinkedHashMap<>();
         Map<Integer, MarketLeaf> read = new HashMap<>(4); // one state read per market and command, not per order
         for (OrderRecord r : touched) {
             var book = exchange.book(r.order.marketId());
-            MarketLeaf ml = book == null ? null : read.computeIfAbsent(r.order.marketId(), id -> StateReads.market(exchange.state(), id));
+            MarketLeaf ml = book == null ? null : read.computeIfAbsent(r.order.marketId(), reads::market);
             long shown = 0;
             if (ml != null && r.bookId >= 0 && book.isResting(r.bookId) && byId.get(r.bookId) == r) {
                 shown = book.openLots(r.bookId) * ml.lotSize();
@@ -427,26 +427,62 @@ final class OrderBookView {
 
     /** An exchange event as a map: its type, its fields, and the order hash beside every book id. */
     private Map<String, Object> eventView(ExchangeEvent e) {
+        EventShape shape = fields.computeIfAbsent(e.getClass(), EventShape::of);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("event", e.getClass().getSimpleName());
-        for (RecordComponent c : fields.computeIfAbsent(e.getClass(), Class::getRecordComponents)) {
-            Object v;
-            try {
-                v = c.getAccessor().invoke(e);
-            } catch (ReflectiveOperationException ex) {
-                throw new IllegalStateException(ex);
-            }
-            m.put(c.getName(), v instanceof Number || v instanceof Boolean || v == null ? v : v.toString());
-            if (c.getName().endsWith("rderId") && v instanceof Long id) {
+        m.put("event", shape.name);
+        for (EventField f : shape.fields) {
+            Object v = f.read(e);
+            m.put(f.name, v instanceof Number || v instanceof Boolean || v == null ? v : v.toString());
+            if (f.hashName != null && v instanceof Long id) {
                 OrderRecord r = byId.get(id);
                 if (r != null) {
-                    m.put(c.getName().replace("Id", "Hash"), r.hashHex);
-                    m.put(c.getName().replace("OrderId", "").replace("orderId", "") + (c.getName().equals("orderId") ? "trader" : "Trader"),
-                            r.traderHex);
+                    m.put(f.hashName, r.hashHex);
+                    m.put(f.traderName, r.traderHex);
                     m.putIfAbsent("market", r.order.marketId());
                 }
             }
         }
         return m;
+    }
+
+    /** An event type's name and fields, worked out once per type. */
+    private record EventShape(String name, EventField[] fields) {
+        static EventShape of(Class<?> type) {
+            RecordComponent[] cs = type.getRecordComponents();
+            EventField[] fs = new EventField[cs.length];
+            for (int i = 0; i < cs.length; i++) fs[i] = EventField.of(cs[i]);
+            return new EventShape(type.getSimpleName(), fs);
+        }
+    }
+
+    /**
+     * One field of an event: its accessor as a method handle (reflection's {@code Method.invoke} on
+     * every field of every event was half of the view's time), and for a field naming an order by
+     * book id ({@code orderId}, {@code makerOrderId}, ...) the names of the hash and trader fields
+     * added beside it ({@code orderHash}/{@code trader}, {@code makerOrderHash}/{@code makerTrader}).
+     */
+    private record EventField(String name, java.lang.invoke.MethodHandle accessor, String hashName, String traderName) {
+        static EventField of(RecordComponent c) {
+            String name = c.getName();
+            java.lang.invoke.MethodHandle h;
+            try {
+                h = java.lang.invoke.MethodHandles.publicLookup().unreflect(c.getAccessor())
+                        .asType(java.lang.invoke.MethodType.methodType(Object.class, Object.class));
+            } catch (IllegalAccessException ex) {
+                throw new IllegalStateException("event field " + name + " cannot be read", ex);
+            }
+            boolean namesOrder = name.endsWith("rderId");
+            return new EventField(name, h,
+                    namesOrder ? name.replace("Id", "Hash") : null,
+                    namesOrder ? name.replace("OrderId", "").replace("orderId", "") + (name.equals("orderId") ? "trader" : "Trader") : null);
+        }
+
+        Object read(Object event) {
+            try {
+                return (Object) accessor.invokeExact(event);
+            } catch (Throwable t) {
+                throw new IllegalStateException("reading event field " + name + " failed", t);
+            }
+        }
     }
 }

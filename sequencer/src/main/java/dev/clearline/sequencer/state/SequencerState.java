@@ -90,6 +90,8 @@ public final class SequencerState {
     private final List<Transition> drained = new ArrayList<>();
     /** Where the batch builder cuts, known without the tree. */
     private final BatchCuts cuts;
+    /** Typed reads of the exchange's leaves with their keys remembered (fills read six each). */
+    private final LeafReads reads;
     /** Applies the groups of commands that seal nothing to the tree on its own thread; null: on this thread. */
     private TreeWorker tree;
     private long groupsOnWorker;
@@ -101,6 +103,7 @@ public final class SequencerState {
         this.exchange = new Exchange(genesis.domain(), verifier, genesis.books());
         this.batches = new BatchBuilder(new Stf(genesis.domain(), known, known::digest), nodes, genesis.batches());
         this.cuts = new BatchCuts(genesis.batches());
+        this.reads = new LeafReads(exchange.state());
     }
 
     /**
@@ -225,7 +228,12 @@ public final class SequencerState {
                 Reject r = exchange.apply(o.price(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
                 if (r == null) {
-                    body.put("mark", Map.of("market", o.price().marketId(), "price", o.price().price()));
+                    // insertion order, not Map.of's: its iteration order changes from one JVM run to the next, and
+                    // a replayed or replicated reply must be the same bytes
+                    Map<String, Object> mark = new LinkedHashMap<>();
+                    mark.put("market", o.price().marketId());
+                    mark.put("price", o.price().price());
+                    body.put("mark", mark);
                     List<Map<String, Object>> liquidated = liquidate(o.price().marketId());
                     if (!liquidated.isEmpty()) body.put("liquidations", liquidated);
                 }
@@ -267,7 +275,7 @@ public final class SequencerState {
         }
         List<Map<String, Object>> events = view.record(exchange.takeEvents(), seq);
         if (!events.isEmpty()) body.put("events", events);
-        List<Map<String, Object>> depth = view.depthDeltas(exchange);
+        List<Map<String, Object>> depth = view.depthDeltas(exchange, reads);
         if (!depth.isEmpty()) body.put("depth", depth);
         // one command's transitions go into one batch: an IOC/FOK order fills only in the batch that posted it
         drainTransitions();
@@ -362,14 +370,14 @@ public final class SequencerState {
         List<Map<String, Object>> out = new ArrayList<>();
         String after = null;
         while (true) {
-            var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+            var m = reads.market(market);
             var candidates = positions.candidates(market, m);
             var next = after == null ? candidates.firstEntry() : candidates.higherEntry(after);
             boolean changed = false;
             for (; next != null && !changed; next = candidates.higherEntry(next.getKey())) {
                 after = next.getKey();
                 Address a = next.getValue();
-                var p = dev.clearline.engine.stf.StateReads.position(exchange.state(), a, market);
+                var p = reads.position(a, market);
                 if (!LiquidationIndex.liquidatable(p, m)) continue;
                 if (exchange.apply(new Transition.Liquidate(a, market)) != null) continue;
                 view.holds(Address.INSURANCE_FUND, market); // its account view shows the position it took over
@@ -391,7 +399,6 @@ public final class SequencerState {
         List<Transition> ts = exchange.takeTransitions();
         if (ts.isEmpty()) return;
         drained.addAll(ts);
-        var state = exchange.state();
         for (Transition t : ts) {
             switch (t) {
                 case Transition.Trade x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
@@ -400,22 +407,19 @@ public final class SequencerState {
                 case Transition.Deleverage x -> reindex(x.counterparty(), x.marketId());
                 case Transition.Allocate x -> reindex(x.owner(), x.marketId());
                 case Transition.Release x -> reindex(x.owner(), x.marketId());
-                case Transition.MarketConfig x -> positions.rekeyMarket(x.marketId(), a -> dev.clearline.engine.stf.StateReads.position(state, a, x.marketId()),
-                        dev.clearline.engine.stf.StateReads.market(state, x.marketId()));
+                case Transition.MarketConfig x -> positions.rekeyMarket(x.marketId(), a -> reads.position(a, x.marketId()), reads.market(x.marketId()));
                 default -> { }
             }
         }
     }
 
     private void reindexOrderOwner(long orderId) {
-        var o = dev.clearline.engine.stf.StateReads.order(exchange.state(), orderId);
+        var o = reads.order(orderId);
         if (o != null) reindex(o.trader(), o.marketId());
     }
 
     private void reindex(Address owner, int market) {
-        var state = exchange.state();
-        positions.update(owner, market, dev.clearline.engine.stf.StateReads.position(state, owner, market),
-                dev.clearline.engine.stf.StateReads.market(state, market));
+        positions.update(owner, market, reads.position(owner, market), reads.market(market));
     }
 
     private long nextWithdrawalId() {

@@ -85,9 +85,12 @@ class HttpPriceSourceTest {
         }
     }
 
+    /** Per-request timeout of sources that must answer: the local server is quick, a loaded 2-core machine may not be. */
+    static final Duration ANSWER = Duration.ofSeconds(20);
+
     MedianPriceSource three(String extra) {
         return PriceSourceConfig.parse("""
-                {"pollSeconds": 1, "maxAgeSeconds": 30, "maxDeviationPpm": 20000, %s
+                {"pollSeconds": 1, "maxAgeSeconds": 30, "maxDeviationPpm": 20000, "timeoutMillis": 20000, %s
                  "markets": {"1": {"fundingRatePpmPerHour": 50, "sources": [
                    {"url": "%s", "price": "/data/price", "time": "/data/ts", "timeUnit": "ms", "scale": "1000"},
                    {"url": "%s", "price": "/last", "scale": 1000},
@@ -151,7 +154,7 @@ class HttpPriceSourceTest {
         answer("/b", "{\"last\": 10}");
         HttpJsonPriceSource b = new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(java.net.URI.create(url("/b")),
                 com.fasterxml.jackson.core.JsonPointer.compile("/last"), java.math.BigDecimal.valueOf(1000), null, HttpJsonPriceSource.TimeUnit.SECONDS),
-                http, 5, 12, Duration.ofSeconds(2));
+                http, 5, 12, ANSWER);
         assertThat(b.read(now).price()).isEqualTo(10_000);
         int before = hits.get();
         for (int i = 1; i < 5; i++) assertThat(b.read(now + i).price()).isEqualTo(10_000);
@@ -181,7 +184,7 @@ class HttpPriceSourceTest {
     private HttpJsonPriceSource source(String url, String pointer, String time) {
         return new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(java.net.URI.create(url), com.fasterxml.jackson.core.JsonPointer.compile(pointer),
                 java.math.BigDecimal.ONE, time == null ? null : com.fasterxml.jackson.core.JsonPointer.compile(time), HttpJsonPriceSource.TimeUnit.SECONDS),
-                http, 1, 30, Duration.ofSeconds(2));
+                http, 1, 30, ANSWER);
     }
 
     @Test

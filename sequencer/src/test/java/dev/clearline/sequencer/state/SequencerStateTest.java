@@ -61,6 +61,14 @@ class SequencerStateTest {
     }
 
     @Test
+    void anOraclesMarkIsWrittenInTheSameFieldOrderInEveryJvm() {
+        // it was a Map.of, whose iteration order is salted per JVM run: two replicas could write different bytes
+        SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        List<String> marks = run(s, SESSION, 0).stream().filter(r -> r.contains("\"mark\"")).toList();
+        assertThat(marks).isNotEmpty().allSatisfy(r -> assertThat(r).containsPattern("\"mark\":\\{\"market\":1,\"price\":\\d+}"));
+    }
+
+    @Test
     void aResentRequestIsAnsweredWithItsFirstOutcomeAndNotAppliedAgain() {
         SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
         List<Command> cs = SESSION.subList(0, 30);

@@ -1,0 +1,105 @@
+package dev.clearline.sequencer.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import io.aeron.archive.ArchiveTool;
+import io.aeron.archive.codecs.RecordingDescriptorDecoder;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A member killed while its archive records (a snapshot, the log) restarts, and restarts again
+ * after a later kill. KillNineTest found the second restart refused with exit 70 ("invalid
+ * Catalog checksum": the healthy member called damaged, to be wiped): {@link ArchiveCheck}'s
+ * verification had written the recovered stop position of the recording open at the first kill
+ * without the catalog entry's checksum, and an unfinished snapshot's entry is never written again.
+ * Here the kill is reproduced exactly where it matters: every recording's catalog entry is left as
+ * an open recording's is (no stop position, a matching checksum), then the member starts, stops,
+ * and its archive is checked again.
+ */
+class ArchiveResealTest {
+    static final long CLIENT = 31;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void recordingsOpenAtAKillStayVerifiableAcrossTwoRestarts() throws Exception {
+        Market m = new Market(3);
+        List<Command> commands = new ArrayList<>(m.opening(CLIENT));
+        commands.addAll(m.flow(CLIENT, commands.size() + 1, 30, new Random(5)));
+        NodeConfig config;
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            config = node.config();
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                for (Command c : commands) client.send(c);
+                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
+                assertThat(node.requestSnapshot()).isTrue();
+                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
+            }
+        }
+        File archive = config.dir().resolve("archive").toFile();
+        List<Long> reopened = reopenEveryRecording(archive);
+        assertThat(reopened).as("the log and the snapshot's recordings").hasSizeGreaterThanOrEqualTo(2);
+
+        // the first restart after the kill: the check recovers each stop position, the member serves its state
+        assertThat(seqAfterStart(config)).isEqualTo(commands.size());
+        // the restart after a later kill: the check must still find the archive whole
+        ArchiveCheck.verify(config.dir(), config.memberId());
+        assertThat(seqAfterStart(config)).isEqualTo(commands.size());
+    }
+
+    private static long seqAfterStart(NodeConfig config) throws Exception {
+        try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
+                SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
+                return in.poll().get("seq").asLong();
+            }
+        }
+    }
+
+    /**
+     * Leaves every recording's catalog entry as the archive keeps it while the recording is open
+     * (stop position null, checksum matching): the state a SIGKILL mid-recording leaves on disk.
+     * Aeron's catalog is package-private, so it is reached the way {@link ArchiveCheck} reaches it.
+     */
+    static List<Long> reopenEveryRecording(File archive) throws Exception {
+        Method open = ArchiveTool.class.getDeclaredMethod("openCatalogReadWrite", File.class, EpochClock.class, long.class,
+                io.aeron.archive.checksum.Checksum.class, java.util.function.IntConsumer.class);
+        open.setAccessible(true);
+        Class<?> catalogClass = Class.forName("io.aeron.archive.Catalog");
+        Class<?> processor = Class.forName("io.aeron.archive.Catalog$CatalogEntryProcessor");
+        Method forEach = catalogClass.getDeclaredMethod("forEach", processor);
+        forEach.setAccessible(true);
+        Method stopPosition = catalogClass.getDeclaredMethod("stopPosition", long.class, long.class);
+        stopPosition.setAccessible(true);
+        List<Long> ids = new ArrayList<>();
+        try (AutoCloseable catalog = (AutoCloseable) open.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
+            Object collect = Proxy.newProxyInstance(processor.getClassLoader(), new Class<?>[] {processor}, (proxy, method, args) -> {
+                if (method.getName().equals("accept")) ids.add(((RecordingDescriptorDecoder) args[4]).recordingId());
+                return method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? false : null;
+            });
+            forEach.invoke(catalog, collect);
+            for (long id : ids) stopPosition.invoke(catalog, id, io.aeron.archive.client.AeronArchive.NULL_POSITION);
+        }
+        return ids;
+    }
+}
