@@ -212,7 +212,14 @@ public final class SequencerService implements ClusteredService {
             if (first) buf.putInt(0, image.length, java.nio.ByteOrder.BIG_ENDIAN);
             buf.putBytes(head, image, off, n);
             idle.reset();
-            while (publication.offer(buf, 0, head + n) < 0) {
+            long result;
+            while ((result = publication.offer(buf, 0, head + n)) < 0) {
+                // back pressure and admin actions pass; a closed or full publication never will, and
+                // spinning on it would leave the member alive but deaf: fail the snapshot instead
+                if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.MAX_POSITION_EXCEEDED) {
+                    throw new IllegalStateException("snapshot publication refused the image at byte " + off + " of " + image.length
+                            + " (" + io.aeron.Publication.errorString(result) + ")");
+                }
                 idle.idle();
             }
             off += n;

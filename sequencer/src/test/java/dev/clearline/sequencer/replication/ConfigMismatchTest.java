@@ -37,8 +37,10 @@ class ConfigMismatchTest {
                     .contains("wipe its directory");
             assertThat(out).doesNotContain("rollup:");
 
-            // the others go on: the same leader, the two agree, and time ticks keep being sequenced
-            assertThat(members.awaitLeader(30_000)).isEqualTo(leader);
+            // the others go on: one of them leads (usually still the first leader, but a stall of this
+            // loaded machine past the 500 ms heartbeat timeout may elect the other), the two agree,
+            // and time ticks keep being sequenced
+            assertThat(members.awaitLeader(30_000)).as("the leader after member 2 stopped (first leader: %d)", leader).isIn(0, 1);
             List<JsonNode> two = members.awaitAgreement(before + 1, 60_000);
             assertThat(two).hasSize(2);
             System.out.println("member 2 with chain id 1 stopped: " + out.lines().filter(l -> l.contains("stopped")).findFirst().orElse("")
