@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.devnet.Devnet;
-import dev.clearline.devnet.accounts.DevAccounts;
 import dev.clearline.devnet.deploy.Manifest;
 import dev.clearline.engine.order.Address;
 import java.io.PrintWriter;
@@ -42,14 +41,7 @@ class RiskRunTest {
 
     @Test
     void aLiquidationIntoTheInsuranceFundThenWithdrawalsClaimedAfterFinalization() throws Exception {
-        NodeOptions n = new NodeOptions();
-        n.port = 0;
-        n.host = "127.0.0.1";
-        n.chainId = 31337;
-        n.mnemonic = DevAccounts.DEFAULT_MNEMONIC;
-        n.accounts = 10;
-        n.blockTime = Duration.ZERO;
-        n.timeSpeed = 60;
+        NodeOptions n = FastDevnet.options();
         Path manifestFile = tmp.resolve("deployment.json");
         StringWriter log = new StringWriter();
         try (Devnet devnet = n.start()) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.devnet.Devnet;
-import dev.clearline.devnet.accounts.DevAccounts;
 import dev.clearline.devnet.deploy.Manifest;
 import dev.clearline.prover.dispute.DisputeL1;
 import dev.clearline.prover.dispute.GameView;
@@ -41,14 +40,7 @@ class StackDefendsTest {
 
     @Test
     void theStacksWatcherDefendsItsOperatorsBatchAndWinsTheGriefersBond() throws Exception {
-        NodeOptions n = new NodeOptions();
-        n.port = 0;
-        n.host = "127.0.0.1";
-        n.chainId = 31337;
-        n.mnemonic = DevAccounts.DEFAULT_MNEMONIC;
-        n.accounts = 10;
-        n.blockTime = Duration.ZERO;
-        n.timeSpeed = 60;
+        NodeOptions n = FastDevnet.options();
         try (Devnet devnet = n.start()) {
             // A 10-minute clock is 10 s at 60 L1 seconds per second: the defender's moves must fit in it, and 2 s (a 2-minute
             // clock) was little for a loaded 2-core CI machine; a long challenge period keeps the batch live meanwhile.

@@ -4,7 +4,6 @@ import static dev.clearline.cli.HonestRunTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearline.devnet.Devnet;
-import dev.clearline.devnet.accounts.DevAccounts;
 import dev.clearline.devnet.deploy.Manifest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,14 +26,7 @@ class StackRestartTest {
 
     @Test
     void aRestartedStackResumesItsWatcherWhereItStopped() throws Exception {
-        NodeOptions n = new NodeOptions();
-        n.port = 0;
-        n.host = "127.0.0.1";
-        n.chainId = 31337;
-        n.mnemonic = DevAccounts.DEFAULT_MNEMONIC;
-        n.accounts = 10;
-        n.blockTime = Duration.ZERO;
-        n.timeSpeed = 60;
+        NodeOptions n = FastDevnet.options();
         LocalStack.Settings settings = new LocalStack.Settings(tmp.resolve("stack"), "127.0.0.1", 0, false, 1_000);
         long judgedFirst;
         try (Devnet devnet = n.start()) {

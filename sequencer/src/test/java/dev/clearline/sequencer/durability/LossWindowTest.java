@@ -1,7 +1,6 @@
 package dev.clearline.sequencer.durability;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.order.Address;
@@ -18,7 +17,6 @@ import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.Calldata;
 import dev.clearline.prover.replay.Verdict;
-import dev.clearline.sequencer.DevAccounts;
 import dev.clearline.sequencer.api.OrderJson;
 import dev.clearline.sequencer.api.WsClient;
 import dev.clearline.sequencer.state.Genesis;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.utils.Numeric;
 
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +33,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import static dev.clearline.sequencer.durability.StackKillTest.GAS;
 import static dev.clearline.sequencer.durability.StackKillTest.account;
 import static dev.clearline.sequencer.durability.StackKillTest.await;
-import static dev.clearline.sequencer.durability.StackKillTest.deposit;
-import static dev.clearline.sequencer.durability.StackKillTest.ok;
+import static dev.clearline.sequencer.durability.StackKillTest.openDevMarketWithDeposits;
 import static dev.clearline.sequencer.durability.StackKillTest.signer;
 import static dev.clearline.sequencer.durability.StackKillTest.state;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,11 +62,8 @@ class LossWindowTest {
         long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
         Genesis dev = Genesis.devnet(Address.fromHex(rollup));
         Eip712 domain = new Genesis(chainId, Address.fromHex(rollup), dev.books(), dev.batches()).domain();
-        ok(Rollup.load(rollup, l1.web3j(), l1.deployer(), GAS).configureMarket(BigInteger.ONE, BigInteger.valueOf(100), BigInteger.valueOf(1_000),
-                BigInteger.valueOf(100_000), BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500), BigInteger.valueOf(10_000),
-                DevAccounts.oracle().address().toString()).send());
         Credentials aliceKey = l1.key(1), bobKey = l1.key(2);
-        for (Credentials user : List.of(aliceKey, bobKey)) deposit(l1, rollup, user);
+        openDevMarketWithDeposits(l1, rollup, aliceKey, bobKey);
         Signer alice = signer(aliceKey), bob = signer(bobKey);
         String[] args = {"--l1-rpc", l1.devnet().rpcUrl(), "--manifest", manifest.toString(),
                 "--operator-key", Numeric.toHexStringNoPrefixZeroPadded(l1.key(5).getEcKeyPair().getPrivateKey(), 64),

@@ -74,11 +74,8 @@ class StackKillTest {
         Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), dev.batches());
         Eip712 domain = genesis.domain();
 
-        ok(Rollup.load(rollup, l1.web3j(), l1.deployer(), GAS).configureMarket(BigInteger.ONE, BigInteger.valueOf(100), BigInteger.valueOf(1_000),
-                BigInteger.valueOf(100_000), BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500), BigInteger.valueOf(10_000),
-                DevAccounts.oracle().address().toString()).send());
         Credentials aliceKey = l1.key(1), bobKey = l1.key(2);
-        for (Credentials user : List.of(aliceKey, bobKey)) deposit(l1, rollup, user);
+        openDevMarketWithDeposits(l1, rollup, aliceKey, bobKey);
         Signer alice = signer(aliceKey), bob = signer(bobKey);
 
         String[] args = {"--l1-rpc", l1.devnet().rpcUrl(), "--manifest", manifest.toString(),
@@ -149,6 +146,14 @@ class StackKillTest {
         if (!reply.isDone() || reply.isCompletedExceptionally()) return false;
         for (JsonNode e : reply.join().path("events")) if (e.path("event").asText().equals("Filled")) return true;
         return false;
+    }
+
+    /** Market 1 configured as the dev stack has it (priced by the dev oracle), and a deposit for each user. */
+    static void openDevMarketWithDeposits(DevnetContext l1, String rollup, Credentials... users) throws Exception {
+        ok(Rollup.load(rollup, l1.web3j(), l1.deployer(), GAS).configureMarket(BigInteger.ONE, BigInteger.valueOf(100), BigInteger.valueOf(1_000),
+                BigInteger.valueOf(100_000), BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500), BigInteger.valueOf(10_000),
+                DevAccounts.oracle().address().toString()).send());
+        for (Credentials user : users) deposit(l1, rollup, user);
     }
 
     static Signer signer(Credentials c) {
