@@ -29,8 +29,9 @@ import java.util.stream.Collectors;
  * at the same time). Every member's output goes to {@code dir/member-I-runR.log}.
  */
 public final class MemberProcesses implements AutoCloseable {
-    /** JVM flags for test members: small heap, C1 only (less compiling on a shared 2-core machine). */
-    static final List<String> TEST_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** JVM flags for test members: an operator's ({@code member-jvm.options}), with a smaller heap (a later flag wins). */
+    static final List<String> TEST_JVM = java.util.stream.Stream.concat(dev.clearline.sequencer.cluster.MemberJvm.flags().stream(),
+            java.util.stream.Stream.of("-Xmx384m")).toList();
     private static final Pattern READY = Pattern.compile("SEQUENCER_READY port=(\\d+) seq=(\\d+) member=(\\d+) status=(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
