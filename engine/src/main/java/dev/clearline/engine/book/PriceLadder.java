@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * One side's price levels: a dense array of FIFO queues indexed by price (tick - 1), plus a
  * two-level bitmap of non-empty levels so that the next best level is found in a few word scans
- * instead of a walk over empty prices. The FIFO links live in the order table's link array
+ * instead of a walk over empty prices. The queues hold orders' link slots ({@link Slots#LINK}), not
+ * their pool positions, and their links live in the order table's link array
  * ({@link Slots#newLinks}), so a level costs two ints and queueing allocates nothing.
  */
 final class PriceLadder {
@@ -81,25 +82,6 @@ final class PriceLadder {
             if (level == best) {
                 best = worse(level);
             }
-        }
-    }
-
-    /**
-     * A queued order now sits at position {@code slot} (the order table moved it, links included):
-     * points its neighbours, or the level's head and tail, at the new position.
-     */
-    void relocate(int slot, int level) {
-        int p = Slots.prev(links, slot);
-        int n = Slots.next(links, slot);
-        if (p == NONE) {
-            head[level] = slot;
-        } else {
-            Slots.setNext(links, p, slot);
-        }
-        if (n == NONE) {
-            tail[level] = slot;
-        } else {
-            Slots.setPrev(links, n, slot);
         }
     }
 
