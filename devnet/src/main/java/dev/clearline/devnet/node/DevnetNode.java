@@ -8,9 +8,11 @@ import dev.clearline.evm.Hex;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -92,6 +94,23 @@ public final class DevnetNode implements AutoCloseable {
      */
     public static final int COMMIT_EVERY_BLOCKS = 64;
     private static final byte[] EMPTY_STATE_ROOT = dev.clearline.evm.WorldState.emptyRoot().bytes();
+    /**
+     * The state roots known to be in the state database: each root this node wrote and the root the
+     * database was opened at. A read at a past block starts from the nearest of them at or before
+     * that block. It used to find one by asking libevm to open each root in turn back from the
+     * block, and libevm answers a root that was never written with an ERROR line of its own
+     * ({@code StateOpen failed to open state ... missing trie node}) before the refusal: a line per
+     * block walked back, for a read whose answer was right.
+     */
+    private final Set<String> writtenRoots = new HashSet<>();
+    /** Blocks re-executed to answer reads at past blocks (and to catch up after a kill): see {@link #reExecutedBlocks()}. */
+    private long reExecuted;
+    /**
+     * A block number meaning "the head when the node's lock is taken": what {@code latest},
+     * {@code pending}, {@code safe} and {@code finalized} ask for. Resolved earlier, a block mined in
+     * between turned the read into one at a past block, re-executed from the last written state.
+     */
+    public static final long LATEST = Long.MAX_VALUE;
 
     /** Where a mined transaction sits. */
     public record TxLocation(long blockNumber, int index) {}
@@ -123,6 +142,7 @@ public final class DevnetNode implements AutoCloseable {
         ChainStore.Loaded saved = store.load();
         ChainState state = EvmChainState.open(config.dataDir());
         DevnetNode node = new DevnetNode(config, state, store);
+        node.writtenRoots.add(Numeric.toHexString(state.root())); // the root just opened is in the database
         node.repair = saved.repair();
         if (saved.blocks().isEmpty()) {
             node.genesis();
@@ -151,7 +171,7 @@ public final class DevnetNode implements AutoCloseable {
         // A state directory may hold roots of a chain whose file was lost or torn before genesis: start empty.
         state.resetTo(EMPTY_STATE_ROOT);
         for (Credentials c : config.accounts().keys()) state.setBalance(c.getAddress().toLowerCase(), config.accountBalance());
-        byte[] root = state.commit();
+        byte[] root = writeState();
         Block genesis = sealer.seal(0, ZERO_HASH, config.clockSeconds().getAsLong(), 0, config.initialBaseFee(), root,
                 List.of(), List.of());
         index(genesis);
@@ -291,16 +311,19 @@ public final class DevnetNode implements AutoCloseable {
     public JsonNode proof(String address, List<byte[]> slots, long block) {
         lockSettled();
         try {
-            // A proof is read from the state database: the block's state must be written there.
+            // libevm proves the account in the state it holds open, whatever root it is given, so the
+            // live state must be the block's, written to the database (a proof reads its trie nodes).
+            // It used to be reset to the head first: a proof at a past block answered the head's account.
             commitHead();
-            if (block < head.number()) {
-                if (!opens(blocks.get((int) block).stateRoot())) {
-                    restore(block);
-                    state.commit();
-                }
+            long at = Math.min(block, head.number());
+            byte[] root = Numeric.hexStringToByteArray(blocks.get((int) at).stateRoot());
+            if (at == head.number()) return state.proof(address.toLowerCase(), slots, root);
+            try {
+                if (restore(at) > 0) writeState();
+                return state.proof(address.toLowerCase(), slots, root);
+            } finally {
                 discardChanges();
             }
-            return state.proof(address.toLowerCase(), slots, Numeric.hexStringToByteArray(blocks.get((int) block).stateRoot()));
         } finally {
             lock.unlock();
         }
@@ -325,6 +348,25 @@ public final class DevnetNode implements AutoCloseable {
      */
     private long restore(long block) {
         long from = block;
+        while (from > 0 && !writtenRoots.contains(blocks.get((int) from).stateRoot())) from--;
+        if (from == 0 && !writtenRoots.contains(blocks.get(0).stateRoot()) || !opens(blocks.get((int) from).stateRoot())) {
+            from = probeWritten(block);
+        }
+        for (long n = from + 1; n <= block; n++) replay(blocks.get((int) n));
+        reExecuted += block - from;
+        return block - from;
+    }
+
+    /**
+     * The latest block at or before {@code block} whose state the database holds, found by opening
+     * each root in turn. Only for a data directory whose written states this process does not know:
+     * one reopened after its chain file lost the block of the state written last (a torn last line).
+     * libevm logs an ERROR line for each root it cannot open; the WARN before them says why.
+     */
+    private long probeWritten(long block) {
+        LOG.warn("event=state_search from_block={} note=\"looking for the latest written state before this block; "
+                + "libevm logs 'failed to open state' for each block without one\"", block);
+        long from = block;
         while (!opens(blocks.get((int) from).stateRoot())) {
             if (from == 0) {
                 throw new IllegalStateException("the state database holds no state of this chain (not even genesis); "
@@ -332,8 +374,29 @@ public final class DevnetNode implements AutoCloseable {
             }
             from--;
         }
-        for (long n = from + 1; n <= block; n++) replay(blocks.get((int) n));
-        return block - from;
+        writtenRoots.add(blocks.get((int) from).stateRoot());
+        return from;
+    }
+
+    /** Writes the live state to the state database; returns its root, now known to be there. */
+    private byte[] writeState() {
+        byte[] root = state.commit();
+        writtenRoots.add(Numeric.toHexString(root));
+        return root;
+    }
+
+    /**
+     * How many blocks this node re-executed to answer reads at past blocks, to trace a transaction or
+     * to catch up with its chain file after a kill. A read at a block whose state was not written
+     * costs up to {@link #COMMIT_EVERY_BLOCKS} blocks of re-execution; a read at the head costs none.
+     */
+    public long reExecutedBlocks() {
+        lock.lock();
+        try {
+            return reExecuted;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private boolean opens(String root) {
@@ -359,7 +422,7 @@ public final class DevnetNode implements AutoCloseable {
     /** Writes the live state (at the head) to the state database if it is ahead of it. */
     private void commitHead() {
         if (!headUncommitted) return;
-        state.commit();
+        writeState();
         headUncommitted = false;
         blocksSinceCommit = 0;
     }
@@ -907,7 +970,7 @@ public final class DevnetNode implements AutoCloseable {
         if (++blocksSinceCommit >= COMMIT_EVERY_BLOCKS) {
             headUncommitted = false;
             blocksSinceCommit = 0;
-            return state.commit();
+            return writeState();
         }
         headUncommitted = true;
         return state.root();

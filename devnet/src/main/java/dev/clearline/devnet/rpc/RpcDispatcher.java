@@ -175,8 +175,22 @@ public final class RpcDispatcher {
         };
     }
 
-    /** A block tag or number: latest, pending, safe, finalized, earliest, a hex number, or an EIP-1898 object. */
+    /**
+     * A block tag or number (latest, pending, safe, finalized, earliest, a hex number, or an EIP-1898
+     * object) for a read of state: the tags that mean the head give {@link DevnetNode#LATEST}, which the
+     * node resolves under its lock, so a block mined meanwhile does not make it a read at a past block.
+     */
     private long block(Params p, int i) {
+        if (!p.has(i)) return DevnetNode.LATEST;
+        JsonNode n = p.raw(i);
+        if (n.isTextual() && HEAD_TAGS.contains(n.asText())) return DevnetNode.LATEST;
+        return blockNumber(p, i);
+    }
+
+    private static final java.util.Set<String> HEAD_TAGS = java.util.Set.of("latest", "pending", "safe", "finalized");
+
+    /** Like {@link #block} but always a number: for answers about blocks themselves rather than state. */
+    private long blockNumber(Params p, int i) {
         if (!p.has(i)) return node.blockNumber();
         JsonNode n = p.raw(i);
         if (n.isObject()) {
@@ -252,7 +266,7 @@ public final class RpcDispatcher {
             return node.blockByHash(hash).<JsonNode>map(b -> JsonViews.block(b, full)).orElse(NullNode.getInstance());
         });
         methods.put("eth_getBlockTransactionCountByNumber", p ->
-                node.block(block(p, 0)).<JsonNode>map(b -> qty(b.transactions().size())).orElse(NullNode.getInstance()));
+                node.block(blockNumber(p, 0)).<JsonNode>map(b -> qty(b.transactions().size())).orElse(NullNode.getInstance()));
         methods.put("eth_getBalance", p -> {
             String a = p.address(0);
             return qty(node.balance(a, block(p, 1)));
@@ -384,7 +398,7 @@ public final class RpcDispatcher {
     private JsonNode feeHistory(Params p) {
         long count = p.raw(0).isNumber() ? p.raw(0).asLong() : p.longQuantity(0);
         if (count < 1 || count > 1024) throw p.invalid("block count must be between 1 and 1024, got " + count);
-        long newest = block(p, 1);
+        long newest = blockNumber(p, 1);
         List<Double> percentiles = new ArrayList<>();
         if (p.has(2)) for (JsonNode n : p.raw(2)) percentiles.add(n.asDouble());
         long oldest = Math.max(0, newest - count + 1);

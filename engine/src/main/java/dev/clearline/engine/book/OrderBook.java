@@ -46,7 +46,7 @@ public final class OrderBook {
     private final BookConfig config;
     /** The order pool, {@link Slots#STRIDE} longs per order; see {@link Slots} for the layout. */
     private final long[] pool;
-    /** The FIFO links by position, apart from the pool; see {@link Slots#newLinks}. */
+    /** The FIFO links by link slot, apart from the pool; see {@link Slots}. */
     private final long[] links;
     private final OrderTable table;
     private final PriceLadder bids;
@@ -87,7 +87,7 @@ public final class OrderBook {
 
     public OrderBook(BookConfig config) {
         this.config = config;
-        table = new OrderTable(config.capacity(), this::moved);
+        table = new OrderTable(config.capacity());
         pool = table.pool();
         links = table.links();
         int levels = (int) config.maxPriceTicks();
@@ -316,7 +316,7 @@ public final class OrderBook {
             // nothing to match: the order changes queue where it sits in the table (no removal, no
             // claim, no table moves), with the same events the general path gives for a non-crossing move
             PriceLadder ladder = buy ? bids : asks;
-            ladder.unlink(slot, levelOf(slot));
+            ladder.unlink(linkOf(slot), levelOf(slot));
             sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, false);
             pool[slot * STRIDE + EXPIRES_AT] = newExpiresAt;
             pool[slot * STRIDE + DISPLAY] = newDisplayLots;
@@ -357,7 +357,7 @@ public final class OrderBook {
         while (left > 0 && queues.next(limitTicks)) {
             int n = 0;
             long price = queues.price;
-            for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
+            for (int s = at(queues.head()); s != NIL; s = after(s)) {
                 if (now > expiresAtOf(s) || ownerOf(s) == ownerId) {
                     continue;
                 }
@@ -489,7 +489,7 @@ public final class OrderBook {
         SideWalk queues = new SideWalk().start(buy);
         while (queues.next(buy ? Long.MIN_VALUE : Long.MAX_VALUE)) {
             long price = queues.price < 1 ? NO_PRICE : queues.price;
-            for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
+            for (int s = at(queues.head()); s != NIL; s = after(s)) {
                 visitor.visit(idOf(s), ownerOf(s), price, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
             }
         }
@@ -501,7 +501,7 @@ public final class OrderBook {
                 continue;
             }
             for (int lvl = l.best(); lvl != NIL; lvl = l.worse(lvl)) {
-                for (int s = l.head(lvl); s != NIL; s = Slots.next(links, s)) {
+                for (int s = at(l.head(lvl)); s != NIL; s = after(s)) {
                     visitor.visit(idOf(s), ownerOf(s), NO_PRICE, pool[s * STRIDE + VISIBLE], pool[s * STRIDE + HIDDEN], expiresAtOf(s));
                 }
             }
@@ -577,7 +577,7 @@ public final class OrderBook {
                 if (lvl == NIL || !opposite.atLeastAsGood(lvl, limit)) {
                     break;
                 }
-                maker = opposite.head(lvl);
+                maker = at(opposite.head(lvl));
                 price = lvl + 1L;
             } else {
                 // pegs are priced from the references as they stood when this request began (repeg moves them after)
@@ -630,7 +630,7 @@ public final class OrderBook {
                     long slice = Math.min(pool[maker * STRIDE + DISPLAY], pool[maker * STRIDE + HIDDEN]);
                     pool[maker * STRIDE + VISIBLE] = slice;
                     pool[maker * STRIDE + HIDDEN] -= slice;
-                    ladderOf(maker).moveToBack(maker, levelOf(maker));
+                    ladderOf(maker).moveToBack(linkOf(maker), levelOf(maker));
                 }
             }
             sink.onFill(nextSeq++, makerId, makerOwner, takerId, takerOwner, takerSide, price, lots,
@@ -659,7 +659,7 @@ public final class OrderBook {
         if (pegCount[sideIndex(makersBuy)] > 0) {
             SideWalk queues = walk.start(makersBuy);
             while (queues.next(limit + 1L)) {
-                for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
+                for (int s = at(queues.head()); s != NIL; s = after(s)) {
                     if (now <= expiresAtOf(s) && ownerOf(s) != owner) {
                         sum += open(s);
                         if (sum >= wanted) {
@@ -672,7 +672,7 @@ public final class OrderBook {
         }
         PriceLadder opposite = makersBuy ? bids : asks;
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
-            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(links, s)) {
+            for (int s = at(opposite.head(lvl)); s != NIL; s = after(s)) {
                 if (now <= expiresAtOf(s) && ownerOf(s) != owner) {
                     sum += open(s);
                     if (sum >= wanted) {
@@ -688,7 +688,7 @@ public final class OrderBook {
         if (pegCount[sideIndex(makersBuy)] > 0) {
             SideWalk queues = walk.start(makersBuy);
             while (queues.next(limit + 1L)) {
-                for (int s = queues.head(); s != NIL; s = Slots.next(links, s)) {
+                for (int s = at(queues.head()); s != NIL; s = after(s)) {
                     if (now <= expiresAtOf(s)) {
                         return true;
                     }
@@ -698,7 +698,7 @@ public final class OrderBook {
         }
         PriceLadder opposite = makersBuy ? bids : asks;
         for (int lvl = opposite.best(); lvl != NIL && opposite.atLeastAsGood(lvl, limit); lvl = opposite.worse(lvl)) {
-            for (int s = opposite.head(lvl); s != NIL; s = Slots.next(links, s)) {
+            for (int s = at(opposite.head(lvl)); s != NIL; s = after(s)) {
                 if (now <= expiresAtOf(s)) {
                     return true;
                 }
@@ -712,33 +712,41 @@ public final class OrderBook {
         pool[slot * STRIDE + VISIBLE] = shown;
         pool[slot * STRIDE + HIDDEN] = lots - shown;
         pool[slot * STRIDE + META] = (pool[slot * STRIDE + META] & ~0xFFFF_FFFFL) | lvl;
-        (isBuy(slot) ? bids : asks).append(slot, lvl);
+        (isBuy(slot) ? bids : asks).append(linkOf(slot), lvl);
         sink.onRested(nextSeq++, idOf(slot), lvl + 1L, lots);
     }
 
     private void sweep(PriceLadder ladder, long now, BookEvents sink) {
         for (int lvl = ladder.best(); lvl != NIL; lvl = ladder.worse(lvl)) {
-            int s = ladder.head(lvl);
-            while (s != NIL) {
-                int following = Slots.next(links, s);
-                long followingId = following == NIL ? 0 : idOf(following);
+            int k = ladder.head(lvl);
+            while (k != NIL) {
+                // a link slot stays put when a removal moves table positions; read the position each time
+                int s = table.positionOf(k);
+                int following = Slots.next(links, k);
                 if (now > expiresAtOf(s)) {
                     long remaining = open(s);
                     long id = idOf(s);
                     long owner = ownerOf(s);
                     remove(s);
                     sink.onExpired(nextSeq++, id, owner, remaining);
-                    // a removal may move other orders' table positions
-                    following = following == NIL ? NIL : table.find(followingId);
                 }
-                s = following;
+                k = following;
             }
         }
     }
 
-    /** The order table moved a queued order from one position to another: relink its neighbours. */
-    private void moved(int from, int to) {
-        ladderOf(to).relocate(to, levelOf(to));
+    /** The position of the order holding a link slot (a queue's head, say), or NIL for NIL. */
+    private int at(int link) {
+        return link == NIL ? NIL : table.positionOf(link);
+    }
+
+    /** The position of the order behind this one in its queue, or NIL. */
+    private int after(int slot) {
+        return at(Slots.next(links, linkOf(slot)));
+    }
+
+    private int linkOf(int slot) {
+        return table.linkOf(slot);
     }
 
     /** The order table, for tests of its probe lengths. */
@@ -748,7 +756,7 @@ public final class OrderBook {
 
     /** Takes a queued order off the book; its position may be reused or refilled by the next removal or placement. */
     private void remove(int slot) {
-        ladderOf(slot).unlink(slot, levelOf(slot));
+        ladderOf(slot).unlink(linkOf(slot), levelOf(slot));
         if (kindOf(slot) != FIXED) {
             pegCount[sideIndex(isBuy(slot))]--;
         }
@@ -928,7 +936,7 @@ public final class OrderBook {
         pool[slot * STRIDE + HIDDEN] = lots - shown;
         pool[slot * STRIDE + META] = (pool[slot * STRIDE + META] & FLAG_BITS) | ((long) kind << KIND_SHIFT)
                 | ((long) other << OTHER_SHIFT) | lvl;
-        ladder(buy, kind).append(slot, lvl);
+        ladder(buy, kind).append(linkOf(slot), lvl);
         pegCount[si]++;
         Thresholds[] th = thresholds(si, ref);
         if (held) {
@@ -1083,10 +1091,10 @@ public final class OrderBook {
         boolean buy = isBuy(slot);
         int lvl = levelOf(slot);
         int other = otherOf(slot);
-        ladderOf(slot).unlink(slot, lvl);
+        ladderOf(slot).unlink(linkOf(slot), lvl);
         pool[slot * STRIDE + META] = (pool[slot * STRIDE + META] & FLAG_BITS) | ((long) kind << KIND_SHIFT)
                 | ((long) lvl << OTHER_SHIFT) | other;
-        ladder(buy, kind).append(slot, other);
+        ladder(buy, kind).append(linkOf(slot), other);
     }
 
     /**
@@ -1181,7 +1189,7 @@ public final class OrderBook {
         long slice = Math.min(pool[slot * STRIDE + DISPLAY], pool[slot * STRIDE + HIDDEN]);
         pool[slot * STRIDE + VISIBLE] = slice;
         pool[slot * STRIDE + HIDDEN] -= slice;
-        ladderOf(slot).moveToBack(slot, levelOf(slot));
+        ladderOf(slot).moveToBack(linkOf(slot), levelOf(slot));
     }
 
     /**
@@ -1199,7 +1207,7 @@ public final class OrderBook {
             }
             long p = priceAt(buy, k, l.best());
             if (found == NIL || (buy ? p > fp : p < fp)) {
-                found = l.head(l.best());
+                found = at(l.head(l.best()));
                 fp = p;
             }
         }

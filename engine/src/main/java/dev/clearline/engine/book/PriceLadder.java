@@ -5,15 +5,19 @@ import java.util.Arrays;
 /**
  * One side's price levels: a dense array of FIFO queues indexed by price (tick - 1), plus a
  * two-level bitmap of non-empty levels so that the next best level is found in a few word scans
- * instead of a walk over empty prices. The FIFO links live in the order table's link array
+ * instead of a walk over empty prices. The queues hold orders' link slots ({@link Slots#LINK}), not
+ * their pool positions, and their links live in the order table's link array
  * ({@link Slots#newLinks}), so a level costs two ints and queueing allocates nothing.
  */
 final class PriceLadder {
     static final int NONE = -1;
 
     private final boolean bestIsHighest;
-    private final int[] head;
-    private final int[] tail;
+    /**
+     * Each level's head and tail link slots side by side ({@code [2 * level]}, {@code [2 * level + 1]}):
+     * queueing and unqueueing read or write both, so they share a cache line.
+     */
+    private final int[] ends;
     private final long[] levelBits;
     private final long[] wordBits;
     private final long[] links;
@@ -21,10 +25,8 @@ final class PriceLadder {
 
     PriceLadder(int levels, boolean bestIsHighest, long[] links) {
         this.bestIsHighest = bestIsHighest;
-        this.head = new int[levels];
-        this.tail = new int[levels];
-        Arrays.fill(head, NONE);
-        Arrays.fill(tail, NONE);
+        this.ends = new int[2 * levels];
+        Arrays.fill(ends, NONE);
         this.levelBits = new long[(levels + 63) >>> 6];
         this.wordBits = new long[(levelBits.length + 63) >>> 6];
         this.links = links;
@@ -35,7 +37,7 @@ final class PriceLadder {
     }
 
     int head(int level) {
-        return head[level];
+        return ends[2 * level];
     }
 
     /** True when {@code level} is at least as good as {@code other} for this side. */
@@ -49,10 +51,10 @@ final class PriceLadder {
     }
 
     void append(int slot, int level) {
-        int t = tail[level];
+        int t = ends[2 * level + 1];
         Slots.setLinks(links, slot, t, NONE);
         if (t == NONE) {
-            head[level] = slot;
+            ends[2 * level] = slot;
             markNonEmpty(level);
             if (best == NONE || (bestIsHighest ? level > best : level < best)) {
                 best = level;
@@ -60,23 +62,23 @@ final class PriceLadder {
         } else {
             Slots.setNext(links, t, slot);
         }
-        tail[level] = slot;
+        ends[2 * level + 1] = slot;
     }
 
     void unlink(int slot, int level) {
         int p = Slots.prev(links, slot);
         int n = Slots.next(links, slot);
         if (p == NONE) {
-            head[level] = n;
+            ends[2 * level] = n;
         } else {
             Slots.setNext(links, p, n);
         }
         if (n == NONE) {
-            tail[level] = p;
+            ends[2 * level + 1] = p;
         } else {
             Slots.setPrev(links, n, p);
         }
-        if (head[level] == NONE) {
+        if (ends[2 * level] == NONE) {
             markEmpty(level);
             if (level == best) {
                 best = worse(level);
@@ -84,42 +86,23 @@ final class PriceLadder {
         }
     }
 
-    /**
-     * A queued order now sits at position {@code slot} (the order table moved it, links included):
-     * points its neighbours, or the level's head and tail, at the new position.
-     */
-    void relocate(int slot, int level) {
-        int p = Slots.prev(links, slot);
-        int n = Slots.next(links, slot);
-        if (p == NONE) {
-            head[level] = slot;
-        } else {
-            Slots.setNext(links, p, slot);
-        }
-        if (n == NONE) {
-            tail[level] = slot;
-        } else {
-            Slots.setPrev(links, n, slot);
-        }
-    }
-
     /** Sends a queued order to the back of its level (an iceberg refill loses time priority). */
     void moveToBack(int slot, int level) {
-        if (tail[level] == slot) {
+        if (ends[2 * level + 1] == slot) {
             return;
         }
         int p = Slots.prev(links, slot);
         int n = Slots.next(links, slot);
         if (p == NONE) {
-            head[level] = n;
+            ends[2 * level] = n;
         } else {
             Slots.setNext(links, p, n);
         }
         Slots.setPrev(links, n, p);
-        int t = tail[level];
+        int t = ends[2 * level + 1];
         Slots.setNext(links, t, slot);
         Slots.setLinks(links, slot, t, NONE);
-        tail[level] = slot;
+        ends[2 * level + 1] = slot;
     }
 
     private void markNonEmpty(int level) {

@@ -68,10 +68,14 @@
  * deletion, so no tombstones and probe runs stay short under any churn), so a lookup by id lands
  * on the order itself. Ids are hashed in runs of 8, so the sequentially numbered orders of the
  * exchange land on adjacent lines. Each side's price levels are a dense array of doubly linked
- * FIFO queues indexed by tick, with a two-level bitmap to find the next non-empty level; the
- * links sit in their own array by position (one long each, an eighth of the pool), because
- * queueing and unqueueing write them on neighbouring orders, which at a million resting orders
- * are random lines of the pool. The differential tests run this against a deliberately naive book
+ * FIFO queues indexed by tick, with a two-level bitmap to find the next non-empty level. The
+ * queues link orders by a dense link slot each order holds while it rests, not by pool position,
+ * and the links sit in their own array (one long per order), because queueing and unqueueing
+ * write them on neighbouring orders, which at a million resting orders are random lines: of a
+ * 256 MB pool if they sat in it, of an 8 MB array of live orders only (which a last-level cache
+ * can hold) as they are. A link slot stays put when the table moves its order, so a move relinks
+ * nothing.
+ * The differential tests run this against a deliberately naive book
  * ({@code ReferenceBook} in the tests) on random order flow and require identical event streams.
  */
 package dev.clearline.engine.book;

@@ -3,7 +3,6 @@ package dev.clearline.engine.book;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
@@ -13,34 +12,58 @@ class OrderTableProperties {
 
     /**
      * Ids collide on purpose (few distinct values, in a small table) so long probe runs and
-     * backward shifts across them happen; every live id is found exactly where the table last
-     * said it put it (at its claim, or at the last move it reported), and nowhere else.
+     * backward shifts across them happen; every live id is found exactly where its link slot says
+     * its order is, and nowhere else; link slots are distinct, stay with their order through
+     * moves, and stay packed (none above the most orders ever live at once).
      */
     @Test
-    void findsExactlyTheLiveIdsWhereTheTableSaysTheyAre() {
+    void findsExactlyTheLiveIdsWhereTheirLinkSlotsSayTheyAre() {
         Property.forAll(Gens.listOf(Gens.ints(-40, 40), 0, 400)).tries(300).check(ids -> {
-            Map<Long, Integer> model = new HashMap<>();
-            long[][] poolRef = new long[1][];
-            OrderTable table = new OrderTable(16, (from, to) -> {
-                long moved = poolRef[0][Slots.ID + to * Slots.STRIDE];
-                assertThat(model.get(moved)).as("moved from its last position").isEqualTo(from);
-                model.put(moved, to);
-            });
-            poolRef[0] = table.pool();
+            Map<Long, Integer> linkOf = new HashMap<>();
+            OrderTable table = new OrderTable(16);
+            int peak = 0;
             for (int k : ids) {
                 long id = k * 1_000_003L;
-                if (model.containsKey(id)) {
-                    table.vacate(model.remove(id));
-                } else if (model.size() < 16) {
-                    model.put(id, table.claim(id));
+                if (linkOf.containsKey(id)) {
+                    table.vacate(table.find(id));
+                    linkOf.remove(id);
+                } else if (linkOf.size() < 16) {
+                    int position = table.claim(id);
+                    int link = table.linkOf(position);
+                    assertThat(linkOf.values()).as("link slots in use").doesNotContain(link);
+                    assertThat(table.positionOf(link)).isEqualTo(position);
+                    linkOf.put(id, link);
+                    peak = Math.max(peak, linkOf.size());
                 }
                 for (int probe = -40; probe <= 40; probe++) {
                     long p = probe * 1_000_003L;
-                    assertThat(table.find(p)).as("position of %d", p).isEqualTo(model.getOrDefault(p, OrderTable.ABSENT));
+                    Integer link = linkOf.get(p);
+                    int found = table.find(p);
+                    if (link == null) {
+                        assertThat(found).as("position of %d", p).isEqualTo(OrderTable.ABSENT);
+                    } else {
+                        assertThat(found).as("position of %d", p).isEqualTo(table.positionOf(link));
+                        assertThat(table.linkOf(found)).as("link slot of %d", p).isEqualTo(link);
+                        assertThat(link).as("link slot of %d", p).isBetween(0, peak - 1);
+                    }
                 }
-                assertThat(table.emptyPositions()).isEqualTo(table.positions() - model.size());
+                assertThat(table.emptyPositions()).isEqualTo(table.positions() - linkOf.size());
+                assertThat(table.overflowCountsHold()).as("each block's count of orders past its end").isTrue();
             }
         });
+    }
+
+    /** A table refuses a claim beyond its capacity with a clear error instead of corrupting a link slot. */
+    @Test
+    void aClaimBeyondCapacityIsRefused() {
+        OrderTable table = new OrderTable(16);
+        for (long id = 1; id <= 16; id++) table.claim(id);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.claim(17))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("order table full");
+        table.vacate(table.find(5));
+        assertThat(table.find(17)).isEqualTo(OrderTable.ABSENT);
+        int position = table.claim(17);
+        assertThat(table.find(17)).isEqualTo(position);
     }
 
     /** The table of a book at 75 % of its capacity, after heavy cancel+place churn, keeps no dead positions. */
@@ -77,6 +100,10 @@ class OrderTableProperties {
         assertThat(table.emptyPositions()).isEqualTo(table.positions() - resting);
         // at a load of 3/8 linear probing keeps displacements short; 64 is far above any random outcome
         assertThat(table.longestProbe()).isLessThan(64);
+        assertThat(table.overflowCountsHold()).isTrue();
+        // a removal reads the rest of its run's block and stops there unless an order overflowed it:
+        // about 9 positions (cache lines) on average before the overflow counts, at most 7 plus overflows now
+        assertThat(table.scannedPerVacate()).as("positions a removal examines").isLessThan(5.0);
         for (long id : ids) assertThat(book.isResting(id)).isTrue();
     }
 

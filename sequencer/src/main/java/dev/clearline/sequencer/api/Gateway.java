@@ -14,6 +14,9 @@ import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.sequencer.cluster.ClusterClient;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.command.ReplyCodec;
+import dev.clearline.sequencer.command.ReplyHeader;
+import dev.clearline.sequencer.command.StreamWish;
 import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +64,28 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean running = true;
     private final AtomicInteger pending = new AtomicInteger();
 
-    private record Outgoing(BiFunction<Long, Long, Command> build, CompletableFuture<ObjectNode> done) {}
+    /** A request waiting for its number; {@code query} says which numbering it takes (built once, with its number). */
+    private record Outgoing(BiFunction<Long, Long, Command> build, boolean query, CompletableFuture<ReplyBytes> done) {}
 
-    private record InFlight(Command command, CompletableFuture<ObjectNode> done) {}
+    /** An unanswered request; {@code resentAt} is when its reply was last taken for lost and it was sent again (cluster thread only). */
+    private static final class InFlight {
+        final Command command;
+        final CompletableFuture<ReplyBytes> done;
+        long resentAt = Long.MIN_VALUE;
+
+        InFlight(Command command, CompletableFuture<ReplyBytes> done) {
+            this.command = command;
+            this.done = done;
+        }
+
+        Command command() {
+            return command;
+        }
+
+        CompletableFuture<ReplyBytes> done() {
+            return done;
+        }
+    }
 
     public Gateway(String aeronDir, String ingressEndpoints, Eip712 domain, SignatureVerifier verifier, int verifyThreads)
             throws InterruptedException {
@@ -77,7 +99,7 @@ public final class Gateway implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ClusterClient first = ClusterClient.connect(aeronDir, ingressEndpoints, this::onReply, this::onNewLeader, this::wants, 30_000);
+        ClusterClient first = ClusterClient.connectRaw(aeronDir, ingressEndpoints, this::onReply, this::onNewLeader, 30_000);
         this.clusterThread = new Thread(() -> run(first), "gateway-cluster");
         clusterThread.setDaemon(true);
         clusterThread.start();
@@ -103,14 +125,46 @@ public final class Gateway implements AutoCloseable {
     }
 
     public CompletableFuture<ObjectNode> place(SignedOrder s) {
-        return verified(() -> stage.verify(s), v -> (id, seq) -> new Command.Place(id, seq, (VerifiedOrder) v));
+        return json(placeReply(s));
     }
 
     public CompletableFuture<ObjectNode> cancel(CancelRequest c) {
-        return verified(() -> stage.verify(c), v -> (id, seq) -> new Command.Cancel(id, seq, (VerifiedCancel) v));
+        return json(cancelReply(c));
     }
 
     public CompletableFuture<ObjectNode> amend(CancelRequest replaced, SignedOrder replacement) {
+        return json(amendReply(replaced, replacement));
+    }
+
+    public CompletableFuture<ObjectNode> batchCancel(List<CancelRequest> cancels) {
+        return json(batchCancelReply(cancels));
+    }
+
+    /** A signed Allocate, Release or Withdraw: its signature and nonce are the STF's to check, in the log. */
+    public CompletableFuture<ObjectNode> request(dev.clearline.engine.transition.Transition signed) {
+        return json(requestReply(signed));
+    }
+
+    public CompletableFuture<ObjectNode> query(Command.QueryKind kind, int market, Address trader, Hash32 orderHash) {
+        return json(queryReply(kind, market, trader, orderHash));
+    }
+
+    /** Sends a command built elsewhere (L1 ops, oracle prices, time ticks from the node's own feeders). */
+    public CompletableFuture<ObjectNode> submit(BiFunction<Long, Long, Command> build) {
+        return json(enqueue(build, build.apply(clientId, 0L) instanceof Command.Query));
+    }
+
+    // the same requests answered with the reply as it came (the WebSocket forwards its bytes undecoded)
+
+    public CompletableFuture<ReplyBytes> placeReply(SignedOrder s) {
+        return verified(() -> stage.verify(s), v -> (id, seq) -> new Command.Place(id, seq, (VerifiedOrder) v));
+    }
+
+    public CompletableFuture<ReplyBytes> cancelReply(CancelRequest c) {
+        return verified(() -> stage.verify(c), v -> (id, seq) -> new Command.Cancel(id, seq, (VerifiedCancel) v));
+    }
+
+    public CompletableFuture<ReplyBytes> amendReply(CancelRequest replaced, SignedOrder replacement) {
         return CompletableFuture.supplyAsync(() -> List.of(stage.verify(replaced), stage.verify(replacement)), verifiers)
                 .thenCompose(vs -> {
                     for (Verification v : vs) if (v instanceof Verification.Refused r) return refused(r);
@@ -118,7 +172,7 @@ public final class Gateway implements AutoCloseable {
                 });
     }
 
-    public CompletableFuture<ObjectNode> batchCancel(List<CancelRequest> cancels) {
+    public CompletableFuture<ReplyBytes> batchCancelReply(List<CancelRequest> cancels) {
         return CompletableFuture.supplyAsync(() -> cancels.stream().map(stage::verify).toList(), verifiers)
                 .thenCompose(vs -> {
                     List<VerifiedCancel> ok = new ArrayList<>();
@@ -130,35 +184,37 @@ public final class Gateway implements AutoCloseable {
                 });
     }
 
-    /** A signed Allocate, Release or Withdraw: its signature and nonce are the STF's to check, in the log. */
-    public CompletableFuture<ObjectNode> request(dev.clearline.engine.transition.Transition signed) {
+    public CompletableFuture<ReplyBytes> requestReply(dev.clearline.engine.transition.Transition signed) {
         return enqueue((id, seq) -> new Command.Signed(id, seq, signed));
     }
 
-    public CompletableFuture<ObjectNode> query(Command.QueryKind kind, int market, Address trader, Hash32 orderHash) {
-        return enqueue((id, seq) -> new Command.Query(id, seq, kind, market, trader, orderHash));
+    public CompletableFuture<ReplyBytes> queryReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash) {
+        return enqueue((id, seq) -> new Command.Query(id, seq, kind, market, trader, orderHash), true);
     }
 
-    /** Sends a command built elsewhere (L1 ops, oracle prices, time ticks from the node's own feeders). */
-    public CompletableFuture<ObjectNode> submit(BiFunction<Long, Long, Command> build) {
-        return enqueue(build);
+    private static CompletableFuture<ObjectNode> json(CompletableFuture<ReplyBytes> reply) {
+        return reply.thenApply(ReplyBytes::json);
     }
 
-    private CompletableFuture<ObjectNode> verified(java.util.function.Supplier<Verification> check,
+    private CompletableFuture<ReplyBytes> verified(java.util.function.Supplier<Verification> check,
                                                    java.util.function.Function<Verification, BiFunction<Long, Long, Command>> build) {
         return CompletableFuture.supplyAsync(check, verifiers).thenCompose(v ->
                 v instanceof Verification.Refused r ? refused(r) : enqueue(build.apply(v)));
     }
 
-    private static CompletableFuture<ObjectNode> refused(Verification.Refused r) {
+    private static CompletableFuture<ReplyBytes> refused(Verification.Refused r) {
         return CompletableFuture.failedFuture(new ApiError(401, r.reason().name(), r.reason().help()));
     }
 
-    private CompletableFuture<ObjectNode> enqueue(BiFunction<Long, Long, Command> build) {
+    private CompletableFuture<ReplyBytes> enqueue(BiFunction<Long, Long, Command> build) {
+        return enqueue(build, false);
+    }
+
+    private CompletableFuture<ReplyBytes> enqueue(BiFunction<Long, Long, Command> build, boolean query) {
         if (!running) return CompletableFuture.failedFuture(new ApiError(503, "SHUTTING_DOWN", "the node is stopping; retry on another node or later"));
-        CompletableFuture<ObjectNode> done = new CompletableFuture<>();
+        CompletableFuture<ReplyBytes> done = new CompletableFuture<>();
         pending.incrementAndGet();
-        queue.add(new Outgoing(build, done));
+        queue.add(new Outgoing(build, query, done));
         LockSupport.unpark(clusterThread);
         return done;
     }
@@ -187,6 +243,10 @@ public final class Gateway implements AutoCloseable {
     private long lastRewind;
     private long lastReconnect = System.nanoTime();
     private long lastGapExpected = -1;
+    /** Unanswered requests whose replies were lost on the way back (a later reply of ours came first): sent again, alone. */
+    private final java.util.ArrayDeque<Long> lostReplies = new java.util.ArrayDeque<>();
+    /** Whether the current session was last told to send everyone's replies ({@link StreamWish}); null: tell it again. */
+    private Boolean toldStream = false;
 
     private void run(ClusterClient first) {
         ClusterClient client = first;
@@ -204,7 +264,8 @@ public final class Gateway implements AutoCloseable {
                     log.warn("event=cluster_connection_lost reason={} unanswered={} action=reconnect_and_resend",
                             client.isClosed() ? "session_closed" : "no_answer", inFlight.size() + queriesInFlight.size());
                     client.close();
-                    client = ClusterClient.connect(aeronDir, ingress, this::onReply, this::onNewLeader, this::wants, RECONNECT_NANOS / 1_000_000);
+                    client = ClusterClient.connectRaw(aeronDir, ingress, this::onReply, this::onNewLeader, RECONNECT_NANOS / 1_000_000);
+                    toldStream = false; // a new session starts with its own replies only
                     lastReconnect = System.nanoTime();
                     log.info("event=cluster_reconnected leader={} took_ms={}", client.leaderMemberId(), (lastReconnect - started) / 1_000_000);
                     rewind();
@@ -213,7 +274,7 @@ public final class Gateway implements AutoCloseable {
                 Outgoing o;
                 while ((o = queue.poll()) != null) {
                     if (inFlight.isEmpty() && queriesInFlight.isEmpty()) lastProgress = System.nanoTime();
-                    if (o.build.apply(clientId, 0L) instanceof Command.Query) {
+                    if (o.query) {
                         long q = -(++nextQuery);
                         queriesInFlight.put(q, new InFlight(o.build.apply(clientId, q), o.done));
                         unsentQueries.add(q);
@@ -221,6 +282,18 @@ public final class Gateway implements AutoCloseable {
                         long seq = ++nextSeq;
                         inFlight.put(seq, new InFlight(o.build.apply(clientId, seq), o.done));
                     }
+                    work++;
+                }
+                boolean wantStream = !listeners.isEmpty();
+                if ((toldStream == null || toldStream != wantStream) && client.offer(new StreamWish(wantStream).encode())) {
+                    toldStream = wantStream;
+                    work++;
+                }
+                Long lost;
+                while ((lost = lostReplies.peek()) != null) {
+                    InFlight f = inFlight.get(lost);
+                    if (f != null && !client.offer(f.command())) break;
+                    lostReplies.poll();
                     work++;
                 }
                 Long q;
@@ -257,6 +330,7 @@ public final class Gateway implements AutoCloseable {
     /** Sends every unanswered request again: state-changing ones in their order, from the oldest. */
     private void rewind() {
         sentUpTo = inFlight.isEmpty() ? nextSeq : Math.min(sentUpTo, inFlight.firstKey() - 1);
+        lostReplies.clear();
         unsentQueries.clear();
         unsentQueries.addAll(queriesInFlight.keySet());
         lastRewind = System.nanoTime();
@@ -270,6 +344,7 @@ public final class Gateway implements AutoCloseable {
      */
     private void onNewLeader(int leaderMemberId) {
         log.info("event=resend_after_new_leader leader={} unanswered={}", leaderMemberId, inFlight.size() + queriesInFlight.size());
+        toldStream = null; // the new leader may have started from a snapshot, which does not hold who streams
         rewind();
     }
 
@@ -287,35 +362,79 @@ public final class Gateway implements AutoCloseable {
         lastRewind = now;
     }
 
-    /** Our own replies, and everyone's while a trader is subscribed to market data or accounts (then every reply is read). */
-    private boolean wants(long replyClientId) {
-        return replyClientId == clientId || !listeners.isEmpty();
-    }
-
-    private void onReply(ObjectNode reply) {
-        String type = reply.path("type").asText();
-        if (reply.path("clientId").asLong() == clientId) {
-            lastProgress = System.nanoTime();
-            if ("outOfOrder".equals(type)) {
-                onOutOfOrder(reply.path("expected").asLong());
+    /** A reply's bytes from the cluster (cluster thread, inside poll): routed by the header read off them, decoded only when needed. */
+    private void onReply(org.agrona.DirectBuffer buffer, int offset, int length) {
+        byte[] b = new byte[length];
+        buffer.getBytes(offset, b);
+        ReplyHeader h = ReplyHeader.read(b, 0, length);
+        ReplyBytes reply;
+        if (h != null) {
+            if (h.clientId() != clientId && listeners.isEmpty()) return; // another gateway's, and nobody here streams
+            reply = new ReplyBytes(b, h, null);
+        } else {
+            // not laid out as the codec writes replies: decode it and route by the decoded fields
+            ObjectNode json;
+            try {
+                json = ReplyCodec.decode(b, 0, length);
+            } catch (java.io.IOException e) {
+                log.warn("event=bad_reply error=\"{}\"", e.getMessage());
                 return;
             }
-            long n = reply.path("clientSeq").asLong();
+            h = new ReplyHeader(json.path("seq").asLong(), json.path("clientId").asLong(-1), json.path("clientSeq").asLong(),
+                    json.path("duplicate").asBoolean(), json.path("type").asText());
+            reply = new ReplyBytes(b, h, json);
+        }
+        String type = h.type();
+        if (h.clientId() == clientId) {
+            lastProgress = System.nanoTime();
+            if ("outOfOrder".equals(type)) {
+                onOutOfOrder(reply.json().path("expected").asLong());
+                return;
+            }
+            long n = h.clientSeq();
             InFlight f = n < 0 ? queriesInFlight.remove(n) : inFlight.remove(n);
             if (f != null) {
                 pending.decrementAndGet();
                 f.done().complete(reply);
             }
+            for (long k : lostBefore(n, n < 0 ? queriesInFlight.keySet() : inFlight.keySet())) resendLost(k);
         }
-        if (!"query".equals(type) && !"outOfOrder".equals(type) && !reply.path("duplicate").asBoolean()) {
+        if (!listeners.isEmpty() && !"query".equals(type) && !"outOfOrder".equals(type) && !h.duplicate()) {
+            ObjectNode json = reply.json();
             for (Consumer<ObjectNode> l : listeners) {
                 try {
-                    l.accept(reply);
+                    l.accept(json);
                 } catch (RuntimeException e) {
                     log.warn("event=listener_failed error=\"{}\"", e.toString());
                 }
             }
         }
+    }
+
+    /**
+     * The unanswered requests whose replies were lost, given that the reply to {@code answered}
+     * just arrived: the service answers one gateway's state-changing requests in their order
+     * (1, 2, ...) and its queries in the order they reached the log (-1, -2, ...), on one ordered
+     * egress stream, so an older request of the same kind still unanswered was applied (or read)
+     * and its reply dropped (the service drops replies to a gateway that does not keep up).
+     */
+    static List<Long> lostBefore(long answered, java.util.Collection<Long> unanswered) {
+        List<Long> lost = new ArrayList<>();
+        for (long k : unanswered) {
+            if (answered > 0 ? k > 0 && k < answered : k < 0 && k > answered) lost.add(k);
+        }
+        return lost;
+    }
+
+    /** Sends a request whose reply was lost again, alone (the service answers it with its first outcome), at most every 500 ms. */
+    private void resendLost(long n) {
+        InFlight f = n < 0 ? queriesInFlight.get(n) : inFlight.get(n);
+        long now = System.nanoTime();
+        if (f == null || now - f.resentAt < GAP_REWIND_NANOS) return;
+        f.resentAt = now;
+        log.info("event=resend_lost_reply request={}", n);
+        if (n < 0) unsentQueries.add(n);
+        else lostReplies.add(n);
     }
 
     @Override

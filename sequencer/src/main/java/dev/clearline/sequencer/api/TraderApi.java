@@ -94,11 +94,16 @@ public final class TraderApi implements AutoCloseable {
 
     /** Dispatches one request by operation name; the future holds the cluster's reply or fails with an ApiError. */
     CompletableFuture<ObjectNode> dispatch(String op, JsonNode body) {
+        return dispatchReply(op, body).thenApply(ReplyBytes::json);
+    }
+
+    /** As {@link #dispatch}, with the reply as it came from the cluster (the WebSocket forwards its bytes). */
+    CompletableFuture<ReplyBytes> dispatchReply(String op, JsonNode body) {
         try {
             return switch (op) {
-                case "place" -> gateway.place(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain()));
-                case "cancel" -> gateway.cancel(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body));
-                case "amend" -> gateway.amend(RequestJson.cancel(body.get("cancel")), RequestJson.order(body.get("order"), gateway.domain()));
+                case "place" -> gateway.placeReply(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain()));
+                case "cancel" -> gateway.cancelReply(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body));
+                case "amend" -> gateway.amendReply(RequestJson.cancel(body.get("cancel")), RequestJson.order(body.get("order"), gateway.domain()));
                 case "batchCancel" -> {
                     JsonNode list = body.get("cancels");
                     if (list == null || !list.isArray() || list.isEmpty() || list.size() > dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_CANCELS) {
@@ -107,14 +112,14 @@ public final class TraderApi implements AutoCloseable {
                     }
                     List<CancelRequest> cs = new ArrayList<>();
                     for (JsonNode c : list) cs.add(RequestJson.cancel(c));
-                    yield gateway.batchCancel(cs);
+                    yield gateway.batchCancelReply(cs);
                 }
-                case "withdraw" -> gateway.request(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body));
-                case "order" -> gateway.query(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
-                case "account" -> gateway.query(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null);
-                case "depth" -> gateway.query(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
-                case "state" -> gateway.query(Command.QueryKind.STATE, 0, null, null);
-                case "history" -> gateway.query(Command.QueryKind.HISTORY, 0, null, null);
+                case "withdraw" -> gateway.requestReply(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body));
+                case "order" -> gateway.queryReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
+                case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null);
+                case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
+                case "state" -> gateway.queryReply(Command.QueryKind.STATE, 0, null, null);
+                case "history" -> gateway.queryReply(Command.QueryKind.HISTORY, 0, null, null);
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
                         + "\"; use place, cancel, amend, batchCancel, withdraw, order, account, depth, state or subscribe");
             };

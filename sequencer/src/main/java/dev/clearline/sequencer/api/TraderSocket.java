@@ -51,9 +51,9 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             }
             api.admit(body, this);
             JsonNode requestId = id;
-            api.dispatch(op, body).whenComplete((r, t) -> {
+            api.dispatchReply(op, body).whenComplete((r, t) -> {
                 if (t != null) send(requestId, TraderApi.error(TraderApi.unwrap(t)));
-                else send(requestId, r);
+                else sendText(r.frame(requestId)); // the reply's own bytes behind the id, not decoded and printed again
             });
         } catch (ApiError e) {
             send(id, TraderApi.error(e));
@@ -119,9 +119,13 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     }
 
     private void sendRaw(ObjectNode body) {
+        sendText(body.toString());
+    }
+
+    private void sendText(String text) {
         Session s = session;
         if (s == null || !s.isOpen()) return; // the client left; its request stands as the cluster decided
-        s.sendText(body.toString(), Callback.NOOP);
+        s.sendText(text, Callback.NOOP);
     }
 
     @Override

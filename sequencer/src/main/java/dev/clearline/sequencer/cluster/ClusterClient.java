@@ -68,18 +68,32 @@ public final class ClusterClient implements AutoCloseable {
      */
     public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, IntConsumer newLeader,
                                         LongPredicate wanted, long timeoutMs) throws InterruptedException {
+        return connectRaw(aeronDir, ingressEndpoints, (buffer, offset, length) -> {
+            long client = clientIdOf(buffer, offset, length);
+            if (client >= 0 && !wanted.test(client)) return;
+            byte[] b = new byte[length];
+            buffer.getBytes(offset, b);
+            try {
+                replies.accept(ReplyCodec.decode(b, 0, length));
+            } catch (IOException e) {
+                log.warn("event=bad_reply error=\"{}\"", e.getMessage());
+            }
+        }, newLeader, timeoutMs);
+    }
+
+    /** Receives each reply's bytes as they arrived; they are valid only during the call (the gateway forwards them undecoded). */
+    @FunctionalInterface
+    public interface RawReplies {
+        void onReply(DirectBuffer buffer, int offset, int length);
+    }
+
+    /** As above, but every reply is handed over as bytes, undecoded: the caller reads what it needs off them. */
+    public static ClusterClient connectRaw(String aeronDir, String ingressEndpoints, RawReplies replies, IntConsumer newLeader,
+                                           long timeoutMs) throws InterruptedException {
         EgressListener listener = new EgressListener() {
             @Override
             public void onMessage(long sessionId, long timestamp, DirectBuffer buffer, int offset, int length, Header header) {
-                long client = clientIdOf(buffer, offset, length);
-                if (client >= 0 && !wanted.test(client)) return;
-                byte[] b = new byte[length];
-                buffer.getBytes(offset, b);
-                try {
-                    replies.accept(ReplyCodec.decode(b, 0, length));
-                } catch (IOException e) {
-                    log.warn("event=bad_reply error=\"{}\"", e.getMessage());
-                }
+                replies.onReply(buffer, offset, length);
             }
 
             @Override
@@ -140,6 +154,12 @@ public final class ClusterClient implements AutoCloseable {
         byte[] b = CommandCodec.encode(c);
         out.putBytes(0, b);
         return cluster.offer(out, 0, b.length) > 0;
+    }
+
+    /** Offers a message that is not a command (a {@link dev.clearline.sequencer.command.StreamWish}); false on back pressure. */
+    public boolean offer(byte[] message) {
+        out.putBytes(0, message);
+        return cluster.offer(out, 0, message.length) > 0;
     }
 
     /** Offers until accepted, polling replies meanwhile. */

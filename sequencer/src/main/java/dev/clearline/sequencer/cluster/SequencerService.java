@@ -5,6 +5,7 @@ import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.command.MalformedCommandException;
 import dev.clearline.sequencer.command.ReplyCodec;
+import dev.clearline.sequencer.command.StreamWish;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.Reply;
 import dev.clearline.sequencer.state.SequencerState;
@@ -25,28 +26,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The sequencer inside Aeron Cluster: the cluster's log orders the commands, this class hands each
- * to the {@link SequencerState} with the log's timestamp and sends the reply to every connected
- * gateway (on a follower or during replay the cluster drops those sends, so replies never repeat).
- * All state lives in the {@link SequencerState}; this class only adapts, snapshots and restores.
+ * to the {@link SequencerState} with the log's timestamp and sends the reply to the gateway session
+ * that sent the command, and a state-changing reply also to every session that asked for everyone's
+ * replies ({@link StreamWish}: a gateway serving market-data or account subscribers). On a follower
+ * or during replay the cluster drops those sends, so replies never repeat. All state lives in the
+ * {@link SequencerState}; this class only adapts, routes, snapshots and restores.
  */
 public final class SequencerService implements ClusteredService {
     private static final Logger log = LoggerFactory.getLogger(SequencerService.class);
     /** Snapshot images are written in pieces of this size; the first piece starts with the total length. */
     private static final int CHUNK = 64 * 1024;
-    /** How many times one egress send may be retried before that gateway misses the reply (it resends or queries). */
-    private static final int EGRESS_RETRIES = 2_000;
+    /** How many times the config fingerprint is offered into the log before this term goes without it (once per term). */
+    private static final int FINGERPRINT_RETRIES = 2_000;
+    /** The largest reply sent (the egress publication's largest message with its 64 MB terms). */
+    private static final int MAX_REPLY = 1 << 23;
 
     private final Genesis genesis;
     private final SignatureVerifier verifier;
-    private final UnsafeBuffer egress = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 23));
+    /** Wraps each encoded reply for the offers (no copy). */
+    private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
+    private Egress sender;
+    /** Each command's bytes, copied out of the log for the decoder. */
+    private byte[] scratch = new byte[1024];
+    /**
+     * Sessions that asked for every client's state-changing replies ({@link StreamWish}). Routing
+     * only, not replicated state: built from the log, so a follower or a replay builds the same set.
+     */
+    private final Set<Long> streaming = new HashSet<>();
     private SequencerState state;
     /**
      * The Merkle tree's thread: the state applies commands that seal no batch to the tree there, so an
@@ -85,7 +102,7 @@ public final class SequencerService implements ClusteredService {
         byte[] f = ConfigFingerprint.of(cluster.memberId(), genesis).encode();
         UnsafeBuffer b = new UnsafeBuffer(f);
         idle.reset();
-        for (int i = 0; i < EGRESS_RETRIES; i++) {
+        for (int i = 0; i < FINGERPRINT_RETRIES; i++) {
             if (cluster.offer(b, 0, f.length) > 0) return;
             idle.idle();
         }
@@ -111,6 +128,7 @@ public final class SequencerService implements ClusteredService {
     public void onStart(Cluster cluster, Image snapshotImage) {
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
+        this.sender = new Egress(cluster.idleStrategy());
         if (snapshotImage == null) {
             state = new SequencerState(genesis, verifier);
             state.moveTreeToWorker(treeThreads);
@@ -135,15 +153,26 @@ public final class SequencerService implements ClusteredService {
     @Override
     public void onSessionClose(ClientSession session, long timestamp, CloseReason closeReason) {
         log.debug("event=gateway_disconnected session={} reason={}", session.id(), closeReason);
+        streaming.remove(session.id());
+        sender.forget(session.id());
     }
 
     @Override
     public void onSessionMessage(ClientSession session, long timestamp, DirectBuffer buffer, int offset, int length, Header header) {
         if (halted) return;
-        byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        if (session == null && ConfigFingerprint.isFingerprint(bytes)) {
-            checkFingerprint(bytes);
+        // the decoder copies what it keeps, so one array serves every command
+        if (scratch.length < length) scratch = new byte[Math.max(length, 2 * scratch.length)];
+        byte[] bytes = scratch;
+        buffer.getBytes(offset, bytes, 0, length);
+        if (session == null && length >= 8 && ConfigFingerprint.isFingerprint(bytes)) {
+            checkFingerprint(java.util.Arrays.copyOf(bytes, length));
+            return;
+        }
+        if (session != null && StreamWish.isWish(bytes, length)) {
+            StreamWish.decode(bytes, length).ifPresent(w -> {
+                if (w.everyone()) streaming.add(session.id());
+                else streaming.remove(session.id());
+            });
             return;
         }
         Command c;
@@ -151,7 +180,7 @@ public final class SequencerService implements ClusteredService {
             c = CommandCodec.decode(bytes, 0, length);
         } catch (MalformedCommandException e) {
             // nothing is applied: the log holds it, every replica skips it the same way
-            log.warn("event=malformed_command session={} error=\"{}\"", session.id(), e.getMessage());
+            log.warn("event=malformed_command session={} error=\"{}\"", session == null ? -1 : session.id(), e.getMessage());
             return;
         }
         Reply r;
@@ -170,28 +199,71 @@ public final class SequencerService implements ClusteredService {
             return;
         }
         byte[] out = ReplyCodec.encode(r);
-        if (c instanceof Command.Query || "outOfOrder".equals(r.body().get("type"))) send(session, out);
-        else for (ClientSession s : cluster.clientSessions()) send(s, out);
+        if (out.length > MAX_REPLY) {
+            log.warn("event=reply_too_large bytes={} session={}", out.length, session == null ? -1 : session.id());
+            return;
+        }
+        egress.wrap(out);
+        if (session != null) sender.send(session, egress, out.length);
+        // everyone else's streams carry what changed state, once: no queries, no repeats, no refusals of order
+        if (streaming.isEmpty() || c instanceof Command.Query || r.duplicate() || "outOfOrder".equals(r.body().get("type"))) return;
+        for (ClientSession s : cluster.clientSessions()) {
+            if (s != session && streaming.contains(s.id())) sender.send(s, egress, out.length);
+        }
     }
 
     private long toMillis(long timestamp) {
         return cluster.timeUnit().toMillis(timestamp);
     }
 
-    private void send(ClientSession s, byte[] bytes) {
-        if (bytes.length > egress.capacity()) {
-            log.warn("event=reply_too_large bytes={} session={}", bytes.length, s.id());
-            return;
+    /**
+     * Sends replies without letting one slow gateway stall the state machine: a reply gets a few
+     * tries over about a millisecond (the cluster's idle between them), then that gateway misses it;
+     * while a gateway is behind, each reply gets a single try until it takes one again. A missed
+     * reply is not lost work: the command is applied and in the log, and the gateway's request stays
+     * unanswered until it sends it again (it does when a later reply of its own arrives first, or
+     * after a stall), and the service answers the repeat with the first outcome (sequencer/README.md).
+     */
+    static final class Egress {
+        /** Tries for one reply: 10 spins, a yield and parks of 50 to 400 us of the cluster's idle, under a millisecond in all. */
+        static final int ATTEMPTS = 16;
+        private final IdleStrategy idle;
+        /** Sessions that missed their last reply, with how many they missed since they last took one. */
+        private final Map<Long, Long> behind = new HashMap<>();
+
+        Egress(IdleStrategy idle) {
+            this.idle = idle;
         }
-        egress.putBytes(0, bytes);
-        idle.reset();
-        for (int i = 0; i < EGRESS_RETRIES; i++) {
-            long r = s.offer(egress, 0, bytes.length);
-            if (r > 0) return;
-            if (r == Publication.CLOSED || r == Publication.NOT_CONNECTED || r == Publication.MAX_POSITION_EXCEEDED) return;
-            idle.idle();
+
+        /** True when the session took the reply; false when it missed it (back pressure) or is gone. */
+        boolean send(ClientSession s, DirectBuffer buffer, int length) {
+            Long missed = behind.get(s.id());
+            int attempts = missed == null ? ATTEMPTS : 1;
+            idle.reset();
+            for (int i = 0; i < attempts; i++) {
+                long r = s.offer(buffer, 0, length);
+                if (r > 0) {
+                    if (missed != null) {
+                        behind.remove(s.id());
+                        log.info("event=egress_resumed session={} missed={}", s.id(), missed);
+                    }
+                    return true;
+                }
+                if (r == Publication.CLOSED || r == Publication.NOT_CONNECTED || r == Publication.MAX_POSITION_EXCEEDED) return false;
+                if (i + 1 < attempts) idle.idle();
+            }
+            if (missed == null) log.warn("event=egress_dropped session={} reason=back_pressure action=one_try_per_reply_until_it_reads", s.id());
+            behind.put(s.id(), missed == null ? 1 : missed + 1);
+            return false;
         }
-        log.warn("event=egress_dropped session={} reason=back_pressure", s.id());
+
+        boolean isBehind(long sessionId) {
+            return behind.containsKey(sessionId);
+        }
+
+        void forget(long sessionId) {
+            behind.remove(sessionId);
+        }
     }
 
     @Override

@@ -21,11 +21,14 @@ public final class CpuUse {
     private final long processNanos;
     private final Map<Long, Long> threadNanos;
     private final Map<Long, String> names;
+    /** Bytes each thread allocated so far (threads that ended in between are lost from both readings). */
+    private final Map<Long, Long> threadBytes;
 
-    private CpuUse(long processNanos, Map<Long, Long> threadNanos, Map<Long, String> names) {
+    private CpuUse(long processNanos, Map<Long, Long> threadNanos, Map<Long, String> names, Map<Long, Long> threadBytes) {
         this.processNanos = processNanos;
         this.threadNanos = threadNanos;
         this.names = names;
+        this.threadBytes = threadBytes;
     }
 
     public static CpuUse now() {
@@ -40,7 +43,36 @@ public final class CpuUse {
             cpu.put(id, t);
             names.put(id, info.getThreadName());
         }
-        return new CpuUse(process, cpu, names);
+        Map<Long, Long> bytes = new HashMap<>();
+        if (THREADS instanceof com.sun.management.ThreadMXBean t) {
+            for (long id : cpu.keySet()) {
+                long b = t.getThreadAllocatedBytes(id);
+                if (b >= 0) bytes.put(id, b);
+            }
+        }
+        return new CpuUse(process, cpu, names, bytes);
+    }
+
+    /** Bytes allocated from {@code start} to this reading by threads whose role {@code counted} accepts. */
+    public long allocatedSince(CpuUse start, java.util.function.Predicate<String> counted) {
+        long sum = 0;
+        for (var e : threadBytes.entrySet()) {
+            if (!counted.test(role(names.get(e.getKey())))) continue;
+            sum += Math.max(0, e.getValue() - start.threadBytes.getOrDefault(e.getKey(), 0L));
+        }
+        return sum;
+    }
+
+    /** "service 9.1 KB, api 6.0 KB, ..." per {@code per} (acknowledgements), for the {@code top} largest roles. */
+    public String allocationSince(CpuUse start, long per, int top) {
+        Map<String, Long> roles = new HashMap<>();
+        for (var e : threadBytes.entrySet()) {
+            long b = e.getValue() - start.threadBytes.getOrDefault(e.getKey(), 0L);
+            if (b > 0) roles.merge(role(names.get(e.getKey())), b, Long::sum);
+        }
+        return roles.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+                .map(e -> String.format(Locale.ROOT, "%s %.1f KB", e.getKey(), e.getValue() / 1024.0 / Math.max(1, per)))
+                .collect(Collectors.joining(", "));
     }
 
     /** Process CPU-seconds from {@code start} to this reading. */

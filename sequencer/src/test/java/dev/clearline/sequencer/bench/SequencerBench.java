@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * 10k and 20k orders/s offered, then the highest sustained rate, beside the machine's
  * signature-recovery ceiling (cores x native recoveries/s) measured in the same run. Latency is
  * from each order's intended send time (open loop, coordinated omission corrected). Writes
- * bench-results/sequencer.md.
+ * bench-results/sequencer.md. {@code --skip-alone} leaves out the service-alone rows (a short run
+ * comparing CPU and allocation per acknowledgement, which stay meaningful on a loaded machine).
  */
 public final class SequencerBench {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +62,10 @@ public final class SequencerBench {
             StackBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        // --skip-alone: no service-alone rows (they sign 100,000 orders first); for a short comparison of CPU and allocation per ack
+        String command = String.join(" ", args).trim();
+        boolean skipAlone = java.util.Arrays.stream(args).anyMatch(a -> a.trim().equals("--skip-alone"));
+        args = java.util.Arrays.stream(args).filter(a -> !a.trim().equals("--skip-alone")).toArray(String[]::new);
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         // optional: the offered rates, comma-separated (default 5k, 10k, 20k, 40k; stops after the first not sustained)
         int[] rates = args.length > 1 && !args[1].isBlank()
@@ -82,7 +87,7 @@ public final class SequencerBench {
 
         // the single-threaded limit: the service's own work per order, no network, log or gateway
         // both ways the tree can run: on the service thread (as before), and on its worker (as the node runs it)
-        for (boolean onWorker : new boolean[] {false, true}) {
+        for (boolean onWorker : skipAlone ? new boolean[0] : new boolean[] {false, true}) {
             ServiceAlone.Figures alone = ServiceAlone.measure(genesis, signers, 30_000, 20_000, onWorker);
             rows.add(row(onWorker ? "service alone, tree on its worker" : "service alone, tree on the service thread",
                     "orders per service-thread CPU-second", alone.ordersPerCpuSecond(), "orders/s", "-",
@@ -110,6 +115,9 @@ public final class SequencerBench {
                     rows.add(row("CPU per ack @" + k(rate) + "/s", "process CPU", r.cpuSeconds / Math.max(1, r.acked) * 1e6, "us", "-",
                             String.format(Locale.ROOT, "%,.2f CPU-s for %,d acks, generator included (one recovery costs %.0f us of CPU in this run's ceiling); by thread: %s",
                                     r.cpuSeconds, r.acked, cores * 1e6 / ceiling, r.cpuShares)));
+                    rows.add(row("allocation per ack @" + k(rate) + "/s", "node's threads", r.nodeBytesPerAck / 1024.0, "KB", "-",
+                            String.format(Locale.ROOT, "bytes allocated by the node's threads (every thread but the load generator's) per acknowledgement;"
+                                    + " largest, generator included: %s", r.allocation)));
                     if (rate <= 20_000) {
                         rows.add(row("ack latency @" + k(rate) + "/s", "p50", r.h.getValueAtPercentile(50) / 1000.0, "us", "-", note));
                         rows.add(row("ack latency @" + k(rate) + "/s", "p99", r.h.getValueAtPercentile(99) / 1000.0, "us", rate == 20_000 ? "< 1000 us" : "-", note));
@@ -130,11 +138,17 @@ public final class SequencerBench {
             }
             gateway.close();
         }
-        write(rows, cores, String.join(" ", args));
+        write(rows, cores, command);
     }
 
     /** {@code cpuSeconds}: this JVM's CPU from the first send to the last acknowledgement (signing before excluded); {@code cpuShares}: by thread role. */
-    public record Result(Histogram h, long sent, long acked, double ackRate, double cpuSeconds, String cpuShares) {}
+    public record Result(Histogram h, long sent, long acked, double ackRate, double cpuSeconds, String cpuShares, double nodeBytesPerAck,
+                         String allocation) {}
+
+    /** The load generator's threads: the JDK WebSocket client's and the senders. */
+    static boolean generator(String role) {
+        return role.startsWith("HttpClient") || role.startsWith("load");
+    }
 
     /** Open loop: each connection sends its share at fixed intended times; latency counts from the intended time. */
     public static Result run(int port, List<FastSigner> signers, Eip712 domain, AtomicLong nonce, int rate, int seconds) throws Exception {
@@ -220,7 +234,9 @@ public final class SequencerBench {
         synchronized (h) {
             elapsed = Math.max(1, lastAck[0] - start);
         }
-        return new Result(h, total, acked.get(), acked.get() * 1e9 / elapsed, cpu1.processSecondsSince(cpu0), cpu1.sharesSince(cpu0, 10));
+        long n = Math.max(1, acked.get());
+        return new Result(h, total, acked.get(), acked.get() * 1e9 / elapsed, cpu1.processSecondsSince(cpu0), cpu1.sharesSince(cpu0, 10),
+                (double) cpu1.allocatedSince(cpu0, role -> !generator(role)) / n, cpu1.allocationSince(cpu0, n, 8));
     }
 
     static double recoveryCeiling(FastSigner signer, int threads, int seconds) throws InterruptedException {

@@ -41,6 +41,8 @@ class ReplyCodecTest {
             Map<String, Object> body = map(r, 0);
             if (r.nextInt(4) == 0) body.put("seq", r.nextLong()); // a body field named like a header one replaces it in place
             if (r.nextInt(4) == 0) body.put("time", r.nextInt());
+            if (r.nextInt(6) == 0) body.put("duplicate", r.nextBoolean()); // in place when the header has one, else where the body has it
+            if (r.nextInt(8) == 0) body.put("clientId", null);
             Reply reply = new Reply(r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong(), r.nextBoolean(), body);
             assertThat(new String(ReplyCodec.encode(reply))).isEqualTo(new String(mapperBytes(reply)));
         });
@@ -63,33 +65,7 @@ class ReplyCodecTest {
         }
     }
 
-    /** A value the encoder does not walk itself. */
-    record Odd(String name, long value) {}
-
     private static Map<String, Object> map(Random r, int depth) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        int n = r.nextInt(depth == 0 ? 8 : 4);
-        for (int i = 0; i < n; i++) m.put(key(r), value(r, depth + 1));
-        return m;
-    }
-
-    private static Object value(Random r, int depth) {
-        int pick = r.nextInt(depth > 3 ? 7 : 10);
-        return switch (pick) {
-            case 0 -> null;
-            case 1 -> key(r) + "\"\\\n\u00e9\u20ac\ud83d\ude00\u0001";
-            case 2 -> r.nextLong();
-            case 3 -> r.nextInt();
-            case 4 -> r.nextBoolean();
-            case 5 -> r.nextBoolean() ? new Odd(key(r), r.nextLong()) : java.math.BigInteger.valueOf(r.nextLong()).shiftLeft(70); // the mapper's own form
-            case 6 -> r.nextDouble();
-            case 7 -> map(r, depth);
-            case 8 -> { List<Object> l = new ArrayList<>(); for (int i = r.nextInt(4); i > 0; i--) l.add(value(r, depth + 1)); yield l; }
-            default -> Map.of(r.nextInt(100), "integer key"); // a number key: the mapper writes its decimal text
-        };
-    }
-
-    private static String key(Random r) {
-        return Arrays.asList("type", "outcomes", "orderHash", "accepted", "x", "", "k\u00fc").get(r.nextInt(7)) + r.nextInt(3);
+        return ReplyBodies.map(r, depth);
     }
 }

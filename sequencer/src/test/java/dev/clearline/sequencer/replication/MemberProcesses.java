@@ -136,7 +136,7 @@ public final class MemberProcesses implements AutoCloseable {
     private void awaitReady(int id, Process p) throws IOException, InterruptedException {
         Path log = logOf(id);
         long start = System.currentTimeMillis();
-        long deadline = start + 120_000;
+        long deadline = start + 240_000; // ~3 s quiet; a start took 72 s at load 36 (six builds on 2 cores)
         while (System.currentTimeMillis() < deadline) {
             if (!p.isAlive()) throw new IllegalStateException("member " + id + " exited with " + p.exitValue() + ":\n" + Files.readString(log));
             Matcher m = READY.matcher(Files.readString(log));
@@ -147,8 +147,9 @@ public final class MemberProcesses implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+        String cpu = p.info().totalCpuDuration().map(d -> d.toMillis() + " ms of CPU used").orElse("CPU time unknown");
         p.destroyForcibly();
-        throw new IllegalStateException("member " + id + " did not get ready in 120 s:\n" + Files.readString(log));
+        throw new IllegalStateException("member " + id + " did not get ready in 240 s (" + cpu + "):\n" + Files.readString(log));
     }
 
     /** Starts a stopped member again on its directory (or on a fresh one, when the caller deleted it). */

@@ -1,0 +1,149 @@
+package dev.clearline.devnet.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.devnet.Devnet;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.utils.Numeric;
+
+/**
+ * Reads at past blocks (the state there is rebuilt from the last written state by re-executing the
+ * blocks after it) answer exactly, and neither they nor reads of the head make libevm log an ERROR.
+ * The stack tests used to show bursts of {@code StateOpen failed to open state ... missing trie node}
+ * lines: the node looked for the last written state by asking libevm to open each block's root in
+ * turn, and libevm logs every root it does not hold as an ERROR. The answers were right; the lines
+ * looked like damage. The reads that caused them were mostly reads of {@code latest} that resolved
+ * the tag before the node's lock while another client's transaction was being mined, which turned
+ * them into reads of the block before, re-executed from the last written state.
+ */
+class PastStateReadsTest {
+    private static final String BOB = "0x00000000000000000000000000000000000000b0";
+    private final List<String> libevmErrors = new CopyOnWriteArrayList<>();
+    private AbstractAppender capture;
+
+    @BeforeEach
+    void captureLibevmErrors() {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        capture = new AbstractAppender("past-state-reads-capture", null, null, true,
+                org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                if (event.getLevel().isMoreSpecificThan(Level.ERROR)) libevmErrors.add(event.getMessage().getFormattedMessage());
+            }
+        };
+        capture.start();
+        context.getConfiguration().getRootLogger().addAppender(capture, Level.ERROR, null);
+        context.updateLoggers();
+    }
+
+    @AfterEach
+    void stopCapture() {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        context.getConfiguration().getRootLogger().removeAppender(capture.getName());
+        context.updateLoggers();
+        capture.stop();
+    }
+
+    @Test
+    void everyPastBlockReadsExactlyWithoutLibevmErrors() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        try (Devnet devnet = Devnet.inProcess(NodeConfig.defaults(clock::get))) {
+            Web3j web3j = devnet.web3j();
+            Credentials alice = devnet.accounts().keys().get(1);
+            // Past one write of the state (every 64 blocks), so reads start from two different written states.
+            int transfers = DevnetNode.COMMIT_EVERY_BLOCKS + 10;
+            List<BigInteger> bobAfter = new ArrayList<>(List.of(BigInteger.ZERO));
+            BigInteger bob = BigInteger.ZERO;
+            for (int i = 0; i < transfers; i++) {
+                BigInteger value = BigInteger.valueOf(1_000 + i);
+                assertThat(send(web3j, alice, i, value).hasError()).isFalse();
+                bob = bob.add(value);
+                bobAfter.add(bob);
+            }
+            long head = devnet.node().blockNumber();
+            assertThat(head).isEqualTo(transfers);
+            for (long n = head; n >= 0; n--) {
+                DefaultBlockParameter at = DefaultBlockParameter.valueOf(BigInteger.valueOf(n));
+                assertThat(web3j.ethGetBalance(BOB, at).send().getBalance()).as("bob at block %d", n).isEqualTo(bobAfter.get((int) n));
+                assertThat(web3j.ethGetTransactionCount(alice.getAddress(), at).send().getTransactionCount())
+                        .as("alice's nonce at block %d", n).isEqualTo(BigInteger.valueOf(n));
+            }
+            // A proof at a past block writes that block's state; an evm_revert returns to a written state.
+            DefaultBlockParameter past = DefaultBlockParameter.valueOf(BigInteger.valueOf(head - 3));
+            var proof = web3j.ethGetProof(BOB, List.of(), past.getValue()).send().getProof();
+            assertThat(proof.getBalance()).as("bob's balance in a proof at block %d", head - 3).isEqualTo(bobAfter.get((int) head - 3));
+            String pastRoot = web3j.ethGetBlockByNumber(past, false).send().getBlock().getStateRoot();
+            assertThat(Numeric.toHexString(Hash.sha3(Numeric.hexStringToByteArray(proof.getAccountProof().get(0)))))
+                    .as("the proof's first node hashes to block %d's state root", head - 3).isEqualTo(pastRoot);
+            assertThat(web3j.ethGetBalance(BOB, DefaultBlockParameterName.LATEST).send().getBalance()).isEqualTo(bob);
+            String snapshot = devnet.dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"evm_snapshot\",\"params\":[]}");
+            String id = snapshot.replaceAll(".*\"result\":\"([^\"]+)\".*", "$1");
+            assertThat(send(web3j, alice, transfers, BigInteger.ONE).hasError()).isFalse();
+            devnet.dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"evm_revert\",\"params\":[\"" + id + "\"]}");
+            assertThat(web3j.ethGetBalance(BOB, DefaultBlockParameterName.LATEST).send().getBalance()).isEqualTo(bob);
+            assertThat(web3j.ethGetBalance(BOB, DefaultBlockParameter.valueOf(BigInteger.valueOf(head - 1))).send().getBalance())
+                    .isEqualTo(bobAfter.get((int) head - 1));
+            assertThat(devnet.node().reExecutedBlocks()).as("reads at blocks whose state was not written re-execute").isPositive();
+        }
+        assertThat(libevmErrors).as("ERROR lines libevm logged").isEmpty();
+    }
+
+    @Test
+    void readsOfLatestWhileAnotherClientsBlocksAreMinedReadTheHeadWithoutReExecuting() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        try (Devnet devnet = Devnet.inProcess(NodeConfig.defaults(clock::get))) {
+            Web3j web3j = devnet.web3j();
+            Credentials alice = devnet.accounts().keys().get(1);
+            AtomicBoolean sending = new AtomicBoolean(true);
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            AtomicLong reads = new AtomicLong();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    BigInteger last = BigInteger.ZERO;
+                    while (sending.get()) {
+                        BigInteger seen = web3j.ethGetBalance(BOB, DefaultBlockParameterName.LATEST).send().getBalance();
+                        if (seen.compareTo(last) < 0) throw new AssertionError("latest went back from " + last + " to " + seen);
+                        last = seen;
+                        reads.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            for (int i = 0; i < 200; i++) assertThat(send(web3j, alice, i, BigInteger.ONE).hasError()).isFalse();
+            sending.set(false);
+            reader.join();
+            assertThat(failures).isEmpty();
+            assertThat(reads.get()).isPositive();
+            assertThat(devnet.node().reExecutedBlocks()).as("blocks re-executed to answer reads of latest").isZero();
+        }
+        assertThat(libevmErrors).as("ERROR lines libevm logged").isEmpty();
+    }
+
+    private static EthSendTransaction send(Web3j web3j, Credentials from, long nonce, BigInteger value) throws Exception {
+        RawTransaction tx = RawTransaction.createEtherTransaction(31337, BigInteger.valueOf(nonce), BigInteger.valueOf(21_000), BOB,
+                value, BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(5_000_000_000L));
+        return web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(tx, 31337, from))).send();
+    }
+}
