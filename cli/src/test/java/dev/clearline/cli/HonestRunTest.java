@@ -121,14 +121,15 @@ class HonestRunTest {
             Run again = cli(common, "claim");
             assertThat(UserOptions.JSON.readTree(again.out()).path("claimed")).as("each withdrawal is paid once").isEmpty();
 
-            JsonNode status = UserOptions.JSON.readTree(cli(common, "status").out());
-            assertThat(status.path("l1").path("batchesFinal").asLong()).isPositive();
-            // claimed means final on L1; the sequencer's API learns it from the L1 loop's next report
+            // claimed means final on L1; the sequencer's API learns it from the L1 loop's next report (so its
+            // batchesFinal is read after that report, not right after the claim)
             await(() -> {
                 JsonNode you = UserOptions.JSON.readTree(cli(common, "status").out()).path("you");
                 return you.path("withdrawals").get(0).path("stage").asText().equals("final")
                         && you.path("fills").get(0).path("stage").asText().equals("final");
             }, 90, "the fill and the withdrawal final in the API"); // the L1 loop backs off up to 30 s after a failed round
+            JsonNode status = UserOptions.JSON.readTree(cli(common, "status").out());
+            assertThat(status.path("l1").path("batchesFinal").asLong()).as("final batches in %s", status.path("l1")).isPositive();
             assertThat(status.path("l1").path("frozen").asBoolean()).isFalse();
             // the watcher replaying L1 alone found the posted batches honest; the demo traders traded
             await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 90, "watcher verdicts");

@@ -9,6 +9,7 @@ import dev.clearline.engine.stf.LeafStore;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.witness.StepWitness;
 import dev.clearline.engine.witness.WitnessBuilder;
+import dev.clearline.prover.trace.StepCallAbi;
 import dev.clearline.tree.Bytes32;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.WriteSet;
@@ -45,7 +46,7 @@ public final class Differential {
         /** Same code, same post-root, and for a consumed priority op the same rolling queue hash. */
         public boolean agree() {
             if (solidity.reverted()) return false;
-            StepCall.Result r = solidity.result();
+            StepCallAbi.Result r = solidity.result();
             boolean priority = javaPriorityHash == null
                     ? !r.priorityConsumed() : r.priorityConsumed() && Arrays.equals(r.priorityHash(), javaPriorityHash);
             return r.reject() == javaCode && Arrays.equals(r.postRoot(), javaRoot) && priority;

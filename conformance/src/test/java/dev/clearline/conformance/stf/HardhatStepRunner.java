@@ -3,6 +3,7 @@ package dev.clearline.conformance.stf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clearline.contracts.Artifacts;
+import dev.clearline.prover.trace.StepCallAbi;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,12 +49,12 @@ final class HardhatStepRunner implements Differential.StepRunner {
 
     @Override
     public StepHarness.Outcome step(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator) {
-        byte[] input = StepCall.encode(preRoot, transition, witness, batchIndex, domainSeparator);
+        byte[] input = StepCallAbi.encode(preRoot, transition, witness, batchIndex, domainSeparator);
         try {
             JsonNode r = rpc("eth_call", "[{\"from\":\"" + FROM + "\",\"to\":\"" + verifier + "\",\"gas\":\"0x1c9c380\",\"data\":\"0x"
                     + hex.formatHex(input) + "\"},\"latest\"]");
             if (r.has("result")) {
-                return new StepHarness.Outcome(StepCall.Result.decode(hex.parseHex(r.get("result").asText().substring(2))), null, 0);
+                return new StepHarness.Outcome(StepCallAbi.Result.decode(hex.parseHex(r.get("result").asText().substring(2))), null, 0);
             }
             JsonNode data = r.path("error").path("data");
             String revert = data.isTextual() ? data.asText() : data.path("data").asText("");

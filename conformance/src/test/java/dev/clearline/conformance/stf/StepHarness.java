@@ -1,97 +1,63 @@
 package dev.clearline.conformance.stf;
 
-import dev.clearline.contracts.Artifacts;
-import dev.clearline.contracts.ContractArtifact;
 import dev.clearline.evm.Address;
-import dev.clearline.evm.BlockContext;
-import dev.clearline.evm.Evm;
-import dev.clearline.evm.ExecutionOptions;
-import dev.clearline.evm.ExecutionResult;
-import dev.clearline.evm.Failure;
-import dev.clearline.evm.Message;
-import dev.clearline.evm.WorldState;
-import java.math.BigInteger;
-import java.nio.ByteBuffer;
+import dev.clearline.prover.trace.StepCallAbi;
+import dev.clearline.prover.trace.StepVm;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The Solidity STF deployed in an embedded EVM: the three family step contracts and the
- * {@code StepVerifier} dispatcher in front of them.
+ * The Solidity STF deployed in an embedded EVM: the prover's {@link StepVm} (the one-step verifier
+ * a watcher runs before sending a proof), so the conformance tests check exactly what the prover
+ * relies on. This class only shapes its answers for the differential tests.
  */
 public final class StepHarness implements AutoCloseable {
     static final String[] CONTRACTS = {"PriorityStep", "AccountStep", "TradingStep", "StepVerifier"};
-    private static final Address CALLER = Address.ofLong(0xC0FFEE);
-    private static final BlockContext BLOCK = BlockContext.of(31337, 1, 1_700_000_000);
     static final long GAS = 30_000_000L;
+    private static final long CHAIN_ID = 31337;
 
-    private final WorldState state = WorldState.inMemory();
-    private final Evm evm = new Evm(state);
-    private final Artifacts artifacts = Artifacts.onClasspath();
-    private final Address verifier;
-    private final Map<String, Address> deployed = new LinkedHashMap<>();
+    private final StepVm vm = new StepVm(CHAIN_ID);
 
-    public StepHarness() {
-        state.setBalance(CALLER, BigInteger.TEN.pow(24));
-        for (int i = 0; i < 3; i++) deployed.put(CONTRACTS[i], deploy(artifacts.load(CONTRACTS[i]).creationBytecode()));
-        ByteBuffer init = ByteBuffer.allocate(artifacts.load("StepVerifier").creationBytecode().length + 96);
-        init.put(artifacts.load("StepVerifier").creationBytecode());
-        for (int i = 0; i < 3; i++) {
-            byte[] w = new byte[32];
-            System.arraycopy(deployed.get(CONTRACTS[i]).bytes(), 0, w, 12, 20);
-            init.put(w);
-        }
-        verifier = deploy(init.array());
-        deployed.put("StepVerifier", verifier);
-    }
-
-    private Address deploy(byte[] code) {
-        return evm.transact(Message.create(CALLER, code).withGasLimit(GAS), BLOCK).contractAddress();
-    }
-
+    /** Contract addresses by name, in {@link #CONTRACTS} order. */
     public Map<String, Address> deployed() {
-        return deployed;
+        Map<String, Address> byName = new LinkedHashMap<>();
+        Map<Address, String> names = vm.contracts();
+        for (String name : CONTRACTS) {
+            names.forEach((a, n) -> {
+                if (n.equals(name)) byName.put(name, a);
+            });
+        }
+        return byName;
     }
 
     Address verifier() {
-        return verifier;
+        return vm.verifier();
     }
 
     public byte[] code(Address a) {
-        return state.code(a);
+        return vm.code(a);
     }
 
     /** What one step did in the EVM: a result, or a revert (with its decoded custom error), and the gas. */
-    public record Outcome(StepCall.Result result, String revert, long gas) {
+    public record Outcome(StepCallAbi.Result result, String revert, long gas) {
         public boolean reverted() {
             return result == null;
         }
     }
 
     public Outcome step(byte[] preRoot, byte[] transition, byte[] witness, long batchIndex, byte[] domainSeparator) {
-        byte[] input = StepCall.encode(preRoot, transition, witness, batchIndex, domainSeparator);
-        ExecutionResult r = evm.call(Message.call(CALLER, verifier, input).withGasLimit(GAS), BLOCK, ExecutionOptions.RAW);
-        if (r.succeeded()) return new Outcome(StepCall.Result.decode(r.returnData()), null, r.gasUsed());
-        return new Outcome(null, describe(r.failure().orElseThrow()), r.gasUsed());
+        StepVm.Outcome o = vm.step(preRoot, transition, witness, batchIndex, domainSeparator);
+        return new Outcome(o.result().orElse(null), o.revert().orElse(null), o.gasUsed());
     }
 
-    /** A revert as {@code Name(args)} when it is one of the step contracts' custom errors. */
-    String describe(Failure f) {
-        if (f instanceof Failure.Reverted rev) return decodeRevert(rev.data());
-        return "halted: " + f.message();
-    }
-
+    /** Revert data as {@code Name(args)} when it is one of the step contracts' custom errors. */
     String decodeRevert(byte[] data) {
-        for (String name : CONTRACTS) {
-            ContractArtifact a = artifacts.load(name);
-            var decoded = a.decodeError(data);
-            if (decoded.isPresent()) return decoded.get().toString();
-        }
-        return "revert 0x" + java.util.HexFormat.of().formatHex(data);
+        return vm.describeRevert(data).orElseGet(() -> "revert 0x" + HexFormat.of().formatHex(data));
     }
 
     @Override
     public void close() {
-        state.close();
+        vm.close();
     }
 }

@@ -13,8 +13,11 @@ final class PriceLadder {
     static final int NONE = -1;
 
     private final boolean bestIsHighest;
-    private final int[] head;
-    private final int[] tail;
+    /**
+     * Each level's head and tail link slots side by side ({@code [2 * level]}, {@code [2 * level + 1]}):
+     * queueing and unqueueing read or write both, so they share a cache line.
+     */
+    private final int[] ends;
     private final long[] levelBits;
     private final long[] wordBits;
     private final long[] links;
@@ -22,10 +25,8 @@ final class PriceLadder {
 
     PriceLadder(int levels, boolean bestIsHighest, long[] links) {
         this.bestIsHighest = bestIsHighest;
-        this.head = new int[levels];
-        this.tail = new int[levels];
-        Arrays.fill(head, NONE);
-        Arrays.fill(tail, NONE);
+        this.ends = new int[2 * levels];
+        Arrays.fill(ends, NONE);
         this.levelBits = new long[(levels + 63) >>> 6];
         this.wordBits = new long[(levelBits.length + 63) >>> 6];
         this.links = links;
@@ -36,7 +37,7 @@ final class PriceLadder {
     }
 
     int head(int level) {
-        return head[level];
+        return ends[2 * level];
     }
 
     /** True when {@code level} is at least as good as {@code other} for this side. */
@@ -50,10 +51,10 @@ final class PriceLadder {
     }
 
     void append(int slot, int level) {
-        int t = tail[level];
+        int t = ends[2 * level + 1];
         Slots.setLinks(links, slot, t, NONE);
         if (t == NONE) {
-            head[level] = slot;
+            ends[2 * level] = slot;
             markNonEmpty(level);
             if (best == NONE || (bestIsHighest ? level > best : level < best)) {
                 best = level;
@@ -61,23 +62,23 @@ final class PriceLadder {
         } else {
             Slots.setNext(links, t, slot);
         }
-        tail[level] = slot;
+        ends[2 * level + 1] = slot;
     }
 
     void unlink(int slot, int level) {
         int p = Slots.prev(links, slot);
         int n = Slots.next(links, slot);
         if (p == NONE) {
-            head[level] = n;
+            ends[2 * level] = n;
         } else {
             Slots.setNext(links, p, n);
         }
         if (n == NONE) {
-            tail[level] = p;
+            ends[2 * level + 1] = p;
         } else {
             Slots.setPrev(links, n, p);
         }
-        if (head[level] == NONE) {
+        if (ends[2 * level] == NONE) {
             markEmpty(level);
             if (level == best) {
                 best = worse(level);
@@ -87,21 +88,21 @@ final class PriceLadder {
 
     /** Sends a queued order to the back of its level (an iceberg refill loses time priority). */
     void moveToBack(int slot, int level) {
-        if (tail[level] == slot) {
+        if (ends[2 * level + 1] == slot) {
             return;
         }
         int p = Slots.prev(links, slot);
         int n = Slots.next(links, slot);
         if (p == NONE) {
-            head[level] = n;
+            ends[2 * level] = n;
         } else {
             Slots.setNext(links, p, n);
         }
         Slots.setPrev(links, n, p);
-        int t = tail[level];
+        int t = ends[2 * level + 1];
         Slots.setNext(links, t, slot);
         Slots.setLinks(links, slot, t, NONE);
-        tail[level] = slot;
+        ends[2 * level + 1] = slot;
     }
 
     private void markNonEmpty(int level) {

@@ -3,13 +3,10 @@ package dev.clearline.prover.dispute;
 import dev.clearline.engine.batch.TransitionsRoot;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.stf.ForkedNodeStore;
-import dev.clearline.engine.stf.Outcome;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
-import dev.clearline.engine.transition.MalformedTransitionException;
-import dev.clearline.engine.transition.Transition;
-import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.engine.witness.WitnessBuilder;
+import dev.clearline.prover.replay.CalldataReplay;
 import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.WriteSet;
@@ -42,32 +39,24 @@ public final class BatchTrace {
      */
     public BatchTrace(Stf stf, NodeStore nodes, long preVersion, PostedBatch batch) {
         this.batch = batch;
-        this.pieces = split(batch.calldata());
-        this.fork = new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion));
+        CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
+        this.pieces = decoded.pieces();
+        // no value cache in the tree: the leaf store below keeps the leaves at hand
+        this.fork = new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion), 0);
         // A version of the fork's own for the pre-state: the witness builder proves against a
         // committed version, and the empty genesis has none in the base.
         versions.add(fork.commit(new WriteSet()));
         roots.add(new Hash32(fork.root().toArray()));
         TreeLeafStore store = new TreeLeafStore(fork);
-        long batchIndex = batch.header().batchIndex();
-        OptionalInt refused = OptionalInt.empty();
-        for (int step = 0; step < pieces.size(); step++) {
-            Transition t;
-            try {
-                t = TransitionCodec.decode(pieces.get(step));
-            } catch (MalformedTransitionException e) {
-                refused = OptionalInt.of(step);
-                break;
-            }
-            Outcome o = stf.apply(store, t, batchIndex);
-            if (!o.applied()) {
-                refused = OptionalInt.of(step);
-                break;
-            }
-            long v = store.commit();
-            versions.add(v);
-            roots.add(new Hash32(fork.root(v).toArray()));
-        }
+        CalldataReplay.Applied applied = CalldataReplay.apply(stf, store, decoded.steps(), decoded.steps().size(),
+                batch.header().batchIndex(), CalldataReplay.OnRefusal.STOP, step -> {
+                    long v = store.commit();
+                    versions.add(v);
+                    roots.add(new Hash32(fork.root(v).toArray()));
+                });
+        // a broken tail is one last piece the STF refuses, after every whole one applied
+        OptionalInt refused = !applied.allApplied() ? OptionalInt.of(applied.firstRefused())
+                : decoded.tail().isPresent() ? OptionalInt.of(decoded.steps().size()) : OptionalInt.empty();
         this.firstRefused = refused;
     }
 
@@ -123,21 +112,5 @@ public final class BatchTrace {
                     + firstRefused.orElse(-1));
         }
         return builder.build(fork, versions.get(step), pieces.get(step), batch.header().batchIndex()).witness().encode();
-    }
-
-    /** Cuts calldata by each type byte's length; a broken tail (the rollup refuses those) is one last piece. */
-    static List<byte[]> split(byte[] calldata) {
-        List<byte[]> out = new ArrayList<>();
-        int at = 0;
-        while (at < calldata.length) {
-            int length = TransitionCodec.lengthOf(calldata[at] & 0xff);
-            if (length < 0 || at + length > calldata.length) {
-                out.add(Arrays.copyOfRange(calldata, at, calldata.length));
-                break;
-            }
-            out.add(Arrays.copyOfRange(calldata, at, at + length));
-            at += length;
-        }
-        return out;
     }
 }

@@ -11,11 +11,9 @@ import dev.clearline.engine.state.WithdrawalLeaf;
 import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
-import dev.clearline.engine.transition.MalformedTransitionException;
 import dev.clearline.engine.transition.Transition;
-import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.prover.l1.RollupLog;
-import dev.clearline.prover.replay.Calldata;
+import dev.clearline.prover.replay.CalldataReplay;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.MemoryNodeStore;
 import java.io.IOException;
@@ -83,7 +81,8 @@ public final class FinalizedState {
         // a batch index posted again after a rejection: the later posting is the one that stood
         Map<Long, RollupLog.Posted> byIndex = new HashMap<>();
         for (RollupLog.Posted p : posted) byIndex.put(p.batch().header().batchIndex(), p);
-        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+        // no value cache in the tree: the leaf store keeps the leaves at hand
+        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore(), 0);
         TreeLeafStore store = new TreeLeafStore(tree);
         long version = store.commit();
         TreeSet<Address> owners = new TreeSet<>(Comparator.comparing(Address::toString));
@@ -95,19 +94,17 @@ public final class FinalizedState {
             if (p == null) {
                 throw new IOException("finalized batch " + i + " is not among the rollup's BatchSubmitted events; is the RPC an archive of this chain?");
             }
-            if (!(Calldata.split(p.batch().calldata()) instanceof Calldata.Pieces pieces)) {
+            CalldataReplay.Decoded decoded = CalldataReplay.decode(p.batch().calldata());
+            if (decoded.tail().isPresent()) {
                 throw new IOException("finalized batch " + i + " (tx " + p.transactionHash() + ") does not split into transitions: the chain"
                         + " finalized a broken batch; see ./clearline verify-batches");
             }
-            for (byte[] encoded : pieces.transitions()) {
-                try {
-                    name(TransitionCodec.decode(encoded), owners, markets);
-                } catch (MalformedTransitionException e) {
-                    // the STF rejects it as MALFORMED below, as the Solidity step does; it names nobody
-                }
-                stf.applyEncoded(store, encoded, i);
-                transitions++;
-            }
+            // a step that does not decode names nobody; the STF refuses it as MALFORMED, as the Solidity step does
+            for (CalldataReplay.Step s : decoded.steps()) if (s.decodes()) name(s.transition(), owners, markets);
+            // L1 finalized this root: a refused step leaves the state as the Solidity step does (postRoot == preRoot)
+            CalldataReplay.apply(stf, store, decoded.steps(), decoded.steps().size(), i, CalldataReplay.OnRefusal.SKIP,
+                    CalldataReplay.AfterStep.NONE);
+            transitions += decoded.steps().size();
             version = store.commit();
             if (!store.root().equals(p.batch().header().postStateRoot())) {
                 throw new IOException("finalized batch " + i + " replays to root " + store.root() + " but L1 holds "

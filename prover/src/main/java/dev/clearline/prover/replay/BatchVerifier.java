@@ -4,17 +4,12 @@ import dev.clearline.engine.batch.BatchHeader;
 import dev.clearline.engine.batch.TransitionsRoot;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.stf.ForkedNodeStore;
-import dev.clearline.engine.stf.Outcome;
 import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
-import dev.clearline.engine.transition.MalformedTransitionException;
-import dev.clearline.engine.transition.Transition;
-import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.NodeStore;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,32 +56,28 @@ public final class BatchVerifier {
         Hash32 pre = verifiedRoot();
         if (!pre.equals(h.prevStateRoot())) return new Verdict.WrongPrevRoot(index, h.prevStateRoot(), pre);
 
-        Calldata.Split split = Calldata.split(batch.calldata());
-        if (split instanceof Calldata.Broken b) {
-            return new Verdict.Undecodable(index, stepAt(batch.calldata(), b.offset()), b.offset(), b.reason());
+        CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
+        if (decoded.tail().isPresent()) {
+            CalldataReplay.Tail t = decoded.tail().get();
+            return new Verdict.Undecodable(index, decoded.steps().size(), t.offset(), t.reason());
         }
-        List<byte[]> pieces = ((Calldata.Pieces) split).transitions();
-        if (pieces.size() != h.transitionCount()) {
-            return new Verdict.HeaderMismatch(index, "transitionCount", Integer.toString(h.transitionCount()), Integer.toString(pieces.size()));
+        List<CalldataReplay.Step> steps = decoded.steps();
+        if (steps.size() != h.transitionCount()) {
+            return new Verdict.HeaderMismatch(index, "transitionCount", Integer.toString(h.transitionCount()), Integer.toString(steps.size()));
         }
-        Hash32 transitionsRoot = TransitionsRoot.of(pieces);
+        Hash32 transitionsRoot = TransitionsRoot.of(decoded.encoded());
         if (!transitionsRoot.equals(h.transitionsRoot())) {
             return new Verdict.HeaderMismatch(index, "transitionsRoot", h.transitionsRoot().toString(), transitionsRoot.toString());
         }
-        List<Transition> transitions = new ArrayList<>(pieces.size());
-        int offset = 0;
-        for (int step = 0; step < pieces.size(); step++) {
-            try {
-                transitions.add(TransitionCodec.decode(pieces.get(step)));
-            } catch (MalformedTransitionException e) {
-                return new Verdict.Undecodable(index, step, offset, e.getMessage());
-            }
-            offset += pieces.get(step).length;
+        int malformed = decoded.firstMalformed();
+        if (malformed >= 0) {
+            CalldataReplay.Step s = steps.get(malformed);
+            return new Verdict.Undecodable(index, malformed, s.offset(), s.malformed());
         }
 
         long preVersion = tree.latestVersion();
         try {
-            Verdict v = judge(h, transitions);
+            Verdict v = judge(h, steps);
             if (v.honest()) preVersions.put(index, preVersion);
             return v;
         } finally {
@@ -96,12 +87,11 @@ public final class BatchVerifier {
     }
 
     /** Applies the decoded transitions to the verified state and keeps them only if the batch is honest. */
-    private Verdict judge(BatchHeader h, List<Transition> transitions) {
+    private Verdict judge(BatchHeader h, List<CalldataReplay.Step> steps) {
         long index = h.batchIndex();
-        for (int step = 0; step < transitions.size(); step++) {
-            Outcome o = stf.apply(state, transitions.get(step), index);
-            if (o instanceof Outcome.Rejected r) return new Verdict.RejectedStep(index, step, r.reason());
-        }
+        CalldataReplay.Applied applied = CalldataReplay.apply(stf, state, steps, steps.size(), index, CalldataReplay.OnRefusal.STOP,
+                CalldataReplay.AfterStep.NONE);
+        if (!applied.allApplied()) return new Verdict.RejectedStep(index, applied.firstRefused(), applied.reason());
         long consumed = StateReads.global(state).priorityOpsConsumed();
         if (consumed != h.priorityOpsConsumed()) {
             return new Verdict.HeaderMismatch(index, "priorityOpsConsumed", Long.toString(h.priorityOpsConsumed()), Long.toString(consumed));
@@ -121,25 +111,11 @@ public final class BatchVerifier {
      */
     public Hash32 rootAfterPrefix(PostedBatch batch, int prefix) {
         long preVersion = preVersions.getOrDefault(batch.header().batchIndex(), tree.latestVersion());
-        Calldata.Split split = Calldata.split(batch.calldata());
-        if (!(split instanceof Calldata.Pieces p)) throw new IllegalArgumentException("calldata does not split: " + split);
-        if (prefix < 0 || prefix > p.transitions().size()) {
-            throw new IndexOutOfBoundsException("prefix " + prefix + " of " + p.transitions().size() + " transitions");
-        }
-        TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion)));
-        for (int step = 0; step < prefix; step++) {
-            stf.applyEncoded(scratch, p.transitions().get(step), batch.header().batchIndex());
-        }
+        CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
+        if (decoded.tail().isPresent()) throw new IllegalArgumentException("calldata does not split: " + decoded.tail().get().reason());
+        TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion), 0));
+        CalldataReplay.apply(stf, scratch, decoded.steps(), prefix, batch.header().batchIndex(), CalldataReplay.OnRefusal.SKIP,
+                CalldataReplay.AfterStep.NONE);
         return scratch.root();
-    }
-
-    private static int stepAt(byte[] calldata, int offset) {
-        int at = 0;
-        int step = 0;
-        while (at < offset) {
-            at += TransitionCodec.lengthOf(calldata[at] & 0xff);
-            step++;
-        }
-        return step;
     }
 }

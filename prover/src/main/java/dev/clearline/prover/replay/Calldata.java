@@ -1,12 +1,12 @@
 package dev.clearline.prover.replay;
 
-import dev.clearline.engine.transition.TransitionCodec;
-
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-/** Cuts batch calldata into encoded transitions: each type byte implies its length (docs/protocol.md section 6). */
+/**
+ * Batch calldata cut into encoded transitions (each type byte implies its length, docs/protocol.md
+ * section 6), for callers that want the bytes only. The cut is {@link CalldataReplay#decode}'s, the
+ * one every replay uses.
+ */
 public final class Calldata {
     private Calldata() {}
 
@@ -18,18 +18,7 @@ public final class Calldata {
     public record Broken(int offset, String reason) implements Split {}
 
     public static Split split(byte[] calldata) {
-        List<byte[]> out = new ArrayList<>();
-        int at = 0;
-        while (at < calldata.length) {
-            int type = calldata[at] & 0xff;
-            int length = TransitionCodec.lengthOf(type);
-            if (length < 0) return new Broken(at, "unknown transition type " + type);
-            if (at + length > calldata.length) {
-                return new Broken(at, "transition type " + type + " needs " + length + " bytes, " + (calldata.length - at) + " left");
-            }
-            out.add(Arrays.copyOfRange(calldata, at, at + length));
-            at += length;
-        }
-        return new Pieces(out);
+        CalldataReplay.Decoded d = CalldataReplay.decode(calldata);
+        return d.tail().<Split>map(t -> new Broken(t.offset(), t.reason())).orElseGet(() -> new Pieces(d.encoded()));
     }
 }

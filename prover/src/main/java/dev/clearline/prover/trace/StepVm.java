@@ -114,12 +114,25 @@ public final class StepVm implements AutoCloseable {
     /** A revert as {@code Name(args)} when it is one of the step contracts' custom errors. */
     private String describe(Failure f) {
         if (!(f instanceof Failure.Reverted rev)) return "halted: " + f.message();
+        return describeRevert(rev.data()).orElse(f.message());
+    }
+
+    /**
+     * Revert data as {@code Name(args)} when it is one of the step contracts' custom errors, from
+     * whichever EVM ran the step (the conformance tests decode Hardhat's reverts with it too).
+     */
+    public Optional<String> describeRevert(byte[] data) {
         for (String name : new String[] {"StepVerifier", "PriorityStep", "AccountStep", "TradingStep"}) {
             ContractArtifact a = artifacts.load(name);
-            var decoded = a.decodeError(rev.data());
-            if (decoded.isPresent()) return decoded.get().toString();
+            var decoded = a.decodeError(data);
+            if (decoded.isPresent()) return Optional.of(decoded.get().toString());
         }
-        return f.message();
+        return Optional.empty();
+    }
+
+    /** The deployed code at {@code a} (empty when none). */
+    public byte[] code(Address a) {
+        return state.code(a);
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class WsClient implements AutoCloseable {
 
     public WsClient(int port) throws Exception {
         this.ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Listener()).get(10, TimeUnit.SECONDS);
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new Listener()).get(60, TimeUnit.SECONDS); // a starved machine's handshake
     }
 
     /** Sends {@code body} with a fresh id; the future completes with the answer carrying that id. */

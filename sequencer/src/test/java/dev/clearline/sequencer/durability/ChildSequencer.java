@@ -34,20 +34,32 @@ final class ChildSequencer implements AutoCloseable {
                 "dev.clearline.sequencer.SequencerMain", "--dir", dir.resolve("node").toString(), "--port", "0"));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.currentTimeMillis() + 90_000;
+        // A start takes ~3 s on a quiet machine; 72 s was seen with six builds on 2 cores (load 36), so the bound only
+        // catches a child that never gets there, and says how much CPU it had meanwhile.
+        long start = System.currentTimeMillis();
+        long deadline = start + READY_MS;
         while (System.currentTimeMillis() < deadline) {
             if (!p.isAlive()) throw new IllegalStateException("the child sequencer exited with " + p.exitValue() + ":\n" + Files.readString(log));
             Matcher m = READY.matcher(Files.readString(log));
             if (m.find()) {
-                System.out.println("child sequencer run " + run + " ready in " + (System.currentTimeMillis() - deadline + 90_000) + " ms");
+                System.out.println("child sequencer run " + run + " ready in " + (System.currentTimeMillis() - start) + " ms");
                 Files.readAllLines(log).stream().filter(l -> l.contains("event=")).forEach(l -> System.out.println("  " + l));
                 return new ChildSequencer(p, Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), log);
             }
             Thread.sleep(100);
         }
         String stacks = threadDump(p.pid());
+        String cpu = cpuUsed(p);
         p.destroyForcibly();
-        throw new IllegalStateException("the child sequencer did not get ready in 90 s:\n" + Files.readString(log) + stacks);
+        throw new IllegalStateException("the child sequencer did not get ready in " + READY_MS / 1000 + " s (" + cpu + "):\n" + Files.readString(log) + stacks);
+    }
+
+    /** How long a child may take to print its ready line. */
+    static final long READY_MS = 240_000;
+
+    /** The CPU time a process had so far, which tells a starved machine (little) from a child that spins (a lot). */
+    static String cpuUsed(Process p) {
+        return p.info().totalCpuDuration().map(d -> d.toMillis() + " ms of CPU used").orElse("CPU time unknown");
     }
 
     /**
@@ -56,7 +68,7 @@ final class ChildSequencer implements AutoCloseable {
      * machine can be explained afterwards.
      */
     String diagnosis() {
-        StringBuilder b = new StringBuilder("child sequencer pid " + process.pid() + (process.isAlive() ? " alive" : " exited with " + process.exitValue()));
+        StringBuilder b = new StringBuilder("child sequencer pid " + process.pid() + (process.isAlive() ? " alive, " + cpuUsed(process) : " exited with " + process.exitValue()));
         try {
             List<String> lines = Files.readAllLines(log);
             b.append("; last lines of ").append(log.getFileName()).append(":\n");

@@ -65,12 +65,14 @@ class KillNineTest {
                 for (int k = 1; k <= kills; k++) {
                     long killAfterMs = random.nextInt(1000);
                     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
+                    String stuck = null;
                     try (WsClient ws = new WsClient(node.port)) {
-                        // the kill comes at a random moment after the first acknowledgement of this round
+                        // the kill comes at a random moment after the first acknowledgement of this round (a reply with a
+                        // seq: an error answered by the gateway alone proves nothing about the log)
                         long until = Long.MAX_VALUE;
-                        long giveUp = System.currentTimeMillis() + 60_000;
+                        long giveUp = System.currentTimeMillis() + 120_000;
                         while (System.currentTimeMillis() < until && System.currentTimeMillis() < giveUp) {
-                            if (until == Long.MAX_VALUE && sent.stream().anyMatch(CompletableFuture::isDone)) {
+                            if (until == Long.MAX_VALUE && sent.stream().anyMatch(KillNineTest::acknowledged)) {
                                 until = System.currentTimeMillis() + killAfterMs;
                             }
                             FastSigner s = SIGNERS.get(random.nextInt(TRADERS));
@@ -79,13 +81,23 @@ class KillNineTest {
                             sent.add(ws.request(OrderJson.op("place", OrderJson.order(s, o, domain))));
                             Thread.sleep(2); // a steady flow (~300/s here), not a flood: the rate limit is not under test
                         }
+                        // no acknowledgement in 120 s: the child's stacks while it still runs say where it stood
+                        if (until == Long.MAX_VALUE) stuck = "session closed: " + ws.closed.getNow(null) + " " + ws.closeReason + "\n" + node.diagnosis();
                         node.kill9();
+                    } catch (java.util.concurrent.CompletionException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        // a send or the connection timed out: a child that stopped reading
+                        throw new AssertionError("round " + k + ": the child stopped taking requests (" + e + ")\n" + node.diagnosis(), e);
                     }
+                    int ackedBefore = acked.size();
                     for (CompletableFuture<JsonNode> f : sent) {
-                        if (f.isDone() && !f.isCompletedExceptionally()) {
+                        if (acknowledged(f)) {
                             JsonNode r = f.join();
-                            if (r.has("seq")) acked.put(r.get("seq").asLong(), r);
+                            acked.put(r.get("seq").asLong(), r);
                         }
+                    }
+                    if (acked.size() == ackedBefore) {
+                        throw new AssertionError("round " + k + " killed without an acknowledgement: " + outcomes(sent) + "\n"
+                                + (stuck != null ? stuck : node.diagnosis()));
                     }
                     node = ChildSequencer.start(dir, k);
                     verify(node, acked, sent.size());
@@ -94,6 +106,21 @@ class KillNineTest {
                 node.close();
             }
         });
+    }
+
+    /** A reply that carries a seq: the request is in the log. */
+    static boolean acknowledged(CompletableFuture<JsonNode> reply) {
+        return reply.isDone() && !reply.isCompletedExceptionally() && reply.join().has("seq");
+    }
+
+    /** How a round's requests ended: counts, and the first few answers that were not acknowledgements. */
+    static String outcomes(List<CompletableFuture<JsonNode>> sent) {
+        long pending = sent.stream().filter(f -> !f.isDone()).count();
+        long failed = sent.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+        List<String> others = sent.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally() && !f.join().has("seq"))
+                .map(f -> f.join().toString()).toList();
+        return "sent=" + sent.size() + " unanswered=" + pending + " failed=" + failed + " answeredWithoutSeq=" + others.size()
+                + (others.isEmpty() ? "" : " e.g. " + others.subList(0, Math.min(3, others.size())));
     }
 
     private static void verify(ChildSequencer node, Map<Long, JsonNode> acked, int sentThisRound) throws Exception {
@@ -106,9 +133,9 @@ class KillNineTest {
         String body;
         try {
             body = StackKillTest.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/admin/history"))
-                    .timeout(java.time.Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+                    .timeout(java.time.Duration.ofSeconds(120)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (java.net.http.HttpTimeoutException e) {
-            throw new AssertionError("the restarted child did not answer GET /admin/history in 60 s\n" + node.diagnosis(), e);
+            throw new AssertionError("the restarted child did not answer GET /admin/history in 120 s\n" + node.diagnosis(), e);
         }
         JsonNode h = WsClient.JSON.readTree(body);
         long seq = h.get("seq").asLong();

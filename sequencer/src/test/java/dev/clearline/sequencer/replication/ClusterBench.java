@@ -23,7 +23,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code ./clearline bench sequencer cluster [seconds-per-rate] [kills] [warm-up-cap-seconds] [sizes]}: the same signed-order
+ * {@code ./clearline bench sequencer cluster [seconds-per-rate] [kills] [warm-up-cap-seconds] [sizes] [rates]}: the same signed-order
  * flow against one member and against three members on this machine, side by side in one run:
  * acknowledgement latency p50/p99 at each offered rate of a geometric ladder and the highest rate
  * acknowledged in full (open loop over WebSocket to the leader's trader API, as
@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code kills} leader kills (from {@code kill -9} to the first acknowledgement of an order sent
  * after it, under ~1,000 orders/s). Every member is its own JVM. Writes
  * bench-results/sequencer-cluster.md. {@code sizes} (default {@code 1,3}) and a short warm-up cap
- * are for trying a setting quickly: a figure for the README comes from the defaults.
+ * are for trying a setting quickly: a figure for the README comes from the defaults. {@code rates} (a
+ * comma list) runs exactly those rates, every one whatever the one before gave, for comparing the
+ * CPU per acknowledgement of two settings at the same rates on a loaded machine.
  * CLEARLINE_MEMBER_JVM_OPTS adds JVM flags to every member (both sizes), for comparing settings.
  */
 public final class ClusterBench {
@@ -68,6 +70,9 @@ public final class ClusterBench {
         int warmUp = args.length > 2 && !args[2].isBlank() ? Integer.parseInt(args[2].trim()) : WARM_UP_CAP_SECONDS;
         int[] sizes = args.length > 3 && !args[3].isBlank()
                 ? java.util.Arrays.stream(args[3].split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray() : new int[] {1, 3};
+        int[] fixedRates = args.length > 4 && !args[4].isBlank()
+                ? java.util.Arrays.stream(args[4].split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray() : null;
+        int[] ladder = fixedRates != null ? fixedRates : RATES;
         int cores = Runtime.getRuntime().availableProcessors();
         Genesis genesis = Genesis.devnet(Market.ROLLUP);
         Eip712 domain = genesis.domain();
@@ -110,8 +115,8 @@ public final class ClusterBench {
                         "no orders for " + seconds + " s; per member: " + perMember + "; idle " + SequencerBench.pct(machineIdle)
                                 + "; by thread (CPU-ms per s): " + byThread(threadsIdleBefore, threadsIdleAfter, idleWall / 1e9, "", leader)));
                 boolean retried = false;
-                for (int step = 0; step < RATES.length; step++) {
-                    int rate = RATES[step];
+                for (int step = 0; step < ladder.length; step++) {
+                    int rate = ladder[step];
                     MachineIdle before = MachineIdle.now();
                     List<Map<String, Long>> threadsBefore = threadCpu(c);
                     long[] cpuBefore = cpu(c);
@@ -128,6 +133,10 @@ public final class ClusterBench {
                                     r.h().getValueAtPercentile(99) / 1000.0, note, sustained ? "" : "; not sustained")));
                     System.out.printf(Locale.ROOT, "%s @%d/s: p99 %,.0f us, acked %d of %d%s%n", label, rate,
                             r.h().getValueAtPercentile(99) / 1000.0, r.acked(), r.sent(), sustained ? "" : ", not sustained");
+                    if (fixedRates != null) {
+                        if (sustained) best[size == 1 ? 0 : 1] = Math.max(best[size == 1 ? 0 : 1], r.ackRate());
+                        continue;
+                    }
                     if (!sustained) {
                         // one spoiled step (a collection, a late compile, a neighbour's burst) is not the limit: try it once more
                         if (retried) break;
@@ -139,7 +148,7 @@ public final class ClusterBench {
                     best[size == 1 ? 0 : 1] = r.ackRate();
                 }
                 rows.add(SequencerBench.row("sustained rate, " + label, "acked", best[size == 1 ? 0 : 1], "orders/s",
-                        size == 3 ? ">= 50% of 1 member" : "-", "highest offered rate of " + java.util.Arrays.toString(RATES)
+                        size == 3 ? ">= 50% of 1 member" : "-", "highest offered rate of " + java.util.Arrays.toString(ladder)
                                 + " acked in full with p99 < 100 ms (a step that misses is run once more)"));
                 if (size == 3 && kills > 0) {
                     MachineIdle before = MachineIdle.now();

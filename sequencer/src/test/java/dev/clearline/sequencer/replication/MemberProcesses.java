@@ -29,8 +29,9 @@ import java.util.stream.Collectors;
  * at the same time). Every member's output goes to {@code dir/member-I-runR.log}.
  */
 public final class MemberProcesses implements AutoCloseable {
-    /** JVM flags for test members: small heap, C1 only (less compiling on a shared 2-core machine). */
-    static final List<String> TEST_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** JVM flags for test members: an operator's ({@code member-jvm.options}), with a smaller heap (a later flag wins). */
+    static final List<String> TEST_JVM = java.util.stream.Stream.concat(dev.clearline.sequencer.cluster.MemberJvm.flags().stream(),
+            java.util.stream.Stream.of("-Xmx384m")).toList();
     private static final Pattern READY = Pattern.compile("SEQUENCER_READY port=(\\d+) seq=(\\d+) member=(\\d+) status=(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -136,7 +137,7 @@ public final class MemberProcesses implements AutoCloseable {
     private void awaitReady(int id, Process p) throws IOException, InterruptedException {
         Path log = logOf(id);
         long start = System.currentTimeMillis();
-        long deadline = start + 120_000;
+        long deadline = start + 240_000; // ~3 s quiet; a start took 72 s at load 36 (six builds on 2 cores)
         while (System.currentTimeMillis() < deadline) {
             if (!p.isAlive()) throw new IllegalStateException("member " + id + " exited with " + p.exitValue() + ":\n" + Files.readString(log));
             Matcher m = READY.matcher(Files.readString(log));
@@ -147,8 +148,9 @@ public final class MemberProcesses implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+        String cpu = p.info().totalCpuDuration().map(d -> d.toMillis() + " ms of CPU used").orElse("CPU time unknown");
         p.destroyForcibly();
-        throw new IllegalStateException("member " + id + " did not get ready in 120 s:\n" + Files.readString(log));
+        throw new IllegalStateException("member " + id + " did not get ready in 240 s (" + cpu + "):\n" + Files.readString(log));
     }
 
     /** Starts a stopped member again on its directory (or on a fresh one, when the caller deleted it). */
