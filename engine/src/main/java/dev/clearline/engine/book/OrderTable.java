@@ -42,21 +42,6 @@ final class OrderTable {
     /** Free link slots, a stack: {@code freeLinks[0..free)}. */
     private final int[] freeLinks;
     private int free;
-    /*
-     * Per block of RUN positions (a run's home block), its overflow count: how many live orders sit
-     * past the block's end although their home is in it or before it, that is, whose probe path
-     * crosses the block's end. Zero, the usual case, means nothing beyond the block belongs to it,
-     * so a lookup or a removal's backward shift stops at the block's end instead of walking to the
-     * end of the probe run (runs of 8 consecutive ids fill whole blocks, so probe runs are at least
-     * a block long). The count sits in the high half of the LINK field of the block's last
-     * position, a line the walk has just read, so checking it touches nothing more; it belongs to
-     * the position, not to the order there, and stays when an order moves.
-     */
-    private static final long COUNT_ONE = 1L << 32;
-    private static final long LINK_BITS = 0xFFFF_FFFFL;
-    /** Positions a removal examined after its hole, summed over all removals (see {@link #scannedPerVacate}). */
-    private long scanned;
-    private long vacates;
 
     /** A table for at most {@code capacity} orders at once. */
     OrderTable(int capacity) {
@@ -104,9 +89,6 @@ final class OrderTable {
             if (pool[i * STRIDE + Slots.ID] == id) {
                 return i;
             }
-            if ((i & (RUN - 1)) == RUN - 1 && overflowAt(i) == 0) {
-                return ABSENT; // the id would sit past this block's end, and nothing homed up to here does
-            }
         }
         return ABSENT;
     }
@@ -123,15 +105,12 @@ final class OrderTable {
         }
         int i = home(id);
         while ((pool[i * STRIDE + META] & Slots.LIVE_BIT) != 0) {
-            if ((i & (RUN - 1)) == RUN - 1) {
-                pool[i * STRIDE + LINK] += COUNT_ONE;
-            }
             i = (i + 1) & mask;
         }
         int link = freeLinks[--free];
         pool[i * STRIDE + Slots.ID] = id;
         pool[i * STRIDE + META] = Slots.LIVE_BIT;
-        pool[i * STRIDE + LINK] = (pool[i * STRIDE + LINK] & ~LINK_BITS) | link;
+        pool[i * STRIDE + LINK] = link;
         where[link] = i;
         return i;
     }
@@ -143,67 +122,18 @@ final class OrderTable {
      */
     void vacate(int position) {
         freeLinks[free++] = (int) pool[position * STRIDE + LINK];
-        uncross(home(pool[position * STRIDE + Slots.ID]), position);
-        vacates++;
         int hole = position;
         for (int j = (hole + 1) & mask; (pool[j * STRIDE + META] & Slots.LIVE_BIT) != 0; j = (j + 1) & mask) {
-            // past the hole's block: only an order crossing that block's end could move into the hole
-            if ((j & (RUN - 1)) == 0 && overflowAt(hole | (RUN - 1)) == 0) {
-                break;
-            }
-            scanned++;
             int home = home(pool[j * STRIDE + Slots.ID]);
             // j may move to the hole when the hole lies on the way from j's home to j
             if (((j - home) & mask) >= ((j - hole) & mask)) {
-                long count = pool[hole * STRIDE + LINK] & ~LINK_BITS;
                 System.arraycopy(pool, Slots.PADDING + j * STRIDE, pool, Slots.PADDING + hole * STRIDE, STRIDE);
-                pool[hole * STRIDE + LINK] = (pool[hole * STRIDE + LINK] & LINK_BITS) | count;
                 where[(int) pool[hole * STRIDE + LINK]] = hole;
                 pool[j * STRIDE + META] = 0;
-                // it no longer crosses the block ends from the hole's block up to its old one
-                uncross(hole, j);
                 hole = j;
             }
         }
         pool[hole * STRIDE + META] = 0;
-    }
-
-    /** An order's path no longer runs from {@code from} to {@code to}: the block ends it crossed on the way lose it. */
-    private void uncross(int from, int to) {
-        int last = to >>> RUN_BITS;
-        int blockMask = mask >>> RUN_BITS;
-        for (int b = from >>> RUN_BITS; b != last; b = (b + 1) & blockMask) {
-            pool[((b << RUN_BITS) | (RUN - 1)) * STRIDE + LINK] -= COUNT_ONE;
-        }
-    }
-
-    /** The overflow count of the block whose last position is {@code last}. */
-    private long overflowAt(int last) {
-        return pool[last * STRIDE + LINK] >>> 32;
-    }
-
-    /** Positions a removal examined after its hole, on average so far (each one a cache line). */
-    double scannedPerVacate() {
-        return vacates == 0 ? 0 : scanned / (double) vacates;
-    }
-
-    /** Whether every block's overflow count equals a recount from the live orders (for tests). */
-    boolean overflowCountsHold() {
-        int[] recount = new int[(mask + 1) >>> RUN_BITS];
-        int blockMask = mask >>> RUN_BITS;
-        for (int i = 0; i <= mask; i++) {
-            if ((pool[i * STRIDE + META] & Slots.LIVE_BIT) != 0) {
-                for (int b = home(pool[i * STRIDE + Slots.ID]) >>> RUN_BITS; b != i >>> RUN_BITS; b = (b + 1) & blockMask) {
-                    recount[b]++;
-                }
-            }
-        }
-        for (int b = 0; b < recount.length; b++) {
-            if (recount[b] != overflowAt((b << RUN_BITS) | (RUN - 1))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Positions with no order: what keeps probe runs short. */

@@ -34,11 +34,7 @@ final class Slots {
     static final int DISPLAY = PADDING + 5;
     /** Low 32 bits: price level; bit 32: buy; bit 33: post-only; bit 34: live. */
     static final int META = PADDING + 6;
-    /**
-     * Low 32 bits: the order's link slot (see the class comment), its entry in the links array and
-     * in the table's {@code where}. High 32 bits, at the last position of each block of 8: the
-     * block's overflow count, which belongs to the position, not the order ({@link OrderTable}).
-     */
+    /** The order's link slot (see the class comment): its entry in the links array and in the table's {@code where}. */
     static final int LINK = PADDING + 7;
 
     static final long BUY_BIT = 1L << 32;
