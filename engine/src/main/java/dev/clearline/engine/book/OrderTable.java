@@ -42,25 +42,12 @@ final class OrderTable {
     /** Free link slots, a stack: {@code freeLinks[0..free)}. */
     private final int[] freeLinks;
     private int free;
-    /**
-     * Per block of {@link #RUN} positions (a run's home block): how many live orders sit past the
-     * block's end although their home is in it or before it, that is, whose probe path crosses the
-     * block's end. Zero, the usual case, means nothing beyond the block belongs to it, so a lookup
-     * or a removal's backward shift stops at the block's end instead of walking to the end of the
-     * probe run: runs of 8 consecutive ids fill whole blocks, so runs are at least 8 positions long
-     * and a removal used to read about 9 more lines on average at a million orders.
-     */
-    private final int[] overflow;
-    /** Positions a removal examined after its hole, summed over all removals (see {@link #scannedPerVacate}). */
-    private long scanned;
-    private long vacates;
 
     /** A table for at most {@code capacity} orders at once. */
     OrderTable(int capacity) {
         int positions = Integer.highestOneBit(Math.max(16, capacity) * 2 - 1) << 1;
         pool = Slots.newPool(positions);
         mask = positions - 1;
-        overflow = new int[positions >>> RUN_BITS];
         links = Slots.newLinks(capacity);
         where = new int[capacity];
         freeLinks = new int[capacity];
@@ -102,9 +89,6 @@ final class OrderTable {
             if (pool[i * STRIDE + Slots.ID] == id) {
                 return i;
             }
-            if ((i & (RUN - 1)) == RUN - 1 && overflow[i >>> RUN_BITS] == 0) {
-                return ABSENT; // the id would sit past this block's end, and nothing homed up to here does
-            }
         }
         return ABSENT;
     }
@@ -121,9 +105,6 @@ final class OrderTable {
         }
         int i = home(id);
         while ((pool[i * STRIDE + META] & Slots.LIVE_BIT) != 0) {
-            if ((i & (RUN - 1)) == RUN - 1) {
-                overflow[i >>> RUN_BITS]++;
-            }
             i = (i + 1) & mask;
         }
         int link = freeLinks[--free];
@@ -141,55 +122,18 @@ final class OrderTable {
      */
     void vacate(int position) {
         freeLinks[free++] = (int) pool[position * STRIDE + LINK];
-        uncross(home(pool[position * STRIDE + Slots.ID]), position);
-        vacates++;
         int hole = position;
         for (int j = (hole + 1) & mask; (pool[j * STRIDE + META] & Slots.LIVE_BIT) != 0; j = (j + 1) & mask) {
-            // past the hole's block: only an order crossing that block's end could move into the hole
-            if ((j & (RUN - 1)) == 0 && overflow[hole >>> RUN_BITS] == 0) {
-                break;
-            }
-            scanned++;
             int home = home(pool[j * STRIDE + Slots.ID]);
             // j may move to the hole when the hole lies on the way from j's home to j
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 System.arraycopy(pool, Slots.PADDING + j * STRIDE, pool, Slots.PADDING + hole * STRIDE, STRIDE);
                 where[(int) pool[hole * STRIDE + LINK]] = hole;
                 pool[j * STRIDE + META] = 0;
-                // it no longer crosses the block ends from the hole's block up to its old one
-                uncross(hole, j);
                 hole = j;
             }
         }
         pool[hole * STRIDE + META] = 0;
-    }
-
-    /** An order's path no longer runs from {@code from} to {@code to}: the block ends it crossed on the way lose it. */
-    private void uncross(int from, int to) {
-        int last = to >>> RUN_BITS;
-        int blockMask = mask >>> RUN_BITS;
-        for (int b = from >>> RUN_BITS; b != last; b = (b + 1) & blockMask) {
-            overflow[b]--;
-        }
-    }
-
-    /** Positions a removal examined after its hole, on average so far (each one a cache line). */
-    double scannedPerVacate() {
-        return vacates == 0 ? 0 : scanned / (double) vacates;
-    }
-
-    /** Whether every block's overflow count equals a recount from the live orders (for tests). */
-    boolean overflowCountsHold() {
-        int[] recount = new int[overflow.length];
-        int blockMask = mask >>> RUN_BITS;
-        for (int i = 0; i <= mask; i++) {
-            if ((pool[i * STRIDE + META] & Slots.LIVE_BIT) != 0) {
-                for (int b = home(pool[i * STRIDE + Slots.ID]) >>> RUN_BITS; b != i >>> RUN_BITS; b = (b + 1) & blockMask) {
-                    recount[b]++;
-                }
-            }
-        }
-        return java.util.Arrays.equals(recount, overflow);
     }
 
     /** Positions with no order: what keeps probe runs short. */

@@ -9,7 +9,8 @@ import java.util.HashMap;
  * Remembers recently derived state keys: a key costs a Keccak-256, and a busy trader's balance and
  * position keys are needed again and again. One map per key kind, keyed by the objects the caller
  * already holds (no wrapper per look-up); a map that reaches the capacity is simply emptied, which
- * costs one re-derivation per key still in use. One per STF instance, not shared between threads.
+ * costs one re-derivation per key still in use. One per STF instance and one per leaf store (for
+ * {@link StateReads}), not shared between threads.
  */
 public final class KeyCache {
     private final int capacity;
@@ -18,6 +19,7 @@ public final class KeyCache {
     private final HashMap<Hash32, byte[]> orders = new HashMap<>();
     private final HashMap<Integer, byte[]> markets = new HashMap<>();
     private final HashMap<Long, byte[]> orderStates = new HashMap<>();
+    private final HashMap<Long, byte[]> withdrawals = new HashMap<>();
 
     public KeyCache(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("a key cache needs room for at least one key, got " + capacity);
@@ -65,6 +67,16 @@ public final class KeyCache {
             k = LeafKeys.order(orderHash);
             if (orders.size() >= capacity) orders.clear();
             orders.put(orderHash, k);
+        }
+        return k;
+    }
+
+    public byte[] withdrawal(long id) {
+        byte[] k = withdrawals.get(id);
+        if (k == null) {
+            k = LeafKeys.withdrawal(id);
+            if (withdrawals.size() >= capacity) withdrawals.clear();
+            withdrawals.put(id, k);
         }
         return k;
     }

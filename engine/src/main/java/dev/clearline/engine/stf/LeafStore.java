@@ -20,6 +20,15 @@ public interface LeafStore {
         return v == null ? null : decoder.apply(v);
     }
 
+    /**
+     * The state keys derived for this store's readers ({@link StateReads}), kept with the state so
+     * a caller that reads the same leaves again does not pay a Keccak-256 per read; bounded. Null
+     * when the store keeps none: each read then derives its key.
+     */
+    default KeyCache keys() {
+        return null;
+    }
+
     /** Writes (creates or replaces) leaves; a transition's writes arrive together. */
     void putAll(List<Write> writes);
 

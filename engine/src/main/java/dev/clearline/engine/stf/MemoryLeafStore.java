@@ -1,24 +1,17 @@
 package dev.clearline.engine.stf;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Leaves in a hash table, no Merkle root: the exchange's mirror of the state, run through the same
- * STF. Open addressing with each 32-byte key also kept inline as four longs, so a look-up compares
- * words in one array instead of chasing a key object; state keys are Keccak outputs, so their
- * first word already is a good hash. Each key owns one {@link Cell} for good (the STF never
+ * Leaves in a hash table ({@link LeafTable}), no Merkle root: the exchange's mirror of the state,
+ * run through the same STF. Each key owns one {@link Cell} for good (the STF never
  * deletes a leaf), so a caller that reads the same leaf on every operation can hold the cell and
  * skip the look-up. A cell keeps the last decoded form of its value until the value is replaced.
  * Stored value arrays are the writers' own and must not be mutated afterwards.
  */
 public final class MemoryLeafStore implements LeafStore {
-    private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     /** One key's place in the store; {@link #value()} is null while the leaf does not exist. */
     public static final class Cell {
         private final byte[] key;
@@ -44,10 +37,16 @@ public final class MemoryLeafStore implements LeafStore {
         }
     }
 
-    private long[] words = new long[4 << 10];
-    private Cell[] cells = new Cell[1 << 10];
-    private int used;
+    private final LeafTable<Cell> table = new LeafTable<>();
     private int size;
+
+    /** State keys derived for {@link StateReads}, per kind; a kind's map starts over when full. */
+    private final KeyCache keys = new KeyCache(4_096);
+
+    @Override
+    public KeyCache keys() {
+        return keys;
+    }
 
     @Override
     public byte[] get(byte[] key) {
@@ -80,7 +79,9 @@ public final class MemoryLeafStore implements LeafStore {
 
     /** Visits every leaf (key, value), in no particular order. */
     public void forEach(BiConsumer<byte[], byte[]> visitor) {
-        for (Cell c : cells) if (c != null && c.value != null) visitor.accept(c.key, c.value);
+        table.forEach(c -> {
+            if (c.value != null) visitor.accept(c.key, c.value);
+        });
     }
 
     /** The number of leaves (keys with a value). */
@@ -89,47 +90,6 @@ public final class MemoryLeafStore implements LeafStore {
     }
 
     private Cell find(byte[] key, boolean create) {
-        if (key.length != 32) throw new IllegalArgumentException("state keys are 32 bytes, got " + key.length);
-        long w0 = (long) WORD.get(key, 0);
-        long w1 = (long) WORD.get(key, 8);
-        long w2 = (long) WORD.get(key, 16);
-        long w3 = (long) WORD.get(key, 24);
-        int mask = cells.length - 1;
-        for (int i = slot(w0, mask); ; i = (i + 1) & mask) {
-            Cell c = cells[i];
-            int b = i << 2;
-            if (c == null) {
-                if (!create) return null;
-                words[b] = w0;
-                words[b + 1] = w1;
-                words[b + 2] = w2;
-                words[b + 3] = w3;
-                c = new Cell(key);
-                cells[i] = c;
-                if (++used * 2 > cells.length) grow();
-                return c;
-            }
-            if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return c;
-        }
-    }
-
-    private void grow() {
-        long[] oldWords = words;
-        Cell[] oldCells = cells;
-        words = new long[oldWords.length * 2];
-        cells = new Cell[oldCells.length * 2];
-        int mask = cells.length - 1;
-        for (int j = 0; j < oldCells.length; j++) {
-            if (oldCells[j] == null) continue;
-            int i = slot(oldWords[j << 2], mask);
-            while (cells[i] != null) i = (i + 1) & mask;
-            System.arraycopy(oldWords, j << 2, words, i << 2, 4);
-            cells[i] = oldCells[j];
-        }
-    }
-
-    private static int slot(long firstWord, int mask) {
-        long h = firstWord * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+        return table.find(key, create ? Cell::new : null);
     }
 }

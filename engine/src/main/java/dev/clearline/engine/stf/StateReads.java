@@ -10,30 +10,40 @@ import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.WithdrawalLeaf;
 
-/** Typed reads of a leaf store for callers outside the STF (batches, tests, tools, the escape hatch). */
+/**
+ * Typed reads of a leaf store for callers outside the STF (batches, tests, tools, the escape hatch).
+ * State keys come from the store's own {@link LeafStore#keys()} cache, so reading a busy leaf
+ * again costs no Keccak.
+ */
 public final class StateReads {
     private StateReads() {}
 
+    /** Keys a store keeps for its readers; a store that keeps none gets a one-read cache. */
+    private static StateView view(LeafStore s) {
+        KeyCache keys = s.keys();
+        return new StateView(s, keys != null ? keys : new KeyCache(1));
+    }
+
     public static GlobalLeaf global(LeafStore s) {
-        return new StateView(s, new KeyCache(4)).global();
+        return view(s).global();
     }
 
     public static BalanceLeaf balance(LeafStore s, Address owner) {
-        return new StateView(s, new KeyCache(4)).balance(owner);
+        return view(s).balance(owner);
     }
 
     public static PositionLeaf position(LeafStore s, Address owner, int marketId) {
-        return new StateView(s, new KeyCache(4)).position(owner, marketId);
+        return view(s).position(owner, marketId);
     }
 
     /** What became of an order hash: its short id, or a tombstone; null when neither posted nor cancelled. */
     public static OrderHashLeaf orderHash(LeafStore s, Hash32 orderHash) {
-        return new StateView(s, new KeyCache(4)).orderHash(orderHash);
+        return view(s).orderHash(orderHash);
     }
 
     /** The order with this short id; null when none. */
     public static OrderLeaf order(LeafStore s, long orderId) {
-        return new StateView(s, new KeyCache(4)).order(orderId);
+        return view(s).order(orderId);
     }
 
     /** The posted order with this hash; null when never posted (absent or a tombstone). */
@@ -44,12 +54,13 @@ public final class StateReads {
 
     /** Null when the market does not exist. */
     public static MarketLeaf market(LeafStore s, int marketId) {
-        return new StateView(s, new KeyCache(4)).market(marketId);
+        return view(s).market(marketId);
     }
 
     /** Null when no such withdrawal. */
     public static WithdrawalLeaf withdrawal(LeafStore s, long id) {
-        byte[] v = s.get(LeafKeys.withdrawal(id));
+        KeyCache keys = s.keys();
+        byte[] v = s.get(keys != null ? keys.withdrawal(id) : LeafKeys.withdrawal(id));
         return v == null ? null : WithdrawalLeaf.decode(v);
     }
 }

@@ -28,7 +28,7 @@ public final class TreeLeafStore implements LeafStore {
 
     private final SparseMerkleTree tree;
     private final int capacity;
-    private final LeafTable table = new LeafTable();
+    private final LeafTable<Cell> table = new LeafTable<>();
     private final ArrayList<Cell> dirty = new ArrayList<>();
     /** The tree version the known (committed) values belong to. */
     private long knownVersion;
@@ -51,6 +51,14 @@ public final class TreeLeafStore implements LeafStore {
         return tree;
     }
 
+    /** State keys derived for {@link StateReads}, per kind; a kind's map starts over when full. */
+    private final KeyCache keys = new KeyCache(4_096);
+
+    @Override
+    public KeyCache keys() {
+        return keys;
+    }
+
     @Override
     public byte[] get(byte[] key) {
         return cellFor(key).current();
@@ -67,7 +75,7 @@ public final class TreeLeafStore implements LeafStore {
         for (int i = 0, n = writes.size(); i < n; i++) {
             Write w = writes.get(i);
             if (w.value() == null) throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
-            Cell c = table.find(w.key(), true);
+            Cell c = table.find(w.key(), Cell::new);
             if (c.pending == null) dirty.add(c);
             c.pending = w.value();
         }
@@ -175,7 +183,7 @@ public final class TreeLeafStore implements LeafStore {
 
     private Cell cellFor(byte[] key) {
         checkVersion();
-        Cell c = table.find(key, true);
+        Cell c = table.find(key, Cell::new);
         if (c.pending == null && c.known == null) {
             byte[] v = tree.latestValueShared(key);
             c.known = v == null ? ABSENT : v;
@@ -192,7 +200,7 @@ public final class TreeLeafStore implements LeafStore {
         table.clear();
         dirty.clear();
         for (Cell old : keep) {
-            Cell c = table.find(old.key, true);
+            Cell c = table.find(old.key, Cell::new);
             c.pending = old.pending;
             dirty.add(c);
         }
@@ -215,7 +223,8 @@ public final class TreeLeafStore implements LeafStore {
         private Object decoded;
 
         Cell(byte[] key) {
-            this.key = key;
+            // The cell keeps its own copy: callers may reuse their key arrays.
+            this.key = key.clone();
             this.head = (long) BIG_ENDIAN.get(key, 0);
         }
 
@@ -232,77 +241,6 @@ public final class TreeLeafStore implements LeafStore {
             decodedOf = v;
             decoded = fresh;
             return fresh;
-        }
-    }
-
-    /**
-     * Cells by key, open addressing with each key's four words inline (state keys are Keccak
-     * outputs, so the first word is already a good hash). Cells are never removed, only all at once.
-     */
-    private static final class LeafTable {
-        private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-        private long[] words;
-        private Cell[] cells;
-        private int size;
-
-        LeafTable() {
-            clear();
-        }
-
-        int size() {
-            return size;
-        }
-
-        void clear() {
-            words = new long[4 << 10];
-            cells = new Cell[1 << 10];
-            size = 0;
-        }
-
-        Cell find(byte[] key, boolean create) {
-            if (key.length != 32) throw new IllegalArgumentException("state keys are 32 bytes, got " + key.length);
-            long w0 = (long) WORD.get(key, 0);
-            long w1 = (long) WORD.get(key, 8);
-            long w2 = (long) WORD.get(key, 16);
-            long w3 = (long) WORD.get(key, 24);
-            int mask = cells.length - 1;
-            for (int i = slot(w0, mask); ; i = (i + 1) & mask) {
-                Cell c = cells[i];
-                int b = i << 2;
-                if (c == null) {
-                    if (!create) return null;
-                    words[b] = w0;
-                    words[b + 1] = w1;
-                    words[b + 2] = w2;
-                    words[b + 3] = w3;
-                    // The cell keeps its own copy: callers may reuse their key arrays.
-                    c = new Cell(key.clone());
-                    cells[i] = c;
-                    if (++size * 2 > cells.length) grow();
-                    return c;
-                }
-                if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return c;
-            }
-        }
-
-        private void grow() {
-            long[] oldWords = words;
-            Cell[] oldCells = cells;
-            words = new long[oldWords.length * 2];
-            cells = new Cell[oldCells.length * 2];
-            int mask = cells.length - 1;
-            for (int j = 0; j < oldCells.length; j++) {
-                if (oldCells[j] == null) continue;
-                int i = slot(oldWords[j << 2], mask);
-                while (cells[i] != null) i = (i + 1) & mask;
-                System.arraycopy(oldWords, j << 2, words, i << 2, 4);
-                cells[i] = oldCells[j];
-            }
-        }
-
-        private static int slot(long firstWord, int mask) {
-            long h = firstWord * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32)) & mask;
         }
     }
 }

@@ -41,7 +41,8 @@ public final class BatchTrace {
         this.batch = batch;
         CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
         this.pieces = decoded.pieces();
-        this.fork = new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion));
+        // no value cache in the tree: the leaf store below keeps the leaves at hand
+        this.fork = new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion), 0);
         // A version of the fork's own for the pre-state: the witness builder proves against a
         // committed version, and the empty genesis has none in the base.
         versions.add(fork.commit(new WriteSet()));

@@ -81,7 +81,8 @@ public final class FinalizedState {
         // a batch index posted again after a rejection: the later posting is the one that stood
         Map<Long, RollupLog.Posted> byIndex = new HashMap<>();
         for (RollupLog.Posted p : posted) byIndex.put(p.batch().header().batchIndex(), p);
-        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore());
+        // no value cache in the tree: the leaf store keeps the leaves at hand
+        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore(), 0);
         TreeLeafStore store = new TreeLeafStore(tree);
         long version = store.commit();
         TreeSet<Address> owners = new TreeSet<>(Comparator.comparing(Address::toString));

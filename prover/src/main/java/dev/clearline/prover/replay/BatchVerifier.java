@@ -113,7 +113,7 @@ public final class BatchVerifier {
         long preVersion = preVersions.getOrDefault(batch.header().batchIndex(), tree.latestVersion());
         CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
         if (decoded.tail().isPresent()) throw new IllegalArgumentException("calldata does not split: " + decoded.tail().get().reason());
-        TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion)));
+        TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion), 0));
         CalldataReplay.apply(stf, scratch, decoded.steps(), prefix, batch.header().batchIndex(), CalldataReplay.OnRefusal.SKIP,
                 CalldataReplay.AfterStep.NONE);
         return scratch.root();

@@ -22,7 +22,9 @@ import java.util.Optional;
  *       the posted one;</li>
  *   <li>{@code dispute.BatchTrace} keeps a tree version after every step, for bisection and witnesses;</li>
  *   <li>{@code escape.FinalizedState} replays the finalized batches, whatever a dispute would have
- *       said of them: L1 finalized their roots.</li>
+ *       said of them: L1 finalized their roots;</li>
+ *   <li>{@code trace.StepCases} and {@code report.Rehearsal} replay a prefix as the one-step
+ *       verifier sees it, for a trace or a rehearsed dispute.</li>
  * </ul>
  * Each of them keeps only what differs (persistence, intermediate roots, the finalized cut-off).
  */
@@ -97,7 +99,7 @@ public final class CalldataReplay {
         SKIP
     }
 
-    /** Told after each step that changed the state. */
+    /** Told after each step that leaves a state: applied, or (with {@link OnRefusal#SKIP}) refused and skipped. */
     @FunctionalInterface
     public interface AfterStep {
         void applied(int step);
@@ -133,6 +135,7 @@ public final class CalldataReplay {
                 reason = r;
             }
             if (onRefusal == OnRefusal.STOP) return new Applied(i, firstRefused, reason);
+            afterStep.applied(i);
         }
         return new Applied(count, firstRefused, reason);
     }

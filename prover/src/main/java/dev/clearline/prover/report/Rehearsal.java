@@ -4,7 +4,7 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.stf.ForkedNodeStore;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
-import dev.clearline.prover.replay.Calldata;
+import dev.clearline.prover.replay.CalldataReplay;
 import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.prover.trace.StepCases;
 import dev.clearline.prover.trace.StepTrace;
@@ -37,16 +37,16 @@ public final class Rehearsal {
 
     /** The root after each prefix of the batch (index 0 is the pre-state), by the Java STF. */
     public List<Hash32> honestRoots(NodeStore nodes, long preVersion, PostedBatch batch) {
-        if (!(Calldata.split(batch.calldata()) instanceof Calldata.Pieces p)) {
+        CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
+        if (decoded.tail().isPresent()) {
             throw new IllegalArgumentException("batch " + batch.header().batchIndex() + " does not cut into transitions; its dispute is about bytes, not roots");
         }
         TreeLeafStore store = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion), 0));
         List<Hash32> roots = new ArrayList<>();
         roots.add(store.root());
-        for (byte[] t : p.transitions()) {
-            stf.applyEncoded(store, t, batch.header().batchIndex());
-            roots.add(store.root());
-        }
+        // a refused step leaves the root as it was, as the Solidity step does
+        CalldataReplay.apply(stf, store, decoded.steps(), decoded.steps().size(), batch.header().batchIndex(), CalldataReplay.OnRefusal.SKIP,
+                step -> roots.add(store.root()));
         return roots;
     }
 

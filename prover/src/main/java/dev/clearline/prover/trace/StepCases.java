@@ -6,11 +6,10 @@ import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
 import dev.clearline.engine.witness.StepWitness;
 import dev.clearline.engine.witness.WitnessBuilder;
-import dev.clearline.prover.replay.Calldata;
+import dev.clearline.prover.replay.CalldataReplay;
 import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.NodeStore;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,16 +34,9 @@ public final class StepCases {
      */
     public StepCase of(NodeStore nodes, long preVersion, PostedBatch batch, int step) {
         long index = batch.header().batchIndex();
-        List<byte[]> pieces = switch (Calldata.split(batch.calldata())) {
-            case Calldata.Pieces p -> p.transitions();
-            case Calldata.Broken b -> {
-                // The bytes that do not cut form the last "transition": what a one-step proof would disprove.
-                List<byte[]> whole = ((Calldata.Pieces) Calldata.split(Arrays.copyOf(batch.calldata(), b.offset()))).transitions();
-                List<byte[]> all = new java.util.ArrayList<>(whole);
-                all.add(Arrays.copyOfRange(batch.calldata(), b.offset(), batch.calldata().length));
-                yield all;
-            }
-        };
+        // Bytes that do not cut form the last "transition": what a one-step proof would disprove.
+        CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
+        List<byte[]> pieces = decoded.pieces();
         if (step < 0 || step >= pieces.size()) {
             throw new IllegalArgumentException("batch " + index + " has " + pieces.size() + " transitions (steps 0 to "
                     + (pieces.size() - 1) + "), not a step " + step);
@@ -52,7 +44,7 @@ public final class StepCases {
         ForkedNodeStore fork = new ForkedNodeStore(nodes, preVersion);
         SparseMerkleTree tree = new SparseMerkleTree(fork, 0);
         TreeLeafStore store = new TreeLeafStore(tree);
-        for (int i = 0; i < step; i++) stf.applyEncoded(store, pieces.get(i), index);
+        CalldataReplay.apply(stf, store, decoded.steps(), step, index, CalldataReplay.OnRefusal.SKIP, CalldataReplay.AfterStep.NONE);
         store.commit();
         long version = tree.latestVersion();
         Hash32 pre = new Hash32(tree.root().toArray());

@@ -151,7 +151,7 @@ class ReplaysAgreeProperties {
 
     @Test
     void everyReplayOfAnHonestHistoryReachesTheSameRootsAndLeaves() {
-        Property.forAll(histories()).tries(12).check(h -> {
+        Property.forAll(histories()).tries(10).check(h -> {
             Stf stf = TestBatches.stf();
             // the watcher's verifier in memory, with the roots after every batch and every step
             MemoryNodeStore nodes = new MemoryNodeStore();
@@ -195,7 +195,7 @@ class ReplaysAgreeProperties {
 
     @Test
     void everyJudgeFindsTheSameBatchWrongAndKeepsTheSameState() {
-        Property.forAll(histories().filter(h -> h.batches().size() >= 2)).tries(8).check(h -> {
+        Property.forAll(histories().filter(h -> h.batches().size() >= 2)).tries(6).check(h -> {
             Stf stf = TestBatches.stf();
             int bad = h.batches().size() / 2;
             Hash32 lie = Hash32.fromHex("0x" + "5e".repeat(32));

@@ -234,7 +234,7 @@ public final class Gateway implements AutoCloseable {
     /** State-changing requests by number (1, 2, ...): the service applies them only in this order. */
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     /** Queries by number (-1, -2, ...): read-only, answered in any order, resent freely. */
-    private final Map<Long, InFlight> queriesInFlight = new java.util.LinkedHashMap<>();
+    private final java.util.LinkedHashMap<Long, InFlight> queriesInFlight = new java.util.LinkedHashMap<>();
     private final java.util.ArrayDeque<Long> unsentQueries = new java.util.ArrayDeque<>();
     private long nextSeq;
     private long nextQuery;
@@ -397,7 +397,7 @@ public final class Gateway implements AutoCloseable {
                 pending.decrementAndGet();
                 f.done().complete(reply);
             }
-            for (long k : lostBefore(n, n < 0 ? queriesInFlight.keySet() : inFlight.keySet())) resendLost(k);
+            for (long k : lostBefore(n, inFlight, queriesInFlight)) resendLost(k);
         }
         if (!listeners.isEmpty() && !"query".equals(type) && !"outOfOrder".equals(type) && !h.duplicate()) {
             ObjectNode json = reply.json();
@@ -418,10 +418,15 @@ public final class Gateway implements AutoCloseable {
      * egress stream, so an older request of the same kind still unanswered was applied (or read)
      * and its reply dropped (the service drops replies to a gateway that does not keep up).
      */
-    static List<Long> lostBefore(long answered, java.util.Collection<Long> unanswered) {
-        List<Long> lost = new ArrayList<>();
-        for (long k : unanswered) {
-            if (answered > 0 ? k > 0 && k < answered : k < 0 && k > answered) lost.add(k);
+    static List<Long> lostBefore(long answered, java.util.NavigableMap<Long, ?> stateChanging, java.util.SequencedMap<Long, ?> queries) {
+        if (answered > 0) return stateChanging.isEmpty() || stateChanging.firstKey() >= answered ? List.of()
+                : new ArrayList<>(stateChanging.headMap(answered, false).keySet());
+        // queries are kept in the order they were numbered (-1, -2, ...): the older ones come first
+        List<Long> lost = List.of();
+        for (long k : queries.sequencedKeySet()) {
+            if (k <= answered) break;
+            if (lost.isEmpty()) lost = new ArrayList<>();
+            lost.add(k);
         }
         return lost;
     }

@@ -95,6 +95,12 @@ final class OrderBookView {
         return List.copyOf(markets);
     }
 
+    /** The order's hash as hex, kept on its record when it has one (a verdict and its events print the same text). */
+    String hashHex(Hash32 hash) {
+        OrderRecord r = orders.get(hash);
+        return r != null ? r.hashHex : hash.toString();
+    }
+
     void placed(VerifiedOrder v, long seq) {
         OrderRecord r = new OrderRecord(v.hash(), v.order(), seq);
         orders.put(v.hash(), r);

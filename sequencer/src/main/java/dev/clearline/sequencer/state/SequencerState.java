@@ -444,9 +444,9 @@ public final class SequencerState {
         return m;
     }
 
-    private static Map<String, Object> verdict(Hash32 hash, Reject r) {
+    private Map<String, Object> verdict(Hash32 hash, Reject r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (hash != null) m.put("orderHash", hash.toString());
+        if (hash != null) m.put("orderHash", view.hashHex(hash));
         m.put("accepted", r == null);
         if (r != null) {
             m.put("reject", r.name());

@@ -5,7 +5,11 @@ import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,21 +25,28 @@ class LostRepliesTest {
     void olderUnansweredRequestsOfTheSameKindAreTheLostOnes() {
         Property.forAll(Gens.listOf(Gens.longs(-40, 40).filter(k -> k != 0), 0, 30), Gens.longs(-40, 40).filter(k -> k != 0))
                 .check((unanswered, answered) -> {
-                    List<Long> lost = Gateway.lostBefore(answered, new java.util.LinkedHashSet<>(unanswered));
+                    // as the gateway keeps them: state-changing by number, queries in the order they were numbered
+                    TreeMap<Long, Object> stateChanging = new TreeMap<>();
+                    LinkedHashMap<Long, Object> queries = new LinkedHashMap<>();
+                    unanswered.stream().filter(k -> k > 0 && k != answered).forEach(k -> stateChanging.put(k, "request"));
+                    unanswered.stream().filter(k -> k < 0 && k != answered).distinct().sorted(Comparator.reverseOrder())
+                            .forEach(k -> queries.put(k, "query"));
                     List<Long> expected = new ArrayList<>();
-                    for (long k : new java.util.LinkedHashSet<>(unanswered)) {
-                        boolean sameKind = (k > 0) == (answered > 0);
-                        boolean older = Math.abs(k) < Math.abs(answered);
-                        if (sameKind && older) expected.add(k);
+                    for (long k : answered > 0 ? stateChanging.keySet() : queries.keySet()) {
+                        if (Math.abs(k) < Math.abs(answered)) expected.add(k);
                     }
-                    assertThat(lost).isEqualTo(expected);
+                    assertThat(Gateway.lostBefore(answered, stateChanging, queries)).isEqualTo(expected);
                 });
     }
 
     @Test
     void examples() {
-        assertThat(Gateway.lostBefore(5, List.of(2L, 4L, 6L, -1L))).containsExactly(2L, 4L);
-        assertThat(Gateway.lostBefore(-3, List.of(2L, -1L, -2L, -4L))).containsExactly(-1L, -2L);
-        assertThat(Gateway.lostBefore(1, List.of(2L, 3L))).isEmpty();
+        TreeMap<Long, Object> requests = new TreeMap<>(Map.of(2L, "", 4L, "", 6L, ""));
+        LinkedHashMap<Long, Object> queries = new LinkedHashMap<>();
+        for (long q : new long[] {-1, -2, -4}) queries.put(q, "");
+        assertThat(Gateway.lostBefore(5, requests, queries)).containsExactly(2L, 4L);
+        assertThat(Gateway.lostBefore(-3, requests, queries)).containsExactly(-1L, -2L);
+        assertThat(Gateway.lostBefore(1, requests, queries)).isEmpty();
+        assertThat(Gateway.lostBefore(-1, requests, queries)).isEmpty();
     }
 }
