@@ -2,7 +2,8 @@
 # Profiles the devnet process that `./clearline bench devnet --no-hardhat` starts: JFR for the whole
 # run (attached with jcmd once it answers), and perf (if installed) once for the transfer windows and
 # once for the eth_call windows. Shares, not rates: the profilers cost CPU themselves.
-#   scripts/devnet-profile.sh [OUT_DIR]      (about 2 minutes; bench-results/devnet-profile.md says what it found)
+#   scripts/devnet-profile.sh [OUT_DIR]      (about 2 minutes on a quiet machine plus the build, 8+ when loaded;
+#                                             bench-results/devnet-profile.md says what it found)
 # Then: perf report -i OUT/perf-tx.data --sort dso -g none; jfr print --events jdk.ExecutionSample OUT/devnet.jfr
 set -euo pipefail
 cd "$(dirname "$0")/.."
