@@ -49,7 +49,11 @@ class HonestRunTest {
                     onStop.run();
                 }));
         try {
-            assertThat(started.await(180, TimeUnit.SECONDS)).as("up started; err: %s", err).isTrue();
+            // about 10 s quiet; a stack start took over 180 s with six builds on 2 cores (load 37): the bound catches a hang
+            if (!started.await(300, TimeUnit.SECONDS)) {
+                throw new AssertionError("up did not start in 300 s" + (exit.isDone() ? " (it ended: " + exit.handle((c, t) -> c != null ? "exit " + c : t.toString()).join() + ")" : "")
+                        + "; out: " + out + "\nerr: " + err + "\n" + stacks());
+            }
             String banner = out.toString();
             String rpc = find(banner, "L1 RPC:\\s+(\\S+)");
             String api = find(banner, "Trader API:\\s+(\\S+)");
@@ -143,6 +147,16 @@ class HonestRunTest {
 
     record Run(int code, String out, String err) {}
 
+    /** This JVM's thread stacks (the stack under test runs in it), for a failure that would otherwise say only "timed out". */
+    static String stacks() {
+        StringBuilder b = new StringBuilder("threads:\n");
+        Thread.getAllStackTraces().forEach((t, frames) -> {
+            b.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+            for (StackTraceElement f : frames) b.append("    at ").append(f).append('\n');
+        });
+        return b.toString();
+    }
+
     static Run cli(List<String> common, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(common);
@@ -170,7 +184,7 @@ class HonestRunTest {
     static void await(Check done, int seconds, String what) throws Exception {
         long deadline = System.currentTimeMillis() + seconds * 1_000L;
         while (!done.get()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what + " (" + seconds + " s)\n" + stacks());
             Thread.sleep(500);
         }
     }

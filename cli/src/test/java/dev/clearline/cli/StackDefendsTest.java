@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.devnet.junit.TimeTravel;
 import dev.clearline.prover.dispute.DisputeL1;
 import dev.clearline.prover.dispute.GameView;
 import dev.clearline.prover.l1.RollupLog;
@@ -38,14 +39,17 @@ class StackDefendsTest {
     @TempDir
     Path tmp;
 
+    static final long CLOCK_SECONDS = 3_600;
+
     @Test
     void theStacksWatcherDefendsItsOperatorsBatchAndWinsTheGriefersBond() throws Exception {
         NodeOptions n = FastDevnet.options();
         try (Devnet devnet = n.start()) {
-            // A 10-minute clock is 10 s at 60 L1 seconds per second: the defender's moves must fit in it, and 2 s (a 2-minute
-            // clock) was little for a loaded 2-core CI machine; a long challenge period keeps the batch live meanwhile.
+            // A one-hour clock is 60 s at 60 L1 seconds per second: the defender's moves must fit in it (a 10-minute clock ran
+            // out at load 37: the watcher's bisect then reverted with ClockExpired); once the defender has moved, the test moves
+            // L1 time past the griefer's clock instead of waiting for it. A long challenge period keeps the batch live meanwhile.
             Manifest manifest = deploy(devnet, tmp.resolve("deployment.json"),
-                    Map.of("dispute.clockBudget", "600", "rollup.challengePeriod", "6000"));
+                    Map.of("dispute.clockBudget", String.valueOf(CLOCK_SECONDS), "rollup.challengePeriod", "60000"));
             LocalStack stack = LocalStack.start(devnet, manifest, new LocalStack.Settings(tmp.resolve("stack"), "127.0.0.1", 0, false, 1_000));
             try {
                 await(() -> stack.verifiedHonest() >= 1, 90, "a batch judged honest");
@@ -59,6 +63,9 @@ class StackDefendsTest {
                 DisputeL1 griefer = new DisputeL1(web3j, rollup, gameAddress,
                         new TxSender(web3j, devnet.accounts().keys().get(GRIEFER), devnet.chainId(), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM));
                 long gameId = griefer.challenge(target.batch().header()).gameId();
+                // the proposer moves first (more than one transition): the stack's watcher bisects, then the griefer stalls
+                await(() -> griefer.game(gameId).challengerToMove(), 120, "the stack's watcher's first move in game " + gameId);
+                new TimeTravel(devnet.web3jService()).advance(Duration.ofSeconds(CLOCK_SECONDS + 1));
 
                 await(() -> stack.finishedGames().containsKey(gameId), 120, "the stack's watcher to finish game " + gameId);
                 assertThat(stack.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);

@@ -58,14 +58,39 @@ import java.util.concurrent.TimeUnit;
  * the member does not start, or stops (exit code 4) when it gets there, so a cluster's others carry
  * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
  * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}),
- * and one whose state machine fails on a committed command (a bug) stops with exit code 5.
+ * and one whose state machine fails on a committed command (a bug) stops with exit code 5. A start that
+ * fails on the way (the API's port taken, the cluster not answering) ends the process with exit code 1.
  * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
  */
 public final class SequencerMain {
     private SequencerMain() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Exception e) {
+            // A start that fails half-way (the API's port taken, the cluster not answering a starved process) leaves
+            // Aeron's driver thread running: without an exit the process would neither serve nor end, and nothing
+            // that supervises it would know to start it again.
+            System.err.println("sequencer: stopped: " + reason(e) + ". Nothing acknowledged is lost (the log is on disk);"
+                    + " fix the cause and start this member again");
+            System.err.flush();
+            System.exit(1);
+        }
+    }
+
+    /** An exception's message and its causes', in one line. */
+    static String reason(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null && b.length() < 2_000; t = t.getCause()) {
+            if (!b.isEmpty()) b.append(": ");
+            b.append(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+        }
+        return b.toString();
+    }
+
+    private static void run(String[] args) throws Exception {
         if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "sequencer-logback.xml");
         Map<String, String> opts = parse(args);
         if (opts == null) {

@@ -77,7 +77,8 @@ class ApplyFailedExitTest {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m", "-cp", shadow + File.pathSeparator + System.getProperty("java.class.path"),
+                // a short run that only starts, applies a few commands and stops: C1 and one GC thread spare the CPU of a busy suite
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", shadow + File.pathSeparator + System.getProperty("java.class.path"),
                 "dev.clearline.sequencer.SequencerMain", "--dir", dir.resolve("node").toString(), "--port", "0"));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
