@@ -1,5 +1,7 @@
 package dev.clearline.cli;
 
+import dev.clearline.sequencer.cluster.StopOnSignal;
+
 import java.util.concurrent.CountDownLatch;
 
 /** How a long-running command (devnet, up) learns that it should stop. */
@@ -17,6 +19,8 @@ public interface Lifecycle {
                 stop.run();
                 stopped.countDown();
             }, "clearline-shutdown"));
+            // `up` runs an Aeron cluster in-process, which takes SIGINT and SIGTERM from the JVM
+            StopOnSignal.install(0);
             stopped.await();
         };
     }

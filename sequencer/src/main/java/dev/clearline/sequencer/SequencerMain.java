@@ -12,6 +12,7 @@ import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.LeaderDuties;
 import dev.clearline.sequencer.cluster.DiskWatch;
 import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.StopOnSignal;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.cluster.ServiceStop;
 import dev.clearline.sequencer.cluster.StatusEndpoint;
@@ -165,6 +166,7 @@ public final class SequencerMain {
                 opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.getOrDefault("port", "8480")), 64 * 1024);
 
         CountDownLatch stop = new CountDownLatch(1);
+        StopOnSignal.install(0);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 l1Side.close();

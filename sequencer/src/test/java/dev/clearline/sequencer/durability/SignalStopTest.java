@@ -1,0 +1,38 @@
+package dev.clearline.sequencer.durability;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code kill PID} (SIGTERM, what a supervisor or Ctrl-C's neighbour sends) stops a sequencer and
+ * it starts again where it stood. Aeron's consensus module takes SIGINT and SIGTERM from the JVM
+ * when it starts (Agrona's ShutdownSignalBarrier), so before {@code StopOnSignal} the signal was
+ * swallowed and the node ran on until killed with -9.
+ */
+class SignalStopTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermStopsTheNodeCleanlyAndARestartResumesItsLog() throws Exception {
+        long seqBefore;
+        try (ChildSequencer first = ChildSequencer.start(dir, 0, "--dev-setup", "2")) {
+            seqBefore = first.seqAtStart;
+            first.process.destroy(); // SIGTERM
+            // the node closes its API, gateway and Aeron parts in its shutdown hook: seconds, more on a loaded machine
+            boolean ended = first.process.waitFor(120, TimeUnit.SECONDS);
+            assertThat(ended).as("the node ended after SIGTERM; " + first.diagnosis()).isTrue();
+            assertThat(first.process.exitValue()).as("exit code; output:\n" + Files.readString(first.log)).isZero();
+        }
+        assertThat(seqBefore).as("the dev set-up wrote commands").isPositive();
+        try (ChildSequencer second = ChildSequencer.start(dir, 1)) {
+            assertThat(second.seqAtStart).as("the restarted node's log position").isGreaterThanOrEqualTo(seqBefore);
+        }
+    }
+}
