@@ -30,8 +30,11 @@ import java.util.stream.Collectors;
  */
 public final class MemberProcesses implements AutoCloseable {
     /** JVM flags for test members: an operator's ({@code member-jvm.options}), with a smaller heap (a later flag wins). */
-    static final List<String> TEST_JVM = java.util.stream.Stream.concat(dev.clearline.sequencer.cluster.MemberJvm.flags().stream(),
-            java.util.stream.Stream.of("-Xmx384m")).toList();
+    // The shipped flags with a smaller heap and the serial collector: three members and the test JVM share 2 cores, and
+    // tests need no low tail latency, only fewer collector threads (the replication tests' members have always run serial).
+    static final List<String> TEST_JVM = java.util.stream.Stream.concat(
+            dev.clearline.sequencer.cluster.MemberJvm.flags().stream().filter(f -> !f.equals("-XX:+UseG1GC")),
+            java.util.stream.Stream.of("-Xmx384m", "-XX:+UseSerialGC")).toList();
     private static final Pattern READY = Pattern.compile("SEQUENCER_READY port=(\\d+) seq=(\\d+) member=(\\d+) status=(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
