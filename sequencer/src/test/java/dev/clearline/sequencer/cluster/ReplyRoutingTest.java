@@ -91,8 +91,12 @@ class ReplyRoutingTest {
                 assertThat(seqs).as("in log order").isSorted();
 
                 // no longer asking: its own again only
-                got.clear();
+                // the wish and the tick after it share this session's stream, so once the tick is answered the wish is in
+                // the log before anything the other gateway sends next (without this wait its ticks could come first)
                 SlowGatewayTest.offer(raw, new StreamWish(false).encode());
+                SlowGatewayTest.offer(raw, CommandCodec.encode(tick(++seq)));
+                awaitOwn(raw, got, seq);
+                got.clear();
                 ticks(other, 10);
                 SlowGatewayTest.offer(raw, CommandCodec.encode(tick(++seq)));
                 awaitOwn(raw, got, seq);
