@@ -104,7 +104,7 @@ class OrderTableProperties {
         });
     }
 
-    /** A table refuses a claim beyond its capacity with a clear error instead of corrupting a link slot. */
+    /** A table refuses a claim beyond its capacity with a clear error instead of corrupting a slot. */
     @Test
     void aClaimBeyondCapacityIsRefused() {
         OrderTable table = new OrderTable(16);
