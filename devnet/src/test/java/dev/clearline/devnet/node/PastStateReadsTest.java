@@ -168,6 +168,24 @@ class PastStateReadsTest {
     }
 
     @Test
+    void anEstimateAtAPastBlockReExecutesTheBlocksBeforeItOnce() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        try (Devnet devnet = Devnet.inProcess(NodeConfig.defaults(clock::get))) {
+            Credentials alice = devnet.accounts().keys().get(1);
+            for (int i = 0; i < 12; i++) assertThat(send(devnet.web3j(), alice, i, BigInteger.ONE).hasError()).isFalse();
+            long before = devnet.node().reExecutedBlocks();
+            String answer = devnet.dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_estimateGas\",\"params\":[{\"from\":\""
+                    + alice.getAddress() + "\",\"to\":\"" + BOB + "\",\"value\":\"0x1\"},\"0xa\"]}");
+            assertThat(answer).contains("\"result\":\"0x5208\"");
+            // Block 10's state is rebuilt from genesis (the last written state) once, not once per step of the search.
+            assertThat(devnet.node().reExecutedBlocks() - before).as("blocks re-executed for one estimate at block 10").isEqualTo(10);
+            assertThat(devnet.dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_getBalance\",\"params\":[\""
+                    + BOB + "\",\"0xa\"]}")).as("a read at block 10 afterwards").contains("\"result\":\"0xa\"");
+        }
+        assertThat(libevmErrors).as("ERROR lines libevm logged").isEmpty();
+    }
+
+    @Test
     void readsOfLatestWhileAnotherClientsBlocksAreMinedReadTheHeadWithoutReExecuting() throws Exception {
         AtomicLong clock = new AtomicLong(1_700_000_000L);
         try (Devnet devnet = Devnet.inProcess(NodeConfig.defaults(clock::get))) {
