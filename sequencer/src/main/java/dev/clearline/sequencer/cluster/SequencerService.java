@@ -3,7 +3,6 @@ package dev.clearline.sequencer.cluster;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
-import dev.clearline.sequencer.command.MalformedCommandException;
 import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.command.StreamWish;
 import dev.clearline.sequencer.state.Genesis;
@@ -175,17 +174,40 @@ public final class SequencerService implements ClusteredService {
             });
             return;
         }
-        Command c;
-        try {
-            c = CommandCodec.decode(bytes, 0, length);
-        } catch (MalformedCommandException e) {
-            // nothing is applied: the log holds it, every replica skips it the same way
-            log.warn("event=malformed_command session={} error=\"{}\"", session == null ? -1 : session.id(), e.getMessage());
-            return;
+        entries.begin(session, timestamp, header);
+        CommandCodec.decodeMessage(bytes, 0, length, entries);
+    }
+
+    /** Each command of one log message (one alone, or a gateway's batch), applied in order as it is read. */
+    private final class Entries implements CommandCodec.Entries {
+        private ClientSession session;
+        private long timestamp;
+        private Header header;
+
+        void begin(ClientSession session, long timestamp, Header header) {
+            this.session = session;
+            this.timestamp = timestamp;
+            this.header = header;
         }
+
+        @Override
+        public void command(Command c, byte[] bytes, int offset, int length) {
+            if (!halted) applyOne(session, timestamp, header, c, bytes, offset, length);
+        }
+
+        @Override
+        public void malformed(int index, String reason) {
+            // nothing is applied for it: the log holds it, every replica skips it the same way; the rest of a batch goes on
+            log.warn("event=malformed_command session={} index={} error=\"{}\"", session == null ? -1 : session.id(), index, reason);
+        }
+    }
+
+    private final Entries entries = new Entries();
+
+    private void applyOne(ClientSession session, long timestamp, Header header, Command c, byte[] bytes, int offset, int length) {
         Reply r;
         try {
-            r = state.apply(c, toMillis(timestamp));
+            r = state.apply(c, toMillis(timestamp), bytes, offset, length);
         } catch (RuntimeException e) {
             // thrown back into Aeron, the fragment would be polled again forever and the node would
             // hang without a word; stop visibly instead (see ServiceStop.Cause.APPLY_FAILED)
