@@ -333,6 +333,20 @@ public final class Gateway implements AutoCloseable {
         client.close();
     }
 
+    /** The most requests one message may carry: {@link CommandCodec#MAX_BATCH_COMMANDS}, or fewer to compare (1: no batches). */
+    private volatile int batchLimit = CommandCodec.MAX_BATCH_COMMANDS;
+
+    /**
+     * Caps how many requests one ingress message carries, from 1 (each alone, as before batches) to
+     * {@link CommandCodec#MAX_BATCH_COMMANDS}; the benchmark compares the two under the same load.
+     */
+    public void batchLimit(int n) {
+        if (n < 1 || n > CommandCodec.MAX_BATCH_COMMANDS) {
+            throw new IllegalArgumentException("a batch limit is 1 to " + CommandCodec.MAX_BATCH_COMMANDS + ", got " + n);
+        }
+        batchLimit = n;
+    }
+
     /** Encoded requests of one batch being gathered (cluster thread only). */
     private final List<byte[]> batch = new ArrayList<>(CommandCodec.MAX_BATCH_COMMANDS);
 
@@ -345,13 +359,14 @@ public final class Gateway implements AutoCloseable {
      */
     private int sendNew(ClusterClient client) {
         int sent = 0;
+        int limit = batchLimit;
         while (true) {
             batch.clear();
             int bytes = CommandCodec.BATCH_HEADER;
             long last = sentUpTo;
             for (Map.Entry<Long, InFlight> e : inFlight.tailMap(sentUpTo, false).entrySet()) {
                 byte[] b = e.getValue().encoded;
-                if (batch.size() == CommandCodec.MAX_BATCH_COMMANDS
+                if (batch.size() == limit
                         || (!batch.isEmpty() && bytes + CommandCodec.BATCH_ENTRY_HEADER + b.length > CommandCodec.MAX_BATCH_BYTES)) break;
                 batch.add(b);
                 bytes += CommandCodec.BATCH_ENTRY_HEADER + b.length;

@@ -55,6 +55,8 @@ public final class SequencerService implements ClusteredService {
     private final SignatureVerifier verifier;
     /** Wraps each encoded reply for the offers (no copy). */
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
+    /** Encodes each reply into one kept buffer: the reply is sent before the next is encoded. */
+    private final ReplyCodec.Writer replies = new ReplyCodec.Writer();
     private Egress sender;
     /** Each command's bytes, copied out of the log for the decoder. */
     private byte[] scratch = new byte[1024];
@@ -220,17 +222,17 @@ public final class SequencerService implements ClusteredService {
             onStop.accept(new ServiceStop(ServiceStop.Cause.APPLY_FAILED, why));
             return;
         }
-        byte[] out = ReplyCodec.encode(r);
-        if (out.length > MAX_REPLY) {
-            log.warn("event=reply_too_large bytes={} session={}", out.length, session == null ? -1 : session.id());
+        int replyLength = replies.write(r);
+        if (replyLength > MAX_REPLY) {
+            log.warn("event=reply_too_large bytes={} session={}", replyLength, session == null ? -1 : session.id());
             return;
         }
-        egress.wrap(out);
-        if (session != null) sender.send(session, egress, out.length);
+        egress.wrap(replies.bytes(), 0, replyLength);
+        if (session != null) sender.send(session, egress, replyLength);
         // everyone else's streams carry what changed state, once: no queries, no repeats, no refusals of order
         if (streaming.isEmpty() || c instanceof Command.Query || r.duplicate() || "outOfOrder".equals(r.body().get("type"))) return;
         for (ClientSession s : cluster.clientSessions()) {
-            if (s != session && streaming.contains(s.id())) sender.send(s, egress, out.length);
+            if (s != session && streaming.contains(s.id())) sender.send(s, egress, replyLength);
         }
     }
 
