@@ -255,8 +255,8 @@ public final class SequencerBench {
                 jit[on] += r.jitSeconds;
                 rateSum[on] += r.ackRate;
                 idle[on] += r.idle() / 2;
-                System.out.printf(Locale.ROOT, "batching %s: %,.0f us CPU per ack, %.1f KB per ack, acked %,.0f/s%n", on == 1 ? "on" : "off",
-                        r.cpuSeconds / Math.max(1, r.acked) * 1e6, r.nodeBytesPerAck / 1024, r.ackRate);
+                System.out.printf(Locale.ROOT, "batching %s: %,.0f us CPU per ack, %.1f KB per ack, acked %,.0f/s; CPU %s; allocation %s%n",
+                        on == 1 ? "on" : "off", r.cpuSeconds / Math.max(1, r.acked) * 1e6, r.nodeBytesPerAck / 1024, r.ackRate, r.cpuShares, r.allocation);
             }
         }
         gateway.batchLimit(dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_COMMANDS);
