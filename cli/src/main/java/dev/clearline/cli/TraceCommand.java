@@ -46,7 +46,7 @@ final class TraceCommand implements Callable<Integer> {
         if (step < 0) throw new UserError("STEP must be 0 or more, got " + step);
         Path file = outFile != null ? outFile : Path.of("trace-" + batch + "-" + step + ".json");
         try (L1Options.Connection c = l1.connect()) {
-            BatchReplay.Found f = BatchReplay.upTo(c, l1.fromBlock, batch, err, System::nanoTime);
+            ReplayToBatch.Found f = ReplayToBatch.upTo(c, l1.fromBlock, batch, err, System::nanoTime);
             int count = f.posted().batch().header().transitionCount();
             if (step >= count) {
                 throw new UserError("batch " + batch + " has " + count + " transitions (STEP 0 to " + (count - 1) + "), not a step " + step);

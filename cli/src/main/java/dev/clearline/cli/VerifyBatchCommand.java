@@ -49,7 +49,7 @@ final class VerifyBatchCommand implements Callable<Integer> {
         if (batch < 0) throw new UserError("batch index must be 0 or more, got " + batch);
         try (L1Options.Connection c = l1.connect()) {
             if (dataDir != null) return persistent(c);
-            BatchReplay.Found f = BatchReplay.upTo(c, l1.fromBlock, batch, err, System::nanoTime);
+            ReplayToBatch.Found f = ReplayToBatch.upTo(c, l1.fromBlock, batch, err, System::nanoTime);
             out.println("batch=" + batch + " block=" + f.posted().blockNumber() + " tx=" + f.posted().transactionHash()
                     + " transitions=" + f.posted().batch().header().transitionCount() + " verdict=" + VerdictText.of(f.verdict()));
             return f.verdict().honest() ? 0 : VerifyBatchesCommand.FRAUD_FOUND;

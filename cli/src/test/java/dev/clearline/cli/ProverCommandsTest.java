@@ -222,14 +222,14 @@ class ProverCommandsTest {
         options.manifest = manifest;
         try (L1Options.Connection c = options.connect()) {
             // A clock that moves 1.2 s per reading: each batch replayed crosses a second.
-            BatchReplay.Found f = BatchReplay.upTo(c, 0, 1, new java.io.PrintWriter(err, true), () -> now[0] += 1_200_000_000L);
+            ReplayToBatch.Found f = ReplayToBatch.upTo(c, 0, 1, new java.io.PrintWriter(err, true), () -> now[0] += 1_200_000_000L);
             assertThat(f.verdict().honest()).isFalse();
         }
         assertThat(err.toString()).isEqualTo("replay: batch 0 (1 of 2 postings, 50%)" + System.lineSeparator());
         now[0] = 0;
         java.io.StringWriter quiet = new java.io.StringWriter();
         try (L1Options.Connection c = options.connect()) {
-            BatchReplay.upTo(c, 0, 1, new java.io.PrintWriter(quiet, true), () -> 0L);
+            ReplayToBatch.upTo(c, 0, 1, new java.io.PrintWriter(quiet, true), () -> 0L);
         }
         assertThat(quiet.toString()).as("a replay under a second prints nothing").isEmpty();
     }

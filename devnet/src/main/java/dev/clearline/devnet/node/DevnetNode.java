@@ -8,11 +8,9 @@ import dev.clearline.evm.Hex;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -95,14 +93,14 @@ public final class DevnetNode implements AutoCloseable {
     public static final int COMMIT_EVERY_BLOCKS = 64;
     private static final byte[] EMPTY_STATE_ROOT = dev.clearline.evm.WorldState.emptyRoot().bytes();
     /**
-     * The state roots known to be in the state database: each root this node wrote and the root the
-     * database was opened at. A read at a past block starts from the nearest of them at or before
-     * that block. It used to find one by asking libevm to open each root in turn back from the
-     * block, and libevm answers a root that was never written with an ERROR line of its own
-     * ({@code StateOpen failed to open state ... missing trie node}) before the refusal: a line per
-     * block walked back, for a read whose answer was right.
+     * The state roots known to be in the state database: each root this node (or an earlier run in
+     * its data directory) wrote, and the root the database was opened at. A read at a past block
+     * starts from the nearest of them at or before that block. It used to find one by asking libevm
+     * to open each root in turn back from the block, and libevm answers a root that was never
+     * written with an ERROR line of its own ({@code StateOpen failed to open state ... missing trie
+     * node}) before the refusal: a line per block walked back, for a read whose answer was right.
      */
-    private final Set<String> writtenRoots = new HashSet<>();
+    private final WrittenStates writtenRoots;
     /** Blocks re-executed to answer reads at past blocks (and to catch up after a kill): see {@link #reExecutedBlocks()}. */
     private long reExecuted;
     /**
@@ -126,6 +124,7 @@ public final class DevnetNode implements AutoCloseable {
 
     private DevnetNode(NodeConfig config, ChainState state, ChainStore store) {
         this.config = config;
+        this.writtenRoots = config.dataDir() == null ? WrittenStates.inMemory() : WrittenStates.inDirectory(config.dataDir());
         this.sealer = new BlockSealer(config.blockGasLimit());
         this.state = state;
         this.store = store;
@@ -663,6 +662,7 @@ public final class DevnetNode implements AutoCloseable {
         lockSettled();
         try {
             long cap = req.gas() == null ? config.blockGasLimit() : req.gas();
+            if (block < head.number()) writePastState(block);
             Execution first = simulate(req, block, cap);
             if (!first.success()) {
                 if (!first.invalid() && first.returnData().length == 0 && first.error() != null && !first.error().contains("revert")) {
@@ -682,6 +682,20 @@ public final class DevnetNode implements AutoCloseable {
             return Outcome.done(hi);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Writes the state after past block {@code block} to the database (re-executing the blocks after
+     * the nearest written state), then returns to the head: the estimate's binary search runs about
+     * twenty calls at that block, and each would otherwise re-execute those blocks again.
+     */
+    private void writePastState(long block) {
+        commitHead();
+        try {
+            if (restore(block) > 0) writeState();
+        } finally {
+            discardChanges();
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearline.devnet.Devnet;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,6 +20,7 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -105,6 +109,78 @@ class PastStateReadsTest {
             assertThat(web3j.ethGetBalance(BOB, DefaultBlockParameter.valueOf(BigInteger.valueOf(head - 1))).send().getBalance())
                     .isEqualTo(bobAfter.get((int) head - 1));
             assertThat(devnet.node().reExecutedBlocks()).as("reads at blocks whose state was not written re-execute").isPositive();
+        }
+        assertThat(libevmErrors).as("ERROR lines libevm logged").isEmpty();
+    }
+
+    @Test
+    void aReopenedDataDirectoryReadsItsPastBlocksWithoutSearchingForWrittenStates(@TempDir Path dir) throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        NodeConfig config = NodeConfig.defaults(clock::get).withDataDir(dir);
+        Credentials alice;
+        int transfers = DevnetNode.COMMIT_EVERY_BLOCKS + 10;
+        List<BigInteger> bobAfter = new ArrayList<>(List.of(BigInteger.ZERO));
+        try (Devnet first = Devnet.inProcess(config)) {
+            alice = first.accounts().keys().get(1);
+            BigInteger bob = BigInteger.ZERO;
+            for (int i = 0; i < transfers; i++) {
+                BigInteger value = BigInteger.valueOf(7_000 + i);
+                assertThat(send(first.web3j(), alice, i, value).hasError()).isFalse();
+                bob = bob.add(value);
+                bobAfter.add(bob);
+            }
+        }
+        assertThat(dir.resolve(WrittenStates.FILE)).as("the written states are recorded beside the chain").exists();
+        try (Devnet again = Devnet.inProcess(config)) {
+            Web3j web3j = again.web3j();
+            assertThat(again.node().blockNumber()).isEqualTo(transfers);
+            for (long n = transfers; n >= 0; n--) {
+                DefaultBlockParameter at = DefaultBlockParameter.valueOf(BigInteger.valueOf(n));
+                assertThat(web3j.ethGetBalance(BOB, at).send().getBalance()).as("bob at block %d after reopening", n)
+                        .isEqualTo(bobAfter.get((int) n));
+            }
+        }
+        // Before the written states were recorded, the reopened node knew only its head's state and
+        // searched back from the first past block read by opening each root: an ERROR line per block.
+        assertThat(libevmErrors).as("ERROR lines libevm logged").isEmpty();
+    }
+
+    @Test
+    void aTornOrForeignLineInTheWrittenStatesFileIsSkipped(@TempDir Path dir) throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        NodeConfig config = NodeConfig.defaults(clock::get).withDataDir(dir);
+        Credentials alice;
+        try (Devnet first = Devnet.inProcess(config)) {
+            alice = first.accounts().keys().get(1);
+            for (int i = 0; i < 3; i++) assertThat(send(first.web3j(), alice, i, BigInteger.TEN).hasError()).isFalse();
+        }
+        Path file = dir.resolve(WrittenStates.FILE);
+        // A root the database never held (it lost it, or the line is from elsewhere) and a torn last line.
+        Files.writeString(file, "0x" + "ab".repeat(32) + "\nnot a root\n0x12", StandardOpenOption.APPEND);
+        try (Devnet again = Devnet.inProcess(config)) {
+            assertThat(send(again.web3j(), alice, 3, BigInteger.TEN).hasError()).isFalse();
+            DefaultBlockParameter at = DefaultBlockParameter.valueOf(BigInteger.TWO);
+            assertThat(again.web3j().ethGetBalance(BOB, at).send().getBalance()).isEqualTo(BigInteger.valueOf(20));
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).as("the torn line was ended before the next root was recorded").contains("0x12");
+        assertThat(lines.get(lines.size() - 1)).matches("0x[0-9a-f]{64}");
+    }
+
+    @Test
+    void anEstimateAtAPastBlockReExecutesTheBlocksBeforeItOnce() throws Exception {
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        try (Devnet devnet = Devnet.inProcess(NodeConfig.defaults(clock::get))) {
+            Credentials alice = devnet.accounts().keys().get(1);
+            for (int i = 0; i < 12; i++) assertThat(send(devnet.web3j(), alice, i, BigInteger.ONE).hasError()).isFalse();
+            long before = devnet.node().reExecutedBlocks();
+            String answer = devnet.dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_estimateGas\",\"params\":[{\"from\":\""
+                    + alice.getAddress() + "\",\"to\":\"" + BOB + "\",\"value\":\"0x1\"},\"0xa\"]}");
+            assertThat(answer).contains("\"result\":\"0x5208\"");
+            // Block 10's state is rebuilt from genesis (the last written state) once, not once per step of the search.
+            assertThat(devnet.node().reExecutedBlocks() - before).as("blocks re-executed for one estimate at block 10").isEqualTo(10);
+            assertThat(devnet.dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_getBalance\",\"params\":[\""
+                    + BOB + "\",\"0xa\"]}")).as("a read at block 10 afterwards").contains("\"result\":\"0xa\"");
         }
         assertThat(libevmErrors).as("ERROR lines libevm logged").isEmpty();
     }

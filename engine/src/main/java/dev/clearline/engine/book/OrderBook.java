@@ -313,8 +313,8 @@ public final class OrderBook {
             return;
         }
         if (!mayCross(buy, newLevel)) {
-            // nothing to match: the order changes queue where it sits in the table (no removal, no
-            // claim, no table moves), with the same events the general path gives for a non-crossing move
+            // nothing to match: the order changes queue in its slot (no removal, no claim), with the
+            // same events the general path gives for a non-crossing move
             PriceLadder ladder = buy ? bids : asks;
             ladder.unlink(linkOf(slot), levelOf(slot));
             sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, false);
@@ -324,7 +324,7 @@ public final class OrderBook {
             return;
         }
         long meta = pool[slot * STRIDE + META] & ~0xFFFF_FFFFL;
-        // Leave the table while matching: removals during the match may move table positions.
+        // Leave the book while matching: the order re-enters like a new one (at the back of its level).
         remove(slot);
         sink.onAmended(nextSeq++, orderId, newPriceTicks, newSizeLots, false);
         long left = match(orderId, owner, buy, newLevel, newSizeLots, now, sink);
@@ -720,8 +720,7 @@ public final class OrderBook {
         for (int lvl = ladder.best(); lvl != NIL; lvl = ladder.worse(lvl)) {
             int k = ladder.head(lvl);
             while (k != NIL) {
-                // a link slot stays put when a removal moves table positions; read the position each time
-                int s = table.positionOf(k);
+                int s = k;
                 int following = Slots.next(links, k);
                 if (now > expiresAtOf(s)) {
                     long remaining = open(s);
@@ -735,18 +734,18 @@ public final class OrderBook {
         }
     }
 
-    /** The position of the order holding a link slot (a queue's head, say), or NIL for NIL. */
-    private int at(int link) {
-        return link == NIL ? NIL : table.positionOf(link);
+    /** The slot of a queue's entry (a queue holds slots, so this is the identity; it names the step). */
+    private static int at(int link) {
+        return link;
     }
 
-    /** The position of the order behind this one in its queue, or NIL. */
+    /** The slot of the order behind this one in its queue, or NIL. */
     private int after(int slot) {
         return at(Slots.next(links, linkOf(slot)));
     }
 
     private int linkOf(int slot) {
-        return table.linkOf(slot);
+        return slot;
     }
 
     /** The order table, for tests of its probe lengths. */
@@ -754,7 +753,7 @@ public final class OrderBook {
         return table;
     }
 
-    /** Takes a queued order off the book; its position may be reused or refilled by the next removal or placement. */
+    /** Takes a queued order off the book; its slot may be reused by the next placement. */
     private void remove(int slot) {
         ladderOf(slot).unlink(linkOf(slot), levelOf(slot));
         if (kindOf(slot) != FIXED) {
@@ -1165,8 +1164,6 @@ public final class OrderBook {
             pool[maker * STRIDE + VISIBLE] -= lots;
             long makerRemaining = open(maker);
             refillOrRemove(maker);
-            // a removal may move other orders' table positions
-            taker = table.find(takerId);
             long fromVisible = Math.min(pool[taker * STRIDE + VISIBLE], lots);
             pool[taker * STRIDE + VISIBLE] -= fromVisible;
             pool[taker * STRIDE + HIDDEN] -= lots - fromVisible;

@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * One side's price levels: a dense array of FIFO queues indexed by price (tick - 1), plus a
  * two-level bitmap of non-empty levels so that the next best level is found in a few word scans
- * instead of a walk over empty prices. The queues hold orders' link slots ({@link Slots#LINK}), not
- * their pool positions, and their links live in the order table's link array
- * ({@link Slots#newLinks}), so a level costs two ints and queueing allocates nothing.
+ * instead of a walk over empty prices. The queues hold orders' slots ({@link OrderTable}), and
+ * their links live in the order table's link array ({@link Slots#newLinks}), so a level costs two
+ * ints and queueing allocates nothing.
  */
 final class PriceLadder {
     static final int NONE = -1;

@@ -1,22 +1,18 @@
 package dev.clearline.engine.book;
 
 /**
- * The layout of the order pool: one {@code long[]} with {@link #STRIDE} longs (64 bytes) per
- * position, so everything the book reads about an order itself sits in one cache line, and of
- * the FIFO links ({@link #newLinks}), which queue operations write on neighbouring orders. With a
- * million resting orders the book is bound by cache misses, not instructions, so lines touched
- * per command, and how large an array they are spread over, are the figures to keep low. Static
+ * The layout of the order records: one {@code long[]} with {@link #STRIDE} longs (64 bytes) per
+ * slot, so everything the book reads about an order itself sits in one cache line, and of the FIFO
+ * links ({@link #newLinks}), which queue operations write on neighbouring orders. With a million
+ * resting orders the book is bound by cache misses, not instructions, so lines touched per
+ * command, and how large an array they are spread over, are the figures to keep low. Static
  * helpers only: the arrays belong to {@link OrderTable}.
  *
- * <p>The links are not indexed by pool position but by a <em>link slot</em>, a dense number the
- * table gives each order for as long as it rests ({@link #LINK}), taken from a stack of free
- * ones, so the live links fill the low end of their array. The pool is a hash table at a quarter
- * to half load, so links by position were spread over four times the positions there are orders
- * (32 MB for a million), and the neighbours a queue operation writes were random lines of all of
- * it; by link slot they are random lines of an array of live orders only (8 bytes each, 8 MB for
- * a million), which a 32 MB last-level cache can hold. A link slot also stays put while the table
- * moves its order (backward-shift deletion), so a move writes one int ({@code where}) instead of
- * relinking both queue neighbours.
+ * <p>Both arrays are indexed by the order's slot, a dense number the table gives each order for as
+ * long as it rests, taken from a stack of free ones, so live orders fill the low end: a million
+ * records take 64 MB and their links 8 MB, whatever the capacity. Queue operations write the links
+ * of neighbouring orders, random lines at a million orders; kept apart from the records they are
+ * random lines of an 8 MB array, which a 32 MB last-level cache can hold, instead of a 64 MB one.
  */
 final class Slots {
     static final int STRIDE = 8;
@@ -32,10 +28,8 @@ final class Slots {
     static final int VISIBLE = PADDING + 3;
     static final int HIDDEN = PADDING + 4;
     static final int DISPLAY = PADDING + 5;
-    /** Low 32 bits: price level; bit 32: buy; bit 33: post-only; bit 34: live. */
+    /** Low 32 bits: price level; bit 32: buy; bit 33: post-only; bit 34: live; bits 35-63: pegs' queue kind and coordinate. */
     static final int META = PADDING + 6;
-    /** The order's link slot (see the class comment): its entry in the links array and in the table's {@code where}. */
-    static final int LINK = PADDING + 7;
 
     static final long BUY_BIT = 1L << 32;
     static final long POST_ONLY_BIT = 1L << 33;
@@ -64,16 +58,16 @@ final class Slots {
 
     /**
      * The FIFO links of every link slot, one long each (low 32 bits: next link slot in the level's
-     * queue; high 32 bits: previous). Kept apart from the pool because appending to a queue writes
-     * the previous tail's link, and unlinking writes both neighbours': in the pool each of those is a
-     * random line of an array far larger than the cache (256 MB at a million resting orders), here a
-     * line shared by 8 orders in an array of live orders only, which mostly stays cached.
+     * queue; high 32 bits: previous). Kept apart from the records because appending to a queue writes
+     * the previous tail's link, and unlinking writes both neighbours': in the records each of those
+     * is a random line of an array larger than the cache (64 MB at a million resting orders), here a
+     * line shared by 8 orders in an 8 MB array, which mostly stays cached.
      */
     static long[] newLinks(int capacity) {
         return new long[capacity];
     }
 
-    /** The pool array for {@code capacity} orders. */
+    /** The record array for {@code capacity} orders. */
     static long[] newPool(int capacity) {
         return new long[PADDING + capacity * STRIDE];
     }

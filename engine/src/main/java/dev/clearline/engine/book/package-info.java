@@ -62,19 +62,19 @@
  * removes (expiry, self-trade) every opposite order at an acceptable price before it rests.
  *
  * <h2>Data structures</h2>
- * Nothing is allocated per order or per event after construction. Orders live in one
- * preallocated {@code long[]} pool, one 64-byte cache line each, which is also the id index: an
- * order sits at the position its id hashes to (open addressing, linear probing, backward-shift
- * deletion, so no tombstones and probe runs stay short under any churn), so a lookup by id lands
- * on the order itself. Ids are hashed in runs of 8, so the sequentially numbered orders of the
- * exchange land on adjacent lines. Each side's price levels are a dense array of doubly linked
- * FIFO queues indexed by tick, with a two-level bitmap to find the next non-empty level. The
- * queues link orders by a dense link slot each order holds while it rests, not by pool position,
- * and the links sit in their own array (one long per order), because queueing and unqueueing
- * write them on neighbouring orders, which at a million resting orders are random lines: of a
- * 256 MB pool if they sat in it, of an 8 MB array of live orders only (which a last-level cache
- * can hold) as they are. A link slot stays put when the table moves its order, so a move relinks
- * nothing.
+ * Nothing is allocated per order or per event after construction. An order gets a dense slot
+ * while it rests, from a stack of free slots (the slot freed last is reused first, so its line is
+ * still cached and live orders stay packed at the low end): its record is one 64-byte cache line
+ * of a preallocated {@code long[]}, its FIFO links one long of a separate array (queueing writes
+ * the links of neighbouring orders, random lines at a million resting orders: of an 8 MB array
+ * this way, which a last-level cache can hold). Slots never move. The id index is open addressing
+ * with linear probing over one long per position (a 37-bit fingerprint of the id and the slot:
+ * eight positions per cache line, no record read unless the fingerprint matches), with
+ * backward-shift deletion, so no tombstones and probe runs stay short under any churn. Ids are
+ * hashed in runs of 8, so the sequentially numbered orders of the exchange share index lines.
+ * Each side's price levels are a dense array of doubly linked FIFO queues indexed by tick (a
+ * level is found by its price directly, never by a tree walk), with a two-level bitmap to find
+ * the next non-empty level.
  * The differential tests run this against a deliberately naive book
  * ({@code ReferenceBook} in the tests) on random order flow and require identical event streams.
  */

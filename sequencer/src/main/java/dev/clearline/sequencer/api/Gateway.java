@@ -14,6 +14,7 @@ import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.sequencer.cluster.ClusterClient;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.command.ReplyHeader;
 import dev.clearline.sequencer.command.StreamWish;
@@ -63,6 +64,7 @@ public final class Gateway implements AutoCloseable {
     private final Thread clusterThread;
     private volatile boolean running = true;
     private final AtomicInteger pending = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong messagesSent = new java.util.concurrent.atomic.AtomicLong();
 
     /** A request waiting for its number; {@code query} says which numbering it takes (built once, with its number). */
     private record Outgoing(BiFunction<Long, Long, Command> build, boolean query, CompletableFuture<ReplyBytes> done) {}
@@ -72,10 +74,13 @@ public final class Gateway implements AutoCloseable {
         final Command command;
         final CompletableFuture<ReplyBytes> done;
         long resentAt = Long.MIN_VALUE;
+        /** The command's bytes, encoded once: a resend or a batch reuses them. */
+        final byte[] encoded;
 
         InFlight(Command command, CompletableFuture<ReplyBytes> done) {
             this.command = command;
             this.done = done;
+            this.encoded = CommandCodec.encode(command);
         }
 
         Command command() {
@@ -108,6 +113,11 @@ public final class Gateway implements AutoCloseable {
 
     public Eip712 domain() {
         return domain;
+    }
+
+    /** Messages carrying state-changing requests offered to the cluster so far (a batch counts once; queries and lost-reply resends not counted). */
+    public long messagesSent() {
+        return messagesSent.get();
     }
 
     /** Requests accepted by the gateway and not yet answered by the cluster. */
@@ -292,22 +302,18 @@ public final class Gateway implements AutoCloseable {
                 Long lost;
                 while ((lost = lostReplies.peek()) != null) {
                     InFlight f = inFlight.get(lost);
-                    if (f != null && !client.offer(f.command())) break;
+                    if (f != null && !client.offer(f.encoded)) break;
                     lostReplies.poll();
                     work++;
                 }
                 Long q;
                 while ((q = unsentQueries.peek()) != null) {
                     InFlight f = queriesInFlight.get(q);
-                    if (f != null && !client.offer(f.command())) break;
+                    if (f != null && !client.offer(f.encoded)) break;
                     unsentQueries.poll();
                     work++;
                 }
-                for (Map.Entry<Long, InFlight> e : inFlight.tailMap(sentUpTo, false).entrySet()) {
-                    if (!client.offer(e.getValue().command())) break;
-                    sentUpTo = e.getKey();
-                    work++;
-                }
+                work += sendNew(client);
                 work += client.poll();
                 long now = System.nanoTime();
                 if ((!inFlight.isEmpty() || !queriesInFlight.isEmpty()) && now - lastProgress > STALL_NANOS && now - lastRewind > STALL_NANOS) {
@@ -325,6 +331,54 @@ public final class Gateway implements AutoCloseable {
             }
         }
         client.close();
+    }
+
+    /** The most requests one message may carry: {@link CommandCodec#MAX_BATCH_COMMANDS}, or fewer to compare (1: no batches). */
+    private volatile int batchLimit = CommandCodec.MAX_BATCH_COMMANDS;
+
+    /**
+     * Caps how many requests one ingress message carries, from 1 (each alone, as before batches) to
+     * {@link CommandCodec#MAX_BATCH_COMMANDS}; the benchmark compares the two under the same load.
+     */
+    public void batchLimit(int n) {
+        if (n < 1 || n > CommandCodec.MAX_BATCH_COMMANDS) {
+            throw new IllegalArgumentException("a batch limit is 1 to " + CommandCodec.MAX_BATCH_COMMANDS + ", got " + n);
+        }
+        batchLimit = n;
+    }
+
+    /** Encoded requests of one batch being gathered (cluster thread only). */
+    private final List<byte[]> batch = new ArrayList<>(CommandCodec.MAX_BATCH_COMMANDS);
+
+    /**
+     * Offers the state-changing requests not sent yet, in order. Several that are already waiting go
+     * as one batch message (up to {@link CommandCodec#MAX_BATCH_COMMANDS} and
+     * {@link CommandCodec#MAX_BATCH_BYTES}): the cluster's work per message is then paid once for
+     * all of them. Nothing waits for a batch to fill: under light load each request goes alone, as
+     * soon as it is verified. Returns how many requests went out; stops at back pressure.
+     */
+    private int sendNew(ClusterClient client) {
+        int sent = 0;
+        int limit = batchLimit;
+        while (true) {
+            batch.clear();
+            int bytes = CommandCodec.BATCH_HEADER;
+            long last = sentUpTo;
+            for (Map.Entry<Long, InFlight> e : inFlight.tailMap(sentUpTo, false).entrySet()) {
+                byte[] b = e.getValue().encoded;
+                if (batch.size() == limit
+                        || (!batch.isEmpty() && bytes + CommandCodec.BATCH_ENTRY_HEADER + b.length > CommandCodec.MAX_BATCH_BYTES)) break;
+                batch.add(b);
+                bytes += CommandCodec.BATCH_ENTRY_HEADER + b.length;
+                last = e.getKey();
+            }
+            if (batch.isEmpty()) return sent;
+            byte[] message = batch.size() == 1 ? batch.getFirst() : CommandCodec.encodeBatch(batch);
+            if (!client.offer(message)) return sent;
+            messagesSent.incrementAndGet();
+            sentUpTo = last;
+            sent += batch.size();
+        }
     }
 
     /** Sends every unanswered request again: state-changing ones in their order, from the oldest. */

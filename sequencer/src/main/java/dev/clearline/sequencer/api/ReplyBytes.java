@@ -48,7 +48,8 @@ public final class ReplyBytes {
      * ({@code ReplyBytesTest}), without the decoding.
      */
     public String frame(JsonNode id) {
-        String idText = id == null ? "null" : id.toString();
+        // a number (what clients send) is its digits; anything else as Jackson prints it (toString builds a generator and a serializer)
+        String idText = id == null ? "null" : id.isIntegralNumber() && id.canConvertToLong() ? Long.toString(id.asLong()) : id.toString();
         if (bytes.length <= 2) return "{\"id\":" + idText + "}";
         return "{\"id\":" + idText + "," + new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
     }

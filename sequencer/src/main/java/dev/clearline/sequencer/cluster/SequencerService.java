@@ -3,7 +3,6 @@ package dev.clearline.sequencer.cluster;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
-import dev.clearline.sequencer.command.MalformedCommandException;
 import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.command.StreamWish;
 import dev.clearline.sequencer.state.Genesis;
@@ -56,6 +55,8 @@ public final class SequencerService implements ClusteredService {
     private final SignatureVerifier verifier;
     /** Wraps each encoded reply for the offers (no copy). */
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
+    /** Encodes each reply into one kept buffer: the reply is sent before the next is encoded. */
+    private final ReplyCodec.Writer replies = new ReplyCodec.Writer();
     private Egress sender;
     /** Each command's bytes, copied out of the log for the decoder. */
     private byte[] scratch = new byte[1024];
@@ -175,17 +176,40 @@ public final class SequencerService implements ClusteredService {
             });
             return;
         }
-        Command c;
-        try {
-            c = CommandCodec.decode(bytes, 0, length);
-        } catch (MalformedCommandException e) {
-            // nothing is applied: the log holds it, every replica skips it the same way
-            log.warn("event=malformed_command session={} error=\"{}\"", session == null ? -1 : session.id(), e.getMessage());
-            return;
+        entries.begin(session, timestamp, header);
+        CommandCodec.decodeMessage(bytes, 0, length, entries);
+    }
+
+    /** Each command of one log message (one alone, or a gateway's batch), applied in order as it is read. */
+    private final class Entries implements CommandCodec.Entries {
+        private ClientSession session;
+        private long timestamp;
+        private Header header;
+
+        void begin(ClientSession session, long timestamp, Header header) {
+            this.session = session;
+            this.timestamp = timestamp;
+            this.header = header;
         }
+
+        @Override
+        public void command(Command c, byte[] bytes, int offset, int length) {
+            if (!halted) applyOne(session, timestamp, header, c, bytes, offset, length);
+        }
+
+        @Override
+        public void malformed(int index, String reason) {
+            // nothing is applied for it: the log holds it, every replica skips it the same way; the rest of a batch goes on
+            log.warn("event=malformed_command session={} index={} error=\"{}\"", session == null ? -1 : session.id(), index, reason);
+        }
+    }
+
+    private final Entries entries = new Entries();
+
+    private void applyOne(ClientSession session, long timestamp, Header header, Command c, byte[] bytes, int offset, int length) {
         Reply r;
         try {
-            r = state.apply(c, toMillis(timestamp));
+            r = state.apply(c, toMillis(timestamp), bytes, offset, length);
         } catch (RuntimeException e) {
             // thrown back into Aeron, the fragment would be polled again forever and the node would
             // hang without a word; stop visibly instead (see ServiceStop.Cause.APPLY_FAILED)
@@ -198,17 +222,17 @@ public final class SequencerService implements ClusteredService {
             onStop.accept(new ServiceStop(ServiceStop.Cause.APPLY_FAILED, why));
             return;
         }
-        byte[] out = ReplyCodec.encode(r);
-        if (out.length > MAX_REPLY) {
-            log.warn("event=reply_too_large bytes={} session={}", out.length, session == null ? -1 : session.id());
+        int replyLength = replies.write(r);
+        if (replyLength > MAX_REPLY) {
+            log.warn("event=reply_too_large bytes={} session={}", replyLength, session == null ? -1 : session.id());
             return;
         }
-        egress.wrap(out);
-        if (session != null) sender.send(session, egress, out.length);
+        egress.wrap(replies.bytes(), 0, replyLength);
+        if (session != null) sender.send(session, egress, replyLength);
         // everyone else's streams carry what changed state, once: no queries, no repeats, no refusals of order
         if (streaming.isEmpty() || c instanceof Command.Query || r.duplicate() || "outOfOrder".equals(r.body().get("type"))) return;
         for (ClientSession s : cluster.clientSessions()) {
-            if (s != session && streaming.contains(s.id())) sender.send(s, egress, out.length);
+            if (s != session && streaming.contains(s.id())) sender.send(s, egress, replyLength);
         }
     }
 

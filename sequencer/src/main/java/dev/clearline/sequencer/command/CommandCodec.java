@@ -18,13 +18,28 @@ import java.util.List;
  * The binary form of a {@link Command} in the cluster log: a version byte, a type byte, the client
  * id and sequence, then the payload. Orders and cancels reuse the transition codec (the same bytes
  * that later go to L1) plus the order's EIP-712 digest, so the log never holds a second order format.
+ *
+ * <p>One log message holds one command, or a <em>batch</em> of them: the version byte, type
+ * {@code 12}, a 16-bit count, then each command as a 16-bit length and its own bytes
+ * ({@link #encodeBatch}). A gateway sends one when several verified requests are ready at once, so
+ * the cluster's per-message work (ingress, consensus, log, archive) is paid once for all of them.
+ * The service applies a batch's commands in order, each exactly as if it had come alone, with the
+ * message's log time; a malformed command inside a batch is refused alone ({@link #decodeMessage}).
  */
 public final class CommandCodec {
     /** Bumped whenever a payload changes; a node refuses a log written by another version. */
     public static final byte VERSION = 2;
     public static final int MAX_BATCH_CANCELS = 256;
+    /** At most this many commands in one batch message. */
+    public static final int MAX_BATCH_COMMANDS = 64;
+    /** At most this many bytes in one batch message (well inside the ingress's largest message). */
+    public static final int MAX_BATCH_BYTES = 16 * 1024;
+    /** The header of a batch message: version, type, count. */
+    public static final int BATCH_HEADER = 4;
+    /** Each command of a batch is preceded by its length. */
+    public static final int BATCH_ENTRY_HEADER = 2;
 
-    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11;
+    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11, BATCH = 12;
 
     private CommandCodec() {}
 
@@ -106,8 +121,104 @@ public final class CommandCodec {
             return c;
         } catch (BufferUnderflowException e) {
             throw new MalformedCommandException("command truncated at byte " + (b.position() - offset));
+        } catch (RuntimeException e) {
+            // a field a record refuses (a bad enum value, an out-of-range number) or anything else the bytes
+            // provoke: the command is malformed, whatever the reason, and must never reach the service as an exception
+            throw new MalformedCommandException("command refused at byte " + (b.position() - offset) + ": " + e.getMessage());
         }
     }
+
+    /** What {@link #decodeMessage} finds in one log message, in order. */
+    public interface Entries {
+        /** A well-formed command and the bytes it was read from (valid only during the call). */
+        void command(Command c, byte[] bytes, int offset, int length);
+
+        /** A command that is not well formed ({@code index} in its batch, 0 for a single command), or a broken batch envelope ({@code index} -1). */
+        void malformed(int index, String reason);
+    }
+
+    /** True when the message is a batch of commands (see the class comment). */
+    public static boolean isBatch(byte[] bytes, int offset, int length) {
+        return length >= 2 && bytes[offset] == VERSION && bytes[offset + 1] == BATCH;
+    }
+
+    /**
+     * Reads one log message, a single command or a batch, and hands each command to {@code out} in
+     * order. Never throws: a command that does not decode is reported alone and the batch goes on;
+     * a batch whose envelope is broken (count, lengths) is reported once and nothing in it is read.
+     */
+    public static void decodeMessage(byte[] bytes, int offset, int length, Entries out) {
+        if (!isBatch(bytes, offset, length)) {
+            decodeOne(bytes, offset, length, 0, out);
+            return;
+        }
+        String broken = checkEnvelope(bytes, offset, length);
+        if (broken != null) {
+            out.malformed(-1, broken);
+            return;
+        }
+        int n = u16(bytes, offset + 2);
+        int at = offset + BATCH_HEADER;
+        for (int i = 0; i < n; i++) {
+            int len = u16(bytes, at);
+            at += BATCH_ENTRY_HEADER;
+            if (isBatch(bytes, at, len)) out.malformed(i, "a batch inside a batch");
+            else decodeOne(bytes, at, len, i, out);
+            at += len;
+        }
+    }
+
+    private static void decodeOne(byte[] bytes, int offset, int length, int index, Entries out) {
+        Command c;
+        try {
+            c = decode(bytes, offset, length);
+        } catch (MalformedCommandException e) {
+            out.malformed(index, e.getMessage());
+            return;
+        }
+        out.command(c, bytes, offset, length);
+    }
+
+    /** Null when the batch's count and lengths add up to exactly its bytes; else what is wrong. */
+    private static String checkEnvelope(byte[] bytes, int offset, int length) {
+        if (length < BATCH_HEADER) return "batch truncated in its header (" + length + " bytes)";
+        int n = u16(bytes, offset + 2);
+        if (n < 1 || n > MAX_BATCH_COMMANDS) return "batch of " + n + " commands, 1 to " + MAX_BATCH_COMMANDS + " allowed";
+        int at = offset + BATCH_HEADER, end = offset + length;
+        for (int i = 0; i < n; i++) {
+            if (at + BATCH_ENTRY_HEADER > end) return "batch truncated before command " + i + " of " + n;
+            int len = u16(bytes, at);
+            at += BATCH_ENTRY_HEADER;
+            if (len == 0 || at + len > end) return "batch command " + i + " of " + n + " claims " + len + " bytes, " + (end - at) + " left";
+            at += len;
+        }
+        return at == end ? null : "batch of " + n + " commands has " + (end - at) + " trailing bytes";
+    }
+
+    private static int u16(byte[] b, int at) {
+        return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+    }
+
+    /**
+     * One log message holding {@code commands} (each already encoded by {@link #encode}) in order.
+     * At least one, at most {@link #MAX_BATCH_COMMANDS}, each shorter than 64 KiB; a sender keeps
+     * the whole under {@link #MAX_BATCH_BYTES}.
+     */
+    public static byte[] encodeBatch(List<byte[]> commands) {
+        if (commands.isEmpty() || commands.size() > MAX_BATCH_COMMANDS) {
+            throw new IllegalArgumentException("a batch holds 1 to " + MAX_BATCH_COMMANDS + " commands, got " + commands.size());
+        }
+        int total = BATCH_HEADER;
+        for (byte[] c : commands) total += BATCH_ENTRY_HEADER + c.length;
+        ByteBuffer b = ByteBuffer.allocate(total);
+        b.put(VERSION).put(BATCH).putShort((short) commands.size());
+        for (byte[] c : commands) {
+            if (c.length == 0 || c.length > 0xffff) throw new IllegalArgumentException("a batched command is 1 to 65535 bytes, got " + c.length);
+            b.putShort((short) c.length).put(c);
+        }
+        return b.array();
+    }
+
 
     private static void putOrder(ByteBuffer b, VerifiedOrder o) {
         b.put(TransitionCodec.encode(new Transition.PostOrder(o.order(), o.signature())));

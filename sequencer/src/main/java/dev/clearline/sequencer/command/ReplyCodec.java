@@ -37,8 +37,69 @@ public final class ReplyCodec {
     public static byte[] encode(Reply r) {
         ByteArrayBuilder out = OUT.get();
         out.reset();
+        try {
+            writeTo(JSON.createGenerator(out), r);
+        } catch (IOException e) {
+            out.reset();
+            throw new IllegalStateException("a reply holds a value JSON cannot write", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Encodes replies into one buffer it keeps, for a thread that sends each reply before it
+     * encodes the next (the service): no array per reply. The bytes are {@code encode}'s.
+     */
+    public static final class Writer {
+        private final Buffer out = new Buffer();
+
+        /** Encodes {@code r}; its bytes are {@link #bytes()}{@code [0, length)} until the next call. */
+        public int write(Reply r) {
+            out.reset();
+            try {
+                writeTo(JSON.createGenerator(out), r);
+            } catch (IOException e) {
+                out.reset();
+                throw new IllegalStateException("a reply holds a value JSON cannot write", e);
+            }
+            return out.size;
+        }
+
+        public byte[] bytes() {
+            return out.bytes;
+        }
+    }
+
+    /** A growable byte sink the generator flushes into (it buffers on its own, so writes come in chunks). */
+    private static final class Buffer extends java.io.OutputStream {
+        byte[] bytes = new byte[4096];
+        int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        private void room(int more) {
+            if (size + more > bytes.length) bytes = java.util.Arrays.copyOf(bytes, Math.max(size + more, 2 * bytes.length));
+        }
+
+        @Override
+        public void write(int b) {
+            room(1);
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            room(len);
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+    }
+
+    private static void writeTo(JsonGenerator generator, Reply r) throws IOException {
         Map<String, Object> body = r.body();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = generator) {
             // the header fields, then the body's; a body field named like a header one (state queries' "seq" and
             // "time") takes the header's place, as putting the body over a map of the header did
             g.writeStartObject();
@@ -57,11 +118,7 @@ public final class ReplyCodec {
                 write(g, e.getValue());
             }
             g.writeEndObject();
-        } catch (IOException e) {
-            out.reset();
-            throw new IllegalStateException("a reply holds a value JSON cannot write", e);
         }
-        return out.toByteArray();
     }
 
     private static void header(JsonGenerator g, String name, long value, Map<String, Object> body) throws IOException {

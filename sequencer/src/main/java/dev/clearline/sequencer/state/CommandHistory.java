@@ -13,11 +13,16 @@ public final class CommandHistory {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
     private long count;
 
+    private final byte[] head = new byte[12];
+
     void add(long timestampMillis, byte[] command) {
-        ByteBuffer b = ByteBuffer.allocate(12);
-        b.putLong(timestampMillis).putInt(command.length);
-        bytes.writeBytes(b.array());
-        bytes.writeBytes(command);
+        add(timestampMillis, command, 0, command.length);
+    }
+
+    void add(long timestampMillis, byte[] command, int offset, int length) {
+        ByteBuffer.wrap(head).putLong(timestampMillis).putInt(length);
+        bytes.write(head, 0, head.length);
+        bytes.write(command, offset, length);
         count++;
     }
 

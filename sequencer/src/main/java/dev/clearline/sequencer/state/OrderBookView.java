@@ -176,7 +176,7 @@ final class OrderBookView {
      */
     List<Map<String, Object>> depthDeltas(Exchange exchange, LeafReads reads) {
         if (touched.isEmpty()) return List.of();
-        Map<String, Map<String, Object>> changed = new LinkedHashMap<>();
+        Map<LevelKey, Map<String, Object>> changed = new LinkedHashMap<>();
         Map<Integer, MarketLeaf> read = new HashMap<>(4); // one state read per market and command, not per order
         for (OrderRecord r : touched) {
             var book = exchange.book(r.order.marketId());
@@ -199,7 +199,7 @@ final class OrderBookView {
     }
 
     @SuppressWarnings("unchecked")
-    private void moveLevel(OrderRecord r, long price, long by, Map<String, Map<String, Object>> changed) {
+    private void moveLevel(OrderRecord r, long price, long by, Map<LevelKey, Map<String, Object>> changed) {
         int side = r.order.isBuy() ? 0 : 1;
         java.util.TreeMap<Long, Long> lv = levels.computeIfAbsent(r.order.marketId(),
                 k -> new java.util.TreeMap[] {new java.util.TreeMap<Long, Long>(), new java.util.TreeMap<Long, Long>()})[side];
@@ -211,8 +211,11 @@ final class OrderBookView {
         m.put("side", r.order.side().name());
         m.put("price", price);
         m.put("size", size);
-        changed.put(r.order.marketId() + "/" + side + "/" + price, m);
+        changed.put(new LevelKey(r.order.marketId(), side, price), m);
     }
+
+    /** A price level of one side of one market: the last change to it in a command is the one reported. */
+    private record LevelKey(int market, int side, long price) {}
 
     private void fill(OrderRecord maker, OrderRecord taker, ExchangeEvent.Filled f, long seq) {
         maker.filled += f.size();

@@ -155,6 +155,15 @@ public final class SequencerState {
 
     /** Applies one command taken from the log at {@code timestampMillis}. */
     public Reply apply(Command c, long timestampMillis) {
+        return apply(c, timestampMillis, null, 0, 0);
+    }
+
+    /**
+     * As {@link #apply(Command, long)}, for a command decoded from {@code encoded}: the history keeps
+     * those bytes instead of encoding the command again (the codec has one encoding per command,
+     * {@code encode(decode(b)) == b}).
+     */
+    public Reply apply(Command c, long timestampMillis, byte[] encoded, int offset, int length) {
         if (c instanceof Command.Query q) return answer(q, timestampMillis);
         ClientWindow w = clients.get(c.clientId());
         if (w == null && (w = dormant.remove(c.clientId())) != null) clients.put(c.clientId(), w);
@@ -182,7 +191,8 @@ public final class SequencerState {
                     + RESEND_WINDOW + " replies; query the order instead");
             return new Reply(seq, c.clientId(), c.clientSeq(), timestampMillis, true, body);
         }
-        history.add(timestampMillis, CommandCodec.encode(c));
+        if (encoded == null) history.add(timestampMillis, CommandCodec.encode(c));
+        else history.add(timestampMillis, encoded, offset, length);
         now = Math.max(now, timestampMillis / 1000);
         seq++;
         view.openBatch(sealedBatches);

@@ -40,12 +40,14 @@ class ReplyBytesTest {
     }
 
     private static JsonNode id(Random r) throws Exception {
-        return switch (r.nextInt(6)) {
+        return switch (r.nextInt(8)) {
             case 0 -> null;
             case 1 -> JSON.getNodeFactory().numberNode(r.nextInt());
             case 2 -> JSON.getNodeFactory().numberNode(r.nextLong());
             case 3 -> JSON.getNodeFactory().textNode("req-\"" + r.nextInt(100) + "\"\u00e9\\\n");
             case 4 -> JSON.readTree("{\"a\":[1,2.5,\"x\"],\"b\":null}");
+            case 5 -> JSON.getNodeFactory().numberNode(java.math.BigInteger.valueOf(r.nextLong()).shiftLeft(1 + r.nextInt(80))); // beyond a long, or not
+            case 6 -> JSON.readTree(String.valueOf(r.nextInt(1000))); // as a client's request id arrives: parsed
             default -> JSON.getNodeFactory().numberNode(r.nextDouble());
         };
     }

@@ -24,11 +24,61 @@ public final class CpuUse {
     /** Bytes each thread allocated so far (threads that ended in between are lost from both readings). */
     private final Map<Long, Long> threadBytes;
 
-    private CpuUse(long processNanos, Map<Long, Long> threadNanos, Map<Long, String> names, Map<Long, Long> threadBytes) {
+    /** CPU of the JVM's own threads, which the thread bean does not list, by kind (JIT, GC, other VM), read from /proc. */
+    private final Map<String, Long> vmNanos;
+
+    private CpuUse(long processNanos, Map<Long, Long> threadNanos, Map<Long, String> names, Map<Long, Long> threadBytes, Map<String, Long> vmNanos) {
         this.processNanos = processNanos;
         this.threadNanos = threadNanos;
         this.names = names;
         this.threadBytes = threadBytes;
+        this.vmNanos = vmNanos;
+    }
+
+    /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+    private static final long TICK_NANOS = 10_000_000L;
+
+    /**
+     * CPU nanoseconds of this process's VM threads by kind, from /proc/self/task: "JIT" (C1 and C2
+     * compiler threads), "GC" (the collector's threads) and "VM" (the VM thread and other service
+     * threads the thread bean does not list). Empty where /proc is not there.
+     */
+    static Map<String, Long> vmThreads() {
+        Map<String, Long> out = new HashMap<>();
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+        try (var dirs = java.nio.file.Files.list(tasks)) {
+            for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) dirs::iterator) {
+                try {
+                    String comm = java.nio.file.Files.readString(t.resolve("comm")).trim();
+                    String kind = vmKind(comm);
+                    if (kind == null) continue;
+                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    // fields after the command name's closing parenthesis: state is field 3, utime 14, stime 15
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    out.merge(kind, ticks * TICK_NANOS, Long::sum);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (java.io.IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** The kind of a VM thread by its name as /proc shows it (at most 15 characters), or null for a Java thread. */
+    static String vmKind(String comm) {
+        if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) return "JIT";
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("GC ")) return "GC";
+        if (comm.equals("VM Thread") || comm.startsWith("VM Periodic") || comm.startsWith("Service Thread")
+                || comm.startsWith("Monitor Deflati") || comm.startsWith("Sweeper")) return "VM";
+        return null;
+    }
+
+    /** CPU-seconds of one kind of VM thread ("JIT", "GC", "VM") from {@code start} to this reading. */
+    public double vmSecondsSince(CpuUse start, String kind) {
+        return (vmNanos.getOrDefault(kind, 0L) - start.vmNanos.getOrDefault(kind, 0L)) / 1e9;
     }
 
     public static CpuUse now() {
@@ -50,7 +100,7 @@ public final class CpuUse {
                 if (b >= 0) bytes.put(id, b);
             }
         }
-        return new CpuUse(process, cpu, names, bytes);
+        return new CpuUse(process, cpu, names, bytes, vmThreads());
     }
 
     /** Bytes allocated from {@code start} to this reading by threads whose role {@code counted} accepts. */
@@ -100,7 +150,9 @@ public final class CpuUse {
         return roles.entrySet().stream().limit(top)
                 .map(e -> String.format(Locale.ROOT, "%s %.0f%%", e.getKey(), 100 * e.getValue() / total))
                 .collect(Collectors.joining(", "))
-                + String.format(Locale.ROOT, "; JIT, collector and other VM threads %.0f%%", Math.max(0, 100 * (total - threads) / total));
+                + String.format(Locale.ROOT, "; JIT %.0f%%, collector %.0f%%, other VM threads %.0f%%; unaccounted %.0f%%",
+                100 * vmSecondsSince(start, "JIT") / total, 100 * vmSecondsSince(start, "GC") / total, 100 * vmSecondsSince(start, "VM") / total,
+                Math.max(0, 100 * (total - threads - vmSecondsSince(start, "JIT") - vmSecondsSince(start, "GC") - vmSecondsSince(start, "VM")) / total));
     }
 
     static String role(String name) {

@@ -39,18 +39,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code ./clearline bench sequencer [seconds-per-rate]}: order acknowledgement latency over
- * loopback WebSocket (signed orders in, acknowledgement after the cluster committed them) at 5k,
- * 10k and 20k orders/s offered, then the highest sustained rate, beside the machine's
- * signature-recovery ceiling (cores x native recoveries/s) measured in the same run. Latency is
- * from each order's intended send time (open loop, coordinated omission corrected). Writes
- * bench-results/sequencer.md. {@code --skip-alone} leaves out the service-alone rows (a short run
- * comparing CPU and allocation per acknowledgement, which stay meaningful on a loaded machine).
+ * {@code ./clearline bench sequencer [seconds-per-rate] [rates] [--skip-alone] [--warm-up-cap S]
+ * [--ladder-seconds S]}: order acknowledgement latency over loopback WebSocket (signed orders in,
+ * acknowledgement after the cluster committed them) at 5k, 10k and 20k orders/s offered, then the
+ * highest sustained rate found by a ladder (x1.25 per step, a missed step retried once, within a
+ * time budget), beside the machine's signature-recovery ceiling (cores x native recoveries/s)
+ * measured in the same run. Before any measured step the node is warmed up until its JIT threads
+ * settle (read from /proc; how long it took is reported), and each step reports the JIT's share.
+ * Latency is from each order's intended send time (open loop, coordinated omission corrected).
+ * Writes bench-results/sequencer.md. {@code --skip-alone} leaves out the service-alone rows (a
+ * short run comparing CPU and allocation per acknowledgement, which stay meaningful on a loaded
+ * machine).
  */
 public final class SequencerBench {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int TRADERS = 16;
     static final int CONNECTIONS = 4;
+
+    /** Longest warm-up when the JIT does not settle sooner (seconds of orders). */
+    static final int WARM_UP_CAP_SECONDS = 90;
+    /** Shortest warm-up: the first chunks compile the whole path whatever the JIT says in between. */
+    static final int WARM_UP_MIN_SECONDS = 15;
+    static final int WARM_UP_CHUNK_SECONDS = 5;
+    static final int WARM_UP_RATE = 2_000;
+    /** Settled: the compiler threads used at most this many CPU-ms per second over a whole chunk. */
+    static final double JIT_SETTLED_MS_PER_S = 20;
+    static final double LADDER_STEP = 1.25;
+    static final int LADDER_FLOOR = 500;
+    static final int LADDER_BUDGET_SECONDS = 90;
+    /** How long the last warm-up took (seconds of orders), for its row. */
+    private static final double[] warmSeconds = {0};
 
     public static void main(String[] args) throws Exception {
         if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "sequencer-logback.xml");
@@ -65,7 +83,12 @@ public final class SequencerBench {
         // --skip-alone: no service-alone rows (they sign 100,000 orders first); for a short comparison of CPU and allocation per ack
         String command = String.join(" ", args).trim();
         boolean skipAlone = java.util.Arrays.stream(args).anyMatch(a -> a.trim().equals("--skip-alone"));
-        args = java.util.Arrays.stream(args).filter(a -> !a.trim().equals("--skip-alone")).toArray(String[]::new);
+        // --warm-up-cap S: longest warm-up (default 90 s); --ladder-seconds S: time budget of the sustained-rate ladder (default 90 s)
+        int warmUpCap = intOption(args, "--warm-up-cap", WARM_UP_CAP_SECONDS);
+        int ladderBudget = intOption(args, "--ladder-seconds", LADDER_BUDGET_SECONDS);
+        // --compare-batching: after the warm-up, the first rate with the gateway's batches off and on, alternating, twice each
+        boolean compareBatching = java.util.Arrays.stream(args).anyMatch(a -> a.trim().equals("--compare-batching"));
+        args = withoutOptions(args);
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         // optional: the offered rates, comma-separated (default 5k, 10k, 20k, 40k; stops after the first not sustained)
         int[] rates = args.length > 1 && !args[1].isBlank()
@@ -101,20 +124,22 @@ public final class SequencerBench {
             SequencerMain.devSetup(gateway, domain, TRADERS);
             try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024)) {
                 AtomicLong nonce = new AtomicLong(1);
-                // warm-up, not reported: ~25k orders so C2 has compiled the whole path (it compiles a method after
-                // ~10k calls; with the earlier 1k-order warm-up the 5k/s step ran half interpreted and paid the JIT)
-                for (int[] w : new int[][] {{500, 2}, {2_000, 4}, {4_000, 4}}) run(api.port(), signers, domain, nonce, w[0], w[1]);
+                String warm = warmUp(api.port(), signers, domain, nonce, warmUpCap);
+                System.out.println("warm-up: " + warm);
+                if (compareBatching) compareBatching(rows, gateway, api.port(), signers, domain, nonce, rates[0], seconds);
                 double best = 0;
                 double bestOffered = 0;
+                double highestAckRate = 0;
                 for (int rate : rates) {
-                    MachineIdle before = MachineIdle.now();
                     Result r = run(api.port(), signers, domain, nonce, rate, seconds);
-                    double idle = MachineIdle.now().percentSince(before);
-                    String note = String.format(Locale.ROOT, "offered %,d/s for %d s over %d connections; acked %,d of %,d (%,.0f/s); idle %s",
-                            rate, seconds, CONNECTIONS, r.acked, r.sent, r.ackRate, pct(idle));
+                    String note = note(r, rate, seconds);
+                    highestAckRate = Math.max(highestAckRate, r.ackRate);
                     rows.add(row("CPU per ack @" + k(rate) + "/s", "process CPU", r.cpuSeconds / Math.max(1, r.acked) * 1e6, "us", "-",
                             String.format(Locale.ROOT, "%,.2f CPU-s for %,d acks, generator included (one recovery costs %.0f us of CPU in this run's ceiling); by thread: %s",
                                     r.cpuSeconds, r.acked, cores * 1e6 / ceiling, r.cpuShares)));
+                    rows.add(row("JIT share @" + k(rate) + "/s", "of process CPU", 100 * r.jitSeconds / Math.max(1e-9, r.cpuSeconds), "%", "-",
+                            String.format(Locale.ROOT, "compiler threads' CPU (/proc) during the step: %.2f CPU-s, %.0f us per ack", r.jitSeconds,
+                                    r.jitSeconds / Math.max(1, r.acked) * 1e6)));
                     rows.add(row("allocation per ack @" + k(rate) + "/s", "node's threads", r.nodeBytesPerAck / 1024.0, "KB", "-",
                             String.format(Locale.ROOT, "bytes allocated by the node's threads (every thread but the load generator's) per acknowledgement;"
                                     + " largest, generator included: %s", r.allocation)));
@@ -123,18 +148,45 @@ public final class SequencerBench {
                         rows.add(row("ack latency @" + k(rate) + "/s", "p99", r.h.getValueAtPercentile(99) / 1000.0, "us", rate == 20_000 ? "< 1000 us" : "-", note));
                         rows.add(row("ack latency @" + k(rate) + "/s", "p99.9", r.h.getValueAtPercentile(99.9) / 1000.0, "us", "-", note));
                     }
-                    boolean sustained = r.acked >= 0.99 * r.sent && r.ackRate >= 0.95 * rate && r.h.getValueAtPercentile(99) < 100_000_000L;
-                    if (sustained && rate > bestOffered) {
+                    if (sustained(r, rate) && rate > bestOffered) {
                         bestOffered = rate;
                         best = r.ackRate;
                     }
-                    if (!sustained) {
+                    if (!sustained(r, rate)) {
                         rows.add(row("throughput", "acked at " + k(rate) + "/s offered", r.ackRate, "orders/s", "-", note + "; not sustained"));
                         break;
                     }
                 }
+                // the ladder: from just under what the node managed (or above the best fixed rate), x1.25 per step until a
+                // step misses twice in a row, within a time budget; its highest step acked in full is the sustained rate
+                int rate = bestOffered > 0 ? (int) Math.round(bestOffered * LADDER_STEP) : Math.max(LADDER_FLOOR, (int) Math.round(highestAckRate * 0.6 / 100) * 100);
+                List<String> ladder = new ArrayList<>();
+                long budgetEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(ladderBudget);
+                boolean retried = false;
+                while (System.nanoTime() < budgetEnd) {
+                    Result r = run(api.port(), signers, domain, nonce, rate, seconds);
+                    boolean ok = sustained(r, rate);
+                    ladder.add(String.format(Locale.ROOT, "%,d/s %s (acked %,.0f/s, p99 %.1f ms)", rate, ok ? "held" : "missed", r.ackRate,
+                            r.h.getValueAtPercentile(99) / 1e6));
+                    System.out.println("ladder: " + ladder.getLast());
+                    if (ok) {
+                        if (rate > bestOffered) {
+                            bestOffered = rate;
+                            best = r.ackRate;
+                        }
+                        retried = false;
+                        rate = (int) Math.round(rate * LADDER_STEP);
+                    } else if (!retried) {
+                        retried = true; // one retry: a step can miss on a hiccup of a shared machine
+                    } else {
+                        break;
+                    }
+                }
                 rows.add(row("highest sustained rate", "acked", best, "orders/s", ">= 70% of ceiling",
-                        String.format(Locale.ROOT, "highest offered rate acked in full with p99 < 100 ms: %,.0f/s; %.1f%% of the ceiling", bestOffered, 100 * best / ceiling)));
+                        String.format(Locale.ROOT, "highest offered rate acked in full (>= 99%% of the orders, >= 95%% of the rate) with p99 < 100 ms:"
+                                + " %,.0f/s; %.1f%% of the ceiling. Ladder (x%.2f per step, a miss retried once, %d s budget): %s", bestOffered,
+                                100 * best / ceiling, LADDER_STEP, ladderBudget, ladder.isEmpty() ? "no step ran" : String.join("; ", ladder))));
+                rows.add(row("warm-up", "until the JIT settled", warmSeconds[0], "s", "-", warm));
             }
             gateway.close();
         }
@@ -143,7 +195,99 @@ public final class SequencerBench {
 
     /** {@code cpuSeconds}: this JVM's CPU from the first send to the last acknowledgement (signing before excluded); {@code cpuShares}: by thread role. */
     public record Result(Histogram h, long sent, long acked, double ackRate, double cpuSeconds, String cpuShares, double nodeBytesPerAck,
-                         String allocation) {}
+                         String allocation, double jitSeconds, double wallSeconds, double idle) {}
+
+    static boolean sustained(Result r, int rate) {
+        return r.acked >= 0.99 * r.sent && r.ackRate >= 0.95 * rate && r.h.getValueAtPercentile(99) < 100_000_000L;
+    }
+
+    static String note(Result r, int rate, int seconds) {
+        return String.format(Locale.ROOT, "offered %,d/s for %d s over %d connections; acked %,d of %,d (%,.0f/s); idle %s",
+                rate, seconds, CONNECTIONS, r.acked, r.sent, r.ackRate, pct(r.idle()));
+    }
+
+    /**
+     * Orders at {@link #WARM_UP_RATE}/s in chunks until the compiler threads stay under
+     * {@link #JIT_SETTLED_MS_PER_S} CPU-ms per second for a whole chunk (after at least
+     * {@link #WARM_UP_MIN_SECONDS}), or until {@code capSeconds}: measured steps then measure the
+     * node, not its compilation. Says how long it took and what the JIT used in the last chunk.
+     */
+    static String warmUp(int port, List<FastSigner> signers, Eip712 domain, AtomicLong nonce, int capSeconds) throws Exception {
+        long start = System.nanoTime();
+        int seconds = 0;
+        long orders = 0;
+        double jitMsPerS = Double.NaN;
+        boolean settled = false;
+        while (seconds < capSeconds) {
+            int chunk = Math.min(WARM_UP_CHUNK_SECONDS, capSeconds - seconds);
+            Result r = run(port, signers, domain, nonce, WARM_UP_RATE, chunk);
+            seconds += chunk;
+            orders += r.acked;
+            jitMsPerS = 1000 * r.jitSeconds / Math.max(1e-9, r.wallSeconds);
+            System.out.printf(Locale.ROOT, "warm-up: %d s, %,d acked, JIT %.0f CPU-ms per s over the last chunk%n", seconds, orders, jitMsPerS);
+            if (seconds >= WARM_UP_MIN_SECONDS && jitMsPerS <= JIT_SETTLED_MS_PER_S) {
+                settled = true;
+                break;
+            }
+        }
+        warmSeconds[0] = seconds;
+        return String.format(Locale.ROOT, "%s after %d s of orders at %,d/s (%,d acked, %.0f s wall), JIT %.0f CPU-ms per s over the last %d s chunk"
+                        + " (settled: at most %.0f)", settled ? "JIT settled" : "JIT NOT settled at the cap", seconds, WARM_UP_RATE, orders,
+                (System.nanoTime() - start) / 1e9, jitMsPerS, WARM_UP_CHUNK_SECONDS, JIT_SETTLED_MS_PER_S);
+    }
+
+    /**
+     * The same offered rate with the gateway sending each request alone (batch limit 1) and with its
+     * batches, alternating off/on twice so both see the same load on a shared machine: CPU and
+     * allocation per acknowledgement of each, summed over its two steps.
+     */
+    static void compareBatching(List<String> rows, Gateway gateway, int port, List<FastSigner> signers, Eip712 domain, AtomicLong nonce,
+                                int rate, int seconds) throws Exception {
+        double[] cpu = new double[2], bytes = new double[2], acked = new double[2], jit = new double[2], rateSum = new double[2];
+        double[] idle = new double[2];
+        for (int round = 0; round < 2; round++) {
+            for (int on = 0; on < 2; on++) {
+                gateway.batchLimit(on == 1 ? dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_COMMANDS : 1);
+                Result r = run(port, signers, domain, nonce, rate, seconds);
+                cpu[on] += r.cpuSeconds;
+                bytes[on] += r.nodeBytesPerAck * r.acked;
+                acked[on] += r.acked;
+                jit[on] += r.jitSeconds;
+                rateSum[on] += r.ackRate;
+                idle[on] += r.idle() / 2;
+                System.out.printf(Locale.ROOT, "batching %s: %,.0f us CPU per ack, %.1f KB per ack, acked %,.0f/s; CPU %s; allocation %s%n",
+                        on == 1 ? "on" : "off", r.cpuSeconds / Math.max(1, r.acked) * 1e6, r.nodeBytesPerAck / 1024, r.ackRate, r.cpuShares, r.allocation);
+            }
+        }
+        gateway.batchLimit(dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_COMMANDS);
+        for (int on = 0; on < 2; on++) {
+            String label = on == 1 ? "batches on" : "batches off (each request alone)";
+            String note = String.format(Locale.ROOT, "offered %,d/s, two %d s steps alternating with the other setting; acked %,.0f/s on average;"
+                    + " JIT %.0f us per ack; idle %s", rate, seconds, rateSum[on] / 2, jit[on] / Math.max(1, acked[on]) * 1e6, pct(idle[on]));
+            rows.add(row("CPU per ack @" + k(rate) + "/s, " + label, "process CPU", cpu[on] / Math.max(1, acked[on]) * 1e6, "us", "-", note));
+            rows.add(row("allocation per ack @" + k(rate) + "/s, " + label, "node's threads", bytes[on] / Math.max(1, acked[on]) / 1024, "KB", "-", note));
+        }
+    }
+
+    static int intOption(String[] args, String name, int dflt) {
+        for (int i = 0; i + 1 < args.length; i++) if (args[i].trim().equals(name)) return Integer.parseInt(args[i + 1].trim());
+        return dflt;
+    }
+
+    /** The positional arguments: options and their values left out. */
+    static String[] withoutOptions(String[] args) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i].trim();
+            if (a.equals("--skip-alone") || a.equals("--compare-batching")) continue;
+            if (a.equals("--warm-up-cap") || a.equals("--ladder-seconds")) {
+                i++;
+                continue;
+            }
+            out.add(args[i]);
+        }
+        return out.toArray(String[]::new);
+    }
 
     /** The load generator's threads: the JDK WebSocket client's and the senders. */
     static boolean generator(String role) {
@@ -202,6 +346,7 @@ public final class SequencerBench {
             }).get(10, TimeUnit.SECONDS));
         }
         CpuUse cpu0 = CpuUse.now();
+        MachineIdle idle0 = MachineIdle.now();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         List<Thread> senders = new ArrayList<>();
@@ -229,6 +374,7 @@ public final class SequencerBench {
             // reported as acked < sent
         }
         CpuUse cpu1 = CpuUse.now();
+        double idle = MachineIdle.now().percentSince(idle0);
         for (WebSocket ws : sockets) ws.abort();
         long elapsed;
         synchronized (h) {
@@ -236,7 +382,8 @@ public final class SequencerBench {
         }
         long n = Math.max(1, acked.get());
         return new Result(h, total, acked.get(), acked.get() * 1e9 / elapsed, cpu1.processSecondsSince(cpu0), cpu1.sharesSince(cpu0, 10),
-                (double) cpu1.allocatedSince(cpu0, role -> !generator(role)) / n, cpu1.allocationSince(cpu0, n, 8));
+                (double) cpu1.allocatedSince(cpu0, role -> !generator(role)) / n, cpu1.allocationSince(cpu0, n, 8),
+                cpu1.vmSecondsSince(cpu0, "JIT"), elapsed / 1e9, idle);
     }
 
     static double recoveryCeiling(FastSigner signer, int threads, int seconds) throws InterruptedException {
@@ -292,7 +439,11 @@ public final class SequencerBench {
         md.append("Path measured: JSON order over WebSocket (Jetty 12) -> signature recovery on the verify pool -> Aeron Cluster ingress ->"
                 + " single-member log (embedded media driver, archive) -> engine + Merkle tree -> egress -> acknowledgement JSON."
                 + " The load generator (JDK WebSocket client) runs in the same JVM and on the same cores; orders are signed before each run."
-                + " Latency from each order's intended send time (open loop). The idle share is the whole machine's during that step.\n\n");
+                + " Latency from each order's intended send time (open loop). The idle share is the whole machine's during that step."
+                + " Before the measured steps the node takes orders at " + WARM_UP_RATE + "/s in " + WARM_UP_CHUNK_SECONDS + " s chunks, at least "
+                + WARM_UP_MIN_SECONDS + " s, until its compiler threads use at most " + String.format(Locale.ROOT, "%.0f", JIT_SETTLED_MS_PER_S)
+                + " CPU-ms per s over a chunk (or the cap); the warm-up row says how long that took, and each step's JIT share is beside it."
+                + " CPU of the VM's own threads (JIT, collector) is read from /proc.\n\n");
         if (load > 2.0 * cores) {
             md.append(String.format(Locale.ROOT, "**Read with care:** the load average was %.1f on %d cores (other work on the machine), so these"
                     + " figures measure contention, not the sequencer; the ceiling row shows how much of the machine this run got."

@@ -37,7 +37,7 @@ final class ServiceAlone {
      *     reply's JSON; {@code treeCpu} of the tree worker's thread (0 when the tree runs on the service thread)
      * @param applyBytes bytes the service thread allocated in apply; {@code treeBytes} the tree worker
      */
-    record Figures(boolean treeOnWorker, int orders, double applyCpu, double encodeCpu, double treeCpu, long applyBytes, long treeBytes) {
+    record Figures(boolean treeOnWorker, int orders, double applyCpu, double encodeCpu, double treeCpu, long applyBytes, long treeBytes, long encodeBytes) {
         /** Orders per CPU-second of the service thread: the single-threaded limit of the node. */
         double ordersPerCpuSecond() {
             return orders / (applyCpu + encodeCpu);
@@ -50,9 +50,10 @@ final class ServiceAlone {
 
         String describe() {
             return String.format(java.util.Locale.ROOT, "%,.0f orders per service-thread CPU-second: %.1f us apply + %.1f us JSON per order"
-                    + " on the service thread, %.1f us on the tree worker (%.1f us in all); allocated %,d B per order on the service thread, %,d B on the tree worker",
+                    + " on the service thread, %.1f us on the tree worker (%.1f us in all); allocated %,d B per order on the service thread"
+                    + " (apply; the reply's JSON %,d B more), %,d B on the tree worker",
                     ordersPerCpuSecond(), applyCpu * 1e6 / orders, encodeCpu * 1e6 / orders, treeCpu * 1e6 / orders, totalUsPerOrder(),
-                    applyBytes / orders, treeBytes / orders);
+                    applyBytes / orders, encodeBytes / orders, treeBytes / orders);
         }
     }
 
@@ -93,8 +94,12 @@ final class ServiceAlone {
             VerifiedOrder v = (VerifiedOrder) stage.verify(new SignedOrder(o, domain.chainId(), domain.verifyingContract(), s.sign(domain.orderDigest(o))));
             orders.add(new Command.Place(client, ++seq[0], v));
         }
+        // as the service gets them: each command with the bytes it came in (the history keeps those), replies into one kept buffer
+        List<byte[]> encoded = new ArrayList<>(orders.size());
+        for (Command c : orders) encoded.add(dev.clearline.sequencer.command.CommandCodec.encode(c));
+        ReplyCodec.Writer writer = new ReplyCodec.Writer();
         long sink = 0;
-        for (int i = 0; i < warmup; i++) sink += ReplyCodec.encode(state.apply(orders.get(i), ms + i)).length;
+        for (int i = 0; i < warmup; i++) sink += writer.write(state.apply(orders.get(i), ms + i, encoded.get(i), 0, encoded.get(i).length));
         state.stateRoot(); // the tree worker has caught up with the warm-up
         Reply[] replies = new Reply[measured];
         long self = Thread.currentThread().threadId();
@@ -103,18 +108,23 @@ final class ServiceAlone {
         long treeBytes0 = tree < 0 ? 0 : THREADS.getThreadAllocatedBytes(tree);
         long bytes0 = THREADS.getThreadAllocatedBytes(self);
         long t0 = THREADS.getCurrentThreadCpuTime();
-        for (int i = 0; i < measured; i++) replies[i] = state.apply(orders.get(warmup + i), ms + warmup + i);
+        for (int i = 0; i < measured; i++) {
+            byte[] b = encoded.get(warmup + i);
+            replies[i] = state.apply(orders.get(warmup + i), ms + warmup + i, b, 0, b.length);
+        }
         long t1 = THREADS.getCurrentThreadCpuTime();
         long bytes1 = THREADS.getThreadAllocatedBytes(self);
         state.stateRoot(); // waits for the worker (the root's own hashing is on this thread, not counted: a seal's share)
         long tree1 = tree < 0 ? 0 : THREADS.getThreadCpuTime(tree);
         long treeBytes1 = tree < 0 ? 0 : THREADS.getThreadAllocatedBytes(tree);
         long t1b = THREADS.getCurrentThreadCpuTime();
-        for (Reply r : replies) sink += ReplyCodec.encode(r).length;
+        long encodeBytes0 = THREADS.getThreadAllocatedBytes(self);
+        for (Reply r : replies) sink += writer.write(r);
         long t2 = THREADS.getCurrentThreadCpuTime();
+        long encodeBytes1 = THREADS.getThreadAllocatedBytes(self);
         state.close();
         if (sink == 0) throw new IllegalStateException("no replies");
         return new Figures(treeOnWorker, measured, (t1 - t0) / 1e9, (t2 - t1b) / 1e9, (tree1 - tree0) / 1e9,
-                bytes1 - bytes0, treeBytes1 - treeBytes0);
+                bytes1 - bytes0, treeBytes1 - treeBytes0, encodeBytes1 - encodeBytes0);
     }
 }

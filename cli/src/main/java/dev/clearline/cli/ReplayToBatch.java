@@ -17,11 +17,11 @@ import java.util.function.LongSupplier;
  * Replays the rollup's batches from L1 in memory up to the last posting of one batch index, showing
  * progress on stderr (at most one line a second) when that takes a while.
  */
-final class BatchReplay {
+final class ReplayToBatch {
     /** The replayed batch: its posting, its verdict and the state before it. */
     record Found(RollupLog.Posted posted, Verdict verdict, MemoryNodeStore nodes, long preVersion, Stf stf, Eip712 domain) {}
 
-    private BatchReplay() {}
+    private ReplayToBatch() {}
 
     static Found upTo(L1Options.Connection l1, long fromBlock, long batchIndex, PrintWriter err, LongSupplier nanos) {
         Eip712 domain = new Eip712(l1.chainId(), l1.rollup());
