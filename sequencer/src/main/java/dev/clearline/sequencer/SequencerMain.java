@@ -11,6 +11,7 @@ import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.LeaderDuties;
 import dev.clearline.sequencer.cluster.DiskWatch;
+import dev.clearline.sequencer.cluster.IdleMode;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.StopOnSignal;
 import dev.clearline.sequencer.cluster.SequencerNode;
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
  *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
- *             [--status-port P] [--min-free-mb 256]
+ *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
  *             [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]
  * </pre>
@@ -55,6 +56,8 @@ import java.util.concurrent.TimeUnit;
  * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
  * sends its requests to whichever member leads; only the leader's process sends time ticks.
  * {@code --status-port} serves this member's own role, seq and state root ({@code GET /member}).
+ * {@code --idle} (default {@code low-cpu}) is how the node's agents wait for work
+ * ({@link IdleMode}): {@code spin} only when each member has dedicated cores.
  * {@code --min-free-mb} (default 256): with less free space than this on the disk of {@code --dir}
  * the member does not start, or stops (exit code 4) when it gets there, so a cluster's others carry
  * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
@@ -97,7 +100,7 @@ public final class SequencerMain {
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
                     + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]"
-                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256]"
+                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
                     + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
             System.exit(2);
@@ -203,10 +206,11 @@ public final class SequencerMain {
     static NodeConfig nodeConfig(Map<String, String> opts, Path dir, Genesis genesis, long snapshotEverySeconds) {
         if (snapshotEverySeconds < 0) throw new IllegalArgumentException("--snapshot-every must be 0 (off) or a number of seconds");
         java.time.Duration interval = java.time.Duration.ofSeconds(snapshotEverySeconds);
+        IdleMode idle = opts.containsKey("idle") ? IdleMode.parse(opts.get("idle")) : IdleMode.DEFAULT;
         String members = opts.get("cluster-members");
         if (members == null) {
             if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");
-            return NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval);
+            return NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval).withIdle(idle);
         }
         String id = opts.get("member-id");
         if (id == null) throw new IllegalArgumentException("--cluster-members needs --member-id (which of the listed members this one is)");
@@ -216,7 +220,7 @@ public final class SequencerMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--member-id " + id + " is not a number; use one of the ids in --cluster-members");
         }
-        return NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval);
+        return NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval).withIdle(idle);
     }
 
     /** Lists market 1 (tick 100, lot 1000) with the dev oracle and credits dev traders 0..traders-1. */
@@ -239,7 +243,7 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
             "dev-oracle", "price-source", "oracle-key");
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */

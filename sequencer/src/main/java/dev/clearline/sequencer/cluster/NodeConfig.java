@@ -17,16 +17,18 @@ import java.util.stream.Collectors;
  * One member of a sequencer cluster: where it keeps its files ({@code dir/aeron} for the media
  * driver, {@code dir/archive} for the recorded log and snapshots, {@code dir/cluster} for the
  * consensus module's recording log and mark files), which member it is, every member's endpoints,
- * the failure-detection timing and how often the leader takes a snapshot.
+ * the failure-detection timing, how often the leader takes a snapshot and how its agents wait for
+ * work ({@link IdleMode}).
  *
  * <p>Every member of one cluster must be started with the same member list and the same
  * {@link Genesis}; only {@code memberId} and {@code dir} differ. A single member with ports of 0
  * (the default, {@link #ephemeral}) picks free loopback ports at start.
  */
-public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval) {
+public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle) {
 
     public NodeConfig {
         members = List.copyOf(members);
+        java.util.Objects.requireNonNull(idle, "idle mode");
         if (members.isEmpty()) throw new IllegalArgumentException("a cluster needs at least one member");
         Set<Integer> ids = new HashSet<>();
         for (Member m : members) {
@@ -75,27 +77,33 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
 
     /** The single-member default: free loopback ports, Aeron's default timing, snapshots only on request. */
     public static NodeConfig ephemeral(Path dir, Genesis genesis) {
-        return new NodeConfig(dir, genesis, 0, List.of(new Member(0, "localhost", 0, 0, 0, 0, 0)), Timing.AERON_DEFAULTS, Duration.ZERO);
+        return new NodeConfig(dir, genesis, 0, List.of(new Member(0, "localhost", 0, 0, 0, 0, 0)), Timing.AERON_DEFAULTS, Duration.ZERO, IdleMode.DEFAULT);
     }
 
     /** One member of a multi-member cluster with the tuned failover timing. */
     public static NodeConfig member(Path dir, Genesis genesis, int memberId, List<Member> members, Duration snapshotInterval) {
-        return new NodeConfig(dir, genesis, memberId, members, members.size() > 1 ? Timing.FAST_FAILOVER : Timing.AERON_DEFAULTS, snapshotInterval);
+        return new NodeConfig(dir, genesis, memberId, members, members.size() > 1 ? Timing.FAST_FAILOVER : Timing.AERON_DEFAULTS, snapshotInterval,
+                IdleMode.DEFAULT);
     }
 
     public NodeConfig withSnapshotInterval(Duration interval) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, interval);
+        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle);
     }
 
     public NodeConfig withTiming(Timing t) {
-        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval);
+        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle);
+    }
+
+    /** The same settings with its agents waiting as {@code mode} says ({@code --idle}). */
+    public NodeConfig withIdle(IdleMode mode) {
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode);
     }
 
     /** The same settings with every 0 port replaced by a free one (only a single member may have any). */
     public NodeConfig withFreePorts() throws IOException {
         List<Member> out = new ArrayList<>();
         for (Member m : members) out.add(m.withFreePorts());
-        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval);
+        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle);
     }
 
     public Member self() {

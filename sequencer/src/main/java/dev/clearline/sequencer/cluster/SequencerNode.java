@@ -12,7 +12,6 @@ import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -22,15 +21,15 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
  * One sequencer node: an embedded media driver, archive and consensus module and the
  * {@link SequencerService} in a service container, all in this JVM. It is one member of the
- * cluster its {@link NodeConfig} lists (a single member by default). Idle loops back off to
- * sleeping so an idle node costs no CPU (the machines are small and shared). When the config sets
+ * cluster its {@link NodeConfig} lists (a single member by default). Its agents wait for work as
+ * the config's {@link IdleMode} says (by default they sleep a millisecond when idle: the machines
+ * are small and shared). When the config sets
  * a snapshot interval, the member that leads asks for a snapshot that often (every member takes
  * it at the same log position).
  *
@@ -108,17 +107,13 @@ public final class SequencerNode implements AutoCloseable {
     }
 
     /**
-     * How every agent of a member (media driver, archive, consensus module, service) and its
-     * gateway waits for work: 10 spins, one yield, then parks from 50 µs doubling to 1 ms. The
-     * 1 ms ceiling bounds what a message waits for a sleeping agent and keeps heartbeats (every
-     * 50 ms) on time. Until 2026-11-30 it was 20 yields and parks from 10 µs (the gateway: up to
-     * 100 µs): on 2 shared cores a yield with other threads runnable is a context switch, and a
-     * park under Linux's 50 µs timer slack sleeps 50 µs anyway, so each wait between two orders
-     * cost some 30 wake-ups per agent; the gateway's 100 µs ceiling alone cost ~0.07 cores per
-     * idle member (docs/replication.md, "What a member costs").
+     * How a gateway's thread and a {@link ClusterClient} wait for replies: {@link IdleMode#BACKOFF}
+     * (10 spins, one yield, then parks from 50 µs doubling to 1 ms). A new request unparks a
+     * gateway at once, so only replies wait for the park. The member's own agents wait as its
+     * {@link NodeConfig#idle()} says.
      */
     public static Supplier<IdleStrategy> idle() {
-        return () -> new BackoffIdleStrategy(10, 1, TimeUnit.MICROSECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
+        return IdleMode.BACKOFF.strategy();
     }
 
     /** Starts the node, waiting out a previous run's mark files if it was killed moments ago. */
@@ -145,7 +140,7 @@ public final class SequencerNode implements AutoCloseable {
         MediaDriver.Context driverCtx = new MediaDriver.Context()
                 .aeronDirectoryName(aeronDir)
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(idle().get())
+                .sharedIdleStrategy(config.idle().strategy().get())
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .termBufferSparseFile(true)
@@ -160,7 +155,7 @@ public final class SequencerNode implements AutoCloseable {
                 .recordingEventsEnabled(false)
                 .recordChecksum(new FrameChecksum())
                 .threadingMode(ArchiveThreadingMode.SHARED)
-                .idleStrategySupplier(idle())
+                .idleStrategySupplier(config.idle().strategy())
                 .archiveId(config.memberId() + 1);
         AeronArchive.Context archiveClient = new AeronArchive.Context()
                 .lock(NoOpLock.INSTANCE)
@@ -179,7 +174,7 @@ public final class SequencerNode implements AutoCloseable {
                 .isIpcIngressAllowed(config.members().size() == 1) // the node's own gateway, when it is the only member (clientIngress)
                 .sessionTimeoutNs(NodeConfig.SESSION_TIMEOUT.toNanos())
                 .maxConcurrentSessions(NodeConfig.MAX_CLIENT_SESSIONS)
-                .idleStrategySupplier(idle());
+                .idleStrategySupplier(config.idle().strategy());
         NodeConfig.Timing t = config.timing();
         if (!t.leaderHeartbeatTimeout().isZero()) consensusCtx.leaderHeartbeatTimeoutNs(t.leaderHeartbeatTimeout().toNanos());
         if (!t.leaderHeartbeatInterval().isZero()) consensusCtx.leaderHeartbeatIntervalNs(t.leaderHeartbeatInterval().toNanos());
@@ -192,13 +187,13 @@ public final class SequencerNode implements AutoCloseable {
                 .archiveContext(archiveClient.clone())
                 .clusterDir(config.dir().resolve("cluster").toFile())
                 .clusteredService(service)
-                .idleStrategySupplier(idle());
+                .idleStrategySupplier(config.idle().strategy());
         ClusteredMediaDriver driver = null;
         try {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
-            log.info("event=node_started member={} members={} dir={} ingress={}", config.memberId(), config.members().size(),
-                    config.dir(), config.ingressEndpoints());
+            log.info("event=node_started member={} members={} dir={} ingress={} idle={}", config.memberId(), config.members().size(),
+                    config.dir(), config.ingressEndpoints(), config.idle().option());
             return new SequencerNode(config, driver, container, service, stopped);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);

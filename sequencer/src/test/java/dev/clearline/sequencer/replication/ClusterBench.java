@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * are for trying a setting quickly: a figure for the README comes from the defaults. {@code rates} (a
  * comma list) runs exactly those rates, every one whatever the one before gave, for comparing the
  * CPU per acknowledgement of two settings at the same rates on a loaded machine.
- * CLEARLINE_MEMBER_JVM_OPTS adds JVM flags to every member (both sizes), for comparing settings.
+ * CLEARLINE_MEMBER_JVM_OPTS adds JVM flags to every member (both sizes), for comparing settings;
+ * CLEARLINE_MEMBER_ARGS adds node options (e.g. {@code --idle backoff}) to every member the same way.
  */
 public final class ClusterBench {
     static final int TRADERS = 16;
@@ -64,6 +65,15 @@ public final class ClusterBench {
         if (extra != null && !extra.isBlank()) out.addAll(List.of(extra.trim().split("\\s+")));
         return out;
     }
+    /** The members' node options for this run: the bench's own, then any in CLEARLINE_MEMBER_ARGS (both sizes). */
+    static String[] memberArgs(int cores) {
+        List<String> out = new ArrayList<>(List.of("--dev-setup", String.valueOf(TRADERS), "--rate-per-key", "1000000000", "--snapshot-every", "0",
+                "--verify-threads", String.valueOf(cores)));
+        String extra = System.getenv("CLEARLINE_MEMBER_ARGS");
+        if (extra != null && !extra.isBlank()) out.addAll(List.of(extra.trim().split("\\s+")));
+        return out.toArray(String[]::new);
+    }
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         int kills = args.length > 1 && !args[1].isBlank() ? Integer.parseInt(args[1].trim()) : 5;
@@ -85,8 +95,7 @@ public final class ClusterBench {
         double failoverIdle = -1;
         for (int size : sizes) {
             Path dir = Files.createTempDirectory("sequencer-cluster-bench");
-            try (MemberProcesses c = MemberProcesses.start(dir, size, memberJvm(), "--dev-setup", String.valueOf(TRADERS),
-                    "--rate-per-key", "1000000000", "--snapshot-every", "0", "--verify-threads", String.valueOf(cores))) {
+            try (MemberProcesses c = MemberProcesses.start(dir, size, memberJvm(), memberArgs(cores))) {
                 int leader = c.awaitLeader(30_000);
                 System.out.println("cluster of " + size + " in " + dir + " (member logs there), leader " + leader);
                 AtomicLong nonce = new AtomicLong(1);
@@ -312,6 +321,12 @@ public final class ClusterBench {
                 + WARM_UP_CHUNK_SECONDS + " s chunks, at least " + WARM_UP_MIN_SECONDS + " s, until no member's JIT threads used more than "
                 + String.format(Locale.ROOT, "%.0f", JIT_SETTLED_MS_PER_S) + " CPU-ms per s over a chunk, or until the cap (third argument)."
                 + " The JIT's share of each measured step is in its by-thread split.\n\n");
+        String memberArgs = System.getenv("CLEARLINE_MEMBER_ARGS");
+        String memberJvmExtra = System.getenv("CLEARLINE_MEMBER_JVM_OPTS");
+        md.append("Members (both sizes): node options `").append(String.join(" ", memberArgs(cores)))
+                .append("` (idle mode ").append(memberArgs != null && memberArgs.contains("--idle") ? "as given" : "the default, " + dev.clearline.sequencer.cluster.IdleMode.DEFAULT.option())
+                .append("); JVM flags `").append(String.join(" ", memberJvm())).append('`')
+                .append(memberJvmExtra == null || memberJvmExtra.isBlank() ? "" : " (with CLEARLINE_MEMBER_JVM_OPTS)").append(".\n\n");
         md.append("Warm-up: ").append(warmUps.isEmpty() ? "none" : String.join("; ", warmUps)).append(".\n\n");
         if (load > 2.0 * cores) {
             md.append(String.format(Locale.ROOT, "**Read with care:** the load average was %.1f on %d cores (other work on the machine);"
