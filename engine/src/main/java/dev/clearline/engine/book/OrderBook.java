@@ -44,9 +44,9 @@ public final class OrderBook {
     private static final int META = Slots.META;
 
     private final BookConfig config;
-    /** The order pool, {@link Slots#STRIDE} longs per order; see {@link Slots} for the layout. */
+    /** The order records by slot, {@link Slots#STRIDE} longs per order; see {@link Slots} for the layout. */
     private final long[] pool;
-    /** The FIFO links by link slot, apart from the pool; see {@link Slots}. */
+    /** The FIFO links by slot, apart from the records; see {@link Slots}. */
     private final long[] links;
     private final OrderTable table;
     private final PriceLadder bids;

@@ -136,7 +136,11 @@ final class OrderTable {
     void vacate(int slot) {
         long tag = slot + 1L;
         int hole = home(fingerprint(pool[slot * STRIDE + Slots.ID]));
-        while ((index[INDEX_PADDING + hole] & SLOT_MASK) != tag) {
+        // the entry sits in the probe run from the id's home; an empty position first means it is not there
+        for (long e = index[INDEX_PADDING + hole]; (e & SLOT_MASK) != tag; e = index[INDEX_PADDING + hole]) {
+            if (e == 0) {
+                throw new IllegalStateException("slot " + slot + " holds no live order");
+            }
             hole = (hole + 1) & mask;
         }
         for (int j = (hole + 1) & mask; ; j = (j + 1) & mask) {

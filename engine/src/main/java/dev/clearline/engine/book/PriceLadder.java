@@ -14,7 +14,7 @@ final class PriceLadder {
 
     private final boolean bestIsHighest;
     /**
-     * Each level's head and tail link slots side by side ({@code [2 * level]}, {@code [2 * level + 1]}):
+     * Each level's head and tail slots side by side ({@code [2 * level]}, {@code [2 * level + 1]}):
      * queueing and unqueueing read or write both, so they share a cache line.
      */
     private final int[] ends;

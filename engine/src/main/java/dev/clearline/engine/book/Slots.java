@@ -57,7 +57,7 @@ final class Slots {
     }
 
     /**
-     * The FIFO links of every link slot, one long each (low 32 bits: next link slot in the level's
+     * The FIFO links of every slot, one long each (low 32 bits: next slot in the level's
      * queue; high 32 bits: previous). Kept apart from the records because appending to a queue writes
      * the previous tail's link, and unlinking writes both neighbours': in the records each of those
      * is a random line of an array larger than the cache (64 MB at a million resting orders), here a

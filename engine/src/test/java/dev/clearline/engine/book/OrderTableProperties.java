@@ -104,14 +104,18 @@ class OrderTableProperties {
         });
     }
 
-    /** A table refuses a claim beyond its capacity with a clear error instead of corrupting a link slot. */
+    /** A table refuses a claim beyond its capacity with a clear error instead of corrupting a slot. */
     @Test
     void aClaimBeyondCapacityIsRefused() {
         OrderTable table = new OrderTable(16);
         for (long id = 1; id <= 16; id++) table.claim(id);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.claim(17))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("order table full");
-        table.vacate(table.find(5));
+        int five = table.find(5);
+        table.vacate(five);
+        // freeing it again is a caller's bug: a clear error, not a loop over the index or a slot freed twice
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.vacate(five))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds no live order");
         assertThat(table.find(17)).isEqualTo(OrderTable.ABSENT);
         int position = table.claim(17);
         assertThat(table.find(17)).isEqualTo(position);

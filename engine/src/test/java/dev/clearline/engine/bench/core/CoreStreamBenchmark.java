@@ -147,7 +147,7 @@ public final class CoreStreamBenchmark {
      * <p>The figure is the median of the timed rounds (each a fresh book), printed with the slowest
      * and fastest, because single rounds at 1M resting ranged 3.53M-5.44M ops/s in one quiet run: at
      * that size every command waits on memory, so the rate follows whatever else uses the shared
-     * last-level cache and, without huge pages, the page walks of a 256 MB pool. Each round also
+     * last-level cache and, without huge pages, the page walks over the order records (64 MB at a million orders). Each round also
      * prints the matcher thread's page faults (first touches of fresh memory) and how much of the
      * heap huge pages back; the bench JVM asks for both (engine/pom.xml's bench profile:
      * transparent huge pages, a pre-touched heap).
