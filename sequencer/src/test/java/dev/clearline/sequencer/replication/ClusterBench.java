@@ -302,6 +302,17 @@ public final class ClusterBench {
         return out;
     }
 
+    /**
+     * {@code sequencer-cluster.md} for the members' default options; with CLEARLINE_MEMBER_ARGS the
+     * options go into the name ({@code --idle backoff}: {@code sequencer-cluster-idle-backoff.md}), so
+     * an A/B of two settings keeps both files.
+     */
+    static String resultsFile(String memberArgs) {
+        if (memberArgs == null || memberArgs.isBlank()) return "sequencer-cluster.md";
+        String tag = memberArgs.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return "sequencer-cluster-" + tag + ".md";
+    }
+
     static void write(List<String> rows, int cores, String args, List<String> warmUps) throws java.io.IOException {
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         StringBuilder md = new StringBuilder();
@@ -334,7 +345,7 @@ public final class ClusterBench {
         }
         md.append("| benchmark | metric | value | unit | goal | notes |\n| --- | --- | ---: | --- | --- | --- |\n");
         for (String r : rows) md.append(r).append('\n');
-        Path out = Path.of("bench-results", "sequencer-cluster.md");
+        Path out = Path.of("bench-results", resultsFile(memberArgs));
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
         System.out.println(md);
