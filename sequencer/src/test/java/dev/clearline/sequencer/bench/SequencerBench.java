@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ./clearline bench sequencer [seconds-per-rate] [rates] [--skip-alone] [--warm-up-cap S]
  * [--ladder-seconds S]}: order acknowledgement latency over loopback WebSocket (signed orders in,
  * acknowledgement after the cluster committed them) at 5k, 10k and 20k orders/s offered, then the
- * highest sustained rate found by a ladder (x1.25 per step, a missed step retried once, within a
+ * highest sustained rate found by a ladder (x1.25 per step, a missed step retried once, down by 1.25 while none held, within a
  * time budget), beside the machine's signature-recovery ceiling (cores x native recoveries/s)
  * measured in the same run. Before any measured step the node is warmed up until its JIT threads
  * settle (read from /proc; how long it took is reported), and each step reports the JIT's share.
@@ -66,6 +66,8 @@ public final class SequencerBench {
     static final double JIT_SETTLED_MS_PER_S = 20;
     static final double LADDER_STEP = 1.25;
     static final int LADDER_FLOOR = 500;
+    /** The ladder goes no lower than this on its way down. */
+    static final int LADDER_MIN = 100;
     static final int LADDER_BUDGET_SECONDS = 90;
     /** How long the last warm-up took (seconds of orders), for its row. */
     private static final double[] warmSeconds = {0};
@@ -158,11 +160,13 @@ public final class SequencerBench {
                     }
                 }
                 // the ladder: from just under what the node managed (or above the best fixed rate), x1.25 per step until a
-                // step misses twice in a row, within a time budget; its highest step acked in full is the sustained rate
+                // step misses twice in a row, within a time budget; its highest step acked in full is the sustained rate.
+                // While no step has held, a step missed twice sends it down (/1.25) instead, so the figure is a rate, not 0.
                 int rate = bestOffered > 0 ? (int) Math.round(bestOffered * LADDER_STEP) : Math.max(LADDER_FLOOR, (int) Math.round(highestAckRate * 0.6 / 100) * 100);
                 List<String> ladder = new ArrayList<>();
                 long budgetEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(ladderBudget);
                 boolean retried = false;
+                int missedAbove = Integer.MAX_VALUE;
                 while (System.nanoTime() < budgetEnd) {
                     Result r = run(api.port(), signers, domain, nonce, rate, seconds);
                     boolean ok = sustained(r, rate);
@@ -176,15 +180,20 @@ public final class SequencerBench {
                         }
                         retried = false;
                         rate = (int) Math.round(rate * LADDER_STEP);
+                        if (rate >= missedAbove) break; // the step above already missed on the way down
                     } else if (!retried) {
                         retried = true; // one retry: a step can miss on a hiccup of a shared machine
+                    } else if (bestOffered == 0 && rate > LADDER_MIN) {
+                        missedAbove = rate;
+                        rate = (int) Math.round(rate / LADDER_STEP);
+                        retried = false;
                     } else {
                         break;
                     }
                 }
                 rows.add(row("highest sustained rate", "acked", best, "orders/s", ">= 70% of ceiling",
                         String.format(Locale.ROOT, "highest offered rate acked in full (>= 99%% of the orders, >= 95%% of the rate) with p99 < 100 ms:"
-                                + " %,.0f/s; %.1f%% of the ceiling. Ladder (x%.2f per step, a miss retried once, %d s budget): %s", bestOffered,
+                                + " %,.0f/s; %.1f%% of the ceiling. Ladder (x%.2f per step, a miss retried once, down while none held, %d s budget): %s", bestOffered,
                                 100 * best / ceiling, LADDER_STEP, ladderBudget, ladder.isEmpty() ? "no step ran" : String.join("; ", ladder))));
                 rows.add(row("warm-up", "until the JIT settled", warmSeconds[0], "s", "-", warm));
             }
