@@ -6,12 +6,8 @@ import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
-import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.command.StreamWish;
 import io.aeron.cluster.client.AeronCluster;
-import io.aeron.cluster.client.EgressListener;
-import io.aeron.logbuffer.Header;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,25 +44,7 @@ class SlowGatewayTest {
     void aGatewayThatStopsReadingLosesRepliesButStallsNobodyAndRecoversThemByResending() throws Exception {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
             List<ObjectNode> slowGot = new ArrayList<>();
-            EgressListener listener = new EgressListener() {
-                @Override
-                public void onMessage(long sessionId, long timestamp, DirectBuffer buffer, int offset, int length, Header header) {
-                    byte[] b = new byte[length];
-                    buffer.getBytes(offset, b);
-                    try {
-                        slowGot.add(ReplyCodec.decode(b, 0, length));
-                    } catch (java.io.IOException e) {
-                        throw new AssertionError(e);
-                    }
-                }
-            };
-            try (AeronCluster slow = AeronCluster.connect(new AeronCluster.Context()
-                    .aeronDirectoryName(node.config().aeronDir())
-                    .ingressChannel("aeron:ipc?term-length=1m") // IPC publications are shared per stream: the gateway's settings
-                    .egressChannel("aeron:ipc?term-length=64k")
-                    .egressStreamId(1_102) // its own reply stream, so the small buffer is its alone
-                    .egressListener(listener)
-                    .messageTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+            try (AeronCluster slow = AeronCluster.connect(RawSession.context(node, 1_102, slowGot));
                  Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), Market.GENESIS.domain(),
                          new NativeSecp256k1Verifier(), 1)) {
                 // the service opens its reply stream to a new session asynchronously: ask until an answer comes back
