@@ -37,12 +37,7 @@ public final class ReplyCodec {
     public static byte[] encode(Reply r) {
         ByteArrayBuilder out = OUT.get();
         out.reset();
-        try {
-            writeTo(JSON.createGenerator(out), r);
-        } catch (IOException e) {
-            out.reset();
-            throw new IllegalStateException("a reply holds a value JSON cannot write", e);
-        }
+        encodeInto(out, r);
         return out.toByteArray();
     }
 
@@ -56,12 +51,7 @@ public final class ReplyCodec {
         /** Encodes {@code r}; its bytes are {@link #bytes()}{@code [0, length)} until the next call. */
         public int write(Reply r) {
             out.reset();
-            try {
-                writeTo(JSON.createGenerator(out), r);
-            } catch (IOException e) {
-                out.reset();
-                throw new IllegalStateException("a reply holds a value JSON cannot write", e);
-            }
+            encodeInto(out, r);
             return out.size;
         }
 
@@ -94,6 +84,15 @@ public final class ReplyCodec {
             room(len);
             System.arraycopy(b, off, bytes, size, len);
             size += len;
+        }
+    }
+
+    /** Writes {@code r} into {@code out}; both callers reset their buffer before each reply, so a failed one leaves nothing behind. */
+    private static void encodeInto(java.io.OutputStream out, Reply r) {
+        try {
+            writeTo(JSON.createGenerator(out), r);
+        } catch (IOException e) {
+            throw new IllegalStateException("a reply holds a value JSON cannot write", e);
         }
     }
 
