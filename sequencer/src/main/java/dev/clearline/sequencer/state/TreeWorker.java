@@ -3,10 +3,12 @@ package dev.clearline.sequencer.state;
 import dev.clearline.engine.batch.BatchBuilder;
 import dev.clearline.engine.stf.Outcome;
 import dev.clearline.engine.transition.Transition;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
-import java.util.ArrayDeque;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Applies command groups to the {@link BatchBuilder} (the STF on the Merkle tree) on a thread of
@@ -17,17 +19,43 @@ import java.util.concurrent.ThreadFactory;
  * in the order they came, by one thread, to the same builder, so every root, batch and reply is the
  * one the synchronous run gives; only which thread spends the CPU changes.
  *
+ * <p>The hand-off is a single-producer single-consumer ring (the service thread offers, the worker
+ * polls): no lock and no notification per command. A worker that finds the ring empty naps
+ * ({@link #NAP_NANOS}) and looks again; only after {@link #NAPS} empty naps in a row (a quiet
+ * node) does it sleep until woken, after saying so in a volatile flag, and only then does a submit
+ * wake it. So under a steady flow a submit is an offer and the read of one flag, and the worker
+ * wakes once per nap for however many groups came meanwhile; the monitor and {@code notifyAll} per
+ * command this replaced were 15 % of a follower's service thread (docs/replication.md). Each
+ * side writes its own flag, fences, then reads the other side's state, so one of them always sees
+ * the other: no wake-up is lost. {@link #sync()} wakes a napping worker at once.
+ *
  * <p>A transition the tree refuses (the mirror accepted it: a determinism bug) stops the worker;
  * the next {@link #submit} or {@link #sync()} throws, so the node stops as it would have
  * synchronously, at most one batch later.
  */
 final class TreeWorker implements AutoCloseable {
+    /** Ring slots: a batch (at most a few thousand groups) between two syncs; a full ring makes the submitter wait. */
+    private static final int CAPACITY = 4096;
+    /** How long an idle worker waits before it polls the ring again; about the cluster's own idle sleep (low-cpu: 1 ms). */
+    static final long NAP_NANOS = 1_000_000;
+    /** Empty naps in a row after which the worker sleeps until a submit wakes it (a quiet node costs nothing). */
+    static final int NAPS = 20;
+    /** How long the submitter parks before it looks again while it waits for the worker (sync, a full ring). */
+    private static final long PARK_NANOS = 1_000_000;
+
     private final BatchBuilder batches;
     private final Thread thread;
-    private final ArrayDeque<Job> queue = new ArrayDeque<>();
-    private boolean busy;
-    private boolean closed;
-    private RuntimeException failure;
+    private final OneToOneConcurrentArrayQueue<Job> queue = new OneToOneConcurrentArrayQueue<>(CAPACITY);
+    /** Groups offered so far (the submitting thread's count). */
+    private long submitted;
+    /** Groups the worker applied so far (written by the worker only). */
+    private volatile long applied;
+    /** The worker sleeps until woken (it found nothing for {@link #NAPS} naps), or is about to. */
+    private volatile boolean asleep;
+    /** The thread waiting in {@link #sync()} or on a full ring, if any. */
+    private volatile Thread waiter;
+    private volatile boolean closed;
+    private volatile RuntimeException failure;
 
     private record Job(List<Transition> group, long now) {}
 
@@ -42,70 +70,104 @@ final class TreeWorker implements AutoCloseable {
         return thread;
     }
 
-    /** Queues one command's group; it must not seal a batch (see {@link BatchCuts}). */
+    /** Queues one command's group; it must not seal a batch (see {@link BatchCuts}). Called by one thread only. */
     void submit(List<Transition> group, long now) {
-        synchronized (this) {
-            rethrow();
-            if (closed) throw new IllegalStateException("the tree worker is closed");
-            queue.addLast(new Job(group, now));
-            if (queue.size() == 1 && !busy) notifyAll();
+        rethrow();
+        if (closed) throw new IllegalStateException("the tree worker is closed");
+        Job job = new Job(group, now);
+        if (!queue.offer(job)) {
+            boolean interrupted = awaitRoom(job);
+            if (interrupted) Thread.currentThread().interrupt();
         }
+        submitted++;
+        VarHandle.fullFence(); // the offer before the read of asleep (the worker writes it, then reads the ring)
+        if (asleep) LockSupport.unpark(thread);
+    }
+
+    private boolean awaitRoom(Job job) {
+        boolean interrupted = false;
+        waiter = Thread.currentThread();
+        try {
+            while (!queue.offer(job)) {
+                rethrow();
+                LockSupport.unpark(thread); // it has work: make sure it is not asleep
+                LockSupport.parkNanos(this, PARK_NANOS);
+                if (Thread.interrupted()) interrupted = true; // the state machine cannot go on without the tree
+            }
+        } finally {
+            waiter = null;
+        }
+        return interrupted;
     }
 
     /** Waits until every queued group is in the builder; then the builder may be used on this thread. */
     void sync() {
-        boolean interrupted = false;
-        synchronized (this) {
-            while ((busy || !queue.isEmpty()) && failure == null) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the state machine cannot go on without the tree: finish waiting
-                }
-            }
+        if (applied == submitted) {
             rethrow();
+            return;
+        }
+        boolean interrupted = false;
+        waiter = Thread.currentThread();
+        try {
+            VarHandle.fullFence(); // waiter before the read of applied (the worker writes applied, then reads waiter)
+            while (applied != submitted && failure == null) {
+                LockSupport.unpark(thread); // napping or asleep: it has work now
+                LockSupport.parkNanos(this, PARK_NANOS);
+                if (Thread.interrupted()) interrupted = true; // the state machine cannot go on without the tree: finish waiting
+            }
+        } finally {
+            waiter = null;
         }
         if (interrupted) Thread.currentThread().interrupt();
+        rethrow();
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            closed = true;
-            notifyAll();
-        }
+        closed = true;
+        LockSupport.unpark(thread);
     }
 
     private void run() {
-        ArrayDeque<Job> taken = new ArrayDeque<>();
-        while (true) {
-            synchronized (this) {
-                busy = false;
-                notifyAll();
-                while (queue.isEmpty() && !closed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        closed = true;
-                    }
+        long done = 0;
+        int emptyNaps = 0;
+        try {
+            while (true) {
+                Job j = queue.poll();
+                if (j != null) {
+                    apply(j);
+                    applied = ++done;
+                    emptyNaps = 0;
+                    continue;
                 }
-                if (queue.isEmpty()) return;
-                taken.addAll(queue);
-                queue.clear();
-                busy = true;
-            }
-            try {
-                for (Job j; (j = taken.pollFirst()) != null; ) apply(j);
-            } catch (RuntimeException e) {
-                synchronized (this) {
-                    failure = e;
-                    busy = false;
-                    queue.clear();
-                    notifyAll();
+                wakeWaiter();
+                if (closed) {
+                    if (queue.isEmpty()) return;
+                    continue;
                 }
-                return;
+                if (emptyNaps < NAPS) {
+                    emptyNaps++;
+                    LockSupport.parkNanos(this, NAP_NANOS); // a submit does not wake a nap: the next look takes what came
+                } else {
+                    asleep = true;
+                    VarHandle.fullFence(); // asleep before the read of the ring (the submitter offers, then reads asleep)
+                    if (queue.isEmpty() && !closed) LockSupport.park(this); // until a submit, a sync or close wakes it
+                    asleep = false;
+                }
+                if (Thread.interrupted()) closed = true;
             }
+        } catch (RuntimeException | Error e) {
+            failure = e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);
+            queue.clear();
+            wakeWaiter();
         }
+    }
+
+    /** After the ring ran dry (or the worker failed): a thread waiting in sync may now go on. */
+    private void wakeWaiter() {
+        VarHandle.fullFence(); // applied before the read of waiter (sync writes waiter, then reads applied)
+        Thread w = waiter;
+        if (w != null) LockSupport.unpark(w);
     }
 
     private void apply(Job j) {
@@ -117,6 +179,7 @@ final class TreeWorker implements AutoCloseable {
     }
 
     private void rethrow() {
-        if (failure != null) throw new IllegalStateException("the tree worker stopped: " + failure.getMessage(), failure);
+        RuntimeException f = failure;
+        if (f != null) throw new IllegalStateException("the tree worker stopped: " + f.getMessage(), f);
     }
 }

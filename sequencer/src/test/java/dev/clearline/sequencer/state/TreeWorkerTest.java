@@ -1,6 +1,11 @@
 package dev.clearline.sequencer.state;
 
+import dev.clearline.engine.batch.BatchBuilder;
 import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.tree.store.MemoryNodeStore;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.command.Command;
@@ -14,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The tree on its own thread changes who spends the CPU, never an output: with any batch policy,
@@ -27,12 +33,18 @@ class TreeWorkerTest {
     private record Run(List<String> replies, String root, long sealed, long onWorker) {}
 
     private static Run run(Genesis g, boolean worker, List<Integer> probes) throws Exception {
+        return run(g, worker, probes, List.of());
+    }
+
+    /** @param pauses commands after which the caller stops long enough for an idle worker to fall asleep */
+    private static Run run(Genesis g, boolean worker, List<Integer> probes, List<Integer> pauses) throws Exception {
         SequencerState s = new SequencerState(g, new NativeSecp256k1Verifier());
         if (worker) s.moveTreeToWorker(THREADS);
         try {
             List<String> replies = new ArrayList<>();
             for (int i = 0; i < SESSION.size(); i++) {
                 replies.add(new String(ReplyCodec.encode(s.apply(SESSION.get(i), (Market.START + i / 3) * 1000))));
+                if (pauses.contains(i)) Thread.sleep(TreeWorker.NAPS * TreeWorker.NAP_NANOS / 1_000_000 + 15);
                 if (probes.contains(i)) {
                     // what a reader sees mid-run: the root, a snapshot of it, the last sealed batch
                     replies.add("root " + s.stateRoot());
@@ -59,5 +71,57 @@ class TreeWorkerTest {
             assertThat(alone.onWorker()).isZero();
             if (maxTransitions > 4 && maxAge > 0) assertThat(behind.onWorker()).as("groups the worker applied while replies went out").isPositive();
         });
+    }
+
+    @Test
+    void aWorkerThatFellAsleepBetweenCommandsStillAppliesEveryGroupInOrder() throws Exception {
+        // a quiet node: the worker naps, then sleeps until a submit wakes it; the pauses put it to sleep mid-batch
+        Genesis g = new Genesis(31337, Market.ROLLUP, Market.GENESIS.books(), new BatchPolicy(30, 3));
+        List<Integer> pauses = List.of(5, 17, 18, SESSION.size() / 2, SESSION.size() - 2);
+        List<Integer> probes = List.of(18, SESSION.size() - 1);
+        Run alone = run(g, false, probes);
+        Run behind = run(g, true, probes, pauses);
+        assertThat(behind.replies()).isEqualTo(alone.replies());
+        assertThat(behind.root()).isEqualTo(alone.root());
+        assertThat(behind.onWorker()).isPositive();
+    }
+
+    @Test
+    void aGroupTheTreeRefusesStopsTheWorkerAndTheNextSyncOrSubmitSaysWhy() {
+        Address owner = Address.fromHex("0x00000000000000000000000000000000000000aa");
+        BatchBuilder builder = new BatchBuilder(new Stf(Market.GENESIS.domain(), new NativeSecp256k1Verifier()), new MemoryNodeStore(),
+                new BatchPolicy(1_000, 3_600));
+        TreeWorker worker = new TreeWorker(builder, THREADS);
+        try {
+            long now = Market.START;
+            worker.submit(List.of(new Transition.Deposit(0, now, owner, 5)), now);
+            worker.submit(List.of(new Transition.Deposit(1, now, owner, 5)), now);
+            worker.sync();
+            assertThat(builder.openTransitions()).isEqualTo(2);
+            // the next priority op is 2: a deposit numbered 7 is refused by the tree (what the mirror would have accepted is a bug)
+            worker.submit(List.of(new Transition.Deposit(7, now, owner, 5)), now);
+            assertThatThrownBy(worker::sync).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the tree worker stopped").hasMessageContaining("determinism bug");
+            assertThatThrownBy(() -> worker.submit(List.of(new Transition.Deposit(2, now, owner, 5)), now))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("the tree worker stopped");
+        } finally {
+            worker.close();
+        }
+    }
+
+    @Test
+    void moreGroupsThanTheRingHoldsWaitForRoomAndAllArrive() {
+        Address owner = Address.fromHex("0x00000000000000000000000000000000000000bb");
+        BatchBuilder builder = new BatchBuilder(new Stf(Market.GENESIS.domain(), new NativeSecp256k1Verifier()), new MemoryNodeStore(),
+                new BatchPolicy(100_000, 3_600));
+        TreeWorker worker = new TreeWorker(builder, THREADS);
+        try {
+            int groups = 10_000; // more than the ring's slots, submitted without a pause
+            for (int i = 0; i < groups; i++) worker.submit(List.of(new Transition.Deposit(i, Market.START, owner, 1)), Market.START);
+            worker.sync();
+            assertThat(builder.openTransitions()).isEqualTo(groups);
+        } finally {
+            worker.close();
+        }
     }
 }
