@@ -20,14 +20,15 @@ import java.util.concurrent.locks.LockSupport;
  * one the synchronous run gives; only which thread spends the CPU changes.
  *
  * <p>The hand-off is a single-producer single-consumer ring (the service thread offers, the worker
- * polls): no lock and no notification per command. A worker that finds the ring empty naps
- * ({@link #NAP_NANOS}) and looks again; only after {@link #NAPS} empty naps in a row (a quiet
- * node) does it sleep until woken, after saying so in a volatile flag, and only then does a submit
- * wake it. So under a steady flow a submit is an offer and the read of one flag, and the worker
- * wakes once per nap for however many groups came meanwhile; the monitor and {@code notifyAll} per
- * command this replaced were 15 % of a follower's service thread (docs/replication.md). Each
- * side writes its own flag, fences, then reads the other side's state, so one of them always sees
- * the other: no wake-up is lost. {@link #sync()} wakes a napping worker at once.
+ * polls): no lock and no notification per command. A worker that finds the ring empty sleeps,
+ * after saying so in a volatile flag, and a submit wakes it only once {@link #WAKE_BACKLOG} groups
+ * wait; {@link #sync()} (a seal, a root read, a snapshot) wakes it whatever waits. So a submit is an
+ * offer and the read of one flag, and the worker wakes once per {@link #WAKE_BACKLOG} commands
+ * instead of once per command; the monitor and {@code notifyAll} per command this replaced were
+ * 15 % of a follower's service thread (docs/replication.md). The price: a sync may wait for up to
+ * that many groups the worker has not started on, a fraction of a millisecond once per batch.
+ * Each side writes its own flag or slot, fences, then reads the other side's, so one of them
+ * always sees the other: no wake-up is lost.
  *
  * <p>A transition the tree refuses (the mirror accepted it: a determinism bug) stops the worker;
  * the next {@link #submit} or {@link #sync()} throws, so the node stops as it would have
@@ -36,10 +37,8 @@ import java.util.concurrent.locks.LockSupport;
 final class TreeWorker implements AutoCloseable {
     /** Ring slots: a batch (at most a few thousand groups) between two syncs; a full ring makes the submitter wait. */
     private static final int CAPACITY = 4096;
-    /** How long an idle worker waits before it polls the ring again; about the cluster's own idle sleep (low-cpu: 1 ms). */
-    static final long NAP_NANOS = 1_000_000;
-    /** Empty naps in a row after which the worker sleeps until a submit wakes it (a quiet node costs nothing). */
-    static final int NAPS = 20;
+    /** Groups waiting before a submit wakes a sleeping worker: the most a sync waits for beyond the group in progress. */
+    static final int WAKE_BACKLOG = 16;
     /** How long the submitter parks before it looks again while it waits for the worker (sync, a full ring). */
     private static final long PARK_NANOS = 1_000_000;
 
@@ -50,7 +49,7 @@ final class TreeWorker implements AutoCloseable {
     private long submitted;
     /** Groups the worker applied so far (written by the worker only). */
     private volatile long applied;
-    /** The worker sleeps until woken (it found nothing for {@link #NAPS} naps), or is about to. */
+    /** The worker found the ring empty and sleeps until woken, or is about to. */
     private volatile boolean asleep;
     /** The thread waiting in {@link #sync()} or on a full ring, if any. */
     private volatile Thread waiter;
@@ -81,7 +80,7 @@ final class TreeWorker implements AutoCloseable {
         }
         submitted++;
         VarHandle.fullFence(); // the offer before the read of asleep (the worker writes it, then reads the ring)
-        if (asleep) LockSupport.unpark(thread);
+        if (asleep && queue.size() >= WAKE_BACKLOG) LockSupport.unpark(thread);
     }
 
     private boolean awaitRoom(Job job) {
@@ -111,7 +110,7 @@ final class TreeWorker implements AutoCloseable {
         try {
             VarHandle.fullFence(); // waiter before the read of applied (the worker writes applied, then reads waiter)
             while (applied != submitted && failure == null) {
-                LockSupport.unpark(thread); // napping or asleep: it has work now
+                LockSupport.unpark(thread); // asleep with less than a backlog, or about to: it has work now
                 LockSupport.parkNanos(this, PARK_NANOS);
                 if (Thread.interrupted()) interrupted = true; // the state machine cannot go on without the tree: finish waiting
             }
@@ -130,14 +129,12 @@ final class TreeWorker implements AutoCloseable {
 
     private void run() {
         long done = 0;
-        int emptyNaps = 0;
         try {
             while (true) {
                 Job j = queue.poll();
                 if (j != null) {
                     apply(j);
                     applied = ++done;
-                    emptyNaps = 0;
                     continue;
                 }
                 wakeWaiter();
@@ -145,15 +142,11 @@ final class TreeWorker implements AutoCloseable {
                     if (queue.isEmpty()) return;
                     continue;
                 }
-                if (emptyNaps < NAPS) {
-                    emptyNaps++;
-                    LockSupport.parkNanos(this, NAP_NANOS); // a submit does not wake a nap: the next look takes what came
-                } else {
-                    asleep = true;
-                    VarHandle.fullFence(); // asleep before the read of the ring (the submitter offers, then reads asleep)
-                    if (queue.isEmpty() && !closed) LockSupport.park(this); // until a submit, a sync or close wakes it
-                    asleep = false;
-                }
+                asleep = true;
+                VarHandle.fullFence(); // asleep before the read of the ring (the submitter offers, then reads asleep)
+                // until a backlog, a sync or close wakes it (a wake-up may also come early: it just looks again)
+                if (queue.size() < WAKE_BACKLOG && !closed) LockSupport.park(this);
+                asleep = false;
                 if (Thread.interrupted()) closed = true;
             }
         } catch (RuntimeException | Error e) {
