@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * to the {@link SequencerState} with the log's timestamp and sends the reply to the gateway session
  * that sent the command, and a state-changing reply also to every session that asked for everyone's
  * replies ({@link StreamWish}: a gateway serving market-data or account subscribers). On a follower
- * or during replay the cluster drops those sends, so replies never repeat. All state lives in the
+ * or during replay the cluster would drop those sends, so replies never repeat; this class does not
+ * even encode them there (the state still builds and remembers each reply, for resends). All state lives in the
  * {@link SequencerState}; this class only adapts, routes, snapshots and restores.
  */
 public final class SequencerService implements ClusteredService {
@@ -58,6 +59,8 @@ public final class SequencerService implements ClusteredService {
     /** Encodes each reply into one kept buffer: the reply is sent before the next is encoded. */
     private final ReplyCodec.Writer replies = new ReplyCodec.Writer();
     private Egress sender;
+    /** Replies encoded so far: the leader's only (tests). */
+    private long repliesEncoded;
     /** Each command's bytes, copied out of the log for the decoder. */
     private byte[] scratch = new byte[1024];
     /**
@@ -222,7 +225,16 @@ public final class SequencerService implements ClusteredService {
             onStop.accept(new ServiceStop(ServiceStop.Cause.APPLY_FAILED, why));
             return;
         }
+        // Only the leader's replies reach a gateway: Aeron drops a session offer unless this member's
+        // service agent is the leader (it returns MOCKED_OFFER), and cluster.role() reads that same
+        // role. So a follower (and a member replaying its log) skips the encoding, the largest part of a
+        // reply's cost, under exactly the condition Aeron would drop it anyway; a member elected but
+        // not yet told (the role arrives up to a clock tick late) has its sends dropped by Aeron too.
+        // The reply itself is built and remembered by the state on every member: a later leader answers
+        // a resend from it (sequencer/README.md, "Replies").
+        if (cluster.role() != Cluster.Role.LEADER) return;
         int replyLength = replies.write(r);
+        repliesEncoded++;
         if (replyLength > MAX_REPLY) {
             log.warn("event=reply_too_large bytes={} session={}", replyLength, session == null ? -1 : session.id());
             return;
@@ -356,6 +368,11 @@ public final class SequencerService implements ClusteredService {
 
     Cluster.Role role() {
         return role;
+    }
+
+    /** Replies this member encoded to send (as leader); read on the service thread or after it stopped. */
+    long repliesEncoded() {
+        return repliesEncoded;
     }
 
     /** This member's status, answered on the service thread (so it never reads a state mid-command). */
