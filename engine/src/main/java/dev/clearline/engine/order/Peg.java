@@ -14,6 +14,9 @@ public enum Peg {
 
     /** Null for an unknown code, so decoders can reject it as bad input. */
     public static Peg fromCode(int code) {
-        return code >= 0 && code < values().length ? values()[code] : null;
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
+
+    /** {@code values()} copies its array on every call; every order leaf decoded reads a code. */
+    private static final Peg[] BY_CODE = values();
 }

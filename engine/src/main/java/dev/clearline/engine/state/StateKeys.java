@@ -3,7 +3,6 @@ package dev.clearline.engine.state;
 import dev.clearline.engine.order.Address;
 import dev.clearline.tree.Bytes32;
 import dev.clearline.tree.hash.Keccak256;
-import java.nio.ByteBuffer;
 
 /**
  * The state tree key of every leaf kind: {@code keccak256(abi.encode(uint256 tag, fields...))}
@@ -25,12 +24,17 @@ public final class StateKeys {
 
     /** An owner's free collateral: {@code keccak(abi.encode(1, address owner))}. */
     public static Bytes32 balance(Address owner) {
-        return key(BALANCE, address(owner));
+        byte[] p = preimage(BALANCE, 1);
+        address(p, 1, owner);
+        return hash(p);
     }
 
     /** An isolated position: {@code keccak(abi.encode(2, address owner, uint32 marketId))}. */
     public static Bytes32 position(Address owner, long marketId) {
-        return key(POSITION, address(owner), uint(uint32(marketId)));
+        byte[] p = preimage(POSITION, 2);
+        address(p, 1, owner);
+        uint(p, 2, uint32(marketId));
+        return hash(p);
     }
 
     /**
@@ -38,7 +42,9 @@ public final class StateKeys {
      * {@code keccak(abi.encode(3, bytes32 orderHash))}.
      */
     public static Bytes32 order(Bytes32 orderHash) {
-        return key(ORDER, orderHash.toArray());
+        byte[] p = preimage(ORDER, 1);
+        System.arraycopy(orderHash.toArray(), 0, p, 32, 32);
+        return hash(p);
     }
 
     /**
@@ -47,12 +53,16 @@ public final class StateKeys {
      */
     public static Bytes32 orderState(long orderId) {
         if (orderId < 0) throw new IllegalArgumentException("orderId " + orderId + " is negative; ids are 1..2^48-1");
-        return key(ORDER_STATE, uint(orderId));
+        byte[] p = preimage(ORDER_STATE, 1);
+        uint(p, 1, orderId);
+        return hash(p);
     }
 
     /** A market's parameters and prices: {@code keccak(abi.encode(4, uint32 marketId))}. */
     public static Bytes32 market(long marketId) {
-        return key(MARKET, uint(uint32(marketId)));
+        byte[] p = preimage(MARKET, 1);
+        uint(p, 1, uint32(marketId));
+        return hash(p);
     }
 
     /**
@@ -60,12 +70,14 @@ public final class StateKeys {
      * unsigned 64-bit value carried in a long (negative longs stand for ids >= 2^63).
      */
     public static Bytes32 withdrawal(long withdrawalId) {
-        return key(WITHDRAWAL, uint(withdrawalId));
+        byte[] p = preimage(WITHDRAWAL, 1);
+        uint(p, 1, withdrawalId);
+        return hash(p);
     }
 
     /** The one global leaf: {@code keccak(abi.encode(6))}. */
     public static Bytes32 global() {
-        return key(GLOBAL);
+        return hash(preimage(GLOBAL, 0));
     }
 
     private static long uint32(long marketId) {
@@ -75,23 +87,29 @@ public final class StateKeys {
         return marketId;
     }
 
-    /** {@code keccak(abi.encode(uint256 tag, words...))}: every field is one 32-byte word. */
-    private static Bytes32 key(int tag, byte[]... words) {
-        ByteBuffer buf = ByteBuffer.allocate(32 * (1 + words.length));
-        buf.put(uint(tag));
-        for (byte[] w : words) {
-            buf.put(w);
-        }
-        return Bytes32.of(Keccak256.hash(buf.array()));
+    /**
+     * {@code abi.encode(uint256 tag, ...)}'s bytes with room for {@code fields} more 32-byte words,
+     * each written in place by {@link #uint} or {@link #address}: one array per key (keys are derived
+     * on every leaf access of the STF, so a buffer and an array per word added up).
+     */
+    private static byte[] preimage(int tag, int fields) {
+        byte[] p = new byte[32 * (1 + fields)];
+        uint(p, 0, tag);
+        return p;
     }
 
-    /** An unsigned integer (the long's 64 bits read as unsigned) right-aligned in a word. */
-    private static byte[] uint(long v) {
-        return ByteBuffer.allocate(32).putLong(24, v).array();
+    /** An unsigned integer (the long's 64 bits read as unsigned) right-aligned in word {@code word}. */
+    private static void uint(byte[] p, int word, long v) {
+        int end = 32 * word + 32;
+        for (int i = 1; i <= 8; i++, v >>>= 8) p[end - i] = (byte) v;
     }
 
-    /** An address right-aligned in a word, as abi.encode pads it. */
-    private static byte[] address(Address a) {
-        return ByteBuffer.allocate(32).put(12, a.bytes()).array();
+    /** An address right-aligned in word {@code word}, as abi.encode pads it. */
+    private static void address(byte[] p, int word, Address a) {
+        System.arraycopy(a.bytes(), 0, p, 32 * word + 12, 20);
+    }
+
+    private static Bytes32 hash(byte[] preimage) {
+        return Bytes32.of(Keccak256.hash(preimage));
     }
 }

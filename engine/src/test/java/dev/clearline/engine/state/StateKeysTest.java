@@ -9,6 +9,8 @@ import java.math.BigInteger;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Type;
@@ -44,6 +46,19 @@ class StateKeysTest {
         assertThat(StateKeys.withdrawal(-1L)).isEqualTo(web3j(5,
                 new Uint64(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE))));
         assertThat(StateKeys.global()).isEqualTo(web3j(6));
+        assertThat(StateKeys.orderState(0x0000_ABCD_EF01_2345L)).isEqualTo(web3j(7, new Uint64(0x0000_ABCD_EF01_2345L)));
+    }
+
+    @Test
+    void numericFieldsAreRightAlignedBigEndianWordsForAnyValue() {
+        // the preimage is written byte by byte in place: every byte of the number must land where abi.encode puts it
+        Property.forAll(Gens.longs(0, Long.MAX_VALUE), Gens.longs(0, 0xFFFF_FFFFL)).tries(200).check((id, market) -> {
+            assertThat(StateKeys.orderState(id)).isEqualTo(web3j(7, new Uint64(BigInteger.valueOf(id))));
+            assertThat(StateKeys.withdrawal(id)).isEqualTo(web3j(5, new Uint64(BigInteger.valueOf(id))));
+            assertThat(StateKeys.market(market)).isEqualTo(web3j(4, new Uint32(market)));
+            assertThat(StateKeys.position(BOB, market)).isEqualTo(web3j(2,
+                    new org.web3j.abi.datatypes.Address(160, new BigInteger(1, BOB.bytes())), new Uint32(market)));
+        });
     }
 
     @Test

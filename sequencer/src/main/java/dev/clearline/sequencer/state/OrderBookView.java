@@ -441,7 +441,9 @@ final class OrderBookView {
         m.put("event", shape.name);
         for (EventField f : shape.fields) {
             Object v = f.read(e);
-            m.put(f.name, v instanceof Number || v instanceof Boolean || v == null ? v : v.toString());
+            m.put(f.name, v instanceof Number || v instanceof Boolean || v == null ? v
+                    : v instanceof Hash32 h ? hashHex(h) // the record's text, made once, when the order has one
+                    : v.toString());
             if (f.hashName != null && v instanceof Long id) {
                 OrderRecord r = byId.get(id);
                 if (r != null) {

@@ -8,8 +8,9 @@ import java.nio.ByteOrder;
  * Ethereum's Keccak-256 (original padding {@code 0x01}, not SHA3's {@code 0x06}).
  *
  * <p>Hand-written because the tree spends most of its time hashing 65-byte node preimages:
- * the permutation works on 25 local longs (no lane array, no per-call allocation besides the
- * 32-byte result), which is several times cheaper than a general-purpose digest object.
+ * {@link #hashPrefixed} works on 25 local longs (no lane array, no per-call allocation besides the
+ * 32-byte result), which is several times cheaper than a general-purpose digest object; {@link #hash}
+ * allocates only its lane array and the result (the last block is absorbed in place, not copied).
  * Stateless and thread-safe.
  */
 public final class Keccak256 {
@@ -43,13 +44,20 @@ public final class Keccak256 {
             permute(s);
             pos += RATE;
         }
-        byte[] block = new byte[RATE];
-        System.arraycopy(input, pos, block, 0, end - pos);
-        block[end - pos] ^= 0x01;
-        block[RATE - 1] ^= (byte) 0x80;
-        for (int i = 0; i < RATE / 8; i++) {
-            s[i] ^= readLong(block, 8 * i);
+        // the last, partial block straight into the lanes (no padded copy of it): whole words, then
+        // the remaining bytes, then the padding (0x01 after the input, 0x80 in the block's last byte)
+        int words = (end - pos) / 8;
+        for (int i = 0; i < words; i++) {
+            s[i] ^= readLong(input, pos + 8 * i);
         }
+        pos += 8 * words;
+        int lane = words;
+        int shift = 0;
+        for (; pos < end; pos++, shift += 8) {
+            s[lane] ^= (input[pos] & 0xFFL) << shift;
+        }
+        s[lane] ^= 0x01L << shift;
+        s[RATE / 8 - 1] ^= 0x80L << 56;
         permute(s);
         byte[] out = new byte[32];
         for (int i = 0; i < 4; i++) {
