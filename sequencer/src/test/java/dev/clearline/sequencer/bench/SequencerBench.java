@@ -78,6 +78,10 @@ public final class SequencerBench {
             dev.clearline.sequencer.replication.ClusterBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].trim().equals("alone")) {
+            ServiceAlone.bench(java.util.Arrays.copyOfRange(args, 1, args.length), String.join(" ", args).trim());
+            return;
+        }
         if (args.length > 0 && args[0].trim().equals("stack")) {
             StackBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;

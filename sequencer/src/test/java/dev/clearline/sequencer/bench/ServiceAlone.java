@@ -21,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The cluster service's own work per order, without the network, the log or the gateway: the
@@ -66,6 +67,50 @@ final class ServiceAlone {
         boolean onWorker = args.length <= 2 || !args[2].equals("tree-inline");
         Figures f = measure(Genesis.devnet(dev.clearline.sequencer.Market.ROLLUP), signers, warmup, measured, onWorker);
         System.out.println((onWorker ? "tree on its worker: " : "tree on the service thread: ") + f.describe());
+    }
+
+    /**
+     * {@code ./clearline bench sequencer alone [warm-up orders] [measured orders] [rounds] [--member-jvm]}: the
+     * service alone, tree on its worker as a node runs it, {@code rounds} times (default 3) in one JVM, each
+     * after its own warm-up; writes bench-results/sequencer-service-alone.md. Thread CPU, so a loaded
+     * machine stretches it less than wall time: the quick A/B for a change to the state machine.
+     * {@code --member-jvm} (read by the {@code clearline} script) runs it with a member's JVM flags
+     * (member-jvm.options: C1 only, G1), which is what a cluster member's service thread runs.
+     */
+    static void bench(String[] args, String command) throws java.io.IOException {
+        List<String> plain = new ArrayList<>();
+        for (String a : args) if (!a.isBlank() && !a.trim().startsWith("--")) plain.add(a.trim());
+        int warmup = plain.size() > 0 ? Integer.parseInt(plain.get(0)) : 20_000;
+        int measured = plain.size() > 1 ? Integer.parseInt(plain.get(1)) : 20_000;
+        int rounds = plain.size() > 2 ? Integer.parseInt(plain.get(2)) : 3;
+        List<FastSigner> signers = new ArrayList<>();
+        for (int i = 0; i < SequencerBench.TRADERS; i++) signers.add(FastSigner.dev(i));
+        Genesis genesis = Genesis.devnet(dev.clearline.sequencer.Market.ROLLUP);
+        List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:TieredStopAtLevel") || a.startsWith("-XX:+Use") && a.endsWith("GC") || a.startsWith("-Xmx")).toList();
+        StringBuilder md = new StringBuilder("# sequencer: the service alone\n\n");
+        md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(System.getProperty("java.vm.name"))
+                .append(' ').append(System.getProperty("java.vm.version")).append(", ").append(java.time.Instant.now())
+                .append(". Command: `./clearline bench sequencer ").append(command).append("`. JVM flags: ")
+                .append(jvm.isEmpty() ? "the bench's defaults (C2)" : "`" + String.join(" ", jvm) + "`").append(".\n\n");
+        md.append("`SequencerState.apply` of pre-verified `Place` orders that fill against resting ones (engine, STF mirror, Merkle tree on its"
+                + " worker, batches, views), then their reply JSON, on one thread; CPU and allocation per order from the threads' own"
+                + " counters, after a warm-up of ").append(String.format(Locale.ROOT, "%,d", warmup)).append(" orders per round.\n\n");
+        md.append("| round | orders per service-thread CPU-second | apply us | JSON us | tree worker us | service B per order | JSON B | tree B | machine idle |\n");
+        md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (int r = 1; r <= rounds; r++) {
+            dev.clearline.testkit.bench.MachineIdle idle0 = dev.clearline.testkit.bench.MachineIdle.now();
+            Figures f = measure(genesis, signers, warmup, measured, true);
+            double idle = dev.clearline.testkit.bench.MachineIdle.now().percentSince(idle0);
+            System.out.println("round " + r + ": " + f.describe() + String.format(Locale.ROOT, "; machine idle %.0f%%", idle));
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %.1f | %.1f | %.1f | %,d | %,d | %,d | %s |%n", r, f.ordersPerCpuSecond(),
+                    f.applyCpu() * 1e6 / f.orders(), f.encodeCpu() * 1e6 / f.orders(), f.treeCpu() * 1e6 / f.orders(),
+                    f.applyBytes() / f.orders(), f.encodeBytes() / f.orders(), f.treeBytes() / f.orders(), idle < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", idle)));
+        }
+        java.nio.file.Path out = java.nio.file.Path.of("bench-results", "sequencer-service-alone.md");
+        java.nio.file.Files.createDirectories(out.getParent());
+        java.nio.file.Files.writeString(out, md.toString());
+        System.out.println("wrote " + out);
     }
 
     /** @param treeOnWorker the Merkle tree on its own thread, as the node runs it; false: on the service thread */
