@@ -72,6 +72,20 @@ public final class SequencerState {
     /** Clients idle longer: their last request number, least recently active first, until {@link #FORGET_MILLIS}. */
     private final LinkedHashMap<Long, ClientWindow> dormant = new LinkedHashMap<>();
     private final CommandHistory history = new CommandHistory();
+    /** The window put last into {@link #clients} (the most recently active), so a command need not look the map's last entry up. */
+    private ClientWindow lastWindow;
+    /**
+     * Log times before which the walks of {@link #retireIdleClients} would stop at the first entry of
+     * their table without retiring or forgetting anything: that entry's activity plus the limit, as the
+     * last walk found it, so most commands skip the walks and every walk does exactly what it did when
+     * it ran on every command. The first entry's activity only grows while it stays first; anything that
+     * may put another entry first (an insertion, a revival, moving the first entry to the end) resets
+     * the bound so the next command walks.
+     */
+    private long retireNotBefore = Long.MIN_VALUE;
+    private long forgetNotBefore = Long.MIN_VALUE;
+    /** The active table's first entry when the last walk stopped (null: it was empty). */
+    private ClientWindow firstActive;
     private long seq;
     private long now;
     private long sealedBatches;
@@ -166,7 +180,12 @@ public final class SequencerState {
     public Reply apply(Command c, long timestampMillis, byte[] encoded, int offset, int length) {
         if (c instanceof Command.Query q) return answer(q, timestampMillis);
         ClientWindow w = clients.get(c.clientId());
-        if (w == null && (w = dormant.remove(c.clientId())) != null) clients.put(c.clientId(), w);
+        if (w == null && (w = dormant.remove(c.clientId())) != null) {
+            clients.put(c.clientId(), w);
+            lastWindow = w;
+            retireNotBefore = Long.MIN_VALUE;
+            forgetNotBefore = Long.MIN_VALUE;
+        }
         long expected = w == null ? 1 : w.lastSeq + 1;
         if (c.clientSeq() > expected) {
             // an earlier request of this client never reached the log (lost with a leader): nothing is
@@ -181,6 +200,8 @@ public final class SequencerState {
         if (w == null) {
             w = new ClientWindow();
             clients.put(c.clientId(), w);
+            lastWindow = w;
+            retireNotBefore = Long.MIN_VALUE;
         }
         if (c.clientSeq() <= w.lastSeq) {
             Reply first = w.find(c.clientSeq());
@@ -331,8 +352,11 @@ public final class SequencerState {
         }
         Reply reply = new Reply(seq, c.clientId(), c.clientSeq(), timestampMillis, false, body);
         w.remember(reply, timestampMillis);
-        var last = clients.lastEntry();
-        if (last.getValue() != w) clients.putLast(c.clientId(), w); // keeps the table in order of last activity
+        if (lastWindow != w) { // keeps the table in order of last activity
+            clients.putLast(c.clientId(), w);
+            lastWindow = w;
+            if (w == firstActive) retireNotBefore = Long.MIN_VALUE; // another entry is first now
+        }
         retireIdleClients(timestampMillis);
         return reply;
     }
@@ -569,16 +593,32 @@ public final class SequencerState {
 
     /** Moves clients silent for {@link #IDLE_MILLIS} to the dormant table (dropping their replies) and forgets those silent for {@link #FORGET_MILLIS}. */
     private void retireIdleClients(long nowMillis) {
-        for (var it = clients.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (nowMillis - e.getValue().lastActive < IDLE_MILLIS) break; // least recently active first
-            it.remove();
-            e.getValue().replies.clear();
-            dormant.put(e.getKey(), e.getValue());
+        if (nowMillis >= retireNotBefore) {
+            retireNotBefore = Long.MAX_VALUE;
+            firstActive = null;
+            for (var it = clients.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (nowMillis - e.getValue().lastActive < IDLE_MILLIS) { // least recently active first
+                    retireNotBefore = e.getValue().lastActive + IDLE_MILLIS;
+                    firstActive = e.getValue();
+                    break;
+                }
+                it.remove();
+                e.getValue().replies.clear();
+                dormant.put(e.getKey(), e.getValue());
+                forgetNotBefore = Long.MIN_VALUE; // walk the dormant table again
+            }
         }
-        for (var it = dormant.values().iterator(); it.hasNext(); ) {
-            if (nowMillis - it.next().lastActive < FORGET_MILLIS) break;
-            it.remove();
+        if (nowMillis >= forgetNotBefore) {
+            forgetNotBefore = Long.MAX_VALUE;
+            for (var it = dormant.values().iterator(); it.hasNext(); ) {
+                long active = it.next().lastActive;
+                if (nowMillis - active < FORGET_MILLIS) {
+                    forgetNotBefore = active + FORGET_MILLIS;
+                    break;
+                }
+                it.remove();
+            }
         }
     }
 
