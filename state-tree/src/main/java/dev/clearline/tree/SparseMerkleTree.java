@@ -458,6 +458,8 @@ public final class SparseMerkleTree {
         final long version;
         final long readVersion;
         final boolean tracks;
+        /** Nodes at depth d link their children only when d + 1 is below this ({@link NodeStore#linkedLevels()}). */
+        final int linkedLevels;
         int internalNodes;
         final List<VersionCommit.Written> written = new ArrayList<>();
         final List<NodeKey> stale = new ArrayList<>();
@@ -466,6 +468,7 @@ public final class SparseMerkleTree {
             this.version = version;
             this.readVersion = readVersion;
             this.tracks = tracks;
+            this.linkedLevels = store.linkedLevels();
         }
 
         Sub apply(Sub cur, int depth, byte[][] keys, LeafSub[] puts, int lo, int hi) {
@@ -568,7 +571,8 @@ public final class SparseMerkleTree {
             Placed l = place(left, depth + 1);
             Placed r = place(right, depth + 1);
             byte[] hash = TreeHash.node(l.hash, r.hash);
-            Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, l.node, r.node);
+            boolean link = depth + 1 < linkedLevels;
+            Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, link ? l.node : null, link ? r.node : null);
             internalNodes++;
             NodeKey key = null;
             if (tracks) {
