@@ -576,7 +576,9 @@ public final class SparseMerkleTree {
             internalNodes++;
             NodeKey key = null;
             if (tracks) {
-                key = NodeKey.of(version, depth, anyKey(left != null ? left : right));
+                Sub any = left != null ? left : right;
+                key = any instanceof LeafSub leaf ? NodeKey.of(version, depth, leaf.leaf().key())
+                        : ((Ref) any).key().ancestor(version, depth);
                 written.add(new VersionCommit.Written(key, node));
             }
             return new Ref(key, version, hash, node);
@@ -597,20 +599,6 @@ public final class SparseMerkleTree {
                         written.add(new VersionCommit.Written(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf()));
                     }
                     yield new Placed(version, leaf.leaf().hash(), leaf.leaf());
-                }
-            };
-        }
-
-        private byte[] anyKey(Sub s) {
-            return switch (s) {
-                case LeafSub leaf -> leaf.leaf().key();
-                case Ref ref -> {
-                    byte[] k = new byte[32];
-                    long[] p = {ref.key().p0(), ref.key().p1(), ref.key().p2(), ref.key().p3()};
-                    for (int i = 0; i < 32; i++) {
-                        k[i] = (byte) (p[i >>> 3] >>> (56 - 8 * (i & 7)));
-                    }
-                    yield k;
                 }
             };
         }
