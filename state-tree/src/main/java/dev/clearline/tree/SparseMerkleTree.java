@@ -118,21 +118,22 @@ public final class SparseMerkleTree {
         if (r.isEmpty()) {
             return null;
         }
-        NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
-        Node n = load(version, at);
+        Node n = load(version, new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0));
+        int depth = 0;
         while (true) {
             if (n instanceof Node.Leaf leaf) {
                 return Arrays.equals(leaf.key(), k) ? leaf.value() : null;
             }
             Node.Internal in = (Node.Internal) n;
-            boolean right = Folding.bit(k, at.depth());
+            boolean right = Folding.bit(k, depth);
             long cv = right ? in.rightVersion() : in.leftVersion();
             if (cv == Node.NO_CHILD) {
                 return null;
             }
-            at = at.child(cv, right);
+            depth++;
             Node resolved = right ? in.right() : in.left();
-            n = resolved != null ? resolved : load(version, at);
+            // A node's path is the first bits of any key below it: its key is built only when it must be looked up.
+            n = resolved != null ? resolved : load(version, NodeKey.of(cv, depth, k));
         }
     }
 
