@@ -16,8 +16,9 @@ public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, lon
     /** Upper bound on maxSizeLots. */
     public static final long MAX_SIZE_LOTS = 1L << 62;
     /**
-     * Upper bound on capacity. Memory per order of capacity: a 64-byte record, an 8-byte link, a
-     * 4-byte free-slot entry, and 2-4 index positions of 8 bytes: 92-108 bytes.
+     * Upper bound on capacity. Memory per order of capacity: per slot (the next power of two at
+     * least the capacity, so 1-2 slots per order) a 64-byte record, an 8-byte link and a free bit,
+     * and 2-4 index positions of 8 bytes: 88-176 bytes.
      */
     public static final int MAX_CAPACITY = 1 << 26;
 

@@ -8,11 +8,12 @@ package dev.clearline.engine.book;
  * command, and how large an array they are spread over, are the figures to keep low. Static
  * helpers only: the arrays belong to {@link OrderTable}.
  *
- * <p>Both arrays are indexed by the order's slot, a dense number the table gives each order for as
- * long as it rests, taken from a stack of free ones, so live orders fill the low end: a million
- * records take 64 MB and their links 8 MB, whatever the capacity. Queue operations write the links
- * of neighbouring orders, random lines at a million orders; kept apart from the records they are
- * random lines of an 8 MB array, which a 32 MB last-level cache can hold, instead of a 64 MB one.
+ * <p>Both arrays are indexed by the order's slot, which is the id's low bits whenever that slot is
+ * free ({@link OrderTable}), so consecutively numbered orders share lines: a million records take
+ * 64 MB and their links 8 MB, in arrays of the next power of two at least the capacity. Queue
+ * operations write the links of neighbouring orders, random lines at a million orders; kept apart
+ * from the records they are random lines of an 8-16 MB array, which a 32 MB last-level cache can
+ * hold, instead of a 64-128 MB one.
  */
 final class Slots {
     static final int STRIDE = 8;

@@ -62,16 +62,16 @@
  * removes (expiry, self-trade) every opposite order at an acceptable price before it rests.
  *
  * <h2>Data structures</h2>
- * Nothing is allocated per order or per event after construction. An order gets a dense slot
- * while it rests, from a stack of free slots (the slot freed last is reused first, so its line is
- * still cached and live orders stay packed at the low end): its record is one 64-byte cache line
- * of a preallocated {@code long[]}, its FIFO links one long of a separate array (queueing writes
- * the links of neighbouring orders, random lines at a million resting orders: of an 8 MB array
- * this way, which a last-level cache can hold). Slots never move. The id index is open addressing
- * with linear probing over one long per position (a 37-bit fingerprint of the id and the slot:
- * eight positions per cache line, no record read unless the fingerprint matches), with
- * backward-shift deletion, so no tombstones and probe runs stay short under any churn. Ids are
- * hashed in runs of 8, so the sequentially numbered orders of the exchange share index lines.
+ * Nothing is allocated per order or per event after construction. An order rests in a slot:
+ * its record is one 64-byte cache line of a preallocated {@code long[]}, its FIFO links one long
+ * of a separate array (queueing writes the links of neighbouring orders, random lines at a million
+ * resting orders: of an 8-16 MB array this way, which a last-level cache can hold). Slots never
+ * move. An order's slot is its <em>home</em>, the id's low bits, whenever that slot is free, so
+ * finding an order reads its own record and nothing before it, and consecutively numbered orders
+ * sit in consecutive records. Only an order whose home was taken goes elsewhere and into an index:
+ * open addressing with linear probing over one long per position (a 37-bit fingerprint of the id
+ * and the slot: eight positions per cache line, no record read unless the fingerprint matches),
+ * with backward-shift deletion, so no tombstones and probe runs stay short under any churn.
  * Each side's price levels are a dense array of doubly linked FIFO queues indexed by tick (a
  * level is found by its price directly, never by a tree walk), with a two-level bitmap to find
  * the next non-empty level.

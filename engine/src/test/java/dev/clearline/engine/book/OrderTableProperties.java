@@ -13,16 +13,15 @@ class OrderTableProperties {
     /**
      * Ids collide on purpose (few distinct values, in a small table) so long probe runs and
      * backward shifts across them happen; every live id is found in exactly the slot it was given,
-     * and nowhere else; slots are distinct, stay with their order while other orders come and go,
-     * and stay packed (none above the most orders ever live at once); the index holds exactly one
-     * position per live order.
+     * and nowhere else; slots are distinct and stay with their order while other orders come and
+     * go; an order sits in its home slot unless that was taken when it came, and the index holds
+     * exactly one position per order away from its home; free slots are the slots no order holds.
      */
     @Test
     void findsExactlyTheLiveIdsInTheSlotsTheyWereGiven() {
         Property.forAll(Gens.listOf(Gens.ints(-40, 40), 0, 400)).tries(300).check(ids -> {
             Map<Long, Integer> slotOf = new HashMap<>();
             OrderTable table = new OrderTable(16);
-            int peak = 0;
             for (int k : ids) {
                 long id = k * 1_000_003L;
                 if (slotOf.containsKey(id)) {
@@ -31,8 +30,9 @@ class OrderTableProperties {
                 } else if (slotOf.size() < 16) {
                     int slot = table.claim(id);
                     assertThat(slotOf.values()).as("slots in use").doesNotContain(slot);
+                    assertThat(slot == table.home(id)).as("home slot of %d, free when it came", id)
+                            .isEqualTo(!slotOf.containsValue(table.home(id)));
                     slotOf.put(id, slot);
-                    peak = Math.max(peak, slotOf.size());
                 }
                 for (int probe = -40; probe <= 40; probe++) {
                     long p = probe * 1_000_003L;
@@ -42,11 +42,14 @@ class OrderTableProperties {
                         assertThat(found).as("slot of %d", p).isEqualTo(OrderTable.ABSENT);
                     } else {
                         assertThat(found).as("slot of %d", p).isEqualTo(slot);
-                        assertThat(slot).as("slot of %d", p).isBetween(0, peak - 1);
+                        assertThat(slot).as("slot of %d", p).isBetween(0, table.slots() - 1);
                         assertThat(table.pool()[slot * Slots.STRIDE + Slots.ID]).as("id in the record of %d", p).isEqualTo(p);
                     }
                 }
-                assertThat(table.emptyPositions()).isEqualTo(table.positions() - slotOf.size());
+                long away = slotOf.entrySet().stream().filter(e -> e.getValue() != table.home(e.getKey())).count();
+                assertThat(table.indexed()).as("orders away from home").isEqualTo((int) away);
+                assertThat(table.emptyPositions()).isEqualTo(table.positions() - (int) away);
+                assertThat(table.freeSlots()).isEqualTo(table.slots() - slotOf.size());
             }
         });
     }
@@ -74,7 +77,12 @@ class OrderTableProperties {
             assertThat(b).isNotEqualTo(a);
             assertThat(OrderTable.fingerprint(b)).as("fingerprints of %d and %d", a, b).isEqualTo(OrderTable.fingerprint(a));
             OrderTable table = new OrderTable(64);
+            // strangers in both homes, so a and b go to the index, where fingerprints matter
+            int sx = table.claim(a + table.slots());
+            if (table.home(b) != table.home(a)) table.claim(b + table.slots());
             int sa = table.claim(a);
+            assertThat(sa).isNotEqualTo(table.home(a));
+            assertThat(sx).isEqualTo(table.home(a));
             assertThat(table.find(b)).isEqualTo(OrderTable.ABSENT);
             int sb = table.claim(b);
             assertThat(table.find(a)).isEqualTo(sa);
@@ -85,22 +93,68 @@ class OrderTableProperties {
         });
     }
 
-    /** The slot freed last is the next one given out, so a new order writes a record that is still cached. */
+    /**
+     * Consecutive ids take consecutive slots (the exchange numbers orders one after another, so
+     * orders placed together share record lines), found without the index; an id whose home is
+     * taken goes elsewhere, half the table away, through the index, and its home is its own again
+     * once free.
+     */
     @Test
-    void theSlotFreedLastIsReusedFirst() {
-        Property.forAll(Gens.listOf(Gens.longs(1, 1_000_000), 1, 60)).tries(200).check(ids -> {
-            OrderTable table = new OrderTable(64);
-            java.util.List<Long> live = new java.util.ArrayList<>();
-            for (long id : ids) {
-                if (table.find(id) == OrderTable.ABSENT) {
-                    table.claim(id);
-                    live.add(id);
-                }
+    void consecutiveIdsTakeConsecutiveSlotsAndACollisionGoesToTheIndex() {
+        Property.forAll(Gens.longs(0, 1L << 40), Gens.ints(1, 200)).tries(200).check((start, n) -> {
+            OrderTable table = new OrderTable(256);
+            int first = table.claim(start);
+            for (int k = 1; k < n; k++) {
+                assertThat(table.claim(start + k)).as("slot of id %d", start + k).isEqualTo((first + k) & (table.slots() - 1));
             }
-            long gone = live.get(live.size() / 2);
-            int freed = table.find(gone);
-            table.vacate(freed);
-            assertThat(table.claim(2_000_000L)).isEqualTo(freed);
+            assertThat(table.indexed()).isZero();
+            assertThat(table.emptyPositions()).isEqualTo(table.positions());
+            long stranger = start + table.slots();
+            int away = table.claim(stranger);
+            assertThat(away).isNotEqualTo(table.home(stranger));
+            assertThat(((away - first) & (table.slots() - 1)) >= table.slots() / 2 - n).as("half the table away").isTrue();
+            assertThat(table.indexed()).isEqualTo(1);
+            assertThat(table.find(stranger)).isEqualTo(away);
+            assertThat(table.find(start)).isEqualTo(first);
+            table.vacate(first);
+            assertThat(table.find(stranger)).isEqualTo(away);
+            assertThat(table.find(start)).isEqualTo(OrderTable.ABSENT);
+            table.vacate(away);
+            assertThat(table.indexed()).isZero();
+            assertThat(table.claim(stranger)).as("home again").isEqualTo(first);
+        });
+    }
+
+    /**
+     * Ids that all share one home fill a table to its last slot: each goes wherever a slot is free
+     * (the search wraps around the end), every one is found, and slots freed in any order are
+     * given out again until the table is full once more.
+     */
+    @Test
+    void idsSharingOneHomeFillEverySlot() {
+        Property.forAll(Gens.listOf(Gens.ints(0, 1023), 0, 40), Gens.ints(0, 1000)).tries(100).check((frees, base) -> {
+            OrderTable table = new OrderTable(1_024);
+            int slots = table.slots();
+            assertThat(slots).isEqualTo(1_024);
+            long[] idAt = new long[slots];
+            long next = base;
+            for (int k = 0; k < slots; k++, next += slots) {
+                int slot = table.claim(next);
+                idAt[slot] = next;
+            }
+            assertThat(table.freeSlots()).isZero();
+            for (int slot = 0; slot < slots; slot++) assertThat(table.find(idAt[slot])).isEqualTo(slot);
+            java.util.Set<Integer> freed = new java.util.HashSet<>(frees);
+            for (int slot : freed) table.vacate(slot);
+            for (int k = 0, n = freed.size(); k < n; k++, next += slots) {
+                int slot = table.claim(next);
+                assertThat(freed).as("slot given out").contains(slot);
+                freed.remove(slot);
+                idAt[slot] = next;
+            }
+            assertThat(table.freeSlots()).isZero();
+            for (int slot = 0; slot < slots; slot++) assertThat(table.find(idAt[slot])).isEqualTo(slot);
+            assertThat(table.emptyPositions()).isEqualTo(table.positions() - table.indexed());
         });
     }
 
@@ -151,8 +205,11 @@ class OrderTableProperties {
         }
         OrderTable table = book.table();
         assertThat(book.restingOrders()).isEqualTo(resting);
-        // 8,192 positions, 3,072 orders: every other position is empty, none lost to dead entries
-        assertThat(table.emptyPositions()).isEqualTo(table.positions() - resting);
+        // ids run far past the 4,096 slots: orders whose home was taken went to the index, and every
+        // index position not holding one of them is empty, none lost to dead entries; no slot lost either
+        assertThat(table.indexed()).isPositive();
+        assertThat(table.emptyPositions()).isEqualTo(table.positions() - table.indexed());
+        assertThat(table.freeSlots()).isEqualTo(table.slots() - resting);
         // at a load of 3/8 linear probing keeps displacements short; 64 is far above any random outcome
         assertThat(table.longestProbe()).isLessThan(64);
         for (long id : ids) assertThat(book.isResting(id)).isTrue();
@@ -168,6 +225,8 @@ class OrderTableProperties {
         Property.forAll(Gens.longs(0, 1L << 40)).tries(200).check(start -> {
             OrderTable table = new OrderTable(4_096);
             long first = start & -OrderTable.RUN;
+            // strangers in the homes of the run and the next 64 runs, so they all go to the index
+            for (long id = first; id < first + 65L * OrderTable.RUN; id++) table.claim(id + table.slots());
             table.claim(first);
             int home = table.indexPosition(first);
             assertThat(home % OrderTable.RUN).as("the run's first position").isZero();

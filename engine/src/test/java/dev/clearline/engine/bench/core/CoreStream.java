@@ -41,12 +41,14 @@ public final class CoreStream {
 
     static final int OLDEST = 512;
 
-    private byte[] kind;
-    private int[] id;
-    private int[] owner;
-    private boolean[] buy;
-    private int[] price;
-    private int[] size;
+    /**
+     * The commands, {@link #WIDTH} ints each: id, owner, price, then size, kind and side packed
+     * ({@code size << 4 | kind << 1 | buy}). One array read front to back, so a replay streams one
+     * run of memory: with six arrays (one per field) the replay read six streams at the same index,
+     * and since large arrays start on aligned region boundaries, all six map to the same cache sets.
+     */
+    private int[] cmd;
+    static final int WIDTH = 4;
     private int count;
     private int prefill;
     public final int mid;
@@ -55,12 +57,7 @@ public final class CoreStream {
     public final int targetResting;
 
     private CoreStream(int capacity, int mid, int deviation, int targetResting) {
-        kind = new byte[capacity];
-        id = new int[capacity];
-        owner = new int[capacity];
-        buy = new boolean[capacity];
-        price = new int[capacity];
-        size = new int[capacity];
+        cmd = new int[capacity * WIDTH];
         this.mid = mid;
         this.minPrice = mid - 5 * deviation;
         this.maxPrice = mid + 5 * deviation;
@@ -84,26 +81,30 @@ public final class CoreStream {
         return count;
     }
 
-    public byte kind(int i) { return kind[i]; }
-    public int orderId(int i) { return id[i]; }
-    public int ownerId(int i) { return owner[i]; }
-    public boolean buy(int i) { return buy[i]; }
+    public byte kind(int i) { return (byte) ((cmd[i * WIDTH + 3] >>> 1) & 7); }
+    public int orderId(int i) { return cmd[i * WIDTH]; }
+    public int ownerId(int i) { return cmd[i * WIDTH + 1]; }
+    public boolean buy(int i) { return (cmd[i * WIDTH + 3] & 1) != 0; }
     /** Limit of a GTC, bound of an IOC, new price of a move. */
-    public int price(int i) { return price[i]; }
+    public int price(int i) { return cmd[i * WIDTH + 2]; }
     /** Size of a GTC or IOC; the open size a move keeps; the open size a reduce leaves (0: cancels). */
-    public int size(int i) { return size[i]; }
+    public int size(int i) { return cmd[i * WIDTH + 3] >>> 4; }
 
     /** Applies command {@code i} to a book. */
     public void apply(int i, OrderBook book, BookEvents sink) {
-        Side side = buy[i] ? Side.BUY : Side.SELL;
-        switch (kind[i]) {
-            case GTC -> book.place(id[i], owner[i], side, price[i], size[i], TimeInForce.GTC, 0, sink);
-            case IOC -> book.place(id[i], owner[i], side, price[i], size[i], TimeInForce.IOC, 0, sink);
-            case CANCEL -> book.cancel(id[i], 0, sink);
-            case MOVE -> book.amend(id[i], price[i], size[i], 0, sink);
+        int at = i * WIDTH;
+        int id = cmd[at];
+        int packed = cmd[at + 3];
+        int size = packed >>> 4;
+        Side side = (packed & 1) != 0 ? Side.BUY : Side.SELL;
+        switch ((packed >>> 1) & 7) {
+            case GTC -> book.place(id, cmd[at + 1], side, cmd[at + 2], size, TimeInForce.GTC, 0, sink);
+            case IOC -> book.place(id, cmd[at + 1], side, cmd[at + 2], size, TimeInForce.IOC, 0, sink);
+            case CANCEL -> book.cancel(id, 0, sink);
+            case MOVE -> book.amend(id, cmd[at + 2], size, 0, sink);
             default -> {
-                if (size[i] == 0) book.cancel(id[i], 0, sink);
-                else book.amend(id[i], price[i], size[i], 0, sink);
+                if (size == 0) book.cancel(id, 0, sink);
+                else book.amend(id, cmd[at + 2], size, 0, sink);
             }
         }
     }
@@ -118,21 +119,14 @@ public final class CoreStream {
     }
 
     private void add(byte k, int orderId, int ownerId, boolean isBuy, int p, int sz) {
-        if (count == kind.length) {
-            int n = count * 2;
-            kind = Arrays.copyOf(kind, n);
-            id = Arrays.copyOf(id, n);
-            owner = Arrays.copyOf(owner, n);
-            buy = Arrays.copyOf(buy, n);
-            price = Arrays.copyOf(price, n);
-            size = Arrays.copyOf(size, n);
+        if ((count + 1) * WIDTH > cmd.length) {
+            cmd = Arrays.copyOf(cmd, cmd.length * 2);
         }
-        kind[count] = k;
-        id[count] = orderId;
-        owner[count] = ownerId;
-        buy[count] = isBuy;
-        price[count] = p;
-        size[count] = sz;
+        int at = count * WIDTH;
+        cmd[at] = orderId;
+        cmd[at + 1] = ownerId;
+        cmd[at + 2] = p;
+        cmd[at + 3] = sz << 4 | k << 1 | (isBuy ? 1 : 0);
         count++;
     }
 
