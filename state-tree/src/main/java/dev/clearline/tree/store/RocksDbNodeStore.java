@@ -37,8 +37,13 @@ import org.rocksdb.WriteOptions;
  * <p>Key space (one column family, one-byte prefixes): {@code n||nodeKey} nodes,
  * {@code r||version} roots, {@code s||staleSince} stale index (the keys of the nodes that version
  * replaced, concatenated), {@code m} marker (latest, oldest). Node and root values carry a CRC32C,
- * checked whenever they are read from disk; a bounded number of recently read or written nodes
- * are also kept decoded in memory.
+ * checked whenever they are read from disk.
+ *
+ * <p>In memory: the latest version's root node, pinned, whose links reach the top
+ * {@link Settings#linkedLevels()} levels of the latest tree (the tree builds them linked, see
+ * {@link NodeStore#linkedLevels()}), so walks through them look nothing up; and a bounded
+ * {@link NodeCache} of decoded nodes below those levels (and of any node read from disk), from which
+ * the nodes a version replaces are dropped at its commit. Neither changes what is written.
  */
 public final class RocksDbNodeStore implements NodeStore {
     private static final byte NODE = 'n';
