@@ -21,9 +21,9 @@ final class NodeCache {
     private final byte[] nextVictim;
     private final int setBits;
 
-    /** @param entries how many nodes to hold at most, rounded up to a power of two (at least {@value #WAYS}) */
+    /** @param entries how many nodes to hold at most, rounded up to a power of two (at least {@value #WAYS}, at most 2^30) */
     NodeCache(int entries) {
-        int size = Math.max(WAYS, Integer.highestOneBit(Math.max(1, entries - 1)) << 1);
+        int size = Math.max(WAYS, Integer.highestOneBit(Math.clamp(entries - 1L, 1, 1 << 29)) << 1);
         tags = new int[size];
         keys = new NodeKey[size];
         nodes = new Node[size];
