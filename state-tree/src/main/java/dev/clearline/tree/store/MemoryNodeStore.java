@@ -18,11 +18,7 @@ public final class MemoryNodeStore implements NodeStore {
     private long oldest = 0;
     /** The last key of {@link #roots}, kept apart: every read of the tree asks for it. */
     private long latest = -1;
-    /**
-     * The latest version's root, kept apart too: every first read of a leaf asks for it, and a
-     * {@code TreeMap} look-up of a boxed version (its entries and boxes scattered over the heap,
-     * cold after the reads in between) was 12 % of an in-memory replay of fills.
-     */
+    /** The latest version's root, kept apart too: every first read of a leaf asks for it. */
     private Optional<RootRef> latestRoot = Optional.empty();
 
     @Override
