@@ -118,21 +118,22 @@ public final class SparseMerkleTree {
         if (r.isEmpty()) {
             return null;
         }
-        NodeKey at = new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0);
-        Node n = load(version, at);
+        Node n = load(version, new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0));
+        int depth = 0;
         while (true) {
             if (n instanceof Node.Leaf leaf) {
                 return Arrays.equals(leaf.key(), k) ? leaf.value() : null;
             }
             Node.Internal in = (Node.Internal) n;
-            boolean right = Folding.bit(k, at.depth());
+            boolean right = Folding.bit(k, depth);
             long cv = right ? in.rightVersion() : in.leftVersion();
             if (cv == Node.NO_CHILD) {
                 return null;
             }
-            at = at.child(cv, right);
+            depth++;
             Node resolved = right ? in.right() : in.left();
-            n = resolved != null ? resolved : load(version, at);
+            // A node's path is the first bits of any key below it: its key is built only when it must be looked up.
+            n = resolved != null ? resolved : load(version, NodeKey.of(cv, depth, k));
         }
     }
 
@@ -458,6 +459,8 @@ public final class SparseMerkleTree {
         final long version;
         final long readVersion;
         final boolean tracks;
+        /** Nodes at depth d link their children only when d + 1 is below this ({@link NodeStore#linkedLevels()}). */
+        final int linkedLevels;
         int internalNodes;
         final List<VersionCommit.Written> written = new ArrayList<>();
         final List<NodeKey> stale = new ArrayList<>();
@@ -466,6 +469,7 @@ public final class SparseMerkleTree {
             this.version = version;
             this.readVersion = readVersion;
             this.tracks = tracks;
+            this.linkedLevels = store.linkedLevels();
         }
 
         Sub apply(Sub cur, int depth, byte[][] keys, LeafSub[] puts, int lo, int hi) {
@@ -568,11 +572,14 @@ public final class SparseMerkleTree {
             Placed l = place(left, depth + 1);
             Placed r = place(right, depth + 1);
             byte[] hash = TreeHash.node(l.hash, r.hash);
-            Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, l.node, r.node);
+            boolean link = depth + 1 < linkedLevels;
+            Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, link ? l.node : null, link ? r.node : null);
             internalNodes++;
             NodeKey key = null;
             if (tracks) {
-                key = NodeKey.of(version, depth, anyKey(left != null ? left : right));
+                Sub any = left != null ? left : right;
+                key = any instanceof LeafSub leaf ? NodeKey.of(version, depth, leaf.leaf().key())
+                        : ((Ref) any).key().ancestor(version, depth);
                 written.add(new VersionCommit.Written(key, node));
             }
             return new Ref(key, version, hash, node);
@@ -593,20 +600,6 @@ public final class SparseMerkleTree {
                         written.add(new VersionCommit.Written(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf()));
                     }
                     yield new Placed(version, leaf.leaf().hash(), leaf.leaf());
-                }
-            };
-        }
-
-        private byte[] anyKey(Sub s) {
-            return switch (s) {
-                case LeafSub leaf -> leaf.leaf().key();
-                case Ref ref -> {
-                    byte[] k = new byte[32];
-                    long[] p = {ref.key().p0(), ref.key().p1(), ref.key().p2(), ref.key().p3()};
-                    for (int i = 0; i < 32; i++) {
-                        k[i] = (byte) (p[i >>> 3] >>> (56 - 8 * (i & 7)));
-                    }
-                    yield k;
                 }
             };
         }

@@ -20,6 +20,7 @@ import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.store.ReplayStore;
 import dev.clearline.testkit.property.Gen;
+import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.MemoryNodeStore;
@@ -225,6 +226,59 @@ class ReplaysAgreeProperties {
                 assertThat(poll.fraud()).isEqualTo(lying.size() - bad);
                 assertThat(replayer.verifier().verifiedRoot()).isEqualTo(verifier.verifiedRoot()).isEqualTo(lying.get(bad).header().prevStateRoot());
             } finally {
+                delete(dir);
+            }
+        });
+    }
+
+    /**
+     * The persistent watcher over its RocksDB store (the latest tree's top levels linked from its
+     * root, lower nodes in a bounded cache, older versions on disk only), following L1 as batches
+     * land a few at a time and restarted at random between polls: after every poll it holds the
+     * in-memory verifier's root, and the bisection roots of a batch it judged since its restart
+     * (replayed from that batch's pre-state, an older version) are the in-memory ones.
+     */
+    @Test
+    void aPersistentWatcherRestartedBetweenPollsReachesTheInMemoryRootsAndBisectionRoots() {
+        Property.forAll(histories(), Gens.seeds()).tries(6).check((h, seed) -> {
+            java.util.Random r = new java.util.Random(seed);
+            Stf stf = TestBatches.stf();
+            BatchVerifier memory = new BatchVerifier(stf, new MemoryNodeStore());
+            List<Hash32> roots = new ArrayList<>();
+            for (PostedBatch p : h.batches()) {
+                assertThat(memory.verify(p).honest()).isTrue();
+                roots.add(memory.verifiedRoot());
+            }
+            Path dir = Files.createTempDirectory("clearline-replays-restart");
+            ReplayStore store = ReplayStore.open(dir, "replays-agree");
+            try {
+                ScriptedL1 l1 = new ScriptedL1();
+                Replayer replayer = new Replayer(l1, store, stf, new Replayer.Settings(0, 1 + r.nextInt(3), 64), new ReplayListener() { });
+                List<PostedBatch> sinceRestart = new ArrayList<>();
+                int mined = 0;
+                while (mined < h.batches().size()) {
+                    int land = Math.min(h.batches().size() - mined, 1 + r.nextInt(3));
+                    for (int i = 0; i < land; i++) {
+                        l1.mine(h.batches().get(mined));
+                        sinceRestart.add(h.batches().get(mined++));
+                    }
+                    Replayer.Poll poll = replayer.poll();
+                    assertThat(poll.fraud()).isZero();
+                    assertThat(replayer.verifier().verifiedRoot()).as("after %d batches", mined).isEqualTo(roots.get(mined - 1));
+                    PostedBatch check = sinceRestart.get(r.nextInt(sinceRestart.size()));
+                    int prefix = r.nextInt(check.header().transitionCount() + 1);
+                    assertThat(replayer.verifier().rootAfterPrefix(check, prefix)).as("batch %d prefix %d", check.header().batchIndex(), prefix)
+                            .isEqualTo(memory.rootAfterPrefix(check, prefix));
+                    if (r.nextInt(3) == 0) {
+                        store.close();
+                        store = ReplayStore.open(dir, "replays-agree");
+                        replayer = new Replayer(l1, store, stf, new Replayer.Settings(0, 1 + r.nextInt(3), 64), new ReplayListener() { });
+                        assertThat(replayer.verifier().verifiedRoot()).as("reopened after %d batches", mined).isEqualTo(roots.get(mined - 1));
+                        sinceRestart.clear();
+                    }
+                }
+            } finally {
+                store.close();
                 delete(dir);
             }
         });

@@ -39,6 +39,8 @@ import java.util.function.Supplier;
 public final class SequencerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SequencerNode.class);
     private static final long RESTART_WAIT_MS = 30_000;
+    /** How long an empty member looks for a running cluster to copy a snapshot from before it starts empty. */
+    static final java.time.Duration SEED_TIMEOUT = java.time.Duration.ofSeconds(Long.getLong("clearline.seed.timeoutSeconds", 20));
 
     private final NodeConfig config;
     private final ClusteredMediaDriver driver;
@@ -120,6 +122,10 @@ public final class SequencerNode implements AutoCloseable {
     public static SequencerNode start(NodeConfig requested, SignatureVerifier verifier) throws IOException, InterruptedException {
         NodeConfig config = requested.withFreePorts();
         Files.createDirectories(config.dir());
+        if (SnapshotSeed.applies(config)) {
+            // an empty directory in a running cluster: start from the cluster's latest snapshot, not from genesis
+            SnapshotSeed.seed(config, SEED_TIMEOUT);
+        }
         ArchiveCheck.verify(config.dir(), config.memberId());
         long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
         while (true) {
@@ -146,17 +152,7 @@ public final class SequencerNode implements AutoCloseable {
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(1 << 20)
                 .ipcTermBufferLength(1 << 20);
-        Archive.Context archiveCtx = new Archive.Context()
-                .aeronDirectoryName(aeronDir)
-                .archiveDir(config.dir().resolve("archive").toFile())
-                .controlChannel("aeron:udp?endpoint=" + config.self().host() + ":" + config.self().archive())
-                .localControlChannel("aeron:ipc?term-length=64k")
-                .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
-                .recordingEventsEnabled(false)
-                .recordChecksum(new FrameChecksum())
-                .threadingMode(ArchiveThreadingMode.SHARED)
-                .idleStrategySupplier(config.idle().strategy())
-                .archiveId(config.memberId() + 1);
+        Archive.Context archiveCtx = archiveContext(config, aeronDir);
         AeronArchive.Context archiveClient = new AeronArchive.Context()
                 .lock(NoOpLock.INSTANCE)
                 .controlRequestChannel(archiveCtx.localControlChannel())
@@ -199,6 +195,21 @@ public final class SequencerNode implements AutoCloseable {
             CloseHelper.quietClose(driver);
             throw e;
         }
+    }
+
+    /** This member's archive: its recordings in {@code dir/archive}, every frame's checksum stored ({@link ArchiveCheck}). */
+    static Archive.Context archiveContext(NodeConfig config, String aeronDir) {
+        return new Archive.Context()
+                .aeronDirectoryName(aeronDir)
+                .archiveDir(config.dir().resolve("archive").toFile())
+                .controlChannel("aeron:udp?endpoint=" + config.self().host() + ":" + config.self().archive())
+                .localControlChannel("aeron:ipc?term-length=64k")
+                .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
+                .recordingEventsEnabled(false)
+                .recordChecksum(new FrameChecksum())
+                .threadingMode(ArchiveThreadingMode.SHARED)
+                .idleStrategySupplier(config.idle().strategy())
+                .archiveId(config.memberId() + 1);
     }
 
     /**

@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * killed one restarted on its directory, catching up as a follower) agree on seq and state root,
  * and the time from the kill to the first acknowledgement of an order sent after it is printed.
  * Then, still under the flow, a follower is killed and restarted, and another is killed, its
- * directory deleted and started empty: both catch up and all three agree again.
+ * directory deleted and started empty: it copies the cluster's latest snapshot and the log after
+ * it ({@code SnapshotSeed}) and starts from that snapshot; both catch up and all three agree again.
  * CI kills the leader 3 times; the campaign:
  * {@code ./mvnw -pl sequencer verify -Dtest=LeaderFailoverTest -Dclearline.replication.kills=20}.
  */
@@ -119,10 +120,14 @@ class LeaderFailoverTest {
                 Thread.sleep(1_000 + random.nextInt(1000));
                 c.flow.pause();
                 c.members.restart(wiped);
-                // it replays the whole log from the start (Aeron sends a follower the log, not a snapshot)
+                // it copies the cluster's latest snapshot and the log after it first (SnapshotSeed), then starts from that snapshot
                 seq = c.members.awaitAgreement(0, 180_000).getFirst().path("seq").asLong();
                 c.verifyEveryOrderAnsweredOnceAndInTheLeadersLog();
-                System.out.printf("follower %d wiped and restarted: all three at seq %d%n", wiped, seq);
+                List<String> seeded = c.members.logLines(wiped, "seeded_from_cluster");
+                List<String> start = c.members.logLines(wiped, "sequencer_start");
+                System.out.printf("follower %d wiped and restarted: all three at seq %d; %s; %s%n", wiped, seq, seeded, start);
+                assertThat(seeded).as("the wiped member's copy of the cluster's snapshot").hasSize(1);
+                assertThat(start).as("the wiped member's start").anySatisfy(l -> assertThat(l).contains("from=snapshot"));
             }
             List<Long> sorted = failoverMs.stream().sorted().toList();
             System.out.println("failover (kill -> first ack of an order sent after it), ms: " + failoverMs

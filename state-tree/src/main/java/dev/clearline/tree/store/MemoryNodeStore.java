@@ -18,6 +18,8 @@ public final class MemoryNodeStore implements NodeStore {
     private long oldest = 0;
     /** The last key of {@link #roots}, kept apart: every read of the tree asks for it. */
     private long latest = -1;
+    /** The latest version's root, kept apart too: every first read of a leaf asks for it. */
+    private Optional<RootRef> latestRoot = Optional.empty();
 
     @Override
     public Node node(NodeKey key) {
@@ -26,6 +28,9 @@ public final class MemoryNodeStore implements NodeStore {
 
     @Override
     public Optional<RootRef> root(long version) {
+        if (version == latest) {
+            return latestRoot;
+        }
         return Optional.ofNullable(roots.get(version));
     }
 
@@ -52,12 +57,14 @@ public final class MemoryNodeStore implements NodeStore {
         }
         roots.put(commit.version(), commit.root());
         latest = roots.lastKey();
+        latestRoot = Optional.ofNullable(roots.get(latest));
     }
 
     @Override
     public void prune(long keepFrom) {
         roots.headMap(keepFrom, false).clear();
         latest = roots.isEmpty() ? -1 : roots.lastKey();
+        latestRoot = roots.isEmpty() ? Optional.empty() : Optional.of(roots.get(latest));
         java.util.Set<Long> live = new java.util.HashSet<>();
         roots.values().forEach(r -> live.add(r.rootNodeVersion()));
         rootNodes.keySet().removeIf(k -> !live.contains(k.version()));

@@ -7,24 +7,61 @@ import java.util.zip.CRC32C;
 final class NodeCodec {
     private static final byte INTERNAL = 1;
     private static final byte LEAF = 2;
+    private static final int INTERNAL_LENGTH = 1 + 8 + 32 + 8 + 32 + 32 + 4;
 
     private NodeCodec() {}
 
     static byte[] encode(Node node) {
-        ByteBuffer b;
+        byte[] out = new byte[encodedLength(node)];
+        encodeInto(node, out, 0);
+        return out;
+    }
+
+    /** Bytes {@link #encode} produces for {@code node}. */
+    static int encodedLength(Node node) {
+        return switch (node) {
+            case Node.Internal in -> INTERNAL_LENGTH;
+            case Node.Leaf leaf -> 1 + 32 + 32 + 32 + 4 + leaf.value().length + 4;
+        };
+    }
+
+    /**
+     * Writes {@link #encode}'s bytes at {@code out[off]} (which must have {@link #encodedLength}
+     * bytes free): a commit encodes its nodes straight into the write batch, with no array per node.
+     */
+    static void encodeInto(Node node, byte[] out, int off) {
+        int at = off;
         switch (node) {
             case Node.Internal in -> {
-                b = ByteBuffer.allocate(1 + 8 + 32 + 8 + 32 + 32 + 4);
-                b.put(INTERNAL).putLong(in.leftVersion()).put(in.leftHash()).putLong(in.rightVersion())
-                        .put(in.rightHash()).put(in.hash());
+                out[at++] = INTERNAL;
+                NodeKey.putLong(out, at, in.leftVersion());
+                System.arraycopy(in.leftHash(), 0, out, at + 8, 32);
+                NodeKey.putLong(out, at + 40, in.rightVersion());
+                System.arraycopy(in.rightHash(), 0, out, at + 48, 32);
+                System.arraycopy(in.hash(), 0, out, at + 80, 32);
+                at += 112;
             }
             case Node.Leaf leaf -> {
-                b = ByteBuffer.allocate(1 + 32 + 32 + 32 + 4 + leaf.value().length + 4);
-                b.put(LEAF).put(leaf.key()).put(leaf.valueHash()).put(leaf.hash()).putInt(leaf.value().length)
-                        .put(leaf.value());
+                out[at++] = LEAF;
+                System.arraycopy(leaf.key(), 0, out, at, 32);
+                System.arraycopy(leaf.valueHash(), 0, out, at + 32, 32);
+                System.arraycopy(leaf.hash(), 0, out, at + 64, 32);
+                int len = leaf.value().length;
+                out[at + 96] = (byte) (len >>> 24);
+                out[at + 97] = (byte) (len >>> 16);
+                out[at + 98] = (byte) (len >>> 8);
+                out[at + 99] = (byte) len;
+                System.arraycopy(leaf.value(), 0, out, at + 100, len);
+                at += 100 + len;
             }
         }
-        return seal(b);
+        CRC32C crc = new CRC32C();
+        crc.update(out, off, at - off);
+        int c = (int) crc.getValue();
+        out[at] = (byte) (c >>> 24);
+        out[at + 1] = (byte) (c >>> 16);
+        out[at + 2] = (byte) (c >>> 8);
+        out[at + 3] = (byte) c;
     }
 
     /** @return the node, or {@code null} if the bytes are damaged */

@@ -11,16 +11,19 @@ public record NodeKey(long version, int depth, long p0, long p1, long p2, long p
 
     /** The node at {@code depth} on the path of {@code key} (any key below the node), written by {@code version}. */
     public static NodeKey of(long version, int depth, byte[] key) {
-        long[] p = new long[4];
-        for (int i = 0; i < 4; i++) {
-            long w = 0;
-            for (int j = 0; j < 8; j++) {
-                w = (w << 8) | (key[8 * i + j] & 0xFFL);
-            }
-            int bitsInWord = Math.max(0, Math.min(64, depth - 64 * i));
-            p[i] = bitsInWord == 0 ? 0 : bitsInWord == 64 ? w : w & (-1L << (64 - bitsInWord));
-        }
-        return new NodeKey(version, depth, p[0], p[1], p[2], p[3]);
+        return new NodeKey(version, depth, mask(getLong(key, 0), depth), mask(getLong(key, 8), depth - 64),
+                mask(getLong(key, 16), depth - 128), mask(getLong(key, 24), depth - 192));
+    }
+
+    /** The node at {@code depth} (at most this node's) on this node's path, written by {@code version}. */
+    public NodeKey ancestor(long ancestorVersion, int ancestorDepth) {
+        return new NodeKey(ancestorVersion, ancestorDepth, mask(p0, ancestorDepth), mask(p1, ancestorDepth - 64),
+                mask(p2, ancestorDepth - 128), mask(p3, ancestorDepth - 192));
+    }
+
+    /** {@code w} with only its first {@code bits} bits kept (none for 0 or fewer, all for 64 or more). */
+    private static long mask(long w, int bits) {
+        return bits <= 0 ? 0 : bits >= 64 ? w : w & (-1L << (64 - bits));
     }
 
     /** The key of this node's child on side {@code right}, written by {@code childVersion}. */

@@ -24,6 +24,17 @@ public interface NodeStore extends AutoCloseable {
         return true;
     }
 
+    /**
+     * How many levels of the tree keep in-memory links to their children: a node the tree builds at
+     * depth {@code d} links its children only when {@code d + 1 < linkedLevels()}. Links cost
+     * nothing to follow but pin what they reach; a store that keeps everything in memory says
+     * {@link Integer#MAX_VALUE}, a persistent one bounds the linked top of the tree so that walks
+     * through it need no look-ups while the levels below stay evictable.
+     */
+    default int linkedLevels() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Applies one version atomically: afterwards either all of it is visible or none. */
     void commit(VersionCommit commit);
 

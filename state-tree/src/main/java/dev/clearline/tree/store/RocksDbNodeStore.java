@@ -37,8 +37,13 @@ import org.rocksdb.WriteOptions;
  * <p>Key space (one column family, one-byte prefixes): {@code n||nodeKey} nodes,
  * {@code r||version} roots, {@code s||staleSince} stale index (the keys of the nodes that version
  * replaced, concatenated), {@code m} marker (latest, oldest). Node and root values carry a CRC32C,
- * checked whenever they are read from disk; a bounded number of recently read or written nodes
- * are also kept decoded in memory.
+ * checked whenever they are read from disk.
+ *
+ * <p>In memory: the latest version's root node, pinned, whose links reach the top
+ * {@link Settings#linkedLevels()} levels of the latest tree (the tree builds them linked, see
+ * {@link NodeStore#linkedLevels()}), so walks through them look nothing up; and a bounded
+ * {@link NodeCache} of decoded nodes below those levels (and of any node read from disk), from which
+ * the nodes a version replaces are dropped at its commit. Neither changes what is written.
  */
 public final class RocksDbNodeStore implements NodeStore {
     private static final byte NODE = 'n';
@@ -47,6 +52,12 @@ public final class RocksDbNodeStore implements NodeStore {
     private static final byte[] MARKER = {'m'};
     /** Decoded nodes kept in memory by default: about the nodes of a 2M-leaf tree, some hundreds of MB of heap. */
     public static final int DEFAULT_CACHED_NODES = 1 << 22;
+    /**
+     * Top levels of the latest version kept in memory by default, linked from its root: at most
+     * 2^18 internal nodes (about 60 MB once a tree has more than a quarter million leaves), and
+     * every walk through them follows links instead of looking nodes up.
+     */
+    public static final int DEFAULT_LINKED_LEVELS = 18;
 
     static {
         RocksDB.loadLibrary();
@@ -64,27 +75,53 @@ public final class RocksDbNodeStore implements NodeStore {
      * @param cachedNodes decoded nodes kept in memory (a tree of n leaves has about 2n nodes; misses cost a RocksDB read each)
      * @param durability  what a committed version survives
      */
-    public record Settings(int cachedNodes, Durability durability) {
+    public record Settings(int cachedNodes, Durability durability, int linkedLevels) {
         public Settings {
             if (cachedNodes < 2) {
                 throw new IllegalArgumentException("cachedNodes is " + cachedNodes + "; pass at least 2");
             }
             java.util.Objects.requireNonNull(durability, "durability");
+            if (linkedLevels < 0 || linkedLevels > 257) {
+                throw new IllegalArgumentException("linkedLevels is " + linkedLevels + "; pass 0 to 257 (the tree has 257 levels)");
+            }
         }
 
-        /** {@link #DEFAULT_CACHED_NODES} and {@link Durability#SYNCED}. */
+        /** With {@link #DEFAULT_LINKED_LEVELS} linked levels. */
+        public Settings(int cachedNodes, Durability durability) {
+            this(cachedNodes, durability, DEFAULT_LINKED_LEVELS);
+        }
+
+        /** {@link #DEFAULT_CACHED_NODES}, {@link Durability#SYNCED} and {@link #DEFAULT_LINKED_LEVELS}. */
         public static Settings defaults() {
-            return new Settings(DEFAULT_CACHED_NODES, Durability.SYNCED);
+            return new Settings(DEFAULT_CACHED_NODES, Durability.SYNCED, DEFAULT_LINKED_LEVELS);
         }
 
         public Settings withCachedNodes(int n) {
-            return new Settings(n, durability);
+            return new Settings(n, durability, linkedLevels);
         }
 
         public Settings withDurability(Durability d) {
-            return new Settings(cachedNodes, d);
+            return new Settings(cachedNodes, d, linkedLevels);
+        }
+
+        /** How many top levels of the latest version stay in memory, linked from its root ({@link NodeStore#linkedLevels()}). */
+        public Settings withLinkedLevels(int levels) {
+            return new Settings(cachedNodes, durability, levels);
         }
     }
+
+    /** RocksDB's order of node keys within one version: by depth, then by path as unsigned numbers. */
+    private static final java.util.Comparator<VersionCommit.Written> WRITE_ORDER = (a, b) -> {
+        NodeKey x = a.key();
+        NodeKey y = b.key();
+        int c = Long.compare(x.version(), y.version());
+        if (c == 0) c = Integer.compare(x.depth(), y.depth());
+        if (c == 0) c = Long.compareUnsigned(x.p0(), y.p0());
+        if (c == 0) c = Long.compareUnsigned(x.p1(), y.p1());
+        if (c == 0) c = Long.compareUnsigned(x.p2(), y.p2());
+        if (c == 0) c = Long.compareUnsigned(x.p3(), y.p3());
+        return c;
+    };
 
     private final Options options;
     private final LRUCache cache;
@@ -93,8 +130,20 @@ public final class RocksDbNodeStore implements NodeStore {
     private final WriteOptions commitOptions;
     /** For prunes, never synced (see the class comment). */
     private final WriteOptions pruneOptions = new WriteOptions();
-    /** Recently read or written nodes, without their in-memory child links (which would pin whole subtrees). */
+    /**
+     * Nodes below the linked levels recently read or written, and nodes of any depth read from
+     * disk; never with in-memory child links below the linked levels (they would pin whole subtrees).
+     */
     private final NodeCache decoded;
+    private final int linkedLevels;
+    /**
+     * The latest version's root node and its key. The tree builds nodes above
+     * {@link #linkedLevels} with links to their children, so this one node holds the top of the
+     * latest tree in memory: those nodes are not put in {@link #decoded}, and a walk down through
+     * them never looks a node up.
+     */
+    private Node pinnedRoot;
+    private NodeKey pinnedRootKey;
     private long latest;
     private long oldest;
     /** The latest version's root, which every read and commit of the tree asks for first. */
@@ -102,6 +151,7 @@ public final class RocksDbNodeStore implements NodeStore {
 
     private RocksDbNodeStore(Options options, LRUCache cache, RocksDB db, Settings settings) {
         this.decoded = new NodeCache(settings.cachedNodes());
+        this.linkedLevels = settings.linkedLevels();
         this.commitOptions = new WriteOptions().setSync(settings.durability() == Durability.SYNCED);
         this.options = options;
         this.cache = cache;
@@ -192,10 +242,15 @@ public final class RocksDbNodeStore implements NodeStore {
         if (!Arrays.equals(recomputed, root.hash()) || !Arrays.equals(node.hash(), root.hash())) {
             throw new StoreCorruptedException(latest, rootNode.toString(), "the root node does not hash to the recorded root");
         }
+        pinnedRoot = node;
+        pinnedRootKey = rootNode;
     }
 
     @Override
     public Node node(NodeKey key) {
+        if (key.depth() == 0 && key.equals(pinnedRootKey)) {
+            return pinnedRoot;
+        }
         Node cached = decoded.get(key);
         if (cached != null) {
             return cached;
@@ -232,6 +287,11 @@ public final class RocksDbNodeStore implements NodeStore {
     }
 
     @Override
+    public int linkedLevels() {
+        return linkedLevels;
+    }
+
+    @Override
     public long latestVersion() {
         return latest;
     }
@@ -246,16 +306,17 @@ public final class RocksDbNodeStore implements NodeStore {
         if (commit.version() != latest + 1) {
             throw new IllegalStateException("bug: committing version " + commit.version() + " after " + latest);
         }
-        List<VersionCommit.Written> written = commit.nodes();
-        byte[][] encoded = new byte[written.size()][];
+        // In key order: RocksDB's memtable inserts a batch's records one after another, starting
+        // each search where the previous insert ended, so ascending keys cost a few steps each
+        // instead of a walk from the top of the skip list (the tree lists them children first).
+        VersionCommit.Written[] written = inKeyOrder(commit.nodes());
         int bytes = 256 + commit.stale().size() * NodeKey.ENCODED_LENGTH;
-        for (int i = 0; i < encoded.length; i++) {
-            encoded[i] = NodeCodec.encode(written.get(i).node());
-            bytes += 3 + NodeKey.ENCODED_LENGTH + 5 + encoded[i].length;
+        for (VersionCommit.Written w : written) {
+            bytes += 3 + NodeKey.ENCODED_LENGTH + 5 + NodeCodec.encodedLength(w.node());
         }
         SerializedWriteBatch rep = new SerializedWriteBatch(bytes);
-        for (int i = 0; i < encoded.length; i++) {
-            rep.putNode(NODE, written.get(i).key(), encoded[i]);
+        for (VersionCommit.Written w : written) {
+            rep.putNode(NODE, w.key(), w.node());
         }
         if (!commit.stale().isEmpty()) {
             // One record per version, not one per node: the index costs a memtable insert per
@@ -275,13 +336,62 @@ public final class RocksDbNodeStore implements NodeStore {
         } catch (RocksDBException e) {
             throw new IllegalStateException("RocksDB write of version " + commit.version() + " failed: " + e.getMessage(), e);
         }
+        Node newRoot = null;
+        NodeKey newRootKey = null;
+        if (!commit.root().isEmpty()) {
+            newRootKey = new NodeKey(commit.root().rootNodeVersion(), 0, 0, 0, 0, 0);
+            newRoot = commit.rootNode() != null ? commit.rootNode() : node(newRootKey);
+        }
         latest = commit.version();
         latestRoot = commit.root();
-        for (VersionCommit.Written w : commit.nodes()) {
-            decoded.put(w.key(), w.node() instanceof Node.Internal in
-                    ? new Node.Internal(in.leftVersion(), in.leftHash(), in.rightVersion(), in.rightHash(), in.hash())
-                    : w.node());
+        pinnedRoot = newRoot;
+        pinnedRootKey = newRootKey;
+        // Nodes this version replaced are only read again for an older version (a dispute's replay
+        // from a past batch, read from disk then): dropping them keeps the cache's room for the
+        // live tree. The linked levels never enter the cache on commit (the root reaches them).
+        for (NodeKey k : commit.stale()) {
+            if (k.depth() >= linkedLevels) {
+                decoded.remove(k);
+            }
         }
+        for (VersionCommit.Written w : written) {
+            if (w.key().depth() >= linkedLevels) {
+                decoded.put(w.key(), w.node() instanceof Node.Internal in && (in.left() != null || in.right() != null)
+                        ? new Node.Internal(in.leftVersion(), in.leftHash(), in.rightVersion(), in.rightHash(), in.hash())
+                        : w.node());
+            }
+        }
+    }
+
+    /**
+     * The nodes in RocksDB's key order (one version: by depth, then path as unsigned numbers). The
+     * tree lists them children first, left to right, so nodes of one depth already come in path
+     * order: a stable counting sort by depth is enough, checked, with a full sort if it ever is not.
+     */
+    private static VersionCommit.Written[] inKeyOrder(List<VersionCommit.Written> nodes) {
+        int n = nodes.size();
+        int maxDepth = 0;
+        for (VersionCommit.Written w : nodes) {
+            maxDepth = Math.max(maxDepth, w.key().depth());
+        }
+        int[] start = new int[maxDepth + 2];
+        for (VersionCommit.Written w : nodes) {
+            start[w.key().depth() + 1]++;
+        }
+        for (int d = 1; d < start.length; d++) {
+            start[d] += start[d - 1];
+        }
+        VersionCommit.Written[] out = new VersionCommit.Written[n];
+        for (VersionCommit.Written w : nodes) {
+            out[start[w.key().depth()]++] = w;
+        }
+        for (int i = 1; i < n; i++) {
+            if (WRITE_ORDER.compare(out[i - 1], out[i]) >= 0) {
+                Arrays.sort(out, WRITE_ORDER);
+                break;
+            }
+        }
+        return out;
     }
 
     @Override

@@ -30,15 +30,18 @@ final class SerializedWriteBatch {
         count++;
     }
 
-    /** A node record: its key is the one-byte {@code prefix} and the node key's encoding. */
-    void putNode(byte prefix, NodeKey key, byte[] value) {
-        ensure(1 + 1 + 1 + NodeKey.ENCODED_LENGTH + 5 + value.length);
+    /** A node record: its key is the one-byte {@code prefix} and the node key's encoding; its value {@link NodeCodec}'s, encoded in place. */
+    void putNode(byte prefix, NodeKey key, Node node) {
+        int valueLength = NodeCodec.encodedLength(node);
+        ensure(1 + 1 + 1 + NodeKey.ENCODED_LENGTH + 5 + valueLength);
         rep[length++] = PUT;
         rep[length++] = (byte) (1 + NodeKey.ENCODED_LENGTH); // < 128: a one-byte varint
         rep[length++] = prefix;
         key.encodeInto(rep, length);
         length += NodeKey.ENCODED_LENGTH;
-        bytes(value);
+        varint(valueLength);
+        NodeCodec.encodeInto(node, rep, length);
+        length += valueLength;
         count++;
     }
 
@@ -64,14 +67,17 @@ final class SerializedWriteBatch {
     }
 
     private void bytes(byte[] b) {
-        int n = b.length;
+        varint(b.length);
+        System.arraycopy(b, 0, rep, length, b.length);
+        length += b.length;
+    }
+
+    private void varint(int n) {
         while ((n & ~0x7F) != 0) {
             rep[length++] = (byte) ((n & 0x7F) | 0x80);
             n >>>= 7;
         }
         rep[length++] = (byte) n;
-        System.arraycopy(b, 0, rep, length, b.length);
-        length += b.length;
     }
 
     private void ensure(int more) {

@@ -48,6 +48,11 @@ final class CountingStore implements NodeStore {
     }
 
     @Override
+    public int linkedLevels() {
+        return inner.linkedLevels();
+    }
+
+    @Override
     public void prune(long keepFrom) {
         inner.prune(keepFrom);
     }

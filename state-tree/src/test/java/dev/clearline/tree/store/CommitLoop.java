@@ -106,6 +106,11 @@ public final class CommitLoop {
         }
 
         @Override
+        public int linkedLevels() {
+            return store.linkedLevels();
+        }
+
+        @Override
         public void prune(long keepFrom) {
             store.prune(keepFrom);
         }

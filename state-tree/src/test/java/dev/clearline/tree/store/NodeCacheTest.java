@@ -43,4 +43,43 @@ class NodeCacheTest {
         cache.put(last, leaf(8));
         assertThat(((Node.Leaf) cache.get(last)).value()).containsExactly(8);
     }
+
+    @Test
+    void atAnEighthOfItsSizeItKeepsEveryEntryAndAFreedWayIsReusedWithoutEvicting() {
+        NodeCache cache = new NodeCache(1 << 12);
+        Random r = new Random(3);
+        List<NodeKey> keys = new ArrayList<>();
+        for (int i = 0; i < (1 << 12) / 8; i++) {
+            // Paths of shallow nodes have their bits at the top of the word and zeros below.
+            int depth = 1 + r.nextInt(30);
+            NodeKey k = NodeKey.of(r.nextInt(3), depth, randomKey(r));
+            if (keys.contains(k)) continue;
+            keys.add(k);
+            cache.put(k, leaf(i));
+        }
+        for (NodeKey k : keys) assertThat(cache.get(k)).as("%s", k).isNotNull();
+        assertThat(cache.size()).isEqualTo(keys.size());
+        for (int i = 0; i < keys.size(); i += 2) cache.remove(keys.get(i));
+        for (int i = 0; i < keys.size(); i += 2) cache.put(keys.get(i), leaf(i));
+        for (NodeKey k : keys) assertThat(cache.get(k)).isNotNull();
+        assertThat(cache.size()).isEqualTo(keys.size());
+    }
+
+    @Test
+    void aFullSetEvictsItsOldestEntryFirst() {
+        NodeCache cache = new NodeCache(8); // one set of eight ways
+        List<NodeKey> keys = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            keys.add(new NodeKey(i, 5, 0, 0, 0, 0));
+            cache.put(keys.get(i), leaf(i));
+        }
+        for (int i = 0; i < 4; i++) assertThat(cache.get(keys.get(i))).isNull();
+        for (int i = 4; i < 12; i++) assertThat(((Node.Leaf) cache.get(keys.get(i))).value()).containsExactly((byte) i);
+    }
+
+    private static byte[] randomKey(Random r) {
+        byte[] k = new byte[32];
+        r.nextBytes(k);
+        return k;
+    }
 }

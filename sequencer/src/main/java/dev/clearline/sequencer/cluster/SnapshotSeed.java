@@ -1,0 +1,192 @@
+package dev.clearline.sequencer.cluster;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterBackup;
+import io.aeron.cluster.ClusterBackupEventsListener;
+import io.aeron.cluster.RecordingLog;
+import io.aeron.cluster.ClusterMember;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.NoOpLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Fills an empty member directory from the running cluster before the member starts: the latest
+ * snapshot (the consensus module's and the service's) and the log after it, copied from another
+ * member's archive with Aeron's {@link ClusterBackup} (replay starting at the latest snapshot). The
+ * member then starts from that snapshot and replays only the log after it, instead of every
+ * command since genesis; the election's catch-up brings it the rest. Without a snapshot in the
+ * cluster yet, the copy starts at the beginning of the log, as a plain empty start would.
+ *
+ * <p>Only an empty directory is seeded (a member with any state of its own recovers from it), only
+ * in a cluster of several members, and only while another member answers: when none does within
+ * the timeout (the whole cluster is starting, or this member is the first), the member starts
+ * empty, as before, and takes part in the first election.
+ */
+final class SnapshotSeed {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotSeed.class);
+
+    /**
+     * How long to wait for any other member to answer the backup query. A member of a cluster that
+     * is starting from nothing waits this long once (the others are not serving yet); a running
+     * member answers within milliseconds.
+     */
+    static final Duration ANSWER_TIMEOUT = Duration.ofMillis(Long.getLong("clearline.seed.answerMs", 3_000));
+
+    private SnapshotSeed() {}
+
+    /**
+     * Whether a member with this config is seeded: several members, and nothing of its own yet (no
+     * archive, no cluster directory: a new or wiped member; a member with any state recovers from it).
+     */
+    static boolean applies(NodeConfig config) throws IOException {
+        return config.members().size() > 1 && isEmpty(config.dir().resolve("archive")) && isEmpty(config.dir().resolve("cluster"));
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return true;
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    /**
+     * Copies the cluster's latest snapshot and the log after it into {@code config.dir()}. Returns
+     * true when the directory now holds a snapshot to start from (or the log from its beginning,
+     * when the cluster has taken none); false, with the directory left empty, when no other member
+     * answered within {@code timeout}.
+     */
+    static boolean seed(NodeConfig config, Duration timeout) throws IOException, InterruptedException {
+        Path dir = config.dir();
+        NodeConfig.Member self = config.self();
+        String others = config.members().stream().filter(m -> m.id() != self.id())
+                .map(m -> m.host() + ":" + m.consensus()).collect(Collectors.joining(","));
+        String aeronDir = dir.resolve("aeron-seed").toString();
+        Progress progress = new Progress();
+        MediaDriver driver = null;
+        Archive archive = null;
+        ClusterBackup backup = null;
+        long started = System.nanoTime();
+        try {
+            driver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(config.idle().strategy().get())
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .termBufferSparseFile(true));
+            Archive.Context archiveCtx = SequencerNode.archiveContext(config, aeronDir);
+            archive = Archive.launch(archiveCtx);
+            ClusterBackup.Context backupCtx = new ClusterBackup.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .clusterDir(dir.resolve("cluster").toFile())
+                    .deleteDirOnStart(false)
+                    .clusterConsensusEndpoints(others)
+                    .consensusChannel("aeron:udp?endpoint=" + self.host() + ":" + self.consensus())
+                    .catchupEndpoint(self.host() + ":" + self.catchup())
+                    .archiveContext(new AeronArchive.Context()
+                            .lock(NoOpLock.INSTANCE)
+                            .aeronDirectoryName(aeronDir)
+                            .controlRequestChannel(archiveCtx.localControlChannel())
+                            .controlRequestStreamId(archiveCtx.localControlStreamId())
+                            .controlResponseChannel(archiveCtx.localControlChannel()))
+                    .clusterArchiveContext(new AeronArchive.Context()
+                            .aeronDirectoryName(aeronDir)
+                            // the endpoint is the chosen member's archive, filled in by the backup
+                            .controlRequestChannel("aeron:udp?endpoint=" + self.host() + ":" + self.archive())
+                            .controlResponseChannel("aeron:udp?endpoint=" + self.host() + ":0"))
+                    .sourceType(ClusterBackup.SourceType.ANY)
+                    .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)
+                    .idleStrategySupplier(config.idle().strategy())
+                    .eventsListener(progress);
+            backup = ClusterBackup.launch(backupCtx);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long answerBy = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+            long lastPosition = -1;
+            long stillSince = 0;
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                if (!progress.answered && System.nanoTime() > answerBy) {
+                    log.info("event=seed_skipped reason=\"no other member answered within {} ms: a new cluster, or none running\" hint=\"the member starts empty\"",
+                            ANSWER_TIMEOUT.toMillis());
+                    break;
+                }
+                ClusterBackup.State state = ClusterBackup.State.get(backupCtx.stateCounter());
+                long position = backupCtx.liveLogPositionCounter().isClosed() ? -1 : backupCtx.liveLogPositionCounter().get();
+                if (state != ClusterBackup.State.BACKING_UP || position < progress.startPosition) {
+                    continue;
+                }
+                // backing up: the snapshot is here and the log after it flows; stop once it has kept up for a moment
+                if (position != lastPosition) {
+                    lastPosition = position;
+                    stillSince = System.nanoTime();
+                } else if (System.nanoTime() - stillSince > 500_000_000L) {
+                    log.info("event=seeded_from_cluster snapshot_position={} log_position={} snapshots={} ms={}",
+                            progress.startPosition, position, progress.snapshots,
+                            (System.nanoTime() - started) / 1_000_000);
+                    return true;
+                }
+            }
+            if (progress.answered) {
+                log.warn("event=seed_not_done reason=\"the copy did not finish within {} s\" hint=\"the member starts empty and replays the whole log from the others\"",
+                        timeout.toSeconds());
+            }
+        } finally {
+            CloseHelper.quietCloseAll(backup, archive, driver);
+        }
+        wipe(dir);
+        return false;
+    }
+
+    /** Removes what an unfinished seed left, so the member starts as a plain empty one. */
+    private static void wipe(Path dir) throws IOException {
+        for (String sub : List.of("archive", "cluster", "aeron-seed")) {
+            Path p = dir.resolve(sub);
+            if (!Files.exists(p)) continue;
+            try (var files = Files.walk(p)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+            }
+        }
+    }
+
+    /** What the backup reports: the snapshots it fetched and where its copy of the log starts. */
+    private static final class Progress implements ClusterBackupEventsListener {
+        volatile long startPosition = Long.MAX_VALUE;
+        volatile int snapshots;
+        volatile boolean answered;
+
+        @Override
+        public void onBackupQuery() { }
+
+        @Override
+        public void onPossibleFailure(Exception ex) {
+            log.info("event=seed_retry reason=\"{}\"", ex.getMessage());
+        }
+
+        @Override
+        public void onBackupResponse(ClusterMember[] clusterMembers, ClusterMember logSourceMember, List<RecordingLog.Snapshot> snapshotsToRetrieve) {
+            answered = true;
+            log.info("event=seed_source member={} snapshots={}", logSourceMember.id(), snapshotsToRetrieve.size());
+        }
+
+        @Override
+        public void onUpdatedRecordingLog(RecordingLog recordingLog, List<RecordingLog.Snapshot> snapshotsRetrieved) {
+            snapshots = snapshotsRetrieved.size();
+            startPosition = snapshotsRetrieved.stream().mapToLong(snapshot -> snapshot.logPosition).max().orElse(0);
+        }
+
+        @Override
+        public void onLiveLogProgress(long recordingId, long recordingPosCounterId, long logPosition) { }
+    }
+}

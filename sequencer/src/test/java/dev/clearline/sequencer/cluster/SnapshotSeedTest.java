@@ -1,0 +1,62 @@
+package dev.clearline.sequencer.cluster;
+
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.state.Genesis;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When a member's directory is seeded from the running cluster ({@link SnapshotSeed}), and what a
+ * seed leaves when no other member answers. The seed itself, from a live cluster's snapshot, is
+ * exercised by {@code LeaderFailoverTest} (a wiped follower starts from the cluster's snapshot).
+ */
+class SnapshotSeedTest {
+    @TempDir
+    Path dir;
+
+    private NodeConfig config(int members) throws java.io.IOException {
+        List<NodeConfig.Member> list = new java.util.ArrayList<>();
+        for (int i = 0; i < members; i++) {
+            StringBuilder spec = new StringBuilder(i + "=127.0.0.1");
+            for (int k = 0; k < 5; k++) {
+                try (var socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+                    spec.append(':').append(socket.getLocalPort());
+                }
+            }
+            list.add(NodeConfig.Member.parse(spec.toString()));
+        }
+        return NodeConfig.member(dir, Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO);
+    }
+
+    @Test
+    void onlyAnEmptyMemberOfSeveralIsSeeded() throws Exception {
+        assertThat(SnapshotSeed.applies(config(1))).as("a single member").isFalse();
+        assertThat(SnapshotSeed.applies(config(3))).as("an empty member of three").isTrue();
+        Files.createDirectories(dir.resolve("cluster"));
+        assertThat(SnapshotSeed.applies(config(3))).as("an empty cluster directory").isTrue();
+        Files.writeString(dir.resolve("cluster").resolve("recording.log"), "");
+        assertThat(SnapshotSeed.applies(config(3))).as("a member with state of its own").isFalse();
+        Files.delete(dir.resolve("cluster").resolve("recording.log"));
+        Files.createDirectories(dir.resolve("archive"));
+        Files.writeString(dir.resolve("archive").resolve("archive.catalog"), "");
+        assertThat(SnapshotSeed.applies(config(3))).as("a member with an archive").isFalse();
+    }
+
+    /** No other member runs: the seed gives up after the answer timeout and leaves nothing behind, so the member starts empty. */
+    @Test
+    void withNoOtherMemberRunningTheMemberStartsEmpty() throws Exception {
+        NodeConfig config = config(3);
+        assertThat(SnapshotSeed.seed(config, Duration.ofSeconds(30))).isFalse();
+        assertThat(SnapshotSeed.applies(config)).as("nothing left behind").isTrue();
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).doesNotContain("archive", "cluster", "aeron-seed");
+        }
+    }
+}
