@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -50,9 +49,9 @@ class LinkedLevelsProperties {
                 List<Bytes32> seen = new ArrayList<>();
                 for (int step = 0; step < 24; step++) {
                     TreeMap<Bytes32, byte[]> writes = randomWrites(r, seen);
-                    SparseMerkleTree.Prepared pm = prepare(memory, writes);
-                    SparseMerkleTree.Prepared pa = prepare(a, writes);
-                    SparseMerkleTree.Prepared pb = prepare(b, writes);
+                    SparseMerkleTree.Prepared pm = PreparedVersionProperties.prepare(memory, writes);
+                    SparseMerkleTree.Prepared pa = PreparedVersionProperties.prepare(a, writes);
+                    SparseMerkleTree.Prepared pb = PreparedVersionProperties.prepare(b, writes);
                     assertThat(pa.root()).isEqualTo(pm.root());
                     assertThat(pb.root()).isEqualTo(pm.root());
                     if (r.nextInt(5) == 0) continue; // dropped everywhere
@@ -127,16 +126,6 @@ class LinkedLevelsProperties {
         return writes;
     }
 
-    private static SparseMerkleTree.Prepared prepare(SparseMerkleTree tree, TreeMap<Bytes32, byte[]> writes) {
-        byte[][] keys = new byte[writes.size()][];
-        byte[][] values = new byte[writes.size()][];
-        int i = 0;
-        for (Map.Entry<Bytes32, byte[]> e : writes.entrySet()) {
-            keys[i] = e.getKey().toArray();
-            values[i++] = e.getValue();
-        }
-        return tree.prepare(keys, values);
-    }
 
     /** Every record in the store, as hex key to hex value, in key order. */
     private static TreeMap<String, String> records(Path dir) throws Exception {

@@ -119,7 +119,8 @@ class PreparedVersionProperties {
         return writes;
     }
 
-    private static SparseMerkleTree.Prepared prepare(SparseMerkleTree tree, TreeMap<Bytes32, byte[]> writes) {
+    /** A tree's prepared version of these writes (a null value deletes its key); {@code LinkedLevelsProperties} uses it too. */
+    static SparseMerkleTree.Prepared prepare(SparseMerkleTree tree, TreeMap<Bytes32, byte[]> writes) {
         byte[][] keys = new byte[writes.size()][];
         byte[][] values = new byte[writes.size()][];
         int i = 0;
