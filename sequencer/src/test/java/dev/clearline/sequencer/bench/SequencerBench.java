@@ -325,6 +325,7 @@ public final class SequencerBench {
         }
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         long[] intended = new long[total];
+        long[] latency = new long[total];
         AtomicLong acked = new AtomicLong();
         CompletableFuture<Void> allAcked = new CompletableFuture<>();
         long[] lastAck = {0};
@@ -348,6 +349,7 @@ public final class SequencerBench {
                             int id = Integer.parseInt(text.substring(at + 5, end));
                             synchronized (h) {
                                 h.recordValue(Math.max(0, now - intended[id]));
+                                latency[id] = Math.max(0, now - intended[id]);
                                 lastAck[0] = now;
                             }
                             if (acked.incrementAndGet() == total) allAcked.complete(null);
@@ -361,6 +363,7 @@ public final class SequencerBench {
         CpuUse cpu0 = CpuUse.now();
         MachineIdle idle0 = MachineIdle.now();
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long startWallMs = System.currentTimeMillis() + 50;
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < CONNECTIONS; c++) {
@@ -389,6 +392,17 @@ public final class SequencerBench {
         CpuUse cpu1 = CpuUse.now();
         double idle = MachineIdle.now().percentSince(idle0);
         for (WebSocket ws : sockets) ws.abort();
+        String timeline = System.getenv("CLEARLINE_BENCH_TIMELINE");
+        if (timeline != null && !timeline.isBlank()) {
+            // each order's intended send time (UTC ms) and latency (µs): where the slow ones cluster in time
+            StringBuilder csv = new StringBuilder("intended_utc_ms,latency_us\n");
+            synchronized (h) {
+                for (int i = 0; i < total; i++) csv.append(startWallMs + (intended[i] - start) / 1_000_000).append(',').append(latency[i] / 1000).append('\n');
+            }
+            java.nio.file.Path out = java.nio.file.Path.of(timeline, "timeline-" + port + "-" + rate + "-" + startWallMs + ".csv");
+            java.nio.file.Files.createDirectories(out.getParent());
+            java.nio.file.Files.writeString(out, csv);
+        }
         long elapsed;
         synchronized (h) {
             elapsed = Math.max(1, lastAck[0] - start);
