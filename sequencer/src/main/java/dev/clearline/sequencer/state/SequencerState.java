@@ -59,7 +59,14 @@ public final class SequencerState {
      * client id, so old ids are never heard from again); what a forgotten id sends is treated as new.
      */
     static final long FORGET_MILLIS = 7 * 24 * 3_600_000L;
-    private static final int KEEP_TREE_VERSIONS = 64;
+    /**
+     * Tree versions kept behind the latest one. Nothing in the sequencer reads an older version (the
+     * poster reads a batch's calldata; disputes are answered from the prover's own replay of L1), and
+     * a kept version holds every node its successors replaced: with 64 kept, a member at 2,000
+     * orders/s held ~520,000 more tree nodes, 52 MB of its 1 GB heap and 1.7M more objects for the
+     * collector to trace (class histograms, 2026-11-30).
+     */
+    private static final int KEEP_TREE_VERSIONS = 1;
 
     private final Genesis genesis;
     private final Exchange exchange;
