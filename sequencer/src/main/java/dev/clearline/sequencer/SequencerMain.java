@@ -11,6 +11,7 @@ import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.LeaderDuties;
 import dev.clearline.sequencer.cluster.DiskWatch;
+import dev.clearline.sequencer.cluster.HeapWatch;
 import dev.clearline.sequencer.cluster.IdleMode;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.StopOnSignal;
@@ -139,6 +140,9 @@ public final class SequencerMain {
             Thread.sleep(Long.MAX_VALUE); // the callback exits
         }
         disk.start();
+        // the state keeps every order taken: tell the operator before the heap runs out (readings each second, floor over 30 s)
+        new HeapWatch(HeapWatch.heapUsed(), Runtime.getRuntime().maxMemory(), 30, 1_000,
+                why -> System.err.println("sequencer: member " + self + ": " + why)).start();
         SequencerNode node;
         try {
             node = SequencerNode.start(config, new NativeSecp256k1Verifier());

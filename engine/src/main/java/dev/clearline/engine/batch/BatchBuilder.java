@@ -29,10 +29,21 @@ public final class BatchBuilder {
     private long preVersion;
     private Hash32 preRoot;
 
+    /** Keeps up to {@link TreeLeafStore#DEFAULT_CACHED_LEAVES} leaves at hand. */
     public BatchBuilder(Stf stf, NodeStore nodes, BatchPolicy policy) {
+        this(stf, nodes, policy, TreeLeafStore.DEFAULT_CACHED_LEAVES);
+    }
+
+    /**
+     * @param cachedLeaves how many leaves the STF's leaf store keeps at hand before it starts over
+     *     (at a commit): the only cache of leaf values here, since the tree under it keeps none (a
+     *     second cache of every committed leaf in the tree cost a node about 150 bytes of heap per
+     *     order for good, and the leaf store's own, unbounded by default, about 400 more)
+     */
+    public BatchBuilder(Stf stf, NodeStore nodes, BatchPolicy policy, int cachedLeaves) {
         this.stf = stf;
         this.nodes = nodes;
-        this.state = new TreeLeafStore(new SparseMerkleTree(nodes));
+        this.state = new TreeLeafStore(new SparseMerkleTree(nodes, 0), cachedLeaves);
         this.policy = policy;
         this.preVersion = state.commit();
         this.preRoot = state.root();

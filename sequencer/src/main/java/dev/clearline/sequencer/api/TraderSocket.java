@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,7 +58,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             JsonNode requestId = id;
             api.dispatchReply(op, body).whenComplete((r, t) -> {
                 if (t != null) send(requestId, TraderApi.error(TraderApi.unwrap(t)));
-                else sendText(r.frame(requestId)); // the reply's own bytes behind the id, not decoded and printed again
+                else sendFrame(r.frame(requestId)); // the reply's own bytes behind the id, not decoded and printed again
             });
         } catch (ApiError e) {
             send(id, TraderApi.error(e));
@@ -120,6 +125,17 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
 
     private void sendRaw(ObjectNode body) {
         sendText(body.toString());
+    }
+
+    /** A text frame of UTF-8 bytes as they are: through Jetty's core session when it is there, else as a String. */
+    private void sendFrame(byte[] utf8) {
+        Session s = session;
+        if (s == null || !s.isOpen()) return; // the client left; its request stands as the cluster decided
+        if (s instanceof WebSocketSession jetty) {
+            jetty.getCoreSession().sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(utf8)), org.eclipse.jetty.util.Callback.NOOP, false);
+        } else {
+            s.sendText(new String(utf8, StandardCharsets.UTF_8), Callback.NOOP);
+        }
     }
 
     private void sendText(String text) {

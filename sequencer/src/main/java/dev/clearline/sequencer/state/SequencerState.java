@@ -67,6 +67,14 @@ public final class SequencerState {
      * collector to trace (class histograms, 2026-11-30).
      */
     private static final int KEEP_TREE_VERSIONS = 1;
+    /**
+     * Leaves the tree's STF keeps at hand: the hot ones (markets, the global leaf, active traders'
+     * balances and positions, recent orders) many times over. Not every leaf ever written: the
+     * tree holds those already, and a cache of all of them grew a node's heap by about 400 bytes
+     * per order for good. When full it starts over at the next commit, and the leaves read again
+     * walk the tree once each (docs: sequencer/README.md, "What an order keeps").
+     */
+    static final int CACHED_TREE_LEAVES = 1 << 17;
 
     private final Genesis genesis;
     private final Exchange exchange;
@@ -122,7 +130,7 @@ public final class SequencerState {
         this.genesis = genesis;
         this.known = new KnownSignatures(verifier, genesis.domain());
         this.exchange = new Exchange(genesis.domain(), verifier, genesis.books());
-        this.batches = new BatchBuilder(new Stf(genesis.domain(), known, known::digest), nodes, genesis.batches());
+        this.batches = new BatchBuilder(new Stf(genesis.domain(), known, known::digest), nodes, genesis.batches(), CACHED_TREE_LEAVES);
         this.cuts = new BatchCuts(genesis.batches());
         this.reads = new LeafReads(exchange.state());
     }

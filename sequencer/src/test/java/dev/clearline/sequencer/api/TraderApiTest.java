@@ -13,6 +13,8 @@ import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.SequencerMain;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -187,6 +188,31 @@ class TraderApiTest {
         assertThat(r.body()).contains("TOO_LARGE").contains("limit");
         try (WsClient ws = new WsClient(api.port())) {
             ws.sendRaw(huge);
+            assertThat(ws.closed.get(ANSWER_SECONDS, TimeUnit.SECONDS)).isEqualTo(1009); // MESSAGE_TOO_BIG, with a reason
+            assertThat(ws.closeReason).isNotBlank();
+        }
+        assertThat(get("/state").has("stateRoot")).isTrue();
+    }
+
+    @Test
+    void aRequestInSeveralFramesIsAnsweredAndOneOverTheLimitClosesTheSocket() throws Exception {
+        try (WsClient ws = new WsClient(api.port())) {
+            // any cut of a request into frames (empty ones included) is the same request
+            Property.forAll(Gens.seeds()).tries(40).check(seed -> {
+                refill(); // the socket's own rate limit
+                java.util.Random r = new java.util.Random(seed);
+                ObjectNode body = OrderJson.op("state", WsClient.JSON.createObjectNode());
+                body.put("pad", "é€".repeat(r.nextInt(20)) + "x".repeat(r.nextInt(3_000)));
+                int length = body.toString().length() + 20; // the id is added before the cut
+                int[] cuts = r.ints(r.nextInt(6), 0, length / 2).sorted().toArray();
+                JsonNode state = ws.requestInFrames(body, cuts).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(state.has("stateRoot")).as("seed %d", seed).isTrue();
+            });
+        }
+        // each frame under the 16 KB limit, the message over it
+        try (WsClient ws = new WsClient(api.port())) {
+            String big = "{\"pad\":\"" + "x".repeat(20_000) + "\"}";
+            ws.sendInFrames(big, 8_000, 16_000);
             assertThat(ws.closed.get(ANSWER_SECONDS, TimeUnit.SECONDS)).isEqualTo(1009); // MESSAGE_TOO_BIG, with a reason
             assertThat(ws.closeReason).isNotBlank();
         }

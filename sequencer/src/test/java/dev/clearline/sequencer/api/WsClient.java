@@ -44,6 +44,28 @@ public final class WsClient implements AutoCloseable {
         return f;
     }
 
+    /** Sends {@code body} with a fresh id as one message cut into frames at {@code cuts} (ascending offsets); the future completes with its answer. */
+    public CompletableFuture<JsonNode> requestInFrames(ObjectNode body, int... cuts) {
+        long id = ids.incrementAndGet();
+        body.put("id", id);
+        CompletableFuture<JsonNode> f = new CompletableFuture<>();
+        waiting.put(id, f);
+        sendInFrames(body.toString(), cuts);
+        return f;
+    }
+
+    /** Sends {@code text} as one message cut into frames at {@code cuts} (ascending offsets). */
+    public void sendInFrames(String text, int... cuts) {
+        synchronized (ws) {
+            int from = 0;
+            for (int cut : cuts) {
+                ws.sendText(text.substring(from, cut), false).orTimeout(30, TimeUnit.SECONDS).join();
+                from = cut;
+            }
+            ws.sendText(text.substring(from), true).orTimeout(30, TimeUnit.SECONDS).join();
+        }
+    }
+
     public void sendRaw(String text) {
         synchronized (ws) {
             ws.sendText(text, true).join();

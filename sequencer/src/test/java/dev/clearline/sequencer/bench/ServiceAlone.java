@@ -37,8 +37,11 @@ final class ServiceAlone {
      * @param applyCpu CPU-seconds of the service thread in {@code SequencerState.apply}; {@code encodeCpu} in the
      *     reply's JSON; {@code treeCpu} of the tree worker's thread (0 when the tree runs on the service thread)
      * @param applyBytes bytes the service thread allocated in apply; {@code treeBytes} the tree worker
+     * @param retainedBytes how much more heap is live after the measured orders than before them (each side
+     *     after a full collection): what the state keeps of them
      */
-    record Figures(boolean treeOnWorker, int orders, double applyCpu, double encodeCpu, double treeCpu, long applyBytes, long treeBytes, long encodeBytes) {
+    record Figures(boolean treeOnWorker, int orders, double applyCpu, double encodeCpu, double treeCpu, long applyBytes, long treeBytes, long encodeBytes,
+            long retainedBytes) {
         /** Orders per CPU-second of the service thread: the single-threaded limit of the node. */
         double ordersPerCpuSecond() {
             return orders / (applyCpu + encodeCpu);
@@ -52,9 +55,9 @@ final class ServiceAlone {
         String describe() {
             return String.format(java.util.Locale.ROOT, "%,.0f orders per service-thread CPU-second: %.1f us apply + %.1f us JSON per order"
                     + " on the service thread, %.1f us on the tree worker (%.1f us in all); allocated %,d B per order on the service thread"
-                    + " (apply; the reply's JSON %,d B more), %,d B on the tree worker",
+                    + " (apply; the reply's JSON %,d B more), %,d B on the tree worker; %,d B per order still live after a full collection",
                     ordersPerCpuSecond(), applyCpu * 1e6 / orders, encodeCpu * 1e6 / orders, treeCpu * 1e6 / orders, totalUsPerOrder(),
-                    applyBytes / orders, encodeBytes / orders, treeBytes / orders);
+                    applyBytes / orders, encodeBytes / orders, treeBytes / orders, retainedBytes / orders);
         }
     }
 
@@ -96,16 +99,16 @@ final class ServiceAlone {
         md.append("`SequencerState.apply` of pre-verified `Place` orders that fill against resting ones (engine, STF mirror, Merkle tree on its"
                 + " worker, batches, views), then their reply JSON, on one thread; CPU and allocation per order from the threads' own"
                 + " counters, after a warm-up of ").append(String.format(Locale.ROOT, "%,d", warmup)).append(" orders per round.\n\n");
-        md.append("| round | orders per service-thread CPU-second | apply us | JSON us | tree worker us | service B per order | JSON B | tree B | machine idle |\n");
-        md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| round | orders per service-thread CPU-second | apply us | JSON us | tree worker us | service B per order | JSON B | tree B | live heap kept per order | machine idle |\n");
+        md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (int r = 1; r <= rounds; r++) {
             dev.clearline.testkit.bench.MachineIdle idle0 = dev.clearline.testkit.bench.MachineIdle.now();
             Figures f = measure(genesis, signers, warmup, measured, true);
             double idle = dev.clearline.testkit.bench.MachineIdle.now().percentSince(idle0);
             System.out.println("round " + r + ": " + f.describe() + String.format(Locale.ROOT, "; machine idle %.0f%%", idle));
-            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %.1f | %.1f | %.1f | %,d | %,d | %,d | %s |%n", r, f.ordersPerCpuSecond(),
+            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %.1f | %.1f | %.1f | %,d | %,d | %,d | %,d B | %s |%n", r, f.ordersPerCpuSecond(),
                     f.applyCpu() * 1e6 / f.orders(), f.encodeCpu() * 1e6 / f.orders(), f.treeCpu() * 1e6 / f.orders(),
-                    f.applyBytes() / f.orders(), f.encodeBytes() / f.orders(), f.treeBytes() / f.orders(), idle < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", idle)));
+                    f.applyBytes() / f.orders(), f.encodeBytes() / f.orders(), f.treeBytes() / f.orders(), f.retainedBytes() / f.orders(), idle < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", idle)));
         }
         java.nio.file.Path out = java.nio.file.Path.of("bench-results", "sequencer-service-alone.md");
         java.nio.file.Files.createDirectories(out.getParent());
@@ -146,6 +149,7 @@ final class ServiceAlone {
         long sink = 0;
         for (int i = 0; i < warmup; i++) sink += writer.write(state.apply(orders.get(i), ms + i, encoded.get(i), 0, encoded.get(i).length));
         state.stateRoot(); // the tree worker has caught up with the warm-up
+        long live0 = liveHeapBytes();
         Reply[] replies = new Reply[measured];
         long self = Thread.currentThread().threadId();
         long tree = treeOnWorker ? state.treeThread().threadId() : -1;
@@ -167,9 +171,28 @@ final class ServiceAlone {
         for (Reply r : replies) sink += writer.write(r);
         long t2 = THREADS.getCurrentThreadCpuTime();
         long encodeBytes1 = THREADS.getThreadAllocatedBytes(self);
+        java.util.Arrays.fill(replies, null); // the bench's own hold on them
+        long live1 = liveHeapBytes();
         state.close();
         if (sink == 0) throw new IllegalStateException("no replies");
         return new Figures(treeOnWorker, measured, (t1 - t0) / 1e9, (t2 - t1b) / 1e9, (tree1 - tree0) / 1e9,
-                bytes1 - bytes0, treeBytes1 - treeBytes0, encodeBytes1 - encodeBytes0);
+                bytes1 - bytes0, treeBytes1 - treeBytes0, encodeBytes1 - encodeBytes0, live1 - live0);
+    }
+
+    /**
+     * The heap in use after full collections: what is live. The state never lets go of an order's
+     * leaves (the STF keeps every ORDER and ORDER_HASH leaf; the mirror, the tree and its leaf cache
+     * each hold them), so this, times the orders a node has taken, is what its heap must hold.
+     */
+    private static long liveHeapBytes() {
+        java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) { // until it stops falling (objects a finalizer-free heap frees in a later pass)
+            System.gc();
+            long now = memory.getHeapMemoryUsage().getUsed();
+            if (now >= used) break;
+            used = now;
+        }
+        return used;
     }
 }
