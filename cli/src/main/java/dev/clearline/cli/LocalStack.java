@@ -22,6 +22,7 @@ import dev.clearline.sequencer.DevAccounts;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
+import dev.clearline.sequencer.cluster.HeapWatch;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
@@ -119,6 +120,9 @@ final class LocalStack implements AutoCloseable {
         if (freshChain) deleteTree(seqDir); // a new chain: yesterday's sequencer state belongs to another rollup
         node = SequencerNode.start(NodeConfig.ephemeral(seqDir, genesis), new NativeSecp256k1Verifier());
         running.add(node);
+        // the sequencer's state keeps every order taken, in this JVM's heap: say so before it runs out
+        running.add(new HeapWatch(HeapWatch.heapUsed(), Runtime.getRuntime().maxMemory(), 30, 1_000, "./clearline up",
+                why -> System.err.println("clearline up: " + why)).start());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(),
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         running.add(gateway);

@@ -142,6 +142,7 @@ public final class SequencerMain {
         disk.start();
         // the state keeps every order taken: tell the operator before the heap runs out (readings each second, floor over 30 s)
         new HeapWatch(HeapWatch.heapUsed(), Runtime.getRuntime().maxMemory(), 30, 1_000,
+                "./clearline sequencer <the same options> (in a cluster, one member at a time: the others keep serving)",
                 why -> System.err.println("sequencer: member " + self + ": " + why)).start();
         SequencerNode node;
         try {

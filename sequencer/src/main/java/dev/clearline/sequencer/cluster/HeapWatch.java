@@ -10,8 +10,9 @@ import java.util.function.LongSupplier;
 /**
  * Tells the operator before a member's heap runs out. The state keeps every order the node has
  * taken: the STF never deletes a leaf, so each order's ORDER and ORDER_HASH leaves stay, held by the
- * Merkle tree, its leaf cache and the exchange's mirror of the state (about 3.9 KB of live heap
- * per order on a member: {@code ./clearline bench sequencer alone ... --member-jvm}), so a member's
+ * Merkle tree and the exchange's mirror of the state, and the command history keeps the order's
+ * bytes for the snapshot (about 3 KB of live heap per order on a member:
+ * {@code ./clearline bench sequencer alone ... --member-jvm}), so a member's
  * 1 GB heap holds some hundreds of thousands of orders. Near the end the collector takes more and
  * more of the CPU, and then {@code OutOfMemoryError} stops the member; its log keeps everything it
  * acknowledged, but it would restart into the same wall. So once the heap still in use between
@@ -28,6 +29,7 @@ public final class HeapWatch implements AutoCloseable {
     private final LongSupplier usedBytes;
     private final long maxBytes;
     private final long[] window;
+    private final String startCommand;
     private final Consumer<String> onHigh;
     private final Thread thread;
     private long readings;
@@ -39,13 +41,15 @@ public final class HeapWatch implements AutoCloseable {
      * @param maxBytes the heap's maximum
      * @param windowReadings how many readings the lowest one is taken over (at least 1)
      * @param periodMs time between readings on the watch's daemon thread
+     * @param startCommand how the operator started this process, for the advice (e.g. {@code ./clearline up})
      * @param onHigh told the message each time a new level is passed (it is also logged)
      */
-    public HeapWatch(LongSupplier usedBytes, long maxBytes, int windowReadings, long periodMs, Consumer<String> onHigh) {
+    public HeapWatch(LongSupplier usedBytes, long maxBytes, int windowReadings, long periodMs, String startCommand, Consumer<String> onHigh) {
         if (windowReadings < 1) throw new IllegalArgumentException("windowReadings is " + windowReadings + "; pass 1 or more");
         this.usedBytes = usedBytes;
         this.maxBytes = maxBytes;
         this.window = new long[windowReadings];
+        this.startCommand = startCommand;
         this.onHigh = onHigh;
         this.thread = Thread.ofPlatform().daemon().name("heap-watch").unstarted(() -> {
             while (!closed) {
@@ -91,11 +95,10 @@ public final class HeapWatch implements AutoCloseable {
     private void tell(int level, long floor) {
         long percent = Math.round(100.0 * floor / maxBytes);
         String why = "the heap this member keeps in use between collections is " + mib(floor) + " MiB of its " + mib(maxBytes)
-                + " MiB maximum (" + percent + " %): the state keeps every order taken (about 3.9 KB each). Before it runs out"
+                + " MiB maximum (" + percent + " %): the state keeps every order taken (about 3 KB each). Before it runs out"
                 + " (the collector takes ever more CPU, then the member stops with OutOfMemoryError; its log keeps what it"
                 + " acknowledged), stop it and start it again with a larger heap, e.g. CLEARLINE_JAVA_OPTS=-Xmx"
-                + Math.max(2, 2 * mib(maxBytes) / 1024) + "g ./clearline sequencer <the same options> (in a cluster, one member"
-                + " at a time: the others keep serving)";
+                + Math.max(2, 2 * mib(maxBytes) / 1024) + "g " + startCommand;
         if (level == LEVELS.length - 1) {
             log.error("event=heap_high usedMiB={} maxMiB={} percent={} action=restart_with_more_heap", mib(floor), mib(maxBytes), percent);
         } else {

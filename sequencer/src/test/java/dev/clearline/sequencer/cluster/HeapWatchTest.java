@@ -23,7 +23,7 @@ class HeapWatchTest {
         Property.forAll(Gens.listOf(Gens.longs(0, MAX), 1, 60), Gens.ints(1, 8)).tries(300).check((readings, windowSize) -> {
             Iterator<Long> it = readings.iterator();
             List<String> told = new ArrayList<>();
-            HeapWatch w = new HeapWatch(it::next, MAX, windowSize, 1, told::add);
+            HeapWatch w = new HeapWatch(it::next, MAX, windowSize, 1, "./clearline up", told::add);
             int highest = -1;
             List<Integer> expectedTold = new ArrayList<>();
             for (int i = 0; i < readings.size(); i++) {
@@ -41,7 +41,7 @@ class HeapWatchTest {
                 }
             }
             assertThat(told).hasSize(expectedTold.size());
-            for (String why : told) assertThat(why).contains("of its 1024 MiB maximum").contains("CLEARLINE_JAVA_OPTS=-Xmx2g");
+            for (String why : told) assertThat(why).contains("of its 1024 MiB maximum").contains("CLEARLINE_JAVA_OPTS=-Xmx2g ./clearline up");
         });
     }
 
@@ -51,7 +51,7 @@ class HeapWatchTest {
         long[] tooth = {(long) (0.40 * MAX), (long) (0.60 * MAX), (long) (0.80 * MAX), (long) (0.95 * MAX)};
         int[] i = {0};
         List<String> told = new ArrayList<>();
-        HeapWatch w = new HeapWatch(() -> tooth[i[0]++ % tooth.length], MAX, 8, 1, told::add);
+        HeapWatch w = new HeapWatch(() -> tooth[i[0]++ % tooth.length], MAX, 8, 1, "./clearline up", told::add);
         for (int k = 0; k < 100; k++) assertThat(w.check()).isEqualTo(-1);
         assertThat(told).isEmpty();
     }

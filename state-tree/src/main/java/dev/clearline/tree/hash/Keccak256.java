@@ -34,6 +34,13 @@ public final class Keccak256 {
 
     /** Keccak-256 of {@code input[off, off+len)}. */
     public static byte[] hash(byte[] input, int off, int len) {
+        if (len < RATE) {
+            return singleBlock(lane(input, off, len, 0), lane(input, off, len, 1), lane(input, off, len, 2), lane(input, off, len, 3),
+                    lane(input, off, len, 4), lane(input, off, len, 5), lane(input, off, len, 6), lane(input, off, len, 7),
+                    lane(input, off, len, 8), lane(input, off, len, 9), lane(input, off, len, 10), lane(input, off, len, 11),
+                    lane(input, off, len, 12), lane(input, off, len, 13), lane(input, off, len, 14), lane(input, off, len, 15),
+                    lane(input, off, len, 16));
+        }
         long[] s = new long[25];
         int pos = off;
         int end = off + len;
@@ -90,11 +97,19 @@ public final class Keccak256 {
         long a06 = (b1 >>> 56) | (b2 << 8);
         long a07 = (b2 >>> 56) | (b3 << 8);
         long a08 = (b3 >>> 56) | (0x01L << 8);
-        long a09 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0, a14 = 0, a15 = 0;
-        long a16 = 0x80L << 56;
+        return singleBlock(a00, a01, a02, a03, a04, a05, a06, a07, a08, 0, 0, 0, 0, 0, 0, 0, 0x80L << 56);
+    }
+
+    /**
+     * Keccak-f[1600] over one padded block given as its 17 rate lanes (the other 8 start at zero),
+     * then the 32-byte digest. The lanes stay in locals through the 24 rounds: a lane array would be
+     * allocated, zeroed and spilled on every hash of the tree's hottest loops (and was, for every
+     * input under one block, a quarter of the sequencer service's allocation: key derivations, leaf
+     * values, the transitions root's pairs).
+     */
+    private static byte[] singleBlock(long a00, long a01, long a02, long a03, long a04, long a05, long a06, long a07, long a08,
+            long a09, long a10, long a11, long a12, long a13, long a14, long a15, long a16) {
         long a17 = 0, a18 = 0, a19 = 0, a20 = 0, a21 = 0, a22 = 0, a23 = 0, a24 = 0;
-        // The rounds again, inline: a lane array here would be allocated, zeroed and spilled on every
-        // node hash, which measurably slows the tree's hottest loop.
         for (int r = 0; r < 24; r++) {
             long c0 = a00 ^ a05 ^ a10 ^ a15 ^ a20;
             long c1 = a01 ^ a06 ^ a11 ^ a16 ^ a21;
@@ -155,6 +170,25 @@ public final class Keccak256 {
         LE.set(out, 16, a02);
         LE.set(out, 24, a03);
         return out;
+    }
+
+    /**
+     * Lane {@code i} of the one padded block holding {@code input[off, off+len)} ({@code len < 136}):
+     * the input's bytes little-endian, zero past its end, 0x01 right after it and 0x80 in the
+     * block's last byte.
+     */
+    private static long lane(byte[] input, int off, int len, int i) {
+        int start = 8 * i;
+        long v;
+        if (start + 8 <= len) {
+            v = (long) LE.get(input, off + start);
+        } else {
+            v = 0;
+            for (int k = start; k < len; k++) v |= (input[off + k] & 0xFFL) << (8 * (k - start));
+            if (len >= start) v ^= 0x01L << (8 * (len - start));
+        }
+        if (i == RATE / 8 - 1) v ^= 0x80L << 56;
+        return v;
     }
 
     private static long readLong(byte[] b, int off) {
