@@ -18,12 +18,27 @@ final class SerializedWriteBatch {
     private int length = HEADER;
     private int count;
 
+    /** @param expectedBytes the records' size ({@link #recordLength} each): when exact, {@link #toBytes} copies nothing */
     SerializedWriteBatch(int expectedBytes) {
-        rep = new byte[Math.max(64, HEADER + expectedBytes)];
+        rep = new byte[HEADER + Math.max(0, expectedBytes)];
+    }
+
+    /** The serialized size of one put record with a key and a value of these lengths. */
+    static int recordLength(int keyLength, int valueLength) {
+        return 1 + varintLength(keyLength) + keyLength + varintLength(valueLength) + valueLength;
+    }
+
+    private static int varintLength(int n) {
+        int bytes = 1;
+        while ((n & ~0x7F) != 0) {
+            n >>>= 7;
+            bytes++;
+        }
+        return bytes;
     }
 
     void put(byte[] key, byte[] value) {
-        ensure(1 + 5 + key.length + 5 + value.length);
+        ensure(recordLength(key.length, value.length));
         rep[length++] = PUT;
         bytes(key);
         bytes(value);
@@ -33,7 +48,7 @@ final class SerializedWriteBatch {
     /** A node record: its key is the one-byte {@code prefix} and the node key's encoding; its value {@link NodeCodec}'s, encoded in place. */
     void putNode(byte prefix, NodeKey key, Node node) {
         int valueLength = NodeCodec.encodedLength(node);
-        ensure(1 + 1 + 1 + NodeKey.ENCODED_LENGTH + 5 + valueLength);
+        ensure(recordLength(1 + NodeKey.ENCODED_LENGTH, valueLength));
         rep[length++] = PUT;
         rep[length++] = (byte) (1 + NodeKey.ENCODED_LENGTH); // < 128: a one-byte varint
         rep[length++] = prefix;
@@ -46,7 +61,7 @@ final class SerializedWriteBatch {
     }
 
     void delete(byte[] key) {
-        ensure(1 + 5 + key.length);
+        ensure(1 + varintLength(key.length) + key.length);
         rep[length++] = DELETE;
         bytes(key);
         count++;
@@ -56,9 +71,9 @@ final class SerializedWriteBatch {
         return count;
     }
 
-    /** The serialized batch (sequence number 0: RocksDB assigns it on write). */
+    /** The serialized batch (sequence number 0: RocksDB assigns it on write); its own array when it was sized exactly. */
     byte[] toBytes() {
-        byte[] out = Arrays.copyOf(rep, length);
+        byte[] out = length == rep.length ? rep : Arrays.copyOf(rep, length);
         out[8] = (byte) count;
         out[9] = (byte) (count >>> 8);
         out[10] = (byte) (count >>> 16);
