@@ -61,6 +61,10 @@ public final class TraderApi implements AutoCloseable {
         server.addConnector(connector);
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
             container.setMaxTextMessageSize(maxRequestBytes);
+            // Jetty's text sink builds a buffer of the input buffer's size for every message (4 KB by default,
+            // a tenth of the node's allocation per acknowledgement); an order is about 0.5 KB and a larger
+            // message grows it. The network reads use the same size. A/B in sequencer/README.md.
+            container.setInputBufferSize(1024);
             container.setIdleTimeout(Duration.ofMinutes(10));
             container.addMapping("/ws", (req, resp, cb) -> new TraderSocket(this));
         });
