@@ -57,8 +57,9 @@ import java.util.concurrent.TimeUnit;
  * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
  * sends its requests to whichever member leads; only the leader's process sends time ticks.
  * {@code --status-port} serves this member's own role, seq and state root ({@code GET /member}).
- * {@code --idle} (default {@code low-cpu}) is how the node's agents wait for work
- * ({@link IdleMode}): {@code spin} only when each member has dedicated cores.
+ * {@code --idle} is how the node's agents wait for work ({@link IdleMode}; default {@code backoff}
+ * for a single member, {@code low-cpu} for a member of several): {@code spin} only when each member
+ * has dedicated cores.
  * {@code --min-free-mb} (default 256): with less free space than this on the disk of {@code --dir}
  * the member does not start, or stops (exit code 4) when it gets there, so a cluster's others carry
  * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
@@ -211,11 +212,11 @@ public final class SequencerMain {
     static NodeConfig nodeConfig(Map<String, String> opts, Path dir, Genesis genesis, long snapshotEverySeconds) {
         if (snapshotEverySeconds < 0) throw new IllegalArgumentException("--snapshot-every must be 0 (off) or a number of seconds");
         java.time.Duration interval = java.time.Duration.ofSeconds(snapshotEverySeconds);
-        IdleMode idle = opts.containsKey("idle") ? IdleMode.parse(opts.get("idle")) : IdleMode.DEFAULT;
         String members = opts.get("cluster-members");
         if (members == null) {
             if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");
-            return NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval).withIdle(idle);
+            NodeConfig single = NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval);
+            return opts.containsKey("idle") ? single.withIdle(IdleMode.parse(opts.get("idle"))) : single;
         }
         String id = opts.get("member-id");
         if (id == null) throw new IllegalArgumentException("--cluster-members needs --member-id (which of the listed members this one is)");
@@ -225,7 +226,8 @@ public final class SequencerMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--member-id " + id + " is not a number; use one of the ids in --cluster-members");
         }
-        return NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval).withIdle(idle);
+        NodeConfig member = NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval);
+        return opts.containsKey("idle") ? member.withIdle(IdleMode.parse(opts.get("idle"))) : member;
     }
 
     /** Lists market 1 (tick 100, lot 1000) with the dev oracle and credits dev traders 0..traders-1. */

@@ -23,10 +23,17 @@ class IdleOptionTest {
     }
 
     @Test
-    void withoutTheOptionANodeUsesTheDefault() {
-        assertThat(SequencerMain.nodeConfig(opts(), Path.of("d"), GENESIS, 0).idle()).isEqualTo(IdleMode.DEFAULT);
+    void withoutTheOptionASingleNodeBacksOffAndAClusterMemberSleeps() {
+        assertThat(SequencerMain.nodeConfig(opts(), Path.of("d"), GENESIS, 0).idle()).isEqualTo(IdleMode.BACKOFF);
         assertThat(SequencerMain.nodeConfig(opts("cluster-members", THREE, "member-id", "1"), Path.of("d"), GENESIS, 0).idle())
-                .isEqualTo(IdleMode.DEFAULT);
+                .isEqualTo(IdleMode.LOW_CPU);
+    }
+
+    @Test
+    void theOptionWinsOverEitherDefault() {
+        assertThat(SequencerMain.nodeConfig(opts("idle", "low-cpu"), Path.of("d"), GENESIS, 0).idle()).isEqualTo(IdleMode.LOW_CPU);
+        assertThat(SequencerMain.nodeConfig(opts("cluster-members", THREE, "member-id", "2", "idle", "backoff"), Path.of("d"), GENESIS, 0).idle())
+                .isEqualTo(IdleMode.BACKOFF);
     }
 
     @Test

@@ -84,6 +84,17 @@ public final class BatchBuilder {
         if (!open.isEmpty() && now - openedAt >= policy.maxAgeSeconds()) seal();
     }
 
+    /**
+     * Hashes the open batch's writes so far into a tree version of their own, without sealing: no
+     * header, root or batch changes (a root depends only on the leaves), but a later {@link #seal()}
+     * hashes only the writes after it. A thread that applies transitions behind the one that seals
+     * calls this while it has nothing else to do, so the seal's hashing, which the sealing command's
+     * reply waits for, is mostly done by then. No-op when nothing is pending.
+     */
+    public void settle() {
+        if (!open.isEmpty() && state.hasPending()) state.commit();
+    }
+
     /** Seals the open batch now (no-op when empty). */
     public void seal() {
         if (open.isEmpty()) return;

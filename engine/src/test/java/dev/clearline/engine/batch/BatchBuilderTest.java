@@ -9,6 +9,8 @@ import dev.clearline.engine.testkit.World;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.store.MemoryNodeStore;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -61,6 +63,38 @@ class BatchBuilderTest {
         assertThat(second.get(0).header().batchIndex()).isEqualTo(1);
         assertThat(second.get(0).header().prevStateRoot()).isEqualTo(first.get(0).header().postStateRoot());
         assertThat(second.get(0).header().transitionsRoot()).isEqualTo(TransitionsRoot.of(second.get(0).encodedTransitions()));
+    }
+
+    @Test
+    void settlingAtAnyPointsChangesNoBatchHeaderOrRoot() {
+        Property.forAll(Gens.ints(0, (1 << 10) - 1), Gens.ints(2, 10)).tries(60).check((settleMask, maxTransitions) -> {
+            World source = new World(); // numbers the priority ops from 0 in every try
+            List<Transition> txs = new ArrayList<>();
+            txs.add(source.market(1));
+            for (int i = 0; i < 9; i++) txs.add(source.deposit(World.signer(1 + i % 3).address(), 10 + i));
+            World plainWorld = new World(), settledWorld = new World();
+            BatchBuilder plain = new BatchBuilder(plainWorld.stf, new MemoryNodeStore(), new BatchPolicy(maxTransitions, 1_000));
+            BatchBuilder settled = new BatchBuilder(settledWorld.stf, new MemoryNodeStore(), new BatchPolicy(maxTransitions, 1_000));
+            int settles = 0;
+            for (int i = 0; i < txs.size(); i++) {
+                assertThat(plain.append(txs.get(i), 0)).as("transition " + i).isEqualTo(Outcome.APPLIED);
+                assertThat(settled.append(txs.get(i), 0)).as("transition " + i).isEqualTo(Outcome.APPLIED);
+                if ((settleMask >> i & 1) == 1) {
+                    boolean pending = settled.state().hasPending() && settled.openTransitions() > 0;
+                    settled.settle();
+                    if (pending) settles++;
+                    assertThat(settled.state().hasPending()).as("settled after transition " + i).isFalse();
+                    assertThat(settled.openTransitions()).isEqualTo(plain.openTransitions());
+                }
+            }
+            plain.seal();
+            settled.seal();
+            List<BatchHeader> a = plain.takeSealed().stream().map(Batch::header).toList();
+            List<BatchHeader> b = settled.takeSealed().stream().map(Batch::header).toList();
+            assertThat(b).isEqualTo(a);
+            assertThat(settled.state().root()).isEqualTo(plain.state().root());
+            if (settles > 0) assertThat(settled.state().tree().latestVersion()).isGreaterThan(plain.state().tree().latestVersion());
+        });
     }
 
     @Test

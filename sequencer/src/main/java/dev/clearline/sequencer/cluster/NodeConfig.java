@@ -77,13 +77,13 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
 
     /** The single-member default: free loopback ports, Aeron's default timing, snapshots only on request. */
     public static NodeConfig ephemeral(Path dir, Genesis genesis) {
-        return new NodeConfig(dir, genesis, 0, List.of(new Member(0, "localhost", 0, 0, 0, 0, 0)), Timing.AERON_DEFAULTS, Duration.ZERO, IdleMode.DEFAULT);
+        return new NodeConfig(dir, genesis, 0, List.of(new Member(0, "localhost", 0, 0, 0, 0, 0)), Timing.AERON_DEFAULTS, Duration.ZERO, IdleMode.defaultFor(1));
     }
 
     /** One member of a multi-member cluster with the tuned failover timing. */
     public static NodeConfig member(Path dir, Genesis genesis, int memberId, List<Member> members, Duration snapshotInterval) {
         return new NodeConfig(dir, genesis, memberId, members, members.size() > 1 ? Timing.FAST_FAILOVER : Timing.AERON_DEFAULTS, snapshotInterval,
-                IdleMode.DEFAULT);
+                IdleMode.defaultFor(members.size()));
     }
 
     public NodeConfig withSnapshotInterval(Duration interval) {

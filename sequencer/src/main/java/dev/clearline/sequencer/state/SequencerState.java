@@ -142,7 +142,12 @@ public final class SequencerState {
      * thread ({@link TreeWorker}). Call {@link #close()} when done with the state.
      */
     public void moveTreeToWorker(java.util.concurrent.ThreadFactory threads) {
-        if (tree == null) tree = new TreeWorker(batches, threads);
+        moveTreeToWorker(threads, TreeWorker.SETTLE_AFTER);
+    }
+
+    /** As {@link #moveTreeToWorker(java.util.concurrent.ThreadFactory)}, the worker settling after {@code settleAfter} transitions (tests). */
+    void moveTreeToWorker(java.util.concurrent.ThreadFactory threads, int settleAfter) {
+        if (tree == null) tree = new TreeWorker(batches, threads, settleAfter);
     }
 
     /** The tree worker's thread, or null when the tree runs on the caller's thread (measurements). */

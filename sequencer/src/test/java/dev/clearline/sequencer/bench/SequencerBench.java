@@ -16,6 +16,7 @@ import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.OrderJson;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
+import dev.clearline.sequencer.cluster.IdleMode;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.state.Genesis;
@@ -94,6 +95,9 @@ public final class SequencerBench {
         int ladderBudget = intOption(args, "--ladder-seconds", LADDER_BUDGET_SECONDS);
         // --compare-batching: after the warm-up, the first rate with the gateway's batches off and on, alternating, twice each
         boolean compareBatching = java.util.Arrays.stream(args).anyMatch(a -> a.trim().equals("--compare-batching"));
+        // --idle MODE: how the member's agents wait (the node's --idle; default a single member's, backoff)
+        IdleMode idle = IdleMode.defaultFor(1);
+        for (int i = 0; i + 1 < args.length; i++) if (args[i].trim().equals("--idle")) idle = IdleMode.parse(args[i + 1].trim());
         args = withoutOptions(args);
         int seconds = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 5;
         // optional: the offered rates, comma-separated (default 5k, 10k, 20k, 40k; stops after the first not sustained)
@@ -125,7 +129,8 @@ public final class SequencerBench {
         }
 
         Path dir = Files.createTempDirectory("sequencer-bench");
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier())) {
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis).withIdle(idle), new NativeSecp256k1Verifier())) {
+            System.out.println("member agents idle mode: " + idle.option());
             Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);
             SequencerMain.devSetup(gateway, domain, TRADERS);
             try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024)) {
@@ -293,7 +298,7 @@ public final class SequencerBench {
         for (int i = 0; i < args.length; i++) {
             String a = args[i].trim();
             if (a.equals("--skip-alone") || a.equals("--compare-batching")) continue;
-            if (a.equals("--warm-up-cap") || a.equals("--ladder-seconds")) {
+            if (a.equals("--warm-up-cap") || a.equals("--ladder-seconds") || a.equals("--idle")) {
                 i++;
                 continue;
             }

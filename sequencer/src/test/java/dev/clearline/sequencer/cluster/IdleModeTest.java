@@ -46,10 +46,18 @@ class IdleModeTest {
     }
 
     @Test
-    void theDefaultSleepsAWholeMillisecondWithoutSpinningOrYieldingFirst() {
+    void aSingleMembersDefaultBacksOffAndNoClusterHasNoMembers() {
+        assertThat(IdleMode.defaultFor(1)).isEqualTo(IdleMode.BACKOFF);
+        assertThat(NodeConfig.ephemeral(java.nio.file.Path.of("m"), NodeConfigTest.GENESIS).idle()).isEqualTo(IdleMode.BACKOFF);
+        assertThatThrownBy(() -> IdleMode.defaultFor(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one member");
+    }
+
+    @Test
+    void aClusterMembersDefaultSleepsAWholeMillisecondWithoutSpinningOrYieldingFirst() {
         // the point of low-cpu: one wake-up per millisecond per idle agent, never a spin/yield/short-park ladder
-        IdleStrategy s = IdleMode.DEFAULT.strategy().get();
-        assertThat(IdleMode.DEFAULT).isEqualTo(IdleMode.LOW_CPU);
+        IdleStrategy s = IdleMode.defaultFor(3).strategy().get();
+        assertThat(IdleMode.defaultFor(2)).isEqualTo(IdleMode.LOW_CPU);
+        assertThat(IdleMode.defaultFor(3)).isEqualTo(IdleMode.LOW_CPU);
         assertThat(s).isInstanceOf(LowCpuIdleStrategy.class);
         assertThat(s.toString()).contains("periodNs=1000000");
         assertThat(IdleMode.SPIN.strategy().get()).isInstanceOf(org.agrona.concurrent.BusySpinIdleStrategy.class);
@@ -59,7 +67,7 @@ class IdleModeTest {
     @Test
     void aConfigKeepsItsIdleModeThroughEveryCopy() {
         NodeConfig c = NodeConfig.member(java.nio.file.Path.of("m0"), NodeConfigTest.GENESIS, 0, NodeConfigTest.THREE, java.time.Duration.ZERO);
-        assertThat(c.idle()).isEqualTo(IdleMode.DEFAULT);
+        assertThat(c.idle()).isEqualTo(IdleMode.LOW_CPU);
         for (IdleMode mode : IdleMode.values()) {
             NodeConfig m = c.withIdle(mode);
             assertThat(m.idle()).isEqualTo(mode);

@@ -71,6 +71,9 @@ public final class ClusterBench {
                 "--verify-threads", String.valueOf(cores)));
         String extra = System.getenv("CLEARLINE_MEMBER_ARGS");
         if (extra != null && !extra.isBlank()) out.addAll(List.of(extra.trim().split("\\s+")));
+        // Both sizes wait alike, so the ratio compares members, not idle modes: a single member would
+        // default to backoff, a member of three to low-cpu.
+        if (!out.contains("--idle")) out.addAll(List.of("--idle", dev.clearline.sequencer.cluster.IdleMode.defaultFor(3).option()));
         return out.toArray(String[]::new);
     }
 
@@ -337,7 +340,7 @@ public final class ClusterBench {
         String memberArgs = System.getenv("CLEARLINE_MEMBER_ARGS");
         String memberJvmExtra = System.getenv("CLEARLINE_MEMBER_JVM_OPTS");
         md.append("Members (both sizes): node options `").append(String.join(" ", memberArgs(cores)))
-                .append("` (idle mode ").append(memberArgs != null && memberArgs.contains("--idle") ? "as given" : "the default, " + dev.clearline.sequencer.cluster.IdleMode.DEFAULT.option())
+                .append("` (idle mode ").append(memberArgs != null && memberArgs.contains("--idle") ? "as given" : "a cluster member's default for both sizes, " + dev.clearline.sequencer.cluster.IdleMode.defaultFor(3).option())
                 .append("); JVM flags `").append(String.join(" ", memberJvm())).append('`')
                 .append(memberJvmExtra == null || memberJvmExtra.isBlank() ? "" : " (with CLEARLINE_MEMBER_JVM_OPTS)").append(".\n\n");
         md.append("Warm-up: ").append(warmUps.isEmpty() ? "none" : String.join("; ", warmUps)).append(".\n\n");

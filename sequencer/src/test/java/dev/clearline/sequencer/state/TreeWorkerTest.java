@@ -33,13 +33,16 @@ class TreeWorkerTest {
     private record Run(List<String> replies, String root, long sealed, long onWorker) {}
 
     private static Run run(Genesis g, boolean worker, List<Integer> probes) throws Exception {
-        return run(g, worker, probes, List.of());
+        return run(g, worker, probes, List.of(), TreeWorker.SETTLE_AFTER);
     }
 
-    /** @param pauses commands after which the caller stops long enough for an idle worker to fall asleep */
-    private static Run run(Genesis g, boolean worker, List<Integer> probes, List<Integer> pauses) throws Exception {
+    /**
+     * @param pauses commands after which the caller stops long enough for an idle worker to fall asleep
+     * @param settleAfter transitions after which a worker that runs dry settles them into a tree version
+     */
+    private static Run run(Genesis g, boolean worker, List<Integer> probes, List<Integer> pauses, int settleAfter) throws Exception {
         SequencerState s = new SequencerState(g, new NativeSecp256k1Verifier());
-        if (worker) s.moveTreeToWorker(THREADS);
+        if (worker) s.moveTreeToWorker(THREADS, settleAfter);
         try {
             List<String> replies = new ArrayList<>();
             for (int i = 0; i < SESSION.size(); i++) {
@@ -80,10 +83,48 @@ class TreeWorkerTest {
         List<Integer> pauses = List.of(5, 17, 18, SESSION.size() / 2, SESSION.size() - 2);
         List<Integer> probes = List.of(18, SESSION.size() - 1);
         Run alone = run(g, false, probes);
-        Run behind = run(g, true, probes, pauses);
+        Run behind = run(g, true, probes, pauses, TreeWorker.SETTLE_AFTER);
         assertThat(behind.replies()).isEqualTo(alone.replies());
         assertThat(behind.root()).isEqualTo(alone.root());
         assertThat(behind.onWorker()).isPositive();
+    }
+
+    @Test
+    void aWorkerThatSettlesWhenItRunsDryChangesNoReplyBatchOrRoot() {
+        // settling after 1-8 transitions: many tree versions inside each batch, at moments only the scheduler decides
+        Property.forAll(Gens.ints(1, 40), Gens.ints(0, 3 * 8 + 7)).tries(10).check((maxTransitions, ageAndSettle) -> {
+            int maxAge = ageAndSettle / 8;
+            int settleAfter = 1 + ageAndSettle % 8;
+            Genesis g = new Genesis(31337, Market.ROLLUP, Market.GENESIS.books(), new BatchPolicy(maxTransitions, maxAge));
+            List<Integer> probes = List.of(maxTransitions * 5 % SESSION.size(), SESSION.size() - 1);
+            List<Integer> pauses = List.of(3, maxTransitions % SESSION.size(), SESSION.size() / 3, SESSION.size() / 2);
+            Run alone = run(g, false, probes);
+            Run behind = run(g, true, probes, pauses, settleAfter);
+            assertThat(behind.replies()).isEqualTo(alone.replies());
+            assertThat(behind.root()).isEqualTo(alone.root());
+            assertThat(behind.sealed()).isEqualTo(alone.sealed());
+        });
+    }
+
+    @Test
+    void aWorkerThatRunsDryHashesWhatItAppliedSoTheSealHasLessToDo() {
+        Address owner = Address.fromHex("0x00000000000000000000000000000000000000cc");
+        BatchBuilder builder = new BatchBuilder(new Stf(Market.GENESIS.domain(), new NativeSecp256k1Verifier()), new MemoryNodeStore(),
+                new BatchPolicy(1_000, 3_600));
+        TreeWorker worker = new TreeWorker(builder, THREADS, 3);
+        try {
+            long now = Market.START;
+            worker.submit(List.of(new Transition.Deposit(0, now, owner, 5), new Transition.Deposit(1, now, owner, 5)), now);
+            worker.sync();
+            assertThat(builder.state().hasPending()).as("two transitions: under the threshold, nothing settled").isTrue();
+            worker.submit(List.of(new Transition.Deposit(2, now, owner, 5)), now);
+            worker.sync();
+            assertThat(builder.state().hasPending()).as("three: settled before the group counted as applied").isFalse();
+            assertThat(builder.openTransitions()).as("settling seals nothing").isEqualTo(3);
+            assertThat(builder.takeSealed()).isEmpty();
+        } finally {
+            worker.close();
+        }
     }
 
     @Test
