@@ -47,6 +47,13 @@ public final class TraderApi implements AutoCloseable {
     private final RateLimiter limiter;
     private final Server server;
     private final int maxRequestBytes;
+    /** How many times the request limit a WebSocket message may reach and still be read whole, to be refused cleanly. */
+    static final int READ_WHOLE = 4;
+
+    /** The largest request, in bytes (UTF-8), a REST body or a WebSocket message may be. */
+    int maxRequestBytes() {
+        return maxRequestBytes;
+    }
 
     public TraderApi(Gateway gateway, RateLimiter limiter, String host, int port, int maxRequestBytes) throws Exception {
         this.gateway = gateway;
@@ -60,7 +67,11 @@ public final class TraderApi implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
-            container.setMaxTextMessageSize(maxRequestBytes);
+            // A message up to READ_WHOLE times the limit is read to its end and refused by the socket itself
+            // (TraderSocket: 1009 with a reason). Refused by Jetty mid-message, the connection closed with the
+            // rest of the message unread, so the kernel reset it, and a client could see the reset before the
+            // close frame (TraderApiTest once saw an abnormal close instead of 1009 in the full suite).
+            container.setMaxTextMessageSize(READ_WHOLE * maxRequestBytes);
             // Jetty's text sink builds a buffer of the input buffer's size for every message (4 KB by default,
             // a tenth of the node's allocation per acknowledgement); an order is about 0.5 KB and a larger
             // message grows it. The network reads use the same size. A/B in sequencer/README.md.

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
@@ -22,8 +23,9 @@ import java.util.function.Consumer;
  * One trader's WebSocket. Each text frame is one request {@code {"id":..,"op":..,..}}; the answer
  * carries the same id. {@code {"op":"subscribe","channels":["market","account:0x.."]}} starts the
  * streams: "market" gets every committed reply's depth deltas, trades and mark prices, an
- * account channel the events that involve that trader's orders. Frames over the size limit close
- * the socket with 1009 and a reason (Jetty enforces it); a client that leaves before its answer
+ * account channel the events that involve that trader's orders. A message over the size limit
+ * closes the socket with 1009 and a reason: this class refuses it once read whole, Jetty one over
+ * {@link TraderApi#READ_WHOLE} times the limit, as it arrives; a client that leaves before its answer
  * simply gets none, and its request still stands as the cluster decided.
  */
 public final class TraderSocket implements Session.Listener.AutoDemanding {
@@ -45,6 +47,15 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketText(String text) {
+        int limit = api.maxRequestBytes();
+        if (text.length() > limit / 3) {
+            int bytes = text.getBytes(StandardCharsets.UTF_8).length; // the limit is in bytes, as Jetty and REST count it
+            if (bytes > limit) {
+                Session s = session;
+                if (s != null) s.close(StatusCode.MESSAGE_TOO_LARGE, "message of " + bytes + " bytes; the limit is " + limit, Callback.NOOP);
+                return;
+            }
+        }
         JsonNode id = null;
         try {
             JsonNode body = TraderApi.parse(text);
