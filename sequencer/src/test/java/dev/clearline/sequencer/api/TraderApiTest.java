@@ -181,6 +181,30 @@ class TraderApiTest {
     }
 
     @Test
+    void aMessageOfExactlyTheLimitInUtf8BytesIsAnsweredAndOneByteMoreClosesTheSocket() throws Exception {
+        int limit = 16 * 1024; // this test's API
+        for (int extra : new int[] {0, 1}) {
+            refill();
+            // two-byte characters, so the message has fewer characters than bytes
+            String head = "{\"op\":\"state\",\"id\":987654,\"pad\":\"";
+            String tail = "\"}";
+            int room = limit + extra - head.length() - tail.length();
+            String text = head + "é".repeat(room / 2) + "x".repeat(room % 2) + tail;
+            assertThat(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isEqualTo(limit + extra);
+            try (WsClient ws = new WsClient(api.port())) {
+                ws.sendRaw(text);
+                if (extra == 0) {
+                    JsonNode answer = ws.streams.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
+                    assertThat(answer.has("stateRoot")).as("answer %s", answer).isTrue();
+                } else {
+                    assertThat(ws.closed.get(ANSWER_SECONDS, TimeUnit.SECONDS)).isEqualTo(1009);
+                    assertThat(ws.closeReason).contains((limit + 1) + " bytes").contains("limit is " + limit);
+                }
+            }
+        }
+    }
+
+    @Test
     void oversizedRequestsAreRefusedAndTheNodeKeepsServing() throws Exception {
         String huge = "{\"pad\":\"" + "x".repeat(40_000) + "\"}";
         HttpResponse<String> r = post("/orders", huge);
