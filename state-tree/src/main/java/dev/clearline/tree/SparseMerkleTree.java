@@ -111,6 +111,47 @@ public final class SparseMerkleTree {
         return value == null ? Optional.empty() : Optional.of(value.clone());
     }
 
+    /**
+     * Visits every leaf of the latest version (key, value: the tree's own arrays, not to be
+     * modified), in key order. Each node is visited once: a whole-state export (a snapshot image)
+     * costs a pass over the tree, not a walk from the root per leaf.
+     */
+    public void forEachLeaf(java.util.function.BiConsumer<byte[], byte[]> visitor) {
+        long v = latestVersion();
+        if (v < 0) {
+            return;
+        }
+        RootRef r = rootRef(v);
+        if (r.isEmpty()) {
+            return;
+        }
+        Node root = load(v, new NodeKey(r.rootNodeVersion(), 0, 0, 0, 0, 0));
+        walk(v, root, 0, new byte[32], visitor);
+    }
+
+    /**
+     * Visits the leaves below {@code n} (at {@code depth}, its path the first {@code depth} bits of
+     * {@code path}), left subtree first. Recursion is at most 256 deep; {@code path} is changed in
+     * place and restored, and only read to load a child the node does not hold in memory.
+     */
+    private void walk(long version, Node n, int depth, byte[] path, java.util.function.BiConsumer<byte[], byte[]> visitor) {
+        if (n instanceof Node.Leaf leaf) {
+            visitor.accept(leaf.key(), leaf.value());
+            return;
+        }
+        Node.Internal in = (Node.Internal) n;
+        if (in.leftVersion() != Node.NO_CHILD) {
+            walk(version, in.left() != null ? in.left() : load(version, NodeKey.of(in.leftVersion(), depth + 1, path)), depth + 1, path, visitor);
+        }
+        if (in.rightVersion() != Node.NO_CHILD) {
+            byte bit = (byte) (0x80 >>> (depth & 7));
+            path[depth >>> 3] |= bit;
+            Node right = in.right() != null ? in.right() : load(version, NodeKey.of(in.rightVersion(), depth + 1, path));
+            walk(version, right, depth + 1, path, visitor);
+            path[depth >>> 3] &= (byte) ~bit;
+        }
+    }
+
     /** Walks {@code version} down to {@code key}; its stored value (not a copy), or {@code null} when absent. */
     private byte[] find(long version, Bytes32 key) {
         byte[] k = key.unsafeArray();

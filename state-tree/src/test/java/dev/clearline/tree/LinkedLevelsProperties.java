@@ -26,6 +26,7 @@ import org.rocksdb.RocksIterator;
  * that links nothing and caches two nodes (every read from RocksDB) go through the same random
  * versions, prepared, dropped, committed and pruned; both give the in-memory store's roots, values
  * and proofs for the latest and for older versions, and hold the same RocksDB records at the end.
+ * A walk of every leaf ({@code forEachLeaf}) gives the model's leaves in key order from each of them.
  */
 class LinkedLevelsProperties {
     private static final int[] LINKED = {0, 1, 2, 4, 8, 18, 257};
@@ -63,6 +64,16 @@ class LinkedLevelsProperties {
                         else model.put(k, v);
                     });
                     assertThat(a.root().toArray()).isEqualTo(ReferenceRoot.of(model));
+                    // the whole-state walk (a snapshot image's) gives every leaf once, in key order, whether the nodes are
+                    // in memory or each read from RocksDB (the bare store: no child held, every one loaded by its path)
+                    List<String> expected = new ArrayList<>();
+                    model.entrySet().stream().sorted((x, y) -> Arrays.compareUnsigned(x.getKey().toArray(), y.getKey().toArray()))
+                            .forEach(e -> expected.add(java.util.HexFormat.of().formatHex(e.getKey().toArray()) + "=" + java.util.HexFormat.of().formatHex(e.getValue())));
+                    for (SparseMerkleTree t : List.of(memory, a, b)) {
+                        List<String> walked = new ArrayList<>();
+                        t.forEachLeaf((k, v) -> walked.add(java.util.HexFormat.of().formatHex(k) + "=" + java.util.HexFormat.of().formatHex(v)));
+                        assertThat(walked).isEqualTo(expected);
+                    }
                     if (r.nextInt(6) == 0) {
                         // A reopen starts from an unlinked root read from disk.
                         cached.close();

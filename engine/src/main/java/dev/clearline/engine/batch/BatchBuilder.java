@@ -1,9 +1,14 @@
 package dev.clearline.engine.batch;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.stf.LeafStore;
 import dev.clearline.engine.stf.Outcome;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
+import dev.clearline.engine.transition.MalformedTransitionException;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.SparseMerkleTree;
@@ -131,6 +136,63 @@ public final class BatchBuilder {
      */
     public Hash32 rootAfterPrefix(Batch batch, int prefix) {
         return BatchReplay.rootAfterPrefix(stf, nodes, batch, prefix);
+    }
+
+    /**
+     * Writes what the builder holds beside its tree: the next batch's index, the open batch's
+     * transitions, when it opened and its pre-state root, and the state root now (pending writes
+     * committed first). The tree's leaves are the caller's to write ({@link #forEachLeaf}) and to
+     * hand back to {@link #restore}, which rebuilds the tree from them and checks that root. Call
+     * between commands, every sealed batch taken.
+     */
+    public void writeImage(ImageWriter out) {
+        if (!sealed.isEmpty()) throw new IllegalStateException(sealed.size() + " sealed batch(es) not taken before the image");
+        out.writeLong(nextBatchIndex).writeLong(openedAt).writeHash(preRoot).writeHash(state.root());
+        out.writeInt(open.size());
+        for (Transition t : open) out.writeBytes(TransitionCodec.encode(t));
+    }
+
+    /** Visits every leaf of the state (pending writes committed first), in key order: the tree's own arrays, not to be modified. */
+    public void forEachLeaf(java.util.function.BiConsumer<byte[], byte[]> visitor) {
+        state.root();
+        state.tree().forEachLeaf(visitor);
+    }
+
+    /**
+     * The builder an image describes, its tree rebuilt in one version from {@code leaves} (each
+     * internal node hashed once, not once per transition that wrote below it). Refused when that
+     * does not give the root the image records.
+     *
+     * <p>The open batch's pre-state is known by its root only: the tree versions before the image
+     * are gone, so the batch sealed next records no pre-state version ({@link Batch#preStateVersion}
+     * -1); nothing in the sequencer replays from it (a dispute replays L1's calldata in the prover).
+     */
+    public static BatchBuilder restore(Stf stf, NodeStore nodes, BatchPolicy policy, int cachedLeaves, List<LeafStore.Write> leaves,
+                                       ImageReader in) {
+        BatchBuilder b = new BatchBuilder(stf, nodes, policy, cachedLeaves);
+        b.nextBatchIndex = in.readLong();
+        b.openedAt = in.readLong();
+        Hash32 pre = in.readHash();
+        Hash32 root = in.readHash();
+        int n = in.readCount(1);
+        for (int i = 0; i < n; i++) {
+            try {
+                b.open.add(TransitionCodec.decode(in.readBytes()));
+            } catch (MalformedTransitionException e) {
+                throw new ImageFormatException("open transition " + i + " of the image does not decode: " + e.getMessage());
+            }
+        }
+        if (pre == null || root == null) throw new ImageFormatException("the batch builder's image lacks a root");
+        b.state.putAll(leaves);
+        b.state.commit();
+        Hash32 rebuilt = b.state.root();
+        if (!rebuilt.equals(root)) {
+            throw new ImageFormatException("the image's " + leaves.size() + " leaves give the state root " + rebuilt
+                    + " but the image records " + root);
+        }
+        b.preRoot = pre;
+        b.preVersion = -1;
+        return b;
     }
 
     private long currentPriorityOpsConsumed() {

@@ -1,5 +1,11 @@
 package dev.clearline.engine.book;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+
+import java.util.BitSet;
+
 /**
  * The limit order book of one market, with price-time priority matching. See the package
  * documentation for the matching rules.
@@ -101,6 +107,145 @@ public final class OrderBook {
 
     public BookConfig config() {
         return config;
+    }
+
+    /**
+     * Writes everything this book holds, exactly: its config, the next event sequence number, the
+     * resting orders (record, slot, FIFO links: the order table's layout), every queue of every
+     * ladder, the peg references and threshold heaps as laid out, and the mark. Grows with the
+     * resting orders, not with the capacity. Call between requests. Not written, because every
+     * request sets them before reading them: {@code bestPrice}, {@code takerStopped}, the
+     * {@code plan*} scratch arrays and the side walk.
+     */
+    public void writeImage(ImageWriter out) {
+        out.writeLong(config.maxPriceTicks()).writeLong(config.maxSizeLots()).writeInt(config.capacity())
+                .writeLong(config.firstSequence());
+        out.writeLong(nextSeq).writeInt(resting);
+        table.writeImage(out);
+        for (PriceLadder[] ladders : new PriceLadder[][] {bidLadders, askLadders}) {
+            for (PriceLadder l : ladders) {
+                out.writeBoolean(l != null);
+                if (l != null) {
+                    l.writeImage(out);
+                }
+            }
+        }
+        out.writeInt(pegCount[0]).writeInt(pegCount[1]);
+        for (long[] side : refs) {
+            out.writeLong(side[0]).writeLong(side[1]);
+        }
+        out.writeBoolean(refsCurrent);
+        for (Thresholds[][] side : thresholds) {
+            for (Thresholds[] th : side) {
+                out.writeBoolean(th != null);
+                if (th != null) {
+                    th[0].writeImage(out);
+                    th[1].writeImage(out);
+                }
+            }
+        }
+        out.writeBoolean(hasMark).writeLong(markFloorTicks).writeLong(markCeilTicks);
+    }
+
+    /**
+     * The book {@link #writeImage} wrote, built with {@code config}, which must be the config the
+     * image was written with (an image of another book shape is refused before anything is
+     * allocated). Refuses an image whose queues do not hold exactly the resting orders.
+     *
+     * @throws ImageFormatException on a truncated, damaged or foreign image
+     */
+    public static OrderBook readImage(ImageReader in, BookConfig config) {
+        long maxPriceTicks = in.readLong();
+        long maxSizeLots = in.readLong();
+        int capacity = in.readInt();
+        long firstSequence = in.readLong();
+        if (maxPriceTicks != config.maxPriceTicks() || maxSizeLots != config.maxSizeLots() || capacity != config.capacity()
+                || firstSequence != config.firstSequence()) {
+            throw new ImageFormatException("the image's book (" + maxPriceTicks + " ticks, " + maxSizeLots + " lots, capacity "
+                    + capacity + ", first sequence " + firstSequence + ") is not this book " + config);
+        }
+        OrderBook b = new OrderBook(config);
+        b.restore(in);
+        return b;
+    }
+
+    private void restore(ImageReader in) {
+        nextSeq = in.readLong();
+        int restingWritten = in.readInt();
+        table.readImage(in);
+        if (restingWritten != table.live()) {
+            throw new ImageFormatException("a book of " + restingWritten + " resting orders with " + table.live() + " in its table");
+        }
+        resting = restingWritten;
+        for (int si = 0; si < 2; si++) {
+            for (int k = FIXED; k <= BOOK_FLOAT; k++) {
+                boolean present = in.readBoolean();
+                if (k == FIXED && !present) {
+                    throw new ImageFormatException("a book without its fixed-price ladder");
+                }
+                if (present) {
+                    ladder(si == 0, k).readImage(in, table.slots());
+                }
+            }
+        }
+        pegCount[0] = in.readInt();
+        pegCount[1] = in.readInt();
+        for (long[] side : refs) {
+            side[0] = in.readLong();
+            side[1] = in.readLong();
+        }
+        refsCurrent = in.readBoolean();
+        for (int si = 0; si < 2; si++) {
+            for (PegRef ref : PegRef.values()) {
+                if (in.readBoolean()) {
+                    Thresholds[] th = thresholds(si, ref);
+                    th[0].readImage(in);
+                    th[1].readImage(in);
+                }
+            }
+        }
+        hasMark = in.readBoolean();
+        markFloorTicks = in.readLong();
+        markCeilTicks = in.readLong();
+        checkQueues();
+    }
+
+    /**
+     * Every resting order sits in exactly one queue, the one its record names (side, kind,
+     * level), linked both ways from head to tail, and the peg counts are the pegs queued.
+     */
+    private void checkQueues() {
+        BitSet seen = new BitSet(table.slots());
+        int[] pegs = new int[2];
+        int queued = 0;
+        for (int si = 0; si < 2; si++) {
+            boolean buy = si == 0;
+            PriceLadder[] ladders = buy ? bidLadders : askLadders;
+            for (int k = FIXED; k <= BOOK_FLOAT; k++) {
+                PriceLadder l = ladders[k];
+                for (int lvl = l == null ? NIL : l.best(); lvl != NIL; lvl = l.worse(lvl)) {
+                    int prev = NIL;
+                    for (int s = l.head(lvl); s != NIL; s = Slots.next(links, s)) {
+                        if (s < 0 || s >= table.slots() || seen.get(s) || (pool[s * STRIDE + META] & Slots.LIVE_BIT) == 0
+                                || Slots.prev(links, s) != prev || isBuy(s) != buy || kindOf(s) != k || levelOf(s) != lvl) {
+                            throw new ImageFormatException("the queue at level " + lvl + " (side " + si + ", kind " + k
+                                    + ") does not hold the order in slot " + s + " as its record says");
+                        }
+                        seen.set(s);
+                        prev = s;
+                        queued++;
+                        pegs[si] += k == FIXED ? 0 : 1;
+                    }
+                    if (prev != l.tail(lvl)) {
+                        throw new ImageFormatException("the queue at level " + lvl + " ends at slot " + prev + ", not at its tail " + l.tail(lvl));
+                    }
+                }
+            }
+        }
+        if (queued != resting || pegs[0] != pegCount[0] || pegs[1] != pegCount[1]) {
+            throw new ImageFormatException(queued + " orders queued (" + pegs[0] + " + " + pegs[1] + " pegs) in a book of " + resting
+                    + " (" + pegCount[0] + " + " + pegCount[1] + " pegs)");
+        }
     }
 
     /** A fully displayed order without flags or expiry. */

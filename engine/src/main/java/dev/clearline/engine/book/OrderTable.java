@@ -1,5 +1,9 @@
 package dev.clearline.engine.book;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+
 /**
  * The resting orders: a record per order ({@link Slots}), found by the order's id.
  *
@@ -89,6 +93,99 @@ final class OrderTable {
         index = new long[INDEX_PADDING + positions];
         mask = positions - 1;
         indexBits = Integer.numberOfTrailingZeros(positions);
+    }
+
+    /** Orders live in the table. */
+    int live() {
+        return live;
+    }
+
+    /**
+     * Writes the live orders, each with its slot, record and links, ascending by slot, then the
+     * index as runs of its occupied positions. A free slot's record is not written: a slot is
+     * written in full whenever it is claimed, so what a departed order left there is never read.
+     * The free bitmaps and counts follow from the live slots and the index.
+     */
+    void writeImage(ImageWriter out) {
+        out.writeInt(live);
+        for (int w = 0; w < freeBits.length; w++) {
+            for (long taken = ~freeBits[w]; taken != 0; taken &= taken - 1) {
+                int slot = (w << 6) + Long.numberOfTrailingZeros(taken);
+                out.writeInt(slot);
+                for (int f = Slots.ID; f <= Slots.META; f++) {
+                    out.writeLong(pool[slot * STRIDE + f]);
+                }
+                out.writeLong(links[slot]);
+            }
+        }
+        out.writeSparseLongs(index);
+    }
+
+    /**
+     * Restores what {@link #writeImage} wrote into this table, which must be new. Refuses a
+     * table a look-up would not read back: an order that is not found in its slot (a twin id, or
+     * away from home and missing from the index), an index entry naming no order.
+     */
+    void readImage(ImageReader in) {
+        if (live != 0) {
+            throw new IllegalStateException("restoring into an order table that is not new");
+        }
+        int n = in.readCount(68);
+        if (n > capacity) {
+            throw new ImageFormatException(n + " orders in a table for " + capacity);
+        }
+        int last = -1;
+        for (int j = 0; j < n; j++) {
+            int slot = in.readInt();
+            if (slot <= last || slot >= slots()) {
+                throw new ImageFormatException("slot " + slot + " after slot " + last + " in a table of " + slots());
+            }
+            last = slot;
+            for (int f = Slots.ID; f <= Slots.META; f++) {
+                pool[slot * STRIDE + f] = in.readLong();
+            }
+            links[slot] = in.readLong();
+            if ((pool[slot * STRIDE + Slots.META] & Slots.LIVE_BIT) == 0) {
+                throw new ImageFormatException("slot " + slot + " is listed live without its live bit");
+            }
+            take(slot);
+            live++;
+        }
+        in.readSparseLongsInto(index);
+        for (int i = 0; i < INDEX_PADDING; i++) {
+            if (index[i] != 0) {
+                throw new ImageFormatException("an order in the index's padding");
+            }
+        }
+        int away = 0;
+        for (int i = 0; i <= mask; i++) {
+            long e = index[INDEX_PADDING + i];
+            if (e == 0) {
+                continue;
+            }
+            int slot = (int) (e & SLOT_MASK) - 1;
+            if (slot < 0 || slot >= slots() || isFree(slot)) {
+                throw new ImageFormatException("index position " + i + " names slot " + slot + ", which holds no order");
+            }
+            long id = pool[slot * STRIDE + Slots.ID];
+            if (home(id) == slot || e >>> SLOT_BITS != fingerprint(id)) {
+                throw new ImageFormatException("index position " + i + " does not fit order " + id + " in slot " + slot);
+            }
+            indexed++;
+        }
+        for (int w = 0; w < freeBits.length; w++) {
+            for (long taken = ~freeBits[w]; taken != 0; taken &= taken - 1) {
+                int slot = (w << 6) + Long.numberOfTrailingZeros(taken);
+                long id = pool[slot * STRIDE + Slots.ID];
+                if (find(id) != slot) {
+                    throw new ImageFormatException("order " + id + " in slot " + slot + " is not found there");
+                }
+                away += home(id) == slot ? 0 : 1;
+            }
+        }
+        if (away != indexed) {
+            throw new ImageFormatException(indexed + " index entries for " + away + " orders away from their home slot");
+        }
     }
 
     /** The records by slot, laid out as {@link Slots} describes. */

@@ -1,5 +1,9 @@
 package dev.clearline.engine.book;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+
 import java.util.Arrays;
 
 /**
@@ -38,6 +42,64 @@ final class PriceLadder {
 
     int head(int level) {
         return ends[2 * level];
+    }
+
+    int tail(int level) {
+        return ends[2 * level + 1];
+    }
+
+    /** Levels in the ladder (prices, or peg offsets). */
+    int levels() {
+        return ends.length / 2;
+    }
+
+    /**
+     * Writes the best level and each non-empty level with its queue's head and tail slots,
+     * ascending; the queues' links are the order table's. Empty levels (nearly all of a
+     * preallocated ladder) cost nothing, and the bitmaps follow from the levels.
+     */
+    void writeImage(ImageWriter out) {
+        int n = 0;
+        for (long w : levelBits) {
+            n += Long.bitCount(w);
+        }
+        out.writeInt(best).writeInt(n);
+        for (int w = 0; w < levelBits.length; w++) {
+            for (long bits = levelBits[w]; bits != 0; bits &= bits - 1) {
+                int level = (w << 6) + Long.numberOfTrailingZeros(bits);
+                out.writeInt(level).writeInt(ends[2 * level]).writeInt(ends[2 * level + 1]);
+            }
+        }
+    }
+
+    /** Restores what {@link #writeImage} wrote into this ladder, which must be new; queue ends must be slots below {@code slots}. */
+    void readImage(ImageReader in, int slots) {
+        if (best != NONE) {
+            throw new IllegalStateException("restoring into a ladder that is not new");
+        }
+        int b = in.readInt();
+        int n = in.readCount(12);
+        int first = NONE;
+        int last = NONE;
+        for (int j = 0; j < n; j++) {
+            int level = in.readInt();
+            int head = in.readInt();
+            int tail = in.readInt();
+            if (level <= last || level >= levels() || head < 0 || head >= slots || tail < 0 || tail >= slots) {
+                throw new ImageFormatException("a price level " + level + " (queue " + head + ".." + tail + ") after level " + last
+                        + " in a ladder of " + levels() + " levels and " + slots + " slots");
+            }
+            ends[2 * level] = head;
+            ends[2 * level + 1] = tail;
+            markNonEmpty(level);
+            first = j == 0 ? level : first;
+            last = level;
+        }
+        int expected = bestIsHighest ? last : first;
+        if (b != expected) {
+            throw new ImageFormatException("a ladder whose best level is " + expected + " says " + b);
+        }
+        best = b;
     }
 
     /** True when {@code level} is at least as good as {@code other} for this side. */

@@ -1,5 +1,9 @@
 package dev.clearline.engine.book;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+
 import java.util.Arrays;
 
 /**
@@ -106,6 +110,37 @@ final class Thresholds {
         }
         keys[i] = key;
         ids[i] = id;
+    }
+
+    /**
+     * Writes the heap as laid out, stale entries included: they decide when {@link #retain} runs
+     * and, among equal keys, the order in which pegs change queue.
+     */
+    void writeImage(ImageWriter out) {
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            out.writeLong(keys[i]).writeLong(ids[i]);
+        }
+    }
+
+    /** Restores what {@link #writeImage} wrote into this heap, which must be new (the spare room changes nothing). */
+    void readImage(ImageReader in) {
+        if (size != 0) {
+            throw new IllegalStateException("restoring into a heap that is not new");
+        }
+        int n = in.readCount(16);
+        long[] k = new long[Math.max(16, n)];
+        long[] d = new long[k.length];
+        for (int i = 0; i < n; i++) {
+            k[i] = in.readLong();
+            d[i] = in.readLong();
+            if (i > 0 && k[(i - 1) >>> 1] > k[i]) {
+                throw new ImageFormatException("a peg threshold heap out of heap order at entry " + i);
+            }
+        }
+        keys = k;
+        ids = d;
+        size = n;
     }
 
     @FunctionalInterface

@@ -1,5 +1,8 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.PositionLeaf;
@@ -122,5 +125,47 @@ final class Account {
         exposures[2 * n] = new Exposure();
         exposures[2 * n + 1] = new Exposure();
         return n;
+    }
+
+    /**
+     * Writes the owner id, address, used nonces and, per market in the order this account first
+     * met them, the followed position and the resting exposure of each side. The leaf cells are
+     * not written: they are the mirror's, found again by key on restore.
+     */
+    void writeImage(ImageWriter out) {
+        out.writeLong(ownerId).writeAddress(address);
+        nonces.writeImage(out);
+        out.writeInt(markets.length);
+        for (int i = 0; i < markets.length; i++) {
+            out.writeInt(markets[i]).writeLong(trackedSize[i]).writeLong(entryValue[i]);
+            for (int side = 0; side < 2; side++) {
+                Exposure x = exposures[2 * i + side];
+                out.writeLong(x.size).writeLong(x.notional).writeLong(x.unpostedMargin);
+            }
+        }
+    }
+
+    /** The account {@link #writeImage} wrote, its cells taken from {@code mirror} (restored before it). */
+    static Account readImage(ImageReader in, MemoryLeafStore mirror, KeyCache keys) {
+        long ownerId = in.readLong();
+        Address address = in.readAddress();
+        if (address == null) throw new ImageFormatException("account " + ownerId + " without its address");
+        Account a = new Account(ownerId, address, mirror, keys);
+        a.nonces.readImage(in);
+        int n = in.readCount(68);
+        for (int j = 0; j < n; j++) {
+            int marketId = in.readInt();
+            int i = a.slot(marketId);
+            if (i != j) throw new ImageFormatException("account " + ownerId + " lists market " + marketId + " twice");
+            a.trackedSize[i] = in.readLong();
+            a.entryValue[i] = in.readLong();
+            for (int side = 0; side < 2; side++) {
+                Exposure x = a.exposures[2 * i + side];
+                x.size = in.readLong();
+                x.notional = in.readLong();
+                x.unpostedMargin = in.readLong();
+            }
+        }
+        return a;
     }
 }

@@ -1,5 +1,8 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.risk.Margin;
@@ -65,6 +68,17 @@ final class Deleverager {
             reportedShortfall = shortfall;
             events.add(new ExchangeEvent.InsuranceShortfall(events.next(), shortfall));
         }
+    }
+
+    /** Writes the shortfall last reported: the next report is made only when it changes. */
+    void writeImage(ImageWriter out) {
+        out.writeLong(reportedShortfall);
+    }
+
+    void readImage(ImageReader in) {
+        long s = in.readLong();
+        if (s < 0) throw new ImageFormatException("a reported shortfall of " + s);
+        reportedShortfall = s;
     }
 
     /** The shortfall last reported (0 when the fund's worth is not negative). */

@@ -1,5 +1,8 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,5 +27,20 @@ final class EventLog {
 
     void discard() {
         events.clear();
+    }
+
+    /** Events produced and not taken yet. */
+    boolean isEmpty() {
+        return events.isEmpty();
+    }
+
+    /** Writes the next sequence number; the buffer must be empty (a state image is taken between commands). */
+    void writeImage(ImageWriter out) {
+        if (!events.isEmpty()) throw new IllegalStateException(events.size() + " events not taken yet");
+        out.writeLong(seq);
+    }
+
+    void readImage(ImageReader in) {
+        seq = in.readLong();
     }
 }

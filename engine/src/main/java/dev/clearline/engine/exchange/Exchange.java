@@ -3,7 +3,11 @@ package dev.clearline.engine.exchange;
 import dev.clearline.engine.book.BookConfig;
 import dev.clearline.engine.book.OrderBook;
 import dev.clearline.engine.book.RejectReason;
+import dev.clearline.engine.book.Side;
 import dev.clearline.engine.book.TimeInForce;
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
@@ -65,6 +69,199 @@ public final class Exchange {
         this.mirror = new StfMirror(domain, verifier);
         this.glue = new BookGlue(mirror, index, reservations, events);
         this.deleverager = new Deleverager(mirror, events);
+    }
+
+    /** Marks the start of each part of an image: a damaged image is refused naming the part it went wrong in. */
+    private enum Part {
+        EXCHANGE(0x434c4558), LEAVES(0x4c454146), ACCOUNTS(0x41434354), ORDERS(0x4f524452), MARKETS(0x4d4b5453), END(0x454e4421);
+
+        final int tag;
+
+        Part(int tag) {
+            this.tag = tag;
+        }
+
+        void write(ImageWriter out) {
+            out.writeInt(tag);
+        }
+
+        void expect(ImageReader in) {
+            int at = in.position();
+            if (in.readInt() != tag) throw new ImageFormatException("the exchange image's " + this + " part does not start at byte " + at);
+        }
+    }
+
+    /**
+     * Writes everything this exchange holds; call only between commands (no transitions or
+     * events waiting to be taken: throw IllegalStateException otherwise). {@link #readImage}
+     * gives back an exchange that behaves exactly as this one: the same replies, events (with
+     * their sequence numbers), transitions and state for any commands that follow.
+     *
+     * <p>Layout, in parts: the book sizes and the next event number; the mirror's leaves by key;
+     * the accounts in creation order (owner id = place), then the address table as laid out; the
+     * live orders, once each, inside the by-id table as laid out, then the hash table and the
+     * cancelled fingerprints; the insurance shortfall last reported; each market, ascending, with
+     * its book and its expiry heap as laid out. Orders and accounts are referred to by book id and
+     * owner id, so an object several structures share comes back as one object.
+     *
+     * <p>Not written, because nothing reads them before a command sets them again: the caches
+     * (last book, the mirror's markets and keys, the leaf cells' decoded values) and the book glue's
+     * per-command scratch: its sink (set at the start of each book call) and the planned posts of
+     * a fill-or-kill trial (cleared as each trial starts and read only on the trial's overlay).
+     *
+     * @throws IllegalStateException when called with events or transitions not taken, or when the
+     *     exchange's own structures disagree (a bug: no image is better than a wrong one)
+     */
+    public void writeImage(ImageWriter out) {
+        writeImage(out, true);
+    }
+
+    /**
+     * As {@link #writeImage(ImageWriter)}; with {@code leaves} false the mirror's leaves are left
+     * out, for a caller that writes them itself (a sequencer's image writes the state's leaves once,
+     * for the mirror and the Merkle tree both) and hands them to {@link #readImage(ImageReader,
+     * Eip712, SignatureVerifier, MarketBooks, List)}.
+     */
+    public void writeImage(ImageWriter out, boolean leaves) {
+        if (!events.isEmpty() || mirror.hasPending()) {
+            throw new IllegalStateException("a state image is taken between commands: take the events and transitions first");
+        }
+        Part.EXCHANGE.write(out);
+        out.writeLong(bookSizes.maxPriceTicks()).writeLong(bookSizes.maxSizeLots()).writeInt(bookSizes.capacity());
+        events.writeImage(out);
+        Part.LEAVES.write(out);
+        out.writeBoolean(leaves);
+        if (leaves) mirror.writeImage(out);
+        Part.ACCOUNTS.write(out);
+        writeAccounts(out);
+        Part.ORDERS.write(out);
+        index.writeImage(out);
+        deleverager.writeImage(out);
+        Part.MARKETS.write(out);
+        writeMarkets(out);
+        Part.END.write(out);
+    }
+
+    /**
+     * The exchange an image describes, behaving exactly as the one that wrote it. Reads only its
+     * own part of {@code in} (a snapshot goes on after it).
+     *
+     * @param bookSizes must be the sizes the image was written with
+     * @throws ImageFormatException when the image is truncated, damaged, or of other book sizes
+     */
+    public static Exchange readImage(ImageReader in, Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes) {
+        return readImage(in, domain, verifier, bookSizes, null);
+    }
+
+    /**
+     * As {@link #readImage(ImageReader, Eip712, SignatureVerifier, MarketBooks)}, for an image
+     * written without its leaves: {@code leaves} are the mirror's (null when the image holds them).
+     */
+    public static Exchange readImage(ImageReader in, Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes,
+                                     List<dev.clearline.engine.stf.LeafStore.Write> leaves) {
+        Exchange x = new Exchange(domain, verifier, bookSizes);
+        try {
+            x.restore(in, leaves);
+        } catch (ImageFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // whatever a damaged image trips over on the way, the caller is told the same thing: not this image
+            ImageFormatException f = new ImageFormatException("the exchange image does not hold together: " + e);
+            f.initCause(e);
+            throw f;
+        }
+        return x;
+    }
+
+    private void restore(ImageReader in, List<dev.clearline.engine.stf.LeafStore.Write> leaves) {
+        Part.EXCHANGE.expect(in);
+        long maxPriceTicks = in.readLong();
+        long maxSizeLots = in.readLong();
+        int capacity = in.readInt();
+        if (maxPriceTicks != bookSizes.maxPriceTicks() || maxSizeLots != bookSizes.maxSizeLots() || capacity != bookSizes.capacity()) {
+            throw new ImageFormatException("the image's book sizes (" + maxPriceTicks + " ticks, " + maxSizeLots + " lots, capacity "
+                    + capacity + ") are not this exchange's " + bookSizes);
+        }
+        events.readImage(in);
+        Part.LEAVES.expect(in);
+        boolean inImage = in.readBoolean();
+        if (inImage == (leaves != null)) {
+            throw new ImageFormatException(inImage ? "the exchange image holds its leaves and others were given too"
+                    : "the exchange image was written without its leaves and none were given");
+        }
+        if (inImage) mirror.readImage(in);
+        else mirror.state.putAll(leaves);
+        Part.ACCOUNTS.expect(in);
+        readAccounts(in);
+        Part.ORDERS.expect(in);
+        index.readImage(in, this::accountOf);
+        deleverager.readImage(in);
+        Part.MARKETS.expect(in);
+        readMarkets(in);
+        Part.END.expect(in);
+    }
+
+    /** The accounts in creation order (each one's owner id is its place), then the table by address as laid out. */
+    private void writeAccounts(ImageWriter out) {
+        out.writeInt(accountsInOrder.size());
+        for (Account a : accountsInOrder) a.writeImage(out);
+        accounts.writeImage(out, a -> a.ownerId, a -> a.address);
+    }
+
+    private void readAccounts(ImageReader in) {
+        int n = in.readCount(29);
+        for (int i = 0; i < n; i++) {
+            Account a = Account.readImage(in, mirror.state, mirror.keys);
+            if (a.ownerId != i) throw new ImageFormatException("account " + a.ownerId + " in place " + i);
+            accountsInOrder.add(a);
+        }
+        accounts.readImage(in, this::accountOf, a -> a.address);
+        if (accounts.size() != n) throw new ImageFormatException(accounts.size() + " addresses for " + n + " accounts");
+    }
+
+    /** The account with this owner id, or null. */
+    private Account accountOf(long ownerId) {
+        return ownerId >= 0 && ownerId < accountsInOrder.size() ? accountsInOrder.get((int) ownerId) : null;
+    }
+
+    /** Each market, ascending: its id, its book, its expiry heap (orders by book id). */
+    private void writeMarkets(ImageWriter out) {
+        if (!marketIds.equals(books.keySet().stream().sorted().toList())) {
+            throw new IllegalStateException("markets " + marketIds + " but books for " + books.keySet());
+        }
+        out.writeInt(marketIds.size());
+        for (int id : marketIds) {
+            MarketBook mb = books.get(id);
+            out.writeInt(id);
+            mb.book().writeImage(out);
+            mb.expiries().writeImage(out, index::get);
+        }
+    }
+
+    private void readMarkets(ImageReader in) {
+        int n = in.readCount(4);
+        BookConfig config = BookConfig.of(bookSizes.maxPriceTicks(), bookSizes.maxSizeLots(), bookSizes.capacity());
+        for (int i = 0; i < n; i++) {
+            int id = in.readInt();
+            if (i > 0 && id <= marketIds.get(i - 1)) throw new ImageFormatException("market " + id + " after market " + marketIds.get(i - 1));
+            MarketBook mb = new MarketBook(id, OrderBook.readImage(in, config), new ExpiryQueue());
+            mb.expiries().readImage(in, index::get);
+            checkRestingOrdersAreLive(mb);
+            books.put(id, mb);
+            marketIds.add(id);
+        }
+    }
+
+    /** Each order resting in a restored book is a live order of that market and owner: the book glue finds it by id. */
+    private void checkRestingOrdersAreLive(MarketBook mb) {
+        for (Side side : Side.values()) {
+            mb.book().forEachResting(side, (orderId, ownerId, price, visible, hidden, expiresAt) -> {
+                LiveOrder e = index.get(orderId);
+                if (e == null || e.marketId() != mb.marketId() || e.account.ownerId != ownerId) {
+                    throw new ImageFormatException("order " + orderId + " rests in market " + mb.marketId() + " without its live order");
+                }
+            });
+        }
     }
 
     /** Transitions produced since the last call, in order: the batch builder's input. */

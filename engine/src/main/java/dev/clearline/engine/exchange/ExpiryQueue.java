@@ -1,6 +1,11 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+
 import java.util.Arrays;
+import java.util.function.LongFunction;
 
 /**
  * The resting orders that carry an expiry, soonest first: an indexed binary heap (each order
@@ -85,5 +90,39 @@ final class ExpiryQueue {
         }
         heap[i] = e;
         e.expiryIndex = i;
+    }
+
+    /**
+     * Writes the heap as laid out (book ids in heap order): equal expiries leave in an order only
+     * the layout decides. Each queued order must be the live order its id names ({@code orders}),
+     * which is what the restored queue will hold.
+     */
+    void writeImage(ImageWriter out, LongFunction<LiveOrder> orders) {
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            if (orders.apply(heap[i].id) != heap[i]) throw new IllegalStateException("order " + heap[i].id + " is queued for expiry but not live");
+            out.writeLong(heap[i].id);
+        }
+    }
+
+    /**
+     * Restores what {@link #writeImage} wrote into this queue, which must be new; {@code orders}
+     * finds a live order by id. The array's spare room is not restored: it changes no order.
+     */
+    void readImage(ImageReader in, LongFunction<LiveOrder> orders) {
+        if (size != 0) throw new IllegalStateException("restoring into a queue that is not new");
+        int n = in.readCount(8);
+        LiveOrder[] h = new LiveOrder[Math.max(64, n)];
+        for (int i = 0; i < n; i++) {
+            long id = in.readLong();
+            LiveOrder e = orders.apply(id);
+            if (e == null) throw new ImageFormatException("the expiry queue names order " + id + ", which the image does not hold");
+            if (e.expiryIndex >= 0) throw new ImageFormatException("order " + id + " is queued for expiry twice");
+            if (i > 0 && key(h[(i - 1) >>> 1]) > key(e)) throw new ImageFormatException("the expiry queue is out of heap order at order " + id);
+            h[i] = e;
+            e.expiryIndex = i;
+        }
+        heap = h;
+        size = n;
     }
 }

@@ -1,5 +1,13 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.ToLongFunction;
+
 /**
  * An open-addressing map (no entry object per mapping, backward-shift deletion) for keys that
  * cache their hash code (order hashes, addresses): the exchange looks orders up by hash and
@@ -9,9 +17,11 @@ package dev.clearline.engine.exchange;
  * Single-threaded.
  */
 final class HashIndex<K, V> {
-    private Object[] keys = new Object[1 << 10];
-    private int[] hashes = new int[1 << 10];
-    private Object[] values = new Object[1 << 10];
+    private static final int INITIAL = 1 << 10;
+
+    private Object[] keys = new Object[INITIAL];
+    private int[] hashes = new int[INITIAL];
+    private Object[] values = new Object[INITIAL];
     private int size;
 
     @SuppressWarnings("unchecked")
@@ -127,5 +137,57 @@ final class HashIndex<K, V> {
     private static int slot(int hashCode, int mask) {
         int h = hashCode * 0x9E3779B9;
         return (h ^ (h >>> 16)) & mask;
+    }
+
+    /**
+     * Writes the table as laid out: its length, then each occupied position with a reference to
+     * its value ({@code refOf}: the value is written elsewhere, once). The key is not written: it
+     * is always {@code keyOf(value)}, checked here. Positions are kept so a restored index is the
+     * same table, not merely an equal map.
+     */
+    @SuppressWarnings("unchecked")
+    void writeImage(ImageWriter out, ToLongFunction<V> refOf, Function<V, K> keyOf) {
+        out.writeInt(hashes.length).writeInt(size);
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] == 0) continue;
+            V v = (V) values[i];
+            if (!keys[i].equals(keyOf.apply(v))) throw new IllegalStateException("a value is indexed under a key not its own: " + keys[i]);
+            out.writeInt(i).writeLong(refOf.applyAsLong(v));
+        }
+    }
+
+    /** Restores what {@link #writeImage} wrote into this index, which must be new; {@code resolve} finds a value by its reference. */
+    @SuppressWarnings("unchecked")
+    void readImage(ImageReader in, LongFunction<V> resolve, Function<V, K> keyOf) {
+        if (size != 0) throw new IllegalStateException("restoring into an index that is not new");
+        int length = in.readInt();
+        int n = in.readCount(12);
+        if (length < INITIAL || length > LongSet.MAX_TABLE || Integer.bitCount(length) != 1 || (long) n * 2 > length) {
+            throw new ImageFormatException("an index of " + n + " entries in a table of " + length + " positions");
+        }
+        Object[] k = new Object[length];
+        int[] h = new int[length];
+        Object[] v = new Object[length];
+        int last = -1;
+        for (int j = 0; j < n; j++) {
+            int at = in.readInt();
+            if (at <= last || at >= length) throw new ImageFormatException("index position " + at + " after " + last + " in a table of " + length);
+            last = at;
+            long ref = in.readLong();
+            V value = resolve.apply(ref);
+            if (value == null) throw new ImageFormatException("index position " + at + " names " + ref + ", which the image does not hold");
+            K key = keyOf.apply(value);
+            k[at] = key;
+            h[at] = stored(key.hashCode());
+            v[at] = value;
+        }
+        keys = k;
+        hashes = h;
+        values = v;
+        size = n;
+        for (int i = 0; i < length; i++) {
+            // each entry must be where a look-up finds it (no gap in its probe run, no earlier twin)
+            if (h[i] != 0 && find((K) k[i]) != i) throw new ImageFormatException("index key " + k[i] + " at position " + i + " is not where a look-up finds it");
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.state.OrderHashLeaf;
@@ -8,6 +11,7 @@ import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.StateReads;
 
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * The exchange's live orders by book id and by hash, and what it must remember of the orders that
@@ -110,6 +114,35 @@ final class OrderIndex {
     /** A snapshot of the live orders, for rare whole-set passes (liquidation), not per-operation use. */
     List<LiveOrder> all() {
         return byId.values();
+    }
+
+    /**
+     * Writes the live orders, each once, inside the by-id table (as laid out: liquidation walks
+     * it), then the hash table as laid out with references by book id, the fingerprint sets and
+     * the next id. Every order the hash table holds must be the one its id names.
+     */
+    void writeImage(ImageWriter out) {
+        byId.writeImage(out, (o, e) -> e.writeImage(o));
+        byHash.writeImage(out, e -> {
+            if (byId.get(e.id) != e) throw new IllegalStateException("order " + e.id + " is live by hash but not by id");
+            return e.id;
+        }, e -> e.v.hash());
+        cancelledUnposted.writeImage(out);
+        forcedTombstones.writeImage(out);
+        out.writeLong(nextId);
+    }
+
+    /** Restores what {@link #writeImage} wrote into this index, which must be new; {@code accounts} finds an account by owner id. */
+    void readImage(ImageReader in, LongFunction<Account> accounts) {
+        byId.readImage(in, r -> LiveOrder.readImage(r, accounts), e -> e.id);
+        byHash.readImage(in, byId::get, e -> e.v.hash());
+        cancelledUnposted.readImage(in);
+        forcedTombstones.readImage(in);
+        long next = in.readLong();
+        for (LiveOrder e : byId.values()) {
+            if (e.id < 1 || e.id >= next) throw new ImageFormatException("live order " + e.id + " not below the next id " + next);
+        }
+        nextId = next;
     }
 
     /** The hash's first 8 bytes: Keccak output, so as good as any 64 bits of it. */

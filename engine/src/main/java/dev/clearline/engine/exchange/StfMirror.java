@@ -1,5 +1,8 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
@@ -9,6 +12,7 @@ import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.stf.KeyCache;
 import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.engine.stf.LeafStore.Write;
 import dev.clearline.engine.stf.MemoryLeafStore;
 import dev.clearline.engine.stf.Outcome;
 import dev.clearline.engine.stf.Reject;
@@ -16,6 +20,7 @@ import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +119,44 @@ final class StfMirror {
         lastMarketId = id;
         lastMarket = m;
         return m;
+    }
+
+    /** Transitions emitted and not taken yet. */
+    boolean hasPending() {
+        return !emitted.isEmpty();
+    }
+
+    /**
+     * Writes every leaf (key, value), ascending by key so that equal states give equal images
+     * whatever the table's layout (nothing walks the table in its own order). The market cache
+     * and the key cache are not written (they fill again on use), nor the trusted request, which
+     * is set only inside one transition.
+     */
+    void writeImage(ImageWriter out) {
+        if (!emitted.isEmpty()) throw new IllegalStateException(emitted.size() + " transitions not taken yet");
+        if (trustedSignature != null || trustedOrder != null) throw new IllegalStateException("a state image taken inside a transition");
+        List<byte[][]> leaves = new ArrayList<>(state.size());
+        state.forEach((k, v) -> leaves.add(new byte[][] {k, v}));
+        leaves.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+        out.writeInt(leaves.size());
+        for (byte[][] leaf : leaves) out.writeRaw(leaf[0]).writeWords(leaf[1]);
+    }
+
+    /** Restores the leaves {@link #writeImage} wrote into this mirror, which must be new. */
+    void readImage(ImageReader in) {
+        if (state.size() != 0) throw new IllegalStateException("restoring into a mirror that is not new");
+        int n = in.readCount(36); // a key and a value's length at least
+        List<Write> writes = new ArrayList<>(n);
+        byte[] last = null;
+        for (int i = 0; i < n; i++) {
+            byte[] key = in.readRaw(32);
+            byte[] value = in.readWords();
+            if (value == null) throw new ImageFormatException("leaf " + i + " without a value");
+            if (last != null && Arrays.compareUnsigned(last, key) >= 0) throw new ImageFormatException("leaf " + i + " out of key order");
+            last = key;
+            writes.add(new Write(key, value));
+        }
+        state.putAll(writes);
     }
 
     private void trust(Signature signature, Address signer, Order order, Hash32 orderHash) {

@@ -47,6 +47,17 @@ final class BatchCuts {
         return seals;
     }
 
+    void writeImage(dev.clearline.engine.image.ImageWriter out) {
+        out.writeInt(open).writeLong(openedAt).writeInt(openAfterAppend);
+    }
+
+    /** Restores {@link #writeImage} into this (fresh) instance. */
+    void readImage(dev.clearline.engine.image.ImageReader in) {
+        open = in.readInt();
+        openedAt = in.readLong();
+        openAfterAppend = in.readInt();
+    }
+
     /** Transitions in the open batch. */
     int open() {
         return open;

@@ -51,6 +51,20 @@ public final class CommandHistory {
         used = 0;
     }
 
+    /** Takes back an {@link #encoded()} image of {@code count} commands, into this empty history. */
+    void load(byte[] encoded, long count) {
+        if (this.count != 0 || used != 0 || !chunks.isEmpty()) throw new IllegalStateException("load into a history that has commands");
+        if (encoded == null) throw new dev.clearline.engine.image.ImageFormatException("the image has no command history");
+        for (int at = 0; at < encoded.length; ) {
+            if (used == current.length) nextChunk();
+            int n = Math.min(encoded.length - at, current.length - used);
+            System.arraycopy(encoded, at, current, used, n);
+            used += n;
+            at += n;
+        }
+        this.count = count;
+    }
+
     public long count() {
         return count;
     }

@@ -66,6 +66,20 @@ final class L1Finality {
         return m;
     }
 
+    void writeImage(dev.clearline.engine.image.ImageWriter out) {
+        out.writeLong(posted).writeLong(finalized).writeLong(challengePeriod).writeInt(pending.size());
+        for (var e : pending.entrySet()) out.writeLong(e.getKey()).writeLong(e.getValue()[0]).writeLong(e.getValue()[1]);
+    }
+
+    /** Restores {@link #writeImage} into this (fresh) instance. */
+    void readImage(dev.clearline.engine.image.ImageReader in) {
+        posted = in.readLong();
+        finalized = in.readLong();
+        challengePeriod = in.readLong();
+        int n = in.readCount(24);
+        for (int i = 0; i < n; i++) pending.put(in.readLong(), new long[] {in.readLong(), in.readLong()});
+    }
+
     Map<String, Object> view() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("batchesPosted", posted);

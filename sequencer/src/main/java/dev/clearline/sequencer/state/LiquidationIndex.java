@@ -68,6 +68,44 @@ final class LiquidationIndex {
         return n;
     }
 
+    /**
+     * Every indexed position with its key as computed when it was indexed (the key's double is
+     * written bit for bit, so a restored index answers exactly as this one), per market.
+     */
+    void writeImage(dev.clearline.engine.image.ImageWriter out) {
+        out.writeInt(markets.size());
+        for (var m : new TreeMap<>(markets).entrySet()) {
+            Side s = m.getValue();
+            out.writeInt(m.getKey()).writeInt(s.keys.size());
+            for (String hex : new java.util.TreeSet<>(s.keys.keySet())) {
+                out.writeAddress(s.owners.get(hex)).writeBoolean(s.isLong.get(hex)).writeLong(Double.doubleToRawLongBits(s.keys.get(hex).at()));
+            }
+        }
+    }
+
+    /** Restores {@link #writeImage} into this (empty) index. */
+    void readImage(dev.clearline.engine.image.ImageReader in) {
+        int n = in.readCount(8);
+        for (int i = 0; i < n; i++) {
+            int market = in.readInt();
+            int count = in.readCount(30);
+            Side s = new Side();
+            for (int j = 0; j < count; j++) {
+                Address owner = in.readAddress();
+                boolean isLong = in.readBoolean();
+                double at = Double.longBitsToDouble(in.readLong());
+                if (owner == null) throw new dev.clearline.engine.image.ImageFormatException("an indexed position without an owner");
+                String hex = owner.toString();
+                Key key = new Key(at, hex);
+                s.keys.put(hex, key);
+                s.owners.put(hex, owner);
+                s.isLong.put(hex, isLong);
+                (isLong ? s.longs : s.shorts).add(key);
+            }
+            markets.put(market, s);
+        }
+    }
+
     /** Re-keys {@code owner}'s position in {@code market} after it changed; a closed (or absent) position leaves the index. */
     void update(Address owner, int market, PositionLeaf p, MarketLeaf m) {
         if (owner.equals(Address.INSURANCE_FUND)) return;

@@ -4,9 +4,14 @@ import dev.clearline.engine.book.Side;
 import dev.clearline.engine.exchange.Exchange;
 import dev.clearline.engine.exchange.ExchangeEvent;
 import dev.clearline.engine.exchange.VerifiedOrder;
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
+import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
@@ -16,12 +21,15 @@ import dev.clearline.engine.stf.StateReads;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -85,6 +93,225 @@ final class OrderBookView {
         final ArrayDeque<Map<String, Object>> fills = new ArrayDeque<>();
         final ArrayDeque<Map<String, Object>> withdrawals = new ArrayDeque<>();
         final TreeSet<Integer> markets = new TreeSet<>();
+    }
+
+    /** Opens the view's part of a state image, so a reader out of step with its writer fails here, saying so. */
+    private static final int IMAGE_MARK = 0x4F42_5631; // "OBV1"
+    /** Fewer bytes than any order record takes in an image: bounds a damaged record count before anything is allocated. */
+    private static final int RECORD_MIN_BYTES = 100;
+
+    /**
+     * Writes everything the view keeps, for {@link #readImage} to restore a view that answers every
+     * later call exactly as this one would. Deterministic: two views that hold the same content
+     * write the same bytes, whatever order their hash maps iterate in (entries go out sorted).
+     *
+     * <p>Each order record is written once, in a table, and {@code orders}, {@code byId} and
+     * {@code closed} name it by its place there: they hold the same record objects, and the view
+     * tells them apart by identity ({@code byId.get(r.bookId) == r}, {@code orders.get(r.hash) == r}).
+     * A record may be in any of the three without the others (one replaced by an amend stays in
+     * {@code orders} and {@code closed}, a closed one forgotten by {@link #forgetFinal} may still be
+     * named elsewhere), so the table is the union of all three. Fill and withdrawal records go the
+     * same way: a fill is one map in both its maker's and its taker's recent fills.
+     *
+     * @throws IllegalStateException when called in the middle of a command (see below)
+     */
+    void writeImage(ImageWriter out) {
+        // touched and unplaced are one command's scratch, empty between commands: SequencerState.apply
+        // calls depthDeltas (which clears touched) after every record, and landed (which clears unplaced)
+        // whenever the command's group of transitions is not empty -- which it never is when something
+        // reached unplaced: a fill is a Trade the mirror applied, a withdrawal is numbered by an applied
+        // Withdraw, ForcedWithdrawal or Deposit, and all of them are drained into the group. An image
+        // taken while they hold something would restore a view that lost part of a command.
+        if (!touched.isEmpty() || !unplaced.isEmpty()) {
+            throw new IllegalStateException("the order book view is imaged in the middle of a command: " + touched.size()
+                    + " order(s) wait for their depth deltas and " + unplaced.size() + " fill(s)/withdrawal(s) for their batch");
+        }
+        out.writeInt(IMAGE_MARK);
+        out.writeLong(openBatch);
+        writeInts(out, markets);
+
+        Map<OrderRecord, Integer> index = new IdentityHashMap<>();
+        List<OrderRecord> table = new ArrayList<>();
+        for (Closed c : closed) add(c.record(), index, table);
+        List<OrderRecord> byHash = new ArrayList<>(orders.values());
+        byHash.sort(Comparator.comparing(r -> r.hashHex)); // the key is always the record's own hash (only placed puts)
+        for (OrderRecord r : byHash) add(r, index, table);
+        List<Long> ids = new ArrayList<>(byId.keySet());
+        ids.sort(null);
+        for (long id : ids) add(byId.get(id), index, table);
+        out.writeInt(table.size());
+        for (OrderRecord r : table) writeRecord(out, r);
+        out.writeInt(closed.size());
+        for (Closed c : closed) out.writeLong(c.batch()).writeInt(index.get(c.record()));
+        out.writeInt(byHash.size());
+        for (OrderRecord r : byHash) {
+            if (orders.get(r.hash) != r) throw new IllegalStateException("an order record kept under another order's hash: " + r.hashHex);
+            out.writeInt(index.get(r));
+        }
+        out.writeInt(ids.size());
+        for (long id : ids) out.writeLong(id).writeInt(index.get(byId.get(id)));
+
+        List<Address> owners = new ArrayList<>(traders.keySet());
+        owners.sort(null);
+        Map<Map<String, Object>, Integer> mapIndex = new IdentityHashMap<>();
+        List<Map<String, Object>> maps = new ArrayList<>();
+        for (Address a : owners) {
+            TraderRecord t = traders.get(a);
+            for (Map<String, Object> f : t.fills) add(f, mapIndex, maps);
+            for (Map<String, Object> w : t.withdrawals) add(w, mapIndex, maps);
+        }
+        out.writeInt(maps.size());
+        for (Map<String, Object> m : maps) ValueImage.write(out, m);
+        out.writeInt(owners.size());
+        for (Address a : owners) {
+            TraderRecord t = traders.get(a);
+            out.writeAddress(a);
+            out.writeInt(t.open.size());
+            for (Hash32 h : t.open) out.writeHash(h);
+            out.writeInt(t.fills.size());
+            for (Map<String, Object> f : t.fills) out.writeInt(mapIndex.get(f));
+            out.writeInt(t.withdrawals.size());
+            for (Map<String, Object> w : t.withdrawals) out.writeInt(mapIndex.get(w));
+            writeInts(out, t.markets);
+        }
+
+        List<Integer> levelMarkets = new ArrayList<>(levels.keySet());
+        levelMarkets.sort(null);
+        out.writeInt(levelMarkets.size());
+        for (int market : levelMarkets) {
+            out.writeInt(market);
+            for (TreeMap<Long, Long> side : levels.get(market)) {
+                out.writeInt(side.size());
+                for (var e : side.entrySet()) out.writeLong(e.getKey()).writeLong(e.getValue());
+            }
+        }
+    }
+
+    /**
+     * The view {@link #writeImage} wrote: the same records (shared between the order, book id and
+     * closed tables as they were), traders, depth levels and open batch. The event shape cache
+     * starts empty and fills again on use.
+     *
+     * @throws ImageFormatException when the image is damaged: a bad mark, count, enum code or record reference
+     */
+    static OrderBookView readImage(ImageReader in) {
+        int mark = in.readInt();
+        if (mark != IMAGE_MARK) {
+            throw new ImageFormatException("the order book view's image starts with " + Integer.toHexString(mark)
+                    + " at byte " + (in.position() - 4) + ", not its mark " + Integer.toHexString(IMAGE_MARK));
+        }
+        OrderBookView v = new OrderBookView();
+        v.openBatch = in.readLong();
+        readInts(in, v.markets);
+
+        OrderRecord[] table = new OrderRecord[in.readCount(RECORD_MIN_BYTES)];
+        for (int i = 0; i < table.length; i++) table[i] = readRecord(in);
+        for (int i = in.readCount(12); i > 0; i--) {
+            long batch = in.readLong();
+            v.closed.addLast(new Closed(batch, ref(in, table)));
+        }
+        for (int i = in.readCount(4); i > 0; i--) {
+            OrderRecord r = ref(in, table);
+            if (v.orders.put(r.hash, r) != null) throw new ImageFormatException("the order " + r.hashHex + " twice in the view's image");
+        }
+        for (int i = in.readCount(12); i > 0; i--) {
+            long id = in.readLong();
+            if (v.byId.put(id, ref(in, table)) != null) throw new ImageFormatException("the book id " + id + " twice in the view's image");
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object>[] maps = new Map[in.readCount(1)];
+        for (int i = 0; i < maps.length; i++) {
+            int at = in.position();
+            if (!(ValueImage.read(in) instanceof Map<?, ?> m)) throw new ImageFormatException("a fill or withdrawal that is not a map at byte " + at);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> typed = (Map<String, Object>) m; // ValueImage reads maps with String keys only
+            maps[i] = typed;
+        }
+        for (int i = in.readCount(21); i > 0; i--) {
+            int at = in.position();
+            Address a = in.readAddress();
+            if (a == null) throw new ImageFormatException("a trader without an address at byte " + at);
+            TraderRecord t = new TraderRecord();
+            if (v.traders.put(a, t) != null) throw new ImageFormatException("the trader " + a + " twice in the view's image");
+            for (int j = in.readCount(33); j > 0; j--) {
+                Hash32 h = in.readHash();
+                if (h == null) throw new ImageFormatException("a null open order of " + a);
+                t.open.add(h);
+            }
+            for (int j = in.readCount(4); j > 0; j--) t.fills.addLast(ref(in, maps));
+            for (int j = in.readCount(4); j > 0; j--) t.withdrawals.addLast(ref(in, maps));
+            readInts(in, t.markets);
+        }
+
+        for (int i = in.readCount(12); i > 0; i--) {
+            int market = in.readInt();
+            @SuppressWarnings("unchecked")
+            TreeMap<Long, Long>[] sides = new TreeMap[] {new TreeMap<Long, Long>(), new TreeMap<Long, Long>()};
+            for (TreeMap<Long, Long> side : sides) {
+                for (int j = in.readCount(16); j > 0; j--) side.put(in.readLong(), in.readLong());
+            }
+            if (v.levels.put(market, sides) != null) throw new ImageFormatException("the market " + market + " twice in the view's depth image");
+        }
+        return v;
+    }
+
+    private static <T> void add(T item, Map<T, Integer> index, List<T> table) {
+        if (index.putIfAbsent(item, table.size()) == null) table.add(item);
+    }
+
+    private static <T> T ref(ImageReader in, T[] table) {
+        int at = in.position();
+        int i = in.readInt();
+        if (i < 0 || i >= table.length) throw new ImageFormatException("a reference to entry " + i + " of " + table.length + " at byte " + at);
+        return table[i];
+    }
+
+    private static void writeInts(ImageWriter out, Set<Integer> set) {
+        out.writeInt(set.size());
+        for (int i : set) out.writeInt(i);
+    }
+
+    private static void readInts(ImageReader in, Set<Integer> into) {
+        for (int i = in.readCount(4); i > 0; i--) into.add(in.readInt());
+    }
+
+    /** One order record: its hash, every field of the signed order, and what the view learned of it since. */
+    private static void writeRecord(ImageWriter out, OrderRecord r) {
+        Order o = r.order;
+        out.writeHash(r.hash);
+        out.writeAddress(o.trader()).writeInt(o.marketId()).writeBoolean(o.isBuy()).writeLong(o.price()).writeLong(o.size())
+                .writeLong(o.displaySize()).writeByte(o.timeInForce().code()).writeInt(o.flags()).writeByte(o.peg().code())
+                .writeInt(o.pegOffset()).writeLong(o.expiry()).writeLong(o.nonce()).writeLong(o.margin());
+        out.writeLong(r.ackSeq).writeLong(r.filled).writeLong(r.bookId).writeString(r.status)
+                .writeLong(r.shownSize).writeLong(r.shownPrice);
+    }
+
+    private static OrderRecord readRecord(ImageReader in) {
+        int at = in.position();
+        Hash32 hash = in.readHash();
+        Address trader = in.readAddress();
+        if (hash == null || trader == null) throw new ImageFormatException("an order record without its hash or trader at byte " + at);
+        int market = in.readInt();
+        var side = in.readBoolean() ? dev.clearline.engine.order.Side.BUY : dev.clearline.engine.order.Side.SELL;
+        long price = in.readLong(), size = in.readLong(), display = in.readLong();
+        int tifCode = in.readByte();
+        TimeInForce tif = TimeInForce.fromCode(tifCode);
+        int flags = in.readInt();
+        int pegCode = in.readByte();
+        Peg peg = Peg.fromCode(pegCode);
+        if (tif == null || peg == null) throw new ImageFormatException("an order record with time in force " + tifCode + " and peg " + pegCode + " at byte " + at);
+        int pegOffset = in.readInt();
+        long expiry = in.readLong(), nonce = in.readLong(), margin = in.readLong();
+        Order order = new Order(trader, market, side, price, size, display, tif, flags, peg, pegOffset, expiry, nonce, margin);
+        OrderRecord r = new OrderRecord(hash, order, in.readLong());
+        r.filled = in.readLong();
+        r.bookId = in.readLong();
+        r.status = in.readString();
+        if (r.status == null) throw new ImageFormatException("an order record without a status at byte " + at);
+        r.shownSize = in.readLong();
+        r.shownPrice = in.readLong();
+        return r;
     }
 
     void listMarket(int marketId) {

@@ -7,6 +7,8 @@ import dev.clearline.engine.exchange.Exchange;
 import dev.clearline.engine.exchange.ExchangeEvent;
 import dev.clearline.engine.exchange.VerifiedCancel;
 import dev.clearline.engine.exchange.VerifiedOrder;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
@@ -81,7 +83,7 @@ public final class SequencerState {
     private final MemoryNodeStore nodes = new MemoryNodeStore();
     private final BatchBuilder batches;
     private final KnownSignatures known;
-    private final OrderBookView view = new OrderBookView();
+    private final OrderBookView view;
     /** Clients heard from within {@link #IDLE_MILLIS}, least recently active first. */
     private final LinkedHashMap<Long, ClientWindow> clients = new LinkedHashMap<>();
     /** Clients idle longer: their last request number, least recently active first, until {@link #FORGET_MILLIS}. */
@@ -127,12 +129,136 @@ public final class SequencerState {
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
+        this(genesis, verifier, new Exchange(genesis.domain(), verifier, genesis.books()), new OrderBookView(), null, null);
+    }
+
+    /** A state around a given exchange and view; with {@code builderImage}, the batch builder restored from it, its tree rebuilt from {@code treeLeaves}. */
+    private SequencerState(Genesis genesis, SignatureVerifier verifier, Exchange exchange, OrderBookView view,
+                           List<dev.clearline.engine.stf.LeafStore.Write> treeLeaves, ImageReader builderImage) {
         this.genesis = genesis;
         this.known = new KnownSignatures(verifier, genesis.domain());
-        this.exchange = new Exchange(genesis.domain(), verifier, genesis.books());
-        this.batches = new BatchBuilder(new Stf(genesis.domain(), known, known::digest), nodes, genesis.batches(), CACHED_TREE_LEAVES);
+        this.exchange = exchange;
+        this.view = view;
+        Stf stf = new Stf(genesis.domain(), known, known::digest);
+        this.batches = builderImage == null
+                ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)
+                : BatchBuilder.restore(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES, treeLeaves, builderImage);
         this.cuts = new BatchCuts(genesis.batches());
         this.reads = new LeafReads(exchange.state());
+    }
+
+    /**
+     * Writes the whole state (what {@link Snapshot} stores): the exchange (books, accounts, the
+     * mirror's leaves), the API's views, the batch builder's open batch, the batches L1 has not
+     * finalized, L1's progress, the liquidation index, the batch cut predictor, every client's
+     * window with its replies, and the command history. Loading it replays nothing: the tree is
+     * rebuilt from the leaves in one pass and checked against the root. The history stays in it
+     * only for the {@code HISTORY} audit query. Call between commands.
+     */
+    void writeImage(ImageWriter out) {
+        syncTree();
+        if (!drained.isEmpty()) throw new IllegalStateException("transitions of a command still being applied");
+        LeafImage.write(out, batches, exchange.state());
+        exchange.writeImage(out, false);
+        view.writeImage(out);
+        batches.writeImage(out);
+        out.writeLong(seq).writeLong(now).writeLong(sealedBatches).writeLong(firstKept);
+        out.writeBoolean(lastBatch != null);
+        if (lastBatch != null) writeHeader(out, lastBatch);
+        out.writeInt(kept.size());
+        for (Batch b : kept) {
+            // not its pre-state's tree version: a restored tree numbers its versions anew, and nothing here replays from one
+            writeHeader(out, b.header());
+            out.writeInt(b.transitions().size());
+            for (Transition t : b.transitions()) out.writeBytes(dev.clearline.engine.transition.TransitionCodec.encode(t));
+        }
+        l1.writeImage(out);
+        positions.writeImage(out);
+        cuts.writeImage(out);
+        writeClients(out, clients);
+        writeClients(out, dormant);
+        out.writeLong(history.count());
+        out.writeBytes(history.encoded());
+    }
+
+    /** The state {@link #writeImage} wrote; a damaged image is an {@link dev.clearline.engine.image.ImageFormatException}. */
+    static SequencerState readImage(ImageReader in, Genesis genesis, SignatureVerifier verifier) {
+        LeafImage.Leaves leaves = LeafImage.read(in);
+        Exchange exchange = Exchange.readImage(in, genesis.domain(), verifier, genesis.books(), leaves.mirror());
+        OrderBookView view = OrderBookView.readImage(in);
+        SequencerState s = new SequencerState(genesis, verifier, exchange, view, leaves.tree(), in);
+        s.seq = in.readLong();
+        s.now = in.readLong();
+        s.sealedBatches = in.readLong();
+        s.firstKept = in.readLong();
+        s.lastBatch = in.readBoolean() ? readHeader(in) : null;
+        int kept = in.readCount(1);
+        for (int i = 0; i < kept; i++) {
+            BatchHeader h = readHeader(in);
+            int n = in.readCount(1);
+            List<Transition> ts = new ArrayList<>(n);
+            for (int j = 0; j < n; j++) ts.add(decodeTransition(in.readBytes()));
+            s.kept.addLast(new Batch(h, ts, -1));
+        }
+        s.l1.readImage(in);
+        s.positions.readImage(in);
+        s.cuts.readImage(in);
+        readClients(in, s.clients);
+        readClients(in, s.dormant);
+        s.lastWindow = s.clients.isEmpty() ? null : s.clients.lastEntry().getValue();
+        long count = in.readLong();
+        s.history.load(in.readBytes(), count);
+        return s;
+    }
+
+    private static Transition decodeTransition(byte[] bytes) {
+        try {
+            return dev.clearline.engine.transition.TransitionCodec.decode(bytes);
+        } catch (dev.clearline.engine.transition.MalformedTransitionException e) {
+            throw new dev.clearline.engine.image.ImageFormatException("a kept batch's transition does not decode: " + e.getMessage());
+        }
+    }
+
+    private static void writeHeader(ImageWriter out, BatchHeader h) {
+        out.writeLong(h.batchIndex()).writeHash(h.prevStateRoot()).writeHash(h.postStateRoot()).writeInt(h.transitionCount())
+                .writeHash(h.transitionsRoot()).writeLong(h.priorityOpsConsumed());
+    }
+
+    private static BatchHeader readHeader(ImageReader in) {
+        return new BatchHeader(in.readLong(), in.readHash(), in.readHash(), in.readInt(), in.readHash(), in.readLong());
+    }
+
+    /** A client table in its order (least recently active first), each window with its replies. */
+    private static void writeClients(ImageWriter out, LinkedHashMap<Long, ClientWindow> table) {
+        out.writeInt(table.size());
+        for (var e : table.entrySet()) {
+            ClientWindow w = e.getValue();
+            out.writeLong(e.getKey()).writeLong(w.lastSeq).writeLong(w.lastActive).writeInt(w.replies.size());
+            for (Reply r : w.replies) {
+                out.writeLong(r.seq()).writeLong(r.clientId()).writeLong(r.clientSeq()).writeLong(r.time()).writeBoolean(r.duplicate());
+                ValueImage.write(out, r.body());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void readClients(ImageReader in, LinkedHashMap<Long, ClientWindow> table) {
+        int n = in.readCount(1);
+        for (int i = 0; i < n; i++) {
+            long id = in.readLong();
+            ClientWindow w = new ClientWindow();
+            w.lastSeq = in.readLong();
+            w.lastActive = in.readLong();
+            int replies = in.readCount(1);
+            for (int j = 0; j < replies; j++) {
+                long seq = in.readLong(), clientId = in.readLong(), clientSeq = in.readLong(), time = in.readLong();
+                boolean duplicate = in.readBoolean();
+                Object body = ValueImage.read(in);
+                if (!(body instanceof Map<?, ?> m)) throw new dev.clearline.engine.image.ImageFormatException("a kept reply's body is not a map");
+                w.replies.addLast(new Reply(seq, clientId, clientSeq, time, duplicate, (Map<String, Object>) m));
+            }
+            table.put(id, w);
+        }
     }
 
     /**
@@ -650,6 +776,11 @@ public final class SequencerState {
     /** Batches sealed so far. */
     long sealedBatches() {
         return sealedBatches;
+    }
+
+    /** Leaves in the state (what an image's load rebuilds the tree from). */
+    public int leafCount() {
+        return exchange.state().size();
     }
 
     /** The exchange's leaves (tests judge positions against them). */

@@ -2,6 +2,9 @@ package dev.clearline.sequencer.state;
 
 import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.exchange.MarketBooks;
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
@@ -16,29 +19,51 @@ import java.util.zip.CRC32C;
  * A versioned, checksummed image of the sequencer's state at one log position:
  * <pre>
  *   magic "CLSQSNAP" | format version (4) | genesis | seq (8) | state root (32)
- *   | history count (8) | history length (4) | history | CRC32C of all before (4)
+ *   | body length (4) | body | CRC32C of all before (4)
  * </pre>
- * Loading checks the magic, version, checksum and genesis, rebuilds the state and refuses it
- * unless it reaches the recorded seq and state root. The engine has no image of its order books
- * and accounts yet, so the history (every state-changing command with its log timestamp) is what
- * rebuilds them; replaying it needs no signature recovery, the gateway's verdicts are in it. When
- * the engine can export its books, they replace the history here under a new format version.
+ * Format 2 (written now): the body is the state's own image ({@link SequencerState#writeImage}):
+ * the exchange's books, accounts and leaves, the API's views, the open batch, the batches L1 has
+ * not finalized and the client tables. Loading it replays no command: it rebuilds the Merkle tree
+ * from the leaves in one pass and refuses the image unless that gives the recorded root, so a
+ * node's recovery costs what its state holds plus the log after the snapshot, however long the log
+ * before it. Format 1 (read, no longer written): the body was the command history, replayed on
+ * load; a member whose archive holds one still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** The format whose body is the command history, replayed on load. */
+    static final int FORMAT_HISTORY = 1;
     private static final byte[] MAGIC = "CLSQSNAP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private Snapshot() {}
 
     public static byte[] write(SequencerState s) {
+        // the root first: it syncs the tree worker, after which the image sees every command applied
+        Hash32 root = s.stateRoot();
+        ImageWriter image = new ImageWriter(1 << 16);
+        s.writeImage(image);
+        byte[] body = image.toByteArray();
+        return frame(s.genesis(), FORMAT, s.seq(), root, body);
+    }
+
+    /** The former format: the command history, replayed on load (for tests of members with old snapshots, and the recovery bench). */
+    public static byte[] writeHistory(SequencerState s) {
+        Hash32 root = s.stateRoot();
         byte[] history = s.history().encoded();
-        Genesis g = s.genesis();
-        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + GENESIS_BYTES + 8 + 32 + 8 + 4 + history.length + 4);
-        b.put(MAGIC).putInt(FORMAT);
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 + history.length);
+        b.putLong(s.history().count()).putInt(history.length).put(history);
+        return frame(s.genesis(), FORMAT_HISTORY, s.seq(), root, b.array());
+    }
+
+    private static byte[] frame(Genesis g, int format, long seq, Hash32 root, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + GENESIS_BYTES + 8 + 32 + (format == FORMAT ? 4 : 0) + body.length + 4);
+        b.put(MAGIC).putInt(format);
         b.putLong(g.chainId()).put(g.verifyingContract().bytes())
                 .putLong(g.books().maxPriceTicks()).putLong(g.books().maxSizeLots()).putInt(g.books().capacity())
                 .putInt(g.batches().maxTransitions()).putLong(g.batches().maxAgeSeconds());
-        b.putLong(s.seq()).put(s.stateRoot().bytes()).putLong(s.history().count()).putInt(history.length).put(history);
+        b.putLong(seq).put(root.bytes());
+        if (format == FORMAT) b.putInt(body.length);
+        b.put(body);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
@@ -61,12 +86,19 @@ public final class Snapshot {
             b.get(magic);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new SnapshotException("not a sequencer snapshot (bad magic)");
             int format = b.getInt();
-            if (format != FORMAT) throw new SnapshotException("snapshot format " + format + ", this node reads " + FORMAT);
+            if (format != FORMAT && format != FORMAT_HISTORY) {
+                throw new SnapshotException("snapshot format " + format + ", this node reads " + FORMAT_HISTORY + " and " + FORMAT);
+            }
             long chainId = b.getLong();
             byte[] contract = new byte[20];
             b.get(contract);
-            Genesis g = new Genesis(chainId, new Address(contract), new MarketBooks(b.getLong(), b.getLong(), b.getInt()),
-                    new BatchPolicy(b.getInt(), b.getLong()));
+            Genesis g;
+            try {
+                g = new Genesis(chainId, new Address(contract), new MarketBooks(b.getLong(), b.getLong(), b.getInt()),
+                        new BatchPolicy(b.getInt(), b.getLong()));
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotException("snapshot's genesis settings are not valid (" + e.getMessage() + "); the image is damaged");
+            }
             if (!g.equals(expected)) {
                 throw new SnapshotException("snapshot was taken with " + g + " but this node runs " + expected
                         + "; start it with the same settings or a fresh cluster directory");
@@ -74,29 +106,53 @@ public final class Snapshot {
             long seq = b.getLong();
             byte[] root = new byte[32];
             b.get(root);
-            long count = b.getLong();
-            byte[] history = new byte[b.getInt()];
-            b.get(history);
-            if (b.hasRemaining()) throw new SnapshotException(b.remaining() + " unexpected bytes after the history");
-            SequencerState s = new SequencerState(g, verifier);
-            SnapshotException[] failure = new SnapshotException[1];
-            CommandHistory.forEach(history, (ts, bytes) -> {
-                if (failure[0] != null) return;
-                try {
-                    s.apply(CommandCodec.decode(bytes, 0, bytes.length), ts);
-                } catch (MalformedCommandException e) {
-                    failure[0] = new SnapshotException("snapshot history holds a bad command: " + e.getMessage());
-                }
-            });
-            if (failure[0] != null) throw failure[0];
-            if (s.history().count() != count || s.seq() != seq || !s.stateRoot().equals(new Hash32(root))) {
-                throw new SnapshotException("snapshot replay reached seq " + s.seq() + " root " + s.stateRoot()
-                        + " but the image records seq " + seq + " root " + new Hash32(root));
+            SequencerState s = format == FORMAT ? fromImage(b, g, verifier) : fromHistory(b, g, verifier);
+            if (s.seq() != seq || !s.stateRoot().equals(new Hash32(root))) {
+                throw new SnapshotException("snapshot " + (format == FORMAT ? "image" : "replay") + " reached seq " + s.seq() + " root "
+                        + s.stateRoot() + " but the image records seq " + seq + " root " + new Hash32(root));
             }
             return s;
         } catch (BufferUnderflowException e) {
             throw new SnapshotException("snapshot is truncated");
         }
+    }
+
+    private static SequencerState fromImage(ByteBuffer b, Genesis g, SignatureVerifier verifier) throws SnapshotException {
+        int length = b.getInt();
+        if (length != b.remaining()) throw new SnapshotException("snapshot body of " + length + " bytes where " + b.remaining() + " follow");
+        ImageReader in = new ImageReader(b.array(), b.position(), length);
+        try {
+            SequencerState s = SequencerState.readImage(in, g, verifier);
+            in.expectEnd();
+            return s;
+        } catch (ImageFormatException e) {
+            throw new SnapshotException("snapshot image is damaged: " + e.getMessage() + "; delete it to recover from the log alone");
+        } catch (RuntimeException e) {
+            // a value the image's checksum vouched for but this build refuses (an order field out of range, ...)
+            throw new SnapshotException("snapshot image does not restore (" + e + "); delete it to recover from the log alone");
+        }
+    }
+
+    private static SequencerState fromHistory(ByteBuffer b, Genesis g, SignatureVerifier verifier) throws SnapshotException {
+        long count = b.getLong();
+        byte[] history = new byte[b.getInt()];
+        b.get(history);
+        if (b.hasRemaining()) throw new SnapshotException(b.remaining() + " unexpected bytes after the history");
+        SequencerState s = new SequencerState(g, verifier);
+        SnapshotException[] failure = new SnapshotException[1];
+        CommandHistory.forEach(history, (ts, bytes) -> {
+            if (failure[0] != null) return;
+            try {
+                s.apply(CommandCodec.decode(bytes, 0, bytes.length), ts);
+            } catch (MalformedCommandException e) {
+                failure[0] = new SnapshotException("snapshot history holds a bad command: " + e.getMessage());
+            }
+        });
+        if (failure[0] != null) throw failure[0];
+        if (s.history().count() != count) {
+            throw new SnapshotException("snapshot replay applied " + s.history().count() + " commands but the image records " + count);
+        }
+        return s;
     }
 
     private static final int GENESIS_BYTES = 8 + 20 + 8 + 8 + 4 + 4 + 8;

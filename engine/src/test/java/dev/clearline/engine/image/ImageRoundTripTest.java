@@ -1,0 +1,107 @@
+package dev.clearline.engine.image;
+
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The image primitives read back what they wrote, and a short image is refused, never misread. */
+class ImageRoundTripTest {
+
+    /** Arrays that are mostly zero with runs of values, single zeros inside runs and at the ends. */
+    private static long[] sparse(Random r) {
+        long[] a = new long[r.nextInt(200)];
+        for (int i = 0; i < a.length; i++) if (r.nextInt(3) == 0) a[i] = r.nextInt(4) == 0 ? 0 : r.nextLong();
+        return a;
+    }
+
+    /** ABI-like words: small numbers, negative ones, full words, zero words; sometimes a length that is not whole words. */
+    private static byte[] words(Random r) {
+        if (r.nextInt(10) == 0) return null;
+        int n = r.nextInt(8) == 0 ? r.nextInt(70) : 32 * r.nextInt(14);
+        byte[] b = new byte[n];
+        for (int w = 0; w + 32 <= n; w += 32) {
+            int kind = r.nextInt(4);
+            int from = kind == 0 ? 32 : kind == 1 ? 24 + r.nextInt(8) : kind == 2 ? 0 : r.nextInt(32);
+            for (int i = w + from; i < w + 32; i++) b[i] = (byte) r.nextInt(256);
+            if (kind == 2) b[w] = (byte) 0xff;
+        }
+        for (int i = n - n % 32; i < n; i++) b[i] = (byte) r.nextInt(256);
+        return b;
+    }
+
+    @Test
+    void everyPrimitiveReadsBackAsWritten() {
+        Property.forAll(Gens.seeds()).tries(300).check(seed -> {
+            Random r = new Random(seed);
+            long[] longs = sparse(r);
+            int[] ints = new int[r.nextInt(100)];
+            for (int i = 0; i < ints.length; i++) if (r.nextBoolean()) ints[i] = r.nextInt();
+            byte[] words = words(r);
+            String text = r.nextBoolean() ? null : "price ≥ " + r.nextLong();
+            long l = r.nextLong();
+            int i = r.nextInt();
+            boolean flag = r.nextBoolean();
+
+            ImageWriter w = new ImageWriter(16);
+            w.writeLong(l).writeInt(i).writeBoolean(flag).writeSparseLongs(longs).writeSparseInts(ints).writeWords(words)
+                    .writeString(text).writeLongs(longs).writeInts(ints);
+            long[] into = new long[longs.length];
+            w.writeSparseLongs(longs);
+            byte[] image = w.toByteArray();
+
+            ImageReader in = new ImageReader(image);
+            assertThat(in.readLong()).isEqualTo(l);
+            assertThat(in.readInt()).isEqualTo(i);
+            assertThat(in.readBoolean()).isEqualTo(flag);
+            assertThat(in.readSparseLongs()).isEqualTo(longs);
+            assertThat(in.readSparseInts()).isEqualTo(ints);
+            assertThat(in.readWords()).isEqualTo(words);
+            assertThat(in.readString()).isEqualTo(text);
+            assertThat(in.readLongs()).isEqualTo(longs);
+            assertThat(in.readInts()).isEqualTo(ints);
+            in.readSparseLongsInto(into);
+            assertThat(into).isEqualTo(longs);
+            in.expectEnd();
+
+            // cut anywhere, the image is refused with ImageFormatException, never read as something else
+            int cut = r.nextInt(image.length);
+            ImageReader part = new ImageReader(image, 0, cut);
+            assertThatThrownBy(() -> {
+                part.readLong();
+                part.readInt();
+                part.readBoolean();
+                part.readSparseLongs();
+                part.readSparseInts();
+                part.readWords();
+                part.readString();
+                part.readLongs();
+                part.readInts();
+                part.readSparseLongsInto(new long[longs.length]);
+                part.expectEnd();
+            }).isInstanceOf(ImageFormatException.class);
+        });
+    }
+
+    @Test
+    void anAbiWordOfASmallNumberTakesTwoBytesInsteadOf32() {
+        byte[] value = new byte[13 * 32];
+        for (int w = 0; w < 13; w++) value[w * 32 + 31] = (byte) (w + 1);
+        ImageWriter w = new ImageWriter();
+        w.writeWords(value);
+        assertThat(w.size()).isEqualTo(4 + 13 * 2);
+        assertThat(new ImageReader(w.toByteArray()).readWords()).isEqualTo(value);
+    }
+
+    @Test
+    void aPreallocatedTableOfAnotherSizeIsRefused() {
+        ImageWriter w = new ImageWriter();
+        w.writeSparseLongs(new long[64]);
+        assertThatThrownBy(() -> new ImageReader(w.toByteArray()).readSparseLongsInto(new long[128]))
+                .isInstanceOf(ImageFormatException.class).hasMessageContaining("64 longs where this build has 128");
+    }
+}
