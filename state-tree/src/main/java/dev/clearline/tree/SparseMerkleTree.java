@@ -284,17 +284,38 @@ public final class SparseMerkleTree {
         return prepared.version();
     }
 
-    private Prepared prepareSorted(byte[][] keys, byte[][] values) {
-        long latest = store.latestVersion();
-        long version = latest + 1;
-        int n = keys.length;
-        LeafSub[] puts = new LeafSub[n];
-        for (int i = 0; i < n; i++) {
+    /**
+     * Leaves per version from which their hashes are computed on all cores: far above what one
+     * batch writes (a sealed batch of 1,024 transitions writes a few thousand), so a sequencer's or
+     * a prover's versions stay on their own thread and only a bulk load spreads.
+     */
+    static final int PARALLEL_LEAVES = 1 << 16;
+    private static final int PARALLEL_CHUNK = 1 << 12;
+
+    private static void hashLeaves(byte[][] keys, byte[][] values, LeafSub[] puts, int from, int to) {
+        for (int i = from; i < to; i++) {
             byte[] value = values[i];
             if (value != null) {
                 byte[] vh = TreeHash.value(value);
                 puts[i] = new LeafSub(new Node.Leaf(keys[i], value, vh, TreeHash.leaf(keys[i], vh)), null);
             }
+        }
+    }
+
+    private Prepared prepareSorted(byte[][] keys, byte[][] values) {
+        long latest = store.latestVersion();
+        long version = latest + 1;
+        int n = keys.length;
+        LeafSub[] puts = new LeafSub[n];
+        if (n < PARALLEL_LEAVES) {
+            hashLeaves(keys, values, puts, 0, n);
+        } else {
+            // A whole state at once (a snapshot's leaves rebuilt into an empty tree): the leaves' own hashes are
+            // independent and most of the work (an ORDER value alone is four Keccak blocks), so they are spread over
+            // the cores; the nodes above them are then built in order on this thread, as for any version.
+            int chunks = (n + PARALLEL_CHUNK - 1) / PARALLEL_CHUNK;
+            java.util.stream.IntStream.range(0, chunks).parallel()
+                    .forEach(c -> hashLeaves(keys, values, puts, c * PARALLEL_CHUNK, Math.min(n, (c + 1) * PARALLEL_CHUNK)));
         }
         Sub current = null;
         if (latest >= 0) {
