@@ -166,6 +166,22 @@ public final class ImageWriter {
         return size;
     }
 
+    /** Overwrites the four bytes at {@code at} (written before) with {@code v}: a length known only once what follows it is written. */
+    public ImageWriter putInt(int at, int v) {
+        if (at < 0 || at > size - 4) throw new IndexOutOfBoundsException("no int written at " + at + " of " + size + " bytes");
+        for (int i = 3; i >= 0; i--) buf[at++] = (byte) (v >>> (8 * i));
+        return this;
+    }
+
+    /**
+     * The bytes written so far are the first {@link #size()} of this array: the writer's own, not a
+     * copy, valid until the next write. For a caller that sends or checksums a large image without
+     * holding it twice.
+     */
+    public byte[] array() {
+        return buf;
+    }
+
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);
     }

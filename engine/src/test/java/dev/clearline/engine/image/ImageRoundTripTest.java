@@ -98,6 +98,19 @@ class ImageRoundTripTest {
     }
 
     @Test
+    void aLengthPatchedInPlaceReadsBackAndTheArrayIsTheWritersOwn() {
+        ImageWriter w = new ImageWriter(16);
+        w.writeLong(7);
+        int at = w.size();
+        w.writeInt(0).writeRaw(new byte[100]).putInt(at, 100);
+        assertThat(w.array()).hasSizeGreaterThanOrEqualTo(w.size());
+        ImageReader r = new ImageReader(w.array(), 0, w.size());
+        assertThat(r.readLong()).isEqualTo(7);
+        assertThat(r.readInt()).isEqualTo(100);
+        assertThatThrownBy(() -> w.putInt(w.size() - 3, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void aPreallocatedTableOfAnotherSizeIsRefused() {
         ImageWriter w = new ImageWriter();
         w.writeSparseLongs(new long[64]);

@@ -24,7 +24,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -307,17 +306,25 @@ public final class SequencerService implements ClusteredService {
         // no timers: time arrives in commands and with every log entry
     }
 
+    /** The last snapshot's size: room the next one starts with. */
+    private int lastSnapshotBytes = 1 << 16;
+
     @Override
     public void onTakeSnapshot(ExclusivePublication publication) {
-        byte[] image = Snapshot.write(state);
+        // written in place and sent from the writer's own array: a state image is large (about 750 bytes per
+        // order held), and a copy of it, or a writer growing to it, would need the heap twice over
+        dev.clearline.engine.image.ImageWriter frame = Snapshot.frame(state, (int) Math.min(Integer.MAX_VALUE - 16, lastSnapshotBytes * 9L / 8 + 4096));
+        byte[] image = frame.array();
+        int length = frame.size();
+        lastSnapshotBytes = length;
         int chunk = Math.min(CHUNK, publication.maxMessageLength() - 4);
         UnsafeBuffer buf = new UnsafeBuffer(new byte[chunk + 4]);
         int off = 0;
         boolean first = true;
-        while (off < image.length || first) {
+        while (off < length || first) {
             int head = first ? 4 : 0;
-            int n = Math.min(chunk, image.length - off);
-            if (first) buf.putInt(0, image.length, java.nio.ByteOrder.BIG_ENDIAN);
+            int n = Math.min(chunk, length - off);
+            if (first) buf.putInt(0, length, java.nio.ByteOrder.BIG_ENDIAN);
             buf.putBytes(head, image, off, n);
             idle.reset();
             long result;
@@ -325,7 +332,7 @@ public final class SequencerService implements ClusteredService {
                 // back pressure and admin actions pass; a closed or full publication never will, and
                 // spinning on it would leave the member alive but deaf: fail the snapshot instead
                 if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.MAX_POSITION_EXCEEDED) {
-                    throw new IllegalStateException("snapshot publication refused the image at byte " + off + " of " + image.length
+                    throw new IllegalStateException("snapshot publication refused the image at byte " + off + " of " + length
                             + " (" + io.aeron.Publication.errorString(result) + ")");
                 }
                 idle.idle();
@@ -333,31 +340,36 @@ public final class SequencerService implements ClusteredService {
             off += n;
             first = false;
         }
-        log.info("event=snapshot_taken bytes={} seq={} root={}", image.length, state.seq(), state.stateRoot());
+        log.info("event=snapshot_taken bytes={} seq={} root={}", length, state.seq(), state.stateRoot());
     }
 
+    /** The snapshot's bytes, read into one array of the length its first message announces (no growing copies of a large image). */
     private byte[] readSnapshot(Image image) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int[] expected = {-1};
+        byte[][] out = {null};
+        int[] filled = {0};
         FragmentHandler handler = (buffer, offset, length, header) -> {
             int o = offset;
             int n = length;
-            if (expected[0] < 0) {
-                expected[0] = buffer.getInt(offset, java.nio.ByteOrder.BIG_ENDIAN);
+            if (out[0] == null) {
+                int expected = buffer.getInt(offset, java.nio.ByteOrder.BIG_ENDIAN);
+                if (expected < 0) throw new IllegalStateException("snapshot announces " + expected + " bytes");
+                out[0] = new byte[expected];
                 o += 4;
                 n -= 4;
             }
-            byte[] b = new byte[n];
-            buffer.getBytes(o, b);
-            out.writeBytes(b);
+            if (n > out[0].length - filled[0]) {
+                throw new IllegalStateException("snapshot holds more than the " + out[0].length + " bytes it announced");
+            }
+            buffer.getBytes(o, out[0], filled[0], n);
+            filled[0] += n;
         };
         IdleStrategy wait = cluster.idleStrategy();
         io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(handler);
-        while (expected[0] < 0 || out.size() < expected[0]) {
-            if (image.isClosed()) throw new IllegalStateException("snapshot image closed after " + out.size() + " bytes");
+        while (out[0] == null || filled[0] < out[0].length) {
+            if (image.isClosed()) throw new IllegalStateException("snapshot image closed after " + filled[0] + " bytes");
             wait.idle(image.poll(assembler, 16));
         }
-        return out.toByteArray();
+        return out[0];
     }
 
     @Override

@@ -38,36 +38,48 @@ public final class Snapshot {
     private Snapshot() {}
 
     public static byte[] write(SequencerState s) {
+        return frame(s, 1 << 16).toByteArray();
+    }
+
+    /**
+     * The snapshot of {@code s} in a writer whose first {@link ImageWriter#size()} bytes of
+     * {@link ImageWriter#array()} are the image: written in place, frame and checksum included, so
+     * a large state is not held two or three times over while it is sent (a member near its heap's
+     * limit takes snapshots too). {@code expectedBytes}: room to start with (the last snapshot's
+     * size spares the copies of growing).
+     */
+    public static ImageWriter frame(SequencerState s, int expectedBytes) {
         // the root first: it syncs the tree worker, after which the image sees every command applied
         Hash32 root = s.stateRoot();
-        ImageWriter image = new ImageWriter(1 << 16);
-        s.writeImage(image);
-        byte[] body = image.toByteArray();
-        return frame(s.genesis(), FORMAT, s.seq(), root, body);
+        ImageWriter out = new ImageWriter(expectedBytes);
+        header(out, s.genesis(), FORMAT, s.seq(), root);
+        int lengthAt = out.size();
+        out.writeInt(0);
+        s.writeImage(out);
+        out.putInt(lengthAt, out.size() - lengthAt - 4);
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), 0, out.size());
+        return out.writeInt((int) crc.getValue());
+    }
+
+    private static void header(ImageWriter out, Genesis g, int format, long seq, Hash32 root) {
+        out.writeRaw(MAGIC).writeInt(format);
+        out.writeLong(g.chainId()).writeRaw(g.verifyingContract().bytes())
+                .writeLong(g.books().maxPriceTicks()).writeLong(g.books().maxSizeLots()).writeInt(g.books().capacity())
+                .writeInt(g.batches().maxTransitions()).writeLong(g.batches().maxAgeSeconds());
+        out.writeLong(seq).writeRaw(root.bytes());
     }
 
     /** The former format: the command history, replayed on load (for tests of members with old snapshots, and the recovery bench). */
     public static byte[] writeHistory(SequencerState s) {
         Hash32 root = s.stateRoot();
         byte[] history = s.history().encoded();
-        ByteBuffer b = ByteBuffer.allocate(8 + 4 + history.length);
-        b.putLong(s.history().count()).putInt(history.length).put(history);
-        return frame(s.genesis(), FORMAT_HISTORY, s.seq(), root, b.array());
-    }
-
-    private static byte[] frame(Genesis g, int format, long seq, Hash32 root, byte[] body) {
-        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + GENESIS_BYTES + 8 + 32 + (format == FORMAT ? 4 : 0) + body.length + 4);
-        b.put(MAGIC).putInt(format);
-        b.putLong(g.chainId()).put(g.verifyingContract().bytes())
-                .putLong(g.books().maxPriceTicks()).putLong(g.books().maxSizeLots()).putInt(g.books().capacity())
-                .putInt(g.batches().maxTransitions()).putLong(g.batches().maxAgeSeconds());
-        b.putLong(seq).put(root.bytes());
-        if (format == FORMAT) b.putInt(body.length);
-        b.put(body);
+        ImageWriter out = new ImageWriter(history.length + 256);
+        header(out, s.genesis(), FORMAT_HISTORY, s.seq(), root);
+        out.writeLong(s.history().count()).writeInt(history.length).writeRaw(history);
         CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, b.position());
-        b.putInt((int) crc.getValue());
-        return b.array();
+        crc.update(out.array(), 0, out.size());
+        return out.writeInt((int) crc.getValue()).toByteArray();
     }
 
     /** Rebuilds the state an image describes; refuses a damaged, foreign or inconsistent one with the reason. */
@@ -154,8 +166,6 @@ public final class Snapshot {
         }
         return s;
     }
-
-    private static final int GENESIS_BYTES = 8 + 20 + 8 + 8 + 4 + 4 + 8;
 
     public static final class SnapshotException extends Exception {
         public SnapshotException(String message) {

@@ -124,6 +124,8 @@ class LeaderFailoverTest {
                 seq = c.members.awaitAgreement(0, 180_000).getFirst().path("seq").asLong();
                 c.verifyEveryOrderAnsweredOnceAndInTheLeadersLog();
                 List<String> seeded = c.members.logLines(wiped, "seeded_from_cluster");
+                System.out.println("the wiped member's seed: " + c.members.logLines(wiped, "event=seed") + "; snapshots taken: "
+                        + c.members.logLines(leader, "snapshot_taken").size());
                 List<String> start = c.members.logLines(wiped, "sequencer_start");
                 System.out.printf("follower %d wiped and restarted: all three at seq %d; %s; %s%n", wiped, seq, seeded, start);
                 assertThat(seeded).as("the wiped member's copy of the cluster's snapshot").hasSize(1);
