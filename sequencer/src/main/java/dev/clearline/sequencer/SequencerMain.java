@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
- *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]
+ *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--drop-latest-snapshot] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
@@ -64,7 +64,9 @@ import java.util.concurrent.TimeUnit;
  * the member does not start, or stops (exit code 4) when it gets there, so a cluster's others carry
  * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
  * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}),
- * and one whose state machine fails on a committed command (a bug) stops with exit code 5. A start that
+ * and one whose state machine fails on a committed command (a bug) stops with exit code 5; one whose latest
+ * snapshot does not load stops with exit code 6, and {@code --drop-latest-snapshot} (the member stopped) sets
+ * that snapshot aside so that the next start uses the one before it, or the whole log. A start that
  * fails on the way (the API's port taken, the cluster not answering) ends the process with exit code 1.
  * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
@@ -101,7 +103,7 @@ public final class SequencerMain {
         Map<String, String> opts = parse(args);
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--dev-setup N]"
+                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--drop-latest-snapshot] [--dev-setup N]"
                     + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
                     + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
@@ -126,6 +128,10 @@ public final class SequencerMain {
         } catch (IllegalArgumentException e) {
             System.err.println("sequencer: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (opts.containsKey("drop-latest-snapshot")) {
+            System.exit(dropLatestSnapshot(dir));
             return;
         }
         long minFreeMb = Long.parseLong(opts.getOrDefault("min-free-mb", "256"));
@@ -159,7 +165,11 @@ public final class SequencerMain {
             // stop this member only: the others keep serving (off the service thread, which the shutdown hook stops)
             System.err.println("sequencer: member " + member + " stopped: " + stop.why());
             System.err.flush();
-            int code = stop.cause() == ServiceStop.Cause.CONFIG_MISMATCH ? 3 : 5;
+            int code = switch (stop.cause()) {
+                case CONFIG_MISMATCH -> 3;
+                case APPLY_FAILED -> 5;
+                case SNAPSHOT_UNREADABLE -> 6;
+            };
             Thread.ofPlatform().start(() -> System.exit(code));
         });
         Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), genesis.domain(),
@@ -209,6 +219,33 @@ public final class SequencerMain {
     }
 
     /** The node's config: a single member on free ports, or the member {@code --member-id} of {@code --cluster-members}. */
+    /**
+     * Marks the latest snapshot in {@code dir}'s recording log invalid (Aeron's own tool does it), so
+     * the member's next start uses the snapshot before it or replays the log from its beginning.
+     * For a snapshot this build cannot load; the member must be stopped.
+     */
+    static int dropLatestSnapshot(Path dir) {
+        java.io.File cluster = dir.resolve("cluster").toFile();
+        if (!cluster.isDirectory()) {
+            System.err.println("sequencer: no cluster directory in " + dir + "; give the member's --dir");
+            return 2;
+        }
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        boolean dropped;
+        try (java.io.PrintStream out = new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            dropped = io.aeron.cluster.ClusterTool.invalidateLatestSnapshot(out, cluster);
+        }
+        String aeron = said.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (!dropped) {
+            System.err.println("sequencer: no snapshot to set aside in " + dir + (aeron.isEmpty() ? "" : " (" + aeron + ")")
+                    + "; the member starts from its log");
+            return 1;
+        }
+        System.out.println("sequencer: the latest snapshot in " + dir + " is set aside; the next start uses the one before it,"
+                + " or replays the whole log" + (aeron.isEmpty() ? "" : " (" + aeron + ")"));
+        return 0;
+    }
+
     static NodeConfig nodeConfig(Map<String, String> opts, Path dir, Genesis genesis, long snapshotEverySeconds) {
         if (snapshotEverySeconds < 0) throw new IllegalArgumentException("--snapshot-every must be 0 (off) or a number of seconds");
         java.time.Duration interval = java.time.Duration.ofSeconds(snapshotEverySeconds);
@@ -346,6 +383,10 @@ public final class SequencerMain {
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--drop-latest-snapshot")) { // the one option without a value
+                m.put("drop-latest-snapshot", "true");
+                continue;
+            }
             if (!args[i].startsWith("--") || i + 1 >= args.length || !OPTIONS.contains(args[i].substring(2))) {
                 System.err.println("sequencer: unknown option or missing value: " + args[i]);
                 return null;

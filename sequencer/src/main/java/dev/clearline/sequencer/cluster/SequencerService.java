@@ -142,7 +142,16 @@ public final class SequencerService implements ClusteredService {
         try {
             state = Snapshot.read(image, genesis, verifier);
         } catch (Snapshot.SnapshotException e) {
-            throw new IllegalStateException("cannot load the sequencer snapshot: " + e.getMessage(), e);
+            // thrown into Aeron, the service would be gone and the member hung without a word; a state
+            // started empty instead would diverge from the log: stop, and say how to start without it
+            halted = true;
+            state = new SequencerState(genesis, verifier);
+            String why = "the snapshot it starts from does not load: " + e.getMessage() + ". Start it again with"
+                    + " --drop-latest-snapshot (and the same --dir) once to set that snapshot aside: it then starts from the"
+                    + " snapshot before it, or replays the whole log";
+            log.error("event=snapshot_unreadable member={} bytes={} detail=\"{}\"", cluster.memberId(), image.length, e.getMessage());
+            onStop.accept(new ServiceStop(ServiceStop.Cause.SNAPSHOT_UNREADABLE, why));
+            return;
         }
         log.info("event=sequencer_start from=snapshot bytes={} seq={} root={}", image.length, state.seq(), state.stateRoot());
         state.moveTreeToWorker(treeThreads);

@@ -15,6 +15,13 @@ public record ServiceStop(Cause cause, String why) {
          * a bug; every replica meets the same command at the same position, so the cluster stops
          * rather than skipping it and risking a half-applied state.
          */
-        APPLY_FAILED
+        APPLY_FAILED,
+        /**
+         * The snapshot this member started from does not load (damaged, or written by a build whose
+         * image this one does not read). It stops rather than start from nothing, which would diverge
+         * from the log; {@code --drop-latest-snapshot} makes it start from the snapshot before (or the
+         * whole log) instead.
+         */
+        SNAPSHOT_UNREADABLE
     }
 }

@@ -90,7 +90,7 @@ public final class Snapshot {
         int stored = ByteBuffer.wrap(image, image.length - 4, 4).getInt();
         if (stored != (int) crc.getValue()) {
             throw new SnapshotException("snapshot checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
-                    + Integer.toHexString((int) crc.getValue()) + "): the image is damaged; delete it to recover from the log alone");
+                    + Integer.toHexString((int) crc.getValue()) + "): the image is damaged; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
         }
         ByteBuffer b = ByteBuffer.wrap(image, 0, image.length - 4);
         try {
@@ -138,10 +138,10 @@ public final class Snapshot {
             in.expectEnd();
             return s;
         } catch (ImageFormatException e) {
-            throw new SnapshotException("snapshot image is damaged: " + e.getMessage() + "; delete it to recover from the log alone");
+            throw new SnapshotException("snapshot image is damaged: " + e.getMessage() + "; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
         } catch (RuntimeException e) {
             // a value the image's checksum vouched for but this build refuses (an order field out of range, ...)
-            throw new SnapshotException("snapshot image does not restore (" + e + "); delete it to recover from the log alone");
+            throw new SnapshotException("snapshot image does not restore (" + e + "); set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
         }
     }
 

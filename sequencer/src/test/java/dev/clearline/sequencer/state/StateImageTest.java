@@ -158,4 +158,22 @@ class StateImageTest {
         crc.update(image, 0, image.length - 4);
         java.nio.ByteBuffer.wrap(image).putInt(image.length - 4, (int) crc.getValue());
     }
+
+    /**
+     * The image of a fixed session, pinned by its hash: a change to any class's image layout fails
+     * here first. Members keep snapshots across upgrades, so such a change must bump
+     * {@link Snapshot#FORMAT} and keep reading the former format (as format 1 is still read), then
+     * update this hash.
+     */
+    @Test
+    void theImageLayoutIsPinnedSoThatAChangeBumpsTheFormat() throws Exception {
+        SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        List<Command> cs = FinalityTest.withReports(3);
+        for (int i = 0; i < cs.size(); i++) reply(s, cs.get(i), i);
+        byte[] image = Snapshot.write(s);
+        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+        assertThat(Snapshot.FORMAT).isEqualTo(2);
+        assertThat(hash).as("the format-%d image of the pinned session (%d bytes): changed its layout? bump Snapshot.FORMAT,"
+                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("52a34a7ca59b743bcc8fc5bdf1c4fd2b997f35082df9e2b8c0881b1067996059");
+    }
 }
