@@ -138,6 +138,7 @@ public final class SequencerService implements ClusteredService {
             log.info("event=sequencer_start from=genesis");
             return;
         }
+        long began = System.nanoTime(); // for the log line only
         byte[] image = readSnapshot(snapshotImage);
         try {
             state = Snapshot.read(image, genesis, verifier);
@@ -153,7 +154,8 @@ public final class SequencerService implements ClusteredService {
             onStop.accept(new ServiceStop(ServiceStop.Cause.SNAPSHOT_UNREADABLE, why));
             return;
         }
-        log.info("event=sequencer_start from=snapshot bytes={} seq={} root={}", image.length, state.seq(), state.stateRoot());
+        log.info("event=sequencer_start from=snapshot bytes={} seq={} root={} load_ms={}", image.length, state.seq(), state.stateRoot(),
+                (System.nanoTime() - began) / 1_000_000);
         state.moveTreeToWorker(treeThreads);
     }
 
@@ -322,7 +324,9 @@ public final class SequencerService implements ClusteredService {
     public void onTakeSnapshot(ExclusivePublication publication) {
         // written in place and sent from the writer's own array: a state image is large (about 750 bytes per
         // order held), and a copy of it, or a writer growing to it, would need the heap twice over
+        long began = System.nanoTime(); // for the log line only: how long the service stood still, which grows with the state
         dev.clearline.engine.image.ImageWriter frame = Snapshot.frame(state, (int) Math.min(Integer.MAX_VALUE - 16, lastSnapshotBytes * 9L / 8 + 4096));
+        long written = System.nanoTime();
         byte[] image = frame.array();
         int length = frame.size();
         lastSnapshotBytes = length;
@@ -349,7 +353,8 @@ public final class SequencerService implements ClusteredService {
             off += n;
             first = false;
         }
-        log.info("event=snapshot_taken bytes={} seq={} root={}", length, state.seq(), state.stateRoot());
+        log.info("event=snapshot_taken bytes={} seq={} root={} write_ms={} send_ms={}", length, state.seq(), state.stateRoot(),
+                (written - began) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
     }
 
     /** The snapshot's bytes, read into one array of the length its first message announces (no growing copies of a large image). */
