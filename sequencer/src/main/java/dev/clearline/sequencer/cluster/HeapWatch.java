@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * Tells the operator before a member's heap runs out. The state keeps every order the node has
  * taken: the STF never deletes a leaf, so each order's ORDER and ORDER_HASH leaves stay, held by the
  * Merkle tree and the exchange's mirror of the state, and the command history keeps the order's
- * bytes for the snapshot (about 3 KB of live heap per order on a member:
+ * bytes for the audit query (about 3 KB of live heap per order on a member:
  * {@code ./clearline bench sequencer alone ... --member-jvm}), so a member's
  * 1 GB heap holds some hundreds of thousands of orders. Near the end the collector takes more and
  * more of the CPU, and then {@code OutOfMemoryError} stops the member; its log keeps everything it

@@ -4,9 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.function.BiConsumer;
 
 /**
- * Every state-changing command the state has applied, encoded, with the log timestamp it had: the
- * body of a snapshot. The engine offers no image of its books yet, so the snapshot carries the
- * commands that rebuild them (see {@link Snapshot}); a query or a dropped resend is not recorded.
+ * Every state-changing command the state has applied, encoded, with the log timestamp it had: what
+ * the {@code HISTORY} audit query answers (a replay of it must reach the node's root). A snapshot
+ * carries it as bytes and loads without replaying it (see {@link Snapshot}; format 1 snapshots were
+ * this history alone, replayed on load); a query or a dropped resend is not recorded.
  */
 public final class CommandHistory {
     /**

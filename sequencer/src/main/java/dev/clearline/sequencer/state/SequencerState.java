@@ -308,7 +308,7 @@ public final class SequencerState {
         return batches.state().root();
     }
 
-    /** Every state-changing command so far with its log timestamp: what a snapshot replays. */
+    /** Every state-changing command so far with its log timestamp: what the HISTORY audit query answers. */
     public CommandHistory history() {
         return history;
     }
