@@ -134,10 +134,11 @@ final class OrderBookView {
         List<OrderRecord> table = new ArrayList<>();
         for (Closed c : closed) add(c.record(), index, table);
         List<OrderRecord> byHash = new ArrayList<>(orders.values());
-        byHash.sort(Comparator.comparing(r -> r.hashHex)); // the key is always the record's own hash (only placed puts)
+        // the key is always the record's own hash (only placed puts); hash order, which is the hex text's order, by the
+        // first eight bytes as an unsigned number first (comparing the texts was a fifth of a snapshot's view)
+        byHash.sort(Comparator.<OrderRecord>comparingLong(r -> r.hash.leading64() ^ Long.MIN_VALUE).thenComparing(r -> r.hashHex));
         for (OrderRecord r : byHash) add(r, index, table);
-        List<Long> ids = new ArrayList<>(byId.keySet());
-        ids.sort(null);
+        long[] ids = byId.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
         for (long id : ids) add(byId.get(id), index, table);
         out.writeInt(table.size());
         for (OrderRecord r : table) writeRecord(out, r);
@@ -148,7 +149,7 @@ final class OrderBookView {
             if (orders.get(r.hash) != r) throw new IllegalStateException("an order record kept under another order's hash: " + r.hashHex);
             out.writeInt(index.get(r));
         }
-        out.writeInt(ids.size());
+        out.writeInt(ids.length);
         for (long id : ids) out.writeLong(id).writeInt(index.get(byId.get(id)));
 
         List<Address> owners = new ArrayList<>(traders.keySet());
