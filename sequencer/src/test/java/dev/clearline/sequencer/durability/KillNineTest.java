@@ -99,7 +99,9 @@ class KillNineTest {
                         throw new AssertionError("round " + k + " killed without an acknowledgement: " + outcomes(sent) + "\n"
                                 + (stuck != null ? stuck : node.diagnosis()));
                     }
-                    node = ChildSequencer.start(dir, k);
+                    // snapshots every second in every run, so a kill can land during one and the next start loads the
+                    // latest image, not only the first run's
+                    node = ChildSequencer.start(dir, k, "--snapshot-every", "1", "--rate-per-key", "1000000");
                     verify(node, acked, sent.size());
                 }
             } finally {
