@@ -102,7 +102,14 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
     /** The same settings with every 0 port replaced by a free one (only a single member may have any). */
     public NodeConfig withFreePorts() throws IOException {
         List<Member> out = new ArrayList<>();
-        for (Member m : members) out.add(m.withFreePorts());
+        // every socket stays bound until all ports are taken: a port closed at once may come back for the next
+        // one, and the config would name it twice
+        List<DatagramSocket> held = new ArrayList<>();
+        try {
+            for (Member m : members) out.add(m.withFreePorts(held));
+        } finally {
+            for (DatagramSocket socket : held) socket.close();
+        }
         return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle);
     }
 
@@ -148,8 +155,8 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
                     + "," + host + ":" + catchup + "," + host + ":" + archive;
         }
 
-        Member withFreePorts() throws IOException {
-            return new Member(id, host, free(ingress), free(consensus), free(log), free(catchup), free(archive));
+        Member withFreePorts(List<DatagramSocket> held) throws IOException {
+            return new Member(id, host, free(ingress, held), free(consensus, held), free(log, held), free(catchup, held), free(archive, held));
         }
 
         /** Parses {@code id=host:base} or {@code id=host:ingress:consensus:log:catchup:archive}. */
@@ -220,10 +227,11 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
         }
     }
 
-    private static int free(int port) throws IOException {
+    /** {@code port}, or when it is 0 a free one, whose socket {@code held} keeps bound until the caller closes it. */
+    private static int free(int port, List<DatagramSocket> held) throws IOException {
         if (port != 0) return port;
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        held.add(s);
+        return s.getLocalPort();
     }
 }
