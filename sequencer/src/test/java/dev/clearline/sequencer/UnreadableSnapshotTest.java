@@ -5,6 +5,7 @@ import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.cluster.ClusterClient;
 import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.SequencerClusterTest;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.cluster.ServiceStop;
 import dev.clearline.sequencer.command.Command;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,9 +47,9 @@ class UnreadableSnapshotTest {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
             try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
                 for (Command c : commands) client.send(c);
-                await(client, () -> in.size() >= commands.size());
+                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
                 assertThat(node.requestSnapshot()).isTrue();
-                await(client, () -> node.snapshotCount() >= 1);
+                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
             }
             replies.addAll(in);
         }
@@ -72,20 +72,12 @@ class UnreadableSnapshotTest {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
             try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
                 client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
-                await(client, () -> !in.isEmpty());
+                SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
                 ObjectNode state = in.poll();
                 assertThat(state.get("seq").asLong()).isEqualTo(commands.size());
                 assertThat(state.get("stateRoot").asText()).isEqualTo(straight.stateRoot().toString());
             }
             assertThat(node.stopped().isDone()).isFalse();
-        }
-    }
-
-    static void await(ClusterClient client, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for the cluster");
-            if (client.poll() == 0) Thread.sleep(1);
         }
     }
 }

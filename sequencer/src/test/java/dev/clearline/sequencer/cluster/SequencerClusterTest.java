@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The service inside a real single-member Aeron Cluster: log, snapshot, restart, replay. */
-class SequencerClusterTest {
+public class SequencerClusterTest {
     static final Market M = new Market(3);
     static final long CLIENT = 11;
 
@@ -76,7 +76,8 @@ class SequencerClusterTest {
         }
     }
 
-    static void awaitPolling(ClusterClient client, BooleanSupplier done) throws InterruptedException {
+    /** Polls {@code client} until {@code done} (at most 30 s): replies come in only as the client is polled. */
+    public static void awaitPolling(ClusterClient client, BooleanSupplier done) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 30_000;
         while (!done.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for the cluster");
