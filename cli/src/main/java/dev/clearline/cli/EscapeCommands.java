@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.EscapeHatch;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
@@ -18,6 +17,7 @@ import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.escape.FreezeReporter;
 import dev.clearline.prover.escape.Report;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.SignaturesAhead;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -86,7 +86,7 @@ final class EscapeCommands {
             Eip712 domain = new Eip712(chainId, Address.fromHex(rollup.getContractAddress()));
             ReplayProgress progress = new ReplayProgress(err, nanos);
             FinalizedState s = o.l1("rebuild the frozen state from L1", () -> FinalizedState.rebuild(
-                    new RollupLog(o.web3j(), rollup.getContractAddress()), finalized, new Stf(domain, new NativeSecp256k1Verifier()), progress));
+                    new RollupLog(o.web3j(), rollup.getContractAddress()), finalized, SignaturesAhead.stf(domain), progress));
             progress.done();
             byte[] frozenRoot = o.l1("read the frozen root", () -> rollup.frozenRoot().send());
             if (!java.util.Arrays.equals(frozenRoot, s.root().bytes())) {

@@ -15,6 +15,7 @@ import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.ReplayListener;
 import dev.clearline.prover.replay.Replayer;
 import dev.clearline.prover.replay.RpcL1Source;
+import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.prover.store.BatchRecord;
 import dev.clearline.prover.store.BlockMark;
 import dev.clearline.prover.store.ReplayStore;
@@ -293,7 +294,7 @@ final class LocalStack implements AutoCloseable {
             count();
             DisputeL1 dispute = new DisputeL1(web3j, rollupAddress, manifest.address("DisputeGame"), operator);
             try {
-                this.watcher = new Watcher(new RpcL1Source(web3j, rollupAddress), store, new Stf(genesis.domain(), new NativeSecp256k1Verifier()),
+                this.watcher = new Watcher(new RpcL1Source(web3j, rollupAddress), store, SignaturesAhead.stf(genesis.domain()),
                         dispute, new Watcher.Role(true, true, true), Replayer.Settings.from(manifest.blockNumber()), new ReplayListener() {
                             @Override
                             public void judged(BatchRecord b) {

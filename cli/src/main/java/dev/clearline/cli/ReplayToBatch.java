@@ -1,11 +1,11 @@
 package dev.clearline.cli;
 
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.UnreadableBatchException;
 import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.prover.replay.Verdict;
 import dev.clearline.tree.store.MemoryNodeStore;
 import java.io.IOException;
@@ -25,7 +25,7 @@ final class ReplayToBatch {
 
     static Found upTo(L1Options.Connection l1, long fromBlock, long batchIndex, PrintWriter err, LongSupplier nanos) {
         Eip712 domain = new Eip712(l1.chainId(), l1.rollup());
-        Stf stf = new Stf(domain, new NativeSecp256k1Verifier());
+        Stf stf = SignaturesAhead.stf(domain);
         List<RollupLog.Posted> posted;
         try {
             RollupLog log = new RollupLog(l1.web3j(), l1.rollup().toString());

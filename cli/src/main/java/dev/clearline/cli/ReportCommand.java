@@ -1,10 +1,10 @@
 package dev.clearline.cli;
 
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.UnreadableBatchException;
+import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.prover.report.DisputeLog;
 import dev.clearline.prover.report.DisputeRecord;
 import dev.clearline.prover.report.DisputeRecords;
@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
                 throw L1Options.unreachable(c.rpcUrl(), e);
             }
             Eip712 domain = new Eip712(c.chainId(), c.rollup());
-            Stf stf = new Stf(domain, new NativeSecp256k1Verifier());
+            Stf stf = SignaturesAhead.stf(domain);
             DisputeRecord record;
             try (StepVm vm = new StepVm(c.chainId())) {
                 record = DisputeRecords.fromL1(g, posted, stf, vm, c.chainId(), domain.domainSeparator().bytes());

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
@@ -16,6 +15,7 @@ import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.SignaturesAhead;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.util.HexFormat;
@@ -309,7 +309,7 @@ final class UserCommands {
             Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
             EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
             FinalizedState l1 = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(new RollupLog(o.web3j(), rollup.getContractAddress()),
-                    finalized, new Stf(domain, new NativeSecp256k1Verifier()), progress));
+                    finalized, SignaturesAhead.stf(domain), progress));
             progress.done();
             Address me = o.address();
             List<FinalizedState.Withdrawal> mine = finalized == 0 ? List.of() : l1.withdrawalsTo(me);

@@ -1,6 +1,5 @@
 package dev.clearline.cli;
 
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.UnreadableBatchException;
@@ -8,6 +7,7 @@ import dev.clearline.prover.replay.LoggingReplayListener;
 import dev.clearline.prover.replay.ReplayListener;
 import dev.clearline.prover.replay.Replayer;
 import dev.clearline.prover.replay.RpcL1Source;
+import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.prover.replay.VerdictText;
 import dev.clearline.prover.store.BatchRecord;
 import dev.clearline.prover.store.ReplayStore;
@@ -58,7 +58,7 @@ final class VerifyBatchCommand implements Callable<Integer> {
 
     /** Replays what is new on L1 into the store at --data-dir, then reads the batch's verdict from it. */
     private int persistent(L1Options.Connection c) {
-        Stf stf = new Stf(new Eip712(c.chainId(), c.rollup()), new NativeSecp256k1Verifier());
+        Stf stf = SignaturesAhead.stf(new Eip712(c.chainId(), c.rollup()));
         String deployment = "chain=" + c.chainId() + " rollup=" + c.rollup();
         try (ReplayStore store = ReplayStore.open(dataDir, deployment)) {
             long[] lastReport = {System.nanoTime()};

@@ -1,12 +1,12 @@
 package dev.clearline.cli;
 
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.UnreadableBatchException;
 import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.prover.replay.Verdict;
 import dev.clearline.tree.store.MemoryNodeStore;
 import java.io.IOException;
@@ -59,7 +59,7 @@ final class VerifyBatchesCommand implements Callable<Integer> {
             long chainId = web3j.ethChainId().send().getChainId().longValue();
             RollupLog log = new RollupLog(web3j, rollupAddress.toString());
             List<RollupLog.Posted> posted = log.batches(fromBlock, log.latestBlock());
-            BatchVerifier verifier = new BatchVerifier(new Stf(new Eip712(chainId, rollupAddress), new NativeSecp256k1Verifier()), new MemoryNodeStore());
+            BatchVerifier verifier = new BatchVerifier(SignaturesAhead.stf(new Eip712(chainId, rollupAddress)), new MemoryNodeStore());
             int fraud = 0;
             for (RollupLog.Posted p : posted) {
                 Verdict v = verifier.verify(p.batch());

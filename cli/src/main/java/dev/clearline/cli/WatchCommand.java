@@ -1,7 +1,6 @@
 package dev.clearline.cli;
 
 import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.dispute.DisputeL1;
@@ -11,6 +10,7 @@ import dev.clearline.prover.l1.TxSender;
 import dev.clearline.prover.replay.LoggingReplayListener;
 import dev.clearline.prover.replay.Replayer;
 import dev.clearline.prover.replay.RpcL1Source;
+import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.prover.store.ReplayStore;
 import dev.clearline.prover.store.StoreMismatchException;
 import java.io.IOException;
@@ -98,7 +98,7 @@ final class WatchCommand implements Callable<Integer> {
         Credentials key = key();
         try (L1Options.Connection c = l1.connect()) {
             String gameAddress = c.contract("DisputeGame", game, "--game");
-            Stf stf = new Stf(new Eip712(c.chainId(), c.rollup()), new NativeSecp256k1Verifier());
+            Stf stf = SignaturesAhead.stf(new Eip712(c.chainId(), c.rollup()));
             BigInteger gwei = BigInteger.TEN.pow(9);
             TxSender.FeePolicy fees = TxSender.FeePolicy.defaults().withMinTip(BigInteger.valueOf(minTipGwei).multiply(gwei))
                     .withMaxFeeCap(BigInteger.valueOf(maxFeeGwei).multiply(gwei)).withResendAfter(resendAfterMillis)

@@ -1,6 +1,7 @@
 package dev.clearline.engine.stf;
 
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.state.BalanceLeaf;
@@ -22,7 +23,7 @@ final class AllocateRule implements Rule<Allocate> {
     public Reject execute(StateView s, Allocate a) {
         BalanceLeaf b = s.balance(a.owner());                           // 1. load
         MarketLeaf m = s.market(a.marketId());
-        Reject r = Checks.signedBy(verifier, domain.allocateDigest(a.owner(), a.marketId(), a.amount(), a.nonce()),
+        Reject r = Checks.signedBy(verifier, digest(domain, a),
                 a.signature(), a.owner());                              // 2. authorise
         if (r == null) r = Checks.nonce(a.nonce(), b.nonce());
         if (r == null) r = Checks.marketExists(m);                      // 3. validate
@@ -35,5 +36,10 @@ final class AllocateRule implements Rule<Allocate> {
         s.put(a.owner(), new BalanceLeaf(b.free() - a.amount(), b.nonce() + 1))
                 .put(a.owner(), a.marketId(), new PositionLeaf(p.size(), quote, p.fundingIndex()));
         return null;
+    }
+
+    /** The EIP-712 digest the signature of {@code a} signs: from the transition alone (the replay recovers signers ahead with it). */
+    static Hash32 digest(Eip712 domain, Allocate a) {
+        return domain.allocateDigest(a.owner(), a.marketId(), a.amount(), a.nonce());
     }
 }

@@ -1,6 +1,7 @@
 package dev.clearline.engine.stf;
 
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
@@ -24,12 +25,17 @@ final class CancelRule implements Rule<Cancel> {
     public Reject execute(StateView s, Cancel c) {
         OrderHashLeaf h = s.orderHash(c.orderHash());                   // 1. load
         OrderLeaf o = h == null || h.isTombstone() ? null : s.order(h.orderId());
-        Reject r = Checks.signedBy(verifier, domain.cancelDigest(c.owner(), c.orderHash()), c.signature(), c.owner());
+        Reject r = Checks.signedBy(verifier, digest(domain, c), c.signature(), c.owner());
         if (r != null) return r;                                        // 2. authorise
         if (h != null && !Checks.cancellableBy(h, o, c.owner())) return Reject.NOT_OWNER;  // 3. validate
         if (h != null && Checks.cancelled(h, o)) return Reject.ORDER_CANCELLED;
         if (h == null) s.put(c.orderHash(), OrderHashLeaf.tombstone(c.owner()));  // 4. apply
         else s.put(h.orderId(), o.cancel());
         return null;
+    }
+
+    /** The EIP-712 digest the signature of {@code c} signs: from the transition alone (the replay recovers signers ahead with it). */
+    static Hash32 digest(Eip712 domain, Cancel c) {
+        return domain.cancelDigest(c.owner(), c.orderHash());
     }
 }

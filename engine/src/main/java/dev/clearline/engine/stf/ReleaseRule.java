@@ -1,6 +1,7 @@
 package dev.clearline.engine.stf;
 
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.risk.Fixed;
 import dev.clearline.engine.risk.Margin;
@@ -26,7 +27,7 @@ final class ReleaseRule implements Rule<Release> {
     public Reject execute(StateView s, Release rel) {
         BalanceLeaf b = s.balance(rel.owner());                         // 1. load
         MarketLeaf m = s.market(rel.marketId());
-        Reject r = Checks.signedBy(verifier, domain.releaseDigest(rel.owner(), rel.marketId(), rel.amount(), rel.nonce()),
+        Reject r = Checks.signedBy(verifier, digest(domain, rel),
                 rel.signature(), rel.owner());                          // 2. authorise
         if (r == null) r = Checks.nonce(rel.nonce(), b.nonce());
         if (r == null) r = Checks.marketExists(m);                      // 3. validate
@@ -49,5 +50,10 @@ final class ReleaseRule implements Rule<Release> {
         s.put(rel.owner(), new BalanceLeaf(free, b.nonce() + 1))
                 .put(rel.owner(), rel.marketId(), new PositionLeaf(p.size(), quote, p.fundingIndex()));
         return null;
+    }
+
+    /** The EIP-712 digest the signature of {@code rel} signs: from the transition alone (the replay recovers signers ahead with it). */
+    static Hash32 digest(Eip712 domain, Release rel) {
+        return domain.releaseDigest(rel.owner(), rel.marketId(), rel.amount(), rel.nonce());
     }
 }

@@ -4,6 +4,7 @@ import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.order.SignedDigest;
 import dev.clearline.engine.transition.MalformedTransitionException;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.TransitionCodec;
@@ -32,6 +33,9 @@ public final class Stf {
     private final LiquidateRule liquidate = new LiquidateRule();
     private final DeleverageRule deleverage = new DeleverageRule();
     private final KeyCache keys = new KeyCache(1 << 16);
+    private final Eip712 domain;
+    private final SignatureVerifier verifier;
+    private final Function<Order, Hash32> orderDigests;
 
     public Stf(Eip712 domain, SignatureVerifier verifier) {
         this(domain, verifier, domain::orderDigest);
@@ -42,12 +46,44 @@ public final class Stf {
      *     that already hashed the order at submission (the exchange) skip hashing it again
      */
     public Stf(Eip712 domain, SignatureVerifier verifier, Function<Order, Hash32> orderDigests) {
+        this.domain = domain;
+        this.verifier = verifier;
+        this.orderDigests = orderDigests;
         this.oraclePrice = new OraclePriceRule(domain, verifier);
         this.postOrder = new PostOrderRule(orderDigests, verifier);
         this.cancel = new CancelRule(domain, verifier);
         this.allocate = new AllocateRule(domain, verifier);
         this.release = new ReleaseRule(domain, verifier);
         this.withdraw = new WithdrawRule(domain, verifier);
+    }
+
+    /** The verifier every signed transition's rule asks. */
+    public SignatureVerifier verifier() {
+        return verifier;
+    }
+
+    /**
+     * The digest and signature {@code t}'s rule hands the verifier, computed from {@code t} alone
+     * (null: {@code t} carries no signature). A replay recovers a batch's signers with it on other
+     * threads before the STF asks for them. Safe on any thread when the constructor's order digests are.
+     */
+    public SignedDigest signedDigest(Transition t) {
+        return switch (t) {
+            case PostOrder p -> new SignedDigest(orderDigests.apply(p.order()), p.signature());
+            case OraclePrice o -> new SignedDigest(OraclePriceRule.digest(domain, o), o.signature());
+            case Cancel c -> new SignedDigest(CancelRule.digest(domain, c), c.signature());
+            case Allocate a -> new SignedDigest(AllocateRule.digest(domain, a), a.signature());
+            case Release rel -> new SignedDigest(ReleaseRule.digest(domain, rel), rel.signature());
+            case Withdraw w -> new SignedDigest(WithdrawRule.digest(domain, w), w.signature());
+            case Deposit d -> null;
+            case MarketConfig c -> null;
+            case ForcedWithdrawal f -> null;
+            case ForcedCancel f -> null;
+            case Trade tr -> null;
+            case Liquidate l -> null;
+            case TradeAtPrice tr -> null;
+            case Deleverage d -> null;
+        };
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.clearline.engine.stf;
 
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.GlobalLeaf;
@@ -21,7 +22,7 @@ final class WithdrawRule implements Rule<Withdraw> {
     public Reject execute(StateView s, Withdraw w) {
         BalanceLeaf b = s.balance(w.owner());                           // 1. load
         GlobalLeaf g = s.global();
-        Reject r = Checks.signedBy(verifier, domain.withdrawDigest(w.owner(), w.recipient(), w.amount(), w.nonce()),
+        Reject r = Checks.signedBy(verifier, digest(domain, w),
                 w.signature(), w.owner());                              // 2. authorise
         if (r == null) r = Checks.nonce(w.nonce(), b.nonce());
         if (r == null) r = Checks.positiveAmount(w.amount());           // 3. validate
@@ -32,5 +33,10 @@ final class WithdrawRule implements Rule<Withdraw> {
                 .put(g.nextWithdrawalId(), new WithdrawalLeaf(w.recipient(), w.amount()))
                 .put(g.withNextWithdrawalId(g.nextWithdrawalId() + 1));
         return null;
+    }
+
+    /** The EIP-712 digest the signature of {@code w} signs: from the transition alone (the replay recovers signers ahead with it). */
+    static Hash32 digest(Eip712 domain, Withdraw w) {
+        return domain.withdrawDigest(w.owner(), w.recipient(), w.amount(), w.nonce());
     }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TransitionCodecProperties {
+public class TransitionCodecProperties {
     private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33};
 
     @Test
@@ -104,7 +104,7 @@ class TransitionCodecProperties {
      * Every transition type with every field drawn over its full encodable range, bounds
      * favoured. Built with {@code Gen.of}: a failing transition is reported whole, not shrunk.
      */
-    static final Gen<Transition> TRANSITIONS = Gens.ints(1, LENGTHS.length - 1).flatMap(type -> Gen.of(r -> switch (type) {
+    public static final Gen<Transition> TRANSITIONS = Gens.ints(1, LENGTHS.length - 1).flatMap(type -> Gen.of(r -> switch (type) {
         case 1 -> new Deposit(U63.next(r), U63.next(r), ADDR.next(r), U63.next(r));
         case 2 -> new MarketConfig(U63.next(r), U63.next(r), U32.next(r), U63.next(r), U63.next(r), U31.next(r),
                 U31.next(r), U31.next(r), U31.next(r), U31.next(r), ADDR.next(r));

@@ -14,6 +14,7 @@ import dev.clearline.engine.stf.TreeLeafStore;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.CalldataReplay;
+import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.MemoryNodeStore;
 import java.io.IOException;
@@ -89,12 +90,18 @@ public final class FinalizedState {
         owners.add(Address.INSURANCE_FUND);
         TreeSet<Integer> markets = new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong));
         long transitions = 0;
+        CalldataReplay.Decoded next = null;
         for (long i = 0; i < finalizedCount; i++) {
             RollupLog.Posted p = byIndex.get(i);
             if (p == null) {
                 throw new IOException("finalized batch " + i + " is not among the rollup's BatchSubmitted events; is the RPC an archive of this chain?");
             }
-            CalldataReplay.Decoded decoded = CalldataReplay.decode(p.batch().calldata());
+            CalldataReplay.Decoded decoded = next != null ? next : CalldataReplay.decode(p.batch().calldata());
+            // the signers of this batch and the next are recovered on the other cores meanwhile (SignaturesAhead)
+            if (next == null) SignaturesAhead.prefetchFor(stf, decoded);
+            RollupLog.Posted following = i + 1 < finalizedCount ? byIndex.get(i + 1) : null;
+            next = following == null ? null : CalldataReplay.decode(following.batch().calldata());
+            if (next != null) SignaturesAhead.prefetchFor(stf, next);
             if (decoded.tail().isPresent()) {
                 throw new IOException("finalized batch " + i + " (tx " + p.transactionHash() + ") does not split into transitions: the chain"
                         + " finalized a broken batch; see ./clearline verify-batches");

@@ -11,6 +11,7 @@ import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.NodeStore;
 
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +33,8 @@ public final class BatchVerifier {
     private final TreeLeafStore state;
     /** Tree version holding the pre-state of each batch judged honest, for bisection replays. */
     private final Map<Long, Long> preVersions = new HashMap<>();
+    /** Batches prefetched, decoded once (the prefetched signers belong to that very list of steps). */
+    private final Map<PostedBatch, CalldataReplay.Decoded> decodedAhead = new IdentityHashMap<>();
 
     public BatchVerifier(Stf stf, NodeStore nodes) {
         this.stf = stf;
@@ -56,7 +59,8 @@ public final class BatchVerifier {
         Hash32 pre = verifiedRoot();
         if (!pre.equals(h.prevStateRoot())) return new Verdict.WrongPrevRoot(index, h.prevStateRoot(), pre);
 
-        CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
+        CalldataReplay.Decoded decoded = decodedAhead.remove(batch);
+        if (decoded == null) decoded = CalldataReplay.decode(batch.calldata());
         if (decoded.tail().isPresent()) {
             CalldataReplay.Tail t = decoded.tail().get();
             return new Verdict.Undecodable(index, decoded.steps().size(), t.offset(), t.reason());
@@ -84,6 +88,20 @@ public final class BatchVerifier {
             // A refused batch (or a failure halfway) leaves the verified state as it was; after a commit this does nothing.
             state.discard();
         }
+    }
+
+    /**
+     * Tells the verifier which batch comes after the one it will judge next: when its STF recovers
+     * signatures ahead ({@link SignaturesAhead}), the signers of {@code next} are recovered on the
+     * other cores while this thread is still busy with the batches before it. Does nothing for
+     * any other STF, or for calldata that does not split into transitions.
+     */
+    public void prefetch(PostedBatch next) {
+        if (!(stf.verifier() instanceof SignaturesAhead) || decodedAhead.containsKey(next)) return;
+        CalldataReplay.Decoded decoded = CalldataReplay.decode(next.calldata());
+        if (decodedAhead.size() >= 2) decodedAhead.clear(); // batches prefetched and never judged
+        decodedAhead.put(next, decoded);
+        SignaturesAhead.prefetchFor(stf, decoded);
     }
 
     /** Applies the decoded transitions to the verified state and keeps them only if the batch is honest. */

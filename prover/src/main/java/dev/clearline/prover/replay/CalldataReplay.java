@@ -121,23 +121,31 @@ public final class CalldataReplay {
     public static Applied apply(Stf stf, LeafStore store, List<Step> steps, int count, long batchIndex, OnRefusal onRefusal,
                                 AfterStep afterStep) {
         if (count < 0 || count > steps.size()) throw new IndexOutOfBoundsException("prefix " + count + " of " + steps.size() + " transitions");
-        int firstRefused = -1;
-        Reject reason = null;
-        for (int i = 0; i < count; i++) {
-            Step s = steps.get(i);
-            Reject r = s.decodes() ? rejectOf(stf.apply(store, s.transition(), batchIndex)) : Reject.MALFORMED;
-            if (r == null) {
+        // An STF whose verifier recovers ahead gets the steps to come, so their signers are recovered on other threads meanwhile.
+        SignaturesAhead.Lookahead ahead = stf.verifier() instanceof SignaturesAhead sa
+                ? sa.begin(stf, steps, count) : null;
+        try {
+            int firstRefused = -1;
+            Reject reason = null;
+            for (int i = 0; i < count; i++) {
+                Step s = steps.get(i);
+                if (ahead != null) ahead.at(i);
+                Reject r = s.decodes() ? rejectOf(stf.apply(store, s.transition(), batchIndex)) : Reject.MALFORMED;
+                if (r == null) {
+                    afterStep.applied(i);
+                    continue;
+                }
+                if (firstRefused < 0) {
+                    firstRefused = i;
+                    reason = r;
+                }
+                if (onRefusal == OnRefusal.STOP) return new Applied(i, firstRefused, reason);
                 afterStep.applied(i);
-                continue;
             }
-            if (firstRefused < 0) {
-                firstRefused = i;
-                reason = r;
-            }
-            if (onRefusal == OnRefusal.STOP) return new Applied(i, firstRefused, reason);
-            afterStep.applied(i);
+            return new Applied(count, firstRefused, reason);
+        } finally {
+            if (ahead != null) ahead.close();
         }
-        return new Applied(count, firstRefused, reason);
     }
 
     private static Reject rejectOf(Outcome o) {

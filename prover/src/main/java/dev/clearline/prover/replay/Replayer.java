@@ -87,7 +87,11 @@ public final class Replayer {
             List<BatchRecord> records = new ArrayList<>();
             List<RollupLog.Posted> posted = l1.batches(from, to);
             List<Verdict> verdicts = new ArrayList<>();
-            for (RollupLog.Posted p : posted) {
+            for (int k = 0; k < posted.size(); k++) {
+                RollupLog.Posted p = posted.get(k);
+                // the signers of this batch and the next are recovered on the other cores meanwhile (SignaturesAhead)
+                if (k == 0) verifier.prefetch(p.batch());
+                if (k + 1 < posted.size()) verifier.prefetch(posted.get(k + 1).batch());
                 long pre = store.nodes().latestVersion();
                 Verdict v = verifier.verify(p.batch());
                 BatchRecord r = new BatchRecord(judged++, v.batchIndex(), p.blockNumber(), p.transactionHash(), pre,
