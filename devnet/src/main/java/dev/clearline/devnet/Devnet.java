@@ -8,7 +8,10 @@ import dev.clearline.devnet.rpc.RpcDispatcher;
 import dev.clearline.devnet.rpc.RpcHttpServer;
 import dev.clearline.evm.Hardfork;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -56,12 +59,26 @@ public final class Devnet implements AutoCloseable {
 
     public static Devnet start(Options options) {
         NodeConfig config = options.node().withAutomine(options.blockTime() == null);
-        DevnetNode node = DevnetNode.start(config);
+        // The HTTP server starts on its own thread while this one starts the node: on a cold JVM each takes tens of
+        // milliseconds, mostly first-time code, and they share nothing until the first request (which waits for the node).
+        CompletableFuture<RpcDispatcher> ready = new CompletableFuture<>();
+        FutureTask<RpcHttpServer> serving = options.port() < 0 ? null
+                : new FutureTask<>(() -> RpcHttpServer.start(ready, options.host(), options.port(), options.rpcThreads()));
+        if (serving != null) Thread.ofPlatform().name("devnet-http-start").daemon().start(serving);
+        DevnetNode node;
+        try {
+            node = DevnetNode.start(config);
+        } catch (RuntimeException e) {
+            ready.completeExceptionally(e);
+            closeQuietly(serving);
+            throw e;
+        }
         RpcDispatcher dispatcher = new RpcDispatcher(node);
+        ready.complete(dispatcher);
         RpcHttpServer server = null;
         ScheduledExecutorService miner = null;
         try {
-            if (options.port() >= 0) server = RpcHttpServer.start(dispatcher, options.host(), options.port(), options.rpcThreads());
+            if (serving != null) server = started(serving);
             if (options.blockTime() != null) {
                 miner = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "devnet-miner");
@@ -89,6 +106,30 @@ public final class Devnet implements AutoCloseable {
                         : "every " + options.blockTime(),
                 config.dataDir() == null ? "memory" : config.dataDir());
         return new Devnet(node, dispatcher, server, miner);
+    }
+
+    /** The server the start-up thread made, or its failure as it was thrown there. */
+    private static RpcHttpServer started(FutureTask<RpcHttpServer> serving) {
+        try {
+            return serving.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the devnet's HTTP server was starting", e);
+        }
+    }
+
+    /** Stops a server whose node failed to start (it answers the requests that waited with an error first). */
+    private static void closeQuietly(FutureTask<RpcHttpServer> serving) {
+        if (serving == null) return;
+        try {
+            started(serving).close();
+        } catch (RuntimeException | Error ignored) {
+            // it did not start either: nothing to stop, and the node's failure is the one to report
+        }
     }
 
     /**

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -35,6 +38,8 @@ public final class RpcHttpServer implements AutoCloseable {
     static final int MAX_BODY = 32 * 1024 * 1024;
     private static final byte[] TOO_LARGE = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":"
             + "\"invalid request: the body is larger than " + MAX_BODY + " bytes; split the batch\"}}").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NOT_STARTED = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":"
+            + "\"the devnet failed to start; see its log\"}}").getBytes(StandardCharsets.UTF_8);
     private static final byte[] POST_ONLY = ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":"
             + "\"invalid request: send JSON-RPC requests with POST\"}}").getBytes(StandardCharsets.UTF_8);
 
@@ -57,6 +62,15 @@ public final class RpcHttpServer implements AutoCloseable {
      * {@code threads} requests are dispatched at once, whatever the number of connections.
      */
     public static RpcHttpServer start(RpcDispatcher dispatcher, String host, int port, int threads) {
+        return start(CompletableFuture.completedFuture(dispatcher), host, port, threads);
+    }
+
+    /**
+     * Starts serving before the node behind it is up: requests that arrive first wait for
+     * {@code dispatcher} (and are refused with a JSON-RPC error if it fails). The devnet starts its
+     * HTTP server beside the node this way, so Jetty's start-up and the EVM's overlap.
+     */
+    public static RpcHttpServer start(CompletableFuture<RpcDispatcher> dispatcher, String host, int port, int threads) {
         // Few threads on purpose: every request ends in the node's lock, so more threads only add switches.
         QueuedThreadPool pool = new QueuedThreadPool(Math.max(8, threads + 4), 2);
         pool.setName("devnet-rpc");
@@ -100,10 +114,10 @@ public final class RpcHttpServer implements AutoCloseable {
      * A long request (a large batch, a trace) holds up the other connections of its selector meanwhile.
      */
     private static final class JsonRpcHandler extends Handler.Abstract.NonBlocking {
-        private final RpcDispatcher dispatcher;
+        private final CompletableFuture<RpcDispatcher> dispatcher;
         private final Semaphore dispatching;
 
-        JsonRpcHandler(RpcDispatcher dispatcher, Semaphore dispatching) {
+        JsonRpcHandler(CompletableFuture<RpcDispatcher> dispatcher, Semaphore dispatching) {
             this.dispatcher = dispatcher;
             this.dispatching = dispatching;
         }
@@ -142,7 +156,14 @@ public final class RpcHttpServer implements AutoCloseable {
                 byte[] result;
                 dispatching.acquireUninterruptibly();
                 try {
-                    result = dispatcher.handle(body);
+                    RpcDispatcher node;
+                    try {
+                        node = dispatcher.join(); // at once after start-up; during it, until the node is up
+                    } catch (CompletionException | CancellationException e) {
+                        answer(response, HttpStatus.SERVICE_UNAVAILABLE_503, NOT_STARTED, callback);
+                        return;
+                    }
+                    result = node.handle(body);
                 } catch (RuntimeException e) {
                     callback.failed(e);
                     return;

@@ -2,6 +2,10 @@ package dev.clearline.devnet.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.clearline.devnet.Devnet;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -12,15 +16,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -44,28 +44,26 @@ import org.web3j.utils.Numeric;
 class PastStateReadsTest {
     private static final String BOB = "0x00000000000000000000000000000000000000b0";
     private final List<String> libevmErrors = new CopyOnWriteArrayList<>();
-    private AbstractAppender capture;
+    private AppenderBase<ILoggingEvent> capture;
 
     @BeforeEach
     void captureLibevmErrors() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        capture = new AbstractAppender("past-state-reads-capture", null, null, true,
-                org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+        // libevm logs through Log4j's API, which the evm module routes to SLF4J: its lines reach logback's root
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        capture = new AppenderBase<>() {
             @Override
-            public void append(LogEvent event) {
-                if (event.getLevel().isMoreSpecificThan(Level.ERROR)) libevmErrors.add(event.getMessage().getFormattedMessage());
+            protected void append(ILoggingEvent event) {
+                if (event.getLevel().isGreaterOrEqual(Level.ERROR)) libevmErrors.add(event.getLoggerName() + ": " + event.getFormattedMessage());
             }
         };
+        capture.setContext(root.getLoggerContext());
         capture.start();
-        context.getConfiguration().getRootLogger().addAppender(capture, Level.ERROR, null);
-        context.updateLoggers();
+        root.addAppender(capture);
     }
 
     @AfterEach
     void stopCapture() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getRootLogger().removeAppender(capture.getName());
-        context.updateLoggers();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(capture);
         capture.stop();
     }
 
