@@ -160,7 +160,7 @@ public final class ReplayBench {
      * signature to recover. Replayed in memory twice, with the Bouncy Castle verifier and with the
      * native libsecp256k1 one: the roots are the same, the signature recovery's cost is not.
      */
-    private static List<Row> orderFlow(int fills) {
+    private static List<Row> orderFlow(int fills) throws IOException {
         Stf build = new Stf(DOMAIN, new NativeSecp256k1Verifier());
         List<Signer> traders = new ArrayList<>();
         for (int i = 0; i < TRADERS; i++) traders.add(new Signer(java.math.BigInteger.valueOf(1_000_003L + i)));
@@ -204,6 +204,11 @@ public final class ReplayBench {
             aheadReplay = replayInMemory(ahead, orderGenesis(traders), posted);
         }
         Measured bcReplay = replayInMemory(bc, orderGenesis(traders), posted);
+        // what `./clearline watch` runs: the persistent Replayer over RocksDB with signers recovered ahead
+        Measured watcher;
+        try (SignaturesAhead sa = SignaturesAhead.onOtherCores()) {
+            watcher = replayPersistent(new Stf(DOMAIN, sa), orderGenesis(traders), posted);
+        }
         String shape = String.format(Locale.ROOT, "%,d transitions (%,d fills, %,d PostOrders) in %,d batches, %,d calldata bytes", n, fills, 2 * fills,
                 posted.size(), calldataBytes);
         List<Row> rows = new ArrayList<>();
@@ -214,6 +219,9 @@ public final class ReplayBench {
                         + " the replay thread applies it, as the CLI's replays run; %,.0f transitions per CPU-second of the replay thread;"
                         + " %.2fx the one-thread replay's rate in the same run", signaturesAhead.threads(), n / aheadReplay.cpuSeconds,
                         nativeReplay.seconds / aheadReplay.seconds)));
+        rows.add(new Row("orders", "replay from calldata, persistent (RocksDB), signers recovered ahead", n / watcher.seconds, "transitions/s",
+                ">= 100,000", watcher.idle, String.format(Locale.ROOT, "what ./clearline watch runs: the Replayer over a ReplayStore, one mark per"
+                        + " batch, with SignaturesAhead; %,.0f transitions per CPU-second of the replay thread", n / watcher.cpuSeconds)));
         rows.add(new Row("orders", "replay from calldata, in memory, Bouncy Castle", n / bcReplay.seconds, "transitions/s", ">= 100,000", bcReplay.idle,
                 String.format(Locale.ROOT, "%,.0f transitions per CPU-second; native/Bouncy Castle %.2fx (CPU)", n / bcReplay.cpuSeconds,
                         bcReplay.cpuSeconds / nativeReplay.cpuSeconds)));
@@ -421,7 +429,7 @@ public final class ReplayBench {
         StringBuilder md = new StringBuilder();
         md.append("# prover: replay from L1 calldata\n\n");
         md.append("Machine: ").append(machine).append(", ").append(when).append(". Command: `").append(command).append("`. ")
-                .append("One replay thread (the row with signers recovered ahead adds worker threads); batches of ").append(BATCH).append(" transitions as L1 holds them (header + calldata), the RPC fetch excluded. ")
+                .append("One replay thread (the rows with signers recovered ahead add worker threads); batches of ").append(BATCH).append(" transitions as L1 holds them (header + calldata), the RPC fetch excluded. ")
                 .append("Idle = the machine's idle share during that measurement (from /proc/stat): figures are meaningful only near 100% "
                         + "minus one core's share.\n\n");
         md.append("| workload | measurement | value | unit | goal | idle | notes |\n| --- | --- | ---: | --- | --- | ---: | --- |\n");
