@@ -12,6 +12,7 @@ import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.l1.RollupLog;
@@ -115,7 +116,8 @@ final class UserCommands {
         boolean postOnly;
 
         @Option(names = "--margin", converter = Converters.Amount.class,
-                description = "Collateral moved into the position when it fills. Default: initial margin plus taker fee plus 1%% of the notional.")
+                description = "Collateral moved into the position when it fills. Default: what the exchange's margin check needs for this order"
+                        + " filled at its limit (initial margin, the loss at the mark of a limit past it, the fee) plus 1%% of the notional.")
         Long margin;
 
         PlaceOrder(PrintWriter out) {
@@ -151,15 +153,14 @@ final class UserCommands {
                 throw new UserError("--price " + price + " is not a multiple of market " + market + "'s tick " + Units.amount(tick)
                         + "; try " + Units.amount(p / tick * tick) + " or " + Units.amount((p / tick + 1) * tick));
             }
-            long notional;
             try {
-                notional = Math.multiplyExact(lots, p);
+                Math.multiplyExact(lots, p); // the order's notional must be countable
             } catch (ArithmeticException e) {
                 throw new UserError("--lots " + lots + " at --price " + price + " is more than the exchange can count; use fewer lots");
             }
-            long mg = margin != null ? margin : BigInteger.valueOf(notional)
-                    .multiply(BigInteger.valueOf(m.path("imfPpm").asLong() + m.path("takerFeePpm").asLong() + 10_000))
-                    .add(BigInteger.valueOf(999_999)).divide(BigInteger.valueOf(1_000_000)).longValueExact();
+            long mg = margin != null ? margin : new DefaultMargin(m.path("imfPpm").asLong(),
+                    Math.max(m.path("takerFeePpm").asLong(), m.path("makerFeePpm").asLong()), m.path("markPrice").asLong())
+                    .of(s == Side.BUY, p, lots);
             Eip712 domain = o.domain(state);
             Signer signer = o.signer();
             Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, postOnly ? Order.POST_ONLY : 0, 0,
@@ -169,7 +170,15 @@ final class UserCommands {
                     .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", 0)
                     .put("nonce", order.nonce()).put("margin", mg);
             body.put("signature", hex(signer.sign(domain.orderDigest(order)).encoded()));
-            JsonNode r = o.post("/orders", body);
+            JsonNode r;
+            try {
+                r = o.post("/orders", body);
+            } catch (UserError e) {
+                if (!e.getMessage().contains(Reject.INSUFFICIENT_MARGIN.name())) throw e;
+                throw new UserError(e.getMessage() + ": this order carried " + Units.amount(mg) + (margin != null ? " (--margin)" : " (the default for it alone)")
+                        + ", and the exchange judges it with your resting orders on that side filled at their limits and at the mark "
+                        + Units.amount(m.path("markPrice").asLong()) + "; pass a larger --margin, or cancel resting orders (./clearline positions)");
+            }
             String hash = r.path("outcomes").path(0).path("orderHash").asText();
             long filled = 0;
             for (JsonNode e : r.path("events")) {

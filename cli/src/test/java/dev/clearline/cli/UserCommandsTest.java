@@ -47,7 +47,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 2);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 4);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -80,6 +80,20 @@ class UserCommandsTest {
         assertThat(pos.out()).contains("market 1: size 2000", "liquidation price");
         Run json = run("positions", "--api", url, "--key", trader0, "--json");
         assertThat(json.out()).contains("\"size\":-2000", "\"openOrders\"");
+    }
+
+    @Test
+    void aLimitFarFromTheMarkGetsADefaultMarginTheExchangeAdmitsAndTooLittleSaysWhatToPass() {
+        // mark 0.01 per lot: a buy at three times the mark would show a loss of 0.02 per lot there at once
+        // (immediate or cancel, so that nothing of it rests for the other tests' orders to meet)
+        String trader2 = keyOf(2);
+        Run far = run("order", "--market", "1", "--side", "buy", "--price", "0.03", "--lots", "2", "--tif", "ioc", "--api", url, "--key", trader2, "--json");
+        assertThat(far.code()).as(far.err()).isZero();
+        assertThat(far.out()).contains("\"margin\":\"0.04");
+        Run low = run("order", "--market", "1", "--side", "buy", "--price", "0.03", "--lots", "3", "--margin", "0.002", "--api", url, "--key", keyOf(3));
+        assertThat(low.code()).isEqualTo(1);
+        assertThat(low.err()).contains("INSUFFICIENT_MARGIN", "carried 0.002000 (--margin)", "at the mark 0.010000", "pass a larger --margin")
+                .doesNotContain("\tat ");
     }
 
     @Test
