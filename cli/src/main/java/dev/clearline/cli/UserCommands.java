@@ -189,7 +189,8 @@ final class UserCommands {
             ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", market).put("side", s.name())
                     .put("price", Units.amount(p)).put("lots", lots).put("filledLots", filled / lot).put("margin", Units.amount(mg));
             o.print(out, res, "Order " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + s.name().toLowerCase(Locale.ROOT) + " " + lots
-                    + " lot(s) of market " + market + " at " + Units.amount(p) + ", " + (filled / lot) + " lot(s) filled now");
+                    + " lot(s) of market " + market + " at " + Units.amount(p) + ", " + (filled / lot) + " lot(s) filled now; margin "
+                    + Units.amount(mg) + (margin != null ? "" : " (the default for this order; --margin sets it)"));
             return 0;
         }
     }

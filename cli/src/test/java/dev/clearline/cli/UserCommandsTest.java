@@ -71,7 +71,7 @@ class UserCommandsTest {
         // dev market 1: tick 100, lot 1000 base units; mark 10_000 per lot (0.01 collateral)
         Run ask = run("order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "3", "--api", url, "--key", trader0);
         assertThat(ask.code()).as(ask.err()).isZero();
-        assertThat(ask.out()).contains("accepted at seq", "0 lot(s) filled now");
+        assertThat(ask.out()).contains("accepted at seq", "0 lot(s) filled now", "; margin 0.00", "(the default for this order; --margin sets it)");
         Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.01", "--lots", "2", "--api", url, "--key", trader1, "--json");
         assertThat(bid.code()).as(bid.err()).isZero();
         assertThat(bid.out()).contains("\"filledLots\":2");
