@@ -40,9 +40,18 @@ final class SnapshotSeed {
     /**
      * How long to wait for any other member to answer the backup query. A member of a cluster that
      * is starting from nothing waits this long once (the others are not serving yet); a running
-     * member answers within milliseconds.
+     * leader answers within milliseconds. Long enough for the query to reach every other member in
+     * turn ({@link #QUERY_TIMEOUT} each) and for a loaded machine's leader to answer.
      */
-    static final Duration ANSWER_TIMEOUT = Duration.ofMillis(Long.getLong("clearline.seed.answerMs", 3_000));
+    static final Duration ANSWER_TIMEOUT = Duration.ofMillis(Long.getLong("clearline.seed.answerMs", 5_000));
+
+    /**
+     * How long the backup waits for one member before it asks the next. Aeron's default is 5 s,
+     * longer than the whole answer window: a query sent first to a member that does not answer (one
+     * restarted moments ago, still in its election) was never sent on to the leader, and the wiped
+     * member started empty although the cluster was running (seen once in LeaderFailoverTest).
+     */
+    static final Duration QUERY_TIMEOUT = Duration.ofMillis(1_000);
 
     private SnapshotSeed() {}
 
@@ -107,6 +116,7 @@ final class SnapshotSeed {
                             .controlRequestChannel("aeron:udp?endpoint=" + self.host() + ":" + self.archive())
                             .controlResponseChannel("aeron:udp?endpoint=" + self.host() + ":0"))
                     .sourceType(ClusterBackup.SourceType.ANY)
+                    .clusterBackupResponseTimeoutNs(QUERY_TIMEOUT.toNanos())
                     .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)
                     .idleStrategySupplier(config.idle().strategy())
                     .eventsListener(progress);
