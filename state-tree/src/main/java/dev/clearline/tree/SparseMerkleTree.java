@@ -331,7 +331,7 @@ public final class SparseMerkleTree {
         if (result == null) {
             root = new RootRef(version, Node.NO_CHILD, TreeHash.EMPTY);
         } else {
-            Placed p = w.place(result, 0);
+            Placed p = w.place(result, 0, new Placed());
             root = new RootRef(version, p.version, p.hash);
             rootNode = p.node != null ? p.node : store.node(new NodeKey(p.version, 0, 0, 0, 0, 0));
         }
@@ -514,7 +514,24 @@ public final class SparseMerkleTree {
     /** A leaf, and where it is stored now ({@code null}: not stored yet, or its value changed). */
     private record LeafSub(Node.Leaf leaf, NodeKey at) implements Sub {}
 
-    private record Placed(long version, byte[] hash, Node node) {}
+    /**
+     * A child as its parent records it: the version that wrote it, its hash, the node if at hand.
+     * Mutable and reused (a {@link Writer} fills two per internal node it hashes, and reads them
+     * before it fills them again): as a record it was about a twelfth of what a sequencer's tree
+     * worker allocated per order, each one garbage a moment later.
+     */
+    private static final class Placed {
+        long version;
+        byte[] hash;
+        Node node;
+
+        Placed set(long version, byte[] hash, Node node) {
+            this.version = version;
+            this.hash = hash;
+            this.node = node;
+            return this;
+        }
+    }
 
     /** The state of one commit: the version being written, its new nodes and the nodes it replaced. */
     private final class Writer {
@@ -526,6 +543,9 @@ public final class SparseMerkleTree {
         int internalNodes;
         final List<VersionCommit.Written> written = new ArrayList<>();
         final List<NodeKey> stale = new ArrayList<>();
+        /** Scratch for {@link #combine}'s two children, read before the next combine fills them again. */
+        private final Placed leftPlaced = new Placed();
+        private final Placed rightPlaced = new Placed();
 
         Writer(long version, long readVersion, boolean tracks) {
             this.version = version;
@@ -631,8 +651,8 @@ public final class SparseMerkleTree {
                     return new LeafSub(leaf, ref.key());
                 }
             }
-            Placed l = place(left, depth + 1);
-            Placed r = place(right, depth + 1);
+            Placed l = place(left, depth + 1, leftPlaced);
+            Placed r = place(right, depth + 1, rightPlaced);
             byte[] hash = TreeHash.node(l.hash, r.hash);
             boolean link = depth + 1 < linkedLevels;
             Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, link ? l.node : null, link ? r.node : null);
@@ -647,13 +667,14 @@ public final class SparseMerkleTree {
             return new Ref(key, version, hash, node);
         }
 
-        Placed place(Sub s, int depth) {
+        /** Fills {@code into} with how {@code s} is recorded at {@code depth}, writing a leaf that moved there. */
+        Placed place(Sub s, int depth, Placed into) {
             return switch (s) {
-                case null -> new Placed(Node.NO_CHILD, TreeHash.EMPTY, null);
-                case Ref ref -> new Placed(ref.version(), ref.hash(), ref.node());
+                case null -> into.set(Node.NO_CHILD, TreeHash.EMPTY, null);
+                case Ref ref -> into.set(ref.version(), ref.hash(), ref.node());
                 case LeafSub leaf -> {
                     if (leaf.at() != null && leaf.at().depth() == depth) {
-                        yield new Placed(leaf.at().version(), leaf.leaf().hash(), leaf.leaf());
+                        yield into.set(leaf.at().version(), leaf.leaf().hash(), leaf.leaf());
                     }
                     if (tracks) {
                         if (leaf.at() != null) {
@@ -661,7 +682,7 @@ public final class SparseMerkleTree {
                         }
                         written.add(new VersionCommit.Written(NodeKey.of(version, depth, leaf.leaf().key()), leaf.leaf()));
                     }
-                    yield new Placed(version, leaf.leaf().hash(), leaf.leaf());
+                    yield into.set(version, leaf.leaf().hash(), leaf.leaf());
                 }
             };
         }
