@@ -41,4 +41,16 @@ final class Units {
     static String amount(java.math.BigInteger base) {
         return new BigDecimal(base).movePointLeft(DECIMALS).setScale(DECIMALS, RoundingMode.UNNECESSARY).toPlainString();
     }
+
+    /**
+     * A position or fill size, counted in base units on L2, as lots the way orders are placed ("2 lot(s)"), with a
+     * long/short word when {@code signed}; a size that is not a whole number of lots (none the exchange makes) shows its base units.
+     */
+    static String lots(long size, long lotSize, boolean signed) {
+        long magnitude = Math.abs(size);
+        String count = lotSize > 0 && magnitude % lotSize == 0 ? Long.toString(magnitude / lotSize)
+                : magnitude + " base unit(s), not a whole number of";
+        String side = !signed ? "" : size > 0 ? "long " : size < 0 ? "short " : "flat ";
+        return side + count + " lot(s)";
+    }
 }

@@ -145,7 +145,7 @@ final class UpCommand implements Callable<Integer> {
                             + stack.verifiedHonest() + (stack.verifiedFraud() > 0 ? ", FRAUD " + stack.verifiedFraud() : "")
                             + "; demo orders " + stack.demoOrders();
                     if (!line.equals(last)) {
-                        out.println(java.time.LocalTime.now().withNano(0) + "  " + line);
+                        out.println(String.format("%tT", java.time.LocalTime.now()) + "  " + line);  // %tT keeps :00 seconds, which LocalTime.toString drops
                         out.flush();
                         last = line;
                     }

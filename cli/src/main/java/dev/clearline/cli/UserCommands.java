@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The trader's commands against any L1 RPC and any sequencer: deposit, order, cancel, positions,
- * withdraw, claim, status. Amounts and prices are in collateral units with 6 decimals (prices per
+ * margin, withdraw, claim, status. Amounts and prices are in collateral units with 6 decimals (prices per
  * lot); {@code --json} prints one object for scripts; every failure says what to do.
  */
 final class UserCommands {
@@ -237,16 +237,26 @@ final class UserCommands {
                 o.print(out, (ObjectNode) a, "");
                 return 0;
             }
+            JsonNode state = o.get("/state");
             StringBuilder b = new StringBuilder();
             b.append("Account ").append(a.path("trader").asText()).append(": free ").append(Units.amount(a.path("free").asLong())).append('\n');
             if (a.path("positions").isEmpty()) b.append("  no positions\n");
             for (JsonNode p : a.path("positions")) {
-                b.append(String.format("  market %d: size %d, equity %s, mark %s, margin ratio %s, liquidation price %s, unsettled funding %s%n",
-                        p.path("market").asInt(), p.path("size").asLong(), Units.amount(p.path("equity").asLong()),
+                long size = p.path("size").asLong();
+                long lot = o.market(state, p.path("market").asInt()).path("lotSize").asLong();
+                b.append(String.format("  market %d: %s (%d base units), equity %s, mark %s, margin ratio %s, liquidation price %s, unsettled funding %s%n",
+                        p.path("market").asInt(), Units.lots(size, lot, true), size, Units.amount(p.path("equity").asLong()),
                         Units.amount(p.path("markPrice").asLong()),
                         p.path("marginRatio").isNull() ? "-" : String.format("%.4f", p.path("marginRatio").asDouble()),
                         p.has("liquidationPrice") ? Units.amount(p.path("liquidationPrice").asLong()) : "-",
                         p.path("unsettledFunding").isNull() ? "-" : Units.amount(p.path("unsettledFunding").asLong())));
+            }
+            for (JsonNode p : a.path("positions")) {
+                if (p.path("size").asLong() == 0 && p.path("equity").asLong() > 0) {
+                    b.append("  market ").append(p.path("market").asInt()).append(" is closed and still holds ").append(Units.amount(p.path("equity").asLong()))
+                            .append(" of margin: ./clearline margin remove all --market ").append(p.path("market").asInt())
+                            .append(" returns it to your free balance\n");
+                }
             }
             b.append("  open orders: ").append(a.path("openOrders").size());
             o.print(out, (ObjectNode) a, b.toString());
@@ -283,7 +293,8 @@ final class UserCommands {
             long free = account.path("free").asLong();
             if (free < amount) {
                 throw new UserError("your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amount)
-                        + "; close positions or withdraw less (./clearline positions)");
+                        + "; withdraw less, or take margin back from a position first (./clearline margin remove all --market N returns"
+                        + " a closed position's margin; ./clearline positions lists them)");
             }
             long nonce = account.path("nonce").asLong();
             Signer signer = o.signer();
@@ -297,6 +308,94 @@ final class UserCommands {
                     "Withdrawal " + id + " of " + Units.amount(amount) + " to " + recipient + " accepted at seq " + r.path("seq").asLong()
                             + "; claim it on L1 once its batch is final: ./clearline claim");
             return 0;
+        }
+    }
+
+    @Command(name = "margin", mixinStandardHelpOptions = true,
+            description = {"Move collateral between your free L2 balance and one position's isolated margin. A closed position keeps",
+                    "its margin until you take it back: `margin remove all --market N` returns it to the free balance, from",
+                    "which you can withdraw; on an open position `all` is what keeps the initial margin at the mark."})
+    static final class AdjustMargin extends Base {
+        @Parameters(index = "0", paramLabel = "ACTION", description = "add (free balance into the position) or remove (the position's margin back).")
+        String action;
+
+        @Parameters(index = "1", paramLabel = "AMOUNT", description = "Collateral (6 decimals), or all (remove only).")
+        String amount;
+
+        @Option(names = "--market", required = true, description = "The position's market id.")
+        int market;
+
+        AdjustMargin(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            boolean add = switch (action.strip().toLowerCase(Locale.ROOT)) {
+                case "add", "allocate" -> true;
+                case "remove", "release" -> false;
+                default -> throw new UserError("ACTION must be add or remove, not '" + action + "'");
+            };
+            JsonNode state = o.get("/state");
+            JsonNode m = o.market(state, market);
+            JsonNode account = o.get("/accounts/" + o.address()).path("account");
+            JsonNode position = null;
+            for (JsonNode p : account.path("positions")) if (p.path("market").asInt() == market) position = p;
+            long free = account.path("free").asLong();
+            long amt;
+            if (amount.strip().equalsIgnoreCase("all")) {
+                if (add) throw new UserError("add takes an amount, not all: your free balance is " + Units.amount(free));
+                amt = position == null ? 0 : Math.max(0, releasable(position, m));
+                if (amt == 0) {
+                    throw new UserError("nothing to remove from market " + market + ": " + (position == null ? "you have no position there"
+                            : "its margin is all needed to keep the initial margin at the mark (./clearline positions)"));
+                }
+            } else {
+                try {
+                    amt = Units.parse(amount);
+                } catch (IllegalArgumentException e) {
+                    throw new UserError("AMOUNT: " + e.getMessage() + ", or all");
+                }
+                if (amt <= 0) throw new UserError("AMOUNT must be more than 0");
+            }
+            if (add && free < amt) {
+                throw new UserError("your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amt) + "; deposit more or add less");
+            }
+            if (!add && position == null) throw new UserError("you have no position in market " + market + " to remove margin from (./clearline positions)");
+            long nonce = account.path("nonce").asLong();
+            Signer signer = o.signer();
+            Eip712 domain = o.domain(state);
+            Hash32 digest = add ? domain.allocateDigest(signer.address(), market, amt, nonce) : domain.releaseDigest(signer.address(), market, amt, nonce);
+            ObjectNode body = UserOptions.JSON.createObjectNode();
+            body.put("owner", signer.address().toString()).put("market", market).put("amount", amt).put("nonce", nonce)
+                    .put("signature", hex(signer.sign(digest).encoded()));
+            JsonNode r;
+            try {
+                r = o.post(add ? "/margin/allocate" : "/margin/release", body);
+            } catch (UserError e) {
+                if (add || !e.getMessage().contains(Reject.INSUFFICIENT_MARGIN.name())) throw e;
+                throw new UserError(e.getMessage() + ": removing " + Units.amount(amt) + " would leave market " + market
+                        + "'s position below its initial margin at the mark (or a closed one below zero); remove less, or all");
+            }
+            long seq = r.path("seq").asLong();
+            o.print(out, result().put("market", market).put("action", add ? "add" : "remove").put("amount", Units.amount(amt)).put("seq", seq),
+                    (add ? "Added " + Units.amount(amt) + " from your free balance to market " + market + "'s margin"
+                            : "Removed " + Units.amount(amt) + " of market " + market + "'s margin to your free balance")
+                            + " at seq " + seq + " (./clearline positions)");
+            return 0;
+        }
+
+        /**
+         * What a release may take, as the STF judges it: all of a closed position's margin; of an open one, what stands above its
+         * initial requirement at the mark (the account view's equity has its funding settled, as the STF settles it first).
+         */
+        static long releasable(JsonNode position, JsonNode market) {
+            long size = position.path("size").asLong();
+            long equity = position.path("equity").asLong();
+            if (size == 0) return equity;
+            long im = dev.clearline.engine.risk.Margin.requirement(size, market.path("lotSize").asLong(), position.path("markPrice").asLong(),
+                    market.path("imfPpm").asLong());
+            return im == dev.clearline.engine.risk.Fixed.OVERFLOW ? 0 : equity - im;
         }
     }
 
@@ -396,8 +495,8 @@ final class UserCommands {
                             .put("positions", a.path("positions").size()).put("openOrders", a.path("openOrders").size());
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
                             .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)\n");
-                    you.set("fills", stages(a.path("fills"), now, period, "fill", t));
-                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, "withdrawal", t));
+                    you.set("fills", stages(a.path("fills"), now, period, "fill", lotSizes(s), t));
+                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, "withdrawal", lotSizes(s), t));
                 }
             } catch (UserError e) {
                 res.put("sequencer", e.getMessage());
@@ -409,16 +508,24 @@ final class UserCommands {
     }
 
 
+    /** Each listed market's lot size, from the sequencer's {@code /state}. */
+    private static java.util.Map<Integer, Long> lotSizes(JsonNode state) {
+        java.util.Map<Integer, Long> lots = new java.util.HashMap<>();
+        for (JsonNode m : state.path("marketInfo")) lots.put(m.path("market").asInt(), m.path("lotSize").asLong());
+        return lots;
+    }
+
     /** How many things stand at each stage, the ones not final one per line with when they become final; the records with that estimate. */
-    private static ArrayNode stages(JsonNode records, long l1Now, long period, String what, StringBuilder t) {
+    private static ArrayNode stages(JsonNode records, long l1Now, long period, String what, java.util.Map<Integer, Long> lotSizes, StringBuilder t) {
         ArrayNode out = UserOptions.JSON.createArrayNode();
         int matched = 0, posted = 0, fin = 0;
         StringBuilder pending = new StringBuilder();
         for (JsonNode r : records) {
             ObjectNode c = ((ObjectNode) r).deepCopy();
             String stage = r.path("stage").asText();
-            String id = what.equals("fill") ? "fill at seq " + r.path("seq").asLong() + " (" + Units.amount(r.path("price").asLong()) + " x "
-                    + r.path("size").asLong() + " on market " + r.path("market").asInt() + ")"
+            String id = what.equals("fill") ? "fill at seq " + r.path("seq").asLong() + " ("
+                    + Units.lots(r.path("size").asLong(), lotSizes.getOrDefault(r.path("market").asInt(), 0L), false) + " at "
+                    + Units.amount(r.path("price").asLong()) + " on market " + r.path("market").asInt() + ")"
                     : "withdrawal " + r.path("withdrawalId").asLong() + " of " + Units.amount(r.path("amount").asLong());
             switch (stage) {
                 case "final" -> fin++;

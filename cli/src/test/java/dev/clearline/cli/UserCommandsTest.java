@@ -2,6 +2,7 @@ package dev.clearline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.SequencerMain;
 import dev.clearline.sequencer.api.Gateway;
@@ -47,7 +48,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 4);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 6);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -77,7 +78,7 @@ class UserCommandsTest {
         assertThat(bid.out()).contains("\"filledLots\":2");
         Run pos = run("positions", "--api", url, "--key", trader1);
         assertThat(pos.code()).as(pos.err()).isZero();
-        assertThat(pos.out()).contains("market 1: size 2000", "liquidation price");
+        assertThat(pos.out()).contains("market 1: long 2 lot(s) (2000 base units)", "liquidation price");
         Run json = run("positions", "--api", url, "--key", trader0, "--json");
         assertThat(json.out()).contains("\"size\":-2000", "\"openOrders\"");
     }
@@ -94,6 +95,79 @@ class UserCommandsTest {
         assertThat(low.code()).isEqualTo(1);
         assertThat(low.err()).contains("INSUFFICIENT_MARGIN", "carried 0.002000 (--margin)", "at the mark 0.010000", "pass a larger --margin")
                 .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aClosedPositionsMarginGoesBackToTheFreeBalanceAndAnOpenOneKeepsItsInitialMargin() throws Exception {
+        // traders 4 and 5 meet only each other: a bid below every ask, then a sell IOC into it; then the reverse to close
+        String longer = keyOf(4), shorter = keyOf(5);
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.005", "--lots", "2", "--api", url, "--key", longer).code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.005", "--lots", "2", "--tif", "ioc", "--api", url, "--key", shorter)
+                .out()).contains("2 lot(s) filled now");
+
+        // open (short 2 lots at the mark 0.01 per lot, initial margin 10%): `all` takes what stands above 0.002 of initial margin
+        long freeBefore = free(shorter);
+        long equityBefore = position(shorter).path("equity").asLong();
+        Run all = run("margin", "remove", "all", "--market", "1", "--api", url, "--key", shorter);
+        assertThat(all.code()).as(all.err()).isZero();
+        assertThat(all.out()).contains("Removed", "of market 1's margin to your free balance");
+        assertThat(free(shorter) - freeBefore).isEqualTo(equityBefore - 2_000);
+        assertThat(position(shorter).path("equity").asLong()).isEqualTo(2_000);
+        Run more = run("margin", "remove", "0.000001", "--market", "1", "--api", url, "--key", shorter);
+        assertThat(more.code()).isEqualTo(1);
+        assertThat(more.err()).contains("INSUFFICIENT_MARGIN", "below its initial margin at the mark", "remove less").doesNotContain("\tat ");
+        Run nothing = run("margin", "remove", "all", "--market", "1", "--api", url, "--key", shorter);
+        assertThat(nothing.code()).isEqualTo(1);
+        assertThat(nothing.err()).contains("nothing to remove from market 1", "initial margin");
+
+        // closed: the position holds its margin until it is removed; positions says how
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.004", "--lots", "2", "--margin", "0.01", "--api", url, "--key", shorter)
+                .code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.004", "--lots", "2", "--tif", "ioc", "--api", url, "--key", longer)
+                .out()).contains("2 lot(s) filled now");
+        JsonNode closed = position(longer);
+        assertThat(closed.path("size").asLong()).isZero();
+        long held = closed.path("equity").asLong();
+        assertThat(held).isPositive();
+        assertThat(run("positions", "--api", url, "--key", longer).out())
+                .contains("market 1: flat 0 lot(s)", "market 1 is closed and still holds " + Units.amount(held), "./clearline margin remove all --market 1");
+        freeBefore = free(longer);
+        Run back = run("margin", "remove", "all", "--market", "1", "--api", url, "--key", longer, "--json");
+        assertThat(back.code()).as(back.err()).isZero();
+        assertThat(back.out()).contains("\"amount\":\"" + Units.amount(held) + "\"");
+        assertThat(free(longer)).isEqualTo(freeBefore + held);
+        assertThat(run("positions", "--api", url, "--key", longer).out()).as("a closed position with nothing in it is not listed")
+                .doesNotContain("market 1:");
+        Run belowZero = run("margin", "remove", "0.000001", "--market", "1", "--api", url, "--key", longer);
+        assertThat(belowZero.code()).isEqualTo(1);
+        assertThat(belowZero.err()).contains("you have no position in market 1 to remove margin from");
+
+        // add and remove round trip; adding more than the free balance is refused before anything is signed
+        Run add = run("margin", "add", "5", "--market", "1", "--api", url, "--key", longer);
+        assertThat(add.out()).contains("Added 5.000000 from your free balance to market 1's margin");
+        assertThat(free(longer)).isEqualTo(freeBefore + held - 5_000_000);
+        assertThat(run("margin", "remove", "5", "--market", "1", "--api", url, "--key", longer).code()).isZero();
+        assertThat(free(longer)).isEqualTo(freeBefore + held);
+        Run tooMuch = run("margin", "add", "2000000", "--market", "1", "--api", url, "--key", longer);
+        assertThat(tooMuch.code()).isEqualTo(1);
+        assertThat(tooMuch.err()).contains("your free L2 balance is", "deposit more or add less");
+        Run verb = run("margin", "grow", "5", "--market", "1", "--api", url, "--key", longer);
+        assertThat(verb.code()).isEqualTo(1);
+        assertThat(verb.err()).contains("ACTION must be add or remove");
+        Run noPosition = run("margin", "remove", "all", "--market", "1", "--api", url, "--key", keyOf(3));
+        assertThat(noPosition.code()).isEqualTo(1);
+        assertThat(noPosition.err()).contains("you have no position there");
+    }
+
+    private long free(String key) throws Exception {
+        return UserOptions.JSON.readTree(run("positions", "--api", url, "--key", key, "--json").out()).path("free").asLong();
+    }
+
+    private JsonNode position(String key) throws Exception {
+        for (JsonNode p : UserOptions.JSON.readTree(run("positions", "--api", url, "--key", key, "--json").out()).path("positions")) {
+            if (p.path("market").asInt() == 1) return p;
+        }
+        throw new AssertionError("no position in market 1 for " + key);
     }
 
     @Test

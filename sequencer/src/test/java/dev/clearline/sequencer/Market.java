@@ -58,6 +58,13 @@ public final class Market {
         return out;
     }
 
+    /** A signed Allocate ({@code allocate}) or Release of {@code amount} in the market. */
+    public Transition marginMove(Signer s, boolean allocate, long amount, long balanceNonce) {
+        return allocate
+                ? new Transition.Allocate(s.address(), MARKET, amount, balanceNonce, s.sign(domain.allocateDigest(s.address(), MARKET, amount, balanceNonce)))
+                : new Transition.Release(s.address(), MARKET, amount, balanceNonce, s.sign(domain.releaseDigest(s.address(), MARKET, amount, balanceNonce)));
+    }
+
     public Transition.OraclePrice price(long price, long ts) {
         return new Transition.OraclePrice(MARKET, price, 0, ts, oracle.sign(domain.oraclePriceDigest(MARKET, price, 0, ts)));
     }
@@ -89,10 +96,11 @@ public final class Market {
         throw new IllegalArgumentException("no trader " + a);
     }
 
-    /** A random flow: mostly orders, some cancels of earlier orders, an oracle move and time ticks. */
+    /** A random flow: mostly orders, some cancels of earlier orders, an oracle move, time ticks and margin moves. */
     public List<Command> flow(long clientId, long firstSeq, int count, Random r) {
         List<Command> out = new ArrayList<>();
         List<VerifiedOrder> placed = new ArrayList<>();
+        java.util.Map<Address, Long> balanceNonces = new java.util.HashMap<>();
         long seq = firstSeq;
         long ts = START;
         for (int i = 0; i < count; i++) {
@@ -106,6 +114,14 @@ public final class Market {
                 out.add(new Command.Cancel(clientId, seq++, cancel(owner(o.order().trader()), o.hash())));
             } else if (pick < 18) {
                 out.add(new Command.Oracle(clientId, seq++, price((97 + r.nextInt(7)) * TICK, ++ts)));
+            } else if (pick < 19) {
+                // one move in four is more than any balance or position here holds and is refused, keeping the nonce; the
+                // others are small and counted as accepted (a refused one would leave that trader's later moves refused
+                // as BAD_NONCE, which the log must replay alike too)
+                Signer s = traders.get(r.nextInt(traders.size()));
+                boolean tooMuch = r.nextInt(4) == 0;
+                long n = tooMuch ? balanceNonces.getOrDefault(s.address(), 0L) : balanceNonces.merge(s.address(), 1L, Long::sum) - 1;
+                out.add(new Command.Signed(clientId, seq++, marginMove(s, r.nextInt(3) > 0, tooMuch ? 10_000_000_000_000L : 1 + r.nextInt(50_000), n)));
             } else {
                 out.add(new Command.TimeTick(clientId, seq++, START + i));
             }

@@ -23,6 +23,7 @@ import java.util.Locale;
  *          "timeInForce":"GTC","flags":0,"expiry":0,"nonce":7,"margin":100000,"signature":"0x..65 bytes",
  *          "chainId":31337,"verifyingContract":"0x.."}      (the last two default to this node's domain)
  * cancel: {"owner":"0x..","orderHash":"0x..","signature":"0x.."}
+ * margin: {"owner":"0x..","market":1,"amount":1000000,"nonce":3,"signature":"0x.."}   (allocate or release)
  * </pre>
  */
 public final class RequestJson {
@@ -50,6 +51,24 @@ public final class RequestJson {
         if (amount == 0) throw bad("BAD_FIELD", "\"amount\" must be more than 0 (collateral base units, 1e-6)");
         return new dev.clearline.engine.transition.Transition.Withdraw(address(n, "owner"), address(n, "recipient"), amount,
                 uint(n, "nonce", Long.MAX_VALUE), signature(n));
+    }
+
+    /**
+     * {@code {owner, market, amount, nonce, signature}}: a signed Allocate (free balance into a position's margin) or
+     * Release (a position's margin back to the free balance, all of it once the position is flat); the STF checks the
+     * signature, the nonce and the margin left.
+     */
+    public static dev.clearline.engine.transition.Transition margin(JsonNode n, boolean allocate) throws ApiError {
+        String what = allocate ? "allocate" : "release";
+        if (n == null || !n.isObject()) throw bad("MARGIN_REQUIRED", "send the " + what + " as a JSON object {owner, market, amount, nonce, signature}");
+        Address owner = address(n, "owner");
+        int market = (int) uint(n, "market", 0xffffffffL);
+        long amount = uint(n, "amount", Long.MAX_VALUE);
+        if (amount == 0) throw bad("BAD_FIELD", "\"amount\" must be more than 0 (collateral base units, 1e-6)");
+        long nonce = uint(n, "nonce", Long.MAX_VALUE);
+        Signature sig = signature(n);
+        return allocate ? new dev.clearline.engine.transition.Transition.Allocate(owner, market, amount, nonce, sig)
+                : new dev.clearline.engine.transition.Transition.Release(owner, market, amount, nonce, sig);
     }
 
     public static Address address(JsonNode n, String field) throws ApiError {

@@ -130,13 +130,15 @@ public final class TraderApi implements AutoCloseable {
                     yield gateway.batchCancelReply(cs);
                 }
                 case "withdraw" -> gateway.requestReply(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body));
+                case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true));
+                case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false));
                 case "order" -> gateway.queryReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
                 case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null);
                 case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
                 case "state" -> gateway.queryReply(Command.QueryKind.STATE, 0, null, null);
                 case "history" -> gateway.queryReply(Command.QueryKind.HISTORY, 0, null, null);
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
-                        + "\"; use place, cancel, amend, batchCancel, withdraw, order, account, depth, state or subscribe");
+                        + "\"; use place, cancel, amend, batchCancel, withdraw, allocate, release, order, account, depth, state or subscribe");
             };
         } catch (ApiError e) {
             return CompletableFuture.failedFuture(e);
@@ -209,6 +211,8 @@ public final class TraderApi implements AutoCloseable {
                     case "/orders/amend" -> "amend";
                     case "/orders/batch-cancel" -> "batchCancel";
                     case "/withdrawals" -> "withdraw";
+                    case "/margin/allocate" -> "allocate";
+                    case "/margin/release" -> "release";
                     default -> throw notFound(path);
                 };
                 long declared = request.getLength();
@@ -237,7 +241,7 @@ public final class TraderApi implements AutoCloseable {
 
         private ApiError notFound(String path) {
             return new ApiError(404, "NOT_FOUND", "no endpoint " + path
-                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, WebSocket /ws");
+                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals, /margin/allocate, /margin/release; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, WebSocket /ws");
         }
 
         private ApiError tooLarge(long size) {

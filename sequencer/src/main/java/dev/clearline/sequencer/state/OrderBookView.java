@@ -466,7 +466,7 @@ final class OrderBookView {
         }
     }
 
-    /** Records that {@code trader} holds a position in {@code market} it did not trade into (the fund's takeovers): its account view shows it. */
+    /** Records that {@code trader} holds a position in {@code market} it did not trade into (the fund's takeovers, margin allocated first): its account view shows it. */
     void holds(Address trader, int market) {
         trader(trader).markets.add(market);
     }

@@ -427,6 +427,8 @@ public final class SequencerState {
                     v.put("recipient", wd.recipient().toString());
                     recordWithdrawals(wd.owner(), withdrawalsBefore);
                 }
+                // margin moved into a position the trader may never have traded: the account view must show where it went
+                if (rej == null && r.request() instanceof Transition.Allocate al) view.holds(al.owner(), al.marketId());
                 body.put("outcomes", List.of(v));
             }
             case Command.TimeTick t -> {

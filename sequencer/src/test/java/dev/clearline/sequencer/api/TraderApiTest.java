@@ -54,7 +54,7 @@ class TraderApiTest {
         node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
         domain = Market.GENESIS.domain();
         gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, domain, 6);
+        SequencerMain.devSetup(gateway, domain, 7);
         // 5 requests per key, refilled only when the test moves the clock: floods are deterministic
         api = new TraderApi(gateway, new RateLimiter(5, 5, clock::get), "127.0.0.1", 0, 16 * 1024);
     }
@@ -241,6 +241,53 @@ class TraderApiTest {
             assertThat(ws.closeReason).isNotBlank();
         }
         assertThat(get("/state").has("stateRoot")).isTrue();
+    }
+
+    @Test
+    void marginMovesIntoAPositionOverRestAndBackOverWebSocketAndBadRequestsSayWhatToSend() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(6);
+        long free = get("/accounts/" + s.address()).get("account").get("free").asLong();
+        HttpResponse<String> in = post("/margin/allocate", margin(s, true, 2_500_000, 0).toString());
+        assertThat(in.statusCode()).as(in.body()).isEqualTo(200);
+        assertThat(in.body()).contains("\"seq\"");
+        JsonNode account = get("/accounts/" + s.address()).get("account");
+        assertThat(account.get("free").asLong()).isEqualTo(free - 2_500_000);
+        assertThat(account.get("positions").get(0).get("quote").asLong()).isEqualTo(2_500_000);
+
+        // a release of more than the flat position holds is the STF's refusal, with its help; then all of it goes back
+        HttpResponse<String> tooMuch = post("/margin/release", margin(s, false, 2_500_001, 1).toString());
+        assertThat(tooMuch.statusCode()).isEqualTo(422);
+        assertThat(tooMuch.body()).contains("INSUFFICIENT_MARGIN");
+        try (WsClient ws = new WsClient(api.port())) {
+            JsonNode out = ws.request(OrderJson.op("release", margin(s, false, 2_500_000, 1))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(out.get("outcomes").get(0).get("accepted").asBoolean()).as(out.toString()).isTrue();
+        }
+        account = get("/accounts/" + s.address()).get("account");
+        assertThat(account.get("free").asLong()).isEqualTo(free);
+        assertThat(account.get("positions")).as("a flat position with nothing in it is not listed").isEmpty();
+        assertThat(account.get("nonce").asLong()).isEqualTo(2);
+
+        refill();
+        long seqBefore = get("/state").get("seq").asLong();
+        ObjectNode unsigned = margin(s, true, 1, 2);
+        unsigned.remove("signature");
+        assertThat(post("/margin/allocate", unsigned.toString()).body()).contains("UNSIGNED");
+        ObjectNode noMarket = margin(s, true, 1, 2);
+        noMarket.remove("market");
+        assertThat(post("/margin/allocate", noMarket.toString()).body()).contains("MISSING_FIELD", "market");
+        assertThat(post("/margin/release", margin(s, false, 0, 2).toString()).body()).contains("BAD_FIELD", "more than 0");
+        assertThat(post("/margin", "{}").body()).contains("NOT_FOUND", "/margin/allocate", "/margin/release");
+        assertThat(get("/state").get("seq").asLong()).as("nothing malformed reached the log").isEqualTo(seqBefore);
+    }
+
+    /** A signed Allocate ({@code allocate}) or Release of {@code amount} base units in the test market. */
+    ObjectNode margin(Signer s, boolean allocate, long amount, long nonce) {
+        var digest = allocate ? domain.allocateDigest(s.address(), MARKET, amount, nonce) : domain.releaseDigest(s.address(), MARKET, amount, nonce);
+        ObjectNode n = WsClient.JSON.createObjectNode();
+        n.put("owner", s.address().toString()).put("market", MARKET).put("amount", amount).put("nonce", nonce)
+                .put("signature", "0x" + java.util.HexFormat.of().formatHex(s.sign(digest).encoded()));
+        return n;
     }
 
     @Test

@@ -58,6 +58,10 @@ class SequencerStateTest {
         String all = String.join("\n", run(s, SESSION, 0));
         assertThat(all).contains("\"event\":\"Filled\"").contains("\"batches\"");
         assertThat(s.seq()).isEqualTo(SESSION.size());
+        // margin moves, accepted and refused, are in the log the snapshot properties cut
+        List<String> moves = run(new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier()), SESSION, 0).stream()
+                .filter(r -> r.contains("\"type\":\"request\"")).toList();
+        assertThat(moves).anyMatch(r -> r.contains("\"accepted\":true")).anyMatch(r -> r.contains("\"accepted\":false"));
     }
 
     @Test
