@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The trader's commands against any L1 RPC and any sequencer: deposit, order, cancel, positions,
- * margin, withdraw, claim, status. Amounts and prices are in collateral units with 6 decimals (prices per
+ * The trader's commands against any L1 RPC and any sequencer: deposit, markets, order, cancel,
+ * positions, margin, withdraw, claim, status. Amounts and prices are in collateral units with 6 decimals (prices per
  * lot); {@code --json} prints one object for scripts; every failure says what to do.
  */
 final class UserCommands {
@@ -259,8 +259,78 @@ final class UserCommands {
                 }
             }
             b.append("  open orders: ").append(a.path("openOrders").size());
+            for (JsonNode oo : a.path("openOrders")) {
+                long lot = o.market(state, oo.path("market").asInt()).path("lotSize").asLong();
+                b.append("\n    ").append(oo.path("orderHash").asText()).append(": market ").append(oo.path("market").asInt()).append(' ')
+                        .append(oo.path("side").asText().toLowerCase(Locale.ROOT)).append(' ').append(Units.lots(oo.path("size").asLong(), lot, false))
+                        .append(" at ").append(Units.amount(oo.path("price").asLong())).append(", ")
+                        .append(Units.lots(oo.path("filled").asLong(), lot, false).replace(" lot(s)", "")).append(" filled");
+            }
             o.print(out, (ObjectNode) a, b.toString());
             return 0;
+        }
+    }
+
+    @Command(name = "markets", mixinStandardHelpOptions = true,
+            description = {"The listed markets as the sequencer sees them: mark price, best bid and ask, tick and lot, margin",
+                    "fractions and the taker fee; with --market, that market's book to --depth levels a side. Needs no key."})
+    static final class Markets extends Base {
+        @Option(names = "--market", description = "Show this market's book.")
+        Integer market;
+
+        @Option(names = "--depth", defaultValue = "5", description = "Price levels a side with --market (default: ${DEFAULT-VALUE}).")
+        int depth;
+
+        Markets(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            if (depth < 1) throw new UserError("--depth must be 1 or more, not " + depth);
+            JsonNode state = o.get("/state");
+            List<JsonNode> shown = new java.util.ArrayList<>();
+            if (market != null) shown.add(o.market(state, market));
+            else state.path("marketInfo").forEach(shown::add);
+            ArrayNode all = UserOptions.JSON.createArrayNode();
+            StringBuilder t = new StringBuilder();
+            if (shown.isEmpty()) t.append("No market is listed yet (a MarketConfig through L1's priority queue lists one)");
+            for (JsonNode m : shown) {
+                int id = m.path("market").asInt();
+                long lot = m.path("lotSize").asLong();
+                JsonNode book = o.get("/markets/" + id + "/depth").path("depth");
+                ObjectNode row = all.addObject();
+                row.setAll((ObjectNode) m.deepCopy());
+                row.set("bids", book.path("bids"));
+                row.set("asks", book.path("asks"));
+                t.append("market ").append(id).append(": mark ").append(m.path("markPrice").asLong() == 0 ? "none yet" : Units.amount(m.path("markPrice").asLong()))
+                        .append(", best bid ").append(level(book.path("bids").path(0), lot)).append(", best ask ").append(level(book.path("asks").path(0), lot))
+                        .append("\n  prices per lot of ").append(lot).append(" base units, tick ").append(Units.amount(m.path("tickSize").asLong()))
+                        .append("; initial margin ").append(percent(m.path("imfPpm").asLong())).append(", maintenance ").append(percent(m.path("mmfPpm").asLong()))
+                        .append(", taker fee ").append(percent(m.path("takerFeePpm").asLong())).append('\n');
+                if (market != null) {
+                    t.append("  asks (lowest last):\n");
+                    List<JsonNode> asks = new java.util.ArrayList<>();
+                    book.path("asks").forEach(asks::add);
+                    for (int i = Math.min(depth, asks.size()) - 1; i >= 0; i--) t.append("    ").append(level(asks.get(i), lot)).append('\n');
+                    t.append("  bids (highest first):\n");
+                    int n = 0;
+                    for (JsonNode bid : book.path("bids")) if (n++ < depth) t.append("    ").append(level(bid, lot)).append('\n');
+                }
+            }
+            ObjectNode res = result();
+            res.set("markets", all);
+            o.print(out, res, t.toString().stripTrailing());
+            return 0;
+        }
+
+        private static String level(JsonNode priceSize, long lot) {
+            if (priceSize.isMissingNode() || priceSize.size() < 2) return "none";
+            return Units.amount(priceSize.get(0).asLong()) + " (" + Units.lots(priceSize.get(1).asLong(), lot, false) + ")";
+        }
+
+        private static String percent(long ppm) {
+            return java.math.BigDecimal.valueOf(ppm, 4).stripTrailingZeros().toPlainString() + "%";
         }
     }
 

@@ -48,7 +48,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 6);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 7);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -157,6 +157,30 @@ class UserCommandsTest {
         Run noPosition = run("margin", "remove", "all", "--market", "1", "--api", url, "--key", keyOf(3));
         assertThat(noPosition.code()).isEqualTo(1);
         assertThat(noPosition.err()).contains("you have no position there");
+    }
+
+    @Test
+    void aRestingOrderShowsInTheBookAndInPositionsWithTheHashThatCancelsIt() throws Exception {
+        String trader = keyOf(6);
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.001", "--lots", "1", "--post-only", "--api", url, "--key", trader, "--json");
+        assertThat(bid.code()).as(bid.err()).isZero();
+        String hash = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
+        Run pos = run("positions", "--api", url, "--key", trader);
+        assertThat(pos.out()).contains("open orders: 1", hash + ": market 1 buy 1 lot(s) at 0.001000, 0 filled");
+        Run all = run("markets", "--api", url);
+        assertThat(all.code()).as(all.err()).isZero();
+        assertThat(all.out()).contains("market 1: mark 0.010000", "prices per lot of 1000 base units, tick 0.000100", "initial margin 10%",
+                "maintenance 5%", "taker fee 0.05%");
+        Run book = run("markets", "--market", "1", "--depth", "20", "--api", url);
+        assertThat(book.out()).contains("bids (highest first):", "0.001000 (1 lot(s))");
+        Run json = run("markets", "--market", "1", "--api", url, "--json");
+        assertThat(UserOptions.JSON.readTree(json.out()).path("markets").path(0).path("tickSize").asLong()).isEqualTo(100);
+        assertThat(run("markets", "--market", "9", "--api", url).err()).contains("market 9 is not listed", "listed: 1");
+        assertThat(run("markets", "--depth", "0", "--api", url).err()).contains("--depth must be 1 or more");
+
+        assertThat(run("cancel", hash, "--api", url, "--key", trader).code()).isZero();
+        assertThat(run("positions", "--api", url, "--key", trader).out()).contains("open orders: 0").doesNotContain(hash);
+        assertThat(run("markets", "--market", "1", "--depth", "20", "--api", url).out()).doesNotContain("0.001000 (1 lot(s))");
     }
 
     private long free(String key) throws Exception {
