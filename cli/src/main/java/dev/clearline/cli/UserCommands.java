@@ -97,7 +97,7 @@ final class UserCommands {
 
     @Command(name = "order", mixinStandardHelpOptions = true, description = "Sign and place a limit order with the sequencer.")
     static final class PlaceOrder extends Base {
-        @Option(names = "--market", required = true, description = "Market id (curl <api>/state lists them).")
+        @Option(names = "--market", required = true, description = "Market id (./clearline markets lists them).")
         int market;
 
         @Option(names = "--side", required = true, description = "buy or sell.")
@@ -114,6 +114,10 @@ final class UserCommands {
 
         @Option(names = "--post-only", description = "Refuse the order rather than let it take liquidity.")
         boolean postOnly;
+
+        @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it): a fill that would open, grow or flip it is"
+                + " refused. Carries no margin unless --margin is given, since a reducing fill needs none.")
+        boolean reduceOnly;
 
         @Option(names = "--margin", converter = Converters.Amount.class,
                 description = "Collateral moved into the position when it fills. Default: what the exchange's margin check needs for this order"
@@ -158,12 +162,12 @@ final class UserCommands {
             } catch (ArithmeticException e) {
                 throw new UserError("--lots " + lots + " at --price " + price + " is more than the exchange can count; use fewer lots");
             }
-            long mg = margin != null ? margin : new DefaultMargin(m.path("imfPpm").asLong(),
+            long mg = margin != null ? margin : reduceOnly ? 0 : new DefaultMargin(m.path("imfPpm").asLong(),
                     Math.max(m.path("takerFeePpm").asLong(), m.path("makerFeePpm").asLong()), m.path("markPrice").asLong())
                     .of(s == Side.BUY, p, lots);
             Eip712 domain = o.domain(state);
             Signer signer = o.signer();
-            Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, postOnly ? Order.POST_ONLY : 0, 0,
+            Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0), 0,
                     System.currentTimeMillis(), mg);
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.put("trader", signer.address().toString()).put("market", market).put("side", s.name()).put("price", p)
@@ -174,6 +178,10 @@ final class UserCommands {
             try {
                 r = o.post("/orders", body);
             } catch (UserError e) {
+                if (e.getMessage().contains(Reject.REDUCE_ONLY_WOULD_INCREASE.name())) {
+                    throw new UserError(e.getMessage() + ": a reduce-only order must be on the side that shrinks a position you hold in market "
+                            + market + " (sell to reduce a long, buy to reduce a short; ./clearline positions)");
+                }
                 if (!e.getMessage().contains(Reject.INSUFFICIENT_MARGIN.name())) throw e;
                 throw new UserError(e.getMessage() + ": this order carried " + Units.amount(mg) + (margin != null ? " (--margin)" : " (the default for it alone)")
                         + ", and the exchange judges it with your resting orders on that side filled at their limits and at the mark "
@@ -190,7 +198,7 @@ final class UserCommands {
                     .put("price", Units.amount(p)).put("lots", lots).put("filledLots", filled / lot).put("margin", Units.amount(mg));
             o.print(out, res, "Order " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + s.name().toLowerCase(Locale.ROOT) + " " + lots
                     + " lot(s) of market " + market + " at " + Units.amount(p) + ", " + (filled / lot) + " lot(s) filled now; margin "
-                    + Units.amount(mg) + (margin != null ? "" : " (the default for this order; --margin sets it)"));
+                    + Units.amount(mg) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)"));
             return 0;
         }
     }

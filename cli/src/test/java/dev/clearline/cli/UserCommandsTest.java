@@ -48,7 +48,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 7);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 9);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -181,6 +181,30 @@ class UserCommandsTest {
         assertThat(run("cancel", hash, "--api", url, "--key", trader).code()).isZero();
         assertThat(run("positions", "--api", url, "--key", trader).out()).contains("open orders: 0").doesNotContain(hash);
         assertThat(run("markets", "--market", "1", "--depth", "20", "--api", url).out()).doesNotContain("0.001000 (1 lot(s))");
+    }
+
+    @Test
+    void aReduceOnlyOrderClosesAPositionWithoutMoreMarginAndCannotOpenOne() throws Exception {
+        String buyer = keyOf(7), seller = keyOf(8);
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "2", "--post-only", "--api", url, "--key", buyer).code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "2", "--tif", "ioc", "--api", url, "--key", seller)
+                .out()).contains("2 lot(s) filled now");
+
+        Run grow = run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "1", "--reduce-only", "--api", url, "--key", seller);
+        assertThat(grow.code()).isEqualTo(1);
+        assertThat(grow.err()).contains("REDUCE_ONLY_WOULD_INCREASE", "sell to reduce a long, buy to reduce a short").doesNotContain("\tat ");
+
+        // the seller's bid for 3 lots meets the buyer's reduce-only sell of 3: capped at the 2 lots held, no margin moved in
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.002", "--lots", "3", "--api", url, "--key", seller, "--json");
+        String rest = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
+        long free = free(buyer);
+        Run close = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only", "--tif", "ioc",
+                "--api", url, "--key", buyer);
+        assertThat(close.code()).as(close.err()).isZero();
+        assertThat(close.out()).contains("2 lot(s) filled now", "margin 0.000000 (reduce-only: none by default)");
+        assertThat(position(buyer).path("size").asLong()).isZero();
+        assertThat(free(buyer)).isEqualTo(free);
+        assertThat(run("cancel", rest, "--api", url, "--key", seller).code()).isZero();
     }
 
     private long free(String key) throws Exception {
