@@ -92,6 +92,31 @@ class HonestRunTest {
             assertThat(fill.path("stage").asText()).as("a fresh fill: %s", fill).isIn("matched", "posted", "final");
             assertThat(fill.path("batch").asLong(-1)).isNotNegative();
 
+            // close it with a reduce-only sell into the demo bids (no margin moved in), then take the margin back: the
+            // Release goes into a batch like any transition, and the watcher judges those batches below
+            long sold = 0;
+            for (int attempt = 0; attempt < 20 && sold == 0; attempt++) {
+                long mark = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("marketInfo").get(0).path("markPrice").asLong();
+                Run close = cli(common, "order", "--market", "1", "--side", "sell", "--price", Units.amount((mark / 1_000 - 10) * 1_000), "--lots", "1",
+                        "--tif", "ioc", "--reduce-only");
+                assertThat(close.code()).as(close.err()).isZero();
+                assertThat(UserOptions.JSON.readTree(close.out()).path("margin").asText()).isEqualTo("0.000000");
+                sold = UserOptions.JSON.readTree(close.out()).path("filledLots").asLong();
+                if (sold == 0) Thread.sleep(500);
+            }
+            assertThat(sold).as("the lot sold back to the demo makers").isEqualTo(1);
+            JsonNode closed = UserOptions.JSON.readTree(cli(common, "positions").out());
+            assertThat(closed.path("positions").get(0).path("size").asLong()).isZero();
+            long held = closed.path("positions").get(0).path("equity").asLong();
+            long freeBeforeRelease = closed.path("free").asLong();
+            Run release = cli(common, "margin", "remove", "all", "--market", "1");
+            assertThat(release.code()).as(release.err()).isZero();
+            JsonNode released = UserOptions.JSON.readTree(cli(common, "positions").out());
+            assertThat(released.path("free").asLong()).isEqualTo(freeBeforeRelease + held);
+            assertThat(released.path("positions")).as("nothing left in the closed position").isEmpty();
+
             Run withdraw = cli(common, "withdraw", "100");
             assertThat(withdraw.code()).as(withdraw.err()).isZero();
             long withdrawalId = UserOptions.JSON.readTree(withdraw.out()).path("withdrawalId").asLong();
