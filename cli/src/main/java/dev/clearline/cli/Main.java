@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
         subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, VerifyBatchCommand.class,
                 TraceCommand.class, ReportCommand.class, WatchCommand.class,
-                UserCommands.Deposit.class, UserCommands.Markets.class, UserCommands.PlaceOrder.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
+                UserCommands.Deposit.class, UserCommands.Markets.class, UserCommands.PlaceOrder.class, UserCommands.Amend.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
                 UserCommands.AdjustMargin.class, UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
                 UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
                 CommandLine.HelpCommand.class})

@@ -95,23 +95,8 @@ final class UserCommands {
         }
     }
 
-    @Command(name = "order", mixinStandardHelpOptions = true, description = "Sign and place a limit order with the sequencer.")
-    static final class PlaceOrder extends Base {
-        @Option(names = "--market", required = true, description = "Market id (./clearline markets lists them).")
-        int market;
-
-        @Option(names = "--side", required = true, description = "buy or sell.")
-        String side;
-
-        @Option(names = "--price", required = true, description = "Limit price per lot in collateral units (6 decimals), a multiple of the tick.")
-        String price;
-
-        @Option(names = "--lots", required = true, description = "Size in lots (1 or more).")
-        long lots;
-
-        @Option(names = "--tif", defaultValue = "gtc", description = "Time in force: gtc, ioc or fok. Default: ${DEFAULT-VALUE}.")
-        String tif;
-
+    /** What `order` and `amend` share: a limit order's terms checked against its market, its default margin, signing and the refusals explained. */
+    abstract static class OrderTerms extends Base {
         @Option(names = "--post-only", description = "Refuse the order rather than let it take liquidity.")
         boolean postOnly;
 
@@ -124,23 +109,14 @@ final class UserCommands {
                         + " filled at its limit (initial margin, the loss at the mark of a limit past it, the fee) plus 1%% of the notional.")
         Long margin;
 
-        PlaceOrder(PrintWriter out) {
+        OrderTerms(PrintWriter out) {
             super(out);
         }
 
-        @Override
-        public Integer call() {
-            Side s = switch (side.strip().toLowerCase(Locale.ROOT)) {
-                case "buy", "long", "bid" -> Side.BUY;
-                case "sell", "short", "ask" -> Side.SELL;
-                default -> throw new UserError("--side must be buy or sell, not '" + side + "'");
-            };
-            TimeInForce t = switch (tif.strip().toLowerCase(Locale.ROOT)) {
-                case "gtc" -> TimeInForce.GTC;
-                case "ioc" -> TimeInForce.IOC;
-                case "fok" -> TimeInForce.FOK;
-                default -> throw new UserError("--tif must be gtc, ioc or fok, not '" + tif + "'");
-            };
+        /** A signed order's JSON and what the reply needs to be read: the order, its margin and its market's lot. */
+        record Signed(ObjectNode body, Order order, long margin, long lot, long mark) {}
+
+        Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t) {
             if (lots < 1) throw new UserError("--lots must be 1 or more, not " + lots);
             long p;
             try {
@@ -149,7 +125,6 @@ final class UserCommands {
                 throw new UserError("--price: " + e.getMessage());
             }
             if (p <= 0) throw new UserError("--price must be more than 0");
-            JsonNode state = o.get("/state");
             JsonNode m = o.market(state, market);
             long tick = m.path("tickSize").asLong();
             long lot = m.path("lotSize").asLong();
@@ -174,19 +149,29 @@ final class UserCommands {
                     .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", 0)
                     .put("nonce", order.nonce()).put("margin", mg);
             body.put("signature", hex(signer.sign(domain.orderDigest(order)).encoded()));
-            JsonNode r;
+            return new Signed(body, order, mg, lot, m.path("markPrice").asLong());
+        }
+
+        /** Posts {@code body} to {@code path}, turning the refusals a trader can fix into what to do about them. */
+        JsonNode post(String path, ObjectNode body, Signed o2) {
             try {
-                r = o.post("/orders", body);
+                return o.post(path, body);
             } catch (UserError e) {
+                int market = o2.order().marketId();
                 if (e.getMessage().contains(Reject.REDUCE_ONLY_WOULD_INCREASE.name())) {
                     throw new UserError(e.getMessage() + ": a reduce-only order must be on the side that shrinks a position you hold in market "
                             + market + " (sell to reduce a long, buy to reduce a short; ./clearline positions)");
                 }
                 if (!e.getMessage().contains(Reject.INSUFFICIENT_MARGIN.name())) throw e;
-                throw new UserError(e.getMessage() + ": this order carried " + Units.amount(mg) + (margin != null ? " (--margin)" : " (the default for it alone)")
+                throw new UserError(e.getMessage() + ": this order carried " + Units.amount(o2.margin()) + (margin != null ? " (--margin)" : " (the default for it alone)")
                         + ", and the exchange judges it with your resting orders on that side filled at their limits and at the mark "
-                        + Units.amount(m.path("markPrice").asLong()) + "; pass a larger --margin, or cancel resting orders (./clearline positions)");
+                        + Units.amount(o2.mark()) + "; pass a larger --margin, or cancel resting orders (./clearline positions)");
             }
+        }
+
+        /** Prints the accepted order: its hash, seq, what filled at once and the margin it carries. */
+        int report(JsonNode r, Signed sg, String verb) {
+            Order order = sg.order();
             String hash = r.path("outcomes").path(0).path("orderHash").asText();
             long filled = 0;
             for (JsonNode e : r.path("events")) {
@@ -194,12 +179,105 @@ final class UserCommands {
                     filled += e.path("size").asLong();
                 }
             }
-            ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", market).put("side", s.name())
-                    .put("price", Units.amount(p)).put("lots", lots).put("filledLots", filled / lot).put("margin", Units.amount(mg));
-            o.print(out, res, "Order " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + s.name().toLowerCase(Locale.ROOT) + " " + lots
-                    + " lot(s) of market " + market + " at " + Units.amount(p) + ", " + (filled / lot) + " lot(s) filled now; margin "
-                    + Units.amount(mg) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)"));
+            long lots = order.size() / sg.lot();
+            ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", order.marketId()).put("side", order.side().name())
+                    .put("price", Units.amount(order.price())).put("lots", lots).put("filledLots", filled / sg.lot()).put("margin", Units.amount(sg.margin()));
+            o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
+                    + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + (filled / sg.lot()) + " lot(s) filled now; margin "
+                    + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)"));
             return 0;
+        }
+    }
+
+    @Command(name = "order", mixinStandardHelpOptions = true, description = "Sign and place a limit order with the sequencer.")
+    static final class PlaceOrder extends OrderTerms {
+        @Option(names = "--market", required = true, description = "Market id (./clearline markets lists them).")
+        int market;
+
+        @Option(names = "--side", required = true, description = "buy or sell.")
+        String side;
+
+        @Option(names = "--price", required = true, description = "Limit price per lot in collateral units (6 decimals), a multiple of the tick.")
+        String price;
+
+        @Option(names = "--lots", required = true, description = "Size in lots (1 or more).")
+        long lots;
+
+        @Option(names = "--tif", defaultValue = "gtc", description = "Time in force: gtc, ioc or fok. Default: ${DEFAULT-VALUE}.")
+        String tif;
+
+        PlaceOrder(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Side s = switch (side.strip().toLowerCase(Locale.ROOT)) {
+                case "buy", "long", "bid" -> Side.BUY;
+                case "sell", "short", "ask" -> Side.SELL;
+                default -> throw new UserError("--side must be buy or sell, not '" + side + "'");
+            };
+            TimeInForce t = switch (tif.strip().toLowerCase(Locale.ROOT)) {
+                case "gtc" -> TimeInForce.GTC;
+                case "ioc" -> TimeInForce.IOC;
+                case "fok" -> TimeInForce.FOK;
+                default -> throw new UserError("--tif must be gtc, ioc or fok, not '" + tif + "'");
+            };
+            Signed sg = sign(o.get("/state"), market, s, price, lots, t);
+            return report(post("/orders", sg.body(), sg), sg, "Order");
+        }
+    }
+
+    @Command(name = "amend", mixinStandardHelpOptions = true,
+            description = {"Replace one of your resting orders with a new price or size in one step: the old one is cancelled and the new",
+                    "one placed in the same command, so nothing fills in between. Same market and side; the new one is good till",
+                    "cancelled and loses the old one's place in the queue."})
+    static final class Amend extends OrderTerms {
+        @Parameters(paramLabel = "ORDER_HASH", description = "The resting order's hash (./clearline positions lists them).")
+        String orderHash;
+
+        @Option(names = "--price", description = "New limit price per lot. Default: the order's price.")
+        String price;
+
+        @Option(names = "--lots", description = "New size in lots. Default: what is still open of the order.")
+        Long lots;
+
+        Amend(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Hash32 h;
+            try {
+                h = Hash32.fromHex(orderHash.strip());
+            } catch (RuntimeException e) {
+                throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
+            }
+            if (price == null && lots == null) throw new UserError("nothing to change: give --price, --lots or both");
+            JsonNode old = o.get("/orders/" + h).path("order");
+            if (!old.path("known").asBoolean(false) || !"open".equals(old.path("status").asText())) {
+                throw new UserError("order " + h + " is not open on the book (" + (old.path("known").asBoolean(false) ? old.path("status").asText() : "unknown")
+                        + "); ./clearline positions lists your open orders");
+            }
+            Signer signer = o.signer();
+            if (!Address.fromHex(old.path("trader").asText()).equals(signer.address())) {
+                throw new UserError("order " + h + " belongs to " + old.path("trader").asText() + ", not to your key " + signer.address());
+            }
+            JsonNode state = o.get("/state");
+            int market = old.path("market").asInt();
+            long lot = o.market(state, market).path("lotSize").asLong();
+            long newLots = lots != null ? lots : (old.path("size").asLong() - old.path("filled").asLong()) / lot;
+            String newPrice = price != null ? price : Units.amount(old.path("price").asLong());
+            Side s = Side.valueOf(old.path("side").asText());
+            Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC);
+            ObjectNode cancel = UserOptions.JSON.createObjectNode();
+            cancel.put("owner", signer.address().toString()).put("orderHash", h.toString())
+                    .put("signature", hex(signer.sign(o.domain(state).cancelDigest(signer.address(), h)).encoded()));
+            ObjectNode body = UserOptions.JSON.createObjectNode();
+            body.set("cancel", cancel);
+            body.set("order", sg.body());
+            return report(post("/orders/amend", body, sg), sg, "Order " + h + " replaced by");
         }
     }
 

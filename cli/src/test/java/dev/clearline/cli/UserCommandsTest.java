@@ -160,7 +160,7 @@ class UserCommandsTest {
     }
 
     @Test
-    void aRestingOrderShowsInTheBookAndInPositionsWithTheHashThatCancelsIt() throws Exception {
+    void aRestingOrderShowsInTheBookAndInPositionsWithTheHashThatAmendsAndCancelsIt() throws Exception {
         String trader = keyOf(6);
         Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.001", "--lots", "1", "--post-only", "--api", url, "--key", trader, "--json");
         assertThat(bid.code()).as(bid.err()).isZero();
@@ -178,9 +178,34 @@ class UserCommandsTest {
         assertThat(run("markets", "--market", "9", "--api", url).err()).contains("market 9 is not listed", "listed: 1");
         assertThat(run("markets", "--depth", "0", "--api", url).err()).contains("--depth must be 1 or more");
 
+        // amend: a new price and size in one step; the old hash is gone, the new one rests where it was asked
+        Run amended = run("amend", hash, "--price", "0.0012", "--lots", "3", "--api", url, "--key", trader, "--json");
+        assertThat(amended.code()).as(amended.err()).isZero();
+        JsonNode a = UserOptions.JSON.readTree(amended.out());
+        assertThat(a.path("price").asText()).isEqualTo("0.001200");
+        assertThat(a.path("lots").asLong()).isEqualTo(3);
+        String moved = a.path("orderHash").asText();
+        assertThat(moved).isNotEqualTo(hash);
+        assertThat(run("positions", "--api", url, "--key", trader).out()).contains("open orders: 1", moved + ": market 1 buy 3 lot(s) at 0.001200")
+                .doesNotContain(hash);
+        Run stale = run("amend", hash, "--price", "0.0013", "--api", url, "--key", trader);
+        assertThat(stale.code()).isEqualTo(1);
+        assertThat(stale.err()).contains("is not open on the book (replaced)", "./clearline positions");
+        Run theirs = run("amend", moved, "--price", "0.0013", "--api", url, "--key", trader0);
+        assertThat(theirs.code()).isEqualTo(1);
+        assertThat(theirs.err()).contains("belongs to", "not to your key");
+        Run nothing = run("amend", moved, "--api", url, "--key", trader);
+        assertThat(nothing.code()).isEqualTo(1);
+        assertThat(nothing.err()).contains("nothing to change");
+        // --price alone keeps the size still open
+        Run repriced = run("amend", moved, "--price", "0.0011", "--api", url, "--key", trader, "--json");
+        assertThat(repriced.code()).as(repriced.err()).isZero();
+        hash = UserOptions.JSON.readTree(repriced.out()).path("orderHash").asText();
+        assertThat(UserOptions.JSON.readTree(repriced.out()).path("lots").asLong()).isEqualTo(3);
+
         assertThat(run("cancel", hash, "--api", url, "--key", trader).code()).isZero();
         assertThat(run("positions", "--api", url, "--key", trader).out()).contains("open orders: 0").doesNotContain(hash);
-        assertThat(run("markets", "--market", "1", "--depth", "20", "--api", url).out()).doesNotContain("0.001000 (1 lot(s))");
+        assertThat(run("markets", "--market", "1", "--depth", "20", "--api", url).out()).doesNotContain("0.001000 (1 lot(s))", "0.001100");
     }
 
     @Test
