@@ -334,7 +334,8 @@ final class UserCommands {
                         p.path("market").asInt(), Units.lots(size, lot, true), size, Units.amount(p.path("equity").asLong()),
                         Units.amount(p.path("markPrice").asLong()),
                         p.path("marginRatio").isNull() ? "-" : String.format("%.4f", p.path("marginRatio").asDouble()),
-                        p.has("liquidationPrice") ? Units.amount(p.path("liquidationPrice").asLong()) : "-",
+                        !p.has("liquidationPrice") ? "-" : p.path("liquidationPrice").asLong() == 0 && size > 0
+                                ? "none (the margin covers a fall to 0)" : Units.amount(p.path("liquidationPrice").asLong()),
                         p.path("unsettledFunding").isNull() ? "-" : Units.amount(p.path("unsettledFunding").asLong())));
             }
             for (JsonNode p : a.path("positions")) {

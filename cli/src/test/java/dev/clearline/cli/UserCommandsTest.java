@@ -219,6 +219,10 @@ class UserCommandsTest {
         assertThat(grow.code()).isEqualTo(1);
         assertThat(grow.err()).contains("REDUCE_ONLY_WOULD_INCREASE", "sell to reduce a long, buy to reduce a short").doesNotContain("\tat ");
 
+        // a long whose margin covers its whole notional has no liquidation price
+        assertThat(run("margin", "add", "1", "--market", "1", "--api", url, "--key", buyer).code()).isZero();
+        assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("long 2 lot(s)", "liquidation price none (the margin covers a fall to 0)");
+
         // the seller's bid for 3 lots meets the buyer's reduce-only sell of 3: capped at the 2 lots held, no margin moved in
         Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.002", "--lots", "3", "--api", url, "--key", seller, "--json");
         String rest = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
