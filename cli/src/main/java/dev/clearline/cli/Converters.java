@@ -212,6 +212,20 @@ final class Converters {
         }
     }
 
+    /** A fraction written as a percentage with up to 4 decimals ("10%", "0.05%"), as parts per million. */
+    static final class Percent implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.strip();
+            if (!v.matches("[0-9]+(\\.[0-9]{1,4})?%")) {
+                throw new TypeConversionException("'" + v + "' is not a percentage: write it with a % sign and up to 4 decimals, such as 10% or 0.05%");
+            }
+            java.math.BigDecimal ppm = new java.math.BigDecimal(v.substring(0, v.length() - 1)).movePointRight(4);
+            if (ppm.compareTo(java.math.BigDecimal.valueOf(1_000_000)) > 0) throw new TypeConversionException("'" + v + "' is more than 100%");
+            return ppm.longValueExact();
+        }
+    }
+
     private static int parseInt(String value, String what) {
         try {
             return Integer.parseInt(value.strip());

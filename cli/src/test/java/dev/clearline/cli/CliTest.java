@@ -74,7 +74,7 @@ class CliTest {
     }
 
     @Test
-    void devnetPrintsUrlChainIdAndKeysThenDeployWritesAManifestAndARerunIsANoop() throws Exception {
+    void devnetPrintsUrlChainIdAndKeysThenDeployWritesAManifestARerunIsANoopAndGovernanceListsAMarket() throws Exception {
         Background devnet = new Background().start("devnet", "--port", "0", "--chain-id", "31337");
         try {
             assertThat(devnet.out.toString()).contains("Chain id:  31337", "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266",
@@ -87,9 +87,44 @@ class CliTest {
             Run again = run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", manifest.toString());
             assertThat(again.code()).isZero();
             assertThat(again.out()).contains("Up to date");
+
+            // governance lists a market through L1's queue; what the STF would only count as a refused listing is refused first
+            String governance = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+            String oracle = "0x00000000000000000000000000000000000000aa";
+            String[] where = {"--rpc-url", devnet.url(), "--manifest", manifest.toString(), "--api", "http://127.0.0.1:1"};
+            Run bad = run(stop -> { }, concat(new String[] {"configure-market", "--market", "3", "--tick", "0.001", "--lot", "1000",
+                    "--initial-margin", "5%", "--oracle", oracle, "--key", governance}, where));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("--maintenance-margin must be less than --initial-margin").doesNotContain("\tat ");
+            Run percent = run(stop -> { }, concat(new String[] {"configure-market", "--market", "3", "--tick", "0.001", "--lot", "1000",
+                    "--taker-fee", "0.05", "--oracle", oracle, "--key", governance}, where));
+            assertThat(percent.code()).isEqualTo(2);
+            assertThat(percent.err()).contains("not a percentage", "0.05%");
+            Run notGovernance = run(stop -> { }, concat(new String[] {"configure-market", "--market", "3", "--tick", "0.001", "--lot", "1000",
+                    "--oracle", oracle, "--key", "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"}, where));
+            assertThat(notGovernance.code()).isEqualTo(1);
+            assertThat(notGovernance.err()).contains("is not the rollup's governance", "--key");
+            Run listed = run(stop -> { }, concat(new String[] {"configure-market", "--market", "3", "--tick", "0.001", "--lot", "1000",
+                    "--maker-fee", "0.01%", "--oracle", oracle, "--key", governance, "--json"}, where));
+            assertThat(listed.code()).as(listed.err()).isZero();
+            var answer = UserOptions.JSON.readTree(listed.out());
+            assertThat(answer.path("queueIndex").asLong()).isZero();
+            var web3j = org.web3j.protocol.Web3j.build(new org.web3j.protocol.http.HttpService(devnet.url()));
+            var receipt = web3j.ethGetTransactionReceipt(answer.path("tx").asText()).send().getTransactionReceipt().orElseThrow();
+            var op = (dev.clearline.engine.transition.Transition.MarketConfig) dev.clearline.engine.transition.TransitionCodec.decode(
+                    dev.clearline.contracts.generated.Rollup.getPriorityOpEnqueuedEvents(receipt).getFirst().encoding);
+            assertThat(op).isEqualTo(new dev.clearline.engine.transition.Transition.MarketConfig(0, op.enqueueTime(), 3, 1_000, 1_000, 100_000, 50_000,
+                    100, 500, 10_000, dev.clearline.engine.order.Address.fromHex(oracle)));
+            web3j.shutdown();
         } finally {
             assertThat(devnet.stop()).isZero();
         }
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -1,0 +1,95 @@
+package dev.clearline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.order.Address;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** What the rollup's governance key does from the command line: list and change markets. */
+final class GovernanceCommands {
+    private GovernanceCommands() {}
+
+    @Command(name = "configure-market", mixinStandardHelpOptions = true,
+            description = {"Governance: list a market, or change a listed one's parameters, through L1's priority queue (the rollup's",
+                    "configureMarket). The sequencer lists it when a batch consumes the op. Parameters the STF would refuse are",
+                    "refused here first, since the STF only counts a refused listing and the market never appears."})
+    static final class ConfigureMarket extends UserCommands.Base {
+        @Option(names = "--market", required = true, description = "Market id, 1 or more.")
+        long market;
+
+        @Option(names = "--tick", required = true, converter = Converters.Amount.class,
+                description = "Price step per lot, in collateral units (6 decimals), such as 0.001.")
+        long tick;
+
+        @Option(names = "--lot", required = true, description = "Base units per lot; fixed once the market is listed.")
+        long lot;
+
+        @Option(names = "--initial-margin", defaultValue = "10%", converter = Converters.Percent.class,
+                description = "Initial margin fraction of the notional. Default: ${DEFAULT-VALUE}.")
+        long imfPpm;
+
+        @Option(names = "--maintenance-margin", defaultValue = "5%", converter = Converters.Percent.class,
+                description = "Maintenance margin fraction, below the initial one. Default: ${DEFAULT-VALUE}.")
+        long mmfPpm;
+
+        @Option(names = "--maker-fee", defaultValue = "0.02%", converter = Converters.Percent.class, description = "Default: ${DEFAULT-VALUE}.")
+        long makerFeePpm;
+
+        @Option(names = "--taker-fee", defaultValue = "0.05%", converter = Converters.Percent.class, description = "Default: ${DEFAULT-VALUE}.")
+        long takerFeePpm;
+
+        @Option(names = "--liquidation-fee", defaultValue = "1%", converter = Converters.Percent.class,
+                description = "Paid to the insurance fund by a liquidated position, at most the maintenance margin. Default: ${DEFAULT-VALUE}.")
+        long liquidationFeePpm;
+
+        @Option(names = "--oracle", required = true, description = "Address of the key that signs this market's prices.")
+        String oracle;
+
+        ConfigureMarket(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Address oracleAddress;
+            try {
+                oracleAddress = Address.fromHex(oracle.strip());
+            } catch (RuntimeException e) {
+                throw new UserError("--oracle " + oracle + " is not an address: give 0x and 40 hex digits");
+            }
+            MarketParams params = new MarketParams(market, tick, lot, imfPpm, mmfPpm, makerFeePpm, takerFeePpm, liquidationFeePpm, oracleAddress);
+            long existingLot = listedLot();
+            String problem = params.problem(existingLot);
+            if (problem != null) throw new UserError(problem);
+            Rollup rollup = o.rollup();
+            String governance = o.l1("read the rollup's governance", () -> rollup.governance().send());
+            String me = o.key().getAddress();
+            if (!governance.equalsIgnoreCase(me)) {
+                throw new UserError("your key " + me + " is not the rollup's governance " + governance + "; sign with the governance key (--key)");
+            }
+            TransactionReceipt r = UserCommands.ok(o.l1("configure the market", () -> rollup.configureMarket(BigInteger.valueOf(market), BigInteger.valueOf(tick),
+                    BigInteger.valueOf(lot), BigInteger.valueOf(imfPpm), BigInteger.valueOf(mmfPpm), BigInteger.valueOf(makerFeePpm),
+                    BigInteger.valueOf(takerFeePpm), BigInteger.valueOf(liquidationFeePpm), oracleAddress.toString()).send()), "configureMarket");
+            long index = Rollup.getPriorityOpEnqueuedEvents(r).getFirst().index.longValueExact();
+            ObjectNode res = result().put("market", market).put("queueIndex", index).put("tx", r.getTransactionHash());
+            o.print(out, res, "Market " + market + " queued for listing as op " + index + " (tx " + r.getTransactionHash()
+                    + "); the sequencer lists it when a batch consumes the op: ./clearline markets");
+            return 0;
+        }
+
+        /** The market's lot if the sequencer lists it already (the one parameter a change may not touch), else 0; 0 too if the sequencer is not there. */
+        private long listedLot() {
+            try {
+                for (JsonNode m : o.get("/state").path("marketInfo")) if (m.path("market").asLong() == market) return m.path("lotSize").asLong();
+                return 0;
+            } catch (UserError unreachable) {
+                return 0; // the listing goes to L1; the STF still judges the lot, this only says so earlier
+            }
+        }
+    }
+}
