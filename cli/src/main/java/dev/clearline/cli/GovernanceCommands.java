@@ -10,7 +10,7 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** What the rollup's governance key does from the command line: list and change markets. */
+/** What a deployment's own keys do from the command line: governance lists and changes markets; the test token's minter mints. */
 final class GovernanceCommands {
     private GovernanceCommands() {}
 
@@ -90,6 +90,48 @@ final class GovernanceCommands {
             } catch (UserError unreachable) {
                 return 0; // the listing goes to L1; the STF still judges the lot, this only says so earlier
             }
+        }
+    }
+
+    @Command(name = "mint", mixinStandardHelpOptions = true,
+            description = {"Test deployments only: mint the deployment's TestCollateral to an address, signed by the token's minter (the key",
+                    "that deployed it). A deployment on a real collateral token has no minter to ask."})
+    static final class Mint extends UserCommands.Base {
+        @picocli.CommandLine.Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to mint (6 decimals).")
+        long amount;
+
+        @Option(names = "--to", required = true, description = "Who receives it.")
+        String to;
+
+        Mint(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            Address recipient;
+            try {
+                recipient = Address.fromHex(to.strip());
+            } catch (RuntimeException e) {
+                throw new UserError("--to " + to + " is not an address: give 0x and 40 hex digits");
+            }
+            Rollup rollup = o.rollup();
+            String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());
+            dev.clearline.contracts.generated.TestCollateral token = dev.clearline.contracts.generated.TestCollateral.load(tokenAddress, o.web3j(),
+                    new org.web3j.tx.RawTransactionManager(o.web3j(), o.key(), o.chainId()), UserOptions.gas());
+            String minter;
+            try {
+                minter = token.minter().send();
+            } catch (Exception e) {
+                throw new UserError("the rollup's token " + tokenAddress + " has no minter to ask (a real collateral token, not TestCollateral)");
+            }
+            if (!minter.equalsIgnoreCase(o.key().getAddress())) {
+                throw new UserError("your key " + o.key().getAddress() + " is not the token's minter " + minter + "; sign with the key that deployed it (--key)");
+            }
+            TransactionReceipt r = UserCommands.ok(o.l1("mint", () -> token.mint(recipient.toString(), BigInteger.valueOf(amount)).send()), "mint");
+            o.print(out, result().put("amount", Units.amount(amount)).put("to", recipient.toString()).put("tx", r.getTransactionHash()),
+                    "Minted " + Units.amount(amount) + " of " + tokenAddress + " to " + recipient + " (tx " + r.getTransactionHash() + "); deposit it: ./clearline deposit");
+            return 0;
         }
     }
 }

@@ -80,7 +80,8 @@ final class UserCommands {
             BigInteger held = o.l1("read your token balance", () -> token.balanceOf(me).send());
             if (held.compareTo(BigInteger.valueOf(amount)) < 0) {
                 throw new UserError("you hold " + Units.amount(held.longValueExact()) + " collateral on L1 (" + me + "), less than "
-                        + Units.amount(amount) + "; deposit less or get more of token " + tokenAddress);
+                        + Units.amount(amount) + "; deposit less or get more of token " + tokenAddress
+                        + " (on a test deployment its minter, the deploying key, can: ./clearline mint AMOUNT --to " + me + ")");
             }
             BigInteger allowed = o.l1("read the allowance", () -> token.allowance(me, rollup.getContractAddress()).send());
             if (allowed.compareTo(BigInteger.valueOf(amount)) < 0) {

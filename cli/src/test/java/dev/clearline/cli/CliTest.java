@@ -115,6 +115,19 @@ class CliTest {
                     dev.clearline.contracts.generated.Rollup.getPriorityOpEnqueuedEvents(receipt).getFirst().encoding);
             assertThat(op).isEqualTo(new dev.clearline.engine.transition.Transition.MarketConfig(0, op.enqueueTime(), 3, 1_000, 1_000, 100_000, 50_000,
                     100, 500, 10_000, dev.clearline.engine.order.Address.fromHex(oracle)));
+
+            // the test token's minter (the deploying key) funds a trader; another key is told whose key it needs
+            String trader = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+            Run minted = run(stop -> { }, concat(new String[] {"mint", "250.5", "--to", trader, "--key", governance}, where));
+            assertThat(minted.code()).as(minted.err()).isZero();
+            assertThat(minted.out()).contains("Minted 250.500000", "./clearline deposit");
+            var token = dev.clearline.contracts.generated.TestCollateral.load(Manifest.read(manifest).orElseThrow().address("TestCollateral"), web3j,
+                    new org.web3j.tx.ReadonlyTransactionManager(web3j, trader), UserOptions.gas());
+            assertThat(token.balanceOf(trader).send()).isEqualTo(java.math.BigInteger.valueOf(250_500_000L));
+            Run notMinter = run(stop -> { }, concat(new String[] {"mint", "1", "--to", trader, "--key",
+                    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"}, where));
+            assertThat(notMinter.code()).isEqualTo(1);
+            assertThat(notMinter.err()).contains("is not the token's minter", "the key that deployed it");
             web3j.shutdown();
         } finally {
             assertThat(devnet.stop()).isZero();
