@@ -131,7 +131,8 @@ final class UserCommands {
             long lot = m.path("lotSize").asLong();
             if (p % tick != 0) {
                 throw new UserError("--price " + price + " is not a multiple of market " + market + "'s tick " + Units.amount(tick)
-                        + "; try " + Units.amount(p / tick * tick) + " or " + Units.amount((p / tick + 1) * tick));
+                        + (p / tick == 0 ? "; the lowest price is " + Units.amount(tick)
+                                : "; try " + Units.amount(p / tick * tick) + " or " + Units.amount((p / tick + 1) * tick)));
             }
             try {
                 Math.multiplyExact(lots, p); // the order's notional must be countable

@@ -259,6 +259,8 @@ class UserCommandsTest {
         Run r = run("order", "--market", "1", "--side", "buy", "--price", "0.00015", "--lots", "1", "--api", url, "--key", trader0);
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("not a multiple", "0.000100", "0.000200");
+        Run belowTick = run("order", "--market", "1", "--side", "buy", "--price", "0.00005", "--lots", "1", "--api", url, "--key", trader0);
+        assertThat(belowTick.err()).contains("the lowest price is 0.000100").doesNotContain("0.000000");
     }
 
     @Test
