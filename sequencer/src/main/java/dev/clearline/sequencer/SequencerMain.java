@@ -1,6 +1,7 @@
 package dev.clearline.sequencer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
@@ -103,23 +104,40 @@ public final class SequencerMain {
         Map<String, String> opts = parse(args);
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--drop-latest-snapshot] [--dev-setup N]"
+                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
                     + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
                     + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
+        OptionValues values = new OptionValues(opts);
+        long chainId;
+        int verifyThreads, devTraders, port;
+        double rate;
+        long snapshotEvery, batchSeconds, minFreeMb;
+        Integer statusPort;
+        try {
+            chainId = values.whole("chain-id", 31337, 1, Long.MAX_VALUE, "a chain id");
+            verifyThreads = values.wholeInt("verify-threads", Runtime.getRuntime().availableProcessors(), 1, 256, "a number of threads");
+            rate = values.positive("rate-per-key", 2000, "requests a second per trader key");
+            snapshotEvery = values.whole("snapshot-every", 60, 0, 86_400, "seconds between snapshots (0: none)");
+            batchSeconds = values.whole("batch-seconds", Genesis.BATCH_SECONDS, 1, 3_600, "the seconds a batch stays open before it is sealed");
+            devTraders = values.wholeInt("dev-setup", 0, 0, 10_000, "a number of dev traders");
+            minFreeMb = values.whole("min-free-mb", 256, 0, Long.MAX_VALUE >> 20, "megabytes");
+            port = values.wholeInt("port", 8480, 0, 65_535, "a TCP port (0: any free one)");
+            statusPort = opts.containsKey("status-port") ? values.wholeInt("status-port", 0, 0, 65_535, "a TCP port (0: any free one)") : null;
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
         Genesis dev = Genesis.devnet(Address.fromHex(opts.getOrDefault("rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3")));
-        Genesis genesis = new Genesis(Long.parseLong(opts.getOrDefault("chain-id", "31337")), dev.verifyingContract(), dev.books(), dev.batches());
+        BatchPolicy batches = new BatchPolicy(dev.batches().maxTransitions(), batchSeconds);
+        Genesis genesis = new Genesis(chainId, dev.verifyingContract(), dev.books(), batches);
         L1Side.Settings l1 = l1Settings(opts);
         if (l1 != null) {
-            genesis = new Genesis(l1.deployment().chainId(), Address.fromHex(l1.deployment().rollup()), dev.books(), dev.batches());
+            genesis = new Genesis(l1.deployment().chainId(), Address.fromHex(l1.deployment().rollup()), dev.books(), batches);
         }
-        int verifyThreads = Integer.parseInt(opts.getOrDefault("verify-threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
-        double rate = Double.parseDouble(opts.getOrDefault("rate-per-key", "2000"));
-        long snapshotEvery = Long.parseLong(opts.getOrDefault("snapshot-every", "60"));
-        int devTraders = Integer.parseInt(opts.getOrDefault("dev-setup", "0"));
         java.util.function.Function<GatewayLink, dev.clearline.sequencer.oracle.OracleFeed> oracleFeed = oracle(opts, genesis);
 
         NodeConfig config;
@@ -134,7 +152,6 @@ public final class SequencerMain {
             System.exit(dropLatestSnapshot(dir));
             return;
         }
-        long minFreeMb = Long.parseLong(opts.getOrDefault("min-free-mb", "256"));
         java.nio.file.Files.createDirectories(dir);
         int self = config.memberId();
         // below this much free disk the member stops (before it starts, or whenever it gets there) so the others carry on
@@ -178,11 +195,11 @@ public final class SequencerMain {
         boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
         if (devTraders > 0 && setsUp && state.path("markets").isEmpty()) devSetup(gateway, genesis.domain(), devTraders);
         StatusEndpoint status = opts.containsKey("status-port")
-                ? new StatusEndpoint(node, opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.get("status-port"))) : null;
+                ? new StatusEndpoint(node, opts.getOrDefault("host", "127.0.0.1"), statusPort) : null;
         AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
         dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
         TraderApi api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
-                opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.getOrDefault("port", "8480")), 64 * 1024);
+                opts.getOrDefault("host", "127.0.0.1"), port, 64 * 1024);
 
         CountDownLatch stop = new CountDownLatch(1);
         StopOnSignal.install(0);
@@ -287,7 +304,7 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "verify-threads", "rate-per-key", "snapshot-every", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
             "dev-oracle", "price-source", "oracle-key");
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */
@@ -303,12 +320,14 @@ public final class SequencerMain {
         try {
             var deployment = Deployment.read(Path.of(manifest));
             if (!key.matches("(0x)?[0-9a-fA-F]{64}")) fail("the operator key must be 64 hex digits (with or without 0x)");
+            OptionValues values = new OptionValues(opts);
             return new L1Side.Settings(rpc, deployment, org.web3j.crypto.Credentials.create(key),
-                    Long.parseLong(opts.getOrDefault("l1-interval-ms", "1000")), Integer.parseInt(opts.getOrDefault("confirmations", "0")));
+                    values.whole("l1-interval-ms", 1000, 10, 3_600_000, "milliseconds between L1 rounds"),
+                    values.wholeInt("confirmations", 0, 0, 1_000, "a number of blocks"));
         } catch (java.io.IOException e) {
             fail(e.getMessage());
-        } catch (NumberFormatException e) {
-            fail("--l1-interval-ms and --confirmations take whole numbers (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
         }
         return null;
     }
