@@ -134,7 +134,12 @@ public final class SequencerNode implements AutoCloseable {
             } catch (RuntimeException e) {
                 String why = String.valueOf(e.getMessage());
                 boolean staleMarkFile = why.contains("active") || why.contains("mark file") || why.contains("MarkFile");
-                if (!staleMarkFile || System.currentTimeMillis() > deadline) throw e;
+                if (!staleMarkFile) throw e;
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("the directory " + config.dir() + " is in use: another node runs on it (a killed one"
+                            + " releases it within about 10 s, and this one waited " + RESTART_WAIT_MS / 1000 + " s); stop that node, or start this"
+                            + " one with another --dir (Aeron: " + why + ")", e);
+                }
                 log.info("event=waiting_for_previous_run reason=\"{}\" hint=\"a killed node's mark files expire after ~10 s\"", why);
                 Thread.sleep(1_000);
             }
