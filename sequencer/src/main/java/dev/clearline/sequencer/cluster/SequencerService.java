@@ -142,6 +142,12 @@ public final class SequencerService implements ClusteredService {
         byte[] image = readSnapshot(snapshotImage);
         try {
             state = Snapshot.read(image, genesis, verifier);
+        } catch (Snapshot.GenesisMismatch e) {
+            halted = true;
+            state = new SequencerState(genesis, verifier);
+            log.error("event=config_mismatch member={} source=snapshot detail=\"{}\"", cluster.memberId(), e.getMessage());
+            onStop.accept(new ServiceStop(ServiceStop.Cause.CONFIG_MISMATCH, e.getMessage()));
+            return;
         } catch (Snapshot.SnapshotException e) {
             // thrown into Aeron, the service would be gone and the member hung without a word; a state
             // started empty instead would diverge from the log: stop, and say how to start without it

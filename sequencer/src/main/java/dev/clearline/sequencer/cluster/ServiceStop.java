@@ -8,7 +8,7 @@ package dev.clearline.sequencer.cluster;
 public record ServiceStop(Cause cause, String why) {
 
     public enum Cause {
-        /** This member's settings differ from the fingerprint the leader put in the log. */
+        /** This member's settings differ from the fingerprint the leader put in the log, or from the genesis its snapshot was made with. */
         CONFIG_MISMATCH,
         /**
          * Applying a committed command threw. User errors are replies, never exceptions, so this is

@@ -15,6 +15,27 @@ public record Genesis(long chainId, Address verifyingContract, MarketBooks books
         return new Eip712(chainId, verifyingContract);
     }
 
+    /**
+     * Each setting in which this genesis (a snapshot's, a log's) differs from {@code running}'s, named as an operator sets it,
+     * with both values; empty when they agree.
+     */
+    public java.util.List<String> differencesFrom(Genesis running) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (chainId != running.chainId) out.add("chain id " + chainId + " (the manifest's, or --chain-id) where this node runs " + running.chainId);
+        if (!verifyingContract.equals(running.verifyingContract)) {
+            out.add("rollup " + verifyingContract + " (the manifest's, or --rollup) where this node runs " + running.verifyingContract);
+        }
+        if (!books.equals(running.books)) out.add("book sizes " + books + " (set by the build) where this node runs " + running.books);
+        if (batches.maxTransitions() != running.batches.maxTransitions()) {
+            out.add("batches of at most " + batches.maxTransitions() + " transitions (set by the build) where this node runs "
+                    + running.batches.maxTransitions());
+        }
+        if (batches.maxAgeSeconds() != running.batches.maxAgeSeconds()) {
+            out.add("--batch-seconds " + batches.maxAgeSeconds() + " where this node runs " + running.batches.maxAgeSeconds());
+        }
+        return out;
+    }
+
     /** How long a batch stays open by default (the sequencer's {@code --batch-seconds}). */
     public static final long BATCH_SECONDS = 2;
 

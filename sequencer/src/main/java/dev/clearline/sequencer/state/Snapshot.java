@@ -112,8 +112,9 @@ public final class Snapshot {
                 throw new SnapshotException("snapshot's genesis settings are not valid (" + e.getMessage() + "); the image is damaged");
             }
             if (!g.equals(expected)) {
-                throw new SnapshotException("snapshot was taken with " + g + " but this node runs " + expected
-                        + "; start it with the same settings or a fresh cluster directory");
+                throw new GenesisMismatch("this directory's snapshot (and the log under it) was made with "
+                        + String.join("; ", g.differencesFrom(expected))
+                        + ". Start it with the settings it was made with, or give a fresh --dir for a new chain of batches");
             }
             long seq = b.getLong();
             byte[] root = new byte[32];
@@ -167,8 +168,18 @@ public final class Snapshot {
         return s;
     }
 
-    public static final class SnapshotException extends Exception {
+    public static class SnapshotException extends Exception {
         public SnapshotException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The snapshot is sound but was made under other genesis settings: every earlier snapshot and the
+     * log were too, so setting it aside cannot help; only the settings it was made with can.
+     */
+    public static final class GenesisMismatch extends SnapshotException {
+        public GenesisMismatch(String message) {
             super(message);
         }
     }

@@ -112,7 +112,8 @@ class SequencerStateTest {
         });
         Genesis other = new Genesis(1, Market.ROLLUP, Market.GENESIS.books(), Market.GENESIS.batches());
         assertThatThrownBy(() -> Snapshot.read(image, other, new NativeSecp256k1Verifier()))
-                .hasMessageContaining("same settings");
+                .isInstanceOf(Snapshot.GenesisMismatch.class)
+                .hasMessageContaining("chain id 31337 (the manifest's, or --chain-id) where this node runs 1", "settings it was made with");
     }
 
     @Test
