@@ -69,6 +69,10 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--poll-ms", defaultValue = "250", description = "Milliseconds between two looks at L1, 10 to 600000. Default: ${DEFAULT-VALUE}.")
     long pollMillis;
 
+    @Option(names = "--status-every", defaultValue = "10", description = "Seconds between status lines on stdout (printed only when"
+            + " something changed; 0: none). Default: ${DEFAULT-VALUE}.")
+    long statusEvery;
+
     @Option(names = "--data-dir", defaultValue = ".clearline/watch", description = "Keep the replayed state and progress in RocksDB here: "
             + "a restarted watcher resumes where it stopped and follows L1 reorgs. Default: ${DEFAULT-VALUE}.")
     Path dataDir;
@@ -92,6 +96,7 @@ final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (pollMillis < 10 || pollMillis > 600_000) throw new UserError("--poll-ms must be 10 to 600000, got " + pollMillis);
+        if (statusEvery < 0 || statusEvery > 86_400) throw new UserError("--status-every must be 0 (none) to 86400 seconds, got " + statusEvery);
         if (minTipGwei < 0) throw new UserError("--min-tip-gwei must be 0 or more, got " + minTipGwei);
         if (maxFeeGwei < 1 || maxFeeGwei < minTipGwei) throw new UserError("--max-fee-gwei must be 1 or more and at least --min-tip-gwei, got " + maxFeeGwei);
         if (resendAfterMillis < 100) throw new UserError("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
@@ -111,10 +116,11 @@ final class WatchCommand implements Callable<Integer> {
             } catch (StoreMismatchException e) {
                 throw new UserError(e.getMessage());
             }
+            WatchStatus status = new WatchStatus(new LoggingReplayListener());
             Watcher watcher;
             try {
                 watcher = new Watcher(new RpcL1Source(c.web3j(), c.rollup().toString()), store, stf, dispute,
-                        new Watcher.Role(!noChallenge, !noDefend, !noEscapeReport), new Replayer.Settings(l1.fromBlock, 2_000, 128), new LoggingReplayListener());
+                        new Watcher.Role(!noChallenge, !noDefend, !noEscapeReport), new Replayer.Settings(l1.fromBlock, 2_000, 128), status);
             } catch (IOException e) {
                 store.close();
                 throw L1Options.unreachable(c.rpcUrl(), e);
@@ -130,34 +136,46 @@ final class WatchCommand implements Callable<Integer> {
                 }
             }, "clearline-watch");
             loop.start();
-            try {
-                lifecycle.awaitStop(() -> {
-                    running.set(false);
-                    try {
-                        loop.join(30_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            } finally {
+            Thread statusLine = statusEvery == 0 ? null
+                    : status.printEvery(statusEvery, out, () -> String.format("%tT", java.time.LocalTime.now()));
+            // The summary is written by the stop itself: on Ctrl-C or SIGTERM the stop runs in the JVM's shutdown hook,
+            // and the JVM halts when the hook returns, so a summary left to this thread after awaitStop was cut off.
+            AtomicBoolean summarised = new AtomicBoolean();
+            Runnable stopAndSummarise = () -> {
                 running.set(false);
                 loop.interrupt();
-                loop.join(30_000);
-            }
-            // One last look at L1, so the summary shows the outcome of a move sent just before the stop.
+                try {
+                    loop.join(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (!summarised.compareAndSet(false, true)) return;
+                if (statusLine != null) statusLine.interrupt();
+                summarise(watcher);
+            };
             try {
-                watcher.poll();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("event=poll-failed reason=\"{}\" action=stop", e.getMessage() == null ? e.toString() : e.getMessage());
+                lifecycle.awaitStop(stopAndSummarise);
+            } finally {
+                stopAndSummarise.run();
             }
-            Map<Long, String> games = new TreeMap<>();
-            watcher.finishedGames().forEach((id, status) -> games.put(id, GameView.statusName(status)));
-            long fraud = watcher.verdicts().stream().filter(v -> !v.honest()).count();
-            out.println("batches=" + watcher.verdicts().size() + " fraud=" + fraud + " gamesOver=" + games + " gamesOpen=" + watcher.activeGames()
-                    + " transactions=" + watcher.ledger().transactions() + " gas=" + watcher.ledger().totalGas());
-            watcher.close();
             return 0;
         }
+    }
+
+    /** One last look at L1 (the outcome of a move sent just before the stop), then the one-line summary, then the store closed. */
+    private void summarise(Watcher watcher) {
+        try {
+            watcher.poll();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=poll-failed reason=\"{}\" action=stop", e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        Map<Long, String> games = new TreeMap<>();
+        watcher.finishedGames().forEach((id, status) -> games.put(id, GameView.statusName(status)));
+        long fraud = watcher.verdicts().stream().filter(v -> !v.honest()).count();
+        out.println("batches=" + watcher.verdicts().size() + " fraud=" + fraud + " gamesOver=" + games + " gamesOpen=" + watcher.activeGames()
+                + " transactions=" + watcher.ledger().transactions() + " gas=" + watcher.ledger().totalGas());
+        out.flush();
+        watcher.close();
     }
 
     private Credentials key() {
