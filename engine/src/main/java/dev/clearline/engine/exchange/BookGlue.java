@@ -396,7 +396,8 @@ final class BookGlue {
 
         @Override
         public void onAmended(long s, long orderId, long newPriceTicks, long newSizeLots, boolean keptPriority) {
-            events.add(new ExchangeEvent.Amended(events.next(), orderId, incoming.v.hash(), keptPriority));
+            // the book amends in place under the same id; the replaced order is still the one indexed under it here
+            events.add(new ExchangeEvent.Amended(events.next(), orderId, index.get(orderId).v.hash(), incoming.v.hash(), keptPriority));
         }
     }
 }

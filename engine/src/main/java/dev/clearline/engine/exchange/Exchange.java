@@ -522,7 +522,7 @@ public final class Exchange {
                 r = glue.tryFillOrKill(next, mb, m, cap);
                 if (r != null) return reject(replacement.hash(), r, null);
             }
-            events.add(new ExchangeEvent.Amended(events.next(), e.id, replacement.hash(), false));
+            events.add(new ExchangeEvent.Amended(events.next(), e.id, e.v.hash(), replacement.hash(), false));
             glue.removeQuietly(e, mb, m);
             swap(e, next, replaced, mb);
             r = glue.place(next, mb, m, cap);

@@ -30,7 +30,7 @@ public sealed interface ExchangeEvent {
 
     record Expired(long seq, long orderId, long remaining) implements ExchangeEvent {}
 
-    record Amended(long seq, long orderId, Hash32 newOrderHash, boolean keptPriority) implements ExchangeEvent {}
+    record Amended(long seq, long orderId, Hash32 replacedOrderHash, Hash32 newOrderHash, boolean keptPriority) implements ExchangeEvent {}
 
     /**
      * A book match the STF refused with {@code reason} (the state moved since the pre-check).

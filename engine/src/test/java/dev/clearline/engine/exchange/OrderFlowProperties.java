@@ -170,6 +170,12 @@ class OrderFlowProperties {
             placed.add(next);
             d.ex.amend(d.cancelOf(who, v), next);
             List<ExchangeEvent> events = record();
+            for (ExchangeEvent e : events) {
+                if (e instanceof ExchangeEvent.Amended a) {
+                    assertThat(a.replacedOrderHash()).as("an amend names the order it replaced").isEqualTo(v.hash());
+                    assertThat(a.newOrderHash()).isEqualTo(next.hash());
+                }
+            }
             if (tif == TimeInForce.FOK) {
                 long id = d.ex.orderId(next.hash());
                 assertThat(id).as("a FOK never rests").isEqualTo(-1);

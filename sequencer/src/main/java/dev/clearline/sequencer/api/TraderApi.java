@@ -234,6 +234,10 @@ public final class TraderApi implements AutoCloseable {
                 });
                 return true;
             } catch (ApiError e) {
+                // refused before its body was read (unknown path, wrong method, declared too large): the body may still be on
+                // its way, so Jetty closes the connection after this answer; say so, or a client that pools connections
+                // sends its next request down a socket that is closing and reads nothing back
+                if (!method.equals("GET")) response.getHeaders().put(HttpHeader.CONNECTION, "close");
                 write(response, callback, e.status(), error(e));
                 return true;
             }

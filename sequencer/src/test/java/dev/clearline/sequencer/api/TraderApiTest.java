@@ -210,6 +210,11 @@ class TraderApiTest {
         HttpResponse<String> r = post("/orders", huge);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(r.body()).contains("TOO_LARGE").contains("limit");
+        // refused unread, so the server closes the connection after answering, and says so: a pooling client must not send
+        // its next request down it (the suite once read "header parser received no bytes" from exactly that)
+        assertThat(r.headers().firstValue("connection")).hasValue("close");
+        assertThat(post("/nowhere", "{}").headers().firstValue("connection")).hasValue("close");
+        assertThat(get("/state").has("stateRoot")).isTrue();
         try (WsClient ws = new WsClient(api.port())) {
             ws.sendRaw(huge);
             assertThat(ws.closed.get(ANSWER_SECONDS, TimeUnit.SECONDS)).isEqualTo(1009); // MESSAGE_TOO_BIG, with a reason
