@@ -736,6 +736,10 @@ final class UserCommands {
         @Parameters(paramLabel = "ORDER_HASH", description = "The order's hash (0x and 64 hex digits).")
         String orderHash;
 
+        @Option(names = "--anyway", description = "Send it even when the sequencer says the order is no longer open or is not yours"
+                + " (the STF then consumes the op with no effect; it still costs the L1 gas).")
+        boolean anyway;
+
         ForceCancel(PrintWriter out) {
             super(out);
         }
@@ -748,9 +752,35 @@ final class UserCommands {
             } catch (RuntimeException e) {
                 throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
             }
+            if (!anyway) refuseWhatTheSequencerSaysIsGone(h);
             Rollup rollup = o.rollup();
             TransactionReceipt r = ok(o.l1("request a forced cancel", () -> rollup.requestForcedCancel(h.bytes()).send()), "requestForcedCancel");
             return queued(this, rollup, r, "forced cancel of " + h);
+        }
+
+        /**
+         * The L1 op is for an operator who will not cancel, so the sequencer's word never stops it when the sequencer is
+         * silent or does not know the order; but when it says the order is filled, cancelled or someone else's, the op
+         * would only pay gas for a consumed no-op, so that takes --anyway.
+         */
+        private void refuseWhatTheSequencerSaysIsGone(Hash32 h) {
+            JsonNode order;
+            try {
+                order = o.get("/orders/" + h).path("order");
+            } catch (UserError unreachable) {
+                return;
+            }
+            if (!order.path("known").asBoolean(false)) return;
+            String owner = order.path("trader").asText();
+            if (!owner.equalsIgnoreCase(o.key().getAddress())) {
+                throw new UserError("the sequencer says order " + h + " belongs to " + owner + ", not to your key " + o.key().getAddress()
+                        + ": a forced cancel of another's order is consumed with no effect; pass --anyway to send it regardless");
+            }
+            String status = order.path("status").asText();
+            if (!status.equals("open")) {
+                throw new UserError("the sequencer says order " + h + " is " + status + ", so there is nothing to cancel; if you do not trust"
+                        + " that answer, pass --anyway (the op costs L1 gas either way)");
+            }
         }
     }
 

@@ -236,6 +236,30 @@ class UserCommandsTest {
         assertThat(run("cancel", rest, "--api", url, "--key", seller).code()).isZero();
     }
 
+    @Test
+    void aForcedCancelTheSequencerSaysWouldDoNothingTakesAnyway() throws Exception {
+        String owner = keyOf(2);
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0002", "--lots", "1", "--post-only", "--api", url, "--key", owner, "--json");
+        assertThat(bid.code()).as(bid.err()).isZero();
+        String hash = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
+        Run foreign = run("force-cancel", hash, "--api", url, "--key", keyOf(3), "--rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                "--rpc-url", "http://127.0.0.1:1");
+        assertThat(foreign.code()).isEqualTo(1);
+        assertThat(foreign.err()).contains("belongs to", "consumed with no effect", "--anyway");
+        // open and the owner's: past the check, on to L1 (which is not there in this test)
+        Run open = run("force-cancel", hash, "--api", url, "--key", owner, "--rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                "--rpc-url", "http://127.0.0.1:1");
+        assertThat(open.err()).doesNotContain("the sequencer says").contains("http://127.0.0.1:1");
+        assertThat(run("cancel", hash, "--api", url, "--key", owner).code()).isZero();
+        Run gone = run("force-cancel", hash, "--api", url, "--key", owner, "--rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                "--rpc-url", "http://127.0.0.1:1");
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.err()).contains("the sequencer says order " + hash + " is cancelled", "--anyway");
+        Run anyway = run("force-cancel", hash, "--anyway", "--api", url, "--key", owner, "--rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                "--rpc-url", "http://127.0.0.1:1");
+        assertThat(anyway.err()).doesNotContain("the sequencer says").contains("http://127.0.0.1:1");
+    }
+
     private long free(String key) throws Exception {
         return UserOptions.JSON.readTree(run("positions", "--api", url, "--key", key, "--json").out()).path("free").asLong();
     }
