@@ -80,6 +80,12 @@ public final class BatchPoster {
         if (active && bond.compareTo(required) >= 0) return;
         String data = active ? rollup.topUpBond(required.subtract(bond)).encodeFunctionCall() : rollup.joinProposers(required).encodeFunctionCall();
         BigInteger value = active ? required.subtract(bond) : required;
+        BigInteger balance = call(() -> web3j.ethGetBalance(sender.address(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance());
+        if (balance.compareTo(value) <= 0) {
+            // the node's own refusal ("insufficient funds") names neither the bond nor the address to fund
+            throw new IOException("the operator " + sender.address() + " holds " + eth(balance) + " ETH and must lock " + eth(value)
+                    + " ETH as its proposer bond, plus gas, before it can post a batch; send it ETH (the node keeps retrying)");
+        }
         try {
             TxSender.Sent s = sender.send(rollup.getContractAddress(), data, value);
             if (!s.receipt().isStatusOK()) throw new IOException("bonding reverted in " + s.receipt().getTransactionHash());
@@ -201,6 +207,11 @@ public final class BatchPoster {
             else reports++;
         }
         return reports;
+    }
+
+    /** Wei as ETH with up to 6 decimals, for operators' messages. */
+    static String eth(BigInteger wei) {
+        return new java.math.BigDecimal(wei).movePointLeft(18).setScale(6, java.math.RoundingMode.DOWN).stripTrailingZeros().toPlainString();
     }
 
     /** A web3j call that may fail with any exception, as an IOException that says so. */

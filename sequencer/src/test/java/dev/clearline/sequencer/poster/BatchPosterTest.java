@@ -137,6 +137,18 @@ class BatchPosterTest {
         }
     }
 
+    @Test
+    void anOperatorWithoutTheBondIsToldWhichAddressToFundAndWithHowMuch(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            Credentials empty = Credentials.create("0x1111111111111111111111111111111111111111111111111111111111111111");
+            BatchPoster poster = w.poster(l1.web3j(), empty, TxSender.FeePolicy.defaults());
+            org.assertj.core.api.Assertions.assertThatThrownBy(poster::ensureBond).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("the operator " + empty.getAddress() + " holds 0 ETH and must lock 1 ETH as its proposer bond")
+                    .hasMessageContaining("send it ETH");
+            assertThat(nonce(l1.web3j(), empty)).as("nothing was sent").isZero();
+        }
+    }
+
     private static long nonce(Web3j web3j, Credentials key) throws Exception {
         return web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount().longValueExact();
     }
