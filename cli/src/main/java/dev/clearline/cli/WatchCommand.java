@@ -127,6 +127,7 @@ final class WatchCommand implements Callable<Integer> {
             }
             LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} escapeReport={} store={}", dispute.account(), c.rollup(),
                     gameAddress, !noChallenge, !noDefend, !noEscapeReport, dataDir);
+            if (!noChallenge) warnIfItCannotBond(c, dispute);
             AtomicBoolean running = new AtomicBoolean(true);
             Thread loop = new Thread(() -> {
                 try {
@@ -159,6 +160,23 @@ final class WatchCommand implements Callable<Integer> {
                 stopAndSummarise.run();
             }
             return 0;
+        }
+    }
+
+    /**
+     * A watcher that cannot pay a challenge's bond would judge a bad batch and then fail to challenge it, where it matters
+     * most: say so at the start, while there is time to fund it (it still verifies meanwhile).
+     */
+    private static void warnIfItCannotBond(L1Options.Connection c, DisputeL1 dispute) {
+        try {
+            BigInteger bond = dispute.challengeBond();
+            BigInteger balance = c.web3j().ethGetBalance(dispute.account(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
+            if (balance.compareTo(bond) <= 0) {
+                LOG.warn("event=cannot-challenge account={} balanceWei={} challengeBondWei={} action=\"fund this key with more than the bond plus gas,"
+                        + " or a bad batch it finds goes unchallenged by it\"", dispute.account(), balance, bond);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=bond-check-failed reason=\"{}\"", e.getMessage());
         }
     }
 

@@ -103,6 +103,24 @@ class WatchCommandTest {
             assertThat(again.code()).as(again.err()).isZero();
             assertThat(again.out()).contains("batches=0 fraud=0").contains("transactions=0");
 
+            // A key that cannot pay a challenge's bond is named at the start, while there is time to fund it.
+            Path emptyKey = dir.resolve("empty.key");
+            Files.writeString(emptyKey, "0x1111111111111111111111111111111111111111111111111111111111111111\n");
+            ch.qos.logback.classic.Logger watchLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WatchCommand.class);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+            seen.start();
+            watchLog.addAppender(seen);
+            try {
+                CliTest.Run unfunded = CliTest.run(stop -> stop.run(), "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(),
+                        "--key-file", emptyKey.toString(), "--data-dir", dir.resolve("watch-unfunded").toString());
+                assertThat(unfunded.code()).as(unfunded.err()).isZero();
+            } finally {
+                watchLog.detachAppender(seen);
+            }
+            assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).contains("event=cannot-challenge", "account=0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a",
+                            "balanceWei=0", "fund this key"));
+
             // A manifest for another chain is one line naming both chains, before anything is read or sent.
             Path other = dir.resolve("other-chain.json");
             Files.writeString(other, Files.readString(manifest).replaceFirst("\"chainId\" : " + m.chainId(), "\"chainId\" : 1"));
