@@ -86,6 +86,16 @@ public record ConfigFingerprint(int memberId, Map<String, String> fields) {
         }
     }
 
+    /** How an operator sets a field, so a mismatch says which option to change. */
+    static String setBy(String field) {
+        return switch (field) {
+            case "chainId" -> "set by the manifest's chain, or --chain-id";
+            case "rollup" -> "set by the manifest's rollup, or --rollup";
+            case "batches.maxAgeSeconds" -> "set by --batch-seconds";
+            default -> "set by the build";
+        };
+    }
+
     private static String string(ByteBuffer b) {
         byte[] s = new byte[b.getShort() & 0xffff];
         b.get(s);
@@ -106,7 +116,7 @@ public record ConfigFingerprint(int memberId, Map<String, String> fields) {
             String ours = mine.fields.get(n);
             if (!Objects.equals(theirs, ours)) {
                 out.add(n + ": the cluster's log has " + (theirs == null ? "nothing" : theirs) + " (from leader member " + memberId
-                        + "), this member has " + (ours == null ? "nothing" : ours));
+                        + "), this member has " + (ours == null ? "nothing" : ours) + " (" + setBy(n) + ")");
             }
         }
         return out;

@@ -40,7 +40,10 @@ class ConfigFingerprintTest {
             assertThat(diff).allSatisfy(d -> assertThat(d).contains("from leader member " + leader));
             if ((mask & 1) != 0) {
                 assertThat(diff).contains("chainId: the cluster's log has " + BASE.chainId() + " (from leader member " + leader
-                        + "), this member has " + (BASE.chainId() + 1));
+                        + "), this member has " + (BASE.chainId() + 1) + " (set by the manifest's chain, or --chain-id)");
+            }
+            if ((mask & 64) != 0) {
+                assertThat(diff).anySatisfy(d -> assertThat(d).startsWith("batches.maxAgeSeconds:").endsWith("(set by --batch-seconds)"));
             }
         });
     }
