@@ -128,10 +128,8 @@ final class EscapeCommands {
     }
 
     @Command(name = "escape", mixinStandardHelpOptions = true, subcommands = Reports.class,
-            description = {"After a freeze and its claim window: take out everything you have in the frozen state, rebuilt from L1 alone",
-                    "(no operator): your free balance, each open position at its equity at the frozen mark, your finalized withdrawals",
-                    "not yet claimed (each scaled by the escape rate) and your deposits the frozen state never consumed (refunded in full).",
-                    "During the window, anyone may fix the rate with ./clearline escape report."})
+            description = {"After a freeze and its claim window: take out everything you have, from L1 alone.",
+                    "The frozen state is rebuilt from L1 (no operator): your free balance, each open position at its equity at the frozen mark, your finalized withdrawals not yet claimed (each scaled by the escape rate) and your deposits the frozen state never consumed (refunded in full). During the window, anyone may fix the rate with ./clearline escape report."})
     static final class Take extends HatchBase {
         @Option(names = "--owner", description = "Escape for this address (anyone may; the owner is paid). Default: your key's address.")
         String owner;
@@ -286,10 +284,8 @@ final class EscapeCommands {
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true,
-            description = {"During the claim window after a freeze: report every underwater position (bad debt) and the insurance fund's",
-                    "balance and positions (fund credit, which absorbs bad debt first) found in the frozen state rebuilt from L1, so the",
-                    "escape rate pool / (pool + max(0, bad debt - fund credit)) is final when the window closes. Anyone may run it;",
-                    "leaves reported before are skipped."})
+            description = {"During a freeze's claim window: report bad debt and the insurance fund, to fix the escape rate.",
+                    "Every underwater position (bad debt) and the insurance fund's balance and positions (fund credit, which absorbs bad debt first) found in the frozen state rebuilt from L1, so the escape rate pool / (pool + max(0, bad debt - fund credit)) is final when the window closes. Anyone may run it; leaves reported before are skipped."})
     static final class Reports extends HatchBase {
         @Option(names = "--dry-run", description = "List what would be reported and the resulting rate; send nothing.")
         boolean dryRun;

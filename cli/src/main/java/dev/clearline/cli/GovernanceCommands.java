@@ -15,9 +15,9 @@ final class GovernanceCommands {
     private GovernanceCommands() {}
 
     @Command(name = "configure-market", mixinStandardHelpOptions = true,
-            description = {"Governance: list a market, or change a listed one's parameters, through L1's priority queue (the rollup's",
-                    "configureMarket). The sequencer lists it when a batch consumes the op. Parameters the STF would refuse are",
-                    "refused here first, since the STF only counts a refused listing and the market never appears."})
+            description = {"Governance: list a market, or change a listed one, through L1's priority queue.",
+                    "The rollup's configureMarket; the sequencer lists the market when a batch consumes the op. Parameters the STF"
+                            + " would refuse are refused here first, since the STF only counts a refused listing and the market never appears."})
     static final class ConfigureMarket extends UserCommands.Base {
         @Option(names = "--market", required = true, description = "Market id, 1 or more.")
         long market;
@@ -94,8 +94,8 @@ final class GovernanceCommands {
     }
 
     @Command(name = "mint", mixinStandardHelpOptions = true,
-            description = {"Test deployments only: mint the deployment's TestCollateral to an address, signed by the token's minter (the key",
-                    "that deployed it). A deployment on a real collateral token has no minter to ask."})
+            description = {"Test deployments only: mint the deployment's TestCollateral to an address.",
+                    "Signed by the token's minter, the key that deployed it. A deployment on a real collateral token has no minter to ask."})
     static final class Mint extends UserCommands.Base {
         @picocli.CommandLine.Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to mint (6 decimals).")
         long amount;

@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
 
 /** Writes the report of one dispute: a self-contained HTML page and a text version. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Read dispute DISPUTE from the DisputeGame's events, replay the disputed batch from L1 and its one-step proof in the",
-                "embedded EVM, and write dispute-DISPUTE.html (one self-contained page) and dispute-DISPUTE.txt."})
+        description = {"Write a dispute's report: one self-contained HTML page and a text file.",
+                "Reads dispute DISPUTE from the DisputeGame's events, replays the disputed batch from L1 and its one-step proof in the embedded EVM, and writes dispute-DISPUTE.html and dispute-DISPUTE.txt."})
 final class ReportCommand implements Callable<Integer> {
     private final PrintWriter out;
 

@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 
 /** Writes the one-step trace of transition STEP of batch N (docs/trace-format.md). */
 @Command(name = "trace", mixinStandardHelpOptions = true,
-        description = {"Replay batch N from L1, build the one-step witness of its transition STEP (0-based) and run it through the",
-                "Solidity StepVerifier in the embedded EVM; write the opcode steps and call tree as JSON (docs/trace-format.md)."})
+        description = {"Trace one transition's one-step proof in the embedded EVM, as JSON.",
+                "Replays batch N from L1, builds the one-step witness of its transition STEP (0-based), runs it through the Solidity StepVerifier in the embedded EVM, and writes the opcode steps and call tree as JSON (docs/trace-format.md)."})
 final class TraceCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final PrintWriter err;

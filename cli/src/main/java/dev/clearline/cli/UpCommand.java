@@ -15,9 +15,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the whole local stack: the devnet (L1 time running fast), the deployed contracts, two markets listed by",
-                "governance, the sequencer with its trader API, the batch poster, the dev oracle feed with funding, demo market makers",
-                "and takers, and a watcher replaying every posted batch from L1. Prints URLs, keys and what to try next. Ctrl-C stops everything."})
+        description = {"Start the whole local stack on the embedded devnet.",
+                "The devnet (L1 time running fast), the deployed contracts, two markets listed by governance, the sequencer with its trader API, the batch poster, the dev oracle feed with funding, demo market makers and takers, and a watcher replaying every posted batch from L1. Prints URLs, keys and what to try next. Ctrl-C stops everything."})
 final class UpCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final PrintWriter err;

@@ -60,8 +60,8 @@ final class UserCommands {
     }
 
     @Command(name = "deposit", mixinStandardHelpOptions = true,
-            description = {"Deposit collateral into the rollup from your L1 key: approves the token if needed and enqueues a deposit;",
-                    "the sequencer credits it on L2 when its next batch consumes the queue."})
+            description = {"Deposit collateral into the rollup from your L1 key.",
+                    "Approves the token if needed and enqueues a deposit; the sequencer credits it on L2 when its next batch consumes the queue."})
     static final class Deposit extends Base {
         @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to deposit, such as 1000 or 12.5 (6 decimals).")
         long amount;
@@ -231,9 +231,10 @@ final class UserCommands {
     }
 
     @Command(name = "amend", mixinStandardHelpOptions = true,
-            description = {"Replace one of your resting orders with a new price or size in one step: the old one is cancelled and the new",
-                    "one placed in the same command, so nothing fills in between. Same market and side; the new one is good till",
-                    "cancelled and loses the old one's place in the queue."})
+            description = {"Replace one of your resting orders with a new price or size in one step.",
+                    "The old one is cancelled and the new one placed in the same command, so nothing fills in between. Same market and"
+                            + " side; the new one is good till cancelled and keeps the old one's place in the queue only when the price is"
+                            + " the same and the size does not grow."})
     static final class Amend extends OrderTerms {
         @Parameters(paramLabel = "ORDER_HASH", description = "The resting order's hash (./clearline positions lists them).")
         String orderHash;
@@ -361,8 +362,8 @@ final class UserCommands {
     }
 
     @Command(name = "markets", mixinStandardHelpOptions = true,
-            description = {"The listed markets as the sequencer sees them: mark price, best bid and ask, tick and lot, margin",
-                    "fractions and the taker fee; with --market, that market's book to --depth levels a side. Needs no key."})
+            description = {"The listed markets: mark price, best bid and ask, tick, lot, margin fractions, fee.",
+                    "With --market, that market's book to --depth levels a side. Needs no key."})
     static final class Markets extends Base {
         @Option(names = "--market", description = "Show this market's book.")
         Integer market;
@@ -424,8 +425,8 @@ final class UserCommands {
     }
 
     @Command(name = "withdraw", mixinStandardHelpOptions = true,
-            description = {"Sign a withdrawal of free L2 balance to an L1 address; the sequencer puts it into the next batch and it",
-                    "becomes claimable (./clearline claim) once that batch is final."})
+            description = {"Withdraw free L2 balance to an L1 address.",
+                    "The sequencer puts the signed withdrawal into the next batch; it becomes claimable (./clearline claim) once that batch is final."})
     static final class Withdraw extends Base {
         @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to withdraw (6 decimals).")
         long amount;
@@ -471,9 +472,10 @@ final class UserCommands {
     }
 
     @Command(name = "margin", mixinStandardHelpOptions = true,
-            description = {"Move collateral between your free L2 balance and one position's isolated margin. A closed position keeps",
-                    "its margin until you take it back: `margin remove all --market N` returns it to the free balance, from",
-                    "which you can withdraw; on an open position `all` is what keeps the initial margin at the mark."})
+            description = {"Move collateral between your free L2 balance and a position's isolated margin.",
+                    "A closed position keeps its margin until you take it back: `margin remove all --market N` returns it to the free"
+                            + " balance, from which you can withdraw; on an open position `all` is what stands above the initial margin at"
+                            + " the mark."})
     static final class AdjustMargin extends Base {
         @Parameters(index = "0", paramLabel = "ACTION", description = "add (free balance into the position) or remove (the position's margin back).")
         String action;
@@ -559,8 +561,8 @@ final class UserCommands {
     }
 
     @Command(name = "claim", mixinStandardHelpOptions = true,
-            description = {"Claim on L1 every finalized withdrawal to you. The proofs come from the L2 state rebuilt from L1 alone",
-                    "(the rollup's batches), so no operator is needed."})
+            description = {"Claim on L1 every finalized withdrawal to you.",
+                    "The proofs come from the L2 state rebuilt from L1 alone (the rollup's batches), so no operator is needed."})
     static final class Claim extends EscapeCommands.HatchBase {
         Claim(PrintWriter out, PrintWriter err, java.util.function.LongSupplier nanos) {
             super(out, err, nanos);
@@ -605,9 +607,8 @@ final class UserCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"Where the rollup stands on L1 (batches posted and final, the priority queue) and where you stand on L1 and L2:",
-                    "each of your recent fills and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the",
-                    "challenge period unless disputed) or final, with about how long until it is final."})
+            description = {"Where the rollup stands on L1 and where you stand on L1 and L2.",
+                    "Batches posted and final, the priority queue, and each of your recent fills and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the challenge period unless disputed) or final, with about how long until it is final."})
     static final class Status extends Base {
         Status(PrintWriter out) {
             super(out);
@@ -711,8 +712,8 @@ final class UserCommands {
     }
 
     @Command(name = "force-withdraw", mixinStandardHelpOptions = true,
-            description = {"Ask for a withdrawal through L1's priority queue, which the sequencer must consume: if no batch consumes it",
-                    "within the rollup's force delay, anyone may freeze the rollup (./clearline freeze) and everyone escapes."})
+            description = {"Withdraw through L1's priority queue, which the sequencer must consume.",
+                    "If no batch consumes it within the rollup's force delay, anyone may freeze the rollup (./clearline freeze) and everyone escapes."})
     static final class ForceWithdraw extends Base {
         @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to withdraw from your free L2 balance.")
         long amount;
@@ -785,8 +786,8 @@ final class UserCommands {
     }
 
     @Command(name = "freeze", mixinStandardHelpOptions = true,
-            description = {"Freeze the rollup when the oldest priority op no batch consumed is past its deadline (the sequencer ignored",
-                    "it). From then on the last finalized root is final and everyone leaves through the escape hatch."})
+            description = {"Freeze the rollup once a priority op is past its deadline unconsumed.",
+                    "The sequencer ignored the oldest priority op no batch consumed. From then on the last finalized root is final and everyone leaves through the escape hatch."})
     static final class Freeze extends Base {
         Freeze(PrintWriter out) {
             super(out);

@@ -36,9 +36,8 @@ import picocli.CommandLine.Option;
  * decision).
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = {"Watch the rollup: replay every batch from L1, challenge a wrong one and win its dispute, defend this key's batches;",
-                "after a freeze, report the frozen state's bad debt and insurance fund during the claim window.",
-                "The key comes from --key-file or the CLEARLINE_WATCHER_KEY environment variable (never the command line)."})
+        description = {"Watch the rollup from L1: challenge a wrong batch, defend this key's.",
+                "Replays every batch from L1, challenges a wrong one and plays its dispute to the end, defends this key's batches; after a freeze, reports the frozen state's bad debt and insurance fund during the claim window. The key comes from --key-file or the CLEARLINE_WATCHER_KEY environment variable (never the command line)."})
 final class WatchCommand implements Callable<Integer> {
     static final String KEY_ENV = "CLEARLINE_WATCHER_KEY";
     private static final Logger LOG = LoggerFactory.getLogger(WatchCommand.class);
