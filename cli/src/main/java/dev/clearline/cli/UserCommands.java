@@ -57,6 +57,23 @@ final class UserCommands {
         static String hex(byte[] b) {
             return "0x" + HexFormat.of().formatHex(b);
         }
+
+        /** An order hash as a trader typed it, or a UserError saying its form. */
+        static Hash32 orderHash(String typed) {
+            try {
+                return Hash32.fromHex(typed.strip());
+            } catch (RuntimeException e) {
+                throw new UserError("'" + typed + "' is not an order hash: give 0x and 64 hex digits");
+            }
+        }
+
+        /** The signed cancel of order {@code h}, as POST /orders/cancel and an amend's {@code cancel} take it. */
+        static ObjectNode signedCancel(Signer signer, Eip712 domain, Hash32 h) {
+            ObjectNode cancel = UserOptions.JSON.createObjectNode();
+            cancel.put("owner", signer.address().toString()).put("orderHash", h.toString())
+                    .put("signature", hex(signer.sign(domain.cancelDigest(signer.address(), h)).encoded()));
+            return cancel;
+        }
     }
 
     @Command(name = "deposit", mixinStandardHelpOptions = true,
@@ -251,12 +268,7 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            Hash32 h;
-            try {
-                h = Hash32.fromHex(orderHash.strip());
-            } catch (RuntimeException e) {
-                throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
-            }
+            Hash32 h = orderHash(orderHash);
             if (price == null && lots == null) throw new UserError("nothing to change: give --price, --lots or both");
             JsonNode old = o.get("/orders/" + h).path("order");
             if (!old.path("known").asBoolean(false) || !"open".equals(old.path("status").asText())) {
@@ -274,11 +286,8 @@ final class UserCommands {
             String newPrice = price != null ? price : Units.amount(old.path("price").asLong());
             Side s = Side.valueOf(old.path("side").asText());
             Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC);
-            ObjectNode cancel = UserOptions.JSON.createObjectNode();
-            cancel.put("owner", signer.address().toString()).put("orderHash", h.toString())
-                    .put("signature", hex(signer.sign(o.domain(state).cancelDigest(signer.address(), h)).encoded()));
             ObjectNode body = UserOptions.JSON.createObjectNode();
-            body.set("cancel", cancel);
+            body.set("cancel", signedCancel(signer, o.domain(state), h));
             body.set("order", sg.body());
             return report(post("/orders/amend", body, sg), sg, "Order " + h + " replaced by");
         }
@@ -295,18 +304,10 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            Hash32 h;
-            try {
-                h = Hash32.fromHex(orderHash.strip());
-            } catch (RuntimeException e) {
-                throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
-            }
+            Hash32 h = orderHash(orderHash);
             JsonNode state = o.get("/state");
             Signer signer = o.signer();
-            ObjectNode body = UserOptions.JSON.createObjectNode();
-            body.put("owner", signer.address().toString()).put("orderHash", h.toString())
-                    .put("signature", hex(signer.sign(o.domain(state).cancelDigest(signer.address(), h)).encoded()));
-            JsonNode r = o.post("/orders/cancel", body);
+            JsonNode r = o.post("/orders/cancel", signedCancel(signer, o.domain(state), h));
             o.print(out, result().put("orderHash", h.toString()).put("seq", r.path("seq").asLong()), "Cancelled " + h + " at seq " + r.path("seq").asLong());
             return 0;
         }
@@ -747,12 +748,7 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            Hash32 h;
-            try {
-                h = Hash32.fromHex(orderHash.strip());
-            } catch (RuntimeException e) {
-                throw new UserError("'" + orderHash + "' is not an order hash: give 0x and 64 hex digits");
-            }
+            Hash32 h = orderHash(orderHash);
             if (!anyway) refuseWhatTheSequencerSaysIsGone(h);
             Rollup rollup = o.rollup();
             TransactionReceipt r = ok(o.l1("request a forced cancel", () -> rollup.requestForcedCancel(h.bytes()).send()), "requestForcedCancel");
