@@ -263,7 +263,8 @@ final class EscapeCommands {
         private static String label(Claim c) {
             return switch (c) {
                 case Claim.Balance b -> "free balance";
-                case Claim.Position p -> "position in market " + Integer.toUnsignedLong(p.market()) + " (size " + p.position().size() + ")";
+                case Claim.Position p -> "position in market " + Integer.toUnsignedLong(p.market()) + " ("
+                        + Units.lots(p.position().size(), p.marketLeaf().lotSize(), true) + ")";
                 case Claim.Withdrawal w -> "withdrawal " + w.id();
                 case Claim.Refund f -> "deposit refund (queue op " + f.queueIndex() + ")";
             };

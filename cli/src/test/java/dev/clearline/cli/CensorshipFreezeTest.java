@@ -210,7 +210,7 @@ class CensorshipFreezeTest {
         List<String> text = common(l1, a).stream().filter(arg -> !arg.equals("--json")).toList();
         Run previewText = cli(text, "escape", "--dry-run");
         assertThat(previewText.code()).as(previewText.err()).isZero();
-        assertThat(previewText.out()).contains("Would escape 3 claim(s)", "at rate 1 so far", "free balance", "position in market 1 (size 5)",
+        assertThat(previewText.out()).contains("Would escape 3 claim(s)", "at rate 1 so far", "free balance", "position in market 1 (", " 5 lot(s))",
                 "withdrawal 0", "24.500000 -> 24.500000");
         Run dryReport = cli(common(l1, w), "escape", "report", "--dry-run");
         assertThat(dryReport.code()).as(dryReport.err()).isZero();
