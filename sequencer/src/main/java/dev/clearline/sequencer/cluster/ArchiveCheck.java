@@ -73,6 +73,7 @@ public final class ArchiveCheck {
     public static void verify(Path memberDir, int memberId) {
         File archive = memberDir.resolve("archive").toFile();
         if (!new File(archive, "archive.catalog").exists()) return; // a fresh member: nothing to check
+        java.util.Set<Long> open = openRecordings(archive);
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         boolean ok;
         try (PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8)) {
@@ -89,18 +90,55 @@ public final class ArchiveCheck {
             return;
         }
         List<String> errors = report.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("ERR")).toList();
-        java.util.Set<Long> misread = new java.util.TreeSet<>();
+        java.util.Set<Long> misread = new java.util.TreeSet<>(), unsized = new java.util.TreeSet<>();
         for (String e : errors) {
-            java.util.regex.Matcher m = TOOL_MISREAD.matcher(e);
-            if (!m.find()) throw damaged(memberDir, memberId, errors);
-            misread.add(Long.parseLong(m.group(1)));
+            java.util.regex.Matcher m = TOOL_MISREAD.matcher(e), u = UNSIZED_SEGMENT.matcher(e);
+            if (m.find()) misread.add(Long.parseLong(m.group(1)));
+            else if (u.find() && open.contains(Long.parseLong(u.group(1))) && new File(u.group(2)).length() == 0) unsized.add(Long.parseLong(u.group(1)));
+            else throw damaged(memberDir, memberId, errors);
         }
-        if (misread.isEmpty()) throw damaged(memberDir, memberId, List.of("the archive tool reported a problem without details"));
-        List<String> found = checkMisread(archive, misread);
+        if (misread.isEmpty() && unsized.isEmpty()) throw damaged(memberDir, memberId, List.of("the archive tool reported a problem without details"));
+        java.util.Set<Long> recheck = new java.util.TreeSet<>(misread);
+        recheck.addAll(unsized);
+        List<String> found = checkMisread(archive, recheck, open);
         if (!found.isEmpty()) throw damaged(memberDir, memberId, found);
         resealDescriptors(archive);
-        org.slf4j.LoggerFactory.getLogger(ArchiveCheck.class).warn("event=archive_tool_misread recordings={} action=\"verified by our own walk of"
+        var log = org.slf4j.LoggerFactory.getLogger(ArchiveCheck.class);
+        if (!misread.isEmpty()) log.warn("event=archive_tool_misread recordings={} action=\"verified by our own walk of"
                 + " every frame and checksum, catalog entries restored\"", misread);
+        if (!unsized.isEmpty()) log.warn("event=archive_unsized_segment recordings={} cause=\"killed between creating a segment file and"
+                + " sizing it\" action=\"every other frame verified by our own walk, catalog entries restored\"", unsized);
+    }
+
+    /**
+     * What Aeron's verification prints for a segment file it cannot read a first frame header from. When the file is
+     * empty and its recording was open at the kill, nothing was ever written there: the archive creates a segment file
+     * and sizes it in two steps (a new snapshot's first file, the log's next segment), and a kill -9 between them leaves
+     * it empty. KillNineTest met it once (a snapshot's recording), and the member was refused as damaged.
+     */
+    private static final java.util.regex.Pattern UNSIZED_SEGMENT =
+            java.util.regex.Pattern.compile("^\\(recordingId=(\\d+), file=(.+)\\) ERR: failed to read fragment header$");
+
+    /** The recordings the catalog holds open (no stop position): those being recorded when the member stopped or was killed. */
+    private static java.util.Set<Long> openRecordings(File archive) {
+        java.util.Set<Long> open = new java.util.TreeSet<>();
+        try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
+            Object collect = java.lang.reflect.Proxy.newProxyInstance(ENTRY_PROCESSOR.getClassLoader(), new Class<?>[] {ENTRY_PROCESSOR},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "accept" -> {
+                            var d = (io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4];
+                            if (d.stopPosition() == io.aeron.archive.client.AeronArchive.NULL_POSITION) open.add(d.recordingId());
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> "open recording finder";
+                    });
+            FOR_EACH.invoke(catalog, collect);
+        } catch (Exception e) {
+            // the tool reads the catalog next and reports what is wrong with it
+        }
+        return open;
     }
 
     /**
@@ -114,11 +152,13 @@ public final class ArchiveCheck {
             java.util.regex.Pattern.compile("^\\(recordingId=(\\d+)\\) ERR: index=-\\d+ length=\\d+ capacity=\\d+$");
 
     /**
-     * For each recording the tool misread: every frame of every segment read back as the tool would (header at its
-     * place, CRC-32C of each data frame), the stop position recovered from the last segment, and the catalog entry
-     * the tool marked INVALID restored (VALID, that stop position). Returns what is wrong, empty when all is sound.
+     * For each recording the tool misread or found an unsized segment in: every frame of every segment read back as the
+     * tool would (header at its place, CRC-32C of each data frame), the segments contiguous and each but the last full,
+     * an empty file only as the last segment of a recording {@code open} at the kill, the stop position recovered from
+     * the last segment, and the catalog entry the tool marked INVALID restored (VALID, that stop position). Returns what
+     * is wrong, empty when all is sound.
      */
-    private static List<String> checkMisread(File archive, java.util.Set<Long> recordings) {
+    private static List<String> checkMisread(File archive, java.util.Set<Long> recordings, java.util.Set<Long> open) {
         List<String> found = new java.util.ArrayList<>();
         try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
             Object restore = java.lang.reflect.Proxy.newProxyInstance(ENTRY_PROCESSOR.getClassLoader(), new Class<?>[] {ENTRY_PROCESSOR},
@@ -128,7 +168,7 @@ public final class ArchiveCheck {
                             var descriptor = (io.aeron.archive.codecs.RecordingDescriptorEncoder) args[3];
                             var d = (io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4];
                             if (recordings.contains(d.recordingId())) {
-                                long stop = walk(archive, d, found);
+                                long stop = walk(archive, d, open.contains(d.recordingId()), found);
                                 if (stop >= 0) {
                                     if (d.stopPosition() != stop) descriptor.stopPosition(stop);
                                     header.state(io.aeron.archive.codecs.RecordingState.VALID);
@@ -148,7 +188,8 @@ public final class ArchiveCheck {
     }
 
     /** Walks every segment of recording {@code d}; returns its stop position, or -1 after adding what is wrong to {@code found}. */
-    private static long walk(File archive, io.aeron.archive.codecs.RecordingDescriptorDecoder d, List<String> found) throws java.io.IOException {
+    private static long walk(File archive, io.aeron.archive.codecs.RecordingDescriptorDecoder d, boolean open, List<String> found)
+            throws java.io.IOException {
         long id = d.recordingId();
         int termLength = d.termBufferLength();
         int segmentLength = d.segmentFileLength();
@@ -159,10 +200,29 @@ public final class ArchiveCheck {
         java.util.Arrays.sort(files, java.util.Comparator.comparingLong(f -> segmentBase(f.getName())));
         FrameChecksum crc = new FrameChecksum();
         long stop = d.startPosition();
-        for (File f : files) {
+        long expectedBase = startTermBase; // the archive names segments from the start's term base, a segment length apart
+        for (int i = 0; i < files.length; i++) {
+            File f = files[i];
+            boolean last = i == files.length - 1;
             long base = segmentBase(f.getName());
+            if (base != expectedBase) {
+                found.add("(recordingId=" + id + ") the segment file starting at position " + expectedBase + " is missing");
+                return -1;
+            }
+            expectedBase += segmentLength;
             long offset = base == startTermBase ? startTermOffset : 0;
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f.toPath(), java.nio.file.StandardOpenOption.READ)) {
+                if (ch.size() == 0) {
+                    if (!(last && open)) {
+                        found.add("(recordingId=" + id + ", file=" + f + ") is empty" + (last ? " and its recording was closed" : " and later segments follow it"));
+                        return -1;
+                    }
+                    // the step the kill interrupted: the archive sizes each new segment file (zeros, no frame yet)
+                    try (java.io.RandomAccessFile sized = new java.io.RandomAccessFile(f, "rw")) {
+                        sized.setLength(segmentLength);
+                    }
+                    return base + offset;
+                }
                 long limit = Math.min(segmentLength, ch.size());
                 // a data frame is at most one MTU (64 KiB); padding frames are skipped unread
                 java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocateDirect(65_536 + 32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -201,6 +261,10 @@ public final class ArchiveCheck {
                         }
                     }
                     offset += aligned;
+                }
+                if (!last && offset != segmentLength) {
+                    found.add("(recordingId=" + id + ", file=" + f + ") ends at " + offset + " with later segments following it");
+                    return -1;
                 }
             }
             stop = base + offset;

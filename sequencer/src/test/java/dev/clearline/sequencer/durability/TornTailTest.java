@@ -25,9 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A kill -9 that lands while the archive writes a frame can leave that frame torn at the end of the
  * log's last segment. That frame was never wholly recorded, so never committed or acknowledged:
  * the restart trims it (the archive check's recovery of an open recording) and starts, with every
- * acknowledged order there. Not covered here: KillNineTest once met a restart refused with
- * "failed to read fragment header" in a recording (a snapshot's, being written at the kill), which
- * this torn tail does not reproduce.
+ * acknowledged order there. A kill that lands between the archive creating a segment file and
+ * sizing it is another case ({@code EmptySegmentTest}).
  */
 class TornTailTest {
     @TempDir

@@ -1,0 +1,138 @@
+package dev.clearline.sequencer.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import io.aeron.archive.ArchiveTool;
+import io.aeron.archive.codecs.RecordingDescriptorDecoder;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The archive opens a recording's segment file in two steps: it creates the file, then sizes it
+ * to the segment length. A kill -9 between the two leaves an empty file for a recording the
+ * catalog still holds open (a snapshot being started, the log rolling into its next segment).
+ * KillNineTest met it once: Aeron's verification reads a frame header at offset 0 of that file,
+ * gets nothing, reports "failed to read fragment header", and the healthy member was refused as
+ * damaged (exit 70, wipe). Nothing was ever written there, so the check accepts it for a recording
+ * open at the kill, and only for one: a closed recording whose data is gone is still damage.
+ */
+class EmptySegmentTest {
+    static final long CLIENT = 31;
+
+    @TempDir
+    Path dir;
+
+    NodeConfig config;
+    int commands;
+
+    @BeforeEach
+    void aMemberWithASnapshot() throws Exception {
+        Market m = new Market(3);
+        List<Command> sent = new ArrayList<>(m.opening(CLIENT));
+        sent.addAll(m.flow(CLIENT, sent.size() + 1, 30, new Random(7)));
+        commands = sent.size();
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            config = node.config();
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                for (Command c : sent) client.send(c);
+                SequencerClusterTest.awaitPolling(client, () -> in.size() >= sent.size());
+                assertThat(node.requestSnapshot()).isTrue();
+                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotRecordingKilledBeforeItsFileWasSizedDoesNotStopTheMember() throws Exception {
+        File archive = config.dir().resolve("archive").toFile();
+        long id = startRecordingKilledAtItsFirstFile(archive, false);
+        assertThat(new File(archive, id + "-0.rec")).exists().isEmpty();
+
+        ArchiveCheck.verify(config.dir(), config.memberId());
+        assertThat(new File(archive, id + "-0.rec")).as("sized as the archive would have, zeros: no frame").hasSize(new File(archive, "0-0.rec").length());
+
+        assertThat(seqAfterStart()).as("the member recovers its state from the last whole snapshot and the log").isEqualTo(commands);
+        // and after the next kill, the same directory is still a healthy member
+        ArchiveResealTest.reopenEveryRecording(archive);
+        ArchiveCheck.verify(config.dir(), config.memberId());
+        assertThat(seqAfterStart()).isEqualTo(commands);
+    }
+
+    @Test
+    void aClosedRecordingWhoseFileIsEmptyIsStillDamage() throws Exception {
+        File archive = config.dir().resolve("archive").toFile();
+        startRecordingKilledAtItsFirstFile(archive, true);
+
+        assertThatThrownBy(() -> ArchiveCheck.verify(config.dir(), config.memberId()))
+                .isInstanceOf(ArchiveCheck.DamagedArchiveException.class)
+                .hasMessageContaining("failed to read fragment header")
+                .hasMessageContaining("Delete this member's directory");
+    }
+
+    private long seqAfterStart() throws Exception {
+        try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
+                SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
+                return in.poll().get("seq").asLong();
+            }
+        }
+    }
+
+    /**
+     * What the archive leaves when it is killed as it starts recording a snapshot: a new catalog entry
+     * like the last snapshot's, open (no stop position), and its first segment file created but empty.
+     * With {@code closed}, the entry says 1,024 bytes were recorded, which that empty file contradicts.
+     */
+    private static long startRecordingKilledAtItsFirstFile(File archive, boolean closed) throws Exception {
+        Method open = ArchiveTool.class.getDeclaredMethod("openCatalogReadWrite", File.class, EpochClock.class, long.class,
+                io.aeron.archive.checksum.Checksum.class, java.util.function.IntConsumer.class);
+        open.setAccessible(true);
+        Class<?> catalogClass = Class.forName("io.aeron.archive.Catalog");
+        Class<?> processor = Class.forName("io.aeron.archive.Catalog$CatalogEntryProcessor");
+        Method forEach = catalogClass.getDeclaredMethod("forEach", processor);
+        forEach.setAccessible(true);
+        Method add = catalogClass.getDeclaredMethod("addNewRecording", long.class, long.class, int.class, int.class, int.class,
+                int.class, int.class, int.class, String.class, String.class, String.class);
+        add.setAccessible(true);
+        Method stopPosition = catalogClass.getDeclaredMethod("stopPosition", long.class, long.class);
+        stopPosition.setAccessible(true);
+        try (AutoCloseable catalog = (AutoCloseable) open.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
+            Object[] last = new Object[11];
+            Object copy = Proxy.newProxyInstance(processor.getClassLoader(), new Class<?>[] {processor}, (proxy, method, args) -> {
+                if (method.getName().equals("accept")) {
+                    RecordingDescriptorDecoder d = (RecordingDescriptorDecoder) args[4];
+                    Object[] fields = {0L, d.startTimestamp(), d.initialTermId(), d.segmentFileLength(), d.termBufferLength(),
+                        d.mtuLength(), d.sessionId(), d.streamId(), d.strippedChannel(), d.originalChannel(), d.sourceIdentity()};
+                    System.arraycopy(fields, 0, last, 0, fields.length);
+                }
+                return method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? false : null;
+            });
+            forEach.invoke(catalog, copy);
+            long id = (Long) add.invoke(catalog, last);
+            if (closed) stopPosition.invoke(catalog, id, 1_024L);
+            Files.createFile(archive.toPath().resolve(id + "-0.rec"));
+            return id;
+        }
+    }
+}
