@@ -511,6 +511,9 @@ public final class SparseMerkleTree {
      */
     private record Ref(NodeKey key, long version, byte[] hash, Node node) implements Sub {}
 
+    /** {@code Writer.beside}'s answer when the plain combine must decide: never a node of any tree. */
+    private static final Sub NOT_MERGED = new Ref(null, Long.MIN_VALUE, new byte[0], null);
+
     /** A leaf, and where it is stored now ({@code null}: not stored yet, or its value changed). */
     private record LeafSub(Node.Leaf leaf, NodeKey at) implements Sub {}
 
@@ -577,6 +580,17 @@ public final class SparseMerkleTree {
                         stale.add(ref.key());
                     }
                     int mid = firstWithBit(keys, lo, hi, depth);
+                    if (!tracks && (mid == lo || mid == hi)) {
+                        // every key goes one way: the other child stays as it is, read from its parent without a Ref
+                        boolean touchedRight = mid == lo;
+                        Sub touched = apply(child(ref.key(), in, touchedRight), depth + 1, keys, puts, lo, hi);
+                        Sub merged = beside(depth, touched, in, touchedRight);
+                        if (merged != NOT_MERGED) {
+                            return merged;
+                        }
+                        Sub sibling = child(ref.key(), in, !touchedRight);
+                        return touchedRight ? combine(depth, sibling, touched) : combine(depth, touched, sibling);
+                    }
                     Sub left = apply(child(ref.key(), in, false), depth + 1, keys, puts, lo, mid);
                     Sub right = apply(child(ref.key(), in, true), depth + 1, keys, puts, mid, hi);
                     return combine(depth, left, right);
@@ -651,8 +665,29 @@ public final class SparseMerkleTree {
                     return new LeafSub(leaf, ref.key());
                 }
             }
-            Placed l = place(left, depth + 1, leftPlaced);
-            Placed r = place(right, depth + 1, rightPlaced);
+            return internal(depth, place(left, depth + 1, leftPlaced), place(right, depth + 1, rightPlaced), left, right);
+        }
+
+        /**
+         * {@link #combine} of {@code touched} (the child the write went into, right when {@code touchedRight}) and its
+         * sibling as {@code in} records it, for a tree that does not track nodes: the sibling is placed from {@code in}'s
+         * fields, with no {@link Ref} made for it (one per internal node on every written path, about a seventh of what a
+         * sequencer's tree worker allocated per order). Returns {@link #NOT_MERGED} where combining may have to look at
+         * the sibling itself (an empty written side, where a lone leaf moves up; an empty sibling): {@code combine} then.
+         */
+        private Sub beside(int depth, Sub touched, Node.Internal in, boolean touchedRight) {
+            long siblingVersion = touchedRight ? in.leftVersion() : in.rightVersion();
+            if (touched == null || siblingVersion == Node.NO_CHILD) {
+                return NOT_MERGED;
+            }
+            Placed t = place(touched, depth + 1, touchedRight ? rightPlaced : leftPlaced);
+            Placed sibling = touchedRight ? leftPlaced.set(siblingVersion, in.leftHash(), in.left())
+                    : rightPlaced.set(siblingVersion, in.rightHash(), in.right());
+            return touchedRight ? internal(depth, sibling, t, null, touched) : internal(depth, t, sibling, touched, null);
+        }
+
+        /** A new internal node at {@code depth} over two placed children; {@code left}/{@code right} name them for node tracking. */
+        private Sub internal(int depth, Placed l, Placed r, Sub left, Sub right) {
             byte[] hash = TreeHash.node(l.hash, r.hash);
             boolean link = depth + 1 < linkedLevels;
             Node.Internal node = new Node.Internal(l.version, l.hash, r.version, r.hash, hash, link ? l.node : null, link ? r.node : null);

@@ -1,30 +1,28 @@
 package dev.clearline.engine.abi;
 
-import org.bouncycastle.crypto.digests.KeccakDigest;
+import dev.clearline.tree.hash.Keccak256;
 
-/** Keccak-256 (Ethereum's, not SHA3-256). */
+/**
+ * Keccak-256 (Ethereum's, not SHA3-256): the state tree's own, which its tests hold to Bouncy Castle's on every
+ * length up to two blocks. Bouncy Castle's digest object (about 400 bytes of state and buffer) was a new one per
+ * hash, 4.5 % of what an acknowledged order allocated (EIP-712 digests on the verify pool, addresses from keys).
+ */
 public final class Keccak {
     private Keccak() {}
 
     public static byte[] hash(byte[] data) {
-        return hash(data, 0, data.length);
+        return Keccak256.hash(data, 0, data.length);
     }
 
     public static byte[] hash(byte[] data, int offset, int length) {
-        KeccakDigest d = new KeccakDigest(256);
-        d.update(data, offset, length);
-        byte[] out = new byte[32];
-        d.doFinal(out, 0);
-        return out;
+        return Keccak256.hash(data, offset, length);
     }
 
-    /** keccak(a || b) without building the concatenation. */
+    /** keccak(a || b). */
     public static byte[] hash(byte[] a, byte[] b) {
-        KeccakDigest d = new KeccakDigest(256);
-        d.update(a, 0, a.length);
-        d.update(b, 0, b.length);
-        byte[] out = new byte[32];
-        d.doFinal(out, 0);
-        return out;
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return Keccak256.hash(both, 0, both.length);
     }
 }

@@ -385,6 +385,8 @@ public final class Gateway implements AutoCloseable {
         int sent = 0;
         int limit = batchLimit;
         while (true) {
+            // nothing new since the last send (most turns of the loop): no sub-map, entry set and iterator made to find out
+            if (inFlight.isEmpty() || inFlight.lastKey() <= sentUpTo) return sent;
             batch.clear();
             int bytes = CommandCodec.BATCH_HEADER;
             long last = sentUpTo;

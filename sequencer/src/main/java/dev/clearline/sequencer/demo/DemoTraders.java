@@ -22,14 +22,18 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Demo flow for the local stack: on every listed market, each market maker re-quotes a bid and an
- * ask a few ticks around the mark (cancelling its previous pair), and each taker sends an
+ * Demo flow for the local stack: on every listed market, each market maker re-quotes {@value #LEVELS}
+ * bids and {@value #LEVELS} asks around the mark, each level a few ticks further out and larger than
+ * the one before (cancelling its previous quotes), so a book has depth to read and to trade into; and
+ * each taker sends an
  * immediate-or-cancel order that crosses the best quote now and then. Signed with the traders'
  * keys and sent through the gateway like any API client's orders; seeded, so two runs send the same
  * flow. Every order carries margin for 20 % of its notional.
  */
 public final class DemoTraders implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DemoTraders.class);
+    /** Price levels each maker quotes on each side. */
+    static final int LEVELS = 3;
 
     private final Gateway gateway;
     private final Eip712 domain;
@@ -114,11 +118,18 @@ public final class DemoTraders implements AutoCloseable {
             gateway.batchCancel(cancels).get(30, TimeUnit.SECONDS);
         }
         long spread = (1 + random.nextInt(3)) * m.tickSize();
+        long step = (1 + random.nextInt(2)) * m.tickSize();
         List<Hash32> fresh = new ArrayList<>();
-        Hash32 bid = send(maker, m, Side.BUY, Math.max(m.tickSize(), mid - spread), 2 + random.nextInt(4), TimeInForce.GTC);
-        Hash32 ask = send(maker, m, Side.SELL, mid + spread, 2 + random.nextInt(4), TimeInForce.GTC);
-        if (bid != null) fresh.add(bid);
-        if (ask != null) fresh.add(ask);
+        for (int level = 0; level < LEVELS; level++) {
+            long away = spread + level * step;
+            long lots = (2 + random.nextInt(4)) * (level + 1);
+            if (mid - away >= m.tickSize()) {
+                Hash32 bid = send(maker, m, Side.BUY, mid - away, lots, TimeInForce.GTC);
+                if (bid != null) fresh.add(bid);
+            }
+            Hash32 ask = send(maker, m, Side.SELL, mid + away, lots, TimeInForce.GTC);
+            if (ask != null) fresh.add(ask);
+        }
         quotes.put(key, fresh);
     }
 

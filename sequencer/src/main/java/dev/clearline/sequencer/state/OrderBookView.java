@@ -662,14 +662,15 @@ final class OrderBookView {
         return out;
     }
 
-    /** An exchange event as a map: its type, its fields, and the order hash beside every book id. */
+    /** An exchange event as a map: its type, its fields that apply, and the order hash beside every book id. */
     private Map<String, Object> eventView(ExchangeEvent e) {
         EventShape shape = fields.computeIfAbsent(e.getClass(), EventShape::of);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event", shape.name);
         for (EventField f : shape.fields) {
             Object v = f.read(e);
-            m.put(f.name, v instanceof Number || v instanceof Boolean || v == null ? v
+            if (v == null) continue; // a field that does not apply to this event (a book's reason on an exchange's refusal) is left out
+            m.put(f.name, v instanceof Number || v instanceof Boolean ? v
                     : v instanceof Hash32 h ? hashHex(h) // the record's text, made once, when the order has one
                     : v.toString());
             if (f.hashName != null && v instanceof Long id) {
