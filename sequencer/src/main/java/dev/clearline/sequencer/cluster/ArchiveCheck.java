@@ -79,7 +79,7 @@ public final class ArchiveCheck {
         try (PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8)) {
             ok = (Boolean) VERIFY.invoke(null, out, archive, EnumSet.of(ArchiveTool.VerifyOption.VERIFY_ALL_SEGMENT_FILES,
                     ArchiveTool.VerifyOption.APPLY_CHECKSUM), new FrameChecksum(), SystemEpochClock.INSTANCE,
-                    (ArchiveTool.ActionConfirmation<File>) file -> false);
+                    (ArchiveTool.ActionConfirmation<File>) ArchiveCheck::trimTornFrame);
         } catch (InvocationTargetException e) {
             throw damaged(memberDir, memberId, List.of("the archive catalog cannot be read: " + e.getCause()));
         } catch (IllegalAccessException e) {
@@ -108,6 +108,20 @@ public final class ArchiveCheck {
                 + " every frame and checksum, catalog entries restored\"", misread);
         if (!unsized.isEmpty()) log.warn("event=archive_unsized_segment recordings={} cause=\"killed between creating a segment file and"
                 + " sizing it\" action=\"every other frame verified by our own walk, catalog entries restored\"", unsized);
+    }
+
+    /**
+     * Aeron's tool asks this before it cuts a recording open at the kill back to before its last frame, and asks only
+     * when that frame crosses a page boundary, fails its checksum and has an empty page after the crossing: what a
+     * kill -9 leaves when it lands inside the write of that frame (the kernel copies a write into the page cache a
+     * page at a time). Such a frame was never wholly recorded, so never committed nor acknowledged: the answer is yes.
+     * Declining it (as this check did) left the frame in place to fail its checksum, and a healthy member was refused
+     * as damaged (TornTailTest).
+     */
+    private static boolean trimTornFrame(File segment) {
+        org.slf4j.LoggerFactory.getLogger(ArchiveCheck.class).warn("event=archive_torn_frame_trimmed file={} cause=\"killed while"
+                + " the archive wrote its last frame\" action=\"the recording ends before that frame, which was never committed\"", segment);
+        return true;
     }
 
     /**
