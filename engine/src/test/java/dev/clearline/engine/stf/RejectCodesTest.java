@@ -22,4 +22,11 @@ class RejectCodesTest {
         assertThat(Reject.BOOK_REJECTED.code()).isEqualTo(31);
         assertThat(Reject.MALFORMED.code()).isEqualTo(32);
     }
+
+    /** Callers (the exchange's mirror, the batch builder, the prover) branch on applied(): a rejection must say no. */
+    @Test
+    void onlyAnAppliedOutcomeSaysItWasApplied() {
+        assertThat(Outcome.APPLIED.applied()).isTrue();
+        for (Reject r : Reject.values()) assertThat(new Outcome.Rejected(r).applied()).as(r.name()).isFalse();
+    }
 }
