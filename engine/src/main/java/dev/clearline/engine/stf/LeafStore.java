@@ -32,6 +32,14 @@ public interface LeafStore {
     /** Writes (creates or replaces) leaves; a transition's writes arrive together. */
     void putAll(List<Write> writes);
 
-    /** One leaf write. */
-    record Write(byte[] key, byte[] value) {}
+    /**
+     * One leaf write. {@code decoded} is the leaf record {@code value} encodes, when the writer has it (the STF's
+     * rules do): a store may hand it to the next read of this key instead of decoding {@code value} again (a new
+     * record per read was a share of what the exchange's STF mirror allocated per order). Null: decode when read.
+     */
+    record Write(byte[] key, byte[] value, Object decoded) {
+        public Write(byte[] key, byte[] value) {
+            this(key, value, null);
+        }
+    }
 }

@@ -73,7 +73,7 @@ public final class MemoryLeafStore implements LeafStore {
             Cell c = find(write.key(), true);
             if (c.value == null) size++;
             c.value = write.value();
-            c.decoded = null;
+            c.decoded = write.decoded(); // the record the value encodes, or null: decoded at the next read
         }
     }
 

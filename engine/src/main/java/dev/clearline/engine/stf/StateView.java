@@ -70,39 +70,39 @@ final class StateView {
     }
 
     StateView put(Address owner, BalanceLeaf b) {
-        return write(keys.balance(owner), b.encode());
+        return write(keys.balance(owner), b.encode(), b);
     }
 
     StateView put(Address owner, int marketId, PositionLeaf p) {
-        return write(keys.position(owner, marketId), p.encode());
+        return write(keys.position(owner, marketId), p.encode(), p);
     }
 
     StateView put(Hash32 orderHash, OrderHashLeaf h) {
-        return write(keys.order(orderHash), h.encode());
+        return write(keys.order(orderHash), h.encode(), h);
     }
 
     StateView put(long orderId, OrderLeaf o) {
-        return write(keys.orderState(orderId), o.encode());
+        return write(keys.orderState(orderId), o.encode(), o);
     }
 
     StateView put(int marketId, MarketLeaf m) {
-        return write(keys.market(marketId), m.encode());
+        return write(keys.market(marketId), m.encode(), m);
     }
 
     StateView put(long withdrawalId, WithdrawalLeaf w) {
-        return write(LeafKeys.withdrawal(withdrawalId), w.encode());
+        return write(LeafKeys.withdrawal(withdrawalId), w.encode(), w);
     }
 
     StateView put(GlobalLeaf g) {
-        return write(LeafKeys.global(), g.encode());
+        return write(LeafKeys.global(), g.encode(), g);
     }
 
     List<LeafStore.Write> writes() {
         return writes;
     }
 
-    private StateView write(byte[] key, byte[] value) {
-        writes.add(new LeafStore.Write(key, value));
+    private StateView write(byte[] key, byte[] value, Object decoded) {
+        writes.add(new LeafStore.Write(key, value, decoded));
         return this;
     }
 }

@@ -78,6 +78,10 @@ public final class TreeLeafStore implements LeafStore {
             Cell c = table.find(w.key(), Cell::new);
             if (c.pending == null) dirty.add(c);
             c.pending = w.value();
+            if (w.decoded() != null) {
+                c.decodedOf = w.value();
+                c.decoded = w.decoded();
+            }
         }
         writeStamp++;
     }
