@@ -43,17 +43,7 @@ class ArchiveResealTest {
         Market m = new Market(3);
         List<Command> commands = new ArrayList<>(m.opening(CLIENT));
         commands.addAll(m.flow(CLIENT, commands.size() + 1, 30, new Random(5)));
-        NodeConfig config;
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
-            config = node.config();
-            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
-                for (Command c : commands) client.send(c);
-                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
-                assertThat(node.requestSnapshot()).isTrue();
-                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
-            }
-        }
+        NodeConfig config = memberWithASnapshot(dir, commands);
         File archive = config.dir().resolve("archive").toFile();
         List<Long> reopened = reopenEveryRecording(archive);
         assertThat(reopened).as("the log and the snapshot's recordings").hasSizeGreaterThanOrEqualTo(2);
@@ -65,7 +55,23 @@ class ArchiveResealTest {
         assertThat(seqAfterStart(config)).isEqualTo(commands.size());
     }
 
-    private static long seqAfterStart(NodeConfig config) throws Exception {
+    /** A single member that applied {@code commands} and took a snapshot, then stopped; its settings. */
+    static NodeConfig memberWithASnapshot(Path dir, List<Command> commands) throws Exception {
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            NodeConfig config = node.config();
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                for (Command c : commands) client.send(c);
+                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
+                assertThat(node.requestSnapshot()).isTrue();
+                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
+            }
+            return config;
+        }
+    }
+
+    /** Starts the member, asks for its state, stops it: the seq its recovered state stands at. */
+    static long seqAfterStart(NodeConfig config) throws Exception {
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
             try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {

@@ -1,7 +1,5 @@
 package dev.clearline.sequencer.cluster;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.command.Command;
 import io.aeron.archive.ArchiveTool;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -49,16 +46,7 @@ class EmptySegmentTest {
         List<Command> sent = new ArrayList<>(m.opening(CLIENT));
         sent.addAll(m.flow(CLIENT, sent.size() + 1, 30, new Random(7)));
         commands = sent.size();
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
-            config = node.config();
-            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
-                for (Command c : sent) client.send(c);
-                SequencerClusterTest.awaitPolling(client, () -> in.size() >= sent.size());
-                assertThat(node.requestSnapshot()).isTrue();
-                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
-            }
-        }
+        config = ArchiveResealTest.memberWithASnapshot(dir, sent);
     }
 
     @Test
@@ -89,14 +77,7 @@ class EmptySegmentTest {
     }
 
     private long seqAfterStart() throws Exception {
-        try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
-            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
-                client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
-                SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
-                return in.poll().get("seq").asLong();
-            }
-        }
+        return ArchiveResealTest.seqAfterStart(config);
     }
 
     /**
