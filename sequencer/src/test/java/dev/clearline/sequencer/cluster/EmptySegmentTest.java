@@ -76,6 +76,18 @@ class EmptySegmentTest {
                 .hasMessageContaining("Delete this member's directory");
     }
 
+    @Test
+    void anEmptySegmentWithALaterSegmentAfterItIsStillDamage() throws Exception {
+        File archive = config.dir().resolve("archive").toFile();
+        long id = startRecordingKilledAtItsFirstFile(archive, false);
+        long segmentLength = new File(archive, "0-0.rec").length(); // every segment file is preallocated to it
+        Files.createFile(archive.toPath().resolve(id + "-" + segmentLength + ".rec"));
+
+        assertThatThrownBy(() -> ArchiveCheck.verify(config.dir(), config.memberId()))
+                .isInstanceOf(ArchiveCheck.DamagedArchiveException.class)
+                .hasMessageContaining(id + "-0.rec) is empty and later segments follow it");
+    }
+
     private long seqAfterStart() throws Exception {
         return ArchiveResealTest.seqAfterStart(config);
     }
