@@ -137,18 +137,10 @@ public final class ArchiveCheck {
     private static java.util.Set<Long> openRecordings(File archive) {
         java.util.Set<Long> open = new java.util.TreeSet<>();
         try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
-            Object collect = java.lang.reflect.Proxy.newProxyInstance(ENTRY_PROCESSOR.getClassLoader(), new Class<?>[] {ENTRY_PROCESSOR},
-                    (proxy, method, args) -> switch (method.getName()) {
-                        case "accept" -> {
-                            var d = (io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4];
-                            if (d.stopPosition() == io.aeron.archive.client.AeronArchive.NULL_POSITION) open.add(d.recordingId());
-                            yield null;
-                        }
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        case "equals" -> proxy == args[0];
-                        default -> "open recording finder";
-                    });
-            FOR_EACH.invoke(catalog, collect);
+            forEachEntry(catalog, "open recording finder", args -> {
+                var d = (io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4];
+                if (d.stopPosition() == io.aeron.archive.client.AeronArchive.NULL_POSITION) open.add(d.recordingId());
+            });
         } catch (Exception e) {
             // the tool reads the catalog next and reports what is wrong with it
         }
@@ -175,26 +167,18 @@ public final class ArchiveCheck {
     private static List<String> checkMisread(File archive, java.util.Set<Long> recordings, java.util.Set<Long> open) {
         List<String> found = new java.util.ArrayList<>();
         try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
-            Object restore = java.lang.reflect.Proxy.newProxyInstance(ENTRY_PROCESSOR.getClassLoader(), new Class<?>[] {ENTRY_PROCESSOR},
-                    (proxy, method, args) -> switch (method.getName()) {
-                        case "accept" -> {
-                            var header = (io.aeron.archive.codecs.RecordingDescriptorHeaderEncoder) args[1];
-                            var descriptor = (io.aeron.archive.codecs.RecordingDescriptorEncoder) args[3];
-                            var d = (io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4];
-                            if (recordings.contains(d.recordingId())) {
-                                long stop = walk(archive, d, open.contains(d.recordingId()), found);
-                                if (stop >= 0) {
-                                    if (d.stopPosition() != stop) descriptor.stopPosition(stop);
-                                    header.state(io.aeron.archive.codecs.RecordingState.VALID);
-                                }
-                            }
-                            yield null;
-                        }
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        case "equals" -> proxy == args[0];
-                        default -> "catalog entry restorer";
-                    });
-            FOR_EACH.invoke(catalog, restore);
+            forEachEntry(catalog, "catalog entry restorer", args -> {
+                var header = (io.aeron.archive.codecs.RecordingDescriptorHeaderEncoder) args[1];
+                var descriptor = (io.aeron.archive.codecs.RecordingDescriptorEncoder) args[3];
+                var d = (io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4];
+                if (recordings.contains(d.recordingId())) {
+                    long stop = walk(archive, d, open.contains(d.recordingId()), found);
+                    if (stop >= 0) {
+                        if (d.stopPosition() != stop) descriptor.stopPosition(stop);
+                        header.state(io.aeron.archive.codecs.RecordingState.VALID);
+                    }
+                }
+            });
         } catch (Exception e) {
             found.add("the archive catalog cannot be checked again: " + e);
         }
@@ -300,17 +284,31 @@ public final class ArchiveCheck {
      */
     private static void resealDescriptors(File archive) {
         try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
-            Object reseal = java.lang.reflect.Proxy.newProxyInstance(ENTRY_PROCESSOR.getClassLoader(), new Class<?>[] {ENTRY_PROCESSOR},
-                    (proxy, method, args) -> switch (method.getName()) {
-                        case "accept" -> UPDATE_CHECKSUM.invoke(catalog, args[0]);
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        case "equals" -> proxy == args[0];
-                        default -> "catalog entry resealer";
-                    });
-            FOR_EACH.invoke(catalog, reseal);
+            forEachEntry(catalog, "catalog entry resealer", args -> UPDATE_CHECKSUM.invoke(catalog, args[0]));
         } catch (Exception e) {
             throw new IllegalStateException("cannot update the archive catalog's checksums in " + archive + ": " + e, e);
         }
+    }
+
+    /** What {@link #forEachEntry} does with one catalog entry: Aeron's {@code CatalogEntryProcessor.accept} arguments. */
+    @FunctionalInterface
+    private interface EntryVisitor {
+        void accept(Object[] args) throws Exception;
+    }
+
+    /** Visits every entry of an open catalog through Aeron's package-private {@code Catalog.forEach}. */
+    private static void forEachEntry(Object catalog, String name, EntryVisitor visitor) throws Exception {
+        Object processor = java.lang.reflect.Proxy.newProxyInstance(ENTRY_PROCESSOR.getClassLoader(), new Class<?>[] {ENTRY_PROCESSOR},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "accept" -> {
+                        visitor.accept(args);
+                        yield null;
+                    }
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> name;
+                });
+        FOR_EACH.invoke(catalog, processor);
     }
 
     private static DamagedArchiveException damaged(Path memberDir, int memberId, List<String> errors) {
