@@ -193,16 +193,23 @@ final class UserCommands {
             Order order = sg.order();
             String hash = r.path("outcomes").path(0).path("orderHash").asText();
             long filled = 0;
+            // what the fills cost per lot on average: the limit is only the worst price a taker accepts
+            java.math.BigInteger notional = java.math.BigInteger.ZERO;
             for (JsonNode e : r.path("events")) {
                 if ("Filled".equals(e.path("event").asText()) && (hash.equals(e.path("takerOrderHash").asText()) || hash.equals(e.path("makerOrderHash").asText()))) {
-                    filled += e.path("size").asLong();
+                    long size = e.path("size").asLong();
+                    filled += size;
+                    notional = notional.add(java.math.BigInteger.valueOf(e.path("price").asLong()).multiply(java.math.BigInteger.valueOf(size)));
                 }
             }
+            String average = filled == 0 ? null : Units.amount(notional.divide(java.math.BigInteger.valueOf(filled)).longValueExact());
             long lots = order.size() / sg.lot();
             ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", order.marketId()).put("side", order.side().name())
                     .put("price", Units.amount(order.price())).put("lots", lots).put("filledLots", filled / sg.lot()).put("margin", Units.amount(sg.margin()));
+            if (average != null) res.put("averageFillPrice", average);
             o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
-                    + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + (filled / sg.lot()) + " lot(s) filled now; margin "
+                    + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + (filled / sg.lot()) + " lot(s) filled now"
+                    + (average == null ? "" : " at " + average + " per lot on average") + "; margin "
                     + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)"));
             return 0;
         }

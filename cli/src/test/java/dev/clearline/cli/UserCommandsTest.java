@@ -70,12 +70,14 @@ class UserCommandsTest {
     @Test
     void anOrderIsSignedPlacedAndFilledAndBothTradersSeeTheirPositions() {
         // dev market 1: tick 100, lot 1000 base units; mark 10_000 per lot (0.01 collateral)
-        Run ask = run("order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "3", "--api", url, "--key", trader0);
+        Run ask = run("order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "1", "--api", url, "--key", trader0);
         assertThat(ask.code()).as(ask.err()).isZero();
-        assertThat(ask.out()).contains("accepted at seq", "0 lot(s) filled now", "; margin 0.00", "(the default for this order; --margin sets it)");
-        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.01", "--lots", "2", "--api", url, "--key", trader1, "--json");
+        assertThat(ask.out()).contains("accepted at seq", "0 lot(s) filled now;", "; margin 0.00", "(the default for this order; --margin sets it)");
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0102", "--lots", "2", "--api", url, "--key", trader0).code()).isZero();
+        // the bid meets both asks: one lot at 0.01 and one at 0.0102
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0102", "--lots", "2", "--api", url, "--key", trader1, "--json");
         assertThat(bid.code()).as(bid.err()).isZero();
-        assertThat(bid.out()).contains("\"filledLots\":2");
+        assertThat(bid.out()).contains("\"filledLots\":2", "\"averageFillPrice\":\"0.010100\"");
         Run pos = run("positions", "--api", url, "--key", trader1);
         assertThat(pos.code()).as(pos.err()).isZero();
         assertThat(pos.out()).contains("market 1: long 2 lot(s) (2000 base units)", "liquidation price");
@@ -103,7 +105,7 @@ class UserCommandsTest {
         String longer = keyOf(4), shorter = keyOf(5);
         assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.005", "--lots", "2", "--api", url, "--key", longer).code()).isZero();
         assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.005", "--lots", "2", "--tif", "ioc", "--api", url, "--key", shorter)
-                .out()).contains("2 lot(s) filled now");
+                .out()).contains("2 lot(s) filled now at 0.005000 per lot on average;");
 
         // open (short 2 lots at the mark 0.01 per lot, initial margin 10%): `all` takes what stands above 0.002 of initial margin
         long freeBefore = free(shorter);
