@@ -150,7 +150,7 @@ final class EscapeCommands {
             open();
             boolean windowOpen = now < windowEnd;
             if (windowOpen && !dryRun) {
-                throw new UserError("the claim window is open until L1 time " + windowEnd + " (" + (windowEnd - now) + " L1 second(s) from now):"
+                throw new UserError("the claim window is open until L1 time " + windowEnd + " (" + UserOptions.l1Wait(windowEnd - now, o.l1TimeSpeed()) + " from now):"
                         + " escapes pay after it closes, all at one rate; meanwhile anyone may report bad debt and the insurance fund with"
                         + " ./clearline escape report, and ./clearline escape --dry-run shows what you would get");
             }

@@ -60,6 +60,7 @@ final class NodeOptions {
         long startMillis = System.currentTimeMillis();
         long speed = timeSpeed;
         NodeConfig config = NodeConfig.defaults(() -> (startMillis + (System.currentTimeMillis() - startMillis) * speed) / 1000)
+                .withTimeSpeed(speed)
                 .withChainId(chainId)
                 .withDataDir(dataDir)
                 .withAccounts(devAccounts)

@@ -634,10 +634,11 @@ final class UserCommands {
             long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
             long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
                     .getBlock().getTimestamp().longValueExact());
+            long speed = o.l1TimeSpeed();
             ObjectNode res = result();
             ObjectNode l1 = res.putObject("l1");
             l1.put("rollup", o.rollupAddress()).put("batchesPosted", next).put("batchesFinal", fin).put("queueLength", queue)
-                    .put("queueConsumed", consumed).put("frozen", frozen != 0).put("challengePeriodSeconds", period);
+                    .put("queueConsumed", consumed).put("frozen", frozen != 0).put("challengePeriodSeconds", period).put("timeSpeed", speed);
             StringBuilder t = new StringBuilder();
             t.append("L1 rollup ").append(o.rollupAddress()).append(": ").append(next).append(" batch(es) posted, ").append(fin).append(" final")
                     .append(frozen != 0 ? ", FROZEN (escape with the escape hatch)" : "").append('\n');
@@ -646,7 +647,7 @@ final class UserCommands {
                 long submitted = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send().submittedAt.longValueExact());
                 long left = Math.max(0, submitted + period - now);
                 l1.put("nextFinalInSeconds", left);
-                t.append("  batch ").append(fin).append(" becomes final in about ").append(left).append(" L1 second(s)\n");
+                t.append("  batch ").append(fin).append(" becomes final in about ").append(UserOptions.l1Wait(left, speed)).append('\n');
             }
             String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
             try {
@@ -663,8 +664,8 @@ final class UserCommands {
                             .put("positions", a.path("positions").size()).put("openOrders", a.path("openOrders").size());
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
                             .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)\n");
-                    you.set("fills", stages(a.path("fills"), now, period, "fill", lotSizes(s), t));
-                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, "withdrawal", lotSizes(s), t));
+                    you.set("fills", stages(a.path("fills"), now, period, speed, "fill", lotSizes(s), t));
+                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, speed, "withdrawal", lotSizes(s), t));
                 }
             } catch (UserError e) {
                 res.put("sequencer", e.getMessage());
@@ -684,7 +685,7 @@ final class UserCommands {
     }
 
     /** How many things stand at each stage, the ones not final one per line with when they become final; the records with that estimate. */
-    private static ArrayNode stages(JsonNode records, long l1Now, long period, String what, java.util.Map<Integer, Long> lotSizes, StringBuilder t) {
+    private static ArrayNode stages(JsonNode records, long l1Now, long period, long speed, String what, java.util.Map<Integer, Long> lotSizes, StringBuilder t) {
         ArrayNode out = UserOptions.JSON.createArrayNode();
         int matched = 0, posted = 0, fin = 0;
         StringBuilder pending = new StringBuilder();
@@ -702,12 +703,12 @@ final class UserCommands {
                     long in = Math.max(0, r.path("finalAt").asLong() - l1Now);
                     c.put("finalInSeconds", in);
                     pending.append("    ").append(id).append(": posted in batch ").append(r.path("batch").asLong())
-                            .append(", final in about ").append(in).append(" L1 second(s) unless disputed\n");
+                            .append(", final in about ").append(UserOptions.l1Wait(in, speed)).append(" unless disputed\n");
                 }
                 default -> {
                     matched++;
                     pending.append("    ").append(id).append(": matched, its batch ").append(r.path("batch").asLong())
-                            .append(" is not on L1 yet; final about ").append(period).append(" L1 second(s) after it posts\n");
+                            .append(" is not on L1 yet; final about ").append(UserOptions.l1Wait(period, speed)).append(" after it posts\n");
                 }
             }
             out.add(c);
@@ -821,7 +822,7 @@ final class UserCommands {
                     .getBlock().getTimestamp().longValueExact());
             if (now <= enqueued + delay) {
                 throw new UserError("queue op " + consumed + " is not overdue yet: its deadline is L1 time " + (enqueued + delay) + ", "
-                        + (enqueued + delay - now + 1) + " L1 second(s) from now; the sequencer may still consume it");
+                        + UserOptions.l1Wait(enqueued + delay - now + 1, o.l1TimeSpeed()) + " from now; the sequencer may still consume it");
             }
             TransactionReceipt r = ok(o.l1("freeze the rollup", () -> rollup.freeze(encoding).send()), "freeze");
             o.print(out, result().put("overdueOp", consumed).put("tx", r.getTransactionHash()),

@@ -105,6 +105,29 @@ final class UserOptions {
         return web3j;
     }
 
+    /**
+     * L1 seconds per real second on this node: the devnet says (its {@code clearline_nodeInfo}; the one
+     * {@code ./clearline up} starts runs fast), any other node, or one that does not answer it, runs at 1.
+     */
+    long l1TimeSpeed() {
+        try {
+            NodeInfo info = new org.web3j.protocol.core.Request<>("clearline_nodeInfo", java.util.List.of(), new HttpService(rpcUrl.toString()),
+                    NodeInfo.class).send();
+            JsonNode speed = info.hasError() || info.getResult() == null ? null : info.getResult().path("timeSpeed");
+            return speed != null && speed.canConvertToLong() && speed.asLong() > 1 ? speed.asLong() : 1;
+        } catch (IOException | RuntimeException e) {
+            return 1; // only a nicety: the L1 seconds are still printed
+        }
+    }
+
+    /** The answer to {@code clearline_nodeInfo}. */
+    public static final class NodeInfo extends org.web3j.protocol.core.Response<JsonNode> {}
+
+    /** "{@code seconds} L1 second(s)", and on a node whose clock runs fast about how long that is in real time. */
+    static String l1Wait(long seconds, long speed) {
+        return seconds + " L1 second(s)" + (speed > 1 ? " (about " + ((seconds + speed - 1) / speed) + " s here: L1 time runs " + speed + "x)" : "");
+    }
+
     long chainId() {
         return l1("read the chain id", () -> web3j().ethChainId().send().getChainId().longValueExact());
     }

@@ -133,7 +133,8 @@ class HonestRunTest {
                 List<String> text = new ArrayList<>(common);
                 text.remove("--json");
                 Run status = cli(text, "status");
-                assertThat(status.out()).containsPattern("withdrawal " + withdrawalId + " of 100(\\.0+)?: (posted in batch \\d+, final in about \\d+ L1 second|final)");
+                assertThat(status.out()).containsPattern("withdrawal " + withdrawalId + " of 100(\\.0+)?: (posted in batch \\d+, final in about \\d+ L1 second\\(s\\) "
+                        + "\\(about \\d+ s here: L1 time runs 60x\\) unless disputed|final)");
             }
 
             // posted, final after the challenge period, then claimed with a proof rebuilt from L1
@@ -160,6 +161,7 @@ class HonestRunTest {
             JsonNode status = UserOptions.JSON.readTree(cli(common, "status").out());
             assertThat(status.path("l1").path("batchesFinal").asLong()).as("final batches in %s", status.path("l1")).isPositive();
             assertThat(status.path("l1").path("frozen").asBoolean()).isFalse();
+            assertThat(status.path("l1").path("timeSpeed").asLong()).as("the devnet's clock speed, told by clearline_nodeInfo").isEqualTo(60);
             // the watcher replaying L1 alone found the posted batches honest; the demo traders traded
             await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 90, "watcher verdicts");
             assertThat(out.toString()).doesNotContain("FRAUD").matches("(?s).*demo orders [1-9].*");

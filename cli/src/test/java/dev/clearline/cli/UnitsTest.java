@@ -24,4 +24,13 @@ class UnitsTest {
         assertThat(Units.lots(1_500, 1_000, true)).isEqualTo("long 1500 base unit(s), not a whole number of lot(s)");
         assertThat(Units.lots(1_500, 0, false)).isEqualTo("1500 base unit(s), not a whole number of lot(s)");
     }
+
+    @Test
+    void anL1WaitSaysHowLongItIsInRealTimeOnlyWhereL1TimeRunsFast() {
+        assertThat(UserOptions.l1Wait(599, 1)).isEqualTo("599 L1 second(s)");
+        // rounded up: a wait is never promised shorter than it is
+        assertThat(UserOptions.l1Wait(599, 20)).isEqualTo("599 L1 second(s) (about 30 s here: L1 time runs 20x)");
+        assertThat(UserOptions.l1Wait(600, 20)).isEqualTo("600 L1 second(s) (about 30 s here: L1 time runs 20x)");
+        assertThat(UserOptions.l1Wait(0, 20)).isEqualTo("0 L1 second(s) (about 0 s here: L1 time runs 20x)");
+    }
 }

@@ -16,15 +16,22 @@ import java.util.function.LongSupplier;
  *                      load, where several transactions sent at once share a block (see DevnetNode)
  */
 public record NodeConfig(long chainId, long blockGasLimit, BigInteger initialBaseFee, DevAccounts accounts,
-                         BigInteger accountBalance, Path dataDir, boolean automine, LongSupplier clockSeconds, int blockTxs) {
+                         BigInteger accountBalance, Path dataDir, boolean automine, LongSupplier clockSeconds, int blockTxs,
+                         long timeSpeed) {
 
+    /**
+     * @param timeSpeed how many L1 seconds {@code clockSeconds} advances per real second (1 unless the clock runs
+     *                  fast, as {@code ./clearline up}'s does): told to clients by {@code clearline_nodeInfo}, so that
+     *                  they can say how long an L1 wait takes on this node
+     */
     public NodeConfig {
         if (blockTxs < 1) throw new IllegalArgumentException("blockTxs must be at least 1, got " + blockTxs);
+        if (timeSpeed < 1) throw new IllegalArgumentException("timeSpeed must be at least 1, got " + timeSpeed);
     }
 
     public NodeConfig(long chainId, long blockGasLimit, BigInteger initialBaseFee, DevAccounts accounts,
                       BigInteger accountBalance, Path dataDir, boolean automine, LongSupplier clockSeconds) {
-        this(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, 1);
+        this(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, 1, 1);
     }
 
     public static final long DEFAULT_CHAIN_ID = 31337;
@@ -39,23 +46,28 @@ public record NodeConfig(long chainId, long blockGasLimit, BigInteger initialBas
     }
 
     public NodeConfig withChainId(long id) {
-        return new NodeConfig(id, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, blockTxs);
+        return new NodeConfig(id, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, blockTxs, timeSpeed);
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dir, automine, clockSeconds, blockTxs);
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dir, automine, clockSeconds, blockTxs, timeSpeed);
     }
 
     public NodeConfig withAutomine(boolean on) {
-        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, on, clockSeconds, blockTxs);
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, on, clockSeconds, blockTxs, timeSpeed);
     }
 
     public NodeConfig withAccounts(DevAccounts a) {
-        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, a, accountBalance, dataDir, automine, clockSeconds, blockTxs);
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, a, accountBalance, dataDir, automine, clockSeconds, blockTxs, timeSpeed);
     }
 
     /** Automine with up to {@code n} waiting transactions per block (1: a block per transaction). */
     public NodeConfig withBlockTxs(int n) {
-        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, n);
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, n, timeSpeed);
+    }
+
+    /** Says that {@link #clockSeconds} runs {@code speed} L1 seconds per real second (it must already run that fast). */
+    public NodeConfig withTimeSpeed(long speed) {
+        return new NodeConfig(chainId, blockGasLimit, initialBaseFee, accounts, accountBalance, dataDir, automine, clockSeconds, blockTxs, speed);
     }
 }

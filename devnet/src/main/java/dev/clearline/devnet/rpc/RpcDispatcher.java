@@ -235,6 +235,11 @@ public final class RpcDispatcher {
 
     private void register() {
         methods.put("web3_clientVersion", p -> TextNode.valueOf(CLIENT_VERSION));
+        // what a client cannot learn from the standard methods: the rules, and how fast this node's clock runs
+        // (the CLI says how long an L1 wait takes here; other nodes answer "method not found" and run at 1)
+        methods.put("clearline_nodeInfo", p -> f.objectNode().put("client", CLIENT_VERSION).put("evmRules", "shanghai")
+                .put("blockGasLimit", qty(node.config().blockGasLimit()).asText())
+                .put("timeSpeed", node.config().timeSpeed()));
         methods.put("web3_sha3", p -> hex(Hash.sha3(p.data(0))));
         methods.put("net_version", p -> TextNode.valueOf(Long.toString(node.chainId())));
         methods.put("net_listening", p -> f.booleanNode(true));

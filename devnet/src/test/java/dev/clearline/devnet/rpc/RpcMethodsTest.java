@@ -120,4 +120,16 @@ class RpcMethodsTest {
             assertThat(rb.getCumulativeGasUsed()).isEqualTo(BigInteger.valueOf(42_000));
         }
     }
+
+    @Test
+    void nodeInfoTellsTheRulesAndHowFastTheClockRuns(DevnetContext ctx) throws Exception {
+        JsonNode info = call(ctx, "clearline_nodeInfo", "[]").get("result");
+        assertThat(info.get("evmRules").asText()).isEqualTo("shanghai");
+        assertThat(info.get("blockGasLimit").asText()).isEqualTo("0x1c9c380");
+        assertThat(info.get("timeSpeed").asLong()).isEqualTo(1);
+        try (Devnet d = Devnet.start(Devnet.Options.inProcess(NodeConfig.defaults(() -> 1_700_000_000L).withTimeSpeed(20)))) {
+            JsonNode fast = json.readTree(d.dispatcher().handle("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"clearline_nodeInfo\",\"params\":[]}"));
+            assertThat(fast.get("result").get("timeSpeed").asLong()).isEqualTo(20);
+        }
+    }
 }
