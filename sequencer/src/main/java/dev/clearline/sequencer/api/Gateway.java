@@ -160,6 +160,15 @@ public final class Gateway implements AutoCloseable {
         return json(queryReply(kind, market, trader, orderHash));
     }
 
+    /** One page of the command history, from byte {@code from} of its encoding ({@code HistoryPages} reads them all). */
+    public CompletableFuture<ObjectNode> history(long from) {
+        return json(historyReply(from));
+    }
+
+    public CompletableFuture<ReplyBytes> historyReply(long from) {
+        return enqueue((id, seq) -> new Command.Query(id, seq, Command.QueryKind.HISTORY, 0, null, null, from), true);
+    }
+
     /** Sends a command built elsewhere (L1 ops, oracle prices, time ticks from the node's own feeders). */
     public CompletableFuture<ObjectNode> submit(BiFunction<Long, Long, Command> build) {
         return json(enqueue(build, build.apply(clientId, 0L) instanceof Command.Query));

@@ -136,7 +136,13 @@ public final class TraderApi implements AutoCloseable {
                 case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null);
                 case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
                 case "state" -> gateway.queryReply(Command.QueryKind.STATE, 0, null, null);
-                case "history" -> gateway.queryReply(Command.QueryKind.HISTORY, 0, null, null);
+                case "history" -> {
+                    JsonNode from = body.path("from");
+                    if (!from.isMissingNode() && !(from.canConvertToLong() && from.isIntegralNumber() && from.asLong() >= 0)) {
+                        throw RequestJson.bad("BAD_FIELD", "\"from\" must be a byte offset of 0 or more (0, then each page's \"next\"), got " + from);
+                    }
+                    yield gateway.historyReply(from.asLong(0));
+                }
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
                         + "\"; use place, cancel, amend, batchCancel, withdraw, allocate, release, order, account, depth, state or subscribe");
             };
@@ -178,7 +184,19 @@ public final class TraderApi implements AutoCloseable {
         if (outcomes.size() == 1 && !outcomes.get(0).path("accepted").asBoolean(true)) return 422;
         JsonNode q = reply.has("depth") && reply.get("depth").isObject() ? reply.get("depth") : null;
         if (q != null && q.has("error")) return 404;
+        if (reply.path("history").has("error")) return 400; // a page outside the history
         return 200;
+    }
+
+    /** {@code ?from=N} of {@code GET /admin/history} as the body the WebSocket op takes. */
+    private static ObjectNode historyPage(Request request) throws ApiError {
+        String from = Request.extractQueryParameters(request).getValue("from");
+        if (from == null) return JSON.createObjectNode();
+        try {
+            return JSON.createObjectNode().put("from", Long.parseLong(from));
+        } catch (NumberFormatException e) {
+            throw RequestJson.bad("BAD_FIELD", "from must be a byte offset of 0 or more (0, then each page's \"next\"), got \"" + from + "\"");
+        }
     }
 
     private final class Rest extends Handler.Abstract {
@@ -189,7 +207,7 @@ public final class TraderApi implements AutoCloseable {
             try {
                 String[] parts = path.split("/");
                 if (method.equals("GET")) {
-                    if (path.equals("/admin/history")) reply(dispatch("history", JSON.createObjectNode()), response, callback);
+                    if (path.equals("/admin/history")) reply(dispatch("history", historyPage(request)), response, callback);
                     else if (path.equals("/state")) reply(dispatch("state", JSON.createObjectNode()), response, callback);
                     else if (parts.length == 3 && parts[1].equals("orders")) reply(dispatch("order", JSON.createObjectNode().put("orderHash", parts[2])), response, callback);
                     else if (parts.length == 3 && parts[1].equals("accounts")) reply(dispatch("account", JSON.createObjectNode().put("trader", parts[2])), response, callback);

@@ -85,8 +85,8 @@ public sealed interface Command {
     }
 
     /**
-     * HISTORY returns the encoded command history with the state root and seq it leads to (audits,
-     * durability tests); BATCH returns sealed batch {@code index} (header and calldata), what the L1
+     * HISTORY returns a page of the encoded command history from byte {@code index}, with the state
+     * root and seq the whole leads to (audits, durability tests; {@code HistoryPages} reads them all); BATCH returns sealed batch {@code index} (header and calldata), what the L1
      * batch poster posts.
      */
     enum QueryKind { STATE, ORDER, ACCOUNT, DEPTH, HISTORY, BATCH }

@@ -85,6 +85,38 @@ public final class CommandHistory {
         return out;
     }
 
+    /** The length of {@link #encoded()} in bytes. */
+    public long size() {
+        long size = used;
+        for (byte[] c : chunks) size += c.length;
+        return size;
+    }
+
+    /**
+     * Bytes {@code from} to at most {@code from + max} of {@link #encoded()}, copying nothing else: one
+     * page of the {@code HISTORY} query, which costs the same however long the history has grown. A
+     * page may end inside a command; the pages put back to back are the encoded history.
+     */
+    public byte[] range(long from, int max) {
+        long size = size();
+        if (from < 0 || from > size) throw new IllegalArgumentException("from " + from + " is outside the history's " + size + " bytes");
+        byte[] out = new byte[(int) Math.min(max, size - from)];
+        int at = 0;
+        long base = 0; // where chunk i starts in the encoded history
+        for (int i = 0; i <= chunks.size() && at < out.length; i++) {
+            byte[] c = i < chunks.size() ? chunks.get(i) : current;
+            int length = i < chunks.size() ? c.length : used;
+            long want = from + at;
+            if (want < base + length) {
+                int n = (int) Math.min(base + length - want, out.length - at);
+                System.arraycopy(c, (int) (want - base), out, at, n);
+                at += n;
+            }
+            base += length;
+        }
+        return out;
+    }
+
     /** Walks an {@link #encoded()} image: each command's timestamp and bytes, in order. */
     public static void forEach(byte[] encoded, BiConsumer<Long, byte[]> visitor) {
         ByteBuffer b = ByteBuffer.wrap(encoded);

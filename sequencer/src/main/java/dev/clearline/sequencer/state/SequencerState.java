@@ -683,9 +683,11 @@ public final class SequencerState {
                 else if (q.index() >= 0 && q.index() < firstKept) body.put("final", true); // dropped from memory: read it from L1
             }
             case HISTORY -> {
+                // one page from byte q.index() on: the whole history in one reply grew past the largest reply
+                // the egress sends, and cost every member time and heap in proportion to it (HistoryPages)
                 body.put("stateRoot", stateRoot().toString());
                 body.put("seq", seq);
-                body.put("history", java.util.Base64.getEncoder().encodeToString(history.encoded()));
+                body.put("history", HistoryPages.page(history, q.index(), HistoryPages.PAGE_BYTES));
             }
         }
         return new Reply(seq, q.clientId(), q.clientSeq(), timestampMillis, false, body);

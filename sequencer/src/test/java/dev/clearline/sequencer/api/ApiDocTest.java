@@ -128,6 +128,7 @@ class ApiDocTest {
                 replies.put("order", get(base + "/orders/" + domain.orderDigest(ask)));
                 replies.put("depth", get(base + "/markets/1/depth"));
                 replies.put("state", get(base + "/state"));
+                replies.put("history", get(base + "/admin/history?from=0"));
                 HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + "/orders"))
                         .POST(HttpRequest.BodyPublishers.ofString(requests.get("place").toString())).header("content-type", "application/json")
                         .timeout(Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());

@@ -165,6 +165,30 @@ class TraderApiTest {
     }
 
     @Test
+    void theHistoryIsReadInPagesAndAPageOutsideItSaysWhereToStart() throws Exception {
+        refill();
+        JsonNode first = get("/admin/history").path("history");
+        long bytes = first.path("bytes").asLong();
+        assertThat(first.path("from").asLong()).isZero();
+        assertThat(first.path("next").asLong()).isEqualTo(Math.min(bytes, dev.clearline.sequencer.state.HistoryPages.PAGE_BYTES));
+        assertThat(java.util.Base64.getDecoder().decode(first.path("data").asText())).hasSize((int) first.path("next").asLong());
+        HttpResponse<String> beyond = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/admin/history?from=" + (bytes + 1_000_000)))
+                .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(beyond.statusCode()).isEqualTo(400);
+        assertThat(beyond.body()).contains("is outside the history's", "start at 0 and follow").doesNotContain("\"data\"");
+        HttpResponse<String> garbage = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/admin/history?from=abc"))
+                .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("BAD_FIELD", "byte offset");
+        try (WsClient ws = new WsClient(api.port())) {
+            JsonNode negative = ws.request(OrderJson.op("history", WsClient.JSON.createObjectNode().put("from", -1))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(negative.path("error").asText()).isEqualTo("BAD_FIELD");
+            JsonNode page = ws.request(OrderJson.op("history", WsClient.JSON.createObjectNode().put("from", 0))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(page.path("history").path("data").asText()).isNotEmpty();
+        }
+    }
+
+    @Test
     void malformedJsonIsAnsweredWithWhatToSend() throws Exception {
         refill();
         HttpResponse<String> r = post("/orders", "{\"trader\": ");

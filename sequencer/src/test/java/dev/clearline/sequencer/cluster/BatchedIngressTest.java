@@ -7,6 +7,7 @@ import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.HistoryPages;
 import dev.clearline.sequencer.state.SequencerState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
@@ -99,20 +99,22 @@ class BatchedIngressTest {
                 assertThat(mine).allSatisfy(a -> assertThat(a.path("duplicate").asBoolean()).isFalse());
 
                 // the log replays to the node's root
-                in.clear();
-                client.send(new Command.Query(CLIENT, -1, Command.QueryKind.HISTORY, 0, null, null));
-                SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
-                ObjectNode h = in.poll();
+                HistoryPages.History h = HistoryPages.read(from -> {
+                    in.clear();
+                    client.send(new Command.Query(CLIENT, -1, Command.QueryKind.HISTORY, 0, null, null, from));
+                    SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
+                    return in.poll();
+                });
                 SequencerState replay = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
-                CommandHistory.forEach(Base64.getDecoder().decode(h.get("history").asText()), (ts, bytes) -> {
+                CommandHistory.forEach(h.encoded(), (ts, bytes) -> {
                     try {
                         replay.apply(CommandCodec.decode(bytes, 0, bytes.length), ts);
                     } catch (Exception e) {
                         throw new AssertionError(e);
                     }
                 });
-                assertThat(replay.seq()).isEqualTo(h.get("seq").asLong());
-                assertThat(replay.stateRoot().toString()).isEqualTo(h.get("stateRoot").asText());
+                assertThat(replay.seq()).isEqualTo(h.seq());
+                assertThat(replay.stateRoot().toString()).isEqualTo(h.stateRoot());
             }
         }
     }

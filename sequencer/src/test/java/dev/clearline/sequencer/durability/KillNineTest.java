@@ -14,6 +14,7 @@ import dev.clearline.sequencer.api.WsClient;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.HistoryPages;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.SequencerState;
 import dev.clearline.testkit.property.Gens;
@@ -26,7 +27,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,19 +132,19 @@ class KillNineTest {
     /** Every acknowledgement replays identically at its seq from the recovered log, whose replay gives the recovered root. */
     static void verify(ChildSequencer node, Map<Long, JsonNode> acked, int sentThisRound, Genesis genesis) throws Exception {
         // a whole history on a loaded machine can take a while; a child that does not answer at all fails with its log and stacks
-        String body;
+        HistoryPages.History h;
         try {
-            body = StackKillTest.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/admin/history"))
-                    .timeout(java.time.Duration.ofSeconds(120)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            h = HistoryPages.read(from -> WsClient.JSON.readTree(StackKillTest.HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + node.port + "/admin/history?from=" + from))
+                    .timeout(java.time.Duration.ofSeconds(120)).GET().build(), HttpResponse.BodyHandlers.ofString()).body()));
         } catch (java.net.http.HttpTimeoutException e) {
             throw new AssertionError("the restarted child did not answer GET /admin/history in 120 s\n" + node.diagnosis(), e);
         }
-        JsonNode h = WsClient.JSON.readTree(body);
-        long seq = h.get("seq").asLong();
+        long seq = h.seq();
         SequencerState replay = new SequencerState(genesis, new NativeSecp256k1Verifier());
         Map<Long, JsonNode> replies = new HashMap<>();
         Exception[] bad = {null};
-        CommandHistory.forEach(Base64.getDecoder().decode(h.get("history").asText()), (ts, bytes) -> {
+        CommandHistory.forEach(h.encoded(), (ts, bytes) -> {
             try {
                 byte[] r = ReplyCodec.encode(replay.apply(CommandCodec.decode(bytes, 0, bytes.length), ts));
                 ObjectNode n = ReplyCodec.decode(r, 0, r.length);
@@ -155,7 +155,7 @@ class KillNineTest {
         });
         if (bad[0] != null) throw bad[0];
         assertThat(replay.seq()).isEqualTo(seq);
-        assertThat(replay.stateRoot().toString()).as("recovered root vs a replay of the recovered log").isEqualTo(h.get("stateRoot").asText());
+        assertThat(replay.stateRoot().toString()).as("recovered root vs a replay of the recovered log").isEqualTo(h.stateRoot());
         assertThat(acked).as("each round kills only after an acknowledgement").isNotEmpty();
         assertThat(acked.keySet()).allSatisfy(s -> assertThat(s).isLessThanOrEqualTo(seq));
         for (Map.Entry<Long, JsonNode> e : acked.entrySet()) {

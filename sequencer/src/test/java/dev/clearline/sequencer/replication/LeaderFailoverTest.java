@@ -9,6 +9,7 @@ import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.HistoryPages;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.SequencerState;
 import dev.clearline.testkit.property.Gens;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,11 +235,11 @@ class LeaderFailoverTest {
                 JsonNode previous = acked.put(r.get("seq").asLong(), r);
                 assertThat(previous).as("two orders acknowledged with seq %d", r.get("seq").asLong()).isNull();
             }
-            JsonNode h = gateway.query(Command.QueryKind.HISTORY, 0, null, null).get(60, TimeUnit.SECONDS);
+            HistoryPages.History h = HistoryPages.read(from -> gateway.history(from).get(60, TimeUnit.SECONDS));
             SequencerState replay = new SequencerState(GENESIS, new NativeSecp256k1Verifier());
             Map<Long, ObjectNode> replies = new HashMap<>();
             Exception[] bad = {null};
-            CommandHistory.forEach(Base64.getDecoder().decode(h.get("history").asText()), (ts, bytes) -> {
+            CommandHistory.forEach(h.encoded(), (ts, bytes) -> {
                 try {
                     byte[] r = ReplyCodec.encode(replay.apply(CommandCodec.decode(bytes, 0, bytes.length), ts));
                     ObjectNode n = ReplyCodec.decode(r, 0, r.length);
@@ -249,7 +249,7 @@ class LeaderFailoverTest {
                 }
             });
             if (bad[0] != null) throw bad[0];
-            assertThat(replay.stateRoot().toString()).as("the leader's root vs a replay of its log").isEqualTo(h.get("stateRoot").asText());
+            assertThat(replay.stateRoot().toString()).as("the leader's root vs a replay of its log").isEqualTo(h.stateRoot());
             for (Map.Entry<Long, JsonNode> e : acked.entrySet()) {
                 ObjectNode ack = ((ObjectNode) e.getValue()).deepCopy();
                 ack.remove("duplicate"); // a resend whose first answer died with the old leader: the first outcome, marked as a repeat

@@ -35,4 +35,25 @@ class CommandHistoryTest {
             }
         });
     }
+
+    @Test
+    void anyByteRangeIsThoseBytesOfTheWholeImage() {
+        // entries across the first chunks' boundaries; ranges from anywhere, of any length, the ends included
+        Property.forAll(Gens.listOf(Gens.bytes(0, 9_000), 0, 120), Gens.listOf(Gens.longs(0, Long.MAX_VALUE), 1, 30)).tries(30).check((commands, cuts) -> {
+            CommandHistory h = new CommandHistory();
+            for (int i = 0; i < commands.size(); i++) h.add(i, commands.get(i));
+            byte[] whole = h.encoded();
+            assertThat(h.size()).isEqualTo(whole.length);
+            for (long cut : cuts) {
+                int from = (int) (cut % (whole.length + 1));
+                int max = (int) ((cut >>> 32) % (whole.length + 2));
+                assertThat(h.range(from, max)).as("bytes %d to %d of %d", from, from + max, whole.length)
+                        .isEqualTo(java.util.Arrays.copyOfRange(whole, from, Math.min(whole.length, from + max)));
+            }
+            assertThat(h.range(whole.length, 10)).isEmpty();
+            assertThat(h.range(0, Integer.MAX_VALUE)).isEqualTo(whole);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.range(whole.length + 1L, 1)).isInstanceOf(IllegalArgumentException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.range(-1, 1)).isInstanceOf(IllegalArgumentException.class);
+        });
+    }
 }

@@ -1,0 +1,73 @@
+package dev.clearline.sequencer.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The paged HISTORY query: pages cut while the history grows fit together into the history the last page ends. */
+class HistoryPagesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A reply as the state machine builds one: the page, with the seq (here the count) and a root the history leads to. */
+    private static JsonNode reply(CommandHistory h, long from, int max) {
+        ObjectNode r = JSON.createObjectNode().put("seq", h.count()).put("stateRoot", "root after " + h.count());
+        r.set("history", JSON.valueToTree(HistoryPages.page(h, from, max)));
+        return r;
+    }
+
+    @Test
+    void pagesCutWhileTheHistoryGrowsReadAsTheHistoryTheLastPageReached() throws Exception {
+        Property.forAll(Gens.seeds(), Gens.ints(1, 40_000)).tries(40).check((seed, max) -> {
+            Random r = new Random(seed);
+            CommandHistory h = new CommandHistory();
+            for (int i = 0, n = r.nextInt(60); i < n; i++) h.add(i, new byte[r.nextInt(6_000)]);
+            int[] pages = {0};
+            HistoryPages.History read = HistoryPages.read(from -> {
+                // the node keeps taking commands between two pages, until it falls quiet
+                if (pages[0]++ < 8) for (int i = 0, n = r.nextInt(4); i < n; i++) h.add(h.count(), randomBytes(r, r.nextInt(9_000)));
+                return reply(h, from, max);
+            });
+            byte[] whole = h.encoded();
+            assertThat(read.encoded()).isEqualTo(whole);
+            assertThat(read.seq()).isEqualTo(h.count());
+            assertThat(read.stateRoot()).isEqualTo("root after " + h.count());
+            assertThat(pages[0]).isGreaterThanOrEqualTo((int) Math.max(1, (whole.length + max - 1) / max));
+        });
+    }
+
+    @Test
+    void aPageOutsideTheHistoryIsRefusedWithWhatToAskInstead() throws Exception {
+        CommandHistory h = new CommandHistory();
+        h.add(1, new byte[100]);
+        JsonNode beyond = reply(h, 113, 10).path("history");
+        assertThat(beyond.path("error").asText()).contains("from 113 is outside the history's 112 bytes", "start at 0 and follow \"next\"");
+        assertThat(beyond.has("data")).isFalse();
+        assertThat(reply(h, -1, 10).path("history").has("error")).isTrue();
+        assertThat(reply(h, 112, 10).path("history").path("data").asText()).isEmpty(); // the end itself: an empty last page
+        assertThatThrownBy(() -> HistoryPages.read(from -> reply(h, from + 200, 10))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("refused the history page from byte 0");
+    }
+
+    @Test
+    void aPageThatDoesNotContinueWhereTheLastEndedIsNotTakenForOne() {
+        CommandHistory h = new CommandHistory();
+        h.add(1, new byte[500]);
+        // a node that answers every ask with its first page (an old node ignoring "from")
+        assertThatThrownBy(() -> HistoryPages.read(from -> reply(h, 0, 100))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("asked for the history page from byte 100");
+    }
+
+    private static byte[] randomBytes(Random r, int n) {
+        byte[] b = new byte[n];
+        r.nextBytes(b);
+        return b;
+    }
+}
