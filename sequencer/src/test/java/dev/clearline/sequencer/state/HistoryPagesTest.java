@@ -3,6 +3,9 @@ package dev.clearline.sequencer.state;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.command.CommandCodec;
+import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
@@ -39,7 +42,7 @@ class HistoryPagesTest {
             assertThat(read.encoded()).isEqualTo(whole);
             assertThat(read.seq()).isEqualTo(h.count());
             assertThat(read.stateRoot()).isEqualTo("root after " + h.count());
-            assertThat(pages[0]).isGreaterThanOrEqualTo((int) Math.max(1, (whole.length + max - 1) / max));
+            assertThat(pages[0]).isGreaterThanOrEqualTo(Math.max(1, (whole.length + max - 1) / max));
         });
     }
 
@@ -63,6 +66,35 @@ class HistoryPagesTest {
         // a node that answers every ask with its first page (an old node ignoring "from")
         assertThatThrownBy(() -> HistoryPages.read(from -> reply(h, 0, 100))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("asked for the history page from byte 100");
+    }
+
+    @Test
+    void aNodesLogOfSeveralPagesReadWhileItRunsReplaysToTheRootItReports() throws Exception {
+        SequencerState node = new SequencerState(dev.clearline.sequencer.Market.GENESIS, new dev.clearline.engine.order.NativeSecp256k1Verifier());
+        java.util.List<Command> session = SequencerStateTest.SESSION;
+        for (int i = 0; i < session.size(); i++) node.apply(session.get(i), dev.clearline.sequencer.Market.START * 1000 + i);
+        // time ticks fill the log past two pages (each a few dozen bytes, cheap to apply)
+        long[] clientSeq = {session.size()};
+        long[] second = {dev.clearline.sequencer.Market.START + 1_000};
+        Runnable tick = () -> node.apply(new Command.TimeTick(7, ++clientSeq[0], ++second[0]), second[0] * 1000);
+        while (node.history().size() < 2 * HistoryPages.PAGE_BYTES + 12_345) tick.run();
+        HistoryPages.History read = HistoryPages.read(from -> {
+            for (int i = 0; i < 100; i++) tick.run(); // the node keeps going between pages
+            byte[] r = ReplyCodec.encode(node.apply(new Command.Query(9, 0, Command.QueryKind.HISTORY, 0, null, null, from), second[0] * 1000));
+            return ReplyCodec.decode(r, 0, r.length);
+        });
+        assertThat(read.seq()).isEqualTo(node.seq());
+        assertThat(read.stateRoot()).isEqualTo(node.stateRoot().toString());
+        SequencerState replay = new SequencerState(dev.clearline.sequencer.Market.GENESIS, new dev.clearline.engine.order.NativeSecp256k1Verifier());
+        CommandHistory.forEach(read.encoded(), (ts, bytes) -> {
+            try {
+                replay.apply(CommandCodec.decode(bytes, 0, bytes.length), ts);
+            } catch (dev.clearline.sequencer.command.MalformedCommandException e) {
+                throw new AssertionError("a command of the read history does not decode", e);
+            }
+        });
+        assertThat(replay.seq()).isEqualTo(node.seq());
+        assertThat(replay.stateRoot()).isEqualTo(node.stateRoot());
     }
 
     private static byte[] randomBytes(Random r, int n) {
