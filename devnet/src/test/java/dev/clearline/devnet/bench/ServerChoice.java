@@ -8,6 +8,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -25,6 +27,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.undertow.Undertow;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.util.Headers;
@@ -118,10 +121,15 @@ public final class ServerChoice {
     private static Served netty(RpcDispatcher rpc) throws InterruptedException {
         EventLoopGroup loops = new NioEventLoopGroup(1);
         DefaultEventExecutorGroup workers = new DefaultEventExecutorGroup(4);
+        // every connection, so that close() ends them before the executors their events go to (a client's
+        // keep-alive connection closed by the loop's shutdown after the workers' made Netty log a
+        // RejectedExecutionException for each)
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         Channel server = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(RpcHttpServerLimits.MAX_BODY));
                         ch.pipeline().addLast(workers, new SimpleChannelInboundHandler<FullHttpRequest>() {
                             @Override
@@ -143,6 +151,7 @@ public final class ServerChoice {
             public String url() { return "http://127.0.0.1:" + port; }
             public void close() {
                 server.close().syncUninterruptibly();
+                connections.close().syncUninterruptibly();
                 loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
                 workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
             }
