@@ -356,7 +356,12 @@ final class UserCommands {
                             .append(" returns it to your free balance\n");
                 }
             }
-            b.append("  open orders: ").append(a.path("openOrders").size());
+            long openCount = openOrderCount(a);
+            b.append("  open orders: ").append(openCount);
+            if (openCount > a.path("openOrders").size()) {
+                b.append(" (the first ").append(a.path("openOrders").size()).append(" below; the API pages through the rest: GET /accounts/")
+                        .append(a.path("trader").asText()).append("?from=").append(a.path("openOrdersNext").asLong()).append(')');
+            }
             for (JsonNode oo : a.path("openOrders")) {
                 long lot = o.market(state, oo.path("market").asInt()).path("lotSize").asLong();
                 b.append("\n    ").append(oo.path("orderHash").asText()).append(": market ").append(oo.path("market").asInt()).append(' ')
@@ -661,9 +666,9 @@ final class UserCommands {
                 if (who != null) {
                     JsonNode a = o.get("/accounts/" + who).path("account");
                     ObjectNode you = res.putObject("you").put("address", who).put("l2Free", Units.amount(a.path("free").asLong()))
-                            .put("positions", a.path("positions").size()).put("openOrders", a.path("openOrders").size());
+                            .put("positions", a.path("positions").size()).put("openOrders", openOrderCount(a));
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
-                            .append(a.path("positions").size()).append(" position(s), ").append(a.path("openOrders").size()).append(" open order(s)\n");
+                            .append(a.path("positions").size()).append(" position(s), ").append(openOrderCount(a)).append(" open order(s)\n");
                     you.set("fills", stages(a.path("fills"), now, period, speed, "fill", lotSizes(s), t));
                     you.set("withdrawals", stages(a.path("withdrawals"), now, period, speed, "withdrawal", lotSizes(s), t));
                 }
@@ -676,6 +681,11 @@ final class UserCommands {
         }
     }
 
+
+    /** How many open orders an account has: the API lists a page of them and counts them all (an older node only lists them). */
+    private static long openOrderCount(JsonNode account) {
+        return account.has("openOrderCount") ? account.path("openOrderCount").asLong() : account.path("openOrders").size();
+    }
 
     /** Each listed market's lot size, from the sequencer's {@code /state}. */
     private static java.util.Map<Integer, Long> lotSizes(JsonNode state) {

@@ -166,7 +166,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     public CompletableFuture<ReplyBytes> historyReply(long from) {
-        return enqueue((id, seq) -> new Command.Query(id, seq, Command.QueryKind.HISTORY, 0, null, null, from), true);
+        return queryReply(Command.QueryKind.HISTORY, 0, null, null, from);
     }
 
     /** Sends a command built elsewhere (L1 ops, oracle prices, time ticks from the node's own feeders). */
@@ -209,7 +209,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     public CompletableFuture<ReplyBytes> queryReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash) {
-        return enqueue((id, seq) -> new Command.Query(id, seq, kind, market, trader, orderHash), true);
+        return queryReply(kind, market, trader, orderHash, 0);
+    }
+
+    /** A query with its {@code index}: a batch's number, the byte a history page starts at, the first open order of an account's page. */
+    public CompletableFuture<ReplyBytes> queryReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash, long index) {
+        return enqueue((id, seq) -> new Command.Query(id, seq, kind, market, trader, orderHash, index), true);
     }
 
     private static CompletableFuture<ObjectNode> json(CompletableFuture<ReplyBytes> reply) {

@@ -133,16 +133,10 @@ public final class TraderApi implements AutoCloseable {
                 case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true));
                 case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false));
                 case "order" -> gateway.queryReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
-                case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null);
+                case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null, from(body));
                 case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
                 case "state" -> gateway.queryReply(Command.QueryKind.STATE, 0, null, null);
-                case "history" -> {
-                    JsonNode from = body.path("from");
-                    if (!from.isMissingNode() && !(from.canConvertToLong() && from.isIntegralNumber() && from.asLong() >= 0)) {
-                        throw RequestJson.bad("BAD_FIELD", "\"from\" must be a byte offset of 0 or more (0, then each page's \"next\"), got " + from);
-                    }
-                    yield gateway.historyReply(from.asLong(0));
-                }
+                case "history" -> gateway.historyReply(from(body));
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
                         + "\"; use place, cancel, amend, batchCancel, withdraw, allocate, release, order, account, depth, state or subscribe");
             };
@@ -188,14 +182,24 @@ public final class TraderApi implements AutoCloseable {
         return 200;
     }
 
-    /** {@code ?from=N} of {@code GET /admin/history} as the body the WebSocket op takes. */
-    private static ObjectNode historyPage(Request request) throws ApiError {
+    /** Where a paged read starts ({@code "from"}: a history's byte, an account's first open order): 0 when not given. */
+    private static long from(JsonNode body) throws ApiError {
+        JsonNode from = body.path("from");
+        if (from.isMissingNode()) return 0;
+        if (!(from.isIntegralNumber() && from.canConvertToLong() && from.asLong() >= 0)) {
+            throw RequestJson.bad("BAD_FIELD", "\"from\" must be 0 or more (0, then where the last page said the next one starts), got " + from);
+        }
+        return from.asLong();
+    }
+
+    /** A GET's {@code ?from=N} as the field the WebSocket ops take, in {@code body}. */
+    private static ObjectNode withFrom(ObjectNode body, Request request) throws ApiError {
         String from = Request.extractQueryParameters(request).getValue("from");
-        if (from == null) return JSON.createObjectNode();
+        if (from == null) return body;
         try {
-            return JSON.createObjectNode().put("from", Long.parseLong(from));
+            return body.put("from", Long.parseLong(from));
         } catch (NumberFormatException e) {
-            throw RequestJson.bad("BAD_FIELD", "from must be a byte offset of 0 or more (0, then each page's \"next\"), got \"" + from + "\"");
+            throw RequestJson.bad("BAD_FIELD", "from must be 0 or more (0, then where the last page said the next one starts), got \"" + from + "\"");
         }
     }
 
@@ -207,10 +211,12 @@ public final class TraderApi implements AutoCloseable {
             try {
                 String[] parts = path.split("/");
                 if (method.equals("GET")) {
-                    if (path.equals("/admin/history")) reply(dispatch("history", historyPage(request)), response, callback);
+                    if (path.equals("/admin/history")) reply(dispatch("history", withFrom(JSON.createObjectNode(), request)), response, callback);
                     else if (path.equals("/state")) reply(dispatch("state", JSON.createObjectNode()), response, callback);
                     else if (parts.length == 3 && parts[1].equals("orders")) reply(dispatch("order", JSON.createObjectNode().put("orderHash", parts[2])), response, callback);
-                    else if (parts.length == 3 && parts[1].equals("accounts")) reply(dispatch("account", JSON.createObjectNode().put("trader", parts[2])), response, callback);
+                    else if (parts.length == 3 && parts[1].equals("accounts")) {
+                        reply(dispatch("account", withFrom(JSON.createObjectNode().put("trader", parts[2]), request)), response, callback);
+                    }
                     else if (parts.length == 4 && parts[1].equals("markets") && parts[3].equals("depth")) {
                         int market;
                         try {

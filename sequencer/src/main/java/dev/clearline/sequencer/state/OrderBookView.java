@@ -40,6 +40,8 @@ import java.util.TreeSet;
  */
 final class OrderBookView {
     private static final int RECENT_FILLS = 200;
+    /** Open orders in one account reply: about 250 KB of JSON, far below the largest reply (8 MB). */
+    static final int OPEN_ORDERS_PAGE = 1_000;
 
     private final Map<Hash32, OrderRecord> orders = new HashMap<>();
     private final Map<Long, OrderRecord> byId = new HashMap<>();
@@ -565,6 +567,21 @@ final class OrderBookView {
     }
 
     Map<String, Object> account(Address trader, LeafStore state, L1Finality l1) {
+        return account(trader, state, l1, 0);
+    }
+
+    /**
+     * An account's view with at most {@link #OPEN_ORDERS_PAGE} of its open orders, from the
+     * {@code from}-th on (in the order they were placed), and how many it has: a market maker's
+     * tens of thousands of resting orders in one reply would outgrow the largest reply the node
+     * sends, and that account could not be read at all. {@code openOrdersNext} says where the next
+     * page starts, when there is one.
+     */
+    Map<String, Object> account(Address trader, LeafStore state, L1Finality l1, long from) {
+        return account(trader, state, l1, from, OPEN_ORDERS_PAGE);
+    }
+
+    Map<String, Object> account(Address trader, LeafStore state, L1Finality l1, long from, int page) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trader", trader.toString());
         BalanceLeaf b = StateReads.balance(state, trader);
@@ -575,6 +592,7 @@ final class OrderBookView {
         List<Object> open = new ArrayList<>();
         List<Object> fills = new ArrayList<>();
         List<Object> withdrawals = new ArrayList<>();
+        Long next = null;
         if (t != null) {
             for (int market : t.markets) {
                 PositionLeaf p = StateReads.position(state, trader, market);
@@ -587,12 +605,22 @@ final class OrderBookView {
                 if (ml != null) pm.putAll(risk(p, ml));
                 positions.add(pm);
             }
-            for (Hash32 h : t.open) open.add(order(h));
+            long at = 0;
+            for (Hash32 h : t.open) {
+                if (at++ < from) continue;
+                if (open.size() == page) {
+                    next = from + page;
+                    break;
+                }
+                open.add(order(h));
+            }
             for (Map<String, Object> f : t.fills) fills.add(staged(f, l1));
             for (Map<String, Object> w : t.withdrawals) withdrawals.add(staged(w, l1));
         }
         m.put("positions", positions);
         m.put("openOrders", open);
+        m.put("openOrderCount", t == null ? 0 : t.open.size());
+        if (next != null) m.put("openOrdersNext", next);
         m.put("fills", fills);
         m.put("withdrawals", withdrawals);
         m.put("l1", l1.view());

@@ -308,6 +308,11 @@ public final class SequencerState {
         return batches.state().root();
     }
 
+    /** The ACCOUNT query's answer with {@code page} of the trader's open orders from the {@code from}-th on. */
+    Map<String, Object> account(Address trader, long from, int page) {
+        return view.account(trader, exchange.state(), l1, Math.max(0, from), page);
+    }
+
     /** Every state-changing command so far with its log timestamp: what the HISTORY audit query answers. */
     public CommandHistory history() {
         return history;
@@ -675,7 +680,7 @@ public final class SequencerState {
                 body.put("marketInfo", info);
             }
             case ORDER -> body.put("order", view.order(q.orderHash()));
-            case ACCOUNT -> body.put("account", view.account(q.trader(), exchange.state(), l1));
+            case ACCOUNT -> body.put("account", account(q.trader(), q.index(), OrderBookView.OPEN_ORDERS_PAGE));
             case DEPTH -> body.put("depth", view.depth(q.market(), exchange, 50));
             case BATCH -> {
                 body.put("sealedBatches", sealedBatches);

@@ -179,7 +179,7 @@ class TraderApiTest {
         HttpResponse<String> garbage = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/admin/history?from=abc"))
                 .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(garbage.statusCode()).isEqualTo(400);
-        assertThat(garbage.body()).contains("BAD_FIELD", "byte offset");
+        assertThat(garbage.body()).contains("BAD_FIELD", "from must be 0 or more");
         try (WsClient ws = new WsClient(api.port())) {
             JsonNode negative = ws.request(OrderJson.op("history", WsClient.JSON.createObjectNode().put("from", -1))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
             assertThat(negative.path("error").asText()).isEqualTo("BAD_FIELD");
