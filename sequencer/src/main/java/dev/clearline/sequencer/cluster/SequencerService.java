@@ -49,9 +49,10 @@ public final class SequencerService implements ClusteredService {
     /** How many times the config fingerprint is offered into the log before this term goes without it (once per term). */
     private static final int FINGERPRINT_RETRIES = 2_000;
     /** The largest reply sent (the egress publication's largest message with its 64 MB terms). */
-    private static final int MAX_REPLY = 1 << 23;
+    static final int MAX_REPLY = 1 << 23;
 
     private final Genesis genesis;
+    private final int maxReply;
     private final SignatureVerifier verifier;
     /** Wraps each encoded reply for the offers (no copy). */
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
@@ -88,9 +89,15 @@ public final class SequencerService implements ClusteredService {
     }
 
     public SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop) {
+        this(genesis, verifier, onStop, MAX_REPLY);
+    }
+
+    /** With {@code maxReply} as the largest reply it sends (tests: the path of a reply too large, without a huge one). */
+    SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop, int maxReply) {
         this.genesis = genesis;
         this.verifier = verifier;
         this.onStop = onStop;
+        this.maxReply = maxReply;
     }
 
     /**
@@ -251,9 +258,13 @@ public final class SequencerService implements ClusteredService {
         if (cluster.role() != Cluster.Role.LEADER) return;
         int replyLength = replies.write(r);
         repliesEncoded++;
-        if (replyLength > MAX_REPLY) {
-            log.warn("event=reply_too_large bytes={} session={}", replyLength, session == null ? -1 : session.id());
-            return;
+        if (replyLength > maxReply) {
+            // acknowledged without its detail rather than not at all: a request left unanswered is resent,
+            // answered from the same remembered reply, and never acknowledged, though it was applied
+            int full = replyLength;
+            replyLength = replies.write(r.withoutDetail(full));
+            log.warn("event=reply_too_large bytes={} sent={} session={} seq={}", full, replyLength, session == null ? -1 : session.id(), r.seq());
+            if (replyLength > maxReply) return;
         }
         egress.wrap(replies.bytes(), 0, replyLength);
         if (session != null) sender.send(session, egress, replyLength);

@@ -5,6 +5,7 @@ import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.command.ReplyCodec;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -46,12 +47,17 @@ class FollowerRepliesTest {
     private static final class Member {
         Cluster.Role role;
         final List<byte[]> received = new ArrayList<>();
-        final SequencerService service = new SequencerService(Market.GENESIS, new NativeSecp256k1Verifier());
+        final SequencerService service;
         final ClientSession session;
         final Cluster cluster;
 
         Member(Cluster.Role role) {
+            this(role, SequencerService.MAX_REPLY);
+        }
+
+        Member(Cluster.Role role, int maxReply) {
             this.role = role;
+            service = new SequencerService(Market.GENESIS, new NativeSecp256k1Verifier(), why -> { }, maxReply);
             session = (ClientSession) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ClientSession.class}, (p, m, a) -> switch (m.getName()) {
                 case "id" -> 1L;
                 case "offer" -> {
@@ -168,6 +174,52 @@ class FollowerRepliesTest {
             assertThat(m.service.state().seq()).as("but the command is applied").isEqualTo(COMMANDS.size() + 1);
         } finally {
             m.service.onTerminate(m.cluster);
+        }
+    }
+
+    @Test
+    void aReplyTooLargeIsSentWithoutItsDetailAndStillAcknowledgesItsRequest() {
+        // a market maker's order that sweeps tens of thousands of makers, in small: replies of more than 600 bytes
+        Member small = new Member(Cluster.Role.LEADER, 600);
+        Member plain = new Member(Cluster.Role.LEADER);
+        try {
+            for (int i = 0; i < COMMANDS.size(); i++) {
+                small.apply(COMMANDS.get(i), i);
+                plain.apply(COMMANDS.get(i), i);
+            }
+            assertThat(small.received).as("every request answered").hasSize(COMMANDS.size());
+            int trimmed = 0;
+            for (int i = 0; i < COMMANDS.size(); i++) {
+                ObjectNode full = decode(plain.received.get(i));
+                ObjectNode sent = decode(small.received.get(i));
+                assertThat(sent.get("seq")).isEqualTo(full.get("seq"));
+                assertThat(sent.get("clientSeq")).isEqualTo(full.get("clientSeq"));
+                assertThat(sent.get("outcomes")).as("the verdicts stay").isEqualTo(full.get("outcomes"));
+                if (plain.received.get(i).length <= 600) {
+                    assertThat(sent).isEqualTo(full);
+                    continue;
+                }
+                trimmed++;
+                JsonNode t = sent.get("truncated");
+                assertThat(t.get("bytes").asInt()).isEqualTo(plain.received.get(i).length);
+                assertThat(t.get("leftOut")).isNotEmpty();
+                for (JsonNode name : t.get("leftOut")) {
+                    assertThat(sent.has(name.asText())).isFalse();
+                    assertThat(full.has(name.asText())).isTrue();
+                }
+            }
+            assertThat(trimmed).as("the flow has replies over 600 bytes").isPositive();
+            // nothing at all fits 100 bytes: then nothing is sent, as before
+            Member tiny = new Member(Cluster.Role.LEADER, 100);
+            try {
+                tiny.apply(COMMANDS.get(0), 0);
+                assertThat(tiny.received).isEmpty();
+            } finally {
+                tiny.service.onTerminate(tiny.cluster);
+            }
+        } finally {
+            small.service.onTerminate(small.cluster);
+            plain.service.onTerminate(plain.cluster);
         }
     }
 }
