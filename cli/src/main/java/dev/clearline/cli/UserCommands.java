@@ -207,9 +207,13 @@ final class UserCommands {
             ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", order.marketId()).put("side", order.side().name())
                     .put("price", Units.amount(order.price())).put("lots", lots).put("filledLots", filled / sg.lot()).put("margin", Units.amount(sg.margin()));
             if (average != null) res.put("averageFillPrice", average);
+            // an order that swept tens of thousands of makers is acknowledged without its fills (docs/api.md, "Acknowledgement")
+            boolean listed = !r.has("truncated");
+            if (!listed) res.remove("filledLots");
+            String fills = listed ? (filled / sg.lot()) + " lot(s) filled now" + (average == null ? "" : " at " + average + " per lot on average")
+                    : "too many fills to list in the reply (./clearline positions shows the position they made)";
             o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
-                    + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + (filled / sg.lot()) + " lot(s) filled now"
-                    + (average == null ? "" : " at " + average + " per lot on average") + "; margin "
+                    + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + fills + "; margin "
                     + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)"));
             return 0;
         }
