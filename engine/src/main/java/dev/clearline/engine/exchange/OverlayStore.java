@@ -28,6 +28,6 @@ final class OverlayStore implements LeafStore {
 
     @Override
     public void putAll(List<Write> writes) {
-        for (Write w : writes) written.put(ByteBuffer.wrap(w.key().clone()), w.value());
+        for (Write w : writes) written.put(ByteBuffer.wrap(w.key().clone()), w.bytes());
     }
 }

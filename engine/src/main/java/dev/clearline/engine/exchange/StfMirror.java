@@ -111,9 +111,8 @@ final class StfMirror {
         if (id == lastMarketId && lastMarket != null) return lastMarket;
         MarketLeaf m = markets.get(id);
         if (m == null) {
-            byte[] v = state.get(keys.market(id));
-            if (v == null) return null;
-            m = MarketLeaf.decode(v);
+            m = state.get(keys.market(id), MarketLeaf.class, MarketLeaf::decode);
+            if (m == null) return null;
             markets.put(id, m);
         }
         lastMarketId = id;

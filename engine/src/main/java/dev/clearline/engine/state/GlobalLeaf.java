@@ -12,7 +12,7 @@ import dev.clearline.engine.order.Hash32;
  * PostOrder gives its order the short id n (ids start at 1; 0 names no order).
  */
 public record GlobalLeaf(long nextWithdrawalId, long priorityOpsConsumed, Hash32 priorityHash, long forcedRejections,
-                         long orderCount) {
+                         long orderCount) implements LeafValue {
     public static final GlobalLeaf GENESIS = new GlobalLeaf(0, 0, Hash32.ZERO, 0, 0);
     /** Short order ids are 48-bit in Trade encodings (docs/protocol.md section 5). */
     public static final long MAX_ORDER_ID = (1L << 48) - 1;

@@ -11,7 +11,7 @@ import dev.clearline.engine.order.Address;
  * only from signed OraclePrice transitions; fees accrue here on every fill.
  */
 public record MarketLeaf(long tickSize, long lotSize, int imfPpm, int mmfPpm, int makerFeePpm, int takerFeePpm,
-                         int liquidationFeePpm, Address oracle, long markPrice, long fundingIndex, long lastOracleTs, long feesAccrued) {
+                         int liquidationFeePpm, Address oracle, long markPrice, long fundingIndex, long lastOracleTs, long feesAccrued) implements LeafValue {
     public byte[] encode() {
         return new AbiWriter(12).uint(tickSize).uint(lotSize).uint(imfPpm).uint(mmfPpm).uint(makerFeePpm)
                 .uint(takerFeePpm).uint(liquidationFeePpm).address(oracle.bytes()).uint(markPrice).int64(fundingIndex).uint(lastOracleTs)

@@ -11,7 +11,7 @@ import dev.clearline.engine.order.Address;
  * was ever posted (a tombstone): {@code orderId == 0} and {@code cancelledBy} the canceller, so that
  * trader can never post the hash afterwards. A hash that has neither has no leaf.
  */
-public record OrderHashLeaf(long orderId, Address cancelledBy) {
+public record OrderHashLeaf(long orderId, Address cancelledBy) implements LeafValue {
     private static final Address NOBODY = new Address(new byte[20]);
 
     public static OrderHashLeaf posted(long orderId) {

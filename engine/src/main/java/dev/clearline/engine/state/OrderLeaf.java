@@ -16,7 +16,7 @@ import dev.clearline.engine.order.TimeInForce;
  */
 public record OrderLeaf(Address trader, int marketId, boolean isBuy, long price, long size, int flags,
                         Peg peg, int pegOffset, TimeInForce timeInForce, long expiry, long batchIndex,
-                        long filled, boolean cancelled) {
+                        long filled, boolean cancelled) implements LeafValue {
     public byte[] encode() {
         return new AbiWriter(13).address(trader.bytes()).uint(marketId & 0xffffffffL).bool(isBuy).uint(price)
                 .uint(size).uint(flags).uint(peg.code()).int64(pegOffset).uint(timeInForce.code()).uint(expiry)

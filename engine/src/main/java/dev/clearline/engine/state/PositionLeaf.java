@@ -9,7 +9,7 @@ import dev.clearline.engine.abi.AbiWriter;
  * collateral units and including the margin put in, {@code fundingIndex} the market index it last
  * settled at.
  */
-public record PositionLeaf(long size, long quote, long fundingIndex) {
+public record PositionLeaf(long size, long quote, long fundingIndex) implements LeafValue {
     public static final PositionLeaf EMPTY = new PositionLeaf(0, 0, 0);
 
     public byte[] encode() {

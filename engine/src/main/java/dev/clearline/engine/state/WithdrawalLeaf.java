@@ -5,7 +5,7 @@ import dev.clearline.engine.abi.AbiWriter;
 import dev.clearline.engine.order.Address;
 
 /** {@code abi.encode(address recipient, uint64 amount)}: claimable on L1 once its batch is final. */
-public record WithdrawalLeaf(Address recipient, long amount) {
+public record WithdrawalLeaf(Address recipient, long amount) implements LeafValue {
     public byte[] encode() {
         return new AbiWriter(2).address(recipient.bytes()).uint(amount).toBytes();
     }

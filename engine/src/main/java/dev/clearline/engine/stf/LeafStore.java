@@ -1,5 +1,7 @@
 package dev.clearline.engine.stf;
 
+import dev.clearline.engine.state.LeafValue;
+
 import java.util.List;
 import java.util.function.Function;
 
@@ -33,6 +35,16 @@ public interface LeafStore {
     void putAll(List<Write> writes);
 
     /**
+     * Whether this store keeps the records written to it and encodes a value only when one is asked
+     * for: the STF then writes the records alone ({@link Write#value()} null), sparing an encoding
+     * per write that nothing reads (the exchange's mirror: its reads are typed). A tree hashes every
+     * value it is given, so it takes bytes.
+     */
+    default boolean keepsRecords() {
+        return false;
+    }
+
+    /**
      * One leaf write. {@code decoded} is the leaf record {@code value} encodes, when the writer has it (the STF's
      * rules do): a store may hand it to the next read of this key instead of decoding {@code value} again (a new
      * record per read was a share of what the exchange's STF mirror allocated per order). Null: decode when read.
@@ -40,6 +52,13 @@ public interface LeafStore {
     record Write(byte[] key, byte[] value, Object decoded) {
         public Write(byte[] key, byte[] value) {
             this(key, value, null);
+        }
+
+        /** The value's bytes: as written, or encoded from the record when the writer left that to the store. */
+        public byte[] bytes() {
+            if (value != null) return value;
+            if (decoded instanceof LeafValue v) return v.encode();
+            throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves (a write carries its value or its leaf record)");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.clearline.engine.stf;
 
+import dev.clearline.engine.state.LeafValue;
+
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -12,28 +14,62 @@ import java.util.function.Function;
  * Stored value arrays are the writers' own and must not be mutated afterwards.
  */
 public final class MemoryLeafStore implements LeafStore {
-    /** One key's place in the store; {@link #value()} is null while the leaf does not exist. */
+    /**
+     * One key's place in the store; {@link #value()} is null while the leaf does not exist. A leaf
+     * the STF wrote is kept as its record alone and encoded only when its bytes are asked for (an
+     * image, a raw read): the exchange's reads are typed, and an encoding per write was a share of
+     * what the mirror allocated per order. A leaf written as bytes (an image loaded) keeps them.
+     */
     public static final class Cell {
         private final byte[] key;
+        /** The value's bytes, or null while the leaf is held as its record ({@link #record}) or does not exist. */
         private byte[] value;
+        /** The record the STF wrote: the value, when {@link #value} is null. */
+        private LeafValue record;
+        /** The last decoded form of {@link #value}. */
         private Object decoded;
 
         private Cell(byte[] key) {
             this.key = key;
         }
 
+        boolean exists() {
+            return value != null || record != null;
+        }
+
+        /** The value's bytes (encoded from its record when the leaf is held as one), or null when the leaf does not exist. */
         public byte[] value() {
-            return value;
+            if (value != null) return value;
+            return record == null ? null : record.encode();
         }
 
         /** The value decoded, or null when the leaf does not exist; decoded once per written value. */
         public <T> T decoded(Class<T> type, Function<byte[], T> decoder) {
+            if (record != null) {
+                if (type.isInstance(record)) return type.cast(record);
+                return decoder.apply(record.encode()); // a leaf read as another type: a bug's path, kept exact
+            }
             if (value == null) return null;
             Object d = decoded;
             if (type.isInstance(d)) return type.cast(d);
             T fresh = decoder.apply(value);
             decoded = fresh;
             return fresh;
+        }
+
+        void set(LeafStore.Write w) {
+            if (w.value() == null) {
+                if (!(w.decoded() instanceof LeafValue leaf)) {
+                    throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
+                }
+                record = leaf;
+                value = null;
+                decoded = null;
+            } else {
+                value = w.value();
+                record = null;
+                decoded = w.decoded(); // the record the value encodes, or null: decoded at the next read
+            }
         }
     }
 
@@ -51,7 +87,12 @@ public final class MemoryLeafStore implements LeafStore {
     @Override
     public byte[] get(byte[] key) {
         Cell c = find(key, false);
-        return c == null ? null : c.value;
+        return c == null ? null : c.value();
+    }
+
+    @Override
+    public boolean keepsRecords() {
+        return true;
     }
 
     @Override
@@ -69,18 +110,19 @@ public final class MemoryLeafStore implements LeafStore {
     public void putAll(List<Write> writes) {
         for (int w = 0, n = writes.size(); w < n; w++) {
             Write write = writes.get(w);
-            if (write.value() == null) throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
+            if (write.value() == null && !(write.decoded() instanceof LeafValue)) {
+                throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
+            }
             Cell c = find(write.key(), true);
-            if (c.value == null) size++;
-            c.value = write.value();
-            c.decoded = write.decoded(); // the record the value encodes, or null: decoded at the next read
+            if (!c.exists()) size++;
+            c.set(write);
         }
     }
 
     /** Visits every leaf (key, value), in no particular order. */
     public void forEach(BiConsumer<byte[], byte[]> visitor) {
         table.forEach(c -> {
-            if (c.value != null) visitor.accept(c.key, c.value);
+            if (c.exists()) visitor.accept(c.key, c.value());
         });
     }
 

@@ -4,6 +4,7 @@ import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.GlobalLeaf;
+import dev.clearline.engine.state.LeafValue;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.OrderHashLeaf;
 import dev.clearline.engine.state.OrderLeaf;
@@ -22,6 +23,8 @@ final class StateView {
     private final LeafStore store;
     private final KeyCache keys;
     private final long batchIndex;
+    /** The store encodes what it is asked for itself ({@link LeafStore#keepsRecords}): writes carry records alone. */
+    private final boolean recordsOnly;
     private final List<LeafStore.Write> writes = new ArrayList<>(6);
 
     StateView(LeafStore store, KeyCache keys) {
@@ -32,6 +35,7 @@ final class StateView {
         this.store = store;
         this.keys = keys;
         this.batchIndex = batchIndex;
+        this.recordsOnly = store.keepsRecords();
     }
 
     /** The index of the batch the transition belongs to (a context parameter, like the Solidity step's). */
@@ -70,39 +74,39 @@ final class StateView {
     }
 
     StateView put(Address owner, BalanceLeaf b) {
-        return write(keys.balance(owner), b.encode(), b);
+        return write(keys.balance(owner), b);
     }
 
     StateView put(Address owner, int marketId, PositionLeaf p) {
-        return write(keys.position(owner, marketId), p.encode(), p);
+        return write(keys.position(owner, marketId), p);
     }
 
     StateView put(Hash32 orderHash, OrderHashLeaf h) {
-        return write(keys.order(orderHash), h.encode(), h);
+        return write(keys.order(orderHash), h);
     }
 
     StateView put(long orderId, OrderLeaf o) {
-        return write(keys.orderState(orderId), o.encode(), o);
+        return write(keys.orderState(orderId), o);
     }
 
     StateView put(int marketId, MarketLeaf m) {
-        return write(keys.market(marketId), m.encode(), m);
+        return write(keys.market(marketId), m);
     }
 
     StateView put(long withdrawalId, WithdrawalLeaf w) {
-        return write(LeafKeys.withdrawal(withdrawalId), w.encode(), w);
+        return write(LeafKeys.withdrawal(withdrawalId), w);
     }
 
     StateView put(GlobalLeaf g) {
-        return write(LeafKeys.global(), g.encode(), g);
+        return write(LeafKeys.global(), g);
     }
 
     List<LeafStore.Write> writes() {
         return writes;
     }
 
-    private StateView write(byte[] key, byte[] value, Object decoded) {
-        writes.add(new LeafStore.Write(key, value, decoded));
+    private StateView write(byte[] key, LeafValue leaf) {
+        writes.add(new LeafStore.Write(key, recordsOnly ? null : leaf.encode(), leaf));
         return this;
     }
 }

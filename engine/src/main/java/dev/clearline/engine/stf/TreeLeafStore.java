@@ -74,12 +74,12 @@ public final class TreeLeafStore implements LeafStore {
         checkVersion();
         for (int i = 0, n = writes.size(); i < n; i++) {
             Write w = writes.get(i);
-            if (w.value() == null) throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
+            byte[] value = w.bytes(); // a tree hashes every value; throws for a write with neither bytes nor record
             Cell c = table.find(w.key(), Cell::new);
             if (c.pending == null) dirty.add(c);
-            c.pending = w.value();
+            c.pending = value;
             if (w.decoded() != null) {
-                c.decodedOf = w.value();
+                c.decodedOf = value;
                 c.decoded = w.decoded();
             }
         }

@@ -51,6 +51,42 @@ class MemoryLeafStoreProperties {
         });
     }
 
+    @Test
+    void leavesWrittenAsRecordsReadAsTheirEncodingAndAsThemselves() {
+        // the STF writes records alone to this store (keepsRecords); an image writes bytes: both, mixed, over the same keys
+        Property.forAll(Gens.listOf(Gens.longs(), 200, 600)).tries(40).check(ops -> {
+            MemoryLeafStore store = new MemoryLeafStore();
+            assertThat(store.keepsRecords()).isTrue();
+            Map<ByteBuffer, byte[]> model = new HashMap<>();
+            Map<ByteBuffer, Object> records = new HashMap<>();
+            for (long op : ops) {
+                int k = (int) Math.floorMod(op, 300L);
+                dev.clearline.engine.state.LeafValue leaf = (op & 1) == 0 ? new dev.clearline.engine.state.BalanceLeaf(op >>> 2, k)
+                        : new dev.clearline.engine.state.PositionLeaf(op, -op >> 3, k);
+                boolean asBytes = (op & 2) != 0;
+                store.putAll(List.of(new LeafStore.Write(key(k), asBytes ? leaf.encode() : null, asBytes ? null : leaf)));
+                model.put(ByteBuffer.wrap(key(k)), leaf.encode());
+                records.put(ByteBuffer.wrap(key(k)), leaf);
+            }
+            assertThat(store.size()).isEqualTo(model.size());
+            for (var e : model.entrySet()) {
+                byte[] k = e.getKey().array();
+                assertThat(store.get(k)).isEqualTo(e.getValue());
+                Object leaf = records.get(e.getKey());
+                if (leaf instanceof dev.clearline.engine.state.BalanceLeaf b) {
+                    assertThat(store.get(k, dev.clearline.engine.state.BalanceLeaf.class, dev.clearline.engine.state.BalanceLeaf::decode)).isEqualTo(b);
+                } else {
+                    assertThat(store.get(k, dev.clearline.engine.state.PositionLeaf.class, dev.clearline.engine.state.PositionLeaf::decode)).isEqualTo(leaf);
+                }
+                // read as some other type, a leaf decodes from its encoding, as any store would give it
+                assertThat(store.cell(k).decoded(byte[].class, v -> v.clone())).isEqualTo(e.getValue());
+            }
+            store.forEach((k, v) -> assertThat(v).isEqualTo(model.get(ByteBuffer.wrap(k))));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.putAll(List.of(new LeafStore.Write(key(1), null, "not a leaf"))))
+                    .hasMessageContaining("never null");
+        });
+    }
+
     /** Keys that share their first word (the hash) and differ only in the last byte: all probe, none collide. */
     private static byte[] key(int k) {
         byte[] b = new byte[32];

@@ -40,7 +40,7 @@ public record StepCase(long batchIndex, int step, byte[] transition, Hash32 preR
     public List<Leaf> leaves() {
         Map<String, byte[]> writes = new LinkedHashMap<>();
         if (witness.verdict() instanceof StepWitness.Verdict.Applied a) {
-            for (LeafStore.Write w : a.writes()) writes.put(hex(w.key()), w.value());
+            for (LeafStore.Write w : a.writes()) writes.put(hex(w.key()), w.bytes());
         }
         List<Leaf> out = new ArrayList<>();
         for (WitnessLeaf l : witness.witness().leaves()) {
