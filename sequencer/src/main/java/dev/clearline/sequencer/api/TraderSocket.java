@@ -95,6 +95,17 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
 
     /** Picks out of a committed reply what this socket subscribed to. */
     private void onCommitted(ObjectNode reply) {
+        if (reply.has("truncated")) {
+            // sent without its lists (docs/api.md, "Acknowledgement"): every channel may have missed something, so each is told
+            for (String ch : channels) {
+                ObjectNode m = TraderApi.JSON.createObjectNode();
+                m.put("channel", ch);
+                m.put("seq", reply.path("seq").asLong());
+                m.set("truncated", reply.get("truncated"));
+                sendRaw(m);
+            }
+            return;
+        }
         if (channels.contains("market") && (reply.has("depth") || reply.has("mark") || hasFills(reply))) {
             ObjectNode m = TraderApi.JSON.createObjectNode();
             m.put("channel", "market");
