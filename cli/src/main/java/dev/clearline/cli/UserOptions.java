@@ -166,7 +166,14 @@ final class UserOptions {
     }
 
     JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(api.resolve(path)).GET());
+        JsonNode r = send(HttpRequest.newBuilder(api.resolve(path)).GET());
+        if (r.has("truncated")) {
+            // a read answered without its lists (docs/api.md, "Acknowledgement"): what it leaves out is what was asked
+            throw new UserError("the sequencer's answer to GET " + path + " was " + r.path("truncated").path("bytes").asLong()
+                    + " bytes, more than it sends, so it came without " + r.path("truncated").path("leftOut") + "; read it in pages"
+                    + " (docs/api.md: ?from=N) or ask the operator");
+        }
+        return r;
     }
 
     JsonNode post(String path, ObjectNode body) {

@@ -24,9 +24,18 @@ import java.util.stream.Collectors;
  * {@link Genesis}; only {@code memberId} and {@code dir} differ. A single member with ports of 0
  * (the default, {@link #ephemeral}) picks free loopback ports at start.
  */
-public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle) {
+public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle,
+                         int maxReplyBytes) {
+
+    /** With the largest reply the egress carries ({@link SequencerService#MAX_REPLY}). */
+    public NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle) {
+        this(dir, genesis, memberId, members, timing, snapshotInterval, idle, SequencerService.MAX_REPLY);
+    }
 
     public NodeConfig {
+        if (maxReplyBytes < 1 || maxReplyBytes > SequencerService.MAX_REPLY) {
+            throw new IllegalArgumentException("the largest reply must be 1 to " + SequencerService.MAX_REPLY + " bytes, got " + maxReplyBytes);
+        }
         members = List.copyOf(members);
         java.util.Objects.requireNonNull(idle, "idle mode");
         if (members.isEmpty()) throw new IllegalArgumentException("a cluster needs at least one member");
@@ -87,16 +96,24 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
     }
 
     public NodeConfig withSnapshotInterval(Duration interval) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle);
+        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle, maxReplyBytes);
     }
 
     public NodeConfig withTiming(Timing t) {
-        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle);
+        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle, maxReplyBytes);
     }
 
     /** The same settings with its agents waiting as {@code mode} says ({@code --idle}). */
     public NodeConfig withIdle(IdleMode mode) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode, maxReplyBytes);
+    }
+
+    /**
+     * The same settings with replies over {@code bytes} sent without their lists (tests: the path of
+     * an order that swept tens of thousands of makers, without such a book; docs/api.md, "Acknowledgement").
+     */
+    public NodeConfig withMaxReply(int bytes) {
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, bytes);
     }
 
     /** The same settings with every 0 port replaced by a free one (only a single member may have any). */
@@ -110,7 +127,7 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
         } finally {
             for (DatagramSocket socket : held) socket.close();
         }
-        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle);
+        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle, maxReplyBytes);
     }
 
     public Member self() {

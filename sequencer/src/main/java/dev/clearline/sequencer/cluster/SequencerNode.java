@@ -182,7 +182,7 @@ public final class SequencerNode implements AutoCloseable {
         if (!t.electionTimeout().isZero()) consensusCtx.electionTimeoutNs(t.electionTimeout().toNanos());
         if (!t.startupCanvassTimeout().isZero()) consensusCtx.startupCanvassTimeoutNs(t.startupCanvassTimeout().toNanos());
         CompletableFuture<ServiceStop> stopped = new CompletableFuture<>();
-        SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete);
+        SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete, config.maxReplyBytes());
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(aeronDir)
                 .archiveContext(archiveClient.clone())
