@@ -9,6 +9,7 @@ import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.GlobalLeaf;
 import dev.clearline.engine.state.StateKeys;
 import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.RiskOverflowCases;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.Bytes32;
@@ -19,10 +20,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Counters at their maximum, 2^63 - 1 (docs/protocol.md section 5): a step that would advance a
- * request nonce, the next withdrawal id, the priority ops consumed or the forced rejections past it
- * is refused with OVERFLOW by the Java STF and by the Solidity step alike (Java used to throw while
- * encoding the wrapped counter, Solidity stored 2^63).
+ * The int64 bound on both sides. Counters at their maximum, 2^63 - 1 (docs/protocol.md section 5):
+ * a step that would advance a request nonce, the next withdrawal id, the priority ops consumed or
+ * the forced rejections past it is refused with OVERFLOW by the Java STF and by the Solidity step
+ * alike (Java used to throw while encoding the wrapped counter, Solidity stored 2^63). And the sums
+ * of the two rules that move positions into and out of the insurance fund ({@link RiskOverflowCases}:
+ * a state made for each exit, since random cases seldom come near 2^63).
  */
 class CounterAtMaximumTest {
     private static final long MAX = Long.MAX_VALUE;
@@ -96,5 +99,15 @@ class CounterAtMaximumTest {
                 TransitionCodec.encode(withdraw(MAX - 1)), 0));
         assertThat(c.agree()).as(c.describe()).isTrue();
         assertThat(c.javaCode()).isZero();
+    }
+
+    @Test
+    void liquidateAndDeleverageAgreeAtEveryInt64Exit() {
+        for (RiskOverflowCases.Case k : RiskOverflowCases.all()) {
+            Differential.Comparison c = differential.run(new StepCase(1, k.leaves(), TransitionCodec.encode(k.transition()), 0));
+            assertThat(c.agree()).as("%s: %s", k.name(), c.describe()).isTrue();
+            assertThat(c.javaCode()).as(k.name()).isEqualTo(k.expected() == null ? 0 : k.expected().code());
+            if (k.expected() != null) assertThat(c.javaRoot()).as("%s leaves the root", k.name()).isEqualTo(c.preRoot());
+        }
     }
 }

@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * insurance fund (docs/protocol.md section 4: every step checked against the int64 bound). Random
  * cases seldom come near 2^63, so each exit gets a state of its own that passes every check before
  * it, and beside some of them the same step with room to spare, which applies. The engine's
- * {@code RiskOverflowRulesTest} runs them through the Java STF; conformance's {@code RiskOverflowTest}
+ * {@code RiskOverflowRulesTest} runs them through the Java STF; conformance's {@code CounterAtMaximumTest}
  * through the Solidity step as well.
  */
 public final class RiskOverflowCases {
