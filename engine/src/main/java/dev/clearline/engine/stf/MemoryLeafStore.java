@@ -57,12 +57,10 @@ public final class MemoryLeafStore implements LeafStore {
             return fresh;
         }
 
+        /** Takes a write {@link #putAll} checked: bytes, or a record alone. */
         void set(LeafStore.Write w) {
             if (w.value() == null) {
-                if (!(w.decoded() instanceof LeafValue leaf)) {
-                    throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
-                }
-                record = leaf;
+                record = (LeafValue) w.decoded();
                 value = null;
                 decoded = null;
             } else {

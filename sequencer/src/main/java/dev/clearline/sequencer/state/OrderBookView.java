@@ -567,20 +567,16 @@ final class OrderBookView {
     }
 
     Map<String, Object> account(Address trader, LeafStore state, L1Finality l1) {
-        return account(trader, state, l1, 0);
+        return account(trader, state, l1, 0, OPEN_ORDERS_PAGE);
     }
 
     /**
-     * An account's view with at most {@link #OPEN_ORDERS_PAGE} of its open orders, from the
-     * {@code from}-th on (in the order they were placed), and how many it has: a market maker's
-     * tens of thousands of resting orders in one reply would outgrow the largest reply the node
-     * sends, and that account could not be read at all. {@code openOrdersNext} says where the next
-     * page starts, when there is one.
+     * An account's view with at most {@code page} of its open orders ({@link #OPEN_ORDERS_PAGE} for
+     * the API), from the {@code from}-th on (in the order they were placed), and how many it has: a
+     * market maker's tens of thousands of resting orders in one reply would outgrow the largest reply
+     * the node sends, and that account could not be read at all. {@code openOrdersNext} says where
+     * the next page starts, when there is one.
      */
-    Map<String, Object> account(Address trader, LeafStore state, L1Finality l1, long from) {
-        return account(trader, state, l1, from, OPEN_ORDERS_PAGE);
-    }
-
     Map<String, Object> account(Address trader, LeafStore state, L1Finality l1, long from, int page) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trader", trader.toString());
