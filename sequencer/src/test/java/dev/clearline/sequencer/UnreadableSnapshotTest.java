@@ -7,6 +7,7 @@ import dev.clearline.sequencer.cluster.ClusterClient;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerClusterTest;
 import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.cluster.SnapshottedMember;
 import dev.clearline.sequencer.cluster.ServiceStop;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.state.Genesis;
@@ -15,9 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -65,21 +64,10 @@ class UnreadableSnapshotTest {
 
     @Test
     void aMemberStopsOnOtherSettingsOrASnapshotItCannotLoadAndStartsFromTheLogOnceItIsSetAside() throws Exception {
-        List<Command> commands = new ArrayList<>(M.opening(CLIENT));
-        commands.addAll(M.flow(CLIENT, commands.size() + 1, 40, new Random(5)));
-        List<ObjectNode> replies = new ArrayList<>();
-        NodeConfig config;
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
-            config = node.config();
-            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
-                for (Command c : commands) client.send(c);
-                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
-                assertThat(node.requestSnapshot()).isTrue();
-                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
-            }
-            replies.addAll(in);
-        }
+        List<Command> commands = SnapshottedMember.session(M, CLIENT, 40, 5);
+        SnapshottedMember first = SnapshottedMember.of(dir, commands);
+        List<ObjectNode> replies = first.replies();
+        NodeConfig config = first.config();
         SequencerState straight = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
         for (int i = 0; i < commands.size(); i++) straight.apply(commands.get(i), replies.get(i).get("time").asLong());
 

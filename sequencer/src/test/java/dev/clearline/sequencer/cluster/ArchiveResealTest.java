@@ -17,7 +17,6 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,10 +39,8 @@ class ArchiveResealTest {
 
     @Test
     void recordingsOpenAtAKillStayVerifiableAcrossTwoRestarts() throws Exception {
-        Market m = new Market(3);
-        List<Command> commands = new ArrayList<>(m.opening(CLIENT));
-        commands.addAll(m.flow(CLIENT, commands.size() + 1, 30, new Random(5)));
-        NodeConfig config = memberWithASnapshot(dir, commands);
+        List<Command> commands = SnapshottedMember.session(new Market(3), CLIENT, 30, 5);
+        NodeConfig config = SnapshottedMember.of(dir, commands).config();
         File archive = config.dir().resolve("archive").toFile();
         List<Long> reopened = reopenEveryRecording(archive);
         assertThat(reopened).as("the log and the snapshot's recordings").hasSizeGreaterThanOrEqualTo(2);
@@ -53,21 +50,6 @@ class ArchiveResealTest {
         // the restart after a later kill: the check must still find the archive whole
         ArchiveCheck.verify(config.dir(), config.memberId());
         assertThat(seqAfterStart(config)).isEqualTo(commands.size());
-    }
-
-    /** A single member that applied {@code commands} and took a snapshot, then stopped; its settings. */
-    static NodeConfig memberWithASnapshot(Path dir, List<Command> commands) throws Exception {
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
-            NodeConfig config = node.config();
-            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
-                for (Command c : commands) client.send(c);
-                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
-                assertThat(node.requestSnapshot()).isTrue();
-                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
-            }
-            return config;
-        }
     }
 
     /** Starts the member, asks for its state, stops it: the seq its recovered state stands at. */

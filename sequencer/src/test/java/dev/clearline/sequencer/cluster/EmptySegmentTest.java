@@ -15,9 +15,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,11 +40,9 @@ class EmptySegmentTest {
 
     @BeforeEach
     void aMemberWithASnapshot() throws Exception {
-        Market m = new Market(3);
-        List<Command> sent = new ArrayList<>(m.opening(CLIENT));
-        sent.addAll(m.flow(CLIENT, sent.size() + 1, 30, new Random(7)));
+        List<Command> sent = SnapshottedMember.session(new Market(3), CLIENT, 30, 7);
         commands = sent.size();
-        config = ArchiveResealTest.memberWithASnapshot(dir, sent);
+        config = SnapshottedMember.of(dir, sent).config();
     }
 
     @Test

@@ -1,0 +1,41 @@
+package dev.clearline.sequencer.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * A single member that applied some commands and took a snapshot, then stopped: what the archive
+ * and snapshot tests start from (a restart meets the log and the snapshot's recordings).
+ */
+public record SnapshottedMember(NodeConfig config, List<ObjectNode> replies) {
+    /** The market's opening and {@code count} commands of its random flow from {@code seed}, sent by {@code client}. */
+    public static List<Command> session(Market m, long client, int count, long seed) {
+        List<Command> commands = new ArrayList<>(m.opening(client));
+        commands.addAll(m.flow(client, commands.size() + 1, count, new Random(seed)));
+        return commands;
+    }
+
+    /** Starts a member in {@code dir}, sends it {@code commands}, waits for every reply and a snapshot, and stops it. */
+    public static SnapshottedMember of(Path dir, List<Command> commands) throws Exception {
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            NodeConfig config = node.config();
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                for (Command c : commands) client.send(c);
+                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
+                assertThat(node.requestSnapshot()).isTrue();
+                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 1);
+            }
+            return new SnapshottedMember(config, new ArrayList<>(in));
+        }
+    }
+}
