@@ -4,16 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.command.Command;
-import io.aeron.archive.ArchiveTool;
-import io.aeron.archive.codecs.RecordingDescriptorDecoder;
-import org.agrona.concurrent.EpochClock;
-import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,23 +64,10 @@ class ArchiveResealTest {
      * Aeron's catalog is package-private, so it is reached the way {@link ArchiveCheck} reaches it.
      */
     static List<Long> reopenEveryRecording(File archive) throws Exception {
-        Method open = ArchiveTool.class.getDeclaredMethod("openCatalogReadWrite", File.class, EpochClock.class, long.class,
-                io.aeron.archive.checksum.Checksum.class, java.util.function.IntConsumer.class);
-        open.setAccessible(true);
-        Class<?> catalogClass = Class.forName("io.aeron.archive.Catalog");
-        Class<?> processor = Class.forName("io.aeron.archive.Catalog$CatalogEntryProcessor");
-        Method forEach = catalogClass.getDeclaredMethod("forEach", processor);
-        forEach.setAccessible(true);
-        Method stopPosition = catalogClass.getDeclaredMethod("stopPosition", long.class, long.class);
-        stopPosition.setAccessible(true);
         List<Long> ids = new ArrayList<>();
-        try (AutoCloseable catalog = (AutoCloseable) open.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
-            Object collect = Proxy.newProxyInstance(processor.getClassLoader(), new Class<?>[] {processor}, (proxy, method, args) -> {
-                if (method.getName().equals("accept")) ids.add(((RecordingDescriptorDecoder) args[4]).recordingId());
-                return method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? false : null;
-            });
-            forEach.invoke(catalog, collect);
-            for (long id : ids) stopPosition.invoke(catalog, id, io.aeron.archive.client.AeronArchive.NULL_POSITION);
+        try (TestCatalog catalog = TestCatalog.open(archive)) {
+            catalog.forEach(d -> ids.add(d.recordingId()));
+            for (long id : ids) catalog.stopPosition(id, io.aeron.archive.client.AeronArchive.NULL_POSITION);
         }
         return ids;
     }

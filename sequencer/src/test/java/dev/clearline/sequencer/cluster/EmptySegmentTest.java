@@ -2,17 +2,11 @@ package dev.clearline.sequencer.cluster;
 
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.command.Command;
-import io.aeron.archive.ArchiveTool;
-import io.aeron.archive.codecs.RecordingDescriptorDecoder;
-import org.agrona.concurrent.EpochClock;
-import org.agrona.concurrent.SystemEpochClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,32 +88,15 @@ class EmptySegmentTest {
      * With {@code closed}, the entry says 1,024 bytes were recorded, which that empty file contradicts.
      */
     private static long startRecordingKilledAtItsFirstFile(File archive, boolean closed) throws Exception {
-        Method open = ArchiveTool.class.getDeclaredMethod("openCatalogReadWrite", File.class, EpochClock.class, long.class,
-                io.aeron.archive.checksum.Checksum.class, java.util.function.IntConsumer.class);
-        open.setAccessible(true);
-        Class<?> catalogClass = Class.forName("io.aeron.archive.Catalog");
-        Class<?> processor = Class.forName("io.aeron.archive.Catalog$CatalogEntryProcessor");
-        Method forEach = catalogClass.getDeclaredMethod("forEach", processor);
-        forEach.setAccessible(true);
-        Method add = catalogClass.getDeclaredMethod("addNewRecording", long.class, long.class, int.class, int.class, int.class,
-                int.class, int.class, int.class, String.class, String.class, String.class);
-        add.setAccessible(true);
-        Method stopPosition = catalogClass.getDeclaredMethod("stopPosition", long.class, long.class);
-        stopPosition.setAccessible(true);
-        try (AutoCloseable catalog = (AutoCloseable) open.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
+        try (TestCatalog catalog = TestCatalog.open(archive)) {
             Object[] last = new Object[11];
-            Object copy = Proxy.newProxyInstance(processor.getClassLoader(), new Class<?>[] {processor}, (proxy, method, args) -> {
-                if (method.getName().equals("accept")) {
-                    RecordingDescriptorDecoder d = (RecordingDescriptorDecoder) args[4];
-                    Object[] fields = {0L, d.startTimestamp(), d.initialTermId(), d.segmentFileLength(), d.termBufferLength(),
-                        d.mtuLength(), d.sessionId(), d.streamId(), d.strippedChannel(), d.originalChannel(), d.sourceIdentity()};
-                    System.arraycopy(fields, 0, last, 0, fields.length);
-                }
-                return method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? false : null;
+            catalog.forEach(d -> {
+                Object[] fields = {0L, d.startTimestamp(), d.initialTermId(), d.segmentFileLength(), d.termBufferLength(),
+                    d.mtuLength(), d.sessionId(), d.streamId(), d.strippedChannel(), d.originalChannel(), d.sourceIdentity()};
+                System.arraycopy(fields, 0, last, 0, fields.length);
             });
-            forEach.invoke(catalog, copy);
-            long id = (Long) add.invoke(catalog, last);
-            if (closed) stopPosition.invoke(catalog, id, 1_024L);
+            long id = catalog.addNewRecording(last);
+            if (closed) catalog.stopPosition(id, 1_024L);
             Files.createFile(archive.toPath().resolve(id + "-0.rec"));
             return id;
         }
