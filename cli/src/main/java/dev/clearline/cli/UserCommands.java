@@ -202,6 +202,13 @@ final class UserCommands {
                     notional = notional.add(java.math.BigInteger.valueOf(e.path("price").asLong()).multiply(java.math.BigInteger.valueOf(size)));
                 }
             }
+            // an order that reached the most fills one order makes stopped there; the rest of it was cancelled (docs/api.md, "Fills per order")
+            long stoppedLots = 0;
+            for (JsonNode e : r.path("events")) {
+                if ("Cancelled".equals(e.path("event").asText()) && "FILL_LIMIT".equals(e.path("why").asText()) && hash.equals(e.path("orderHash").asText())) {
+                    stoppedLots = e.path("remaining").asLong() / sg.lot();
+                }
+            }
             String average = filled == 0 ? null : Units.amount(notional.divide(java.math.BigInteger.valueOf(filled)).longValueExact());
             long lots = order.size() / sg.lot();
             ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", order.marketId()).put("side", order.side().name())
@@ -212,6 +219,11 @@ final class UserCommands {
             if (!listed) res.remove("filledLots");
             String fills = listed ? (filled / sg.lot()) + " lot(s) filled now" + (average == null ? "" : " at " + average + " per lot on average")
                     : "too many fills to list in the reply (./clearline positions shows the position they made)";
+            if (stoppedLots > 0) {
+                res.put("cancelledAtFillLimit", stoppedLots);
+                fills += "; it stopped at the most fills one order makes and its other " + stoppedLots
+                        + " lot(s) were cancelled: send them as a new order";
+            }
             o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
                     + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + fills + "; margin "
                     + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)"));

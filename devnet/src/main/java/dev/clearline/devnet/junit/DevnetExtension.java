@@ -76,7 +76,7 @@ public final class DevnetExtension implements BeforeAllCallback, BeforeEachCallb
             Web3jService service = devnet.web3jService();
             Web3j web3j = Web3j.build(service);
             Path dir = Files.createTempDirectory("clearline-devnet-test");
-            Manifest manifest = deploy ? deploy(devnet, service, dir.resolve("deployment.json"))
+            Manifest manifest = deploy ? deploy(devnet, service, dir.resolve("deployment.json"), overrides(options))
                     : new Manifest(Manifest.VERSION, chainId, devnet.accounts().first().getAddress(), 0, null, Map.of(), List.of());
             return new Running(new DevnetContext(devnet, service, web3j, manifest, devnet.accounts(), new TimeTravel(service)), dir);
         } catch (IOException | RuntimeException e) {
@@ -85,10 +85,22 @@ public final class DevnetExtension implements BeforeAllCallback, BeforeEachCallb
         }
     }
 
-    private static Manifest deploy(Devnet devnet, Web3jService service, Path manifest) {
+    /** The annotation's {@code name=value} parameters as a map. */
+    private static Map<String, String> overrides(WithDevnet options) {
+        if (options == null) return Map.of();
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String p : options.parameters()) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("@WithDevnet parameter \"" + p + "\" is not name=value (\"rollup.maxTransitions=4\")");
+            out.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+        }
+        return out;
+    }
+
+    private static Manifest deploy(Devnet devnet, Web3jService service, Path manifest, Map<String, String> overrides) {
         var deployer = new Deployer(service, devnet.accounts().first(), Artifacts.onClasspath(), Deployer.Settings.defaults(),
                 message -> { }, System::currentTimeMillis);
-        var params = DeploymentParameters.defaults(devnet.accounts().first().getAddress(), Map.of());
+        var params = DeploymentParameters.defaults(devnet.accounts().first().getAddress(), overrides);
         return switch (deployer.deploy(ContractSet.standard(), params, manifest, true)) {
             case Deployer.Deployed d -> d.manifest();
             case Deployer.Failed f -> throw new IllegalStateException("deploying the contract set failed: " + f.message());

@@ -25,4 +25,11 @@ public @interface WithDevnet {
 
     /** Also serve JSON-RPC over HTTP on a free 127.0.0.1 port (for tools that need a URL). */
     boolean http() default false;
+
+    /**
+     * Deployment parameters that differ from the defaults, as {@code name=value}
+     * ({@code "rollup.maxTransitions=4"}); a name the deployer does not know fails the start with the
+     * list of names.
+     */
+    String[] parameters() default {};
 }

@@ -6,6 +6,7 @@ import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.stf.LeafStore;
 import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.stf.TreeLeafStore;
 import dev.clearline.engine.transition.MalformedTransitionException;
@@ -66,21 +67,28 @@ public final class BatchBuilder {
 
     /**
      * Applies the transitions one exchange command produced (PostOrders and the Trades that follow
-     * them) into one batch: if they would not fit in the open batch, it is sealed first, so an
-     * IOC/FOK order's PostOrder and its fills never straddle batches (the STF would refuse the
-     * fills). A group longer than {@code maxTransitions} gets a batch of its own, that long.
+     * them, or an oracle price and the liquidations after it). A group that fits in a batch goes
+     * into one batch: if it would not fit in the open batch, that is sealed first. A longer group is
+     * cut between its {@link OrderRuns}, so an IOC/FOK order's PostOrder and its fills still never
+     * straddle batches (the STF would refuse the fills); a run longer than {@code maxTransitions}
+     * (only possible with a policy below {@code Exchange.LONGEST_ORDER_RUN}) gets a batch of its own.
      */
     public List<Outcome> appendAll(List<? extends Transition> group, long now) {
-        if (!open.isEmpty() && open.size() + group.size() > policy.maxTransitions()) seal();
+        int[] runs = OrderRuns.forBatches(group, policy.maxTransitions(), () -> StateReads.global(state).orderCount() + 1);
         List<Outcome> outcomes = new ArrayList<>(group.size());
-        for (Transition t : group) {
-            Outcome o = stf.apply(state, t, nextBatchIndex);
-            outcomes.add(o);
-            if (!o.applied()) continue;
-            if (open.isEmpty()) openedAt = now;
-            open.add(t);
+        int at = 0;
+        for (int run : runs) {
+            if (!open.isEmpty() && open.size() + run > policy.maxTransitions()) seal();
+            for (Transition t : group.subList(at, at + run)) {
+                Outcome o = stf.apply(state, t, nextBatchIndex);
+                outcomes.add(o);
+                if (!o.applied()) continue;
+                if (open.isEmpty()) openedAt = now;
+                open.add(t);
+            }
+            at += run;
+            if (open.size() >= policy.maxTransitions()) seal();
         }
-        if (open.size() >= policy.maxTransitions()) seal();
         return outcomes;
     }
 

@@ -9,8 +9,13 @@ package dev.clearline.engine.book;
  * @param maxSizeLots largest valid order size in lots
  * @param capacity most orders that may rest at once; further GTC orders are rejected BOOK_FULL
  * @param firstSequence the sequence number the first event gets (to continue after a restart)
+ * @param maxFillsPerTaker most fills one incoming order (or an amend that re-enters the book) may
+ *     make; it then stops and its rest is cancelled ({@link CancelReason#FILL_LIMIT}), and a FOK
+ *     that would need more is rejected ({@link RejectReason#FILL_OR_KILL_TOO_MANY_FILLS}).
+ *     {@link #UNLIMITED_FILLS} for none. A caller that must fit one order's fills somewhere bounded
+ *     (an L1 batch) sets it.
  */
-public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, long firstSequence) {
+public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, long firstSequence, int maxFillsPerTaker) {
     /** Upper bound on maxPriceTicks, to keep the dense ladder within a sane memory budget. */
     public static final long MAX_PRICE_RANGE = 1L << 24;
     /** Upper bound on maxSizeLots. */
@@ -21,6 +26,13 @@ public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, lon
      * and 2-4 index positions of 8 bytes: 88-176 bytes.
      */
     public static final int MAX_CAPACITY = 1 << 26;
+    /** No limit on the fills of one incoming order. */
+    public static final int UNLIMITED_FILLS = Integer.MAX_VALUE;
+
+    /** A config without a limit on the fills of one incoming order. */
+    public BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, long firstSequence) {
+        this(maxPriceTicks, maxSizeLots, capacity, firstSequence, UNLIMITED_FILLS);
+    }
 
     public BookConfig {
         if (maxPriceTicks < 1 || maxPriceTicks > MAX_PRICE_RANGE) {
@@ -33,6 +45,14 @@ public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, lon
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in 1..2^26, got " + capacity);
         }
+        if (maxFillsPerTaker < 1) {
+            throw new IllegalArgumentException("maxFillsPerTaker must be at least 1 (UNLIMITED_FILLS for no limit), got " + maxFillsPerTaker);
+        }
+    }
+
+    /** This config with at most {@code fills} fills per incoming order. */
+    public BookConfig withMaxFillsPerTaker(int fills) {
+        return new BookConfig(maxPriceTicks, maxSizeLots, capacity, firstSequence, fills);
     }
 
     /** A config whose events are numbered from 1. */

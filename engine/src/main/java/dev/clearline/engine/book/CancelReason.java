@@ -17,5 +17,10 @@ public enum CancelReason {
      * A post-only pegged order whose reference moved it onto the opposite side: it would have to
      * take, which post-only forbids, so it leaves the book.
      */
-    PEG_CROSSED
+    PEG_CROSSED,
+    /**
+     * The incoming order made {@link BookConfig#maxFillsPerTaker} fills and still crossed: it stops
+     * there and its rest is cancelled, whatever its time in force (resting it would cross the book).
+     */
+    FILL_LIMIT
 }

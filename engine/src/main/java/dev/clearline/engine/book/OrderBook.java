@@ -83,6 +83,8 @@ public final class OrderBook {
     private long nextSeq;
     /** Set by {@link #match} when the caller stopped the incoming order ({@link FillVerdict#takerStops}). */
     private boolean takerStopped;
+    /** Set by {@link #match}: the taker made {@link BookConfig#maxFillsPerTaker} fills and still crossed. */
+    private boolean takerCapped;
     /** Scratch for {@link #planFills}: one price level's queue, simulated without touching the book. */
     private long[] planIds = new long[16];
     private long[] planOwners = new long[16];
@@ -114,7 +116,7 @@ public final class OrderBook {
      * resting orders (record, slot, FIFO links: the order table's layout), every queue of every
      * ladder, the peg references and threshold heaps as laid out, and the mark. Grows with the
      * resting orders, not with the capacity. Call between requests. Not written, because every
-     * request sets them before reading them: {@code bestPrice}, {@code takerStopped}, the
+     * request sets them before reading them: {@code bestPrice}, {@code takerStopped}, {@code takerCapped}, the
      * {@code plan*} scratch arrays and the side walk.
      */
     public void writeImage(ImageWriter out) {
@@ -300,6 +302,8 @@ public final class OrderBook {
         }
         if (takerStopped) {
             sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.FILL_REFUSED);
+        } else if (takerCapped) {
+            sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.FILL_LIMIT);
         } else if (tif == TimeInForce.GTC) {
             int slot = table.claim(orderId);
             resting++;
@@ -478,6 +482,10 @@ public final class OrderBook {
         }
         if (takerStopped) {
             sink.onCancelled(nextSeq++, orderId, owner, left, CancelReason.FILL_REFUSED);
+            return;
+        }
+        if (takerCapped) {
+            sink.onCancelled(nextSeq++, orderId, owner, left, CancelReason.FILL_LIMIT);
             return;
         }
         int fresh = table.claim(orderId);
@@ -696,6 +704,10 @@ public final class OrderBook {
         if (tif == TimeInForce.FOK && fillableLots(!buy, limit, ownerId, size, now) < size) {
             return RejectReason.FILL_OR_KILL_NOT_FILLABLE;
         }
+        if (tif == TimeInForce.FOK && config.maxFillsPerTaker() != BookConfig.UNLIMITED_FILLS
+                && plannedFills(ownerId, buy, limit, size, now, config.maxFillsPerTaker()) > config.maxFillsPerTaker()) {
+            return RejectReason.FILL_OR_KILL_TOO_MANY_FILLS;
+        }
         if (OrderFlags.has(flags, OrderFlags.POST_ONLY) && hasLiveCrossing(!buy, limit, now)) {
             return RejectReason.POST_ONLY_WOULD_CROSS;
         }
@@ -705,7 +717,8 @@ public final class OrderBook {
     /**
      * Trades an incoming quantity against the opposite side, best price first, FIFO within a
      * price, at each maker's price. Expired makers are removed unfilled; makers of the same owner
-     * are cancelled (self-trade prevention). Returns the unfilled quantity.
+     * are cancelled (self-trade prevention). Stops before a fill past the config's
+     * {@code maxFillsPerTaker} ({@code takerCapped}). Returns the unfilled quantity.
      */
     private long match(long takerId, long takerOwner, boolean takerBuys, int limit, long quantity, long now,
                        BookEvents sink) {
@@ -713,6 +726,8 @@ public final class OrderBook {
         Side takerSide = takerBuys ? Side.BUY : Side.SELL;
         long left = quantity;
         takerStopped = false;
+        takerCapped = false;
+        int fills = 0;
         boolean makersBuy = !takerBuys;
         while (left > 0) {
             int maker;
@@ -747,6 +762,11 @@ public final class OrderBook {
                 sink.onCancelled(nextSeq++, id, takerOwner, remaining, CancelReason.SELF_TRADE);
                 continue;
             }
+            if (fills == config.maxFillsPerTaker()) {
+                // checked here, at a fill it would make, so an order whose rest no longer crosses still rests
+                takerCapped = true;
+                break;
+            }
             long lots = Math.min(left, pool[maker * STRIDE + VISIBLE]);
             FillVerdict verdict = sink.approveFill(idOf(maker), ownerOf(maker), takerId, takerOwner, takerSide, price, lots);
             if (verdict != FillVerdict.FILL) {
@@ -765,6 +785,7 @@ public final class OrderBook {
             }
             pool[maker * STRIDE + VISIBLE] -= lots;
             left -= lots;
+            fills++;
             long makerId = idOf(maker);
             long makerOwner = ownerOf(maker);
             long makerRemaining = open(maker);
@@ -796,6 +817,16 @@ public final class OrderBook {
         PriceLadder opposite = takerBuys ? asks : bids;
         int lvl = opposite.best();
         return lvl != NIL && opposite.atLeastAsGood(lvl, limit);
+    }
+
+    /**
+     * How many fills an incoming order would make, counted on {@link #planFills} (iceberg refills
+     * each a fill of their own), up to {@code atMost + 1}: enough to tell it would pass the limit.
+     */
+    private int plannedFills(long ownerId, boolean buy, int limit, long size, long now, int atMost) {
+        int[] fills = {0};
+        planFills(ownerId, buy ? Side.BUY : Side.SELL, limit + 1L, size, now, (maker, owner, price, lots) -> ++fills[0] <= atMost);
+        return fills[0];
     }
 
     /** Lots a FOK of this owner could fill: live makers at acceptable prices, other owners only. */
@@ -1010,6 +1041,8 @@ public final class OrderBook {
         if (left > 0) {
             if (takerStopped) {
                 sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.FILL_REFUSED);
+            } else if (takerCapped) {
+                sink.onCancelled(nextSeq++, orderId, ownerId, left, CancelReason.FILL_LIMIT);
             } else if (tif == TimeInForce.GTC) {
                 int slot = table.claim(orderId);
                 resting++;

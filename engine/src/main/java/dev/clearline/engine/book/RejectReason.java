@@ -15,7 +15,9 @@ public enum RejectReason {
     FILL_OR_KILL_NOT_FILLABLE(11, "not enough opposite liquidity at acceptable prices to fill the whole FOK order; nothing was changed"),
     REDUCE_ONLY_NOTHING_TO_REDUCE(12, "a reduce-only order needs an open position on the opposite side; the reducible size is 0"),
     BOOK_FULL(13, "the book has no free order slot; cancel resting orders or raise the market's order capacity"),
-    PEG_OFFSET_OUT_OF_RANGE(14, "a pegged order's offset must be smaller in ticks than the market's maximum price; sign a smaller offset");
+    PEG_OFFSET_OUT_OF_RANGE(14, "a pegged order's offset must be smaller in ticks than the market's maximum price; sign a smaller offset"),
+    FILL_OR_KILL_TOO_MANY_FILLS(15, "the FOK order would need more fills than one order may make (the book's fill limit per order); nothing was"
+            + " changed: split it into smaller orders, or send it as IOC to fill up to the limit");
 
     private final int code;
     private final String message;

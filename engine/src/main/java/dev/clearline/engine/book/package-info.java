@@ -19,6 +19,12 @@
  *       other owners at acceptable prices is smaller than its size, it is rejected and nothing
  *       changes (not even expiry of stale orders); otherwise it fills completely.</li>
  *   <li><b>Market</b> orders are IOC orders whose limit is the caller's worst-price bound.</li>
+ *   <li><b>Fill limit</b> ({@code BookConfig.maxFillsPerTaker}, none by default): an incoming order
+ *       (or an amend re-entering the book) makes at most that many fills, iceberg refills each
+ *       counting as one. When it would make one more it stops and its rest is cancelled
+ *       (FILL_LIMIT), whatever its time in force, since resting it would cross the book. A FOK
+ *       that would need more is rejected (FILL_OR_KILL_TOO_MANY_FILLS) and nothing changes. Pegs
+ *       that the book's own moves carry across (below) are not incoming orders and are not limited.</li>
  *   <li><b>Post-only</b> (GTC only) is rejected if any live opposite order sits at a price it
  *       would trade at, whoever owns it; otherwise it only rests, never fills on entry.</li>
  *   <li><b>Reduce-only</b> (IOC/FOK only): the book cannot see positions, so the caller passes the

@@ -382,6 +382,7 @@ final class BookGlue {
                 case SELF_TRADE -> ExchangeEvent.Why.SELF_TRADE;
                 case FILL_REFUSED -> ExchangeEvent.Why.REFUSED;
                 case PEG_CROSSED -> ExchangeEvent.Why.PEG_CROSSED;
+                case FILL_LIMIT -> ExchangeEvent.Why.FILL_LIMIT;
             };
             Reject refusal = reason == CancelReason.FILL_REFUSED ? trial.reason : null;
             events.add(new ExchangeEvent.Cancelled(events.next(), orderId, remainingLots * market.lotSize(), why, refusal));

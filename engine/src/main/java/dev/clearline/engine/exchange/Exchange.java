@@ -43,6 +43,18 @@ import java.util.Map;
 public final class Exchange {
     /** Expired orders swept per command at most; a larger backlog drains over the following commands. */
     static final int SWEEP_BUDGET = 64;
+    /**
+     * Most fills one incoming order (or an amend that re-enters the book) makes; its rest is then
+     * cancelled ({@link ExchangeEvent.Why#FILL_LIMIT}) and a FOK that needs more is refused. An IOC
+     * or FOK order's PostOrder and its fills must land in one L1 batch (the STF fills it only in the
+     * batch that posted it), and each fill may bring its maker's PostOrder: so one order needs at
+     * most {@link #LONGEST_ORDER_RUN} transitions in one batch, which the batch policy and the
+     * rollup's {@code maxTransitions} must hold. It also bounds how long one order holds the
+     * matching thread: without it one order could sweep a whole book (tens of thousands of fills).
+     */
+    public static final int MAX_FILLS_PER_ORDER = 500;
+    /** Transitions one IOC/FOK order may need in one batch: its PostOrder, and a Trade and a maker's PostOrder per fill. */
+    public static final int LONGEST_ORDER_RUN = 1 + 2 * MAX_FILLS_PER_ORDER;
 
     private final MarketBooks bookSizes;
     private final StfMirror mirror;
@@ -224,6 +236,10 @@ public final class Exchange {
         return ownerId >= 0 && ownerId < accountsInOrder.size() ? accountsInOrder.get((int) ownerId) : null;
     }
 
+    private BookConfig bookConfig() {
+        return BookConfig.of(bookSizes.maxPriceTicks(), bookSizes.maxSizeLots(), bookSizes.capacity()).withMaxFillsPerTaker(MAX_FILLS_PER_ORDER);
+    }
+
     /** Each market, ascending: its id, its book, its expiry heap (orders by book id). */
     private void writeMarkets(ImageWriter out) {
         if (!marketIds.equals(books.keySet().stream().sorted().toList())) {
@@ -240,7 +256,7 @@ public final class Exchange {
 
     private void readMarkets(ImageReader in) {
         int n = in.readCount(4);
-        BookConfig config = BookConfig.of(bookSizes.maxPriceTicks(), bookSizes.maxSizeLots(), bookSizes.capacity());
+        BookConfig config = bookConfig();
         for (int i = 0; i < n; i++) {
             int id = in.readInt();
             if (i > 0 && id <= marketIds.get(i - 1)) throw new ImageFormatException("market " + id + " after market " + marketIds.get(i - 1));
@@ -356,8 +372,7 @@ public final class Exchange {
         events.add(new ExchangeEvent.RequestApplied(events.next(), t.type()));
         switch (t) {
             case Transition.MarketConfig c when !books.containsKey(c.marketId()) && mirror.market(c.marketId()) != null -> {
-                books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(BookConfig.of(bookSizes.maxPriceTicks(),
-                        bookSizes.maxSizeLots(), bookSizes.capacity())), new ExpiryQueue()));
+                books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(bookConfig()), new ExpiryQueue()));
                 marketIds.add(c.marketId());
                 marketIds.sort(null);
             }

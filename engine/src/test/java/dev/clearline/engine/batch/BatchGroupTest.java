@@ -43,4 +43,22 @@ class BatchGroupTest {
         assertThat(last.transitions()).hasSize(3);
         assertThat(b.rootAfterPrefix(last, 3)).isEqualTo(last.header().postStateRoot());
     }
+
+    @Test
+    void aGroupLongerThanABatchIsCutBetweenRunsButNeverInsideAnIocOrdersRun() {
+        BatchBuilder b = new BatchBuilder(w.stf, new MemoryNodeStore(), new BatchPolicy(3, 1_000));
+        b.appendAll(List.of(w.market(1), w.deposit(alice.address(), 10_000_000), w.deposit(bob.address(), 10_000_000)), 1);
+        Order maker = w.order(alice, 1, Side.BUY, 10_000, LOT, 100_000);
+        Order taker = new Order(bob.address(), 1, Side.SELL, 10_000, LOT, 0, TimeInForce.IOC, 0, 0, 9, 100_000);
+        // six transitions for batches of three: the IOC's PostOrder (id 2) and its Trade are one run, everything else its own
+        List<Transition> group = List.of(w.price(1, 10_000, 0, 1), w.price(1, 10_000, 0, 2), w.post(alice, maker), w.post(bob, taker),
+                new Transition.Trade(1, 2, LOT), w.price(1, 10_000, 0, 3));
+        assertThat(OrderRuns.lengths(group, 1)).containsExactly(1, 1, 1, 2, 1);
+        List<Outcome> out = b.appendAll(group, 2);
+        assertThat(out).allMatch(Outcome::applied);
+        List<Batch> sealed = b.takeSealed();
+        assertThat(sealed).extracting(x -> x.transitions().size()).containsExactly(3, 3, 3);
+        assertThat(sealed.get(2).transitions()).containsExactly(group.get(3), group.get(4), group.get(5));
+        for (Batch x : sealed) assertThat(b.rootAfterPrefix(x, x.transitions().size())).isEqualTo(x.header().postStateRoot());
+    }
 }

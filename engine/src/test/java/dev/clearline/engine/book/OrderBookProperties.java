@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import dev.clearline.testkit.property.Gen;
+import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +36,23 @@ class OrderBookProperties {
         });
     }
 
+    /**
+     * With a limit of 1 to 4 fills per incoming order (small enough that random flows meet it):
+     * takers stop at the limit and their rest is cancelled, and a FOK needing more is rejected,
+     * exactly as the reference, which counts a FOK's fills by matching a copy of its book.
+     */
+    @Test
+    void emitsExactlyTheReferenceBooksEventsWithAFillLimitPerOrder() {
+        Property.forAll(FLOWS, Gens.ints(1, 4)).tries(300).check((ops, limit) -> {
+            assertSameAsReference(ops, BookScenario.NARROW.withMaxFillsPerTaker(limit), false);
+        });
+    }
+
     private static void assertSameAsReference(List<Op> ops, boolean wide) {
-        BookConfig config = wide ? BookScenario.WIDE : BookScenario.NARROW;
+        assertSameAsReference(ops, wide ? BookScenario.WIDE : BookScenario.NARROW, wide);
+    }
+
+    private static void assertSameAsReference(List<Op> ops, BookConfig config, boolean wide) {
         OrderBook book = new OrderBook(config);
         ReferenceBook reference = new ReferenceBook(config);
         BookEventLog actual = new BookEventLog();

@@ -25,12 +25,29 @@ final class ReferenceBook {
         long open() {
             return visible + hidden;
         }
+
+        Order copy() {
+            Order c = new Order();
+            c.id = id;
+            c.owner = owner;
+            c.buy = buy;
+            c.price = price;
+            c.visible = visible;
+            c.hidden = hidden;
+            c.display = display;
+            c.expiresAt = expiresAt;
+            c.postOnly = postOnly;
+            c.arrival = arrival;
+            return c;
+        }
     }
 
     private final BookConfig config;
     private final List<Order> orders = new ArrayList<>();
     private long seq;
     private long clock;
+    /** Set by the last {@link #match}: it stopped at the config's fill limit with something left that crossed. */
+    private boolean capped;
 
     ReferenceBook(BookConfig config) {
         this.config = config;
@@ -73,6 +90,8 @@ final class ReferenceBook {
             }
             if (available < qty) {
                 reason = RejectReason.FILL_OR_KILL_NOT_FILLABLE;
+            } else if (config.maxFillsPerTaker() != BookConfig.UNLIMITED_FILLS && fillsOnACopy(id, owner, buy, price, qty, now) > config.maxFillsPerTaker()) {
+                reason = RejectReason.FILL_OR_KILL_TOO_MANY_FILLS;
             }
         }
         if (reason == null && postOnly && liveCrossing(buy, price, now)) {
@@ -85,6 +104,10 @@ final class ReferenceBook {
         sink.onAccepted(seq++, id, owner, side, price, qty);
         long left = match(id, owner, buy, price, qty, now, sink);
         if (left == 0) {
+            return;
+        }
+        if (capped) {
+            sink.onCancelled(seq++, id, owner, left, CancelReason.FILL_LIMIT);
             return;
         }
         if (tif != TimeInForce.GTC) {
@@ -146,7 +169,9 @@ final class ReferenceBook {
         orders.remove(o);
         sink.onAmended(seq++, id, price, size, false);
         long left = match(id, o.owner, o.buy, price, size, now, sink);
-        if (left > 0) {
+        if (left > 0 && capped) {
+            sink.onCancelled(seq++, id, o.owner, left, CancelReason.FILL_LIMIT);
+        } else if (left > 0) {
             rest(o, price, left, sink);
         }
     }
@@ -171,8 +196,20 @@ final class ReferenceBook {
         return out;
     }
 
+    /** The fills an incoming order would make now: matched, without a limit, on a copy of every order, events dropped. */
+    private int fillsOnACopy(long id, long owner, boolean buy, long limit, long qty, long now) {
+        ReferenceBook copy = new ReferenceBook(new BookConfig(config.maxPriceTicks(), config.maxSizeLots(), config.capacity(), 0));
+        for (Order o : orders) copy.orders.add(o.copy());
+        copy.clock = clock;
+        BookEventLog log = new BookEventLog();
+        copy.match(id, owner, buy, limit, qty, now, log);
+        return (int) log.events().stream().filter(e -> e instanceof BookEvent.Filled).count();
+    }
+
     private long match(long id, long owner, boolean buy, long limit, long qty, long now, BookEvents sink) {
         long left = qty;
+        int fills = 0;
+        capped = false;
         while (left > 0) {
             List<Order> opposite = sorted(!buy);
             if (opposite.isEmpty() || !acceptable(buy, limit, opposite.get(0).price)) {
@@ -189,6 +226,11 @@ final class ReferenceBook {
                 sink.onCancelled(seq++, maker.id, maker.owner, maker.open(), CancelReason.SELF_TRADE);
                 continue;
             }
+            if (fills == config.maxFillsPerTaker()) {
+                capped = true;
+                break;
+            }
+            fills++;
             long lots = Math.min(left, maker.visible);
             left -= lots;
             maker.visible -= lots;

@@ -38,9 +38,27 @@ public final class BatchPoster {
     /** Most batches one finalize call walks (its gas grows with the count). */
     static final int FINALIZE_AT_ONCE = 64;
 
+    /** Posting cannot go on without an operator; the message says why and what to look at. */
+    public abstract static sealed class Stopped extends IllegalStateException permits Divergence, BatchTooLong {
+        Stopped(String message) {
+            super(message);
+        }
+    }
+
     /** The L1 tip does not continue from the sequencer's batch: another proposer posted, or the sequencer diverged. */
-    public static final class Divergence extends IllegalStateException {
+    public static final class Divergence extends Stopped {
         Divergence(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The sequencer sealed a batch longer than the rollup's {@code maxTransitions}: L1 would refuse it
+     * on every try, and every later batch with it. The node's batch policy (or its fill limit per
+     * order, {@code Exchange.LONGEST_ORDER_RUN}) does not suit this deployment.
+     */
+    public static final class BatchTooLong extends Stopped {
+        BatchTooLong(String message) {
             super(message);
         }
     }
@@ -51,6 +69,8 @@ public final class BatchPoster {
     private final SequencerLink sequencer;
     private long posted;
     private boolean started;
+    /** The rollup's most transitions per batch, read once at start (immutable in the contract). */
+    private long maxTransitions;
 
     public BatchPoster(Web3j web3j, String rollupAddress, TxSender sender, SequencerLink sequencer) {
         this.web3j = web3j;
@@ -101,6 +121,7 @@ public final class BatchPoster {
      *
      * @throws Divergence when the rollup's tip root is not the pre-state root of the sequencer's
      *     next batch: posting would only revert, an operator must look
+     * @throws BatchTooLong when the next batch is longer than the rollup accepts
      */
     public int postAvailable() throws IOException, InterruptedException {
         if (!started) {
@@ -109,6 +130,7 @@ public final class BatchPoster {
                 sender.replacePooled();
             }
             ensureBond();
+            maxTransitions = call(() -> rollup.maxTransitions().send()).longValueExact();
             started = true;
         }
         int n = 0;
@@ -123,6 +145,13 @@ public final class BatchPoster {
                 throw new Divergence("the rollup's tip (batch " + next + ") has root " + tipRoot + " but the sequencer's batch " + next
                         + " starts from " + h.prevStateRoot() + ": another proposer posted or this sequencer's state is not the chain's;"
                         + " posting stopped");
+            }
+            if (h.transitionCount() > maxTransitions) {
+                throw new BatchTooLong("the sequencer's batch " + next + " holds " + h.transitionCount() + " transitions but the rollup at "
+                        + rollup.getContractAddress() + " accepts at most " + maxTransitions + " per batch: it can never be posted."
+                        + " Run the node with a batch policy of at most " + maxTransitions + " transitions (and at least "
+                        + dev.clearline.engine.exchange.Exchange.LONGEST_ORDER_RUN + ", the most one IOC/FOK order needs), or deploy"
+                        + " a rollup that accepts the node's batches; posting stopped");
             }
             if (!postOne(b.get())) return n;
             n++;

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * into the sequencer ({@link PriorityOpFeed}), post sealed batches, finalize due ones and report
  * both back into the sequencer's log ({@link BatchPoster}), and warn while the oldest op L1 has not seen consumed is past half its
  * force delay (at the full delay anyone may freeze the rollup). A failing RPC is retried with
- * backoff; a {@link BatchPoster.Divergence} stops posting (it needs an operator).
+ * backoff; a {@link BatchPoster.Stopped} (a divergence, a batch L1 cannot take) stops posting (it needs an operator).
  */
 public final class L1Loop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L1Loop.class);
@@ -77,7 +77,7 @@ public final class L1Loop implements AutoCloseable {
                 Thread.sleep(intervalMillis);
             } catch (InterruptedException e) {
                 return;
-            } catch (BatchPoster.Divergence e) {
+            } catch (BatchPoster.Stopped e) {
                 log.error("event=poster_stopped reason=\"{}\"", e.getMessage());
                 stoppedBecause.set(e.getMessage());
                 return;

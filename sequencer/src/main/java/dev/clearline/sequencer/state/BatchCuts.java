@@ -2,6 +2,7 @@ package dev.clearline.sequencer.state;
 
 import dev.clearline.engine.batch.BatchBuilder;
 import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.batch.OrderRuns;
 
 /**
  * Where the {@link BatchBuilder} will cut, from counts and times alone: one command's transitions
@@ -10,8 +11,9 @@ import dev.clearline.engine.batch.BatchPolicy;
  * seals a batch: only such a command needs the tree's root in its reply.
  *
  * <p>It repeats {@link BatchBuilder#appendAll} then {@link BatchBuilder#tick}: the open batch is
- * sealed before a group that would not fit, a group goes in whole, a full batch is sealed, and an
- * open batch as old as the policy's age is sealed. {@link SequencerState} checks the prediction
+ * sealed before a run that would not fit, a run goes in whole (a group that fits a batch is one run;
+ * a longer one is cut into {@link OrderRuns}), a full batch is sealed, and an open batch as old as
+ * the policy's age is sealed. {@link SequencerState} checks the prediction
  * against the builder whenever it runs the builder on its own thread.
  */
 final class BatchCuts {
@@ -24,20 +26,25 @@ final class BatchCuts {
         this.policy = policy;
     }
 
-    /** Takes one command's group of {@code transitions} at {@code now}; true when this seals at least one batch. */
-    boolean add(int transitions, long now) {
+    /**
+     * Takes one command's group at {@code now}, as the runs {@link OrderRuns#forBatches} cuts it into;
+     * true when this seals at least one batch.
+     */
+    boolean add(int[] runs, long now) {
         boolean seals = false;
-        if (open > 0 && open + transitions > policy.maxTransitions()) {
-            open = 0;
-            seals = true;
-        }
-        if (transitions > 0) {
-            if (open == 0) openedAt = now;
-            open += transitions;
-        }
-        if (open >= policy.maxTransitions()) {
-            open = 0;
-            seals = true;
+        for (int run : runs) {
+            if (open > 0 && open + run > policy.maxTransitions()) {
+                open = 0;
+                seals = true;
+            }
+            if (run > 0) {
+                if (open == 0) openedAt = now;
+                open += run;
+            }
+            if (open >= policy.maxTransitions()) {
+                open = 0;
+                seals = true;
+            }
         }
         openAfterAppend = open;
         if (open > 0 && now - openedAt >= policy.maxAgeSeconds()) {
@@ -45,6 +52,11 @@ final class BatchCuts {
             seals = true;
         }
         return seals;
+    }
+
+    /** {@link #add(int[], long)} for a group that goes in whole. */
+    boolean add(int transitions, long now) {
+        return add(new int[] {transitions}, now);
     }
 
     void writeImage(dev.clearline.engine.image.ImageWriter out) {

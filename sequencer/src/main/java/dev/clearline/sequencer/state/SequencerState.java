@@ -3,6 +3,7 @@ package dev.clearline.sequencer.state;
 import dev.clearline.engine.batch.Batch;
 import dev.clearline.engine.batch.BatchBuilder;
 import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.batch.OrderRuns;
 import dev.clearline.engine.exchange.Exchange;
 import dev.clearline.engine.exchange.ExchangeEvent;
 import dev.clearline.engine.exchange.VerifiedCancel;
@@ -14,6 +15,7 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.stf.Outcome;
 import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.sequencer.command.Command;
@@ -457,7 +459,9 @@ public final class SequencerState {
             }
             case Command.Query q -> throw new AssertionError("answered above");
         }
-        List<Map<String, Object>> events = view.record(exchange.takeEvents(), seq);
+        List<ExchangeEvent> raw = exchange.takeEvents();
+        explainBookRejects(body, raw);
+        List<Map<String, Object>> events = view.record(raw, seq);
         if (!events.isEmpty()) body.put("events", events);
         List<Map<String, Object>> depth = view.depthDeltas(exchange, reads);
         if (!depth.isEmpty()) body.put("depth", depth);
@@ -465,7 +469,9 @@ public final class SequencerState {
         drainTransitions();
         List<Transition> group = List.copyOf(drained);
         drained.clear();
-        boolean seals = cuts.add(group.size(), now);
+        // the mirror has applied the group already: its first PostOrder took the id after the count before it
+        boolean seals = cuts.add(OrderRuns.forBatches(group, genesis.batches().maxTransitions(),
+                () -> StateReads.global(exchange.state()).orderCount() + 1 - group.stream().filter(t -> t instanceof Transition.PostOrder).count()), now);
         List<Batch> sealed;
         if (tree != null && !seals) {
             // nothing in this reply needs the tree: the worker applies the group while the reply goes out
@@ -629,6 +635,27 @@ public final class SequencerState {
             m.put("help", refusal + "; the L1 loop re-reads the rollup and reports again");
         }
         return m;
+    }
+
+    /**
+     * An order the book refused gets the STF's catch-all BOOK_REJECTED; its verdict says which of the
+     * book's rules refused it (FOK not fillable, too many fills, post-only would cross, ...) and what
+     * to do, from the book's own reason.
+     */
+    @SuppressWarnings("unchecked")
+    private void explainBookRejects(Map<String, Object> body, List<ExchangeEvent> events) {
+        if (!(body.get("outcomes") instanceof List<?> outcomes)) return;
+        for (ExchangeEvent e : events) {
+            if (!(e instanceof ExchangeEvent.Rejected r) || r.bookReason() == null || r.orderHash() == null) continue;
+            String hash = view.hashHex(r.orderHash());
+            for (Object o : outcomes) {
+                if (o instanceof Map<?, ?> m && hash.equals(m.get("orderHash")) && Boolean.FALSE.equals(m.get("accepted"))) {
+                    Map<String, Object> v = (Map<String, Object>) m;
+                    v.put("bookReason", r.bookReason().name());
+                    v.put("help", r.bookReason().message());
+                }
+            }
+        }
     }
 
     private Map<String, Object> verdict(Hash32 hash, Reject r) {
