@@ -181,6 +181,11 @@ final class UserCommands {
                     throw new UserError(e.getMessage() + ": a reduce-only order must be on the side that shrinks a position you hold in market "
                             + market + " (sell to reduce a long, buy to reduce a short; ./clearline positions)");
                 }
+                if (e.getMessage().contains(Reject.INSUFFICIENT_BALANCE.name())) {
+                    throw new UserError(e.getMessage() + ": this order carried " + Units.amount(o2.margin()) + (margin != null ? " (--margin)"
+                            : " (the default for it alone: the initial margin of its size at its price)") + ", taken from your free balance when it"
+                            + " first fills; order fewer lots, pass a smaller --margin, or deposit more (./clearline positions shows your free balance)");
+                }
                 if (!e.getMessage().contains(Reject.INSUFFICIENT_MARGIN.name())) throw e;
                 throw new UserError(e.getMessage() + ": this order carried " + Units.amount(o2.margin()) + (margin != null ? " (--margin)" : " (the default for it alone)")
                         + ", and the exchange judges it with your resting orders on that side filled at their limits and at the mark "
@@ -202,11 +207,14 @@ final class UserCommands {
                     notional = notional.add(java.math.BigInteger.valueOf(e.path("price").asLong()).multiply(java.math.BigInteger.valueOf(size)));
                 }
             }
-            // an order that reached the most fills one order makes stopped there; the rest of it was cancelled (docs/api.md, "Fills per order")
-            long stoppedLots = 0;
+            // what of the order was cancelled at once, and why: the rest of an IOC, or of an order that reached the most fills one
+            // order makes (docs/api.md, "Fills per order"), or that a fill was refused for
+            long cancelledLots = 0;
+            String cancelledWhy = null;
             for (JsonNode e : r.path("events")) {
-                if ("Cancelled".equals(e.path("event").asText()) && "FILL_LIMIT".equals(e.path("why").asText()) && hash.equals(e.path("orderHash").asText())) {
-                    stoppedLots = e.path("remaining").asLong() / sg.lot();
+                if ("Cancelled".equals(e.path("event").asText()) && hash.equals(e.path("orderHash").asText())) {
+                    cancelledLots = e.path("remaining").asLong() / sg.lot();
+                    cancelledWhy = e.path("why").asText();
                 }
             }
             String average = filled == 0 ? null : Units.amount(notional.divide(java.math.BigInteger.valueOf(filled)).longValueExact());
@@ -219,10 +227,14 @@ final class UserCommands {
             if (!listed) res.remove("filledLots");
             String fills = listed ? (filled / sg.lot()) + " lot(s) filled now" + (average == null ? "" : " at " + average + " per lot on average")
                     : "too many fills to list in the reply (./clearline positions shows the position they made)";
-            if (stoppedLots > 0) {
-                res.put("cancelledAtFillLimit", stoppedLots);
-                fills += "; it stopped at the most fills one order makes and its other " + stoppedLots
-                        + " lot(s) were cancelled: send them as a new order";
+            if (cancelledLots > 0) {
+                res.put("cancelledLots", cancelledLots).put("cancelledWhy", cancelledWhy);
+                fills += "; its other " + cancelledLots + " lot(s) were cancelled" + switch (cancelledWhy) {
+                    case "FILL_LIMIT" -> ": it stopped at the most fills one order makes; send them as a new order";
+                    case "IMMEDIATE_REMAINDER" -> " (" + order.timeInForce().name() + ": nothing else crossed at your price)";
+                    case "REFUSED" -> ": a fill was refused for this order (./clearline positions; a larger --margin may help)";
+                    default -> " (" + cancelledWhy.toLowerCase(Locale.ROOT) + ")";
+                };
             }
             o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
                     + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + fills + "; margin "

@@ -52,7 +52,7 @@ class FillLimitOrderTest {
                         "--lots", Integer.toString(slices), "--tif", "ioc", "--api", url, "--key", UserCommandsTest.keyOf(1));
                 assertThat(ioc.code()).as(ioc.err()).isZero();
                 assertThat(ioc.out()).contains(Exchange.MAX_FILLS_PER_ORDER + " lot(s) filled now",
-                        "its other 100 lot(s) were cancelled: send them as a new order");
+                        "its other 100 lot(s) were cancelled: it stopped at the most fills one order makes; send them as a new order");
             }
         }
     }

@@ -48,7 +48,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 9);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 10);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -97,6 +97,25 @@ class UserCommandsTest {
         assertThat(low.code()).isEqualTo(1);
         assertThat(low.err()).contains("INSUFFICIENT_MARGIN", "carried 0.002000 (--margin)", "at the mark 0.010000", "pass a larger --margin")
                 .doesNotContain("\tat ");
+    }
+
+    @Test
+    void whatAnOrderDidNotFillAtOnceIsSaidWithWhyAndAMarginTheBalanceCannotCoverSaysWhatToDo() throws Exception {
+        String trader = keyOf(9);
+        // no one bids a thousand lots: an IOC sell of that many fills what bids there are and the rest is cancelled, said so
+        Run ioc = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "1000", "--tif", "ioc", "--api", url, "--key", trader, "--json");
+        assertThat(ioc.code()).as(ioc.err()).isZero();
+        JsonNode r = UserOptions.JSON.readTree(ioc.out());
+        assertThat(r.path("cancelledWhy").asText()).isEqualTo("IMMEDIATE_REMAINDER");
+        assertThat(r.path("filledLots").asLong() + r.path("cancelledLots").asLong()).isEqualTo(1000);
+        Run text = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "1000", "--tif", "ioc", "--api", url, "--key", trader);
+        assertThat(text.out()).contains("lot(s) were cancelled (IOC: nothing else crossed at your price)");
+        // a billion lots at 0.5 carry a default margin of more than 50,000,000 (their initial margin, and the loss at the mark
+        // 0.01 a buy that high would show at once), far past the 1,000,000 deposited
+        Run huge = run("order", "--market", "1", "--side", "buy", "--price", "0.5", "--lots", "1000000000", "--api", url, "--key", trader);
+        assertThat(huge.code()).isEqualTo(1);
+        assertThat(huge.err()).contains("INSUFFICIENT_BALANCE", "this order carried ", "(the default for it alone",
+                "order fewer lots, pass a smaller --margin, or deposit more").doesNotContain("\tat ");
     }
 
     @Test
