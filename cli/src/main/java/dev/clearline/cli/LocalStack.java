@@ -100,7 +100,7 @@ final class LocalStack implements AutoCloseable {
         this.rollupAddress = manifest.address("Rollup");
         this.web3j = Web3j.build(devnet.web3jService());
         this.genesis = new Genesis(devnet.chainId(), Address.fromHex(rollupAddress),
-                Genesis.devnet(Address.fromHex(rollupAddress)).books(), new BatchPolicy(1024, 2));
+                Genesis.devnet(Address.fromHex(rollupAddress)).books(), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, 2));
     }
 
     static LocalStack start(Devnet devnet, Manifest manifest, Settings s) throws Exception {

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A trader's order that meets more liquidity than one order may take (500 fills; here one iceberg
- * ask of 600 one-lot slices, each slice a fill): `order` says it stopped there and how much was
+ * A trader's order that meets more liquidity than one order may take (400 fills; here one iceberg
+ * ask of 500 one-lot slices, each slice a fill): `order` says it stopped there and how much was
  * cancelled, and a FOK of that size is refused with the book's reason and what to do.
  */
 class FillLimitOrderTest {

@@ -52,7 +52,7 @@ public final class Exchange {
      * rollup's {@code maxTransitions} must hold. It also bounds how long one order holds the
      * matching thread: without it one order could sweep a whole book (tens of thousands of fills).
      */
-    public static final int MAX_FILLS_PER_ORDER = 500;
+    public static final int MAX_FILLS_PER_ORDER = 400;
     /** Transitions one IOC/FOK order may need in one batch: its PostOrder, and a Trade and a maker's PostOrder per fill. */
     public static final int LONGEST_ORDER_RUN = 1 + 2 * MAX_FILLS_PER_ORDER;
 

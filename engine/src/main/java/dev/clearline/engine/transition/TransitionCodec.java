@@ -69,6 +69,9 @@ public final class TransitionCodec {
         return LENGTHS[t.type()];
     }
 
+    /** Bytes of the longest encoded transition (a PostOrder): what bounds a batch's calldata by its count. */
+    public static final int MAX_LENGTH = java.util.Arrays.stream(LENGTHS).max().orElseThrow();
+
     /**
      * Bytes of an encoded transition of {@code type}, type byte included, or -1 for an unknown type:
      * what a reader of batch calldata needs to cut it into transitions.

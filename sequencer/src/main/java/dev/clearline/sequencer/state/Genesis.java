@@ -39,8 +39,12 @@ public record Genesis(long chainId, Address verifyingContract, MarketBooks books
     /** How long a batch stays open by default (the sequencer's {@code --batch-seconds}). */
     public static final long BATCH_SECONDS = 2;
 
-    /** The local default: the devnet's chain id, room for 2^16 price ticks, batches of 1024 or 2 s. */
+    /**
+     * The local default: the devnet's chain id, room for 2^16 price ticks, batches of at most
+     * {@link BatchPolicy#POOLED_TRANSITIONS} (890: their calldata posts through any geth-based RPC,
+     * and one IOC order's run of {@code Exchange.LONGEST_ORDER_RUN} fits) or 2 s.
+     */
     public static Genesis devnet(Address verifyingContract) {
-        return new Genesis(31337, verifyingContract, new MarketBooks(1 << 16, 1 << 30, 1 << 16), new BatchPolicy(1024, BATCH_SECONDS));
+        return new Genesis(31337, verifyingContract, new MarketBooks(1 << 16, 1 << 30, 1 << 16), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, BATCH_SECONDS));
     }
 }

@@ -95,7 +95,7 @@ public final class StackBench {
             }
 
             Genesis dev = Genesis.devnet(Address.fromHex(rollup));
-            Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), new BatchPolicy(1024, 2));
+            Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, 2));
             Eip712 domain = genesis.domain();
             try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir.resolve("node"), genesis), new NativeSecp256k1Verifier())) {
                 Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);

@@ -38,10 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LongGroupsTest {
     private static final long CLIENT = 7;
 
-    /** A sweep of 600 resting asks by one IOC buy: it stops at the fill limit, in one batch with its PostOrder. */
+    /** A sweep of 100 more resting asks than the fill limit by one IOC buy: it stops at the limit, in one batch with its PostOrder. */
     @Test
     void anIocThatWouldSweepPastTheFillLimitStopsThereAndItsFillsShareOneBatch() throws Exception {
-        Genesis genesis = new Genesis(31337, Market.ROLLUP, new MarketBooks(1 << 12, 1 << 20, 1 << 12), new BatchPolicy(1024, 2));
+        Genesis genesis = new Genesis(31337, Market.ROLLUP, new MarketBooks(1 << 12, 1 << 20, 1 << 12),
+                new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, 2));
         Market m = new Market(2);
         SequencerState s = new SequencerState(genesis, new NativeSecp256k1Verifier());
         List<Command> cs = new ArrayList<>(m.opening(CLIENT));
@@ -74,9 +75,10 @@ class LongGroupsTest {
         assertThat(order.path("status").asText()).isEqualTo("cancelled:fill_limit");
 
         List<SealedBatch> batches = sealAndReplay(s, genesis);
-        assertThat(batches).allSatisfy(b -> assertThat(b.header().transitionCount()).isLessThanOrEqualTo(1024));
-        // the opening's few transitions, then the sweep's PostOrder, 500 makers' PostOrders and 500 Trades (600 would have made 1,201)
-        assertThat(batches.getLast().header().transitionCount()).isBetween(Exchange.LONGEST_ORDER_RUN, 1024);
+        assertThat(batches).allSatisfy(b -> assertThat(b.header().transitionCount()).isLessThanOrEqualTo(BatchPolicy.POOLED_TRANSITIONS));
+        // the opening's few transitions, then the sweep's PostOrder, and a maker's PostOrder and a Trade per fill: 801 (without the
+        // limit its 500 fills would have made 1,001, and a larger sweep any number)
+        assertThat(batches.getLast().header().transitionCount()).isBetween(Exchange.LONGEST_ORDER_RUN, BatchPolicy.POOLED_TRANSITIONS);
     }
 
     /**
