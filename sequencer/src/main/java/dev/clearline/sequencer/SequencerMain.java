@@ -13,6 +13,7 @@ import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.LeaderDuties;
 import dev.clearline.sequencer.cluster.DiskWatch;
 import dev.clearline.sequencer.cluster.HeapWatch;
+import dev.clearline.sequencer.cluster.SnapshotRetention;
 import dev.clearline.sequencer.cluster.IdleMode;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.StopOnSignal;
@@ -258,8 +259,18 @@ public final class SequencerMain {
                     + "; the member starts from its log");
             return 1;
         }
-        System.out.println("sequencer: the latest snapshot in " + dir + " is set aside; the next start uses the one before it,"
-                + " or replays the whole log" + (aeron.isEmpty() ? "" : " (" + aeron + ")"));
+        // a member keeps its newest two snapshots: the ones before them may have been deleted, and Aeron would try to
+        // load one of those and never start; set those aside too, so the next start finds a whole one or replays the log
+        int gone = 0;
+        while (!SnapshotRetention.missingFromNewestValid(cluster, dir.resolve("archive").toFile()).isEmpty()) {
+            try (java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream())) {
+                if (!io.aeron.cluster.ClusterTool.invalidateLatestSnapshot(quiet, cluster)) break;
+            }
+            gone++;
+        }
+        System.out.println("sequencer: the latest snapshot in " + dir + " is set aside" + (gone == 0 ? "" : ", and " + gone
+                + " older one(s) whose recordings were deleted (a member keeps its newest two)") + "; the next start uses the one before"
+                + " it, or replays the whole log" + (aeron.isEmpty() ? "" : " (" + aeron + ")"));
         return 0;
     }
 

@@ -22,6 +22,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.io.File;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -50,9 +52,13 @@ public final class SequencerNode implements AutoCloseable {
     private final CompletableFuture<ServiceStop> stopped;
     private volatile boolean closed;
 
+    /** How this process reaches its member's archive (to delete old snapshots: {@link SnapshotRetention}). */
+    private final AeronArchive.Context archiveClient;
+
     private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service,
-                          CompletableFuture<ServiceStop> stopped) {
+                          CompletableFuture<ServiceStop> stopped, AeronArchive.Context archiveClient) {
         this.config = config;
+        this.archiveClient = archiveClient;
         this.stopped = stopped;
         this.driver = driver;
         this.container = container;
@@ -84,15 +90,39 @@ public final class SequencerNode implements AutoCloseable {
         return service.role() == Cluster.Role.LEADER;
     }
 
+    /**
+     * Every member: after each snapshot it took (and once at start), deletes its snapshots older than the
+     * newest two ({@link SnapshotRetention}). The leader: asks for a snapshot every interval.
+     */
     private void snapshotLoop() {
         long every = config.snapshotInterval().toNanos();
         long next = System.nanoTime() + every;
-        while (!closed) {
-            LockSupport.parkNanos(Math.min(next - System.nanoTime(), 1_000_000_000L));
-            if (closed || System.nanoTime() < next) continue;
-            next = System.nanoTime() + every;
-            // only the leader acts on the toggle; every member then snapshots at the same position
-            if (isLeader() && !requestSnapshot()) log.info("event=snapshot_skipped reason=control_toggle_busy");
+        SnapshotRetention retention = new SnapshotRetention(config.dir().resolve("cluster").toFile());
+        long retainedAt = -1;
+        AeronArchive archive = null;
+        try {
+            while (!closed) {
+                long taken = snapshotCount();
+                if (taken != retainedAt) {
+                    try {
+                        if (archive == null) archive = AeronArchive.connect(archiveClient.clone());
+                        retention.purge(archive);
+                        retainedAt = taken;
+                    } catch (RuntimeException e) {
+                        // the archive is not reachable yet (start-up) or went away (closing): try again on the next round
+                        CloseHelper.quietClose(archive);
+                        archive = null;
+                        if (!closed) log.debug("event=snapshot_retention_deferred error=\"{}\"", e.getMessage());
+                    }
+                }
+                LockSupport.parkNanos(Math.min(next - System.nanoTime(), 1_000_000_000L));
+                if (closed || System.nanoTime() < next) continue;
+                next = System.nanoTime() + every;
+                // only the leader acts on the toggle; every member then snapshots at the same position
+                if (isLeader() && !requestSnapshot()) log.info("event=snapshot_skipped reason=control_toggle_busy");
+            }
+        } finally {
+            CloseHelper.quietClose(archive);
         }
     }
 
@@ -127,6 +157,15 @@ public final class SequencerNode implements AutoCloseable {
             SnapshotSeed.seed(config, SEED_TIMEOUT);
         }
         ArchiveCheck.verify(config.dir(), config.memberId());
+        if (new File(config.dir().toFile(), "cluster/" + io.aeron.cluster.RecordingLog.RECORDING_LOG_FILE_NAME).exists()) {
+            List<Long> gone = SnapshotRetention.missingFromNewestValid(config.dir().resolve("cluster").toFile(), config.dir().resolve("archive").toFile());
+            if (!gone.isEmpty()) {
+                // Aeron would try to load it and never start (its consensus module retries without end)
+                throw new IllegalStateException("the newest snapshot the recording log in " + config.dir() + " names has no recordings left "
+                        + gone + " (a member keeps its newest two snapshots, and the newer ones were set aside): run ./clearline sequencer --dir "
+                        + config.dir() + " --drop-latest-snapshot, which sets it aside too, and start again");
+            }
+        }
         long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
         while (true) {
             try {
@@ -195,7 +234,7 @@ public final class SequencerNode implements AutoCloseable {
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
             log.info("event=node_started member={} members={} dir={} ingress={} idle={}", config.memberId(), config.members().size(),
                     config.dir(), config.ingressEndpoints(), config.idle().option());
-            return new SequencerNode(config, driver, container, service, stopped);
+            return new SequencerNode(config, driver, container, service, stopped, archiveClient.clone());
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             throw e;
@@ -235,7 +274,14 @@ public final class SequencerNode implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (snapshots != null) LockSupport.unpark(snapshots);
+        if (snapshots != null) {
+            LockSupport.unpark(snapshots);
+            try {
+                snapshots.join(5_000); // it may be deleting a snapshot through the archive that is about to close
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         CloseHelper.closeAll(container, driver);
     }
 }
