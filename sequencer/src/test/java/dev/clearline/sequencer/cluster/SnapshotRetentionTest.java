@@ -2,20 +2,15 @@ package dev.clearline.sequencer.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.Market;
-import dev.clearline.sequencer.command.Command;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import io.aeron.cluster.RecordingLog;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,24 +85,11 @@ class SnapshotRetentionTest {
      */
     @Test
     void aMemberKeepsItsNewestSnapshotsOnlyAndRestartsFromThem(@TempDir Path dir) throws Exception {
-        NodeConfig config = NodeConfig.ephemeral(dir, Market.GENESIS).withSnapshotInterval(Duration.ofSeconds(1));
-        Market m = new Market(2);
-        List<Command> commands = SnapshottedMember.session(m, CLIENT, 20, 7);
-        long seq;
-        try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
-            config = node.config();
-            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
-                for (Command c : commands) client.send(c);
-                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
-                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= 6);
-                seq = in.stream().mapToLong(r -> r.get("seq").asLong()).max().orElseThrow();
-            }
-        }
+        SnapshottedMember.Stopped member = SnapshottedMember.snapshottingEverySecond(dir, SnapshottedMember.session(new Market(2), CLIENT, 20, 7), 6);
         File archive = dir.resolve("archive").toFile();
         String[] recordings = archive.list((d, name) -> name.endsWith(".rec"));
         // the log's one segment, and two recordings per snapshot
         assertThat(recordings).as("segment files left: %s", List.of(recordings)).hasSizeBetween(1 + 2 * SnapshotRetention.KEEP, 1 + 2 * (SnapshotRetention.KEEP + 1));
-        assertThat(ArchiveResealTest.seqAfterStart(config)).isGreaterThanOrEqualTo(seq);
+        assertThat(ArchiveResealTest.seqAfterStart(member.config())).isGreaterThanOrEqualTo(member.lastSeq());
     }
 }

@@ -24,6 +24,27 @@ public record SnapshottedMember(NodeConfig config, List<ObjectNode> replies) {
         return commands;
     }
 
+    /** A member's directory after {@link #snapshottingEverySecond}: its config and the last seq it acknowledged. */
+    public record Stopped(NodeConfig config, long lastSeq) {}
+
+    /**
+     * Starts a member in {@code dir} that snapshots every second, sends it {@code commands}, waits for
+     * every reply and for {@code snapshots} snapshots, and stops it.
+     */
+    public static Stopped snapshottingEverySecond(Path dir, List<Command> commands, int snapshots) throws Exception {
+        NodeConfig config = NodeConfig.ephemeral(dir, Market.GENESIS).withSnapshotInterval(java.time.Duration.ofSeconds(1));
+        try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
+            config = node.config();
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                for (Command c : commands) client.send(c);
+                SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
+                SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= snapshots);
+                return new Stopped(config, in.stream().mapToLong(r -> r.get("seq").asLong()).max().orElseThrow());
+            }
+        }
+    }
+
     /** Starts a member in {@code dir}, sends it {@code commands}, waits for every reply and a snapshot, and stops it. */
     public static SnapshottedMember of(Path dir, List<Command> commands) throws Exception {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
