@@ -22,6 +22,13 @@ import java.util.Set;
  * copy is damaged must not start: it would apply a different log than the others and diverge, or
  * serve it to a member catching up. Instead it refuses with the damaged file named and what to do
  * (wipe this member's directory: it rejoins from the others, who hold the same log).
+ *
+ * <p>Each recording's last segment, the only one a kill can leave half written, is read by Aeron's
+ * archive tool at every start. The segments before it are closed for good: each is read once, by
+ * the first start after it closed, and entered in {@link VerifiedSegments}; a later start reads it
+ * again only if the file changed. So the check costs what is new since the last start, not the
+ * whole log, which is never truncated and would otherwise make every start slower than the last
+ * (the snapshots bound what recovery replays; reading the archive must not undo that).
  */
 public final class ArchiveCheck {
     /**
@@ -69,16 +76,24 @@ public final class ArchiveCheck {
         }
     }
 
+    /**
+     * What one check read: the recordings' last segments (by Aeron's tool) and the closed segments that were new or
+     * changed, against the closed segments it trusted unread from {@link VerifiedSegments}.
+     */
+    public record Report(int lastSegmentsRead, int closedSegmentsRead, long closedBytesRead, int closedSegmentsTrusted, long closedBytesTrusted) {
+        static final Report NOTHING = new Report(0, 0, 0, 0, 0);
+    }
+
     /** Verifies {@code memberDir/archive} if there is one; throws {@link DamagedArchiveException} if anything in it is damaged. */
-    public static void verify(Path memberDir, int memberId) {
+    public static Report verify(Path memberDir, int memberId) {
         File archive = memberDir.resolve("archive").toFile();
-        if (!new File(archive, "archive.catalog").exists()) return; // a fresh member: nothing to check
+        if (!new File(archive, "archive.catalog").exists()) return Report.NOTHING; // a fresh member: nothing to check
         java.util.Set<Long> open = openRecordings(archive);
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         boolean ok;
         try (PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8)) {
-            ok = (Boolean) VERIFY.invoke(null, out, archive, EnumSet.of(ArchiveTool.VerifyOption.VERIFY_ALL_SEGMENT_FILES,
-                    ArchiveTool.VerifyOption.APPLY_CHECKSUM), new FrameChecksum(), SystemEpochClock.INSTANCE,
+            // each recording's last segment only: the closed ones before it are read below, those not read before
+            ok = (Boolean) VERIFY.invoke(null, out, archive, EnumSet.of(ArchiveTool.VerifyOption.APPLY_CHECKSUM), new FrameChecksum(), SystemEpochClock.INSTANCE,
                     (ArchiveTool.ActionConfirmation<File>) ArchiveCheck::trimTornFrame);
         } catch (InvocationTargetException e) {
             throw damaged(memberDir, memberId, List.of("the archive catalog cannot be read: " + e.getCause()));
@@ -86,8 +101,9 @@ public final class ArchiveCheck {
             throw new IllegalStateException("cannot run Aeron's archive verification: " + e.getMessage(), e);
         }
         if (ok) {
+            Report checked = checkClosedSegments(memberDir, memberId, archive);
             resealDescriptors(archive);
-            return;
+            return checked;
         }
         List<String> errors = report.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("ERR")).toList();
         java.util.Set<Long> misread = new java.util.TreeSet<>(), unsized = new java.util.TreeSet<>();
@@ -102,12 +118,71 @@ public final class ArchiveCheck {
         recheck.addAll(unsized);
         List<String> found = checkMisread(archive, recheck, open);
         if (!found.isEmpty()) throw damaged(memberDir, memberId, found);
+        Report checked = checkClosedSegments(memberDir, memberId, archive);
         resealDescriptors(archive);
         var log = org.slf4j.LoggerFactory.getLogger(ArchiveCheck.class);
         if (!misread.isEmpty()) log.warn("event=archive_tool_misread recordings={} action=\"verified by our own walk of"
                 + " every frame and checksum, catalog entries restored\"", misread);
         if (!unsized.isEmpty()) log.warn("event=archive_unsized_segment recordings={} cause=\"killed between creating a segment file and"
                 + " sizing it\" action=\"every other frame verified by our own walk, catalog entries restored\"", unsized);
+        return checked;
+    }
+
+    /**
+     * Reads back every closed segment (each recording's segments but its last, which the tool has just read) that
+     * {@link VerifiedSegments} does not hold unchanged, and checks that none is missing between a recording's first and
+     * last; enters the sound ones in the ledger. Throws {@link DamagedArchiveException} naming what is wrong.
+     */
+    private static Report checkClosedSegments(Path memberDir, int memberId, File archive) {
+        List<SegmentWalk.Layout> recordings = new java.util.ArrayList<>();
+        try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
+            forEachEntry(catalog, "recording lister", args -> recordings.add(SegmentWalk.Layout.of((io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4])));
+        } catch (Exception e) {
+            throw damaged(memberDir, memberId, List.of("the archive catalog cannot be read: " + e));
+        }
+        VerifiedSegments ledger = VerifiedSegments.of(memberDir);
+        SegmentWalk frames = new SegmentWalk();
+        List<String> found = new java.util.ArrayList<>();
+        int lastRead = 0, read = 0, trusted = 0;
+        long bytesRead = 0, bytesTrusted = 0;
+        try {
+            for (SegmentWalk.Layout r : recordings) {
+                File[] files = r.segments(archive);
+                if (files.length == 0) continue;
+                lastRead++;
+                long expectedBase = r.firstSegmentBase();
+                for (int i = 0; i < files.length - 1 && found.isEmpty(); i++) {
+                    File f = files[i];
+                    long base = SegmentWalk.base(f.getName());
+                    if (base != expectedBase) {
+                        found.add("(recordingId=" + r.id() + ") the segment file starting at position " + expectedBase + " is missing");
+                        break;
+                    }
+                    expectedBase += r.segmentLength();
+                    if (ledger.unchanged(f)) {
+                        trusted++;
+                        bytesTrusted += f.length();
+                        continue;
+                    }
+                    long end = frames.walk(f, r, base, found);
+                    if (end >= 0 && end != r.segmentLength()) {
+                        found.add("(recordingId=" + r.id() + ", file=" + f + ") ends at " + end + " with later segments following it");
+                    }
+                    if (!found.isEmpty()) break;
+                    ledger.add(f);
+                    read++;
+                    bytesRead += f.length();
+                }
+                if (found.isEmpty() && SegmentWalk.base(files[files.length - 1].getName()) != expectedBase) {
+                    found.add("(recordingId=" + r.id() + ") the segment file starting at position " + expectedBase + " is missing");
+                }
+                if (!found.isEmpty()) throw damaged(memberDir, memberId, found);
+            }
+            ledger.save();
+        } catch (java.io.IOException e) {
+            throw damaged(memberDir, memberId, List.of("a segment cannot be read: " + e));
+        }
+        return new Report(lastRead, read, bytesRead, trusted, bytesTrusted);
     }
 
     /**
@@ -188,90 +263,41 @@ public final class ArchiveCheck {
     /** Walks every segment of recording {@code d}; returns its stop position, or -1 after adding what is wrong to {@code found}. */
     private static long walk(File archive, io.aeron.archive.codecs.RecordingDescriptorDecoder d, boolean open, List<String> found)
             throws java.io.IOException {
-        long id = d.recordingId();
-        int termLength = d.termBufferLength();
-        int segmentLength = d.segmentFileLength();
-        long startTermOffset = d.startPosition() & (termLength - 1);
-        long startTermBase = d.startPosition() - startTermOffset;
-        File[] files = archive.listFiles((dir, name) -> name.startsWith(id + "-") && name.endsWith(".rec"));
-        if (files == null || files.length == 0) return d.startPosition();
-        java.util.Arrays.sort(files, java.util.Comparator.comparingLong(f -> segmentBase(f.getName())));
-        FrameChecksum crc = new FrameChecksum();
+        SegmentWalk.Layout r = SegmentWalk.Layout.of(d);
+        File[] files = r.segments(archive);
+        if (files.length == 0) return d.startPosition();
+        SegmentWalk frames = new SegmentWalk();
         long stop = d.startPosition();
-        long expectedBase = startTermBase; // the archive names segments from the start's term base, a segment length apart
+        long expectedBase = r.firstSegmentBase(); // the archive names segments from the start's term base, a segment length apart
         for (int i = 0; i < files.length; i++) {
             File f = files[i];
             boolean last = i == files.length - 1;
-            long base = segmentBase(f.getName());
+            long base = SegmentWalk.base(f.getName());
             if (base != expectedBase) {
-                found.add("(recordingId=" + id + ") the segment file starting at position " + expectedBase + " is missing");
+                found.add("(recordingId=" + r.id() + ") the segment file starting at position " + expectedBase + " is missing");
                 return -1;
             }
-            expectedBase += segmentLength;
-            long offset = base == startTermBase ? startTermOffset : 0;
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f.toPath(), java.nio.file.StandardOpenOption.READ)) {
-                if (ch.size() == 0) {
-                    if (!(last && open)) {
-                        found.add("(recordingId=" + id + ", file=" + f + ") is empty" + (last ? " and its recording was closed" : " and later segments follow it"));
-                        return -1;
-                    }
-                    // the step the kill interrupted: the archive sizes each new segment file (zeros, no frame yet)
-                    try (java.io.RandomAccessFile sized = new java.io.RandomAccessFile(f, "rw")) {
-                        sized.setLength(segmentLength);
-                    }
-                    return base + offset;
-                }
-                long limit = Math.min(segmentLength, ch.size());
-                // a data frame is at most one MTU (64 KiB); padding frames are skipped unread
-                java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocateDirect(65_536 + 32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                long address = new org.agrona.concurrent.UnsafeBuffer(frame).addressOffset();
-                while (offset < limit) {
-                    frame.clear().limit(32);
-                    if (ch.read(frame, offset) != 32) {
-                        found.add("(recordingId=" + id + ", file=" + f + ") a frame header at " + offset + " cannot be read whole");
-                        return -1;
-                    }
-                    int length = frame.getInt(0);
-                    if (length == 0) break;
-                    long position = base + offset;
-                    int expectedTermOffset = (int) (position & (termLength - 1));
-                    int expectedTermId = d.initialTermId() + (int) (position / termLength);
-                    int aligned = (length + 31) & ~31;
-                    if (length < 32 || aligned > termLength || frame.getInt(8) != expectedTermOffset || frame.getInt(20) != expectedTermId
-                            || frame.getInt(16) != d.streamId()) {
-                        found.add("(recordingId=" + id + ", file=" + f + ") the frame at " + offset + " is not where it says it is");
-                        return -1;
-                    }
-                    if (frame.getShort(6) == 1) { // a data frame: its payload against the CRC-32C recorded in its session-id field
-                        int recorded = frame.getInt(12);
-                        if (aligned > frame.capacity()) {
-                            found.add("(recordingId=" + id + ", file=" + f + ") the data frame at " + offset + " claims " + length + " bytes");
-                            return -1;
-                        }
-                        frame.clear().limit(aligned);
-                        if (ch.read(frame, offset) != aligned) {
-                            found.add("(recordingId=" + id + ", file=" + f + ") the frame at " + offset + " is cut short");
-                            return -1;
-                        }
-                        if (crc.compute(address, 32, aligned - 32) != recorded) {
-                            found.add("(recordingId=" + id + ", file=" + f + ") the frame at " + offset + " fails its checksum");
-                            return -1;
-                        }
-                    }
-                    offset += aligned;
-                }
-                if (!last && offset != segmentLength) {
-                    found.add("(recordingId=" + id + ", file=" + f + ") ends at " + offset + " with later segments following it");
+            expectedBase += r.segmentLength();
+            if (f.length() == 0) {
+                if (!(last && open)) {
+                    found.add("(recordingId=" + r.id() + ", file=" + f + ") is empty" + (last ? " and its recording was closed" : " and later segments follow it"));
                     return -1;
                 }
+                // the step the kill interrupted: the archive sizes each new segment file (zeros, no frame yet)
+                try (java.io.RandomAccessFile sized = new java.io.RandomAccessFile(f, "rw")) {
+                    sized.setLength(r.segmentLength());
+                }
+                return base + (base == r.firstSegmentBase() ? r.startTermOffset() : 0);
+            }
+            long offset = frames.walk(f, r, base, found);
+            if (offset < 0) return -1;
+            if (!last && offset != r.segmentLength()) {
+                found.add("(recordingId=" + r.id() + ", file=" + f + ") ends at " + offset + " with later segments following it");
+                return -1;
             }
             stop = base + offset;
         }
         return stop;
-    }
-
-    private static long segmentBase(String name) {
-        return Long.parseLong(name.substring(name.indexOf('-') + 1, name.length() - ".rec".length()));
     }
 
     /**

@@ -156,7 +156,13 @@ public final class SequencerNode implements AutoCloseable {
             // an empty directory in a running cluster: start from the cluster's latest snapshot, not from genesis
             SnapshotSeed.seed(config, SEED_TIMEOUT);
         }
-        ArchiveCheck.verify(config.dir(), config.memberId());
+        long checkBegan = System.nanoTime(); // for the log line only
+        ArchiveCheck.Report checked = ArchiveCheck.verify(config.dir(), config.memberId());
+        if (checked.lastSegmentsRead() > 0) {
+            log.info("event=archive_verified last_segments={} closed_read={} closed_read_mb={} closed_trusted={} closed_trusted_mb={} ms={}",
+                    checked.lastSegmentsRead(), checked.closedSegmentsRead(), checked.closedBytesRead() >> 20, checked.closedSegmentsTrusted(),
+                    checked.closedBytesTrusted() >> 20, (System.nanoTime() - checkBegan) / 1_000_000);
+        }
         if (new File(config.dir().toFile(), "cluster/" + io.aeron.cluster.RecordingLog.RECORDING_LOG_FILE_NAME).exists()) {
             List<Long> gone = SnapshotRetention.missingFromNewestValid(config.dir().resolve("cluster").toFile(), config.dir().resolve("archive").toFile());
             if (!gone.isEmpty()) {

@@ -87,6 +87,10 @@ public final class SequencerBench {
             SnapshotBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].trim().equals("archive-check")) {
+            dev.clearline.sequencer.cluster.ArchiveCheckBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].trim().equals("stack")) {
             StackBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
