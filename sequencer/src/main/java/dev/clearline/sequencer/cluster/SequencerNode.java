@@ -40,6 +40,11 @@ import java.util.function.Supplier;
  */
 public final class SequencerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SequencerNode.class);
+    /**
+     * The state's command history, in the member's directory ({@code CommandHistory.inFile}): scratch space the
+     * state rebuilds at every start from its snapshot and the log, so the heap does not hold it.
+     */
+    static final String HISTORY_FILE = "command-history";
     private static final long RESTART_WAIT_MS = 30_000;
     /** How long an empty member looks for a running cluster to copy a snapshot from before it starts empty. */
     static final java.time.Duration SEED_TIMEOUT = java.time.Duration.ofSeconds(Long.getLong("clearline.seed.timeoutSeconds", 20));
@@ -227,7 +232,8 @@ public final class SequencerNode implements AutoCloseable {
         if (!t.electionTimeout().isZero()) consensusCtx.electionTimeoutNs(t.electionTimeout().toNanos());
         if (!t.startupCanvassTimeout().isZero()) consensusCtx.startupCanvassTimeoutNs(t.startupCanvassTimeout().toNanos());
         CompletableFuture<ServiceStop> stopped = new CompletableFuture<>();
-        SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete, config.maxReplyBytes());
+        SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete, config.maxReplyBytes(),
+                config.dir().resolve(HISTORY_FILE));
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(aeronDir)
                 .archiveContext(archiveClient.clone())

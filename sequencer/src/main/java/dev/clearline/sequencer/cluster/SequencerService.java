@@ -53,6 +53,8 @@ public final class SequencerService implements ClusteredService {
 
     private final Genesis genesis;
     private final int maxReply;
+    /** Where the state keeps its command history (a file of the member's directory); null: in the heap (tests). */
+    private final java.nio.file.Path historyFile;
     private final SignatureVerifier verifier;
     /** Wraps each encoded reply for the offers (no copy). */
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
@@ -94,10 +96,22 @@ public final class SequencerService implements ClusteredService {
 
     /** With {@code maxReply} as the largest reply it sends (tests: the path of a reply too large, without a huge one). */
     SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop, int maxReply) {
+        this(genesis, verifier, onStop, maxReply, null);
+    }
+
+    /** @param historyFile where the state keeps its command history (a member's: a file of its directory); null: in the heap */
+    SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop, int maxReply,
+                     java.nio.file.Path historyFile) {
         this.genesis = genesis;
         this.verifier = verifier;
         this.onStop = onStop;
         this.maxReply = maxReply;
+        this.historyFile = historyFile;
+    }
+
+    /** An empty command history for the state being built (the file's earlier content belongs to no state any more). */
+    private dev.clearline.sequencer.state.CommandHistory newHistory() {
+        return historyFile == null ? dev.clearline.sequencer.state.CommandHistory.inMemory() : dev.clearline.sequencer.state.CommandHistory.inFile(historyFile);
     }
 
     /**
@@ -140,22 +154,26 @@ public final class SequencerService implements ClusteredService {
         this.idle = cluster.idleStrategy();
         this.sender = new Egress(cluster.idleStrategy());
         if (snapshotImage == null) {
-            state = new SequencerState(genesis, verifier);
+            state = new SequencerState(genesis, verifier, newHistory());
             state.moveTreeToWorker(treeThreads);
             log.info("event=sequencer_start from=genesis");
             return;
         }
         long began = System.nanoTime(); // for the log line only
-        byte[] image = readSnapshot(snapshotImage);
+        dev.clearline.sequencer.state.CommandHistory history = newHistory();
+        byte[] image = new byte[0];
         try {
-            state = Snapshot.read(image, genesis, verifier);
+            image = SnapshotIntake.read(snapshotImage, cluster.idleStrategy(), history);
+            state = Snapshot.read(image, genesis, verifier, history);
         } catch (Snapshot.GenesisMismatch e) {
+            history.close();
             halted = true;
             state = new SequencerState(genesis, verifier);
             log.error("event=config_mismatch member={} source=snapshot detail=\"{}\"", cluster.memberId(), e.getMessage());
             onStop.accept(new ServiceStop(ServiceStop.Cause.CONFIG_MISMATCH, e.getMessage()));
             return;
         } catch (Snapshot.SnapshotException e) {
+            history.close();
             // thrown into Aeron, the service would be gone and the member hung without a word; a state
             // started empty instead would diverge from the log: stop, and say how to start without it
             halted = true;
@@ -167,8 +185,8 @@ public final class SequencerService implements ClusteredService {
             onStop.accept(new ServiceStop(ServiceStop.Cause.SNAPSHOT_UNREADABLE, why));
             return;
         }
-        log.info("event=sequencer_start from=snapshot bytes={} seq={} root={} load_ms={}", image.length, state.seq(), state.stateRoot(),
-                (System.nanoTime() - began) / 1_000_000);
+        log.info("event=sequencer_start from=snapshot bytes={} history_bytes={} seq={} root={} load_ms={}", image.length, history.size(),
+                state.seq(), state.stateRoot(), (System.nanoTime() - began) / 1_000_000);
         state.moveTreeToWorker(treeThreads);
     }
 
@@ -347,60 +365,41 @@ public final class SequencerService implements ClusteredService {
         byte[] image = frame.array();
         int length = frame.size();
         lastSnapshotBytes = length;
-        int chunk = Math.min(CHUNK, publication.maxMessageLength() - 4);
-        UnsafeBuffer buf = new UnsafeBuffer(new byte[chunk + 4]);
-        int off = 0;
-        boolean first = true;
-        while (off < length || first) {
-            int head = first ? 4 : 0;
-            int n = Math.min(chunk, length - off);
-            if (first) buf.putInt(0, length, java.nio.ByteOrder.BIG_ENDIAN);
-            buf.putBytes(head, image, off, n);
-            idle.reset();
-            long result;
-            while ((result = publication.offer(buf, 0, head + n)) < 0) {
-                // back pressure and admin actions pass; a closed or full publication never will, and
-                // spinning on it would leave the member alive but deaf: fail the snapshot instead
-                if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.MAX_POSITION_EXCEEDED) {
-                    throw new IllegalStateException("snapshot publication refused the image at byte " + off + " of " + length
-                            + " (" + io.aeron.Publication.errorString(result) + ")");
-                }
-                idle.idle();
-            }
-            off += n;
-            first = false;
-        }
-        log.info("event=snapshot_taken bytes={} seq={} root={} write_ms={} send_ms={}", length, state.seq(), state.stateRoot(),
-                (written - began) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
+        UnsafeBuffer buf = new UnsafeBuffer(new byte[Math.min(CHUNK, publication.maxMessageLength() - 4) + 4]);
+        buf.putInt(0, length, java.nio.ByteOrder.BIG_ENDIAN);
+        int first = Math.min(buf.capacity() - 4, length);
+        buf.putBytes(4, image, 0, first);
+        offer(publication, buf, 4 + first, 0, length);
+        send(publication, buf, image, first, length - first, length);
+        // then the command history, streamed from where the state keeps it, in messages of its own
+        Snapshot.streamHistory(state.history(), (bytes, offset, n) -> send(publication, buf, bytes, offset, n, -1));
+        log.info("event=snapshot_taken bytes={} history_bytes={} seq={} root={} write_ms={} send_ms={}", length, state.history().size(),
+                state.seq(), state.stateRoot(), (written - began) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
     }
 
-    /** The snapshot's bytes, read into one array of the length its first message announces (no growing copies of a large image). */
-    private byte[] readSnapshot(Image image) {
-        byte[][] out = {null};
-        int[] filled = {0};
-        FragmentHandler handler = (buffer, offset, length, header) -> {
-            int o = offset;
-            int n = length;
-            if (out[0] == null) {
-                int expected = buffer.getInt(offset, java.nio.ByteOrder.BIG_ENDIAN);
-                if (expected < 0) throw new IllegalStateException("snapshot announces " + expected + " bytes");
-                out[0] = new byte[expected];
-                o += 4;
-                n -= 4;
-            }
-            if (n > out[0].length - filled[0]) {
-                throw new IllegalStateException("snapshot holds more than the " + out[0].length + " bytes it announced");
-            }
-            buffer.getBytes(o, out[0], filled[0], n);
-            filled[0] += n;
-        };
-        IdleStrategy wait = cluster.idleStrategy();
-        io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(handler);
-        while (out[0] == null || filled[0] < out[0].length) {
-            if (image.isClosed()) throw new IllegalStateException("snapshot image closed after " + filled[0] + " bytes");
-            wait.idle(image.poll(assembler, 16));
+    /** Sends {@code n} bytes of {@code src} from {@code offset} in messages of at most the buffer's size. */
+    private void send(ExclusivePublication publication, UnsafeBuffer buf, byte[] src, int offset, int n, long imageLength) {
+        for (int done = 0; done < n; ) {
+            int piece = Math.min(buf.capacity(), n - done);
+            buf.putBytes(0, src, offset + done, piece);
+            offer(publication, buf, piece, offset + done, imageLength);
+            done += piece;
         }
-        return out[0];
+    }
+
+    /** Offers the first {@code length} bytes of {@code buf} until taken; {@code at}: where in the snapshot they start (for the error). */
+    private void offer(ExclusivePublication publication, UnsafeBuffer buf, int length, long at, long imageLength) {
+        idle.reset();
+        long result;
+        while ((result = publication.offer(buf, 0, length)) < 0) {
+            // back pressure and admin actions pass; a closed or full publication never will, and
+            // spinning on it would leave the member alive but deaf: fail the snapshot instead
+            if (result == io.aeron.Publication.CLOSED || result == io.aeron.Publication.MAX_POSITION_EXCEEDED) {
+                throw new IllegalStateException("snapshot publication refused the " + (imageLength < 0 ? "command history" : "image at byte "
+                        + at + " of " + imageLength) + " (" + io.aeron.Publication.errorString(result) + ")");
+            }
+            idle.idle();
+        }
     }
 
     @Override

@@ -90,7 +90,7 @@ public final class SequencerState {
     private final LinkedHashMap<Long, ClientWindow> clients = new LinkedHashMap<>();
     /** Clients idle longer: their last request number, least recently active first, until {@link #FORGET_MILLIS}. */
     private final LinkedHashMap<Long, ClientWindow> dormant = new LinkedHashMap<>();
-    private final CommandHistory history = new CommandHistory();
+    private final CommandHistory history;
     /** The window put last into {@link #clients} (the most recently active), so a command need not look the map's last entry up. */
     private ClientWindow lastWindow;
     /**
@@ -131,13 +131,19 @@ public final class SequencerState {
 
     /** @param verifier recovers signers the gateway did not already vouch for (oracle prices, the tree's replays) */
     public SequencerState(Genesis genesis, SignatureVerifier verifier) {
-        this(genesis, verifier, new Exchange(genesis.domain(), verifier, genesis.books()), new OrderBookView(), null, null);
+        this(genesis, verifier, CommandHistory.inMemory());
+    }
+
+    /** A state at genesis that keeps its command history in {@code history} (a cluster member's: a file). */
+    public SequencerState(Genesis genesis, SignatureVerifier verifier, CommandHistory history) {
+        this(genesis, verifier, new Exchange(genesis.domain(), verifier, genesis.books()), new OrderBookView(), null, null, history);
     }
 
     /** A state around a given exchange and view; with {@code builderImage}, the batch builder restored from it, its tree rebuilt from {@code treeLeaves}. */
     private SequencerState(Genesis genesis, SignatureVerifier verifier, Exchange exchange, OrderBookView view,
-                           List<dev.clearline.engine.stf.LeafStore.Write> treeLeaves, ImageReader builderImage) {
+                           List<dev.clearline.engine.stf.LeafStore.Write> treeLeaves, ImageReader builderImage, CommandHistory history) {
         this.genesis = genesis;
+        this.history = history;
         this.known = new KnownSignatures(verifier, genesis.domain());
         this.exchange = exchange;
         this.view = view;
@@ -153,11 +159,16 @@ public final class SequencerState {
      * Writes the whole state (what {@link Snapshot} stores): the exchange (books, accounts, the
      * mirror's leaves), the API's views, the batch builder's open batch, the batches L1 has not
      * finalized, L1's progress, the liquidation index, the batch cut predictor, every client's
-     * window with its replies, and the command history. Loading it replays nothing: the tree is
-     * rebuilt from the leaves in one pass and checked against the root. The history stays in it
-     * only for the {@code HISTORY} audit query. Call between commands.
+     * window with its replies. Loading it replays nothing: the tree is rebuilt from the leaves in
+     * one pass and checked against the root. The command history is not in it: {@link Snapshot}
+     * streams it after the image, from wherever the state keeps it. Call between commands.
      */
     void writeImage(ImageWriter out) {
+        writeImage(out, false);
+    }
+
+    /** As {@link #writeImage(ImageWriter)}; {@code withHistory}: the history at the end, as format 2 had it (tests of old snapshots). */
+    void writeImage(ImageWriter out, boolean withHistory) {
         syncTree();
         if (!drained.isEmpty()) throw new IllegalStateException("transitions of a command still being applied");
         LeafImage.write(out, batches, exchange.state());
@@ -179,16 +190,18 @@ public final class SequencerState {
         cuts.writeImage(out);
         writeClients(out, clients);
         writeClients(out, dormant);
-        out.writeLong(history.count());
-        out.writeBytes(history.encoded());
+        if (withHistory) {
+            out.writeLong(history.count());
+            out.writeBytes(history.encoded());
+        }
     }
 
     /** The state {@link #writeImage} wrote; a damaged image is an {@link dev.clearline.engine.image.ImageFormatException}. */
-    static SequencerState readImage(ImageReader in, Genesis genesis, SignatureVerifier verifier) {
+    static SequencerState readImage(ImageReader in, Genesis genesis, SignatureVerifier verifier, CommandHistory history, boolean historyInImage) {
         LeafImage.Leaves leaves = LeafImage.read(in);
         Exchange exchange = Exchange.readImage(in, genesis.domain(), verifier, genesis.books(), leaves.mirror());
         OrderBookView view = OrderBookView.readImage(in);
-        SequencerState s = new SequencerState(genesis, verifier, exchange, view, leaves.tree(), in);
+        SequencerState s = new SequencerState(genesis, verifier, exchange, view, leaves.tree(), in, history);
         s.seq = in.readLong();
         s.now = in.readLong();
         s.sealedBatches = in.readLong();
@@ -208,8 +221,13 @@ public final class SequencerState {
         readClients(in, s.clients);
         readClients(in, s.dormant);
         s.lastWindow = s.clients.isEmpty() ? null : s.clients.lastEntry().getValue();
-        long count = in.readLong();
-        s.history.load(in.readBytes(), count);
+        if (historyInImage) {
+            // format 2: the history inside the image; from format 3 on it follows the image (Snapshot)
+            long count = in.readLong();
+            byte[] encoded = in.readBytes();
+            s.history.appendEncoded(encoded, 0, encoded.length);
+            s.history.restored(count);
+        }
         return s;
     }
 
@@ -289,6 +307,7 @@ public final class SequencerState {
             tree.sync();
             tree.close();
         }
+        history.close();
     }
 
     /** Waits until the tree holds every command applied so far (no-op without a worker). */

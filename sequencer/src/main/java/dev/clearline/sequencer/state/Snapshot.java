@@ -16,29 +16,143 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * A versioned, checksummed image of the sequencer's state at one log position:
+ * A versioned, checksummed image of the sequencer's state at one log position, then its command
+ * history:
  * <pre>
- *   magic "CLSQSNAP" | format version (4) | genesis | seq (8) | state root (32)
- *   | body length (4) | body | CRC32C of all before (4)
+ *   image:   magic "CLSQSNAP" | format version (4) | genesis | seq (8) | state root (32)
+ *            | body length (4) | body | CRC32C of the image before it (4)
+ *   history: commands (8) | bytes (8) | the encoded history | CRC32C of the history before it (4)
  * </pre>
- * Format 2 (written now): the body is the state's own image ({@link SequencerState#writeImage}):
+ * Format 3 (written now): the body is the state's own image ({@link SequencerState#writeImage}):
  * the exchange's books, accounts and leaves, the API's views, the open batch, the batches L1 has
  * not finalized and the client tables. Loading it replays no command: it rebuilds the Merkle tree
  * from the leaves in one pass and refuses the image unless that gives the recorded root, so a
  * node's recovery costs what its state holds plus the log after the snapshot, however long the log
- * before it. Format 1 (read, no longer written): the body was the command history, replayed on
- * load; a member whose archive holds one still starts from it.
+ * before it. The command history follows the image, streamed from where the state keeps it (a
+ * member: a file), so the image is built in the heap without it; it has one command per seq.
+ * Format 2 (read, no longer written): the same without the history part, the history inside the
+ * body instead. Format 1 (read): the body was the command history, replayed on load. A member whose
+ * archive holds either still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
+    /** The format whose body ends with the command history (no history part after the image). */
+    static final int FORMAT_HISTORY_IN_IMAGE = 2;
     /** The format whose body is the command history, replayed on load. */
     static final int FORMAT_HISTORY = 1;
+    /** Bytes of the image before its body's length: magic, format, genesis, seq, root. */
+    private static final int HEADER_BYTES = 8 + 4 + (8 + 20 + 8 + 8 + 4 + 4 + 8) + 8 + 32;
     private static final byte[] MAGIC = "CLSQSNAP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private Snapshot() {}
 
+    /** The whole snapshot of {@code s} in one array, its image and then its history (tests, tools). */
     public static byte[] write(SequencerState s) {
-        return frame(s, 1 << 16).toByteArray();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageWriter image = frame(s, 1 << 16);
+        out.write(image.array(), 0, image.size());
+        streamHistory(s.history(), out::write);
+        return out.toByteArray();
+    }
+
+    /**
+     * The history part of a snapshot, streamed chunk by chunk from {@code history} (which holds one command per
+     * seq of the image before it): its count and length, the encoded history, a CRC32C of all three.
+     */
+    public static void streamHistory(CommandHistory history, CommandHistory.Chunks out) {
+        CRC32C crc = new CRC32C();
+        byte[] head = ByteBuffer.allocate(16).putLong(history.count()).putLong(history.size()).array();
+        crc.update(head);
+        out.accept(head, 0, head.length);
+        long[] sent = {0};
+        history.forEachChunk((bytes, offset, length) -> {
+            crc.update(bytes, offset, length);
+            out.accept(bytes, offset, length);
+            sent[0] += length;
+        });
+        if (sent[0] != history.size()) throw new IllegalStateException("the history streamed " + sent[0] + " bytes of its " + history.size());
+        byte[] tail = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+        out.accept(tail, 0, tail.length);
+    }
+
+    /** Whether a snapshot's history part follows this image (format 3 on); false for an image too short to say. */
+    public static boolean historyFollows(byte[] image) {
+        return image.length >= MAGIC.length + 4 && ByteBuffer.wrap(image, MAGIC.length, 4).getInt() >= FORMAT;
+    }
+
+    /**
+     * Takes a snapshot's history part, in whatever pieces it arrives, into an empty history, and checks its length
+     * and checksum; {@link #finish} ends it.
+     */
+    public static final class HistoryReader {
+        private final CommandHistory into;
+        private final CRC32C crc = new CRC32C();
+        private final byte[] head = new byte[16];
+        private final byte[] tail = new byte[4];
+        private int headFilled;
+        private int tailFilled;
+        private long count = -1;
+        private long size = -1;
+        private long received;
+
+        public HistoryReader(CommandHistory into) {
+            if (into.count() != 0 || into.size() != 0) throw new IllegalArgumentException("a snapshot's history goes into an empty history");
+            this.into = into;
+        }
+
+        /** Takes the next {@code length} bytes of the part; more than the part holds is refused. */
+        public void accept(byte[] bytes, int offset, int length) throws SnapshotException {
+            while (length > 0) {
+                if (headFilled < head.length) {
+                    int n = Math.min(length, head.length - headFilled);
+                    System.arraycopy(bytes, offset, head, headFilled, n);
+                    headFilled += n;
+                    offset += n;
+                    length -= n;
+                    if (headFilled == head.length) {
+                        crc.update(head);
+                        ByteBuffer h = ByteBuffer.wrap(head);
+                        count = h.getLong();
+                        size = h.getLong();
+                        if (count < 0 || size < 0) throw new SnapshotException("snapshot history announces " + count + " commands in " + size + " bytes");
+                    }
+                } else if (received < size) {
+                    int n = (int) Math.min(length, size - received);
+                    crc.update(bytes, offset, n);
+                    into.appendEncoded(bytes, offset, n);
+                    received += n;
+                    offset += n;
+                    length -= n;
+                } else if (tailFilled < tail.length) {
+                    int n = Math.min(length, tail.length - tailFilled);
+                    System.arraycopy(bytes, offset, tail, tailFilled, n);
+                    tailFilled += n;
+                    offset += n;
+                    length -= n;
+                } else {
+                    throw new SnapshotException("snapshot holds " + length + " bytes after its history");
+                }
+            }
+        }
+
+        /** Whether the whole part has arrived. */
+        public boolean complete() {
+            return tailFilled == tail.length;
+        }
+
+        /** Checks the part's checksum and gives the history its count. */
+        public void finish() throws SnapshotException {
+            if (!complete()) {
+                throw new SnapshotException("snapshot history is truncated (" + (headFilled < head.length ? "its header" : received < size
+                        ? received + " of its " + size + " bytes" : "its checksum") + " missing)");
+            }
+            int stored = ByteBuffer.wrap(tail).getInt();
+            if (stored != (int) crc.getValue()) {
+                throw new SnapshotException("snapshot history checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
+                        + Integer.toHexString((int) crc.getValue()) + "): the snapshot is damaged; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
+            }
+            into.restored(count);
+        }
     }
 
     /**
@@ -49,13 +163,22 @@ public final class Snapshot {
      * size spares the copies of growing).
      */
     public static ImageWriter frame(SequencerState s, int expectedBytes) {
+        return frame(s, expectedBytes, FORMAT);
+    }
+
+    /** The former format 2, its history inside the image and no history part after it (tests of members with old snapshots). */
+    static byte[] writeHistoryInImage(SequencerState s) {
+        return frame(s, 1 << 16, FORMAT_HISTORY_IN_IMAGE).toByteArray();
+    }
+
+    private static ImageWriter frame(SequencerState s, int expectedBytes, int format) {
         // the root first: it syncs the tree worker, after which the image sees every command applied
         Hash32 root = s.stateRoot();
         ImageWriter out = new ImageWriter(expectedBytes);
-        header(out, s.genesis(), FORMAT, s.seq(), root);
+        header(out, s.genesis(), format, s.seq(), root);
         int lengthAt = out.size();
         out.writeInt(0);
-        s.writeImage(out);
+        s.writeImage(out, format == FORMAT_HISTORY_IN_IMAGE);
         out.putInt(lengthAt, out.size() - lengthAt - 4);
         CRC32C crc = new CRC32C();
         crc.update(out.array(), 0, out.size());
@@ -82,8 +205,25 @@ public final class Snapshot {
         return out.writeInt((int) crc.getValue()).toByteArray();
     }
 
-    /** Rebuilds the state an image describes; refuses a damaged, foreign or inconsistent one with the reason. */
-    public static SequencerState read(byte[] image, Genesis expected, SignatureVerifier verifier) throws SnapshotException {
+    /** Rebuilds the state a whole snapshot ({@link #write}) describes, its history in memory; refuses a damaged, foreign or inconsistent one with the reason. */
+    public static SequencerState read(byte[] snapshot, Genesis expected, SignatureVerifier verifier) throws SnapshotException {
+        CommandHistory history = CommandHistory.inMemory();
+        if (!historyFollows(snapshot)) return read(snapshot, expected, verifier, history);
+        if (snapshot.length < HEADER_BYTES + 8) throw new SnapshotException("snapshot of " + snapshot.length + " bytes is truncated");
+        long imageBytes = HEADER_BYTES + 4L + (ByteBuffer.wrap(snapshot, HEADER_BYTES, 4).getInt() & 0xffffffffL) + 4;
+        if (imageBytes > snapshot.length) throw new SnapshotException("snapshot image of " + imageBytes + " bytes where " + snapshot.length + " are");
+        HistoryReader reader = new HistoryReader(history);
+        reader.accept(snapshot, (int) imageBytes, snapshot.length - (int) imageBytes);
+        reader.finish();
+        return read(java.util.Arrays.copyOf(snapshot, (int) imageBytes), expected, verifier, history);
+    }
+
+    /**
+     * Rebuilds the state an image describes around {@code history}: for format 3, the history part that followed the
+     * image, already taken in ({@link HistoryReader}); for the earlier formats an empty history, filled from the image.
+     * Refuses a damaged, foreign or inconsistent snapshot with the reason.
+     */
+    public static SequencerState read(byte[] image, Genesis expected, SignatureVerifier verifier, CommandHistory history) throws SnapshotException {
         if (image.length < MAGIC.length + 8) throw new SnapshotException("snapshot of " + image.length + " bytes is truncated");
         CRC32C crc = new CRC32C();
         crc.update(image, 0, image.length - 4);
@@ -98,8 +238,8 @@ public final class Snapshot {
             b.get(magic);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new SnapshotException("not a sequencer snapshot (bad magic)");
             int format = b.getInt();
-            if (format != FORMAT && format != FORMAT_HISTORY) {
-                throw new SnapshotException("snapshot format " + format + ", this node reads " + FORMAT_HISTORY + " and " + FORMAT);
+            if (format < FORMAT_HISTORY || format > FORMAT) {
+                throw new SnapshotException("snapshot format " + format + ", this node reads " + FORMAT_HISTORY + " to " + FORMAT);
             }
             long chainId = b.getLong();
             byte[] contract = new byte[20];
@@ -119,10 +259,14 @@ public final class Snapshot {
             long seq = b.getLong();
             byte[] root = new byte[32];
             b.get(root);
-            SequencerState s = format == FORMAT ? fromImage(b, g, verifier) : fromHistory(b, g, verifier);
+            SequencerState s = format == FORMAT_HISTORY ? fromHistory(b, g, verifier, history) : fromImage(b, g, verifier, history, format == FORMAT_HISTORY_IN_IMAGE);
             if (s.seq() != seq || !s.stateRoot().equals(new Hash32(root))) {
-                throw new SnapshotException("snapshot " + (format == FORMAT ? "image" : "replay") + " reached seq " + s.seq() + " root "
+                throw new SnapshotException("snapshot " + (format == FORMAT_HISTORY ? "replay" : "image") + " reached seq " + s.seq() + " root "
                         + s.stateRoot() + " but the image records seq " + seq + " root " + new Hash32(root));
+            }
+            if (history.count() != seq) {
+                throw new SnapshotException("snapshot history holds " + history.count() + " commands for seq " + seq
+                        + "; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
             }
             return s;
         } catch (BufferUnderflowException e) {
@@ -130,12 +274,13 @@ public final class Snapshot {
         }
     }
 
-    private static SequencerState fromImage(ByteBuffer b, Genesis g, SignatureVerifier verifier) throws SnapshotException {
+    private static SequencerState fromImage(ByteBuffer b, Genesis g, SignatureVerifier verifier, CommandHistory history, boolean historyInImage)
+            throws SnapshotException {
         int length = b.getInt();
         if (length != b.remaining()) throw new SnapshotException("snapshot body of " + length + " bytes where " + b.remaining() + " follow");
         ImageReader in = new ImageReader(b.array(), b.position(), length);
         try {
-            SequencerState s = SequencerState.readImage(in, g, verifier);
+            SequencerState s = SequencerState.readImage(in, g, verifier, history, historyInImage);
             in.expectEnd();
             return s;
         } catch (ImageFormatException e) {
@@ -146,12 +291,12 @@ public final class Snapshot {
         }
     }
 
-    private static SequencerState fromHistory(ByteBuffer b, Genesis g, SignatureVerifier verifier) throws SnapshotException {
+    private static SequencerState fromHistory(ByteBuffer b, Genesis g, SignatureVerifier verifier, CommandHistory into) throws SnapshotException {
         long count = b.getLong();
         byte[] history = new byte[b.getInt()];
         b.get(history);
         if (b.hasRemaining()) throw new SnapshotException(b.remaining() + " unexpected bytes after the history");
-        SequencerState s = new SequencerState(g, verifier);
+        SequencerState s = new SequencerState(g, verifier, into);
         SnapshotException[] failure = new SnapshotException[1];
         CommandHistory.forEach(history, (ts, bytes) -> {
             if (failure[0] != null) return;

@@ -99,14 +99,17 @@ final class ServiceAlone {
         md.append("`SequencerState.apply` of pre-verified `Place` orders that fill against resting ones (engine, STF mirror, Merkle tree on its"
                 + " worker, batches, views), then their reply JSON, on one thread; CPU and allocation per order from the threads' own"
                 + " counters, after a warm-up of ").append(String.format(Locale.ROOT, "%,d", warmup)).append(" orders per round.\n\n");
-        md.append("| round | orders per service-thread CPU-second | apply us | JSON us | tree worker us | service B per order | JSON B | tree B | live heap kept per order | machine idle |\n");
-        md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        for (int r = 1; r <= rounds; r++) {
+        md.append("Each round twice: the command history in a file, as a cluster member keeps it, then in the heap, as it was kept"
+                + " before (and still is outside a member).\n\n");
+        md.append("| round | history | orders per service-thread CPU-second | apply us | JSON us | tree worker us | service B per order | JSON B | tree B | live heap kept per order | machine idle |\n");
+        md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (int r = 1; r <= rounds; r++) for (boolean inFile : new boolean[] {true, false}) {
             dev.clearline.testkit.bench.MachineIdle idle0 = dev.clearline.testkit.bench.MachineIdle.now();
-            Figures f = measure(genesis, signers, warmup, measured, true);
+            Figures f = measure(genesis, signers, warmup, measured, true, inFile);
             double idle = dev.clearline.testkit.bench.MachineIdle.now().percentSince(idle0);
-            System.out.println("round " + r + ": " + f.describe() + String.format(Locale.ROOT, "; machine idle %.0f%%", idle));
-            md.append(String.format(Locale.ROOT, "| %d | %,.0f | %.1f | %.1f | %.1f | %,d | %,d | %,d | %,d B | %s |%n", r, f.ordersPerCpuSecond(),
+            System.out.println("round " + r + " (history " + (inFile ? "in a file" : "in the heap") + "): " + f.describe()
+                    + String.format(Locale.ROOT, "; machine idle %.0f%%", idle));
+            md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %.1f | %.1f | %.1f | %,d | %,d | %,d | %,d B | %s |%n", r, inFile ? "file" : "heap", f.ordersPerCpuSecond(),
                     f.applyCpu() * 1e6 / f.orders(), f.encodeCpu() * 1e6 / f.orders(), f.treeCpu() * 1e6 / f.orders(),
                     f.applyBytes() / f.orders(), f.encodeBytes() / f.orders(), f.treeBytes() / f.orders(), f.retainedBytes() / f.orders(), idle < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", idle)));
         }
@@ -118,8 +121,21 @@ final class ServiceAlone {
 
     /** @param treeOnWorker the Merkle tree on its own thread, as the node runs it; false: on the service thread */
     static Figures measure(Genesis genesis, List<FastSigner> signers, int warmup, int measured, boolean treeOnWorker) {
+        return measure(genesis, signers, warmup, measured, treeOnWorker, true);
+    }
+
+    /** @param historyInFile the command history in a file, as a cluster member keeps it; false: in the heap, as it was kept before */
+    static Figures measure(Genesis genesis, List<FastSigner> signers, int warmup, int measured, boolean treeOnWorker, boolean historyInFile) {
         Eip712 domain = genesis.domain();
-        SequencerState state = new SequencerState(genesis, new NativeSecp256k1Verifier());
+        java.nio.file.Path historyFile;
+        try {
+            historyFile = java.nio.file.Files.createTempFile("bench-history", "");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        historyFile.toFile().deleteOnExit();
+        SequencerState state = new SequencerState(genesis, new NativeSecp256k1Verifier(),
+                historyInFile ? dev.clearline.sequencer.state.CommandHistory.inFile(historyFile) : dev.clearline.sequencer.state.CommandHistory.inMemory());
         if (treeOnWorker) state.moveTreeToWorker(Thread.ofPlatform().name("bench-tree").daemon().factory());
         long client = 1;
         long[] seq = {0};

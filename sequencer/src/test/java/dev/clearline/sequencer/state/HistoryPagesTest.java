@@ -30,7 +30,7 @@ class HistoryPagesTest {
     void pagesCutWhileTheHistoryGrowsReadAsTheHistoryTheLastPageReached() throws Exception {
         Property.forAll(Gens.seeds(), Gens.ints(1, 40_000)).tries(40).check((seed, max) -> {
             Random r = new Random(seed);
-            CommandHistory h = new CommandHistory();
+            CommandHistory h = CommandHistory.inMemory();
             for (int i = 0, n = r.nextInt(60); i < n; i++) h.add(i, new byte[r.nextInt(6_000)]);
             int[] pages = {0};
             HistoryPages.History read = HistoryPages.read(from -> {
@@ -48,7 +48,7 @@ class HistoryPagesTest {
 
     @Test
     void aPageOutsideTheHistoryIsRefusedWithWhatToAskInstead() throws Exception {
-        CommandHistory h = new CommandHistory();
+        CommandHistory h = CommandHistory.inMemory();
         h.add(1, new byte[100]);
         JsonNode beyond = reply(h, 113, 10).path("history");
         assertThat(beyond.path("error").asText()).contains("from 113 is outside the history's 112 bytes", "start at 0 and follow \"next\"");
@@ -61,7 +61,7 @@ class HistoryPagesTest {
 
     @Test
     void aPageThatDoesNotContinueWhereTheLastEndedIsNotTakenForOne() {
-        CommandHistory h = new CommandHistory();
+        CommandHistory h = CommandHistory.inMemory();
         h.add(1, new byte[500]);
         // a node that answers every ask with its first page (an old node ignoring "from")
         assertThatThrownBy(() -> HistoryPages.read(from -> reply(h, 0, 100))).isInstanceOf(IllegalStateException.class)

@@ -1,0 +1,140 @@
+package dev.clearline.sequencer.state;
+
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A snapshot's command history travels after the state's image (format 3), streamed from where
+ * the state keeps it and taken in, in any pieces, into where the restored state keeps it: the same
+ * history arrives, and a damaged, cut or padded history part is refused with what to do.
+ */
+class SnapshotHistoryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aHistoryStreamedInAnyPiecesArrivesWhole() {
+        Property.forAll(Gens.seeds(), Gens.ints(1, 70_000)).tries(40).check((seed, largestPiece) -> {
+            Random r = new Random(seed);
+            CommandHistory from = r.nextBoolean() ? CommandHistory.inMemory() : CommandHistory.inFile(dir.resolve("from-" + seed));
+            for (int i = 0, n = r.nextInt(150); i < n; i++) {
+                byte[] c = new byte[r.nextInt(8_000)];
+                r.nextBytes(c);
+                from.add(r.nextLong(), c);
+            }
+            byte[] part = part(from);
+            CommandHistory into = r.nextBoolean() ? CommandHistory.inMemory() : CommandHistory.inFile(dir.resolve("into-" + seed));
+            Snapshot.HistoryReader reader = new Snapshot.HistoryReader(into);
+            for (int at = 0; at < part.length; ) {
+                int n = Math.min(part.length - at, 1 + r.nextInt(largestPiece));
+                assertThat(reader.complete()).isFalse();
+                reader.accept(part, at, n);
+                at += n;
+            }
+            assertThat(reader.complete()).isTrue();
+            reader.finish();
+            assertThat(into.count()).isEqualTo(from.count());
+            assertThat(into.encoded()).isEqualTo(from.encoded());
+            from.close();
+            into.close();
+        });
+    }
+
+    @Test
+    void aDamagedCutOrPaddedHistoryPartIsRefused() {
+        Property.forAll(Gens.seeds()).tries(30).check(seed -> {
+            Random r = new Random(seed);
+            CommandHistory from = CommandHistory.inMemory();
+            for (int i = 0, n = 1 + r.nextInt(40); i < n; i++) from.add(i, new byte[r.nextInt(300)]);
+            byte[] part = part(from);
+            byte[] flipped = part.clone();
+            int at = r.nextInt(part.length);
+            flipped[at] ^= (byte) (1 << r.nextInt(8));
+            assertThatThrownBy(() -> take(flipped)).as("byte %d of %d flipped", at, part.length)
+                    .isInstanceOf(Snapshot.SnapshotException.class).hasMessageContaining("snapshot");
+            byte[] cut = Arrays.copyOf(part, r.nextInt(part.length));
+            assertThatThrownBy(() -> take(cut)).isInstanceOf(Snapshot.SnapshotException.class).hasMessageContaining("truncated");
+            byte[] padded = Arrays.copyOf(part, part.length + 1 + r.nextInt(10));
+            assertThatThrownBy(() -> take(padded)).isInstanceOf(Snapshot.SnapshotException.class).hasMessageContaining("after its history");
+        });
+    }
+
+    @Test
+    void aStateRestoredFromItsSnapshotKeepsTheHistoryWhereItIsGivenAndGoesOnFromIt() throws Exception {
+        SequencerState node = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier(), CommandHistory.inFile(dir.resolve("node")));
+        List<Command> session = SequencerStateTest.SESSION;
+        int half = session.size() / 2;
+        for (int i = 0; i < half; i++) node.apply(session.get(i), Market.START * 1000 + i);
+        byte[] snapshot = Snapshot.write(node);
+
+        // as a member reads it: the image, then the history part into the history the state will keep
+        int imageBytes = imageLength(snapshot);
+        CommandHistory kept = CommandHistory.inFile(dir.resolve("restored"));
+        Snapshot.HistoryReader reader = new Snapshot.HistoryReader(kept);
+        reader.accept(snapshot, imageBytes, snapshot.length - imageBytes);
+        reader.finish();
+        SequencerState restored = Snapshot.read(Arrays.copyOf(snapshot, imageBytes), Market.GENESIS, new NativeSecp256k1Verifier(), kept);
+        assertThat(restored.history()).isSameAs(kept);
+        for (int i = half; i < session.size(); i++) {
+            node.apply(session.get(i), Market.START * 1000 + i);
+            restored.apply(session.get(i), Market.START * 1000 + i);
+        }
+        assertThat(restored.history().encoded()).isEqualTo(node.history().encoded());
+        assertThat(restored.stateRoot()).isEqualTo(node.stateRoot());
+
+        // a history part of another length than the image's seq is refused
+        CommandHistory wrong = CommandHistory.inMemory();
+        wrong.add(1, new byte[3]);
+        assertThatThrownBy(() -> Snapshot.read(Arrays.copyOf(snapshot, imageBytes), Market.GENESIS, new NativeSecp256k1Verifier(), wrong))
+                .isInstanceOf(Snapshot.SnapshotException.class).hasMessageContaining("history holds 1 commands for seq " + half)
+                .hasMessageContaining("--drop-latest-snapshot");
+        node.close();
+        restored.close();
+    }
+
+    @Test
+    void aSnapshotOfTheFormerFormatWithItsHistoryInTheImageStillLoads() throws Exception {
+        SequencerState node = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        for (int i = 0; i < SequencerStateTest.SESSION.size(); i++) node.apply(SequencerStateTest.SESSION.get(i), Market.START * 1000 + i);
+        byte[] former = Snapshot.writeHistoryInImage(node);
+        assertThat(Snapshot.historyFollows(former)).isFalse();
+        CommandHistory into = CommandHistory.inFile(dir.resolve("migrated"));
+        SequencerState loaded = Snapshot.read(former, Market.GENESIS, new NativeSecp256k1Verifier(), into);
+        assertThat(loaded.stateRoot()).isEqualTo(node.stateRoot());
+        assertThat(into.encoded()).isEqualTo(node.history().encoded());
+        assertThat(into.count()).isEqualTo(node.seq());
+        loaded.close();
+    }
+
+    private static byte[] part(CommandHistory h) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Snapshot.streamHistory(h, out::write);
+        return out.toByteArray();
+    }
+
+    private static void take(byte[] part) throws Snapshot.SnapshotException {
+        Snapshot.HistoryReader reader = new Snapshot.HistoryReader(CommandHistory.inMemory());
+        reader.accept(part, 0, part.length);
+        reader.finish();
+    }
+
+    /** Where a whole snapshot's image ends: its header, the body's length, the body, the image's checksum. */
+    private static int imageLength(byte[] snapshot) {
+        int header = 8 + 4 + (8 + 20 + 8 + 8 + 4 + 4 + 8) + 8 + 32;
+        return header + 4 + java.nio.ByteBuffer.wrap(snapshot, header, 4).getInt() + 4;
+    }
+}
