@@ -25,7 +25,7 @@ import java.util.Locale;
 
 /**
  * {@code ./clearline bench sequencer snapshot [orders,...]}: what a node's recovery costs, the
- * snapshot as a state image (format 2, written now) against the command history replayed on load
+ * snapshot as a state image and its history (format 3, written now) against the command history replayed on load
  * (format 1, before). For each size, a state that took that many orders (half of them filling
  * against the other half, a time tick every 10 orders and an oracle price every 1,000, as a live
  * node's log has them) is snapshotted both ways and loaded back, on this thread, with a member's
@@ -54,9 +54,9 @@ final class SnapshotBench {
                 .append("` (a member's JVM flags, `-Xmx4g`).\n\n");
         md.append("A state that took N orders (half filling the other half; a time tick every 10 orders and an oracle price every 1,000,"
                 + " so the log holds 1.1 N commands; the last row: a quiet node whose log is mostly its clock's ticks), snapshotted and loaded back on one thread. Load = `Snapshot.read` to a state"
-                + " whose root is checked, median of 3 (the history's replay: one run). Format 2 is the state image written now; format 1"
+                + " whose root is checked, median of 3 (the history's replay: one run). Format 3 is the state image and then its command history, written now; format 1"
                 + " the command history replayed on load, as before.\n\n");
-        md.append("| orders | commands in the log | leaves | image bytes (format 2) | write ms | load ms | history bytes (format 1) | replay ms"
+        md.append("| orders | commands in the log | leaves | snapshot bytes (format 3) | write ms | load ms | history bytes (format 1) | replay ms"
                 + " | replay / image load | machine idle |\n");
         md.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         List<int[]> runs = new ArrayList<>();
