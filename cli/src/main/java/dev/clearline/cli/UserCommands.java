@@ -603,10 +603,23 @@ final class UserCommands {
 
     @Command(name = "claim", mixinStandardHelpOptions = true,
             description = {"Claim on L1 every finalized withdrawal to you.",
-                    "The proofs come from the L2 state rebuilt from L1 alone (the rollup's batches), so no operator is needed."})
+                    "The proofs come from the L2 state rebuilt from L1 alone (the rollup's batches), so no operator is needed.",
+                    "That state is kept in --state-cache, so the next claim replays only the batches finalized since."})
     static final class Claim extends EscapeCommands.HatchBase {
         Claim(PrintWriter out, PrintWriter err, java.util.function.LongSupplier nanos) {
             super(out, err, nanos);
+        }
+
+        @picocli.CommandLine.Option(names = "--state-cache", paramLabel = "DIR",
+                description = "Where the finalized state rebuilt from L1 is kept between claims (one directory per chain and rollup inside)."
+                        + " Default: ~/.clearline/l1-state.")
+        java.nio.file.Path stateCache;
+
+        /** The cache of this chain's rollup: its own directory, so a devnet started again or another rollup never shares one. */
+        private java.nio.file.Path cacheDir(String rollupAddress) {
+            java.nio.file.Path base = stateCache != null ? stateCache
+                    : java.nio.file.Path.of(System.getProperty("clearline.home", System.getProperty("user.home") + "/.clearline"), "l1-state");
+            return base.resolve(o.chainId() + "-" + rollupAddress.toLowerCase(java.util.Locale.ROOT));
         }
 
         @Override
@@ -619,9 +632,15 @@ final class UserCommands {
             long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
             Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
             EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
-            FinalizedState l1 = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(new RollupLog(o.web3j(), rollup.getContractAddress()),
-                    finalized, SignaturesAhead.stf(domain), progress));
-            progress.done();
+            java.nio.file.Path cache = cacheDir(rollup.getContractAddress());
+            try (FinalizedState l1 = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(
+                    FinalizedState.Postings.of(new RollupLog(o.web3j(), rollup.getContractAddress())), finalized, SignaturesAhead.stf(domain), progress, cache))) {
+                progress.done();
+                return claimAll(rollup, l1, finalized);
+            }
+        }
+
+        private Integer claimAll(Rollup rollup, FinalizedState l1, long finalized) {
             Address me = o.address();
             List<FinalizedState.Withdrawal> mine = finalized == 0 ? List.of() : l1.withdrawalsTo(me);
             ArrayNode claimed = UserOptions.JSON.createArrayNode();

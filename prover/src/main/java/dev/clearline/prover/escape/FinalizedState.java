@@ -17,7 +17,11 @@ import dev.clearline.prover.replay.CalldataReplay;
 import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.MemoryNodeStore;
+import dev.clearline.tree.store.NodeStore;
+import dev.clearline.tree.store.RocksDbNodeStore;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,8 +40,12 @@ import dev.clearline.tree.Bytes32;
  * markets), because state keys are hashes: to find every position, one asks each owner's leaf in
  * each market. Every holder of collateral or of a position appears in some transition (a deposit,
  * an order, a liquidation, a deleverage), and the insurance fund is always included.
+ *
+ * <p>Rebuilt in memory it replays every finalized batch each time, which grows with the rollup's
+ * age; rebuilt with a cache directory ({@link #rebuild(Postings, long, Stf, Progress, Path)}) it
+ * keeps the state on disk and replays only the batches finalized since the last rebuild.
  */
-public final class FinalizedState {
+public final class FinalizedState implements AutoCloseable {
     /** Told after each replayed batch: how many of how many, and the transitions so far. */
     @FunctionalInterface
     public interface Progress {
@@ -49,6 +57,17 @@ public final class FinalizedState {
     /** A WITHDRAWAL leaf of the finalized state. */
     public record Withdrawal(long id, Address recipient, long amount) {}
 
+    /** Every {@code BatchSubmitted} posting from L1 block {@code fromBlock} on, in L1 order. */
+    @FunctionalInterface
+    public interface Postings {
+        List<RollupLog.Posted> from(long fromBlock) throws IOException;
+
+        static Postings of(RollupLog log) {
+            return fromBlock -> log.batches(fromBlock, log.latestBlock());
+        }
+    }
+
+    private final NodeStore nodes;
     private final SparseMerkleTree tree;
     private final TreeLeafStore store;
     private final long version;
@@ -56,8 +75,9 @@ public final class FinalizedState {
     private final List<Address> owners;
     private final List<Integer> markets;
 
-    private FinalizedState(SparseMerkleTree tree, TreeLeafStore store, long version, long finalizedCount, List<Address> owners,
+    private FinalizedState(NodeStore nodes, SparseMerkleTree tree, TreeLeafStore store, long version, long finalizedCount, List<Address> owners,
                            List<Integer> markets) {
+        this.nodes = nodes;
         this.tree = tree;
         this.store = store;
         this.version = version;
@@ -79,19 +99,103 @@ public final class FinalizedState {
 
     /** As {@link #rebuild(RollupLog, long, Stf, Progress)}, from the postings already read, in L1 order. */
     public static FinalizedState rebuild(List<RollupLog.Posted> posted, long finalizedCount, Stf stf, Progress progress) throws IOException {
-        // a batch index posted again after a rejection: the later posting is the one that stood
-        Map<Long, RollupLog.Posted> byIndex = new HashMap<>();
-        for (RollupLog.Posted p : posted) byIndex.put(p.batch().header().batchIndex(), p);
         // no value cache in the tree: the leaf store keeps the leaves at hand
-        SparseMerkleTree tree = new SparseMerkleTree(new MemoryNodeStore(), 0);
+        MemoryNodeStore nodes = new MemoryNodeStore();
+        SparseMerkleTree tree = new SparseMerkleTree(nodes, 0);
         TreeLeafStore store = new TreeLeafStore(tree);
         long version = store.commit();
-        TreeSet<Address> owners = new TreeSet<>(Comparator.comparing(Address::toString));
-        owners.add(Address.INSURANCE_FUND);
-        TreeSet<Integer> markets = new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong));
+        Named named = Named.fresh();
+        version = replay(byIndex(posted), 0, finalizedCount, stf, store, named, progress, version);
+        return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets());
+    }
+
+    /**
+     * As {@link #rebuild(RollupLog, long, Stf, Progress)}, keeping the state in {@code cacheDir} (RocksDB, the latest
+     * finalized version only) with a record of how far it got: a later rebuild reads L1 from the block of the last
+     * batch it replayed and replays only what was finalized since. A cache that does not match L1 (another chain
+     * behind the same RPC URL and rollup address, a devnet started again) is dropped and the state rebuilt from the
+     * first batch. Close the state to release the directory.
+     *
+     * @throws IOException as the in-memory rebuild
+     * @throws IllegalStateException when the cache cannot be opened (another process uses it)
+     */
+    public static FinalizedState rebuild(Postings postings, long finalizedCount, Stf stf, Progress progress, Path cacheDir) throws IOException {
+        CacheMark mark = CacheMark.read(cacheDir);
+        if (mark != null && mark.count() > finalizedCount) mark = null; // fewer batches final than the cache holds: not this chain
+        List<RollupLog.Posted> posted = finalizedCount == 0 ? List.of() : postings.from(mark == null ? 0 : mark.block());
+        if (mark != null) {
+            RollupLog.Posted last = byIndex(posted).get(mark.count() - 1);
+            if (last == null || last.blockNumber() != mark.block() || !last.batch().header().postStateRoot().equals(mark.root())) {
+                mark = null;
+                posted = postings.from(0);
+            }
+        }
+        if (mark == null) deleteTree(cacheDir);
+        RocksDbNodeStore nodes = open(cacheDir);
+        try {
+            SparseMerkleTree tree = new SparseMerkleTree(nodes, 0);
+            TreeLeafStore store = new TreeLeafStore(tree);
+            if (mark != null && !store.root().equals(mark.root())) {
+                // the tree on disk is not the one its record names (the record outlived its tree): start again
+                nodes.close();
+                deleteTree(cacheDir);
+                posted = postings.from(0);
+                mark = null;
+                nodes = open(cacheDir);
+                tree = new SparseMerkleTree(nodes, 0);
+                store = new TreeLeafStore(tree);
+            }
+            long version = store.commit();
+            Named named = mark == null ? Named.fresh() : Named.of(mark);
+            long from = mark == null ? 0 : mark.count();
+            version = replay(byIndex(posted), from, finalizedCount, stf, store, named, progress, version);
+            if (finalizedCount > from) {
+                nodes.prune(nodes.latestVersion());
+                nodes.sync(); // the versions on disk before the record that names them
+                RollupLog.Posted last = byIndex(posted).get(finalizedCount - 1);
+                new CacheMark(finalizedCount, last.blockNumber(), store.root(), named.owners(), named.markets()).write(cacheDir);
+            }
+            return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets());
+        } catch (IOException | RuntimeException e) {
+            nodes.close();
+            throw e;
+        }
+    }
+
+    /** The cache's tree; an {@link IllegalStateException} that says what to do when it cannot be opened (not an L1 problem). */
+    private static RocksDbNodeStore open(Path cacheDir) throws IOException {
+        Files.createDirectories(cacheDir);
+        try {
+            return RocksDbNodeStore.open(cacheDir.resolve("tree"), RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 18)
+                    .withDurability(RocksDbNodeStore.Durability.PROCESS_CRASH_ONLY));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the state cache " + cacheDir + " cannot be opened (" + e.getMessage() + "): another command may be"
+                    + " using it; wait for it to finish, or give another directory", e);
+        }
+    }
+
+    private static void deleteTree(Path cacheDir) throws IOException {
+        Files.deleteIfExists(cacheDir.resolve(CacheMark.FILE));
+        Path tree = cacheDir.resolve("tree");
+        if (!Files.exists(tree)) return;
+        try (var files = Files.walk(tree)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    /** The latest posting of each batch index: a batch index posted again after a rejection, the later posting is the one that stood. */
+    private static Map<Long, RollupLog.Posted> byIndex(List<RollupLog.Posted> posted) {
+        Map<Long, RollupLog.Posted> byIndex = new HashMap<>();
+        for (RollupLog.Posted p : posted) byIndex.put(p.batch().header().batchIndex(), p);
+        return byIndex;
+    }
+
+    /** Replays batches {@code from} to {@code to - 1} onto {@code store}, each checked against L1's root; the version after the last. */
+    private static long replay(Map<Long, RollupLog.Posted> byIndex, long from, long to, Stf stf, TreeLeafStore store, Named named,
+                               Progress progress, long version) throws IOException {
         long transitions = 0;
         CalldataReplay.Decoded next = null;
-        for (long i = 0; i < finalizedCount; i++) {
+        for (long i = from; i < to; i++) {
             RollupLog.Posted p = byIndex.get(i);
             if (p == null) {
                 throw new IOException("finalized batch " + i + " is not among the rollup's BatchSubmitted events; is the RPC an archive of this chain?");
@@ -99,7 +203,7 @@ public final class FinalizedState {
             CalldataReplay.Decoded decoded = next != null ? next : CalldataReplay.decode(p.batch().calldata());
             // the signers of this batch and the next are recovered on the other cores meanwhile (SignaturesAhead)
             if (next == null) SignaturesAhead.prefetchFor(stf, decoded);
-            RollupLog.Posted following = i + 1 < finalizedCount ? byIndex.get(i + 1) : null;
+            RollupLog.Posted following = i + 1 < to ? byIndex.get(i + 1) : null;
             next = following == null ? null : CalldataReplay.decode(following.batch().calldata());
             if (next != null) SignaturesAhead.prefetchFor(stf, next);
             if (decoded.tail().isPresent()) {
@@ -107,7 +211,7 @@ public final class FinalizedState {
                         + " finalized a broken batch; see ./clearline verify-batches");
             }
             // a step that does not decode names nobody; the STF refuses it as MALFORMED, as the Solidity step does
-            for (CalldataReplay.Step s : decoded.steps()) if (s.decodes()) name(s.transition(), owners, markets);
+            for (CalldataReplay.Step s : decoded.steps()) if (s.decodes()) name(s.transition(), named.ownerSet, named.marketSet);
             // L1 finalized this root: a refused step leaves the state as the Solidity step does (postRoot == preRoot)
             CalldataReplay.apply(stf, store, decoded.steps(), decoded.steps().size(), i, CalldataReplay.OnRefusal.SKIP,
                     CalldataReplay.AfterStep.NONE);
@@ -117,9 +221,33 @@ public final class FinalizedState {
                 throw new IOException("finalized batch " + i + " replays to root " + store.root() + " but L1 holds "
                         + p.batch().header().postStateRoot() + ": the chain finalized a wrong batch; see ./clearline verify-batches");
             }
-            progress.replayed(i + 1, finalizedCount, transitions);
+            progress.replayed(i + 1, to, transitions);
         }
-        return new FinalizedState(tree, store, version, finalizedCount, List.copyOf(owners), List.copyOf(markets));
+        return version;
+    }
+
+    /** Who and what the replayed transitions named, in the orders {@link #owners()} and {@link #markets()} give. */
+    private record Named(TreeSet<Address> ownerSet, TreeSet<Integer> marketSet) {
+        static Named fresh() {
+            Named n = new Named(new TreeSet<>(Comparator.comparing(Address::toString)), new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong)));
+            n.ownerSet.add(Address.INSURANCE_FUND);
+            return n;
+        }
+
+        static Named of(CacheMark mark) {
+            Named n = fresh();
+            n.ownerSet.addAll(mark.owners());
+            n.marketSet.addAll(mark.markets());
+            return n;
+        }
+
+        List<Address> owners() {
+            return List.copyOf(ownerSet);
+        }
+
+        List<Integer> markets() {
+            return List.copyOf(marketSet);
+        }
     }
 
     private static void name(Transition t, TreeSet<Address> owners, TreeSet<Integer> markets) {
@@ -205,5 +333,11 @@ public final class FinalizedState {
 
     private byte[] prove(Bytes32... keys) {
         return tree.prove(version, List.of(keys)).encode();
+    }
+
+    /** Releases the state's store (a cache directory's RocksDB); nothing to release in memory. */
+    @Override
+    public void close() {
+        nodes.close();
     }
 }

@@ -45,13 +45,13 @@ import org.junit.jupiter.api.Test;
  * builder and driven through each entry point: the roots after every batch and after every step,
  * and the leaves of every trader at the end, must be the same.
  */
-class ReplaysAgreeProperties {
+public class ReplaysAgreeProperties {
     private static final Signer ORACLE = new Signer(BigInteger.valueOf(0x0AC1E));
     private static final Address ORACLE_ADDRESS = ORACLE.address();
     private static final int[] MARKETS = {1, 7};
 
     /** A history as L1 holds it, and who took part. */
-    record History(List<PostedBatch> batches, List<Address> traders) {
+    public record History(List<PostedBatch> batches, List<Address> traders) {
         @Override
         public String toString() {
             return batches.size() + " batches of " + batches.stream().map(b -> Integer.toString(b.header().transitionCount())).toList()
@@ -59,7 +59,7 @@ class ReplaysAgreeProperties {
         }
     }
 
-    static Gen<History> histories() {
+    public static Gen<History> histories() {
         return Gen.of(ReplaysAgreeProperties::history);
     }
 

@@ -1,0 +1,114 @@
+package dev.clearline.prover.escape;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.prover.replay.ReplaysAgreeProperties;
+import dev.clearline.prover.replay.TestBatches;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The finalized state kept in a cache directory and brought forward batch by batch, as {@code claim}
+ * and {@code escape} rebuild it, is the state a fresh in-memory replay of every finalized batch gives:
+ * the same root, owners, markets, leaves, withdrawals and proofs, at every count, across reopenings.
+ * A cache made on another chain is noticed and rebuilt, and L1 is read only from the last replayed
+ * batch's block on.
+ */
+class FinalizedStateCacheProperties {
+    @TempDir
+    Path dir;
+
+    /** A history's postings, one block per batch from block 1, as L1 would list them. */
+    private static List<RollupLog.Posted> postings(ReplaysAgreeProperties.History h) {
+        List<RollupLog.Posted> out = new ArrayList<>();
+        for (int i = 0; i < h.batches().size(); i++) out.add(new RollupLog.Posted(h.batches().get(i), i, i + 1, "0x" + i));
+        return out;
+    }
+
+    @Test
+    void aCacheBroughtForwardInStepsIsTheStateOfAFreshReplay() {
+        Property.forAll(ReplaysAgreeProperties.histories(), Gens.seeds()).tries(8).check((h, seed) -> {
+            Random r = new Random(seed);
+            Stf stf = TestBatches.stf();
+            List<RollupLog.Posted> posted = postings(h);
+            Path cache = Files.createTempDirectory(dir, "cache");
+            long[] lowestBlockRead = {Long.MAX_VALUE};
+            FinalizedState.Postings l1 = from -> {
+                lowestBlockRead[0] = Math.min(lowestBlockRead[0], from);
+                return posted.stream().filter(p -> p.blockNumber() >= from).toList();
+            };
+            long count = 0;
+            while (count < posted.size()) {
+                long before = count;
+                count = Math.min(posted.size(), count + 1 + r.nextInt(3));
+                lowestBlockRead[0] = Long.MAX_VALUE;
+                try (FinalizedState cached = FinalizedState.rebuild(l1, count, stf, FinalizedState.Progress.NONE, cache);
+                     FinalizedState fresh = FinalizedState.rebuild(posted, count, stf, FinalizedState.Progress.NONE)) {
+                    if (before > 0) assertThat(lowestBlockRead[0]).as("L1 read from the block of batch %d on", before - 1).isEqualTo(before);
+                    assertSame(cached, fresh, h.traders());
+                }
+            }
+        });
+    }
+
+    @Test
+    void aCacheFromAnotherChainIsRebuiltNotTrusted() {
+        Property.forAll(ReplaysAgreeProperties.histories(), ReplaysAgreeProperties.histories()).tries(6).check((first, second) -> {
+            Stf stf = TestBatches.stf();
+            Path cache = Files.createTempDirectory(dir, "cache");
+            List<RollupLog.Posted> a = postings(first);
+            List<RollupLog.Posted> b = postings(second);
+            try (FinalizedState s = FinalizedState.rebuild(from -> a, a.size(), stf, FinalizedState.Progress.NONE, cache)) {
+                assertThat(s.root()).isEqualTo(a.getLast().batch().header().postStateRoot());
+            }
+            // the same directory, another chain's postings (a devnet started again at the same addresses)
+            try (FinalizedState cached = FinalizedState.rebuild(from -> b.stream().filter(p -> p.blockNumber() >= from).toList(), b.size(), stf,
+                    FinalizedState.Progress.NONE, cache);
+                 FinalizedState fresh = FinalizedState.rebuild(b, b.size(), stf, FinalizedState.Progress.NONE)) {
+                assertSame(cached, fresh, second.traders());
+            }
+        });
+    }
+
+    @Test
+    void aCacheInUseIsRefusedWithWhatToDo() throws Exception {
+        ReplaysAgreeProperties.History h = ReplaysAgreeProperties.histories().sample(new java.util.SplittableRandom(3)).value();
+        List<RollupLog.Posted> posted = postings(h);
+        Stf stf = TestBatches.stf();
+        try (FinalizedState open = FinalizedState.rebuild(from -> posted, posted.size(), stf, FinalizedState.Progress.NONE, dir)) {
+            assertThatThrownBy(() -> FinalizedState.rebuild(from -> posted, posted.size(), stf, FinalizedState.Progress.NONE, dir))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be opened").hasMessageContaining("another directory");
+        }
+    }
+
+    private static void assertSame(FinalizedState cached, FinalizedState fresh, List<Address> traders) {
+        assertThat(cached.root()).isEqualTo(fresh.root());
+        assertThat(cached.finalizedCount()).isEqualTo(fresh.finalizedCount());
+        assertThat(cached.owners()).isEqualTo(fresh.owners()).containsAll(traders.stream().filter(t -> fresh.owners().contains(t)).toList());
+        assertThat(cached.markets()).isEqualTo(fresh.markets());
+        assertThat(cached.priorityOpsConsumed()).isEqualTo(fresh.priorityOpsConsumed());
+        for (Address t : fresh.owners()) {
+            assertThat(cached.balance(t)).as("balance of %s", t).isEqualTo(fresh.balance(t));
+            assertThat(cached.balanceProof(t)).as("balance proof of %s", t).isEqualTo(fresh.balanceProof(t));
+            for (int m : fresh.markets()) {
+                assertThat(cached.position(t, m)).isEqualTo(fresh.position(t, m));
+                assertThat(cached.positionProof(t, m)).isEqualTo(fresh.positionProof(t, m));
+            }
+            assertThat(cached.withdrawalsTo(t)).isEqualTo(fresh.withdrawalsTo(t));
+            for (FinalizedState.Withdrawal w : fresh.withdrawalsTo(t)) assertThat(cached.withdrawalProof(w.id())).isEqualTo(fresh.withdrawalProof(w.id()));
+        }
+    }
+}
