@@ -58,6 +58,44 @@ final class EscapeCommands {
             this.nanos = nanos;
         }
 
+        @Option(names = "--state-cache", paramLabel = "DIR",
+                description = "Where the finalized state rebuilt from L1 is kept between runs (one directory per chain and rollup inside),"
+                        + " so the next run replays only the batches finalized since. Default: ~/.clearline/l1-state.")
+        java.nio.file.Path stateCache;
+
+        /** The state rebuilt for this run, released when it ends. */
+        private FinalizedState rebuilt;
+
+        /** Runs the command, then releases the rebuilt state's cache directory. */
+        @Override
+        public final Integer call() {
+            try {
+                return run();
+            } finally {
+                if (rebuilt != null) rebuilt.close();
+            }
+        }
+
+        abstract Integer run();
+
+        /** The cache of this chain's rollup: its own directory, so a devnet started again or another rollup never shares one. */
+        java.nio.file.Path cacheDir(String rollupAddress) {
+            java.nio.file.Path base = stateCache != null ? stateCache
+                    : java.nio.file.Path.of(System.getProperty("clearline.home", System.getProperty("user.home") + "/.clearline"), "l1-state");
+            return base.resolve(o.chainId() + "-" + rollupAddress.toLowerCase(java.util.Locale.ROOT));
+        }
+
+        /** The finalized state, from the cache and L1, with progress on stderr; released when the command ends. */
+        FinalizedState finalizedState(Rollup rollup, long finalized) {
+            Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
+            ReplayProgress progress = new ReplayProgress(err, nanos);
+            rebuilt = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(
+                    FinalizedState.Postings.of(new RollupLog(o.web3j(), rollup.getContractAddress())), finalized, SignaturesAhead.stf(domain),
+                    progress, cacheDir(rollup.getContractAddress())));
+            progress.done();
+            return rebuilt;
+        }
+
         Rollup rollup;
         EscapeHatch hatch;
         long frozenAt;
@@ -82,12 +120,7 @@ final class EscapeCommands {
         /** The frozen state, replayed from L1 with progress on stderr, checked against the frozen root. */
         FinalizedState frozenState() {
             long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
-            long chainId = o.chainId();
-            Eip712 domain = new Eip712(chainId, Address.fromHex(rollup.getContractAddress()));
-            ReplayProgress progress = new ReplayProgress(err, nanos);
-            FinalizedState s = o.l1("rebuild the frozen state from L1", () -> FinalizedState.rebuild(
-                    new RollupLog(o.web3j(), rollup.getContractAddress()), finalized, SignaturesAhead.stf(domain), progress));
-            progress.done();
+            FinalizedState s = finalizedState(rollup, finalized);
             byte[] frozenRoot = o.l1("read the frozen root", () -> rollup.frozenRoot().send());
             if (!java.util.Arrays.equals(frozenRoot, s.root().bytes())) {
                 throw new UserError("the state rebuilt from L1 has root " + s.root() + " but the rollup froze at " + hex(frozenRoot)
@@ -142,7 +175,7 @@ final class EscapeCommands {
         }
 
         @Override
-        public Integer call() {
+        Integer run() {
             Address who = owner == null ? o.address() : parse(owner);
             if (who.equals(Address.INSURANCE_FUND)) {
                 throw new UserError(who + " is the insurance fund: its leaves are fund credit, never a claim; report them with ./clearline escape report");
@@ -296,7 +329,7 @@ final class EscapeCommands {
         }
 
         @Override
-        public Integer call() {
+        Integer run() {
             open();
             if (now >= windowEnd && !dryRun) {
                 Rate r = rate();

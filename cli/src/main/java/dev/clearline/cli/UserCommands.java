@@ -15,8 +15,6 @@ import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.escape.FinalizedState;
-import dev.clearline.prover.l1.RollupLog;
-import dev.clearline.prover.replay.SignaturesAhead;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.util.HexFormat;
@@ -610,34 +608,15 @@ final class UserCommands {
             super(out, err, nanos);
         }
 
-        @picocli.CommandLine.Option(names = "--state-cache", paramLabel = "DIR",
-                description = "Where the finalized state rebuilt from L1 is kept between claims (one directory per chain and rollup inside)."
-                        + " Default: ~/.clearline/l1-state.")
-        java.nio.file.Path stateCache;
-
-        /** The cache of this chain's rollup: its own directory, so a devnet started again or another rollup never shares one. */
-        private java.nio.file.Path cacheDir(String rollupAddress) {
-            java.nio.file.Path base = stateCache != null ? stateCache
-                    : java.nio.file.Path.of(System.getProperty("clearline.home", System.getProperty("user.home") + "/.clearline"), "l1-state");
-            return base.resolve(o.chainId() + "-" + rollupAddress.toLowerCase(java.util.Locale.ROOT));
-        }
-
         @Override
-        public Integer call() {
+        Integer run() {
             Rollup rollup = o.rollup();
             if (o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact()) != 0) {
                 throw new UserError("the rollup is frozen: finalized withdrawals are paid at the escape rate after the claim window, with"
                         + " everything else you have; use ./clearline escape (--dry-run shows what you would get)");
             }
             long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
-            Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
-            EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
-            java.nio.file.Path cache = cacheDir(rollup.getContractAddress());
-            try (FinalizedState l1 = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(
-                    FinalizedState.Postings.of(new RollupLog(o.web3j(), rollup.getContractAddress())), finalized, SignaturesAhead.stf(domain), progress, cache))) {
-                progress.done();
-                return claimAll(rollup, l1, finalized);
-            }
+            return claimAll(rollup, finalizedState(rollup, finalized), finalized);
         }
 
         private Integer claimAll(Rollup rollup, FinalizedState l1, long finalized) {
