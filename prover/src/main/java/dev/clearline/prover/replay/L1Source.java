@@ -19,4 +19,13 @@ public interface L1Source {
 
     /** The batches posted in blocks {@code [from, to]}, in L1 order. */
     List<RollupLog.Posted> batches(long from, long to) throws IOException;
+
+    /**
+     * How many batches the rollup has finalized: none of them can be disputed any more, so the
+     * states before them are never asked for again. 0 when the source cannot say (then nothing is
+     * pruned).
+     */
+    default long finalizedCount() throws IOException {
+        return 0;
+    }
 }

@@ -107,7 +107,30 @@ public final class Replayer {
             reached = to;
             from = to + 1;
         }
+        // L1 finalizes as its time passes: asked once per poll that read new blocks, not on every idle poll
+        if (reached >= last.map(m -> m.block() + 1).orElse(settings.startBlock())) pruneFinalHistory();
         return new Poll(head, reached, batches, fraud, fork);
+    }
+
+    /**
+     * Drops the tree versions no one can ask for any more: those before the state the first batch L1 has not finalized
+     * was judged on (a dispute replays from there at the earliest) and before the oldest kept mark (a reorg rewinds to
+     * a mark at the earliest). Without it the store kept every version for good. A failed read of L1 skips it: the
+     * next poll that reads new blocks tries again.
+     */
+    private void pruneFinalHistory() {
+        long finalized;
+        try {
+            finalized = l1.finalizedCount();
+        } catch (IOException e) {
+            return;
+        }
+        if (finalized <= 0) return;
+        // the first batch not final, as judged last; none judged yet (or all final): wait for the next one
+        Optional<BatchRecord> firstOpen = store.recentJudgementOf(finalized);
+        List<BlockMark> marks = store.marksNewestFirst();
+        if (firstOpen.isEmpty() || marks.isEmpty()) return;
+        store.prune(Math.min(firstOpen.get().preVersion(), marks.getLast().treeVersion()));
     }
 
     /** Rewinds to the newest mark L1 still agrees with, if the newest one was reorganised away; returns the fork block. */

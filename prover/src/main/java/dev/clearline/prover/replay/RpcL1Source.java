@@ -14,9 +14,13 @@ public final class RpcL1Source implements L1Source {
     private final Web3j web3j;
     private final RollupLog log;
 
+    private final dev.clearline.contracts.generated.Rollup rollup;
+
     public RpcL1Source(Web3j web3j, String rollupAddress) {
         this.web3j = web3j;
         this.log = new RollupLog(web3j, rollupAddress);
+        this.rollup = dev.clearline.contracts.generated.Rollup.load(rollupAddress, web3j,
+                new org.web3j.tx.ReadonlyTransactionManager(web3j, rollupAddress), new org.web3j.tx.gas.DefaultGasProvider());
     }
 
     @Override
@@ -34,5 +38,16 @@ public final class RpcL1Source implements L1Source {
     @Override
     public List<RollupLog.Posted> batches(long from, long to) throws IOException {
         return log.batches(from, to);
+    }
+
+    @Override
+    public long finalizedCount() throws IOException {
+        try {
+            return rollup.finalizedCount().send().longValueExact();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("reading the rollup's finalized count failed: " + e.getMessage(), e);
+        }
     }
 }

@@ -15,6 +15,7 @@ final class ScriptedL1 implements L1Source {
     record Block(String hash, List<dev.clearline.prover.replay.PostedBatch> batches) {}
 
     private final List<Block> chain = new ArrayList<>();
+    private long finalized;
     private int fork;
     private int failures;
     int calls;
@@ -37,6 +38,16 @@ final class ScriptedL1 implements L1Source {
 
     void failNext(int n) {
         failures = n;
+    }
+
+    /** From now on the rollup reports {@code count} batches finalized. */
+    void finalizeBatches(long count) {
+        finalized = count;
+    }
+
+    @Override
+    public long finalizedCount() {
+        return finalized;
     }
 
     private String hash(long n) {

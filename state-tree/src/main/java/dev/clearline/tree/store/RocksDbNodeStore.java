@@ -442,6 +442,76 @@ public final class RocksDbNodeStore implements NodeStore {
     }
 
     /**
+     * Commits a new version holding {@code toVersion}'s tree (the empty tree for -1): what a replay
+     * does after a crash or an L1 reorg, to go on from an earlier state. Pruning stays correct across
+     * it: the stale-node records of the versions rewound past are dropped (the nodes they list that
+     * {@code toVersion} holds are live again), and every node those versions wrote is recorded stale
+     * at the new version instead (nothing can reach them any more), so a later {@link #prune} deletes
+     * them and never a live node. Done in one atomic write: a crash leaves the store as it was.
+     *
+     * @return the new version
+     */
+    public long rewind(long toVersion) {
+        if (toVersion > latest || toVersion < -1 || (toVersion >= 0 && toVersion < oldest)) {
+            throw new IllegalArgumentException("cannot rewind to version " + toVersion + ": the store holds " + oldest + " to " + latest);
+        }
+        RootRef target = toVersion < 0 ? null : root(toVersion).orElseThrow(() -> new IllegalArgumentException("version " + toVersion + " has no root"));
+        long next = latest + 1;
+        java.io.ByteArrayOutputStream garbage = new java.io.ByteArrayOutputStream();
+        List<NodeKey> garbageKeys = new java.util.ArrayList<>();
+        byte[] start = new byte[9];
+        start[0] = NODE;
+        ByteBuffer.wrap(start, 1, 8).putLong(toVersion + 1);
+        byte[] end = new byte[9];
+        end[0] = NODE;
+        ByteBuffer.wrap(end, 1, 8).putLong(latest + 1);
+        try (Slice lower = new Slice(start); Slice upper = new Slice(end);
+                ReadOptions bounds = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(bounds); WriteBatch batch = new WriteBatch()) {
+            for (it.seek(start); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                garbage.write(k, 1, NodeKey.ENCODED_LENGTH);
+                garbageKeys.add(NodeKey.decode(Arrays.copyOfRange(k, 1, 1 + NodeKey.ENCODED_LENGTH)));
+            }
+            for (long v = Math.max(toVersion + 1, oldest + 1); v <= latest; v++) batch.delete(staleKey(v));
+            if (garbage.size() > 0) batch.put(staleKey(next), garbage.toByteArray());
+            RootRef root = target == null || target.isEmpty() ? new RootRef(next, Node.NO_CHILD, new byte[32])
+                    : new RootRef(next, target.rootNodeVersion(), target.hash());
+            batch.put(rootKey(next), NodeCodec.encodeRoot(root));
+            batch.put(MARKER, marker(next, oldest));
+            db.write(commitOptions, batch);
+            latest = next;
+            latestRoot = root;
+            if (root.isEmpty()) {
+                pinnedRoot = null;
+                pinnedRootKey = null;
+            } else {
+                NodeKey key = new NodeKey(root.rootNodeVersion(), 0, 0, 0, 0, 0);
+                Node node = node(key); // nodes never change under their key: the old pinned root, if it is this one, is this node
+                pinnedRoot = node;
+                pinnedRootKey = key;
+            }
+            for (NodeKey k : garbageKeys) decoded.remove(k);
+            return next;
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB rewind to version " + toVersion + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** How many nodes the store holds on disk (tests: a pruned store holds only what its versions reach). */
+    long nodeCount() {
+        long n = 0;
+        byte[] start = {NODE};
+        byte[] end = {(byte) (NODE + 1)};
+        try (Slice lower = new Slice(start); Slice upper = new Slice(end);
+                ReadOptions bounds = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(bounds)) {
+            for (it.seek(start); it.isValid(); it.next()) n++;
+        }
+        return n;
+    }
+
+    /**
      * Waits until every version committed so far is on disk (an fsync of the write-ahead log): with
      * {@link Durability#PROCESS_CRASH_ONLY}, call it before recording anywhere else that a version
      * exists, so that record can never outlive the version after a power loss.
