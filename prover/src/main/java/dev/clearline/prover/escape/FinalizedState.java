@@ -153,7 +153,12 @@ public final class FinalizedState implements AutoCloseable {
                 nodes.prune(nodes.latestVersion());
                 nodes.sync(); // the versions on disk before the record that names them
                 RollupLog.Posted last = byIndex(posted).get(finalizedCount - 1);
-                new CacheMark(finalizedCount, last.blockNumber(), store.root(), named.owners(), named.markets()).write(cacheDir);
+                try {
+                    new CacheMark(finalizedCount, last.blockNumber(), store.root(), named.owners(), named.markets()).write(cacheDir);
+                } catch (IOException e) {
+                    // the state is whole; without its record the next rebuild starts from the first batch, as with no cache
+                    Files.deleteIfExists(cacheDir.resolve(CacheMark.FILE));
+                }
             }
             return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets());
         } catch (IOException | RuntimeException e) {
@@ -163,8 +168,12 @@ public final class FinalizedState implements AutoCloseable {
     }
 
     /** The cache's tree; an {@link IllegalStateException} that says what to do when it cannot be opened (not an L1 problem). */
-    private static RocksDbNodeStore open(Path cacheDir) throws IOException {
-        Files.createDirectories(cacheDir);
+    private static RocksDbNodeStore open(Path cacheDir) {
+        try {
+            Files.createDirectories(cacheDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("the state cache " + cacheDir + " cannot be created (" + e + "); give a directory you can write to", e);
+        }
         try {
             return RocksDbNodeStore.open(cacheDir.resolve("tree"), RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 18)
                     .withDurability(RocksDbNodeStore.Durability.PROCESS_CRASH_ONLY));
@@ -174,12 +183,16 @@ public final class FinalizedState implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path cacheDir) throws IOException {
-        Files.deleteIfExists(cacheDir.resolve(CacheMark.FILE));
-        Path tree = cacheDir.resolve("tree");
-        if (!Files.exists(tree)) return;
-        try (var files = Files.walk(tree)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    private static void deleteTree(Path cacheDir) {
+        try {
+            Files.deleteIfExists(cacheDir.resolve(CacheMark.FILE));
+            Path tree = cacheDir.resolve("tree");
+            if (!Files.exists(tree)) return;
+            try (var files = Files.walk(tree)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the state cache " + cacheDir + " cannot be emptied (" + e + "); delete it by hand or give another directory", e);
         }
     }
 
