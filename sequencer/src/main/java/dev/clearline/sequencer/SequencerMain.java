@@ -15,6 +15,8 @@ import dev.clearline.sequencer.cluster.DiskWatch;
 import dev.clearline.sequencer.cluster.HeapWatch;
 import dev.clearline.sequencer.cluster.SnapshotRetention;
 import dev.clearline.sequencer.cluster.IdleMode;
+import dev.clearline.sequencer.cluster.LogStorage;
+import dev.clearline.sequencer.cluster.LogTrim;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.StopOnSignal;
 import dev.clearline.sequencer.cluster.SequencerNode;
@@ -39,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
- *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--drop-latest-snapshot] [--dev-setup N]
+ *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--drop-latest-snapshot] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
@@ -68,7 +70,10 @@ import java.util.concurrent.TimeUnit;
  * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}),
  * and one whose state machine fails on a committed command (a bug) stops with exit code 5; one whose latest
  * snapshot does not load stops with exit code 6, and {@code --drop-latest-snapshot} (the member stopped) sets
- * that snapshot aside so that the next start uses the one before it, or the whole log. A start that
+ * that snapshot aside so that the next start uses the one before it, or the whole log (it refuses when the
+ * log that start would replay was already deleted). {@code --keep-log-hours} (default 24, or {@code forever}): how
+ * much recorded log a member keeps behind its older snapshot, for another member that was down to catch up
+ * from ({@link dev.clearline.sequencer.cluster.LogStorage}); whole segment files before it are deleted. A start that
  * fails on the way (the API's port taken, the cluster not answering) ends the process with exit code 1.
  * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
@@ -105,7 +110,7 @@ public final class SequencerMain {
         Map<String, String> opts = parse(args);
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
+                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
                     + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
                     + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
@@ -248,39 +253,82 @@ public final class SequencerMain {
             System.err.println("sequencer: no cluster directory in " + dir + "; give the member's --dir");
             return 2;
         }
-        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-        boolean dropped;
-        try (java.io.PrintStream out = new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8)) {
-            dropped = io.aeron.cluster.ClusterTool.invalidateLatestSnapshot(out, cluster);
+        java.io.File archive = dir.resolve("archive").toFile();
+        // first on a copy of the recording log: setting aside cannot be undone, and it must not leave a member that
+        // would replay log it deleted after its snapshots
+        String lost;
+        try {
+            Path trial = java.nio.file.Files.createTempDirectory("recording-log");
+            try {
+                java.nio.file.Files.copy(cluster.toPath().resolve(io.aeron.cluster.RecordingLog.RECORDING_LOG_FILE_NAME),
+                        trial.resolve(io.aeron.cluster.RecordingLog.RECORDING_LOG_FILE_NAME));
+                setAsideLatest(trial.toFile(), archive);
+                lost = LogTrim.unrecoverable(trial.toFile(), archive);
+            } finally {
+                java.nio.file.Files.deleteIfExists(trial.resolve(io.aeron.cluster.RecordingLog.RECORDING_LOG_FILE_NAME));
+                java.nio.file.Files.deleteIfExists(trial);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("sequencer: cannot read the recording log in " + cluster + ": " + e.getMessage());
+            return 2;
         }
-        String aeron = said.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
-        if (!dropped) {
-            System.err.println("sequencer: no snapshot to set aside in " + dir + (aeron.isEmpty() ? "" : " (" + aeron + ")")
+        if (lost != null) {
+            System.err.println("sequencer: nothing set aside in " + dir + ": without its latest snapshot this member " + lost
+                    + ". Keep the snapshot and fix what keeps it from loading (a build that can read it), or, in a cluster, delete this"
+                    + " directory and start the member again: it copies the latest snapshot from the others");
+            return 1;
+        }
+        String[] aeron = new String[1];
+        int gone = setAsideLatest(cluster, archive, aeron);
+        if (gone < 0) {
+            System.err.println("sequencer: no snapshot to set aside in " + dir + (aeron[0].isEmpty() ? "" : " (" + aeron[0] + ")")
                     + "; the member starts from its log");
             return 1;
         }
+        System.out.println("sequencer: the latest snapshot in " + dir + " is set aside" + (gone == 0 ? "" : ", and " + gone
+                + " older one(s) whose recordings were deleted (a member keeps its newest two)") + "; the next start uses the snapshot before"
+                + " it (or none) and replays the log after it" + (aeron[0].isEmpty() ? "" : " (" + aeron[0] + ")"));
+        return 0;
+    }
+
+    private static int setAsideLatest(java.io.File cluster, java.io.File archive) {
+        return setAsideLatest(cluster, archive, new String[1]);
+    }
+
+    /**
+     * Marks the latest snapshot in {@code cluster}'s recording log invalid (Aeron's own tool), then, while the newest valid
+     * one has lost its recordings, that one too; returns how many of those, or -1 when there was none to set aside.
+     * {@code said[0]} gets what Aeron's tool printed.
+     */
+    private static int setAsideLatest(java.io.File cluster, java.io.File archive, String[] said) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        boolean dropped;
+        try (java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            dropped = io.aeron.cluster.ClusterTool.invalidateLatestSnapshot(print, cluster);
+        }
+        said[0] = out.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (!dropped) return -1;
         // a member keeps its newest two snapshots: the ones before them may have been deleted, and Aeron would try to
         // load one of those and never start; set those aside too, so the next start finds a whole one or replays the log
         int gone = 0;
-        while (!SnapshotRetention.missingFromNewestValid(cluster, dir.resolve("archive").toFile()).isEmpty()) {
+        while (!SnapshotRetention.missingFromNewestValid(cluster, archive).isEmpty()) {
             try (java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream())) {
                 if (!io.aeron.cluster.ClusterTool.invalidateLatestSnapshot(quiet, cluster)) break;
             }
             gone++;
         }
-        System.out.println("sequencer: the latest snapshot in " + dir + " is set aside" + (gone == 0 ? "" : ", and " + gone
-                + " older one(s) whose recordings were deleted (a member keeps its newest two)") + "; the next start uses the one before"
-                + " it, or replays the whole log" + (aeron.isEmpty() ? "" : " (" + aeron + ")"));
-        return 0;
+        return gone;
     }
 
     static NodeConfig nodeConfig(Map<String, String> opts, Path dir, Genesis genesis, long snapshotEverySeconds) {
         if (snapshotEverySeconds < 0) throw new IllegalArgumentException("--snapshot-every must be 0 (off) or a number of seconds");
         java.time.Duration interval = java.time.Duration.ofSeconds(snapshotEverySeconds);
+        LogStorage storage = opts.containsKey("keep-log-hours")
+                ? LogStorage.DEFAULT.keeping(LogStorage.parseHours(opts.get("keep-log-hours"))) : LogStorage.DEFAULT;
         String members = opts.get("cluster-members");
         if (members == null) {
             if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");
-            NodeConfig single = NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval);
+            NodeConfig single = NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval).withLogStorage(storage);
             return opts.containsKey("idle") ? single.withIdle(IdleMode.parse(opts.get("idle"))) : single;
         }
         String id = opts.get("member-id");
@@ -291,7 +339,7 @@ public final class SequencerMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--member-id " + id + " is not a number; use one of the ids in --cluster-members");
         }
-        NodeConfig member = NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval);
+        NodeConfig member = NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval).withLogStorage(storage);
         return opts.containsKey("idle") ? member.withIdle(IdleMode.parse(opts.get("idle"))) : member;
     }
 
@@ -315,7 +363,7 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "verify-threads", "rate-per-key", "snapshot-every", "keep-log-hours", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
             "dev-oracle", "price-source", "oracle-key");
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */

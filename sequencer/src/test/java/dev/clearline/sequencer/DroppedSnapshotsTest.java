@@ -8,6 +8,8 @@ import dev.clearline.sequencer.cluster.SequencerClusterTest;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.cluster.SnapshotRetention;
 import dev.clearline.sequencer.cluster.SnapshottedMember;
+import dev.clearline.sequencer.cluster.TrimmedLogTest;
+import dev.clearline.sequencer.cluster.LogTrim;
 import dev.clearline.sequencer.command.Command;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,5 +59,52 @@ class DroppedSnapshotsTest {
                 assertThat(in.poll().get("seq").asLong()).isGreaterThanOrEqualTo(member.lastSeq());
             }
         }
+    }
+
+    /**
+     * A member whose log was trimmed behind its snapshots ({@link LogTrim}) may set aside its latest snapshot (the log
+     * after the older one is kept), and older ones while its log reaches back to the one before, but no further: the
+     * start after that would replay log it deleted, so {@code --drop-latest-snapshot} refuses, says why, and leaves the
+     * recording log as it was; the member then starts at its last command.
+     */
+    @Test
+    void aTrimmedMemberSetsAsideOnlyWhatItsKeptLogCanReplace() throws Exception {
+        java.util.List<Command> commands = new java.util.ArrayList<>(TrimmedLogTest.M.opening(TrimmedLogTest.CLIENT));
+        commands.addAll(TrimmedLogTest.M.flow(TrimmedLogTest.CLIENT, commands.size() + 1, 1_600, new java.util.Random(48)));
+        SnapshottedMember member = SnapshottedMember.trimmedInRounds(dir, commands, 4, TrimmedLogTest.SMALL);
+        NodeConfig config = member.config().withSnapshotInterval(java.time.Duration.ZERO); // no more snapshots, no more trims
+        // the same commands at the times the log gave them, without any cluster
+        dev.clearline.sequencer.state.SequencerState straight = new dev.clearline.sequencer.state.SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        for (int i = 0; i < commands.size(); i++) straight.apply(commands.get(i), member.replies().get(i).get("time").asLong());
+
+        assertThat(SequencerMain.dropLatestSnapshot(dir)).as("the log after the older kept snapshot is there").isZero();
+        java.nio.file.Path recordingLog = dir.resolve("cluster").resolve(io.aeron.cluster.RecordingLog.RECORDING_LOG_FILE_NAME);
+        // set aside one after another: each is allowed while the kept log reaches back to the next, then refused
+        String said = "";
+        int code = 0, dropped = 1;
+        byte[] before = null;
+        while (code == 0) {
+            before = java.nio.file.Files.readAllBytes(recordingLog);
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            PrintStream was = System.err;
+            System.setErr(new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                code = SequencerMain.dropLatestSnapshot(dir);
+            } finally {
+                System.setErr(was);
+            }
+            said = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+            if (code == 0) {
+                dropped++;
+                assertThat(LogTrim.unrecoverable(dir.resolve("cluster").toFile(), dir.resolve("archive").toFile())).isNull();
+            }
+            assertThat(dropped).as("snapshots set aside").isLessThan(20);
+        }
+        assertThat(code).isEqualTo(1);
+        assertThat(said).contains("nothing set aside").contains("cannot rebuild its state").contains("was deleted");
+        assertThat(java.nio.file.Files.readAllBytes(recordingLog)).as("the recording log is untouched").isEqualTo(before);
+
+        // it starts from the snapshot left and the log after it, at the last command
+        TrimmedLogTest.expectState(config, commands.size(), straight.stateRoot().toString(), commands.getLast());
     }
 }

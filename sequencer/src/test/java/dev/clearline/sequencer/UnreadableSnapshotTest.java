@@ -74,7 +74,7 @@ class UnreadableSnapshotTest {
         Genesis other = new Genesis(Market.GENESIS.chainId(), Market.GENESIS.verifyingContract(), Market.GENESIS.books(),
                 new BatchPolicy(Market.GENESIS.batches().maxTransitions(), Market.GENESIS.batches().maxAgeSeconds() + 8));
         NodeConfig otherConfig = new NodeConfig(config.dir(), other, config.memberId(), config.members(), config.timing(),
-                config.snapshotInterval(), config.idle());
+                config.snapshotInterval(), config.idle(), config.maxReplyBytes(), config.logStorage());
         try (SequencerNode node = SequencerNode.start(otherConfig, new NativeSecp256k1Verifier())) {
             ServiceStop stop = node.stopped().get(30, TimeUnit.SECONDS);
             assertThat(stop.cause()).isEqualTo(ServiceStop.Cause.CONFIG_MISMATCH);

@@ -25,14 +25,15 @@ import java.util.stream.Collectors;
  * (the default, {@link #ephemeral}) picks free loopback ports at start.
  */
 public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle,
-                         int maxReplyBytes) {
+                         int maxReplyBytes, LogStorage logStorage) {
 
-    /** With the largest reply the egress carries ({@link SequencerService#MAX_REPLY}). */
+    /** With the largest reply the egress carries ({@link SequencerService#MAX_REPLY}) and the default log storage. */
     public NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle) {
-        this(dir, genesis, memberId, members, timing, snapshotInterval, idle, SequencerService.MAX_REPLY);
+        this(dir, genesis, memberId, members, timing, snapshotInterval, idle, SequencerService.MAX_REPLY, LogStorage.DEFAULT);
     }
 
     public NodeConfig {
+        java.util.Objects.requireNonNull(logStorage, "log storage");
         if (maxReplyBytes < 1 || maxReplyBytes > SequencerService.MAX_REPLY) {
             throw new IllegalArgumentException("the largest reply must be 1 to " + SequencerService.MAX_REPLY + " bytes, got " + maxReplyBytes);
         }
@@ -96,16 +97,16 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
     }
 
     public NodeConfig withSnapshotInterval(Duration interval) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle, maxReplyBytes);
+        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle, maxReplyBytes, logStorage);
     }
 
     public NodeConfig withTiming(Timing t) {
-        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle, maxReplyBytes);
+        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle, maxReplyBytes, logStorage);
     }
 
     /** The same settings with its agents waiting as {@code mode} says ({@code --idle}). */
     public NodeConfig withIdle(IdleMode mode) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode, maxReplyBytes);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode, maxReplyBytes, logStorage);
     }
 
     /**
@@ -113,7 +114,12 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
      * an order that swept tens of thousands of makers, without such a book; docs/api.md, "Acknowledgement").
      */
     public NodeConfig withMaxReply(int bytes) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, bytes);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, bytes, logStorage);
+    }
+
+    /** The same settings with the log stored as {@code storage} says ({@code --keep-log-hours}; tests: small segments). */
+    public NodeConfig withLogStorage(LogStorage storage) {
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, storage);
     }
 
     /** The same settings with every 0 port replaced by a free one (only a single member may have any). */
@@ -127,7 +133,7 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
         } finally {
             for (DatagramSocket socket : held) socket.close();
         }
-        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle, maxReplyBytes);
+        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle, maxReplyBytes, logStorage);
     }
 
     public Member self() {

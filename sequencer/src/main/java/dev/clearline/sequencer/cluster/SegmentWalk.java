@@ -41,9 +41,12 @@ final class SegmentWalk {
             return startPosition - startTermOffset();
         }
 
-        /** The recording's segment files in position order (none: an empty array). */
+        /**
+         * The recording's segment files in position order (none: an empty array), from its start on: files before it are
+         * segments a trim detached ({@link LogTrim}) and a kill kept it from deleting, no longer part of the recording.
+         */
         File[] segments(File archive) {
-            File[] files = archive.listFiles((dir, name) -> name.startsWith(id + "-") && name.endsWith(".rec"));
+            File[] files = archive.listFiles((dir, name) -> name.startsWith(id + "-") && name.endsWith(".rec") && base(name) >= firstSegmentBase());
             if (files == null) return new File[0];
             java.util.Arrays.sort(files, java.util.Comparator.comparingLong(f -> base(f.getName())));
             return files;

@@ -97,12 +97,13 @@ public final class SequencerNode implements AutoCloseable {
 
     /**
      * Every member: after each snapshot it took (and once at start), deletes its snapshots older than the
-     * newest two ({@link SnapshotRetention}). The leader: asks for a snapshot every interval.
+     * newest two ({@link SnapshotRetention}) and the log no recovery reads again ({@link LogTrim}). The leader: asks for a snapshot every interval.
      */
     private void snapshotLoop() {
         long every = config.snapshotInterval().toNanos();
         long next = System.nanoTime() + every;
         SnapshotRetention retention = new SnapshotRetention(config.dir().resolve("cluster").toFile());
+        LogTrim trim = new LogTrim(config.dir().resolve("cluster").toFile(), config.logStorage().keep());
         long retainedAt = -1;
         AeronArchive archive = null;
         try {
@@ -112,6 +113,7 @@ public final class SequencerNode implements AutoCloseable {
                     try {
                         if (archive == null) archive = AeronArchive.connect(archiveClient.clone());
                         retention.purge(archive);
+                        trim.trim(archive, System.currentTimeMillis());
                         retainedAt = taken;
                     } catch (RuntimeException e) {
                         // the archive is not reachable yet (start-up) or went away (closing): try again on the next round
@@ -176,6 +178,14 @@ public final class SequencerNode implements AutoCloseable {
                         + gone + " (a member keeps its newest two snapshots, and the newer ones were set aside): run ./clearline sequencer --dir "
                         + config.dir() + " --drop-latest-snapshot, which sets it aside too, and start again");
             }
+            String lost = LogTrim.unrecoverable(config.dir().resolve("cluster").toFile(), config.dir().resolve("archive").toFile());
+            if (lost != null) {
+                // Aeron would ask its archive for log it no longer holds, and never start
+                throw new IllegalStateException("member " + config.memberId() + " in " + config.dir() + " cannot start: " + lost + ". In a cluster,"
+                        + " delete this directory and start the member again with the same options: it copies the latest snapshot from the"
+                        + " others. A single member: restore this directory from a backup, or rebuild from L1 (docs/replication.md, \"If every"
+                        + " member loses its disk\")");
+            }
         }
         long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
         while (true) {
@@ -219,7 +229,7 @@ public final class SequencerNode implements AutoCloseable {
                 .clusterMembers(config.aeronMembers())
                 .clusterDir(config.dir().resolve("cluster").toFile())
                 .ingressChannel("aeron:udp?term-length=1m")
-                .logChannel("aeron:udp?term-length=4m")
+                .logChannel("aeron:udp?term-length=" + config.logStorage().termBytes())
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .archiveContext(archiveClient.clone())
                 .isIpcIngressAllowed(config.members().size() == 1) // the node's own gateway, when it is the only member (clientIngress)
@@ -263,6 +273,7 @@ public final class SequencerNode implements AutoCloseable {
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .recordingEventsEnabled(false)
                 .recordChecksum(new FrameChecksum())
+                .segmentFileLength(config.logStorage().segmentBytes())
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(config.idle().strategy())
                 .archiveId(config.memberId() + 1);

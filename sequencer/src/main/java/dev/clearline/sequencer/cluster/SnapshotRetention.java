@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * snapshot; the one before it stays for {@code --drop-latest-snapshot}. The recording log keeps
  * its entries for the deleted ones: Aeron would read them only if every newer snapshot were
  * invalidated, and then recovery fails with the recording named instead of silently replaying.
- * The log itself is not trimmed here (a member behind, or one rejoining, replays it).
+ * The log before the older kept snapshot is trimmed by {@link LogTrim}.
  */
 public final class SnapshotRetention {
     private static final Logger log = LoggerFactory.getLogger(SnapshotRetention.class);
@@ -42,27 +42,38 @@ public final class SnapshotRetention {
      * (one per service and the consensus module's), in the order the log appended them.
      */
     static List<Long> expired(List<RecordingLog.Entry> entries, int keep) {
+        List<List<RecordingLog.Entry>> inOrder = snapshotsInOrder(entries);
+        int oldestKept = oldestKept(inOrder, keep);
+        if (oldestKept < 0) return List.of(); // too few to fall back on: delete nothing
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < oldestKept; i++) {
+            for (RecordingLog.Entry e : inOrder.get(i)) out.add(e.recordingId);
+        }
+        return out;
+    }
+
+    /** The recording log's snapshots in the order it appended them, each as its entries at one log position. */
+    static List<List<RecordingLog.Entry>> snapshotsInOrder(List<RecordingLog.Entry> entries) {
         Map<String, List<RecordingLog.Entry>> snapshots = new LinkedHashMap<>();
         for (RecordingLog.Entry e : entries) {
             if (e.type == RecordingLog.ENTRY_TYPE_SNAPSHOT) {
                 snapshots.computeIfAbsent(e.leadershipTermId + "@" + e.logPosition, k -> new ArrayList<>()).add(e);
             }
         }
-        List<List<RecordingLog.Entry>> inOrder = new ArrayList<>(snapshots.values());
+        return new ArrayList<>(snapshots.values());
+    }
+
+    /** The index of the oldest of the newest {@code keep} valid snapshots in {@code inOrder}, or -1 when there are fewer than {@code keep}. */
+    static int oldestKept(List<List<RecordingLog.Entry>> inOrder, int keep) {
         int keptValid = 0;
-        int oldestKept = inOrder.size();
+        int oldestKept = -1;
         for (int i = inOrder.size() - 1; i >= 0 && keptValid < keep; i--) {
             if (inOrder.get(i).stream().allMatch(e -> e.isValid)) {
                 keptValid++;
                 oldestKept = i;
             }
         }
-        if (keptValid < keep) return List.of(); // too few to fall back on: delete nothing
-        List<Long> out = new ArrayList<>();
-        for (int i = 0; i < oldestKept; i++) {
-            for (RecordingLog.Entry e : inOrder.get(i)) out.add(e.recordingId);
-        }
-        return out;
+        return keptValid < keep ? -1 : oldestKept;
     }
 
     /**

@@ -45,6 +45,31 @@ public record SnapshottedMember(NodeConfig config, List<ObjectNode> replies) {
         }
     }
 
+    /**
+     * Starts a member in {@code dir} that snapshots every second and stores its log as {@code storage} says, sends it
+     * {@code commands} in {@code rounds} parts with a snapshot after each, waits until its log was trimmed
+     * ({@link LogTrim}: the first segment file gone), and stops it. Its replies are in the order of {@code commands}.
+     */
+    public static SnapshottedMember trimmedInRounds(Path dir, List<Command> commands, int rounds, LogStorage storage) throws Exception {
+        NodeConfig config = NodeConfig.ephemeral(dir, Market.GENESIS).withSnapshotInterval(java.time.Duration.ofSeconds(1)).withLogStorage(storage);
+        try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
+            config = node.config();
+            ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+                for (int r = 0; r < rounds; r++) {
+                    int from = commands.size() * r / rounds, to = commands.size() * (r + 1) / rounds;
+                    for (Command c : commands.subList(from, to)) client.send(c);
+                    SequencerClusterTest.awaitPolling(client, () -> in.size() >= to);
+                    long taken = node.snapshotCount();
+                    SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() > taken); // one at this round's position
+                }
+                // the snapshot timer trims after each snapshot: wait until whole files before the older one are gone
+                SequencerClusterTest.awaitPolling(client, () -> TrimmedLogTest.logStart(dir) > 0);
+            }
+            return new SnapshottedMember(config, new ArrayList<>(in));
+        }
+    }
+
     /** Starts a member in {@code dir}, sends it {@code commands}, waits for every reply and a snapshot, and stops it. */
     public static SnapshottedMember of(Path dir, List<Command> commands) throws Exception {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
