@@ -145,19 +145,41 @@ final class UserOptions {
         T get() throws Exception;
     }
 
-    /** An L1 call; an unreachable node or a refusal becomes a UserError naming {@code what}. */
+    /**
+     * An L1 call; an unreachable node or a refusal becomes a UserError naming {@code what}. Only a failure to reach the node
+     * is reported as one: an I/O failure after it answered (an error it returned, a finalized batch that replays to another
+     * root) says what it is, and asking whether the node runs would send the user the wrong way.
+     */
     <T> T l1(String what, L1Call<T> call) {
         try {
             return call.get();
         } catch (UserError e) {
             throw e;
         } catch (IOException e) {
-            throw new UserError("cannot " + what + ": the L1 node at " + rpcUrl + " does not answer (" + e.getMessage()
-                    + "); is it running? (./clearline up) or pass --rpc-url", e);
+            if (unreachable(e)) {
+                throw new UserError("cannot " + what + ": the L1 node at " + rpcUrl + " does not answer (" + e.getMessage()
+                        + "); is it running? (./clearline up) or pass --rpc-url", e);
+            }
+            throw new UserError("cannot " + what + ": " + (e.getMessage() == null ? "the L1 node's answer cannot be read" : e.getMessage()), e);
         } catch (Exception e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new UserError("cannot " + what + ": " + m, e);
         }
+    }
+
+    /**
+     * Whether {@code e} (or what caused it) is the node not being reached: no listener, no route, an unknown host, no
+     * answer in time, or a connection that closed before any answer.
+     */
+    static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.io.InterruptedIOException || t instanceof java.net.http.HttpTimeoutException
+                    || t instanceof java.io.EOFException || t instanceof java.net.SocketException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The sequencer's domain (chain id, rollup): what orders and withdrawals are signed for. */
