@@ -323,8 +323,11 @@ public final class SequencerMain {
     static NodeConfig nodeConfig(Map<String, String> opts, Path dir, Genesis genesis, long snapshotEverySeconds) {
         if (snapshotEverySeconds < 0) throw new IllegalArgumentException("--snapshot-every must be 0 (off) or a number of seconds");
         java.time.Duration interval = java.time.Duration.ofSeconds(snapshotEverySeconds);
-        LogStorage storage = opts.containsKey("keep-log-hours")
-                ? LogStorage.DEFAULT.keeping(LogStorage.parseHours(opts.get("keep-log-hours"))) : LogStorage.DEFAULT;
+        // the term and segment lengths are no operator's choice; tests shrink them (-Dclearline.log.termBytes, segmentBytes)
+        // to see a log trimmed after a few hundred orders
+        LogStorage storage = new LogStorage(Integer.getInteger("clearline.log.termBytes", LogStorage.DEFAULT.termBytes()),
+                Integer.getInteger("clearline.log.segmentBytes", LogStorage.DEFAULT.segmentBytes()),
+                opts.containsKey("keep-log-hours") ? LogStorage.parseHours(opts.get("keep-log-hours")) : LogStorage.DEFAULT.keep());
         String members = opts.get("cluster-members");
         if (members == null) {
             if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");

@@ -159,6 +159,10 @@ public final class SequencerNode implements AutoCloseable {
     public static SequencerNode start(NodeConfig requested, SignatureVerifier verifier) throws IOException, InterruptedException {
         NodeConfig config = requested.withFreePorts();
         Files.createDirectories(config.dir());
+        if (config.members().size() > 1 && !SnapshotSeed.applies(config)) {
+            // back after the others deleted the log it needs: its copy moves aside, and it is seeded below like an empty one
+            CatchUpCheck.setAsideIfBehind(config, System.currentTimeMillis());
+        }
         if (SnapshotSeed.applies(config)) {
             // an empty directory in a running cluster: start from the cluster's latest snapshot, not from genesis
             SnapshotSeed.seed(config, SEED_TIMEOUT);

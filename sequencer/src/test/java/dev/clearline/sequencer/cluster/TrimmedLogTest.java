@@ -78,6 +78,11 @@ public class TrimmedLogTest {
         return logFiles(memberDir).stream().mapToLong(f -> SegmentWalk.base(f.getName())).min().orElse(-1);
     }
 
+    /** The last segment file of the log on disk (where the log ends, to a segment), or -1 without one. */
+    public static long logEnd(Path memberDir) {
+        return logFiles(memberDir).stream().mapToLong(f -> SegmentWalk.base(f.getName())).max().orElse(-1);
+    }
+
     private static List<File> logFiles(Path memberDir) {
         long recording;
         try (RecordingLog rl = new RecordingLog(memberDir.resolve("cluster").toFile(), false)) {

@@ -192,8 +192,15 @@ class LeaderFailoverTest {
         }
 
         static Cluster start(Path dir, long seed) throws Exception {
-            MemberProcesses members = MemberProcesses.start(dir, 3, "--dev-setup", String.valueOf(TRADERS), "--snapshot-every", "10",
-                    "--rate-per-key", "1000000");
+            return start(dir, seed, MemberProcesses.TEST_JVM);
+        }
+
+        /** Three members started with {@code jvm} flags and {@code extra} options besides the usual ones, a gateway and a paused-or-running flow. */
+        static Cluster start(Path dir, long seed, List<String> jvm, String... extra) throws Exception {
+            List<String> options = new ArrayList<>(List.of("--dev-setup", String.valueOf(TRADERS), "--snapshot-every", "10",
+                    "--rate-per-key", "1000000"));
+            options.addAll(List.of(extra));
+            MemberProcesses members = MemberProcesses.start(dir, 3, jvm, options.toArray(String[]::new));
             MediaDriver driver = null;
             Gateway gateway = null;
             try {

@@ -1,0 +1,142 @@
+package dev.clearline.sequencer.cluster;
+
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.RecordingLog;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.NoOpLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Before a member of several with a log of its own starts: can it still catch up from the others?
+ * A member that comes back catches up from the leader's log, from where its own log ends. The
+ * others delete their log behind their snapshots ({@link LogTrim}, {@code --keep-log-hours}); a
+ * member that was down longer would follow for good without ever catching up (the leader's archive
+ * refuses to replay what it deleted; Aeron retries without end and logs nothing of it here).
+ *
+ * <p>So the others' archives are asked where their logs start. When every one that answers starts
+ * after this member's log ends, its own copy is moved aside (into {@code <dir>/behind-<time>}, kept:
+ * nothing in it is lost, the cluster holds all it committed) and the member is seeded from the
+ * cluster's latest snapshot ({@link SnapshotSeed}), as a wiped one would be. When none answers
+ * (the whole cluster is starting) nothing changes.
+ */
+final class CatchUpCheck {
+    private static final Logger log = LoggerFactory.getLogger(CatchUpCheck.class);
+    /** How long each other member's archive has to answer. */
+    static final Duration ANSWER_TIMEOUT = Duration.ofMillis(1_500);
+
+    private CatchUpCheck() {}
+
+    /** Where the others' logs start, by member id (those that answered), against where this member's ends. */
+    record Positions(long ownLogEnd, Map<Integer, Long> othersLogStart) {
+        /** Whether no member that answered holds the log from where this one's ends (and at least one answered). */
+        boolean behindEveryOther() {
+            return ownLogEnd >= 0 && !othersLogStart.isEmpty() && othersLogStart.values().stream().allMatch(s -> s > ownLogEnd);
+        }
+    }
+
+    /**
+     * The first position of this member's last log segment file, or -1 without a log: a lower bound of where its log
+     * ends, and an exact one for this question, since every member's log has the same segments at the same positions
+     * (all start at 0 with the same segment length) and the others delete whole segments only: a log another member
+     * holds from a segment at or before this one reaches this member's end.
+     */
+    static long ownLogEnd(Path memberDir) {
+        File clusterDir = memberDir.resolve("cluster").toFile();
+        if (!new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME).exists()) return -1;
+        long recording;
+        try (RecordingLog rl = new RecordingLog(clusterDir, false)) {
+            recording = LogTrim.logRecording(rl.entries());
+        }
+        if (recording < 0) return -1;
+        String prefix = recording + "-";
+        String[] files = memberDir.resolve("archive").toFile().list((d, n) -> n.startsWith(prefix) && n.endsWith(".rec"));
+        if (files == null || files.length == 0) return -1;
+        long end = -1;
+        for (String f : files) end = Math.max(end, SegmentWalk.base(f));
+        return end;
+    }
+
+    /** Asks every other member's archive where its log starts, through a media driver of its own in {@code <dir>/aeron-probe}. */
+    static Positions probe(NodeConfig config) {
+        long own = ownLogEnd(config.dir());
+        Map<Integer, Long> starts = new TreeMap<>();
+        if (own < 0) return new Positions(own, starts);
+        String aeronDir = config.dir().resolve("aeron-probe").toString();
+        MediaDriver driver = null;
+        try {
+            driver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(config.idle().strategy().get())
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .termBufferSparseFile(true));
+            for (NodeConfig.Member m : config.members()) {
+                if (m.id() == config.memberId()) continue;
+                long start = logStart(aeronDir, config.self(), m);
+                if (start >= 0) starts.put(m.id(), start);
+            }
+        } finally {
+            CloseHelper.quietClose(driver);
+        }
+        return new Positions(own, starts);
+    }
+
+    /** Where member {@code m}'s log starts, from its archive's catalog, or -1 when it does not answer or has no log. */
+    private static long logStart(String aeronDir, NodeConfig.Member self, NodeConfig.Member m) {
+        AeronArchive.Context ctx = new AeronArchive.Context()
+                .lock(NoOpLock.INSTANCE)
+                .aeronDirectoryName(aeronDir)
+                .messageTimeoutNs(ANSWER_TIMEOUT.toNanos())
+                .controlRequestChannel("aeron:udp?endpoint=" + m.host() + ":" + m.archive())
+                .controlResponseChannel("aeron:udp?endpoint=" + self.host() + ":0");
+        try (AeronArchive archive = AeronArchive.connect(ctx)) {
+            long[] newest = {-1, -1}; // recording id, start position
+            archive.listRecordings(0, Integer.MAX_VALUE, (controlSessionId, correlationId, recordingId, startTimestamp, stopTimestamp, startPosition,
+                    stopPosition, initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, streamId, strippedChannel,
+                    originalChannel, sourceIdentity) -> {
+                if (streamId == ConsensusModule.Configuration.LOG_STREAM_ID_DEFAULT && recordingId > newest[0]) {
+                    newest[0] = recordingId;
+                    newest[1] = startPosition;
+                }
+            });
+            return newest[1];
+        } catch (RuntimeException e) {
+            log.debug("event=catch_up_probe_unanswered member={} error=\"{}\"", m.id(), e.getMessage());
+            return -1;
+        }
+    }
+
+    /**
+     * Moves this member's log, snapshots and the files made from them into {@code <dir>/behind-<nowMs>} when it cannot
+     * catch up from any other member that answered; returns whether it did (the member is then seeded like an empty one).
+     */
+    static boolean setAsideIfBehind(NodeConfig config, long nowMs) throws IOException {
+        Positions p = probe(config);
+        if (!p.behindEveryOther()) return false;
+        Path aside = config.dir().resolve("behind-" + nowMs);
+        Files.createDirectories(aside);
+        for (String name : List.of("archive", "cluster", SequencerNode.HISTORY_FILE, VerifiedSegments.FILE_NAME)) {
+            Path from = config.dir().resolve(name);
+            if (Files.exists(from)) Files.move(from, aside.resolve(name));
+        }
+        log.warn("event=member_behind_trimmed_log member={} own_log_end={} others_log_start={} cause=\"this member was down longer than"
+                        + " the others keep their log (--keep-log-hours)\" action=\"its copy moved to {} (delete it once the member has caught up);"
+                        + " it starts from the cluster's latest snapshot\"",
+                config.memberId(), p.ownLogEnd(), p.othersLogStart(), aside);
+        return true;
+    }
+}
