@@ -25,13 +25,22 @@ final class ChildSequencer implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * {@code -Dclearline.durability.trimmedLog=true}: the child keeps its log in 64 KiB segments and deletes them behind its
+     * older snapshot ({@code --keep-log-hours 0}), so kills also land in the middle of trims (a campaign, not the suite's run).
+     */
+    static final boolean TRIMMED_LOG = Boolean.getBoolean("clearline.durability.trimmedLog");
+
     static ChildSequencer start(Path dir, int run, String... extra) throws IOException, InterruptedException {
         Path log = dir.resolve("run-" + run + ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "-Xmx512m"));
+        if (TRIMMED_LOG) cmd.addAll(List.of("-Dclearline.log.termBytes=65536", "-Dclearline.log.segmentBytes=65536"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.clearline.sequencer.SequencerMain", "--dir", dir.resolve("node").toString(), "--port", "0"));
+        if (TRIMMED_LOG) cmd.addAll(List.of("--keep-log-hours", "0"));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // A start takes ~3 s on a quiet machine; 72 s was seen with six builds on 2 cores (load 36), so the bound only

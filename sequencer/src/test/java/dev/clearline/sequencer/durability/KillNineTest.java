@@ -41,7 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * acknowledged request is in the recovered log at the seq it was acknowledged with and replays to
  * the same outcome (its fills included), and the recovered state root equals a fresh replay of
  * the recovered log. CI runs a few kills; the long campaign:
- * {@code ./mvnw -pl sequencer verify -Dtest=KillNineTest -Dclearline.durability.kills=50}.
+ * {@code ./mvnw -pl sequencer verify -Dtest=KillNineTest -Dclearline.durability.kills=50}; with
+ * {@code -Dclearline.durability.trimmedLog=true} the child deletes its log behind its snapshots in 64 KiB
+ * segments, so kills also land in trims ({@code LogTrim}).
  */
 class KillNineTest {
     static final int TRADERS = 4;
