@@ -119,7 +119,10 @@ final class LocalStack implements AutoCloseable {
         if (freshChain) seedL1();
         Path seqDir = s.dir().resolve("sequencer");
         if (freshChain) deleteTree(seqDir); // a new chain: yesterday's sequencer state belongs to another rollup
-        node = SequencerNode.start(NodeConfig.ephemeral(seqDir, genesis), new NativeSecp256k1Verifier());
+        // snapshots as a node run on its own takes them: a restart loads the latest instead of replaying every command since
+        // the chain began, and the log behind them is deleted after a day (LogTrim)
+        node = SequencerNode.start(NodeConfig.ephemeral(seqDir, genesis).withSnapshotInterval(NodeConfig.DEFAULT_SNAPSHOT_INTERVAL),
+                new NativeSecp256k1Verifier());
         running.add(node);
         // the sequencer's state keeps every order taken, in this JVM's heap: say so before it runs out
         running.add(new HeapWatch(HeapWatch.heapUsed(), Runtime.getRuntime().maxMemory(), 30, 1_000, "./clearline up",

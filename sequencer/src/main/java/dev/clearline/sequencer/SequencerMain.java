@@ -127,7 +127,7 @@ public final class SequencerMain {
             chainId = values.whole("chain-id", 31337, 1, Long.MAX_VALUE, "a chain id");
             verifyThreads = values.wholeInt("verify-threads", Runtime.getRuntime().availableProcessors(), 1, 256, "a number of threads");
             rate = values.positive("rate-per-key", 2000, "requests a second per trader key");
-            snapshotEvery = values.whole("snapshot-every", 60, 0, 86_400, "seconds between snapshots (0: none)");
+            snapshotEvery = values.whole("snapshot-every", NodeConfig.DEFAULT_SNAPSHOT_INTERVAL.toSeconds(), 0, 86_400, "seconds between snapshots (0: none)");
             batchSeconds = values.whole("batch-seconds", Genesis.BATCH_SECONDS, 1, 3_600, "the seconds a batch stays open before it is sealed");
             devTraders = values.wholeInt("dev-setup", 0, 0, 10_000, "a number of dev traders");
             minFreeMb = values.whole("min-free-mb", 256, 0, Long.MAX_VALUE >> 20, "megabytes");

@@ -85,6 +85,9 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
      */
     public static final int MAX_CLIENT_SESSIONS = 64;
 
+    /** How often the leader takes a snapshot unless told otherwise ({@code --snapshot-every}, {@code ./clearline up}). */
+    public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(60);
+
     /** The single-member default: free loopback ports, Aeron's default timing, snapshots only on request. */
     public static NodeConfig ephemeral(Path dir, Genesis genesis) {
         return new NodeConfig(dir, genesis, 0, List.of(new Member(0, "localhost", 0, 0, 0, 0, 0)), Timing.AERON_DEFAULTS, Duration.ZERO, IdleMode.defaultFor(1));
