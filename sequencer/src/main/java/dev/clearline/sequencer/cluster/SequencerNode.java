@@ -212,7 +212,10 @@ public final class SequencerNode implements AutoCloseable {
 
     private static SequencerNode launch(NodeConfig config, SignatureVerifier verifier) {
         String aeronDir = config.aeronDir();
+        // what Aeron's agents meet, in this node's log too (they record it only in their mark files)
+        AeronErrorFeed errors = new AeronErrorFeed(System::currentTimeMillis, line -> log.warn(line));
         MediaDriver.Context driverCtx = new MediaDriver.Context()
+                .errorHandler(errors.handlerFor("media_driver"))
                 .aeronDirectoryName(aeronDir)
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(config.idle().strategy().get())
@@ -221,7 +224,7 @@ public final class SequencerNode implements AutoCloseable {
                 .termBufferSparseFile(true)
                 .publicationTermBufferLength(1 << 20)
                 .ipcTermBufferLength(1 << 20);
-        Archive.Context archiveCtx = archiveContext(config, aeronDir);
+        Archive.Context archiveCtx = archiveContext(config, aeronDir).errorHandler(errors.handlerFor("archive"));
         AeronArchive.Context archiveClient = new AeronArchive.Context()
                 .lock(NoOpLock.INSTANCE)
                 .controlRequestChannel(archiveCtx.localControlChannel())
@@ -229,6 +232,7 @@ public final class SequencerNode implements AutoCloseable {
                 .controlResponseChannel(archiveCtx.localControlChannel())
                 .aeronDirectoryName(aeronDir);
         ConsensusModule.Context consensusCtx = new ConsensusModule.Context()
+                .errorHandler(errors.handlerFor("consensus_module"))
                 .clusterMemberId(config.memberId())
                 .clusterMembers(config.aeronMembers())
                 .clusterDir(config.dir().resolve("cluster").toFile())
@@ -249,6 +253,7 @@ public final class SequencerNode implements AutoCloseable {
         SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete, config.maxReplyBytes(),
                 config.dir().resolve(HISTORY_FILE));
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
+                .errorHandler(errors.handlerFor("service"))
                 .aeronDirectoryName(aeronDir)
                 .archiveContext(archiveClient.clone())
                 .clusterDir(config.dir().resolve("cluster").toFile())
