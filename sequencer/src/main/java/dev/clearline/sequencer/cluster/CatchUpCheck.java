@@ -43,7 +43,7 @@ final class CatchUpCheck {
     record Positions(long ownLogEnd, Map<Integer, Long> othersLogStart) {
         /** Whether no member that answered holds the log from where this one's ends (and at least one answered). */
         boolean behindEveryOther() {
-            return ownLogEnd >= 0 && !othersLogStart.isEmpty() && othersLogStart.values().stream().allMatch(s -> s > ownLogEnd);
+            return !othersLogStart.isEmpty() && othersLogStart.values().stream().allMatch(s -> s > ownLogEnd);
         }
     }
 
@@ -69,11 +69,13 @@ final class CatchUpCheck {
         return end;
     }
 
-    /** Asks every other member's archive where its log starts, through a media driver of its own in {@code <dir>/aeron-probe}. */
+    /**
+     * Asks every other member's archive where its log starts, through a media driver of its own in {@code <dir>/aeron-probe}.
+     * A member without a log of its own needs the others' from its beginning (its end is 0).
+     */
     static Positions probe(NodeConfig config) {
-        long own = ownLogEnd(config.dir());
+        long own = Math.max(0, ownLogEnd(config.dir()));
         Map<Integer, Long> starts = new TreeMap<>();
-        if (own < 0) return new Positions(own, starts);
         String aeronDir = config.dir().resolve("aeron-probe").toString();
         MediaDriver driver = null;
         try {

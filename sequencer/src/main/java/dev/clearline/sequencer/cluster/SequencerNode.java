@@ -163,9 +163,16 @@ public final class SequencerNode implements AutoCloseable {
             // back after the others deleted the log it needs: its copy moves aside, and it is seeded below like an empty one
             CatchUpCheck.setAsideIfBehind(config, System.currentTimeMillis());
         }
-        if (SnapshotSeed.applies(config)) {
-            // an empty directory in a running cluster: start from the cluster's latest snapshot, not from genesis
-            SnapshotSeed.seed(config, SEED_TIMEOUT);
+        if (SnapshotSeed.applies(config) && !SnapshotSeed.seed(config, SEED_TIMEOUT)) {
+            // an empty directory in a running cluster starts from the cluster's latest snapshot, not from genesis; without
+            // that copy it may start empty only if the others still hold the log from its beginning (or none answers)
+            CatchUpCheck.Positions p = CatchUpCheck.probe(config);
+            if (p.behindEveryOther()) {
+                throw new IllegalStateException("member " + config.memberId() + " has no state of its own in " + config.dir() + " and did not"
+                        + " finish copying the cluster's latest snapshot within " + SEED_TIMEOUT.toSeconds() + " s, and the others' logs start at "
+                        + p.othersLogStart() + " (they delete theirs behind their snapshots, --keep-log-hours), so it cannot replay from genesis."
+                        + " Start it again to retry the copy; over a slow link give it longer (CLEARLINE_JAVA_OPTS=-Dclearline.seed.timeoutSeconds=120)");
+            }
         }
         long checkBegan = System.nanoTime(); // for the log line only
         ArchiveCheck.Report checked = ArchiveCheck.verify(config.dir(), config.memberId());

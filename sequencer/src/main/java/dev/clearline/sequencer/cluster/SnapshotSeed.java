@@ -149,7 +149,7 @@ final class SnapshotSeed {
                 }
             }
             if (progress.answered) {
-                log.warn("event=seed_not_done reason=\"the copy did not finish within {} s\" hint=\"the member starts empty and replays the whole log from the others; if they have deleted its start (--keep-log-hours) it cannot: stop this member, empty its --dir and start it again to retry the copy\"",
+                log.warn("event=seed_not_done reason=\"the copy did not finish within {} s\" hint=\"the member starts empty and replays the whole log from the others, if they still hold its start (else it stops: start it again)\"",
                         timeout.toSeconds());
             }
         } finally {

@@ -158,6 +158,30 @@ public final class MemberProcesses implements AutoCloseable {
         throw new IllegalStateException("member " + id + " did not get ready in 240 s (" + cpu + "):\n" + Files.readString(log));
     }
 
+    /**
+     * Starts a stopped member with {@code jvmMore} flags besides the cluster's and waits up to {@code timeoutMs} for it to exit
+     * without getting ready; returns its exit code ({@link #output} has what it said).
+     */
+    int runToExit(int id, List<String> jvmMore, long timeoutMs) throws IOException, InterruptedException {
+        if (running[id] != null && running[id].process().isAlive()) throw new IllegalStateException("member " + id + " is running");
+        List<String> flags = new ArrayList<>(jvm);
+        flags.addAll(jvmMore);
+        runs[id]++;
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
+                "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--verify-threads", "1"));
+        cmd.addAll(extra);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logOf(id).toFile()).start();
+        if (!p.waitFor(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("member " + id + " did not exit within " + timeoutMs + " ms:\n" + Files.readString(logOf(id)));
+        }
+        return p.exitValue();
+    }
+
     /** Starts a stopped member again on its directory (or on a fresh one, when the caller deleted it). */
     void restart(int id) throws IOException, InterruptedException {
         if (running[id] != null && running[id].process().isAlive()) throw new IllegalStateException("member " + id + " is running");

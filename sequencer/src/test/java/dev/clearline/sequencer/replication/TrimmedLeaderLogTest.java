@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * without end, the follower stayed behind for good and nothing said so). Restarted on its
  * directory, it finds that every other member's log starts after its own ends ({@code CatchUpCheck}),
  * moves its copy aside, starts from the cluster's latest snapshot, and all three agree again; every
- * order acknowledged is in the leader's log.
+ * order acknowledged is in the leader's log. Wiped, and with its copy of the latest snapshot cut
+ * short, it refuses to start empty (exit code 70: the others no longer hold the log from genesis),
+ * and started again it copies the snapshot and catches up.
  */
 class TrimmedLeaderLogTest {
     @TempDir
@@ -59,6 +61,17 @@ class TrimmedLeaderLogTest {
                 c.members.restart(follower);
                 c.members.awaitAgreement(seq, 60_000);
                 assertThat(c.members.logLines(follower, "event=member_behind_trimmed_log")).isEmpty();
+
+                // wiped, and its copy of the latest snapshot cut short: it must not start empty (the log from genesis is gone)
+                c.members.kill9(follower);
+                LeaderFailoverTest.deleteRecursively(c.members.memberDir(follower));
+                int code = c.members.runToExit(follower, List.of("-Dclearline.seed.timeoutSeconds=0"), 120_000);
+                assertThat(code).as(c.members.output(follower)).isEqualTo(70);
+                assertThat(c.members.output(follower)).contains("did not finish copying the cluster's latest snapshot")
+                        .contains("cannot replay from genesis").contains("Start it again");
+                c.members.restart(follower); // the copy is retried, and it catches up
+                c.members.awaitAgreement(seq, 120_000);
+                assertThat(c.members.logLines(follower, "seeded_from_cluster")).hasSize(1);
             }
         });
     }
