@@ -208,6 +208,25 @@ public final class ArchiveCheck {
     private static final java.util.regex.Pattern UNSIZED_SEGMENT =
             java.util.regex.Pattern.compile("^\\(recordingId=(\\d+), file=(.+)\\) ERR: failed to read fragment header$");
 
+    /**
+     * The start position the catalog holds for {@code recordingId} in {@code archive}, or -1 when it is not there or the
+     * catalog cannot be read. The segment files before it are not part of the recording (a trim detached them, {@link LogTrim}),
+     * even when a kill left them on disk. Read with the member stopped.
+     */
+    static long startPosition(File archive, long recordingId) {
+        long[] start = {-1};
+        if (!new File(archive, "archive.catalog").exists()) return -1;
+        try (AutoCloseable catalog = (AutoCloseable) OPEN_CATALOG.invoke(null, archive, SystemEpochClock.INSTANCE, 32L, new FrameChecksum(), null)) {
+            forEachEntry(catalog, "start position finder", args -> {
+                var d = (io.aeron.archive.codecs.RecordingDescriptorDecoder) args[4];
+                if (d.recordingId() == recordingId) start[0] = d.startPosition();
+            });
+        } catch (Exception e) {
+            return -1;
+        }
+        return start[0];
+    }
+
     /** The recordings the catalog holds open (no stop position): those being recorded when the member stopped or was killed. */
     private static java.util.Set<Long> openRecordings(File archive) {
         java.util.Set<Long> open = new java.util.TreeSet<>();

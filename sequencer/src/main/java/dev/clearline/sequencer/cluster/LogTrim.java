@@ -135,6 +135,8 @@ public final class LogTrim {
         if (files == null || files.length == 0) return null;
         long logStart = Long.MAX_VALUE;
         for (String f : files) logStart = Math.min(logStart, SegmentWalk.base(f));
+        // the catalog's start, when it can be read: files before it are segments a trim detached and a kill kept it from deleting
+        logStart = Math.max(logStart, ArchiveCheck.startPosition(archiveDir, recording));
         List<List<RecordingLog.Entry>> snapshots = SnapshotRetention.snapshotsInOrder(entries);
         int newest = SnapshotRetention.oldestKept(snapshots, 1);
         long from = newest < 0 ? 0 : snapshots.get(newest).get(0).logPosition;

@@ -73,6 +73,52 @@ public class TrimmedLogTest {
                 .hasMessageContaining("delete this directory");
     }
 
+    /**
+     * What a kill between the two steps of a trim leaves: the catalog's start moved past a segment whose file is still
+     * there (Aeron's purge detaches, then deletes). The start-up check passes over it, the member starts and recovers,
+     * and the log's start that the checks go by is the catalog's, not the leftover file's.
+     */
+    @Test
+    void aSegmentDetachedButNotDeletedIsNoPartOfTheLog() throws Exception {
+        List<Command> commands = new ArrayList<>(M.opening(CLIENT));
+        commands.addAll(M.flow(CLIENT, commands.size() + 1, 1_600, new Random(49)));
+        SnapshottedMember member = SnapshottedMember.trimmedInRounds(dir, commands, 4, SMALL);
+        NodeConfig config = member.config().withSnapshotInterval(Duration.ZERO); // no trim of its own to tidy up after us
+        long start = logStart(dir);
+        long recording;
+        try (RecordingLog rl = new RecordingLog(dir.resolve("cluster").toFile(), false)) {
+            recording = LogTrim.logRecording(rl.entries());
+        }
+        long detachedTo = start + SMALL.segmentBytes();
+        assertThat(logEnd(dir)).as("a whole segment after the first").isGreaterThan(detachedTo);
+        String aeronDir = dir.resolve("aeron-detach").toString();
+        try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(new io.aeron.driver.MediaDriver.Context()
+                .aeronDirectoryName(aeronDir).dirDeleteOnStart(true).dirDeleteOnShutdown(true)
+                .threadingMode(io.aeron.driver.ThreadingMode.SHARED));
+             io.aeron.archive.Archive archive = io.aeron.archive.Archive.launch(SequencerNode.archiveContext(config, aeronDir));
+             io.aeron.archive.client.AeronArchive client = io.aeron.archive.client.AeronArchive.connect(new io.aeron.archive.client.AeronArchive.Context()
+                     .aeronDirectoryName(aeronDir)
+                     .controlRequestChannel(archive.context().localControlChannel())
+                     .controlRequestStreamId(archive.context().localControlStreamId())
+                     .controlResponseChannel(archive.context().localControlChannel()))) {
+            client.detachSegments(recording, detachedTo);
+        }
+        assertThat(logStart(dir)).as("the detached file is still on disk").isEqualTo(start);
+        assertThat(ArchiveCheck.startPosition(dir.resolve("archive").toFile(), recording)).isEqualTo(detachedTo);
+
+        SequencerState straight = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        for (int i = 0; i < commands.size(); i++) straight.apply(commands.get(i), member.replies().get(i).get("time").asLong());
+        expectState(config, commands.size(), straight.stateRoot().toString(), commands.getLast());
+
+        for (int i = 0; i < 100; i++) {
+            try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+                if (!io.aeron.cluster.ClusterTool.invalidateLatestSnapshot(quiet, dir.resolve("cluster").toFile())) break;
+            }
+        }
+        assertThat(LogTrim.unrecoverable(dir.resolve("cluster").toFile(), dir.resolve("archive").toFile()))
+                .as("goes by the catalog's start").contains("before position " + detachedTo + " ");
+    }
+
     /** The first segment file of the log still on disk (its recording is the newest term's), or -1 without one. */
     public static long logStart(Path memberDir) {
         return logFiles(memberDir).stream().mapToLong(f -> SegmentWalk.base(f.getName())).min().orElse(-1);
