@@ -1183,10 +1183,17 @@ public final class OrderBook {
             refsCurrent = false; // nothing reads them until a peg arrives: refreshed then (ensureRefs)
             return;
         }
+        pegTakerFills = null; // the fill limit counts per request
         do {
             migrateAll();
         } while (uncross(now, sink));
     }
+
+    /**
+     * Fills each peg has taken in this request's uncrossing, by order id ({@link #uncross}); null until one takes. Not part
+     * of the book's state: cleared at the start of each request's repeg.
+     */
+    private java.util.HashMap<Long, Integer> pegTakerFills;
 
     /**
      * After a removal (cancel, expiry): the references follow, and nothing can cross, since taking
@@ -1278,7 +1285,8 @@ public final class OrderBook {
      * One step of taking a crossed book apart after a reference moved: the pegged order at the top
      * of the crossing side takes (when both tops are pegged, the bid takes) from the other top at
      * the other's price, as an incoming order would. A post-only peg that would take is cancelled
-     * (PEG_CROSSED) instead. Returns whether anything changed.
+     * (PEG_CROSSED) instead, and one that made {@link BookConfig#maxFillsPerTaker} fills in this
+     * request and still crosses is cancelled (FILL_LIMIT). Returns whether anything changed.
      */
     private boolean uncross(long now, BookEvents sink) {
         boolean changed = false;
@@ -1322,6 +1330,15 @@ public final class OrderBook {
                 sink.onCancelled(nextSeq++, makerId, makerOwner, remaining, CancelReason.SELF_TRADE);
                 continue;
             }
+            // a peg its reference carried across the book takes like an incoming order, and is held to the same fill limit:
+            // one that made it and still crosses leaves (resting, it would keep the book crossed)
+            int limit = config.maxFillsPerTaker();
+            if (limit != BookConfig.UNLIMITED_FILLS && pegTakerFills != null && pegTakerFills.getOrDefault(takerId, 0) >= limit) {
+                long remaining = open(taker);
+                remove(taker);
+                sink.onCancelled(nextSeq++, takerId, takerOwner, remaining, CancelReason.FILL_LIMIT);
+                continue;
+            }
             Side takerSide = bidTakes ? Side.BUY : Side.SELL;
             long lots = Math.min(open(taker), pool[maker * STRIDE + VISIBLE]);
             FillVerdict verdict = sink.approveFill(makerId, makerOwner, takerId, takerOwner, takerSide, price, lots);
@@ -1347,6 +1364,8 @@ public final class OrderBook {
             pool[taker * STRIDE + HIDDEN] -= lots - fromVisible;
             long takerRemaining = open(taker);
             refillOrRemove(taker);
+            if (pegTakerFills == null) pegTakerFills = new java.util.HashMap<>();
+            pegTakerFills.merge(takerId, 1, Integer::sum);
             sink.onFill(nextSeq++, makerId, makerOwner, takerId, takerOwner, takerSide, price, lots, makerRemaining,
                     takerRemaining);
         }

@@ -23,8 +23,10 @@
  *       (or an amend re-entering the book) makes at most that many fills, iceberg refills each
  *       counting as one. When it would make one more it stops and its rest is cancelled
  *       (FILL_LIMIT), whatever its time in force, since resting it would cross the book. A FOK
- *       that would need more is rejected (FILL_OR_KILL_TOO_MANY_FILLS) and nothing changes. Pegs
- *       that the book's own moves carry across (below) are not incoming orders and are not limited.</li>
+ *       that would need more is rejected (FILL_OR_KILL_TOO_MANY_FILLS) and nothing changes. A peg
+ *       that a reference move carries across the book (below) takes like an incoming order and is
+ *       held to the same limit per request: with that many fills made and still crossing it leaves
+ *       (FILL_LIMIT), so one mark move cannot hold the matching thread for a whole book.</li>
  *   <li><b>Post-only</b> (GTC only) is rejected if any live opposite order sits at a price it
  *       would trade at, whoever owns it; otherwise it only rests, never fills on entry.</li>
  *   <li><b>Reduce-only</b> (IOC/FOK only): the book cannot see positions, so the caller passes the
@@ -47,7 +49,8 @@
  *       reference move costs nothing per peg; only pegs reaching or leaving their limit change
  *       queue. At one price: fixed-price orders, then pegs held at their limit, then floating MARK
  *       pegs, then floating BOOK pegs, each FIFO. A peg carried across the book by its reference
- *       takes like an incoming order (a post-only one is cancelled, PEG_CROSSED). Without its
+ *       takes like an incoming order (a post-only one is cancelled, PEG_CROSSED; the fill limit
+ *       holds). Without its
  *       reference a peg cannot trade: a GTC rests without a price, an IOC is cancelled, a FOK
  *       rejected. A pegged order cannot be amended in place.</li>
  *   <li><b>Self-trade prevention: cancel resting.</b> When an incoming order meets a resting order

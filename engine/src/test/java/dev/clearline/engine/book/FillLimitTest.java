@@ -105,6 +105,65 @@ class FillLimitTest {
         assertThat(last()).isEqualTo(new BookEvent.Cancelled(last().seq(), peg, 1, 3, CancelReason.FILL_LIMIT));
     }
 
+    /**
+     * Pegs a mark move carries across the book take like incoming orders and are held to the same limit: random resting
+     * asks (some one lot, some more, at random prices), a few mark-pegged bids of random sizes below them, a random
+     * limit, then the mark jumps above every ask. No peg makes more than the limit's fills in that request; a peg stops
+     * with its rest cancelled for the limit only after making exactly that many and while it still crossed; the book is
+     * not crossed afterwards; and the lots filled and left add up.
+     */
+    @Test
+    void aPegCarriedAcrossTheBookIsHeldToTheFillLimitPerRequest() {
+        var ask = dev.clearline.testkit.property.Gens.allOf(dev.clearline.testkit.property.Gens.ints(300, 320),
+                dev.clearline.testkit.property.Gens.ints(1, 3));
+        var peg = dev.clearline.testkit.property.Gens.ints(1, 12);
+        dev.clearline.testkit.property.Property.forAll(dev.clearline.testkit.property.Gens.allOf(
+                dev.clearline.testkit.property.Gens.listOf(ask, 1, 30), dev.clearline.testkit.property.Gens.listOf(peg, 1, 4),
+                dev.clearline.testkit.property.Gens.listOf(dev.clearline.testkit.property.Gens.ints(1, 6), 1, 1))).tries(300).check(c -> {
+            @SuppressWarnings("unchecked") List<List<Integer>> asks = (List<List<Integer>>) c.get(0);
+            @SuppressWarnings("unchecked") List<Integer> pegs = (List<Integer>) c.get(1);
+            int limit = ((List<Integer>) c.get(2)).getFirst();
+            OrderBook b = new OrderBook(BookConfig.of(1_000, 1_000, 256).withMaxFillsPerTaker(limit));
+            BookEventLog events = new BookEventLog();
+            long id = 1;
+            long askLots = 0;
+            for (List<Integer> a : asks) {
+                b.place(id++, 100 + id, SELL, a.get(0), a.get(1), TimeInForce.GTC, NOW, events);
+                askLots += a.get(1);
+            }
+            b.mark(200, 200, NOW, events);
+            java.util.Map<Long, Integer> pegSize = new java.util.HashMap<>();
+            for (int lots : pegs) {
+                long pid = id++;
+                b.placePegged(pid, 1 + pid % 2, BUY, PegRef.MARK, 0, 900, lots, TimeInForce.GTC, OrderFlags.NONE, 0, 0, OrderBook.NEVER_EXPIRES,
+                        NOW, events);
+                pegSize.put(pid, lots);
+            }
+            events.clear();
+            b.mark(500, 500, NOW, events); // every peg now bids 500, above every ask
+            java.util.Map<Long, Integer> fillsBy = new java.util.HashMap<>();
+            java.util.Map<Long, Long> filledLots = new java.util.HashMap<>();
+            long filledTotal = 0;
+            for (BookEvent e : events.events()) {
+                if (e instanceof BookEvent.Filled f) {
+                    assertThat(pegSize).containsKey(f.takerOrderId());
+                    fillsBy.merge(f.takerOrderId(), 1, Integer::sum);
+                    filledLots.merge(f.takerOrderId(), f.lots(), Long::sum);
+                    filledTotal += f.lots();
+                } else if (e instanceof BookEvent.Cancelled x && x.reason() == CancelReason.FILL_LIMIT) {
+                    assertThat(fillsBy.getOrDefault(x.orderId(), 0)).as("fills before its limit cancel").isEqualTo(limit);
+                    assertThat(x.remainingLots()).isEqualTo(pegSize.get(x.orderId()) - filledLots.get(x.orderId()));
+                }
+            }
+            assertThat(fillsBy.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(limit));
+            assertThat(b.bestBidTicks() == OrderBook.NO_PRICE || b.bestAskTicks() == OrderBook.NO_PRICE
+                    || b.bestBidTicks() < b.bestAskTicks()).as("not crossed").isTrue();
+            long asksLeft = 0;
+            for (long a = 1; a <= asks.size(); a++) asksLeft += b.isResting(a) ? b.openLots(a) : 0;
+            assertThat(asksLeft).isEqualTo(askLots - filledTotal);
+        });
+    }
+
     @Test
     void withoutALimitABookFillsAsManyAsCross() {
         OrderBook unlimited = new OrderBook(BookConfig.of(1_000, 1_000, 64));
