@@ -91,6 +91,10 @@ public final class SequencerBench {
             dev.clearline.sequencer.cluster.ArchiveCheckBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].trim().equals("log-trim")) {
+            dev.clearline.sequencer.cluster.LogTrimBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].trim().equals("stack")) {
             StackBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
