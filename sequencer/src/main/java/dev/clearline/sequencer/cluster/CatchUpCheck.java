@@ -26,8 +26,8 @@ import java.util.TreeMap;
  * member that was down longer would follow for good without ever catching up (the leader's archive
  * refuses to replay what it deleted; Aeron retries without end and logs nothing of it here).
  *
- * <p>So the others' archives are asked where their logs start. When every one that answers starts
- * after this member's log ends, its own copy is moved aside (into {@code <dir>/behind-<time>}, kept:
+ * <p>So the others' archives are asked where their logs start. When any that answers starts after
+ * this member's log ends (it may be the leader), its own copy is moved aside (into {@code <dir>/behind-<time>}, kept:
  * nothing in it is lost, the cluster holds all it committed) and the member is seeded from the
  * cluster's latest snapshot ({@link SnapshotSeed}), as a wiped one would be. When none answers
  * (the whole cluster is starting) nothing changes.
@@ -41,9 +41,13 @@ final class CatchUpCheck {
 
     /** Where the others' logs start, by member id (those that answered), against where this member's ends. */
     record Positions(long ownLogEnd, Map<Integer, Long> othersLogStart) {
-        /** Whether no member that answered holds the log from where this one's ends (and at least one answered). */
-        boolean behindEveryOther() {
-            return !othersLogStart.isEmpty() && othersLogStart.values().stream().allMatch(s -> s > ownLogEnd);
+        /**
+         * Whether some member that answered no longer holds the log from where this one's ends. Catch-up comes from the
+         * leader, whichever member that is, so one such member is enough; a member seeded without need only copies a
+         * snapshot, while one left behind follows for good.
+         */
+        boolean behind() {
+            return othersLogStart.values().stream().anyMatch(s -> s > ownLogEnd);
         }
     }
 
@@ -124,11 +128,11 @@ final class CatchUpCheck {
 
     /**
      * Moves this member's log, snapshots and the files made from them into {@code <dir>/behind-<nowMs>} when it cannot
-     * catch up from any other member that answered; returns whether it did (the member is then seeded like an empty one).
+     * catch up from every other member that answered; returns whether it did (the member is then seeded like an empty one).
      */
     static boolean setAsideIfBehind(NodeConfig config, long nowMs) throws IOException {
         Positions p = probe(config);
-        if (!p.behindEveryOther()) return false;
+        if (!p.behind()) return false;
         Path aside = config.dir().resolve("behind-" + nowMs);
         Files.createDirectories(aside);
         for (String name : List.of("archive", "cluster", SequencerNode.HISTORY_FILE, VerifiedSegments.FILE_NAME)) {

@@ -167,7 +167,7 @@ public final class SequencerNode implements AutoCloseable {
             // an empty directory in a running cluster starts from the cluster's latest snapshot, not from genesis; without
             // that copy it may start empty only if the others still hold the log from its beginning (or none answers)
             CatchUpCheck.Positions p = CatchUpCheck.probe(config);
-            if (p.behindEveryOther()) {
+            if (p.behind()) {
                 throw new IllegalStateException("member " + config.memberId() + " has no state of its own in " + config.dir() + " and did not"
                         + " finish copying the cluster's latest snapshot within " + SEED_TIMEOUT.toSeconds() + " s, and the others' logs start at "
                         + p.othersLogStart() + " (they delete theirs behind their snapshots, --keep-log-hours), so it cannot replay from genesis."
