@@ -4,7 +4,6 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NoOpLock;
 import org.slf4j.Logger;
@@ -83,13 +82,7 @@ final class CatchUpCheck {
         String aeronDir = config.dir().resolve("aeron-probe").toString();
         MediaDriver driver = null;
         try {
-            driver = MediaDriver.launch(new MediaDriver.Context()
-                    .aeronDirectoryName(aeronDir)
-                    .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(config.idle().strategy().get())
-                    .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true)
-                    .termBufferSparseFile(true));
+            driver = SequencerNode.scratchDriver(config, aeronDir);
             for (NodeConfig.Member m : config.members()) {
                 if (m.id() == config.memberId()) continue;
                 long start = logStart(aeronDir, config.self(), m);

@@ -279,6 +279,20 @@ public final class SequencerNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A media driver of its own in {@code aeronDir} for work before the member starts (copying a snapshot from the
+     * cluster, asking the others where their logs start), removed when closed.
+     */
+    static MediaDriver scratchDriver(NodeConfig config, String aeronDir) {
+        return MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(aeronDir)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(config.idle().strategy().get())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true));
+    }
+
     /** This member's archive: its recordings in {@code dir/archive}, every frame's checksum stored ({@link ArchiveCheck}). */
     static Archive.Context archiveContext(NodeConfig config, String aeronDir) {
         return new Archive.Context()

@@ -8,7 +8,6 @@ import io.aeron.cluster.ClusterBackupEventsListener;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.ClusterMember;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NoOpLock;
 import org.slf4j.Logger;
@@ -88,13 +87,7 @@ final class SnapshotSeed {
         ClusterBackup backup = null;
         long started = System.nanoTime();
         try {
-            driver = MediaDriver.launch(new MediaDriver.Context()
-                    .aeronDirectoryName(aeronDir)
-                    .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(config.idle().strategy().get())
-                    .dirDeleteOnStart(true)
-                    .dirDeleteOnShutdown(true)
-                    .termBufferSparseFile(true));
+            driver = SequencerNode.scratchDriver(config, aeronDir);
             Archive.Context archiveCtx = SequencerNode.archiveContext(config, aeronDir);
             archive = Archive.launch(archiveCtx);
             ClusterBackup.Context backupCtx = new ClusterBackup.Context()

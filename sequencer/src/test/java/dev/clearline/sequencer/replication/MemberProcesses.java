@@ -127,11 +127,17 @@ public final class MemberProcesses implements AutoCloseable {
     }
 
     private Process launchWith(int id, List<String> more) throws IOException {
+        return launchWith(id, List.of(), more);
+    }
+
+    /** Starts member {@code id}'s process with {@code jvmMore} flags and {@code more} options besides the cluster's, its output in its run's log. */
+    private Process launchWith(int id, List<String> jvmMore, List<String> more) throws IOException {
         runs[id]++;
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvm);
+        cmd.addAll(jvmMore);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
                 "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--verify-threads", "1"));
         cmd.addAll(extra);
@@ -164,17 +170,7 @@ public final class MemberProcesses implements AutoCloseable {
      */
     int runToExit(int id, List<String> jvmMore, long timeoutMs) throws IOException, InterruptedException {
         if (running[id] != null && running[id].process().isAlive()) throw new IllegalStateException("member " + id + " is running");
-        List<String> flags = new ArrayList<>(jvm);
-        flags.addAll(jvmMore);
-        runs[id]++;
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
-        cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
-                "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--verify-threads", "1"));
-        cmd.addAll(extra);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logOf(id).toFile()).start();
+        Process p = launchWith(id, jvmMore, List.of());
         if (!p.waitFor(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("member " + id + " did not exit within " + timeoutMs + " ms:\n" + Files.readString(logOf(id)));
