@@ -5,8 +5,9 @@ import {StepFamily} from "./StepFamily.sol";
 import {IStepVerifier} from "./IStepVerifier.sol";
 import {Reject} from "./Reject.sol";
 import {State, Witness} from "./Witness.sol";
-import {Transitions, OraclePrice, Cancel, MarginMove, Withdraw, Deleverage} from "./Transitions.sol";
+import {Transitions, OraclePrice, Cancel, MarginMove, Withdraw, Deleverage, PruneOrder} from "./Transitions.sol";
 import {DeleverageRule} from "./DeleverageRule.sol";
+import {PruneOrderRule} from "./PruneOrderRule.sol";
 import {OraclePriceRule} from "./OraclePriceRule.sol";
 import {CancelRule} from "./CancelRule.sol";
 import {AllocateRule} from "./AllocateRule.sol";
@@ -15,7 +16,7 @@ import {WithdrawRule} from "./WithdrawRule.sol";
 
 /// @title AccountStep
 /// @notice One step of a signed account request or oracle report (OraclePrice, Cancel, Allocate,
-///         Release, Withdraw), and Deleverage (kept here for bytecode size).
+///         Release, Withdraw), and Deleverage and PruneOrder (kept here for bytecode size).
 contract AccountStep is StepFamily {
     /// @inheritdoc IStepVerifier
     function step(bytes32 preRoot, bytes calldata transition, bytes calldata witness, Context calldata ctx)
@@ -58,6 +59,12 @@ contract AccountStep is StepFamily {
             if (!ok) return _malformed(preRoot);
             s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
             r = DeleverageRule.execute(s, d);
+        } else if (t == Transitions.PRUNE_ORDER) {
+            PruneOrder memory p;
+            (ok, p) = Transitions.decodePruneOrder(transition);
+            if (!ok) return _malformed(preRoot);
+            s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
+            r = PruneOrderRule.execute(s, p);
         } else {
             revert NotThisFamily(t);
         }

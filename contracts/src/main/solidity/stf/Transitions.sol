@@ -129,6 +129,11 @@ struct Liquidate {
     uint32 marketId;
 }
 
+/// @notice Deletes the ORDER leaf of the order with this short id (type 15; u48 on the wire).
+struct PruneOrder {
+    uint64 orderId;
+}
+
 /// @title Transitions
 /// @notice Type bytes, lengths and decoders. Every decoder returns `ok = false` for bytes Java's
 ///         `TransitionCodec.decode` refuses (wrong length, a u64 field >= 2^63, a fraction >= 2^31,
@@ -148,14 +153,15 @@ library Transitions {
     uint8 internal constant LIQUIDATE = 12;
     uint8 internal constant TRADE_AT_PRICE = 13;
     uint8 internal constant DELEVERAGE = 14;
-    uint8 internal constant LAST_TYPE = 14;
+    uint8 internal constant PRUNE_ORDER = 15;
+    uint8 internal constant LAST_TYPE = 15;
 
     /// @notice Encoded length of each type, type byte included; 0 for an unknown type.
     function length(uint256 t) internal pure returns (uint256) {
         // byte t (from the least significant) is the length of type t:
-        // 0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33
+        // 0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7
         if (t > LAST_TYPE) return 0;
-        return (0x211d197a6a6a7615925e452d4d2d00 >> (8 * t)) & 0xff;
+        return (0x07211d197a6a6a7615925e452d4d2d00 >> (8 * t)) & 0xff;
     }
 
     /// @notice The type byte of well-formed bytes, 0 when empty, unknown or of the wrong length.
@@ -304,6 +310,11 @@ library Transitions {
     function decodeLiquidate(bytes calldata b) internal pure returns (bool ok, Liquidate memory l) {
         l.owner = _address(b, 1);
         l.marketId = _u32(b, 21);
+        ok = true;
+    }
+
+    function decodePruneOrder(bytes calldata b) internal pure returns (bool ok, PruneOrder memory p) {
+        p.orderId = uint48(bytes6(b[1:7]));
         ok = true;
     }
 

@@ -11,7 +11,7 @@ import {
 struct Leaf {
     bytes32 key;
     bytes value; // the pre-state value; empty = absent
-    bytes next; // the value written by the rule (valid when `written`)
+    bytes next; // the value written by the rule (valid when `written`); empty = deleted
     bool written;
 }
 
@@ -86,7 +86,8 @@ library Witness {
             Leaf memory l = s.leaves[i];
             keys[i] = l.key;
             before[i] = l.value.length == 0 ? bytes32(0) : keccak256(l.value);
-            afterHashes[i] = applied && l.written ? keccak256(l.next) : before[i];
+            // an empty `next` is a deletion (no leaf encoding is empty): the key's value hash becomes 0
+            afterHashes[i] = applied && l.written ? (l.next.length == 0 ? bytes32(0) : keccak256(l.next)) : before[i];
             if (afterHashes[i] != before[i]) changed = true;
         }
         if (!changed) {
@@ -166,6 +167,11 @@ library Witness {
 
     function putGlobal(State memory s, GlobalLeaf memory g) internal pure {
         _write(s, StateKeys.global(), abi.encode(g));
+    }
+
+    /// @notice Deletes the ORDER leaf of `orderId` (PruneOrder).
+    function deleteOrder(State memory s, uint64 orderId) internal pure {
+        _write(s, StateKeys.orderState(orderId), "");
     }
 
     function _find(State memory s, bytes32 key) private pure returns (Leaf memory) {

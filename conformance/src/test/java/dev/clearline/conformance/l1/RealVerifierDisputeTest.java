@@ -162,7 +162,10 @@ class RealVerifierDisputeTest {
                 assertThat(w.verdict()).isInstanceOf(StepWitness.Verdict.Applied.class);
                 witnesses.add(w.witness().encode());
                 WriteSet ws = new WriteSet();
-                for (LeafStore.Write write : ((StepWitness.Verdict.Applied) w.verdict()).writes()) ws.put(Bytes32.of(write.key()), write.value());
+                for (LeafStore.Write write : ((StepWitness.Verdict.Applied) w.verdict()).writes()) {
+                    if (write.deletes()) ws.delete(Bytes32.of(write.key()));
+                    else ws.put(Bytes32.of(write.key()), write.value());
+                }
                 v = tree.commit(ws);
                 roots.add(tree.root(v).toArray());
             }

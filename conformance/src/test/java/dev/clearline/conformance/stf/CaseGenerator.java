@@ -265,8 +265,9 @@ public final class CaseGenerator {
 
     private Transition transition(World w) {
         Random r = w.r;
-        int pick = 1 + r.nextInt(19);
+        int pick = 1 + r.nextInt(20);
         if (pick == 14) return deleverage(w);
+        if (pick == 20) return pruneOrder(w);
         return switch (pick > 12 ? 7 : pick) {
             case 1 -> new Transition.Deposit(priorityIndex(w), r.nextInt(1000), owner(w), amount(w, balanceOf(w, null)));
             case 2 -> marketConfig(w);
@@ -280,6 +281,18 @@ public final class CaseGenerator {
             case 11 -> withdraw(w);
             default -> new Transition.Liquidate(r.nextInt(8) == 0 ? Address.INSURANCE_FUND : owner(w), marketId(w));
         };
+    }
+
+    /** A posted order's id most of the time (a deletion, often beside other leaves); else an id with no leaf. */
+    private Transition pruneOrder(World w) {
+        Random r = w.r;
+        List<Long> posted = w.orderIds.stream().filter(id -> id > 0).toList();
+        if (!posted.isEmpty() && r.nextInt(4) > 0) return new Transition.PruneOrder(posted.get(r.nextInt(posted.size())));
+        return new Transition.PruneOrder(switch (r.nextInt(3)) {
+            case 0 -> 0;
+            case 1 -> TransitionCodec.U48_MAX;
+            default -> w.nextId + r.nextInt(3);
+        });
     }
 
     private Transition deleverage(World w) {

@@ -73,7 +73,8 @@ public final class Differential {
         if (w.verdict() instanceof StepWitness.Verdict.Applied a && !a.writes().isEmpty()) {
             WriteSet ws = new WriteSet();
             for (LeafStore.Write write : a.writes()) {
-                ws.put(Bytes32.of(write.key()), write.value());
+                if (write.deletes()) ws.delete(Bytes32.of(write.key()));
+                else ws.put(Bytes32.of(write.key()), write.value());
                 if (c.type() <= 4 && Arrays.equals(write.key(), GLOBAL_KEY)) javaPriorityHash = GlobalLeaf.decode(write.value()).priorityHash().bytes();
             }
             javaRoot = tree.root(tree.commit(ws)).toArray();

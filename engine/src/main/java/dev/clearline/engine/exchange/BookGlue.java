@@ -173,9 +173,10 @@ final class BookGlue {
         }
     }
 
-    /** Drops an order that left the book: its indexes, its reservation, its expiry entry. */
+    /** Drops an order that left the book: its indexes, its reservation, its expiry entry, and (posted) its ORDER leaf. */
     void forget(LiveOrder e, MarketBook mb) {
         if (e == null) return;
+        if (e.posted) mirror.retire(e.stateId);
         index.remove(e);
         reservations.release(e);
         mb.expiries().remove(e);

@@ -285,6 +285,14 @@ public final class Exchange {
         return mirror.take();
     }
 
+    /**
+     * The ORDER leaf of an order whose PruneOrder the last {@link #takeTransitions()} ended with,
+     * or null: a caller that reads the orders its Trades name finds them here once they are pruned.
+     */
+    public dev.clearline.engine.state.OrderLeaf prunedInLastTake(long stateId) {
+        return mirror.prunedInLastTake(stateId);
+    }
+
     /** Events produced since the last call. */
     public List<ExchangeEvent> takeEvents() {
         return events.take();
@@ -306,6 +314,11 @@ public final class Exchange {
     }
 
     /** Order hashes the exchange's hash table holds: its live orders (bounded by what rests). */
+    /** Short ids of the live orders already posted: between commands, exactly these keep an ORDER leaf (tests). */
+    List<Long> postedLiveIds() {
+        return index.all().stream().filter(e -> e.posted).map(e -> e.stateId).toList();
+    }
+
     int retainedOrderHashes() {
         return index.retainedHashes();
     }
@@ -523,7 +536,10 @@ public final class Exchange {
         if (inBook) {
             r = glue.amend(next, mb, m);
             if (r != null) {
-                if (next.posted) a.nonces.add(o.nonce()); // posted before the refusal: its nonce (so its hash) stays spent
+                if (next.posted) {
+                    a.nonces.add(o.nonce()); // posted before the refusal: its nonce (so its hash) stays spent
+                    mirror.retire(next.stateId); // and its leaf, which no live order owns, goes
+                }
                 if (!mb.book().isResting(e.id)) glue.forget(e, mb);
                 return r;
             }
@@ -550,7 +566,10 @@ public final class Exchange {
 
     /** The old order leaves the indexes, its reservation and its expiry entry; the replacement takes its id. */
     private void swap(LiveOrder old, LiveOrder next, VerifiedCancel replaced, MarketBook mb) {
-        if (old.posted) mirror.emitCancel(replaced);
+        if (old.posted) {
+            mirror.emitCancel(replaced);
+            mirror.retire(old.stateId);
+        }
         reservations.release(old);
         mb.expiries().remove(old);
         index.unindexHash(old);

@@ -23,7 +23,8 @@ final class OverlayStore implements LeafStore {
     @Override
     public byte[] get(byte[] key) {
         byte[] v = written.get(ByteBuffer.wrap(key));
-        return v != null ? v : below.get(key);
+        if (v == null) return below.get(key);
+        return v.length == 0 ? null : v; // empty: deleted here
     }
 
     @Override

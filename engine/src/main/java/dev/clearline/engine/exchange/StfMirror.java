@@ -10,6 +10,7 @@ import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.stf.KeyCache;
 import dev.clearline.engine.stf.LeafStore;
 import dev.clearline.engine.stf.LeafStore.Write;
@@ -36,6 +37,11 @@ final class StfMirror {
     final KeyCache keys = new KeyCache(1 << 16);
     private final Stf stf;
     private final List<Transition> emitted = new ArrayList<>();
+    /** Short ids of posted orders that left since the last {@link #take}: pruned at the next one. */
+    private long[] retired = new long[64];
+    private int retiredCount;
+    /** The ORDER leaves the last {@link #take} pruned, by short id: its earlier transitions name them. */
+    private final Map<Long, OrderLeaf> prunedLastTake = new HashMap<>();
     private final Map<Integer, MarketLeaf> markets = new HashMap<>();
     /** The market asked for last (most commands touch one market): no boxing, no map probe. */
     private int lastMarketId;
@@ -51,11 +57,43 @@ final class StfMirror {
         this.stf = new Stf(domain, trusting, o -> o == trustedOrder ? trustedOrderHash : domain.orderDigest(o));
     }
 
-    /** Transitions emitted since the last call. */
+    /**
+     * Transitions emitted since the last call, ending with a PruneOrder for each posted order that
+     * left the exchange since then ({@link #retire}), ascending by id.
+     */
     List<Transition> take() {
+        prunedLastTake.clear();
+        pruneRetired();
         List<Transition> out = List.copyOf(emitted);
         emitted.clear();
         return out;
+    }
+
+    /**
+     * Notes that the posted order with short id {@code stateId} left the exchange (filled, cancelled,
+     * expired, replaced or evicted): its ORDER leaf is pruned when the command's transitions are
+     * taken, after every transition that names it. Noting an id twice prunes it once.
+     */
+    void retire(long stateId) {
+        if (retiredCount == retired.length) retired = Arrays.copyOf(retired, retired.length * 2);
+        retired[retiredCount++] = stateId;
+    }
+
+    /** The ORDER leaf the last {@link #take} pruned under {@code stateId} (null: none). */
+    OrderLeaf prunedInLastTake(long stateId) {
+        return prunedLastTake.get(stateId);
+    }
+
+    private void pruneRetired() {
+        if (retiredCount == 0) return;
+        Arrays.sort(retired, 0, retiredCount);
+        for (int i = 0; i < retiredCount; i++) {
+            if (i > 0 && retired[i] == retired[i - 1]) continue;
+            prunedLastTake.put(retired[i], state.get(keys.orderState(retired[i]), OrderLeaf.class, OrderLeaf::decode));
+            emit(new Transition.PruneOrder(retired[i]));
+        }
+        retiredCount = 0;
+        if (retired.length > 1024) retired = new long[64]; // a sweep's burst is not kept for good
     }
 
     /** A non-order transition: applied and emitted when the STF accepts it; the market cache is dropped. */
@@ -122,7 +160,7 @@ final class StfMirror {
 
     /** Transitions emitted and not taken yet. */
     boolean hasPending() {
-        return !emitted.isEmpty();
+        return !emitted.isEmpty() || retiredCount > 0;
     }
 
     /**
@@ -132,7 +170,7 @@ final class StfMirror {
      * is set only inside one transition.
      */
     void writeImage(ImageWriter out) {
-        if (!emitted.isEmpty()) throw new IllegalStateException(emitted.size() + " transitions not taken yet");
+        if (hasPending()) throw new IllegalStateException(emitted.size() + " transitions and " + retiredCount + " prunes not taken yet");
         if (trustedSignature != null || trustedOrder != null) throw new IllegalStateException("a state image taken inside a transition");
         List<byte[][]> leaves = new ArrayList<>(state.size());
         state.forEach((k, v) -> leaves.add(new byte[][] {k, v}));

@@ -57,14 +57,18 @@ final class Checks {
         return null;
     }
 
-    /** Whose the hash is: a posted order's trader, or a tombstone's canceller. */
+    /**
+     * Whose the hash is: a posted order's trader, or a tombstone's canceller. Nobody's once its
+     * ORDER leaf was pruned ({@code posted} null; Solidity reads the absent leaf as zeros, trader 0).
+     */
     static boolean cancellableBy(OrderHashLeaf h, OrderLeaf posted, Address who) {
-        return (h.isTombstone() ? h.cancelledBy() : posted.trader()).equals(who);
+        if (h.isTombstone()) return h.cancelledBy().equals(who);
+        return posted != null && posted.trader().equals(who);
     }
 
-    /** A tombstone, or a posted order already cancelled. */
+    /** A tombstone, or a posted order already cancelled (a pruned one reads as not cancelled, as in Solidity). */
     static boolean cancelled(OrderHashLeaf h, OrderLeaf posted) {
-        return h.isTombstone() || posted.cancelled();
+        return h.isTombstone() || posted != null && posted.cancelled();
     }
 
     static Reject positiveAmount(long amount) {

@@ -31,7 +31,7 @@ public interface LeafStore {
         return null;
     }
 
-    /** Writes (creates or replaces) leaves; a transition's writes arrive together. */
+    /** Writes (creates, replaces or deletes: {@link Write#deletes()}) leaves; a transition's writes arrive together. */
     void putAll(List<Write> writes);
 
     /**
@@ -50,15 +50,31 @@ public interface LeafStore {
      * record per read was a share of what the exchange's STF mirror allocated per order). Null: decode when read.
      */
     record Write(byte[] key, byte[] value, Object decoded) {
+        /** The value of a write that deletes its leaf: empty, which no leaf's encoding is. */
+        private static final byte[] DELETED = new byte[0];
+
         public Write(byte[] key, byte[] value) {
             this(key, value, null);
         }
 
-        /** The value's bytes: as written, or encoded from the record when the writer left that to the store. */
+        /** A write that deletes the leaf under {@code key} (only PruneOrder deletes, and only ORDER leaves). */
+        public static Write delete(byte[] key) {
+            return new Write(key, DELETED, null);
+        }
+
+        /** Whether this write deletes its leaf. */
+        public boolean deletes() {
+            return value != null && value.length == 0;
+        }
+
+        /**
+         * The value's bytes: as written, or encoded from the record when the writer left that to the
+         * store; empty for a {@link #deletes() delete}.
+         */
         public byte[] bytes() {
             if (value != null) return value;
             if (decoded instanceof LeafValue v) return v.encode();
-            throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves (a write carries its value or its leaf record)");
+            throw new IllegalArgumentException("a write carries its value, its leaf record, or the empty value of a delete");
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.function.Function;
  * Cells by 32-byte state key, the table under both leaf stores ({@link MemoryLeafStore}'s leaves,
  * {@link TreeLeafStore}'s leaves at hand). Open addressing with each key's four words inline, so a
  * look-up compares words in one array instead of chasing a key object; state keys are Keccak
- * outputs, so the first word already is a good hash. Cells are never removed, only all at once.
+ * outputs, so the first word already is a good hash. A cell is removed alone (a pruned leaf) or all at once.
  *
  * @param <C> what the owner keeps per key
  */
@@ -63,6 +63,42 @@ final class LeafTable<C> {
             }
             if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return (C) c;
         }
+    }
+
+    /**
+     * Removes the cell of {@code key} and returns it (null: there was none). Linear probing without
+     * tombstones: the cells after the hole that could sit in it move back, so a look-up still stops
+     * at the first empty slot.
+     */
+    @SuppressWarnings("unchecked")
+    C remove(byte[] key) {
+        if (key.length != 32) throw new IllegalArgumentException("state keys are 32 bytes, got " + key.length);
+        long w0 = (long) WORD.get(key, 0);
+        long w1 = (long) WORD.get(key, 8);
+        long w2 = (long) WORD.get(key, 16);
+        long w3 = (long) WORD.get(key, 24);
+        int mask = cells.length - 1;
+        int hole = slot(w0, mask);
+        while (true) {
+            if (cells[hole] == null) return null;
+            int b = hole << 2;
+            if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) break;
+            hole = (hole + 1) & mask;
+        }
+        C removed = (C) cells[hole];
+        cells[hole] = null;
+        size--;
+        for (int j = (hole + 1) & mask; cells[j] != null; j = (j + 1) & mask) {
+            int home = slot(words[j << 2], mask);
+            // the cell at j stays when its home slot lies cyclically in (hole, j]
+            boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+            if (stays) continue;
+            System.arraycopy(words, j << 2, words, hole << 2, 4);
+            cells[hole] = cells[j];
+            cells[j] = null;
+            hole = j;
+        }
+        return removed;
     }
 
     /** Visits every cell, in no particular order. */

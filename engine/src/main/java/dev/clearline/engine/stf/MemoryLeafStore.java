@@ -8,9 +8,9 @@ import java.util.function.Function;
 
 /**
  * Leaves in a hash table ({@link LeafTable}), no Merkle root: the exchange's mirror of the state,
- * run through the same STF. Each key owns one {@link Cell} for good (the STF never
- * deletes a leaf), so a caller that reads the same leaf on every operation can hold the cell and
- * skip the look-up. A cell keeps the last decoded form of its value until the value is replaced.
+ * run through the same STF. Each key owns one {@link Cell} while its leaf exists, so a caller that
+ * reads the same leaf on every operation can hold the cell and skip the look-up (only ORDER leaves
+ * are ever deleted, by PruneOrder: a deleted leaf's cell leaves the table and reads as absent). A cell keeps the last decoded form of its value until the value is replaced.
  * Stored value arrays are the writers' own and must not be mutated afterwards.
  */
 public final class MemoryLeafStore implements LeafStore {
@@ -55,6 +55,13 @@ public final class MemoryLeafStore implements LeafStore {
             T fresh = decoder.apply(value);
             decoded = fresh;
             return fresh;
+        }
+
+        /** The leaf was deleted: whoever still holds this cell reads it as absent. */
+        void clear() {
+            value = null;
+            record = null;
+            decoded = null;
         }
 
         /** Takes a write {@link #putAll} checked: bytes, or a record alone. */
@@ -109,7 +116,13 @@ public final class MemoryLeafStore implements LeafStore {
         for (int w = 0, n = writes.size(); w < n; w++) {
             Write write = writes.get(w);
             if (write.value() == null && !(write.decoded() instanceof LeafValue)) {
-                throw new IllegalArgumentException("a leaf value is never null: the STF does not delete leaves");
+                throw new IllegalArgumentException("a write carries its value, its leaf record, or the empty value of a delete");
+            }
+            if (write.deletes()) {
+                Cell gone = table.remove(write.key());
+                if (gone != null && gone.exists()) size--;
+                if (gone != null) gone.clear();
+                continue;
             }
             Cell c = find(write.key(), true);
             if (!c.exists()) size++;

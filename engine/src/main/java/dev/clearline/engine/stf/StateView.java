@@ -101,6 +101,12 @@ final class StateView {
         return write(LeafKeys.global(), g);
     }
 
+    /** Deletes the ORDER leaf of {@code orderId}. */
+    StateView deleteOrder(long orderId) {
+        writes.add(LeafStore.Write.delete(keys.orderState(orderId)));
+        return this;
+    }
+
     List<LeafStore.Write> writes() {
         return writes;
     }

@@ -32,6 +32,7 @@ public final class Stf {
     private final WithdrawRule withdraw;
     private final LiquidateRule liquidate = new LiquidateRule();
     private final DeleverageRule deleverage = new DeleverageRule();
+    private final PruneOrderRule pruneOrder = new PruneOrderRule();
     private final KeyCache keys = new KeyCache(1 << 16);
     private final Eip712 domain;
     private final SignatureVerifier verifier;
@@ -83,6 +84,7 @@ public final class Stf {
             case Liquidate l -> null;
             case TradeAtPrice tr -> null;
             case Deleverage d -> null;
+            case PruneOrder p -> null;
         };
     }
 
@@ -138,6 +140,7 @@ public final class Stf {
             case Liquidate l -> liquidate.execute(view, l);
             case TradeAtPrice tr -> tradeAtPrice.execute(view, tr);
             case Deleverage d -> deleverage.execute(view, d);
+            case PruneOrder p -> pruneOrder.execute(view, p);
         };
         if (r != null) return new Outcome.Rejected(r);
         store.putAll(view.writes());

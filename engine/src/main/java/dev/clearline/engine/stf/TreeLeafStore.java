@@ -74,7 +74,8 @@ public final class TreeLeafStore implements LeafStore {
         checkVersion();
         for (int i = 0, n = writes.size(); i < n; i++) {
             Write w = writes.get(i);
-            byte[] value = w.bytes(); // a tree hashes every value; throws for a write with neither bytes nor record
+            // a tree hashes every value; throws for a write with neither bytes nor record; a delete is ABSENT
+            byte[] value = w.deletes() ? ABSENT : w.bytes();
             Cell c = table.find(w.key(), Cell::new);
             if (c.pending == null) dirty.add(c);
             c.pending = value;
@@ -124,7 +125,7 @@ public final class TreeLeafStore implements LeafStore {
         byte[][] values = new byte[cells.length][];
         for (int i = 0; i < cells.length; i++) {
             keys[i] = cells[i].key;
-            values[i] = cells[i].pending;
+            values[i] = cells[i].pending == ABSENT ? null : cells[i].pending; // null: the tree deletes the leaf
         }
         SparseMerkleTree.Prepared version = tree.prepare(keys, values);
         return new Prepared(new Hash32(version.root().toArray()), version, writeStamp);
@@ -221,7 +222,7 @@ public final class TreeLeafStore implements LeafStore {
         final long head;
         /** Value in the tree's latest version; {@link #ABSENT}: no leaf; null: not looked up yet. */
         byte[] known;
-        /** The value written since the last commit; null: none. */
+        /** The value written since the last commit; null: none; {@link #ABSENT}: deleted. */
         byte[] pending;
         private byte[] decodedOf;
         private Object decoded;

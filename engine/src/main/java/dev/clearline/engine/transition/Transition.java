@@ -100,4 +100,14 @@ public sealed interface Transition {
     record TradeAtPrice(long makerId, long takerId, long size, long price) implements Transition {
         public int type() { return 13; }
     }
+
+    /**
+     * Deletes the ORDER leaf of the order with short id {@code orderId}: the operator's word that
+     * the order is done (filled, cancelled, expired, or taken off the book). Its ORDER_HASH leaf
+     * stays, so the signed order can never be posted again; without its ORDER leaf no fill or
+     * cancel can name it. What keeps the state from growing with every order ever filled.
+     */
+    record PruneOrder(long orderId) implements Transition {
+        public int type() { return 15; }
+    }
 }

@@ -50,12 +50,13 @@ public final class TransitionCodec {
             case Liquidate l -> { b.put(l.owner().bytes()); b.putInt(l.marketId()); }
             case Deleverage d -> { b.putInt(d.marketId()); b.put(d.counterparty().bytes()); b.putLong(d.size()); }
             case TradeAtPrice tr -> { putU48(b, tr.makerId()); putU48(b, tr.takerId()); b.putLong(tr.size()).putLong(tr.price()); }
+            case PruneOrder p -> putU48(b, p.orderId());
         }
         return b.array();
     }
 
     /** Bytes per encoded transition of each type, type byte included (index = type). */
-    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7};
 
     /** Largest value of a u48 field (short order ids). */
     public static final long U48_MAX = (1L << 48) - 1;
@@ -106,6 +107,7 @@ public final class TransitionCodec {
                 case 12 -> new Liquidate(r.address(), r.u32());
                 case 14 -> new Deleverage(r.u32(), r.address(), r.u63("size"));
                 case 13 -> new TradeAtPrice(r.u48(), r.u48(), r.u63("size"), r.u63("price"));
+                case 15 -> new PruneOrder(r.u48());
                 default -> throw new MalformedTransitionException("unknown transition type " + type);
             };
         } catch (BufferUnderflowException e) {

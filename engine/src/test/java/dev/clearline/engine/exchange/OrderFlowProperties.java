@@ -15,6 +15,7 @@ import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 
+import dev.clearline.engine.transition.Transition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,7 +47,7 @@ class OrderFlowProperties {
 
     @Test
     void everyCommandKeepsEverySignedPromise() {
-        long[] seen = new long[7];
+        long[] seen = new long[8];
         Property.forAll(Gens.listOf(STEP, 1, 120)).tries(60).check(steps -> {
             Run run = new Run();
             for (Step s : steps) {
@@ -57,7 +58,8 @@ class OrderFlowProperties {
         });
         // the flow must reach what it checks: refusals, filled and killed FOKs, expiries
         assertThat(java.util.Arrays.stream(seen).boxed().toList())
-                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones").allMatch(n -> n > 0);
+                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones, prunes")
+                .allMatch(n -> n > 0);
     }
 
     static final class Run {
@@ -69,7 +71,7 @@ class OrderFlowProperties {
         final List<VerifiedOrder> placed = new ArrayList<>();
         final Set<Long> dead = new HashSet<>();
         /** Refusals, FOKs filled, FOKs killed, expiries seen in this run. */
-        final long[] seen = new long[7];
+        final long[] seen = new long[8];
 
         Run() {
             for (int i = 0; i < 6; i++) {
@@ -310,6 +312,16 @@ class OrderFlowProperties {
             }
             // what left the book leaves the hash table too: it holds the live orders only, however long the flow
             assertThat(d.ex.retainedOrderHashes()).as("hashes retained").isEqualTo(book.restingOrders());
+            // and the state: once the command's transitions are taken, only live posted orders keep an ORDER leaf
+            List<Transition> taken = d.ex.takeTransitions();
+            long pruned = taken.stream().filter(t -> t instanceof Transition.PruneOrder).count();
+            seen[7] += pruned;
+            long count = dev.clearline.engine.stf.StateReads.global(d.ex.state()).orderCount();
+            Set<Long> withLeaf = new HashSet<>();
+            for (long id = 1; id <= count; id++) {
+                if (dev.clearline.engine.stf.StateReads.order(d.ex.state(), id) != null) withLeaf.add(id);
+            }
+            assertThat(withLeaf).as("ids with an ORDER leaf").containsExactlyInAnyOrderElementsOf(d.ex.postedLiveIds());
         }
     }
 }

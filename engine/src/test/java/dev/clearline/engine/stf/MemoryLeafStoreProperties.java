@@ -83,7 +83,42 @@ class MemoryLeafStoreProperties {
             }
             store.forEach((k, v) -> assertThat(v).isEqualTo(model.get(ByteBuffer.wrap(k))));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.putAll(List.of(new LeafStore.Write(key(1), null, "not a leaf"))))
-                    .hasMessageContaining("never null");
+                    .hasMessageContaining("the empty value of a delete");
+        });
+    }
+
+    @Test
+    void deletesFollowTheModelThroughLongProbeChains() {
+        // seven home slots for hundreds of keys: every delete moves cells back along a long chain (LeafTable.remove)
+        Property.forAll(Gens.listOf(Gens.longs(), 300, 1_500)).tries(40).check(ops -> {
+            MemoryLeafStore store = new MemoryLeafStore();
+            Map<ByteBuffer, byte[]> model = new HashMap<>();
+            int step = 0;
+            for (long op : ops) {
+                int k = (int) Math.floorMod(op, 400L);
+                ByteBuffer mk = ByteBuffer.wrap(key(k));
+                if (Math.floorMod(op >>> 9, 3L) == 0) {
+                    MemoryLeafStore.Cell held = store.cell(key(k)); // a holder of the cell sees the delete
+                    store.putAll(List.of(LeafStore.Write.delete(key(k))));
+                    model.remove(mk);
+                    assertThat(held.value()).isNull();
+                    assertThat(store.get(key(k))).isNull();
+                } else {
+                    byte[] value = ByteBuffer.allocate(8).putLong(op).array();
+                    store.putAll(List.of(new LeafStore.Write(key(k), value)));
+                    model.put(mk, value);
+                }
+                if (++step % 97 == 0 || step == ops.size()) {
+                    for (int probe = 0; probe < 400; probe++) {
+                        assertThat(store.get(key(probe))).as("leaf %d after %d operations", probe, step)
+                                .isEqualTo(model.get(ByteBuffer.wrap(key(probe))));
+                    }
+                    assertThat(store.size()).isEqualTo(model.size());
+                    List<ByteBuffer> seen = new ArrayList<>();
+                    store.forEach((key, v) -> seen.add(ByteBuffer.wrap(key)));
+                    assertThat(seen).containsExactlyInAnyOrderElementsOf(model.keySet());
+                }
+            }
         });
     }
 

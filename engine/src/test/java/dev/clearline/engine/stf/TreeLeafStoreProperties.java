@@ -18,7 +18,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The STF's tree store against a model: reads see pending writes, a discard brings back the last
+ * The STF's tree store against a model: reads see pending writes and deletes, a discard brings back the last
  * committed state, a prepared root is the root the commit then has (and the root a fresh tree over
  * the same leaves has), and a commit made by someone else on the same tree is never hidden by what
  * the store keeps at hand.
@@ -39,8 +39,8 @@ class TreeLeafStoreProperties {
                 int op = r.nextInt(20);
                 if (op < 8) {
                     byte[] k = key(r);
-                    byte[] v = value(r);
-                    store.putAll(List.of(new LeafStore.Write(k.clone(), v)));
+                    byte[] v = r.nextInt(4) == 0 ? null : value(r); // null: a delete (PruneOrder's write)
+                    store.putAll(List.of(v == null ? LeafStore.Write.delete(k.clone()) : new LeafStore.Write(k.clone(), v)));
                     pending.put(ByteBuffer.wrap(k), v);
                 } else if (op < 13) {
                     byte[] k = key(r);
@@ -90,14 +90,16 @@ class TreeLeafStoreProperties {
     void aNullValueIsRefused() {
         TreeLeafStore store = new TreeLeafStore(new SparseMerkleTree(new MemoryNodeStore()));
         assertThatThrownBy(() -> store.putAll(List.of(new LeafStore.Write(new byte[32], null))))
-                .hasMessageContaining("never null");
+                .hasMessageContaining("the empty value of a delete");
         assertThatThrownBy(() -> new TreeLeafStore(new SparseMerkleTree(new MemoryNodeStore()), 0)).hasMessageContaining("1 or more");
     }
 
     private static byte[] freshRoot(Map<ByteBuffer, byte[]> leaves) {
         SparseMerkleTree fresh = new SparseMerkleTree(new MemoryNodeStore());
         WriteSet ws = new WriteSet();
-        leaves.forEach((k, v) -> ws.put(Bytes32.of(k.array()), v));
+        leaves.forEach((k, v) -> {
+            if (v != null) ws.put(Bytes32.of(k.array()), v); // null: deleted
+        });
         if (ws.size() > 0) fresh.commit(ws);
         return fresh.root().toArray();
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 public class TransitionCodecProperties {
-    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7};
 
     @Test
     void everyTransitionRoundTripsThroughItsEncoding() {
@@ -64,6 +64,9 @@ public class TransitionCodecProperties {
         assertThat(bytes).hasSize(21);
         assertThat(TransitionCodec.decode(bytes)).isEqualTo(widest);
         assertThat(TransitionCodec.encode(new TradeAtPrice(1, 2, 3, 4))).hasSize(29);
+        PruneOrder prune = new PruneOrder(TransitionCodec.U48_MAX);
+        assertThat(TransitionCodec.encode(prune)).hasSize(7).startsWith(15, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
+        assertThat(TransitionCodec.decode(TransitionCodec.encode(prune))).isEqualTo(prune);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TransitionCodec.encode(new Trade(TransitionCodec.U48_MAX + 1, 1, 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("48 bits");
     }
@@ -120,6 +123,7 @@ public class TransitionCodecProperties {
         case 11 -> new Withdraw(ADDR.next(r), ADDR.next(r), U63.next(r), U63.next(r), SIG.next(r));
         case 12 -> new Liquidate(ADDR.next(r), U32.next(r));
         case 13 -> new TradeAtPrice(U48.next(r), U48.next(r), U63.next(r), U63.next(r));
+        case 15 -> new PruneOrder(U48.next(r));
         default -> new Deleverage(U32.next(r), ADDR.next(r), U63.next(r));
     }));
 }

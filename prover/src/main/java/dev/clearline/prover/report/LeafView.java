@@ -152,7 +152,7 @@ final class LeafView {
             try {
                 if (value.matches("0x[0-9a-fA-F]{40}")) addresses.add(Address.fromHex(value));
                 else if (name.endsWith("market") || name.endsWith("marketid")) markets.add(Long.parseLong(value) & 0xffffffffL);
-                else if (name.endsWith("makerid") || name.endsWith("takerid")) orderIds.add(Long.parseLong(value));
+                else if (name.endsWith("makerid") || name.endsWith("takerid") || name.equals("orderid")) orderIds.add(Long.parseLong(value));
                 else if (name.endsWith("orderhash")) hashes.add(Hash32.fromHex(value).toString());
             } catch (RuntimeException ignored) {
                 // a malformed transition's field names nothing

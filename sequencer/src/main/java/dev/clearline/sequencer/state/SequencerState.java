@@ -627,6 +627,7 @@ public final class SequencerState {
 
     private void reindexOrderOwner(long orderId) {
         var o = reads.order(orderId);
+        if (o == null) o = exchange.prunedInLastTake(orderId); // filled or gone in this take: pruned at its end
         if (o != null) reindex(o.trader(), o.marketId());
     }
 

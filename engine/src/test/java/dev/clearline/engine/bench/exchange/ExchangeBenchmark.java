@@ -65,11 +65,12 @@ public final class ExchangeBenchmark {
                                 best, w.operationCount(), w.prefillCount(), r.fills, r.rejects, load,
                                 Runtime.getRuntime().availableProcessors())));
                 rows.add(new Report.Row("L1 calldata", "bytes per fill", r.calldataPerFill(), "bytes", "-",
-                        String.format("Trade (%d bytes each) plus the PostOrders of its orders amortised over their fills: "
-                                        + "%,d fills, %,d Trade bytes, %,d PostOrder bytes, on this run's order flow",
-                                TransitionCodec.encodedLength(new Transition.Trade(1, 1, 1)), r.fills, r.tradeBytes, r.postOrderBytes)));
-                System.out.printf("calldata: %.1f bytes per fill (%,d fills, %,d Trade bytes, %,d PostOrder bytes)%n",
-                        r.calldataPerFill(), r.fills, r.tradeBytes, r.postOrderBytes);
+                        String.format("Trade (%d bytes each) plus the PostOrders and PruneOrders of its orders amortised over their fills: "
+                                        + "%,d fills, %,d Trade bytes, %,d PostOrder bytes, %,d PruneOrder bytes, on this run's order flow",
+                                TransitionCodec.encodedLength(new Transition.Trade(1, 1, 1)), r.fills, r.tradeBytes, r.postOrderBytes,
+                                r.pruneBytes)));
+                System.out.printf("calldata: %.1f bytes per fill (%,d fills, %,d Trade bytes, %,d PostOrder bytes, %,d PruneOrder bytes)%n",
+                        r.calldataPerFill(), r.fills, r.tradeBytes, r.postOrderBytes, r.pruneBytes);
                 rows.add(new Report.Row("exchange (matching + risk)", "throughput per CPU-second", cpu[cpu.length / 2], "ops/CPU-s", "-",
                         "same runs, ops divided by the matcher thread's own CPU time (what the core would do if not shared)"));
             }
@@ -105,8 +106,12 @@ public final class ExchangeBenchmark {
         long rejects;
         long tradeBytes;
         long postOrderBytes;
+        long pruneBytes;
 
-        /** Fills, and the L1 calldata they cost: their Trades plus the PostOrders that brought their orders in. */
+        /**
+         * Fills, and the L1 calldata they cost: their Trades, the PostOrders that brought their orders
+         * in and the PruneOrders that take them out once done.
+         */
         void countCalldata(List<Transition> ts) {
             for (Transition t : ts) {
                 if (t instanceof Transition.Trade || t instanceof Transition.TradeAtPrice) {
@@ -114,12 +119,14 @@ public final class ExchangeBenchmark {
                     tradeBytes += TransitionCodec.encodedLength(t);
                 } else if (t instanceof Transition.PostOrder) {
                     postOrderBytes += TransitionCodec.encodedLength(t);
+                } else if (t instanceof Transition.PruneOrder) {
+                    pruneBytes += TransitionCodec.encodedLength(t);
                 }
             }
         }
 
         double calldataPerFill() {
-            return fills == 0 ? 0 : (double) (tradeBytes + postOrderBytes) / fills;
+            return fills == 0 ? 0 : (double) (tradeBytes + postOrderBytes + pruneBytes) / fills;
         }
         double cpuRate;
 

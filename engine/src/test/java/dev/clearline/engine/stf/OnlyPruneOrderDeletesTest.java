@@ -7,7 +7,9 @@ import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.testkit.World;
 import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.state.StateKeys;
 import dev.clearline.engine.transition.Transition.ForcedWithdrawal;
+import dev.clearline.engine.transition.Transition.PruneOrder;
 import dev.clearline.engine.transition.Transition.TradeAtPrice;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
@@ -23,12 +25,13 @@ import static dev.clearline.engine.testkit.World.LOT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docs/protocol.md section 2.5: no transition ever deletes a leaf, so the on-chain update proof
- * never needs deletion. Over random flows of every transition kind the STF produces (trades,
- * cancels, liquidations with fees, deleverages, withdrawals, oracle and priority ops), every write
- * carries a non-empty ABI value (a whole number of words), and a key once present stays present.
+ * docs/protocol.md sections 5 and 8: PruneOrder is the only transition that deletes a leaf, and it
+ * deletes exactly the ORDER leaf it names, so only its one-step proof needs openings. Over random
+ * flows of every other transition kind the STF produces (trades, cancels, liquidations with fees,
+ * deleverages, withdrawals, oracle and priority ops), every write carries a non-empty ABI value (a
+ * whole number of words), and a key once present stays present.
  */
-class NoLeafIsEverDeletedTest {
+class OnlyPruneOrderDeletesTest {
     @Test
     void everyWriteOfEveryTransitionIsANonEmptyValueAndNoKeyDisappears() {
         Property.forAll(Gens.seeds(), Gens.ints(20, 80)).tries(10).check((seed, steps) -> {
@@ -64,16 +67,24 @@ class NoLeafIsEverDeletedTest {
                 w.forcedCancel(bob.address(), w.hash(pegged)),
                 w.forcedCancel(bob.address(), w.hash(w.order(bob, 1, Side.SELL, 10_000, LOT, 0))),
                 new ForcedWithdrawal(6, 0, bob.address(), 1_000),
-                w.withdraw(alice, 1_000, 2));
-        for (Transition t : ts) assertThat(w.stf.apply(store, t).applied()).as("%s", t).isTrue();
+                w.withdraw(alice, 1_000, 2),
+                new PruneOrder(1));                                    // the cancelled bid
+        for (Transition t : ts) {
+            store.pruning = t instanceof PruneOrder p ? p.orderId() : -1;
+            assertThat(w.stf.apply(store, t).applied()).as("%s", t).isTrue();
+        }
         assertThat(store.writes).isGreaterThan(ts.size());
+        assertThat(store.deletes).isEqualTo(1);
     }
 
-    /** A memory store that refuses anything that would be a deletion in the tree. */
+    /** A memory store that refuses any deletion but that of the ORDER leaf of the order being pruned. */
     static final class Checking implements LeafStore {
         final MemoryLeafStore inner = new MemoryLeafStore();
         final Set<ByteBuffer> present = new HashSet<>();
         long writes;
+        long deletes;
+        /** The id the current transition prunes, or -1. */
+        long pruning = -1;
 
         @Override
         public byte[] get(byte[] key) {
@@ -83,6 +94,14 @@ class NoLeafIsEverDeletedTest {
         @Override
         public void putAll(List<Write> ws) {
             for (Write w : ws) {
+                if (w.deletes()) {
+                    assertThat(pruning).as("only a PruneOrder deletes").isPositive();
+                    assertThat(w.key()).as("and only its ORDER leaf").isEqualTo(StateKeys.orderState(pruning).toArray());
+                    assertThat(ws).as("and nothing else").hasSize(1);
+                    present.remove(ByteBuffer.wrap(w.key().clone()));
+                    deletes++;
+                    continue;
+                }
                 assertThat(w.value()).as("a write's value").isNotNull().isNotEmpty();
                 assertThat(w.value().length % 32).as("an ABI-encoded leaf is whole words").isZero();
                 present.add(ByteBuffer.wrap(w.key().clone()));
