@@ -72,6 +72,22 @@ class PruneOrderTest {
     }
 
     @Test
+    void aHashBindsOnlyItsOwnerWhetherPostedOrATombstone() {
+        Order bid = w.order(alice, 1, Side.BUY, 10_000, LOT, 100_000);
+        Order never = w.order(alice, 1, Side.BUY, 9_000, LOT, 0);
+        w.ok(w.post(alice, bid));
+        w.ok(w.cancel(alice, w.hash(never)));                               // alice's tombstone
+        assertThat(w.apply(w.cancel(bob, w.hash(bid)))).as("bob cancels alice's posted order").isEqualTo(new Outcome.Rejected(Reject.NOT_OWNER));
+        assertThat(w.apply(w.cancel(bob, w.hash(never)))).as("bob cancels alice's tombstone").isEqualTo(new Outcome.Rejected(Reject.NOT_OWNER));
+        assertThat(w.apply(w.cancel(alice, w.hash(never)))).as("alice again").isEqualTo(new Outcome.Rejected(Reject.ORDER_CANCELLED));
+        long rejections = StateReads.global(w.state).forcedRejections();
+        w.ok(w.forcedCancel(bob.address(), w.hash(never)));
+        w.ok(w.forcedCancel(bob.address(), w.hash(bid)));
+        assertThat(StateReads.global(w.state).forcedRejections()).as("bob's forced cancels only consume their ops").isEqualTo(rejections + 2);
+        assertThat(StateReads.order(w.state, w.id(bid)).cancelled()).isFalse();
+    }
+
+    @Test
     void prunesInAnyOrderLeaveTheCanonicalTreeOfTheLeavesLeftAndTouchNothingElse() {
         Property.forAll(Gens.seeds(), Gens.ints(1, 24)).tries(25).check((seed, n) -> {
             World v = new World();

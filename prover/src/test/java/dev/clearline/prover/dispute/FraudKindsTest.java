@@ -66,6 +66,7 @@ class FraudKindsTest {
         WRONG_WITHDRAWAL(r -> List.of(enc(new Transition.Withdraw(r.alice.address(), r.alice.address(), 60_000_000, 0,
                 r.alice.sign(r.domain.withdrawDigest(r.alice.address(), r.alice.address(), 60_000_000, 0))))), 0),
         LIQUIDATION_OF_A_HEALTHY_POSITION(r -> List.of(enc(r.price(10_000)), enc(new Transition.Liquidate(r.alice.address(), 1))), 1),
+        PRUNE_OF_AN_UNKNOWN_ORDER(r -> List.of(enc(r.price(10_100)), enc(new Transition.PruneOrder(99))), 1),
         UNDECODABLE_CALLDATA(r -> {
             byte[] post = enc(new Transition.PostOrder(order(r, Side.SELL, 5_000_000, 9), r.alice.sign(r.domain.orderDigest(order(r, Side.SELL, 5_000_000, 9)))));
             post[25] = 9; // the side byte: 0 buy, 1 sell, nothing else decodes
@@ -127,7 +128,9 @@ class FraudKindsTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }, 1, CrookedSequencer.SKIP, 1);
+        }, 1, CrookedSequencer.SKIP, 1),
+        /** A prune the crook does not carry out: the leaf it claims gone is still in its state (a deletion's one-step proof). */
+        IGNORED_PRUNE(r -> List.of(r.price(10_100), new Transition.PruneOrder(1), r.price(10_150)), 1, CrookedSequencer.SKIP, 0);
 
         final Function<Rollout, List<Transition>> transitions;
         final int badStep;

@@ -177,7 +177,7 @@ public final class StepGasBenchmark {
             for (com.fasterxml.jackson.databind.JsonNode row : n.get("results")) {
                 if (row.path("benchmark").asText().equals("L1 calldata") && row.path("metric").asText().equals("bytes per fill")) {
                     return String.format(Locale.ROOT, "Calldata per fill on the engine benchmark's order flow: **%.1f bytes** (Trade %d"
-                            + " bytes plus the PostOrders amortised over their fills; from `%s` of %s, `bench-results/engine-core.json`: %s)",
+                            + " bytes plus the PostOrders and PruneOrders amortised over their fills; from `%s` of %s, `bench-results/engine-core.json`: %s)",
                             row.get("value").asDouble(), dev.clearline.engine.transition.TransitionCodec.encodedLength(
                                     new dev.clearline.engine.transition.Transition.Trade(1, 1, 1)),
                             n.path("command").asText(), n.path("date").asText(), row.path("notes").asText());
