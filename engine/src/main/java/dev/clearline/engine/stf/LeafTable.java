@@ -41,28 +41,15 @@ final class LeafTable<C> {
      */
     @SuppressWarnings("unchecked")
     C find(byte[] key, Function<byte[], C> make) {
-        if (key.length != 32) throw new IllegalArgumentException("state keys are 32 bytes, got " + key.length);
-        long w0 = (long) WORD.get(key, 0);
-        long w1 = (long) WORD.get(key, 8);
-        long w2 = (long) WORD.get(key, 16);
-        long w3 = (long) WORD.get(key, 24);
-        int mask = cells.length - 1;
-        for (int i = slot(w0, mask); ; i = (i + 1) & mask) {
-            Object c = cells[i];
-            int b = i << 2;
-            if (c == null) {
-                if (make == null) return null;
-                words[b] = w0;
-                words[b + 1] = w1;
-                words[b + 2] = w2;
-                words[b + 3] = w3;
-                C made = make.apply(key);
-                cells[i] = made;
-                if (++size * 2 > cells.length) grow();
-                return made;
-            }
-            if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return (C) c;
-        }
+        int at = locate(key);
+        if (at >= 0) return (C) cells[at];
+        if (make == null) return null;
+        int i = -1 - at;
+        for (int w = 0; w < 4; w++) words[(i << 2) + w] = (long) WORD.get(key, w << 3);
+        C made = make.apply(key);
+        cells[i] = made;
+        if (++size * 2 > cells.length) grow();
+        return made;
     }
 
     /**
@@ -72,22 +59,12 @@ final class LeafTable<C> {
      */
     @SuppressWarnings("unchecked")
     C remove(byte[] key) {
-        if (key.length != 32) throw new IllegalArgumentException("state keys are 32 bytes, got " + key.length);
-        long w0 = (long) WORD.get(key, 0);
-        long w1 = (long) WORD.get(key, 8);
-        long w2 = (long) WORD.get(key, 16);
-        long w3 = (long) WORD.get(key, 24);
-        int mask = cells.length - 1;
-        int hole = slot(w0, mask);
-        while (true) {
-            if (cells[hole] == null) return null;
-            int b = hole << 2;
-            if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) break;
-            hole = (hole + 1) & mask;
-        }
+        int hole = locate(key);
+        if (hole < 0) return null;
         C removed = (C) cells[hole];
         cells[hole] = null;
         size--;
+        int mask = cells.length - 1;
         for (int j = (hole + 1) & mask; cells[j] != null; j = (j + 1) & mask) {
             int home = slot(words[j << 2], mask);
             // the cell at j stays when its home slot lies cyclically in (hole, j]
@@ -99,6 +76,21 @@ final class LeafTable<C> {
             hole = j;
         }
         return removed;
+    }
+
+    /** The slot holding {@code key}, or {@code -1 - s} with {@code s} the empty slot where its probe run ends. */
+    private int locate(byte[] key) {
+        if (key.length != 32) throw new IllegalArgumentException("state keys are 32 bytes, got " + key.length);
+        long w0 = (long) WORD.get(key, 0);
+        long w1 = (long) WORD.get(key, 8);
+        long w2 = (long) WORD.get(key, 16);
+        long w3 = (long) WORD.get(key, 24);
+        int mask = cells.length - 1;
+        for (int i = slot(w0, mask); ; i = (i + 1) & mask) {
+            if (cells[i] == null) return -1 - i;
+            int b = i << 2;
+            if (words[b] == w0 && words[b + 1] == w1 && words[b + 2] == w2 && words[b + 3] == w3) return i;
+        }
     }
 
     /** Visits every cell, in no particular order. */
