@@ -35,8 +35,11 @@ import java.util.function.Supplier;
  * a snapshot interval, the member that leads asks for a snapshot that often (every member takes
  * it at the same log position).
  *
- * <p>After a {@code kill -9} the previous run's mark files still look alive for about ten seconds;
- * start refuses until then, so {@link #start} waits and retries, saying so in the log.
+ * <p>The node holds its directory's {@link RunLock} while it runs. After a {@code kill -9} the
+ * previous run's mark files would still look alive to Aeron for about ten seconds; holding the lock
+ * proves that run is dead, so they are released and the node starts at once. Should Aeron still
+ * find one alive (a directory another kind of process uses), {@link #start} waits and retries,
+ * saying so in the log.
  */
 public final class SequencerNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SequencerNode.class);
@@ -55,14 +58,16 @@ public final class SequencerNode implements AutoCloseable {
     private final SequencerService service;
     private final Thread snapshots;
     private final CompletableFuture<ServiceStop> stopped;
+    private final RunLock runLock;
     private volatile boolean closed;
 
     /** How this process reaches its member's archive (to delete old snapshots: {@link SnapshotRetention}). */
     private final AeronArchive.Context archiveClient;
 
     private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service,
-                          CompletableFuture<ServiceStop> stopped, AeronArchive.Context archiveClient) {
+                          CompletableFuture<ServiceStop> stopped, AeronArchive.Context archiveClient, RunLock runLock) {
         this.config = config;
+        this.runLock = runLock;
         this.archiveClient = archiveClient;
         this.stopped = stopped;
         this.driver = driver;
@@ -155,10 +160,23 @@ public final class SequencerNode implements AutoCloseable {
         return IdleMode.BACKOFF.strategy();
     }
 
-    /** Starts the node, waiting out a previous run's mark files if it was killed moments ago. */
+    /**
+     * Starts the node on its directory, which it holds until {@link #close} ({@link RunLock}: refused at
+     * once if another node runs on it; a killed run's mark files do not delay the start).
+     */
     public static SequencerNode start(NodeConfig requested, SignatureVerifier verifier) throws IOException, InterruptedException {
         NodeConfig config = requested.withFreePorts();
         Files.createDirectories(config.dir());
+        RunLock runLock = RunLock.take(config.dir(), ProcessHandle.current().pid(), System.currentTimeMillis());
+        try {
+            return start(config, verifier, runLock);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            runLock.close();
+            throw e;
+        }
+    }
+
+    private static SequencerNode start(NodeConfig config, SignatureVerifier verifier, RunLock runLock) throws IOException, InterruptedException {
         if (config.members().size() > 1 && !SnapshotSeed.applies(config)) {
             // back after the others deleted the log it needs: its copy moves aside, and it is seeded below like an empty one
             CatchUpCheck.setAsideIfBehind(config, System.currentTimeMillis());
@@ -201,23 +219,23 @@ public final class SequencerNode implements AutoCloseable {
         long deadline = System.currentTimeMillis() + RESTART_WAIT_MS;
         while (true) {
             try {
-                return launch(config, verifier);
+                return launch(config, verifier, runLock);
             } catch (RuntimeException e) {
                 String why = String.valueOf(e.getMessage());
                 boolean staleMarkFile = why.contains("active") || why.contains("mark file") || why.contains("MarkFile");
                 if (!staleMarkFile) throw e;
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("the directory " + config.dir() + " is in use: another node runs on it (a killed one"
-                            + " releases it within about 10 s, and this one waited " + RESTART_WAIT_MS / 1000 + " s); stop that node, or start this"
-                            + " one with another --dir (Aeron: " + why + ")", e);
+                    throw new IllegalStateException("the directory " + config.dir() + " is in use: Aeron finds a live mark file in it"
+                            + " though no node holds its lock, and this one waited " + RESTART_WAIT_MS / 1000 + " s; stop whatever process uses"
+                            + " that directory, or start this one with another --dir (Aeron: " + why + ")", e);
                 }
-                log.info("event=waiting_for_previous_run reason=\"{}\" hint=\"a killed node's mark files expire after ~10 s\"", why);
+                log.info("event=waiting_for_previous_run reason=\"{}\" hint=\"a mark file stays live 10 s after its process stops\"", why);
                 Thread.sleep(1_000);
             }
         }
     }
 
-    private static SequencerNode launch(NodeConfig config, SignatureVerifier verifier) {
+    private static SequencerNode launch(NodeConfig config, SignatureVerifier verifier, RunLock runLock) {
         String aeronDir = config.aeronDir();
         // what Aeron's agents meet, in this node's log too (they record it only in their mark files)
         AeronErrorFeed errors = new AeronErrorFeed(System::currentTimeMillis, line -> log.warn(line));
@@ -272,7 +290,7 @@ public final class SequencerNode implements AutoCloseable {
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
             log.info("event=node_started member={} members={} dir={} ingress={} idle={}", config.memberId(), config.members().size(),
                     config.dir(), config.ingressEndpoints(), config.idle().option());
-            return new SequencerNode(config, driver, container, service, stopped, archiveClient.clone());
+            return new SequencerNode(config, driver, container, service, stopped, archiveClient.clone(), runLock);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             throw e;
@@ -335,6 +353,11 @@ public final class SequencerNode implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        CloseHelper.closeAll(container, driver);
+        try {
+            CloseHelper.closeAll(container, driver);
+        } finally {
+            // only once Aeron has let go of the directory may another run take it
+            CloseHelper.quietClose(runLock);
+        }
     }
 }

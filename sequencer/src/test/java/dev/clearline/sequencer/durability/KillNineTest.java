@@ -104,6 +104,9 @@ class KillNineTest {
                     // snapshots every second in every run, so a kill can land during one and the next start loads the
                     // latest image, not only the first run's
                     node = ChildSequencer.start(dir, k, "--snapshot-every", "1", "--rate-per-key", "1000000");
+                    // the killed run's mark files are released at once (RunLock), not waited out for Aeron's 10 s
+                    assertThat(java.nio.file.Files.readString(node.log)).contains("event=previous_run_released")
+                            .doesNotContain("event=waiting_for_previous_run");
                     verify(node, acked, sent.size());
                 }
             } finally {

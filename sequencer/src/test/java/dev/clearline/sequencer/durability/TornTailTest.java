@@ -17,8 +17,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,10 +109,15 @@ class TornTailTest {
         Map<Long, JsonNode> acked = new HashMap<>();
         int sent = 0;
         try (WsClient ws = new WsClient(node.port)) {
-            // orders until the log's last frame crosses a 1 MiB mark, read from the file the archive writes
+            // orders until the log's last frame crosses a 1 MiB mark, read from the file the archive writes: in bursts
+            // while the mark is far (a burst's frames take a few KiB), then one at a time
+            Tail tail = null;
             while (true) {
-                place(ws, sent++, acked);
-                Tail tail = Tail.of(segment);
+                int burst = tail == null || ((tail.end >> 20) + 1 << 20) - tail.end > 64 * 1024 ? 32 : 1;
+                List<CompletableFuture<JsonNode>> replies = new ArrayList<>();
+                for (int b = 0; b < burst; b++) replies.add(send(ws, sent++));
+                for (CompletableFuture<JsonNode> r : replies) acked.put(r.get(60, TimeUnit.SECONDS).get("seq").asLong(), r.join());
+                tail = Tail.of(segment, tail);
                 if (tail.lastStart >> 20 != (tail.end - 1) >> 20) break;
                 assertThat(sent).as("the log reaches a 1 MiB mark").isLessThan(20_000);
             }
@@ -120,19 +128,28 @@ class TornTailTest {
     }
 
     private static void place(WsClient ws, int i, Map<Long, JsonNode> acked) throws Exception {
+        JsonNode r = send(ws, i).get(60, TimeUnit.SECONDS);
+        acked.put(r.get("seq").asLong(), r);
+    }
+
+    private static CompletableFuture<JsonNode> send(WsClient ws, int i) throws Exception {
         FastSigner s = FastSigner.dev(0);
         Order o = new Order(s.address(), 1, Side.BUY, 9_000 + 100 * i, 1_000, 0, TimeInForce.GTC, 0, 0, i + 1, 1_000_000);
-        JsonNode r = ws.request(OrderJson.op("place", OrderJson.order(s, o, KillNineTest.GENESIS.domain()))).get(60, TimeUnit.SECONDS);
-        acked.put(r.get("seq").asLong(), r);
+        return ws.request(OrderJson.op("place", OrderJson.order(s, o, KillNineTest.GENESIS.domain())));
     }
 
     /** Where the data in a log segment ends (its first zero frame header), and the last frame before it. */
     private record Tail(long end, long lastStart, ByteBuffer lastHeader) {
         static Tail of(Path segment) throws Exception {
+            return of(segment, null);
+        }
+
+        /** The tail read on from an earlier one of the same segment (the archive only appends), or from the start. */
+        static Tail of(Path segment, Tail earlier) throws Exception {
             try (FileChannel f = FileChannel.open(segment, StandardOpenOption.READ)) {
                 ByteBuffer h = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-                ByteBuffer last = null;
-                long offset = 0, lastStart = 0;
+                ByteBuffer last = earlier == null ? null : earlier.lastHeader;
+                long offset = earlier == null ? 0 : earlier.end, lastStart = earlier == null ? 0 : earlier.lastStart;
                 while (true) {
                     h.clear();
                     f.read(h, offset);
