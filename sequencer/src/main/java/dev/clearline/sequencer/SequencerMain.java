@@ -69,7 +69,7 @@ import java.util.concurrent.TimeUnit;
  * on; a damaged recorded log stops it before it starts (exit code 70, {@code ArchiveCheck}); a
  * member whose settings differ from the cluster's log stops with exit code 3 ({@code ConfigFingerprint}),
  * and one whose state machine fails on a committed command (a bug) stops with exit code 5; one whose latest
- * snapshot does not load stops with exit code 6, and {@code --drop-latest-snapshot} (the member stopped) sets
+ * snapshot does not load stops with exit code 6, and {@code --drop-latest-snapshot} (the member stopped: refused, exit 2, while a node holds the directory) sets
  * that snapshot aside so that the next start uses the one before it, or the whole log (it refuses when the
  * log that start would replay was already deleted). {@code --keep-log-hours} (default 24, or {@code forever}): how
  * much recorded log a member keeps behind its older snapshot, for another member that was down to catch up
@@ -253,6 +253,23 @@ public final class SequencerMain {
             System.err.println("sequencer: no cluster directory in " + dir + "; give the member's --dir");
             return 2;
         }
+        // the member must be stopped: a running one would go on from the snapshot this sets aside
+        dev.clearline.sequencer.cluster.RunLock held;
+        try {
+            held = dev.clearline.sequencer.cluster.RunLock.take(dir, ProcessHandle.current().pid(), System.currentTimeMillis());
+        } catch (IllegalStateException | java.io.IOException e) {
+            System.err.println("sequencer: nothing set aside: " + e.getMessage());
+            return 2;
+        }
+        try (held) {
+            return dropLatestSnapshotStopped(dir, cluster);
+        } catch (java.io.IOException e) {
+            System.err.println("sequencer: cannot release the lock on " + dir + ": " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int dropLatestSnapshotStopped(Path dir, java.io.File cluster) {
         java.io.File archive = dir.resolve("archive").toFile();
         // first on a copy of the recording log: setting aside cannot be undone, and it must not leave a member that
         // would replay log it deleted after its snapshots

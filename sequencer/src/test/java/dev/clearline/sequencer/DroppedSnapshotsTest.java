@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.cluster.ClusterClient;
 import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.RunLock;
 import dev.clearline.sequencer.cluster.SequencerClusterTest;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.cluster.SnapshotRetention;
@@ -48,6 +49,12 @@ class DroppedSnapshotsTest {
         NodeConfig stopped = config;
         assertThatThrownBy(() -> SequencerNode.start(stopped, new NativeSecp256k1Verifier()))
                 .hasMessageContaining("has no recordings left").hasMessageContaining("--drop-latest-snapshot");
+
+        // not while a node holds the directory (RunLock): nothing is set aside
+        try (RunLock running = RunLock.take(dir, 4242, System.currentTimeMillis())) {
+            assertThat(SequencerMain.dropLatestSnapshot(dir)).isEqualTo(2);
+        }
+        assertThat(SnapshotRetention.missingFromNewestValid(dir.resolve("cluster").toFile(), dir.resolve("archive").toFile())).isNotEmpty();
 
         assertThat(SequencerMain.dropLatestSnapshot(dir)).isZero();
         assertThat(SnapshotRetention.missingFromNewestValid(dir.resolve("cluster").toFile(), dir.resolve("archive").toFile())).isEmpty();

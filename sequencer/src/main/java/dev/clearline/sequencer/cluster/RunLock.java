@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * it (the consensus module's candidate term, the errors Aeron saves aside). A second node started
  * on a directory in use is refused at once, with the holder's pid, instead of after a wait.
  */
-final class RunLock implements AutoCloseable {
+public final class RunLock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunLock.class);
     static final String FILE_NAME = "node.lock";
     /** Aeron's mark file liveness timeout (archive and cluster alike): a heartbeat younger than this blocks a start. */
@@ -48,7 +48,7 @@ final class RunLock implements AutoCloseable {
      *
      * @throws IllegalStateException when another process (or another node in this JVM) holds it
      */
-    static RunLock take(Path dir, long pid, long nowMs) throws IOException {
+    public static RunLock take(Path dir, long pid, long nowMs) throws IOException {
         Path file = dir.resolve(FILE_NAME);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock;
