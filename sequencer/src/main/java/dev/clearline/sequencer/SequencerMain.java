@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
- *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--drop-latest-snapshot] [--dev-setup N]
+ *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
@@ -73,7 +73,9 @@ import java.util.concurrent.TimeUnit;
  * that snapshot aside so that the next start uses the one before it, or the whole log (it refuses when the
  * log that start would replay was already deleted). {@code --keep-log-hours} (default 24, or {@code forever}): how
  * much recorded log a member keeps behind its older snapshot, for another member that was down to catch up
- * from ({@link dev.clearline.sequencer.cluster.LogStorage}); whole segment files before it are deleted. A start that
+ * from ({@link dev.clearline.sequencer.cluster.LogStorage}); whole segment files before it are deleted.
+ * {@code --keep-history-hours} (default 24, or {@code forever}): how much command history (the {@code HISTORY} audit
+ * query's) each snapshot keeps, by log time, so that snapshots stop growing with every command ever taken. A start that
  * fails on the way (the API's port taken, the cluster not answering) ends the process with exit code 1.
  * Prints {@code SEQUENCER_READY port=P seq=S member=M status=Q} once it serves.
  * The JVM needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (the launcher adds it).
@@ -110,7 +112,7 @@ public final class SequencerMain {
         Map<String, String> opts = parse(args);
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
+                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
                     + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
                     + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
@@ -344,7 +346,8 @@ public final class SequencerMain {
         // to see a log trimmed after a few hundred orders
         LogStorage storage = new LogStorage(Integer.getInteger("clearline.log.termBytes", LogStorage.DEFAULT.termBytes()),
                 Integer.getInteger("clearline.log.segmentBytes", LogStorage.DEFAULT.segmentBytes()),
-                opts.containsKey("keep-log-hours") ? LogStorage.parseHours(opts.get("keep-log-hours")) : LogStorage.DEFAULT.keep());
+                opts.containsKey("keep-log-hours") ? LogStorage.parseHours(opts.get("keep-log-hours")) : LogStorage.DEFAULT.keep(),
+                opts.containsKey("keep-history-hours") ? LogStorage.parseHistoryHours(opts.get("keep-history-hours")) : LogStorage.DEFAULT_HISTORY);
         String members = opts.get("cluster-members");
         if (members == null) {
             if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");
@@ -383,7 +386,7 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "keep-log-hours", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "verify-threads", "rate-per-key", "snapshot-every", "keep-log-hours", "keep-history-hours", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
             "dev-oracle", "price-source", "oracle-key");
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */

@@ -276,7 +276,7 @@ public final class SequencerNode implements AutoCloseable {
         if (!t.startupCanvassTimeout().isZero()) consensusCtx.startupCanvassTimeoutNs(t.startupCanvassTimeout().toNanos());
         CompletableFuture<ServiceStop> stopped = new CompletableFuture<>();
         SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete, config.maxReplyBytes(),
-                config.dir().resolve(HISTORY_FILE));
+                config.dir().resolve(HISTORY_FILE), config.logStorage().keepHistory());
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
                 .errorHandler(errors.handlerFor("service"))
                 .aeronDirectoryName(aeronDir)

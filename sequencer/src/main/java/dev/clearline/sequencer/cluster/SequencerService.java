@@ -55,6 +55,7 @@ public final class SequencerService implements ClusteredService {
     private final int maxReply;
     /** Where the state keeps its command history (a file of the member's directory); null: in the heap (tests). */
     private final java.nio.file.Path historyFile;
+    private final java.time.Duration keepHistory;
     private final SignatureVerifier verifier;
     /** Wraps each encoded reply for the offers (no copy). */
     private final UnsafeBuffer egress = new UnsafeBuffer(new byte[0]);
@@ -96,17 +97,21 @@ public final class SequencerService implements ClusteredService {
 
     /** With {@code maxReply} as the largest reply it sends (tests: the path of a reply too large, without a huge one). */
     SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop, int maxReply) {
-        this(genesis, verifier, onStop, maxReply, null);
+        this(genesis, verifier, onStop, maxReply, null, LogStorage.FOREVER);
     }
 
-    /** @param historyFile where the state keeps its command history (a member's: a file of its directory); null: in the heap */
+    /**
+     * @param historyFile where the state keeps its command history (a member's: a file of its directory); null: in the heap
+     * @param keepHistory how much command history, by log time, each snapshot keeps ({@link LogStorage#FOREVER}: all)
+     */
     SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop, int maxReply,
-                     java.nio.file.Path historyFile) {
+                     java.nio.file.Path historyFile, java.time.Duration keepHistory) {
         this.genesis = genesis;
         this.verifier = verifier;
         this.onStop = onStop;
         this.maxReply = maxReply;
         this.historyFile = historyFile;
+        this.keepHistory = keepHistory;
     }
 
     /** An empty command history for the state being built (the file's earlier content belongs to no state any more). */
@@ -357,9 +362,14 @@ public final class SequencerService implements ClusteredService {
 
     @Override
     public void onTakeSnapshot(ExclusivePublication publication) {
+        long began = System.nanoTime(); // for the log line only: how long the service stood still, which grows with the state
+        if (!keepHistory.equals(LogStorage.FOREVER)) {
+            // the history older than the window goes first, or every snapshot (and every load of one) would carry every
+            // command ever taken; the log's time at this position is every member's, so each drops the same commands
+            state.history().dropBefore(toMillis(cluster.time()) - keepHistory.toMillis());
+        }
         // written in place and sent from the writer's own array: a state image is large (about 750 bytes per
         // order held), and a copy of it, or a writer growing to it, would need the heap twice over
-        long began = System.nanoTime(); // for the log line only: how long the service stood still, which grows with the state
         dev.clearline.engine.image.ImageWriter frame = Snapshot.frame(state, (int) Math.min(Integer.MAX_VALUE - 16, lastSnapshotBytes * 9L / 8 + 4096));
         long written = System.nanoTime();
         byte[] image = frame.array();
@@ -373,8 +383,9 @@ public final class SequencerService implements ClusteredService {
         send(publication, buf, image, first, length - first, length);
         // then the command history, streamed from where the state keeps it, in messages of its own
         Snapshot.streamHistory(state.history(), (bytes, offset, n) -> send(publication, buf, bytes, offset, n, -1));
-        log.info("event=snapshot_taken bytes={} history_bytes={} seq={} root={} write_ms={} send_ms={}", length, state.history().size(),
-                state.seq(), state.stateRoot(), (written - began) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
+        log.info("event=snapshot_taken bytes={} history_bytes={} history_from_seq={} seq={} root={} write_ms={} send_ms={}", length,
+                state.history().size() - state.history().start(), state.history().startCount() + 1, state.seq(), state.stateRoot(),
+                (written - began) / 1_000_000, (System.nanoTime() - written) / 1_000_000);
     }
 
     /** Sends {@code n} bytes of {@code src} from {@code offset} in messages of at most the buffer's size. */

@@ -73,7 +73,7 @@ final class SnapshotIntake {
         try {
             if (reader == null) {
                 if (!Snapshot.historyFollows(image)) throw new Snapshot.SnapshotException("the snapshot holds bytes after its image");
-                reader = new Snapshot.HistoryReader(history);
+                reader = new Snapshot.HistoryReader(history, Snapshot.format(image));
             }
             if (scratch.length < length) scratch = new byte[length];
             buffer.getBytes(offset, scratch, 0, length);

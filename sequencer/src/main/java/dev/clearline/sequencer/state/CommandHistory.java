@@ -8,8 +8,14 @@ import java.util.function.BiConsumer;
  * Every state-changing command the state has applied, encoded, with the log timestamp it had: what
  * the {@code HISTORY} audit query answers (a replay of it must reach the node's root); a query or a
  * dropped resend is not recorded. Encoded as entries back to back: timestamp (8), length (4),
- * command bytes. A snapshot carries it whole after the state's image ({@link Snapshot}), so a
- * member started from a snapshot (its own, or one copied from another member) has all of it.
+ * command bytes. A snapshot carries it after the state's image ({@link Snapshot}), so a member
+ * started from a snapshot (its own, or one copied from another member) has it too.
+ *
+ * <p>It may be a window: {@link #dropBefore} lets go of its oldest commands (a member keeps
+ * {@code --keep-history-hours} of it, so that its snapshots, and the time to write and load them,
+ * stop growing with every command ever taken). Offsets and counts stay those of the whole history
+ * since genesis: {@link #size} and {@link #count} go on growing, and {@link #start} and
+ * {@link #startCount} say where the commands still held begin.
  *
  * <p>A cluster member keeps it in a file ({@link FileHistory}): it only grows, some 200-300 bytes a
  * command, and in the heap it was about a tenth of what every order kept for good. Everything else
@@ -36,23 +42,35 @@ public sealed interface CommandHistory extends AutoCloseable permits InMemoryHis
         add(timestampMillis, command, 0, command.length);
     }
 
-    /** How many commands it holds. */
+    /** How many commands the whole history since genesis holds (those dropped included): the seq it reaches. */
     long count();
 
-    /** The length of {@link #encoded()} in bytes. */
+    /** The length of the whole encoded history since genesis in bytes (those dropped included). */
     long size();
 
+    /** Where the commands still held begin in the whole encoded history: the bytes dropped. */
+    long start();
+
+    /** How many commands were dropped: the first still held is command {@code startCount() + 1}. */
+    long startCount();
+
     /**
-     * Bytes {@code from} to at most {@code from + max} of {@link #encoded()}, copying nothing else: one
-     * page of the {@code HISTORY} query, which costs the same however long the history has grown. A
-     * page may end inside a command; the pages put back to back are the encoded history.
+     * Drops the oldest commands whose log timestamp is before {@code timestampMillis}, up to the first that is not
+     * (log timestamps never go back). What is held stays byte for byte what it was.
+     */
+    void dropBefore(long timestampMillis);
+
+    /**
+     * Bytes {@code from} to at most {@code from + max} of the whole encoded history ({@link #start} to {@link #size}),
+     * copying nothing else: one page of the {@code HISTORY} query, which costs the same however long the history has
+     * grown. A page may end inside a command; the pages put back to back are the encoded history.
      */
     byte[] range(long from, int max);
 
-    /** The whole encoded history in one array (tests, and the former snapshot format); it must stay under 2 GB. */
+    /** The commands still held, encoded, in one array (tests, and the former snapshot format); it must stay under 2 GB. */
     byte[] encoded();
 
-    /** Hands the encoded history over in order, a chunk at a time (a snapshot streams it so). */
+    /** Hands the commands still held over in order, encoded, a chunk at a time (a snapshot streams them so). */
     void forEachChunk(Chunks sink);
 
     /** Receives one chunk of the encoded history; the array is only valid during the call. */
@@ -61,10 +79,16 @@ public sealed interface CommandHistory extends AutoCloseable permits InMemoryHis
         void accept(byte[] bytes, int offset, int length);
     }
 
+    /**
+     * Starts a restore into this empty history: what follows begins after {@code startCount} dropped commands,
+     * {@code startBytes} bytes into the whole history.
+     */
+    void restoreFrom(long startCount, long startBytes);
+
     /** Appends already encoded entries (a snapshot's history being restored into this empty history); {@link #restored} ends it. */
     void appendEncoded(byte[] encoded, int offset, int length);
 
-    /** Ends a restore: the entries appended by {@link #appendEncoded} are {@code count} commands. */
+    /** Ends a restore: the history since genesis holds {@code count} commands, those dropped included. */
     void restored(long count);
 
     /** Lets go of what it holds outside the heap (a file's channel). */

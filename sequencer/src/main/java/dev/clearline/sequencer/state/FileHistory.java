@@ -13,20 +13,31 @@ import java.nio.file.StandardOpenOption;
  * from a snapshot that carries the history whole), the commands replayed from the log are
  * appended again, so nothing needs it to survive a crash and nothing is synced. The heap holds
  * only the buffer of the last commands.
+ *
+ * <p>Dropped commands ({@link #dropBefore}) stay in the file until they are more than what is
+ * kept; then the kept ones are copied to a new file that replaces it, so each byte is copied at
+ * most about once more and the file stays under about twice the window.
  */
 final class FileHistory implements CommandHistory {
     /** Commands are appended here and written when it is full, or before a read. */
     private static final int BUFFER = 256 * 1024;
     /** How much of the file one {@link #forEachChunk} step reads. */
     private static final int READ_CHUNK = 1 << 20;
+    /** Dropped bytes below this stay in the file whatever their share: a copy is not worth it. */
+    private static final long MIN_COMPACTION = 1 << 20;
 
     private final Path path;
-    private final FileChannel file;
+    private FileChannel file;
     private final byte[] pending = new byte[BUFFER];
     private int pendingLength;
     /** Bytes already in the file. */
     private long written;
     private long count;
+    /** Where the file's first byte is in the whole history (the bytes dropped before the last compaction). */
+    private long fileBase;
+    /** The commands dropped, and where the first held one starts in the whole history. */
+    private long startCount;
+    private long startBytes;
 
     private FileHistory(Path path, FileChannel file) {
         this.path = path;
@@ -70,6 +81,14 @@ final class FileHistory implements CommandHistory {
     }
 
     @Override
+    public void restoreFrom(long startCount, long startBytes) {
+        if (count != 0 || size() != 0) throw new IllegalStateException("a restore goes into an empty history");
+        this.startCount = startCount;
+        this.startBytes = startBytes;
+        this.fileBase = startBytes;
+    }
+
+    @Override
     public void restored(long count) {
         this.count = count;
     }
@@ -81,14 +100,61 @@ final class FileHistory implements CommandHistory {
 
     @Override
     public long size() {
-        return written + pendingLength;
+        return fileBase + written + pendingLength;
     }
 
     @Override
-    public byte[] range(long from, int max) {
+    public long start() {
+        return startBytes;
+    }
+
+    @Override
+    public long startCount() {
+        return startCount;
+    }
+
+    @Override
+    public void dropBefore(long timestampMillis) {
+        flush();
+        ByteBuffer head = ByteBuffer.allocate(12);
+        long cut = startBytes;
+        long dropped = 0;
+        while (cut < fileBase + written) {
+            read(head.clear(), cut - fileBase);
+            if (head.getLong(0) >= timestampMillis) break;
+            cut += 12 + head.getInt(8);
+            dropped++;
+        }
+        startBytes = cut;
+        startCount += dropped;
+        long dead = startBytes - fileBase;
+        if (dead >= MIN_COMPACTION && dead > written - dead) compact();
+    }
+
+    /** Copies the commands held to a new file that takes this one's place. */
+    private void compact() {
+        Path next = path.resolveSibling(path.getFileName() + ".next");
+        try (FileChannel copy = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            long from = startBytes - fileBase;
+            for (long at = from; at < written; ) at += file.transferTo(at, written - at, copy);
+            file.close();
+            java.nio.file.Files.move(next, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            written -= from;
+            fileBase = startBytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot compact the command history file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public byte[] range(long whole, int max) {
         long size = size();
-        if (from < 0 || from > size) throw new IllegalArgumentException("from " + from + " is outside the history's " + size + " bytes");
-        byte[] out = new byte[(int) Math.min(max, size - from)];
+        if (whole < startBytes || whole > size) {
+            throw new IllegalArgumentException("from " + whole + " is outside the history's bytes " + startBytes + " to " + size);
+        }
+        long from = whole - fileBase;
+        byte[] out = new byte[(int) Math.min(max, size - whole)];
         int fromFile = (int) Math.max(0, Math.min(out.length, written - from));
         if (fromFile > 0) read(ByteBuffer.wrap(out, 0, fromFile), from);
         if (fromFile < out.length) System.arraycopy(pending, (int) (from + fromFile - written), out, fromFile, out.length - fromFile);
@@ -97,16 +163,16 @@ final class FileHistory implements CommandHistory {
 
     @Override
     public byte[] encoded() {
-        long size = size();
-        if (size > Integer.MAX_VALUE - 8) throw new IllegalStateException("the command history (" + size + " bytes) does not fit one array");
-        return range(0, (int) size);
+        long held = size() - startBytes;
+        if (held > Integer.MAX_VALUE - 8) throw new IllegalStateException("the command history (" + held + " bytes) does not fit one array");
+        return range(startBytes, (int) held);
     }
 
     @Override
     public void forEachChunk(Chunks sink) {
         flush();
         byte[] chunk = new byte[(int) Math.min(READ_CHUNK, Math.max(1, written))];
-        for (long at = 0; at < written; ) {
+        for (long at = startBytes - fileBase; at < written; ) {
             int n = (int) Math.min(chunk.length, written - at);
             read(ByteBuffer.wrap(chunk, 0, n), at);
             sink.accept(chunk, 0, n);

@@ -17,6 +17,9 @@ final class InMemoryHistory implements CommandHistory {
     private byte[] current = new byte[FIRST_CHUNK];
     private int used;
     private long count;
+    /** The commands dropped before the first held one, and their bytes. */
+    private long startCount;
+    private long startBytes;
 
     @Override
     public void add(long timestampMillis, byte[] command, int offset, int length) {
@@ -56,6 +59,13 @@ final class InMemoryHistory implements CommandHistory {
     }
 
     @Override
+    public void restoreFrom(long startCount, long startBytes) {
+        if (count != 0 || held() != 0) throw new IllegalStateException("a restore goes into an empty history");
+        this.startCount = startCount;
+        this.startBytes = startBytes;
+    }
+
+    @Override
     public void restored(long count) {
         this.count = count;
     }
@@ -66,9 +76,53 @@ final class InMemoryHistory implements CommandHistory {
     }
 
     @Override
-    public byte[] encoded() {
+    public long start() {
+        return startBytes;
+    }
+
+    @Override
+    public long startCount() {
+        return startCount;
+    }
+
+    @Override
+    public void dropBefore(long timestampMillis) {
+        long cut = startBytes;
+        long dropped = 0;
+        long size = size();
+        while (cut < size) {
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.wrap(range(cut, 12));
+            if (head.getLong() >= timestampMillis) break;
+            cut += 12 + head.getInt();
+            dropped++;
+        }
+        if (dropped == 0) return;
+        // the states that keep a history in the heap are short-lived (tests, tools): copying what is kept is simplest
+        java.util.List<byte[]> old = new java.util.ArrayList<>(chunks);
+        old.add(java.util.Arrays.copyOf(current, used));
+        long skip = cut - startBytes;
+        chunks.clear();
+        current = new byte[FIRST_CHUNK];
+        used = 0;
+        for (byte[] c : old) {
+            int from = (int) Math.min(c.length, skip);
+            skip -= from;
+            if (from < c.length) appendEncoded(c, from, c.length - from);
+        }
+        startBytes = cut;
+        startCount += dropped;
+    }
+
+    /** Bytes held: the whole history's after {@link #start}. */
+    private long held() {
         long size = used;
         for (byte[] c : chunks) size += c.length;
+        return size;
+    }
+
+    @Override
+    public byte[] encoded() {
+        long size = held();
         if (size > Integer.MAX_VALUE - 8) throw new IllegalStateException("the command history (" + size + " bytes) no longer fits one snapshot image");
         byte[] out = new byte[(int) size];
         int at = 0;
@@ -82,16 +136,17 @@ final class InMemoryHistory implements CommandHistory {
 
     @Override
     public long size() {
-        long size = used;
-        for (byte[] c : chunks) size += c.length;
-        return size;
+        return startBytes + held();
     }
 
     @Override
-    public byte[] range(long from, int max) {
+    public byte[] range(long whole, int max) {
         long size = size();
-        if (from < 0 || from > size) throw new IllegalArgumentException("from " + from + " is outside the history's " + size + " bytes");
-        byte[] out = new byte[(int) Math.min(max, size - from)];
+        if (whole < startBytes || whole > size) {
+            throw new IllegalArgumentException("from " + whole + " is outside the history's bytes " + startBytes + " to " + size);
+        }
+        long from = whole - startBytes;
+        byte[] out = new byte[(int) Math.min(max, size - whole)];
         int at = 0;
         long base = 0; // where chunk i starts in the encoded history
         for (int i = 0; i <= chunks.size() && at < out.length; i++) {

@@ -21,21 +21,27 @@ import java.util.zip.CRC32C;
  * <pre>
  *   image:   magic "CLSQSNAP" | format version (4) | genesis | seq (8) | state root (32)
  *            | body length (4) | body | CRC32C of the image before it (4)
- *   history: commands (8) | bytes (8) | the encoded history | CRC32C of the history before it (4)
+ *   history: commands (8) | bytes (8) | commands dropped (8) | bytes dropped (8)
+ *            | the encoded commands held | CRC32C of the history before it (4)
  * </pre>
- * Format 3 (written now): the body is the state's own image ({@link SequencerState#writeImage}):
+ * Format 4 (written now): the body is the state's own image ({@link SequencerState#writeImage}):
  * the exchange's books, accounts and leaves, the API's views, the open batch, the batches L1 has
  * not finalized and the client tables. Loading it replays no command: it rebuilds the Merkle tree
  * from the leaves in one pass and refuses the image unless that gives the recorded root, so a
  * node's recovery costs what its state holds plus the log after the snapshot, however long the log
  * before it. The command history follows the image, streamed from where the state keeps it (a
- * member: a file), so the image is built in the heap without it; it has one command per seq.
+ * member: a file), so the image is built in the heap without it; it has one command per seq since
+ * genesis, of which the oldest may have been dropped ({@link CommandHistory#dropBefore}: a member
+ * keeps {@code --keep-history-hours} of it), so the history part holds only those after them.
+ * Format 3 (read, no longer written): the same with the whole history (no dropped counts).
  * Format 2 (read, no longer written): the same without the history part, the history inside the
  * body instead. Format 1 (read): the body was the command history, replayed on load. A member whose
  * archive holds either still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 3;
+    public static final int FORMAT = 4;
+    /** The first format with a history part after the image (the whole history, nothing dropped). */
+    static final int FORMAT_HISTORY_AFTER_IMAGE = 3;
     /** The format whose body ends with the command history (no history part after the image). */
     static final int FORMAT_HISTORY_IN_IMAGE = 2;
     /** The format whose body is the command history, replayed on load. */
@@ -57,11 +63,13 @@ public final class Snapshot {
 
     /**
      * The history part of a snapshot, streamed chunk by chunk from {@code history} (which holds one command per
-     * seq of the image before it): its count and length, the encoded history, a CRC32C of all three.
+     * seq of the image before it, the oldest perhaps dropped): its count and length since genesis, the count and
+     * length dropped, the encoded commands held, a CRC32C of all of it.
      */
     public static void streamHistory(CommandHistory history, CommandHistory.Chunks out) {
         CRC32C crc = new CRC32C();
-        byte[] head = ByteBuffer.allocate(16).putLong(history.count()).putLong(history.size()).array();
+        byte[] head = ByteBuffer.allocate(32).putLong(history.count()).putLong(history.size()).putLong(history.startCount())
+                .putLong(history.start()).array();
         crc.update(head);
         out.accept(head, 0, head.length);
         long[] sent = {0};
@@ -70,14 +78,21 @@ public final class Snapshot {
             out.accept(bytes, offset, length);
             sent[0] += length;
         });
-        if (sent[0] != history.size()) throw new IllegalStateException("the history streamed " + sent[0] + " bytes of its " + history.size());
+        if (sent[0] != history.size() - history.start()) {
+            throw new IllegalStateException("the history streamed " + sent[0] + " bytes of the " + (history.size() - history.start()) + " it holds");
+        }
         byte[] tail = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
         out.accept(tail, 0, tail.length);
     }
 
     /** Whether a snapshot's history part follows this image (format 3 on); false for an image too short to say. */
     public static boolean historyFollows(byte[] image) {
-        return image.length >= MAGIC.length + 4 && ByteBuffer.wrap(image, MAGIC.length, 4).getInt() >= FORMAT;
+        return format(image) >= FORMAT_HISTORY_AFTER_IMAGE;
+    }
+
+    /** The format an image says it has, or -1 for one too short to say. */
+    public static int format(byte[] image) {
+        return image.length >= MAGIC.length + 4 ? ByteBuffer.wrap(image, MAGIC.length, 4).getInt() : -1;
     }
 
     /**
@@ -87,17 +102,23 @@ public final class Snapshot {
     public static final class HistoryReader {
         private final CommandHistory into;
         private final CRC32C crc = new CRC32C();
-        private final byte[] head = new byte[16];
+        private final byte[] head;
         private final byte[] tail = new byte[4];
         private int headFilled;
         private int tailFilled;
         private long count = -1;
+        /** The bytes of commands held that the part carries. */
         private long size = -1;
         private long received;
 
-        public HistoryReader(CommandHistory into) {
+        /** For the history part after an image of {@code format} (3: the whole history; 4 on: the commands held). */
+        public HistoryReader(CommandHistory into, int format) throws SnapshotException {
             if (into.count() != 0 || into.size() != 0) throw new IllegalArgumentException("a snapshot's history goes into an empty history");
+            if (format < FORMAT_HISTORY_AFTER_IMAGE || format > FORMAT) {
+                throw new SnapshotException("snapshot format " + format + ", this node reads " + FORMAT_HISTORY + " to " + FORMAT);
+            }
             this.into = into;
+            this.head = new byte[format == FORMAT_HISTORY_AFTER_IMAGE ? 16 : 32];
         }
 
         /** Takes the next {@code length} bytes of the part; more than the part holds is refused. */
@@ -113,8 +134,15 @@ public final class Snapshot {
                         crc.update(head);
                         ByteBuffer h = ByteBuffer.wrap(head);
                         count = h.getLong();
-                        size = h.getLong();
-                        if (count < 0 || size < 0) throw new SnapshotException("snapshot history announces " + count + " commands in " + size + " bytes");
+                        long whole = h.getLong();
+                        long droppedCount = h.hasRemaining() ? h.getLong() : 0;
+                        long dropped = h.hasRemaining() ? h.getLong() : 0;
+                        if (count < 0 || whole < 0 || droppedCount < 0 || droppedCount > count || dropped < 0 || dropped > whole) {
+                            throw new SnapshotException("snapshot history announces " + count + " commands in " + whole + " bytes, " + droppedCount
+                                    + " of them in " + dropped + " bytes dropped");
+                        }
+                        size = whole - dropped;
+                        into.restoreFrom(droppedCount, dropped);
                     }
                 } else if (received < size) {
                     int n = (int) Math.min(length, size - received);
@@ -166,6 +194,24 @@ public final class Snapshot {
         return frame(s, expectedBytes, FORMAT);
     }
 
+    /** The former format 3, the whole history after the image with no dropped counts (tests of members with old snapshots). */
+    static byte[] writeWholeHistoryAfterImage(SequencerState s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageWriter image = frame(s, 1 << 16, FORMAT_HISTORY_AFTER_IMAGE);
+        out.write(image.array(), 0, image.size());
+        CommandHistory history = s.history();
+        if (history.start() != 0) throw new IllegalStateException("format 3 carries the whole history; this one dropped its oldest commands");
+        CRC32C crc = new CRC32C();
+        byte[] head = ByteBuffer.allocate(16).putLong(history.count()).putLong(history.size()).array();
+        crc.update(head);
+        out.writeBytes(head);
+        byte[] encoded = history.encoded();
+        crc.update(encoded);
+        out.writeBytes(encoded);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        return out.toByteArray();
+    }
+
     /** The former format 2, its history inside the image and no history part after it (tests of members with old snapshots). */
     static byte[] writeHistoryInImage(SequencerState s) {
         return frame(s, 1 << 16, FORMAT_HISTORY_IN_IMAGE).toByteArray();
@@ -212,7 +258,7 @@ public final class Snapshot {
         if (snapshot.length < HEADER_BYTES + 8) throw new SnapshotException("snapshot of " + snapshot.length + " bytes is truncated");
         long imageBytes = HEADER_BYTES + 4L + (ByteBuffer.wrap(snapshot, HEADER_BYTES, 4).getInt() & 0xffffffffL) + 4;
         if (imageBytes > snapshot.length) throw new SnapshotException("snapshot image of " + imageBytes + " bytes where " + snapshot.length + " are");
-        HistoryReader reader = new HistoryReader(history);
+        HistoryReader reader = new HistoryReader(history, format(snapshot));
         reader.accept(snapshot, (int) imageBytes, snapshot.length - (int) imageBytes);
         reader.finish();
         return read(java.util.Arrays.copyOf(snapshot, (int) imageBytes), expected, verifier, history);

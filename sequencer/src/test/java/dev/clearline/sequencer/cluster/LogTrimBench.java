@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * {@code ./clearline bench sequencer log-trim [commands]}: what a member keeps on disk as its log
  * grows, with the log trimmed behind its snapshots ({@link LogTrim}, {@code --keep-log-hours 0})
- * against kept whole ({@code forever}), the same commands in the same run. A single member with a
+ * against kept whole ({@code forever}), and with the snapshots' command history cut to a window
+ * ({@code --keep-history-hours 0}) or whole, the same commands in the same run. A single member with a
  * snapshot a second and 1 MiB segment files (the real ones are 128 MiB: the same trimming, a
  * smaller unit, so that a short run shows it), fed a market's random order flow in steps. Writes
  * bench-results/sequencer-log-trim.md with the machine's idle share beside each run.
@@ -34,6 +35,13 @@ public final class LogTrimBench {
 
     private record Run(String name, List<Step> steps, double seconds, double idle) {}
 
+    /** What one run keeps: {@code --keep-log-hours} and {@code --keep-history-hours}. */
+    private record Keep(String log, String history) {
+        String name() {
+            return "log " + log + ", history " + history;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int total = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 30_000;
         Market market = new Market(2);
@@ -41,10 +49,12 @@ public final class LogTrimBench {
         List<Command> commands = new ArrayList<>(market.opening(client));
         commands.addAll(market.flow(client, commands.size() + 1, total, new Random(51)));
         List<Run> runs = new ArrayList<>();
-        for (String keep : List.of("forever", "0", "forever", "0")) {
+        List<Keep> arms = List.of(new Keep("forever", "forever"), new Keep("0", "forever"), new Keep("0", "0"));
+        for (int i = 0; i < 2 * arms.size(); i++) { // each arm twice, in turn
+            Keep keep = arms.get(i % arms.size());
             runs.add(run(keep, commands));
             Run r = runs.getLast();
-            System.out.printf(Locale.ROOT, "keep %s: log on disk %.1f MB of %.1f MB written, archive %.1f MB, %.1f s, idle %.0f%%%n", keep,
+            System.out.printf(Locale.ROOT, "keep %s: log on disk %.1f MB of %.1f MB written, archive %.1f MB, %.1f s, idle %.0f%%%n", keep.name(),
                     r.steps.getLast().logBytes / 1e6, r.steps.getLast().logPosition / 1e6, r.steps.getLast().archiveBytes / 1e6, r.seconds, r.idle);
         }
         StringBuilder md = new StringBuilder("# sequencer: the recorded log on disk, trimmed behind the snapshots or kept whole\n\n");
@@ -55,7 +65,9 @@ public final class LogTrimBench {
         md.append("A single member, a snapshot a second, 1 MiB segment files (a member's are 128 MiB: the same trimming in a smaller unit),")
                 .append(" 256 KiB log terms; ").append(String.format(Locale.ROOT, "%,d", commands.size())).append(" commands of a random order flow")
                 .append(" sent in ").append(STEPS).append(" steps, each waited on and followed by two snapshots. `--keep-log-hours forever` keeps")
-                .append(" the whole log; `0` deletes whole segment files before the older of the two snapshots kept. Runs in turn, the")
+                .append(" the whole log; `0` deletes whole segment files before the older of the two snapshots kept. `--keep-history-hours")
+                .append(" forever`: each snapshot carries the whole command history (the HISTORY audit query's); `0`: only the commands of")
+                .append(" its own log millisecond. Runs in turn, the")
                 .append(" machine's idle share beside each. After each step: the log written (its position), the log's files on disk, and the")
                 .append(" whole archive (log and the two snapshots kept), as file lengths (a segment file has its full length from the start).\n\n");
         md.append("| keep | after step | commands | log written | log on disk | archive on disk |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
@@ -74,9 +86,9 @@ public final class LogTrimBench {
         System.out.println("wrote " + out);
     }
 
-    private static Run run(String keep, List<Command> commands) throws Exception {
+    private static Run run(Keep keep, List<Command> commands) throws Exception {
         Path dir = Files.createTempDirectory("log-trim-bench");
-        LogStorage storage = new LogStorage(256 << 10, 1 << 20, LogStorage.parseHours(keep));
+        LogStorage storage = new LogStorage(256 << 10, 1 << 20, LogStorage.parseHours(keep.log()), LogStorage.parseHistoryHours(keep.history()));
         NodeConfig config = NodeConfig.ephemeral(dir, Market.GENESIS).withSnapshotInterval(Duration.ofSeconds(1)).withLogStorage(storage);
         List<Step> steps = new ArrayList<>();
         MachineIdle idle = MachineIdle.now();
@@ -109,7 +121,7 @@ public final class LogTrimBench {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-            if (steps.size() == STEPS) return new Run(keep, steps, seconds, idleShare);
+            if (steps.size() == STEPS) return new Run(keep.name(), steps, seconds, idleShare);
         }
         throw new IllegalStateException("the run stopped early");
     }

@@ -91,5 +91,10 @@ class LogTrimLimitTest {
         }
         assertThatThrownBy(() -> new LogStorage(64 << 10, 32 << 10, Duration.ZERO)).hasMessageContaining("no shorter than a term");
         assertThatThrownBy(() -> new LogStorage(100_000, 128 << 20, Duration.ZERO)).hasMessageContaining("power of two");
+        // the history's window: its own flag, a day unless told
+        assertThat(LogStorage.DEFAULT.keepHistory()).isEqualTo(Duration.ofHours(24));
+        assertThat(LogStorage.parseHistoryHours("forever")).isEqualTo(LogStorage.FOREVER);
+        assertThat(LogStorage.DEFAULT.keepingHistory(Duration.ZERO).keep()).isEqualTo(LogStorage.DEFAULT.keep());
+        assertThatThrownBy(() -> LogStorage.parseHistoryHours("a week")).hasMessageContaining("--keep-history-hours").hasMessageContaining("forever");
     }
 }

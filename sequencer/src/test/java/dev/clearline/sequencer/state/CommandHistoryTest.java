@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Both histories, in the heap (chunks) and in a file (a buffer in front of it): the encoded history is
  * the entries back to back whatever chunk or buffer boundary they straddle, any range of it reads
- * those bytes, and the chunks a snapshot streams are the whole of it.
+ * those bytes, and the chunks a snapshot streams are the whole of it. A window (the oldest commands
+ * dropped) is the whole history's tail byte for byte, at the offsets of the whole, and a file
+ * keeps no more than about twice it.
  */
 class CommandHistoryTest {
     @TempDir
@@ -77,6 +79,62 @@ class CommandHistoryTest {
                 ByteArrayOutputStream chunks = new ByteArrayOutputStream();
                 h.forEachChunk(chunks::write);
                 assertThat(chunks.toByteArray()).as("the chunks a snapshot streams").isEqualTo(whole);
+                h.close();
+            }
+        });
+    }
+
+    @Test
+    void aWindowIsTheWholeHistorysTailAtItsOffsetsAndTheFileStaysNearIt() {
+        // ~20 KB commands: a file drops past its 1 MiB compaction threshold many times over
+        Property.forAll(Gens.seeds(), Gens.ints(50, 300)).tries(10).check((seed, n) -> {
+            java.util.Random r = new java.util.Random(seed);
+            Path file = dir.resolve("window-" + seed);
+            for (CommandHistory h : List.of(CommandHistory.inMemory(), CommandHistory.inFile(file))) {
+                ByteArrayOutputStream whole = new ByteArrayOutputStream();
+                List<long[]> entries = new ArrayList<>(); // timestamp, start offset in the whole
+                long ts = r.nextInt(1_000);
+                long start = 0;
+                int startCount = 0;
+                for (int i = 0; i < n; i++) {
+                    ts += r.nextInt(3); // equal timestamps too: the log's time may not move between commands
+                    byte[] c = new byte[r.nextInt(20_000)];
+                    r.nextBytes(c);
+                    entries.add(new long[] {ts, whole.size()});
+                    whole.writeBytes(java.nio.ByteBuffer.allocate(12).putLong(ts).putInt(c.length).array());
+                    whole.writeBytes(c);
+                    h.add(ts, c);
+                    if (r.nextInt(10) == 0) {
+                        long cut = ts - r.nextInt(40) + r.nextInt(3);
+                        h.dropBefore(cut);
+                        while (startCount < entries.size() && entries.get(startCount)[0] < cut) startCount++;
+                        start = startCount < entries.size() ? entries.get(startCount)[1] : whole.size();
+                        long window = whole.size() - start;
+                        if (h instanceof FileHistory) {
+                            assertThat(java.nio.file.Files.size(file)).as("the file: its window and at most as much dropped, or under 1 MiB of it")
+                                    .isLessThanOrEqualTo(window + Math.max(1 << 20, window));
+                        }
+                    }
+                    assertThat(h.count()).isEqualTo(i + 1);
+                    assertThat(h.size()).isEqualTo(whole.size());
+                    assertThat(h.start()).as("where the window starts").isEqualTo(start);
+                    assertThat(h.startCount()).isEqualTo(startCount);
+                    if (r.nextInt(8) != 0) continue; // a range now and then: each check copies the whole model
+                    byte[] all = whole.toByteArray();
+                    int from = (int) (start + r.nextInt((int) (all.length - start) + 1));
+                    int max = r.nextInt(50_000);
+                    assertThat(h.range(from, max)).isEqualTo(Arrays.copyOfRange(all, from, Math.min(all.length, from + max)));
+                }
+                byte[] all = whole.toByteArray();
+                byte[] held = Arrays.copyOfRange(all, (int) start, all.length);
+                assertThat(h.encoded()).isEqualTo(held);
+                ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+                h.forEachChunk(chunks::write);
+                assertThat(chunks.toByteArray()).as("the chunks a snapshot streams: the window").isEqualTo(held);
+                if (start > 0) {
+                    long before = start - 1;
+                    assertThatThrownBy(() -> h.range(before, 1)).isInstanceOf(IllegalArgumentException.class);
+                }
                 h.close();
             }
         });

@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A snapshot's command history travels after the state's image (format 3), streamed from where
+ * A snapshot's command history travels after the state's image (format 4), streamed from where
  * the state keeps it and taken in, in any pieces, into where the restored state keeps it: the same
- * history arrives, and a damaged, cut or padded history part is refused with what to do.
+ * history arrives, its dropped oldest commands still counted, and a damaged, cut or padded history
+ * part is refused with what to do. A format 3 part (the whole history, no dropped counts) still reads.
  */
 class SnapshotHistoryTest {
     @TempDir
@@ -31,14 +32,16 @@ class SnapshotHistoryTest {
         Property.forAll(Gens.seeds(), Gens.ints(1, 70_000)).tries(40).check((seed, largestPiece) -> {
             Random r = new Random(seed);
             CommandHistory from = r.nextBoolean() ? CommandHistory.inMemory() : CommandHistory.inFile(dir.resolve("from-" + seed));
-            for (int i = 0, n = r.nextInt(150); i < n; i++) {
+            int commands = r.nextInt(150);
+            for (int i = 0; i < commands; i++) {
                 byte[] c = new byte[r.nextInt(8_000)];
                 r.nextBytes(c);
-                from.add(r.nextLong(), c);
+                from.add(1_000L * i, c);
             }
+            if (r.nextBoolean()) from.dropBefore(1_000L * r.nextInt(commands + 2)); // a window: the oldest commands dropped
             byte[] part = part(from);
             CommandHistory into = r.nextBoolean() ? CommandHistory.inMemory() : CommandHistory.inFile(dir.resolve("into-" + seed));
-            Snapshot.HistoryReader reader = new Snapshot.HistoryReader(into);
+            Snapshot.HistoryReader reader = new Snapshot.HistoryReader(into, Snapshot.FORMAT);
             for (int at = 0; at < part.length; ) {
                 int n = Math.min(part.length - at, 1 + r.nextInt(largestPiece));
                 assertThat(reader.complete()).isFalse();
@@ -48,6 +51,9 @@ class SnapshotHistoryTest {
             assertThat(reader.complete()).isTrue();
             reader.finish();
             assertThat(into.count()).isEqualTo(from.count());
+            assertThat(into.size()).isEqualTo(from.size());
+            assertThat(into.start()).isEqualTo(from.start());
+            assertThat(into.startCount()).isEqualTo(from.startCount());
             assertThat(into.encoded()).isEqualTo(from.encoded());
             from.close();
             into.close();
@@ -79,12 +85,14 @@ class SnapshotHistoryTest {
         List<Command> session = SequencerStateTest.SESSION;
         int half = session.size() / 2;
         for (int i = 0; i < half; i++) node.apply(session.get(i), Market.START * 1000 + i);
+        node.history().dropBefore(Market.START * 1000 + half / 2); // as a member keeping a window does before its snapshot
+        assertThat(node.history().startCount()).isEqualTo(half / 2);
         byte[] snapshot = Snapshot.write(node);
 
         // as a member reads it: the image, then the history part into the history the state will keep
         int imageBytes = imageLength(snapshot);
         CommandHistory kept = CommandHistory.inFile(dir.resolve("restored"));
-        Snapshot.HistoryReader reader = new Snapshot.HistoryReader(kept);
+        Snapshot.HistoryReader reader = new Snapshot.HistoryReader(kept, Snapshot.FORMAT);
         reader.accept(snapshot, imageBytes, snapshot.length - imageBytes);
         reader.finish();
         SequencerState restored = Snapshot.read(Arrays.copyOf(snapshot, imageBytes), Market.GENESIS, new NativeSecp256k1Verifier(), kept);
@@ -94,6 +102,8 @@ class SnapshotHistoryTest {
             restored.apply(session.get(i), Market.START * 1000 + i);
         }
         assertThat(restored.history().encoded()).isEqualTo(node.history().encoded());
+        assertThat(restored.history().start()).isEqualTo(node.history().start()).isPositive();
+        assertThat(restored.history().count()).isEqualTo(node.seq());
         assertThat(restored.stateRoot()).isEqualTo(node.stateRoot());
 
         // a history part of another length than the image's seq is refused
@@ -120,6 +130,41 @@ class SnapshotHistoryTest {
         loaded.close();
     }
 
+    @Test
+    void aFormatThreeSnapshotStillLoads() throws Exception {
+        SequencerState node = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        for (int i = 0; i < SequencerStateTest.SESSION.size(); i++) node.apply(SequencerStateTest.SESSION.get(i), Market.START * 1000 + i);
+        byte[] former = Snapshot.writeWholeHistoryAfterImage(node);
+        assertThat(Snapshot.format(former)).isEqualTo(3);
+        SequencerState loaded = Snapshot.read(former, Market.GENESIS, new NativeSecp256k1Verifier());
+        assertThat(loaded.stateRoot()).isEqualTo(node.stateRoot());
+        assertThat(loaded.history().encoded()).isEqualTo(node.history().encoded());
+        assertThat(loaded.history().start()).isZero();
+        loaded.close();
+        node.close();
+    }
+
+    @Test
+    void aFormatThreeHistoryPartWithTheWholeHistoryStillReads() throws Exception {
+        CommandHistory from = CommandHistory.inMemory();
+        for (int i = 0; i < 30; i++) from.add(i, new byte[10 + i]);
+        byte[] encoded = from.encoded();
+        java.nio.ByteBuffer former = java.nio.ByteBuffer.allocate(16 + encoded.length + 4);
+        former.putLong(from.count()).putLong(from.size()).put(encoded);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(former.array(), 0, former.position());
+        former.putInt((int) crc.getValue());
+        CommandHistory into = CommandHistory.inMemory();
+        Snapshot.HistoryReader reader = new Snapshot.HistoryReader(into, 3);
+        reader.accept(former.array(), 0, former.capacity());
+        reader.finish();
+        assertThat(into.count()).isEqualTo(30);
+        assertThat(into.start()).isZero();
+        assertThat(into.encoded()).isEqualTo(encoded);
+        assertThatThrownBy(() -> new Snapshot.HistoryReader(CommandHistory.inMemory(), 9)).isInstanceOf(Snapshot.SnapshotException.class)
+                .hasMessageContaining("snapshot format 9");
+    }
+
     private static byte[] part(CommandHistory h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Snapshot.streamHistory(h, out::write);
@@ -127,7 +172,7 @@ class SnapshotHistoryTest {
     }
 
     private static void take(byte[] part) throws Snapshot.SnapshotException {
-        Snapshot.HistoryReader reader = new Snapshot.HistoryReader(CommandHistory.inMemory());
+        Snapshot.HistoryReader reader = new Snapshot.HistoryReader(CommandHistory.inMemory(), Snapshot.FORMAT);
         reader.accept(part, 0, part.length);
         reader.finish();
     }
