@@ -36,6 +36,7 @@ public final class RunLock implements AutoCloseable {
     private static final long AERON_LIVENESS_MS = 10_000;
 
     private final FileChannel channel;
+    /** Null on a file system that offers no locks. */
     private final FileLock lock;
 
     private RunLock(FileChannel channel, FileLock lock) {
@@ -56,6 +57,11 @@ public final class RunLock implements AutoCloseable {
             lock = channel.tryLock();
         } catch (OverlappingFileLockException e) {
             lock = null; // this JVM runs a node on it already
+        } catch (IOException e) {
+            // a file system without locks (some network mounts): no proof that a killed run is dead, so Aeron's own
+            // liveness check decides, as before (a restart after kill -9 then waits about 10 s)
+            log.warn("event=run_lock_unavailable dir={} error=\"{}\" hint=\"put the member's --dir on a local disk\"", dir, e.getMessage());
+            return new RunLock(channel, null);
         }
         if (lock == null) {
             String holder = holder(channel);
@@ -174,7 +180,7 @@ public final class RunLock implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            if (lock.isValid()) lock.release();
+            if (lock != null && lock.isValid()) lock.release();
         } finally {
             channel.close();
         }
