@@ -436,7 +436,7 @@ public final class SequencerMain {
                 return null;
             }
             System.err.println("event=oracle_feed source=" + file + " markets=" + source.markets() + " key=" + signer.address());
-            return link -> new dev.clearline.sequencer.oracle.OracleFeed(genesis.domain(), signer, source, link);
+            return link -> new dev.clearline.sequencer.oracle.OracleFeed(genesis.domain(), signer, source, source.fundingRate(), link);
         }
         if (devSpec == null) return null;
         Map<Integer, Long> start = new java.util.TreeMap<>();

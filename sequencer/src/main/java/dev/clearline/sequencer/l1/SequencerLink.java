@@ -20,7 +20,9 @@ public interface SequencerLink {
     long priorityOpsConsumed() throws IOException;
 
     /** A listed market as the sequencer's state holds it: sizes, mark, funding index, oracle time and key. */
-    record MarketInfo(int market, long tickSize, long lotSize, long markPrice, long fundingIndex, long lastOracleTs, String oracle) {}
+    /** One market as the sequencer's state holds it; {@code bestBid} and {@code bestAsk}: the book's best prices, 0 for an empty side. */
+    record MarketInfo(int market, long tickSize, long lotSize, long markPrice, long fundingIndex, long lastOracleTs, String oracle,
+                      long bestBid, long bestAsk) {}
 
     /** Every listed market. */
     List<MarketInfo> markets() throws IOException;

@@ -14,13 +14,15 @@ import java.util.Map;
  * further than {@code maxDeviationPpm} from the median of the rest is left out as an outlier (also
  * logged), and the median of what remains is the price, provided at least {@code minSources}
  * endpoints remain; otherwise the round is skipped for that market (an {@link IOException} the feed
- * logs), never a price from too few. The funding rate is the market's configured rate.
+ * logs), never a price from too few. The funding rate it quotes is the market's configured fixed
+ * rate; a market set to premium funding gets its rate from the book instead ({@link #fundingRate}).
  */
 public final class MedianPriceSource implements PriceSource {
     private static final Logger log = LoggerFactory.getLogger(MedianPriceSource.class);
 
-    /** One market's endpoints and rules. */
-    public record MarketSources(List<HttpJsonPriceSource> sources, int minSources, long maxDeviationPpm, long fundingRatePpmPerHour) {
+    /** One market's endpoints and rules; {@code premium}: funding from the book's premium ({@link PremiumFunding}), null for the fixed rate. */
+    public record MarketSources(List<HttpJsonPriceSource> sources, int minSources, long maxDeviationPpm, long fundingRatePpmPerHour,
+                                PremiumFunding.Settings premium) {
         public MarketSources {
             sources = List.copyOf(sources);
         }
@@ -30,6 +32,15 @@ public final class MedianPriceSource implements PriceSource {
 
     public MedianPriceSource(Map<Integer, MarketSources> markets) {
         this.markets = Map.copyOf(markets);
+    }
+
+    /** How the feed sets these markets' funding: the premium markets from their book, the others at their fixed rate. */
+    public FundingRate fundingRate() {
+        Map<Integer, PremiumFunding.Settings> premium = new java.util.TreeMap<>();
+        markets.forEach((id, m) -> {
+            if (m.premium() != null) premium.put(id, m.premium());
+        });
+        return premium.isEmpty() ? FundingRate.QUOTED : new PremiumFunding(premium);
     }
 
     /** The markets it prices, ascending. */

@@ -29,14 +29,22 @@ public final class OracleFeed {
     private final Eip712 domain;
     private final Signer key;
     private final PriceSource source;
+    private final FundingRate fundingRate;
     private final SequencerLink sequencer;
     private final Map<Integer, FundingIndex> funding = new HashMap<>();
     private long published;
 
+    /** A feed that charges the funding rate the source quotes. */
     public OracleFeed(Eip712 domain, Signer key, PriceSource source, SequencerLink sequencer) {
+        this(domain, key, source, FundingRate.QUOTED, sequencer);
+    }
+
+    /** A feed whose funding rates {@code fundingRate} sets (for example from the book's premium: {@link PremiumFunding}). */
+    public OracleFeed(Eip712 domain, Signer key, PriceSource source, FundingRate fundingRate, SequencerLink sequencer) {
         this.domain = domain;
         this.key = key;
         this.source = source;
+        this.fundingRate = fundingRate;
         this.sequencer = sequencer;
     }
 
@@ -61,7 +69,8 @@ public final class OracleFeed {
             if (f.value() != m.fundingIndex()) f = new FundingIndex(m.fundingIndex()); // another feed moved it: follow the state
             funding.put(m.market(), f);
             long elapsed = m.lastOracleTs() == 0 ? 0 : ts - m.lastOracleTs();
-            long index = f.accrue(q.price(), q.fundingRatePpmPerHour(), elapsed);
+            long rate = fundingRate.ratePpmPerHour(m, q, ts);
+            long index = f.accrue(q.price(), rate, elapsed);
             Transition.OraclePrice price = new Transition.OraclePrice(m.market(), q.price(), index, ts,
                     key.sign(domain.oraclePriceDigest(m.market(), q.price(), index, ts)));
             Optional<String> reject = sequencer.submit(price);
@@ -72,7 +81,7 @@ public final class OracleFeed {
             }
             published++;
             n++;
-            log.debug("event=oracle_price market={} price={} fundingIndex={} ts={}", m.market(), q.price(), index, ts);
+            log.debug("event=oracle_price market={} price={} funding_ppm_per_hour={} fundingIndex={} ts={}", m.market(), q.price(), rate, index, ts);
         }
         return n;
     }

@@ -28,7 +28,11 @@ import java.util.TreeMap;
  *   "markets": {
  *     "1": {
  *       "minSources": 2,                 // default: a majority of the sources
- *       "fundingRatePpmPerHour": 0,      // default 0
+ *       "fundingRatePpmPerHour": 0,      // "funding": "fixed" (the default): this rate, default 0
+ *       "funding": "premium",            // or the rate from the book's premium over the index:
+ *       "premiumWindowMinutes": 60,      //   averaged over this window (default 60),
+ *       "fundingCapPpmPerHour": 1000,    //   never past +- this (default 1000: 0.1 % per hour),
+ *       "interestPpmPerHour": 0,         //   plus this (default 0); see PremiumFunding
  *       "sources": [
  *         {"url": "https://a.example/ticker", "price": "/data/price", "scale": "1000",
  *          "time": "/data/ts", "timeUnit": "ms"},
@@ -44,7 +48,10 @@ import java.util.TreeMap;
  */
 public final class PriceSourceConfig {
     private static final Set<String> TOP = Set.of("pollSeconds", "maxAgeSeconds", "timeoutMillis", "maxDeviationPpm", "markets");
-    private static final Set<String> MARKET = Set.of("minSources", "fundingRatePpmPerHour", "sources", "maxDeviationPpm");
+    private static final Set<String> MARKET = Set.of("minSources", "fundingRatePpmPerHour", "sources", "maxDeviationPpm", "funding",
+            "premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour");
+    /** The fields only a premium market reads. */
+    private static final Set<String> PREMIUM = Set.of("premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour");
     private static final Set<String> SOURCE = Set.of("url", "price", "scale", "time", "timeUnit");
 
     private PriceSourceConfig() {}
@@ -112,9 +119,39 @@ public final class PriceSourceConfig {
             if (r.isMissingNode()) rate = 0;
             else if (r.canConvertToLong() && r.isIntegralNumber()) rate = r.asLong();
             else throw new IllegalArgumentException(where + ": fundingRatePpmPerHour must be a whole number (ppm of the price per hour; negative: shorts pay)");
-            out.put(id, new MedianPriceSource.MarketSources(sources, (int) min, m.has("maxDeviationPpm") ? positive(m, "maxDeviationPpm", deviation) : deviation, rate));
+            out.put(id, new MedianPriceSource.MarketSources(sources, (int) min, m.has("maxDeviationPpm") ? positive(m, "maxDeviationPpm", deviation) : deviation, rate,
+                    premium(m, where)));
         }
         return new MedianPriceSource(out);
+    }
+
+    /** A market's premium funding settings, or null for a fixed rate ({@code "funding"} absent or {@code "fixed"}). */
+    private static PremiumFunding.Settings premium(JsonNode m, String where) {
+        String mode = m.path("funding").asText("fixed");
+        if (mode.equals("fixed") && (!m.has("funding") || m.get("funding").isTextual())) {
+            for (String f : PREMIUM) {
+                if (m.has(f)) throw new IllegalArgumentException(where + ": \"" + f + "\" applies to \"funding\": \"premium\" only");
+            }
+            return null;
+        }
+        if (!mode.equals("premium") || !m.get("funding").isTextual()) {
+            throw new IllegalArgumentException(where + ": \"funding\" must be \"fixed\" (fundingRatePpmPerHour) or \"premium\" (the book's premium over"
+                    + " the index), got " + m.get("funding"));
+        }
+        if (m.has("fundingRatePpmPerHour")) {
+            throw new IllegalArgumentException(where + ": fundingRatePpmPerHour is the fixed rate; with \"funding\": \"premium\" give interestPpmPerHour instead");
+        }
+        long window = positive(m, "premiumWindowMinutes", 60);
+        long cap = positive(m, "fundingCapPpmPerHour", 1_000);
+        JsonNode i = m.path("interestPpmPerHour");
+        if (!i.isMissingNode() && !(i.isIntegralNumber() && i.canConvertToLong())) {
+            throw new IllegalArgumentException(where + ": interestPpmPerHour must be a whole number of ppm per hour, got " + i);
+        }
+        try {
+            return new PremiumFunding.Settings(Duration.ofMinutes(window), cap, i.asLong(0));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage() + "; give a larger fundingCapPpmPerHour or a smaller interestPpmPerHour");
+        }
     }
 
     private static HttpJsonPriceSource source(JsonNode s, String where, HttpGet http, long poll, long maxAge, long timeoutMillis) {

@@ -662,6 +662,14 @@ final class OrderBookView {
     }
 
     /** The depth the deltas describe: visible size per price, best first, at most {@code max} levels a side. */
+    /** The best bid ({@code bid}) or best ask of a market's book, 0 when that side is empty. */
+    long bestPrice(int marketId, boolean bid) {
+        java.util.TreeMap<Long, Long>[] lv = levels.get(marketId);
+        if (lv == null) return 0;
+        java.util.TreeMap<Long, Long> side = bid ? lv[0] : lv[1];
+        return side.isEmpty() ? 0 : bid ? side.lastKey() : side.firstKey();
+    }
+
     Map<String, Object> depth(int marketId, Exchange exchange, int max) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("market", marketId);

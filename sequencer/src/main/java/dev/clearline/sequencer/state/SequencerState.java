@@ -722,6 +722,8 @@ public final class SequencerState {
                     mi.put("fundingIndex", m.fundingIndex());
                     mi.put("lastOracleTs", m.lastOracleTs());
                     mi.put("oracle", m.oracle().toString());
+                    mi.put("bestBid", view.bestPrice(id, true));
+                    mi.put("bestAsk", view.bestPrice(id, false));
                     info.add(mi);
                 }
                 body.put("marketInfo", info);

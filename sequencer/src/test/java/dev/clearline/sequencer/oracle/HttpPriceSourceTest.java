@@ -234,8 +234,17 @@ class HttpPriceSourceTest {
         bad.put("{\"markets\": {\"1\": {\"minSources\": 2, \"sources\": [" + src + "]}}}", "minSources 2 is more than its 1 source(s)");
         bad.put("{\"pollSeconds\": 0, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", "\"pollSeconds\" must be a positive whole number");
         bad.put("{\"pollSeconds\": 60, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", "maxAgeSeconds 30 is below pollSeconds 60");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"book\", \"sources\": [" + src + "]}}}", "\"funding\" must be \"fixed\"");
+        bad.put("{\"markets\": {\"1\": {\"premiumWindowMinutes\": 30, \"sources\": [" + src + "]}}}", "applies to \"funding\": \"premium\" only");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"fundingRatePpmPerHour\": 5, \"sources\": [" + src + "]}}}",
+                "give interestPpmPerHour instead");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"fundingCapPpmPerHour\": 10, \"interestPpmPerHour\": 20, \"sources\": ["
+                + src + "]}}}", "beyond the cap");
         bad.forEach((json, says) -> assertThatThrownBy(() -> PriceSourceConfig.parse(json, http)).as(json)
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(says));
         assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "," + src + "," + src + "]}}}", http).markets()).containsExactly(1);
+        assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http).fundingRate()).isSameAs(FundingRate.QUOTED);
+        assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"funding\": \"premium\", \"sources\": [" + src + "]}}}", http).fundingRate())
+                .isInstanceOf(PremiumFunding.class);
     }
 }

@@ -58,6 +58,26 @@ class OracleFeedTest {
     }
 
     @Test
+    void premiumFundingChargesLongsWhileTheBookTradesAboveTheIndex() throws Exception {
+        // a resting bid at 10,100 and ask at 10,300 per lot: the mid, 10,200, is 2 % over an index of 10,000
+        Signer a = m.traders.get(0), b = m.traders.get(1);
+        state.apply(new Command.Place(7, 5, m.order(a, new Order(a.address(), 1, Side.BUY, 10_100, Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+        state.apply(new Command.Place(7, 6, m.order(b, new Order(b.address(), 1, Side.SELL, 10_300, Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+        SequencerLink.MarketInfo book = link.markets().getFirst();
+        assertThat(book.bestBid()).isEqualTo(10_100);
+        assertThat(book.bestAsk()).isEqualTo(10_300);
+
+        PremiumFunding premium = new PremiumFunding(Map.of(1, new PremiumFunding.Settings(java.time.Duration.ofHours(1), 1_000, 0)));
+        OracleFeed feed = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(10_000, 0), premium, link);
+        long before = link.markets().getFirst().fundingIndex();
+        assertThat(feed.publish(Market.START + 3_600)).isEqualTo(1);
+        assertThat(feed.publish(Market.START + 7_200)).isEqualTo(1);
+        // 20,000 ppm over 8 hours is 2,500 ppm an hour, capped at 1,000: 10,000 * 0.1 % for each of the two hours since the
+        // opening's report
+        assertThat(link.markets().getFirst().fundingIndex() - before).as("longs pay").isEqualTo(20);
+    }
+
+    @Test
     void aFeedWhoseKeyIsNotTheMarketsOracleSendsNothingAndAForgedPriceIsRefusedByTheStf() throws Exception {
         Signer stranger = Market.signer(500);
         OracleFeed feed = new OracleFeed(m.domain, stranger, (market, t) -> new PriceSource.Quote(20_000, 0), link);
