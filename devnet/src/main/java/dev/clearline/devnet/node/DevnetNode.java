@@ -125,6 +125,9 @@ public final class DevnetNode implements AutoCloseable {
 
     private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending) {}
 
+    /** The data directory's lock while this node runs (null in memory). */
+    private DataDirLock dirLock;
+
     private DevnetNode(NodeConfig config, ChainState state, ChainStore store) {
         this.config = config;
         this.writtenRoots = config.dataDir() == null ? WrittenStates.inMemory() : WrittenStates.inDirectory(config.dataDir());
@@ -139,6 +142,18 @@ public final class DevnetNode implements AutoCloseable {
      * directory belongs to the chain id it was created with: opening it with another is refused.
      */
     public static DevnetNode start(NodeConfig config) {
+        DataDirLock dirLock = config.dataDir() == null ? null : DataDirLock.take(config.dataDir(), ProcessHandle.current().pid());
+        try {
+            DevnetNode node = open(config);
+            node.dirLock = dirLock;
+            return node;
+        } catch (RuntimeException | Error e) {
+            if (dirLock != null) dirLock.close();
+            throw e;
+        }
+    }
+
+    private static DevnetNode open(NodeConfig config) {
         if (config.dataDir() != null) DataDirIdentity.claim(config.dataDir(), config.chainId());
         ChainStore store = config.dataDir() == null ? ChainStore.inMemory() : ChainStore.inDirectory(config.dataDir());
         ChainStore.Loaded saved = store.load();
@@ -1098,6 +1113,7 @@ public final class DevnetNode implements AutoCloseable {
             state.close();
         } finally {
             lock.unlock();
+            if (dirLock != null) dirLock.close(); // the state database is closed: another devnet may take the directory
         }
     }
 }

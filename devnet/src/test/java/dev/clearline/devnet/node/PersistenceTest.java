@@ -45,6 +45,20 @@ class PersistenceTest {
     }
 
     @Test
+    void aSecondDevnetOnADataDirectoryInUseIsRefusedAtOnceAndTheDirectoryIsFreeAfterTheFirstCloses() {
+        NodeConfig config = NodeConfig.defaults(() -> 1_700_000_000L).withDataDir(dir);
+        try (Devnet first = Devnet.inProcess(config)) {
+            assertThatThrownBy(() -> Devnet.inProcess(config))
+                    .hasMessageContaining("the data directory " + dir + " is in use by another devnet (pid " + ProcessHandle.current().pid() + ")")
+                    .hasMessageContaining("another --data-dir");
+            assertThat(first.node().blockNumber()).as("the first one goes on").isZero();
+        }
+        try (Devnet again = Devnet.inProcess(config)) {
+            assertThat(again.chainId()).isEqualTo(31337);
+        }
+    }
+
+    @Test
     void aDataDirectoryRefusesToReopenUnderAnotherChainId() {
         NodeConfig config = NodeConfig.defaults(() -> 1_700_000_000L).withDataDir(dir);
         try (Devnet first = Devnet.inProcess(config)) {
