@@ -132,49 +132,47 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
-    /** The two layouts: the archive's mark file and the cluster's (consensus module, service container, backup). */
+    /**
+     * The two layouts: the archive's mark file and the cluster's (consensus module, service container, backup). Each
+     * is Aeron's SBE mark file header, behind a message header in files of Aeron 1.4x (older files have none).
+     */
     enum MarkFileKind {
-        ARCHIVE("archive") {
-            @Override
-            boolean matches(String name) {
-                return name.equals(io.aeron.archive.ArchiveMarkFile.FILENAME);
-            }
-
-            @Override
-            int activityTimestampOffset(UnsafeBuffer head) {
-                var header = new io.aeron.archive.codecs.mark.MessageHeaderDecoder().wrap(head, 0);
-                // files of older Aeron versions have no message header before the mark file's fields
-                int at = header.templateId() == io.aeron.archive.codecs.mark.MarkFileHeaderDecoder.TEMPLATE_ID
-                        && header.schemaId() == io.aeron.archive.codecs.mark.MarkFileHeaderDecoder.SCHEMA_ID
-                        ? io.aeron.archive.codecs.mark.MessageHeaderDecoder.ENCODED_LENGTH : 0;
-                return at + io.aeron.archive.codecs.mark.MarkFileHeaderDecoder.activityTimestampEncodingOffset();
-            }
-        },
-        CLUSTER("cluster") {
-            @Override
-            boolean matches(String name) {
-                return name.startsWith("cluster-mark") && name.endsWith(".dat");
-            }
-
-            @Override
-            int activityTimestampOffset(UnsafeBuffer head) {
-                var header = new io.aeron.cluster.codecs.mark.MessageHeaderDecoder().wrap(head, 0);
-                int at = header.templateId() == io.aeron.cluster.codecs.mark.MarkFileHeaderDecoder.TEMPLATE_ID
-                        && header.schemaId() == io.aeron.cluster.codecs.mark.MarkFileHeaderDecoder.SCHEMA_ID
-                        ? io.aeron.cluster.codecs.mark.MessageHeaderDecoder.ENCODED_LENGTH : 0;
-                return at + io.aeron.cluster.codecs.mark.MarkFileHeaderDecoder.activityTimestampEncodingOffset();
-            }
-        };
+        ARCHIVE("archive", io.aeron.archive.ArchiveMarkFile.FILENAME::equals,
+                io.aeron.archive.codecs.mark.MarkFileHeaderDecoder.TEMPLATE_ID, io.aeron.archive.codecs.mark.MarkFileHeaderDecoder.SCHEMA_ID,
+                io.aeron.archive.codecs.mark.MessageHeaderDecoder.ENCODED_LENGTH,
+                io.aeron.archive.codecs.mark.MarkFileHeaderDecoder.activityTimestampEncodingOffset()),
+        CLUSTER("cluster", name -> name.startsWith("cluster-mark") && name.endsWith(".dat"),
+                io.aeron.cluster.codecs.mark.MarkFileHeaderDecoder.TEMPLATE_ID, io.aeron.cluster.codecs.mark.MarkFileHeaderDecoder.SCHEMA_ID,
+                io.aeron.cluster.codecs.mark.MessageHeaderDecoder.ENCODED_LENGTH,
+                io.aeron.cluster.codecs.mark.MarkFileHeaderDecoder.activityTimestampEncodingOffset());
 
         final String directory;
+        private final java.util.function.Predicate<String> names;
+        private final int templateId;
+        private final int schemaId;
+        private final int messageHeaderLength;
+        private final int timestampOffset;
 
-        MarkFileKind(String directory) {
+        MarkFileKind(String directory, java.util.function.Predicate<String> names, int templateId, int schemaId, int messageHeaderLength,
+                     int timestampOffset) {
             this.directory = directory;
+            this.names = names;
+            this.templateId = templateId;
+            this.schemaId = schemaId;
+            this.messageHeaderLength = messageHeaderLength;
+            this.timestampOffset = timestampOffset;
         }
 
-        abstract boolean matches(String name);
+        boolean matches(String name) {
+            return names.test(name);
+        }
 
-        abstract int activityTimestampOffset(UnsafeBuffer head);
+        /** Where the activity timestamp is in a file that begins with {@code head}. */
+        int activityTimestampOffset(UnsafeBuffer head) {
+            // the SBE message header: block length, template id, schema id, version (two bytes each)
+            boolean framed = head.getShort(2, ByteOrder.LITTLE_ENDIAN) == templateId && head.getShort(4, ByteOrder.LITTLE_ENDIAN) == schemaId;
+            return (framed ? messageHeaderLength : 0) + timestampOffset;
+        }
     }
 
     @Override

@@ -95,6 +95,21 @@ public sealed interface CommandHistory extends AutoCloseable permits InMemoryHis
     @Override
     void close();
 
+    /** Where {@link #dropBefore} cuts: the whole history's byte the first command kept starts at, and how many commands go. */
+    record Cut(long at, long commands) {}
+
+    /** The cut before the first command held whose timestamp is not before {@code timestampMillis}, read through {@link #range}. */
+    static Cut cutBefore(CommandHistory h, long timestampMillis) {
+        long at = h.start();
+        long commands = 0;
+        for (long size = h.size(); at < size; commands++) {
+            ByteBuffer head = ByteBuffer.wrap(h.range(at, 12));
+            if (head.getLong() >= timestampMillis) break;
+            at += 12 + head.getInt();
+        }
+        return new Cut(at, commands);
+    }
+
     /** Walks an {@link #encoded()} image: each command's timestamp and bytes, in order. */
     static void forEach(byte[] encoded, BiConsumer<Long, byte[]> visitor) {
         ByteBuffer b = ByteBuffer.wrap(encoded);

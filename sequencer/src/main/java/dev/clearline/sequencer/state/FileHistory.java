@@ -116,17 +116,9 @@ final class FileHistory implements CommandHistory {
     @Override
     public void dropBefore(long timestampMillis) {
         flush();
-        ByteBuffer head = ByteBuffer.allocate(12);
-        long cut = startBytes;
-        long dropped = 0;
-        while (cut < fileBase + written) {
-            read(head.clear(), cut - fileBase);
-            if (head.getLong(0) >= timestampMillis) break;
-            cut += 12 + head.getInt(8);
-            dropped++;
-        }
-        startBytes = cut;
-        startCount += dropped;
+        CommandHistory.Cut cut = CommandHistory.cutBefore(this, timestampMillis);
+        startBytes = cut.at();
+        startCount += cut.commands();
         long dead = startBytes - fileBase;
         if (dead >= MIN_COMPACTION && dead > written - dead) compact();
     }

@@ -87,20 +87,12 @@ final class InMemoryHistory implements CommandHistory {
 
     @Override
     public void dropBefore(long timestampMillis) {
-        long cut = startBytes;
-        long dropped = 0;
-        long size = size();
-        while (cut < size) {
-            java.nio.ByteBuffer head = java.nio.ByteBuffer.wrap(range(cut, 12));
-            if (head.getLong() >= timestampMillis) break;
-            cut += 12 + head.getInt();
-            dropped++;
-        }
-        if (dropped == 0) return;
+        CommandHistory.Cut cut = CommandHistory.cutBefore(this, timestampMillis);
+        if (cut.commands() == 0) return;
         // the states that keep a history in the heap are short-lived (tests, tools): copying what is kept is simplest
         java.util.List<byte[]> old = new java.util.ArrayList<>(chunks);
         old.add(java.util.Arrays.copyOf(current, used));
-        long skip = cut - startBytes;
+        long skip = cut.at() - startBytes;
         chunks.clear();
         current = new byte[FIRST_CHUNK];
         used = 0;
@@ -109,8 +101,8 @@ final class InMemoryHistory implements CommandHistory {
             skip -= from;
             if (from < c.length) appendEncoded(c, from, c.length - from);
         }
-        startBytes = cut;
-        startCount += dropped;
+        startBytes = cut.at();
+        startCount += cut.commands();
     }
 
     /** Bytes held: the whole history's after {@link #start}. */
