@@ -166,6 +166,50 @@ class HttpPriceSourceTest {
     }
 
     @Test
+    void theEdgesOfWhatIsAcceptedAreAccepted() throws Exception {
+        long now = 1_700_000_000L;
+        // a value exactly maxAgeSeconds old is still fresh; one second more is stale
+        answer("/b", "{\"last\": 10, \"t\": " + (now - 12) + "}");
+        HttpJsonPriceSource b = new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(java.net.URI.create(url("/b")),
+                com.fasterxml.jackson.core.JsonPointer.compile("/last"), java.math.BigDecimal.ONE, com.fasterxml.jackson.core.JsonPointer.compile("/t"),
+                HttpJsonPriceSource.TimeUnit.SECONDS), http, 1, 12, ANSWER);
+        assertThat(b.read(now).price()).isEqualTo(10);
+        answer("/b", "{\"last\": 10, \"t\": " + (now - 13) + "}");
+        assertThatThrownBy(() -> b.read(now + 1)).hasMessageContaining("stale");
+        // a time exactly maxAgeSeconds ahead is taken (clocks differ); further ahead is refused
+        answer("/b", "{\"last\": 11, \"t\": " + (now + 2 + 12) + "}");
+        assertThat(b.read(now + 2).price()).isEqualTo(11);
+        answer("/b", "{\"last\": 12, \"t\": " + (now + 3 + 13) + "}");
+        HttpJsonPriceSource fresh = new HttpJsonPriceSource(b.spec(), http, 1, 12, ANSWER); // no last good value to fall back on
+        assertThatThrownBy(() -> fresh.read(now + 3)).hasMessageContaining("in the future");
+        // the largest price that fits 63 bits is taken, one more is refused; one that rounds to 0 units is not positive
+        var big = source(url("/a"), "/p", null);
+        answer("/a", "{\"p\": " + Long.MAX_VALUE + "}");
+        assertThat(big.read(now).price()).isEqualTo(Long.MAX_VALUE);
+        answer("/a", "{\"p\": 9223372036854775808}");
+        assertThatThrownBy(() -> source(url("/a"), "/p", null).read(now)).hasMessageContaining("does not fit 64 bits");
+        answer("/a", "{\"p\": 0.4}");
+        assertThatThrownBy(() -> source(url("/a"), "/p", null).read(now)).hasMessageContaining("not positive");
+        answer("/a", "{\"p\": 0.6}");
+        assertThat(source(url("/a"), "/p", null).read(now).price()).isEqualTo(1);
+        assertThatThrownBy(() -> new PriceSource.Quote(0, 0)).hasMessageContaining("must be positive");
+        assertThat(new PriceSource.Quote(1, 0).price()).isEqualTo(1);
+
+        // the file: maxAgeSeconds equal to pollSeconds, market 0 and a tiny positive scale are all fine
+        String src = "{\"url\": \"http://127.0.0.1:1/x\", \"price\": \"/p\", \"scale\": \"0.000001\"}";
+        assertThat(PriceSourceConfig.parse("{\"pollSeconds\": 30, \"maxAgeSeconds\": 30, \"markets\": {\"0\": {\"sources\": [" + src + "]}}}", http)
+                .markets()).containsExactly(0);
+        assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "], \"fundingRate\": 5}}}", http))
+                .hasMessageContaining("market 1: unknown field \"fundingRate\"");
+        assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://x/y\", \"price\": \"/p\", \"unit\": \"s\"}]}}}",
+                http)).hasMessageContaining("market 1 source 1: unknown field \"unit\"");
+        assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [{\"url\": \"http://x/y\", \"price\": \"/p\", \"scale\": 0}]}}}",
+                http)).hasMessageContaining("scale must be positive");
+        assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"-1\": {\"sources\": [" + src + "]}}}", http))
+                .hasMessageContaining("market id \"-1\"");
+    }
+
+    @Test
     void theFeedSignsTheMedianWithTheOracleKeyAndTheStateTakesIt() throws Exception {
         Market m = new Market(1);
         SequencerState state = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
@@ -235,6 +279,8 @@ class HttpPriceSourceTest {
         bad.put("{\"pollSeconds\": 0, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", "\"pollSeconds\" must be a positive whole number");
         bad.put("{\"pollSeconds\": 60, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", "maxAgeSeconds 30 is below pollSeconds 60");
         bad.put("{\"markets\": {\"1\": {\"funding\": \"book\", \"sources\": [" + src + "]}}}", "\"funding\" must be \"fixed\"");
+        bad.put("{\"markets\": {\"1\": {\"funding\": 5, \"sources\": [" + src + "]}}}", "\"funding\" must be \"fixed\"");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"fixed\", \"fundingCapPpmPerHour\": 9, \"sources\": [" + src + "]}}}", "applies to \"funding\": \"premium\" only");
         bad.put("{\"markets\": {\"1\": {\"premiumWindowMinutes\": 30, \"sources\": [" + src + "]}}}", "applies to \"funding\": \"premium\" only");
         bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"fundingRatePpmPerHour\": 5, \"sources\": [" + src + "]}}}",
                 "give interestPpmPerHour instead");
@@ -244,6 +290,8 @@ class HttpPriceSourceTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(says));
         assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "," + src + "," + src + "]}}}", http).markets()).containsExactly(1);
         assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http).fundingRate()).isSameAs(FundingRate.QUOTED);
+        assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"funding\": \"fixed\", \"fundingRatePpmPerHour\": 3, \"sources\": [" + src + "]}}}", http)
+                .fundingRate()).isSameAs(FundingRate.QUOTED);
         assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"funding\": \"premium\", \"sources\": [" + src + "]}}}", http).fundingRate())
                 .isInstanceOf(PremiumFunding.class);
     }

@@ -78,6 +78,68 @@ class OracleFeedTest {
     }
 
     @Test
+    void aRoundAtZeroRateOrWithNoTimePassedKeepsTheIndexItStartedFrom() {
+        FundingIndex f = new FundingIndex(12_345);
+        assertThat(f.accrue(10_000, 0, 3_600)).isEqualTo(12_345);
+        assertThat(f.accrue(10_000, 500, 0)).isEqualTo(12_345);
+        assertThat(f.accrue(10_000, -500, -7)).isEqualTo(12_345);
+        assertThat(f.value()).isEqualTo(12_345);
+        assertThat(f.accrue(10_000, 500, 3_600)).as("then it moves: 10,000 x 0.05 %%").isEqualTo(12_350);
+    }
+
+    @Test
+    void aRoundAtOrBeforeTheLastReportLandsOneSecondAfterIt() throws Exception {
+        OracleFeed feed = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(10_000, 0), link);
+        assertThat(feed.publish(Market.START + 100)).isEqualTo(1);
+        assertThat(feed.publish(Market.START + 40)).as("a clock behind the state's oracle time").isEqualTo(1);
+        assertThat(link.markets().getFirst().lastOracleTs()).isEqualTo(Market.START + 101);
+        assertThat(feed.publish(Market.START + 101)).isEqualTo(1);
+        assertThat(link.markets().getFirst().lastOracleTs()).isEqualTo(Market.START + 102);
+        assertThat(feed.published()).isEqualTo(3);
+    }
+
+    @Test
+    void theCarryAcrossRoundsLosesNothingAndAnIndexAnotherFeedMovedIsFollowed() throws Exception {
+        // 1,800,000 per lot at 1,000 ppm an hour: half a unit a second, so every unit comes from two rounds' carry
+        OracleFeed a = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(1_800_000, 1_000), link);
+        a.publish(Market.START + 1_000); // from the opening's report at START: 500 units
+        long start = link.markets().getFirst().fundingIndex();
+        assertThat(start).isEqualTo(500);
+        for (int i = 1; i <= 10; i++) a.publish(Market.START + 1_000 + i);
+        assertThat(link.markets().getFirst().fundingIndex() - start).as("ten rounds of half a unit each").isEqualTo(5);
+
+        // another feed with the same key moves the index on its own terms; this one goes on from where the state is
+        OracleFeed b = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(1_800_000, 100_000), link);
+        b.publish(Market.START + 1_020);
+        long moved = link.markets().getFirst().fundingIndex();
+        assertThat(moved).isGreaterThan(start + 5 + 400);
+        a.publish(Market.START + 1_022);
+        assertThat(link.markets().getFirst().fundingIndex()).as("one more second from the state's index").isEqualTo(moved + 1);
+    }
+
+    @Test
+    void theDevWalkStepsWithinItsBoundAndItsRateFollowsTheDriftWithinItsCap() throws Exception {
+        long start = 10_000_000;
+        int stepPpm = 2_000;
+        long cap = 500;
+        DevPriceSource walk = new DevPriceSource(Map.of(1, start), 9, stepPpm, cap);
+        long previous = start;
+        boolean up = false, down = false, capped = false;
+        for (int i = 0; i < 3_000; i++) {
+            PriceSource.Quote q = walk.quote(1, Market.START + i);
+            assertThat(Math.abs(q.price() - previous)).as("one step").isLessThanOrEqualTo(previous * stepPpm / 1_000_000);
+            long drift = (q.price() - start) * 1_000_000 / start;
+            assertThat(q.fundingRatePpmPerHour()).as("a tenth of the drift, within the cap").isEqualTo(Math.max(-cap, Math.min(cap, drift / 10)));
+            up |= q.price() > previous;
+            down |= q.price() < previous;
+            capped |= Math.abs(q.fundingRatePpmPerHour()) == cap;
+            previous = q.price();
+        }
+        assertThat(up && down).as("the walk goes both ways").isTrue();
+        assertThat(capped).as("a walk this long reaches the cap").isTrue();
+    }
+
+    @Test
     void aFeedWhoseKeyIsNotTheMarketsOracleSendsNothingAndAForgedPriceIsRefusedByTheStf() throws Exception {
         Signer stranger = Market.signer(500);
         OracleFeed feed = new OracleFeed(m.domain, stranger, (market, t) -> new PriceSource.Quote(20_000, 0), link);
