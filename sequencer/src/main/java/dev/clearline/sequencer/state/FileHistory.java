@@ -128,7 +128,11 @@ final class FileHistory implements CommandHistory {
         Path next = path.resolveSibling(path.getFileName() + ".next");
         try (FileChannel copy = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long from = startBytes - fileBase;
-            for (long at = from; at < written; ) at += file.transferTo(at, written - at, copy);
+            for (long at = from; at < written; ) {
+                long n = file.transferTo(at, written - at, copy);
+                if (n <= 0) throw new IOException("the file ends at " + at + " of " + written + " bytes written (truncated by someone else?)");
+                at += n;
+            }
             file.close();
             java.nio.file.Files.move(next, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);

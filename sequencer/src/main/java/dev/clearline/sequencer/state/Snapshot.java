@@ -241,6 +241,7 @@ public final class Snapshot {
 
     /** The former format: the command history, replayed on load (for tests of members with old snapshots, and the recovery bench). */
     public static byte[] writeHistory(SequencerState s) {
+        if (s.history().start() != 0) throw new IllegalStateException("format 1 replays the whole history; this one dropped its oldest commands");
         Hash32 root = s.stateRoot();
         byte[] history = s.history().encoded();
         ImageWriter out = new ImageWriter(history.length + 256);
