@@ -5,9 +5,10 @@ import {StepFamily} from "./StepFamily.sol";
 import {IStepVerifier} from "./IStepVerifier.sol";
 import {Reject} from "./Reject.sol";
 import {State, Witness} from "./Witness.sol";
-import {Transitions, OraclePrice, Cancel, MarginMove, Withdraw, Deleverage, PruneOrder} from "./Transitions.sol";
+import {Transitions, OraclePrice, Cancel, MarginMove, Withdraw, Deleverage, PruneOrder, PruneOrderHash} from "./Transitions.sol";
 import {DeleverageRule} from "./DeleverageRule.sol";
 import {PruneOrderRule} from "./PruneOrderRule.sol";
+import {PruneOrderHashRule} from "./PruneOrderHashRule.sol";
 import {OraclePriceRule} from "./OraclePriceRule.sol";
 import {CancelRule} from "./CancelRule.sol";
 import {AllocateRule} from "./AllocateRule.sol";
@@ -16,7 +17,7 @@ import {WithdrawRule} from "./WithdrawRule.sol";
 
 /// @title AccountStep
 /// @notice One step of a signed account request or oracle report (OraclePrice, Cancel, Allocate,
-///         Release, Withdraw), and Deleverage and PruneOrder (kept here for bytecode size).
+///         Release, Withdraw), and Deleverage, PruneOrder and PruneOrderHash (kept here for bytecode size).
 contract AccountStep is StepFamily {
     /// @inheritdoc IStepVerifier
     function step(bytes32 preRoot, bytes calldata transition, bytes calldata witness, Context calldata ctx)
@@ -65,6 +66,12 @@ contract AccountStep is StepFamily {
             if (!ok) return _malformed(preRoot);
             s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
             r = PruneOrderRule.execute(s, p);
+        } else if (t == Transitions.PRUNE_ORDER_HASH) {
+            PruneOrderHash memory h;
+            (ok, h) = Transitions.decodePruneOrderHash(transition);
+            if (!ok) return _malformed(preRoot);
+            s = Witness.parse(witness, ctx.domainSeparator, ctx.batchIndex);
+            r = PruneOrderHashRule.execute(s, h);
         } else {
             revert NotThisFamily(t);
         }

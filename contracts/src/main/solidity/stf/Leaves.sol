@@ -17,11 +17,15 @@ struct PositionLeaf {
     int64 fundingIndex;
 }
 
-/// @notice ORDER(digest): `(uint64 orderId, address cancelledBy)`: what became of an order hash, the
-///         short id its PostOrder gave it (>= 1), or a tombstone (orderId 0, the canceller).
+/// @notice ORDER(digest): what became of an order hash, the short id its PostOrder gave it (>= 1),
+///         or a tombstone (orderId 0, the canceller). `(uint64 orderId, address cancelledBy)`, or, for
+///         an order with an expiry, `(uint64 orderId, address cancelledBy, uint32 market, uint64 expiry)`
+///         (what PruneOrderHash checks); market and expiry read 0 from the short form.
 struct OrderHashLeaf {
     uint64 orderId;
     address cancelledBy;
+    uint32 marketId;
+    uint64 expiry;
 }
 
 /// @notice ORDER_STATE(orderId): `(address trader, uint32 market, bool isBuy, uint64 price, uint64 size,
@@ -85,6 +89,7 @@ library Leaves {
     uint256 internal constant BALANCE_BYTES = 64;
     uint256 internal constant POSITION_BYTES = 96;
     uint256 internal constant ORDER_HASH_BYTES = 64;
+    uint256 internal constant ORDER_HASH_EXPIRING_BYTES = 128;
     uint256 internal constant ORDER_BYTES = 416;
     uint256 internal constant MARKET_BYTES = 384;
     uint256 internal constant GLOBAL_BYTES = 160;
@@ -119,6 +124,16 @@ library Leaves {
     function decodeOrderHash(bytes memory v) internal pure returns (OrderHashLeaf memory h) {
         h.orderId = uint64(_word(v, 0));
         h.cancelledBy = address(uint160(_word(v, 1)));
+        if (v.length == ORDER_HASH_EXPIRING_BYTES) {
+            h.expiry = uint64(_word(v, 3));
+            if (h.expiry != 0) h.marketId = uint32(_word(v, 2)); // as Java: no expiry, no market
+        }
+    }
+
+    /// @notice The leaf's bytes: the short form without an expiry, as Java's `OrderHashLeaf.encode`.
+    function encodeOrderHash(OrderHashLeaf memory h) internal pure returns (bytes memory) {
+        if (h.expiry == 0) return abi.encode(h.orderId, h.cancelledBy);
+        return abi.encode(h);
     }
 
     function decodeMarket(bytes memory v) internal pure returns (MarketLeaf memory m) {

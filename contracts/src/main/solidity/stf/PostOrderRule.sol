@@ -44,7 +44,7 @@ library PostOrderRule {
             if (r != Reject.None) return r;
         }
         uint64 id = g.orderCount + 1;
-        Witness.putOrderHash(s, hash, OrderHashLeaf(id, address(0)));
+        Witness.putOrderHash(s, hash, OrderHashLeaf(id, address(0), o.marketId, o.expiry));
         Witness.putOrder(s, id, _leaf(o, s.batchIndex));
         g.orderCount = id;
         Witness.putGlobal(s, g);

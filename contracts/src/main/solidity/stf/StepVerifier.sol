@@ -19,7 +19,7 @@ contract StepVerifier is IStepVerifier {
     IStepVerifier public immutable trading;
 
     /// @param priority_ the `PriorityStep` contract (types 1-4)
-    /// @param account_ the `AccountStep` contract (types 5, 8-11, 14, 15)
+    /// @param account_ the `AccountStep` contract (types 5, 8-11, 14-16)
     /// @param trading_ the `TradingStep` contract (types 6, 7, 12, 13)
     constructor(IStepVerifier priority_, IStepVerifier account_, IStepVerifier trading_) {
         if (address(priority_).code.length == 0) revert FamilyWithoutCode(address(priority_));
@@ -45,7 +45,7 @@ contract StepVerifier is IStepVerifier {
         return family(t).step(preRoot, transition, witness, ctx);
     }
 
-    /// @notice The step contract that executes transitions of type `t` (1..15).
+    /// @notice The step contract that executes transitions of type `t` (1..16).
     function family(uint8 t) public view returns (IStepVerifier) {
         if (t <= Transitions.FORCED_CANCEL) return priority;
         if (

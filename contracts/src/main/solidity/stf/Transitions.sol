@@ -134,6 +134,12 @@ struct PruneOrder {
     uint64 orderId;
 }
 
+/// @notice Deletes the ORDER_HASH leaf of an order hash whose expiry its market's clock has passed
+///         (type 16; the 32-byte digest on the wire).
+struct PruneOrderHash {
+    bytes32 orderHash;
+}
+
 /// @title Transitions
 /// @notice Type bytes, lengths and decoders. Every decoder returns `ok = false` for bytes Java's
 ///         `TransitionCodec.decode` refuses (wrong length, a u64 field >= 2^63, a fraction >= 2^31,
@@ -154,14 +160,15 @@ library Transitions {
     uint8 internal constant TRADE_AT_PRICE = 13;
     uint8 internal constant DELEVERAGE = 14;
     uint8 internal constant PRUNE_ORDER = 15;
-    uint8 internal constant LAST_TYPE = 15;
+    uint8 internal constant PRUNE_ORDER_HASH = 16;
+    uint8 internal constant LAST_TYPE = 16;
 
     /// @notice Encoded length of each type, type byte included; 0 for an unknown type.
     function length(uint256 t) internal pure returns (uint256) {
         // byte t (from the least significant) is the length of type t:
-        // 0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7
+        // 0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7, 33
         if (t > LAST_TYPE) return 0;
-        return (0x07211d197a6a6a7615925e452d4d2d00 >> (8 * t)) & 0xff;
+        return (0x2107211d197a6a6a7615925e452d4d2d00 >> (8 * t)) & 0xff;
     }
 
     /// @notice The type byte of well-formed bytes, 0 when empty, unknown or of the wrong length.
@@ -315,6 +322,11 @@ library Transitions {
 
     function decodePruneOrder(bytes calldata b) internal pure returns (bool ok, PruneOrder memory p) {
         p.orderId = uint48(bytes6(b[1:7]));
+        ok = true;
+    }
+
+    function decodePruneOrderHash(bytes calldata b) internal pure returns (bool ok, PruneOrderHash memory p) {
+        p.orderHash = bytes32(b[1:33]);
         ok = true;
     }
 

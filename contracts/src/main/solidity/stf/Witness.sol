@@ -115,7 +115,11 @@ library Witness {
 
     /// @return exists false when the hash was neither posted nor cancelled
     function orderHash(State memory s, bytes32 hash) internal pure returns (bool exists, OrderHashLeaf memory h) {
-        bytes memory v = _read(s, StateKeys.order(hash), Leaves.ORDER_HASH_BYTES);
+        bytes32 key = StateKeys.order(hash);
+        bytes memory v = _find(s, key).value;
+        if (v.length != 0 && v.length != Leaves.ORDER_HASH_BYTES && v.length != Leaves.ORDER_HASH_EXPIRING_BYTES) {
+            revert WitnessValueMalformed(key, v.length);
+        }
         exists = v.length != 0;
         if (exists) h = Leaves.decodeOrderHash(v);
     }
@@ -150,7 +154,7 @@ library Witness {
     }
 
     function putOrderHash(State memory s, bytes32 hash, OrderHashLeaf memory h) internal pure {
-        _write(s, StateKeys.order(hash), abi.encode(h));
+        _write(s, StateKeys.order(hash), Leaves.encodeOrderHash(h));
     }
 
     function putOrder(State memory s, uint64 orderId, OrderLeaf memory o) internal pure {
@@ -167,6 +171,11 @@ library Witness {
 
     function putGlobal(State memory s, GlobalLeaf memory g) internal pure {
         _write(s, StateKeys.global(), abi.encode(g));
+    }
+
+    /// @notice Deletes the ORDER_HASH leaf of `hash` (PruneOrderHash).
+    function deleteOrderHash(State memory s, bytes32 hash) internal pure {
+        _write(s, StateKeys.order(hash), "");
     }
 
     /// @notice Deletes the ORDER leaf of `orderId` (PruneOrder).

@@ -190,6 +190,34 @@ final class Converters {
         }
     }
 
+    /**
+     * How long an order is good for: a whole number with a unit, {@code s}, {@code m}, {@code h} or
+     * {@code d} (90s, 10m, 2h, 7d), from 1 second to 365 days; in seconds.
+     */
+    static final class Lifetime implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            long unit = v.isEmpty() ? 0 : switch (v.charAt(v.length() - 1)) {
+                case 's' -> 1;
+                case 'm' -> 60;
+                case 'h' -> 3_600;
+                case 'd' -> 86_400;
+                default -> 0;
+            };
+            long n;
+            try {
+                n = unit == 0 ? -1 : Long.parseLong(v.substring(0, v.length() - 1));
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > 365L * 86_400 / unit) {
+                throw new TypeConversionException("'" + value + "' is not a lifetime from 1s to 365d; write a whole number and a unit, e.g. 90s, 10m, 2h or 7d");
+            }
+            return n * unit;
+        }
+    }
+
     /** How fast `up` runs L1 time: 1 (real time) to 3600 L1 seconds per real second. */
     static final class TimeSpeed implements ITypeConverter<Long> {
         @Override

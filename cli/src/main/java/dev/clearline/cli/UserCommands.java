@@ -125,6 +125,12 @@ final class UserCommands {
                         + " filled at its limit (initial margin, the loss at the mark of a limit past it, the fee) plus 1%% of the notional.")
         Long margin;
 
+        @Option(names = "--expires-in", converter = Converters.Lifetime.class,
+                description = "Cancel the order by itself once this long has passed on its market's oracle clock (the time of the market's"
+                        + " last price, which the exchange and the rollup expire orders by): 90s, 10m, 2h, 7d. Once it has, the rollup"
+                        + " forgets the order for good. Default: the order never expires.")
+        Long expiresIn;
+
         OrderTerms(PrintWriter out) {
             super(out);
         }
@@ -133,6 +139,11 @@ final class UserCommands {
         record Signed(ObjectNode body, Order order, long margin, long lot, long mark) {}
 
         Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t) {
+            return sign(state, market, s, price, lots, t, 0);
+        }
+
+        /** As above; {@code keptExpiry} is the expiry the order gets when --expires-in is not given (an amend keeps its order's). */
+        Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t, long keptExpiry) {
             if (lots < 1) throw new UserError("--lots must be 1 or more, not " + lots);
             long p;
             try {
@@ -159,11 +170,17 @@ final class UserCommands {
                     .of(s == Side.BUY, p, lots);
             Eip712 domain = o.domain(state);
             Signer signer = o.signer();
-            Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0), 0,
+            long expiry = keptExpiry;
+            if (expiresIn != null) {
+                long now = m.path("lastOracleTs").asLong();
+                if (now == 0) throw new UserError("market " + market + " has no price yet, so its clock has not started; leave out --expires-in or wait for the oracle");
+                expiry = now + expiresIn;
+            }
+            Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0), expiry,
                     System.currentTimeMillis(), mg);
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.put("trader", signer.address().toString()).put("market", market).put("side", s.name()).put("price", p)
-                    .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", 0)
+                    .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", expiry)
                     .put("nonce", order.nonce()).put("margin", mg);
             body.put("signature", hex(signer.sign(domain.orderDigest(order)).encoded()));
             return new Signed(body, order, mg, lot, m.path("markPrice").asLong());
@@ -302,7 +319,7 @@ final class UserCommands {
         @Override
         public Integer call() {
             Hash32 h = orderHash(orderHash);
-            if (price == null && lots == null) throw new UserError("nothing to change: give --price, --lots or both");
+            if (price == null && lots == null && expiresIn == null) throw new UserError("nothing to change: give --price, --lots, --expires-in or more of them");
             JsonNode old = o.get("/orders/" + h).path("order");
             if (!old.path("known").asBoolean(false) || !"open".equals(old.path("status").asText())) {
                 throw new UserError("order " + h + " is not open on the book (" + (old.path("known").asBoolean(false) ? old.path("status").asText() : "unknown")
@@ -318,7 +335,7 @@ final class UserCommands {
             long newLots = lots != null ? lots : (old.path("size").asLong() - old.path("filled").asLong()) / lot;
             String newPrice = price != null ? price : Units.amount(old.path("price").asLong());
             Side s = Side.valueOf(old.path("side").asText());
-            Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC);
+            Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC, old.path("expiry").asLong(0)); // the replacement keeps the expiry unless told
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.set("cancel", signedCancel(signer, o.domain(state), h));
             body.set("order", sg.body());
@@ -394,6 +411,8 @@ final class UserCommands {
                         .append(oo.path("side").asText().toLowerCase(Locale.ROOT)).append(' ').append(Units.lots(oo.path("size").asLong(), lot, false))
                         .append(" at ").append(Units.amount(oo.path("price").asLong())).append(", ")
                         .append(Units.lots(oo.path("filled").asLong(), lot, false).replace(" lot(s)", "")).append(" filled");
+                long expiry = oo.path("expiry").asLong(0);
+                if (expiry != 0) b.append(", expires ").append(java.time.Instant.ofEpochSecond(expiry)).append(" (oracle time)");
             }
             o.print(out, (ObjectNode) a, b.toString());
             return 0;

@@ -48,7 +48,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 10);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 11);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -227,6 +227,41 @@ class UserCommandsTest {
         assertThat(run("cancel", hash, "--api", url, "--key", trader).code()).isZero();
         assertThat(run("positions", "--api", url, "--key", trader).out()).contains("open orders: 0").doesNotContain(hash);
         assertThat(run("markets", "--market", "1", "--depth", "20", "--api", url).out()).doesNotContain("0.001000 (1 lot(s))", "0.001100");
+    }
+
+    @Test
+    void anOrderWithALifetimeExpiresOnItsMarketsOracleClockAndAnAmendKeepsItUnlessTold() throws Exception {
+        String trader = keyOf(10);
+        long now = UserOptions.JSON.readTree(run("markets", "--market", "1", "--api", url, "--json").out()).path("markets").path(0)
+                .path("lastOracleTs").asLong();
+        assertThat(now).as("the market's oracle clock").isPositive();
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--post-only", "--expires-in", "10m",
+                "--api", url, "--key", trader, "--json");
+        assertThat(bid.code()).as(bid.err()).isZero();
+        String hash = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
+        JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
+        assertThat(open.path("orderHash").asText()).isEqualTo(hash);
+        assertThat(open.path("expiry").asLong()).isEqualTo(now + 600);
+        assertThat(run("positions", "--api", url, "--key", trader).out()).contains(hash + ": market 1 buy 1 lot(s) at 0.000300, 0 filled, expires "
+                + java.time.Instant.ofEpochSecond(now + 600) + " (oracle time)");
+
+        Run repriced = run("amend", hash, "--price", "0.0004", "--api", url, "--key", trader, "--json");
+        assertThat(repriced.code()).as(repriced.err()).isZero();
+        String moved = UserOptions.JSON.readTree(repriced.out()).path("orderHash").asText();
+        open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
+        assertThat(open.path("orderHash").asText()).isEqualTo(moved);
+        assertThat(open.path("expiry").asLong()).as("the replacement keeps the expiry").isEqualTo(now + 600);
+        Run longer = run("amend", moved, "--expires-in", "2h", "--api", url, "--key", trader, "--json");
+        assertThat(longer.code()).as(longer.err()).isZero();
+        open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
+        assertThat(open.path("expiry").asLong()).as("--expires-in alone is a change").isEqualTo(now + 7_200);
+        assertThat(run("cancel", open.path("orderHash").asText(), "--api", url, "--key", trader).code()).isZero();
+
+        for (String bad : new String[] {"10x", "0m", "m", "366d", "-5s"}) {
+            Run r = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--expires-in", bad, "--api", url, "--key", trader);
+            assertThat(r.code()).as(bad).isEqualTo(2);
+            assertThat(r.err()).as(bad).contains("is not a lifetime from 1s to 365d", "e.g. 90s, 10m, 2h or 7d").doesNotContain("\tat ");
+        }
     }
 
     @Test

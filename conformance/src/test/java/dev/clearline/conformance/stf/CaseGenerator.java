@@ -64,7 +64,7 @@ public final class CaseGenerator {
         /** Posts an order leaf under a fresh short id and its hash; returns the id. */
         long post(Hash32 h, OrderLeaf leaf) {
             long id = nextId++;
-            put(StateKeys.order(Bytes32.of(h.bytes())), OrderHashLeaf.posted(id).encode());
+            put(StateKeys.order(Bytes32.of(h.bytes())), OrderHashLeaf.posted(id, leaf.marketId(), leaf.expiry()).encode());
             put(StateKeys.orderState(id), leaf.encode());
             return id;
         }
@@ -265,9 +265,10 @@ public final class CaseGenerator {
 
     private Transition transition(World w) {
         Random r = w.r;
-        int pick = 1 + r.nextInt(20);
+        int pick = 1 + r.nextInt(21);
         if (pick == 14) return deleverage(w);
         if (pick == 20) return pruneOrder(w);
+        if (pick == 21) return pruneOrderHash(w);
         return switch (pick > 12 ? 7 : pick) {
             case 1 -> new Transition.Deposit(priorityIndex(w), r.nextInt(1000), owner(w), amount(w, balanceOf(w, null)));
             case 2 -> marketConfig(w);
@@ -293,6 +294,37 @@ public final class CaseGenerator {
             case 1 -> TransitionCodec.U48_MAX;
             default -> w.nextId + r.nextInt(3);
         });
+    }
+
+    /**
+     * A posted order's hash most of the time (expired or not on its market's clock; an expiry-0
+     * order; sometimes its leaf rewritten to name a market or expiry of its own), else a tombstone's
+     * or a hash with no leaf.
+     */
+    private Transition pruneOrderHash(World w) {
+        Random r = w.r;
+        List<Integer> posted = new ArrayList<>();
+        for (int i = 0; i < w.orderIds.size(); i++) if (w.orderIds.get(i) > 0) posted.add(i);
+        if (!posted.isEmpty() && r.nextInt(5) > 0) {
+            int i = posted.get(r.nextInt(posted.size()));
+            Hash32 h = w.orderHashes.get(i);
+            if (r.nextInt(4) == 0) {
+                int market = r.nextBoolean() || w.markets.isEmpty() ? MARKET_IDS[r.nextInt(MARKET_IDS.length)] : w.markets.get(r.nextInt(w.markets.size()));
+                long expiry = switch (r.nextInt(4)) {
+                    case 0 -> 0;
+                    case 1 -> MAX;
+                    default -> r.nextInt(12_000);
+                };
+                w.put(StateKeys.order(Bytes32.of(h.bytes())), OrderHashLeaf.posted(w.orderIds.get(i), market, expiry).encode());
+            } else if (r.nextInt(6) == 0) {
+                // the long form with expiry 0 (no encoder writes it): both sides read it as never expiring, market 0
+                w.put(StateKeys.order(Bytes32.of(h.bytes())), new dev.clearline.engine.abi.AbiWriter(4).uint(w.orderIds.get(i)).address(new byte[20])
+                        .uint(1).uint(0).toBytes());
+            }
+            return new Transition.PruneOrderHash(h);
+        }
+        if (!w.orderHashes.isEmpty() && r.nextBoolean()) return new Transition.PruneOrderHash(w.orderHashes.get(r.nextInt(w.orderHashes.size())));
+        return new Transition.PruneOrderHash(randomHash(r));
     }
 
     private Transition deleverage(World w) {

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 public final class CodeTally {
     public static final String[] TYPE_NAMES = {"(malformed type)", "Deposit", "MarketConfig", "ForcedWithdrawal", "ForcedCancel",
             "OraclePrice", "PostOrder", "Trade", "Cancel", "Allocate", "Release", "Withdraw", "Liquidate", "TradeAtPrice", "Deleverage",
-            "PruneOrder"};
+            "PruneOrder", "PruneOrderHash"};
 
     /** Every code each type can end in (0 = applied; MALFORMED for bad bytes of any type). */
     static final Map<Integer, Set<Integer>> EXPECTED = expected();
@@ -150,6 +150,7 @@ public final class CodeTally {
         m.put(12, codes(0, 3, 21, 22, 26, malformed));
         m.put(14, codes(0, 3, 5, 11, 13, 15, 18, 22, 26, 35, malformed));
         m.put(15, codes(0, 9, malformed)); // applied (a deletion), ORDER_NOT_FOUND; malformed only when cut or padded
+        m.put(16, codes(0, 9, 36, malformed)); // applied (a deletion), ORDER_NOT_FOUND, NOT_EXPIRED
         return m;
     }
 

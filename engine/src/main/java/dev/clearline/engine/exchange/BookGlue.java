@@ -176,7 +176,7 @@ final class BookGlue {
     /** Drops an order that left the book: its indexes, its reservation, its expiry entry, and (posted) its ORDER leaf. */
     void forget(LiveOrder e, MarketBook mb) {
         if (e == null) return;
-        if (e.posted) mirror.retire(e.stateId);
+        if (e.posted) mirror.retire(e);
         index.remove(e);
         reservations.release(e);
         mb.expiries().remove(e);

@@ -85,7 +85,7 @@ public final class Exchange {
 
     /** Marks the start of each part of an image: a damaged image is refused naming the part it went wrong in. */
     private enum Part {
-        EXCHANGE(0x434c4558), LEAVES(0x4c454146), ACCOUNTS(0x41434354), ORDERS(0x4f524452), MARKETS(0x4d4b5453), END(0x454e4421);
+        EXCHANGE(0x434c4558), LEAVES(0x4c454146), ACCOUNTS(0x41434354), ORDERS(0x4f524452), MARKETS(0x4d4b5453), HASHES(0x48534853), END(0x454e4421);
 
         final int tag;
 
@@ -113,7 +113,8 @@ public final class Exchange {
      * the accounts in creation order (owner id = place), then the address table as laid out; the
      * live orders, once each, inside the by-id table as laid out, then the hash table and the
      * cancelled fingerprints; the insurance shortfall last reported; each market, ascending, with
-     * its book and its expiry heap as laid out. Orders and accounts are referred to by book id and
+     * its book and its expiry heap as laid out; then, only when some are waiting, the hashes of
+     * finished orders waiting for their PruneOrderHash ({@link ExpiredHashes}). Orders and accounts are referred to by book id and
      * owner id, so an object several structures share comes back as one object.
      *
      * <p>Not written, because nothing reads them before a command sets them again: the caches
@@ -151,6 +152,10 @@ public final class Exchange {
         deleverager.writeImage(out);
         Part.MARKETS.write(out);
         writeMarkets(out);
+        if (!mirror.expiredHashes().isEmpty()) { // absent when empty: such an image is the bytes it was before hashes were pruned
+            Part.HASHES.write(out);
+            mirror.expiredHashes().writeImage(out);
+        }
         Part.END.write(out);
     }
 
@@ -210,6 +215,10 @@ public final class Exchange {
         deleverager.readImage(in);
         Part.MARKETS.expect(in);
         readMarkets(in);
+        if (in.remaining() >= 4 && in.peekInt() == Part.HASHES.tag) {
+            in.readInt();
+            mirror.expiredHashes().readImage(in);
+        }
         Part.END.expect(in);
     }
 
@@ -317,6 +326,11 @@ public final class Exchange {
     /** Short ids of the live orders already posted: between commands, exactly these keep an ORDER leaf (tests). */
     List<Long> postedLiveIds() {
         return index.all().stream().filter(e -> e.posted).map(e -> e.stateId).toList();
+    }
+
+    /** Finished orders' hashes waiting for their market's clock to pass their expiry (tests). */
+    int hashesWaitingForPrune() {
+        return mirror.expiredHashes().size();
     }
 
     int retainedOrderHashes() {
@@ -538,7 +552,7 @@ public final class Exchange {
             if (r != null) {
                 if (next.posted) {
                     a.nonces.add(o.nonce()); // posted before the refusal: its nonce (so its hash) stays spent
-                    mirror.retire(next.stateId); // and its leaf, which no live order owns, goes
+                    mirror.retire(next); // and its leaf, which no live order owns, goes
                 }
                 if (!mb.book().isResting(e.id)) glue.forget(e, mb);
                 return r;
@@ -568,7 +582,7 @@ public final class Exchange {
     private void swap(LiveOrder old, LiveOrder next, VerifiedCancel replaced, MarketBook mb) {
         if (old.posted) {
             mirror.emitCancel(replaced);
-            mirror.retire(old.stateId);
+            mirror.retire(old);
         }
         reservations.release(old);
         mb.expiries().remove(old);

@@ -40,6 +40,10 @@ final class StfMirror {
     /** Short ids of posted orders that left since the last {@link #take}: pruned at the next one. */
     private long[] retired = new long[64];
     private int retiredCount;
+    /** The hashes of the retired orders with an expiry, by short id, until the next {@link #take}. */
+    private final Map<Long, Hash32> retiredHashes = new HashMap<>();
+    /** Retired orders' hashes waiting for their market's oracle time to pass their expiry: {@link ExpiredHashes}. */
+    private final ExpiredHashes expiredHashes = new ExpiredHashes();
     /** The ORDER leaves the last {@link #take} pruned, by short id: its earlier transitions name them. */
     private final Map<Long, OrderLeaf> prunedLastTake = new HashMap<>();
     private final Map<Integer, MarketLeaf> markets = new HashMap<>();
@@ -59,11 +63,13 @@ final class StfMirror {
 
     /**
      * Transitions emitted since the last call, ending with a PruneOrder for each posted order that
-     * left the exchange since then ({@link #retire}), ascending by id.
+     * left the exchange since then ({@link #retire}), ascending by id, then a PruneOrderHash for each
+     * retired order's hash whose expiry its market's oracle time has passed ({@link ExpiredHashes}).
      */
     List<Transition> take() {
         prunedLastTake.clear();
         pruneRetired();
+        if (!expiredHashes.isEmpty()) expiredHashes.pruneDue(this::market, this::emit);
         List<Transition> out = List.copyOf(emitted);
         emitted.clear();
         return out;
@@ -74,9 +80,10 @@ final class StfMirror {
      * expired, replaced or evicted): its ORDER leaf is pruned when the command's transitions are
      * taken, after every transition that names it. Noting an id twice prunes it once.
      */
-    void retire(long stateId) {
+    void retire(LiveOrder l) {
         if (retiredCount == retired.length) retired = Arrays.copyOf(retired, retired.length * 2);
-        retired[retiredCount++] = stateId;
+        retired[retiredCount++] = l.stateId;
+        if (l.order().expiry() != 0) retiredHashes.put(l.stateId, l.v.hash());
     }
 
     /** The ORDER leaf the last {@link #take} pruned under {@code stateId} (null: none). */
@@ -89,10 +96,14 @@ final class StfMirror {
         Arrays.sort(retired, 0, retiredCount);
         for (int i = 0; i < retiredCount; i++) {
             if (i > 0 && retired[i] == retired[i - 1]) continue;
-            prunedLastTake.put(retired[i], state.get(keys.orderState(retired[i]), OrderLeaf.class, OrderLeaf::decode));
+            OrderLeaf leaf = state.get(keys.orderState(retired[i]), OrderLeaf.class, OrderLeaf::decode);
+            prunedLastTake.put(retired[i], leaf);
             emit(new Transition.PruneOrder(retired[i]));
+            Hash32 hash = retiredHashes.get(retired[i]);
+            if (hash != null) expiredHashes.add(leaf.marketId(), leaf.expiry(), retired[i], hash);
         }
         retiredCount = 0;
+        retiredHashes.clear();
         if (retired.length > 1024) retired = new long[64]; // a sweep's burst is not kept for good
     }
 
@@ -177,6 +188,11 @@ final class StfMirror {
         leaves.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
         out.writeInt(leaves.size());
         for (byte[][] leaf : leaves) out.writeRaw(leaf[0]).writeWords(leaf[1]);
+    }
+
+    /** The hashes waiting for their prune: part of the exchange's image (not of the leaves). */
+    ExpiredHashes expiredHashes() {
+        return expiredHashes;
     }
 
     /** Restores the leaves {@link #writeImage} wrote into this mirror, which must be new. */

@@ -51,6 +51,16 @@ public final class ImageReader {
         return v;
     }
 
+    /** The int {@link #readInt} would read next, without moving past it (an optional part's tag). */
+    public int peekInt() {
+        int was = at;
+        try {
+            return readInt();
+        } finally {
+            at = was;
+        }
+    }
+
     public long readLong() {
         need(8);
         long v = 0;

@@ -45,7 +45,7 @@ final class PostOrderRule implements Rule<PostOrder> {
         if (r == null && g.orderCount() >= GlobalLeaf.MAX_ORDER_ID) r = Reject.OVERFLOW;
         if (r != null) return r;
         long id = g.orderCount() + 1;                                   // 4. apply: the next short id
-        s.put(hash, OrderHashLeaf.posted(id))
+        s.put(hash, OrderHashLeaf.posted(id, o.marketId(), o.expiry()))
                 .put(id, new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(),
                         o.peg(), o.pegOffset(), o.timeInForce(), o.expiry(), s.batchIndex(), 0, false))
                 .put(g.withOrderCount(id));

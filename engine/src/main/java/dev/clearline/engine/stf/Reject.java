@@ -41,7 +41,8 @@ public enum Reject {
     MALFORMED(32, "the transition bytes do not decode (unknown type, wrong length or a field out of range); re-encode with TransitionCodec"),
     PRICE_RULE_MISMATCH(33, "a book-pegged maker fills only through TradeAtPrice, any other maker only through Trade"),
     TIME_IN_FORCE_OVER(34, "an IOC or FOK order fills only in the batch that posted it"),
-    NOT_DELEVERAGEABLE(35, "the insurance fund's position in this market has no negative equity to deleverage");
+    NOT_DELEVERAGEABLE(35, "the insurance fund's position in this market has no negative equity to deleverage"),
+    NOT_EXPIRED(36, "an order hash is pruned only once its market's oracle time has passed the order's expiry; an order without expiry keeps its hash");
 
     private final int code;
     private final String help;

@@ -101,6 +101,12 @@ final class StateView {
         return write(LeafKeys.global(), g);
     }
 
+    /** Deletes the ORDER_HASH leaf of {@code orderHash}. */
+    StateView deleteOrderHash(Hash32 orderHash) {
+        writes.add(LeafStore.Write.delete(keys.order(orderHash)));
+        return this;
+    }
+
     /** Deletes the ORDER leaf of {@code orderId}. */
     StateView deleteOrder(long orderId) {
         writes.add(LeafStore.Write.delete(keys.orderState(orderId)));

@@ -33,6 +33,7 @@ public final class Stf {
     private final LiquidateRule liquidate = new LiquidateRule();
     private final DeleverageRule deleverage = new DeleverageRule();
     private final PruneOrderRule pruneOrder = new PruneOrderRule();
+    private final PruneOrderHashRule pruneOrderHash = new PruneOrderHashRule();
     private final KeyCache keys = new KeyCache(1 << 16);
     private final Eip712 domain;
     private final SignatureVerifier verifier;
@@ -85,6 +86,7 @@ public final class Stf {
             case TradeAtPrice tr -> null;
             case Deleverage d -> null;
             case PruneOrder p -> null;
+            case PruneOrderHash p -> null;
         };
     }
 
@@ -141,6 +143,7 @@ public final class Stf {
             case TradeAtPrice tr -> tradeAtPrice.execute(view, tr);
             case Deleverage d -> deleverage.execute(view, d);
             case PruneOrder p -> pruneOrder.execute(view, p);
+            case PruneOrderHash p -> pruneOrderHash.execute(view, p);
         };
         if (r != null) return new Outcome.Rejected(r);
         store.putAll(view.writes());

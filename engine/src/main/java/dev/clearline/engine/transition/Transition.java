@@ -110,4 +110,14 @@ public sealed interface Transition {
     record PruneOrder(long orderId) implements Transition {
         public int type() { return 15; }
     }
+
+    /**
+     * Deletes the ORDER_HASH leaf of a posted order whose expiry its market's oracle time has passed:
+     * a re-post of the signed order is refused as EXPIRED from then on (that clock only moves
+     * forward), so the leaf no longer guards anything. What keeps the state from growing with every
+     * order ever posted, for orders that expire.
+     */
+    record PruneOrderHash(Hash32 orderHash) implements Transition {
+        public int type() { return 16; }
+    }
 }

@@ -51,12 +51,13 @@ public final class TransitionCodec {
             case Deleverage d -> { b.putInt(d.marketId()); b.put(d.counterparty().bytes()); b.putLong(d.size()); }
             case TradeAtPrice tr -> { putU48(b, tr.makerId()); putU48(b, tr.takerId()); b.putLong(tr.size()).putLong(tr.price()); }
             case PruneOrder p -> putU48(b, p.orderId());
+            case PruneOrderHash p -> b.put(p.orderHash().bytes());
         }
         return b.array();
     }
 
     /** Bytes per encoded transition of each type, type byte included (index = type). */
-    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7, 33};
 
     /** Largest value of a u48 field (short order ids). */
     public static final long U48_MAX = (1L << 48) - 1;
@@ -108,6 +109,7 @@ public final class TransitionCodec {
                 case 14 -> new Deleverage(r.u32(), r.address(), r.u63("size"));
                 case 13 -> new TradeAtPrice(r.u48(), r.u48(), r.u63("size"), r.u63("price"));
                 case 15 -> new PruneOrder(r.u48());
+                case 16 -> new PruneOrderHash(r.hash());
                 default -> throw new MalformedTransitionException("unknown transition type " + type);
             };
         } catch (BufferUnderflowException e) {

@@ -75,7 +75,8 @@ class ExchangeImageProperties {
             assertThat(seen).as("what the flows reached").containsKeys("cut", "Filled", "Rested", "Expired", "Amended",
                     "Cancelled:RISK", "Cancelled:FORCED", "Cancelled:REQUESTED", "Cancelled:SELF_TRADE", "FillRefused",
                     "Deleveraged", "InsuranceShortfall", "Rejected:DUPLICATE_ORDER", "Rejected:ORDER_CANCELLED",
-                    "Rejected:DUPLICATE_NONCE", "resting pegs at a cut", "queued expiries at a cut");
+                    "Rejected:DUPLICATE_NONCE", "resting pegs at a cut", "queued expiries at a cut",
+                    "hashes waiting for their prune at a cut");
         }
     }
 
@@ -562,6 +563,7 @@ class ExchangeImageProperties {
             b = restored;
             count("cut");
             if (a.insuranceShortfall() > 0) count("shortfall at a cut");
+            if (a.hashesWaitingForPrune() > 0) count("hashes waiting for their prune at a cut");
             for (int m : markets) {
                 OrderBook book = a.book(m);
                 for (dev.clearline.engine.book.Side side : dev.clearline.engine.book.Side.values()) {

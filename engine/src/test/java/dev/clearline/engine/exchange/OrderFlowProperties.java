@@ -47,7 +47,7 @@ class OrderFlowProperties {
 
     @Test
     void everyCommandKeepsEverySignedPromise() {
-        long[] seen = new long[8];
+        long[] seen = new long[9];
         Property.forAll(Gens.listOf(STEP, 1, 120)).tries(60).check(steps -> {
             Run run = new Run();
             for (Step s : steps) {
@@ -58,7 +58,7 @@ class OrderFlowProperties {
         });
         // the flow must reach what it checks: refusals, filled and killed FOKs, expiries
         assertThat(java.util.Arrays.stream(seen).boxed().toList())
-                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones, prunes")
+                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones, prunes, hash prunes")
                 .allMatch(n -> n > 0);
     }
 
@@ -71,7 +71,9 @@ class OrderFlowProperties {
         final List<VerifiedOrder> placed = new ArrayList<>();
         final Set<Long> dead = new HashSet<>();
         /** Refusals, FOKs filled, FOKs killed, expiries seen in this run. */
-        final long[] seen = new long[8];
+        final long[] seen = new long[9];
+        /** Hashes seen posted (with an ORDER_HASH leaf naming an id), and those whose leaf was pruned since. */
+        final Set<Hash32> postedHashes = new HashSet<>();
 
         Run() {
             for (int i = 0; i < 6; i++) {
@@ -322,6 +324,20 @@ class OrderFlowProperties {
                 if (dev.clearline.engine.stf.StateReads.order(d.ex.state(), id) != null) withLeaf.add(id);
             }
             assertThat(withLeaf).as("ids with an ORDER leaf").containsExactlyInAnyOrderElementsOf(d.ex.postedLiveIds());
+            // a finished order's hash stays exactly until the oracle clock passes its expiry; one without expiry stays for good
+            seen[8] += taken.stream().filter(t -> t instanceof Transition.PruneOrderHash).count();
+            Set<Long> live = new HashSet<>(d.ex.postedLiveIds());
+            for (VerifiedOrder v : placed) {
+                dev.clearline.engine.state.OrderHashLeaf h = dev.clearline.engine.stf.StateReads.orderHash(d.ex.state(), v.hash());
+                if (h != null && !h.isTombstone()) {
+                    postedHashes.add(v.hash());
+                    assertThat(h).as("the leaf of %s", v.order()).isEqualTo(dev.clearline.engine.state.OrderHashLeaf.posted(h.orderId(), Desk.MARKET, v.order().expiry()));
+                    boolean due = v.order().expiry() != 0 && d.ts > v.order().expiry() && !live.contains(h.orderId());
+                    assertThat(due).as("the hash of finished %s kept past its expiry at %s", v.order(), d.ts).isFalse();
+                } else if (postedHashes.contains(v.hash())) {
+                    assertThat(v.order().expiry() != 0 && d.ts > v.order().expiry()).as("the hash of %s pruned before its expiry at %s", v.order(), d.ts).isTrue();
+                }
+            }
         }
     }
 }

@@ -30,7 +30,7 @@ class LeafRoundTripProperties {
             assertThat(GlobalLeaf.decode(g.encode())).isEqualTo(g);
             MarketLeaf m = new MarketLeaf(u63(r), u63(r), u31(r), u31(r), u31(r), u31(r), u31(r), address(r), u63(r), i64(r), u63(r), u63(r));
             assertThat(MarketLeaf.decode(m.encode())).isEqualTo(m);
-            OrderHashLeaf h = r.nextBoolean() ? OrderHashLeaf.posted(u63(r)) : OrderHashLeaf.tombstone(address(r));
+            OrderHashLeaf h = r.nextBoolean() ? OrderHashLeaf.posted(u63(r), (int) edge(r, 0, 0xffff_ffffL), u63(r)) : OrderHashLeaf.tombstone(address(r));
             assertThat(OrderHashLeaf.decode(h.encode())).isEqualTo(h);
             WithdrawalLeaf w = new WithdrawalLeaf(address(r), u63(r));
             assertThat(WithdrawalLeaf.decode(w.encode())).isEqualTo(w);

@@ -54,7 +54,7 @@ class PruneOrderTest {
         w.ok(new PruneOrder(bidId));
 
         assertThat(StateReads.order(w.state, bidId)).as("the ORDER leaf").isNull();
-        assertThat(StateReads.orderHash(w.state, w.hash(bid))).as("the ORDER_HASH leaf stays").isEqualTo(OrderHashLeaf.posted(bidId));
+        assertThat(StateReads.orderHash(w.state, w.hash(bid))).as("the ORDER_HASH leaf stays").isEqualTo(OrderHashLeaf.posted(bidId, 1, 0));
         assertThat(StateReads.order(w.state, w.id(ask))).as("the other order").isNotNull();
         assertThat(w.apply(new PruneOrder(bidId))).isEqualTo(new Outcome.Rejected(Reject.ORDER_NOT_FOUND));
         assertThat(w.apply(new PruneOrder(99))).as("an id never given").isEqualTo(new Outcome.Rejected(Reject.ORDER_NOT_FOUND));
@@ -68,7 +68,7 @@ class PruneOrderTest {
         GlobalLeaf g = StateReads.global(w.state);
         assertThat(g.forcedRejections()).as("a ForcedCancel of it is consumed as a rejection").isEqualTo(rejectionsBefore + 1);
         assertThat(StateReads.order(w.state, bidId)).as("and brings nothing back").isNull();
-        assertThat(StateReads.orderHash(w.state, w.hash(bid))).isEqualTo(OrderHashLeaf.posted(bidId));
+        assertThat(StateReads.orderHash(w.state, w.hash(bid))).isEqualTo(OrderHashLeaf.posted(bidId, 1, 0));
     }
 
     @Test
@@ -123,7 +123,7 @@ class PruneOrderTest {
     }
 
     /** The root of a fresh tree holding exactly the mirror's leaves. */
-    private static byte[] rebuilt(MemoryLeafStore leaves) {
+    static byte[] rebuilt(MemoryLeafStore leaves) {
         SparseMerkleTree fresh = new SparseMerkleTree(new MemoryNodeStore());
         List<byte[][]> all = new ArrayList<>();
         leaves.forEach((k, v) -> all.add(new byte[][] {k, v}));

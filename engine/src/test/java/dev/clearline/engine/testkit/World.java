@@ -49,6 +49,11 @@ public final class World {
         return new Signer(BigInteger.valueOf(1_000_003L * (i + 1)));
     }
 
+    /** A fresh order nonce (orders built by hand). */
+    public long nonceSeq() {
+        return nonceSeq++;
+    }
+
     public Outcome apply(Transition t) {
         Outcome o = stf.apply(state, t);
         if (o.applied()) applied.add(t);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 public class TransitionCodecProperties {
-    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7};
+    private static final int[] LENGTHS = {0, 45, 77, 45, 69, 94, 146, 21, 118, 106, 106, 122, 25, 29, 33, 7, 33};
 
     @Test
     void everyTransitionRoundTripsThroughItsEncoding() {
@@ -124,6 +124,7 @@ public class TransitionCodecProperties {
         case 12 -> new Liquidate(ADDR.next(r), U32.next(r));
         case 13 -> new TradeAtPrice(U48.next(r), U48.next(r), U63.next(r), U63.next(r));
         case 15 -> new PruneOrder(U48.next(r));
+        case 16 -> new PruneOrderHash(HASH.next(r));
         default -> new Deleverage(U32.next(r), ADDR.next(r), U63.next(r));
     }));
 }

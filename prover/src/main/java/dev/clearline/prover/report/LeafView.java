@@ -105,6 +105,10 @@ final class LeafView {
                     OrderHashLeaf h = OrderHashLeaf.decode(v);
                     f.put("orderId", h.orderId() == 0 ? "0 (never posted: a tombstone)" : Long.toString(h.orderId()));
                     f.put("cancelledBy", h.cancelledBy().toString());
+                    if (!h.isTombstone()) {
+                        f.put("market", Integer.toUnsignedString(h.marketId()));
+                        f.put("expiry", h.expiry() == 0 ? "never (the hash stays for good)" : time(h.expiry()));
+                    }
                 }
                 case ORDER -> {
                     OrderLeaf o = OrderLeaf.decode(v);

@@ -67,6 +67,8 @@ class FraudKindsTest {
                 r.alice.sign(r.domain.withdrawDigest(r.alice.address(), r.alice.address(), 60_000_000, 0))))), 0),
         LIQUIDATION_OF_A_HEALTHY_POSITION(r -> List.of(enc(r.price(10_000)), enc(new Transition.Liquidate(r.alice.address(), 1))), 1),
         PRUNE_OF_AN_UNKNOWN_ORDER(r -> List.of(enc(r.price(10_100)), enc(new Transition.PruneOrder(99))), 1),
+        /** The hash of an order without expiry, which guards against its second post for good (a deletion refused: NOT_EXPIRED). */
+        PRUNE_OF_A_HASH_THAT_NEVER_EXPIRES(r -> List.of(enc(r.price(10_100)), enc(new Transition.PruneOrderHash(r.domain.orderDigest(honestAsk(r))))), 1),
         UNDECODABLE_CALLDATA(r -> {
             byte[] post = enc(new Transition.PostOrder(order(r, Side.SELL, 5_000_000, 9), r.alice.sign(r.domain.orderDigest(order(r, Side.SELL, 5_000_000, 9)))));
             post[25] = 9; // the side byte: 0 buy, 1 sell, nothing else decodes

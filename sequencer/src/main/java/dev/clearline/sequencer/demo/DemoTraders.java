@@ -28,12 +28,17 @@ import java.util.concurrent.TimeUnit;
  * each taker sends an
  * immediate-or-cancel order that crosses the best quote now and then. Signed with the traders'
  * keys and sent through the gateway like any API client's orders; seeded, so two runs send the same
- * flow. Every order carries margin for 20 % of its notional.
+ * flow. Every order carries margin for 20 % of its notional, and expires {@value #QUOTE_LIFE_SECONDS} s
+ * of oracle time after the market's last price, as a market maker's quotes do: once that time has
+ * passed, the state forgets the order's hash too (PruneOrderHash), so the demo's orders do not stay
+ * in the state for good.
  */
 public final class DemoTraders implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DemoTraders.class);
     /** Price levels each maker quotes on each side. */
     static final int LEVELS = 3;
+    /** How long an order is good for, in the market's oracle time. */
+    static final long QUOTE_LIFE_SECONDS = 600;
 
     private final Gateway gateway;
     private final Eip712 domain;
@@ -136,7 +141,8 @@ public final class DemoTraders implements AutoCloseable {
     private Hash32 send(Signer s, SequencerLink.MarketInfo m, Side side, long price, long lots, TimeInForce tif) throws Exception {
         long size = lots * m.lotSize();
         long margin = lots * price / 5 + 1;
-        Order o = new Order(s.address(), m.market(), side, price, size, 0, tif, 0, 0, nonce++, margin);
+        long expiry = m.lastOracleTs() == 0 ? 0 : m.lastOracleTs() + QUOTE_LIFE_SECONDS;
+        Order o = new Order(s.address(), m.market(), side, price, size, 0, tif, 0, expiry, nonce++, margin);
         ObjectNode r = gateway.place(new SignedOrder(o, domain.chainId(), domain.verifyingContract(), s.sign(domain.orderDigest(o))))
                 .get(30, TimeUnit.SECONDS);
         ordersSent++;

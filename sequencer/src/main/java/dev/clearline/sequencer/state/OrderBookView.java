@@ -562,6 +562,7 @@ final class OrderBookView {
         m.put("side", r.order.side().name());
         m.put("price", r.order.price());
         m.put("size", r.order.size());
+        m.put("expiry", r.order.expiry());
         m.put("filled", r.filled);
         m.put("status", r.status);
         return m;

@@ -79,8 +79,13 @@ final class ServiceAlone {
      * machine stretches it less than wall time: the quick A/B for a change to the state machine.
      * {@code --member-jvm} (read by the {@code clearline} script) runs it with a member's JVM flags
      * (member-jvm.options: C1 only, G1), which is what a cluster member's service thread runs.
+     * {@code --expiring} compares, in each round (history in a file), orders that never expire with
+     * orders that expire a few oracle seconds after they are placed, an oracle price every
+     * {@value #ORACLE_EVERY} orders moving the clock on one second: once it passes an order's expiry the
+     * state drops its hash (PruneOrderHash); writes bench-results/sequencer-expiring-orders.md.
      */
     static void bench(String[] args, String command) throws java.io.IOException {
+        boolean expiringArms = java.util.Arrays.stream(args).anyMatch(a -> a.trim().equals("--expiring"));
         List<String> plain = new ArrayList<>();
         for (String a : args) if (!a.isBlank() && !a.trim().startsWith("--")) plain.add(a.trim());
         int warmup = plain.size() > 0 ? Integer.parseInt(plain.get(0)) : 20_000;
@@ -91,7 +96,8 @@ final class ServiceAlone {
         Genesis genesis = Genesis.devnet(dev.clearline.sequencer.Market.ROLLUP);
         List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-XX:TieredStopAtLevel") || a.startsWith("-XX:+Use") && a.endsWith("GC") || a.startsWith("-Xmx")).toList();
-        StringBuilder md = new StringBuilder("# sequencer: the service alone\n\n");
+        StringBuilder md = new StringBuilder(expiringArms ? "# sequencer: the service alone, orders that never expire against orders that do\n\n"
+                : "# sequencer: the service alone\n\n");
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(System.getProperty("java.vm.name"))
                 .append(' ').append(System.getProperty("java.vm.version")).append(", ").append(java.time.Instant.now())
                 .append(". Command: `./clearline bench sequencer ").append(command).append("`. JVM flags: ")
@@ -99,21 +105,31 @@ final class ServiceAlone {
         md.append("`SequencerState.apply` of pre-verified `Place` orders that fill against resting ones (engine, STF mirror, Merkle tree on its"
                 + " worker, batches, views), then their reply JSON, on one thread; CPU and allocation per order from the threads' own"
                 + " counters, after a warm-up of ").append(String.format(Locale.ROOT, "%,d", warmup)).append(" orders per round.\n\n");
-        md.append("Each round twice: the command history in a file, as a cluster member keeps it, then in the heap, as it was kept"
-                + " before (and still is outside a member).\n\n");
-        md.append("| round | history | orders per service-thread CPU-second | apply us | JSON us | tree worker us | service B per order | JSON B | tree B | live heap kept per order | machine idle |\n");
+        if (expiringArms) {
+            md.append("Each round twice, the command history in a file as a cluster member keeps it: orders without expiry, then orders"
+                    + " that expire " + EXPIRY_AHEAD + " oracle seconds after the last price, with an oracle price every " + ORACLE_EVERY
+                    + " orders moving the clock on one second (those prices are among the commands counted). Every order fills at once, so"
+                    + " the exchange is done with it at once; an expiring order's hash leaves the state once the clock passes its expiry.\n\n");
+        } else {
+            md.append("Each round twice: the command history in a file, as a cluster member keeps it, then in the heap, as it was kept"
+                    + " before (and still is outside a member).\n\n");
+        }
+        md.append("| round | ").append(expiringArms ? "orders" : "history").append(" | orders per service-thread CPU-second | apply us | JSON us | tree worker us | service B per order | JSON B | tree B | live heap kept per order | machine idle |\n");
         md.append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        for (int r = 1; r <= rounds; r++) for (boolean inFile : new boolean[] {true, false}) {
+        for (int r = 1; r <= rounds; r++) for (boolean arm : new boolean[] {true, false}) {
+            boolean inFile = expiringArms || arm;
+            boolean expiring = expiringArms && !arm;
+            String armName = expiringArms ? (expiring ? "expiring" : "never expire") : inFile ? "file" : "heap";
             dev.clearline.testkit.bench.MachineIdle idle0 = dev.clearline.testkit.bench.MachineIdle.now();
-            Figures f = measure(genesis, signers, warmup, measured, true, inFile);
+            Figures f = measure(genesis, signers, warmup, measured, true, inFile, expiring);
             double idle = dev.clearline.testkit.bench.MachineIdle.now().percentSince(idle0);
-            System.out.println("round " + r + " (history " + (inFile ? "in a file" : "in the heap") + "): " + f.describe()
+            System.out.println("round " + r + " (" + armName + "): " + f.describe()
                     + String.format(Locale.ROOT, "; machine idle %.0f%%", idle));
-            md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %.1f | %.1f | %.1f | %,d | %,d | %,d | %,d B | %s |%n", r, inFile ? "file" : "heap", f.ordersPerCpuSecond(),
+            md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %.1f | %.1f | %.1f | %,d | %,d | %,d | %,d B | %s |%n", r, armName, f.ordersPerCpuSecond(),
                     f.applyCpu() * 1e6 / f.orders(), f.encodeCpu() * 1e6 / f.orders(), f.treeCpu() * 1e6 / f.orders(),
                     f.applyBytes() / f.orders(), f.encodeBytes() / f.orders(), f.treeBytes() / f.orders(), f.retainedBytes() / f.orders(), idle < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%", idle)));
         }
-        java.nio.file.Path out = java.nio.file.Path.of("bench-results", "sequencer-service-alone.md");
+        java.nio.file.Path out = java.nio.file.Path.of("bench-results", expiringArms ? "sequencer-expiring-orders.md" : "sequencer-service-alone.md");
         java.nio.file.Files.createDirectories(out.getParent());
         java.nio.file.Files.writeString(out, md.toString());
         System.out.println("wrote " + out);
@@ -124,8 +140,22 @@ final class ServiceAlone {
         return measure(genesis, signers, warmup, measured, treeOnWorker, true);
     }
 
+    /** An oracle price every this many orders in the {@code --expiring} arm, each one second on. */
+    static final int ORACLE_EVERY = 500;
+    /** How far past the last price an expiring order's expiry lies, in oracle seconds. */
+    static final int EXPIRY_AHEAD = 2;
+
     /** @param historyInFile the command history in a file, as a cluster member keeps it; false: in the heap, as it was kept before */
     static Figures measure(Genesis genesis, List<FastSigner> signers, int warmup, int measured, boolean treeOnWorker, boolean historyInFile) {
+        return measure(genesis, signers, warmup, measured, treeOnWorker, historyInFile, false);
+    }
+
+    /**
+     * @param expiring orders expire {@link #EXPIRY_AHEAD} oracle seconds after the last price, and an
+     *     oracle price every {@link #ORACLE_EVERY} orders moves the clock one second on
+     */
+    static Figures measure(Genesis genesis, List<FastSigner> signers, int warmup, int measured, boolean treeOnWorker, boolean historyInFile,
+                           boolean expiring) {
         Eip712 domain = genesis.domain();
         java.nio.file.Path historyFile;
         try {
@@ -151,10 +181,17 @@ final class ServiceAlone {
 
         SignatureStage stage = new SignatureStage(domain, new NativeSecp256k1Verifier());
         List<Command> orders = new ArrayList<>(warmup + measured);
+        long clock = ts;
+        int warmCommands = warmup;
         for (int i = 0; i < warmup + measured; i++) {
+            if (i == warmup) warmCommands = orders.size();
+            if (expiring && i > 0 && i % ORACLE_EVERY == 0) {
+                clock++;
+                orders.add(new Command.Oracle(client, ++seq[0], new Transition.OraclePrice(1, 10_000, 0, clock, oracle.sign(domain.oraclePriceDigest(1, 10_000, 0, clock)))));
+            }
             FastSigner s = signers.get(i % signers.size());
             Side side = (i / signers.size()) % 2 == 0 ? Side.BUY : Side.SELL;
-            Order o = new Order(s.address(), 1, side, 10_000, 1_000, 0, TimeInForce.GTC, 0, 0, 1_000_000 + i, 100_000);
+            Order o = new Order(s.address(), 1, side, 10_000, 1_000, 0, TimeInForce.GTC, 0, expiring ? clock + EXPIRY_AHEAD : 0, 1_000_000 + i, 100_000);
             VerifiedOrder v = (VerifiedOrder) stage.verify(new SignedOrder(o, domain.chainId(), domain.verifyingContract(), s.sign(domain.orderDigest(o))));
             orders.add(new Command.Place(client, ++seq[0], v));
         }
@@ -163,19 +200,19 @@ final class ServiceAlone {
         for (Command c : orders) encoded.add(dev.clearline.sequencer.command.CommandCodec.encode(c));
         ReplyCodec.Writer writer = new ReplyCodec.Writer();
         long sink = 0;
-        for (int i = 0; i < warmup; i++) sink += writer.write(state.apply(orders.get(i), ms + i, encoded.get(i), 0, encoded.get(i).length));
+        for (int i = 0; i < warmCommands; i++) sink += writer.write(state.apply(orders.get(i), ms + i, encoded.get(i), 0, encoded.get(i).length));
         state.stateRoot(); // the tree worker has caught up with the warm-up
         long live0 = liveHeapBytes();
-        Reply[] replies = new Reply[measured];
+        Reply[] replies = new Reply[orders.size() - warmCommands]; // the measured orders and, expiring, their oracle prices
         long self = Thread.currentThread().threadId();
         long tree = treeOnWorker ? state.treeThread().threadId() : -1;
         long tree0 = tree < 0 ? 0 : THREADS.getThreadCpuTime(tree);
         long treeBytes0 = tree < 0 ? 0 : THREADS.getThreadAllocatedBytes(tree);
         long bytes0 = THREADS.getThreadAllocatedBytes(self);
         long t0 = THREADS.getCurrentThreadCpuTime();
-        for (int i = 0; i < measured; i++) {
-            byte[] b = encoded.get(warmup + i);
-            replies[i] = state.apply(orders.get(warmup + i), ms + warmup + i, b, 0, b.length);
+        for (int i = 0; i < replies.length; i++) {
+            byte[] b = encoded.get(warmCommands + i);
+            replies[i] = state.apply(orders.get(warmCommands + i), ms + warmCommands + i, b, 0, b.length);
         }
         long t1 = THREADS.getCurrentThreadCpuTime();
         long bytes1 = THREADS.getThreadAllocatedBytes(self);

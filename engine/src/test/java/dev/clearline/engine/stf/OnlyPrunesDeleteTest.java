@@ -10,6 +10,7 @@ import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.state.StateKeys;
 import dev.clearline.engine.transition.Transition.ForcedWithdrawal;
 import dev.clearline.engine.transition.Transition.PruneOrder;
+import dev.clearline.engine.transition.Transition.PruneOrderHash;
 import dev.clearline.engine.transition.Transition.TradeAtPrice;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
@@ -25,13 +26,14 @@ import static dev.clearline.engine.testkit.World.LOT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docs/protocol.md sections 5 and 8: PruneOrder is the only transition that deletes a leaf, and it
- * deletes exactly the ORDER leaf it names, so only its one-step proof needs openings. Over random
+ * docs/protocol.md sections 5 and 8: PruneOrder and PruneOrderHash are the only transitions that
+ * delete a leaf, and each deletes exactly the ORDER or ORDER_HASH leaf it names, so only their
+ * one-step proofs need openings. Over random
  * flows of every other transition kind the STF produces (trades, cancels, liquidations with fees,
  * deleverages, withdrawals, oracle and priority ops), every write carries a non-empty ABI value (a
  * whole number of words), and a key once present stays present.
  */
-class OnlyPruneOrderDeletesTest {
+class OnlyPrunesDeleteTest {
     @Test
     void everyWriteOfEveryTransitionIsANonEmptyValueAndNoKeyDisappears() {
         Property.forAll(Gens.seeds(), Gens.ints(20, 80)).tries(10).check((seed, steps) -> {
@@ -56,6 +58,7 @@ class OnlyPruneOrderDeletesTest {
         Order bid = w.order(alice, 1, Side.BUY, 10_000, 2 * LOT, 100_000);
         Order pegged = new Order(bob.address(), 1, Side.SELL, 9_900, 2 * LOT, 0, TimeInForce.GTC, 0, Peg.BOOK, 1, 0, 99, 100_000);
         Order neverPosted = w.order(alice, 1, Side.BUY, 10_000, LOT, 0);
+        Order expiring = new Order(alice.address(), 1, Side.BUY, 9_000, LOT, 0, TimeInForce.GTC, 0, 5, w.nonceSeq(), 0);
         List<Transition> ts = List.of(
                 w.market(1), w.deposit(alice.address(), 10_000_000), w.deposit(bob.address(), 10_000_000),
                 w.price(1, 10_000, 0, 1), w.market(1),                  // a parameter update of an existing market
@@ -68,23 +71,29 @@ class OnlyPruneOrderDeletesTest {
                 w.forcedCancel(bob.address(), w.hash(w.order(bob, 1, Side.SELL, 10_000, LOT, 0))),
                 new ForcedWithdrawal(6, 0, bob.address(), 1_000),
                 w.withdraw(alice, 1_000, 2),
-                new PruneOrder(1));                                    // the cancelled bid
+                new PruneOrder(1),                                      // the cancelled bid
+                w.post(alice, expiring), w.price(1, 10_000, 0, 6),
+                new PruneOrderHash(w.hash(expiring)));                  // its market's clock passed its expiry
         for (Transition t : ts) {
-            store.pruning = t instanceof PruneOrder p ? p.orderId() : -1;
+            store.pruning = switch (t) {
+                case PruneOrder p -> StateKeys.orderState(p.orderId()).toArray();
+                case PruneOrderHash p -> StateKeys.order(dev.clearline.tree.Bytes32.of(p.orderHash().bytes())).toArray();
+                default -> null;
+            };
             assertThat(w.stf.apply(store, t).applied()).as("%s", t).isTrue();
         }
         assertThat(store.writes).isGreaterThan(ts.size());
-        assertThat(store.deletes).isEqualTo(1);
+        assertThat(store.deletes).isEqualTo(2);
     }
 
-    /** A memory store that refuses any deletion but that of the ORDER leaf of the order being pruned. */
+    /** A memory store that refuses any deletion but that of the leaf the current prune names. */
     static final class Checking implements LeafStore {
         final MemoryLeafStore inner = new MemoryLeafStore();
         final Set<ByteBuffer> present = new HashSet<>();
         long writes;
         long deletes;
-        /** The id the current transition prunes, or -1. */
-        long pruning = -1;
+        /** The key the current transition prunes, or null. */
+        byte[] pruning;
 
         @Override
         public byte[] get(byte[] key) {
@@ -95,8 +104,8 @@ class OnlyPruneOrderDeletesTest {
         public void putAll(List<Write> ws) {
             for (Write w : ws) {
                 if (w.deletes()) {
-                    assertThat(pruning).as("only a PruneOrder deletes").isPositive();
-                    assertThat(w.key()).as("and only its ORDER leaf").isEqualTo(StateKeys.orderState(pruning).toArray());
+                    assertThat(pruning).as("only a PruneOrder or PruneOrderHash deletes").isNotNull();
+                    assertThat(w.key()).as("and only the leaf it names").isEqualTo(pruning);
                     assertThat(ws).as("and nothing else").hasSize(1);
                     present.remove(ByteBuffer.wrap(w.key().clone()));
                     deletes++;
