@@ -113,6 +113,59 @@ class StateImageTest {
         });
     }
 
+    /**
+     * Orders that expire a few oracle seconds after they are placed, most filled at once, oracle
+     * prices moving the clock: the hashes of finished orders wait in the exchange's image for their
+     * expiry. A state restored at any cut prunes them in the same commands as the original (same
+     * replies, roots and images), and at the end every finished order's hash whose expiry has passed
+     * is gone from the state while the ones still ahead of the clock are there.
+     */
+    @Test
+    void hashesWaitingForTheirExpiryTravelInTheImageAndArePrunedAsByTheOriginal() throws Exception {
+        Market m = SequencerStateTest.M;
+        List<Command> cs = new ArrayList<>(m.opening(7));
+        Random r = new Random(5);
+        long ts = Market.START;
+        List<dev.clearline.engine.exchange.VerifiedOrder> placed = new ArrayList<>();
+        for (int i = 0; i < 90; i++) {
+            if (i % 9 == 8) {
+                cs.add(new Command.Oracle(7, cs.size() + 1, m.price(10_000, ++ts)));
+                continue;
+            }
+            var trader = m.traders.get(i % m.traders.size());
+            var side = (i / 2) % 2 == 0 ? dev.clearline.engine.order.Side.BUY : dev.clearline.engine.order.Side.SELL;
+            long expiry = r.nextInt(4) == 0 ? 0 : ts + 1 + r.nextInt(3);
+            var o = m.order(trader, new dev.clearline.engine.order.Order(trader.address(), Market.MARKET, side, 10_000, Market.LOT, 0,
+                    dev.clearline.engine.order.TimeInForce.GTC, 0, expiry, 500_000 + i, 1_000_000));
+            placed.add(o);
+            cs.add(new Command.Place(7, cs.size() + 1, o));
+        }
+        SequencerState straight = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < cs.size(); i++) expected.add(reply(straight, cs.get(i), i));
+        for (int cut = cs.size() / 4; cut < cs.size(); cut += cs.size() / 4) {
+            GuardedVerifier verifier = new GuardedVerifier();
+            SequencerState s = new SequencerState(Market.GENESIS, verifier);
+            for (int i = 0; i < cs.size(); i++) {
+                if (i == cut) s = verifier.load(Snapshot.write(s));
+                assertThat(reply(s, cs.get(i), i)).as("reply %d (cut at %d)", i, cut).isEqualTo(expected.get(i));
+            }
+            assertThat(s.stateRoot()).isEqualTo(straight.stateRoot());
+            assertThat(java.util.Arrays.mismatch(body(s), body(straight))).isEqualTo(-1);
+        }
+        int pruned = 0, kept = 0;
+        for (var o : placed) {
+            var leaf = dev.clearline.engine.stf.StateReads.orderHash(straight.leaves(), o.hash());
+            var live = dev.clearline.engine.stf.StateReads.order(straight.leaves(), o.hash());
+            boolean due = o.order().expiry() != 0 && ts > o.order().expiry();
+            if (due) assertThat(leaf).as("the hash of %s, expired at %d", o.order(), ts).isNull();
+            if (leaf == null && due) pruned++;
+            if (leaf != null && live == null) kept++;
+        }
+        assertThat(pruned).as("hashes pruned").isPositive();
+        assertThat(kept).as("finished orders' hashes kept (no expiry, or not yet passed)").isPositive();
+    }
+
     @Test
     void aSnapshotOfTheFormerFormatStillLoadsByReplayingItsHistory() throws Exception {
         List<Command> cs = session(7);
