@@ -38,7 +38,7 @@ public final class DemoTraders implements AutoCloseable {
     /** Price levels each maker quotes on each side. */
     static final int LEVELS = 3;
     /** How long an order is good for, in the market's oracle time. */
-    static final long QUOTE_LIFE_SECONDS = 600;
+    static final long QUOTE_LIFE_SECONDS = 60;
 
     private final Gateway gateway;
     private final Eip712 domain;
