@@ -85,6 +85,11 @@ class PruneOrderHashTest {
         assertThat(prune(never)).as("a tombstone").isEqualTo(new Outcome.Rejected(Reject.ORDER_NOT_FOUND));
         assertThat(StateReads.orderHash(w.state, w.hash(never))).isEqualTo(OrderHashLeaf.tombstone(bob.address()));
         assertThat(w.apply(new PruneOrderHash(new Hash32(new byte[32])))).as("a hash never seen").isEqualTo(new Outcome.Rejected(Reject.ORDER_NOT_FOUND));
+
+        // a leaf naming a market that does not exist (no STF writes one; a prover meets any state) has no clock that passed
+        Hash32 odd = new Hash32(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+        w.state.putAll(List.of(new LeafStore.Write(StateKeys.order(Bytes32.of(odd.bytes())).toArray(), OrderHashLeaf.posted(7, 77, 10).encode())));
+        assertThat(w.apply(new PruneOrderHash(odd))).as("an unknown market").isEqualTo(new Outcome.Rejected(Reject.NOT_EXPIRED));
     }
 
     @Test
