@@ -88,6 +88,19 @@ public final class GatewayLink implements SequencerLink {
     }
 
     @Override
+    public Depth depth(int market) throws IOException {
+        JsonNode d = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.DEPTH, market, null, null)).path("depth");
+        if (d.has("error")) throw new IOException("the sequencer has no book for market " + market + ": " + d.path("message").asText());
+        return new Depth(levels(d.path("bids")), levels(d.path("asks")));
+    }
+
+    private static List<Level> levels(JsonNode side) {
+        List<Level> out = new ArrayList<>();
+        for (JsonNode l : side) out.add(new Level(l.path(0).asLong(), l.path(1).asLong()));
+        return out;
+    }
+
+    @Override
     public L1Progress l1Progress() throws IOException {
         JsonNode l1 = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.STATE, 0, null, null)).path("l1");
         return new L1Progress(l1.path("batchesPosted").asLong(), l1.path("batchesFinal").asLong());

@@ -19,13 +19,24 @@ public interface SequencerLink {
     /** Priority ops the sequencer's state has consumed (the next op it expects has this index). */
     long priorityOpsConsumed() throws IOException;
 
-    /** A listed market as the sequencer's state holds it: sizes, mark, funding index, oracle time and key. */
-    /** One market as the sequencer's state holds it; {@code bestBid} and {@code bestAsk}: the book's best prices, 0 for an empty side. */
+    /**
+     * One listed market as the sequencer's state holds it: sizes, mark, funding index, oracle time
+     * and key; {@code bestBid} and {@code bestAsk}: the book's best prices, 0 for an empty side.
+     */
     record MarketInfo(int market, long tickSize, long lotSize, long markPrice, long fundingIndex, long lastOracleTs, String oracle,
                       long bestBid, long bestAsk) {}
 
     /** Every listed market. */
     List<MarketInfo> markets() throws IOException;
+
+    /** One price level of a book side: the price per lot and the size resting there, in base units. */
+    record Level(long price, long size) {}
+
+    /** A market's book, best level first on each side, as deep as the sequencer's depth view goes (50 levels a side). */
+    record Depth(List<Level> bids, List<Level> asks) {}
+
+    /** The book of {@code market} now (through the log, like every answer here). */
+    Depth depth(int market) throws IOException;
 
     /** How far L1 has taken the sequencer's batches, as its log last recorded: posted and final counts. */
     record L1Progress(long posted, long finalized) {}

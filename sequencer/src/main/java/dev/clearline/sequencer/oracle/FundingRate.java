@@ -1,5 +1,7 @@
 package dev.clearline.sequencer.oracle;
 
+import java.io.IOException;
+
 import dev.clearline.sequencer.l1.SequencerLink;
 
 /**
@@ -10,8 +12,18 @@ import dev.clearline.sequencer.l1.SequencerLink;
 @FunctionalInterface
 public interface FundingRate {
     /** The price source's rate, as it quoted it. */
-    FundingRate QUOTED = (market, quote, unixSeconds) -> quote.fundingRatePpmPerHour();
+    FundingRate QUOTED = (market, book, quote, unixSeconds) -> quote.fundingRatePpmPerHour();
 
-    /** The rate for {@code market} this round, whose index price the source quoted as {@code quote}, at {@code unixSeconds}. */
-    long ratePpmPerHour(SequencerLink.MarketInfo market, PriceSource.Quote quote, long unixSeconds);
+    /** A market's book, read only when a rate asks for it (one more query through the log). */
+    @FunctionalInterface
+    interface Book {
+        SequencerLink.Depth read() throws IOException;
+    }
+
+    /**
+     * The rate for {@code market} this round, whose index price the source quoted as {@code quote},
+     * at {@code unixSeconds}; {@code book} reads the market's depth when the rate needs more than its
+     * best bid and ask.
+     */
+    long ratePpmPerHour(SequencerLink.MarketInfo market, Book book, PriceSource.Quote quote, long unixSeconds) throws IOException;
 }

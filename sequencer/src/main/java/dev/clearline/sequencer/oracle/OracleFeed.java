@@ -69,7 +69,8 @@ public final class OracleFeed {
             if (f.value() != m.fundingIndex()) f = new FundingIndex(m.fundingIndex()); // another feed moved it: follow the state
             funding.put(m.market(), f);
             long elapsed = m.lastOracleTs() == 0 ? 0 : ts - m.lastOracleTs();
-            long rate = fundingRate.ratePpmPerHour(m, q, ts);
+            int market = m.market();
+            long rate = fundingRate.ratePpmPerHour(m, () -> sequencer.depth(market), q, ts);
             long index = f.accrue(q.price(), rate, elapsed);
             Transition.OraclePrice price = new Transition.OraclePrice(m.market(), q.price(), index, ts,
                     key.sign(domain.oraclePriceDigest(m.market(), q.price(), index, ts)));

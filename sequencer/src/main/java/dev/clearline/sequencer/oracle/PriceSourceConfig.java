@@ -33,6 +33,9 @@ import java.util.TreeMap;
  *       "premiumWindowMinutes": 60,      //   averaged over this window (default 60),
  *       "fundingCapPpmPerHour": 1000,    //   never past +- this (default 1000: 0.1 % per hour),
  *       "interestPpmPerHour": 0,         //   plus this (default 0); see PremiumFunding
+ *       "impactNotional": 10000000000,   //   the premium of the impact prices for this notional
+ *                                        //   (collateral units, as prices are; here 10,000 of a
+ *                                        //   6-decimal token); default 0: the premium of the mid
  *       "sources": [
  *         {"url": "https://a.example/ticker", "price": "/data/price", "scale": "1000",
  *          "time": "/data/ts", "timeUnit": "ms"},
@@ -49,9 +52,9 @@ import java.util.TreeMap;
 public final class PriceSourceConfig {
     private static final Set<String> TOP = Set.of("pollSeconds", "maxAgeSeconds", "timeoutMillis", "maxDeviationPpm", "markets");
     private static final Set<String> MARKET = Set.of("minSources", "fundingRatePpmPerHour", "sources", "maxDeviationPpm", "funding",
-            "premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour");
+            "premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour", "impactNotional");
     /** The fields only a premium market reads. */
-    private static final Set<String> PREMIUM = Set.of("premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour");
+    private static final Set<String> PREMIUM = Set.of("premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour", "impactNotional");
     private static final Set<String> SOURCE = Set.of("url", "price", "scale", "time", "timeUnit");
 
     private PriceSourceConfig() {}
@@ -147,8 +150,13 @@ public final class PriceSourceConfig {
         if (!i.isMissingNode() && !(i.isIntegralNumber() && i.canConvertToLong())) {
             throw new IllegalArgumentException(where + ": interestPpmPerHour must be a whole number of ppm per hour, got " + i);
         }
+        JsonNode n = m.path("impactNotional");
+        if (!n.isMissingNode() && !(n.isIntegralNumber() && n.canConvertToLong() && n.asLong() >= 0)) {
+            throw new IllegalArgumentException(where + ": impactNotional must be a whole number of collateral units, 0 or more (0: the premium of"
+                    + " the book's mid), got " + n);
+        }
         try {
-            return new PremiumFunding.Settings(Duration.ofMinutes(window), cap, i.asLong(0));
+            return new PremiumFunding.Settings(Duration.ofMinutes(window), cap, i.asLong(0), n.asLong(0));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage() + "; give a larger fundingCapPpmPerHour or a smaller interestPpmPerHour");
         }

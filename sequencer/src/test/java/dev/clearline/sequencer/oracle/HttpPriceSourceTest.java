@@ -282,6 +282,15 @@ class HttpPriceSourceTest {
         bad.put("{\"markets\": {\"1\": {\"funding\": 5, \"sources\": [" + src + "]}}}", "\"funding\" must be \"fixed\"");
         bad.put("{\"markets\": {\"1\": {\"funding\": \"fixed\", \"fundingCapPpmPerHour\": 9, \"sources\": [" + src + "]}}}", "applies to \"funding\": \"premium\" only");
         bad.put("{\"markets\": {\"1\": {\"premiumWindowMinutes\": 30, \"sources\": [" + src + "]}}}", "applies to \"funding\": \"premium\" only");
+        bad.put("{\"markets\": {\"1\": {\"impactNotional\": 5, \"sources\": [" + src + "]}}}", "applies to \"funding\": \"premium\" only");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"impactNotional\": -5, \"sources\": [" + src + "]}}}",
+                "impactNotional must be a whole number of collateral units, 0 or more");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"impactNotional\": \"lots\", \"sources\": [" + src + "]}}}",
+                "impactNotional must be a whole number");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"impactNotional\": 2.5, \"sources\": [" + src + "]}}}",
+                "impactNotional must be a whole number");
+        bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"impactNotional\": 1e30, \"sources\": [" + src + "]}}}",
+                "impactNotional must be a whole number");
         bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"fundingRatePpmPerHour\": 5, \"sources\": [" + src + "]}}}",
                 "give interestPpmPerHour instead");
         bad.put("{\"markets\": {\"1\": {\"funding\": \"premium\", \"fundingCapPpmPerHour\": 10, \"interestPpmPerHour\": 20, \"sources\": ["
@@ -294,5 +303,12 @@ class HttpPriceSourceTest {
                 .fundingRate()).isSameAs(FundingRate.QUOTED);
         assertThat(PriceSourceConfig.parse("{\"markets\": {\"1\": {\"funding\": \"premium\", \"sources\": [" + src + "]}}}", http).fundingRate())
                 .isInstanceOf(PremiumFunding.class);
+        for (long notional : new long[] {0, 10_000_000_000L}) {
+            PremiumFunding f = (PremiumFunding) PriceSourceConfig.parse("{\"markets\": {\"1\": {\"funding\": \"premium\", \"impactNotional\": "
+                    + notional + ", \"sources\": [" + src + "]}}}", http).fundingRate();
+            assertThat(f.settings(1).impactNotional()).isEqualTo(notional);
+        }
+        assertThat(((PremiumFunding) PriceSourceConfig.parse("{\"markets\": {\"1\": {\"funding\": \"premium\", \"sources\": [" + src + "]}}}", http)
+                .fundingRate()).settings(1).impactNotional()).as("default: the mid").isZero();
     }
 }

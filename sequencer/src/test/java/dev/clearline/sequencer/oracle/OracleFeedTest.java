@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The signed price and funding feed through the sequencer's state machine: prices land, funding accrues exactly. */
 class OracleFeedTest {
@@ -75,6 +76,28 @@ class OracleFeedTest {
         // 20,000 ppm over 8 hours is 2,500 ppm an hour, capped at 1,000: 10,000 * 0.1 % for each of the two hours since the
         // opening's report
         assertThat(link.markets().getFirst().fundingIndex() - before).as("longs pay").isEqualTo(20);
+    }
+
+    @Test
+    void impactPricesReadTheBooksDepthThroughTheLogAndALotAtTheTopChargesNobody() throws Exception {
+        // one lot each at 10,100 and 10,300 (the mid 2 % over the index of 10,000), and five lots behind each at 9,800 and
+        // 10,400: 20,000 of notional sells at 9,949 on average and buys at 10,348, on either side of the index
+        Signer a = m.traders.get(0), b = m.traders.get(1);
+        state.apply(new Command.Place(7, 5, m.order(a, new Order(a.address(), 1, Side.BUY, 10_100, Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+        state.apply(new Command.Place(7, 6, m.order(b, new Order(b.address(), 1, Side.SELL, 10_300, Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 20_000))), now[0]);
+        state.apply(new Command.Place(7, 7, m.order(a, new Order(a.address(), 1, Side.BUY, 9_800, 5 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 2, 100_000))), now[0]);
+        state.apply(new Command.Place(7, 8, m.order(b, new Order(b.address(), 1, Side.SELL, 10_400, 5 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 2, 100_000))), now[0]);
+        SequencerLink.Depth depth = link.depth(1);
+        assertThat(depth.bids()).containsExactly(new SequencerLink.Level(10_100, Market.LOT), new SequencerLink.Level(9_800, 5 * Market.LOT));
+        assertThat(depth.asks()).containsExactly(new SequencerLink.Level(10_300, Market.LOT), new SequencerLink.Level(10_400, 5 * Market.LOT));
+        assertThatThrownBy(() -> link.depth(9)).isInstanceOf(java.io.IOException.class).hasMessageContaining("no book for market 9");
+
+        PremiumFunding impact = new PremiumFunding(Map.of(1, new PremiumFunding.Settings(java.time.Duration.ofHours(1), 1_000, 0, 20_000)));
+        OracleFeed feed = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(10_000, 0), impact, link);
+        long before = link.markets().getFirst().fundingIndex();
+        assertThat(feed.publish(Market.START + 3_600)).isEqualTo(1);
+        assertThat(feed.publish(Market.START + 7_200)).isEqualTo(1);
+        assertThat(link.markets().getFirst().fundingIndex() - before).as("no premium at the impact prices: nobody pays").isZero();
     }
 
     @Test
