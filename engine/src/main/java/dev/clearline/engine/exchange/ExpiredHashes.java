@@ -22,9 +22,14 @@ import java.util.function.IntFunction;
  * while its order can still be posted, and for good only for orders without expiry.
  *
  * <p>Ties are broken by short id, and markets are visited in ascending id: every member emits the
- * same prunes in the same order.
+ * same prunes in the same order. At most {@link #PER_COMMAND} go with one command, so a crowd of
+ * orders expiring in the same second does not stall the command that moves the clock past them;
+ * the rest go with the commands after it (a node's clock ticks keep coming).
  */
 final class ExpiredHashes {
+    /** The most hashes pruned at the end of one command. */
+    static final int PER_COMMAND = 256;
+
     /** One hash waiting for its prune. */
     private record Waiting(long expiry, long stateId, Hash32 hash) {}
 
@@ -48,18 +53,21 @@ final class ExpiredHashes {
     }
 
     /**
-     * Hands {@code prune} a PruneOrderHash for every hash whose expiry its market's oracle time
-     * ({@code markets}) has passed, market by market, soonest first, and forgets them.
+     * Hands {@code prune} a PruneOrderHash for each hash whose expiry its market's oracle time
+     * ({@code markets}) has passed, market by market, soonest first, at most {@link #PER_COMMAND},
+     * and forgets them.
      */
     void pruneDue(IntFunction<MarketLeaf> markets, Consumer<Transition> prune) {
-        for (var it = byMarket.entrySet().iterator(); it.hasNext(); ) {
+        int budget = PER_COMMAND;
+        for (var it = byMarket.entrySet().iterator(); it.hasNext() && budget > 0; ) {
             Map.Entry<Integer, PriorityQueue<Waiting>> e = it.next();
             PriorityQueue<Waiting> q = e.getValue();
             MarketLeaf m = markets.apply(e.getKey());
             long now = m == null ? 0 : m.lastOracleTs();
-            while (!q.isEmpty() && q.peek().expiry() < now) {
+            while (budget > 0 && !q.isEmpty() && q.peek().expiry() < now) {
                 prune.accept(new Transition.PruneOrderHash(q.poll().hash()));
                 size--;
+                budget--;
             }
             if (q.isEmpty()) it.remove(); // a market holds a queue only while hashes wait in it (and an image says so)
         }

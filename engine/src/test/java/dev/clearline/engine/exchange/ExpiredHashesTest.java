@@ -73,4 +73,31 @@ class ExpiredHashesTest {
         assertThat(StateReads.orderHash(d.ex.state(), bid.hash())).isNull();
         assertThat(d.book().restingOrders()).isZero();
     }
+
+    @Test
+    void aCrowdExpiringTogetherIsPrunedAtMostAFewHundredPerCommandSoonestFirst() {
+        int n = 2 * ExpiredHashes.PER_COMMAND + 88;
+        List<VerifiedOrder> bids = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            VerifiedOrder bid = expiring(alice, Side.BUY, 10_000, d.ts + 1 + i % 2);
+            d.place(bid);
+            assertThat(d.submit(expiring(bob, Side.SELL, 10_000, d.ts + 5))).isNull();
+            bids.add(bid);
+        }
+        d.ex.takeTransitions();
+        assertThat(d.ex.hashesWaitingForPrune()).isEqualTo(2 * n);
+        d.oracle(10_000, d.ts + 3); // past every bid's expiry, not the asks'
+        List<Transition.PruneOrderHash> first = hashPrunes();
+        assertThat(first).hasSize(ExpiredHashes.PER_COMMAND);
+        // soonest first: the bids expiring a second earlier (every other one) leave before any of the others
+        java.util.Set<dev.clearline.engine.order.Hash32> sooner = new java.util.HashSet<>();
+        for (int i = 0; i < n; i += 2) sooner.add(bids.get(i).hash());
+        assertThat(first).extracting(Transition.PruneOrderHash::orderHash).allMatch(sooner::contains);
+        d.oracle(10_000, d.ts + 1);
+        assertThat(hashPrunes()).hasSize(ExpiredHashes.PER_COMMAND);
+        d.oracle(10_000, d.ts + 1);
+        assertThat(hashPrunes()).as("the rest of the bids").hasSize(88);
+        assertThat(d.ex.hashesWaitingForPrune()).as("the asks, not expired yet").isEqualTo(n);
+        for (VerifiedOrder bid : bids) assertThat(StateReads.orderHash(d.ex.state(), bid.hash())).isNull();
+    }
 }
