@@ -76,9 +76,10 @@ final class StfMirror {
     }
 
     /**
-     * Notes that the posted order with short id {@code stateId} left the exchange (filled, cancelled,
-     * expired, replaced or evicted): its ORDER leaf is pruned when the command's transitions are
-     * taken, after every transition that names it. Noting an id twice prunes it once.
+     * Notes that the posted order {@code l} left the exchange (filled, cancelled, expired, replaced
+     * or evicted): its ORDER leaf is pruned when the command's transitions are taken, after every
+     * transition that names it, and, if it has an expiry, its hash waits for that expiry from then
+     * on ({@link ExpiredHashes}). Noting an order twice prunes it once.
      */
     void retire(LiveOrder l) {
         if (retiredCount == retired.length) retired = Arrays.copyOf(retired, retired.length * 2);
