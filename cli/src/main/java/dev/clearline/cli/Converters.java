@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Sign;
+import dev.clearline.sequencer.api.OrderLifetime;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -197,24 +198,25 @@ final class Converters {
     static final class Lifetime implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
-            long unit = v.isEmpty() ? 0 : switch (v.charAt(v.length() - 1)) {
-                case 's' -> 1;
-                case 'm' -> 60;
-                case 'h' -> 3_600;
-                case 'd' -> 86_400;
-                default -> 0;
-            };
-            long n;
             try {
-                n = unit == 0 ? -1 : Long.parseLong(v.substring(0, v.length() - 1));
-            } catch (NumberFormatException e) {
-                n = -1;
+                long seconds = OrderLifetime.parse(value);
+                if (seconds > 0) return seconds;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
-            if (n < 1 || n > 365L * 86_400 / unit) {
-                throw new TypeConversionException("'" + value + "' is not a lifetime from 1s to 365d; write a whole number and a unit, e.g. 90s, 10m, 2h or 7d");
+            throw new TypeConversionException("'" + value + "' is not a lifetime from 1s to 365d; write a whole number and a unit, e.g. 90s, 10m, 2h or 7d");
+        }
+    }
+
+    /** A venue's longest order lifetime: a lifetime as {@link Lifetime} takes it, or {@code none} (0: no rule). */
+    static final class VenueLifetime implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return OrderLifetime.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage() + ", or none");
             }
-            return n * unit;
         }
     }
 

@@ -21,6 +21,7 @@ import dev.clearline.prover.store.BlockMark;
 import dev.clearline.prover.store.ReplayStore;
 import dev.clearline.sequencer.DevAccounts;
 import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.OrderLifetime;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.HeapWatch;
@@ -92,7 +93,13 @@ final class LocalStack implements AutoCloseable {
     private volatile long verifiedFraud;
     private volatile boolean stopping;
 
-    record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis) {}
+    /** @param maxOrderLifetime the trader API's longest order lifetime in seconds, 0 for none ({@link OrderLifetime}) */
+    record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis, long maxOrderLifetime) {
+        /** Without an order-lifetime rule. */
+        Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis) {
+            this(dir, apiHost, apiPort, demo, tickMillis, 0);
+        }
+    }
 
     private LocalStack(Devnet devnet, Manifest manifest) {
         this.devnet = devnet;
@@ -130,7 +137,9 @@ final class LocalStack implements AutoCloseable {
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(),
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         running.add(gateway);
-        api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime), s.apiHost(), s.apiPort(), 64 * 1024);
+        // the oracle feed stamps prices with this clock too, so the rule's clock and the markets' agree
+        api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime),
+                new OrderLifetime(s.maxOrderLifetime(), () -> System.currentTimeMillis() / 1000), s.apiHost(), s.apiPort(), 64 * 1024);
         running.add(api);
         GatewayLink link = new GatewayLink(gateway);
 

@@ -3,6 +3,7 @@ package dev.clearline.cli;
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.deploy.Manifest;
 import dev.clearline.sequencer.DevAccounts;
+import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,11 @@ final class UpCommand implements Callable<Integer> {
             description = "L1 seconds per real second, 1 to 3600, so challenge periods pass while you watch. Default: ${DEFAULT-VALUE}.")
     long timeSpeed;
 
+    @Option(names = "--max-order-lifetime", defaultValue = "7d", converter = Converters.VenueLifetime.class,
+            description = "The trader API takes only orders that expire within this long (90s, 10m, 2h, 7d), so nothing an order leaves in"
+                    + " the rollup's state outlives it; none takes orders without expiry too. Default: ${DEFAULT-VALUE}.")
+    long maxOrderLifetime;
+
     @Option(names = "--no-demo", description = "Do not start the demo market makers and takers.")
     boolean noDemo;
 
@@ -72,7 +78,7 @@ final class UpCommand implements Callable<Integer> {
             out.println("Starting the sequencer, batch poster, oracle feed" + (noDemo ? "" : ", demo traders") + " and watcher...");
             out.flush();
             try {
-                stack = LocalStack.start(devnet, m, new LocalStack.Settings(dir, node.host, apiPort, !noDemo, 1_000));
+                stack = LocalStack.start(devnet, m, new LocalStack.Settings(dir, node.host, apiPort, !noDemo, 1_000, maxOrderLifetime));
             } catch (java.net.BindException e) {
                 throw new UserError("the trader API cannot listen on " + node.host + ":" + apiPort + " (" + e.getMessage()
                         + "); pass --api-port with a free port, or 0 for any", e);
@@ -101,6 +107,9 @@ final class UpCommand implements Callable<Integer> {
         out.println("  L1 RPC:        " + devnet.rpcUrl() + "  (chain " + devnet.chainId() + "; L1 time runs " + timeSpeed
                 + "x: the " + challenge + " s challenge period passes in about " + Math.max(1, challenge / timeSpeed) + " s)");
         out.println("  Trader API:    " + api + "   WebSocket: ws://" + node.host + ":" + stack.apiPort() + "/ws");
+        out.println("                " + (maxOrderLifetime == 0 ? "takes orders with and without expiry (--max-order-lifetime none)"
+                : "takes orders that expire within " + OrderLifetime.format(maxOrderLifetime)
+                        + " (--max-order-lifetime), so no order stays in the rollup's state for good"));
         out.println("  Rollup:        " + stack.rollupAddress);
         out.println("  Collateral:    " + m.address("TestCollateral") + "  (6 decimals)");
         out.println("  Operator:      key (" + LocalStack.OPERATOR + ") " + stack.key(LocalStack.OPERATOR).getAddress()

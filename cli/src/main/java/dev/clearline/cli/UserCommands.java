@@ -15,6 +15,7 @@ import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.util.HexFormat;
@@ -128,7 +129,8 @@ final class UserCommands {
         @Option(names = "--expires-in", converter = Converters.Lifetime.class,
                 description = "Cancel the order by itself once this long has passed on its market's oracle clock (the time of the market's"
                         + " last price, which the exchange and the rollup expire orders by): 90s, 10m, 2h, 7d. Once it has, the rollup"
-                        + " forgets the order for good. Default: the order never expires.")
+                        + " forgets the order for good. Default: the order never expires, or, where the venue takes only orders that"
+                        + " expire (GET /venue), the longest lifetime it takes.")
         Long expiresIn;
 
         OrderTerms(PrintWriter out) {
@@ -136,7 +138,7 @@ final class UserCommands {
         }
 
         /** A signed order's JSON and what the reply needs to be read: the order, its margin and its market's lot. */
-        record Signed(ObjectNode body, Order order, long margin, long lot, long mark) {}
+        record Signed(ObjectNode body, Order order, long margin, long lot, long mark, String expiryNote) {}
 
         Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t) {
             return sign(state, market, s, price, lots, t, 0);
@@ -171,10 +173,24 @@ final class UserCommands {
             Eip712 domain = o.domain(state);
             Signer signer = o.signer();
             long expiry = keptExpiry;
-            if (expiresIn != null) {
-                long now = m.path("lastOracleTs").asLong();
-                if (now == 0) throw new UserError("market " + market + " has no price yet, so its clock has not started; leave out --expires-in or wait for the oracle");
-                expiry = now + expiresIn;
+            String expiryNote = "";
+            // a venue may take only orders that expire within its longest lifetime (GET /venue): then an order told none gets that
+            JsonNode venue = o.venue();
+            long longest = venue.path("maxOrderLifetime").asLong(0);
+            long oracleNow = m.path("lastOracleTs").asLong();
+            if (longest > 0 && expiresIn != null && expiresIn > longest) {
+                throw new UserError("--expires-in " + OrderLifetime.format(expiresIn) + " is longer than this venue takes (" + OrderLifetime.format(longest)
+                        + ", GET /venue); give at most --expires-in " + OrderLifetime.format(longest));
+            }
+            Long lifetime = expiresIn != null ? expiresIn : longest > 0 && keptExpiry == 0 ? Long.valueOf(longest) : null;
+            if (lifetime != null) {
+                // expiry is judged on the market's oracle clock; under a venue rule it must also be within the lifetime of the node's
+                // clock, so the earlier of the two is where it starts
+                long nodeNow = venue.path("now").asLong(0);
+                long base = longest == 0 ? oracleNow : oracleNow == 0 ? nodeNow : Math.min(oracleNow, nodeNow);
+                if (base == 0) throw new UserError("market " + market + " has no price yet, so its clock has not started; leave out --expires-in or wait for the oracle");
+                expiry = base + lifetime;
+                if (expiresIn == null) expiryNote = "; expires in " + OrderLifetime.format(longest) + " (the longest this venue takes; --expires-in sets it)";
             }
             Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0), expiry,
                     System.currentTimeMillis(), mg);
@@ -183,7 +199,7 @@ final class UserCommands {
                     .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", expiry)
                     .put("nonce", order.nonce()).put("margin", mg);
             body.put("signature", hex(signer.sign(domain.orderDigest(order)).encoded()));
-            return new Signed(body, order, mg, lot, m.path("markPrice").asLong());
+            return new Signed(body, order, mg, lot, m.path("markPrice").asLong(), expiryNote);
         }
 
         /** Posts {@code body} to {@code path}, turning the refusals a trader can fix into what to do about them. */
@@ -253,7 +269,8 @@ final class UserCommands {
             }
             o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
                     + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + fills + "; margin "
-                    + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)"));
+                    + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)")
+                    + sg.expiryNote());
             return 0;
         }
     }

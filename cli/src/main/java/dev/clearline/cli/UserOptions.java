@@ -198,6 +198,16 @@ final class UserOptions {
         return r;
     }
 
+    /** The trader API's own rules (GET /venue, docs/api.md); empty from a node that does not answer it. */
+    JsonNode venue() {
+        try {
+            return get("/venue");
+        } catch (UserError e) {
+            if (e.getMessage().contains("NOT_FOUND")) return JSON.createObjectNode();
+            throw e;
+        }
+    }
+
     JsonNode post(String path, ObjectNode body) {
         return send(HttpRequest.newBuilder(api.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .header("content-type", "application/json"));

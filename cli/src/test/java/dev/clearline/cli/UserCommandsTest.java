@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.SequencerMain;
 import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.OrderLifetime;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.NodeConfig;
@@ -48,7 +49,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 11);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 12);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -262,6 +263,39 @@ class UserCommandsTest {
             assertThat(r.code()).as(bad).isEqualTo(2);
             assertThat(r.err()).as(bad).contains("is not a lifetime from 1s to 365d", "e.g. 90s, 10m, 2h or 7d").doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void onAVenueThatTakesOnlyExpiringOrdersAnOrderToldNoLifetimeGetsTheLongestAndALongerOneIsRefusedBeforeSigning() throws Exception {
+        String trader = keyOf(11);
+        try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime),
+                new OrderLifetime(3_600, () -> System.currentTimeMillis() / 1000), "127.0.0.1", 0, 64 * 1024)) {
+            String at = "http://127.0.0.1:" + limited.port();
+            long oracleNow = UserOptions.JSON.readTree(run("markets", "--market", "1", "--api", at, "--json").out()).path("markets").path(0)
+                    .path("lastOracleTs").asLong();
+            Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--post-only", "--api", at, "--key", trader);
+            assertThat(bid.code()).as(bid.err()).isZero();
+            assertThat(bid.out()).contains("; expires in 1h (the longest this venue takes; --expires-in sets it)");
+            JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", at, "--key", trader, "--json").out()).path("openOrders").path(0);
+            // the dev setup stamped its price with the wall clock, which is also the rule's: the earlier of the two starts the lifetime
+            assertThat(open.path("expiry").asLong()).isEqualTo(oracleNow + 3_600);
+
+            Run tooLong = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--expires-in", "2h", "--api", at, "--key", trader);
+            assertThat(tooLong.code()).isEqualTo(1);
+            assertThat(tooLong.err()).contains("--expires-in 2h is longer than this venue takes (1h, GET /venue); give at most --expires-in 1h")
+                    .doesNotContain("\tat ");
+            Run shorter = run("amend", open.path("orderHash").asText(), "--expires-in", "10m", "--api", at, "--key", trader, "--json");
+            assertThat(shorter.code()).as(shorter.err()).isZero();
+            open = UserOptions.JSON.readTree(run("positions", "--api", at, "--key", trader, "--json").out()).path("openOrders").path(0);
+            assertThat(open.path("expiry").asLong()).isEqualTo(oracleNow + 600);
+            assertThat(run("cancel", open.path("orderHash").asText(), "--api", at, "--key", trader).code()).isZero();
+        }
+        // the venue without the rule: an order told no lifetime never expires, as before
+        Run plain = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--post-only", "--api", url, "--key", trader);
+        assertThat(plain.out()).doesNotContain("expires in");
+        JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
+        assertThat(open.path("expiry").asLong()).isZero();
+        assertThat(run("cancel", open.path("orderHash").asText(), "--api", url, "--key", trader).code()).isZero();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.clearline.sequencer;
 
+import dev.clearline.sequencer.api.OrderLifetime;
+
 import java.util.Map;
 
 /**
@@ -45,6 +47,17 @@ final class OptionValues {
         }
         if (!(d > 0) || Double.isInfinite(d)) throw new IllegalArgumentException("--" + name + " takes " + what + ", more than 0; got \"" + v + "\"");
         return d;
+    }
+
+    /** {@code --name}'s lifetime ({@code 90s}, {@code 10m}, {@code 2h}, {@code 7d} or {@code none}: 0) in seconds, or {@code dflt}. */
+    long lifetime(String name, long dflt) {
+        String v = opts.get(name);
+        if (v == null) return dflt;
+        try {
+            return OrderLifetime.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + name + " takes none or a lifetime from 1s to 365d (90s, 10m, 2h, 7d); got \"" + v + "\"");
+        }
     }
 
     private static String refusal(String name, String value, long min, long max, String what) {

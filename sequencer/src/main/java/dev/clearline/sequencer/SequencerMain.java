@@ -8,6 +8,7 @@ import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.OrderLifetime;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.LeaderDuties;
@@ -41,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
- *             [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
+ *             [--verify-threads N] [--rate-per-key 2000] [--max-order-lifetime none|90s|10m|2h|7d] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
@@ -57,6 +58,9 @@ import java.util.concurrent.TimeUnit;
  * feed: HTTP JSON endpoints per market, polled, the median of the fresh and agreeing ones
  * ({@link dev.clearline.sequencer.oracle.PriceSourceConfig} describes the file), signed with the
  * oracle key ({@code --oracle-key} or {@code CLEARLINE_ORACLE_KEY}) for the markets whose oracle it is.
+ * {@code --max-order-lifetime 7d} makes the trader API take only orders that expire within that
+ * long of the node's clock ({@link OrderLifetime}: then nothing an order leaves in the state outlives
+ * it); the default {@code none} takes orders without expiry too.
  * {@code --dev-setup N} lists market 1 and credits dev traders 0..N-1 on a fresh state (dev keys,
  * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
  * sends its requests to whichever member leads; only the leader's process sends time ticks.
@@ -112,7 +116,7 @@ public final class SequencerMain {
         Map<String, String> opts = parse(args);
         if (opts == null) {
             System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
+                    + " [--verify-threads N] [--rate-per-key 2000] [--max-order-lifetime none|90s|10m|2h|7d] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
                     + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]"
                     + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
                     + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
@@ -123,12 +127,14 @@ public final class SequencerMain {
         long chainId;
         int verifyThreads, devTraders, port;
         double rate;
+        long maxLifetime;
         long snapshotEvery, batchSeconds, minFreeMb;
         Integer statusPort;
         try {
             chainId = values.whole("chain-id", 31337, 1, Long.MAX_VALUE, "a chain id");
             verifyThreads = values.wholeInt("verify-threads", Runtime.getRuntime().availableProcessors(), 1, 256, "a number of threads");
             rate = values.positive("rate-per-key", 2000, "requests a second per trader key");
+            maxLifetime = values.lifetime("max-order-lifetime", 0);
             snapshotEvery = values.whole("snapshot-every", NodeConfig.DEFAULT_SNAPSHOT_INTERVAL.toSeconds(), 0, 86_400, "seconds between snapshots (0: none)");
             batchSeconds = values.whole("batch-seconds", Genesis.BATCH_SECONDS, 1, 3_600, "the seconds a batch stays open before it is sealed");
             devTraders = values.wholeInt("dev-setup", 0, 0, 10_000, "a number of dev traders");
@@ -207,7 +213,7 @@ public final class SequencerMain {
         AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
         dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
         TraderApi api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
-                opts.getOrDefault("host", "127.0.0.1"), port, 64 * 1024);
+                new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), opts.getOrDefault("host", "127.0.0.1"), port, 64 * 1024);
 
         CountDownLatch stop = new CountDownLatch(1);
         StopOnSignal.install(0);
@@ -386,7 +392,7 @@ public final class SequencerMain {
     }
 
     private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "snapshot-every", "keep-log-hours", "keep-history-hours", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
+            "verify-threads", "rate-per-key", "max-order-lifetime", "snapshot-every", "keep-log-hours", "keep-history-hours", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
             "dev-oracle", "price-source", "oracle-key");
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */

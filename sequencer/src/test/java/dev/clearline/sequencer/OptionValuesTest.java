@@ -30,4 +30,14 @@ class OptionValuesTest {
                 .hasMessage("--rate-per-key takes requests a second per trader key, more than 0; got \"-1\"");
         assertThatThrownBy(() -> v.whole("min-free-mb", 256, 0, 1L << 40, "megabytes")).hasMessageContaining("--min-free-mb", "\"1e3\"");
     }
+
+    @Test
+    void aLifetimeIsAWholeNumberWithAUnitOrNone() {
+        OptionValues v = new OptionValues(Map.of("a", "7d", "b", "none", "c", "7", "d", "400d"));
+        assertThat(v.lifetime("a", 0)).isEqualTo(7 * 86_400);
+        assertThat(v.lifetime("b", 60)).isZero();
+        assertThat(v.lifetime("missing", 60)).isEqualTo(60);
+        assertThatThrownBy(() -> v.lifetime("c", 0)).hasMessage("--c takes none or a lifetime from 1s to 365d (90s, 10m, 2h, 7d); got \"7\"");
+        assertThatThrownBy(() -> v.lifetime("d", 0)).hasMessageContaining("got \"400d\"");
+    }
 }

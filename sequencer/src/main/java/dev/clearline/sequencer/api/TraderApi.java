@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.engine.exchange.CancelRequest;
+import dev.clearline.engine.exchange.SignedOrder;
 import dev.clearline.sequencer.command.Command;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -36,7 +37,8 @@ import java.util.concurrent.CompletionException;
  * POST /orders/cancel        cancel         GET /accounts/{address}   balance, positions, open orders, fills
  * POST /orders/amend         amend          GET /markets/{id}/depth   depth snapshot
  * POST /orders/batch-cancel  batch cancel   GET /state                state root, seq, batches, markets
- * WS   /ws                   {"id":..,"op":"place"|"cancel"|"amend"|"batchCancel"|"order"|"account"|"depth"|"state"|"subscribe",..}
+ *                                           GET /venue                the API's own rules (order lifetime, limits)
+ * WS   /ws                   {"id":..,"op":"place"|"cancel"|"amend"|"batchCancel"|"order"|"account"|"depth"|"state"|"venue"|"subscribe",..}
  * </pre>
  */
 public final class TraderApi implements AutoCloseable {
@@ -45,6 +47,7 @@ public final class TraderApi implements AutoCloseable {
 
     private final Gateway gateway;
     private final RateLimiter limiter;
+    private final OrderLifetime lifetime;
     private final Server server;
     private final int maxRequestBytes;
     /** How many times the request limit a WebSocket message may reach and still be read whole, to be refused cleanly. */
@@ -55,9 +58,16 @@ public final class TraderApi implements AutoCloseable {
         return maxRequestBytes;
     }
 
+    /** An API without an order-lifetime rule: orders with and without expiry are taken. */
     public TraderApi(Gateway gateway, RateLimiter limiter, String host, int port, int maxRequestBytes) throws Exception {
+        this(gateway, limiter, OrderLifetime.unlimited(), host, port, maxRequestBytes);
+    }
+
+    public TraderApi(Gateway gateway, RateLimiter limiter, OrderLifetime lifetime, String host, int port, int maxRequestBytes)
+            throws Exception {
         this.gateway = gateway;
         this.limiter = limiter;
+        this.lifetime = lifetime;
         this.maxRequestBytes = maxRequestBytes;
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("api");
@@ -116,9 +126,10 @@ public final class TraderApi implements AutoCloseable {
     CompletableFuture<ReplyBytes> dispatchReply(String op, JsonNode body) {
         try {
             return switch (op) {
-                case "place" -> gateway.placeReply(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain()));
+                case "place" -> gateway.placeReply(lifetimeChecked(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain())));
                 case "cancel" -> gateway.cancelReply(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body));
-                case "amend" -> gateway.amendReply(RequestJson.cancel(body.get("cancel")), RequestJson.order(body.get("order"), gateway.domain()));
+                case "amend" -> gateway.amendReply(RequestJson.cancel(body.get("cancel")),
+                        lifetimeChecked(RequestJson.order(body.get("order"), gateway.domain())));
                 case "batchCancel" -> {
                     JsonNode list = body.get("cancels");
                     if (list == null || !list.isArray() || list.isEmpty() || list.size() > dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_CANCELS) {
@@ -137,14 +148,33 @@ public final class TraderApi implements AutoCloseable {
                 case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
                 case "state" -> gateway.queryReply(Command.QueryKind.STATE, 0, null, null);
                 case "history" -> gateway.historyReply(from(body));
+                case "venue" -> CompletableFuture.completedFuture(venue());
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
-                        + "\"; use place, cancel, amend, batchCancel, withdraw, allocate, release, order, account, depth, state or subscribe");
+                        + "\"; use place, cancel, amend, batchCancel, withdraw, allocate, release, order, account, depth, state, venue or subscribe");
             };
         } catch (ApiError e) {
             return CompletableFuture.failedFuture(e);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(RequestJson.bad("BAD_FIELD", e.getMessage()));
         }
+    }
+
+    private SignedOrder lifetimeChecked(SignedOrder s) throws ApiError {
+        lifetime.check(s.order());
+        return s;
+    }
+
+    /**
+     * The rules this API applies itself, before anything reaches the cluster: the longest order lifetime
+     * ({@link OrderLifetime}), the largest request and the rate a trader key may send at. A client reads
+     * them to sign what the venue takes (the CLI gives an order the longest lifetime when told none).
+     */
+    private ReplyBytes venue() {
+        ObjectNode v = JSON.createObjectNode();
+        lifetime.describe(v);
+        v.put("maxRequestBytes", maxRequestBytes);
+        v.put("requestsPerSecondPerKey", limiter.perSecond());
+        return new ReplyBytes(v.toString().getBytes(StandardCharsets.UTF_8), null, v);
     }
 
     static ObjectNode error(ApiError e) {
@@ -213,6 +243,7 @@ public final class TraderApi implements AutoCloseable {
                 if (method.equals("GET")) {
                     if (path.equals("/admin/history")) reply(dispatch("history", withFrom(JSON.createObjectNode(), request)), response, callback);
                     else if (path.equals("/state")) reply(dispatch("state", JSON.createObjectNode()), response, callback);
+                    else if (path.equals("/venue")) reply(dispatch("venue", JSON.createObjectNode()), response, callback);
                     else if (parts.length == 3 && parts[1].equals("orders")) reply(dispatch("order", JSON.createObjectNode().put("orderHash", parts[2])), response, callback);
                     else if (parts.length == 3 && parts[1].equals("accounts")) {
                         reply(dispatch("account", withFrom(JSON.createObjectNode().put("trader", parts[2]), request)), response, callback);
@@ -269,7 +300,7 @@ public final class TraderApi implements AutoCloseable {
 
         private ApiError notFound(String path) {
             return new ApiError(404, "NOT_FOUND", "no endpoint " + path
-                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals, /margin/allocate, /margin/release; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, WebSocket /ws");
+                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals, /margin/allocate, /margin/release; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, /venue, WebSocket /ws");
         }
 
         private ApiError tooLarge(long size) {

@@ -129,6 +129,16 @@ class ApiDocTest {
                 replies.put("depth", get(base + "/markets/1/depth"));
                 replies.put("state", get(base + "/state"));
                 replies.put("history", get(base + "/admin/history?from=0"));
+                // a venue that takes only orders expiring within 7 days (--max-order-lifetime 7d), at a fixed clock
+                try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime),
+                        new OrderLifetime(7 * 86_400, () -> 1_796_122_661L), "127.0.0.1", 0, 64 * 1024)) {
+                    replies.put("venue", get("http://127.0.0.1:" + limited.port() + "/venue"));
+                    HttpResponse<String> noExpiry = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + limited.port() + "/orders"))
+                            .POST(HttpRequest.BodyPublishers.ofString(requests.get("place").toString())).header("content-type", "application/json")
+                            .timeout(Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(noExpiry.statusCode()).isEqualTo(400);
+                    replies.put("expiry-required", WsClient.JSON.readTree(noExpiry.body()));
+                }
                 HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + "/orders"))
                         .POST(HttpRequest.BodyPublishers.ofString(requests.get("place").toString())).header("content-type", "application/json")
                         .timeout(Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());

@@ -138,6 +138,59 @@ class TraderApiTest {
     }
 
     @Test
+    void aVenueThatTakesOnlyExpiringOrdersRefusesTheRestBeforeTheClusterAndSaysSo() throws Exception {
+        refill();
+        long now = System.currentTimeMillis() / 1000; // the dev setup's oracle price is stamped with the wall clock too
+        try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, clock::get), new OrderLifetime(3_600, () -> now),
+                "127.0.0.1", 0, 16 * 1024)) {
+            JsonNode venue = WsClient.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + limited.port() + "/venue"))
+                    .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(venue.path("maxOrderLifetime").asLong()).isEqualTo(3_600);
+            assertThat(venue.path("now").asLong()).isEqualTo(now);
+            assertThat(get("/venue").path("maxOrderLifetime").asLong()).as("the API without the rule").isZero();
+
+            Signer s = DevAccounts.trader(5);
+            long seqBefore = gateway.query(dev.clearline.sequencer.command.Command.QueryKind.STATE, 0, null, null)
+                    .get(ANSWER_SECONDS, TimeUnit.SECONDS).path("seq").asLong();
+            Order forever = order(s, Side.BUY, 8_000, 1);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + limited.port() + "/orders"))
+                    .POST(HttpRequest.BodyPublishers.ofString(OrderJson.order(s, forever, domain).toString()))
+                    .header("content-type", "application/json").timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("EXPIRY_REQUIRED", "at most 1h ahead");
+            Order tooFar = withExpiry(order(s, Side.BUY, 8_000, 1), now + 3_600 + OrderLifetime.CLOCK_SKEW_SECONDS + 1);
+            Order justIn = withExpiry(order(s, Side.BUY, 8_000, 1), now + 3_600 + OrderLifetime.CLOCK_SKEW_SECONDS);
+            try (WsClient ws = new WsClient(limited.port())) {
+                JsonNode far = ws.request(OrderJson.op("place", OrderJson.order(s, tooFar, domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(far.path("error").asText()).as(far.toString()).isEqualTo("EXPIRY_TOO_FAR");
+                assertThat(get("/orders/" + domain.orderDigest(tooFar)).path("order").path("known").asBoolean())
+                        .as("a refused order never reaches the cluster").isFalse();
+                JsonNode in = ws.request(OrderJson.op("place", OrderJson.order(s, justIn, domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(in.path("outcomes").get(0).path("accepted").asBoolean()).as(in.toString()).isTrue();
+                assertThat(in.path("seq").asLong()).as("only the order in the lifetime took a number").isEqualTo(seqBefore + 1);
+
+                // an amend whose replacement never expires is refused whole: the order it would replace stays on the book
+                ObjectNode amend = WsClient.JSON.createObjectNode();
+                amend.set("cancel", OrderJson.cancel(s, domain.orderDigest(justIn), domain));
+                amend.set("order", OrderJson.order(s, order(s, Side.BUY, 8_100, 1), domain));
+                JsonNode refused = ws.request(OrderJson.op("amend", amend)).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(refused.path("error").asText()).as(refused.toString()).isEqualTo("EXPIRY_REQUIRED");
+                assertThat(get("/orders/" + domain.orderDigest(justIn)).path("order").path("status").asText()).isEqualTo("open");
+
+                JsonNode v = ws.request(OrderJson.op("venue", WsClient.JSON.createObjectNode())).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(v.path("maxOrderLifetime").asLong()).isEqualTo(3_600);
+                assertThat(v.path("requestsPerSecondPerKey").asDouble()).isEqualTo(1_000);
+            }
+        }
+    }
+
+    static Order withExpiry(Order o, long expiry) {
+        return new Order(o.trader(), o.marketId(), o.side(), o.price(), o.size(), o.displaySize(), o.timeInForce(), o.flags(), o.peg(), o.pegOffset(),
+                expiry, o.nonce(), o.margin());
+    }
+
+    @Test
     void restPlacesAmendsAndCancelsWithTheirSequenceNumbers() throws Exception {
         refill();
         Signer s = DevAccounts.trader(2);
