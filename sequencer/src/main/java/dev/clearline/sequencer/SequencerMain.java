@@ -436,7 +436,8 @@ public final class SequencerMain {
             Signer signer = new Signer(new java.math.BigInteger(key.startsWith("0x") ? key.substring(2) : key, 16));
             dev.clearline.sequencer.oracle.MedianPriceSource source;
             try {
-                source = dev.clearline.sequencer.oracle.PriceSourceConfig.read(Path.of(file), dev.clearline.sequencer.oracle.HttpGet.jdk());
+                source = dev.clearline.sequencer.oracle.PriceSourceConfig.read(Path.of(file), dev.clearline.sequencer.oracle.HttpGet.jdk(),
+                        System.getenv());
             } catch (IllegalArgumentException e) {
                 fail("--price-source " + e.getMessage());
                 return null;

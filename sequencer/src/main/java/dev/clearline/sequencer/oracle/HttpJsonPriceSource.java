@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One HTTP endpoint that answers JSON with a price in it, read at a JSON pointer (RFC 6901, e.g.
@@ -24,10 +25,25 @@ import java.time.Duration;
 public final class HttpJsonPriceSource {
     public enum TimeUnit { SECONDS, MILLISECONDS }
 
-    public record Spec(URI url, JsonPointer pricePointer, BigDecimal scale, JsonPointer timePointer, TimeUnit timeUnit) {
+    /**
+     * An endpoint: {@code url} and {@code headers} as sent (environment variables expanded), {@code shown}
+     * the URL as logs name it (as the file wrote it, no secret in it: {@link SecretTemplate#shownUrl}).
+     */
+    public record Spec(URI url, Map<String, String> headers, String shown, JsonPointer pricePointer, BigDecimal scale, JsonPointer timePointer,
+                       TimeUnit timeUnit) {
+        public Spec {
+            headers = Map.copyOf(headers);
+        }
+
+        /** An endpoint without headers, named in logs by its URL. */
+        public Spec(URI url, JsonPointer pricePointer, BigDecimal scale, JsonPointer timePointer, TimeUnit timeUnit) {
+            this(url, Map.of(), SecretTemplate.shownUrl(url.toString()), pricePointer, scale, timePointer, timeUnit);
+        }
+
+        /** What logs print: never a header, nor a secret of the URL. */
         @Override
         public String toString() {
-            return url.toString();
+            return shown;
         }
     }
 
@@ -87,7 +103,7 @@ public final class HttpJsonPriceSource {
     private Reading fetch(long nowSeconds) throws Unusable {
         HttpGet.Response r;
         try {
-            r = http.get(spec.url(), timeout);
+            r = http.get(spec.url(), spec.headers(), timeout);
         } catch (IOException e) {
             throw new Unusable("unreachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }

@@ -44,6 +44,11 @@ public final class MedianPriceSource implements PriceSource {
     }
 
     /** The markets it prices, ascending. */
+    /** A market's sources, as the file listed them (tests). */
+    List<HttpJsonPriceSource> sources(int market) {
+        return markets.get(market).sources();
+    }
+
     public java.util.Set<Integer> markets() {
         return new java.util.TreeSet<>(markets.keySet());
     }

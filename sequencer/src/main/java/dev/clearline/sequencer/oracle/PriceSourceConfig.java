@@ -39,15 +39,18 @@ import java.util.TreeMap;
  *       "sources": [
  *         {"url": "https://a.example/ticker", "price": "/data/price", "scale": "1000",
  *          "time": "/data/ts", "timeUnit": "ms"},
- *         {"url": "https://b.example/v1/eth", "price": "/last"}
+ *         {"url": "https://b.example/v1/eth?apikey=${B_KEY}", "price": "/last"},
+ *         {"url": "https://c.example/eth", "price": "/p", "headers": {"X-API-KEY": "${C_KEY}"}}
  *       ]
  *     }
  *   }
  * }
  * </pre>
  * {@code price} and {@code time} are JSON pointers (RFC 6901); {@code scale} turns the endpoint's
- * number into collateral units per lot (default 1). Every mistake is refused with the field at
- * fault and what to write instead.
+ * number into collateral units per lot (default 1). {@code headers} are sent with each request.
+ * A URL or a header value may name environment variables as {@code ${NAME}}, so that the file holds
+ * no key; logs name a source by its URL as written, never a value ({@link SecretTemplate}). Every
+ * mistake is refused with the field at fault and what to write instead.
  */
 public final class PriceSourceConfig {
     private static final Set<String> TOP = Set.of("pollSeconds", "maxAgeSeconds", "timeoutMillis", "maxDeviationPpm", "markets");
@@ -55,12 +58,15 @@ public final class PriceSourceConfig {
             "premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour", "impactNotional");
     /** The fields only a premium market reads. */
     private static final Set<String> PREMIUM = Set.of("premiumWindowMinutes", "fundingCapPpmPerHour", "interestPpmPerHour", "impactNotional");
-    private static final Set<String> SOURCE = Set.of("url", "price", "scale", "time", "timeUnit");
+    private static final Set<String> SOURCE = Set.of("url", "price", "scale", "time", "timeUnit", "headers");
 
     private PriceSourceConfig() {}
 
-    /** Reads {@code file}; a missing, unreadable or wrong file is an IllegalArgumentException saying what to fix. */
-    public static MedianPriceSource read(Path file, HttpGet http) {
+    /**
+     * Reads {@code file}, its {@code ${NAME}}s from {@code env} (the node's environment); a missing,
+     * unreadable or wrong file is an IllegalArgumentException saying what to fix.
+     */
+    public static MedianPriceSource read(Path file, HttpGet http, Map<String, String> env) {
         String text;
         try {
             text = Files.readString(file);
@@ -70,13 +76,18 @@ public final class PriceSourceConfig {
             throw new IllegalArgumentException("cannot read the price-source file " + file + ": " + e.getMessage());
         }
         try {
-            return parse(text, http);
+            return parse(text, http, env);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage());
         }
     }
 
+    /** As {@link #parse(String, HttpGet, Map)} with no environment: a {@code ${NAME}} is refused. */
     public static MedianPriceSource parse(String json, HttpGet http) {
+        return parse(json, http, Map.of());
+    }
+
+    public static MedianPriceSource parse(String json, HttpGet http, Map<String, String> env) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(json);
@@ -112,7 +123,7 @@ public final class PriceSourceConfig {
             JsonNode list = m.path("sources");
             if (!list.isArray() || list.isEmpty()) throw new IllegalArgumentException(where + ": \"sources\" must be a non-empty array of {\"url\", \"price\"}");
             List<HttpJsonPriceSource> sources = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) sources.add(source(list.get(i), where + " source " + (i + 1), http, poll, maxAge, timeout));
+            for (int i = 0; i < list.size(); i++) sources.add(source(list.get(i), where + " source " + (i + 1), http, env, poll, maxAge, timeout));
             long min = m.has("minSources") ? positive(m, "minSources", 1) : sources.size() / 2 + 1;
             if (min > sources.size()) {
                 throw new IllegalArgumentException(where + ": minSources " + min + " is more than its " + sources.size() + " source(s)");
@@ -162,19 +173,23 @@ public final class PriceSourceConfig {
         }
     }
 
-    private static HttpJsonPriceSource source(JsonNode s, String where, HttpGet http, long poll, long maxAge, long timeoutMillis) {
+    private static HttpJsonPriceSource source(JsonNode s, String where, HttpGet http, Map<String, String> env, long poll, long maxAge,
+                                              long timeoutMillis) {
         if (!s.isObject()) throw new IllegalArgumentException(where + ": expected {\"url\": ..., \"price\": \"/json/pointer\"}");
         known(s, SOURCE, where);
-        String url = s.path("url").asText("");
+        String template = s.path("url").asText("");
+        String shown = SecretTemplate.shownUrl(template);
+        String url = SecretTemplate.expand(template, env, where + ": url");
         URI uri;
         try {
             uri = new URI(url);
         } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException(where + ": url \"" + url + "\" is not a URL (" + e.getReason() + ")");
+            throw new IllegalArgumentException(where + ": url \"" + shown + "\" is not a URL (" + e.getReason() + ")");
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException(where + ": url \"" + url + "\" must be an http:// or https:// URL with a host");
+            throw new IllegalArgumentException(where + ": url \"" + shown + "\" must be an http:// or https:// URL with a host");
         }
+        Map<String, String> headers = headers(s.path("headers"), uri, env, where);
         JsonPointer price = pointer(s, "price", where, true);
         JsonPointer time = pointer(s, "time", where, false);
         BigDecimal scale = BigDecimal.ONE;
@@ -193,7 +208,36 @@ public final class PriceSourceConfig {
             default -> throw new IllegalArgumentException(where + ": timeUnit must be \"s\" or \"ms\", got " + s.get("timeUnit"));
         };
         if (s.has("timeUnit") && time == null) throw new IllegalArgumentException(where + ": timeUnit given without \"time\" (the pointer to the answer's timestamp)");
-        return new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(uri, price, scale, time, unit), http, poll, maxAge, Duration.ofMillis(timeoutMillis));
+        return new HttpJsonPriceSource(new HttpJsonPriceSource.Spec(uri, headers, shown, price, scale, time, unit), http, poll, maxAge,
+                Duration.ofMillis(timeoutMillis));
+    }
+
+    /**
+     * A source's {@code "headers"}: names to string values, variables expanded; each must be a header the
+     * JDK's client sends (not Host, Connection, Content-Length, Expect or Upgrade; no line breaks).
+     */
+    private static Map<String, String> headers(JsonNode h, URI uri, Map<String, String> env, String where) {
+        if (h.isMissingNode()) return Map.of();
+        if (!h.isObject()) {
+            throw new IllegalArgumentException(where + ": \"headers\" must be an object of header names to values, e.g. {\"X-API-KEY\": \"${MY_KEY}\"}");
+        }
+        Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (Iterator<Map.Entry<String, JsonNode>> it = h.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new IllegalArgumentException(where + ": header \"" + e.getKey() + "\" must be a string (a secret as \"${NAME}\"), got "
+                        + e.getValue().getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            String value = SecretTemplate.expand(e.getValue().asText(), env, where + ": header \"" + e.getKey() + "\"");
+            try {
+                java.net.http.HttpRequest.newBuilder(uri).header(e.getKey(), value); // the client's own rules: what it would refuse at each request
+            } catch (IllegalArgumentException x) {
+                throw new IllegalArgumentException(where + ": header \"" + e.getKey() + "\" cannot be sent (a header name of letters, digits and"
+                        + " -, a value on one line, not one the HTTP client sets itself: Host, Connection, Content-Length, Expect, Upgrade)");
+            }
+            if (out.put(e.getKey(), value) != null) throw new IllegalArgumentException(where + ": header \"" + e.getKey() + "\" given twice");
+        }
+        return out;
     }
 
     private static JsonPointer pointer(JsonNode s, String field, String where, boolean required) {

@@ -38,6 +38,8 @@ class HttpPriceSourceTest {
     /** Path to (status, body) the server answers now; tests change it between rounds. */
     final Map<String, String[]> answers = new ConcurrentHashMap<>();
     final AtomicInteger hits = new AtomicInteger();
+    /** Requests a redirect brought to /landing with the key header on. */
+    final AtomicInteger keysLanded = new AtomicInteger();
     Server server;
     int port;
     final HttpGet http = HttpGet.jdk();
@@ -55,7 +57,20 @@ class HttpPriceSourceTest {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 hits.incrementAndGet();
-                String[] a = answers.getOrDefault(Request.getPathInContext(request), new String[] {"404", "{\"error\":\"no such ticker\"}"});
+                String path = Request.getPathInContext(request);
+                String query = request.getHttpURI().getQuery();
+                // /keyed answers only with the key, in a header or in the query, as exchanges' APIs do
+                boolean keyed = path.equals("/keyed") && !("s3cret".equals(request.getHeaders().get("X-API-KEY"))
+                        || query != null && query.contains("apikey=s3cret"));
+                if (path.equals("/moved")) {
+                    response.setStatus(302);
+                    response.getHeaders().put(HttpHeader.LOCATION, "/landing");
+                    Content.Sink.write(response, true, "", callback);
+                    return true;
+                }
+                if (path.equals("/landing") && request.getHeaders().get("X-API-KEY") != null) keysLanded.incrementAndGet();
+                String[] a = keyed ? new String[] {"401", "{\"error\":\"key required\"}"}
+                        : answers.getOrDefault(path, new String[] {"404", "{\"error\":\"no such ticker\"}"});
                 response.setStatus(Integer.parseInt(a[0]));
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
                 Content.Sink.write(response, true, a[1], callback);
@@ -258,6 +273,56 @@ class HttpPriceSourceTest {
             throw new AssertionError("the node did not stop: " + out);
         }
         return p.exitValue() + " " + out;
+    }
+
+    @Test
+    void aKeyComesFromTheEnvironmentInAHeaderOrTheQueryAndNoLogLineShowsIt() throws Exception {
+        long now = 1_700_000_000L;
+        answer("/keyed", "{\"p\": 12.6}");
+        Map<String, String> env = Map.of("PRICE_KEY", "s3cret");
+        String header = "{\"url\": \"" + url("/keyed") + "\", \"price\": \"/p\", \"headers\": {\"X-API-KEY\": \"${PRICE_KEY}\"}}";
+        String query = "{\"url\": \"" + url("/keyed") + "?apikey=${PRICE_KEY}&symbol=ETH\", \"price\": \"/p\"}";
+        String written = "{\"url\": \"" + url("/keyed") + "?api_key=s3cret&symbol=ETH\", \"price\": \"/p\"}";
+        for (String src : new String[] {header, query}) {
+            MedianPriceSource s = PriceSourceConfig.parse("{\"timeoutMillis\": 20000, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http, env);
+            assertThat(s.quote(1, now).price()).as(src).isEqualTo(13);
+        }
+        // without the key the endpoint refuses, and the refusal names the source as the file wrote it
+        HttpJsonPriceSource bare = source(url("/keyed"), "/p", null);
+        assertThatThrownBy(() -> bare.read(now)).hasMessageContaining("HTTP 401");
+        java.util.List<String> shown = new java.util.ArrayList<>();
+        for (String src : new String[] {header, query, written}) {
+            MedianPriceSource s = PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http, env);
+            shown.add(s.sources(1).get(0).spec().toString());
+        }
+        assertThat(shown).containsExactly(url("/keyed"), url("/keyed") + "?apikey=${PRICE_KEY}&symbol=ETH", url("/keyed") + "?api_key=***&symbol=ETH");
+        assertThat(String.join(" ", shown)).doesNotContain("s3cret");
+
+        // a redirect: followed without headers; with them not (the client would carry the key to wherever it points)
+        answer("/landing", "{\"p\": 7}");
+        String movedPlain = "{\"url\": \"" + url("/moved") + "\", \"price\": \"/p\"}";
+        String movedKeyed = "{\"url\": \"" + url("/moved") + "\", \"price\": \"/p\", \"headers\": {\"X-API-KEY\": \"${PRICE_KEY}\"}}";
+        assertThat(PriceSourceConfig.parse("{\"timeoutMillis\": 20000, \"markets\": {\"1\": {\"sources\": [" + movedPlain + "]}}}", http, env)
+                .quote(1, now).price()).isEqualTo(7);
+        MedianPriceSource keyedMoved = PriceSourceConfig.parse("{\"timeoutMillis\": 20000, \"markets\": {\"1\": {\"sources\": [" + movedKeyed + "]}}}",
+                http, env);
+        assertThatThrownBy(() -> keyedMoved.sources(1).get(0).read(now)).hasMessageContaining("answered HTTP 302");
+        assertThat(keysLanded.get()).isZero();
+
+        // an unset variable, a header that is not a string or cannot be sent: refused with what to do, the value never echoed
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("{\"url\": \"http://x/y?key=${NOT_SET}\", \"price\": \"/p\"}", "market 1 source 1: url refers to ${NOT_SET}, which is not set");
+        bad.put("{\"url\": \"http://x/y\", \"price\": \"/p\", \"headers\": {\"X-Key\": \"${NOT_SET}\"}}", "header \"X-Key\" refers to ${NOT_SET}");
+        bad.put("{\"url\": \"http://x/y\", \"price\": \"/p\", \"headers\": {\"X-Key\": 5}}", "header \"X-Key\" must be a string");
+        bad.put("{\"url\": \"http://x/y\", \"price\": \"/p\", \"headers\": [\"X-Key\"]}", "\"headers\" must be an object");
+        bad.put("{\"url\": \"http://x/y\", \"price\": \"/p\", \"headers\": {\"Host\": \"a\"}}", "header \"Host\" cannot be sent");
+        bad.put("{\"url\": \"http://x/y\", \"price\": \"/p\", \"headers\": {\"Bad Name\": \"a\"}}", "header \"Bad Name\" cannot be sent");
+        bad.put("{\"url\": \"http://x/y\", \"price\": \"/p\", \"headers\": {\"X-Key\": \"${LINE}\"}}", "header \"X-Key\" cannot be sent");
+        bad.put("{\"url\": \"http://x/y\", \"price\": \"/p\", \"headers\": {\"x-key\": \"a\", \"X-KEY\": \"b\"}}", "given twice");
+        bad.put("{\"url\": \"ftp://u:s3cret@x/y\", \"price\": \"/p\"}", "url \"ftp://***@x/y\" must be an http:// or https:// URL");
+        Map<String, String> lineEnv = Map.of("LINE", "s3cret\r\nX-Other: 1");
+        bad.forEach((src, says) -> assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http, lineEnv))
+                .as(src).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(says).message().doesNotContain("s3cret"));
     }
 
     @Test
