@@ -88,8 +88,9 @@ public final class GatewayLink implements SequencerLink {
     }
 
     @Override
-    public Depth depth(int market) throws IOException {
-        JsonNode d = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.DEPTH, market, null, null)).path("depth");
+    public Depth depth(int market, long notional) throws IOException {
+        if (notional < 0) throw new IllegalArgumentException("a notional of " + notional);
+        JsonNode d = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.DEPTH, market, null, null, notional)).path("depth");
         if (d.has("error")) throw new IOException("the sequencer has no book for market " + market + ": " + d.path("message").asText());
         return new Depth(levels(d.path("bids")), levels(d.path("asks")));
     }

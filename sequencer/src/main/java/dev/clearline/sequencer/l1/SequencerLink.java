@@ -32,11 +32,20 @@ public interface SequencerLink {
     /** One price level of a book side: the price per lot and the size resting there, in base units. */
     record Level(long price, long size) {}
 
-    /** A market's book, best level first on each side, as deep as the sequencer's depth view goes (50 levels a side). */
+    /** A market's book, best level first on each side. */
     record Depth(List<Level> bids, List<Level> asks) {}
 
-    /** The book of {@code market} now (through the log, like every answer here). */
-    Depth depth(int market) throws IOException;
+    /** The book of {@code market} now, its top 50 levels a side (through the log, like every answer here). */
+    default Depth depth(int market) throws IOException {
+        return depth(market, 0);
+    }
+
+    /**
+     * The book of {@code market} now; with {@code notional} above 0 each side as deep as it takes for its
+     * levels' notional (collateral units, whole lots times price) to reach it, up to 10,000 levels,
+     * else the top 50 levels.
+     */
+    Depth depth(int market, long notional) throws IOException;
 
     /** How far L1 has taken the sequencer's batches, as its log last recorded: posted and final counts. */
     record L1Progress(long posted, long finalized) {}

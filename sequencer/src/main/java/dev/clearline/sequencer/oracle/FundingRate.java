@@ -17,7 +17,8 @@ public interface FundingRate {
     /** A market's book, read only when a rate asks for it (one more query through the log). */
     @FunctionalInterface
     interface Book {
-        SequencerLink.Depth read() throws IOException;
+        /** Each side as deep as it takes for its levels' notional to reach {@code notional}. */
+        SequencerLink.Depth read(long notional) throws IOException;
     }
 
     /**

@@ -70,7 +70,7 @@ public final class OracleFeed {
             funding.put(m.market(), f);
             long elapsed = m.lastOracleTs() == 0 ? 0 : ts - m.lastOracleTs();
             int market = m.market();
-            long rate = fundingRate.ratePpmPerHour(m, () -> sequencer.depth(market), q, ts);
+            long rate = fundingRate.ratePpmPerHour(m, notional -> sequencer.depth(market, notional), q, ts);
             long index = f.accrue(q.price(), rate, elapsed);
             Transition.OraclePrice price = new Transition.OraclePrice(m.market(), q.price(), index, ts,
                     key.sign(domain.oraclePriceDigest(m.market(), q.price(), index, ts)));

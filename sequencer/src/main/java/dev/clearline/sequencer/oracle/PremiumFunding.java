@@ -79,7 +79,7 @@ public final class PremiumFunding implements FundingRate {
         BigInteger index = BigInteger.valueOf(quote.price());
         BigInteger premium = null; // in collateral units per lot, over the index
         if (s.impactNotional() > 0) {
-            SequencerLink.Depth d = book.read();
+            SequencerLink.Depth d = book.read(s.impactNotional());
             BigInteger bid = impactPrice(d.bids(), market.lotSize(), s.impactNotional(), false);
             BigInteger ask = impactPrice(d.asks(), market.lotSize(), s.impactNotional(), true);
             if (bid != null && ask != null) premium = bid.subtract(index).max(BigInteger.ZERO).subtract(index.subtract(ask).max(BigInteger.ZERO));

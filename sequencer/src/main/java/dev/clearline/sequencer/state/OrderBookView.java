@@ -662,7 +662,6 @@ final class OrderBookView {
         return r;
     }
 
-    /** The depth the deltas describe: visible size per price, best first, at most {@code max} levels a side. */
     /** The best bid ({@code bid}) or best ask of a market's book, 0 when that side is empty. */
     long bestPrice(int marketId, boolean bid) {
         java.util.TreeMap<Long, Long>[] lv = levels.get(marketId);
@@ -671,7 +670,23 @@ final class OrderBookView {
         return side.isEmpty() ? 0 : bid ? side.lastKey() : side.firstKey();
     }
 
+    /** Levels a side the depth query answers (the trader API's {@code GET /markets/{id}/depth}). */
+    static final int DEPTH_LEVELS = 50;
+    /** The most levels a side a depth read to a notional answers: a reply of some 0.5 MB at most. */
+    static final int NOTIONAL_LEVELS = 10_000;
+
+    /** The depth the deltas describe: visible size per price, best first, at most {@code max} levels a side. */
     Map<String, Object> depth(int marketId, Exchange exchange, int max) {
+        return depth(marketId, exchange, max, 0);
+    }
+
+    /**
+     * As above; with {@code notional} above 0, each side as deep as it takes for its levels' notional
+     * (whole lots times price, visible size) to reach {@code notional}, at most {@code max} levels: what
+     * an impact price for that notional reads, which the first 50 levels may not hold (a side padded
+     * with 50 one-lot levels at successive ticks would otherwise starve it).
+     */
+    Map<String, Object> depth(int marketId, Exchange exchange, int max, long notional) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("market", marketId);
         MarketLeaf ml = StateReads.market(exchange.state(), marketId);
@@ -681,17 +696,22 @@ final class OrderBookView {
             return m;
         }
         java.util.TreeMap<Long, Long>[] lv = levels.get(marketId);
-        m.put("bids", lv == null ? List.of() : top(lv[0].descendingMap(), max));
-        m.put("asks", lv == null ? List.of() : top(lv[1], max));
+        m.put("bids", lv == null ? List.of() : top(lv[0].descendingMap(), max, notional, ml.lotSize()));
+        m.put("asks", lv == null ? List.of() : top(lv[1], max, notional, ml.lotSize()));
         m.put("markPrice", ml.markPrice());
         return m;
     }
 
-    private static List<long[]> top(Map<Long, Long> side, int max) {
+    /** The side's best levels: at most {@code max}, and with {@code notional} above 0 no more than reach it. */
+    private static List<long[]> top(Map<Long, Long> side, int max, long notional, long lotSize) {
         List<long[]> out = new ArrayList<>();
+        long reached = 0; // saturating: a level's notional can pass 64 bits, and then the notional is reached
         for (var e : side.entrySet()) {
-            if (out.size() == max) break;
+            if (out.size() == max || notional > 0 && reached >= notional) break;
             out.add(new long[] {e.getKey(), e.getValue()});
+            long lots = e.getValue() / lotSize;
+            long level = Math.multiplyHigh(lots, e.getKey()) != 0 || lots * e.getKey() < 0 ? Long.MAX_VALUE : lots * e.getKey();
+            reached = level > Long.MAX_VALUE - reached ? Long.MAX_VALUE : reached + level;
         }
         return out;
     }

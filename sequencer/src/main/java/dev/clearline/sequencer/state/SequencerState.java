@@ -732,7 +732,9 @@ public final class SequencerState {
             }
             case ORDER -> body.put("order", view.order(q.orderHash()));
             case ACCOUNT -> body.put("account", account(q.trader(), q.index(), OrderBookView.OPEN_ORDERS_PAGE));
-            case DEPTH -> body.put("depth", view.depth(q.market(), exchange, 50));
+            // index: 0 for the API's top levels; a notional for an impact price (the oracle feed), as deep as that takes
+            case DEPTH -> body.put("depth", q.index() > 0 ? view.depth(q.market(), exchange, OrderBookView.NOTIONAL_LEVELS, q.index())
+                    : view.depth(q.market(), exchange, OrderBookView.DEPTH_LEVELS));
             case BATCH -> {
                 body.put("sealedBatches", sealedBatches);
                 if (q.index() >= firstKept && q.index() < sealedBatches) body.put("batch", batchView(keptBatch(q.index())));

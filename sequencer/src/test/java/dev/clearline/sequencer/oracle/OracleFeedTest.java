@@ -101,6 +101,37 @@ class OracleFeedTest {
     }
 
     @Test
+    void anImpactNotionalDeeperThanFiftyLevelsIsReadToItsEndSoPaddingTheTopDoesNotStarveFunding() throws Exception {
+        // 100 lots bid at 10,500, 5 % over the index of 10,000; the asks: one lot at each of 60 ticks from 10,600 (813,000 of
+        // notional in all), then 100 lots at 17,000. An impact notional of 900,000 reaches past the 60th level.
+        Signer a = m.traders.get(0), b = m.traders.get(1);
+        long seq = 5;
+        state.apply(new Command.Place(7, seq++, m.order(a, new Order(a.address(), 1, Side.BUY, 10_500, 100 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1,
+                300_000))), now[0]);
+        for (int i = 0; i < 60; i++) {
+            state.apply(new Command.Place(7, seq++, m.order(b, new Order(b.address(), 1, Side.SELL, 10_600 + i * Market.TICK, Market.LOT, 0,
+                    TimeInForce.GTC, 0, 0, 1 + i, 5_000))), now[0]);
+        }
+        state.apply(new Command.Place(7, seq++, m.order(b, new Order(b.address(), 1, Side.SELL, 17_000, 100 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 100,
+                300_000))), now[0]);
+        assertThat(link.depth(1).asks()).as("the API's depth: the top 50").hasSize(50);
+        assertThat(link.depth(1, 813_000).asks()).as("exactly as deep as reaches the notional").hasSize(60);
+        SequencerLink.Depth deep = link.depth(1, 813_001);
+        assertThat(deep.asks()).hasSize(61);
+        assertThat(deep.asks().getLast()).isEqualTo(new SequencerLink.Level(17_000, 100 * Market.LOT));
+        assertThat(deep.bids()).containsExactly(new SequencerLink.Level(10_500, 100 * Market.LOT));
+        assertThat(link.depth(1, Long.MAX_VALUE).asks()).as("a notional past every level: the whole side").hasSize(61);
+
+        PremiumFunding impact = new PremiumFunding(Map.of(1, new PremiumFunding.Settings(java.time.Duration.ofHours(1), 1_000, 0, 900_000)));
+        OracleFeed feed = new OracleFeed(m.domain, m.oracle, (market, t) -> new PriceSource.Quote(10_000, 0), impact, link);
+        long before = link.markets().getFirst().fundingIndex();
+        assertThat(feed.publish(Market.START + 3_600)).isEqualTo(1);
+        assertThat(feed.publish(Market.START + 7_200)).isEqualTo(1);
+        // the impact bid 10,500 is 5 % over the index and the impact ask above it: 50,000 ppm over 8 hours, capped at 1,000 an hour
+        assertThat(link.markets().getFirst().fundingIndex() - before).as("longs pay the capped rate for two hours").isEqualTo(20);
+    }
+
+    @Test
     void aRoundAtZeroRateOrWithNoTimePassedKeepsTheIndexItStartedFrom() {
         FundingIndex f = new FundingIndex(12_345);
         assertThat(f.accrue(10_000, 0, 3_600)).isEqualTo(12_345);

@@ -23,7 +23,7 @@ class PremiumFundingTest {
     private record Round(long at, long bid, long ask, long index) {}
 
     /** The mid's premium needs no depth: asking for it fails the test. */
-    static final FundingRate.Book NO_BOOK = () -> {
+    static final FundingRate.Book NO_BOOK = notional -> {
         throw new AssertionError("the mid's premium read the book's depth");
     };
 
@@ -164,7 +164,7 @@ class PremiumFundingTest {
     void oneLotInsideTheSpreadMovesTheMidsPremiumButNotTheImpactPremium() throws Exception {
         List<SequencerLink.Level> asks = List.of(new SequencerLink.Level(10_100, 100));
         List<SequencerLink.Level> bids = List.of(new SequencerLink.Level(10_099, 1), new SequencerLink.Level(9_900, 100));
-        FundingRate.Book book = () -> new SequencerLink.Depth(bids, asks);
+        FundingRate.Book book = notional -> new SequencerLink.Depth(bids, asks);
         PriceSource.Quote index = new PriceSource.Quote(10_000, 0);
         PremiumFunding mid = new PremiumFunding(Map.of(1, new PremiumFunding.Settings(Duration.ofHours(1), 1_000, 0)));
         assertThat(mid.ratePpmPerHour(market(1, 10_099, 10_100), NO_BOOK, index, 100)).as("the mid at 10,099.5: the cap").isEqualTo(1_000);
@@ -174,7 +174,11 @@ class PremiumFundingTest {
         List<SequencerLink.Level> deepBids = List.of(new SequencerLink.Level(10_050, 60), new SequencerLink.Level(9_900, 100));
         PremiumFunding real = new PremiumFunding(Map.of(1, new PremiumFunding.Settings(Duration.ofHours(1), 1_000, 0, 50 * 10_000)));
         // 50 lots sold into 60 bid at 10,050: an impact bid of 10,050, 0.5 % over the index, 5,000 ppm over 8 hours
-        assertThat(real.ratePpmPerHour(market(1, 10_050, 10_100), () -> new SequencerLink.Depth(deepBids, asks), index, 100)).isEqualTo(625);
+        FundingRate.Book toTheNotional = notional -> {
+            assertThat(notional).as("the book is read as deep as the impact notional").isEqualTo(50 * 10_000);
+            return new SequencerLink.Depth(deepBids, asks);
+        };
+        assertThat(real.ratePpmPerHour(market(1, 10_050, 10_100), toTheNotional, index, 100)).isEqualTo(625);
         PremiumFunding thin = new PremiumFunding(Map.of(1, new PremiumFunding.Settings(Duration.ofHours(1), 1_000, 7, 1_000_000_000)));
         assertThat(thin.ratePpmPerHour(market(1, 10_050, 10_100), book, index, 100)).as("a book too thin for the notional: no sample, the interest")
                 .isEqualTo(7);
