@@ -58,7 +58,9 @@ public final class Exchange {
 
     private final MarketBooks bookSizes;
     private final StfMirror mirror;
-    private final OrderIndex index = new OrderIndex();
+    /** Nonces and cancel fingerprints of orders with an expiry, forgotten once it has passed. */
+    private final ExpiringNonces expiring = new ExpiringNonces();
+    private final OrderIndex index = new OrderIndex(expiring);
     private final Reservations reservations = new Reservations();
     private final PreChecks preChecks = new PreChecks(reservations);
     private final EventLog events = new EventLog();
@@ -85,7 +87,8 @@ public final class Exchange {
 
     /** Marks the start of each part of an image: a damaged image is refused naming the part it went wrong in. */
     private enum Part {
-        EXCHANGE(0x434c4558), LEAVES(0x4c454146), ACCOUNTS(0x41434354), ORDERS(0x4f524452), MARKETS(0x4d4b5453), HASHES(0x48534853), END(0x454e4421);
+        EXCHANGE(0x434c4558), LEAVES(0x4c454146), ACCOUNTS(0x41434354), ORDERS(0x4f524452), MARKETS(0x4d4b5453), HASHES(0x48534853),
+        NONCES(0x4e4f4e43), END(0x454e4421);
 
         final int tag;
 
@@ -156,6 +159,10 @@ public final class Exchange {
             Part.HASHES.write(out);
             mirror.expiredHashes().writeImage(out);
         }
+        if (!expiring.isEmpty()) { // the same: absent while no order with an expiry waits for it to pass
+            Part.NONCES.write(out);
+            expiring.writeImage(out);
+        }
         Part.END.write(out);
     }
 
@@ -218,6 +225,10 @@ public final class Exchange {
         if (in.remaining() >= 4 && in.peekInt() == Part.HASHES.tag) {
             in.readInt();
             mirror.expiredHashes().readImage(in);
+        }
+        if (in.remaining() >= 4 && in.peekInt() == Part.NONCES.tag) {
+            in.readInt();
+            expiring.readImage(in, accountsInOrder.size());
         }
         Part.END.expect(in);
     }
@@ -335,6 +346,23 @@ public final class Exchange {
 
     int retainedOrderHashes() {
         return index.retainedHashes();
+    }
+
+    /** Orders with an expiry whose nonce waits for it to pass (tests). */
+    int noncesWaitingToExpire() {
+        return expiring.size();
+    }
+
+    /** Whether the exchange holds this trader's nonce as used (tests). */
+    boolean nonceUsed(Address trader, long nonce) {
+        Account a = accounts.get(trader);
+        return a != null && a.nonces.contains(nonce);
+    }
+
+    /** Used nonces a trader's account keeps (tests). */
+    int usedNonces(Address trader) {
+        Account a = accounts.get(trader);
+        return a == null ? 0 : a.nonces.size();
     }
 
     /** Fingerprints kept of orders cancelled before they were posted (8 bytes each; see {@link OrderIndex}). */
@@ -472,9 +500,10 @@ public final class Exchange {
         r = glue.place(e, mb, m, cap);
         if (r != null) {
             glue.forget(e, mb);
+            if (e.posted) expireNonce(e); // posted before the refusal: forgetting its hash recorded its nonce
             return r;
         }
-        a.nonces.add(o.nonce());
+        useNonce(e);
         glue.settle(e, mb, m);
         retryShortfall();
         return null;
@@ -502,7 +531,7 @@ public final class Exchange {
         if (posted) mirror.emitCancel(c);
         MarketBook mb = bookOf(e.marketId());
         glue.cancel(e, mb, mirror.market(e.marketId()));
-        if (!posted) index.markCancelledUnposted(c.orderHash());
+        if (!posted) index.markCancelledUnposted(c.orderHash(), e.order().expiry());
         sweep(e.marketId());
         return null;
     }
@@ -551,7 +580,7 @@ public final class Exchange {
             r = glue.amend(next, mb, m);
             if (r != null) {
                 if (next.posted) {
-                    a.nonces.add(o.nonce()); // posted before the refusal: its nonce (so its hash) stays spent
+                    useNonce(next); // posted before the refusal: its nonce (so its hash) stays spent
                     mirror.retire(next); // and its leaf, which no live order owns, goes
                 }
                 if (!mb.book().isResting(e.id)) glue.forget(e, mb);
@@ -588,7 +617,19 @@ public final class Exchange {
         mb.expiries().remove(old);
         index.unindexHash(old);
         index.add(next);
-        next.account.nonces.add(next.order().nonce());
+        useNonce(next);
+    }
+
+    /** Records the order's nonce as used: for good, or, with an expiry, until that has passed ({@link ExpiringNonces}). */
+    private void useNonce(LiveOrder e) {
+        e.account.nonces.add(e.order().nonce());
+        expireNonce(e);
+    }
+
+    /** With an expiry, the order's nonce and cancel fingerprint are forgotten once it has passed. */
+    private void expireNonce(LiveOrder e) {
+        Order o = e.order();
+        if (o.expiry() != 0) expiring.add(o.marketId(), o.expiry(), Math.toIntExact(e.account.ownerId), o.nonce(), OrderIndex.fingerprint(e.v.hash()));
     }
 
     /** The reducible size in lots for a reduce-only order (0 for others), or -1 when it would not reduce. */
@@ -606,7 +647,11 @@ public final class Exchange {
         if (mb == null || m == null) return;
         for (int budget = SWEEP_BUDGET; budget > 0; budget--) {
             LiveOrder e = mb.expiries().first();
-            if (e == null || !PreChecks.expired(e.order().expiry(), m)) return;
+            if (e == null || !PreChecks.expired(e.order().expiry(), m)) {
+                // no live order is past its expiry here any more, so none can record its nonce or fingerprint again
+                if (!expiring.isEmpty()) expiring.forgetDue(marketId, m.lastOracleTs(), (owner, nonce) -> accountsInOrder.get(owner).nonces.remove(nonce));
+                return;
+            }
             glue.expire(e, mb, m);
         }
     }

@@ -4,7 +4,12 @@ import dev.clearline.engine.image.ImageFormatException;
 import dev.clearline.engine.image.ImageReader;
 import dev.clearline.engine.image.ImageWriter;
 
-/** An insert-only open-addressing set of longs (no boxing): a trader's used order nonces, fingerprints of cancelled hashes. */
+/**
+ * An open-addressing set of longs (no boxing, linear probing): a trader's used order nonces,
+ * fingerprints of cancelled hashes. A removal shifts the values after it back into place, so the
+ * table never holds a marker of a removed value: every value is where a look-up finds it, the
+ * property an image is checked for.
+ */
 final class LongSet {
     private static final long EMPTY = 0;
 
@@ -39,6 +44,31 @@ final class LongSet {
                 return;
             }
         }
+    }
+
+    /** Removes {@code v}; true when it was there. */
+    boolean remove(long v) {
+        if (v == EMPTY) {
+            boolean was = hasZero;
+            hasZero = false;
+            return was;
+        }
+        int at = position(v);
+        if (at < 0) return false;
+        int mask = slots.length - 1;
+        slots[at] = EMPTY;
+        // later values of the same probe run move back into the gap when their home slot is not between the gap and them
+        for (int j = (at + 1) & mask; slots[j] != EMPTY; j = (j + 1) & mask) {
+            int home = slot(slots[j], mask);
+            boolean stays = at <= j ? at < home && home <= j : at < home || home <= j;
+            if (!stays) {
+                slots[at] = slots[j];
+                slots[j] = EMPTY;
+                at = j;
+            }
+        }
+        size--;
+        return true;
     }
 
     private void grow() {

@@ -25,7 +25,9 @@ import java.util.function.LongFunction;
  * ForcedCancel tombstone (an L1 priority operation each; a hash named by one is looked up in the
  * tree even with a fresh nonce, and the tombstone binds only its canceller's own order, as in the
  * STF), and are kept for as long as the exchange refuses that hash with ORDER_CANCELLED (docs/protocol.md section 5:
- * "from then on").
+ * "from then on"): for good for an order without expiry; for an order with one, until its expiry has
+ * passed and it is refused as EXPIRED anyway ({@link ExpiringNonces}, which keeps those fingerprints
+ * and forgets them with the order's nonce).
  */
 final class OrderIndex {
     private final LongMap<LiveOrder> byId = new LongMap<>();
@@ -34,7 +36,13 @@ final class OrderIndex {
     private final LongSet cancelledUnposted = new LongSet();
     /** Fingerprints of hashes the tree holds a ForcedCancel tombstone for. */
     private final LongSet forcedTombstones = new LongSet();
+    /** The nonces and cancel fingerprints of orders with an expiry, until it passes. */
+    private final ExpiringNonces expiring;
     private long nextId = 1;
+
+    OrderIndex(ExpiringNonces expiring) {
+        this.expiring = expiring;
+    }
 
     /** A fresh book id. */
     long nextId() {
@@ -71,12 +79,16 @@ final class OrderIndex {
         if (leaf != null && !leaf.isTombstone()) return Reject.DUPLICATE_ORDER;
         // another trader's tombstone does not bind this order, in the STF as here (no griefing)
         if (leaf != null && leaf.cancelledBy().equals(trader)) return Reject.ORDER_CANCELLED;
-        return nonceUsed && cancelledUnposted.contains(f) ? Reject.ORDER_CANCELLED : null;
+        return nonceUsed && (cancelledUnposted.contains(f) || expiring.isCancelled(f)) ? Reject.ORDER_CANCELLED : null;
     }
 
-    /** Records that this exchange refuses the hash from now on: its order was cancelled before it was posted. */
-    void markCancelledUnposted(Hash32 hash) {
-        cancelledUnposted.add(fingerprint(hash));
+    /**
+     * Records that this exchange refuses the hash from now on: its order was cancelled before it was posted
+     * (for an order with {@code expiry}, until that passes).
+     */
+    void markCancelledUnposted(Hash32 hash, long expiry) {
+        if (expiry == 0) cancelledUnposted.add(fingerprint(hash));
+        else expiring.markCancelled(fingerprint(hash));
     }
 
     /** Records that the tree holds a ForcedCancel's tombstone for a hash (rare: one L1 priority operation each). */
@@ -106,9 +118,9 @@ final class OrderIndex {
         return byHash.size();
     }
 
-    /** Fingerprints of cancels before posting (8 bytes each, kept: see the class comment). */
+    /** Fingerprints of cancels before posting (8 bytes each, kept: see the class comment), with those of orders that expire. */
     int cancelledUnpostedCount() {
-        return cancelledUnposted.size();
+        return cancelledUnposted.size() + expiring.cancelledCount();
     }
 
     /** A snapshot of the live orders, for rare whole-set passes (liquidation), not per-operation use. */
@@ -146,7 +158,7 @@ final class OrderIndex {
     }
 
     /** The hash's first 8 bytes: Keccak output, so as good as any 64 bits of it. */
-    private static long fingerprint(Hash32 hash) {
+    static long fingerprint(Hash32 hash) {
         return hash.leading64();
     }
 }

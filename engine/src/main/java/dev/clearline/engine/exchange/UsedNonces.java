@@ -11,7 +11,10 @@ import java.util.Set;
 /**
  * One trader's used order nonces. Traders normally sign increasing nonces, so a nonce above every
  * used one is new without a look-up; the nonces are appended to a log (cheap, cache-friendly) and
- * hashed into a set only when an older-looking nonce has to be checked exactly.
+ * hashed into a set only when an older-looking nonce has to be checked exactly. A nonce is
+ * forgotten ({@link #remove}) once its order has expired for good ({@link ExpiringNonces}): the log
+ * is then folded into the set and emptied, and {@code max} stays the highest nonce ever used (a
+ * bound, no longer necessarily a member).
  */
 final class UsedNonces {
     private long max = Long.MIN_VALUE;
@@ -21,9 +24,27 @@ final class UsedNonces {
     private final LongSet index = new LongSet();
 
     boolean contains(long nonce) {
-        if (logged == 0 || nonce > max) return false;
+        if (nonce > max) return false;
         while (indexed < logged) index.add(log[indexed++]);
         return index.contains(nonce);
+    }
+
+    /** Forgets {@code nonce}, every time it was recorded; the log, folded into the set, is let go. */
+    void remove(long nonce) {
+        if (nonce > max) return;
+        while (indexed < logged) index.add(log[indexed++]);
+        index.remove(nonce);
+        if (logged > 0) {
+            log = new long[8];
+            logged = 0;
+            indexed = 0;
+        }
+    }
+
+    /** Nonces kept (tests). */
+    int size() {
+        while (indexed < logged) index.add(log[indexed++]);
+        return index.size();
     }
 
     void add(long nonce) {
@@ -55,15 +76,20 @@ final class UsedNonces {
             l[i] = in.readLong();
             highest = Math.max(highest, l[i]);
         }
-        if (m != highest) throw new ImageFormatException("the highest used nonce is " + highest + ", the image says " + m);
         index.readImage(in);
         Set<Long> indexedNonces = new HashSet<>();
         for (int i = 0; i < done; i++) {
             indexedNonces.add(l[i]);
             if (!index.contains(l[i])) throw new ImageFormatException("indexed nonce " + l[i] + " missing from the index");
         }
-        if (index.size() != indexedNonces.size()) {
+        // the highest nonce ever used bounds the log; the set holds what the log indexed and, once nonces were forgotten,
+        // what earlier logs folded into it (so it may hold more than this log indexed, never less)
+        if (n > 0 && highest > m) throw new ImageFormatException("the highest used nonce is " + highest + ", the image says " + m);
+        if (index.size() < indexedNonces.size()) {
             throw new ImageFormatException("the nonce index holds " + index.size() + " values for " + indexedNonces.size() + " indexed nonces");
+        }
+        if (index.size() > 0 && m == Long.MIN_VALUE) {
+            throw new ImageFormatException("the nonce index holds " + index.size() + " values and no highest nonce");
         }
         max = m;
         log = l;

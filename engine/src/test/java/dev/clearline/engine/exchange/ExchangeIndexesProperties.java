@@ -89,6 +89,73 @@ class ExchangeIndexesProperties {
         });
     }
 
+    @Test
+    void usedNoncesWithForgottenOnesAgreeWithAHashSetAndComeBackFromTheirImage() {
+        Property.forAll(Gens.listOf(Gens.ints(-300, 300), 50, 600), Gens.booleans()).tries(100).check((ops, increasing) -> {
+            UsedNonces nonces = new UsedNonces();
+            Set<Long> model = new HashSet<>();
+            long base = 0;
+            int step = 0;
+            for (int k : ops) {
+                long nonce = increasing ? base + k : k;
+                base += 3;
+                step++;
+                assertThat(nonces.contains(nonce)).as("nonce %d", nonce).isEqualTo(model.contains(nonce));
+                switch (Math.floorMod(k, 3)) {
+                    case 0 -> {
+                        nonces.add(nonce);
+                        model.add(nonce);
+                    }
+                    case 1 -> {
+                        // forget a nonce used before (the same nonce may have been recorded twice), or one never used
+                        long old = model.isEmpty() || k % 2 == 0 ? nonce : model.iterator().next();
+                        nonces.remove(old);
+                        model.remove(old);
+                    }
+                    default -> { }
+                }
+                if (step % 50 == 0) {
+                    // a restored set answers as the original, and writes the same image again
+                    dev.clearline.engine.image.ImageWriter w = new dev.clearline.engine.image.ImageWriter();
+                    nonces.writeImage(w);
+                    UsedNonces back = new UsedNonces();
+                    back.readImage(new dev.clearline.engine.image.ImageReader(w.toByteArray()));
+                    dev.clearline.engine.image.ImageWriter again = new dev.clearline.engine.image.ImageWriter();
+                    back.writeImage(again);
+                    assertThat(again.toByteArray()).isEqualTo(w.toByteArray());
+                    nonces = back;
+                }
+            }
+            for (long n : model) assertThat(nonces.contains(n)).isTrue();
+            assertThat(nonces.size()).isEqualTo(model.size());
+        });
+    }
+
+    @Test
+    void longSetRemovalsKeepEveryValueWhereALookUpFindsIt() {
+        // the same few hundred keys added and removed many times, through growth: removals from inside probe runs
+        Property.forAll(Gens.listOf(Gens.ints(-200, 200), 100, 1_500)).tries(80).check(ops -> {
+            LongSet set = new LongSet();
+            Set<Long> model = new HashSet<>();
+            for (int k : ops) {
+                long v = k * 1_048_576L; // zero included: it lives apart from the table
+                if (k % 3 == 0) assertThat(set.remove(v)).isEqualTo(model.remove(v));
+                else {
+                    set.add(v);
+                    model.add(v);
+                }
+                assertThat(set.size()).isEqualTo(model.size());
+            }
+            for (int k = -200; k <= 200; k++) assertThat(set.contains(k * 1_048_576L)).as("%d", k).isEqualTo(model.contains(k * 1_048_576L));
+            // the image check refuses a value a look-up would not find: a removal must leave none such
+            dev.clearline.engine.image.ImageWriter w = new dev.clearline.engine.image.ImageWriter();
+            set.writeImage(w);
+            LongSet back = new LongSet();
+            back.readImage(new dev.clearline.engine.image.ImageReader(w.toByteArray()));
+            assertThat(back.size()).isEqualTo(model.size());
+        });
+    }
+
     private static Hash32 hash(int k) {
         byte[] b = new byte[32];
         b[0] = (byte) (k >>> 8);

@@ -51,7 +51,8 @@ class ExpiredHashesTest {
         assertThat(StateReads.orderHash(d.ex.state(), sooner.hash())).isNull();
         assertThat(StateReads.orderHash(d.ex.state(), forever.hash())).as("no expiry: kept").isNotNull();
 
-        assertThat(d.submit(sooner)).as("the same signed order again").isEqualTo(Reject.DUPLICATE_NONCE);
+        assertThat(d.submit(sooner)).as("the same signed order again: its nonce is forgotten too, the order expired for good")
+                .isEqualTo(Reject.EXPIRED);
         assertThat(d.ex.takeTransitions()).isEmpty();
         d.oracle(10_000, d.ts + 1_000);
         assertThat(hashPrunes()).isEmpty();

@@ -47,7 +47,7 @@ class OrderFlowProperties {
 
     @Test
     void everyCommandKeepsEverySignedPromise() {
-        long[] seen = new long[9];
+        long[] seen = new long[10];
         Property.forAll(Gens.listOf(STEP, 1, 120)).tries(60).check(steps -> {
             Run run = new Run();
             for (Step s : steps) {
@@ -58,7 +58,8 @@ class OrderFlowProperties {
         });
         // the flow must reach what it checks: refusals, filled and killed FOKs, expiries
         assertThat(java.util.Arrays.stream(seen).boxed().toList())
-                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones, prunes, hash prunes")
+                .as("refusals, FOKs filled, FOKs killed, expiries, pegged orders, fills of resting pegs, of mark-pegged ones, prunes, hash prunes,"
+                        + " nonces forgotten")
                 .allMatch(n -> n > 0);
     }
 
@@ -71,7 +72,7 @@ class OrderFlowProperties {
         final List<VerifiedOrder> placed = new ArrayList<>();
         final Set<Long> dead = new HashSet<>();
         /** Refusals, FOKs filled, FOKs killed, expiries seen in this run. */
-        final long[] seen = new long[9];
+        final long[] seen = new long[10];
         /** Hashes seen posted (with an ORDER_HASH leaf naming an id), and those whose leaf was pruned since. */
         final Set<Hash32> postedHashes = new HashSet<>();
 
@@ -337,7 +338,16 @@ class OrderFlowProperties {
                 } else if (postedHashes.contains(v.hash())) {
                     assertThat(v.order().expiry() != 0 && d.ts > v.order().expiry()).as("the hash of %s pruned before its expiry at %s", v.order(), d.ts).isTrue();
                 }
+                // and its nonce: kept while the order is live, forgotten once the clock has passed its expiry (refused as EXPIRED then)
+                boolean liveNow = d.ex.orderId(v.hash()) >= 0;
+                boolean used = d.ex.nonceUsed(v.order().trader(), v.order().nonce());
+                if (liveNow) assertThat(used).as("the nonce of live %s", v.order()).isTrue();
+                if (!liveNow && v.order().expiry() != 0 && d.ts > v.order().expiry()) {
+                    assertThat(used).as("the nonce of %s kept past its expiry at %s", v.order(), d.ts).isFalse();
+                    seen[9]++;
+                }
             }
+            assertThat(d.ex.noncesWaitingToExpire()).as("nonces waiting for an expiry").isLessThanOrEqualTo(placed.size());
         }
     }
 }
