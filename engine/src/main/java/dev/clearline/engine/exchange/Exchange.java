@@ -61,6 +61,7 @@ public final class Exchange {
     /** Nonces and cancel fingerprints of orders with an expiry, forgotten once it has passed. */
     private final ExpiringNonces expiring = new ExpiringNonces();
     private final OrderIndex index = new OrderIndex(expiring);
+    private final ExpiringNonces.Forget forgetNonce = (owner, nonce) -> accountsInOrder.get(owner).nonces.remove(nonce);
     private final Reservations reservations = new Reservations();
     private final PreChecks preChecks = new PreChecks(reservations);
     private final EventLog events = new EventLog();
@@ -649,7 +650,7 @@ public final class Exchange {
             LiveOrder e = mb.expiries().first();
             if (e == null || !PreChecks.expired(e.order().expiry(), m)) {
                 // no live order is past its expiry here any more, so none can record its nonce or fingerprint again
-                if (!expiring.isEmpty()) expiring.forgetDue(marketId, m.lastOracleTs(), (owner, nonce) -> accountsInOrder.get(owner).nonces.remove(nonce));
+                if (!expiring.isEmpty()) expiring.forgetDue(marketId, m.lastOracleTs(), forgetNonce);
                 return;
             }
             glue.expire(e, mb, m);

@@ -83,7 +83,7 @@ final class ExpiringNonces {
     void forgetDue(int marketId, long now, Forget forget) {
         PriorityQueue<Entry> q = byMarket.get(marketId);
         if (q == null) return;
-        for (int budget = PER_LOOK; budget > 0 && !q.isEmpty() && Long.compareUnsigned(q.peek().expiry(), now) < 0; budget--) {
+        for (int budget = PER_LOOK; budget > 0 && !q.isEmpty() && q.peek().expiry() < now; budget--) {
             Entry e = q.poll();
             forget.forget(e.ownerId(), e.nonce());
             cancelled.remove(e.fingerprint());
