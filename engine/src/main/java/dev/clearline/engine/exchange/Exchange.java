@@ -61,7 +61,7 @@ public final class Exchange {
     /** Nonces and cancel fingerprints of orders with an expiry, forgotten once it has passed. */
     private final ExpiringNonces expiring = new ExpiringNonces();
     private final OrderIndex index = new OrderIndex(expiring);
-    private final ExpiringNonces.Forget forgetNonce = (owner, nonce) -> accountsInOrder.get(owner).nonces.remove(nonce);
+    private final ExpiringNonces.Forget forgetNonce = (owner, nonce) -> this.accountsInOrder.get(owner).nonces.remove(nonce);
     private final Reservations reservations = new Reservations();
     private final PreChecks preChecks = new PreChecks(reservations);
     private final EventLog events = new EventLog();
