@@ -118,6 +118,63 @@ class ExpiringNoncesTest {
     }
 
     @Test
+    void anImageOfWaitingNoncesComesBackAsTheSameBytesAndForgetsInTheSameOrder() {
+        dev.clearline.testkit.property.Property.forAll(dev.clearline.testkit.property.Gens.seeds()).tries(40).check(seed -> {
+            java.util.Random r = new java.util.Random(seed);
+            ExpiringNonces a = new ExpiringNonces();
+            for (int i = 0; i < 200; i++) {
+                long fingerprint = r.nextLong();
+                a.add(1 + r.nextInt(3), 1_000 + r.nextInt(50), r.nextInt(5), r.nextLong(), fingerprint);
+                if (r.nextInt(4) == 0) a.markCancelled(fingerprint);
+            }
+            byte[] image = imageOf(a);
+            ExpiringNonces b = new ExpiringNonces();
+            b.readImage(new dev.clearline.engine.image.ImageReader(image), 5);
+            assertThat(imageOf(b)).as("equal states, equal images").isEqualTo(image);
+            for (int market = 1; market <= 3; market++) {
+                for (long now = 1_000; now <= 1_056; now += 7) {
+                    List<String> fromA = new ArrayList<>(), fromB = new ArrayList<>();
+                    a.forgetDue(market, now, (owner, nonce) -> fromA.add(owner + "/" + nonce));
+                    b.forgetDue(market, now, (owner, nonce) -> fromB.add(owner + "/" + nonce));
+                    assertThat(fromB).isEqualTo(fromA);
+                }
+            }
+            assertThat(a.size()).isZero();
+            assertThat(a.cancelledCount()).as("every fingerprint went with its entry").isZero();
+        });
+    }
+
+    @Test
+    void aDamagedImageOfWaitingNoncesIsRefused() {
+        ExpiringNonces a = new ExpiringNonces();
+        a.add(1, 1_000, 2, 77, 99);
+        byte[] good = imageOf(a);
+        // layout: next number (8), fingerprint set, markets (4), then per market its id (4), count (4), entries
+        int entry = good.length - 36;
+        java.util.function.Consumer<byte[]> refused = b -> org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new ExpiringNonces().readImage(new dev.clearline.engine.image.ImageReader(b), 3))
+                .isInstanceOf(dev.clearline.engine.image.ImageFormatException.class);
+        byte[] seqPastNext = good.clone();
+        java.nio.ByteBuffer.wrap(seqPastNext).putLong(entry + 8, 1);
+        refused.accept(seqPastNext);
+        byte[] unknownOwner = good.clone();
+        java.nio.ByteBuffer.wrap(unknownOwner).putInt(entry + 16, 3);
+        refused.accept(unknownOwner);
+        byte[] noExpiry = good.clone();
+        java.nio.ByteBuffer.wrap(noExpiry).putLong(entry, 0);
+        refused.accept(noExpiry);
+        byte[] lastOwner = good.clone();
+        java.nio.ByteBuffer.wrap(lastOwner).putInt(entry + 16, 2);
+        new ExpiringNonces().readImage(new dev.clearline.engine.image.ImageReader(lastOwner), 3); // the last account is one
+    }
+
+    static byte[] imageOf(ExpiringNonces n) {
+        dev.clearline.engine.image.ImageWriter w = new dev.clearline.engine.image.ImageWriter();
+        n.writeImage(w);
+        return w.toByteArray();
+    }
+
+    @Test
     void aCrowdExpiringTogetherIsForgottenAFewHundredAtATimeSoonestFirst() {
         int n = ExpiringNonces.PER_LOOK + 40;
         List<VerifiedOrder> quotes = new ArrayList<>();
