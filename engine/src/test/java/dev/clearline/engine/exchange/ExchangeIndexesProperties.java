@@ -135,6 +135,32 @@ class ExchangeIndexesProperties {
     }
 
     @Test
+    void aSetHalfFullComesBackFromItsImage() {
+        LongSet set = new LongSet();
+        for (long v = 1; v <= 8; v++) set.add(v * 31);
+        dev.clearline.engine.image.ImageWriter w = new dev.clearline.engine.image.ImageWriter();
+        set.writeImage(w);
+        LongSet back = new LongSet();
+        back.readImage(new dev.clearline.engine.image.ImageReader(w.toByteArray())); // 8 values in 16 slots: the fullest a table gets
+        assertThat(back.size()).isEqualTo(8);
+    }
+
+    @Test
+    void aNonceImageWithForgottenNoncesAndNoHighestIsRefused() {
+        UsedNonces nonces = new UsedNonces();
+        nonces.add(5);
+        nonces.add(9);
+        nonces.remove(5); // the log folded into the set: the image holds the set and the highest alone
+        dev.clearline.engine.image.ImageWriter w = new dev.clearline.engine.image.ImageWriter();
+        nonces.writeImage(w);
+        byte[] b = w.toByteArray();
+        new UsedNonces().readImage(new dev.clearline.engine.image.ImageReader(b));
+        java.nio.ByteBuffer.wrap(b).putLong(0, Long.MIN_VALUE);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new UsedNonces().readImage(new dev.clearline.engine.image.ImageReader(b)))
+                .isInstanceOf(dev.clearline.engine.image.ImageFormatException.class).hasMessageContaining("no highest nonce");
+    }
+
+    @Test
     void aNonceImageWhoseHighestIsBelowItsLogIsRefused() {
         UsedNonces nonces = new UsedNonces();
         nonces.add(5);
