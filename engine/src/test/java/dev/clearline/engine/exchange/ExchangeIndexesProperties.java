@@ -146,6 +146,16 @@ class ExchangeIndexesProperties {
     }
 
     @Test
+    void aNewAccountsNoncesComeBackFromTheirImage() {
+        dev.clearline.engine.image.ImageWriter w = new dev.clearline.engine.image.ImageWriter();
+        new UsedNonces().writeImage(w); // nothing used: no highest nonce, and none is needed
+        UsedNonces back = new UsedNonces();
+        back.readImage(new dev.clearline.engine.image.ImageReader(w.toByteArray()));
+        assertThat(back.contains(0)).isFalse();
+        assertThat(back.contains(Long.MIN_VALUE)).isFalse();
+    }
+
+    @Test
     void aNonceImageWithForgottenNoncesAndNoHighestIsRefused() {
         UsedNonces nonces = new UsedNonces();
         nonces.add(5);

@@ -28,6 +28,8 @@ class SecretTemplateTest {
                 .isEqualTo("https://h/t?token=${T}&access_token=***&Signature=***&passphrase=***&auth=***&flag&x=");
         assertThat(SecretTemplate.shownUrl("http://h/path@x")).as("an @ in the path is not user info").isEqualTo("http://h/path@x");
         assertThat(SecretTemplate.shownUrl("http://h/p")).isEqualTo("http://h/p");
+        assertThat(SecretTemplate.shownUrl("?apikey=abc")).as("a query with nothing before it (a refused URL's message shows it)")
+                .isEqualTo("?apikey=***");
     }
 
     @Test
