@@ -284,7 +284,7 @@ class HttpPriceSourceTest {
         String query = "{\"url\": \"" + url("/keyed") + "?apikey=${PRICE_KEY}&symbol=ETH\", \"price\": \"/p\"}";
         String written = "{\"url\": \"" + url("/keyed") + "?api_key=s3cret&symbol=ETH\", \"price\": \"/p\"}";
         for (String src : new String[] {header, query}) {
-            MedianPriceSource s = PriceSourceConfig.parse("{\"timeoutMillis\": 20000, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http, env);
+            MedianPriceSource s = oneSource(src, env);
             assertThat(s.quote(1, now).price()).as(src).isEqualTo(13);
         }
         // without the key the endpoint refuses, and the refusal names the source as the file wrote it
@@ -292,7 +292,7 @@ class HttpPriceSourceTest {
         assertThatThrownBy(() -> bare.read(now)).hasMessageContaining("HTTP 401");
         java.util.List<String> shown = new java.util.ArrayList<>();
         for (String src : new String[] {header, query, written}) {
-            MedianPriceSource s = PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http, env);
+            MedianPriceSource s = oneSource(src, env);
             shown.add(s.sources(1).get(0).spec().toString());
         }
         assertThat(shown).containsExactly(url("/keyed"), url("/keyed") + "?apikey=${PRICE_KEY}&symbol=ETH", url("/keyed") + "?api_key=***&symbol=ETH");
@@ -302,10 +302,9 @@ class HttpPriceSourceTest {
         answer("/landing", "{\"p\": 7}");
         String movedPlain = "{\"url\": \"" + url("/moved") + "\", \"price\": \"/p\"}";
         String movedKeyed = "{\"url\": \"" + url("/moved") + "\", \"price\": \"/p\", \"headers\": {\"X-API-KEY\": \"${PRICE_KEY}\"}}";
-        assertThat(PriceSourceConfig.parse("{\"timeoutMillis\": 20000, \"markets\": {\"1\": {\"sources\": [" + movedPlain + "]}}}", http, env)
+        assertThat(oneSource(movedPlain, env)
                 .quote(1, now).price()).isEqualTo(7);
-        MedianPriceSource keyedMoved = PriceSourceConfig.parse("{\"timeoutMillis\": 20000, \"markets\": {\"1\": {\"sources\": [" + movedKeyed + "]}}}",
-                http, env);
+        MedianPriceSource keyedMoved = oneSource(movedKeyed, env);
         assertThatThrownBy(() -> keyedMoved.sources(1).get(0).read(now)).hasMessageContaining("answered HTTP 302");
         assertThat(keysLanded.get()).isZero();
 
@@ -323,6 +322,11 @@ class HttpPriceSourceTest {
         Map<String, String> lineEnv = Map.of("LINE", "s3cret\r\nX-Other: 1");
         bad.forEach((src, says) -> assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http, lineEnv))
                 .as(src).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(says).message().doesNotContain("s3cret"));
+    }
+
+    /** Market 1 priced by the one source {@code src} (a JSON object), its variables from {@code env}. */
+    MedianPriceSource oneSource(String src, Map<String, String> env) {
+        return PriceSourceConfig.parse("{\"timeoutMillis\": 20000, \"markets\": {\"1\": {\"sources\": [" + src + "]}}}", http, env);
     }
 
     @Test
