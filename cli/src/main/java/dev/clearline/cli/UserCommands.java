@@ -162,6 +162,11 @@ final class UserCommands {
                         + (p / tick == 0 ? "; the lowest price is " + Units.amount(tick)
                                 : "; try " + Units.amount(p / tick * tick) + " or " + Units.amount((p / tick + 1) * tick)));
             }
+            long maxPrice = m.path("maxPrice").asLong(0); // 0: a node from before it said
+            if (maxPrice > 0 && p > maxPrice) {
+                throw new UserError("--price " + price + " is above " + Units.amount(maxPrice) + ", the highest price market " + market
+                        + "'s book on this venue takes (" + maxPrice / tick + " ticks of " + Units.amount(tick) + "); sign a price at or below it");
+            }
             try {
                 Math.multiplyExact(lots, p); // the order's notional must be countable
             } catch (ArithmeticException e) {
@@ -472,7 +477,8 @@ final class UserCommands {
                         .append(", best bid ").append(level(book.path("bids").path(0), lot)).append(", best ask ").append(level(book.path("asks").path(0), lot))
                         .append("\n  prices per lot of ").append(lot).append(" base units, tick ").append(Units.amount(m.path("tickSize").asLong()))
                         .append("; initial margin ").append(percent(m.path("imfPpm").asLong())).append(", maintenance ").append(percent(m.path("mmfPpm").asLong()))
-                        .append(", taker fee ").append(percent(m.path("takerFeePpm").asLong())).append('\n');
+                        .append(", taker fee ").append(percent(m.path("takerFeePpm").asLong()))
+                        .append(m.path("maxPrice").asLong(0) > 0 ? "; prices up to " + Units.amount(m.path("maxPrice").asLong()) : "").append('\n');
                 if (market != null) {
                     t.append("  asks (lowest last):\n");
                     List<JsonNode> asks = new java.util.ArrayList<>();

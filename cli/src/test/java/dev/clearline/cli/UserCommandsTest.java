@@ -378,6 +378,15 @@ class UserCommandsTest {
     }
 
     @Test
+    void aPriceAboveTheVenuesBookIsRefusedBeforeSigningWithTheHighestItTakes() {
+        // the devnet genesis's books take 2^24 ticks, here of 0.000100: up to 1677.721600 per lot
+        Run r = run("order", "--market", "1", "--side", "sell", "--price", "1677.7217", "--lots", "1", "--api", url, "--key", trader0);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("above 1677.721600", "16777216 ticks of 0.000100").doesNotContain("Exception");
+        assertThat(run("markets", "--market", "1", "--api", url).out()).contains("prices up to 1677.721600");
+    }
+
+    @Test
     void badAmountsAreUsageErrorsBeforeAnythingIsSent() {
         Run decimals = run("withdraw", "12.3456789", "--api", url, "--key", trader0);
         assertThat(decimals.code()).isEqualTo(2);

@@ -3,9 +3,9 @@ package dev.clearline.engine.book;
 /**
  * The static shape of one market's book.
  *
- * @param maxPriceTicks highest valid price in ticks; prices are 1..maxPriceTicks. The price ladder
- *     is a dense array over this range (about 17 bytes per tick for both sides), so choose a tick size that keeps
- *     it below a few million.
+ * @param maxPriceTicks highest valid price in ticks; prices are 1..maxPriceTicks. The price ladders
+ *     are paged over this range: about 16 bytes per 4,096 ticks up front, and 33 KB per 4,096-tick
+ *     page a side once an order rests in it, so a wide range costs memory only where orders are.
  * @param maxSizeLots largest valid order size in lots
  * @param capacity most orders that may rest at once; further GTC orders are rejected BOOK_FULL
  * @param firstSequence the sequence number the first event gets (to continue after a restart)
@@ -16,7 +16,10 @@ package dev.clearline.engine.book;
  *     (an L1 batch) sets it.
  */
 public record BookConfig(long maxPriceTicks, long maxSizeLots, int capacity, long firstSequence, int maxFillsPerTaker) {
-    /** Upper bound on maxPriceTicks, to keep the dense ladder within a sane memory budget. */
+    /**
+     * Upper bound on maxPriceTicks: pegged orders float in ladders of twice the range, indexed by int,
+     * and a book whose orders touched every page would hold about 134 MB a side.
+     */
     public static final long MAX_PRICE_RANGE = 1L << 24;
     /** Upper bound on maxSizeLots. */
     public static final long MAX_SIZE_LOTS = 1L << 62;

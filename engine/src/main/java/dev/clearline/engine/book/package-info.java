@@ -81,8 +81,9 @@
  * open addressing with linear probing over one long per position (a 37-bit fingerprint of the id
  * and the slot: eight positions per cache line, no record read unless the fingerprint matches),
  * with backward-shift deletion, so no tombstones and probe runs stay short under any churn.
- * Each side's price levels are a dense array of doubly linked FIFO queues indexed by tick (a
- * level is found by its price directly, never by a tree walk), with a two-level bitmap to find
+ * Each side's price levels are doubly linked FIFO queues indexed by tick (a level is found by its
+ * price directly, never by a tree walk) in pages of 4,096 ticks allocated where orders rest, so a
+ * book may span millions of ticks, with a three-level bitmap (levels, level words, pages) to find
  * the next non-empty level.
  * The differential tests run this against a deliberately naive book
  * ({@code ReferenceBook} in the tests) on random order flow and require identical event streams.

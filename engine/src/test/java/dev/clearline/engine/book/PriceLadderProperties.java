@@ -15,10 +15,14 @@ import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 
 class PriceLadderProperties {
-    private static final int LEVELS = 1 << 20;
-    /** Levels either side of bitmap word (64) and summary word (4096) boundaries, and the ends. */
-    private static final int[] INTERESTING = {0, 1, 62, 63, 64, 65, 4_095, 4_096, 4_097, 262_143, 262_144,
-        LEVELS - 65, LEVELS - 64, LEVELS - 2, LEVELS - 1};
+    /** Not a whole number of pages, so the last page is a partial one. */
+    private static final int LEVELS = (1 << 20) + 37;
+    /**
+     * Levels either side of bitmap word (64), page (4096) and page-summary word (64 pages) boundaries,
+     * and the ends.
+     */
+    private static final int[] INTERESTING = {0, 1, 62, 63, 64, 65, 4_095, 4_096, 4_097, 8_191, 262_143, 262_144,
+        262_145, 1 << 19, (1 << 20) - 1, 1 << 20, LEVELS - 2, LEVELS - 1};
 
     /**
      * Queues and dequeues orders at levels around the bitmap's word boundaries and checks the best
@@ -72,6 +76,27 @@ class PriceLadderProperties {
                 }
                 assertThat(actual).isEqualTo(expected);
             }
+        });
+    }
+
+    /** A ladder allocates a page only where an order rests, and keeps it, so its memory follows the prices used. */
+    @Test
+    void allocatesPagesOnlyWhereOrdersRest() {
+        Property.forAll(Gens.booleans(), Gens.listOf(Gens.ints(0, LEVELS - 1), 1, 40)).check((bestIsHighest, levels) -> {
+            long[] links = Slots.newLinks(levels.size());
+            PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, links);
+            assertThat(ladder.pagesInUse()).isZero();
+            assertThat(ladder.head(levels.get(0))).isEqualTo(PriceLadder.NONE);
+            for (int slot = 0; slot < levels.size(); slot++) {
+                ladder.append(slot, levels.get(slot));
+            }
+            long pages = levels.stream().map(l -> l / PriceLadder.PAGE_LEVELS).distinct().count();
+            assertThat(ladder.pagesInUse()).isEqualTo(pages);
+            for (int slot = 0; slot < levels.size(); slot++) {
+                ladder.unlink(slot, levels.get(slot));
+            }
+            assertThat(ladder.best()).isEqualTo(PriceLadder.NONE);
+            assertThat(ladder.pagesInUse()).isEqualTo(pages);
         });
     }
 }

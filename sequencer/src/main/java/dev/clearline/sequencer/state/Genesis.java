@@ -40,11 +40,12 @@ public record Genesis(long chainId, Address verifyingContract, MarketBooks books
     public static final long BATCH_SECONDS = 2;
 
     /**
-     * The local default: the devnet's chain id, room for 2^16 price ticks, batches of at most
+     * The local default: the devnet's chain id, room for 2^24 price ticks (a market at 60 per lot with
+     * a tick of 0.001 can trade up to 16,777 per lot; the books allocate pages only where orders rest), batches of at most
      * {@link BatchPolicy#POOLED_TRANSITIONS} (890: their calldata posts through any geth-based RPC,
      * and one IOC order's run of {@code Exchange.LONGEST_ORDER_RUN} fits) or 2 s.
      */
     public static Genesis devnet(Address verifyingContract) {
-        return new Genesis(31337, verifyingContract, new MarketBooks(1 << 16, 1 << 30, 1 << 16), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, BATCH_SECONDS));
+        return new Genesis(31337, verifyingContract, new MarketBooks(1 << 24, 1 << 30, 1 << 16), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, BATCH_SECONDS));
     }
 }

@@ -4,6 +4,7 @@ import dev.clearline.engine.batch.Batch;
 import dev.clearline.engine.batch.BatchBuilder;
 import dev.clearline.engine.batch.BatchHeader;
 import dev.clearline.engine.batch.OrderRuns;
+import dev.clearline.engine.book.RejectReason;
 import dev.clearline.engine.exchange.Exchange;
 import dev.clearline.engine.exchange.ExchangeEvent;
 import dev.clearline.engine.exchange.VerifiedCancel;
@@ -674,10 +675,19 @@ public final class SequencerState {
                 if (o instanceof Map<?, ?> m && hash.equals(m.get("orderHash")) && Boolean.FALSE.equals(m.get("accepted"))) {
                     Map<String, Object> v = (Map<String, Object>) m;
                     v.put("bookReason", r.bookReason().name());
-                    v.put("help", r.bookReason().message());
+                    v.put("help", r.bookReason() == RejectReason.PRICE_OUT_OF_RANGE
+                            ? "this venue's books take prices of 1 to " + genesis.books().maxPriceTicks()
+                                    + " ticks (a market's maxPrice in GET /state's marketInfo, in quote units per lot); sign a price within them"
+                            : r.bookReason().message());
                 }
             }
         }
+    }
+
+    /** The highest price per lot this venue's books take in a market with this tick, saturated at the largest long. */
+    private long maxPrice(long tickSize) {
+        long ticks = genesis.books().maxPriceTicks();
+        return tickSize > 0 && ticks > Long.MAX_VALUE / tickSize ? Long.MAX_VALUE : tickSize * ticks;
     }
 
     private Map<String, Object> verdict(Hash32 hash, Reject r) {
@@ -716,6 +726,7 @@ public final class SequencerState {
                     Map<String, Object> mi = new LinkedHashMap<>();
                     mi.put("market", id);
                     mi.put("tickSize", m.tickSize());
+                    mi.put("maxPrice", maxPrice(m.tickSize()));
                     mi.put("lotSize", m.lotSize());
                     mi.put("imfPpm", m.imfPpm());
                     mi.put("mmfPpm", m.mmfPpm());
