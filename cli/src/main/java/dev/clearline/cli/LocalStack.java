@@ -92,6 +92,7 @@ final class LocalStack implements AutoCloseable {
     private volatile long verifiedHonest;
     private volatile long verifiedFraud;
     private volatile boolean stopping;
+    private boolean resumed;
 
     /** @param maxOrderLifetime the trader API's longest order lifetime in seconds, 0 for none ({@link OrderLifetime}) */
     record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis, long maxOrderLifetime) {
@@ -124,6 +125,7 @@ final class LocalStack implements AutoCloseable {
     private void boot(Settings s) throws Exception {
         boolean freshChain = rollup(devnet.accounts().first()).queueLength().send().signum() == 0;
         if (freshChain) seedL1();
+        resumed = !freshChain;
         Path seqDir = s.dir().resolve("sequencer");
         if (freshChain) deleteTree(seqDir); // a new chain: yesterday's sequencer state belongs to another rollup
         // snapshots as a node run on its own takes them: a restart loads the latest instead of replaying every command since
@@ -256,8 +258,24 @@ final class LocalStack implements AutoCloseable {
         return verifiedFraud;
     }
 
+    /** Batches this run's poster has posted. */
     long batchesPosted() {
         return l1.poster().posted();
+    }
+
+    /** Batches on L1, this run's and earlier runs' of the same chain alike, as the finalized count counts them. */
+    long batchesOnL1() throws Exception {
+        return rollup(devnet.accounts().first()).nextBatchIndex().send().longValueExact();
+    }
+
+    /** True when this stack continued a chain an earlier run left (its data directory): nothing was seeded on L1 this time. */
+    boolean resumed() {
+        return resumed;
+    }
+
+    /** The collateral key {@link #YOU} holds on L1 now. */
+    long yourL1Collateral() throws Exception {
+        return token(devnet.accounts().first()).balanceOf(key(YOU).getAddress()).send().longValueExact();
     }
 
     long finalizedBatches() throws Exception {

@@ -120,12 +120,13 @@ final class UpCommand implements Callable<Integer> {
                     + Units.amount(mk[3]) + " per lot");
         }
         if (!noDemo) {
-            out.println("  Demo traders:  makers keys (3) (4), takers keys (5) (6), 1,000,000 collateral deposited each");
+            out.println("  Demo traders:  makers keys (3) (4), takers keys (5) (6), " + (stack.resumed()
+                    ? "trading on with what the earlier run left them" : "1,000,000 collateral deposited each"));
         }
         out.println("  Watcher:       replays every posted batch from L1 alone, challenges a wrong one and defends the operator's;"
                 + " its replay is kept in " + dir.resolve("watcher"));
-        out.println("  Your key:      (" + LocalStack.YOU + ") " + you.getAddress() + "  holds " + Units.amount(LocalStack.YOUR_COLLATERAL)
-                + " collateral on L1, nothing deposited yet");
+        out.println("  Your key:      (" + LocalStack.YOU + ") " + you.getAddress() + "  holds " + Units.amount(yourL1Collateral(stack))
+                + " collateral on L1, " + (stack.resumed() ? "and what the earlier run left on L2 (./clearline positions)" : "nothing deposited yet"));
         out.println("                 private key " + yourKey);
         out.println();
         out.println("Try next (in another terminal):");
@@ -145,13 +146,22 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** What key {@link LocalStack#YOU} holds on L1 now: a resumed chain's is what the earlier run left. */
+    private static long yourL1Collateral(LocalStack stack) {
+        try {
+            return stack.yourL1Collateral();
+        } catch (Exception e) {
+            throw new UserError("could not read your collateral balance from the devnet (" + e.getMessage() + "); run ./clearline up again", e);
+        }
+    }
+
     private Thread statusPrinter(LocalStack stack) {
         Thread t = new Thread(() -> {
             String last = "";
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(statusEvery * 1_000L);
-                    String line = "batches posted " + stack.batchesPosted() + ", finalized " + stack.finalizedBatches() + ", verified honest "
+                    String line = "batches posted " + stack.batchesOnL1() + ", finalized " + stack.finalizedBatches() + ", verified honest "
                             + stack.verifiedHonest() + (stack.verifiedFraud() > 0 ? ", FRAUD " + stack.verifiedFraud() : "")
                             + "; demo orders " + stack.demoOrders();
                     if (!line.equals(last)) {

@@ -34,6 +34,8 @@ class StackRestartTest {
             LocalStack first = LocalStack.start(devnet, manifest, settings);
             try {
                 await(() -> first.verifiedHonest() >= 2, 90, "two batches judged");
+                assertThat(first.resumed()).isFalse();
+                assertThat(first.yourL1Collateral()).as("key 2's collateral, minted on a new chain").isEqualTo(LocalStack.YOUR_COLLATERAL);
             } finally {
                 first.close();
             }
@@ -44,6 +46,10 @@ class StackRestartTest {
             LocalStack again = LocalStack.start(devnet, manifest, settings);
             try {
                 await(() -> again.judgedThisRun() >= 1, 90, "a batch posted after the restart judged");
+                assertThat(again.resumed()).as("the chain continues: nothing seeded again").isTrue();
+                assertThat(again.yourL1Collateral()).as("not minted twice").isEqualTo(LocalStack.YOUR_COLLATERAL);
+                assertThat(again.batchesOnL1()).as("L1's count holds the earlier run's batches, the poster's only its own")
+                        .isGreaterThan(again.batchesPosted());
             } finally {
                 again.close();
             }
@@ -59,6 +65,7 @@ class StackRestartTest {
             LocalStack fresh = LocalStack.start(devnet, manifest, settings);
             try {
                 await(() -> fresh.verifiedHonest() >= 1, 90, "a batch of the new chain judged");
+                assertThat(fresh.resumed()).isFalse();
             } finally {
                 fresh.close();
             }
