@@ -3,6 +3,7 @@ package dev.clearline.sequencer.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.sequencer.command.Command;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -14,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +25,12 @@ import java.util.function.Consumer;
 /**
  * One trader's WebSocket. Each text frame is one request {@code {"id":..,"op":..,..}}; the answer
  * carries the same id. {@code {"op":"subscribe","channels":["market","account:0x.."]}} starts the
- * streams: "market" gets every committed reply's depth deltas, trades and mark prices, an
- * account channel the events that involve that trader's orders. A message over the size limit
+ * streams: "market" gets a snapshot of every market's book at a seq, then every later committed
+ * reply's depth deltas, trades and mark prices, an account channel the events that involve that
+ * trader's orders. The snapshot is a query the cluster answers in the log's order, and its reply
+ * and the streamed replies arrive on one gateway thread in that order; the market messages that
+ * come while it is on its way are held, and those it already holds (a seq at or below its own)
+ * are dropped, so a client that applies the deltas to the snapshot has the book. A message over the size limit
  * closes the socket with 1009 and a reason: this class refuses it once read whole, Jetty one over
  * {@link TraderApi#READ_WHOLE} times the limit, as it arrives; a client that leaves before its answer
  * simply gets none, and its request still stands as the cluster decided.
@@ -35,6 +42,10 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     private final Set<String> channels = ConcurrentHashMap.newKeySet();
     private final Consumer<ObjectNode> stream = this::onCommitted;
     private volatile Session session;
+    /** Market messages that came while a snapshot was on its way, in order; null when none is (guarded by this). */
+    private List<ObjectNode> held;
+    /** The seq of the last snapshot sent: market messages at or below it are in it (guarded by this). */
+    private long snapshotSeq = Long.MIN_VALUE;
 
     TraderSocket(TraderApi api) {
         this.api = api;
@@ -80,17 +91,65 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw RequestJson.bad("BAD_FIELD", "\"channels\" must list \"market\" and/or \"account:0x<address>\"");
         }
+        List<String> names = new ArrayList<>();
         for (JsonNode c : list) {
             String name = c.asText("").toLowerCase(Locale.ROOT);
             if (!name.equals("market") && !name.matches("account:0x[0-9a-f]{40}")) {
                 throw RequestJson.bad("BAD_FIELD", "unknown channel \"" + c.asText() + "\"; use \"market\" or \"account:0x<40 hex digits>\"");
             }
-            channels.add(name);
+            names.add(name);
         }
+        boolean snapshot = names.contains("market"); // again when subscribed already: a fresh snapshot, after a truncated reply
+        if (snapshot) {
+            synchronized (this) {
+                if (held == null) held = new ArrayList<>();
+            }
+        }
+        channels.addAll(names);
         api.gateway().listen(stream);
         ObjectNode ok = TraderApi.JSON.createObjectNode();
         ok.set("subscribed", TraderApi.JSON.valueToTree(channels));
         send(id, ok);
+        if (snapshot) {
+            api.gateway().queryReply(Command.QueryKind.DEPTH, 0, null, null).whenComplete((r, t) -> {
+                if (t != null) snapshotFailed(TraderApi.unwrap(t));
+                else onSnapshot(r.json());
+            });
+        }
+    }
+
+    /** Sends the snapshot, then what came after it while it was on its way. */
+    private synchronized void onSnapshot(ObjectNode reply) {
+        long seq = reply.path("seq").asLong();
+        ObjectNode m = TraderApi.JSON.createObjectNode();
+        m.put("channel", "market");
+        m.put("seq", seq);
+        m.set("snapshot", reply.path("depths"));
+        sendRaw(m);
+        if (held != null) {
+            for (ObjectNode later : held) if (later.path("seq").asLong() > seq) sendRaw(later);
+        }
+        held = null;
+        snapshotSeq = Math.max(snapshotSeq, seq);
+    }
+
+    /** No snapshot (the cluster did not answer): the client is told so and gets the deltas that were held, as before it asked. */
+    private synchronized void snapshotFailed(ApiError e) {
+        ObjectNode m = TraderApi.JSON.createObjectNode();
+        m.put("channel", "market");
+        m.setAll(TraderApi.error(e));
+        sendRaw(m);
+        if (held != null) for (ObjectNode later : held) sendRaw(later);
+        held = null;
+    }
+
+    /** A market message: held while a snapshot is on its way, dropped when the last snapshot holds it already. */
+    private synchronized void sendMarket(ObjectNode m) {
+        if (held != null) {
+            held.add(m);
+        } else if (m.path("seq").asLong() > snapshotSeq) {
+            sendRaw(m);
+        }
     }
 
     /** Picks out of a committed reply what this socket subscribed to. */
@@ -102,7 +161,8 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
                 m.put("channel", ch);
                 m.put("seq", reply.path("seq").asLong());
                 m.set("truncated", reply.get("truncated"));
-                sendRaw(m);
+                if (ch.equals("market")) sendMarket(m);
+                else sendRaw(m);
             }
             return;
         }
@@ -114,7 +174,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             if (reply.has("mark")) m.set("mark", reply.get("mark"));
             ArrayNode trades = m.putArray("trades");
             for (JsonNode e : reply.path("events")) if (e.path("event").asText().equals("Filled")) trades.add(e);
-            sendRaw(m);
+            sendMarket(m);
         }
         for (String ch : channels) {
             if (!ch.startsWith("account:")) continue;

@@ -744,8 +744,18 @@ public final class SequencerState {
             case ORDER -> body.put("order", view.order(q.orderHash()));
             case ACCOUNT -> body.put("account", account(q.trader(), q.index(), OrderBookView.OPEN_ORDERS_PAGE));
             // index: 0 for the API's top levels; a notional for an impact price (the oracle feed), as deep as that takes
-            case DEPTH -> body.put("depth", q.index() > 0 ? view.depth(q.market(), exchange, OrderBookView.NOTIONAL_LEVELS, q.index())
-                    : view.depth(q.market(), exchange, OrderBookView.DEPTH_LEVELS));
+            case DEPTH -> {
+                if (q.market() == 0) {
+                    // no market has id 0: every market's book as deep as a depth read goes, the WebSocket market channel's
+                    // snapshot, whose deltas are the replies after this seq
+                    List<Map<String, Object>> all = new ArrayList<>();
+                    for (int id : view.markets()) all.add(view.depth(id, exchange, OrderBookView.NOTIONAL_LEVELS));
+                    body.put("depths", all);
+                } else {
+                    body.put("depth", q.index() > 0 ? view.depth(q.market(), exchange, OrderBookView.NOTIONAL_LEVELS, q.index())
+                            : view.depth(q.market(), exchange, OrderBookView.DEPTH_LEVELS));
+                }
+            }
             case BATCH -> {
                 body.put("sealedBatches", sealedBatches);
                 if (q.index() >= firstKept && q.index() < sealedBatches) body.put("batch", batchView(keptBatch(q.index())));

@@ -165,9 +165,10 @@ class ApiDocTest {
                     take.put("op", "place").put("id", 3);
                     ws.request(take).get(ANSWER_SECONDS, TimeUnit.SECONDS);
                     for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
-                         System.nanoTime() < deadline && !(replies.containsKey("market") && replies.containsKey("account-events")); ) {
+                         System.nanoTime() < deadline && !(replies.containsKey("market") && replies.containsKey("account-events") && replies.containsKey("market-snapshot")); ) {
                         JsonNode pushed = ws.streams.poll(1, TimeUnit.SECONDS);
                         if (pushed == null || !pushed.has("channel")) continue;
+                        if (pushed.has("snapshot")) replies.put("market-snapshot", pushed);
                         if (pushed.path("channel").asText().equals("market") && pushed.path("trades").size() > 0) replies.put("market", pushed);
                         if (pushed.path("channel").asText().startsWith("account:")) replies.put("account-events", pushed);
                     }
