@@ -72,11 +72,11 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             JsonNode body = TraderApi.parse(text);
             id = body.get("id");
             String op = body.path("op").asText("");
+            api.admit(body, this); // a subscription costs the cluster a snapshot: counted like any other request of this socket
             if (op.equals("subscribe")) {
                 subscribe(id, body.get("channels"));
                 return;
             }
-            api.admit(body, this);
             JsonNode requestId = id;
             api.dispatchReply(op, body).whenComplete((r, t) -> {
                 if (t != null) send(requestId, TraderApi.error(TraderApi.unwrap(t)));

@@ -425,6 +425,32 @@ class TraderApiTest {
         }
     }
 
+    /** Each subscription to the market channel costs the cluster a snapshot of every book: a socket that floods them is limited. */
+    @Test
+    void aFloodOfSubscriptionsIsRateLimitedPerSocket() throws Exception {
+        refill();
+        try (WsClient ws = new WsClient(api.port())) {
+            int limited = 0, snapshots = 0;
+            for (int i = 0; i < 8; i++) {
+                ObjectNode body = WsClient.JSON.createObjectNode();
+                body.putArray("channels").add("market");
+                JsonNode r = ws.request(OrderJson.op("subscribe", body)).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                if (r.path("error").asText().equals("RATE_LIMITED")) limited++;
+                else assertThat(r.path("subscribed").toString()).contains("market");
+            }
+            assertThat(limited).as("5 a socket, refilled only when the test moves the clock").isEqualTo(3);
+            while (snapshots < 5) {
+                JsonNode m = ws.streams.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
+                if (m == null) break;
+                if (m.has("snapshot")) snapshots++;
+            }
+            for (JsonNode m; (m = ws.streams.poll(200, TimeUnit.MILLISECONDS)) != null; ) {
+                assertThat(m.has("snapshot")).as("no snapshot for a refused subscription").isFalse();
+            }
+            assertThat(snapshots).as("one snapshot per subscription taken").isEqualTo(5);
+        }
+    }
+
     @Test
     void aClientThatLeavesMidRequestLosesNothingAndOthersAreServed() throws Exception {
         refill();
