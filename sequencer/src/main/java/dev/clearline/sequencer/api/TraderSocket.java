@@ -3,6 +3,7 @@ package dev.clearline.sequencer.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.order.Address;
 import dev.clearline.sequencer.command.Command;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,27 +28,29 @@ import java.util.function.Consumer;
 /**
  * One trader's WebSocket. Each text frame is one request {@code {"id":..,"op":..,..}}; the answer
  * carries the same id. {@code {"op":"subscribe","channels":["market","account:0x.."]}} starts the
- * streams: "market" gets a snapshot of every market's book at a seq, then every later committed
- * reply's depth deltas, trades and mark prices, an account channel the events that involve that
- * trader's orders. The snapshot is a query the cluster answers in the log's order, and its reply
- * and the streamed replies arrive on one gateway thread in that order; the market messages that
- * come while it is on its way are held, and those it already holds (a seq at or below its own)
- * are dropped, so a client that applies the deltas to the snapshot has the book. A message over the size limit
+ * streams, each with a snapshot at a seq first: "market" every market's book, then every later
+ * committed reply's depth deltas, trades and mark prices; an account channel the account as
+ * {@code GET /accounts/{address}} reads it, then the events that involve that trader's orders. A
+ * snapshot is a query the cluster answers in the log's order, and its reply and the streamed
+ * replies arrive on one gateway thread in that order; a channel's messages that come while its
+ * snapshot is on its way are held, and those it already holds (a seq at or below its own) are
+ * dropped, so a client that applies the deltas to the snapshot has the book (or the account). A message over the size limit
  * closes the socket with 1009 and a reason: this class refuses it once read whole, Jetty one over
  * {@link TraderApi#READ_WHOLE} times the limit, as it arrives; a client that leaves before its answer
  * simply gets none, and its request still stands as the cluster decided.
  */
 public final class TraderSocket implements Session.Listener.AutoDemanding {
     private static final Logger log = LoggerFactory.getLogger(TraderSocket.class);
+    private static final String ACCOUNT = "account:";
 
     private final TraderApi api;
     private final Set<String> channels = ConcurrentHashMap.newKeySet();
     private final Consumer<ObjectNode> stream = this::onCommitted;
     private volatile Session session;
-    /** Market messages that came while a snapshot was on its way, in order; null when none is (guarded by this). */
-    private List<ObjectNode> held;
-    /** The seq of the last snapshot sent: market messages at or below it are in it (guarded by this). */
-    private long snapshotSeq = Long.MIN_VALUE;
+    /** Per channel whose snapshot is on its way, the messages that came for it meanwhile, in order (guarded by this). */
+    private final Map<String, List<ObjectNode>> held = new HashMap<>();
+    /** Per channel, the seq of its last snapshot: its messages at or below it are in it (guarded by this). */
+    private final Map<String, Long> snapshotSeq = new HashMap<>();
 
     TraderSocket(TraderApi api) {
         this.api = api;
@@ -97,57 +102,58 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             if (!name.equals("market") && !name.matches("account:0x[0-9a-f]{40}")) {
                 throw RequestJson.bad("BAD_FIELD", "unknown channel \"" + c.asText() + "\"; use \"market\" or \"account:0x<40 hex digits>\"");
             }
-            names.add(name);
+            if (!names.contains(name)) names.add(name);
         }
-        boolean snapshot = names.contains("market"); // again when subscribed already: a fresh snapshot, after a truncated reply
-        if (snapshot) {
-            synchronized (this) {
-                if (held == null) held = new ArrayList<>();
-            }
+        // every channel named gets a snapshot, again when subscribed already: a fresh one, after a truncated reply
+        synchronized (this) {
+            for (String name : names) held.putIfAbsent(name, new ArrayList<>());
         }
         channels.addAll(names);
         api.gateway().listen(stream);
         ObjectNode ok = TraderApi.JSON.createObjectNode();
         ok.set("subscribed", TraderApi.JSON.valueToTree(channels));
         send(id, ok);
-        if (snapshot) {
-            api.gateway().queryReply(Command.QueryKind.DEPTH, 0, null, null).whenComplete((r, t) -> {
-                if (t != null) snapshotFailed(TraderApi.unwrap(t));
-                else onSnapshot(r.json());
+        for (String name : names) {
+            var query = name.equals("market") ? api.gateway().queryReply(Command.QueryKind.DEPTH, 0, null, null)
+                    : api.gateway().queryReply(Command.QueryKind.ACCOUNT, 0, Address.fromHex(name.substring(ACCOUNT.length())), null);
+            query.whenComplete((r, t) -> {
+                if (t != null) snapshotFailed(name, TraderApi.unwrap(t));
+                else onSnapshot(name, r.json());
             });
         }
     }
 
-    /** Sends the snapshot, then what came after it while it was on its way. */
-    private synchronized void onSnapshot(ObjectNode reply) {
+    /** Sends a channel's snapshot, then what came for it after the snapshot's seq while it was on its way. */
+    private synchronized void onSnapshot(String channel, ObjectNode reply) {
         long seq = reply.path("seq").asLong();
         ObjectNode m = TraderApi.JSON.createObjectNode();
-        m.put("channel", "market");
+        m.put("channel", channel);
         m.put("seq", seq);
-        m.set("snapshot", reply.path("depths"));
+        m.set("snapshot", channel.equals("market") ? reply.path("depths") : reply.path("account"));
         sendRaw(m);
-        if (held != null) {
-            for (ObjectNode later : held) if (later.path("seq").asLong() > seq) sendRaw(later);
+        List<ObjectNode> later = held.remove(channel);
+        if (later != null) {
+            for (ObjectNode l : later) if (l.path("seq").asLong() > seq) sendRaw(l);
         }
-        held = null;
-        snapshotSeq = Math.max(snapshotSeq, seq);
+        snapshotSeq.merge(channel, seq, Math::max);
     }
 
-    /** No snapshot (the cluster did not answer): the client is told so and gets the deltas that were held, as before it asked. */
-    private synchronized void snapshotFailed(ApiError e) {
+    /** No snapshot (the cluster did not answer): the client is told so and gets what was held, as before it asked. */
+    private synchronized void snapshotFailed(String channel, ApiError e) {
         ObjectNode m = TraderApi.JSON.createObjectNode();
-        m.put("channel", "market");
+        m.put("channel", channel);
         m.setAll(TraderApi.error(e));
         sendRaw(m);
-        if (held != null) for (ObjectNode later : held) sendRaw(later);
-        held = null;
+        List<ObjectNode> later = held.remove(channel);
+        if (later != null) for (ObjectNode l : later) sendRaw(l);
     }
 
-    /** A market message: held while a snapshot is on its way, dropped when the last snapshot holds it already. */
-    private synchronized void sendMarket(ObjectNode m) {
-        if (held != null) {
-            held.add(m);
-        } else if (m.path("seq").asLong() > snapshotSeq) {
+    /** A channel's message: held while its snapshot is on its way, dropped when its last snapshot holds it already. */
+    private synchronized void sendOn(String channel, ObjectNode m) {
+        List<ObjectNode> waiting = held.get(channel);
+        if (waiting != null) {
+            waiting.add(m);
+        } else if (m.path("seq").asLong() > snapshotSeq.getOrDefault(channel, Long.MIN_VALUE)) {
             sendRaw(m);
         }
     }
@@ -161,8 +167,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
                 m.put("channel", ch);
                 m.put("seq", reply.path("seq").asLong());
                 m.set("truncated", reply.get("truncated"));
-                if (ch.equals("market")) sendMarket(m);
-                else sendRaw(m);
+                sendOn(ch, m);
             }
             return;
         }
@@ -174,11 +179,11 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             if (reply.has("mark")) m.set("mark", reply.get("mark"));
             ArrayNode trades = m.putArray("trades");
             for (JsonNode e : reply.path("events")) if (e.path("event").asText().equals("Filled")) trades.add(e);
-            sendMarket(m);
+            sendOn("market", m);
         }
         for (String ch : channels) {
-            if (!ch.startsWith("account:")) continue;
-            String trader = ch.substring("account:".length());
+            if (!ch.startsWith(ACCOUNT)) continue;
+            String trader = ch.substring(ACCOUNT.length());
             ArrayNode mine = TraderApi.JSON.createArrayNode();
             for (JsonNode e : reply.path("events")) {
                 if (trader.equals(e.path("trader").asText()) || trader.equals(e.path("makerTrader").asText())
@@ -189,7 +194,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             m.put("channel", ch);
             m.put("seq", reply.path("seq").asLong());
             m.set("events", mine);
-            sendRaw(m);
+            sendOn(ch, m);
         }
     }
 

@@ -165,10 +165,14 @@ class ApiDocTest {
                     take.put("op", "place").put("id", 3);
                     ws.request(take).get(ANSWER_SECONDS, TimeUnit.SECONDS);
                     for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
-                         System.nanoTime() < deadline && !(replies.containsKey("market") && replies.containsKey("account-events") && replies.containsKey("market-snapshot")); ) {
+                         System.nanoTime() < deadline && !(replies.containsKey("market") && replies.containsKey("account-events") && replies.containsKey("market-snapshot")
+                        && replies.containsKey("account-snapshot")); ) {
                         JsonNode pushed = ws.streams.poll(1, TimeUnit.SECONDS);
                         if (pushed == null || !pushed.has("channel")) continue;
-                        if (pushed.has("snapshot")) replies.put("market-snapshot", pushed);
+                        if (pushed.has("snapshot")) {
+                            replies.put(pushed.path("channel").asText().equals("market") ? "market-snapshot" : "account-snapshot", pushed);
+                            continue;
+                        }
                         if (pushed.path("channel").asText().equals("market") && pushed.path("trades").size() > 0) replies.put("market", pushed);
                         if (pushed.path("channel").asText().startsWith("account:")) replies.put("account-events", pushed);
                     }

@@ -38,11 +38,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The WebSocket market channel as a market-data client uses it: subscribe while orders stream in,
- * take the snapshot, apply every later delta, and have the book the node has.
+ * The WebSocket market and account channels as a client uses them: subscribe while orders stream
+ * in, take each channel's snapshot, apply every later message, and have the book and the open
+ * orders the node has.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MarketChannelTest {
+class ChannelSnapshotTest {
     static final int ANSWER_SECONDS = 30;
     static final long LOT = Market.LOT, TICK = Market.TICK;
 
@@ -56,7 +57,7 @@ class MarketChannelTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("market-channel");
+        dir = Files.createTempDirectory("channel-snapshot");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
         domain = Market.GENESIS.domain();
         gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
@@ -85,7 +86,7 @@ class MarketChannelTest {
                 List<Order> placed = new ArrayList<>();
                 CompletableFuture<JsonNode> subscribed = null;
                 for (int i = 0; i < ops.size(); i++) {
-                    if (i == Math.min(subscribeAt, ops.size() - 1)) subscribed = subscribe(watcher);
+                    if (i == Math.min(subscribeAt, ops.size() - 1)) subscribed = subscribe(watcher, traders[0]);
                     int op = ops.get(i);
                     Signer s = traders[op & 1];
                     if ((op & 6) == 6 && !placed.isEmpty()) { // about a quarter: cancel an earlier order (maybe filled or gone: refused, no matter)
@@ -102,7 +103,7 @@ class MarketChannelTest {
                     }
                 }
                 for (CompletableFuture<JsonNode> a : acks) a.get(ANSWER_SECONDS, TimeUnit.SECONDS);
-                assertThat(subscribed.get(ANSWER_SECONDS, TimeUnit.SECONDS).path("subscribed").toString()).contains("market");
+                assertThat(subscribed.get(ANSWER_SECONDS, TimeUnit.SECONDS).path("subscribed").toString()).contains("market", "account:");
                 // a last order at a price of its own: once its delta is in, every earlier one is
                 Order marker = new Order(traders[0].address(), Market.MARKET, Side.BUY, (50 - nonces.get() % 40) * TICK, LOT, 0, TimeInForce.GTC,
                         0, 0, nonces.getAndIncrement(), 1_000_000);
@@ -110,13 +111,29 @@ class MarketChannelTest {
                         .path("seq").asLong();
 
                 List<TreeMap<Long, Long>> book = List.of(new TreeMap<>(), new TreeMap<>()); // bids, asks: price -> size
-                long seen = -1;
-                boolean snapshot = false;
-                while (seen < last) {
+                Map<String, Long> open = new TreeMap<>(); // trader 0's open orders: hash -> open size
+                String account = "account:" + traders[0].address();
+                long seen = -1, seenAccount = -1;
+                boolean snapshot = false, accountSnapshot = false;
+                while (seen < last || seenAccount < last) {
                     JsonNode m = watcher.streams.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
-                    assertThat(m).as("a market message up to seq %d (seen %d)", last, seen).isNotNull();
-                    if (!m.path("channel").asText().equals("market")) continue;
+                    assertThat(m).as("messages up to seq %d (seen %d on market, %d on the account)", last, seen, seenAccount).isNotNull();
                     long seq = m.path("seq").asLong();
+                    if (m.path("channel").asText().equals(account)) {
+                        if (!accountSnapshot) {
+                            assertThat(m.has("snapshot")).as("the account channel's first message is its snapshot: %s", m).isTrue();
+                            for (JsonNode o : m.get("snapshot").path("openOrders")) {
+                                open.put(o.path("orderHash").asText(), o.path("size").asLong() - o.path("filled").asLong());
+                            }
+                            accountSnapshot = true;
+                        } else {
+                            assertThat(seq).as("account events after the snapshot, in order").isGreaterThan(seenAccount);
+                            for (JsonNode e : m.path("events")) applyEvent(open, e, traders[0].address().toString());
+                        }
+                        seenAccount = seq;
+                        continue;
+                    }
+                    if (!m.path("channel").asText().equals("market")) continue;
                     if (!snapshot) {
                         assertThat(m.has("snapshot")).as("the first market message is the snapshot: %s", m).isTrue();
                         for (JsonNode d : m.get("snapshot")) {
@@ -140,14 +157,38 @@ class MarketChannelTest {
                 JsonNode depth = get("/markets/1/depth").path("depth");
                 assertThat(levels(book.get(0).descendingMap())).as("bids").isEqualTo(depth.get("bids").toString());
                 assertThat(levels(book.get(1))).as("asks").isEqualTo(depth.get("asks").toString());
+                Map<String, Long> expected = new TreeMap<>();
+                JsonNode acct = get("/accounts/" + traders[0].address()).path("account");
+                assertThat(acct.path("openOrderCount").asInt()).as("one page holds them all").isEqualTo(acct.path("openOrders").size());
+                for (JsonNode o : acct.path("openOrders")) expected.put(o.path("orderHash").asText(), o.path("size").asLong() - o.path("filled").asLong());
+                assertThat(open).as("trader 0's open orders: the snapshot and the events after it").isEqualTo(expected);
             }
         });
     }
 
-    private static CompletableFuture<JsonNode> subscribe(WsClient ws) {
+    private static CompletableFuture<JsonNode> subscribe(WsClient ws, Signer trader) {
         ObjectNode body = WsClient.JSON.createObjectNode();
-        body.putArray("channels").add("market");
+        body.putArray("channels").add("market").add("account:" + trader.address());
         return ws.request(OrderJson.op("subscribe", body));
+    }
+
+    /** One account event on a model of the trader's open orders (hash to open size). */
+    private static void applyEvent(Map<String, Long> open, JsonNode e, String trader) {
+        switch (e.path("event").asText()) {
+            case "Rested" -> {
+                if (e.path("trader").asText().equals(trader)) open.put(e.path("orderHash").asText(), e.path("openSize").asLong());
+            }
+            case "Filled" -> {
+                String maker = e.path("makerOrderHash").asText();
+                if (open.containsKey(maker)) {
+                    long left = open.get(maker) - e.path("size").asLong();
+                    if (left > 0) open.put(maker, left);
+                    else open.remove(maker);
+                }
+            }
+            case "Cancelled", "Expired" -> open.remove(e.path("orderHash").asText());
+            default -> { }
+        }
     }
 
     private static String levels(Map<Long, Long> side) {
