@@ -113,13 +113,14 @@ public final class SequencerMain {
 
     private static void run(String[] args) throws Exception {
         if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "sequencer-logback.xml");
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.print(SequencerOptions.help());
+            System.out.flush();
+            return;
+        }
         Map<String, String> opts = parse(args);
         if (opts == null) {
-            System.err.println("usage: sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]"
-                    + " [--verify-threads N] [--rate-per-key 2000] [--max-order-lifetime none|90s|10m|2h|7d] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--batch-seconds 2] [--drop-latest-snapshot] [--dev-setup N]"
-                    + " [--cluster-members id=host:basePort,... --member-id N] [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]"
-                    + " [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]"
-                    + " [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]");
+            System.err.println("sequencer: ./clearline sequencer --help lists the options and what each does");
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
@@ -391,9 +392,7 @@ public final class SequencerMain {
         for (var f : done) f.get(60, TimeUnit.SECONDS);
     }
 
-    private static final java.util.Set<String> OPTIONS = java.util.Set.of("dir", "host", "port", "chain-id", "rollup",
-            "verify-threads", "rate-per-key", "max-order-lifetime", "snapshot-every", "keep-log-hours", "keep-history-hours", "batch-seconds", "dev-setup", "cluster-members", "member-id", "status-port", "min-free-mb", "idle", "l1-rpc", "manifest", "operator-key", "confirmations", "l1-interval-ms",
-            "dev-oracle", "price-source", "oracle-key");
+    private static final java.util.Set<String> OPTIONS = SequencerOptions.withValue();
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */
     private static L1Side.Settings l1Settings(Map<String, String> opts) {
@@ -491,8 +490,8 @@ public final class SequencerMain {
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--drop-latest-snapshot")) { // the one option without a value
-                m.put("drop-latest-snapshot", "true");
+            if (args[i].startsWith("--") && SequencerOptions.flags().contains(args[i].substring(2))) { // the options without a value
+                m.put(args[i].substring(2), "true");
                 continue;
             }
             if (!args[i].startsWith("--") || i + 1 >= args.length || !OPTIONS.contains(args[i].substring(2))) {

@@ -1,0 +1,72 @@
+package dev.clearline.sequencer;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The options of {@code ./clearline sequencer}: what it accepts, and what {@code --help} prints.
+ * One table, so a new option cannot be accepted without being explained.
+ */
+final class SequencerOptions {
+    /** One option: its name without dashes, its value as the help shows it (empty: a flag), and what it does. */
+    record Option(String name, String value, String meaning) {}
+
+    static final List<Option> ALL = List.of(
+            new Option("dir", "DIR", "where the node keeps its log, snapshots and archive (default ~/.clearline/sequencer)"),
+            new Option("host", "ADDRESS", "the trader API's address (default 127.0.0.1)"),
+            new Option("port", "PORT", "the trader API's port: REST and WebSocket /ws (default 8480; 0: any free one)"),
+            new Option("chain-id", "ID", "the EIP-712 domain's chain id without an L1 side (default 31337; with --manifest it comes from there)"),
+            new Option("rollup", "0x..", "the EIP-712 domain's verifying contract without an L1 side (with --manifest it comes from there)"),
+            new Option("verify-threads", "N", "threads that check signatures before the log (default: one per core)"),
+            new Option("rate-per-key", "N", "requests a second per trader key, and per WebSocket for requests that name none (default 2000)"),
+            new Option("max-order-lifetime", "none|90s|10m|2h|7d", "take only orders that expire within this long (default none: any order)"),
+            new Option("snapshot-every", "SECONDS", "seconds between snapshots, which bound a restart's replay (default 60; 0: none)"),
+            new Option("keep-log-hours", "H|forever", "hours of recorded log a member keeps before its older snapshot (default 24); a member down longer cannot catch up"),
+            new Option("keep-history-hours", "H|forever", "hours of command history GET /admin/history serves (default 24)"),
+            new Option("batch-seconds", "S", "seconds a batch stays open before it is sealed (default 2; fixed for a log's life)"),
+            new Option("drop-latest-snapshot", "", "with the node stopped, set the newest snapshot aside (one that does not load) and exit: the next start uses the one before"),
+            new Option("dev-setup", "N", "list a dev market and fund N dev traders at start (local testing only)"),
+            new Option("cluster-members", "0=host:port,1=..", "run as one member of a replicated cluster (docs/replication.md); with --member-id"),
+            new Option("member-id", "N", "this member's id in --cluster-members"),
+            new Option("status-port", "PORT", "serve GET /member (role, seq, state root, log position) on this port"),
+            new Option("min-free-mb", "MB", "stop this member (exit code 4) when the disk has less free space (default 256)"),
+            new Option("idle", "low-cpu|backoff|spin", "how the cluster's agents wait for work (default: backoff for one member, low-cpu in a cluster)"),
+            new Option("l1-rpc", "URL", "the L1's JSON-RPC endpoint: take priority ops, post, bond and finalize batches; with --manifest"),
+            new Option("manifest", "FILE", "the deployment manifest ./clearline deploy wrote"),
+            new Option("operator-key", "HEX", "the key that bonds and posts batches (or $CLEARLINE_OPERATOR_KEY)"),
+            new Option("confirmations", "N", "L1 blocks a priority op waits before the node takes it (default 0)"),
+            new Option("l1-interval-ms", "MS", "milliseconds between L1 rounds (default 1000)"),
+            new Option("dev-oracle", "MARKET=PRICE,..", "the dev oracle key signs a random walk from PRICE per lot, in collateral base units"),
+            new Option("price-source", "FILE", "sign prices read from the HTTP sources this file lists (docs: sequencer/README.md)"),
+            new Option("oracle-key", "HEX", "the key --price-source signs with (or $CLEARLINE_ORACLE_KEY)"));
+
+    private SequencerOptions() {
+    }
+
+    /** The names of the options that take a value. */
+    static Set<String> withValue() {
+        return ALL.stream().filter(o -> !o.value().isEmpty()).map(Option::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The names of the options that take none. */
+    static Set<String> flags() {
+        return ALL.stream().filter(o -> o.value().isEmpty()).map(Option::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** What {@code ./clearline sequencer --help} prints. */
+    static String help() {
+        StringBuilder b = new StringBuilder("""
+                Usage: ./clearline sequencer [OPTIONS]
+                A sequencer node: the engine as an Aeron Cluster service, the trader API (REST and WebSocket),
+                and, with --l1-rpc and --manifest, its L1 side. Logs are key=value lines on stderr.
+
+                """);
+        int width = ALL.stream().mapToInt(o -> o.name().length() + o.value().length() + 1).max().orElse(0) + 4;
+        for (Option o : ALL) {
+            String left = "  --" + o.name() + (o.value().isEmpty() ? "" : " " + o.value());
+            b.append(left).append(" ".repeat(Math.max(1, width - left.length() + 2))).append(o.meaning()).append('\n');
+        }
+        return b.toString();
+    }
+}
