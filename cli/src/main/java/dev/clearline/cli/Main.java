@@ -11,6 +11,13 @@ import picocli.CommandLine.Option;
 /** The {@code clearline} command. */
 @Command(name = "clearline", mixinStandardHelpOptions = true, version = "clearline 0.1.0-SNAPSHOT",
         description = "Clearline: an open toolkit for an optimistic Layer-2 perpetuals exchange.",
+        footer = {"", "The launcher (./clearline) also runs:",
+                "  sequencer         A sequencer node and its trader API; its options:",
+                "                      ./clearline sequencer --help",
+                "  test              Build everything and run the whole test suite.",
+                "  build             Build without tests.",
+                "  bench MODULE      A module's benchmark; figures land in bench-results/.",
+                "  mutation          PIT mutation testing (summary: bench-results/mutation/)."},
         subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, VerifyBatchCommand.class,
                 TraceCommand.class, ReportCommand.class, WatchCommand.class,
                 UserCommands.Deposit.class, UserCommands.Markets.class, UserCommands.PlaceOrder.class, UserCommands.Amend.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
