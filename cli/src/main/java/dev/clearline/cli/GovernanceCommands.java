@@ -76,9 +76,14 @@ final class GovernanceCommands {
                     BigInteger.valueOf(lot), BigInteger.valueOf(imfPpm), BigInteger.valueOf(mmfPpm), BigInteger.valueOf(makerFeePpm),
                     BigInteger.valueOf(takerFeePpm), BigInteger.valueOf(liquidationFeePpm), oracleAddress.toString()).send()), "configureMarket");
             long index = Rollup.getPriorityOpEnqueuedEvents(r).getFirst().index.longValueExact();
-            ObjectNode res = result().put("market", market).put("queueIndex", index).put("tx", r.getTransactionHash());
+            // the protocol takes any price; a sequencer of this build books prices up to a number of ticks, so the tick sets the ceiling
+            long ticks = dev.clearline.sequencer.state.Genesis.BOOK_PRICE_TICKS;
+            long maxPrice = tick > Long.MAX_VALUE / ticks ? Long.MAX_VALUE : tick * ticks;
+            ObjectNode res = result().put("market", market).put("queueIndex", index).put("tx", r.getTransactionHash()).put("maxPrice", maxPrice);
             o.print(out, res, "Market " + market + " queued for listing as op " + index + " (tx " + r.getTransactionHash()
-                    + "); the sequencer lists it when a batch consumes the op: ./clearline markets");
+                    + "); the sequencer lists it when a batch consumes the op: ./clearline markets\n"
+                    + "Its book takes prices up to " + Units.amount(maxPrice) + " per lot (" + ticks + " ticks of " + Units.amount(tick)
+                    + "); a price that may go higher needs a larger tick");
             return 0;
         }
 

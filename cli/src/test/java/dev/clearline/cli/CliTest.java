@@ -110,6 +110,7 @@ class CliTest {
             assertThat(listed.code()).as(listed.err()).isZero();
             var answer = UserOptions.JSON.readTree(listed.out());
             assertThat(answer.path("queueIndex").asLong()).isZero();
+            assertThat(answer.path("maxPrice").asLong()).as("2^24 ticks of 0.001").isEqualTo(1_000L << 24);
             var web3j = org.web3j.protocol.Web3j.build(new org.web3j.protocol.http.HttpService(devnet.url()));
             var receipt = web3j.ethGetTransactionReceipt(answer.path("tx").asText()).send().getTransactionReceipt().orElseThrow();
             var op = (dev.clearline.engine.transition.Transition.MarketConfig) dev.clearline.engine.transition.TransitionCodec.decode(

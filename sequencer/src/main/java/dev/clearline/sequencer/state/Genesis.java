@@ -36,6 +36,9 @@ public record Genesis(long chainId, Address verifyingContract, MarketBooks books
         return out;
     }
 
+    /** Price ticks a book of this build takes: a market's tick times this is the highest price it books. */
+    public static final long BOOK_PRICE_TICKS = 1L << 24;
+
     /** How long a batch stays open by default (the sequencer's {@code --batch-seconds}). */
     public static final long BATCH_SECONDS = 2;
 
@@ -46,6 +49,6 @@ public record Genesis(long chainId, Address verifyingContract, MarketBooks books
      * and one IOC order's run of {@code Exchange.LONGEST_ORDER_RUN} fits) or 2 s.
      */
     public static Genesis devnet(Address verifyingContract) {
-        return new Genesis(31337, verifyingContract, new MarketBooks(1 << 24, 1 << 30, 1 << 16), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, BATCH_SECONDS));
+        return new Genesis(31337, verifyingContract, new MarketBooks(BOOK_PRICE_TICKS, 1 << 30, 1 << 16), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, BATCH_SECONDS));
     }
 }
