@@ -209,12 +209,21 @@ public final class SequencerMain {
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
         boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
         if (devTraders > 0 && setsUp && state.path("markets").isEmpty()) devSetup(gateway, genesis.domain(), devTraders);
-        StatusEndpoint status = opts.containsKey("status-port")
-                ? new StatusEndpoint(node, opts.getOrDefault("host", "127.0.0.1"), statusPort) : null;
+        // the API's port first: a port in use ends the start before the L1 side bonds and posts
+        String host = opts.getOrDefault("host", "127.0.0.1");
+        TraderApi api;
+        try {
+            api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
+                    new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), host, port, 64 * 1024);
+        } catch (java.io.IOException e) {
+            gateway.close();
+            node.close();
+            fail("the trader API cannot listen on " + host + ":" + port + " (" + reason(e) + "); pass --port with a free port, or 0 for any");
+            return;
+        }
+        StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort) : null;
         AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
         dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
-        TraderApi api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
-                new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), opts.getOrDefault("host", "127.0.0.1"), port, 64 * 1024);
 
         CountDownLatch stop = new CountDownLatch(1);
         StopOnSignal.install(0);

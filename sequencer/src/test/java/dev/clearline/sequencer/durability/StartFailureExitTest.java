@@ -13,19 +13,20 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A sequencer whose start fails half-way ends its process with exit code 1 and one line saying
- * why, instead of lingering: the node's Aeron driver thread outlives a failed {@code main}, so
- * such a process neither served nor ended (seen under a starved CPU, where the gateway's first
- * connection to the cluster timed out: the child of {@code KillNineTest} sat there until its
- * 240 s start-up bound). The API's port being taken is the deterministic way to fail after the
- * node has started.
+ * A sequencer whose start fails half-way ends its process with one line saying why, instead of
+ * lingering: the node's Aeron driver thread outlives a failed {@code main}, so such a process
+ * neither served nor ended (seen under a starved CPU, where the gateway's first connection to the
+ * cluster timed out: the child of {@code KillNineTest} sat there until its 240 s start-up bound).
+ * The API's port being taken is the deterministic way to fail after the node has started; it is
+ * a usage error (exit code 2) that names the port and the option to change, and it comes before
+ * the L1 side would bond and post.
  */
 class StartFailureExitTest {
     @TempDir
     Path dir;
 
     @Test
-    void aStartThatFailsAfterTheNodeIsUpEndsTheProcessWithExitCodeOneAndTheReason() throws Exception {
+    void aStartThatFailsAfterTheNodeIsUpEndsTheProcessWithTheReason() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
             Path log = dir.resolve("run.log");
@@ -40,8 +41,9 @@ class StartFailureExitTest {
                 String out = Files.readString(log);
                 assertThat(ended).as("the process ended (" + ChildSequencer.cpuUsed(p) + "); its output:\n" + out
                         + (p.isAlive() ? ChildSequencer.threadDump(p.pid()) : "")).isTrue();
-                assertThat(p.exitValue()).as("exit code; output:\n" + out).isEqualTo(1);
-                assertThat(out).contains("event=node_started", "sequencer: stopped:", String.valueOf(port), "start this member again");
+                assertThat(p.exitValue()).as("exit code; output:\n" + out).isEqualTo(2);
+                assertThat(out).contains("event=node_started", "the trader API cannot listen on 127.0.0.1:" + port, "Address already in use",
+                        "pass --port with a free port");
                 assertThat(out).doesNotContain("SEQUENCER_READY");
             } finally {
                 p.destroyForcibly();
