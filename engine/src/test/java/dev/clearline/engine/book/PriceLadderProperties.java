@@ -1,6 +1,7 @@
 package dev.clearline.engine.book;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
@@ -25,12 +29,13 @@ class PriceLadderProperties {
         262_145, 1 << 19, (1 << 20) - 1, 1 << 20, LEVELS - 2, LEVELS - 1};
 
     /**
-     * Queues and dequeues orders at levels around the bitmap's word boundaries and checks the best
-     * level, the walk from best to worst, and FIFO order against a TreeMap of deques.
+     * Queues, dequeues and sends to the back (an iceberg's refill) orders at levels around the
+     * bitmap's word boundaries and checks the best level, the walk from best to worst, FIFO order
+     * and each queue's tail against a TreeMap of deques.
      */
     @Test
     void agreesWithASortedMapOfQueues() {
-        Property.forAll(Gens.booleans(), Gens.listOf(Gens.ints(0, 59), 0, 200)).tries(200).check((bestIsHighest, steps) -> {
+        Property.forAll(Gens.booleans(), Gens.listOf(Gens.ints(0, INTERESTING.length * 3 + 11), 0, 200)).tries(200).check((bestIsHighest, steps) -> {
             int slots = 64;
             long[] links = Slots.newLinks(slots);
             PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, links);
@@ -47,6 +52,12 @@ class PriceLadderProperties {
                     ladder.append(slot, level);
                     model.computeIfAbsent(level, l -> new ArrayDeque<>()).addLast(slot);
                     levelOf.put(slot, level);
+                } else if (step >= INTERESTING.length * 3 + 6 && !levelOf.isEmpty()) {
+                    int slot = levelOf.keySet().stream().sorted().toList().get(step % levelOf.size());
+                    int level = levelOf.get(slot);
+                    ladder.moveToBack(slot, level);
+                    model.get(level).remove(slot);
+                    model.get(level).addLast(slot);
                 } else if (!levelOf.isEmpty()) {
                     int slot = levelOf.keySet().stream().sorted().toList().get(step % levelOf.size());
                     int level = levelOf.remove(slot);
@@ -75,7 +86,9 @@ class PriceLadderProperties {
                     actual.add(row);
                 }
                 assertThat(actual).isEqualTo(expected);
+                model.forEach((level, queue) -> assertThat(ladder.tail(level)).as("tail of %d", level).isEqualTo(queue.peekLast()));
             }
+            assertThat(ladder.levels()).isEqualTo(LEVELS);
         });
     }
 
@@ -97,6 +110,73 @@ class PriceLadderProperties {
             }
             assertThat(ladder.best()).isEqualTo(PriceLadder.NONE);
             assertThat(ladder.pagesInUse()).isEqualTo(pages);
+        });
+    }
+
+    /**
+     * A ladder's image, read into a new ladder, gives the same best level, walk, queue ends and
+     * pages, and writes the same bytes again; an image whose levels are out of order, out of range
+     * or whose best level is not the side's best is refused.
+     */
+    @Test
+    void anImageRestoresTheSameLadderAndADamagedOneIsRefused() {
+        Property.forAll(Gens.booleans(), Gens.listOf(Gens.ints(0, INTERESTING.length * 3 - 1), 1, 60)).check((bestIsHighest, picks) -> {
+            long[] links = Slots.newLinks(picks.size());
+            PriceLadder ladder = new PriceLadder(LEVELS, bestIsHighest, links);
+            for (int slot = 0; slot < picks.size(); slot++) {
+                int level = picks.get(slot) < INTERESTING.length ? INTERESTING[picks.get(slot)] : 100_000 + 4_099 * picks.get(slot);
+                ladder.append(slot, level);
+            }
+            ImageWriter out = new ImageWriter();
+            ladder.writeImage(out);
+            byte[] image = out.toByteArray();
+            PriceLadder restored = new PriceLadder(LEVELS, bestIsHighest, links);
+            restored.readImage(new ImageReader(image), picks.size());
+            assertThat(restored.best()).isEqualTo(ladder.best());
+            assertThat(restored.pagesInUse()).isEqualTo(ladder.pagesInUse());
+            // bounded, so a ladder that walks in circles fails instead of hanging
+            int walked = 0;
+            for (int level = ladder.best(); level != PriceLadder.NONE && walked++ <= picks.size(); level = ladder.worse(level)) {
+                assertThat(restored.head(level)).isEqualTo(ladder.head(level));
+                assertThat(restored.tail(level)).isEqualTo(ladder.tail(level));
+                assertThat(restored.worse(level)).isEqualTo(ladder.worse(level));
+            }
+            ImageWriter again = new ImageWriter();
+            restored.writeImage(again);
+            assertThat(again.toByteArray()).isEqualTo(image);
+            assertThatThrownBy(() -> restored.readImage(new ImageReader(image), picks.size())).isInstanceOf(IllegalStateException.class);
+
+            // [best][count] then (level, head, tail) per level, ascending
+            int count = java.nio.ByteBuffer.wrap(image, 4, 4).getInt();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(image.clone());
+            b.putInt(8, LEVELS); // the first level past the ladder's end
+            assertThatThrownBy(() -> new PriceLadder(LEVELS, bestIsHighest, links).readImage(new ImageReader(b.array()), picks.size()))
+                    .isInstanceOf(ImageFormatException.class);
+            java.nio.ByteBuffer pastEnd = java.nio.ByteBuffer.wrap(image.clone());
+            pastEnd.putInt(8 + 12 * (count - 1), LEVELS); // the last level just past the end, in order, the best if it should be
+            if (bestIsHighest) pastEnd.putInt(0, LEVELS);
+            assertThatThrownBy(() -> new PriceLadder(LEVELS, bestIsHighest, links).readImage(new ImageReader(pastEnd.array()), picks.size()))
+                    .isInstanceOf(ImageFormatException.class);
+            java.nio.ByteBuffer slots = java.nio.ByteBuffer.wrap(image.clone());
+            slots.putInt(12, picks.size()); // a queue head past the slots
+            assertThatThrownBy(() -> new PriceLadder(LEVELS, bestIsHighest, links).readImage(new ImageReader(slots.array()), picks.size()))
+                    .isInstanceOf(ImageFormatException.class);
+            for (int[] at : new int[][] {{12, -1}, {16, picks.size()}, {16, -1}}) { // a head, a tail out of the slots' range
+                java.nio.ByteBuffer bad = java.nio.ByteBuffer.wrap(image.clone());
+                bad.putInt(at[0], at[1]);
+                assertThatThrownBy(() -> new PriceLadder(LEVELS, bestIsHighest, links).readImage(new ImageReader(bad.array()), picks.size()))
+                        .isInstanceOf(ImageFormatException.class);
+            }
+            java.nio.ByteBuffer best = java.nio.ByteBuffer.wrap(image.clone());
+            best.putInt(0, ladder.best() == 0 ? 1 : ladder.best() - 1); // a best level that is not the side's best
+            assertThatThrownBy(() -> new PriceLadder(LEVELS, bestIsHighest, links).readImage(new ImageReader(best.array()), picks.size()))
+                    .isInstanceOf(ImageFormatException.class);
+            if (count > 1) {
+                java.nio.ByteBuffer order = java.nio.ByteBuffer.wrap(image.clone());
+                order.putInt(8 + 12, order.getInt(8)); // the second level repeats the first
+                assertThatThrownBy(() -> new PriceLadder(LEVELS, bestIsHighest, links).readImage(new ImageReader(order.array()), picks.size()))
+                        .isInstanceOf(ImageFormatException.class);
+            }
         });
     }
 }
