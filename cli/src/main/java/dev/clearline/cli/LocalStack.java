@@ -140,7 +140,7 @@ final class LocalStack implements AutoCloseable {
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         running.add(gateway);
         // the oracle feed stamps prices with this clock too, so the rule's clock and the markets' agree
-        api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime),
+        api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime), new RateLimiter(8_000, 8_000, System::nanoTime),
                 new OrderLifetime(s.maxOrderLifetime(), () -> System.currentTimeMillis() / 1000), s.apiHost(), s.apiPort(), 64 * 1024);
         running.add(api);
         GatewayLink link = new GatewayLink(gateway);

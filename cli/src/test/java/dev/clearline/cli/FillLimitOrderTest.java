@@ -41,7 +41,7 @@ class FillLimitOrderTest {
             var placed = gateway.place(new SignedOrder(iceberg, domain.chainId(), domain.verifyingContract(), maker.sign(domain.orderDigest(iceberg))))
                     .get(30, TimeUnit.SECONDS);
             assertThat(placed.path("outcomes").path(0).path("accepted").asBoolean()).as(placed.toString()).isTrue();
-            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, () -> 0L), "127.0.0.1", 0, 64 * 1024)) {
+            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, () -> 0L), new RateLimiter(1e9, 1e9, () -> 0L), "127.0.0.1", 0, 64 * 1024)) {
                 String url = "http://127.0.0.1:" + api.port();
                 UserCommandsTest.Run fok = UserCommandsTest.run("order", "--market", "1", "--side", "buy", "--price", "0.01",
                         "--lots", Integer.toString(slices), "--tif", "fok", "--api", url, "--key", UserCommandsTest.keyOf(1));

@@ -26,7 +26,7 @@ class TruncatedOrderReplyTest {
              Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), UserCommandsTest.GENESIS.domain(),
                      new NativeSecp256k1Verifier(), 2)) {
             SequencerMain.devSetup(gateway, UserCommandsTest.GENESIS.domain(), 2);
-            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, () -> 0L), "127.0.0.1", 0, 64 * 1024)) {
+            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, () -> 0L), new RateLimiter(1e9, 1e9, () -> 0L), "127.0.0.1", 0, 64 * 1024)) {
                 String url = "http://127.0.0.1:" + api.port();
                 for (int i = 0; i < 12; i++) {
                     String price = String.format("0.%04d", 100 + i); // 0.0100, 0.0101, ...: one ask per level

@@ -50,7 +50,7 @@ class UserCommandsTest {
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
         SequencerMain.devSetup(gateway, GENESIS.domain(), 12);
-        api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
+        api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
 
@@ -268,7 +268,7 @@ class UserCommandsTest {
     @Test
     void onAVenueThatTakesOnlyExpiringOrdersAnOrderToldNoLifetimeGetsTheLongestAndALongerOneIsRefusedBeforeSigning() throws Exception {
         String trader = keyOf(11);
-        try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime),
+        try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime),
                 new OrderLifetime(3_600, () -> System.currentTimeMillis() / 1000), "127.0.0.1", 0, 64 * 1024)) {
             String at = "http://127.0.0.1:" + limited.port();
             long oracleNow = UserOptions.JSON.readTree(run("markets", "--market", "1", "--api", at, "--json").out()).path("markets").path(0)

@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
- *             [--verify-threads N] [--rate-per-key 2000] [--max-order-lifetime none|90s|10m|2h|7d] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
+ *             [--verify-threads N] [--rate-per-key 2000] [--rate-per-address 8000] [--max-order-lifetime none|90s|10m|2h|7d] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
@@ -127,7 +127,7 @@ public final class SequencerMain {
         OptionValues values = new OptionValues(opts);
         long chainId;
         int verifyThreads, devTraders, port;
-        double rate;
+        double rate, addressRate;
         long maxLifetime;
         long snapshotEvery, batchSeconds, minFreeMb;
         Integer statusPort;
@@ -135,6 +135,7 @@ public final class SequencerMain {
             chainId = values.whole("chain-id", 31337, 1, Long.MAX_VALUE, "a chain id");
             verifyThreads = values.wholeInt("verify-threads", Runtime.getRuntime().availableProcessors(), 1, 256, "a number of threads");
             rate = values.positive("rate-per-key", 2000, "requests a second per trader key");
+            addressRate = values.positive("rate-per-address", 4 * rate, "requests a second per client address");
             maxLifetime = values.lifetime("max-order-lifetime", 0);
             snapshotEvery = values.whole("snapshot-every", NodeConfig.DEFAULT_SNAPSHOT_INTERVAL.toSeconds(), 0, 86_400, "seconds between snapshots (0: none)");
             batchSeconds = values.whole("batch-seconds", Genesis.BATCH_SECONDS, 1, 3_600, "the seconds a batch stays open before it is sealed");
@@ -213,7 +214,7 @@ public final class SequencerMain {
         String host = opts.getOrDefault("host", "127.0.0.1");
         TraderApi api;
         try {
-            api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime),
+            api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime), new RateLimiter(addressRate, addressRate, System::nanoTime),
                     new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), host, port, 64 * 1024);
         } catch (java.io.IOException e) {
             gateway.close();

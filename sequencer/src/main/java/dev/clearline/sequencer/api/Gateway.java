@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -177,31 +179,41 @@ public final class Gateway implements AutoCloseable {
     // the same requests answered with the reply as it came (the WebSocket forwards its bytes undecoded)
 
     public CompletableFuture<ReplyBytes> placeReply(SignedOrder s) {
-        return verified(() -> stage.verify(s), v -> (id, seq) -> new Command.Place(id, seq, (VerifiedOrder) v));
+        return placeReply(s, SignerGate.OPEN);
     }
 
     public CompletableFuture<ReplyBytes> cancelReply(CancelRequest c) {
-        return verified(() -> stage.verify(c), v -> (id, seq) -> new Command.Cancel(id, seq, (VerifiedCancel) v));
+        return cancelReply(c, SignerGate.OPEN);
     }
 
     public CompletableFuture<ReplyBytes> amendReply(CancelRequest replaced, SignedOrder replacement) {
-        return CompletableFuture.supplyAsync(() -> List.of(stage.verify(replaced), stage.verify(replacement)), verifiers)
-                .thenCompose(vs -> {
-                    for (Verification v : vs) if (v instanceof Verification.Refused r) return refused(r);
-                    return enqueue((id, seq) -> new Command.Amend(id, seq, (VerifiedCancel) vs.get(0), (VerifiedOrder) vs.get(1)));
-                });
+        return amendReply(replaced, replacement, SignerGate.OPEN);
     }
 
     public CompletableFuture<ReplyBytes> batchCancelReply(List<CancelRequest> cancels) {
-        return CompletableFuture.supplyAsync(() -> cancels.stream().map(stage::verify).toList(), verifiers)
-                .thenCompose(vs -> {
-                    List<VerifiedCancel> ok = new ArrayList<>();
-                    for (Verification v : vs) {
-                        if (v instanceof Verification.Refused r) return refused(r);
-                        ok.add((VerifiedCancel) v);
-                    }
-                    return enqueue((id, seq) -> new Command.BatchCancel(id, seq, ok));
-                });
+        return batchCancelReply(cancels, SignerGate.OPEN);
+    }
+
+    // the same, each signer passed through {@code gate} once its signature holds (the API's per-key rate)
+
+    public CompletableFuture<ReplyBytes> placeReply(SignedOrder s, SignerGate gate) {
+        return verified(() -> List.of(stage.verify(s)), gate, vs -> (id, seq) -> new Command.Place(id, seq, (VerifiedOrder) vs.get(0)));
+    }
+
+    public CompletableFuture<ReplyBytes> cancelReply(CancelRequest c, SignerGate gate) {
+        return verified(() -> List.of(stage.verify(c)), gate, vs -> (id, seq) -> new Command.Cancel(id, seq, (VerifiedCancel) vs.get(0)));
+    }
+
+    public CompletableFuture<ReplyBytes> amendReply(CancelRequest replaced, SignedOrder replacement, SignerGate gate) {
+        return verified(() -> List.of(stage.verify(replaced), stage.verify(replacement)), gate,
+                vs -> (id, seq) -> new Command.Amend(id, seq, (VerifiedCancel) vs.get(0), (VerifiedOrder) vs.get(1)));
+    }
+
+    public CompletableFuture<ReplyBytes> batchCancelReply(List<CancelRequest> cancels, SignerGate gate) {
+        return verified(() -> cancels.stream().map(stage::verify).toList(), gate, vs -> {
+            List<VerifiedCancel> ok = vs.stream().map(VerifiedCancel.class::cast).toList();
+            return (id, seq) -> new Command.BatchCancel(id, seq, ok);
+        });
     }
 
     public CompletableFuture<ReplyBytes> requestReply(dev.clearline.engine.transition.Transition signed) {
@@ -221,10 +233,31 @@ public final class Gateway implements AutoCloseable {
         return reply.thenApply(ReplyBytes::json);
     }
 
-    private CompletableFuture<ReplyBytes> verified(java.util.function.Supplier<Verification> check,
-                                                   java.util.function.Function<Verification, BiFunction<Long, Long, Command>> build) {
-        return CompletableFuture.supplyAsync(check, verifiers).thenCompose(v ->
-                v instanceof Verification.Refused r ? refused(r) : enqueue(build.apply(v)));
+    /**
+     * Checks the signatures on a verifier thread; the first refused one refuses the request. Then each
+     * distinct signer passes {@code gate}, and only then is the command queued for the log.
+     */
+    private CompletableFuture<ReplyBytes> verified(java.util.function.Supplier<List<Verification>> check, SignerGate gate,
+                                                   java.util.function.Function<List<Verification>, BiFunction<Long, Long, Command>> build) {
+        return CompletableFuture.supplyAsync(check, verifiers).thenCompose(vs -> {
+            for (Verification v : vs) if (v instanceof Verification.Refused r) return refused(r);
+            // one signer for a place or a cancel (the hot path builds no set); a batch names each once
+            Set<Address> signers = vs.size() == 1 ? Set.of(signerOf(vs.get(0))) : new LinkedHashSet<>();
+            if (vs.size() > 1) for (Verification v : vs) signers.add(signerOf(v));
+            for (Address signer : signers) {
+                ApiError limited = gate.refusal(signer);
+                if (limited != null) return CompletableFuture.<ReplyBytes>failedFuture(limited);
+            }
+            return enqueue(build.apply(vs));
+        });
+    }
+
+    private static Address signerOf(Verification v) {
+        return switch (v) {
+            case VerifiedOrder o -> o.order().trader();
+            case VerifiedCancel c -> c.owner();
+            case Verification.Refused r -> throw new IllegalStateException("a refused verification has no signer");
+        };
     }
 
     private static CompletableFuture<ReplyBytes> refused(Verification.Refused r) {

@@ -46,7 +46,10 @@ public final class TraderApi implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Gateway gateway;
-    private final RateLimiter limiter;
+    private final RateLimiter perKey;
+    private final RateLimiter perAddress;
+    /** Charges a signed request to its signer's allowance once the signature holds ({@link SignerGate}). */
+    private final SignerGate keyGate;
     private final OrderLifetime lifetime;
     private final Server server;
     private final int maxRequestBytes;
@@ -59,14 +62,25 @@ public final class TraderApi implements AutoCloseable {
     }
 
     /** An API without an order-lifetime rule: orders with and without expiry are taken. */
-    public TraderApi(Gateway gateway, RateLimiter limiter, String host, int port, int maxRequestBytes) throws Exception {
-        this(gateway, limiter, OrderLifetime.unlimited(), host, port, maxRequestBytes);
+    public TraderApi(Gateway gateway, RateLimiter perKey, RateLimiter perAddress, String host, int port, int maxRequestBytes) throws Exception {
+        this(gateway, perKey, perAddress, OrderLifetime.unlimited(), host, port, maxRequestBytes);
     }
 
-    public TraderApi(Gateway gateway, RateLimiter limiter, OrderLifetime lifetime, String host, int port, int maxRequestBytes)
-            throws Exception {
+    /**
+     * @param perKey     the rate each trader key may send signed orders and cancels at, charged once the signature holds
+     * @param perAddress the rate each network address may send any request at (reads, writes, WebSocket messages and
+     *                   subscriptions): what bounds the node's work for one client, forged or unsigned requests included
+     */
+    public TraderApi(Gateway gateway, RateLimiter perKey, RateLimiter perAddress, OrderLifetime lifetime, String host, int port,
+                     int maxRequestBytes) throws Exception {
         this.gateway = gateway;
-        this.limiter = limiter;
+        this.perKey = perKey;
+        this.perAddress = perAddress;
+        this.keyGate = signer -> {
+            long wait = perKey.acquire(signer);
+            return wait == 0 ? null : new ApiError(429, "RATE_LIMITED", "more than " + (long) perKey.perSecond()
+                    + " requests a second for " + signer + "; slow down and retry in " + wait + " ms (other keys are not affected)");
+        };
         this.lifetime = lifetime;
         this.maxRequestBytes = maxRequestBytes;
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
@@ -103,17 +117,15 @@ public final class TraderApi implements AutoCloseable {
         return gateway;
     }
 
-    /** Rate-limits by the key a request names (trader or owner), else by {@code fallbackKey}. */
-    void admit(JsonNode body, Object fallbackKey) throws ApiError {
-        Object key = fallbackKey;
-        JsonNode order = body.has("order") ? body.get("order") : body;
-        if (order.path("trader").isTextual()) key = order.get("trader").asText().toLowerCase();
-        else if (order.path("owner").isTextual()) key = order.get("owner").asText().toLowerCase();
-        else if (body.path("cancels").isArray() && body.get("cancels").size() > 0) key = body.get("cancels").get(0).path("owner").asText().toLowerCase();
-        long wait = limiter.acquire(key);
+    /**
+     * Takes one request from {@code address}'s allowance (a client's IP address: REST and WebSocket
+     * requests from it share one), before the request costs the node a signature check or a query.
+     */
+    void admit(String address) throws ApiError {
+        long wait = perAddress.acquire(address);
         if (wait > 0) {
-            throw new ApiError(429, "RATE_LIMITED", "more than " + (long) limiter.perSecond() + " requests a second for " + key
-                    + "; slow down and retry in " + wait + " ms (others are not affected)");
+            throw new ApiError(429, "RATE_LIMITED", "more than " + (long) perAddress.perSecond() + " requests a second from " + address
+                    + "; slow down and retry in " + wait + " ms (other clients are not affected)");
         }
     }
 
@@ -126,10 +138,10 @@ public final class TraderApi implements AutoCloseable {
     CompletableFuture<ReplyBytes> dispatchReply(String op, JsonNode body) {
         try {
             return switch (op) {
-                case "place" -> gateway.placeReply(lifetimeChecked(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain())));
-                case "cancel" -> gateway.cancelReply(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body));
+                case "place" -> gateway.placeReply(lifetimeChecked(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain())), keyGate);
+                case "cancel" -> gateway.cancelReply(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body), keyGate);
                 case "amend" -> gateway.amendReply(RequestJson.cancel(body.get("cancel")),
-                        lifetimeChecked(RequestJson.order(body.get("order"), gateway.domain())));
+                        lifetimeChecked(RequestJson.order(body.get("order"), gateway.domain())), keyGate);
                 case "batchCancel" -> {
                     JsonNode list = body.get("cancels");
                     if (list == null || !list.isArray() || list.isEmpty() || list.size() > dev.clearline.sequencer.command.CommandCodec.MAX_BATCH_CANCELS) {
@@ -138,7 +150,7 @@ public final class TraderApi implements AutoCloseable {
                     }
                     List<CancelRequest> cs = new ArrayList<>();
                     for (JsonNode c : list) cs.add(RequestJson.cancel(c));
-                    yield gateway.batchCancelReply(cs);
+                    yield gateway.batchCancelReply(cs, keyGate);
                 }
                 case "withdraw" -> gateway.requestReply(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body));
                 case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true));
@@ -166,14 +178,15 @@ public final class TraderApi implements AutoCloseable {
 
     /**
      * The rules this API applies itself, before anything reaches the cluster: the longest order lifetime
-     * ({@link OrderLifetime}), the largest request and the rate a trader key may send at. A client reads
+     * ({@link OrderLifetime}), the largest request and the rates a trader key and a client address may send at. A client reads
      * them to sign what the venue takes (the CLI gives an order the longest lifetime when told none).
      */
     private ReplyBytes venue() {
         ObjectNode v = JSON.createObjectNode();
         lifetime.describe(v);
         v.put("maxRequestBytes", maxRequestBytes);
-        v.put("requestsPerSecondPerKey", limiter.perSecond());
+        v.put("requestsPerSecondPerKey", perKey.perSecond());
+        v.put("requestsPerSecondPerAddress", perAddress.perSecond());
         return new ReplyBytes(v.toString().getBytes(StandardCharsets.UTF_8), null, v);
     }
 
@@ -239,6 +252,7 @@ public final class TraderApi implements AutoCloseable {
             String path = Request.getPathInContext(request);
             String method = request.getMethod();
             try {
+                admit(Request.getRemoteAddr(request));
                 String[] parts = path.split("/");
                 if (method.equals("GET")) {
                     if (path.equals("/admin/history")) reply(dispatch("history", withFrom(JSON.createObjectNode(), request)), response, callback);
@@ -281,7 +295,6 @@ public final class TraderApi implements AutoCloseable {
                     try {
                         if (text.length() > maxRequestBytes) throw tooLarge(text.length());
                         JsonNode body = parse(text);
-                        admit(body, Request.getRemoteAddr(request));
                         reply(dispatch(op, body), response, callback);
                     } catch (ApiError e) {
                         write(response, callback, e.status(), error(e));

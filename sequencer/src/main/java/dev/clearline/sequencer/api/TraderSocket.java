@@ -14,6 +14,7 @@ import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -52,6 +53,9 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     /** Per channel, the seq of its last snapshot: its messages at or below it are in it (guarded by this). */
     private final Map<String, Long> snapshotSeq = new HashMap<>();
 
+    /** The client's IP address: its requests share one allowance with its other sockets and its REST calls. */
+    private volatile String address;
+
     TraderSocket(TraderApi api) {
         this.api = api;
     }
@@ -59,6 +63,8 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session session) {
         this.session = session;
+        this.address = session.getRemoteSocketAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : String.valueOf(session.getRemoteSocketAddress());
     }
 
     @Override
@@ -77,7 +83,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             JsonNode body = TraderApi.parse(text);
             id = body.get("id");
             String op = body.path("op").asText("");
-            api.admit(body, this); // a subscription costs the cluster a snapshot: counted like any other request of this socket
+            api.admit(address); // a subscription costs the cluster a snapshot: counted like any other request from this client
             if (op.equals("subscribe")) {
                 subscribe(id, body.get("channels"));
                 return;

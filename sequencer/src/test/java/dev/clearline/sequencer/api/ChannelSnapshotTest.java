@@ -62,7 +62,7 @@ class ChannelSnapshotTest {
         domain = Market.GENESIS.domain();
         gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
         SequencerMain.devSetup(gateway, domain, 2);
-        api = new TraderApi(gateway, new RateLimiter(1_000_000, 1_000_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
+        api = new TraderApi(gateway, new RateLimiter(1_000_000, 1_000_000, System::nanoTime), new RateLimiter(1_000_000, 1_000_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
     }
 
     @AfterAll

@@ -56,7 +56,7 @@ class TraderApiTest {
         gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
         SequencerMain.devSetup(gateway, domain, 7);
         // 5 requests per key, refilled only when the test moves the clock: floods are deterministic
-        api = new TraderApi(gateway, new RateLimiter(5, 5, clock::get), "127.0.0.1", 0, 16 * 1024);
+        api = new TraderApi(gateway, new RateLimiter(5, 5, clock::get), new RateLimiter(1e9, 1e9, clock::get), "127.0.0.1", 0, 16 * 1024);
     }
 
     @AfterAll
@@ -141,7 +141,7 @@ class TraderApiTest {
     void aVenueThatTakesOnlyExpiringOrdersRefusesTheRestBeforeTheClusterAndSaysSo() throws Exception {
         refill();
         long now = System.currentTimeMillis() / 1000; // the dev setup's oracle price is stamped with the wall clock too
-        try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, clock::get), new OrderLifetime(3_600, () -> now),
+        try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, clock::get), new RateLimiter(1_000, 1_000, clock::get), new OrderLifetime(3_600, () -> now),
                 "127.0.0.1", 0, 16 * 1024)) {
             JsonNode venue = WsClient.JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + limited.port() + "/venue"))
                     .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
@@ -425,20 +425,90 @@ class TraderApiTest {
         }
     }
 
-    /** Each subscription to the market channel costs the cluster a snapshot of every book: a socket that floods them is limited. */
+    /**
+     * A key's allowance is charged once its signature holds: requests forged in a trader's name are
+     * refused for their signature and leave that trader's own orders unlimited. (Charged by the name a
+     * request claimed, five forgeries would have locked the trader out until the clock moved.)
+     */
     @Test
-    void aFloodOfSubscriptionsIsRateLimitedPerSocket() throws Exception {
+    void ordersForgedInATradersNameDoNotUseUpTheirAllowance() throws Exception {
         refill();
+        Signer victim = DevAccounts.trader(3), forger = DevAccounts.trader(5);
         try (WsClient ws = new WsClient(api.port())) {
-            int limited = 0, snapshots = 0;
+            for (int i = 0; i < 12; i++) {
+                ObjectNode forged = OrderJson.order(forger, order(victim, Side.BUY, 1_000, 1), domain);
+                JsonNode r = ws.request(OrderJson.op("place", forged)).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(r.path("error").asText()).as(r.toString()).isEqualTo("BAD_SIGNATURE");
+            }
+            for (int i = 0; i < 5; i++) {
+                JsonNode r = ws.request(OrderJson.op("place", OrderJson.order(victim, order(victim, Side.BUY, 1_000, 1), domain)))
+                        .get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(r.path("outcomes").get(0).path("accepted").asBoolean()).as("own order %d: %s", i, r).isTrue();
+            }
+            JsonNode sixth = ws.request(OrderJson.op("place", OrderJson.order(victim, order(victim, Side.BUY, 1_000, 1), domain)))
+                    .get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(sixth.path("error").asText()).as("the key's own sixth is over its five").isEqualTo("RATE_LIMITED");
+            assertThat(sixth.path("message").asText()).contains(victim.address().toString()).contains("retry in");
+        }
+    }
+
+    HttpResponse<String> getFrom(TraderApi which, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + which.port() + path)).GET()
+                .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An API whose clients may each send five requests, refilled only when the test moves the clock; keys unlimited. */
+    TraderApi limitedByAddress() throws Exception {
+        return new TraderApi(gateway, new RateLimiter(1e9, 1e9, clock::get), new RateLimiter(5, 5, clock::get), "127.0.0.1", 0, 16 * 1024);
+    }
+
+    /**
+     * Reads cost the cluster a query each: a client that floods them, over REST and its sockets
+     * together, is limited by its address with the wait to observe, and served again once it waits.
+     */
+    @Test
+    void aFloodOfReadsFromOneAddressIsLimitedAcrossRestAndWebSocket() throws Exception {
+        refill();
+        try (TraderApi limited = limitedByAddress()) {
+            int refused = 0;
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = getFrom(limited, "/state");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            }
+            try (WsClient ws = new WsClient(limited.port()); WsClient other = new WsClient(limited.port())) {
+                for (WsClient socket : new WsClient[] {ws, other, ws}) {
+                    JsonNode r = socket.request(OrderJson.op("depth", WsClient.JSON.createObjectNode().put("market", MARKET)))
+                            .get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                    if (r.path("error").asText().equals("RATE_LIMITED")) {
+                        refused++;
+                        assertThat(r.path("message").asText()).contains("127.0.0.1").contains("retry in");
+                    } else assertThat(r.has("depth")).as(r.toString()).isTrue();
+                }
+            }
+            assertThat(refused).as("three REST reads and three WebSocket ones share five").isEqualTo(1);
+            HttpResponse<String> over = getFrom(limited, "/markets/" + MARKET + "/depth");
+            assertThat(over.statusCode()).isEqualTo(429);
+            assertThat(WsClient.JSON.readTree(over.body()).path("error").asText()).isEqualTo("RATE_LIMITED");
+            refill();
+            HttpResponse<String> again = getFrom(limited, "/state");
+            assertThat(again.statusCode()).as("served again after the wait: %s", again.body()).isEqualTo(200);
+        }
+    }
+
+    /** Each subscription to the market channel costs the cluster a snapshot of every book: a client that floods them is limited. */
+    @Test
+    void aFloodOfSubscriptionsIsRateLimitedPerAddress() throws Exception {
+        refill();
+        try (TraderApi limited = limitedByAddress(); WsClient ws = new WsClient(limited.port())) {
+            int refused = 0, snapshots = 0;
             for (int i = 0; i < 8; i++) {
                 ObjectNode body = WsClient.JSON.createObjectNode();
                 body.putArray("channels").add("market");
                 JsonNode r = ws.request(OrderJson.op("subscribe", body)).get(ANSWER_SECONDS, TimeUnit.SECONDS);
-                if (r.path("error").asText().equals("RATE_LIMITED")) limited++;
+                if (r.path("error").asText().equals("RATE_LIMITED")) refused++;
                 else assertThat(r.path("subscribed").toString()).contains("market");
             }
-            assertThat(limited).as("5 a socket, refilled only when the test moves the clock").isEqualTo(3);
+            assertThat(refused).as("5 a client, refilled only when the test moves the clock").isEqualTo(3);
             while (snapshots < 5) {
                 JsonNode m = ws.streams.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
                 if (m == null) break;

@@ -34,7 +34,7 @@ class TruncatedReplyTest {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS).withMaxReply(2_500), new NativeSecp256k1Verifier());
              Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2)) {
             SequencerMain.devSetup(gateway, domain, 3);
-            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, () -> 0L), "127.0.0.1", 0, 16 * 1024);
+            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, () -> 0L), new RateLimiter(1_000, 1_000, () -> 0L), "127.0.0.1", 0, 16 * 1024);
                  WsClient ws = new WsClient(api.port()); WsClient watcher = new WsClient(api.port())) {
                 Signer maker = DevAccounts.trader(0), taker = DevAccounts.trader(1);
                 JsonNode sub = watcher.request(OrderJson.op("subscribe", WsClient.JSON.createObjectNode()

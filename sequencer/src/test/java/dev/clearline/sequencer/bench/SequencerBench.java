@@ -145,7 +145,7 @@ public final class SequencerBench {
             System.out.println("member agents idle mode: " + idle.option());
             Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);
             SequencerMain.devSetup(gateway, domain, TRADERS);
-            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024)) {
+            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024)) {
                 AtomicLong nonce = new AtomicLong(1);
                 String warm = warmUp(api.port(), signers, domain, nonce, warmUpCap, rates[0]);
                 System.out.println("warm-up: " + warm);

@@ -101,7 +101,7 @@ public final class StackBench {
                 Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), cores);
                 GatewayLink link = new GatewayLink(gateway);
                 Credentials operator = devnet.accounts().keys().get(TRADERS + 1);
-                try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
+                try (TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), new RateLimiter(1e9, 1e9, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
                      L1Side l1 = L1Side.start(new L1Side.Settings(devnet.rpcUrl(), new Deployment(chainId, rollup, m.blockNumber()), operator, 200, 0),
                              link)) {
                     await(() -> link.priorityOpsConsumed() >= 1 + TRADERS, 120, "the market and deposits from L1");
