@@ -27,6 +27,7 @@ import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.HeapWatch;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.cluster.ServiceStop;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.demo.DemoTraders;
 import dev.clearline.sequencer.l1.GatewayLink;
@@ -54,6 +55,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -139,6 +141,7 @@ final class LocalStack implements AutoCloseable {
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(),
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         running.add(gateway);
+        awaitSequencer(seqDir, s.dir());
         // the oracle feed stamps prices with this clock too, so the rule's clock and the markets' agree
         api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime), new RateLimiter(8_000, 8_000, System::nanoTime),
                 new OrderLifetime(s.maxOrderLifetime(), () -> System.currentTimeMillis() / 1000), s.apiHost(), s.apiPort(), 64 * 1024);
@@ -173,6 +176,42 @@ final class LocalStack implements AutoCloseable {
             demo = new DemoTraders(gateway, genesis.domain(), link, makers, takers, 11, 1_000).start();
             running.add(demo);
         }
+    }
+
+    /**
+     * Waits for the sequencer's first answer. A sequencer that stops at start (its log or snapshot
+     * was written with settings this build does not have, typically by an earlier build) answers
+     * nothing, and everything after it would wait on it for good while the banner said the stack was
+     * up: refuse here, with what differs and what to do.
+     */
+    private void awaitSequencer(Path seqDir, Path stackDir) throws Exception {
+        CompletableFuture<Object> first = CompletableFuture.anyOf(gateway.query(Command.QueryKind.STATE, 0, null, null), node.stopped());
+        if (first.get(120, TimeUnit.SECONDS) instanceof ServiceStop stop) throw new UserError(whyStopped(stop, seqDir, stackDir));
+    }
+
+    /** Completes when the sequencer stops applying its log: the stack can do nothing more, and {@code up} should stop. */
+    CompletableFuture<ServiceStop> sequencerStopped() {
+        return node.stopped();
+    }
+
+    /** What {@code up} says when its sequencer stops: the finding, and what to do about it in {@code up}'s terms. */
+    String whyStopped(ServiceStop stop) {
+        return whyStopped(stop, node.config().dir(), node.config().dir().getParent());
+    }
+
+    private String whyStopped(ServiceStop stop, Path seqDir, Path stackDir) {
+        String fresh = "start a fresh local stack: a new --data-dir (or none, for a chain in memory) and a new --dir"
+                + " (or delete " + stackDir + " and the chain's directory)";
+        return switch (stop.cause()) {
+            case CONFIG_MISMATCH -> "the sequencer in " + seqDir + " cannot continue this chain: " + stop.finding()
+                    + ". A chain's sequencer keeps the settings its log began with, and this build's differ (was the chain"
+                    + " started by an earlier build of Clearline?). Run the build that started it, or " + fresh;
+            case SNAPSHOT_UNREADABLE -> "the sequencer in " + seqDir + " cannot start: " + stop.finding()
+                    + ". Set that snapshot aside with ./clearline sequencer --dir " + seqDir + " --drop-latest-snapshot"
+                    + " (the next start loads the one before it, or replays the whole log), or " + fresh;
+            case APPLY_FAILED -> "the sequencer stopped: " + stop.finding() + ". This is a bug: keep " + seqDir
+                    + " for the report; a restart stops at the same command, so " + fresh;
+        };
     }
 
     /** Per market, a move (ppm of the walk's price) applied to the dev oracle's prices: a market in stress, for tests and demos. */
@@ -416,7 +455,7 @@ final class LocalStack implements AutoCloseable {
         };
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

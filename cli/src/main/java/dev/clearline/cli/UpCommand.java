@@ -89,12 +89,18 @@ final class UpCommand implements Callable<Integer> {
             throw e;
         }
         Thread status = statusEvery <= 0 ? null : statusPrinter(stack);
-        lifecycle.awaitStop(() -> {
+        // the sequencer stopping (a command it cannot apply) leaves nothing to serve: stop everything and say why,
+        // rather than run on with every order and batch waiting for it
+        var sequencerStopped = stack.sequencerStopped().thenAccept(stop -> {
+            err.println("clearline up: " + stack.whyStopped(stop) + "; stopping the stack");
+            err.flush();
+        });
+        boolean failed = lifecycle.awaitStopUnless(sequencerStopped, () -> {
             if (status != null) status.interrupt();
             stack.close();
             devnet.close();
         });
-        return 0;
+        return failed ? ErrorReporting.FAILED : 0;
     }
 
     private void printGuide(LocalStack stack, Manifest m, Devnet devnet) {

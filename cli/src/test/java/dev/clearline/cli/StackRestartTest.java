@@ -2,23 +2,35 @@ package dev.clearline.cli;
 
 import static dev.clearline.cli.HonestRunTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.exchange.MarketBooks;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.state.Genesis;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local stack stopped and started again on the same chain and directory: its watcher keeps its
  * replay in RocksDB under the stack's directory, so the restarted one resumes after the last batch
- * it judged (nothing is judged twice) and judges the batches posted since. A stack started on a new
- * chain does not take the old chain's judgements for its own.
+ * it judged (nothing is judged twice) and judges the batches posted since. A stack whose sequencer log
+ * was written with other settings (an earlier build's) refuses to start and says what differs. A
+ * stack started on a new chain does not take the old chain's judgements for its own.
  */
 class StackRestartTest {
     @TempDir
@@ -57,6 +69,23 @@ class StackRestartTest {
             assertThat(again.verifiedHonest()).as("the earlier run's batches counted from the store, not judged again")
                     .isEqualTo(judgedFirst + again.judgedThisRun());
             assertThat(again.judgedThisRun()).isLessThan(again.verifiedHonest());
+
+            // The same chain, its sequencer's log written with other book settings (as by an earlier build): the
+            // stack refuses at start with what differs and what to do, instead of saying it is up and answering nothing.
+            Path seqDir = settings.dir().resolve("sequencer");
+            LocalStack.deleteTree(seqDir);
+            Genesis ours = Genesis.devnet(Address.fromHex(manifest.address("Rollup")));
+            Genesis earlier = new Genesis(devnet.chainId(), ours.verifyingContract(),
+                    new MarketBooks(1 << 16, ours.books().maxSizeLots(), ours.books().capacity()), new BatchPolicy(BatchPolicy.POOLED_TRANSITIONS, 2));
+            try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(seqDir, earlier), new NativeSecp256k1Verifier());
+                 Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), earlier.domain(), new NativeSecp256k1Verifier(), 1)) {
+                gateway.query(Command.QueryKind.STATE, 0, null, null).get(60, TimeUnit.SECONDS); // its log holds its settings
+            }
+            assertThatThrownBy(() -> LocalStack.start(devnet, manifest, settings).close())
+                    .isInstanceOf(UserError.class)
+                    .hasMessageContaining("cannot continue this chain")
+                    .hasMessageContaining("books.maxPriceTicks: the cluster's log has 65536")
+                    .hasMessageContaining("start a fresh local stack");
         }
 
         // A new chain, the same directory: the store of the old chain is not resumed.

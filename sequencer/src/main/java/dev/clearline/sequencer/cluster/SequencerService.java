@@ -145,12 +145,13 @@ public final class SequencerService implements ClusteredService {
                 .orElse(List.of("the fingerprint message is unreadable (a member of another version?)"));
         if (diff.isEmpty()) return;
         halted = true;
-        String why = "this member's settings differ from the cluster's: " + String.join("; ", diff)
-                + ". It applies nothing more. Start it with the same settings as the other members (--chain-id, --rollup, --manifest), "
+        ServiceStop stop = new ServiceStop(ServiceStop.Cause.CONFIG_MISMATCH,
+                "this member's settings differ from the cluster's: " + String.join("; ", diff),
+                "It applies nothing more. Start it with the same settings as the other members (--chain-id, --rollup, --manifest), "
                 + "then wipe its directory (--dir) so it rejoins from the others; if the log's value is the wrong one, "
-                + "the member that led with it is misconfigured: stop it and fix its settings instead";
-        log.error("event=config_mismatch member={} detail=\"{}\"", cluster.memberId(), why);
-        onStop.accept(new ServiceStop(ServiceStop.Cause.CONFIG_MISMATCH, why));
+                + "the member that led with it is misconfigured: stop it and fix its settings instead");
+        log.error("event=config_mismatch member={} detail=\"{}\"", cluster.memberId(), stop.finding()); // what to do: the runner says, in its terms
+        onStop.accept(stop);
     }
 
     @Override
@@ -174,8 +175,8 @@ public final class SequencerService implements ClusteredService {
             history.close();
             halted = true;
             state = new SequencerState(genesis, verifier);
-            log.error("event=config_mismatch member={} source=snapshot detail=\"{}\"", cluster.memberId(), e.getMessage());
-            onStop.accept(new ServiceStop(ServiceStop.Cause.CONFIG_MISMATCH, e.getMessage()));
+            log.error("event=config_mismatch member={} source=snapshot detail=\"{}\"", cluster.memberId(), e.finding());
+            onStop.accept(new ServiceStop(ServiceStop.Cause.CONFIG_MISMATCH, e.finding(), e.advice()));
             return;
         } catch (Snapshot.SnapshotException e) {
             history.close();
@@ -183,11 +184,10 @@ public final class SequencerService implements ClusteredService {
             // started empty instead would diverge from the log: stop, and say how to start without it
             halted = true;
             state = new SequencerState(genesis, verifier);
-            String why = "the snapshot it starts from does not load: " + e.getMessage() + ". Start it again with"
-                    + " --drop-latest-snapshot (and the same --dir) once to set that snapshot aside: it then starts from the"
-                    + " snapshot before it, or replays the whole log";
             log.error("event=snapshot_unreadable member={} bytes={} detail=\"{}\"", cluster.memberId(), image.length, e.getMessage());
-            onStop.accept(new ServiceStop(ServiceStop.Cause.SNAPSHOT_UNREADABLE, why));
+            onStop.accept(new ServiceStop(ServiceStop.Cause.SNAPSHOT_UNREADABLE, "the snapshot it starts from does not load: " + e.getMessage(),
+                    "Start it again with --drop-latest-snapshot (and the same --dir) once to set that snapshot aside: it then starts"
+                    + " from the snapshot before it, or replays the whole log"));
             return;
         }
         log.info("event=sequencer_start from=snapshot bytes={} history_bytes={} seq={} root={} load_ms={}", image.length, history.size(),
@@ -263,12 +263,12 @@ public final class SequencerService implements ClusteredService {
             // thrown back into Aeron, the fragment would be polled again forever and the node would
             // hang without a word; stop visibly instead (see ServiceStop.Cause.APPLY_FAILED)
             halted = true;
-            String why = "applying the command at log position " + header.position() + " (" + c.getClass().getSimpleName()
-                    + ") failed: " + e + ". This is a bug: the state machine applies nothing more. Keep this member's directory"
-                    + " and log for the report; a restart replays the same log and stops at the same command";
+            ServiceStop stop = new ServiceStop(ServiceStop.Cause.APPLY_FAILED, "applying the command at log position " + header.position()
+                    + " (" + c.getClass().getSimpleName() + ") failed: " + e, "This is a bug: the state machine applies nothing more. Keep"
+                    + " this member's directory and log for the report; a restart replays the same log and stops at the same command");
             log.error("event=apply_failed member={} position={} command={}", cluster.memberId(), header.position(),
                     c.getClass().getSimpleName(), e);
-            onStop.accept(new ServiceStop(ServiceStop.Cause.APPLY_FAILED, why));
+            onStop.accept(stop);
             return;
         }
         // Only the leader's replies reach a gateway: Aeron drops a session offer unless this member's

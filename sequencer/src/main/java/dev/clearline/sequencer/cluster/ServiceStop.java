@@ -4,8 +4,17 @@ package dev.clearline.sequencer.cluster;
  * Why a member's service stopped applying the log. After a stop it applies nothing more, so the
  * process running the node should exit and say {@link #why()}: a member that carried on would
  * either diverge from the others or serve a state nobody can vouch for.
+ *
+ * @param finding what happened (which setting differs and both values, which command failed), without advice: a
+ *                program that runs the node in its own way ({@code ./clearline up}) says what to do in its terms
+ * @param advice  what the operator of a node started with {@code ./clearline sequencer} does about it
  */
-public record ServiceStop(Cause cause, String why) {
+public record ServiceStop(Cause cause, String finding, String advice) {
+
+    /** What happened and what a node's operator does about it. */
+    public String why() {
+        return finding + ". " + advice;
+    }
 
     public enum Cause {
         /** This member's settings differ from the fingerprint the leader put in the log, or from the genesis its snapshot was made with. */

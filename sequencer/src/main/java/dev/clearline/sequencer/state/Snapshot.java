@@ -300,8 +300,8 @@ public final class Snapshot {
             }
             if (!g.equals(expected)) {
                 throw new GenesisMismatch("this directory's snapshot (and the log under it) was made with "
-                        + String.join("; ", g.differencesFrom(expected))
-                        + ". Start it with the settings it was made with, or give a fresh --dir for a new chain of batches");
+                        + String.join("; ", g.differencesFrom(expected)),
+                        "Start it with the settings it was made with, or give a fresh --dir for a new chain of batches");
             }
             long seq = b.getLong();
             byte[] root = new byte[32];
@@ -371,8 +371,23 @@ public final class Snapshot {
      * log were too, so setting it aside cannot help; only the settings it was made with can.
      */
     public static final class GenesisMismatch extends SnapshotException {
-        public GenesisMismatch(String message) {
-            super(message);
+        private final String finding;
+        private final String advice;
+
+        /** @param finding which settings differ, with both values; {@code advice} what the operator of a node does about it */
+        public GenesisMismatch(String finding, String advice) {
+            super(finding + ". " + advice);
+            this.finding = finding;
+            this.advice = advice;
+        }
+
+        public String advice() {
+            return advice;
+        }
+
+        /** Which settings differ, without the advice (a program that runs the node says what to do in its own terms). */
+        public String finding() {
+            return finding;
         }
     }
 }
