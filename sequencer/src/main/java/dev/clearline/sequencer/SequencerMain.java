@@ -196,7 +196,12 @@ public final class SequencerMain {
         int member = config.memberId();
         node.stopped().thenAccept(stop -> {
             // stop this member only: the others keep serving (off the service thread, which the shutdown hook stops)
-            System.err.println("sequencer: member " + member + " stopped: " + stop.why());
+            // a node alone has no others to rejoin from: its log is the only copy of what it took
+            String advice = stop.cause() == ServiceStop.Cause.CONFIG_MISMATCH && config.members().size() == 1
+                    ? "Its log was written with other settings (by another build, or with another --chain-id, --rollup or --manifest):"
+                    + " start it with the settings the log was made with, or give a fresh --dir for a new chain of batches"
+                    : stop.advice();
+            System.err.println("sequencer: member " + member + " stopped: " + stop.finding() + ". " + advice);
             System.err.flush();
             int code = switch (stop.cause()) {
                 case CONFIG_MISMATCH -> 3;
