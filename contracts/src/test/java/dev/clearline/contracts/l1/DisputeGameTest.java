@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearline.evm.Address;
 import dev.clearline.evm.ExecutionResult;
+import dev.clearline.evm.Log;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import java.math.BigInteger;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Hash;
 
@@ -77,6 +79,107 @@ class DisputeGameTest {
         List<byte[]> ts = new ArrayList<>();
         for (int i = 0; i < n; i++) ts.add(Transitions.liquidate(Address.ofLong(0x1000 + random.nextInt(1 << 20)), 1 + random.nextInt(1 << 16) * 256));
         return ts;
+    }
+
+    // ------------------------------------------------------------------ deployment
+
+    /** A game parameter that means nothing is refused at deployment, by name; the edges it allows deploy and are kept. */
+    @Test
+    void test_constructor_refusesParametersThatMeanNothing_andKeepsTheEdgesItAllows() {
+        try (L1Fixture l1 = new L1Fixture()) {
+            record Change(String name, int index, Type<?> value) {}
+            java.util.function.Function<Change, List<Type<?>>> args = c -> {
+                List<Type<?>> a = new ArrayList<>(List.of(addr(l1.rollup), addr(l1.verifier), uint(2), u64(CLOCK_BUDGET), new Uint256(CHALLENGE_BOND)));
+                a.set(c.index(), c.value());
+                return a;
+            };
+            for (Change c : List.of(new Change("arity", 2, uint(1)), new Change("arity", 2, uint(257)), new Change("arity", 2, uint(0)),
+                    new Change("clockBudget", 3, u64(0)), new Change("challengeBond", 4, uint(0)))) {
+                ExecutionResult r = l1.tryDeploy("DisputeGame", args.apply(c));
+                assertReverted(r, "BadGameParameter(string)");
+                assertThat(revertArgs(r)).as("%s = %s", c.name(), c.value().getValue()).containsExactly(c.name());
+            }
+            for (Change c : List.of(new Change("arity", 2, uint(2)), new Change("arity", 2, uint(256)), new Change("clockBudget", 3, u64(1)),
+                    new Change("challengeBond", 4, uint(1)))) {
+                ExecutionResult r = l1.ok(l1.tryDeploy("DisputeGame", args.apply(c)));
+                assertThat(l1.viewUint(r.contractAddress(), c.name() + "()")).as(c.name()).isEqualTo(c.value().getValue());
+            }
+        }
+    }
+
+    /**
+     * A move of the wrong shape is refused with what was expected; each accepted move is announced
+     * (a watcher learns the proposer's roots from Bisected); at the one-step phase a choice is the
+     * wrong phase.
+     */
+    @Test
+    void test_movesOfTheWrongShape_areRefusedWithWhatWasExpected_andEveryMoveIsAnnounced() {
+        try (L1Fixture l1 = new L1Fixture(L1Fixture.Params.defaults().withArity(4))) {
+            l1.join(PROPOSER);
+            Scenario s = new Scenario(l1, batch(l1, 8, new Random(5)), ToyStf.State.GENESIS, 3);
+            s.submit(PROPOSER);
+            Dispute d = s.challenge(PROPOSER, CHALLENGER);
+            ExecutionResult wrong = l1.send(PROPOSER, l1.game, "bisect(uint256,bytes32[])", new Uint256(BigInteger.valueOf(d.gameId)),
+                    roots(List.of(new byte[32], new byte[32])));
+            assertReverted(wrong, "WrongRootCount(uint256,uint256)");
+            assertThat(revertArgs(wrong)).as("min(arity 4, 8 transitions) - 1 roots expected").containsExactly(BigInteger.valueOf(3), BigInteger.TWO);
+            boolean first = true;
+            while (d.field(Dispute.HI) - d.field(Dispute.LO) > 1) {
+                if (d.sideToMove() == 0) {
+                    Log b = event(l1.ok(d.bisect()), "Bisected(uint256,uint32,uint32,bytes32[])");
+                    assertThat(word(b.data(), 0).longValueExact()).isEqualTo(d.field(Dispute.LO));
+                    assertThat(word(b.data(), 3)).as("roots announced").isEqualTo(BigInteger.valueOf(d.lastRoots.size()));
+                    if (first) { // a one-step proof before the segment is one transition long: the wrong phase, with the length
+                        ExecutionResult early = d.oneStep();
+                        assertReverted(early, "WrongPhase(uint256,uint32)");
+                        assertThat(revertArgs(early).get(1)).isEqualTo(BigInteger.valueOf(8));
+                        first = false;
+                    }
+                } else {
+                    Log c = event(l1.ok(d.choose()), "SegmentChosen(uint256,uint32,uint32,bytes32,bytes32)");
+                    assertThat(word(c.data(), 0).longValueExact()).isEqualTo(d.field(Dispute.LO));
+                    assertThat(word(c.data(), 1).longValueExact()).isEqualTo(d.field(Dispute.HI));
+                }
+                l1.advance(1);
+            }
+            assertThat(d.sideToMove()).as("one transition left: the challenger proves it").isOne();
+            ExecutionResult late = l1.send(CHALLENGER, l1.game, "choose(uint256,bytes32[],uint256)", new Uint256(BigInteger.valueOf(d.gameId)),
+                    roots(List.of()), uint(0));
+            assertReverted(late, "WrongPhase(uint256,uint32)");
+            ExecutionResult proved = l1.ok(d.oneStep());
+            Log resolved = event(proved, "GameResolved(uint256,uint8,uint8)");
+            assertThat(word(resolved.data(), 0).intValueExact()).as("status").isEqualTo(Dispute.CHALLENGER_WON);
+            Log credited = event(proved, "Credited(address,uint256)");
+            assertThat(credited.topics().get(1).toBigInteger()).isEqualTo(new BigInteger(1, CHALLENGER.bytes()));
+            assertThat(word(credited.data(), 0)).isEqualTo(CHALLENGE_BOND);
+            assertThat(d.status()).isEqualTo(Dispute.CHALLENGER_WON);
+        }
+    }
+
+    /** A credit whose receiver refuses the ether stays credited: the withdrawal reverts and can be made again. */
+    @Test
+    void test_withdrawCredit_refusedByTheReceiver_revertsAndKeepsTheCredit() {
+        try (L1Fixture l1 = new L1Fixture()) {
+            l1.join(PROPOSER);
+            Scenario s = new Scenario(l1, batch(l1, 4, new Random(9)), ToyStf.State.GENESIS, 2);
+            s.submit(PROPOSER);
+            Address actor = l1.ok(l1.tryDeploy("EthReentrant", List.of(addr(l1.game)))).contractAddress();
+            l1.state.addBalance(actor, CHALLENGE_BOND);
+            l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.game), new Uint256(CHALLENGE_BOND),
+                    new DynamicBytes(calldata("challenge((uint64,bytes32,bytes32,uint32,bytes32,uint64))", s.header.struct()))));
+            assertThat(s.challenge(PROPOSER, CHALLENGER).playOut()).isEqualTo(Dispute.CHALLENGER_WON);
+            l1.ok(l1.send(STRANGER, l1.game, "settleObsolete(uint256)", new Uint256(BigInteger.ONE))); // the actor's game: its batch is gone
+            assertThat(l1.gameCredit(actor)).isEqualTo(CHALLENGE_BOND);
+            l1.ok(l1.send(ALICE, actor, "setRefuses(bool)", new org.web3j.abi.datatypes.Bool(true)));
+            byte[] withdraw = calldata("withdrawCredit()");
+            assertReverted(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.game), uint(0), new DynamicBytes(withdraw)),
+                    "PayoutFailed(address,uint256)");
+            assertThat(l1.gameCredit(actor)).isEqualTo(CHALLENGE_BOND);
+            l1.ok(l1.send(ALICE, actor, "setRefuses(bool)", new org.web3j.abi.datatypes.Bool(false)));
+            l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.game), uint(0), new DynamicBytes(withdraw)));
+            assertThat(l1.gameCredit(actor)).isZero();
+            assertThat(l1.state.balance(actor)).isEqualTo(CHALLENGE_BOND);
+        }
     }
 
     // ------------------------------------------------------------------ the two promises
@@ -317,10 +420,13 @@ class DisputeGameTest {
             assertThat(l1.nextBatchIndex()).isOne();
             assertThat(l1.tipRoot()).isEqualTo(good.claimed.getLast());
             assertReverted(second.bisect(), "NotChallengeable(uint64,uint64)");
-            for (Dispute d : List.of(second, onLater)) {
-                ExecutionResult r = l1.ok(l1.send(STRANGER, l1.game, "settleObsolete(uint256)", new Uint256(d.gameId)));
+            // a game whose batch is gone settles as obsolete, asked to settle or to time out (its clock may have run out too)
+            l1.advance(CLOCK_BUDGET + 1);
+            for (String settle : List.of("timeout(uint256)", "settleObsolete(uint256)")) {
+                Dispute d = settle.startsWith("timeout") ? second : onLater;
+                ExecutionResult r = l1.ok(l1.send(STRANGER, l1.game, settle, new Uint256(d.gameId)));
                 event(r, "GameResolved(uint256,uint8,uint8)");
-                assertThat(d.status()).isEqualTo(Dispute.OBSOLETE);
+                assertThat(d.status()).as(settle).isEqualTo(Dispute.OBSOLETE);
             }
             assertThat(l1.gameCredit(CHALLENGER_2)).isEqualTo(CHALLENGE_BOND);
             assertThat(l1.gameCredit(GRIEFER)).isEqualTo(CHALLENGE_BOND);
@@ -334,7 +440,8 @@ class DisputeGameTest {
             assertThat(l1.finalizedCount()).isEqualTo(2);
             // Credits leave by pull.
             BigInteger before = l1.state.balance(CHALLENGER);
-            l1.ok(l1.send(CHALLENGER, l1.game, "withdrawCredit()"));
+            assertThat(word(event(l1.ok(l1.send(CHALLENGER, l1.game, "withdrawCredit()")), "CreditWithdrawn(address,uint256)").data(), 0))
+                    .isEqualTo(CHALLENGE_BOND);
             l1.ok(l1.send(CHALLENGER, l1.rollup, "withdrawEth()"));
             BigInteger reward = PROPOSER_BOND.multiply(BigInteger.valueOf(100 - BURN_PERCENT)).divide(BigInteger.valueOf(100));
             assertThat(l1.state.balance(CHALLENGER).subtract(before)).isEqualTo(CHALLENGE_BOND.add(reward));

@@ -34,6 +34,18 @@ class EscapeHatchTest {
 
     @AfterEach
     void close() {
+        l1.close(); // the fixture's world holds native memory
+    }
+
+    /** A hatch without a claim window would end escapes as they begin: refused at deployment; one second is kept. */
+    @Test
+    void test_constructor_refusesANoClaimWindow_andKeepsTheShortestOne() {
+        ExecutionResult none = l1.tryDeploy("EscapeHatch", List.of(addr(l1.rollup), u64(0)));
+        assertReverted(none, "BadHatchParameter(string)");
+        assertThat(revertArgs(none)).containsExactly("claimWindow");
+        ExecutionResult shortest = l1.ok(l1.tryDeploy("EscapeHatch", List.of(addr(l1.rollup), u64(1))));
+        assertThat(l1.viewUint(shortest.contractAddress(), "claimWindow()")).isOne();
+        assertThat(l1.viewUint(l1.hatch, "claimWindow()")).isEqualTo(CLAIM_WINDOW);
     }
 
     @Test
@@ -105,6 +117,70 @@ class EscapeHatchTest {
         byte[] fine = l1.view(l1.hatch, "checkBalanceEscape(address,uint64,uint64,bytes)", addr(ALICE), u64(300), u64(1),
                 new org.web3j.abi.datatypes.DynamicBytes(world.tree.proof(StateTree.balanceKey(ALICE))));
         assertThat(fine).isEqualTo(new byte[32]);
+    }
+
+    /**
+     * Reports are proven like escapes: a position proven with other values is refused; a position
+     * worth exactly nothing is neither bad debt nor fund credit; once the window closes no report
+     * is taken.
+     */
+    @Test
+    void test_reports_areProven_aPositionWorthNothingIsNeitherDebtNorCredit_andTheWindowCloses() {
+        world.freeze();
+        Account moreDebt = new Account(CAROL, 0, -2, 1_000, 0); // Carol's position with less quote than the frozen root holds
+        assertReverted(world.reportBadDebt(ANYONE, moreDebt), "InvalidEscapeProof(uint8)");
+        assertThat(l1.viewUint(l1.hatch, "badDebt()")).isZero();
+        try (L1Fixture fx = new L1Fixture()) {
+            FrozenWorld w = withFund(fx, 200, 1, -1_000); // long one lot at the mark of 1,000 with quote -1,000: worth exactly 0
+            Account fund = w.accounts.getLast();
+            assertThat(w.equity(fund)).isZero();
+            w.freeze();
+            assertReverted(w.reportFundPosition(ANYONE, new Account(FUND, 200, 1, -999, MARKET.fundingIndex())), "InvalidEscapeProof(uint8)");
+            assertReverted(w.reportBadDebt(ANYONE, fund), "NotBadDebt(int256)");
+            assertReverted(w.reportFundPosition(ANYONE, fund), "NotFundCredit(int256)");
+            fx.advance(CLAIM_WINDOW);
+            assertReverted(w.reportFundPosition(ANYONE, fund), "ClaimWindowClosed(uint256)");
+            assertReverted(w.reportBadDebt(ANYONE, C), "ClaimWindowClosed(uint256)");
+            assertThat(fx.viewUint(fx.hatch, "fundCredit()")).isZero();
+        }
+    }
+
+    static byte[] selector(String error) {
+        return java.util.Arrays.copyOf(org.web3j.crypto.Hash.sha3(error.getBytes()), 4);
+    }
+
+    /**
+     * A position escapes once, only after the claim window, and only in a listed market; the balance
+     * check says why an escape would fail at each stage.
+     */
+    @Test
+    void test_positionsEscapeOnceAfterTheWindowInAListedMarket_andTheCheckSaysWhyNot() {
+        java.util.function.Supplier<byte[]> check = () -> java.util.Arrays.copyOf(l1.view(l1.hatch, "checkBalanceEscape(address,uint64,uint64,bytes)",
+                addr(ALICE), u64(300), u64(1), new org.web3j.abi.datatypes.DynamicBytes(world.tree.proof(StateTree.balanceKey(ALICE)))), 4);
+        assertThat(check.get()).isEqualTo(selector("NotFrozen()"));
+        world.freeze();
+        assertThat(check.get()).isEqualTo(selector("ClaimWindowOpen(uint256)"));
+        assertReverted(world.escapePosition(ANYONE, B), "ClaimWindowOpen(uint256)");
+        l1.advance(CLAIM_WINDOW);
+        assertThat(check.get()).isEqualTo(new byte[4]);
+        l1.ok(world.escapePosition(ANYONE, B));
+        BigInteger paid = l1.tokenBalance(BOB);
+        assertReverted(world.escapePosition(ANYONE, B), "LeafAlreadyUsed(bytes32)");
+        assertThat(l1.tokenBalance(BOB)).as("paid once").isEqualTo(paid);
+        l1.ok(world.escapeBalance(ANYONE, A));
+        assertThat(check.get()).isEqualTo(selector("LeafAlreadyUsed(bytes32)"));
+
+        // a market nobody listed has no lot size: nothing in it is proven, and its equity is the quote alone
+        var zeroPosition = new org.web3j.abi.datatypes.StaticStruct(new org.web3j.abi.datatypes.generated.Int64(0),
+                new org.web3j.abi.datatypes.generated.Int64(42), new org.web3j.abi.datatypes.generated.Int64(0));
+        var noMarket = new org.web3j.abi.datatypes.StaticStruct(u64(0), u64(0), new org.web3j.abi.datatypes.generated.Uint32(0),
+                new org.web3j.abi.datatypes.generated.Uint32(0), new org.web3j.abi.datatypes.generated.Uint32(0),
+                new org.web3j.abi.datatypes.generated.Uint32(0), new org.web3j.abi.datatypes.generated.Uint32(0), addr(Address.ofLong(0)), u64(0),
+                new org.web3j.abi.datatypes.generated.Int64(0), u64(0), u64(0));
+        assertReverted(l1.send(ANYONE, l1.hatch, "escapePosition" + FrozenWorld.POSITION_ARGS, addr(ALICE), new org.web3j.abi.datatypes.generated.Uint32(2),
+                zeroPosition, noMarket, new org.web3j.abi.datatypes.DynamicBytes(new byte[0])), "NoSuchMarket(uint32)");
+        assertThat(word(l1.view(l1.hatch, "equityOf((int64,int64,int64),(uint64,uint64,uint32,uint32,uint32,uint32,uint32,address,uint64,int64,uint64,uint64))",
+                zeroPosition, noMarket), 0)).isEqualTo(BigInteger.valueOf(42));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearline.contracts.Artifacts;
 import dev.clearline.contracts.ContractArtifact;
+import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.evm.Address;
 import dev.clearline.evm.BlockContext;
 import dev.clearline.evm.Evm;
@@ -70,7 +71,7 @@ final class L1Fixture implements AutoCloseable {
 
     final WorldState state = WorldState.inMemory();
     final Evm evm = new Evm(state);
-    final Artifacts artifacts = Artifacts.onClasspath();
+    final Artifacts artifacts = MutantArtifacts.current(); // the built contracts, or a Solidity mutant in front of them
     final Params params;
     final Address token;
     final Address verifier;
@@ -91,7 +92,7 @@ final class L1Fixture implements AutoCloseable {
     L1Fixture(Params params, String tokenContract) {
         this.params = params;
         for (String name : List.of("Rollup", "DisputeGame", "EscapeHatch", "TestCollateral", "ToyStepVerifier",
-                "ReentrantToken", "EthReentrant")) {
+                "ReentrantToken", "EthReentrant", "QuirkyToken")) {
             evm.revertDecoder().registerAbi(artifacts.load(name).abiJson());
         }
         state.setBalance(DEPLOYER, ETH.multiply(BigInteger.valueOf(1_000)));
@@ -103,9 +104,7 @@ final class L1Fixture implements AutoCloseable {
         hatch = Address.ofCreate(DEPLOYER, n + 4);
         deploy(tokenContract, tokenContract.equals("TestCollateral") ? List.of(addr(DEPLOYER)) : List.of(), token);
         deploy(params.verifier(), List.of(), verifier);
-        deploy("Rollup", List.of(addr(token), addr(GOVERNANCE), addr(game), addr(hatch), u64(CHALLENGE_PERIOD),
-                u64(FORCE_DELAY), new Uint256(PROPOSER_BOND), new Uint256(BURN_PERCENT), new Uint256(params.maxTransitions()),
-                new Bytes32(params.genesisRoot())), rollup);
+        deploy("Rollup", rollupArgs(args -> { }), rollup);
         deploy("DisputeGame", List.of(addr(rollup), addr(verifier), new Uint256(params.arity()), u64(CLOCK_BUDGET),
                 new Uint256(CHALLENGE_BOND)), game);
         deploy("EscapeHatch", List.of(addr(rollup), u64(CLAIM_WINDOW)), hatch);
@@ -116,6 +115,23 @@ final class L1Fixture implements AutoCloseable {
         byte[] init = concat(a.creationBytecode(), encodeArgs(args));
         Address got = evm.transact(Message.create(DEPLOYER, init), block()).contractAddress();
         assertThat(got).as(name + " address").isEqualTo(expected);
+    }
+
+    /** Deploys {@code name} from the deployer with {@code args}: the result, whether it deployed or reverted. */
+    ExecutionResult tryDeploy(String name, List<Type<?>> args) {
+        byte[] init = concat(artifacts.load(name).creationBytecode(), encodeArgs(args));
+        ExecutionResult r = evm.transact(Message.create(DEPLOYER, init), block());
+        blockNumber++;
+        return r;
+    }
+
+    /** The Rollup's constructor arguments as this fixture deploys it, with {@code change} applied (index: the parameter). */
+    List<Type<?>> rollupArgs(java.util.function.Consumer<List<Type<?>>> change) {
+        List<Type<?>> args = new ArrayList<>(List.of(addr(token), addr(GOVERNANCE), addr(game), addr(hatch), u64(CHALLENGE_PERIOD),
+                u64(FORCE_DELAY), new Uint256(PROPOSER_BOND), new Uint256(BURN_PERCENT), new Uint256(params.maxTransitions()),
+                new Bytes32(params.genesisRoot())));
+        change.accept(args);
+        return args;
     }
 
     BlockContext block() {

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint32;
 import org.web3j.crypto.Hash;
 
@@ -28,6 +29,30 @@ class RollupTest {
     @AfterEach
     void close() {
         l1.close();
+    }
+
+    // ------------------------------------------------------------------ deployment
+
+    /** A parameter that means nothing is refused at deployment, by name; the edges of what each allows deploy and are kept. */
+    @Test
+    void test_constructor_refusesParametersThatMeanNothing_andKeepsTheEdgesItAllows() {
+        record Change(String name, int index, Type<?> value) {}
+        List<Change> refused = List.of(new Change("token", 0, addr(Address.ofLong(0))), new Change("challengePeriod", 4, u64(0)),
+                new Change("forceDelay", 5, u64(0)), new Change("proposerBond", 6, uint(0)), new Change("slashBurnPercent", 7, uint(0)),
+                new Change("slashBurnPercent", 7, uint(101)), new Change("maxTransitions", 8, uint(0)),
+                new Change("maxTransitions", 8, uint(1L << 32)));
+        for (Change c : refused) {
+            ExecutionResult r = l1.tryDeploy("Rollup", l1.rollupArgs(a -> a.set(c.index(), c.value())));
+            assertReverted(r, "BadParameter(string)");
+            assertThat(revertArgs(r)).as("%s = %s", c.name(), c.value().getValue()).containsExactly(c.name());
+        }
+        List<Change> edges = List.of(new Change("slashBurnPercent", 7, uint(100)), new Change("slashBurnPercent", 7, uint(1)),
+                new Change("maxTransitions", 8, uint((1L << 32) - 1)), new Change("maxTransitions", 8, uint(1)),
+                new Change("challengePeriod", 4, u64(1)), new Change("forceDelay", 5, u64(1)), new Change("proposerBond", 6, uint(1)));
+        for (Change c : edges) {
+            ExecutionResult r = l1.ok(l1.tryDeploy("Rollup", l1.rollupArgs(a -> a.set(c.index(), c.value()))));
+            assertThat(l1.viewUint(r.contractAddress(), c.name() + "()")).as(c.name()).isEqualTo(c.value().getValue());
+        }
     }
 
     // ------------------------------------------------------------------ queue
@@ -65,6 +90,19 @@ class RollupTest {
         ExecutionResult r = l1.send(ALICE, l1.rollup, "deposit(uint256)", new org.web3j.abi.datatypes.generated.Uint256(BigInteger.ONE.shiftLeft(63)));
         assertReverted(r, "AmountOutOfRange(uint256,uint256)");
         assertThat(revertArgs(r).get(1)).isEqualTo(BigInteger.ONE.shiftLeft(63).subtract(BigInteger.ONE));
+    }
+
+    /** The largest amount the STF holds (2^63 - 1) is taken by a deposit and by a forced withdrawal. */
+    @Test
+    void test_depositAndForcedWithdrawal_takeTheLargestAmountTheStfHolds() {
+        BigInteger max = BigInteger.ONE.shiftLeft(63).subtract(BigInteger.ONE);
+        l1.fund(ALICE, Long.MAX_VALUE);
+        l1.ok(l1.send(ALICE, l1.rollup, "deposit(uint256)", new org.web3j.abi.datatypes.generated.Uint256(max)));
+        assertThat(l1.viewUint(l1.rollup, "tokenHeld()")).isEqualTo(max);
+        l1.ok(l1.send(ALICE, l1.rollup, "requestForcedWithdrawal(uint256)", new org.web3j.abi.datatypes.generated.Uint256(max)));
+        assertReverted(l1.send(ALICE, l1.rollup, "requestForcedWithdrawal(uint256)",
+                new org.web3j.abi.datatypes.generated.Uint256(max.add(BigInteger.ONE))), "AmountOutOfRange(uint256,uint256)");
+        assertThat(l1.queueLength()).isEqualTo(2);
     }
 
     @Test
@@ -119,6 +157,20 @@ class RollupTest {
                 new Uint32(1), new Uint32(1), new Uint32(1), addr(BOB)), "FieldOutOfRange(uint256,uint256)");
     }
 
+    /** Each field at the largest value the codec holds is taken; one more is refused, field by field. */
+    @Test
+    void test_configureMarket_takesEachFieldUpToWhatTheCodecHolds() {
+        BigInteger u63 = BigInteger.ONE.shiftLeft(63).subtract(BigInteger.ONE);
+        java.util.function.BiFunction<BigInteger, BigInteger, ExecutionResult> sizes = (tick, lot) -> l1.send(GOVERNANCE, l1.rollup, CONFIGURE,
+                new Uint32(7), new org.web3j.abi.datatypes.generated.Uint64(tick), new org.web3j.abi.datatypes.generated.Uint64(lot),
+                new Uint32(1), new Uint32(1), new Uint32(1), new Uint32(1), new Uint32(1), addr(BOB));
+        l1.ok(sizes.apply(u63, u63));
+        assertReverted(sizes.apply(u63.add(BigInteger.ONE), BigInteger.TEN), "FieldOutOfRange(uint256,uint256)");
+        assertReverted(sizes.apply(BigInteger.TEN, u63.add(BigInteger.ONE)), "FieldOutOfRange(uint256,uint256)");
+        l1.ok(configure(GOVERNANCE, (1L << 31) - 1));
+        assertThat(l1.queueLength()).isEqualTo(2);
+    }
+
     // ------------------------------------------------------------------ proposers
 
     @Test
@@ -164,6 +216,46 @@ class RollupTest {
         assertReverted(l1.send(PROPOSER, l1.rollup, "leaveProposers()"), "NotProposer(address)");
     }
 
+    /**
+     * A bond answers for its proposer's latest batch, not its first: after batch 0 is final, batch 1
+     * still holds it. A proposer that has posted nothing answers for no batch, whoever else's is open.
+     */
+    @Test
+    void test_leaveProposers_isHeldByTheLatestBatch_andNotByOthersBatches() {
+        l1.join(PROPOSER);
+        l1.ok(Batch.of(l1, PROPOSER, Transitions.filler(1, 1)).submit());
+        l1.join(STRANGER);
+        l1.ok(l1.send(STRANGER, l1.rollup, "leaveProposers()")); // batch 0 is open, but not the stranger's
+        assertThat(l1.ethCredit(STRANGER)).isEqualTo(PROPOSER_BOND);
+        l1.advance(CHALLENGE_PERIOD);
+        l1.ok(l1.finalizeBatches(1));
+        l1.ok(Batch.of(l1, PROPOSER, Transitions.filler(1, 2)).submit());
+        ExecutionResult held = l1.send(PROPOSER, l1.rollup, "leaveProposers()");
+        assertReverted(held, "LastBatchNotFinal(uint64,uint64)");
+        assertThat(revertArgs(held)).containsExactly(BigInteger.ONE, BigInteger.ONE);
+        l1.advance(CHALLENGE_PERIOD);
+        l1.ok(l1.finalizeBatches(1));
+        l1.ok(l1.send(PROPOSER, l1.rollup, "leaveProposers()"));
+    }
+
+    /** A payout the receiver refuses reverts and keeps the credit, to be withdrawn once the receiver takes ether. */
+    @Test
+    void test_withdrawEth_refusedByTheReceiver_revertsAndKeepsTheCredit() {
+        Address actor = l1.ok(l1.tryDeploy("EthReentrant", List.of(addr(l1.rollup)))).contractAddress();
+        l1.state.addBalance(actor, PROPOSER_BOND);
+        l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), new org.web3j.abi.datatypes.generated.Uint256(PROPOSER_BOND),
+                new DynamicBytes(calldata("joinProposers()"))));
+        l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), uint(0), new DynamicBytes(calldata("leaveProposers()"))));
+        l1.ok(l1.send(ALICE, actor, "setRefuses(bool)", new org.web3j.abi.datatypes.Bool(true)));
+        ExecutionResult refused = l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), uint(0), new DynamicBytes(calldata("withdrawEth()")));
+        assertReverted(refused, "EthTransferFailed(address,uint256)");
+        assertThat(l1.ethCredit(actor)).isEqualTo(PROPOSER_BOND);
+        l1.ok(l1.send(ALICE, actor, "setRefuses(bool)", new org.web3j.abi.datatypes.Bool(false)));
+        l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), uint(0), new DynamicBytes(calldata("withdrawEth()"))));
+        assertThat(l1.ethCredit(actor)).isZero();
+        assertThat(l1.state.balance(actor)).isEqualTo(PROPOSER_BOND);
+    }
+
     // ------------------------------------------------------------------ batches
 
     @Test
@@ -204,7 +296,11 @@ class RollupTest {
         assertReverted(l1.submit(PROPOSER, new Header(0, h.prev(), h.post(), 2, h.transitionsRoot(), 1), data), "PriorityCountMismatch(uint64,uint64)");
         assertReverted(l1.submit(PROPOSER, h, new byte[0]), "EmptyBatch()");
         assertReverted(l1.submit(PROPOSER, h, concat(data, new byte[] {99})), "UnknownTransitionType(uint256,uint8)");
-        assertReverted(l1.submit(PROPOSER, h, Arrays.copyOf(data, data.length - 1)), "TruncatedTransition(uint256,uint256,uint256)");
+        ExecutionResult truncated = l1.submit(PROPOSER, h, Arrays.copyOf(data, data.length - 1));
+        assertReverted(truncated, "TruncatedTransition(uint256,uint256,uint256)");
+        List<Object> at = revertArgs(truncated); // offset, length, bytes left: the last transition, one byte short
+        assertThat(((BigInteger) at.get(0)).add((BigInteger) at.get(1))).isEqualTo(BigInteger.valueOf(data.length));
+        assertThat(at.get(2)).isEqualTo(((BigInteger) at.get(1)).subtract(BigInteger.ONE));
         l1.ok(good.submit());
     }
 
@@ -247,6 +343,18 @@ class RollupTest {
         assertThat(l1.finalizedCount()).isEqualTo(2);
     }
 
+    @Test
+    void test_finalizeBatches_finalizesNoMoreThanAskedEvenWhenMoreAreDue() {
+        l1.join(PROPOSER);
+        for (int i = 1; i <= 3; i++) l1.ok(Batch.of(l1, PROPOSER, Transitions.filler(1, i)).submit());
+        l1.advance(CHALLENGE_PERIOD);
+        assertThat(events(l1.ok(l1.finalizeBatches(1)), "BatchFinalized(uint64,bytes32)")).hasSize(1);
+        assertThat(l1.finalizedCount()).isOne();
+        assertThat(events(l1.ok(l1.finalizeBatches(2)), "BatchFinalized(uint64,bytes32)")).hasSize(2);
+        assertThat(l1.finalizedCount()).isEqualTo(3);
+        assertReverted(l1.finalizeBatches(1), "NothingToFinalize(uint64)");
+    }
+
     // ------------------------------------------------------------------ withdrawals
 
     @Test
@@ -262,6 +370,9 @@ class RollupTest {
         ExecutionResult r = l1.ok(w.claim(l1));
         assertThat(word(event(r, "WithdrawalClaimed(uint64,address,uint64,uint256)").data(), 1)).isEqualTo(BigInteger.valueOf(400));
         assertThat(l1.tokenBalance(BOB)).isEqualTo(BigInteger.valueOf(400));
+        assertThat(l1.viewUint(l1.rollup, "tokenHeld()")).as("what the rollup holds for L2, less the claim").isEqualTo(BigInteger.valueOf(600));
+        assertThat(l1.view(l1.rollup, "checkWithdrawal(uint64,uint64,address,uint64,bytes)", u64(0), u64(w.id), addr(BOB), u64(400),
+                new DynamicBytes(w.proof))).startsWith(Arrays.copyOf(Hash.sha3("WithdrawalAlreadyClaimed(uint64)".getBytes()), 4));
         assertReverted(w.claim(l1), "WithdrawalAlreadyClaimed(uint64)");
         assertThat(l1.tokenBalance(BOB)).isEqualTo(BigInteger.valueOf(400));
     }
@@ -274,6 +385,8 @@ class RollupTest {
         ExecutionResult r = l1.send(STRANGER, l1.rollup, "claimWithdrawal(uint64,uint64,address,uint64,bytes)", u64(0), u64(w.id),
                 addr(BOB), u64(401), new DynamicBytes(w.proof));
         assertReverted(r, "InvalidLeafProof(uint8)");
+        assertThat(l1.view(l1.rollup, "checkWithdrawal(uint64,uint64,address,uint64,bytes)", u64(0), u64(w.id), addr(BOB), u64(401),
+                new DynamicBytes(w.proof))).startsWith(Arrays.copyOf(Hash.sha3("InvalidLeafProof(uint8)".getBytes()), 4));
     }
 
     @Test
@@ -292,6 +405,30 @@ class RollupTest {
             assertThat(evil.viewUint(evil.token, "reentrySucceeded()")).isZero();
             assertThat(evil.tokenBalance(BOB)).isEqualTo(BigInteger.valueOf(400));
             assertThat(evil.tokenBalance(evil.rollup)).isEqualTo(BigInteger.valueOf(600));
+        }
+    }
+
+    /**
+     * Collateral whose transfers return nothing (older tokens) is taken and paid out; one whose
+     * transfers return false without moving anything is refused both ways: nothing is credited that
+     * did not arrive and no claim is marked paid that was not.
+     */
+    @Test
+    void test_tokensThatReturnNothingWork_andTokensThatReturnFalseAreRefused() {
+        try (L1Fixture quirky = new L1Fixture(L1Fixture.Params.defaults(), "QuirkyToken")) {
+            quirky.ok(quirky.send(DEPLOYER, quirky.token, "setMode(uint8)", new org.web3j.abi.datatypes.generated.Uint8(1)));
+            quirky.fund(ALICE, 1_000);
+            WithdrawalSetup w = WithdrawalSetup.create(quirky, 1_000, 400);
+            assertThat(quirky.tokenBalance(quirky.rollup)).isEqualTo(BigInteger.valueOf(1_000));
+            quirky.advance(CHALLENGE_PERIOD);
+            quirky.ok(quirky.finalizeBatches(1));
+            quirky.ok(quirky.send(DEPLOYER, quirky.token, "setMode(uint8)", new org.web3j.abi.datatypes.generated.Uint8(2)));
+            assertReverted(w.claim(quirky), "TokenTransferFailed(address,address,uint256)");
+            assertThat(quirky.viewUint(quirky.rollup, "withdrawalClaimed(uint64)", u64(w.id))).as("not marked paid").isZero();
+            assertReverted(quirky.send(ALICE, quirky.rollup, "deposit(uint256)", uint(1)), "TokenTransferFailed(address,address,uint256)");
+            quirky.ok(quirky.send(DEPLOYER, quirky.token, "setMode(uint8)", new org.web3j.abi.datatypes.generated.Uint8(1)));
+            quirky.ok(w.claim(quirky));
+            assertThat(quirky.tokenBalance(BOB)).isEqualTo(BigInteger.valueOf(400));
         }
     }
 
@@ -317,6 +454,10 @@ class RollupTest {
         assertThat(word(f.data(), 3)).isEqualTo(BigInteger.valueOf(300)); // escape pool: the consumed deposit
         assertReverted(l1.send(STRANGER, l1.rollup, "freeze(bytes)", new DynamicBytes(d1)), "AlreadyFrozen(uint64)");
         assertReverted(l1.send(ALICE, l1.rollup, "deposit(uint256)", uint(1)), "RollupFrozen(uint64)");
+        assertReverted(l1.send(ALICE, l1.rollup, "requestForcedWithdrawal(uint256)", uint(1)), "RollupFrozen(uint64)");
+        assertReverted(l1.send(ALICE, l1.rollup, "requestForcedCancel(bytes32)", b32(new byte[32])), "RollupFrozen(uint64)");
+        assertReverted(configure(GOVERNANCE, 100_000), "RollupFrozen(uint64)");
+        assertReverted(l1.finalizeBatches(1), "RollupFrozen(uint64)");
         assertReverted(Batch.of(l1, PROPOSER, Transitions.filler(1, 0)).submit(), "RollupFrozen(uint64)");
 
         long t1 = java.nio.ByteBuffer.wrap(d1, 9, 8).getLong();
@@ -330,6 +471,115 @@ class RollupTest {
         assertThat(l1.tokenBalance(ALICE)).isEqualTo(BigInteger.valueOf(700));
         assertReverted(l1.send(STRANGER, l1.rollup, "refundDeposit(uint64,uint64,address,uint64)", u64(1), u64(t1), addr(ALICE), u64(200)),
                 "NotRefundable(uint64)");
+    }
+
+    /** An op is overdue only after its deadline (enqueue time + forceDelay): at the deadline itself the rollup does not freeze. */
+    @Test
+    void test_freeze_atTheDeadlineItself_isRefused_andOneSecondLaterFreezesOnGenesis() {
+        l1.fund(ALICE, 1_000);
+        byte[] d0 = l1.deposit(ALICE, 300);
+        long enqueued = java.nio.ByteBuffer.wrap(d0, 9, 8).getLong();
+        l1.advance(enqueued + FORCE_DELAY - l1.now);
+        assertReverted(l1.send(STRANGER, l1.rollup, "freeze(bytes)", new DynamicBytes(d0)), "NotOverdue(uint64,uint256,uint256)");
+        l1.advance(1);
+        Log f = event(l1.ok(l1.send(STRANGER, l1.rollup, "freeze(bytes)", new DynamicBytes(d0))), "Frozen(uint64,bytes32,uint64,uint256)");
+        assertThat(wordBytes(f.data(), 1)).as("nothing finalized: the genesis root").isEqualTo(l1.params.genesisRoot());
+        assertThat(word(f.data(), 3)).as("no deposit consumed: nothing to escape with").isZero();
+    }
+
+    /** The frozen root is the last finalized batch's, not the first's nor an unfinalized one's. */
+    @Test
+    void test_freeze_keepsTheLastFinalizedRoot() {
+        l1.fund(ALICE, 1_000);
+        l1.join(PROPOSER);
+        Batch first = Batch.of(l1, PROPOSER, Transitions.filler(1, 1));
+        l1.ok(first.submit());
+        Batch second = Batch.of(l1, PROPOSER, Transitions.filler(1, 2));
+        l1.ok(second.submit());
+        l1.advance(CHALLENGE_PERIOD);
+        l1.ok(l1.finalizeBatches(2));
+        l1.ok(Batch.of(l1, PROPOSER, Transitions.filler(1, 3)).submit()); // open when the rollup freezes
+        byte[] d = l1.deposit(ALICE, 300);
+        l1.advance(FORCE_DELAY + 1);
+        Log f = event(l1.ok(l1.send(STRANGER, l1.rollup, "freeze(bytes)", new DynamicBytes(d))), "Frozen(uint64,bytes32,uint64,uint256)");
+        assertThat(wordBytes(f.data(), 1)).isEqualTo(second.header().post());
+        assertThat(word(f.data(), 2)).as("batches final").isEqualTo(BigInteger.TWO);
+    }
+
+    /** A refund takes what it pays out of what the rollup holds, and an index past the queue is not refundable. */
+    @Test
+    void test_refundDeposit_pastTheQueue_isRefused_andARefundLowersWhatTheRollupHolds() {
+        l1.fund(ALICE, 1_000);
+        byte[] d0 = l1.deposit(ALICE, 300);
+        long t0 = java.nio.ByteBuffer.wrap(d0, 9, 8).getLong();
+        l1.advance(FORCE_DELAY + 1);
+        l1.ok(l1.send(STRANGER, l1.rollup, "freeze(bytes)", new DynamicBytes(d0)));
+        assertReverted(l1.send(STRANGER, l1.rollup, "refundDeposit(uint64,uint64,address,uint64)", u64(1), u64(t0), addr(ALICE), u64(300)),
+                "NotRefundable(uint64)");
+        l1.ok(l1.send(STRANGER, l1.rollup, "refundDeposit(uint64,uint64,address,uint64)", u64(0), u64(t0), addr(ALICE), u64(300)));
+        assertThat(l1.viewUint(l1.rollup, "tokenHeld()")).isZero();
+        assertThat(l1.tokenBalance(ALICE)).isEqualTo(BigInteger.valueOf(1_000));
+    }
+
+    /**
+     * The dispute game's calls act only on a live batch (this submission, not final, not rejected):
+     * a note on a finalized batch changes nothing, and a rejection of one, or of an earlier
+     * submission at the same index, is refused, whatever the game asks.
+     */
+    @Test
+    void test_disputeGameCalls_onABatchNoLongerLive_changeNothing() {
+        l1.join(PROPOSER);
+        l1.ok(Batch.of(l1, PROPOSER, Transitions.filler(1, 1)).submit()); // batch 0, submission 1
+        l1.advance(CHALLENGE_PERIOD);
+        l1.ok(l1.finalizeBatches(1));
+        ExecutionResult note = l1.ok(l1.send(l1.game, l1.rollup, "noteDispute(uint64,uint64,bool)", u64(0), u64(1),
+                new org.web3j.abi.datatypes.Bool(true)));
+        assertThat(events(note, "DisputesOpen(uint64,uint64,uint32)")).as("a finalized batch takes no dispute").isEmpty();
+        assertReverted(l1.send(l1.game, l1.rollup, "rejectBatch(uint64,uint64,address)", u64(0), u64(1), addr(STRANGER)),
+                "BatchNotFinal(uint64,uint64)");
+        l1.ok(Batch.of(l1, PROPOSER, Transitions.filler(1, 2)).submit()); // batch 1, submission 2
+        assertReverted(l1.send(l1.game, l1.rollup, "rejectBatch(uint64,uint64,address)", u64(1), u64(1), addr(STRANGER)),
+                "BatchNotFinal(uint64,uint64)");
+        assertThat(l1.nextBatchIndex()).isEqualTo(2);
+        assertThat(l1.ethCredit(STRANGER)).isZero();
+        ExecutionResult live = l1.ok(l1.send(l1.game, l1.rollup, "noteDispute(uint64,uint64,bool)", u64(1), u64(2),
+                new org.web3j.abi.datatypes.Bool(true)));
+        assertThat(events(live, "DisputesOpen(uint64,uint64,uint32)")).hasSize(1);
+
+        // the live one is rejected: the tip rewinds, the bond is slashed, the challenger credited its share, the rest burnt
+        Log rejected = event(l1.ok(l1.send(l1.game, l1.rollup, "rejectBatch(uint64,uint64,address)", u64(1), u64(2), addr(STRANGER))),
+                "BatchesRejected(uint64,uint64,address,address,uint256,uint256)");
+        BigInteger burn = PROPOSER_BOND.multiply(BigInteger.valueOf(BURN_PERCENT)).divide(BigInteger.valueOf(100));
+        assertThat(word(rejected.data(), 0)).as("previousNext").isEqualTo(BigInteger.TWO);
+        assertThat(word(rejected.data(), 1)).as("reward").isEqualTo(PROPOSER_BOND.subtract(burn));
+        assertThat(word(rejected.data(), 2)).as("burnt").isEqualTo(burn);
+        assertThat(l1.ethCredit(STRANGER)).isEqualTo(PROPOSER_BOND.subtract(burn));
+        assertThat(l1.viewUint(l1.rollup, "burnt()")).isEqualTo(burn);
+        assertThat(l1.nextBatchIndex()).isOne();
+        // the whole bond was slashed: leaving credits nothing, and says nothing was credited
+        ExecutionResult left = l1.ok(l1.send(PROPOSER, l1.rollup, "leaveProposers()"));
+        assertThat(events(left, "EthCredited(address,uint256)")).isEmpty();
+        assertThat(l1.ethCredit(PROPOSER)).isZero();
+    }
+
+    /** An escape the hatch pays leaves the rollup's holdings and the escape pool, and says so. */
+    @Test
+    void test_releaseEscape_paysFromThePoolAndLowersWhatTheRollupHolds() {
+        l1.fund(ALICE, 1_000);
+        byte[] d0 = l1.deposit(ALICE, 300);
+        l1.join(PROPOSER);
+        l1.ok(Batch.of(l1, PROPOSER, List.of(d0)).submit());
+        l1.advance(CHALLENGE_PERIOD);
+        l1.ok(l1.finalizeBatches(1));
+        byte[] d1 = l1.deposit(ALICE, 200);
+        l1.advance(FORCE_DELAY + 1);
+        l1.ok(l1.send(STRANGER, l1.rollup, "freeze(bytes)", new DynamicBytes(d1)));
+        ExecutionResult paid = l1.ok(l1.send(l1.hatch, l1.rollup, "releaseEscape(address,uint256)", addr(BOB), uint(120)));
+        Log e = event(paid, "EscapePaid(address,uint256)");
+        assertThat(word(e.data(), 0)).isEqualTo(BigInteger.valueOf(120));
+        assertThat(l1.tokenBalance(BOB)).isEqualTo(BigInteger.valueOf(120));
+        assertThat(l1.viewUint(l1.rollup, "tokenHeld()")).as("500 deposited, 120 paid").isEqualTo(BigInteger.valueOf(380));
+        assertThat(l1.viewUint(l1.rollup, "escapeRemaining()")).isEqualTo(BigInteger.valueOf(180));
     }
 
     @Test

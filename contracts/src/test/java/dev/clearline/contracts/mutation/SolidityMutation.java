@@ -1,0 +1,251 @@
+package dev.clearline.contracts.mutation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Mutation testing for the L1 contracts that hold the money (PIT's counterpart for Solidity): each
+ * mutant of {@code Rollup}, {@code DisputeGame} (with its {@code Clock}) and {@code EscapeHatch}
+ * ({@link SolidityMutants}) is compiled with the build's solc and settings, put in front of the
+ * built artifacts ({@link MutantArtifacts}) and run against the L1 contract tests in the embedded
+ * EVM, the test class of the mutated contract first, stopping at the first class that fails. A
+ * mutant no test notices survives; the report lists each survivor with its explanation from
+ * {@code bench-results/mutation/solidity-survivors.tsv}, or UNEXPLAINED.
+ *
+ * <p>Run: {@code ./clearline mutation contracts [--files rollup/Rollup.sol,..] [--limit N]}; writes
+ * {@code bench-results/mutation/contracts.md}.
+ */
+public final class SolidityMutation {
+    /** The top-level units the tests deploy: a mutated file is compiled into each of these that imports it. */
+    static final List<String> UNITS = List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "escape/EscapeHatch.sol");
+    static final List<String> FILES = List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "dispute/Clock.sol", "escape/EscapeHatch.sol");
+    static final String TESTS = "dev.clearline.contracts.l1.";
+    /** The test classes, the mutated contract's own first. */
+    static final Map<String, List<String>> ORDER = Map.of(
+            "rollup", List.of("RollupTest", "L1InvariantTest", "DisputeGameTest", "EscapeHatchTest"),
+            "dispute", List.of("DisputeGameTest", "L1InvariantTest", "RollupTest", "EscapeHatchTest"),
+            "escape", List.of("EscapeHatchTest", "L1InvariantTest", "RollupTest", "DisputeGameTest"));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    enum Verdict { KILLED, SURVIVED, NOT_VIABLE }
+
+    record Result(Mutant mutant, Verdict verdict, String by) {}
+
+    public static void main(String[] args) throws Exception {
+        Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+        Path results = Path.of(System.getProperty("clearline.benchResults", module.resolve("../bench-results").toString())).resolve("mutation");
+        List<String> files = FILES;
+        int limit = Integer.MAX_VALUE;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--files" -> files = List.of(args[i + 1].split(","));
+                case "--limit" -> limit = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --files a.sol,b.sol or --limit N");
+            }
+        }
+        Path root = module.resolve("src/main/solidity");
+        List<Mutant> mutants = new ArrayList<>();
+        for (String f : files) mutants.addAll(SolidityMutants.of(f, Files.readString(root.resolve(f))));
+        if (mutants.size() > limit) mutants = mutants.subList(0, limit);
+        long[] cpu0 = cpuTimes();
+        long began = System.nanoTime();
+        Path scratch = Files.createTempDirectory("solidity-mutants");
+        List<Result> done = new ArrayList<>();
+        try (Compiler compiler = new Compiler(module, root)) {
+            // the tests must pass on the contracts as they are, compiled the way the mutants are
+            Path baseline = scratch.resolve("baseline");
+            if (!compiler.compile(files.get(0), Files.readString(root.resolve(files.get(0))), baseline)) {
+                throw new IllegalStateException("the unmutated " + files.get(0) + " does not compile here");
+            }
+            Optional<String> failing = runTests(baseline, files.get(0));
+            if (failing.isPresent()) throw new IllegalStateException("the L1 tests fail on the unmutated contracts: " + failing.get());
+            System.err.printf("solidity mutation: %d mutants of %s; the tests pass on the contracts as they are%n", mutants.size(), files);
+            for (Mutant m : mutants) {
+                Path out = scratch.resolve("m" + done.size());
+                Result r;
+                if (!compiler.compile(m.file(), m.source(), out)) r = new Result(m, Verdict.NOT_VIABLE, "");
+                else {
+                    Optional<String> by = runTests(out, m.file());
+                    r = new Result(m, by.isPresent() ? Verdict.KILLED : Verdict.SURVIVED, by.orElse(""));
+                }
+                deleteTree(out);
+                done.add(r);
+                if (r.verdict() == Verdict.SURVIVED) System.err.println("  survived: " + m.describe());
+                if (done.size() % 10 == 0 || done.size() == mutants.size()) progress(done, mutants.size(), began);
+            }
+        } finally {
+            deleteTree(scratch);
+        }
+        long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+        long[] cpu1 = cpuTimes();
+        double idle = 100.0 * (cpu1[1] - cpu0[1]) / Math.max(1, cpu1[0] - cpu0[0]);
+        String args0 = String.join(" ", args);
+        Path report = results.resolve("contracts.md");
+        Files.createDirectories(results);
+        Files.writeString(report, report(done, "./clearline mutation contracts" + (args0.isEmpty() ? "" : " " + args0), seconds, idle,
+                explanations(results.resolve("solidity-survivors.tsv"))));
+        System.err.println("solidity mutation: report in " + report);
+    }
+
+    /** Runs the L1 test classes against the artifacts in {@code artifacts}; the first failing test's name, if any. */
+    static Optional<String> runTests(Path artifacts, String file) {
+        System.setProperty(MutantArtifacts.PROPERTY, artifacts.toString());
+        try {
+            Launcher launcher = LauncherFactory.create();
+            for (String test : ORDER.get(file.substring(0, file.indexOf('/')))) {
+                String[] failed = new String[1];
+                TestExecutionListener listener = new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                        if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL && failed[0] == null) {
+                            failed[0] = test + "." + id.getDisplayName();
+                        }
+                    }
+                };
+                launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(DiscoverySelectors.selectClass(TESTS + test)).build(), listener);
+                if (failed[0] != null) return Optional.of(failed[0]);
+            }
+            return Optional.empty();
+        } finally {
+            System.clearProperty(MutantArtifacts.PROPERTY);
+        }
+    }
+
+    private static void progress(List<Result> done, int total, long began) {
+        long killed = done.stream().filter(r -> r.verdict() == Verdict.KILLED).count();
+        long survived = done.stream().filter(r -> r.verdict() == Verdict.SURVIVED).count();
+        double perMutant = (System.nanoTime() - began) / 1e9 / done.size();
+        System.err.printf("solidity mutation: %d/%d: killed %d, survived %d, not viable %d; about %d min left%n", done.size(), total, killed, survived,
+                done.size() - killed - survived, Math.round(perMutant * (total - done.size()) / 60));
+    }
+
+    /** Survivors' explanations: {@code file:line<TAB>operator<TAB>reason} per line, {@code #} comments. */
+    static Map<String, String> explanations(Path tsv) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (!Files.exists(tsv)) return m;
+        for (String line : Files.readAllLines(tsv)) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            String[] f = line.split("\t", 3);
+            if (f.length == 3) m.put(f[0] + "\t" + f[1], f[2]);
+        }
+        return m;
+    }
+
+    static String report(List<Result> done, String command, long seconds, double idle, Map<String, String> why) {
+        StringBuilder b = new StringBuilder("# Solidity mutation: the L1 contracts against the L1 contract tests\n\n");
+        b.append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(Instant.now())).append(" UTC, `")
+                .append(command).append("`, ").append(seconds).append(" s wall, machine idle ")
+                .append(String.format("%.0f", idle)).append(" % during the run. Each mutant is compiled with the build's solc and settings and run\n")
+                .append("against `RollupTest`, `DisputeGameTest`, `EscapeHatchTest` and `L1InvariantTest` in the embedded EVM\n")
+                .append("(`dev.clearline.contracts.mutation.SolidityMutation`). Score: killed / (killed + survived); a mutant\n")
+                .append("that does not compile is not viable and not counted.\n\n");
+        b.append("| file | mutants | not viable | killed | survived | score |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        Map<String, List<Result>> byFile = new LinkedHashMap<>();
+        for (Result r : done) byFile.computeIfAbsent(r.mutant().file(), k -> new ArrayList<>()).add(r);
+        long allKilled = 0, allSurvived = 0;
+        for (var e : byFile.entrySet()) {
+            long k = e.getValue().stream().filter(r -> r.verdict() == Verdict.KILLED).count();
+            long s = e.getValue().stream().filter(r -> r.verdict() == Verdict.SURVIVED).count();
+            allKilled += k;
+            allSurvived += s;
+            b.append("| ").append(e.getKey()).append(" | ").append(e.getValue().size()).append(" | ").append(e.getValue().size() - k - s)
+                    .append(" | ").append(k).append(" | ").append(s).append(" | ").append(score(k, s)).append(" |\n");
+        }
+        b.append("| **all** | ").append(done.size()).append(" | ").append(done.size() - allKilled - allSurvived).append(" | ").append(allKilled)
+                .append(" | ").append(allSurvived).append(" | **").append(score(allKilled, allSurvived)).append("** |\n\n");
+        b.append("## Survivors\n\n");
+        List<Result> survivors = done.stream().filter(r -> r.verdict() == Verdict.SURVIVED)
+                .sorted(Comparator.comparing((Result r) -> r.mutant().file()).thenComparingInt(r -> r.mutant().line())).toList();
+        if (survivors.isEmpty()) b.append("None.\n");
+        for (Result r : survivors) {
+            b.append("- ").append(r.mutant().describe()).append(": ")
+                    .append(why.getOrDefault(r.mutant().key(), "UNEXPLAINED")).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String score(long killed, long survived) {
+        return killed + survived == 0 ? "-" : String.format("%.1f %%", 100.0 * killed / (killed + survived));
+    }
+
+    /** {total, idle} jiffies from /proc/stat, or zeros where there is none. */
+    private static long[] cpuTimes() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) total += Long.parseLong(f[i]);
+            return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** The long-lived solc of build/mutant-compile.mjs. */
+    static final class Compiler implements AutoCloseable {
+        private final Process node;
+        private final BufferedWriter in;
+        private final BufferedReader out;
+
+        Compiler(Path module, Path root) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of("node", module.resolve("build/mutant-compile.mjs").toString(), root.toString()));
+            cmd.addAll(UNITS);
+            node = new ProcessBuilder(cmd).directory(module.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            in = new BufferedWriter(new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8));
+            out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+            String first = out.readLine();
+            if (first == null) throw new IOException("build/mutant-compile.mjs stopped before compiling the contracts (its message is above)");
+        }
+
+        /** Compiles the units holding {@code file}, with {@code content} in its place, into {@code dir}; false when it does not compile. */
+        boolean compile(String file, String content, Path dir) throws IOException {
+            ObjectNode req = JSON.createObjectNode().put("file", file).put("content", content).put("out", dir.toString());
+            in.write(req.toString());
+            in.newLine();
+            in.flush();
+            String line = out.readLine();
+            if (line == null) throw new IOException("build/mutant-compile.mjs stopped (its message is above)");
+            JsonNode reply = JSON.readTree(line);
+            return reply.path("ok").asBoolean();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+            node.destroy();
+        }
+    }
+}
