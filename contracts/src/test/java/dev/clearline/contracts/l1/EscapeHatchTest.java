@@ -161,6 +161,9 @@ class EscapeHatchTest {
         world.freeze();
         assertThat(check.get()).isEqualTo(selector("ClaimWindowOpen(uint256)"));
         assertReverted(world.escapePosition(ANYONE, B), "ClaimWindowOpen(uint256)");
+        // a position in bad debt pays nothing, but escaping it in the window would use its leaf and keep its debt unreported
+        assertReverted(world.escapePosition(ANYONE, C), "ClaimWindowOpen(uint256)");
+        l1.ok(world.reportBadDebt(ANYONE, C));
         l1.advance(CLAIM_WINDOW);
         assertThat(check.get()).isEqualTo(new byte[4]);
         l1.ok(world.escapePosition(ANYONE, B));
