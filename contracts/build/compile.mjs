@@ -19,27 +19,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import solc from 'solc';
+import { SETTINGS, artifactOf } from './artifact.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Compiler settings that are part of the protocol (docs/protocol.md section 1). */
-const SETTINGS = Object.freeze({
-  evmVersion: 'shanghai',
-  optimizer: { enabled: true, runs: 200 },
-  viaIR: false,
-  outputSelection: {
-    '*': {
-      '*': [
-        'abi',
-        'evm.bytecode.object',
-        'evm.deployedBytecode.object',
-        'evm.deployedBytecode.immutableReferences',
-        'evm.methodIdentifiers',
-        'storageLayout',
-      ],
-    },
-  },
-});
 
 class UsageError extends Error {}
 
@@ -100,6 +83,7 @@ function stampOf(opts) {
     // The codegen classpath names the web3j version, so a web3j upgrade regenerates the wrappers.
     opts.classpath ?? '',
     fs.readFileSync(fileURLToPath(import.meta.url)),
+    fs.readFileSync(path.join(here, 'artifact.mjs')),
     fs.readFileSync(path.join(here, 'GenerateWrappers.java')),
   ];
   for (const root of [opts.sources, ...opts.include]) {
@@ -186,18 +170,7 @@ function artifactsOf(output, compiledUnits) {
         throw new UsageError(`contract name '${name}' is declared in both ${artifacts.get(name).sourceName} `
           + `and ${unit}; artifacts are keyed by contract name, so rename one of them`);
       }
-      artifacts.set(name, {
-        contractName: name,
-        sourceName: unit,
-        compiler: { version: solc.version(), settings: { ...SETTINGS, outputSelection: undefined } },
-        abi: contract.abi,
-        bytecode: `0x${contract.evm.bytecode.object}`,
-        deployedBytecode: `0x${contract.evm.deployedBytecode.object}`,
-        // Byte ranges of deployedBytecode that the constructor fills with immutables (zero here).
-        immutableReferences: contract.evm.deployedBytecode.immutableReferences ?? {},
-        methodIdentifiers: contract.evm.methodIdentifiers,
-        storageLayout: contract.storageLayout,
-      });
+      artifacts.set(name, artifactOf(name, unit, contract));
     }
   }
   return artifacts;

@@ -14,16 +14,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import solc from 'solc';
+// The same settings and artifact shape as build/compile.mjs: a mutant differs from the built contract only where it was mutated.
+import { SETTINGS, artifactOf } from './artifact.mjs';
 
 const [root, ...units] = process.argv.slice(2);
-// The same settings as build/compile.mjs: a mutant differs from the built contract only where it was mutated.
-const SETTINGS = {
-  evmVersion: 'shanghai',
-  optimizer: { enabled: true, runs: 200 },
-  viaIR: false,
-  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object',
-    'evm.deployedBytecode.immutableReferences', 'evm.methodIdentifiers', 'storageLayout'] } },
-};
 
 function compile(sources, replaced) {
   const read = (p) => (replaced && p === replaced.file ? replaced.content : fs.readFileSync(path.join(root, p), 'utf8'));
@@ -61,16 +55,7 @@ for await (const line of lines) {
   fs.mkdirSync(dir, { recursive: true });
   for (const unit of affected) {
     for (const [name, c] of Object.entries(out.contracts?.[unit] ?? {})) {
-      fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({
-        contractName: name,
-        sourceName: unit,
-        abi: c.abi,
-        bytecode: `0x${c.evm.bytecode.object}`,
-        deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
-        immutableReferences: c.evm.deployedBytecode.immutableReferences ?? {},
-        methodIdentifiers: c.evm.methodIdentifiers,
-        storageLayout: c.storageLayout,
-      }));
+      fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(artifactOf(name, unit, c)));
     }
   }
   process.stdout.write(JSON.stringify({ ok: true, units: affected }) + '\n');
