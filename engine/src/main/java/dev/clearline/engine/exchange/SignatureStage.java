@@ -1,12 +1,16 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.transition.Transition;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -37,6 +41,27 @@ public final class SignatureStage {
         return verifier.signedBy(domain.cancelDigest(c.owner(), c.orderHash()), c.signature(), c.owner())
                 ? new VerifiedCancel(c.owner(), c.orderHash(), c.signature())
                 : new Verification.Refused(Reject.BAD_SIGNATURE);
+    }
+
+    /**
+     * The owner an account request names (a withdrawal, or margin allocated to or released from a
+     * market) when the request carries that owner's signature over the digest the STF checks; empty
+     * when it does not. The STF checks it again in the log: this lets the API refuse a forged request
+     * before it reaches the log, and charge a genuine one to its owner.
+     *
+     * @throws IllegalArgumentException for any other transition
+     */
+    public Optional<Address> signedOwner(Transition request) {
+        return switch (request) {
+            case Transition.Withdraw w -> ownedBy(domain.withdrawDigest(w.owner(), w.recipient(), w.amount(), w.nonce()), w.signature(), w.owner());
+            case Transition.Allocate a -> ownedBy(domain.allocateDigest(a.owner(), a.marketId(), a.amount(), a.nonce()), a.signature(), a.owner());
+            case Transition.Release r -> ownedBy(domain.releaseDigest(r.owner(), r.marketId(), r.amount(), r.nonce()), r.signature(), r.owner());
+            default -> throw new IllegalArgumentException("not an account request (withdraw, allocate or release): type " + request.type());
+        };
+    }
+
+    private Optional<Address> ownedBy(Hash32 digest, Signature signature, Address owner) {
+        return verifier.signedBy(digest, signature, owner) ? Optional.of(owner) : Optional.empty();
     }
 
     /** Verifies every order on {@code executor}, in chunks; the results keep the input order. */

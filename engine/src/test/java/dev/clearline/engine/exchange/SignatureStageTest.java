@@ -1,20 +1,29 @@
 package dev.clearline.engine.exchange;
 
+import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodecProperties;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
 import dev.clearline.engine.testkit.World;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SignatureStageTest {
     final World w = new World();
@@ -45,5 +54,37 @@ class SignatureStageTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /**
+     * A withdrawal or margin move passes the stage exactly when its named owner signed the digest the
+     * STF checks (Stf.signedDigest), so the API refuses only what the log would refuse; any other
+     * transition is not an account request.
+     */
+    @Test
+    void anAccountRequestPassesExactlyWhenItsOwnerSignedWhatTheStfChecks() {
+        Stf stf = new Stf(w.domain, new NativeSecp256k1Verifier());
+        Property.forAll(TransitionCodecProperties.TRANSITIONS, Gens.ints(0, 15)).tries(400).check((t, keys) -> {
+            int ownerIndex = keys / 4, signerIndex = keys % 4;
+            Address owner = World.signer(ownerIndex).address();
+            Transition unsigned = switch (t) {
+                case Transition.Withdraw x -> new Transition.Withdraw(owner, x.recipient(), x.amount(), x.nonce(), x.signature());
+                case Transition.Allocate x -> new Transition.Allocate(owner, x.marketId(), x.amount(), x.nonce(), x.signature());
+                case Transition.Release x -> new Transition.Release(owner, x.marketId(), x.amount(), x.nonce(), x.signature());
+                default -> null;
+            };
+            if (unsigned == null) {
+                assertThatThrownBy(() -> stage.signedOwner(t)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an account request");
+                return;
+            }
+            Signature sig = World.signer(signerIndex).sign(stf.signedDigest(unsigned).digest());
+            Transition signed = switch (unsigned) {
+                case Transition.Withdraw x -> new Transition.Withdraw(owner, x.recipient(), x.amount(), x.nonce(), sig);
+                case Transition.Allocate x -> new Transition.Allocate(owner, x.marketId(), x.amount(), x.nonce(), sig);
+                case Transition.Release x -> new Transition.Release(owner, x.marketId(), x.amount(), x.nonce(), sig);
+                default -> throw new IllegalStateException();
+            };
+            assertThat(stage.signedOwner(signed)).isEqualTo(ownerIndex == signerIndex ? Optional.of(owner) : Optional.empty());
+        });
     }
 }

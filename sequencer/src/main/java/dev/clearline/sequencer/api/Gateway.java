@@ -153,7 +153,7 @@ public final class Gateway implements AutoCloseable {
         return json(batchCancelReply(cancels));
     }
 
-    /** A signed Allocate, Release or Withdraw: its signature and nonce are the STF's to check, in the log. */
+    /** A signed Allocate, Release or Withdraw: its signature checked here first ({@link #requestReply(dev.clearline.engine.transition.Transition, SignerGate)}), its nonce in the log. */
     public CompletableFuture<ObjectNode> request(dev.clearline.engine.transition.Transition signed) {
         return json(requestReply(signed));
     }
@@ -217,7 +217,21 @@ public final class Gateway implements AutoCloseable {
     }
 
     public CompletableFuture<ReplyBytes> requestReply(dev.clearline.engine.transition.Transition signed) {
-        return enqueue((id, seq) -> new Command.Signed(id, seq, signed));
+        return requestReply(signed, SignerGate.OPEN);
+    }
+
+    /**
+     * A signed withdrawal or margin move: its signature is checked on a verifier thread as an order's
+     * is (a forged one never reaches the log, and is answered {@code BAD_SIGNATURE}), its owner then
+     * passes {@code gate}; its nonce and balance are the STF's to check, in the log.
+     */
+    public CompletableFuture<ReplyBytes> requestReply(dev.clearline.engine.transition.Transition signed, SignerGate gate) {
+        return CompletableFuture.supplyAsync(() -> stage.signedOwner(signed), verifiers).thenCompose(owner -> {
+            if (owner.isEmpty()) return refused(new Verification.Refused(dev.clearline.engine.stf.Reject.BAD_SIGNATURE));
+            ApiError limited = gate.refusal(owner.get());
+            if (limited != null) return CompletableFuture.<ReplyBytes>failedFuture(limited);
+            return enqueue((id, seq) -> new Command.Signed(id, seq, signed));
+        });
     }
 
     public CompletableFuture<ReplyBytes> queryReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash) {

@@ -152,9 +152,9 @@ public final class TraderApi implements AutoCloseable {
                     for (JsonNode c : list) cs.add(RequestJson.cancel(c));
                     yield gateway.batchCancelReply(cs, keyGate);
                 }
-                case "withdraw" -> gateway.requestReply(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body));
-                case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true));
-                case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false));
+                case "withdraw" -> gateway.requestReply(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body), keyGate);
+                case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true), keyGate);
+                case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false), keyGate);
                 case "order" -> gateway.queryReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
                 case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null, from(body));
                 case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);

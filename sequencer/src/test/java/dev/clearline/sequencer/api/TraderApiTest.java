@@ -452,6 +452,56 @@ class TraderApiTest {
         }
     }
 
+    /**
+     * Withdrawals and margin moves are checked as orders are: one signed by anyone but the owner it
+     * names is refused before the log (its nonce untouched), and charged to nobody's key, so the
+     * owner's own requests still have the whole allowance.
+     */
+    @Test
+    void withdrawalsAndMarginMovesForgedInATradersNameNeverReachTheLogNorUseUpTheirAllowance() throws Exception {
+        refill();
+        Signer victim = DevAccounts.trader(2), forger = DevAccounts.trader(5);
+        long seqBefore = get("/state").get("seq").asLong();
+        long nonce = get("/accounts/" + victim.address()).get("account").get("nonce").asLong();
+        ObjectNode withdrawal = withdrawal(forger, victim.address(), forger.address(), 1, nonce);
+        ObjectNode allocate = margin(victim, true, 1, nonce), release = margin(victim, false, 1, nonce);
+        allocate.put("signature", hex(forger.sign(domain.allocateDigest(victim.address(), MARKET, 1, nonce)).encoded()));
+        release.put("signature", hex(forger.sign(domain.releaseDigest(victim.address(), MARKET, 1, nonce)).encoded()));
+        HttpResponse<String> rest = post("/withdrawals", withdrawal.toString());
+        assertThat(rest.statusCode()).as(rest.body()).isEqualTo(401);
+        assertThat(rest.body()).contains("BAD_SIGNATURE");
+        try (WsClient ws = new WsClient(api.port())) {
+            for (int i = 0; i < 4; i++) {
+                for (ObjectNode forged : java.util.List.of(OrderJson.op("withdraw", withdrawal), OrderJson.op("allocate", allocate), OrderJson.op("release", release))) {
+                    JsonNode r = ws.request(forged).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                    assertThat(r.path("error").asText()).as(r.toString()).isEqualTo("BAD_SIGNATURE");
+                }
+            }
+            assertThat(get("/state").get("seq").asLong()).as("no forged request reached the log").isEqualTo(seqBefore);
+            for (int i = 0; i < 5; i++) {
+                JsonNode r = ws.request(OrderJson.op("allocate", margin(victim, true, 1, nonce + i))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(r.path("outcomes").get(0).path("accepted").asBoolean()).as("own request %d: %s", i, r).isTrue();
+            }
+            JsonNode sixth = ws.request(OrderJson.op("withdraw", withdrawal(victim, victim.address(), victim.address(), 1, nonce + 5)))
+                    .get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(sixth.path("error").asText()).as("the owner's sixth is over its five: " + sixth).isEqualTo("RATE_LIMITED");
+            assertThat(sixth.path("message").asText()).contains(victim.address().toString());
+        }
+        assertThat(get("/accounts/" + victim.address()).get("account").get("nonce").asLong()).isEqualTo(nonce + 5);
+    }
+
+    /** A Withdraw of {@code amount} from {@code owner} to {@code recipient}, signed by {@code signer} (the owner, or a forger). */
+    ObjectNode withdrawal(Signer signer, dev.clearline.engine.order.Address owner, dev.clearline.engine.order.Address recipient, long amount, long nonce) {
+        ObjectNode n = WsClient.JSON.createObjectNode();
+        n.put("owner", owner.toString()).put("recipient", recipient.toString()).put("amount", amount).put("nonce", nonce)
+                .put("signature", hex(signer.sign(domain.withdrawDigest(owner, recipient, amount, nonce)).encoded()));
+        return n;
+    }
+
+    static String hex(byte[] b) {
+        return "0x" + java.util.HexFormat.of().formatHex(b);
+    }
+
     HttpResponse<String> getFrom(TraderApi which, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + which.port() + path)).GET()
                 .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
