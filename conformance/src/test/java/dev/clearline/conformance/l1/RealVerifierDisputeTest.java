@@ -3,6 +3,7 @@ package dev.clearline.conformance.l1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearline.contracts.Artifacts;
+import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.stf.LeafStore;
@@ -57,7 +58,7 @@ class RealVerifierDisputeTest {
 
     final WorldState state = WorldState.inMemory();
     final Evm evm = new Evm(state);
-    final Artifacts artifacts = Artifacts.onClasspath();
+    final Artifacts artifacts = MutantArtifacts.current(); // the built contracts, or a Solidity mutant in front of them
     long now = 1_700_000_000;
     long block = 1;
     final Address token, rollup, game;

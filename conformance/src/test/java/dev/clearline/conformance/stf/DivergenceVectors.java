@@ -1,5 +1,6 @@
 package dev.clearline.conformance.stf;
 
+import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.tree.Bytes32;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +23,8 @@ public final class DivergenceVectors {
 
     /** Minimises {@code c}'s pre-state (drops leaves while the divergence stays) and writes it; returns the path. */
     public static String keep(Differential d, Differential.Comparison failing) {
+        // a Solidity mutant is meant to diverge: the campaign only needs the failure, and the repository keeps no vector of it
+        if (System.getProperty(MutantArtifacts.PROPERTY) != null) return "(not kept: a Solidity mutation run)";
         StepCase c = failing.c();
         TreeMap<Bytes32, byte[]> leaves = new TreeMap<>(c.preState());
         for (Bytes32 k : new ArrayList<>(leaves.keySet())) {

@@ -1,5 +1,6 @@
 package dev.clearline.conformance.stf;
 
+import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.evm.Address;
 import dev.clearline.prover.trace.StepCallAbi;
 import dev.clearline.prover.trace.StepVm;
@@ -17,7 +18,7 @@ public final class StepHarness implements AutoCloseable {
     static final long GAS = 30_000_000L;
     private static final long CHAIN_ID = 31337;
 
-    private final StepVm vm = new StepVm(CHAIN_ID);
+    private final StepVm vm = new StepVm(CHAIN_ID, MutantArtifacts.current()); // the built contracts, or a Solidity mutant in front of them
 
     /** Contract addresses by name, in {@link #CONTRACTS} order. */
     public Map<String, Address> deployed() {

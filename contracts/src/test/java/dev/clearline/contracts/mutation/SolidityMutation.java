@@ -7,7 +7,9 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -30,47 +33,88 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Mutation testing for the L1 contracts that hold the money (PIT's counterpart for Solidity): each
- * mutant of {@code Rollup}, {@code DisputeGame} (with its {@code Clock}) and {@code EscapeHatch}
- * ({@link SolidityMutants}) is compiled with the build's solc and settings, put in front of the
- * built artifacts ({@link MutantArtifacts}) and run against the L1 contract tests in the embedded
- * EVM, the test class of the mutated contract first, stopping at the first class that fails. A
+ * Mutation testing for the Solidity that holds or decides the money (PIT's counterpart for
+ * Solidity), in two campaigns ({@link Campaign}): {@code contracts}, the L1 contracts
+ * ({@code Rollup}, {@code DisputeGame} with its {@code Clock}, {@code EscapeHatch}) against the L1
+ * contract tests, and {@code stf}, the one-step verifier ({@code stf/*.sol}) against the Java/Solidity
+ * differential tests of the conformance module. Each mutant ({@link SolidityMutants}) is compiled with
+ * the build's solc and settings, put in front of the built artifacts ({@link MutantArtifacts}) and run
+ * against the campaign's test classes in the embedded EVM, stopping at the first class that fails. A
  * mutant no test notices survives; the report lists each survivor with its explanation from
  * {@code bench-results/mutation/solidity-survivors.tsv}, or UNEXPLAINED.
  *
- * <p>Run: {@code ./clearline mutation contracts [--files rollup/Rollup.sol,..] [--limit N]}; writes
- * {@code bench-results/mutation/contracts.md}.
+ * <p>Run: {@code ./clearline mutation contracts|stf [--files rollup/Rollup.sol,..] [--limit N]}; writes
+ * {@code bench-results/mutation/<campaign>.md}.
  */
 public final class SolidityMutation {
-    /** The top-level units the tests deploy: a mutated file is compiled into each of these that imports it. */
-    static final List<String> UNITS = List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "escape/EscapeHatch.sol");
-    static final List<String> FILES = List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "dispute/Clock.sol", "escape/EscapeHatch.sol");
-    static final String TESTS = "dev.clearline.contracts.l1.";
-    /** The test classes, the mutated contract's own first. */
-    static final Map<String, List<String>> ORDER = Map.of(
-            "rollup", List.of("RollupTest", "L1InvariantTest", "DisputeGameTest", "EscapeHatchTest"),
-            "dispute", List.of("DisputeGameTest", "L1InvariantTest", "RollupTest", "EscapeHatchTest"),
-            "escape", List.of("EscapeHatchTest", "L1InvariantTest", "RollupTest", "DisputeGameTest"));
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     enum Verdict { KILLED, SURVIVED, NOT_VIABLE }
 
     record Result(Mutant mutant, Verdict verdict, String by) {}
 
+    /**
+     * What one campaign mutates and what it runs against.
+     *
+     * @param units the top-level units the tests deploy: a mutated file is compiled into each of these that imports it
+     * @param files the mutated files, relative to the source root; empty: every {@code .sol} file under {@code directory}
+     * @param tests the test classes for a mutated file, in the order they run (the cheapest, or the mutated contract's own, first)
+     */
+    record Campaign(String name, String title, String against, List<String> units, List<String> files, String directory,
+            Function<String, List<String>> tests) {
+        List<String> files(Path root) throws IOException {
+            if (!files.isEmpty()) return files;
+            try (Stream<Path> list = Files.list(root.resolve(directory))) {
+                return list.map(p -> directory + "/" + p.getFileName()).filter(f -> f.endsWith(".sol")).sorted().toList();
+            }
+        }
+    }
+
+    private static final String L1_TESTS = "dev.clearline.contracts.l1.";
+    /** The L1 contract tests, the mutated contract's own first. */
+    private static final Map<String, List<String>> L1_ORDER = Map.of(
+            "rollup", List.of("RollupTest", "L1InvariantTest", "DisputeGameTest", "EscapeHatchTest"),
+            "dispute", List.of("DisputeGameTest", "L1InvariantTest", "RollupTest", "EscapeHatchTest"),
+            "escape", List.of("EscapeHatchTest", "L1InvariantTest", "RollupTest", "DisputeGameTest"));
+
+    static final Campaign CONTRACTS = new Campaign("contracts", "the L1 contracts against the L1 contract tests",
+            "`RollupTest`, `DisputeGameTest`, `EscapeHatchTest` and `L1InvariantTest`",
+            List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "escape/EscapeHatch.sol"),
+            List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "dispute/Clock.sol", "escape/EscapeHatch.sol"), "",
+            file -> L1_ORDER.get(file.substring(0, file.indexOf('/'))).stream().map(t -> L1_TESTS + t).toList());
+
+    /**
+     * The one-step verifier against the conformance module's tests: the kept vectors and bad input
+     * first (cheap, and they kill most mutants), the real verifier's dispute on L1, then the
+     * differential run of 10,000 random and adversarial transitions (about 10 s).
+     */
+    static final Campaign STF = new Campaign("stf", "the Solidity STF against the Java/Solidity differential tests",
+            "`StepVectorsTest`, `StepBadInputTest`, `CounterAtMaximumTest`, `RealVerifierDisputeTest` and `StfDifferentialTest`",
+            List.of("stf/PriorityStep.sol", "stf/AccountStep.sol", "stf/TradingStep.sol", "stf/StepVerifier.sol"), List.of(), "stf",
+            file -> List.of("dev.clearline.conformance.stf.StepVectorsTest", "dev.clearline.conformance.stf.StepBadInputTest",
+                    "dev.clearline.conformance.stf.CounterAtMaximumTest", "dev.clearline.conformance.l1.RealVerifierDisputeTest",
+                    "dev.clearline.conformance.stf.StfDifferentialTest"));
+
+    static final List<Campaign> CAMPAIGNS = List.of(CONTRACTS, STF);
+
     public static void main(String[] args) throws Exception {
-        Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+        String usage = "use: SolidityMutation contracts|stf [--files a.sol,b.sol] [--limit N]";
+        if (args.length == 0) throw new IllegalArgumentException("name a campaign; " + usage);
+        Campaign campaign = CAMPAIGNS.stream().filter(c -> c.name().equals(args[0])).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no campaign " + args[0] + "; " + usage));
+        // the contracts module: its sources and build/mutant-compile.mjs (the stf campaign runs from the conformance module)
+        Path module = Path.of(System.getProperty("clearline.contracts", System.getProperty("basedir", "."))).toAbsolutePath().normalize();
         Path results = Path.of(System.getProperty("clearline.benchResults", module.resolve("../bench-results").toString())).resolve("mutation");
-        List<String> files = FILES;
+        Path root = module.resolve("src/main/solidity");
+        List<String> files = campaign.files(root);
         int limit = Integer.MAX_VALUE;
-        for (int i = 0; i + 1 < args.length; i += 2) {
+        for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--files" -> files = List.of(args[i + 1].split(","));
                 case "--limit" -> limit = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --files a.sol,b.sol or --limit N");
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + usage);
             }
         }
-        Path root = module.resolve("src/main/solidity");
         List<Mutant> mutants = new ArrayList<>();
         for (String f : files) mutants.addAll(SolidityMutants.of(f, Files.readString(root.resolve(f))));
         if (mutants.size() > limit) mutants = mutants.subList(0, limit);
@@ -78,21 +122,22 @@ public final class SolidityMutation {
         long began = System.nanoTime();
         Path scratch = Files.createTempDirectory("solidity-mutants");
         List<Result> done = new ArrayList<>();
-        try (Compiler compiler = new Compiler(module, root)) {
+        try (Compiler compiler = new Compiler(module, root, campaign.units())) {
             // the tests must pass on the contracts as they are, compiled the way the mutants are
             Path baseline = scratch.resolve("baseline");
             if (!compiler.compile(files.get(0), Files.readString(root.resolve(files.get(0))), baseline)) {
                 throw new IllegalStateException("the unmutated " + files.get(0) + " does not compile here");
             }
-            Optional<String> failing = runTests(baseline, files.get(0));
-            if (failing.isPresent()) throw new IllegalStateException("the L1 tests fail on the unmutated contracts: " + failing.get());
-            System.err.printf("solidity mutation: %d mutants of %s; the tests pass on the contracts as they are%n", mutants.size(), files);
+            Optional<String> failing = runTests(baseline, campaign.tests().apply(files.get(0)));
+            if (failing.isPresent()) throw new IllegalStateException("the tests fail on the unmutated contracts: " + failing.get());
+            System.err.printf("solidity mutation (%s): %d mutants of %d files; the tests pass on the contracts as they are%n",
+                    campaign.name(), mutants.size(), files.size());
             for (Mutant m : mutants) {
                 Path out = scratch.resolve("m" + done.size());
                 Result r;
                 if (!compiler.compile(m.file(), m.source(), out)) r = new Result(m, Verdict.NOT_VIABLE, "");
                 else {
-                    Optional<String> by = runTests(out, m.file());
+                    Optional<String> by = runTests(out, campaign.tests().apply(m.file()));
                     r = new Result(m, by.isPresent() ? Verdict.KILLED : Verdict.SURVIVED, by.orElse(""));
                 }
                 deleteTree(out);
@@ -107,33 +152,40 @@ public final class SolidityMutation {
         long[] cpu1 = cpuTimes();
         double idle = 100.0 * (cpu1[1] - cpu0[1]) / Math.max(1, cpu1[0] - cpu0[0]);
         String args0 = String.join(" ", args);
-        Path report = results.resolve("contracts.md");
+        Path report = results.resolve(campaign.name() + ".md");
         Files.createDirectories(results);
-        Files.writeString(report, report(done, "./clearline mutation contracts" + (args0.isEmpty() ? "" : " " + args0), seconds, idle,
+        Files.writeString(report, report(campaign, done, "./clearline mutation " + args0, seconds, idle,
                 explanations(results.resolve("solidity-survivors.tsv"))));
         System.err.println("solidity mutation: report in " + report);
     }
 
-    /** Runs the L1 test classes against the artifacts in {@code artifacts}; the first failing test's name, if any. */
-    static Optional<String> runTests(Path artifacts, String file) {
+    /** Runs the test classes against the artifacts in {@code artifacts}; the first failing test's name, if any. */
+    static Optional<String> runTests(Path artifacts, List<String> tests) {
         System.setProperty(MutantArtifacts.PROPERTY, artifacts.toString());
+        // a killed mutant's failure (a property's seed and its table, a test's stack trace) is expected: the campaign prints its own progress
+        PrintStream out = System.out, err = System.err;
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        System.setOut(quiet);
+        System.setErr(quiet);
         try {
             Launcher launcher = LauncherFactory.create();
-            for (String test : ORDER.get(file.substring(0, file.indexOf('/')))) {
+            for (String test : tests) {
                 String[] failed = new String[1];
                 TestExecutionListener listener = new TestExecutionListener() {
                     @Override
                     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                         if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL && failed[0] == null) {
-                            failed[0] = test + "." + id.getDisplayName();
+                            failed[0] = test.substring(test.lastIndexOf('.') + 1) + "." + id.getDisplayName();
                         }
                     }
                 };
-                launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(DiscoverySelectors.selectClass(TESTS + test)).build(), listener);
+                launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(DiscoverySelectors.selectClass(test)).build(), listener);
                 if (failed[0] != null) return Optional.of(failed[0]);
             }
             return Optional.empty();
         } finally {
+            System.setOut(out);
+            System.setErr(err);
             System.clearProperty(MutantArtifacts.PROPERTY);
         }
     }
@@ -158,12 +210,12 @@ public final class SolidityMutation {
         return m;
     }
 
-    static String report(List<Result> done, String command, long seconds, double idle, Map<String, String> why) {
-        StringBuilder b = new StringBuilder("# Solidity mutation: the L1 contracts against the L1 contract tests\n\n");
+    static String report(Campaign campaign, List<Result> done, String command, long seconds, double idle, Map<String, String> why) {
+        StringBuilder b = new StringBuilder("# Solidity mutation: " + campaign.title() + "\n\n");
         b.append(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC).format(Instant.now())).append(" UTC, `")
                 .append(command).append("`, ").append(seconds).append(" s wall, machine idle ")
                 .append(String.format("%.0f", idle)).append(" % during the run. Each mutant is compiled with the build's solc and settings and run\n")
-                .append("against `RollupTest`, `DisputeGameTest`, `EscapeHatchTest` and `L1InvariantTest` in the embedded EVM\n")
+                .append("against ").append(campaign.against()).append(" in the embedded EVM\n")
                 .append("(`dev.clearline.contracts.mutation.SolidityMutation`). Score: killed / (killed + survived); a mutant\n")
                 .append("that does not compile is not viable and not counted.\n\n");
         b.append("| file | mutants | not viable | killed | survived | score |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
@@ -220,9 +272,9 @@ public final class SolidityMutation {
         private final BufferedWriter in;
         private final BufferedReader out;
 
-        Compiler(Path module, Path root) throws IOException {
+        Compiler(Path module, Path root, List<String> units) throws IOException {
             List<String> cmd = new ArrayList<>(List.of("node", module.resolve("build/mutant-compile.mjs").toString(), root.toString()));
-            cmd.addAll(UNITS);
+            cmd.addAll(units);
             node = new ProcessBuilder(cmd).directory(module.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             in = new BufferedWriter(new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8));
             out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));

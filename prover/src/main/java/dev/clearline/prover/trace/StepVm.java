@@ -36,13 +36,19 @@ public final class StepVm implements AutoCloseable {
 
     private final WorldState state = WorldState.inMemory();
     private final Evm evm = new Evm(state);
-    private final Artifacts artifacts = Artifacts.onClasspath();
+    private final Artifacts artifacts;
     private final BlockContext block;
     private final Map<Address, String> names = new LinkedHashMap<>();
     private final Address verifier;
 
-    /** Deploys the step contracts on a chain with {@code chainId}. */
+    /** Deploys the built step contracts on a chain with {@code chainId}. */
     public StepVm(long chainId) {
+        this(chainId, Artifacts.onClasspath());
+    }
+
+    /** Deploys the step contracts of {@code artifacts} (the built ones, or a test's variant of them) on a chain with {@code chainId}. */
+    public StepVm(long chainId, Artifacts artifacts) {
+        this.artifacts = artifacts;
         block = BlockContext.of(chainId, 1, 1_700_000_000);
         state.setBalance(CALLER, BigInteger.TEN.pow(24));
         ByteBuffer args = ByteBuffer.allocate(96);
