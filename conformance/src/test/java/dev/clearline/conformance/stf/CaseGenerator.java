@@ -623,12 +623,32 @@ public final class CaseGenerator {
                 c[0] = (byte) (r.nextBoolean() ? 0 : 13 + r.nextInt(243));
                 yield c;
             }
-            default -> {
-                byte[] c = b.clone(); // a high bit in some field: out of range for most, harmless for some
-                c[1 + r.nextInt(c.length - 1)] |= (byte) 0x80;
-                yield c;
+            case 3 -> {
+                // a high bit where the decoder refuses it (the first byte of a u63 field): each field's own range check.
+                // Set at random it would land on one of those bytes in a few percent of cases, and some fields never.
+                List<Integer> refused = new ArrayList<>();
+                for (int i = 1; i < b.length; i++) {
+                    if ((b[i] & 0x80) == 0 && !decodes(withHighBit(b, i))) refused.add(i);
+                }
+                yield refused.isEmpty() ? withHighBit(b, 1 + r.nextInt(b.length - 1)) : withHighBit(b, refused.get(r.nextInt(refused.size())));
             }
+            default -> withHighBit(b, 1 + r.nextInt(b.length - 1)); // a high bit in some field: out of range for most, harmless for some
         };
+    }
+
+    private static byte[] withHighBit(byte[] b, int at) {
+        byte[] c = b.clone();
+        c[at] |= (byte) 0x80;
+        return c;
+    }
+
+    private static boolean decodes(byte[] b) {
+        try {
+            TransitionCodec.decode(b);
+            return true;
+        } catch (dev.clearline.engine.transition.MalformedTransitionException e) {
+            return false;
+        }
     }
 
     /** a + b, or a - b where a + b would pass 2^63 - 1 (still off the lot or tick, still a valid u63). */

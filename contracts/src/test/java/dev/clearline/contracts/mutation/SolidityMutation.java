@@ -43,8 +43,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * mutant no test notices survives; the report lists each survivor with its explanation from
  * {@code bench-results/mutation/solidity-survivors.tsv}, or UNEXPLAINED.
  *
- * <p>Run: {@code ./clearline mutation contracts|stf [--files rollup/Rollup.sol,..] [--limit N]}; writes
- * {@code bench-results/mutation/<campaign>.md}.
+ * <p>Run: {@code ./clearline mutation contracts|stf [--files rollup/Rollup.sol,.. | --lines stf/Checks.sol:23,..]
+ * [--limit N]}; writes {@code bench-results/mutation/<campaign>.md} (a run narrowed by {@code --files} or
+ * {@code --lines} writes {@code <campaign>-partial.md}, so the full report stays).
  */
 public final class SolidityMutation {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,7 +99,7 @@ public final class SolidityMutation {
     static final List<Campaign> CAMPAIGNS = List.of(CONTRACTS, STF);
 
     public static void main(String[] args) throws Exception {
-        String usage = "use: SolidityMutation contracts|stf [--files a.sol,b.sol] [--limit N]";
+        String usage = "use: SolidityMutation contracts|stf [--files a.sol,b.sol | --lines a.sol:12,b.sol:40] [--limit N]";
         if (args.length == 0) throw new IllegalArgumentException("name a campaign; " + usage);
         Campaign campaign = CAMPAIGNS.stream().filter(c -> c.name().equals(args[0])).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no campaign " + args[0] + "; " + usage));
@@ -108,15 +109,23 @@ public final class SolidityMutation {
         Path root = module.resolve("src/main/solidity");
         List<String> files = campaign.files(root);
         int limit = Integer.MAX_VALUE;
+        List<String> lines = List.of();
         for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--files" -> files = List.of(args[i + 1].split(","));
+                case "--lines" -> lines = List.of(args[i + 1].split(","));
                 case "--limit" -> limit = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + usage);
             }
         }
+        if (!lines.isEmpty()) files = lines.stream().map(l -> l.substring(0, l.lastIndexOf(':'))).distinct().toList();
         List<Mutant> mutants = new ArrayList<>();
         for (String f : files) mutants.addAll(SolidityMutants.of(f, Files.readString(root.resolve(f))));
+        // --lines file:line,..: only the mutants of those lines (a survivor's, after a test was written for it)
+        if (!lines.isEmpty()) {
+            List<String> wanted = lines;
+            mutants = mutants.stream().filter(m -> wanted.contains(m.file() + ":" + m.line())).toList();
+        }
         if (mutants.size() > limit) mutants = mutants.subList(0, limit);
         long[] cpu0 = cpuTimes();
         long began = System.nanoTime();
@@ -152,7 +161,8 @@ public final class SolidityMutation {
         long[] cpu1 = cpuTimes();
         double idle = 100.0 * (cpu1[1] - cpu0[1]) / Math.max(1, cpu1[0] - cpu0[0]);
         String args0 = String.join(" ", args);
-        Path report = results.resolve(campaign.name() + ".md");
+        boolean partial = args.length > 1;
+        Path report = results.resolve(campaign.name() + (partial ? "-partial" : "") + ".md");
         Files.createDirectories(results);
         Files.writeString(report, report(campaign, done, "./clearline mutation " + args0, seconds, idle,
                 explanations(results.resolve("solidity-survivors.tsv"))));
