@@ -226,6 +226,7 @@ public final class CaseGenerator {
         long expiry = switch (r.nextInt(6)) {
             case 0 -> Math.max(1, m.lastOracleTs() - 1);
             case 1 -> m.lastOracleTs() + 1_000;
+            case 2 -> m.lastOracleTs(); // the last moment an order is live: expired only once the oracle's time is past it
             default -> 0;
         };
         long margin = switch (r.nextInt(6)) {

@@ -2,7 +2,7 @@ package dev.clearline.conformance.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clearline.contracts.Artifacts;
+import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.engine.state.StateKeys;
 import dev.clearline.evm.BlockContext;
 import dev.clearline.evm.Evm;
@@ -36,7 +36,7 @@ class OrderStateKeyTwinTest {
         evm = new Evm(state);
         state.setBalance(CALLER, BigInteger.TEN.pow(24));
         harness = evm.transact(Message.create(CALLER,
-                Artifacts.onClasspath().load("StateKeysHarness").creationBytecode()), BLOCK).contractAddress();
+                MutantArtifacts.current().load("StateKeysHarness").creationBytecode()), BLOCK).contractAddress();
     }
 
     @AfterAll

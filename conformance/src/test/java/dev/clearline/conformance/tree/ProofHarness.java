@@ -1,6 +1,6 @@
 package dev.clearline.conformance.tree;
 
-import dev.clearline.contracts.Artifacts;
+import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.evm.Address;
 import dev.clearline.evm.BlockContext;
 import dev.clearline.evm.Evm;
@@ -31,7 +31,7 @@ public final class ProofHarness implements AutoCloseable {
 
     public ProofHarness() {
         state.setBalance(CALLER, BigInteger.TEN.pow(24));
-        byte[] code = Artifacts.onClasspath().load("SparseMerkleProofHarness").creationBytecode();
+        byte[] code = MutantArtifacts.current().load("SparseMerkleProofHarness").creationBytecode();
         harness = evm.transact(Message.create(CALLER, code), BLOCK).contractAddress();
     }
 

@@ -2,7 +2,7 @@ package dev.clearline.conformance.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clearline.contracts.Artifacts;
+import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.state.StateKeys;
 import dev.clearline.evm.BlockContext;
@@ -39,7 +39,7 @@ class StateKeysTwinProperties {
         evm = new Evm(state);
         state.setBalance(CALLER, BigInteger.TEN.pow(24));
         harness = evm.transact(Message.create(CALLER,
-                Artifacts.onClasspath().load("StateKeysHarness").creationBytecode()), BLOCK).contractAddress();
+                MutantArtifacts.current().load("StateKeysHarness").creationBytecode()), BLOCK).contractAddress();
     }
 
     @AfterAll

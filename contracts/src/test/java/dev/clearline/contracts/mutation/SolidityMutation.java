@@ -36,14 +36,15 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * Mutation testing for the Solidity that holds or decides the money (PIT's counterpart for
  * Solidity), in two campaigns ({@link Campaign}): {@code contracts}, the L1 contracts
  * ({@code Rollup}, {@code DisputeGame} with its {@code Clock}, {@code EscapeHatch}) against the L1
- * contract tests, and {@code stf}, the one-step verifier ({@code stf/*.sol}) against the Java/Solidity
- * differential tests of the conformance module. Each mutant ({@link SolidityMutants}) is compiled with
+ * contract tests; {@code stf}, the one-step verifier ({@code stf/*.sol}) against the Java/Solidity
+ * differential tests of the conformance module; and {@code tree}, the proof library and state keys
+ * against their Java twins there. Each mutant ({@link SolidityMutants}) is compiled with
  * the build's solc and settings, put in front of the built artifacts ({@link MutantArtifacts}) and run
  * against the campaign's test classes in the embedded EVM, stopping at the first class that fails. A
  * mutant no test notices survives; the report lists each survivor with its explanation from
  * {@code bench-results/mutation/solidity-survivors.tsv}, or UNEXPLAINED.
  *
- * <p>Run: {@code ./clearline mutation contracts|stf [--files rollup/Rollup.sol,.. | --lines stf/Checks.sol:23,..]
+ * <p>Run: {@code ./clearline mutation contracts|stf|tree [--files rollup/Rollup.sol,.. | --lines stf/Checks.sol:23,..]
  * [--limit N]}; writes {@code bench-results/mutation/<campaign>.md} (a run narrowed by {@code --files} or
  * {@code --lines} writes {@code <campaign>-partial.md}, so the full report stays).
  */
@@ -90,16 +91,28 @@ public final class SolidityMutation {
      * differential run of 10,000 random and adversarial transitions (about 10 s).
      */
     static final Campaign STF = new Campaign("stf", "the Solidity STF against the Java/Solidity differential tests",
-            "`StepVectorsTest`, `StepBadInputTest`, `CounterAtMaximumTest`, `RealVerifierDisputeTest` and `StfDifferentialTest`",
+            "`StepVectorsTest`, `StepBadInputTest`, `CounterAtMaximumTest`, `SignatureBoundsTest`, `RealVerifierDisputeTest` and `StfDifferentialTest`",
             List.of("stf/PriorityStep.sol", "stf/AccountStep.sol", "stf/TradingStep.sol", "stf/StepVerifier.sol"), List.of(), "stf",
-            file -> List.of("dev.clearline.conformance.stf.StepVectorsTest", "dev.clearline.conformance.stf.StepBadInputTest",
-                    "dev.clearline.conformance.stf.CounterAtMaximumTest", "dev.clearline.conformance.l1.RealVerifierDisputeTest",
-                    "dev.clearline.conformance.stf.StfDifferentialTest"));
+            file -> Stream.of("stf.StepVectorsTest", "stf.StepBadInputTest", "stf.CounterAtMaximumTest", "stf.SignatureBoundsTest",
+                    "l1.RealVerifierDisputeTest", "stf.StfDifferentialTest").map(t -> "dev.clearline.conformance." + t).toList());
 
-    static final List<Campaign> CAMPAIGNS = List.of(CONTRACTS, STF);
+    /**
+     * The proof library every leaf read and write on L1 rests on (a false proof accepted is money taken),
+     * and the state keys, against the twin tests with the Java tree: random trees and proofs, forged and
+     * truncated proofs, the shared vectors.
+     */
+    static final Campaign TREE = new Campaign("tree", "the Solidity proof library and state keys against their Java twins",
+            "`SharedProofVectorsConformanceTest`, `OrderStateKeyTwinTest`, `StateKeysTwinProperties`, `TreeProofTwinProperties` and `ProofBoundaryTwinProperties`",
+            List.of("tree/SparseMerkleProofHarness.sol", "tree/StateKeysHarness.sol"),
+            List.of("tree/SparseMerkleProof.sol", "state/StateKeys.sol"), "",
+            file -> Stream.of("SharedProofVectorsConformanceTest", "OrderStateKeyTwinTest", "StateKeysTwinProperties", "TreeProofTwinProperties",
+                    "ProofBoundaryTwinProperties")
+                    .map(t -> "dev.clearline.conformance.tree." + t).toList());
+
+    static final List<Campaign> CAMPAIGNS = List.of(CONTRACTS, STF, TREE);
 
     public static void main(String[] args) throws Exception {
-        String usage = "use: SolidityMutation contracts|stf [--files a.sol,b.sol | --lines a.sol:12,b.sol:40] [--limit N]";
+        String usage = "use: SolidityMutation contracts|stf|tree [--files a.sol,b.sol | --lines a.sol:12,b.sol:40] [--limit N]";
         if (args.length == 0) throw new IllegalArgumentException("name a campaign; " + usage);
         Campaign campaign = CAMPAIGNS.stream().filter(c -> c.name().equals(args[0])).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no campaign " + args[0] + "; " + usage));

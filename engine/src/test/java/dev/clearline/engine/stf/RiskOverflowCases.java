@@ -12,9 +12,10 @@ import java.util.TreeMap;
 
 /**
  * States made to reach the int64 exits of the two rules that move positions into and out of the
- * insurance fund (docs/protocol.md section 4: every step checked against the int64 bound). Random
- * cases seldom come near 2^63, so each exit gets a state of its own that passes every check before
- * it, and beside some of them the same step with room to spare, which applies. The engine's
+ * insurance fund (docs/protocol.md section 4: every step checked against the int64 bound), and the
+ * equality edges of a deleverage. Random cases seldom come near 2^63 or land on an equity of exactly
+ * 0, so each exit gets a state of its own that passes every check before it, and beside some of them
+ * the same step with room to spare (or one unit the other way), which applies. The engine's
  * {@code RiskOverflowRulesTest} runs them through the Java STF; conformance's {@code CounterAtMaximumTest}
  * through the Solidity step as well.
  */
@@ -57,7 +58,23 @@ public final class RiskOverflowCases {
                         balance(with(market(100), TRADER, new PositionLeaf(10, -995, 0)), FUND, MAX - 5), liquidate, null),
                 new Case("a liquidation growing the fund's position past int64",
                         with(with(market(100), TRADER, new PositionLeaf(10, -995, 0)), FUND, new PositionLeaf(MAX - 5, -(MAX / 100), 0)),
-                        liquidate, Reject.OVERFLOW));
+                        liquidate, Reject.OVERFLOW),
+                // the equality edges of a deleverage, where random states never land exactly: a fund at equity 0
+                // has no loss to share, one at -1 has; a counterparty left exactly at maintenance may take it
+                new Case("a fund whose equity is exactly 0 is not deleveraged",
+                        with(with(market(1), FUND, new PositionLeaf(10, -10, 0)), TRADER, new PositionLeaf(-10, 1_000, 0)),
+                        deleverage, Reject.NOT_DELEVERAGEABLE),
+                new Case("a fund whose equity is -1 is",
+                        with(with(market(1), FUND, new PositionLeaf(10, -11, 0)), TRADER, new PositionLeaf(-10, 1_000, 0)),
+                        deleverage, null),
+                // the fund's 10 lots at bankruptcy price 2 cost the counterparty 20: its short of 20 lots keeps 10
+                // with quote 11, equity 1, and maintenance ceil(10 * 5 %) = 1
+                new Case("a deleverage leaving the counterparty exactly at maintenance",
+                        with(with(market(1), FUND, new PositionLeaf(10, -20, 0)), TRADER, new PositionLeaf(-20, 31, 0)),
+                        deleverage, null),
+                new Case("a deleverage leaving the counterparty 1 under maintenance",
+                        with(with(market(1), FUND, new PositionLeaf(10, -20, 0)), TRADER, new PositionLeaf(-20, 30, 0)),
+                        deleverage, Reject.INSUFFICIENT_MARGIN));
     }
 
     /** Lot 1 base unit, mark {@code mark} per lot, maintenance 5 %, liquidation fee 1 %, funding index 0. */
