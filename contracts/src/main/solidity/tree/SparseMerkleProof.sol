@@ -103,19 +103,6 @@ library SparseMerkleProof {
         if (e != ProofError.OK) revert InvalidProof(e);
     }
 
-    /// @notice `update`, reverting with `InvalidProof` unless it succeeds; returns the new root.
-    function requireUpdate(
-        bytes32 root,
-        bytes32[] memory keys,
-        bytes32[] memory oldValueHashes,
-        bytes32[] memory newValueHashes,
-        bytes memory proof
-    ) internal pure returns (bytes32) {
-        (ProofError e, bytes32 newRoot) = update(root, keys, oldValueHashes, newValueHashes, proof);
-        if (e != ProofError.OK) revert InvalidProof(e);
-        return newRoot;
-    }
-
     /// @notice Leaf hash: keccak256(0x00 || key || valueHash).
     function leafHash(bytes32 key, bytes32 valueHash) internal pure returns (bytes32 h) {
         assembly ("memory-safe") {

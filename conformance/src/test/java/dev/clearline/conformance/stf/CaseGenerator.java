@@ -1,6 +1,7 @@
 package dev.clearline.conformance.stf;
 
 import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
@@ -17,6 +18,9 @@ import dev.clearline.engine.state.OrderLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.StateKeys;
 import dev.clearline.engine.state.WithdrawalLeaf;
+import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.engine.stf.MemoryLeafStore;
+import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.Bytes32;
@@ -45,6 +49,7 @@ public final class CaseGenerator {
 
     public CaseGenerator(Eip712 domain) {
         this.domain = domain;
+        this.stf = new Stf(domain, new BouncyCastleVerifier());
         for (int i = 1; i <= 6; i++) traders.add(new Signer(BigInteger.valueOf(0x7ade0000L + i)));
         for (int i = 1; i <= 2; i++) oracles.add(new Signer(BigInteger.valueOf(0x04ac1e00L + i)));
     }
@@ -88,6 +93,60 @@ public final class CaseGenerator {
         byte[] bytes = TransitionCodec.encode(t);
         if (r.nextInt(15) == 0) bytes = malform(r, bytes);
         return new StepCase(seed, w.leaves, bytes, r.nextInt(4));
+    }
+
+    /**
+     * A fill both orders can take: one sane market, a resting maker and a crossing taker of two
+     * different traders, live and unexpired, on positions the fill opens, reduces, closes or flips,
+     * and now and then reduce-only. Random states make most fills fail an early check (about one in a
+     * hundred applies); these reach the margin checks, and two in three put one side's quote exactly
+     * at the edge of what its check allows, or one below ({@link #atMarginEdge}).
+     */
+    public StepCase generateFill(long seed) {
+        Random r = new Random(seed);
+        World w = new World(r);
+        int id = MARKET_IDS[r.nextInt(3)];
+        long lot = pick(r, 1, 10, 1000), tick = pick(r, 1, 5, 100);
+        int mmf = 1 + r.nextInt(100_000);
+        int imf = Math.min(1_000_000, mmf + 1 + r.nextInt(200_000));
+        long mark = tick * (1 + r.nextInt(5000));
+        MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700, Math.min(mmf, r.nextInt(3) * 2_000),
+                oracles.get(0).address(), mark, r.nextInt(2001) - 1000, 1_000, r.nextInt(1000));
+        w.markets.add(id);
+        w.marketLeaves.add(m);
+        w.put(StateKeys.market(id & 0xffffffffL), m.encode());
+        int makerIndex = r.nextInt(traders.size());
+        Signer makerSigner = traders.get(makerIndex), takerSigner = traders.get((makerIndex + 1 + r.nextInt(traders.size() - 1)) % traders.size());
+        long lots = 1 + r.nextInt(20);
+        boolean makerBuys = r.nextBoolean();
+        long price = Math.max(tick, mark + tick * (r.nextInt(201) - 100));
+        Order maker = new Order(makerSigner.address(), id, makerBuys ? Side.BUY : Side.SELL, price, lots * lot, 0, TimeInForce.GTC,
+                r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0, 0, r.nextInt(1000), 0);
+        Order taker = new Order(takerSigner.address(), id, makerBuys ? Side.SELL : Side.BUY, r.nextBoolean() ? price : (makerBuys ? tick : price + tick * 50),
+                lots * lot, 0, r.nextInt(4) == 0 ? TimeInForce.IOC : TimeInForce.GTC, r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0, 0, r.nextInt(1000), 0);
+        long makerId = w.post(domain.orderDigest(maker), leafOf(maker));
+        long takerId = w.post(domain.orderDigest(taker), leafOf(taker));
+        long size = lot * (1 + r.nextInt((int) lots));
+        long index = m.fundingIndex();
+        for (Order o : List.of(maker, taker)) {
+            Bytes32 key = StateKeys.position(o.trader(), id & 0xffffffffL);
+            switch (r.nextInt(4)) {
+                case 0 -> { } // no position yet
+                case 1 -> w.put(key, new PositionLeaf(0, r.nextInt(1_000_000_000), index).encode());
+                default -> w.put(key, positionTheFillMeets(r, m, size, o.isBuy(), index).encode());
+            }
+        }
+        Transition t = new Transition.Trade(makerId, takerId, size);
+        if (r.nextInt(3) > 0) {
+            Bytes32 side = StateKeys.position((r.nextBoolean() ? maker : taker).trader(), id & 0xffffffffL);
+            atMarginEdge(w, t, side, r.nextBoolean());
+        }
+        return new StepCase(seed, w.leaves, TransitionCodec.encode(t), 0);
+    }
+
+    private static OrderLeaf leafOf(Order o) {
+        return new OrderLeaf(o.trader(), o.marketId(), o.isBuy(), o.price(), o.size(), o.flags(), o.peg(), o.pegOffset(), o.timeInForce(),
+                o.expiry(), 0, 0, false);
     }
 
     // ---------------------------------------------------------------- state
@@ -497,12 +556,16 @@ public final class CaseGenerator {
                 Hash32 th = domain.orderDigest(taker);
                 long takerId = w.post(th, new OrderLeaf(taker.trader(), taker.marketId(), taker.isBuy(), taker.price(), taker.size(),
                         taker.flags(), taker.peg(), taker.pegOffset(), taker.timeInForce(), 0, r.nextInt(4), 0, false));
-                if (r.nextBoolean()) {
-                    w.put(StateKeys.position(taker.trader(), taker.marketId() & 0xffffffffL),
-                            new PositionLeaf(0, r.nextInt(1_000_000_000), m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex()).encode());
-                }
                 long remaining = w.orderLeaves.get(mi).remaining();
                 long size = r.nextInt(4) == 0 ? m.lotSize() * (1 + r.nextInt(3)) : Math.max(0, remaining);
+                Bytes32 takerPosition = StateKeys.position(taker.trader(), taker.marketId() & 0xffffffffL);
+                long index = m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex();
+                switch (r.nextInt(4)) {
+                    case 0 -> { } // a fresh account: no position leaf
+                    case 1 -> w.put(takerPosition, new PositionLeaf(0, r.nextInt(1_000_000_000), index).encode());
+                    default -> w.put(takerPosition, positionTheFillMeets(r, m, size, taker.isBuy(), index).encode());
+                }
+                Transition t;
                 if ((maker.peg() == Peg.BOOK && r.nextInt(4) > 0) || r.nextInt(4) == 0) {
                     long price = switch (r.nextInt(6)) {
                         case 0 -> 0;
@@ -510,9 +573,16 @@ public final class CaseGenerator {
                         case 2 -> maker.isBuy() ? maker.price() + m.tickSize() : Math.max(0, maker.price() - m.tickSize());
                         default -> maker.price();
                     };
-                    return new Transition.TradeAtPrice(w.orderIds.get(mi), takerId, size, Math.max(0, price));
+                    t = new Transition.TradeAtPrice(w.orderIds.get(mi), takerId, size, Math.max(0, price));
+                } else {
+                    t = new Transition.Trade(w.orderIds.get(mi), takerId, size);
                 }
-                return new Transition.Trade(w.orderIds.get(mi), takerId, size);
+                // now and then one side's quote right at the edge of what the fill's margin check allows, or one below
+                if (r.nextInt(3) == 0) {
+                    Bytes32 side = r.nextBoolean() ? takerPosition : StateKeys.position(maker.trader(), maker.marketId() & 0xffffffffL);
+                    atMarginEdge(w, t, side, r.nextBoolean());
+                }
+                return t;
             }
         }
         long maker = orderId(w);
@@ -611,6 +681,62 @@ public final class CaseGenerator {
             default -> e[64] = (byte) (good.v() == 27 ? 28 : 27);
         }
         return new Signature(e);
+    }
+
+    // ---------------------------------------------------------------- margin edges
+
+    /**
+     * A position a fill of {@code size} on the given side meets: on the other side, so the fill
+     * closes it exactly, reduces it (twice the fill) or flips it (half the fill), its quote about its
+     * value at the mark, so its equity sits near the margin lines.
+     */
+    private static PositionLeaf positionTheFillMeets(Random r, MarketLeaf m, long size, boolean fillBuys, long index) {
+        long lots = Math.max(1, size / m.lotSize());
+        long held = switch (r.nextInt(3)) {
+            case 0 -> lots;
+            case 1 -> lots * 2;
+            default -> Math.max(1, lots / 2);
+        };
+        if (held > MAX / 4 / m.lotSize()) held = 1;
+        long signedSize = (fillBuys ? -held : held) * m.lotSize();
+        long value;
+        try {
+            value = Math.multiplyExact(fillBuys ? -held : held, m.markPrice());
+        } catch (ArithmeticException e) {
+            value = 0;
+        }
+        long quote = -value + (r.nextInt(2001) - 1000);
+        return new PositionLeaf(signedSize, quote, index);
+    }
+
+    private final Stf stf;
+
+    /**
+     * Sets the quote of the position at {@code key} (created flat if absent) to the least with which
+     * the Java STF applies {@code t}, or one less ({@code below}), found by bisection: a margin check's
+     * exact edge, where random quotes never land. Left as it is when the step does not turn on the
+     * quote (refused or applied whatever it holds).
+     */
+    private void atMarginEdge(World w, Transition t, Bytes32 key, boolean below) {
+        byte[] held = w.leaves.get(key);
+        PositionLeaf p = held == null ? new PositionLeaf(0, 0, 0) : PositionLeaf.decode(held);
+        long lo = -MAX / 2, hi = MAX / 2;
+        if (appliesWith(w, t, key, p, lo) || !appliesWith(w, t, key, p, hi)) return;
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (appliesWith(w, t, key, p, mid)) hi = mid;
+            else lo = mid;
+        }
+        w.put(key, new PositionLeaf(p.size(), below ? lo : hi, p.fundingIndex()).encode());
+    }
+
+    private boolean appliesWith(World w, Transition t, Bytes32 key, PositionLeaf p, long quote) {
+        MemoryLeafStore store = new MemoryLeafStore();
+        List<LeafStore.Write> writes = new ArrayList<>();
+        w.leaves.forEach((k, v) -> writes.add(new LeafStore.Write(k.toArray(), v)));
+        writes.add(new LeafStore.Write(key.toArray(), new PositionLeaf(p.size(), quote, p.fundingIndex()).encode()));
+        store.putAll(writes);
+        return stf.apply(store, t, 0).applied();
     }
 
     // ---------------------------------------------------------------- malformed bytes

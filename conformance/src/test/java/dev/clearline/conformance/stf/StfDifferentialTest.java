@@ -79,4 +79,24 @@ class StfDifferentialTest {
         assertThat(tally.missing()).as("reject codes never reached:\n" + tally.table()).isEmpty();
         assertThat(tally.unexpected()).as("codes a type should never end in:\n" + tally.table()).isEmpty();
     }
+
+    /**
+     * Fills that reach the margin checks (CaseGenerator.generateFill): both sides agree on each, and
+     * the run holds applied fills, margin refusals and reduce-only refusals, so the edges it puts
+     * quotes on are really met.
+     */
+    @Test
+    void javaStfAndSolidityStepAgreeOnFillsAtTheMarginEdges() {
+        CodeTally tally = new CodeTally();
+        Property.forAll(Gens.seeds()).tries(1_500).check(seed -> {
+            Differential.Comparison c = differential.run(generator.generateFill(seed));
+            tally.count(c);
+            if (!c.agree()) {
+                String vector = DivergenceVectors.keep(differential, c);
+                throw new AssertionError("Java and Solidity disagree on a fill: " + c.describe() + "\nkept as " + vector);
+            }
+        });
+        System.out.println("stf-differential fills cases=" + tally.cases() + "\n" + tally.table());
+        assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "REDUCE_ONLY_WOULD_INCREASE");
+    }
 }

@@ -14,6 +14,7 @@ import dev.clearline.tree.store.MemoryNodeStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
@@ -100,6 +101,9 @@ class ProofBoundaryTwinProperties {
     private static Verdicts judgedAlike(Bytes32 root, List<Bytes32> keys, List<Bytes32> oldHashes, List<Bytes32> newHashes, byte[] proof) {
         ProofError java = ProofVerifier.verify(root, keys, oldHashes, proof);
         assertThat(solidity.verify(root, keys, oldHashes, proof).error()).as("verify").isEqualTo(java);
+        // the reverting variant returns exactly when verify says OK, and reverts with its code otherwise
+        assertThat(solidity.requireValid(root, keys, oldHashes, proof)).as("requireValid")
+                .isEqualTo(java == ProofError.OK ? Optional.empty() : Optional.of(java));
         ProofVerifier.Result javaUpdate = ProofVerifier.update(root, keys, oldHashes, newHashes, proof);
         ProofHarness.Verdict onChain = solidity.update(root, keys, oldHashes, newHashes, proof);
         assertThat(onChain.error()).as("update").isEqualTo(javaUpdate.error());
@@ -122,6 +126,7 @@ class ProofBoundaryTwinProperties {
                             .as("cut to %d of %d", len, proof.length).isNotEqualTo(ProofError.OK);
                 }
                 byte[] longer = Arrays.copyOf(proof, proof.length + 1 + r.nextInt(64));
+                for (int i = proof.length; i < longer.length; i++) longer[i] = (byte) (1 + r.nextInt(255)); // not zeros: a count read from them is not 0
                 assertThat(judgedAlike(c.root(), c.keys(), c.oldHashes(), c.newHashes(), longer).of(updating)).as("trailing bytes")
                         .isNotEqualTo(ProofError.OK);
                 for (int i = 0; i < proof.length; i++) {
@@ -133,6 +138,50 @@ class ProofBoundaryTwinProperties {
                     }
                 }
             }
+        });
+    }
+
+    /**
+     * Proofs too short to hold their own header, or a header that counts no terminal: every one-byte
+     * proof, and the shortest shapes around a zero count. Both sides call them malformed.
+     */
+    @Test
+    void proofsShorterThanTheirHeaderOrCountingNoTerminalAreMalformedOnBothSides() {
+        Random r = new Random(2);
+        Claim c = claim(r, randomKeys(r, 3), 2);
+        List<byte[]> proofs = new ArrayList<>();
+        proofs.add(new byte[0]);
+        for (int b = 0; b < 256; b++) proofs.add(new byte[] {(byte) b});
+        proofs.add(new byte[] {0, 0});
+        proofs.add(new byte[] {0, 0, 0, 0}); // no terminal, no slot: parses into nothing unless the count is checked
+        proofs.add(new byte[] {0, 0, 0, 0, 0, 0});
+        proofs.add(new byte[] {0, 1, 0, 0, 0, 0, 0}); // one empty terminal at depth 0, no slots
+        for (byte[] proof : proofs) {
+            Verdicts v = judgedAlike(c.root(), c.keys(), c.oldHashes(), c.newHashes(), proof);
+            assertThat(v.verify()).as("0x%s", java.util.HexFormat.of().formatHex(proof)).isNotEqualTo(ProofError.OK);
+            assertThat(v.update()).as("0x%s", java.util.HexFormat.of().formatHex(proof)).isNotEqualTo(ProofError.OK);
+        }
+        assertThat(judgedAlike(c.root(), c.keys(), c.oldHashes(), c.newHashes(), new byte[] {0, 0, 0, 0}).verify()).isEqualTo(ProofError.MALFORMED);
+    }
+
+    /**
+     * Two keys in one leaf's subtree, both claimed present: one terminal cannot hold two leaves, so
+     * both sides refuse the claim as a value mismatch (taking either key's value would be a forged read).
+     */
+    @Test
+    void twoKeysClaimedPresentUnderOneLeafAreRefusedAlike() {
+        Property.forAll(Gens.seeds(), Gens.ints(0, 12)).tries(30).check((seed, size) -> {
+            Random r = new Random(seed);
+            List<Bytes32> members = randomKeys(r, size + 1);
+            Bytes32 member = members.get(0);
+            byte[] twin = member.toArray();
+            twin[31] ^= 1; // parts from the member at the last bit: the same terminal whatever else the tree holds
+            List<Bytes32> keys = new ArrayList<>(List.of(member, Bytes32.of(twin)));
+            keys.sort(null);
+            Claim c = claimOf(members, keys, r);
+            assertThat(judgedAlike(c.root(), keys, c.oldHashes(), c.newHashes(), c.plain()).verify()).isEqualTo(ProofError.OK);
+            List<Bytes32> bothPresent = keys.stream().map(k -> k.equals(member) ? c.oldHashes().get(keys.indexOf(member)) : hash(new byte[] {5})).toList();
+            assertThat(judgedAlike(c.root(), keys, bothPresent, bothPresent, c.plain()).verify()).isEqualTo(ProofError.VALUE_MISMATCH);
         });
     }
 

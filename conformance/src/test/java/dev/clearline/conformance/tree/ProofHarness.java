@@ -48,6 +48,23 @@ public final class ProofHarness implements AutoCloseable {
                 new DynamicBytes(proof)), List.of()));
     }
 
+    /**
+     * The reverting variant: empty when {@code requireValid} returns, else the {@link ProofError} its
+     * {@code InvalidProof} revert carries (any other revert fails the test).
+     */
+    public java.util.Optional<ProofError> requireValid(Bytes32 root, List<Bytes32> keys, List<Bytes32> valueHashes, byte[] proof) {
+        Function f = new Function("requireValid", List.of(b32(root), array(keys), array(valueHashes), new DynamicBytes(proof)), List.of());
+        ExecutionResult r = evm.call(Message.call(CALLER, harness, Numeric.hexStringToByteArray(FunctionEncoder.encode(f))), BLOCK,
+                ExecutionOptions.RAW);
+        if (r.succeeded()) return java.util.Optional.empty();
+        byte[] data = r.returnData();
+        byte[] selector = Arrays.copyOf(org.web3j.crypto.Hash.sha3("InvalidProof(uint8)".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 4);
+        if (data.length != 36 || !Arrays.equals(Arrays.copyOf(data, 4), selector)) {
+            throw new AssertionError("requireValid reverted without InvalidProof(uint8): 0x" + java.util.HexFormat.of().formatHex(data));
+        }
+        return java.util.Optional.of(ProofError.ofCode(data[35] & 0xff));
+    }
+
     private Verdict run(Function f) {
         byte[] input = Numeric.hexStringToByteArray(FunctionEncoder.encode(f));
         ExecutionResult r = evm.call(Message.call(CALLER, harness, input), BLOCK, ExecutionOptions.RAW).orThrow();
