@@ -165,6 +165,22 @@ class ProofBoundaryTwinProperties {
     }
 
     /**
+     * A proof that names the claimed key itself as the neighbour leaf standing in its place, at depth
+     * 256 (the deepest the format allows) and at a shallow depth: the claim of absence is a value
+     * mismatch on both sides, not a terminal mismatch (the common prefix of a key with itself is 256).
+     */
+    @Test
+    void aNeighbourLeafThatIsTheClaimedKeyIsAValueMismatchOnBothSides() {
+        Bytes32 key = key(new Random(3));
+        for (int depth : new int[] {256, 255, 10, 0}) {
+            java.nio.ByteBuffer proof = java.nio.ByteBuffer.allocate(2 + 3 + 64 + 2);
+            proof.putShort((short) 1).putShort((short) depth).put((byte) 1).put(key.toArray()).put(hash(new byte[] {1}).toArray()).putShort((short) 0);
+            Verdicts v = judgedAlike(Bytes32.of(new byte[32]), List.of(key), List.of(Bytes32.ZERO), List.of(Bytes32.ZERO), proof.array());
+            assertThat(v.verify()).as("depth %d", depth).isEqualTo(ProofError.VALUE_MISMATCH);
+        }
+    }
+
+    /**
      * Two keys in one leaf's subtree, both claimed present: one terminal cannot hold two leaves, so
      * both sides refuse the claim as a value mismatch (taking either key's value would be a forged read).
      */
