@@ -99,8 +99,9 @@ public final class CaseGenerator {
      * A fill both orders can take: one sane market, a resting maker and a crossing taker of two
      * different traders, live and unexpired, on positions the fill opens, reduces, closes or flips,
      * and now and then reduce-only. Random states make most fills fail an early check (about one in a
-     * hundred applies); these reach the margin checks, and two in three put one side's quote exactly
-     * at the edge of what its check allows, or one below ({@link #atMarginEdge}).
+     * hundred applies); these reach the margin checks, and half put one side's quote exactly at the
+     * edge of what its check allows, or one below ({@link #atMarginEdge}), one in six at the top of
+     * int64, where the fill's arithmetic overflows ({@link #atInt64Edge}).
      */
     public StepCase generateFill(long seed) {
         Random r = new Random(seed);
@@ -137,9 +138,11 @@ public final class CaseGenerator {
             }
         }
         Transition t = new Transition.Trade(makerId, takerId, size);
-        if (r.nextInt(3) > 0) {
-            Bytes32 side = StateKeys.position((r.nextBoolean() ? maker : taker).trader(), id & 0xffffffffL);
-            atMarginEdge(w, t, side, r.nextBoolean());
+        Bytes32 side = StateKeys.position((r.nextBoolean() ? maker : taker).trader(), id & 0xffffffffL);
+        switch (r.nextInt(6)) {
+            case 0, 1 -> { } // quotes as drawn
+            case 2 -> atInt64Edge(w, t, side, r.nextBoolean());
+            default -> atMarginEdge(w, t, side, r.nextBoolean());
         }
         return new StepCase(seed, w.leaves, TransitionCodec.encode(t), 0);
     }
@@ -728,6 +731,30 @@ public final class CaseGenerator {
             else lo = mid;
         }
         w.put(key, new PositionLeaf(p.size(), below ? lo : hi, p.fundingIndex()).encode());
+    }
+
+    /**
+     * Sets the quote of the position at {@code key} to the greatest with which the Java STF applies
+     * {@code t}, or one more ({@code above}): where the equity after the fill (or its quote) leaves
+     * int64 and the step turns to OVERFLOW. Left as it is when the step does not turn on it.
+     */
+    private void atInt64Edge(World w, Transition t, Bytes32 key, boolean above) {
+        byte[] held = w.leaves.get(key);
+        PositionLeaf p = held == null ? new PositionLeaf(0, 0, 0) : PositionLeaf.decode(held);
+        long lo = Long.MIN_VALUE, hi = MAX;
+        for (long start : new long[] {p.quote(), 0, MAX / 4, MAX / 2, MAX - MAX / 8}) {
+            if (start >= 0 && appliesWith(w, t, key, p, start)) {
+                lo = start;
+                break;
+            }
+        }
+        if (lo == Long.MIN_VALUE || appliesWith(w, t, key, p, hi)) return;
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (appliesWith(w, t, key, p, mid)) lo = mid;
+            else hi = mid;
+        }
+        w.put(key, new PositionLeaf(p.size(), above ? hi : lo, p.fundingIndex()).encode());
     }
 
     private boolean appliesWith(World w, Transition t, Bytes32 key, PositionLeaf p, long quote) {

@@ -97,6 +97,6 @@ class StfDifferentialTest {
             }
         });
         System.out.println("stf-differential fills cases=" + tally.cases() + "\n" + tally.table());
-        assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "REDUCE_ONLY_WOULD_INCREASE");
+        assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "REDUCE_ONLY_WOULD_INCREASE", "OVERFLOW");
     }
 }

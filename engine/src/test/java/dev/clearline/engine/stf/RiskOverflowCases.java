@@ -72,6 +72,11 @@ public final class RiskOverflowCases {
                 new Case("a deleverage leaving the counterparty exactly at maintenance",
                         with(with(market(1), FUND, new PositionLeaf(10, -20, 0)), TRADER, new PositionLeaf(-20, 31, 0)),
                         deleverage, null),
+                // 10 lots long at mark 100: notional 1,000, maintenance 5 % = 50; equity 50 is not below it, 49 is
+                new Case("a position exactly at maintenance is not liquidated",
+                        with(market(100), TRADER, new PositionLeaf(10, -950, 0)), liquidate, Reject.NOT_LIQUIDATABLE),
+                new Case("a position 1 under maintenance is",
+                        balance(with(market(100), TRADER, new PositionLeaf(10, -951, 0)), FUND, 0), liquidate, null),
                 new Case("a deleverage leaving the counterparty 1 under maintenance",
                         with(with(market(1), FUND, new PositionLeaf(10, -20, 0)), TRADER, new PositionLeaf(-20, 30, 0)),
                         deleverage, Reject.INSUFFICIENT_MARGIN));
