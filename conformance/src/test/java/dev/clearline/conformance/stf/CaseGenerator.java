@@ -473,13 +473,18 @@ public final class CaseGenerator {
         int imf = switch (r.nextInt(10)) {
             case 0 -> mmf;
             case 1 -> 1_000_001;
+            case 2 -> 1_000_000; // the most a market may ask: the whole notional
             default -> Math.min(1_000_000, mmf + 1 + r.nextInt(200_000));
         };
-        int fee = r.nextInt(10) == 0 ? 100_001 : r.nextInt(1000);
         Address oracle = r.nextInt(10) == 0 ? new Address(new byte[20]) : oracles.get(r.nextInt(oracles.size())).address();
         long tick = r.nextInt(10) == 0 ? 0 : pick(r, 1, 5, 100, 10_000);
-        int liquidationFee = r.nextInt(8) == 0 ? mmf + 1 : r.nextInt(Math.max(1, mmf));
-        return new Transition.MarketConfig(priorityIndex(w), r.nextInt(1000), id, tick, lot, imf, mmf, fee, r.nextInt(1000), liquidationFee, oracle);
+        int liquidationFee = switch (r.nextInt(8)) {
+            case 0 -> mmf + 1;
+            case 1 -> mmf; // the most a liquidation may take
+            default -> r.nextInt(Math.max(1, mmf));
+        };
+        return new Transition.MarketConfig(priorityIndex(w), r.nextInt(1000), id, tick, lot, imf, mmf, feeAtOrNearItsCap(r), feeAtOrNearItsCap(r),
+                liquidationFee, oracle);
     }
 
     private Transition oraclePrice(World w) {
@@ -684,6 +689,15 @@ public final class CaseGenerator {
             default -> e[64] = (byte) (good.v() == 27 ? 28 : 27);
         }
         return new Signature(e);
+    }
+
+    /** A maker or taker fee: one over the 10 % cap, the cap itself, or an ordinary one. */
+    private static int feeAtOrNearItsCap(Random r) {
+        return switch (r.nextInt(10)) {
+            case 0 -> 100_001;
+            case 1 -> 100_000;
+            default -> r.nextInt(1000);
+        };
     }
 
     // ---------------------------------------------------------------- margin edges
