@@ -121,9 +121,20 @@ public final class CaseGenerator {
         long lots = 1 + r.nextInt(20);
         boolean makerBuys = r.nextBoolean();
         long price = Math.max(tick, mark + tick * (r.nextInt(201) - 100));
-        Order maker = new Order(makerSigner.address(), id, makerBuys ? Side.BUY : Side.SELL, price, lots * lot, 0, TimeInForce.GTC,
-                r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0, 0, r.nextInt(1000), 0);
-        Order taker = new Order(takerSigner.address(), id, makerBuys ? Side.SELL : Side.BUY, r.nextBoolean() ? price : (makerBuys ? tick : price + tick * 50),
+        // one maker in three pegged to the mark: its price is worked out at the fill (PegPrice), at its edges
+        // too: a buy pegged to exactly one tick, or to nothing, and a sell on the tick grid above its limit
+        boolean pegged = r.nextInt(3) == 0;
+        int offset = !pegged ? 0 : switch (r.nextInt(3)) {
+            case 0 -> (int) (1 - mark / tick);
+            case 1 -> (int) -(mark / tick);
+            default -> r.nextInt(21) - 10;
+        };
+        long high = (MAX / 4 / tick) * tick;
+        long makerLimit = !pegged ? price : makerBuys ? high : tick;
+        Order maker = new Order(makerSigner.address(), id, makerBuys ? Side.BUY : Side.SELL, makerLimit, lots * lot, 0, TimeInForce.GTC,
+                r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0, pegged ? Peg.MARK : Peg.NONE, offset, 0, r.nextInt(1000), 0);
+        long takerPrice = pegged ? (makerBuys ? tick : high) : r.nextBoolean() ? price : (makerBuys ? tick : price + tick * 50);
+        Order taker = new Order(takerSigner.address(), id, makerBuys ? Side.SELL : Side.BUY, takerPrice,
                 lots * lot, 0, r.nextInt(4) == 0 ? TimeInForce.IOC : TimeInForce.GTC, r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0, 0, r.nextInt(1000), 0);
         long makerId = w.post(domain.orderDigest(maker), leafOf(maker));
         long takerId = w.post(domain.orderDigest(taker), leafOf(taker));
@@ -284,7 +295,11 @@ public final class CaseGenerator {
             default -> 0;
         };
         TimeInForce tif = flags == Order.POST_ONLY || r.nextInt(3) > 0 ? TimeInForce.GTC : TimeInForce.values()[r.nextInt(3)];
-        long display = r.nextInt(4) == 0 ? Math.max(m.lotSize(), (lots / 2) * m.lotSize()) : 0;
+        long display = switch (r.nextInt(8)) {
+            case 0 -> Math.max(m.lotSize(), (lots / 2) * m.lotSize());
+            case 1 -> size; // shows all of it: the most an iceberg may show
+            default -> 0;
+        };
         long expiry = switch (r.nextInt(6)) {
             case 0 -> Math.max(1, m.lastOracleTs() - 1);
             case 1 -> m.lastOracleTs() + 1_000;

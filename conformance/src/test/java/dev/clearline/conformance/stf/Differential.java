@@ -41,14 +41,18 @@ public final class Differential {
     }
 
     /** Both sides' verdicts on one case. */
-    public record Comparison(StepCase c, int javaCode, byte[] preRoot, byte[] javaRoot, byte[] javaPriorityHash,
+    public record Comparison(StepCase c, int javaCode, byte[] preRoot, byte[] javaRoot, byte[] javaPriorityHash, long javaPriorityIndex,
                              StepHarness.Outcome solidity, byte[] witness) {
-        /** Same code, same post-root, and for a consumed priority op the same rolling queue hash. */
+        /**
+         * Same code, same post-root, and for a consumed priority op the same index and rolling queue hash
+         * (the rollup checks a batch's priority ops in order by them).
+         */
         public boolean agree() {
             if (solidity.reverted()) return false;
             StepCallAbi.Result r = solidity.result();
             boolean priority = javaPriorityHash == null
-                    ? !r.priorityConsumed() : r.priorityConsumed() && Arrays.equals(r.priorityHash(), javaPriorityHash);
+                    ? !r.priorityConsumed()
+                    : r.priorityConsumed() && r.priorityIndex() == javaPriorityIndex && Arrays.equals(r.priorityHash(), javaPriorityHash);
             return r.reject() == javaCode && Arrays.equals(r.postRoot(), javaRoot) && priority;
         }
 
@@ -70,17 +74,22 @@ public final class Differential {
         StepWitness w = builder.build(tree, v, c.transition(), c.batchIndex());
         byte[] javaRoot = preRoot;
         byte[] javaPriorityHash = null;
+        long javaPriorityIndex = -1;
         if (w.verdict() instanceof StepWitness.Verdict.Applied a && !a.writes().isEmpty()) {
             WriteSet ws = new WriteSet();
             for (LeafStore.Write write : a.writes()) {
                 if (write.deletes()) ws.delete(Bytes32.of(write.key()));
                 else ws.put(Bytes32.of(write.key()), write.value());
-                if (c.type() <= 4 && Arrays.equals(write.key(), GLOBAL_KEY)) javaPriorityHash = GlobalLeaf.decode(write.value()).priorityHash().bytes();
+                if (c.type() <= 4 && Arrays.equals(write.key(), GLOBAL_KEY)) {
+                    GlobalLeaf after = GlobalLeaf.decode(write.value());
+                    javaPriorityHash = after.priorityHash().bytes();
+                    javaPriorityIndex = after.priorityOpsConsumed() - 1; // the op just consumed
+                }
             }
             javaRoot = tree.root(tree.commit(ws)).toArray();
         }
         byte[] witness = w.witness().encode();
         StepHarness.Outcome sol = solidity.step(preRoot, c.transition(), witness, c.batchIndex(), DOMAIN.domainSeparator().bytes());
-        return new Comparison(c, w.verdict().code(), preRoot, javaRoot, javaPriorityHash, sol, witness);
+        return new Comparison(c, w.verdict().code(), preRoot, javaRoot, javaPriorityHash, javaPriorityIndex, sol, witness);
     }
 }
