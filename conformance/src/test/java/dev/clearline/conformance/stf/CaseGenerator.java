@@ -649,7 +649,8 @@ public final class CaseGenerator {
         Signer owner = signer(w);
         long nonce = nonceOf(w, owner.address());
         int id = marketId(w);
-        long amount = amount(w, freeOf(w, owner.address()));
+        // an allocation is drawn near the free balance; a release near the position's quote (all of a flat one's is the edge)
+        long amount = amount(w, allocate ? freeOf(w, owner.address()) : quoteOf(w, owner.address(), id));
         Hash32 digest = allocate ? domain.allocateDigest(owner.address(), id, amount, nonce)
                 : domain.releaseDigest(owner.address(), id, amount, nonce);
         Signature sig = sign(r, owner, digest);
@@ -671,6 +672,11 @@ public final class CaseGenerator {
         byte[] v = w.leaves.get(StateKeys.balance(owner));
         long nonce = v == null ? 0 : BalanceLeaf.decode(v).nonce();
         return w.r.nextInt(8) == 0 ? nonce + 1 + w.r.nextInt(3) : nonce;
+    }
+
+    private long quoteOf(World w, Address owner, int marketId) {
+        byte[] v = w.leaves.get(StateKeys.position(owner, marketId & 0xffffffffL));
+        return v == null ? 0 : PositionLeaf.decode(v).quote();
     }
 
     private long freeOf(World w, Address owner) {

@@ -1,0 +1,70 @@
+package dev.clearline.conformance.stf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.state.BalanceLeaf;
+import dev.clearline.engine.state.MarketLeaf;
+import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.tree.Bytes32;
+import java.math.BigInteger;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Equality edges of the account rules that random states reach too seldom to be relied on: a flat
+ * position's margin can be released to its last unit and not one more. Each on both sides, with
+ * the verdict stated.
+ */
+class RuleEdgesTest {
+    private static final Signer ALICE = new Signer(BigInteger.valueOf(0xa11ce));
+    private static final int MARKET = 1;
+
+    private static StepHarness evm;
+    private static Differential differential;
+
+    @BeforeAll
+    static void deploy() {
+        evm = new StepHarness();
+        differential = new Differential(evm::step);
+    }
+
+    @AfterAll
+    static void close() {
+        evm.close();
+    }
+
+    private static Differential.Comparison run(TreeMap<Bytes32, byte[]> leaves, Transition t) {
+        Differential.Comparison c = differential.run(new StepCase(1, leaves, TransitionCodec.encode(t), 0));
+        assertThat(c.agree()).as(c.describe()).isTrue();
+        return c;
+    }
+
+    private static TreeMap<Bytes32, byte[]> flatPositionHolding(long quote) {
+        TreeMap<Bytes32, byte[]> leaves = new TreeMap<>();
+        leaves.put(StateKeys.market(MARKET), new MarketLeaf(1, 1, 100_000, 50_000, 0, 0, 1_000,
+                Address.fromHex("0x000000000000000000000000000000000000000f"), 100, 0, 1, 0).encode());
+        leaves.put(StateKeys.balance(ALICE.address()), new BalanceLeaf(0, 0).encode());
+        leaves.put(StateKeys.position(ALICE.address(), MARKET), new PositionLeaf(0, quote, 0).encode());
+        return leaves;
+    }
+
+    private static Transition release(long amount) {
+        return new Transition.Release(ALICE.address(), MARKET, amount, 0,
+                ALICE.sign(Differential.DOMAIN.releaseDigest(ALICE.address(), MARKET, amount, 0)));
+    }
+
+    @Test
+    void aFlatPositionReleasesItsWholeQuoteAndNotOneUnitMore() {
+        assertThat(run(flatPositionHolding(5_000), release(5_000)).javaCode()).isZero();
+        assertThat(run(flatPositionHolding(5_000), release(5_001)).javaCode()).isEqualTo(Reject.INSUFFICIENT_MARGIN.code());
+        assertThat(run(flatPositionHolding(5_000), release(1)).javaCode()).isZero();
+    }
+}
