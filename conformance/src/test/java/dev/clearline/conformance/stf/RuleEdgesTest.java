@@ -48,11 +48,16 @@ class RuleEdgesTest {
     }
 
     private static TreeMap<Bytes32, byte[]> flatPositionHolding(long quote) {
+        return positionAt(100, new PositionLeaf(0, quote, 0));
+    }
+
+    /** Lot 1, initial margin 10 %, maintenance 5 %, the mark at {@code mark}, and Alice's position. */
+    private static TreeMap<Bytes32, byte[]> positionAt(long mark, PositionLeaf p) {
         TreeMap<Bytes32, byte[]> leaves = new TreeMap<>();
         leaves.put(StateKeys.market(MARKET), new MarketLeaf(1, 1, 100_000, 50_000, 0, 0, 1_000,
-                Address.fromHex("0x000000000000000000000000000000000000000f"), 100, 0, 1, 0).encode());
+                Address.fromHex("0x000000000000000000000000000000000000000f"), mark, 0, 1, 0).encode());
         leaves.put(StateKeys.balance(ALICE.address()), new BalanceLeaf(0, 0).encode());
-        leaves.put(StateKeys.position(ALICE.address(), MARKET), new PositionLeaf(0, quote, 0).encode());
+        leaves.put(StateKeys.position(ALICE.address(), MARKET), p.encode());
         return leaves;
     }
 
@@ -66,5 +71,19 @@ class RuleEdgesTest {
         assertThat(run(flatPositionHolding(5_000), release(5_000)).javaCode()).isZero();
         assertThat(run(flatPositionHolding(5_000), release(5_001)).javaCode()).isEqualTo(Reject.INSUFFICIENT_MARGIN.code());
         assertThat(run(flatPositionHolding(5_000), release(1)).javaCode()).isZero();
+    }
+
+    /** 10 lots long at mark 100: notional 1,000, initial margin 100; with quote 0 the equity is 1,000, so 900 may go. */
+    @Test
+    void anOpenPositionReleasesDownToExactlyItsInitialMargin() {
+        assertThat(run(positionAt(100, new PositionLeaf(10, 0, 0)), release(900)).javaCode()).isZero();
+        assertThat(run(positionAt(100, new PositionLeaf(10, 0, 0)), release(901)).javaCode()).isEqualTo(Reject.INSUFFICIENT_MARGIN.code());
+    }
+
+    /** A position worth nearly 2^63 at the mark with a positive quote: its equity leaves int64 while its margin does not. */
+    @Test
+    void aReleaseWhoseEquityLeavesInt64IsOverflowOnBothSides() {
+        long mark = Long.MAX_VALUE / 10;
+        assertThat(run(positionAt(mark, new PositionLeaf(10, 100, 0)), release(1)).javaCode()).isEqualTo(Reject.OVERFLOW.code());
     }
 }
