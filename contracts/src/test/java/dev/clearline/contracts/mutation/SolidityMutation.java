@@ -91,9 +91,9 @@ public final class SolidityMutation {
      * differential run of 10,000 random and adversarial transitions (about 10 s).
      */
     static final Campaign STF = new Campaign("stf", "the Solidity STF against the Java/Solidity differential tests",
-            "`StepVectorsTest`, `StepBadInputTest`, `CounterAtMaximumTest`, `SignatureBoundsTest`, `RuleEdgesTest`, `RealVerifierDisputeTest` and `StfDifferentialTest`",
+            "`StepVectorsTest`, `StepBadInputTest`, `CounterAtMaximumTest`, `SignatureBoundsTest`, `RuleEdgesTest`, `StepVerifierDeployTest`, `RealVerifierDisputeTest` and `StfDifferentialTest`",
             List.of("stf/PriorityStep.sol", "stf/AccountStep.sol", "stf/TradingStep.sol", "stf/StepVerifier.sol"), List.of(), "stf",
-            file -> Stream.of("stf.StepVectorsTest", "stf.StepBadInputTest", "stf.CounterAtMaximumTest", "stf.SignatureBoundsTest", "stf.RuleEdgesTest",
+            file -> Stream.of("stf.StepVectorsTest", "stf.StepBadInputTest", "stf.CounterAtMaximumTest", "stf.SignatureBoundsTest", "stf.RuleEdgesTest", "stf.StepVerifierDeployTest",
                     "l1.RealVerifierDisputeTest", "stf.StfDifferentialTest").map(t -> "dev.clearline.conformance." + t).toList());
 
     /**
