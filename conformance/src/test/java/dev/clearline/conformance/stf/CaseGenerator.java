@@ -110,7 +110,9 @@ public final class CaseGenerator {
         long lot = pick(r, 1, 10, 1000), tick = pick(r, 1, 5, 100);
         int mmf = 1 + r.nextInt(100_000);
         int imf = Math.min(1_000_000, mmf + 1 + r.nextInt(200_000));
-        long mark = tick * (1 + r.nextInt(5000));
+        // one market in ten marked at the top of int64: pegged prices and notionals overflow there
+        boolean topMark = r.nextInt(10) == 0;
+        long mark = topMark ? (MAX / tick - r.nextInt(3)) * tick : tick * (1 + r.nextInt(5000));
         MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700, Math.min(mmf, r.nextInt(3) * 2_000),
                 oracles.get(0).address(), mark, r.nextInt(2001) - 1000, 1_000, r.nextInt(1000));
         w.markets.add(id);
@@ -120,22 +122,22 @@ public final class CaseGenerator {
         Signer makerSigner = traders.get(makerIndex), takerSigner = traders.get((makerIndex + 1 + r.nextInt(traders.size() - 1)) % traders.size());
         long lots = 1 + r.nextInt(20);
         boolean makerBuys = r.nextBoolean();
-        long price = Math.max(tick, mark + tick * (r.nextInt(201) - 100));
+        long price = topMark ? mark : Math.max(tick, mark + tick * (r.nextInt(201) - 100));
         // one maker in three pegged to the mark: its price is worked out at the fill (PegPrice), at its edges
         // too: a buy pegged to exactly one tick, or to nothing, and a sell on the tick grid above its limit
         boolean pegged = r.nextInt(3) == 0;
-        int offset = !pegged ? 0 : switch (r.nextInt(3)) {
-            case 0 -> (int) (1 - mark / tick);
-            case 1 -> (int) -(mark / tick);
-            default -> r.nextInt(21) - 10;
-        };
+        int offset = !pegged ? 0 : pegOffset(r, mark, tick);
         long high = (MAX / 4 / tick) * tick;
         long makerLimit = !pegged ? price : makerBuys ? high : tick;
         Order maker = new Order(makerSigner.address(), id, makerBuys ? Side.BUY : Side.SELL, makerLimit, lots * lot, 0, TimeInForce.GTC,
                 r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0, pegged ? Peg.MARK : Peg.NONE, offset, 0, r.nextInt(1000), 0);
-        long takerPrice = pegged ? (makerBuys ? tick : high) : r.nextBoolean() ? price : (makerBuys ? tick : price + tick * 50);
+        // and one taker in three: its limit is then its pegged price at the mark
+        boolean takerPegged = r.nextInt(3) == 0;
+        long takerPrice = pegged || takerPegged ? (makerBuys ? tick : high)
+                : r.nextBoolean() ? price : (makerBuys ? tick : price >= high ? high : Math.min(high, price + tick * 50));
         Order taker = new Order(takerSigner.address(), id, makerBuys ? Side.SELL : Side.BUY, takerPrice,
-                lots * lot, 0, r.nextInt(4) == 0 ? TimeInForce.IOC : TimeInForce.GTC, r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0, 0, r.nextInt(1000), 0);
+                lots * lot, 0, r.nextInt(4) == 0 ? TimeInForce.IOC : TimeInForce.GTC, r.nextInt(4) == 0 ? Order.REDUCE_ONLY : 0,
+                takerPegged ? Peg.MARK : Peg.NONE, takerPegged ? pegOffset(r, mark, tick) : 0, 0, r.nextInt(1000), 0);
         long makerId = w.post(domain.orderDigest(maker), leafOf(maker));
         long takerId = w.post(domain.orderDigest(taker), leafOf(taker));
         long size = lot * (1 + r.nextInt((int) lots));
@@ -156,6 +158,16 @@ public final class CaseGenerator {
             default -> atMarginEdge(w, t, side, r.nextBoolean());
         }
         return new StepCase(seed, w.leaves, TransitionCodec.encode(t), 0);
+    }
+
+    /** A peg offset in ticks: one that puts a buy at exactly one tick, one that puts it at zero, one that leaves int64 above a top mark, or a small one. */
+    private static int pegOffset(Random r, long mark, long tick) {
+        return switch (r.nextInt(4)) {
+            case 0 -> (int) Math.max(Integer.MIN_VALUE, 1 - mark / tick);
+            case 1 -> (int) Math.max(Integer.MIN_VALUE, -(mark / tick));
+            case 2 -> Integer.MAX_VALUE;
+            default -> r.nextInt(21) - 10;
+        };
     }
 
     private static OrderLeaf leafOf(Order o) {
