@@ -117,6 +117,18 @@ class StepBadInputTest {
         }
     }
 
+    /** A market's fractions are u32 on the wire and must be below 2^31: exactly 2^31 in each of the five is malformed. */
+    @Test
+    void aFractionOf2Pow31IsMalformedOnBothSides() {
+        Address oracle = Address.fromHex("0x000000000000000000000000000000000000000f");
+        int[] ok = {100_000, 50_000, 500, 700, 1_000};
+        for (int field = 0; field < ok.length; field++) {
+            int[] f = ok.clone();
+            f[field] = Integer.MIN_VALUE; // 0x80000000 on the wire
+            assertMalformedOnBothSides(TransitionCodec.encode(new Transition.MarketConfig(3, 100, 1, 1, 1, f[0], f[1], f[2], f[3], f[4], oracle)));
+        }
+    }
+
     @Test
     void aFieldAtOrAbove2Pow63IsMalformedOnBothSides() {
         byte[] b = deposit(ALICE.address(), 5);
