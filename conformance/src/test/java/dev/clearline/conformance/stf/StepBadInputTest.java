@@ -129,6 +129,19 @@ class StepBadInputTest {
         }
     }
 
+    /** An order's enumerations past their last value (side 2, time in force 3, peg 3, and the top byte) are malformed. */
+    @Test
+    void anOrderEnumerationPastItsLastValueIsMalformedOnBothSides() {
+        dev.clearline.engine.order.Order o = new dev.clearline.engine.order.Order(ALICE.address(), 1, dev.clearline.engine.order.Side.BUY,
+                100, 10, 0, dev.clearline.engine.order.TimeInForce.GTC, 0, 0, 1, 0);
+        byte[] ok = TransitionCodec.encode(new Transition.PostOrder(o, ALICE.sign(Differential.DOMAIN.orderDigest(o))));
+        for (int[] at : new int[][] {{25, 2}, {25, 0xff}, {50, 3}, {50, 0xff}, {52, 3}, {52, 0xff}}) { // side, time in force, peg
+            byte[] b = ok.clone();
+            b[at[0]] = (byte) at[1];
+            assertMalformedOnBothSides(b);
+        }
+    }
+
     @Test
     void aFieldAtOrAbove2Pow63IsMalformedOnBothSides() {
         byte[] b = deposit(ALICE.address(), 5);
