@@ -142,6 +142,41 @@ class StepBadInputTest {
         }
     }
 
+    /**
+     * Every field of every type whose high bit the Java decoder refuses (a u63 at 2^63 or more, a
+     * fraction at 2^31 or more, an enumeration past its values) is malformed in Solidity too: each
+     * such byte of one transition of each type, set one at a time.
+     */
+    @Test
+    void everyFieldTheJavaDecoderRefusesWithItsHighBitSetIsMalformedOnBothSides() {
+        java.util.Random r = new java.util.Random(63);
+        java.util.Map<Integer, byte[]> oneOfEachType = new java.util.TreeMap<>();
+        while (oneOfEachType.size() < 16) { // types 1 to 16
+            byte[] b = TransitionCodec.encode(dev.clearline.engine.transition.TransitionCodecProperties.TRANSITIONS.next(r));
+            oneOfEachType.putIfAbsent(b[0] & 0xff, b);
+        }
+        int fields = 0;
+        for (byte[] ok : oneOfEachType.values()) {
+            for (int i = 1; i < ok.length; i++) {
+                byte[] b = ok.clone();
+                b[i] |= (byte) 0x80;
+                if (b[i] == ok[i] || decodes(b)) continue;
+                assertMalformedOnBothSides(b);
+                fields++;
+            }
+        }
+        assertThat(fields).as("bytes whose high bit the decoder refuses, over the 16 types").isGreaterThanOrEqualTo(35);
+    }
+
+    private static boolean decodes(byte[] b) {
+        try {
+            TransitionCodec.decode(b);
+            return true;
+        } catch (dev.clearline.engine.transition.MalformedTransitionException e) {
+            return false;
+        }
+    }
+
     @Test
     void aFieldAtOrAbove2Pow63IsMalformedOnBothSides() {
         byte[] b = deposit(ALICE.address(), 5);
