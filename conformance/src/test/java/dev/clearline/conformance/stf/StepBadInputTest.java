@@ -212,6 +212,39 @@ class StepBadInputTest {
         assertThat(step(root(), t, new Witness(leaves, w.proof()).encode()).revert()).isEqualTo("WitnessProofInvalid(6)");
     }
 
+    /**
+     * A refused step changes nothing, and its witness is still proven: a forged balance that would
+     * make a withdrawal look unaffordable reverts, or a watcher could win a dispute on a refusal
+     * the state never held.
+     */
+    @Test
+    void aTamperedLeafUnderARefusedStepRevertsWithRootMismatch() {
+        long amount = 5_000; // over the 1,000 Alice holds: refused, nothing written
+        byte[] t = TransitionCodec.encode(new Transition.Withdraw(ALICE.address(), ALICE.address(), amount, 0,
+                ALICE.sign(Differential.DOMAIN.withdrawDigest(ALICE.address(), ALICE.address(), amount, 0))));
+        StepWitness built = BUILDER.build(tree, version, t);
+        assertThat(built.verdict().code()).isEqualTo(Reject.INSUFFICIENT_BALANCE.code());
+        assertThat(step(root(), t, built.witness().encode()).result().reject()).isEqualTo(Reject.INSUFFICIENT_BALANCE.code());
+        List<WitnessLeaf> leaves = new ArrayList<>(built.witness().leaves());
+        Bytes32 balanceKey = StateKeys.balance(ALICE.address());
+        int i = leaves.indexOf(leaves.stream().filter(x -> x.key().equals(balanceKey)).findFirst().orElseThrow());
+        leaves.set(i, new WitnessLeaf(balanceKey, new BalanceLeaf(0, 0).encode()));
+        assertThat(step(root(), t, new Witness(leaves, built.witness().proof()).encode()).revert()).isEqualTo("WitnessProofInvalid(6)");
+    }
+
+    /** An order-hash leaf has two lengths (posted, and posted with an expiry); any other reverts naming the leaf. */
+    @Test
+    void anOrderHashLeafOfNeitherLengthRevertsNamingTheLeaf() {
+        Hash32 hash = new Hash32(Bytes32.of(dev.clearline.engine.abi.Keccak.hash(new byte[] {42})).toArray());
+        byte[] t = TransitionCodec.encode(new Transition.Cancel(ALICE.address(), hash, ALICE.sign(Differential.DOMAIN.cancelDigest(ALICE.address(), hash))));
+        Witness w = BUILDER.build(tree, version, t).witness();
+        List<WitnessLeaf> leaves = new ArrayList<>(w.leaves());
+        Bytes32 key = StateKeys.order(Bytes32.of(hash.bytes()));
+        int i = leaves.indexOf(leaves.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow());
+        leaves.set(i, new WitnessLeaf(key, new byte[40]));
+        assertThat(step(root(), t, new Witness(leaves, w.proof()).encode()).revert()).isEqualTo("WitnessValueMalformed(" + key.toHex() + ", 40)");
+    }
+
     @Test
     void aLeafClaimedAbsentThatExistsRevertsWithValueMismatch() {
         byte[] t = deposit(ALICE.address(), 5);
