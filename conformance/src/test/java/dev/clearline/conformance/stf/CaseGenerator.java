@@ -844,7 +844,8 @@ public final class CaseGenerator {
         return c;
     }
 
-    private static boolean decodes(byte[] b) {
+    /** Whether the Java decoder reads {@code b} as a transition. */
+    static boolean decodes(byte[] b) {
         try {
             TransitionCodec.decode(b);
             return true;
