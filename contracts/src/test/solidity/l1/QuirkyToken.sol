@@ -3,11 +3,13 @@ pragma solidity 0.8.37;
 
 /// @notice Test-only collateral with the quirks of real tokens the rollup must survive: in mode
 ///         NO_RETURN its transfers return nothing (older tokens), in mode RETURNS_FALSE they move
-///         nothing and return false instead of reverting.
+///         nothing and return false instead of reverting, in mode REFUSES_ZERO a transfer of zero
+///         reverts (some tokens do).
 contract QuirkyToken {
     uint8 public constant STANDARD = 0;
     uint8 public constant NO_RETURN = 1;
     uint8 public constant RETURNS_FALSE = 2;
+    uint8 public constant REFUSES_ZERO = 3;
 
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
@@ -28,6 +30,7 @@ contract QuirkyToken {
 
     function transfer(address to, uint256 amount) external {
         if (mode == RETURNS_FALSE) _returnFalse();
+        require(mode != REFUSES_ZERO || amount != 0, "zero");
         require(balanceOf[msg.sender] >= amount, "balance");
         balanceOf[msg.sender] -= amount;
         balanceOf[to] += amount;
@@ -36,6 +39,7 @@ contract QuirkyToken {
 
     function transferFrom(address from, address to, uint256 amount) external {
         if (mode == RETURNS_FALSE) _returnFalse();
+        require(mode != REFUSES_ZERO || amount != 0, "zero");
         require(balanceOf[from] >= amount && allowance[from][msg.sender] >= amount, "allowance");
         allowance[from][msg.sender] -= amount;
         balanceOf[from] -= amount;

@@ -582,6 +582,35 @@ class RollupTest {
         assertThat(l1.viewUint(l1.rollup, "escapeRemaining()")).isEqualTo(BigInteger.valueOf(180));
     }
 
+    /**
+     * A payment of nothing moves no tokens, so collateral that refuses zero-value transfers (some
+     * real tokens do) cannot block it: once the escape pool is dry, an escape pays 0 and says so
+     * instead of reverting, and the rollup's holdings stay what they were.
+     */
+    @Test
+    void test_aPaymentOfNothing_isNotSentToTheToken_soCollateralThatRefusesZeroTransfersCannotBlockIt() {
+        try (L1Fixture quirky = new L1Fixture(L1Fixture.Params.defaults(), "QuirkyToken")) {
+            quirky.ok(quirky.send(DEPLOYER, quirky.token, "setMode(uint8)", new org.web3j.abi.datatypes.generated.Uint8(3)));
+            quirky.fund(ALICE, 1_000);
+            byte[] d0 = quirky.deposit(ALICE, 300);
+            quirky.join(PROPOSER);
+            quirky.ok(Batch.of(quirky, PROPOSER, List.of(d0)).submit());
+            quirky.advance(CHALLENGE_PERIOD);
+            quirky.ok(quirky.finalizeBatches(1));
+            byte[] d1 = quirky.deposit(ALICE, 200);
+            quirky.advance(FORCE_DELAY + 1);
+            quirky.ok(quirky.send(STRANGER, quirky.rollup, "freeze(bytes)", new DynamicBytes(d1)));
+            quirky.ok(quirky.send(quirky.hatch, quirky.rollup, "releaseEscape(address,uint256)", addr(BOB), uint(300)));
+            assertThat(quirky.viewUint(quirky.rollup, "escapeRemaining()")).as("the pool is dry").isZero();
+
+            ExecutionResult nothing = quirky.ok(quirky.send(quirky.hatch, quirky.rollup, "releaseEscape(address,uint256)",
+                    addr(STRANGER), uint(50)));
+            assertThat(word(event(nothing, "EscapePaid(address,uint256)").data(), 0)).isZero();
+            assertThat(quirky.tokenBalance(STRANGER)).isZero();
+            assertThat(quirky.viewUint(quirky.rollup, "tokenHeld()")).as("the unconsumed 200 stay held").isEqualTo(BigInteger.valueOf(200));
+        }
+    }
+
     @Test
     void test_callsReservedToTheDisputeGameAndTheEscapeHatch_refuseEveryoneElse() {
         assertReverted(l1.send(STRANGER, l1.rollup, "noteDispute(uint64,uint64,bool)", u64(0), u64(1), new org.web3j.abi.datatypes.Bool(true)),
