@@ -161,6 +161,83 @@ public final class CaseGenerator {
         return new StepCase(seed, w.leaves, TransitionCodec.encode(t), 0);
     }
 
+    /**
+     * A release or an allocation whose amount is the greatest the Java STF applies, or one more: an
+     * open position's release down to exactly its initial requirement at the mark (after its funding
+     * settles), a flat one's to its last unit, an allocation of the whole free balance or up to where
+     * the position's quote leaves int64. Random states meet these edges only by luck; here half the
+     * cases sit on one and half one past it. The edge is found by bisection over the amount with a
+     * probing STF that takes the owner's signature on trust (re-signing every probe would cost a
+     * signature each); the case itself carries the owner's real signature.
+     */
+    public StepCase generateMarginMove(long seed) {
+        Random r = new Random(seed);
+        World w = new World(r);
+        int id = MARKET_IDS[r.nextInt(MARKET_IDS.length)];
+        long lot = pick(r, 1, 10, 1000, 1_000_000), tick = pick(r, 1, 5, 100);
+        int mmf = 1 + r.nextInt(200_000);
+        int imf = r.nextInt(10) == 0 ? 1_000_000 : Math.min(1_000_000, mmf + 1 + r.nextInt(300_000));
+        long mark = switch (r.nextInt(10)) {
+            case 0 -> 0; // no price yet: an open position releases nothing
+            case 1 -> (MAX / tick - r.nextInt(3)) * tick; // notionals overflow
+            default -> tick * (1 + r.nextInt(5000));
+        };
+        long index = r.nextInt(3) == 0 ? 0 : r.nextInt(2_000_001) - 1_000_000;
+        MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700, Math.min(mmf, r.nextInt(3) * 2_000),
+                oracles.get(0).address(), mark, index, 1_000, r.nextInt(1000));
+        w.markets.add(id);
+        w.marketLeaves.add(m);
+        w.put(StateKeys.market(id & 0xffffffffL), m.encode());
+        Signer owner = traders.get(r.nextInt(traders.size()));
+        boolean funded = r.nextInt(10) > 0; // without a balance leaf the nonce is 0
+        long nonce = funded ? r.nextInt(4) : 0;
+        if (funded) {
+            w.put(StateKeys.balance(owner.address()), new BalanceLeaf(pickOr(r, r.nextInt(100_000_000), 0, MAX - r.nextInt(1000)), nonce).encode());
+        }
+        if (r.nextInt(8) > 0) {
+            long lots = switch (r.nextInt(6)) {
+                case 0, 1 -> 0;
+                case 2 -> (r.nextBoolean() ? 1 : -1) * (MAX / lot / (1 + r.nextInt(1000)));
+                default -> r.nextInt(201) - 100;
+            };
+            long quote = pickOr(r, r.nextInt(1_000_000_000), 0, MAX - r.nextInt(1000), -(long) r.nextInt(1_000_000));
+            long positionIndex = r.nextBoolean() ? index : index + r.nextInt(2001) - 1000;
+            w.put(StateKeys.position(owner.address(), id & 0xffffffffL), new PositionLeaf(lots * lot, quote, positionIndex).encode());
+        }
+        boolean allocate = r.nextInt(3) == 0;
+        Signature onTrust = owner.sign(Hash32.ZERO);
+        Stf probe = new Stf(domain, (digest, signature) -> owner.address());
+        java.util.function.LongPredicate applies = amount ->
+                probe.apply(storeOf(w), marginMove(allocate, owner.address(), id, amount, nonce, onTrust), 0).applied();
+        long amount = 1 + r.nextInt(10_000_000);
+        if (applies.test(1)) {
+            long lo = 1, hi = MAX; // lo applies, hi is refused (or is MAX and applies too)
+            if (applies.test(hi)) lo = hi;
+            while (hi - lo > 1) {
+                long mid = lo + (hi - lo) / 2;
+                if (applies.test(mid)) lo = mid;
+                else hi = mid;
+            }
+            amount = lo == MAX || r.nextBoolean() ? lo : lo + 1;
+        }
+        Hash32 digest = allocate ? domain.allocateDigest(owner.address(), id, amount, nonce)
+                : domain.releaseDigest(owner.address(), id, amount, nonce);
+        Transition t = marginMove(allocate, owner.address(), id, amount, nonce, owner.sign(digest));
+        return new StepCase(seed, w.leaves, TransitionCodec.encode(t), 0);
+    }
+
+    private static Transition marginMove(boolean allocate, Address owner, int id, long amount, long nonce, Signature sig) {
+        return allocate ? new Transition.Allocate(owner, id, amount, nonce, sig) : new Transition.Release(owner, id, amount, nonce, sig);
+    }
+
+    private static MemoryLeafStore storeOf(World w) {
+        MemoryLeafStore store = new MemoryLeafStore();
+        List<LeafStore.Write> writes = new ArrayList<>();
+        w.leaves.forEach((k, v) -> writes.add(new LeafStore.Write(k.toArray(), v)));
+        store.putAll(writes);
+        return store;
+    }
+
     /** A peg offset in ticks: one that puts a buy at exactly one tick, one that puts it at zero, one that leaves int64 above a top mark, or a small one. */
     private static int pegOffset(Random r, long mark, long tick) {
         return switch (r.nextInt(4)) {

@@ -99,4 +99,24 @@ class StfDifferentialTest {
         System.out.println("stf-differential fills cases=" + tally.cases() + "\n" + tally.table());
         assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "REDUCE_ONLY_WOULD_INCREASE", "OVERFLOW");
     }
+
+    /**
+     * Releases and allocations at the edge of what the Java STF allows, or one past it
+     * (CaseGenerator.generateMarginMove): both sides agree on each, and the run holds applied moves,
+     * margin, balance and overflow refusals, so the edges are really met.
+     */
+    @Test
+    void javaStfAndSolidityStepAgreeOnMarginMovesAtTheirEdges() {
+        CodeTally tally = new CodeTally();
+        Property.forAll(Gens.seeds()).tries(600).check(seed -> {
+            Differential.Comparison c = differential.run(generator.generateMarginMove(seed));
+            tally.count(c);
+            if (!c.agree()) {
+                String vector = DivergenceVectors.keep(differential, c);
+                throw new AssertionError("Java and Solidity disagree on a margin move: " + c.describe() + "\nkept as " + vector);
+            }
+        });
+        System.out.println("stf-differential margin moves cases=" + tally.cases() + "\n" + tally.table());
+        assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "INSUFFICIENT_BALANCE", "OVERFLOW", "NO_MARK_PRICE");
+    }
 }
