@@ -82,6 +82,7 @@ public final class L1Loop implements AutoCloseable {
                 stoppedBecause.set(e.getMessage());
                 return;
             } catch (IOException | RuntimeException e) {
+                if (!running || Thread.currentThread().isInterrupted()) return; // stopping: a round cut short is no failure
                 log.warn("event=l1_round_failed error=\"{}\" retryInMs={}", e.getMessage(), backoff);
                 try {
                     Thread.sleep(backoff);

@@ -177,7 +177,7 @@ public final class Snapshot {
             int stored = ByteBuffer.wrap(tail).getInt();
             if (stored != (int) crc.getValue()) {
                 throw new SnapshotException("snapshot history checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
-                        + Integer.toHexString((int) crc.getValue()) + "): the snapshot is damaged; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
+                        + Integer.toHexString((int) crc.getValue()) + "): the snapshot is damaged");
             }
             into.restored(count);
         }
@@ -277,7 +277,7 @@ public final class Snapshot {
         int stored = ByteBuffer.wrap(image, image.length - 4, 4).getInt();
         if (stored != (int) crc.getValue()) {
             throw new SnapshotException("snapshot checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
-                    + Integer.toHexString((int) crc.getValue()) + "): the image is damaged; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
+                    + Integer.toHexString((int) crc.getValue()) + "): the image is damaged");
         }
         ByteBuffer b = ByteBuffer.wrap(image, 0, image.length - 4);
         try {
@@ -313,7 +313,7 @@ public final class Snapshot {
             }
             if (history.count() != seq) {
                 throw new SnapshotException("snapshot history holds " + history.count() + " commands for seq " + seq
-                        + "; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
+                        + "; the snapshot and its history do not belong together");
             }
             return s;
         } catch (BufferUnderflowException e) {
@@ -331,10 +331,10 @@ public final class Snapshot {
             in.expectEnd();
             return s;
         } catch (ImageFormatException e) {
-            throw new SnapshotException("snapshot image is damaged: " + e.getMessage() + "; set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
+            throw new SnapshotException("snapshot image is damaged: " + e.getMessage() + "; the snapshot and its history do not belong together");
         } catch (RuntimeException e) {
             // a value the image's checksum vouched for but this build refuses (an order field out of range, ...)
-            throw new SnapshotException("snapshot image does not restore (" + e + "); set it aside (sequencer --drop-latest-snapshot) to recover from the log alone");
+            throw new SnapshotException("snapshot image does not restore (" + e + ")");
         }
     }
 
