@@ -117,8 +117,7 @@ final class UserCommands {
         @Option(names = "--post-only", description = "Refuse the order rather than let it take liquidity.")
         boolean postOnly;
 
-        @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it): a fill that would open, grow or flip it is"
-                + " refused. Carries no margin unless --margin is given, since a reducing fill needs none.")
+        /** Set by {@code order}'s --reduce-only; never by {@code amend}: a reduce-only order never rests, so there is none to amend into. */
         boolean reduceOnly;
 
         @Option(names = "--margin", converter = Converters.Amount.class,
@@ -294,7 +293,14 @@ final class UserCommands {
         @Option(names = "--lots", required = true, description = "Size in lots (1 or more).")
         long lots;
 
-        @Option(names = "--tif", defaultValue = "gtc", description = "Time in force: gtc, ioc or fok. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it): a fill that would open, grow or flip it is"
+                + " refused. Carries no margin unless --margin is given, since a reducing fill needs none. Never rests on the book: ioc by default.")
+        void reduceOnly(boolean on) {
+            reduceOnly = on;
+        }
+
+        @Option(names = "--tif", description = "Time in force: gtc, ioc or fok. Default: gtc, or ioc for a --reduce-only order"
+                + " (the exchange never rests one on the book).")
         String tif;
 
         PlaceOrder(PrintWriter out) {
@@ -308,12 +314,19 @@ final class UserCommands {
                 case "sell", "short", "ask" -> Side.SELL;
                 default -> throw new UserError("--side must be buy or sell, not '" + side + "'");
             };
-            TimeInForce t = switch (tif.strip().toLowerCase(Locale.ROOT)) {
+            TimeInForce t = tif == null ? (reduceOnly ? TimeInForce.IOC : TimeInForce.GTC) : switch (tif.strip().toLowerCase(Locale.ROOT)) {
                 case "gtc" -> TimeInForce.GTC;
                 case "ioc" -> TimeInForce.IOC;
                 case "fok" -> TimeInForce.FOK;
                 default -> throw new UserError("--tif must be gtc, ioc or fok, not '" + tif + "'");
             };
+            // the book's own rules (BookGlue): said here, before a signature and a sequence number are spent on a refusal
+            if (reduceOnly && t == TimeInForce.GTC) {
+                throw new UserError("a reduce-only order never rests on the book: give it --tif ioc (the default with --reduce-only) or --tif fok");
+            }
+            if (postOnly && t != TimeInForce.GTC) {
+                throw new UserError("a post-only order only ever rests on the book: leave out --tif " + tif.strip() + " (post-only orders are gtc)");
+            }
             Signed sg = sign(o.get("/state"), market, s, price, lots, t);
             return report(post("/orders", sg.body(), sg), sg, "Order");
         }

@@ -317,7 +317,12 @@ class UserCommandsTest {
         Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.002", "--lots", "3", "--api", url, "--key", seller, "--json");
         String rest = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
         long free = free(buyer);
-        Run close = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only", "--tif", "ioc",
+        // the book never rests a reduce-only order: one asked to is refused before it is signed, and without --tif it is IOC
+        Run resting = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only", "--tif", "gtc",
+                "--api", url, "--key", buyer);
+        assertThat(resting.code()).isEqualTo(1);
+        assertThat(resting.err()).contains("never rests on the book", "--tif ioc").doesNotContain("BOOK_REJECTED", "\tat ");
+        Run close = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only",
                 "--api", url, "--key", buyer);
         assertThat(close.code()).as(close.err()).isZero();
         assertThat(close.out()).contains("2 lot(s) filled now", "margin 0.000000 (reduce-only: none by default)");
@@ -366,6 +371,14 @@ class UserCommandsTest {
         Run r = run("order", "--market", "9", "--side", "buy", "--price", "0.01", "--lots", "1", "--api", url, "--key", trader0);
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("market 9 is not listed", "listed: 1").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void aPostOnlyOrderThatCouldNotRestIsRefusedBeforeItIsSigned() {
+        Run r = run("order", "--market", "1", "--side", "buy", "--price", "0.0001", "--lots", "1", "--post-only", "--tif", "ioc",
+                "--api", url, "--key", trader0);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("post-only", "leave out --tif ioc").doesNotContain("BOOK_REJECTED", "\tat ");
     }
 
     @Test
