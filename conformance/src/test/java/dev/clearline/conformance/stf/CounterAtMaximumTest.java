@@ -2,6 +2,7 @@ package dev.clearline.conformance.stf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Signer;
@@ -15,9 +16,8 @@ import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.Bytes32;
 import java.math.BigInteger;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The int64 bound on both sides. Counters at their maximum, 2^63 - 1 (docs/protocol.md section 5):
@@ -27,23 +27,16 @@ import org.junit.jupiter.api.Test;
  * of the two rules that move positions into and out of the insurance fund ({@link RiskOverflowCases}:
  * a state made for each exit, since random cases seldom come near 2^63).
  */
+@ExtendWith(DeployedOnce.class)
 class CounterAtMaximumTest {
     private static final long MAX = Long.MAX_VALUE;
     private static final Signer ALICE = new Signer(BigInteger.valueOf(0xa11ce));
     private static final Address BOB = Address.fromHex("0x0000000000000000000000000000000000000b0b");
 
-    private static StepHarness evm;
-    private static Differential differential;
+    private final Differential differential;
 
-    @BeforeAll
-    static void deploy() {
-        evm = new StepHarness();
-        differential = new Differential(evm::step);
-    }
-
-    @AfterAll
-    static void close() {
-        evm.close();
+    CounterAtMaximumTest(Differential differential) {
+        this.differential = differential;
     }
 
     private static TreeMap<Bytes32, byte[]> state(GlobalLeaf g, BalanceLeaf aliceBalance) {
@@ -53,7 +46,7 @@ class CounterAtMaximumTest {
         return leaves;
     }
 
-    private static void assertOverflowOnBothSides(TreeMap<Bytes32, byte[]> leaves, Transition t) {
+    private void assertOverflowOnBothSides(TreeMap<Bytes32, byte[]> leaves, Transition t) {
         Differential.Comparison c = differential.run(new StepCase(1, leaves, TransitionCodec.encode(t), 0));
         assertThat(c.agree()).as(c.describe()).isTrue();
         assertThat(c.javaCode()).as(c.describe()).isEqualTo(Reject.OVERFLOW.code());

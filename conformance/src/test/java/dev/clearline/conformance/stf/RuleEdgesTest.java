@@ -2,6 +2,7 @@ package dev.clearline.conformance.stf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.state.BalanceLeaf;
@@ -14,34 +15,26 @@ import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.Bytes32;
 import java.math.BigInteger;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Equality edges of the account rules that random states reach too seldom to be relied on: a flat
  * position's margin can be released to its last unit and not one more. Each on both sides, with
  * the verdict stated.
  */
+@ExtendWith(DeployedOnce.class)
 class RuleEdgesTest {
     private static final Signer ALICE = new Signer(BigInteger.valueOf(0xa11ce));
     private static final int MARKET = 1;
 
-    private static StepHarness evm;
-    private static Differential differential;
+    private final Differential differential;
 
-    @BeforeAll
-    static void deploy() {
-        evm = new StepHarness();
-        differential = new Differential(evm::step);
+    RuleEdgesTest(Differential differential) {
+        this.differential = differential;
     }
 
-    @AfterAll
-    static void close() {
-        evm.close();
-    }
-
-    private static Differential.Comparison run(TreeMap<Bytes32, byte[]> leaves, Transition t) {
+    private Differential.Comparison run(TreeMap<Bytes32, byte[]> leaves, Transition t) {
         Differential.Comparison c = differential.run(new StepCase(1, leaves, TransitionCodec.encode(t), 0));
         assertThat(c.agree()).as(c.describe()).isTrue();
         return c;

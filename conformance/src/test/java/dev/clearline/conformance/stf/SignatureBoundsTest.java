@@ -2,6 +2,7 @@ package dev.clearline.conformance.stf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Signature;
@@ -13,9 +14,8 @@ import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.tree.Bytes32;
 import java.math.BigInteger;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Signatures on the bounds of canonical form (0 < r < n, 0 < s <= n/2), where random cases never
@@ -23,25 +23,19 @@ import org.junit.jupiter.api.Test;
  * with s exactly n/2, but a signature over a digest that names no signer (an oracle price) recovers to
  * some address for any (r, s, v): that address is made the market's oracle.
  */
+@ExtendWith(DeployedOnce.class)
 class SignatureBoundsTest {
     private static final BigInteger N = new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
     private static final BigInteger HALF_N = N.shiftRight(1);
+
     /** The generator's x-coordinate: an r that is some point's x, so recovery succeeds. */
     private static final BigInteger GX = new BigInteger("79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798", 16);
     private static final int MARKET = 1;
 
-    private static StepHarness evm;
-    private static Differential differential;
+    private final Differential differential;
 
-    @BeforeAll
-    static void deploy() {
-        evm = new StepHarness();
-        differential = new Differential(evm::step);
-    }
-
-    @AfterAll
-    static void close() {
-        evm.close();
+    SignatureBoundsTest(Differential differential) {
+        this.differential = differential;
     }
 
     private static Signature signature(BigInteger r, BigInteger s) {
@@ -70,7 +64,7 @@ class SignatureBoundsTest {
         return leaves;
     }
 
-    private static Differential.Comparison run(TreeMap<Bytes32, byte[]> leaves, Signature sig) {
+    private Differential.Comparison run(TreeMap<Bytes32, byte[]> leaves, Signature sig) {
         Differential.Comparison c = differential.run(new StepCase(1, leaves, TransitionCodec.encode(price(sig)), 0));
         assertThat(c.agree()).as(c.describe()).isTrue();
         return c;

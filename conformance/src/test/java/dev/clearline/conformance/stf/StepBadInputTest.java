@@ -2,6 +2,7 @@ package dev.clearline.conformance.stf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Signer;
@@ -25,38 +26,29 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Bad input to the step, one named case each: bad transition bytes are a typed rejection
  * (MALFORMED) on both sides; a bad witness is a revert with a custom error that names what is
  * wrong. Never an out-of-gas, a panic or an unnamed revert.
  */
+@ExtendWith(DeployedOnce.class)
 class StepBadInputTest {
     /** Far below the call's gas limit: a bad input never runs the step out of gas. */
     private static final long GAS_CEILING = 2_000_000;
 
-    private static StepHarness evm;
     private static final WitnessBuilder BUILDER = new WitnessBuilder(new Stf(Differential.DOMAIN, new BouncyCastleVerifier()));
     private static final Signer ALICE = new Signer(BigInteger.valueOf(0xa11ce));
     private static final Address BOB = Address.fromHex("0x0000000000000000000000000000000000000b0b");
 
+    private final StepHarness evm;
     private SparseMerkleTree tree;
     private long version;
 
-    @BeforeAll
-    static void deploy() {
-        evm = new StepHarness();
-    }
-
-    @AfterAll
-    static void close() {
-        evm.close();
-    }
-
-    StepBadInputTest() {
+    StepBadInputTest(StepHarness evm) {
+        this.evm = evm;
         tree = new SparseMerkleTree(new MemoryNodeStore());
         WriteSet ws = new WriteSet();
         ws.put(StateKeys.global(), new GlobalLeaf(0, 3, Hash32.ZERO, 0, 0).encode());

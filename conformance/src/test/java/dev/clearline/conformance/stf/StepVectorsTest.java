@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.tree.Bytes32;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,26 +13,20 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Replays every kept vector of test-vectors/stf-steps/ (minimised divergences found by the
  * differential run, and hand-picked edge cases) through the Java STF and the Solidity step: each
  * must agree ({@link KnownDivergences} is empty).
  */
+@ExtendWith(DeployedOnce.class)
 class StepVectorsTest {
-    private static StepHarness evm;
+    private final StepHarness evm;
 
-    @BeforeAll
-    static void deploy() {
-        evm = new StepHarness();
-    }
-
-    @AfterAll
-    static void close() {
-        evm.close();
+    StepVectorsTest(StepHarness evm) {
+        this.evm = evm;
     }
 
     static StepCase read(Path file) throws IOException {

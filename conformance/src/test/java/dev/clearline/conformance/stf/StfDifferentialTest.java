@@ -2,6 +2,7 @@ package dev.clearline.conformance.stf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.contracts.mutation.MutantArtifacts;
 import dev.clearline.testkit.property.Gens;
 import java.io.IOException;
@@ -9,30 +10,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import dev.clearline.testkit.property.Property;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The backbone: random and adversarial transitions against random pre-states, each run through the
  * Java STF and the Solidity step in the embedded EVM, must give the same reject code and the same
  * post-root. A divergence prints its seed and is written, minimised, to test-vectors/stf-steps/.
  */
+@ExtendWith(DeployedOnce.class)
 class StfDifferentialTest {
-    private static StepHarness evm;
-    private static CaseGenerator generator;
-    private static Differential differential;
+    private final CaseGenerator generator = new CaseGenerator(Differential.DOMAIN);
+    private final Differential differential;
 
-    @BeforeAll
-    static void deploy() {
-        evm = new StepHarness();
-        generator = new CaseGenerator(Differential.DOMAIN);
-        differential = new Differential(evm::step);
-    }
-
-    @AfterAll
-    static void close() {
-        evm.close();
+    StfDifferentialTest(Differential differential) {
+        this.differential = differential;
     }
 
     /** The table as bench-results/stf-outcomes.md, which the README's table is taken from. */

@@ -2,6 +2,7 @@ package dev.clearline.conformance.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import dev.clearline.tree.Bytes32;
@@ -17,9 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The proof library on its boundaries, where random tampering seldom lands and a forged proof would
@@ -28,17 +28,12 @@ import org.junit.jupiter.api.Test;
  * bit position (the depth arithmetic). The Solidity verdict must equal the Java twin's each time, and
  * nothing but a true proof is accepted.
  */
+@ExtendWith(DeployedOnce.class)
 class ProofBoundaryTwinProperties {
-    private static ProofHarness solidity;
+    private final ProofHarness solidity;
 
-    @BeforeAll
-    static void deploy() {
-        solidity = new ProofHarness();
-    }
-
-    @AfterAll
-    static void close() {
-        solidity.close();
+    ProofBoundaryTwinProperties(ProofHarness solidity) {
+        this.solidity = solidity;
     }
 
     /** A committed tree, keys claimed in it (members and not), their hashes as they are and as an update would set them. */
@@ -98,7 +93,7 @@ class ProofBoundaryTwinProperties {
         }
     }
 
-    private static Verdicts judgedAlike(Bytes32 root, List<Bytes32> keys, List<Bytes32> oldHashes, List<Bytes32> newHashes, byte[] proof) {
+    private Verdicts judgedAlike(Bytes32 root, List<Bytes32> keys, List<Bytes32> oldHashes, List<Bytes32> newHashes, byte[] proof) {
         ProofError java = ProofVerifier.verify(root, keys, oldHashes, proof);
         assertThat(solidity.verify(root, keys, oldHashes, proof).error()).as("verify").isEqualTo(java);
         // the reverting variant returns exactly when verify says OK, and reverts with its code otherwise

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.tree.Bytes32;
 import dev.clearline.tree.proof.ProofError;
 import dev.clearline.tree.proof.ProofVerifier;
@@ -11,23 +12,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** test-vectors/smt-proofs.json through Solidity's SparseMerkleProof in the embedded EVM and through Java's verifier. */
+@ExtendWith(DeployedOnce.class)
 class SharedProofVectorsConformanceTest {
     private static final Path FILE = Path.of("..", "test-vectors", "smt-proofs.json");
-    private static ProofHarness solidity;
 
-    @BeforeAll
-    static void deploy() {
-        solidity = new ProofHarness();
-    }
+    private final ProofHarness solidity;
 
-    @AfterAll
-    static void close() {
-        solidity.close();
+    SharedProofVectorsConformanceTest(ProofHarness solidity) {
+        this.solidity = solidity;
     }
 
     @Test

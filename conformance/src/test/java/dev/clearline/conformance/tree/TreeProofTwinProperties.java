@@ -2,6 +2,7 @@ package dev.clearline.conformance.tree;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.conformance.DeployedOnce;
 import dev.clearline.tree.Bytes32;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.WriteSet;
@@ -15,26 +16,20 @@ import java.util.Random;
 import java.util.TreeMap;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Random trees and edits: every proof Java produces verifies in the EVM, every root update Solidity
  * computes from a proof equals the root Java reaches by committing, and tampering gets the same
  * error code on both sides.
  */
+@ExtendWith(DeployedOnce.class)
 class TreeProofTwinProperties {
-    private static ProofHarness solidity;
+    private final ProofHarness solidity;
 
-    @BeforeAll
-    static void deploy() {
-        solidity = new ProofHarness();
-    }
-
-    @AfterAll
-    static void close() {
-        solidity.close();
+    TreeProofTwinProperties(ProofHarness solidity) {
+        this.solidity = solidity;
     }
 
     private static Bytes32 key(Random r) {
