@@ -194,7 +194,8 @@ final class UserCommands {
                 long base = longest == 0 ? oracleNow : oracleNow == 0 ? nodeNow : Math.min(oracleNow, nodeNow);
                 if (base == 0) throw new UserError("market " + market + " has no price yet, so its clock has not started; leave out --expires-in or wait for the oracle");
                 expiry = base + lifetime;
-                if (expiresIn == null) expiryNote = "; expires in " + OrderLifetime.format(longest) + " (the longest this venue takes; --expires-in sets it)";
+                // an IOC or FOK order never rests, so when it expires is nothing a trader needs to read
+                if (expiresIn == null && t == TimeInForce.GTC) expiryNote = "; expires in " + OrderLifetime.format(longest) + " (the longest this venue takes; --expires-in sets it)";
             }
             Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0), expiry,
                     System.currentTimeMillis(), mg);

@@ -276,6 +276,9 @@ class UserCommandsTest {
             Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--post-only", "--api", at, "--key", trader);
             assertThat(bid.code()).as(bid.err()).isZero();
             assertThat(bid.out()).contains("; expires in 1h (the longest this venue takes; --expires-in sets it)");
+            Run ioc = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--tif", "ioc", "--api", at, "--key", trader);
+            assertThat(ioc.code()).as(ioc.err()).isZero();
+            assertThat(ioc.out()).as("an IOC never rests: when it would expire is not news").contains("accepted").doesNotContain("expires in");
             JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", at, "--key", trader, "--json").out()).path("openOrders").path(0);
             // the dev setup stamped its price with the wall clock, which is also the rule's: the earlier of the two starts the lifetime
             assertThat(open.path("expiry").asLong()).isEqualTo(oracleNow + 3_600);
