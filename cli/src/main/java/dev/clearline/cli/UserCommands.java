@@ -322,6 +322,9 @@ final class UserCommands {
                 default -> throw new UserError("--tif must be gtc, ioc or fok, not '" + tif + "'");
             };
             // the book's own rules (BookGlue): said here, before a signature and a sequence number are spent on a refusal
+            if (postOnly && reduceOnly) {
+                throw new UserError("a post-only order only ever rests on the book and a reduce-only one never does: give one of --post-only, --reduce-only");
+            }
             if (reduceOnly && t == TimeInForce.GTC) {
                 throw new UserError("a reduce-only order never rests on the book: give it --tif ioc (the default with --reduce-only) or --tif fok");
             }

@@ -382,6 +382,10 @@ class UserCommandsTest {
                 "--api", url, "--key", trader0);
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("post-only", "leave out --tif ioc").doesNotContain("BOOK_REJECTED", "\tat ");
+        Run both = run("order", "--market", "1", "--side", "buy", "--price", "0.0001", "--lots", "1", "--post-only", "--reduce-only",
+                "--api", url, "--key", trader0);
+        assertThat(both.code()).isEqualTo(1);
+        assertThat(both.err()).contains("give one of --post-only, --reduce-only").doesNotContain("Exception", "\tat ");
     }
 
     @Test

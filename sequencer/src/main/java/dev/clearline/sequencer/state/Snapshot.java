@@ -331,7 +331,7 @@ public final class Snapshot {
             in.expectEnd();
             return s;
         } catch (ImageFormatException e) {
-            throw new SnapshotException("snapshot image is damaged: " + e.getMessage() + "; the snapshot and its history do not belong together");
+            throw new SnapshotException("snapshot image is damaged: " + e.getMessage());
         } catch (RuntimeException e) {
             // a value the image's checksum vouched for but this build refuses (an order field out of range, ...)
             throw new SnapshotException("snapshot image does not restore (" + e + ")");
