@@ -562,18 +562,26 @@ class RollupTest {
         assertThat(l1.ethCredit(PROPOSER)).isZero();
     }
 
+    /**
+     * Alice deposits 300, which a finalized batch consumes, then 200 that no batch consumes; the
+     * rollup is frozen once that deposit is overdue: the escape pool is the 300 of the final state.
+     */
+    private static void frozenWithAnEscapePoolOf300(L1Fixture f) {
+        f.fund(ALICE, 1_000);
+        byte[] d0 = f.deposit(ALICE, 300);
+        f.join(PROPOSER);
+        f.ok(Batch.of(f, PROPOSER, List.of(d0)).submit());
+        f.advance(CHALLENGE_PERIOD);
+        f.ok(f.finalizeBatches(1));
+        byte[] d1 = f.deposit(ALICE, 200);
+        f.advance(FORCE_DELAY + 1);
+        f.ok(f.send(STRANGER, f.rollup, "freeze(bytes)", new DynamicBytes(d1)));
+    }
+
     /** An escape the hatch pays leaves the rollup's holdings and the escape pool, and says so. */
     @Test
     void test_releaseEscape_paysFromThePoolAndLowersWhatTheRollupHolds() {
-        l1.fund(ALICE, 1_000);
-        byte[] d0 = l1.deposit(ALICE, 300);
-        l1.join(PROPOSER);
-        l1.ok(Batch.of(l1, PROPOSER, List.of(d0)).submit());
-        l1.advance(CHALLENGE_PERIOD);
-        l1.ok(l1.finalizeBatches(1));
-        byte[] d1 = l1.deposit(ALICE, 200);
-        l1.advance(FORCE_DELAY + 1);
-        l1.ok(l1.send(STRANGER, l1.rollup, "freeze(bytes)", new DynamicBytes(d1)));
+        frozenWithAnEscapePoolOf300(l1);
         ExecutionResult paid = l1.ok(l1.send(l1.hatch, l1.rollup, "releaseEscape(address,uint256)", addr(BOB), uint(120)));
         Log e = event(paid, "EscapePaid(address,uint256)");
         assertThat(word(e.data(), 0)).isEqualTo(BigInteger.valueOf(120));
@@ -591,15 +599,7 @@ class RollupTest {
     void test_aPaymentOfNothing_isNotSentToTheToken_soCollateralThatRefusesZeroTransfersCannotBlockIt() {
         try (L1Fixture quirky = new L1Fixture(L1Fixture.Params.defaults(), "QuirkyToken")) {
             quirky.ok(quirky.send(DEPLOYER, quirky.token, "setMode(uint8)", new org.web3j.abi.datatypes.generated.Uint8(3)));
-            quirky.fund(ALICE, 1_000);
-            byte[] d0 = quirky.deposit(ALICE, 300);
-            quirky.join(PROPOSER);
-            quirky.ok(Batch.of(quirky, PROPOSER, List.of(d0)).submit());
-            quirky.advance(CHALLENGE_PERIOD);
-            quirky.ok(quirky.finalizeBatches(1));
-            byte[] d1 = quirky.deposit(ALICE, 200);
-            quirky.advance(FORCE_DELAY + 1);
-            quirky.ok(quirky.send(STRANGER, quirky.rollup, "freeze(bytes)", new DynamicBytes(d1)));
+            frozenWithAnEscapePoolOf300(quirky);
             quirky.ok(quirky.send(quirky.hatch, quirky.rollup, "releaseEscape(address,uint256)", addr(BOB), uint(300)));
             assertThat(quirky.viewUint(quirky.rollup, "escapeRemaining()")).as("the pool is dry").isZero();
 
