@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.LongFunction;
 import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,16 +58,7 @@ class StfDifferentialTest {
 
     @Test
     void javaStfAndSolidityStepAgreeOnEveryRandomTransition() {
-        CodeTally tally = new CodeTally();
-        Property.forAll(Gens.seeds()).tries(10_000).check(seed -> {
-            Differential.Comparison c = differential.run(generator.generate(seed));
-            tally.count(c);
-            if (!c.agree()) {
-                String vector = DivergenceVectors.keep(differential, c);
-                throw new AssertionError("Java and Solidity disagree: " + c.describe() + "\nkept as " + vector);
-            }
-        });
-        System.out.println("stf-differential cases=" + tally.cases() + "\n" + tally.table());
+        CodeTally tally = agreeOn(Property.forAll(Gens.seeds()).tries(10_000), generator::generate, "");
         writeOutcomes(tally);
         assertThat(tally.missing()).as("reject codes never reached:\n" + tally.table()).isEmpty();
         assertThat(tally.unexpected()).as("codes a type should never end in:\n" + tally.table()).isEmpty();
@@ -79,16 +71,7 @@ class StfDifferentialTest {
      */
     @Test
     void javaStfAndSolidityStepAgreeOnFillsAtTheMarginEdges() {
-        CodeTally tally = new CodeTally();
-        Property.forAll(Gens.seeds()).tries(1_500).check(seed -> {
-            Differential.Comparison c = differential.run(generator.generateFill(seed));
-            tally.count(c);
-            if (!c.agree()) {
-                String vector = DivergenceVectors.keep(differential, c);
-                throw new AssertionError("Java and Solidity disagree on a fill: " + c.describe() + "\nkept as " + vector);
-            }
-        });
-        System.out.println("stf-differential fills cases=" + tally.cases() + "\n" + tally.table());
+        CodeTally tally = agreeOn(Property.forAll(Gens.seeds()).tries(1_500), generator::generateFill, "fills");
         assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "REDUCE_ONLY_WOULD_INCREASE", "OVERFLOW");
     }
 
@@ -99,16 +82,27 @@ class StfDifferentialTest {
      */
     @Test
     void javaStfAndSolidityStepAgreeOnMarginMovesAtTheirEdges() {
+        CodeTally tally = agreeOn(Property.forAll(Gens.seeds()).tries(600), generator::generateMarginMove, "margin moves");
+        assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "INSUFFICIENT_BALANCE", "OVERFLOW", "NO_MARK_PRICE");
+    }
+
+    /**
+     * Runs the cases of {@code seeds} (made in the test method, so that the seeds and the replay
+     * command are that method's) through both sides; the first disagreement fails, printed with its
+     * seed and kept, minimised, as a vector. Returns the outcomes by type, printed under {@code kind}.
+     */
+    private CodeTally agreeOn(Property<Long> seeds, LongFunction<StepCase> cases, String kind) {
         CodeTally tally = new CodeTally();
-        Property.forAll(Gens.seeds()).tries(600).check(seed -> {
-            Differential.Comparison c = differential.run(generator.generateMarginMove(seed));
+        seeds.check(seed -> {
+            Differential.Comparison c = differential.run(cases.apply(seed));
             tally.count(c);
             if (!c.agree()) {
                 String vector = DivergenceVectors.keep(differential, c);
-                throw new AssertionError("Java and Solidity disagree on a margin move: " + c.describe() + "\nkept as " + vector);
+                throw new AssertionError("Java and Solidity disagree" + (kind.isEmpty() ? "" : " (" + kind + ")") + ": " + c.describe()
+                        + "\nkept as " + vector);
             }
         });
-        System.out.println("stf-differential margin moves cases=" + tally.cases() + "\n" + tally.table());
-        assertThat(tally.table()).contains("APPLIED", "INSUFFICIENT_MARGIN", "INSUFFICIENT_BALANCE", "OVERFLOW", "NO_MARK_PRICE");
+        System.out.println("stf-differential " + (kind.isEmpty() ? "" : kind + " ") + "cases=" + tally.cases() + "\n" + tally.table());
+        return tally;
     }
 }
