@@ -60,17 +60,21 @@ public final class Main {
         Main main = new Main();
         main.verbose(false); // the log level is process-wide: a previous run in this JVM may have raised it
         ErrorReporting errors = new ErrorReporting(err, () -> debug || main.verbose);
-        Factory factory = new Factory(out, err, lifecycle);
         // `clearline devnet ...` is started often and should answer fast: picocli builds the model of
         // every subcommand it is given (their options, mixins and field initialisers), which was the
         // largest part of the devnet's start-up. The same root command with only `devnet` under it.
         CommandLine cli = args.length > 0 && "devnet".equals(args[0])
-                ? new CommandLine(new DevnetOnly(main), factory) : new CommandLine(main, factory);
+                ? new CommandLine(new DevnetOnly(main), new Factory(out, err, lifecycle)) : commandLine(main, out, err, lifecycle);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler(errors);
         cli.setExecutionExceptionHandler(errors);
         return cli.execute(args);
+    }
+
+    /** The whole command tree as {@code clearline} runs it (tests read its model: every option's help). */
+    static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err, Lifecycle lifecycle) {
+        return new CommandLine(main, new Factory(out, err, lifecycle));
     }
 
     /** The root command with only {@code devnet} under it (see {@link #run}); same name, version and options. */

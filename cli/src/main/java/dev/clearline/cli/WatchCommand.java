@@ -83,7 +83,7 @@ final class WatchCommand implements Callable<Integer> {
     long maxFeeGwei;
 
     @Option(names = "--resend-after-ms", defaultValue = "6000", description = "A move not mined this long is re-sent under the same nonce "
-            + "with fees 25% higher. Default: ${DEFAULT-VALUE}.")
+            + "with fees 25%% higher. Default: ${DEFAULT-VALUE}.")
     long resendAfterMillis;
 
     WatchCommand(PrintWriter out, Lifecycle lifecycle, Map<String, String> env) {

@@ -7,6 +7,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The commands run in-process, as a user would type them. */
 class CliTest {
@@ -62,6 +65,36 @@ class CliTest {
             stop.countDown();
             return exit.get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Every help renders as written. A text picocli shows is a format string: an unescaped %
+     * ("fees 25% higher") made picocli print a warning above `watch --help`, three times, and show
+     * the text unformatted. Picocli says so on System.err, which is captured here while every
+     * command's help is rendered.
+     */
+    @Test
+    void everyCommandsHelpRendersWithoutAPicocliWarning() {
+        PrintWriter sink = new PrintWriter(new StringWriter());
+        CommandLine root = Main.commandLine(new Main(), sink, sink, Lifecycle.untilInterrupted());
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        List<String> rendered = new ArrayList<>();
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            renderHelps(root, rendered);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(rendered).as("every command's help").hasSizeGreaterThan(25).contains("clearline watch", "clearline configure-market");
+        assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).as("picocli's warnings while rendering them (write a % in a help text as %%)")
+                .doesNotContain("picocli WARN");
+    }
+
+    private static void renderHelps(CommandLine cli, List<String> rendered) {
+        cli.getUsageMessage();
+        rendered.add(cli.getCommandSpec().qualifiedName());
+        cli.getSubcommands().values().forEach(c -> renderHelps(c, rendered));
     }
 
     @Test
