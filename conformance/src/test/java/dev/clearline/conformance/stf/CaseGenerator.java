@@ -98,10 +98,10 @@ public final class CaseGenerator {
     /**
      * A fill both orders can take: one sane market, a resting maker and a crossing taker of two
      * different traders, live and unexpired, on positions the fill opens, reduces, closes or flips,
-     * and now and then reduce-only. Random states make most fills fail an early check (about one in a
-     * hundred applies); these reach the margin checks, and half put one side's quote exactly at the
-     * edge of what its check allows, or one below ({@link #atMarginEdge}), one in six at the top of
-     * int64, where the fill's arithmetic overflows ({@link #atInt64Edge}).
+     * and now and then reduce-only. In random states most fills end at a check before the margins
+     * (about one in twelve applies); these reach the margin checks, and half put one side's quote
+     * exactly at the edge of what its check allows, or one below ({@link #atMarginEdge}), one in six
+     * at the top of int64, where the fill's arithmetic overflows ({@link #atInt64Edge}).
      */
     public StepCase generateFill(long seed) {
         Random r = new Random(seed);
@@ -258,29 +258,7 @@ public final class CaseGenerator {
     private void buildState(World w) {
         Random r = w.r;
         int marketCount = r.nextInt(4);
-        for (int i = 0; i < marketCount; i++) {
-            int id = MARKET_IDS[r.nextInt(MARKET_IDS.length)];
-            if (w.markets.contains(id)) continue;
-            long lot = pick(r, 1, 10, 1000, 1_000_000);
-            long tick = pick(r, 1, 5, 100, 10_000);
-            int mmf = 1 + r.nextInt(200_000);
-            int imf = r.nextInt(10) == 0 ? 1_000_000 : Math.min(1_000_000, mmf + 1 + r.nextInt(300_000));
-            long mark = r.nextInt(6) == 0 ? 0 : pickOr(r, tick * (1 + r.nextInt(5000)), 1, MAX / 2, MAX);
-            long index = switch (r.nextInt(8)) {
-                case 0 -> MAX;
-                case 1 -> -MAX;
-                case 2 -> Long.MIN_VALUE;
-                case 3, 4 -> 0;
-                default -> r.nextInt(2_000_001) - 1_000_000;
-            };
-            long ts = r.nextInt(5) == 0 ? 0 : 1_000 + r.nextInt(10_000);
-            MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700, Math.min(mmf, r.nextInt(3) * 2_000),
-                    oracles.get(r.nextInt(oracles.size())).address(), mark, index, ts,
-                    r.nextInt(10) == 0 ? MAX - r.nextInt(3) : r.nextInt(1_000_000));
-            w.markets.add(id);
-            w.marketLeaves.add(m);
-            w.put(StateKeys.market(id & 0xffffffffL), m.encode());
-        }
+        for (int i = 0; i < marketCount; i++) addMarket(w);
         for (Signer s : traders) {
             if (r.nextInt(5) == 0) continue;
             long free = switch (r.nextInt(6)) {
@@ -321,6 +299,32 @@ public final class CaseGenerator {
             r.nextBytes(v);
             w.put(Bytes32.of(k), v);
         }
+    }
+
+    /** Adds a market under an id the world does not have yet (none when the draw repeats one). */
+    private void addMarket(World w) {
+        Random r = w.r;
+        int id = MARKET_IDS[r.nextInt(MARKET_IDS.length)];
+        if (w.markets.contains(id)) return;
+        long lot = pick(r, 1, 10, 1000, 1_000_000);
+        long tick = pick(r, 1, 5, 100, 10_000);
+        int mmf = 1 + r.nextInt(200_000);
+        int imf = r.nextInt(10) == 0 ? 1_000_000 : Math.min(1_000_000, mmf + 1 + r.nextInt(300_000));
+        long mark = r.nextInt(6) == 0 ? 0 : pickOr(r, tick * (1 + r.nextInt(5000)), 1, MAX / 2, MAX);
+        long index = switch (r.nextInt(8)) {
+            case 0 -> MAX;
+            case 1 -> -MAX;
+            case 2 -> Long.MIN_VALUE;
+            case 3, 4 -> 0;
+            default -> r.nextInt(2_000_001) - 1_000_000;
+        };
+        long ts = r.nextInt(5) == 0 ? 0 : 1_000 + r.nextInt(10_000);
+        MarketLeaf m = new MarketLeaf(tick, lot, imf, mmf, r.nextInt(3) * 500, r.nextInt(3) * 700, Math.min(mmf, r.nextInt(3) * 2_000),
+                oracles.get(r.nextInt(oracles.size())).address(), mark, index, ts,
+                r.nextInt(10) == 0 ? MAX - r.nextInt(3) : r.nextInt(1_000_000));
+        w.markets.add(id);
+        w.marketLeaves.add(m);
+        w.put(StateKeys.market(id & 0xffffffffL), m.encode());
     }
 
     private PositionLeaf position(Random r, MarketLeaf m) {
@@ -644,42 +648,60 @@ public final class CaseGenerator {
 
     private Transition trade(World w) {
         Random r = w.r;
-        List<Integer> posted = new ArrayList<>();
-        for (int i = 0; i < w.orders.size(); i++) if (w.orders.get(i) != null) posted.add(i);
+        // A state without a posted order (two in five) could only end a fill at the order look-up:
+        // give most of them a maker that can trade, and a market for it when there is none.
+        if (r.nextInt(5) > 0 && posted(w).isEmpty()) {
+            if (w.markets.isEmpty()) addMarket(w);
+            addLiveOrder(w);
+        }
+        List<Integer> posted = posted(w);
         if (!posted.isEmpty() && r.nextInt(5) > 0) {
-            // make a crossing pair likely: a fresh taker opposite to a posted maker, with a limit beyond its price
-            int mi = posted.get(r.nextInt(posted.size()));
+            // make a crossing pair likely: a fresh taker opposite to a posted maker, with a limit beyond its price;
+            // two times in three a maker that can still trade (live, unfilled, resting), so that fills get past
+            // the order checks to the prices, the margins and the positions they change
+            List<Integer> live = posted.stream().filter(i -> canTrade(w, i)).toList();
+            int mi = !live.isEmpty() && r.nextInt(3) > 0 ? live.get(r.nextInt(live.size())) : posted.get(r.nextInt(posted.size()));
+            boolean tradeable = live.contains(mi);
             // Book-pegged makers are one posted order in six; prefer them now and then so that
             // TradeAtPrice, which only they can make, is applied often enough to be asserted.
             if (r.nextInt(3) == 0) {
-                List<Integer> bookPegged = posted.stream().filter(i -> w.orders.get(i).peg() == Peg.BOOK).toList();
+                List<Integer> bookPegged = (tradeable ? live : posted).stream().filter(i -> w.orders.get(i).peg() == Peg.BOOK).toList();
                 if (!bookPegged.isEmpty()) mi = bookPegged.get(r.nextInt(bookPegged.size()));
             }
             Order maker = w.orders.get(mi);
             {
                 MarketLeaf m = market(w, maker.marketId());
-                Signer takerSigner = signer(w);
+                // Two in three of these fills meet a tame market: the random state's extremes (a funding index
+                // at the edge of int64, fees accrued near its top, a mark of half of it) overflow most
+                // fills, so those are left to the other third and to the fills run's int64 edges.
+                if (tradeable && r.nextInt(3) > 0) m = tamed(w, maker.marketId(), m, r);
+                Signer takerSigner = tradeable && r.nextInt(4) > 0 ? otherThan(maker.trader(), r) : signer(w);
                 long takerPrice = switch (r.nextInt(4)) {
                     case 0 -> maker.price();
                     default -> maker.isBuy() ? m.tickSize() : (MAX / 2 / m.tickSize()) * m.tickSize();
                 };
                 TimeInForce takerTif = r.nextInt(6) == 0 ? TimeInForce.IOC : TimeInForce.GTC;
                 Order taker = new Order(takerSigner.address(), maker.marketId(), maker.isBuy() ? Side.SELL : Side.BUY,
-                        takerPrice, maker.size(), 0, takerTif, switch (r.nextInt(8)) { case 0 -> Order.REDUCE_ONLY; case 1 -> Order.POST_ONLY; default -> 0; }, 0, r.nextInt(1000), 0);
+                        takerPrice, maker.size(), 0, takerTif, switch (r.nextInt(tradeable ? 16 : 8)) { case 0 -> Order.REDUCE_ONLY; case 1 -> Order.POST_ONLY; default -> 0; }, 0, r.nextInt(1000), 0);
                 Hash32 th = domain.orderDigest(taker);
                 long takerId = w.post(th, new OrderLeaf(taker.trader(), taker.marketId(), taker.isBuy(), taker.price(), taker.size(),
                         taker.flags(), taker.peg(), taker.pegOffset(), taker.timeInForce(), 0, r.nextInt(4), 0, false));
                 long remaining = w.orderLeaves.get(mi).remaining();
-                long size = r.nextInt(4) == 0 ? m.lotSize() * (1 + r.nextInt(3)) : Math.max(0, remaining);
+                long size = r.nextInt(4) == 0 || (tradeable && remaining / m.lotSize() > 1_000) ? m.lotSize() * (1 + r.nextInt(3)) : Math.max(0, remaining);
                 Bytes32 takerPosition = StateKeys.position(taker.trader(), taker.marketId() & 0xffffffffL);
                 long index = m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex();
                 switch (r.nextInt(4)) {
-                    case 0 -> { } // a fresh account: no position leaf
+                    case 0 -> { if (tradeable) w.leaves.remove(takerPosition); } // a fresh account: no position leaf
                     case 1 -> w.put(takerPosition, new PositionLeaf(0, r.nextInt(1_000_000_000), index).encode());
                     default -> w.put(takerPosition, positionTheFillMeets(r, m, size, taker.isBuy(), index).encode());
                 }
+                if (tradeable && r.nextInt(3) > 0) {
+                    // two times in three the maker's position is one the fill meets, not the random state's (extreme half the time)
+                    w.put(StateKeys.position(maker.trader(), maker.marketId() & 0xffffffffL),
+                            positionTheFillMeets(r, m, size, maker.isBuy(), index).encode());
+                }
                 Transition t;
-                if ((maker.peg() == Peg.BOOK && r.nextInt(4) > 0) || r.nextInt(4) == 0) {
+                if (maker.peg() == Peg.BOOK ? r.nextInt(4) > 0 : r.nextInt(tradeable ? 12 : 4) == 0) {
                     long price = switch (r.nextInt(6)) {
                         case 0 -> 0;
                         case 1 -> maker.price() + 1;
@@ -691,7 +713,7 @@ public final class CaseGenerator {
                     t = new Transition.Trade(w.orderIds.get(mi), takerId, size);
                 }
                 // now and then one side's quote right at the edge of what the fill's margin check allows, or one below
-                if (r.nextInt(3) == 0) {
+                if (r.nextInt(tradeable ? 2 : 3) == 0) {
                     Bytes32 side = r.nextBoolean() ? takerPosition : StateKeys.position(maker.trader(), maker.marketId() & 0xffffffffL);
                     atMarginEdge(w, t, side, r.nextBoolean());
                 }
@@ -709,6 +731,56 @@ public final class CaseGenerator {
         };
         if (r.nextInt(5) == 0) return new Transition.TradeAtPrice(maker, taker, size, r.nextInt(3) == 0 ? 0 : r.nextInt(100_000));
         return new Transition.Trade(maker, taker, size);
+    }
+
+    private static List<Integer> posted(World w) {
+        List<Integer> posted = new ArrayList<>();
+        for (int i = 0; i < w.orders.size(); i++) if (w.orders.get(i) != null) posted.add(i);
+        return posted;
+    }
+
+    /** A posted order a fill could take as its maker: not cancelled or expired, something left, resting (GTC), in a marked market. */
+    private boolean canTrade(World w, int i) {
+        OrderLeaf o = w.orderLeaves.get(i);
+        MarketLeaf m = market(w, o.marketId());
+        return !o.cancelled() && o.remaining() > 0 && o.timeInForce() == TimeInForce.GTC
+                && (o.expiry() == 0 || o.expiry() >= m.lastOracleTs()) && m.markPrice() > 0;
+    }
+
+    /** Rewrites market {@code id}'s leaf with its extremes brought into range: funding index, fees accrued, mark. */
+    private MarketLeaf tamed(World w, int id, MarketLeaf m, Random r) {
+        long index = Math.abs(m.fundingIndex()) < 1_000_000_000L ? m.fundingIndex() : r.nextInt(2_000_001) - 1_000_000;
+        long fees = m.feesAccrued() < 1L << 40 ? m.feesAccrued() : r.nextInt(1_000_000);
+        long mark = m.markPrice() < 1L << 40 ? m.markPrice() : m.tickSize() * (1 + r.nextInt(5000));
+        MarketLeaf t = new MarketLeaf(m.tickSize(), m.lotSize(), m.imfPpm(), m.mmfPpm(), m.makerFeePpm(), m.takerFeePpm(), m.liquidationFeePpm(),
+                m.oracle(), mark, index, m.lastOracleTs(), fees);
+        w.marketLeaves.set(w.markets.indexOf(id), t);
+        w.put(StateKeys.market(id & 0xffffffffL), t.encode());
+        return t;
+    }
+
+    /** Posts a valid, resting, unfilled order of a random trader in one of the world's markets. */
+    private void addLiveOrder(World w) {
+        Random r = w.r;
+        Signer trader = traders.get(r.nextInt(traders.size()));
+        int mi = r.nextInt(w.markets.size());
+        MarketLeaf m = w.marketLeaves.get(mi);
+        Order drawn = order(r, trader, w.markets.get(mi), m, true);
+        int flags = drawn.flags() & ~Order.MARKET;
+        Order o = new Order(drawn.trader(), drawn.marketId(), drawn.side(), drawn.price(), drawn.size(), drawn.displaySize(), TimeInForce.GTC,
+                flags, drawn.peg(), drawn.pegOffset(), r.nextBoolean() ? 0 : m.lastOracleTs() + 1_000, drawn.nonce(), drawn.margin());
+        Hash32 h = domain.orderDigest(o);
+        OrderLeaf leaf = leafOf(o, 0);
+        w.orderHashes.add(h);
+        w.orderLeaves.add(leaf);
+        w.orders.add(o);
+        w.orderOwners.add(o.trader());
+        w.orderIds.add(w.post(h, leaf));
+    }
+
+    private Signer otherThan(Address trader, Random r) {
+        List<Signer> others = traders.stream().filter(s -> !s.address().equals(trader)).toList();
+        return others.get(r.nextInt(others.size()));
     }
 
     private static Order withoutOffset(Order o) {
