@@ -452,8 +452,33 @@ public final class CaseGenerator {
             case 8 -> cancel(w);
             case 9, 10 -> marginMove(w, r.nextBoolean());
             case 11 -> withdraw(w);
-            default -> new Transition.Liquidate(r.nextInt(8) == 0 ? Address.INSURANCE_FUND : owner(w), marketId(w));
+            default -> liquidate(w);
         };
+    }
+
+    /**
+     * Half the time a position drawn at the edge of liquidation in a marked market (two in three of
+     * them tamed): its quote the greatest with which it can be liquidated, or one more, so that the
+     * fee, the fund's take-over and the NOT_LIQUIDATABLE line are all met; else any owner and market.
+     */
+    private Transition liquidate(World w) {
+        Random r = w.r;
+        List<Integer> marked = new ArrayList<>();
+        for (int i = 0; i < w.markets.size(); i++) if (w.marketLeaves.get(i).markPrice() > 0) marked.add(i);
+        if (marked.isEmpty() || r.nextBoolean()) {
+            return new Transition.Liquidate(r.nextInt(8) == 0 ? Address.INSURANCE_FUND : owner(w), marketId(w));
+        }
+        int i = marked.get(r.nextInt(marked.size()));
+        int id = w.markets.get(i);
+        MarketLeaf m = w.marketLeaves.get(i);
+        if (r.nextInt(3) > 0) m = tamed(w, id, m, r);
+        Address owner = traders.get(r.nextInt(traders.size())).address();
+        Bytes32 key = StateKeys.position(owner, id & 0xffffffffL);
+        long lots = (1 + r.nextInt(100)) * (r.nextBoolean() ? 1L : -1L);
+        w.put(key, new PositionLeaf(lots * m.lotSize(), 0, m.fundingIndex() == Long.MIN_VALUE ? 0 : m.fundingIndex()).encode());
+        Transition t = new Transition.Liquidate(owner, id);
+        atLiquidationEdge(w, t, key, r.nextBoolean());
+        return t;
     }
 
     /** A posted order's id most of the time (a deletion, often beside other leaves); else an id with no leaf. */
@@ -928,6 +953,23 @@ public final class CaseGenerator {
             else lo = mid;
         }
         w.put(key, new PositionLeaf(p.size(), below ? lo : hi, p.fundingIndex()).encode());
+    }
+
+    /**
+     * Sets the quote of the position at {@code key} to the greatest with which the Java STF liquidates
+     * it ({@code t}), or one more ({@code past}): equity exactly below maintenance, or at it. Left as
+     * it is when the step does not turn on the quote (the fund's position overflows either way).
+     */
+    private void atLiquidationEdge(World w, Transition t, Bytes32 key, boolean past) {
+        PositionLeaf p = PositionLeaf.decode(w.leaves.get(key));
+        long lo = -MAX / 2, hi = MAX / 2;
+        if (!appliesWith(w, t, key, p, lo) || appliesWith(w, t, key, p, hi)) return;
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (appliesWith(w, t, key, p, mid)) lo = mid;
+            else hi = mid;
+        }
+        w.put(key, new PositionLeaf(p.size(), past ? hi : lo, p.fundingIndex()).encode());
     }
 
     /**
