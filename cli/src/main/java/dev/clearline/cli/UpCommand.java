@@ -136,7 +136,9 @@ final class UpCommand implements Callable<Integer> {
         out.println("                 private key " + yourKey);
         out.println();
         out.println("Try next (in another terminal):");
-        String common = " --rpc-url " + devnet.rpcUrl() + " --api " + api + " --key " + yourKey;
+        // the user commands look for the manifest at the default path: one written elsewhere has to be named
+        String manifestFlag = manifest.equals(Path.of(Manifest.DEFAULT_PATH)) ? "" : " --manifest " + shellWord(manifest.toAbsolutePath().normalize().toString());
+        String common = " --rpc-url " + devnet.rpcUrl() + " --api " + api + " --key " + yourKey + manifestFlag;
         out.println("  ./clearline deposit 1000" + common);
         out.println("  ./clearline markets --market 1 --api " + api + "      (the book: what to price at)");
         out.println("  ./clearline order --market 1 --side buy --price " + Units.amount(LocalStack.MARKETS[0][3]) + " --lots 2" + common);
@@ -150,6 +152,11 @@ final class UpCommand implements Callable<Integer> {
         out.println("  curl " + api + "/state");
         out.println("Press Ctrl-C to stop.");
         out.flush();
+    }
+
+    /** {@code s} as one word for a POSIX shell: as it is when it holds nothing the shell would split or expand. */
+    static String shellWord(String s) {
+        return s.matches("[A-Za-z0-9_./:@%+=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** What key {@link LocalStack#YOU} holds on L1 now: a resumed chain's is what the earlier run left. */

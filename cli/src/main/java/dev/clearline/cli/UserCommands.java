@@ -733,11 +733,28 @@ final class UserCommands {
             t.append("L1 rollup ").append(o.rollupAddress()).append(": ").append(next).append(" batch(es) posted, ").append(fin).append(" final")
                     .append(frozen != 0 ? ", FROZEN (escape with the escape hatch)" : "").append('\n');
             t.append("  priority queue: ").append(queue).append(" op(s), ").append(consumed).append(" consumed by posted batches\n");
-            if (fin < next) {
+            if (frozen != 0) {
+                // a freeze makes the last final root the one escapes prove against: what was posted after it never counts
+                l1.put("batchesNeverFinal", next - fin);
+                if (fin < next) {
+                    t.append("  batch(es) ").append(fin).append(fin + 1 < next ? " to " + (next - 1) : "")
+                            .append(" will never be final: the rollup froze with batch ").append(fin - 1).append("'s root as the last final one\n");
+                }
+            } else if (fin < next) {
                 long submitted = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send().submittedAt.longValueExact());
                 long left = Math.max(0, submitted + period - now);
                 l1.put("nextFinalInSeconds", left);
                 t.append("  batch ").append(fin).append(" becomes final in about ").append(UserOptions.l1Wait(left, speed)).append('\n');
+            }
+            if (frozen == 0 && consumed < queue) {
+                // the one op a trader's escape turns on: the oldest one no batch has consumed, and when it is overdue
+                long enqueued = java.nio.ByteBuffer.wrap(queuedOp(o, rollup, consumed), 9, 8).getLong();
+                long delay = o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
+                long left = enqueued + delay + 1 - now;
+                l1.put("oldestUnconsumedOp", consumed).put("overdueInSeconds", Math.max(0, left));
+                t.append("  op ").append(consumed).append(" waits for a batch to consume it: ").append(left > 0
+                        ? "overdue in " + UserOptions.l1Wait(left, speed) + ", then anyone may ./clearline freeze the rollup"
+                        : "overdue: anyone may ./clearline freeze the rollup now").append('\n');
             }
             String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
             try {
@@ -902,15 +919,7 @@ final class UserCommands {
             if (consumed >= queue) {
                 throw new UserError("nothing is overdue: the posted batches consumed all " + queue + " queued op(s); a freeze needs an op the sequencer ignored");
             }
-            byte[] encoding = o.l1("read queue op " + consumed, () -> {
-                org.web3j.protocol.core.methods.request.EthFilter f = new org.web3j.protocol.core.methods.request.EthFilter(
-                        DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
-                f.addSingleTopic(org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
-                f.addSingleTopic(org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(consumed), 64));
-                var logs = o.web3j().ethGetLogs(f).send().getLogs();
-                if (logs.isEmpty()) throw new java.io.IOException("the node has no PriorityOpEnqueued event for op " + consumed);
-                return Rollup.getPriorityOpEnqueuedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.getFirst().get()).encoding;
-            });
+            byte[] encoding = queuedOp(o, rollup, consumed);
             long enqueued = java.nio.ByteBuffer.wrap(encoding, 9, 8).getLong();
             long delay = o.l1("read the rollup", () -> rollup.forceDelay().send().longValueExact());
             long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
@@ -927,6 +936,19 @@ final class UserCommands {
     }
 
 
+    /** The encoding of queue op {@code index}, from its PriorityOpEnqueued event. */
+    private static byte[] queuedOp(UserOptions o, Rollup rollup, long index) {
+        return o.l1("read queue op " + index, () -> {
+            org.web3j.protocol.core.methods.request.EthFilter f = new org.web3j.protocol.core.methods.request.EthFilter(
+                    DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
+            f.addSingleTopic(org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
+            f.addSingleTopic(org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(index), 64));
+            var logs = o.web3j().ethGetLogs(f).send().getLogs();
+            if (logs.isEmpty()) throw new java.io.IOException("the node has no PriorityOpEnqueued event for op " + index);
+            return Rollup.getPriorityOpEnqueuedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.getFirst().get()).encoding;
+        });
+    }
+
     /** Prints where a just-enqueued priority op stands and its deadline. */
     private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what) {
         var e = Rollup.getPriorityOpEnqueuedEvents(r).getFirst();
@@ -935,7 +957,8 @@ final class UserCommands {
         long delay = b.o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
         b.o.print(b.out, b.result().put("queueIndex", index).put("deadline", enqueued + delay).put("tx", r.getTransactionHash()),
                 "Queued " + what + " as op " + index + " (tx " + r.getTransactionHash() + "); a batch must consume it by L1 time "
-                        + (enqueued + delay) + ", else anyone may ./clearline freeze");
+                        + (enqueued + delay) + " (in " + UserOptions.l1Wait(delay, b.o.l1TimeSpeed())
+                        + "), else anyone may ./clearline freeze (./clearline status shows the wait)");
         return 0;
     }
 

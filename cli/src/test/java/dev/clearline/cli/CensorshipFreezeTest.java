@@ -69,7 +69,14 @@ class CensorshipFreezeTest {
         assertThat(json(forced).path("queueIndex").asLong()).isEqualTo(1);
 
         long forceDelay = Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay"));
+        // status names the op a freeze turns on and how long until it is overdue, then that it is
+        JsonNode waiting = json(cli(common, "status")).path("l1");
+        assertThat(waiting.path("oldestUnconsumedOp").asLong()).isZero();
+        assertThat(waiting.path("overdueInSeconds").asLong()).isBetween(forceDelay - 60, forceDelay + 1);
         l1.time().advance(Duration.ofSeconds(forceDelay + 1));
+        assertThat(json(cli(common, "status")).path("l1").path("overdueInSeconds").asLong()).isZero();
+        List<String> text = common.subList(0, common.size() - 1);
+        assertThat(cli(text, "status").out()).contains("op 0 waits for a batch to consume it: overdue: anyone may ./clearline freeze the rollup now");
         Run freeze = cli(common, "freeze");
         assertThat(freeze.code()).as(freeze.err()).isZero();
         assertThat(json(freeze).path("overdueOp").asLong()).as("the oldest op no batch consumed").isZero();
@@ -77,6 +84,8 @@ class CensorshipFreezeTest {
         Run status = cli(common, "status");
         assertThat(status.code()).as(status.err()).isZero();
         assertThat(json(status).path("l1").path("frozen").asBoolean()).isTrue();
+        assertThat(json(status).path("l1").has("oldestUnconsumedOp")).as("a frozen rollup's queue waits for nothing").isFalse();
+        assertThat(json(status).path("l1").path("batchesNeverFinal").asLong()).isZero();
         assertThat(json(status).path("sequencer").asText()).contains("cannot reach the sequencer");
         Run again = cli(common, "freeze");
         assertThat(again.code()).isEqualTo(1);

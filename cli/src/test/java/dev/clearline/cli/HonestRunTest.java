@@ -58,7 +58,11 @@ class HonestRunTest {
             String rpc = find(banner, "L1 RPC:\\s+(\\S+)");
             String api = find(banner, "Trader API:\\s+(\\S+)");
             String key = find(banner, "private key (0x[0-9a-f]{64})\\s*\\n\\s*\\nTry next");
-            List<String> common = List.of("--rpc-url", rpc, "--api", api, "--key", key, "--manifest", manifest.toString(), "--json");
+            // the options the guide prints after its deposit command are the ones every user command below runs with,
+            // so a printed command that could not find the deployment (this run's manifest is not at the default path) fails here
+            List<String> common = new java.util.ArrayList<>(List.of(find(banner, "\\./clearline deposit 1000 (.+)").trim().split(" +")));
+            assertThat(String.join(" ", common)).contains("--rpc-url " + rpc, "--key " + key, "--manifest " + manifest.toAbsolutePath().normalize());
+            common.add("--json");
             Web3j web3j = Web3j.build(new HttpService(rpc));
             String me = Credentials.create(key).getAddress();
             TestCollateral token = TestCollateral.load(Manifest.read(manifest).orElseThrow().address("TestCollateral"), web3j,
