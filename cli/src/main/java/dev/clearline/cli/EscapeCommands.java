@@ -78,7 +78,11 @@ final class EscapeCommands {
 
         abstract Integer run();
 
-        /** The cache of this chain's rollup: its own directory, so a devnet started again or another rollup never shares one. */
+        /**
+         * The cache of this chain's rollup: one directory per chain id and rollup address. A devnet started again
+         * has both of the one before, so it meets that chain's cache: the rebuild checks the cache against L1 and
+         * drops it when it does not match (FinalizedState.rebuild).
+         */
         java.nio.file.Path cacheDir(String rollupAddress) {
             java.nio.file.Path base = stateCache != null ? stateCache
                     : java.nio.file.Path.of(System.getProperty("clearline.home", System.getProperty("user.home") + "/.clearline"), "l1-state");
@@ -234,7 +238,8 @@ final class EscapeCommands {
             }
             res.put(dryRun ? "wouldPayTotal" : "paidTotal", Units.amount(total));
             String head = (dryRun ? "Would escape " : "Escaped ") + open.size() + " claim(s) of " + who + " for " + Units.amount(total) + " in total, at rate "
-                    + rate.text() + (windowOpen ? " so far (the window is open until L1 time " + windowEnd + "; reports may still lower it)" : "")
+                    + rate.text() + (windowOpen ? " so far (the window is open until L1 time " + windowEnd + ", " + UserOptions.l1Wait(windowEnd - now, o.l1TimeSpeed())
+                    + " from now; reports may still lower it)" : "")
                     + (done > 0 ? "; " + done + " claim(s) were paid before" : "") + ":\n";
             o.print(out, res, (head + text).stripTrailing());
             return 0;
@@ -373,7 +378,8 @@ final class EscapeCommands {
                     : (dryRun ? "Would report " : "Reported ") + rows.size() + " leaf(s)" + (skipped > 0 ? " (" + skipped + " reported before)" : "") + ":\n" + text;
             o.print(out, res, head.stripTrailing() + "\nEscape rate " + (dryRun ? "would be " : "now ") + after.text() + ": bad debt "
                     + Units.amount(after.badDebt()) + ", fund credit " + Units.amount(after.fundCredit()) + ", pool " + Units.amount(after.pool())
-                    + "; it is final at L1 time " + windowEnd + ", then ./clearline escape");
+                    + "; it is final at L1 time " + windowEnd + " (" + UserOptions.l1Wait(Math.max(0, windowEnd - now), o.l1TimeSpeed())
+                    + " from now), then ./clearline escape");
             return 0;
         }
 

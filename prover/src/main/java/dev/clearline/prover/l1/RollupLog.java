@@ -94,6 +94,8 @@ public final class RollupLog {
     }
 
     private List<Log> logs(org.web3j.abi.datatypes.Event event, long fromBlock, long toBlock) throws IOException {
+        // an empty range holds no logs; nodes refuse it as invalid params instead (a cache made on a longer chain asks for one)
+        if (fromBlock > toBlock) return List.of();
         EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), rollup);
         filter.addSingleTopic(EventEncoder.encode(event));
