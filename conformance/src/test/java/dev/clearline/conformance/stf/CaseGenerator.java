@@ -205,25 +205,34 @@ public final class CaseGenerator {
             w.put(StateKeys.position(owner.address(), id & 0xffffffffL), new PositionLeaf(lots * lot, quote, positionIndex).encode());
         }
         boolean allocate = r.nextInt(3) == 0;
-        Signature onTrust = owner.sign(Hash32.ZERO);
-        Stf probe = new Stf(domain, (digest, signature) -> owner.address());
-        java.util.function.LongPredicate applies = amount ->
-                probe.apply(storeOf(w), marginMove(allocate, owner.address(), id, amount, nonce, onTrust), 0).applied();
         long amount = 1 + r.nextInt(10_000_000);
-        if (applies.test(1)) {
-            long lo = 1, hi = MAX; // lo applies, hi is refused (or is MAX and applies too)
-            if (applies.test(hi)) lo = hi;
-            while (hi - lo > 1) {
-                long mid = lo + (hi - lo) / 2;
-                if (applies.test(mid)) lo = mid;
-                else hi = mid;
-            }
-            amount = lo == MAX || r.nextBoolean() ? lo : lo + 1;
-        }
+        long edge = edgeAmount(w, owner, allocate, id, nonce);
+        if (edge >= 0) amount = edge == MAX || r.nextBoolean() ? edge : edge + 1;
         Hash32 digest = allocate ? domain.allocateDigest(owner.address(), id, amount, nonce)
                 : domain.releaseDigest(owner.address(), id, amount, nonce);
         Transition t = marginMove(allocate, owner.address(), id, amount, nonce, owner.sign(digest));
         return new StepCase(seed, w.leaves, TransitionCodec.encode(t), 0);
+    }
+
+    /**
+     * The greatest amount of a release or allocation the Java STF applies in {@code w} (MAX when every amount
+     * does), or -1 when not even 1 does: a bisection over the amount with a probing STF that takes the owner's
+     * signature on trust (re-signing every probe would cost a signature each).
+     */
+    private long edgeAmount(World w, Signer owner, boolean allocate, int id, long nonce) {
+        Signature onTrust = owner.sign(Hash32.ZERO);
+        Stf probe = new Stf(domain, (digest, signature) -> owner.address());
+        java.util.function.LongPredicate applies = amount ->
+                probe.apply(storeOf(w), marginMove(allocate, owner.address(), id, amount, nonce, onTrust), 0).applied();
+        if (!applies.test(1)) return -1;
+        long lo = 1, hi = MAX; // lo applies, hi is refused (or is MAX and applies too)
+        if (applies.test(hi)) return MAX;
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (applies.test(mid)) lo = mid;
+            else hi = mid;
+        }
+        return lo;
     }
 
     private static Transition marginMove(boolean allocate, Address owner, int id, long amount, long nonce, Signature sig) {
@@ -836,8 +845,11 @@ public final class CaseGenerator {
         Signer owner = signer(w);
         long nonce = nonceOf(w, owner.address());
         int id = marketId(w);
-        // an allocation is drawn near the free balance; a release near the position's quote (all of a flat one's is the edge)
-        long amount = amount(w, allocate ? freeOf(w, owner.address()) : quoteOf(w, owner.address(), id));
+        // an allocation is drawn near the free balance; a release near the position's quote (all of a flat one's is the edge);
+        // one in three at the greatest amount the Java STF applies in this state, or one more, where random amounts never land
+        long edge = r.nextInt(3) == 0 ? edgeAmount(w, owner, allocate, id, nonce) : -1;
+        long amount = edge >= 0 ? (edge == MAX || r.nextBoolean() ? edge : edge + 1)
+                : amount(w, allocate ? freeOf(w, owner.address()) : quoteOf(w, owner.address(), id));
         Hash32 digest = allocate ? domain.allocateDigest(owner.address(), id, amount, nonce)
                 : domain.releaseDigest(owner.address(), id, amount, nonce);
         Signature sig = sign(r, owner, digest);
