@@ -738,7 +738,8 @@ final class UserCommands {
                 l1.put("batchesNeverFinal", next - fin);
                 if (fin < next) {
                     t.append("  batch(es) ").append(fin).append(fin + 1 < next ? " to " + (next - 1) : "")
-                            .append(" will never be final: the rollup froze with batch ").append(fin - 1).append("'s root as the last final one\n");
+                            .append(" will never be final: the rollup froze with ").append(fin == 0 ? "the genesis root" : "batch " + (fin - 1) + "'s root")
+                            .append(" as the last final one\n");
                 }
             } else if (fin < next) {
                 long submitted = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send().submittedAt.longValueExact());
