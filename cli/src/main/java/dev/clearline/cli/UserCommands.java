@@ -742,10 +742,14 @@ final class UserCommands {
                             .append(" as the last final one\n");
                 }
             } else if (fin < next) {
-                long submitted = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send().submittedAt.longValueExact());
-                long left = Math.max(0, submitted + period - now);
-                l1.put("nextFinalInSeconds", left);
-                t.append("  batch ").append(fin).append(" becomes final in about ").append(UserOptions.l1Wait(left, speed)).append('\n');
+                var batch = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send());
+                long left = Math.max(0, batch.submittedAt.longValueExact() + period - now);
+                boolean disputed = batch.openDisputes.signum() != 0;
+                l1.put("nextFinalInSeconds", left).put("nextFinalDisputed", disputed);
+                t.append("  batch ").append(fin).append(disputed ? " is disputed: final only if its dispute ends in its favour and its window has passed"
+                        : left > 0 ? " becomes final in about " + UserOptions.l1Wait(left, speed)
+                        : "'s challenge window has passed: final once anyone finalizes it (the operator does; ./clearline freeze does"
+                                + " before it freezes)").append('\n');
             }
             if (frozen == 0 && consumed < queue) {
                 // the one op a trader's escape turns on: the oldest one no batch has consumed, and when it is overdue
@@ -904,7 +908,7 @@ final class UserCommands {
 
     @Command(name = "freeze", mixinStandardHelpOptions = true,
             description = {"Freeze the rollup once a priority op is past its deadline unconsumed.",
-                    "The sequencer ignored the oldest priority op no batch consumed. From then on the last finalized root is final and everyone leaves through the escape hatch."})
+                    "The sequencer ignored the oldest priority op no batch consumed. Batches whose challenge window has passed are finalized first (a freeze discards every batch not finalized). From then on the last finalized root is final and everyone leaves through the escape hatch."})
     static final class Freeze extends Base {
         Freeze(PrintWriter out) {
             super(out);
@@ -929,10 +933,46 @@ final class UserCommands {
                 throw new UserError("queue op " + consumed + " is not overdue yet: its deadline is L1 time " + (enqueued + delay) + ", "
                         + UserOptions.l1Wait(enqueued + delay - now + 1, o.l1TimeSpeed()) + " from now; the sequencer may still consume it");
             }
+            long[] finalized = finalizeDue(rollup, now);
             TransactionReceipt r = ok(o.l1("freeze the rollup", () -> rollup.freeze(encoding).send()), "freeze");
-            o.print(out, result().put("overdueOp", consumed).put("tx", r.getTransactionHash()),
-                    "Froze the rollup over queue op " + consumed + " (tx " + r.getTransactionHash() + "); the last finalized root is final now");
+            long fin = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+            String first = finalized[1] == 0 ? ""
+                    : "Finalized batch(es) " + finalized[0] + (finalized[1] > 1 ? " to " + (finalized[0] + finalized[1] - 1) : "")
+                            + " first: their challenge windows had passed, so the frozen state keeps them\n";
+            o.print(out, result().put("overdueOp", consumed).put("finalizedBeforeFreeze", finalized[1]).put("batchesFinal", fin)
+                            .put("tx", r.getTransactionHash()),
+                    first + "Froze the rollup over queue op " + consumed + " (tx " + r.getTransactionHash() + "); "
+                            + (fin == 0 ? "the genesis root" : "batch " + (fin - 1) + "'s root") + " is final now");
             return 0;
+        }
+
+        /** Batches finalized per transaction: bounded gas (a few thousand a batch), few transactions after a long outage. */
+        private static final int FINALIZE_CHUNK = 256;
+
+        /**
+         * A freeze discards every batch not yet finalized, even one whose challenge window has passed
+         * and that only waits for someone to finalize it (the operator that stopped would have). Anyone
+         * may, so the freeze finalizes those first: the traders' fills and withdrawals in them stay in
+         * the frozen state. Returns the first batch finalized and how many.
+         */
+        private long[] finalizeDue(Rollup rollup, long now) {
+            long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
+            long from = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+            long done = 0;
+            while (true) {
+                long fin = from + done;
+                long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+                if (fin >= next) break;
+                var b = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send());
+                // the next block's time is at least the latest one's, the contract's own test
+                if (now < b.submittedAt.longValueExact() + period || b.openDisputes.signum() != 0) break;
+                TransactionReceipt r = o.l1("finalize batches", () -> rollup.finalizeBatches(BigInteger.valueOf(FINALIZE_CHUNK)).send());
+                if (!r.isStatusOK()) break; // someone (the operator) finalized them first: the freeze reads what is final
+                int n = Rollup.getBatchFinalizedEvents(r).size();
+                done += n;
+                if (n < FINALIZE_CHUNK) break;
+            }
+            return new long[] {from, done};
         }
     }
 

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ import picocli.CommandLine.Option;
 final class WatchCommand implements Callable<Integer> {
     static final String KEY_ENV = "CLEARLINE_WATCHER_KEY";
     private static final Logger LOG = LoggerFactory.getLogger(WatchCommand.class);
+    /** How long a stop lets a poll in progress finish (a transaction's receipt on a slow L1) before it interrupts it. */
+    private static final long STOP_GRACE_MILLIS = 15_000;
 
     private final PrintWriter out;
     private final Lifecycle lifecycle;
@@ -128,24 +132,32 @@ final class WatchCommand implements Callable<Integer> {
                     gameAddress, !noChallenge, !noDefend, !noEscapeReport, dataDir);
             if (!noChallenge) warnIfItCannotBond(c, dispute);
             AtomicBoolean running = new AtomicBoolean(true);
+            // A stop wakes the pause between polls but lets a poll in progress finish: interrupting it could cut a
+            // transaction's receipt wait (a move or a report sent but not counted). Only a poll still running after
+            // STOP_GRACE_MILLIS is interrupted.
+            CountDownLatch stopped = new CountDownLatch(1);
             Thread loop = new Thread(() -> {
                 try {
-                    watcher.follow(running::get, Thread::sleep, pollMillis);
+                    watcher.follow(running::get, millis -> stopped.await(millis, TimeUnit.MILLISECONDS), pollMillis);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }, "clearline-watch");
             loop.start();
             Thread statusLine = statusEvery == 0 ? null
-                    : status.printEvery(statusEvery, out, () -> String.format("%tT", java.time.LocalTime.now()));
+                    : status.printEvery(statusEvery, out, () -> String.format("%tT", java.time.LocalTime.now()), watcher::frozen);
             // The summary is written by the stop itself: on Ctrl-C or SIGTERM the stop runs in the JVM's shutdown hook,
             // and the JVM halts when the hook returns, so a summary left to this thread after awaitStop was cut off.
             AtomicBoolean summarised = new AtomicBoolean();
             Runnable stopAndSummarise = () -> {
                 running.set(false);
-                loop.interrupt();
+                stopped.countDown();
                 try {
-                    loop.join(30_000);
+                    loop.join(STOP_GRACE_MILLIS);
+                    if (loop.isAlive()) {
+                        loop.interrupt();
+                        loop.join(10_000);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -190,7 +202,8 @@ final class WatchCommand implements Callable<Integer> {
         watcher.finishedGames().forEach((id, status) -> games.put(id, GameView.statusName(status)));
         long fraud = watcher.verdicts().stream().filter(v -> !v.honest()).count();
         out.println("batches=" + watcher.verdicts().size() + " fraud=" + fraud + " gamesOver=" + games + " gamesOpen=" + watcher.activeGames()
-                + " transactions=" + watcher.ledger().transactions() + " gas=" + watcher.ledger().totalGas());
+                + " transactions=" + watcher.ledger().transactions() + " gas=" + watcher.ledger().totalGas()
+                + (watcher.frozen() == null ? "" : " frozenAt=" + watcher.frozen().frozenAt() + " escapeReportsSent=" + watcher.frozen().reportsSent()));
         out.flush();
         watcher.close();
     }

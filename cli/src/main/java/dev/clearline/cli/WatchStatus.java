@@ -1,5 +1,6 @@
 package dev.clearline.cli;
 
+import dev.clearline.prover.escape.FreezeReporter;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.ReplayListener;
 import dev.clearline.prover.replay.Verdict;
@@ -67,18 +68,24 @@ final class WatchStatus implements ReplayListener {
         logs.reachable(failures);
     }
 
-    /** The status now, or null when nothing changed since the last line returned (only the status thread calls this). */
-    String line() {
+    /**
+     * The status now, or null when nothing changed since the last line returned (only the status
+     * thread calls this). {@code frozen}: the freeze the watcher's escape reporter saw, or null.
+     */
+    String line(FreezeReporter.Frozen frozen) {
         String now = (block.get() < 0 ? "reading L1" : "L1 block " + block.get() + " of " + head.get())
                 + ", " + judged.get() + " batch(es) judged this run" + (lastBatch.get() < 0 ? "" : ", latest " + lastBatch.get())
-                + (fraud.get() > 0 ? ", FRAUD in " + fraud.get() + " (challenged unless --no-challenge; the log says more)" : ", all honest");
+                + (fraud.get() > 0 ? ", FRAUD in " + fraud.get() + " (challenged unless --no-challenge; the log says more)" : ", all honest")
+                + (frozen == null ? "" : "; rollup FROZEN at L1 time " + frozen.frozenAt() + " on " + frozen.finalizedBatches()
+                        + " final batch(es), claim window until L1 time " + frozen.claimWindowEnd() + ", " + frozen.reportsSent()
+                        + " escape report(s) sent by this watcher" + (frozen.done() ? ", reporting done" : ""));
         if (now.equals(last)) return null;
         last = now;
         return now;
     }
 
     /** A daemon thread printing {@link #line} every {@code everySeconds} with the time of day, when it changed. */
-    Thread printEvery(long everySeconds, PrintWriter out, Supplier<String> timeOfDay) {
+    Thread printEvery(long everySeconds, PrintWriter out, Supplier<String> timeOfDay, Supplier<FreezeReporter.Frozen> frozen) {
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -86,7 +93,7 @@ final class WatchStatus implements ReplayListener {
                 } catch (InterruptedException e) {
                     return;
                 }
-                String l = line();
+                String l = line(frozen.get());
                 if (l != null) {
                     out.println(timeOfDay.get() + "  " + l);
                     out.flush();

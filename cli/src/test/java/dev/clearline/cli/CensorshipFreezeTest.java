@@ -108,7 +108,7 @@ class CensorshipFreezeTest {
         assertThat(early.code()).isEqualTo(1);
         assertThat(early.err()).contains("not frozen", "force-withdraw");
 
-        // an operator posts one honest batch consuming the deposit, and it finalizes
+        // an operator posts one honest batch consuming the deposit, and stops before it finalizes it
         Rollup operator = Rollup.load(l1.address("Rollup"), l1.web3j(), l1.key(1), gas);
         assertThat(operator.joinProposers(operator.proposerBond().send()).send().isStatusOK()).isTrue();
         RollupLog log = new RollupLog(l1.web3j(), l1.address("Rollup"));
@@ -121,12 +121,23 @@ class CensorshipFreezeTest {
                 BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
                 TransitionCodec.encode(log.priorityOps(0, log.latestBlock()).getFirst())).send().isStatusOK()).isTrue();
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
-        assertThat(operator.finalizeBatches(BigInteger.ONE).send().isStatusOK()).isTrue();
+        JsonNode due = json(cli(common, "status")).path("l1");
+        assertThat(due.path("batchesFinal").asLong()).isZero();
+        assertThat(due.path("nextFinalInSeconds").asLong()).isZero();
+        assertThat(due.path("nextFinalDisputed").asBoolean()).isFalse();
+        assertThat(cli(common.subList(0, common.size() - 1), "status").out())
+                .contains("batch 0's challenge window has passed: final once anyone finalizes it");
 
-        // then the operator ignores a forced withdrawal: freeze, wait out the claim window, escape
+        // then the operator ignores a forced withdrawal: freeze, wait out the claim window, escape. The freeze
+        // finalizes the batch first (anyone may, its window passed), so the deposit it consumed is a balance
+        // in the frozen state; without that the freeze would discard it and keep the genesis root
         assertThat(cli(common, "force-withdraw", "20").code()).isZero();
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay")) + 1));
-        assertThat(cli(common, "freeze").code()).isZero();
+        Run freeze = cli(common, "freeze");
+        assertThat(freeze.code()).as(freeze.err()).isZero();
+        assertThat(json(freeze).path("finalizedBeforeFreeze").asLong()).isEqualTo(1);
+        assertThat(json(freeze).path("batchesFinal").asLong()).isEqualTo(1);
+        assertThat(operator.frozenRoot().send()).isEqualTo(h.postStateRoot().bytes());
         Run window = cli(common, "escape");
         assertThat(window.code()).isEqualTo(1);
         assertThat(window.err()).contains("claim window is open", "escape report");
@@ -248,7 +259,7 @@ class CensorshipFreezeTest {
         assertThat(watching.code()).as(watching.err()).isZero();
         assertThat(hatch.badDebt().send()).isEqualTo(BigInteger.valueOf(105_800_000L));
         assertThat(hatch.fundCredit().send()).isEqualTo(BigInteger.valueOf(18_800_000L));
-        assertThat(watching.out()).as("the two bad debts and the fund's balance, and nothing else").contains("batches=1 fraud=0", "transactions=3");
+        assertThat(watching.out()).as("the two bad debts and the fund's balance, and nothing else").contains("batches=1 fraud=0", "transactions=3", "escapeReportsSent=3");
         Run report = cli(common(l1, w), "escape", "report");
         assertThat(report.code()).as(report.err()).isZero();
         JsonNode reported = json(report);
@@ -262,7 +273,7 @@ class CensorshipFreezeTest {
             stop.run();
         }, watch);
         assertThat(restarted.code()).as(restarted.err()).isZero();
-        assertThat(restarted.out()).as("a restarted watcher finds every leaf reported and sends nothing").contains("batches=0", "transactions=0");
+        assertThat(restarted.out()).as("a restarted watcher finds every leaf reported and sends nothing").contains("batches=0", "transactions=0", "frozenAt=", "escapeReportsSent=0");
 
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("escape.claimWindow")) + 1));
         Run late = cli(common(l1, w), "escape", "report");

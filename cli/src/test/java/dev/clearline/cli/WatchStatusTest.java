@@ -2,6 +2,7 @@ package dev.clearline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clearline.prover.escape.FreezeReporter;
 import dev.clearline.prover.replay.ReplayListener;
 import dev.clearline.prover.store.BatchRecord;
 import java.util.ArrayList;
@@ -28,14 +29,20 @@ class WatchStatusTest {
                 logged.add("progress " + block);
             }
         });
-        assertThat(s.line()).isEqualTo("reading L1, 0 batch(es) judged this run, all honest");
-        assertThat(s.line()).as("nothing changed").isNull();
+        assertThat(s.line(null)).isEqualTo("reading L1, 0 batch(es) judged this run, all honest");
+        assertThat(s.line(null)).as("nothing changed").isNull();
         s.progress(40, 90, 0);
         s.judged(batch(3, true));
         s.judged(batch(4, true), null, null);
-        assertThat(s.line()).isEqualTo("L1 block 40 of 90, 2 batch(es) judged this run, latest 4, all honest");
+        assertThat(s.line(null)).isEqualTo("L1 block 40 of 90, 2 batch(es) judged this run, latest 4, all honest");
         s.judged(batch(5, false));
-        assertThat(s.line()).contains("3 batch(es) judged this run, latest 5", "FRAUD in 1");
+        assertThat(s.line(null)).contains("3 batch(es) judged this run, latest 5", "FRAUD in 1");
         assertThat(logged).containsExactly("progress 40", "judged 3", "judged 4", "judged 5");
+        // a freeze the reporter saw joins the line, and a report sent changes it again
+        assertThat(s.line(new FreezeReporter.Frozen(1_000, 11, 1_600, 0, 0, false)))
+                .endsWith("FRAUD in 1 (challenged unless --no-challenge; the log says more); rollup FROZEN at L1 time 1000 on 11 final batch(es),"
+                        + " claim window until L1 time 1600, 0 escape report(s) sent by this watcher");
+        assertThat(s.line(new FreezeReporter.Frozen(1_000, 11, 1_600, 0, 0, false))).isNull();
+        assertThat(s.line(new FreezeReporter.Frozen(1_000, 11, 1_600, 2, 0, true))).endsWith("2 escape report(s) sent by this watcher, reporting done");
     }
 }

@@ -60,7 +60,8 @@ final class SequencerOptions {
         StringBuilder b = new StringBuilder("""
                 Usage: ./clearline sequencer [OPTIONS]
                 A sequencer node: the engine as an Aeron Cluster service, the trader API (REST and WebSocket),
-                and, with --l1-rpc and --manifest, its L1 side. Logs are key=value lines on stderr.
+                and, with --l1-rpc and --manifest, its L1 side. Logs are key=value lines on stderr, at INFO
+                (its events: start, role changes, snapshots, batches posted); stdout carries SEQUENCER_READY.
 
                 """);
         int width = ALL.stream().mapToInt(o -> o.name().length() + o.value().length() + 1).max().orElse(0) + 4;

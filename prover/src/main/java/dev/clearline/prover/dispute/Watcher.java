@@ -333,6 +333,11 @@ public final class Watcher implements AutoCloseable {
         return l1.ledger();
     }
 
+    /** The freeze as the escape reporter last saw it; null while not frozen, or when this watcher does not report. */
+    public FreezeReporter.Frozen frozen() {
+        return reporter == null ? null : reporter.frozen();
+    }
+
     @Override
     public void close() {
         replay.close();

@@ -48,6 +48,13 @@ public final class FreezeReporter {
     /** What one poll of a frozen rollup did. */
     public record Outcome(int sent, int alreadyReported, int failed) {}
 
+    /**
+     * The freeze as this reporter last saw it, for a status line: when it froze, how many batches
+     * its state holds, the claim window's end, and the reports sent by this reporter (all polls) and
+     * found already on L1 (the last poll that looked).
+     */
+    public record Frozen(long frozenAt, long finalizedBatches, long claimWindowEnd, int reportsSent, int alreadyReported, boolean done) {}
+
     private final Web3j web3j;
     private final String rollupAddress;
     private final Rollup rollup;
@@ -57,6 +64,9 @@ public final class FreezeReporter {
     private boolean done;
     /** The frozen state, rebuilt once (it never changes after the freeze). */
     private FinalizedState state;
+    /** Null until a poll saw the rollup frozen; written by the polling thread, read by a status thread. */
+    private volatile Frozen frozen;
+    private int sentTotal;
 
     /** @param stf the STF of this rollup's domain, to replay the finalized batches */
     public FreezeReporter(Web3j web3j, String rollupAddress, Stf stf, Sender sender) {
@@ -65,6 +75,11 @@ public final class FreezeReporter {
         this.rollup = Rollup.load(rollupAddress, web3j, new ReadonlyTransactionManager(web3j, rollupAddress), new DefaultGasProvider());
         this.stf = stf;
         this.sender = sender;
+    }
+
+    /** The freeze as last seen, or null while the rollup was never seen frozen. */
+    public Frozen frozen() {
+        return frozen;
     }
 
     /** True once the reports are all on L1, or the claim window closed before they could be. */
@@ -84,19 +99,21 @@ public final class FreezeReporter {
                 new ReadonlyTransactionManager(web3j, rollupAddress), new DefaultGasProvider());
         long windowEnd = DisputeL1.call(() -> hatch.claimWindowEnd().send()).longValueExact();
         long now = DisputeL1.call(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp()).longValueExact();
+        long finalized = DisputeL1.call(() -> rollup.finalizedCount().send()).longValueExact();
         if (now >= windowEnd) {
             LOG.warn("event=escape-report-too-late frozenAt={} claimWindowEnd={} now={} action=none", frozenAt, windowEnd, now);
             done = true;
+            frozen = new Frozen(frozenAt, finalized, windowEnd, sentTotal, 0, true);
             return new Outcome(0, 0, 0);
         }
         if (state == null) {
-            long finalized = DisputeL1.call(() -> rollup.finalizedCount().send()).longValueExact();
             FinalizedState rebuilt = FinalizedState.rebuild(new RollupLog(web3j, rollupAddress), finalized, stf, FinalizedState.Progress.NONE);
             byte[] frozenRoot = DisputeL1.call(() -> rollup.frozenRoot().send());
             if (!Arrays.equals(frozenRoot, rebuilt.root().bytes())) {
                 LOG.error("event=escape-report-impossible rebuiltRoot={} frozenRoot={} reason=\"the state rebuilt from L1 is not the frozen one: no report"
                         + " built from it would verify; is the RPC a full node of this chain?\" action=none", rebuilt.root(), Numeric.toHexString(frozenRoot));
                 done = true;
+                frozen = new Frozen(frozenAt, finalized, windowEnd, sentTotal, 0, true);
                 return new Outcome(0, 0, 0);
             }
             LOG.info("event=rollup-frozen frozenAt={} finalizedBatches={} claimWindowEnd={} action=\"report bad debt and the insurance fund\"", frozenAt,
@@ -125,6 +142,8 @@ public final class FreezeReporter {
             }
         }
         done = failed == 0;
+        sentTotal += sent;
+        frozen = new Frozen(frozenAt, finalized, windowEnd, sentTotal, already, done);
         if (sent == 0 && failed == 0) {
             LOG.info("event=escape-report-nothing-to-do reports={} alreadyReported={} reason=\"{}\"", reports.size(), already,
                     reports.isEmpty() ? "the frozen state has no bad debt and no fund credit" : "every leaf was reported already");
