@@ -1,8 +1,7 @@
 package dev.clearline.cli;
 
-import dev.clearline.engine.order.Address;
+import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.order.Eip712;
-import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.UnreadableBatchException;
 import dev.clearline.prover.replay.BatchVerifier;
@@ -11,35 +10,32 @@ import dev.clearline.prover.replay.Verdict;
 import dev.clearline.tree.store.MemoryNodeStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.web3j.protocol.Web3j;
-import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
- * Replays every batch the rollup holds from L1 data alone and prints a verdict per batch. Exit
+ * Replays every batch the rollup holds from L1 data alone and prints a verdict per batch, and where
+ * each stands on L1 (final, in its challenge window, rejected, or never final after a freeze). Exit
  * code 0 when every batch is honest, 3 when at least one is fraud (a watcher challenges it).
  */
 @Command(name = "verify-batches", mixinStandardHelpOptions = true,
         description = {"Rebuild the L2 state from L1 alone (the rollup's events and batch calldata) and judge every posted batch.",
+                "Each line also says where the batch stands on L1: final, in-window (its challenge window or a dispute still open),"
+                        + " rejected (a challenge won; the index was posted again) or never-final (the rollup froze before it finalized).",
                 "Exit code 0: every batch honest; 3: at least one batch is fraud (its verdict says where)."})
 final class VerifyBatchesCommand implements Callable<Integer> {
     static final int FRAUD_FOUND = 3;
 
     private final PrintWriter out;
 
-    @Option(names = "--rpc-url", defaultValue = "http://127.0.0.1:8545", converter = Converters.RpcUrl.class,
-            description = "JSON-RPC endpoint of the L1. Default: ${DEFAULT-VALUE}.")
-    URI rpcUrl;
-
-    @Option(names = "--rollup", required = true, description = "Address of the Rollup contract (0x and 40 hex digits).")
-    String rollup;
-
-    @Option(names = "--from-block", defaultValue = "0", description = "First L1 block to read (the rollup's deployment block is enough). Default: ${DEFAULT-VALUE}.")
-    long fromBlock;
+    @Mixin
+    L1Options l1;
 
     VerifyBatchesCommand(PrintWriter out) {
         this.out = out;
@@ -47,33 +43,59 @@ final class VerifyBatchesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Address rollupAddress;
-        try {
-            rollupAddress = Address.fromHex(rollup);
-        } catch (RuntimeException e) {
-            throw new UserError("--rollup " + rollup + " is not an address: give 0x and 40 hex digits (the manifest's Rollup entry)");
-        }
-        if (fromBlock < 0) throw new UserError("--from-block must be 0 or more, got " + fromBlock);
-        Web3j web3j = Web3j.build(new HttpService(rpcUrl.toString()));
-        try {
-            long chainId = web3j.ethChainId().send().getChainId().longValue();
-            RollupLog log = new RollupLog(web3j, rollupAddress.toString());
-            List<RollupLog.Posted> posted = log.batches(fromBlock, log.latestBlock());
-            BatchVerifier verifier = new BatchVerifier(SignaturesAhead.stf(new Eip712(chainId, rollupAddress)), new MemoryNodeStore());
+        try (L1Options.Connection c = l1.connect()) {
+            RollupLog log = new RollupLog(c.web3j(), c.rollup().toString());
+            long head = log.latestBlock();
+            List<RollupLog.Posted> posted = log.batches(l1.fromBlock, head);
+            Rollup rollup = Rollup.load(c.rollup().toString(), c.web3j(), new ReadonlyTransactionManager(c.web3j(), c.rollup().toString()),
+                    new DefaultGasProvider());
+            Standing standing = Standing.read(rollup, posted);
+            BatchVerifier verifier = new BatchVerifier(SignaturesAhead.stf(new Eip712(c.chainId(), c.rollup())), new MemoryNodeStore());
             int fraud = 0;
-            for (RollupLog.Posted p : posted) {
+            for (int i = 0; i < posted.size(); i++) {
+                RollupLog.Posted p = posted.get(i);
                 Verdict v = verifier.verify(p.batch());
                 if (!v.honest()) fraud++;
-                out.println("batch=" + v.batchIndex() + " block=" + p.blockNumber() + " tx=" + p.transactionHash() + " verdict=" + describe(v));
+                out.println("batch=" + v.batchIndex() + " block=" + p.blockNumber() + " tx=" + p.transactionHash() + " verdict=" + describe(v)
+                        + " l1=" + standing.of(i));
             }
-            out.println("batches=" + posted.size() + " fraud=" + fraud + " verifiedRoot=" + verifier.verifiedRoot());
+            out.println("batches=" + posted.size() + " fraud=" + fraud + " verifiedRoot=" + verifier.verifiedRoot() + " final=" + standing.finalized
+                    + (standing.frozen ? " frozen=true (batches from " + standing.finalized + " on never finalize; escapes prove against "
+                            + (standing.finalized == 0 ? "the genesis root" : "batch " + (standing.finalized - 1) + "'s root") + ")" : ""));
             return fraud == 0 ? 0 : FRAUD_FOUND;
         } catch (UnreadableBatchException e) {
             throw new UserError(e.getMessage() + "; inspect that transaction, it cannot be judged from L1 data");
         } catch (IOException e) {
-            throw new UserError("cannot read L1 at " + rpcUrl + ": " + e.getMessage() + "; check --rpc-url and that the node is running");
-        } finally {
-            web3j.shutdown();
+            throw L1Options.unreachable(l1.rpcUrl, e);
+        }
+    }
+
+    /**
+     * Where each posting stands on L1, from three reads of the rollup: a posting is live while its
+     * index is below the next index and no later posting reused that index (a won challenge rewinds
+     * the chain to the rejected batch); a live one is final below the finalized count.
+     */
+    private record Standing(long next, long finalized, boolean frozen, List<RollupLog.Posted> posted, Map<Long, Integer> lastPosting) {
+        static Standing read(Rollup rollup, List<RollupLog.Posted> posted) throws IOException {
+            try {
+                long next = rollup.nextBatchIndex().send().longValueExact();
+                long fin = rollup.finalizedCount().send().longValueExact();
+                boolean frozen = rollup.frozenAt().send().signum() != 0;
+                Map<Long, Integer> last = new HashMap<>();
+                for (int i = 0; i < posted.size(); i++) last.put(posted.get(i).batch().header().batchIndex(), i);
+                return new Standing(next, fin, frozen, posted, last);
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        String of(int posting) {
+            long index = posted.get(posting).batch().header().batchIndex();
+            if (index >= next || lastPosting.get(index) != posting) return "rejected";
+            if (index < finalized) return "final";
+            return frozen ? "never-final" : "in-window";
         }
     }
 

@@ -120,6 +120,11 @@ class CensorshipFreezeTest {
         assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
                 BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
                 TransitionCodec.encode(log.priorityOps(0, log.latestBlock()).getFirst())).send().isStatusOK()).isTrue();
+        List<String> verify = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"));
+        Run judged = cli(verify, "verify-batches");
+        assertThat(judged.code()).as(judged.err()).isZero();
+        assertThat(judged.out()).containsPattern("batch=0 .* verdict=honest .* l1=in-window\n").contains("batches=1 fraud=0", " final=0")
+                .doesNotContain("frozen");
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
         JsonNode due = json(cli(common, "status")).path("l1");
         assertThat(due.path("batchesFinal").asLong()).isZero();
@@ -138,6 +143,8 @@ class CensorshipFreezeTest {
         assertThat(json(freeze).path("finalizedBeforeFreeze").asLong()).isEqualTo(1);
         assertThat(json(freeze).path("batchesFinal").asLong()).isEqualTo(1);
         assertThat(operator.frozenRoot().send()).isEqualTo(h.postStateRoot().bytes());
+        assertThat(cli(verify, "verify-batches").out()).containsPattern("batch=0 .* l1=final\n")
+                .contains("final=1 frozen=true (batches from 1 on never finalize; escapes prove against batch 0's root)");
         Run window = cli(common, "escape");
         assertThat(window.code()).isEqualTo(1);
         assertThat(window.err()).contains("claim window is open", "escape report");

@@ -32,9 +32,9 @@ class VerifyBatchesCommandTest {
     }
 
     @Test
-    void theRollupAddressIsRequired() {
-        CliTest.Run r = run("verify-batches");
-        assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("--rollup");
+    void withoutARollupOrAManifestItSaysToGiveOne() {
+        CliTest.Run r = run("verify-batches", "--manifest", "no-such-manifest.json");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("the manifest no-such-manifest.json does not exist").doesNotContain("\tat ");
     }
 }
