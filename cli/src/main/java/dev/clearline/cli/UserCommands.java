@@ -660,7 +660,8 @@ final class UserCommands {
 
     @Command(name = "claim", mixinStandardHelpOptions = true,
             description = {"Claim on L1 every finalized withdrawal to you.",
-                    "The proofs come from the L2 state rebuilt from L1 alone (the rollup's batches), so no operator is needed.",
+                    "The proofs come from the L2 state rebuilt from L1 alone (the rollup's batches), so no operator is needed;"
+                            + " batches whose challenge window has passed and that nobody finalized (the operator does) are finalized first.",
                     "That state is kept in --state-cache, so the next claim replays only the batches finalized since."})
     static final class Claim extends EscapeCommands.HatchBase {
         Claim(PrintWriter out, PrintWriter err, java.util.function.LongSupplier nanos) {
@@ -674,11 +675,12 @@ final class UserCommands {
                 throw new UserError("the rollup is frozen: finalized withdrawals are paid at the escape rate after the claim window, with"
                         + " everything else you have; use ./clearline escape (--dry-run shows what you would get)");
             }
+            FinalizedFirst first = finalizeDue(o, rollup);
             long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
-            return claimAll(rollup, finalizedState(rollup, finalized), finalized);
+            return claimAll(rollup, finalizedState(rollup, finalized), finalized, first);
         }
 
-        private Integer claimAll(Rollup rollup, FinalizedState l1, long finalized) {
+        private Integer claimAll(Rollup rollup, FinalizedState l1, long finalized, FinalizedFirst first) {
             Address me = o.address();
             List<FinalizedState.Withdrawal> mine = finalized == 0 ? List.of() : l1.withdrawalsTo(me);
             ArrayNode claimed = UserOptions.JSON.createArrayNode();
@@ -693,12 +695,12 @@ final class UserCommands {
                         .put("tx", r.getTransactionHash());
                 total += paid;
             }
-            ObjectNode res = result().put("finalizedBatches", finalized).put("claimedTotal", Units.amount(total));
+            ObjectNode res = result().put("finalizedBatches", finalized).put("finalizedFirst", first.count()).put("claimedTotal", Units.amount(total));
             res.set("claimed", claimed);
-            String text = claimed.isEmpty()
+            String text = first.line("so their withdrawals are claimable") + (claimed.isEmpty()
                     ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + finalized
                             + " final batch(es); a withdrawal becomes claimable once its batch is final (./clearline status)"
-                    : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me;
+                    : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me);
             o.print(out, res, text);
             return 0;
         }
@@ -933,49 +935,62 @@ final class UserCommands {
                 throw new UserError("queue op " + consumed + " is not overdue yet: its deadline is L1 time " + (enqueued + delay) + ", "
                         + UserOptions.l1Wait(enqueued + delay - now + 1, o.l1TimeSpeed()) + " from now; the sequencer may still consume it");
             }
-            long[] finalized = finalizeDue(rollup, now);
+            FinalizedFirst finalized = finalizeDue(o, rollup);
             TransactionReceipt r = ok(o.l1("freeze the rollup", () -> rollup.freeze(encoding).send()), "freeze");
             long fin = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
-            String first = finalized[1] == 0 ? ""
-                    : "Finalized batch(es) " + finalized[0] + (finalized[1] > 1 ? " to " + (finalized[0] + finalized[1] - 1) : "")
-                            + " first: their challenge windows had passed, so the frozen state keeps them\n";
-            o.print(out, result().put("overdueOp", consumed).put("finalizedBeforeFreeze", finalized[1]).put("batchesFinal", fin)
+            o.print(out, result().put("overdueOp", consumed).put("finalizedBeforeFreeze", finalized.count()).put("batchesFinal", fin)
                             .put("tx", r.getTransactionHash()),
-                    first + "Froze the rollup over queue op " + consumed + " (tx " + r.getTransactionHash() + "); "
+                    finalized.line("so the frozen state keeps them") + "Froze the rollup over queue op " + consumed + " (tx " + r.getTransactionHash() + "); "
                             + (fin == 0 ? "the genesis root" : "batch " + (fin - 1) + "'s root") + " is final now");
             return 0;
         }
+    }
 
-        /** Batches finalized per transaction: bounded gas (a few thousand a batch), few transactions after a long outage. */
-        private static final int FINALIZE_CHUNK = 256;
 
-        /**
-         * A freeze discards every batch not yet finalized, even one whose challenge window has passed
-         * and that only waits for someone to finalize it (the operator that stopped would have). Anyone
-         * may, so the freeze finalizes those first: the traders' fills and withdrawals in them stay in
-         * the frozen state. Returns the first batch finalized and how many.
-         */
-        private long[] finalizeDue(Rollup rollup, long now) {
-            long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
-            long from = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
-            long done = 0;
-            while (true) {
-                long fin = from + done;
-                long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
-                if (fin >= next) break;
-                var b = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send());
-                // the next block's time is at least the latest one's, the contract's own test
-                if (now < b.submittedAt.longValueExact() + period || b.openDisputes.signum() != 0) break;
-                TransactionReceipt r = o.l1("finalize batches", () -> rollup.finalizeBatches(BigInteger.valueOf(FINALIZE_CHUNK)).send());
-                if (!r.isStatusOK()) break; // someone (the operator) finalized them first: the freeze reads what is final
-                int n = Rollup.getBatchFinalizedEvents(r).size();
-                done += n;
-                if (n < FINALIZE_CHUNK) break;
-            }
-            return new long[] {from, done};
+    /** The batches {@link #finalizeDue} finalized: {@code count} from {@code from}. */
+    record FinalizedFirst(long from, long count) {
+        /** A line saying so, ending with {@code why} it mattered; empty when it finalized none. */
+        String line(String why) {
+            return count == 0 ? "" : "Finalized batch(es) " + from + (count > 1 ? " to " + (from + count - 1) : "")
+                    + " first (their challenge windows had passed), " + why + "\n";
         }
     }
 
+    /** Batches finalized per transaction: bounded gas (a few thousand a batch), few transactions after a long outage. */
+    private static final int FINALIZE_CHUNK = 256;
+
+    /**
+     * Finalizes the batches whose challenge window has passed, undisputed, that nobody finalized
+     * (the operator does, unless it stopped). A freeze discards every batch not finalized, and a
+     * withdrawal is claimable only from a final one: anyone may finalize, so freeze and claim do
+     * it first. Returns the first batch finalized and how many.
+     */
+    static FinalizedFirst finalizeDue(UserOptions o, Rollup rollup) {
+        long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                .getBlock().getTimestamp().longValueExact());
+        long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
+        long from = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+        long done = 0;
+        while (true) {
+            long fin = from + done;
+            long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+            if (fin >= next) break;
+            var b = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send());
+            // the next block's time is at least the latest one's, the contract's own test
+            if (now < b.submittedAt.longValueExact() + period || b.openDisputes.signum() != 0) break;
+            TransactionReceipt r;
+            try {
+                r = o.l1("finalize batches", () -> rollup.finalizeBatches(BigInteger.valueOf(FINALIZE_CHUNK)).send());
+            } catch (UserError e) {
+                break; // a node that refuses a reverting transaction outright: as below, the caller reads what is final
+            }
+            if (!r.isStatusOK()) break; // someone (the operator) finalized them first: the caller reads what is final
+            int n = Rollup.getBatchFinalizedEvents(r).size();
+            done += n;
+            if (n < FINALIZE_CHUNK) break;
+        }
+        return new FinalizedFirst(from, done);
+    }
 
     /** The encoding of queue op {@code index}, from its PriorityOpEnqueued event. */
     private static byte[] queuedOp(UserOptions o, Rollup rollup, long index) {

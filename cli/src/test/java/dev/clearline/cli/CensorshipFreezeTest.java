@@ -334,6 +334,48 @@ class CensorshipFreezeTest {
         assertThat(swept.err()).contains("escape deadline passed", "pay nothing");
     }
 
+    /**
+     * The operator posts a batch with a user's withdrawal and stops before it finalizes it: once the
+     * window has passed, the user's own `claim` finalizes the batch (anyone may) and is paid, with
+     * no operator and no freeze.
+     */
+    @Test
+    void aWithdrawalInABatchTheStoppedOperatorNeverFinalizedIsClaimedByItsOwner(DevnetContext l1) throws Exception {
+        Credentials user = l1.key(5);
+        StaticGasProvider gas = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(8_000_000));
+        TestCollateral minter = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas);
+        deposit(l1, minter, user, 50_000_000L);
+        Rollup operator = Rollup.load(l1.address("Rollup"), l1.web3j(), l1.key(1), gas);
+        assertThat(operator.joinProposers(operator.proposerBond().send()).send().isStatusOK()).isTrue();
+        RollupLog log = new RollupLog(l1.web3j(), l1.address("Rollup"));
+        Eip712 domain = new Eip712(l1.devnet().chainId(), Address.fromHex(l1.address("Rollup")));
+        BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(100, 60));
+        List<Transition> batch = new ArrayList<>(log.priorityOps(0, log.latestBlock()));
+        Address me = signer(user).address();
+        batch.add(new Transition.Withdraw(me, me, 20_000_000L, 0, signer(user).sign(domain.withdrawDigest(me, me, 20_000_000L, 0))));
+        for (Transition t : batch) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
+        builder.seal();
+        var sealed = builder.takeSealed().getFirst();
+        BatchHeader h = sealed.header();
+        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
+                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
+                sealed.calldata()).send().isStatusOK()).isTrue();
+
+        Run early = cli(common(l1, user), "claim");
+        assertThat(early.code()).as(early.err()).isZero();
+        assertThat(json(early).path("finalizedFirst").asLong()).as("its window is still open").isZero();
+        assertThat(json(early).path("claimed")).isEmpty();
+
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
+        BigInteger before = minter.balanceOf(user.getAddress()).send();
+        Run claim = cli(common(l1, user), "claim");
+        assertThat(claim.code()).as(claim.err()).isZero();
+        assertThat(json(claim).path("finalizedFirst").asLong()).isEqualTo(1);
+        assertThat(json(claim).path("claimedTotal").asText()).isEqualTo("20.000000");
+        assertThat(minter.balanceOf(user.getAddress()).send()).isEqualTo(before.add(BigInteger.valueOf(20_000_000L)));
+        assertThat(operator.finalizedCount().send()).isOne();
+    }
+
     private static boolean reported(EscapeHatch hatch, long badDebt, long fundCredit) {
         try {
             return hatch.badDebt().send().longValueExact() == badDebt && hatch.fundCredit().send().longValueExact() == fundCredit;
