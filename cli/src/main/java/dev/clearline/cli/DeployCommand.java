@@ -16,7 +16,13 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
+import java.math.BigInteger;
+import org.web3j.protocol.Web3j;
 import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.utils.Numeric;
 import org.web3j.protocol.http.HttpService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +57,8 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Deploy again even if the manifest matches the chain.")
     boolean fresh;
 
-    @Option(names = "--param", description = "Deployment parameter name=value (e.g. collateral.minter=0x...). Repeatable.")
+    @Option(names = "--param", description = "Deployment parameter name=value (e.g. rollup.challengePeriod=604800), docs/protocol.md 7.1. Repeatable."
+            + " collateral.token=0x.. takes an existing 6-decimal ERC-20 (no fee on transfer) as the collateral instead of deploying TestCollateral.")
     Map<String, String> params = new HashMap<>();
 
     DeployCommand(PrintWriter out, PrintWriter err) {
@@ -88,9 +95,10 @@ final class DeployCommand implements Callable<Integer> {
         Deployer deployer = new Deployer(service, key, Artifacts.onClasspath(),
                 new Deployer.Settings(confirmations, Duration.ofMillis(100), timeout), m -> err.println("  " + m),
                 System::currentTimeMillis);
-        ContractSet set = ContractSet.standard();
         DeploymentParameters parameters = DeploymentParameters.defaults(key.getAddress(), params);
+        ContractSet set = ContractSet.of(parameters);
         checkConstructorArguments(set, parameters);
+        parameters.collateralToken().ifPresent(token -> checkCollateral(service, token));
         Deployer.Result result = deployer.deploy(set, parameters, manifest, fresh);
         return switch (result) {
             case Deployer.Deployed d -> {
@@ -100,6 +108,38 @@ final class DeployCommand implements Callable<Integer> {
             }
             case Deployer.Failed f -> throw new UserError(f.message());
         };
+    }
+
+    /** The one collateral unit the protocol knows: amounts, prices and margins are in 6-decimal units (docs/protocol.md 7.1). */
+    private static final int COLLATERAL_DECIMALS = 6;
+
+    /**
+     * An existing collateral token must be a contract on this chain that says it has 6 decimals:
+     * the rollup cannot tell, and every amount would be off by powers of ten. Checked before
+     * anything is sent.
+     */
+    static void checkCollateral(Web3jService service, String token) {
+        Web3j web3j = Web3j.build(service); // not shut down: that would close the caller's service
+        String where = "collateral.token " + token;
+        try {
+            String code = web3j.ethGetCode(token, DefaultBlockParameterName.LATEST).send().getCode();
+            if (code == null || Numeric.hexStringToByteArray(code).length == 0) {
+                throw new UserError(where + " has no code on this chain: give the address of the deployed ERC-20 to use as collateral");
+            }
+            EthCall decimals = web3j.ethCall(Transaction.createEthCallTransaction(null, token, "0x313ce567"), DefaultBlockParameterName.LATEST).send();
+            String value = decimals.hasError() ? "0x" : decimals.getValue();
+            if (value == null || Numeric.hexStringToByteArray(value).length != 32) {
+                throw new UserError(where + " does not answer decimals() as an ERC-20 does"
+                        + (decimals.hasError() ? " (" + decimals.getError().getMessage() + ")" : "") + "; give an ERC-20 token's address");
+            }
+            BigInteger n = Numeric.toBigInt(value);
+            if (!n.equals(BigInteger.valueOf(COLLATERAL_DECIMALS))) {
+                throw new UserError(where + " has " + n + " decimals; Clearline's amounts are in units of 6 decimals: give a 6-decimal token"
+                        + " (a USDC-like one), or leave collateral.token out to deploy TestCollateral");
+            }
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot talk to the node: " + e.getMessage() + "; is the RPC URL right and the node running?", e);
+        }
     }
 
     /**

@@ -163,6 +163,40 @@ class CliTest {
                     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"}, where));
             assertThat(notMinter.code()).isEqualTo(1);
             assertThat(notMinter.err()).contains("is not the token's minter", "the key that deployed it");
+
+            // a deployment on an existing collateral token (here the first deployment's): no TestCollateral of its own,
+            // and the trader's deposit goes to the new rollup in that token
+            String tokenAddress = token.getContractAddress();
+            Path other = tmp.resolve("on-existing-token.json");
+            Run onToken = run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", other.toString(), "--param",
+                    "collateral.token=" + tokenAddress);
+            assertThat(onToken.code()).as(onToken.err()).isZero();
+            Manifest second = Manifest.read(other).orElseThrow();
+            assertThat(second.contract("TestCollateral")).isEmpty();
+            assertThat(second.parameters()).containsEntry("collateral.token", tokenAddress).doesNotContainKey("collateral.minter");
+            var rollup = dev.clearline.contracts.generated.Rollup.load(second.address("Rollup"), web3j,
+                    new org.web3j.tx.ReadonlyTransactionManager(web3j, trader), UserOptions.gas());
+            assertThat(rollup.token().send()).isEqualToIgnoringCase(tokenAddress);
+            Run deposit = run(stop -> { }, "deposit", "100", "--key", "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+                    "--rpc-url", devnet.url(), "--manifest", other.toString(), "--api", "http://127.0.0.1:1");
+            assertThat(deposit.code()).as(deposit.err()).isZero();
+            assertThat(token.balanceOf(second.address("Rollup")).send()).isEqualTo(java.math.BigInteger.valueOf(100_000_000L));
+            assertThat(run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", other.toString(), "--param",
+                    "collateral.token=" + tokenAddress).out()).as("a rerun on the same token").contains("Up to date");
+            // what cannot be a collateral is refused before anything is sent
+            Path refused = tmp.resolve("refused.json");
+            Run noCode = run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", refused.toString(), "--param", "collateral.token=" + trader);
+            assertThat(noCode.code()).isEqualTo(1);
+            assertThat(noCode.err()).contains("has no code on this chain").doesNotContain("\tat ");
+            Run notErc20 = run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", refused.toString(), "--param",
+                    "collateral.token=" + second.address("Rollup"));
+            assertThat(notErc20.code()).isEqualTo(1);
+            assertThat(notErc20.err()).contains("does not answer decimals()");
+            Run both = run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", refused.toString(), "--param",
+                    "collateral.token=" + tokenAddress, "--param", "collateral.minter=" + trader);
+            assertThat(both.code()).isEqualTo(1);
+            assertThat(both.err()).contains("give one of the two");
+            assertThat(Files.exists(refused)).isFalse();
             web3j.shutdown();
         } finally {
             assertThat(devnet.stop()).isZero();

@@ -46,7 +46,7 @@ public record ContractSet(List<Spec> contracts) {
                 new Spec("StepVerifier", (p, a) -> List.of(new Address(a.get("PriorityStep")), new Address(a.get("AccountStep")),
                         new Address(a.get("TradingStep")))),
                 new Spec("Rollup", (p, a) -> List.of(
-                        new Address(a.get("TestCollateral")),
+                        new Address(p.collateralToken().orElseGet(() -> a.get("TestCollateral"))),
                         new Address(p.get("rollup.governance")),
                         new Address(a.get("DisputeGame")),
                         new Address(a.get("EscapeHatch")),
@@ -65,6 +65,16 @@ public record ContractSet(List<Spec> contracts) {
                 new Spec("EscapeHatch", (p, a) -> List.of(
                         new Address(a.get("Rollup")),
                         new Uint64(number(p, "escape.claimWindow"))))));
+    }
+
+    /**
+     * The set these parameters deploy: {@link #standard()}, without its {@code TestCollateral}
+     * when they name an existing collateral token ({@code collateral.token}).
+     */
+    public static ContractSet of(DeploymentParameters parameters) {
+        ContractSet all = standard();
+        if (parameters.collateralToken().isEmpty()) return all;
+        return new ContractSet(all.contracts().stream().filter(s -> !s.name().equals("TestCollateral")).toList());
     }
 
     private static BigInteger number(DeploymentParameters p, String name) {

@@ -8,8 +8,12 @@ import java.util.TreeMap;
  * Named deployment parameters (string values, recorded in the manifest). Defaults are devnet
  * values (seconds-long periods, 1 ETH proposer bond) and derive from the deployer's address;
  * {@code overrides} replace them. docs/protocol.md, "Deployment parameters", lists each.
+ * {@code collateral.token} has no default: given, the rollup takes that existing token as its
+ * collateral and no {@code TestCollateral} is deployed (nor has a minter).
  */
 public record DeploymentParameters(Map<String, String> values) {
+    /** An existing collateral token's address, in place of a deployed TestCollateral. */
+    public static final String COLLATERAL_TOKEN = "collateral.token";
 
     public DeploymentParameters {
         values = Map.copyOf(values);
@@ -29,13 +33,25 @@ public record DeploymentParameters(Map<String, String> values) {
         v.put("dispute.clockBudget", "300");
         v.put("dispute.challengeBond", "100000000000000000");
         v.put("escape.claimWindow", "600");
-        List<String> unknown = overrides.keySet().stream().filter(k -> !v.containsKey(k)).sorted().toList();
+        List<String> unknown = overrides.keySet().stream().filter(k -> !v.containsKey(k) && !k.equals(COLLATERAL_TOKEN)).sorted().toList();
         // A misspelt name would otherwise deploy with the default silently in its place.
         if (!unknown.isEmpty())
             throw new IllegalArgumentException("unknown deployment parameter" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
-                    + "; the parameters are: " + String.join(", ", v.keySet()));
+                    + "; the parameters are: " + String.join(", ", v.keySet()) + ", " + COLLATERAL_TOKEN + " (an existing token, optional)");
+        if (overrides.containsKey(COLLATERAL_TOKEN)) {
+            if (overrides.containsKey("collateral.minter")) {
+                throw new IllegalArgumentException("collateral.minter is the minter of a deployed TestCollateral; with " + COLLATERAL_TOKEN
+                        + " no TestCollateral is deployed: give one of the two");
+            }
+            v.remove("collateral.minter");
+        }
         v.putAll(overrides);
         return new DeploymentParameters(v);
+    }
+
+    /** The existing collateral token the parameters name, if any. */
+    public java.util.Optional<String> collateralToken() {
+        return java.util.Optional.ofNullable(values.get(COLLATERAL_TOKEN));
     }
 
     public String get(String name) {
