@@ -14,6 +14,8 @@ import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
@@ -764,6 +766,8 @@ final class UserCommands {
                         : "overdue: anyone may ./clearline freeze the rollup now").append('\n');
             }
             String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
+            ObjectNode you = who == null ? null : res.putObject("you").put("address", who);
+            if (who != null) youOnL1(rollup, who, frozen == 0 ? consumed : queue, queue, now, speed, you, t);
             try {
                 JsonNode s = o.get("/state");
                 ObjectNode seq = res.putObject("sequencer");
@@ -774,8 +778,8 @@ final class UserCommands {
                         .append(" not yet on L1\n");
                 if (who != null) {
                     JsonNode a = o.get("/accounts/" + who).path("account");
-                    ObjectNode you = res.putObject("you").put("address", who).put("l2Free", Units.amount(a.path("free").asLong()))
-                            .put("positions", a.path("positions").size()).put("openOrders", openOrderCount(a));
+                    you.put("l2Free", Units.amount(a.path("free").asLong())).put("positions", a.path("positions").size())
+                            .put("openOrders", openOrderCount(a));
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
                             .append(a.path("positions").size()).append(" position(s), ").append(openOrderCount(a)).append(" open order(s)\n");
                     you.set("fills", stages(a.path("fills"), now, period, speed, "fill", lotSizes(s), t));
@@ -788,6 +792,57 @@ final class UserCommands {
             o.print(out, res, t.toString().stripTrailing());
             return 0;
         }
+
+        /**
+         * What L1 alone says of you: the collateral in your wallet, and your queued ops that no batch
+         * consumed yet (a deposit not credited, a forced withdrawal or cancel the operator has not
+         * honoured), each with when it is overdue. It holds when the sequencer is gone.
+         */
+        private void youOnL1(Rollup rollup, String who, long consumed, long queue, long now, long speed, ObjectNode you, StringBuilder t) {
+            String token = o.l1("read the rollup's token", () -> rollup.token().send());
+            BigInteger wallet = o.l1("read your token balance", () -> TestCollateral.load(token, o.web3j(),
+                    new org.web3j.tx.ReadonlyTransactionManager(o.web3j(), who), UserOptions.gas()).balanceOf(who).send());
+            you.put("l1Wallet", Units.amount(wallet));
+            t.append("You ").append(who).append(": L1 wallet ").append(Units.amount(wallet)).append(" of the collateral (").append(token).append(")\n");
+            ArrayNode waiting = you.putArray("unconsumedOps");
+            if (consumed >= queue) return;
+            long delay = o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
+            for (Transition.PriorityOp op : queuedOps(o, rollup, consumed)) {
+                String owner = switch (op) {
+                    case Transition.Deposit d -> d.owner().toString();
+                    case Transition.ForcedWithdrawal w -> w.owner().toString();
+                    case Transition.ForcedCancel c -> c.owner().toString();
+                    default -> null; // governance's market listings
+                };
+                if (owner == null || !owner.equalsIgnoreCase(who)) continue;
+                String what = switch (op) {
+                    case Transition.Deposit d -> "deposit of " + Units.amount(d.amount());
+                    case Transition.ForcedWithdrawal w -> "forced withdrawal of " + Units.amount(w.amount());
+                    case Transition.ForcedCancel c -> "forced cancel of " + c.orderHash();
+                    default -> op.toString();
+                };
+                long left = op.enqueueTime() + delay + 1 - now;
+                waiting.addObject().put("index", op.priorityIndex()).put("what", what).put("overdueInSeconds", Math.max(0, left));
+                t.append("  your op ").append(op.priorityIndex()).append(" (").append(what).append(") waits for a batch to consume it: ")
+                        .append(left > 0 ? "overdue in " + UserOptions.l1Wait(left, speed) : "overdue").append('\n');
+            }
+        }
+    }
+
+    /** Queued ops from index {@code from} on, from their PriorityOpEnqueued events (one log query). */
+    private static List<Transition.PriorityOp> queuedOps(UserOptions o, Rollup rollup, long from) {
+        return o.l1("read the priority queue", () -> {
+            org.web3j.protocol.core.methods.request.EthFilter f = new org.web3j.protocol.core.methods.request.EthFilter(
+                    DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
+            f.addSingleTopic(org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
+            List<Transition.PriorityOp> ops = new java.util.ArrayList<>();
+            for (var l : o.web3j().ethGetLogs(f).send().getLogs()) {
+                var e = Rollup.getPriorityOpEnqueuedEventFromLog((org.web3j.protocol.core.methods.response.Log) l.get());
+                if (e.index.longValueExact() < from) continue;
+                if (TransitionCodec.decode(e.encoding) instanceof Transition.PriorityOp op) ops.add(op);
+            }
+            return ops;
+        });
     }
 
 

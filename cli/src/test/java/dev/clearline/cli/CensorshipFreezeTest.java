@@ -70,13 +70,23 @@ class CensorshipFreezeTest {
 
         long forceDelay = Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay"));
         // status names the op a freeze turns on and how long until it is overdue, then that it is
-        JsonNode waiting = json(cli(common, "status")).path("l1");
+        JsonNode status0 = json(cli(common, "status"));
+        JsonNode waiting = status0.path("l1");
         assertThat(waiting.path("oldestUnconsumedOp").asLong()).isZero();
+        // and what L1 alone says of this user, with no sequencer: the wallet, and both of its ops still waiting
+        assertThat(status0.path("you").path("l1Wallet").asText()).isEqualTo("0.000000");
+        JsonNode mine = status0.path("you").path("unconsumedOps");
+        assertThat(mine).hasSize(2);
+        assertThat(mine.get(0).path("what").asText()).isEqualTo("deposit of 50.000000");
+        assertThat(mine.get(1).path("index").asLong()).isOne();
+        assertThat(mine.get(1).path("what").asText()).isEqualTo("forced withdrawal of 20.000000");
+        assertThat(mine.get(1).path("overdueInSeconds").asLong()).isBetween(forceDelay - 60, forceDelay + 1);
         assertThat(waiting.path("overdueInSeconds").asLong()).isBetween(forceDelay - 60, forceDelay + 1);
         l1.time().advance(Duration.ofSeconds(forceDelay + 1));
         assertThat(json(cli(common, "status")).path("l1").path("overdueInSeconds").asLong()).isZero();
         List<String> text = common.subList(0, common.size() - 1);
-        assertThat(cli(text, "status").out()).contains("op 0 waits for a batch to consume it: overdue: anyone may ./clearline freeze the rollup now");
+        assertThat(cli(text, "status").out()).contains("op 0 waits for a batch to consume it: overdue: anyone may ./clearline freeze the rollup now",
+                ": L1 wallet 0.000000 of the collateral", "your op 1 (forced withdrawal of 20.000000) waits for a batch to consume it: overdue");
         Run freeze = cli(common, "freeze");
         assertThat(freeze.code()).as(freeze.err()).isZero();
         assertThat(json(freeze).path("overdueOp").asLong()).as("the oldest op no batch consumed").isZero();

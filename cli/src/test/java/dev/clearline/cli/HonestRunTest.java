@@ -165,6 +165,8 @@ class HonestRunTest {
             JsonNode status = UserOptions.JSON.readTree(cli(common, "status").out());
             assertThat(status.path("l1").path("batchesFinal").asLong()).as("final batches in %s", status.path("l1")).isPositive();
             assertThat(status.path("l1").path("frozen").asBoolean()).isFalse();
+            assertThat(status.path("you").path("l1Wallet").asText()).as("the wallet's collateral, read from L1").isEqualTo(Units.amount(token.balanceOf(me).send()));
+            assertThat(status.path("you").path("unconsumedOps")).as("the deposit was consumed long ago").isEmpty();
             assertThat(status.path("l1").path("timeSpeed").asLong()).as("the devnet's clock speed, told by clearline_nodeInfo").isEqualTo(60);
             // the watcher replaying L1 alone found the posted batches honest; the demo traders traded
             await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 90, "watcher verdicts");
