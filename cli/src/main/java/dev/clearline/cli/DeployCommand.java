@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -98,6 +99,7 @@ final class DeployCommand implements Callable<Integer> {
         DeploymentParameters parameters = DeploymentParameters.defaults(key.getAddress(), params);
         ContractSet set = ContractSet.of(parameters);
         checkConstructorArguments(set, parameters);
+        refusePublicKeysOffDevNodes(service, key, parameters);
         parameters.collateralToken().ifPresent(token -> checkCollateral(service, token));
         Deployer.Result result = deployer.deploy(set, parameters, manifest, fresh);
         return switch (result) {
@@ -108,6 +110,52 @@ final class DeployCommand implements Callable<Integer> {
             }
             case Deployer.Failed f -> throw new UserError(f.message());
         };
+    }
+
+    /** Chain ids of local development chains (Hardhat's and the devnet's, Ganache's and geth --dev's). */
+    private static final java.util.Set<Long> DEV_CHAIN_IDS = java.util.Set.of(31337L, 1337L);
+    /** Client names of development nodes, whatever chain id they were given (web3_clientVersion). */
+    private static final List<String> DEV_CLIENTS = List.of("clearline-devnet", "hardhatnetwork", "anvil", "ganache");
+
+    /**
+     * The default deployer, and the governance and minter it becomes, is a key of the test mnemonic
+     * everyone knows: on a real chain anyone could list markets or mint with it. Off development
+     * nodes such keys are refused, before anything is sent, with the option to change.
+     */
+    static void refusePublicKeysOffDevNodes(Web3jService service, Credentials key, DeploymentParameters parameters) {
+        Web3j web3j = Web3j.build(service); // not shut down: that would close the caller's service
+        long chainId;
+        String client;
+        try {
+            chainId = web3j.ethChainId().send().getChainId().longValueExact();
+            var version = web3j.web3ClientVersion().send();
+            client = version.hasError() || version.getWeb3ClientVersion() == null ? "" : version.getWeb3ClientVersion();
+        } catch (java.io.IOException | RuntimeException e) {
+            return; // an unreachable node is reported by the deployment itself, in its words
+        }
+        publicKeyProblem(chainId, client, key.getAddress(), parameters.values()).ifPresent(problem -> {
+            throw new UserError(problem);
+        });
+    }
+
+    /** Why a deployment on chain {@code chainId}, node {@code client}, would hand a role to a publicly known key; empty when it would not. */
+    static java.util.Optional<String> publicKeyProblem(long chainId, String client, String deployer, java.util.Map<String, String> parameters) {
+        String c = client.toLowerCase(java.util.Locale.ROOT);
+        if (DEV_CHAIN_IDS.contains(chainId) || DEV_CLIENTS.stream().anyMatch(c::startsWith)) return java.util.Optional.empty();
+        java.util.Set<String> known = new java.util.HashSet<>();
+        DevAccounts.fromMnemonic(DevAccounts.DEFAULT_MNEMONIC, 20).addresses().forEach(a -> known.add(a.toLowerCase(java.util.Locale.ROOT)));
+        String why = " is one of the publicly known keys of the test mnemonic (\"test test ... junk\"); on chain " + chainId
+                + " anyone holds it";
+        if (known.contains(deployer.toLowerCase(java.util.Locale.ROOT))) {
+            return java.util.Optional.of("the deployer " + deployer + why + ": pass --private-key with a key of your own");
+        }
+        for (String name : List.of("rollup.governance", "collateral.minter")) {
+            String v = parameters.get(name);
+            if (v != null && known.contains(v.toLowerCase(java.util.Locale.ROOT))) {
+                return java.util.Optional.of(name + " " + v + why + " and would act as it: pass --param " + name + "=<an address of your own>");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The one collateral unit the protocol knows: amounts, prices and margins are in 6-decimal units (docs/protocol.md 7.1). */
