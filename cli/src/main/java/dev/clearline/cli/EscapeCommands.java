@@ -9,7 +9,6 @@ import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.StateKeys;
-import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.escape.Claim;
 import dev.clearline.prover.escape.Escape;
 import dev.clearline.prover.escape.EscapePlan;
@@ -27,10 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.RawTransactionManager;
@@ -311,12 +307,11 @@ final class EscapeCommands {
         /** Queue indices the rollup already refunded (its DepositRefunded events). */
         private Set<Long> refundedDeposits() {
             return o.l1("read the rollup's refunds", () -> {
-                EthFilter f = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
-                f.addSingleTopic(EventEncoder.encode(Rollup.DEPOSITREFUNDED_EVENT));
-                EthLog logs = o.web3j().ethGetLogs(f).send();
-                if (logs.hasError()) throw new java.io.IOException("eth_getLogs failed: " + logs.getError().getMessage());
+                RollupLog log = new RollupLog(o.web3j(), rollup.getContractAddress());
                 Set<Long> out = new HashSet<>();
-                for (EthLog.LogResult<?> l : logs.getLogs()) out.add(Rollup.getDepositRefundedEventFromLog((Log) l.get()).index.longValueExact());
+                for (Log l : log.events(Rollup.DEPOSITREFUNDED_EVENT, 0, log.latestBlock())) {
+                    out.add(Rollup.getDepositRefundedEventFromLog(l).index.longValueExact());
+                }
                 return out;
             });
         }

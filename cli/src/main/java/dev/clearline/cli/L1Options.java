@@ -29,7 +29,11 @@ final class L1Options {
             + "Default: " + Manifest.DEFAULT_PATH + " when --rollup is not given.")
     Path manifest;
 
-    @Option(names = "--from-block", defaultValue = "0", description = "First L1 block to read (the rollup's deployment block is enough). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--from-block", description = "First L1 block to read (the rollup's deployment block is enough). Default: the block that"
+            + " deployed the manifest's Rollup, else 0.")
+    Long fromBlockOption;
+
+    /** The first block to read, known after {@link #connect}: --from-block, or where the manifest's Rollup was deployed, or 0. */
     long fromBlock;
 
     /** A checked connection: the node, its chain id and the rollup's address. */
@@ -55,7 +59,7 @@ final class L1Options {
     }
 
     Connection connect() {
-        if (fromBlock < 0) throw new UserError("--from-block must be 0 or more, got " + fromBlock);
+        if (fromBlockOption != null && fromBlockOption < 0) throw new UserError("--from-block must be 0 or more, got " + fromBlockOption);
         Optional<Manifest> m = Optional.empty();
         if (manifest != null || rollup == null) {
             Path file = manifest != null ? manifest : Path.of(Manifest.DEFAULT_PATH);
@@ -85,6 +89,7 @@ final class L1Options {
                 throw new UserError("there is no contract at " + rollupAddress + " on chain " + chainId + " (" + rpcUrl
                         + "); check --rollup or the manifest against this node");
             }
+            fromBlock = fromBlockOption != null ? fromBlockOption : deploymentBlock(web3j, m, rollupAddress);
             return new Connection(web3j, chainId, rollupAddress, m, rpcUrl);
         } catch (IOException e) {
             web3j.shutdown();
@@ -93,6 +98,18 @@ final class L1Options {
             web3j.shutdown();
             throw e;
         }
+    }
+
+    /**
+     * The block of the transaction that deployed the manifest's Rollup, when it is the rollup asked
+     * for: nothing of it can be older, and on a long chain every log query saves the blocks before
+     * it (a hosted RPC may cap the range of one). 0 when there is no such manifest entry.
+     */
+    private static long deploymentBlock(Web3j web3j, Optional<Manifest> m, Address rollup) throws IOException {
+        Optional<Manifest.Contract> deployed = m.flatMap(x -> x.contract("Rollup")).filter(c -> c.address().equalsIgnoreCase(rollup.toString()));
+        if (deployed.isEmpty() || deployed.get().transactionHash() == null) return 0;
+        return web3j.ethGetTransactionReceipt(deployed.get().transactionHash()).send().getTransactionReceipt()
+                .map(r -> r.getBlockNumber().longValueExact()).orElse(0L);
     }
 
     static UserError unreachable(URI rpcUrl, IOException e) {

@@ -13,9 +13,7 @@ import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Reject;
-import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
-import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
@@ -829,17 +827,13 @@ final class UserCommands {
         }
     }
 
-    /** Queued ops from index {@code from} on, from their PriorityOpEnqueued events (one log query). */
+    /** Queued ops from index {@code from} on, from their PriorityOpEnqueued events. */
     private static List<Transition.PriorityOp> queuedOps(UserOptions o, Rollup rollup, long from) {
         return o.l1("read the priority queue", () -> {
-            org.web3j.protocol.core.methods.request.EthFilter f = new org.web3j.protocol.core.methods.request.EthFilter(
-                    DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
-            f.addSingleTopic(org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
+            var log = new dev.clearline.prover.l1.RollupLog(o.web3j(), rollup.getContractAddress());
             List<Transition.PriorityOp> ops = new java.util.ArrayList<>();
-            for (var l : o.web3j().ethGetLogs(f).send().getLogs()) {
-                var e = Rollup.getPriorityOpEnqueuedEventFromLog((org.web3j.protocol.core.methods.response.Log) l.get());
-                if (e.index.longValueExact() < from) continue;
-                if (TransitionCodec.decode(e.encoding) instanceof Transition.PriorityOp op) ops.add(op);
+            for (Transition t : log.priorityOps(0, log.latestBlock())) {
+                if (t instanceof Transition.PriorityOp op && op.priorityIndex() >= from) ops.add(op);
             }
             return ops;
         });
@@ -1049,15 +1043,8 @@ final class UserCommands {
 
     /** The encoding of queue op {@code index}, from its PriorityOpEnqueued event. */
     private static byte[] queuedOp(UserOptions o, Rollup rollup, long index) {
-        return o.l1("read queue op " + index, () -> {
-            org.web3j.protocol.core.methods.request.EthFilter f = new org.web3j.protocol.core.methods.request.EthFilter(
-                    DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, rollup.getContractAddress());
-            f.addSingleTopic(org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
-            f.addSingleTopic(org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(index), 64));
-            var logs = o.web3j().ethGetLogs(f).send().getLogs();
-            if (logs.isEmpty()) throw new java.io.IOException("the node has no PriorityOpEnqueued event for op " + index);
-            return Rollup.getPriorityOpEnqueuedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.getFirst().get()).encoding;
-        });
+        return o.l1("read queue op " + index, () -> new dev.clearline.prover.l1.RollupLog(o.web3j(), rollup.getContractAddress()).priorityOpEncoding(index)
+                .orElseThrow(() -> new java.io.IOException("the node has no PriorityOpEnqueued event for op " + index)));
     }
 
     /** Prints where a just-enqueued priority op stands and its deadline. */

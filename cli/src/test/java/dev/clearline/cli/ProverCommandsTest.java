@@ -235,8 +235,14 @@ class ProverCommandsTest {
     }
 
     @Test
-    void aBatchThatDoesNotExistIsOneLineNamingTheBatchesThereAre() {
+    void aBatchThatDoesNotExistIsOneLineNamingTheBatchesThereAre() throws Exception {
         assertOneLine(run(l1("verify-batch", "7")), 1, "batch 7 does not exist", "holds batches 0 to 1");
+        // with a manifest, reading starts where the manifest's Rollup was deployed, not at genesis
+        long deployed = devnet.web3j().ethGetTransactionReceipt(Manifest.read(manifest).orElseThrow().contract("Rollup").orElseThrow()
+                .transactionHash()).send().getTransactionReceipt().orElseThrow().getBlockNumber().longValueExact();
+        assertThat(deployed).isPositive();
+        assertOneLine(run(l1("verify-batch", "7")), 1, "(read from block " + deployed + ")");
+        assertOneLine(run(l1("verify-batch", "7", "--from-block", "0")), 1, "(read from block 0)");
         assertOneLine(run(l1("trace", "9", "0")), 1, "batch 9 does not exist");
     }
 

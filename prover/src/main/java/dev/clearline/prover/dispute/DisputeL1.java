@@ -8,14 +8,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.core.RemoteFunctionCall;
@@ -213,15 +209,9 @@ public final class DisputeL1 {
     }
 
     private List<Log> logs(org.web3j.abi.datatypes.Event event, Long gameId, long fromBlock, long toBlock) throws IOException {
-        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
-                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), game.getContractAddress());
-        filter.addSingleTopic(EventEncoder.encode(event));
-        if (gameId != null) filter.addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(gameId), 64));
-        EthLog response = web3j.ethGetLogs(filter).send();
-        if (response.hasError()) throw new IOException("eth_getLogs failed: " + response.getError().getMessage());
-        List<Log> logs = new ArrayList<>();
-        for (EthLog.LogResult<?> r : response.getLogs()) logs.add((Log) r.get());
-        logs.sort(Comparator.comparing(Log::getBlockNumber).thenComparing(Log::getLogIndex));
-        return logs;
+        return dev.clearline.prover.l1.LogQuery.logs(web3j, game.getContractAddress(), f -> {
+            f.addSingleTopic(EventEncoder.encode(event));
+            if (gameId != null) f.addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(gameId), 64));
+        }, fromBlock, toBlock);
     }
 }

@@ -13,15 +13,11 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.Transaction;
 import org.web3j.utils.Numeric;
@@ -94,17 +90,22 @@ public final class RollupLog {
     }
 
     private List<Log> logs(org.web3j.abi.datatypes.Event event, long fromBlock, long toBlock) throws IOException {
-        // an empty range holds no logs; nodes refuse it as invalid params instead (a cache made on a longer chain asks for one)
-        if (fromBlock > toBlock) return List.of();
-        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
-                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), rollup);
-        filter.addSingleTopic(EventEncoder.encode(event));
-        EthLog response = web3j.ethGetLogs(filter).send();
-        if (response.hasError()) throw new IOException("eth_getLogs failed: " + response.getError().getMessage());
-        List<Log> logs = new ArrayList<>();
-        for (EthLog.LogResult<?> r : response.getLogs()) logs.add((Log) r.get());
-        logs.sort(Comparator.comparing(Log::getBlockNumber).thenComparing(Log::getLogIndex));
-        return logs;
+        return LogQuery.logs(web3j, rollup, f -> f.addSingleTopic(EventEncoder.encode(event)), fromBlock, toBlock);
+    }
+
+    /** Every log of the rollup's {@code event} in blocks {@code [fromBlock, toBlock]}, in L1 order (a capped node's range split). */
+    public List<Log> events(org.web3j.abi.datatypes.Event event, long fromBlock, long toBlock) throws IOException {
+        return logs(event, fromBlock, toBlock);
+    }
+
+    /**
+     * The encoding of queued op {@code index} (its PriorityOpEnqueued event, found by its indexed
+     * index over the whole chain), or empty when the node has no such event.
+     */
+    public Optional<byte[]> priorityOpEncoding(long index) throws IOException {
+        List<Log> logs = LogQuery.logs(web3j, rollup, f -> f.addSingleTopic(EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT))
+                .addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(index), 64)), 0, latestBlock());
+        return logs.isEmpty() ? Optional.empty() : Optional.of(Rollup.getPriorityOpEnqueuedEventFromLog(logs.getFirst()).encoding);
     }
 
     /**

@@ -4,15 +4,10 @@ import dev.clearline.contracts.generated.DisputeGame;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.ReadonlyTransactionManager;
@@ -55,15 +50,11 @@ public final class DisputeLog {
             throw new IOException("cannot read the DisputeGame at " + address + ": " + e.getMessage(), e);
         }
 
-        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)), DefaultBlockParameterName.LATEST, address);
-        filter.addOptionalTopics(EventEncoder.encode(DisputeGame.CHALLENGED_EVENT), EventEncoder.encode(DisputeGame.BISECTED_EVENT),
-                EventEncoder.encode(DisputeGame.SEGMENTCHOSEN_EVENT), EventEncoder.encode(DisputeGame.GAMERESOLVED_EVENT));
-        filter.addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(gameId), 64));
-        EthLog response = web3j.ethGetLogs(filter).send();
-        if (response.hasError()) throw new IOException("eth_getLogs failed: " + response.getError().getMessage());
-        List<Log> logs = new ArrayList<>();
-        for (EthLog.LogResult<?> r : response.getLogs()) logs.add((Log) r.get());
-        logs.sort(Comparator.comparing(Log::getBlockNumber).thenComparing(Log::getLogIndex));
+        List<Log> logs = dev.clearline.prover.l1.LogQuery.logs(web3j, address, filter -> filter
+                .addOptionalTopics(EventEncoder.encode(DisputeGame.CHALLENGED_EVENT), EventEncoder.encode(DisputeGame.BISECTED_EVENT),
+                        EventEncoder.encode(DisputeGame.SEGMENTCHOSEN_EVENT), EventEncoder.encode(DisputeGame.GAMERESOLVED_EVENT))
+                .addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(gameId), 64)),
+                fromBlock, web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
 
         List<DisputeRecord.Round> rounds = new ArrayList<>();
         String proposer = state.proposer;

@@ -110,6 +110,18 @@ class ReplayFromL1Test {
                 new Verdict.Honest(0, batches.get(0).header().postStateRoot()),
                 new Verdict.Honest(1, batches.get(1).header().postStateRoot()),
                 new Verdict.WrongPostRoot(2, lie, batches.get(2).header().postStateRoot()));
+
+        // behind a hosted RPC's caps on eth_getLogs (at most one log per answer; at most two blocks per query) the
+        // same batches and queue are read, in halves of the range the node refused
+        long head = log.latestBlock();
+        List<RollupLog.Posted> whole = log.batches(0, head);
+        for (CappedLogsTransport capped : List.of(new CappedLogsTransport(l1.service(), 1, Long.MAX_VALUE),
+                new CappedLogsTransport(l1.service(), Integer.MAX_VALUE, 2))) {
+            RollupLog behind = new RollupLog(org.web3j.protocol.Web3j.build(capped), rollup.getContractAddress());
+            assertThat(behind.batches(0, head)).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(whole);
+            assertThat(behind.priorityOps(0, head)).isEqualTo(queue);
+            assertThat(capped.queries.get()).as("queries for %d blocks", head).isBetween(3, (int) (8 * head));
+        }
     }
 
     @Test
