@@ -90,7 +90,7 @@ final class EscapeCommands {
             Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
             ReplayProgress progress = new ReplayProgress(err, nanos);
             rebuilt = o.l1("rebuild the L2 state from L1", () -> FinalizedState.rebuild(
-                    FinalizedState.Postings.of(new RollupLog(o.web3j(), rollup.getContractAddress())), finalized, SignaturesAhead.stf(domain),
+                    FinalizedState.Postings.of(new RollupLog(o.web3j(), rollup.getContractAddress()), o.firstBlock()), finalized, SignaturesAhead.stf(domain),
                     progress, cacheDir(rollup.getContractAddress())));
             progress.done();
             return rebuilt;
@@ -198,7 +198,7 @@ final class EscapeCommands {
             List<Claim> all = new ArrayList<>(EscapePlan.claims(state, who));
             List<dev.clearline.engine.transition.Transition> queue = o.l1("read the priority queue", () -> {
                 RollupLog log = new RollupLog(o.web3j(), rollup.getContractAddress());
-                return log.priorityOps(0, log.latestBlock());
+                return log.priorityOps(o.firstBlock(), log.latestBlock());
             });
             all.addAll(EscapePlan.refunds(queue, state.priorityOpsConsumed(), who));
             Set<Long> refunded = refundedDeposits();
@@ -309,7 +309,7 @@ final class EscapeCommands {
             return o.l1("read the rollup's refunds", () -> {
                 RollupLog log = new RollupLog(o.web3j(), rollup.getContractAddress());
                 Set<Long> out = new HashSet<>();
-                for (Log l : log.events(Rollup.DEPOSITREFUNDED_EVENT, 0, log.latestBlock())) {
+                for (Log l : log.events(Rollup.DEPOSITREFUNDED_EVENT, o.firstBlock(), log.latestBlock())) {
                     out.add(Rollup.getDepositRefundedEventFromLog(l).index.longValueExact());
                 }
                 return out;

@@ -832,7 +832,7 @@ final class UserCommands {
         return o.l1("read the priority queue", () -> {
             var log = new dev.clearline.prover.l1.RollupLog(o.web3j(), rollup.getContractAddress());
             List<Transition.PriorityOp> ops = new java.util.ArrayList<>();
-            for (Transition t : log.priorityOps(0, log.latestBlock())) {
+            for (Transition t : log.priorityOps(o.firstBlock(), log.latestBlock())) {
                 if (t instanceof Transition.PriorityOp op && op.priorityIndex() >= from) ops.add(op);
             }
             return ops;
@@ -1043,7 +1043,7 @@ final class UserCommands {
 
     /** The encoding of queue op {@code index}, from its PriorityOpEnqueued event. */
     private static byte[] queuedOp(UserOptions o, Rollup rollup, long index) {
-        return o.l1("read queue op " + index, () -> new dev.clearline.prover.l1.RollupLog(o.web3j(), rollup.getContractAddress()).priorityOpEncoding(index)
+        return o.l1("read queue op " + index, () -> new dev.clearline.prover.l1.RollupLog(o.web3j(), rollup.getContractAddress()).priorityOpEncoding(index, o.firstBlock())
                 .orElseThrow(() -> new java.io.IOException("the node has no PriorityOpEnqueued event for op " + index)));
     }
 

@@ -95,6 +95,22 @@ final class UserOptions {
         return m.get().address("Rollup");
     }
 
+    private Long firstBlock;
+
+    /**
+     * The first L1 block the rollup's logs can be in: the block that deployed the manifest's Rollup
+     * when that is the rollup used, else 0. Every read of the rollup's history starts there.
+     */
+    long firstBlock() {
+        if (firstBlock != null) return firstBlock;
+        String address = rollupAddress();
+        Optional<Manifest.Contract> deployed = Manifest.read(manifest).flatMap(m -> m.contract("Rollup"))
+                .filter(c -> c.address().equalsIgnoreCase(address) && c.transactionHash() != null);
+        firstBlock = deployed.isEmpty() ? 0L : l1("read the rollup's deployment", () -> web3j().ethGetTransactionReceipt(deployed.get().transactionHash())
+                .send().getTransactionReceipt().map(r -> r.getBlockNumber().longValueExact()).orElse(0L));
+        return firstBlock;
+    }
+
     private HttpClient http() {
         if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return http;

@@ -63,7 +63,12 @@ public final class FinalizedState implements AutoCloseable {
         List<RollupLog.Posted> from(long fromBlock) throws IOException;
 
         static Postings of(RollupLog log) {
-            return fromBlock -> log.batches(fromBlock, log.latestBlock());
+            return of(log, 0);
+        }
+
+        /** The rollup's postings, none of which is older than {@code firstBlock} (its deployment). */
+        static Postings of(RollupLog log, long firstBlock) {
+            return fromBlock -> log.batches(Math.max(fromBlock, firstBlock), log.latestBlock());
         }
     }
 

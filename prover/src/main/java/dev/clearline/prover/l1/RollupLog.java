@@ -100,11 +100,11 @@ public final class RollupLog {
 
     /**
      * The encoding of queued op {@code index} (its PriorityOpEnqueued event, found by its indexed
-     * index over the whole chain), or empty when the node has no such event.
+     * index from {@code fromBlock} on), or empty when the node has no such event.
      */
-    public Optional<byte[]> priorityOpEncoding(long index) throws IOException {
+    public Optional<byte[]> priorityOpEncoding(long index, long fromBlock) throws IOException {
         List<Log> logs = LogQuery.logs(web3j, rollup, f -> f.addSingleTopic(EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT))
-                .addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(index), 64)), 0, latestBlock());
+                .addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(index), 64)), fromBlock, latestBlock());
         return logs.isEmpty() ? Optional.empty() : Optional.of(Rollup.getPriorityOpEnqueuedEventFromLog(logs.getFirst()).encoding);
     }
 
