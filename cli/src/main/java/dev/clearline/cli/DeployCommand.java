@@ -6,6 +6,7 @@ import dev.clearline.devnet.deploy.ContractSet;
 import dev.clearline.devnet.deploy.Deployer;
 import dev.clearline.devnet.deploy.DeploymentParameters;
 import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.prover.l1.PublicKeys;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -112,11 +113,6 @@ final class DeployCommand implements Callable<Integer> {
         };
     }
 
-    /** Chain ids of local development chains (Hardhat's and the devnet's, Ganache's and geth --dev's). */
-    private static final java.util.Set<Long> DEV_CHAIN_IDS = java.util.Set.of(31337L, 1337L);
-    /** Client names of development nodes, whatever chain id they were given (web3_clientVersion). */
-    private static final List<String> DEV_CLIENTS = List.of("clearline-devnet", "hardhatnetwork", "anvil", "ganache");
-
     /**
      * The default deployer, and the governance and minter it becomes, is a key of the test mnemonic
      * everyone knows: on a real chain anyone could list markets or mint with it. Off development
@@ -140,18 +136,15 @@ final class DeployCommand implements Callable<Integer> {
 
     /** Why a deployment on chain {@code chainId}, node {@code client}, would hand a role to a publicly known key; empty when it would not. */
     static java.util.Optional<String> publicKeyProblem(long chainId, String client, String deployer, java.util.Map<String, String> parameters) {
-        String c = client.toLowerCase(java.util.Locale.ROOT);
-        if (DEV_CHAIN_IDS.contains(chainId) || DEV_CLIENTS.stream().anyMatch(c::startsWith)) return java.util.Optional.empty();
-        java.util.Set<String> known = new java.util.HashSet<>();
-        DevAccounts.fromMnemonic(DevAccounts.DEFAULT_MNEMONIC, 20).addresses().forEach(a -> known.add(a.toLowerCase(java.util.Locale.ROOT)));
+        if (PublicKeys.isDevNode(chainId, client)) return java.util.Optional.empty();
         String why = " is one of the publicly known keys of the test mnemonic (\"test test ... junk\"); on chain " + chainId
                 + " anyone holds it";
-        if (known.contains(deployer.toLowerCase(java.util.Locale.ROOT))) {
+        if (PublicKeys.isPublic(deployer)) {
             return java.util.Optional.of("the deployer " + deployer + why + ": pass --private-key with a key of your own");
         }
         for (String name : List.of("rollup.governance", "collateral.minter")) {
             String v = parameters.get(name);
-            if (v != null && known.contains(v.toLowerCase(java.util.Locale.ROOT))) {
+            if (PublicKeys.isPublic(v)) {
                 return java.util.Optional.of(name + " " + v + why + " and would act as it: pass --param " + name + "=<an address of your own>");
             }
         }

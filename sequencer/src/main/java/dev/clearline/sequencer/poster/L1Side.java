@@ -1,5 +1,6 @@
 package dev.clearline.sequencer.poster;
 
+import dev.clearline.prover.l1.PublicKeys;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.sequencer.l1.SequencerLink;
 import dev.clearline.prover.l1.TxSender;
@@ -50,6 +51,12 @@ public final class L1Side implements AutoCloseable {
             if (code == null || code.equals("0x")) {
                 throw new IOException("no contract at the manifest's Rollup " + d.rollup() + " on " + s.rpcUrl()
                         + "; the manifest belongs to another deployment (or the chain was reset): deploy again");
+            }
+            var client = web3j.web3ClientVersion().send();
+            if (PublicKeys.isPublic(s.operator().getAddress()) && !PublicKeys.isDevNode(chain, client.hasError() ? "" : client.getWeb3ClientVersion())) {
+                throw new IOException("the operator key " + s.operator().getAddress() + " is one of the publicly known keys of the test mnemonic"
+                        + " (\"test test ... junk\"); on chain " + chain + " anyone holds it and could take its bond or post as it: pass a key of"
+                        + " your own (--operator-key or CLEARLINE_OPERATOR_KEY)");
             }
             TxSender sender = new TxSender(web3j, s.operator(), chain, TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM);
             BatchPoster poster = new BatchPoster(web3j, d.rollup(), sender, sequencer);
