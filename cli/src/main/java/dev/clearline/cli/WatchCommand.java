@@ -6,6 +6,7 @@ import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.dispute.DisputeL1;
 import dev.clearline.prover.dispute.GameView;
 import dev.clearline.prover.dispute.Watcher;
+import dev.clearline.prover.l1.PublicKeys;
 import dev.clearline.prover.l1.TxSender;
 import dev.clearline.prover.replay.LoggingReplayListener;
 import dev.clearline.prover.replay.Replayer;
@@ -105,6 +106,14 @@ final class WatchCommand implements Callable<Integer> {
         if (resendAfterMillis < 100) throw new UserError("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
         Credentials key = key();
         try (L1Options.Connection c = l1.connect()) {
+            if (PublicKeys.isPublic(key.getAddress())) {
+                var client = c.web3j().web3ClientVersion().send();
+                if (!PublicKeys.isDevNode(c.chainId(), client.hasError() ? "" : client.getWeb3ClientVersion())) {
+                    throw new UserError("the watcher key " + key.getAddress() + " is one of the publicly known keys of the test mnemonic"
+                            + " (\"test test ... junk\"); on chain " + c.chainId() + " anyone holds it and could spend what pays its bonds:"
+                            + " give a key of your own (--key-file)");
+                }
+            }
             String gameAddress = c.contract("DisputeGame", game, "--game");
             Stf stf = SignaturesAhead.stf(new Eip712(c.chainId(), c.rollup()));
             BigInteger gwei = BigInteger.TEN.pow(9);
