@@ -17,7 +17,6 @@ import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
-import dev.clearline.engine.transition.TransitionCodec;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.tree.store.MemoryNodeStore;
 import dev.clearline.contracts.generated.TestCollateral;
@@ -125,11 +124,7 @@ class CensorshipFreezeTest {
         Eip712 domain = new Eip712(l1.devnet().chainId(), Address.fromHex(l1.address("Rollup")));
         BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(100, 60));
         for (Transition t : log.priorityOps(0, log.latestBlock())) assertThat(builder.append(t, 0).applied()).isTrue();
-        builder.seal();
-        BatchHeader h = builder.takeSealed().getFirst().header();
-        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
-                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
-                TransitionCodec.encode(log.priorityOps(0, log.latestBlock()).getFirst())).send().isStatusOK()).isTrue();
+        BatchHeader h = post(operator, builder);
         List<String> verify = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"));
         Run judged = cli(verify, "verify-batches");
         assertThat(judged.code()).as(judged.err()).isZero();
@@ -224,12 +219,7 @@ class CensorshipFreezeTest {
         batch.add(new Transition.Liquidate(signer(e).address(), 1));
         batch.add(price(domain, oracle, 85_000_000L, 3));
         for (Transition t : batch) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
-        builder.seal();
-        var sealed = builder.takeSealed().getFirst();
-        BatchHeader h = sealed.header();
-        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
-                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
-                sealed.calldata()).send().isStatusOK()).isTrue();
+        post(operator, builder);
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
         assertThat(operator.finalizeBatches(BigInteger.ONE).send().isStatusOK()).isTrue();
 
@@ -364,12 +354,7 @@ class CensorshipFreezeTest {
         Address me = signer(user).address();
         batch.add(new Transition.Withdraw(me, me, 20_000_000L, 0, signer(user).sign(domain.withdrawDigest(me, me, 20_000_000L, 0))));
         for (Transition t : batch) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
-        builder.seal();
-        var sealed = builder.takeSealed().getFirst();
-        BatchHeader h = sealed.header();
-        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
-                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
-                sealed.calldata()).send().isStatusOK()).isTrue();
+        post(operator, builder);
 
         Run early = cli(common(l1, user), "claim");
         assertThat(early.code()).as(early.err()).isZero();
@@ -384,6 +369,17 @@ class CensorshipFreezeTest {
         assertThat(json(claim).path("claimedTotal").asText()).isEqualTo("20.000000");
         assertThat(minter.balanceOf(user.getAddress()).send()).isEqualTo(before.add(BigInteger.valueOf(20_000_000L)));
         assertThat(operator.finalizedCount().send()).isOne();
+    }
+
+    /** Seals what {@code builder} holds as one batch and the operator posts it to L1; returns its header. */
+    private static BatchHeader post(Rollup operator, BatchBuilder builder) throws Exception {
+        builder.seal();
+        var sealed = builder.takeSealed().getFirst();
+        BatchHeader h = sealed.header();
+        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
+                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
+                sealed.calldata()).send().isStatusOK()).isTrue();
+        return h;
     }
 
     private static boolean reported(EscapeHatch hatch, long badDebt, long fundCredit) {

@@ -1,17 +1,13 @@
 package dev.clearline.prover.dispute;
 
-import io.reactivex.Flowable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.web3j.crypto.Hash;
+import dev.clearline.prover.l1.ForwardingTransport;
 import org.web3j.protocol.Web3jService;
-import org.web3j.protocol.core.BatchRequest;
-import org.web3j.protocol.core.BatchResponse;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
-import org.web3j.protocol.websocket.events.Notification;
 
 /**
  * A real node behind a lossy path: the first {@code drops} raw transactions are answered as
@@ -19,8 +15,7 @@ import org.web3j.protocol.websocket.events.Notification;
  * else goes through untouched; every raw transaction sent is kept for the test to inspect. While
  * {@link #unreachable} is set, every call fails as it does when the node is down.
  */
-final class DroppingTransport implements Web3jService {
-    private final Web3jService node;
+final class DroppingTransport extends ForwardingTransport {
     private int drops;
     /** While true every call fails as a node that cannot be reached does. */
     volatile boolean unreachable;
@@ -29,7 +24,7 @@ final class DroppingTransport implements Web3jService {
     final List<String> sent = new ArrayList<>();
 
     DroppingTransport(Web3jService node, int drops) {
-        this.node = node;
+        super(node);
         this.drops = drops;
     }
 
@@ -55,35 +50,5 @@ final class DroppingTransport implements Web3jService {
             }
         }
         return (T) node.send(request, responseType);
-    }
-
-    @Override
-    @SuppressWarnings("rawtypes")
-    public <T extends Response> CompletableFuture<T> sendAsync(Request request, Class<T> responseType) {
-        try {
-            return CompletableFuture.completedFuture(send(request, responseType));
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    @Override
-    public BatchResponse sendBatch(BatchRequest batch) throws IOException {
-        return node.sendBatch(batch);
-    }
-
-    @Override
-    public CompletableFuture<BatchResponse> sendBatchAsync(BatchRequest batch) {
-        return node.sendBatchAsync(batch);
-    }
-
-    @Override
-    public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> responseType) {
-        return node.subscribe(request, unsubscribeMethod, responseType);
-    }
-
-    @Override
-    public void close() throws IOException {
-        node.close();
     }
 }

@@ -1,18 +1,13 @@
 package dev.clearline.prover.l1;
 
-import io.reactivex.Flowable;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.web3j.protocol.Web3jService;
-import org.web3j.protocol.core.BatchRequest;
-import org.web3j.protocol.core.BatchResponse;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthLog;
-import org.web3j.protocol.websocket.events.Notification;
 
 /**
  * A real node behind a hosted RPC's limits on {@code eth_getLogs}: a query whose answer holds more
@@ -20,15 +15,14 @@ import org.web3j.protocol.websocket.events.Notification;
  * than N results"), and one over more than {@code maxBlocks} blocks as Alchemy refuses it (-32602,
  * "block range"). Everything else goes through untouched. Closing it leaves the node open.
  */
-final class CappedLogsTransport implements Web3jService {
-    private final Web3jService node;
+final class CappedLogsTransport extends ForwardingTransport {
     private final int maxResults;
     private final long maxBlocks;
     /** eth_getLogs queries asked, refused or not. */
     final AtomicInteger queries = new AtomicInteger();
 
     CappedLogsTransport(Web3jService node, int maxResults, long maxBlocks) {
-        this.node = node;
+        super(node);
         this.maxResults = maxResults;
         this.maxBlocks = maxBlocks;
     }
@@ -62,31 +56,6 @@ final class CappedLogsTransport implements Web3jService {
         } catch (ReflectiveOperationException e) {
             throw new IOException(e);
         }
-    }
-
-    @Override
-    @SuppressWarnings("rawtypes")
-    public <T extends Response> CompletableFuture<T> sendAsync(Request request, Class<T> responseType) {
-        try {
-            return CompletableFuture.completedFuture(send(request, responseType));
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    @Override
-    public BatchResponse sendBatch(BatchRequest batch) throws IOException {
-        return node.sendBatch(batch);
-    }
-
-    @Override
-    public CompletableFuture<BatchResponse> sendBatchAsync(BatchRequest batch) {
-        return node.sendBatchAsync(batch);
-    }
-
-    @Override
-    public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> responseType) {
-        return node.subscribe(request, unsubscribeMethod, responseType);
     }
 
     @Override
