@@ -72,6 +72,9 @@ public final class Replayer {
     }
 
     /** Reads L1 up to its current head once. */
+    /** Whether a poll told the listener where the replay stands yet (one that read no new block tells it too, once). */
+    private boolean progressReported;
+
     public Poll poll() throws IOException {
         Optional<Long> fork = followReorg();
         long head = l1.head();
@@ -109,6 +112,9 @@ public final class Replayer {
         }
         // L1 finalizes as its time passes: asked once per poll that read new blocks, not on every idle poll
         if (reached >= last.map(m -> m.block() + 1).orElse(settings.startBlock())) pruneFinalHistory();
+        // a replay resumed where L1 stands (a chain that stopped, a frozen rollup) says so once, not nothing until a block comes
+        else if (!progressReported) listener.progress(reached, head, 0);
+        progressReported = true;
         return new Poll(head, reached, batches, fraud, fork);
     }
 

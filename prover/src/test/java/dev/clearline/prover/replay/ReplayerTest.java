@@ -48,7 +48,14 @@ class ReplayerTest {
         public void reachable(int failures) {
             events.add("reachable after " + failures);
         }
+
+        @Override
+        public void progress(long block, long head, long batches) {
+            progress.add(block + "/" + head);
+        }
     };
+
+    private final List<String> progress = new ArrayList<>();
 
     private Replayer replayer(ScriptedL1 l1, ReplayStore store, long chunk) {
         return new Replayer(l1, store, TestBatches.stf(), new Replayer.Settings(0, chunk, 64), recording);
@@ -76,6 +83,14 @@ class ReplayerTest {
             assertThat(watcher.verifier().verifiedRoot()).isEqualTo(batches.get(6).header().postStateRoot());
             assertThat(store.batches()).extracting(BatchRecord::batchIndex).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
             assertThat(watcher.poll().batchesJudged()).as("nothing new on L1").isZero();
+        }
+        // restarted where L1 stands (a chain that stopped): it says where it is once, then only when a block comes
+        progress.clear();
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer idle = replayer(l1, store, 2);
+            idle.poll();
+            idle.poll();
+            assertThat(progress).containsExactly(l1.head() + "/" + l1.head());
         }
     }
 
