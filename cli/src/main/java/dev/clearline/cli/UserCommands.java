@@ -765,6 +765,7 @@ final class UserCommands {
             }
             String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
             ObjectNode you = who == null ? null : res.putObject("you").put("address", who);
+            // after a freeze no op waits for a batch any more (escape refunds deposits): only the wallet is shown
             if (who != null) youOnL1(rollup, who, frozen == 0 ? consumed : queue, queue, now, speed, you, t);
             try {
                 JsonNode s = o.get("/state");
@@ -806,19 +807,15 @@ final class UserCommands {
             if (consumed >= queue) return;
             long delay = o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
             for (Transition.PriorityOp op : queuedOps(o, rollup, consumed)) {
-                String owner = switch (op) {
-                    case Transition.Deposit d -> d.owner().toString();
-                    case Transition.ForcedWithdrawal w -> w.owner().toString();
-                    case Transition.ForcedCancel c -> c.owner().toString();
-                    default -> null; // governance's market listings
+                record Queued(Address owner, String what) {}
+                Queued q = switch (op) {
+                    case Transition.Deposit d -> new Queued(d.owner(), "deposit of " + Units.amount(d.amount()));
+                    case Transition.ForcedWithdrawal w -> new Queued(w.owner(), "forced withdrawal of " + Units.amount(w.amount()));
+                    case Transition.ForcedCancel c -> new Queued(c.owner(), "forced cancel of " + c.orderHash());
+                    default -> null; // governance's market listings are no one's
                 };
-                if (owner == null || !owner.equalsIgnoreCase(who)) continue;
-                String what = switch (op) {
-                    case Transition.Deposit d -> "deposit of " + Units.amount(d.amount());
-                    case Transition.ForcedWithdrawal w -> "forced withdrawal of " + Units.amount(w.amount());
-                    case Transition.ForcedCancel c -> "forced cancel of " + c.orderHash();
-                    default -> op.toString();
-                };
+                if (q == null || !q.owner().toString().equalsIgnoreCase(who)) continue;
+                String what = q.what();
                 long left = op.enqueueTime() + delay + 1 - now;
                 waiting.addObject().put("index", op.priorityIndex()).put("what", what).put("overdueInSeconds", Math.max(0, left));
                 t.append("  your op ").append(op.priorityIndex()).append(" (").append(what).append(") waits for a batch to consume it: ")

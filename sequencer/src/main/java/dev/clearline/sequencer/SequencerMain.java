@@ -409,14 +409,31 @@ public final class SequencerMain {
 
     private static final java.util.Set<String> OPTIONS = SequencerOptions.withValue();
 
+    /**
+     * A private key from {@code --NAME-file} (kept out of the process list, which shows
+     * {@code --NAME} to every user of the machine), {@code --NAME} or the environment; null when
+     * none is given. A file that cannot be read ends the process with its reason.
+     */
+    static String key(Map<String, String> opts, String name, String env) {
+        String file = opts.get(name + "-file");
+        if (file != null && opts.containsKey(name)) fail("--" + name + " and --" + name + "-file give the same key twice; keep --" + name + "-file");
+        if (file == null) return opts.getOrDefault(name, System.getenv(env));
+        try {
+            return java.nio.file.Files.readString(Path.of(file)).strip();
+        } catch (java.io.IOException e) {
+            fail("--" + name + "-file " + file + " cannot be read (" + e.getMessage() + "); give the file that holds the key as 64 hex digits");
+            return null;
+        }
+    }
+
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */
     private static L1Side.Settings l1Settings(Map<String, String> opts) {
         if (!opts.containsKey("l1-rpc") && !opts.containsKey("manifest")) return null;
         String rpc = opts.get("l1-rpc");
         String manifest = opts.get("manifest");
-        String key = opts.getOrDefault("operator-key", System.getenv("CLEARLINE_OPERATOR_KEY"));
+        String key = key(opts, "operator-key", "CLEARLINE_OPERATOR_KEY");
         if (rpc == null || manifest == null || key == null) {
-            fail("the L1 side needs --l1-rpc, --manifest and an operator key (--operator-key or CLEARLINE_OPERATOR_KEY)");
+            fail("the L1 side needs --l1-rpc, --manifest and an operator key (--operator-key-file, CLEARLINE_OPERATOR_KEY or --operator-key)");
         }
         if (opts.containsKey("chain-id") || opts.containsKey("rollup")) fail("--chain-id and --rollup come from the manifest; drop them");
         try {
@@ -442,10 +459,14 @@ public final class SequencerMain {
         String devSpec = opts.get("dev-oracle");
         String file = opts.get("price-source");
         if (devSpec != null && file != null) fail("--dev-oracle and --price-source are two feeds for the same markets; pick one");
-        if (opts.containsKey("oracle-key") && file == null) fail("--oracle-key signs the prices of --price-source; --dev-oracle always signs with the dev key");
+        if ((opts.containsKey("oracle-key") || opts.containsKey("oracle-key-file")) && file == null) {
+            fail("--oracle-key signs the prices of --price-source; --dev-oracle always signs with the dev key");
+        }
         if (file != null) {
-            String key = opts.getOrDefault("oracle-key", System.getenv("CLEARLINE_ORACLE_KEY"));
-            if (key == null) fail("--price-source needs the oracle key the markets were listed with: --oracle-key HEX or CLEARLINE_ORACLE_KEY");
+            String key = key(opts, "oracle-key", "CLEARLINE_ORACLE_KEY");
+            if (key == null) {
+                fail("--price-source needs the oracle key the markets were listed with: --oracle-key-file FILE, CLEARLINE_ORACLE_KEY or --oracle-key HEX");
+            }
             if (!key.matches("(0x)?[0-9a-fA-F]{64}")) fail("the oracle key must be 64 hex digits (with or without 0x)");
             Signer signer = new Signer(new java.math.BigInteger(key.startsWith("0x") ? key.substring(2) : key, 16));
             dev.clearline.sequencer.oracle.MedianPriceSource source;

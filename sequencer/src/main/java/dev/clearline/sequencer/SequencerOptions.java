@@ -35,14 +35,16 @@ final class SequencerOptions {
             new Option("idle", "low-cpu|backoff|spin", "how the cluster's agents wait for work (default: backoff for one member, low-cpu in a cluster)"),
             new Option("l1-rpc", "URL", "the L1's JSON-RPC endpoint: take priority ops, post, bond and finalize batches; with --manifest"),
             new Option("manifest", "FILE", "the deployment manifest ./clearline deploy wrote"),
-            new Option("operator-key", "HEX", "the key that bonds and posts batches (or $CLEARLINE_OPERATOR_KEY)"),
+            new Option("operator-key-file", "FILE", "file holding the key that bonds and posts batches (64 hex digits; or $CLEARLINE_OPERATOR_KEY)"),
+            new Option("operator-key", "HEX", "the same key on the command line, where every user of the machine sees it"),
             new Option("confirmations", "N", "L1 blocks a priority op waits before the node takes it (default 0: a devnet; on a chain that"
                     + " reorganises, its reorg depth, e.g. 64 on Ethereum: an op taken into the log and then reorganised away leaves"
                     + " batches L1 refuses)"),
             new Option("l1-interval-ms", "MS", "milliseconds between L1 rounds (default 1000)"),
             new Option("dev-oracle", "MARKET=PRICE,..", "the dev oracle key signs a random walk from PRICE per lot, in collateral base units"),
             new Option("price-source", "FILE", "sign prices read from the HTTP sources this file lists (docs: sequencer/README.md)"),
-            new Option("oracle-key", "HEX", "the key --price-source signs with (or $CLEARLINE_ORACLE_KEY)"));
+            new Option("oracle-key-file", "FILE", "file holding the key --price-source signs with (or $CLEARLINE_ORACLE_KEY)"),
+            new Option("oracle-key", "HEX", "the same key on the command line"));
 
     private SequencerOptions() {
     }
