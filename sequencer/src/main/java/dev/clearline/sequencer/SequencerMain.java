@@ -427,7 +427,7 @@ public final class SequencerMain {
     }
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */
-    private static L1Side.Settings l1Settings(Map<String, String> opts) {
+    static L1Side.Settings l1Settings(Map<String, String> opts) {
         if (!opts.containsKey("l1-rpc") && !opts.containsKey("manifest")) return null;
         String rpc = opts.get("l1-rpc");
         String manifest = opts.get("manifest");
@@ -440,9 +440,15 @@ public final class SequencerMain {
             var deployment = Deployment.read(Path.of(manifest));
             if (!key.matches("(0x)?[0-9a-fA-F]{64}")) fail("the operator key must be 64 hex digits (with or without 0x)");
             OptionValues values = new OptionValues(opts);
+            java.math.BigInteger gwei = java.math.BigInteger.TEN.pow(9);
+            long minTip = values.whole("min-tip-gwei", 1, 0, 1_000_000, "gwei");
+            long maxFee = values.whole("max-fee-gwei", 500, 1, 1_000_000, "gwei");
+            if (maxFee < minTip) fail("--max-fee-gwei " + maxFee + " is below --min-tip-gwei " + minTip + ": no transaction could be sent");
             return new L1Side.Settings(rpc, deployment, org.web3j.crypto.Credentials.create(key),
                     values.whole("l1-interval-ms", 1000, 10, 3_600_000, "milliseconds between L1 rounds"),
-                    values.wholeInt("confirmations", 0, 0, 1_000, "a number of blocks"));
+                    values.wholeInt("confirmations", 0, 0, 1_000, "a number of blocks"),
+                    dev.clearline.prover.l1.TxSender.FeePolicy.defaults().withMinTip(java.math.BigInteger.valueOf(minTip).multiply(gwei))
+                            .withMaxFeeCap(java.math.BigInteger.valueOf(maxFee).multiply(gwei)));
         } catch (java.io.IOException e) {
             fail(e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -41,6 +41,9 @@ final class SequencerOptions {
                     + " reorganises, its reorg depth, e.g. 64 on Ethereum: an op taken into the log and then reorganised away leaves"
                     + " batches L1 refuses)"),
             new Option("l1-interval-ms", "MS", "milliseconds between L1 rounds (default 1000)"),
+            new Option("min-tip-gwei", "G", "smallest priority fee of the operator's transactions, in gwei (default 1)"),
+            new Option("max-fee-gwei", "G", "highest fee per gas the operator pays, re-sends included, in gwei (default 500): a batch"
+                    + " waits rather than pay more"),
             new Option("dev-oracle", "MARKET=PRICE,..", "the dev oracle key signs a random walk from PRICE per lot, in collateral base units"),
             new Option("price-source", "FILE", "sign prices read from the HTTP sources this file lists (docs: sequencer/README.md)"),
             new Option("oracle-key-file", "FILE", "file holding the key --price-source signs with (or $CLEARLINE_ORACLE_KEY)"),

@@ -22,7 +22,12 @@ public final class L1Side implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L1Side.class);
 
     /** @param confirmations blocks a priority op waits before the feed takes it (0 on a devnet; more where L1 reorgs) */
-    public record Settings(String rpcUrl, Deployment deployment, Credentials operator, long intervalMillis, int confirmations) {}
+    public record Settings(String rpcUrl, Deployment deployment, Credentials operator, long intervalMillis, int confirmations, TxSender.FeePolicy fees) {
+        /** With the default fee policy (TxSender.FeePolicy.defaults: a 1 gwei tip at least, fees capped at 500 gwei). */
+        public Settings(String rpcUrl, Deployment deployment, Credentials operator, long intervalMillis, int confirmations) {
+            this(rpcUrl, deployment, operator, intervalMillis, confirmations, TxSender.FeePolicy.defaults());
+        }
+    }
 
     private final Web3j web3j;
     private final L1Loop loop;
@@ -58,7 +63,7 @@ public final class L1Side implements AutoCloseable {
                         + " (\"test test ... junk\"); on chain " + chain + " anyone holds it and could take its bond or post as it: pass a key of"
                         + " your own (--operator-key or CLEARLINE_OPERATOR_KEY)");
             }
-            TxSender sender = new TxSender(web3j, s.operator(), chain, TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM);
+            TxSender sender = new TxSender(web3j, s.operator(), chain, s.fees(), TxSender.Time.SYSTEM);
             BatchPoster poster = new BatchPoster(web3j, d.rollup(), sender, sequencer);
             PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, d.rollup()), sequencer, d.blockNumber(), s.confirmations());
             L1Loop loop = new L1Loop(web3j, d.rollup(), feed, poster, s.intervalMillis()).start();
