@@ -750,8 +750,8 @@ final class UserCommands {
                 l1.put("nextFinalInSeconds", left).put("nextFinalDisputed", disputed);
                 t.append("  batch ").append(fin).append(disputed ? " is disputed: final only if its dispute ends in its favour and its window has passed"
                         : left > 0 ? " becomes final in about " + UserOptions.l1Wait(left, speed)
-                        : "'s challenge window has passed: final once anyone finalizes it (the operator does; ./clearline freeze does"
-                                + " before it freezes)").append('\n');
+                        : "'s challenge window has passed: final once anyone finalizes it (the operator does; ./clearline claim and"
+                                + " freeze do it first)").append('\n');
             }
             if (frozen == 0 && consumed < queue) {
                 // the one op a trader's escape turns on: the oldest one no batch has consumed, and when it is overdue
