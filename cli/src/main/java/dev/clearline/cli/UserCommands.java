@@ -661,9 +661,13 @@ final class UserCommands {
     @Command(name = "claim", mixinStandardHelpOptions = true,
             description = {"Claim on L1 every finalized withdrawal to you.",
                     "The proofs come from the L2 state rebuilt from L1 alone (the rollup's batches), so no operator is needed;"
-                            + " batches whose challenge window has passed and that nobody finalized (the operator does) are finalized first.",
+                            + " with --finalize, batches whose challenge window has passed and that nobody finalized (the operator does) are finalized first.",
                     "That state is kept in --state-cache, so the next claim replays only the batches finalized since."})
     static final class Claim extends EscapeCommands.HatchBase {
+        @Option(names = "--finalize", description = "First finalize the batches whose challenge window has passed, undisputed, and that nobody"
+                + " finalized (anyone may; the operator normally does): for when the operator has stopped. Costs gas, a few thousand a batch.")
+        boolean finalize;
+
         Claim(PrintWriter out, PrintWriter err, java.util.function.LongSupplier nanos) {
             super(out, err, nanos);
         }
@@ -675,7 +679,8 @@ final class UserCommands {
                 throw new UserError("the rollup is frozen: finalized withdrawals are paid at the escape rate after the claim window, with"
                         + " everything else you have; use ./clearline escape (--dry-run shows what you would get)");
             }
-            FinalizedFirst first = finalizeDue(o, rollup);
+            // finalizing is left to the operator unless asked: on a live rollup it costs the user gas for nothing
+            FinalizedFirst first = finalize ? finalizeDue(o, rollup) : new FinalizedFirst(0, 0);
             long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
             return claimAll(rollup, finalizedState(rollup, finalized), finalized, first);
         }
@@ -697,10 +702,14 @@ final class UserCommands {
             }
             ObjectNode res = result().put("finalizedBatches", finalized).put("finalizedFirst", first.count()).put("claimedTotal", Units.amount(total));
             res.set("claimed", claimed);
+            boolean due = !finalize && due(o, rollup, finalized);
+            res.put("finalizableNow", due);
             String text = first.line("so their withdrawals are claimable") + (claimed.isEmpty()
                     ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + finalized
                             + " final batch(es); a withdrawal becomes claimable once its batch is final (./clearline status)"
-                    : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me);
+                    : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me)
+                    + (due ? "\nBatch " + finalized + " is past its challenge window but nobody finalized it: the operator does; if it has"
+                            + " stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : "");
             o.print(out, res, text);
             return 0;
         }
@@ -750,8 +759,8 @@ final class UserCommands {
                 l1.put("nextFinalInSeconds", left).put("nextFinalDisputed", disputed);
                 t.append("  batch ").append(fin).append(disputed ? " is disputed: final only if its dispute ends in its favour and its window has passed"
                         : left > 0 ? " becomes final in about " + UserOptions.l1Wait(left, speed)
-                        : "'s challenge window has passed: final once anyone finalizes it (the operator does; ./clearline claim and"
-                                + " freeze do it first)").append('\n');
+                        : "'s challenge window has passed: final once anyone finalizes it (the operator does; ./clearline claim --finalize"
+                                + " and freeze do it first)").append('\n');
             }
             if (frozen == 0 && consumed < queue) {
                 // the one op a trader's escape turns on: the oldest one no batch has consumed, and when it is overdue
@@ -958,6 +967,10 @@ final class UserCommands {
             description = {"Freeze the rollup once a priority op is past its deadline unconsumed.",
                     "The sequencer ignored the oldest priority op no batch consumed. Batches whose challenge window has passed are finalized first (a freeze discards every batch not finalized). From then on the last finalized root is final and everyone leaves through the escape hatch."})
     static final class Freeze extends Base {
+        @Option(names = "--no-finalize", description = "Freeze without first finalizing the batches past their challenge window (each costs a few"
+                + " thousand gas); the freeze then discards them with everything else not final.")
+        boolean noFinalize;
+
         Freeze(PrintWriter out) {
             super(out);
         }
@@ -981,7 +994,7 @@ final class UserCommands {
                 throw new UserError("queue op " + consumed + " is not overdue yet: its deadline is L1 time " + (enqueued + delay) + ", "
                         + UserOptions.l1Wait(enqueued + delay - now + 1, o.l1TimeSpeed()) + " from now; the sequencer may still consume it");
             }
-            FinalizedFirst finalized = finalizeDue(o, rollup);
+            FinalizedFirst finalized = noFinalize ? new FinalizedFirst(0, 0) : finalizeDue(o, rollup);
             TransactionReceipt r = ok(o.l1("freeze the rollup", () -> rollup.freeze(encoding).send()), "freeze");
             long fin = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
             o.print(out, result().put("overdueOp", consumed).put("finalizedBeforeFreeze", finalized.count()).put("batchesFinal", fin)
@@ -992,6 +1005,18 @@ final class UserCommands {
         }
     }
 
+
+    /** Whether batch {@code index} is posted, undisputed and past its challenge window: anyone may finalize it. */
+    private static boolean due(UserOptions o, Rollup rollup, long index) {
+        long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+        if (index >= next) return false;
+        long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
+        long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
+                .getBlock().getTimestamp().longValueExact());
+        var b = o.l1("read batch " + index, () -> rollup.batch(BigInteger.valueOf(index)).send());
+        // the next block's time is at least the latest one's, the contract's own test
+        return now >= b.submittedAt.longValueExact() + period && b.openDisputes.signum() == 0;
+    }
 
     /** The batches {@link #finalizeDue} finalized: {@code count} from {@code from}. */
     record FinalizedFirst(long from, long count) {
@@ -1012,18 +1037,9 @@ final class UserCommands {
      * it first. Returns the first batch finalized and how many.
      */
     static FinalizedFirst finalizeDue(UserOptions o, Rollup rollup) {
-        long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
-                .getBlock().getTimestamp().longValueExact());
-        long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
         long from = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
         long done = 0;
-        while (true) {
-            long fin = from + done;
-            long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
-            if (fin >= next) break;
-            var b = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send());
-            // the next block's time is at least the latest one's, the contract's own test
-            if (now < b.submittedAt.longValueExact() + period || b.openDisputes.signum() != 0) break;
+        while (due(o, rollup, from + done)) {
             TransactionReceipt r;
             try {
                 r = o.l1("finalize batches", () -> rollup.finalizeBatches(BigInteger.valueOf(FINALIZE_CHUNK)).send());

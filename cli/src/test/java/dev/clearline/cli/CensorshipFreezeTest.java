@@ -356,14 +356,19 @@ class CensorshipFreezeTest {
         for (Transition t : batch) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
         post(operator, builder);
 
-        Run early = cli(common(l1, user), "claim");
+        Run early = cli(common(l1, user), "claim", "--finalize");
         assertThat(early.code()).as(early.err()).isZero();
         assertThat(json(early).path("finalizedFirst").asLong()).as("its window is still open").isZero();
         assertThat(json(early).path("claimed")).isEmpty();
 
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
+        // unasked, claim leaves finalizing to the operator (it costs gas) and says how to do it when the operator has stopped
+        Run unasked = cli(common(l1, user).subList(0, common(l1, user).size() - 1), "claim");
+        assertThat(unasked.code()).as(unasked.err()).isZero();
+        assertThat(unasked.out()).contains("Nothing to claim", "Batch 0 is past its challenge window but nobody finalized it", "claim --finalize");
+        assertThat(operator.finalizedCount().send()).isZero();
         BigInteger before = minter.balanceOf(user.getAddress()).send();
-        Run claim = cli(common(l1, user), "claim");
+        Run claim = cli(common(l1, user), "claim", "--finalize");
         assertThat(claim.code()).as(claim.err()).isZero();
         assertThat(json(claim).path("finalizedFirst").asLong()).isEqualTo(1);
         assertThat(json(claim).path("claimedTotal").asText()).isEqualTo("20.000000");
