@@ -121,7 +121,7 @@ public final class Watcher implements AutoCloseable {
         this.replay = new StepVm(l1.chainId());
         this.challenger = new Challenger(l1, new WitnessBuilder(stf), replay, l1.domainSeparator());
         this.defender = new Defender(l1, l1.arity());
-        this.reporter = role.reportEscape() ? new FreezeReporter(l1.web3j(), l1.rollup().getContractAddress(), stf, l1::sendCall) : null;
+        this.reporter = role.reportEscape() ? new FreezeReporter(l1.web3j(), l1.rollup().getContractAddress(), stf, l1::sendCall, startBlock) : null;
         l1.challengeBond();
     }
 

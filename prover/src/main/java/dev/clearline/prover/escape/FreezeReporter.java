@@ -60,6 +60,7 @@ public final class FreezeReporter {
     private final Rollup rollup;
     private final Stf stf;
     private final Sender sender;
+    private final long firstBlock;
     /** True once every report is on L1 (or the window closed): nothing is left to do. */
     private boolean done;
     /** The frozen state, rebuilt once (it never changes after the freeze). */
@@ -68,8 +69,12 @@ public final class FreezeReporter {
     private volatile Frozen frozen;
     private int sentTotal;
 
-    /** @param stf the STF of this rollup's domain, to replay the finalized batches */
-    public FreezeReporter(Web3j web3j, String rollupAddress, Stf stf, Sender sender) {
+    /**
+     * @param stf        the STF of this rollup's domain, to replay the finalized batches
+     * @param firstBlock no log of the rollup is older (its deployment block, or 0)
+     */
+    public FreezeReporter(Web3j web3j, String rollupAddress, Stf stf, Sender sender, long firstBlock) {
+        this.firstBlock = firstBlock;
         this.web3j = web3j;
         this.rollupAddress = rollupAddress;
         this.rollup = Rollup.load(rollupAddress, web3j, new ReadonlyTransactionManager(web3j, rollupAddress), new DefaultGasProvider());
@@ -107,7 +112,9 @@ public final class FreezeReporter {
             return new Outcome(0, 0, 0);
         }
         if (state == null) {
-            FinalizedState rebuilt = FinalizedState.rebuild(new RollupLog(web3j, rollupAddress), finalized, stf, FinalizedState.Progress.NONE);
+            RollupLog log = new RollupLog(web3j, rollupAddress);
+            FinalizedState rebuilt = FinalizedState.rebuild(finalized == 0 ? List.of() : log.batches(firstBlock, log.latestBlock()), finalized, stf,
+                    FinalizedState.Progress.NONE);
             byte[] frozenRoot = DisputeL1.call(() -> rollup.frozenRoot().send());
             if (!Arrays.equals(frozenRoot, rebuilt.root().bytes())) {
                 LOG.error("event=escape-report-impossible rebuiltRoot={} frozenRoot={} reason=\"the state rebuilt from L1 is not the frozen one: no report"
