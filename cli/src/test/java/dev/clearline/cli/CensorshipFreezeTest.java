@@ -337,7 +337,7 @@ class CensorshipFreezeTest {
     /**
      * The operator posts a batch with a user's withdrawal and stops before it finalizes it: once the
      * window has passed, the user's own `claim` finalizes the batch (anyone may) and is paid, with
-     * no operator and no freeze.
+     * no operator and no freeze. Then a freeze told not to finalize leaves a later due batch out.
      */
     @Test
     void aWithdrawalInABatchTheStoppedOperatorNeverFinalizedIsClaimedByItsOwner(DevnetContext l1) throws Exception {
@@ -354,7 +354,7 @@ class CensorshipFreezeTest {
         Address me = signer(user).address();
         batch.add(new Transition.Withdraw(me, me, 20_000_000L, 0, signer(user).sign(domain.withdrawDigest(me, me, 20_000_000L, 0))));
         for (Transition t : batch) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
-        post(operator, builder);
+        BatchHeader h = post(operator, builder);
 
         Run early = cli(common(l1, user), "claim", "--finalize");
         assertThat(early.code()).as(early.err()).isZero();
@@ -374,6 +374,18 @@ class CensorshipFreezeTest {
         assertThat(json(claim).path("claimedTotal").asText()).isEqualTo("20.000000");
         assertThat(minter.balanceOf(user.getAddress()).send()).isEqualTo(before.add(BigInteger.valueOf(20_000_000L)));
         assertThat(operator.finalizedCount().send()).isOne();
+
+        // a second batch, due too, then the operator ignores a forced withdrawal: freeze --no-finalize keeps batch 0's root
+        assertThat(builder.append(new Transition.Withdraw(me, me, 5_000_000L, 1, signer(user).sign(domain.withdrawDigest(me, me, 5_000_000L, 1))), 0)
+                .applied()).isTrue();
+        post(operator, builder);
+        assertThat(cli(common(l1, user), "force-withdraw", "1").code()).isZero();
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay")) + 1));
+        Run freeze = cli(common(l1, user), "freeze", "--no-finalize");
+        assertThat(freeze.code()).as(freeze.err()).isZero();
+        assertThat(json(freeze).path("finalizedBeforeFreeze").asLong()).isZero();
+        assertThat(json(freeze).path("batchesFinal").asLong()).as("batch 1 was due, and left unfinalized as asked").isOne();
+        assertThat(operator.frozenRoot().send()).isEqualTo(h.postStateRoot().bytes());
     }
 
     /** Seals what {@code builder} holds as one batch and the operator posts it to L1; returns its header. */
