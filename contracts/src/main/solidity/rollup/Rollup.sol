@@ -36,6 +36,10 @@ contract Rollup is IRollup {
     uint256 public immutable maxTransitions;
     bytes32 public immutable genesisRoot;
     bytes32 public immutable domainSeparator;
+    /// @notice The L1 block this rollup was deployed in: none of its events is older, so a reader
+    ///         of its history (a watcher, an escape without the deployment manifest) starts here
+    ///         rather than at genesis, which a hosted RPC's log caps make slow.
+    uint64 public immutable deploymentBlock;
 
     struct Proposer {
         uint128 bond;
@@ -137,6 +141,7 @@ contract Rollup is IRollup {
         slashBurnPercent = slashBurnPercent_;
         maxTransitions = maxTransitions_;
         genesisRoot = genesisRoot_;
+        deploymentBlock = uint64(block.number);
         domainSeparator = keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),

@@ -2,6 +2,7 @@ package dev.clearline.cli;
 
 import dev.clearline.devnet.deploy.Manifest;
 import dev.clearline.engine.order.Address;
+import dev.clearline.prover.l1.RollupLog;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -29,11 +30,11 @@ final class L1Options {
             + "Default: " + Manifest.DEFAULT_PATH + " when --rollup is not given.")
     Path manifest;
 
-    @Option(names = "--from-block", description = "First L1 block to read (the rollup's deployment block is enough). Default: the block that"
-            + " deployed the manifest's Rollup, else 0.")
+    @Option(names = "--from-block", description = "First L1 block to read. Default: the block that deployed the"
+            + " Rollup, which it records.")
     Long fromBlockOption;
 
-    /** The first block to read, known after {@link #connect}: --from-block, or where the manifest's Rollup was deployed, or 0. */
+    /** The first block to read, known after {@link #connect}: --from-block, or where the Rollup was deployed (0 if it does not say). */
     long fromBlock;
 
     /** A checked connection: the node, its chain id and the rollup's address. */
@@ -89,7 +90,8 @@ final class L1Options {
                 throw new UserError("there is no contract at " + rollupAddress + " on chain " + chainId + " (" + rpcUrl
                         + "); check --rollup or the manifest against this node");
             }
-            fromBlock = fromBlockOption != null ? fromBlockOption : deploymentBlock(web3j, m, rollupAddress);
+            // nothing of the rollup is older than its deployment: on a long chain every log query saves the blocks before it
+            fromBlock = fromBlockOption != null ? fromBlockOption : new RollupLog(web3j, rollupAddress.toString()).deploymentBlock();
             return new Connection(web3j, chainId, rollupAddress, m, rpcUrl);
         } catch (IOException e) {
             web3j.shutdown();
@@ -98,18 +100,6 @@ final class L1Options {
             web3j.shutdown();
             throw e;
         }
-    }
-
-    /**
-     * The block of the transaction that deployed the manifest's Rollup, when it is the rollup asked
-     * for: nothing of it can be older, and on a long chain every log query saves the blocks before
-     * it (a hosted RPC may cap the range of one). 0 when there is no such manifest entry.
-     */
-    private static long deploymentBlock(Web3j web3j, Optional<Manifest> m, Address rollup) throws IOException {
-        Optional<Manifest.Contract> deployed = m.flatMap(x -> x.contract("Rollup")).filter(c -> c.address().equalsIgnoreCase(rollup.toString()));
-        if (deployed.isEmpty() || deployed.get().transactionHash() == null) return 0;
-        return web3j.ethGetTransactionReceipt(deployed.get().transactionHash()).send().getTransactionReceipt()
-                .map(r -> r.getBlockNumber().longValueExact()).orElse(0L);
     }
 
     static UserError unreachable(URI rpcUrl, IOException e) {

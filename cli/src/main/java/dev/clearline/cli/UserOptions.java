@@ -98,16 +98,14 @@ final class UserOptions {
     private Long firstBlock;
 
     /**
-     * The first L1 block the rollup's logs can be in: the block that deployed the manifest's Rollup
-     * when that is the rollup used, else 0. Every read of the rollup's history starts there.
+     * The first L1 block the rollup's logs can be in: the block that deployed it, which the rollup
+     * itself records. Every read of the rollup's history starts there.
      */
     long firstBlock() {
-        if (firstBlock != null) return firstBlock;
-        String address = rollupAddress();
-        Optional<Manifest.Contract> deployed = Manifest.read(manifest).flatMap(m -> m.contract("Rollup"))
-                .filter(c -> c.address().equalsIgnoreCase(address) && c.transactionHash() != null);
-        firstBlock = deployed.isEmpty() ? 0L : l1("read the rollup's deployment", () -> web3j().ethGetTransactionReceipt(deployed.get().transactionHash())
-                .send().getTransactionReceipt().map(r -> r.getBlockNumber().longValueExact()).orElse(0L));
+        if (firstBlock == null) {
+            String address = rollupAddress();
+            firstBlock = l1("read the rollup's deployment block", () -> new dev.clearline.prover.l1.RollupLog(web3j(), address).deploymentBlock());
+        }
         return firstBlock;
     }
 

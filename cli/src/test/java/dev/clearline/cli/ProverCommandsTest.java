@@ -237,11 +237,13 @@ class ProverCommandsTest {
     @Test
     void aBatchThatDoesNotExistIsOneLineNamingTheBatchesThereAre() throws Exception {
         assertOneLine(run(l1("verify-batch", "7")), 1, "batch 7 does not exist", "holds batches 0 to 1");
-        // with a manifest, reading starts where the manifest's Rollup was deployed, not at genesis
-        long deployed = devnet.web3j().ethGetTransactionReceipt(Manifest.read(manifest).orElseThrow().contract("Rollup").orElseThrow()
-                .transactionHash()).send().getTransactionReceipt().orElseThrow().getBlockNumber().longValueExact();
+        // reading starts where the Rollup was deployed, not at genesis, with its manifest or only its address
+        Manifest.Contract rollup = Manifest.read(manifest).orElseThrow().contract("Rollup").orElseThrow();
+        long deployed = devnet.web3j().ethGetTransactionReceipt(rollup.transactionHash()).send().getTransactionReceipt().orElseThrow()
+                .getBlockNumber().longValueExact();
         assertThat(deployed).isPositive();
         assertOneLine(run(l1("verify-batch", "7")), 1, "(read from block " + deployed + ")");
+        assertOneLine(run("verify-batch", "7", "--rpc-url", devnet.rpcUrl(), "--rollup", rollup.address()), 1, "(read from block " + deployed + ")");
         assertOneLine(run(l1("verify-batch", "7", "--from-block", "0")), 1, "(read from block 0)");
         assertOneLine(run(l1("trace", "9", "0")), 1, "batch 9 does not exist");
     }

@@ -85,6 +85,21 @@ public final class RollupLog {
         return out;
     }
 
+    /**
+     * The L1 block the rollup was deployed in ({@code Rollup.deploymentBlock()}): none of its logs
+     * is older, so every read of its history starts there. 0 (read from genesis, correct but slow
+     * on a long chain) when the contract does not answer the call with one word.
+     */
+    public long deploymentBlock() throws IOException {
+        var call = web3j.ethCall(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(null, rollup, DEPLOYMENT_BLOCK),
+                org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send();
+        if (call.hasError() || call.getValue() == null) return 0;
+        byte[] word = Numeric.hexStringToByteArray(call.getValue());
+        return word.length == 32 ? new BigInteger(1, word).longValue() : 0;
+    }
+
+    private static final String DEPLOYMENT_BLOCK = Numeric.toHexString(Arrays.copyOf(Hash.sha3("deploymentBlock()".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 4));
+
     public long latestBlock() throws IOException {
         return web3j.ethBlockNumber().send().getBlockNumber().longValue();
     }

@@ -74,6 +74,12 @@ class ReplayFromL1Test {
 
         // The sequencer: consumes the queue exactly as L1 recorded it, then trades.
         RollupLog log = new RollupLog(l1.web3j(), rollup.getContractAddress());
+        // the rollup names the block it was deployed in: no log of it is older; a contract that does not answer reads as 0
+        long deployed = rollup.getTransactionReceipt().orElseThrow().getBlockNumber().longValueExact();
+        assertThat(deployed).isPositive();
+        assertThat(log.deploymentBlock()).isEqualTo(deployed);
+        assertThat(log.priorityOps(deployed, log.latestBlock())).isEqualTo(log.priorityOps(0, log.latestBlock()));
+        assertThat(new RollupLog(l1.web3j(), token).deploymentBlock()).isZero();
         List<Transition> queue = log.priorityOps(0, log.latestBlock());
         assertThat(queue).hasSize(3);
         Stf stf = new Stf(domain, new BouncyCastleVerifier());
