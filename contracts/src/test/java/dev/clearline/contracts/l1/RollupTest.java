@@ -50,8 +50,11 @@ class RollupTest {
                 new Change("maxTransitions", 8, uint((1L << 32) - 1)), new Change("maxTransitions", 8, uint(1)),
                 new Change("challengePeriod", 4, u64(1)), new Change("forceDelay", 5, u64(1)), new Change("proposerBond", 6, uint(1)));
         for (Change c : edges) {
+            long block = l1.blockNumber;
             ExecutionResult r = l1.ok(l1.tryDeploy("Rollup", l1.rollupArgs(a -> a.set(c.index(), c.value()))));
             assertThat(l1.viewUint(r.contractAddress(), c.name() + "()")).as(c.name()).isEqualTo(c.value().getValue());
+            // readers of its history start at the block it was deployed in
+            assertThat(l1.viewUint(r.contractAddress(), "deploymentBlock()")).isEqualTo(BigInteger.valueOf(block)).isPositive();
         }
     }
 
