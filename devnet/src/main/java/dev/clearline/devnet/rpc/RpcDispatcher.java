@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -187,6 +188,14 @@ public final class RpcDispatcher {
         return blockNumber(p, i);
     }
 
+    /** The transaction at index argument {@code i} of {@code block}, or null when there is no such block or index (as geth answers). */
+    private JsonNode transactionAt(Optional<Block> block, Params p, int i) {
+        BigInteger index = p.quantity(i);
+        return block.filter(b -> index.compareTo(BigInteger.valueOf(b.transactions().size())) < 0)
+                .<JsonNode>map(b -> JsonViews.transaction(b.transactions().get(index.intValueExact()), b, index.intValueExact()))
+                .orElse(NullNode.getInstance());
+    }
+
     private static final java.util.Set<String> HEAD_TAGS = java.util.Set.of("latest", "pending", "safe", "finalized");
 
     /** Like {@link #block} but always a number: for answers about blocks themselves rather than state. */
@@ -272,6 +281,15 @@ public final class RpcDispatcher {
         });
         methods.put("eth_getBlockTransactionCountByNumber", p ->
                 node.block(blockNumber(p, 0)).<JsonNode>map(b -> qty(b.transactions().size())).orElse(NullNode.getInstance()));
+        methods.put("eth_getBlockTransactionCountByHash", p ->
+                node.blockByHash(p.hash(0)).<JsonNode>map(b -> qty(b.transactions().size())).orElse(NullNode.getInstance()));
+        // a transaction by its place in a block: what a client reads when it has a log (block and index) and the node
+        // keeps no index by transaction hash for old blocks, as geth does by default past about a year
+        methods.put("eth_getTransactionByBlockHashAndIndex", p -> transactionAt(node.blockByHash(p.hash(0)), p, 1));
+        methods.put("eth_getTransactionByBlockNumberAndIndex", p -> transactionAt(node.block(blockNumber(p, 0)), p, 1));
+        // a devnet has no uncles; an unknown block answers null, as for its transaction count
+        methods.put("eth_getUncleCountByBlockHash", p -> node.blockByHash(p.hash(0)).<JsonNode>map(b -> qty(0)).orElse(NullNode.getInstance()));
+        methods.put("eth_getUncleCountByBlockNumber", p -> node.block(blockNumber(p, 0)).<JsonNode>map(b -> qty(0)).orElse(NullNode.getInstance()));
         methods.put("eth_getBalance", p -> {
             String a = p.address(0);
             return qty(node.balance(a, block(p, 1)));

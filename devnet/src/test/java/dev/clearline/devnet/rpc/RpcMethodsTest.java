@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -118,6 +119,27 @@ class RpcMethodsTest {
             var rb = d.web3j().ethGetTransactionReceipt(b).send().getTransactionReceipt().orElseThrow();
             assertThat(ra.getBlockNumber()).isEqualTo(rb.getBlockNumber()).isEqualTo(BigInteger.ONE);
             assertThat(rb.getCumulativeGasUsed()).isEqualTo(BigInteger.valueOf(42_000));
+
+            // the same transactions by their place in the block (what a reader of logs asks a node that keeps no
+            // index by hash for old blocks), and null past the block's end or for a block the node does not have
+            var w = d.web3j();
+            String block = ra.getBlockHash();
+            assertThat(w.ethGetTransactionByBlockHashAndIndex(block, BigInteger.ONE).send().getTransaction().orElseThrow().getHash()).isEqualTo(b);
+            assertThat(w.ethGetTransactionByBlockNumberAndIndex(DefaultBlockParameter.valueOf(BigInteger.ONE), BigInteger.ZERO).send()
+                    .getTransaction().orElseThrow().getHash()).isEqualTo(a);
+            assertThat(w.ethGetTransactionByBlockHashAndIndex(block, BigInteger.ZERO).send().getTransaction().orElseThrow().getTransactionIndex())
+                    .isZero();
+            var pastEnd = w.ethGetTransactionByBlockHashAndIndex(block, BigInteger.TWO).send();
+            assertThat(pastEnd.hasError()).isFalse();
+            assertThat(pastEnd.getTransaction()).isEmpty();
+            String unknown = "0x" + "ab".repeat(32);
+            var noBlock = w.ethGetTransactionByBlockHashAndIndex(unknown, BigInteger.ZERO).send();
+            assertThat(noBlock.hasError()).isFalse();
+            assertThat(noBlock.getTransaction()).isEmpty();
+            assertThat(w.ethGetBlockTransactionCountByHash(block).send().getTransactionCount()).isEqualTo(BigInteger.TWO);
+            assertThat(w.ethGetBlockTransactionCountByHash(unknown).send().getResult()).isNull();
+            assertThat(w.ethGetUncleCountByBlockHash(block).send().getUncleCount()).isZero();
+            assertThat(w.ethGetUncleCountByBlockNumber(DefaultBlockParameter.valueOf(BigInteger.ONE)).send().getUncleCount()).isZero();
         }
     }
 
