@@ -56,8 +56,7 @@ public final class RollupLog {
         List<Posted> out = new ArrayList<>();
         for (Log log : logs(Rollup.BATCHSUBMITTED_EVENT, fromBlock, toBlock)) {
             Rollup.BatchSubmittedEventResponse e = Rollup.getBatchSubmittedEventFromLog(log);
-            Transaction tx = web3j.ethGetTransactionByHash(log.getTransactionHash()).send().getTransaction()
-                    .orElseThrow(() -> new IOException("the node does not know transaction " + log.getTransactionHash() + " of its own log"));
+            Transaction tx = postingTransaction(log);
             PostedBatch b = decodeSubmitBatch(Numeric.hexStringToByteArray(tx.getInput()))
                     .orElseThrow(() -> new UnreadableBatchException(e.batchIndex.longValue(), log.getTransactionHash(),
                             "the transaction is not a direct submitBatch call to the rollup"));
@@ -69,6 +68,22 @@ public final class RollupLog {
             out.add(new Posted(b, e.submissionId.longValue(), log.getBlockNumber().longValue(), log.getTransactionHash()));
         }
         return out;
+    }
+
+    /**
+     * The transaction that wrote {@code log}, read by its place in its block: a node keeps the
+     * block bodies of its whole chain but, by default (geth), an index by transaction hash only for
+     * about the last year, and an escape years after the rollup began must still read its first
+     * batches. By hash when the node answers nothing by place.
+     */
+    private Transaction postingTransaction(Log log) throws IOException {
+        var byPlace = web3j.ethGetTransactionByBlockHashAndIndex(log.getBlockHash(), log.getTransactionIndex()).send();
+        Optional<Transaction> tx = byPlace.hasError() ? Optional.empty()
+                : byPlace.getTransaction().filter(t -> log.getTransactionHash().equalsIgnoreCase(t.getHash()));
+        if (tx.isEmpty()) tx = web3j.ethGetTransactionByHash(log.getTransactionHash()).send().getTransaction();
+        return tx.orElseThrow(() -> new IOException("the node knows neither transaction " + log.getTransactionHash() + " of its own log nor"
+                + " the transaction at index " + log.getTransactionIndex() + " of block " + log.getBlockHash()
+                + "; if it is a pruned node, point --rpc-url at one that keeps the rollup's blocks (an archive or a full node)"));
     }
 
     /** The priority ops enqueued in blocks {@code [fromBlock, toBlock]}, decoded, in queue order. */

@@ -1,6 +1,7 @@
 package dev.clearline.prover.l1;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.contracts.generated.TestCollateral;
@@ -127,6 +128,44 @@ class ReplayFromL1Test {
             assertThat(behind.batches(0, head)).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(whole);
             assertThat(behind.priorityOps(0, head)).isEqualTo(queue);
             assertThat(capped.queries.get()).as("queries for %d blocks", head).isBetween(3, (int) (8 * head));
+        }
+
+        // a node that keeps no index by transaction hash for these blocks (geth's default past about a year) still serves
+        // the batches by their place in the block; one that answers neither says what to do
+        RollupLog unindexed = new RollupLog(org.web3j.protocol.Web3j.build(new Unanswered(l1.service(), "eth_getTransactionByHash")),
+                rollup.getContractAddress());
+        assertThat(unindexed.batches(0, head)).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(whole);
+        RollupLog pruned = new RollupLog(org.web3j.protocol.Web3j.build(new Unanswered(l1.service(), "eth_getTransactionByHash",
+                "eth_getTransactionByBlockHashAndIndex")), rollup.getContractAddress());
+        assertThatThrownBy(() -> pruned.batches(0, head)).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("the node knows neither transaction").hasMessageContaining("--rpc-url");
+    }
+
+    /** A real node that answers null to {@code methods}, as a node without the data does. */
+    private static final class Unanswered extends ForwardingTransport {
+        private final List<String> methods;
+
+        Unanswered(org.web3j.protocol.Web3jService node, String... methods) {
+            super(node);
+            this.methods = List.of(methods);
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type) throws java.io.IOException {
+            if (!methods.contains(request.getMethod())) return super.send(request, type);
+            try {
+                T nothing = type.getDeclaredConstructor().newInstance();
+                nothing.setId(request.getId());
+                return nothing;
+            } catch (ReflectiveOperationException e) {
+                throw new java.io.IOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            // the node is the test's
         }
     }
 
