@@ -36,10 +36,6 @@ contract Rollup is IRollup {
     uint256 public immutable maxTransitions;
     bytes32 public immutable genesisRoot;
     bytes32 public immutable domainSeparator;
-    /// @notice The L1 block this rollup was deployed in: none of its events is older, so a reader
-    ///         of its history (a watcher, an escape without the deployment manifest) starts here
-    ///         rather than at genesis, which a hosted RPC's log caps make slow.
-    uint64 public immutable deploymentBlock;
 
     struct Proposer {
         uint128 bond;
@@ -53,6 +49,13 @@ contract Rollup is IRollup {
     uint64 public finalizedCount;
     uint64 public submissions;
     uint64 public queueLength;
+    /// @notice The L1 block this rollup was deployed in: none of its events is older, so a reader
+    ///         of its history (a watcher, an escape without the deployment manifest) starts here
+    ///         rather than at genesis, which a hosted RPC's log caps make slow.
+    /// @dev In storage, not an immutable: code holding the block number could not be predicted by
+    ///      the deployer's check that an address holds what the constructor returns.
+    ///      Its own slot, after the four counters that share the hot one.
+    uint64 public deploymentBlock;
     /// Rolling queue hash after the first `i` ops (`_queueHash[0] == 0`).
     mapping(uint64 => bytes32) internal _queueHash;
     /// Sum of every deposit ever enqueued.
