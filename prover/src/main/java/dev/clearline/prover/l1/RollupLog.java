@@ -113,6 +113,24 @@ public final class RollupLog {
         return word.length == 32 ? new BigInteger(1, word).longValue() : 0;
     }
 
+    /**
+     * The rollup's {@code submissions()} at the end of block {@code block}: how many batches had
+     * been submitted by then. Fails when the node does not answer for that block (it is behind it,
+     * or no longer keeps its state).
+     */
+    public long submissionsAt(long block) throws IOException {
+        var call = web3j.ethCall(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(null, rollup, SUBMISSIONS),
+                org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(block))).send();
+        if (call.hasError()) throw new IOException("reading the rollup's submissions() at block " + block + " failed: " + call.getError().getMessage());
+        byte[] word = Numeric.hexStringToByteArray(call.getValue() == null ? "0x" : call.getValue());
+        // no code at that block (before the deployment): nothing submitted yet
+        if (word.length == 0) return 0;
+        if (word.length != 32) throw new IOException("the rollup's submissions() at block " + block + " answered " + word.length + " bytes, not one word");
+        return new BigInteger(1, word).longValueExact();
+    }
+
+    private static final String SUBMISSIONS = Numeric.toHexString(Arrays.copyOf(Hash.sha3("submissions()".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 4));
+
     private static final String DEPLOYMENT_BLOCK = Numeric.toHexString(Arrays.copyOf(Hash.sha3("deploymentBlock()".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 4));
 
     public long latestBlock() throws IOException {

@@ -4,6 +4,7 @@ import dev.clearline.prover.l1.RollupLog;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the watcher reads from L1: the head, block hashes (to notice reorgs) and the batches posted
@@ -27,5 +28,19 @@ public interface L1Source {
      */
     default long finalizedCount() throws IOException {
         return 0;
+    }
+
+    /** The block the rollup was deployed in: none of its batches is older. 0 when the source cannot say. */
+    default long deploymentBlock() throws IOException {
+        return 0;
+    }
+
+    /**
+     * How many batch submissions the rollup had counted at the end of block {@code block} (its
+     * {@code submissions()}), the number the replay checks its log answers against; empty when the
+     * source cannot say. Asked only of recent blocks, whose state every node keeps.
+     */
+    default OptionalLong submissionsAt(long block) throws IOException {
+        return OptionalLong.empty();
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -89,6 +90,7 @@ public final class Replayer {
             String hash = l1.blockHash(to).orElseThrow(() -> new IOException("L1 reports head " + head + " but has no block " + to));
             List<BatchRecord> records = new ArrayList<>();
             List<RollupLog.Posted> posted = l1.batches(from, to);
+            requireComplete(posted, judged, from, to, head);
             List<Verdict> verdicts = new ArrayList<>();
             for (int k = 0; k < posted.size(); k++) {
                 RollupLog.Posted p = posted.get(k);
@@ -116,6 +118,43 @@ public final class Replayer {
         else if (!progressReported) listener.progress(reached, head, 0);
         progressReported = true;
         return new Poll(head, reached, batches, fraud, fork);
+    }
+
+    /** Blocks this close to the head have their log answers checked against the rollup's count; older ones are settled everywhere. */
+    static final long RECENT_BLOCKS = 32;
+
+    /** Submissions the rollup had counted before the start block, when known (null: not asked yet). */
+    private OptionalLong submissionsBeforeStart;
+
+    /**
+     * Refuses a log answer that left out a batch submission, before anything of it is judged or
+     * recorded: a load-balanced RPC may send {@code eth_blockNumber} to one node and
+     * {@code eth_getLogs} to another a block behind, which answers the newest blocks with no logs
+     * and no error, and a block marked read is never read again. The rollup numbers its
+     * submissions 1, 2, 3..; a replay that starts at its deployment has judged exactly the ones
+     * before, so each one read must be the next, and near the head the rollup's own
+     * {@code submissions()} at the chunk's last block must be the last one read. Started later
+     * (an explicit start block), the numbering is unknown and nothing is checked.
+     */
+    private void requireComplete(List<RollupLog.Posted> posted, long judgedBefore, long from, long to, long head) throws IOException {
+        if (submissionsBeforeStart == null) {
+            submissionsBeforeStart = settings.startBlock() <= l1.deploymentBlock() ? OptionalLong.of(0) : OptionalLong.empty();
+        }
+        if (submissionsBeforeStart.isEmpty()) return;
+        long next = submissionsBeforeStart.getAsLong() + judgedBefore + 1;
+        for (RollupLog.Posted p : posted) {
+            if (p.submissionId() != next) {
+                throw new IOException("the node's logs of blocks " + from + ".." + to + " skip batch submission " + next + " (the next one read is "
+                        + p.submissionId() + "): a node behind the others answered; reading them again");
+            }
+            next++;
+        }
+        if (head - to > RECENT_BLOCKS) return;
+        OptionalLong counted = l1.submissionsAt(to);
+        if (counted.isPresent() && counted.getAsLong() != next - 1) {
+            throw new IOException("the node's logs of blocks " + from + ".." + to + " end at batch submission " + (next - 1) + " but the rollup counts "
+                    + counted.getAsLong() + " at block " + to + ": a node behind the others answered the log query; reading them again");
+        }
     }
 
     /**

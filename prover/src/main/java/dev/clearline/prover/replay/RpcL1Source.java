@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.response.EthBlock;
@@ -38,6 +39,19 @@ public final class RpcL1Source implements L1Source {
     @Override
     public List<RollupLog.Posted> batches(long from, long to) throws IOException {
         return log.batches(from, to);
+    }
+
+    private Long deploymentBlock;
+
+    @Override
+    public long deploymentBlock() throws IOException {
+        if (deploymentBlock == null) deploymentBlock = log.deploymentBlock();
+        return deploymentBlock;
+    }
+
+    @Override
+    public OptionalLong submissionsAt(long block) throws IOException {
+        return OptionalLong.of(log.submissionsAt(block));
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * An L1 the test writes block by block: each block has a hash and the batches posted in it. A
@@ -74,16 +75,40 @@ final class ScriptedL1 implements L1Source {
         return block < chain.size() ? Optional.of(chain.get((int) block).hash()) : Optional.empty();
     }
 
+    /**
+     * The next {@code calls} log queries are answered by a node {@code blocks} blocks behind the
+     * head: the postings of the newest blocks are left out, with no error (as a lagging node behind
+     * a load balancer answers).
+     */
+    void lagLogs(int calls, int blocks) {
+        laggingCalls = calls;
+        lagBlocks = blocks;
+    }
+
+    private int laggingCalls;
+    private int lagBlocks;
+
     @Override
     public List<RollupLog.Posted> batches(long from, long to) throws IOException {
         maybeFail();
+        long seen = chain.size() - 1 - (laggingCalls > 0 ? lagBlocks : 0);
+        if (laggingCalls > 0) laggingCalls--;
         List<RollupLog.Posted> out = new ArrayList<>();
-        for (long n = from; n <= to && n < chain.size(); n++) {
+        // the rollup numbers its submissions 1, 2, 3.. along the chain
+        long submission = submissionsAt(from - 1).getAsLong();
+        for (long n = from; n <= to && n <= seen; n++) {
             int i = 0;
             for (var b : chain.get((int) n).batches()) {
-                out.add(new RollupLog.Posted(b, b.header().batchIndex(), n, String.format("0x%060x%02x%02x", n, i++, fork)));
+                out.add(new RollupLog.Posted(b, ++submission, n, String.format("0x%060x%02x%02x", n, i++, fork)));
             }
         }
         return out;
+    }
+
+    @Override
+    public OptionalLong submissionsAt(long block) {
+        long count = 0;
+        for (long n = 0; n <= block && n < chain.size(); n++) count += chain.get((int) n).batches().size();
+        return OptionalLong.of(count);
     }
 }
