@@ -355,7 +355,7 @@ public final class ReplayBench {
         public List<RollupLog.Posted> batches(long from, long to) {
             List<RollupLog.Posted> out = new ArrayList<>();
             for (long b = Math.max(1, from); b <= to && b <= batches.size(); b++) {
-                out.add(new RollupLog.Posted(batches.get((int) b - 1), b - 1, b, String.format("0x%064x", b)));
+                out.add(new RollupLog.Posted(batches.get((int) b - 1), b, b, String.format("0x%064x", b))); // the rollup numbers its submissions from 1
             }
             return out;
         }
