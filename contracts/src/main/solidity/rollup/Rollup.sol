@@ -286,9 +286,15 @@ contract Rollup is IRollup {
     ///         contract recomputes the count, the transitions root and the priority ops consumed
     ///         from the calldata, checks them against the header and stores the header's hash
     ///         (docs/protocol.md section 6).
-    /// @dev Only a proposer with at least `proposerBond` bonded. Reverts on any mismatch.
+    /// @dev Only a proposer with at least `proposerBond` bonded, from an account without code in
+    ///      the transaction's own call: the transitions are then the transaction's input, where
+    ///      every watcher reads them. Posted from a contract (a wallet, a relayer, a 7702
+    ///      delegation) they would sit inside another call's input, out of reach of a watcher
+    ///      without tracing, and a batch nobody can read is one nobody challenges.
+    ///      Reverts on any mismatch.
     function submitBatch(BatchHeader calldata header, bytes calldata transitions) external {
         _requireLive();
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert PostedIndirectly(msg.sender, tx.origin);
         Proposer storage p = proposers[msg.sender];
         if (!p.active || p.bond < proposerBond) revert NotBondedProposer(msg.sender, p.bond, proposerBond);
         uint64 batchIndex = nextBatchIndex;

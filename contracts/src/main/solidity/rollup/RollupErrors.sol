@@ -27,6 +27,9 @@ error NotProposer(address caller);
 error BondTooSmall(uint256 given, uint256 required);
 /// Zero value sent where a top-up was expected.
 error ZeroTopUp();
+/// A batch posted from a contract or inside another call: its transitions would not be the
+/// transaction's input, where watchers read them (sender: the poster, origin: the transaction's signer).
+error PostedIndirectly(address sender, address origin);
 /// The caller's bond does not cover the deployment's proposer bond.
 error NotBondedProposer(address caller, uint256 bond, uint256 required);
 /// The proposer's last batch is not final yet.

@@ -279,6 +279,28 @@ class RollupTest {
         assertThat(l1.nextBatchIndex()).isOne();
     }
 
+    /**
+     * A bonded proposer that is a contract cannot post: its batch's transitions would sit inside
+     * the input of a call to the contract, where a watcher reading transaction inputs never finds
+     * them, and a batch nobody reads is one nobody challenges.
+     */
+    @Test
+    void test_submitBatch_fromAContract_revertsEvenWhenBonded() {
+        Address actor = l1.ok(l1.tryDeploy("EthReentrant", List.of(addr(l1.rollup)))).contractAddress();
+        l1.state.addBalance(actor, PROPOSER_BOND);
+        l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), new org.web3j.abi.datatypes.generated.Uint256(PROPOSER_BOND),
+                new DynamicBytes(calldata("joinProposers()"))));
+        Batch b = Batch.of(l1, actor, List.of(Transitions.liquidate(BOB, 1)));
+        byte[] post = calldata("submitBatch((uint64,bytes32,bytes32,uint32,bytes32,uint64),bytes)", b.header().struct(),
+                new DynamicBytes(Transitions.concat(b.transitions())));
+        ExecutionResult r = l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), uint(0), new DynamicBytes(post));
+        assertReverted(r, "PostedIndirectly(address,address)");
+        assertThat(revertArgs(r)).hasSize(2);
+        assertThat(revertArgs(r).get(0).toString()).containsIgnoringCase(actor.toHex().replaceFirst("^0x", ""));
+        assertThat(revertArgs(r).get(1).toString()).containsIgnoringCase(ALICE.toHex().replaceFirst("^0x", ""));
+        assertThat(l1.nextBatchIndex()).isZero();
+    }
+
     @Test
     void test_submitBatch_byAnUnbondedSender_reverts() {
         Batch b = Batch.of(l1, STRANGER, List.of(Transitions.liquidate(BOB, 1)));
