@@ -92,7 +92,7 @@ final class L1Fixture implements AutoCloseable {
     L1Fixture(Params params, String tokenContract) {
         this.params = params;
         for (String name : List.of("Rollup", "DisputeGame", "EscapeHatch", "TestCollateral", "ToyStepVerifier",
-                "ReentrantToken", "EthReentrant", "QuirkyToken")) {
+                "ReentrantToken", "EthReentrant", "QuirkyToken", "ConstructorPoster")) {
             evm.revertDecoder().registerAbi(artifacts.load(name).abiJson());
         }
         state.setBalance(DEPLOYER, ETH.multiply(BigInteger.valueOf(1_000)));

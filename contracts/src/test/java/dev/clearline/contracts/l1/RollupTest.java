@@ -299,6 +299,12 @@ class RollupTest {
         assertThat(revertArgs(r).get(0).toString()).containsIgnoringCase(actor.toHex().replaceFirst("^0x", ""));
         assertThat(revertArgs(r).get(1).toString()).containsIgnoringCase(ALICE.toHex().replaceFirst("^0x", ""));
         assertThat(l1.nextBatchIndex()).isZero();
+
+        // a contract still in its constructor has no code yet: the origin check alone refuses it, before the bond is looked at
+        Address poster = Address.ofCreate(L1Fixture.DEPLOYER, l1.state.nonce(L1Fixture.DEPLOYER));
+        ExecutionResult fromConstructor = l1.tryDeploy("ConstructorPoster", List.of(addr(l1.rollup), new DynamicBytes(post)));
+        assertReverted(fromConstructor, "PostedIndirectly(address,address)");
+        assertThat(revertArgs(fromConstructor).get(0).toString()).containsIgnoringCase(poster.toHex().replaceFirst("^0x", ""));
     }
 
     @Test

@@ -28,9 +28,9 @@ import org.web3j.utils.Numeric;
  * priority ops users enqueued. Nothing here trusts the operator: every header is checked against
  * the hash the contract stored in its {@code BatchSubmitted} event.
  *
- * <p>Batches are read from direct {@code submitBatch} calls to the rollup (what Clearline's
- * poster sends); a batch posted through another contract is reported as unreadable rather than
- * guessed at.
+ * <p>Batches are read from direct {@code submitBatch} calls to the rollup, the only ones it takes
+ * ({@code PostedIndirectly} refuses a post from a contract or inside another call); a posting
+ * transaction that is not one is reported as unreadable rather than guessed at.
  */
 public final class RollupLog {
     /** {@code submitBatch((uint64,bytes32,bytes32,uint32,bytes32,uint64),bytes)}. */
