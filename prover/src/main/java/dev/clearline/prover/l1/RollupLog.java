@@ -54,9 +54,12 @@ public final class RollupLog {
      */
     public List<Posted> batches(long fromBlock, long toBlock) throws IOException {
         List<Posted> out = new ArrayList<>();
-        for (Log log : logs(Rollup.BATCHSUBMITTED_EVENT, fromBlock, toBlock)) {
+        List<Log> logs = logs(Rollup.BATCHSUBMITTED_EVENT, fromBlock, toBlock);
+        List<Transaction> txs = postingTransactions(logs);
+        for (int i = 0; i < logs.size(); i++) {
+            Log log = logs.get(i);
             Rollup.BatchSubmittedEventResponse e = Rollup.getBatchSubmittedEventFromLog(log);
-            Transaction tx = postingTransaction(log);
+            Transaction tx = txs.get(i);
             PostedBatch b = decodeSubmitBatch(Numeric.hexStringToByteArray(tx.getInput()))
                     .orElseThrow(() -> new UnreadableBatchException(e.batchIndex.longValue(), log.getTransactionHash(),
                             "the transaction is not a direct submitBatch call to the rollup"));
@@ -68,6 +71,54 @@ public final class RollupLog {
             out.add(new Posted(b, e.submissionId.longValue(), log.getBlockNumber().longValue(), log.getTransactionHash()));
         }
         return out;
+    }
+
+    /**
+     * Posting transactions asked for in one JSON-RPC batch request: a replay from the deployment
+     * (a watcher catching up, an escape rebuilding the state) reads one per batch ever posted, and
+     * through a remote endpoint a round trip each is most of its time.
+     */
+    static final int TRANSACTIONS_PER_REQUEST = 100;
+
+    /** False once the node refused a batch request: one request per transaction from then on. */
+    private boolean batchRequests = true;
+
+    /** The transactions that wrote {@code logs}, in their order: by batch requests where the node takes them, each checked. */
+    private List<Transaction> postingTransactions(List<Log> logs) throws IOException {
+        List<Transaction> out = new ArrayList<>(logs.size());
+        for (int from = 0; from < logs.size(); from += TRANSACTIONS_PER_REQUEST) {
+            List<Log> part = logs.subList(from, Math.min(logs.size(), from + TRANSACTIONS_PER_REQUEST));
+            List<Optional<Transaction>> got = byPlaceInOneRequest(part);
+            // what the batch did not answer, or answered with another transaction, is asked alone
+            for (int k = 0; k < part.size(); k++) out.add(got.get(k).isPresent() ? got.get(k).get() : postingTransaction(part.get(k)));
+        }
+        return out;
+    }
+
+    private List<Optional<Transaction>> byPlaceInOneRequest(List<Log> part) {
+        List<Optional<Transaction>> none = java.util.Collections.nCopies(part.size(), Optional.empty());
+        if (part.size() < 2 || !batchRequests) return none;
+        try {
+            var batch = web3j.newBatch();
+            for (Log l : part) batch.add(web3j.ethGetTransactionByBlockHashAndIndex(l.getBlockHash(), l.getTransactionIndex()));
+            var answer = batch.send();
+            if (answer.getResponses().size() != part.size()) return none;
+            List<Optional<Transaction>> out = new ArrayList<>(part.size());
+            for (int k = 0; k < part.size(); k++) {
+                var r = answer.getResponses().get(k);
+                String wanted = part.get(k).getTransactionHash();
+                // a node may answer a batch in any order: an answer is taken only for the request it names and the log's own transaction
+                boolean matches = r instanceof org.web3j.protocol.core.methods.response.EthTransaction t && !t.hasError()
+                        && t.getId() == answer.getRequests().get(k).getId();
+                out.add(matches ? ((org.web3j.protocol.core.methods.response.EthTransaction) r).getTransaction()
+                        .filter(t -> wanted.equalsIgnoreCase(t.getHash())) : Optional.empty());
+            }
+            return out;
+        } catch (IOException | RuntimeException refused) {
+            // an endpoint that takes no batch requests (or caps them lower) answers with an error object, not an array
+            batchRequests = false;
+            return none;
+        }
     }
 
     /**

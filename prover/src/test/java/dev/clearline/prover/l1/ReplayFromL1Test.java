@@ -130,6 +130,47 @@ class ReplayFromL1Test {
             assertThat(capped.queries.get()).as("queries for %d blocks", head).isBetween(3, (int) (8 * head));
         }
 
+        // the posting transactions come in one batch request, not one request each; a node that refuses batch
+        // requests is asked one at a time, with the same answer
+        java.util.concurrent.atomic.AtomicInteger batchRequests = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger alone = new java.util.concurrent.atomic.AtomicInteger();
+        ForwardingTransport batching = new ForwardingTransport(l1.service()) {
+            @Override
+            public org.web3j.protocol.core.BatchResponse sendBatch(org.web3j.protocol.core.BatchRequest batch) throws java.io.IOException {
+                batchRequests.incrementAndGet();
+                return node.sendBatch(batch);
+            }
+
+            @Override
+            @SuppressWarnings({"rawtypes", "unchecked"})
+            public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type) throws java.io.IOException {
+                if (request.getMethod().startsWith("eth_getTransactionBy")) alone.incrementAndGet();
+                return super.send(request, type);
+            }
+
+            @Override
+            public void close() {
+                // the node is the test's
+            }
+        };
+        assertThat(new RollupLog(org.web3j.protocol.Web3j.build(batching), rollup.getContractAddress()).batches(0, head))
+                .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(whole);
+        assertThat(batchRequests.get()).isOne();
+        assertThat(alone.get()).isZero();
+        ForwardingTransport noBatches = new ForwardingTransport(l1.service()) {
+            @Override
+            public org.web3j.protocol.core.BatchResponse sendBatch(org.web3j.protocol.core.BatchRequest batch) throws java.io.IOException {
+                throw new java.io.IOException("Invalid response received: 400; {\"error\":\"batch requests are not supported\"}");
+            }
+
+            @Override
+            public void close() {
+                // the node is the test's
+            }
+        };
+        assertThat(new RollupLog(org.web3j.protocol.Web3j.build(noBatches), rollup.getContractAddress()).batches(0, head))
+                .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(whole);
+
         // a node that keeps no index by transaction hash for these blocks (geth's default past about a year) still serves
         // the batches by their place in the block; one that answers neither says what to do
         RollupLog unindexed = new RollupLog(org.web3j.protocol.Web3j.build(new Unanswered(l1.service(), "eth_getTransactionByHash")),
