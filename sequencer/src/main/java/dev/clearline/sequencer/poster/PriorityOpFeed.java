@@ -29,6 +29,8 @@ public final class PriorityOpFeed {
     private final int confirmations;
     private long scanFrom;
     private long nextIndex = -1;
+    /** How many ops the logs read so far held (the highest index seen, plus one). */
+    private long queueSeen;
     /** Enqueue time of every op seen and not yet known to be consumed on L1, by index (for the deadline watch). */
     private final TreeMap<Long, Long> enqueuedAt = new TreeMap<>();
 
@@ -47,6 +49,7 @@ public final class PriorityOpFeed {
         int submitted = 0;
         for (Transition t : rollup.priorityOps(scanFrom, head)) {
             if (!(t instanceof Transition.PriorityOp op)) throw new IOException("the queue holds a non-priority transition: " + t);
+            queueSeen = Math.max(queueSeen, op.priorityIndex() + 1);
             if (op.priorityIndex() < nextIndex) continue;
             if (op.priorityIndex() > nextIndex) {
                 throw new IOException("L1 priority op " + op.priorityIndex() + " arrived while the sequencer expects " + nextIndex
@@ -64,6 +67,14 @@ public final class PriorityOpFeed {
             log.info("event=priority_op_sequenced index={} type={}", op.priorityIndex(), op.type());
             nextIndex = op.priorityIndex() + 1;
             submitted++;
+        }
+        // A load-balanced RPC may answer the log query from a node a block behind, with no logs for the newest blocks and
+        // no error. Moving past them would lose an op for good: the next one would arrive out of order and the queue would
+        // stall until a freeze. So the range counts as read only when the rollup's own queue at its last block agrees.
+        long queued = rollup.queueLengthAt(head);
+        if (queued != queueSeen) {
+            throw new IOException("the node's logs up to block " + head + " hold " + queueSeen + " priority op(s) but the rollup's queue holds "
+                    + queued + " there: a node behind the others answered the log query; reading them again");
         }
         scanFrom = head + 1;
         return submitted;
