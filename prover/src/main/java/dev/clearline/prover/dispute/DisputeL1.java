@@ -119,6 +119,11 @@ public final class DisputeL1 {
         return out;
     }
 
+    /** The game's {@code gameCount()} at the end of block {@code block}: games are numbered 1 to it. */
+    public long gameCountAt(long block) throws IOException {
+        return dev.clearline.prover.l1.CounterAt.read(web3j, game.getContractAddress(), "gameCount()", block);
+    }
+
     public long latestBlock() throws IOException {
         return web3j.ethBlockNumber().send().getBlockNumber().longValue();
     }

@@ -130,7 +130,7 @@ public final class Watcher implements AutoCloseable {
         Replayer.Poll p = replayer.poll();
         int sent = 0;
         // The games first, so a batch this account already challenged (before a restart) is not challenged twice.
-        adoptGames(p.reachedBlock());
+        adoptGames(p.reachedBlock(), p.head());
         if (!resumed) {
             pending.addAll(0, unchallengedFromBefore());
             resumed = true;
@@ -170,10 +170,13 @@ public final class Watcher implements AutoCloseable {
     }
 
     /** Reads the games opened up to {@code toBlock} and takes up those this account plays. */
-    private void adoptGames(long toBlock) throws IOException {
+    private void adoptGames(long toBlock, long head) throws IOException {
         if (toBlock < nextChallengeBlock) return;
-        for (DisputeGame.ChallengedEventResponse e : l1.challenges(nextChallengeBlock, toBlock)) {
+        List<DisputeGame.ChallengedEventResponse> opened = l1.challenges(nextChallengeBlock, toBlock);
+        requireEveryGame(opened, toBlock, head);
+        for (DisputeGame.ChallengedEventResponse e : opened) {
             long gameId = e.gameId.longValueExact();
+            gamesByBlock.merge(e.log.getBlockNumber().longValueExact(), gameId, Math::max);
             boolean mineToPlay = e.challenger.equalsIgnoreCase(l1.account());
             boolean mineToDefend = role.defend() && e.proposer.equalsIgnoreCase(l1.account());
             if (!mineToPlay && !mineToDefend || games.containsKey(gameId) || finished.containsKey(gameId)) continue;
@@ -195,6 +198,31 @@ public final class Watcher implements AutoCloseable {
             games.put(gameId, game);
         }
         nextChallengeBlock = toBlock + 1;
+    }
+
+    /** Whether this watcher read the games from the rollup's deployment on, so it knows how many there are (null: not asked yet). */
+    private Boolean countsGames;
+    /** The highest game id opened in each block read, for the count check (kept across reorgs up to the fork). */
+    private final java.util.NavigableMap<Long, Long> gamesByBlock = new java.util.TreeMap<>();
+
+    /**
+     * Refuses a log answer that left out a game, before any of it is taken up: a load-balanced
+     * RPC's node a block behind answers the newest blocks with no logs and no error, and a
+     * challenge of this account's batch left out would never be answered (the proposer loses its
+     * bond by timeout). Games are numbered 1, 2, 3..: near the head, the game's own
+     * {@code gameCount()} at the range's last block must be the highest id read, for a watcher
+     * that reads from the rollup's deployment (one started later does not know the count).
+     */
+    private void requireEveryGame(List<DisputeGame.ChallengedEventResponse> opened, long toBlock, long head) throws IOException {
+        if (countsGames == null) countsGames = startBlock <= source.deploymentBlock();
+        if (!countsGames || head - toBlock > Replayer.RECENT_BLOCKS) return;
+        long seen = gamesByBlock.isEmpty() ? 0 : java.util.Collections.max(gamesByBlock.values());
+        for (DisputeGame.ChallengedEventResponse e : opened) seen = Math.max(seen, e.gameId.longValueExact());
+        long counted = l1.gameCountAt(toBlock);
+        if (counted != seen) {
+            throw new IOException("the node's logs up to block " + toBlock + " name game " + seen + " as the last but the game counts " + counted
+                    + " there: a node behind the others answered the log query; reading them again");
+        }
     }
 
     /** The replay of the latest posting of batch {@code index} at or before {@code block}, from the store. */
@@ -307,6 +335,7 @@ public final class Watcher implements AutoCloseable {
         games.values().removeIf(g -> g.block() > forkBlock);
         challengedByMe.values().removeIf(g -> g.block() > forkBlock);
         nextChallengeBlock = Math.max(startBlock, Math.min(nextChallengeBlock, forkBlock + 1));
+        gamesByBlock.tailMap(forkBlock, false).clear();
     }
 
     /** Every verdict of this run, in L1 order (batches judged before a restart are in the store). */

@@ -170,7 +170,7 @@ public final class RollupLog {
      * or no longer keeps its state).
      */
     public long submissionsAt(long block) throws IOException {
-        return counterAt("submissions()", block);
+        return CounterAt.read(web3j, rollup, "submissions()", block);
     }
 
     /**
@@ -178,20 +178,7 @@ public final class RollupLog {
      * had been enqueued by then. Fails as {@link #submissionsAt} does.
      */
     public long queueLengthAt(long block) throws IOException {
-        return counterAt("queueLength()", block);
-    }
-
-    /** A uint64 view of the rollup, as it stood at the end of {@code block}. */
-    private long counterAt(String signature, long block) throws IOException {
-        String selector = Numeric.toHexString(Arrays.copyOf(Hash.sha3(signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 4));
-        var call = web3j.ethCall(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(null, rollup, selector),
-                org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(block))).send();
-        if (call.hasError()) throw new IOException("reading the rollup's " + signature + " at block " + block + " failed: " + call.getError().getMessage());
-        byte[] word = Numeric.hexStringToByteArray(call.getValue() == null ? "0x" : call.getValue());
-        // no code at that block (before the deployment): nothing counted yet
-        if (word.length == 0) return 0;
-        if (word.length != 32) throw new IOException("the rollup's " + signature + " at block " + block + " answered " + word.length + " bytes, not one word");
-        return new BigInteger(1, word).longValueExact();
+        return CounterAt.read(web3j, rollup, "queueLength()", block);
     }
 
     private static final String DEPLOYMENT_BLOCK = Numeric.toHexString(Arrays.copyOf(Hash.sha3("deploymentBlock()".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 4));

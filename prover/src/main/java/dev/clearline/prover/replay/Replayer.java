@@ -121,7 +121,7 @@ public final class Replayer {
     }
 
     /** Blocks this close to the head have their log answers checked against the rollup's count; older ones are settled everywhere. */
-    static final long RECENT_BLOCKS = 32;
+    public static final long RECENT_BLOCKS = 32;
 
     /** Submissions the rollup had counted before the start block, when known (null: not asked yet). */
     private OptionalLong submissionsBeforeStart;

@@ -73,7 +73,9 @@ final class Rollout {
         this.chainId = l1.web3j().ethChainId().send().getChainId().longValue();
         this.rollupAddress = l1.address("Rollup");
         this.gameAddress = l1.address("DisputeGame");
-        this.fromBlock = l1.web3j().ethBlockNumber().send().getBlockNumber().longValue();
+        // from the rollup's deployment, as `watch` reads by default: the watcher then checks every log answer against
+        // the rollup's and the game's counters (each test runs on its own snapshot, so no other test's batch is there)
+        this.fromBlock = new dev.clearline.prover.l1.RollupLog(l1.web3j(), rollupAddress).deploymentBlock();
         this.domain = new Eip712(chainId, Address.fromHex(rollupAddress));
         Credentials aliceKey = l1.key(1);
         Credentials bobKey = l1.key(2);
@@ -182,7 +184,7 @@ final class Rollout {
         return watcher(side, new Watcher.Role(true, true), storeDir);
     }
 
-    private Watcher watcher(DisputeL1 side, Watcher.Role role, Path storeDir) throws IOException {
+    Watcher watcher(DisputeL1 side, Watcher.Role role, Path storeDir) throws IOException {
         ReplayStore store = ReplayStore.open(storeDir, "chain=" + chainId + " rollup=" + rollupAddress.toLowerCase());
         return new Watcher(new RpcL1Source(side.web3j(), rollupAddress), store, new Stf(domain, new BouncyCastleVerifier()), side, role,
                 new Replayer.Settings(fromBlock, 2_000, 64), new ReplayListener() {});

@@ -1,6 +1,7 @@
 package dev.clearline.prover.dispute;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.devnet.junit.DevnetContext;
@@ -162,6 +163,62 @@ class WatcherResilienceTest {
             assertThat(watcher.ledger().transactions()).isEqualTo(1);
             DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
             assertThat(game.gameCount().send()).isZero();
+        }
+    }
+
+    /**
+     * A challenge of the proposer's batch that a lagging node's log answer left out (a node a block
+     * behind, behind a load balancer: no logs for the newest block, no error) is not skipped: the
+     * game's own count shows it, the poll fails and says so, and the next one takes the game up.
+     * Before the check the block counted as read and the proposer would have lost on time.
+     */
+    @Test
+    void aChallengeLeftOutOfALaggingLogAnswerIsTakenUpOnTheNextPoll(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        try (Watcher challenger = r.watcher(l1.key(4), new Watcher.Role(true, false))) {
+            assertThat(challenger.poll()).as("the challenge").isEqualTo(1);
+        }
+        LaggingChallenges lagging = new LaggingChallenges(l1.service());
+        DisputeL1 proposerSide = r.dispute(r.proposerKey, Web3j.build(lagging));
+        try (Watcher defender = r.watcher(proposerSide, new Watcher.Role(false, true), dir)) {
+            assertThatThrownBy(defender::poll).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("name game 0 as the last but the game counts 1");
+            assertThat(defender.activeGames()).isZero();
+            defender.poll();
+            assertThat(defender.activeGames()).as("the game the first answer left out").isOne();
+            assertThat(defender.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("bisect");
+        }
+    }
+
+    /** The devnet, whose first answer to a query for Challenged events leaves out the newest block's. */
+    private static final class LaggingChallenges extends dev.clearline.prover.l1.ForwardingTransport {
+        private boolean lagged;
+
+        LaggingChallenges(org.web3j.protocol.Web3jService node) {
+            super(node);
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type) throws java.io.IOException {
+            T answer = super.send(request, type);
+            if (lagged || !"eth_getLogs".equals(request.getMethod()) || answer.hasError()
+                    || !org.web3j.protocol.ObjectMapperFactory.getObjectMapper().valueToTree(request.getParams()).toString()
+                            .contains(org.web3j.abi.EventEncoder.encode(DisputeGame.CHALLENGED_EVENT))) {
+                return answer;
+            }
+            lagged = true;
+            var logs = (org.web3j.protocol.core.methods.response.EthLog) answer;
+            long newest = logs.getLogs().stream().mapToLong(x -> ((org.web3j.protocol.core.methods.response.EthLog.LogObject) x).getBlockNumber()
+                    .longValueExact()).max().orElse(-1);
+            logs.getResult().removeIf(x -> ((org.web3j.protocol.core.methods.response.EthLog.LogObject) x).getBlockNumber().longValueExact() == newest);
+            return answer;
+        }
+
+        @Override
+        public void close() {
+            // the node is the test's
         }
     }
 
