@@ -33,8 +33,11 @@ public final class Challenger {
         this.domainSeparator = domainSeparator.clone();
     }
 
-    /** Makes this side's move in {@code g} (a game this account opened on {@code trace}'s batch); true when one was sent. */
-    public boolean move(GameView g, BatchTrace trace) throws IOException {
+    /**
+     * Makes this side's move in {@code g} (a game this account opened on {@code trace}'s batch, in
+     * block {@code openedAt}, from which its events are read); true when one was sent.
+     */
+    public boolean move(GameView g, BatchTrace trace, long openedAt) throws IOException {
         if (!g.active() || !g.challenger().equals(l1.account())) return false;
         if (!g.challengerToMove()) {
             if (g.secondsLeft() > 0) return false;
@@ -43,7 +46,7 @@ public final class Challenger {
             return true;
         }
         if (g.hi() - g.lo() == 1) return oneStep(g, trace);
-        List<byte[]> roots = l1.bisection(g.gameId(), g.lo(), g.hi())
+        List<byte[]> roots = l1.bisection(g.gameId(), g.lo(), g.hi(), openedAt)
                 .orElseThrow(() -> new IOException("game " + g.gameId() + " awaits a choice but L1 shows no bisection of ["
                         + g.lo() + ", " + g.hi() + ")"));
         int segment = choose(g, roots, trace);

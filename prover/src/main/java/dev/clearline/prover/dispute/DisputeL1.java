@@ -102,10 +102,15 @@ public final class DisputeL1 {
                 awaitingChoice);
     }
 
-    /** The roots of the proposer's latest bisection of [lo, hi) in game {@code gameId}. */
-    public Optional<List<byte[]>> bisection(long gameId, int lo, int hi) throws IOException {
+    /**
+     * The roots of the proposer's latest bisection of [lo, hi) in game {@code gameId}, read from
+     * block {@code openedAt} (the game's challenge) on: a game's events are
+     * never older, and a read from genesis through an RPC that caps a log query's block range is
+     * thousands of queries on every move, while the game's clock runs.
+     */
+    public Optional<List<byte[]>> bisection(long gameId, int lo, int hi, long openedAt) throws IOException {
         List<byte[]> found = null;
-        for (Log log : logs(DisputeGame.BISECTED_EVENT, gameId, 0, latestBlock())) {
+        for (Log log : logs(DisputeGame.BISECTED_EVENT, gameId, openedAt, latestBlock())) {
             DisputeGame.BisectedEventResponse e = DisputeGame.getBisectedEventFromLog(log);
             if (e.lo.intValue() == lo && e.hi.intValue() == hi) found = e.roots;
         }

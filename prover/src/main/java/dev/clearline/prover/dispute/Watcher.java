@@ -317,7 +317,7 @@ public final class Watcher implements AutoCloseable {
                 continue;
             }
             boolean mine = g.challenger().equals(l1.account());
-            if (mine ? challenger.move(g, game.trace()) : defender.move(g, Claims.of(game.trace()))) sent++;
+            if (mine ? challenger.move(g, game.trace(), game.block()) : defender.move(g, Claims.of(game.trace()))) sent++;
         }
         return sent;
     }

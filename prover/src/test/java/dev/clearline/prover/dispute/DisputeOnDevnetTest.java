@@ -50,10 +50,17 @@ class DisputeOnDevnetTest {
         Claims lies = prefix -> prefix <= 1 ? r.sequencer.rootAfterPrefix(bad, prefix).bytes()
                 : prefix == bad.header().transitionCount() ? LIE.bytes() : Hash32.fromHex("0x" + "1e".repeat(31) + String.format("%02x", prefix)).bytes();
 
-        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true))) {
+        BisectionReads reads = new BisectionReads(l1.service());
+        DisputeL1 watcherSide = r.dispute(l1.key(4), org.web3j.protocol.Web3j.build(reads));
+        try (Watcher watcher = r.watcher(watcherSide, new Watcher.Role(true, true), Path.of("target", "watcher-stores",
+                java.util.UUID.randomUUID().toString()))) {
             DisputeL1 liar = r.dispute(r.proposerKey);
             Defender liarPlays = new Defender(liar, liar.arity());
             long gameId = play(watcher, liar, liarPlays, lies);
+            // the proposer's bisections are read from the block that opened the game, not from genesis (through an RPC that
+            // caps a log query's range that would be thousands of queries on every move)
+            long opened = liar.challenges(0, liar.latestBlock()).getFirst().log.getBlockNumber().longValueExact();
+            assertThat(reads.fromBlocks).isNotEmpty().allMatch(from -> from == opened, "from block " + opened);
 
             assertThat(watcher.finishedGames()).containsEntry(gameId, GameView.CHALLENGER_WON);
             assertThat(watcher.verdicts()).hasSize(4);
@@ -102,7 +109,7 @@ class DisputeOnDevnetTest {
                 GameView g = griefer.game(gameId);
                 if (!g.active() || !g.challengerToMove()) continue;
                 if (g.hi() - g.lo() > 1) {
-                    griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi()).orElseThrow(), 0);
+                    griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi(), 0).orElseThrow(), 0);
                 } else {
                     // Its best last move: the real step on the honest witness, which agrees with the proposer.
                     griefer.oneStep(gameId, honest.transition(g.lo()), honest.inclusionProof(g.lo()),
@@ -174,7 +181,7 @@ class DisputeOnDevnetTest {
             assertThat(defender.poll()).as("the first bisection").isEqualTo(1);
             GameView g = griefer.game(gameId);
             assertThat(g.challengerToMove()).isTrue();
-            griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi()).orElseThrow(), 0);
+            griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi(), 0).orElseThrow(), 0);
             assertThat(griefer.game(gameId).hi() - griefer.game(gameId).lo()).as("still more than one step").isGreaterThan(1);
         } // the defender stops with its turn due; only its store is kept
 
@@ -186,7 +193,7 @@ class DisputeOnDevnetTest {
                 GameView g = griefer.game(gameId);
                 if (!g.active() || !g.challengerToMove()) continue;
                 if (g.hi() - g.lo() > 1) {
-                    griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi()).orElseThrow(), 0);
+                    griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi(), 0).orElseThrow(), 0);
                 } else {
                     griefer.oneStep(gameId, honest.transition(g.lo()), honest.inclusionProof(g.lo()), honest.witness(new WitnessBuilder(stf), g.lo()));
                 }
@@ -205,6 +212,32 @@ class DisputeOnDevnetTest {
     }
 
     /** Polls the watcher and lets the liar answer until the watcher's game ends; returns its id. */
+    /** The devnet, noting the first block of every query for the proposer's Bisected events. */
+    private static final class BisectionReads extends dev.clearline.prover.l1.ForwardingTransport {
+        final List<Long> fromBlocks = new ArrayList<>();
+
+        BisectionReads(org.web3j.protocol.Web3jService node) {
+            super(node);
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type) throws java.io.IOException {
+            if ("eth_getLogs".equals(request.getMethod())) {
+                var filter = org.web3j.protocol.ObjectMapperFactory.getObjectMapper().valueToTree(request.getParams().getFirst());
+                if (filter.toString().contains(org.web3j.abi.EventEncoder.encode(DisputeGame.BISECTED_EVENT))) {
+                    fromBlocks.add(org.web3j.utils.Numeric.decodeQuantity(filter.get("fromBlock").asText()).longValueExact());
+                }
+            }
+            return super.send(request, type);
+        }
+
+        @Override
+        public void close() {
+            // the node is the test's
+        }
+    }
+
     static long play(Watcher watcher, DisputeL1 liar, Defender liarPlays, Claims lies) throws Exception {
         for (int round = 0; round < 40; round++) {
             watcher.poll();
