@@ -112,7 +112,37 @@ public final class SolidityMutation {
     static final List<Campaign> CAMPAIGNS = List.of(CONTRACTS, STF, TREE);
 
     public static void main(String[] args) throws Exception {
-        String usage = "use: SolidityMutation contracts|stf|tree [--files a.sol,b.sol | --lines a.sol:12,b.sol:40] [--limit N]";
+        try {
+            run(args);
+        } catch (IllegalArgumentException badInput) {
+            // what the user typed is wrong: say so in one line, no stack trace
+            System.err.println("mutation: " + badInput.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /**
+     * The items of {@code --lines}: {@code file:line}, where an item that is only a line number
+     * names a line of the file before it ({@code a.sol:12,40,b.sol:7}).
+     */
+    static List<String> lineItems(String value, String usage) {
+        List<String> out = new ArrayList<>();
+        String file = null;
+        for (String item : value.split(",", -1)) {
+            int colon = item.lastIndexOf(':');
+            String line = colon < 0 ? item : item.substring(colon + 1);
+            if (colon >= 0) file = item.substring(0, colon);
+            if (file == null || file.isEmpty() || !line.matches("[1-9][0-9]*")) {
+                throw new IllegalArgumentException("--lines takes file:line items (a bare line number continues the file before it), got \""
+                        + item + "\" in \"" + value + "\"; " + usage);
+            }
+            out.add(file + ":" + line);
+        }
+        return out;
+    }
+
+    private static void run(String[] args) throws Exception {
+        String usage = "use: SolidityMutation contracts|stf|tree [--files a.sol,b.sol | --lines a.sol:12,40,b.sol:7] [--limit N]";
         if (args.length == 0) throw new IllegalArgumentException("name a campaign; " + usage);
         Campaign campaign = CAMPAIGNS.stream().filter(c -> c.name().equals(args[0])).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no campaign " + args[0] + "; " + usage));
@@ -126,13 +156,19 @@ public final class SolidityMutation {
         for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--files" -> files = List.of(args[i + 1].split(","));
-                case "--lines" -> lines = List.of(args[i + 1].split(","));
-                case "--limit" -> limit = Integer.parseInt(args[i + 1]);
+                case "--lines" -> lines = lineItems(args[i + 1], usage);
+                case "--limit" -> {
+                    if (!args[i + 1].matches("[1-9][0-9]{0,8}")) throw new IllegalArgumentException("--limit takes a positive count, got " + args[i + 1]);
+                    limit = Integer.parseInt(args[i + 1]);
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + usage);
             }
         }
         if (!lines.isEmpty()) files = lines.stream().map(l -> l.substring(0, l.lastIndexOf(':'))).distinct().toList();
         List<Mutant> mutants = new ArrayList<>();
+        for (String f : files) {
+            if (!Files.isRegularFile(root.resolve(f))) throw new IllegalArgumentException("no file " + f + " under " + root + " (names are relative to it, as rollup/Rollup.sol)");
+        }
         for (String f : files) mutants.addAll(SolidityMutants.of(f, Files.readString(root.resolve(f))));
         // --lines file:line,..: only the mutants of those lines (a survivor's, after a test was written for it)
         if (!lines.isEmpty()) {
