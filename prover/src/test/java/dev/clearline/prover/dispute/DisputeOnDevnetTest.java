@@ -213,7 +213,7 @@ class DisputeOnDevnetTest {
 
     /** Polls the watcher and lets the liar answer until the watcher's game ends; returns its id. */
     /** The devnet, noting the first block of every query for the proposer's Bisected events. */
-    private static final class BisectionReads extends dev.clearline.prover.l1.ForwardingTransport {
+    private static final class BisectionReads extends dev.clearline.devnet.junit.ForwardingTransport {
         final List<Long> fromBlocks = new ArrayList<>();
 
         BisectionReads(org.web3j.protocol.Web3jService node) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.web3j.crypto.Hash;
-import dev.clearline.prover.l1.ForwardingTransport;
+import dev.clearline.devnet.junit.ForwardingTransport;
 import org.web3j.protocol.Web3jService;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;

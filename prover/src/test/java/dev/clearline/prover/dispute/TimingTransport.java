@@ -3,7 +3,7 @@ package dev.clearline.prover.dispute;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import dev.clearline.prover.l1.ForwardingTransport;
+import dev.clearline.devnet.junit.ForwardingTransport;
 import org.web3j.protocol.Web3jService;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;

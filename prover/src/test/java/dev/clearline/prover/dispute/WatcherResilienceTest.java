@@ -192,7 +192,7 @@ class WatcherResilienceTest {
     }
 
     /** The devnet, whose first answer to a query for Challenged events leaves out the newest block's. */
-    private static final class LaggingChallenges extends dev.clearline.prover.l1.ForwardingTransport {
+    private static final class LaggingChallenges extends dev.clearline.devnet.junit.ForwardingTransport {
         private boolean lagged;
 
         LaggingChallenges(org.web3j.protocol.Web3jService node) {

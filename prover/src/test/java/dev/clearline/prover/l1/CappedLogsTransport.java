@@ -1,5 +1,6 @@
 package dev.clearline.prover.l1;
 
+import dev.clearline.devnet.junit.ForwardingTransport;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.clearline.prover.l1;
 
+import dev.clearline.devnet.junit.ForwardingTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,18 +1,13 @@
 package dev.clearline.sequencer.poster;
 
-import io.reactivex.Flowable;
-import org.web3j.crypto.Hash;
-import org.web3j.protocol.Web3jService;
-import org.web3j.protocol.core.BatchRequest;
-import org.web3j.protocol.core.BatchResponse;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
-import org.web3j.protocol.websocket.events.Notification;
-
+import dev.clearline.devnet.junit.ForwardingTransport;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
 
 /**
  * A real node behind a lossy path: the first {@code drops} raw transactions are answered as
@@ -20,14 +15,13 @@ import java.util.concurrent.CompletableFuture;
  * them), and the next {@code refusals} are refused as underpriced (a node with a higher minimum
  * fee). Everything else goes through untouched.
  */
-final class FaultyTransport implements Web3jService {
-    private final Web3jService node;
+final class FaultyTransport extends ForwardingTransport {
     private int drops;
     private int refusals;
     final List<String> sent = new ArrayList<>();
 
     FaultyTransport(Web3jService node, int drops, int refusals) {
-        this.node = node;
+        super(node);
         this.drops = drops;
         this.refusals = refusals;
     }
@@ -60,36 +54,5 @@ final class FaultyTransport implements Web3jService {
         } catch (ReflectiveOperationException e) {
             throw new IOException(e);
         }
-    }
-
-    @Override
-    @SuppressWarnings("rawtypes")
-    public <T extends Response> CompletableFuture<T> sendAsync(Request request, Class<T> responseType) {
-        try {
-            return CompletableFuture.completedFuture(send(request, responseType));
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    @Override
-    public BatchResponse sendBatch(BatchRequest batch) throws IOException {
-        return node.sendBatch(batch);
-    }
-
-    @Override
-    public CompletableFuture<BatchResponse> sendBatchAsync(BatchRequest batch) {
-        return node.sendBatchAsync(batch);
-    }
-
-    @Override
-    @SuppressWarnings("rawtypes")
-    public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> responseType) {
-        return node.subscribe(request, unsubscribeMethod, responseType);
-    }
-
-    @Override
-    public void close() throws IOException {
-        node.close();
     }
 }

@@ -4,22 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.ForwardingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.prover.l1.RollupLog;
-import io.reactivex.Flowable;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.Web3jService;
-import org.web3j.protocol.core.BatchRequest;
-import org.web3j.protocol.core.BatchResponse;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthLog;
-import org.web3j.protocol.websocket.events.Notification;
 
 /**
  * The feed carries every queued op into the sequencer exactly once, even when a load-balanced RPC
@@ -48,50 +44,24 @@ class PriorityOpFeedTest {
     }
 
     /** A real node whose first {@code lagging} log answers leave out the newest block's logs, as a node a block behind does. */
-    private static final class LaggingLogs implements Web3jService {
-        private final Web3jService node;
+    private static final class LaggingLogs extends ForwardingTransport {
         private int lagging;
 
         LaggingLogs(Web3jService node, int lagging) {
-            this.node = node;
+            super(node);
             this.lagging = lagging;
         }
 
         @Override
         @SuppressWarnings({"rawtypes", "unchecked"})
         public <T extends Response> T send(Request request, Class<T> type) throws IOException {
-            T answer = (T) node.send(request, type);
+            T answer = super.send(request, type);
             if (!"eth_getLogs".equals(request.getMethod()) || lagging == 0 || answer.hasError()) return answer;
             lagging--;
             EthLog logs = (EthLog) answer;
             long newest = logs.getLogs().stream().mapToLong(r -> ((EthLog.LogObject) r).getBlockNumber().longValueExact()).max().orElse(-1);
             logs.getResult().removeIf(r -> ((EthLog.LogObject) r).getBlockNumber().longValueExact() == newest);
             return answer;
-        }
-
-        @Override
-        @SuppressWarnings("rawtypes")
-        public <T extends Response> CompletableFuture<T> sendAsync(Request request, Class<T> type) {
-            try {
-                return CompletableFuture.completedFuture(send(request, type));
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-
-        @Override
-        public BatchResponse sendBatch(BatchRequest batch) throws IOException {
-            return node.sendBatch(batch);
-        }
-
-        @Override
-        public CompletableFuture<BatchResponse> sendBatchAsync(BatchRequest batch) {
-            return node.sendBatchAsync(batch);
-        }
-
-        @Override
-        public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribe, Class<T> type) {
-            return node.subscribe(request, unsubscribe, type);
         }
 
         @Override

@@ -1,4 +1,4 @@
-package dev.clearline.prover.l1;
+package dev.clearline.devnet.junit;
 
 import io.reactivex.Flowable;
 import java.io.IOException;
@@ -12,7 +12,9 @@ import org.web3j.protocol.websocket.events.Notification;
 
 /**
  * A real node seen through a test's lens: every call goes to {@code node} unchanged. A subclass
- * overrides {@link #send} to drop, time or refuse some calls; asynchronous calls go through it too.
+ * overrides {@link #send} to drop, time, refuse or thin out some calls (a lossy path, a capped or
+ * lagging RPC); asynchronous calls and each request of a batch go through it too. Part of the
+ * JUnit harness, so every module's tests put the devnet behind the same lens.
  */
 public abstract class ForwardingTransport implements Web3jService {
     protected final Web3jService node;
