@@ -241,13 +241,19 @@ class RollupTest {
         l1.ok(l1.send(PROPOSER, l1.rollup, "leaveProposers()"));
     }
 
-    /** A payout the receiver refuses reverts and keeps the credit, to be withdrawn once the receiver takes ether. */
-    @Test
-    void test_withdrawEth_refusedByTheReceiver_revertsAndKeepsTheCredit() {
+    /** A contract (EthReentrant, driven by Alice) that joined the proposers with the full bond. */
+    private Address bondedContractProposer() {
         Address actor = l1.ok(l1.tryDeploy("EthReentrant", List.of(addr(l1.rollup)))).contractAddress();
         l1.state.addBalance(actor, PROPOSER_BOND);
         l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), new org.web3j.abi.datatypes.generated.Uint256(PROPOSER_BOND),
                 new DynamicBytes(calldata("joinProposers()"))));
+        return actor;
+    }
+
+    /** A payout the receiver refuses reverts and keeps the credit, to be withdrawn once the receiver takes ether. */
+    @Test
+    void test_withdrawEth_refusedByTheReceiver_revertsAndKeepsTheCredit() {
+        Address actor = bondedContractProposer();
         l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), uint(0), new DynamicBytes(calldata("leaveProposers()"))));
         l1.ok(l1.send(ALICE, actor, "setRefuses(bool)", new org.web3j.abi.datatypes.Bool(true)));
         ExecutionResult refused = l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), uint(0), new DynamicBytes(calldata("withdrawEth()")));
@@ -286,10 +292,7 @@ class RollupTest {
      */
     @Test
     void test_submitBatch_fromAContract_revertsEvenWhenBonded() {
-        Address actor = l1.ok(l1.tryDeploy("EthReentrant", List.of(addr(l1.rollup)))).contractAddress();
-        l1.state.addBalance(actor, PROPOSER_BOND);
-        l1.ok(l1.send(ALICE, actor, "act(address,uint256,bytes)", addr(l1.rollup), new org.web3j.abi.datatypes.generated.Uint256(PROPOSER_BOND),
-                new DynamicBytes(calldata("joinProposers()"))));
+        Address actor = bondedContractProposer();
         Batch b = Batch.of(l1, actor, List.of(Transitions.liquidate(BOB, 1)));
         byte[] post = calldata("submitBatch((uint64,bytes32,bytes32,uint32,bytes32,uint64),bytes)", b.header().struct(),
                 new DynamicBytes(Transitions.concat(b.transitions())));

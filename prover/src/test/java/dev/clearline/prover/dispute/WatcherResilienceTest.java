@@ -179,7 +179,7 @@ class WatcherResilienceTest {
         try (Watcher challenger = r.watcher(l1.key(4), new Watcher.Role(true, false))) {
             assertThat(challenger.poll()).as("the challenge").isEqualTo(1);
         }
-        LaggingChallenges lagging = new LaggingChallenges(l1.service());
+        var lagging = new dev.clearline.devnet.junit.LaggingLogs(l1.service(), 1, org.web3j.abi.EventEncoder.encode(DisputeGame.CHALLENGED_EVENT));
         DisputeL1 proposerSide = r.dispute(r.proposerKey, Web3j.build(lagging));
         try (Watcher defender = r.watcher(proposerSide, new Watcher.Role(false, true), dir)) {
             assertThatThrownBy(defender::poll).isInstanceOf(java.io.IOException.class)
@@ -188,37 +188,6 @@ class WatcherResilienceTest {
             defender.poll();
             assertThat(defender.activeGames()).as("the game the first answer left out").isOne();
             assertThat(defender.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("bisect");
-        }
-    }
-
-    /** The devnet, whose first answer to a query for Challenged events leaves out the newest block's. */
-    private static final class LaggingChallenges extends dev.clearline.devnet.junit.ForwardingTransport {
-        private boolean lagged;
-
-        LaggingChallenges(org.web3j.protocol.Web3jService node) {
-            super(node);
-        }
-
-        @Override
-        @SuppressWarnings({"rawtypes", "unchecked"})
-        public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type) throws java.io.IOException {
-            T answer = super.send(request, type);
-            if (lagged || !"eth_getLogs".equals(request.getMethod()) || answer.hasError()
-                    || !org.web3j.protocol.ObjectMapperFactory.getObjectMapper().valueToTree(request.getParams()).toString()
-                            .contains(org.web3j.abi.EventEncoder.encode(DisputeGame.CHALLENGED_EVENT))) {
-                return answer;
-            }
-            lagged = true;
-            var logs = (org.web3j.protocol.core.methods.response.EthLog) answer;
-            long newest = logs.getLogs().stream().mapToLong(x -> ((org.web3j.protocol.core.methods.response.EthLog.LogObject) x).getBlockNumber()
-                    .longValueExact()).max().orElse(-1);
-            logs.getResult().removeIf(x -> ((org.web3j.protocol.core.methods.response.EthLog.LogObject) x).getBlockNumber().longValueExact() == newest);
-            return answer;
-        }
-
-        @Override
-        public void close() {
-            // the node is the test's
         }
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.devnet.junit.DevnetContext;
-import dev.clearline.devnet.junit.ForwardingTransport;
+import dev.clearline.devnet.junit.LaggingLogs;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.prover.l1.RollupLog;
 import java.io.IOException;
@@ -12,10 +12,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.Web3jService;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
-import org.web3j.protocol.core.methods.response.EthLog;
 
 /**
  * The feed carries every queued op into the sequencer exactly once, even when a load-balanced RPC
@@ -32,7 +28,7 @@ class PriorityOpFeedTest {
     void anOpLeftOutOfALaggingLogAnswerIsReadAgainNotSkipped(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
             // the market listing and the two deposits are three ops in three blocks; the first answer lacks the newest
-            LaggingLogs lagging = new LaggingLogs(l1.service(), 1);
+            LaggingLogs lagging = new LaggingLogs(l1.service(), 1, null);
             PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(Web3j.build(lagging), w.rollupAddress), w.link, w.deployBlock, 0);
             assertThatThrownBy(feed::poll).isInstanceOf(IOException.class)
                     .hasMessageContaining("hold 2 priority op(s) but the rollup's queue holds 3 there");
@@ -40,33 +36,6 @@ class PriorityOpFeedTest {
             assertThat(feed.poll()).as("the op the lagging node left out").isOne();
             assertThat(feed.nextIndex()).isEqualTo(3);
             assertThat(feed.poll()).isZero();
-        }
-    }
-
-    /** A real node whose first {@code lagging} log answers leave out the newest block's logs, as a node a block behind does. */
-    private static final class LaggingLogs extends ForwardingTransport {
-        private int lagging;
-
-        LaggingLogs(Web3jService node, int lagging) {
-            super(node);
-            this.lagging = lagging;
-        }
-
-        @Override
-        @SuppressWarnings({"rawtypes", "unchecked"})
-        public <T extends Response> T send(Request request, Class<T> type) throws IOException {
-            T answer = super.send(request, type);
-            if (!"eth_getLogs".equals(request.getMethod()) || lagging == 0 || answer.hasError()) return answer;
-            lagging--;
-            EthLog logs = (EthLog) answer;
-            long newest = logs.getLogs().stream().mapToLong(r -> ((EthLog.LogObject) r).getBlockNumber().longValueExact()).max().orElse(-1);
-            logs.getResult().removeIf(r -> ((EthLog.LogObject) r).getBlockNumber().longValueExact() == newest);
-            return answer;
-        }
-
-        @Override
-        public void close() {
-            // the node is the test's
         }
     }
 }
