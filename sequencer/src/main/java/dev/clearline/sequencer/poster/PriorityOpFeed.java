@@ -2,6 +2,7 @@ package dev.clearline.sequencer.poster;
 
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.Replayer;
 import dev.clearline.sequencer.l1.SequencerLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +71,9 @@ public final class PriorityOpFeed {
         }
         // A load-balanced RPC may answer the log query from a node a block behind, with no logs for the newest blocks and
         // no error. Moving past them would lose an op for good: the next one would arrive out of order and the queue would
-        // stall until a freeze. So the range counts as read only when the rollup's own queue at its last block agrees.
-        long queued = rollup.queueLengthAt(head);
+        // stall until a freeze. So the range counts as read only when the rollup's own queue at its last block agrees. A
+        // range that ends many confirmations back is settled on every node (and its state may be pruned): not asked.
+        long queued = confirmations > Replayer.RECENT_BLOCKS ? queueSeen : rollup.queueLengthAt(head);
         if (queued != queueSeen) {
             throw new IOException("the node's logs up to block " + head + " hold " + queueSeen + " priority op(s) but the rollup's queue holds "
                     + queued + " there: a node behind the others answered the log query; reading them again");
