@@ -446,7 +446,7 @@ public final class SequencerMain {
             if (maxFee < minTip) fail("--max-fee-gwei " + maxFee + " is below --min-tip-gwei " + minTip + ": no transaction could be sent");
             return new L1Side.Settings(rpc, deployment, org.web3j.crypto.Credentials.create(key),
                     values.whole("l1-interval-ms", 1000, 10, 3_600_000, "milliseconds between L1 rounds"),
-                    values.wholeInt("confirmations", 0, 0, 1_000, "a number of blocks"),
+                    values.wholeInt("confirmations", L1Side.CONFIRMATIONS_UNSET, 0, 1_000, "a number of blocks"),
                     dev.clearline.prover.l1.TxSender.FeePolicy.defaults().withMinTip(java.math.BigInteger.valueOf(minTip).multiply(gwei))
                             .withMaxFeeCap(java.math.BigInteger.valueOf(maxFee).multiply(gwei)));
         } catch (java.io.IOException e) {

@@ -37,9 +37,9 @@ final class SequencerOptions {
             new Option("manifest", "FILE", "the deployment manifest ./clearline deploy wrote"),
             new Option("operator-key-file", "FILE", "file holding the key that bonds and posts batches (64 hex digits; or $CLEARLINE_OPERATOR_KEY)"),
             new Option("operator-key", "HEX", "the same key on the command line, where every user of the machine sees it"),
-            new Option("confirmations", "N", "L1 blocks a priority op waits before the node takes it (default 0: a devnet; on a chain that"
-                    + " reorganises, its reorg depth, e.g. 64 on Ethereum: an op taken into the log and then reorganised away leaves"
-                    + " batches L1 refuses)"),
+            new Option("confirmations", "N", "L1 blocks a priority op waits before the node takes it (default 0 on a development node;"
+                    + " required anywhere else: at least the chain's reorg depth, e.g. 64 on Ethereum, since an op taken into the log and"
+                    + " then reorganised away leaves batches L1 refuses)"),
             new Option("l1-interval-ms", "MS", "milliseconds between L1 rounds (default 1000)"),
             new Option("min-tip-gwei", "G", "smallest priority fee of the operator's transactions, in gwei (default 1)"),
             new Option("max-fee-gwei", "G", "highest fee per gas the operator pays, re-sends included, in gwei (default 500): a batch"

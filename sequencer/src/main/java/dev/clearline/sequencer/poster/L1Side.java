@@ -21,13 +21,19 @@ import java.io.IOException;
 public final class L1Side implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L1Side.class);
 
-    /** @param confirmations blocks a priority op waits before the feed takes it (0 on a devnet; more where L1 reorgs) */
+    /**
+     * @param confirmations blocks a priority op waits before the feed takes it (0 on a devnet; more where L1 reorgs), or
+     *     {@link #CONFIRMATIONS_UNSET}: 0 on a development node, a refusal to start elsewhere
+     */
     public record Settings(String rpcUrl, Deployment deployment, Credentials operator, long intervalMillis, int confirmations, TxSender.FeePolicy fees) {
         /** With the default fee policy (TxSender.FeePolicy.defaults: a 1 gwei tip at least, fees capped at 500 gwei). */
         public Settings(String rpcUrl, Deployment deployment, Credentials operator, long intervalMillis, int confirmations) {
             this(rpcUrl, deployment, operator, intervalMillis, confirmations, TxSender.FeePolicy.defaults());
         }
     }
+
+    /** No --confirmations given: 0 on a development node; anywhere else the operator must choose. */
+    public static final int CONFIRMATIONS_UNSET = -1;
 
     private final Web3j web3j;
     private final L1Loop loop;
@@ -58,14 +64,16 @@ public final class L1Side implements AutoCloseable {
                         + "; the manifest belongs to another deployment (or the chain was reset): deploy again");
             }
             var client = web3j.web3ClientVersion().send();
-            if (PublicKeys.isPublic(s.operator().getAddress()) && !PublicKeys.isDevNode(chain, client.hasError() ? "" : client.getWeb3ClientVersion())) {
+            boolean devNode = PublicKeys.isDevNode(chain, client.hasError() ? "" : client.getWeb3ClientVersion());
+            int confirmations = confirmations(s.confirmations(), devNode, chain);
+            if (PublicKeys.isPublic(s.operator().getAddress()) && !devNode) {
                 throw new IOException("the operator key " + s.operator().getAddress() + " is one of the publicly known keys of the test mnemonic"
                         + " (\"test test ... junk\"); on chain " + chain + " anyone holds it and could take its bond or post as it: pass a key of"
                         + " your own (--operator-key or CLEARLINE_OPERATOR_KEY)");
             }
             TxSender sender = new TxSender(web3j, s.operator(), chain, s.fees(), TxSender.Time.SYSTEM);
             BatchPoster poster = new BatchPoster(web3j, d.rollup(), sender, sequencer);
-            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, d.rollup()), sequencer, d.blockNumber(), s.confirmations());
+            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, d.rollup()), sequencer, d.blockNumber(), confirmations);
             L1Loop loop = new L1Loop(web3j, d.rollup(), feed, poster, s.intervalMillis()).start();
             log.info("event=l1_attached rpc={} chain={} rollup={} operator={} fromBlock={}", s.rpcUrl(), chain, d.rollup(),
                     sender.address(), d.blockNumber());
@@ -74,6 +82,20 @@ public final class L1Side implements AutoCloseable {
             web3j.shutdown();
             throw e;
         }
+    }
+
+    /**
+     * The confirmations the feed waits: as given, or 0 on a development node when none was. An op
+     * taken into the log and then reorganised away leaves batches L1 refuses, and the queue stalls
+     * until a freeze: off a development node how deep L1 reorganises is the operator's call, not a
+     * default's, so an unset value there is refused with what to pass.
+     */
+    static int confirmations(int given, boolean devNode, long chain) throws IOException {
+        if (given != CONFIRMATIONS_UNSET) return given;
+        if (devNode) return 0;
+        throw new IOException("chain " + chain + " is not a development node: pass --confirmations N, the L1 blocks a priority op waits"
+                + " before the node takes it, at least how deep the chain reorganises (Ethereum: 64 for finality; 0 only where L1"
+                + " never reorganises)");
     }
 
     public L1Loop loop() {
