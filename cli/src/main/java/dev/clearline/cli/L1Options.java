@@ -31,7 +31,7 @@ final class L1Options {
     Path manifest;
 
     @Option(names = "--from-block", description = "First L1 block to read. Default: the block that deployed the"
-            + " Rollup, which it records.")
+            + " Rollup, which it records (a later start cannot check log answers against the rollup's counters).")
     Long fromBlockOption;
 
     /** The first block to read, known after {@link #connect}: --from-block, or where the Rollup was deployed (0 if it does not say). */
