@@ -9,6 +9,7 @@ import dev.clearline.prover.l1.TxSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tuples.generated.Tuple3;
 import org.web3j.tuples.generated.Tuple4;
@@ -24,7 +25,10 @@ import java.util.Optional;
  * proposer bond that posting needs.
  *
  * <p>Exactly once: before every batch it reads the rollup's tip ({@code nextBatchIndex} and the
- * tip's root) and posts the sequencer's batch of that index only if it continues that root; a
+ * tip's root) and posts the sequencer's batch of that index only if it continues that root. It
+ * reads them as of the node's head and never before the block its own last batch was mined in:
+ * an endpoint whose answer comes from a node a block behind would show that batch missing, and
+ * the poster would send it again into a revert that costs gas. A
  * transaction is re-sent only under its own nonce ({@link TxSender}), so at most one of its copies
  * lands; and a call the node says would revert (the batch already there) is never sent. After a
  * restart it first waits for the key's pooled transactions to be mined, then starts from the
@@ -68,6 +72,14 @@ public final class BatchPoster {
     private final TxSender sender;
     private final SequencerLink sequencer;
     private long posted;
+    /**
+     * The L1 block of this poster's newest mined batch, -1 before its first. Reads of the rollup's
+     * tip are pinned at or past it: a node a block behind (a load balancer's other member) would
+     * otherwise show that batch missing, and posting it again costs a reverted transaction.
+     */
+    private long lastPostBlock = -1;
+    /** Whether the poll now waiting on a lagging node has said so (once per wait, not per poll). */
+    private boolean saidBehind;
     private boolean started;
     /** The rollup's most transitions per batch, read once at start (immutable in the contract). */
     private long maxTransitions;
@@ -135,10 +147,20 @@ public final class BatchPoster {
         }
         int n = 0;
         while (true) {
-            long next = call(() -> rollup.nextBatchIndex().send()).longValueExact();
+            long head = call(() -> web3j.ethBlockNumber().send().getBlockNumber()).longValueExact();
+            if (head < lastPostBlock) {
+                if (!saidBehind) {
+                    log.info("event=rpc_behind_own_post head={} lastPostBlock={} action=wait", head, lastPostBlock);
+                    saidBehind = true;
+                }
+                return n;
+            }
+            saidBehind = false;
+            Rollup at = pinned(head);
+            long next = call(() -> at.nextBatchIndex().send()).longValueExact();
             Optional<SealedBatch> b = sequencer.batch(next);
             if (b.isEmpty()) return n;
-            Tuple3<byte[], BigInteger, BigInteger> tip = call(() -> rollup.tip().send());
+            Tuple3<byte[], BigInteger, BigInteger> tip = call(() -> at.tip().send());
             BatchHeader h = b.get().header();
             Hash32 tipRoot = new Hash32(tip.component1());
             if (!tipRoot.equals(h.prevStateRoot())) {
@@ -179,10 +201,21 @@ public final class BatchPoster {
                     + " although its gas estimate passed; the chain moved under it (another proposer?)");
         }
         posted++;
+        lastPostBlock = s.receipt().getBlockNumber().longValueExact();
         log.info("event=batch_posted index={} transitions={} priorityOps={} postRoot={} tx={} gasUsed={} calldataBytes={} attempts={}",
                 h.batchIndex(), h.transitionCount(), h.priorityOpsConsumed(), h.postStateRoot(), s.receipt().getTransactionHash(),
                 s.receipt().getGasUsed(), b.calldata().length, s.attempts().size());
         return true;
+    }
+
+    /**
+     * The rollup as of L1 block {@code number}: a node that has not reached it refuses the read
+     * ("header not found") instead of answering from an older state, and the poll is tried again.
+     */
+    private Rollup pinned(long number) {
+        Rollup view = Rollup.load(rollup.getContractAddress(), web3j, new ReadonlyTransactionManager(web3j, sender.address()), new DefaultGasProvider());
+        view.setDefaultBlockParameter(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)));
+        return view;
     }
 
     /** Finalizes the batches whose challenge period is over and no dispute holds; returns how many. */

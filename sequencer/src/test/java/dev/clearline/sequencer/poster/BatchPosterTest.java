@@ -2,6 +2,7 @@ package dev.clearline.sequencer.poster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.devnet.junit.BlockBehind;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.order.BouncyCastleVerifier;
@@ -134,6 +135,43 @@ class BatchPosterTest {
             assertThat(nonce(l1.web3j(), operator)).as("all three attempts shared one nonce").isEqualTo(before + 1);
             Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
             assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNodeABlockBehindItsOwnPostNeverMakesThePosterSendThatBatchAgain(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.feed().poll();
+            w.price(10_000);
+            w.cross(1);
+            w.seal();
+            Credentials operator = l1.key(6);
+            BlockBehind balancer = new BlockBehind(l1.service());
+            BatchPoster poster = w.poster(Web3j.build(balancer), operator, TxSender.FeePolicy.defaults());
+            int posted = poster.postAvailable();
+            assertThat(posted).isPositive();
+            long txs = nonce(l1.web3j(), operator);
+
+            // every read reaches the node a block behind: the rollup there still lacks the last batch,
+            // and a gas estimate there passes, so only the poster's own memory keeps it from sending
+            balancer.lag(20, true);
+            assertThat(poster.postAvailable()).isZero();
+            assertThat(nonce(l1.web3j(), operator)).as("no transaction for a batch L1 has").isEqualTo(txs);
+
+            // the head comes from an up-to-date node, the call from the one behind: it is refused, not answered from the past
+            balancer.lag(20, false);
+            org.assertj.core.api.Assertions.assertThatThrownBy(poster::postAvailable).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("header not found");
+            assertThat(nonce(l1.web3j(), operator)).isEqualTo(txs);
+
+            balancer.lag(0, false);
+            assertThat(poster.postAvailable()).as("nothing new once the node caught up").isZero();
+            w.cross(2);
+            w.seal();
+            assertThat(poster.postAvailable()).isEqualTo(1);
+            assertThat(nonce(l1.web3j(), operator)).isEqualTo(txs + 1);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            assertThat(rollup.submissions().send().longValueExact()).as("each batch posted once").isEqualTo(posted + 1);
         }
     }
 
