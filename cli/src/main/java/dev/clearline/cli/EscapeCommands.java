@@ -29,7 +29,6 @@ import java.util.function.LongSupplier;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.tx.RawTransactionManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -111,7 +110,7 @@ final class EscapeCommands {
                         + " ./clearline force-withdraw and, after its deadline, ./clearline freeze");
             }
             String hatchAddress = o.l1("read the escape hatch", () -> rollup.escapeHatch().send());
-            hatch = EscapeHatch.load(hatchAddress, o.web3j(), new RawTransactionManager(o.web3j(), o.key(), o.chainId()), UserOptions.gas());
+            hatch = EscapeHatch.load(hatchAddress, o.web3j(), o.transactions(), UserOptions.gas());
             windowEnd = o.l1("read the claim window", () -> hatch.claimWindowEnd().send().longValueExact());
             now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
                     .getBlock().getTimestamp().longValueExact());

@@ -123,7 +123,7 @@ final class GovernanceCommands {
             Rollup rollup = o.rollup();
             String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());
             dev.clearline.contracts.generated.TestCollateral token = dev.clearline.contracts.generated.TestCollateral.load(tokenAddress, o.web3j(),
-                    new org.web3j.tx.RawTransactionManager(o.web3j(), o.key(), o.chainId()), UserOptions.gas());
+                    o.transactions(), UserOptions.gas());
             String minter;
             try {
                 minter = token.minter().send();

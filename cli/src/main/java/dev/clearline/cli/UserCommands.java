@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.tx.RawTransactionManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -90,7 +89,7 @@ final class UserCommands {
         public Integer call() {
             Rollup rollup = o.rollup();
             String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());
-            TestCollateral token = TestCollateral.load(tokenAddress, o.web3j(), new RawTransactionManager(o.web3j(), o.key(), o.chainId()),
+            TestCollateral token = TestCollateral.load(tokenAddress, o.web3j(), o.transactions(),
                     UserOptions.gas());
             String me = o.key().getAddress();
             BigInteger held = o.l1("read your token balance", () -> token.balanceOf(me).send());

@@ -3,13 +3,16 @@ package dev.clearline.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.contracts.Artifacts;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.devnet.deploy.Manifest;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Signer;
+import dev.clearline.prover.l1.TxSender;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +25,6 @@ import java.util.Optional;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
-import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.gas.StaticGasProvider;
 import picocli.CommandLine.Option;
 
@@ -55,9 +57,14 @@ final class UserOptions {
     @Option(names = "--json", description = "Print one JSON object instead of text (for scripts).")
     boolean json;
 
+    @Option(names = "--max-fee-gwei", defaultValue = "500", description = "Highest fee per gas, in gwei, that one of your L1 transactions"
+            + " may be re-sent at while it waits to be mined (each re-send raises it 25%%). Default: ${DEFAULT-VALUE}.")
+    long maxFeeGwei;
+
     /** Built on first use: most commands talk to L1 only, and a client costs threads and TLS set-up. */
     private HttpClient http;
     private Web3j web3j;
+    private FeeBumpingTransactions transactions;
 
     Credentials key() {
         if (key != null) return key;
@@ -147,9 +154,28 @@ final class UserOptions {
     }
 
     Rollup rollup() {
-        return Rollup.load(rollupAddress(), web3j(), new RawTransactionManager(web3j(), key(), chainId()), gas());
+        return Rollup.load(rollupAddress(), web3j(), transactions(), gas());
     }
 
+    /**
+     * How your L1 transactions are sent, one sender for the whole command (an approve and the deposit
+     * after it count one nonce): estimated first, priced from the latest base fee, re-sent with 25%
+     * higher fees until mined, up to {@code --max-fee-gwei} ({@link FeeBumpingTransactions}).
+     */
+    FeeBumpingTransactions transactions() {
+        if (transactions == null) {
+            if (maxFeeGwei < 1) throw new UserError("--max-fee-gwei must be 1 or more, got " + maxFeeGwei);
+            TxSender.FeePolicy fees = TxSender.FeePolicy.defaults().withMaxFeeCap(BigInteger.valueOf(maxFeeGwei).multiply(BigInteger.TEN.pow(9)));
+            transactions = new FeeBumpingTransactions(web3j(), new TxSender(web3j(), key(), chainId(), fees, TxSender.Time.SYSTEM),
+                    Artifacts.onClasspath());
+        }
+        return transactions;
+    }
+
+    /**
+     * What web3j's wrappers ask of a gas provider. The transactions themselves never use it: {@link #transactions()}
+     * estimates and prices each one.
+     */
     static StaticGasProvider gas() {
         return new StaticGasProvider(java.math.BigInteger.valueOf(20_000_000_000L), java.math.BigInteger.valueOf(8_000_000));
     }

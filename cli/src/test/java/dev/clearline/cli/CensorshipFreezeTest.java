@@ -99,9 +99,13 @@ class CensorshipFreezeTest {
         Run again = cli(common, "freeze");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("already frozen");
+        BigInteger sent = l1.web3j().ethGetTransactionCount(user.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send()
+                .getTransactionCount();
         Run late = cli(common, "force-withdraw", "1");
         assertThat(late.code()).isEqualTo(1);
-        assertThat(late.err()).doesNotContain("\tat ");
+        assertThat(late.err()).contains("L1 would refuse it, so nothing was sent: RollupFrozen(").doesNotContain("\tat ");
+        assertThat(l1.web3j().ethGetTransactionCount(user.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send()
+                .getTransactionCount()).as("a refused call costs the user nothing").isEqualTo(sent);
     }
 
     @Test

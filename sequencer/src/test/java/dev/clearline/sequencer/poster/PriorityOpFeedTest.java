@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.ForwardingTransport;
 import dev.clearline.devnet.junit.LaggingLogs;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.Replayer;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterNumber;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
 
 /**
  * The feed carries every queued op into the sequencer exactly once, even when a load-balanced RPC
@@ -36,6 +41,35 @@ class PriorityOpFeedTest {
             assertThat(feed.poll()).as("the op the lagging node left out").isOne();
             assertThat(feed.nextIndex()).isEqualTo(3);
             assertThat(feed.poll()).isZero();
+        }
+    }
+
+    @Test
+    void aFeedManyConfirmationsBackReadsSettledRangesWithoutAskingForStateAFullNodeHasPruned(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            int confirmations = (int) Replayer.RECENT_BLOCKS + 8;
+            for (int i = 0; i < confirmations; i++) l1.time().mine();
+            // a full node keeps the state of its recent blocks only: a call at an older one is refused
+            ForwardingTransport pruned = new ForwardingTransport(l1.service()) {
+                @Override
+                @SuppressWarnings({"rawtypes", "unchecked"})
+                public <T extends Response> T send(Request request, Class<T> type) throws IOException {
+                    if ("eth_call".equals(request.getMethod()) && request.getParams().size() > 1
+                            && request.getParams().get(1) instanceof DefaultBlockParameterNumber at
+                            && at.getBlockNumber().longValueExact() < l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact() - 16) {
+                        throw new IOException("missing trie node (state of block " + at.getBlockNumber() + " is pruned)");
+                    }
+                    return super.send(request, type);
+                }
+
+                @Override
+                public void close() {
+                    // the node is the test's
+                }
+            };
+            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(Web3j.build(pruned), w.rollupAddress), w.link, w.deployBlock, confirmations);
+            assertThat(feed.poll()).as("the listing and both deposits, settled long ago").isEqualTo(3);
+            assertThat(feed.nextIndex()).isEqualTo(3);
         }
     }
 }
