@@ -87,8 +87,8 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--max-fee-gwei", defaultValue = "500", description = "Highest fee per gas a move may be re-sent at, in gwei. Default: ${DEFAULT-VALUE}.")
     long maxFeeGwei;
 
-    @Option(names = "--resend-after-ms", defaultValue = "6000", description = "A move not mined this long is re-sent under the same nonce "
-            + "with fees 25%% higher. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--resend-after-ms", defaultValue = "6000", description = "A move not mined this long is re-sent under the same nonce: "
+            + "with fees 25%% higher if L1 mined a block without it, unchanged if no block came. Default: ${DEFAULT-VALUE}.")
     long resendAfterMillis;
 
     WatchCommand(PrintWriter out, Lifecycle lifecycle, Map<String, String> env) {

@@ -7,6 +7,7 @@ import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthEstimateGas;
@@ -24,14 +25,21 @@ import java.util.Optional;
 /**
  * Sends one key's transactions to any JSON-RPC endpoint, one at a time, until each is mined:
  * it keeps the key's nonce itself (read once from the node, then counted), prices each attempt
- * from the latest base fee, and when an attempt is refused as underpriced, or is not mined within
- * {@link FeePolicy#resendAfterMillis()} (a node or the network dropped it, or the fee market moved),
- * sends it again under the same nonce with both fees raised by {@link FeePolicy#bumpPercent()}.
- * Every attempt shares the nonce, so at most one of them is ever mined; the receipts of all of
- * them are watched, since the one that lands may be an earlier one.
+ * from the latest base fee, and when an attempt is refused as underpriced, or L1 mined a block
+ * after it without it and {@link FeePolicy#resendAfterMillis()} passed (the fee market moved past
+ * it), sends it again under the same nonce with both fees raised by {@link FeePolicy#bumpPercent()}.
+ * An attempt still unmined after that time while no block came at all is sent again unchanged:
+ * it was not passed over (on a chain with 12 s blocks the next one simply had not come, and a
+ * raise would only cost its sender), but a node may have dropped it, and the same signed bytes
+ * put it back in the pool for free. Every attempt shares the nonce, so at most one of them is ever
+ * mined; the receipts of all of them are watched, since the one that lands may be an earlier one.
  *
  * <p>A call the node's gas estimate says would revert is not sent at all ({@link WouldRevert}):
- * the caller re-reads the chain instead of paying for a failure.
+ * the caller re-reads the chain instead of paying for a failure. Once a transaction of this sender
+ * is mined, the next estimate runs at that block or later: a load-balanced endpoint may answer
+ * from a node a block behind, where a call that needs the previous transaction (a deposit after
+ * its approve) would seem to revert. A node that has not reached the block refuses the estimate
+ * ("header not found") and it is asked again, for up to {@link #BEHIND_PATIENCE_MILLIS}.
  *
  * <p>Thread-safe: threads sharing one key share one sender, whose sends run one at a time (each
  * holds the sender until its transaction is mined), so they never race for a nonce or replace each
@@ -47,7 +55,7 @@ public final class TxSender {
             if (bumpPercent < 10) throw new IllegalArgumentException("a replacement must raise its fees by at least 10% (nodes refuse less), got " + bumpPercent);
         }
 
-        /** Devnet-friendly: 1 gwei tip at least, +25% per re-send after 6 s unmined, fees capped at 500 gwei. */
+        /** Devnet-friendly: 1 gwei tip at least, +25% per re-send after 6 s unmined with a block since, fees capped at 500 gwei. */
         public static FeePolicy defaults() {
             return new FeePolicy(BigInteger.valueOf(1_000_000_000L), 25, 6_000, BigInteger.valueOf(500_000_000_000L), 50);
         }
@@ -103,7 +111,12 @@ public final class TxSender {
     private final long chainId;
     private final FeePolicy fees;
     private final Time time;
+    /** How long an estimate waits for a node behind this sender's last mined transaction before giving up. */
+    static final long BEHIND_PATIENCE_MILLIS = 30_000;
+
     private Long nextNonce;
+    /** The block of this sender's newest mined transaction, -1 before its first. */
+    private long lastMinedBlock = -1;
     private volatile long resends;
 
     public TxSender(Web3j web3j, Credentials key, long chainId, FeePolicy fees, Time time) {
@@ -162,6 +175,8 @@ public final class TxSender {
             String signed = Numeric.toHexString(TransactionEncoder.signMessage(raw, chainId, key));
             String hash = org.web3j.crypto.Hash.sha3(signed);
             EthSendTransaction r = web3j.ethSendRawTransaction(signed).send();
+            // read after the send: a block that came before it could not have taken it, so it must not count as passing it over
+            long sentAtBlock = headBlock();
             boolean retryNow = false;
             if (r.hasError()) {
                 String msg = r.getError().getMessage() == null ? "" : r.getError().getMessage();
@@ -200,11 +215,21 @@ public final class TxSender {
                 attempts.add(r.getTransactionHash() == null ? hash : r.getTransactionHash());
             }
             if (!retryNow) {
-                long resendAt = time.millis() + fees.resendAfterMillis();
-                while (time.millis() < resendAt) {
-                    Optional<TransactionReceipt> mined = minedAmong(attempts);
-                    if (mined.isPresent()) return done(mined.get(), nonce, attempts, maxFee);
-                    time.sleep(fees.pollMillis());
+                while (true) {
+                    long resendAt = time.millis() + fees.resendAfterMillis();
+                    while (time.millis() < resendAt) {
+                        Optional<TransactionReceipt> mined = minedAmong(attempts);
+                        if (mined.isPresent()) return done(mined.get(), nonce, attempts, maxFee);
+                        time.sleep(fees.pollMillis());
+                    }
+                    if (headBlock() > sentAtBlock) break;
+                    // no block since it was sent: nothing passed it over, so the same bytes go again (a dropped copy returns)
+                    resends++;
+                    EthSendTransaction again = web3j.ethSendRawTransaction(signed).send();
+                    String why = again.hasError() && again.getError().getMessage() != null ? again.getError().getMessage() : "";
+                    log.info("event=tx_not_mined nonce={} attempts={} waitedMs={} blocksSince=0 action=send_again_unchanged node=\"{}\"",
+                            nonce, attempts.size(), fees.resendAfterMillis(), why);
+                    if (again.hasError() && classify(why) == Refusal.UNDERPRICED) break; // this node wants more: raise below
                 }
                 log.info("event=tx_not_mined nonce={} attempts={} waitedMs={} action=resend_with_higher_fees", nonce, attempts.size(),
                         fees.resendAfterMillis());
@@ -222,6 +247,7 @@ public final class TxSender {
 
     private Sent done(TransactionReceipt receipt, long nonce, List<String> attempts, BigInteger maxFee) {
         nextNonce = nonce + 1;
+        if (receipt.getBlockNumber() != null) lastMinedBlock = Math.max(lastMinedBlock, receipt.getBlockNumber().longValueExact());
         if (attempts.size() > 1) {
             log.info("event=tx_mined_after_resends nonce={} attempts={} hash={}", nonce, attempts.size(), receipt.getTransactionHash());
         }
@@ -250,15 +276,42 @@ public final class TxSender {
                 .getTransactionCount().longValueExact();
     }
 
-    private BigInteger estimate(String to, String data, BigInteger value) throws IOException, WouldRevert {
-        EthEstimateGas e = web3j.ethEstimateGas(Transaction.createFunctionCallTransaction(key.getAddress(), null, null, null, to, value, data))
-                .send();
-        if (e.hasError()) {
-            String why = e.getError().getMessage();
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private BigInteger estimate(String to, String data, BigInteger value) throws IOException, WouldRevert, InterruptedException {
+        Transaction call = Transaction.createFunctionCallTransaction(key.getAddress(), null, null, null, to, value, data);
+        long deadline = time.millis() + BEHIND_PATIENCE_MILLIS;
+        while (true) {
+            Request<?, EthEstimateGas> request = web3j.ethEstimateGas(call);
+            long at = -1;
+            if (lastMinedBlock >= 0) {
+                at = Math.max(lastMinedBlock, headBlock());
+                ((Request) request).setParams(List.of(call, Numeric.toHexStringWithPrefix(BigInteger.valueOf(at))));
+            }
+            EthEstimateGas e = request.send();
+            if (!e.hasError()) return e.getAmountUsed().multiply(BigInteger.valueOf(13)).divide(BigInteger.TEN);
+            String why = e.getError().getMessage() == null ? "" : e.getError().getMessage();
+            if (at >= 0 && behind(why)) {
+                if (time.millis() > deadline) {
+                    throw new IOException("the node has not reached block " + at + ", where this key's last transaction was mined, after "
+                            + BEHIND_PATIENCE_MILLIS / 1000 + " s (" + why + "): it is behind the chain; use another RPC endpoint");
+                }
+                time.sleep(fees.pollMillis());
+                continue;
+            }
             if (e.getError().getData() != null) why += " (data " + e.getError().getData() + ")";
             throw new WouldRevert(why);
         }
-        return e.getAmountUsed().multiply(BigInteger.valueOf(13)).divide(BigInteger.TEN);
+    }
+
+    /** A node's refusal of a block it has not reached (geth and the devnet, Erigon and Nethermind, Hardhat). */
+    static boolean behind(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        return m.contains("header not found") || m.contains("unknown block") || m.contains("invalid block tag")
+                || m.contains("block not found");
+    }
+
+    private long headBlock() throws IOException {
+        return check(web3j.ethBlockNumber().send()).getBlockNumber().longValueExact();
     }
 
     private BigInteger baseFee() throws IOException {

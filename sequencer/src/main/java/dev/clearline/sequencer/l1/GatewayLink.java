@@ -104,7 +104,7 @@ public final class GatewayLink implements SequencerLink {
     @Override
     public L1Progress l1Progress() throws IOException {
         JsonNode l1 = log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.STATE, 0, null, null)).path("l1");
-        return new L1Progress(l1.path("batchesPosted").asLong(), l1.path("batchesFinal").asLong());
+        return new L1Progress(l1.path("batchesPosted").asLong(), l1.path("batchesFinal").asLong(), l1.path("lastPostedAt").asLong());
     }
 
     @Override

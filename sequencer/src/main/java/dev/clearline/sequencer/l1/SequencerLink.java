@@ -47,8 +47,12 @@ public interface SequencerLink {
      */
     Depth depth(int market, long notional) throws IOException;
 
-    /** How far L1 has taken the sequencer's batches, as its log last recorded: posted and final counts. */
-    record L1Progress(long posted, long finalized) {}
+    /**
+     * How far L1 has taken the sequencer's batches, as its log last recorded: posted and final
+     * counts, and the L1 timestamp of the newest posted batch not final yet (0 when none is): no
+     * node whose head is older than that has seen all the log knows is posted.
+     */
+    record L1Progress(long posted, long finalized, long lastPostedAt) {}
 
     L1Progress l1Progress() throws IOException;
 

@@ -26,9 +26,10 @@ import java.util.Optional;
  *
  * <p>Exactly once: before every batch it reads the rollup's tip ({@code nextBatchIndex} and the
  * tip's root) and posts the sequencer's batch of that index only if it continues that root. It
- * reads them as of the node's head and never before the block its own last batch was mined in:
- * an endpoint whose answer comes from a node a block behind would show that batch missing, and
- * the poster would send it again into a revert that costs gas. A
+ * reads them as of the node's head and never before the block its own last batch was mined in
+ * (after a restart: never at a head older than the newest batch its sequencer's log holds as
+ * posted): an endpoint whose answer comes from a node a block behind would show that batch
+ * missing, and the poster would send it again into a revert that costs gas. A
  * transaction is re-sent only under its own nonce ({@link TxSender}), so at most one of its copies
  * lands; and a call the node says would revert (the batch already there) is never sent. After a
  * restart it first waits for the key's pooled transactions to be mined, then starts from the
@@ -78,6 +79,12 @@ public final class BatchPoster {
      * otherwise show that batch missing, and posting it again costs a reverted transaction.
      */
     private long lastPostBlock = -1;
+    /**
+     * The L1 timestamp of the newest batch the sequencer's log holds as posted and not yet final,
+     * read at start: after a restart this poster has no {@link #lastPostBlock}, and a node whose
+     * head is older than that batch would show it missing.
+     */
+    private long loggedPostAt;
     /** Whether the poll now waiting on a lagging node has said so (once per wait, not per poll). */
     private boolean saidBehind;
     private boolean started;
@@ -143,14 +150,17 @@ public final class BatchPoster {
             }
             ensureBond();
             maxTransitions = call(() -> rollup.maxTransitions().send()).longValueExact();
+            loggedPostAt = sequencer.l1Progress().lastPostedAt();
             started = true;
         }
         int n = 0;
         while (true) {
             long head = call(() -> web3j.ethBlockNumber().send().getBlockNumber()).longValueExact();
-            if (head < lastPostBlock) {
+            long headTime = loggedPostAt == 0 ? 0 : blockTime(head);
+            if (head < lastPostBlock || headTime < loggedPostAt) {
                 if (!saidBehind) {
-                    log.info("event=rpc_behind_own_post head={} lastPostBlock={} action=wait", head, lastPostBlock);
+                    log.info("event=rpc_behind_own_post head={} headTime={} lastPostBlock={} loggedPostAt={} action=wait", head, headTime,
+                            lastPostBlock, loggedPostAt);
                     saidBehind = true;
                 }
                 return n;
@@ -206,6 +216,12 @@ public final class BatchPoster {
                 h.batchIndex(), h.transitionCount(), h.priorityOpsConsumed(), h.postStateRoot(), s.receipt().getTransactionHash(),
                 s.receipt().getGasUsed(), b.calldata().length, s.attempts().size());
         return true;
+    }
+
+    /** The timestamp of L1 block {@code number}, or -1 when the node answering lacks the block. */
+    private long blockTime(long number) throws IOException {
+        var b = call(() -> web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false).send().getBlock());
+        return b == null ? -1 : b.getTimestamp().longValueExact();
     }
 
     /**

@@ -84,7 +84,10 @@ final class L1Finality {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("batchesPosted", posted);
         m.put("batchesFinal", finalized);
-        if (!pending.isEmpty()) m.put("nextFinalAt", pending.firstEntry().getValue()[1]);
+        if (!pending.isEmpty()) {
+            m.put("nextFinalAt", pending.firstEntry().getValue()[1]);
+            m.put("lastPostedAt", pending.lastEntry().getValue()[0]);
+        }
         if (challengePeriod >= 0) m.put("challengePeriodSeconds", challengePeriod);
         return m;
     }

@@ -176,6 +176,36 @@ class BatchPosterTest {
     }
 
     @Test
+    void aRestartedPosterBehindANodeABlockBehindItsPredecessorsLastPostSendsNothing(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.feed().poll();
+            w.price(10_000);
+            w.cross(1);
+            w.seal();
+            Credentials operator = l1.key(6);
+            BatchPoster first = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            int posted = first.postAvailable();
+            assertThat(posted).isPositive();
+            assertThat(first.reportProgress()).as("the log hears of the post").isPositive();
+            long txs = nonce(l1.web3j(), operator);
+
+            // a new process with no memory of that post, whose every read reaches the node a block behind it:
+            // only the log's record of the post keeps it from sending the batch again
+            BlockBehind balancer = new BlockBehind(l1.service()).lag(50, true);
+            BatchPoster second = w.poster(Web3j.build(balancer), operator, TxSender.FeePolicy.defaults());
+            assertThat(second.postAvailable()).isZero();
+            assertThat(nonce(l1.web3j(), operator)).as("no transaction for a batch L1 has").isEqualTo(txs);
+
+            balancer.lag(0, false);
+            w.cross(2);
+            w.seal();
+            assertThat(second.postAvailable()).as("once the node caught up, the next batch goes").isEqualTo(1);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            assertThat(rollup.submissions().send().longValueExact()).as("each batch posted once").isEqualTo(posted + 1);
+        }
+    }
+
+    @Test
     void anOperatorWithoutTheBondIsToldWhichAddressToFundAndWithHowMuch(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
             Credentials empty = Credentials.create("0x1111111111111111111111111111111111111111111111111111111111111111");

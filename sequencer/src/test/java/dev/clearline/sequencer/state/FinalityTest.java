@@ -89,6 +89,8 @@ class FinalityTest {
             JsonNode a = json(s.apply(new Command.Query(9, 0, Command.QueryKind.ACCOUNT, 0, t.address(), null), 0)).path("account");
             assertThat(a.path("l1").path("batchesPosted").asLong()).isEqualTo(posted);
             assertThat(a.path("l1").path("batchesFinal").asLong()).isEqualTo(fin);
+            assertThat(a.path("l1").path("lastPostedAt").asLong()).as("the newest posted batch's L1 time (a restarted poster's floor)")
+                    .isEqualTo(100 * (posted - 1));
             for (JsonNode f : a.path("fills")) {
                 seen++;
                 long b = f.path("batch").asLong(-1);

@@ -1,0 +1,162 @@
+package dev.clearline.prover.l1;
+
+import dev.clearline.contracts.generated.TestCollateral;
+import dev.clearline.devnet.junit.BlockBehind;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.ForwardingTransport;
+import dev.clearline.devnet.junit.WithDevnet;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.TransactionDecoder;
+import org.web3j.crypto.transaction.type.Transaction1559;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sender against the devnet behind a lossy or lagging endpoint. When a sent transaction is not
+ * mined in time, what it sends next depends on whether L1 passed it over: with no block since, the
+ * same signed bytes again (raising fees would only cost the sender, since on a 12 s chain the next
+ * block had simply not come); after a block without it, higher fees. And a call that needs the
+ * sender's previous transaction is estimated where that transaction is, not on a node behind it.
+ */
+@WithDevnet
+class TxSenderOnARealNodeTest {
+    private static final String RECIPIENT = "0x00000000000000000000000000000000000c1ea7";
+
+    /**
+     * Answers the first raw transaction as accepted without passing it on (a node that drops it);
+     * {@code whileWaiting} runs when the sender first asks for its receipt (L1 may mine a block
+     * without it then).
+     */
+    static final class DroppingNode extends ForwardingTransport {
+        final List<String> raws = new ArrayList<>();
+        private final Runnable whileWaiting;
+        private boolean dropped;
+        private boolean waited;
+
+        DroppingNode(Web3jService node, Runnable whileWaiting) {
+            super(node);
+            this.whileWaiting = whileWaiting;
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public synchronized <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
+            if ("eth_sendRawTransaction".equals(request.getMethod())) {
+                String raw = (String) request.getParams().get(0);
+                raws.add(raw);
+                if (!dropped) {
+                    dropped = true;
+                    try {
+                        T r = responseType.getDeclaredConstructor().newInstance();
+                        ((Response<Object>) r).setResult(Hash.sha3(raw));
+                        return r;
+                    } catch (ReflectiveOperationException e) {
+                        throw new IOException(e);
+                    }
+                }
+            }
+            if ("eth_getTransactionReceipt".equals(request.getMethod()) && dropped && !waited) {
+                waited = true;
+                whileWaiting.run();
+            }
+            return node.send(request, responseType);
+        }
+    }
+
+    @Test
+    void aDroppedTransactionWithNoBlockSinceIsSentAgainUnchangedAndMinedAtItsFirstFees(DevnetContext l1) throws Exception {
+        Credentials key = l1.key(7);
+        DroppingNode node = new DroppingNode(l1.service(), () -> {});
+        TxSender.Sent s = sender(node, key).send(RECIPIENT, "0x", BigInteger.ONE);
+
+        assertThat(s.receipt().isStatusOK()).isTrue();
+        assertThat(node.raws).hasSize(2);
+        assertThat(node.raws.get(1)).as("the same signed transaction, not a replacement with higher fees").isEqualTo(node.raws.get(0));
+        assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.raws.get(0)));
+        assertThat(s.attempts()).hasSize(1);
+    }
+
+    @Test
+    void aTransactionL1PassedOverIsSentAgainWithFeesRaisedByTheBump(DevnetContext l1) throws Exception {
+        Credentials key = l1.key(8);
+        Credentials other = l1.key(9);
+        // while ours is dropped and awaited, someone else's transaction makes a block: L1 moved on without ours
+        DroppingNode node = new DroppingNode(l1.service(), () -> {
+            try {
+                new TxSender(l1.web3j(), other, chainId(l1.web3j()), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM)
+                        .send(RECIPIENT, "0x", BigInteger.ONE);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long before = l1.web3j().ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send()
+                .getTransactionCount().longValueExact();
+        TxSender.Sent s = sender(node, key).send(RECIPIENT, "0x", BigInteger.ONE);
+
+        assertThat(s.receipt().isStatusOK()).isTrue();
+        assertThat(node.raws).hasSize(2);
+        Transaction1559 first = (Transaction1559) TransactionDecoder.decode(node.raws.get(0)).getTransaction();
+        Transaction1559 second = (Transaction1559) TransactionDecoder.decode(node.raws.get(1)).getTransaction();
+        assertThat(second.getNonce()).isEqualTo(first.getNonce()).isEqualTo(BigInteger.valueOf(before));
+        assertThat(second.getMaxPriorityFeePerGas()).as("tip raised by at least 25%")
+                .isGreaterThanOrEqualTo(first.getMaxPriorityFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
+        assertThat(second.getMaxFeePerGas()).isGreaterThanOrEqualTo(first.getMaxFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
+        assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.raws.get(1)));
+        assertThat(s.attempts()).hasSize(2);
+    }
+
+    @Test
+    void aCallNeedingTheLastMinedTransactionIsEstimatedAtItsBlockThoughTheEndpointAnswersFromANodeBehind(DevnetContext l1) throws Exception {
+        Credentials minter = l1.deployer();
+        String other = l1.key(6).getAddress();
+        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), minter, new DefaultGasProvider());
+        BigInteger held = token.balanceOf(minter.getAddress()).send();
+        BigInteger minted = BigInteger.valueOf(1_000_000);
+        BlockBehind balancer = new BlockBehind(l1.service());
+        TxSender sender = new TxSender(Web3j.build(balancer), minter, chainId(l1.web3j()), TxSender.FeePolicy.defaults().withPollMillis(20),
+                TxSender.Time.SYSTEM);
+        assertThat(sender.send(token.getContractAddress(), token.mint(minter.getAddress(), minted).encodeFunctionCall(), BigInteger.ZERO)
+                .receipt().isStatusOK()).isTrue();
+
+        // moving all it now holds needs the mint: on the node a block behind that transfer reverts
+        balancer.lag(3, true);
+        BigInteger all = held.add(minted);
+        TxSender.Sent s = sender.send(token.getContractAddress(), token.transfer(other, all).encodeFunctionCall(), BigInteger.ZERO);
+
+        assertThat(s.receipt().isStatusOK()).isTrue();
+        assertThat(token.balanceOf(other).send()).isGreaterThanOrEqualTo(all);
+        assertThat(token.balanceOf(minter.getAddress()).send()).isZero();
+        assertThat(balancer.lagging()).as("the node behind was asked and refused the block it lacks").isZero();
+    }
+
+    @Test
+    void aNodeThatRefusesABlockItHasNotReachedIsToldApartFromARevert() {
+        assertThat(TxSender.behind("header not found")).isTrue();
+        assertThat(TxSender.behind("Received invalid block tag 0x10. Latest block number is 15")).isTrue();
+        assertThat(TxSender.behind("unknown block")).isTrue();
+        assertThat(TxSender.behind("execution reverted: NotMinter(0x..)")).isFalse();
+        assertThat(TxSender.behind("insufficient funds for gas * price + value")).isFalse();
+    }
+
+    private static TxSender sender(DroppingNode node, Credentials key) throws IOException {
+        Web3j web3j = Web3j.build(node);
+        return new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20), TxSender.Time.SYSTEM);
+    }
+
+    private static long chainId(Web3j web3j) throws IOException {
+        return web3j.ethChainId().send().getChainId().longValueExact();
+    }
+}
