@@ -21,6 +21,8 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.report.DisputeLog;
+import dev.clearline.prover.report.DisputeRecord;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.prover.trace.StepCase;
@@ -211,6 +213,55 @@ class ProverCommandsTest {
                 "0x" + "66".repeat(32));
         assertThat(text.lines().filter(l -> l.matches("\\s+\\d+\\s+\\S+\\s+(challenge|bisect|choose|oneStep)\\s.*")).toList())
                 .as(text).hasSize(4).anySatisfy(l -> assertThat(l).contains("choose", "[0, 3) part 1"));
+    }
+
+    /**
+     * A node that no longer finds transactions by hash (geth keeps that index for about a year);
+     * {@code noBlockReceipts}: nor does it serve {@code eth_getBlockReceipts}.
+     */
+    static final class PrunedTxIndex extends dev.clearline.devnet.junit.ForwardingTransport {
+        private final boolean noBlockReceipts;
+
+        PrunedTxIndex(org.web3j.protocol.Web3jService node, boolean noBlockReceipts) {
+            super(node);
+            this.noBlockReceipts = noBlockReceipts;
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type)
+                throws java.io.IOException {
+            boolean forgotten = request.getMethod().equals("eth_getTransactionReceipt");
+            boolean unsupported = noBlockReceipts && request.getMethod().equals("eth_getBlockReceipts");
+            if (!forgotten && !unsupported) return super.send(request, type);
+            try {
+                T r = type.getDeclaredConstructor().newInstance();
+                if (unsupported) r.setError(new org.web3j.protocol.core.Response.Error(-32601, "the method eth_getBlockReceipts does not exist"));
+                return r;
+            } catch (ReflectiveOperationException e) {
+                throw new java.io.IOException(e);
+            }
+        }
+    }
+
+    @Test
+    void aMoveWhoseReceiptTheNodeNoLongerFindsByHashTakesItsGasFromItsBlockOrIsShownUnknownNeverZero() throws Exception {
+        String game = Manifest.read(manifest).orElseThrow().address("DisputeGame");
+        long oneStepGas = oneStep.getGasUsed().longValueExact();
+        var fresh = DisputeLog.read(devnet.web3j(), game, 1, 0).rounds();
+        assertThat(fresh.getLast().gasUsed()).isEqualTo(oneStepGas);
+
+        var fromBlocks = DisputeLog.read(org.web3j.protocol.Web3j.build(new PrunedTxIndex(new org.web3j.protocol.http.HttpService(devnet.rpcUrl()),
+                false)), game, 1, 0).rounds();
+        assertThat(fromBlocks).extracting(DisputeRecord.Round::gasUsed).as("each move's gas, read from its block's receipts")
+                .containsExactlyElementsOf(fresh.stream().map(DisputeRecord.Round::gasUsed).toList());
+
+        var unknown = DisputeLog.read(org.web3j.protocol.Web3j.build(new PrunedTxIndex(new org.web3j.protocol.http.HttpService(devnet.rpcUrl()),
+                true)), game, 1, 0).rounds();
+        assertThat(unknown).hasSize(fresh.size()).allSatisfy(r -> {
+            assertThat(r.gasUsed()).isEqualTo(DisputeRecord.GAS_UNKNOWN);
+            assertThat(r.gasText()).startsWith("unknown");
+        });
     }
 
     @Test

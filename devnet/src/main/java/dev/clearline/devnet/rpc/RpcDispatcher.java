@@ -319,6 +319,16 @@ public final class RpcDispatcher {
                 .<JsonNode>map(v -> JsonViews.transaction(v.tx(), v.block(), v.index())).orElse(NullNode.getInstance()));
         methods.put("eth_getTransactionReceipt", p -> node.receipt(p.hash(0))
                 .<JsonNode>map(JsonViews::receipt).orElse(NullNode.getInstance()));
+        // every receipt of one block (as geth, Erigon and Nethermind answer): how a client finds an old transaction's
+        // receipt once the node keeps no index by transaction hash for it
+        methods.put("eth_getBlockReceipts", p -> {
+            boolean byHash = p.has(0) && p.raw(0).isTextual() && p.raw(0).asText().length() == 66;
+            return (byHash ? node.blockByHash(p.hash(0)) : node.block(blockNumber(p, 0))).<JsonNode>map(b -> {
+                ArrayNode a = f.arrayNode();
+                b.receipts().forEach(r -> a.add(JsonViews.receipt(r)));
+                return a;
+            }).orElse(NullNode.getInstance());
+        });
         methods.put("eth_getLogs", p -> logs(filters.query(p, p.object(0))));
         methods.put("eth_newFilter", p -> TextNode.valueOf(filters.newLogFilter(filters.query(p, p.object(0)))));
         methods.put("eth_newBlockFilter", p -> TextNode.valueOf(filters.newBlockFilter()));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.ReadonlyTransactionManager;
@@ -74,7 +75,7 @@ public final class DisputeLog {
             String topic = log.getTopics().getFirst();
             Optional<String> tx = Optional.of(log.getTransactionHash());
             long block = log.getBlockNumber().longValueExact();
-            long gas = gasUsed(web3j, log.getTransactionHash());
+            long gas = gasUsed(web3j, log);
             if (topic.equals(topicChallenged)) {
                 rounds.add(new DisputeRecord.Round(rounds.size() + 1, "challenger", "challenge", 0, transitionCount, List.of(), -1, tx, block, gas));
             } else if (topic.equals(topicBisected)) {
@@ -110,9 +111,19 @@ public final class DisputeLog {
                 rounds, lo, hi, loRoot, hiRoot, outcome);
     }
 
-    private static long gasUsed(Web3j web3j, String tx) throws IOException {
-        Optional<TransactionReceipt> r = web3j.ethGetTransactionReceipt(tx).send().getTransactionReceipt();
-        return r.map(x -> x.getGasUsed().longValueExact()).orElse(0L);
+    /**
+     * Gas the move's transaction used, or {@link DisputeRecord#GAS_UNKNOWN}. By hash first; a node
+     * keeps its index by transaction hash for about a year (geth's default), so an older move is
+     * looked up among its block's receipts, and where the node cannot answer that either the gas
+     * is unknown (not 0, which would understate what the dispute cost).
+     */
+    private static long gasUsed(Web3j web3j, Log log) throws IOException {
+        Optional<TransactionReceipt> r = web3j.ethGetTransactionReceipt(log.getTransactionHash()).send().getTransactionReceipt();
+        if (r.isPresent()) return r.get().getGasUsed().longValueExact();
+        var block = web3j.ethGetBlockReceipts(DefaultBlockParameter.valueOf(log.getBlockNumber())).send();
+        if (block.hasError() || block.getBlockReceipts().isEmpty()) return DisputeRecord.GAS_UNKNOWN;
+        return block.getBlockReceipts().get().stream().filter(x -> log.getTransactionHash().equalsIgnoreCase(x.getTransactionHash()))
+                .findFirst().map(x -> x.getGasUsed().longValueExact()).orElse(DisputeRecord.GAS_UNKNOWN);
     }
 
     /** There is no game with this id. */

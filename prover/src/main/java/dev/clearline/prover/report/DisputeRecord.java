@@ -39,14 +39,22 @@ public record DisputeRecord(String source, long chainId, long gameId, Optional<S
      *     chosen part's start and end roots)
      * @param segment the part a {@code choose} named, -1 otherwise
      * @param transaction the L1 transaction (empty in a rehearsal)
-     * @param gasUsed gas the transaction used on L1 (0 in a rehearsal)
+     * @param gasUsed gas the transaction used on L1 (0 in a rehearsal; {@link #GAS_UNKNOWN} where the node no longer finds its receipt)
      */
     public record Round(int number, String side, String move, int lo, int hi, List<String> roots, int segment,
                         Optional<String> transaction, long block, long gasUsed) {
         public Round {
             roots = List.copyOf(roots);
         }
+
+        /** The gas as a report shows it. */
+        public String gasText() {
+            return gasUsed == GAS_UNKNOWN ? "unknown (the node no longer finds its receipt)" : Long.toString(gasUsed);
+        }
     }
+
+    /** A move's gas when the node keeps neither its receipt by hash nor its block's receipts. */
+    public static final long GAS_UNKNOWN = -1;
 
     /** How the game ended: the contract's {@code Status} and {@code Reason} names. */
     public record Outcome(String status, String reason) {
@@ -79,8 +87,10 @@ public record DisputeRecord(String source, long chainId, long gameId, Optional<S
         return post.equalsIgnoreCase(claimedStepRoot) ? "StepAgrees" : "RootMismatch";
     }
 
-    /** Gas the L1 transactions of {@code side} used. */
-    public long gasOf(String side) {
-        return rounds.stream().filter(r -> r.side().equals(side)).mapToLong(Round::gasUsed).sum();
+    /** Gas the L1 transactions of {@code side} used, as a report shows it: the moves whose gas is unknown are named, not counted as 0. */
+    public String gasOf(String side) {
+        long known = rounds.stream().filter(r -> r.side().equals(side) && r.gasUsed() != GAS_UNKNOWN).mapToLong(Round::gasUsed).sum();
+        long unknown = rounds.stream().filter(r -> r.side().equals(side) && r.gasUsed() == GAS_UNKNOWN).count();
+        return unknown == 0 ? Long.toString(known) : "at least " + known + " (" + unknown + " move" + (unknown == 1 ? "" : "s") + " unknown)";
     }
 }

@@ -39,7 +39,7 @@ public final class HtmlReport {
                     .append("</td><td>[").append(round.lo()).append(", ").append(round.hi()).append(")</td><td>")
                     .append(round.segment() >= 0 ? Integer.toString(round.segment()) : "").append("</td><td class=\"mono\">")
                     .append(esc(String.join("\n", round.roots())).replace("\n", "<br>")).append("</td><td class=\"mono\">")
-                    .append(round.transaction().map(tx -> esc(tx) + "<br>block " + round.block() + ", gas " + round.gasUsed()).orElse("-"))
+                    .append(round.transaction().map(tx -> esc(tx) + "<br>block " + round.block() + ", gas " + esc(round.gasText())).orElse("-"))
                     .append("</td></tr>\n");
         }
         b.append("</tbody></table>\n");
@@ -78,8 +78,8 @@ public final class HtmlReport {
 
         b.append("<h2>Gas</h2>\n<table class=\"kv\" id=\"gas\">").append(row("one-step call (StepVerifier.step)", Long.toString(t.run().gasUsed())));
         if (r.source().equals("L1")) {
-            b.append(row("proposer's L1 transactions", Long.toString(r.gasOf("proposer"))))
-                    .append(row("challenger's L1 transactions", Long.toString(r.gasOf("challenger"))));
+            b.append(row("proposer's L1 transactions", r.gasOf("proposer")))
+                    .append(row("challenger's L1 transactions", r.gasOf("challenger")));
         }
         b.append("</table>\n");
 

@@ -24,7 +24,7 @@ public final class TextReport {
             b.append(String.format("  %2d  %-10s %-9s [%d, %d)", round.number(), round.side(), round.move(), round.lo(), round.hi()));
             if (round.segment() >= 0) b.append(" part ").append(round.segment());
             if (!round.roots().isEmpty()) b.append(" roots ").append(String.join(" ", round.roots()));
-            round.transaction().ifPresent(tx -> b.append(" tx ").append(tx).append(" gas ").append(round.gasUsed()));
+            round.transaction().ifPresent(tx -> b.append(" tx ").append(tx).append(" gas ").append(round.gasText()));
             b.append('\n');
         }
 
