@@ -306,7 +306,24 @@ public final class MemberProcesses implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("the members did not agree within " + timeoutMs + " ms: " + last);
+        // the member logs live in a temporary directory that is gone once the test ends: the last lines go with the failure
+        StringBuilder logs = new StringBuilder();
+        for (int i = 0; i < running.length; i++) {
+            if (isRunning(i)) logs.append("\n--- member ").append(i).append(", last lines of its log:\n").append(String.join("\n", tail(i, 25)));
+        }
+        throw new AssertionError("the members did not agree within " + timeoutMs + " ms: " + last + logs);
+    }
+
+    /** The last {@code n} lines of a running member's current log. */
+    List<String> tail(int id, int n) {
+        Member m = running[id];
+        if (m == null) return List.of();
+        try {
+            List<String> all = Files.readAllLines(m.log());
+            return all.subList(Math.max(0, all.size() - n), all.size());
+        } catch (IOException e) {
+            return List.of("(log unreadable: " + e + ")");
+        }
     }
 
     /** Lines of a running member's current log that contain {@code text}, for explaining a slow failover. */
