@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tuples.generated.Tuple3;
 import org.web3j.tuples.generated.Tuple4;
 import org.web3j.tx.ReadonlyTransactionManager;
@@ -212,10 +213,28 @@ public final class BatchPoster {
         }
         posted++;
         lastPostBlock = s.receipt().getBlockNumber().longValueExact();
+        recordPosted(h.batchIndex(), s.receipt());
         log.info("event=batch_posted index={} transitions={} priorityOps={} postRoot={} tx={} gasUsed={} calldataBytes={} attempts={}",
                 h.batchIndex(), h.transitionCount(), h.priorityOpsConsumed(), h.postStateRoot(), s.receipt().getTransactionHash(),
                 s.receipt().getGasUsed(), b.calldata().length, s.attempts().size());
         return true;
+    }
+
+    /**
+     * Tells the sequencer's log at once that L1 holds the batch, so that a restart right after this
+     * post still finds it there ({@link #loggedPostAt}); {@link #reportProgress} would say so only at
+     * the end of the round. Skipped when the answering node lacks the receipt's block or the log
+     * refuses (an earlier batch not reported yet): {@link #reportProgress} reads the rollup and
+     * reports every batch in order.
+     */
+    private void recordPosted(long index, TransactionReceipt receipt) throws IOException {
+        var block = call(() -> web3j.ethGetBlockByHash(receipt.getBlockHash(), false).send().getBlock());
+        if (block == null) return;
+        long at = block.getTimestamp().longValueExact();
+        long period = call(() -> rollup.challengePeriod().send()).longValueExact();
+        Optional<String> refused = sequencer.batchPosted(index, at, at + period);
+        if (refused.isEmpty()) loggedPostAt = at;
+        else log.debug("event=l1_report_deferred batch={} reason=\"{}\"", index, refused.get());
     }
 
     /** The timestamp of L1 block {@code number}, or -1 when the node answering lacks the block. */

@@ -80,14 +80,22 @@ final class L1Finality {
         for (int i = 0; i < n; i++) pending.put(in.readLong(), new long[] {in.readLong(), in.readLong()});
     }
 
+    /**
+     * {@link #view} and, while a posted batch is not final, the L1 time of the newest one
+     * ({@code lastPostedAt}): the floor a restarted poster reads the rollup at. Only the state query
+     * carries it; the replies the log keeps (and a snapshot holds) stay as they were.
+     */
+    Map<String, Object> stateView() {
+        Map<String, Object> m = view();
+        if (!pending.isEmpty()) m.put("lastPostedAt", pending.lastEntry().getValue()[0]);
+        return m;
+    }
+
     Map<String, Object> view() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("batchesPosted", posted);
         m.put("batchesFinal", finalized);
-        if (!pending.isEmpty()) {
-            m.put("nextFinalAt", pending.firstEntry().getValue()[1]);
-            m.put("lastPostedAt", pending.lastEntry().getValue()[0]);
-        }
+        if (!pending.isEmpty()) m.put("nextFinalAt", pending.firstEntry().getValue()[1]);
         if (challengePeriod >= 0) m.put("challengePeriodSeconds", challengePeriod);
         return m;
     }

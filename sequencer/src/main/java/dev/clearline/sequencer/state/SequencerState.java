@@ -715,7 +715,7 @@ public final class SequencerState {
                 body.put("sealedBatches", sealedBatches);
                 body.put("openTransitions", cuts.open());
                 body.put("priorityOpsConsumed", dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed());
-                body.put("l1", l1.view());
+                body.put("l1", l1.stateView());
                 body.put("batchesInMemory", kept.size());
                 if (lastBatch != null) body.put("lastBatch", headerView(lastBatch));
                 body.put("markets", view.markets());
