@@ -83,7 +83,7 @@ public final class MemberProcesses implements AutoCloseable {
         List<Process> launched = new ArrayList<>();
         try {
             for (int i = 0; i < started; i++) launched.add(c.launch(i));
-            for (int i = 0; i < started; i++) c.awaitReady(i, launched.get(i));
+            for (int i = 0; i < started; i++) c.awaitReadyRebinding(i, launched.get(i));
         } catch (RuntimeException | IOException | InterruptedException e) {
             c.close();
             throw e;
@@ -181,7 +181,31 @@ public final class MemberProcesses implements AutoCloseable {
     /** Starts a stopped member again on its directory (or on a fresh one, when the caller deleted it). */
     void restart(int id) throws IOException, InterruptedException {
         if (running[id] != null && running[id].process().isAlive()) throw new IllegalStateException("member " + id + " is running");
-        awaitReady(id, launch(id));
+        awaitReadyRebinding(id, launch(id));
+    }
+
+    /**
+     * Waits for a launched member to get ready, starting it again (up to three times) when it
+     * stopped because one of its fixed ports was bound by another socket. A member keeps its ports
+     * across a restart; where the kernel's ephemeral range leaves no room for them outside it (one
+     * CI machine: a restarted member's archive port was taken while it was down, 2026-12-04), any
+     * socket on the machine may land on one in the meantime. The member says so and exits, as an
+     * operator's would; the operator's answer, starting it again once the port is free, is the
+     * harness's too. Any other exit fails the test.
+     */
+    private void awaitReadyRebinding(int id, Process p) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                awaitReady(id, p);
+                return;
+            } catch (IllegalStateException e) {
+                boolean portTaken = !p.isAlive() && e.getMessage().contains("Address already in use");
+                if (!portTaken || attempt == 3) throw e;
+                System.out.println("member " + id + " run " + runs[id] + ": a port of its was taken while it was down; starting it again in 2 s");
+                Thread.sleep(2_000);
+                p = launch(id);
+            }
+        }
     }
 
     /** SIGKILL: no shutdown hook, no flush, no goodbye. */
@@ -371,12 +395,18 @@ public final class MemberProcesses implements AutoCloseable {
      * a restart, and while it is down an ephemeral port picked by any socket on the machine (another
      * member's replication channel, a client) can land on one of them: a restarted member then died
      * with "Address already in use" (once in a full suite run, 2026-11-30). Ports below the range
-     * are never handed out by the kernel; a random one, checked free, keeps worktrees that run these
-     * tests at the same time apart.
+     * (or above it, where it starts too low to leave room below) are never handed out by the
+     * kernel; a random one, checked free, keeps worktrees that run these tests at the same time apart.
      */
     private static int freePort(Set<Integer> used) throws IOException {
-        int high = ephemeralLow();
+        int[] ephemeral = ephemeralRange();
+        int high = ephemeral[0];
         int low = Math.max(1025, high - 12_000);
+        if (high - low < 1_000 && 65_535 - ephemeral[1] >= 1_000) {
+            // no room below the range, some above it
+            low = ephemeral[1] + 1;
+            high = 65_536;
+        }
         if (high - low < 1_000) {
             // no room below the range on this machine: any free port, as before
             while (true) {
@@ -398,13 +428,13 @@ public final class MemberProcesses implements AutoCloseable {
         throw new IOException("no free UDP port in " + low + "-" + high + " after 1,000 tries");
     }
 
-    /** The low end of the kernel's ephemeral port range (32768 when it cannot be read). */
-    private static int ephemeralLow() {
+    /** The kernel's ephemeral port range, low and high ends (32768-60999, Linux's default, when it cannot be read). */
+    private static int[] ephemeralRange() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
         } catch (IOException | RuntimeException e) {
-            return 32_768;
+            return new int[] {32_768, 60_999};
         }
     }
 }
