@@ -61,6 +61,11 @@ final class UserOptions {
             + " may be re-sent at while it waits to be mined (each re-send raises it 25%%). Default: ${DEFAULT-VALUE}.")
     long maxFeeGwei;
 
+    @Option(names = "--resend-after-ms", defaultValue = "6000", description = "One of your L1 transactions not mined this long is sent"
+            + " again under the same nonce: with fees 25%% higher if L1 mined a block without it, unchanged if no block came."
+            + " Default: ${DEFAULT-VALUE}.")
+    long resendAfterMillis;
+
     /** Built on first use: most commands talk to L1 only, and a client costs threads and TLS set-up. */
     private HttpClient http;
     private Web3j web3j;
@@ -165,7 +170,9 @@ final class UserOptions {
     FeeBumpingTransactions transactions() {
         if (transactions == null) {
             if (maxFeeGwei < 1) throw new UserError("--max-fee-gwei must be 1 or more, got " + maxFeeGwei);
-            TxSender.FeePolicy fees = TxSender.FeePolicy.defaults().withMaxFeeCap(BigInteger.valueOf(maxFeeGwei).multiply(BigInteger.TEN.pow(9)));
+            if (resendAfterMillis < 100) throw new UserError("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
+            TxSender.FeePolicy fees = TxSender.FeePolicy.defaults().withMaxFeeCap(BigInteger.valueOf(maxFeeGwei).multiply(BigInteger.TEN.pow(9)))
+                    .withResendAfter(resendAfterMillis);
             transactions = new FeeBumpingTransactions(web3j(), new TxSender(web3j(), key(), chainId(), fees, TxSender.Time.SYSTEM),
                     Artifacts.onClasspath());
         }

@@ -56,6 +56,9 @@ class UserTransactionsTest {
         CensorshipFreezeTest.Run capless = cli(common, "deposit", "1", "--max-fee-gwei", "0");
         assertThat(capless.code()).isEqualTo(1);
         assertThat(capless.err()).contains("--max-fee-gwei must be 1 or more").doesNotContain("\tat ");
+        CensorshipFreezeTest.Run hasty = cli(common, "deposit", "1", "--resend-after-ms", "5");
+        assertThat(hasty.code()).isEqualTo(1);
+        assertThat(hasty.err()).contains("--resend-after-ms must be 100 or more").doesNotContain("\tat ");
     }
 
     @Test

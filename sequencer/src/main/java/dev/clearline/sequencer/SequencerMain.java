@@ -448,7 +448,8 @@ public final class SequencerMain {
                     values.whole("l1-interval-ms", 1000, 10, 3_600_000, "milliseconds between L1 rounds"),
                     values.wholeInt("confirmations", L1Side.CONFIRMATIONS_UNSET, 0, 1_000, "a number of blocks"),
                     dev.clearline.prover.l1.TxSender.FeePolicy.defaults().withMinTip(java.math.BigInteger.valueOf(minTip).multiply(gwei))
-                            .withMaxFeeCap(java.math.BigInteger.valueOf(maxFee).multiply(gwei)));
+                            .withMaxFeeCap(java.math.BigInteger.valueOf(maxFee).multiply(gwei))
+                            .withResendAfter(values.whole("resend-after-ms", 6_000, 100, 3_600_000, "milliseconds")));
         } catch (java.io.IOException e) {
             fail(e.getMessage());
         } catch (IllegalArgumentException e) {

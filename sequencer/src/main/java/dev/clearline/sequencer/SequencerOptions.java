@@ -44,6 +44,8 @@ final class SequencerOptions {
             new Option("min-tip-gwei", "G", "smallest priority fee of the operator's transactions, in gwei (default 1)"),
             new Option("max-fee-gwei", "G", "highest fee per gas the operator pays, re-sends included, in gwei (default 500): a batch"
                     + " waits rather than pay more"),
+            new Option("resend-after-ms", "MS", "an operator transaction not mined this long is sent again under the same nonce: with"
+                    + " fees 25% higher if L1 mined a block without it, unchanged if no block came (default 6000)"),
             new Option("dev-oracle", "MARKET=PRICE,..", "the dev oracle key signs a random walk from PRICE per lot, in collateral base units"),
             new Option("price-source", "FILE", "sign prices read from the HTTP sources this file lists (docs: sequencer/README.md)"),
             new Option("oracle-key-file", "FILE", "file holding the key --price-source signs with (or $CLEARLINE_ORACLE_KEY)"),

@@ -29,10 +29,11 @@ class KeyFileTest {
                 + " \"address\": \"0x5fc8d32690cc91d4c39d9d3abcbd16989f875707\"}]}");
         Path file = Files.writeString(dir.resolve("operator.key"), KEY + "\n");
         var s = SequencerMain.l1Settings(Map.of("l1-rpc", "http://127.0.0.1:1", "manifest", manifest.toString(), "operator-key-file", file.toString(),
-                "min-tip-gwei", "2", "max-fee-gwei", "30"));
+                "min-tip-gwei", "2", "max-fee-gwei", "30", "resend-after-ms", "2500"));
         assertThat(s.operator().getEcKeyPair().getPrivateKey().toString(16)).isEqualTo("ab".repeat(32));
         assertThat(s.fees().minTipWei()).isEqualTo(java.math.BigInteger.valueOf(2_000_000_000L));
         assertThat(s.fees().maxFeeCapWei()).isEqualTo(java.math.BigInteger.valueOf(30_000_000_000L));
+        assertThat(s.fees().resendAfterMillis()).isEqualTo(2_500);
         var defaults = SequencerMain.l1Settings(Map.of("l1-rpc", "http://127.0.0.1:1", "manifest", manifest.toString(), "operator-key", KEY));
         assertThat(defaults.fees()).isEqualTo(dev.clearline.prover.l1.TxSender.FeePolicy.defaults());
     }

@@ -41,6 +41,10 @@ import java.util.Optional;
  * its approve) would seem to revert. A node that has not reached the block refuses the estimate
  * ("header not found") and it is asked again, for up to {@link #BEHIND_PATIENCE_MILLIS}.
  *
+ * <p>When L1 used the nonce but no attempt of the call has a receipt (another program sent with
+ * this key after a node dropped ours), the send fails after {@link #NONCE_USED_PATIENCE_MILLIS}
+ * with an error saying so: resending under a fresh nonce could do the call twice.
+ *
  * <p>Thread-safe: threads sharing one key share one sender, whose sends run one at a time (each
  * holds the sender until its transaction is mined), so they never race for a nonce or replace each
  * other's pooled transactions. The local stack's batch poster and its watcher (defending the
@@ -113,6 +117,11 @@ public final class TxSender {
     private final Time time;
     /** How long an estimate waits for a node behind this sender's last mined transaction before giving up. */
     static final long BEHIND_PATIENCE_MILLIS = 30_000;
+    /**
+     * How long the key's nonce may stand used on L1 with no receipt for any attempt of the call
+     * before the send fails: a node may serve a receipt a little after the count, never this late.
+     */
+    static final long NONCE_USED_PATIENCE_MILLIS = 30_000;
 
     private Long nextNonce;
     /** The block of this sender's newest mined transaction, -1 before its first. */
@@ -168,6 +177,7 @@ public final class TxSender {
         BigInteger tip = currentTip();
         BigInteger maxFee = baseFee().multiply(BigInteger.TWO).add(tip);
         List<String> attempts = new ArrayList<>();
+        long nonceUsedSince = -1;
         while (true) {
             maxFee = maxFee.min(fees.maxFeeCapWei());
             tip = tip.min(maxFee);
@@ -202,7 +212,21 @@ public final class TxSender {
                             nonce = nextNonce;
                             continue;
                         }
-                        // one of our attempts (or the node's copy of it) is still pooled: wait for it below
+                        if (onChain.longValueExact() > nonce) {
+                            // L1 used the nonce: ours, whose receipt this node may not serve yet, or another
+                            // program's after ours was dropped. Sending on would spin forever, and resyncing
+                            // could send the call twice; past the patience it is reported, not guessed at.
+                            if (nonceUsedSince < 0) nonceUsedSince = time.millis();
+                            else if (time.millis() - nonceUsedSince > NONCE_USED_PATIENCE_MILLIS) {
+                                nextNonce = null; // the next call reads the key's nonce afresh
+                                throw new IOException("nonce " + nonce + " of " + key.getAddress() + " was used on L1, but by none of the "
+                                        + attempts.size() + " transactions sent for this call " + attempts + " (no receipt for "
+                                        + NONCE_USED_PATIENCE_MILLIS / 1000 + " s): another program sends with this key. This call is"
+                                        + " not known to be mined; check the key's recent transactions before trying it again, and"
+                                        + " give each program its own key");
+                            }
+                        }
+                        // one of our attempts (or the node's copy of it) is still pooled, or mined and not yet served: wait below
                     }
                     case NONCE_TOO_HIGH -> {
                         syncNonce();
@@ -229,7 +253,8 @@ public final class TxSender {
                     String why = again.hasError() && again.getError().getMessage() != null ? again.getError().getMessage() : "";
                     log.info("event=tx_not_mined nonce={} attempts={} waitedMs={} blocksSince=0 action=send_again_unchanged node=\"{}\"",
                             nonce, attempts.size(), fees.resendAfterMillis(), why);
-                    if (again.hasError() && classify(why) == Refusal.UNDERPRICED) break; // this node wants more: raise below
+                    // this node wants more (raise below), or L1 used the nonce (the check above runs on the next attempt)
+                    if (again.hasError() && (classify(why) == Refusal.UNDERPRICED || classify(why) == Refusal.NONCE_TOO_LOW)) break;
                 }
                 log.info("event=tx_not_mined nonce={} attempts={} waitedMs={} action=resend_with_higher_fees", nonce, attempts.size(),
                         fees.resendAfterMillis());

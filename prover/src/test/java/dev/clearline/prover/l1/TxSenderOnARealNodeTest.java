@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The sender against the devnet behind a lossy or lagging endpoint. When a sent transaction is not
@@ -140,6 +141,53 @@ class TxSenderOnARealNodeTest {
         assertThat(token.balanceOf(other).send()).isGreaterThanOrEqualTo(all);
         assertThat(token.balanceOf(minter.getAddress()).send()).isZero();
         assertThat(balancer.lagging()).as("the node behind was asked and refused the block it lacks").isZero();
+    }
+
+    @Test
+    void aNonceAnotherProgramUsedAfterOursWasDroppedFailsTheSendWithAClearErrorInsteadOfSpinningOrSendingTwice(DevnetContext l1)
+            throws Exception {
+        Credentials key = l1.key(5);
+        String elsewhere = "0x00000000000000000000000000000000000e15e1";
+        // ours is dropped; while it is awaited, another program with the same key spends the nonce
+        DroppingNode node = new DroppingNode(l1.service(), () -> {
+            try {
+                new TxSender(l1.web3j(), key, chainId(l1.web3j()), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM)
+                        .send(elsewhere, "0x", BigInteger.TWO);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Web3j web3j = Web3j.build(node);
+        TxSender ours = new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20),
+                new FastClock());
+        BigInteger recipientBefore = l1.web3j().ethGetBalance(RECIPIENT, DefaultBlockParameterName.LATEST).send().getBalance();
+
+        assertThatThrownBy(() -> ours.send(RECIPIENT, "0x", BigInteger.ONE))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("was used on L1, but by none of the")
+                .hasMessageContaining("not known to be mined")
+                .hasMessageContaining(key.getAddress());
+        assertThat(l1.web3j().ethGetBalance(RECIPIENT, DefaultBlockParameterName.LATEST).send().getBalance())
+                .as("the call was not done under another nonce").isEqualTo(recipientBefore);
+
+        // the next call reads the nonce afresh and goes through
+        assertThat(ours.send(RECIPIENT, "0x", BigInteger.ONE).receipt().isStatusOK()).isTrue();
+    }
+
+    /** Time that passes as fast as the sender sleeps, so a 30 s patience is spent in milliseconds. */
+    private static final class FastClock implements TxSender.Time {
+        private long now;
+
+        @Override
+        public long millis() {
+            return now;
+        }
+
+        @Override
+        public void sleep(long millis) throws InterruptedException {
+            now += millis;
+            Thread.sleep(1);
+        }
     }
 
     @Test
