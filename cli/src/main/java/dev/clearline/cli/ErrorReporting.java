@@ -4,6 +4,7 @@ import dev.clearline.devnet.deploy.InvalidManifestException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -23,6 +24,8 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
     static final int FAILED = 1;
     /** EX_SOFTWARE from sysexits.h: an internal error. */
     static final int BUG = 70;
+    /** Picocli's words for a value that is not a number of a Java type. */
+    private static final Pattern JAVA_NUMBER = Pattern.compile("is not an? (long|int|short|byte|integer)\\b");
 
     private final PrintWriter err;
     private final BooleanSupplier debug;
@@ -44,7 +47,7 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
             err.println(name + ": " + what + " '" + arg + "'"
                     + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList()) + "?"));
         } else {
-            err.println(name + ": " + lowerFirst(ex.getMessage()));
+            err.println(name + ": " + inUsersWords(lowerFirst(ex.getMessage())));
         }
         err.println("Run '" + name + " --help' for the " + (cmd.getSubcommands().isEmpty() ? "options." : "commands and options."));
         trace(ex);
@@ -84,6 +87,11 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
 
     private void trace(Throwable ex) {
         if (debug.getAsBoolean()) ex.printStackTrace(err);
+    }
+
+    /** Picocli names a Java type where a number was wanted ("'x' is not a long"); a user asked for a number. */
+    static String inUsersWords(String message) {
+        return JAVA_NUMBER.matcher(message).replaceAll("is not a whole number");
     }
 
     private static String lowerFirst(String s) {

@@ -73,6 +73,14 @@ class CliErrorsTest {
     }
 
     @Test
+    void aNumberThatIsNotOneIsCalledAWholeNumberNotAJavaType() {
+        CliTest.Run r = run("verify-batch", "x");
+        assertCleanFailure(r, 2, "'x' is not a whole number", "clearline verify-batch --help");
+        assertThat(r.err()).doesNotContain("a long");
+        assertCleanFailure(run("trace", "1", "two"), 2, "'two' is not a whole number");
+    }
+
+    @Test
     void devnetWithANegativePortNamesTheValidRangeAndStartsNothing() {
         assertCleanFailure(run("devnet", "--port", "-5"), 2, "--port", "0-65535");
     }
