@@ -95,14 +95,7 @@ class TxSenderOnARealNodeTest {
         Credentials key = l1.key(8);
         Credentials other = l1.key(9);
         // while ours is dropped and awaited, someone else's transaction makes a block: L1 moved on without ours
-        DroppingNode node = new DroppingNode(l1.service(), () -> {
-            try {
-                new TxSender(l1.web3j(), other, chainId(l1.web3j()), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM)
-                        .send(RECIPIENT, "0x", BigInteger.ONE);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        DroppingNode node = new DroppingNode(l1.service(), sendingElsewhere(l1, other, RECIPIENT, BigInteger.ONE));
         long before = l1.web3j().ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send()
                 .getTransactionCount().longValueExact();
         TxSender.Sent s = sender(node, key).send(RECIPIENT, "0x", BigInteger.ONE);
@@ -149,14 +142,7 @@ class TxSenderOnARealNodeTest {
         Credentials key = l1.key(5);
         String elsewhere = "0x00000000000000000000000000000000000e15e1";
         // ours is dropped; while it is awaited, another program with the same key spends the nonce
-        DroppingNode node = new DroppingNode(l1.service(), () -> {
-            try {
-                new TxSender(l1.web3j(), key, chainId(l1.web3j()), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM)
-                        .send(elsewhere, "0x", BigInteger.TWO);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        DroppingNode node = new DroppingNode(l1.service(), sendingElsewhere(l1, key, elsewhere, BigInteger.TWO));
         Web3j web3j = Web3j.build(node);
         TxSender ours = new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20),
                 new FastClock());
@@ -206,5 +192,16 @@ class TxSenderOnARealNodeTest {
 
     private static long chainId(Web3j web3j) throws IOException {
         return web3j.ethChainId().send().getChainId().longValueExact();
+    }
+
+    /** What happens while the dropping node waits: {@code key} sends {@code value} to {@code to} through the real node, as another program would. */
+    private static Runnable sendingElsewhere(DevnetContext l1, Credentials key, String to, BigInteger value) {
+        return () -> {
+            try {
+                new TxSender(l1.web3j(), key, chainId(l1.web3j()), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM).send(to, "0x", value);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 }
