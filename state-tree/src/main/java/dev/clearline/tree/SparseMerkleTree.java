@@ -16,6 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A versioned compact sparse Merkle tree over 256-bit keys (docs/protocol.md section 2).
@@ -23,7 +26,9 @@ import java.util.TreeSet;
  * <p>Each {@link #commit} writes a new version; every retained version's root, values and proofs
  * stay available while later versions are written, until {@link #prune} drops them. Nodes are
  * never modified in place: a version writes fresh nodes along the paths it touches and records
- * the ones it replaced as stale, which is what pruning later deletes. Not thread-safe.
+ * the ones it replaced as stale, which is what pruning later deletes. Not thread-safe: one thread
+ * uses a tree; a tree given a {@link ForkJoinPool} computes a large version's subtrees on it
+ * (see {@link #SparseMerkleTree(NodeStore, int, ForkJoinPool)}).
  */
 public final class SparseMerkleTree {
     /** Keys whose latest value {@link #get(Bytes32)} answers without a walk, by default: enough for tens of millions of leaves. */
@@ -31,6 +36,8 @@ public final class SparseMerkleTree {
 
     private final NodeStore store;
     private final LatestValues latestValues;
+    /** Computes the subtrees of a large version ({@link #prepare}), or {@code null}: all on the caller's thread. */
+    private final ForkJoinPool helper;
 
     public SparseMerkleTree(NodeStore store) {
         this(store, DEFAULT_CACHED_VALUES);
@@ -38,11 +45,30 @@ public final class SparseMerkleTree {
 
     /** @param cachedValues how many keys' latest values to keep at hand for {@link #get(Bytes32)} (0: none) */
     public SparseMerkleTree(NodeStore store, int cachedValues) {
+        this(store, cachedValues, null);
+    }
+
+    /**
+     * A tree that computes a version of at least {@link #SPLIT_LEAVES} leaves on {@code helper}'s
+     * threads when its store allows reads from several threads ({@link NodeStore#concurrentReads()}):
+     * below each of the top {@link #FORK_LEVELS} levels that the version's keys enter on both sides,
+     * the right side becomes a task of its own (its leaves hashed and its subtree rebuilt by a writer
+     * of its own), so up to 2^FORK_LEVELS pieces are shared by the pool's threads by work stealing.
+     * Hashing is most of a version's cost (a prover replaying a batch of fills spends about two
+     * thirds of its time there). Small pieces matter on a machine whose other cores are busy (a
+     * watcher's signature recovery): a thread that gets little CPU takes few pieces, instead of
+     * holding half the version while the caller waits for it. The version, its root and what it
+     * writes are the same either way.
+     *
+     * @param helper computes the pieces; the calling thread waits; {@code null} computes every version on the caller's thread
+     */
+    public SparseMerkleTree(NodeStore store, int cachedValues, ForkJoinPool helper) {
         if (cachedValues < 0) {
             throw new IllegalArgumentException("cachedValues is " + cachedValues + "; pass 0 or more");
         }
         this.store = store;
         this.latestValues = new LatestValues(cachedValues);
+        this.helper = helper;
     }
 
     /** The last committed version, {@code -1} before the first commit. */
@@ -291,6 +317,19 @@ public final class SparseMerkleTree {
      */
     static final int PARALLEL_LEAVES = 1 << 16;
     private static final int PARALLEL_CHUNK = 1 << 12;
+    /**
+     * Leaves per version from which a tree with a pool computes it there: a batch of a thousand fills
+     * writes about four thousand leaves and hashes 36 internal nodes per fill, and ran 1.13-1.37x
+     * faster on the pool on 2 cores. Batches of deposits or of an order flow write one to two
+     * thousand leaves and hash a few nodes per leaf; on the pool they showed no gain beyond the
+     * spread of their rows (bench-results/prover-replay-profile.md), so they stay on the caller's
+     * thread, with nothing to wake and nothing read back on another core.
+     */
+    public static final int SPLIT_LEAVES = 2_048;
+    /** Levels below which no more pieces are made: up to 16, about 250 leaves each for a batch of a thousand fills. */
+    static final int FORK_LEVELS = 4;
+    /** Leaves below which a piece is not cut again: a task's hand-over would cost more than it spreads. */
+    private static final int FORK_MIN_LEAVES = 64;
 
     private static void hashLeaves(byte[][] keys, byte[][] values, LeafSub[] puts, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -307,7 +346,10 @@ public final class SparseMerkleTree {
         long version = latest + 1;
         int n = keys.length;
         LeafSub[] puts = new LeafSub[n];
-        if (n < PARALLEL_LEAVES) {
+        boolean split = helper != null && n >= SPLIT_LEAVES && n < PARALLEL_LEAVES && store.concurrentReads();
+        if (split) {
+            // hashed piece by piece in Writer.applyForked
+        } else if (n < PARALLEL_LEAVES) {
             hashLeaves(keys, values, puts, 0, n);
         } else {
             // A whole state at once (a snapshot's leaves rebuilt into an empty tree): the leaves' own hashes are
@@ -325,7 +367,7 @@ public final class SparseMerkleTree {
             }
         }
         Writer w = new Writer(version, latest, store.tracksNodes());
-        Sub result = w.apply(current, 0, keys, puts, 0, n);
+        Sub result = split ? forked(w, current, keys, values, puts) : w.apply(current, 0, keys, puts, 0, n);
         RootRef root;
         Node rootNode = null;
         if (result == null) {
@@ -336,6 +378,18 @@ public final class SparseMerkleTree {
             rootNode = p.node != null ? p.node : store.node(new NodeKey(p.version, 0, 0, 0, 0, 0));
         }
         return new Prepared(latest, new VersionCommit(version, w.written, w.stale, root, rootNode, w.internalNodes), keys, values);
+    }
+
+    /** {@link Writer#applyForked} of a whole version on the helper pool; a pool that refuses work leaves it to this thread. */
+    private Sub forked(Writer w, Sub current, byte[][] keys, byte[][] values, LeafSub[] puts) {
+        int n = keys.length;
+        try {
+            return helper.invoke(ForkJoinTask.adapt(() -> w.applyForked(current, 0, keys, values, puts, 0, n)));
+        } catch (RejectedExecutionException e) {
+            // a pool that is shut down: the version is still owed (the writer is untouched: the task never ran)
+            hashLeaves(keys, values, puts, 0, n);
+            return w.apply(current, 0, keys, puts, 0, n);
+        }
     }
 
     /**
@@ -620,6 +674,44 @@ public final class SparseMerkleTree {
                 items.add(existing);
             }
             return build(depth, items, 0, items.size());
+        }
+
+        /**
+         * {@link #apply} of keys {@code [lo, hi)} whose leaves are not hashed yet, run on the helper pool.
+         * Where the keys enter both children of an internal node among the top {@link #FORK_LEVELS}
+         * levels, the right child's keys become a task with a writer of its own while this one does the
+         * left; that writer's nodes are then listed after the left's, as the serial walk lists them
+         * (children first, left to right), and the node combines the two as {@link #apply} does.
+         * Anything else (deeper, few keys, a leaf or nothing here, every key on one side) is hashed and
+         * applied the serial way.
+         */
+        Sub applyForked(Sub cur, int depth, byte[][] keys, byte[][] values, LeafSub[] puts, int lo, int hi) {
+            int mid = firstWithBit(keys, lo, hi, depth);
+            Node node = depth < FORK_LEVELS && hi - lo >= FORK_MIN_LEAVES && mid != lo && mid != hi && cur instanceof Ref ref
+                    ? resolve(ref) : null;
+            if (!(node instanceof Node.Internal in)) {
+                hashLeaves(keys, values, puts, lo, hi);
+                return apply(cur, depth, keys, puts, lo, hi);
+            }
+            NodeKey key = ((Ref) cur).key();
+            if (tracks) {
+                stale.add(key);
+            }
+            Writer rightWriter = new Writer(version, readVersion, tracks);
+            Sub rightChild = child(key, in, true);
+            ForkJoinTask<Sub> rightPart = ForkJoinTask.adapt(() -> rightWriter.applyForked(rightChild, depth + 1, keys, values, puts, mid, hi)).fork();
+            Sub left;
+            try {
+                left = applyForked(child(key, in, false), depth + 1, keys, values, puts, lo, mid);
+            } catch (RuntimeException | Error e) {
+                rightPart.quietlyJoin(); // it still reads the store: let it finish before the caller does anything else with it
+                throw e;
+            }
+            Sub right = rightPart.join();
+            written.addAll(rightWriter.written);
+            stale.addAll(rightWriter.stale);
+            internalNodes += rightWriter.internalNodes;
+            return combine(depth, left, right);
         }
 
         private Sub child(NodeKey parent, Node.Internal in, boolean right) {

@@ -139,7 +139,7 @@ class LinkedLevelsProperties {
 
 
     /** Every record in the store, as hex key to hex value, in key order. */
-    private static TreeMap<String, String> records(Path dir) throws Exception {
+    static TreeMap<String, String> records(Path dir) throws Exception {
         TreeMap<String, String> out = new TreeMap<>();
         try (Options options = new Options(); RocksDB db = RocksDB.openReadOnly(options, dir.toString()); RocksIterator it = db.newIterator()) {
             for (it.seekToFirst(); it.isValid(); it.next()) out.put(java.util.HexFormat.of().formatHex(it.key()), Arrays.toString(it.value()));
@@ -147,7 +147,7 @@ class LinkedLevelsProperties {
         return out;
     }
 
-    private static void delete(Path dir) throws Exception {
+    static void delete(Path dir) throws Exception {
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

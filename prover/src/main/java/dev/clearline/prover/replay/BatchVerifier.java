@@ -33,14 +33,24 @@ public final class BatchVerifier {
     private final TreeLeafStore state;
     /** Tree version holding the pre-state of each batch judged honest, for bisection replays. */
     private final Map<Long, Long> preVersions = new HashMap<>();
+    /** Batches below this index may have lost their pre-state to {@link #forgetHistory()}; -1: nothing forgotten. */
+    private long forgottenBelow = -1;
+    /** The highest batch index judged so far. */
+    private long highestJudged = -1;
     /** Batches prefetched, decoded once (the prefetched signers belong to that very list of steps). */
     private final Map<PostedBatch, CalldataReplay.Decoded> decodedAhead = new IdentityHashMap<>();
 
+    /** A verifier whose tree computes each batch's version on every core when the machine has a second one ({@link TreeHelper}). */
     public BatchVerifier(Stf stf, NodeStore nodes) {
+        this(stf, nodes, TreeHelper.forThisMachine());
+    }
+
+    /** @param treeHelper computes each batch's version in pieces, or {@code null}: all on the calling thread */
+    public BatchVerifier(Stf stf, NodeStore nodes, java.util.concurrent.ForkJoinPool treeHelper) {
         this.stf = stf;
         this.nodes = nodes;
         // The leaf store keeps the values it needs at hand; the tree need not cache them too.
-        this.tree = new SparseMerkleTree(nodes, 0);
+        this.tree = new SparseMerkleTree(nodes, 0, treeHelper);
         this.state = new TreeLeafStore(tree);
     }
 
@@ -56,6 +66,7 @@ public final class BatchVerifier {
     public Verdict verify(PostedBatch batch) {
         BatchHeader h = batch.header();
         long index = h.batchIndex();
+        highestJudged = Math.max(highestJudged, index);
         Hash32 pre = verifiedRoot();
         if (!pre.equals(h.prevStateRoot())) return new Verdict.WrongPrevRoot(index, h.prevStateRoot(), pre);
 
@@ -88,6 +99,20 @@ public final class BatchVerifier {
             // A refused batch (or a failure halfway) leaves the verified state as it was; after a commit this does nothing.
             state.discard();
         }
+    }
+
+    /**
+     * Drops every tree version but the latest, and the pre-states kept for bisection with them: a
+     * replay that only judges (`verify-batches`, the replay up to one batch) then holds one state in
+     * memory instead of one more version per batch (about 40,000 nodes per batch of 1,000 fills),
+     * which over a long chain would fill any heap. Judging goes on as before; asking
+     * {@link #rootAfterPrefix} about a batch judged before this call is refused.
+     */
+    public void forgetHistory() {
+        long latest = tree.latestVersion();
+        if (latest > tree.oldestVersion()) tree.prune(latest);
+        preVersions.clear();
+        forgottenBelow = highestJudged + 1;
     }
 
     /**
@@ -128,7 +153,12 @@ public final class BatchVerifier {
      * one-step verifier does.
      */
     public Hash32 rootAfterPrefix(PostedBatch batch, int prefix) {
-        long preVersion = preVersions.getOrDefault(batch.header().batchIndex(), tree.latestVersion());
+        long index = batch.header().batchIndex();
+        if (index < forgottenBelow && !preVersions.containsKey(index)) {
+            throw new IllegalStateException("batch " + index + " was judged before this verifier forgot its history (forgetHistory);"
+                    + " replay with a verifier that keeps it to bisect that batch");
+        }
+        long preVersion = preVersions.getOrDefault(index, tree.latestVersion());
         CalldataReplay.Decoded decoded = CalldataReplay.decode(batch.calldata());
         if (decoded.tail().isPresent()) throw new IllegalArgumentException("calldata does not split: " + decoded.tail().get().reason());
         TreeLeafStore scratch = new TreeLeafStore(new SparseMerkleTree(new ForkedNodeStore(nodes, preVersion), 0));

@@ -28,6 +28,7 @@ import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.prover.replay.ReplayListener;
 import dev.clearline.prover.replay.Replayer;
 import dev.clearline.prover.replay.SignaturesAhead;
+import dev.clearline.prover.replay.TreeHelper;
 import dev.clearline.prover.replay.Verdict;
 import dev.clearline.prover.store.ReplayStore;
 import dev.clearline.tree.SparseMerkleTree;
@@ -112,36 +113,35 @@ public final class ReplayBench {
         Stf stf = new Stf(DOMAIN, new BouncyCastleVerifier());
         List<Transition> ts = make.make(n);
         System.out.printf(Locale.ROOT, "%s: building %,d transitions into batches of %,d%n", name, n, BATCH);
-        MemoryNodeStore builderStore = seeded(genesis.apply(n));
-        BatchBuilder builder = new BatchBuilder(stf, builderStore, new BatchPolicy(BATCH, 60));
-        List<PostedBatch> posted = new ArrayList<>();
-        for (int i = 0; i < ts.size(); i++) {
-            if (!builder.append(ts.get(i), 0).applied()) throw new AssertionError(name + " transition " + i + " was refused: " + ts.get(i));
-            if (i % BATCH == BATCH - 1) builder.seal();
-        }
-        builder.seal();
-        for (Batch b : builder.takeSealed()) posted.add(new PostedBatch(b.header(), b.calldata()));
+        List<PostedBatch> posted = build(name, stf, genesis.apply(n), ts);
         long calldataBytes = posted.stream().mapToLong(p -> p.calldata().length).sum();
 
         List<Row> rows = new ArrayList<>();
         // Warm up the JIT on a copy, then measure.
         replayInMemory(stf, genesis.apply(n), posted.subList(0, Math.min(posted.size(), 20)));
+        replayInMemory(stf, genesis.apply(n), posted.subList(0, Math.min(posted.size(), 20)), null);
         Measured replay = replayInMemory(stf, genesis.apply(n), posted);
+        Measured oneThread = replayInMemory(stf, genesis.apply(n), posted, null);
         long[] hashing = new long[2];
         Measured reference = stfAlone(stf, genesis.apply(n), posted, hashing);
         double nodeHashNanos = keccakNodeNanos();
         Measured persistent = replayPersistent(stf, genesis.apply(n), posted);
         String shape = String.format(Locale.ROOT, "%,d transitions in %,d batches, %,d calldata bytes", n, posted.size(), calldataBytes);
         rows.add(new Row(name, "replay from calldata, in memory", n / replay.seconds, "transitions/s", ">= 100,000", replay.idle,
-                shape + String.format(Locale.ROOT, "; %,.0f transitions per CPU-second; %.2fx the STF alone", n / replay.cpuSeconds,
-                        (n / replay.seconds) / (n / reference.seconds))));
+                shape + String.format(Locale.ROOT, "; the tree computes each batch's version on a fork-join pool of one thread per core (TreeHelper, as every replay runs); "
+                                + "%,.0f transitions per CPU-second of the process (%,.0f of the replay thread); %.2fx the STF alone; "
+                                + "%.2fx the replay with the tree on its own thread", n / replay.processCpuSeconds, n / replay.cpuSeconds,
+                        (n / replay.seconds) / (n / reference.seconds), oneThread.seconds / replay.seconds)));
+        rows.add(new Row(name, "replay from calldata, in memory, one thread", n / oneThread.seconds, "transitions/s", ">= 100,000", oneThread.idle,
+                String.format(Locale.ROOT, "the same with the tree on the replay thread (as before the pool): %,.0f transitions per CPU-second; %.2fx the STF alone",
+                        n / oneThread.cpuSeconds, (n / oneThread.seconds) / (n / reference.seconds))));
         rows.add(new Row(name, "replay from calldata, persistent (RocksDB)", n / persistent.seconds, "transitions/s", ">= 100,000", persistent.idle,
                 String.format(Locale.ROOT, "Replayer over a ReplayStore in a temporary directory, one mark per batch (one sync of the tree's log, "
                                 + "one synced progress write); %,.0f transitions per CPU-second of the replay thread, %.2fx the in-memory replay's "
                                 + "per CPU-second (a ratio a loaded machine keeps); %.2fx the STF alone",
                         n / persistent.cpuSeconds, replay.cpuSeconds / persistent.cpuSeconds, (n / persistent.seconds) / (n / reference.seconds))));
         rows.add(new Row(name, "reference: STF alone", n / reference.seconds, "transitions/s", "-", reference.idle,
-                String.format(Locale.ROOT, "Stf.apply on the decoded transitions, one root per batch: the replay's ceiling; "
+                String.format(Locale.ROOT, "Stf.apply on the decoded transitions, one root per batch, all on one thread (the one-thread replay's ceiling); "
                         + "%,.0f transitions per CPU-second", n / reference.cpuSeconds)));
         double perTransition = (hashing[0] + hashing[1]) / (double) n;
         rows.add(new Row(name, "reference: hashing ceiling", 1e9 / (perTransition * nodeHashNanos), "transitions/s", "-", reference.idle,
@@ -152,6 +152,22 @@ public final class ReplayBench {
         rows.forEach(r -> System.out.printf(Locale.ROOT, "%s / %s: %,.0f %s (idle %.0f%%) %s%n", r.workload, r.what, r.value, r.unit, 100 * r.idle,
                 r.notes));
         return rows;
+    }
+
+    /**
+     * The batches a sequencer posts for {@code ts}. The builder and its tree (every version it made)
+     * are garbage once this returns: the replays measured next do not share the heap with them.
+     */
+    private static List<PostedBatch> build(String name, Stf stf, WriteSet genesis, List<Transition> ts) {
+        BatchBuilder builder = new BatchBuilder(stf, seeded(genesis), new BatchPolicy(BATCH, 60));
+        for (int i = 0; i < ts.size(); i++) {
+            if (!builder.append(ts.get(i), 0).applied()) throw new AssertionError(name + " transition " + i + " was refused: " + ts.get(i));
+            if (i % BATCH == BATCH - 1) builder.seal();
+        }
+        builder.seal();
+        List<PostedBatch> posted = new ArrayList<>();
+        for (Batch b : builder.takeSealed()) posted.add(new PostedBatch(b.header(), b.calldata()));
+        return posted;
     }
 
     /**
@@ -179,14 +195,7 @@ public final class ReplayBench {
         }
         int n = ts.size();
         System.out.printf(Locale.ROOT, "orders: building %,d transitions (%,d fills with their PostOrders) into batches of %,d%n", n, fills, BATCH);
-        BatchBuilder builder = new BatchBuilder(build, seeded(orderGenesis(traders)), new BatchPolicy(BATCH, 60));
-        List<PostedBatch> posted = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if (!builder.append(ts.get(i), 0).applied()) throw new AssertionError("orders transition " + i + " was refused: " + ts.get(i));
-            if (i % BATCH == BATCH - 1) builder.seal();
-        }
-        builder.seal();
-        for (Batch b : builder.takeSealed()) posted.add(new PostedBatch(b.header(), b.calldata()));
+        List<PostedBatch> posted = build("orders", build, orderGenesis(traders), ts);
         long calldataBytes = posted.stream().mapToLong(p -> p.calldata().length).sum();
         Stf bc = new Stf(DOMAIN, new BouncyCastleVerifier());
         replayInMemory(build, orderGenesis(traders), posted.subList(0, Math.min(posted.size(), 5)));
@@ -198,12 +207,14 @@ public final class ReplayBench {
         }
         SignaturesAhead signaturesAhead = SignaturesAhead.onOtherCores();
         ahead = new Stf(DOMAIN, signaturesAhead);
-        Measured nativeReplay = replayInMemory(build, orderGenesis(traders), posted);
+        Measured nativeReplay = replayInMemory(build, orderGenesis(traders), posted, null); // everything on the replay thread
         Measured aheadReplay;
+        Measured aheadOneThreadTree;
         try (signaturesAhead) {
             aheadReplay = replayInMemory(ahead, orderGenesis(traders), posted);
+            aheadOneThreadTree = replayInMemory(ahead, orderGenesis(traders), posted, null);
         }
-        Measured bcReplay = replayInMemory(bc, orderGenesis(traders), posted);
+        Measured bcReplay = replayInMemory(bc, orderGenesis(traders), posted, null);
         // what `./clearline watch` runs: the persistent Replayer over RocksDB with signers recovered ahead
         Measured watcher;
         try (SignaturesAhead sa = SignaturesAhead.onOtherCores()) {
@@ -212,13 +223,14 @@ public final class ReplayBench {
         String shape = String.format(Locale.ROOT, "%,d transitions (%,d fills, %,d PostOrders) in %,d batches, %,d calldata bytes", n, fills, 2 * fills,
                 posted.size(), calldataBytes);
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("orders", "replay from calldata, in memory, native secp256k1", n / nativeReplay.seconds, "transitions/s", ">= 100,000",
+        rows.add(new Row("orders", "replay from calldata, in memory, native secp256k1, one thread", n / nativeReplay.seconds, "transitions/s", ">= 100,000",
                 nativeReplay.idle, shape + String.format(Locale.ROOT, "; %,.0f transitions per CPU-second", n / nativeReplay.cpuSeconds)));
         rows.add(new Row("orders", "replay from calldata, in memory, native, signers recovered ahead", n / aheadReplay.seconds, "transitions/s",
                 ">= 100,000", aheadReplay.idle, String.format(Locale.ROOT, "SignaturesAhead: %d worker thread(s) recover each batch's signers while"
-                        + " the replay thread applies it, as the CLI's replays run; %,.0f transitions per CPU-second of the replay thread;"
-                        + " %.2fx the one-thread replay's rate in the same run", signaturesAhead.threads(), n / aheadReplay.cpuSeconds,
-                        nativeReplay.seconds / aheadReplay.seconds)));
+                        + " the replay thread applies it, and the tree's pool computes each version, as the CLI's replays run;"
+                        + " %,.0f transitions per CPU-second of the replay thread; %.2fx the one-thread replay's rate in the same run;"
+                        + " with the tree on the replay thread %,.0f/s (%.0f%% idle)", signaturesAhead.threads(), n / aheadReplay.cpuSeconds,
+                        nativeReplay.seconds / aheadReplay.seconds, n / aheadOneThreadTree.seconds, 100 * aheadOneThreadTree.idle)));
         rows.add(new Row("orders", "replay from calldata, persistent (RocksDB), signers recovered ahead", n / watcher.seconds, "transitions/s",
                 ">= 100,000", watcher.idle, String.format(Locale.ROOT, "what ./clearline watch runs: the Replayer over a ReplayStore, one mark per"
                         + " batch, with SignaturesAhead; %,.0f transitions per CPU-second of the replay thread", n / watcher.cpuSeconds)));
@@ -243,7 +255,8 @@ public final class ReplayBench {
         return ws;
     }
 
-    private record Measured(double seconds, double cpuSeconds, double idle) {}
+    /** @param cpuSeconds the measuring thread's CPU; {@code processCpuSeconds} every thread's (a tree helper's and signature workers' too) */
+    private record Measured(double seconds, double cpuSeconds, double processCpuSeconds, double idle) {}
 
     /** Thread-CPU nanoseconds per internal-node hash (keccak of 65 bytes), after a warm-up. */
     private static double keccakNodeNanos() {
@@ -262,17 +275,25 @@ public final class ReplayBench {
     private static Measured measure(Runnable run) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         MachineIdle idle = new MachineIdle();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
+        long process0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         run.run();
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
-        return new Measured(seconds, cpu, idle.share());
+        double process = (os.getProcessCpuTime() - process0) / 1e9;
+        return new Measured(seconds, cpu, process, idle.share());
     }
 
     private static Measured replayInMemory(Stf stf, WriteSet genesis, List<PostedBatch> posted) {
+        return replayInMemory(stf, genesis, posted, TreeHelper.forThisMachine());
+    }
+
+    /** @param treeHelper the verifier tree's pool ({@code null}: the tree hashes on the replay thread alone) */
+    private static Measured replayInMemory(Stf stf, WriteSet genesis, List<PostedBatch> posted, java.util.concurrent.ForkJoinPool treeHelper) {
         MemoryNodeStore nodes = seeded(genesis);
-        BatchVerifier verifier = new BatchVerifier(stf, nodes);
+        BatchVerifier verifier = new BatchVerifier(stf, nodes, treeHelper);
         return measure(() -> {
             for (int k = 0; k < posted.size(); k++) {
                 PostedBatch p = posted.get(k);
@@ -281,6 +302,9 @@ public final class ReplayBench {
                 if (k + 1 < posted.size()) verifier.prefetch(posted.get(k + 1));
                 Verdict v = verifier.verify(p);
                 if (!v.honest()) throw new AssertionError("an honest batch was judged " + v);
+                // one version kept, as verify-batches runs (the persistent watcher prunes what no dispute can ask for):
+                // without it the heap holds every batch's nodes and the collector takes the second core
+                verifier.forgetHistory();
             }
         });
     }
@@ -311,6 +335,7 @@ public final class ReplayBench {
                 hashing[0] += p.internalNodesHashed();
                 hashing[1] += p.leavesWritten();
                 store.commit(p);
+                store.tree().prune(store.tree().latestVersion()); // one version kept, as the replay rows keep
                 index[0]++;
             }
         });
@@ -438,7 +463,7 @@ public final class ReplayBench {
                     100 * r.idle, r.notes));
         }
         md.append("\nThe replay applies every batch once: its writes are held apart while it is judged, its root is computed "
-                + "without writing, and only an honest batch is kept. The STF row is the ceiling; see bench-results/prover-replay-profile.md "
+                + "without writing, and only an honest batch is kept. The STF row is the one-thread ceiling; see bench-results/prover-replay-profile.md "
                 + "for where a fill's time goes.\n");
         Files.writeString(dir.resolve("prover-replay.md"), md.toString(), StandardCharsets.UTF_8);
 

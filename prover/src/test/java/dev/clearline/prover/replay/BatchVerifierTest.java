@@ -136,6 +136,31 @@ class BatchVerifierTest {
     }
 
     @Test
+    void aVerifierThatForgetsItsHistoryKeepsOneVersionJudgesAlikeAndRefusesToBisectWhatItForgot() {
+        MemoryNodeStore nodes = new MemoryNodeStore();
+        BatchVerifier forgetting = new BatchVerifier(stf(), nodes);
+        BatchVerifier keeping = new BatchVerifier(stf(), new MemoryNodeStore());
+        for (int i = 0; i < 2; i++) {
+            assertThat(forgetting.verify(posted(honest.get(i))).honest()).isTrue();
+            assertThat(keeping.verify(posted(honest.get(i))).honest()).isTrue();
+            forgetting.forgetHistory();
+            assertThat(nodes.oldestVersion()).as("versions kept after batch %d", i).isEqualTo(nodes.latestVersion());
+            assertThat(forgetting.verifiedRoot()).isEqualTo(keeping.verifiedRoot());
+        }
+        // fraud after forgetting is still fraud, and leaves the state where it was
+        BatchHeader h = honest.get(2).header();
+        Hash32 lie = new Hash32(new byte[32]);
+        assertThat(forgetting.verify(new PostedBatch(withPostRoot(h, lie), honest.get(2).calldata())))
+                .isEqualTo(new Verdict.WrongPostRoot(2, lie, h.postStateRoot()));
+        assertThat(forgetting.verify(posted(honest.get(2))).honest()).isTrue();
+        assertThat(forgetting.verifiedRoot()).isEqualTo(h.postStateRoot());
+        // batch 2 was judged after the last forgetting: its prefixes are there; batch 1's pre-state is gone, and it says so
+        assertThat(forgetting.rootAfterPrefix(posted(honest.get(2)), 1)).isEqualTo(keeping.rootAfterPrefix(posted(honest.get(2)), 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> forgetting.rootAfterPrefix(posted(honest.get(1)), 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("batch 1 was judged before");
+    }
+
+    @Test
     void prefixRootsMatchTheSequencersOwnReplayAtEveryCut() {
         BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
         BatchBuilder again = new BatchBuilder(stf(), new MemoryNodeStore(), new BatchPolicy(1_000, 60));

@@ -26,6 +26,12 @@ public final class MemoryNodeStore implements NodeStore {
         return rootNodes.get(key);
     }
 
+    /** Reads only look maps up; nodes never change once built. */
+    @Override
+    public boolean concurrentReads() {
+        return true;
+    }
+
     @Override
     public Optional<RootRef> root(long version) {
         if (version == latest) {

@@ -35,6 +35,14 @@ public interface NodeStore extends AutoCloseable {
         return Integer.MAX_VALUE;
     }
 
+    /**
+     * Whether {@link #node} and {@link #root} may be called from several threads at once (while no
+     * commit or prune runs): a tree then lets a helper thread compute half of a large version.
+     */
+    default boolean concurrentReads() {
+        return false;
+    }
+
     /** Applies one version atomically: afterwards either all of it is visible or none. */
     void commit(VersionCommit commit);
 

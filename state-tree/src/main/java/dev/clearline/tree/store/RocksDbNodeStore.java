@@ -251,7 +251,11 @@ public final class RocksDbNodeStore implements NodeStore {
         if (key.depth() == 0 && key.equals(pinnedRootKey)) {
             return pinnedRoot;
         }
-        Node cached = decoded.get(key);
+        Node cached;
+        // The cache is the one thing a read changes; RocksDB's own reads are thread-safe (concurrentReads).
+        synchronized (decoded) {
+            cached = decoded.get(key);
+        }
         if (cached != null) {
             return cached;
         }
@@ -263,8 +267,16 @@ public final class RocksDbNodeStore implements NodeStore {
         if (n == null) {
             throw new StoreCorruptedException(key.version(), key.toString(), "the node record fails its checksum or layout");
         }
-        decoded.put(key, n);
+        synchronized (decoded) {
+            decoded.put(key, n);
+        }
         return n;
+    }
+
+    /** Reads from several threads are safe: RocksDB's are, and the node cache is guarded in {@link #node}. */
+    @Override
+    public boolean concurrentReads() {
+        return true;
     }
 
     @Override
