@@ -120,8 +120,11 @@ public final class ReplayBench {
         // Warm up the JIT on a copy, then measure.
         replayInMemory(stf, genesis.apply(n), posted.subList(0, Math.min(posted.size(), 20)));
         replayInMemory(stf, genesis.apply(n), posted.subList(0, Math.min(posted.size(), 20)), null);
-        Measured replay = replayInMemory(stf, genesis.apply(n), posted);
+        // The A/B pair alternated, best of two each: a row measured first pays for the state built just before it.
         Measured oneThread = replayInMemory(stf, genesis.apply(n), posted, null);
+        Measured replay = replayInMemory(stf, genesis.apply(n), posted);
+        oneThread = faster(oneThread, replayInMemory(stf, genesis.apply(n), posted, null));
+        replay = faster(replay, replayInMemory(stf, genesis.apply(n), posted));
         long[] hashing = new long[2];
         Measured reference = stfAlone(stf, genesis.apply(n), posted, hashing);
         double nodeHashNanos = keccakNodeNanos();
@@ -133,7 +136,7 @@ public final class ReplayBench {
                                 + "%.2fx the replay with the tree on its own thread", n / replay.processCpuSeconds, n / replay.cpuSeconds,
                         (n / replay.seconds) / (n / reference.seconds), oneThread.seconds / replay.seconds)));
         rows.add(new Row(name, "replay from calldata, in memory, one thread", n / oneThread.seconds, "transitions/s", ">= 100,000", oneThread.idle,
-                String.format(Locale.ROOT, "the same with the tree on the replay thread (as before the pool): %,.0f transitions per CPU-second; %.2fx the STF alone",
+                String.format(Locale.ROOT, "the same with the tree on the replay thread (as before the pool; the two rows alternated, best of two each): %,.0f transitions per CPU-second; %.2fx the STF alone",
                         n / oneThread.cpuSeconds, (n / oneThread.seconds) / (n / reference.seconds))));
         rows.add(new Row(name, "replay from calldata, persistent (RocksDB)", n / persistent.seconds, "transitions/s", ">= 100,000", persistent.idle,
                 String.format(Locale.ROOT, "Replayer over a ReplayStore in a temporary directory, one mark per batch (one sync of the tree's log, "
@@ -211,8 +214,10 @@ public final class ReplayBench {
         Measured aheadReplay;
         Measured aheadOneThreadTree;
         try (signaturesAhead) {
-            aheadReplay = replayInMemory(ahead, orderGenesis(traders), posted);
             aheadOneThreadTree = replayInMemory(ahead, orderGenesis(traders), posted, null);
+            aheadReplay = replayInMemory(ahead, orderGenesis(traders), posted);
+            aheadOneThreadTree = faster(aheadOneThreadTree, replayInMemory(ahead, orderGenesis(traders), posted, null));
+            aheadReplay = faster(aheadReplay, replayInMemory(ahead, orderGenesis(traders), posted));
         }
         Measured bcReplay = replayInMemory(bc, orderGenesis(traders), posted, null);
         // what `./clearline watch` runs: the persistent Replayer over RocksDB with signers recovered ahead
@@ -270,6 +275,11 @@ public final class ReplayBench {
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
         if (a[0] == 42 && a[1] == 42 && a[2] == 42 && a[3] == 42) System.out.print(""); // keeps the loop's result alive
         return cpu / (double) n;
+    }
+
+    /** The quicker of two measurements of the same thing. */
+    private static Measured faster(Measured a, Measured b) {
+        return a.seconds <= b.seconds ? a : b;
     }
 
     private static Measured measure(Runnable run) {
