@@ -319,7 +319,7 @@ public final class SparseMerkleTree {
     private static final int PARALLEL_CHUNK = 1 << 12;
     /**
      * Leaves per version from which a tree with a pool computes it there: a batch of a thousand fills
-     * writes about four thousand leaves and hashes 36 internal nodes per fill, and ran 1.13-1.37x
+     * writes about four thousand leaves and hashes 36 internal nodes per fill, and ran 1.13-1.36x
      * faster on the pool on 2 cores. Batches of deposits or of an order flow write one to two
      * thousand leaves and hash a few nodes per leaf; on the pool they showed no gain beyond the
      * spread of their rows (bench-results/prover-replay-profile.md), so they stay on the caller's
