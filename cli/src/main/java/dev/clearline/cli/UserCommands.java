@@ -701,14 +701,16 @@ final class UserCommands {
             }
             ObjectNode res = result().put("finalizedBatches", finalized).put("finalizedFirst", first.count()).put("claimedTotal", Units.amount(total));
             res.set("claimed", claimed);
-            boolean due = !finalize && due(o, rollup, finalized);
-            res.put("finalizableNow", due);
+            long overdue = finalize ? -1 : overdue(o, rollup, finalized);
+            res.put("finalizableNow", overdue >= 0);
+            // a running operator finalizes within a round or two: only a batch left well past its window says it has stopped
+            boolean stalled = overdue >= 0 && overdue >= o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact()) / 10;
             String text = first.line("so their withdrawals are claimable") + (claimed.isEmpty()
                     ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + finalized
                             + " final batch(es); a withdrawal becomes claimable once its batch is final (./clearline status)"
                     : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me)
-                    + (due ? "\nBatch " + finalized + " is past its challenge window but nobody finalized it: the operator does; if it has"
-                            + " stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : "");
+                    + (stalled ? "\nBatch " + finalized + " is past its challenge window (by " + overdue + " L1 second(s)) but nobody finalized it:"
+                            + " the operator does; if it has stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : "");
             o.print(out, res, text);
             return 0;
         }
@@ -1005,16 +1007,20 @@ final class UserCommands {
     }
 
 
-    /** Whether batch {@code index} is posted, undisputed and past its challenge window: anyone may finalize it. */
-    private static boolean due(UserOptions o, Rollup rollup, long index) {
+    /**
+     * How many L1 seconds batch {@code index} has been posted, undisputed and past its challenge window
+     * (anyone may finalize it), or -1 when it is not.
+     */
+    private static long overdue(UserOptions o, Rollup rollup, long index) {
         long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
-        if (index >= next) return false;
+        if (index >= next) return -1;
         long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
         long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
                 .getBlock().getTimestamp().longValueExact());
         var b = o.l1("read batch " + index, () -> rollup.batch(BigInteger.valueOf(index)).send());
         // the next block's time is at least the latest one's, the contract's own test
-        return now >= b.submittedAt.longValueExact() + period && b.openDisputes.signum() == 0;
+        long past = now - (b.submittedAt.longValueExact() + period);
+        return past >= 0 && b.openDisputes.signum() == 0 ? past : -1;
     }
 
     /** The batches {@link #finalizeDue} finalized: {@code count} from {@code from}. */
@@ -1038,7 +1044,7 @@ final class UserCommands {
     static FinalizedFirst finalizeDue(UserOptions o, Rollup rollup) {
         long from = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
         long done = 0;
-        while (due(o, rollup, from + done)) {
+        while (overdue(o, rollup, from + done) >= 0) {
             TransactionReceipt r;
             try {
                 r = o.l1("finalize batches", () -> rollup.finalizeBatches(BigInteger.valueOf(FINALIZE_CHUNK)).send());
