@@ -42,7 +42,7 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
         String name = cmd.getCommandSpec().qualifiedName();
         if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
             String arg = unmatched.getUnmatched().getFirst();
-            List<String> suggestions = unmatched.getSuggestions();
+            List<String> suggestions = unmatched.getSuggestions().stream().filter(s -> near(arg, s)).toList();
             String what = arg.startsWith("-") ? "unknown option" : cmd.getSubcommands().isEmpty() ? "unexpected argument" : "unknown command";
             err.println(name + ": " + what + " '" + arg + "'"
                     + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList()) + "?"));
@@ -74,6 +74,36 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
         }
         err.flush();
         return BUG;
+    }
+
+    /**
+     * Whether {@code suggestion} is close enough to what was typed to be worth naming: picocli offers its
+     * best few whatever they are ('frobnicate' drew 'watch'). A typo (few edits for the length) or a
+     * shortened name ('--rpc' for '--rpc-url') is close; anything else is noise beside "--help".
+     */
+    static boolean near(String typed, String suggestion) {
+        String a = typed.toLowerCase(java.util.Locale.ROOT);
+        String b = suggestion.toLowerCase(java.util.Locale.ROOT);
+        String bare = a.replaceFirst("^-+", "");
+        if (bare.length() >= 3 && b.replaceFirst("^-+", "").startsWith(bare)) return true;
+        return editDistance(a, b) <= Math.max(1, Math.min(a.length(), b.length()) / 3);
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions; a swap of neighbours counts as one. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** The message of a failure the user can act on, or null when {@code ex} is a bug. */

@@ -165,6 +165,23 @@ class CliErrorsTest {
     void anUnknownCommandSuggestsTheNearestOne() {
         assertCleanFailure(run("deplyo"), 2, "unknown command 'deplyo'", "did you mean 'deploy'", "clearline --help");
         assertCleanFailure(run("frobnicate"), 2, "unknown command 'frobnicate'");
+        assertThat(run("frobnicate").err()).as("nothing near it: no guesses beside --help").doesNotContain("did you mean");
+        assertCleanFailure(run("verify"), 2, "unknown command 'verify'", "did you mean", "'verify-batch");
+    }
+
+    @Test
+    void onlyNamesCloseToWhatWasTypedAreSuggested() {
+        assertThat(ErrorReporting.near("deplyo", "deploy")).as("a swap of neighbours").isTrue();
+        assertThat(ErrorReporting.near("--rpc", "--rpc-url")).as("a shortened option").isTrue();
+        assertThat(ErrorReporting.near("--dept", "--depth")).isTrue();
+        assertThat(ErrorReporting.near("positons", "positions")).isTrue();
+        assertThat(ErrorReporting.near("frobnicate", "watch")).isFalse();
+        assertThat(ErrorReporting.near("frobnicate", "escape")).isFalse();
+        assertThat(ErrorReporting.near("up", "mint")).isFalse();
+        assertThat(ErrorReporting.near("--x", "--max-order-lifetime")).as("too short to be a prefix").isFalse();
+        assertThat(ErrorReporting.editDistance("kitten", "sitting")).isEqualTo(3);
+        assertThat(ErrorReporting.editDistance("", "abc")).isEqualTo(3);
+        assertThat(ErrorReporting.editDistance("ab", "ba")).isEqualTo(1);
     }
 
     @Test
