@@ -81,6 +81,12 @@ final class WatchCommand implements Callable<Integer> {
             + "a restarted watcher resumes where it stopped and follows L1 reorgs. Default: ${DEFAULT-VALUE}.")
     Path dataDir;
 
+    @Option(names = "--node-cache", paramLabel = "NODES", defaultValue = "" + ReplayStore.DEFAULT_CACHED_NODES,
+            description = "Decoded tree nodes kept in memory (rounded up to a power of two; about 250 B of heap each once full)."
+                    + " A state of millions of orders outgrows the default, and a first read of a leaf then goes to RocksDB: 4194304"
+                    + " took 35-41%% off the replay thread's CPU per fill over 800,000 resting orders (about 1 GB of heap, by estimate). Default: ${DEFAULT-VALUE}.")
+    int nodeCache;
+
     @Option(names = "--min-tip-gwei", defaultValue = "1", description = "Smallest priority fee of this watcher's moves, in gwei. Default: ${DEFAULT-VALUE}.")
     long minTipGwei;
 
@@ -104,6 +110,9 @@ final class WatchCommand implements Callable<Integer> {
         if (minTipGwei < 0) throw new UserError("--min-tip-gwei must be 0 or more, got " + minTipGwei);
         if (maxFeeGwei < 1 || maxFeeGwei < minTipGwei) throw new UserError("--max-fee-gwei must be 1 or more and at least --min-tip-gwei, got " + maxFeeGwei);
         if (resendAfterMillis < 100) throw new UserError("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
+        if (nodeCache < ReplayStore.MIN_CACHED_NODES || nodeCache > ReplayStore.MAX_CACHED_NODES) {
+            throw new UserError("--node-cache must be " + ReplayStore.MIN_CACHED_NODES + " to " + ReplayStore.MAX_CACHED_NODES + " nodes, got " + nodeCache);
+        }
         Credentials key = key();
         try (L1Options.Connection c = l1.connect()) {
             if (PublicKeys.isPublic(key.getAddress())) {
@@ -124,7 +133,7 @@ final class WatchCommand implements Callable<Integer> {
                     TxSender.Time.SYSTEM));
             ReplayStore store;
             try {
-                store = ReplayStore.open(dataDir, "chain=" + c.chainId() + " rollup=" + c.rollup());
+                store = ReplayStore.open(dataDir, "chain=" + c.chainId() + " rollup=" + c.rollup(), nodeCache);
             } catch (StoreMismatchException e) {
                 throw new UserError(e.getMessage());
             }

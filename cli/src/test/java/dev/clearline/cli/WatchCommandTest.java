@@ -83,13 +83,14 @@ class WatchCommandTest {
             Path keyFile = dir.resolve("watcher.key");
             Files.writeString(keyFile, KEY_3 + "\n");
 
-            // Runs until the rollup has rejected the lie (or 120 s pass), then stops as Ctrl-C would.
+            // Runs until the rollup has rejected the lie (or 120 s pass), then stops as Ctrl-C would. With the
+            // smallest node cache nearly every read goes to RocksDB: what it judges must not depend on the cache.
             CliTest.Run watch = CliTest.run(stop -> {
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 while (System.nanoTime() < deadline && !rejected(rollup)) Thread.sleep(200);
                 stop.run();
             }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100",
-                    "--data-dir", dir.resolve("watch").toString());
+                    "--data-dir", dir.resolve("watch").toString(), "--node-cache", "8");
             assertThat(watch.code()).as(watch.err()).isZero();
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
             assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2");
@@ -128,6 +129,11 @@ class WatchCommandTest {
                     "--key-file", keyFile.toString(), "--data-dir", dir.resolve("watch").toString());
             assertThat(wrongChain.code()).isNotZero();
             assertThat(wrongChain.err()).contains("the manifest is for chain 1", "serves chain " + m.chainId()).doesNotContain("Exception");
+
+            CliTest.Run tinyCache = CliTest.run(stop -> { }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(),
+                    "--key-file", keyFile.toString(), "--data-dir", dir.resolve("watch").toString(), "--node-cache", "4");
+            assertThat(tinyCache.code()).isNotZero();
+            assertThat(tinyCache.err()).contains("--node-cache must be 8 to 536870912 nodes, got 4").doesNotContain("Exception");
         }
     }
 

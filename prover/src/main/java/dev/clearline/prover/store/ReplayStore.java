@@ -59,12 +59,38 @@ public final class ReplayStore implements AutoCloseable {
     }
 
     /**
+     * Decoded tree nodes a store keeps in memory unless told otherwise: about 250 MB of heap once full
+     * (an internal node with its key is about 250 B, a leaf more). A state of millions of orders
+     * outgrows it, and each first read of a leaf then walks through RocksDB (watch --node-cache).
+     */
+    public static final int DEFAULT_CACHED_NODES = 1 << 20;
+    /** The fewest cached nodes a store takes: one set of the cache's ways. */
+    public static final int MIN_CACHED_NODES = 8;
+    /** The most: the cache's arrays are indexed by int. */
+    public static final int MAX_CACHED_NODES = 1 << 29;
+
+    /**
      * Opens (or creates) the store in {@code dir} for {@code deployment} (for example
-     * {@code chain=31337 rollup=0x...}); a store written for another deployment is refused.
+     * {@code chain=31337 rollup=0x...}) with {@link #DEFAULT_CACHED_NODES}; a store written for another
+     * deployment is refused.
      *
      * @throws StoreMismatchException when the store belongs to another deployment
      */
     public static ReplayStore open(Path dir, String deployment) {
+        return open(dir, deployment, DEFAULT_CACHED_NODES);
+    }
+
+    /**
+     * {@link #open(Path, String)} keeping up to {@code cachedNodes} decoded tree nodes in memory
+     * (rounded up to a power of two); what is replayed does not depend on it, only how often a read
+     * goes to RocksDB.
+     *
+     * @throws IllegalArgumentException when {@code cachedNodes} is outside {@link #MIN_CACHED_NODES} to {@link #MAX_CACHED_NODES}
+     */
+    public static ReplayStore open(Path dir, String deployment, int cachedNodes) {
+        if (cachedNodes < MIN_CACHED_NODES || cachedNodes > MAX_CACHED_NODES) {
+            throw new IllegalArgumentException("cachedNodes is " + cachedNodes + "; pass " + MIN_CACHED_NODES + " to " + MAX_CACHED_NODES);
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -73,7 +99,7 @@ public final class ReplayStore implements AutoCloseable {
         // Tree versions are not synced one by one: record() syncs them all before it writes the mark
         // that names them, so one fsync covers every batch of a poll step.
         RocksDbNodeStore nodes = RocksDbNodeStore.open(dir.resolve("tree"),
-                RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 20)
+                RocksDbNodeStore.Settings.defaults().withCachedNodes(cachedNodes)
                         .withDurability(RocksDbNodeStore.Durability.PROCESS_CRASH_ONLY));
         Options options = new Options().setCreateIfMissing(true);
         RocksDB progress;

@@ -76,11 +76,14 @@ public final class ReplayBench {
     /**
      * Arguments: {@code small} (20,000 fill transitions instead of 400,000), {@code --transitions N}
      * (any size from 2,000, in transitions of the fills workload; deposits get half, orders a quarter
-     * of it in fills), and workload names ({@code fills}, {@code deposits}, {@code orders}) to run
-     * only those. Anything else is refused with what to pass.
+     * of it in fills), {@code --node-cache N} (decoded nodes the persistent rows' stores keep, as
+     * {@code watch --node-cache}; default {@link ReplayStore#DEFAULT_CACHED_NODES}), and workload names
+     * ({@code fills}, {@code deposits}, {@code orders}) to run only those. Anything else is refused with
+     * what to pass.
      */
     public static void main(String[] args) throws Exception {
         int transitions = 400_000;
+        int nodeCache = ReplayStore.DEFAULT_CACHED_NODES;
         java.util.Set<String> only = new java.util.LinkedHashSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -92,16 +95,26 @@ public final class ReplayBench {
                     transitions = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
                     if (transitions < 2_000) throw new IllegalArgumentException("--transitions must be 2000 or more (two batches), got " + transitions);
                 }
+                case "--node-cache" -> {
+                    if (i + 1 >= args.length || !args[i + 1].matches("[0-9_,]+")) {
+                        throw new IllegalArgumentException("--node-cache needs a number of nodes, e.g. --node-cache 4194304");
+                    }
+                    nodeCache = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
+                    if (nodeCache < ReplayStore.MIN_CACHED_NODES || nodeCache > ReplayStore.MAX_CACHED_NODES) {
+                        throw new IllegalArgumentException("--node-cache must be " + ReplayStore.MIN_CACHED_NODES + " to " + ReplayStore.MAX_CACHED_NODES
+                                + ", got " + nodeCache);
+                    }
+                }
                 case "fills", "deposits", "orders" -> only.add(args[i]);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; pass small, --transitions N, or workload names among fills, deposits, orders");
+                        + "'; pass small, --transitions N, --node-cache N, or workload names among fills, deposits, orders");
             }
         }
         Path out = Path.of(System.getProperty("bench.out", "bench-results"));
         List<Row> rows = new ArrayList<>();
-        if (only.isEmpty() || only.contains("fills")) rows.addAll(workload("fills", transitions, ReplayBench::fillsGenesis, ReplayBench::fills));
-        if (only.isEmpty() || only.contains("deposits")) rows.addAll(workload("deposits", transitions / 2, n -> new WriteSet(), ReplayBench::deposits));
-        if (only.isEmpty() || only.contains("orders")) rows.addAll(orderFlow(transitions / 4));
+        if (only.isEmpty() || only.contains("fills")) rows.addAll(workload("fills", transitions, nodeCache, ReplayBench::fillsGenesis, ReplayBench::fills));
+        if (only.isEmpty() || only.contains("deposits")) rows.addAll(workload("deposits", transitions / 2, nodeCache, n -> new WriteSet(), ReplayBench::deposits));
+        if (only.isEmpty() || only.contains("orders")) rows.addAll(orderFlow(transitions / 4, nodeCache));
         write(out, rows, "./clearline bench prover" + (args.length > 0 ? " " + String.join(" ", args) : ""), transitions);
     }
 
@@ -109,7 +122,7 @@ public final class ReplayBench {
         List<Transition> make(int n);
     }
 
-    private static List<Row> workload(String name, int n, IntFunction<WriteSet> genesis, Transitions make) throws IOException {
+    private static List<Row> workload(String name, int n, int nodeCache, IntFunction<WriteSet> genesis, Transitions make) throws IOException {
         Stf stf = new Stf(DOMAIN, new BouncyCastleVerifier());
         List<Transition> ts = make.make(n);
         System.out.printf(Locale.ROOT, "%s: building %,d transitions into batches of %,d%n", name, n, BATCH);
@@ -128,7 +141,7 @@ public final class ReplayBench {
         long[] hashing = new long[2];
         Measured reference = stfAlone(stf, genesis.apply(n), posted, hashing);
         double nodeHashNanos = keccakNodeNanos();
-        Measured persistent = replayPersistent(stf, genesis.apply(n), posted);
+        Measured persistent = replayPersistent(stf, genesis.apply(n), posted, nodeCache);
         String shape = String.format(Locale.ROOT, "%,d transitions in %,d batches, %,d calldata bytes", n, posted.size(), calldataBytes);
         rows.add(new Row(name, "replay from calldata, in memory", n / replay.seconds, "transitions/s", ">= 100,000", replay.idle,
                 shape + String.format(Locale.ROOT, "; the tree computes each batch's version on a fork-join pool of one thread per core (TreeHelper, as every replay runs); "
@@ -140,9 +153,9 @@ public final class ReplayBench {
                         n / oneThread.cpuSeconds, (n / oneThread.seconds) / (n / reference.seconds))));
         rows.add(new Row(name, "replay from calldata, persistent (RocksDB)", n / persistent.seconds, "transitions/s", ">= 100,000", persistent.idle,
                 String.format(Locale.ROOT, "Replayer over a ReplayStore in a temporary directory, one mark per batch (one sync of the tree's log, "
-                                + "one synced progress write); %,.0f transitions per CPU-second of the replay thread, %.2fx the in-memory replay's "
+                                + "one synced progress write), node cache %,d; %,.0f transitions per CPU-second of the replay thread, %.2fx the in-memory replay's "
                                 + "per CPU-second (a ratio a loaded machine keeps); %.2fx the STF alone",
-                        n / persistent.cpuSeconds, replay.cpuSeconds / persistent.cpuSeconds, (n / persistent.seconds) / (n / reference.seconds))));
+                        nodeCache, n / persistent.cpuSeconds, replay.cpuSeconds / persistent.cpuSeconds, (n / persistent.seconds) / (n / reference.seconds))));
         rows.add(new Row(name, "reference: STF alone", n / reference.seconds, "transitions/s", "-", reference.idle,
                 String.format(Locale.ROOT, "Stf.apply on the decoded transitions, one root per batch, all on one thread (the one-thread replay's ceiling); "
                         + "%,.0f transitions per CPU-second", n / reference.cpuSeconds)));
@@ -179,7 +192,7 @@ public final class ReplayBench {
      * signature to recover. Replayed in memory twice, with the Bouncy Castle verifier and with the
      * native libsecp256k1 one: the roots are the same, the signature recovery's cost is not.
      */
-    private static List<Row> orderFlow(int fills) throws IOException {
+    private static List<Row> orderFlow(int fills, int nodeCache) throws IOException {
         Stf build = new Stf(DOMAIN, new NativeSecp256k1Verifier());
         List<Signer> traders = new ArrayList<>();
         for (int i = 0; i < TRADERS; i++) traders.add(new Signer(java.math.BigInteger.valueOf(1_000_003L + i)));
@@ -223,7 +236,7 @@ public final class ReplayBench {
         // what `./clearline watch` runs: the persistent Replayer over RocksDB with signers recovered ahead
         Measured watcher;
         try (SignaturesAhead sa = SignaturesAhead.onOtherCores()) {
-            watcher = replayPersistent(new Stf(DOMAIN, sa), orderGenesis(traders), posted);
+            watcher = replayPersistent(new Stf(DOMAIN, sa), orderGenesis(traders), posted, nodeCache);
         }
         String shape = String.format(Locale.ROOT, "%,d transitions (%,d fills, %,d PostOrders) in %,d batches, %,d calldata bytes", n, fills, 2 * fills,
                 posted.size(), calldataBytes);
@@ -238,7 +251,7 @@ public final class ReplayBench {
                         nativeReplay.seconds / aheadReplay.seconds, n / aheadOneThreadTree.seconds, 100 * aheadOneThreadTree.idle)));
         rows.add(new Row("orders", "replay from calldata, persistent (RocksDB), signers recovered ahead", n / watcher.seconds, "transitions/s",
                 ">= 100,000", watcher.idle, String.format(Locale.ROOT, "what ./clearline watch runs: the Replayer over a ReplayStore, one mark per"
-                        + " batch, with SignaturesAhead; %,.0f transitions per CPU-second of the replay thread", n / watcher.cpuSeconds)));
+                        + " batch, with SignaturesAhead, node cache %,d; %,.0f transitions per CPU-second of the replay thread", nodeCache, n / watcher.cpuSeconds)));
         rows.add(new Row("orders", "replay from calldata, in memory, Bouncy Castle", n / bcReplay.seconds, "transitions/s", ">= 100,000", bcReplay.idle,
                 String.format(Locale.ROOT, "%,.0f transitions per CPU-second; native/Bouncy Castle %.2fx (CPU)", n / bcReplay.cpuSeconds,
                         bcReplay.cpuSeconds / nativeReplay.cpuSeconds)));
@@ -352,9 +365,9 @@ public final class ReplayBench {
         return m;
     }
 
-    private static Measured replayPersistent(Stf stf, WriteSet genesis, List<PostedBatch> posted) throws IOException {
+    private static Measured replayPersistent(Stf stf, WriteSet genesis, List<PostedBatch> posted, int nodeCache) throws IOException {
         Path dir = Files.createTempDirectory("clearline-replay-bench");
-        try (ReplayStore store = ReplayStore.open(dir, "bench")) {
+        try (ReplayStore store = ReplayStore.open(dir, "bench", nodeCache)) {
             if (genesis.size() > 0) new SparseMerkleTree(store.nodes()).commit(genesis);
             // The genesis version is not a mark: record it as one so the store keeps it on open.
             store.record(new dev.clearline.prover.store.BlockMark(0, String.format("0x%064x", 0), store.nodes().latestVersion(), 0), List.of(), 1_000_000);

@@ -176,19 +176,22 @@ public class ReplaysAgreeProperties {
             for (int i = 0; i < h.batches().size(); i++) posted.add(new RollupLog.Posted(h.batches().get(i), i, i + 1, "0x" + i));
             FinalizedState finalized = FinalizedState.rebuild(posted, posted.size(), stf, FinalizedState.Progress.NONE);
             assertThat(finalized.root()).isEqualTo(roots.getLast());
-            // the persistent watcher over RocksDB, one block per batch
-            Path dir = Files.createTempDirectory("clearline-replays-agree");
-            try (ReplayStore store = ReplayStore.open(dir, "replays-agree")) {
-                ScriptedL1 l1 = new ScriptedL1();
-                for (PostedBatch p : h.batches()) l1.mine(p);
-                Replayer replayer = new Replayer(l1, store, stf, new Replayer.Settings(0, 1 + h.batches().size() / 3, 64), new ReplayListener() { });
-                Replayer.Poll poll = replayer.poll();
-                assertThat(poll.fraud()).isZero();
-                assertThat(poll.batchesJudged()).isEqualTo(h.batches().size());
-                assertThat(replayer.verifier().verifiedRoot()).isEqualTo(roots.getLast());
-                assertSameLeaves(h.traders(), finalized, store.nodes());
-            } finally {
-                delete(dir);
+            // the persistent watcher over RocksDB, one block per batch; again with the smallest node cache, where
+            // nearly every read goes to RocksDB (what a watcher of a state larger than its cache meets)
+            for (int cached : new int[] {ReplayStore.DEFAULT_CACHED_NODES, ReplayStore.MIN_CACHED_NODES}) {
+                Path dir = Files.createTempDirectory("clearline-replays-agree");
+                try (ReplayStore store = ReplayStore.open(dir, "replays-agree", cached)) {
+                    ScriptedL1 l1 = new ScriptedL1();
+                    for (PostedBatch p : h.batches()) l1.mine(p);
+                    Replayer replayer = new Replayer(l1, store, stf, new Replayer.Settings(0, 1 + h.batches().size() / 3, 64), new ReplayListener() { });
+                    Replayer.Poll poll = replayer.poll();
+                    assertThat(poll.fraud()).as("node cache %d", cached).isZero();
+                    assertThat(poll.batchesJudged()).isEqualTo(h.batches().size());
+                    assertThat(replayer.verifier().verifiedRoot()).as("node cache %d", cached).isEqualTo(roots.getLast());
+                    assertSameLeaves(h.traders(), finalized, store.nodes());
+                } finally {
+                    delete(dir);
+                }
             }
             assertSameLeaves(h.traders(), finalized, nodes);
         });
