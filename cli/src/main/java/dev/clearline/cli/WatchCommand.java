@@ -113,6 +113,13 @@ final class WatchCommand implements Callable<Integer> {
         if (nodeCache < ReplayStore.MIN_CACHED_NODES || nodeCache > ReplayStore.MAX_CACHED_NODES) {
             throw new UserError("--node-cache must be " + ReplayStore.MIN_CACHED_NODES + " to " + ReplayStore.MAX_CACHED_NODES + " nodes, got " + nodeCache);
         }
+        // the cache's table (a tag and two references per slot) is allocated whole at the start, before any node is kept
+        long tableBytes = 12L * Math.max(8, Integer.highestOneBit(nodeCache - 1) << 1);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (tableBytes > heap / 4) {
+            throw new UserError("--node-cache " + nodeCache + " needs " + (tableBytes >> 20) + " MB for its table alone and about 250 B per node"
+                    + " kept, but this JVM's heap is " + (heap >> 20) + " MB: pass fewer nodes, or a larger heap (CLEARLINE_JAVA_OPTS=-Xmx16g)");
+        }
         Credentials key = key();
         try (L1Options.Connection c = l1.connect()) {
             if (PublicKeys.isPublic(key.getAddress())) {

@@ -134,6 +134,16 @@ class WatchCommandTest {
                     "--key-file", keyFile.toString(), "--data-dir", dir.resolve("watch").toString(), "--node-cache", "4");
             assertThat(tinyCache.code()).isNotZero();
             assertThat(tinyCache.err()).contains("--node-cache must be 8 to 536870912 nodes, got 4").doesNotContain("Exception");
+
+            // a table larger than the heap allows is refused before it is allocated, with what to do (the test JVM's default
+            // heap is a quarter of the machine's memory: below 96 GB of it, a quarter of the heap is less than the 6 GB table)
+            if (Runtime.getRuntime().maxMemory() / 4 < 6L << 30) {
+                CliTest.Run hugeCache = CliTest.run(stop -> { }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(),
+                        "--key-file", keyFile.toString(), "--data-dir", dir.resolve("watch").toString(), "--node-cache", "536870912");
+                assertThat(hugeCache.code()).isNotZero();
+                assertThat(hugeCache.err()).contains("--node-cache 536870912 needs 6144 MB for its table alone", "CLEARLINE_JAVA_OPTS")
+                        .doesNotContain("Exception");
+            }
         }
     }
 
