@@ -15,6 +15,7 @@ import dev.clearline.prover.escape.EscapePlan;
 import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.escape.FreezeReporter;
 import dev.clearline.prover.escape.Report;
+import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.SignaturesAhead;
 import java.io.PrintWriter;
@@ -26,7 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import picocli.CommandLine.Command;
@@ -112,8 +112,7 @@ final class EscapeCommands {
             String hatchAddress = o.l1("read the escape hatch", () -> rollup.escapeHatch().send());
             hatch = EscapeHatch.load(hatchAddress, o.web3j(), o.transactions(), UserOptions.gas());
             windowEnd = o.l1("read the claim window", () -> hatch.claimWindowEnd().send().longValueExact());
-            now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
-                    .getBlock().getTimestamp().longValueExact());
+            now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
         }
 
         /** The frozen state, replayed from L1 with progress on stderr, checked against the frozen root. */

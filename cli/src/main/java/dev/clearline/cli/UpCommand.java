@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
     private final PrintWriter out;
     private final PrintWriter err;
+    private static final String DEFAULT_DIR = ".clearline/stack";
     private final Lifecycle lifecycle;
 
     @Mixin
@@ -33,7 +34,7 @@ final class UpCommand implements Callable<Integer> {
             description = "Trader API port (REST and WebSocket) on the host, 0 for any free port. Default: ${DEFAULT-VALUE}.")
     int apiPort;
 
-    @Option(names = "--dir", defaultValue = ".clearline/stack", description = "Where the sequencer keeps its log and snapshots and the watcher its replay (<dir>/watcher, RocksDB): "
+    @Option(names = "--dir", defaultValue = DEFAULT_DIR, description = "Where the sequencer keeps its log and snapshots and the watcher its replay (<dir>/watcher, RocksDB): "
             + "on the same chain, a restart resumes both. Default: ${DEFAULT-VALUE}.")
     Path dir;
 
@@ -97,8 +98,17 @@ final class UpCommand implements Callable<Integer> {
         });
         boolean failed = lifecycle.awaitStopUnless(sequencerStopped, () -> {
             if (status != null) status.interrupt();
+            out.println("Stopping the stack...");
+            out.flush();
             stack.close();
             devnet.close();
+            // what is left and how to come back: a person stopping a stack wants to know whether the chain survived
+            out.println("Stopped. " + (node.dataDir == null
+                    ? "The chain was in memory only: it is gone, and the next ./clearline up starts a new one"
+                    : "The chain is kept in " + node.dataDir + ": ./clearline up --data-dir " + node.dataDir
+                            + (dir.equals(Path.of(DEFAULT_DIR)) ? "" : " --dir " + dir) + " resumes it (the sequencer and watcher from " + dir
+                            + "); ./clearline devnet --data-dir " + node.dataDir + " runs its L1 alone"));
+            out.flush();
         });
         return failed ? ErrorReporting.FAILED : 0;
     }

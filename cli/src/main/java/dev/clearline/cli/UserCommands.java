@@ -15,6 +15,7 @@ import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -22,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -734,8 +734,7 @@ final class UserCommands {
             long consumed = o.l1("read the rollup", () -> rollup.tip().send().component2().longValueExact());
             long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
             long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
-            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
-                    .getBlock().getTimestamp().longValueExact());
+            long now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
             long speed = o.l1TimeSpeed();
             ObjectNode res = result();
             ObjectNode l1 = res.putObject("l1");
@@ -989,8 +988,7 @@ final class UserCommands {
             byte[] encoding = queuedOp(o, rollup, consumed);
             long enqueued = java.nio.ByteBuffer.wrap(encoding, 9, 8).getLong();
             long delay = o.l1("read the rollup", () -> rollup.forceDelay().send().longValueExact());
-            long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
-                    .getBlock().getTimestamp().longValueExact());
+            long now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
             if (now <= enqueued + delay) {
                 throw new UserError("queue op " + consumed + " is not overdue yet: its deadline is L1 time " + (enqueued + delay) + ", "
                         + UserOptions.l1Wait(enqueued + delay - now + 1, o.l1TimeSpeed()) + " from now; the sequencer may still consume it");
@@ -1015,8 +1013,7 @@ final class UserCommands {
         long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
         if (index >= next) return -1;
         long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
-        long now = o.l1("read the latest block", () -> o.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send()
-                .getBlock().getTimestamp().longValueExact());
+        long now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
         var b = o.l1("read batch " + index, () -> rollup.batch(BigInteger.valueOf(index)).send());
         // the next block's time is at least the latest one's, the contract's own test
         long past = now - (b.submittedAt.longValueExact() + period);

@@ -28,6 +28,21 @@ public final class TimeTravel {
         return mine();
     }
 
+    /**
+     * Moves the clock forward by {@code d} without mining, as time passes on an automining chain
+     * nobody sends to: the latest block keeps its time, the next block (and the pending block, which
+     * clients read as the chain's time now) carries the jump.
+     */
+    public void moveClock(Duration d) {
+        rpc("evm_increaseTime", List.of(d.toSeconds()));
+    }
+
+    /** The pending block's timestamp: what the next block would carry if mined now. */
+    public long pendingTimestamp() {
+        JsonNode block = rpc("eth_getBlockByNumber", List.of("pending", false));
+        return Numeric.decodeQuantity(block.get("timestamp").asText()).longValueExact();
+    }
+
     /** Mines an empty block; returns its timestamp. */
     public long mine() {
         rpc("evm_mine", List.of());

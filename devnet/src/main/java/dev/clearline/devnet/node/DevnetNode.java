@@ -95,6 +95,7 @@ public final class DevnetNode implements AutoCloseable {
      */
     public static final int COMMIT_EVERY_BLOCKS = 64;
     private static final byte[] EMPTY_STATE_ROOT = dev.clearline.evm.WorldState.emptyRoot().bytes();
+    private static final String EMPTY_BLOOM = Hex.encode(new byte[Bloom.BYTES]);
     /**
      * The state roots known to be in the state database: each root this node (or an earlier run in
      * its data directory) wrote, and the root the database was opened at. A read at a past block
@@ -228,6 +229,27 @@ public final class DevnetNode implements AutoCloseable {
         lockSettled();
         try {
             return number >= 0 && number < blocks.size() ? Optional.of(blocks.get((int) number)) : Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The block the node would mine now, as the {@code pending} tag shows it (Hardhat's node and geth
+     * keep one too): the head's child, stamped with the time a block mined now would get (the clock,
+     * {@code evm_increaseTime} and {@code evm_setNextBlockTimestamp} included), with the transactions
+     * still waiting for a block and nothing executed yet. Unsealed, so it has no hash. Clients read its
+     * timestamp as "the chain's time now": with automine no block comes while nobody sends, and the
+     * latest block's time stands still while the clock runs on.
+     */
+    public Block pendingBlock() {
+        lockSettled();
+        try {
+            BlockEnv env = nextEnv();
+            Block h = head;
+            return new Block(env.number(), null, h.hash(), env.timestamp(), env.gasLimit(), 0, env.baseFee(), h.stateRoot(),
+                    BlockSealer.EMPTY_TRIE, BlockSealer.EMPTY_TRIE, EMPTY_BLOOM, h.miner(), Hex.encode(env.prevRandao()),
+                    pending, List.of());
         } finally {
             lock.unlock();
         }

@@ -57,6 +57,22 @@ final class JsonViews {
         return o;
     }
 
+    /**
+     * The block being built, as geth shows its pending block: hash, nonce and miner null (it is not
+     * sealed), its transactions as pending ones (no block hash, number or index yet).
+     */
+    static ObjectNode pendingBlock(Block b, boolean fullTransactions) {
+        ObjectNode o = block(b, false);
+        o.putNull("hash");
+        o.putNull("nonce");
+        o.putNull("miner");
+        if (fullTransactions) {
+            ArrayNode txs = o.putArray("transactions");
+            for (int i = 0; i < b.transactions().size(); i++) txs.add(transaction(b.transactions().get(i), null, i));
+        }
+        return o;
+    }
+
     static ObjectNode transaction(SignedTx t, Block b, int index) {
         ObjectNode o = F.objectNode();
         o.put("hash", t.hash());

@@ -268,7 +268,8 @@ public final class RpcDispatcher {
             JsonNode tag = p.raw(0);
             if (!p.has(0)) throw p.invalid("missing argument 0 (block number or tag)");
             long n;
-            if (tag.isTextual() && List.of("latest", "pending", "safe", "finalized").contains(tag.asText())) n = head;
+            if (tag.isTextual() && tag.asText().equals("pending")) return JsonViews.pendingBlock(node.pendingBlock(), p.bool(1, false));
+            if (tag.isTextual() && List.of("latest", "safe", "finalized").contains(tag.asText())) n = head;
             else if (tag.isTextual() && tag.asText().equals("earliest")) n = 0;
             else n = p.quantity(tag, "block").min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
             boolean full = p.bool(1, false);

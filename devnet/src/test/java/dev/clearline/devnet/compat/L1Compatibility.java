@@ -214,6 +214,23 @@ abstract class L1Compatibility {
     }
 
     @Test
+    void thePendingBlockCarriesTheClockWhileNoBlockIsMined() throws Exception {
+        // what a client reads as "now" on an automining chain nobody sends to (an operator gone quiet):
+        // the latest block's time stands still, the pending block's moves with the clock
+        long height = chain.blockNumber();
+        long latest = time.latestTimestamp();
+        time.moveClock(Duration.ofHours(2));
+        assertThat(chain.blockNumber()).isEqualTo(height);
+        assertThat(time.latestTimestamp()).isEqualTo(latest);
+        long pending = time.pendingTimestamp();
+        assertThat(pending).isBetween(latest + 7_200, latest + 7_200 + 60);
+        var block = web3j.ethGetBlockByNumber(DefaultBlockParameterName.PENDING, true).send().getBlock();
+        assertThat(block.getParentHash()).isEqualTo(web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash());
+        assertThat(block.getTransactions()).as("automine: nothing waits").isEmpty();
+        assertThat(time.mine()).as("the next block carries the pending block's time or later").isBetween(pending, pending + 60);
+    }
+
+    @Test
     void replaysAndNonceGapsAreRefusedAndTheChainStaysAsItWas() throws Exception {
         Credentials k = KEYS.keys().get(4);
         BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount();

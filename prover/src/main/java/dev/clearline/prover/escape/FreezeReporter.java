@@ -8,6 +8,7 @@ import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.StateKeys;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.dispute.DisputeL1;
+import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -16,7 +17,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.ReadonlyTransactionManager;
@@ -103,7 +103,7 @@ public final class FreezeReporter {
         EscapeHatch hatch = EscapeHatch.load(DisputeL1.call(() -> rollup.escapeHatch().send()), web3j,
                 new ReadonlyTransactionManager(web3j, rollupAddress), new DefaultGasProvider());
         long windowEnd = DisputeL1.call(() -> hatch.claimWindowEnd().send()).longValueExact();
-        long now = DisputeL1.call(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp()).longValueExact();
+        long now = DisputeL1.call(() -> L1Clock.now(web3j));
         long finalized = DisputeL1.call(() -> rollup.finalizedCount().send()).longValueExact();
         if (now >= windowEnd) {
             LOG.warn("event=escape-report-too-late frozenAt={} claimWindowEnd={} now={} action=none", frozenAt, windowEnd, now);

@@ -1,10 +1,10 @@
 package dev.clearline.sequencer.poster;
 
 import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.prover.l1.L1Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
@@ -98,7 +98,7 @@ public final class L1Loop implements AutoCloseable {
         long consumed = BatchPoster.call(() -> rollup.tip().send()).component2().longValueExact();
         Optional<Long> oldest = feed.oldestUnconsumed(consumed);
         if (oldest.isEmpty()) return;
-        long now = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp().longValueExact();
+        long now = L1Clock.now(web3j);
         long age = now - oldest.get();
         if (age * 2 > forceDelay) {
             log.warn("event=priority_op_near_deadline index={} ageSeconds={} forceDelaySeconds={} hint=\"batches are not reaching L1; check the poster's funds and the RPC\"",
