@@ -201,18 +201,23 @@ final class EscapeCommands {
             all.addAll(EscapePlan.refunds(queue, state.priorityOpsConsumed(), who));
             Set<Long> refunded = refundedDeposits();
             List<Claim> open = new ArrayList<>();
-            int done = 0;
+            List<Claim> paidBefore = new ArrayList<>();
             for (Claim c : all) {
-                if (claimed(c, refunded)) done++;
+                if (claimed(c, refunded)) paidBefore.add(c);
                 else open.add(c);
             }
+            int done = paidBefore.size();
+            // which claims were paid before, by name: "1 claim(s) were paid before" left a trader guessing whether
+            // it was the withdrawal they claimed or an escape someone sent for them
+            String paidNames = String.join(", ", paidBefore.stream().map(EscapeCommands.Take::label).toList());
             if (all.isEmpty()) {
                 throw new UserError("nothing to escape: the frozen state (after " + state.finalizedCount() + " finalized batch(es)) holds no free balance,"
                         + " no position with positive equity and no withdrawal for " + who + ", and the queue holds no deposit of theirs it never"
                         + " consumed; a position at or below zero equity pays nothing");
             }
             if (open.isEmpty()) {
-                throw new UserError("already escaped: all " + done + " claim(s) of " + who + " on the frozen state were paid before; nothing is left");
+                throw new UserError("already escaped: all " + done + " claim(s) of " + who + " on the frozen state were paid before (" + paidNames
+                        + "); nothing is left");
             }
             Rate rate = rate();
             ObjectNode res = rate.json(result().put("owner", who.toString()).put("dryRun", dryRun).put("finalizedBatches", state.finalizedCount())
@@ -234,7 +239,7 @@ final class EscapeCommands {
             String head = (dryRun ? "Would escape " : "Escaped ") + open.size() + " claim(s) of " + who + " for " + Units.amount(total) + " in total, at rate "
                     + rate.text() + (windowOpen ? " so far (the window is open until L1 time " + windowEnd + ", " + UserOptions.l1Wait(windowEnd - now, o.l1TimeSpeed())
                     + " from now; reports may still lower it)" : "")
-                    + (done > 0 ? "; " + done + " claim(s) were paid before" : "") + ":\n";
+                    + (done > 0 ? "; paid before: " + paidNames : "") + ":\n";
             o.print(out, res, (head + text).stripTrailing());
             return 0;
         }

@@ -175,6 +175,11 @@ public final class DevnetNode implements AutoCloseable {
                         + "those blocks were re-executed from the chain file";
                 node.repair = Optional.of(node.repair.map(r -> r + "; " + note).orElse(note));
             }
+            // A chain whose latest block is ahead of the clock (it ran under `up`'s fast clock, or was moved with
+            // evm_increaseTime) goes on from that block, as it would have had it kept running: with the offset
+            // at zero its time stood still, each block one second after the last, until the wall clock caught up
+            // (an hour of standing still after a few minutes of `up`), and evm_increaseTime(d) seemed to do nothing
+            node.timeOffset = Math.max(0, node.head.timestamp() - config.clockSeconds().getAsLong());
         }
         if (node.pipelined) node.startMiner();
         return node;

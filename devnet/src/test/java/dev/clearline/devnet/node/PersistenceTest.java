@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.compat.Chain;
+import dev.clearline.devnet.junit.TimeTravel;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +43,27 @@ class PersistenceTest {
             assertThat(next.hasError()).isFalse();
             assertThat(again.web3j().ethGetTransactionCount(again.accounts().first().getAddress(), DefaultBlockParameterName.LATEST)
                     .send().getTransactionCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aReopenedChainAheadOfTheClockGoesOnFromItsLatestBlock() throws Exception {
+        // a chain run under `up`'s fast clock, or moved with evm_increaseTime, is ahead of the wall clock when it
+        // is reopened: its time goes on from its latest block, and evm_increaseTime moves it from there
+        AtomicLong clock = new AtomicLong(1_700_000_000L);
+        NodeConfig config = NodeConfig.defaults(clock::get).withDataDir(dir);
+        long head;
+        try (Devnet first = Devnet.inProcess(config)) {
+            head = new TimeTravel(first.web3jService()).advance(Duration.ofDays(1));
+        }
+        assertThat(head).isGreaterThanOrEqualTo(clock.get() + 86_400);
+        try (Devnet again = Devnet.inProcess(config)) {
+            TimeTravel time = new TimeTravel(again.web3jService());
+            clock.addAndGet(10);
+            assertThat(time.pendingTimestamp()).as("ten seconds of the clock later").isEqualTo(head + 10);
+            time.moveClock(Duration.ofSeconds(700));
+            assertThat(time.pendingTimestamp()).isEqualTo(head + 710);
+            assertThat(time.mine()).isEqualTo(head + 710);
         }
     }
 
