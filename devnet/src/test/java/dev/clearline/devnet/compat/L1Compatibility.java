@@ -223,11 +223,12 @@ abstract class L1Compatibility {
         assertThat(chain.blockNumber()).isEqualTo(height);
         assertThat(time.latestTimestamp()).isEqualTo(latest);
         long pending = time.pendingTimestamp();
-        assertThat(pending).isBetween(latest + 7_200, latest + 7_200 + 60);
+        // the upper bound leaves room for the seconds since the latest block was mined (a slow machine)
+        assertThat(pending).isBetween(latest + 7_200, latest + 7_200 + 600);
         var block = web3j.ethGetBlockByNumber(DefaultBlockParameterName.PENDING, true).send().getBlock();
         assertThat(block.getParentHash()).isEqualTo(web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash());
         assertThat(block.getTransactions()).as("automine: nothing waits").isEmpty();
-        assertThat(time.mine()).as("the next block carries the pending block's time or later").isBetween(pending, pending + 60);
+        assertThat(time.mine()).as("the next block carries the pending block's time or later").isBetween(pending, pending + 600);
     }
 
     @Test
