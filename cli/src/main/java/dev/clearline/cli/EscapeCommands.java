@@ -107,7 +107,8 @@ final class EscapeCommands {
             frozenAt = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
             if (frozenAt == 0) {
                 throw new UserError("the rollup is not frozen: withdraw normally (./clearline withdraw, then claim); if the operator ignores you,"
-                        + " ./clearline force-withdraw and, after its deadline, ./clearline freeze");
+                        + " ./clearline force-withdraw and, after its deadline, ./clearline freeze; ./clearline escape --dry-run shows what you hold"
+                        + " in the last finalized state");
             }
             String hatchAddress = o.l1("read the escape hatch", () -> rollup.escapeHatch().send());
             hatch = EscapeHatch.load(hatchAddress, o.web3j(), o.transactions(), UserOptions.gas());
@@ -165,7 +166,8 @@ final class EscapeCommands {
         @Option(names = "--owner", description = "Escape for this address (anyone may; the owner is paid). Default: your key's address.")
         String owner;
 
-        @Option(names = "--dry-run", description = "List what would be claimed and paid at the rate as it stands; send nothing.")
+        @Option(names = "--dry-run", description = "List what would be claimed and paid at the rate as it stands; send nothing."
+                + " Before a freeze: what you hold in the last finalized state, rebuilt from L1 alone (no operator needed).")
         boolean dryRun;
 
         Take(PrintWriter out, PrintWriter err, LongSupplier nanos) {
@@ -177,6 +179,10 @@ final class EscapeCommands {
             Address who = owner == null ? o.address() : parse(owner);
             if (who.equals(Address.INSURANCE_FUND)) {
                 throw new UserError(who + " is the insurance fund: its leaves are fund credit, never a claim; report them with ./clearline escape report");
+            }
+            if (dryRun) {
+                Rollup live = o.rollup();
+                if (o.l1("read the rollup", () -> live.frozenAt().send().longValueExact()) == 0) return beforeFreeze(who, live);
             }
             open();
             boolean windowOpen = now < windowEnd;
@@ -209,7 +215,7 @@ final class EscapeCommands {
             int done = paidBefore.size();
             // which claims were paid before, by name: "1 claim(s) were paid before" left a trader guessing whether
             // it was the withdrawal they claimed or an escape someone sent for them
-            String paidNames = String.join(", ", paidBefore.stream().map(EscapeCommands.Take::label).toList());
+            String paidNames = String.join(", ", paidBefore.stream().map(Take::label).toList());
             if (all.isEmpty()) {
                 throw new UserError("nothing to escape: the frozen state (after " + state.finalizedCount() + " finalized batch(es)) holds no free balance,"
                         + " no position with positive equity and no withdrawal for " + who + ", and the queue holds no deposit of theirs it never"
@@ -241,6 +247,56 @@ final class EscapeCommands {
                     + " from now; reports may still lower it)" : "")
                     + (done > 0 ? "; paid before: " + paidNames : "") + ":\n";
             o.print(out, res, (head + text).stripTrailing());
+            return 0;
+        }
+
+        /**
+         * {@code --dry-run} before a freeze: what {@code who} holds in the last finalized state, rebuilt from L1
+         * alone and checked against the root L1 finalized. A trader whose operator went quiet asks this first:
+         * the sequencer, which would have answered, is the part that is gone.
+         */
+        private Integer beforeFreeze(Address who, Rollup live) {
+            rollup = live;
+            long finalized = o.l1("read the rollup", () -> live.finalizedCount().send().longValueExact());
+            FinalizedState state = finalizedState(live, finalized);
+            byte[] expected = finalized == 0 ? o.l1("read the genesis root", () -> live.genesisRoot().send())
+                    : o.l1("read batch " + (finalized - 1), () -> live.batch(BigInteger.valueOf(finalized - 1)).send().postStateRoot);
+            if (!java.util.Arrays.equals(expected, state.root().bytes())) {
+                throw new UserError("the state rebuilt from L1 has root " + state.root() + " but L1 finalized " + hex(expected)
+                        + "; is --rpc-url a full node of this chain?");
+            }
+            List<Claim> held = new ArrayList<>();
+            for (Claim c : EscapePlan.claims(state, who)) {
+                if (!(c instanceof Claim.Withdrawal w) || !o.l1("read the rollup", () -> live.withdrawalClaimed(BigInteger.valueOf(w.id())).send())) {
+                    held.add(c);
+                }
+            }
+            List<Claim> waiting = EscapePlan.refunds(o.l1("read the priority queue", () -> {
+                RollupLog log = new RollupLog(o.web3j(), live.getContractAddress());
+                return log.priorityOps(o.firstBlock(), log.latestBlock());
+            }), state.priorityOpsConsumed(), who);
+            ObjectNode res = result().put("owner", who.toString()).put("dryRun", true).put("frozen", false).put("finalizedBatches", finalized);
+            ArrayNode rows = res.putArray("claims");
+            StringBuilder text = new StringBuilder("The rollup is not frozen. What " + who + " holds in the last finalized state ("
+                    + (finalized == 0 ? "genesis, no batch final yet" : finalized + " batch(es)") + ", rebuilt from L1 alone; a position at its equity at that state's mark):\n");
+            BigInteger total = BigInteger.ZERO;
+            for (Claim c : held) {
+                describe(rows.addObject(), c).put("wouldPayAtRate1", Units.amount(c.amount()));
+                total = total.add(c.amount());
+                text.append(String.format("  %-36s %s%s%n", label(c), Units.amount(c.amount()),
+                        c instanceof Claim.Withdrawal ? "  (final: ./clearline claim pays it now)" : ""));
+            }
+            for (Claim c : waiting) {
+                describe(rows.addObject(), c).put("notYetConsumed", true);
+                text.append(String.format("  %-36s %s  (not consumed by a final batch yet; refunded in full after a freeze if never)%n",
+                        "deposit, queue op " + ((Claim.Refund) c).queueIndex(), Units.amount(c.amount())));
+            }
+            if (held.isEmpty() && waiting.isEmpty()) text.append("  nothing: no free balance, no position with positive equity, no unclaimed withdrawal\n");
+            res.put("total", Units.amount(total));
+            text.append("If the operator ignores you: ./clearline force-withdraw AMOUNT, then ./clearline freeze once its deadline passes;"
+                    + " a freeze first finalizes the batches past their challenge window (so the state escaped from may be later than this one),"
+                    + " and escapes pay at the escape rate (1 unless bad debt exceeds the insurance fund).");
+            o.print(out, res, text.toString());
             return 0;
         }
 

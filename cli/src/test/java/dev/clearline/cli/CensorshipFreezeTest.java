@@ -145,6 +145,17 @@ class CensorshipFreezeTest {
         assertThat(due.path("nextFinalDisputed").asBoolean()).isFalse();
         assertThat(cli(common.subList(0, common.size() - 1), "status").out())
                 .contains("batch 0's challenge window has passed: final once anyone finalizes it");
+        // before any freeze, with no operator to ask: what the last finalized state (still genesis) holds for the user
+        Run held = cli(common, "escape", "--dry-run");
+        assertThat(held.code()).as(held.err()).isZero();
+        assertThat(json(held).path("frozen").asBoolean()).isFalse();
+        assertThat(json(held).path("finalizedBatches").asLong()).isZero();
+        assertThat(json(held).path("claims")).hasSize(1);
+        assertThat(json(held).path("claims").get(0).path("kind").asText()).isEqualTo("refund");
+        assertThat(json(held).path("claims").get(0).path("notYetConsumed").asBoolean()).isTrue();
+        assertThat(json(held).path("claims").get(0).path("deposited").asText()).isEqualTo("50.000000");
+        assertThat(cli(common.subList(0, common.size() - 1), "escape", "--dry-run").out())
+                .contains("The rollup is not frozen", "genesis, no batch final yet", "deposit, queue op 0", "not consumed by a final batch yet");
 
         // then the operator ignores a forced withdrawal: freeze, wait out the claim window, escape. The freeze
         // finalizes the batch first (anyone may, its window passed), so the deposit it consumed is a balance
@@ -389,6 +400,13 @@ class CensorshipFreezeTest {
         assertThat(json(claim).path("claimedTotal").asText()).isEqualTo("20.000000");
         assertThat(minter.balanceOf(user.getAddress()).send()).isEqualTo(before.add(BigInteger.valueOf(20_000_000L)));
         assertThat(operator.finalizedCount().send()).isOne();
+        // what the finalized state holds now, asked with no operator: the 30 left, not the withdrawal just claimed
+        Run held = cli(common(l1, user), "escape", "--dry-run");
+        assertThat(held.code()).as(held.err()).isZero();
+        assertThat(json(held).path("finalizedBatches").asLong()).isOne();
+        assertThat(json(held).path("claims")).hasSize(1);
+        assertThat(json(held).path("claims").get(0).path("kind").asText()).isEqualTo("balance");
+        assertThat(json(held).path("total").asText()).isEqualTo("30.000000");
 
         // a second batch, due too, then the operator ignores a forced withdrawal: freeze --no-finalize keeps batch 0's root
         assertThat(builder.append(new Transition.Withdraw(me, me, 5_000_000L, 1, signer(user).sign(domain.withdrawDigest(me, me, 5_000_000L, 1))), 0)
