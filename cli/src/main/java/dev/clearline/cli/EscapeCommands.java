@@ -238,7 +238,7 @@ final class EscapeCommands {
                 if (!dryRun) row.put("tx", lastTx);
                 row.put(dryRun ? "wouldPay" : "paid", Units.amount(paid));
                 total = total.add(paid);
-                text.append(String.format("  %-36s %s -> %s%s%n", label(c), Units.amount(c.amount()), Units.amount(paid),
+                text.append(String.format("  %-" + width(open) + "s %s -> %s%s%n", label(c), Units.amount(c.amount()), Units.amount(paid),
                         row.has("tx") ? " (tx " + row.path("tx").asText() + ")" : ""));
             }
             res.put(dryRun ? "wouldPayTotal" : "paidTotal", Units.amount(total));
@@ -283,12 +283,12 @@ final class EscapeCommands {
             for (Claim c : held) {
                 describe(rows.addObject(), c).put("wouldPayAtRate1", Units.amount(c.amount()));
                 total = total.add(c.amount());
-                text.append(String.format("  %-36s %s%s%n", label(c), Units.amount(c.amount()),
+                text.append(String.format("  %-" + width(held) + "s %s%s%n", label(c), Units.amount(c.amount()),
                         c instanceof Claim.Withdrawal ? "  (final: ./clearline claim pays it now)" : ""));
             }
             for (Claim c : waiting) {
                 describe(rows.addObject(), c).put("notYetConsumed", true);
-                text.append(String.format("  %-36s %s  (not consumed by a final batch yet; refunded in full after a freeze if never)%n",
+                text.append(String.format("  %-" + width(held) + "s %s  (not consumed by a final batch yet; refunded in full after a freeze if never)%n",
                         "deposit, queue op " + ((Claim.Refund) c).queueIndex(), Units.amount(c.amount())));
             }
             if (held.isEmpty() && waiting.isEmpty()) text.append("  nothing: no free balance, no position with positive equity, no unclaimed withdrawal\n");
@@ -351,6 +351,11 @@ final class EscapeCommands {
                 case Claim.Refund f -> row.put("kind", "refund").put("queueIndex", f.queueIndex()).put("deposited", Units.amount(f.deposited()));
             }
             return row;
+        }
+
+        /** The label column: wide enough for the longest label, so amounts line up (a position's lot count can be long). */
+        private static int width(List<Claim> claims) {
+            return Math.max(36, claims.stream().mapToInt(c -> label(c).length()).max().orElse(0));
         }
 
         private static String label(Claim c) {
