@@ -125,6 +125,14 @@ final class LocalStack implements AutoCloseable {
     }
 
     private void boot(Settings s) throws Exception {
+        // a chain whose rollup froze (kept with --data-dir) takes no batch any more: a stack on it would take orders that never settle
+        var frozen = BatchPoster.Frozen.of(rollup(devnet.accounts().first()));
+        if (frozen.isPresent()) {
+            Path data = devnet.node().config().dataDir();
+            throw new UserError(frozen.get().getMessage() + ". This chain is for escaping now: ./clearline devnet --data-dir "
+                    + (data == null ? "<its directory>" : data) + " runs its L1 alone for that; ./clearline up without --data-dir (or with"
+                    + " a new one) starts a new venue");
+        }
         boolean freshChain = rollup(devnet.accounts().first()).queueLength().send().signum() == 0;
         if (freshChain) seedL1();
         resumed = !freshChain;
@@ -192,6 +200,12 @@ final class LocalStack implements AutoCloseable {
     /** Completes when the sequencer stops applying its log: the stack can do nothing more, and {@code up} should stop. */
     CompletableFuture<ServiceStop> sequencerStopped() {
         return node.stopped();
+    }
+
+    /** Completes, with what it means, when the rollup freezes while the stack runs: it takes nothing more, and {@code up} should stop. */
+    CompletableFuture<String> rollupFrozen() {
+        return l1.stopped().toCompletableFuture()
+                .thenCompose(why -> why instanceof BatchPoster.Frozen ? CompletableFuture.completedFuture(why.getMessage()) : new CompletableFuture<>());
     }
 
     /** What {@code up} says when its sequencer stops: the finding, and what to do about it in {@code up}'s terms. */

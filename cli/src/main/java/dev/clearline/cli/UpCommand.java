@@ -96,7 +96,13 @@ final class UpCommand implements Callable<Integer> {
             err.println("clearline up: " + stack.whyStopped(stop) + "; stopping the stack");
             err.flush();
         });
-        boolean failed = lifecycle.awaitStopUnless(sequencerStopped, () -> {
+        // so does a rollup frozen under it (an op the sequencer left too long): it takes no batch any more
+        var frozen = stack.rollupFrozen().thenAccept(why -> {
+            err.println("clearline up: " + why + "; stopping the stack");
+            err.flush();
+        });
+        boolean failed = lifecycle.awaitStopUnless(java.util.concurrent.CompletableFuture.anyOf(sequencerStopped.toCompletableFuture(),
+                frozen.toCompletableFuture()), () -> {
             if (status != null) status.interrupt();
             out.println("Stopping the stack...");
             out.flush();

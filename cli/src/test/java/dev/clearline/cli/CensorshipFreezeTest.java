@@ -1,6 +1,7 @@
 package dev.clearline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clearline.contracts.generated.EscapeHatch;
@@ -103,6 +104,10 @@ class CensorshipFreezeTest {
         Run again = cli(common, "freeze");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("already frozen");
+        // the local stack on this chain now would take orders that never settle: refused, with what the chain is still for
+        assertThatThrownBy(() -> LocalStack.start(l1.devnet(), l1.manifest(), new LocalStack.Settings(dir.resolve("stack"), "127.0.0.1", 0, false, 1_000)))
+                .isInstanceOf(UserError.class).hasMessageContaining("froze at L1 time").hasMessageContaining("could never settle")
+                .hasMessageContaining("./clearline devnet --data-dir");
         BigInteger sent = l1.web3j().ethGetTransactionCount(user.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send()
                 .getTransactionCount();
         Run late = cli(common, "force-withdraw", "1");

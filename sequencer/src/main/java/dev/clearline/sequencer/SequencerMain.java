@@ -229,6 +229,15 @@ public final class SequencerMain {
         }
         StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort) : null;
         AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
+        if (l1Side instanceof L1Side side) {
+            // frozen while it ran: nothing it takes can settle any more, so it stops rather than go on taking orders
+            side.loop().stopped().thenAccept(why -> {
+                if (!(why instanceof dev.clearline.sequencer.poster.BatchPoster.Frozen)) return;
+                System.err.println("sequencer: member " + member + " stopped: " + why.getMessage());
+                System.err.flush();
+                Thread.ofPlatform().start(() -> System.exit(7));
+            });
+        }
         dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
 
         CountDownLatch stop = new CountDownLatch(1);

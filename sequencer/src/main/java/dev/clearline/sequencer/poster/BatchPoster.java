@@ -45,7 +45,7 @@ public final class BatchPoster {
     static final int FINALIZE_AT_ONCE = 64;
 
     /** Posting cannot go on without an operator; the message says why and what to look at. */
-    public abstract static sealed class Stopped extends IllegalStateException permits Divergence, BatchTooLong {
+    public abstract static sealed class Stopped extends IllegalStateException permits Divergence, BatchTooLong, Frozen {
         Stopped(String message) {
             super(message);
         }
@@ -66,6 +66,28 @@ public final class BatchPoster {
     public static final class BatchTooLong extends Stopped {
         BatchTooLong(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * The rollup is frozen (an op the sequencer did not consume in time): it takes no batch and no op
+     * from now on, for good, so nothing the sequencer takes can settle. Not an operator's fix: the
+     * node should stop taking orders, and traders leave through the escape hatch.
+     */
+    public static final class Frozen extends Stopped {
+        public Frozen(String message) {
+            super(message);
+        }
+
+        /** Frozen when the rollup says so, with what it means for an operator; empty while it is live. */
+        public static java.util.Optional<Frozen> of(Rollup rollup) throws IOException {
+            long frozenAt = call(() -> rollup.frozenAt().send()).longValueExact();
+            if (frozenAt == 0) return java.util.Optional.empty();
+            long finalized = call(() -> rollup.finalizedCount().send()).longValueExact();
+            return java.util.Optional.of(new Frozen("the rollup " + rollup.getContractAddress() + " froze at L1 time " + frozenAt + " ("
+                    + (finalized == 0 ? "the genesis root" : "batch " + (finalized - 1) + "'s root") + " is final): it takes no more batches"
+                    + " or priority ops, so orders taken now could never settle; traders leave with ./clearline escape, and a venue needs"
+                    + " a new deployment"));
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * into the sequencer ({@link PriorityOpFeed}), post sealed batches, finalize due ones and report
  * both back into the sequencer's log ({@link BatchPoster}), and warn while the oldest op L1 has not seen consumed is past half its
  * force delay (at the full delay anyone may freeze the rollup). A failing RPC is retried with
- * backoff; a {@link BatchPoster.Stopped} (a divergence, a batch L1 cannot take) stops posting (it needs an operator).
+ * backoff; a {@link BatchPoster.Stopped} (a divergence, a batch L1 cannot take) stops posting (it needs an operator), and
+ * so does a frozen rollup, which takes nothing more ({@link #stopped()} tells the node, which stops taking orders).
  */
 public final class L1Loop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L1Loop.class);
@@ -29,6 +30,7 @@ public final class L1Loop implements AutoCloseable {
     private final long intervalMillis;
     private final Thread thread;
     private final AtomicReference<String> stoppedBecause = new AtomicReference<>();
+    private final java.util.concurrent.CompletableFuture<BatchPoster.Stopped> stopped = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean running = true;
     private volatile long rounds;
 
@@ -52,6 +54,11 @@ public final class L1Loop implements AutoCloseable {
         return rounds;
     }
 
+    /** Completes when the loop stops by itself (never when closed): why, for a caller that must act on it (a frozen rollup). */
+    public java.util.concurrent.CompletionStage<BatchPoster.Stopped> stopped() {
+        return stopped;
+    }
+
     /** Why the loop stopped by itself, if it did. */
     public Optional<String> stoppedBecause() {
         return Optional.ofNullable(stoppedBecause.get());
@@ -67,6 +74,9 @@ public final class L1Loop implements AutoCloseable {
         while (running) {
             try {
                 if (forceDelay < 0) forceDelay = BatchPoster.call(() -> rollup.forceDelay().send()).longValueExact();
+                // a frozen rollup refuses every batch for good: say so once and stop, instead of a revert retried for ever
+                var frozen = BatchPoster.Frozen.of(rollup);
+                if (frozen.isPresent()) throw frozen.get();
                 feed.poll();
                 poster.postAvailable();
                 poster.finalizeDue();
@@ -80,6 +90,7 @@ public final class L1Loop implements AutoCloseable {
             } catch (BatchPoster.Stopped e) {
                 log.error("event=poster_stopped reason=\"{}\"", e.getMessage());
                 stoppedBecause.set(e.getMessage());
+                stopped.complete(e);
                 return;
             } catch (IOException | RuntimeException e) {
                 if (!running || Thread.currentThread().isInterrupted()) return; // stopping: a round cut short is no failure

@@ -1,5 +1,6 @@
 package dev.clearline.sequencer.poster;
 
+import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.prover.l1.PublicKeys;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.sequencer.l1.SequencerLink;
@@ -10,6 +11,8 @@ import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
 
 import java.io.IOException;
 
@@ -63,6 +66,10 @@ public final class L1Side implements AutoCloseable {
                 throw new IOException("no contract at the manifest's Rollup " + d.rollup() + " on " + s.rpcUrl()
                         + "; the manifest belongs to another deployment (or the chain was reset): deploy again");
             }
+            // a frozen rollup takes nothing more, for good: a node started on it would take orders that never settle
+            var frozen = BatchPoster.Frozen.of(Rollup.load(d.rollup(), web3j, new ReadonlyTransactionManager(web3j, d.rollup()),
+                    new DefaultGasProvider()));
+            if (frozen.isPresent()) throw new IOException(frozen.get().getMessage());
             var client = web3j.web3ClientVersion().send();
             boolean devNode = PublicKeys.isDevNode(chain, client.hasError() ? "" : client.getWeb3ClientVersion());
             int confirmations = confirmations(s.confirmations(), devNode, chain);

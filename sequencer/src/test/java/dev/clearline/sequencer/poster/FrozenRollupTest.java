@@ -1,0 +1,63 @@
+package dev.clearline.sequencer.poster;
+
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.l1.TxSender;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A rollup frozen under a running operator (the deposits it never consumed went past their force
+ * delay, and someone froze it) takes no batch any more, for good. The L1 loop says so once and
+ * stops, with what it means, so the node can stop taking orders that could never settle; before,
+ * it retried the refused batch for ever and the node kept taking orders. An operator started on a
+ * frozen rollup is refused at once.
+ */
+@WithDevnet(http = true)
+class FrozenRollupTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRollupFrozenUnderTheOperatorStopsItsLoopAndAStartOnItIsRefused(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            BatchPoster poster = w.poster(l1.web3j(), l1.key(5), TxSender.FeePolicy.defaults());
+            L1Loop loop = new L1Loop(l1.web3j(), w.rollupAddress, w.feed(), poster, 50).start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (loop.rounds() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
+                assertThat(loop.rounds()).as("the loop runs while the rollup is live").isGreaterThanOrEqualTo(2);
+                assertThat(loop.stopped().toCompletableFuture()).isNotDone();
+
+                // no batch consumed the deposits: past the force delay anyone freezes the rollup over the first of them
+                Rollup anyone = Rollup.load(w.rollupAddress, l1.web3j(), l1.key(6), L1World.GAS);
+                l1.time().advance(Duration.ofSeconds(anyone.forceDelay().send().longValueExact() + 1));
+                byte[] overdue = new RollupLog(l1.web3j(), w.rollupAddress).priorityOpEncoding(0, w.deployBlock).orElseThrow();
+                L1World.ok(anyone.freeze(overdue).send());
+
+                BatchPoster.Stopped why = loop.stopped().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                assertThat(why).isInstanceOf(BatchPoster.Frozen.class);
+                assertThat(why.getMessage()).contains("froze at L1 time", "the genesis root", "could never settle", "./clearline escape");
+                assertThat(loop.stoppedBecause()).contains(why.getMessage());
+            } finally {
+                loop.close();
+            }
+
+            long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
+            L1Side.Settings settings = new L1Side.Settings(l1.devnet().rpcUrl(), new Deployment(chainId, w.rollupAddress, w.deployBlock),
+                    l1.key(5), 50, 0);
+            assertThatThrownBy(() -> L1Side.start(settings, w.link)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("froze at L1 time").hasMessageContaining("could never settle");
+        }
+    }
+}
