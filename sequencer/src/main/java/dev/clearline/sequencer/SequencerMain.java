@@ -229,15 +229,6 @@ public final class SequencerMain {
         }
         StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort) : null;
         AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
-        if (l1Side instanceof L1Side side) {
-            // frozen while it ran: nothing it takes can settle any more, so it stops rather than go on taking orders
-            side.loop().stopped().thenAccept(why -> {
-                if (!(why instanceof dev.clearline.sequencer.poster.BatchPoster.Frozen)) return;
-                System.err.println("sequencer: member " + member + " stopped: " + why.getMessage());
-                System.err.flush();
-                Thread.ofPlatform().start(() -> System.exit(7));
-            });
-        }
         dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -518,20 +509,44 @@ public final class SequencerMain {
      */
     private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway) {
         if (l1 == null) return () -> { };
+        int member = config.memberId();
         if (config.members().size() <= 1) {
             try {
-                return L1Side.start(l1, new GatewayLink(gateway));
+                return stopWhenFrozen(L1Side.start(l1, new GatewayLink(gateway)), member);
+            } catch (L1Side.FrozenRollup e) {
+                stopFrozen(member, e.getMessage());
             } catch (java.io.IOException e) {
                 fail(e.getMessage());
             }
         }
         return new LeaderDuties("l1", node::isLeader, () -> {
             try {
-                return L1Side.start(l1, new GatewayLink(gateway));
+                return stopWhenFrozen(L1Side.start(l1, new GatewayLink(gateway)), member);
+            } catch (L1Side.FrozenRollup e) {
+                stopFrozen(member, e.getMessage());
+                throw new java.io.UncheckedIOException(e);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }, java.time.Duration.ofMillis(200));
+    }
+
+    /**
+     * A frozen rollup takes no batch and no op any more, for good: whatever the node took from now on
+     * could never settle, so it stops (exit 7) rather than go on taking orders, whether the rollup was
+     * frozen when the L1 side started or froze while it ran.
+     */
+    private static L1Side stopWhenFrozen(L1Side side, int member) {
+        side.loop().stopped().thenAccept(why -> {
+            if (why instanceof dev.clearline.sequencer.poster.BatchPoster.Frozen) stopFrozen(member, why.getMessage());
+        });
+        return side;
+    }
+
+    private static void stopFrozen(int member, String why) {
+        System.err.println("sequencer: member " + member + " stopped: " + why);
+        System.err.flush();
+        Thread.ofPlatform().start(() -> System.exit(7));
     }
 
     private static void fail(String message) {

@@ -41,6 +41,13 @@ public final class L1Side implements AutoCloseable {
     private final Web3j web3j;
     private final L1Loop loop;
 
+    /** The rollup is frozen: the node has nothing to post, ever, and should not take orders. */
+    public static final class FrozenRollup extends IOException {
+        FrozenRollup(String message) {
+            super(message);
+        }
+    }
+
     private L1Side(Web3j web3j, L1Loop loop) {
         this.web3j = web3j;
         this.loop = loop;
@@ -69,7 +76,7 @@ public final class L1Side implements AutoCloseable {
             // a frozen rollup takes nothing more, for good: a node started on it would take orders that never settle
             var frozen = BatchPoster.Frozen.of(Rollup.load(d.rollup(), web3j, new ReadonlyTransactionManager(web3j, d.rollup()),
                     new DefaultGasProvider()));
-            if (frozen.isPresent()) throw new IOException(frozen.get().getMessage());
+            if (frozen.isPresent()) throw new FrozenRollup(frozen.get().getMessage());
             var client = web3j.web3ClientVersion().send();
             boolean devNode = PublicKeys.isDevNode(chain, client.hasError() ? "" : client.getWeb3ClientVersion());
             int confirmations = confirmations(s.confirmations(), devNode, chain);

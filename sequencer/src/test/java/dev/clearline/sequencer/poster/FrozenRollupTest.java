@@ -8,7 +8,6 @@ import dev.clearline.prover.l1.TxSender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +55,7 @@ class FrozenRollupTest {
             long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
             L1Side.Settings settings = new L1Side.Settings(l1.devnet().rpcUrl(), new Deployment(chainId, w.rollupAddress, w.deployBlock),
                     l1.key(5), 50, 0);
-            assertThatThrownBy(() -> L1Side.start(settings, w.link)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> L1Side.start(settings, w.link)).isInstanceOf(L1Side.FrozenRollup.class)
                     .hasMessageContaining("froze at L1 time").hasMessageContaining("could never settle");
         }
     }
