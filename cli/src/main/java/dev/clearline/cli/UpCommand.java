@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
         description = {"Start the whole local stack on the embedded devnet.",
                 "The devnet (L1 time running fast), the deployed contracts, two markets listed by governance, the sequencer with its trader API, the batch poster, the dev oracle feed with funding, demo market makers and takers, and a watcher replaying every posted batch from L1. Prints URLs, keys and what to try next. Ctrl-C stops everything."})
 final class UpCommand implements Callable<Integer> {
+    private static final String DEFAULT_DIR = ".clearline/stack";
     private final PrintWriter out;
     private final PrintWriter err;
-    private static final String DEFAULT_DIR = ".clearline/stack";
     private final Lifecycle lifecycle;
 
     @Mixin
@@ -109,11 +109,14 @@ final class UpCommand implements Callable<Integer> {
             stack.close();
             devnet.close();
             // what is left and how to come back: a person stopping a stack wants to know whether the chain survived
+            String l1Alone = "./clearline devnet --data-dir " + node.dataDir + " runs its L1 alone";
             out.println("Stopped. " + (node.dataDir == null
                     ? "The chain was in memory only: it is gone, and the next ./clearline up starts a new one"
+                    : frozen.toCompletableFuture().isDone() ? "The chain is kept in " + node.dataDir + ", its rollup frozen: " + l1Alone
+                            + ", for escaping"
                     : "The chain is kept in " + node.dataDir + ": ./clearline up --data-dir " + node.dataDir
                             + (dir.equals(Path.of(DEFAULT_DIR)) ? "" : " --dir " + dir) + " resumes it (the sequencer and watcher from " + dir
-                            + "); ./clearline devnet --data-dir " + node.dataDir + " runs its L1 alone"));
+                            + "); " + l1Alone));
             out.flush();
         });
         return failed ? ErrorReporting.FAILED : 0;
