@@ -1,14 +1,11 @@
 package dev.clearline.cli;
 
 import dev.clearline.contracts.Artifacts;
-import dev.clearline.contracts.ContractArtifact;
+import dev.clearline.contracts.Refusals;
 import dev.clearline.prover.l1.TxSender;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.Transaction;
@@ -19,7 +16,6 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.exceptions.TransactionException;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.exceptions.ContractCallException;
-import org.web3j.utils.Numeric;
 
 /**
  * The user's L1 transactions, sent the way the operator's are ({@link TxSender}): the gas is the
@@ -34,8 +30,6 @@ import org.web3j.utils.Numeric;
  * contracts' custom errors it hit instead of paying for the failure.
  */
 final class FeeBumpingTransactions extends TransactionManager {
-    /** Revert data as TxSender quotes it, or as a node puts it in its message. */
-    private static final Pattern REVERT_DATA = Pattern.compile("0x[0-9a-fA-F]{8,}");
     /** The contracts a user command calls: their custom errors name a refusal. */
     private static final List<String> CALLED = List.of("Rollup", "EscapeHatch", "DisputeGame", "TestCollateral");
 
@@ -75,21 +69,7 @@ final class FeeBumpingTransactions extends TransactionManager {
 
     /** The node's words, with the custom error its revert data selects named when it is one of the contracts'. */
     String refusal(String node) {
-        Matcher m = REVERT_DATA.matcher(node);
-        while (m.find()) {
-            byte[] data = Numeric.hexStringToByteArray(m.group());
-            Optional<String> named = CALLED.stream().map(artifacts::load).map(a -> decode(a, data)).flatMap(Optional::stream).findFirst();
-            if (named.isPresent()) return named.get() + " (the node: " + node + ")";
-        }
-        return node;
-    }
-
-    private static Optional<String> decode(ContractArtifact contract, byte[] data) {
-        try {
-            return contract.decodeError(data).map(Object::toString);
-        } catch (RuntimeException e) {
-            return contract.errorOf(data).map(error -> error.signature()); // its arguments did not decode: the name alone still helps
-        }
+        return new Refusals(artifacts, CALLED).named(node);
     }
 
     /** Sending goes through {@link #executeTransaction}, which waits until mined; nothing here sends without waiting. */

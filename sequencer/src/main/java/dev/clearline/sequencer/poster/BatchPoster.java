@@ -93,6 +93,9 @@ public final class BatchPoster {
 
     private final Web3j web3j;
     private final Rollup rollup;
+    /** The rollup's custom errors by name in the log (an operator reads "RollupFrozen(frozenAt=..)", not 0xb5ca3037..). */
+    private final dev.clearline.contracts.Refusals refusals =
+            new dev.clearline.contracts.Refusals(dev.clearline.contracts.Artifacts.onClasspath(), java.util.List.of("Rollup"));
     private final TxSender sender;
     private final SequencerLink sequencer;
     private long posted;
@@ -153,7 +156,7 @@ public final class BatchPoster {
             if (!s.receipt().isStatusOK()) throw new IOException("bonding reverted in " + s.receipt().getTransactionHash());
             log.info("event=proposer_bonded proposer={} bond={} action={}", sender.address(), required, active ? "top_up" : "join");
         } catch (TxSender.WouldRevert e) {
-            throw new IOException("cannot bond " + sender.address() + " as a proposer (" + e.getMessage()
+            throw new IOException("cannot bond " + sender.address() + " as a proposer (" + refusals.named(e.getMessage())
                     + "); does the key hold " + required + " wei plus gas?", e);
         }
     }
@@ -227,7 +230,7 @@ public final class BatchPoster {
             if (now > h.batchIndex()) return true; // it is there already (a pooled attempt of an earlier run landed)
             // the bond may have been slashed meanwhile; anything else is for an operator
             ensureBond();
-            throw new IOException("the rollup would refuse batch " + h.batchIndex() + ": " + e.getMessage());
+            throw new IOException("the rollup would refuse batch " + h.batchIndex() + ": " + refusals.named(e.getMessage()));
         }
         if (!s.receipt().isStatusOK()) {
             throw new IOException("batch " + h.batchIndex() + " reverted on L1 in " + s.receipt().getTransactionHash()
