@@ -752,6 +752,7 @@ final class UserCommands {
                             .append(" will never be final: the rollup froze with ").append(fin == 0 ? "the genesis root" : "batch " + (fin - 1) + "'s root")
                             .append(" as the last final one\n");
                 }
+                escapeStage(rollup, now, speed, l1, t);
             } else if (fin < next) {
                 var batch = o.l1("read batch " + fin, () -> rollup.batch(BigInteger.valueOf(fin)).send());
                 long left = Math.max(0, batch.submittedAt.longValueExact() + period - now);
@@ -806,6 +807,29 @@ final class UserCommands {
          * consumed yet (a deposit not credited, a forced withdrawal or cancel the operator has not
          * honoured), each with when it is overdue. It holds when the sequencer is gone.
          */
+        /** Where a frozen rollup's escape stands, and the command for that stage: what a user who sees FROZEN asks next. */
+        private void escapeStage(Rollup rollup, long now, long speed, ObjectNode l1, StringBuilder t) {
+            var hatch = dev.clearline.contracts.generated.EscapeHatch.load(o.l1("read the escape hatch", () -> rollup.escapeHatch().send()), o.web3j(),
+                    new org.web3j.tx.ReadonlyTransactionManager(o.web3j(), rollup.getContractAddress()), UserOptions.gas());
+            long windowEnd = o.l1("read the claim window", () -> hatch.claimWindowEnd().send().longValueExact());
+            long sweepAt = o.l1("read the escape deadline", () -> hatch.remainderSweepAt().send().longValueExact());
+            boolean swept = o.l1("read the escape hatch", () -> hatch.remainderSwept().send());
+            l1.put("claimWindowEnd", windowEnd).put("escapeDeadline", sweepAt).put("remainderSwept", swept);
+            if (now < windowEnd) {
+                t.append("  escape: the claim window is open until L1 time ").append(windowEnd).append(" (in ").append(UserOptions.l1Wait(windowEnd - now, speed))
+                        .append("): anyone may ./clearline escape report; ./clearline escape --dry-run shows what you would get, ./clearline escape pays after it\n");
+            } else if (!swept && now < sweepAt) {
+                t.append("  escape: the claim window has closed: ./clearline escape pays every claim at the final rate, until L1 time ").append(sweepAt)
+                        .append(" (in ").append(UserOptions.l1Wait(sweepAt - now, speed)).append("), when what is left goes to governance\n");
+            } else if (!swept) {
+                t.append("  escape: the deadline passed at L1 time ").append(sweepAt).append(": anyone may sweep what is left to governance now;"
+                        + " ./clearline escape still pays until someone does\n");
+            } else {
+                t.append("  escape: the deadline passed at L1 time ").append(sweepAt).append(" and the rest of the pool was swept:"
+                        + " claims on the frozen state pay nothing now; deposits never consumed are still refunded\n");
+            }
+        }
+
         private void youOnL1(Rollup rollup, String who, long consumed, long queue, long now, long speed, ObjectNode you, StringBuilder t) {
             String token = o.l1("read the rollup's token", () -> rollup.token().send());
             BigInteger wallet = o.l1("read your token balance", () -> TestCollateral.load(token, o.web3j(),

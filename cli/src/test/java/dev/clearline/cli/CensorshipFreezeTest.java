@@ -100,6 +100,10 @@ class CensorshipFreezeTest {
         assertThat(json(status).path("l1").path("frozen").asBoolean()).isTrue();
         assertThat(json(status).path("l1").has("oldestUnconsumedOp")).as("a frozen rollup's queue waits for nothing").isFalse();
         assertThat(json(status).path("l1").path("batchesNeverFinal").asLong()).isZero();
+        // what a user who reads FROZEN does next, stage by stage
+        assertThat(json(status).path("l1").path("claimWindowEnd").asLong()).isPositive();
+        assertThat(cli(text, "status").out()).contains("FROZEN", "escape: the claim window is open until L1 time",
+                "./clearline escape --dry-run shows what you would get");
         assertThat(json(status).path("sequencer").asText()).contains("cannot reach the sequencer");
         Run again = cli(common, "freeze");
         assertThat(again.code()).isEqualTo(1);
@@ -189,6 +193,8 @@ class CensorshipFreezeTest {
         // the claim window ends with no block mined: escape reads the chain's clock from the pending block
         l1.time().moveClock(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("escape.claimWindow")) + 1));
         BigInteger before = minter.balanceOf(user.getAddress()).send();
+        assertThat(cli(common.subList(0, common.size() - 1), "status").out())
+                .contains("escape: the claim window has closed: ./clearline escape pays every claim at the final rate, until L1 time");
         Run escape = cli(common, "escape");
         assertThat(escape.code()).as(escape.err()).isZero();
         assertThat(json(escape).path("paidTotal").asText()).isEqualTo("50.000000");
@@ -351,12 +357,15 @@ class CensorshipFreezeTest {
         String governor = l1.deployer().getAddress();
         BigInteger governorBefore = minter.balanceOf(governor).send();
         BigInteger remainder = reader.escapeRemaining().send();
+        assertThat(cli(common(l1, b).subList(0, common(l1, b).size() - 1), "status").out())
+                .contains("anyone may sweep what is left to governance now; ./clearline escape still pays until someone does");
         assertThat(hatch.sweepRemainder().send().isStatusOK()).isTrue();
         assertThat(minter.balanceOf(governor).send()).isEqualTo(governorBefore.add(remainder));
         assertThat(minter.balanceOf(rollupAddress).send()).isZero();
         Run swept = cli(common(l1, b), "escape");
         assertThat(swept.code()).isEqualTo(1);
         assertThat(swept.err()).contains("escape deadline passed", "pay nothing");
+        assertThat(cli(common(l1, b).subList(0, common(l1, b).size() - 1), "status").out()).contains("and the rest of the pool was swept");
     }
 
     /**
