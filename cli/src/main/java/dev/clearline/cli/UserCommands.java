@@ -81,6 +81,11 @@ final class UserCommands {
         @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to deposit, such as 1000 or 12.5 (6 decimals).")
         long amount;
 
+        @Option(names = "--anyway", description = "Deposit even when the sequencer (--api) does not answer or serves another rollup: the"
+                + " deposit then waits in L1's queue until an operator consumes it, and if none ever does it comes back only after a freeze"
+                + " and its claim window.")
+        boolean anyway;
+
         Deposit(PrintWriter out) {
             super(out);
         }
@@ -98,6 +103,7 @@ final class UserCommands {
                         + Units.amount(amount) + "; deposit less or get more of token " + tokenAddress
                         + " (on a test deployment its minter, the deploying key, can: ./clearline mint AMOUNT --to " + me + ")");
             }
+            if (!anyway) requireOperator(rollup.getContractAddress());
             BigInteger allowed = o.l1("read the allowance", () -> token.allowance(me, rollup.getContractAddress()).send());
             if (allowed.compareTo(BigInteger.valueOf(amount)) < 0) {
                 ok(o.l1("approve the rollup", () -> token.approve(rollup.getContractAddress(), BigInteger.valueOf(amount)).send()), "approve");
@@ -108,6 +114,28 @@ final class UserCommands {
             o.print(out, res, "Deposited " + Units.amount(amount) + " (queue op " + index + ", tx " + r.getTransactionHash()
                     + "); it is credited on L2 once the sequencer consumes the op, usually within seconds: ./clearline positions");
             return 0;
+        }
+
+        /**
+         * Money goes in only where an operator will take it: a deposit no sequencer consumes sits in L1's queue,
+         * and comes back only after a freeze and its claim window (days). So the sequencer at --api must answer,
+         * for this rollup on this chain, before anything is sent.
+         */
+        private void requireOperator(String rollupAddress) {
+            String anyway = "; pass --anyway to deposit regardless (it waits in L1's queue for an operator; if none consumes it, it"
+                    + " is refunded only after a freeze and its claim window)";
+            JsonNode state;
+            try {
+                state = o.get("/state");
+            } catch (UserError e) {
+                throw new UserError("nothing was deposited: " + e.getMessage() + anyway, e);
+            }
+            String served = state.path("verifyingContract").asText("");
+            long chain = state.path("chainId").asLong(-1);
+            if (!served.equalsIgnoreCase(rollupAddress) || chain != o.chainId()) {
+                throw new UserError("nothing was deposited: the sequencer at " + o.api + " serves rollup " + served + " on chain " + chain
+                        + ", not " + rollupAddress + " on chain " + o.chainId() + "; pass --api with this rollup's sequencer" + anyway);
+            }
         }
     }
 

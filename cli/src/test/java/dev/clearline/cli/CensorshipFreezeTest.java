@@ -58,7 +58,15 @@ class CensorshipFreezeTest {
         List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
                 "--key", Numeric.toHexStringWithPrefixZeroPadded(user.getEcKeyPair().getPrivateKey(), 64), "--json");
 
-        Run deposit = cli(common, "deposit", "50");
+        // no sequencer answers at --api: nothing is deposited unless asked to anyway (it would wait in L1's queue for an operator)
+        BigInteger sentBefore = l1.web3j().ethGetTransactionCount(user.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST)
+                .send().getTransactionCount();
+        Run orphan = cli(common, "deposit", "50");
+        assertThat(orphan.code()).isEqualTo(1);
+        assertThat(orphan.err()).contains("nothing was deposited", "cannot reach the sequencer", "--anyway").doesNotContain("\tat ");
+        assertThat(l1.web3j().ethGetTransactionCount(user.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send()
+                .getTransactionCount()).as("not even the approval was sent").isEqualTo(sentBefore);
+        Run deposit = cli(common, "deposit", "50", "--anyway");
         assertThat(deposit.code()).as(deposit.err()).isZero();
         Run nothing = cli(common, "freeze");
         assertThat(nothing.code()).isEqualTo(1);
@@ -129,7 +137,7 @@ class CensorshipFreezeTest {
         assertThat(minter.mint(user.getAddress(), BigInteger.valueOf(50_000_000)).send().isStatusOK()).isTrue();
         List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
                 "--key", Numeric.toHexStringWithPrefixZeroPadded(user.getEcKeyPair().getPrivateKey(), 64), "--json");
-        assertThat(cli(common, "deposit", "50").code()).isZero();
+        assertThat(cli(common, "deposit", "50", "--anyway").code()).isZero();
         Run early = cli(common, "escape");
         assertThat(early.code()).isEqualTo(1);
         assertThat(early.err()).contains("not frozen", "force-withdraw");
@@ -479,7 +487,7 @@ class CensorshipFreezeTest {
 
     private static void deposit(DevnetContext l1, TestCollateral minter, Credentials who, long amount) throws Exception {
         assertThat(minter.mint(who.getAddress(), BigInteger.valueOf(amount)).send().isStatusOK()).isTrue();
-        Run r = cli(common(l1, who), "deposit", Units.amount(amount));
+        Run r = cli(common(l1, who), "deposit", Units.amount(amount), "--anyway");
         assertThat(r.code()).as(r.err()).isZero();
     }
 

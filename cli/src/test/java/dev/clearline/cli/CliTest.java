@@ -178,7 +178,7 @@ class CliTest {
                     new org.web3j.tx.ReadonlyTransactionManager(web3j, trader), UserOptions.gas());
             assertThat(rollup.token().send()).isEqualToIgnoringCase(tokenAddress);
             Run deposit = run(stop -> { }, "deposit", "100", "--key", "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-                    "--rpc-url", devnet.url(), "--manifest", other.toString(), "--api", "http://127.0.0.1:1");
+                    "--rpc-url", devnet.url(), "--manifest", other.toString(), "--api", "http://127.0.0.1:1", "--anyway");
             assertThat(deposit.code()).as(deposit.err()).isZero();
             assertThat(token.balanceOf(second.address("Rollup")).send()).isEqualTo(java.math.BigInteger.valueOf(100_000_000L));
             assertThat(run(stop -> { }, "deploy", "--rpc-url", devnet.url(), "--manifest", other.toString(), "--param",

@@ -40,7 +40,7 @@ class UserTransactionsTest {
         List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
                 "--key", Numeric.toHexStringWithPrefixZeroPadded(trader.getEcKeyPair().getPrivateKey(), 64), "--json");
 
-        CensorshipFreezeTest.Run deposit = cli(common, "deposit", "10");
+        CensorshipFreezeTest.Run deposit = cli(common, "deposit", "10", "--anyway");
         assertThat(deposit.code()).as(deposit.err()).isZero();
         TransactionReceipt r = l1.web3j().ethGetTransactionReceipt(json(deposit).path("tx").asText()).send().getTransactionReceipt().orElseThrow();
         var tx = l1.web3j().ethGetTransactionByHash(r.getTransactionHash()).send().getTransaction().orElseThrow();
@@ -53,10 +53,10 @@ class UserTransactionsTest {
         assertThat(l1.web3j().ethGetTransactionCount(trader.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount())
                 .as("approve, then deposit, one nonce each").isEqualTo(BigInteger.TWO);
 
-        CensorshipFreezeTest.Run capless = cli(common, "deposit", "1", "--max-fee-gwei", "0");
+        CensorshipFreezeTest.Run capless = cli(common, "deposit", "1", "--max-fee-gwei", "0", "--anyway");
         assertThat(capless.code()).isEqualTo(1);
         assertThat(capless.err()).contains("--max-fee-gwei must be 1 or more").doesNotContain("\tat ");
-        CensorshipFreezeTest.Run hasty = cli(common, "deposit", "1", "--resend-after-ms", "5");
+        CensorshipFreezeTest.Run hasty = cli(common, "deposit", "1", "--resend-after-ms", "5", "--anyway");
         assertThat(hasty.code()).isEqualTo(1);
         assertThat(hasty.err()).contains("--resend-after-ms must be 100 or more").doesNotContain("\tat ");
     }
