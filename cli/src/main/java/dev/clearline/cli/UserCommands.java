@@ -93,6 +93,10 @@ final class UserCommands {
         @Override
         public Integer call() {
             Rollup rollup = o.rollup();
+            if (o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact()) != 0) {
+                throw new UserError("nothing was deposited: the rollup " + rollup.getContractAddress() + " is frozen and takes no deposits;"
+                        + " what you hold there leaves through the escape hatch (./clearline status says where the escape stands)");
+            }
             String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());
             TestCollateral token = TestCollateral.load(tokenAddress, o.web3j(), o.transactions(),
                     UserOptions.gas());
@@ -128,7 +132,11 @@ final class UserCommands {
             try {
                 state = o.get("/state");
             } catch (UserError e) {
-                throw new UserError("nothing was deposited: " + e.getMessage() + anyway, e);
+                Throwable cause = e.getCause();
+                String why = cause instanceof java.net.ConnectException ? "connection refused"
+                        : cause != null && cause.getMessage() != null ? cause.getMessage() : e.getMessage();
+                throw new UserError("nothing was deposited: the sequencer at " + o.api + " does not answer (" + why + "); is it running?"
+                        + " pass --api with this rollup's sequencer" + anyway, e);
             }
             String served = state.path("verifyingContract").asText("");
             long chain = state.path("chainId").asLong(-1);
