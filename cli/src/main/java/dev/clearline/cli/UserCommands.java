@@ -813,6 +813,13 @@ final class UserCommands {
             ObjectNode you = who == null ? null : res.putObject("you").put("address", who);
             // after a freeze no op waits for a batch any more (escape refunds deposits): only the wallet is shown
             if (who != null) youOnL1(rollup, who, frozen == 0 ? consumed : queue, queue, now, speed, you, t);
+            if (frozen != 0) {
+                // L1 takes nothing from a sequencer now: its balances would mislead, the escape pays from the frozen state
+                res.put("sequencer", "not asked: the rollup is frozen");
+                t.append("Sequencer: not asked (the rollup is frozen: what you hold is the frozen state's, ./clearline escape --dry-run)\n");
+                o.print(out, res, t.toString().stripTrailing());
+                return 0;
+            }
             try {
                 JsonNode s = o.get("/state");
                 ObjectNode seq = res.putObject("sequencer");
