@@ -228,7 +228,7 @@ public final class SequencerMain {
             return;
         }
         StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort) : null;
-        AutoCloseable l1Side = startL1Side(l1, config, node, gateway);
+        AutoCloseable l1Side = startL1Side(l1, config, node, gateway, api);
         dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -507,12 +507,12 @@ public final class SequencerMain {
      * manifest ends the process with its reason; in a cluster only the leader posts, so it runs under
      * {@link LeaderDuties} and a new leader resumes from the rollup's tip.
      */
-    private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway) {
+    private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway, TraderApi api) {
         if (l1 == null) return () -> { };
         int member = config.memberId();
         if (config.members().size() <= 1) {
             try {
-                return stopWhenFrozen(L1Side.start(l1, new GatewayLink(gateway)), member);
+                return onPosterStop(L1Side.start(l1, new GatewayLink(gateway)), member, api);
             } catch (L1Side.FrozenRollup e) {
                 stopFrozen(member, e.getMessage());
             } catch (java.io.IOException e) {
@@ -521,7 +521,7 @@ public final class SequencerMain {
         }
         return new LeaderDuties("l1", node::isLeader, () -> {
             try {
-                return stopWhenFrozen(L1Side.start(l1, new GatewayLink(gateway)), member);
+                return onPosterStop(L1Side.start(l1, new GatewayLink(gateway)), member, api);
             } catch (L1Side.FrozenRollup e) {
                 stopFrozen(member, e.getMessage());
                 throw new java.io.UncheckedIOException(e);
@@ -532,13 +532,16 @@ public final class SequencerMain {
     }
 
     /**
-     * A frozen rollup takes no batch and no op any more, for good: whatever the node took from now on
-     * could never settle, so it stops (exit 7) rather than go on taking orders, whether the rollup was
-     * frozen when the L1 side started or froze while it ran.
+     * When the poster stops, the node's batches no longer reach L1, so it stops taking what would need
+     * them. A frozen rollup takes no batch and no op any more, for good: the node stops (exit 7),
+     * whether the rollup was frozen when the L1 side started or froze while it ran. Any other stop (a
+     * divergence, a batch L1 cannot take) needs an operator: the trader API halts new orders,
+     * withdrawals and margin moves with the reason, and keeps serving cancels and reads.
      */
-    private static L1Side stopWhenFrozen(L1Side side, int member) {
+    private static L1Side onPosterStop(L1Side side, int member, TraderApi api) {
         side.loop().stopped().thenAccept(why -> {
             if (why instanceof dev.clearline.sequencer.poster.BatchPoster.Frozen) stopFrozen(member, why.getMessage());
+            else api.halt("its batches no longer reach L1 (" + why.getMessage() + ")");
         });
         return side;
     }

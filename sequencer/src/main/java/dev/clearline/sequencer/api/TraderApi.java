@@ -135,6 +135,21 @@ public final class TraderApi implements AutoCloseable {
         }
     }
 
+    /** The operations a halted node refuses: whatever moves money in the rollup's state. Cancels and reads go on. */
+    private static final java.util.Set<String> HALTABLE = java.util.Set.of("place", "amend", "withdraw", "allocate", "release");
+
+    /** Why the node takes no more orders, withdrawals or margin moves, or null while it does. */
+    private volatile String halted;
+
+    /**
+     * From now on refuses new orders, amendments, withdrawals and margin moves, 503 {@code HALTED} with
+     * {@code why}: the operator's batches can no longer reach L1 (its poster stopped), so nothing taken
+     * now would settle until an operator has acted. Cancels, reads and subscriptions go on.
+     */
+    public void halt(String why) {
+        halted = why;
+    }
+
     /** Dispatches one request by operation name; the future holds the cluster's reply or fails with an ApiError. */
     CompletableFuture<ObjectNode> dispatch(String op, JsonNode body) {
         return dispatchReply(op, body).thenApply(ReplyBytes::json);
@@ -143,6 +158,11 @@ public final class TraderApi implements AutoCloseable {
     /** As {@link #dispatch}, with the reply as it came from the cluster (the WebSocket forwards its bytes). */
     CompletableFuture<ReplyBytes> dispatchReply(String op, JsonNode body) {
         try {
+            String why = halted;
+            if (why != null && HALTABLE.contains(op)) {
+                throw new ApiError(503, "HALTED", "the node takes no new orders, withdrawals or margin moves: " + why
+                        + "; cancels and reads still work");
+            }
             return switch (op) {
                 case "place" -> gateway.placeReply(lifetimeChecked(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain())), keyGate);
                 case "cancel" -> gateway.cancelReply(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body), keyGate);

@@ -523,6 +523,46 @@ class TraderApiTest {
                 .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A node whose batches no longer reach L1 (its poster stopped for an operator to fix) halts what would need them: new
+     * orders, amendments, withdrawals and margin moves are answered 503 HALTED with the reason, over REST and WebSocket,
+     * before the log; a cancel still goes through and reads are served.
+     */
+    @Test
+    void aHaltedNodeRefusesNewOrdersWithTheReasonAndStillCancelsAndReads() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(5);
+        try (TraderApi halting = new TraderApi(gateway, new RateLimiter(1e9, 1e9, clock::get), new RateLimiter(1e9, 1e9, clock::get),
+                "127.0.0.1", 0, 16 * 1024); WsClient ws = new WsClient(halting.port())) {
+            Order resting = order(s, Side.BUY, 8_000, 1);
+            HttpResponse<String> before = postTo(halting, "/orders", OrderJson.order(s, resting, domain).toString());
+            assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
+            long seq = get("/state").path("seq").asLong();
+
+            halting.halt("its batches no longer reach L1 (the rollup's tip is not this node's)");
+            HttpResponse<String> refused = postTo(halting, "/orders", OrderJson.order(s, order(s, Side.BUY, 8_100, 1), domain).toString());
+            assertThat(refused.statusCode()).isEqualTo(503);
+            JsonNode why = WsClient.JSON.readTree(refused.body());
+            assertThat(why.path("error").asText()).isEqualTo("HALTED");
+            assertThat(why.path("message").asText()).contains("takes no new orders", "the rollup's tip is not this node's", "cancels and reads");
+            JsonNode overSocket = ws.request(OrderJson.op("place", OrderJson.order(s, order(s, Side.BUY, 8_200, 1), domain)))
+                    .get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(overSocket.path("error").asText()).as(overSocket.toString()).isEqualTo("HALTED");
+            assertThat(get("/state").path("seq").asLong()).as("nothing refused reached the log").isEqualTo(seq);
+
+            HttpResponse<String> cancelled = postTo(halting, "/orders/cancel", OrderJson.cancel(s, domain.orderDigest(resting), domain).toString());
+            assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+            assertThat(get("/orders/" + domain.orderDigest(resting)).get("order").get("status").asText()).startsWith("cancelled");
+            assertThat(getFrom(halting, "/state").statusCode()).isEqualTo(200);
+        }
+    }
+
+    HttpResponse<String> postTo(TraderApi which, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + which.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json")
+                .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** An API whose clients may each send five requests, refilled only when the test moves the clock; keys unlimited. */
     TraderApi limitedByAddress() throws Exception {
         return new TraderApi(gateway, new RateLimiter(1e9, 1e9, clock::get), new RateLimiter(5, 5, clock::get), "127.0.0.1", 0, 16 * 1024);
