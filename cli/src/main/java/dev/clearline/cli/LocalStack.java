@@ -163,9 +163,7 @@ final class LocalStack implements AutoCloseable {
         l1 = new L1Loop(web3j, rollupAddress, feed, poster, 1_000).start();
         running.add(l1);
         // a poster that stopped for a reason an operator must fix: no new orders that would need its batches (a freeze stops up instead)
-        l1.stopped().thenAccept(why -> {
-            if (!(why instanceof BatchPoster.Frozen)) api.halt("its batches no longer reach L1 (" + why.getMessage() + ")");
-        });
+        dev.clearline.sequencer.poster.WhenPostingStops.haltApi(l1, api, onFreeze -> { });
 
         Map<Integer, Long> start = new java.util.HashMap<>();
         for (long[] m : MARKETS) start.put((int) m[0], m[3]);

@@ -539,10 +539,7 @@ public final class SequencerMain {
      * withdrawals and margin moves with the reason, and keeps serving cancels and reads.
      */
     private static L1Side onPosterStop(L1Side side, int member, TraderApi api) {
-        side.loop().stopped().thenAccept(why -> {
-            if (why instanceof dev.clearline.sequencer.poster.BatchPoster.Frozen) stopFrozen(member, why.getMessage());
-            else api.halt("its batches no longer reach L1 (" + why.getMessage() + ")");
-        });
+        dev.clearline.sequencer.poster.WhenPostingStops.haltApi(side.loop(), api, frozen -> stopFrozen(member, frozen.getMessage()));
         return side;
     }
 

@@ -5,6 +5,8 @@ import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.TxSender;
+import dev.clearline.sequencer.api.RateLimiter;
+import dev.clearline.sequencer.api.TraderApi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,9 +31,14 @@ class FrozenRollupTest {
 
     @Test
     void aRollupFrozenUnderTheOperatorStopsItsLoopAndAStartOnItIsRefused(DevnetContext l1) throws Exception {
-        try (L1World w = new L1World(l1, dir)) {
+        try (L1World w = new L1World(l1, dir);
+             TraderApi api = new TraderApi(w.gateway, new RateLimiter(1e9, 1e9, System::nanoTime), new RateLimiter(1e9, 1e9, System::nanoTime),
+                     "127.0.0.1", 0, 16 * 1024)) {
             BatchPoster poster = w.poster(l1.web3j(), l1.key(5), TxSender.FeePolicy.defaults());
-            L1Loop loop = new L1Loop(l1.web3j(), w.rollupAddress, w.feed(), poster, 50).start();
+            L1Loop loop = new L1Loop(l1.web3j(), w.rollupAddress, w.feed(), poster, 50);
+            java.util.concurrent.CompletableFuture<BatchPoster.Frozen> handedOver = new java.util.concurrent.CompletableFuture<>();
+            WhenPostingStops.haltApi(loop, api, handedOver::complete);
+            loop.start();
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (loop.rounds() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
@@ -48,6 +55,8 @@ class FrozenRollupTest {
                 assertThat(why).isInstanceOf(BatchPoster.Frozen.class);
                 assertThat(why.getMessage()).contains("froze at L1 time", "the genesis root", "could never settle", "./clearline escape");
                 assertThat(loop.stoppedBecause()).contains(why.getMessage());
+                // a node stops on a freeze (the sequencer exits 7): the freeze is handed over, not read as an operator's fix
+                assertThat(handedOver.get(30, TimeUnit.SECONDS)).isSameAs(why);
             } finally {
                 loop.close();
             }
