@@ -267,7 +267,7 @@ final class UserOptions {
         } catch (ConnectException e) {
             throw new UserError("cannot reach the sequencer at " + api + " (connection refused); is it running? start the stack with"
                     + " ./clearline up, or pass --api with its URL; an operator gone for good cannot hold your funds: ./clearline escape --dry-run"
-                    + " shows what L1's last finalized state holds for you, and force-withdraw, freeze and escape go through L1 alone", e);
+                    + " shows what L1's last finalized state holds for you and your withdrawals posted since, and force-withdraw, freeze and escape go through L1 alone", e);
         } catch (HttpTimeoutException e) {
             throw new UserError("the sequencer at " + api + " did not answer within 30 s; try again, or check the node's log", e);
         } catch (IOException e) {

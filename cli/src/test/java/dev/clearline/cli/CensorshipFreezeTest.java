@@ -218,6 +218,69 @@ class CensorshipFreezeTest {
     }
 
     /**
+     * The operator posts a batch holding the user's withdrawal and goes quiet before it is final: with
+     * no sequencer to ask, {@code escape --dry-run} replays the posted batch from L1 and shows the
+     * withdrawal on its way, with when its batch becomes final. A later batch posted with a root its
+     * calldata does not give is named as one that will not stand, and nothing from it is listed.
+     */
+    @Test
+    void aWithdrawalPostedButNotFinalShowsInTheDryRunWithWhenItIsFinal(DevnetContext l1) throws Exception {
+        Credentials user = l1.key(5);
+        StaticGasProvider gas = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(8_000_000));
+        TestCollateral minter = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas);
+        assertThat(minter.mint(user.getAddress(), BigInteger.valueOf(50_000_000)).send().isStatusOK()).isTrue();
+        List<String> common = common(l1, user);
+        List<String> text = common.subList(0, common.size() - 1);
+        assertThat(cli(common, "deposit", "50", "--anyway").code()).isZero();
+
+        Rollup operator = Rollup.load(l1.address("Rollup"), l1.web3j(), l1.key(1), gas);
+        assertThat(operator.joinProposers(operator.proposerBond().send()).send().isStatusOK()).isTrue();
+        RollupLog log = new RollupLog(l1.web3j(), l1.address("Rollup"));
+        Eip712 domain = new Eip712(l1.devnet().chainId(), Address.fromHex(l1.address("Rollup")));
+        BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(100, 60));
+        for (Transition t : log.priorityOps(0, log.latestBlock())) assertThat(builder.append(t, 0).applied()).isTrue();
+        Signer me = signer(user);
+        assertThat(builder.append(new Transition.Withdraw(me.address(), me.address(), 20_000_000, 0,
+                me.sign(domain.withdrawDigest(me.address(), me.address(), 20_000_000, 0))), 0).applied()).isTrue();
+        post(operator, builder);
+
+        long period = Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod"));
+        Run held = cli(common, "escape", "--dry-run");
+        assertThat(held.code()).as(held.err()).isZero();
+        JsonNode posted = json(held).path("postedNotFinal");
+        assertThat(posted.path("batchesReplayed").asLong()).isOne();
+        assertThat(posted.path("withdrawals")).hasSize(1);
+        JsonNode w = posted.path("withdrawals").get(0);
+        assertThat(w.path("withdrawalId").asLong()).isZero();
+        assertThat(w.path("amount").asText()).isEqualTo("20.000000");
+        assertThat(w.path("batch").asLong()).isZero();
+        assertThat(w.path("finalInSeconds").asLong()).isBetween(period - 60, period);
+        assertThat(w.path("disputed").asBoolean()).isFalse();
+        assertThat(posted.has("wrongBatch")).isFalse();
+        assertThat(cli(text, "escape", "--dry-run").out()).contains("Posted, not final yet (batch 0, replayed from L1 onto that state):",
+                "withdrawal 0 of 20.000000 in batch 0: final in about", "unless disputed; then ./clearline claim pays it");
+
+        // a second batch, its calldata honest but its root not the one that calldata gives
+        assertThat(builder.append(new Transition.Withdraw(me.address(), me.address(), 5_000_000, 1,
+                me.sign(domain.withdrawDigest(me.address(), me.address(), 5_000_000, 1))), 0).applied()).isTrue();
+        builder.seal();
+        var sealed = builder.takeSealed().getFirst();
+        BatchHeader h = sealed.header();
+        byte[] bent = h.postStateRoot().bytes().clone();
+        bent[0] ^= 1;
+        assertThat(operator.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), bent,
+                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
+                sealed.calldata()).send().isStatusOK()).isTrue();
+        JsonNode after = json(cli(common, "escape", "--dry-run")).path("postedNotFinal");
+        assertThat(after.path("lastBatch").asLong()).isOne();
+        assertThat(after.path("wrongBatch").asLong()).isOne();
+        assertThat(after.path("wrongBecause").asText()).contains("replays to root " + h.postStateRoot());
+        assertThat(after.path("withdrawals")).as("only the batch before it").hasSize(1);
+        assertThat(cli(text, "escape", "--dry-run").out()).contains("(batches 0 to 1, replayed", "batch 1 does not stand as posted",
+                "a watcher can dispute it");
+    }
+
+    /**
      * Six traders on one market with positions in profit and in loss, one liquidated into the
      * insurance fund, one (and the fund's own position) underwater at the frozen mark; a withdrawal
      * finalized but not claimed, a deposit never consumed. The operator ignores a forced withdrawal,

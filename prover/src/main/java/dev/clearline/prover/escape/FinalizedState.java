@@ -18,6 +18,7 @@ import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.tree.SparseMerkleTree;
 import dev.clearline.tree.store.MemoryNodeStore;
 import dev.clearline.tree.store.NodeStore;
+import dev.clearline.tree.store.OverlayNodeStore;
 import dev.clearline.tree.store.RocksDbNodeStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,9 +80,11 @@ public final class FinalizedState implements AutoCloseable {
     private final long finalizedCount;
     private final List<Address> owners;
     private final List<Integer> markets;
+    /** The L1 block of the last finalized batch's posting (0 with none final): later postings are at or after it. */
+    private final long finalBlock;
 
     private FinalizedState(NodeStore nodes, SparseMerkleTree tree, TreeLeafStore store, long version, long finalizedCount, List<Address> owners,
-                           List<Integer> markets) {
+                           List<Integer> markets, long finalBlock) {
         this.nodes = nodes;
         this.tree = tree;
         this.store = store;
@@ -89,6 +92,7 @@ public final class FinalizedState implements AutoCloseable {
         this.finalizedCount = finalizedCount;
         this.owners = owners;
         this.markets = markets;
+        this.finalBlock = finalBlock;
     }
 
     /**
@@ -111,7 +115,7 @@ public final class FinalizedState implements AutoCloseable {
         long version = store.commit();
         Named named = Named.fresh();
         version = replay(byIndex(posted), 0, finalizedCount, stf, store, named, progress, version);
-        return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets());
+        return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets(), finalBlock(posted, finalizedCount));
     }
 
     /**
@@ -165,7 +169,7 @@ public final class FinalizedState implements AutoCloseable {
                     Files.deleteIfExists(cacheDir.resolve(CacheMark.FILE));
                 }
             }
-            return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets());
+            return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets(), finalBlock(posted, finalizedCount));
         } catch (IOException | RuntimeException e) {
             nodes.close();
             throw e;
@@ -199,6 +203,10 @@ public final class FinalizedState implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("the state cache " + cacheDir + " cannot be emptied (" + e + "); delete it by hand or give another directory", e);
         }
+    }
+
+    private static long finalBlock(List<RollupLog.Posted> posted, long finalizedCount) {
+        return finalizedCount == 0 ? 0 : byIndex(posted).get(finalizedCount - 1).blockNumber();
     }
 
     /** The latest posting of each batch index: a batch index posted again after a rejection, the later posting is the one that stood. */
@@ -351,6 +359,62 @@ public final class FinalizedState implements AutoCloseable {
 
     private byte[] prove(Bytes32... keys) {
         return tree.prove(version, List.of(keys)).encode();
+    }
+
+    /** A withdrawal made by a batch posted but not final yet: claimable once that batch is final. */
+    public record PendingWithdrawal(long batchIndex, long id, Address recipient, long amount) {}
+
+    /**
+     * What the batches posted after the finalized ones do, replayed from L1: the withdrawals each
+     * makes, and the first batch that does not replay to the root it was posted with (or does not
+     * split into transitions), if any. Such a batch is fraud a watcher disputes; it and the batches
+     * after it will not stand as posted, so the replay stops before it.
+     */
+    public record Ahead(long batchesReplayed, List<PendingWithdrawal> withdrawals, java.util.OptionalLong firstWrong, String wrongBecause) {
+        /** The withdrawals paying {@code recipient}. */
+        public List<PendingWithdrawal> to(Address recipient) {
+            return withdrawals.stream().filter(w -> w.recipient().equals(recipient)).toList();
+        }
+    }
+
+    /**
+     * Replays batches {@code finalizedCount} to {@code postedCount - 1} on top of this state, read from
+     * {@code postings} (from the last finalized batch's block on), each checked against its posted root.
+     * This state, and the cache directory it may live in, stay as finalized: the replay writes to an
+     * overlay of the store that is dropped afterwards ({@link OverlayNodeStore}).
+     *
+     * @throws IOException when L1 cannot be read or lacks a posted batch
+     */
+    public Ahead ahead(Postings postings, long postedCount, Stf stf) throws IOException {
+        if (postedCount <= finalizedCount) return new Ahead(0, List.of(), java.util.OptionalLong.empty(), null);
+        Map<Long, RollupLog.Posted> byIndex = byIndex(postings.from(finalBlock));
+        try (OverlayNodeStore overlay = new OverlayNodeStore(nodes)) {
+            TreeLeafStore look = new TreeLeafStore(new SparseMerkleTree(overlay, 0), 1 << 16);
+            List<PendingWithdrawal> made = new ArrayList<>();
+            long nextId = StateReads.global(look).nextWithdrawalId();
+            for (long i = finalizedCount; i < postedCount; i++) {
+                RollupLog.Posted p = byIndex.get(i);
+                if (p == null) throw new IOException("posted batch " + i + " is not among the rollup's BatchSubmitted events; is the RPC a full node of this chain?");
+                CalldataReplay.Decoded decoded = CalldataReplay.decode(p.batch().calldata());
+                if (decoded.tail().isPresent()) {
+                    return new Ahead(i - finalizedCount, made, java.util.OptionalLong.of(i), "its calldata does not split into transitions");
+                }
+                SignaturesAhead.prefetchFor(stf, decoded);
+                CalldataReplay.apply(stf, look, decoded.steps(), decoded.steps().size(), i, CalldataReplay.OnRefusal.SKIP, CalldataReplay.AfterStep.NONE);
+                look.commit();
+                if (!look.root().equals(p.batch().header().postStateRoot())) {
+                    return new Ahead(i - finalizedCount, made, java.util.OptionalLong.of(i), "it replays to root " + look.root() + ", not the "
+                            + p.batch().header().postStateRoot() + " it was posted with");
+                }
+                long after = StateReads.global(look).nextWithdrawalId();
+                for (long id = nextId; id < after; id++) {
+                    WithdrawalLeaf w = StateReads.withdrawal(look, id);
+                    if (w != null) made.add(new PendingWithdrawal(i, id, w.recipient(), w.amount()));
+                }
+                nextId = after;
+            }
+            return new Ahead(postedCount - finalizedCount, made, java.util.OptionalLong.empty(), null);
+        }
     }
 
     /** Releases the state's store (a cache directory's RocksDB); nothing to release in memory. */

@@ -1,0 +1,129 @@
+package dev.clearline.prover.escape;
+
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.prover.replay.ReplaysAgreeProperties;
+import dev.clearline.prover.replay.TestBatches;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the batches posted after the finalized ones do, as {@code escape --dry-run} shows a trader
+ * whose operator went quiet: replayed on top of the cached finalized state, the withdrawals they make
+ * are exactly those a replay of every posted batch holds beyond the finalized ones, each in the batch
+ * that made it; a batch posted with a wrong root stops the look ahead there; and the cache still
+ * holds the finalized state afterwards (the next rebuild reads L1 only from its last batch on).
+ */
+class PostedAheadProperties {
+    @TempDir
+    Path dir;
+
+    /** A history's postings, one block per batch from block 1. */
+    private static List<RollupLog.Posted> postings(List<PostedBatch> batches) {
+        List<RollupLog.Posted> out = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) out.add(new RollupLog.Posted(batches.get(i), i, i + 1, "0x" + i));
+        return out;
+    }
+
+    @Test
+    void theWithdrawalsOfPostedBatchesAreThoseAFullReplayAddsAndTheCacheStaysFinalized() {
+        Property.forAll(ReplaysAgreeProperties.histories(), Gens.seeds()).tries(8).check((h, seed) -> {
+            Random r = new Random(seed);
+            Stf stf = TestBatches.stf();
+            List<RollupLog.Posted> posted = postings(h.batches());
+            int n = posted.size();
+            int fin = r.nextInt(n + 1);
+            long[] lowest = {Long.MAX_VALUE};
+            FinalizedState.Postings l1 = from -> {
+                lowest[0] = Math.min(lowest[0], from);
+                return posted.stream().filter(p -> p.blockNumber() >= from).toList();
+            };
+            Path cache = Files.createTempDirectory(dir, "cache");
+            try (FinalizedState state = FinalizedState.rebuild(l1, fin, stf, FinalizedState.Progress.NONE, cache)) {
+                var rootBefore = state.root();
+                lowest[0] = Long.MAX_VALUE;
+                FinalizedState.Ahead ahead = state.ahead(l1, n, stf);
+                // batch k was posted in block k + 1; with nothing posted past the final ones, nothing is read
+                assertThat(lowest[0]).as("read from the last final batch's block on").isEqualTo(fin == n ? Long.MAX_VALUE : fin == 0 ? 0 : fin);
+                assertThat(ahead.firstWrong()).isEmpty();
+                assertThat(ahead.batchesReplayed()).isEqualTo(n - fin);
+                assertThat(ahead.withdrawals()).containsExactlyElementsOf(expected(posted, fin, n, stf, h.traders()));
+                for (Address t : h.traders()) {
+                    assertThat(ahead.to(t)).allSatisfy(w -> assertThat(w.recipient()).isEqualTo(t));
+                }
+                assertThat(state.root()).as("the finalized state itself").isEqualTo(rootBefore);
+            }
+            lowest[0] = Long.MAX_VALUE;
+            try (FinalizedState again = FinalizedState.rebuild(l1, fin, stf, FinalizedState.Progress.NONE, cache);
+                 FinalizedState fresh = FinalizedState.rebuild(posted, fin, stf, FinalizedState.Progress.NONE)) {
+                assertThat(again.root()).isEqualTo(fresh.root());
+                if (fin > 0) assertThat(lowest[0]).as("the cache still names its state: no replay from the first batch").isEqualTo(fin);
+            }
+        });
+    }
+
+    @Test
+    void aBatchPostedWithAWrongRootStopsTheLookAheadBeforeIt() {
+        Property.forAll(ReplaysAgreeProperties.histories(), Gens.seeds()).tries(8).check((h, seed) -> {
+            Random r = new Random(seed);
+            Stf stf = TestBatches.stf();
+            List<PostedBatch> batches = new ArrayList<>(h.batches());
+            int n = batches.size();
+            int fin = r.nextInt(n);
+            int wrong = fin + r.nextInt(n - fin);
+            BatchHeader good = batches.get(wrong).header();
+            byte[] bent = good.postStateRoot().bytes().clone();
+            bent[31] ^= 1;
+            batches.set(wrong, new PostedBatch(new BatchHeader(good.batchIndex(), good.prevStateRoot(), new Hash32(bent), good.transitionCount(),
+                    good.transitionsRoot(), good.priorityOpsConsumed()), batches.get(wrong).calldata()));
+            List<RollupLog.Posted> posted = postings(batches);
+            List<RollupLog.Posted> honest = postings(h.batches());
+            try (FinalizedState state = FinalizedState.rebuild(posted, fin, stf, FinalizedState.Progress.NONE)) {
+                FinalizedState.Ahead ahead = state.ahead(from -> posted.stream().filter(p -> p.blockNumber() >= from).toList(), n, stf);
+                assertThat(ahead.firstWrong()).hasValue(wrong);
+                assertThat(ahead.wrongBecause()).contains("not the " + new Hash32(bent));
+                assertThat(ahead.batchesReplayed()).isEqualTo(wrong - fin);
+                assertThat(ahead.withdrawals()).containsExactlyElementsOf(expected(honest, fin, wrong, stf, h.traders()));
+            }
+        });
+    }
+
+    /** The withdrawals in a replay of batches 0 to {@code to - 1} that a replay to {@code from} lacks, each tagged with the batch that made it. */
+    private static List<FinalizedState.PendingWithdrawal> expected(List<RollupLog.Posted> posted, int from, int to, Stf stf, List<Address> traders)
+            throws Exception {
+        List<FinalizedState.PendingWithdrawal> out = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        try (FinalizedState at = FinalizedState.rebuild(posted, from, stf, FinalizedState.Progress.NONE)) {
+            for (Address t : traders) for (FinalizedState.Withdrawal w : at.withdrawalsTo(t)) seen.add(w.id());
+        }
+        for (int k = from + 1; k <= to; k++) {
+            List<FinalizedState.PendingWithdrawal> made = new ArrayList<>();
+            try (FinalizedState at = FinalizedState.rebuild(posted, k, stf, FinalizedState.Progress.NONE)) {
+                for (Address t : traders) {
+                    for (FinalizedState.Withdrawal w : at.withdrawalsTo(t)) {
+                        if (seen.add(w.id())) made.add(new FinalizedState.PendingWithdrawal(k - 1, w.id(), w.recipient(), w.amount()));
+                    }
+                }
+            }
+            made.sort(java.util.Comparator.comparingLong(FinalizedState.PendingWithdrawal::id));
+            out.addAll(made);
+        }
+        return out;
+    }
+}
