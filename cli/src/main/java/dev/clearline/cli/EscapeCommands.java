@@ -95,6 +95,52 @@ final class EscapeCommands {
             return rebuilt;
         }
 
+        /**
+         * The batches posted after the finalized ones, replayed from L1 on top of that state: the withdrawals
+         * they make to {@code who}, each with when its batch becomes final. A trader whose operator went quiet
+         * with a withdrawal posted learns it is on its way (no freeze needed, only the challenge window), which
+         * the sequencer's status told before it went; one who claims too early learns when to claim. A batch
+         * that does not replay to its posted root is named: a watcher disputes it, and it and what follows will
+         * not stand as posted.
+         */
+        void postedNotFinal(Address who, Rollup live, FinalizedState state, ObjectNode res, StringBuilder text) {
+            long fin = state.finalizedCount();
+            long next = o.l1("read the rollup", () -> live.nextBatchIndex().send().longValueExact());
+            if (next <= fin) return;
+            Eip712 domain = new Eip712(o.chainId(), Address.fromHex(live.getContractAddress()));
+            ReplayProgress progress = new ReplayProgress(err, nanos);
+            FinalizedState.Ahead ahead = o.l1("replay the posted batches from L1", () -> state.ahead(
+                    FinalizedState.Postings.of(new RollupLog(o.web3j(), live.getContractAddress()), o.firstBlock()), next, SignaturesAhead.stf(domain),
+                    progress));
+            progress.done();
+            long period = o.l1("read the challenge period", () -> live.challengePeriod().send().longValueExact());
+            long l1Now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
+            long speed = o.l1TimeSpeed();
+            ObjectNode p = res.putObject("postedNotFinal").put("firstBatch", fin).put("lastBatch", next - 1).put("batchesReplayed", ahead.batchesReplayed());
+            ArrayNode rows = p.putArray("withdrawals");
+            String range = fin + 1 < next ? "batches " + fin + " to " + (next - 1) : "batch " + fin;
+            List<FinalizedState.PendingWithdrawal> mine = ahead.to(who);
+            text.append("Posted, not final yet (").append(range).append(", replayed from L1 onto the final state):\n");
+            for (FinalizedState.PendingWithdrawal w : mine) {
+                var batch = o.l1("read batch " + w.batchIndex(), () -> live.batch(BigInteger.valueOf(w.batchIndex())).send());
+                long left = Math.max(0, batch.submittedAt.longValueExact() + period - l1Now);
+                boolean disputed = batch.openDisputes.signum() != 0;
+                rows.addObject().put("withdrawalId", w.id()).put("amount", Units.amount(w.amount())).put("batch", w.batchIndex())
+                        .put("finalInSeconds", left).put("disputed", disputed);
+                text.append("  withdrawal ").append(w.id()).append(" of ").append(Units.amount(w.amount())).append(" in batch ").append(w.batchIndex())
+                        .append(disputed ? ": disputed, final only if its dispute ends in its favour"
+                                : left > 0 ? ": final in about " + UserOptions.l1Wait(left, speed) + " unless disputed"
+                                : ": its challenge window has passed, final once the batch is finalized (the operator does it)")
+                        .append("; then ./clearline claim pays it\n");
+            }
+            if (mine.isEmpty()) text.append("  no withdrawal to ").append(who).append(ahead.firstWrong().isPresent() ? " before the batch below" : "").append('\n');
+            ahead.firstWrong().ifPresent(k -> {
+                p.put("wrongBatch", k).put("wrongBecause", ahead.wrongBecause());
+                text.append("  batch ").append(k).append(" does not stand as posted (").append(ahead.wrongBecause()).append("): a watcher can dispute it"
+                        + " (./clearline watch), and neither it nor a batch after it will become final as posted; nothing from it on is listed\n");
+            });
+        }
+
         Rollup rollup;
         EscapeHatch hatch;
         long frozenAt;
@@ -300,48 +346,6 @@ final class EscapeCommands {
                     + " and escapes pay at the escape rate (1 unless bad debt exceeds the insurance fund).");
             o.print(out, res, text.toString());
             return 0;
-        }
-
-        /**
-         * The batches posted after the finalized ones, replayed from L1 on top of that state: the withdrawals
-         * they make to {@code who}, each with when its batch becomes final. A trader whose operator went quiet
-         * with a withdrawal posted learns it is on its way (no freeze needed, only the challenge window), which
-         * the sequencer's status told before it went. A batch that does not replay to its posted root is named:
-         * a watcher disputes it, and it and what follows will not stand as posted.
-         */
-        private void postedNotFinal(Address who, Rollup live, FinalizedState state, ObjectNode res, StringBuilder text) {
-            long fin = state.finalizedCount();
-            long next = o.l1("read the rollup", () -> live.nextBatchIndex().send().longValueExact());
-            if (next <= fin) return;
-            Eip712 domain = new Eip712(o.chainId(), Address.fromHex(live.getContractAddress()));
-            FinalizedState.Ahead ahead = o.l1("replay the posted batches from L1", () -> state.ahead(
-                    FinalizedState.Postings.of(new RollupLog(o.web3j(), live.getContractAddress()), o.firstBlock()), next, SignaturesAhead.stf(domain)));
-            long period = o.l1("read the challenge period", () -> live.challengePeriod().send().longValueExact());
-            long l1Now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
-            long speed = o.l1TimeSpeed();
-            ObjectNode p = res.putObject("postedNotFinal").put("firstBatch", fin).put("lastBatch", next - 1).put("batchesReplayed", ahead.batchesReplayed());
-            ArrayNode rows = p.putArray("withdrawals");
-            String range = fin + 1 < next ? "batches " + fin + " to " + (next - 1) : "batch " + fin;
-            List<FinalizedState.PendingWithdrawal> mine = ahead.to(who);
-            text.append("Posted, not final yet (").append(range).append(", replayed from L1 onto that state):\n");
-            for (FinalizedState.PendingWithdrawal w : mine) {
-                var batch = o.l1("read batch " + w.batchIndex(), () -> live.batch(BigInteger.valueOf(w.batchIndex())).send());
-                long left = Math.max(0, batch.submittedAt.longValueExact() + period - l1Now);
-                boolean disputed = batch.openDisputes.signum() != 0;
-                rows.addObject().put("withdrawalId", w.id()).put("amount", Units.amount(w.amount())).put("batch", w.batchIndex())
-                        .put("finalInSeconds", left).put("disputed", disputed);
-                text.append("  withdrawal ").append(w.id()).append(" of ").append(Units.amount(w.amount())).append(" in batch ").append(w.batchIndex())
-                        .append(disputed ? ": disputed, final only if its dispute ends in its favour"
-                                : left > 0 ? ": final in about " + UserOptions.l1Wait(left, speed) + " unless disputed"
-                                : ": its challenge window has passed, final once anyone finalizes it (./clearline claim --finalize does)")
-                        .append("; then ./clearline claim pays it\n");
-            }
-            if (mine.isEmpty()) text.append("  no withdrawal to ").append(who).append(ahead.firstWrong().isPresent() ? " before the batch below" : "").append('\n');
-            ahead.firstWrong().ifPresent(k -> {
-                p.put("wrongBatch", k).put("wrongBecause", ahead.wrongBecause());
-                text.append("  batch ").append(k).append(" does not stand as posted (").append(ahead.wrongBecause()).append("): a watcher can dispute it"
-                        + " (./clearline watch), and neither it nor a batch after it will become final as posted; nothing from it on is listed\n");
-            });
         }
 
         private boolean claimed(Claim c, Set<Long> refunded) {

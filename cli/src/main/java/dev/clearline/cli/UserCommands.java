@@ -697,7 +697,8 @@ final class UserCommands {
             description = {"Claim on L1 every finalized withdrawal to you.",
                     "The proofs come from the L2 state rebuilt from L1 alone (the rollup's batches), so no operator is needed;"
                             + " with --finalize, batches whose challenge window has passed and that nobody finalized (the operator does) are finalized first.",
-                    "That state is kept in --state-cache, so the next claim replays only the batches finalized since."})
+                    "That state is kept in --state-cache, so the next claim replays only the batches finalized since.",
+                    "Then your withdrawals in batches posted but not final yet, replayed from L1, with when each becomes claimable."})
     static final class Claim extends EscapeCommands.HatchBase {
         @Option(names = "--finalize", description = "First finalize the batches whose challenge window has passed, undisputed, and that nobody"
                 + " finalized (anyone may; the operator normally does): for when the operator has stopped. Costs gas, a few thousand a batch.")
@@ -741,13 +742,16 @@ final class UserCommands {
             res.put("finalizableNow", overdue >= 0);
             // a running operator finalizes within a round or two: only a batch left well past its window says it has stopped
             boolean stalled = overdue >= 0 && overdue >= o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact()) / 10;
-            String text = first.line("so their withdrawals are claimable") + (claimed.isEmpty()
+            StringBuilder text = new StringBuilder(first.line("so their withdrawals are claimable") + (claimed.isEmpty()
                     ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + finalized
-                            + " final batch(es); a withdrawal becomes claimable once its batch is final (./clearline status)"
+                            + " final batch(es); a withdrawal becomes claimable once its batch is final"
                     : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me)
                     + (stalled ? "\nBatch " + finalized + " is past its challenge window (by " + overdue + " L1 second(s)) but nobody finalized it:"
-                            + " the operator does; if it has stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : "");
-            o.print(out, res, text);
+                            + " the operator does; if it has stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : ""))
+                    .append('\n');
+            // what is on its way, from L1 alone: a trader who claims too early learns when to claim again
+            postedNotFinal(me, rollup, l1, res, text);
+            o.print(out, res, text.toString().stripTrailing());
             return 0;
         }
     }

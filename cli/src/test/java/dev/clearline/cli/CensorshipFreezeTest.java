@@ -257,7 +257,7 @@ class CensorshipFreezeTest {
         assertThat(w.path("finalInSeconds").asLong()).isBetween(period - 60, period);
         assertThat(w.path("disputed").asBoolean()).isFalse();
         assertThat(posted.has("wrongBatch")).isFalse();
-        assertThat(cli(text, "escape", "--dry-run").out()).contains("Posted, not final yet (batch 0, replayed from L1 onto that state):",
+        assertThat(cli(text, "escape", "--dry-run").out()).contains("Posted, not final yet (batch 0, replayed from L1 onto the final state):",
                 "withdrawal 0 of 20.000000 in batch 0: final in about", "unless disputed; then ./clearline claim pays it");
 
         // a second batch, its calldata honest but its root not the one that calldata gives
@@ -469,13 +469,21 @@ class CensorshipFreezeTest {
         assertThat(early.code()).as(early.err()).isZero();
         assertThat(json(early).path("finalizedFirst").asLong()).as("its window is still open").isZero();
         assertThat(json(early).path("claimed")).isEmpty();
+        // claimed too early: when to claim again, from L1 alone
+        JsonNode onItsWay = json(early).path("postedNotFinal").path("withdrawals");
+        assertThat(onItsWay).hasSize(1);
+        assertThat(onItsWay.get(0).path("amount").asText()).isEqualTo("20.000000");
+        assertThat(onItsWay.get(0).path("finalInSeconds").asLong()).isPositive();
+        assertThat(cli(common(l1, user).subList(0, common(l1, user).size() - 1), "claim").out()).contains("Nothing to claim",
+                "withdrawal 0 of 20.000000 in batch 0: final in about", "then ./clearline claim pays it");
 
         long period = Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod"));
         l1.time().advance(Duration.ofSeconds(period + 1));
         // just past its window a running operator is about to finalize it: no call to do it yourself yet
         Run justDue = cli(common(l1, user).subList(0, common(l1, user).size() - 1), "claim");
         assertThat(justDue.code()).as(justDue.err()).isZero();
-        assertThat(justDue.out()).contains("Nothing to claim").doesNotContain("nobody finalized", "--finalize");
+        assertThat(justDue.out()).contains("Nothing to claim", "withdrawal 0 of 20.000000 in batch 0: its challenge window has passed")
+                .doesNotContain("nobody finalized", "--finalize");
         l1.time().advance(Duration.ofSeconds(period / 10));
         // unasked, claim leaves finalizing to the operator (it costs gas) and says how to do it when the operator has stopped
         Run unasked = cli(common(l1, user).subList(0, common(l1, user).size() - 1), "claim");

@@ -381,16 +381,18 @@ public final class FinalizedState implements AutoCloseable {
      * Replays batches {@code finalizedCount} to {@code postedCount - 1} on top of this state, read from
      * {@code postings} (from the last finalized batch's block on), each checked against its posted root.
      * This state, and the cache directory it may live in, stay as finalized: the replay writes to an
-     * overlay of the store that is dropped afterwards ({@link OverlayNodeStore}).
+     * overlay of the store that is dropped afterwards ({@link OverlayNodeStore}). {@code progress} is told
+     * after each batch (its index plus one, of {@code postedCount}).
      *
      * @throws IOException when L1 cannot be read or lacks a posted batch
      */
-    public Ahead ahead(Postings postings, long postedCount, Stf stf) throws IOException {
+    public Ahead ahead(Postings postings, long postedCount, Stf stf, Progress progress) throws IOException {
         if (postedCount <= finalizedCount) return new Ahead(0, List.of(), java.util.OptionalLong.empty(), null);
         Map<Long, RollupLog.Posted> byIndex = byIndex(postings.from(finalBlock));
         try (OverlayNodeStore overlay = new OverlayNodeStore(nodes)) {
             TreeLeafStore look = new TreeLeafStore(new SparseMerkleTree(overlay, 0), 1 << 16);
             List<PendingWithdrawal> made = new ArrayList<>();
+            long transitions = 0;
             long nextId = StateReads.global(look).nextWithdrawalId();
             for (long i = finalizedCount; i < postedCount; i++) {
                 RollupLog.Posted p = byIndex.get(i);
@@ -412,6 +414,8 @@ public final class FinalizedState implements AutoCloseable {
                     if (w != null) made.add(new PendingWithdrawal(i, id, w.recipient(), w.amount()));
                 }
                 nextId = after;
+                transitions += decoded.steps().size();
+                progress.replayed(i + 1, postedCount, transitions);
             }
             return new Ahead(postedCount - finalizedCount, made, java.util.OptionalLong.empty(), null);
         }

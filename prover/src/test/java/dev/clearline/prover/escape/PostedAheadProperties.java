@@ -58,7 +58,7 @@ class PostedAheadProperties {
             try (FinalizedState state = FinalizedState.rebuild(l1, fin, stf, FinalizedState.Progress.NONE, cache)) {
                 var rootBefore = state.root();
                 lowest[0] = Long.MAX_VALUE;
-                FinalizedState.Ahead ahead = state.ahead(l1, n, stf);
+                FinalizedState.Ahead ahead = state.ahead(l1, n, stf, FinalizedState.Progress.NONE);
                 // batch k was posted in block k + 1; with nothing posted past the final ones, nothing is read
                 assertThat(lowest[0]).as("read from the last final batch's block on").isEqualTo(fin == n ? Long.MAX_VALUE : fin == 0 ? 0 : fin);
                 assertThat(ahead.firstWrong()).isEmpty();
@@ -95,7 +95,7 @@ class PostedAheadProperties {
             List<RollupLog.Posted> posted = postings(batches);
             List<RollupLog.Posted> honest = postings(h.batches());
             try (FinalizedState state = FinalizedState.rebuild(posted, fin, stf, FinalizedState.Progress.NONE)) {
-                FinalizedState.Ahead ahead = state.ahead(from -> posted.stream().filter(p -> p.blockNumber() >= from).toList(), n, stf);
+                FinalizedState.Ahead ahead = state.ahead(from -> posted.stream().filter(p -> p.blockNumber() >= from).toList(), n, stf, FinalizedState.Progress.NONE);
                 assertThat(ahead.firstWrong()).hasValue(wrong);
                 assertThat(ahead.wrongBecause()).contains("not the " + new Hash32(bent));
                 assertThat(ahead.batchesReplayed()).isEqualTo(wrong - fin);
