@@ -101,9 +101,10 @@ final class EscapeCommands {
          * with a withdrawal posted learns it is on its way (no freeze needed, only the challenge window), which
          * the sequencer's status told before it went; one who claims too early learns when to claim. A batch
          * that does not replay to its posted root is named: a watcher disputes it, and it and what follows will
-         * not stand as posted.
+         * not stand as posted. {@code forClaim}: no text when there is neither (the JSON says it), and no hint to
+         * finalize (claim says so itself when a batch is left past its window).
          */
-        void postedNotFinal(Address who, Rollup live, FinalizedState state, ObjectNode res, StringBuilder text) {
+        void postedNotFinal(Address who, Rollup live, FinalizedState state, ObjectNode res, StringBuilder text, boolean forClaim) {
             long fin = state.finalizedCount();
             long next = o.l1("read the rollup", () -> live.nextBatchIndex().send().longValueExact());
             if (next <= fin) return;
@@ -120,6 +121,7 @@ final class EscapeCommands {
             ArrayNode rows = p.putArray("withdrawals");
             String range = fin + 1 < next ? "batches " + fin + " to " + (next - 1) : "batch " + fin;
             List<FinalizedState.PendingWithdrawal> mine = ahead.to(who);
+            if (forClaim && mine.isEmpty() && ahead.firstWrong().isEmpty()) return;
             text.append("Posted, not final yet (").append(range).append(", replayed from L1 onto the final state):\n");
             for (FinalizedState.PendingWithdrawal w : mine) {
                 var batch = o.l1("read batch " + w.batchIndex(), () -> live.batch(BigInteger.valueOf(w.batchIndex())).send());
@@ -131,7 +133,7 @@ final class EscapeCommands {
                         .append(disputed ? ": disputed, final only if its dispute ends in its favour"
                                 : left > 0 ? ": final in about " + UserOptions.l1Wait(left, speed) + " unless disputed"
                                 : ": its challenge window has passed, final once the batch is finalized (the operator does it)")
-                        .append("; then ./clearline claim pays it\n");
+                        .append("; then ./clearline claim pays it").append(forClaim ? "" : " (claim --finalize if nobody has finalized it)").append('\n');
             }
             if (mine.isEmpty()) text.append("  no withdrawal to ").append(who).append(ahead.firstWrong().isPresent() ? " before the batch below" : "").append('\n');
             ahead.firstWrong().ifPresent(k -> {
@@ -340,7 +342,7 @@ final class EscapeCommands {
             }
             if (held.isEmpty() && waiting.isEmpty()) text.append("  nothing: no free balance, no position with positive equity, no unclaimed withdrawal\n");
             res.put("total", Units.amount(total));
-            postedNotFinal(who, live, state, res, text);
+            postedNotFinal(who, live, state, res, text, false);
             text.append("If the operator ignores you: ./clearline force-withdraw AMOUNT, then ./clearline freeze once its deadline passes;"
                     + " a freeze first finalizes the batches past their challenge window (so the state escaped from may be later than this one),"
                     + " and escapes pay at the escape rate (1 unless bad debt exceeds the insurance fund).");

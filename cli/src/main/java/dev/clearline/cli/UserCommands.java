@@ -750,7 +750,7 @@ final class UserCommands {
                             + " the operator does; if it has stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : ""))
                     .append('\n');
             // what is on its way, from L1 alone: a trader who claims too early learns when to claim again
-            postedNotFinal(me, rollup, l1, res, text);
+            postedNotFinal(me, rollup, l1, res, text, true);
             o.print(out, res, text.toString().stripTrailing());
             return 0;
         }
