@@ -505,7 +505,8 @@ public final class SequencerMain {
     /**
      * The L1 side (priority ops in, batches out). A single member starts it at once, so a wrong RPC or
      * manifest ends the process with its reason; in a cluster only the leader posts, so it runs under
-     * {@link LeaderDuties} and a new leader resumes from the rollup's tip.
+     * {@link LeaderDuties} and a new leader resumes from the rollup's tip, and every member watches for a
+     * freeze on its own ({@link dev.clearline.sequencer.poster.FreezeWatch}), so all of them stop.
      */
     private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway, TraderApi api) {
         if (l1 == null) return () -> { };
@@ -519,7 +520,7 @@ public final class SequencerMain {
                 fail(e.getMessage());
             }
         }
-        return new LeaderDuties("l1", node::isLeader, () -> {
+        LeaderDuties duties = new LeaderDuties("l1", node::isLeader, () -> {
             try {
                 return onPosterStop(L1Side.start(l1, new GatewayLink(gateway)), member, api);
             } catch (L1Side.FrozenRollup e) {
@@ -529,6 +530,13 @@ public final class SequencerMain {
                 throw new java.io.UncheckedIOException(e);
             }
         }, java.time.Duration.ofMillis(200));
+        // a member that never leads again (the last one, without a quorum) would not learn of a freeze from the L1 loop
+        var freezes = dev.clearline.sequencer.poster.FreezeWatch.start(l1.rpcUrl(), l1.deployment().rollup(), java.time.Duration.ofSeconds(5),
+                frozen -> stopFrozen(member, frozen.getMessage()));
+        return () -> {
+            freezes.close();
+            duties.close();
+        };
     }
 
     /**
