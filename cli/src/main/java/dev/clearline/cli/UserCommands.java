@@ -783,6 +783,14 @@ final class UserCommands {
             StringBuilder t = new StringBuilder();
             t.append("L1 rollup ").append(o.rollupAddress()).append(": ").append(next).append(" batch(es) posted, ").append(fin).append(" final")
                     .append(frozen != 0 ? ", FROZEN (escape with the escape hatch)" : "").append('\n');
+            if (next > 0) {
+                // how a trader tells a quiet operator from a gone one without a sequencer to ask: when L1 last took a batch
+                long posted = o.l1("read batch " + (next - 1), () -> rollup.batch(BigInteger.valueOf(next - 1)).send().submittedAt.longValueExact());
+                long ago = Math.max(0, now - posted);
+                l1.put("lastBatchPostedSecondsAgo", ago);
+                t.append("  last batch posted ").append(ago).append(" L1 second(s) ago")
+                        .append(speed > 1 ? " (about " + (ago + speed - 1) / speed + " s here: L1 time runs " + speed + "x)" : "").append('\n');
+            }
             t.append("  priority queue: ").append(queue).append(" op(s), ").append(consumed).append(" consumed by posted batches\n");
             if (frozen != 0) {
                 // a freeze makes the last final root the one escapes prove against: what was posted after it never counts

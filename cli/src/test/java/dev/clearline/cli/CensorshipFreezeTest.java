@@ -81,6 +81,7 @@ class CensorshipFreezeTest {
         // status names the op a freeze turns on and how long until it is overdue, then that it is
         JsonNode status0 = json(cli(common, "status"));
         JsonNode waiting = status0.path("l1");
+        assertThat(waiting.has("lastBatchPostedSecondsAgo")).as("no batch was ever posted").isFalse();
         assertThat(waiting.path("oldestUnconsumedOp").asLong()).isZero();
         // and what L1 alone says of this user, with no sequencer: the wallet, and both of its ops still waiting
         assertThat(status0.path("you").path("l1Wallet").asText()).isEqualTo("0.000000");
@@ -164,8 +165,13 @@ class CensorshipFreezeTest {
         assertThat(due.path("batchesFinal").asLong()).isZero();
         assertThat(due.path("nextFinalInSeconds").asLong()).isZero();
         assertThat(due.path("nextFinalDisputed").asBoolean()).isFalse();
+        // how a trader tells a quiet operator from a gone one, with no sequencer to ask
+        long sincePosted = due.path("lastBatchPostedSecondsAgo").asLong();
+        assertThat(sincePosted).isBetween(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1,
+                Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 120);
         assertThat(cli(common.subList(0, common.size() - 1), "status").out())
-                .contains("batch 0's challenge window has passed: final once anyone finalizes it");
+                .contains("batch 0's challenge window has passed: final once anyone finalizes it")
+                .containsPattern("last batch posted \\d+ L1 second\\(s\\) ago\n");
         // before any freeze, with no operator to ask: what the last finalized state (still genesis) holds for the user
         Run held = cli(common, "escape", "--dry-run");
         assertThat(held.code()).as(held.err()).isZero();
