@@ -274,6 +274,13 @@ public final class MemberProcesses implements AutoCloseable {
         return running[id].apiPort();
     }
 
+    /** Waits up to {@code timeoutMs} for a running member to exit by itself; its exit code, or -1 while it still runs. */
+    int awaitExit(int id, long timeoutMs) throws InterruptedException {
+        Process p = running[id].process();
+        if (!p.waitFor(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)) return -1;
+        return p.exitValue();
+    }
+
     boolean isRunning(int id) {
         return running[id] != null && running[id].process().isAlive();
     }
