@@ -840,6 +840,13 @@ final class UserCommands {
                 t.append("Sequencer ").append(o.api).append(": seq ").append(s.path("seq").asLong()).append(", ")
                         .append(s.path("sealedBatches").asLong()).append(" batch(es) sealed, ").append(s.path("sealedBatches").asLong() - next)
                         .append(" not yet on L1\n");
+                String halted = o.get("/venue").path("halted").asText(null);
+                if (halted != null) {
+                    // the node said why before an order of yours is refused: what still works, and where your funds stand
+                    seq.put("halted", halted);
+                    t.append("  HALTED: it takes no new orders, withdrawals or margin moves (").append(halted).append("); cancels still work,"
+                            + " and what L1 finalized stays yours: ./clearline escape --dry-run, force-withdraw\n");
+                }
                 if (who != null) {
                     JsonNode a = o.get("/accounts/" + who).path("account");
                     you.put("l2Free", Units.amount(a.path("free").asLong())).put("positions", a.path("positions").size())

@@ -205,7 +205,8 @@ public final class TraderApi implements AutoCloseable {
     /**
      * The rules this API applies itself, before anything reaches the cluster: the longest order lifetime
      * ({@link OrderLifetime}), the largest request and the rates a trader key and a client address may send at. A client reads
-     * them to sign what the venue takes (the CLI gives an order the longest lifetime when told none).
+     * them to sign what the venue takes (the CLI gives an order the longest lifetime when told none). A halted node says why
+     * ({@code halted}), so a trader's status shows it before an order is refused.
      */
     private ReplyBytes venue() {
         ObjectNode v = JSON.createObjectNode();
@@ -213,6 +214,8 @@ public final class TraderApi implements AutoCloseable {
         v.put("maxRequestBytes", maxRequestBytes);
         v.put("requestsPerSecondPerKey", perKey.perSecond());
         v.put("requestsPerSecondPerAddress", perAddress.perSecond());
+        String why = halted;
+        if (why != null) v.put("halted", why);
         return new ReplyBytes(v.toString().getBytes(StandardCharsets.UTF_8), null, v);
     }
 

@@ -539,7 +539,9 @@ class TraderApiTest {
             assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
             long seq = get("/state").path("seq").asLong();
 
+            assertThat(WsClient.JSON.readTree(getFrom(halting, "/venue").body()).has("halted")).isFalse();
             halting.halt("its batches no longer reach L1 (the rollup's tip is not this node's)");
+            assertThat(WsClient.JSON.readTree(getFrom(halting, "/venue").body()).path("halted").asText()).contains("the rollup's tip is not this node's");
             HttpResponse<String> refused = postTo(halting, "/orders", OrderJson.order(s, order(s, Side.BUY, 8_100, 1), domain).toString());
             assertThat(refused.statusCode()).isEqualTo(503);
             JsonNode why = WsClient.JSON.readTree(refused.body());

@@ -1,0 +1,55 @@
+package dev.clearline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.RateLimiter;
+import dev.clearline.sequencer.api.TraderApi;
+import dev.clearline.sequencer.cluster.NodeConfig;
+import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.state.Genesis;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.utils.Numeric;
+
+/**
+ * A node whose poster stopped halts new orders; a trader's {@code status} says so, with the
+ * reason and what still works, before an order of theirs is refused.
+ */
+@WithDevnet(http = true)
+class HaltedNodeStatusTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void statusShowsAHaltedNodeWithItsReasonAndWhatStillWorks(DevnetContext l1) throws Exception {
+        String rollup = l1.address("Rollup");
+        Genesis dev = Genesis.devnet(Address.fromHex(rollup));
+        Genesis genesis = new Genesis(l1.devnet().chainId(), Address.fromHex(rollup), dev.books(), dev.batches());
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier());
+             Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(), 1);
+             TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(1_000, 1_000, System::nanoTime),
+                     "127.0.0.1", 0, 64 * 1024)) {
+            List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollup, "--api", "http://127.0.0.1:" + api.port(),
+                    "--key", Numeric.toHexStringWithPrefixZeroPadded(l1.key(3).getEcKeyPair().getPrivateKey(), 64));
+            CensorshipFreezeTest.Run live = CensorshipFreezeTest.cli(common, "status");
+            assertThat(live.code()).as(live.err()).isZero();
+            assertThat(live.out()).contains("Sequencer http://127.0.0.1:").doesNotContain("HALTED");
+
+            api.halt("its batches no longer reach L1 (the rollup's tip is not this node's)");
+            CensorshipFreezeTest.Run halted = CensorshipFreezeTest.cli(common, "status");
+            assertThat(halted.code()).as(halted.err()).isZero();
+            assertThat(halted.out()).contains("HALTED: it takes no new orders, withdrawals or margin moves (its batches no longer reach L1 (the rollup's"
+                    + " tip is not this node's)); cancels still work", "./clearline escape --dry-run");
+            JsonNode json = CensorshipFreezeTest.json(CensorshipFreezeTest.cli(common, "status", "--json"));
+            assertThat(json.path("sequencer").path("halted").asText()).contains("the rollup's tip is not this node's");
+        }
+    }
+}
