@@ -58,7 +58,15 @@ class PostedAheadProperties {
             try (FinalizedState state = FinalizedState.rebuild(l1, fin, stf, FinalizedState.Progress.NONE, cache)) {
                 var rootBefore = state.root();
                 lowest[0] = Long.MAX_VALUE;
-                FinalizedState.Ahead ahead = state.ahead(l1, n, stf, FinalizedState.Progress.NONE);
+                List<long[]> told = new ArrayList<>();
+                FinalizedState.Ahead ahead = state.ahead(l1, n, stf, (batches, of, transitions) -> told.add(new long[] {batches, of, transitions}));
+                // progress after each batch replayed, with the transitions so far
+                assertThat(told).hasSize(n - fin);
+                long steps = 0;
+                for (int k = 0; k < told.size(); k++) {
+                    steps += posted.get(fin + k).batch().header().transitionCount();
+                    assertThat(told.get(k)).containsExactly(fin + k + 1, n, steps);
+                }
                 // batch k was posted in block k + 1; with nothing posted past the final ones, nothing is read
                 assertThat(lowest[0]).as("read from the last final batch's block on").isEqualTo(fin == n ? Long.MAX_VALUE : fin == 0 ? 0 : fin);
                 assertThat(ahead.firstWrong()).isEmpty();
@@ -100,6 +108,31 @@ class PostedAheadProperties {
                 assertThat(ahead.wrongBecause()).contains("not the " + new Hash32(bent));
                 assertThat(ahead.batchesReplayed()).isEqualTo(wrong - fin);
                 assertThat(ahead.withdrawals()).containsExactlyElementsOf(expected(honest, fin, wrong, stf, h.traders()));
+            }
+        });
+    }
+
+    @Test
+    void aBatchWhoseCalldataDoesNotSplitStopsTheLookAheadBeforeIt() {
+        Property.forAll(ReplaysAgreeProperties.histories(), Gens.seeds()).tries(4).check((h, seed) -> {
+            Random r = new Random(seed);
+            Stf stf = TestBatches.stf();
+            List<PostedBatch> batches = new ArrayList<>(h.batches());
+            int n = batches.size();
+            int fin = r.nextInt(n);
+            int broken = fin + r.nextInt(n - fin);
+            // a transition's type byte no decoder knows, with nothing after it: the calldata ends in a tail
+            byte[] calldata = batches.get(broken).calldata();
+            byte[] cut = java.util.Arrays.copyOf(calldata, calldata.length + 1);
+            cut[calldata.length] = (byte) 0xff;
+            batches.set(broken, new PostedBatch(batches.get(broken).header(), cut));
+            List<RollupLog.Posted> posted = postings(batches);
+            try (FinalizedState state = FinalizedState.rebuild(posted, fin, stf, FinalizedState.Progress.NONE)) {
+                FinalizedState.Ahead ahead = state.ahead(from -> posted.stream().filter(p -> p.blockNumber() >= from).toList(), n, stf,
+                        FinalizedState.Progress.NONE);
+                assertThat(ahead.firstWrong()).hasValue(broken);
+                assertThat(ahead.wrongBecause()).contains("does not split into transitions");
+                assertThat(ahead.batchesReplayed()).isEqualTo(broken - fin);
             }
         });
     }

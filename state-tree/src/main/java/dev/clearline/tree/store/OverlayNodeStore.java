@@ -67,8 +67,8 @@ public final class OverlayNodeStore implements NodeStore {
             throw new IllegalStateException("version " + commit.version() + " is the base store's (its latest is " + base.latestVersion()
                     + "): an overlay only adds versions after it");
         }
+        // a store that tracks nodes is handed every written node by key, the root among them
         for (VersionCommit.Written w : commit.nodes()) written.put(w.key(), w.node());
-        if (commit.rootNode() != null) written.put(new NodeKey(commit.root().rootNodeVersion(), 0, 0, 0, 0, 0), commit.rootNode());
         roots.put(commit.version(), commit.root());
     }
 

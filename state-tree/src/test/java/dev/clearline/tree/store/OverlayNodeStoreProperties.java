@@ -7,6 +7,7 @@ import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import dev.clearline.tree.Bytes32;
 import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.UnknownVersionException;
 import dev.clearline.tree.WriteSet;
 import dev.clearline.tree.hash.TreeHash;
 import dev.clearline.tree.proof.ProofError;
@@ -51,8 +52,11 @@ class OverlayNodeStoreProperties {
                     persisted.commit(ws);
                     reference.commit(ws);
                 }
+                // a base pruned to its latest version (as the escape's cache is): the overlay starts from the same oldest
+                if (r.nextBoolean()) persisted.prune(persisted.latestVersion());
                 baseRoot = persisted.root();
                 baseLatest = persisted.latestVersion();
+                long baseOldest = persisted.oldestVersion();
                 Map<Bytes32, byte[]> finalLeaves = new HashMap<>(leaves);
 
                 OverlayNodeStore ahead = new OverlayNodeStore(base);
@@ -74,6 +78,13 @@ class OverlayNodeStoreProperties {
                 List<Bytes32> claims = sorted.stream().map(k -> look.get(v, k).map(x -> Bytes32.of(TreeHash.value(x))).orElse(Bytes32.ZERO)).toList();
                 assertThat(ProofVerifier.verify(look.root(v), sorted, claims, proof)).isEqualTo(ProofError.OK);
                 assertThat(look.root(baseLatest)).as("the base's version read through").isEqualTo(baseRoot);
+                assertThat(look.oldestVersion()).isEqualTo(baseOldest);
+                if (baseOldest > 0) assertThatThrownBy(() -> look.root(baseOldest - 1)).isInstanceOf(UnknownVersionException.class);
+                // pruned to its latest: the overlay's older versions go, its latest stays whole
+                look.prune(v);
+                assertThat(look.oldestVersion()).isEqualTo(v);
+                assertThatThrownBy(() -> look.root(v - 1)).isInstanceOf(UnknownVersionException.class);
+                for (Bytes32 k : keys) assertThat(look.get(k).orElse(null)).as("key %s after the prune", k).isEqualTo(leaves.get(k));
 
                 assertThat(base.latestVersion()).as("the base took no version").isEqualTo(baseLatest);
                 SparseMerkleTree again = new SparseMerkleTree(base, 0);
