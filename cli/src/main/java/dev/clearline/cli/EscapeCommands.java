@@ -105,15 +105,29 @@ final class EscapeCommands {
          * finalize (claim says so itself when a batch is left past its window).
          */
         void postedNotFinal(Address who, Rollup live, FinalizedState state, ObjectNode res, StringBuilder text, boolean forClaim) {
-            long fin = state.finalizedCount();
+            lookAhead(live, state).ifPresent(ahead -> postedNotFinal(who, live, state, ahead, res, text, forClaim));
+        }
+
+        /** What the batches posted after the finalized ones do ({@code ahead}), and how many batches are posted in all. */
+        record LookAhead(FinalizedState.Ahead ahead, long posted) {}
+
+        /** The batches posted after {@code state}'s, replayed from L1 onto it (progress on stderr); empty when none is. */
+        java.util.Optional<LookAhead> lookAhead(Rollup live, FinalizedState state) {
             long next = o.l1("read the rollup", () -> live.nextBatchIndex().send().longValueExact());
-            if (next <= fin) return;
+            if (next <= state.finalizedCount()) return java.util.Optional.empty();
             Eip712 domain = new Eip712(o.chainId(), Address.fromHex(live.getContractAddress()));
             ReplayProgress progress = new ReplayProgress(err, nanos);
             FinalizedState.Ahead ahead = o.l1("replay the posted batches from L1", () -> state.ahead(
                     FinalizedState.Postings.of(new RollupLog(o.web3j(), live.getContractAddress()), o.firstBlock()), next, SignaturesAhead.stf(domain),
                     progress));
             progress.done();
+            return java.util.Optional.of(new LookAhead(ahead, next));
+        }
+
+        void postedNotFinal(Address who, Rollup live, FinalizedState state, LookAhead look, ObjectNode res, StringBuilder text, boolean forClaim) {
+            FinalizedState.Ahead ahead = look.ahead();
+            long fin = state.finalizedCount();
+            long next = look.posted();
             long period = o.l1("read the challenge period", () -> live.challengePeriod().send().longValueExact());
             long l1Now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
             long speed = o.l1TimeSpeed();
@@ -324,6 +338,9 @@ final class EscapeCommands {
                 RollupLog log = new RollupLog(o.web3j(), live.getContractAddress());
                 return log.priorityOps(o.firstBlock(), log.latestBlock());
             }), state.priorityOpsConsumed(), who);
+            java.util.Optional<LookAhead> look = lookAhead(live, state);
+            // a deposit a posted batch credited is on its way like that batch's withdrawals: it is refunded only if that batch never counts
+            long creditedAhead = look.map(l -> l.ahead().priorityOpsConsumed()).orElse(state.priorityOpsConsumed());
             ObjectNode res = result().put("owner", who.toString()).put("dryRun", true).put("frozen", false).put("finalizedBatches", finalized);
             ArrayNode rows = res.putArray("claims");
             StringBuilder text = new StringBuilder("The rollup is not frozen. What " + who + " holds in the last finalized state ("
@@ -336,13 +353,16 @@ final class EscapeCommands {
                         c instanceof Claim.Withdrawal ? "  (final: ./clearline claim pays it now)" : ""));
             }
             for (Claim c : waiting) {
-                describe(rows.addObject(), c).put("notYetConsumed", true);
-                text.append(String.format("  %-" + width(held) + "s %s  (not consumed by a final batch yet; refunded in full after a freeze if never)%n",
-                        "deposit, queue op " + ((Claim.Refund) c).queueIndex(), Units.amount(c.amount())));
+                boolean credited = ((Claim.Refund) c).queueIndex() < creditedAhead;
+                describe(rows.addObject(), c).put("notYetConsumed", true).put("creditedByPostedBatch", credited);
+                text.append(String.format("  %-" + width(held) + "s %s  (%s)%n", "deposit, queue op " + ((Claim.Refund) c).queueIndex(),
+                        Units.amount(c.amount()), credited
+                                ? "credited by a batch posted since, not final yet; refunded in full after a freeze only if that batch never counts"
+                                : "not consumed by a final batch yet; refunded in full after a freeze if never"));
             }
             if (held.isEmpty() && waiting.isEmpty()) text.append("  nothing: no free balance, no position with positive equity, no unclaimed withdrawal\n");
             res.put("total", Units.amount(total));
-            postedNotFinal(who, live, state, res, text, false);
+            look.ifPresent(l -> postedNotFinal(who, live, state, l, res, text, false));
             text.append("If the operator ignores you: ./clearline force-withdraw AMOUNT, then ./clearline freeze once its deadline passes;"
                     + " a freeze first finalizes the batches past their challenge window (so the state escaped from may be later than this one),"
                     + " and escapes pay at the escape rate (1 unless bad debt exceeds the insurance fund).");

@@ -181,8 +181,10 @@ class CensorshipFreezeTest {
         assertThat(json(held).path("claims").get(0).path("kind").asText()).isEqualTo("refund");
         assertThat(json(held).path("claims").get(0).path("notYetConsumed").asBoolean()).isTrue();
         assertThat(json(held).path("claims").get(0).path("deposited").asText()).isEqualTo("50.000000");
+        // batch 0, posted and past its window but not final, credited it: refunded only if that batch never counts
+        assertThat(json(held).path("claims").get(0).path("creditedByPostedBatch").asBoolean()).isTrue();
         assertThat(cli(common.subList(0, common.size() - 1), "escape", "--dry-run").out())
-                .contains("The rollup is not frozen", "genesis, no batch final yet", "deposit, queue op 0", "not consumed by a final batch yet");
+                .contains("The rollup is not frozen", "genesis, no batch final yet", "deposit, queue op 0", "credited by a batch posted since, not final yet");
 
         // then the operator ignores a forced withdrawal: freeze, wait out the claim window, escape. The freeze
         // finalizes the batch first (anyone may, its window passed), so the deposit it consumed is a balance
@@ -246,6 +248,10 @@ class CensorshipFreezeTest {
         BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(100, 60));
         for (Transition t : log.priorityOps(0, log.latestBlock())) assertThat(builder.append(t, 0).applied()).isTrue();
         Signer me = signer(user);
+        Run queued = cli(common, "escape", "--dry-run");
+        assertThat(json(queued).path("claims").get(0).path("creditedByPostedBatch").asBoolean()).as("no batch posted yet").isFalse();
+        assertThat(json(queued).has("postedNotFinal")).isFalse();
+        assertThat(cli(text, "escape", "--dry-run").out()).contains("not consumed by a final batch yet; refunded in full after a freeze if never");
         assertThat(builder.append(new Transition.Withdraw(me.address(), me.address(), 20_000_000, 0,
                 me.sign(domain.withdrawDigest(me.address(), me.address(), 20_000_000, 0))), 0).applied()).isTrue();
         post(operator, builder);
@@ -263,6 +269,7 @@ class CensorshipFreezeTest {
         assertThat(w.path("finalInSeconds").asLong()).isBetween(period - 60, period);
         assertThat(w.path("disputed").asBoolean()).isFalse();
         assertThat(posted.has("wrongBatch")).isFalse();
+        assertThat(json(held).path("claims").get(0).path("creditedByPostedBatch").asBoolean()).as("the deposit batch 0 consumed").isTrue();
         assertThat(cli(text, "escape", "--dry-run").out()).contains("Posted, not final yet (batch 0, replayed from L1 onto the final state):",
                 "withdrawal 0 of 20.000000 in batch 0: final in about", "unless disputed; then ./clearline claim pays it");
 

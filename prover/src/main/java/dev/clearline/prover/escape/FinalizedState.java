@@ -368,9 +368,12 @@ public final class FinalizedState implements AutoCloseable {
      * What the batches posted after the finalized ones do, replayed from L1: the withdrawals each
      * makes, and the first batch that does not replay to the root it was posted with (or does not
      * split into transitions), if any. Such a batch is fraud a watcher disputes; it and the batches
-     * after it will not stand as posted, so the replay stops before it.
+     * after it will not stand as posted, so the replay stops before it. {@code priorityOpsConsumed}: the
+     * queued ops the replayed batches consumed, counted from the queue's start (a deposit below it is
+     * credited in a posted batch).
      */
-    public record Ahead(long batchesReplayed, List<PendingWithdrawal> withdrawals, java.util.OptionalLong firstWrong, String wrongBecause) {
+    public record Ahead(long batchesReplayed, List<PendingWithdrawal> withdrawals, long priorityOpsConsumed, java.util.OptionalLong firstWrong,
+                        String wrongBecause) {
         /** The withdrawals paying {@code recipient}. */
         public List<PendingWithdrawal> to(Address recipient) {
             return withdrawals.stream().filter(w -> w.recipient().equals(recipient)).toList();
@@ -387,25 +390,26 @@ public final class FinalizedState implements AutoCloseable {
      * @throws IOException when L1 cannot be read or lacks a posted batch
      */
     public Ahead ahead(Postings postings, long postedCount, Stf stf, Progress progress) throws IOException {
-        if (postedCount <= finalizedCount) return new Ahead(0, List.of(), java.util.OptionalLong.empty(), null);
+        if (postedCount <= finalizedCount) return new Ahead(0, List.of(), priorityOpsConsumed(), java.util.OptionalLong.empty(), null);
         Map<Long, RollupLog.Posted> byIndex = byIndex(postings.from(finalBlock));
         try (OverlayNodeStore overlay = new OverlayNodeStore(nodes)) {
             TreeLeafStore look = new TreeLeafStore(new SparseMerkleTree(overlay, 0), 1 << 16);
             List<PendingWithdrawal> made = new ArrayList<>();
             long transitions = 0;
+            long consumed = priorityOpsConsumed();
             long nextId = StateReads.global(look).nextWithdrawalId();
             for (long i = finalizedCount; i < postedCount; i++) {
                 RollupLog.Posted p = byIndex.get(i);
                 if (p == null) throw new IOException("posted batch " + i + " is not among the rollup's BatchSubmitted events; is the RPC a full node of this chain?");
                 CalldataReplay.Decoded decoded = CalldataReplay.decode(p.batch().calldata());
                 if (decoded.tail().isPresent()) {
-                    return new Ahead(i - finalizedCount, made, java.util.OptionalLong.of(i), "its calldata does not split into transitions");
+                    return new Ahead(i - finalizedCount, made, consumed, java.util.OptionalLong.of(i), "its calldata does not split into transitions");
                 }
                 SignaturesAhead.prefetchFor(stf, decoded);
                 CalldataReplay.apply(stf, look, decoded.steps(), decoded.steps().size(), i, CalldataReplay.OnRefusal.SKIP, CalldataReplay.AfterStep.NONE);
                 look.commit();
                 if (!look.root().equals(p.batch().header().postStateRoot())) {
-                    return new Ahead(i - finalizedCount, made, java.util.OptionalLong.of(i), "it replays to root " + look.root() + ", not the "
+                    return new Ahead(i - finalizedCount, made, consumed, java.util.OptionalLong.of(i), "it replays to root " + look.root() + ", not the "
                             + p.batch().header().postStateRoot() + " it was posted with");
                 }
                 long after = StateReads.global(look).nextWithdrawalId();
@@ -414,10 +418,11 @@ public final class FinalizedState implements AutoCloseable {
                     if (w != null) made.add(new PendingWithdrawal(i, id, w.recipient(), w.amount()));
                 }
                 nextId = after;
+                consumed = StateReads.global(look).priorityOpsConsumed();
                 transitions += decoded.steps().size();
                 progress.replayed(i + 1, postedCount, transitions);
             }
-            return new Ahead(postedCount - finalizedCount, made, java.util.OptionalLong.empty(), null);
+            return new Ahead(postedCount - finalizedCount, made, consumed, java.util.OptionalLong.empty(), null);
         }
     }
 

@@ -72,6 +72,9 @@ class PostedAheadProperties {
                 assertThat(ahead.firstWrong()).isEmpty();
                 assertThat(ahead.batchesReplayed()).isEqualTo(n - fin);
                 assertThat(ahead.withdrawals()).containsExactlyElementsOf(expected(posted, fin, n, stf, h.traders()));
+                try (FinalizedState all = FinalizedState.rebuild(posted, n, stf, FinalizedState.Progress.NONE)) {
+                    assertThat(ahead.priorityOpsConsumed()).as("the queue as the last posted batch left it").isEqualTo(all.priorityOpsConsumed());
+                }
                 for (Address t : h.traders()) {
                     assertThat(ahead.to(t)).allSatisfy(w -> assertThat(w.recipient()).isEqualTo(t));
                 }
@@ -108,6 +111,9 @@ class PostedAheadProperties {
                 assertThat(ahead.wrongBecause()).contains("not the " + new Hash32(bent));
                 assertThat(ahead.batchesReplayed()).isEqualTo(wrong - fin);
                 assertThat(ahead.withdrawals()).containsExactlyElementsOf(expected(honest, fin, wrong, stf, h.traders()));
+                try (FinalizedState before = FinalizedState.rebuild(honest, wrong, stf, FinalizedState.Progress.NONE)) {
+                    assertThat(ahead.priorityOpsConsumed()).as("as the batch before the wrong one left it").isEqualTo(before.priorityOpsConsumed());
+                }
             }
         });
     }
