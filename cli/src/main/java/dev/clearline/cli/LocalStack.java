@@ -205,6 +205,11 @@ final class LocalStack implements AutoCloseable {
     }
 
     /** Completes, with what it means, when the rollup freezes while the stack runs: it takes nothing more, and {@code up} should stop. */
+    /** Why the batch poster stopped for an operator to fix (the trader API halted with it), or empty while it posts. */
+    java.util.Optional<String> postingStopped() {
+        return l1 == null ? java.util.Optional.empty() : l1.stoppedBecause();
+    }
+
     CompletableFuture<String> rollupFrozen() {
         return l1.stopped().toCompletableFuture()
                 .thenCompose(why -> why instanceof BatchPoster.Frozen ? CompletableFuture.completedFuture(why.getMessage()) : new CompletableFuture<>());

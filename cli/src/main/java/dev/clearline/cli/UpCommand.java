@@ -187,15 +187,24 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * One status line. A stopped poster stays on it (the trader API takes no new orders until it is fixed): the log
+     * line that said why scrolls away, and the lines after it would only have stopped changing.
+     */
+    static String statusLine(long posted, long finalized, long honest, long fraud, long demoOrders, java.util.Optional<String> postingStopped) {
+        return "batches posted " + posted + ", finalized " + finalized + ", verified honest " + honest + (fraud > 0 ? ", FRAUD " + fraud : "")
+                + "; demo orders " + demoOrders
+                + postingStopped.map(why -> "; HALTED, posting stopped and the trader API takes no new orders: " + why).orElse("");
+    }
+
     private Thread statusPrinter(LocalStack stack) {
         Thread t = new Thread(() -> {
             String last = "";
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(statusEvery * 1_000L);
-                    String line = "batches posted " + stack.batchesOnL1() + ", finalized " + stack.finalizedBatches() + ", verified honest "
-                            + stack.verifiedHonest() + (stack.verifiedFraud() > 0 ? ", FRAUD " + stack.verifiedFraud() : "")
-                            + "; demo orders " + stack.demoOrders();
+                    String line = statusLine(stack.batchesOnL1(), stack.finalizedBatches(), stack.verifiedHonest(), stack.verifiedFraud(),
+                            stack.demoOrders(), stack.postingStopped());
                     if (!line.equals(last)) {
                         out.println(String.format("%tT", java.time.LocalTime.now()) + "  " + line);  // %tT keeps :00 seconds, which LocalTime.toString drops
                         out.flush();
