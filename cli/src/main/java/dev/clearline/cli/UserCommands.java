@@ -700,6 +700,11 @@ final class UserCommands {
                     "That state is kept in --state-cache, so the next claim replays only the batches finalized since.",
                     "Then your withdrawals in batches posted but not final yet, replayed from L1, with when each becomes claimable."})
     static final class Claim extends EscapeCommands.HatchBase {
+        @Option(names = "--look-ahead", paramLabel = "BATCHES", description = "Replay at most this many batches posted but not final yet to list"
+                + " your withdrawals on their way, with when each becomes claimable (default 64, about two minutes of up's batches; 0: none)."
+                + " Past it, escape --dry-run replays them all.")
+        long lookAhead = 64;
+
         @Option(names = "--finalize", description = "First finalize the batches whose challenge window has passed, undisputed, and that nobody"
                 + " finalized (anyone may; the operator normally does): for when the operator has stopped. Costs gas, a few thousand a batch.")
         boolean finalize;
@@ -749,8 +754,18 @@ final class UserCommands {
                     + (stalled ? "\nBatch " + finalized + " is past its challenge window (by " + overdue + " L1 second(s)) but nobody finalized it:"
                             + " the operator does; if it has stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : ""))
                     .append('\n');
-            // what is on its way, from L1 alone: a trader who claims too early learns when to claim again
-            postedNotFinal(me, rollup, l1, res, text, true);
+            // what is on its way, from L1 alone: a trader who claims too early learns when to claim again. Replayed each
+            // time (not cached): a long challenge period on a busy chain holds thousands of batches, so past a bound it is
+            // left to escape --dry-run, which says so
+            long posted = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+            if (lookAhead < 0) throw new UserError("--look-ahead must be 0 or more, got " + lookAhead);
+            if (posted - finalized <= lookAhead) {
+                postedNotFinal(me, rollup, l1, res, text, true);
+            } else {
+                res.put("postedNotFinalBatches", posted - finalized);
+                text.append(posted - finalized).append(" batch(es) are posted but not final yet (").append(finalized).append(" to ").append(posted - 1)
+                        .append("): ./clearline escape --dry-run replays them and lists your withdrawals in them\n");
+            }
             o.print(out, res, text.toString().stripTrailing());
             return 0;
         }

@@ -482,6 +482,11 @@ class CensorshipFreezeTest {
         assertThat(early.code()).as(early.err()).isZero();
         assertThat(json(early).path("finalizedFirst").asLong()).as("its window is still open").isZero();
         assertThat(json(early).path("claimed")).isEmpty();
+        // past the look-ahead's bound, claim says where to look instead of replaying
+        Run bounded = cli(common(l1, user).subList(0, common(l1, user).size() - 1), "claim", "--look-ahead", "0");
+        assertThat(bounded.code()).as(bounded.err()).isZero();
+        assertThat(bounded.out()).contains("1 batch(es) are posted but not final yet (0 to 0): ./clearline escape --dry-run replays them")
+                .doesNotContain("withdrawal 0 of");
         // claimed too early: when to claim again, from L1 alone
         JsonNode onItsWay = json(early).path("postedNotFinal").path("withdrawals");
         assertThat(onItsWay).hasSize(1);
