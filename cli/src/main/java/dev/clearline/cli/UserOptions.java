@@ -284,7 +284,11 @@ final class UserOptions {
             throw new UserError("the service at " + api + " answered HTTP " + r.statusCode() + " with something that is not JSON; is --api the trader API?", e);
         }
         if (body != null && body.has("error") && body.path("error").isTextual()) {
-            throw new UserError("the sequencer refused: " + body.path("error").asText() + ": " + body.path("message").asText());
+            // a halted node takes nothing that needs its batches until its operator acts: the trader's way out goes through L1
+            String way = body.path("error").asText().equals("HALTED") ? "; to take your collateral out through L1 meanwhile: ./clearline"
+                    + " force-withdraw AMOUNT (a batch must consume it within the rollup's force delay, or anyone may freeze the rollup"
+                    + " and everyone escapes); ./clearline escape --dry-run shows what L1 holds for you" : "";
+            throw new UserError("the sequencer refused: " + body.path("error").asText() + ": " + body.path("message").asText() + way);
         }
         if (body != null && body.path("outcomes").size() == 1 && !body.path("outcomes").get(0).path("accepted").asBoolean(true)) {
             JsonNode o = body.path("outcomes").get(0);

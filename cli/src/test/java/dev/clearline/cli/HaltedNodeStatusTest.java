@@ -7,6 +7,7 @@ import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.SequencerMain;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
@@ -37,6 +38,7 @@ class HaltedNodeStatusTest {
              Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(), 1);
              TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(1_000, 1_000, System::nanoTime),
                      "127.0.0.1", 0, 64 * 1024)) {
+            SequencerMain.devSetup(gateway, genesis.domain(), 2); // market 1, dev traders funded on L2
             List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollup, "--api", "http://127.0.0.1:" + api.port(),
                     "--key", Numeric.toHexStringWithPrefixZeroPadded(l1.key(3).getEcKeyPair().getPrivateKey(), 64));
             CensorshipFreezeTest.Run live = CensorshipFreezeTest.cli(common, "status");
@@ -50,6 +52,13 @@ class HaltedNodeStatusTest {
                     + " tip is not this node's)); cancels still work", "./clearline escape --dry-run");
             JsonNode json = CensorshipFreezeTest.json(CensorshipFreezeTest.cli(common, "status", "--json"));
             assertThat(json.path("sequencer").path("halted").asText()).contains("the rollup's tip is not this node's");
+
+            // an order refused by the halted node: the reason, and the way out through L1
+            CensorshipFreezeTest.Run refused = CensorshipFreezeTest.cli(List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0)),
+                    "order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "1");
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("the sequencer refused: HALTED: the node takes no new orders", "the rollup's tip is not this node's",
+                    "./clearline force-withdraw AMOUNT", "escape --dry-run").doesNotContain("\tat ");
         }
     }
 }
