@@ -715,6 +715,7 @@ final class UserCommands {
 
         @Override
         Integer run() {
+            if (lookAhead < 0) throw new UserError("--look-ahead must be 0 or more, got " + lookAhead);
             Rollup rollup = o.rollup();
             if (o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact()) != 0) {
                 throw new UserError("the rollup is frozen: finalized withdrawals are paid at the escape rate after the claim window, with"
@@ -757,14 +758,19 @@ final class UserCommands {
             // what is on its way, from L1 alone: a trader who claims too early learns when to claim again. Replayed each
             // time (not cached): a long challenge period on a busy chain holds thousands of batches, so past a bound it is
             // left to escape --dry-run, which says so
-            long posted = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
-            if (lookAhead < 0) throw new UserError("--look-ahead must be 0 or more, got " + lookAhead);
-            if (posted - finalized <= lookAhead) {
-                postedNotFinal(me, rollup, l1, res, text, true);
-            } else {
-                res.put("postedNotFinalBatches", posted - finalized);
-                text.append(posted - finalized).append(" batch(es) are posted but not final yet (").append(finalized).append(" to ").append(posted - 1)
-                        .append("): ./clearline escape --dry-run replays them and lists your withdrawals in them\n");
+            try {
+                long posted = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+                if (posted - finalized <= lookAhead) {
+                    postedNotFinal(me, rollup, l1, res, text, true);
+                } else {
+                    res.put("postedNotFinalBatches", posted - finalized);
+                    text.append(posted - finalized).append(" batch(es) are posted but not final yet (").append(finalized).append(" to ")
+                            .append(posted - 1).append("): ./clearline escape --dry-run replays them and lists your withdrawals in them\n");
+                }
+            } catch (UserError e) {
+                // the claims above are sent and paid: an L1 hiccup while looking ahead must not hide them behind a failure
+                res.put("postedNotFinalError", e.getMessage());
+                text.append("(could not list the batches posted since: ").append(e.getMessage()).append(")\n");
             }
             o.print(out, res, text.toString().stripTrailing());
             return 0;

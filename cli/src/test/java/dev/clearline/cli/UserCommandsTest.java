@@ -420,6 +420,10 @@ class UserCommandsTest {
         Run side = run("order", "--market", "1", "--side", "up", "--price", "1", "--lots", "1", "--api", url, "--key", trader0);
         assertThat(side.code()).isEqualTo(1);
         assertThat(side.err()).contains("--side must be buy or sell");
+        // refused before L1 is read (no node listens at --rpc-url): nothing claimed then reported as a failure
+        Run lookAhead = run("claim", "--look-ahead", "-1", "--rpc-url", "http://127.0.0.1:1", "--key", trader0);
+        assertThat(lookAhead.code()).isEqualTo(1);
+        assertThat(lookAhead.err()).contains("--look-ahead must be 0 or more, got -1").doesNotContain("does not answer", "\tat ");
     }
 
     @Test
