@@ -730,6 +730,10 @@ final class UserCommands {
         private Integer claimAll(Rollup rollup, FinalizedState l1, long finalized, FinalizedFirst first) {
             Address me = o.address();
             List<FinalizedState.Withdrawal> mine = finalized == 0 ? List.of() : l1.withdrawalsTo(me);
+            // read before the claims, which do not change them: a read failing after them would hide what was paid
+            long overdue = finalize ? -1 : overdue(o, rollup, finalized);
+            // a running operator finalizes within a round or two: only a batch left well past its window says it has stopped
+            boolean stalled = overdue >= 0 && overdue >= o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact()) / 10;
             ArrayNode claimed = UserOptions.JSON.createArrayNode();
             long total = 0;
             for (FinalizedState.Withdrawal w : mine) {
@@ -744,10 +748,7 @@ final class UserCommands {
             }
             ObjectNode res = result().put("finalizedBatches", finalized).put("finalizedFirst", first.count()).put("claimedTotal", Units.amount(total));
             res.set("claimed", claimed);
-            long overdue = finalize ? -1 : overdue(o, rollup, finalized);
             res.put("finalizableNow", overdue >= 0);
-            // a running operator finalizes within a round or two: only a batch left well past its window says it has stopped
-            boolean stalled = overdue >= 0 && overdue >= o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact()) / 10;
             StringBuilder text = new StringBuilder(first.line("so their withdrawals are claimable") + (claimed.isEmpty()
                     ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + finalized
                             + " final batch(es); a withdrawal becomes claimable once its batch is final"
