@@ -488,9 +488,18 @@ final class UserCommands {
                 long expiry = oo.path("expiry").asLong(0);
                 if (expiry != 0) b.append(", expires ").append(java.time.Instant.ofEpochSecond(expiry)).append(" (oracle time)");
             }
+            // a halted node: the trader who looks at their positions learns it before an order of theirs is refused
+            String halted = o.get("/venue").path("halted").asText(null);
+            if (halted != null) b.append('\n').append(haltedLine(halted));
             o.print(out, (ObjectNode) a, b.toString());
             return 0;
         }
+    }
+
+    /** What a halted node means for a trader: its reason, what still works, and the way out through L1. */
+    static String haltedLine(String why) {
+        return "HALTED: the node takes no new orders, withdrawals or margin moves (" + why + "); cancels still work, and what L1 finalized stays"
+                + " yours: ./clearline escape --dry-run, force-withdraw";
     }
 
     @Command(name = "markets", mixinStandardHelpOptions = true,
@@ -866,8 +875,7 @@ final class UserCommands {
                 if (halted != null) {
                     // the node said why before an order of yours is refused: what still works, and where your funds stand
                     seq.put("halted", halted);
-                    t.append("  HALTED: it takes no new orders, withdrawals or margin moves (").append(halted).append("); cancels still work,"
-                            + " and what L1 finalized stays yours: ./clearline escape --dry-run, force-withdraw\n");
+                    t.append("  ").append(haltedLine(halted)).append('\n');
                 }
                 if (who != null) {
                     JsonNode a = o.get("/accounts/" + who).path("account");

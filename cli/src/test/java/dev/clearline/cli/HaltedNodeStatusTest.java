@@ -44,15 +44,21 @@ class HaltedNodeStatusTest {
             CensorshipFreezeTest.Run live = CensorshipFreezeTest.cli(common, "status");
             assertThat(live.code()).as(live.err()).isZero();
             assertThat(live.out()).contains("Sequencer http://127.0.0.1:").doesNotContain("HALTED");
+            assertThat(CensorshipFreezeTest.cli(List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0)), "positions").out())
+                    .contains("open orders:").doesNotContain("HALTED");
 
             api.halt("its batches no longer reach L1 (the rollup's tip is not this node's)");
             CensorshipFreezeTest.Run halted = CensorshipFreezeTest.cli(common, "status");
             assertThat(halted.code()).as(halted.err()).isZero();
-            assertThat(halted.out()).contains("HALTED: it takes no new orders, withdrawals or margin moves (its batches no longer reach L1 (the rollup's"
-                    + " tip is not this node's)); cancels still work", "./clearline escape --dry-run");
+            assertThat(halted.out()).contains("HALTED: the node takes no new orders, withdrawals or margin moves (its batches no longer reach L1 (the"
+                    + " rollup's tip is not this node's)); cancels still work", "./clearline escape --dry-run");
             JsonNode json = CensorshipFreezeTest.json(CensorshipFreezeTest.cli(common, "status", "--json"));
             assertThat(json.path("sequencer").path("halted").asText()).contains("the rollup's tip is not this node's");
 
+            // positions, what a trader reads most, says so too
+            List<String> trader = List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0));
+            assertThat(CensorshipFreezeTest.cli(trader, "positions").out()).contains("open orders:", "HALTED: the node takes no new orders",
+                    "the rollup's tip is not this node's");
             // an order refused by the halted node: the reason, and the way out through L1
             CensorshipFreezeTest.Run refused = CensorshipFreezeTest.cli(List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0)),
                     "order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "1");
