@@ -294,10 +294,17 @@ final class EscapeCommands {
             ArrayNode rows = res.putArray("claims");
             StringBuilder text = new StringBuilder();
             BigInteger total = BigInteger.ZERO;
+            List<String> paidNow = new ArrayList<>();
             for (Claim c : open) {
                 ObjectNode row = describe(rows.addObject(), c);
                 BigInteger expected = c instanceof Claim.Refund ? c.amount() : rate.pays(c.amount());
-                BigInteger paid = dryRun ? expected : send(c);
+                BigInteger paid;
+                try {
+                    paid = dryRun ? expected : send(c);
+                } catch (UserError e) {
+                    throw UserError.afterPaid(e, paidNow, Units.amount(total), "./clearline escape again takes what is left");
+                }
+                paidNow.add(label(c) + " " + Units.amount(paid));
                 if (!dryRun) row.put("tx", lastTx);
                 row.put(dryRun ? "wouldPay" : "paid", Units.amount(paid));
                 total = total.add(paid);

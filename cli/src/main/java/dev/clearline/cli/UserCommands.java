@@ -745,15 +745,22 @@ final class UserCommands {
             boolean stalled = overdue >= 0 && overdue >= o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact()) / 10;
             ArrayNode claimed = UserOptions.JSON.createArrayNode();
             long total = 0;
+            List<String> paidNow = new java.util.ArrayList<>();
             for (FinalizedState.Withdrawal w : mine) {
-                boolean done = o.l1("check withdrawal " + w.id(), () -> rollup.withdrawalClaimed(BigInteger.valueOf(w.id())).send());
-                if (done) continue;
-                TransactionReceipt r = ok(o.l1("claim withdrawal " + w.id(), () -> rollup.claimWithdrawal(BigInteger.valueOf(finalized - 1),
-                        BigInteger.valueOf(w.id()), w.recipient().toString(), BigInteger.valueOf(w.amount()), l1.withdrawalProof(w.id())).send()), "claim");
+                TransactionReceipt r;
+                try {
+                    boolean done = o.l1("check withdrawal " + w.id(), () -> rollup.withdrawalClaimed(BigInteger.valueOf(w.id())).send());
+                    if (done) continue;
+                    r = ok(o.l1("claim withdrawal " + w.id(), () -> rollup.claimWithdrawal(BigInteger.valueOf(finalized - 1),
+                            BigInteger.valueOf(w.id()), w.recipient().toString(), BigInteger.valueOf(w.amount()), l1.withdrawalProof(w.id())).send()), "claim");
+                } catch (UserError e) {
+                    throw UserError.afterPaid(e, paidNow, Units.amount(total), "./clearline claim again takes the rest");
+                }
                 long paid = Rollup.getWithdrawalClaimedEvents(r).getFirst().paid.longValueExact(); // after a freeze: scaled by the escape rate
                 claimed.addObject().put("withdrawalId", w.id()).put("amount", Units.amount(w.amount())).put("paid", Units.amount(paid))
                         .put("tx", r.getTransactionHash());
                 total += paid;
+                paidNow.add("withdrawal " + w.id() + " " + Units.amount(paid));
             }
             ObjectNode res = result().put("finalizedBatches", finalized).put("finalizedFirst", first.count()).put("claimedTotal", Units.amount(total));
             res.set("claimed", claimed);

@@ -13,4 +13,13 @@ final class UserError extends RuntimeException {
     UserError(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * {@code e}, or when some payments of the same run went through before it, {@code e} with them named: they
+     * are on L1 whatever failed next, and a trader who reads only the failure would think nothing was paid.
+     */
+    static UserError afterPaid(UserError e, java.util.List<String> paid, String total, String rest) {
+        if (paid.isEmpty()) return e;
+        return new UserError(e.getMessage() + "; paid in this run before it: " + String.join(", ", paid) + " (" + total + " in all); " + rest, e);
+    }
 }
