@@ -159,7 +159,9 @@ contract Rollup is IRollup {
     // ---------------------------------------------------------------- priority queue
 
     /// @notice Deposits `amount` collateral for the sender: pulls the tokens and enqueues a
-    ///         Deposit op (type 1) that the next batches must consume.
+    ///         Deposit op (type 1) that the next batches must consume. Refused
+    ///         (`CollateralShortfall`) when the rollup then holds fewer tokens than it owes, as
+    ///         after a token's fee on transfer.
     /// @param amount token units (1e-6), 1 .. 2^63 - 1.
     function deposit(uint256 amount) external {
         _requireLive();
@@ -169,6 +171,10 @@ contract Rollup is IRollup {
         tokenHeld += amount;
         _enqueue(abi.encodePacked(TransitionLayout.DEPOSIT, index, uint64(block.timestamp), msg.sender, uint64(amount)));
         _pullTokens(msg.sender, amount);
+        // A token that keeps a fee on the transfer (USDT has the switch) delivers less than the op
+        // credits; every claim is paid from `tokenHeld`, so refuse what would leave it uncovered.
+        uint256 balance = token.balanceOf(address(this));
+        if (balance < tokenHeld) revert CollateralShortfall(balance, tokenHeld);
     }
 
     /// @notice Asks L2 to withdraw `amount` of the sender's free balance (a ForcedWithdrawal op);

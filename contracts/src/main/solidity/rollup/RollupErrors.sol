@@ -13,6 +13,9 @@ error AmountOutOfRange(uint256 amount, uint256 max);
 error FieldOutOfRange(uint256 value, uint256 max);
 /// The ERC-20 refused or returned false.
 error TokenTransferFailed(address token, address to, uint256 amount);
+/// After a deposit the rollup's token balance is below what it owes its users (`tokenHeld`): the
+/// token kept a fee on the transfer or shrank balances, and the deposit would be credited in full.
+error CollateralShortfall(uint256 balance, uint256 owed);
 /// Only governance may enqueue market configuration.
 error NotGovernance(address caller);
 /// Only the dispute game may call this.

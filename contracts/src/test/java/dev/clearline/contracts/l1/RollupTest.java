@@ -466,6 +466,32 @@ class RollupTest {
         }
     }
 
+    /**
+     * Collateral that keeps a fee on the transfer delivers less than the deposit would credit; the
+     * rollup reads its own balance after the pull and refuses, so it never owes more than it holds.
+     * With the fee switched off again the same deposit goes through.
+     */
+    @Test
+    void test_aDepositOfATokenThatKeepsAFee_isRefused_soTheRollupNeverOwesMoreThanItHolds() {
+        try (L1Fixture quirky = new L1Fixture(L1Fixture.Params.defaults(), "QuirkyToken")) {
+            quirky.fund(ALICE, 1_000);
+            quirky.ok(quirky.send(ALICE, quirky.rollup, "deposit(uint256)", uint(300)));
+            BigInteger queued = quirky.viewUint(quirky.rollup, "queueLength()");
+
+            quirky.ok(quirky.send(DEPLOYER, quirky.token, "setMode(uint8)", new org.web3j.abi.datatypes.generated.Uint8(4)));
+            ExecutionResult refused = quirky.send(ALICE, quirky.rollup, "deposit(uint256)", uint(500));
+            assertReverted(refused, "CollateralShortfall(uint256,uint256)");
+            assertThat(quirky.viewUint(quirky.rollup, "queueLength()")).as("no op enqueued").isEqualTo(queued);
+            assertThat(quirky.viewUint(quirky.rollup, "tokenHeld()")).isEqualTo(BigInteger.valueOf(300));
+            assertThat(quirky.tokenBalance(ALICE)).as("nothing left Alice").isEqualTo(BigInteger.valueOf(700));
+
+            quirky.ok(quirky.send(DEPLOYER, quirky.token, "setMode(uint8)", new org.web3j.abi.datatypes.generated.Uint8(0)));
+            quirky.ok(quirky.send(ALICE, quirky.rollup, "deposit(uint256)", uint(500)));
+            assertThat(quirky.viewUint(quirky.rollup, "tokenHeld()")).isEqualTo(BigInteger.valueOf(800));
+            assertThat(quirky.tokenBalance(quirky.rollup)).isEqualTo(BigInteger.valueOf(800));
+        }
+    }
+
     // ------------------------------------------------------------------ freeze and refunds
 
     @Test
