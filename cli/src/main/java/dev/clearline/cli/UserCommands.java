@@ -447,8 +447,12 @@ final class UserCommands {
         @Override
         public Integer call() {
             JsonNode a = o.get("/accounts/" + o.address()).path("account");
+            // a halted node: the trader who looks at their positions learns it before an order of theirs is refused
+            String halted = o.get("/venue").path("halted").asText(null);
             if (o.json) {
-                o.print(out, (ObjectNode) a, "");
+                ObjectNode account = ((ObjectNode) a).deepCopy();
+                if (halted != null) account.put("halted", halted); // absent while the node takes orders, as in GET /venue
+                o.print(out, account, "");
                 return 0;
             }
             JsonNode state = o.get("/state");
@@ -488,8 +492,6 @@ final class UserCommands {
                 long expiry = oo.path("expiry").asLong(0);
                 if (expiry != 0) b.append(", expires ").append(java.time.Instant.ofEpochSecond(expiry)).append(" (oracle time)");
             }
-            // a halted node: the trader who looks at their positions learns it before an order of theirs is refused
-            String halted = o.get("/venue").path("halted").asText(null);
             if (halted != null) b.append('\n').append(haltedLine(halted));
             o.print(out, (ObjectNode) a, b.toString());
             return 0;

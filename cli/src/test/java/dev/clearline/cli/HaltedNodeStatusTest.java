@@ -46,6 +46,10 @@ class HaltedNodeStatusTest {
             assertThat(live.out()).contains("Sequencer http://127.0.0.1:").doesNotContain("HALTED");
             assertThat(CensorshipFreezeTest.cli(List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0)), "positions").out())
                     .contains("open orders:").doesNotContain("HALTED");
+            JsonNode taking = CensorshipFreezeTest.json(CensorshipFreezeTest.cli(List.of("--api", "http://127.0.0.1:" + api.port(), "--key",
+                    UserCommandsTest.keyOf(0)), "positions", "--json"));
+            assertThat(taking.has("free")).isTrue();
+            assertThat(taking.has("halted")).as("no halted field while the node takes orders").isFalse();
 
             api.halt("its batches no longer reach L1 (the rollup's tip is not this node's)");
             CensorshipFreezeTest.Run halted = CensorshipFreezeTest.cli(common, "status");
@@ -59,6 +63,9 @@ class HaltedNodeStatusTest {
             List<String> trader = List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0));
             assertThat(CensorshipFreezeTest.cli(trader, "positions").out()).contains("open orders:", "HALTED: the node takes no new orders",
                     "the rollup's tip is not this node's");
+            JsonNode positionsJson = CensorshipFreezeTest.json(CensorshipFreezeTest.cli(trader, "positions", "--json"));
+            assertThat(positionsJson.path("halted").asText()).as("a script reads it beside the account").contains("the rollup's tip is not this node's");
+            assertThat(positionsJson.has("free")).isTrue();
             // an order refused by the halted node: the reason, and the way out through L1
             CensorshipFreezeTest.Run refused = CensorshipFreezeTest.cli(List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0)),
                     "order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "1");
