@@ -10,8 +10,9 @@ import java.util.Arrays;
  * {@code ./clearline bench engine --bogus} printed {@code Exception in thread "main"
  * java.lang.IllegalArgumentException: unknown benchmark ...} and twenty lines of frames. A benchmark
  * refuses its arguments with an {@link IllegalArgumentException} (a {@link NumberFormatException}
- * for a number that is not one); that prints its message and exits 2. Anything else is a failure of
- * the benchmark and keeps its stack trace.
+ * for a number that is not one); that prints its message and exits 2, as does an option at the end
+ * with no value (its {@code main} read past the arguments). Anything else is a failure of the
+ * benchmark and keeps its stack trace.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -34,10 +35,23 @@ public final class BenchMain {
             return 0;
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            if (!(cause instanceof IllegalArgumentException refused)) throw cause;
-            err.println("clearline bench: " + refusal(refused) + "; nothing was measured");
-            return 2;
+            if (cause instanceof IllegalArgumentException refused) {
+                err.println("clearline bench: " + refusal(refused) + "; nothing was measured");
+                return 2;
+            }
+            if (cause instanceof ArrayIndexOutOfBoundsException && thrownByMain(cause, args[0])) {
+                // the benchmarks read an option's value as args[++i]: past the end, the last option had none
+                err.println("clearline bench: the last option (" + args[args.length - 1] + ") needs a value; nothing was measured");
+                return 2;
+            }
+            throw cause;
         }
+    }
+
+    /** Thrown by the benchmark's own {@code main} (its argument loop), not somewhere in what it measures. */
+    private static boolean thrownByMain(Throwable t, String benchmark) {
+        StackTraceElement[] frames = t.getStackTrace();
+        return frames.length > 0 && frames[0].getClassName().equals(benchmark) && frames[0].getMethodName().equals("main");
     }
 
     private static String refusal(IllegalArgumentException e) {

@@ -18,7 +18,13 @@ class BenchMainTest {
             seen = args;
             if (args.length > 0 && args[0].equals("bad")) throw new IllegalArgumentException("unknown benchmark 'bad'; use a or b");
             if (args.length > 0 && args[0].equals("boom")) throw new IllegalStateException("the benchmark itself broke");
-            if (args.length > 1 && args[0].equals("--n")) Integer.parseInt(args[1]);
+            if (args.length > 0 && args[0].equals("--n")) Integer.parseInt(args[1]);
+            if (args.length > 0 && args[0].equals("deep")) measure(new int[0]);
+        }
+
+        /** A bug in what the benchmark measures, not in reading its arguments. */
+        private static void measure(int[] counts) {
+            counts[0]++;
         }
     }
 
@@ -47,6 +53,17 @@ class BenchMainTest {
         assertEquals(2, BenchMain.run(new String[] {Toy.class.getName(), "--n", "ten"}, err));
         assertTrue(said().contains("expected a number, got \"ten\""), said());
         assertTrue(!said().contains("For input string"), said());
+    }
+
+    @Test
+    void anOptionWithNoValue_isNamed() throws Throwable {
+        assertEquals(2, BenchMain.run(new String[] {Toy.class.getName(), "--n"}, err));
+        assertEquals("clearline bench: the last option (--n) needs a value; nothing was measured", said().strip());
+    }
+
+    @Test
+    void anIndexErrorOutsideTheArgumentLoop_isAFailure() {
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> BenchMain.run(new String[] {Toy.class.getName(), "deep"}, err));
     }
 
     @Test
