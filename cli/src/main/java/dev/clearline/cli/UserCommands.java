@@ -302,7 +302,9 @@ final class UserCommands {
                 res.put("cancelledLots", cancelledLots).put("cancelledWhy", cancelledWhy);
                 fills += "; its other " + cancelledLots + " lot(s) were cancelled" + switch (cancelledWhy) {
                     case "FILL_LIMIT" -> ": it stopped at the most fills one order makes; send them as a new order";
-                    case "IMMEDIATE_REMAINDER" -> " (" + order.timeInForce().name() + ": nothing else crossed at your price)";
+                    case "IMMEDIATE_REMAINDER" -> order.reduceOnly()
+                            ? " (reduce-only: it closes at most your position, and what it did not fill at once is not kept)"
+                            : " (" + order.timeInForce().name() + ": nothing else crossed at your price)";
                     case "REFUSED" -> ": a fill was refused for this order (./clearline positions; a larger --margin may help)";
                     default -> " (" + cancelledWhy.toLowerCase(Locale.ROOT) + ")";
                 };

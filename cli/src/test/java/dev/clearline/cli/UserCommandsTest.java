@@ -328,8 +328,12 @@ class UserCommandsTest {
         Run close = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only",
                 "--api", url, "--key", buyer);
         assertThat(close.code()).as(close.err()).isZero();
-        assertThat(close.out()).contains("2 lot(s) filled now", "margin 0.000000 (reduce-only: none by default)");
+        assertThat(close.out()).contains("2 lot(s) filled now", "margin 0.000000 (reduce-only: none by default)",
+                "its other 1 lot(s) were cancelled (reduce-only: it closes at most your position");
         assertThat(position(buyer).path("size").asLong()).isZero();
+        // the lot past the position is not left open: nothing could fill or cancel it
+        JsonNode account = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", buyer, "--json").out());
+        assertThat(account.path("openOrders")).as("no open order left").isEmpty();
         assertThat(free(buyer)).isEqualTo(free);
         assertThat(run("cancel", rest, "--api", url, "--key", seller).code()).isZero();
     }

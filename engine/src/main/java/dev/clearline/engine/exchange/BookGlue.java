@@ -103,6 +103,8 @@ final class BookGlue {
         sink.begin(e, m, mb);
         long ticks = o.price() / m.tickSize();
         long lots = o.size() / m.lotSize();
+        // a reduce-only order larger than the position: the book takes only the position's size
+        sink.trimmedLots = o.reduceOnly() && capLots > 0 && capLots < lots ? lots - capLots : 0;
         if (o.pegged()) {
             book.placePegged(e.id, e.account.ownerId, side(o), pegRef(o), o.pegOffset(), ticks, lots, tif(o), flags(o),
                     display(o, m), capLots, expiresAt(o), now, sink);
@@ -111,6 +113,12 @@ final class BookGlue {
         } else {
             book.place(e.id, e.account.ownerId, side(o), ticks, lots, tif(o), flags(o), display(o, m), capLots,
                     expiresAt(o), now, sink);
+        }
+        if (sink.trimmedLots > 0 && sink.rejected == null && !sink.incomingClosed && !book.isResting(e.id)) {
+            // it filled all the book took: without this its part past the position reads as open for ever
+            // (the signed size is what views and traders count), yet nothing can fill or cancel it
+            events.add(new ExchangeEvent.Cancelled(events.next(), e.id, sink.trimmedLots * m.lotSize(),
+                    ExchangeEvent.Why.IMMEDIATE_REMAINDER, null));
         }
         return sink.end();
     }
@@ -311,6 +319,10 @@ final class BookGlue {
         MarketLeaf market;
         MarketBook mb;
         Reject rejected;
+        /** Lots of the incoming reduce-only order past its position, which the book never took. */
+        long trimmedLots;
+        /** Whether the book cancelled what was left of the incoming order (its event counts the trimmed lots too). */
+        boolean incomingClosed;
         final Trial trial = new Trial();
 
         void begin(LiveOrder in, MarketLeaf m, MarketBook b) {
@@ -318,11 +330,14 @@ final class BookGlue {
             market = m;
             mb = b;
             rejected = null;
+            trimmedLots = 0;
+            incomingClosed = false;
         }
 
         Reject end() {
             Reject r = rejected;
             incoming = null;
+            trimmedLots = 0;
             return r;
         }
 
@@ -386,7 +401,12 @@ final class BookGlue {
                 case FILL_LIMIT -> ExchangeEvent.Why.FILL_LIMIT;
             };
             Reject refusal = reason == CancelReason.FILL_REFUSED ? trial.reason : null;
-            events.add(new ExchangeEvent.Cancelled(events.next(), orderId, remainingLots * market.lotSize(), why, refusal));
+            long remaining = remainingLots;
+            if (incoming != null && orderId == incoming.id) {
+                remaining += trimmedLots; // the order as signed: what the book never took is cancelled with its rest
+                incomingClosed = true;
+            }
+            events.add(new ExchangeEvent.Cancelled(events.next(), orderId, remaining * market.lotSize(), why, refusal));
             if (incoming == null || orderId != incoming.id) forget(index.get(orderId), mb);
         }
 
