@@ -103,7 +103,7 @@ class CliErrorsTest {
         Path manifest = tmp.resolve("deployment.json");
         Files.writeString(manifest, "{\"version\": 1, \"chainId\": ");
         assertCleanFailure(run("deploy", "--manifest", manifest.toString(), "--rpc-url", "http://127.0.0.1:1"), 1,
-                manifest.toString(), "not valid JSON", "line", "--fresh");
+                manifest.toString(), "not valid JSON", "line", "deploy --fresh");
     }
 
     @Test
@@ -112,7 +112,7 @@ class CliErrorsTest {
         Files.writeString(manifest, "{\"version\": 1, \"chainId\": 31337, \"contracts\": \"TestCollateral\", \"name\": 5}");
         assertCleanFailure(run("deploy", "--manifest", manifest.toString(), "--rpc-url", "http://127.0.0.1:1"), 1,
                 manifest.toString(), "not a Clearline deployment manifest", "\"contracts\" is missing or not an array",
-                "\"deployer\"", "--fresh");
+                "\"deployer\"", "deploy --fresh");
     }
 
     @Test

@@ -105,7 +105,8 @@ public final class Deployer {
 
     /** Why {@code m} does not describe the chain, or empty when every contract is where it says. */
     public Optional<String> mismatch(Manifest m, ContractSet set, long chainId, Path manifestPath) throws IOException {
-        String hint = "; delete " + manifestPath + " or pass --fresh";
+        // the same words for deploy and for up (which has no --fresh): both deploy again once the file is gone
+        String hint = "; delete " + manifestPath + " (or give another --manifest) to deploy again; ./clearline deploy --fresh replaces it";
         if (m.chainId() != chainId) {
             return Optional.of("manifest " + manifestPath + " is for chain " + m.chainId() + " but the node is chain " + chainId + hint);
         }

@@ -10,7 +10,7 @@ public final class InvalidManifestException extends RuntimeException {
     private final Path file;
 
     InvalidManifestException(Path file, String problem, Throwable cause) {
-        super("the deployment manifest " + file + " " + problem + "; fix it, delete it, or pass --fresh to deploy again and replace it",
+        super("the deployment manifest " + file + " " + problem + "; give the right --manifest, or fix it (./clearline deploy --fresh deploys again and replaces it)",
                 cause);
         this.file = file;
     }

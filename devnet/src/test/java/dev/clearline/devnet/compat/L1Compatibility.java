@@ -147,7 +147,7 @@ abstract class L1Compatibility {
         stale.write(file);
         Deployer.Result result = deployer(1).deploy(ContractSet.standard(), params(), file, false);
         assertThat(result).isInstanceOf(Deployer.Failed.class);
-        assertThat(((Deployer.Failed) result).message()).contains("no code there", nowhere, "--fresh");
+        assertThat(((Deployer.Failed) result).message()).contains("no code there", nowhere, "(or give another --manifest)", "deploy --fresh");
     }
 
     @Test

@@ -34,7 +34,7 @@ class ManifestTest {
         Path file = Files.writeString(tmp.resolve("m.json"), "{\n  \"version\": 1,\n  oops");
         assertThatThrownBy(() -> Manifest.read(file)).isInstanceOf(InvalidManifestException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("not valid JSON").hasMessageContaining("line 3")
-                .hasMessageContaining("--fresh");
+                .hasMessageContaining("./clearline deploy --fresh").hasMessageNotContaining("pass --fresh");
     }
 
     @Test
