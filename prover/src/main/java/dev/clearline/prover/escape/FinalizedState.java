@@ -181,7 +181,7 @@ public final class FinalizedState implements AutoCloseable {
         try {
             Files.createDirectories(cacheDir);
         } catch (IOException e) {
-            throw new IllegalStateException("the state cache " + cacheDir + " cannot be created (" + e + "); give a directory you can write to", e);
+            throw new IllegalStateException("the state cache " + cacheDir + " cannot be created (" + whyNot(e) + "); give a directory you can write to", e);
         }
         try {
             return RocksDbNodeStore.open(cacheDir.resolve("tree"), RocksDbNodeStore.Settings.defaults().withCachedNodes(1 << 18)
@@ -190,6 +190,17 @@ public final class FinalizedState implements AutoCloseable {
             throw new IllegalStateException("the state cache " + cacheDir + " cannot be opened (" + e.getMessage() + "): another command may be"
                     + " using it; wait for it to finish, or give another directory", e);
         }
+    }
+
+    /** What stopped a directory's creation, in words (the exception's class name is no help to a trader). */
+    static String whyNot(IOException e) {
+        return switch (e) {
+            case java.nio.file.FileAlreadyExistsException f -> f.getFile() + " is a file, not a directory";
+            case java.nio.file.AccessDeniedException a -> "no permission to write in " + a.getFile();
+            case java.nio.file.NoSuchFileException n -> n.getFile() + " cannot be made here (its parent is missing or cannot hold directories)";
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getFile() + ": " + f.getReason();
+            default -> e.getMessage();
+        };
     }
 
     private static void deleteTree(Path cacheDir) {
