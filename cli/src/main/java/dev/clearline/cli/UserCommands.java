@@ -536,8 +536,12 @@ final class UserCommands {
                 JsonNode book = o.get("/markets/" + id + "/depth").path("depth");
                 ObjectNode row = all.addObject();
                 row.setAll((ObjectNode) m.deepCopy());
-                row.set("bids", book.path("bids"));
-                row.set("asks", book.path("asks"));
+                // the levels the text shows, and the best prices from the same read as the levels (GET /state is another
+                // moment: its best bid was seen above this read's best ask on a busy book)
+                row.set("bids", firstLevels(book.path("bids"), depth));
+                row.set("asks", firstLevels(book.path("asks"), depth));
+                row.put("bestBid", book.path("bids").path(0).path(0).asLong(0));
+                row.put("bestAsk", book.path("asks").path(0).path(0).asLong(0));
                 t.append("market ").append(id).append(": mark ").append(m.path("markPrice").asLong() == 0 ? "none yet" : Units.amount(m.path("markPrice").asLong()))
                         .append(", best bid ").append(level(book.path("bids").path(0), lot)).append(", best ask ").append(level(book.path("asks").path(0), lot))
                         .append("\n  prices per lot of ").append(lot).append(" base units, tick ").append(Units.amount(m.path("tickSize").asLong()))
@@ -558,6 +562,12 @@ final class UserCommands {
             res.set("markets", all);
             o.print(out, res, t.toString().stripTrailing());
             return 0;
+        }
+
+        private static ArrayNode firstLevels(JsonNode levels, int depth) {
+            ArrayNode kept = UserOptions.JSON.createArrayNode();
+            for (JsonNode level : levels) if (kept.size() < depth) kept.add(level);
+            return kept;
         }
 
         private static String level(JsonNode priceSize, long lot) {

@@ -197,6 +197,16 @@ class UserCommandsTest {
         assertThat(book.out()).contains("bids (highest first):", "0.001000 (1 lot(s))");
         Run json = run("markets", "--market", "1", "--api", url, "--json");
         assertThat(UserOptions.JSON.readTree(json.out()).path("markets").path(0).path("tickSize").asLong()).isEqualTo(100);
+        // --depth bounds the JSON's levels as it bounds the text's, and the best bid is the first level's price
+        Run lower = run("order", "--market", "1", "--side", "buy", "--price", "0.0005", "--lots", "1", "--post-only", "--api", url, "--key", trader, "--json");
+        assertThat(lower.code()).as(lower.err()).isZero();
+        assertThat(UserOptions.JSON.readTree(run("markets", "--market", "1", "--api", url, "--json").out()).path("markets").path(0)
+                .path("bids").size()).as("two bid levels at depth 5").isGreaterThanOrEqualTo(2);
+        JsonNode oneLevel = UserOptions.JSON.readTree(run("markets", "--market", "1", "--depth", "1", "--api", url, "--json").out())
+                .path("markets").path(0);
+        assertThat(oneLevel.path("bids").size()).as("one level at --depth 1").isEqualTo(1);
+        assertThat(oneLevel.path("bestBid").asLong()).isEqualTo(oneLevel.path("bids").path(0).path(0).asLong());
+        assertThat(run("cancel", UserOptions.JSON.readTree(lower.out()).path("orderHash").asText(), "--api", url, "--key", trader).code()).isZero();
         assertThat(run("markets", "--market", "9", "--api", url).err()).contains("market 9 is not listed", "listed: 1");
         assertThat(run("markets", "--depth", "0", "--api", url).err()).contains("--depth must be 1 or more");
 
