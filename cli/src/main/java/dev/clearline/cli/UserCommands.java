@@ -1038,16 +1038,43 @@ final class UserCommands {
         @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to withdraw from your free L2 balance.")
         long amount;
 
+        @Option(names = "--anyway", description = "Send it even when the sequencer says your free balance is smaller (the STF then"
+                + " consumes the op and pays nothing; it still costs the L1 gas).")
+        boolean anyway;
+
         ForceWithdraw(PrintWriter out) {
             super(out);
         }
 
         @Override
         public Integer call() {
+            if (!anyway) refuseWhatTheSequencerSaysWouldPayNothing();
             Rollup rollup = o.rollup();
             TransactionReceipt r = ok(o.l1("request a forced withdrawal", () -> rollup.requestForcedWithdrawal(BigInteger.valueOf(amount)).send()),
                     "requestForcedWithdrawal");
             return queued(this, rollup, r, "forced withdrawal of " + Units.amount(amount));
+        }
+
+        /**
+         * The op is for an operator who will not pay, so a silent sequencer never stops it; but when it answers with a
+         * free balance below the amount, the STF would consume the op and pay nothing (it takes all or none), which
+         * only costs gas and reads as censorship later, so that takes --anyway.
+         */
+        private void refuseWhatTheSequencerSaysWouldPayNothing() {
+            long free;
+            try {
+                JsonNode account = o.get("/accounts/" + o.address()).path("account");
+                if (!account.has("free")) return;
+                free = account.path("free").asLong();
+            } catch (UserError unreachable) {
+                return;
+            }
+            if (free < amount) {
+                throw new UserError("the sequencer says your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amount)
+                        + ": a forced withdrawal takes all or nothing, so this one would be consumed and pay nothing; force-withdraw "
+                        + Units.amount(free) + " or less (./clearline positions: margin in positions comes back with margin remove), or pass"
+                        + " --anyway if you do not trust that answer (the op costs L1 gas either way)");
+            }
         }
     }
 

@@ -349,6 +349,27 @@ class UserCommandsTest {
     }
 
     @Test
+    void aForcedWithdrawalTheSequencerSaysWouldPayNothingTakesAnyway() throws Exception {
+        String owner = keyOf(2);
+        long free = free(owner);
+        String tooMuch = Units.amount(free + 1_000_000);
+        Run refused = run("force-withdraw", tooMuch, "--api", url, "--key", owner, "--rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                "--rpc-url", "http://127.0.0.1:1");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("the sequencer says your free L2 balance is " + Units.amount(free), "takes all or nothing",
+                "--anyway").doesNotContain("http://127.0.0.1:1", "\tat ");
+        // within the balance, or --anyway: past the check, on to L1 (which is not there in this test)
+        assertThat(free).as("the dev trader holds some").isPositive();
+        for (java.util.List<String> args : java.util.List.of(java.util.List.of(Units.amount(free)), java.util.List.of(tooMuch, "--anyway"))) {
+            java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("force-withdraw"));
+            all.addAll(args);
+            all.addAll(java.util.List.of("--api", url, "--key", owner, "--rollup", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--rpc-url", "http://127.0.0.1:1"));
+            Run sent = run(all.toArray(String[]::new));
+            assertThat(sent.err()).as(String.join(" ", args)).doesNotContain("the sequencer says").contains("http://127.0.0.1:1");
+        }
+    }
+
+    @Test
     void aForcedCancelTheSequencerSaysWouldDoNothingTakesAnyway() throws Exception {
         String owner = keyOf(2);
         Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0002", "--lots", "1", "--post-only", "--api", url, "--key", owner, "--json");
