@@ -208,6 +208,11 @@ final class UserOptions {
                         + "); is it running? (./clearline up) or pass --rpc-url", e);
             }
             throw new UserError("cannot " + what + ": " + (e.getMessage() == null ? "the L1 node's answer cannot be read" : e.getMessage()), e);
+        } catch (org.web3j.protocol.exceptions.ClientConnectionException e) {
+            // web3j's words for an HTTP error status: the URL answers HTTP, but not as a JSON-RPC node (the trader API, a web page)
+            String status = e.getMessage() == null ? "an error" : e.getMessage().replaceFirst("^Invalid response received: ", "").split(";", 2)[0].strip();
+            throw new UserError("cannot " + what + ": " + rpcUrl + " answered HTTP " + status + ", not as an Ethereum JSON-RPC node; is --rpc-url the"
+                    + " L1 node? (the sequencer's trader API goes to --api)", e);
         } catch (Exception e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new UserError("cannot " + what + ": " + m, e);
@@ -293,6 +298,10 @@ final class UserOptions {
         if (body != null && body.path("outcomes").size() == 1 && !body.path("outcomes").get(0).path("accepted").asBoolean(true)) {
             JsonNode o = body.path("outcomes").get(0);
             throw new UserError("the sequencer refused: " + o.path("reject").asText() + (o.hasNonNull("help") ? ": " + o.path("help").asText() : ""));
+        }
+        if (body != null && body.has("jsonrpc")) {
+            throw new UserError(api + " answered as a JSON-RPC node (an L1?), not as a Clearline trader API: pass --api the sequencer's URL"
+                    + " (./clearline up prints it; port 8480 by default) and the L1 node as --rpc-url");
         }
         if (r.statusCode() >= 400) throw new UserError("the sequencer answered HTTP " + r.statusCode() + ": " + r.body());
         return body;

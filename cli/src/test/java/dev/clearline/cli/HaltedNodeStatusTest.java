@@ -41,6 +41,14 @@ class HaltedNodeStatusTest {
             SequencerMain.devSetup(gateway, genesis.domain(), 2); // market 1, dev traders funded on L2
             List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollup, "--api", "http://127.0.0.1:" + api.port(),
                     "--key", Numeric.toHexStringWithPrefixZeroPadded(l1.key(3).getEcKeyPair().getPrivateKey(), 64));
+            // the two URLs swapped: each says which it is not, and which flag takes it
+            CensorshipFreezeTest.Run swappedApi = CensorshipFreezeTest.cli(List.of("--api", l1.devnet().rpcUrl(), "--key", UserCommandsTest.keyOf(0)),
+                    "positions");
+            assertThat(swappedApi.code()).isEqualTo(1);
+            assertThat(swappedApi.err()).contains("answered as a JSON-RPC node (an L1?), not as a Clearline trader API", "--api").doesNotContain("\tat ");
+            CensorshipFreezeTest.Run swappedRpc = CensorshipFreezeTest.cli(List.of("--rpc-url", "http://127.0.0.1:" + api.port(), "--rollup", rollup,
+                    "--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0)), "status");
+            assertThat(swappedRpc.err()).contains("not as an Ethereum JSON-RPC node; is --rpc-url the L1 node?").doesNotContain("\tat ");
             CensorshipFreezeTest.Run live = CensorshipFreezeTest.cli(common, "status");
             assertThat(live.code()).as(live.err()).isZero();
             assertThat(live.out()).contains("Sequencer http://127.0.0.1:").doesNotContain("HALTED");

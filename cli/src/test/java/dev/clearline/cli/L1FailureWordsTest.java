@@ -66,4 +66,13 @@ class L1FailureWordsTest {
         assertThat(failure(o, () -> { throw new IOException(); })).isEqualTo("cannot claim: the L1 node's answer cannot be read");
         assertThatThrownBy(() -> o.l1("claim", () -> { throw new UserError("already said"); })).hasMessage("already said");
     }
+
+    @Test
+    void aUrlThatAnswersHttpButNotJsonRpc_isSaidToBeNoL1Node() {
+        UserOptions o = options("http://127.0.0.1:8480");
+        // web3j's words when the trader API (or any web server) answers its POST with an error status
+        assertThat(failure(o, () -> { throw new org.web3j.protocol.exceptions.ClientConnectionException("Invalid response received: 404; {\"error\":\"NOT_FOUND\"}"); }))
+                .isEqualTo("cannot claim: http://127.0.0.1:8480 answered HTTP 404, not as an Ethereum JSON-RPC node; is --rpc-url the L1 node?"
+                        + " (the sequencer's trader API goes to --api)");
+    }
 }
