@@ -74,10 +74,20 @@ final class Converters {
     }
 
     /** An http(s) JSON-RPC endpoint with a host. */
-    static final class RpcUrl implements ITypeConverter<URI> {
+    static class RpcUrl implements ITypeConverter<URI> {
+        private final String example;
+
+        RpcUrl() {
+            this("http://127.0.0.1:8545");
+        }
+
+        RpcUrl(String example) {
+            this.example = example;
+        }
+
         @Override
         public URI convert(String value) {
-            String hint = "give an http:// or https:// URL with a host, such as http://127.0.0.1:8545";
+            String hint = "give an http:// or https:// URL with a host, such as " + example;
             URI uri;
             try {
                 uri = new URI(value.strip());
@@ -92,6 +102,13 @@ final class Converters {
                 throw new TypeConversionException("'" + value + "' has no host; " + hint);
             }
             return uri;
+        }
+    }
+
+    /** The sequencer's trader API: an http(s) URL with a host, its example the API's port (the L1's misled a user). */
+    static final class ApiUrl extends RpcUrl {
+        ApiUrl() {
+            super("http://127.0.0.1:8480");
         }
     }
 

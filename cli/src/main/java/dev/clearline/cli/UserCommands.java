@@ -322,7 +322,7 @@ final class UserCommands {
         @Option(names = "--market", required = true, description = "Market id (./clearline markets lists them).")
         int market;
 
-        @Option(names = "--side", required = true, description = "buy or sell.")
+        @Option(names = "--side", required = true, description = "buy or sell (long or bid, short or ask read the same).")
         String side;
 
         @Option(names = "--price", required = true, description = "Limit price per lot in collateral units (6 decimals), a multiple of the tick.")

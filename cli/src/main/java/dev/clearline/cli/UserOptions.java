@@ -41,7 +41,7 @@ final class UserOptions {
             description = "JSON-RPC endpoint of the L1. Default: ${DEFAULT-VALUE}.")
     URI rpcUrl;
 
-    @Option(names = "--api", defaultValue = "http://127.0.0.1:8480", converter = Converters.RpcUrl.class,
+    @Option(names = "--api", defaultValue = "http://127.0.0.1:8480", converter = Converters.ApiUrl.class,
             description = "The sequencer's trader API. Default: ${DEFAULT-VALUE}.")
     URI api;
 

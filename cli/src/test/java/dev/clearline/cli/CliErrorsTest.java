@@ -190,6 +190,13 @@ class CliErrorsTest {
     }
 
     @Test
+    void anApiUrlWithoutItsSchemeIsShownTheTradersApisOwnExample() {
+        CliTest.Run r = run("positions", "--api", "127.0.0.1:8480", "--key", "0x" + "11".repeat(32));
+        assertCleanFailure(r, 2, "--api", "such as http://127.0.0.1:8480");
+        assertThat(r.err()).doesNotContain("8545");
+    }
+
+    @Test
     void deployWithAnRpcUrlThatIsNotHttpSaysWhatAnRpcUrlLooksLike() {
         assertCleanFailure(run("deploy", "--rpc-url", "notaurl"), 2, "--rpc-url", "http://127.0.0.1:8545");
         assertCleanFailure(run("deploy", "--rpc-url", "ftp://example.org"), 2, "--rpc-url", "not an http(s) URL");
