@@ -234,6 +234,14 @@ final class UserOptions {
         return false;
     }
 
+    /** Whether {@code e} is a host name that did not resolve, as the JDK's HTTP client reports one. */
+    static boolean unresolved(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) return true;
+        }
+        return false;
+    }
+
     /** The sequencer's domain (chain id, rollup): what orders and withdrawals are signed for. */
     Eip712 domain(JsonNode state) {
         return new Eip712(state.path("chainId").asLong(), Address.fromHex(state.path("verifyingContract").asText()));
@@ -270,6 +278,11 @@ final class UserOptions {
         try {
             r = http().send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
+            // the JDK's client reports a host name it cannot resolve as a ConnectException too (an UnresolvedAddressException under it)
+            if (unresolved(e)) {
+                throw new UserError("cannot reach the sequencer at " + api + ": the host " + api.getHost() + " is unknown (no DNS name);"
+                        + " check --api (./clearline up prints the trader API's URL)", e);
+            }
             throw new UserError("cannot reach the sequencer at " + api + " (connection refused); is it running? start the stack with"
                     + " ./clearline up, or pass --api with its URL; an operator gone for good cannot hold your funds: ./clearline escape --dry-run"
                     + " shows what L1's last finalized state holds for you and your withdrawals posted since, and force-withdraw, freeze and escape go through L1 alone", e);

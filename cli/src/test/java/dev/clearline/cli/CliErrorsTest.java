@@ -194,6 +194,9 @@ class CliErrorsTest {
         CliTest.Run r = run("positions", "--api", "127.0.0.1:8480", "--key", "0x" + "11".repeat(32));
         assertCleanFailure(r, 2, "--api", "such as http://127.0.0.1:8480");
         assertThat(r.err()).doesNotContain("8545");
+        // a host that does not resolve is not "connection refused"
+        assertCleanFailure(run("positions", "--api", "http://nosuchhost.invalid:8480", "--key", "0x" + "11".repeat(32)), 1,
+                "the host nosuchhost.invalid is unknown", "--api");
     }
 
     @Test
