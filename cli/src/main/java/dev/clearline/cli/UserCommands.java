@@ -818,8 +818,7 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            Rollup rollup = Rollup.load(o.rollupAddress(), o.web3j(), new org.web3j.tx.ReadonlyTransactionManager(o.web3j(), o.rollupAddress()),
-                    UserOptions.gas());
+            Rollup rollup = o.readOnlyRollup();
             long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
             long fin = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
             long queue = o.l1("read the rollup", () -> rollup.queueLength().send().longValueExact());

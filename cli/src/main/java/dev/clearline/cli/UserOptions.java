@@ -159,7 +159,45 @@ final class UserOptions {
     }
 
     Rollup rollup() {
-        return Rollup.load(rollupAddress(), web3j(), transactions(), gas());
+        Rollup r = Rollup.load(rollupAddress(), web3j(), transactions(), gas());
+        if (!rollupChecked) {
+            requireRollupAt(r);
+            rollupChecked = true;
+        }
+        return r;
+    }
+
+    /** The rollup for reads only (no key needed), checked as {@link #rollup()} is. */
+    Rollup readOnlyRollup() {
+        Rollup r = Rollup.load(rollupAddress(), web3j(), new org.web3j.tx.ReadonlyTransactionManager(web3j(), rollupAddress()), gas());
+        if (!rollupChecked) {
+            requireRollupAt(r);
+            rollupChecked = true;
+        }
+        return r;
+    }
+
+    private boolean rollupChecked;
+
+    /**
+     * Whether the address is a Clearline rollup on this chain, asked once a command: an address with no code, or another
+     * contract (the collateral token's address given by mistake), answered every later call with web3j's
+     * "Empty value (0x) returned from contract" or a bare "execution reverted", which named neither cause.
+     */
+    private void requireRollupAt(Rollup r) {
+        String address = r.getContractAddress();
+        String code = l1("read the rollup's code", () -> web3j().ethGetCode(address, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getCode());
+        if (code == null || code.equals("0x") || code.isEmpty()) {
+            throw new UserError("there is no contract at " + address + " on the L1 at " + rpcUrl + ": is " + (rollup != null ? "--rollup" : "the manifest "
+                    + manifest) + " for this chain? (./clearline up writes the manifest of its chain; --rollup takes the manifest's \"Rollup\" address)");
+        }
+        try {
+            r.genesisRoot().send();
+        } catch (Exception e) {
+            if (unreachable(e)) l1("read the rollup", () -> { throw e; });
+            throw new UserError(address + " is a contract on this chain but not a Clearline rollup (it does not answer genesisRoot()): give the Rollup's"
+                    + " address (the manifest's \"Rollup\", not the collateral token's)");
+        }
     }
 
     /**

@@ -49,6 +49,15 @@ class HaltedNodeStatusTest {
             CensorshipFreezeTest.Run swappedRpc = CensorshipFreezeTest.cli(List.of("--rpc-url", "http://127.0.0.1:" + api.port(), "--rollup", rollup,
                     "--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0)), "status");
             assertThat(swappedRpc.err()).contains("not as an Ethereum JSON-RPC node; is --rpc-url the L1 node?").doesNotContain("\tat ");
+            // a --rollup that is not one: no code there, or another contract (the token's address given by mistake)
+            CensorshipFreezeTest.Run noCode = CensorshipFreezeTest.cli(List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup",
+                    "0x00000000000000000000000000000000000000aa", "--key", UserCommandsTest.keyOf(0)), "status");
+            assertThat(noCode.code()).isEqualTo(1);
+            assertThat(noCode.err()).contains("there is no contract at 0x00000000000000000000000000000000000000aa", "--rollup").doesNotContain("\tat ");
+            CensorshipFreezeTest.Run token = CensorshipFreezeTest.cli(List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup",
+                    l1.address("TestCollateral"), "--key", UserCommandsTest.keyOf(0)), "status");
+            assertThat(token.code()).isEqualTo(1);
+            assertThat(token.err()).contains("is a contract on this chain but not a Clearline rollup").doesNotContain("\tat ");
             CensorshipFreezeTest.Run live = CensorshipFreezeTest.cli(common, "status");
             assertThat(live.code()).as(live.err()).isZero();
             assertThat(live.out()).contains("Sequencer http://127.0.0.1:").doesNotContain("HALTED");
