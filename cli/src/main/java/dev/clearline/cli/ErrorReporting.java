@@ -63,7 +63,7 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
             err.println(name + ": " + userMessage);
             trace(ex);
             err.flush();
-            return FAILED;
+            return ex instanceof UserError u && u.isUsage() ? USAGE : FAILED;
         }
         String message = ex.getMessage() == null || ex.getMessage().isBlank() ? "an unexpected failure" : ex.getMessage();
         err.println(name + ": " + message);

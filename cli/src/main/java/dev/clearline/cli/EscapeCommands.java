@@ -554,7 +554,7 @@ final class EscapeCommands {
         try {
             return Address.fromHex(address.strip());
         } catch (RuntimeException e) {
-            throw new UserError("--owner " + address + " is not an address: give 0x and 40 hex digits");
+            throw UserError.usage("--owner " + address + " is not an address: give 0x and 40 hex digits");
         }
     }
 

@@ -60,7 +60,7 @@ final class GovernanceCommands {
             try {
                 oracleAddress = Address.fromHex(oracle.strip());
             } catch (RuntimeException e) {
-                throw new UserError("--oracle " + oracle + " is not an address: give 0x and 40 hex digits");
+                throw UserError.usage("--oracle " + oracle + " is not an address: give 0x and 40 hex digits");
             }
             MarketParams params = new MarketParams(market, tick, lot, imfPpm, mmfPpm, makerFeePpm, takerFeePpm, liquidationFeePpm, oracleAddress);
             long existingLot = listedLot();
@@ -118,7 +118,7 @@ final class GovernanceCommands {
             try {
                 recipient = Address.fromHex(to.strip());
             } catch (RuntimeException e) {
-                throw new UserError("--to " + to + " is not an address: give 0x and 40 hex digits");
+                throw UserError.usage("--to " + to + " is not an address: give 0x and 40 hex digits");
             }
             Rollup rollup = o.rollup();
             String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());

@@ -60,7 +60,7 @@ final class L1Options {
     }
 
     Connection connect() {
-        if (fromBlockOption != null && fromBlockOption < 0) throw new UserError("--from-block must be 0 or more, got " + fromBlockOption);
+        if (fromBlockOption != null && fromBlockOption < 0) throw UserError.usage("--from-block must be 0 or more, got " + fromBlockOption);
         Optional<Manifest> m = Optional.empty();
         if (manifest != null || rollup == null) {
             Path file = manifest != null ? manifest : Path.of(Manifest.DEFAULT_PATH);
@@ -76,7 +76,7 @@ final class L1Options {
         try {
             rollupAddress = Address.fromHex(given);
         } catch (RuntimeException e) {
-            throw new UserError("--rollup " + given + " is not an address: give 0x and 40 hex digits (the manifest's Rollup entry)");
+            throw UserError.usage("--rollup " + given + " is not an address: give 0x and 40 hex digits (the manifest's Rollup entry)");
         }
         Web3j web3j = Web3j.build(new HttpService(rpcUrl.toString()));
         try {

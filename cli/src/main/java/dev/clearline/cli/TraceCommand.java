@@ -42,8 +42,8 @@ final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batch < 0) throw new UserError("batch index must be 0 or more, got " + batch);
-        if (step < 0) throw new UserError("STEP must be 0 or more, got " + step);
+        if (batch < 0) throw UserError.usage("batch index must be 0 or more, got " + batch);
+        if (step < 0) throw UserError.usage("STEP must be 0 or more, got " + step);
         Path file = outFile != null ? outFile : Path.of("trace-" + batch + "-" + step + ".json");
         try (L1Options.Connection c = l1.connect()) {
             ReplayToBatch.Found f = ReplayToBatch.upTo(c, l1.fromBlock, batch, err, System::nanoTime);

@@ -61,7 +61,7 @@ final class UserCommands {
             try {
                 return Hash32.fromHex(typed.strip());
             } catch (RuntimeException e) {
-                throw new UserError("'" + typed + "' is not an order hash: give 0x and 64 hex digits");
+                throw UserError.usage("'" + typed + "' is not an order hash: give 0x and 64 hex digits");
             }
         }
 
@@ -180,14 +180,14 @@ final class UserCommands {
 
         /** As above; {@code keptExpiry} is the expiry the order gets when --expires-in is not given (an amend keeps its order's). */
         Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t, long keptExpiry) {
-            if (lots < 1) throw new UserError("--lots must be 1 or more, not " + lots);
+            if (lots < 1) throw UserError.usage("--lots must be 1 or more, not " + lots);
             long p;
             try {
                 p = Units.parse(price);
             } catch (IllegalArgumentException e) {
-                throw new UserError("--price: " + e.getMessage());
+                throw UserError.usage("--price: " + e.getMessage());
             }
-            if (p <= 0) throw new UserError("--price must be more than 0");
+            if (p <= 0) throw UserError.usage("--price must be more than 0");
             JsonNode m = o.market(state, market);
             long tick = m.path("tickSize").asLong();
             long lot = m.path("lotSize").asLong();
@@ -350,13 +350,13 @@ final class UserCommands {
             Side s = switch (side.strip().toLowerCase(Locale.ROOT)) {
                 case "buy", "long", "bid" -> Side.BUY;
                 case "sell", "short", "ask" -> Side.SELL;
-                default -> throw new UserError("--side must be buy or sell, not '" + side + "'");
+                default -> throw UserError.usage("--side must be buy or sell, not '" + side + "'");
             };
             TimeInForce t = tif == null ? (reduceOnly ? TimeInForce.IOC : TimeInForce.GTC) : switch (tif.strip().toLowerCase(Locale.ROOT)) {
                 case "gtc" -> TimeInForce.GTC;
                 case "ioc" -> TimeInForce.IOC;
                 case "fok" -> TimeInForce.FOK;
-                default -> throw new UserError("--tif must be gtc, ioc or fok, not '" + tif + "'");
+                default -> throw UserError.usage("--tif must be gtc, ioc or fok, not '" + tif + "'");
             };
             // the book's own rules (BookGlue): said here, before a signature and a sequence number are spent on a refusal
             if (postOnly && reduceOnly) {
@@ -522,7 +522,7 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            if (depth < 1) throw new UserError("--depth must be 1 or more, not " + depth);
+            if (depth < 1) throw UserError.usage("--depth must be 1 or more, not " + depth);
             JsonNode state = o.get("/state");
             List<JsonNode> shown = new java.util.ArrayList<>();
             if (market != null) shown.add(o.market(state, market));
@@ -601,7 +601,7 @@ final class UserCommands {
                 try {
                     recipient = Address.fromHex(to);
                 } catch (RuntimeException e) {
-                    throw new UserError("--to " + to + " is not an address: give 0x and 40 hex digits");
+                    throw UserError.usage("--to " + to + " is not an address: give 0x and 40 hex digits");
                 }
             }
             JsonNode state = o.get("/state");
@@ -651,7 +651,7 @@ final class UserCommands {
             boolean add = switch (action.strip().toLowerCase(Locale.ROOT)) {
                 case "add", "allocate" -> true;
                 case "remove", "release" -> false;
-                default -> throw new UserError("ACTION must be add or remove, not '" + action + "'");
+                default -> throw UserError.usage("ACTION must be add or remove, not '" + action + "'");
             };
             JsonNode state = o.get("/state");
             JsonNode m = o.market(state, market);
@@ -673,7 +673,7 @@ final class UserCommands {
                 } catch (IllegalArgumentException e) {
                     throw new UserError("AMOUNT: " + e.getMessage() + ", or all");
                 }
-                if (amt <= 0) throw new UserError("AMOUNT must be more than 0");
+                if (amt <= 0) throw UserError.usage("AMOUNT must be more than 0");
             }
             if (add && free < amt) {
                 throw new UserError("your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amt) + "; deposit more or add less");
@@ -738,7 +738,7 @@ final class UserCommands {
 
         @Override
         Integer run() {
-            if (lookAhead < 0) throw new UserError("--look-ahead must be 0 or more, got " + lookAhead);
+            if (lookAhead < 0) throw UserError.usage("--look-ahead must be 0 or more, got " + lookAhead);
             Rollup rollup = o.rollup();
             if (o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact()) != 0) {
                 throw new UserError("the rollup is frozen: finalized withdrawals are paid at the escape rate after the claim window, with"

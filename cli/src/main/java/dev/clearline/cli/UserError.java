@@ -6,12 +6,29 @@ package dev.clearline.cli;
  * stack trace unless the user asks for one with {@code --verbose} or {@code CLEARLINE_DEBUG=1}.
  */
 final class UserError extends RuntimeException {
+    /** A mistake in how the command was typed (a value out of its range, a malformed hash): exit code 2, as picocli's own. */
+    private final boolean usage;
+
     UserError(String message) {
-        super(message);
+        this(message, null, false);
     }
 
     UserError(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    private UserError(String message, Throwable cause, boolean usage) {
         super(message, cause);
+        this.usage = usage;
+    }
+
+    /** A value the command line gave that no state of any chain would take: the command exits 2, as for picocli's own checks. */
+    static UserError usage(String message) {
+        return new UserError(message, null, true);
+    }
+
+    boolean isUsage() {
+        return usage;
     }
 
     /**

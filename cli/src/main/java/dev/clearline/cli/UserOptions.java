@@ -97,7 +97,7 @@ final class UserOptions {
             try {
                 return Address.fromHex(rollup).toString();
             } catch (RuntimeException e) {
-                throw new UserError("--rollup " + rollup + " is not an address: give 0x and 40 hex digits");
+                throw UserError.usage("--rollup " + rollup + " is not an address: give 0x and 40 hex digits");
             }
         }
         Optional<Manifest> m = Manifest.read(manifest);
@@ -207,8 +207,8 @@ final class UserOptions {
      */
     FeeBumpingTransactions transactions() {
         if (transactions == null) {
-            if (maxFeeGwei < 1) throw new UserError("--max-fee-gwei must be 1 or more, got " + maxFeeGwei);
-            if (resendAfterMillis < 100) throw new UserError("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
+            if (maxFeeGwei < 1) throw UserError.usage("--max-fee-gwei must be 1 or more, got " + maxFeeGwei);
+            if (resendAfterMillis < 100) throw UserError.usage("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
             TxSender.FeePolicy fees = TxSender.FeePolicy.defaults().withMaxFeeCap(BigInteger.valueOf(maxFeeGwei).multiply(BigInteger.TEN.pow(9)))
                     .withResendAfter(resendAfterMillis);
             transactions = new FeeBumpingTransactions(web3j(), new TxSender(web3j(), key(), chainId(), fees, TxSender.Time.SYSTEM),

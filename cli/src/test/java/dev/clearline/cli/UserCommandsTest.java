@@ -174,7 +174,7 @@ class UserCommandsTest {
         assertThat(tooMuch.code()).isEqualTo(1);
         assertThat(tooMuch.err()).contains("your free L2 balance is", "deposit more or add less");
         Run verb = run("margin", "grow", "5", "--market", "1", "--api", url, "--key", longer);
-        assertThat(verb.code()).isEqualTo(1);
+        assertThat(verb.code()).isEqualTo(2);
         assertThat(verb.err()).contains("ACTION must be add or remove");
         Run noPosition = run("margin", "remove", "all", "--market", "1", "--api", url, "--key", keyOf(3));
         assertThat(noPosition.code()).isEqualTo(1);
@@ -453,11 +453,19 @@ class UserCommandsTest {
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err()).contains("more than 0");
         Run side = run("order", "--market", "1", "--side", "up", "--price", "1", "--lots", "1", "--api", url, "--key", trader0);
-        assertThat(side.code()).isEqualTo(1);
+        assertThat(side.code()).as("a usage error, as picocli's own").isEqualTo(2);
         assertThat(side.err()).contains("--side must be buy or sell");
+        // what the command line gets wrong is a usage error (exit 2) wherever it is checked
+        for (String[] typed : new String[][] {{"--lots", "0", "--price", "1"}, {"--lots", "1", "--price", "abc"}, {"--lots", "1", "--price", "1", "--tif", "xyz"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("order", "--market", "1", "--side", "buy"));
+            args.addAll(java.util.List.of(typed));
+            args.addAll(java.util.List.of("--api", url, "--key", trader0));
+            assertThat(run(args.toArray(String[]::new)).code()).as(String.join(" ", typed)).isEqualTo(2);
+        }
+        assertThat(run("cancel", "0x1234", "--api", url, "--key", trader0).code()).as("a malformed hash").isEqualTo(2);
         // refused before L1 is read (no node listens at --rpc-url): nothing claimed then reported as a failure
         Run lookAhead = run("claim", "--look-ahead", "-1", "--rpc-url", "http://127.0.0.1:1", "--key", trader0);
-        assertThat(lookAhead.code()).isEqualTo(1);
+        assertThat(lookAhead.code()).isEqualTo(2);
         assertThat(lookAhead.err()).contains("--look-ahead must be 0 or more, got -1").doesNotContain("does not answer", "\tat ");
     }
 

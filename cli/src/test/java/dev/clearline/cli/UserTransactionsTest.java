@@ -54,10 +54,10 @@ class UserTransactionsTest {
                 .as("approve, then deposit, one nonce each").isEqualTo(BigInteger.TWO);
 
         CensorshipFreezeTest.Run capless = cli(common, "deposit", "1", "--max-fee-gwei", "0", "--anyway");
-        assertThat(capless.code()).isEqualTo(1);
+        assertThat(capless.code()).isEqualTo(2);
         assertThat(capless.err()).contains("--max-fee-gwei must be 1 or more").doesNotContain("\tat ");
         CensorshipFreezeTest.Run hasty = cli(common, "deposit", "1", "--resend-after-ms", "5", "--anyway");
-        assertThat(hasty.code()).isEqualTo(1);
+        assertThat(hasty.code()).isEqualTo(2);
         assertThat(hasty.err()).contains("--resend-after-ms must be 100 or more").doesNotContain("\tat ");
     }
 

@@ -15,7 +15,7 @@ class VerifyBatchesCommandTest {
     @Test
     void aRollupThatIsNotAnAddressSaysWhatToGive() {
         CliTest.Run r = run("verify-batches", "--rollup", "nothex");
-        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("--rollup nothex is not an address", "40 hex digits").doesNotContain("Exception");
     }
 
