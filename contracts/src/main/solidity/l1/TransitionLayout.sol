@@ -13,6 +13,9 @@ library TransitionLayout {
     uint8 internal constant MARKET_CONFIG = 2;
     uint8 internal constant FORCED_WITHDRAWAL = 3;
     uint8 internal constant FORCED_CANCEL = 4;
+    /// @notice The shortest encoding in the table (PruneOrder, type 15): a batch of n bytes holds at
+    ///         most n / MIN_LENGTH transitions. Keep it the table's minimum (TransitionLayoutTest).
+    uint256 internal constant MIN_LENGTH = 7;
 
     /// @notice The encoded length of a transition of type `t`, or 0 for an unknown type: the
     ///         one-step verifier's own table, so the rollup accepts exactly what it can decode.

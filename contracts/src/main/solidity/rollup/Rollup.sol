@@ -554,7 +554,9 @@ contract Rollup is IRollup {
     /// Walks the calldata once: checks every type and length, hashes the leaves, checks the
     /// priority ops' indices and folds their rolling hash, then builds the transitions root.
     function _scan(bytes calldata data, uint64 firstPriority) private view returns (Scan memory s) {
-        uint256 maxLeaves = data.length / 25 + 1;
+        // every transition may be the shortest kind: sized for any less, a valid batch of short ones
+        // (a sweep's trades and prunes, 21 and 7 bytes) was refused as TooManyTransitions and stalled the queue
+        uint256 maxLeaves = data.length / TransitionLayout.MIN_LENGTH + 1;
         if (maxLeaves > maxTransitions) maxLeaves = maxTransitions;
         bytes32[] memory leaves = new bytes32[](maxLeaves);
         s.nextPriority = firstPriority;

@@ -338,6 +338,31 @@ class RollupTest {
         l1.ok(good.submit());
     }
 
+    /**
+     * A batch of the shortest transitions (a sweep's trades, then a prune for each order it retired) is
+     * taken up to the deployment's limit: the rollup sized its scan for 25-byte transitions, so two
+     * 7-byte prunes or seven 21-byte trades were refused as TooManyTransitions, a sealed batch the
+     * operator could never post, and the queue behind it stalled until anyone froze the rollup.
+     */
+    @Test
+    void test_submitBatch_ofTheShortestTransitions_isTakenUpToTheLimit() {
+        l1.join(PROPOSER);
+        List<byte[]> sweep = new ArrayList<>();
+        for (int i = 0; i < 6; i++) sweep.add(Transitions.trade(10 * i));
+        for (int i = 0; i < 7; i++) sweep.add(Transitions.pruneOrder(100 + i));
+        l1.ok(Batch.of(l1, PROPOSER, sweep).submit());
+        List<byte[]> prunes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) prunes.add(Transitions.pruneOrder(1_000 + i));
+        l1.ok(Batch.of(l1, PROPOSER, prunes).submit());
+        try (L1Fixture small = new L1Fixture(L1Fixture.Params.defaults().withMaxTransitions(4))) {
+            small.join(PROPOSER);
+            List<byte[]> five = new ArrayList<>();
+            for (int i = 0; i < 5; i++) five.add(Transitions.pruneOrder(i));
+            assertReverted(Batch.of(small, PROPOSER, five).submit(), "TooManyTransitions(uint256)");
+            small.ok(Batch.of(small, PROPOSER, five.subList(0, 4)).submit());
+        }
+    }
+
     @Test
     void test_submitBatch_withMoreTransitionsThanTheDeploymentAllows_reverts() {
         try (L1Fixture small = new L1Fixture(L1Fixture.Params.defaults().withMaxTransitions(4))) {

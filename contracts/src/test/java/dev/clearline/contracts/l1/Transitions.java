@@ -29,7 +29,17 @@ final class Transitions {
                 .putInt(imf).putInt(mmf).putInt(maker).putInt(taker).putInt(liquidationFee).put(oracle.bytes()).array();
     }
 
-    /** A Liquidate (type 12, 25 bytes): the cheapest non-priority transition; market id picks its content. */
+    /** A PruneOrder (type 15, 7 bytes): the shortest transition; {@code shortId} picks its content. */
+    static byte[] pruneOrder(int shortId) {
+        return ByteBuffer.allocate(7).put((byte) 15).putInt(shortId).putShort((short) 0).array();
+    }
+
+    /** A Trade (type 7, 21 bytes): two short order references and a size; {@code i} picks its content. */
+    static byte[] trade(int i) {
+        return ByteBuffer.allocate(21).put((byte) 7).putInt(i).putInt(i + 1).putLong(1_000).putInt(0).array();
+    }
+
+    /** A Liquidate (type 12, 25 bytes); market id picks its content. */
     static byte[] liquidate(Address owner, int market) {
         return ByteBuffer.allocate(25).put((byte) 12).put(owner.bytes()).putInt(market).array();
     }
