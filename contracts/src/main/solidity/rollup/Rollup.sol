@@ -56,6 +56,13 @@ contract Rollup is IRollup {
     ///      the deployer's check that an address holds what the constructor returns.
     ///      Its own slot, after the four counters that share the hot one.
     uint64 public deploymentBlock;
+    /// @notice The operator whose batches the rollup takes first: another bonded proposer may post
+    ///         only a batch consuming an op that has waited `forceDelay / 2`, when the operator is
+    ///         failing its users. Zero leaves posting open to every bonded proposer.
+    /// @dev Without it any bonded address could post a valid batch before the operator (consuming a
+    ///      free forced request), the operator's next batch would no longer chain on the tip, and its
+    ///      sequencer, whose acknowledged trades cannot be re-ordered, could post nothing more.
+    address public sequencer;
     /// Rolling queue hash after the first `i` ops (`_queueHash[0] == 0`).
     mapping(uint64 => bytes32) internal _queueHash;
     /// Sum of every deposit ever enqueued.
@@ -81,6 +88,7 @@ contract Rollup is IRollup {
     event PriorityOpEnqueued(
         uint64 indexed index, uint8 indexed kind, address indexed sender, bytes encoding, bytes32 rollingHash
     );
+    event SequencerChanged(address indexed previous, address indexed sequencer);
     event ProposerJoined(address indexed proposer, uint256 bond);
     event BondToppedUp(address indexed proposer, uint256 added, uint256 bond);
     event ProposerLeft(address indexed proposer, uint256 bondReturned);
@@ -116,6 +124,7 @@ contract Rollup is IRollup {
     /// @param slashBurnPercent_ share of a slashed bond burnt (the rest goes to the challenger), 1..100.
     /// @param maxTransitions_ most transitions in one batch.
     /// @param genesisRoot_ the state root before the first batch.
+    /// @param sequencer_ the operator's posting address (see `sequencer`); zero for open posting.
     constructor(
         address token_,
         address governance_,
@@ -126,7 +135,8 @@ contract Rollup is IRollup {
         uint256 proposerBond_,
         uint256 slashBurnPercent_,
         uint256 maxTransitions_,
-        bytes32 genesisRoot_
+        bytes32 genesisRoot_,
+        address sequencer_
     ) {
         if (token_ == address(0)) revert BadParameter("token");
         if (challengePeriod_ == 0) revert BadParameter("challengePeriod");
@@ -145,6 +155,8 @@ contract Rollup is IRollup {
         maxTransitions = maxTransitions_;
         genesisRoot = genesisRoot_;
         deploymentBlock = uint64(block.number);
+        sequencer = sequencer_;
+        emit SequencerChanged(address(0), sequencer_);
         domainSeparator = keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
@@ -236,6 +248,14 @@ contract Rollup is IRollup {
 
     // ---------------------------------------------------------------- proposers
 
+    /// @notice Governance only: hands the operator's posting priority to `sequencer_` (a new
+    ///         operator key), or opens posting to every bonded proposer with zero.
+    function setSequencer(address sequencer_) external {
+        if (msg.sender != governance) revert NotGovernance(msg.sender);
+        emit SequencerChanged(sequencer, sequencer_);
+        sequencer = sequencer_;
+    }
+
     /// @notice Becomes a proposer, bonding the ether sent (at least `proposerBond`).
     function joinProposers() external payable {
         if (proposers[msg.sender].active) revert AlreadyProposer(msg.sender);
@@ -286,6 +306,7 @@ contract Rollup is IRollup {
         uint64 nextPriority;
         bytes32 rollingHash;
         uint128 deposits;
+        uint64 oldestOpTime;
     }
 
     /// @notice Posts a batch: its header and the transitions back to back as calldata. The
@@ -297,6 +318,8 @@ contract Rollup is IRollup {
     ///      every watcher reads them. Posted from a contract (a wallet, a relayer, a 7702
     ///      delegation) they would sit inside another call's input, out of reach of a watcher
     ///      without tracing, and a batch nobody can read is one nobody challenges.
+    ///      While `sequencer` is set, a batch from any other proposer must consume the oldest
+    ///      unconsumed op after it has waited `forceDelay / 2` (`ReservedForSequencer`).
     ///      Reverts on any mismatch.
     function submitBatch(BatchHeader calldata header, bytes calldata transitions) external {
         _requireLive();
@@ -318,6 +341,12 @@ contract Rollup is IRollup {
         // INVARIANT: a batch consumes exactly the queued ops, in order, byte for byte.
         if (s.nextPriority > consumedBefore && s.rollingHash != _queueHash[s.nextPriority]) {
             revert PriorityHashMismatch(s.nextPriority, _queueHash[s.nextPriority], s.rollingHash);
+        }
+        address seq = sequencer;
+        if (seq != address(0) && msg.sender != seq) {
+            // the first op a batch consumes is the oldest unconsumed one (indices run on from the tip)
+            uint256 openFrom = s.nextPriority > consumedBefore ? uint256(s.oldestOpTime) + forceDelay / 2 : 0;
+            if (openFrom == 0 || block.timestamp < openFrom) revert ReservedForSequencer(seq, openFrom);
         }
 
         BatchHeader memory h = header;
@@ -574,6 +603,7 @@ contract Rollup is IRollup {
             if (TransitionLayout.isPriority(t)) {
                 uint64 index = uint64(bytes8(data[offset + 1:offset + 9]));
                 if (index != s.nextPriority) revert PriorityIndexMismatch(offset, s.nextPriority, index);
+                if (index == firstPriority) s.oldestOpTime = uint64(bytes8(data[offset + 9:offset + 17]));
                 s.nextPriority = index + 1;
                 s.rollingHash = keccak256(abi.encodePacked(s.rollingHash, leaf));
                 if (t == TransitionLayout.DEPOSIT) s.deposits += uint64(bytes8(data[offset + 37:offset + 45]));

@@ -35,6 +35,9 @@ error ZeroTopUp();
 error PostedIndirectly(address sender, address origin);
 /// The caller's bond does not cover the deployment's proposer bond.
 error NotBondedProposer(address caller, uint256 bond, uint256 required);
+/// Only the rollup's sequencer may post this batch: another proposer's batch must consume the oldest
+/// unconsumed op from `openFrom` (its enqueue time + forceDelay / 2); zero when it consumes none.
+error ReservedForSequencer(address sequencer, uint256 openFrom);
 /// The proposer's last batch is not final yet.
 error LastBatchNotFinal(uint64 batchIndex, uint64 finalizedCount);
 /// A batch index other than the next one.

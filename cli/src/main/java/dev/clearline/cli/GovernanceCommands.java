@@ -98,6 +98,42 @@ final class GovernanceCommands {
         }
     }
 
+    @Command(name = "set-sequencer", mixinStandardHelpOptions = true,
+            description = {"Governance: hand the operator's posting priority to another key, or open posting with 0x0.",
+                    "The rollup takes batches from its sequencer first; another bonded proposer may post only a batch consuming an op"
+                            + " that has waited half the force delay. Run the node with the new key once this is mined."})
+    static final class SetSequencer extends UserCommands.Base {
+        @picocli.CommandLine.Parameters(paramLabel = "ADDRESS", description = "The new sequencer (the node's operator key's address); 0x0 opens posting.")
+        String address;
+
+        SetSequencer(PrintWriter out) {
+            super(out);
+        }
+
+        @Override
+        public Integer call() {
+            String next;
+            try {
+                next = address.strip().equalsIgnoreCase("0x0") ? "0x" + "0".repeat(40) : Address.fromHex(address.strip()).toString();
+            } catch (RuntimeException e) {
+                throw UserError.usage("ADDRESS " + address + " is not an address: give 0x and 40 hex digits (0x0 opens posting to every bonded proposer)");
+            }
+            Rollup rollup = o.rollup();
+            String governance = o.l1("read the rollup's governance", () -> rollup.governance().send());
+            String me = o.key().getAddress();
+            if (!governance.equalsIgnoreCase(me)) {
+                throw new UserError("your key " + me + " is not the rollup's governance " + governance + "; sign with the governance key (--key)");
+            }
+            String previous = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
+            TransactionReceipt r = UserCommands.ok(o.l1("set the sequencer", () -> rollup.setSequencer(next).send()), "setSequencer");
+            boolean open = new BigInteger(next.substring(2), 16).signum() == 0;
+            o.print(out, result().put("previous", previous).put("sequencer", next).put("tx", r.getTransactionHash()),
+                    (open ? "Posting is open to every bonded proposer" : "The sequencer is now " + next) + " (was " + previous + "; tx "
+                            + r.getTransactionHash() + ")" + (open ? "" : "; run the node with that key: ./clearline sequencer --operator-key ..."));
+            return 0;
+        }
+    }
+
     @Command(name = "mint", mixinStandardHelpOptions = true,
             description = {"Test deployments only: mint the deployment's TestCollateral to an address.",
                     "Signed by the token's minter, the key that deployed it. A deployment on a real collateral token has no minter to ask."})

@@ -278,6 +278,16 @@ final class LocalStack implements AutoCloseable {
         ok(minter.mint(key(YOU).getAddress(), BigInteger.valueOf(YOUR_COLLATERAL)).send());
     }
 
+    /**
+     * {@code given} deployment parameters with the rollup's sequencer set to the stack's operator
+     * key (not the deployer's, the default), which posts its batches.
+     */
+    static Map<String, String> deploymentParameters(Devnet devnet, Map<String, String> given) {
+        Map<String, String> p = new java.util.TreeMap<>(given);
+        p.putIfAbsent("rollup.sequencer", devnet.accounts().keys().get(OPERATOR).getAddress());
+        return p;
+    }
+
     Credentials key(int i) {
         return devnet.accounts().keys().get(i);
     }

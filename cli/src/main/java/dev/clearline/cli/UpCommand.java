@@ -70,7 +70,7 @@ final class UpCommand implements Callable<Integer> {
             // A chain that starts at genesis cannot hold an earlier deployment: deploy fresh.
             boolean fresh = devnet.node().blockNumber() == 0;
             int code = DeployCommand.deploy(devnet.web3jService(), devnet.accounts().first(), manifest, fresh, 1,
-                    Duration.ofSeconds(60), Map.of(), out, err);
+                    Duration.ofSeconds(60), LocalStack.deploymentParameters(devnet, Map.of()), out, err);
             if (code != 0) {
                 devnet.close();
                 return code;

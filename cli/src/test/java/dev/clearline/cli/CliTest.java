@@ -164,6 +164,26 @@ class CliTest {
             assertThat(notMinter.code()).isEqualTo(1);
             assertThat(notMinter.err()).contains("is not the token's minter", "the key that deployed it");
 
+            // the deployer is the sequencer by default; governance hands the role over, or opens posting with 0x0
+            var firstRollup = dev.clearline.contracts.generated.Rollup.load(Manifest.read(manifest).orElseThrow().address("Rollup"), web3j,
+                    new org.web3j.tx.ReadonlyTransactionManager(web3j, trader), UserOptions.gas());
+            assertThat(firstRollup.sequencer().send()).isEqualToIgnoringCase("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+            Run notGov = run(stop -> { }, concat(new String[] {"set-sequencer", trader, "--key",
+                    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"}, where));
+            assertThat(notGov.code()).isEqualTo(1);
+            assertThat(notGov.err()).contains("is not the rollup's governance");
+            Run notAddress = run(stop -> { }, concat(new String[] {"set-sequencer", "0x12", "--key", governance}, where));
+            assertThat(notAddress.code()).isEqualTo(2);
+            assertThat(notAddress.err()).contains("is not an address", "0x0 opens posting");
+            Run handed = run(stop -> { }, concat(new String[] {"set-sequencer", trader, "--key", governance}, where));
+            assertThat(handed.code()).as(handed.err()).isZero();
+            assertThat(handed.out()).containsIgnoringCase("The sequencer is now " + trader).contains("--operator-key");
+            assertThat(firstRollup.sequencer().send()).isEqualToIgnoringCase(trader);
+            Run opened = run(stop -> { }, concat(new String[] {"set-sequencer", "0x0", "--key", governance, "--json"}, where));
+            assertThat(opened.code()).as(opened.err()).isZero();
+            assertThat(UserOptions.JSON.readTree(opened.out()).path("previous").asText()).isEqualToIgnoringCase(trader);
+            assertThat(new java.math.BigInteger(firstRollup.sequencer().send().substring(2), 16)).isZero();
+
             // a deployment on an existing collateral token (here the first deployment's): no TestCollateral of its own,
             // and the trader's deposit goes to the new rollup in that token
             String tokenAddress = token.getContractAddress();

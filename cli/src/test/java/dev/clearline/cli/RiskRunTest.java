@@ -45,7 +45,7 @@ class RiskRunTest {
         Path manifestFile = tmp.resolve("deployment.json");
         StringWriter log = new StringWriter();
         try (Devnet devnet = n.start()) {
-            assertThat(DeployCommand.deploy(devnet.web3jService(), devnet.accounts().first(), manifestFile, true, 1, Duration.ofSeconds(60), Map.of(),
+            assertThat(DeployCommand.deploy(devnet.web3jService(), devnet.accounts().first(), manifestFile, true, 1, Duration.ofSeconds(60), LocalStack.deploymentParameters(devnet, Map.of()),
                     new PrintWriter(log, true), new PrintWriter(log, true))).as(log.toString()).isZero();
             Manifest manifest = Manifest.read(manifestFile).orElseThrow();
             try (LocalStack stack = LocalStack.start(devnet, manifest, new LocalStack.Settings(tmp.resolve("stack"), "127.0.0.1", 0, false, 1_000))) {

@@ -86,7 +86,7 @@ class StackDefendsTest {
 
     private static Manifest deploy(Devnet devnet, Path manifestFile, Map<String, String> params) throws Exception {
         StringWriter log = new StringWriter();
-        assertThat(DeployCommand.deploy(devnet.web3jService(), devnet.accounts().first(), manifestFile, true, 1, Duration.ofSeconds(60), params,
+        assertThat(DeployCommand.deploy(devnet.web3jService(), devnet.accounts().first(), manifestFile, true, 1, Duration.ofSeconds(60), LocalStack.deploymentParameters(devnet, params),
                 new PrintWriter(log, true), new PrintWriter(log, true))).as(log.toString()).isZero();
         return Manifest.read(manifestFile).orElseThrow();
     }

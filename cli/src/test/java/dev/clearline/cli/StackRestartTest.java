@@ -105,7 +105,7 @@ class StackRestartTest {
 
     private static Manifest deploy(Devnet devnet, Path manifestFile) throws Exception {
         StringWriter log = new StringWriter();
-        assertThat(DeployCommand.deploy(devnet.web3jService(), devnet.accounts().first(), manifestFile, true, 1, Duration.ofSeconds(60), Map.of(),
+        assertThat(DeployCommand.deploy(devnet.web3jService(), devnet.accounts().first(), manifestFile, true, 1, Duration.ofSeconds(60), LocalStack.deploymentParameters(devnet, Map.of()),
                 new PrintWriter(log, true), new PrintWriter(log, true))).as(log.toString()).isZero();
         return Manifest.read(manifestFile).orElseThrow();
     }

@@ -51,21 +51,26 @@ final class L1Fixture implements AutoCloseable {
     static final Address GOVERNANCE = Address.ofLong(0x90f);
 
     /** Deployment parameters a test may change. */
-    record Params(int arity, int maxTransitions, String verifier, byte[] genesisRoot) {
+    record Params(int arity, int maxTransitions, String verifier, byte[] genesisRoot, Address sequencer) {
+        /** Open posting (no sequencer), as the tests of proposers, disputes and the queue need. */
         static Params defaults() {
-            return new Params(16, 4096, "ToyStepVerifier", ToyStf.State.GENESIS.root());
+            return new Params(16, 4096, "ToyStepVerifier", ToyStf.State.GENESIS.root(), Address.ZERO);
         }
 
         Params withArity(int k) {
-            return new Params(k, maxTransitions, verifier, genesisRoot);
+            return new Params(k, maxTransitions, verifier, genesisRoot, sequencer);
         }
 
         Params withMaxTransitions(int n) {
-            return new Params(arity, n, verifier, genesisRoot);
+            return new Params(arity, n, verifier, genesisRoot, sequencer);
         }
 
         Params withGenesis(byte[] root) {
-            return new Params(arity, maxTransitions, verifier, root);
+            return new Params(arity, maxTransitions, verifier, root, sequencer);
+        }
+
+        Params withSequencer(Address a) {
+            return new Params(arity, maxTransitions, verifier, genesisRoot, a);
         }
     }
 
@@ -129,7 +134,7 @@ final class L1Fixture implements AutoCloseable {
     List<Type<?>> rollupArgs(java.util.function.Consumer<List<Type<?>>> change) {
         List<Type<?>> args = new ArrayList<>(List.of(addr(token), addr(GOVERNANCE), addr(game), addr(hatch), u64(CHALLENGE_PERIOD),
                 u64(FORCE_DELAY), new Uint256(PROPOSER_BOND), new Uint256(BURN_PERCENT), new Uint256(params.maxTransitions()),
-                new Bytes32(params.genesisRoot())));
+                new Bytes32(params.genesisRoot()), addr(params.sequencer())));
         change.accept(args);
         return args;
     }

@@ -75,12 +75,12 @@ public final class SolidityMutation {
     private static final String L1_TESTS = "dev.clearline.contracts.l1.";
     /** The L1 contract tests, the mutated contract's own first. */
     private static final Map<String, List<String>> L1_ORDER = Map.of(
-            "rollup", List.of("RollupTest", "L1InvariantTest", "DisputeGameTest", "EscapeHatchTest"),
-            "dispute", List.of("DisputeGameTest", "L1InvariantTest", "RollupTest", "EscapeHatchTest"),
-            "escape", List.of("EscapeHatchTest", "L1InvariantTest", "RollupTest", "DisputeGameTest"));
+            "rollup", List.of("RollupTest", "SequencerPriorityTest", "L1InvariantTest", "DisputeGameTest", "EscapeHatchTest"),
+            "dispute", List.of("DisputeGameTest", "L1InvariantTest", "RollupTest", "SequencerPriorityTest", "EscapeHatchTest"),
+            "escape", List.of("EscapeHatchTest", "L1InvariantTest", "RollupTest", "SequencerPriorityTest", "DisputeGameTest"));
 
     static final Campaign CONTRACTS = new Campaign("contracts", "the L1 contracts against the L1 contract tests",
-            "`RollupTest`, `DisputeGameTest`, `EscapeHatchTest` and `L1InvariantTest`",
+            "`RollupTest`, `SequencerPriorityTest`, `DisputeGameTest`, `EscapeHatchTest` and `L1InvariantTest`",
             List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "escape/EscapeHatch.sol"),
             List.of("rollup/Rollup.sol", "dispute/DisputeGame.sol", "dispute/Clock.sol", "escape/EscapeHatch.sol"), "",
             file -> L1_ORDER.get(file.substring(0, file.indexOf('/'))).stream().map(t -> L1_TESTS + t).toList());

@@ -55,7 +55,8 @@ public record ContractSet(List<Spec> contracts) {
                         new Uint256(number(p, "rollup.proposerBond")),
                         new Uint256(number(p, "rollup.slashBurnPercent")),
                         new Uint256(number(p, "rollup.maxTransitions")),
-                        new Bytes32(Numeric.toBytesPadded(Numeric.toBigInt(p.get("rollup.genesisRoot")), 32)))),
+                        new Bytes32(Numeric.toBytesPadded(Numeric.toBigInt(p.get("rollup.genesisRoot")), 32)),
+                        new Address(p.get("rollup.sequencer")))),
                 new Spec("DisputeGame", (p, a) -> List.of(
                         new Address(a.get("Rollup")),
                         new Address(a.get("StepVerifier")),

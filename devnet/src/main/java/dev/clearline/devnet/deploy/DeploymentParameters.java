@@ -29,6 +29,8 @@ public record DeploymentParameters(Map<String, String> values) {
         v.put("rollup.slashBurnPercent", "50");
         v.put("rollup.maxTransitions", "4096");
         v.put("rollup.genesisRoot", "0x" + "0".repeat(64));
+        // the operator posts first; another bonded proposer only for an op left waiting (docs/protocol.md 7.3)
+        v.put("rollup.sequencer", deployer.toLowerCase());
         v.put("dispute.arity", "16");
         v.put("dispute.clockBudget", "300");
         v.put("dispute.challengeBond", "100000000000000000");

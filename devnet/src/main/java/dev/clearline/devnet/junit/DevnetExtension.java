@@ -100,7 +100,11 @@ public final class DevnetExtension implements BeforeAllCallback, BeforeEachCallb
     private static Manifest deploy(Devnet devnet, Web3jService service, Path manifest, Map<String, String> overrides) {
         var deployer = new Deployer(service, devnet.accounts().first(), Artifacts.onClasspath(), Deployer.Settings.defaults(),
                 message -> { }, System::currentTimeMillis);
-        var params = DeploymentParameters.defaults(devnet.accounts().first().getAddress(), overrides);
+        // tests post from many keys (an operator, a rogue proposer, a watcher defending): the test
+        // devnet's rollup is open to every bonded proposer unless the test names its sequencer
+        Map<String, String> withOpen = new java.util.TreeMap<>(overrides);
+        withOpen.putIfAbsent("rollup.sequencer", "0x" + "0".repeat(40));
+        var params = DeploymentParameters.defaults(devnet.accounts().first().getAddress(), withOpen);
         return switch (deployer.deploy(ContractSet.standard(), params, manifest, true)) {
             case Deployer.Deployed d -> d.manifest();
             case Deployer.Failed f -> throw new IllegalStateException("deploying the contract set failed: " + f.message());

@@ -29,7 +29,8 @@ public @interface WithDevnet {
     /**
      * Deployment parameters that differ from the defaults, as {@code name=value}
      * ({@code "rollup.maxTransitions=4"}); a name the deployer does not know fails the start with the
-     * list of names.
+     * list of names. Unlike a deployment's defaults, {@code rollup.sequencer} is zero (open posting)
+     * unless given here, since tests post from several keys.
      */
     String[] parameters() default {};
 }

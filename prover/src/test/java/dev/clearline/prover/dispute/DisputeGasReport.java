@@ -58,7 +58,8 @@ public final class DisputeGasReport {
             Path dir = Files.createTempDirectory("clearline-dispute-gas");
             Manifest manifest = switch (new Deployer(service, devnet.accounts().first(), Artifacts.onClasspath(), Deployer.Settings.defaults(),
                     m -> { }, System::currentTimeMillis).deploy(ContractSet.standard(),
-                    DeploymentParameters.defaults(devnet.accounts().first().getAddress(), Map.of()), dir.resolve("deployment.json"), true)) {
+                    DeploymentParameters.defaults(devnet.accounts().first().getAddress(),
+                            Map.of("rollup.sequencer", devnet.accounts().keys().get(3).getAddress())), dir.resolve("deployment.json"), true)) {
                 case Deployer.Deployed d -> d.manifest();
                 case Deployer.Failed f -> throw new IllegalStateException("deploying the contract set failed: " + f.message());
             };

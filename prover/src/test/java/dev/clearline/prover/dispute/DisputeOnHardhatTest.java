@@ -29,7 +29,8 @@ class DisputeOnHardhatTest {
             DevAccounts accounts = DevAccounts.defaults();
             Manifest manifest = switch (new Deployer(service, accounts.first(), Artifacts.onClasspath(), Deployer.Settings.defaults(),
                     m -> { }, System::currentTimeMillis).deploy(ContractSet.standard(),
-                    DeploymentParameters.defaults(accounts.first().getAddress(), Map.of()),
+                    // the lying sequencer posts from key 3 (Rollout): as a deployment would, the rollup names it
+                    DeploymentParameters.defaults(accounts.first().getAddress(), Map.of("rollup.sequencer", accounts.keys().get(3).getAddress())),
                     Files.createTempDirectory("clearline-hardhat-dispute").resolve("deployment.json"), true)) {
                 case Deployer.Deployed d -> d.manifest();
                 case Deployer.Failed f -> throw new IllegalStateException("deploying the contract set on Hardhat failed: " + f.message());

@@ -56,7 +56,7 @@ class ReplayFromL1Test {
         String token = l1.address("TestCollateral");
         Rollup rollup = Rollup.deploy(l1.web3j(), operator, GAS, token, operator.getAddress(), l1.key(7).getAddress(),
                 l1.key(8).getAddress(), BigInteger.valueOf(3_600), BigInteger.valueOf(7_200), BOND, BigInteger.valueOf(50),
-                BigInteger.valueOf(4_096), new byte[32]).send();
+                BigInteger.valueOf(4_096), new byte[32], operator.getAddress()).send();
         long chainId = l1.web3j().ethChainId().send().getChainId().longValue();
         Eip712 domain = new Eip712(chainId, Address.fromHex(rollup.getContractAddress()));
         Signer oracle = new Signer(BigInteger.valueOf(999_999_937L));

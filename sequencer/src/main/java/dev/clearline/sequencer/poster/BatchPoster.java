@@ -45,7 +45,7 @@ public final class BatchPoster {
     static final int FINALIZE_AT_ONCE = 64;
 
     /** Posting cannot go on without an operator; the message says why and what to look at. */
-    public abstract static sealed class Stopped extends IllegalStateException permits Divergence, BatchTooLong, Frozen {
+    public abstract static sealed class Stopped extends IllegalStateException permits Divergence, BatchTooLong, Frozen, NotSequencer {
         Stopped(String message) {
             super(message);
         }
@@ -54,6 +54,17 @@ public final class BatchPoster {
     /** The L1 tip does not continue from the sequencer's batch: another proposer posted, or the sequencer diverged. */
     public static final class Divergence extends Stopped {
         Divergence(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The rollup reserves posting to another address (its {@code sequencer}): this key's batches would
+     * be refused while the sequencer is in time, so the node must run with that key, or governance
+     * must hand the role to this one.
+     */
+    public static final class NotSequencer extends Stopped {
+        NotSequencer(String message) {
             super(message);
         }
     }
@@ -134,6 +145,18 @@ public final class BatchPoster {
     }
 
     /**
+     * Refuses to start under a key the rollup does not take batches from: its bond would be locked
+     * and every batch refused ({@code ReservedForSequencer}) while the queue ages towards a freeze.
+     */
+    void requireSequencer() throws IOException {
+        String designated = call(() -> rollup.sequencer().send());
+        if (new BigInteger(designated.substring(2), 16).signum() == 0 || designated.equalsIgnoreCase(sender.address())) return;
+        throw new NotSequencer("the rollup " + rollup.getContractAddress() + " takes batches from its sequencer " + designated
+                + ", not from this operator key " + sender.address() + ": run the node with the sequencer's key, or have governance"
+                + " hand the role to this key (./clearline set-sequencer " + sender.address() + "); posting stopped");
+    }
+
+    /**
      * Bonds the poster's key as a proposer, or tops its bond back up to the rollup's
      * {@code proposerBond} (after a slash); does nothing when the bond is whole.
      */
@@ -174,6 +197,7 @@ public final class BatchPoster {
                 log.warn("event=poster_pool_not_empty proposer={} action=replace_under_same_nonce", sender.address());
                 sender.replacePooled();
             }
+            requireSequencer();
             ensureBond();
             maxTransitions = call(() -> rollup.maxTransitions().send()).longValueExact();
             loggedPostAt = sequencer.l1Progress().lastPostedAt();

@@ -87,6 +87,11 @@ public final class L1Side implements AutoCloseable {
             }
             TxSender sender = new TxSender(web3j, s.operator(), chain, s.fees(), TxSender.Time.SYSTEM);
             BatchPoster poster = new BatchPoster(web3j, d.rollup(), sender, sequencer);
+            try {
+                poster.requireSequencer(); // before the node takes an order it could never post
+            } catch (BatchPoster.NotSequencer e) {
+                throw new IOException(e.getMessage().replace("; posting stopped", ""), e);
+            }
             PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, d.rollup()), sequencer, d.blockNumber(), confirmations);
             L1Loop loop = new L1Loop(web3j, d.rollup(), feed, poster, s.intervalMillis()).start();
             log.info("event=l1_attached rpc={} chain={} rollup={} operator={} fromBlock={}", s.rpcUrl(), chain, d.rollup(),

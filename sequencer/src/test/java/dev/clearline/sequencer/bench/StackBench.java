@@ -72,7 +72,8 @@ public final class StackBench {
         try (Devnet devnet = Devnet.start(Devnet.Options.http(chain, 0))) {
             Credentials gov = devnet.accounts().first();
             Manifest m = switch (new Deployer(devnet.web3jService(), gov, Artifacts.onClasspath(), Deployer.Settings.defaults(), msg -> { },
-                    System::currentTimeMillis).deploy(ContractSet.standard(), DeploymentParameters.defaults(gov.getAddress(), Map.of()),
+                    System::currentTimeMillis).deploy(ContractSet.standard(), DeploymentParameters.defaults(gov.getAddress(),
+                            Map.of("rollup.sequencer", devnet.accounts().keys().get(TRADERS + 1).getAddress())),
                     dir.resolve("deployment.json"), true)) {
                 case Deployer.Deployed d -> d.manifest();
                 case Deployer.Failed f -> throw new IllegalStateException("deploying failed: " + f.message());
