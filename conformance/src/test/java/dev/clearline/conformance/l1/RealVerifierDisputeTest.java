@@ -84,7 +84,9 @@ class RealVerifierDisputeTest {
         deploy("TradingStep", trading);
         deploy("StepVerifier", verifier, addr(priority), addr(account), addr(trading));
         deploy("Rollup", rollup, addr(token), addr(DEPLOYER), addr(game), addr(hatch), new Uint64(3600), new Uint64(7200),
-                new Uint256(BOND), new Uint256(50), new Uint256(1024), new org.web3j.abi.datatypes.generated.Bytes32(tree.root(genesisVersion).toArray()));
+                new Uint256(BOND), new Uint256(50), new Uint256(1024), new org.web3j.abi.datatypes.generated.Bytes32(tree.root(genesisVersion).toArray()),
+                addr(Address.ZERO)); // open posting: the test's proposers are not an operator's
+
         deploy("DisputeGame", game, addr(rollup), addr(verifier), new Uint256(ARITY), new Uint64(1800), new Uint256(CHALLENGE_BOND));
         deploy("EscapeHatch", hatch, addr(rollup), new Uint64(3600));
     }
