@@ -139,6 +139,8 @@ contract Rollup is IRollup {
         address sequencer_
     ) {
         if (token_ == address(0)) revert BadParameter("token");
+        // no governance: no market could ever be listed, and the escape remainder never swept
+        if (governance_ == address(0)) revert BadParameter("governance");
         if (challengePeriod_ == 0) revert BadParameter("challengePeriod");
         if (forceDelay_ == 0) revert BadParameter("forceDelay");
         if (proposerBond_ == 0) revert BadParameter("proposerBond");
@@ -419,7 +421,9 @@ contract Rollup is IRollup {
     }
 
     /// @notice Why `claimWithdrawal` would revert with these arguments, as the error's selector
-    ///         (zero when it would pay).
+    ///         (zero when it would pay). After a freeze a claim is also scaled by the escape rate,
+    ///         which the escape hatch refuses until the claim window has closed: not checked here
+    ///         (a check would cost the bytes this contract no longer has), ask the hatch.
     function checkWithdrawal(uint64 batchIndex, uint64 withdrawalId, address recipient, uint64 amount, bytes calldata proof)
         external
         view

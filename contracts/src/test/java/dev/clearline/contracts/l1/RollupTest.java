@@ -37,7 +37,8 @@ class RollupTest {
     @Test
     void test_constructor_refusesParametersThatMeanNothing_andKeepsTheEdgesItAllows() {
         record Change(String name, int index, Type<?> value) {}
-        List<Change> refused = List.of(new Change("token", 0, addr(Address.ofLong(0))), new Change("challengePeriod", 4, u64(0)),
+        List<Change> refused = List.of(new Change("token", 0, addr(Address.ofLong(0))), new Change("governance", 1, addr(Address.ZERO)),
+                new Change("challengePeriod", 4, u64(0)),
                 new Change("forceDelay", 5, u64(0)), new Change("proposerBond", 6, uint(0)), new Change("slashBurnPercent", 7, uint(0)),
                 new Change("slashBurnPercent", 7, uint(101)), new Change("maxTransitions", 8, uint(0)),
                 new Change("maxTransitions", 8, uint(1L << 32)));
