@@ -115,7 +115,10 @@ final class UpCommand implements Callable<Integer> {
                     : frozen.toCompletableFuture().isDone() ? "The chain is kept in " + node.dataDir + ", its rollup frozen: " + l1Alone
                             + ", for escaping"
                     : "The chain is kept in " + node.dataDir + ": ./clearline up --data-dir " + node.dataDir
-                            + (dir.equals(Path.of(DEFAULT_DIR)) ? "" : " --dir " + dir) + " resumes it (the sequencer and watcher from " + dir
+                            + (dir.equals(Path.of(DEFAULT_DIR)) ? "" : " --dir " + dir)
+                            // without its manifest the resumed chain's rollup is not found and a new one is deployed beside it
+                            + (manifest.equals(Path.of(Manifest.DEFAULT_PATH)) ? "" : " --manifest " + shellWord(manifest.toString()))
+                            + " resumes it (the sequencer and watcher from " + dir
                             + "); " + l1Alone));
             out.flush();
         });

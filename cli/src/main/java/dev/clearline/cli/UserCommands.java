@@ -293,6 +293,8 @@ final class UserCommands {
             ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", order.marketId()).put("side", order.side().name())
                     .put("price", Units.amount(order.price())).put("lots", lots).put("filledLots", filled / sg.lot()).put("margin", Units.amount(sg.margin()));
             if (average != null) res.put("averageFillPrice", average);
+            // when a resting order lapses, on the market's oracle clock (seconds); absent when it never does
+            if (order.expiry() != 0) res.put("expiry", order.expiry());
             // an order that swept tens of thousands of makers is acknowledged without its fills (docs/api.md, "Acknowledgement")
             boolean listed = !r.has("truncated");
             if (!listed) res.remove("filledLots");
@@ -312,6 +314,10 @@ final class UserCommands {
             o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
                     + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + fills + "; margin "
                     + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)")
+                    + (listed && filled > 0 && filled < order.size() && cancelledLots == 0 && sg.margin() > 0
+                            // the protocol moves an order's whole margin at its first fill: the resting rest carries none of it
+                            ? ", all of it moved into your position at this first fill (the " + (lots - filled / sg.lot()) + " lot(s) still resting add none)"
+                            : "")
                     + sg.expiryNote());
             return 0;
         }

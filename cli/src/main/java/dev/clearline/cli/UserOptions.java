@@ -54,7 +54,9 @@ final class UserOptions {
     @Option(names = "--manifest", defaultValue = Manifest.DEFAULT_PATH, description = "Deployment manifest to read the rollup from. Default: ${DEFAULT-VALUE}.")
     Path manifest;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text (for scripts).")
+    @Option(names = "--json", description = "Print one JSON object instead of text (for scripts). Amounts this command works out are decimal strings"
+            + " (\"12.500000\"); objects the sequencer's API returns (positions, status's fills and withdrawals) keep the API's integer"
+            + " base units (docs/api.md).")
     boolean json;
 
     @Option(names = "--max-fee-gwei", defaultValue = "500", description = "Highest fee per gas, in gwei, that one of your L1 transactions"

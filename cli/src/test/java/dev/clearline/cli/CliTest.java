@@ -246,7 +246,8 @@ class CliTest {
         assertThat(up.out.toString()).contains("Deployed: ", "TestCollateral", "Clearline local stack is up");
         assertThat(up.stop()).isZero();
         assertThat(up.out.toString()).as("a stopped stack says what survived and how to come back").contains("Stopping the stack...",
-                "Stopped. The chain is kept in " + data + ": ./clearline up --data-dir " + data + " --dir " + stackDir + " resumes it",
+                "Stopped. The chain is kept in " + data + ": ./clearline up --data-dir " + data + " --dir " + stackDir + " --manifest " + manifest
+                        + " resumes it",
                 "./clearline devnet --data-dir " + data + " runs its L1 alone");
         String address = Manifest.read(manifest).orElseThrow().address("TestCollateral");
         Background again = new Background().start("up", "--port", "0", "--api-port", "0", "--dir", stackDir, "--no-demo",

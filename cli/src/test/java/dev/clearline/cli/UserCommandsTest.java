@@ -250,6 +250,7 @@ class UserCommandsTest {
                 "--api", url, "--key", trader, "--json");
         assertThat(bid.code()).as(bid.err()).isZero();
         String hash = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
+        assertThat(UserOptions.JSON.readTree(bid.out()).path("expiry").asLong()).as("the reply says when it lapses").isEqualTo(now + 600);
         JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
         assertThat(open.path("orderHash").asText()).isEqualTo(hash);
         assertThat(open.path("expiry").asLong()).isEqualTo(now + 600);
@@ -309,6 +310,29 @@ class UserCommandsTest {
         JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
         assertThat(open.path("expiry").asLong()).isZero();
         assertThat(run("cancel", open.path("orderHash").asText(), "--api", url, "--key", trader).code()).isZero();
+    }
+
+    /** The protocol moves an order's whole margin at its first fill; a trader whose order partly fills and rests is told so. */
+    @Test
+    void aPartlyFilledOrderThatRestsSaysItsWholeMarginMovedAtTheFirstFill() throws Exception {
+        String seller = keyOf(10), buyer = keyOf(11);
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.015", "--lots", "1", "--post-only", "--api", url, "--key", seller)
+                .code()).isZero();
+        // at most the one lot above and one left by another test rest at or below 0.015: five lots cannot all fill
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.015", "--lots", "5", "--margin", "0.05", "--api", url, "--key", buyer);
+        assertThat(bid.code()).as(bid.err()).isZero();
+        assertThat(bid.out()).contains("margin 0.050000, all of it moved into your position at this first fill (the ", " lot(s) still resting add none)");
+        long free = free(buyer);
+        JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", buyer, "--json").out()).path("openOrders").path(0);
+        assertThat(run("cancel", open.path("orderHash").asText(), "--api", url, "--key", buyer).code()).isZero();
+        assertThat(free(buyer)).as("cancelling the rest gives no margin back: it moved with the first fill").isEqualTo(free);
+        // an order that filled nothing says nothing of the kind
+        Run none = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--post-only", "--margin", "0.01", "--api", url,
+                "--key", buyer);
+        assertThat(none.out()).contains("0 lot(s) filled now", "margin 0.010000").doesNotContain("moved into your position");
+        java.util.regex.Matcher hash = java.util.regex.Pattern.compile("0x[0-9a-f]{64}").matcher(none.out());
+        assertThat(hash.find()).isTrue();
+        assertThat(run("cancel", hash.group(), "--api", url, "--key", buyer).code()).isZero();
     }
 
     @Test
