@@ -225,8 +225,9 @@ public final class BatchPoster {
             Hash32 tipRoot = new Hash32(tip.component1());
             if (!tipRoot.equals(h.prevStateRoot())) {
                 throw new Divergence("the rollup's tip (batch " + next + ") has root " + tipRoot + " but the sequencer's batch " + next
-                        + " starts from " + h.prevStateRoot() + ": another proposer posted or this sequencer's state is not the chain's;"
-                        + " posting stopped");
+                        + " starts from " + h.prevStateRoot() + ": another proposer posted (a rollup naming this key its sequencer lets"
+                        + " one only after an op waited half the force delay; one naming none lets any) or this sequencer's state is not"
+                        + " the chain's; posting stopped");
             }
             if (h.transitionCount() > maxTransitions) {
                 throw new BatchTooLong("the sequencer's batch " + next + " holds " + h.transitionCount() + " transitions but the rollup at "
