@@ -30,8 +30,8 @@ final class L1Options {
             + "Default: " + Manifest.DEFAULT_PATH + " when --rollup is not given.")
     Path manifest;
 
-    @Option(names = "--from-block", description = "First L1 block to read. Default: the block that deployed the"
-            + " Rollup, which it records (a later start cannot check log answers against the rollup's counters).")
+    @Option(names = "--from-block", description = "First L1 block to read, at most the block that deployed the Rollup (the"
+            + " state is rebuilt from its first event). Default: that block, which the Rollup records.")
     Long fromBlockOption;
 
     /** The first block to read, known after {@link #connect}: --from-block, or where the Rollup was deployed (0 if it does not say). */
@@ -91,7 +91,14 @@ final class L1Options {
                         + "); check --rollup or the manifest against this node");
             }
             // nothing of the rollup is older than its deployment: on a long chain every log query saves the blocks before it
-            fromBlock = fromBlockOption != null ? fromBlockOption : new RollupLog(web3j, rollupAddress.toString()).deploymentBlock();
+            long deployed = new RollupLog(web3j, rollupAddress.toString()).deploymentBlock();
+            // the state is rebuilt from the rollup's first event: read from later, batch k would be judged against the genesis
+            // state and reported as fraud (a wrong previous root) however honest it is
+            if (fromBlockOption != null && deployed > 0 && fromBlockOption > deployed) {
+                throw UserError.usage("--from-block " + fromBlockOption + " is after block " + deployed + ", where the rollup was deployed: the"
+                        + " state is rebuilt from its first event, so leave --from-block out, or give at most " + deployed);
+            }
+            fromBlock = fromBlockOption != null ? fromBlockOption : deployed;
             return new Connection(web3j, chainId, rollupAddress, m, rpcUrl);
         } catch (IOException e) {
             web3j.shutdown();

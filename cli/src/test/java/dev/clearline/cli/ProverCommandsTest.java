@@ -296,6 +296,10 @@ class ProverCommandsTest {
         assertOneLine(run(l1("verify-batch", "7")), 1, "(read from block " + deployed + ")");
         assertOneLine(run("verify-batch", "7", "--rpc-url", devnet.rpcUrl(), "--rollup", rollup.address()), 1, "(read from block " + deployed + ")");
         assertOneLine(run(l1("verify-batch", "7", "--from-block", "0")), 1, "(read from block 0)");
+        // a later start would miss the first batches and call the next one fraud: refused, with what to give
+        String later = Long.toString(deployed + 1);
+        assertOneLine(run(l1("verify-batches", "--from-block", later)), 2, "--from-block " + later + " is after block " + deployed,
+                "give at most " + deployed);
         assertOneLine(run(l1("trace", "9", "0")), 1, "batch 9 does not exist");
     }
 
