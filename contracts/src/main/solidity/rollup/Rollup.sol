@@ -78,6 +78,10 @@ contract Rollup is IRollup {
 
     uint64 public frozenAt;
     uint64 public frozenConsumed;
+    /// When the last rejection rewound the tip: the ops it made unconsumed again count their wait
+    /// for another proposer from here, so a rejected honest batch (a defender that missed its clock)
+    /// does not hand the next one to whoever posts first. Packed with the two above.
+    uint64 internal _rewoundAt;
     bytes32 public frozenRoot;
     /// Tokens backing the frozen state's claims (all held tokens minus unconsumed deposits).
     uint256 public escapePool;
@@ -346,8 +350,10 @@ contract Rollup is IRollup {
         }
         address seq = sequencer;
         if (seq != address(0) && msg.sender != seq) {
-            // the first op a batch consumes is the oldest unconsumed one (indices run on from the tip)
-            uint256 openFrom = s.nextPriority > consumedBefore ? uint256(s.oldestOpTime) + forceDelay / 2 : 0;
+            // the first op a batch consumes is the oldest unconsumed one (indices run on from the tip); it waits from
+            // its enqueue time, or from the last rewind if that made it unconsumed again
+            uint256 since = s.oldestOpTime > _rewoundAt ? s.oldestOpTime : _rewoundAt;
+            uint256 openFrom = s.nextPriority > consumedBefore ? since + forceDelay / 2 : 0;
             if (openFrom == 0 || block.timestamp < openFrom) revert ReservedForSequencer(seq, openFrom);
         }
 
@@ -515,6 +521,7 @@ contract Rollup is IRollup {
         burnt += burn;
         uint64 previousNext = nextBatchIndex;
         nextBatchIndex = batchIndex;
+        _rewoundAt = uint64(block.timestamp);
         _creditEth(challenger, slashed - burn);
         emit BatchesRejected(batchIndex, previousNext, proposer, challenger, slashed - burn, burn);
     }

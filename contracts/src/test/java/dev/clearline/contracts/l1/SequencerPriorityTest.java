@@ -96,6 +96,33 @@ class SequencerPriorityTest {
         l1.ok(second);
     }
 
+    /**
+     * A rejection rewinds the tip and makes the ops its batches consumed unconsumed again, old as they
+     * are: their wait for another proposer restarts at the rewind, or an attacker who won a dispute on
+     * time against an honest operator's defender could post the next batch before the operator.
+     */
+    @Test
+    void test_afterARejection_theUnconsumedOpsWaitForAnotherProposerFromTheRewind() {
+        l1.join(ROGUE);
+        l1.join(SEQUENCER);
+        long queuedAt = l1.now;
+        l1.ok(l1.send(ALICE, l1.rollup, "requestForcedWithdrawal(uint256)", uint(5)));
+        byte[] op = Transitions.forcedWithdrawal(0, queuedAt, ALICE, 5);
+        l1.advance(5);
+        l1.ok(Batch.of(l1, SEQUENCER, List.of(op)).submit());
+        l1.advance(FORCE_DELAY / 2 + 100);
+        long rewoundAt = l1.now;
+        l1.ok(l1.send(l1.game, l1.rollup, "rejectBatch(uint64,uint64,address)", u64(0), u64(1), addr(ROGUE)));
+        assertThat(l1.nextBatchIndex()).isZero();
+
+        ExecutionResult refused = Batch.of(l1, ROGUE, List.of(op)).submit();
+        assertReverted(refused, RESERVED);
+        assertThat(revertArgs(refused).get(1)).as("from the rewind, not the enqueue").isEqualTo(BigInteger.valueOf(rewoundAt + FORCE_DELAY / 2));
+        l1.ok(l1.send(SEQUENCER, l1.rollup, PROPOSER_BOND, "topUpBond()")); // the rejection slashed it, as the poster's ensureBond restores
+        l1.ok(Batch.of(l1, SEQUENCER, List.of(op)).submit());
+        assertThat(l1.nextBatchIndex()).isOne();
+    }
+
     /** Governance hands the role to a new operator key, or opens posting with zero; nobody else may. */
     @Test
     void test_setSequencer_byGovernanceOnly_handsTheRoleOver_andZeroOpensPosting() {

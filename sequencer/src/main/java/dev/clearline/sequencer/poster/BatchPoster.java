@@ -253,9 +253,12 @@ public final class BatchPoster {
         } catch (TxSender.WouldRevert e) {
             long now = call(() -> rollup.nextBatchIndex().send()).longValueExact();
             if (now > h.batchIndex()) return true; // it is there already (a pooled attempt of an earlier run landed)
+            String why = refusals.named(e.getMessage());
+            // governance handed the role to another key while this node ran: no retry will post, the start-up check says what to do
+            if (why.contains("ReservedForSequencer")) requireSequencer();
             // the bond may have been slashed meanwhile; anything else is for an operator
             ensureBond();
-            throw new IOException("the rollup would refuse batch " + h.batchIndex() + ": " + refusals.named(e.getMessage()));
+            throw new IOException("the rollup would refuse batch " + h.batchIndex() + ": " + why);
         }
         if (!s.receipt().isStatusOK()) {
             throw new IOException("batch " + h.batchIndex() + " reverted on L1 in " + s.receipt().getTransactionHash()

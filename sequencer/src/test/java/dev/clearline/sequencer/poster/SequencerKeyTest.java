@@ -55,6 +55,12 @@ class SequencerKeyTest {
             assertThat(rollup.nextBatchIndex().send()).isPositive();
             assertThat(rollup.sequencer().send()).isEqualToIgnoringCase(SEQUENCER);
             assertThat(rollup.proposers(other.getAddress()).send().component1()).isEqualTo(BigInteger.ZERO);
+
+            // governance hands the role to another key while this poster runs: it stops as at start, instead of retrying for ever
+            L1World.ok(Rollup.load(w.rollupAddress, l1.web3j(), l1.deployer(), L1World.GAS).setSequencer(other.getAddress()).send());
+            w.cross(1);
+            w.seal();
+            assertThatThrownBy(right::postAvailable).isInstanceOf(BatchPoster.NotSequencer.class).hasMessageContaining(other.getAddress());
         }
     }
 }
