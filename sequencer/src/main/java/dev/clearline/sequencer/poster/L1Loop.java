@@ -111,9 +111,12 @@ public final class L1Loop implements AutoCloseable {
         if (oldest.isEmpty()) return;
         long now = L1Clock.now(web3j);
         long age = now - oldest.get();
-        if (age * 2 > forceDelay) {
-            log.warn("event=priority_op_near_deadline index={} ageSeconds={} forceDelaySeconds={} hint=\"batches are not reaching L1; check the poster's funds and the RPC\"",
-                    consumed, age, forceDelay);
+        // at half the delay another bonded proposer may post ahead of this one (ReservedForSequencer ends), at the whole
+        // anyone may freeze: say so at a quarter, while there is time to act
+        if (age * 4 > forceDelay) {
+            log.warn("event=priority_op_near_deadline index={} ageSeconds={} forceDelaySeconds={} othersMayPostInSeconds={} freezableInSeconds={}"
+                            + " hint=\"batches are not reaching L1; check the poster's funds and the RPC\"",
+                    consumed, age, forceDelay, Math.max(0, forceDelay / 2 - age), Math.max(0, forceDelay - age));
         }
     }
 
