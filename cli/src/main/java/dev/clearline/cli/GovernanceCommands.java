@@ -124,12 +124,23 @@ final class GovernanceCommands {
             if (!governance.equalsIgnoreCase(me)) {
                 throw new UserError("your key " + me + " is not the rollup's governance " + governance + "; sign with the governance key (--key)");
             }
+            String raw = address.strip();
+            String digits = raw.substring(2);
+            if (!digits.equals(digits.toLowerCase(java.util.Locale.ROOT)) && !digits.equals(digits.toUpperCase(java.util.Locale.ROOT))
+                    && !org.web3j.crypto.Keys.toChecksumAddress(raw).equals(raw)) {
+                throw UserError.usage("ADDRESS " + address + " has a wrong EIP-55 checksum (its capitals): a digit is likely mistyped; check it, or give it in lower case");
+            }
             String previous = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
+            if (previous.equalsIgnoreCase(next)) {
+                o.print(out, result().put("previous", previous).put("sequencer", previous).put("unchanged", true),
+                        next.equals("0x" + "0".repeat(40)) ? "Posting is open already; nothing was sent" : previous + " is the sequencer already; nothing was sent");
+                return 0;
+            }
             TransactionReceipt r = UserCommands.ok(o.l1("set the sequencer", () -> rollup.setSequencer(next).send()), "setSequencer");
             boolean open = new BigInteger(next.substring(2), 16).signum() == 0;
             o.print(out, result().put("previous", previous).put("sequencer", next).put("tx", r.getTransactionHash()),
                     (open ? "Posting is open to every bonded proposer" : "The sequencer is now " + next) + " (was " + previous + "; tx "
-                            + r.getTransactionHash() + ")" + (open ? "" : "; run the node with that key: ./clearline sequencer --operator-key ..."));
+                            + r.getTransactionHash() + ")" + (open ? "" : "; start the node with that key: ./clearline sequencer --operator-key-file FILE ..."));
             return 0;
         }
     }

@@ -175,9 +175,15 @@ class CliTest {
             Run notAddress = run(stop -> { }, concat(new String[] {"set-sequencer", "0x12", "--key", governance}, where));
             assertThat(notAddress.code()).isEqualTo(2);
             assertThat(notAddress.err()).contains("is not an address", "0x0 opens posting");
+            Run miscased = run(stop -> { }, concat(new String[] {"set-sequencer", "0x70997970C51812dc3A010C7d01b50e0d17dc79c8", "--key", governance}, where));
+            assertThat(miscased.code()).isEqualTo(2);
+            assertThat(miscased.err()).contains("wrong EIP-55 checksum");
             Run handed = run(stop -> { }, concat(new String[] {"set-sequencer", trader, "--key", governance}, where));
             assertThat(handed.code()).as(handed.err()).isZero();
-            assertThat(handed.out()).containsIgnoringCase("The sequencer is now " + trader).contains("--operator-key");
+            assertThat(handed.out()).containsIgnoringCase("The sequencer is now " + trader).contains("--operator-key-file");
+            Run sameAgain = run(stop -> { }, concat(new String[] {"set-sequencer", trader, "--key", governance}, where));
+            assertThat(sameAgain.code()).isZero();
+            assertThat(sameAgain.out()).contains("is the sequencer already; nothing was sent");
             assertThat(firstRollup.sequencer().send()).isEqualToIgnoringCase(trader);
             Run opened = run(stop -> { }, concat(new String[] {"set-sequencer", "0x0", "--key", governance, "--json"}, where));
             assertThat(opened.code()).as(opened.err()).isZero();

@@ -48,7 +48,31 @@ public record DeploymentParameters(Map<String, String> values) {
             v.remove("collateral.minter");
         }
         v.putAll(overrides);
+        for (String name : ADDRESSES) if (v.containsKey(name)) v.put(name, address(name, v.get(name)));
         return new DeploymentParameters(v);
+    }
+
+    /** The parameters that are addresses: a typo in one is deployed for good (governance nobody can sign for). */
+    private static final List<String> ADDRESSES = List.of("collateral.minter", "rollup.governance", "rollup.sequencer", COLLATERAL_TOKEN);
+
+    /** {@code value} as a lower-case address, refusing what is none, a wrong EIP-55 checksum, and a zero governance or token. */
+    private static String address(String name, String value) {
+        String v = value.strip();
+        if (name.equals("rollup.sequencer") && v.equalsIgnoreCase("0x0")) v = "0x" + "0".repeat(40);
+        if (!v.matches("0x[0-9a-fA-F]{40}")) {
+            throw new IllegalArgumentException(name + "=" + value + " is not an address: give 0x and 40 hex digits"
+                    + (name.equals("rollup.sequencer") ? " (0x0 opens posting to every bonded proposer)" : ""));
+        }
+        String hex = v.substring(2);
+        boolean mixed = !hex.equals(hex.toLowerCase(java.util.Locale.ROOT)) && !hex.equals(hex.toUpperCase(java.util.Locale.ROOT));
+        if (mixed && !org.web3j.crypto.Keys.toChecksumAddress(v).equals(v)) {
+            throw new IllegalArgumentException(name + "=" + value + " has a wrong EIP-55 checksum (its capitals): a digit is likely"
+                    + " mistyped; check it, or give it in lower case");
+        }
+        if (!name.equals("rollup.sequencer") && new java.math.BigInteger(hex, 16).signum() == 0) {
+            throw new IllegalArgumentException(name + " cannot be the zero address: nobody could ever act as it");
+        }
+        return v.toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The existing collateral token the parameters name, if any. */

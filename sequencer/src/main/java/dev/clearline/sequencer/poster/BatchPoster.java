@@ -153,7 +153,8 @@ public final class BatchPoster {
         if (new BigInteger(designated.substring(2), 16).signum() == 0 || designated.equalsIgnoreCase(sender.address())) return;
         throw new NotSequencer("the rollup " + rollup.getContractAddress() + " takes batches from its sequencer " + designated
                 + ", not from this operator key " + sender.address() + ": run the node with the sequencer's key, or have governance"
-                + " hand the role to this key (./clearline set-sequencer " + sender.address() + "); posting stopped");
+                + " hand the role to this key (./clearline set-sequencer " + sender.address() + " --key GOVERNANCE_KEY --rollup "
+                + rollup.getContractAddress() + " --rpc-url L1_URL) and start the node again; posting stopped");
     }
 
     /**
