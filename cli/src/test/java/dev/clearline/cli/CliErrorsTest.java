@@ -140,7 +140,7 @@ class CliErrorsTest {
         Path manifest = tmp.resolve("deployment.json");
         try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> 1_700_000_000L), 0))) {
             assertCleanFailure(run("deploy", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(),
-                    "--param", "collateral.minter=nothex"), 1, "TestCollateral", "--param", "collateral.minter=nothex");
+                    "--param", "collateral.minter=nothex"), 1, "--param", "collateral.minter=nothex is not an address");
             assertThat(devnet.node().blockNumber()).as("no transaction was sent").isZero();
         }
         assertThat(manifest).doesNotExist();
