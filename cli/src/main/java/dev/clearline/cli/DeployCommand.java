@@ -41,8 +41,9 @@ final class DeployCommand implements Callable<Integer> {
             description = "JSON-RPC endpoint, an http:// or https:// URL. Default: ${DEFAULT-VALUE}.")
     URI rpcUrl;
 
-    @Option(names = "--private-key", converter = Converters.PrivateKey.class,
-            description = "Deployer key: 32 bytes as 64 hex digits, 0x optional. Default: the devnet's first dev key (Hardhat's account 0).")
+    @Option(names = {"--key", "--private-key"}, converter = Converters.PrivateKey.class,
+            description = "Deployer key: 32 bytes as 64 hex digits, 0x optional (--key, as every other command takes it; --private-key is the"
+                    + " same). Default: the devnet's first dev key (Hardhat's account 0).")
     Credentials privateKey;
 
     @Option(names = "--manifest", defaultValue = Manifest.DEFAULT_PATH, description = "Where the manifest is read and written. Default: ${DEFAULT-VALUE}.")
@@ -140,7 +141,7 @@ final class DeployCommand implements Callable<Integer> {
         String why = " is one of the publicly known keys of the test mnemonic (\"test test ... junk\"); on chain " + chainId
                 + " anyone holds it";
         if (PublicKeys.isPublic(deployer)) {
-            return java.util.Optional.of("the deployer " + deployer + why + ": pass --private-key with a key of your own");
+            return java.util.Optional.of("the deployer " + deployer + why + ": pass --key with a key of your own");
         }
         for (String name : List.of("rollup.governance", "collateral.minter")) {
             String v = parameters.get(name);

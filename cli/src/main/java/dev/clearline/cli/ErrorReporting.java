@@ -47,7 +47,7 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
             err.println(name + ": " + what + " '" + arg + "'"
                     + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList()) + "?"));
         } else {
-            err.println(name + ": " + inUsersWords(lowerFirst(ex.getMessage())));
+            err.println(name + ": " + inUsersWords(lowerFirst(asTyped(ex, args))));
         }
         err.println("Run '" + name + " --help' for the " + (cmd.getSubcommands().isEmpty() ? "options." : "commands and options."));
         trace(ex);
@@ -78,14 +78,17 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
 
     /**
      * Whether {@code suggestion} is close enough to what was typed to be worth naming: picocli offers its
-     * best few whatever they are ('frobnicate' drew 'watch'). A typo (few edits for the length) or a
-     * shortened name ('--rpc' for '--rpc-url') is close; anything else is noise beside "--help".
+     * best few whatever they are ('frobnicate' drew 'watch'). A typo (few edits for the length), a
+     * shortened name ('--rpc' for '--rpc-url') or one word of the option's name ('--key' for
+     * '--key-file') is close; anything else is noise beside "--help".
      */
     static boolean near(String typed, String suggestion) {
         String a = typed.toLowerCase(java.util.Locale.ROOT);
         String b = suggestion.toLowerCase(java.util.Locale.ROOT);
         String bare = a.replaceFirst("^-+", "");
         if (bare.length() >= 3 && b.replaceFirst("^-+", "").startsWith(bare)) return true;
+        // a name another command uses for the same thing ('--key' where this one takes '--key-file' or '--operator-key-file')
+        if (bare.length() >= 3 && a.startsWith("--") && java.util.Arrays.asList(b.replaceFirst("^-+", "").split("-")).contains(bare)) return true;
         return editDistance(a, b) <= Math.max(1, Math.min(a.length(), b.length()) / 3);
     }
 
@@ -117,6 +120,22 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
 
     private void trace(Throwable ex) {
         if (debug.getAsBoolean()) ex.printStackTrace(err);
+    }
+
+    /**
+     * Picocli names an option by its longest name; a user who typed another of its names
+     * (deploy's {@code --key} for {@code --private-key}) reads the one they typed.
+     */
+    static String asTyped(ParameterException ex, String[] args) {
+        String message = ex.getMessage();
+        if (message == null || !(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option)) return message;
+        String longest = option.longestName();
+        for (String arg : args) {
+            for (String n : option.names()) {
+                if (!n.equals(longest) && (arg.equals(n) || arg.startsWith(n + "="))) return message.replace("'" + longest + "'", "'" + n + "'");
+            }
+        }
+        return message;
     }
 
     /** Picocli names a Java type where a number was wanted ("'x' is not a long"); a user asked for a number. */

@@ -53,6 +53,11 @@ final class EscapeCommands {
             this.nanos = nanos;
         }
 
+        @Override
+        boolean asksSequencer() {
+            return false; // the state is rebuilt from L1 alone: these are the commands for when the operator is gone
+        }
+
         @Option(names = "--state-cache", paramLabel = "DIR",
                 description = "Where the finalized state rebuilt from L1 is kept between runs (one directory per chain and rollup inside),"
                         + " so the next run replays only the batches finalized since. Default: ~/.clearline/l1-state.")

@@ -111,6 +111,11 @@ final class GovernanceCommands {
         }
 
         @Override
+        boolean asksSequencer() {
+            return false; // a governance call on L1
+        }
+
+        @Override
         public Integer call() {
             String next;
             try {
@@ -157,6 +162,11 @@ final class GovernanceCommands {
 
         Mint(PrintWriter out) {
             super(out);
+        }
+
+        @Override
+        boolean asksSequencer() {
+            return false; // a call to the collateral token on L1
         }
 
         @Override

@@ -74,7 +74,26 @@ public final class Main {
 
     /** The whole command tree as {@code clearline} runs it (tests read its model: every option's help). */
     static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err, Lifecycle lifecycle) {
-        return new CommandLine(main, new Factory(out, err, lifecycle));
+        CommandLine cli = new CommandLine(main, new Factory(out, err, lifecycle));
+        hideSequencerOption(cli);
+        return cli;
+    }
+
+    /**
+     * Every user command shares one set of options, but those that work from L1 alone (claim, freeze,
+     * escape, governance) never ask the sequencer: their help does not offer {@code --api}. They still
+     * take it, unused, so that a script passing the same options to every command keeps working.
+     */
+    private static void hideSequencerOption(CommandLine cli) {
+        if (cli.getCommand() instanceof UserCommands.Base base && !base.asksSequencer()) {
+            var spec = cli.getCommandSpec();
+            var api = spec.findOption("--api");
+            if (api != null) {
+                spec.remove(api);
+                spec.addOption(CommandLine.Model.OptionSpec.builder(api).hidden(true).build());
+            }
+        }
+        cli.getSubcommands().values().forEach(Main::hideSequencerOption);
     }
 
     /** The root command with only {@code devnet} under it (see {@link #run}); same name, version and options. */

@@ -52,6 +52,11 @@ final class UserCommands {
             return UserOptions.JSON.createObjectNode();
         }
 
+        /** Whether this command talks to the sequencer's trader API ({@code --api}); false for those that need L1 alone. */
+        boolean asksSequencer() {
+            return true;
+        }
+
         static String hex(byte[] b) {
             return "0x" + HexFormat.of().formatHex(b);
         }
@@ -1142,6 +1147,11 @@ final class UserCommands {
 
         Freeze(PrintWriter out) {
             super(out);
+        }
+
+        @Override
+        boolean asksSequencer() {
+            return false; // the queue's deadline and the batches to finalize are read from L1
         }
 
         @Override

@@ -65,6 +65,19 @@ class CliErrorsTest {
     }
 
     @Test
+    void deployTakesItsKeyAsKeyLikeEveryOtherCommand() {
+        // `--key` is what order, deposit, mint and configure-market take: deploy refused it as an unknown option
+        assertCleanFailure(run("deploy", "--key", "0x12"), 2, "--key", "32 bytes", "has 2 hex digits");
+        assertThat(run("deploy", "--help").out()).contains("--key", "--private-key");
+    }
+
+    @Test
+    void anOptionThatIsOneWordOfAnotherCommandsNameForItIsSuggested() {
+        CliTest.Run r = run("watch", "--key", "0x" + "11".repeat(32));
+        assertCleanFailure(r, 2, "unknown option '--key'", "did you mean", "'--key-file'");
+    }
+
+    @Test
     void aPrivateKeyIsNeverEchoedInTheError() {
         String almost = "0x" + "ab".repeat(31) + "zz";
         CliTest.Run r = run("deploy", "--private-key", almost);
@@ -179,6 +192,10 @@ class CliErrorsTest {
         assertThat(ErrorReporting.near("frobnicate", "escape")).isFalse();
         assertThat(ErrorReporting.near("up", "mint")).isFalse();
         assertThat(ErrorReporting.near("--x", "--max-order-lifetime")).as("too short to be a prefix").isFalse();
+        assertThat(ErrorReporting.near("--key", "--operator-key-file")).as("one word of the name").isTrue();
+        assertThat(ErrorReporting.near("--file", "--operator-key-file")).isTrue();
+        assertThat(ErrorReporting.near("--ke", "--operator-key-file")).as("too short to be a word").isFalse();
+        assertThat(ErrorReporting.near("--rate", "--operator-key-file")).isFalse();
         assertThat(ErrorReporting.editDistance("kitten", "sitting")).isEqualTo(3);
         assertThat(ErrorReporting.editDistance("", "abc")).isEqualTo(3);
         assertThat(ErrorReporting.editDistance("ab", "ba")).isEqualTo(1);

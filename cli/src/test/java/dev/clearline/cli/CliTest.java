@@ -98,6 +98,23 @@ class CliTest {
     }
 
     @Test
+    void commandsThatWorkFromL1AloneDoNotOfferTheSequencersApiButStillTakeIt() {
+        for (String[] command : new String[][]{{"claim"}, {"freeze"}, {"escape"}, {"escape", "report"}, {"set-sequencer"}, {"mint"}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of("--help")).toArray(String[]::new);
+            Run help = run(stop -> { }, args);
+            assertThat(help.code()).isZero();
+            assertThat(help.out()).as(String.join(" ", command) + " --help").contains("--rpc-url").doesNotContain("--api");
+        }
+        for (String command : new String[]{"order", "positions", "withdraw", "deposit", "status", "force-withdraw"}) {
+            assertThat(run(stop -> { }, command, "--help").out()).as(command + " --help").contains("--api");
+        }
+        // a script that passes the same options to every command is not refused: the option is taken, unused
+        Run claim = run(stop -> { }, "claim", "--api", "http://127.0.0.1:1", "--rpc-url", "http://127.0.0.1:1", "--rollup",
+                "0x" + "11".repeat(20), "--key", "0x" + "11".repeat(32));
+        assertThat(claim.err()).doesNotContain("unknown option").contains("127.0.0.1:1");
+    }
+
+    @Test
     void helpListsTheCommandsAndSaysWhatUpWillGrowInto() {
         Run help = run(stop -> { }, "--help");
         assertThat(help.code()).isZero();

@@ -26,7 +26,7 @@ class PublicKeyDeployTest {
     @Test
     void anotherChainRefusesADevDeployerAndADevGovernanceOrMinter() {
         assertThat(DeployCommand.publicKeyProblem(11155111, "Geth/v1.14.11", DEV_0, Map.of("rollup.governance", DEV_0)))
-                .hasValueSatisfying(p -> assertThat(p).contains("the deployer " + DEV_0, "publicly known", "chain 11155111", "--private-key"));
+                .hasValueSatisfying(p -> assertThat(p).contains("the deployer " + DEV_0, "publicly known", "chain 11155111", "--key"));
         assertThat(DeployCommand.publicKeyProblem(1, "Geth/v1.14.11", MINE, Map.of("rollup.governance", DEV_19.toUpperCase().replace("0X", "0x"))))
                 .hasValueSatisfying(p -> assertThat(p).contains("rollup.governance", "--param rollup.governance="));
         assertThat(DeployCommand.publicKeyProblem(1, "Geth/v1.14.11", MINE, Map.of("rollup.governance", MINE, "collateral.minter", DEV_19)))
