@@ -180,7 +180,7 @@ final class DeployCommand implements Callable<Integer> {
                         + " (a USDC-like one), or leave collateral.token out to deploy TestCollateral");
             }
         } catch (java.io.IOException e) {
-            throw new UserError("cannot talk to the node: " + e.getMessage() + "; is the RPC URL right and the node running?", e);
+            throw new UserError("cannot talk to the node: " + dev.clearline.contracts.ConnectionFailure.describe(e) + "; is the RPC URL right and the node running?", e);
         }
     }
 

@@ -110,7 +110,7 @@ final class L1Options {
     }
 
     static UserError unreachable(URI rpcUrl, IOException e) {
-        return new UserError("cannot read L1 at " + rpcUrl + ": " + (e.getMessage() == null ? e.toString() : e.getMessage())
+        return new UserError("cannot read L1 at " + rpcUrl + ": " + dev.clearline.contracts.ConnectionFailure.describe(e)
                 + "; check --rpc-url and that the node is running", e);
     }
 }

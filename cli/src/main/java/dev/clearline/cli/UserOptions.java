@@ -244,8 +244,8 @@ final class UserOptions {
             throw e;
         } catch (IOException e) {
             if (unreachable(e)) {
-                throw new UserError("cannot " + what + ": the L1 node at " + rpcUrl + " does not answer (" + e.getMessage()
-                        + "); is it running? (./clearline up) or pass --rpc-url", e);
+                throw new UserError("cannot " + what + ": the L1 node at " + rpcUrl + " does not answer ("
+                        + dev.clearline.contracts.ConnectionFailure.describe(e) + "); is it running? (./clearline up) or pass --rpc-url", e);
             }
             throw new UserError("cannot " + what + ": " + (e.getMessage() == null ? "the L1 node's answer cannot be read" : e.getMessage()), e);
         } catch (org.web3j.protocol.exceptions.ClientConnectionException e) {

@@ -226,7 +226,7 @@ class CliErrorsTest {
     @Test
     void deployToAnUnreachableNodeAsksWhetherTheNodeIsRunning() {
         assertCleanFailure(run("deploy", "--rpc-url", "http://127.0.0.1:1", "--manifest", tmp.resolve("m.json").toString()), 1,
-                "cannot talk to the node", "is the RPC URL right and the node running?");
+                "cannot talk to the node: connection refused", "is the RPC URL right and the node running?");
         assertThat(tmp.resolve("m.json")).doesNotExist();
     }
 

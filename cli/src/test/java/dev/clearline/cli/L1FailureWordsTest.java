@@ -42,6 +42,8 @@ class L1FailureWordsTest {
                 new java.net.SocketTimeoutException("timeout"), new IOException("request failed", new ConnectException("refused")))) {
             assertThat(failure(o, () -> { throw unreachable; })).contains("cannot claim").contains("does not answer").contains("--rpc-url");
         }
+        assertThat(failure(o, () -> { throw new UnknownHostException("l1.example"); })).contains("does not answer (unknown host)");
+        assertThat(failure(o, () -> { throw new java.net.SocketTimeoutException("timeout"); })).contains("does not answer (no answer in time)");
         // and what web3j really throws at a closed port
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -50,7 +52,9 @@ class L1FailureWordsTest {
         UserOptions real = options("http://127.0.0.1:" + closed);
         Web3j web3j = Web3j.build(new HttpService(real.rpcUrl.toString()));
         try {
-            assertThat(failure(real, () -> web3j.ethBlockNumber().send())).contains("does not answer");
+            // in the user's words, not the HTTP client's ("Failed to connect to /127.0.0.1:port")
+            assertThat(failure(real, () -> web3j.ethBlockNumber().send())).contains("does not answer (connection refused)")
+                    .doesNotContain("connect to /");
         } finally {
             web3j.shutdown();
         }

@@ -168,6 +168,7 @@ public final class SequencerMain {
             System.exit(dropLatestSnapshot(dir));
             return;
         }
+        if (l1 != null) checkL1(l1, config);
         java.nio.file.Files.createDirectories(dir);
         int self = config.memberId();
         // below this much free disk the member stops (before it starts, or whenever it gets there) so the others carry on
@@ -502,6 +503,32 @@ public final class SequencerMain {
                 new dev.clearline.sequencer.oracle.DevPriceSource(start, 7, 1_000, 200), link);
     }
 
+    /** How often a node whose sequencer role was handed away asks the rollup whether it came back. */
+    private static final long ROLE_RECHECK_MILLIS = 5_000;
+
+    /**
+     * The L1 settings are checked before the log and the trader API start: a key the rollup does not
+     * take batches from, another chain's manifest or a frozen rollup ends the start before any trader
+     * is served (they were found only after the API was up; in a cluster, every leader retried the
+     * start five times a second while its API took orders that could never be posted). An endpoint
+     * that does not answer stops a single member as before; a cluster member starts anyway, since
+     * its leader retries the L1 side and the others need a quorum while L1 is away.
+     */
+    private static void checkL1(L1Side.Settings l1, NodeConfig config) {
+        try {
+            L1Side.preflight(l1);
+        } catch (L1Side.FrozenRollup e) {
+            System.err.println("sequencer: member " + config.memberId() + " stopped: " + e.getMessage());
+            System.exit(7);
+        } catch (L1Side.Unreachable e) {
+            if (config.members().size() <= 1) fail(e.getMessage());
+            System.err.println("event=l1_unreachable_at_start member=" + config.memberId() + " error=\"" + e.getMessage()
+                    + "\" action=\"start; the leader retries the L1 side\"");
+        } catch (java.io.IOException e) {
+            fail(e.getMessage());
+        }
+    }
+
     /**
      * The L1 side (priority ops in, batches out). A single member starts it at once, so a wrong RPC or
      * manifest ends the process with its reason; in a cluster only the leader posts, so it runs under
@@ -513,7 +540,19 @@ public final class SequencerMain {
         int member = config.memberId();
         if (config.members().size() <= 1) {
             try {
-                return onPosterStop(L1Side.start(l1, new GatewayLink(gateway)), member, api);
+                // a role handed away and back resumes this node by itself; any other stop halts it for an operator
+                return dev.clearline.sequencer.poster.SupervisedL1Side.start(l1, new GatewayLink(gateway),
+                        new dev.clearline.sequencer.poster.SupervisedL1Side.Gate() {
+                            @Override
+                            public void halt(String why) {
+                                api.halt(why);
+                            }
+
+                            @Override
+                            public void resume() {
+                                api.resume();
+                            }
+                        }, frozen -> stopFrozen(member, frozen.getMessage()), ROLE_RECHECK_MILLIS);
             } catch (L1Side.FrozenRollup e) {
                 stopFrozen(member, e.getMessage());
             } catch (java.io.IOException e) {

@@ -97,7 +97,7 @@ public final class Deployer {
             }
             return deployAll(set, parameters, chainId, manifestPath);
         } catch (IOException e) {
-            return new Failed("cannot talk to the node: " + e.getMessage() + "; is the RPC URL right and the node running?");
+            return new Failed("cannot talk to the node: " + dev.clearline.contracts.ConnectionFailure.describe(e) + "; is the RPC URL right and the node running?");
         } catch (RpcException e) {
             return new Failed(e.getMessage());
         }

@@ -150,6 +150,11 @@ public final class TraderApi implements AutoCloseable {
         halted = why;
     }
 
+    /** Takes new orders, withdrawals and margin moves again: what halted the node was undone (the sequencer role came back). */
+    public void resume() {
+        halted = null;
+    }
+
     /** Dispatches one request by operation name; the future holds the cluster's reply or fails with an ApiError. */
     CompletableFuture<ObjectNode> dispatch(String op, JsonNode body) {
         return dispatchReply(op, body).thenApply(ReplyBytes::json);

@@ -52,22 +52,46 @@ public final class LeaderDuties implements AutoCloseable {
     }
 
     private void run() {
+        int failures = 0;
+        long skip = 0; // checks to let pass before the next try after a failed start
         while (running) {
             boolean leader = leads.getAsBoolean();
             if (leader && current == null) {
-                try {
-                    current = start.get();
-                    starts++;
-                    log.info("event=leader_duties_started");
-                } catch (RuntimeException e) {
-                    log.warn("event=leader_duties_start_failed error=\"{}\" action=retry", e.toString());
+                if (skip > 0) {
+                    skip--;
+                } else {
+                    try {
+                        current = start.get();
+                        starts++;
+                        failures = 0;
+                        log.info("event=leader_duties_started");
+                    } catch (RuntimeException e) {
+                        failures++;
+                        skip = retryAfterChecks(failures, checkNanos);
+                        log.warn("event=leader_duties_start_failed error=\"{}\" failures={} action=retry retryInMs={}", e.toString(), failures,
+                                (skip + 1) * checkNanos / 1_000_000);
+                    }
                 }
-            } else if (!leader && current != null) {
-                stopCurrent("no longer leader");
+            } else if (!leader) {
+                failures = 0; // a new term starts at once
+                skip = 0;
+                if (current != null) stopCurrent("no longer leader");
             }
             LockSupport.parkNanos(checkNanos);
         }
         stopCurrent("closing");
+    }
+
+    /** The most a failed start waits before the next try: an L1 that is away for an hour is asked 360 times, not 18,000. */
+    static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Checks to skip after the {@code failures}-th failed start in a row: none after the first (a passing hiccup is retried at
+     * once), then doubling, up to {@link #MAX_RETRY_WAIT}.
+     */
+    static long retryAfterChecks(int failures, long checkNanos) {
+        long most = Math.max(0, MAX_RETRY_WAIT.toNanos() / checkNanos - 1);
+        return Math.min((1L << Math.min(failures - 1, 30)) - 1, most);
     }
 
     private void stopCurrent(String why) {

@@ -149,12 +149,20 @@ public final class BatchPoster {
      * and every batch refused ({@code ReservedForSequencer}) while the queue ages towards a freeze.
      */
     void requireSequencer() throws IOException {
+        requireSequencer(rollup, sender.address(), "; posting stopped");
+    }
+
+    /**
+     * As {@link #requireSequencer()}, for {@code operator}'s key, before any poster is built (the node's start checks it
+     * first); {@code then} ends the message with what happens next.
+     */
+    static void requireSequencer(Rollup rollup, String operator, String then) throws IOException {
         String designated = call(() -> rollup.sequencer().send());
-        if (new BigInteger(designated.substring(2), 16).signum() == 0 || designated.equalsIgnoreCase(sender.address())) return;
+        if (new BigInteger(designated.substring(2), 16).signum() == 0 || designated.equalsIgnoreCase(operator)) return;
         throw new NotSequencer("the rollup " + rollup.getContractAddress() + " takes batches from its sequencer " + designated
-                + ", not from this operator key " + sender.address() + ": run the node with the sequencer's key, or have governance"
-                + " hand the role to this key (./clearline set-sequencer " + sender.address() + " --key GOVERNANCE_KEY --rollup "
-                + rollup.getContractAddress() + " --rpc-url L1_URL) and start the node again; posting stopped");
+                + ", not from this operator key " + operator + ": run the node with the sequencer's key, or have governance"
+                + " hand the role to this key (./clearline set-sequencer " + operator + " --key GOVERNANCE_KEY --rollup "
+                + rollup.getContractAddress() + " --rpc-url L1_URL)" + then);
     }
 
     /**

@@ -53,15 +53,64 @@ public final class L1Side implements AutoCloseable {
         this.loop = loop;
     }
 
+    /** What the checks before a start found: the client they used (the caller's to shut down), the chain, the confirmations to wait. */
+    private record Checked(Web3j web3j, long chain, int confirmations) {}
+
+    /**
+     * Everything {@link #start} checks, with nothing started and nothing sent: the endpoint answers, serves the manifest's
+     * chain and a rollup at its address that is not frozen, the operator key is not a public test key off a development
+     * node, confirmations are chosen there, and the rollup takes batches from this key. A node runs it before it starts its
+     * log and its trader API, so a wrong setting ends the start before any trader is served.
+     *
+     * @throws Unreachable when the endpoint does not answer (a node may choose to start anyway and retry)
+     * @throws NotTheSequencer when the rollup takes batches from another key
+     */
+    public static void preflight(Settings s) throws IOException {
+        check(s).web3j().shutdown();
+    }
+
+    /** The rollup takes batches from another key than the operator's (governance may hand the role back). */
+    public static final class NotTheSequencer extends IOException {
+        NotTheSequencer(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The L1 endpoint did not answer: nothing about the settings is known to be wrong. */
+    public static final class Unreachable extends IOException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Checks the endpoint serves the manifest's chain and rollup, then starts the loop; IOException says what does not match. */
     public static L1Side start(Settings s, SequencerLink sequencer) throws IOException {
+        Checked c = check(s);
+        Web3j web3j = c.web3j();
+        try {
+            TxSender sender = new TxSender(web3j, s.operator(), c.chain(), s.fees(), TxSender.Time.SYSTEM);
+            BatchPoster poster = new BatchPoster(web3j, s.deployment().rollup(), sender, sequencer);
+            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, s.deployment().rollup()), sequencer, s.deployment().blockNumber(),
+                    c.confirmations());
+            L1Loop loop = new L1Loop(web3j, s.deployment().rollup(), feed, poster, s.intervalMillis()).start();
+            log.info("event=l1_attached rpc={} chain={} rollup={} operator={} fromBlock={}", s.rpcUrl(), c.chain(), s.deployment().rollup(),
+                    sender.address(), s.deployment().blockNumber());
+            return new L1Side(web3j, loop);
+        } catch (RuntimeException e) {
+            web3j.shutdown();
+            throw e;
+        }
+    }
+
+    private static Checked check(Settings s) throws IOException {
         Web3j web3j = Web3j.build(new HttpService(s.rpcUrl()));
         try {
             long chain;
             try {
                 chain = web3j.ethChainId().send().getChainId().longValueExact();
             } catch (IOException e) {
-                throw new IOException("the L1 RPC at " + s.rpcUrl() + " does not answer (" + e.getMessage() + "); is the node running?", e);
+                throw new Unreachable("the L1 RPC at " + s.rpcUrl() + " does not answer (" + dev.clearline.contracts.ConnectionFailure.describe(e)
+                        + "); is the node running?", e);
             }
             Deployment d = s.deployment();
             if (chain != d.chainId()) {
@@ -73,9 +122,9 @@ public final class L1Side implements AutoCloseable {
                 throw new IOException("no contract at the manifest's Rollup " + d.rollup() + " on " + s.rpcUrl()
                         + "; the manifest belongs to another deployment (or the chain was reset): deploy again");
             }
+            Rollup rollup = Rollup.load(d.rollup(), web3j, new ReadonlyTransactionManager(web3j, d.rollup()), new DefaultGasProvider());
             // a frozen rollup takes nothing more, for good: a node started on it would take orders that never settle
-            var frozen = BatchPoster.Frozen.of(Rollup.load(d.rollup(), web3j, new ReadonlyTransactionManager(web3j, d.rollup()),
-                    new DefaultGasProvider()));
+            var frozen = BatchPoster.Frozen.of(rollup);
             if (frozen.isPresent()) throw new FrozenRollup(frozen.get().getMessage());
             var client = web3j.web3ClientVersion().send();
             boolean devNode = PublicKeys.isDevNode(chain, client.hasError() ? "" : client.getWeb3ClientVersion());
@@ -83,20 +132,15 @@ public final class L1Side implements AutoCloseable {
             if (PublicKeys.isPublic(s.operator().getAddress()) && !devNode) {
                 throw new IOException("the operator key " + s.operator().getAddress() + " is one of the publicly known keys of the test mnemonic"
                         + " (\"test test ... junk\"); on chain " + chain + " anyone holds it and could take its bond or post as it: pass a key of"
-                        + " your own (--operator-key or CLEARLINE_OPERATOR_KEY)");
+                        + " your own (--operator-key-file FILE or CLEARLINE_OPERATOR_KEY)");
             }
-            TxSender sender = new TxSender(web3j, s.operator(), chain, s.fees(), TxSender.Time.SYSTEM);
-            BatchPoster poster = new BatchPoster(web3j, d.rollup(), sender, sequencer);
             try {
-                poster.requireSequencer(); // before the node takes an order it could never post
+                // before the node takes an order it could never post
+                BatchPoster.requireSequencer(rollup, s.operator().getAddress(), " and start the node again");
             } catch (BatchPoster.NotSequencer e) {
-                throw new IOException(e.getMessage().replace("; posting stopped", ""), e);
+                throw new NotTheSequencer(e.getMessage(), e);
             }
-            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(web3j, d.rollup()), sequencer, d.blockNumber(), confirmations);
-            L1Loop loop = new L1Loop(web3j, d.rollup(), feed, poster, s.intervalMillis()).start();
-            log.info("event=l1_attached rpc={} chain={} rollup={} operator={} fromBlock={}", s.rpcUrl(), chain, d.rollup(),
-                    sender.address(), d.blockNumber());
-            return new L1Side(web3j, loop);
+            return new Checked(web3j, chain, confirmations);
         } catch (IOException | RuntimeException e) {
             web3j.shutdown();
             throw e;
