@@ -121,15 +121,18 @@ class HonestRunTest {
             assertThat(released.path("free").asLong()).isEqualTo(freeBeforeRelease + held);
             assertThat(released.path("positions")).as("nothing left in the closed position").isEmpty();
 
-            Run withdraw = cli(common, "withdraw", "100");
+            Run withdraw = cli(common, "withdraw", "60");
             assertThat(withdraw.code()).as(withdraw.err()).isZero();
             long withdrawalId = UserOptions.JSON.readTree(withdraw.out()).path("withdrawalId").asLong();
+            Run withdraw2 = cli(common, "withdraw", "40");
+            assertThat(withdraw2.code()).as(withdraw2.err()).isZero();
+            long withdrawalId2 = UserOptions.JSON.readTree(withdraw2.out()).path("withdrawalId").asLong();
 
             // its batch reaches L1: posted, with the L1 time it becomes final, and `status` says how long that is
             JsonNode[] seen = new JsonNode[1];
             await(() -> {
-                seen[0] = UserOptions.JSON.readTree(cli(common, "positions").out()).path("withdrawals").get(0);
-                return seen[0] != null && !seen[0].path("stage").asText().equals("matched");
+                seen[0] = withdrawal(cli(common, "positions"), withdrawalId);
+                return !seen[0].isMissingNode() && !seen[0].path("stage").asText().equals("matched");
             }, 60, "the withdrawal's batch posted");
             assertThat(seen[0].path("withdrawalId").asLong()).isEqualTo(withdrawalId);
             if (seen[0].path("stage").asText().equals("posted")) {
@@ -137,19 +140,34 @@ class HonestRunTest {
                 List<String> text = new ArrayList<>(common);
                 text.remove("--json");
                 Run status = cli(text, "status");
-                assertThat(status.out()).containsPattern("withdrawal " + withdrawalId + " of 100(\\.0+)?: (posted in batch \\d+, final in about \\d+ L1 second\\(s\\) "
+                assertThat(status.out()).containsPattern("withdrawal " + withdrawalId + " of 60(\\.0+)?: (posted in batch \\d+, final in about \\d+ L1 second\\(s\\) "
                         + "\\(about \\d+ s here: L1 time runs 60x\\) unless disputed|final)");
             }
 
-            // posted, final after the challenge period, then claimed with a proof rebuilt from L1
-            long[] claimed = {0};
+            // posted, final after the challenge period (both), then claimed with proofs rebuilt from L1. The L1 endpoint goes
+            // away after the first payment: the failure names what was paid before it, and the next claim takes the rest
             await(() -> {
-                Run claim = cli(common, "claim");
-                assertThat(claim.code()).as(claim.err()).isZero();
-                JsonNode r = UserOptions.JSON.readTree(claim.out());
-                for (JsonNode c : r.path("claimed")) claimed[0] += Units.parse(c.path("amount").asText());
-                return claimed[0] > 0;
-            }, 120, "the withdrawal claimable and claimed");
+                Run positions = cli(common, "positions");
+                return "final".equals(withdrawal(positions, withdrawalId).path("stage").asText())
+                        && "final".equals(withdrawal(positions, withdrawalId2).path("stage").asText());
+            }, 120, "both withdrawals final");
+            try (FailingSendsProxy cut = new FailingSendsProxy(rpc, 1)) {
+                List<String> viaCut = new ArrayList<>(common);
+                viaCut.set(viaCut.indexOf("--rpc-url") + 1, cut.url());
+                Run claim = cli(viaCut, "claim");
+                assertThat(claim.code()).as(claim.out() + claim.err()).isEqualTo(1);
+                assertThat(claim.err()).contains("cannot claim withdrawal " + withdrawalId2, "does not answer",
+                        "paid in this run before it: withdrawal " + withdrawalId + " 60.000000 (60.000000 in all)", "claim again takes the rest");
+                assertThat(token.balanceOf(me).send()).as("the first paid, the second never sent")
+                        .isEqualTo(before.subtract(BigInteger.valueOf(1_000_000_000L)).add(BigInteger.valueOf(60_000_000L)));
+            }
+            long[] claimed = {60_000_000L};
+            Run rest = cli(common, "claim");
+            assertThat(rest.code()).as(rest.err()).isZero();
+            JsonNode restClaimed = UserOptions.JSON.readTree(rest.out()).path("claimed");
+            assertThat(restClaimed).as("only the one not paid").hasSize(1);
+            assertThat(restClaimed.get(0).path("withdrawalId").asLong()).isEqualTo(withdrawalId2);
+            claimed[0] += Units.parse(restClaimed.get(0).path("amount").asText());
             assertThat(claimed[0]).isEqualTo(100_000_000L);
             assertThat(token.balanceOf(me).send()).isEqualTo(before.subtract(BigInteger.valueOf(1_000_000_000L)).add(BigInteger.valueOf(100_000_000L)));
             Run again = cli(common, "claim");
@@ -197,6 +215,15 @@ class HonestRunTest {
         StringWriter err = new StringWriter();
         int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true), stop -> { });
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The withdrawal with {@code id} in a positions answer, or a missing node. */
+    static JsonNode withdrawal(Run positions, long id) throws Exception {
+        assertThat(positions.code()).as(positions.err()).isZero();
+        for (JsonNode w : UserOptions.JSON.readTree(positions.out()).path("withdrawals")) {
+            if (w.path("withdrawalId").asLong() == id) return w;
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     static long free(Run positions) throws Exception {
