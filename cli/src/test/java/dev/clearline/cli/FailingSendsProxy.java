@@ -11,15 +11,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A JSON-RPC endpoint in front of a real node that passes everything through except transactions
- * after the first {@code passing}: those never reach the node, and the connection closes with no
- * answer, as an L1 endpoint that goes away in the middle of a run of payments does.
+ * A JSON-RPC endpoint in front of a real node that goes away part-way through a run of payments:
+ * it passes everything through until {@code passing} transactions were sent on, then closes the
+ * connection with no answer on every further transaction (which never reaches the node) and, when
+ * {@code readsToo}, on every contract read ({@code eth_call}) as well.
  */
 final class FailingSendsProxy implements AutoCloseable {
     private final HttpServer server;
     private final AtomicInteger sends = new AtomicInteger();
 
     FailingSendsProxy(String target, int passing) throws IOException {
+        this(target, passing, false);
+    }
+
+    FailingSendsProxy(String target, int passing, boolean readsToo) throws IOException {
         HttpClient client = HttpClient.newHttpClient();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
@@ -29,6 +34,7 @@ final class FailingSendsProxy implements AutoCloseable {
                 if (request.contains("\"eth_sendRawTransaction\"") && sends.incrementAndGet() > passing) {
                     return; // closed with no answer: the transaction was never sent on
                 }
+                if (readsToo && request.contains("\"eth_call\"") && sends.get() >= passing) return;
                 HttpResponse<byte[]> r;
                 try {
                     r = client.send(HttpRequest.newBuilder(URI.create(target)).header("content-type", "application/json")
