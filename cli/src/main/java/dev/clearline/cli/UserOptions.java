@@ -138,18 +138,8 @@ final class UserOptions {
      * {@code ./clearline up} starts runs fast), any other node, or one that does not answer it, runs at 1.
      */
     long l1TimeSpeed() {
-        try {
-            NodeInfo info = new org.web3j.protocol.core.Request<>("clearline_nodeInfo", java.util.List.of(), new HttpService(rpcUrl.toString()),
-                    NodeInfo.class).send();
-            JsonNode speed = info.hasError() || info.getResult() == null ? null : info.getResult().path("timeSpeed");
-            return speed != null && speed.canConvertToLong() && speed.asLong() > 1 ? speed.asLong() : 1;
-        } catch (IOException | RuntimeException e) {
-            return 1; // only a nicety: the L1 seconds are still printed
-        }
+        return dev.clearline.prover.l1.L1Clock.speed(rpcUrl.toString()); // only a nicety: the L1 seconds are printed too
     }
-
-    /** The answer to {@code clearline_nodeInfo}. */
-    public static final class NodeInfo extends org.web3j.protocol.core.Response<JsonNode> {}
 
     /** "{@code seconds} L1 second(s)", and on a node whose clock runs fast about how long that is in real time. */
     static String l1Wait(long seconds, long speed) {

@@ -168,7 +168,7 @@ public final class SequencerMain {
             System.exit(dropLatestSnapshot(dir));
             return;
         }
-        if (l1 != null) checkL1(l1, config);
+        if (l1 != null) checkL1(l1, config, batchSeconds);
         java.nio.file.Files.createDirectories(dir);
         int self = config.memberId();
         // below this much free disk the member stops (before it starts, or whenever it gets there) so the others carry on
@@ -514,9 +514,12 @@ public final class SequencerMain {
      * that does not answer stops a single member as before; a cluster member starts anyway, since
      * its leader retries the L1 side and the others need a quorum while L1 is away.
      */
-    private static void checkL1(L1Side.Settings l1, NodeConfig config) {
+    private static void checkL1(L1Side.Settings l1, NodeConfig config, long batchSeconds) {
         try {
-            L1Side.preflight(l1);
+            L1Side.Found found = L1Side.preflight(l1);
+            found.tooSlow(batchSeconds, l1.intervalMillis(), true).ifPresent(SequencerMain::fail);
+            found.tooSlow(batchSeconds, l1.intervalMillis(), false).ifPresent(why -> System.err.println(
+                    "event=batches_slow_for_force_delay warning=\"" + why + "\""));
         } catch (L1Side.FrozenRollup e) {
             System.err.println("sequencer: member " + config.memberId() + " stopped: " + e.getMessage());
             System.exit(7);

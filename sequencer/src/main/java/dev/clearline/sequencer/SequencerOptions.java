@@ -25,7 +25,8 @@ final class SequencerOptions {
             new Option("snapshot-every", "SECONDS", "seconds between snapshots, which bound a restart's replay (default 60; 0: none)"),
             new Option("keep-log-hours", "H|forever", "hours of recorded log a member keeps before its older snapshot (default 24); a member down longer cannot catch up"),
             new Option("keep-history-hours", "H|forever", "hours of command history GET /admin/history serves (default 24)"),
-            new Option("batch-seconds", "S", "seconds a batch stays open before it is sealed (default 2; fixed for a log's life)"),
+            new Option("batch-seconds", "S", "seconds a batch stays open before it is sealed (default 2; fixed for a log's life; with an L1 side, under a"
+                    + " quarter of the rollup's force delay: from half, another proposer may post ahead of the node, refused at start)"),
             new Option("drop-latest-snapshot", "", "with the node stopped, set the newest snapshot aside (one that does not load) and exit: the next start uses the one before"),
             new Option("dev-setup", "N", "list a dev market and fund N dev traders at start (local testing only)"),
             new Option("cluster-members", "0=host:port,1=..", "run as one member of a replicated cluster (docs/replication.md); with --member-id"),

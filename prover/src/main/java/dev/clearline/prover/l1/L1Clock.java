@@ -36,6 +36,24 @@ public final class L1Clock {
         return Math.max(latest, pending);
     }
 
+    /**
+     * L1 seconds per real second on the node at {@code rpcUrl}: the devnet says (its {@code clearline_nodeInfo}; the one
+     * {@code ./clearline up} starts runs fast), any other node, or one that does not answer it, runs at 1.
+     */
+    public static long speed(String rpcUrl) {
+        try {
+            NodeInfo info = new org.web3j.protocol.core.Request<>("clearline_nodeInfo", java.util.List.of(),
+                    new org.web3j.protocol.http.HttpService(rpcUrl), NodeInfo.class).send();
+            com.fasterxml.jackson.databind.JsonNode speed = info.hasError() || info.getResult() == null ? null : info.getResult().path("timeSpeed");
+            return speed != null && speed.canConvertToLong() && speed.asLong() > 1 ? speed.asLong() : 1;
+        } catch (IOException | RuntimeException e) {
+            return 1; // a node that does not know the method keeps real time
+        }
+    }
+
+    /** The answer to {@code clearline_nodeInfo}. */
+    public static final class NodeInfo extends org.web3j.protocol.core.Response<com.fasterxml.jackson.databind.JsonNode> {}
+
     private static long timestamp(EthBlock answer, String tag) throws IOException {
         if (answer.hasError()) throw new IOException("the " + tag + " block: " + answer.getError().getMessage());
         EthBlock.Block b = answer.getBlock();

@@ -65,8 +65,39 @@ public final class L1Side implements AutoCloseable {
      * @throws Unreachable when the endpoint does not answer (a node may choose to start anyway and retry)
      * @throws NotTheSequencer when the rollup takes batches from another key
      */
-    public static void preflight(Settings s) throws IOException {
-        check(s).web3j().shutdown();
+    public static Found preflight(Settings s) throws IOException {
+        Checked c = check(s);
+        try {
+            long forceDelay = BatchPoster.call(() -> Rollup.load(s.deployment().rollup(), c.web3j(),
+                    new ReadonlyTransactionManager(c.web3j(), s.deployment().rollup()), new DefaultGasProvider()).forceDelay().send()).longValueExact();
+            return new Found(forceDelay, dev.clearline.prover.l1.L1Clock.speed(s.rpcUrl()));
+        } finally {
+            c.web3j().shutdown();
+        }
+    }
+
+    /**
+     * What a node's settings are judged against besides: the rollup's force delay (L1 seconds) and how many L1 seconds
+     * pass in a real one (above 1 only on a devnet run fast).
+     */
+    public record Found(long forceDelaySeconds, long timeSpeed) {
+        /**
+         * Why an op could wait in this node longer than the rollup keeps batches for it, or empty: an op taken just after
+         * a batch opened waits up to {@code batchSeconds} for it to seal and a poster round more for the post. Once it has
+         * waited {@code forceDelay / 2} another bonded proposer may post ahead of the node, whose next batch then no
+         * longer continues the tip (the node halts); refused from there, and warned of from a quarter, where the node
+         * warns of every op.
+         */
+        public java.util.Optional<String> tooSlow(long batchSeconds, long intervalMillis, boolean refusal) {
+            long waitL1 = (batchSeconds * 1_000 + intervalMillis) * timeSpeed / 1_000;
+            long bound = refusal ? forceDelaySeconds / 2 : forceDelaySeconds / 4;
+            if (waitL1 < bound) return java.util.Optional.empty();
+            long most = Math.max(1, (forceDelaySeconds / 4 * 1_000 / timeSpeed - intervalMillis) / 1_000);
+            return java.util.Optional.of("an op may wait up to " + waitL1 + " L1 second(s) in this node (--batch-seconds " + batchSeconds
+                    + " and --l1-interval-ms " + intervalMillis + (timeSpeed > 1 ? ", L1 time running " + timeSpeed + "x" : "") + "), but the"
+                    + " rollup's force delay is " + forceDelaySeconds + " s: another proposer may post ahead of this node once an op has"
+                    + " waited " + forceDelaySeconds / 2 + " s, and the node then halts; pass --batch-seconds " + most + " or less");
+        }
     }
 
     /** The rollup takes batches from another key than the operator's (governance may hand the role back). */

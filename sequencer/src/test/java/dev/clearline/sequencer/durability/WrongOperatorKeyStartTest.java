@@ -13,9 +13,10 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.utils.Numeric;
 
 /**
- * A node started with a key the rollup does not take batches from is refused before its log and its
- * trader API start: before, the refusal came after the API listened (and, in a cluster, every leader
- * retried it while its API took orders no batch could ever carry).
+ * A node whose L1 settings cannot work is refused before its log and its trader API start: a key the
+ * rollup does not take batches from (before, the refusal came after the API listened, and in a
+ * cluster every leader retried it while its API took orders no batch could ever carry), or batches
+ * sealing too slowly for the rollup's force delay.
  */
 @WithDevnet(http = true, parameters = "rollup.sequencer=" + WrongOperatorKeyStartTest.SEQUENCER)
 class WrongOperatorKeyStartTest {
@@ -40,5 +41,20 @@ class WrongOperatorKeyStartTest {
         assertThat(Files.exists(dir.resolve("node"))).as("no log directory: the node never started").isFalse();
         assertThat(l1.web3j().ethGetTransactionCount(l1.key(6).getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount())
                 .as("nothing sent, no bond").isZero();
+    }
+
+    @Test
+    void batchesThatSealTooSlowlyForTheForceDelayEndTheStartWithTheLongestThatFits(DevnetContext l1) throws Exception {
+        Path manifest = dir.resolve("deployment.json");
+        l1.manifest().write(manifest);
+        String sequencer = Numeric.toHexStringNoPrefixZeroPadded(l1.key(5).getEcKeyPair().getPrivateKey(), 64);
+        // the deployment's force delay is 1800 s: a batch open for 1000 s lets another proposer post ahead of the node
+        assertThatThrownBy(() -> ChildSequencer.start(dir, 1, "--l1-rpc", l1.devnet().rpcUrl(), "--manifest", manifest.toString(),
+                "--operator-key", sequencer, "--batch-seconds", "1000"))
+                .hasMessageContaining("exited with 2")
+                .hasMessageContaining("force delay is 1800 s")
+                .hasMessageContaining("pass --batch-seconds 449 or less")
+                .hasMessageNotContaining("SEQUENCER_READY");
+        assertThat(Files.exists(dir.resolve("node"))).as("no log directory: the node never started").isFalse();
     }
 }
