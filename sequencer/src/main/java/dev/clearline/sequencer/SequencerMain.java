@@ -533,38 +533,22 @@ public final class SequencerMain {
     }
 
     /**
-     * The L1 side (priority ops in, batches out). A single member starts it at once, so a wrong RPC or
-     * manifest ends the process with its reason; in a cluster only the leader posts, so it runs under
-     * {@link LeaderDuties} and a new leader resumes from the rollup's tip, and every member watches for a
-     * freeze on its own ({@link dev.clearline.sequencer.poster.FreezeWatch}), so all of them stop.
+     * The L1 side (priority ops in, batches out), checked before the node started ({@link #checkL1}). Only the
+     * leader posts (a single member leads at once), so it runs under {@link LeaderDuties}: a new leader resumes from
+     * the rollup's tip, and a poster stopped because governance handed the role away is started again once the role
+     * is back (its start is refused until then; tried again at most every 10 s). Every member watches on its own for
+     * a freeze ({@link dev.clearline.sequencer.poster.FreezeWatch}: all of them stop) and for the role
+     * ({@link dev.clearline.sequencer.poster.RoleWatch}: each member's API halts while another key is the sequencer and
+     * takes orders again when it is not).
      */
     private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway, TraderApi api) {
         if (l1 == null) return () -> { };
         int member = config.memberId();
-        if (config.members().size() <= 1) {
-            try {
-                // a role handed away and back resumes this node by itself; any other stop halts it for an operator
-                return dev.clearline.sequencer.poster.SupervisedL1Side.start(l1, new GatewayLink(gateway),
-                        new dev.clearline.sequencer.poster.SupervisedL1Side.Gate() {
-                            @Override
-                            public void halt(String why) {
-                                api.halt(why);
-                            }
-
-                            @Override
-                            public void resume() {
-                                api.resume();
-                            }
-                        }, frozen -> stopFrozen(member, frozen.getMessage()), ROLE_RECHECK_MILLIS);
-            } catch (L1Side.FrozenRollup e) {
-                stopFrozen(member, e.getMessage());
-            } catch (java.io.IOException e) {
-                fail(e.getMessage());
-            }
-        }
         LeaderDuties duties = new LeaderDuties("l1", node::isLeader, () -> {
             try {
-                return onPosterStop(L1Side.start(l1, new GatewayLink(gateway)), member, api);
+                L1Side side = L1Side.start(l1, new GatewayLink(gateway));
+                api.resume(TraderApi.Halt.POSTER); // a poster started anew: what stopped the last one is behind it
+                return new L1Duty(onPosterStop(side, member, api)); // a stop from here on halts again (at once if it came already)
             } catch (L1Side.FrozenRollup e) {
                 stopFrozen(member, e.getMessage());
                 throw new java.io.UncheckedIOException(e);
@@ -575,10 +559,26 @@ public final class SequencerMain {
         // a member that never leads again (the last one, without a quorum) would not learn of a freeze from the L1 loop
         var freezes = dev.clearline.sequencer.poster.FreezeWatch.start(l1.rpcUrl(), l1.deployment().rollup(), java.time.Duration.ofSeconds(5),
                 frozen -> stopFrozen(member, frozen.getMessage()));
+        var roles = dev.clearline.sequencer.poster.RoleWatch.start(l1.rpcUrl(), l1.deployment().rollup(), l1.operator().getAddress(),
+                java.time.Duration.ofMillis(ROLE_RECHECK_MILLIS), why -> api.halt(TraderApi.Halt.ROLE, why), () -> api.resume(TraderApi.Halt.ROLE));
         return () -> {
+            roles.close();
             freezes.close();
             duties.close();
         };
+    }
+
+    /** The L1 side as the leader's duty: ended for a restart when the rollup named another sequencer (nothing else lifts by itself). */
+    private record L1Duty(L1Side side) implements LeaderDuties.Restartable, AutoCloseable {
+        @Override
+        public boolean endedForRestart() {
+            return side.loop().stopped().toCompletableFuture().getNow(null) instanceof dev.clearline.sequencer.poster.BatchPoster.NotSequencer;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            side.close();
+        }
     }
 
     /**

@@ -138,8 +138,17 @@ public final class TraderApi implements AutoCloseable {
     /** The operations a halted node refuses: whatever moves money in the rollup's state. Cancels and reads go on. */
     private static final java.util.Set<String> HALTABLE = java.util.Set.of("place", "amend", "withdraw", "allocate", "release");
 
-    /** Why the node takes no more orders, withdrawals or margin moves, or null while it does. */
+    /** Why the node takes no more orders, withdrawals or margin moves (by what halted it), or null while it does. */
     private volatile String halted;
+    private final java.util.Map<Halt, String> halts = new java.util.EnumMap<>(Halt.class);
+
+    /** What halts a node; each lifts on its own, and the node takes orders again once none holds. */
+    public enum Halt {
+        /** Its batch poster stopped (a divergence, a batch too long, the role handed away): lifted when a poster starts anew. */
+        POSTER,
+        /** The rollup takes batches from another key than this node's: lifted when the role comes back. */
+        ROLE
+    }
 
     /**
      * From now on refuses new orders, amendments, withdrawals and margin moves, 503 {@code HALTED} with
@@ -147,12 +156,19 @@ public final class TraderApi implements AutoCloseable {
      * now would settle until an operator has acted. Cancels, reads and subscriptions go on.
      */
     public void halt(String why) {
-        halted = why;
+        halt(Halt.POSTER, why);
     }
 
-    /** Takes new orders, withdrawals and margin moves again: what halted the node was undone (the sequencer role came back). */
-    public void resume() {
-        halted = null;
+    /** As {@link #halt(String)}, for {@code cause}; a second halt of the same cause replaces the first's reason. */
+    public synchronized void halt(Halt cause, String why) {
+        halts.put(cause, why);
+        halted = String.join("; and ", halts.values());
+    }
+
+    /** Lifts the halt of {@code cause}; the node takes new orders, withdrawals and margin moves again once no other holds. */
+    public synchronized void resume(Halt cause) {
+        halts.remove(cause);
+        halted = halts.isEmpty() ? null : String.join("; and ", halts.values());
     }
 
     /** Dispatches one request by operation name; the future holds the cluster's reply or fails with an ApiError. */

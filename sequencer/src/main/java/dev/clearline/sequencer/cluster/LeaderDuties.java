@@ -51,12 +51,25 @@ public final class LeaderDuties implements AutoCloseable {
         return current != null;
     }
 
+    /**
+     * Work that may end by itself in a way a new start can undo (the L1 side, when the rollup names another sequencer:
+     * its start is refused until the role is back). Such work is closed and started again while this member leads,
+     * the tries spaced as after failed starts.
+     */
+    public interface Restartable {
+        boolean endedForRestart();
+    }
+
     private void run() {
         int failures = 0;
         long skip = 0; // checks to let pass before the next try after a failed start
         while (running) {
             boolean leader = leads.getAsBoolean();
-            if (leader && current == null) {
+            if (leader && current instanceof Restartable r && r.endedForRestart()) {
+                stopCurrent("ended by itself; starting it again");
+                failures++;
+                skip = retryAfterChecks(failures, checkNanos);
+            } else if (leader && current == null) {
                 if (skip > 0) {
                     skip--;
                 } else {
@@ -68,7 +81,7 @@ public final class LeaderDuties implements AutoCloseable {
                     } catch (RuntimeException e) {
                         failures++;
                         skip = retryAfterChecks(failures, checkNanos);
-                        log.warn("event=leader_duties_start_failed error=\"{}\" failures={} action=retry retryInMs={}", e.toString(), failures,
+                        log.warn("event=leader_duties_start_failed error=\"{}\" failures={} action=retry retryInMs={}", reason(e), failures,
                                 (skip + 1) * checkNanos / 1_000_000);
                     }
                 }
@@ -80,6 +93,12 @@ public final class LeaderDuties implements AutoCloseable {
             LockSupport.parkNanos(checkNanos);
         }
         stopCurrent("closing");
+    }
+
+    /** What went wrong, in the words of the failure that caused it (a start wraps its checked failures). */
+    private static String reason(RuntimeException e) {
+        Throwable t = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     /** The most a failed start waits before the next try: an L1 that is away for an hour is asked 360 times, not 18,000. */

@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  * more, for good: the caller stops the node ({@code frozen}). Any other stop (a divergence, a batch
  * L1 cannot take) needs an operator: the trader API halts new orders, amendments, withdrawals and
  * margin moves with the reason, since nothing taken now would reach L1, and keeps serving cancels and
- * reads.
+ * reads. The sequencer node lifts this halt when it starts a poster anew, which it does by itself
+ * only for a poster that stopped because governance named another sequencer, once the role is back.
  */
 public final class WhenPostingStops {
     private WhenPostingStops() {}

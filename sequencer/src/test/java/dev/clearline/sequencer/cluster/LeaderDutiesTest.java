@@ -67,4 +67,56 @@ class LeaderDutiesTest {
         assertThat(startedAt.get()).as("started on the first check of the new term").isEqualTo(42);
         assertThat(duties.starts()).isEqualTo(1);
     }
+
+    /** Ends by itself once told; closing it counts. */
+    private static final class EndingDuty implements LeaderDuties.Restartable, AutoCloseable {
+        volatile boolean ended;
+        volatile boolean closed;
+
+        @Override
+        public boolean endedForRestart() {
+            return ended;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void workThatEndsForARestartIsClosedAndStartedAgainOnceItsStartWorks() throws InterruptedException {
+        // the L1 side once the rollup names another sequencer: it ends, its start is refused until the role is back
+        AtomicInteger checks = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        java.util.List<EndingDuty> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger roleBackAt = new AtomicInteger(Integer.MAX_VALUE);
+        CountDownLatch second = new CountDownLatch(1);
+        LeaderDuties duties = new LeaderDuties("test", () -> {
+            checks.incrementAndGet();
+            return true;
+        }, () -> {
+            if (!started.isEmpty() && checks.get() < roleBackAt.get()) {
+                refused.incrementAndGet();
+                throw new IllegalStateException("the rollup takes batches from its sequencer 0x.., not from this operator key");
+            }
+            EndingDuty d = new EndingDuty();
+            started.add(d);
+            if (started.size() == 2) second.countDown();
+            return d;
+        }, Duration.ofMillis(1));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (started.isEmpty() && System.nanoTime() < deadline) Thread.sleep(1);
+        int endedAt = checks.get();
+        started.getFirst().ended = true;
+        while (refused.get() < 4 && System.nanoTime() < deadline) Thread.sleep(1);
+        roleBackAt.set(checks.get());
+        assertThat(second.await(60, TimeUnit.SECONDS)).as("started again once its start works").isTrue();
+        duties.close();
+        assertThat(started.getFirst().closed).as("the ended work closed before the next start").isTrue();
+        assertThat(duties.starts()).isEqualTo(2);
+        assertThat(refused.get()).as("refused starts between " + endedAt + " and " + roleBackAt.get() + ": spaced, not one a check")
+                .isLessThan((roleBackAt.get() - endedAt) / 2 + 2);
+        assertThat(started.get(1).closed).as("closed with the duties").isTrue();
+    }
 }
