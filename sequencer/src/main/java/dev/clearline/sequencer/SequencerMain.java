@@ -523,6 +523,8 @@ public final class SequencerMain {
         } catch (L1Side.FrozenRollup e) {
             System.err.println("sequencer: member " + config.memberId() + " stopped: " + e.getMessage());
             System.exit(7);
+        } catch (L1Side.NotTheSequencer e) {
+            fail(e.getMessage() + " and start the node again");
         } catch (L1Side.Unreachable e) {
             if (config.members().size() <= 1) fail(e.getMessage());
             System.err.println("event=l1_unreachable_at_start member=" + config.memberId() + " error=\"" + e.getMessage()

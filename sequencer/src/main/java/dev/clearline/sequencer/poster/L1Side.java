@@ -167,7 +167,7 @@ public final class L1Side implements AutoCloseable {
             }
             try {
                 // before the node takes an order it could never post
-                BatchPoster.requireSequencer(rollup, s.operator().getAddress(), " and start the node again");
+                BatchPoster.requireSequencer(rollup, s.operator().getAddress(), "");
             } catch (BatchPoster.NotSequencer e) {
                 throw new NotTheSequencer(e.getMessage(), e);
             }

@@ -36,6 +36,7 @@ class WrongOperatorKeyStartTest {
                 .hasMessageContaining("exited with 2")
                 .hasMessageContaining("takes batches from its sequencer " + SEQUENCER.toLowerCase())
                 .hasMessageContaining("set-sequencer " + l1.key(6).getAddress())
+                .hasMessageContaining("and start the node again")
                 .hasMessageNotContaining("SEQUENCER_READY")
                 .hasMessageNotContaining("Exception");
         assertThat(Files.exists(dir.resolve("node"))).as("no log directory: the node never started").isFalse();
