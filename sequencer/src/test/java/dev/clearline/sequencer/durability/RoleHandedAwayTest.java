@@ -19,10 +19,9 @@ import org.web3j.utils.Numeric;
  * Before, the node stayed halted until someone restarted it (and in a cluster only the leader's API
  * halted at all).
  */
-@WithDevnet(http = true, parameters = "rollup.sequencer=" + RoleHandedAwayTest.SEQUENCER)
+@WithDevnet(http = true, parameters = "rollup.sequencer=" + WrongOperatorKeyStartTest.SEQUENCER)
 class RoleHandedAwayTest {
-    /** Dev key 5 of the test mnemonic. */
-    static final String SEQUENCER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
+    private static final String SEQUENCER = WrongOperatorKeyStartTest.SEQUENCER;
 
     @TempDir
     Path dir;
