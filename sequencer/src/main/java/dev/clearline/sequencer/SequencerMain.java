@@ -503,8 +503,8 @@ public final class SequencerMain {
                 new dev.clearline.sequencer.oracle.DevPriceSource(start, 7, 1_000, 200), link);
     }
 
-    /** How often a node whose sequencer role was handed away asks the rollup whether it came back. */
-    private static final long ROLE_RECHECK_MILLIS = 5_000;
+    /** How often every member reads the rollup for a freeze and for the sequencer role (RollupWatch). */
+    private static final long WATCH_EVERY_MILLIS = 5_000;
 
     /**
      * The L1 settings are checked before the log and the trader API start: a key the rollup does not
@@ -539,9 +539,8 @@ public final class SequencerMain {
      * leader posts (a single member leads at once), so it runs under {@link LeaderDuties}: a new leader resumes from
      * the rollup's tip, and a poster stopped because governance handed the role away is started again once the role
      * is back (its start is refused until then; tried again at most every 10 s). Every member watches on its own for
-     * a freeze ({@link dev.clearline.sequencer.poster.FreezeWatch}: all of them stop) and for the role
-     * ({@link dev.clearline.sequencer.poster.RoleWatch}: each member's API halts while another key is the sequencer and
-     * takes orders again when it is not).
+     * a freeze (all of them stop) and for the role (each member's API halts while another key is the sequencer and
+     * takes orders again when it is not), in one {@link dev.clearline.sequencer.poster.RollupWatch}.
      */
     private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway, TraderApi api) {
         if (l1 == null) return () -> { };
@@ -559,13 +558,25 @@ public final class SequencerMain {
             }
         }, java.time.Duration.ofMillis(200));
         // a member that never leads again (the last one, without a quorum) would not learn of a freeze from the L1 loop
-        var freezes = dev.clearline.sequencer.poster.FreezeWatch.start(l1.rpcUrl(), l1.deployment().rollup(), java.time.Duration.ofSeconds(5),
-                frozen -> stopFrozen(member, frozen.getMessage()));
-        var roles = dev.clearline.sequencer.poster.RoleWatch.start(l1.rpcUrl(), l1.deployment().rollup(), l1.operator().getAddress(),
-                java.time.Duration.ofMillis(ROLE_RECHECK_MILLIS), why -> api.halt(TraderApi.Halt.ROLE, why), () -> api.resume(TraderApi.Halt.ROLE));
+        var watch = dev.clearline.sequencer.poster.RollupWatch.start(l1.rpcUrl(), l1.deployment().rollup(), l1.operator().getAddress(),
+                java.time.Duration.ofMillis(WATCH_EVERY_MILLIS), new dev.clearline.sequencer.poster.RollupWatch.Listener() {
+                    @Override
+                    public void frozen(dev.clearline.sequencer.poster.BatchPoster.Frozen why) {
+                        stopFrozen(member, why.getMessage());
+                    }
+
+                    @Override
+                    public void roleLost(String why) {
+                        api.halt(TraderApi.Halt.ROLE, why);
+                    }
+
+                    @Override
+                    public void roleBack() {
+                        api.resume(TraderApi.Halt.ROLE);
+                    }
+                });
         return () -> {
-            roles.close();
-            freezes.close();
+            watch.close();
             duties.close();
         };
     }
