@@ -93,10 +93,14 @@ public final class L1Side implements AutoCloseable {
             long bound = refusal ? forceDelaySeconds / 2 : forceDelaySeconds / 4;
             if (waitL1 < bound) return java.util.Optional.empty();
             long most = Math.max(1, (forceDelaySeconds / 4 * 1_000 / timeSpeed - intervalMillis) / 1_000);
-            return java.util.Optional.of("an op may wait up to " + waitL1 + " L1 second(s) in this node (--batch-seconds " + batchSeconds
-                    + " and --l1-interval-ms " + intervalMillis + (timeSpeed > 1 ? ", L1 time running " + timeSpeed + "x" : "") + "), but the"
-                    + " rollup's force delay is " + forceDelaySeconds + " s: another proposer may post ahead of this node once an op has"
-                    + " waited " + forceDelaySeconds / 2 + " s, and the node then halts; pass --batch-seconds " + most + " or less");
+            String wait = "an op may wait up to " + waitL1 + " L1 second(s) in this node (--batch-seconds " + batchSeconds
+                    + " and --l1-interval-ms " + intervalMillis + (timeSpeed > 1 ? ", L1 time running " + timeSpeed + "x" : "") + ")";
+            String ahead = "another proposer may post ahead of this node once an op has waited " + forceDelaySeconds / 2 + " s, and the node then halts";
+            // a refusal says what breaks; a warning that the margin is thin, or it reads like the refusal it is not
+            return java.util.Optional.of(refusal
+                    ? wait + ", but the rollup's force delay is " + forceDelaySeconds + " s: " + ahead + "; pass --batch-seconds " + most + " or less"
+                    : wait + ", over a quarter of the rollup's force delay of " + forceDelaySeconds + " s: " + ahead + ", so one slow L1 round"
+                            + " could halt it; --batch-seconds " + most + " or less keeps a margin");
         }
     }
 

@@ -22,9 +22,13 @@ class ForceDelayFitTest {
     void aQuarterIsWarnedOfAndHalfIsRefusedWithTheLongestBatchThatFits() {
         L1Side.Found deployment = new L1Side.Found(1_800, 1);
         assertThat(deployment.tooSlow(449, 1_000, false)).hasValueSatisfying(why -> assertThat(why)
-                .contains("up to 450 L1 second(s)", "--batch-seconds 449", "force delay is 1800 s", "waited 900 s", "pass --batch-seconds 449 or less"));
+                .contains("up to 450 L1 second(s)", "--batch-seconds 449", "over a quarter of the rollup's force delay of 1800 s", "waited 900 s",
+                        "could halt it; --batch-seconds 449 or less keeps a margin")
+                .doesNotContain("pass --batch-seconds"));
         assertThat(deployment.tooSlow(449, 1_000, true)).as("not yet half").isEmpty();
-        assertThat(deployment.tooSlow(899, 1_000, true)).isPresent();
+        assertThat(deployment.tooSlow(899, 1_000, true)).hasValueSatisfying(why -> assertThat(why)
+                .contains("up to 900 L1 second(s)", "force delay is 1800 s", "waited 900 s, and the node then halts", "pass --batch-seconds 449 or less")
+                .doesNotContain("margin"));
         assertThat(deployment.tooSlow(898, 999, true)).isEmpty();
     }
 
