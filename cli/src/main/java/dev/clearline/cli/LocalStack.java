@@ -163,7 +163,8 @@ final class LocalStack implements AutoCloseable {
         l1 = new L1Loop(web3j, rollupAddress, feed, poster, 1_000).start();
         running.add(l1);
         // a poster that stopped for a reason an operator must fix: no new orders that would need its batches (a freeze stops up instead)
-        dev.clearline.sequencer.poster.WhenPostingStops.haltApi(l1, api, onFreeze -> { });
+        dev.clearline.sequencer.poster.WhenPostingStops.haltApi(l1, link, api, onFreeze -> { });
+        if (node.postingHalt() != null) link.posting(null); // a poster runs again: a halt the log kept from the last run is over
 
         Map<Integer, Long> start = new java.util.HashMap<>();
         for (long[] m : MARKETS) start.put((int) m[0], m[3]);

@@ -545,11 +545,18 @@ public final class SequencerMain {
     private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway, TraderApi api) {
         if (l1 == null) return () -> { };
         int member = config.memberId();
+        GatewayLink link = new GatewayLink(gateway);
+        // the leader's poster halt as the log carries it: a follower's API halts with the leader's (and a restarted member's again)
+        node.watchPosting(why -> {
+            if (why == null) api.resume(TraderApi.Halt.POSTER);
+            else api.halt(TraderApi.Halt.POSTER, why);
+        });
         LeaderDuties duties = new LeaderDuties("l1", node::isLeader, () -> {
             try {
-                L1Side side = L1Side.start(l1, new GatewayLink(gateway));
+                L1Side side = L1Side.start(l1, link);
                 api.resume(TraderApi.Halt.POSTER); // a poster started anew: what stopped the last one is behind it
-                return new L1Duty(onPosterStop(side, member, api)); // a stop from here on halts again (at once if it came already)
+                if (node.postingHalt() != null) resumeEverywhere(link, member); // and on every member
+                return new L1Duty(onPosterStop(side, link, member, api)); // a stop from here on halts again (at once if it came already)
             } catch (L1Side.FrozenRollup e) {
                 stopFrozen(member, e.getMessage());
                 throw new java.io.UncheckedIOException(e);
@@ -599,11 +606,22 @@ public final class SequencerMain {
      * them. A frozen rollup takes no batch and no op any more, for good: the node stops (exit 7),
      * whether the rollup was frozen when the L1 side started or froze while it ran. Any other stop (a
      * divergence, a batch L1 cannot take) needs an operator: the trader API halts new orders,
-     * withdrawals and margin moves with the reason, and keeps serving cancels and reads.
+     * withdrawals and margin moves with the reason, and keeps serving cancels and reads, on every
+     * member (the halt goes through the log; {@code node.watchPosting}).
      */
-    private static L1Side onPosterStop(L1Side side, int member, TraderApi api) {
-        dev.clearline.sequencer.poster.WhenPostingStops.haltApi(side.loop(), api, frozen -> stopFrozen(member, frozen.getMessage()));
+    private static L1Side onPosterStop(L1Side side, GatewayLink link, int member, TraderApi api) {
+        dev.clearline.sequencer.poster.WhenPostingStops.haltApi(side.loop(), link, api, frozen -> stopFrozen(member, frozen.getMessage()));
         return side;
+    }
+
+    /** Lifts the log's posting halt for every member's API; a log that does not answer leaves the followers halted, which is said. */
+    private static void resumeEverywhere(GatewayLink link, int member) {
+        try {
+            link.posting(null);
+        } catch (java.io.IOException e) {
+            System.err.println("event=posting_resume_not_logged member=" + member + " error=\"" + e.getMessage()
+                    + "\" effect=\"the poster runs; the other members' APIs stay halted until the next poster start\"");
+        }
     }
 
     private static void stopFrozen(int member, String why) {

@@ -91,6 +91,19 @@ public final class SequencerNode implements AutoCloseable {
         return stopped;
     }
 
+    /**
+     * Tells {@code watcher} why the leader's batch poster is halted (null: it posts), now and on every change the log
+     * brings ({@link SequencerService#watchPosting}); on the service thread, so it must not block.
+     */
+    public void watchPosting(java.util.function.Consumer<String> watcher) {
+        service.watchPosting(watcher);
+    }
+
+    /** Why the leader's batch poster is halted as this member's log last said; null while it posts. */
+    public String postingHalt() {
+        return service.postingHalt();
+    }
+
     /** This member's role as its service last heard it (FOLLOWER before the first election). */
     public Cluster.Role role() {
         return service.role();

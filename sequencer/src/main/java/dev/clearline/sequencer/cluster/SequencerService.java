@@ -83,6 +83,11 @@ public final class SequencerService implements ClusteredService {
     /** Status requests from other threads, answered on the service thread between commands. */
     private final ConcurrentLinkedQueue<CompletableFuture<MemberStatus>> statusRequests = new ConcurrentLinkedQueue<>();
 
+    /** Told the posting halt each time the log changes it ({@link #watchPosting}); called on the service thread. */
+    private final List<java.util.function.Consumer<String>> postingWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The posting halt as last told to the watchers: null while the leader posts. */
+    private volatile String postingHalt;
+
     /** Told once, with the reason, when this member stops applying the log; it applies nothing after. */
     private final java.util.function.Consumer<ServiceStop> onStop;
     private volatile boolean halted;
@@ -136,6 +141,30 @@ public final class SequencerService implements ClusteredService {
             idle.idle();
         }
         log.warn("event=config_fingerprint_not_offered term={} reason=back_pressure", leadershipTermId);
+    }
+
+    /**
+     * Tells {@code watcher} the posting halt now (null: the leader posts) and again each time the log changes it
+     * ({@code Command.PostingHalted}, {@code PostingResumed}, or a snapshot loaded with one): only the leader posts,
+     * so this is how a follower's trader API learns that nothing it takes would reach L1.
+     */
+    public synchronized void watchPosting(java.util.function.Consumer<String> watcher) {
+        postingWatchers.add(watcher);
+        watcher.accept(postingHalt);
+    }
+
+    /** Why the leader's poster is halted as this member's log last said ({@code Command.PostingHalted}); null while it posts. */
+    public String postingHalt() {
+        return postingHalt;
+    }
+
+    /** Tells the watchers when the state's posting halt is another than the one they heard (by reference: a new command, a new string). */
+    private void publishPosting() {
+        if (state.postingHalt() == postingHalt) return;
+        synchronized (this) {
+            postingHalt = state.postingHalt();
+            for (var w : postingWatchers) w.accept(postingHalt);
+        }
     }
 
     /** A fingerprint from the log: the same as ours, or this member stops applying anything. */
@@ -193,6 +222,7 @@ public final class SequencerService implements ClusteredService {
         log.info("event=sequencer_start from=snapshot bytes={} history_bytes={} seq={} root={} load_ms={}", image.length, history.size(),
                 state.seq(), state.stateRoot(), (System.nanoTime() - began) / 1_000_000);
         state.moveTreeToWorker(treeThreads);
+        publishPosting();
     }
 
     @Override
@@ -271,6 +301,7 @@ public final class SequencerService implements ClusteredService {
             onStop.accept(stop);
             return;
         }
+        if (c instanceof Command.PostingHalted || c instanceof Command.PostingResumed) publishPosting();
         // Only the leader's replies reach a gateway: Aeron drops a session offer unless this member's
         // service agent is the leader (it returns MOCKED_OFFER), and cluster.role() reads that same
         // role. So a follower (and a member replaying its log) skips the encoding, the largest part of a

@@ -71,6 +71,25 @@ public sealed interface Command {
      */
     record BatchesFinal(long clientId, long clientSeq, long count) implements Command {}
 
+    /**
+     * The leader's batch poster stopped for an operator to fix ({@code why}: a divergence, a batch the rollup
+     * cannot take, the role handed away): nothing taken now would reach L1, so every member's trader API
+     * halts new orders, amendments, withdrawals and margin moves until {@link PostingResumed}. In the log
+     * because only the leader posts: a follower's API learned of it no other way. The state keeps the
+     * reason (in its snapshots too), so a member that restarts is halted again; it changes no leaf or root.
+     */
+    record PostingHalted(long clientId, long clientSeq, String why) implements Command {
+        /** The most bytes of the reason the log keeps (UTF-8); a longer one is cut. */
+        public static final int MAX_WHY_BYTES = 2_000;
+
+        public PostingHalted {
+            java.util.Objects.requireNonNull(why, "why");
+        }
+    }
+
+    /** A poster started on the leader: the halt of {@link PostingHalted}, if any, lifts on every member. */
+    record PostingResumed(long clientId, long clientSeq) implements Command {}
+
     /** Time passes: {@code unixSeconds} drives batch sealing; it never moves backwards in effect. */
     record TimeTick(long clientId, long clientSeq, long unixSeconds) implements Command {}
 

@@ -27,7 +27,11 @@ import java.util.List;
  * message's log time; a malformed command inside a batch is refused alone ({@link #decodeMessage}).
  */
 public final class CommandCodec {
-    /** Bumped whenever a payload changes; a node refuses a log written by another version. */
+    /**
+     * Bumped whenever a payload changes; a node refuses a log written by another version. A new command type is
+     * not a changed payload: the posting halt's types (13, 14) came later under version 2, so a log written before
+     * them reads as it did (a node from before them would skip them as malformed: no older node joins a newer log).
+     */
     public static final byte VERSION = 2;
     public static final int MAX_BATCH_CANCELS = 256;
     /** At most this many commands in one batch message. */
@@ -39,7 +43,8 @@ public final class CommandCodec {
     /** Each command of a batch is preceded by its length. */
     public static final int BATCH_ENTRY_HEADER = 2;
 
-    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11, BATCH = 12;
+    private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11, BATCH = 12,
+            POSTING_HALTED = 13, POSTING_RESUMED = 14;
 
     private CommandCodec() {}
 
@@ -60,6 +65,11 @@ public final class CommandCodec {
             case Command.TimeTick t -> b.putLong(t.unixSeconds());
             case Command.BatchPosted p -> b.putLong(p.index()).putLong(p.postedAt()).putLong(p.finalAt());
             case Command.BatchesFinal f -> b.putLong(f.count());
+            case Command.PostingHalted h -> {
+                byte[] why = whyBytes(h);
+                b.putShort((short) why.length).put(why);
+            }
+            case Command.PostingResumed r -> { }
             case Command.Query q -> {
                 b.put((byte) q.kind().ordinal()).putInt(q.market());
                 b.put(q.trader() == null ? new byte[20] : q.trader().bytes());
@@ -109,6 +119,14 @@ public final class CommandCodec {
                 case TICK -> new Command.TimeTick(client, seq, b.getLong());
                 case BATCH_POSTED -> new Command.BatchPosted(client, seq, b.getLong(), b.getLong(), b.getLong());
                 case BATCHES_FINAL -> new Command.BatchesFinal(client, seq, b.getLong());
+                case POSTING_HALTED -> {
+                    int n = b.getShort() & 0xffff;
+                    if (n > Command.PostingHalted.MAX_WHY_BYTES) {
+                        throw new MalformedCommandException("a posting halt's reason of " + n + " bytes, at most " + Command.PostingHalted.MAX_WHY_BYTES);
+                    }
+                    yield new Command.PostingHalted(client, seq, utf8(bytes(b, n)));
+                }
+                case POSTING_RESUMED -> new Command.PostingResumed(client, seq);
                 case QUERY -> {
                     int kind = b.get();
                     Command.QueryKind[] kinds = Command.QueryKind.values();
@@ -274,6 +292,8 @@ public final class CommandCodec {
             case Command.TimeTick t -> TICK;
             case Command.BatchPosted p -> BATCH_POSTED;
             case Command.BatchesFinal f -> BATCHES_FINAL;
+            case Command.PostingHalted h -> POSTING_HALTED;
+            case Command.PostingResumed r -> POSTING_RESUMED;
             case Command.Query q -> QUERY;
         };
     }
@@ -291,7 +311,27 @@ public final class CommandCodec {
             case Command.TimeTick t -> 8;
             case Command.BatchPosted p -> 24;
             case Command.BatchesFinal f -> 8;
+            case Command.PostingHalted h -> 2 + whyBytes(h).length;
+            case Command.PostingResumed r -> 0;
             case Command.Query q -> 1 + 4 + 20 + 32 + 8;
         };
+    }
+
+    /** Strict UTF-8: bytes that are not would read back as replacement characters, another encoding of another command. */
+    private static String utf8(byte[] bytes) throws MalformedCommandException {
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new MalformedCommandException("a posting halt's reason is not UTF-8");
+        }
+    }
+
+    /** A halt's reason as the log holds it: UTF-8, cut to {@link Command.PostingHalted#MAX_WHY_BYTES} at a character's start. */
+    private static byte[] whyBytes(Command.PostingHalted h) {
+        byte[] all = h.why().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (all.length <= Command.PostingHalted.MAX_WHY_BYTES) return all;
+        int end = Command.PostingHalted.MAX_WHY_BYTES;
+        while ((all[end] & 0xc0) == 0x80) end--; // not inside a character
+        return java.util.Arrays.copyOf(all, end);
     }
 }

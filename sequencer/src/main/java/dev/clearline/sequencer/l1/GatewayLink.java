@@ -117,6 +117,11 @@ public final class GatewayLink implements SequencerLink {
         return refusal(log.call((id, s) -> new Command.BatchesFinal(id, s, count)));
     }
 
+    @Override
+    public void posting(String why) throws IOException {
+        log.call((id, s) -> why == null ? new Command.PostingResumed(id, s) : new Command.PostingHalted(id, s, why));
+    }
+
     private static Optional<String> refusal(ObjectNode reply) {
         JsonNode o = reply.path("outcomes").path(0);
         return o.path("accepted").asBoolean(false) ? Optional.empty() : Optional.of(o.path("help").asText("not applied"));

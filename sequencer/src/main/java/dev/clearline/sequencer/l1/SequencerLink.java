@@ -62,6 +62,12 @@ public interface SequencerLink {
     /** Records in the log that the rollup finalized its first {@code count} batches; empty when applied, else why not. */
     Optional<String> batchesFinal(long count) throws IOException;
 
+    /**
+     * Records in the log that this node's batch poster stopped for an operator to fix ({@code why}), so every member's
+     * trader API halts ({@code Command.PostingHalted}); with {@code why} null, that a poster started and posting goes on.
+     */
+    void posting(String why) throws IOException;
+
     /** Puts an L1 priority op into the log; empty when applied, else the engine's reject code. */
     Optional<String> submit(Transition.PriorityOp op) throws IOException;
 

@@ -117,6 +117,11 @@ public final class SequencerState {
      */
     private final java.util.ArrayDeque<Batch> kept = new java.util.ArrayDeque<>();
     private long firstKept;
+    /**
+     * Why the leader's batch poster stopped for an operator ({@link Command.PostingHalted}), or null while
+     * it posts: every member's trader API halts while it is set. Kept in snapshots from format 5.
+     */
+    private String postingHalt;
     private final L1Finality l1 = new L1Finality();
     /** Open positions by how far the mark must move to liquidate them. */
     private final LiquidationIndex positions = new LiquidationIndex();
@@ -156,6 +161,11 @@ public final class SequencerState {
         this.reads = new LeafReads(exchange.state());
     }
 
+    /** Why the leader's poster stopped for an operator, as the log last said ({@link Command.PostingHalted}); null while it posts. */
+    public String postingHalt() {
+        return postingHalt;
+    }
+
     /**
      * Writes the whole state (what {@link Snapshot} stores): the exchange (books, accounts, the
      * mirror's leaves), the API's views, the batch builder's open batch, the batches L1 has not
@@ -165,11 +175,15 @@ public final class SequencerState {
      * streams it after the image, from wherever the state keeps it. Call between commands.
      */
     void writeImage(ImageWriter out) {
-        writeImage(out, false);
+        writeImage(out, Snapshot.FORMAT);
     }
 
-    /** As {@link #writeImage(ImageWriter)}; {@code withHistory}: the history at the end, as format 2 had it (tests of old snapshots). */
-    void writeImage(ImageWriter out, boolean withHistory) {
+    /**
+     * As {@link #writeImage(ImageWriter)}, in snapshot {@code format}: 2 with the history at the end, before 5 without
+     * the posting halt (tests of old snapshots).
+     */
+    void writeImage(ImageWriter out, int format) {
+        boolean withHistory = format == Snapshot.FORMAT_HISTORY_IN_IMAGE;
         syncTree();
         if (!drained.isEmpty()) throw new IllegalStateException("transitions of a command still being applied");
         LeafImage.write(out, batches, exchange.state());
@@ -191,6 +205,10 @@ public final class SequencerState {
         cuts.writeImage(out);
         writeClients(out, clients);
         writeClients(out, dormant);
+        if (format >= Snapshot.FORMAT_POSTING_HALT) {
+            out.writeBoolean(postingHalt != null);
+            if (postingHalt != null) out.writeBytes(postingHalt.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (withHistory) {
             // format 2, for tests of members with old snapshots: it carried the whole history
             if (history.start() != 0) throw new IllegalStateException("format 2 carries the whole history; this one dropped its oldest commands");
@@ -200,7 +218,8 @@ public final class SequencerState {
     }
 
     /** The state {@link #writeImage} wrote; a damaged image is an {@link dev.clearline.engine.image.ImageFormatException}. */
-    static SequencerState readImage(ImageReader in, Genesis genesis, SignatureVerifier verifier, CommandHistory history, boolean historyInImage) {
+    static SequencerState readImage(ImageReader in, Genesis genesis, SignatureVerifier verifier, CommandHistory history, int format) {
+        boolean historyInImage = format == Snapshot.FORMAT_HISTORY_IN_IMAGE;
         LeafImage.Leaves leaves = LeafImage.read(in);
         Exchange exchange = Exchange.readImage(in, genesis.domain(), verifier, genesis.books(), leaves.mirror());
         OrderBookView view = OrderBookView.readImage(in);
@@ -223,6 +242,7 @@ public final class SequencerState {
         s.cuts.readImage(in);
         readClients(in, s.clients);
         readClients(in, s.dormant);
+        if (format >= Snapshot.FORMAT_POSTING_HALT && in.readBoolean()) s.postingHalt = new String(in.readBytes(), java.nio.charset.StandardCharsets.UTF_8);
         s.lastWindow = s.clients.isEmpty() ? null : s.clients.lastEntry().getValue();
         if (historyInImage) {
             // format 2: the history inside the image; from format 3 on it follows the image (Snapshot)
@@ -459,6 +479,15 @@ public final class SequencerState {
                 // margin moved into a position the trader may never have traded: the account view must show where it went
                 if (rej == null && r.request() instanceof Transition.Allocate al) view.holds(al.owner(), al.marketId());
                 body.put("outcomes", List.of(v));
+            }
+            case Command.PostingHalted h -> {
+                body.put("type", "postingHalted");
+                body.put("why", h.why());
+                postingHalt = h.why();
+            }
+            case Command.PostingResumed r -> {
+                body.put("type", "postingResumed");
+                postingHalt = null;
             }
             case Command.TimeTick t -> {
                 body.put("type", "tick");
@@ -715,6 +744,7 @@ public final class SequencerState {
                 body.put("sealedBatches", sealedBatches);
                 body.put("openTransitions", cuts.open());
                 body.put("priorityOpsConsumed", dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed());
+                if (postingHalt != null) body.put("postingHalted", postingHalt);
                 body.put("l1", l1.stateView());
                 body.put("batchesInMemory", kept.size());
                 if (lastBatch != null) body.put("lastBatch", headerView(lastBatch));

@@ -24,7 +24,9 @@ import java.util.zip.CRC32C;
  *   history: commands (8) | bytes (8) | commands dropped (8) | bytes dropped (8)
  *            | the encoded commands held | CRC32C of the history before it (4)
  * </pre>
- * Format 4 (written now): the body is the state's own image ({@link SequencerState#writeImage}):
+ * Format 5 (written now): format 4 whose image ends with the posting halt (a flag, then the reason
+ * when set: {@code Command.PostingHalted}), so a member restarted after its leader's poster stopped
+ * halts its trader API again. Format 4 (read, no longer written): the body is the state's own image ({@link SequencerState#writeImage}):
  * the exchange's books, accounts and leaves, the API's views, the open batch, the batches L1 has
  * not finalized and the client tables. Loading it replays no command: it rebuilds the Merkle tree
  * from the leaves in one pass and refuses the image unless that gives the recorded root, so a
@@ -39,7 +41,11 @@ import java.util.zip.CRC32C;
  * archive holds either still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 4;
+    public static final int FORMAT = 5;
+    /** The first format whose image ends with the posting halt ({@code Command.PostingHalted}). */
+    static final int FORMAT_POSTING_HALT = 5;
+    /** The format before the posting halt joined the image. */
+    static final int FORMAT_DROPPED_HISTORY = 4;
     /** The first format with a history part after the image (the whole history, nothing dropped). */
     static final int FORMAT_HISTORY_AFTER_IMAGE = 3;
     /** The format whose body ends with the command history (no history part after the image). */
@@ -194,6 +200,15 @@ public final class Snapshot {
         return frame(s, expectedBytes, FORMAT);
     }
 
+    /** The former format 4, without the posting halt at the image's end (tests of members with old snapshots). */
+    static byte[] writeWithoutPostingHalt(SequencerState s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageWriter image = frame(s, 1 << 16, FORMAT_DROPPED_HISTORY);
+        out.write(image.array(), 0, image.size());
+        streamHistory(s.history(), out::write);
+        return out.toByteArray();
+    }
+
     /** The former format 3, the whole history after the image with no dropped counts (tests of members with old snapshots). */
     static byte[] writeWholeHistoryAfterImage(SequencerState s) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -224,7 +239,7 @@ public final class Snapshot {
         header(out, s.genesis(), format, s.seq(), root);
         int lengthAt = out.size();
         out.writeInt(0);
-        s.writeImage(out, format == FORMAT_HISTORY_IN_IMAGE);
+        s.writeImage(out, format);
         out.putInt(lengthAt, out.size() - lengthAt - 4);
         CRC32C crc = new CRC32C();
         crc.update(out.array(), 0, out.size());
@@ -306,7 +321,7 @@ public final class Snapshot {
             long seq = b.getLong();
             byte[] root = new byte[32];
             b.get(root);
-            SequencerState s = format == FORMAT_HISTORY ? fromHistory(b, g, verifier, history) : fromImage(b, g, verifier, history, format == FORMAT_HISTORY_IN_IMAGE);
+            SequencerState s = format == FORMAT_HISTORY ? fromHistory(b, g, verifier, history) : fromImage(b, g, verifier, history, format);
             if (s.seq() != seq || !s.stateRoot().equals(new Hash32(root))) {
                 throw new SnapshotException("snapshot " + (format == FORMAT_HISTORY ? "replay" : "image") + " reached seq " + s.seq() + " root "
                         + s.stateRoot() + " but the image records seq " + seq + " root " + new Hash32(root));
@@ -321,13 +336,13 @@ public final class Snapshot {
         }
     }
 
-    private static SequencerState fromImage(ByteBuffer b, Genesis g, SignatureVerifier verifier, CommandHistory history, boolean historyInImage)
+    private static SequencerState fromImage(ByteBuffer b, Genesis g, SignatureVerifier verifier, CommandHistory history, int format)
             throws SnapshotException {
         int length = b.getInt();
         if (length != b.remaining()) throw new SnapshotException("snapshot body of " + length + " bytes where " + b.remaining() + " follow");
         ImageReader in = new ImageReader(b.array(), b.position(), length);
         try {
-            SequencerState s = SequencerState.readImage(in, g, verifier, history, historyInImage);
+            SequencerState s = SequencerState.readImage(in, g, verifier, history, format);
             in.expectEnd();
             return s;
         } catch (ImageFormatException e) {

@@ -32,6 +32,9 @@ class CommandBatchTest {
     static List<Command> session() {
         List<Command> cs = new ArrayList<>(M.opening(7));
         cs.addAll(M.flow(7, cs.size() + 1, 120, new Random(5)));
+        // the leader's poster halted and started again: commands with a text payload, mutated like the rest
+        cs.add(new Command.PostingHalted(7, cs.size() + 1, "its batches no longer reach L1 (batch 0 holds 5 transitions, ü)"));
+        cs.add(new Command.PostingResumed(7, cs.size() + 1));
         return cs;
     }
 
@@ -81,6 +84,34 @@ class CommandBatchTest {
             case TYPE -> { byte[] b = good.clone(); b[1] = (byte) (r.nextBoolean() ? 0 : 13 + r.nextInt(100)); yield b; }
             case NESTED_BATCH -> CommandCodec.encodeBatch(List.of(good));
         };
+    }
+
+    @Test
+    void aPostingHaltsReasonReadsBackWholeOrCutAtACharacterNeverPastItsBound() {
+        Property.forAll(Gens.ints(0, 3_000), Gens.ints(0, 2)).tries(200).check((n, width) -> {
+            String unit = width == 0 ? "a" : width == 1 ? "ü" : "€"; // 1, 2 and 3 bytes in UTF-8
+            String why = unit.repeat(n);
+            byte[] bytes = CommandCodec.encode(new Command.PostingHalted(3, 9, why));
+            Command back = CommandCodec.decode(bytes, 0, bytes.length);
+            assertThat(back).isInstanceOf(Command.PostingHalted.class);
+            String kept = ((Command.PostingHalted) back).why();
+            int whole = why.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (whole <= Command.PostingHalted.MAX_WHY_BYTES) assertThat(kept).isEqualTo(why);
+            else {
+                assertThat(why).startsWith(kept);
+                int keptBytes = kept.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                assertThat(keptBytes).isLessThanOrEqualTo(Command.PostingHalted.MAX_WHY_BYTES)
+                        .isGreaterThan(Command.PostingHalted.MAX_WHY_BYTES - unit.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            }
+            assertThat(CommandCodec.encode(back)).as("one encoding per command").isEqualTo(bytes);
+        });
+        // a declared length past the bound is malformed, not a 64 KB string
+        byte[] over = CommandCodec.encode(new Command.PostingHalted(3, 9, ""));
+        over = Arrays.copyOf(over, over.length + Command.PostingHalted.MAX_WHY_BYTES + 1);
+        java.nio.ByteBuffer.wrap(over).putShort(18, (short) (Command.PostingHalted.MAX_WHY_BYTES + 1));
+        byte[] tooLong = over;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CommandCodec.decode(tooLong, 0, tooLong.length))
+                .isInstanceOf(MalformedCommandException.class).hasMessageContaining("at most " + Command.PostingHalted.MAX_WHY_BYTES);
     }
 
     @Test
@@ -185,6 +216,8 @@ class CommandBatchTest {
             case Command.TimeTick t -> new Command.TimeTick(client, 1, t.unixSeconds());
             case Command.BatchPosted p -> new Command.BatchPosted(client, 1, p.index(), p.postedAt(), p.finalAt());
             case Command.BatchesFinal f -> new Command.BatchesFinal(client, 1, f.count());
+            case Command.PostingHalted h -> new Command.PostingHalted(client, 1, h.why());
+            case Command.PostingResumed r -> new Command.PostingResumed(client, 1);
             case Command.Query q -> q;
         };
     }

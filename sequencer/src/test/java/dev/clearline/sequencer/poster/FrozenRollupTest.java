@@ -37,7 +37,7 @@ class FrozenRollupTest {
             BatchPoster poster = w.poster(l1.web3j(), l1.key(5), TxSender.FeePolicy.defaults());
             L1Loop loop = new L1Loop(l1.web3j(), w.rollupAddress, w.feed(), poster, 50);
             java.util.concurrent.CompletableFuture<BatchPoster.Frozen> handedOver = new java.util.concurrent.CompletableFuture<>();
-            WhenPostingStops.haltApi(loop, api, handedOver::complete);
+            WhenPostingStops.haltApi(loop, w.link, api, handedOver::complete);
             loop.start();
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

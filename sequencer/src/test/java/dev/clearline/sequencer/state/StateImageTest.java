@@ -230,8 +230,33 @@ class StateImageTest {
      * a change to what the views keep (events leave out fields that do not apply, so the kept history holds fewer
      * entries; an image written before still reads, its null entries served as they were), and so did the protocol's
  * PruneOrder (the state holds fewer ORDER leaves and the batches more transitions; no layout changed). Format 4
-     * (the history part's dropped counts) changed only the number in the image's header.
+     * (the history part's dropped counts) changed only the number in the image's header; format 5 added the posting
+     * halt at the image's end.
      */
+    @Test
+    void thePostingHaltSurvivesASnapshotAndAFormat4OneReadsAsPosting() throws Exception {
+        SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        List<Command> cs = FinalityTest.withReports(2);
+        for (int i = 0; i < cs.size(); i++) reply(s, cs.get(i), i);
+        String why = "its batches no longer reach L1 (the rollup's tip is not this node's batch 3, ü)";
+        Reply halted = s.apply(new Command.PostingHalted(77, 1, why), 0);
+        assertThat(halted.body()).containsEntry("type", "postingHalted").containsEntry("why", why);
+        assertThat(s.postingHalt()).isEqualTo(why);
+        assertThat(s.apply(new Command.Query(77, 0, Command.QueryKind.STATE, 0, null, null), 0).body()).containsEntry("postingHalted", why);
+
+        SequencerState restored = Snapshot.read(Snapshot.write(s), Market.GENESIS, new NativeSecp256k1Verifier());
+        assertThat(restored.postingHalt()).as("a member restarted from its snapshot halts again").isEqualTo(why);
+        assertThat(restored.stateRoot()).isEqualTo(s.stateRoot());
+        SequencerState former = Snapshot.read(Snapshot.writeWithoutPostingHalt(s), Market.GENESIS, new NativeSecp256k1Verifier());
+        assertThat(former.postingHalt()).as("format 4 had none").isNull();
+        assertThat(former.stateRoot()).isEqualTo(s.stateRoot());
+
+        restored.apply(new Command.PostingResumed(77, 2), 0);
+        assertThat(restored.postingHalt()).isNull();
+        assertThat(Snapshot.read(Snapshot.write(restored), Market.GENESIS, new NativeSecp256k1Verifier()).postingHalt()).isNull();
+        assertThat(restored.stateRoot()).as("the halt is no leaf").isEqualTo(s.stateRoot());
+    }
+
     @Test
     void theImageLayoutIsPinnedSoThatAChangeBumpsTheFormat() throws Exception {
         SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
@@ -239,7 +264,10 @@ class StateImageTest {
         for (int i = 0; i < cs.size(); i++) reply(s, cs.get(i), i);
         byte[] image = Snapshot.write(s);
         String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
-        assertThat(Snapshot.FORMAT).isEqualTo(4);
+        assertThat(Snapshot.FORMAT).isEqualTo(5);
+        String four = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutPostingHalt(s)));
+        assertThat(four).as("format 4 as it was pinned before format 5 (no posting halt), still written alike for the tests that read it")
+                .isEqualTo("98f4fff3afff26c654c571f885b009ac2f1024f88dcca0141eb198afca819493");
         String former = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeHistoryInImage(s)));
         assertThat(former).as("format 2 as it was pinned before format 3 (its history in the image), still written alike for the tests that read it")
                 .isEqualTo("9907534175eb2bcb5107b19434cb73e972c1f95293643261a7bbce8e4dbcf4d5");
@@ -248,6 +276,6 @@ class StateImageTest {
         assertThat(three).as("format 3 as it was pinned before format 4 (no dropped counts), still written alike for the tests that read it")
                 .isEqualTo("690214dc325c62aa16ec07374b2d4b409eb0e3a4c2aa59679acfde7a383dada7");
         assertThat(hash).as("the format-%d image of the pinned session (%d bytes): changed its layout? bump Snapshot.FORMAT,"
-                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("98f4fff3afff26c654c571f885b009ac2f1024f88dcca0141eb198afca819493");
+                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("3c3d0ad509b345ee803486353058000f83ccbb90b5e0f57bc988ef20744d4085");
     }
 }
