@@ -88,17 +88,32 @@ public final class L1Side implements AutoCloseable {
          * longer continues the tip (the node halts); refused from there, and warned of from a quarter, where the node
          * warns of every op.
          */
+        /** L1 seconds an op may wait in the node: a batch open {@code batchSeconds}, then a poster round. */
+        private long waitL1(long batchSeconds, long intervalMillis) {
+            return (batchSeconds * 1_000 + intervalMillis) * timeSpeed / 1_000;
+        }
+
+        /** The longest {@code --batch-seconds} (at least 1) whose wait stays under {@code bound} L1 seconds: what the messages offer. */
+        private long longestBelow(long bound, long intervalMillis) {
+            long b = Math.max(1, (bound * 1_000 / timeSpeed - intervalMillis) / 1_000);
+            while (b > 1 && waitL1(b, intervalMillis) >= bound) b--;
+            while (waitL1(b + 1, intervalMillis) < bound) b++;
+            return b;
+        }
+
         public java.util.Optional<String> tooSlow(long batchSeconds, long intervalMillis, boolean refusal) {
-            long waitL1 = (batchSeconds * 1_000 + intervalMillis) * timeSpeed / 1_000;
+            long waitL1 = waitL1(batchSeconds, intervalMillis);
             long bound = refusal ? forceDelaySeconds / 2 : forceDelaySeconds / 4;
             if (waitL1 < bound) return java.util.Optional.empty();
-            long most = Math.max(1, (forceDelaySeconds / 4 * 1_000 / timeSpeed - intervalMillis) / 1_000);
+            long accepted = longestBelow(forceDelaySeconds / 2, intervalMillis);
+            long most = longestBelow(forceDelaySeconds / 4, intervalMillis);
             String wait = "an op may wait up to " + waitL1 + " L1 second(s) in this node (--batch-seconds " + batchSeconds
                     + " and --l1-interval-ms " + intervalMillis + (timeSpeed > 1 ? ", L1 time running " + timeSpeed + "x" : "") + ")";
             String ahead = "another proposer may post ahead of this node once an op has waited " + forceDelaySeconds / 2 + " s, and the node then halts";
             // a refusal says what breaks; a warning that the margin is thin, or it reads like the refusal it is not
             return java.util.Optional.of(refusal
-                    ? wait + ", but the rollup's force delay is " + forceDelaySeconds + " s: " + ahead + "; pass --batch-seconds " + most + " or less"
+                    ? wait + ", but the rollup's force delay is " + forceDelaySeconds + " s: " + ahead + "; pass --batch-seconds " + accepted
+                            + " or less (" + most + " or less keeps a margin)"
                     : wait + ", over a quarter of the rollup's force delay of " + forceDelaySeconds + " s: " + ahead + ", so one slow L1 round"
                             + " could halt it; --batch-seconds " + most + " or less keeps a margin");
         }

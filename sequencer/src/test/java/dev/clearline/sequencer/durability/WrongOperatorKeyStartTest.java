@@ -54,7 +54,7 @@ class WrongOperatorKeyStartTest {
                 "--operator-key", sequencer, "--batch-seconds", "1000"))
                 .hasMessageContaining("exited with 2")
                 .hasMessageContaining("force delay is 1800 s")
-                .hasMessageContaining("pass --batch-seconds 449 or less")
+                .hasMessageContaining("pass --batch-seconds 898 or less (448 or less keeps a margin)")
                 .hasMessageNotContaining("SEQUENCER_READY");
         assertThat(Files.exists(dir.resolve("node"))).as("no log directory: the node never started").isFalse();
     }
