@@ -192,8 +192,19 @@ public final class Deployer {
         return new Deployed(manifest, false);
     }
 
-    private static List<String> describe(List<Type<?>> args) {
-        return args.stream().map(a -> String.valueOf(a.getValue())).toList();
+    /** Each constructor argument as a person or a verifier reads it: bytes in 0x hex (not Java's "[B@1de76cc7"), arrays element by element. */
+    static List<String> describe(List<Type<?>> args) {
+        return args.stream().map(a -> describeValue(a.getValue())).toList();
+    }
+
+    private static String describeValue(Object value) {
+        return switch (value) {
+            case byte[] bytes -> org.web3j.utils.Numeric.toHexString(bytes);
+            case List<?> list -> list.stream().map(e -> describeValue(e instanceof Type<?> t ? t.getValue() : e))
+                    .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+            case null -> "null";
+            default -> String.valueOf(value);
+        };
     }
 
     /** Signs and sends an EIP-1559 transaction and waits for its receipt. */
