@@ -228,7 +228,7 @@ final class EscapeCommands {
 
     @Command(name = "escape", mixinStandardHelpOptions = true, subcommands = Reports.class,
             description = {"After a freeze and its claim window: take out everything you have, from L1 alone.",
-                    "The frozen state is rebuilt from L1 (no operator): your free balance, each open position at its equity at the frozen mark, your finalized withdrawals not yet claimed (each scaled by the escape rate) and your deposits the frozen state never consumed (refunded in full). During the window, anyone may fix the rate with ./clearline escape report."})
+                    "The frozen state is rebuilt from L1 (no operator): your free balance, each open position at its equity at the frozen mark, your finalized withdrawals not yet claimed (each scaled by the escape rate) and your deposits the frozen state never consumed (refunded in full, at any time after the freeze: paid during the window too). During the window, anyone may fix the rate with ./clearline escape report."})
     static final class Take extends HatchBase {
         @Option(names = "--owner", description = "Escape for this address (anyone may; the owner is paid). Default: your key's address.")
         String owner;
@@ -254,18 +254,16 @@ final class EscapeCommands {
             }
             open();
             boolean windowOpen = now < windowEnd;
-            if (windowOpen && !dryRun) {
-                throw new UserError("the claim window is open until L1 time " + windowEnd + " (" + UserOptions.l1Wait(windowEnd - now, o.l1TimeSpeed()) + " from now):"
-                        + " escapes pay after it closes, all at one rate; meanwhile anyone may report bad debt and the insurance fund with"
-                        + " ./clearline escape report, and ./clearline escape --dry-run shows what you would get");
-            }
             boolean swept = o.l1("read the escape hatch", () -> hatch.remainderSwept().send());
-            if (swept && !dryRun) {
-                long at = o.l1("read the escape hatch", () -> hatch.remainderSweepAt().send().longValueExact());
-                throw new UserError("the escape deadline passed at L1 time " + at + ": the rest of the escape pool went to governance and claims"
-                        + " on the frozen state pay nothing now (docs/protocol.md 7.5); only deposits never consumed are still refunded, by the"
-                        + " rollup's refundDeposit");
-            }
+            // a deposit the frozen state never consumed is refunded whole at any time after the freeze (docs/protocol.md 7.5):
+            // while the window is open, or after the pool was swept, only those are paid; the rest waits, or is gone
+            String refundsOnly = dryRun ? null : windowOpen ? "the claim window is open until L1 time " + windowEnd + " ("
+                    + UserOptions.l1Wait(windowEnd - now, o.l1TimeSpeed()) + " from now): escapes pay after it closes, all at one rate;"
+                    + " meanwhile anyone may report bad debt and the insurance fund with ./clearline escape report, and ./clearline escape"
+                    + " --dry-run shows what you would get"
+                    : swept ? "the escape deadline passed at L1 time " + o.l1("read the escape hatch", () -> hatch.remainderSweepAt().send().longValueExact())
+                    + ": the rest of the escape pool went to governance and claims on the frozen state pay nothing now (docs/protocol.md 7.5)"
+                    : null;
             FinalizedState state = frozenState();
             List<Claim> all = new ArrayList<>(EscapePlan.claims(state, who));
             List<dev.clearline.engine.transition.Transition> queue = o.l1("read the priority queue", () -> {
@@ -288,6 +286,15 @@ final class EscapeCommands {
                 throw new UserError("nothing to escape: the frozen state (after " + state.finalizedCount() + " finalized batch(es)) holds no free balance,"
                         + " no position with positive equity and no withdrawal for " + who + ", and the queue holds no deposit of theirs it never"
                         + " consumed; a position at or below zero equity pays nothing");
+            }
+            String waiting = "";
+            if (refundsOnly != null) {
+                List<Claim> later = open.stream().filter(c -> !(c instanceof Claim.Refund)).toList();
+                open.removeAll(later);
+                if (open.isEmpty()) throw new UserError(refundsOnly + "; a deposit never consumed is refunded at any time, and none of yours is left");
+                if (!later.isEmpty()) {
+                    waiting = "\nNot paid now: " + String.join(", ", later.stream().map(Take::label).toList()) + "; " + refundsOnly;
+                }
             }
             if (open.isEmpty()) {
                 throw new UserError("already escaped: all " + done + " claim(s) of " + who + " on the frozen state were paid before (" + paidNames
@@ -319,9 +326,11 @@ final class EscapeCommands {
             res.put(dryRun ? "wouldPayTotal" : "paidTotal", Units.amount(total));
             String head = (dryRun ? "Would escape " : "Escaped ") + open.size() + " claim(s) of " + who + " for " + Units.amount(total) + " in total, at rate "
                     + rate.text() + (windowOpen ? " so far (the window is open until L1 time " + windowEnd + ", " + UserOptions.l1Wait(windowEnd - now, o.l1TimeSpeed())
-                    + " from now; reports may still lower it)" : "")
-                    + (done > 0 ? "; paid before: " + paidNames : "") + ":\n";
-            o.print(out, res, (head + text).stripTrailing());
+                    + " from now; reports may still lower it)" : "") + ":\n";
+            // after the list, on a line of its own: put before the colon it read as the heading of the claims below it
+            String before = done > 0 ? "Paid before, not counted above: " + paidNames : "";
+            if (!waiting.isEmpty()) res.put("notPaidNow", waiting.strip());
+            o.print(out, res, (head + text + before).stripTrailing() + waiting);
             return 0;
         }
 

@@ -120,19 +120,22 @@ final class UserCommands {
             TransactionReceipt r = ok(o.l1("deposit", () -> rollup.deposit(BigInteger.valueOf(amount)).send()), "deposit");
             long index = Rollup.getPriorityOpEnqueuedEvents(r).getFirst().index.longValueExact();
             ObjectNode res = result().put("amount", Units.amount(amount)).put("queueIndex", index).put("tx", r.getTransactionHash());
-            o.print(out, res, "Deposited " + Units.amount(amount) + " (queue op " + index + ", tx " + r.getTransactionHash()
-                    + "); it is credited on L2 once the sequencer consumes the op, usually within seconds: ./clearline positions");
+            // with --anyway nobody asked a sequencer: "within seconds" would promise what the user was just told may not happen
+            o.print(out, res, "Deposited " + Units.amount(amount) + " (queue op " + index + ", tx " + r.getTransactionHash() + "); "
+                    + (anyway ? "it waits in L1's queue until a sequencer consumes it (./clearline status shows it waiting); if none does"
+                            + " within the rollup's force delay, anyone may ./clearline freeze, and ./clearline escape refunds it from then on"
+                            : "it is credited on L2 once the sequencer consumes the op, usually within seconds: ./clearline positions"));
             return 0;
         }
 
         /**
          * Money goes in only where an operator will take it: a deposit no sequencer consumes sits in L1's queue,
-         * and comes back only after a freeze and its claim window (days). So the sequencer at --api must answer,
+         * and comes back only after a freeze (at least the force delay: days on a real deployment). So the sequencer at --api must answer,
          * for this rollup on this chain, before anything is sent.
          */
         private void requireOperator(String rollupAddress) {
             String anyway = "; pass --anyway to deposit regardless (it waits in L1's queue for an operator; if none consumes it, it"
-                    + " is refunded only after a freeze and its claim window)";
+                    + " is refunded only after a freeze, which anyone may send once it is overdue: the rollup's force delay)";
             JsonNode state;
             try {
                 state = o.get("/state");
@@ -1058,11 +1061,11 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            if (!anyway) refuseWhatTheSequencerSaysWouldPayNothing();
+            String unchecked = anyway ? null : refuseWhatTheSequencerSaysWouldPayNothing();
             Rollup rollup = o.rollup();
             TransactionReceipt r = ok(o.l1("request a forced withdrawal", () -> rollup.requestForcedWithdrawal(BigInteger.valueOf(amount)).send()),
                     "requestForcedWithdrawal");
-            return queued(this, rollup, r, "forced withdrawal of " + Units.amount(amount));
+            return queued(this, rollup, r, "forced withdrawal of " + Units.amount(amount), unchecked);
         }
 
         /**
@@ -1070,14 +1073,16 @@ final class UserCommands {
          * free balance below the amount, the STF would consume the op and pay nothing (it takes all or none), which
          * only costs gas and reads as censorship later, so that takes --anyway.
          */
-        private void refuseWhatTheSequencerSaysWouldPayNothing() {
+        private String refuseWhatTheSequencerSaysWouldPayNothing() {
             long free;
             try {
                 JsonNode account = o.get("/accounts/" + o.address()).path("account");
-                if (!account.has("free")) return;
+                if (!account.has("free")) return null;
                 free = account.path("free").asLong();
             } catch (UserError unreachable) {
-                return;
+                // sent all the same (the op is for an operator who will not pay), but the user is told what was not checked
+                return "the sequencer did not answer, so your free L2 balance was not checked: a forced withdrawal above it is consumed"
+                        + " and pays nothing (./clearline escape --dry-run shows your balance from L1 alone)";
             }
             if (free < amount) {
                 throw new UserError("the sequencer says your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amount)
@@ -1085,6 +1090,7 @@ final class UserCommands {
                         + Units.amount(free) + " or less (./clearline positions: margin in positions comes back with margin remove), or pass"
                         + " --anyway if you do not trust that answer (the op costs L1 gas either way)");
             }
+            return null;
         }
     }
 
@@ -1108,7 +1114,7 @@ final class UserCommands {
             if (!anyway) refuseWhatTheSequencerSaysIsGone(h);
             Rollup rollup = o.rollup();
             TransactionReceipt r = ok(o.l1("request a forced cancel", () -> rollup.requestForcedCancel(h.bytes()).send()), "requestForcedCancel");
-            return queued(this, rollup, r, "forced cancel of " + h);
+            return queued(this, rollup, r, "forced cancel of " + h, null);
         }
 
         /**
@@ -1242,15 +1248,19 @@ final class UserCommands {
     }
 
     /** Prints where a just-enqueued priority op stands and its deadline. */
-    private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what) {
+    /** Prints the queued op and its deadline; {@code unchecked}: what could not be checked before sending (null: nothing). */
+    private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what, String unchecked) {
         var e = Rollup.getPriorityOpEnqueuedEvents(r).getFirst();
         long index = e.index.longValueExact();
         long enqueued = java.nio.ByteBuffer.wrap(e.encoding, 9, 8).getLong();
         long delay = b.o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
-        b.o.print(b.out, b.result().put("queueIndex", index).put("deadline", enqueued + delay).put("tx", r.getTransactionHash()),
+        ObjectNode res = b.result().put("queueIndex", index).put("deadline", enqueued + delay).put("tx", r.getTransactionHash());
+        if (unchecked != null) res.put("balanceNotChecked", unchecked);
+        String note = unchecked == null ? "" : "; " + unchecked;
+        b.o.print(b.out, res,
                 "Queued " + what + " as op " + index + " (tx " + r.getTransactionHash() + "); a batch must consume it by L1 time "
                         + (enqueued + delay) + " (in " + UserOptions.l1Wait(delay, b.o.l1TimeSpeed())
-                        + "), else anyone may ./clearline freeze (./clearline status shows the wait)");
+                        + "), else anyone may ./clearline freeze (./clearline status shows the wait)" + note);
         return 0;
     }
 
