@@ -27,13 +27,30 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
     /** Picocli's words for a value that is not a number of a Java type. */
     private static final Pattern JAVA_NUMBER = Pattern.compile("is not an? (long|int|short|byte|integer)\\b");
 
+    private final PrintWriter out;
     private final PrintWriter err;
     private final BooleanSupplier debug;
 
-    /** @param debug whether stack traces are wanted (read when a failure happens, after -v was parsed) */
-    ErrorReporting(PrintWriter err, BooleanSupplier debug) {
+    /**
+     * @param out   where a command run with {@code --json} also gets its failure, as one JSON object
+     * @param debug whether stack traces are wanted (read when a failure happens, after -v was parsed)
+     */
+    ErrorReporting(PrintWriter out, PrintWriter err, BooleanSupplier debug) {
+        this.out = out;
         this.err = err;
         this.debug = debug;
+    }
+
+    /**
+     * A script that passed {@code --json} reads stdout: a failure left it empty, so the script had nothing to parse
+     * (and {@code escape report --dry-run} answered with an object where {@code escape --dry-run} answered with nothing).
+     * It gets {@code {"error": message, "exitCode": n}} there too; stderr keeps the line people read.
+     */
+    private void json(CommandLine cmd, String message, int code) {
+        ParseResult parsed = cmd.getParseResult();
+        if (parsed == null || !parsed.hasMatchedOption("--json")) return;
+        out.println(UserOptions.JSON.createObjectNode().put("error", message).put("exitCode", code).toString());
+        out.flush();
     }
 
     @Override
@@ -63,10 +80,13 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
             err.println(name + ": " + userMessage);
             trace(ex);
             err.flush();
-            return ex instanceof UserError u && u.isUsage() ? USAGE : FAILED;
+            int code = ex instanceof UserError u && u.isUsage() ? USAGE : FAILED;
+            json(cmd, userMessage, code);
+            return code;
         }
         String message = ex.getMessage() == null || ex.getMessage().isBlank() ? "an unexpected failure" : ex.getMessage();
         err.println(name + ": " + message);
+        json(cmd, message, BUG);
         if (debug.getAsBoolean()) {
             trace(ex);
         } else {

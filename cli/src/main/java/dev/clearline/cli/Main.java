@@ -59,7 +59,7 @@ public final class Main {
     public static int run(String[] args, PrintWriter out, PrintWriter err, Lifecycle lifecycle, boolean debug) {
         Main main = new Main();
         main.verbose(false); // the log level is process-wide: a previous run in this JVM may have raised it
-        ErrorReporting errors = new ErrorReporting(err, () -> debug || main.verbose);
+        ErrorReporting errors = new ErrorReporting(out, err, () -> debug || main.verbose);
         // `clearline devnet ...` is started often and should answer fast: picocli builds the model of
         // every subcommand it is given (their options, mixins and field initialisers), which was the
         // largest part of the devnet's start-up. The same root command with only `devnet` under it.

@@ -346,8 +346,9 @@ class CensorshipFreezeTest {
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
         assertThat(operator.finalizeBatches(BigInteger.ONE).send().isStatusOK()).isTrue();
 
-        // after it: G deposits, A forces a withdrawal; the operator ignores both, and W freezes the rollup
+        // after it: G deposits, A deposits and forces a withdrawal; the operator ignores them, and W freezes the rollup
         deposit(l1, minter, g, 50_000_000L);
+        deposit(l1, minter, a, 10_000_000L);
         assertThat(cli(common(l1, a), "force-withdraw", "10").code()).isZero();
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay")) + 1));
         assertThat(cli(common(l1, w), "freeze").code()).isZero();
@@ -355,10 +356,19 @@ class CensorshipFreezeTest {
         BigInteger pool = reader.escapePool().send();
         assertThat(pool).as("the six deposits the frozen state consumed").isEqualTo(BigInteger.valueOf(6_000_000_000L));
 
-        // during the claim window: escapes wait, a dry run shows what A would get, W reports
+        // during the claim window: escapes wait but for deposits never consumed (refunded whole at any time), a dry run
+        // shows what A would get, W reports
+        BigInteger aBefore = minter.balanceOf(a.getAddress()).send();
         Run early = cli(common(l1, a), "escape");
-        assertThat(early.code()).isEqualTo(1);
-        assertThat(early.err()).contains("claim window is open", "escape report");
+        assertThat(early.code()).as(early.err()).isZero();
+        assertThat(json(early).path("claims")).hasSize(1);
+        assertThat(json(early).path("claims").get(0).path("kind").asText()).isEqualTo("refund");
+        assertThat(json(early).path("paidTotal").asText()).isEqualTo("10.000000");
+        assertThat(json(early).path("notPaidNow").asText()).contains("free balance", "withdrawal 0", "claim window is open", "escape report");
+        assertThat(minter.balanceOf(a.getAddress()).send()).isEqualTo(aBefore.add(BigInteger.valueOf(10_000_000L)));
+        Run waits = cli(common(l1, a), "escape");
+        assertThat(waits.code()).isEqualTo(1);
+        assertThat(waits.err()).contains("claim window is open", "escape report", "none of yours is left");
         Run claim = cli(common(l1, a), "claim");
         assertThat(claim.code()).isEqualTo(1);
         assertThat(claim.err()).contains("frozen", "./clearline escape");
@@ -438,7 +448,7 @@ class CensorshipFreezeTest {
 
         Run twice = cli(common(l1, a), "escape");
         assertThat(twice.code()).isEqualTo(1);
-        assertThat(twice.err()).contains("already escaped", "3 claim(s)").doesNotContain("\tat ");
+        assertThat(twice.err()).contains("already escaped", "4 claim(s)", "deposit").doesNotContain("\tat ");
         Run nothing = cli(common(l1, w), "escape");
         assertThat(nothing.code()).isEqualTo(1);
         assertThat(nothing.err()).contains("nothing to escape");

@@ -300,11 +300,27 @@ class CliErrorsTest {
     void anUnexpectedFailureIsOneLineThatSaysHowToReportIt() {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new Broken());
-        ErrorReporting errors = new ErrorReporting(new PrintWriter(err, true), () -> false);
+        StringWriter out = new StringWriter();
+        ErrorReporting errors = new ErrorReporting(new PrintWriter(out, true), new PrintWriter(err, true), () -> false);
         cli.setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
         assertThat(cli.execute()).isEqualTo(ErrorReporting.BUG);
         assertThat(err.toString()).contains("broken: the frobnicator is out of sync", "--verbose", "CLEARLINE_DEBUG=1", "report");
         assertThat(err.toString()).doesNotContain("Exception", "\tat ");
         assertThat(err.toString().strip().lines().count()).isEqualTo(2);
+        assertThat(out.toString()).as("no --json asked: stdout stays empty").isEmpty();
+    }
+
+    @Test
+    void aFailureUnderJsonIsAlsoOneObjectOnStdoutForTheScript() throws Exception {
+        String[] args = {"claim", "--rpc-url", "http://127.0.0.1:1", "--rollup", "0x" + "11".repeat(20), "--key", KEY_0};
+        CliTest.Run text = run(args);
+        assertThat(text.code()).isEqualTo(1);
+        assertThat(text.out()).as("without --json nothing on stdout").isEmpty();
+        CliTest.Run json = run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--json")).toArray(String[]::new));
+        assertThat(json.code()).isEqualTo(1);
+        assertThat(json.err()).as("people still read the line on stderr").contains("connection refused");
+        com.fasterxml.jackson.databind.JsonNode o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        assertThat(o.path("error").asText()).contains("connection refused");
+        assertThat(o.path("exitCode").asInt()).isEqualTo(1);
     }
 }
