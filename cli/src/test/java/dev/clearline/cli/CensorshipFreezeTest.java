@@ -308,6 +308,40 @@ class CensorshipFreezeTest {
      */
     @Test
     void everyTraderEscapesWithTheirEquityTimesTheRateAndThePoolCoversAllClaims(DevnetContext l1) throws Exception {
+        everyTraderEscapes(l1);
+    }
+
+    /**
+     * The same on a second L1, Hardhat's node, over its JSON-RPC as a user's commands reach it: its clock is moved with
+     * evm_increaseTime and read from the pending block, its mining and receipts are Hardhat's own. Walked by hand
+     * through the README before (deploy, trade, kill the operator, freeze, escape); this keeps it true.
+     */
+    @Test
+    void everyTraderEscapesOnHardhatsNodeToo() throws Exception {
+        try (dev.clearline.devnet.compat.HardhatNode node = dev.clearline.devnet.compat.HardhatNode.start()) {
+            org.web3j.protocol.http.HttpService service = new org.web3j.protocol.http.HttpService(node.url());
+            org.web3j.protocol.Web3j web3j = org.web3j.protocol.Web3j.build(service);
+            dev.clearline.devnet.accounts.DevAccounts accounts = dev.clearline.devnet.accounts.DevAccounts.defaults();
+            // as the test devnet's rollup: open to every bonded proposer (the operator here posts from key 1)
+            var params = dev.clearline.devnet.deploy.DeploymentParameters.defaults(accounts.first().getAddress(),
+                    java.util.Map.of("rollup.sequencer", "0x" + "0".repeat(40)));
+            var manifest = switch (new dev.clearline.devnet.deploy.Deployer(service, accounts.first(), dev.clearline.contracts.Artifacts.onClasspath(),
+                    dev.clearline.devnet.deploy.Deployer.Settings.defaults(), m -> { }, System::currentTimeMillis)
+                    .deploy(dev.clearline.devnet.deploy.ContractSet.standard(), params, dir.resolve("hardhat-deployment.json"), true)) {
+                case dev.clearline.devnet.deploy.Deployer.Deployed d -> d.manifest();
+                case dev.clearline.devnet.deploy.Deployer.Failed f -> throw new IllegalStateException("deploying on Hardhat failed: " + f.message());
+            };
+            everyTraderEscapes(new DevnetContext(null, service, web3j, manifest, accounts, new dev.clearline.devnet.junit.TimeTravel(service)));
+            web3j.shutdown();
+        }
+    }
+
+    /** The L1 endpoint a user's commands are given: the embedded devnet's, or the other node's the context was built on. */
+    private static String rpcUrl(DevnetContext l1) {
+        return l1.devnet() != null ? l1.devnet().rpcUrl() : ((org.web3j.protocol.http.HttpService) l1.service()).getUrl();
+    }
+
+    private void everyTraderEscapes(DevnetContext l1) throws Exception {
         StaticGasProvider gas = new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(8_000_000));
         TestCollateral minter = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas);
         String rollupAddress = l1.address("Rollup");
@@ -326,7 +360,7 @@ class CensorshipFreezeTest {
         Rollup operator = Rollup.load(rollupAddress, l1.web3j(), l1.key(1), gas);
         assertThat(operator.joinProposers(operator.proposerBond().send()).send().isStatusOK()).isTrue();
         RollupLog log = new RollupLog(l1.web3j(), rollupAddress);
-        Eip712 domain = new Eip712(l1.devnet().chainId(), Address.fromHex(rollupAddress));
+        Eip712 domain = new Eip712(l1.manifest().chainId(), Address.fromHex(rollupAddress));
         BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(1_000, 60));
         List<Transition> ops = log.priorityOps(0, log.latestBlock());
         assertThat(ops).hasSize(7);
@@ -388,7 +422,7 @@ class CensorshipFreezeTest {
         EscapeHatch hatch = EscapeHatch.load(reader.escapeHatch().send(), l1.web3j(), l1.deployer(), gas);
         Path keyFile = dir.resolve("w.key");
         Files.writeString(keyFile, Numeric.toHexStringWithPrefixZeroPadded(w.getEcKeyPair().getPrivateKey(), 64) + "\n");
-        String[] watch = {"watch", "--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollupAddress, "--game", l1.address("DisputeGame"), "--key-file",
+        String[] watch = {"watch", "--rpc-url", rpcUrl(l1), "--rollup", rollupAddress, "--game", l1.address("DisputeGame"), "--key-file",
                 keyFile.toString(), "--poll-ms", "100", "--data-dir", dir.resolve("watch").toString()};
         // C: -891 + 10 x 85 = -41; the fund took E's 10 lots at quote -914.8: -914.8 + 850 = -64.8; its balance is the fee, 18.8
         CliTest.Run watching = CliTest.run(stop -> {
@@ -607,7 +641,7 @@ class CensorshipFreezeTest {
     }
 
     private static List<String> common(DevnetContext l1, Credentials who) {
-        return List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
+        return List.of("--rpc-url", rpcUrl(l1), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
                 "--key", Numeric.toHexStringWithPrefixZeroPadded(who.getEcKeyPair().getPrivateKey(), 64), "--json");
     }
 
