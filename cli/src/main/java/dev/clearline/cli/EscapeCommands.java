@@ -297,8 +297,10 @@ final class EscapeCommands {
                 }
             }
             if (open.isEmpty()) {
+                // a withdrawal claimed before the freeze counts too: the count differed from what escape itself had paid
                 throw new UserError("already escaped: all " + done + " claim(s) of " + who + " on the frozen state were paid before (" + paidNames
-                        + "); nothing is left");
+                        + ")" + (paidBefore.stream().anyMatch(c -> c instanceof Claim.Withdrawal) ? ", by escape or, for a withdrawal, by claim" : "")
+                        + "; nothing is left");
             }
             Rate rate = rate();
             ObjectNode res = rate.json(result().put("owner", who.toString()).put("dryRun", dryRun).put("finalizedBatches", state.finalizedCount())
