@@ -51,10 +51,12 @@ final class CatchUpCheck {
     }
 
     /**
-     * The first position of this member's last log segment file, or -1 without a log: a lower bound of where its log
-     * ends, and an exact one for this question, since every member's log has the same segments at the same positions
-     * (all start at 0 with the same segment length) and the others delete whole segments only: a log another member
-     * holds from a segment at or before this one reaches this member's end.
+     * Where this member's log ends, or -1 without a log: the catalog's stop position, or for a recording open when the
+     * member was killed (no stop position yet), the end of the frames in its last segment file. It was the first
+     * position of that file, a lower bound taken as exact because every member's segments were thought to sit at the
+     * same positions; but a member seeded from a snapshot records its log from the snapshot's position, so its log
+     * start matched no segment of the others, and any member restarted after a seed (its whole log in one 128 MB
+     * segment, "ending" at 0) was found behind, moved aside and seeded again (seen walking docs/replication.md).
      */
     static long ownLogEnd(Path memberDir) {
         File clusterDir = memberDir.resolve("cluster").toFile();
@@ -64,8 +66,35 @@ final class CatchUpCheck {
             recording = LogTrim.logRecording(rl.entries());
         }
         if (recording < 0) return -1;
+        File archive = memberDir.resolve("archive").toFile();
+        SegmentWalk.Layout[] found = {null};
+        try {
+            io.aeron.archive.CatalogView.listRecording(archive, recording, (controlSessionId, correlationId, id, startTimestamp, stopTimestamp,
+                    startPosition, stopPosition, initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, streamId,
+                    strippedChannel, originalChannel, sourceIdentity) -> found[0] = new SegmentWalk.Layout(id, startPosition, stopPosition,
+                    termBufferLength, segmentFileLength, initialTermId, streamId));
+        } catch (RuntimeException e) {
+            log.debug("event=catch_up_catalog_unread error=\"{}\"", e.getMessage());
+        }
+        if (found[0] == null) return lastSegmentBase(archive, recording);
+        if (found[0].stopPosition() >= 0) return found[0].stopPosition();
+        File[] segments = found[0].segments(archive);
+        if (segments.length == 0) return found[0].startPosition();
+        File last = segments[segments.length - 1];
+        long base = SegmentWalk.base(last.getName());
+        try {
+            long offset = new SegmentWalk().walk(last, found[0], base, new java.util.ArrayList<>());
+            if (offset >= 0) return base + offset;
+        } catch (IOException e) {
+            log.debug("event=catch_up_segment_unread file={} error=\"{}\"", last, e.getMessage());
+        }
+        return base; // a lower bound: the segment's frames could not be read (the start-up check reports why)
+    }
+
+    /** The first position of the recording's last segment file, or -1 without one: a lower bound, when the catalog cannot be read. */
+    private static long lastSegmentBase(File archive, long recording) {
         String prefix = recording + "-";
-        String[] files = memberDir.resolve("archive").toFile().list((d, n) -> n.startsWith(prefix) && n.endsWith(".rec"));
+        String[] files = archive.list((d, n) -> n.startsWith(prefix) && n.endsWith(".rec"));
         if (files == null || files.length == 0) return -1;
         long end = -1;
         for (String f : files) end = Math.max(end, SegmentWalk.base(f));
