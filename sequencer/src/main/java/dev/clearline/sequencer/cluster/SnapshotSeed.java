@@ -118,6 +118,7 @@ final class SnapshotSeed {
             long answerBy = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
             long lastPosition = -1;
             long stillSince = 0;
+            long backingSince = 0;
             while (System.nanoTime() < deadline) {
                 Thread.sleep(50);
                 if (!progress.answered && System.nanoTime() > answerBy) {
@@ -130,11 +131,16 @@ final class SnapshotSeed {
                 if (state != ClusterBackup.State.BACKING_UP || position < progress.startPosition) {
                     continue;
                 }
-                // backing up: the snapshot is here and the log after it flows; stop once it has kept up for a moment
-                if (position != lastPosition) {
+                // backing up: the snapshot is here and the log after it flows. Stop once the copy is live: still for a
+                // moment (an idle cluster), or following the log for a second. It waited for stillness alone, which a cluster
+                // under steady load never gives: every seed then timed out (seen walking docs/replication.md). What the copy
+                // lacks after stopping, the member catches up from the leader's log as any restarted member does.
+                if (backingSince == 0) backingSince = System.nanoTime();
+                boolean following = position > progress.startPosition && System.nanoTime() - backingSince > 1_000_000_000L;
+                if (position != lastPosition && !following) {
                     lastPosition = position;
                     stillSince = System.nanoTime();
-                } else if (System.nanoTime() - stillSince > 500_000_000L) {
+                } else if (following || System.nanoTime() - stillSince > 500_000_000L) {
                     log.info("event=seeded_from_cluster snapshot_position={} log_position={} snapshots={} ms={}",
                             progress.startPosition, position, progress.snapshots,
                             (System.nanoTime() - started) / 1_000_000);
@@ -142,8 +148,10 @@ final class SnapshotSeed {
                 }
             }
             if (progress.answered) {
-                log.warn("event=seed_not_done reason=\"the copy did not finish within {} s\" hint=\"the member starts empty and replays the whole log from the others, if they still hold its start (else it stops: start it again)\"",
-                        timeout.toSeconds());
+                log.warn("event=seed_not_done reason=\"the copy did not finish within {} s\" backup_state={} snapshot_position={} log_position={} snapshots={}"
+                                + " hint=\"the member starts empty and replays the whole log from the others, if they still hold its start (else it stops: start it again)\"",
+                        timeout.toSeconds(), ClusterBackup.State.get(backupCtx.stateCounter()), progress.startPosition,
+                        backupCtx.liveLogPositionCounter().isClosed() ? -1 : backupCtx.liveLogPositionCounter().get(), progress.snapshots);
             }
         } finally {
             CloseHelper.quietCloseAll(backup, archive, driver);
