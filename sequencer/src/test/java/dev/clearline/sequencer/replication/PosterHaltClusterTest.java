@@ -40,7 +40,9 @@ class PosterHaltClusterTest {
     @Test
     void everyMembersApiHaltsWhenTheLeadersPosterStopsNotOnlyTheLeaders(DevnetContext l1) throws Exception {
         String rollupAddress = l1.address("Rollup");
-        // queued before the members start, so the leader's first round takes all five into batch 0
+        // queued before the members start, so the leader's first round takes all five into batch 0 (a batch opens with
+        // its first op and seals --batch-seconds later in whole log seconds: with 1 s, a tick in the next second could
+        // seal it after the first op and no batch would be too long)
         ok(Rollup.load(rollupAddress, l1.web3j(), l1.deployer(), FrozenClusterTest.GAS).configureMarket(BigInteger.ONE, BigInteger.valueOf(100),
                 BigInteger.valueOf(1_000), BigInteger.valueOf(100_000), BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(500),
                 BigInteger.valueOf(10_000), DevAccounts.oracle().address().toString()).send());
@@ -50,7 +52,7 @@ class PosterHaltClusterTest {
         Credentials operator = l1.key(5);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (MemberProcesses members = MemberProcesses.start(dir, 3, "--l1-rpc", l1.devnet().rpcUrl(), "--manifest", manifest.toString(),
-                "--operator-key", Numeric.toHexStringNoPrefixZeroPadded(operator.getEcKeyPair().getPrivateKey(), 64), "--batch-seconds", "1")) {
+                "--operator-key", Numeric.toHexStringNoPrefixZeroPadded(operator.getEcKeyPair().getPrivateKey(), 64), "--batch-seconds", "5")) {
             int leader = members.awaitLeader(60_000);
             for (int id = 0; id < 3; id++) {
                 String halted = awaitHalted(http, members.apiPort(id), 60_000);
