@@ -304,7 +304,8 @@ class CensorshipFreezeTest {
      * the rollup freezes, a watcher (`clearline watch`) notices it and reports the bad debt and the fund
      * on its own, `escape report` then finds nothing left to report, and every
      * trader escapes through the CLI with exactly their equity times the rate, the unconsumed
-     * deposit refunded in full, all within the pool the rollup holds.
+     * deposits refunded in full (one during the claim window, two after the remainder was swept: the
+     * sweep takes only the pool), all within the pool the rollup holds.
      */
     @Test
     void everyTraderEscapesWithTheirEquityTimesTheRateAndThePoolCoversAllClaims(DevnetContext l1) throws Exception {
@@ -382,6 +383,7 @@ class CensorshipFreezeTest {
 
         // after it: G deposits, A deposits and forces a withdrawal; the operator ignores them, and W freezes the rollup
         deposit(l1, minter, g, 50_000_000L);
+        deposit(l1, minter, e, 20_000_000L);
         deposit(l1, minter, a, 10_000_000L);
         assertThat(cli(common(l1, a), "force-withdraw", "10").code()).isZero();
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.forceDelay")) + 1));
@@ -449,10 +451,6 @@ class CensorshipFreezeTest {
         assertThat(restarted.code()).as(restarted.err()).isZero();
         assertThat(restarted.out()).as("a restarted watcher finds every leaf reported and sends nothing").contains("batches=0", "transactions=0", "frozenAt=", "escapeReportsSent=0");
 
-        // G: the deposit the frozen state never consumed comes back in full, outside the pool, without waiting for the window
-        // (the rollup refunds it at any time after the freeze; escape made it wait for the window before)
-        escapes(l1, minter, g, List.of("refund"), 50_000_000L);
-
         l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("escape.claimWindow")) + 1));
         Run late = cli(common(l1, w), "escape", "report");
         assertThat(late.code()).isEqualTo(1);
@@ -460,7 +458,7 @@ class CensorshipFreezeTest {
 
         // every trader escapes with exactly their equity (and free balance, withdrawal) times 6000 / 6087
         BigInteger rollupHeld = minter.balanceOf(rollupAddress).send();
-        assertThat(rollupHeld).as("G's 50 refunded already").isEqualTo(BigInteger.valueOf(6_000_000_000L));
+        assertThat(rollupHeld).as("the pool, and G's 50 and E's 20 never consumed (A's 10 refunded already)").isEqualTo(BigInteger.valueOf(6_070_000_000L));
         long paidFromPool = 0;
         // A: free 1000 - 100 margin - 100 withdrawn; position 5 long: -400.5 + 5 x 85 = 24.5; withdrawal 100
         paidFromPool += escapes(l1, minter, a, List.of("balance", "position", "withdrawal"), scaled(800_000_000L), scaled(24_500_000L), scaled(100_000_000L));
@@ -471,8 +469,7 @@ class CensorshipFreezeTest {
         // D and F: free 800; 10 short: 1200 - 850 = 350
         paidFromPool += escapes(l1, minter, d, List.of("balance", "position"), scaled(800_000_000L), scaled(350_000_000L));
         paidFromPool += escapes(l1, minter, f, List.of("balance", "position"), scaled(800_000_000L), scaled(350_000_000L));
-        // E: free 895; the liquidated position is empty
-        paidFromPool += escapes(l1, minter, e, List.of("balance"), scaled(895_000_000L));
+        // E (free 895, the liquidated position empty) and G (only a deposit never consumed) wait until after the sweep
 
         assertThat(paidFromPool).as("users' claims at the rate stay within the pool").isLessThanOrEqualTo(pool.longValueExact());
         assertThat(reader.escapeRemaining().send()).isEqualTo(pool.subtract(BigInteger.valueOf(paidFromPool)));
@@ -499,7 +496,21 @@ class CensorshipFreezeTest {
                 .contains("anyone may sweep what is left to governance now; ./clearline escape still pays until someone does");
         assertThat(hatch.sweepRemainder().send().isStatusOK()).isTrue();
         assertThat(minter.balanceOf(governor).send()).isEqualTo(governorBefore.add(remainder));
+        assertThat(minter.balanceOf(rollupAddress).send()).as("the deposits never consumed stay: refunds are outside the pool")
+                .isEqualTo(BigInteger.valueOf(70_000_000L));
+        // after the sweep a deposit never consumed is still refunded in full; E's claims on the frozen state are gone
+        escapes(l1, minter, g, List.of("refund"), 50_000_000L);
+        List<String> eText = common(l1, e).stream().filter(arg -> !arg.equals("--json")).toList();
+        BigInteger eBefore = minter.balanceOf(e.getAddress()).send();
+        Run eLate = cli(eText, "escape");
+        assertThat(eLate.code()).as(eLate.err()).isZero();
+        assertThat(eLate.out()).contains("Escaped 1 claim(s)", "deposit refund (queue op", "20.000000 -> 20.000000", "Not paid now: free balance",
+                "escape deadline passed", "pay nothing now").doesNotContain("position");
+        assertThat(minter.balanceOf(e.getAddress()).send()).isEqualTo(eBefore.add(BigInteger.valueOf(20_000_000L)));
         assertThat(minter.balanceOf(rollupAddress).send()).isZero();
+        Run eAgain = cli(common(l1, e), "escape");
+        assertThat(eAgain.code()).isEqualTo(1);
+        assertThat(eAgain.err()).contains("escape deadline passed", "none of yours is left");
         Run swept = cli(common(l1, b), "escape");
         assertThat(swept.code()).isEqualTo(1);
         assertThat(swept.err()).contains("escape deadline passed", "pay nothing");
