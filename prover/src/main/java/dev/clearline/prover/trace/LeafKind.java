@@ -17,7 +17,7 @@ public enum LeafKind {
     ORDER(OrderLeaf.class),
     MARKET(MarketLeaf.class),
     WITHDRAWAL(WithdrawalLeaf.class),
-    /** A key the step touched without saying what it holds (none does today). */
+    /** A key the step touched without a typed read or a write of a leaf record (none does today: LeafKindsProperties). */
     UNKNOWN(Void.class);
 
     private final Class<?> record;

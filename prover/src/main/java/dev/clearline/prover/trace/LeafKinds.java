@@ -1,9 +1,7 @@
 package dev.clearline.prover.trace;
 
 import dev.clearline.engine.stf.LeafStore;
-import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.stf.Stf;
-import dev.clearline.engine.state.StateKeys;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +12,8 @@ import java.util.function.Function;
  * Which kind of leaf each key of a step is. Keys are hashes, so the kind cannot be read off them;
  * the STF says it as it reads (every read is typed, {@link LeafStore#get(byte[], Class, Function)}),
  * so the step is run once more over the pre-state with a store that notes the types and applies
- * nothing. A leaf written without a read first is a new WITHDRAWAL at GLOBAL's next id.
+ * nothing. A leaf written without a read first (a PostOrder's new ORDER, a Withdraw's new
+ * WITHDRAWAL) takes its kind from the record its write carries.
  */
 final class LeafKinds {
     private LeafKinds() {}
@@ -38,12 +37,13 @@ final class LeafKinds {
 
             @Override
             public void putAll(List<Write> writes) {
-                for (Write w : writes) kinds.putIfAbsent(hex(w.key()), LeafKind.UNKNOWN);
+                for (Write w : writes) {
+                    LeafKind written = w.decoded() == null ? LeafKind.UNKNOWN : LeafKind.of(w.decoded().getClass());
+                    kinds.merge(hex(w.key()), written, (read, write) -> read == LeafKind.UNKNOWN ? write : read);
+                }
             }
         };
         stf.applyEncoded(noting, transition, batchIndex);
-        String withdrawal = hex(StateKeys.withdrawal(StateReads.global(preState).nextWithdrawalId()).toArray());
-        if (kinds.get(withdrawal) == LeafKind.UNKNOWN) kinds.put(withdrawal, LeafKind.WITHDRAWAL);
         return kinds;
     }
 
