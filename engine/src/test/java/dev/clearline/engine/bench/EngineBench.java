@@ -51,7 +51,7 @@ public final class EngineBench {
         if (which.equals("all") || which.equals("sigs")) rows.addAll(SignatureBenchmark.run(full));
         if (which.equals("all") || which.equals("exchange")) rows.addAll(ExchangeBenchmark.run(full));
         if (which.equals("all") || which.equals("stf")) rows.addAll(StfBenchmark.run(full));
-        if (rows.isEmpty()) throw new IllegalArgumentException("unknown benchmark '" + which + "'; use book, exchange, core, stf, sigs or all");
+        if (rows.isEmpty()) throw new IllegalArgumentException("unknown benchmark '" + which + "'; use book, pegs, exchange, core, stf, sigs or all");
         Report.write(rows, "./clearline bench engine " + String.join(" ", args));
     }
 }

@@ -79,9 +79,16 @@ public final class CoreStreamBenchmark {
             return new Options(full, latency, commands, resting, bookOnly);
         }
 
-        /** A trial run (fewer commands, or the latency alone) writes its own report, not the published one. */
+        /**
+         * A trial run (fewer commands, or the latency alone) writes its own report, not the published one. The book
+         * alone writes its own too, named by its resting size ({@code engine-core-1m-book-only}, which the README
+         * quotes): it wrote {@code engine-core-book-trial} whatever was asked, so the README's command never
+         * refreshed the published figure.
+         */
         public String stem() {
-            return (latencyOnly ? "engine-latency" : bookOnly ? "engine-core-book" : "engine-core") + (commands > 0 || bookOnly ? "-trial" : "");
+            if (latencyOnly) return "engine-latency" + (commands > 0 ? "-trial" : "");
+            if (bookOnly) return "engine-core-" + (resting.equals("both") ? "" : resting + "-") + "book-only" + (commands > 0 ? "-trial" : "");
+            return "engine-core" + (commands > 0 ? "-trial" : "");
         }
     }
 
