@@ -152,7 +152,7 @@ final class LocalStack implements AutoCloseable {
         awaitSequencer(seqDir, s.dir());
         // the oracle feed stamps prices with this clock too, so the rule's clock and the markets' agree
         api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime), new RateLimiter(8_000, 8_000, System::nanoTime),
-                new OrderLifetime(s.maxOrderLifetime(), () -> System.currentTimeMillis() / 1000), s.apiHost(), s.apiPort(), 64 * 1024);
+                new OrderLifetime(s.maxOrderLifetime(), () -> System.currentTimeMillis() / 1000), s.apiHost(), s.apiPort(), TraderApi.DEFAULT_MAX_REQUEST_BYTES);
         running.add(api);
         GatewayLink link = new GatewayLink(gateway);
 

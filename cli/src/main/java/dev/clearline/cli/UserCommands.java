@@ -560,7 +560,9 @@ final class UserCommands {
                         .append(", best bid ").append(level(book.path("bids").path(0), lot)).append(", best ask ").append(level(book.path("asks").path(0), lot))
                         .append("\n  prices per lot of ").append(lot).append(" base units, tick ").append(Units.amount(m.path("tickSize").asLong()))
                         .append("; initial margin ").append(percent(m.path("imfPpm").asLong())).append(", maintenance ").append(percent(m.path("mmfPpm").asLong()))
+                        .append(", maker fee ").append(percent(m.path("makerFeePpm").asLong()))
                         .append(", taker fee ").append(percent(m.path("takerFeePpm").asLong()))
+                        .append(", liquidation fee ").append(percent(m.path("liquidationFeePpm").asLong()))
                         .append(m.path("maxPrice").asLong(0) > 0 ? "; prices up to " + Units.amount(m.path("maxPrice").asLong()) : "").append('\n');
                 if (market != null) {
                     t.append("  asks (lowest last):\n");

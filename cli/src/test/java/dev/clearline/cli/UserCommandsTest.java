@@ -192,11 +192,13 @@ class UserCommandsTest {
         Run all = run("markets", "--api", url);
         assertThat(all.code()).as(all.err()).isZero();
         assertThat(all.out()).contains("market 1: mark 0.010000", "prices per lot of 1000 base units, tick 0.000100", "initial margin 10%",
-                "maintenance 5%", "taker fee 0.05%");
+                "maintenance 5%", "maker fee 0.02%, taker fee 0.05%, liquidation fee 0%");
         Run book = run("markets", "--market", "1", "--depth", "20", "--api", url);
         assertThat(book.out()).contains("bids (highest first):", "0.001000 (1 lot(s))");
         Run json = run("markets", "--market", "1", "--api", url, "--json");
         assertThat(UserOptions.JSON.readTree(json.out()).path("markets").path(0).path("tickSize").asLong()).isEqualTo(100);
+        // the maker fee a resting order pays was charged but not published (GET /state listed the taker fee alone)
+        assertThat(UserOptions.JSON.readTree(json.out()).path("markets").path(0).path("makerFeePpm").asLong()).isEqualTo(200);
         // --depth bounds the JSON's levels as it bounds the text's, and the best bid is the first level's price
         Run lower = run("order", "--market", "1", "--side", "buy", "--price", "0.0005", "--lots", "1", "--post-only", "--api", url, "--key", trader, "--json");
         assertThat(lower.code()).as(lower.err()).isZero();

@@ -221,7 +221,7 @@ public final class SequencerMain {
         TraderApi api;
         try {
             api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime), new RateLimiter(addressRate, addressRate, System::nanoTime),
-                    new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), host, port, 64 * 1024);
+                    new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), host, port, TraderApi.DEFAULT_MAX_REQUEST_BYTES);
         } catch (java.io.IOException e) {
             gateway.close();
             node.close();

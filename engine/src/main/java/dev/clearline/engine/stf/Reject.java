@@ -7,7 +7,8 @@ package dev.clearline.engine.stf;
  * the exchange's alone; NOT_OWNER comes from both the exchange and the STF's {@link CancelRule}.
  */
 public enum Reject {
-    BAD_SIGNATURE(1, "the signature does not recover to the signer the message names; sign the EIP-712 digest with that key"),
+    BAD_SIGNATURE(1, "the signature does not recover to the signer the message names; sign the EIP-712 digest of exactly the fields sent,"
+            + " with that key, under this deployment's domain (name Clearline, version 1, its chain id and rollup address: the trader API's GET /state)"),
     WRONG_DOMAIN(2, "signed for another chain id or rollup contract; sign with this deployment's EIP-712 domain"),
     UNKNOWN_MARKET(3, "no market with this id; list markets before trading"),
     PRICE_OFF_TICK(4, "the price is not a positive multiple of the market's tick size"),

@@ -7,6 +7,7 @@ import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.TimeInForce;
@@ -21,6 +22,7 @@ import java.util.Locale;
  * <pre>
  * order:  {"trader":"0x..","market":1,"side":"BUY","price":10000,"size":1000,"displaySize":0,
  *          "timeInForce":"GTC","flags":0,"expiry":0,"nonce":7,"margin":100000,"signature":"0x..65 bytes",
+ *          "peg":"MARK","pegOffset":-5,                     (default NONE and 0: a fixed price)
  *          "chainId":31337,"verifyingContract":"0x.."}      (the last two default to this node's domain)
  * cancel: {"owner":"0x..","orderHash":"0x..","signature":"0x.."}
  * margin: {"owner":"0x..","market":1,"amount":1000000,"nonce":3,"signature":"0x.."}   (allocate or release)
@@ -31,8 +33,10 @@ public final class RequestJson {
 
     public static SignedOrder order(JsonNode n, Eip712 domain) throws ApiError {
         if (n == null || !n.isObject()) throw bad("ORDER_REQUIRED", "send the order as a JSON object with its fields and signature");
+        // peg and pegOffset are fields of the signed struct: read, not dropped, or a pegged order's signature would
+        // be checked against the digest of a fixed-price order and refused as BAD_SIGNATURE
         Order o = new Order(address(n, "trader"), (int) uint(n, "market", 0xffffffffL), side(n), uint(n, "price", Long.MAX_VALUE),
-                uint(n, "size", Long.MAX_VALUE), optUint(n, "displaySize"), tif(n), (int) optUint(n, "flags"),
+                uint(n, "size", Long.MAX_VALUE), optUint(n, "displaySize"), tif(n), (int) optUint(n, "flags"), peg(n), pegOffset(n),
                 optUint(n, "expiry"), uint(n, "nonce", Long.MAX_VALUE), uint(n, "margin", Long.MAX_VALUE));
         long chainId = n.has("chainId") ? uint(n, "chainId", Long.MAX_VALUE) : domain.chainId();
         Address contract = n.has("verifyingContract") ? address(n, "verifyingContract") : domain.verifyingContract();
@@ -120,6 +124,26 @@ public final class RequestJson {
             case "SELL" -> Side.SELL;
             default -> throw bad("BAD_FIELD", "\"side\" must be \"BUY\" or \"SELL\"");
         };
+    }
+
+    private static Peg peg(JsonNode n) throws ApiError {
+        String s = n.path("peg").asText("NONE").toUpperCase(Locale.ROOT);
+        return switch (s) {
+            case "NONE" -> Peg.NONE;
+            case "MARK" -> Peg.MARK;
+            case "BOOK" -> Peg.BOOK;
+            default -> throw bad("BAD_FIELD", "\"peg\" must be \"NONE\" (a fixed price), \"MARK\" (the oracle mark) or \"BOOK\" (the best"
+                    + " price of the order's own side), got " + n.get("peg"));
+        };
+    }
+
+    private static int pegOffset(JsonNode n) throws ApiError {
+        JsonNode v = n.get("pegOffset");
+        if (v == null) return 0;
+        if (!v.canConvertToExactIntegral() && !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw bad("BAD_FIELD", "\"pegOffset\" must be a whole number of ticks from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ", got " + v);
+        }
+        return v.asInt();
     }
 
     private static TimeInForce tif(JsonNode n) throws ApiError {

@@ -61,6 +61,13 @@ public final class TraderApi implements AutoCloseable {
     private static final long DRAINED_BYTES = 1L << 20;
     /** How many times the request limit a WebSocket message may reach and still be read whole, to be refused cleanly. */
     static final int READ_WHOLE = 4;
+    /**
+     * The request limit a node and {@code up} serve with: room for the largest request the API takes, a batch cancel of
+     * {@code CommandCodec.MAX_BATCH_CANCELS} signed cancels, pretty-printed (about 95 KB; 72 KB compact). It was 64 KiB,
+     * which refused the batch of 256 the docs offer with 413 over REST and closed the WebSocket, in the middle of an
+     * emergency cancel (TraderApiLimitTest).
+     */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 128 * 1024;
 
     /** The largest request, in bytes (UTF-8), a REST body or a WebSocket message may be. */
     int maxRequestBytes() {
@@ -85,7 +92,7 @@ public final class TraderApi implements AutoCloseable {
         this.keyGate = signer -> {
             long wait = perKey.acquire(signer);
             return wait == 0 ? null : new ApiError(429, "RATE_LIMITED", "more than " + (long) perKey.perSecond()
-                    + " requests a second for " + signer + "; slow down and retry in " + wait + " ms (other keys are not affected)");
+                    + " requests a second for " + signer + "; slow down and retry in " + wait + " ms (other keys are not affected)", wait);
         };
         this.lifetime = lifetime;
         this.maxRequestBytes = maxRequestBytes;
@@ -131,7 +138,7 @@ public final class TraderApi implements AutoCloseable {
         long wait = perAddress.acquire(address);
         if (wait > 0) {
             throw new ApiError(429, "RATE_LIMITED", "more than " + (long) perAddress.perSecond() + " requests a second from " + address
-                    + "; slow down and retry in " + wait + " ms (other clients are not affected)");
+                    + "; slow down and retry in " + wait + " ms (other clients are not affected)", wait);
         }
     }
 
@@ -244,6 +251,8 @@ public final class TraderApi implements AutoCloseable {
         ObjectNode n = JSON.createObjectNode();
         n.put("error", e.code());
         n.put("message", e.getMessage());
+        // a number a program can sleep on, not only the figure inside the sentence
+        if (e.retryAfterMs() > 0) n.put("retryAfterMs", e.retryAfterMs());
         return n;
     }
 
@@ -391,6 +400,9 @@ public final class TraderApi implements AutoCloseable {
         private void write(Response response, Callback callback, int status, ObjectNode body) {
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            // HTTP's own form of the wait, in whole seconds rounded up, for clients and proxies that honour it
+            long retryMs = body.path("retryAfterMs").asLong(0);
+            if (retryMs > 0) response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString((retryMs + 999) / 1000));
             Content.Sink.write(response, true, body.toString(), callback);
         }
     }

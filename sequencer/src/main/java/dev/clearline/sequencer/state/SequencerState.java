@@ -760,7 +760,9 @@ public final class SequencerState {
                     mi.put("lotSize", m.lotSize());
                     mi.put("imfPpm", m.imfPpm());
                     mi.put("mmfPpm", m.mmfPpm());
+                    mi.put("makerFeePpm", m.makerFeePpm());
                     mi.put("takerFeePpm", m.takerFeePpm());
+                    mi.put("liquidationFeePpm", m.liquidationFeePpm());
                     mi.put("markPrice", m.markPrice());
                     mi.put("fundingIndex", m.fundingIndex());
                     mi.put("lastOracleTs", m.lastOracleTs());

@@ -114,7 +114,7 @@ class ApiDocTest {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
              Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2)) {
             SequencerMain.devSetup(gateway, domain, 2);
-            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024)) {
+            try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, TraderApi.DEFAULT_MAX_REQUEST_BYTES)) {
                 String base = "http://127.0.0.1:" + api.port();
                 Map<String, JsonNode> replies = new LinkedHashMap<>();
                 for (var e : requests.entrySet()) {
@@ -131,7 +131,7 @@ class ApiDocTest {
                 replies.put("history", get(base + "/admin/history?from=0"));
                 // a venue that takes only orders expiring within 7 days (--max-order-lifetime 7d), at a fixed clock
                 try (TraderApi limited = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime),
-                        new OrderLifetime(7 * 86_400, () -> 1_796_122_661L), "127.0.0.1", 0, 64 * 1024)) {
+                        new OrderLifetime(7 * 86_400, () -> 1_796_122_661L), "127.0.0.1", 0, TraderApi.DEFAULT_MAX_REQUEST_BYTES)) {
                     replies.put("venue", get("http://127.0.0.1:" + limited.port() + "/venue"));
                     HttpResponse<String> noExpiry = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + limited.port() + "/orders"))
                             .POST(HttpRequest.BodyPublishers.ofString(requests.get("place").toString())).header("content-type", "application/json")

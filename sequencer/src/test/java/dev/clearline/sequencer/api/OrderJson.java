@@ -34,6 +34,7 @@ public final class OrderJson {
         n.put("displaySize", o.displaySize());
         n.put("timeInForce", o.timeInForce().name());
         n.put("flags", o.flags());
+        if (o.peg() != dev.clearline.engine.order.Peg.NONE) n.put("peg", o.peg().name()).put("pegOffset", o.pegOffset());
         n.put("expiry", o.expiry());
         n.put("nonce", o.nonce());
         n.put("margin", o.margin());

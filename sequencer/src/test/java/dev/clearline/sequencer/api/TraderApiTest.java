@@ -400,6 +400,29 @@ class TraderApiTest {
     }
 
     @Test
+    void aPeggedOrderIsTakenWithItsSignedPegAndABadPegSaysWhatItTakes() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(6);
+        // a buy pegged 5 ticks under the mark, never above 20_000: its hash is the digest of the pegged struct
+        Order pegged = new Order(s.address(), MARKET, Side.BUY, 20_000, LOT, 0, TimeInForce.GTC, 0, dev.clearline.engine.order.Peg.MARK, -5, 0,
+                nonces.getAndIncrement(), 1_000_000);
+        HttpResponse<String> r = post("/orders", OrderJson.order(s, pegged, domain).toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode outcome = WsClient.JSON.readTree(r.body()).path("outcomes").get(0);
+        assertThat(outcome.path("accepted").asBoolean()).as(r.body()).isTrue();
+        assertThat(outcome.path("orderHash").asText()).isEqualTo(domain.orderDigest(pegged).toString());
+
+        ObjectNode badPeg = OrderJson.order(s, order(s, Side.BUY, 8_000, 1), domain).put("peg", "MID");
+        HttpResponse<String> refused = post("/orders", badPeg.toString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("BAD_FIELD", "must be", "MARK", "BOOK", "MID");
+        ObjectNode badOffset = OrderJson.order(s, order(s, Side.BUY, 8_000, 1), domain).put("pegOffset", 3_000_000_000L);
+        HttpResponse<String> offset = post("/orders", badOffset.toString());
+        assertThat(offset.statusCode()).isEqualTo(400);
+        assertThat(offset.body()).contains("BAD_FIELD", "pegOffset", "ticks");
+    }
+
+    @Test
     void aReplayedOrderIsRefusedAndAnUnsignedOrWronglySignedOneNeverReachesTheLog() throws Exception {
         refill();
         Signer s = DevAccounts.trader(4);
@@ -433,6 +456,7 @@ class TraderApiTest {
                 if (r.path("error").asText().equals("RATE_LIMITED")) {
                     limited++;
                     assertThat(r.get("message").asText()).contains("retry in");
+                    assertThat(r.path("retryAfterMs").asLong()).as("the wait as a number: %s", r).isPositive();
                 }
             }
             assertThat(limited).isEqualTo(7);
@@ -597,6 +621,10 @@ class TraderApiTest {
             HttpResponse<String> over = getFrom(limited, "/markets/" + MARKET + "/depth");
             assertThat(over.statusCode()).isEqualTo(429);
             assertThat(WsClient.JSON.readTree(over.body()).path("error").asText()).isEqualTo("RATE_LIMITED");
+            long waitMs = WsClient.JSON.readTree(over.body()).path("retryAfterMs").asLong();
+            assertThat(waitMs).as(over.body()).isPositive();
+            assertThat(over.headers().firstValue("retry-after")).as("HTTP's Retry-After, whole seconds rounded up")
+                    .contains(Long.toString((waitMs + 999) / 1000));
             refill();
             HttpResponse<String> again = getFrom(limited, "/state");
             assertThat(again.statusCode()).as("served again after the wait: %s", again.body()).isEqualTo(200);
