@@ -589,6 +589,30 @@ class TraderApiTest {
                 .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A stopping API answers what it took and refuses the rest with 503 SHUTTING_DOWN, saying where to go; it closed its
+     * connections at once, and a client then read a reset where the docs promise the 503.
+     */
+    @Test
+    void aStoppingApiAnswersNewRequestsWithShuttingDown() throws Exception {
+        refill();
+        TraderApi stopping = new TraderApi(gateway, new RateLimiter(1e9, 1e9, clock::get), new RateLimiter(1e9, 1e9, clock::get), "127.0.0.1", 0, 16 * 1024);
+        try (WsClient ws = new WsClient(stopping.port())) {
+            HttpResponse<String> before = getFrom(stopping, "/state");
+            assertThat(before.statusCode()).isEqualTo(200);
+            stopping.stopTaking();
+            HttpResponse<String> rest = getFrom(stopping, "/state");
+            assertThat(rest.statusCode()).isEqualTo(503);
+            assertThat(rest.body()).contains("SHUTTING_DOWN", "another member");
+            Signer s = DevAccounts.trader(3);
+            JsonNode place = ws.request(OrderJson.op("place", OrderJson.order(s, order(s, Side.BUY, 8_000, 1), domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(place.path("error").asText()).as(place.toString()).isEqualTo("SHUTTING_DOWN");
+        } finally {
+            stopping.close();
+        }
+        assertThat(get("/state").get("seq").asLong()).as("the shared gateway serves the other API on").isPositive();
+    }
+
     /** An API whose clients may each send five requests, refilled only when the test moves the clock; keys unlimited. */
     TraderApi limitedByAddress() throws Exception {
         return new TraderApi(gateway, new RateLimiter(1e9, 1e9, clock::get), new RateLimiter(5, 5, clock::get), "127.0.0.1", 0, 16 * 1024);
