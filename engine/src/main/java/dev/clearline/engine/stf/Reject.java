@@ -12,8 +12,10 @@ public enum Reject {
     WRONG_DOMAIN(2, "signed for another chain id or rollup contract; sign with this deployment's EIP-712 domain"),
     UNKNOWN_MARKET(3, "no market with this id; list markets before trading"),
     PRICE_OFF_TICK(4, "the price is not a positive multiple of the market's tick size"),
-    SIZE_OFF_LOT(5, "the size is not a positive multiple of the market's lot size"),
-    BAD_ORDER_FIELDS(6, "the order's fields are inconsistent (time in force, flags, display size or zero values)"),
+    SIZE_OFF_LOT(5, "the size, or a display size other than 0, is not a positive multiple of the market's lot size"),
+    BAD_ORDER_FIELDS(6, "the order's fields are inconsistent: it needs a positive size and price, a display size at most the size, known"
+            + " flags, post-only only on a GTC order that is not a market order, a market order IOC or FOK and not pegged, a pegOffset only"
+            + " with a peg; an amendment keeps the order's market and side"),
     EXPIRED(7, "the order's expiry has passed"),
     DUPLICATE_ORDER(8, "this order (same digest) was already posted"),
     ORDER_NOT_FOUND(9, "no posted order with this hash"),
@@ -25,7 +27,7 @@ public enum Reject {
     SELF_TRADE(15, "maker and taker belong to the same trader"),
     POST_ONLY_WOULD_TAKE(16, "a post-only order would cross the book; reprice it or drop post-only"),
     REDUCE_ONLY_WOULD_INCREASE(17, "a reduce-only order would open or grow the position"),
-    INSUFFICIENT_MARGIN(18, "the position would fall below its margin requirement; allocate more margin"),
+    INSUFFICIENT_MARGIN(18, "the position would fall below its margin requirement; sign the order with more margin, or allocate more to the position"),
     INSUFFICIENT_BALANCE(19, "the free balance is too small; deposit or release margin first"),
     BAD_NONCE(20, "the request's nonce is not the account's next nonce"),
     NOT_LIQUIDATABLE(21, "the position is at or above maintenance margin"),
