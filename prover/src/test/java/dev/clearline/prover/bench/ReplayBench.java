@@ -53,7 +53,9 @@ import java.util.function.IntFunction;
 /**
  * Replay throughput: transitions verified per second from L1 calldata (batch headers and calldata
  * as {@code RollupLog} hands them over; the RPC fetch is not in the figure), on one thread.
- * {@code ./clearline bench prover [small | --transitions N] [fills] [deposits] [orders]} writes bench-results/prover-replay.{md,json}.
+ * {@code ./clearline bench prover [small | --transitions N] [fills] [deposits] [orders]} writes bench-results/prover-replay.{md,json}
+ * when run as the README quotes it (no argument), and prover-replay-trial.{md,json} (not kept in git) for any other run, so a
+ * quick trial no longer overwrites the published figures.
  *
  * <p>Rows, per workload: the watcher's replay in memory ({@code BatchVerifier.verify}: split,
  * decode, check the header, apply once with the writes held apart, compute the root, keep it), the same
@@ -115,7 +117,12 @@ public final class ReplayBench {
         if (only.isEmpty() || only.contains("fills")) rows.addAll(workload("fills", transitions, nodeCache, ReplayBench::fillsGenesis, ReplayBench::fills));
         if (only.isEmpty() || only.contains("deposits")) rows.addAll(workload("deposits", transitions / 2, nodeCache, n -> new WriteSet(), ReplayBench::deposits));
         if (only.isEmpty() || only.contains("orders")) rows.addAll(orderFlow(transitions / 4, nodeCache));
-        write(out, rows, "./clearline bench prover" + (args.length > 0 ? " " + String.join(" ", args) : ""), transitions);
+        write(out, stem(args), rows, "./clearline bench prover" + (args.length > 0 ? " " + String.join(" ", args) : ""), transitions);
+    }
+
+    /** The report's file name: the published one for the full run the README quotes, a trial's for any other. */
+    static String stem(String[] args) {
+        return args.length == 0 ? "prover-replay" : "prover-replay-trial";
     }
 
     private interface Transitions {
@@ -469,7 +476,7 @@ public final class ReplayBench {
 
     // ------------------------------------------------------------------ report
 
-    private static void write(Path dir, List<Row> rows, String command, int transitions) throws IOException {
+    private static void write(Path dir, String stem, List<Row> rows, String command, int transitions) throws IOException {
         Files.createDirectories(dir);
         String when = Instant.now().toString();
         String machine = Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
@@ -488,7 +495,7 @@ public final class ReplayBench {
         md.append("\nThe replay applies every batch once: its writes are held apart while it is judged, its root is computed "
                 + "without writing, and only an honest batch is kept. The STF row is the one-thread ceiling; see bench-results/prover-replay-profile.md "
                 + "for where a fill's time goes.\n");
-        Files.writeString(dir.resolve("prover-replay.md"), md.toString(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(stem + ".md"), md.toString(), StandardCharsets.UTF_8);
 
         StringBuilder json = new StringBuilder("{\n  \"date\": \"" + when + "\",\n  \"command\": \"" + command + "\",\n  \"machine\": \""
                 + machine + "\",\n  \"transitions\": " + transitions + ",\n  \"rows\": [\n");
@@ -499,7 +506,7 @@ public final class ReplayBench {
                     r.notes.replace("\"", "'"), i + 1 < rows.size() ? "," : ""));
         }
         json.append("  ]\n}\n");
-        Files.writeString(dir.resolve("prover-replay.json"), json.toString(), StandardCharsets.UTF_8);
-        System.out.println("wrote " + dir.resolve("prover-replay.md") + " and prover-replay.json");
+        Files.writeString(dir.resolve(stem + ".json"), json.toString(), StandardCharsets.UTF_8);
+        System.out.println("wrote " + dir.resolve(stem + ".md") + " and " + stem + ".json");
     }
 }

@@ -193,7 +193,7 @@ public final class StackBench {
         md.append(String.format(Locale.ROOT, "Machine: %d cores, %s %s, %s. Command: `./clearline bench sequencer stack %d %d`. Load average %.1f at the end.%n%n",
                 cores, System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), Instant.now(), seconds, rate, load));
         md.append("Path: signed orders over loopback WebSocket -> signature recovery -> Aeron Cluster log (archive on) -> engine + Merkle tree"
-                + " -> sealed batches (1,024 transitions or 2 s) -> the node's L1 side posts them to the devnet's rollup (in-process devnet over"
+                + " -> sealed batches (" + dev.clearline.engine.batch.BatchPolicy.POOLED_TRANSITIONS + " transitions or 2 s) -> the node's L1 side posts them to the devnet's rollup (in-process devnet over"
                 + " HTTP JSON-RPC, automine). Everything shares the same cores, the devnet's EVM included. Fills are the Trade transitions in"
                 + " the batches L1 received during the run.\n\n");
         md.append("| benchmark | metric | value | unit | goal | notes |\n| --- | --- | ---: | --- | --- | --- |\n");
