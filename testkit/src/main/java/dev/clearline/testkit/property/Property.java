@@ -108,7 +108,7 @@ public final class Property<T> {
         }
         String message = "Property '" + name + "' failed at try " + (tryIndex + 1) + " of " + total
                 + " with seed " + seed + "\n"
-                + "Replay exactly: -D" + Settings.SEED + "=" + seed + " " + replayHint + "\n"
+                + "Replay exactly: " + replayCommand(seed, replayHint, java.nio.file.Path.of(System.getProperty("user.dir"))) + "\n"
                 + (steps > 0
                     ? "Shrunk input (" + steps + " steps):\n" + Pretty.show(smallest.value()) + "\n"
                         + "Original input:\n" + Pretty.show(original.value()) + "\n"
@@ -117,6 +117,19 @@ public final class Property<T> {
         // Printed as well as thrown: surefire keeps stdout in the report next to the trace.
         System.out.println(message);
         return new AssertionError(message, smallestFailure);
+    }
+
+    /**
+     * The command that replays {@code seed}: a whole Maven command when the test runs in a module of a project with the
+     * Maven wrapper beside it (surefire's working directory is the module's), else the flags alone. Only the flags were
+     * printed, and a reader had to find the module and the command around them.
+     */
+    static String replayCommand(long seed, String selector, java.nio.file.Path workingDir) {
+        String flags = selector + " -D" + Settings.SEED + "=" + seed;
+        java.nio.file.Path parent = workingDir.toAbsolutePath().getParent();
+        boolean module = java.nio.file.Files.isRegularFile(workingDir.resolve("pom.xml")) && parent != null
+                && java.nio.file.Files.isRegularFile(parent.resolve("mvnw"));
+        return module ? "./mvnw -B -pl " + workingDir.toAbsolutePath().getFileName() + " test " + flags : flags;
     }
 
     private static <T> Optional<Throwable> run(ThrowingConsumer<? super T> body, T value) {

@@ -30,6 +30,17 @@ class PropertyTest {
     }
 
     @Test
+    void aFailureNamesTheWholeCommandThatReplaysItInItsModule(@org.junit.jupiter.api.io.TempDir java.nio.file.Path project) throws Exception {
+        java.nio.file.Path module = java.nio.file.Files.createDirectories(project.resolve("engine"));
+        java.nio.file.Files.writeString(project.resolve("mvnw"), "");
+        java.nio.file.Files.writeString(module.resolve("pom.xml"), "");
+        assertEquals("./mvnw -B -pl engine test -Dtest='OrderBookProperties#crossed' -Dclearline.seed=-7",
+                Property.replayCommand(-7, "-Dtest='OrderBookProperties#crossed'", module));
+        assertEquals("-Dtest='X#y' -Dclearline.seed=3", Property.replayCommand(3, "-Dtest='X#y'", project),
+                "outside a module: the flags alone");
+    }
+
+    @Test
     void theSameNameGivesTheSameInputsOnEveryRun() {
         List<Long> first = new ArrayList<>();
         List<Long> second = new ArrayList<>();
