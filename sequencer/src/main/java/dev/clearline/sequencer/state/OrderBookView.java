@@ -49,6 +49,11 @@ final class OrderBookView {
     private final TreeSet<Integer> markets = new TreeSet<>();
     /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
     private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
+    /**
+     * A market's parameters as the exchange holds them now (null for none), for the fees of a fill; not part of the image:
+     * the state that owns this view sets it ({@link #marketsFrom}).
+     */
+    private java.util.function.IntFunction<dev.clearline.engine.state.MarketLeaf> marketParams = id -> null;
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
     private final Map<Class<?>, EventShape> fields = new HashMap<>();
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
@@ -355,6 +360,11 @@ final class OrderBookView {
         }
     }
 
+    /** Where the fills' fees read their market's parameters (the exchange's current market leaves). */
+    void marketsFrom(java.util.function.IntFunction<dev.clearline.engine.state.MarketLeaf> params) {
+        this.marketParams = params;
+    }
+
     /** Folds the exchange's events into the view and returns them as JSON-ready maps with order hashes. */
     List<Map<String, Object>> record(List<ExchangeEvent> events, long seq) {
         List<Map<String, Object>> out = new ArrayList<>(events.size());
@@ -458,6 +468,17 @@ final class OrderBookView {
         fill.put("size", f.size());
         fill.put("makerOrderHash", maker.hashHex);
         fill.put("takerOrderHash", taker.hashHex);
+        // which side took, and what each side paid: a trader read them nowhere else (a bot's walk through docs/api.md); the fees
+        // are the STF's for this fill (TradeRule), the market's parameters being those of the command that filled
+        fill.put("takerSide", taker.order.side().name());
+        dev.clearline.engine.state.MarketLeaf m = marketParams.apply(maker.order.marketId());
+        if (m != null && m.lotSize() > 0) {
+            long notional = dev.clearline.engine.risk.Fixed.notional(f.size(), m.lotSize(), f.price());
+            if (notional != dev.clearline.engine.risk.Fixed.OVERFLOW) {
+                fill.put("makerFee", dev.clearline.engine.risk.Fixed.mulPpmUp(notional, m.makerFeePpm()));
+                fill.put("takerFee", dev.clearline.engine.risk.Fixed.mulPpmUp(notional, m.takerFeePpm()));
+            }
+        }
         fill.put("maker", maker.traderHex);
         fill.put("taker", taker.traderHex);
         unplaced.add(fill);
@@ -735,6 +756,11 @@ final class OrderBookView {
                     m.putIfAbsent("market", r.order.marketId());
                 }
             }
+        }
+        if (e instanceof ExchangeEvent.Filled f) {
+            // the market channel's trades: which side took (the taker's order is another trader's, unknown to the reader)
+            OrderRecord taker = byId.get(f.takerOrderId());
+            if (taker != null) m.put("takerSide", taker.order.side().name());
         }
         return m;
     }

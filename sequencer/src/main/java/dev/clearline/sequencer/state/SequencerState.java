@@ -153,6 +153,7 @@ public final class SequencerState {
         this.known = new KnownSignatures(verifier, genesis.domain());
         this.exchange = exchange;
         this.view = view;
+        view.marketsFrom(id -> dev.clearline.engine.stf.StateReads.market(exchange.state(), id));
         Stf stf = new Stf(genesis.domain(), known, known::digest);
         this.batches = builderImage == null
                 ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)

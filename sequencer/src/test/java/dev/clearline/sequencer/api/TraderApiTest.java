@@ -110,6 +110,7 @@ class TraderApiTest {
             assertThat(fill).as(b.toString()).isNotNull();
             assertThat(fill.get("makerOrderHash").asText()).isEqualTo(a.path("outcomes").get(0).get("orderHash").asText());
             assertThat(fill.get("size").asLong()).isEqualTo(2 * LOT);
+            assertThat(fill.path("takerSide").asText()).as("the side that took").isEqualTo("BUY");
 
             JsonNode status = get("/orders/" + a.path("outcomes").get(0).get("orderHash").asText()).get("order");
             assertThat(status.get("ackSeq").asLong()).isEqualTo(askSeq);
@@ -119,6 +120,10 @@ class TraderApiTest {
             JsonNode account = get("/accounts/" + taker.address()).get("account");
             assertThat(account.get("positions").get(0).get("size").asLong()).isEqualTo(2 * LOT);
             assertThat(account.get("fills").get(0).get("stage").asText()).isEqualTo("matched");
+            // 2 lots at 10,100: notional 20,200; the dev market's maker fee 200 ppm (4.04, rounded up), taker fee 500 ppm (10.1)
+            assertThat(account.get("fills").get(0).path("makerFee").asLong()).isEqualTo(5);
+            assertThat(account.get("fills").get(0).path("takerFee").asLong()).isEqualTo(11);
+            assertThat(account.get("fills").get(0).path("takerSide").asText()).isEqualTo("BUY");
 
             JsonNode depth = get("/markets/1/depth").get("depth");
             assertThat(depth.get("asks").toString()).contains("[10100," + LOT + "]");

@@ -228,7 +228,8 @@ class StateImageTest {
      * update this hash. The session comes from {@code Market.flow}, so a change to that generator
      * (margin moves joined it) moves the hash too, with the layout unchanged: then only the hash is re-pinned. So does
      * a change to what the views keep (events leave out fields that do not apply, so the kept history holds fewer
-     * entries; an image written before still reads, its null entries served as they were), and so did the protocol's
+     * entries; an image written before still reads, its null entries served as they were; fills gained the taker's side
+     * and both fees, which an older image's fills lack and are served without), and so did the protocol's
  * PruneOrder (the state holds fewer ORDER leaves and the batches more transitions; no layout changed). Format 4
      * (the history part's dropped counts) changed only the number in the image's header; format 5 added the posting
      * halt at the image's end.
@@ -267,15 +268,15 @@ class StateImageTest {
         assertThat(Snapshot.FORMAT).isEqualTo(5);
         String four = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutPostingHalt(s)));
         assertThat(four).as("format 4 as it was pinned before format 5 (no posting halt), still written alike for the tests that read it")
-                .isEqualTo("98f4fff3afff26c654c571f885b009ac2f1024f88dcca0141eb198afca819493");
+                .isEqualTo("bc219c584a8660b92bc368391c193b4e50d73d0491f98af8ac8339f030d1977c");
         String former = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeHistoryInImage(s)));
         assertThat(former).as("format 2 as it was pinned before format 3 (its history in the image), still written alike for the tests that read it")
-                .isEqualTo("9907534175eb2bcb5107b19434cb73e972c1f95293643261a7bbce8e4dbcf4d5");
+                .isEqualTo("aef56ddc0561b35c1c0ee6718024bfbf4eb0f7619329e1b63bda5e09b5b558cb");
         String three = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(Snapshot.writeWholeHistoryAfterImage(s)));
         assertThat(three).as("format 3 as it was pinned before format 4 (no dropped counts), still written alike for the tests that read it")
-                .isEqualTo("690214dc325c62aa16ec07374b2d4b409eb0e3a4c2aa59679acfde7a383dada7");
+                .isEqualTo("fe4ba2459a5691c9978f598b2f0050ede9005d5e69141fa8a4c8f8cbe2283981");
         assertThat(hash).as("the format-%d image of the pinned session (%d bytes): changed its layout? bump Snapshot.FORMAT,"
-                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("3c3d0ad509b345ee803486353058000f83ccbb90b5e0f57bc988ef20744d4085");
+                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("99c949d1cb17353a3b4fd69e4f300e9dd7fbe6bdd4ce710fc723b20519f1fa96");
     }
 }
