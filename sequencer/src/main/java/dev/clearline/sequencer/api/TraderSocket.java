@@ -187,6 +187,20 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             for (JsonNode e : reply.path("events")) if (e.path("event").asText().equals("Filled")) trades.add(e);
             sendOn("market", m);
         }
+        String type = reply.path("type").asText();
+        if ((type.equals("batchPosted") || type.equals("batchesFinal")) && reply.has("l1")) {
+            // L1's progress moves every account's fills and withdrawals along (a fill of batch b is posted once batchesPosted
+            // passes b, final once batchesFinal does): each account channel is told, so a client need not poll for stages
+            for (String ch : channels) {
+                if (!ch.startsWith(ACCOUNT)) continue;
+                ObjectNode m = TraderApi.JSON.createObjectNode();
+                m.put("channel", ch);
+                m.put("seq", reply.path("seq").asLong());
+                m.set("l1", reply.get("l1"));
+                sendOn(ch, m);
+            }
+            return;
+        }
         for (String ch : channels) {
             if (!ch.startsWith(ACCOUNT)) continue;
             String trader = ch.substring(ACCOUNT.length());

@@ -404,6 +404,45 @@ class TraderApiTest {
         assertThat(get("/markets/77/depth").get("depth").get("error").asText()).isEqualTo("UNKNOWN_MARKET");
     }
 
+    /**
+     * L1's progress reaches every account channel: a client learns that its fills went from matched to posted to final
+     * without polling (a bot's walk through docs/api.md found no such message: stages could only be polled).
+     */
+    @Test
+    void everyAccountChannelIsToldWhenL1PostsAndFinalizesBatches() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(2);
+        try (WsClient ws = new WsClient(api.port())) {
+            JsonNode sub = ws.request(OrderJson.op("subscribe", WsClient.JSON.createObjectNode()
+                    .set("channels", WsClient.JSON.createArrayNode().add("account:" + s.address())))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(sub.get("subscribed")).hasSize(1);
+            assertThat(post("/orders", OrderJson.order(s, order(s, Side.BUY, 7_000, 1), domain).toString()).statusCode()).isEqualTo(200);
+            long now = System.currentTimeMillis() / 1000 + 10; // past the open batch's 2 s: the tick seals it
+            gateway.submit((id, q) -> new dev.clearline.sequencer.command.Command.TimeTick(id, q, now)).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            JsonNode state = get("/state");
+            long sealed = state.path("sealedBatches").asLong();
+            long posted = state.path("l1").path("batchesPosted").asLong();
+            assertThat(sealed).as("a batch sealed and not yet posted").isGreaterThan(posted);
+            for (long b = posted; b < sealed; b++) {
+                long index = b;
+                gateway.submit((id, q) -> new dev.clearline.sequencer.command.Command.BatchPosted(id, q, index, now, now + 600)).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            }
+            gateway.submit((id, q) -> new dev.clearline.sequencer.command.Command.BatchesFinal(id, q, sealed)).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+
+            boolean sawPosted = false, sawFinal = false;
+            for (int i = 0; i < 50 && !(sawPosted && sawFinal); i++) {
+                JsonNode m = ws.streams.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(m).as("a message on the account channel").isNotNull();
+                if (!m.has("l1")) continue;
+                assertThat(m.path("channel").asText()).isEqualTo("account:" + s.address());
+                if (m.path("l1").path("batchesPosted").asLong() == sealed && m.path("l1").path("batchesFinal").asLong() < sealed) sawPosted = true;
+                if (m.path("l1").path("batchesFinal").asLong() == sealed) sawFinal = true;
+            }
+            assertThat(sawPosted).as("told when the last batch was posted").isTrue();
+            assertThat(sawFinal).as("told when it was final").isTrue();
+        }
+    }
+
     @Test
     void aPeggedOrderIsTakenWithItsSignedPegAndABadPegSaysWhatItTakes() throws Exception {
         refill();
