@@ -254,7 +254,13 @@ public final class Gateway implements AutoCloseable {
     private CompletableFuture<ReplyBytes> verified(java.util.function.Supplier<List<Verification>> check, SignerGate gate,
                                                    java.util.function.Function<List<Verification>, BiFunction<Long, Long, Command>> build) {
         return CompletableFuture.supplyAsync(check, verifiers).thenCompose(vs -> {
-            for (Verification v : vs) if (v instanceof Verification.Refused r) return refused(r);
+            for (int i = 0; i < vs.size(); i++) {
+                if (!(vs.get(i) instanceof Verification.Refused r)) continue;
+                if (vs.size() == 1) return refused(r);
+                // a batch is refused whole for one entry: name it, or the client must re-check every signature to find it
+                return CompletableFuture.failedFuture(new ApiError(401, r.reason().name(), "entry " + i + " of " + vs.size()
+                        + " (counting from 0) is refused, so none was sequenced: " + r.reason().help()));
+            }
             // one signer for a place or a cancel (the hot path builds no set); a batch names each once
             Set<Address> signers = vs.size() == 1 ? Set.of(signerOf(vs.get(0))) : new LinkedHashSet<>();
             if (vs.size() > 1) for (Verification v : vs) signers.add(signerOf(v));

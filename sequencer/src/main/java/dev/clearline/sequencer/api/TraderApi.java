@@ -285,7 +285,14 @@ public final class TraderApi implements AutoCloseable {
             if (n == null || !n.isObject()) throw RequestJson.bad("MALFORMED_JSON", "send one JSON object");
             return n;
         } catch (JsonProcessingException e) {
-            throw RequestJson.bad("MALFORMED_JSON", "the body is not valid JSON (" + e.getOriginalMessage() + "); send one JSON object");
+            // the parser's own words, without its note on where the object began ("start marker at [Source: REDACTED
+            // (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled) ...") and with the place a person can look at
+            String why = e.getOriginalMessage();
+            int marker = why.indexOf(" (start marker at");
+            if (marker >= 0) why = why.substring(0, marker);
+            var at = e.getLocation();
+            String where = at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw RequestJson.bad("MALFORMED_JSON", "the body is not valid JSON (" + why + where + "); send one JSON object");
         }
     }
 
