@@ -327,6 +327,10 @@ public final class TraderApi implements AutoCloseable {
         }
     }
 
+    /** The paths a POST writes to. */
+    private static final java.util.Set<String> WRITES = java.util.Set.of("/orders", "/orders/cancel", "/orders/amend", "/orders/batch-cancel",
+            "/withdrawals", "/margin/allocate", "/margin/release");
+
     private final class Rest extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
@@ -351,10 +355,15 @@ public final class TraderApi implements AutoCloseable {
                             throw RequestJson.bad("BAD_FIELD", "market id must be a number, got \"" + parts[2] + "\"");
                         }
                         reply(dispatch("depth", JSON.createObjectNode().put("market", market)), response, callback);
+                    } else if (WRITES.contains(path)) {
+                        throw new ApiError(405, "METHOD_NOT_ALLOWED", "GET " + path + ": " + path + " takes a POST with a signed JSON body (docs/api.md)");
                     } else throw notFound(path);
                     return true;
                 }
                 if (!method.equals("POST")) throw new ApiError(405, "METHOD_NOT_ALLOWED", "use GET to read and POST to trade");
+                if (!WRITES.contains(path) && isRead(path)) {
+                    throw new ApiError(405, "METHOD_NOT_ALLOWED", "POST " + path + ": " + path + " is read with GET");
+                }
                 String op = switch (path) {
                     case "/orders" -> "place";
                     case "/orders/cancel" -> "cancel";
@@ -403,7 +412,15 @@ public final class TraderApi implements AutoCloseable {
 
         private ApiError notFound(String path) {
             return new ApiError(404, "NOT_FOUND", "no endpoint " + path
-                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals, /margin/allocate, /margin/release; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, /venue, WebSocket /ws");
+                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals, /margin/allocate, /margin/release; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, /venue, /admin/history, WebSocket /ws");
+        }
+
+        /** A path a GET reads (a POST to it is the wrong method, not an unknown path). */
+        private static boolean isRead(String path) {
+            String[] parts = path.split("/");
+            return path.equals("/state") || path.equals("/venue") || path.equals("/admin/history")
+                    || parts.length == 3 && (parts[1].equals("orders") || parts[1].equals("accounts"))
+                    || parts.length == 4 && parts[1].equals("markets") && parts[3].equals("depth");
         }
 
         private ApiError tooLarge(long size) {

@@ -390,6 +390,13 @@ class TraderApiTest {
         assertThat(post("/margin/allocate", noMarket.toString()).body()).contains("MISSING_FIELD", "market");
         assertThat(post("/margin/release", margin(s, false, 0, 2).toString()).body()).contains("BAD_FIELD", "more than 0");
         assertThat(post("/margin", "{}").body()).contains("NOT_FOUND", "/margin/allocate", "/margin/release");
+        // the wrong method on a path that exists says which one it takes, not that the path is unknown
+        HttpResponse<String> postRead = post("/state", "{}");
+        assertThat(postRead.statusCode()).isEqualTo(405);
+        assertThat(postRead.body()).contains("METHOD_NOT_ALLOWED", "/state is read with GET");
+        HttpResponse<String> getWrite = getFrom(api, "/orders");
+        assertThat(getWrite.statusCode()).isEqualTo(405);
+        assertThat(getWrite.body()).contains("METHOD_NOT_ALLOWED", "takes a POST");
         assertThat(get("/state").get("seq").asLong()).as("nothing malformed reached the log").isEqualTo(seqBefore);
     }
 
