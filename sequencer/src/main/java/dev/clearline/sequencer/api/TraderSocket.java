@@ -168,13 +168,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     private void onCommitted(ObjectNode reply) {
         if (reply.has("truncated")) {
             // sent without its lists (docs/api.md, "Acknowledgement"): every channel may have missed something, so each is told
-            for (String ch : channels) {
-                ObjectNode m = TraderApi.JSON.createObjectNode();
-                m.put("channel", ch);
-                m.put("seq", reply.path("seq").asLong());
-                m.set("truncated", reply.get("truncated"));
-                sendOn(ch, m);
-            }
+            tellEach(reply, "truncated", false);
             return;
         }
         if (channels.contains("market") && (reply.has("depth") || reply.has("mark") || hasFills(reply))) {
@@ -191,14 +185,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
         if ((type.equals("batchPosted") || type.equals("batchesFinal")) && reply.has("l1")) {
             // L1's progress moves every account's fills and withdrawals along (a fill of batch b is posted once batchesPosted
             // passes b, final once batchesFinal does): each account channel is told, so a client need not poll for stages
-            for (String ch : channels) {
-                if (!ch.startsWith(ACCOUNT)) continue;
-                ObjectNode m = TraderApi.JSON.createObjectNode();
-                m.put("channel", ch);
-                m.put("seq", reply.path("seq").asLong());
-                m.set("l1", reply.get("l1"));
-                sendOn(ch, m);
-            }
+            tellEach(reply, "l1", true);
             return;
         }
         for (String ch : channels) {
@@ -214,6 +201,18 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             m.put("channel", ch);
             m.put("seq", reply.path("seq").asLong());
             m.set("events", mine);
+            sendOn(ch, m);
+        }
+    }
+
+    /** Sends every subscribed channel (or only the account channels) {@code {channel, seq, field}} from {@code reply}. */
+    private void tellEach(ObjectNode reply, String field, boolean accountsOnly) {
+        for (String ch : channels) {
+            if (accountsOnly && !ch.startsWith(ACCOUNT)) continue;
+            ObjectNode m = TraderApi.JSON.createObjectNode();
+            m.put("channel", ch);
+            m.put("seq", reply.path("seq").asLong());
+            m.set(field, reply.get(field));
             sendOn(ch, m);
         }
     }
