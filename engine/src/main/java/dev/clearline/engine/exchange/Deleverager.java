@@ -109,7 +109,8 @@ final class Deleverager {
             PositionLeaf p = settled(Address.INSURANCE_FUND, id);
             if (p != null && p.size() != 0 && fundEquity(id) < 0) out.add(id);
         }
-        out.sort(Comparator.comparingLong((Integer id) -> fundEquity(id)).thenComparingInt(id -> id));
+        // ties to the lower market id, read as the uint32 it is on L1 (0x80000001 is above 1)
+        out.sort(Comparator.comparingLong((Integer id) -> fundEquity(id)).thenComparing(Integer::compareUnsigned));
         return out;
     }
 

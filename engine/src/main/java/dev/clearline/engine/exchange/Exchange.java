@@ -263,7 +263,7 @@ public final class Exchange {
 
     /** Each market, ascending: its id, its book, its expiry heap (orders by book id). */
     private void writeMarkets(ImageWriter out) {
-        if (!marketIds.equals(books.keySet().stream().sorted().toList())) {
+        if (!marketIds.equals(books.keySet().stream().sorted(Integer::compareUnsigned).toList())) {
             throw new IllegalStateException("markets " + marketIds + " but books for " + books.keySet());
         }
         out.writeInt(marketIds.size());
@@ -280,7 +280,9 @@ public final class Exchange {
         BookConfig config = bookConfig();
         for (int i = 0; i < n; i++) {
             int id = in.readInt();
-            if (i > 0 && id <= marketIds.get(i - 1)) throw new ImageFormatException("market " + id + " after market " + marketIds.get(i - 1));
+            if (i > 0 && Integer.compareUnsigned(id, marketIds.get(i - 1)) <= 0) {
+                throw new ImageFormatException("market " + Integer.toUnsignedString(id) + " after market " + Integer.toUnsignedString(marketIds.get(i - 1)));
+            }
             MarketBook mb = new MarketBook(id, OrderBook.readImage(in, config), new ExpiryQueue());
             mb.expiries().readImage(in, index::get);
             checkRestingOrdersAreLive(mb);
@@ -430,7 +432,7 @@ public final class Exchange {
             case Transition.MarketConfig c when !books.containsKey(c.marketId()) && mirror.market(c.marketId()) != null -> {
                 books.put(c.marketId(), new MarketBook(c.marketId(), new OrderBook(bookConfig()), new ExpiryQueue()));
                 marketIds.add(c.marketId());
-                marketIds.sort(null);
+                marketIds.sort(Integer::compareUnsigned); // ascending as uint32, the protocol's market id
             }
             case Transition.OraclePrice p -> {
                 sweep(p.marketId());

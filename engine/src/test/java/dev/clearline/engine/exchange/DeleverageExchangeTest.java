@@ -3,6 +3,7 @@ package dev.clearline.engine.exchange;
 import dev.clearline.engine.book.Side;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.stf.StateReads;
 import dev.clearline.engine.testkit.World;
@@ -94,6 +95,57 @@ class DeleverageExchangeTest {
                 ExchangeEvent.Deleveraged::price).containsExactly(org.assertj.core.groups.Tuple.tuple(s.address(), 2 * LOT, 9_450L));
         assertThat(fund().size()).isEqualTo(8 * LOT);
         assertThat(d.ex.insuranceShortfall()).isZero();
+    }
+
+    @Test
+    void equalBadDebtsAreDeleveragedInTheLowerMarketIdFirstCountingIdsAsUnsigned() {
+        // market ids are uint32: 0x80000001 is above 1 although Java reads it as a negative int
+        int high = 0x8000_0001;
+        Desk.ok(d.ex.apply(d.w.market(high)));
+        long clock = d.ts;
+        Desk.ok(d.ex.apply(d.w.price(high, 10_000, 0, clock)));
+        Signer s1 = d.trader(2, 1_000_000);
+        Signer x1 = d.trader(3, 20_000);
+        Signer sh = d.trader(4, 1_000_000);
+        Signer xh = d.trader(5, 20_000);
+        long priority = StateReads.global(d.ex.state()).priorityOpsConsumed();
+        for (int market : new int[] {Desk.MARKET, high}) {  // a 5 % liquidation fee in both (the test's last priority ops)
+            Desk.ok(d.ex.apply(new Transition.MarketConfig(priority++, 0, market, World.TICK, LOT, World.IMF, World.MMF,
+                    World.MAKER_FEE, World.TAKER_FEE, 50_000, d.w.oracle.address())));
+        }
+        // the same thin long in both markets, liquidated at 9,450 with its whole equity (4,550) going to the fund as the fee
+        for (int market : new int[] {Desk.MARKET, high}) {
+            Signer seller = market == high ? sh : s1;
+            Signer buyer = market == high ? xh : x1;
+            d.place(d.verified(in(market, d.order(seller, Side.SELL, 10_000, 10, 60_000, TimeInForce.GTC, 0, 0, 0))));
+            d.place(d.verified(in(market, d.order(buyer, Side.BUY, 10_000, 10, 10_100, TimeInForce.GTC, 0, 0, 0))));
+        }
+        clock++;
+        for (int market : new int[] {Desk.MARKET, high}) Desk.ok(d.ex.apply(d.w.price(market, 9_450, 0, clock)));
+        Desk.ok(d.ex.apply(new Transition.Liquidate(x1.address(), Desk.MARKET)));
+        Desk.ok(d.ex.apply(new Transition.Liquidate(xh.address(), high)));
+        assertThat(StateReads.balance(d.ex.state(), Address.INSURANCE_FUND).free()).isEqualTo(9_100);
+        clock++;
+        Desk.ok(d.ex.apply(d.w.price(Desk.MARKET, 8_900, 0, clock)));  // -5,500 in market 1, carried by the fees
+        assertThat(deleveraged()).isEmpty();
+
+        Desk.ok(d.ex.apply(d.w.price(high, 8_900, 0, clock)));  // -5,500 in both: 1,900 short, one market's 4 lots carry it
+        assertThat(deleveraged()).extracting(ExchangeEvent.Deleveraged::marketId, ExchangeEvent.Deleveraged::counterparty,
+                ExchangeEvent.Deleveraged::size).containsExactly(org.assertj.core.groups.Tuple.tuple(Desk.MARKET, s1.address(), 4 * LOT));
+        assertThat(d.ex.insuranceShortfall()).isZero();
+
+        // the image lists the markets in the same (unsigned) order and reads back
+        d.events();
+        d.ex.takeTransitions();
+        byte[] img = ExchangeImageProperties.image(d.ex);
+        Exchange back = ExchangeImageProperties.restore(img, d.w, new MarketBooks(1 << 16, 1 << 30, 1 << 12));
+        assertThat(ExchangeImageProperties.image(back)).isEqualTo(img);
+    }
+
+    /** The same order in another market. */
+    private static dev.clearline.engine.order.Order in(int market, dev.clearline.engine.order.Order o) {
+        return new dev.clearline.engine.order.Order(o.trader(), market, o.side(), o.price(), o.size(), o.displaySize(), o.timeInForce(),
+                o.flags(), o.peg(), o.pegOffset(), o.expiry(), o.nonce(), o.margin());
     }
 
     @Test
