@@ -279,11 +279,17 @@ final class UserCommands {
             long filled = 0;
             // what the fills cost per lot on average: the limit is only the worst price a taker accepts
             java.math.BigInteger notional = java.math.BigInteger.ZERO;
+            long fee = 0; // what this order's fills charged it: the taker's fee when it took, the maker's when it was hit
+            boolean feeKnown = true;
             for (JsonNode e : r.path("events")) {
-                if ("Filled".equals(e.path("event").asText()) && (hash.equals(e.path("takerOrderHash").asText()) || hash.equals(e.path("makerOrderHash").asText()))) {
+                boolean took = hash.equals(e.path("takerOrderHash").asText());
+                if ("Filled".equals(e.path("event").asText()) && (took || hash.equals(e.path("makerOrderHash").asText()))) {
                     long size = e.path("size").asLong();
                     filled += size;
                     notional = notional.add(java.math.BigInteger.valueOf(e.path("price").asLong()).multiply(java.math.BigInteger.valueOf(size)));
+                    JsonNode paid = e.path(took ? "takerFee" : "makerFee");
+                    if (paid.canConvertToLong()) fee = Math.addExact(fee, paid.asLong());
+                    else feeKnown = false;
                 }
             }
             // what of the order was cancelled at once, and why: the rest of an IOC, or of an order that reached the most fills one
@@ -301,12 +307,14 @@ final class UserCommands {
             ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", order.marketId()).put("side", order.side().name())
                     .put("price", Units.amount(order.price())).put("lots", lots).put("filledLots", filled / sg.lot()).put("margin", Units.amount(sg.margin()));
             if (average != null) res.put("averageFillPrice", average);
+            if (average != null && feeKnown) res.put("fee", Units.amount(fee));
             // when a resting order lapses, on the market's oracle clock (seconds); absent when it never does
             if (order.expiry() != 0) res.put("expiry", order.expiry());
             // an order that swept tens of thousands of makers is acknowledged without its fills (docs/api.md, "Acknowledgement")
             boolean listed = !r.has("truncated");
             if (!listed) res.remove("filledLots");
-            String fills = listed ? (filled / sg.lot()) + " lot(s) filled now" + (average == null ? "" : " at " + average + " per lot on average")
+            String fills = listed ? (filled / sg.lot()) + " lot(s) filled now" + (average == null ? "" : " at " + average + " per lot on average"
+                    + (feeKnown ? ", fee " + Units.amount(fee) : ""))
                     : "too many fills to list in the reply (./clearline positions shows the position they made)";
             if (cancelledLots > 0) {
                 res.put("cancelledLots", cancelledLots).put("cancelledWhy", cancelledWhy);

@@ -78,7 +78,8 @@ class UserCommandsTest {
         // the bid meets both asks: one lot at 0.01 and one at 0.0102
         Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0102", "--lots", "2", "--api", url, "--key", trader1, "--json");
         assertThat(bid.code()).as(bid.err()).isZero();
-        assertThat(bid.out()).contains("\"filledLots\":2", "\"averageFillPrice\":\"0.010100\"");
+        // the taker's fee, 500 ppm of each fill's notional rounded up: 5 of 10,000 and 6 of 10,200 (0.000011)
+        assertThat(bid.out()).contains("\"filledLots\":2", "\"averageFillPrice\":\"0.010100\"", "\"fee\":\"0.000011\"");
         Run pos = run("positions", "--api", url, "--key", trader1);
         assertThat(pos.code()).as(pos.err()).isZero();
         assertThat(pos.out()).contains("market 1: long 2 lot(s) (2000 base units)", "liquidation price");
@@ -125,7 +126,7 @@ class UserCommandsTest {
         String longer = keyOf(4), shorter = keyOf(5);
         assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.005", "--lots", "2", "--api", url, "--key", longer).code()).isZero();
         assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.005", "--lots", "2", "--tif", "ioc", "--api", url, "--key", shorter)
-                .out()).contains("2 lot(s) filled now at 0.005000 per lot on average;");
+                .out()).contains("2 lot(s) filled now at 0.005000 per lot on average, fee 0.000005;");
 
         // open (short 2 lots at the mark 0.01 per lot, initial margin 10%): `all` takes what stands above 0.002 of initial margin
         long freeBefore = free(shorter);

@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -31,7 +32,10 @@ import java.util.function.Consumer;
  * carries the same id. {@code {"op":"subscribe","channels":["market","account:0x.."]}} starts the
  * streams, each with a snapshot at a seq first: "market" every market's book, then every later
  * committed reply's depth deltas, trades and mark prices; an account channel the account as
- * {@code GET /accounts/{address}} reads it, then the events that involve that trader's orders. A
+ * {@code GET /accounts/{address}} reads it, then the events that involve that trader's orders, and
+ * its balance and positions again after every command that changed them (the reply's
+ * {@code accounts}; one read in flight per channel, so a busy account is pushed as often as the
+ * cluster answers, each push the state at its seq, never a stale one after a newer). A
  * snapshot is a query the cluster answers in the log's order, and its reply and the streamed
  * replies arrive on one gateway thread in that order; a channel's messages that come while its
  * snapshot is on its way are held, and those it already holds (a seq at or below its own) are
@@ -52,6 +56,12 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     private final Map<String, List<ObjectNode>> held = new HashMap<>();
     /** Per channel, the seq of its last snapshot: its messages at or below it are in it (guarded by this). */
     private final Map<String, Long> snapshotSeq = new HashMap<>();
+    /** Account channels whose balance and positions are being read for a push (guarded by this). */
+    private final Set<String> reading = new HashSet<>();
+    /** Per account channel, the seq of the last command that changed its balance or positions (guarded by this). */
+    private final Map<String, Long> changedAt = new HashMap<>();
+    /** Per account channel, the seq of its last push: a read that finds the same state is not pushed again (guarded by this). */
+    private final Map<String, Long> pushedAt = new HashMap<>();
 
     /** The client's IP address: its requests share one allowance with its other sockets and its REST calls. */
     private volatile String address;
@@ -188,9 +198,16 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             tellEach(reply, "l1", true);
             return;
         }
+        JsonNode changed = reply.path("accounts");
         for (String ch : channels) {
             if (!ch.startsWith(ACCOUNT)) continue;
             String trader = ch.substring(ACCOUNT.length());
+            for (JsonNode a : changed) {
+                if (trader.equals(a.asText())) {
+                    readAccount(ch, reply.path("seq").asLong());
+                    break;
+                }
+            }
             ArrayNode mine = TraderApi.JSON.createArrayNode();
             for (JsonNode e : reply.path("events")) {
                 if (trader.equals(e.path("trader").asText()) || trader.equals(e.path("makerTrader").asText())
@@ -203,6 +220,49 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             m.set("events", mine);
             sendOn(ch, m);
         }
+    }
+
+    /**
+     * Reads an account channel's balance and positions for a push after the command at {@code seq}
+     * changed them, unless a read is on its way already: then once more after it, if that read's
+     * state is older than the change.
+     */
+    private void readAccount(String channel, long seq) {
+        synchronized (this) {
+            changedAt.merge(channel, seq, Math::max);
+            if (!reading.add(channel)) return;
+        }
+        api.gateway().queryReply(Command.QueryKind.BALANCES, 0, Address.fromHex(channel.substring(ACCOUNT.length())), null)
+                .whenComplete((r, t) -> onAccountRead(channel, t == null ? r.json() : null, t));
+    }
+
+    /** Pushes {@code {channel, seq, account: {trader, free, nonce, positions}}}, the account as of the read's seq. */
+    private void onAccountRead(String channel, ObjectNode reply, Throwable failed) {
+        long seq = failed == null ? reply.path("seq").asLong() : Long.MAX_VALUE; // after a failure, the next change reads again
+        boolean fresh;
+        synchronized (this) {
+            fresh = failed == null && seq > pushedAt.getOrDefault(channel, Long.MIN_VALUE);
+            if (fresh) pushedAt.put(channel, seq);
+        }
+        if (failed != null) {
+            // the client is told, as for a snapshot that failed; the next change reads again
+            ObjectNode m = TraderApi.JSON.createObjectNode();
+            m.put("channel", channel);
+            m.setAll(TraderApi.error(TraderApi.unwrap(failed)));
+            sendRaw(m);
+        } else if (fresh) {
+            ObjectNode m = TraderApi.JSON.createObjectNode();
+            m.put("channel", channel);
+            m.put("seq", seq);
+            m.set("account", reply.path("account"));
+            sendOn(channel, m);
+        }
+        long change;
+        synchronized (this) {
+            reading.remove(channel);
+            change = changedAt.getOrDefault(channel, Long.MIN_VALUE);
+        }
+        if (change > seq) readAccount(channel, change);
     }
 
     /** Sends every subscribed channel (or only the account channels) {@code {channel, seq, field}} from {@code reply}. */

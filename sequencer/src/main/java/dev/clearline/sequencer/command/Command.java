@@ -108,5 +108,6 @@ public sealed interface Command {
      * root and seq the whole leads to (audits, durability tests; {@code HistoryPages} reads them all); BATCH returns sealed batch {@code index} (header and calldata), what the L1
      * batch poster posts.
      */
-    enum QueryKind { STATE, ORDER, ACCOUNT, DEPTH, HISTORY, BATCH }
+    /** What a query reads; the codec writes the ordinal, so a new kind goes last. BALANCES: an account's balance and positions alone (the account channel's pushes). */
+    enum QueryKind { STATE, ORDER, ACCOUNT, DEPTH, HISTORY, BATCH, BALANCES }
 }

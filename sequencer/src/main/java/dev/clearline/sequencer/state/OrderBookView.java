@@ -471,14 +471,7 @@ final class OrderBookView {
         // which side took, and what each side paid: a trader read them nowhere else (a bot's walk through docs/api.md); the fees
         // are the STF's for this fill (TradeRule), the market's parameters being those of the command that filled
         fill.put("takerSide", taker.order.side().name());
-        dev.clearline.engine.state.MarketLeaf m = marketParams.apply(maker.order.marketId());
-        if (m != null && m.lotSize() > 0) {
-            long notional = dev.clearline.engine.risk.Fixed.notional(f.size(), m.lotSize(), f.price());
-            if (notional != dev.clearline.engine.risk.Fixed.OVERFLOW) {
-                fill.put("makerFee", dev.clearline.engine.risk.Fixed.mulPpmUp(notional, m.makerFeePpm()));
-                fill.put("takerFee", dev.clearline.engine.risk.Fixed.mulPpmUp(notional, m.takerFeePpm()));
-            }
-        }
+        putFees(fill, maker.order.marketId(), f.size(), f.price());
         fill.put("maker", maker.traderHex);
         fill.put("taker", taker.traderHex);
         unplaced.add(fill);
@@ -488,6 +481,16 @@ final class OrderBookView {
             if (q.size() > RECENT_FILLS) q.removeFirst();
             if (r.filled >= r.order.size()) close(r, "filled");
         }
+    }
+
+    /** What each side of a fill paid, as the STF's TradeRule charges it with the market's fees of the command that filled (none on overflow). */
+    private void putFees(Map<String, Object> m, int market, long size, long price) {
+        dev.clearline.engine.state.MarketLeaf ml = marketParams.apply(market);
+        if (ml == null || ml.lotSize() <= 0) return;
+        long notional = dev.clearline.engine.risk.Fixed.notional(size, ml.lotSize(), price);
+        if (notional == dev.clearline.engine.risk.Fixed.OVERFLOW) return;
+        m.put("makerFee", dev.clearline.engine.risk.Fixed.mulPpmUp(notional, ml.makerFeePpm()));
+        m.put("takerFee", dev.clearline.engine.risk.Fixed.mulPpmUp(notional, ml.takerFeePpm()));
     }
 
     /** Records that {@code trader} holds a position in {@code market} it did not trade into (the fund's takeovers, margin allocated first): its account view shows it. */
@@ -600,6 +603,35 @@ final class OrderBookView {
      * the node sends, and that account could not be read at all. {@code openOrdersNext} says where
      * the next page starts, when there is one.
      */
+    /** An account's balance and open positions alone: what its channel pushes after a command changed them. */
+    Map<String, Object> balances(Address trader, LeafStore state) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trader", trader.toString());
+        BalanceLeaf b = StateReads.balance(state, trader);
+        m.put("free", b == null ? 0 : b.free());
+        m.put("nonce", b == null ? 0 : b.nonce());
+        m.put("positions", positions(trader, traders.get(trader), state));
+        return m;
+    }
+
+    /** The trader's positions that hold something, each with its risk at the mark, in the order the trader entered the markets. */
+    private List<Object> positions(Address trader, TraderRecord t, LeafStore state) {
+        List<Object> positions = new ArrayList<>();
+        if (t == null) return positions;
+        for (int market : t.markets) {
+            PositionLeaf p = StateReads.position(state, trader, market);
+            MarketLeaf ml = StateReads.market(state, market);
+            if (p == null || p.size() == 0 && p.quote() == 0) continue;
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("market", market);
+            pm.put("size", p.size());
+            pm.put("quote", p.quote());
+            if (ml != null) pm.putAll(risk(p, ml));
+            positions.add(pm);
+        }
+        return positions;
+    }
+
     Map<String, Object> account(Address trader, LeafStore state, L1Finality l1, long from, int page) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trader", trader.toString());
@@ -607,23 +639,12 @@ final class OrderBookView {
         m.put("free", b == null ? 0 : b.free());
         m.put("nonce", b == null ? 0 : b.nonce());
         TraderRecord t = traders.get(trader);
-        List<Object> positions = new ArrayList<>();
+        List<Object> positions = positions(trader, t, state);
         List<Object> open = new ArrayList<>();
         List<Object> fills = new ArrayList<>();
         List<Object> withdrawals = new ArrayList<>();
         Long next = null;
         if (t != null) {
-            for (int market : t.markets) {
-                PositionLeaf p = StateReads.position(state, trader, market);
-                MarketLeaf ml = StateReads.market(state, market);
-                if (p == null || p.size() == 0 && p.quote() == 0) continue;
-                Map<String, Object> pm = new LinkedHashMap<>();
-                pm.put("market", market);
-                pm.put("size", p.size());
-                pm.put("quote", p.quote());
-                if (ml != null) pm.putAll(risk(p, ml));
-                positions.add(pm);
-            }
             long at = 0;
             for (Hash32 h : t.open) {
                 if (at++ < from) continue;
@@ -761,6 +782,8 @@ final class OrderBookView {
             // the market channel's trades: which side took (the taker's order is another trader's, unknown to the reader)
             OrderRecord taker = byId.get(f.takerOrderId());
             if (taker != null) m.put("takerSide", taker.order.side().name());
+            // and what each side paid, so an order's reply tells its trader the fee without a read of the account
+            if (m.get("market") instanceof Integer market) putFees(m, market, f.size(), f.price());
         }
         return m;
     }

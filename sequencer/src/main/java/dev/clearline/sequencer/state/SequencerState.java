@@ -127,6 +127,12 @@ public final class SequencerState {
     private final LiquidationIndex positions = new LiquidationIndex();
     /** This command's transitions taken from the exchange so far (liquidation takes them early to re-key positions). */
     private final List<Transition> drained = new ArrayList<>();
+    /**
+     * Owners whose balance or a position this command's transitions changed, in the order first
+     * changed: the reply's {@code accounts}, which tells each subscribed account channel to push
+     * the account again (the cluster decides it, so every replica's reply is the same bytes).
+     */
+    private final java.util.LinkedHashSet<Address> touched = new java.util.LinkedHashSet<>();
     /** Where the batch builder cuts, known without the tree. */
     private final BatchCuts cuts;
     /** Typed reads of the exchange's leaves with their keys remembered (fills read six each). */
@@ -521,6 +527,12 @@ public final class SequencerState {
         drainTransitions();
         List<Transition> group = List.copyOf(drained);
         drained.clear();
+        if (!touched.isEmpty()) {
+            List<String> accounts = new ArrayList<>(touched.size());
+            for (Address a : touched) accounts.add(a.toString());
+            body.put("accounts", accounts);
+            touched.clear();
+        }
         // the mirror has applied the group already: its first PostOrder took the id after the count before it
         boolean seals = cuts.add(OrderRuns.forBatches(group, genesis.batches().maxTransitions(),
                 () -> StateReads.global(exchange.state()).orderCount() + 1 - group.stream().filter(t -> t instanceof Transition.PostOrder).count()), now);
@@ -648,10 +660,15 @@ public final class SequencerState {
             switch (t) {
                 case Transition.Trade x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
                 case Transition.TradeAtPrice x -> { reindexOrderOwner(x.makerId()); reindexOrderOwner(x.takerId()); }
-                case Transition.Liquidate x -> reindex(x.owner(), x.marketId());
-                case Transition.Deleverage x -> reindex(x.counterparty(), x.marketId());
+                case Transition.Liquidate x -> { reindex(x.owner(), x.marketId()); touched.add(Address.INSURANCE_FUND); }
+                case Transition.Deleverage x -> { reindex(x.counterparty(), x.marketId()); touched.add(Address.INSURANCE_FUND); }
                 case Transition.Allocate x -> reindex(x.owner(), x.marketId());
                 case Transition.Release x -> reindex(x.owner(), x.marketId());
+                // margin leaves the balance for the position when the order is posted
+                case Transition.PostOrder x -> touched.add(x.order().trader());
+                case Transition.Deposit x -> touched.add(x.owner());
+                case Transition.ForcedWithdrawal x -> touched.add(x.owner());
+                case Transition.Withdraw x -> touched.add(x.owner());
                 case Transition.MarketConfig x -> positions.rekeyMarket(x.marketId(), a -> reads.position(a, x.marketId()), reads.market(x.marketId()));
                 default -> { }
             }
@@ -665,6 +682,7 @@ public final class SequencerState {
     }
 
     private void reindex(Address owner, int market) {
+        touched.add(owner);
         positions.update(owner, market, reads.position(owner, market), reads.market(market));
     }
 
@@ -776,6 +794,7 @@ public final class SequencerState {
             }
             case ORDER -> body.put("order", view.order(q.orderHash()));
             case ACCOUNT -> body.put("account", account(q.trader(), q.index(), OrderBookView.OPEN_ORDERS_PAGE));
+            case BALANCES -> body.put("account", view.balances(q.trader(), exchange.state()));
             // index: 0 for the API's top levels; a notional for an impact price (the oracle feed), as deep as that takes
             case DEPTH -> {
                 if (q.market() == 0) {

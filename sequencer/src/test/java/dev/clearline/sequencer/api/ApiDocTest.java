@@ -166,7 +166,7 @@ class ApiDocTest {
                     ws.request(take).get(ANSWER_SECONDS, TimeUnit.SECONDS);
                     for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
                          System.nanoTime() < deadline && !(replies.containsKey("market") && replies.containsKey("account-events") && replies.containsKey("market-snapshot")
-                        && replies.containsKey("account-snapshot")); ) {
+                        && replies.containsKey("account-snapshot") && replies.containsKey("account-push")); ) {
                         JsonNode pushed = ws.streams.poll(1, TimeUnit.SECONDS);
                         if (pushed == null || !pushed.has("channel")) continue;
                         if (pushed.has("snapshot")) {
@@ -174,7 +174,8 @@ class ApiDocTest {
                             continue;
                         }
                         if (pushed.path("channel").asText().equals("market") && pushed.path("trades").size() > 0) replies.put("market", pushed);
-                        if (pushed.path("channel").asText().startsWith("account:")) replies.put("account-events", pushed);
+                        if (pushed.path("channel").asText().startsWith("account:") && pushed.has("events")) replies.putIfAbsent("account-events", pushed);
+                        if (pushed.path("channel").asText().startsWith("account:") && pushed.has("account")) replies.put("account-push", pushed);
                     }
                 }
                 if (print) {

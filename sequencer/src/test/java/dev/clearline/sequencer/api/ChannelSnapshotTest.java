@@ -102,13 +102,17 @@ class ChannelSnapshotTest {
                         acks.add(sender.request(OrderJson.op("place", OrderJson.order(s, o, domain))));
                     }
                 }
-                for (CompletableFuture<JsonNode> a : acks) a.get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                long lastChange = -1; // the last command whose reply names trader 0 among the accounts it changed
+                for (CompletableFuture<JsonNode> a : acks) lastChange = Math.max(lastChange, changedAt(a.get(ANSWER_SECONDS, TimeUnit.SECONDS), traders[0]));
                 assertThat(subscribed.get(ANSWER_SECONDS, TimeUnit.SECONDS).path("subscribed").toString()).contains("market", "account:");
                 // a last order at a price of its own: once its delta is in, every earlier one is
                 Order marker = new Order(traders[0].address(), Market.MARKET, Side.BUY, (50 - nonces.get() % 40) * TICK, LOT, 0, TimeInForce.GTC,
                         0, 0, nonces.getAndIncrement(), 1_000_000);
-                long last = sender.request(OrderJson.op("place", OrderJson.order(traders[0], marker, domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS)
-                        .path("seq").asLong();
+                JsonNode markerAck = sender.request(OrderJson.op("place", OrderJson.order(traders[0], marker, domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                long last = markerAck.path("seq").asLong();
+                lastChange = Math.max(lastChange, changedAt(markerAck, traders[0]));
+                JsonNode balances = null; // trader 0's balance and positions: the snapshot's, then each push's
+                long balancesSeq = -1;
 
                 List<TreeMap<Long, Long>> book = List.of(new TreeMap<>(), new TreeMap<>()); // bids, asks: price -> size
                 Map<String, Long> open = new TreeMap<>(); // trader 0's open orders: hash -> open size
@@ -126,11 +130,17 @@ class ChannelSnapshotTest {
                                 open.put(o.path("orderHash").asText(), o.path("size").asLong() - o.path("filled").asLong());
                             }
                             accountSnapshot = true;
+                            balances = m.get("snapshot");
+                            balancesSeq = seq;
+                        } else if (m.has("account")) {
+                            assertThat(seq).as("a push of the balance and positions after the last one: %s", m).isGreaterThan(balancesSeq);
+                            balances = m.get("account");
+                            balancesSeq = seq;
                         } else {
                             assertThat(seq).as("account events after the snapshot, in order").isGreaterThan(seenAccount);
                             for (JsonNode e : m.path("events")) applyEvent(open, e, traders[0].address().toString());
                         }
-                        seenAccount = seq;
+                        seenAccount = Math.max(seenAccount, seq);
                         continue;
                     }
                     if (!m.path("channel").asText().equals("market")) continue;
@@ -154,6 +164,18 @@ class ChannelSnapshotTest {
                     }
                     seen = seq;
                 }
+                // every command that changed the account is followed by a push of the account as of that command or later
+                while (balancesSeq < lastChange) {
+                    JsonNode m = watcher.streams.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
+                    assertThat(m).as("a push of trader 0's account at seq %d or later (last: %d)", lastChange, balancesSeq).isNotNull();
+                    if (!m.path("channel").asText().equals(account) || !m.has("account")) continue;
+                    assertThat(m.path("seq").asLong()).isGreaterThan(balancesSeq);
+                    balances = m.get("account");
+                    balancesSeq = m.path("seq").asLong();
+                }
+                JsonNode now = get("/accounts/" + traders[0].address()).path("account");
+                assertThat(balances.path("free")).as("the pushed free balance is the node's").isEqualTo(now.path("free"));
+                assertThat(balances.path("positions")).as("the pushed positions are the node's").isEqualTo(now.path("positions"));
                 JsonNode depth = get("/markets/1/depth").path("depth");
                 assertThat(levels(book.get(0).descendingMap())).as("bids").isEqualTo(depth.get("bids").toString());
                 assertThat(levels(book.get(1))).as("asks").isEqualTo(depth.get("asks").toString());
@@ -164,6 +186,12 @@ class ChannelSnapshotTest {
                 assertThat(open).as("trader 0's open orders: the snapshot and the events after it").isEqualTo(expected);
             }
         });
+    }
+
+    /** The reply's seq when it names {@code trader} among the accounts its command changed, else -1. */
+    private static long changedAt(JsonNode reply, Signer trader) {
+        for (JsonNode a : reply.path("accounts")) if (a.asText().equals(trader.address().toString())) return reply.path("seq").asLong();
+        return -1;
     }
 
     private static CompletableFuture<JsonNode> subscribe(WsClient ws, Signer trader) {

@@ -111,6 +111,10 @@ class TraderApiTest {
             assertThat(fill.get("makerOrderHash").asText()).isEqualTo(a.path("outcomes").get(0).get("orderHash").asText());
             assertThat(fill.get("size").asLong()).isEqualTo(2 * LOT);
             assertThat(fill.path("takerSide").asText()).as("the side that took").isEqualTo("BUY");
+            // 2 lots at 10,100: notional 20,200; the dev market's maker fee 200 ppm (4.04, rounded up), taker fee 500 ppm (10.1)
+            assertThat(fill.path("makerFee").asLong()).as("the maker's fee in the taker's reply").isEqualTo(5);
+            assertThat(fill.path("takerFee").asLong()).as("the taker's fee").isEqualTo(11);
+            assertThat(b.path("accounts").toString()).as("the accounts the fill changed").contains(maker.address().toString(), taker.address().toString());
 
             JsonNode status = get("/orders/" + a.path("outcomes").get(0).get("orderHash").asText()).get("order");
             assertThat(status.get("ackSeq").asLong()).isEqualTo(askSeq);
@@ -120,7 +124,6 @@ class TraderApiTest {
             JsonNode account = get("/accounts/" + taker.address()).get("account");
             assertThat(account.get("positions").get(0).get("size").asLong()).isEqualTo(2 * LOT);
             assertThat(account.get("fills").get(0).get("stage").asText()).isEqualTo("matched");
-            // 2 lots at 10,100: notional 20,200; the dev market's maker fee 200 ppm (4.04, rounded up), taker fee 500 ppm (10.1)
             assertThat(account.get("fills").get(0).path("makerFee").asLong()).isEqualTo(5);
             assertThat(account.get("fills").get(0).path("takerFee").asLong()).isEqualTo(11);
             assertThat(account.get("fills").get(0).path("takerSide").asText()).isEqualTo("BUY");
