@@ -13,7 +13,16 @@ public final class DevAccounts {
     private DevAccounts() {}
 
     public static Signer trader(int i) {
-        return new Signer(BigInteger.valueOf(1_000_003L * (i + 1)));
+        return new Signer(traderKey(i));
+    }
+
+    /** Dev trader {@code i}'s private key as the CLI's {@code --key} takes it (0x and 64 hex digits). */
+    public static String traderKeyHex(int i) {
+        return "0x" + String.format("%064x", traderKey(i));
+    }
+
+    private static BigInteger traderKey(int i) {
+        return BigInteger.valueOf(1_000_003L * (i + 1));
     }
 
     public static Signer oracle() {

@@ -216,6 +216,11 @@ public final class SequencerMain {
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
         boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
         if (devTraders > 0 && setsUp && state.path("markets").isEmpty()) devSetup(gateway, genesis.domain(), devTraders);
+        // an operator trying the node needs the keys to trade with (./clearline order --key ...): well known, never for value
+        for (int i = 0; i < devTraders; i++) {
+            org.slf4j.LoggerFactory.getLogger(SequencerMain.class).info("event=dev_trader index={} address={} key={} note=\"a public dev key: never use it for value\"",
+                    i, DevAccounts.trader(i).address(), DevAccounts.traderKeyHex(i));
+        }
         // the API's port first: a port in use ends the start before the L1 side bonds and posts
         String host = opts.getOrDefault("host", "127.0.0.1");
         TraderApi api;

@@ -24,6 +24,11 @@ class SignalStopTest {
         long seqBefore;
         try (ChildSequencer first = ChildSequencer.start(dir, 0, "--dev-setup", "2")) {
             seqBefore = first.seqAtStart;
+            // an operator trying the node reads the dev traders' keys from its log, to trade with the CLI
+            assertThat(Files.readString(first.log)).contains("event=dev_trader index=1 address=" + dev.clearline.sequencer.DevAccounts.trader(1).address()
+                    + " key=" + dev.clearline.sequencer.DevAccounts.traderKeyHex(1));
+            assertThat(dev.clearline.engine.order.Signer.ofHex(dev.clearline.sequencer.DevAccounts.traderKeyHex(1)).address())
+                    .isEqualTo(dev.clearline.sequencer.DevAccounts.trader(1).address());
             first.process.destroy(); // SIGTERM
             // the node closes its API, gateway and Aeron parts in its shutdown hook: seconds, more on a loaded machine
             boolean ended = first.process.waitFor(120, TimeUnit.SECONDS);
