@@ -242,14 +242,16 @@ public final class ArchiveCheck {
     }
 
     /**
-     * What Aeron 1.47.7's verification prints when it misreads, not what it finds: its stop-offset recovery
+     * What Aeron's verification prints (1.47.7 and 1.51.0 alike: its stop-offset recovery is unchanged) when it misreads, not what it finds: its stop-offset recovery
      * ({@code Catalog.recoverStopOffset}) reads a recording's last segment in 1 MiB chunks, and when the last frame
      * crosses a chunk's end it locates that frame in the next chunk at a negative offset, and its page-straddle check
      * throws (an index below 0 in its buffer). It then marks a sound recording INVALID. Seen after kill -9 in
      * KillNineTest: the log's last frame across 1 MiB, the member refused as damaged.
      */
     private static final java.util.regex.Pattern TOOL_MISREAD =
-            java.util.regex.Pattern.compile("^\\(recordingId=(\\d+)\\) ERR: index=-\\d+ length=\\d+ capacity=\\d+$");
+            java.util.regex.Pattern.compile("^\\(recordingId=(\\d+)\\) ERR: (?:index=-\\d+ length=\\d+ capacity=\\d+"
+                    // the same misread as Agrona 2.4's bounds check words it (Aeron 1.51.0)
+                    + "|Range \\[-\\d+, -\\d+ \\+ \\d+\\) out of bounds for length \\d+)$");
 
     /**
      * For each recording the tool misread or found an unsized segment in: every frame of every segment read back as the

@@ -23,7 +23,7 @@ public final class FrameChecksum implements Checksum {
 
     @Override
     public int compute(long address, int offset, int length) {
-        // Aeron 1.47.7's stop-offset recovery can ask for a frame at a negative offset from its buffer (ArchiveCheck's
+        // Aeron's stop-offset recovery (1.47.7 to 1.51.0) can ask for a frame at a negative offset from its buffer (ArchiveCheck's
         // TOOL_MISREAD); reading there would read memory outside the buffer and can crash the JVM. Nothing matches this.
         if (offset < 0 || length < 0) return 0;
         if (scratch.length < length) scratch = new byte[Math.max(length, scratch.length * 2)];

@@ -194,7 +194,7 @@ final class SnapshotSeed {
         @Override
         public void onUpdatedRecordingLog(RecordingLog recordingLog, List<RecordingLog.Snapshot> snapshotsRetrieved) {
             snapshots = snapshotsRetrieved.size();
-            startPosition = snapshotsRetrieved.stream().mapToLong(snapshot -> snapshot.logPosition).max().orElse(0);
+            startPosition = snapshotsRetrieved.stream().mapToLong(snapshot -> snapshot.logPosition()).max().orElse(0);
         }
 
         @Override

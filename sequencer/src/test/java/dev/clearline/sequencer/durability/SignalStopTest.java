@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code kill PID} (SIGTERM, what a supervisor or Ctrl-C's neighbour sends) stops a sequencer and
  * it starts again where it stood. Aeron's consensus module takes SIGINT and SIGTERM from the JVM
- * when it starts (Agrona's ShutdownSignalBarrier), so before {@code StopOnSignal} the signal was
+ * when it starts (Agrona 2.2's ShutdownSignalBarrier; from Agrona 2.3 a shutdown hook that waits 10 s for it), so before {@code StopOnSignal} the signal was
  * swallowed and the node ran on until killed with -9.
  */
 class SignalStopTest {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>A frame torn by the kill: the kernel copies a write into the page cache a page at a time, so a
  *   process killed in the middle of one can leave a frame's first page without the rest. That frame was
  *   never wholly recorded, so never committed or acknowledged: the check trims it.</li>
- *   <li>A last frame across the 1 MiB chunk Aeron 1.47.7's stop-offset recovery reads: its verification
+ *   <li>A last frame across the 1 MiB chunk Aeron's stop-offset recovery reads (1.47.7 to 1.51.0): its verification
  *   misreads such a sound recording, and the check's own walk vouches for it.</li>
  * </ul>
  * Both are made on the log of a real node, at the place its data ends (the segment file is preallocated,
