@@ -184,6 +184,24 @@ final class Converters {
         }
     }
 
+    /**
+     * A market id: a uint32 as on L1, 0 to 4294967295, held as the int the engine keeps (from 2^31 up, a negative
+     * one; print it with {@code Integer.toUnsignedString}).
+     */
+    static final class MarketId implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            long id;
+            try {
+                id = Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                id = -1;
+            }
+            if (id < 0 || id > 0xffffffffL) throw new TypeConversionException("a market id is a whole number from 0 to 4294967295, not '" + value + "'");
+            return (int) id;
+        }
+    }
+
     /** The number of funded dev accounts: 1 to 1000. */
     static final class Accounts implements ITypeConverter<Integer> {
         @Override

@@ -200,13 +200,13 @@ final class UserCommands {
             long tick = m.path("tickSize").asLong();
             long lot = m.path("lotSize").asLong();
             if (p % tick != 0) {
-                throw new UserError("--price " + price + " is not a multiple of market " + market + "'s tick " + Units.amount(tick)
+                throw new UserError("--price " + price + " is not a multiple of market " + Integer.toUnsignedString(market) + "'s tick " + Units.amount(tick)
                         + (p / tick == 0 ? "; the lowest price is " + Units.amount(tick)
                                 : "; try " + Units.amount(p / tick * tick) + " or " + Units.amount((p / tick + 1) * tick)));
             }
             long maxPrice = m.path("maxPrice").asLong(0); // 0: a node from before it said
             if (maxPrice > 0 && p > maxPrice) {
-                throw new UserError("--price " + price + " is above " + Units.amount(maxPrice) + ", the highest price market " + market
+                throw new UserError("--price " + price + " is above " + Units.amount(maxPrice) + ", the highest price market " + Integer.toUnsignedString(market)
                         + "'s book on this venue takes (" + maxPrice / tick + " ticks of " + Units.amount(tick) + "); sign a price at or below it");
             }
             try {
@@ -235,7 +235,7 @@ final class UserCommands {
                 // clock, so the earlier of the two is where it starts
                 long nodeNow = venue.path("now").asLong(0);
                 long base = longest == 0 ? oracleNow : oracleNow == 0 ? nodeNow : Math.min(oracleNow, nodeNow);
-                if (base == 0) throw new UserError("market " + market + " has no price yet, so its clock has not started; leave out --expires-in or wait for the oracle");
+                if (base == 0) throw new UserError("market " + Integer.toUnsignedString(market) + " has no price yet, so its clock has not started; leave out --expires-in or wait for the oracle");
                 expiry = base + lifetime;
                 // an IOC or FOK order never rests, so when it expires is nothing a trader needs to read
                 if (expiresIn == null && t == TimeInForce.GTC) expiryNote = "; expires in " + OrderLifetime.format(longest) + " (the longest this venue takes; --expires-in sets it)";
@@ -243,7 +243,7 @@ final class UserCommands {
             Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0), expiry,
                     System.currentTimeMillis(), mg);
             ObjectNode body = UserOptions.JSON.createObjectNode();
-            body.put("trader", signer.address().toString()).put("market", market).put("side", s.name()).put("price", p)
+            body.put("trader", signer.address().toString()).put("market", Integer.toUnsignedLong(market)).put("side", s.name()).put("price", p)
                     .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", expiry)
                     .put("nonce", order.nonce()).put("margin", mg);
             body.put("signature", hex(signer.sign(domain.orderDigest(order)).encoded()));
@@ -258,7 +258,7 @@ final class UserCommands {
                 int market = o2.order().marketId();
                 if (e.getMessage().contains(Reject.REDUCE_ONLY_WOULD_INCREASE.name())) {
                     throw new UserError(e.getMessage() + ": a reduce-only order must be on the side that shrinks a position you hold in market "
-                            + market + " (sell to reduce a long, buy to reduce a short; ./clearline positions)");
+                            + Integer.toUnsignedString(market) + " (sell to reduce a long, buy to reduce a short; ./clearline positions)");
                 }
                 if (e.getMessage().contains(Reject.INSUFFICIENT_BALANCE.name())) {
                     throw new UserError(e.getMessage() + ": this order carried " + Units.amount(o2.margin()) + (margin != null ? " (--margin)"
@@ -304,7 +304,7 @@ final class UserCommands {
             }
             String average = filled == 0 ? null : Units.amount(notional.divide(java.math.BigInteger.valueOf(filled)).longValueExact());
             long lots = order.size() / sg.lot();
-            ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", order.marketId()).put("side", order.side().name())
+            ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", Integer.toUnsignedLong(order.marketId())).put("side", order.side().name())
                     .put("price", Units.amount(order.price())).put("lots", lots).put("filledLots", filled / sg.lot()).put("margin", Units.amount(sg.margin()));
             if (average != null) res.put("averageFillPrice", average);
             if (average != null && feeKnown) res.put("fee", Units.amount(fee));
@@ -328,7 +328,7 @@ final class UserCommands {
                 };
             }
             o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
-                    + " lot(s) of market " + order.marketId() + " at " + Units.amount(order.price()) + ", " + fills + "; margin "
+                    + " lot(s) of market " + Integer.toUnsignedString(order.marketId()) + " at " + Units.amount(order.price()) + ", " + fills + "; margin "
                     + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)")
                     + (listed && filled > 0 && filled < order.size() && cancelledLots == 0 && sg.margin() > 0
                             // the protocol moves an order's whole margin at its first fill: the resting rest carries none of it
@@ -341,7 +341,7 @@ final class UserCommands {
 
     @Command(name = "order", mixinStandardHelpOptions = true, description = "Sign and place a limit order with the sequencer.")
     static final class PlaceOrder extends OrderTerms {
-        @Option(names = "--market", required = true, description = "Market id (./clearline markets lists them).")
+        @Option(names = "--market", required = true, converter = Converters.MarketId.class, description = "Market id (./clearline markets lists them).")
         int market;
 
         @Option(names = "--side", required = true, description = "buy or sell (long or bid, short or ask read the same).")
@@ -487,7 +487,7 @@ final class UserCommands {
                 long size = p.path("size").asLong();
                 long lot = o.market(state, p.path("market").asInt()).path("lotSize").asLong();
                 b.append(String.format("  market %d: %s (%d base units), equity %s, mark %s, margin ratio %s, liquidation price %s, unsettled funding %s%n",
-                        p.path("market").asInt(), Units.lots(size, lot, true), size, Units.amount(p.path("equity").asLong()),
+                        p.path("market").asLong(), Units.lots(size, lot, true), size, Units.amount(p.path("equity").asLong()),
                         Units.amount(p.path("markPrice").asLong()),
                         p.path("marginRatio").isNull() ? "-" : String.format("%.4f", p.path("marginRatio").asDouble()),
                         !p.has("liquidationPrice") ? "-" : p.path("liquidationPrice").asLong() == 0 && size > 0
@@ -496,8 +496,8 @@ final class UserCommands {
             }
             for (JsonNode p : a.path("positions")) {
                 if (p.path("size").asLong() == 0 && p.path("equity").asLong() > 0) {
-                    b.append("  market ").append(p.path("market").asInt()).append(" is closed and still holds ").append(Units.amount(p.path("equity").asLong()))
-                            .append(" of margin: ./clearline margin remove all --market ").append(p.path("market").asInt())
+                    b.append("  market ").append(p.path("market").asLong()).append(" is closed and still holds ").append(Units.amount(p.path("equity").asLong()))
+                            .append(" of margin: ./clearline margin remove all --market ").append(p.path("market").asLong())
                             .append(" returns it to your free balance\n");
                 }
             }
@@ -509,7 +509,7 @@ final class UserCommands {
             }
             for (JsonNode oo : a.path("openOrders")) {
                 long lot = o.market(state, oo.path("market").asInt()).path("lotSize").asLong();
-                b.append("\n    ").append(oo.path("orderHash").asText()).append(": market ").append(oo.path("market").asInt()).append(' ')
+                b.append("\n    ").append(oo.path("orderHash").asText()).append(": market ").append(oo.path("market").asLong()).append(' ')
                         .append(oo.path("side").asText().toLowerCase(Locale.ROOT)).append(' ').append(Units.lots(oo.path("size").asLong(), lot, false))
                         .append(" at ").append(Units.amount(oo.path("price").asLong())).append(", ")
                         .append(Units.lots(oo.path("filled").asLong(), lot, false).replace(" lot(s)", "")).append(" filled");
@@ -532,7 +532,7 @@ final class UserCommands {
             description = {"The listed markets: mark price, best bid and ask, tick, lot, margin fractions, fee.",
                     "With --market, that market's book to --depth levels a side. Needs no key."})
     static final class Markets extends Base {
-        @Option(names = "--market", description = "Show this market's book.")
+        @Option(names = "--market", converter = Converters.MarketId.class, description = "Show this market's book.")
         Integer market;
 
         @Option(names = "--depth", defaultValue = "5", description = "Price levels a side with --market (default: ${DEFAULT-VALUE}).")
@@ -564,7 +564,7 @@ final class UserCommands {
                 row.set("asks", firstLevels(book.path("asks"), depth));
                 row.put("bestBid", book.path("bids").path(0).path(0).asLong(0));
                 row.put("bestAsk", book.path("asks").path(0).path(0).asLong(0));
-                t.append("market ").append(id).append(": mark ").append(m.path("markPrice").asLong() == 0 ? "none yet" : Units.amount(m.path("markPrice").asLong()))
+                t.append("market ").append(Integer.toUnsignedString(id)).append(": mark ").append(m.path("markPrice").asLong() == 0 ? "none yet" : Units.amount(m.path("markPrice").asLong()))
                         .append(", best bid ").append(level(book.path("bids").path(0), lot)).append(", best ask ").append(level(book.path("asks").path(0), lot))
                         .append("\n  prices per lot of ").append(lot).append(" base units, tick ").append(Units.amount(m.path("tickSize").asLong()))
                         .append("; initial margin ").append(percent(m.path("imfPpm").asLong())).append(", maintenance ").append(percent(m.path("mmfPpm").asLong()))
@@ -663,7 +663,7 @@ final class UserCommands {
         @Parameters(index = "1", paramLabel = "AMOUNT", description = "Collateral (6 decimals), or all (remove only).")
         String amount;
 
-        @Option(names = "--market", required = true, description = "The position's market id.")
+        @Option(names = "--market", required = true, converter = Converters.MarketId.class, description = "The position's market id.")
         int market;
 
         AdjustMargin(PrintWriter out) {
@@ -688,7 +688,7 @@ final class UserCommands {
                 if (add) throw new UserError("add takes an amount, not all: your free balance is " + Units.amount(free));
                 amt = position == null ? 0 : Math.max(0, releasable(position, m));
                 if (amt == 0) {
-                    throw new UserError("nothing to remove from market " + market + ": " + (position == null ? "you have no position there"
+                    throw new UserError("nothing to remove from market " + Integer.toUnsignedString(market) + ": " + (position == null ? "you have no position there"
                             : "its margin is all needed to keep the initial margin at the mark (./clearline positions)"));
                 }
             } else {
@@ -702,26 +702,26 @@ final class UserCommands {
             if (add && free < amt) {
                 throw new UserError("your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amt) + "; deposit more or add less");
             }
-            if (!add && position == null) throw new UserError("you have no position in market " + market + " to remove margin from (./clearline positions)");
+            if (!add && position == null) throw new UserError("you have no position in market " + Integer.toUnsignedString(market) + " to remove margin from (./clearline positions)");
             long nonce = account.path("nonce").asLong();
             Signer signer = o.signer();
             Eip712 domain = o.domain(state);
             Hash32 digest = add ? domain.allocateDigest(signer.address(), market, amt, nonce) : domain.releaseDigest(signer.address(), market, amt, nonce);
             ObjectNode body = UserOptions.JSON.createObjectNode();
-            body.put("owner", signer.address().toString()).put("market", market).put("amount", amt).put("nonce", nonce)
+            body.put("owner", signer.address().toString()).put("market", Integer.toUnsignedLong(market)).put("amount", amt).put("nonce", nonce)
                     .put("signature", hex(signer.sign(digest).encoded()));
             JsonNode r;
             try {
                 r = o.post(add ? "/margin/allocate" : "/margin/release", body);
             } catch (UserError e) {
                 if (add || !e.getMessage().contains(Reject.INSUFFICIENT_MARGIN.name())) throw e;
-                throw new UserError(e.getMessage() + ": removing " + Units.amount(amt) + " would leave market " + market
+                throw new UserError(e.getMessage() + ": removing " + Units.amount(amt) + " would leave market " + Integer.toUnsignedString(market)
                         + "'s position below its initial margin at the mark (or a closed one below zero); remove less, or all");
             }
             long seq = r.path("seq").asLong();
-            o.print(out, result().put("market", market).put("action", add ? "add" : "remove").put("amount", Units.amount(amt)).put("seq", seq),
-                    (add ? "Added " + Units.amount(amt) + " from your free balance to market " + market + "'s margin"
-                            : "Removed " + Units.amount(amt) + " of market " + market + "'s margin to your free balance")
+            o.print(out, result().put("market", Integer.toUnsignedLong(market)).put("action", add ? "add" : "remove").put("amount", Units.amount(amt)).put("seq", seq),
+                    (add ? "Added " + Units.amount(amt) + " from your free balance to market " + Integer.toUnsignedString(market) + "'s margin"
+                            : "Removed " + Units.amount(amt) + " of market " + Integer.toUnsignedString(market) + "'s margin to your free balance")
                             + " at seq " + seq + " (./clearline positions)");
             return 0;
         }
@@ -1028,7 +1028,7 @@ final class UserCommands {
             String stage = r.path("stage").asText();
             String id = what.equals("fill") ? "fill at seq " + r.path("seq").asLong() + " ("
                     + Units.lots(r.path("size").asLong(), lotSizes.getOrDefault(r.path("market").asInt(), 0L), false) + " at "
-                    + Units.amount(r.path("price").asLong()) + " on market " + r.path("market").asInt() + ")"
+                    + Units.amount(r.path("price").asLong()) + " on market " + r.path("market").asLong() + ")"
                     : "withdrawal " + r.path("withdrawalId").asLong() + " of " + Units.amount(r.path("amount").asLong());
             switch (stage) {
                 case "final" -> fin++;

@@ -354,8 +354,8 @@ final class UserOptions {
     JsonNode market(JsonNode state, int id) {
         for (JsonNode m : state.path("marketInfo")) if (m.path("market").asInt() == id) return m;
         StringBuilder listed = new StringBuilder();
-        for (JsonNode m : state.path("marketInfo")) listed.append(listed.isEmpty() ? "" : ", ").append(m.path("market").asInt());
-        throw new UserError("market " + id + " is not listed on this exchange; listed: " + (listed.isEmpty() ? "none yet" : listed)
+        for (JsonNode m : state.path("marketInfo")) listed.append(listed.isEmpty() ? "" : ", ").append(m.path("market").asLong());
+        throw new UserError("market " + Integer.toUnsignedString(id) + " is not listed on this exchange; listed: " + (listed.isEmpty() ? "none yet" : listed)
                 + " (curl " + api.resolve("/state") + ")");
     }
 

@@ -94,6 +94,18 @@ class CliErrorsTest {
     }
 
     @Test
+    void aMarketIdIsAUint32AsOnL1() {
+        // 2^32 does not wrap to market 0, and -1 is not market 4294967295: both name the range
+        assertCleanFailure(run("markets", "--market", "4294967296"), 2, "--market", "0 to 4294967295", "4294967296");
+        assertCleanFailure(run("markets", "--market", "-1"), 2, "--market", "0 to 4294967295");
+        assertCleanFailure(run("order", "--market", "x", "--side", "buy", "--price", "1", "--lots", "1"), 2, "0 to 4294967295", "'x'");
+        // a market from 2^31 up is the engine's negative int, as the order's EIP-712 word holds it
+        assertThat(new Converters.MarketId().convert("2147483649")).isEqualTo((int) 0x8000_0001L);
+        assertThat(new Converters.MarketId().convert("4294967295")).isEqualTo(-1);
+        assertThat(new Converters.MarketId().convert("1")).isEqualTo(1);
+    }
+
+    @Test
     void devnetWithANegativePortNamesTheValidRangeAndStartsNothing() {
         assertCleanFailure(run("devnet", "--port", "-5"), 2, "--port", "0-65535");
     }

@@ -35,7 +35,7 @@ public final class RequestJson {
         if (n == null || !n.isObject()) throw bad("ORDER_REQUIRED", "send the order as a JSON object with its fields and signature");
         // peg and pegOffset are fields of the signed struct: read, not dropped, or a pegged order's signature would
         // be checked against the digest of a fixed-price order and refused as BAD_SIGNATURE
-        Order o = new Order(address(n, "trader"), (int) uint(n, "market", 0xffffffffL), side(n), uint(n, "price", Long.MAX_VALUE),
+        Order o = new Order(address(n, "trader"), market(n), side(n), uint(n, "price", Long.MAX_VALUE),
                 uint(n, "size", Long.MAX_VALUE), optUint(n, "displaySize"), tif(n), (int) optUint(n, "flags"), peg(n), pegOffset(n),
                 optUint(n, "expiry"), uint(n, "nonce", Long.MAX_VALUE), uint(n, "margin", Long.MAX_VALUE));
         long chainId = n.has("chainId") ? uint(n, "chainId", Long.MAX_VALUE) : domain.chainId();
@@ -66,7 +66,7 @@ public final class RequestJson {
         String what = allocate ? "allocate" : "release";
         if (n == null || !n.isObject()) throw bad("MARGIN_REQUIRED", "send the " + what + " as a JSON object {owner, market, amount, nonce, signature}");
         Address owner = address(n, "owner");
-        int market = (int) uint(n, "market", 0xffffffffL);
+        int market = market(n);
         long amount = uint(n, "amount", Long.MAX_VALUE);
         if (amount == 0) throw bad("BAD_FIELD", "\"amount\" must be more than 0 (collateral base units, 1e-6)");
         long nonce = uint(n, "nonce", Long.MAX_VALUE);
@@ -102,6 +102,11 @@ public final class RequestJson {
         } catch (IllegalArgumentException e) {
             throw bad("BAD_FIELD", "\"" + field + "\" is not hex");
         }
+    }
+
+    /** {@code market}: a uint32 market id, as on L1 (held as a Java int: from 2^31 up, a negative one). */
+    public static int market(JsonNode n) throws ApiError {
+        return (int) uint(n, "market", 0xffffffffL);
     }
 
     private static long uint(JsonNode n, String field, long max) throws ApiError {

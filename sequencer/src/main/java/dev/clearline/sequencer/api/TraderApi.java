@@ -226,7 +226,7 @@ public final class TraderApi implements AutoCloseable {
                 case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false), keyGate);
                 case "order" -> gateway.queryReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
                 case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null, from(body));
-                case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.path("market").asInt(0), null, null);
+                case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.has("market") ? RequestJson.market(body) : 0, null, null);
                 case "state" -> gateway.queryReply(Command.QueryKind.STATE, 0, null, null);
                 case "history" -> gateway.historyReply(from(body));
                 case "venue" -> CompletableFuture.completedFuture(venue());
@@ -348,11 +348,14 @@ public final class TraderApi implements AutoCloseable {
                         reply(dispatch("account", withFrom(JSON.createObjectNode().put("trader", parts[2]), request)), response, callback);
                     }
                     else if (parts.length == 4 && parts[1].equals("markets") && parts[3].equals("depth")) {
-                        int market;
+                        long market;
                         try {
-                            market = Integer.parseInt(parts[2]);
+                            market = Long.parseLong(parts[2]);
                         } catch (NumberFormatException e) {
-                            throw RequestJson.bad("BAD_FIELD", "market id must be a number, got \"" + parts[2] + "\"");
+                            market = -1;
+                        }
+                        if (market < 0 || market > 0xffffffffL) {
+                            throw RequestJson.bad("BAD_FIELD", "market id must be a whole number from 0 to 4294967295, got \"" + parts[2] + "\"");
                         }
                         reply(dispatch("depth", JSON.createObjectNode().put("market", market)), response, callback);
                     } else if (WRITES.contains(path)) {

@@ -80,7 +80,7 @@ public final class GatewayLink implements SequencerLink {
     public List<MarketInfo> markets() throws IOException {
         List<MarketInfo> out = new ArrayList<>();
         for (JsonNode m : log.call((id, s) -> new Command.Query(id, s, Command.QueryKind.STATE, 0, null, null)).path("marketInfo")) {
-            out.add(new MarketInfo(m.get("market").asInt(), m.get("tickSize").asLong(), m.get("lotSize").asLong(), m.get("markPrice").asLong(),
+            out.add(new MarketInfo((int) m.get("market").asLong(), m.get("tickSize").asLong(), m.get("lotSize").asLong(), m.get("markPrice").asLong(),
                     m.get("fundingIndex").asLong(), m.get("lastOracleTs").asLong(), m.get("oracle").asText(), m.path("bestBid").asLong(0),
                     m.path("bestAsk").asLong(0)));
         }

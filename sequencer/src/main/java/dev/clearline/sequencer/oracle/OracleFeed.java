@@ -62,7 +62,7 @@ public final class OracleFeed {
             try {
                 q = source.quote(m.market(), ts);
             } catch (IOException e) {
-                log.warn("event=oracle_source_failed market={} error=\"{}\"", m.market(), e.getMessage());
+                log.warn("event=oracle_source_failed market={} error=\"{}\"", Integer.toUnsignedString(m.market()), e.getMessage());
                 continue;
             }
             FundingIndex f = funding.computeIfAbsent(m.market(), id -> new FundingIndex(m.fundingIndex()));
@@ -76,13 +76,13 @@ public final class OracleFeed {
                     key.sign(domain.oraclePriceDigest(m.market(), q.price(), index, ts)));
             Optional<String> reject = sequencer.submit(price);
             if (reject.isPresent()) {
-                log.warn("event=oracle_price_refused market={} price={} ts={} reject={}", m.market(), q.price(), ts, reject.get());
+                log.warn("event=oracle_price_refused market={} price={} ts={} reject={}", Integer.toUnsignedString(m.market()), q.price(), ts, reject.get());
                 funding.remove(m.market());
                 continue;
             }
             published++;
             n++;
-            log.debug("event=oracle_price market={} price={} funding_ppm_per_hour={} fundingIndex={} ts={}", m.market(), q.price(), rate, index, ts);
+            log.debug("event=oracle_price market={} price={} funding_ppm_per_hour={} fundingIndex={} ts={}", Integer.toUnsignedString(m.market()), q.price(), rate, index, ts);
         }
         return n;
     }

@@ -111,12 +111,13 @@ public final class PriceSourceConfig {
             var e = it.next();
             int id;
             try {
-                id = Integer.parseInt(e.getKey());
-                if (id < 0) throw new NumberFormatException();
+                long unsigned = Long.parseLong(e.getKey());
+                if (unsigned < 0 || unsigned > 0xffffffffL) throw new NumberFormatException();
+                id = (int) unsigned; // a uint32 market id, as on L1
             } catch (NumberFormatException x) {
-                throw new IllegalArgumentException("market id \"" + e.getKey() + "\" is not a non-negative whole number");
+                throw new IllegalArgumentException("market id \"" + e.getKey() + "\" is not a whole number from 0 to 4294967295");
             }
-            String where = "market " + id;
+            String where = "market " + e.getKey();
             JsonNode m = e.getValue();
             if (!m.isObject()) throw new IllegalArgumentException(where + ": expected an object with \"sources\"");
             known(m, MARKET, where);

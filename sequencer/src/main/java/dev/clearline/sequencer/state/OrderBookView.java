@@ -46,7 +46,7 @@ final class OrderBookView {
     private final Map<Hash32, OrderRecord> orders = new HashMap<>();
     private final Map<Long, OrderRecord> byId = new HashMap<>();
     private final Map<Address, TraderRecord> traders = new HashMap<>();
-    private final TreeSet<Integer> markets = new TreeSet<>();
+    private final TreeSet<Integer> markets = new TreeSet<>(Integer::compareUnsigned);
     /** Visible size per (market, side, price): the depth the deltas describe. Key order is the price order. */
     private final Map<Integer, java.util.TreeMap<Long, Long>[]> levels = new HashMap<>();
     /**
@@ -99,7 +99,7 @@ final class OrderBookView {
         final Set<Hash32> open = new LinkedHashSet<>();
         final ArrayDeque<Map<String, Object>> fills = new ArrayDeque<>();
         final ArrayDeque<Map<String, Object>> withdrawals = new ArrayDeque<>();
-        final TreeSet<Integer> markets = new TreeSet<>();
+        final TreeSet<Integer> markets = new TreeSet<>(Integer::compareUnsigned);
     }
 
     /** Opens the view's part of a state image, so a reader out of step with its writer fails here, saying so. */
@@ -327,6 +327,7 @@ final class OrderBookView {
         markets.add(marketId);
     }
 
+    /** The listed markets by id, unsigned (as on L1: market 2^31 comes after market 1). */
     List<Integer> markets() {
         return List.copyOf(markets);
     }
@@ -448,7 +449,7 @@ final class OrderBookView {
         if (size == 0) lv.remove(price);
         else lv.put(price, size);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("market", r.order.marketId());
+        m.put("market", MarketIds.json(r.order.marketId()));
         m.put("side", r.order.side().name());
         m.put("price", price);
         m.put("size", size);
@@ -463,7 +464,7 @@ final class OrderBookView {
         taker.filled += f.size();
         Map<String, Object> fill = new LinkedHashMap<>();
         fill.put("seq", seq);
-        fill.put("market", maker.order.marketId());
+        fill.put("market", MarketIds.json(maker.order.marketId()));
         fill.put("price", f.price());
         fill.put("size", f.size());
         fill.put("makerOrderHash", maker.hashHex);
@@ -582,7 +583,7 @@ final class OrderBookView {
         m.put("orderHash", r.hash.toString());
         m.put("ackSeq", r.ackSeq);
         m.put("trader", r.order.trader().toString());
-        m.put("market", r.order.marketId());
+        m.put("market", MarketIds.json(r.order.marketId()));
         m.put("side", r.order.side().name());
         m.put("price", r.order.price());
         m.put("size", r.order.size());
@@ -614,7 +615,7 @@ final class OrderBookView {
         return m;
     }
 
-    /** The trader's positions that hold something, each with its risk at the mark, in the order the trader entered the markets. */
+    /** The trader's positions that hold something, each with its risk at the mark, by market id (unsigned, as on L1). */
     private List<Object> positions(Address trader, TraderRecord t, LeafStore state) {
         List<Object> positions = new ArrayList<>();
         if (t == null) return positions;
@@ -623,7 +624,7 @@ final class OrderBookView {
             MarketLeaf ml = StateReads.market(state, market);
             if (p == null || p.size() == 0 && p.quote() == 0) continue;
             Map<String, Object> pm = new LinkedHashMap<>();
-            pm.put("market", market);
+            pm.put("market", MarketIds.json(market));
             pm.put("size", p.size());
             pm.put("quote", p.quote());
             if (ml != null) pm.putAll(risk(p, ml));
@@ -730,11 +731,11 @@ final class OrderBookView {
      */
     Map<String, Object> depth(int marketId, Exchange exchange, int max, long notional) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("market", marketId);
+        m.put("market", MarketIds.json(marketId));
         MarketLeaf ml = StateReads.market(exchange.state(), marketId);
         if (exchange.book(marketId) == null || ml == null) {
             m.put("error", "UNKNOWN_MARKET");
-            m.put("message", "no market " + marketId + "; GET /state lists the markets");
+            m.put("message", "no market " + Integer.toUnsignedString(marketId) + "; GET /state lists the markets");
             return m;
         }
         java.util.TreeMap<Long, Long>[] lv = levels.get(marketId);
@@ -774,7 +775,7 @@ final class OrderBookView {
                 if (r != null) {
                     m.put(f.hashName, r.hashHex);
                     m.put(f.traderName, r.traderHex);
-                    m.putIfAbsent("market", r.order.marketId());
+                    m.putIfAbsent("market", MarketIds.json(r.order.marketId()));
                 }
             }
         }
@@ -783,7 +784,7 @@ final class OrderBookView {
             OrderRecord taker = byId.get(f.takerOrderId());
             if (taker != null) m.put("takerSide", taker.order.side().name());
             // and what each side paid, so an order's reply tells its trader the fee without a read of the account
-            if (m.get("market") instanceof Integer market) putFees(m, market, f.size(), f.price());
+            if (m.get("market") instanceof Number market) putFees(m, MarketIds.of(market), f.size(), f.price());
         }
         return m;
     }

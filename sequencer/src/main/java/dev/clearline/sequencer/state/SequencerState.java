@@ -464,7 +464,7 @@ public final class SequencerState {
                     // insertion order, not Map.of's: its iteration order changes from one JVM run to the next, and
                     // a replayed or replicated reply must be the same bytes
                     Map<String, Object> mark = new LinkedHashMap<>();
-                    mark.put("market", o.price().marketId());
+                    mark.put("market", MarketIds.json(o.price().marketId()));
                     mark.put("price", o.price().price());
                     body.put("mark", mark);
                     List<Map<String, Object>> liquidated = liquidate(o.price().marketId());
@@ -640,7 +640,7 @@ public final class SequencerState {
                 view.holds(Address.INSURANCE_FUND, market); // its account view shows the position it took over
                 Map<String, Object> l = new LinkedHashMap<>();
                 l.put("trader", a.toString());
-                l.put("market", market);
+                l.put("market", MarketIds.json(market));
                 l.put("size", p.size());
                 l.put("markPrice", m.markPrice());
                 out.add(l);
@@ -767,13 +767,13 @@ public final class SequencerState {
                 body.put("l1", l1.stateView());
                 body.put("batchesInMemory", kept.size());
                 if (lastBatch != null) body.put("lastBatch", headerView(lastBatch));
-                body.put("markets", view.markets());
+                body.put("markets", view.markets().stream().map(MarketIds::json).toList());
                 List<Map<String, Object>> info = new ArrayList<>();
                 for (int id : view.markets()) {
                     var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), id);
                     if (m == null) continue;
                     Map<String, Object> mi = new LinkedHashMap<>();
-                    mi.put("market", id);
+                    mi.put("market", MarketIds.json(id));
                     mi.put("tickSize", m.tickSize());
                     mi.put("maxPrice", maxPrice(m.tickSize()));
                     mi.put("lotSize", m.lotSize());

@@ -27,7 +27,7 @@ public final class OrderJson {
     public static ObjectNode unsigned(Order o) {
         ObjectNode n = WsClient.JSON.createObjectNode();
         n.put("trader", o.trader().toString());
-        n.put("market", o.marketId());
+        n.put("market", Integer.toUnsignedLong(o.marketId())); // a uint32, as L1 and the API have it
         n.put("side", o.side().name());
         n.put("price", o.price());
         n.put("size", o.size());
