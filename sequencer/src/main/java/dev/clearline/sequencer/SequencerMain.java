@@ -379,6 +379,9 @@ public final class SequencerMain {
         String members = opts.get("cluster-members");
         if (members == null) {
             if (opts.containsKey("member-id")) throw new IllegalArgumentException("--member-id needs --cluster-members (the list of every member's endpoints)");
+            if (opts.containsKey("leader-timeout-ms")) {
+                throw new IllegalArgumentException("--leader-timeout-ms is for a member of a cluster (--cluster-members): a single node has no leader to lose");
+            }
             NodeConfig single = NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval).withLogStorage(storage);
             return opts.containsKey("idle") ? single.withIdle(IdleMode.parse(opts.get("idle"))) : single;
         }
@@ -391,6 +394,11 @@ public final class SequencerMain {
             throw new IllegalArgumentException("--member-id " + id + " is not a number; use one of the ids in --cluster-members");
         }
         NodeConfig member = NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval).withLogStorage(storage);
+        if (opts.containsKey("leader-timeout-ms")) {
+            long ms = new OptionValues(opts).whole("leader-timeout-ms", 0, NodeConfig.Timing.SHORTEST_LEADER_TIMEOUT.toMillis(),
+                    NodeConfig.Timing.LONGEST_LEADER_TIMEOUT.toMillis(), "milliseconds");
+            member = member.withTiming(NodeConfig.Timing.forLeaderTimeout(java.time.Duration.ofMillis(ms)));
+        }
         return opts.containsKey("idle") ? member.withIdle(IdleMode.parse(opts.get("idle"))) : member;
     }
 

@@ -31,6 +31,9 @@ final class SequencerOptions {
             new Option("dev-setup", "N", "list a dev market and fund N dev traders at start (local testing only)"),
             new Option("cluster-members", "0=host:port,1=..", "run as one member of a replicated cluster (docs/replication.md); with --member-id"),
             new Option("member-id", "N", "this member's id in --cluster-members"),
+            new Option("leader-timeout-ms", "MS", "in a cluster, how long followers hear nothing from the leader before they elect another"
+                    + " (default 500; 100 to 60000; give every member the same): longer where the CPU can starve, so a stall does not"
+                    + " elect, at the price of a failover as much slower"),
             new Option("status-port", "PORT", "serve GET /member (role, seq, state root, log position) on this port"),
             new Option("min-free-mb", "MB", "stop this member (exit code 4) when the disk has less free space (default 256)"),
             new Option("idle", "low-cpu|backoff|spin", "how the cluster's agents wait for work (default: backoff for one member, low-cpu in a cluster)"),

@@ -232,6 +232,8 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
      * election among a majority. Zero leaves Aeron's default.
      */
     public record Timing(Duration leaderHeartbeatTimeout, Duration leaderHeartbeatInterval, Duration electionTimeout, Duration startupCanvassTimeout) {
+        /** The shortest and longest {@code --leader-timeout-ms}: under 100 ms a GC pause elects; over a minute a dead leader stops trading that long. */
+        public static final Duration SHORTEST_LEADER_TIMEOUT = Duration.ofMillis(100), LONGEST_LEADER_TIMEOUT = Duration.ofSeconds(60);
         /** Aeron's own defaults (heartbeat timeout 10 s, interval 200 ms, election 1 s, canvass 60 s): the single member's timing. */
         public static final Timing AERON_DEFAULTS = new Timing(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
         /**
@@ -240,7 +242,22 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
          * acknowledgement by the new leader on a loaded 2-core machine. Shorter timeouts risk
          * elections during GC pauses or CPU starvation; those cost a moment of latency, never data.
          */
-        public static final Timing FAST_FAILOVER = new Timing(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(250), Duration.ofSeconds(10));
+        public static final Timing FAST_FAILOVER = forLeaderTimeout(Duration.ofMillis(500));
+
+        /**
+         * A cluster's timing scaled from how long followers wait for the leader ({@code --leader-timeout-ms}): heartbeats
+         * ten times as often (a leader must miss ten before it is given up), election rounds of half of it, and 10 s for
+         * a starting member to hear from every other. Longer keeps a machine whose CPU can starve from electing at every
+         * stall (a starved three-member cluster once flapped elections into a wedge, docs/replication.md); a dead leader
+         * then costs about that much longer too.
+         */
+        public static Timing forLeaderTimeout(Duration leaderTimeout) {
+            if (leaderTimeout.compareTo(SHORTEST_LEADER_TIMEOUT) < 0 || leaderTimeout.compareTo(LONGEST_LEADER_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("a leader timeout of " + leaderTimeout.toMillis() + " ms is outside " + SHORTEST_LEADER_TIMEOUT.toMillis()
+                        + " to " + LONGEST_LEADER_TIMEOUT.toMillis() + " ms");
+            }
+            return new Timing(leaderTimeout, leaderTimeout.dividedBy(10), leaderTimeout.dividedBy(2), Duration.ofSeconds(10));
+        }
 
         public Timing {
             for (Duration d : new Duration[] {leaderHeartbeatTimeout, leaderHeartbeatInterval, electionTimeout, startupCanvassTimeout}) {

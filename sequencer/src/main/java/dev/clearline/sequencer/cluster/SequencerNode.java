@@ -301,8 +301,9 @@ public final class SequencerNode implements AutoCloseable {
         try {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
-            log.info("event=node_started member={} members={} dir={} ingress={} idle={}", config.memberId(), config.members().size(),
-                    config.dir(), config.ingressEndpoints(), config.idle().option());
+            log.info("event=node_started member={} members={} dir={} ingress={} idle={} leader_timeout_ms={}", config.memberId(), config.members().size(),
+                    config.dir(), config.ingressEndpoints(), config.idle().option(),
+                    t.leaderHeartbeatTimeout().isZero() ? "aeron_default" : Long.toString(t.leaderHeartbeatTimeout().toMillis()));
             return new SequencerNode(config, driver, container, service, stopped, archiveClient.clone(), runLock);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
