@@ -50,7 +50,7 @@ class HighMarketIdTest {
     void aMarketAbove2To31TradesAndIsShownUnderItsL1Id() throws Exception {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
              Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), Market.GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-             TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, System::nanoTime), new RateLimiter(1e9, 1e9, System::nanoTime),
+             TraderApi api = new TraderApi(gateway, new RateLimiter(1e9, 1e9, () -> 0L), new RateLimiter(1e9, 1e9, () -> 0L),
                      "127.0.0.1", 0, 16 * 1024)) {
             Eip712 domain = Market.GENESIS.domain();
             Signer maker = DevAccounts.trader(0), taker = DevAccounts.trader(1), oracle = DevAccounts.oracle();
