@@ -231,6 +231,8 @@ final class LocalStack implements AutoCloseable {
             case SNAPSHOT_UNREADABLE -> "the sequencer in " + seqDir + " cannot start: " + stop.finding()
                     + ". Set that snapshot aside with ./clearline sequencer --dir " + seqDir + " --drop-latest-snapshot"
                     + " (the next start loads the one before it, or replays the whole log), or " + fresh;
+            case RULES_MISMATCH -> "the sequencer in " + seqDir + " cannot continue this chain: " + stop.finding()
+                    + ". The chain was started by a build of Clearline with other rules: run that build, or " + fresh;
             case APPLY_FAILED -> "the sequencer stopped: " + stop.finding() + ". This is a bug: keep " + seqDir
                     + " for the report; a restart stops at the same command, so " + fresh;
         };

@@ -20,6 +20,7 @@ import dev.clearline.sequencer.cluster.LogStorage;
 import dev.clearline.sequencer.cluster.LogTrim;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.StopOnSignal;
+import dev.clearline.sequencer.cluster.StopWithSnapshot;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.cluster.ServiceStop;
 import dev.clearline.sequencer.cluster.StatusEndpoint;
@@ -124,6 +125,13 @@ public final class SequencerMain {
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
+        if (opts.containsKey("stop")) {
+            StopWithSnapshot.Outcome done = StopWithSnapshot.stop(dir, java.time.Duration.ofSeconds(120), StopWithSnapshot.EXIT_GRACE, System::currentTimeMillis,
+                    line -> System.err.println("sequencer: " + line));
+            (done.exitCode() == 0 ? System.out : System.err).println("sequencer: " + done.message());
+            System.exit(done.exitCode());
+            return;
+        }
         OptionValues values = new OptionValues(opts);
         long chainId;
         int verifyThreads, devTraders, port;
@@ -195,6 +203,15 @@ public final class SequencerMain {
             return;
         }
         int member = config.memberId();
+        node.terminated().thenRun(() -> {
+            // asked to stop (--stop on the leader): the snapshot at the end of the log is taken; the shutdown hook closes the rest
+            org.slf4j.LoggerFactory.getLogger(SequencerMain.class).info("event=node_terminated member={} reason=\"the cluster was stopped with a snapshot\"",
+                    member);
+            System.err.println("sequencer: member " + member + " stopped with the cluster, after a snapshot at the end of the log; its next start"
+                    + " begins there");
+            System.err.flush();
+            Thread.ofPlatform().start(() -> System.exit(0));
+        });
         node.stopped().thenAccept(stop -> {
             // stop this member only: the others keep serving (off the service thread, which the shutdown hook stops)
             // a node alone has no others to rejoin from: its log is the only copy of what it took
@@ -205,7 +222,7 @@ public final class SequencerMain {
             System.err.println("sequencer: member " + member + " stopped: " + stop.finding() + ". " + advice);
             System.err.flush();
             int code = switch (stop.cause()) {
-                case CONFIG_MISMATCH -> 3;
+                case CONFIG_MISMATCH, RULES_MISMATCH -> 3;
                 case APPLY_FAILED -> 5;
                 case SNAPSHOT_UNREADABLE -> 6;
             };

@@ -28,6 +28,8 @@ final class SequencerOptions {
             new Option("batch-seconds", "S", "seconds a batch stays open before it is sealed (default 2; fixed for a log's life; with an L1 side, under a"
                     + " quarter of the rollup's force delay: from half, another proposer may post ahead of the node, refused at start)"),
             new Option("drop-latest-snapshot", "", "with the node stopped, set the newest snapshot aside (one that does not load) and exit: the next start uses the one before"),
+            new Option("stop", "", "stop the running cluster whose leader runs on --dir: every member takes a snapshot at the end of the log and"
+                    + " exits (exit 0); the next start replays nothing (how a cluster moves to a build with new rules: docs/replication.md)"),
             new Option("dev-setup", "N", "list a dev market and fund N dev traders at start (local testing only)"),
             new Option("cluster-members", "0=host:port,1=..", "run as one member of a replicated cluster (docs/replication.md); with --member-id"),
             new Option("member-id", "N", "this member's id in --cluster-members"),

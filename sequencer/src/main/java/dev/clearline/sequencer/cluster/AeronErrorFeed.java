@@ -44,6 +44,8 @@ public final class AeronErrorFeed {
     }
 
     synchronized void report(String component, Throwable error) {
+        // Aeron reports the end of a cluster stopped on purpose (--stop) through its error handlers too; it is no error
+        if (error instanceof io.aeron.cluster.service.ClusterTerminationException t && t.isExpected()) return;
         String message = firstLine(String.valueOf(error));
         String key = component + '\n' + DIGITS.matcher(message).replaceAll("N");
         long now = clockMs.getAsLong();

@@ -1,6 +1,7 @@
 package dev.clearline.sequencer.cluster;
 
 import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.RulesVersion;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +34,19 @@ public record ConfigFingerprint(int memberId, Map<String, String> fields) {
         fields = Map.copyOf(new LinkedHashMap<>(fields));
     }
 
-    /** A member's fingerprint: the genesis, field by field, in a fixed order. */
+    /** A member of this build's fingerprint ({@link RulesVersion#CURRENT}). */
     public static ConfigFingerprint of(int memberId, Genesis g) {
+        return of(memberId, g, RulesVersion.CURRENT);
+    }
+
+    /**
+     * A member's fingerprint: the rules its build applies, then the genesis, field by field, in a fixed order. The
+     * rules are a field too, though each term's log names its leader's (Aeron's app version): a build from before
+     * they were versioned ignores that, but stops on a field it lacks.
+     */
+    public static ConfigFingerprint of(int memberId, Genesis g, int rules) {
         Map<String, String> f = new LinkedHashMap<>();
+        f.put("rules", Integer.toString(rules));
         f.put("chainId", Long.toString(g.chainId()));
         f.put("rollup", g.verifyingContract().toString());
         f.put("books.maxPriceTicks", Long.toString(g.books().maxPriceTicks()));
@@ -92,6 +103,8 @@ public record ConfigFingerprint(int memberId, Map<String, String> fields) {
             case "chainId" -> "set by the manifest's chain, or --chain-id";
             case "rollup" -> "set by the manifest's rollup, or --rollup";
             case "batches.maxAgeSeconds" -> "set by --batch-seconds";
+            case "rules" -> "the rules version of its build: a cluster changes rules only all at once, after a snapshot at the end of its"
+                    + " log (docs/replication.md, \"Upgrading to new rules\")";
             default -> "set by the build";
         };
     }

@@ -1,6 +1,7 @@
 package dev.clearline.sequencer.cluster;
 
 import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.RulesVersion;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -25,7 +26,13 @@ import java.util.stream.Collectors;
  * (the default, {@link #ephemeral}) picks free loopback ports at start.
  */
 public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle,
-                         int maxReplyBytes, LogStorage logStorage) {
+                         int maxReplyBytes, LogStorage logStorage, int rules) {
+
+    /** A member of this build: it applies {@link RulesVersion#CURRENT}. */
+    public NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle,
+                      int maxReplyBytes, LogStorage logStorage) {
+        this(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, logStorage, RulesVersion.CURRENT);
+    }
 
     /** With the largest reply the egress carries ({@link SequencerService#MAX_REPLY}) and the default log storage. */
     public NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle) {
@@ -34,6 +41,7 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
 
     public NodeConfig {
         java.util.Objects.requireNonNull(logStorage, "log storage");
+        if (rules < 0 || rules > 0xff) throw new IllegalArgumentException("a rules version is 0 to 255 (Aeron's app version keeps it in one byte), got " + rules);
         if (maxReplyBytes < 1 || maxReplyBytes > SequencerService.MAX_REPLY) {
             throw new IllegalArgumentException("the largest reply must be 1 to " + SequencerService.MAX_REPLY + " bytes, got " + maxReplyBytes);
         }
@@ -100,16 +108,16 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
     }
 
     public NodeConfig withSnapshotInterval(Duration interval) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle, maxReplyBytes, logStorage);
+        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle, maxReplyBytes, logStorage, rules);
     }
 
     public NodeConfig withTiming(Timing t) {
-        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle, maxReplyBytes, logStorage);
+        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle, maxReplyBytes, logStorage, rules);
     }
 
     /** The same settings with its agents waiting as {@code mode} says ({@code --idle}). */
     public NodeConfig withIdle(IdleMode mode) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode, maxReplyBytes, logStorage);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode, maxReplyBytes, logStorage, rules);
     }
 
     /**
@@ -117,12 +125,17 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
      * an order that swept tens of thousands of makers, without such a book; docs/api.md, "Acknowledgement").
      */
     public NodeConfig withMaxReply(int bytes) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, bytes, logStorage);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, bytes, logStorage, rules);
     }
 
     /** The same settings with the log stored as {@code storage} says ({@code --keep-log-hours}; tests: small segments). */
     public NodeConfig withLogStorage(LogStorage storage) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, storage);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, storage, rules);
+    }
+
+    /** The same settings for a member applying {@code version} (tests: a member of another build, {@link RulesVersion}). */
+    public NodeConfig withRules(int version) {
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, logStorage, version);
     }
 
     /** The same settings with every 0 port replaced by a free one (only a single member may have any). */
@@ -136,7 +149,7 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
         } finally {
             for (DatagramSocket socket : held) socket.close();
         }
-        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle, maxReplyBytes, logStorage);
+        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle, maxReplyBytes, logStorage, rules);
     }
 
     public Member self() {

@@ -58,6 +58,8 @@ public final class SequencerNode implements AutoCloseable {
     private final SequencerService service;
     private final Thread snapshots;
     private final CompletableFuture<ServiceStop> stopped;
+    /** Completes when the cluster stopped this member on purpose, after a snapshot ({@link #terminated}). */
+    private final CompletableFuture<Void> terminated;
     private final RunLock runLock;
     private volatile boolean closed;
 
@@ -65,8 +67,10 @@ public final class SequencerNode implements AutoCloseable {
     private final AeronArchive.Context archiveClient;
 
     private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service,
-                          CompletableFuture<ServiceStop> stopped, AeronArchive.Context archiveClient, RunLock runLock) {
+                          CompletableFuture<ServiceStop> stopped, CompletableFuture<Void> terminated, AeronArchive.Context archiveClient,
+                          RunLock runLock) {
         this.config = config;
+        this.terminated = terminated;
         this.runLock = runLock;
         this.archiveClient = archiveClient;
         this.stopped = stopped;
@@ -89,6 +93,15 @@ public final class SequencerNode implements AutoCloseable {
      */
     public CompletableFuture<ServiceStop> stopped() {
         return stopped;
+    }
+
+    /**
+     * Completes when the cluster stops this member on purpose: {@code ./clearline sequencer --stop} on the leader
+     * ({@link StopWithSnapshot}) has every member take a snapshot at the same log position, the end of the log, and
+     * stop. The process running the node should then exit; its next start begins from that snapshot.
+     */
+    public CompletableFuture<Void> terminated() {
+        return terminated;
     }
 
     /**
@@ -287,24 +300,29 @@ public final class SequencerNode implements AutoCloseable {
         if (!t.leaderHeartbeatInterval().isZero()) consensusCtx.leaderHeartbeatIntervalNs(t.leaderHeartbeatInterval().toNanos());
         if (!t.electionTimeout().isZero()) consensusCtx.electionTimeoutNs(t.electionTimeout().toNanos());
         if (!t.startupCanvassTimeout().isZero()) consensusCtx.startupCanvassTimeoutNs(t.startupCanvassTimeout().toNanos());
+        // each term's first log entry and each snapshot then name the rules this member applies (SequencerService checks them)
+        consensusCtx.appVersion(AppVersion.of(config.rules()));
+        CompletableFuture<Void> terminated = new CompletableFuture<>();
+        consensusCtx.terminationHook(() -> terminated.complete(null));
         CompletableFuture<ServiceStop> stopped = new CompletableFuture<>();
         SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete, config.maxReplyBytes(),
-                config.dir().resolve(HISTORY_FILE), config.logStorage().keepHistory());
+                config.dir().resolve(HISTORY_FILE), config.logStorage().keepHistory(), config.rules());
         ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
                 .errorHandler(errors.handlerFor("service"))
                 .aeronDirectoryName(aeronDir)
                 .archiveContext(archiveClient.clone())
                 .clusterDir(config.dir().resolve("cluster").toFile())
                 .clusteredService(service)
+                .appVersion(AppVersion.of(config.rules()))
                 .idleStrategySupplier(config.idle().strategy());
         ClusteredMediaDriver driver = null;
         try {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
-            log.info("event=node_started member={} members={} dir={} ingress={} idle={} leader_timeout_ms={}", config.memberId(), config.members().size(),
-                    config.dir(), config.ingressEndpoints(), config.idle().option(),
+            log.info("event=node_started member={} members={} dir={} ingress={} idle={} rules={} leader_timeout_ms={}", config.memberId(),
+                    config.members().size(), config.dir(), config.ingressEndpoints(), config.idle().option(), config.rules(),
                     t.leaderHeartbeatTimeout().isZero() ? "aeron_default" : Long.toString(t.leaderHeartbeatTimeout().toMillis()));
-            return new SequencerNode(config, driver, container, service, stopped, archiveClient.clone(), runLock);
+            return new SequencerNode(config, driver, container, service, stopped, terminated, archiveClient.clone(), runLock);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             throw e;

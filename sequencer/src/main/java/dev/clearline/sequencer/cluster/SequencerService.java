@@ -7,6 +7,7 @@ import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.command.StreamWish;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.Reply;
+import dev.clearline.sequencer.state.RulesVersion;
 import dev.clearline.sequencer.state.SequencerState;
 import dev.clearline.sequencer.state.Snapshot;
 import io.aeron.ExclusivePublication;
@@ -52,6 +53,15 @@ public final class SequencerService implements ClusteredService {
     static final int MAX_REPLY = 1 << 23;
 
     private final Genesis genesis;
+    /** The rules this member applies ({@link RulesVersion}). */
+    private final int rules;
+    /**
+     * The rules the log's next commands were applied under when they were first taken: those its snapshot was made
+     * with, then those each term's leader names. A command under other rules than this member's stops it.
+     */
+    private int logRules;
+    /** Where {@link #logRules} came from, for the message that stops a member on them. */
+    private String logRulesFrom = "the genesis";
     private final int maxReply;
     /** Where the state keeps its command history (a file of the member's directory); null: in the heap (tests). */
     private final java.nio.file.Path historyFile;
@@ -111,6 +121,14 @@ public final class SequencerService implements ClusteredService {
      */
     SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop, int maxReply,
                      java.nio.file.Path historyFile, java.time.Duration keepHistory) {
+        this(genesis, verifier, onStop, maxReply, historyFile, keepHistory, RulesVersion.CURRENT);
+    }
+
+    /** @param rules the rules version this member applies ({@link RulesVersion#CURRENT}; another: tests of a member of another build) */
+    SequencerService(Genesis genesis, SignatureVerifier verifier, java.util.function.Consumer<ServiceStop> onStop, int maxReply,
+                     java.nio.file.Path historyFile, java.time.Duration keepHistory, int rules) {
+        this.rules = rules;
+        this.logRules = rules;
         this.genesis = genesis;
         this.verifier = verifier;
         this.onStop = onStop;
@@ -133,7 +151,13 @@ public final class SequencerService implements ClusteredService {
     public void onNewLeadershipTermEvent(long leadershipTermId, long logPosition, long timestamp, long termBaseLogPosition,
                                          int leaderMemberId, int logSessionId, TimeUnit timeUnit, int appVersion) {
         if (halted) return;
-        byte[] f = ConfigFingerprint.of(cluster.memberId(), genesis).encode();
+        logRules = AppVersion.rules(appVersion);
+        logRulesFrom = "term " + leadershipTermId + " (from log position " + logPosition + ", led by member " + leaderMemberId + ")";
+        if (logRules != rules) {
+            stopOnRules();
+            return;
+        }
+        byte[] f = ConfigFingerprint.of(cluster.memberId(), genesis, rules).encode();
         UnsafeBuffer b = new UnsafeBuffer(f);
         idle.reset();
         for (int i = 0; i < FINGERPRINT_RETRIES; i++) {
@@ -169,7 +193,7 @@ public final class SequencerService implements ClusteredService {
 
     /** A fingerprint from the log: the same as ours, or this member stops applying anything. */
     private void checkFingerprint(byte[] bytes) {
-        ConfigFingerprint mine = ConfigFingerprint.of(cluster.memberId(), genesis);
+        ConfigFingerprint mine = ConfigFingerprint.of(cluster.memberId(), genesis, rules);
         List<String> diff = ConfigFingerprint.decode(bytes).map(theirs -> theirs.differencesFrom(mine))
                 .orElse(List.of("the fingerprint message is unreadable (a member of another version?)"));
         if (diff.isEmpty()) return;
@@ -180,6 +204,22 @@ public final class SequencerService implements ClusteredService {
                 + "then wipe its directory (--dir) so it rejoins from the others; if the log's value is the wrong one, "
                 + "the member that led with it is misconfigured: stop it and fix its settings instead");
         log.error("event=config_mismatch member={} detail=\"{}\"", cluster.memberId(), stop.finding()); // what to do: the runner says, in its terms
+        onStop.accept(stop);
+    }
+
+    /**
+     * The log holds commands taken under other rules than this member's: applied by these, they would give other
+     * replies, fills and roots than the ones acknowledged and posted. Stops the member before it applies one.
+     */
+    private void stopOnRules() {
+        halted = true;
+        ServiceStop stop = new ServiceStop(ServiceStop.Cause.RULES_MISMATCH, "the log's commands from " + logRulesFrom + " were taken under rules "
+                + RulesVersion.describe(logRules) + ", and this member's build applies rules " + RulesVersion.describe(rules)
+                + ": applied under these they could give other replies, fills and roots than the ones acknowledged and posted",
+                "It applies nothing more. Start it with the build the others run (or that wrote this log). To move a cluster to new"
+                + " rules, run the old build, stop it with a snapshot at the end of its log (./clearline sequencer --dir LEADER_DIR --stop),"
+                + " then start every member with the new build: it starts from that snapshot (docs/replication.md, \"Upgrading to new rules\")");
+        log.error("event=rules_mismatch member={} log_rules={} member_rules={} from=\"{}\"", cluster.memberId(), logRules, rules, logRulesFrom);
         onStop.accept(stop);
     }
 
@@ -200,6 +240,8 @@ public final class SequencerService implements ClusteredService {
         try {
             image = SnapshotIntake.read(snapshotImage, cluster.idleStrategy(), history);
             state = Snapshot.read(image, genesis, verifier, history);
+            logRules = Snapshot.rules(image);
+            logRulesFrom = "after the snapshot this member started from (seq " + state.seq() + ")";
         } catch (Snapshot.GenesisMismatch e) {
             history.close();
             halted = true;
@@ -246,6 +288,11 @@ public final class SequencerService implements ClusteredService {
         buffer.getBytes(offset, bytes, 0, length);
         if (session == null && length >= 8 && ConfigFingerprint.isFingerprint(bytes)) {
             checkFingerprint(java.util.Arrays.copyOf(bytes, length));
+            return;
+        }
+        if (logRules != rules) {
+            // a snapshot of other rules is a sound start (its state is data); the commands logged after it under those rules are not
+            stopOnRules();
             return;
         }
         if (session != null && StreamWish.isWish(bytes, length)) {
@@ -401,7 +448,7 @@ public final class SequencerService implements ClusteredService {
         }
         // written in place and sent from the writer's own array: a state image is large (about 750 bytes per
         // order held), and a copy of it, or a writer growing to it, would need the heap twice over
-        dev.clearline.engine.image.ImageWriter frame = Snapshot.frame(state, (int) Math.min(Integer.MAX_VALUE - 16, lastSnapshotBytes * 9L / 8 + 4096));
+        dev.clearline.engine.image.ImageWriter frame = Snapshot.frame(state, (int) Math.min(Integer.MAX_VALUE - 16, lastSnapshotBytes * 9L / 8 + 4096), rules);
         long written = System.nanoTime();
         byte[] image = frame.array();
         int length = frame.size();

@@ -31,6 +31,12 @@ public record ServiceStop(Cause cause, String finding, String advice) {
          * from the log; {@code --drop-latest-snapshot} makes it start from the snapshot before (or the
          * whole log) instead.
          */
-        SNAPSHOT_UNREADABLE
+        SNAPSHOT_UNREADABLE,
+        /**
+         * The log holds commands taken under other rules ({@code RulesVersion}) than this member's build applies: a
+         * term led by a member of another build, or the log after a snapshot made by one. Applied under these rules
+         * they could give other outcomes than those acknowledged and posted, so it stops before the first.
+         */
+        RULES_MISMATCH
     }
 }

@@ -19,12 +19,15 @@ import java.util.zip.CRC32C;
  * A versioned, checksummed image of the sequencer's state at one log position, then its command
  * history:
  * <pre>
- *   image:   magic "CLSQSNAP" | format version (4) | genesis | seq (8) | state root (32)
+ *   image:   magic "CLSQSNAP" | format version (4) | rules version (4, format 6 on) | genesis | seq (8) | state root (32)
  *            | body length (4) | body | CRC32C of the image before it (4)
  *   history: commands (8) | bytes (8) | commands dropped (8) | bytes dropped (8)
  *            | the encoded commands held | CRC32C of the history before it (4)
  * </pre>
- * Format 5 (written now): format 4 whose image ends with the posting halt (a flag, then the reason
+ * Format 6 (written now): format 5 with the {@link RulesVersion} of the build that wrote it after
+ * the format, so a member of another build knows whether the log after the snapshot was applied
+ * under its own rules ({@link #rules}). Format 5 (read, no longer written; its rules read as
+ * {@link RulesVersion#UNVERSIONED}): format 4 whose image ends with the posting halt (a flag, then the reason
  * when set: {@code Command.PostingHalted}), so a member restarted after its leader's poster stopped
  * halts its trader API again. Format 4 (read, no longer written): the body is the state's own image ({@link SequencerState#writeImage}):
  * the exchange's books, accounts and leaves, the API's views, the open batch, the batches L1 has
@@ -41,7 +44,11 @@ import java.util.zip.CRC32C;
  * archive holds either still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 5;
+    public static final int FORMAT = 6;
+    /** The first format whose header names the rules that made it ({@link RulesVersion}). */
+    static final int FORMAT_RULES = 6;
+    /** The format before the rules joined the header. */
+    static final int FORMAT_UNVERSIONED_RULES = 5;
     /** The first format whose image ends with the posting halt ({@code Command.PostingHalted}). */
     static final int FORMAT_POSTING_HALT = 5;
     /** The format before the posting halt joined the image. */
@@ -52,7 +59,7 @@ public final class Snapshot {
     static final int FORMAT_HISTORY_IN_IMAGE = 2;
     /** The format whose body is the command history, replayed on load. */
     static final int FORMAT_HISTORY = 1;
-    /** Bytes of the image before its body's length: magic, format, genesis, seq, root. */
+    /** Bytes of the image before its body's length before format 6: magic, format, genesis, seq, root. */
     private static final int HEADER_BYTES = 8 + 4 + (8 + 20 + 8 + 8 + 4 + 4 + 8) + 8 + 32;
     private static final byte[] MAGIC = "CLSQSNAP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -62,6 +69,15 @@ public final class Snapshot {
     public static byte[] write(SequencerState s) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         ImageWriter image = frame(s, 1 << 16);
+        out.write(image.array(), 0, image.size());
+        streamHistory(s.history(), out::write);
+        return out.toByteArray();
+    }
+
+    /** The whole snapshot as a build applying {@code rules} writes it (tests of members of another build). */
+    public static byte[] write(SequencerState s, int rules) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageWriter image = frame(s, 1 << 16, rules);
         out.write(image.array(), 0, image.size());
         streamHistory(s.history(), out::write);
         return out.toByteArray();
@@ -94,6 +110,20 @@ public final class Snapshot {
     /** Whether a snapshot's history part follows this image (format 3 on); false for an image too short to say. */
     public static boolean historyFollows(byte[] image) {
         return format(image) >= FORMAT_HISTORY_AFTER_IMAGE;
+    }
+
+    /**
+     * The rules version of the build that wrote an image: from its header from format 6 on,
+     * {@link RulesVersion#UNVERSIONED} before (or for an image too short to say: its load refuses it anyway).
+     */
+    public static int rules(byte[] image) {
+        return format(image) >= FORMAT_RULES && image.length >= MAGIC.length + 8 ? ByteBuffer.wrap(image, MAGIC.length + 4, 4).getInt()
+                : RulesVersion.UNVERSIONED;
+    }
+
+    /** Bytes of an image of {@code format} before its body's length. */
+    private static int headerBytes(int format) {
+        return HEADER_BYTES + (format >= FORMAT_RULES ? 4 : 0);
     }
 
     /** The format an image says it has, or -1 for one too short to say. */
@@ -197,13 +227,27 @@ public final class Snapshot {
      * size spares the copies of growing).
      */
     public static ImageWriter frame(SequencerState s, int expectedBytes) {
-        return frame(s, expectedBytes, FORMAT);
+        return frame(s, expectedBytes, RulesVersion.CURRENT);
+    }
+
+    /** {@link #frame(SequencerState, int)} as a build applying {@code rules} writes it (a node's config says which: tests). */
+    public static ImageWriter frame(SequencerState s, int expectedBytes, int rules) {
+        return framed(s, expectedBytes, FORMAT, rules);
+    }
+
+    /** The former format 5, the rules left out of the header (tests of members with old snapshots). */
+    static byte[] writeWithoutRules(SequencerState s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageWriter image = framed(s, 1 << 16, FORMAT_UNVERSIONED_RULES, RulesVersion.UNVERSIONED);
+        out.write(image.array(), 0, image.size());
+        streamHistory(s.history(), out::write);
+        return out.toByteArray();
     }
 
     /** The former format 4, without the posting halt at the image's end (tests of members with old snapshots). */
     static byte[] writeWithoutPostingHalt(SequencerState s) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ImageWriter image = frame(s, 1 << 16, FORMAT_DROPPED_HISTORY);
+        ImageWriter image = framed(s, 1 << 16, FORMAT_DROPPED_HISTORY, RulesVersion.UNVERSIONED);
         out.write(image.array(), 0, image.size());
         streamHistory(s.history(), out::write);
         return out.toByteArray();
@@ -212,7 +256,7 @@ public final class Snapshot {
     /** The former format 3, the whole history after the image with no dropped counts (tests of members with old snapshots). */
     static byte[] writeWholeHistoryAfterImage(SequencerState s) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ImageWriter image = frame(s, 1 << 16, FORMAT_HISTORY_AFTER_IMAGE);
+        ImageWriter image = framed(s, 1 << 16, FORMAT_HISTORY_AFTER_IMAGE, RulesVersion.UNVERSIONED);
         out.write(image.array(), 0, image.size());
         CommandHistory history = s.history();
         if (history.start() != 0) throw new IllegalStateException("format 3 carries the whole history; this one dropped its oldest commands");
@@ -229,14 +273,14 @@ public final class Snapshot {
 
     /** The former format 2, its history inside the image and no history part after it (tests of members with old snapshots). */
     static byte[] writeHistoryInImage(SequencerState s) {
-        return frame(s, 1 << 16, FORMAT_HISTORY_IN_IMAGE).toByteArray();
+        return framed(s, 1 << 16, FORMAT_HISTORY_IN_IMAGE, RulesVersion.UNVERSIONED).toByteArray();
     }
 
-    private static ImageWriter frame(SequencerState s, int expectedBytes, int format) {
+    private static ImageWriter framed(SequencerState s, int expectedBytes, int format, int rules) {
         // the root first: it syncs the tree worker, after which the image sees every command applied
         Hash32 root = s.stateRoot();
         ImageWriter out = new ImageWriter(expectedBytes);
-        header(out, s.genesis(), format, s.seq(), root);
+        header(out, s.genesis(), format, rules, s.seq(), root);
         int lengthAt = out.size();
         out.writeInt(0);
         s.writeImage(out, format);
@@ -246,8 +290,9 @@ public final class Snapshot {
         return out.writeInt((int) crc.getValue());
     }
 
-    private static void header(ImageWriter out, Genesis g, int format, long seq, Hash32 root) {
+    private static void header(ImageWriter out, Genesis g, int format, int rules, long seq, Hash32 root) {
         out.writeRaw(MAGIC).writeInt(format);
+        if (format >= FORMAT_RULES) out.writeInt(rules);
         out.writeLong(g.chainId()).writeRaw(g.verifyingContract().bytes())
                 .writeLong(g.books().maxPriceTicks()).writeLong(g.books().maxSizeLots()).writeInt(g.books().capacity())
                 .writeInt(g.batches().maxTransitions()).writeLong(g.batches().maxAgeSeconds());
@@ -260,7 +305,7 @@ public final class Snapshot {
         Hash32 root = s.stateRoot();
         byte[] history = s.history().encoded();
         ImageWriter out = new ImageWriter(history.length + 256);
-        header(out, s.genesis(), FORMAT_HISTORY, s.seq(), root);
+        header(out, s.genesis(), FORMAT_HISTORY, RulesVersion.UNVERSIONED, s.seq(), root);
         out.writeLong(s.history().count()).writeInt(history.length).writeRaw(history);
         CRC32C crc = new CRC32C();
         crc.update(out.array(), 0, out.size());
@@ -271,8 +316,9 @@ public final class Snapshot {
     public static SequencerState read(byte[] snapshot, Genesis expected, SignatureVerifier verifier) throws SnapshotException {
         CommandHistory history = CommandHistory.inMemory();
         if (!historyFollows(snapshot)) return read(snapshot, expected, verifier, history);
-        if (snapshot.length < HEADER_BYTES + 8) throw new SnapshotException("snapshot of " + snapshot.length + " bytes is truncated");
-        long imageBytes = HEADER_BYTES + 4L + (ByteBuffer.wrap(snapshot, HEADER_BYTES, 4).getInt() & 0xffffffffL) + 4;
+        int headerBytes = headerBytes(format(snapshot));
+        if (snapshot.length < headerBytes + 8) throw new SnapshotException("snapshot of " + snapshot.length + " bytes is truncated");
+        long imageBytes = headerBytes + 4L + (ByteBuffer.wrap(snapshot, headerBytes, 4).getInt() & 0xffffffffL) + 4;
         if (imageBytes > snapshot.length) throw new SnapshotException("snapshot image of " + imageBytes + " bytes where " + snapshot.length + " are");
         HistoryReader reader = new HistoryReader(history, format(snapshot));
         reader.accept(snapshot, (int) imageBytes, snapshot.length - (int) imageBytes);
@@ -303,6 +349,7 @@ public final class Snapshot {
             if (format < FORMAT_HISTORY || format > FORMAT) {
                 throw new SnapshotException("snapshot format " + format + ", this node reads " + FORMAT_HISTORY + " to " + FORMAT);
             }
+            if (format >= FORMAT_RULES && b.getInt() < 0) throw new SnapshotException("snapshot names a negative rules version; the image is damaged");
             long chainId = b.getLong();
             byte[] contract = new byte[20];
             b.get(contract);

@@ -68,6 +68,17 @@ class AeronErrorFeedTest {
     }
 
     @Test
+    void theEndOfAClusterStoppedOnPurposeIsNoErrorButAnUnexpectedEndIs() {
+        List<String> lines = new ArrayList<>();
+        AeronErrorFeed feed = new AeronErrorFeed(() -> 0, lines::add);
+        feed.handlerFor("service").onError(new io.aeron.cluster.service.ClusterTerminationException(true));
+        feed.handlerFor("consensus_module").onError(new io.aeron.cluster.service.ClusterTerminationException(true));
+        assertThat(lines).isEmpty();
+        feed.handlerFor("service").onError(new io.aeron.cluster.service.ClusterTerminationException(false));
+        assertThat(lines).singleElement().asString().startsWith("event=aeron_error component=service").contains("unexpected termination");
+    }
+
+    @Test
     void aLineKeepsOnlyTheFirstLineAndNoDoubleQuotes() {
         assertThat(AeronErrorFeed.firstLine("io.aeron.X: ERROR - \"bad\" thing\n\tat a.b(C.java:1)")).isEqualTo("io.aeron.X: ERROR - 'bad' thing");
     }

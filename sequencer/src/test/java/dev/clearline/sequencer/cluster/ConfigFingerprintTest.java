@@ -6,6 +6,7 @@ import dev.clearline.engine.order.Address;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.RulesVersion;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,24 @@ class ConfigFingerprintTest {
                 assertThat(diff).anySatisfy(d -> assertThat(d).startsWith("batches.maxAgeSeconds:").endsWith("(set by --batch-seconds)"));
             }
         });
+    }
+
+    @Test
+    void theRulesVersionIsAFieldSoThatABuildFromBeforeItStopsOnItToo() {
+        ConfigFingerprint log = ConfigFingerprint.of(2, BASE);
+        assertThat(log.fields()).containsEntry("rules", Integer.toString(RulesVersion.CURRENT));
+        assertThat(log.differencesFrom(ConfigFingerprint.of(0, BASE, RulesVersion.CURRENT))).isEmpty();
+        assertThat(log.differencesFrom(ConfigFingerprint.of(0, BASE, RulesVersion.CURRENT + 1))).singleElement().asString()
+                .startsWith("rules: the cluster's log has " + RulesVersion.CURRENT + " (from leader member 2), this member has " + (RulesVersion.CURRENT + 1))
+                .contains("Upgrading to new rules");
+        // a fingerprint as a build from before the rules were versioned wrote it: every field but the rules
+        java.util.Map<String, String> former = new java.util.HashMap<>(log.fields());
+        former.remove("rules");
+        ConfigFingerprint old = ConfigFingerprint.decode(new ConfigFingerprint(1, former).encode()).orElseThrow();
+        assertThat(old.differencesFrom(log)).singleElement().asString()
+                .startsWith("rules: the cluster's log has nothing (from leader member 1), this member has " + RulesVersion.CURRENT);
+        assertThat(log.differencesFrom(old)).as("what the former build sees in a log this build led")
+                .singleElement().asString().startsWith("rules: the cluster's log has " + RulesVersion.CURRENT + " (from leader member 2), this member has nothing");
     }
 
     @Test

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A member started with another chain id than the running cluster, on an empty directory (no
  * snapshot to refuse): it joins, replays the log, meets the leader's configuration fingerprint
  * before the first command and stops, naming the field and both values; the other two keep
- * serving (one leader, same seq and root, the seq still moving).
+ * serving (one leader, same seq and root, the seq still moving). Then {@code --stop} on the pair's follower is refused and
+ * on its leader stops both members, each with exit code 0 after the same snapshot.
  */
 class ConfigMismatchTest {
     @TempDir
@@ -47,6 +48,23 @@ class ConfigMismatchTest {
             assertThat(two).hasSize(2);
             System.out.println("member 2 with chain id 1 stopped: " + out.lines().filter(l -> l.contains("stopped")).findFirst().orElse("")
                     + "; members 0 and 1 at seq " + two.getFirst().path("seq").asLong() + " (was " + before + ")");
+
+            // --stop, as an operator moving the cluster to new rules runs it (docs/replication.md, "Upgrading to new rules"):
+            // refused on a follower, which keeps serving; on the leader, both members snapshot at the same position and exit 0
+            int now = members.awaitLeader(30_000);
+            int follower = 1 - now;
+            MemberProcesses.ToolRun refused = members.stopCluster(follower, 60_000);
+            assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
+            assertThat(refused.output()).contains("is not the cluster's leader");
+            assertThat(members.isRunning(follower)).isTrue();
+            MemberProcesses.ToolRun stopped = members.stopCluster(now, 150_000);
+            assertThat(stopped.exitCode()).as(stopped.output()).isZero();
+            assertThat(stopped.output()).contains("took a snapshot at log position");
+            for (int m : new int[] {0, 1}) {
+                assertThat(members.awaitExit(m, 60_000)).as("member %d's exit code; output:%n%s", m, members.output(m)).isZero();
+                assertThat(members.output(m)).contains("stopped with the cluster, after a snapshot at the end of the log");
+            }
+            System.out.println("--stop on leader " + now + ": " + stopped.output().strip());
         }
     }
 }

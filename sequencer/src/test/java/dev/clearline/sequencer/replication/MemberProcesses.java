@@ -178,6 +178,26 @@ public final class MemberProcesses implements AutoCloseable {
         return p.exitValue();
     }
 
+    /** What a one-off command said and how it ended. */
+    record ToolRun(int exitCode, String output) {}
+
+    /**
+     * Runs {@code ./clearline sequencer --dir <member id's directory> --stop} as an operator would, in a process of its
+     * own, and waits up to {@code timeoutMs} for it.
+     */
+    ToolRun stopCluster(int id, long timeoutMs) throws IOException, InterruptedException {
+        Path out = dir.resolve("stop-" + id + "-" + System.nanoTime() + ".txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--stop")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("--stop on member " + id + " did not end within " + timeoutMs + " ms:\n" + Files.readString(out));
+        }
+        return new ToolRun(p.exitValue(), Files.readString(out));
+    }
+
     /** Starts a stopped member again on its directory (or on a fresh one, when the caller deleted it). */
     void restart(int id) throws IOException, InterruptedException {
         if (running[id] != null && running[id].process().isAlive()) throw new IllegalStateException("member " + id + " is running");

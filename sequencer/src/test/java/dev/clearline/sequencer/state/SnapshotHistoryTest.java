@@ -178,7 +178,7 @@ class SnapshotHistoryTest {
 
     /** Where a whole snapshot's image ends: its header, the body's length, the body, the image's checksum. */
     private static int imageLength(byte[] snapshot) {
-        int header = 8 + 4 + (8 + 20 + 8 + 8 + 4 + 4 + 8) + 8 + 32;
+        int header = 8 + 4 + (Snapshot.format(snapshot) >= 6 ? 4 : 0) + (8 + 20 + 8 + 8 + 4 + 4 + 8) + 8 + 32; // the rules from format 6
         return header + 4 + java.nio.ByteBuffer.wrap(snapshot, header, 4).getInt() + 4;
     }
 }

@@ -200,7 +200,7 @@ class StateImageTest {
             }
         });
         byte[] cut = java.util.Arrays.copyOf(image, image.length - 40);
-        java.nio.ByteBuffer.wrap(cut).putInt(8 + 4 + 60 + 8 + 32, cut.length - (8 + 4 + 60 + 8 + 32 + 4) - 4);
+        java.nio.ByteBuffer.wrap(cut).putInt(8 + 4 + 4 + 60 + 8 + 32, cut.length - (8 + 4 + 4 + 60 + 8 + 32 + 4) - 4);
         withChecksum(cut);
         assertThatThrownBy(() -> Snapshot.read(cut, Market.GENESIS, new NativeSecp256k1Verifier(), copyOf(s.history())))
                 .isInstanceOf(Snapshot.SnapshotException.class).hasMessageContaining("damaged");
@@ -232,7 +232,7 @@ class StateImageTest {
      * and both fees, which an older image's fills lack and are served without), and so did the protocol's
  * PruneOrder (the state holds fewer ORDER leaves and the batches more transitions; no layout changed). Format 4
      * (the history part's dropped counts) changed only the number in the image's header; format 5 added the posting
-     * halt at the image's end.
+     * halt at the image's end; format 6 the rules version after the format ({@link RulesVersion}).
      */
     @Test
     void thePostingHaltSurvivesASnapshotAndAFormat4OneReadsAsPosting() throws Exception {
@@ -259,13 +259,36 @@ class StateImageTest {
     }
 
     @Test
+    void aSnapshotNamesTheRulesThatMadeItAndAFormer5OneReadsAsUnversioned() throws Exception {
+        SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
+        List<Command> cs = FinalityTest.withReports(2);
+        for (int i = 0; i < cs.size(); i++) reply(s, cs.get(i), i);
+        Property.forAll(Gens.ints(0, 255)).tries(30).check(rules -> {
+            byte[] snapshot = Snapshot.write(s, rules);
+            assertThat(Snapshot.rules(snapshot)).isEqualTo(rules);
+            assertThat(Snapshot.read(snapshot, Market.GENESIS, new NativeSecp256k1Verifier()).stateRoot()).as("rules are no part of the state")
+                    .isEqualTo(s.stateRoot());
+        });
+        assertThat(Snapshot.rules(Snapshot.write(s))).isEqualTo(RulesVersion.CURRENT);
+        byte[] five = Snapshot.writeWithoutRules(s);
+        assertThat(Snapshot.format(five)).isEqualTo(5);
+        assertThat(Snapshot.rules(five)).isEqualTo(RulesVersion.UNVERSIONED);
+        assertThat(Snapshot.read(five, Market.GENESIS, new NativeSecp256k1Verifier()).stateRoot()).isEqualTo(s.stateRoot());
+        assertThat(Snapshot.rules(Snapshot.writeWithoutPostingHalt(s))).isEqualTo(RulesVersion.UNVERSIONED);
+        assertThat(Snapshot.rules(new byte[3])).isEqualTo(RulesVersion.UNVERSIONED);
+    }
+
+    @Test
     void theImageLayoutIsPinnedSoThatAChangeBumpsTheFormat() throws Exception {
         SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
         List<Command> cs = FinalityTest.withReports(3);
         for (int i = 0; i < cs.size(); i++) reply(s, cs.get(i), i);
         byte[] image = Snapshot.write(s);
         String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
-        assertThat(Snapshot.FORMAT).isEqualTo(5);
+        assertThat(Snapshot.FORMAT).isEqualTo(6);
+        String five = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutRules(s)));
+        assertThat(five).as("format 5 as it was pinned before format 6 (no rules version), still written alike for the tests that read it")
+                .isEqualTo("1e125f84a2abb2b9edf597f20b9b6b461fc45c3cf3898e796d219a10c967da28");
         String four = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutPostingHalt(s)));
         assertThat(four).as("format 4 as it was pinned before format 5 (no posting halt), still written alike for the tests that read it")
                 .isEqualTo("58f6d9e2f50f76b5573529ac2d3b5dee2cdd2db75afae0c24d0d7b2381e6f4ba");
@@ -277,6 +300,6 @@ class StateImageTest {
         assertThat(three).as("format 3 as it was pinned before format 4 (no dropped counts), still written alike for the tests that read it")
                 .isEqualTo("3d524edc27e1b4f7b10f510301272b54375639657dce0d781710f0f13ea02ccd");
         assertThat(hash).as("the format-%d image of the pinned session (%d bytes): changed its layout? bump Snapshot.FORMAT,"
-                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("1e125f84a2abb2b9edf597f20b9b6b461fc45c3cf3898e796d219a10c967da28");
+                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("7cfcf285cc11b6b1ed336978acac0af537f0ba9cc319b8d9c9c70c864f4c2725");
     }
 }

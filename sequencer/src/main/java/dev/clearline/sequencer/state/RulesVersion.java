@@ -1,0 +1,31 @@
+package dev.clearline.sequencer.state;
+
+/**
+ * The version of the rules this build's state machine applies: the command codec, the matching
+ * engine, the STF and the sequencer's own bookkeeping, everything that decides which reply, fills
+ * and roots one log gives. Two builds with the same version give the same outcomes for the same
+ * log; a build whose outcomes differ must carry another version (the pinned outcome in
+ * {@code RulesVersionPinTest} fails until it does).
+ *
+ * <p>Why it matters: a member replays its log after every restart. A build with other rules would
+ * compute other outcomes for commands that were acknowledged, and batches that were posted, under
+ * the old ones, and diverge from the other members and from L1 without a word. So every term's
+ * log records the rules its leader applies (Aeron's app version), every snapshot records the rules
+ * that made it, and a member stops rather than apply a command logged under rules that are not its
+ * own. The way to new rules is a snapshot at the end of the log: {@code ./clearline sequencer --dir
+ * DIR --stop} on the leader, then every member started with the new build (docs/replication.md,
+ * "Upgrading to new rules").
+ */
+public final class RulesVersion {
+    /** The rules this build applies. */
+    public static final int CURRENT = 1;
+    /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */
+    public static final int UNVERSIONED = 0;
+
+    private RulesVersion() {}
+
+    /** How a version reads in a message: the number, or what 0 means. */
+    public static String describe(int rules) {
+        return rules == UNVERSIONED ? "0 (a build from before rules were versioned)" : Integer.toString(rules);
+    }
+}

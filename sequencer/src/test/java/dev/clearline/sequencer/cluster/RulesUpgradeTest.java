@@ -1,0 +1,147 @@
+package dev.clearline.sequencer.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.state.RulesVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A build whose rules differ ({@code RulesVersion}; here a node config naming the next version stands for the next
+ * build) never applies a command that was taken under the old rules: it stops, names both versions and says how to
+ * upgrade. The way it says works: the old build stopped with {@code --stop} leaves a snapshot at the end of the log,
+ * from which the new build starts with every acknowledged order, and goes on taking new ones.
+ */
+class RulesUpgradeTest {
+    private static final long CLIENT = 61;
+    private static final int NEXT = RulesVersion.CURRENT + 1;
+    private static final Market M = new Market(2);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNextRulesRefuseTheOldLogThenStartFromTheSnapshotThatStopTakesAtItsEnd() throws Exception {
+        List<Command> commands = SnapshottedMember.session(M, CLIENT, 30, 17);
+        NodeConfig config;
+        String root;
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            config = node.config();
+            root = send(node, commands).stateRoot;
+        }
+        assertThat(root).isNotBlank();
+
+        // the next build on this log: it stops at the first term's start, before the first command
+        try (SequencerNode next = SequencerNode.start(config.withRules(NEXT), new NativeSecp256k1Verifier())) {
+            ServiceStop stop = next.stopped().get(60, TimeUnit.SECONDS);
+            assertThat(stop.cause()).isEqualTo(ServiceStop.Cause.RULES_MISMATCH);
+            assertThat(stop.finding()).contains("term 0", "taken under rules " + RulesVersion.CURRENT, "applies rules " + NEXT);
+            assertThat(stop.advice()).contains("--stop", "Upgrading to new rules");
+        }
+
+        // the old build again: nothing was lost; stopped with a snapshot at the end of its log
+        try (SequencerNode old = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
+            assertThat(state(old)).isEqualTo(new State(commands.size(), root));
+            assertThat(old.terminated()).isNotDone();
+            old.terminated().thenRunAsync(old::close); // what the process does: it exits
+            List<String> progress = new ArrayList<>();
+            StopWithSnapshot.Outcome done = StopWithSnapshot.stop(dir, Duration.ofSeconds(60), StopWithSnapshot.EXIT_GRACE, System::currentTimeMillis, progress::add);
+            assertThat(done.exitCode()).as(done.message()).isZero();
+            assertThat(done.message()).contains("took a snapshot at log position", "replays nothing");
+            assertThat(old.terminated()).isDone();
+        }
+        assertThat(StopWithSnapshot.stop(dir, Duration.ofSeconds(5), StopWithSnapshot.EXIT_GRACE, System::currentTimeMillis, line -> { }))
+                .as("nothing runs there now").extracting(StopWithSnapshot.Outcome::exitCode).isEqualTo(1);
+
+        // the next build starts from that snapshot: the same state, and it takes new orders under its rules
+        List<Command> more = M.flow(CLIENT, commands.size() + 1, 10, new Random(18));
+        NodeConfig upgraded = config.withRules(NEXT);
+        String after;
+        try (SequencerNode next = SequencerNode.start(upgraded, new NativeSecp256k1Verifier())) {
+            assertThat(state(next)).isEqualTo(new State(commands.size(), root));
+            after = send(next, more).stateRoot;
+            assertThat(next.stopped()).isNotDone();
+        }
+        // and it restarts on its own log (the term it led names its rules)
+        try (SequencerNode again = SequencerNode.start(upgraded, new NativeSecp256k1Verifier())) {
+            assertThat(state(again)).isEqualTo(new State(commands.size() + more.size(), after));
+            assertThat(again.stopped()).isNotDone();
+        }
+    }
+
+    @Test
+    void aSnapshotTakenMidTermIsNotEnoughTheCommandsLoggedAfterItStopTheNextBuild() throws Exception {
+        List<Command> commands = SnapshottedMember.session(M, CLIENT, 30, 19);
+        int half = commands.size() / 2;
+        NodeConfig config;
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            config = node.config();
+            send(node, commands.subList(0, half));
+            assertThat(node.requestSnapshot()).isTrue();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (node.snapshotCount() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            assertThat(node.snapshotCount()).isEqualTo(1);
+            send(node, commands.subList(half, commands.size()));
+        } // closed as a crash leaves it: the snapshot, then half the session after it
+        try (SequencerNode next = SequencerNode.start(config.withRules(NEXT), new NativeSecp256k1Verifier())) {
+            ServiceStop stop = next.stopped().get(60, TimeUnit.SECONDS);
+            assertThat(stop.cause()).isEqualTo(ServiceStop.Cause.RULES_MISMATCH);
+            assertThat(stop.finding()).contains("after the snapshot this member started from (seq " + half + ")",
+                    "taken under rules " + RulesVersion.CURRENT, "applies rules " + NEXT);
+        }
+    }
+
+    /**
+     * A node of a build from before {@code --stop} takes the snapshot, but its process does not end with the cluster
+     * (here: nothing closes the node when it terminates): the command says so once the snapshot is there, and that the
+     * process may be stopped, rather than wait for an exit that never comes.
+     */
+    @Test
+    void aNodeThatDoesNotExitAfterItsSnapshotIsNamedAndTheStopStillCounts() throws Exception {
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            send(node, SnapshottedMember.session(M, CLIENT, 5, 23));
+            StopWithSnapshot.Outcome done = StopWithSnapshot.stop(dir, Duration.ofSeconds(60), Duration.ofSeconds(1), System::currentTimeMillis,
+                    line -> { });
+            assertThat(done.exitCode()).as(done.message()).isZero();
+            assertThat(done.message()).contains("stopped after a snapshot at log position", "has not exited", "stop it");
+            assertThat(node.terminated()).isDone();
+            assertThat(StopWithSnapshot.latestSnapshot(dir.resolve("cluster").toFile())).isPresent();
+        }
+    }
+
+    private record State(long seq, String stateRoot) {}
+
+    /** Sends {@code commands} and waits for every reply; the state after them. */
+    private static State send(SequencerNode node, List<Command> commands) throws Exception {
+        NodeConfig config = node.config();
+        ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+        try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            for (Command c : commands) client.send(c);
+            SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
+        }
+        return state(node);
+    }
+
+    private static State state(SequencerNode node) throws Exception {
+        NodeConfig config = node.config();
+        ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
+        try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
+            SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
+            ObjectNode state = in.poll();
+            return new State(state.get("seq").asLong(), state.get("stateRoot").asText());
+        }
+    }
+}
