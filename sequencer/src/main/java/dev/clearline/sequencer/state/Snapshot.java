@@ -67,17 +67,18 @@ public final class Snapshot {
 
     /** The whole snapshot of {@code s} in one array, its image and then its history (tests, tools). */
     public static byte[] write(SequencerState s) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ImageWriter image = frame(s, 1 << 16);
-        out.write(image.array(), 0, image.size());
-        streamHistory(s.history(), out::write);
-        return out.toByteArray();
+        return write(s, RulesVersion.CURRENT);
     }
 
     /** The whole snapshot as a build applying {@code rules} writes it (tests of members of another build). */
     public static byte[] write(SequencerState s, int rules) {
+        return whole(s, FORMAT, rules);
+    }
+
+    /** A whole snapshot of {@code format} (this one, or a former one for tests): the image, then the history part from format 4 on. */
+    private static byte[] whole(SequencerState s, int format, int rules) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ImageWriter image = frame(s, 1 << 16, rules);
+        ImageWriter image = framed(s, 1 << 16, format, rules);
         out.write(image.array(), 0, image.size());
         streamHistory(s.history(), out::write);
         return out.toByteArray();
@@ -237,20 +238,12 @@ public final class Snapshot {
 
     /** The former format 5, the rules left out of the header (tests of members with old snapshots). */
     static byte[] writeWithoutRules(SequencerState s) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ImageWriter image = framed(s, 1 << 16, FORMAT_UNVERSIONED_RULES, RulesVersion.UNVERSIONED);
-        out.write(image.array(), 0, image.size());
-        streamHistory(s.history(), out::write);
-        return out.toByteArray();
+        return whole(s, FORMAT_UNVERSIONED_RULES, RulesVersion.UNVERSIONED);
     }
 
     /** The former format 4, without the posting halt at the image's end (tests of members with old snapshots). */
     static byte[] writeWithoutPostingHalt(SequencerState s) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ImageWriter image = framed(s, 1 << 16, FORMAT_DROPPED_HISTORY, RulesVersion.UNVERSIONED);
-        out.write(image.array(), 0, image.size());
-        streamHistory(s.history(), out::write);
-        return out.toByteArray();
+        return whole(s, FORMAT_DROPPED_HISTORY, RulesVersion.UNVERSIONED);
     }
 
     /** The former format 3, the whole history after the image with no dropped counts (tests of members with old snapshots). */
