@@ -142,7 +142,8 @@ final class LocalStack implements AutoCloseable {
         // the chain began, and the log behind them is deleted after a day (LogTrim)
         node = SequencerNode.start(NodeConfig.ephemeral(seqDir, genesis).withSnapshotInterval(NodeConfig.DEFAULT_SNAPSHOT_INTERVAL),
                 new NativeSecp256k1Verifier());
-        running.add(node);
+        // closed last, after everything that sends to it: with a snapshot at the end of its log, so the next up replays nothing
+        running.add(() -> node.closeWithSnapshot(java.time.Duration.ofSeconds(30)));
         // the sequencer's state keeps every order taken, in this JVM's heap: say so before it runs out
         running.add(new HeapWatch(HeapWatch.heapUsed(), Runtime.getRuntime().maxMemory(), 30, 1_000, "./clearline up",
                 why -> System.err.println("clearline up: " + why)).start());

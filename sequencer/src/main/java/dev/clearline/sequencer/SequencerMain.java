@@ -203,7 +203,10 @@ public final class SequencerMain {
             return;
         }
         int member = config.memberId();
+        java.util.concurrent.atomic.AtomicBoolean exiting = new java.util.concurrent.atomic.AtomicBoolean();
         node.terminated().thenRun(() -> {
+            // a single node stopped by a signal ends this way too, from the shutdown hook (closeWithSnapshot): it is exiting already
+            if (exiting.get()) return;
             // asked to stop (--stop on the leader): the snapshot at the end of the log is taken; the shutdown hook closes the rest
             org.slf4j.LoggerFactory.getLogger(SequencerMain.class).info("event=node_terminated member={} reason=\"the cluster was stopped with a snapshot\"",
                     member);
@@ -257,6 +260,7 @@ public final class SequencerMain {
         CountDownLatch stop = new CountDownLatch(1);
         StopOnSignal.install(0);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            exiting.set(true);
             try {
                 l1Side.close();
                 api.close();
@@ -265,7 +269,10 @@ public final class SequencerMain {
             } catch (Exception ignored) {
                 // stopping anyway
             }
-            node.close();
+            // nothing comes in any more: a single node takes a snapshot at the end of its log, so its next start replays nothing
+            if (node.closeWithSnapshot(java.time.Duration.ofSeconds(30))) {
+                org.slf4j.LoggerFactory.getLogger(SequencerMain.class).info("event=stopped_with_snapshot member={}", config.memberId());
+            }
             stop.countDown();
         }, "shutdown"));
         long seq = gateway.query(Command.QueryKind.STATE, 0, null, null).get(60, TimeUnit.SECONDS).path("seq").asLong();

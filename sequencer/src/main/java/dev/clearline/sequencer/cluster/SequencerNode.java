@@ -369,6 +369,35 @@ public final class SequencerNode implements AutoCloseable {
         return ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
     }
 
+    /**
+     * Closes a single member after a snapshot at the end of its log ({@code ./clearline sequencer} and {@code up} on
+     * Ctrl-C or SIGTERM): its next start loads that snapshot and replays nothing, and a build with other rules
+     * ({@code RulesVersion}) may start there. A member of several just closes: a snapshot is the whole cluster's act
+     * ({@code --stop} on the leader), and the others go on. So does a member that stopped applying the log (its
+     * snapshot would hold no state), or one whose snapshot has not come within {@code timeout}: the log is on disk,
+     * and the next start replays it from the last snapshot. Returns whether the snapshot was taken.
+     */
+    public boolean closeWithSnapshot(java.time.Duration timeout) {
+        boolean taken = false;
+        if (config.members().size() == 1 && !closed && !stopped.isDone() && !terminated.isDone()) {
+            AtomicCounter toggle = ClusterControl.findControlToggle(driver.mediaDriver().context().countersManager(),
+                    driver.consensusModule().context().clusterId());
+            if (toggle != null && ClusterControl.ToggleState.SHUTDOWN.toggle(toggle)) {
+                try {
+                    terminated.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    taken = true;
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    log.warn("event=stop_snapshot_missed timeout_ms={} action=close_without hint=\"the next start replays the log after the last snapshot\"",
+                            timeout.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        close();
+        return taken;
+    }
+
     /** How many snapshots the consensus module has completed since this node started. */
     public long snapshotCount() {
         return driver.consensusModule().context().snapshotCounter().get();

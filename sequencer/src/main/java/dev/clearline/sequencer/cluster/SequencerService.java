@@ -101,6 +101,8 @@ public final class SequencerService implements ClusteredService {
     /** Told once, with the reason, when this member stops applying the log; it applies nothing after. */
     private final java.util.function.Consumer<ServiceStop> onStop;
     private volatile boolean halted;
+    /** Why this member stopped applying the log (null while it applies it). */
+    private volatile ServiceStop stoppedBy;
 
     public SequencerService(Genesis genesis, SignatureVerifier verifier) {
         this(genesis, verifier, why -> { });
@@ -131,7 +133,10 @@ public final class SequencerService implements ClusteredService {
         this.logRules = rules;
         this.genesis = genesis;
         this.verifier = verifier;
-        this.onStop = onStop;
+        this.onStop = stop -> {
+            stoppedBy = stop;
+            onStop.accept(stop);
+        };
         this.maxReply = maxReply;
         this.historyFile = historyFile;
         this.keepHistory = keepHistory;
@@ -151,12 +156,11 @@ public final class SequencerService implements ClusteredService {
     public void onNewLeadershipTermEvent(long leadershipTermId, long logPosition, long timestamp, long termBaseLogPosition,
                                          int leaderMemberId, int logSessionId, TimeUnit timeUnit, int appVersion) {
         if (halted) return;
+        // not a stop by itself: a term in which nothing was taken is harmless under any rules, and a member of other rules
+        // that stopped may have been elected before its process ended, leaving such a term in the log; the stop comes
+        // with the term's fingerprint or its first command
         logRules = AppVersion.rules(appVersion);
         logRulesFrom = "term " + leadershipTermId + " (from log position " + logPosition + ", led by member " + leaderMemberId + ")";
-        if (logRules != rules) {
-            stopOnRules();
-            return;
-        }
         byte[] f = ConfigFingerprint.of(cluster.memberId(), genesis, rules).encode();
         UnsafeBuffer b = new UnsafeBuffer(f);
         idle.reset();
@@ -194,7 +198,15 @@ public final class SequencerService implements ClusteredService {
     /** A fingerprint from the log: the same as ours, or this member stops applying anything. */
     private void checkFingerprint(byte[] bytes) {
         ConfigFingerprint mine = ConfigFingerprint.of(cluster.memberId(), genesis, rules);
-        List<String> diff = ConfigFingerprint.decode(bytes).map(theirs -> theirs.differencesFrom(mine))
+        java.util.Optional<ConfigFingerprint> theirs = ConfigFingerprint.decode(bytes);
+        if (theirs.isPresent() && !java.util.Objects.equals(theirs.get().fields().get("rules"), mine.fields().get("rules"))) {
+            // other rules than this member's: said as such, with what to do about it, not as a setting to change
+            String named = theirs.get().fields().get("rules");
+            if (logRules == rules) logRules = named == null ? RulesVersion.UNVERSIONED : parseRules(named);
+            stopOnRules();
+            return;
+        }
+        List<String> diff = theirs.map(t -> t.differencesFrom(mine))
                 .orElse(List.of("the fingerprint message is unreadable (a member of another version?)"));
         if (diff.isEmpty()) return;
         halted = true;
@@ -205,6 +217,14 @@ public final class SequencerService implements ClusteredService {
                 + "the member that led with it is misconfigured: stop it and fix its settings instead");
         log.error("event=config_mismatch member={} detail=\"{}\"", cluster.memberId(), stop.finding()); // what to do: the runner says, in its terms
         onStop.accept(stop);
+    }
+
+    private static int parseRules(String named) {
+        try {
+            return Integer.parseInt(named);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**
@@ -440,6 +460,19 @@ public final class SequencerService implements ClusteredService {
 
     @Override
     public void onTakeSnapshot(ExclusivePublication publication) {
+        if (halted) {
+            // the state here is not the log's (empty after a snapshot that did not load, or short of the commands this
+            // member refused): as the latest snapshot it would be loaded at the next start and the log before this
+            // position skipped. A snapshot that says it holds no state is refused instead, and set aside in one command.
+            String why = stoppedBy == null ? "it had stopped applying the log" : stoppedBy.finding();
+            byte[] none = Snapshot.noState(why);
+            UnsafeBuffer buf = new UnsafeBuffer(new byte[4 + none.length]);
+            buf.putInt(0, none.length, java.nio.ByteOrder.BIG_ENDIAN);
+            buf.putBytes(4, none);
+            offer(publication, buf, buf.capacity(), 0, none.length);
+            log.warn("event=snapshot_without_state member={} reason=\"this member stopped applying the log\"", cluster.memberId());
+            return;
+        }
         long began = System.nanoTime(); // for the log line only: how long the service stood still, which grows with the state
         if (!keepHistory.equals(LogStorage.FOREVER)) {
             // the history older than the window goes first, or every snapshot (and every load of one) would carry every

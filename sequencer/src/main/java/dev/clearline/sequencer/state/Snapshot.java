@@ -47,6 +47,11 @@ public final class Snapshot {
     public static final int FORMAT = 6;
     /** The first format whose header names the rules that made it ({@link RulesVersion}). */
     static final int FORMAT_RULES = 6;
+    /**
+     * The format number of a snapshot taken by a member that had stopped applying the log ({@link #noState}): it
+     * holds why, and no state.
+     */
+    static final int FORMAT_NO_STATE = 0;
     /** The format before the rules joined the header. */
     static final int FORMAT_UNVERSIONED_RULES = 5;
     /** The first format whose image ends with the posting halt ({@code Command.PostingHalted}). */
@@ -68,6 +73,20 @@ public final class Snapshot {
     /** The whole snapshot of {@code s} in one array, its image and then its history (tests, tools). */
     public static byte[] write(SequencerState s) {
         return write(s, RulesVersion.CURRENT);
+    }
+
+    /**
+     * What a member that stopped applying the log writes when the cluster takes a snapshot: not its state, which
+     * is not the log's, but why it stopped, so that a start from it is refused with the reason (and
+     * {@code --drop-latest-snapshot} sets it aside) instead of loading a state that skips the log before it.
+     */
+    public static byte[] noState(String why) {
+        byte[] text = why.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ImageWriter out = new ImageWriter(text.length + 32);
+        out.writeRaw(MAGIC).writeInt(FORMAT_NO_STATE).writeInt(text.length).writeRaw(text);
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), 0, out.size());
+        return out.writeInt((int) crc.getValue()).toByteArray();
     }
 
     /** The whole snapshot as a build applying {@code rules} writes it (tests of members of another build). */
@@ -339,6 +358,14 @@ public final class Snapshot {
             b.get(magic);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new SnapshotException("not a sequencer snapshot (bad magic)");
             int format = b.getInt();
+            if (format == FORMAT_NO_STATE) {
+                int length = b.getInt();
+                if (length < 0 || length > b.remaining()) throw new SnapshotException("snapshot without state is truncated");
+                byte[] why = new byte[length];
+                b.get(why);
+                throw new SnapshotException("this snapshot holds no state: it was taken while this member had stopped applying the log ("
+                        + new String(why, java.nio.charset.StandardCharsets.UTF_8) + ")");
+            }
             if (format < FORMAT_HISTORY || format > FORMAT) {
                 throw new SnapshotException("snapshot format " + format + ", this node reads " + FORMAT_HISTORY + " to " + FORMAT);
             }

@@ -104,6 +104,26 @@ class RulesUpgradeTest {
     }
 
     /**
+     * A single node stopped by its operator (Ctrl-C or SIGTERM: {@code closeWithSnapshot}) takes a snapshot at the end
+     * of its log first, so the next build starts there without {@code --stop}; stopped without one, it would refuse.
+     */
+    @Test
+    void aSingleNodeStoppedBySignalSnapshotsItsEndSoTheNextRulesStartThere() throws Exception {
+        NodeConfig config;
+        State before;
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            config = node.config();
+            before = send(node, SnapshottedMember.session(M, CLIENT, 10, 37));
+            assertThat(node.closeWithSnapshot(Duration.ofSeconds(30))).isTrue();
+            assertThat(node.terminated()).isDone();
+        }
+        try (SequencerNode next = SequencerNode.start(config.withRules(NEXT), new NativeSecp256k1Verifier())) {
+            assertThat(state(next)).isEqualTo(before);
+            assertThat(next.stopped()).isNotDone();
+        }
+    }
+
+    /**
      * A node of a build from before {@code --stop} takes the snapshot, but its process does not end with the cluster
      * (here: nothing closes the node when it terminates): the command says so once the snapshot is there, and that the
      * process may be stopped, rather than wait for an exit that never comes.
@@ -118,6 +138,43 @@ class RulesUpgradeTest {
             assertThat(done.message()).contains("stopped after a snapshot at log position", "has not exited", "stop it");
             assertThat(node.terminated()).isDone();
             assertThat(StopWithSnapshot.latestSnapshot(dir.resolve("cluster").toFile())).isPresent();
+        }
+    }
+
+    /**
+     * A member that stopped applying the log still takes part in the cluster's snapshots until its process ends. What it
+     * writes then is not its state (here short of every command the log holds) but a snapshot that says it holds none:
+     * the next start of the right build refuses it with the reason instead of loading a state that would skip the log
+     * before it, and once it is set aside that start has every command.
+     */
+    @Test
+    void aMemberThatStoppedApplyingTheLogSnapshotsNoStateAndTheNextStartRefusesIt() throws Exception {
+        List<Command> commands = SnapshottedMember.session(M, CLIENT, 20, 31);
+        NodeConfig config;
+        State full;
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            config = node.config();
+            full = send(node, commands);
+        }
+        try (SequencerNode halted = SequencerNode.start(config.withRules(NEXT), new NativeSecp256k1Verifier())) {
+            assertThat(halted.stopped().get(60, TimeUnit.SECONDS).cause()).isEqualTo(ServiceStop.Cause.RULES_MISMATCH);
+            long deadline = System.currentTimeMillis() + 30_000;
+            // the toggle takes a request once the consensus module is active (the member halted while it replayed)
+            while (!halted.requestSnapshot() && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            while (halted.snapshotCount() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            assertThat(halted.snapshotCount()).isEqualTo(1);
+        }
+        try (SequencerNode again = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
+            ServiceStop stop = again.stopped().get(60, TimeUnit.SECONDS);
+            assertThat(stop.cause()).isEqualTo(ServiceStop.Cause.SNAPSHOT_UNREADABLE);
+            assertThat(stop.finding()).contains("holds no state", "stopped applying the log", "taken under rules " + RulesVersion.CURRENT);
+            assertThat(stop.advice()).contains("--drop-latest-snapshot");
+        }
+        try (java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream())) {
+            assertThat(io.aeron.cluster.ClusterTool.invalidateLatestSnapshot(quiet, dir.resolve("cluster").toFile())).isTrue();
+        }
+        try (SequencerNode fixed = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
+            assertThat(state(fixed)).isEqualTo(full);
         }
     }
 
