@@ -129,6 +129,7 @@ public final class SequencerNode implements AutoCloseable {
     /**
      * Every member: after each snapshot it took (and once at start), deletes its snapshots older than the
      * newest two ({@link SnapshotRetention}) and the log no recovery reads again ({@link LogTrim}). The leader: asks for a snapshot every interval.
+     * Neither once the member stopped applying the log ({@link #stopped}).
      */
     private void snapshotLoop() {
         long every = config.snapshotInterval().toNanos();
@@ -139,6 +140,12 @@ public final class SequencerNode implements AutoCloseable {
         AeronArchive archive = null;
         try {
             while (!closed) {
+                if (stopped.isDone()) {
+                    // a member that stopped applying the log asks for no snapshot (its state is not the log's) and deletes none of
+                    // its own: any it takes now hold no state, and the older ones are what its next start falls back on
+                    LockSupport.parkNanos(100_000_000L);
+                    continue;
+                }
                 long taken = snapshotCount();
                 if (taken != retainedAt) {
                     try {
@@ -157,7 +164,7 @@ public final class SequencerNode implements AutoCloseable {
                 if (closed || System.nanoTime() < next) continue;
                 next = System.nanoTime() + every;
                 // only the leader acts on the toggle; every member then snapshots at the same position
-                if (isLeader() && !requestSnapshot()) log.info("event=snapshot_skipped reason=control_toggle_busy");
+                if (isLeader() && !stopped.isDone() && !requestSnapshot()) log.info("event=snapshot_skipped reason=control_toggle_busy");
             }
         } finally {
             CloseHelper.quietClose(archive);
