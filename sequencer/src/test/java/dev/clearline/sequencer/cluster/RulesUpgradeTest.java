@@ -35,12 +35,9 @@ class RulesUpgradeTest {
     @Test
     void theNextRulesRefuseTheOldLogThenStartFromTheSnapshotThatStopTakesAtItsEnd() throws Exception {
         List<Command> commands = SnapshottedMember.session(M, CLIENT, 30, 17);
-        NodeConfig config;
-        String root;
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
-            config = node.config();
-            root = send(node, commands).stateRoot;
-        }
+        Taken taken = takenByThisBuild(commands);
+        NodeConfig config = taken.config();
+        String root = taken.state().stateRoot();
         assertThat(root).isNotBlank();
 
         // the next build on this log: it stops at the first term's start, before the first command
@@ -149,13 +146,9 @@ class RulesUpgradeTest {
      */
     @Test
     void aMemberThatStoppedApplyingTheLogSnapshotsNoStateAndTheNextStartRefusesIt() throws Exception {
-        List<Command> commands = SnapshottedMember.session(M, CLIENT, 20, 31);
-        NodeConfig config;
-        State full;
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
-            config = node.config();
-            full = send(node, commands);
-        }
+        Taken taken = takenByThisBuild(SnapshottedMember.session(M, CLIENT, 20, 31));
+        NodeConfig config = taken.config();
+        State full = taken.state();
         try (SequencerNode halted = SequencerNode.start(config.withRules(NEXT).withSnapshotInterval(Duration.ofSeconds(1)),
                 new NativeSecp256k1Verifier())) {
             assertThat(halted.stopped().get(60, TimeUnit.SECONDS).cause()).isEqualTo(ServiceStop.Cause.RULES_MISMATCH);
@@ -186,6 +179,16 @@ class RulesUpgradeTest {
     }
 
     private record State(long seq, String stateRoot) {}
+
+    /** A node's config (its ports fixed) and the state after the commands it took. */
+    private record Taken(NodeConfig config, State state) {}
+
+    /** A node of this build on {@code dir} takes {@code commands} and stops, as a crash leaves it (no snapshot). */
+    private Taken takenByThisBuild(List<Command> commands) throws Exception {
+        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
+            return new Taken(node.config(), send(node, commands));
+        }
+    }
 
     /** Sends {@code commands} and waits for every reply; the state after them. */
     private static State send(SequencerNode node, List<Command> commands) throws Exception {

@@ -178,6 +178,9 @@ public final class MemberProcesses implements AutoCloseable {
         return p.exitValue();
     }
 
+    /** One-off commands run so far (each writes its own output file). */
+    private final java.util.concurrent.atomic.AtomicInteger toolRuns = new java.util.concurrent.atomic.AtomicInteger();
+
     /** What a one-off command said and how it ended. */
     record ToolRun(int exitCode, String output) {}
 
@@ -186,7 +189,7 @@ public final class MemberProcesses implements AutoCloseable {
      * own, and waits up to {@code timeoutMs} for it.
      */
     ToolRun stopCluster(int id, long timeoutMs) throws IOException, InterruptedException {
-        Path out = dir.resolve("stop-" + id + "-" + System.nanoTime() + ".txt");
+        Path out = dir.resolve("stop-" + id + "-" + toolRuns.incrementAndGet() + ".txt");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
                 "-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--stop")
