@@ -67,21 +67,7 @@ class ClusterRulesUpgradeTest {
     }
 
     private List<NodeConfig> members(int rules) throws java.io.IOException {
-        List<NodeConfig.Member> list = new ArrayList<>();
-        List<java.net.DatagramSocket> held = new ArrayList<>(); // bound until every port is taken, so none is named twice
-        try {
-            for (int i = 0; i < 3; i++) {
-                StringBuilder spec = new StringBuilder(i + "=127.0.0.1");
-                for (int k = 0; k < 5; k++) {
-                    var socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
-                    held.add(socket);
-                    spec.append(':').append(socket.getLocalPort());
-                }
-                list.add(NodeConfig.Member.parse(spec.toString()));
-            }
-        } finally {
-            for (var socket : held) socket.close();
-        }
+        List<NodeConfig.Member> list = LoopbackMembers.free(3);
         List<NodeConfig> out = new ArrayList<>();
         for (int i = 0; i < 3; i++) out.add(NodeConfig.member(dir.resolve("m" + i), Market.GENESIS, i, list, Duration.ZERO).withRules(rules));
         return out;

@@ -22,23 +22,7 @@ class SnapshotSeedTest {
     Path dir;
 
     private NodeConfig config(int members) throws java.io.IOException {
-        List<NodeConfig.Member> list = new java.util.ArrayList<>();
-        // the sockets stay bound until every port is taken: one closed at once may come back for the next port,
-        // and a config naming a port twice is refused (it did, once, in CI)
-        List<java.net.DatagramSocket> held = new java.util.ArrayList<>();
-        try {
-            for (int i = 0; i < members; i++) {
-                StringBuilder spec = new StringBuilder(i + "=127.0.0.1");
-                for (int k = 0; k < 5; k++) {
-                    var socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
-                    held.add(socket);
-                    spec.append(':').append(socket.getLocalPort());
-                }
-                list.add(NodeConfig.Member.parse(spec.toString()));
-            }
-        } finally {
-            for (var socket : held) socket.close();
-        }
+        List<NodeConfig.Member> list = LoopbackMembers.free(members);
         return NodeConfig.member(dir, Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO);
     }
 
