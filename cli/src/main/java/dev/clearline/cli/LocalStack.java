@@ -206,12 +206,24 @@ final class LocalStack implements AutoCloseable {
         return node.stopped();
     }
 
-    /** Completes, with what it means, when the rollup freezes while the stack runs: it takes nothing more, and {@code up} should stop. */
+    /**
+     * Completes, with what {@code up} says, when its sequencer is stopped from outside while the stack runs
+     * ({@code ./clearline sequencer --dir <dir>/sequencer --stop}, or Aeron's cluster tool): it took a snapshot at the end of
+     * its log and stopped, so nothing trades or posts any more, and {@code up} should stop too rather than run on with every
+     * order and batch waiting for it. The stack's own close stops the sequencer the same way and completes nothing here.
+     */
+    CompletableFuture<String> sequencerShutDown() {
+        return node.terminated().thenCompose(done -> stopping ? new CompletableFuture<String>()
+                : CompletableFuture.completedFuture("the sequencer in " + node.config().dir() + " was stopped from outside (./clearline sequencer"
+                        + " --stop): it took a snapshot at the end of its log, which the next ./clearline up on this chain starts from"));
+    }
+
     /** Why the batch poster stopped for an operator to fix (the trader API halted with it), or empty while it posts. */
     java.util.Optional<String> postingStopped() {
         return l1 == null ? java.util.Optional.empty() : l1.stoppedBecause();
     }
 
+    /** Completes, with what it means, when the rollup freezes while the stack runs: it takes nothing more, and {@code up} should stop. */
     CompletableFuture<String> rollupFrozen() {
         return l1.stopped().toCompletableFuture()
                 .thenCompose(why -> why instanceof BatchPoster.Frozen ? CompletableFuture.completedFuture(why.getMessage()) : new CompletableFuture<>());

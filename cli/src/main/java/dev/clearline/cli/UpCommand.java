@@ -101,8 +101,13 @@ final class UpCommand implements Callable<Integer> {
             err.println("clearline up: " + why + "; stopping the stack");
             err.flush();
         });
+        // and so does a sequencer stopped on purpose from outside (--stop on its directory): a stop asked for, not a failure
+        var shutDown = stack.sequencerShutDown().thenAccept(why -> {
+            err.println("clearline up: " + why + "; stopping the stack");
+            err.flush();
+        });
         boolean failed = lifecycle.awaitStopUnless(java.util.concurrent.CompletableFuture.anyOf(sequencerStopped.toCompletableFuture(),
-                frozen.toCompletableFuture()), () -> {
+                frozen.toCompletableFuture(), shutDown.toCompletableFuture()), () -> {
             if (status != null) status.interrupt();
             out.println("Stopping the stack...");
             out.flush();
@@ -122,7 +127,7 @@ final class UpCommand implements Callable<Integer> {
                             + "); " + l1Alone));
             out.flush();
         });
-        return failed ? ErrorReporting.FAILED : 0;
+        return failed && !shutDown.toCompletableFuture().isDone() ? ErrorReporting.FAILED : 0;
     }
 
     private void printGuide(LocalStack stack, Manifest m, Devnet devnet) {

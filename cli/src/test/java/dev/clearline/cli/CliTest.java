@@ -37,6 +37,7 @@ class CliTest {
         final CountDownLatch started = new CountDownLatch(1);
         final CountDownLatch stop = new CountDownLatch(1);
         final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
         CompletableFuture<Integer> exit;
 
         Background start(String... args) throws InterruptedException {
@@ -45,7 +46,7 @@ class CliTest {
                 stop.await();
                 onStop.run();
             };
-            exit = CompletableFuture.supplyAsync(() -> Main.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), lifecycle));
+            exit = CompletableFuture.supplyAsync(() -> Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true), lifecycle));
             // About 10 s for `up` on a quiet machine; the bound catches a hang, not a slow start on a busy one.
             if (!started.await(240, TimeUnit.SECONDS)) {
                 // Let the command stop as soon as it reaches its wait, so it does not run on into later tests.
@@ -276,7 +277,15 @@ class CliTest {
         Background again = new Background().start("up", "--port", "0", "--api-port", "0", "--dir", stackDir, "--no-demo",
                 "--data-dir", data.toString(), "--manifest", manifest.toString());
         assertThat(again.out.toString()).contains("Up to date", address, "Clearline local stack is up");
-        assertThat(again.stop()).isZero();
+
+        // its sequencer stopped from outside, as an operator would stop a cluster's: the stack notices and stops too, saying why
+        Path sequencerDir = Path.of(stackDir, "sequencer");
+        var stopped = dev.clearline.sequencer.cluster.StopWithSnapshot.stop(sequencerDir, java.time.Duration.ofSeconds(60),
+                dev.clearline.sequencer.cluster.StopWithSnapshot.EXIT_GRACE, System::currentTimeMillis, line -> { });
+        assertThat(stopped.exitCode()).as(stopped.message()).isZero();
+        assertThat(again.exit.get(60, TimeUnit.SECONDS)).as("a stop asked for is not a failure: " + again.err).isZero();
+        assertThat(again.err.toString()).contains("the sequencer in " + sequencerDir + " was stopped from outside", "stopping the stack");
+        assertThat(again.out.toString()).contains("Stopped. The chain is kept in " + data);
         assertThat(Files.exists(data.resolve("chain.jsonl"))).isTrue();
     }
 }

@@ -60,6 +60,8 @@ public final class SequencerNode implements AutoCloseable {
     private final CompletableFuture<ServiceStop> stopped;
     /** Completes when the cluster stopped this member on purpose, after a snapshot ({@link #terminated}). */
     private final CompletableFuture<Void> terminated;
+    /** The consensus module's counters, read only while it has not terminated ({@link ModuleCounters}). */
+    private final ModuleCounters counters;
     private final RunLock runLock;
     private volatile boolean closed;
 
@@ -67,10 +69,11 @@ public final class SequencerNode implements AutoCloseable {
     private final AeronArchive.Context archiveClient;
 
     private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service,
-                          CompletableFuture<ServiceStop> stopped, CompletableFuture<Void> terminated, AeronArchive.Context archiveClient,
-                          RunLock runLock) {
+                          CompletableFuture<ServiceStop> stopped, CompletableFuture<Void> terminated, ModuleCounters counters,
+                          AeronArchive.Context archiveClient, RunLock runLock) {
         this.config = config;
         this.terminated = terminated;
+        this.counters = counters;
         this.runLock = runLock;
         this.archiveClient = archiveClient;
         this.stopped = stopped;
@@ -140,9 +143,10 @@ public final class SequencerNode implements AutoCloseable {
         AeronArchive archive = null;
         try {
             while (!closed) {
-                if (stopped.isDone()) {
+                if (stopped.isDone() || counters.gone()) {
                     // a member that stopped applying the log asks for no snapshot (its state is not the log's) and deletes none of
-                    // its own: any it takes now hold no state, and the older ones are what its next start falls back on
+                    // its own: any it takes now hold no state, and the older ones are what its next start falls back on; one the
+                    // cluster stopped (--stop) has its snapshot at the end of the log, and its consensus module is closing
                     LockSupport.parkNanos(100_000_000L);
                     continue;
                 }
@@ -310,7 +314,11 @@ public final class SequencerNode implements AutoCloseable {
         // each term's first log entry and each snapshot then name the rules this member applies (SequencerService checks them)
         consensusCtx.appVersion(AppVersion.of(config.rules()));
         CompletableFuture<Void> terminated = new CompletableFuture<>();
-        consensusCtx.terminationHook(() -> terminated.complete(null));
+        ModuleCounters counters = new ModuleCounters(() -> consensusCtx.snapshotCounter().get());
+        consensusCtx.terminationHook(() -> {
+            counters.closing(); // before the module closes and unmaps its counters: Aeron runs the hook first, on its thread
+            terminated.complete(null);
+        });
         CompletableFuture<ServiceStop> stopped = new CompletableFuture<>();
         SequencerService service = new SequencerService(config.genesis(), verifier, stopped::complete, config.maxReplyBytes(),
                 config.dir().resolve(HISTORY_FILE), config.logStorage().keepHistory(), config.rules());
@@ -329,7 +337,7 @@ public final class SequencerNode implements AutoCloseable {
             log.info("event=node_started member={} members={} dir={} ingress={} idle={} rules={} leader_timeout_ms={}", config.memberId(),
                     config.members().size(), config.dir(), config.ingressEndpoints(), config.idle().option(), config.rules(),
                     t.leaderHeartbeatTimeout().isZero() ? "aeron_default" : Long.toString(t.leaderHeartbeatTimeout().toMillis()));
-            return new SequencerNode(config, driver, container, service, stopped, terminated, archiveClient.clone(), runLock);
+            return new SequencerNode(config, driver, container, service, stopped, terminated, counters, archiveClient.clone(), runLock);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             throw e;
@@ -407,7 +415,7 @@ public final class SequencerNode implements AutoCloseable {
 
     /** How many snapshots the consensus module has completed since this node started. */
     public long snapshotCount() {
-        return driver.consensusModule().context().snapshotCounter().get();
+        return counters.snapshots();
     }
 
     @Override
