@@ -215,7 +215,7 @@ final class LocalStack implements AutoCloseable {
     CompletableFuture<String> sequencerShutDown() {
         return node.terminated().thenCompose(done -> stopping ? new CompletableFuture<String>()
                 : CompletableFuture.completedFuture("the sequencer in " + node.config().dir() + " was stopped from outside (./clearline sequencer"
-                        + " --stop): it took a snapshot at the end of its log, which the next ./clearline up on this chain starts from"));
+                        + " --stop) and took a snapshot at the end of its log; nothing trades or posts without it"));
     }
 
     /** Why the batch poster stopped for an operator to fix (the trader API halted with it), or empty while it posts. */
