@@ -28,13 +28,22 @@ final class ModuleCounters {
         }
     }
 
-    /** Whether the module terminated: its counters are no longer read. */
+    /**
+     * When the node closes: no read starts after this, and none is made here (the module may have closed already,
+     * after an error of its own); the counts stay those last read.
+     */
+    synchronized void close() {
+        gone = true;
+    }
+
+    /** Whether the module terminated or the node closed: its counters are no longer read. */
     synchronized boolean gone() {
         return gone;
     }
 
-    /** Snapshots the module completed since it started; after it terminated, the count it had then. */
+    /** Snapshots the module completed since it started; after it terminated (or the node closed), the last count read. */
     synchronized long snapshots() {
-        return gone ? lastSnapshots : snapshots.getAsLong();
+        if (!gone) lastSnapshots = snapshots.getAsLong();
+        return lastSnapshots;
     }
 }

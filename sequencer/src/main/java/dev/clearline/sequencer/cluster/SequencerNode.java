@@ -429,6 +429,7 @@ public final class SequencerNode implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        counters.close(); // nothing of ours reads the module's counters once it is closed (ModuleCounters)
         try {
             CloseHelper.closeAll(container, driver);
         } finally {

@@ -557,7 +557,7 @@ public final class SequencerService implements ClusteredService {
                 continue;
             }
             f.complete(new MemberStatus(cluster.memberId(), role, state.seq(), state.stateRoot().toString(), cluster.logPosition(),
-                    cluster.clientSessions().size()));
+                    cluster.clientSessions().size(), state.vitals()));
         }
         return work;
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * One member's own view over HTTP, {@code GET /member}: its id, role, seq, state root and log
  * position as this member holds them (the trader API's {@code /state} goes through the log and is
  * always the leader's answer). For health checks, load balancers that send traders to a live
- * member, and the replication tests, which compare every member's root.
+ * member, and the replication tests, which compare every member's root. {@code GET /metrics} gives
+ * the same figures and the node's own in Prometheus' text format ({@link MemberMetrics}).
  */
 public final class StatusEndpoint implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,9 +39,15 @@ public final class StatusEndpoint implements AutoCloseable {
                 String path = Request.getPathInContext(request);
                 int status = 200;
                 Object body;
+                if ("GET".equals(request.getMethod()) && "/metrics".equals(path)) {
+                    response.setStatus(200);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                    Content.Sink.write(response, true, metrics(node), callback);
+                    return true;
+                }
                 if (!"GET".equals(request.getMethod()) || !"/member".equals(path)) {
                     status = 404;
-                    body = Map.of("error", "NOT_FOUND", "message", "this port serves only GET /member");
+                    body = Map.of("error", "NOT_FOUND", "message", "this port serves only GET /member and GET /metrics");
                 } else {
                     try {
                         body = node.status().get(5, TimeUnit.SECONDS).toMap();
@@ -56,6 +63,19 @@ public final class StatusEndpoint implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** The member's metrics: its service's figures when it answers within a second, the node's own always. */
+    private static String metrics(SequencerNode node) {
+        MemberStatus status;
+        try {
+            status = node.status().get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            status = null; // starting, replaying or stopped: clearline_service_answering says so
+        }
+        Runtime rt = Runtime.getRuntime();
+        return MemberMetrics.render(new MemberMetrics.NodeFacts(node.config().memberId(), node.config().rules(), node.snapshotCount(),
+                node.stopped().isDone(), node.terminated().isDone(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory()), status);
     }
 
     public int port() {

@@ -913,6 +913,12 @@ public final class SequencerState {
         return sealedBatches;
     }
 
+    /** What an operator watches of this state ({@link StateVitals}); call between commands. */
+    public StateVitals vitals() {
+        return new StateVitals(seq, now, sealedBatches, l1.posted(), l1.finalized(), cuts.open(),
+                dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed(), leafCount(), postingHalt != null);
+    }
+
     /** Leaves in the state (what an image's load rebuilds the tree from). */
     public int leafCount() {
         return exchange.state().size();
