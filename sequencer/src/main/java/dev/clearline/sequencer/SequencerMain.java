@@ -253,8 +253,14 @@ public final class SequencerMain {
             fail("the trader API cannot listen on " + host + ":" + port + " (" + reason(e) + "); pass --port with a free port, or 0 for any");
             return;
         }
-        StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort) : null;
-        AutoCloseable l1Side = startL1Side(l1, config, node, gateway, api);
+        // the L1 loop of the leader's duty while this member runs it, for /metrics
+        java.util.concurrent.atomic.AtomicReference<dev.clearline.sequencer.poster.L1Loop> l1Loop = new java.util.concurrent.atomic.AtomicReference<>();
+        StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort, l1 == null ? m -> { } : m -> {
+            var loop = l1Loop.get();
+            m.gauge("clearline_l1_poster_active", "1 while this member runs the L1 side (the leader does; 0 on followers)", loop == null ? 0 : 1);
+            if (loop != null) loop.writeMetrics(m);
+        }) : null;
+        AutoCloseable l1Side = startL1Side(l1, config, node, gateway, api, l1Loop);
         dev.clearline.sequencer.oracle.OracleFeed oracle = oracleFeed == null ? null : oracleFeed.apply(new GatewayLink(gateway));
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -579,7 +585,8 @@ public final class SequencerMain {
      * a freeze (all of them stop) and for the role (each member's API halts while another key is the sequencer and
      * takes orders again when it is not), in one {@link dev.clearline.sequencer.poster.RollupWatch}.
      */
-    private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway, TraderApi api) {
+    private static AutoCloseable startL1Side(L1Side.Settings l1, NodeConfig config, SequencerNode node, Gateway gateway, TraderApi api,
+                                             java.util.concurrent.atomic.AtomicReference<dev.clearline.sequencer.poster.L1Loop> running) {
         if (l1 == null) return () -> { };
         int member = config.memberId();
         GatewayLink link = new GatewayLink(gateway);
@@ -593,7 +600,9 @@ public final class SequencerMain {
                 L1Side side = L1Side.start(l1, link);
                 api.resume(TraderApi.Halt.POSTER); // a poster started anew: what stopped the last one is behind it
                 if (node.postingHalt() != null) resumeEverywhere(link, member); // and on every member
-                return new L1Duty(onPosterStop(side, link, member, api)); // a stop from here on halts again (at once if it came already)
+                L1Duty duty = new L1Duty(onPosterStop(side, link, member, api), running); // a stop from here on halts again (at once if it came already)
+                running.set(side.loop());
+                return duty;
             } catch (L1Side.FrozenRollup e) {
                 stopFrozen(member, e.getMessage());
                 throw new java.io.UncheckedIOException(e);
@@ -626,7 +635,8 @@ public final class SequencerMain {
     }
 
     /** The L1 side as the leader's duty: ended for a restart when the rollup named another sequencer (nothing else lifts by itself). */
-    private record L1Duty(L1Side side) implements LeaderDuties.Restartable, AutoCloseable {
+    private record L1Duty(L1Side side, java.util.concurrent.atomic.AtomicReference<dev.clearline.sequencer.poster.L1Loop> running)
+            implements LeaderDuties.Restartable, AutoCloseable {
         @Override
         public boolean endedForRestart() {
             return side.loop().stopped().toCompletableFuture().getNow(null) instanceof dev.clearline.sequencer.poster.BatchPoster.NotSequencer;
@@ -634,6 +644,7 @@ public final class SequencerMain {
 
         @Override
         public void close() throws InterruptedException {
+            running.compareAndSet(side.loop(), null);
             side.close();
         }
     }

@@ -15,13 +15,11 @@ final class MemberMetrics {
     /** What the node knows without its service: who it is, what it ran into, its snapshots, its heap. */
     record NodeFacts(int member, int rules, long snapshots, boolean stopped, boolean terminated, long heapUsed, long heapMax) {}
 
-    private final StringBuilder out = new StringBuilder(2048);
-
     private MemberMetrics() {}
 
-    /** The exposition for {@code node}, with {@code status} when the service answered (else null). */
-    static String render(NodeFacts node, MemberStatus status) {
-        MemberMetrics m = new MemberMetrics();
+    /** The exposition for {@code node}, with {@code status} when the service answered (else null), then what {@code more} adds. */
+    static String render(NodeFacts node, MemberStatus status, java.util.function.Consumer<MetricsText> more) {
+        MetricsText m = new MetricsText();
         m.gauge("clearline_service_answering", "1 when this member's service answered the status read, 0 while it starts, replays or has stopped",
                 status == null ? 0 : 1);
         m.gauge("clearline_service_stopped", "1 once this member stopped applying the log (settings, rules, a snapshot or a command it cannot apply: see its log)",
@@ -32,9 +30,8 @@ final class MemberMetrics {
         m.gauge("clearline_heap_max_bytes", "the largest heap this member's JVM may use", node.heapMax());
         if (status != null) {
             StateVitals v = status.vitals();
-            m.help("clearline_member_info", "gauge", "this member: its id, its role in the cluster and the rules version it applies (value 1)");
-            m.out.append("clearline_member_info{member=\"").append(node.member()).append("\",role=\"").append(status.role().name())
-                    .append("\",rules=\"").append(node.rules()).append("\"} 1\n");
+            m.info("clearline_member_info", "this member: its id, its role in the cluster and the rules version it applies",
+                    "member", Integer.toString(node.member()), "role", status.role().name(), "rules", Integer.toString(node.rules()));
             m.gauge("clearline_leader", "1 while this member leads the cluster", status.role() == io.aeron.cluster.service.Cluster.Role.LEADER ? 1 : 0);
             m.gauge("clearline_seq", "the seq of the last command this member applied (the same on every member that applied the same log)", status.seq());
             m.gauge("clearline_log_position_bytes", "the log position this member reached", status.logPosition());
@@ -51,22 +48,7 @@ final class MemberMetrics {
             m.gauge("clearline_posting_halted", "1 while the batch poster is halted for an operator to fix (the trader API refuses new orders)",
                     v.postingHalted() ? 1 : 0);
         }
-        return m.out.toString();
-    }
-
-    private void gauge(String name, String help, long value) {
-        help(name, "gauge", help);
-        out.append(name).append(' ').append(value).append('\n');
-    }
-
-    private void counter(String name, String help, long value) {
-        help(name, "counter", help);
-        out.append(name).append(' ').append(value).append('\n');
-    }
-
-    private void help(String name, String type, String help) {
-        // the format's escapes in HELP text: a backslash and a line feed
-        out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type.toLowerCase(Locale.ROOT)).append('\n');
+        more.accept(m);
+        return m.toString();
     }
 }

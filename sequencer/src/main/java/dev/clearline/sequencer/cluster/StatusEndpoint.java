@@ -26,6 +26,11 @@ public final class StatusEndpoint implements AutoCloseable {
     private final Server server;
 
     public StatusEndpoint(SequencerNode node, String host, int port) throws Exception {
+        this(node, host, port, m -> { });
+    }
+
+    /** As above, {@code more} adding its own figures to {@code /metrics} (the L1 side's, on a node that has one). */
+    public StatusEndpoint(SequencerNode node, String host, int port, java.util.function.Consumer<MetricsText> more) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(4, 1);
         threads.setName("member-status");
         server = new Server(threads);
@@ -42,7 +47,7 @@ public final class StatusEndpoint implements AutoCloseable {
                 if ("GET".equals(request.getMethod()) && "/metrics".equals(path)) {
                     response.setStatus(200);
                     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-                    Content.Sink.write(response, true, metrics(node), callback);
+                    Content.Sink.write(response, true, metrics(node, more), callback);
                     return true;
                 }
                 if (!"GET".equals(request.getMethod()) || !"/member".equals(path)) {
@@ -66,7 +71,7 @@ public final class StatusEndpoint implements AutoCloseable {
     }
 
     /** The member's metrics: its service's figures when it answers within a second, the node's own always. */
-    private static String metrics(SequencerNode node) {
+    private static String metrics(SequencerNode node, java.util.function.Consumer<MetricsText> more) {
         MemberStatus status;
         try {
             status = node.status().get(1, TimeUnit.SECONDS);
@@ -75,7 +80,7 @@ public final class StatusEndpoint implements AutoCloseable {
         }
         Runtime rt = Runtime.getRuntime();
         return MemberMetrics.render(new MemberMetrics.NodeFacts(node.config().memberId(), node.config().rules(), node.snapshotCount(),
-                node.stopped().isDone(), node.terminated().isDone(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory()), status);
+                node.stopped().isDone(), node.terminated().isDone(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory()), status, more);
     }
 
     public int port() {

@@ -33,6 +33,10 @@ public final class L1Loop implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<BatchPoster.Stopped> stopped = new java.util.concurrent.CompletableFuture<>();
     private volatile boolean running = true;
     private volatile long rounds;
+    /** Rounds that failed (an RPC error, a revert), each retried after a backoff. */
+    private volatile long failedRounds;
+    /** L1's force delay as the rollup set it (-1 until read) and the age of the oldest priority op it has not consumed (-1: none). */
+    private volatile long forceDelaySeconds = -1, oldestOpAgeSeconds = -1;
 
     public L1Loop(Web3j web3j, String rollupAddress, PriorityOpFeed feed, BatchPoster poster, long intervalMillis) {
         this.web3j = web3j;
@@ -64,6 +68,24 @@ public final class L1Loop implements AutoCloseable {
         return Optional.ofNullable(stoppedBecause.get());
     }
 
+    /**
+     * Adds this loop's figures to a member's {@code /metrics}: rounds done and failed, whether it stopped for an operator,
+     * and the age of the oldest priority op the rollup has not consumed beside L1's force delay. That age reaching half
+     * the delay lets another proposer post ahead of this one, reaching the whole of it lets anyone freeze the rollup:
+     * the alert an operator must have.
+     */
+    public void writeMetrics(dev.clearline.sequencer.cluster.MetricsText m) {
+        m.counter("clearline_l1_rounds_total", "rounds of the L1 loop (priority ops in, batches out, finalization) this member completed", rounds);
+        m.counter("clearline_l1_failed_rounds_total", "rounds of the L1 loop that failed (an RPC error, a reverted transaction) and were retried",
+                failedRounds);
+        m.gauge("clearline_l1_poster_stopped", "1 once the poster stopped for an operator to fix (its reason is in the log: event=poster_stopped)",
+                stoppedBecause.get() == null ? 0 : 1);
+        m.gauge("clearline_l1_force_delay_seconds", "L1's force delay: a priority op this old lets anyone freeze the rollup (-1 until read)",
+                forceDelaySeconds);
+        m.gauge("clearline_l1_oldest_priority_op_age_seconds", "age in L1 time of the oldest priority op the rollup has not consumed (-1: none)",
+                oldestOpAgeSeconds);
+    }
+
     public BatchPoster poster() {
         return poster;
     }
@@ -73,7 +95,7 @@ public final class L1Loop implements AutoCloseable {
         long forceDelay = -1;
         while (running) {
             try {
-                if (forceDelay < 0) forceDelay = BatchPoster.call(() -> rollup.forceDelay().send()).longValueExact();
+                if (forceDelay < 0) forceDelaySeconds = forceDelay = BatchPoster.call(() -> rollup.forceDelay().send()).longValueExact();
                 // a frozen rollup refuses every batch for good: say so once and stop, instead of a revert retried for ever
                 var frozen = BatchPoster.Frozen.of(rollup);
                 if (frozen.isPresent()) throw frozen.get();
@@ -94,6 +116,7 @@ public final class L1Loop implements AutoCloseable {
                 return;
             } catch (IOException | RuntimeException e) {
                 if (!running || Thread.currentThread().isInterrupted()) return; // stopping: a round cut short is no failure
+                failedRounds++;
                 log.warn("event=l1_round_failed error=\"{}\" retryInMs={}", e.getMessage(), backoff);
                 try {
                     Thread.sleep(backoff);
@@ -108,9 +131,13 @@ public final class L1Loop implements AutoCloseable {
     private void watchDeadline(long forceDelay) throws IOException {
         long consumed = BatchPoster.call(() -> rollup.tip().send()).component2().longValueExact();
         Optional<Long> oldest = feed.oldestUnconsumed(consumed);
-        if (oldest.isEmpty()) return;
+        if (oldest.isEmpty()) {
+            oldestOpAgeSeconds = -1;
+            return;
+        }
         long now = L1Clock.now(web3j);
         long age = now - oldest.get();
+        oldestOpAgeSeconds = age;
         // at half the delay another bonded proposer may post ahead of this one (ReservedForSequencer ends), at the whole
         // anyone may freeze: say so at a quarter, while there is time to act
         if (age * 4 > forceDelay) {

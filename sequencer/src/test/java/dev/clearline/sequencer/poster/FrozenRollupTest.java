@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,10 +45,19 @@ class FrozenRollupTest {
                 while (loop.rounds() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
                 assertThat(loop.rounds()).as("the loop runs while the rollup is live").isGreaterThanOrEqualTo(2);
                 assertThat(loop.stopped().toCompletableFuture()).isNotDone();
-
-                // no batch consumed the deposits: past the force delay anyone freezes the rollup over the first of them
                 Rollup anyone = Rollup.load(w.rollupAddress, l1.web3j(), l1.key(6), L1World.GAS);
-                l1.time().advance(Duration.ofSeconds(anyone.forceDelay().send().longValueExact() + 1));
+                long forceDelay = anyone.forceDelay().send().longValueExact();
+                Map<String, Long> live = metrics(loop);
+                assertThat(live.get("clearline_l1_rounds_total")).isGreaterThanOrEqualTo(2);
+                assertThat(live).containsEntry("clearline_l1_poster_stopped", 0L).containsEntry("clearline_l1_force_delay_seconds", forceDelay);
+                assertThat(live.get("clearline_l1_oldest_priority_op_age_seconds")).as("the deposits wait, unconsumed").isBetween(0L, forceDelay);
+
+                // no batch consumed the deposits: past the force delay anyone freezes the rollup over the first of them, and the
+                // operator's metrics said so first (the alert: an op as old as the force delay)
+                l1.time().advance(Duration.ofSeconds(forceDelay + 1));
+                long seen = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (metrics(loop).get("clearline_l1_oldest_priority_op_age_seconds") <= forceDelay && System.nanoTime() < seen) Thread.sleep(20);
+                assertThat(metrics(loop).get("clearline_l1_oldest_priority_op_age_seconds")).isGreaterThan(forceDelay);
                 byte[] overdue = new RollupLog(l1.web3j(), w.rollupAddress).priorityOpEncoding(0, w.deployBlock).orElseThrow();
                 L1World.ok(anyone.freeze(overdue).send());
 
@@ -55,6 +65,7 @@ class FrozenRollupTest {
                 assertThat(why).isInstanceOf(BatchPoster.Frozen.class);
                 assertThat(why.getMessage()).contains("froze at L1 time", "the genesis root", "could never settle", "./clearline escape");
                 assertThat(loop.stoppedBecause()).contains(why.getMessage());
+                assertThat(metrics(loop)).containsEntry("clearline_l1_poster_stopped", 1L);
                 // a node stops on a freeze (the sequencer exits 7): the freeze is handed over, not read as an operator's fix
                 assertThat(handedOver.get(30, TimeUnit.SECONDS)).isSameAs(why);
             } finally {
@@ -67,5 +78,18 @@ class FrozenRollupTest {
             assertThatThrownBy(() -> L1Side.start(settings, w.link)).isInstanceOf(L1Side.FrozenRollup.class)
                     .hasMessageContaining("froze at L1 time").hasMessageContaining("could never settle");
         }
+    }
+
+    /** The loop's samples as {@code /metrics} gives them (name to value). */
+    private static Map<String, Long> metrics(L1Loop loop) {
+        dev.clearline.sequencer.cluster.MetricsText m = new dev.clearline.sequencer.cluster.MetricsText();
+        loop.writeMetrics(m);
+        Map<String, Long> samples = new java.util.HashMap<>();
+        for (String line : m.toString().split("\n")) {
+            if (line.startsWith("#")) continue;
+            String[] parts = line.split(" ");
+            samples.put(parts[0], Long.parseLong(parts[1]));
+        }
+        return samples;
     }
 }

@@ -324,6 +324,28 @@ public final class MemberProcesses implements AutoCloseable {
         }
     }
 
+    /** A member's {@code /metrics} samples (name with its labels, to value), or empty when it does not answer. */
+    java.util.Map<String, Long> metrics(int id) {
+        Member m = running[id];
+        java.util.Map<String, Long> samples = new java.util.HashMap<>();
+        if (m == null) return samples;
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.statusPort() + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                int space = line.lastIndexOf(' ');
+                samples.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+            }
+        } catch (IOException e) {
+            samples.clear();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            samples.clear();
+        }
+        return samples;
+    }
+
     /** The running member that says it leads, once exactly one does (waits up to {@code timeoutMs}). */
     int awaitLeader(long timeoutMs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;

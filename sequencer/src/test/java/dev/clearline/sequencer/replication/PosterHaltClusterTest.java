@@ -59,6 +59,17 @@ class PosterHaltClusterTest {
                 assertThat(halted).as("member %d (the leader is %d); its log:\n%s", id, leader, String.join("\n", members.tail(id, 20)))
                         .contains("no longer reach L1", "batch 0 holds 5 transitions");
             }
+            // what an operator's dashboard shows: the halt on every member, the stopped poster on the leader, which alone runs it
+            for (int id = 0; id < 3; id++) {
+                var metrics = members.metrics(id);
+                assertThat(metrics).as("member %d's /metrics (the leader is %d)", id, leader).containsEntry("clearline_posting_halted", 1L)
+                        .containsEntry("clearline_leader", id == leader ? 1L : 0L)
+                        .containsEntry("clearline_l1_poster_active", id == leader ? 1L : 0L);
+                if (id == leader) {
+                    assertThat(metrics).containsEntry("clearline_l1_poster_stopped", 1L);
+                    assertThat(metrics.get("clearline_l1_rounds_total")).isNotNull();
+                }
+            }
         }
     }
 

@@ -1,0 +1,50 @@
+package dev.clearline.sequencer.cluster;
+
+import java.util.Locale;
+
+/**
+ * Prometheus' text format (version 0.0.4), written one metric at a time: each sample after its {@code HELP} and
+ * {@code TYPE} lines. The status port's {@code GET /metrics} is made of these ({@link MemberMetrics}, and the L1 side's
+ * own figures on the leader).
+ */
+public final class MetricsText {
+    private final StringBuilder out = new StringBuilder(2048);
+
+    /** A value that goes up and down. */
+    public MetricsText gauge(String name, String help, long value) {
+        head(name, "gauge", help);
+        out.append(name).append(' ').append(value).append('\n');
+        return this;
+    }
+
+    /** A count that only grows while the process runs. */
+    public MetricsText counter(String name, String help, long value) {
+        head(name, "counter", help);
+        out.append(name).append(' ').append(value).append('\n');
+        return this;
+    }
+
+    /** A gauge of value 1 whose labels carry the facts ({@code name="value"} pairs, in order; values escaped). */
+    public MetricsText info(String name, String help, String... labelPairs) {
+        head(name, "gauge", help);
+        out.append(name).append('{');
+        for (int i = 0; i + 1 < labelPairs.length; i += 2) {
+            if (i > 0) out.append(',');
+            out.append(labelPairs[i]).append("=\"")
+                    .append(labelPairs[i + 1].replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+        }
+        out.append("} 1\n");
+        return this;
+    }
+
+    private void head(String name, String type, String help) {
+        // the format's escapes in HELP text: a backslash and a line feed
+        out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type.toLowerCase(Locale.ROOT)).append('\n');
+    }
+
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+}
