@@ -97,6 +97,15 @@ final class WatchCommand implements Callable<Integer> {
             + "with fees 25%% higher if L1 mined a block without it, unchanged if no block came. Default: ${DEFAULT-VALUE}.")
     long resendAfterMillis;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve GET /metrics in Prometheus' text format on this port (L1 block"
+            + " and head, batches judged, fraud found, games, transactions, L1 reachable, rollup frozen); 0: any free port, printed at the"
+            + " start. Default: not served.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "The address --metrics-port listens on (0.0.0.0 for a scraper"
+            + " on another machine). Default: ${DEFAULT-VALUE}.")
+    String metricsHost;
+
     WatchCommand(PrintWriter out, Lifecycle lifecycle, Map<String, String> env) {
         this.out = out;
         this.lifecycle = lifecycle;
@@ -110,6 +119,9 @@ final class WatchCommand implements Callable<Integer> {
         if (minTipGwei < 0) throw new UserError("--min-tip-gwei must be 0 or more, got " + minTipGwei);
         if (maxFeeGwei < 1 || maxFeeGwei < minTipGwei) throw new UserError("--max-fee-gwei must be 1 or more and at least --min-tip-gwei, got " + maxFeeGwei);
         if (resendAfterMillis < 100) throw new UserError("--resend-after-ms must be 100 or more, got " + resendAfterMillis);
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+            throw new UserError("--metrics-port must be 0 (any free port) to 65535, got " + metricsPort);
+        }
         if (nodeCache < ReplayStore.MIN_CACHED_NODES || nodeCache > ReplayStore.MAX_CACHED_NODES) {
             throw new UserError("--node-cache must be " + ReplayStore.MIN_CACHED_NODES + " to " + ReplayStore.MAX_CACHED_NODES + " nodes, got " + nodeCache);
         }
@@ -156,6 +168,7 @@ final class WatchCommand implements Callable<Integer> {
             LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} escapeReport={} store={}", dispute.account(), c.rollup(),
                     gameAddress, !noChallenge, !noDefend, !noEscapeReport, dataDir);
             if (!noChallenge) warnIfItCannotBond(c, dispute);
+            dev.clearline.sequencer.metrics.GetServer metrics = metricsPort == null ? null : serveMetrics(status, watcher);
             AtomicBoolean running = new AtomicBoolean(true);
             // A stop wakes the pause between polls but lets a poll in progress finish: interrupting it could cut a
             // transaction's receipt wait (a move or a report sent but not counted). Only a poll still running after
@@ -188,6 +201,13 @@ final class WatchCommand implements Callable<Integer> {
                 }
                 if (!summarised.compareAndSet(false, true)) return;
                 if (statusLine != null) statusLine.interrupt();
+                if (metrics != null) {
+                    try {
+                        metrics.close();
+                    } catch (Exception e) {
+                        LOG.warn("event=metrics-stop-failed error=\"{}\"", e.toString());
+                    }
+                }
                 summarise(watcher);
             };
             try {
@@ -213,6 +233,22 @@ final class WatchCommand implements Callable<Integer> {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("event=bond-check-failed reason=\"{}\"", e.getMessage());
+        }
+    }
+
+    /** The metrics port, or a clear error when it cannot listen (the watcher has not started: nothing is lost). */
+    private dev.clearline.sequencer.metrics.GetServer serveMetrics(WatchStatus status, Watcher watcher) {
+        var answer = (java.util.function.Supplier<dev.clearline.sequencer.metrics.GetServer.Answer>) () -> new dev.clearline.sequencer.metrics.GetServer.Answer(
+                200, dev.clearline.sequencer.metrics.GetServer.Answer.METRICS, status.metrics(watcher.gameCounts(), watcher.frozen()));
+        try {
+            var server = new dev.clearline.sequencer.metrics.GetServer("watch-metrics", metricsHost, metricsPort, Map.of("/metrics", answer));
+            out.println("Metrics: http://" + metricsHost + ":" + server.port() + "/metrics");
+            out.flush();
+            return server;
+        } catch (Exception e) {
+            watcher.close(); // and its store
+            throw new UserError("the metrics port cannot listen on " + metricsHost + ":" + metricsPort + " (" + e.getMessage()
+                    + "); pass --metrics-port with a free port, or 0 for any", e);
         }
     }
 

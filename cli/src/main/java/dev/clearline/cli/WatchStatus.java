@@ -22,6 +22,9 @@ final class WatchStatus implements ReplayListener {
     private final AtomicLong lastBatch = new AtomicLong(-1);
     private final AtomicLong block = new AtomicLong(-1);
     private final AtomicLong head = new AtomicLong(-1);
+    private final AtomicLong reorgs = new AtomicLong();
+    /** Whether the last look at L1 got an answer (an outage says so once, then retries). */
+    private volatile boolean reachable = true;
     private String last = "";
 
     WatchStatus(ReplayListener logs) {
@@ -55,16 +58,19 @@ final class WatchStatus implements ReplayListener {
 
     @Override
     public void reorg(long lostBlock, long forkBlock) {
+        reorgs.incrementAndGet();
         logs.reorg(lostBlock, forkBlock);
     }
 
     @Override
     public void unreachable(String why, long retryMillis) {
+        reachable = false;
         logs.unreachable(why, retryMillis);
     }
 
     @Override
     public void reachable(int failures) {
+        reachable = true;
         logs.reachable(failures);
     }
 
@@ -82,6 +88,29 @@ final class WatchStatus implements ReplayListener {
         if (now.equals(last)) return null;
         last = now;
         return now;
+    }
+
+    /**
+     * The watcher's figures in Prometheus' text format ({@code watch --metrics-port}): how far it read L1 and how far
+     * L1 is, what it judged and found, its games and moves, whether L1 answers and whether the rollup froze. The alerts
+     * a watcher's operator wants: fraud found, L1 unreachable, the watcher falling behind L1's head.
+     */
+    String metrics(dev.clearline.prover.dispute.Watcher.GameCounts games, FreezeReporter.Frozen frozen) {
+        return new dev.clearline.sequencer.metrics.MetricsText()
+                .gauge("clearline_watch_l1_block", "the last L1 block this watcher read (-1 before the first)", block.get())
+                .gauge("clearline_watch_l1_head", "L1's head when the watcher last looked (-1 before the first): head minus block is how far behind it is",
+                        head.get())
+                .gauge("clearline_watch_l1_reachable", "1 while the RPC answers, 0 during an outage (retried with a growing pause)", reachable ? 1 : 0)
+                .counter("clearline_watch_reorgs_total", "L1 reorganisations this run followed", reorgs.get())
+                .counter("clearline_watch_batches_judged_total", "batches judged this run", judged.get())
+                .counter("clearline_watch_fraud_total", "batches this run found wrong (challenged unless --no-challenge)", fraud.get())
+                .gauge("clearline_watch_latest_batch", "index of the latest batch judged this run (-1: none yet)", lastBatch.get())
+                .gauge("clearline_watch_games_active", "dispute games this watcher is playing", games.active())
+                .counter("clearline_watch_games_finished_total", "dispute games this watcher played to the end", games.finished())
+                .counter("clearline_watch_transactions_total", "transactions this watcher sent this run (challenges, moves, steps, reports)",
+                        games.transactionsSent())
+                .gauge("clearline_watch_rollup_frozen", "1 once the rollup froze (the escape hatch is open)", frozen == null ? 0 : 1)
+                .toString();
     }
 
     /** A daemon thread printing {@link #line} every {@code everySeconds} with the time of day, when it changed. */

@@ -85,15 +85,34 @@ class WatchCommandTest {
 
             // Runs until the rollup has rejected the lie (or 120 s pass), then stops as Ctrl-C would. With the
             // smallest node cache nearly every read goes to RocksDB: what it judges must not depend on the cache.
+            // Its metrics port meanwhile shows what a watcher's operator alerts on: the fraud found, the game played to the end.
+            int metricsPort;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                metricsPort = free.getLocalPort();
+            }
+            java.util.concurrent.atomic.AtomicReference<java.util.Map<String, Long>> scraped = new java.util.concurrent.atomic.AtomicReference<>();
             CliTest.Run watch = CliTest.run(stop -> {
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 while (System.nanoTime() < deadline && !rejected(rollup)) Thread.sleep(200);
+                while (System.nanoTime() < deadline && metrics(metricsPort).getOrDefault("clearline_watch_games_finished_total", 0L) < 1) Thread.sleep(100);
+                scraped.set(metrics(metricsPort));
                 stop.run();
             }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100",
-                    "--data-dir", dir.resolve("watch").toString(), "--node-cache", "8");
+                    "--data-dir", dir.resolve("watch").toString(), "--node-cache", "8", "--metrics-port", Integer.toString(metricsPort));
             assertThat(watch.code()).as(watch.err()).isZero();
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
-            assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2");
+            assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2")
+                    .contains("Metrics: http://127.0.0.1:" + metricsPort + "/metrics");
+            assertThat(scraped.get()).containsEntry("clearline_watch_batches_judged_total", 2L).containsEntry("clearline_watch_fraud_total", 1L)
+                    .containsEntry("clearline_watch_latest_batch", 1L).containsEntry("clearline_watch_games_finished_total", 1L)
+                    .containsEntry("clearline_watch_games_active", 0L).containsEntry("clearline_watch_l1_reachable", 1L)
+                    .containsEntry("clearline_watch_rollup_frozen", 0L).containsEntry("clearline_watch_reorgs_total", 0L);
+            assertThat(scraped.get().get("clearline_watch_transactions_total")).isPositive();
+            assertThat(scraped.get().get("clearline_watch_l1_block")).isPositive().isLessThanOrEqualTo(scraped.get().get("clearline_watch_l1_head"));
+            CliTest.Run badPort = CliTest.run(stop -> { }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file",
+                    keyFile.toString(), "--data-dir", dir.resolve("watch").toString(), "--metrics-port", "70000");
+            assertThat(badPort.code()).isNotZero();
+            assertThat(badPort.err()).contains("--metrics-port must be 0 (any free port) to 65535, got 70000").doesNotContain("Exception");
 
             // Restarted on the same --data-dir: nothing is judged again, nothing is sent.
             CliTest.Run again = CliTest.run(stop -> {
@@ -164,5 +183,25 @@ class WatchCommandTest {
 
     private static void ok(TransactionReceipt r) {
         assertThat(r.isStatusOK()).as("transaction %s: %s", r.getTransactionHash(), r.getRevertReason()).isTrue();
+    }
+
+    /** A watcher's {@code /metrics} samples by name; empty while it does not answer. */
+    private static java.util.Map<String, Long> metrics(int port) {
+        java.util.Map<String, Long> samples = new java.util.HashMap<>();
+        try {
+            var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                int space = line.lastIndexOf(' ');
+                samples.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+            }
+        } catch (java.io.IOException e) {
+            samples.clear(); // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return samples;
     }
 }

@@ -85,6 +85,9 @@ public final class Watcher implements AutoCloseable {
     /** Every (batch index, submission) this account has a game on, played out or not. */
     private final Map<Long, Game> challengedByMe = new LinkedHashMap<>();
     private final Map<Long, Integer> finished = new LinkedHashMap<>();
+    /** Transactions sent by this run's polls (the polling thread's). */
+    private long moves;
+    private volatile GameCounts gamesCounted = new GameCounts(0, 0, 0);
     private final List<Verdict> verdicts = new ArrayList<>();
 
     /**
@@ -141,7 +144,17 @@ public final class Watcher implements AutoCloseable {
         }
         sent += play();
         if (reporter != null) sent += reporter.poll().sent();
+        moves += sent;
+        gamesCounted = new GameCounts(games.size(), finished.size(), moves);
         return sent;
+    }
+
+    /** Games being played and played to the end, and transactions sent, as of the last poll: read from any thread. */
+    public record GameCounts(int active, int finished, long transactionsSent) {}
+
+    /** {@link GameCounts} as of the last poll that completed (the games' maps belong to the polling thread). */
+    public GameCounts gameCounts() {
+        return gamesCounted;
     }
 
     /**

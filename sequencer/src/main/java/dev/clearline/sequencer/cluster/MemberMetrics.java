@@ -1,5 +1,6 @@
 package dev.clearline.sequencer.cluster;
 
+import dev.clearline.sequencer.metrics.MetricsText;
 import dev.clearline.sequencer.state.StateVitals;
 
 import java.util.Locale;

@@ -74,7 +74,7 @@ public final class L1Loop implements AutoCloseable {
      * the delay lets another proposer post ahead of this one, reaching the whole of it lets anyone freeze the rollup:
      * the alert an operator must have.
      */
-    public void writeMetrics(dev.clearline.sequencer.cluster.MetricsText m) {
+    public void writeMetrics(dev.clearline.sequencer.metrics.MetricsText m) {
         m.counter("clearline_l1_rounds_total", "rounds of the L1 loop (priority ops in, batches out, finalization) this member completed", rounds);
         m.counter("clearline_l1_failed_rounds_total", "rounds of the L1 loop that failed (an RPC error, a reverted transaction) and were retried",
                 failedRounds);

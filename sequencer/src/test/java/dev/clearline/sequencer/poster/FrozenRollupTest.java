@@ -82,7 +82,7 @@ class FrozenRollupTest {
 
     /** The loop's samples as {@code /metrics} gives them (name to value). */
     private static Map<String, Long> metrics(L1Loop loop) {
-        dev.clearline.sequencer.cluster.MetricsText m = new dev.clearline.sequencer.cluster.MetricsText();
+        dev.clearline.sequencer.metrics.MetricsText m = new dev.clearline.sequencer.metrics.MetricsText();
         loop.writeMetrics(m);
         Map<String, Long> samples = new java.util.HashMap<>();
         for (String line : m.toString().split("\n")) {

@@ -1,11 +1,11 @@
-package dev.clearline.sequencer.cluster;
+package dev.clearline.sequencer.metrics;
 
 import java.util.Locale;
 
 /**
  * Prometheus' text format (version 0.0.4), written one metric at a time: each sample after its {@code HELP} and
- * {@code TYPE} lines. The status port's {@code GET /metrics} is made of these ({@link MemberMetrics}, and the L1 side's
- * own figures on the leader).
+ * {@code TYPE} lines. A sequencer member's {@code GET /metrics} is made of these (its own figures and, on the leader, the
+ * L1 side's), and so is a watcher's.
  */
 public final class MetricsText {
     private final StringBuilder out = new StringBuilder(2048);
