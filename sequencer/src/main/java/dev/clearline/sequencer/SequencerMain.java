@@ -255,7 +255,9 @@ public final class SequencerMain {
         }
         // the L1 loop of the leader's duty while this member runs it, for /metrics
         java.util.concurrent.atomic.AtomicReference<dev.clearline.sequencer.poster.L1Loop> l1Loop = new java.util.concurrent.atomic.AtomicReference<>();
-        StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort, l1 == null ? m -> { } : m -> {
+        StatusEndpoint status = opts.containsKey("status-port") ? new StatusEndpoint(node, host, statusPort, m -> {
+            api.writeMetrics(m);
+            if (l1 == null) return;
             var loop = l1Loop.get();
             m.gauge("clearline_l1_poster_active", "1 while this member runs the L1 side (the leader does; 0 on followers)", loop == null ? 0 : 1);
             if (loop != null) loop.writeMetrics(m);

@@ -57,6 +57,8 @@ public final class TraderApi implements AutoCloseable {
     private volatile boolean stopping;
     /** Requests taken and not answered yet. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** What this API took and refused ({@link #writeMetrics}). */
+    final ApiCounts counts = new ApiCounts();
     /**
      * The largest declared body of a refused request that is read and dropped before the answer (see the
      * handler): a few times any body the API takes, so a client's honest mistake gets its answer, while a
@@ -194,6 +196,7 @@ public final class TraderApi implements AutoCloseable {
                     + " cluster, or again once this one is back"));
         }
         inFlight.incrementAndGet();
+        counts.request(op);
         CompletableFuture<ReplyBytes> f = taken(op, body);
         f.whenComplete((r, t) -> inFlight.decrementAndGet());
         return f;
@@ -260,6 +263,17 @@ public final class TraderApi implements AutoCloseable {
         String why = halted;
         if (why != null) v.put("halted", why);
         return new ReplyBytes(v.toString().getBytes(StandardCharsets.UTF_8), null, v);
+    }
+
+    /** The error answer for {@code e}, counted ({@link ApiCounts}): every refusal a client gets goes through here. */
+    ObjectNode refuse(ApiError e) {
+        counts.refused(e.code());
+        return error(e);
+    }
+
+    /** Adds the API's figures to a member's {@code /metrics}: requests by operation, refusals by code, sockets, halts. */
+    public void writeMetrics(dev.clearline.sequencer.metrics.MetricsText m) {
+        counts.writeMetrics(m, inFlight.get(), halted != null);
     }
 
     static ObjectNode error(ApiError e) {
@@ -382,7 +396,7 @@ public final class TraderApi implements AutoCloseable {
                 Content.Source.asStringAsync(request, StandardCharsets.UTF_8).whenComplete((text, failure) -> {
                     if (failure != null) {
                         // the client went away mid-request, or sent a broken body: nothing was submitted
-                        write(response, callback, 400, error(new ApiError(400, "BAD_BODY", "the request body could not be read; send it again")));
+                        write(response, callback, 400, refuse(new ApiError(400, "BAD_BODY", "the request body could not be read; send it again")));
                         return;
                     }
                     try {
@@ -390,7 +404,7 @@ public final class TraderApi implements AutoCloseable {
                         JsonNode body = parse(text);
                         reply(dispatch(op, body), response, callback);
                     } catch (ApiError e) {
-                        write(response, callback, e.status(), error(e));
+                        write(response, callback, e.status(), refuse(e));
                     }
                 });
                 return true;
@@ -401,13 +415,13 @@ public final class TraderApi implements AutoCloseable {
                 if (!method.equals("GET")) response.getHeaders().put(HttpHeader.CONNECTION, "close");
                 long declared = request.getLength();
                 if (method.equals("GET") || declared <= 0 || declared > DRAINED_BYTES) {
-                    write(response, callback, e.status(), error(e));
+                    write(response, callback, e.status(), refuse(e));
                 } else {
                     // A socket closed with bytes of the request still unread is reset, and the reset can reach the client
                     // before it has read the answer: it then reads nothing ("header parser received no bytes", TraderApiTest
                     // in CI). A body of a known, bounded length is read and dropped first, so the close is an orderly one.
-                    Content.Source.consumeAll(request, Callback.from(() -> write(response, callback, e.status(), error(e)),
-                            failure -> write(response, callback, e.status(), error(e))));
+                    Content.Source.consumeAll(request, Callback.from(() -> write(response, callback, e.status(), refuse(e)),
+                            failure -> write(response, callback, e.status(), refuse(e))));
                 }
                 return true;
             }
@@ -434,7 +448,7 @@ public final class TraderApi implements AutoCloseable {
             f.whenComplete((r, t) -> {
                 if (t != null) {
                     ApiError e = unwrap(t);
-                    write(response, callback, e.status(), error(e));
+                    write(response, callback, e.status(), refuse(e));
                 } else write(response, callback, statusOf(r), r);
             });
         }

@@ -73,6 +73,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session session) {
         this.session = session;
+        api.counts.socketOpened();
         this.address = session.getRemoteSocketAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : String.valueOf(session.getRemoteSocketAddress());
     }
@@ -95,16 +96,17 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             String op = body.path("op").asText("");
             api.admit(address); // a subscription costs the cluster a snapshot: counted like any other request from this client
             if (op.equals("subscribe")) {
+                api.counts.request(op);
                 subscribe(id, body.get("channels"));
                 return;
             }
             JsonNode requestId = id;
             api.dispatchReply(op, body).whenComplete((r, t) -> {
-                if (t != null) send(requestId, TraderApi.error(TraderApi.unwrap(t)));
+                if (t != null) send(requestId, api.refuse(TraderApi.unwrap(t)));
                 else sendFrame(r.frame(requestId)); // the reply's own bytes behind the id, not decoded and printed again
             });
         } catch (ApiError e) {
-            send(id, TraderApi.error(e));
+            send(id, api.refuse(e));
         }
     }
 
@@ -158,7 +160,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     private synchronized void snapshotFailed(String channel, ApiError e) {
         ObjectNode m = TraderApi.JSON.createObjectNode();
         m.put("channel", channel);
-        m.setAll(TraderApi.error(e));
+        m.setAll(api.refuse(e));
         sendRaw(m);
         List<ObjectNode> later = held.remove(channel);
         if (later != null) for (ObjectNode l : later) sendRaw(l);
@@ -248,7 +250,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             // the client is told, as for a snapshot that failed; the next change reads again
             ObjectNode m = TraderApi.JSON.createObjectNode();
             m.put("channel", channel);
-            m.setAll(TraderApi.error(TraderApi.unwrap(failed)));
+            m.setAll(api.refuse(TraderApi.unwrap(failed)));
             sendRaw(m);
         } else if (fresh) {
             ObjectNode m = TraderApi.JSON.createObjectNode();
@@ -313,6 +315,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
         api.gateway().unlisten(stream);
+        if (session != null) api.counts.socketClosed(); // opened, and closed once
         session = null;
     }
 

@@ -24,17 +24,32 @@ public final class MetricsText {
         return this;
     }
 
+    /**
+     * One counter per value of a label ({@code name{label="key"} value}, keys in sorted order); nothing but the {@code HELP}
+     * and {@code TYPE} lines while none was counted. Keep the keys a closed set: every key is a series a scraper keeps.
+     */
+    public MetricsText counters(String name, String help, String label, java.util.Map<String, Long> values) {
+        head(name, "counter", help);
+        new java.util.TreeMap<>(values).forEach((key, value) -> out.append(name).append('{').append(label).append("=\"").append(escaped(key))
+                .append("\"} ").append(value).append('\n'));
+        return this;
+    }
+
     /** A gauge of value 1 whose labels carry the facts ({@code name="value"} pairs, in order; values escaped). */
     public MetricsText info(String name, String help, String... labelPairs) {
         head(name, "gauge", help);
         out.append(name).append('{');
         for (int i = 0; i + 1 < labelPairs.length; i += 2) {
             if (i > 0) out.append(',');
-            out.append(labelPairs[i]).append("=\"")
-                    .append(labelPairs[i + 1].replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+            out.append(labelPairs[i]).append("=\"").append(escaped(labelPairs[i + 1])).append('"');
         }
         out.append("} 1\n");
         return this;
+    }
+
+    /** A label value as the format writes it: backslash, double quote and line feed escaped. */
+    private static String escaped(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private void head(String name, String type, String help) {

@@ -145,6 +145,59 @@ class TraderApiTest {
         }
     }
 
+    /**
+     * What an operator's dashboard reads of the API ({@code /metrics} on the status port): requests by operation over REST
+     * and WebSocket alike, refusals by code, an unknown operation counted as "other" (a client's words are no labels), the
+     * WebSockets open, and a halt.
+     */
+    @Test
+    void theApiCountsWhatItTookAndRefusedAndItsSockets() throws Exception {
+        try (TraderApi counted = new TraderApi(gateway, new RateLimiter(1_000, 1_000, clock::get), new RateLimiter(1_000, 1_000, clock::get),
+                "127.0.0.1", 0, 16 * 1024)) {
+            HttpClient client = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + counted.port();
+            for (int i = 0; i < 2; i++) {
+                client.send(HttpRequest.newBuilder(URI.create(base + "/state")).timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+            HttpResponse<String> bad = client.send(HttpRequest.newBuilder(URI.create(base + "/orders")).POST(HttpRequest.BodyPublishers.ofString("{nope"))
+                    .header("content-type", "application/json").timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
+            String badCode = WsClient.JSON.readTree(bad.body()).path("error").asText();
+            assertThat(badCode).isNotEmpty();
+            java.util.Map<String, Long> m;
+            try (WsClient ws = new WsClient(counted.port())) {
+                ws.request(OrderJson.op("depth", WsClient.JSON.createObjectNode())).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                JsonNode unknown = ws.request(OrderJson.op("launch-rockets", WsClient.JSON.createObjectNode())).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(unknown.path("error").asText()).isEqualTo("UNKNOWN_OP");
+                counted.halt(TraderApi.Halt.POSTER, "the poster's key ran out of gas");
+                m = apiMetrics(counted);
+                assertThat(m).containsEntry("clearline_api_websockets", 1L).containsEntry("clearline_api_halted", 1L)
+                        .containsEntry("clearline_api_requests_total{op=\"state\"}", 2L).containsEntry("clearline_api_requests_total{op=\"depth\"}", 1L)
+                        .containsEntry("clearline_api_requests_total{op=\"other\"}", 1L)
+                        .containsEntry("clearline_api_refusals_total{code=\"UNKNOWN_OP\"}", 1L)
+                        .containsEntry("clearline_api_refusals_total{code=\"" + badCode + "\"}", 1L)
+                        .doesNotContainKey("clearline_api_requests_total{op=\"launch-rockets\"}");
+                counted.resume(TraderApi.Halt.POSTER);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
+            while (apiMetrics(counted).get("clearline_api_websockets") != 0 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(apiMetrics(counted)).as("the socket closed").containsEntry("clearline_api_websockets", 0L)
+                    .containsEntry("clearline_api_halted", 0L).containsEntry("clearline_api_in_flight", 0L);
+        }
+    }
+
+    private static java.util.Map<String, Long> apiMetrics(TraderApi api) {
+        dev.clearline.sequencer.metrics.MetricsText text = new dev.clearline.sequencer.metrics.MetricsText();
+        api.writeMetrics(text);
+        java.util.Map<String, Long> samples = new java.util.HashMap<>();
+        for (String line : text.toString().split("\n")) {
+            if (line.startsWith("#")) continue;
+            int space = line.lastIndexOf(' ');
+            samples.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+        }
+        return samples;
+    }
+
     @Test
     void aVenueThatTakesOnlyExpiringOrdersRefusesTheRestBeforeTheClusterAndSaysSo() throws Exception {
         refill();
