@@ -42,6 +42,28 @@ public final class ReplyBytes {
         return j;
     }
 
+    /** Whether the reply's bytes hold {@code text} (ASCII) anywhere. */
+    boolean contains(byte[] text) {
+        return occurrences(text, true) > 0;
+    }
+
+    /** How many times {@code text} (ASCII) occurs in the reply's bytes, without overlaps. */
+    int occurrences(byte[] text) {
+        return occurrences(text, false);
+    }
+
+    private int occurrences(byte[] text, boolean firstOnly) {
+        int found = 0;
+        outer:
+        for (int i = 0; i + text.length <= bytes.length; i++) {
+            for (int j = 0; j < text.length; j++) if (bytes[i + j] != text[j]) continue outer;
+            found++;
+            if (firstOnly) return found;
+            i += text.length - 1;
+        }
+        return found;
+    }
+
     /**
      * The WebSocket answer to request {@code id} as UTF-8: {@code {"id":<id>,<the reply's fields>}},
      * the same text as setting the id and then the decoded reply's fields on a new object and

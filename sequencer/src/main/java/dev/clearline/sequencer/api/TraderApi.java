@@ -197,9 +197,11 @@ public final class TraderApi implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         counts.request(op);
-        CompletableFuture<ReplyBytes> f = taken(op, body);
-        f.whenComplete((r, t) -> inFlight.decrementAndGet());
-        return f;
+        // the answer waits for the counts: a client that reads /metrics after its reply finds its request counted
+        return taken(op, body).whenComplete((r, t) -> {
+            inFlight.decrementAndGet();
+            if (r != null) counts.verdicts(op, r);
+        });
     }
 
     private CompletableFuture<ReplyBytes> taken(String op, JsonNode body) {

@@ -29,10 +29,38 @@ public final class MetricsText {
      * and {@code TYPE} lines while none was counted. Keep the keys a closed set: every key is a series a scraper keeps.
      */
     public MetricsText counters(String name, String help, String label, java.util.Map<String, Long> values) {
+        java.util.Map<java.util.List<String>, Long> keyed = new java.util.HashMap<>();
+        values.forEach((key, value) -> keyed.put(java.util.List.of(key), value));
+        return counters(name, help, java.util.List.of(label), keyed);
+    }
+
+    /**
+     * One counter per combination of label values ({@code name{a="x",b="y"} value}): each key lists the values of
+     * {@code labels} in their order; series sorted by their values, first label first. As with one label, keep every
+     * label's values a closed set.
+     */
+    public MetricsText counters(String name, String help, java.util.List<String> labels, java.util.Map<java.util.List<String>, Long> values) {
         head(name, "counter", help);
-        new java.util.TreeMap<>(values).forEach((key, value) -> out.append(name).append('{').append(label).append("=\"").append(escaped(key))
-                .append("\"} ").append(value).append('\n'));
+        java.util.List<java.util.List<String>> keys = new java.util.ArrayList<>(values.keySet());
+        keys.sort(MetricsText::byValues);
+        for (java.util.List<String> key : keys) {
+            if (key.size() != labels.size()) throw new IllegalArgumentException(name + ": " + key + " does not give one value per label " + labels);
+            out.append(name).append('{');
+            for (int i = 0; i < labels.size(); i++) {
+                if (i > 0) out.append(',');
+                out.append(labels.get(i)).append("=\"").append(escaped(key.get(i))).append('"');
+            }
+            out.append("} ").append(values.get(key)).append('\n');
+        }
         return this;
+    }
+
+    private static int byValues(java.util.List<String> a, java.util.List<String> b) {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            int c = a.get(i).compareTo(b.get(i));
+            if (c != 0) return c;
+        }
+        return Integer.compare(a.size(), b.size());
     }
 
     /** A gauge of value 1 whose labels carry the facts ({@code name="value"} pairs, in order; values escaped). */

@@ -148,7 +148,7 @@ class TraderApiTest {
     /**
      * What an operator's dashboard reads of the API ({@code /metrics} on the status port): requests by operation over REST
      * and WebSocket alike, refusals by code, an unknown operation counted as "other" (a client's words are no labels), the
-     * WebSockets open, and a halt.
+     * WebSockets open, a halt, and the venue's verdicts (accepted, or the reason of a refusal the reply carries).
      */
     @Test
     void theApiCountsWhatItTookAndRefusedAndItsSockets() throws Exception {
@@ -178,6 +178,31 @@ class TraderApiTest {
                         .containsEntry("clearline_api_refusals_total{code=\"" + badCode + "\"}", 1L)
                         .doesNotContainKey("clearline_api_requests_total{op=\"launch-rockets\"}");
                 counted.resume(TraderApi.Halt.POSTER);
+
+                // the venue's verdicts: accepted, and refused by the reason the reply gives
+                Signer maker = DevAccounts.trader(4), taker = DevAccounts.trader(3);
+                Order ask = order(maker, Side.SELL, 20_000, 1);
+                JsonNode placed = ws.request(OrderJson.op("place", OrderJson.order(maker, ask, domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                assertThat(placed.path("outcomes").get(0).path("accepted").asBoolean()).as(placed.toString()).isTrue();
+                Order crossing = new Order(taker.address(), MARKET, Side.BUY, 20_000, LOT, 0, TimeInForce.GTC, Order.POST_ONLY, 0,
+                        nonces.getAndIncrement(), 1_000_000);
+                JsonNode crossed = ws.request(OrderJson.op("place", OrderJson.order(taker, crossing, domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                JsonNode refusal = crossed.path("outcomes").get(0);
+                assertThat(refusal.path("accepted").asBoolean(true)).as(crossed.toString()).isFalse();
+                assertThat(refusal.path("reject").asText()).as(crossed.toString()).isEqualTo("POST_ONLY_WOULD_TAKE");
+                dev.clearline.engine.order.Hash32 askHash = domain.orderDigest(ask);
+                for (int i = 0; i < 2; i++) ws.request(OrderJson.op("cancel", OrderJson.cancel(maker, askHash, domain))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+                HttpResponse<String> again = client.send(HttpRequest.newBuilder(URI.create(base + "/orders/cancel"))
+                        .POST(HttpRequest.BodyPublishers.ofString(OrderJson.cancel(maker, askHash, domain).toString()))
+                        .header("content-type", "application/json").timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
+                String cancelRefusal = WsClient.JSON.readTree(again.body()).path("outcomes").get(0).path("reject").asText();
+                assertThat(cancelRefusal).as(again.body()).isNotEmpty();
+                m = apiMetrics(counted);
+                assertThat(m).containsEntry("clearline_api_verdicts_total{op=\"place\",verdict=\"accepted\"}", 1L)
+                        .containsEntry("clearline_api_verdicts_total{op=\"place\",verdict=\"POST_ONLY_WOULD_TAKE\"}", 1L)
+                        .containsEntry("clearline_api_verdicts_total{op=\"cancel\",verdict=\"accepted\"}", 1L)
+                        .as("a cancel of a cancelled order, over WebSocket and REST alike")
+                        .containsEntry("clearline_api_verdicts_total{op=\"cancel\",verdict=\"" + cancelRefusal + "\"}", 2L);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
             while (apiMetrics(counted).get("clearline_api_websockets") != 0 && System.nanoTime() < deadline) Thread.sleep(20);
