@@ -108,6 +108,7 @@ class WatchCommandTest {
                     .containsEntry("clearline_watch_games_active", 0L).containsEntry("clearline_watch_l1_reachable", 1L)
                     .containsEntry("clearline_watch_rollup_frozen", 0L).containsEntry("clearline_watch_reorgs_total", 0L);
             assertThat(scraped.get().get("clearline_watch_transactions_total")).isPositive();
+            assertThat(scraped.get().keySet()).as("every watcher metric the operator's alert rules (ops/prometheus) name").containsAll(alertRuleMetrics());
             assertThat(scraped.get().get("clearline_watch_l1_block")).isPositive().isLessThanOrEqualTo(scraped.get().get("clearline_watch_l1_head"));
             CliTest.Run badPort = CliTest.run(stop -> { }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file",
                     keyFile.toString(), "--data-dir", dir.resolve("watch").toString(), "--metrics-port", "70000");
@@ -183,6 +184,18 @@ class WatchCommandTest {
 
     private static void ok(TransactionReceipt r) {
         assertThat(r.isStatusOK()).as("transaction %s: %s", r.getTransactionHash(), r.getRevertReason()).isTrue();
+    }
+
+    /** The watcher metrics the expressions of the operator's alert rules name: a renamed metric must not leave an alert that never fires. */
+    private static java.util.Set<String> alertRuleMetrics() throws java.io.IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(Path.of("..", "ops", "prometheus", "clearline-alerts.yml"))) {
+            if (!line.strip().startsWith("expr:")) continue;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bclearline_watch_[a-z0-9_]+").matcher(line);
+            while (m.find()) names.add(m.group());
+        }
+        assertThat(names).as("the rules watch the watchers").isNotEmpty();
+        return names;
     }
 
     /** A watcher's {@code /metrics} samples by name; empty while it does not answer. */

@@ -36,7 +36,7 @@ final class SequencerOptions {
             new Option("leader-timeout-ms", "MS", "in a cluster, how long followers hear nothing from the leader before they elect another"
                     + " (default 500; 100 to 60000; give every member the same): longer where the CPU can starve, so a stall does not"
                     + " elect, at the price of a failover as much slower"),
-            new Option("status-port", "PORT", "serve GET /member (role, seq, state root, log position) on this port"),
+            new Option("status-port", "PORT", "serve GET /member (role, seq, state root, log position) and GET /metrics (Prometheus; alert rules in ops/prometheus) on this port"),
             new Option("min-free-mb", "MB", "stop this member (exit code 4) when the disk has less free space (default 256)"),
             new Option("idle", "low-cpu|backoff|spin", "how the cluster's agents wait for work (default: backoff for one member, low-cpu in a cluster)"),
             new Option("l1-rpc", "URL", "the L1's JSON-RPC endpoint: take priority ops, post, bond and finalize batches; with --manifest"),

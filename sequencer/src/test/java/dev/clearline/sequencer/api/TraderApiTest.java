@@ -197,6 +197,10 @@ class TraderApiTest {
                         .header("content-type", "application/json").timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
                 String cancelRefusal = WsClient.JSON.readTree(again.body()).path("outcomes").get(0).path("reject").asText();
                 assertThat(cancelRefusal).as(again.body()).isNotEmpty();
+                dev.clearline.sequencer.metrics.MetricsText text = new dev.clearline.sequencer.metrics.MetricsText();
+                counted.writeMetrics(text);
+                assertThat(dev.clearline.sequencer.metrics.AlertRules.declared(text.toString())).as("every API metric the operator's alert rules name")
+                        .containsAll(dev.clearline.sequencer.metrics.AlertRules.named(n -> n.startsWith("clearline_api_")));
                 m = apiMetrics(counted);
                 assertThat(m).containsEntry("clearline_api_verdicts_total{op=\"place\",verdict=\"accepted\"}", 1L)
                         .containsEntry("clearline_api_verdicts_total{op=\"place\",verdict=\"POST_ONLY_WOULD_TAKE\"}", 1L)

@@ -78,6 +78,10 @@ class StatusEndpointTest {
                 assertThat(member(endpoint).path("postingHalted").asBoolean()).isTrue();
             }
 
+            assertThat(dev.clearline.sequencer.metrics.AlertRules.declared(get(endpoint, "/metrics").body()))
+                    .as("every member metric the operator's alert rules name")
+                    .containsAll(dev.clearline.sequencer.metrics.AlertRules.named(dev.clearline.sequencer.metrics.AlertRules::memberOwn));
+
             HttpResponse<String> other = get(endpoint, "/state");
             assertThat(other.statusCode()).isEqualTo(404);
             assertThat(other.body()).contains("GET /member", "GET /metrics");

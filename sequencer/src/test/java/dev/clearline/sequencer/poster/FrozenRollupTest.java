@@ -51,6 +51,10 @@ class FrozenRollupTest {
                 assertThat(live.get("clearline_l1_rounds_total")).isGreaterThanOrEqualTo(2);
                 assertThat(live).containsEntry("clearline_l1_poster_stopped", 0L).containsEntry("clearline_l1_force_delay_seconds", forceDelay);
                 assertThat(live.get("clearline_l1_oldest_priority_op_age_seconds")).as("the deposits wait, unconsumed").isBetween(0L, forceDelay);
+                dev.clearline.sequencer.metrics.MetricsText text = new dev.clearline.sequencer.metrics.MetricsText();
+                loop.writeMetrics(text);
+                assertThat(dev.clearline.sequencer.metrics.AlertRules.declared(text.toString())).as("every L1 metric the operator's alert rules name")
+                        .containsAll(dev.clearline.sequencer.metrics.AlertRules.named(n -> n.startsWith("clearline_l1_")));
 
                 // no batch consumed the deposits: past the force delay anyone freezes the rollup over the first of them, and the
                 // operator's metrics said so first (the alert: an op as old as the force delay)

@@ -1,0 +1,51 @@
+package dev.clearline.sequencer.metrics;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The alert rules an operator is given ({@code ops/prometheus/clearline-alerts.yml}), read by the tests that scrape what
+ * the rules watch: each checks that every metric the rules name for its part (a member, its trader API, its L1 loop) is
+ * one that part declares, so that a renamed metric cannot leave an alert that never fires.
+ */
+public final class AlertRules {
+    /** The rules file, from a module's directory (where surefire runs). */
+    public static final Path FILE = Path.of("..", "ops", "prometheus", "clearline-alerts.yml");
+    private static final Pattern METRIC = Pattern.compile("\\bclearline_[a-z0-9_]+");
+
+    private AlertRules() {}
+
+    /** The metrics the rules' expressions name (not their annotations), those {@code which} keeps. */
+    public static Set<String> named(Predicate<String> which) {
+        Set<String> names = new TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(FILE)) {
+                if (!line.strip().startsWith("expr:")) continue;
+                Matcher m = METRIC.matcher(line);
+                while (m.find()) if (which.test(m.group())) names.add(m.group());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return names;
+    }
+
+    /** The metrics an exposition declares (its {@code # HELP} lines), whether or not a sample of them was counted yet. */
+    public static Set<String> declared(String exposition) {
+        Set<String> names = new TreeSet<>();
+        for (String line : exposition.split("\n")) if (line.startsWith("# HELP ")) names.add(line.split(" ")[2]);
+        return names;
+    }
+
+    /** A member's own metrics: neither its trader API's, nor its L1 loop's, nor a watcher's. */
+    public static boolean memberOwn(String name) {
+        return !name.startsWith("clearline_api_") && !name.startsWith("clearline_l1_") && !name.startsWith("clearline_watch_");
+    }
+}
