@@ -36,6 +36,7 @@ import dev.clearline.sequencer.oracle.DevPriceSource;
 import dev.clearline.sequencer.oracle.OracleFeed;
 import dev.clearline.sequencer.poster.BatchPoster;
 import dev.clearline.sequencer.poster.L1Loop;
+import dev.clearline.sequencer.cluster.StatusEndpoint;
 import dev.clearline.sequencer.poster.PriorityOpFeed;
 import dev.clearline.sequencer.state.Genesis;
 import org.slf4j.Logger;
@@ -88,6 +89,7 @@ final class LocalStack implements AutoCloseable {
     private SequencerNode node;
     private Gateway gateway;
     private TraderApi api;
+    private StatusEndpoint status;
     private L1Loop l1;
     private DemoTraders demo;
     private StackWatcher watcher;
@@ -96,11 +98,15 @@ final class LocalStack implements AutoCloseable {
     private volatile boolean stopping;
     private boolean resumed;
 
-    /** @param maxOrderLifetime the trader API's longest order lifetime in seconds, 0 for none ({@link OrderLifetime}) */
-    record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis, long maxOrderLifetime) {
-        /** Without an order-lifetime rule. */
+    /**
+     * @param maxOrderLifetime the trader API's longest order lifetime in seconds, 0 for none ({@link OrderLifetime})
+     * @param statusPort where the sequencer's status endpoint listens ({@code GET /member}, {@code GET /metrics}), on
+     *                   {@code apiHost}; 0 for any free port, -1 for none
+     */
+    record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis, long maxOrderLifetime, int statusPort) {
+        /** Without an order-lifetime rule or a status endpoint. */
         Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis) {
-            this(dir, apiHost, apiPort, demo, tickMillis, 0);
+            this(dir, apiHost, apiPort, demo, tickMillis, 0, -1);
         }
     }
 
@@ -166,6 +172,21 @@ final class LocalStack implements AutoCloseable {
         // a poster that stopped for a reason an operator must fix: no new orders that would need its batches (a freeze stops up instead)
         dev.clearline.sequencer.poster.WhenPostingStops.haltApi(l1, link, api, onFreeze -> { });
         if (node.postingHalt() != null) link.posting(null); // a poster runs again: a halt the log kept from the last run is over
+        if (s.statusPort() >= 0) {
+            // what an operator's Prometheus reads of a member (ops/prometheus), here with its API and L1 loop in the same process
+            L1Loop loop = l1;
+            try {
+                status = new StatusEndpoint(node, s.apiHost(), s.statusPort(), m -> {
+                    api.writeMetrics(m);
+                    loop.writeMetrics(m);
+                });
+            } catch (Exception e) {
+                // start's caller closes what started: nothing is lost
+                throw new UserError("the status port cannot listen on " + s.apiHost() + ":" + s.statusPort() + " (" + e.getMessage()
+                        + "); pass --status-port with a free port, or 0 for any", e);
+            }
+            running.add(status);
+        }
 
         Map<Integer, Long> start = new java.util.HashMap<>();
         for (long[] m : MARKETS) start.put((int) m[0], m[3]);
@@ -334,6 +355,11 @@ final class LocalStack implements AutoCloseable {
 
     int apiPort() {
         return api.port();
+    }
+
+    /** The status endpoint's port, or -1 when the stack serves none. */
+    int statusPort() {
+        return status == null ? -1 : status.port();
     }
 
     long verifiedHonest() {

@@ -50,6 +50,11 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-demo", description = "Do not start the demo market makers and takers.")
     boolean noDemo;
 
+    @Option(names = "--status-port", converter = Converters.Port.class,
+            description = "Serve the sequencer's GET /member and GET /metrics (Prometheus: the member, its trader API and L1 loop;"
+                    + " alert rules in ops/prometheus) on this port, 0 for any free port. Default: none.")
+    Integer statusPort;
+
     @Option(names = "--status-every", defaultValue = "5", description = "Seconds between status lines (0: none). Default: ${DEFAULT-VALUE}.")
     int statusEvery;
 
@@ -79,7 +84,8 @@ final class UpCommand implements Callable<Integer> {
             out.println("Starting the sequencer, batch poster, oracle feed" + (noDemo ? "" : ", demo traders") + " and watcher...");
             out.flush();
             try {
-                stack = LocalStack.start(devnet, m, new LocalStack.Settings(dir, node.host, apiPort, !noDemo, 1_000, maxOrderLifetime));
+                stack = LocalStack.start(devnet, m, new LocalStack.Settings(dir, node.host, apiPort, !noDemo, 1_000, maxOrderLifetime,
+                        statusPort == null ? -1 : statusPort));
             } catch (java.net.BindException e) {
                 throw new UserError("the trader API cannot listen on " + node.host + ":" + apiPort + " (" + e.getMessage()
                         + "); pass --api-port with a free port, or 0 for any", e);
@@ -143,6 +149,10 @@ final class UpCommand implements Callable<Integer> {
         out.println("                " + (maxOrderLifetime == 0 ? "takes orders with and without expiry (--max-order-lifetime none)"
                 : "takes orders that expire within " + OrderLifetime.format(maxOrderLifetime)
                         + " (--max-order-lifetime), so no order stays in the rollup's state for good"));
+        if (stack.statusPort() >= 0) {
+            String status = "http://" + node.host + ":" + stack.statusPort();
+            out.println("  Status:        " + status + "/member   Metrics (Prometheus): " + status + "/metrics");
+        }
         out.println("  Rollup:        " + stack.rollupAddress);
         out.println("  Collateral:    " + m.address("TestCollateral") + "  (6 decimals)");
         out.println("  Operator:      key (" + LocalStack.OPERATOR + ") " + stack.key(LocalStack.OPERATOR).getAddress()

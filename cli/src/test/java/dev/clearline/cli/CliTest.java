@@ -275,8 +275,20 @@ class CliTest {
                 "./clearline devnet --data-dir " + data + " runs its L1 alone");
         String address = Manifest.read(manifest).orElseThrow().address("TestCollateral");
         Background again = new Background().start("up", "--port", "0", "--api-port", "0", "--dir", stackDir, "--no-demo",
-                "--data-dir", data.toString(), "--manifest", manifest.toString());
+                "--data-dir", data.toString(), "--manifest", manifest.toString(), "--status-port", "0");
         assertThat(again.out.toString()).contains("Up to date", address, "Clearline local stack is up");
+        // with --status-port, what an operator's Prometheus reads of a member: the member, its API and its L1 loop on one port
+        java.util.regex.Matcher statusUrl = java.util.regex.Pattern.compile("Status: +(http://\\S+)/member +Metrics \\(Prometheus\\): \\1/metrics")
+                .matcher(again.out.toString());
+        assertThat(statusUrl.find()).as(again.out.toString()).isTrue();
+        var http = java.net.http.HttpClient.newHttpClient();
+        String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(statusUrl.group(1) + "/metrics"))
+                .timeout(java.time.Duration.ofSeconds(30)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("\nclearline_leader 1\n", "\nclearline_service_answering 1\n", "# HELP clearline_api_requests_total ",
+                "\nclearline_l1_poster_stopped 0\n", "# HELP clearline_l1_oldest_priority_op_age_seconds ");
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(statusUrl.group(1) + "/member"))
+                .timeout(java.time.Duration.ofSeconds(30)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                .contains("\"role\":\"LEADER\"");
 
         // its sequencer stopped from outside, as an operator would stop a cluster's: the stack notices and stops too, saying why
         Path sequencerDir = Path.of(stackDir, "sequencer");
