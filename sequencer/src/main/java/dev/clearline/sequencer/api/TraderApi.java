@@ -58,7 +58,7 @@ public final class TraderApi implements AutoCloseable {
     /** Requests taken and not answered yet. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** What this API took and refused ({@link #writeMetrics}). */
-    final ApiCounts counts = new ApiCounts();
+    final ApiCounts counts = new ApiCounts(System::nanoTime);
     /**
      * The largest declared body of a refused request that is read and dropped before the answer (see the
      * handler): a few times any body the API takes, so a client's honest mistake gets its answer, while a
@@ -197,10 +197,14 @@ public final class TraderApi implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         counts.request(op);
+        long takenAt = counts.now();
         // the answer waits for the counts: a client that reads /metrics after its reply finds its request counted
         return taken(op, body).whenComplete((r, t) -> {
             inFlight.decrementAndGet();
-            if (r != null) counts.verdicts(op, r);
+            if (r != null) {
+                counts.answered(op, takenAt);
+                counts.verdicts(op, r);
+            }
         });
     }
 

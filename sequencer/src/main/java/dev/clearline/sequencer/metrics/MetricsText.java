@@ -63,6 +63,29 @@ public final class MetricsText {
         return Integer.compare(a.size(), b.size());
     }
 
+    /**
+     * A histogram: for each upper bound in {@code bounds} (ascending) the observations at most that large
+     * ({@code cumulative[i]}), then all of them ({@code cumulative[bounds.length]}, the {@code +Inf} bucket and the
+     * count), and their {@code sum}.
+     */
+    public MetricsText histogram(String name, String help, double[] bounds, long[] cumulative, double sum) {
+        if (cumulative.length != bounds.length + 1) throw new IllegalArgumentException(name + ": one count per bound and one for +Inf");
+        head(name, "histogram", help);
+        for (int i = 0; i < bounds.length; i++) {
+            out.append(name).append("_bucket{le=\"").append(number(bounds[i])).append("\"} ").append(cumulative[i]).append('\n');
+        }
+        long count = cumulative[bounds.length];
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(count).append('\n');
+        out.append(name).append("_sum ").append(number(sum)).append('\n');
+        out.append(name).append("_count ").append(count).append('\n');
+        return this;
+    }
+
+    /** A float as the format reads it, in plain digits (0.0001, 2.5, 12), not in Java's exponent form. */
+    private static String number(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
     /** A gauge of value 1 whose labels carry the facts ({@code name="value"} pairs, in order; values escaped). */
     public MetricsText info(String name, String help, String... labelPairs) {
         head(name, "gauge", help);

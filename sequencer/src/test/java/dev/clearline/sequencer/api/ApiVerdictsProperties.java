@@ -57,7 +57,7 @@ class ApiVerdictsProperties {
             }
             cs.add(new Command.BatchCancel(7, cs.size() + 1, resting));
             SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
-            ApiCounts counts = new ApiCounts();
+            ApiCounts counts = new ApiCounts(() -> 0);
             Map<String, Long> expected = new TreeMap<>();
             for (int i = 0; i < cs.size(); i++) {
                 Reply reply = s.apply(cs.get(i), Market.START * 1000 + i);

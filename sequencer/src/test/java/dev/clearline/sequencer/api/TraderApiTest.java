@@ -207,6 +207,11 @@ class TraderApiTest {
                         .containsEntry("clearline_api_verdicts_total{op=\"cancel\",verdict=\"accepted\"}", 1L)
                         .as("a cancel of a cancelled order, over WebSocket and REST alike")
                         .containsEntry("clearline_api_verdicts_total{op=\"cancel\",verdict=\"" + cancelRefusal + "\"}", 2L);
+                // each of those five answered by the cluster was timed; the reads and the API's own refusals before them were not
+                assertThat(m).containsEntry("clearline_api_ack_seconds_count", 5L).containsEntry("clearline_api_ack_seconds_bucket{le=\"+Inf\"}", 5L);
+                String ackSum = java.util.Arrays.stream(text.toString().split("\n")).filter(l -> l.startsWith("clearline_api_ack_seconds_sum ")).findFirst()
+                        .orElseThrow();
+                assertThat(Double.parseDouble(ackSum.split(" ")[1])).as("the time they took, in seconds").isPositive().isLessThan(5 * ANSWER_SECONDS);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
             while (apiMetrics(counted).get("clearline_api_websockets") != 0 && System.nanoTime() < deadline) Thread.sleep(20);
@@ -222,7 +227,8 @@ class TraderApiTest {
         for (String line : text.toString().split("\n")) {
             if (line.startsWith("#")) continue;
             int space = line.lastIndexOf(' ');
-            samples.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+            String value = line.substring(space + 1);
+            if (value.matches("-?\\d+")) samples.put(line.substring(0, space), Long.parseLong(value)); // not a histogram's sum in seconds
         }
         return samples;
     }

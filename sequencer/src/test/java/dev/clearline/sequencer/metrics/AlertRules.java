@@ -37,10 +37,17 @@ public final class AlertRules {
         return names;
     }
 
-    /** The metrics an exposition declares (its {@code # HELP} lines), whether or not a sample of them was counted yet. */
+    /**
+     * The series names an exposition declares (its {@code # HELP} lines, and a histogram's {@code _bucket}, {@code _sum}
+     * and {@code _count}), whether or not a sample of them was counted yet.
+     */
     public static Set<String> declared(String exposition) {
         Set<String> names = new TreeSet<>();
-        for (String line : exposition.split("\n")) if (line.startsWith("# HELP ")) names.add(line.split(" ")[2]);
+        for (String line : exposition.split("\n")) {
+            String[] parts = line.split(" ");
+            if (line.startsWith("# HELP ")) names.add(parts[2]);
+            if (line.startsWith("# TYPE ") && parts[3].equals("histogram")) for (String suffix : new String[] {"_bucket", "_sum", "_count"}) names.add(parts[2] + suffix);
+        }
         return names;
     }
 

@@ -335,7 +335,8 @@ public final class MemberProcesses implements AutoCloseable {
             for (String line : r.body().split("\n")) {
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 int space = line.lastIndexOf(' ');
-                samples.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+                String value = line.substring(space + 1);
+                if (value.matches("-?\\d+")) samples.put(line.substring(0, space), Long.parseLong(value)); // not a histogram's sum in seconds
             }
         } catch (IOException e) {
             samples.clear();
