@@ -78,7 +78,10 @@ class StatusEndpointTest {
                 assertThat(member(endpoint).path("postingHalted").asBoolean()).isTrue();
             }
 
-            assertThat(dev.clearline.sequencer.metrics.AlertRules.declared(get(endpoint, "/metrics").body()))
+            String exposition = get(endpoint, "/metrics").body();
+            String lint = dev.clearline.sequencer.metrics.Promtool.lint(exposition);
+            if (lint != null) assertThat(lint).as("promtool check metrics on:%n%s", exposition).isEmpty();
+            assertThat(dev.clearline.sequencer.metrics.AlertRules.declared(exposition))
                     .as("every member metric the operator's alert rules name")
                     .containsAll(dev.clearline.sequencer.metrics.AlertRules.named(dev.clearline.sequencer.metrics.AlertRules::memberOwn));
 

@@ -3,10 +3,7 @@ package dev.clearline.sequencer.metrics;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,34 +19,19 @@ class AlertRulesTest {
 
     @Test
     void promtoolLoadsTheConfigAndTheRulesAndTheirUnitTestsPass() throws Exception {
-        Path promtool = promtool();
+        Promtool promtool = Promtool.find();
         Assumptions.assumeTrue(promtool != null, "promtool not found (Debian: apt-get install prometheus); the alert rules' unit tests are skipped");
-        assertThat(run(promtool, "check", "config", "prometheus.yml")).contains("SUCCESS: 1 rule files found", "23 rules found");
-        String tests = run(promtool, "test", "rules", "clearline-alerts-test.yml");
-        assertThat(tests).contains("SUCCESS").doesNotContain("FAILED");
+        Promtool.Result config = promtool.run(DIR, null, "check", "config", "prometheus.yml");
+        assertThat(config.exitCode()).as(config.output()).isZero();
+        assertThat(config.output()).contains("SUCCESS: 1 rule files found", "23 rules found");
+        Promtool.Result tests = promtool.run(DIR, null, "test", "rules", "clearline-alerts-test.yml");
+        assertThat(tests.exitCode()).as(tests.output()).isZero();
+        assertThat(tests.output()).contains("SUCCESS").doesNotContain("FAILED");
     }
 
     @Test
     void theReaderFindsEachPartsMetricsInTheExpressions() {
         assertThat(AlertRules.named(name -> true)).as("the rules watch what members and watchers serve")
                 .contains("clearline_service_stopped", "clearline_l1_oldest_priority_op_age_seconds", "clearline_api_in_flight", "clearline_watch_fraud_total");
-    }
-
-    private static String run(Path promtool, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(promtool.toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("promtool %s:%n%s", String.join(" ", args), out).isZero();
-        return out;
-    }
-
-    private static Path promtool() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, "promtool");
-            if (Files.isExecutable(p)) return p;
-        }
-        return null;
     }
 }
