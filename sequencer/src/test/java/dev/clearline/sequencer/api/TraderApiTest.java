@@ -199,10 +199,7 @@ class TraderApiTest {
                 assertThat(cancelRefusal).as(again.body()).isNotEmpty();
                 dev.clearline.sequencer.metrics.MetricsText text = new dev.clearline.sequencer.metrics.MetricsText();
                 counted.writeMetrics(text);
-                String lint = dev.clearline.sequencer.metrics.Promtool.lint(text.toString());
-                if (lint != null) assertThat(lint).as("promtool check metrics on:%n%s", text).isEmpty();
-                assertThat(dev.clearline.sequencer.metrics.AlertRules.declared(text.toString())).as("every API metric the operator's alert rules name")
-                        .containsAll(dev.clearline.sequencer.metrics.AlertRules.named(n -> n.startsWith("clearline_api_")));
+                dev.clearline.sequencer.metrics.AlertRules.assertFit("the trader API", text.toString(), n -> n.startsWith("clearline_api_"));
                 m = apiMetrics(counted);
                 assertThat(m).containsEntry("clearline_api_verdicts_total{op=\"place\",verdict=\"accepted\"}", 1L)
                         .containsEntry("clearline_api_verdicts_total{op=\"place\",verdict=\"POST_ONLY_WOULD_TAKE\"}", 1L)

@@ -78,12 +78,8 @@ class StatusEndpointTest {
                 assertThat(member(endpoint).path("postingHalted").asBoolean()).isTrue();
             }
 
-            String exposition = get(endpoint, "/metrics").body();
-            String lint = dev.clearline.sequencer.metrics.Promtool.lint(exposition);
-            if (lint != null) assertThat(lint).as("promtool check metrics on:%n%s", exposition).isEmpty();
-            assertThat(dev.clearline.sequencer.metrics.AlertRules.declared(exposition))
-                    .as("every member metric the operator's alert rules name")
-                    .containsAll(dev.clearline.sequencer.metrics.AlertRules.named(dev.clearline.sequencer.metrics.AlertRules::memberOwn));
+            dev.clearline.sequencer.metrics.AlertRules.assertFit("a member", get(endpoint, "/metrics").body(),
+                    dev.clearline.sequencer.metrics.AlertRules::memberOwn);
 
             HttpResponse<String> other = get(endpoint, "/state");
             assertThat(other.statusCode()).isEqualTo(404);

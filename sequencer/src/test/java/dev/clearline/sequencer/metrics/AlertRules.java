@@ -23,7 +23,7 @@ public final class AlertRules {
     private AlertRules() {}
 
     /** The metrics the rules' expressions name (not their annotations), those {@code which} keeps. */
-    public static Set<String> named(Predicate<String> which) {
+    static Set<String> named(Predicate<String> which) {
         Set<String> names = new TreeSet<>();
         try {
             for (String line : Files.readAllLines(FILE)) {
@@ -41,7 +41,7 @@ public final class AlertRules {
      * The series names an exposition declares (its {@code # HELP} lines, and a histogram's {@code _bucket}, {@code _sum}
      * and {@code _count}), whether or not a sample of them was counted yet.
      */
-    public static Set<String> declared(String exposition) {
+    private static Set<String> declared(String exposition) {
         Set<String> names = new TreeSet<>();
         for (String line : exposition.split("\n")) {
             String[] parts = line.split(" ");
@@ -49,6 +49,17 @@ public final class AlertRules {
             if (line.startsWith("# TYPE ") && parts[3].equals("histogram")) for (String suffix : new String[] {"_bucket", "_sum", "_count"}) names.add(parts[2] + suffix);
         }
         return names;
+    }
+
+    /**
+     * What a scraping test checks of the exposition {@code what} serves: it passes promtool's lint where promtool is
+     * installed ({@link Promtool#lint}), and it declares every metric the rules name for it ({@code part}).
+     */
+    public static void assertFit(String what, String exposition, Predicate<String> part) throws IOException, InterruptedException {
+        String lint = Promtool.lint(exposition);
+        if (lint != null) org.assertj.core.api.Assertions.assertThat(lint).as("promtool check metrics on %s:%n%s", what, exposition).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(declared(exposition)).as("every metric of %s the operator's alert rules name", what)
+                .containsAll(named(part));
     }
 
     /** A member's own metrics: neither its trader API's, nor its L1 loop's, nor a watcher's. */
