@@ -86,12 +86,8 @@ class ApiVerdictsProperties {
     private static Map<String, Long> verdicts(ApiCounts counts) {
         MetricsText text = new MetricsText();
         counts.writeMetrics(text, 0, false);
-        Map<String, Long> out = new TreeMap<>();
-        for (String line : text.toString().split("\n")) {
-            if (!line.startsWith("clearline_api_verdicts_total{")) continue;
-            int space = line.lastIndexOf(' ');
-            out.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
-        }
+        Map<String, Long> out = new TreeMap<>(dev.clearline.sequencer.metrics.Exposition.samples(text.toString()));
+        out.keySet().removeIf(series -> !series.startsWith("clearline_api_verdicts_total{"));
         return out;
     }
 }

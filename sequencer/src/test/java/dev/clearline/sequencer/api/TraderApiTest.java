@@ -222,14 +222,7 @@ class TraderApiTest {
     private static java.util.Map<String, Long> apiMetrics(TraderApi api) {
         dev.clearline.sequencer.metrics.MetricsText text = new dev.clearline.sequencer.metrics.MetricsText();
         api.writeMetrics(text);
-        java.util.Map<String, Long> samples = new java.util.HashMap<>();
-        for (String line : text.toString().split("\n")) {
-            if (line.startsWith("#")) continue;
-            int space = line.lastIndexOf(' ');
-            String value = line.substring(space + 1);
-            if (value.matches("-?\\d+")) samples.put(line.substring(0, space), Long.parseLong(value)); // not a histogram's sum in seconds
-        }
-        return samples;
+        return dev.clearline.sequencer.metrics.Exposition.samples(text.toString());
     }
 
     @Test

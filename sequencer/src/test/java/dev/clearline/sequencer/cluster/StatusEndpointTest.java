@@ -16,13 +16,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StatusEndpointTest {
     private static final int TRADERS = 3;
-    /** A sample line: a name, optional labels, an integer value. */
-    private static final Pattern SAMPLE = Pattern.compile("([a-z_]+)(\\{[^}]*\\})? (-?\\d+)");
 
     @TempDir
     Path dir;
@@ -113,24 +106,6 @@ class StatusEndpointTest {
         HttpResponse<String> r = get(endpoint, "/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
-        Map<String, Long> samples = new HashMap<>();
-        Set<String> helped = new HashSet<>(), typed = new HashSet<>();
-        for (String line : r.body().split("\n")) {
-            if (line.startsWith("# HELP ")) {
-                helped.add(line.split(" ")[2]);
-            } else if (line.startsWith("# TYPE ")) {
-                String[] parts = line.split(" ");
-                assertThat(parts[3]).as(line).isIn("gauge", "counter");
-                typed.add(parts[2]);
-            } else {
-                Matcher m = SAMPLE.matcher(line);
-                assertThat(m.matches()).as("a sample line: %s", line).isTrue();
-                assertThat(helped).as("HELP before %s", line).contains(m.group(1));
-                assertThat(typed).as("TYPE before %s", line).contains(m.group(1));
-                String key = m.group(1) + (m.group(2) == null ? "" : m.group(2));
-                assertThat(samples.put(key, Long.parseLong(m.group(3)))).as("%s given once", key).isNull();
-            }
-        }
-        return samples;
+        return dev.clearline.sequencer.metrics.Exposition.samples(r.body());
     }
 }

@@ -87,12 +87,6 @@ class FrozenRollupTest {
     private static Map<String, Long> metrics(L1Loop loop) {
         dev.clearline.sequencer.metrics.MetricsText m = new dev.clearline.sequencer.metrics.MetricsText();
         loop.writeMetrics(m);
-        Map<String, Long> samples = new java.util.HashMap<>();
-        for (String line : m.toString().split("\n")) {
-            if (line.startsWith("#")) continue;
-            String[] parts = line.split(" ");
-            samples.put(parts[0], Long.parseLong(parts[1]));
-        }
-        return samples;
+        return dev.clearline.sequencer.metrics.Exposition.samples(m.toString());
     }
 }

@@ -332,12 +332,7 @@ public final class MemberProcesses implements AutoCloseable {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.statusPort() + "/metrics"))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            for (String line : r.body().split("\n")) {
-                if (line.isEmpty() || line.startsWith("#")) continue;
-                int space = line.lastIndexOf(' ');
-                String value = line.substring(space + 1);
-                if (value.matches("-?\\d+")) samples.put(line.substring(0, space), Long.parseLong(value)); // not a histogram's sum in seconds
-            }
+            samples.putAll(dev.clearline.sequencer.metrics.Exposition.samples(r.body()));
         } catch (IOException e) {
             samples.clear();
         } catch (InterruptedException e) {
