@@ -168,7 +168,7 @@ final class WatchCommand implements Callable<Integer> {
             LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} escapeReport={} store={}", dispute.account(), c.rollup(),
                     gameAddress, !noChallenge, !noDefend, !noEscapeReport, dataDir);
             if (!noChallenge) warnIfItCannotBond(c, dispute);
-            dev.clearline.sequencer.metrics.GetServer metrics = metricsPort == null ? null : serveMetrics(status, watcher);
+            dev.clearline.sequencer.metrics.GetServer metrics = metricsPort == null ? null : serveMetrics(status, watcher, c, dispute);
             AtomicBoolean running = new AtomicBoolean(true);
             // A stop wakes the pause between polls but lets a poll in progress finish: interrupting it could cut a
             // transaction's receipt wait (a move or a report sent but not counted). Only a poll still running after
@@ -219,6 +219,18 @@ final class WatchCommand implements Callable<Integer> {
         }
     }
 
+    /** The key's balance and, when it challenges, the bond, read from L1 for a scrape; what L1 did not answer is left unknown. */
+    private WatchStatus.Wallet wallet(L1Options.Connection c, DisputeL1 dispute) {
+        BigInteger balance = null, bond = null;
+        try {
+            balance = c.web3j().ethGetBalance(dispute.account(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
+            if (!noChallenge) bond = dispute.challengeBond();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("event=wallet-unread reason=\"{}\"", e.getMessage());
+        }
+        return new WatchStatus.Wallet(balance, bond);
+    }
+
     /**
      * A watcher that cannot pay a challenge's bond would judge a bad batch and then fail to challenge it, where it matters
      * most: say so at the start, while there is time to fund it (it still verifies meanwhile).
@@ -237,9 +249,9 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     /** The metrics port, or a clear error when it cannot listen (the watcher has not started: nothing is lost). */
-    private dev.clearline.sequencer.metrics.GetServer serveMetrics(WatchStatus status, Watcher watcher) {
+    private dev.clearline.sequencer.metrics.GetServer serveMetrics(WatchStatus status, Watcher watcher, L1Options.Connection c, DisputeL1 dispute) {
         var answer = (java.util.function.Supplier<dev.clearline.sequencer.metrics.GetServer.Answer>) () -> new dev.clearline.sequencer.metrics.GetServer.Answer(
-                200, dev.clearline.sequencer.metrics.GetServer.Answer.METRICS, status.metrics(watcher.gameCounts(), watcher.frozen()));
+                200, dev.clearline.sequencer.metrics.GetServer.Answer.METRICS, status.metrics(watcher.gameCounts(), watcher.frozen(), wallet(c, dispute)));
         try {
             var server = new dev.clearline.sequencer.metrics.GetServer("watch-metrics", metricsHost, metricsPort, Map.of("/metrics", answer));
             out.println("Metrics: http://" + metricsHost + ":" + server.port() + "/metrics");

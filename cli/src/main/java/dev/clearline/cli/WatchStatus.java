@@ -92,11 +92,16 @@ final class WatchStatus implements ReplayListener {
 
     /**
      * The watcher's figures in Prometheus' text format ({@code watch --metrics-port}): how far it read L1 and how far
-     * L1 is, what it judged and found, its games and moves, whether L1 answers and whether the rollup froze. The alerts
-     * a watcher's operator wants: fraud found, L1 unreachable, the watcher falling behind L1's head.
+     * L1 is, what it judged and found, its games and moves, whether L1 answers and whether the rollup froze, and its
+     * key's ether beside a challenge's bond. The alerts a watcher's operator wants: fraud found, L1 unreachable, the watcher
+     * falling behind L1's head, a balance that could not pay a challenge's bond.
      */
-    String metrics(dev.clearline.prover.dispute.Watcher.GameCounts games, FreezeReporter.Frozen frozen) {
+    String metrics(dev.clearline.prover.dispute.Watcher.GameCounts games, FreezeReporter.Frozen frozen, Wallet wallet) {
         return new dev.clearline.sequencer.metrics.MetricsText()
+                .gauge("clearline_watch_balance_ether", "the watcher key's ether on L1, which pays its bonds and gas (-1: L1 did not answer)",
+                        ether(wallet.balanceWei()))
+                .gauge("clearline_watch_challenge_bond_ether", "the bond a challenge locks (-1: this watcher does not challenge, or L1 did not answer):"
+                        + " a balance at or below it cannot challenge a bad batch", ether(wallet.challengeBondWei()))
                 .gauge("clearline_watch_l1_block", "the last L1 block this watcher read (-1 before the first)", block.get())
                 .gauge("clearline_watch_l1_head", "L1's head when the watcher last looked (-1 before the first): head minus block is how far behind it is",
                         head.get())
@@ -111,6 +116,13 @@ final class WatchStatus implements ReplayListener {
                         games.transactionsSent())
                 .gauge("clearline_watch_rollup_frozen", "1 once the rollup froze (the escape hatch is open)", frozen == null ? 0 : 1)
                 .toString();
+    }
+
+    /** The watcher key's ether and what a challenge locks, read when scraped; null where unknown. */
+    record Wallet(java.math.BigInteger balanceWei, java.math.BigInteger challengeBondWei) {}
+
+    private static double ether(java.math.BigInteger wei) {
+        return wei == null ? -1 : new java.math.BigDecimal(wei).movePointLeft(18).doubleValue();
     }
 
     /** A daemon thread printing {@link #line} every {@code everySeconds} with the time of day, when it changed. */

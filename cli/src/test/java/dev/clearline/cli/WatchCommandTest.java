@@ -90,11 +90,11 @@ class WatchCommandTest {
             try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
                 metricsPort = free.getLocalPort();
             }
-            java.util.concurrent.atomic.AtomicReference<java.util.Map<String, Long>> scraped = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<java.util.Map<String, Double>> scraped = new java.util.concurrent.atomic.AtomicReference<>();
             CliTest.Run watch = CliTest.run(stop -> {
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 while (System.nanoTime() < deadline && !rejected(rollup)) Thread.sleep(200);
-                while (System.nanoTime() < deadline && metrics(metricsPort).getOrDefault("clearline_watch_games_finished_total", 0L) < 1) Thread.sleep(100);
+                while (System.nanoTime() < deadline && metrics(metricsPort).getOrDefault("clearline_watch_games_finished_total", 0.0) < 1) Thread.sleep(100);
                 scraped.set(metrics(metricsPort));
                 stop.run();
             }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file", keyFile.toString(), "--poll-ms", "100",
@@ -103,13 +103,20 @@ class WatchCommandTest {
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
             assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2")
                     .contains("Metrics: http://127.0.0.1:" + metricsPort + "/metrics");
-            assertThat(scraped.get()).containsEntry("clearline_watch_batches_judged_total", 2L).containsEntry("clearline_watch_fraud_total", 1L)
-                    .containsEntry("clearline_watch_latest_batch", 1L).containsEntry("clearline_watch_games_finished_total", 1L)
-                    .containsEntry("clearline_watch_games_active", 0L).containsEntry("clearline_watch_l1_reachable", 1L)
-                    .containsEntry("clearline_watch_rollup_frozen", 0L).containsEntry("clearline_watch_reorgs_total", 0L);
+            assertThat(scraped.get()).containsEntry("clearline_watch_batches_judged_total", 2.0).containsEntry("clearline_watch_fraud_total", 1.0)
+                    .containsEntry("clearline_watch_latest_batch", 1.0).containsEntry("clearline_watch_games_finished_total", 1.0)
+                    .containsEntry("clearline_watch_games_active", 0.0).containsEntry("clearline_watch_l1_reachable", 1.0)
+                    .containsEntry("clearline_watch_rollup_frozen", 0.0).containsEntry("clearline_watch_reorgs_total", 0.0);
             assertThat(scraped.get().get("clearline_watch_transactions_total")).isPositive();
             assertThat(scraped.get().keySet()).as("every watcher metric the operator's alert rules (ops/prometheus) name").containsAll(alertRuleMetrics());
             assertThat(scraped.get().get("clearline_watch_l1_block")).isPositive().isLessThanOrEqualTo(scraped.get().get("clearline_watch_l1_head"));
+            // its key's ether beside the bond a challenge locks (it challenged once: the bond came back with the win)
+            BigInteger wei = devnet.web3j().ethGetBalance(org.web3j.crypto.Credentials.create(KEY_3).getAddress(),
+                    org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
+            assertThat(scraped.get().get("clearline_watch_balance_ether")).as("the watcher key's ether")
+                    .isCloseTo(new java.math.BigDecimal(wei).movePointLeft(18).doubleValue(), org.assertj.core.data.Offset.offset(1.0));
+            assertThat(scraped.get().get("clearline_watch_challenge_bond_ether")).as("a challenge's bond").isPositive()
+                    .isLessThan(scraped.get().get("clearline_watch_balance_ether"));
             CliTest.Run badPort = CliTest.run(stop -> { }, "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(), "--key-file",
                     keyFile.toString(), "--data-dir", dir.resolve("watch").toString(), "--metrics-port", "70000");
             assertThat(badPort.code()).isNotZero();
@@ -199,8 +206,8 @@ class WatchCommandTest {
     }
 
     /** A watcher's {@code /metrics} samples by name; empty while it does not answer. */
-    private static java.util.Map<String, Long> metrics(int port) {
-        java.util.Map<String, Long> samples = new java.util.HashMap<>();
+    private static java.util.Map<String, Double> metrics(int port) {
+        java.util.Map<String, Double> samples = new java.util.HashMap<>();
         try {
             var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).GET().build(),
@@ -208,7 +215,7 @@ class WatchCommandTest {
             for (String line : r.body().split("\n")) {
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 int space = line.lastIndexOf(' ');
-                samples.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
             }
         } catch (java.io.IOException e) {
             samples.clear(); // not listening yet

@@ -17,6 +17,13 @@ public final class MetricsText {
         return this;
     }
 
+    /** A value that goes up and down and is not a whole number (an amount of ether). */
+    public MetricsText gauge(String name, String help, double value) {
+        head(name, "gauge", help);
+        out.append(name).append(' ').append(number(value)).append('\n');
+        return this;
+    }
+
     /** A count that only grows while the process runs. */
     public MetricsText counter(String name, String help, long value) {
         head(name, "counter", help);
@@ -83,6 +90,8 @@ public final class MetricsText {
 
     /** A float as the format reads it, in plain digits (0.0001, 2.5, 12), not in Java's exponent form. */
     private static String number(double v) {
+        if (Double.isNaN(v)) return "NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "+Inf" : "-Inf";
         return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 

@@ -5,10 +5,12 @@ import dev.clearline.prover.l1.L1Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -37,6 +39,8 @@ public final class L1Loop implements AutoCloseable {
     private volatile long failedRounds;
     /** L1's force delay as the rollup set it (-1 until read) and the age of the oldest priority op it has not consumed (-1: none). */
     private volatile long forceDelaySeconds = -1, oldestOpAgeSeconds = -1;
+    /** The poster's ether on L1 at the last round, in wei (null until read): what pays for every batch. */
+    private volatile BigInteger posterBalanceWei;
 
     public L1Loop(Web3j web3j, String rollupAddress, PriorityOpFeed feed, BatchPoster poster, long intervalMillis) {
         this.web3j = web3j;
@@ -84,6 +88,10 @@ public final class L1Loop implements AutoCloseable {
                 forceDelaySeconds);
         m.gauge("clearline_l1_oldest_priority_op_age_seconds", "age in L1 time of the oldest priority op the rollup has not consumed (-1: none)",
                 oldestOpAgeSeconds);
+        BigInteger balance = posterBalanceWei;
+        // ether, not wei: a balance of a few ether is beyond a long's wei, and a dashboard reads ether
+        m.gauge("clearline_l1_poster_balance_ether", "the batch poster's ether on L1 at the last round, which pays for every batch (-1 until read)",
+                balance == null ? -1 : new java.math.BigDecimal(balance).movePointLeft(18).doubleValue());
     }
 
     public BatchPoster poster() {
@@ -104,6 +112,7 @@ public final class L1Loop implements AutoCloseable {
                 poster.finalizeDue();
                 poster.reportProgress();
                 watchDeadline(forceDelay);
+                readPosterBalance();
                 rounds++;
                 backoff = intervalMillis;
                 Thread.sleep(intervalMillis);
@@ -125,6 +134,15 @@ public final class L1Loop implements AutoCloseable {
                 }
                 backoff = Math.min(backoff * 2, 30_000);
             }
+        }
+    }
+
+    /** The poster's balance for {@code /metrics}; a failed read keeps the last one (the round's own calls say whether L1 answers). */
+    private void readPosterBalance() {
+        try {
+            posterBalanceWei = BatchPoster.call(() -> web3j.ethGetBalance(poster.sender().address(), DefaultBlockParameterName.LATEST).send().getBalance());
+        } catch (IOException e) {
+            log.debug("event=poster_balance_unread error=\"{}\"", e.getMessage());
         }
     }
 

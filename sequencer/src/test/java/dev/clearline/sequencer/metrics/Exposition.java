@@ -19,11 +19,20 @@ public final class Exposition {
     /**
      * The integer samples by series (name with its labels as written): every line checked on the way, each sample after
      * the {@code HELP} and {@code TYPE} of its metric (a histogram's {@code _bucket}, {@code _sum} and {@code _count}
-     * under the histogram's), each type one we write, each series given once. A histogram's sum in seconds is checked
-     * and left out of the map.
+     * under the histogram's), each type one we write, each series given once. A decimal value (a histogram's sum in
+     * seconds, an amount of ether) is checked and left out of the map: {@link #values} has it.
      */
     public static Map<String, Long> samples(String text) {
         Map<String, Long> samples = new HashMap<>();
+        values(text).forEach((series, value) -> {
+            if (!value.contains(".")) samples.put(series, Long.parseLong(value));
+        });
+        return samples;
+    }
+
+    /** Every sample's value as written, by series, read with the checks of {@link #samples}. */
+    public static Map<String, String> values(String text) {
+        Map<String, String> samples = new HashMap<>();
         Set<String> helped = new HashSet<>(), typed = new HashSet<>(), seen = new HashSet<>();
         for (String line : text.split("\n")) {
             if (line.isEmpty()) continue;
@@ -42,7 +51,7 @@ public final class Exposition {
                 assertThat(typed).as("TYPE before %s", line).contains(metric);
                 String series = m.group(1) + (m.group(2) == null ? "" : m.group(2));
                 assertThat(seen.add(series)).as("%s given once", series).isTrue();
-                if (!m.group(3).contains(".")) samples.put(series, Long.parseLong(m.group(3)));
+                samples.put(series, m.group(3));
             }
         }
         return samples;

@@ -53,6 +53,13 @@ class FrozenRollupTest {
                 assertThat(live.get("clearline_l1_oldest_priority_op_age_seconds")).as("the deposits wait, unconsumed").isBetween(0L, forceDelay);
                 dev.clearline.sequencer.metrics.MetricsText text = new dev.clearline.sequencer.metrics.MetricsText();
                 loop.writeMetrics(text);
+                java.math.BigDecimal ether = new java.math.BigDecimal(dev.clearline.sequencer.metrics.Exposition.values(text.toString())
+                        .get("clearline_l1_poster_balance_ether"));
+                java.math.BigInteger wei = l1.web3j().ethGetBalance(poster.sender().address(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST)
+                        .send().getBalance();
+                // the round read it before this one: a batch posted between would lower it by the gas, not by an ether
+                assertThat(ether).as("the poster's ether, read each round").isPositive()
+                        .isCloseTo(new java.math.BigDecimal(wei).movePointLeft(18), org.assertj.core.data.Offset.offset(java.math.BigDecimal.ONE));
                 dev.clearline.sequencer.metrics.AlertRules.assertFit("the L1 loop", text.toString(), n -> n.startsWith("clearline_l1_"));
 
                 // no batch consumed the deposits: past the force delay anyone freezes the rollup over the first of them, and the
