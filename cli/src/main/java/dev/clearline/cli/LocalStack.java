@@ -37,6 +37,7 @@ import dev.clearline.sequencer.oracle.OracleFeed;
 import dev.clearline.sequencer.poster.BatchPoster;
 import dev.clearline.sequencer.poster.L1Loop;
 import dev.clearline.sequencer.cluster.StatusEndpoint;
+import dev.clearline.sequencer.metrics.GetServer;
 import dev.clearline.sequencer.poster.PriorityOpFeed;
 import dev.clearline.sequencer.state.Genesis;
 import org.slf4j.Logger;
@@ -90,6 +91,7 @@ final class LocalStack implements AutoCloseable {
     private Gateway gateway;
     private TraderApi api;
     private StatusEndpoint status;
+    private GetServer watchMetrics;
     private L1Loop l1;
     private DemoTraders demo;
     private StackWatcher watcher;
@@ -102,11 +104,14 @@ final class LocalStack implements AutoCloseable {
      * @param maxOrderLifetime the trader API's longest order lifetime in seconds, 0 for none ({@link OrderLifetime})
      * @param statusPort where the sequencer's status endpoint listens ({@code GET /member}, {@code GET /metrics}), on
      *                   {@code apiHost}; 0 for any free port, -1 for none
+     * @param watchMetricsPort where the watcher's {@code GET /metrics} listens, as {@code watch --metrics-port}'s; 0 for any
+     *                         free port, -1 for none
      */
-    record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis, long maxOrderLifetime, int statusPort) {
-        /** Without an order-lifetime rule or a status endpoint. */
+    record Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis, long maxOrderLifetime, int statusPort,
+                    int watchMetricsPort) {
+        /** Without an order-lifetime rule or metrics. */
         Settings(Path dir, String apiHost, int apiPort, boolean demo, long tickMillis) {
-            this(dir, apiHost, apiPort, demo, tickMillis, 0, -1);
+            this(dir, apiHost, apiPort, demo, tickMillis, 0, -1, -1);
         }
     }
 
@@ -202,6 +207,15 @@ final class LocalStack implements AutoCloseable {
         watcher = new StackWatcher(watcherDir, poster.sender());
         running.add(watcher); // closed after its loop has stopped
         running.add(loop("watcher", 1_000, watcher::round));
+        if (s.watchMetricsPort() >= 0) {
+            try {
+                watchMetrics = new GetServer("up-watch-metrics", s.apiHost(), s.watchMetricsPort(), Map.of("/metrics", watcher.metricsRoute()));
+            } catch (Exception e) {
+                throw new UserError("the watcher's metrics port cannot listen on " + s.apiHost() + ":" + s.watchMetricsPort() + " (" + e.getMessage()
+                        + "); pass --watch-metrics-port with a free port, or 0 for any", e);
+            }
+            running.add(watchMetrics);
+        }
         if (s.demo()) {
             List<Signer> makers = new ArrayList<>(), takers = new ArrayList<>();
             for (int i : MAKERS) makers.add(signer(i));
@@ -357,6 +371,11 @@ final class LocalStack implements AutoCloseable {
         return api.port();
     }
 
+    /** The watcher's metrics port, or -1 when the stack serves none. */
+    int watchMetricsPort() {
+        return watchMetrics == null ? -1 : watchMetrics.port();
+    }
+
     /** The status endpoint's port, or -1 when the stack serves none. */
     int statusPort() {
         return status == null ? -1 : status.port();
@@ -426,6 +445,9 @@ final class LocalStack implements AutoCloseable {
     private final class StackWatcher implements AutoCloseable {
         private final ReplayStore store;
         private final Watcher watcher;
+        private final DisputeL1 dispute;
+        /** What {@code watch --metrics-port} serves, counted from the same reports. */
+        private final WatchStatus counts;
         private volatile long judgedThisRun;
         private volatile Map<Long, Integer> finishedGames = Map.of();
         private volatile int activeGames;
@@ -434,10 +456,9 @@ final class LocalStack implements AutoCloseable {
         StackWatcher(Path dir, TxSender operator) throws IOException {
             this.store = ReplayStore.open(dir, "chain=" + devnet.chainId() + " rollup=" + Address.fromHex(rollupAddress));
             count();
-            DisputeL1 dispute = new DisputeL1(web3j, rollupAddress, manifest.address("DisputeGame"), operator);
+            this.dispute = new DisputeL1(web3j, rollupAddress, manifest.address("DisputeGame"), operator);
             try {
-                this.watcher = new Watcher(new RpcL1Source(web3j, rollupAddress), store, SignaturesAhead.stf(genesis.domain()),
-                        dispute, new Watcher.Role(true, true, true), Replayer.Settings.from(manifest.blockNumber()), new ReplayListener() {
+                this.counts = new WatchStatus(new ReplayListener() {
                             @Override
                             public void judged(BatchRecord b) {
                                 judgedThisRun++;
@@ -455,6 +476,8 @@ final class LocalStack implements AutoCloseable {
                                 count();
                             }
                         });
+                this.watcher = new Watcher(new RpcL1Source(web3j, rollupAddress), store, SignaturesAhead.stf(genesis.domain()),
+                        dispute, new Watcher.Role(true, true, true), Replayer.Settings.from(manifest.blockNumber()), counts);
             } catch (IOException | RuntimeException e) {
                 store.close();
                 throw e;
@@ -464,6 +487,11 @@ final class LocalStack implements AutoCloseable {
                 log.info("event=watcher_resumed block={} batchesJudged={} honest={} fraud={} store={}", mark.get().block(),
                         mark.get().batchesJudged(), verifiedHonest, verifiedFraud, dir);
             }
+        }
+
+        /** {@code GET /metrics} as {@code watch --metrics-port} answers it (the stack's watcher challenges with the operator's key). */
+        java.util.function.Supplier<GetServer.Answer> metricsRoute() {
+            return counts.metricsRoute(watcher, () -> WatchStatus.Wallet.read(web3j, dispute, true));
         }
 
         /** The counts from the store: the batches judged so far, this run's and earlier runs'. */

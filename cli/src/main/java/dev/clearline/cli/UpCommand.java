@@ -55,6 +55,10 @@ final class UpCommand implements Callable<Integer> {
                     + " alert rules in ops/prometheus) on this port, 0 for any free port. Default: none.")
     Integer statusPort;
 
+    @Option(names = "--watch-metrics-port", converter = Converters.Port.class,
+            description = "Serve the watcher's GET /metrics (as watch --metrics-port) on this port, 0 for any free port. Default: none.")
+    Integer watchMetricsPort;
+
     @Option(names = "--status-every", defaultValue = "5", description = "Seconds between status lines (0: none). Default: ${DEFAULT-VALUE}.")
     int statusEvery;
 
@@ -85,7 +89,7 @@ final class UpCommand implements Callable<Integer> {
             out.flush();
             try {
                 stack = LocalStack.start(devnet, m, new LocalStack.Settings(dir, node.host, apiPort, !noDemo, 1_000, maxOrderLifetime,
-                        statusPort == null ? -1 : statusPort));
+                        statusPort == null ? -1 : statusPort, watchMetricsPort == null ? -1 : watchMetricsPort));
             } catch (java.net.BindException e) {
                 throw new UserError("the trader API cannot listen on " + node.host + ":" + apiPort + " (" + e.getMessage()
                         + "); pass --api-port with a free port, or 0 for any", e);
@@ -152,6 +156,9 @@ final class UpCommand implements Callable<Integer> {
         if (stack.statusPort() >= 0) {
             String status = "http://" + node.host + ":" + stack.statusPort();
             out.println("  Status:        " + status + "/member   Metrics (Prometheus): " + status + "/metrics");
+        }
+        if (stack.watchMetricsPort() >= 0) {
+            out.println("  Watcher metrics (Prometheus): http://" + node.host + ":" + stack.watchMetricsPort() + "/metrics");
         }
         out.println("  Rollup:        " + stack.rollupAddress);
         out.println("  Collateral:    " + m.address("TestCollateral") + "  (6 decimals)");

@@ -219,18 +219,6 @@ final class WatchCommand implements Callable<Integer> {
         }
     }
 
-    /** The key's balance and, when it challenges, the bond, read from L1 for a scrape; what L1 did not answer is left unknown. */
-    private WatchStatus.Wallet wallet(L1Options.Connection c, DisputeL1 dispute) {
-        BigInteger balance = null, bond = null;
-        try {
-            balance = c.web3j().ethGetBalance(dispute.account(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
-            if (!noChallenge) bond = dispute.challengeBond();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("event=wallet-unread reason=\"{}\"", e.getMessage());
-        }
-        return new WatchStatus.Wallet(balance, bond);
-    }
-
     /**
      * A watcher that cannot pay a challenge's bond would judge a bad batch and then fail to challenge it, where it matters
      * most: say so at the start, while there is time to fund it (it still verifies meanwhile).
@@ -250,8 +238,7 @@ final class WatchCommand implements Callable<Integer> {
 
     /** The metrics port, or a clear error when it cannot listen (the watcher has not started: nothing is lost). */
     private dev.clearline.sequencer.metrics.GetServer serveMetrics(WatchStatus status, Watcher watcher, L1Options.Connection c, DisputeL1 dispute) {
-        var answer = (java.util.function.Supplier<dev.clearline.sequencer.metrics.GetServer.Answer>) () -> new dev.clearline.sequencer.metrics.GetServer.Answer(
-                200, dev.clearline.sequencer.metrics.GetServer.Answer.METRICS, status.metrics(watcher.gameCounts(), watcher.frozen(), wallet(c, dispute)));
+        var answer = status.metricsRoute(watcher, () -> WatchStatus.Wallet.read(c.web3j(), dispute, !noChallenge));
         try {
             var server = new dev.clearline.sequencer.metrics.GetServer("watch-metrics", metricsHost, metricsPort, Map.of("/metrics", answer));
             out.println("Metrics: http://" + metricsHost + ":" + server.port() + "/metrics");

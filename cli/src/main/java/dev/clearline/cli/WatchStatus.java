@@ -119,7 +119,26 @@ final class WatchStatus implements ReplayListener {
     }
 
     /** The watcher key's ether and what a challenge locks, read when scraped; null where unknown. */
-    record Wallet(java.math.BigInteger balanceWei, java.math.BigInteger challengeBondWei) {}
+    record Wallet(java.math.BigInteger balanceWei, java.math.BigInteger challengeBondWei) {
+        /** Read from L1 for a scrape: the key's balance and, when it {@code challenges}, the bond; what L1 did not answer stays unknown. */
+        static Wallet read(org.web3j.protocol.Web3j web3j, dev.clearline.prover.dispute.DisputeL1 dispute, boolean challenges) {
+            java.math.BigInteger balance = null, bond = null;
+            try {
+                balance = web3j.ethGetBalance(dispute.account(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
+                if (challenges) bond = dispute.challengeBond();
+            } catch (java.io.IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(WatchStatus.class).debug("event=wallet-unread reason=\"{}\"", e.getMessage());
+            }
+            return new Wallet(balance, bond);
+        }
+    }
+
+    /** The figures of {@link #metrics} as a {@code GET /metrics} route answers them, read when scraped. */
+    java.util.function.Supplier<dev.clearline.sequencer.metrics.GetServer.Answer> metricsRoute(dev.clearline.prover.dispute.Watcher watcher,
+            java.util.function.Supplier<Wallet> wallet) {
+        return () -> new dev.clearline.sequencer.metrics.GetServer.Answer(200, dev.clearline.sequencer.metrics.GetServer.Answer.METRICS,
+                metrics(watcher.gameCounts(), watcher.frozen(), wallet.get()));
+    }
 
     private static double ether(java.math.BigInteger wei) {
         return wei == null ? -1 : new java.math.BigDecimal(wei).movePointLeft(18).doubleValue();

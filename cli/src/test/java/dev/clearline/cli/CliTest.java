@@ -275,7 +275,7 @@ class CliTest {
                 "./clearline devnet --data-dir " + data + " runs its L1 alone");
         String address = Manifest.read(manifest).orElseThrow().address("TestCollateral");
         Background again = new Background().start("up", "--port", "0", "--api-port", "0", "--dir", stackDir, "--no-demo",
-                "--data-dir", data.toString(), "--manifest", manifest.toString(), "--status-port", "0");
+                "--data-dir", data.toString(), "--manifest", manifest.toString(), "--status-port", "0", "--watch-metrics-port", "0");
         assertThat(again.out.toString()).contains("Up to date", address, "Clearline local stack is up");
         // with --status-port, what an operator's Prometheus reads of a member: the member, its API and its L1 loop on one port
         java.util.regex.Matcher statusUrl = java.util.regex.Pattern.compile("Status: +(http://\\S+)/member +Metrics \\(Prometheus\\): \\1/metrics")
@@ -289,6 +289,12 @@ class CliTest {
         assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(statusUrl.group(1) + "/member"))
                 .timeout(java.time.Duration.ofSeconds(30)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
                 .contains("\"role\":\"LEADER\"");
+        java.util.regex.Matcher watchUrl = java.util.regex.Pattern.compile("Watcher metrics \\(Prometheus\\): (http://\\S+/metrics)").matcher(again.out.toString());
+        assertThat(watchUrl.find()).as(again.out.toString()).isTrue();
+        String watcherMetrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(watchUrl.group(1)))
+                .timeout(java.time.Duration.ofSeconds(30)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(watcherMetrics).contains("\nclearline_watch_l1_reachable 1\n", "\nclearline_watch_rollup_frozen 0\n", "# HELP clearline_watch_balance_ether ")
+                .doesNotContain("clearline_watch_challenge_bond_ether -1");
 
         // its sequencer stopped from outside, as an operator would stop a cluster's: the stack notices and stops too, saying why
         Path sequencerDir = Path.of(stackDir, "sequencer");
