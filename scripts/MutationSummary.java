@@ -18,7 +18,10 @@ import org.w3c.dom.NodeList;
  * is marked UNEXPLAINED, which is a to-do: kill it with a test or explain why it is equivalent.
  * Reasons that match no survivor any more are listed too, so the file does not go stale.
  *
- * <p>Run: java scripts/MutationSummary.java bench-results/mutation "command line" seconds [idle-share cpu-seconds]
+ * <p>Run: java scripts/MutationSummary.java bench-results/mutation "command line" seconds [idle-share cpu-seconds
+ * [modules output]]: with {@code modules} (comma-separated) only those modules' reports are read, and the summary is
+ * written to {@code output} in that directory (README.md without them), so a campaign over one module leaves the
+ * others' summaries alone.
  */
 public class MutationSummary {
     record Mutant(String pkg, String cls, String method, int line, String mutator, String description, String status,
@@ -41,11 +44,14 @@ public class MutationSummary {
         String seconds = args.length > 2 ? args[2] : "?";
         String idle = args.length > 3 ? args[3] : null;
         String cpuSeconds = args.length > 4 ? args[4] : null;
+        List<String> only = args.length > 5 ? List.of(args[5].split(",")) : null;
+        String output = args.length > 6 ? args[6] : "README.md";
         List<Reason> reasons = reasons(dir.resolve("equivalent-mutants.tsv"));
         Map<String, List<Mutant>> byPackage = new TreeMap<>();
         StringBuilder reports = new StringBuilder();
         try (var modules = Files.list(dir)) {
             for (Path module : modules.filter(Files::isDirectory).sorted().toList()) {
+                if (only != null && !only.contains(module.getFileName().toString())) continue;
                 Path xml = module.resolve("mutations.xml");
                 if (!Files.exists(xml)) continue;
                 reports.append("- `").append(module.getFileName()).append("`: report of ")
@@ -126,7 +132,10 @@ public class MutationSummary {
             md.append('\n');
         }
         md.append("Unexplained survivors: ").append(unexplained).append(".\n");
-        List<Reason> stale = reasons.stream().filter(r -> !used.contains(r)).toList();
+        // only reasons about classes this run mutated: another module's reasons are not stale because it was not run
+        java.util.Set<String> mutated = new java.util.HashSet<>();
+        byPackage.values().forEach(ms -> ms.forEach(m -> mutated.add(m.cls())));
+        List<Reason> stale = reasons.stream().filter(r -> !used.contains(r) && mutated.contains(r.cls())).toList();
         if (!stale.isEmpty()) {
             md.append("\nReasons in equivalent-mutants.tsv that match no survivor of this run (a test kills the mutant now,")
                     .append(" the code moved, or the package was not run):\n\n");
@@ -135,7 +144,7 @@ public class MutationSummary {
                         .append("` ").append(r.descriptionPart()).append('\n');
             }
         }
-        Files.writeString(dir.resolve("README.md"), md);
+        Files.writeString(dir.resolve(output), md);
         System.out.print(md);
     }
 

@@ -24,7 +24,7 @@ import java.util.OptionalInt;
  * (or cannot decode): the Solidity step refuses it too, so that step alone proves the batch wrong,
  * and no honest root exists after it.
  */
-public final class BatchTrace {
+public final class BatchTrace implements HonestRoots {
     private final PostedBatch batch;
     private final List<byte[]> pieces;
     private final SparseMerkleTree fork;
@@ -88,6 +88,7 @@ public final class BatchTrace {
     }
 
     /** True when {@code claimed} is the honest root after {@code prefix} transitions. */
+    @Override
     public boolean agrees(int prefix, byte[] claimed) {
         return rootAfter(prefix).map(r -> Arrays.equals(r.bytes(), claimed)).orElse(false);
     }

@@ -40,7 +40,7 @@ public final class Challenger {
     public boolean move(GameView g, BatchTrace trace, long openedAt) throws IOException {
         if (!g.active() || !g.challenger().equals(l1.account())) return false;
         if (!g.challengerToMove()) {
-            if (g.secondsLeft() > 0) return false;
+            if (!g.clockRanOut()) return false;
             LOG.info("event=claim-timeout game={} batch={} side=challenger", g.gameId(), g.batchIndex());
             l1.timeout(g.gameId());
             return true;
@@ -55,13 +55,22 @@ public final class Challenger {
         return true;
     }
 
+    /**
+     * Whether the one-step call, as replayed, ends the game for the challenger: the step refuses the
+     * transition, or it returns a post-root other than the one the proposer stands by. A call that
+     * reverts (a witness the verifier does not accept) or agrees with {@code hiRoot} would lose the bond.
+     */
+    static boolean wins(StepVm.Outcome replayed, byte[] hiRoot) {
+        return replayed.result().map(s -> s.reject() != 0 || !Arrays.equals(s.postRoot(), hiRoot)).orElse(false);
+    }
+
     /** Why the last one-step proof was held back (empty when none was). */
     public String heldBack() {
         return heldBackWhy;
     }
 
     /** The first part whose end root this replay disputes (the last part's end is the game's hiRoot). */
-    static int choose(GameView g, List<byte[]> roots, BatchTrace trace) {
+    static int choose(GameView g, List<byte[]> roots, HonestRoots trace) {
         int parts = roots.size() + 1;
         int len = g.hi() - g.lo();
         for (int s = 0; s < parts; s++) {
@@ -79,8 +88,7 @@ public final class Challenger {
         StepVm.Outcome r = replay.step(g.loRoot(), transition, witness, g.batchIndex(), domainSeparator);
         // A consumed priority op's hash needs no check here: the rollup admits a batch only when its
         // priority ops are the queue's, byte for byte.
-        boolean wins = r.result().map(s -> s.reject() != 0 || !Arrays.equals(s.postRoot(), g.hiRoot())).orElse(false);
-        if (!wins) {
+        if (!wins(r, g.hiRoot())) {
             String at = g.gameId() + "/" + step;
             if (at.equals(heldBack)) return false;
             heldBack = at;

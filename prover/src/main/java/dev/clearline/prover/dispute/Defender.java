@@ -26,7 +26,7 @@ public final class Defender {
     public boolean move(GameView g, Claims claims) throws IOException {
         if (!g.active() || !g.proposer().equals(l1.account())) return false;
         if (g.challengerToMove()) {
-            if (g.secondsLeft() > 0) return false;
+            if (!g.clockRanOut()) return false;
             LOG.info("event=claim-timeout game={} batch={} side=proposer", g.gameId(), g.batchIndex());
             l1.timeout(g.gameId());
             return true;

@@ -95,11 +95,9 @@ public final class DisputeL1 {
         DisputeGame.Game g = call(() -> game.game(BigInteger.valueOf(gameId)).send());
         var clock = call(() -> game.clockOf(BigInteger.valueOf(gameId)).send());
         boolean challengerToMove = GameView.challengerToMove(g.clock);
-        boolean awaitingChoice = challengerToMove && !new BigInteger(1, g.rootsCommit).equals(BigInteger.ZERO);
         return new GameView(gameId, g.batchIndex.longValueExact(), g.submissionId.longValueExact(), g.status.intValueExact(),
                 g.challenger.toLowerCase(), g.proposer.toLowerCase(), g.lo.intValueExact(), g.hi.intValueExact(),
-                g.transitionCount.intValueExact(), challengerToMove, clock.component2().longValueExact(), g.loRoot, g.hiRoot,
-                awaitingChoice);
+                g.transitionCount.intValueExact(), challengerToMove, clock.component2().longValueExact(), g.loRoot, g.hiRoot);
     }
 
     /**

@@ -8,11 +8,9 @@ import java.math.BigInteger;
  * @param status 1 active, 2 challenger won, 3 proposer won, 4 obsolete
  * @param challengerToMove whose turn it is (the clock word's bit 192)
  * @param secondsLeft the side to move's time left at the latest block
- * @param awaitingChoice the proposer has bisected [lo, hi) and the challenger must choose a part
  */
 public record GameView(long gameId, long batchIndex, long submissionId, int status, String challenger, String proposer, int lo,
-                       int hi, int transitionCount, boolean challengerToMove, long secondsLeft, byte[] loRoot, byte[] hiRoot,
-                       boolean awaitingChoice) {
+                       int hi, int transitionCount, boolean challengerToMove, long secondsLeft, byte[] loRoot, byte[] hiRoot) {
     public static final int ACTIVE = 1;
     public static final int CHALLENGER_WON = 2;
     public static final int PROPOSER_WON = 3;
@@ -20,6 +18,15 @@ public record GameView(long gameId, long batchIndex, long submissionId, int stat
 
     public boolean active() {
         return status == ACTIVE;
+    }
+
+    /**
+     * The side to move has no time left: the other side may claim the game ({@code timeout}). The
+     * contract allows it once the clock reads zero, so waiting a second longer only gives the
+     * late side a chance to move.
+     */
+    public boolean clockRanOut() {
+        return secondsLeft <= 0;
     }
 
     static boolean challengerToMove(BigInteger clock) {

@@ -168,6 +168,33 @@ class WatcherResilienceTest {
     }
 
     /**
+     * The game a reorg took away is forgotten with its block: when the new branch carries another lie in the
+     * same batch, under the same submission number, the watcher challenges it again. A watcher that kept the
+     * old branch's game would take the new lie for one it had already challenged, and let it finalize.
+     */
+    @Test
+    void aReorgThatReplacesTheWrongBatchWithAnotherLieIsChallengedAgain(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        String beforeTheLie = l1.time().snapshot();
+        r.post(Rollout.withPostRoot(batches.get(1).header(), LIE), batches.get(1).calldata());
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+
+            assertThat(l1.time().revert(beforeTheLie)).isTrue();
+            r.post(Rollout.withPostRoot(batches.get(1).header(), Hash32.fromHex("0x" + "6f".repeat(32))), batches.get(1).calldata());
+            l1.time().mine();
+            l1.time().mine();
+            assertThat(watcher.poll()).as("the new branch's lie, challenged in turn").isEqualTo(1);
+            assertThat(watcher.activeGames()).isEqualTo(1);
+            assertThat(watcher.ledger().transactions()).isEqualTo(2);
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.gameCount().send()).as("one game on the new branch").isOne();
+        }
+    }
+
+    /**
      * A challenge of the proposer's batch that a lagging node's log answer left out (a node a block
      * behind, behind a load balancer: no logs for the newest block, no error) is not skipped: the
      * game's own count shows it, the poll fails and says so, and the next one takes the game up.
@@ -189,6 +216,33 @@ class WatcherResilienceTest {
             defender.poll();
             assertThat(defender.activeGames()).as("the game the first answer left out").isOne();
             assertThat(defender.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("bisect");
+        }
+    }
+
+    /**
+     * The other side of the clock: a griefer challenges an honest batch and walks away after the proposer's first
+     * bisection. The proposer's watcher waits while the griefer's clock runs, then claims the game on time and is
+     * paid the griefer's bond; the batch stays.
+     */
+    @Test
+    void aChallengerThatWalksAwayFromAnHonestBatchLosesOnTimeToTheProposer(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        for (Batch b : batches) r.post(b.header(), b.calldata());
+        try (Watcher proposerSide = r.watcher(r.proposerKey, new Watcher.Role(true, true), dir)) {
+            assertThat(proposerSide.poll()).as("honest batches: nothing to do").isZero();
+            DisputeL1 griefer = r.dispute(l1.key(5));
+            long gameId = griefer.challenge(batches.get(1).header()).gameId();
+            assertThat(proposerSide.poll()).as("the first bisection").isEqualTo(1);
+            assertThat(proposerSide.poll()).as("the griefer's clock still runs").isZero();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(5)), Rollout.GAS);
+            l1.time().advance(Duration.ofSeconds(game.clockBudget().send().longValueExact() + 1));
+            assertThat(proposerSide.poll()).as("the timeout claim").isEqualTo(1);
+            proposerSide.poll();
+            assertThat(proposerSide.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
+            assertThat(proposerSide.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("bisect", "timeout");
+            assertThat(game.credit(r.proposerKey.getAddress()).send()).isEqualTo(game.challengeBond().send());
+            assertThat(r.proposer.nextBatchIndex().send()).isEqualTo(BigInteger.TWO);
         }
     }
 

@@ -13,14 +13,21 @@ import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.state.BalanceLeaf;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
+import dev.clearline.engine.state.StateKeys;
+import dev.clearline.engine.state.WithdrawalLeaf;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.testkit.property.Gens;
 import dev.clearline.testkit.property.Property;
+import dev.clearline.tree.Bytes32;
+import dev.clearline.tree.hash.TreeHash;
+import dev.clearline.tree.proof.ProofError;
+import dev.clearline.tree.proof.ProofVerifier;
 import dev.clearline.tree.store.MemoryNodeStore;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -71,6 +78,79 @@ class EscapePlanTest {
         assertThat(seen).as("histories with fills, bad debt, fund credit").doesNotContain(0);
     }
 
+    /**
+     * What the escape hatch and the rollup check: every claim's and report's proof shows its leaves, as the claim
+     * carries them, under the frozen root, and a withdrawal is claimed under the last finalized batch. A claim with
+     * no proof, a proof of another leaf, or a withdrawal named under another batch would be refused on L1.
+     */
+    @Test
+    void everyClaimAndReportProvesItsLeavesUnderTheFrozenRoot() {
+        int[] kinds = new int[5]; // balance, position, withdrawal, bad debt, fund credit
+        Property.forAll(Gens.seeds()).tries(12).check(seed -> {
+            History h = History.random(new Random(seed));
+            FinalizedState s = FinalizedState.rebuild(h.posted, h.posted.size(), new Stf(DOMAIN, new BouncyCastleVerifier()), FinalizedState.Progress.NONE);
+            Bytes32 root = Bytes32.of(s.root().bytes());
+            for (Address owner : s.owners()) {
+                for (Claim c : EscapePlan.claims(s, owner)) {
+                    switch (c) {
+                        case Claim.Balance b -> {
+                            kinds[0]++;
+                            assertProves(root, b.proof(), StateKeys.balance(owner), new BalanceLeaf(b.free(), b.nonce()).encode());
+                        }
+                        case Claim.Position p -> {
+                            kinds[1]++;
+                            long market = Integer.toUnsignedLong(p.market());
+                            assertProves(root, p.proof(), StateKeys.position(owner, market), p.position().encode(),
+                                    StateKeys.market(market), p.marketLeaf().encode());
+                        }
+                        case Claim.Withdrawal w -> {
+                            kinds[2]++;
+                            assertThat(w.batchIndex()).as("the last finalized batch").isEqualTo(h.posted.size() - 1);
+                            assertProves(root, w.proof(), StateKeys.withdrawal(w.id()), new WithdrawalLeaf(owner, w.withdrawn()).encode());
+                        }
+                        case Claim.Refund r -> throw new AssertionError("claims() returns no refunds: " + r);
+                    }
+                }
+            }
+            for (Report r : EscapePlan.reports(s)) {
+                assertThat(r.amount().signum()).as("%s", r).isPositive();
+                switch (r) {
+                    case Report.BadDebt d -> {
+                        kinds[3]++;
+                        long market = Integer.toUnsignedLong(d.market());
+                        assertProves(root, d.proof(), StateKeys.position(d.owner(), market), d.position().encode(),
+                                StateKeys.market(market), d.marketLeaf().encode());
+                    }
+                    case Report.FundPosition f -> {
+                        kinds[4]++;
+                        long market = Integer.toUnsignedLong(f.market());
+                        assertProves(root, f.proof(), StateKeys.position(Address.INSURANCE_FUND, market), f.position().encode(),
+                                StateKeys.market(market), f.marketLeaf().encode());
+                    }
+                    case Report.FundBalance f -> {
+                        kinds[4]++;
+                        assertProves(root, f.proof(), StateKeys.balance(Address.INSURANCE_FUND), new BalanceLeaf(f.free(), f.nonce()).encode());
+                    }
+                }
+            }
+        });
+        assertThat(kinds).as("balances, positions, withdrawals, bad debt, fund credit seen").doesNotContain(0);
+    }
+
+    /** {@code keysAndValues}: key, encoded leaf, key, encoded leaf... */
+    private static void assertProves(Bytes32 root, byte[] proof, Object... keysAndValues) {
+        // the verifier takes the keys in ascending order, as the contracts sort them
+        java.util.TreeMap<String, Bytes32[]> sorted = new java.util.TreeMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            Bytes32 key = (Bytes32) keysAndValues[i];
+            sorted.put(java.util.HexFormat.of().formatHex(key.toArray()), new Bytes32[] {key, Bytes32.of(TreeHash.value((byte[]) keysAndValues[i + 1]))});
+        }
+        List<Bytes32> keys = sorted.values().stream().map(kv -> kv[0]).toList();
+        List<Bytes32> hashes = sorted.values().stream().map(kv -> kv[1]).toList();
+        assertThat(proof).as("a proof of %s", keys).isNotNull();
+        assertThat(ProofVerifier.verify(root, keys, hashes, proof)).as("the proof of %s", keys).isEqualTo(ProofError.OK);
+    }
+
     @Test
     void theInsuranceFundHasNoClaimsAndAQueuedDepositOfTheOwnerIsARefund() throws IOException {
         History h = History.random(new Random(7));
@@ -93,6 +173,21 @@ class EscapePlanTest {
                 .as("fund credit covers the debt: rate 1").isEqualTo(BigInteger.valueOf(1_000));
         assertThat(Escape.pays(BigInteger.valueOf(1_000), BigInteger.valueOf(600), BigInteger.valueOf(210), BigInteger.valueOf(10)))
                 .as("1000 x 600 / 800").isEqualTo(BigInteger.valueOf(750));
+    }
+
+    /** A long rebuild shows its progress: after each batch, how many of how many, and the transitions so far. */
+    @Test
+    void aRebuildReportsEachBatchWithTheTransitionsReplayedSoFar() throws IOException {
+        History h = History.random(new Random(11));
+        List<long[]> told = new ArrayList<>();
+        FinalizedState.rebuild(h.posted, h.posted.size(), new Stf(DOMAIN, new BouncyCastleVerifier()),
+                (batches, of, transitions) -> told.add(new long[] {batches, of, transitions}));
+        assertThat(told).hasSize(h.posted.size());
+        long transitions = 0;
+        for (int i = 0; i < told.size(); i++) {
+            transitions += h.posted.get(i).batch().header().transitionCount();
+            assertThat(told.get(i)).as("after batch %d", i).containsExactly(i + 1, h.posted.size(), transitions);
+        }
     }
 
     @Test

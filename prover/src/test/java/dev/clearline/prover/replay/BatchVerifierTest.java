@@ -114,6 +114,23 @@ class BatchVerifierTest {
         assertThat(u.reason()).contains("unknown transition type 238");
     }
 
+    /** Calldata cut short inside its last transition is fraud at that transition, with the bytes it lacks. */
+    @Test
+    void calldataCutShortInsideItsLastTransitionIsFraudAtThatTransition() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        List<byte[]> pieces = honest.get(0).encodedTransitions();
+        byte[] good = honest.get(0).calldata();
+        byte[] cut = Arrays.copyOf(good, good.length - 3);
+        int last = good.length - pieces.getLast().length;
+        Verdict v = verifier.verify(new PostedBatch(honest.get(0).header(), cut));
+        assertThat(v).isInstanceOf(Verdict.Undecodable.class);
+        Verdict.Undecodable u = (Verdict.Undecodable) v;
+        assertThat(u.step()).isEqualTo(pieces.size() - 1);
+        assertThat(u.offset()).isEqualTo(last);
+        assertThat(u.reason()).contains("needs " + pieces.getLast().length + " bytes, " + (pieces.getLast().length - 3) + " left");
+        assertThat(verifier.verifiedRoot()).isEqualTo(Hash32.ZERO);
+    }
+
     @Test
     void aHeaderThatDisagreesWithItsCalldataIsNamedByField() {
         BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
@@ -158,6 +175,57 @@ class BatchVerifierTest {
         assertThat(forgetting.rootAfterPrefix(posted(honest.get(2)), 1)).isEqualTo(keeping.rootAfterPrefix(posted(honest.get(2)), 1));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> forgetting.rootAfterPrefix(posted(honest.get(1)), 1))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("batch 1 was judged before");
+    }
+
+    /**
+     * A piece of the right length for its type whose fields do not decode (a fill size with its top bit set) is
+     * fraud by itself, at its own step and offset, wherever it sits in the batch (first, inside, last): the
+     * step a one-step proof re-executes, and what `verify-batch` tells the reader.
+     */
+    @Test
+    void aTransitionThatDoesNotDecodeIsFraudAtItsOwnStepWhereverItSits() {
+        List<byte[]> pieces = honest.get(1).encodedTransitions();
+        byte[] malformed = TransitionCodec.encode(new Trade(1, 2, 3_000));
+        malformed[1 + 6 + 6] |= (byte) 0x80; // the size's top bit: "must be below 2^63"
+        for (int k = 0; k < pieces.size(); k++) {
+            BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+            verifier.verify(posted(honest.get(0)));
+            Hash32 before = verifier.verifiedRoot();
+            List<byte[]> forged = new ArrayList<>(pieces);
+            forged.set(k, malformed);
+            BatchHeader h = honest.get(1).header();
+            BatchHeader header = new BatchHeader(h.batchIndex(), h.prevStateRoot(), h.postStateRoot(), forged.size(),
+                    TransitionsRoot.of(forged), h.priorityOpsConsumed());
+            int offset = concat(forged.subList(0, k)).length;
+            Verdict v = verifier.verify(new PostedBatch(header, concat(forged)));
+            assertThat(v).as("malformed piece at step %d", k).isInstanceOf(Verdict.Undecodable.class);
+            Verdict.Undecodable u = (Verdict.Undecodable) v;
+            assertThat(u.batchIndex()).isEqualTo(1);
+            assertThat(u.step()).as("step").isEqualTo(k);
+            assertThat(u.offset()).as("offset").isEqualTo(offset);
+            assertThat(u.reason()).contains("below 2^63");
+            assertThat(verifier.verifiedRoot()).isEqualTo(before);
+        }
+    }
+
+    /**
+     * The batch a watcher must fight is the one it has just judged: a verifier that forgot the history behind it
+     * (`forgetHistory`) still bisects a fraudulent batch judged after that, from the state before it.
+     */
+    @Test
+    void aFraudulentBatchJudgedAfterForgettingCanStillBeBisected() {
+        BatchVerifier forgetting = new BatchVerifier(stf(), new MemoryNodeStore());
+        BatchVerifier keeping = new BatchVerifier(stf(), new MemoryNodeStore());
+        for (int i = 0; i < 2; i++) {
+            forgetting.verify(posted(honest.get(i)));
+            keeping.verify(posted(honest.get(i)));
+        }
+        forgetting.forgetHistory();
+        PostedBatch lie = new PostedBatch(withPostRoot(honest.get(2).header(), new Hash32(new byte[32])), honest.get(2).calldata());
+        assertThat(forgetting.verify(lie).honest()).isFalse();
+        for (int k = 0; k <= 2; k++) {
+            assertThat(forgetting.rootAfterPrefix(lie, k)).as("prefix %d", k).isEqualTo(keeping.rootAfterPrefix(lie, k));
+        }
     }
 
     @Test
