@@ -141,13 +141,23 @@ class WatcherResilienceTest {
         assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
     }
 
-    @Test
-    void aReorgThatReplacesTheWrongBatchWithAnHonestOneDropsTheGameAndChallengesNothing(DevnetContext l1) throws Exception {
-        Rollout r = new Rollout(l1);
+    /** Two honest batches sealed; batch 0 posted as it is, batch 1 with a lying post-root after an L1 snapshot to reorganise back to. */
+    private record Lied(List<Batch> batches, String beforeTheLie) {}
+
+    private static Lied honestThenLieAfterASnapshot(Rollout r, DevnetContext l1) throws Exception {
         List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
         r.post(batches.get(0).header(), batches.get(0).calldata());
         String beforeTheLie = l1.time().snapshot();
         r.post(Rollout.withPostRoot(batches.get(1).header(), LIE), batches.get(1).calldata());
+        return new Lied(batches, beforeTheLie);
+    }
+
+    @Test
+    void aReorgThatReplacesTheWrongBatchWithAnHonestOneDropsTheGameAndChallengesNothing(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Lied lied = honestThenLieAfterASnapshot(r, l1);
+        List<Batch> batches = lied.batches();
+        String beforeTheLie = lied.beforeTheLie();
         try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
             assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
             assertThat(watcher.activeGames()).isEqualTo(1);
@@ -175,10 +185,9 @@ class WatcherResilienceTest {
     @Test
     void aReorgThatReplacesTheWrongBatchWithAnotherLieIsChallengedAgain(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
-        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
-        r.post(batches.get(0).header(), batches.get(0).calldata());
-        String beforeTheLie = l1.time().snapshot();
-        r.post(Rollout.withPostRoot(batches.get(1).header(), LIE), batches.get(1).calldata());
+        Lied lied = honestThenLieAfterASnapshot(r, l1);
+        List<Batch> batches = lied.batches();
+        String beforeTheLie = lied.beforeTheLie();
         try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
             assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
 
