@@ -94,7 +94,7 @@ final class WatchStatus implements ReplayListener {
      * The watcher's figures in Prometheus' text format ({@code watch --metrics-port}): how far it read L1 and how far
      * L1 is, what it judged and found, its games and moves, whether L1 answers and whether the rollup froze, and its
      * key's ether beside a challenge's bond. The alerts a watcher's operator wants: fraud found, L1 unreachable, the watcher
-     * falling behind L1's head, a balance that could not pay a challenge's bond.
+     * falling behind L1's head, a balance that could not pay a challenge's bond, a challenge or a move L1 refuses.
      */
     String metrics(dev.clearline.prover.dispute.Watcher.GameCounts games, FreezeReporter.Frozen frozen, Wallet wallet) {
         return new dev.clearline.sequencer.metrics.MetricsText()
@@ -112,6 +112,9 @@ final class WatchStatus implements ReplayListener {
                 .gauge("clearline_watch_latest_batch", "index of the latest batch judged this run (-1: none yet)", lastBatch.get())
                 .gauge("clearline_watch_games_active", "dispute games this watcher is playing", games.active())
                 .counter("clearline_watch_games_finished_total", "dispute games this watcher played to the end", games.finished())
+                .gauge("clearline_watch_challenges_refused", "wrong batches, still live, whose challenge L1 refuses (a window closed,"
+                        + " a node behind): each may become final unchallenged; the log names the contract's error", games.challengesRefused())
+                .gauge("clearline_watch_moves_refused", "games whose last move L1 refused: their clock runs on while it is", games.movesRefused())
                 .counter("clearline_watch_transactions_total", "transactions this watcher sent this run (challenges, moves, steps, reports)",
                         games.transactionsSent())
                 .gauge("clearline_watch_rollup_frozen", "1 once the rollup froze (the escape hatch is open)", frozen == null ? 0 : 1)

@@ -106,7 +106,8 @@ class WatchCommandTest {
             assertThat(scraped.get()).containsEntry("clearline_watch_batches_judged_total", 2.0).containsEntry("clearline_watch_fraud_total", 1.0)
                     .containsEntry("clearline_watch_latest_batch", 1.0).containsEntry("clearline_watch_games_finished_total", 1.0)
                     .containsEntry("clearline_watch_games_active", 0.0).containsEntry("clearline_watch_l1_reachable", 1.0)
-                    .containsEntry("clearline_watch_rollup_frozen", 0.0).containsEntry("clearline_watch_reorgs_total", 0.0);
+                    .containsEntry("clearline_watch_rollup_frozen", 0.0).containsEntry("clearline_watch_reorgs_total", 0.0)
+                    .containsEntry("clearline_watch_challenges_refused", 0.0).containsEntry("clearline_watch_moves_refused", 0.0);
             assertThat(scraped.get().get("clearline_watch_transactions_total")).isPositive();
             assertThat(scraped.get().keySet()).as("every watcher metric the operator's alert rules (ops/prometheus) name").containsAll(alertRuleMetrics());
             assertThat(scraped.get().get("clearline_watch_l1_block")).isPositive().isLessThanOrEqualTo(scraped.get().get("clearline_watch_l1_head"));

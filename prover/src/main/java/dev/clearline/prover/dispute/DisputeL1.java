@@ -1,8 +1,10 @@
 package dev.clearline.prover.dispute;
 
+import dev.clearline.contracts.Artifacts;
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.evm.revert.RevertDecoder;
 import dev.clearline.prover.l1.TxSender;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -31,7 +33,28 @@ public final class DisputeL1 {
     private final DisputeGame game;
     private final Rollup rollup;
     private final GasLedger ledger = new GasLedger();
+    /** Names the custom error of a move L1 would refuse (the game's, the rollup's, the escape hatch's). */
+    private final RevertDecoder errors = new RevertDecoder();
     private BigInteger challengeBond;
+
+    /**
+     * L1 would refuse this move (the node's gas estimate reverts), so it was not sent: the game or
+     * the batch is not where this account thought (a window closed, a clock ran out, another move
+     * came first). {@link #reason()} names the contract's error with its arguments.
+     */
+    public static final class Refused extends IOException {
+        private final String reason;
+
+        Refused(String what, String reason) {
+            super(what + " would revert, not sent: " + reason);
+            this.reason = reason;
+        }
+
+        /** The contract's error, decoded when it is one of the standard set's ({@code ChallengePeriodOver(1, 1733...)}). */
+        public String reason() {
+            return reason;
+        }
+    }
 
     /**
      * @param sender signs and sends this account's moves: its own nonce, fees from the latest base
@@ -45,6 +68,8 @@ public final class DisputeL1 {
         ReadonlyTransactionManager reads = new ReadonlyTransactionManager(web3j, sender.address());
         this.game = DisputeGame.load(gameAddress, web3j, reads, new DefaultGasProvider());
         this.rollup = Rollup.load(rollupAddress, web3j, reads, new DefaultGasProvider());
+        Artifacts artifacts = Artifacts.onClasspath();
+        for (String contract : List.of("DisputeGame", "Rollup", "EscapeHatch")) errors.registerAbi(artifacts.load(contract).abiJson());
     }
 
     /** The endpoint this account reads and sends through. */
@@ -194,7 +219,7 @@ public final class DisputeL1 {
         try {
             sent = sender.send(to, data, value);
         } catch (TxSender.WouldRevert e) {
-            throw new IOException(what + " would revert, not sent: " + e.getMessage(), e);
+            throw new Refused(what, e.data().map(this::reason).orElse(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(what + " interrupted while waiting to be mined");
@@ -203,6 +228,11 @@ public final class DisputeL1 {
         if (!r.isStatusOK()) throw new IOException(what + " reverted in transaction " + r.getTransactionHash());
         ledger.record(new GasLedger.Entry(action, gameId, r.getGasUsed().longValueExact(), r.getTransactionHash()));
         return r;
+    }
+
+    /** A revert's data as the contract's error and arguments; raw hex when it is not one of the standard set's. */
+    private String reason(String revertData) {
+        return errors.decode(Numeric.hexStringToByteArray(revertData)).describe();
     }
 
     /** Runs a read from L1; an unreachable node or a refused call is an IOException the caller retries or reports. */

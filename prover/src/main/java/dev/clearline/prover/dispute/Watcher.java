@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * point and judges the new branch; a game whose challenge was reorganised away is dropped (the
  * batch, if the new branch still holds it, is judged and challenged again).
  *
+ * <p>Refusals: a challenge or a move L1 would revert (its gas estimate fails: the window closed, the
+ * game moved on, the node is behind) is not sent and holds nothing else up. It is reported once,
+ * with the contract's error decoded, and tried again on the next poll; a refused challenge is let
+ * go once its batch is no longer live ({@link #refusedChallenges()}).
+ *
  * <p>Not thread-safe: one thread polls.
  */
 public final class Watcher implements AutoCloseable {
@@ -63,6 +68,9 @@ public final class Watcher implements AutoCloseable {
     /** A batch the replay judged in this poll. */
     private record Judged(BatchRecord record, RollupLog.Posted posted, Verdict verdict) {}
 
+    /** A wrong batch whose challenge L1 refused, and why. */
+    private record Refusal(Judged batch, String reason) {}
+
     private final L1Source source;
     private final ReplayStore store;
     private final Stf stf;
@@ -85,9 +93,13 @@ public final class Watcher implements AutoCloseable {
     /** Every (batch index, submission) this account has a game on, played out or not. */
     private final Map<Long, Game> challengedByMe = new LinkedHashMap<>();
     private final Map<Long, Integer> finished = new LinkedHashMap<>();
+    /** Wrong batches whose challenge L1 refused, by posting transaction, with the reason: tried again on every poll while live. */
+    private final Map<String, Refusal> refused = new LinkedHashMap<>();
+    /** The last refusal of each game's move, so a move L1 keeps refusing is reported once, not on every poll. */
+    private final Map<Long, String> refusedMoves = new LinkedHashMap<>();
     /** Transactions sent by this run's polls (the polling thread's). */
     private long moves;
-    private volatile GameCounts gamesCounted = new GameCounts(0, 0, 0);
+    private volatile GameCounts gamesCounted = new GameCounts(0, 0, 0, 0, 0);
     private final List<Verdict> verdicts = new ArrayList<>();
 
     /**
@@ -138,6 +150,7 @@ public final class Watcher implements AutoCloseable {
             pending.addAll(0, unchallengedFromBefore());
             resumed = true;
         }
+        sent += challengeRefusedAgain();
         while (!pending.isEmpty()) {
             sent += onBatch(pending.getFirst());
             pending.removeFirst();
@@ -145,12 +158,16 @@ public final class Watcher implements AutoCloseable {
         sent += play();
         if (reporter != null) sent += reporter.poll().sent();
         moves += sent;
-        gamesCounted = new GameCounts(games.size(), finished.size(), moves);
+        gamesCounted = new GameCounts(games.size(), finished.size(), moves, refused.size(), refusedMoves.size());
         return sent;
     }
 
-    /** Games being played and played to the end, and transactions sent, as of the last poll: read from any thread. */
-    public record GameCounts(int active, int finished, long transactionsSent) {}
+    /**
+     * Games being played and played to the end, and transactions sent, as of the last poll: read from any thread.
+     * {@code challengesRefused}: wrong batches, still live, whose challenge L1 refuses (each may become final
+     * unchallenged); {@code movesRefused}: games whose last move L1 refused (their clock runs on).
+     */
+    public record GameCounts(int active, int finished, long transactionsSent, int challengesRefused, int movesRefused) {}
 
     /** {@link GameCounts} as of the last poll that completed (the games' maps belong to the polling thread). */
     public GameCounts gameCounts() {
@@ -285,14 +302,29 @@ public final class Watcher implements AutoCloseable {
         }
         long submission = j.posted().submissionId();
         for (Game g : challengedByMe.values()) {
-            if (g.batchIndex() == index && g.submissionId() == submission) return 0;
+            if (g.batchIndex() == index && g.submissionId() == submission) {
+                refused.remove(r.transactionHash());
+                return 0;
+            }
         }
         if (!l1.isLive(index, submission)) {
             LOG.info("event=not-challengeable batch={} reason=not-live", index);
             return 0;
         }
         // The challenge first, the per-step replay the game needs after it: the clock starts at the batch, not at the replay.
-        DisputeL1.Opened opened = l1.challenge(j.posted().batch().header());
+        DisputeL1.Opened opened;
+        try {
+            opened = l1.challenge(j.posted().batch().header());
+        } catch (DisputeL1.Refused e) {
+            // Not a reason to stop: the poll goes on to the other batches and the games in play.
+            Refusal before = refused.put(r.transactionHash(), new Refusal(j, e.reason()));
+            if (before == null || !before.reason().equals(e.reason())) {
+                LOG.warn("event=challenge-refused batch={} submission={} reason=\"{}\" action=\"try again on every poll while the batch is live\"",
+                        index, submission, e.reason());
+            }
+            return 0;
+        }
+        refused.remove(r.transactionHash());
         BatchTrace trace = new BatchTrace(stf, store.nodes(), r.preVersion(), j.posted().batch());
         LOG.info("event=challenge game={} batch={} block={} firstRefused={}", opened.gameId(), index, opened.block(),
                 trace.firstRefused().orElse(-1));
@@ -300,6 +332,32 @@ public final class Watcher implements AutoCloseable {
         games.put(g.id(), g);
         challengedByMe.put(g.id(), g);
         return 1;
+    }
+
+    /**
+     * Tries again the challenges L1 refused on an earlier poll (a node behind may refuse what the
+     * chain allows); a batch no longer live (finalized, rejected, replaced, frozen) is let go.
+     */
+    private int challengeRefusedAgain() throws IOException {
+        int sent = 0;
+        for (Refusal f : List.copyOf(refused.values())) {
+            Judged j = f.batch();
+            if (!l1.isLive(j.record().batchIndex(), j.posted().submissionId())) {
+                refused.remove(j.record().transactionHash());
+                LOG.warn("event=challenge-given-up batch={} reason=\"no longer live; L1 refused its challenge with {}\"", j.record().batchIndex(),
+                        f.reason());
+                continue;
+            }
+            sent += onBatch(new Judged(j.record(), j.posted(), null));
+        }
+        return sent;
+    }
+
+    /** Wrong batches whose challenge L1 refused and that are still live, by batch index, with L1's reason. */
+    public Map<Long, String> refusedChallenges() {
+        Map<Long, String> out = new LinkedHashMap<>();
+        for (Refusal f : refused.values()) out.put(f.batch().record().batchIndex(), f.reason());
+        return out;
     }
 
     /**
@@ -326,11 +384,21 @@ public final class Watcher implements AutoCloseable {
             if (!g.active()) {
                 LOG.info("event=game-over game={} batch={} status={}", g.gameId(), g.batchIndex(), GameView.statusName(g.status()));
                 finished.put(g.gameId(), g.status());
+                refusedMoves.remove(game.id());
                 it.remove();
                 continue;
             }
             boolean mine = g.challenger().equals(l1.account());
-            if (mine ? challenger.move(g, game.trace(), game.block()) : defender.move(g, Claims.of(game.trace()))) sent++;
+            try {
+                if (mine ? challenger.move(g, game.trace(), game.block()) : defender.move(g, Claims.of(game.trace()))) sent++;
+                refusedMoves.remove(game.id());
+            } catch (DisputeL1.Refused e) {
+                // The game moved under this account's feet (or the node is behind): read it again next poll; the others go on.
+                if (!e.reason().equals(refusedMoves.put(game.id(), e.reason()))) {
+                    LOG.warn("event=move-refused game={} batch={} reason=\"{}\" action=\"read the game again on the next poll\"", game.id(),
+                            game.batchIndex(), e.reason());
+                }
+            }
         }
         return sent;
     }
@@ -344,6 +412,7 @@ public final class Watcher implements AutoCloseable {
             }
         }
         pending.removeIf(j -> j.record().block() > forkBlock);
+        refused.values().removeIf(f -> f.batch().record().block() > forkBlock);
         // Game ids are sequential: after the fork an id may name another game, so these are read again from the events.
         games.values().removeIf(g -> g.block() > forkBlock);
         challengedByMe.values().removeIf(g -> g.block() > forkBlock);

@@ -83,13 +83,14 @@ class DisputeOnDevnetTest {
             assertThat(rollup.burnt().send()).isEqualTo(proposerBond.divide(BigInteger.TWO));
             assertThat(rollup.proposers(r.proposerKey.getAddress()).send().component1()).isZero();
         }
-        // A watcher that starts after the game finds the same fraud, already rejected on L1: it bonds on nothing (a
-        // challenge of a batch that is no longer live would only revert and cost it gas).
+        // A watcher that starts after the game finds the same fraud, already rejected on L1: it bonds on nothing, and
+        // does not even ask L1 (a challenge of a batch that is no longer live would only be refused, and reported as such).
         try (Watcher late = r.watcher(l1.key(6), new Watcher.Role(true, true), Path.of("target", "watcher-stores",
                 java.util.UUID.randomUUID().toString()))) {
             assertThat(late.poll()).as("transactions sent").isZero();
             assertThat(late.verdicts().get(2)).isInstanceOf(Verdict.WrongPostRoot.class);
             assertThat(late.ledger().transactions()).isZero();
+            assertThat(late.refusedChallenges()).as("challenges L1 refused").isEmpty();
         }
     }
 

@@ -255,6 +255,79 @@ class WatcherResilienceTest {
         }
     }
 
+    /**
+     * A watcher that comes up after the challenge window of a wrong batch closed (nobody finalized it yet) cannot
+     * challenge it: L1 refuses. It says so once, naming the game's error, goes on polling instead of failing every
+     * poll on the same batch, and lets the batch go once it is finalized.
+     */
+    @Test
+    void aWrongBatchPastItsWindowIsReportedOnceAndLetGoOnceFinal(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        l1.time().advance(Duration.ofSeconds(r.proposer.challengePeriod().send().longValueExact() + 1));
+        ListAppender<ILoggingEvent> logs = watcherLog();
+        try (Watcher late = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(late.poll()).as("transactions sent").isZero();
+            assertThat(late.refusedChallenges()).containsOnlyKeys(1L);
+            assertThat(late.refusedChallenges().get(1L)).startsWith("ChallengePeriodOver(1, ");
+            assertThat(late.gameCounts().challengesRefused()).as("the figure an operator's alert reads").isEqualTo(1);
+            assertThat(late.poll()).as("tried again and refused again").isZero();
+            Rollout.ok(r.proposer.finalizeBatches(BigInteger.TEN).send());
+            assertThat(late.poll()).isZero();
+            assertThat(late.refusedChallenges()).as("a final batch is let go").isEmpty();
+            assertThat(late.gameCounts().challengesRefused()).isZero();
+            assertThat(late.ledger().transactions()).isZero();
+            List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(lines.stream().filter(l -> l.startsWith("event=challenge-refused"))).as("one line for two refusals: %s", lines)
+                    .singleElement().asString().contains("batch=1 ", "ChallengePeriodOver(1, ");
+            assertThat(lines.stream().filter(l -> l.startsWith("event=challenge-given-up"))).singleElement().asString().contains("batch=1 ");
+        } finally {
+            ((Logger) LoggerFactory.getLogger(Watcher.class)).detachAppender(logs);
+        }
+    }
+
+    /**
+     * A griefer challenges both of the proposer's honest batches, and L1 refuses the proposer's bisection in the first
+     * game (its gas estimate reverts with the game's error). The second game is answered all the same, the refusal is
+     * reported once, and once L1 takes the move the first game is answered too.
+     */
+    @Test
+    void aMoveL1RefusesInOneGameDoesNotHoldUpTheOthers(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        for (Batch b : batches) r.post(b.header(), b.calldata());
+        DisputeL1 griefer = r.dispute(l1.key(5));
+        long first = griefer.challenge(batches.get(0).header()).gameId();
+        long second = griefer.challenge(batches.get(1).header()).gameId();
+        RefusingTransport path = new RefusingTransport(l1.service());
+        path.refusedGame = first;
+        ListAppender<ILoggingEvent> logs = watcherLog();
+        try (Watcher proposerSide = r.watcher(r.dispute(r.proposerKey, Web3j.build(path)), new Watcher.Role(true, true), dir)) {
+            assertThat(proposerSide.poll()).as("the second game's bisection").isEqualTo(1);
+            assertThat(proposerSide.poll()).as("the first refused again; the second waits on the griefer").isZero();
+            assertThat(path.refusals).isEqualTo(2);
+            assertThat(proposerSide.gameCounts().movesRefused()).as("the figure an operator's alert reads").isEqualTo(1);
+            path.refusedGame = 0;
+            assertThat(proposerSide.poll()).as("the first game's bisection, once L1 takes it").isEqualTo(1);
+            assertThat(proposerSide.gameCounts().movesRefused()).isZero();
+            assertThat(proposerSide.ledger().entries()).extracting(GasLedger.Entry::action, GasLedger.Entry::gameId)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("bisect", second), org.assertj.core.groups.Tuple.tuple("bisect", first));
+            List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(lines.stream().filter(l -> l.startsWith("event=move-refused"))).as("one line for two refusals: %s", lines)
+                    .singleElement().asString().contains("game=" + first + " ", "ClockExpired(" + first + ", 0)");
+        } finally {
+            ((Logger) LoggerFactory.getLogger(Watcher.class)).detachAppender(logs);
+        }
+    }
+
+    /** The watcher's log lines from now on, until the test detaches the appender. */
+    private static ListAppender<ILoggingEvent> watcherLog() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(Watcher.class)).addAppender(logs);
+        return logs;
+    }
+
     @Test
     void aProposerThatNeverAnswersLosesOnTimeToTheWatcher(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
