@@ -24,13 +24,19 @@ public final class Refusals {
     /** The node's words, with the custom error its revert data selects named in front when one of the contracts declares it. */
     public String named(String node) {
         if (node == null) return "";
+        return error(node).map(named -> named + " (the node: " + node + ")").orElse(node);
+    }
+
+    /** The custom error, with its arguments, that the revert data in the node's words selects; empty when none of the contracts declares it. */
+    public Optional<String> error(String node) {
+        if (node == null) return Optional.empty();
         Matcher m = REVERT_DATA.matcher(node);
         while (m.find()) {
             byte[] data = Numeric.hexStringToByteArray(m.group());
             Optional<String> named = contracts.stream().map(c -> decode(c, data)).flatMap(Optional::stream).findFirst();
-            if (named.isPresent()) return named.get() + " (the node: " + node + ")";
+            if (named.isPresent()) return named;
         }
-        return node;
+        return Optional.empty();
     }
 
     private static Optional<String> decode(ContractArtifact contract, byte[] data) {

@@ -1,10 +1,10 @@
 package dev.clearline.prover.dispute;
 
 import dev.clearline.contracts.Artifacts;
+import dev.clearline.contracts.Refusals;
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.batch.BatchHeader;
-import dev.clearline.evm.revert.RevertDecoder;
 import dev.clearline.prover.l1.TxSender;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -34,7 +34,7 @@ public final class DisputeL1 {
     private final Rollup rollup;
     private final GasLedger ledger = new GasLedger();
     /** Names the custom error of a move L1 would refuse (the game's, the rollup's, the escape hatch's). */
-    private final RevertDecoder errors = new RevertDecoder();
+    private final Refusals refusals = new Refusals(Artifacts.onClasspath(), List.of("DisputeGame", "Rollup", "EscapeHatch"));
     private BigInteger challengeBond;
 
     /**
@@ -50,7 +50,7 @@ public final class DisputeL1 {
             this.reason = reason;
         }
 
-        /** The contract's error, decoded when it is one of the standard set's ({@code ChallengePeriodOver(1, 1733...)}). */
+        /** The contract's error, decoded when it is one of the standard set's ({@code ChallengePeriodOver(1, 1733..)}). */
         public String reason() {
             return reason;
         }
@@ -68,8 +68,6 @@ public final class DisputeL1 {
         ReadonlyTransactionManager reads = new ReadonlyTransactionManager(web3j, sender.address());
         this.game = DisputeGame.load(gameAddress, web3j, reads, new DefaultGasProvider());
         this.rollup = Rollup.load(rollupAddress, web3j, reads, new DefaultGasProvider());
-        Artifacts artifacts = Artifacts.onClasspath();
-        for (String contract : List.of("DisputeGame", "Rollup", "EscapeHatch")) errors.registerAbi(artifacts.load(contract).abiJson());
     }
 
     /** The endpoint this account reads and sends through. */
@@ -219,7 +217,7 @@ public final class DisputeL1 {
         try {
             sent = sender.send(to, data, value);
         } catch (TxSender.WouldRevert e) {
-            throw new Refused(what, e.data().map(this::reason).orElse(e.getMessage()));
+            throw new Refused(what, refusals.error(e.getMessage()).orElse(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(what + " interrupted while waiting to be mined");
@@ -228,11 +226,6 @@ public final class DisputeL1 {
         if (!r.isStatusOK()) throw new IOException(what + " reverted in transaction " + r.getTransactionHash());
         ledger.record(new GasLedger.Entry(action, gameId, r.getGasUsed().longValueExact(), r.getTransactionHash()));
         return r;
-    }
-
-    /** A revert's data as the contract's error and arguments; raw hex when it is not one of the standard set's. */
-    private String reason(String revertData) {
-        return errors.decode(Numeric.hexStringToByteArray(revertData)).describe();
     }
 
     /** Runs a read from L1; an unreachable node or a refused call is an IOException the caller retries or reports. */

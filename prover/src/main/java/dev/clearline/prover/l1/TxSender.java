@@ -86,21 +86,8 @@ public final class TxSender {
 
     /** The node's gas estimate says the call reverts: nothing was sent. */
     public static final class WouldRevert extends Exception {
-        private final String data;
-
         public WouldRevert(String message) {
-            this(message, null);
-        }
-
-        /** @param data the revert data the node returned with its refusal ({@code 0x} hex), or null when it gave none */
-        public WouldRevert(String message, String data) {
             super(message, null, false, false);
-            this.data = data;
-        }
-
-        /** The revert data the node returned ({@code 0x} hex, a custom error to decode), or empty. */
-        public Optional<String> data() {
-            return Optional.ofNullable(data);
         }
     }
 
@@ -314,20 +301,6 @@ public final class TxSender {
                 .getTransactionCount().longValueExact();
     }
 
-    private static final java.util.regex.Pattern HEX_DATA = java.util.regex.Pattern.compile("0x(?:[0-9a-fA-F]{2}){4,}");
-
-    /**
-     * The revert data in a refusal's {@code data} member, which nodes shape differently: a JSON
-     * string ({@code "0x.."}, as web3j hands it over with its quotes) or an object holding it
-     * ({@code {"message": .., "data": "0x.."}}); null when it holds none.
-     */
-    static String revertData(String raw) {
-        if (raw == null) return null;
-        java.util.regex.Matcher m = HEX_DATA.matcher(raw);
-        int member = raw.indexOf("\"data\"");
-        return m.find(Math.max(member, 0)) ? m.group() : null;
-    }
-
     @SuppressWarnings({"rawtypes", "unchecked"})
     private BigInteger estimate(String to, String data, BigInteger value) throws IOException, WouldRevert, InterruptedException {
         Transaction call = Transaction.createFunctionCallTransaction(key.getAddress(), null, null, null, to, value, data);
@@ -350,9 +323,8 @@ public final class TxSender {
                 time.sleep(fees.pollMillis());
                 continue;
             }
-            String raw = e.getError().getData();
-            if (raw != null) why += " (data " + raw + ")";
-            throw new WouldRevert(why, revertData(raw));
+            if (e.getError().getData() != null) why += " (data " + e.getError().getData() + ")";
+            throw new WouldRevert(why);
         }
     }
 

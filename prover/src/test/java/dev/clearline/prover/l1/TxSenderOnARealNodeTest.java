@@ -185,18 +185,6 @@ class TxSenderOnARealNodeTest {
         assertThat(TxSender.behind("insufficient funds for gas * price + value")).isFalse();
     }
 
-    @Test
-    void theRevertDataOfARefusalIsFoundWhicheverShapeTheNodeGivesIt() {
-        String error = "0xf3dd13c6" + "00".repeat(31) + "01";
-        assertThat(TxSender.revertData("\"" + error + "\"")).as("a JSON string, quotes and all").isEqualTo(error);
-        assertThat(TxSender.revertData(error)).isEqualTo(error);
-        assertThat(TxSender.revertData("{\"message\":\"reverted at 0x00000000000000000000000000000000000000aa\",\"data\":\"" + error + "\"}"))
-                .as("the data member of an object, not the first hex in it").isEqualTo(error);
-        assertThat(TxSender.revertData("\"0x\"")).as("no data").isNull();
-        assertThat(TxSender.revertData("\"0x1234\"")).as("shorter than a selector").isNull();
-        assertThat(TxSender.revertData(null)).isNull();
-    }
-
     private static TxSender sender(DroppingNode node, Credentials key) throws IOException {
         Web3j web3j = Web3j.build(node);
         return new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20), TxSender.Time.SYSTEM);

@@ -70,8 +70,11 @@ class BatchPosterTest {
             assertThat(verdicts).hasSize((int) sealed).allMatch(v -> v instanceof Verdict.Honest);
             assertThat(watcher.verifiedRoot().toString()).isEqualTo(state.path("stateRoot").asText());
 
-            // nothing is final before the challenge period, everything after it
+            // nothing is final before the challenge period, everything after it; the poster does not even try before
+            long sent = nonce(l1.web3j(), operator);
             assertThat(poster.finalizeDue()).isZero();
+            poster.ensureBond();
+            assertThat(nonce(l1.web3j(), operator)).as("no finalize tried before the period, no bond added to a whole one").isEqualTo(sent);
             assertThat(w.state().path("l1").path("batchesPosted").asLong()).as("each batch in the log as soon as it is mined").isEqualTo(sealed);
             assertThat(poster.reportProgress()).as("nothing left for the round's report").isZero();
             assertThat(w.state().path("l1").path("nextFinalAt").asLong()).isEqualTo(
@@ -80,6 +83,9 @@ class BatchPosterTest {
             l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
             assertThat(poster.finalizeDue()).isEqualTo((int) sealed);
             assertThat(rollup.finalizedCount().send().longValueExact()).isEqualTo(sealed);
+            assertThat(nonce(l1.web3j(), operator)).as("one finalize for all of them").isEqualTo(sent + 1);
+            assertThat(poster.finalizeDue()).as("nothing left to finalize").isZero();
+            assertThat(nonce(l1.web3j(), operator)).as("and nothing tried").isEqualTo(sent + 1);
             assertThat(poster.reportProgress()).isEqualTo(1);
             assertThat(w.state().path("l1").path("batchesFinal").asLong()).isEqualTo(sealed);
             assertThat(w.state().path("batchesInMemory").asLong()).as("final batches leave the sequencer's memory").isZero();
@@ -214,6 +220,21 @@ class BatchPosterTest {
                     .hasMessageContaining("the operator " + empty.getAddress() + " holds 0 ETH and must lock 1 ETH as its proposer bond")
                     .hasMessageContaining("send it ETH");
             assertThat(nonce(l1.web3j(), empty)).as("nothing was sent").isZero();
+        }
+    }
+
+    /** A key holding exactly the bond cannot also pay the gas of locking it: told so before anything is sent. */
+    @Test
+    void anOperatorHoldingExactlyTheBondIsToldToAddGas(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            Credentials justTheBond = Credentials.create("0x2222222222222222222222222222222222222222222222222222222222222222");
+            BigInteger bond = Rollup.load(w.rollupAddress, l1.web3j(), l1.deployer(), L1World.GAS).proposerBond().send();
+            L1World.ok(org.web3j.tx.Transfer.sendFunds(l1.web3j(), l1.key(7), justTheBond.getAddress(), new java.math.BigDecimal(bond),
+                    org.web3j.utils.Convert.Unit.WEI).send());
+            BatchPoster poster = w.poster(l1.web3j(), justTheBond, TxSender.FeePolicy.defaults());
+            org.assertj.core.api.Assertions.assertThatThrownBy(poster::ensureBond).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("holds 1 ETH and must lock 1 ETH as its proposer bond, plus gas");
+            assertThat(nonce(l1.web3j(), justTheBond)).as("nothing was sent").isZero();
         }
     }
 

@@ -36,4 +36,17 @@ class BatchTooLongTest {
             assertThat(Rollup.load(w.rollupAddress, l1.web3j(), l1.key(5), L1World.GAS).nextBatchIndex().send().longValueExact()).isZero();
         }
     }
+
+    /** A batch of exactly the rollup's most transitions (3 priority ops and a price) is posted like any other. */
+    @Test
+    void aBatchOfExactlyTheMostTheRollupTakesIsPosted(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            assertThat(w.feed().poll()).isEqualTo(3);
+            w.price(10_000);
+            w.seal();
+            BatchPoster poster = w.poster(l1.web3j(), l1.key(5), TxSender.FeePolicy.defaults());
+            assertThat(poster.postAvailable()).isOne();
+            assertThat(Rollup.load(w.rollupAddress, l1.web3j(), l1.key(5), L1World.GAS).nextBatchIndex().send().longValueExact()).isOne();
+        }
+    }
 }

@@ -1,5 +1,9 @@
 package dev.clearline.sequencer.poster;
 
+import dev.clearline.engine.transition.Transition;
+
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,6 +74,43 @@ class PriorityOpFeedTest {
             PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(Web3j.build(pruned), w.rollupAddress), w.link, w.deployBlock, confirmations);
             assertThat(feed.poll()).as("the listing and both deposits, settled long ago").isEqualTo(3);
             assertThat(feed.nextIndex()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * Confirmations keep an op out of the sequencer until that many blocks follow it: a deposit credited from a block L1
+     * then reorganises away would leave the sequencer's batches building on money L1 never queued.
+     */
+    @Test
+    void anOpWaitsForItsConfirmationsBeforeTheSequencerSeesIt(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            // the world's last transaction is Bob's deposit, the third op, alone in the newest block
+            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(l1.web3j(), w.rollupAddress), w.link, w.deployBlock, 1);
+            assertThat(feed.poll()).as("the listing and Alice's deposit, a block or more deep").isEqualTo(2);
+            assertThat(feed.poll()).as("no block since").isZero();
+            assertThat(feed.nextIndex()).isEqualTo(2);
+            l1.time().mine();
+            assertThat(feed.poll()).as("Bob's deposit, one block deep now").isOne();
+            assertThat(feed.nextIndex()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * The age the poster's deadline watch reads is that of the oldest op L1 has not seen consumed: once a batch consumes
+     * it, the next one's, and none once all are (an age that stayed would keep the freeze alert firing).
+     */
+    @Test
+    void theOldestUnconsumedOpIsTheFirstPastWhatL1Consumed(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            PriorityOpFeed feed = w.feed();
+            assertThat(feed.poll()).isEqualTo(3);
+            RollupLog log = new RollupLog(l1.web3j(), w.rollupAddress);
+            List<Long> enqueued = log.priorityOps(w.deployBlock, log.latestBlock()).stream()
+                    .map(t -> ((Transition.PriorityOp) t).enqueueTime()).toList();
+            assertThat(feed.oldestUnconsumed(0)).contains(enqueued.get(0));
+            assertThat(feed.oldestUnconsumed(2)).contains(enqueued.get(2));
+            assertThat(feed.oldestUnconsumed(3)).as("all three consumed").isEmpty();
+            assertThat(feed.oldestUnconsumed(0)).as("what L1 consumed stays consumed").isEmpty();
         }
     }
 }
