@@ -222,6 +222,11 @@ class HttpPriceSourceTest {
                 http)).hasMessageContaining("scale must be positive");
         assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"-1\": {\"sources\": [" + src + "]}}}", http))
                 .hasMessageContaining("market id \"-1\"");
+        // market ids are L1's uint32: the largest is taken (as the int with the same bits), one more is not
+        assertThat(PriceSourceConfig.parse("{\"markets\": {\"4294967295\": {\"sources\": [" + src + "]}}}", http).markets())
+                .containsExactly((int) 0xffffffffL);
+        assertThatThrownBy(() -> PriceSourceConfig.parse("{\"markets\": {\"4294967296\": {\"sources\": [" + src + "]}}}", http))
+                .hasMessageContaining("market id \"4294967296\" is not a whole number from 0 to 4294967295");
     }
 
     @Test

@@ -223,6 +223,53 @@ class BatchPosterTest {
         }
     }
 
+    /**
+     * A post whose block the answering node does not show yet cannot be told to the sequencer's log at once; the round's
+     * report reads the rollup and tells it then, each batch once, with the time the oldest becomes final.
+     */
+    @Test
+    void aPostWhoseBlockTheNodeDoesNotShowYetIsToldByTheRoundsReport(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.feed().poll();
+            w.price(10_000);
+            w.cross(1);
+            w.seal();
+            w.cross(2);
+            w.seal();
+            long sealed = w.state().path("sealedBatches").asLong();
+            assertThat(sealed).isGreaterThanOrEqualTo(2);
+            dev.clearline.devnet.junit.ForwardingTransport noBlocks = new dev.clearline.devnet.junit.ForwardingTransport(l1.service()) {
+                @Override
+                @SuppressWarnings({"rawtypes", "unchecked"})
+                public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type)
+                        throws java.io.IOException {
+                    if (!"eth_getBlockByHash".equals(request.getMethod())) return super.send(request, type);
+                    try {
+                        return type.getDeclaredConstructor().newInstance(); // "result": null, as a node that lacks the block answers
+                    } catch (ReflectiveOperationException e) {
+                        throw new java.io.IOException(e);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    // the node is the test's
+                }
+            };
+            Credentials operator = l1.key(6);
+            BatchPoster poster = w.poster(Web3j.build(noBlocks), operator, TxSender.FeePolicy.defaults());
+            assertThat(poster.postAvailable()).isEqualTo((int) sealed);
+            assertThat(poster.posted()).isEqualTo(sealed);
+            assertThat(w.state().path("l1").path("batchesPosted").asLong()).as("not told at the post").isZero();
+            assertThat(poster.reportProgress()).as("one report per batch").isEqualTo((int) sealed);
+            assertThat(w.state().path("l1").path("batchesPosted").asLong()).isEqualTo(sealed);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            assertThat(w.state().path("l1").path("nextFinalAt").asLong()).isEqualTo(
+                    rollup.batch(BigInteger.ZERO).send().submittedAt.longValueExact() + rollup.challengePeriod().send().longValueExact());
+            assertThat(poster.reportProgress()).as("each batch told once").isZero();
+        }
+    }
+
     /** A key holding exactly the bond cannot also pay the gas of locking it: told so before anything is sent. */
     @Test
     void anOperatorHoldingExactlyTheBondIsToldToAddGas(DevnetContext l1) throws Exception {

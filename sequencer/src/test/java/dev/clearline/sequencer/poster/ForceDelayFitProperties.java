@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Test;
 class ForceDelayFitProperties {
     private static final Pattern OFFER = Pattern.compile("pass --batch-seconds (\\d+) or less \\((\\d+) or less keeps a margin\\)");
 
-    /** A force delay (s), L1's time speed and the poster's interval (ms) under which one-second batches keep the margin. */
+    /** A force delay (s), L1's time speed and the poster's interval (ms). */
     private record Deployment(long forceDelaySeconds, long timeSpeed, long intervalMillis) {}
 
     @Test
     void theBatchSecondsARefusalOffersAreTheLongestThatPass() {
-        var deployments = Gens.longs(60, 2_000_000).zip(Gens.longs(1, 50), (delay, speed) -> new long[] {delay, speed})
-                .zip(Gens.longs(0, 30_000), (ds, interval) -> new Deployment(ds[0], ds[1], interval))
-                .filter(d -> (1_000 + d.intervalMillis()) * d.timeSpeed() / 1_000 < d.forceDelaySeconds() / 4);
+        // short force delays too, where not even one-second batches keep the margin (or pass at all)
+        var deployments = Gens.oneOf(Gens.longs(2, 200), Gens.longs(200, 2_000_000)).zip(Gens.longs(1, 50), (delay, speed) -> new long[] {delay, speed})
+                .zip(Gens.longs(0, 30_000), (ds, interval) -> new Deployment(ds[0], ds[1], interval));
         Property.forAll(deployments).check(d -> {
             L1Side.Found found = new L1Side.Found(d.forceDelaySeconds(), d.timeSpeed());
             long interval = d.intervalMillis();
@@ -33,10 +33,20 @@ class ForceDelayFitProperties {
             assertThat(m.find()).as(refusal).isTrue();
             long accepted = Long.parseLong(m.group(1));
             long margin = Long.parseLong(m.group(2));
-            assertThat(found.tooSlow(accepted, interval, true)).as("the accepted offer").isEmpty();
-            assertThat(found.tooSlow(accepted + 1, interval, true)).as("one second more than the accepted offer").isPresent();
-            assertThat(found.tooSlow(margin, interval, false)).as("the margin's offer").isEmpty();
-            assertThat(found.tooSlow(margin + 1, interval, false)).as("one second more than the margin's offer").isPresent();
+            assertThat(accepted).as("never less than the shortest batch there is").isPositive();
+            assertThat(margin).as("never less than the shortest batch there is").isPositive();
+            if (found.tooSlow(1, interval, true).isEmpty()) {
+                assertThat(found.tooSlow(accepted, interval, true)).as("the accepted offer").isEmpty();
+                assertThat(found.tooSlow(accepted + 1, interval, true)).as("one second more than the accepted offer").isPresent();
+            } else {
+                assertThat(accepted).as("nothing passes: the shortest is offered").isOne();
+            }
+            if (found.tooSlow(1, interval, false).isEmpty()) {
+                assertThat(found.tooSlow(margin, interval, false)).as("the margin's offer").isEmpty();
+                assertThat(found.tooSlow(margin + 1, interval, false)).as("one second more than the margin's offer").isPresent();
+            } else {
+                assertThat(margin).as("no margin at all: the shortest is offered").isOne();
+            }
         });
     }
 }
