@@ -11,17 +11,17 @@ import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.utils.Numeric;
 
 /**
- * A real node whose gas estimate refuses one game's bisections, as L1 does when the game moved on
- * under the mover: while {@link #refusedGame} is set, an {@code eth_estimateGas} of
- * {@code bisect(refusedGame, ..)} answers "execution reverted" with the game's
- * {@code ClockExpired(gameId, 0)} error as its data. Everything else goes through untouched.
+ * A real node whose gas estimate refuses one kind of call, as L1 does when the game moved on under
+ * the mover, or as a node behind the chain does: while {@link #refuse} is in force, an
+ * {@code eth_estimateGas} of a call with that selector (and, when a game is named, that game as its
+ * first argument) answers "execution reverted" with the given revert data. Everything else goes
+ * through untouched.
  */
 final class RefusingTransport extends ForwardingTransport {
-    private static final String BISECT = Hash.sha3String("bisect(uint256,bytes32[])").substring(0, 10);
-    private static final String CLOCK_EXPIRED = Hash.sha3String("ClockExpired(uint256,uint8)").substring(0, 10);
+    /** What is refused: a 4-byte selector, the game its first argument must name (0: any), and the revert data. */
+    private record Refusal(String selector, long game, String revertData) {}
 
-    /** The game whose bisections are refused, or 0 for none. */
-    volatile long refusedGame;
+    private volatile Refusal refusal;
     /** Estimates refused so far. */
     volatile int refusals;
 
@@ -29,31 +29,47 @@ final class RefusingTransport extends ForwardingTransport {
         super(node);
     }
 
+    /** Refuses calls whose data starts with {@code selector} (for game {@code game}, or any when 0) with {@code revertData}. */
+    RefusingTransport refuse(String selector, long game, String revertData) {
+        refusal = new Refusal(selector, game, revertData);
+        return this;
+    }
+
+    /** Lets every call through again. */
+    void allow() {
+        refusal = null;
+    }
+
+    /** The selector of a function by its canonical signature. */
+    static String selector(String signature) {
+        return Hash.sha3String(signature).substring(0, 10);
+    }
+
+    /** The revert data of a custom error with uint arguments. */
+    static String error(String signature, long... arguments) {
+        StringBuilder data = new StringBuilder(selector(signature));
+        for (long a : arguments) data.append(Numeric.toHexStringNoPrefixZeroPadded(BigInteger.valueOf(a), 64));
+        return data.toString();
+    }
+
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
     public <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
-        if ("eth_estimateGas".equals(request.getMethod()) && refusedGame != 0
-                && request.getParams().getFirst() instanceof Transaction call && call.getData() != null
-                && call.getData().startsWith(BISECT) && BigInteger.valueOf(refusedGame).equals(gameOf(call.getData()))) {
+        Refusal r = refusal;
+        if (r != null && "eth_estimateGas".equals(request.getMethod()) && request.getParams().getFirst() instanceof Transaction call
+                && call.getData() != null && call.getData().startsWith(r.selector())
+                && (r.game() == 0 || BigInteger.valueOf(r.game()).equals(Numeric.toBigInt(call.getData().substring(10, 74))))) {
             refusals++;
             try {
-                T r = responseType.getDeclaredConstructor().newInstance();
+                T answer = responseType.getDeclaredConstructor().newInstance();
                 Response.Error error = new Response.Error(3, "execution reverted");
-                error.setData(CLOCK_EXPIRED + word(refusedGame) + word(0));
-                r.setError(error);
-                return r;
+                error.setData(r.revertData());
+                answer.setError(error);
+                return answer;
             } catch (ReflectiveOperationException e) {
                 throw new IOException(e);
             }
         }
         return (T) node.send(request, responseType);
-    }
-
-    private static BigInteger gameOf(String data) {
-        return Numeric.toBigInt(data.substring(10, 10 + 64));
-    }
-
-    private static String word(long value) {
-        return Numeric.toHexStringNoPrefixZeroPadded(BigInteger.valueOf(value), 64);
     }
 }

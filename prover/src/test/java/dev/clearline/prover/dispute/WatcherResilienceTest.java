@@ -272,6 +272,8 @@ class WatcherResilienceTest {
             assertThat(late.refusedChallenges().get(1L)).startsWith("ChallengePeriodOver(1, ");
             assertThat(late.gameCounts().challengesRefused()).as("the figure an operator's alert reads").isEqualTo(1);
             assertThat(late.poll()).as("tried again and refused again").isZero();
+            assertThat(late.refusedChallenges()).as("still live, still refused").containsOnlyKeys(1L);
+            assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().startsWith("event=challenge-given-up"));
             Rollout.ok(r.proposer.finalizeBatches(BigInteger.TEN).send());
             assertThat(late.poll()).isZero();
             assertThat(late.refusedChallenges()).as("a final batch is let go").isEmpty();
@@ -299,15 +301,16 @@ class WatcherResilienceTest {
         DisputeL1 griefer = r.dispute(l1.key(5));
         long first = griefer.challenge(batches.get(0).header()).gameId();
         long second = griefer.challenge(batches.get(1).header()).gameId();
-        RefusingTransport path = new RefusingTransport(l1.service());
-        path.refusedGame = first;
+        RefusingTransport path = new RefusingTransport(l1.service())
+                .refuse(RefusingTransport.selector("bisect(uint256,bytes32[])"), first, RefusingTransport.error("ClockExpired(uint256,uint8)", first, 0));
         ListAppender<ILoggingEvent> logs = watcherLog();
         try (Watcher proposerSide = r.watcher(r.dispute(r.proposerKey, Web3j.build(path)), new Watcher.Role(true, true), dir)) {
             assertThat(proposerSide.poll()).as("the second game's bisection").isEqualTo(1);
+            assertThat(logs.list).as("the refusal, reported when it first happens").anyMatch(e -> e.getFormattedMessage().startsWith("event=move-refused"));
             assertThat(proposerSide.poll()).as("the first refused again; the second waits on the griefer").isZero();
             assertThat(path.refusals).isEqualTo(2);
             assertThat(proposerSide.gameCounts().movesRefused()).as("the figure an operator's alert reads").isEqualTo(1);
-            path.refusedGame = 0;
+            path.allow();
             assertThat(proposerSide.poll()).as("the first game's bisection, once L1 takes it").isEqualTo(1);
             assertThat(proposerSide.gameCounts().movesRefused()).isZero();
             assertThat(proposerSide.ledger().entries()).extracting(GasLedger.Entry::action, GasLedger.Entry::gameId)
@@ -317,6 +320,30 @@ class WatcherResilienceTest {
                     .singleElement().asString().contains("game=" + first + " ", "ClockExpired(" + first + ", 0)");
         } finally {
             ((Logger) LoggerFactory.getLogger(Watcher.class)).detachAppender(logs);
+        }
+    }
+
+    /**
+     * A challenge the node refuses though the chain would take it (a node behind, where the batch is not posted yet) is
+     * sent on the next poll once the node answers as the chain does: a refusal delays a challenge, it does not drop it.
+     */
+    @Test
+    void aChallengeRefusedByANodeBehindIsSentOnTheNextPoll(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Batch bad = postHonestThenLie(r);
+        String challenge = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
+                .challenge(DisputeL1.header(Rollout.withPostRoot(bad.header(), LIE)), BigInteger.ZERO).encodeFunctionCall();
+        RefusingTransport path = new RefusingTransport(l1.service())
+                .refuse(challenge.substring(0, 10), 0, RefusingTransport.error("HeaderMismatch(uint64,bytes32,bytes32)", 1, 0, 0));
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
+            assertThat(watcher.poll()).as("refused: nothing sent").isZero();
+            assertThat(watcher.refusedChallenges()).hasEntrySatisfying(1L, why -> assertThat(why).startsWith("HeaderMismatch(1, "));
+            path.allow();
+            assertThat(watcher.poll()).as("the challenge, once the node answers as the chain does").isEqualTo(1);
+            assertThat(watcher.refusedChallenges()).isEmpty();
+            assertThat(watcher.activeGames()).isEqualTo(1);
+            assertThat(watcher.gameCounts().transactionsSent()).isEqualTo(1);
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge");
         }
     }
 
