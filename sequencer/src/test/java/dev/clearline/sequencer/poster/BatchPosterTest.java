@@ -95,10 +95,7 @@ class BatchPosterTest {
     @Test
     void aRestartedPosterStartsFromTheRollupsTipAndNeverPostsABatchTwice(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
-            w.feed().poll();
-            w.price(10_000);
-            w.cross(1);
-            w.seal();
+            w.sealFirstBatch();
             Credentials operator = l1.key(6);
             BatchPoster first = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
             int posted = first.postAvailable();
@@ -125,10 +122,7 @@ class BatchPosterTest {
     @Test
     void aDroppedTransactionAndAnUnderpricedOneAreSentAgainUntilTheBatchLands(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
-            w.feed().poll();
-            w.price(10_000);
-            w.cross(1);
-            w.seal();
+            w.sealFirstBatch();
             Credentials operator = l1.key(7);
             // bond first over the clean path, so the faults hit the batch's own transaction
             w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults()).ensureBond();
@@ -147,10 +141,7 @@ class BatchPosterTest {
     @Test
     void aNodeABlockBehindItsOwnPostNeverMakesThePosterSendThatBatchAgain(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
-            w.feed().poll();
-            w.price(10_000);
-            w.cross(1);
-            w.seal();
+            w.sealFirstBatch();
             Credentials operator = l1.key(6);
             BlockBehind balancer = new BlockBehind(l1.service());
             BatchPoster poster = w.poster(Web3j.build(balancer), operator, TxSender.FeePolicy.defaults());
@@ -184,10 +175,7 @@ class BatchPosterTest {
     @Test
     void aRestartedPosterBehindANodeABlockBehindItsPredecessorsLastPostSendsNothing(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
-            w.feed().poll();
-            w.price(10_000);
-            w.cross(1);
-            w.seal();
+            w.sealFirstBatch();
             Credentials operator = l1.key(6);
             BatchPoster first = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
             int posted = first.postAvailable();
@@ -230,10 +218,7 @@ class BatchPosterTest {
     @Test
     void aPostWhoseBlockTheNodeDoesNotShowYetIsToldByTheRoundsReport(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
-            w.feed().poll();
-            w.price(10_000);
-            w.cross(1);
-            w.seal();
+            w.sealFirstBatch();
             w.cross(2);
             w.seal();
             long sealed = w.state().path("sealedBatches").asLong();

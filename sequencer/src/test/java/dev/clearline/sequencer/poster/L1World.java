@@ -127,6 +127,14 @@ final class L1World implements AutoCloseable {
         gateway.submit((id, s) -> new Command.TimeTick(id, s, t)).get(30, TimeUnit.SECONDS);
     }
 
+    /** The first batch: L1's queued ops carried in, a price and one fill, sealed. */
+    void sealFirstBatch() throws Exception {
+        feed().poll();
+        price(10_000);
+        cross(1);
+        seal();
+    }
+
     ObjectNode state() throws Exception {
         return gateway.query(Command.QueryKind.STATE, 0, null, null).get(30, TimeUnit.SECONDS);
     }
