@@ -142,7 +142,15 @@ class WatcherResilienceTest {
     }
 
     /** Two honest batches sealed; batch 0 posted as it is, batch 1 with a lying post-root after an L1 snapshot to reorganise back to. */
-    private record Lied(List<Batch> batches, String beforeTheLie) {}
+    private record Lied(List<Batch> batches, String beforeTheLie) {
+        /** L1 reorganises back to before the lie and posts batch 1 under {@code header} instead, two blocks deep. */
+        void reorgTo(Rollout r, DevnetContext l1, dev.clearline.engine.batch.BatchHeader header) throws Exception {
+            assertThat(l1.time().revert(beforeTheLie)).isTrue();
+            r.post(header, batches.get(1).calldata());
+            l1.time().mine();
+            l1.time().mine();
+        }
+    }
 
     private static Lied honestThenLieAfterASnapshot(Rollout r, DevnetContext l1) throws Exception {
         List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
@@ -156,17 +164,12 @@ class WatcherResilienceTest {
     void aReorgThatReplacesTheWrongBatchWithAnHonestOneDropsTheGameAndChallengesNothing(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         Lied lied = honestThenLieAfterASnapshot(r, l1);
-        List<Batch> batches = lied.batches();
-        String beforeTheLie = lied.beforeTheLie();
         try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
             assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
             assertThat(watcher.activeGames()).isEqualTo(1);
 
             // L1 reorganises: the lie and the challenge are gone, the honest batch 1 lands instead.
-            assertThat(l1.time().revert(beforeTheLie)).isTrue();
-            r.post(batches.get(1).header(), batches.get(1).calldata());
-            l1.time().mine();
-            l1.time().mine();
+            lied.reorgTo(r, l1, lied.batches().get(1).header());
             assertThat(watcher.poll()).as("nothing to challenge on the new branch").isZero();
             assertThat(watcher.activeGames()).isZero();
             assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.Honest.class);
@@ -186,15 +189,10 @@ class WatcherResilienceTest {
     void aReorgThatReplacesTheWrongBatchWithAnotherLieIsChallengedAgain(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         Lied lied = honestThenLieAfterASnapshot(r, l1);
-        List<Batch> batches = lied.batches();
-        String beforeTheLie = lied.beforeTheLie();
         try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
             assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
 
-            assertThat(l1.time().revert(beforeTheLie)).isTrue();
-            r.post(Rollout.withPostRoot(batches.get(1).header(), Hash32.fromHex("0x" + "6f".repeat(32))), batches.get(1).calldata());
-            l1.time().mine();
-            l1.time().mine();
+            lied.reorgTo(r, l1, Rollout.withPostRoot(lied.batches().get(1).header(), Hash32.fromHex("0x" + "6f".repeat(32))));
             assertThat(watcher.poll()).as("the new branch's lie, challenged in turn").isEqualTo(1);
             assertThat(watcher.activeGames()).isEqualTo(1);
             assertThat(watcher.ledger().transactions()).isEqualTo(2);
