@@ -98,7 +98,7 @@ final class WatchCommand implements Callable<Integer> {
     long resendAfterMillis;
 
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve GET /metrics in Prometheus' text format on this port (L1 block"
-            + " and head, batches judged, fraud found, games, transactions, L1 reachable, rollup frozen); 0: any free port, printed at the"
+            + " and head, batches judged, fraud found, games, refusals, transactions, L1 reachable, rollup frozen); 0: any free port, printed at the"
             + " start. Default: not served.")
     Integer metricsPort;
 
@@ -183,7 +183,7 @@ final class WatchCommand implements Callable<Integer> {
             }, "clearline-watch");
             loop.start();
             Thread statusLine = statusEvery == 0 ? null
-                    : status.printEvery(statusEvery, out, () -> String.format("%tT", java.time.LocalTime.now()), watcher::frozen);
+                    : status.printEvery(statusEvery, out, () -> String.format("%tT", java.time.LocalTime.now()), watcher::gameCounts, watcher::frozen);
             // The summary is written by the stop itself: on Ctrl-C or SIGTERM the stop runs in the JVM's shutdown hook,
             // and the JVM halts when the hook returns, so a summary left to this thread after awaitStop was cut off.
             AtomicBoolean summarised = new AtomicBoolean();
@@ -263,6 +263,7 @@ final class WatchCommand implements Callable<Integer> {
         long fraud = watcher.verdicts().stream().filter(v -> !v.honest()).count();
         out.println("batches=" + watcher.verdicts().size() + " fraud=" + fraud + " gamesOver=" + games + " gamesOpen=" + watcher.activeGames()
                 + " transactions=" + watcher.ledger().transactions() + " gas=" + watcher.ledger().totalGas()
+                + (watcher.refusedChallenges().isEmpty() ? "" : " challengesRefused=" + watcher.refusedChallenges())
                 + (watcher.frozen() == null ? "" : " frozenAt=" + watcher.frozen().frozenAt() + " escapeReportsSent=" + watcher.frozen().reportsSent()));
         out.flush();
         watcher.close();

@@ -76,12 +76,19 @@ final class WatchStatus implements ReplayListener {
 
     /**
      * The status now, or null when nothing changed since the last line returned (only the status
-     * thread calls this). {@code frozen}: the freeze the watcher's escape reporter saw, or null.
+     * thread calls this). {@code games}: the watcher's games as of its last poll; {@code frozen}: the
+     * freeze the watcher's escape reporter saw, or null. A refusal from L1 is on the line as long as it
+     * lasts: an operator who reads only stdout learns that a wrong batch may become final unchallenged.
      */
-    String line(FreezeReporter.Frozen frozen) {
+    String line(dev.clearline.prover.dispute.Watcher.GameCounts games, FreezeReporter.Frozen frozen) {
         String now = (block.get() < 0 ? "reading L1" : "L1 block " + block.get() + " of " + head.get())
                 + ", " + judged.get() + " batch(es) judged this run" + (lastBatch.get() < 0 ? "" : ", latest " + lastBatch.get())
                 + (fraud.get() > 0 ? ", FRAUD in " + fraud.get() + " (challenged unless --no-challenge; the log says more)" : ", all honest")
+                + (games.active() > 0 ? ", " + games.active() + " game(s) open" : "")
+                + (games.challengesRefused() > 0 ? "; L1 REFUSES the challenge of " + games.challengesRefused()
+                        + " wrong batch(es) still live, tried again every poll (the log names the contract's error)" : "")
+                + (games.movesRefused() > 0 ? "; L1 REFUSED the last move in " + games.movesRefused()
+                        + " game(s), whose clock runs on (the log names the contract's error)" : "")
                 + (frozen == null ? "" : "; rollup FROZEN at L1 time " + frozen.frozenAt() + " on " + frozen.finalizedBatches()
                         + " final batch(es), claim window until L1 time " + frozen.claimWindowEnd() + ", " + frozen.reportsSent()
                         + " escape report(s) sent by this watcher" + (frozen.done() ? ", reporting done" : ""));
@@ -148,7 +155,8 @@ final class WatchStatus implements ReplayListener {
     }
 
     /** A daemon thread printing {@link #line} every {@code everySeconds} with the time of day, when it changed. */
-    Thread printEvery(long everySeconds, PrintWriter out, Supplier<String> timeOfDay, Supplier<FreezeReporter.Frozen> frozen) {
+    Thread printEvery(long everySeconds, PrintWriter out, Supplier<String> timeOfDay, Supplier<dev.clearline.prover.dispute.Watcher.GameCounts> games,
+            Supplier<FreezeReporter.Frozen> frozen) {
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -156,7 +164,7 @@ final class WatchStatus implements ReplayListener {
                 } catch (InterruptedException e) {
                     return;
                 }
-                String l = line(frozen.get());
+                String l = line(games.get(), frozen.get());
                 if (l != null) {
                     out.println(timeOfDay.get() + "  " + l);
                     out.flush();
