@@ -345,6 +345,35 @@ class WatcherResilienceTest {
         }
     }
 
+    /**
+     * A wrong batch whose challenge L1 refused, taken away by a reorg (an honest batch lands in its place): the refusal goes
+     * with its block. A watcher that kept it would go on sending the old branch's challenge, refused for a header L1 no
+     * longer has, and report a wrong batch that is not there.
+     */
+    @Test
+    void aRefusedChallengeGoesWithTheBlockAReorgTakesAway(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Lied lied = honestThenLieAfterASnapshot(r, l1);
+        String challenge = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
+                .challenge(DisputeL1.header(Rollout.withPostRoot(lied.batches().get(1).header(), LIE)), BigInteger.ZERO).encodeFunctionCall();
+        RefusingTransport path = new RefusingTransport(l1.service())
+                .refuse(challenge.substring(0, 10), 0, RefusingTransport.error("HeaderMismatch(uint64,bytes32,bytes32)", 1, 0, 0));
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
+            assertThat(watcher.poll()).as("refused: nothing sent").isZero();
+            assertThat(watcher.refusedChallenges()).containsOnlyKeys(1L);
+
+            lied.reorgTo(r, l1, lied.batches().get(1).header());
+            path.allow();
+            assertThat(watcher.poll()).as("nothing to challenge on the new branch").isZero();
+            assertThat(watcher.refusedChallenges()).as("the refusal went with the lie").isEmpty();
+            assertThat(watcher.gameCounts().challengesRefused()).isZero();
+            assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.Honest.class);
+            assertThat(watcher.ledger().transactions()).isZero();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.gameCount().send()).isZero();
+        }
+    }
+
     /** The watcher's log lines from now on, until the test detaches the appender. */
     private static ListAppender<ILoggingEvent> watcherLog() {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();

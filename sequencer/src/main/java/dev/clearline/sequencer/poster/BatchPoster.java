@@ -168,13 +168,15 @@ public final class BatchPoster {
     /**
      * Bonds the poster's key as a proposer, or tops its bond back up to the rollup's
      * {@code proposerBond} (after a slash); does nothing when the bond is whole.
+     *
+     * @return whether it bonded (false: the bond was whole)
      */
-    public void ensureBond() throws IOException, InterruptedException {
+    public boolean ensureBond() throws IOException, InterruptedException {
         BigInteger required = call(() -> rollup.proposerBond().send());
         Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = call(() -> rollup.proposers(sender.address()).send());
         BigInteger bond = p.component1();
         boolean active = p.component3();
-        if (active && bond.compareTo(required) >= 0) return;
+        if (active && bond.compareTo(required) >= 0) return false;
         String data = active ? rollup.topUpBond(required.subtract(bond)).encodeFunctionCall() : rollup.joinProposers(required).encodeFunctionCall();
         BigInteger value = active ? required.subtract(bond) : required;
         BigInteger balance = call(() -> web3j.ethGetBalance(sender.address(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance());
@@ -187,6 +189,7 @@ public final class BatchPoster {
             TxSender.Sent s = sender.send(rollup.getContractAddress(), data, value);
             if (!s.receipt().isStatusOK()) throw new IOException("bonding reverted in " + s.receipt().getTransactionHash());
             log.info("event=proposer_bonded proposer={} bond={} action={}", sender.address(), required, active ? "top_up" : "join");
+            return true;
         } catch (TxSender.WouldRevert e) {
             throw new IOException("cannot bond " + sender.address() + " as a proposer (" + refusals.named(e.getMessage())
                     + "); does the key hold " + required + " wei plus gas?", e);
@@ -265,8 +268,9 @@ public final class BatchPoster {
             String why = refusals.named(e.getMessage());
             // governance handed the role to another key while this node ran: no retry will post, the start-up check says what to do
             if (why.contains("ReservedForSequencer")) requireSequencer();
-            // the bond may have been slashed meanwhile; anything else is for an operator
-            ensureBond();
+            // the bond may be gone since the last post (slashed, or the key left the proposers from another tool): bonded
+            // again, the batch goes in this round; refused with a whole bond, it is for an operator
+            if (ensureBond()) return postOne(b);
             throw new IOException("the rollup would refuse batch " + h.batchIndex() + ": " + why);
         }
         if (!s.receipt().isStatusOK()) {

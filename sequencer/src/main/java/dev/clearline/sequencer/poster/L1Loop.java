@@ -2,6 +2,7 @@ package dev.clearline.sequencer.poster;
 
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.prover.l1.L1Clock;
+import dev.clearline.prover.replay.Replayer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
@@ -24,12 +25,15 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class L1Loop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L1Loop.class);
+    /** The longest pause after failed rounds: an L1 back from an outage is noticed within it. */
+    static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final Web3j web3j;
     private final Rollup rollup;
     private final PriorityOpFeed feed;
     private final BatchPoster poster;
     private final long intervalMillis;
+    private final Replayer.Sleeper pause;
     private final Thread thread;
     private final AtomicReference<String> stoppedBecause = new AtomicReference<>();
     private final java.util.concurrent.CompletableFuture<BatchPoster.Stopped> stopped = new java.util.concurrent.CompletableFuture<>();
@@ -43,7 +47,13 @@ public final class L1Loop implements AutoCloseable {
     private volatile BigInteger posterBalanceWei;
 
     public L1Loop(Web3j web3j, String rollupAddress, PriorityOpFeed feed, BatchPoster poster, long intervalMillis) {
+        this(web3j, rollupAddress, feed, poster, intervalMillis, Thread::sleep);
+    }
+
+    /** {@code pause}: the loop's sleeps, between rounds and after a failed one (a test records them instead of waiting them out). */
+    public L1Loop(Web3j web3j, String rollupAddress, PriorityOpFeed feed, BatchPoster poster, long intervalMillis, Replayer.Sleeper pause) {
         this.web3j = web3j;
+        this.pause = pause;
         this.rollup = Rollup.load(rollupAddress, web3j, new ReadonlyTransactionManager(web3j, poster.sender().address()), new DefaultGasProvider());
         this.feed = feed;
         this.poster = poster;
@@ -115,7 +125,7 @@ public final class L1Loop implements AutoCloseable {
                 readPosterBalance();
                 rounds++;
                 backoff = intervalMillis;
-                Thread.sleep(intervalMillis);
+                pause.sleep(intervalMillis);
             } catch (InterruptedException e) {
                 return;
             } catch (BatchPoster.Stopped e) {
@@ -128,11 +138,11 @@ public final class L1Loop implements AutoCloseable {
                 failedRounds++;
                 log.warn("event=l1_round_failed error=\"{}\" retryInMs={}", e.getMessage(), backoff);
                 try {
-                    Thread.sleep(backoff);
+                    pause.sleep(backoff);
                 } catch (InterruptedException ie) {
                     return;
                 }
-                backoff = Math.min(backoff * 2, 30_000);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
         }
     }

@@ -270,6 +270,38 @@ class BatchPosterTest {
         }
     }
 
+    /**
+     * A key whose bond went between two posts (it left the proposer set from another tool once its batch was final; a slash
+     * leaves it the same way, short of the bond) is bonded again and the waiting batch posted in the same round, instead of
+     * a refusal retried round after round.
+     */
+    @Test
+    void aBondGoneBetweenTwoPostsIsPutBackAndTheBatchPostedInTheSameRound(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.sealFirstBatch();
+            Credentials operator = l1.key(6);
+            BatchPoster poster = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            assertThat(poster.postAvailable()).isEqualTo(1);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            BigInteger bond = rollup.proposerBond().send();
+            l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
+            assertThat(poster.finalizeDue()).isEqualTo(1);
+            // through the poster's own sender, which counts the key's nonces
+            L1World.ok(poster.sender().send(w.rollupAddress, rollup.leaveProposers().encodeFunctionCall(), BigInteger.ZERO).receipt());
+            assertThat(rollup.proposers(operator.getAddress()).send().component3()).as("the key left the proposers").isFalse();
+
+            w.cross(2);
+            w.seal();
+            long sent = nonce(l1.web3j(), operator);
+            assertThat(poster.postAvailable()).as("posted in this round, not refused").isEqualTo(1);
+            assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(2);
+            var proposer = rollup.proposers(operator.getAddress()).send();
+            assertThat(proposer.component3()).as("a proposer again").isTrue();
+            assertThat(proposer.component1()).as("with the whole bond").isEqualTo(bond);
+            assertThat(nonce(l1.web3j(), operator)).as("the bond, then the batch").isEqualTo(sent + 2);
+        }
+    }
+
     private static long nonce(Web3j web3j, Credentials key) throws Exception {
         return web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount().longValueExact();
     }
