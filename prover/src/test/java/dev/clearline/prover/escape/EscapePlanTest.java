@@ -175,6 +175,27 @@ class EscapePlanTest {
                 .as("1000 x 600 / 800").isEqualTo(BigInteger.valueOf(750));
     }
 
+    /**
+     * A trader who withdrew every unit keeps a balance leaf at 0 free: it gives no claim (a transaction that would pay
+     * nothing and spend the leaf), only the finalized withdrawal does.
+     */
+    @Test
+    void aTraderWithNothingFreeHasNoBalanceClaimOnlyTheWithdrawal() throws IOException {
+        BatchBuilder b = new BatchBuilder(new Stf(DOMAIN, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(40, 60));
+        Signer trader = new Signer(BigInteger.valueOf(4_242));
+        Address owner = trader.address();
+        assertThat(b.append(new Transition.Deposit(0, 0, owner, 5_000_000), 0).applied()).isTrue();
+        assertThat(b.append(new Transition.Withdraw(owner, owner, 5_000_000, 0, trader.sign(DOMAIN.withdrawDigest(owner, owner, 5_000_000, 0))), 0)
+                .applied()).as("the whole balance withdrawn").isTrue();
+        b.seal();
+        List<RollupLog.Posted> posted = new ArrayList<>();
+        for (Batch batch : b.takeSealed()) posted.add(new RollupLog.Posted(new PostedBatch(batch.header(), batch.calldata()), 0, 0, "0x"));
+        FinalizedState s = FinalizedState.rebuild(posted, posted.size(), new Stf(DOMAIN, new BouncyCastleVerifier()), FinalizedState.Progress.NONE);
+        assertThat(s.balance(owner)).as("the leaf stays, at 0 free").isNotNull().extracting(BalanceLeaf::free).isEqualTo(0L);
+        assertThat(EscapePlan.claims(s, owner)).singleElement().isInstanceOfSatisfying(Claim.Withdrawal.class,
+                w -> assertThat(w.withdrawn()).isEqualTo(5_000_000L));
+    }
+
     /** A long rebuild shows its progress: after each batch, how many of how many, and the transitions so far. */
     @Test
     void aRebuildReportsEachBatchWithTheTransitionsReplayedSoFar() throws IOException {
