@@ -109,7 +109,7 @@ class WatchCommandTest {
                     .containsEntry("clearline_watch_rollup_frozen", 0.0).containsEntry("clearline_watch_reorgs_total", 0.0)
                     .containsEntry("clearline_watch_challenges_refused", 0.0).containsEntry("clearline_watch_moves_refused", 0.0);
             assertThat(scraped.get().get("clearline_watch_transactions_total")).isPositive();
-            assertThat(scraped.get().keySet()).as("every watcher metric the operator's alert rules (ops/prometheus) name").containsAll(alertRuleMetrics());
+            assertThat(scraped.get().keySet()).as("every watcher metric the operator's alert rules and dashboard (ops/) name").containsAll(operatorMetrics());
             assertThat(scraped.get().get("clearline_watch_l1_block")).isPositive().isLessThanOrEqualTo(scraped.get().get("clearline_watch_l1_head"));
             // its key's ether beside the bond a challenge locks (it challenged once: the bond came back with the win)
             BigInteger wei = devnet.web3j().ethGetBalance(org.web3j.crypto.Credentials.create(KEY_3).getAddress(),
@@ -194,14 +194,12 @@ class WatchCommandTest {
         assertThat(r.isStatusOK()).as("transaction %s: %s", r.getTransactionHash(), r.getRevertReason()).isTrue();
     }
 
-    /** The watcher metrics the expressions of the operator's alert rules name: a renamed metric must not leave an alert that never fires. */
-    private static java.util.Set<String> alertRuleMetrics() throws java.io.IOException {
-        java.util.Set<String> names = new java.util.TreeSet<>();
-        for (String line : Files.readAllLines(Path.of("..", "ops", "prometheus", "clearline-alerts.yml"))) {
-            if (!line.strip().startsWith("expr:")) continue;
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bclearline_watch_[a-z0-9_]+").matcher(line);
-            while (m.find()) names.add(m.group());
-        }
+    /**
+     * The watcher metrics the operator's alert rules and dashboard name: a renamed metric must not leave an alert that never
+     * fires or a panel that stays empty.
+     */
+    private static java.util.Set<String> operatorMetrics() {
+        java.util.Set<String> names = dev.clearline.testkit.ops.OperatorQueries.metrics(n -> n.startsWith("clearline_watch_"));
         assertThat(names).as("the rules watch the watchers").isNotEmpty();
         return names;
     }

@@ -1,40 +1,26 @@
 package dev.clearline.sequencer.metrics;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.clearline.testkit.ops.OperatorQueries;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The alert rules an operator is given ({@code ops/prometheus/clearline-alerts.yml}), read by the tests that scrape what
- * the rules watch: each checks that every metric the rules name for its part (a member, its trader API, its L1 loop) is
- * one that part declares, so that a renamed metric cannot leave an alert that never fires.
+ * The alert rules and the dashboard an operator is given ({@code ops/prometheus/clearline-alerts.yml},
+ * {@code ops/grafana/clearline-venue.json}, read by {@link OperatorQueries}), for the tests that scrape what they watch:
+ * each checks that every metric they name for its part (a member, its trader API, its L1 loop) is one that part
+ * declares, so that a renamed metric cannot leave an alert that never fires or a panel that stays empty.
  */
 public final class AlertRules {
     /** The rules file, from a module's directory (where surefire runs). */
-    public static final Path FILE = Path.of("..", "ops", "prometheus", "clearline-alerts.yml");
-    private static final Pattern METRIC = Pattern.compile("\\bclearline_[a-z0-9_]+");
+    public static final Path FILE = OperatorQueries.ALERT_RULES;
 
     private AlertRules() {}
 
-    /** The metrics the rules' expressions name (not their annotations), those {@code which} keeps. */
+    /** The metrics the rules' expressions and the dashboard's queries name (not their annotations), those {@code which} keeps. */
     static Set<String> named(Predicate<String> which) {
-        Set<String> names = new TreeSet<>();
-        try {
-            for (String line : Files.readAllLines(FILE)) {
-                if (!line.strip().startsWith("expr:")) continue;
-                Matcher m = METRIC.matcher(line);
-                while (m.find()) if (which.test(m.group())) names.add(m.group());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return names;
+        return OperatorQueries.metrics(which);
     }
 
     /**
@@ -55,10 +41,10 @@ public final class AlertRules {
      * What a scraping test checks of the exposition {@code what} serves: it passes promtool's lint where promtool is
      * installed ({@link Promtool#lint}), and it declares every metric the rules name for it ({@code part}).
      */
-    public static void assertFit(String what, String exposition, Predicate<String> part) throws IOException, InterruptedException {
+    public static void assertFit(String what, String exposition, Predicate<String> part) throws java.io.IOException, InterruptedException {
         String lint = Promtool.lint(exposition);
         if (lint != null) org.assertj.core.api.Assertions.assertThat(lint).as("promtool check metrics on %s:%n%s", what, exposition).isEmpty();
-        org.assertj.core.api.Assertions.assertThat(declared(exposition)).as("every metric of %s the operator's alert rules name", what)
+        org.assertj.core.api.Assertions.assertThat(declared(exposition)).as("every metric of %s the operator's alert rules and dashboard name", what)
                 .containsAll(named(part));
     }
 
