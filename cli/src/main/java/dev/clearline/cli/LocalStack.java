@@ -220,9 +220,18 @@ final class LocalStack implements AutoCloseable {
             List<Signer> makers = new ArrayList<>(), takers = new ArrayList<>();
             for (int i : MAKERS) makers.add(signer(i));
             for (int i : TAKERS) takers.add(signer(i));
-            demo = new DemoTraders(gateway, genesis.domain(), link, makers, takers, 11, 1_000).start();
+            // through the trader API, as a person's orders go: the demo meets its limits and halts, and shows in its figures
+            var venue = new dev.clearline.sequencer.demo.TraderApiVenue(java.net.http.HttpClient.newHttpClient(),
+                    java.net.URI.create("http://" + hostForUrl(s.apiHost()) + ":" + api.port()));
+            demo = new DemoTraders(venue, genesis.domain(), link, makers, takers, 11, 1_000).start();
             running.add(demo);
         }
+    }
+
+    /** Where a client on this host reaches a server bound to {@code host}: a wildcard bind through loopback, IPv6 in brackets. */
+    static String hostForUrl(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) return "127.0.0.1";
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.clearline.sequencer.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.engine.exchange.CancelRequest;
 import dev.clearline.engine.exchange.SignedOrder;
 import dev.clearline.engine.order.Address;
@@ -17,7 +19,8 @@ import java.util.Locale;
 
 /**
  * Reads the trader API's JSON into the engine's signed requests, refusing anything missing or
- * malformed with an {@link ApiError} that names the field and the form it needs.
+ * malformed with an {@link ApiError} that names the field and the form it needs; and writes orders and
+ * cancels in that form, for the programs that send them ({@link #write(SignedOrder)}).
  *
  * <pre>
  * order:  {"trader":"0x..","market":1,"side":"BUY","price":10000,"size":1000,"displaySize":0,
@@ -73,6 +76,39 @@ public final class RequestJson {
         Signature sig = signature(n);
         return allocate ? new dev.clearline.engine.transition.Transition.Allocate(owner, market, amount, nonce, sig)
                 : new dev.clearline.engine.transition.Transition.Release(owner, market, amount, nonce, sig);
+    }
+
+    /**
+     * An order's fields as the API reads them ({@link #order}), without its signature: what a client signs is these
+     * fields' EIP-712 digest. A pegged order's peg and offset are written; a fixed price leaves them out (NONE, 0).
+     */
+    public static ObjectNode unsigned(Order o) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("trader", o.trader().toString());
+        n.put("market", Integer.toUnsignedLong(o.marketId())); // a uint32, as L1 has it
+        n.put("side", o.side().name());
+        n.put("price", o.price());
+        n.put("size", o.size());
+        n.put("displaySize", o.displaySize());
+        n.put("timeInForce", o.timeInForce().name());
+        n.put("flags", o.flags());
+        if (o.peg() != Peg.NONE) n.put("peg", o.peg().name()).put("pegOffset", o.pegOffset());
+        n.put("expiry", o.expiry());
+        n.put("nonce", o.nonce());
+        n.put("margin", o.margin());
+        return n;
+    }
+
+    /** A signed order as a client sends it: {@link #order} reads it back to the same order, domain and signature. */
+    public static ObjectNode write(SignedOrder s) {
+        return unsigned(s.order()).put("chainId", s.chainId()).put("verifyingContract", s.verifyingContract().toString())
+                .put("signature", "0x" + HexFormat.of().formatHex(s.signature().encoded()));
+    }
+
+    /** A signed cancel as a client sends it: {@link #cancel} reads it back. */
+    public static ObjectNode write(CancelRequest c) {
+        return JsonNodeFactory.instance.objectNode().put("owner", c.owner().toString()).put("orderHash", c.orderHash().toString())
+                .put("signature", "0x" + HexFormat.of().formatHex(c.signature().encoded()));
     }
 
     public static Address address(JsonNode n, String field) throws ApiError {

@@ -9,7 +9,6 @@ import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
-import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.l1.SequencerLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Demo flow for the local stack: on every listed market, each market maker re-quotes {@value #LEVELS}
@@ -27,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * the one before (cancelling its previous quotes), so a book has depth to read and to trade into; and
  * each taker sends an
  * immediate-or-cancel order that crosses the best quote now and then. Signed with the traders'
- * keys and sent through the gateway like any API client's orders; seeded, so two runs send the same
- * flow. Every order carries margin for 20 % of its notional, and expires {@value #QUOTE_LIFE_SECONDS} s
+ * keys and sent to a {@link DemoVenue}: on the local stack the trader API, like any client's orders,
+ * so they meet its checks and limits and show in its figures; seeded, so two runs send the same flow.
+ * A round the venue refuses (the API halted, a limit) is logged once per distinct reason, not every
+ * round. Every order carries margin for 20 % of its notional, and expires {@value #QUOTE_LIFE_SECONDS} s
  * of oracle time after the market's last price, as a market maker's quotes do: once that time has
  * passed, the state forgets the order's hash too (PruneOrderHash), so the demo's orders do not stay
  * in the state for good.
@@ -40,7 +40,7 @@ public final class DemoTraders implements AutoCloseable {
     /** How long an order is good for, in the market's oracle time. */
     static final long QUOTE_LIFE_SECONDS = 60;
 
-    private final Gateway gateway;
+    private final DemoVenue venue;
     private final Eip712 domain;
     private final SequencerLink sequencer;
     private final List<Signer> makers;
@@ -54,9 +54,9 @@ public final class DemoTraders implements AutoCloseable {
     private volatile long ordersSent;
     private volatile long fills;
 
-    public DemoTraders(Gateway gateway, Eip712 domain, SequencerLink sequencer, List<Signer> makers, List<Signer> takers, long seed,
+    public DemoTraders(DemoVenue venue, Eip712 domain, SequencerLink sequencer, List<Signer> makers, List<Signer> takers, long seed,
                        long intervalMillis) {
-        this.gateway = gateway;
+        this.venue = venue;
         this.domain = domain;
         this.sequencer = sequencer;
         this.makers = List.copyOf(makers);
@@ -82,14 +82,20 @@ public final class DemoTraders implements AutoCloseable {
     }
 
     private void run() {
+        String lastFailure = null;
         while (running) {
             try {
                 round();
+                if (lastFailure != null) log.info("event=demo_rounds_resumed");
+                lastFailure = null;
                 Thread.sleep(intervalMillis);
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
-                log.warn("event=demo_round_failed error=\"{}\"", e.toString());
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                // a halted API refuses every round for as long as it lasts: one line for it, not one a second
+                if (!why.equals(lastFailure)) log.warn("event=demo_round_failed error=\"{}\" action=retry", why);
+                lastFailure = why;
                 try {
                     Thread.sleep(Math.max(intervalMillis, 1_000));
                 } catch (InterruptedException ie) {
@@ -120,7 +126,7 @@ public final class DemoTraders implements AutoCloseable {
         if (!old.isEmpty()) {
             List<CancelRequest> cancels = new ArrayList<>();
             for (Hash32 h : old) cancels.add(new CancelRequest(maker.address(), h, maker.sign(domain.cancelDigest(maker.address(), h))));
-            gateway.batchCancel(cancels).get(30, TimeUnit.SECONDS);
+            venue.batchCancel(cancels);
         }
         long spread = (1 + random.nextInt(3)) * m.tickSize();
         long step = (1 + random.nextInt(2)) * m.tickSize();
@@ -143,8 +149,7 @@ public final class DemoTraders implements AutoCloseable {
         long margin = lots * price / 5 + 1;
         long expiry = m.lastOracleTs() == 0 ? 0 : m.lastOracleTs() + QUOTE_LIFE_SECONDS;
         Order o = new Order(s.address(), m.market(), side, price, size, 0, tif, 0, expiry, nonce++, margin);
-        ObjectNode r = gateway.place(new SignedOrder(o, domain.chainId(), domain.verifyingContract(), s.sign(domain.orderDigest(o))))
-                .get(30, TimeUnit.SECONDS);
+        ObjectNode r = venue.place(new SignedOrder(o, domain.chainId(), domain.verifyingContract(), s.sign(domain.orderDigest(o))));
         ordersSent++;
         for (var e : r.path("events")) if ("Filled".equals(e.path("event").asText())) fills++;
         var outcome = r.path("outcomes").path(0);

@@ -25,20 +25,7 @@ public final class OrderJson {
     }
 
     public static ObjectNode unsigned(Order o) {
-        ObjectNode n = WsClient.JSON.createObjectNode();
-        n.put("trader", o.trader().toString());
-        n.put("market", Integer.toUnsignedLong(o.marketId())); // a uint32, as L1 and the API have it
-        n.put("side", o.side().name());
-        n.put("price", o.price());
-        n.put("size", o.size());
-        n.put("displaySize", o.displaySize());
-        n.put("timeInForce", o.timeInForce().name());
-        n.put("flags", o.flags());
-        if (o.peg() != dev.clearline.engine.order.Peg.NONE) n.put("peg", o.peg().name()).put("pegOffset", o.pegOffset());
-        n.put("expiry", o.expiry());
-        n.put("nonce", o.nonce());
-        n.put("margin", o.margin());
-        return n;
+        return RequestJson.unsigned(o);
     }
 
     public static ObjectNode cancel(Signer s, Hash32 orderHash, Eip712 domain) {
