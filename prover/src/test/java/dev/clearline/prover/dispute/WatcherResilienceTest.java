@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.contracts.generated.DisputeGame;
 import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.RefusingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.batch.Batch;
 import dev.clearline.engine.order.Hash32;

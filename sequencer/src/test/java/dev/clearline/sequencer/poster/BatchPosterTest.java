@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.devnet.junit.BlockBehind;
 import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.RefusingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Hash32;
@@ -299,6 +300,33 @@ class BatchPosterTest {
             assertThat(proposer.component3()).as("a proposer again").isTrue();
             assertThat(proposer.component1()).as("with the whole bond").isEqualTo(bond);
             assertThat(nonce(l1.web3j(), operator)).as("the bond, then the batch").isEqualTo(sent + 2);
+        }
+    }
+
+    /**
+     * A post L1 refuses with the bond whole (here a node behind the priority queue the batch consumes) is an error that
+     * names the rollup's reason, with nothing sent and no bond added; once the node answers as the chain does, the
+     * batch goes.
+     */
+    @Test
+    void aPostRefusedWithTheBondWholeNamesTheRollupsReasonAndSendsNothing(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.sealFirstBatch();
+            Credentials operator = l1.key(6);
+            w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults()).ensureBond();
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            String submitBatch = rollup.submitBatch(new Rollup.BatchHeader(BigInteger.ZERO, new byte[32], new byte[32], BigInteger.ZERO, new byte[32],
+                    BigInteger.ZERO), new byte[0]).encodeFunctionCall().substring(0, 10);
+            RefusingTransport behind = new RefusingTransport(l1.service())
+                    .refuse(submitBatch, 0, RefusingTransport.error("PriorityOpsNotQueued(uint64,uint64)", 3, 2));
+            BatchPoster poster = w.poster(Web3j.build(behind), operator, TxSender.FeePolicy.defaults());
+            long sent = nonce(l1.web3j(), operator);
+            org.assertj.core.api.Assertions.assertThatThrownBy(poster::postAvailable).isInstanceOf(java.io.IOException.class)
+                    .hasMessageStartingWith("the rollup would refuse batch 0: PriorityOpsNotQueued(3, 2)");
+            assertThat(nonce(l1.web3j(), operator)).as("nothing sent, no bond added").isEqualTo(sent);
+            behind.allow();
+            assertThat(poster.postAvailable()).isEqualTo(1);
+            assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(1);
         }
     }
 

@@ -1,6 +1,5 @@
-package dev.clearline.prover.dispute;
+package dev.clearline.devnet.junit;
 
-import dev.clearline.devnet.junit.ForwardingTransport;
 import java.io.IOException;
 import java.math.BigInteger;
 import org.web3j.crypto.Hash;
@@ -11,42 +10,45 @@ import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.utils.Numeric;
 
 /**
- * A real node whose gas estimate refuses one kind of call, as L1 does when the game moved on under
- * the mover, or as a node behind the chain does: while {@link #refuse} is in force, an
- * {@code eth_estimateGas} of a call with that selector (and, when a game is named, that game as its
- * first argument) answers "execution reverted" with the given revert data. Everything else goes
- * through untouched.
+ * A real node whose gas estimate refuses one kind of call, as L1 does when the chain moved on under
+ * the sender (a dispute game's clock ran out, a batch was posted first), or as a node behind the
+ * chain does: while {@link #refuse} is in force, an {@code eth_estimateGas} of a call with that
+ * selector (and, when a first argument is named, that value as its first argument) answers
+ * "execution reverted" with the given revert data. Everything else goes through untouched.
  */
-final class RefusingTransport extends ForwardingTransport {
-    /** What is refused: a 4-byte selector, the game its first argument must name (0: any), and the revert data. */
-    private record Refusal(String selector, long game, String revertData) {}
+public final class RefusingTransport extends ForwardingTransport {
+    /** What is refused: a 4-byte selector, the value its first argument must have (0: any), and the revert data. */
+    private record Refusal(String selector, long firstArgument, String revertData) {}
 
     private volatile Refusal refusal;
     /** Estimates refused so far. */
-    volatile int refusals;
+    public volatile int refusals;
 
-    RefusingTransport(Web3jService node) {
+    public RefusingTransport(Web3jService node) {
         super(node);
     }
 
-    /** Refuses calls whose data starts with {@code selector} (for game {@code game}, or any when 0) with {@code revertData}. */
-    RefusingTransport refuse(String selector, long game, String revertData) {
-        refusal = new Refusal(selector, game, revertData);
+    /**
+     * Refuses calls whose data starts with {@code selector} and whose first argument is {@code firstArgument} (a game's
+     * id; 0: any call of that selector) with {@code revertData}.
+     */
+    public RefusingTransport refuse(String selector, long firstArgument, String revertData) {
+        refusal = new Refusal(selector, firstArgument, revertData);
         return this;
     }
 
     /** Lets every call through again. */
-    void allow() {
+    public void allow() {
         refusal = null;
     }
 
     /** The selector of a function by its canonical signature. */
-    static String selector(String signature) {
+    public static String selector(String signature) {
         return Hash.sha3String(signature).substring(0, 10);
     }
 
     /** The revert data of a custom error with uint arguments. */
-    static String error(String signature, long... arguments) {
+    public static String error(String signature, long... arguments) {
         StringBuilder data = new StringBuilder(selector(signature));
         for (long a : arguments) data.append(Numeric.toHexStringNoPrefixZeroPadded(BigInteger.valueOf(a), 64));
         return data.toString();
@@ -58,7 +60,7 @@ final class RefusingTransport extends ForwardingTransport {
         Refusal r = refusal;
         if (r != null && "eth_estimateGas".equals(request.getMethod()) && request.getParams().getFirst() instanceof Transaction call
                 && call.getData() != null && call.getData().startsWith(r.selector())
-                && (r.game() == 0 || BigInteger.valueOf(r.game()).equals(Numeric.toBigInt(call.getData().substring(10, 74))))) {
+                && (r.firstArgument() == 0 || BigInteger.valueOf(r.firstArgument()).equals(Numeric.toBigInt(call.getData().substring(10, 74))))) {
             refusals++;
             try {
                 T answer = responseType.getDeclaredConstructor().newInstance();

@@ -1,0 +1,96 @@
+package dev.clearline.prover.dispute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.contracts.generated.EscapeHatch;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.prover.escape.EscapePlan;
+import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.escape.FreezeReporter;
+import dev.clearline.prover.escape.Report;
+import dev.clearline.prover.l1.RollupLog;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The watcher's escape reports on the devnet (docs/protocol.md 7.5, step 1). Before a freeze a poll does nothing. Once
+ * the operator ignored a deposit past its force delay and someone froze the rollup, one poll reports every underwater
+ * position and the insurance fund's holdings of the frozen state, rebuilt from L1 alone: the hatch, which checks each
+ * proof and values each leaf in Solidity, then holds the bad debt and fund credit the Java plan computed. A restarted
+ * reporter finds every leaf reported and sends nothing; one that comes after the claim window closed sends nothing and
+ * says it is done.
+ */
+@WithDevnet
+class FreezeReporterOnDevnetTest {
+    @Test
+    void aFrozenRollupIsReportedOnceWhileTheWindowIsOpenAndNeverAfter(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        // the honest trading, then the mark far above Alice's short (5 lots, 5 collateral units of margin): her equity goes below zero
+        List<List<Transition>> groups = new ArrayList<>(r.honestGroups());
+        groups.add(List.of(r.price(2_000_000)));
+        List<Batch> batches = r.seal(groups);
+        for (Batch b : batches) r.post(b.header(), b.calldata());
+        l1.time().advance(Duration.ofSeconds(r.proposer.challengePeriod().send().longValueExact() + 1));
+        Rollout.ok(r.proposer.finalizeBatches(BigInteger.TEN).send());
+        assertThat(r.proposer.finalizedCount().send().longValueExact()).isEqualTo(batches.size());
+
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        DisputeL1 watcherSide = r.dispute(l1.key(4));
+        FreezeReporter reporter = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, watcherSide::sendCall, r.fromBlock);
+        assertThat(reporter.poll()).as("live: nothing to do").isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
+        assertThat(reporter.frozen()).isNull();
+        assertThat(reporter.done()).isFalse();
+
+        // a deposit the operator never consumes: past the force delay anyone freezes the rollup over it
+        r.deposit(l1.key(2), 1_000_000);
+        l1.time().advance(Duration.ofSeconds(r.proposer.forceDelay().send().longValueExact() + 1));
+        long consumed = r.proposer.tip().send().component2().longValueExact();
+        byte[] overdue = new RollupLog(l1.web3j(), r.rollupAddress).priorityOpEncoding(consumed, r.fromBlock).orElseThrow();
+        Rollout.ok(r.rollupAs(l1.key(5)).freeze(overdue).send());
+
+        // what the frozen state owes the escape rate, by the Java plan
+        RollupLog log = new RollupLog(l1.web3j(), r.rollupAddress);
+        FinalizedState state = FinalizedState.rebuild(log.batches(r.fromBlock, log.latestBlock()), batches.size(), stf, FinalizedState.Progress.NONE);
+        List<Report> plan = EscapePlan.reports(state);
+        BigInteger badDebt = BigInteger.ZERO, fundCredit = BigInteger.ZERO;
+        for (Report p : plan) {
+            if (p instanceof Report.BadDebt) badDebt = badDebt.add(p.amount());
+            else fundCredit = fundCredit.add(p.amount());
+        }
+        assertThat(badDebt).as("Alice's short under water").isPositive();
+
+        FreezeReporter.Outcome first = reporter.poll();
+        assertThat(first).isEqualTo(new FreezeReporter.Outcome(plan.size(), 0, 0));
+        assertThat(reporter.done()).isTrue();
+        EscapeHatch hatch = EscapeHatch.load(r.proposer.escapeHatch().send(), l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+        assertThat(hatch.badDebt().send()).as("the hatch's own valuation of the reported leaves").isEqualTo(badDebt);
+        assertThat(hatch.fundCredit().send()).isEqualTo(fundCredit);
+        for (Report p : plan) assertThat(hatch.leafUsed(FreezeReporter.leafKey(p)).send()).as("%s taken", p).isTrue();
+        long frozenAt = r.proposer.frozenAt().send().longValueExact();
+        long windowEnd = hatch.claimWindowEnd().send().longValueExact();
+        assertThat(reporter.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, plan.size(), 0, true));
+        assertThat(reporter.poll()).as("done: not even a look").isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
+
+        // a restarted watcher finds each leaf taken and sends nothing
+        FreezeReporter restarted = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, watcherSide::sendCall, r.fromBlock);
+        assertThat(restarted.poll()).isEqualTo(new FreezeReporter.Outcome(0, plan.size(), 0));
+        assertThat(restarted.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, 0, plan.size(), true));
+        assertThat(hatch.badDebt().send()).as("nothing counted twice").isEqualTo(badDebt);
+
+        // one that comes after the window closed: too late, done, nothing sent
+        l1.time().advance(Duration.ofSeconds(windowEnd - frozenAt + 1));
+        FreezeReporter late = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, watcherSide::sendCall, r.fromBlock);
+        assertThat(late.poll()).isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
+        assertThat(late.done()).isTrue();
+        assertThat(late.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, 0, 0, true));
+    }
+}
