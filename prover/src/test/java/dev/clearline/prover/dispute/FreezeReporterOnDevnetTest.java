@@ -19,18 +19,23 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The watcher's escape reports on the devnet (docs/protocol.md 7.5, step 1). Before a freeze a poll does nothing. Once
  * the operator ignored a deposit past its force delay and someone froze the rollup, one poll reports every underwater
  * position and the insurance fund's holdings of the frozen state, rebuilt from L1 alone: the hatch, which checks each
- * proof and values each leaf in Solidity, then holds the bad debt and fund credit the Java plan computed. A restarted
- * reporter finds every leaf reported and sends nothing; one that comes after the claim window closed sends nothing and
- * says it is done.
+ * proof and values each leaf in Solidity, then holds the bad debt and fund credit the Java plan computed; the watcher's
+ * poll counts them among its transactions and its status shows the freeze. Another reporter finds every leaf reported
+ * and sends nothing; one that comes after the claim window closed sends nothing and says it is done.
  */
 @WithDevnet
 class FreezeReporterOnDevnetTest {
+    @TempDir
+    Path dir;
+
     @Test
     void aFrozenRollupIsReportedOnceWhileTheWindowIsOpenAndNeverAfter(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
@@ -68,22 +73,25 @@ class FreezeReporterOnDevnetTest {
         }
         assertThat(badDebt).as("Alice's short under water").isPositive();
 
-        FreezeReporter.Outcome first = reporter.poll();
-        assertThat(first).isEqualTo(new FreezeReporter.Outcome(plan.size(), 0, 0));
-        assertThat(reporter.done()).isTrue();
+        // a watcher that neither challenges nor defends, only reports: its poll sends every report, once
         EscapeHatch hatch = EscapeHatch.load(r.proposer.escapeHatch().send(), l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+        long frozenAt = r.proposer.frozenAt().send().longValueExact();
+        long windowEnd = hatch.claimWindowEnd().send().longValueExact();
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(false, false, true), dir)) {
+            assertThat(watcher.poll()).as("the reports are the poll's transactions").isEqualTo(plan.size());
+            assertThat(watcher.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, plan.size(), 0, true));
+            assertThat(watcher.gameCounts().transactionsSent()).isEqualTo(plan.size());
+            assertThat(watcher.poll()).as("reported: nothing more").isZero();
+        }
         assertThat(hatch.badDebt().send()).as("the hatch's own valuation of the reported leaves").isEqualTo(badDebt);
         assertThat(hatch.fundCredit().send()).isEqualTo(fundCredit);
         for (Report p : plan) assertThat(hatch.leafUsed(FreezeReporter.leafKey(p)).send()).as("%s taken", p).isTrue();
-        long frozenAt = r.proposer.frozenAt().send().longValueExact();
-        long windowEnd = hatch.claimWindowEnd().send().longValueExact();
-        assertThat(reporter.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, plan.size(), 0, true));
-        assertThat(reporter.poll()).as("done: not even a look").isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
 
-        // a restarted watcher finds each leaf taken and sends nothing
-        FreezeReporter restarted = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, watcherSide::sendCall, r.fromBlock);
-        assertThat(restarted.poll()).isEqualTo(new FreezeReporter.Outcome(0, plan.size(), 0));
-        assertThat(restarted.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, 0, plan.size(), true));
+        // the reporter made before the freeze (a watcher restarted) finds each leaf taken and sends nothing
+        assertThat(reporter.poll()).isEqualTo(new FreezeReporter.Outcome(0, plan.size(), 0));
+        assertThat(reporter.done()).isTrue();
+        assertThat(reporter.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, 0, plan.size(), true));
+        assertThat(reporter.poll()).as("done: not even a look").isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
         assertThat(hatch.badDebt().send()).as("nothing counted twice").isEqualTo(badDebt);
 
         // one that comes after the window closed: too late, done, nothing sent
