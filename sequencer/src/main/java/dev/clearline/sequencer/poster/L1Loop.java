@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The operator's L1 duties on one thread, every {@code intervalMillis}: carry new priority ops
  * into the sequencer ({@link PriorityOpFeed}), post sealed batches, finalize due ones and report
- * both back into the sequencer's log ({@link BatchPoster}), and warn while the oldest op L1 has not seen consumed is past half its
- * force delay (at the full delay anyone may freeze the rollup). A failing RPC is retried with
- * backoff; a {@link BatchPoster.Stopped} (a divergence, a batch L1 cannot take) stops posting (it needs an operator), and
+ * both back into the sequencer's log ({@link BatchPoster}), and warn while the oldest op L1 has not seen consumed is past a
+ * quarter of its force delay (at half another bonded proposer may post ahead of this one, at the full delay anyone may freeze
+ * the rollup). A failing RPC is retried after a pause that doubles up to {@link #MAX_BACKOFF_MILLIS}; a {@link BatchPoster.Stopped} (a divergence, a batch L1 cannot take) stops posting (it needs an operator), and
  * so does a frozen rollup, which takes nothing more ({@link #stopped()} tells the node, which stops taking orders).
  */
 public final class L1Loop implements AutoCloseable {
