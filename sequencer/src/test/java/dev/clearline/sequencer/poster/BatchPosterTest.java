@@ -205,10 +205,8 @@ class BatchPosterTest {
         try (L1World w = new L1World(l1, dir)) {
             Credentials empty = Credentials.create("0x1111111111111111111111111111111111111111111111111111111111111111");
             BatchPoster poster = w.poster(l1.web3j(), empty, TxSender.FeePolicy.defaults());
-            org.assertj.core.api.Assertions.assertThatThrownBy(poster::ensureBond).isInstanceOf(java.io.IOException.class)
-                    .hasMessageContaining("the operator " + empty.getAddress() + " holds 0 ETH and must lock 1 ETH as its proposer bond")
-                    .hasMessageContaining("send it ETH");
-            assertThat(nonce(l1.web3j(), empty)).as("nothing was sent").isZero();
+            assertToldToFundBeforeSending(l1, poster, empty, "the operator " + empty.getAddress() + " holds 0 ETH and must lock 1 ETH as its proposer bond",
+                    "send it ETH");
         }
     }
 
@@ -265,9 +263,7 @@ class BatchPosterTest {
             L1World.ok(org.web3j.tx.Transfer.sendFunds(l1.web3j(), l1.key(7), justTheBond.getAddress(), new java.math.BigDecimal(bond),
                     org.web3j.utils.Convert.Unit.WEI).send());
             BatchPoster poster = w.poster(l1.web3j(), justTheBond, TxSender.FeePolicy.defaults());
-            org.assertj.core.api.Assertions.assertThatThrownBy(poster::ensureBond).isInstanceOf(java.io.IOException.class)
-                    .hasMessageContaining("holds 1 ETH and must lock 1 ETH as its proposer bond, plus gas");
-            assertThat(nonce(l1.web3j(), justTheBond)).as("nothing was sent").isZero();
+            assertToldToFundBeforeSending(l1, poster, justTheBond, "holds 1 ETH and must lock 1 ETH as its proposer bond, plus gas");
         }
     }
 
@@ -328,6 +324,13 @@ class BatchPosterTest {
             assertThat(poster.postAvailable()).isEqualTo(1);
             assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(1);
         }
+    }
+
+    /** Bonding {@code key} is refused with a message that tells what to fund, before anything is sent. */
+    private static void assertToldToFundBeforeSending(DevnetContext l1, BatchPoster poster, Credentials key, String... told) throws Exception {
+        var refusal = org.assertj.core.api.Assertions.assertThatThrownBy(poster::ensureBond).isInstanceOf(java.io.IOException.class);
+        for (String t : told) refusal.hasMessageContaining(t);
+        assertThat(nonce(l1.web3j(), key)).as("nothing was sent").isZero();
     }
 
     private static long nonce(Web3j web3j, Credentials key) throws Exception {
