@@ -12,8 +12,9 @@ import org.web3j.utils.Numeric;
 
 /**
  * Moves a node's clock and chain through the standard dev methods ({@code evm_increaseTime},
- * {@code evm_mine}, {@code evm_snapshot}, {@code evm_revert}), so the same test drives the
- * embedded devnet and Hardhat's node. Tests cross challenge windows without sleeping.
+ * {@code evm_mine}, {@code evm_snapshot}, {@code evm_revert}, {@code evm_setAutomine},
+ * {@code hardhat_setNextBlockBaseFeePerGas}), so the same test drives the embedded devnet and
+ * Hardhat's node. Tests cross challenge windows without sleeping, and hold transactions in the pool.
  */
 public final class TimeTravel {
     private final Web3jService service;
@@ -43,7 +44,7 @@ public final class TimeTravel {
         return Numeric.decodeQuantity(block.get("timestamp").asText()).longValueExact();
     }
 
-    /** Mines an empty block; returns its timestamp. */
+    /** Mines a block (empty unless automine is off and transactions wait); returns its timestamp. */
     public long mine() {
         rpc("evm_mine", List.of());
         return latestTimestamp();
@@ -59,6 +60,19 @@ public final class TimeTravel {
     public long latestTimestamp() {
         JsonNode block = rpc("eth_getBlockByNumber", List.of("latest", false));
         return Numeric.decodeQuantity(block.get("timestamp").asText()).longValueExact();
+    }
+
+    /**
+     * Off: sent transactions wait in the node's pool until {@link #mine()}, as on a real chain
+     * between blocks. Tests switch it back on before they end (a revert does not).
+     */
+    public void setAutomine(boolean on) {
+        rpc("evm_setAutomine", List.of(on));
+    }
+
+    /** Gives the next block this base fee, so that it passes over a transaction that pays less. */
+    public void setNextBlockBaseFee(java.math.BigInteger wei) {
+        rpc("hardhat_setNextBlockBaseFeePerGas", List.of(Numeric.toHexStringWithPrefix(wei)));
     }
 
     public String snapshot() {

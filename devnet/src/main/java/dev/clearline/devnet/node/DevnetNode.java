@@ -24,7 +24,10 @@ import org.web3j.utils.Numeric;
  * EVM world state. Thread-safe: every operation holds the node's lock, so requests see a
  * consistent chain (decoding and sender recovery of a raw transaction happen before it).
  * Transactions with a nonce gap are refused, not queued (like Hardhat's
- * automine): send them in nonce order.
+ * automine): send them in nonce order. With automine off ({@link #setAutomine}) accepted
+ * transactions wait in a pool until a block is mined; a pooled one is replaced by one of the same
+ * sender and nonce that raises both its fees by at least {@link #REPLACEMENT_BUMP_PERCENT}%, as geth
+ * and Hardhat replace, which is how a sender's fee bump reaches a stuck transaction.
  */
 public final class DevnetNode implements AutoCloseable {
     /** How far above the smallest working gas limit an estimate may stop (geth's error ratio). */
@@ -61,6 +64,12 @@ public final class DevnetNode implements AutoCloseable {
      * a kill (see the README's Durability).
      */
     private final boolean pipelined;
+    /** Whether a sent transaction is mined before the answer; starts as configured, switched by {@code evm_setAutomine}. */
+    private boolean automine;
+    /** The base fee the next block must have ({@code hardhat_setNextBlockBaseFeePerGas}); null: the EIP-1559 rule's. */
+    private BigInteger nextBlockBaseFee;
+    /** How much a replacement must raise both fees of the pooled transaction it replaces (geth's and Hardhat's rule). */
+    static final int REPLACEMENT_BUMP_PERCENT = 10;
     /** Signalled when something is queued or the node closes: wakes the miner. */
     private final Condition work = lock.newCondition();
     /** Signalled when the queue is empty: wakes readers waiting for the transactions answered before them. */
@@ -136,6 +145,7 @@ public final class DevnetNode implements AutoCloseable {
         this.state = state;
         this.store = store;
         this.pipelined = config.automine() && config.dataDir() == null && config.blockTxs() > 1;
+        this.automine = config.automine();
     }
 
     /**
@@ -476,8 +486,7 @@ public final class DevnetNode implements AutoCloseable {
     public BigInteger nextBaseFee() {
         lockSettled();
         try {
-            Block h = head;
-            return GasRules.nextBaseFee(h.baseFeePerGas(), h.gasUsed(), h.gasLimit());
+            return baseFeeOfNextBlock();
         } finally {
             lock.unlock();
         }
@@ -512,11 +521,15 @@ public final class DevnetNode implements AutoCloseable {
             if (pipelined) return queue(tx);
             NodeError error = admissionError(tx);
             if (error != null) return Outcome.refused(error);
-            pending.add(tx);
-            if (config.automine()) {
-                Block mined = mineBlock(nextTimestampFor(head));
+            int replaces = pooledIndex(tx.from(), tx.nonce());
+            SignedTx replaced = replaces < 0 ? null : pending.set(replaces, tx);
+            if (replaces < 0) pending.add(tx);
+            if (replaced != null) LOG.debug("event=tx_replaced old={} new={} nonce={}", replaced.hash(), tx.hash(), tx.nonce());
+            if (automine) {
+                Block mined = mineBlock(nextTimestampFor(head), true);
                 if (mined == null) {
-                    pending.remove(tx);
+                    if (replaced != null) pending.set(replaces, replaced);
+                    else pending.remove(tx);
                     return Outcome.refused(NodeError.rejected("transaction rejected by the EVM's transaction rules: " + lastDropReason));
                 }
             }
@@ -598,7 +611,7 @@ public final class DevnetNode implements AutoCloseable {
                 while (pending.isEmpty() && !closing) work.awaitUninterruptibly();
                 if (pending.isEmpty()) return;
                 try {
-                    mineBlock(nextTimestampFor(head));
+                    mineBlock(nextTimestampFor(head), true);
                 } catch (RuntimeException e) {
                     // Nothing answered may be lost silently: say which transaction could not be mined, then go on.
                     SignedTx dropped = pending.remove(0);
@@ -658,8 +671,11 @@ public final class DevnetNode implements AutoCloseable {
         if (pending.stream().anyMatch(t -> t.hash().equals(tx.hash()))) {
             return NodeError.rejected("already known: transaction " + tx.hash() + " is waiting to be mined");
         }
+        int pooled = pipelined ? -1 : pooledIndex(tx.from(), tx.nonce());
+        NodeError replacement = pooled < 0 ? null : replacementError(pending.get(pooled), tx);
+        if (replacement != null) return replacement;
         BigInteger expected = pendingNonce(tx.from(), senders.nonce(tx.from(), state::nonce));
-        int cmp = tx.nonce().compareTo(expected);
+        int cmp = pooled >= 0 ? 0 : tx.nonce().compareTo(expected);
         if (cmp < 0) {
             return NodeError.rejected("nonce too low: address " + tx.from() + ", tx: " + tx.nonce() + " state: " + expected);
         }
@@ -681,12 +697,38 @@ public final class DevnetNode implements AutoCloseable {
             return NodeError.rejected("max priority fee per gas higher than max fee per gas: address " + tx.from()
                     + ", maxPriorityFeePerGas: " + tx.maxPriorityFeePerGas() + ", maxFeePerGas: " + tx.maxFeePerGas());
         }
-        BigInteger baseFee = nextBaseFeeAfter(head);
-        if (tx.maxFeePerGas().compareTo(baseFee) < 0) {
+        BigInteger baseFee = baseFeeOfNextBlock();
+        // Without automine a transaction below the base fee waits in the pool for the fee to fall, as on geth and Hardhat.
+        if (automine && tx.maxFeePerGas().compareTo(baseFee) < 0) {
             return NodeError.rejected("max fee per gas less than block base fee: address " + tx.from()
                     + ", maxFeePerGas: " + tx.maxFeePerGas() + ", baseFee: " + baseFee + " (transaction underpriced)");
         }
         return null;
+    }
+
+    /** The position in the pool of {@code from}'s transaction with {@code nonce}, or -1. */
+    private int pooledIndex(String from, BigInteger nonce) {
+        for (int i = 0; i < pending.size(); i++) {
+            SignedTx t = pending.get(i);
+            if (t.from().equals(from) && t.nonce().equals(nonce)) return i;
+        }
+        return -1;
+    }
+
+    /** Why {@code tx} may not replace the pooled {@code old} (same sender and nonce), or null. */
+    private static NodeError replacementError(SignedTx old, SignedTx tx) {
+        BigInteger minFee = raised(old.maxFeePerGas());
+        BigInteger minTip = raised(old.maxPriorityFeePerGas());
+        if (tx.maxFeePerGas().compareTo(minFee) >= 0 && tx.maxPriorityFeePerGas().compareTo(minTip) >= 0) return null;
+        return NodeError.rejected("replacement transaction underpriced: transaction " + old.hash() + " with nonce " + old.nonce()
+                + " is waiting to be mined; to replace it send maxFeePerGas at least " + minFee + " and maxPriorityFeePerGas at least "
+                + minTip + " (" + REPLACEMENT_BUMP_PERCENT + "% above its " + old.maxFeePerGas() + " and " + old.maxPriorityFeePerGas() + ")");
+    }
+
+    private static BigInteger raised(BigInteger fee) {
+        BigInteger hundred = BigInteger.valueOf(100);
+        // rounded up, so that a raise of exactly the percentage is always enough
+        return fee.multiply(BigInteger.valueOf(100 + REPLACEMENT_BUMP_PERCENT)).add(hundred.subtract(BigInteger.ONE)).divide(hundred);
     }
 
     // ---- calls ----
@@ -795,6 +837,11 @@ public final class DevnetNode implements AutoCloseable {
                     + "call commitHead() before changing the state");
         }
         state.resetTo(Numeric.hexStringToByteArray(head.stateRoot()));
+    }
+
+    /** The next block's base fee: the one set for it, else the EIP-1559 rule's. Caller holds the lock. */
+    private BigInteger baseFeeOfNextBlock() {
+        return nextBlockBaseFee != null ? nextBlockBaseFee : nextBaseFeeAfter(head);
     }
 
     private static BigInteger nextBaseFeeAfter(Block b) {
@@ -909,6 +956,47 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Turns automine on or off ({@code evm_setAutomine}). Off, sent transactions wait in the pool
+     * for {@code evm_mine} or the block interval; transactions pooled when it is turned back on are
+     * mined with the next one sent. Pipelined automine ({@code --block-txs} above 1) answers before
+     * mining, so it cannot be turned off.
+     */
+    public Outcome<Boolean> setAutomine(boolean on) {
+        lockSettled();
+        try {
+            if (pipelined && !on) {
+                return Outcome.refused(NodeError.invalidParams("this devnet mines up to " + config.blockTxs() + " waiting transactions"
+                        + " per block (--block-txs), which needs automine; start it without --block-txs to switch automine off"));
+            }
+            automine = on;
+            return Outcome.done(on);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean automine() {
+        lockSettled();
+        try {
+            return automine;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sets the base fee of the next block mined ({@code hardhat_setNextBlockBaseFeePerGas}); later blocks follow EIP-1559 from it. */
+    public Outcome<BigInteger> setNextBlockBaseFee(BigInteger wei) {
+        lockSettled();
+        try {
+            if (wei.signum() < 0) return Outcome.refused(NodeError.invalidParams("a base fee cannot be negative: " + wei));
+            nextBlockBaseFee = wei;
+            return Outcome.done(wei);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Mines the pending transactions (possibly none) into one block, at {@code timestamp} if given. */
     public Outcome<Block> mine(Long timestamp) {
         lockSettled();
@@ -920,9 +1008,9 @@ public final class DevnetNode implements AutoCloseable {
                 }
                 // Later blocks keep counting from here, as Hardhat does after evm_mine with a timestamp.
                 timeOffset = timestamp - config.clockSeconds().getAsLong();
-                return Outcome.done(mineBlock(timestamp));
+                return Outcome.done(mineBlock(timestamp, false));
             }
-            return Outcome.done(mineBlock(nextTimestampFor(head)));
+            return Outcome.done(mineBlock(nextTimestampFor(head), false));
         } finally {
             lock.unlock();
         }
@@ -958,6 +1046,7 @@ public final class DevnetNode implements AutoCloseable {
             senders.forget();
             pending.clear();
             pending.addAll(s.pending());
+            nextBlockBaseFee = null;
             timeOffset = s.timeOffset();
             nextTimestamp = s.nextTimestamp();
             store.rewrite(blocks);
@@ -977,10 +1066,17 @@ public final class DevnetNode implements AutoCloseable {
         return Math.max(parent.timestamp() + 1, config.clockSeconds().getAsLong() + timeOffset);
     }
 
-    private Block mineBlock(long timestamp) {
+    /**
+     * Mines the pool into a block at {@code timestamp}. {@code forSend}: the caller mines what was
+     * just sent (automine, or the pipelined miner), and a block with nothing the rules admitted is not
+     * mined (null); otherwise a block is always mined, empty if nothing in the pool can go in.
+     */
+    private Block mineBlock(long timestamp, boolean forSend) {
         Block parent = head;
         long number = parent.number() + 1;
-        BigInteger baseFee = nextBaseFeeAfter(parent);
+        BigInteger baseFee = baseFeeOfNextBlock();
+        // Admission judged these against the head: automine's one transaction, or the pipelined queue.
+        boolean admittedAgainstHead = pipelined || (automine && forSend && pending.size() == 1);
         BlockEnv env = envOf(number, timestamp, baseFee);
         List<SignedTx> included = new ArrayList<>();
         List<Receipt> receipts = new ArrayList<>();
@@ -996,8 +1092,7 @@ public final class DevnetNode implements AutoCloseable {
             if (cumulative + gasLimit > config.blockGasLimit()) break;
             if (pipelined && limits > 0 && limits + gasLimit > config.blockGasLimit() / 2) break;
             limits += gasLimit;
-            // On automine every pooled transaction was validated at admission under this lock.
-            if (!config.automine() && !stillValid(tx, baseFee)) continue;
+            if (!admittedAgainstHead && !stillValid(tx, baseFee)) continue;
             Applied a = applyTx(state, tx, env);
             if (a == null) {
                 if (pipelined) {
@@ -1013,15 +1108,16 @@ public final class DevnetNode implements AutoCloseable {
             receipts.add(a.toReceipt(tx, included.size() - 1, number, cumulative));
         }
         pending.removeAll(refused);
-        if (included.isEmpty() && config.automine() && (!pending.isEmpty() || !refused.isEmpty())) {
+        if (included.isEmpty() && forSend && (!pending.isEmpty() || !refused.isEmpty())) {
             // The transaction was refused by the rules before it ran, so it wrote nothing: no block,
             // and the state stays at the head.
             if (!headUncommitted) discardChanges();
             return null;
         }
         pending.removeAll(included);
+        nextBlockBaseFee = null;
         // Queued transactions were judged against the queue ahead of them, not the head: nothing to drop.
-        if (!pending.isEmpty() && !pipelined) pending.removeIf(t -> !stillValid(t, baseFee));
+        if (!pending.isEmpty() && !pipelined) dropStale();
         byte[] root = sealRoot();
         Block sealed = sealer.seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
         // A block pushed past the clock (one second after its parent) moves the clock with it, so
@@ -1043,14 +1139,36 @@ public final class DevnetNode implements AutoCloseable {
         return state.root();
     }
 
-    /** A pooled transaction can go stale when an earlier one spent the funds or the base fee rose. */
-    private boolean stillValid(SignedTx tx, BigInteger baseFee) {
+    /**
+     * Drops from the pool what can never be mined now: a transaction whose nonce the chain has used
+     * or whose sender can no longer pay for it, and the sender's later ones, which would wait behind
+     * the gap forever. One below the base fee stays: the fee may fall (geth and Hardhat keep it too).
+     */
+    private void dropStale() {
+        Map<String, BigInteger> expected = new HashMap<>();
+        pending.removeIf(t -> {
+            BigInteger next = expected.computeIfAbsent(t.from(), a -> senders.nonce(a, state::nonce));
+            if (!t.nonce().equals(next) || !affords(t)) {
+                expected.put(t.from(), BigInteger.ONE.negate()); // nothing after a gap is kept
+                return true;
+            }
+            expected.put(t.from(), next.add(BigInteger.ONE));
+            return false;
+        });
+    }
+
+    private boolean affords(SignedTx tx) {
         BigInteger cost = tx.gasLimit().multiply(tx.maxFeePerGas()).add(tx.value());
-        if (!tx.nonce().equals(senders.nonce(tx.from(), state::nonce)) || tx.maxFeePerGas().compareTo(baseFee) < 0) return false;
         if (senders.surelyHolds(tx.from(), cost)) return true;
         BigInteger have = state.balance(tx.from());
         senders.sawBalance(tx.from(), have);
         return have.compareTo(cost) >= 0;
+    }
+
+    /** A pooled transaction cannot go in the block being mined when an earlier one spent the funds, or the base fee is above it. */
+    private boolean stillValid(SignedTx tx, BigInteger baseFee) {
+        if (!tx.nonce().equals(senders.nonce(tx.from(), state::nonce)) || tx.maxFeePerGas().compareTo(baseFee) < 0) return false;
+        return affords(tx);
     }
 
     private record Applied(Execution ex, BigInteger price) {
@@ -1084,6 +1202,7 @@ public final class DevnetNode implements AutoCloseable {
     private BlockEnv nextEnv() {
         Block h = head;
         long ts = nextTimestamp != null ? nextTimestamp : Math.max(h.timestamp() + 1, config.clockSeconds().getAsLong() + timeOffset);
+        if (nextBlockBaseFee != null) return envOf(h.number() + 1, ts, nextBlockBaseFee);
         if (h != nextBaseFeeOf) {
             nextBaseFee = nextBaseFeeAfter(h);
             nextBaseFeeOf = h;

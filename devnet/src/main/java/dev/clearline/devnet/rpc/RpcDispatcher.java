@@ -367,6 +367,16 @@ public final class RpcDispatcher {
             unwrap(node.mine(ts));
             return TextNode.valueOf("0x0");
         });
+        methods.put("evm_setAutomine", p -> {
+            if (!p.has(0) || !p.raw(0).isBoolean()) throw p.invalid("evm_setAutomine takes true or false, e.g. [false]");
+            unwrap(node.setAutomine(p.raw(0).asBoolean()));
+            return f.booleanNode(true);
+        });
+        methods.put("hardhat_getAutomine", p -> f.booleanNode(node.automine()));
+        methods.put("hardhat_setNextBlockBaseFeePerGas", p -> {
+            unwrap(node.setNextBlockBaseFee(p.quantity(0)));
+            return f.booleanNode(true);
+        });
         methods.put("evm_snapshot", p -> qty(node.snapshot()));
         methods.put("evm_revert", p -> {
             BigInteger id = p.quantity(0);

@@ -49,8 +49,12 @@ public record Chain(Web3j web3j, long chainId) {
     }
 
     public String signed(Credentials key, BigInteger nonce, String to, String data, long gas) {
-        RawTransaction tx = RawTransaction.createTransaction(chainId, nonce, BigInteger.valueOf(gas), to, BigInteger.ZERO, data,
-                BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(10_000_000_000L));
+        return signed(key, nonce, to, data, gas, BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(10_000_000_000L));
+    }
+
+    /** An EIP-1559 transaction with the given tip and fee cap (wei per gas). */
+    public String signed(Credentials key, BigInteger nonce, String to, String data, long gas, BigInteger tip, BigInteger maxFee) {
+        RawTransaction tx = RawTransaction.createTransaction(chainId, nonce, BigInteger.valueOf(gas), to, BigInteger.ZERO, data, tip, maxFee);
         return Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, key));
     }
 

@@ -284,6 +284,64 @@ abstract class L1Compatibility {
         assertThat(web3j.ethAccounts().send().getAccounts()).hasSize(10).first().asString().isEqualToIgnoringCase(KEYS.first().getAddress());
     }
 
+    @Test
+    void withAutomineOffATransactionWaitsUntilMinedAndABumpOfBothFeesReplacesIt() throws Exception {
+        Credentials k = KEYS.keys().get(6);
+        String holder = KEYS.keys().get(5).getAddress();
+        BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
+        time.setAutomine(false);
+        try {
+            long height = chain.blockNumber();
+            String first = chain.signed(k, nonce, token, approve(holder, 1), 200_000, gwei(10), gwei(100));
+            assertThat(web3j.ethSendRawTransaction(first).send().hasError()).isFalse();
+            assertThat(chain.blockNumber()).as("nothing mined on a send").isEqualTo(height);
+            assertThat(receipt(first)).isEmpty();
+            assertThat(web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount())
+                    .as("the pending count includes the waiting one").isEqualTo(nonce.add(BigInteger.ONE));
+
+            EthSendTransaction tooLittle = web3j.ethSendRawTransaction(
+                    chain.signed(k, nonce, token, approve(holder, 2), 200_000, gwei(10).add(BigInteger.ONE), gwei(105))).send();
+            EthSendTransaction tipUnraised = web3j.ethSendRawTransaction(
+                    chain.signed(k, nonce, token, approve(holder, 2), 200_000, gwei(10), gwei(200))).send();
+            assertThat(tooLittle.hasError()).as("a 5 % bump does not replace").isTrue();
+            assertThat(tooLittle.getError().getMessage()).containsIgnoringCase("underpriced");
+            assertThat(tipUnraised.hasError()).as("the tip must rise too").isTrue();
+            assertThat(tipUnraised.getError().getMessage()).containsIgnoringCase("underpriced");
+
+            String second = chain.signed(k, nonce, token, approve(holder, 2), 200_000, gwei(11), gwei(110));
+            assertThat(web3j.ethSendRawTransaction(second).send().hasError()).as("10 % on both fees replaces").isFalse();
+
+            time.setNextBlockBaseFee(gwei(200));
+            time.mine();
+            assertThat(chain.blockNumber()).isEqualTo(height + 1);
+            assertThat(receipt(second)).as("a block whose base fee is above it passes it over").isEmpty();
+            // and it still waits (Hardhat's pending count leaves out what the next block could not take, geth's and the devnet's count it)
+            assertThat(web3j.ethGetTransactionByHash(Hash.sha3(second)).send().getTransaction())
+                    .hasValueSatisfying(t -> assertThat(t.getBlockHash()).isNull());
+
+            time.setNextBlockBaseFee(gwei(1));
+            time.mine();
+            assertThat(receipt(second)).as("mined once the fee falls").hasValueSatisfying(r -> assertThat(r.isStatusOK()).isTrue());
+            assertThat(receipt(first)).as("the replaced one never is").isEmpty();
+            assertThat(Numeric.toBigInt(chain.call(k.getAddress(), token,
+                    Chain.encode("allowance", new Address(k.getAddress()), new Address(holder))).getValue())).isEqualTo(2);
+        } finally {
+            time.setAutomine(true);
+        }
+    }
+
+    static String approve(String spender, long amount) {
+        return Chain.encode("approve", new Address(spender), new Uint256(amount));
+    }
+
+    static BigInteger gwei(long n) {
+        return BigInteger.valueOf(n).multiply(BigInteger.valueOf(1_000_000_000L));
+    }
+
+    java.util.Optional<TransactionReceipt> receipt(String raw) throws java.io.IOException {
+        return web3j.ethGetTransactionReceipt(Hash.sha3(raw)).send().getTransactionReceipt();
+    }
+
     static String pad(String address) {
         return "0x" + "0".repeat(24) + Numeric.cleanHexPrefix(address).toLowerCase();
     }

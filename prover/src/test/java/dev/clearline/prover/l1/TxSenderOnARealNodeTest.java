@@ -2,6 +2,7 @@ package dev.clearline.prover.l1;
 
 import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.devnet.junit.BlockBehind;
+import dev.clearline.devnet.junit.CallWatch;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.ForwardingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
@@ -110,6 +111,43 @@ class TxSenderOnARealNodeTest {
         assertThat(second.getMaxFeePerGas()).isGreaterThanOrEqualTo(first.getMaxFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
         assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.raws.get(1)));
         assertThat(s.attempts()).hasSize(2);
+    }
+
+    @Test
+    void aPooledTransactionABlockPassesOverIsReplacedInThePoolAndOnlyTheReplacementIsMined(DevnetContext l1) throws Exception {
+        Credentials key = l1.key(4);
+        CallWatch node = new CallWatch(l1.service());
+        Web3j web3j = Web3j.build(node);
+        TxSender sender = new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20),
+                TxSender.Time.SYSTEM);
+        var thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        l1.time().setAutomine(false);
+        try {
+            var sending = thread.submit(() -> sender.send(RECIPIENT, "0x", BigInteger.ONE));
+            node.awaitCall("eth_getTransactionReceipt", 1);
+            Transaction1559 first = (Transaction1559) TransactionDecoder.decode(node.accepted().get(0)).getTransaction();
+            // a block whose base fee is above what ours pays: L1 moved on, ours still waits in the pool
+            l1.time().setNextBlockBaseFee(first.getMaxFeePerGas().add(BigInteger.ONE));
+            l1.time().mine();
+            node.awaitCall("eth_getTransactionReceipt", 2);
+            l1.time().setNextBlockBaseFee(BigInteger.valueOf(1_000_000_000L));
+            l1.time().mine();
+            TxSender.Sent s = sending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(node.accepted()).hasSize(2);
+            Transaction1559 second = (Transaction1559) TransactionDecoder.decode(node.accepted().get(1)).getTransaction();
+            assertThat(second.getNonce()).as("a replacement under the same nonce").isEqualTo(first.getNonce());
+            assertThat(second.getMaxPriorityFeePerGas()).isGreaterThanOrEqualTo(
+                    first.getMaxPriorityFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
+            assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.accepted().get(1)));
+            assertThat(s.attempts()).hasSize(2);
+            assertThat(l1.web3j().ethGetTransactionReceipt(Hash.sha3(node.accepted().get(0))).send().getTransactionReceipt())
+                    .as("the replaced one is gone from the pool, never mined").isEmpty();
+            assertThat(l1.web3j().ethGetTransactionByHash(Hash.sha3(node.accepted().get(0))).send().getTransaction()).isEmpty();
+        } finally {
+            thread.shutdownNow();
+            l1.time().setAutomine(true);
+        }
     }
 
     @Test

@@ -1,0 +1,60 @@
+package dev.clearline.devnet.junit;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+
+/**
+ * A real node seen by a test that must act at a given point of a client's conversation with it:
+ * it keeps the raw transactions the node accepted, and lets the test wait until the client makes
+ * a given call after its n-th accepted transaction (a sender waiting for a receipt, say, so that a
+ * block the test mines next comes after the send and not between the send and the sender's look
+ * at the head).
+ */
+public final class CallWatch extends ForwardingTransport {
+    private final List<String> accepted = new ArrayList<>();
+    private final List<String> calls = new ArrayList<>();
+    private final List<Integer> acceptedAtCall = new ArrayList<>();
+
+    public CallWatch(Web3jService node) {
+        super(node);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
+        T r = node.send(request, responseType);
+        synchronized (this) {
+            if ("eth_sendRawTransaction".equals(request.getMethod()) && !r.hasError()) accepted.add((String) request.getParams().get(0));
+            calls.add(request.getMethod());
+            acceptedAtCall.add(accepted.size());
+            notifyAll();
+        }
+        return r;
+    }
+
+    /** The raw transactions the node accepted, in order. */
+    public synchronized List<String> accepted() {
+        return List.copyOf(accepted);
+    }
+
+    /** Waits (up to 30 s) until {@code method} is called once at least {@code acceptedBefore} transactions were accepted. */
+    public synchronized void awaitCall(String method, int acceptedBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!called(method, acceptedBefore)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + method + " after " + acceptedBefore + " accepted transactions in 30 s; accepted "
+                        + accepted.size() + ", calls " + calls.subList(Math.max(0, calls.size() - 10), calls.size()));
+            }
+            wait(100);
+        }
+    }
+
+    private boolean called(String method, int acceptedBefore) {
+        for (int i = 0; i < calls.size(); i++) if (acceptedAtCall.get(i) >= acceptedBefore && calls.get(i).equals(method)) return true;
+        return false;
+    }
+}
