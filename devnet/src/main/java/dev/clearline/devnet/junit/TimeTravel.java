@@ -56,6 +56,11 @@ public final class TimeTravel {
         return latestTimestamp();
     }
 
+    /** Stamps the next block mined with exactly {@code timestamp} (later than the latest block), and the pending block now. */
+    public void setNextBlockTimestamp(long timestamp) {
+        rpc("evm_setNextBlockTimestamp", List.of(timestamp));
+    }
+
     /** The latest block's timestamp: the chain's "now". */
     public long latestTimestamp() {
         JsonNode block = rpc("eth_getBlockByNumber", List.of("latest", false));

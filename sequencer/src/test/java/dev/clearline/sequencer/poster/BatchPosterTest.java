@@ -94,6 +94,30 @@ class BatchPosterTest {
     }
 
     @Test
+    void aBatchIsFinalizedInTheVerySecondItsChallengePeriodEndsAndNotTheSecondBefore(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.sealFirstBatch();
+            Credentials operator = l1.key(8);
+            BatchPoster poster = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            assertThat(poster.postAvailable()).isEqualTo(1);
+            Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
+            long finalAt = rollup.batch(BigInteger.ZERO).send().submittedAt.longValueExact() + rollup.challengePeriod().send().longValueExact();
+            long sent = nonce(l1.web3j(), operator);
+
+            // the chain's time now (the pending block's) one second short of the end: nothing is tried
+            l1.time().setNextBlockTimestamp(finalAt - 1);
+            assertThat(poster.finalizeDue()).isZero();
+            assertThat(nonce(l1.web3j(), operator)).as("no finalize sent").isEqualTo(sent);
+
+            // at the end itself the rollup takes the finalize (its block carries that second)
+            l1.time().setNextBlockTimestamp(finalAt);
+            assertThat(poster.finalizeDue()).isEqualTo(1);
+            assertThat(rollup.finalizedCount().send().longValueExact()).isEqualTo(1);
+            assertThat(l1.time().latestTimestamp()).isEqualTo(finalAt);
+        }
+    }
+
+    @Test
     void aRestartedPosterStartsFromTheRollupsTipAndNeverPostsABatchTwice(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
             w.sealFirstBatch();

@@ -49,6 +49,20 @@ class PriorityOpFeedTest {
     }
 
     @Test
+    void aFeedExactlyTheRecentWindowBackStillChecksALaggingLogAnswerAgainstTheQueue(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            int confirmations = (int) Replayer.RECENT_BLOCKS; // the deepest range a node behind may still answer short
+            for (int i = 0; i < confirmations; i++) l1.time().mine();
+            LaggingLogs lagging = new LaggingLogs(l1.service(), 1, null);
+            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(Web3j.build(lagging), w.rollupAddress), w.link, w.deployBlock, confirmations);
+            assertThatThrownBy(feed::poll).isInstanceOf(IOException.class)
+                    .hasMessageContaining("hold 2 priority op(s) but the rollup's queue holds 3 there");
+            assertThat(feed.poll()).as("the op the lagging node left out").isOne();
+            assertThat(feed.nextIndex()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void aFeedManyConfirmationsBackReadsSettledRangesWithoutAskingForStateAFullNodeHasPruned(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
             int confirmations = (int) Replayer.RECENT_BLOCKS + 8;

@@ -110,7 +110,9 @@ class RollupWatchTest {
                 "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc", Duration.ofMillis(20), heard)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (watch.unanswered() < 3 && System.nanoTime() < deadline) Thread.sleep(10);
-            assertThat(watch.unanswered()).isGreaterThanOrEqualTo(3);
+            long unanswered = watch.unanswered();
+            assertThat(unanswered).isGreaterThanOrEqualTo(3);
+            assertThat(watch.rounds()).as("an unanswered round is counted as a round too").isGreaterThanOrEqualTo(unanswered);
             assertThat(heard.frozen).isNotDone();
             assertThat(heard.roles).as("an unanswered read is not a lost role").isEmpty();
         }
