@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * position and the insurance fund's holdings of the frozen state, rebuilt from L1 alone: the hatch, which checks each
  * proof and values each leaf in Solidity, then holds the bad debt and fund credit the Java plan computed; the watcher's
  * poll counts them among its transactions and its status shows the freeze. Another reporter finds every leaf reported
- * and sends nothing; one that comes after the claim window closed sends nothing and says it is done.
+ * and sends nothing; one that comes after the claim window closed sends nothing and says it is done. A report that fails
+ * (L1 down) is sent by the next poll; one another reporter lands first counts as reported, not as a failure.
  */
 @WithDevnet
 class FreezeReporterOnDevnetTest {
@@ -39,14 +40,7 @@ class FreezeReporterOnDevnetTest {
     @Test
     void aFrozenRollupIsReportedOnceWhileTheWindowIsOpenAndNeverAfter(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
-        // the honest trading, then the mark far above Alice's short (5 lots, 5 collateral units of margin): her equity goes below zero
-        List<List<Transition>> groups = new ArrayList<>(r.honestGroups());
-        groups.add(List.of(r.price(2_000_000)));
-        List<Batch> batches = r.seal(groups);
-        for (Batch b : batches) r.post(b.header(), b.calldata());
-        l1.time().advance(Duration.ofSeconds(r.proposer.challengePeriod().send().longValueExact() + 1));
-        Rollout.ok(r.proposer.finalizeBatches(BigInteger.TEN).send());
-        assertThat(r.proposer.finalizedCount().send().longValueExact()).isEqualTo(batches.size());
+        List<Batch> batches = finalizedWithAShortUnderWater(l1, r);
 
         Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
         DisputeL1 watcherSide = r.dispute(l1.key(4));
@@ -55,17 +49,10 @@ class FreezeReporterOnDevnetTest {
         assertThat(reporter.frozen()).isNull();
         assertThat(reporter.done()).isFalse();
 
-        // a deposit the operator never consumes: past the force delay anyone freezes the rollup over it
-        r.deposit(l1.key(2), 1_000_000);
-        l1.time().advance(Duration.ofSeconds(r.proposer.forceDelay().send().longValueExact() + 1));
-        long consumed = r.proposer.tip().send().component2().longValueExact();
-        byte[] overdue = new RollupLog(l1.web3j(), r.rollupAddress).priorityOpEncoding(consumed, r.fromBlock).orElseThrow();
-        Rollout.ok(r.rollupAs(l1.key(5)).freeze(overdue).send());
+        frozenOverAnIgnoredDeposit(l1, r);
 
         // what the frozen state owes the escape rate, by the Java plan
-        RollupLog log = new RollupLog(l1.web3j(), r.rollupAddress);
-        FinalizedState state = FinalizedState.rebuild(log.batches(r.fromBlock, log.latestBlock()), batches.size(), stf, FinalizedState.Progress.NONE);
-        List<Report> plan = EscapePlan.reports(state);
+        List<Report> plan = plan(l1, r, batches.size(), stf);
         BigInteger badDebt = BigInteger.ZERO, fundCredit = BigInteger.ZERO;
         for (Report p : plan) {
             if (p instanceof Report.BadDebt) badDebt = badDebt.add(p.amount());
@@ -100,5 +87,90 @@ class FreezeReporterOnDevnetTest {
         assertThat(late.poll()).isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
         assertThat(late.done()).isTrue();
         assertThat(late.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, 0, 0, true));
+    }
+
+    @Test
+    void aReportThatFailsIsSentAgainByTheNextPoll_andTheWindowsLastSecondIsAlreadyTooLate(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = finalizedWithAShortUnderWater(l1, r);
+        frozenOverAnIgnoredDeposit(l1, r);
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        int reports = plan(l1, r, batches.size(), stf).size();
+        DisputeL1 side = r.dispute(l1.key(4));
+        int[] calls = {0};
+        // L1 down for the first report only
+        FreezeReporter reporter = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, (action, to, data) -> {
+            if (calls[0]++ == 0) throw new java.io.IOException("connection refused");
+            return side.sendCall(action, to, data);
+        }, r.fromBlock);
+        assertThat(reporter.poll()).isEqualTo(new FreezeReporter.Outcome(reports - 1, 0, 1));
+        assertThat(reporter.done()).as("one left to send").isFalse();
+        assertThat(reporter.frozen().done()).isFalse();
+        assertThat(reporter.poll()).as("the failed one, and the others found on L1").isEqualTo(new FreezeReporter.Outcome(1, reports - 1, 0));
+        assertThat(reporter.done()).isTrue();
+        assertThat(reporter.frozen().reportsSent()).as("over both polls").isEqualTo(reports);
+
+        // the claim window's last second is past it (the hatch takes reports while now < claimWindowEnd)
+        long windowEnd = EscapeHatch.load(r.proposer.escapeHatch().send(), l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
+                .claimWindowEnd().send().longValueExact();
+        l1.time().setNextBlockTimestamp(windowEnd);
+        FreezeReporter atTheEnd = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, side::sendCall, r.fromBlock);
+        assertThat(atTheEnd.poll()).as("too late: not even a look at the leaves").isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
+        assertThat(atTheEnd.done()).isTrue();
+    }
+
+    @Test
+    void aReportAnotherReporterLandsFirstCountsAsReportedNotFailed(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = finalizedWithAShortUnderWater(l1, r);
+        frozenOverAnIgnoredDeposit(l1, r);
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        int reports = plan(l1, r, batches.size(), stf).size();
+        DisputeL1 ours = r.dispute(l1.key(4));
+        DisputeL1 theirs = r.dispute(l1.key(6));
+        int[] calls = {0};
+        // the first report: another watcher's copy is mined first, ours then fails (the hatch refuses a leaf twice)
+        FreezeReporter reporter = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, (action, to, data) -> {
+            if (calls[0]++ == 0) {
+                theirs.sendCall(action, to, data);
+                throw new java.io.IOException("execution reverted: LeafAlreadyUsed");
+            }
+            return ours.sendCall(action, to, data);
+        }, r.fromBlock);
+        assertThat(reporter.poll()).isEqualTo(new FreezeReporter.Outcome(reports - 1, 1, 0));
+        assertThat(reporter.done()).isTrue();
+    }
+
+    /**
+     * The honest trading, then the mark far above Alice's short (5 lots, 5 collateral units of margin): her equity goes
+     * below zero; every batch posted and final.
+     */
+    private static List<Batch> finalizedWithAShortUnderWater(DevnetContext l1, Rollout r) throws Exception {
+        List<List<Transition>> groups = new ArrayList<>(r.honestGroups());
+        groups.add(List.of(r.price(2_000_000)));
+        List<Batch> batches = r.seal(groups);
+        for (Batch b : batches) r.post(b.header(), b.calldata());
+        l1.time().advance(Duration.ofSeconds(r.proposer.challengePeriod().send().longValueExact() + 1));
+        Rollout.ok(r.proposer.finalizeBatches(BigInteger.TEN).send());
+        assertThat(r.proposer.finalizedCount().send().longValueExact()).isEqualTo(batches.size());
+        return batches;
+    }
+
+    /** A deposit the operator never consumes: past the force delay anyone freezes the rollup over it. */
+    private static void frozenOverAnIgnoredDeposit(DevnetContext l1, Rollout r) throws Exception {
+        r.deposit(l1.key(2), 1_000_000);
+        l1.time().advance(Duration.ofSeconds(r.proposer.forceDelay().send().longValueExact() + 1));
+        long consumed = r.proposer.tip().send().component2().longValueExact();
+        byte[] overdue = new RollupLog(l1.web3j(), r.rollupAddress).priorityOpEncoding(consumed, r.fromBlock).orElseThrow();
+        Rollout.ok(r.rollupAs(l1.key(5)).freeze(overdue).send());
+    }
+
+    /** The reports the frozen state calls for, by the Java plan over the state rebuilt from L1. */
+    private static List<Report> plan(DevnetContext l1, Rollout r, int finalized, Stf stf) throws Exception {
+        RollupLog log = new RollupLog(l1.web3j(), r.rollupAddress);
+        FinalizedState state = FinalizedState.rebuild(log.batches(r.fromBlock, log.latestBlock()), finalized, stf, FinalizedState.Progress.NONE);
+        List<Report> plan = EscapePlan.reports(state);
+        assertThat(plan).as("a bad debt and the fund's holdings").hasSizeGreaterThanOrEqualTo(2);
+        return plan;
     }
 }
