@@ -170,7 +170,7 @@ class FreezeReporterOnDevnetTest {
         RollupLog log = new RollupLog(l1.web3j(), r.rollupAddress);
         FinalizedState state = FinalizedState.rebuild(log.batches(r.fromBlock, log.latestBlock()), finalized, stf, FinalizedState.Progress.NONE);
         List<Report> plan = EscapePlan.reports(state);
-        assertThat(plan).as("a bad debt and the fund's holdings").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(plan).as("Alice's bad debt at least").isNotEmpty();
         return plan;
     }
 }

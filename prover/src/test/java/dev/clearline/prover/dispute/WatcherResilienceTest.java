@@ -97,6 +97,24 @@ class WatcherResilienceTest {
     }
 
     @Test
+    void theFollowLoopsPauseDoublesWhileL1IsDownUpTo30SecondsAndIsTheIntervalAgainOnceItAnswers(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        DroppingTransport path = new DroppingTransport(l1.service(), 0);
+        List<Long> pauses = new java.util.ArrayList<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
+            path.unreachable = true;
+            // the pauses are recorded, not slept: 13 failed polls, then L1 answers, then one good poll and the loop ends
+            watcher.follow(running::get, millis -> {
+                pauses.add(millis);
+                if (pauses.size() == 13) path.unreachable = false;
+                if (pauses.size() == 14) running.set(false);
+            }, 20);
+        }
+        assertThat(pauses).containsExactly(40L, 80L, 160L, 320L, 640L, 1_280L, 2_560L, 5_120L, 10_240L, 20_480L, 30_000L, 30_000L, 30_000L, 20L);
+    }
+
+    @Test
     void anL1ThatCannotBeReachedIsReportedOnceAndTheWatcherChallengesWhenItAnswersAgain(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
