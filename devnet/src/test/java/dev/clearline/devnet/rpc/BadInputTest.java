@@ -94,6 +94,9 @@ class BadInputTest {
         assertError(request("eth_getBlockByNumber", "[]"), -32602, "missing argument 0");
         assertError(request("eth_call", "[\"not an object\"]"), -32602, "object");
         assertError(request("eth_sendRawTransaction", "[\"0xzz\"]"), -32602, "hex");
+        assertError(request("evm_setAutomine", "[\"no\"]"), -32602, "evm_setAutomine takes true or false");
+        assertError(request("evm_setAutomine", "[]"), -32602, "evm_setAutomine takes true or false");
+        assertError(request("hardhat_setNextBlockBaseFeePerGas", "[\"-0x1\"]"), -32602, "argument 0");
     }
 
     @Test
