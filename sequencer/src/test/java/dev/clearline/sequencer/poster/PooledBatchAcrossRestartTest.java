@@ -75,17 +75,9 @@ class PooledBatchAcrossRestartTest {
             l1.time().setAutomine(false);
             try {
                 String pooledRaw = killedWithItsBatchPooled(w, operator);
-                Transaction1559 pooled = (Transaction1559) TransactionDecoder.decode(pooledRaw).getTransaction();
-                // L1 moves on without it: a block whose base fee is above what it pays
-                l1.time().setNextBlockBaseFee(pooled.getMaxFeePerGas().add(BigInteger.ONE));
-                l1.time().mine();
-
+                Transaction1559 pooled = passedOver(l1, pooledRaw);
                 CallWatch secondNode = new CallWatch(l1.service());
-                Web3j web3j = Web3j.build(secondNode);
-                // the minute's patience for the pool passes in virtual time
-                TxSender sender = new TxSender(web3j, operator, web3j.ethChainId().send().getChainId().longValueExact(),
-                        TxSender.FeePolicy.defaults(), new VirtualTime());
-                Future<Integer> second = restarted.submit(() -> new BatchPoster(web3j, w.rollupAddress, sender, w.link).postAvailable());
+                Future<Integer> second = restarted.submit(restartedWithVirtualTime(w, secondNode, operator)::postAvailable);
                 secondNode.awaitCall("eth_getTransactionReceipt", 1);
                 l1.time().setNextBlockBaseFee(BigInteger.valueOf(1_000_000_000L));
                 l1.time().mine();
@@ -114,16 +106,10 @@ class PooledBatchAcrossRestartTest {
             l1.time().setAutomine(false);
             try {
                 String pooledRaw = killedWithItsBatchPooled(w, operator);
-                Transaction1559 pooled = (Transaction1559) TransactionDecoder.decode(pooledRaw).getTransaction();
-                l1.time().setNextBlockBaseFee(pooled.getMaxFeePerGas().add(BigInteger.ONE));
-                l1.time().mine();
-
+                passedOver(l1, pooledRaw);
                 // past the patience the restarted poster estimates its replacement: the fee falls and the pooled batch lands first
                 LandsBeforeTheEstimate node = new LandsBeforeTheEstimate(l1);
-                Web3j web3j = Web3j.build(node);
-                TxSender sender = new TxSender(web3j, operator, web3j.ethChainId().send().getChainId().longValueExact(),
-                        TxSender.FeePolicy.defaults(), new VirtualTime());
-                Future<Integer> second = restarted.submit(() -> new BatchPoster(web3j, w.rollupAddress, sender, w.link).postAvailable());
+                Future<Integer> second = restarted.submit(restartedWithVirtualTime(w, node, operator)::postAvailable);
 
                 assertThat(second.get(60, TimeUnit.SECONDS)).as("the batch is on L1: counted").isEqualTo(1);
                 assertThat(node.landed).isTrue();
@@ -159,6 +145,22 @@ class PooledBatchAcrossRestartTest {
             if ("eth_sendRawTransaction".equals(request.getMethod())) sends++;
             return node.send(request, responseType);
         }
+    }
+
+    /** L1 moves on without the pooled batch: a block whose base fee is above what it pays. Returns the pooled transaction. */
+    private static Transaction1559 passedOver(DevnetContext l1, String pooledRaw) throws Exception {
+        Transaction1559 pooled = (Transaction1559) TransactionDecoder.decode(pooledRaw).getTransaction();
+        l1.time().setNextBlockBaseFee(pooled.getMaxFeePerGas().add(BigInteger.ONE));
+        l1.time().mine();
+        return pooled;
+    }
+
+    /** The poster a restart makes, through {@code node}; the minute's patience for the pool passes in virtual time. */
+    private static BatchPoster restartedWithVirtualTime(L1World w, org.web3j.protocol.Web3jService node, Credentials operator) throws Exception {
+        Web3j web3j = Web3j.build(node);
+        TxSender sender = new TxSender(web3j, operator, web3j.ethChainId().send().getChainId().longValueExact(),
+                TxSender.FeePolicy.defaults(), new VirtualTime());
+        return new BatchPoster(web3j, w.rollupAddress, sender, w.link);
     }
 
     /** Seals the first batch and bonds the operator while L1 still mines at once; returns the operator's mined nonce. */
