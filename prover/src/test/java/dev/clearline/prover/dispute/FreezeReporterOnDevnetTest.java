@@ -91,11 +91,10 @@ class FreezeReporterOnDevnetTest {
 
     @Test
     void aReportThatFailsIsSentAgainByTheNextPoll_andTheWindowsLastSecondIsAlreadyTooLate(DevnetContext l1) throws Exception {
-        Rollout r = new Rollout(l1);
-        List<Batch> batches = finalizedWithAShortUnderWater(l1, r);
-        frozenOverAnIgnoredDeposit(l1, r);
-        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
-        int reports = plan(l1, r, batches.size(), stf).size();
+        FrozenScene f = frozen(l1);
+        Rollout r = f.rollout();
+        Stf stf = f.stf();
+        int reports = f.reports();
         DisputeL1 side = r.dispute(l1.key(4));
         int[] calls = {0};
         // L1 down for the first report only
@@ -121,11 +120,10 @@ class FreezeReporterOnDevnetTest {
 
     @Test
     void aReportAnotherReporterLandsFirstCountsAsReportedNotFailed(DevnetContext l1) throws Exception {
-        Rollout r = new Rollout(l1);
-        List<Batch> batches = finalizedWithAShortUnderWater(l1, r);
-        frozenOverAnIgnoredDeposit(l1, r);
-        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
-        int reports = plan(l1, r, batches.size(), stf).size();
+        FrozenScene f = frozen(l1);
+        Rollout r = f.rollout();
+        Stf stf = f.stf();
+        int reports = f.reports();
         DisputeL1 ours = r.dispute(l1.key(4));
         DisputeL1 theirs = r.dispute(l1.key(6));
         int[] calls = {0};
@@ -139,6 +137,17 @@ class FreezeReporterOnDevnetTest {
         }, r.fromBlock);
         assertThat(reporter.poll()).isEqualTo(new FreezeReporter.Outcome(reports - 1, 1, 0));
         assertThat(reporter.done()).isTrue();
+    }
+
+    /** A rollup frozen with Alice's short under water, the STF to rebuild it and how many reports its state calls for. */
+    private record FrozenScene(Rollout rollout, Stf stf, int reports) {}
+
+    private static FrozenScene frozen(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = finalizedWithAShortUnderWater(l1, r);
+        frozenOverAnIgnoredDeposit(l1, r);
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        return new FrozenScene(r, stf, plan(l1, r, batches.size(), stf).size());
     }
 
     /**
