@@ -12,12 +12,18 @@ import org.web3j.protocol.core.Response;
  * it keeps the raw transactions the node accepted, and lets the test wait until the client makes
  * a given call after its n-th accepted transaction (a sender waiting for a receipt, say, so that a
  * block the test mines next comes after the send and not between the send and the sender's look
- * at the head).
+ * at the head), or have something happen to the node just before that call reaches it (the
+ * transaction dropped from the pool, a block mined), on the client's own thread, so that the
+ * client's next look at the node surely sees it.
  */
 public final class CallWatch extends ForwardingTransport {
     private final List<String> accepted = new ArrayList<>();
     private final List<String> calls = new ArrayList<>();
     private final List<Integer> acceptedAtCall = new ArrayList<>();
+    private final List<Cue> cues = new ArrayList<>();
+
+    /** Something to do to the node once, before the first {@code method} call after {@code acceptedBefore} accepted transactions. */
+    private record Cue(String method, int acceptedBefore, Runnable action) {}
 
     public CallWatch(Web3jService node) {
         super(node);
@@ -26,6 +32,14 @@ public final class CallWatch extends ForwardingTransport {
     @Override
     @SuppressWarnings("rawtypes")
     public <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
+        Cue due = null;
+        synchronized (this) {
+            for (int i = 0; i < cues.size() && due == null; i++) {
+                Cue c = cues.get(i);
+                if (c.method().equals(request.getMethod()) && accepted.size() >= c.acceptedBefore()) due = cues.remove(i);
+            }
+        }
+        if (due != null) due.action().run();
         T r = node.send(request, responseType);
         synchronized (this) {
             if ("eth_sendRawTransaction".equals(request.getMethod()) && !r.hasError()) accepted.add((String) request.getParams().get(0));
@@ -34,6 +48,16 @@ public final class CallWatch extends ForwardingTransport {
             notifyAll();
         }
         return r;
+    }
+
+    /**
+     * Runs {@code action} once, on the client's thread, just before its first {@code method} call
+     * made once at least {@code acceptedBefore} transactions were accepted; the call then goes on
+     * to the node. An action's failure is the client's (it reaches the client as the call's), so
+     * actions record what they find for the test to assert on afterwards.
+     */
+    public synchronized void beforeCall(String method, int acceptedBefore, Runnable action) {
+        cues.add(new Cue(method, acceptedBefore, action));
     }
 
     /** The raw transactions the node accepted, in order. */

@@ -13,8 +13,9 @@ import org.web3j.utils.Numeric;
 /**
  * Moves a node's clock and chain through the standard dev methods ({@code evm_increaseTime},
  * {@code evm_mine}, {@code evm_snapshot}, {@code evm_revert}, {@code evm_setAutomine},
- * {@code hardhat_setNextBlockBaseFeePerGas}), so the same test drives the embedded devnet and
- * Hardhat's node. Tests cross challenge windows without sleeping, and hold transactions in the pool.
+ * {@code hardhat_setNextBlockBaseFeePerGas}, {@code hardhat_dropTransaction}), so the same test
+ * drives the embedded devnet and Hardhat's node. Tests cross challenge windows without sleeping,
+ * hold transactions in the pool, and drop them from it as a node that evicts them would.
  */
 public final class TimeTravel {
     private final Web3jService service;
@@ -78,6 +79,15 @@ public final class TimeTravel {
     /** Gives the next block this base fee, so that it passes over a transaction that pays less. */
     public void setNextBlockBaseFee(java.math.BigInteger wei) {
         rpc("hardhat_setNextBlockBaseFeePerGas", List.of(Numeric.toHexStringWithPrefix(wei)));
+    }
+
+    /**
+     * Removes a waiting transaction from the node's pool ({@code hardhat_dropTransaction}), as a node
+     * that evicts it would: true if it waited, false if the pool does not hold it; a mined one is
+     * refused (an {@link IllegalStateException} carrying the node's words).
+     */
+    public boolean dropTransaction(String hash) {
+        return rpc("hardhat_dropTransaction", List.of(hash)).asBoolean();
     }
 
     public String snapshot() {

@@ -985,6 +985,32 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a waiting transaction from the pool ({@code hardhat_dropTransaction}), as a node that
+     * evicts it would: true if it waited, false if the pool does not hold it, refused if it is
+     * mined. The sender's later pooled transactions go with it: the devnet keeps no transaction
+     * behind a nonce gap (Hardhat keeps them queued until the gap is filled), and the sender's
+     * pending nonce falls back to the dropped one's, so resending it, or another under its nonce,
+     * is accepted.
+     */
+    public Outcome<Boolean> dropTransaction(String hash) {
+        lockSettled();
+        try {
+            String h = hash.toLowerCase();
+            if (txByHash.containsKey(h)) {
+                return Outcome.refused(NodeError.invalidParams("transaction " + h + " cannot be dropped: it is mined in block "
+                        + txByHash.get(h).blockNumber() + "; only a transaction waiting in the pool can be dropped"));
+            }
+            SignedTx dropped = pending.stream().filter(t -> t.hash().equals(h)).findFirst().orElse(null);
+            if (dropped == null) return Outcome.done(false);
+            pending.removeIf(t -> t.from().equals(dropped.from()) && t.nonce().compareTo(dropped.nonce()) >= 0);
+            LOG.debug("event=tx_dropped hash={} from={} nonce={}", h, dropped.from(), dropped.nonce());
+            return Outcome.done(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sets the base fee of the next block mined ({@code hardhat_setNextBlockBaseFeePerGas}); later blocks follow EIP-1559 from it. */
     public Outcome<BigInteger> setNextBlockBaseFee(BigInteger wei) {
         lockSettled();

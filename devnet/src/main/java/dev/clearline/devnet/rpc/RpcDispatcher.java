@@ -373,6 +373,7 @@ public final class RpcDispatcher {
             return f.booleanNode(true);
         });
         methods.put("hardhat_getAutomine", p -> f.booleanNode(node.automine()));
+        methods.put("hardhat_dropTransaction", p -> f.booleanNode(unwrap(node.dropTransaction(p.hash(0)))));
         methods.put("hardhat_setNextBlockBaseFeePerGas", p -> {
             unwrap(node.setNextBlockBaseFee(p.quantity(0)));
             return f.booleanNode(true);

@@ -1,6 +1,7 @@
 package dev.clearline.devnet.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.contracts.Artifacts;
 import dev.clearline.devnet.accounts.DevAccounts;
@@ -325,6 +326,32 @@ abstract class L1Compatibility {
             assertThat(receipt(first)).as("the replaced one never is").isEmpty();
             assertThat(Numeric.toBigInt(chain.call(k.getAddress(), token,
                     Chain.encode("allowance", new Address(k.getAddress()), new Address(holder))).getValue())).isEqualTo(2);
+        } finally {
+            time.setAutomine(true);
+        }
+    }
+
+    @Test
+    void aDroppedTransactionLeavesThePoolAndItsNonceFreeAndAMinedOneCannotBeDropped() throws Exception {
+        Credentials k = KEYS.keys().get(7);
+        String holder = KEYS.keys().get(5).getAddress();
+        BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
+        time.setAutomine(false);
+        try {
+            String raw = chain.signed(k, nonce, token, approve(holder, 3), 200_000, gwei(1), gwei(100));
+            assertThat(web3j.ethSendRawTransaction(raw).send().hasError()).isFalse();
+
+            assertThat(time.dropTransaction(Hash.sha3(raw))).as("it waited, so it is dropped").isTrue();
+            assertThat(web3j.ethGetTransactionByHash(Hash.sha3(raw)).send().getTransaction()).as("gone from the pool").isEmpty();
+            assertThat(web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount())
+                    .as("its nonce is free again").isEqualTo(nonce);
+            assertThat(time.dropTransaction(Hash.sha3(raw))).as("nothing left to drop").isFalse();
+
+            assertThat(web3j.ethSendRawTransaction(raw).send().hasError()).as("the same signed bytes are accepted again").isFalse();
+            time.mine();
+            assertThat(receipt(raw)).hasValueSatisfying(r -> assertThat(r.isStatusOK()).isTrue());
+            assertThatThrownBy(() -> time.dropTransaction(Hash.sha3(raw))).as("a mined transaction cannot be dropped")
+                    .hasMessageContaining("mined");
         } finally {
             time.setAutomine(true);
         }

@@ -115,4 +115,33 @@ class TransactionPoolTest {
             assertThat(node.pendingTransactions()).extracting(SignedTx::hash).containsExactly(waiting);
         }
     }
+
+    @Test
+    void aDroppedTransactionTakesItsSendersLaterOnesWithItAndFreesItsNonce() {
+        try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
+            Credentials alice = node.config().accounts().keys().get(1);
+            Credentials carol = node.config().accounts().keys().get(3);
+            String bob = node.config().accounts().keys().get(2).getAddress().toLowerCase();
+            BigInteger fee = GWEI.multiply(BigInteger.TEN);
+            node.setAutomine(false);
+            String first = sent(node.sendRawTransaction(transfer(alice, 0, bob, BigInteger.ONE, fee)));
+            String second = sent(node.sendRawTransaction(transfer(alice, 1, bob, BigInteger.ONE, fee)));
+            String third = sent(node.sendRawTransaction(transfer(alice, 2, bob, BigInteger.ONE, fee)));
+            String others = sent(node.sendRawTransaction(transfer(carol, 0, bob, BigInteger.ONE, fee)));
+
+            assertThat(node.dropTransaction(second)).isEqualTo(Outcome.done(true));
+            assertThat(node.pendingTransactions()).as("nonce 2 would wait behind the gap forever; another sender's stays")
+                    .extracting(SignedTx::hash).containsExactly(first, others);
+            assertThat(node.transaction(third)).isEmpty();
+            assertThat(node.pendingNonce(alice.getAddress())).isEqualTo(BigInteger.ONE);
+            assertThat(node.dropTransaction(second)).as("no longer waiting").isEqualTo(Outcome.done(false));
+
+            String again = sent(node.sendRawTransaction(transfer(alice, 1, bob, BigInteger.ONE, fee)));
+            assertThat(again).as("the same signed bytes are welcome back").isEqualTo(second);
+            node.mine(null);
+            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactlyInAnyOrder(first, second, others);
+            assertThat(node.dropTransaction(first)).isInstanceOfSatisfying(Outcome.Refused.class,
+                    r -> assertThat(r.error().message()).contains(first).contains("is mined in block " + node.head().number()));
+        }
+    }
 }

@@ -97,6 +97,7 @@ class BadInputTest {
         assertError(request("evm_setAutomine", "[\"no\"]"), -32602, "evm_setAutomine takes true or false");
         assertError(request("evm_setAutomine", "[]"), -32602, "evm_setAutomine takes true or false");
         assertError(request("hardhat_setNextBlockBaseFeePerGas", "[\"-0x1\"]"), -32602, "argument 0");
+        assertError(request("hardhat_dropTransaction", "[\"0x12\"]"), -32602, "must be a 32-byte hex hash");
     }
 
     @Test

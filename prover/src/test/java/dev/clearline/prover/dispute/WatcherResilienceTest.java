@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearline.contracts.generated.DisputeGame;
+import dev.clearline.devnet.junit.CallWatch;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.RefusingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionDecoder;
 import org.web3j.crypto.transaction.type.Transaction1559;
@@ -75,23 +77,33 @@ class WatcherResilienceTest {
     void aChallengeTheL1DropsIsSentAgainUnderTheSameNonce(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         postHonestThenLie(r);
-        DroppingTransport lossy = new DroppingTransport(l1.service(), 1);
-        Web3j web3j = Web3j.build(lossy);
-        DisputeL1 watcherSide = r.dispute(l1.key(4), web3j);
+        CallWatch node = new CallWatch(l1.service());
+        List<Boolean> drops = new java.util.ArrayList<>();
+        // the pool evicts the challenge while the watcher waits for it; the resent one is mined
+        node.beforeCall("eth_getTransactionReceipt", 1, () -> drops.add(l1.time().dropTransaction(Hash.sha3(node.accepted().get(0)))));
+        node.beforeCall("eth_getTransactionReceipt", 2, () -> {
+            l1.time().mine();
+            l1.time().setAutomine(true);
+        });
+        DisputeL1 watcherSide = r.dispute(l1.key(4), Web3j.build(node));
+        l1.time().setAutomine(false);
         try (Watcher watcher = r.watcher(watcherSide, dir)) {
             assertThat(watcher.poll()).isEqualTo(1);
             assertThat(watcher.activeGames()).isEqualTo(1);
             assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge");
+        } finally {
+            l1.time().setAutomine(true);
         }
-        assertThat(lossy.sent).as("the dropped challenge and its replacement").hasSize(2);
-        RawTransaction dropped = TransactionDecoder.decode(lossy.sent.get(0));
-        RawTransaction resent = TransactionDecoder.decode(lossy.sent.get(1));
+        assertThat(drops).as("the challenge waited in the pool when dropped").containsExactly(true);
+        assertThat(node.accepted()).as("the dropped challenge and the one sent again").hasSize(2);
+        RawTransaction dropped = TransactionDecoder.decode(node.accepted().get(0));
+        RawTransaction resent = TransactionDecoder.decode(node.accepted().get(1));
         assertThat(resent.getNonce()).isEqualTo(dropped.getNonce());
         // no block came while it waited, so nothing passed it over: the same signed challenge goes again, at the same fees
         // (a raise after L1 mines a block without it: TxSenderOnARealNodeTest)
         assertThat(((Transaction1559) resent.getTransaction()).getMaxFeePerGas())
                 .isEqualTo(((Transaction1559) dropped.getTransaction()).getMaxFeePerGas());
-        assertThat(lossy.sent.get(1)).isEqualTo(lossy.sent.get(0));
+        assertThat(node.accepted().get(1)).isEqualTo(node.accepted().get(0));
         DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
         assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
     }
@@ -99,7 +111,7 @@ class WatcherResilienceTest {
     @Test
     void theFollowLoopsPauseDoublesWhileL1IsDownUpTo30SecondsAndIsTheIntervalAgainOnceItAnswers(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
-        DroppingTransport path = new DroppingTransport(l1.service(), 0);
+        UnreachableTransport path = new UnreachableTransport(l1.service());
         List<Long> pauses = new java.util.ArrayList<>();
         AtomicBoolean running = new AtomicBoolean(true);
         try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
@@ -119,7 +131,7 @@ class WatcherResilienceTest {
         Rollout r = new Rollout(l1);
         List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
         r.post(batches.get(0).header(), batches.get(0).calldata());
-        DroppingTransport path = new DroppingTransport(l1.service(), 0);
+        UnreachableTransport path = new UnreachableTransport(l1.service());
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
         Logger logger = (Logger) LoggerFactory.getLogger(Watcher.class);

@@ -4,7 +4,6 @@ import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.devnet.junit.BlockBehind;
 import dev.clearline.devnet.junit.CallWatch;
 import dev.clearline.devnet.junit.DevnetContext;
-import dev.clearline.devnet.junit.ForwardingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
@@ -12,10 +11,7 @@ import org.web3j.crypto.Hash;
 import org.web3j.crypto.TransactionDecoder;
 import org.web3j.crypto.transaction.type.Transaction1559;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.Web3jService;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 import java.io.IOException;
@@ -27,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The sender against the devnet behind a lossy or lagging endpoint. When a sent transaction is not
- * mined in time, what it sends next depends on whether L1 passed it over: with no block since, the
- * same signed bytes again (raising fees would only cost the sender, since on a 12 s chain the next
+ * The sender against the devnet's pool and behind a lagging endpoint. When a sent transaction is not
+ * mined in time (the pool dropped it, as a node short of room does, or a block passed it over),
+ * what it sends next depends on whether L1 passed it over: with no block since, the same signed
+ * bytes again (raising fees would only cost the sender, since on a 12 s chain the next
  * block had simply not come); after a block without it, higher fees. And a call that needs the
  * sender's previous transaction is estimated where that transaction is, not on a node behind it.
  */
@@ -37,80 +34,58 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TxSenderOnARealNodeTest {
     private static final String RECIPIENT = "0x00000000000000000000000000000000000c1ea7";
 
-    /**
-     * Answers the first raw transaction as accepted without passing it on (a node that drops it);
-     * {@code whileWaiting} runs when the sender first asks for its receipt (L1 may mine a block
-     * without it then).
-     */
-    static final class DroppingNode extends ForwardingTransport {
-        final List<String> raws = new ArrayList<>();
-        private final Runnable whileWaiting;
-        private boolean dropped;
-        private boolean waited;
-
-        DroppingNode(Web3jService node, Runnable whileWaiting) {
-            super(node);
-            this.whileWaiting = whileWaiting;
-        }
-
-        @Override
-        @SuppressWarnings({"rawtypes", "unchecked"})
-        public synchronized <T extends Response> T send(Request request, Class<T> responseType) throws IOException {
-            if ("eth_sendRawTransaction".equals(request.getMethod())) {
-                String raw = (String) request.getParams().get(0);
-                raws.add(raw);
-                if (!dropped) {
-                    dropped = true;
-                    try {
-                        T r = responseType.getDeclaredConstructor().newInstance();
-                        ((Response<Object>) r).setResult(Hash.sha3(raw));
-                        return r;
-                    } catch (ReflectiveOperationException e) {
-                        throw new IOException(e);
-                    }
-                }
-            }
-            if ("eth_getTransactionReceipt".equals(request.getMethod()) && dropped && !waited) {
-                waited = true;
-                whileWaiting.run();
-            }
-            return node.send(request, responseType);
-        }
-    }
-
     @Test
     void aDroppedTransactionWithNoBlockSinceIsSentAgainUnchangedAndMinedAtItsFirstFees(DevnetContext l1) throws Exception {
         Credentials key = l1.key(7);
-        DroppingNode node = new DroppingNode(l1.service(), () -> {});
-        TxSender.Sent s = sender(node, key).send(RECIPIENT, "0x", BigInteger.ONE);
+        CallWatch node = new CallWatch(l1.service());
+        List<Boolean> drops = new ArrayList<>();
+        l1.time().setAutomine(false);
+        try {
+            // the pool evicts ours while the sender waits for it; no block comes
+            node.beforeCall("eth_getTransactionReceipt", 1, () -> drops.add(l1.time().dropTransaction(Hash.sha3(node.accepted().get(0)))));
+            node.beforeCall("eth_getTransactionReceipt", 2, () -> l1.time().mine());
+            TxSender.Sent s = sender(node, key, TxSender.Time.SYSTEM).send(RECIPIENT, "0x", BigInteger.ONE);
 
-        assertThat(s.receipt().isStatusOK()).isTrue();
-        assertThat(node.raws).hasSize(2);
-        assertThat(node.raws.get(1)).as("the same signed transaction, not a replacement with higher fees").isEqualTo(node.raws.get(0));
-        assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.raws.get(0)));
-        assertThat(s.attempts()).hasSize(1);
+            assertThat(drops).as("it was waiting in the pool when dropped").containsExactly(true);
+            assertThat(s.receipt().isStatusOK()).isTrue();
+            assertThat(node.accepted()).hasSize(2);
+            assertThat(node.accepted().get(1)).as("the same signed transaction, not a replacement with higher fees").isEqualTo(node.accepted().get(0));
+            assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.accepted().get(0)));
+            assertThat(s.attempts()).hasSize(1);
+        } finally {
+            l1.time().setAutomine(true);
+        }
     }
 
     @Test
     void aTransactionL1PassedOverIsSentAgainWithFeesRaisedByTheBump(DevnetContext l1) throws Exception {
         Credentials key = l1.key(8);
-        Credentials other = l1.key(9);
-        // while ours is dropped and awaited, someone else's transaction makes a block: L1 moved on without ours
-        DroppingNode node = new DroppingNode(l1.service(), sendingElsewhere(l1, other, RECIPIENT, BigInteger.ONE));
+        CallWatch node = new CallWatch(l1.service());
         long before = l1.web3j().ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.LATEST).send()
                 .getTransactionCount().longValueExact();
-        TxSender.Sent s = sender(node, key).send(RECIPIENT, "0x", BigInteger.ONE);
+        l1.time().setAutomine(false);
+        try {
+            // the pool evicts ours and a block comes without it: L1 moved on
+            node.beforeCall("eth_getTransactionReceipt", 1, () -> {
+                l1.time().dropTransaction(Hash.sha3(node.accepted().get(0)));
+                l1.time().mine();
+            });
+            node.beforeCall("eth_getTransactionReceipt", 2, () -> l1.time().mine());
+            TxSender.Sent s = sender(node, key, TxSender.Time.SYSTEM).send(RECIPIENT, "0x", BigInteger.ONE);
 
-        assertThat(s.receipt().isStatusOK()).isTrue();
-        assertThat(node.raws).hasSize(2);
-        Transaction1559 first = (Transaction1559) TransactionDecoder.decode(node.raws.get(0)).getTransaction();
-        Transaction1559 second = (Transaction1559) TransactionDecoder.decode(node.raws.get(1)).getTransaction();
-        assertThat(second.getNonce()).isEqualTo(first.getNonce()).isEqualTo(BigInteger.valueOf(before));
-        assertThat(second.getMaxPriorityFeePerGas()).as("tip raised by at least 25%")
-                .isGreaterThanOrEqualTo(first.getMaxPriorityFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
-        assertThat(second.getMaxFeePerGas()).isGreaterThanOrEqualTo(first.getMaxFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
-        assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.raws.get(1)));
-        assertThat(s.attempts()).hasSize(2);
+            assertThat(s.receipt().isStatusOK()).isTrue();
+            assertThat(node.accepted()).hasSize(2);
+            Transaction1559 first = (Transaction1559) TransactionDecoder.decode(node.accepted().get(0)).getTransaction();
+            Transaction1559 second = (Transaction1559) TransactionDecoder.decode(node.accepted().get(1)).getTransaction();
+            assertThat(second.getNonce()).isEqualTo(first.getNonce()).isEqualTo(BigInteger.valueOf(before));
+            assertThat(second.getMaxPriorityFeePerGas()).as("tip raised by at least 25%")
+                    .isGreaterThanOrEqualTo(first.getMaxPriorityFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
+            assertThat(second.getMaxFeePerGas()).isGreaterThanOrEqualTo(first.getMaxFeePerGas().multiply(BigInteger.valueOf(125)).divide(BigInteger.valueOf(100)));
+            assertThat(s.receipt().getTransactionHash()).isEqualTo(Hash.sha3(node.accepted().get(1)));
+            assertThat(s.attempts()).hasSize(2);
+        } finally {
+            l1.time().setAutomine(true);
+        }
     }
 
     @Test
@@ -179,23 +154,32 @@ class TxSenderOnARealNodeTest {
             throws Exception {
         Credentials key = l1.key(5);
         String elsewhere = "0x00000000000000000000000000000000000e15e1";
-        // ours is dropped; while it is awaited, another program with the same key spends the nonce
-        DroppingNode node = new DroppingNode(l1.service(), sendingElsewhere(l1, key, elsewhere, BigInteger.TWO));
-        Web3j web3j = Web3j.build(node);
-        TxSender ours = new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20),
-                new FastClock());
+        CallWatch node = new CallWatch(l1.service());
+        TxSender ours = sender(node, key, new FastClock());
         BigInteger recipientBefore = l1.web3j().ethGetBalance(RECIPIENT, DefaultBlockParameterName.LATEST).send().getBalance();
+        l1.time().setAutomine(false);
+        try {
+            // ours is dropped from the pool; while it is awaited, another program with the same key spends the nonce
+            node.beforeCall("eth_getTransactionReceipt", 1, () -> {
+                l1.time().dropTransaction(Hash.sha3(node.accepted().get(0)));
+                l1.time().setAutomine(true);
+                sendingElsewhere(l1, key, elsewhere, BigInteger.TWO).run();
+            });
 
-        assertThatThrownBy(() -> ours.send(RECIPIENT, "0x", BigInteger.ONE))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("was used on L1, but by none of the")
-                .hasMessageContaining("not known to be mined")
-                .hasMessageContaining(key.getAddress());
-        assertThat(l1.web3j().ethGetBalance(RECIPIENT, DefaultBlockParameterName.LATEST).send().getBalance())
-                .as("the call was not done under another nonce").isEqualTo(recipientBefore);
+            assertThatThrownBy(() -> ours.send(RECIPIENT, "0x", BigInteger.ONE))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("was used on L1, but by none of the")
+                    .hasMessageContaining("not known to be mined")
+                    .hasMessageContaining(key.getAddress());
+            assertThat(l1.web3j().ethGetBalance(RECIPIENT, DefaultBlockParameterName.LATEST).send().getBalance())
+                    .as("the call was not done under another nonce").isEqualTo(recipientBefore);
+            assertThat(l1.web3j().ethGetBalance(elsewhere, DefaultBlockParameterName.LATEST).send().getBalance()).isEqualTo(BigInteger.TWO);
 
-        // the next call reads the nonce afresh and goes through
-        assertThat(ours.send(RECIPIENT, "0x", BigInteger.ONE).receipt().isStatusOK()).isTrue();
+            // the next call reads the nonce afresh and goes through
+            assertThat(ours.send(RECIPIENT, "0x", BigInteger.ONE).receipt().isStatusOK()).isTrue();
+        } finally {
+            l1.time().setAutomine(true);
+        }
     }
 
     /** Time that passes as fast as the sender sleeps, so a 30 s patience is spent in milliseconds. */
@@ -223,16 +207,16 @@ class TxSenderOnARealNodeTest {
         assertThat(TxSender.behind("insufficient funds for gas * price + value")).isFalse();
     }
 
-    private static TxSender sender(DroppingNode node, Credentials key) throws IOException {
+    private static TxSender sender(CallWatch node, Credentials key, TxSender.Time time) throws IOException {
         Web3j web3j = Web3j.build(node);
-        return new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20), TxSender.Time.SYSTEM);
+        return new TxSender(web3j, key, chainId(web3j), TxSender.FeePolicy.defaults().withResendAfter(300).withPollMillis(20), time);
     }
 
     private static long chainId(Web3j web3j) throws IOException {
         return web3j.ethChainId().send().getChainId().longValueExact();
     }
 
-    /** What happens while the dropping node waits: {@code key} sends {@code value} to {@code to} through the real node, as another program would. */
+    /** {@code key} sends {@code value} to {@code to} through the real node, as another program would. */
     private static Runnable sendingElsewhere(DevnetContext l1, Credentials key, String to, BigInteger value) {
         return () -> {
             try {

@@ -3,6 +3,7 @@ package dev.clearline.sequencer.poster;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.devnet.junit.BlockBehind;
+import dev.clearline.devnet.junit.CallWatch;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.RefusingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
@@ -17,6 +18,9 @@ import dev.clearline.tree.store.MemoryNodeStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.TransactionDecoder;
+import org.web3j.crypto.transaction.type.Transaction1559;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 
@@ -151,16 +155,36 @@ class BatchPosterTest {
             Credentials operator = l1.key(7);
             // bond first over the clean path, so the faults hit the batch's own transaction
             w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults()).ensureBond();
-            FaultyTransport lossy = new FaultyTransport(l1.service(), 1, 1);
-            BatchPoster poster = w.poster(Web3j.build(lossy), operator, TxSender.FeePolicy.defaults().withResendAfter(300));
+            CallWatch node = new CallWatch(l1.service());
+            BatchPoster poster = w.poster(Web3j.build(node), operator, TxSender.FeePolicy.defaults().withResendAfter(300));
             long before = nonce(l1.web3j(), operator);
-            assertThat(poster.postAvailable()).isEqualTo(1);
+            List<Boolean> drops = new ArrayList<>();
+            // the pool evicts the batch while the poster waits for it, and the next block's base fee rises above it:
+            // the same bytes sent again are refused as underpriced
+            node.beforeCall("eth_getTransactionReceipt", 1, () -> {
+                String first = node.accepted().get(0);
+                drops.add(l1.time().dropTransaction(Hash.sha3(first)));
+                l1.time().setAutomine(true);
+                l1.time().setNextBlockBaseFee(fees(first).getMaxFeePerGas().add(BigInteger.ONE));
+            });
+            l1.time().setAutomine(false);
+            try {
+                assertThat(poster.postAvailable()).isEqualTo(1);
+            } finally {
+                l1.time().setAutomine(true);
+            }
+            assertThat(drops).as("the batch waited in the pool when dropped").containsExactly(true);
             assertThat(poster.sender().resends()).as("one resend after the drop, one after the refusal").isEqualTo(2);
-            assertThat(lossy.sent).hasSize(3);
+            assertThat(node.accepted()).as("the first attempt and the raised one; the unchanged resend was refused").hasSize(2);
+            assertThat(fees(node.accepted().get(1)).getMaxFeePerGas()).isGreaterThan(fees(node.accepted().get(0)).getMaxFeePerGas());
             assertThat(nonce(l1.web3j(), operator)).as("all three attempts shared one nonce").isEqualTo(before + 1);
             Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
             assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(1);
         }
+    }
+
+    private static Transaction1559 fees(String raw) {
+        return (Transaction1559) TransactionDecoder.decode(raw).getTransaction();
     }
 
     @Test
