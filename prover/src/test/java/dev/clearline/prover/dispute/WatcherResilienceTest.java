@@ -405,6 +405,104 @@ class WatcherResilienceTest {
         }
     }
 
+    /**
+     * A wrong batch judged just before L1 stopped answering (its challenge never went out) and reorganised away
+     * while L1 was down: when L1 answers again the watcher judges the new branch and sends nothing. A watcher that
+     * kept the old branch's judgement would challenge a header L1 no longer has, and report a wrong batch that is
+     * not there.
+     */
+    @Test
+    void aWrongBatchJudgedBeforeAnOutageAndReorganisedAwayDuringItIsNotChallenged(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Lied lied = honestThenLieAfterASnapshot(r, l1);
+        UnreachableTransport path = new UnreachableTransport(l1.service());
+        CallWatch node = new CallWatch(path);
+        // L1 stops answering as the challenge is about to go out: the batch is judged, the challenge not sent
+        node.beforeCall("eth_estimateGas", 0, () -> path.unreachable = true);
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(node)), dir)) {
+            assertThatThrownBy(watcher::poll).isInstanceOf(java.io.IOException.class);
+            assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.WrongPostRoot.class);
+
+            lied.reorgTo(r, l1, lied.batches().get(1).header());
+            path.unreachable = false;
+            assertThat(watcher.poll()).as("nothing to challenge on the new branch").isZero();
+            assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.Honest.class);
+            assertThat(watcher.verdicts().getLast().batchIndex()).isEqualTo(1);
+            assertThat(watcher.refusedChallenges()).as("no challenge of the old branch's header was tried").isEmpty();
+            assertThat(watcher.ledger().transactions()).isZero();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.gameCount().send()).isZero();
+        }
+    }
+
+    /**
+     * A reorg that takes away only blocks after a wrong batch whose challenge a node refused: the refusal stays,
+     * since the batch is still there, and the challenge goes out once the node takes it. A watcher that let the
+     * refusal go with the reorg would never try again (the batch is judged and not read twice), and the lie would
+     * finalize.
+     */
+    @Test
+    void aReorgAboveARefusedChallengesBatchKeepsTheRefusalAndTheChallengeGoesOutLater(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Batch bad = postHonestThenLie(r);
+        String afterTheLie = l1.time().snapshot();
+        String challenge = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
+                .challenge(DisputeL1.header(Rollout.withPostRoot(bad.header(), LIE)), BigInteger.ZERO).encodeFunctionCall();
+        RefusingTransport path = new RefusingTransport(l1.service())
+                .refuse(challenge.substring(0, 10), 0, RefusingTransport.error("HeaderMismatch(uint64,bytes32,bytes32)", 1, 0, 0));
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
+            assertThat(watcher.poll()).as("refused: nothing sent").isZero();
+            l1.time().mine();
+            assertThat(watcher.poll()).as("refused again").isZero();
+
+            // the block after the lie is replaced: the fork is the lie's own block
+            reorgAbove(l1, afterTheLie);
+            assertThat(watcher.poll()).as("still refused").isZero();
+            assertThat(watcher.refusedChallenges()).as("the batch is still there, so is its refusal").containsOnlyKeys(1L);
+            path.allow();
+            assertThat(watcher.poll()).as("the challenge, once the node takes it").isEqualTo(1);
+            assertThat(watcher.activeGames()).isEqualTo(1);
+            assertThat(watcher.refusedChallenges()).isEmpty();
+        }
+    }
+
+    /**
+     * A reorg that takes away only blocks after the challenge keeps the game: it is still on L1, and the watcher
+     * plays it to the end (here, the proposer never answering, on time). A watcher that forgot games at the fork
+     * would read games again only after it, never find this one, and lose it on time instead.
+     */
+    @Test
+    void aReorgAboveAnOpenGameKeepsItAndTheWatcherStillWinsIt(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+            assertThat(watcher.poll()).as("the challenge's block read").isZero();
+            String afterTheChallenge = l1.time().snapshot();
+            l1.time().mine();
+            assertThat(watcher.poll()).isZero();
+
+            // the block after the challenge is replaced: the fork is the challenge's own block
+            reorgAbove(l1, afterTheChallenge);
+            assertThat(watcher.poll()).isZero();
+            assertThat(watcher.activeGames()).as("the game is still on L1").isEqualTo(1);
+
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            l1.time().advance(Duration.ofSeconds(game.clockBudget().send().longValueExact() + 1));
+            assertThat(watcher.poll()).as("the timeout claim").isEqualTo(1);
+            watcher.poll();
+            assertThat(watcher.finishedGames()).containsOnly(java.util.Map.entry(game.gameCount().send().longValueExact(), GameView.CHALLENGER_WON));
+        }
+    }
+
+    /** L1 goes back to {@code snapshot} and grows two other blocks on it (later timestamps, so other hashes). */
+    private static void reorgAbove(DevnetContext l1, String snapshot) {
+        long latest = l1.time().latestTimestamp();
+        assertThat(l1.time().revert(snapshot)).isTrue();
+        l1.time().mineAt(latest + 7);
+        l1.time().mine();
+    }
+
     /** The watcher's log lines from now on, until the test detaches the appender. */
     private static ListAppender<ILoggingEvent> watcherLog() {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
