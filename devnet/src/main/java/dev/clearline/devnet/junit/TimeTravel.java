@@ -13,7 +13,7 @@ import org.web3j.utils.Numeric;
 /**
  * Moves a node's clock and chain through the standard dev methods ({@code evm_increaseTime},
  * {@code evm_mine}, {@code evm_snapshot}, {@code evm_revert}, {@code evm_setAutomine},
- * {@code hardhat_setNextBlockBaseFeePerGas}, {@code hardhat_dropTransaction}), so the same test
+ * {@code hardhat_setNextBlockBaseFeePerGas}, {@code hardhat_dropTransaction}, {@code hardhat_mine}), so the same test
  * drives the embedded devnet and Hardhat's node. Tests cross challenge windows without sleeping,
  * hold transactions in the pool, and drop them from it as a node that evicts them would.
  */
@@ -49,6 +49,15 @@ public final class TimeTravel {
     public long mine() {
         rpc("evm_mine", List.of());
         return latestTimestamp();
+    }
+
+    /**
+     * Mines {@code count} blocks {@code intervalSeconds} apart ({@code hardhat_mine}): the first takes
+     * what waits in the pool, the others are empty. A chain of confirmations in one call.
+     */
+    public void mineBlocks(long count, long intervalSeconds) {
+        rpc("hardhat_mine", List.of(Numeric.toHexStringWithPrefix(java.math.BigInteger.valueOf(count)),
+                Numeric.toHexStringWithPrefix(java.math.BigInteger.valueOf(intervalSeconds))));
     }
 
     /** Mines an empty block at exactly {@code timestamp} (later than the latest block). */

@@ -1042,6 +1042,35 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    /** The most blocks one {@code hardhat_mine} mines: each is a real block (a state root, a line in the chain file). */
+    public static final long MAX_BLOCKS_PER_MINE = 100_000;
+
+    /**
+     * Mines {@code count} blocks ({@code hardhat_mine}): the first takes what waits in the pool and
+     * the clock's next timestamp, each later one is empty and {@code intervalSeconds} after the one
+     * before, as on Hardhat's node; later blocks keep counting from the last. Returns the last block.
+     */
+    public Outcome<Block> mineBlocks(long count, long intervalSeconds) {
+        if (count < 1 || count > MAX_BLOCKS_PER_MINE) {
+            return Outcome.refused(NodeError.invalidParams("hardhat_mine mines 1 to " + MAX_BLOCKS_PER_MINE + " blocks per call, asked for "
+                    + count + "; call it again for more"));
+        }
+        if (intervalSeconds < 1) {
+            return Outcome.refused(NodeError.invalidParams("hardhat_mine's interval must be at least 1 second (each block's timestamp is"
+                    + " after its parent's), got " + intervalSeconds));
+        }
+        lockSettled();
+        try {
+            Block last = mineBlock(nextTimestampFor(head), false);
+            for (long i = 1; i < count; i++) last = mineBlock(Math.addExact(last.timestamp(), intervalSeconds), false);
+            // later blocks count from the last one mined, as after evm_mine with a timestamp
+            timeOffset = Math.max(timeOffset, last.timestamp() - config.clockSeconds().getAsLong());
+            return Outcome.done(last);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public int snapshot() {
         lockSettled();
         try {

@@ -367,6 +367,13 @@ public final class RpcDispatcher {
             unwrap(node.mine(ts));
             return TextNode.valueOf("0x0");
         });
+        // Hardhat's: hardhat_mine [blocks=1] [interval=1], each a quantity
+        methods.put("hardhat_mine", p -> {
+            long count = p.has(0) ? p.longQuantity(0) : 1;
+            long interval = p.has(1) ? p.longQuantity(1) : 1;
+            unwrap(node.mineBlocks(count, interval));
+            return f.booleanNode(true);
+        });
         methods.put("evm_setAutomine", p -> {
             if (!p.has(0) || !p.raw(0).isBoolean()) throw p.invalid("evm_setAutomine takes true or false, e.g. [false]");
             unwrap(node.setAutomine(p.raw(0).asBoolean()));

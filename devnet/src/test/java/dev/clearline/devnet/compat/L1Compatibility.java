@@ -357,6 +357,36 @@ abstract class L1Compatibility {
         }
     }
 
+    @Test
+    void hardhatMineMinesManyBlocksAtTheGivenIntervalAndTakesWhatWaitsInTheFirst() throws Exception {
+        Credentials k = KEYS.keys().get(8);
+        BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
+        long height = chain.blockNumber();
+        String raw = chain.signed(k, nonce, token, approve(KEYS.keys().get(5).getAddress(), 4), 200_000, gwei(1), gwei(100));
+        time.setAutomine(false);
+        try {
+            assertThat(web3j.ethSendRawTransaction(raw).send().hasError()).isFalse();
+            time.mineBlocks(5, 12);
+        } finally {
+            time.setAutomine(true);
+        }
+        assertThat(chain.blockNumber()).isEqualTo(height + 5);
+        long first = timestampOf(height + 1);
+        for (int i = 2; i <= 5; i++) assertThat(timestampOf(height + i)).as("block %d", i).isEqualTo(first + 12L * (i - 1));
+        assertThat(receipt(raw)).as("what waited goes into the first").hasValueSatisfying(r -> {
+            assertThat(r.isStatusOK()).isTrue();
+            assertThat(r.getBlockNumber()).isEqualTo(BigInteger.valueOf(height + 1));
+        });
+        assertThat(time.pendingTimestamp()).as("the clock counts on from the last block").isGreaterThan(first + 48);
+        time.mineBlocks(1, 1);
+        assertThat(chain.blockNumber()).isEqualTo(height + 6);
+    }
+
+    long timestampOf(long block) throws java.io.IOException {
+        return web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(block)), false).send().getBlock()
+                .getTimestamp().longValueExact();
+    }
+
     static String approve(String spender, long amount) {
         return Chain.encode("approve", new Address(spender), new Uint256(amount));
     }

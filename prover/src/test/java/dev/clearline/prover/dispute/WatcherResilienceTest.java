@@ -436,6 +436,38 @@ class WatcherResilienceTest {
     }
 
     /**
+     * A wrong batch judged while L1 kept failing the challenge's send, then a reorg of the blocks after it only:
+     * the batch is still there, still waiting to be challenged, and the challenge goes out once L1 answers. A
+     * watcher that forgot the waiting batches at every reorg would never challenge it (the batch is judged and
+     * not read twice), and the lie would finalize.
+     */
+    @Test
+    void aWrongBatchWaitingForItsChallengeThroughAReorgAboveItIsStillChallenged(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        String afterTheLie = l1.time().snapshot();
+        UnreachableTransport path = new UnreachableTransport(l1.service());
+        CallWatch node = new CallWatch(path);
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(node)), dir)) {
+            // L1 fails as each challenge is about to go out: twice, the second time after the watcher read one more block
+            node.beforeCall("eth_estimateGas", 0, () -> path.unreachable = true);
+            assertThatThrownBy(watcher::poll).isInstanceOf(java.io.IOException.class);
+            path.unreachable = false;
+            l1.time().mine();
+            node.beforeCall("eth_estimateGas", 0, () -> path.unreachable = true);
+            assertThatThrownBy(watcher::poll).isInstanceOf(java.io.IOException.class);
+
+            // the block after the lie is replaced: the fork is the lie's own block
+            reorgAbove(l1, afterTheLie);
+            path.unreachable = false;
+            assertThat(watcher.poll()).as("the challenge of the lie still on L1").isEqualTo(1);
+            assertThat(watcher.activeGames()).isEqualTo(1);
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.gameCount().send()).isOne();
+        }
+    }
+
+    /**
      * A reorg that takes away only blocks after a wrong batch whose challenge a node refused: the refusal stays,
      * since the batch is still there, and the challenge goes out once the node takes it. A watcher that let the
      * refusal go with the reorg would never try again (the batch is judged and not read twice), and the lie would

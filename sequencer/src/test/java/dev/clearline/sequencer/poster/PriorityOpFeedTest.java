@@ -52,7 +52,7 @@ class PriorityOpFeedTest {
     void aFeedExactlyTheRecentWindowBackStillChecksALaggingLogAnswerAgainstTheQueue(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
             int confirmations = (int) Replayer.RECENT_BLOCKS; // the deepest range a node behind may still answer short
-            for (int i = 0; i < confirmations; i++) l1.time().mine();
+            l1.time().mineBlocks(confirmations, 12);
             LaggingLogs lagging = new LaggingLogs(l1.service(), 1, null);
             PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(Web3j.build(lagging), w.rollupAddress), w.link, w.deployBlock, confirmations);
             assertThatThrownBy(feed::poll).isInstanceOf(IOException.class)
@@ -66,7 +66,7 @@ class PriorityOpFeedTest {
     void aFeedManyConfirmationsBackReadsSettledRangesWithoutAskingForStateAFullNodeHasPruned(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
             int confirmations = (int) Replayer.RECENT_BLOCKS + 8;
-            for (int i = 0; i < confirmations; i++) l1.time().mine();
+            l1.time().mineBlocks(confirmations, 12);
             // a full node keeps the state of its recent blocks only: a call at an older one is refused
             ForwardingTransport pruned = new ForwardingTransport(l1.service()) {
                 @Override
