@@ -38,6 +38,7 @@ final class DevnetCommand implements Callable<Integer> {
     static void printBanner(PrintWriter out, Devnet devnet, String dataDir) {
         out.println("Clearline devnet is running");
         out.println("RPC URL:   " + devnet.rpcUrl());
+        out.println("WebSocket: " + devnet.rpcUrl().replaceFirst("^http", "ws") + "  (the same methods, and eth_subscribe: newHeads, logs)");
         out.println("Chain id:  " + devnet.chainId());
         out.println("Rules:     " + devnet.rules());
         out.println("Block:     " + devnet.node().blockNumber() + (dataDir == null ? " (in memory)" : " (data in " + dataDir + ")"));

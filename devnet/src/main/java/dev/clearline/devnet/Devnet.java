@@ -194,6 +194,7 @@ public final class Devnet implements AutoCloseable {
         LOG.info("devnet stopping block={}", node.blockNumber());
         if (miner != null) miner.shutdownNow();
         if (server != null) server.close();
+        dispatcher.close();
         node.close();
     }
 }

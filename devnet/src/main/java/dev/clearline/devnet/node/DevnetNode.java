@@ -84,6 +84,12 @@ public final class DevnetNode implements AutoCloseable {
     static final int MAX_QUEUED = 256;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DevnetNode.class);
     private volatile Block head;
+    /**
+     * Told, under the node's lock, whenever the head moves (a block mined, a revert), with the
+     * highest block number that is still the block it was: WebSocket subscriptions wake on it. Each
+     * must only take note (it runs in the miner's critical section).
+     */
+    private final List<java.util.function.LongConsumer> headWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final TreeMap<Integer, Snapshot> snapshots = new TreeMap<>();
     private int nextSnapshotId = 1;
     private long timeOffset;
@@ -1042,6 +1048,23 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells {@code watcher} whenever the head moves, until {@link #unwatchHead}: the highest block
+     * number still the block it was (one below a block mined, the block a revert returned to). It
+     * must return at once: it runs under the node's lock.
+     */
+    public void watchHead(java.util.function.LongConsumer watcher) {
+        headWatchers.add(watcher);
+    }
+
+    public void unwatchHead(java.util.function.LongConsumer watcher) {
+        headWatchers.remove(watcher);
+    }
+
+    private void headMoved(long unchangedUpTo) {
+        for (java.util.function.LongConsumer w : headWatchers) w.accept(unchangedUpTo);
+    }
+
     /** The most blocks one {@code hardhat_mine} mines: each is a real block (a state root, a line in the chain file). */
     public static final long MAX_BLOCKS_PER_MINE = 100_000;
 
@@ -1096,6 +1119,7 @@ public final class DevnetNode implements AutoCloseable {
                 blockByHash.remove(dropped.hash());
                 for (SignedTx t : dropped.transactions()) txByHash.remove(t.hash());
             }
+            headMoved(head.number());
             headUncommitted = false; // whatever is live belongs to a dropped block
             headUncommitted = restore(head.number()) > 0;
             senders.forget();
@@ -1284,6 +1308,7 @@ public final class DevnetNode implements AutoCloseable {
     private void index(Block b) {
         blocks.add(b);
         head = b;
+        headMoved(b.number() - 1);
         blockByHash.put(b.hash(), b.number());
         for (int i = 0; i < b.transactions().size(); i++) txByHash.put(b.transactions().get(i).hash(), new TxLocation(b.number(), i));
     }

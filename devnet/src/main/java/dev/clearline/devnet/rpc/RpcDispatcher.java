@@ -51,11 +51,18 @@ public final class RpcDispatcher {
     private final JsonNodeFactory f = JsonNodeFactory.instance;
     private final Map<String, Handler> methods = new HashMap<>();
     private final Filters filters;
+    private final Subscriptions subscriptions;
 
     public RpcDispatcher(DevnetNode node) {
         this.node = node;
         this.filters = new Filters(node);
+        this.subscriptions = new Subscriptions(node);
         register();
+    }
+
+    /** Stops delivering subscriptions (the node is closing). */
+    public void close() {
+        subscriptions.close();
     }
 
     public DevnetNode node() {
@@ -64,13 +71,26 @@ public final class RpcDispatcher {
 
     /** Answers a request body (one request or a batch); null when every request was a notification. */
     public String handle(String body) {
-        JsonNode answer = answer(() -> json.readTree(body));
+        return handle(body, null);
+    }
+
+    /**
+     * As {@link #handle(String)} for a WebSocket connection, which may also subscribe
+     * ({@code eth_subscribe}); the notifications go to {@code connection}.
+     */
+    String handle(String body, Subscriptions.Sink connection) {
+        JsonNode answer = answer(() -> json.readTree(body), connection);
         return answer == null ? null : write(answer);
+    }
+
+    /** A WebSocket connection closed: its subscriptions end. */
+    void closed(Subscriptions.Sink connection) {
+        subscriptions.dropAll(connection);
     }
 
     /** As {@link #handle(String)} on UTF-8 bytes, answering UTF-8 bytes: no String copies on the HTTP path. */
     public byte[] handle(byte[] body) {
-        JsonNode answer = answer(() -> json.readTree(body));
+        JsonNode answer = answer(() -> json.readTree(body), null);
         if (answer == null) return null;
         byte[] plain = PlainAnswer.bytes(answer);
         if (plain != null) return plain;
@@ -86,7 +106,7 @@ public final class RpcDispatcher {
         JsonNode parse() throws IOException;
     }
 
-    private JsonNode answer(Body body) {
+    private JsonNode answer(Body body, Subscriptions.Sink connection) {
         JsonNode request;
         try {
             request = body.parse();
@@ -103,16 +123,20 @@ public final class RpcDispatcher {
             if (request.isEmpty()) return error(NullNode.getInstance(), INVALID_REQUEST, "invalid request: empty batch", null);
             ArrayNode out = f.arrayNode();
             for (JsonNode r : request) {
-                JsonNode answer = handle(r);
+                JsonNode answer = handle(r, connection);
                 if (answer != null) out.add(answer);
             }
             return out.isEmpty() ? null : out;
         }
-        return handle(request);
+        return handle(request, connection);
     }
 
     /** Answers one request object; null for a notification (no id). */
     public JsonNode handle(JsonNode request) {
+        return handle(request, null);
+    }
+
+    private JsonNode handle(JsonNode request, Subscriptions.Sink connection) {
         if (!request.isObject()) return error(NullNode.getInstance(), INVALID_REQUEST, "invalid request: expected a JSON object", null);
         JsonNode id = request.has("id") ? request.get("id") : null;
         JsonNode idOrNull = id == null ? NullNode.getInstance() : id;
@@ -126,7 +150,7 @@ public final class RpcDispatcher {
         if (id != null && !(id.isTextual() || id.isNumber() || id.isNull())) {
             return error(NullNode.getInstance(), INVALID_REQUEST, "invalid request: \"id\" must be a string, number or null", null);
         }
-        Handler h = methods.get(method.asText());
+        Handler h = SUBSCRIPTION_METHODS.contains(method.asText()) ? subscriptionMethod(method.asText(), connection) : methods.get(method.asText());
         JsonNode response;
         if (h == null) {
             response = error(idOrNull, METHOD_NOT_FOUND, "the method " + method.asText() + " does not exist/is not available", null);
@@ -148,6 +172,23 @@ public final class RpcDispatcher {
             }
         }
         return id == null ? null : response;
+    }
+
+    private static final java.util.Set<String> SUBSCRIPTION_METHODS = java.util.Set.of("eth_subscribe", "eth_unsubscribe");
+
+    /** {@code eth_subscribe} and {@code eth_unsubscribe}, which belong to a connection: refused over HTTP, as geth refuses them. */
+    private Handler subscriptionMethod(String method, Subscriptions.Sink connection) {
+        if (connection == null) {
+            return p -> {
+                throw new RpcFailure(METHOD_NOT_FOUND, method + " needs a WebSocket connection (notifications cannot be sent over HTTP):"
+                        + " connect to ws:// on this same host and port");
+            };
+        }
+        if (method.equals("eth_subscribe")) return p -> TextNode.valueOf(subscriptions.subscribe(p, connection));
+        return p -> {
+            if (!p.has(0) || !p.raw(0).isTextual()) throw p.invalid("eth_unsubscribe takes the id eth_subscribe gave, e.g. [\"0x..\"]");
+            return f.booleanNode(subscriptions.unsubscribe(p.raw(0).asText(), connection));
+        };
     }
 
     private ObjectNode error(JsonNode id, int code, String message, String data) {

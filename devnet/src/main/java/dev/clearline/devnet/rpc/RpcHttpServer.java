@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,11 +24,14 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
- * JSON-RPC over HTTP/1.1 POST, served by Jetty 12's core server (no servlets); 127.0.0.1 unless
- * told otherwise. Jetty does the HTTP: keep-alive, fixed-length and chunked bodies,
+ * JSON-RPC over HTTP/1.1 POST and over a WebSocket on the same port ({@link RpcSocket}, with
+ * {@code eth_subscribe}), served by Jetty 12's core server (no servlets); 127.0.0.1 unless told
+ * otherwise. Jetty does the HTTP: keep-alive, fixed-length and chunked bodies,
  * {@code Expect: 100-continue}, {@code Connection: close}. This class adds what a JSON-RPC
  * endpoint for browser dapps needs: CORS on every answer and preflights, 405 for anything but
  * POST, and a body limit answered with a JSON-RPC error rather than a dropped connection.
@@ -87,7 +91,17 @@ public final class RpcHttpServer implements AutoCloseable {
         connector.setAcceptQueueSize(1024);
         connector.setReuseAddress(true);
         server.addConnector(connector);
-        server.setHandler(new JsonRpcHandler(dispatcher, new Semaphore(Math.max(1, threads))));
+        // WebSocket on the same port, as Hardhat's node and geth serve it: requests and eth_subscribe's notifications
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
+            // as the HTTP handler: a message is answered on the selector thread that read it (only the node's lock waits);
+            // left BLOCKING, the container would make Jetty hand every HTTP request to another thread as well
+            container.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+            container.setMaxTextMessageSize(MAX_BODY);
+            container.setIdleTimeout(Duration.ofHours(1));
+            container.addMapping("/*", (req, resp, cb) -> new RpcSocket(dispatcher));
+        });
+        ws.setHandler(new JsonRpcHandler(dispatcher, new Semaphore(Math.max(1, threads))));
+        server.setHandler(ws);
         server.setStopTimeout(2_000);
         try {
             server.start();

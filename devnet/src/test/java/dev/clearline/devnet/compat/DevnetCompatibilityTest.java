@@ -18,6 +18,11 @@ class DevnetCompatibilityTest extends L1Compatibility {
     }
 
     @Override
+    String webSocketUrl() {
+        return devnet.rpcUrl().replaceFirst("^http", "ws");
+    }
+
+    @Override
     void stopNode() {
         devnet.close();
     }

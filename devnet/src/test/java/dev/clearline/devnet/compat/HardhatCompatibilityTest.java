@@ -14,6 +14,11 @@ class HardhatCompatibilityTest extends L1Compatibility {
     }
 
     @Override
+    String webSocketUrl() {
+        return hardhat.url().replaceFirst("^http", "ws");
+    }
+
+    @Override
     void stopNode() {
         if (hardhat != null) hardhat.close();
     }

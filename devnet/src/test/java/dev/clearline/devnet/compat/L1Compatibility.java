@@ -63,6 +63,9 @@ abstract class L1Compatibility {
 
     abstract void stopNode();
 
+    /** The node's JSON-RPC WebSocket: the same host and port as its HTTP endpoint. */
+    abstract String webSocketUrl();
+
     @BeforeAll
     void deployContractSet() throws Exception {
         service = startNode();
@@ -385,6 +388,56 @@ abstract class L1Compatibility {
     long timestampOf(long block) throws java.io.IOException {
         return web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(block)), false).send().getBlock()
                 .getTimestamp().longValueExact();
+    }
+
+    @Test
+    void overAWebSocketNewHeadsAndLogsArePushedForEachBlockUntilUnsubscribed() throws Exception {
+        String approvalTopic = Numeric.toHexString(Hash.sha3("Approval(address,address,uint256)".getBytes()));
+        String holder = KEYS.keys().get(5).getAddress();
+        org.web3j.protocol.websocket.WebSocketService ws = new org.web3j.protocol.websocket.WebSocketService(webSocketUrl(), false);
+        ws.connect();
+        try {
+            Web3j socket = Web3j.build(ws);
+            assertThat(socket.ethChainId().send().getChainId()).as("a request over the socket").isEqualTo(BigInteger.valueOf(31337));
+            List<org.web3j.protocol.websocket.events.NewHead> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<org.web3j.protocol.websocket.events.Log> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var headsSub = socket.newHeadsNotifications().subscribe(n -> heads.add(n.getParams().getResult()));
+            var logsSub = socket.logsNotifications(List.of(token), List.of(approvalTopic)).subscribe(n -> logs.add(n.getParams().getResult()));
+            Thread.sleep(200); // the subscriptions' answers, before the block they should see
+
+            TransactionReceipt r = chain.mined(KEYS.keys().get(9), token, approve(holder, 5), 200_000);
+            long block = r.getBlockNumber().longValueExact();
+            awaitUntil(() -> heads.stream().anyMatch(h -> Numeric.decodeQuantity(h.getNumber()).longValueExact() == block) && !logs.isEmpty());
+            assertThat(heads).as("only blocks mined after subscribing").allSatisfy(h ->
+                    assertThat(Numeric.decodeQuantity(h.getNumber()).longValueExact()).isGreaterThanOrEqualTo(block));
+            org.web3j.protocol.websocket.events.NewHead head = heads.stream()
+                    .filter(h -> Numeric.decodeQuantity(h.getNumber()).longValueExact() == block).findFirst().orElseThrow();
+            assertThat(head.getHash()).isEqualTo(r.getBlockHash());
+            assertThat(logs).singleElement().satisfies(l -> {
+                assertThat(l.getAddress()).isEqualToIgnoringCase(token);
+                assertThat(l.getTopics()).first().isEqualTo(approvalTopic);
+                assertThat(l.getTransactionHash()).isEqualTo(r.getTransactionHash());
+                assertThat(Numeric.decodeQuantity(l.getBlockNumber()).longValueExact()).isEqualTo(block);
+            });
+
+            headsSub.dispose();
+            logsSub.dispose();
+            Thread.sleep(200); // the unsubscribes, before the next block
+            int seen = heads.size();
+            time.mine();
+            Thread.sleep(300);
+            assertThat(heads).as("nothing after eth_unsubscribe").hasSize(seen);
+        } finally {
+            ws.close();
+        }
+    }
+
+    static void awaitUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not seen within 10 s");
+            Thread.sleep(20);
+        }
     }
 
     static String approve(String spender, long amount) {

@@ -99,6 +99,7 @@ class BadInputTest {
         assertError(request("hardhat_setNextBlockBaseFeePerGas", "[\"-0x1\"]"), -32602, "argument 0");
         assertError(request("hardhat_dropTransaction", "[\"0x12\"]"), -32602, "must be a 32-byte hex hash");
         assertError(request("hardhat_mine", "[\"0x0\"]"), -32602, "mines 1 to 100000 blocks per call");
+        assertError(request("eth_subscribe", "[\"newHeads\"]"), -32601, "needs a WebSocket connection");
         assertError(request("hardhat_mine", "[\"0x2\", \"0x0\"]"), -32602, "interval must be at least 1 second");
     }
 
