@@ -2,6 +2,7 @@ package dev.clearline.devnet;
 
 import dev.clearline.devnet.accounts.DevAccounts;
 import dev.clearline.devnet.node.DevnetNode;
+import dev.clearline.devnet.node.IntervalMiner;
 import dev.clearline.devnet.node.NodeConfig;
 import dev.clearline.devnet.rpc.InProcessWeb3jService;
 import dev.clearline.devnet.rpc.RpcDispatcher;
@@ -10,10 +11,7 @@ import dev.clearline.evm.Hardfork;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.Web3j;
@@ -48,9 +46,9 @@ public final class Devnet implements AutoCloseable {
     private final DevnetNode node;
     private final RpcDispatcher dispatcher;
     private final RpcHttpServer server;
-    private final ScheduledExecutorService miner;
+    private final IntervalMiner miner;
 
-    private Devnet(DevnetNode node, RpcDispatcher dispatcher, RpcHttpServer server, ScheduledExecutorService miner) {
+    private Devnet(DevnetNode node, RpcDispatcher dispatcher, RpcHttpServer server, IntervalMiner miner) {
         this.node = node;
         this.dispatcher = dispatcher;
         this.server = server;
@@ -73,29 +71,15 @@ public final class Devnet implements AutoCloseable {
             closeQuietly(serving);
             throw e;
         }
-        RpcDispatcher dispatcher = new RpcDispatcher(node);
+        IntervalMiner mining = new IntervalMiner(node);
+        RpcDispatcher dispatcher = new RpcDispatcher(node, mining);
         ready.complete(dispatcher);
         RpcHttpServer server = null;
-        ScheduledExecutorService miner = null;
         try {
             if (serving != null) server = started(serving);
-            if (options.blockTime() != null) {
-                miner = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "devnet-miner");
-                    t.setDaemon(true);
-                    return t;
-                });
-                long ms = Math.max(1, options.blockTime().toMillis());
-                miner.scheduleAtFixedRate(() -> {
-                    try {
-                        node.mine(null);
-                    } catch (RuntimeException e) {
-                        // A failed block must not cancel the schedule: log it and try again next interval.
-                        LOG.error("interval mining failed block={} error={}", node.blockNumber() + 1, e.toString());
-                    }
-                }, ms, ms, TimeUnit.MILLISECONDS);
-            }
+            if (options.blockTime() != null) mining.set(Math.max(1, options.blockTime().toMillis()));
         } catch (RuntimeException e) {
+            mining.close();
             node.close();
             throw e;
         }
@@ -105,7 +89,7 @@ public final class Devnet implements AutoCloseable {
                         ? (config.blockTxs() > 1 ? "automine, up to " + config.blockTxs() + " waiting tx per block" : "automine")
                         : "every " + options.blockTime(),
                 config.dataDir() == null ? "memory" : config.dataDir());
-        return new Devnet(node, dispatcher, server, miner);
+        return new Devnet(node, dispatcher, server, mining);
     }
 
     /** The server the start-up thread made, or its failure as it was thrown there. */
@@ -192,7 +176,7 @@ public final class Devnet implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("devnet stopping block={}", node.blockNumber());
-        if (miner != null) miner.shutdownNow();
+        miner.close();
         if (server != null) server.close();
         dispatcher.close();
         node.close();

@@ -13,7 +13,7 @@ import org.web3j.utils.Numeric;
 /**
  * Moves a node's clock and chain through the standard dev methods ({@code evm_increaseTime},
  * {@code evm_mine}, {@code evm_snapshot}, {@code evm_revert}, {@code evm_setAutomine},
- * {@code hardhat_setNextBlockBaseFeePerGas}, {@code hardhat_dropTransaction}, {@code hardhat_mine}), so the same test
+ * {@code hardhat_setNextBlockBaseFeePerGas}, {@code hardhat_dropTransaction}, {@code hardhat_mine}, {@code evm_setIntervalMining}), so the same test
  * drives the embedded devnet and Hardhat's node. Tests cross challenge windows without sleeping,
  * hold transactions in the pool, and drop them from it as a node that evicts them would.
  */
@@ -83,6 +83,11 @@ public final class TimeTravel {
      */
     public void setAutomine(boolean on) {
         rpc("evm_setAutomine", List.of(on));
+    }
+
+    /** Mines a block every {@code millis} milliseconds from now on, whatever automine does; 0 stops it ({@code evm_setIntervalMining}). */
+    public void setIntervalMining(long millis) {
+        rpc("evm_setIntervalMining", List.of(millis));
     }
 
     /** Gives the next block this base fee, so that it passes over a transaction that pays less. */

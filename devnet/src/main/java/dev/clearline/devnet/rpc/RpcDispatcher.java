@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.clearline.devnet.node.Block;
 import dev.clearline.devnet.node.DevnetNode;
+import dev.clearline.devnet.node.IntervalMiner;
 import dev.clearline.devnet.node.LogEntry;
 import dev.clearline.devnet.node.NodeError;
 import dev.clearline.devnet.node.Outcome;
@@ -52,9 +53,12 @@ public final class RpcDispatcher {
     private final Map<String, Handler> methods = new HashMap<>();
     private final Filters filters;
     private final Subscriptions subscriptions;
+    private final IntervalMiner mining;
 
-    public RpcDispatcher(DevnetNode node) {
+    /** @param mining the node's interval miner, which {@code evm_setIntervalMining} sets */
+    public RpcDispatcher(DevnetNode node, IntervalMiner mining) {
         this.node = node;
+        this.mining = mining;
         this.filters = new Filters(node);
         this.subscriptions = new Subscriptions(node);
         register();
@@ -413,6 +417,14 @@ public final class RpcDispatcher {
             long count = p.has(0) ? p.longQuantity(0) : 1;
             long interval = p.has(1) ? p.longQuantity(1) : 1;
             unwrap(node.mineBlocks(count, interval));
+            return f.booleanNode(true);
+        });
+        methods.put("evm_setIntervalMining", p -> {
+            if (!p.has(0) || !p.raw(0).isNumber() || p.raw(0).asLong() < 0) {
+                throw p.invalid("evm_setIntervalMining takes one interval in milliseconds (0 stops it), e.g. [1000]"
+                        + (p.has(0) && p.raw(0).isArray() ? "; a random range [min, max] is not served" : ""));
+            }
+            mining.set(p.raw(0).asLong());
             return f.booleanNode(true);
         });
         methods.put("evm_setAutomine", p -> {

@@ -432,6 +432,33 @@ abstract class L1Compatibility {
         }
     }
 
+    @Test
+    void intervalMiningMinesWhatWaitsWhileAutomineIsOffAndStopsAtZero() throws Exception {
+        Credentials k = KEYS.keys().get(1);
+        BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
+        String raw = chain.signed(k, nonce, token, approve(KEYS.keys().get(5).getAddress(), 6), 200_000, gwei(1), gwei(100));
+        time.setAutomine(false);
+        try {
+            assertThat(web3j.ethSendRawTransaction(raw).send().hasError()).isFalse();
+            time.setIntervalMining(200);
+            awaitUntil(() -> {
+                try {
+                    return receipt(raw).isPresent();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            time.setIntervalMining(0);
+            Thread.sleep(250); // a block already due when it stopped
+            long height = chain.blockNumber();
+            Thread.sleep(600);
+            assertThat(chain.blockNumber()).as("no block once stopped").isEqualTo(height);
+        } finally {
+            time.setIntervalMining(0);
+            time.setAutomine(true);
+        }
+    }
+
     static void awaitUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!done.getAsBoolean()) {

@@ -100,6 +100,8 @@ class BadInputTest {
         assertError(request("hardhat_dropTransaction", "[\"0x12\"]"), -32602, "must be a 32-byte hex hash");
         assertError(request("hardhat_mine", "[\"0x0\"]"), -32602, "mines 1 to 100000 blocks per call");
         assertError(request("eth_subscribe", "[\"newHeads\"]"), -32601, "needs a WebSocket connection");
+        assertError(request("evm_setIntervalMining", "[[1000, 2000]]"), -32602, "a random range [min, max] is not served");
+        assertError(request("evm_setIntervalMining", "[-5]"), -32602, "one interval in milliseconds (0 stops it)");
         assertError(request("hardhat_mine", "[\"0x2\", \"0x0\"]"), -32602, "interval must be at least 1 second");
     }
 
