@@ -360,10 +360,7 @@ class WatcherResilienceTest {
     void aChallengeRefusedByANodeBehindIsSentOnTheNextPoll(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         Batch bad = postHonestThenLie(r);
-        String challenge = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
-                .challenge(DisputeL1.header(Rollout.withPostRoot(bad.header(), LIE)), BigInteger.ZERO).encodeFunctionCall();
-        RefusingTransport path = new RefusingTransport(l1.service())
-                .refuse(challenge.substring(0, 10), 0, RefusingTransport.error("HeaderMismatch(uint64,bytes32,bytes32)", 1, 0, 0));
+        RefusingTransport path = refusingTheChallengeOf(r, l1, bad.header());
         try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
             assertThat(watcher.poll()).as("refused: nothing sent").isZero();
             assertThat(watcher.refusedChallenges()).hasEntrySatisfying(1L, why -> assertThat(why).startsWith("HeaderMismatch(1, "));
@@ -385,10 +382,7 @@ class WatcherResilienceTest {
     void aRefusedChallengeGoesWithTheBlockAReorgTakesAway(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         Lied lied = honestThenLieAfterASnapshot(r, l1);
-        String challenge = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
-                .challenge(DisputeL1.header(Rollout.withPostRoot(lied.batches().get(1).header(), LIE)), BigInteger.ZERO).encodeFunctionCall();
-        RefusingTransport path = new RefusingTransport(l1.service())
-                .refuse(challenge.substring(0, 10), 0, RefusingTransport.error("HeaderMismatch(uint64,bytes32,bytes32)", 1, 0, 0));
+        RefusingTransport path = refusingTheChallengeOf(r, l1, lied.batches().get(1).header());
         try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
             assertThat(watcher.poll()).as("refused: nothing sent").isZero();
             assertThat(watcher.refusedChallenges()).containsOnlyKeys(1L);
@@ -415,16 +409,14 @@ class WatcherResilienceTest {
     void aWrongBatchJudgedBeforeAnOutageAndReorganisedAwayDuringItIsNotChallenged(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         Lied lied = honestThenLieAfterASnapshot(r, l1);
-        UnreachableTransport path = new UnreachableTransport(l1.service());
-        CallWatch node = new CallWatch(path);
-        // L1 stops answering as the challenge is about to go out: the batch is judged, the challenge not sent
-        node.beforeCall("eth_estimateGas", 0, () -> path.unreachable = true);
-        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(node)), dir)) {
+        Outage outage = new Outage(l1);
+        outage.atTheNextChallenge();
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), outage.web3j()), dir)) {
             assertThatThrownBy(watcher::poll).isInstanceOf(java.io.IOException.class);
             assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.WrongPostRoot.class);
 
             lied.reorgTo(r, l1, lied.batches().get(1).header());
-            path.unreachable = false;
+            outage.over();
             assertThat(watcher.poll()).as("nothing to challenge on the new branch").isZero();
             assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.Honest.class);
             assertThat(watcher.verdicts().getLast().batchIndex()).isEqualTo(1);
@@ -446,20 +438,19 @@ class WatcherResilienceTest {
         Rollout r = new Rollout(l1);
         postHonestThenLie(r);
         String afterTheLie = l1.time().snapshot();
-        UnreachableTransport path = new UnreachableTransport(l1.service());
-        CallWatch node = new CallWatch(path);
-        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(node)), dir)) {
+        Outage outage = new Outage(l1);
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), outage.web3j()), dir)) {
             // L1 fails as each challenge is about to go out: twice, the second time after the watcher read one more block
-            node.beforeCall("eth_estimateGas", 0, () -> path.unreachable = true);
+            outage.atTheNextChallenge();
             assertThatThrownBy(watcher::poll).isInstanceOf(java.io.IOException.class);
-            path.unreachable = false;
+            outage.over();
             l1.time().mine();
-            node.beforeCall("eth_estimateGas", 0, () -> path.unreachable = true);
+            outage.atTheNextChallenge();
             assertThatThrownBy(watcher::poll).isInstanceOf(java.io.IOException.class);
 
             // the block after the lie is replaced: the fork is the lie's own block
             reorgAbove(l1, afterTheLie);
-            path.unreachable = false;
+            outage.over();
             assertThat(watcher.poll()).as("the challenge of the lie still on L1").isEqualTo(1);
             assertThat(watcher.activeGames()).isEqualTo(1);
             DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
@@ -478,10 +469,7 @@ class WatcherResilienceTest {
         Rollout r = new Rollout(l1);
         Batch bad = postHonestThenLie(r);
         String afterTheLie = l1.time().snapshot();
-        String challenge = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
-                .challenge(DisputeL1.header(Rollout.withPostRoot(bad.header(), LIE)), BigInteger.ZERO).encodeFunctionCall();
-        RefusingTransport path = new RefusingTransport(l1.service())
-                .refuse(challenge.substring(0, 10), 0, RefusingTransport.error("HeaderMismatch(uint64,bytes32,bytes32)", 1, 0, 0));
+        RefusingTransport path = refusingTheChallengeOf(r, l1, bad.header());
         try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(path)), dir)) {
             assertThat(watcher.poll()).as("refused: nothing sent").isZero();
             l1.time().mine();
@@ -524,6 +512,38 @@ class WatcherResilienceTest {
             assertThat(watcher.poll()).as("the timeout claim").isEqualTo(1);
             watcher.poll();
             assertThat(watcher.finishedGames()).containsOnly(java.util.Map.entry(game.gameCount().send().longValueExact(), GameView.CHALLENGER_WON));
+        }
+    }
+
+    /** A node that refuses the challenge of {@code header} with its post-root replaced by the lie, as a node behind would. */
+    private static RefusingTransport refusingTheChallengeOf(Rollout r, DevnetContext l1, dev.clearline.engine.batch.BatchHeader header)
+            throws Exception {
+        String challenge = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS)
+                .challenge(DisputeL1.header(Rollout.withPostRoot(header, LIE)), BigInteger.ZERO).encodeFunctionCall();
+        return new RefusingTransport(l1.service())
+                .refuse(challenge.substring(0, 10), 0, RefusingTransport.error("HeaderMismatch(uint64,bytes32,bytes32)", 1, 0, 0));
+    }
+
+    /** A path to L1 that goes down just as the watcher's next challenge is about to go out (its gas estimate): the batch is judged, the challenge not sent. */
+    private static final class Outage {
+        private final UnreachableTransport path;
+        private final CallWatch node;
+
+        Outage(DevnetContext l1) {
+            path = new UnreachableTransport(l1.service());
+            node = new CallWatch(path);
+        }
+
+        Web3j web3j() {
+            return Web3j.build(node);
+        }
+
+        void atTheNextChallenge() {
+            node.beforeCall("eth_estimateGas", 0, () -> path.unreachable = true);
+        }
+
+        void over() {
+            path.unreachable = false;
         }
     }
 
