@@ -1,13 +1,9 @@
 package dev.clearline.devnet.junit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import org.web3j.protocol.Web3jService;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
 import org.web3j.utils.Numeric;
 
 /**
@@ -114,19 +110,6 @@ public final class TimeTravel {
     }
 
     private JsonNode rpc(String method, List<?> params) {
-        try {
-            Json response = new Request<>(method, params, service, Json.class).send();
-            if (response.hasError()) {
-                throw new IllegalStateException(method + " failed: " + response.getError().getMessage()
-                        + "; does the node support the dev methods (devnet, Hardhat, Anvil do)?");
-            }
-            return response.getResult();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot reach the node for " + method, e);
-        }
+        return DevMethods.call(service, method, params);
     }
-
-    /** A response whose result is any JSON. */
-    public static final class Json extends Response<JsonNode> {}
-
 }

@@ -25,6 +25,11 @@ interface ChainState extends AutoCloseable {
 
     void setNonce(String address, BigInteger nonce);
 
+    void setCode(String address, byte[] code);
+
+    /** Writes the 32-byte {@code value} at the 32-byte {@code slot}. */
+    void setStorage(String address, byte[] slot, byte[] value);
+
     /** Runs a transaction with Ethereum's accounting (nonce, intrinsic gas, fees, refund, tip) and keeps its changes. */
     Execution transact(Message message, BlockEnv env);
 

@@ -139,7 +139,17 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
-    private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending) {}
+    private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending,
+                            List<StateEdit.Applied> headEdits) {}
+
+    /**
+     * The state edits ({@code hardhat_setBalance} and the like) by the number of the block whose
+     * transactions ran after them; those under the head's number + 1 are the head's live state, not
+     * yet in a block. Re-executing a block applies its edits first, as the chain file records them.
+     */
+    private final TreeMap<Long, List<StateEdit.Applied>> edits = new TreeMap<>();
+    /** Accounts whose transactions {@code eth_sendTransaction} sends without a key ({@code hardhat_impersonateAccount}). */
+    private final java.util.Set<String> impersonated = new java.util.HashSet<>();
 
     /** The data directory's lock while this node runs (null in memory). */
     private DataDirLock dirLock;
@@ -182,11 +192,11 @@ public final class DevnetNode implements AutoCloseable {
             node.genesis();
         } else {
             for (Block b : saved.blocks()) node.index(b);
-            long replayed = node.restore(node.head.number());
+            saved.edits().forEach((n, list) -> node.edits.put(n, new ArrayList<>(list)));
+            long replayed = node.restoreHead();
+            node.commitHead();
             if (replayed > 0) {
                 // A kill left the state behind the chain file: the blocks were re-executed; keep the result.
-                node.headUncommitted = true;
-                node.commitHead();
                 String note = "the state was " + replayed + " block(s) behind the chain (the devnet was stopped without closing); "
                         + "those blocks were re-executed from the chain file";
                 node.repair = Optional.of(node.repair.map(r -> r + "; " + note).orElse(note));
@@ -368,6 +378,11 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    /**
+     * An EIP-1186 proof of the account against the state root of {@code block}'s header. State edits
+     * made since the head was mined are in no header yet, so a proof at the head proves the state
+     * without them (it is checked against the header's root); they show once a block is mined.
+     */
     public JsonNode proof(String address, List<byte[]> slots, long block) {
         lockSettled();
         try {
@@ -377,7 +392,7 @@ public final class DevnetNode implements AutoCloseable {
             commitHead();
             long at = Math.min(block, head.number());
             byte[] root = Numeric.hexStringToByteArray(blocks.get((int) at).stateRoot());
-            if (at == head.number()) return state.proof(address.toLowerCase(), slots, root);
+            if (at == head.number() && headEdits().isEmpty()) return state.proof(address.toLowerCase(), slots, root);
             try {
                 if (restore(at) > 0) writeState();
                 return state.proof(address.toLowerCase(), slots, root);
@@ -389,11 +404,16 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
-    /** Runs {@code f} on the state as it was after {@code block}, then returns to the head. */
+    /**
+     * Runs {@code f} on the state at {@code block}, then returns to the head. As on Hardhat's node,
+     * the state at a block includes the edits made while it was the head: a read answers the same
+     * before and after the next block is mined.
+     */
     private <T> T read(long block, Function<ChainState, T> f) {
         if (block >= head.number()) return f.apply(state);
         commitHead();
         restore(block);
+        for (StateEdit.Applied e : edits.getOrDefault(block + 1, List.of())) e.edit().apply(state);
         try {
             return f.apply(state);
         } finally {
@@ -468,9 +488,51 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
-    /** Re-executes {@code b}'s transactions on the live state (at its parent) and checks the root it gives. */
+    /**
+     * Makes the live state the head's: its block's state and the edits made since it was mined.
+     * Returns how many blocks were re-executed; leaves {@link #headUncommitted} saying whether the
+     * database lacks the result.
+     */
+    private long restoreHead() {
+        List<StateEdit.Applied> since = headEdits();
+        if (!since.isEmpty() && writtenRoots.contains(liveRoot()) && opens(liveRoot())) {
+            headUncommitted = false;
+            return 0;
+        }
+        long replayed = restore(head.number());
+        applyEdits(since, "made after block " + head.number());
+        headUncommitted = replayed > 0 || !since.isEmpty();
+        return replayed;
+    }
+
+    /** The edits made since the head was mined, in order. */
+    private List<StateEdit.Applied> headEdits() {
+        return edits.getOrDefault(head.number() + 1, List.of());
+    }
+
+    /** The root of the head's live state: the head block's, or the one its latest edit left. */
+    private String liveRoot() {
+        List<StateEdit.Applied> since = headEdits();
+        return since.isEmpty() ? head.stateRoot() : since.get(since.size() - 1).root();
+    }
+
+    /** Applies recorded edits to the live state and checks the root the last one recorded. */
+    private void applyEdits(List<StateEdit.Applied> list, String where) {
+        if (list.isEmpty()) return;
+        for (StateEdit.Applied e : list) e.edit().apply(state);
+        String root = Numeric.toHexString(state.root());
+        String recorded = list.get(list.size() - 1).root();
+        if (!root.equalsIgnoreCase(recorded)) {
+            throw new IllegalStateException("re-applying the state edits " + where + " gave state root " + root + ", the chain records "
+                    + recorded + "; the data directory is inconsistent: delete it to start a fresh chain");
+        }
+    }
+
+    /** Re-executes {@code b}'s edits and transactions on the live state (at its parent) and checks the root they give. */
     private void replay(Block b) {
         BlockEnv env = envOf(b.number(), b.timestamp(), b.baseFeePerGas());
+        List<StateEdit.Applied> before = edits.getOrDefault(b.number(), List.of());
+        for (StateEdit.Applied e : before) e.edit().apply(state);
         for (SignedTx tx : b.transactions()) state.transact(messageOf(tx, b.baseFeePerGas()), env);
         String root = Numeric.toHexString(state.root());
         if (!root.equalsIgnoreCase(b.stateRoot())) {
@@ -522,6 +584,27 @@ public final class DevnetNode implements AutoCloseable {
             case SignedTx.Invalid bad -> { return Outcome.refused(NodeError.rejected(bad.reason())); }
             case SignedTx.Ok ok -> tx = ok.tx();
         }
+        return submit(tx);
+    }
+
+    /**
+     * As {@link #sendRawTransaction}, for a transaction of an impersonated account
+     * ({@link SignedTx#impersonated}): refused unless {@code hardhat_impersonateAccount} named its sender.
+     */
+    public Outcome<String> sendImpersonated(SignedTx tx) {
+        lock.lock();
+        try {
+            if (!impersonated.contains(tx.from())) {
+                return Outcome.refused(NodeError.rejected("account " + tx.from() + " is not impersonated: call "
+                        + "hardhat_impersonateAccount with it first, or sign the transaction and use eth_sendRawTransaction"));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return submit(tx);
+    }
+
+    private Outcome<String> submit(SignedTx tx) {
         lock.lock();
         try {
             if (pipelined) return queue(tx);
@@ -842,7 +925,7 @@ public final class DevnetNode implements AutoCloseable {
             throw new IllegalStateException("bug: the head's state is not written, so changes cannot be discarded by a reset; "
                     + "call commitHead() before changing the state");
         }
-        state.resetTo(Numeric.hexStringToByteArray(head.stateRoot()));
+        state.resetTo(Numeric.hexStringToByteArray(liveRoot()));
     }
 
     /** The next block's base fee: the one set for it, else the EIP-1559 rule's. Caller holds the lock. */
@@ -1017,6 +1100,106 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    // ---- state edits and impersonation (hardhat_set*, hardhat_impersonateAccount) ----
+
+    private static final BigInteger TWO_256 = BigInteger.ONE.shiftLeft(256);
+
+    /** Sets an account's balance in the head's state ({@code hardhat_setBalance}); a block is not mined. */
+    public Outcome<Boolean> setBalance(String address, BigInteger wei) {
+        if (wei.signum() < 0 || wei.compareTo(TWO_256) >= 0) {
+            return Outcome.refused(NodeError.invalidParams("a balance is 0 to 2^256-1 wei, got " + wei));
+        }
+        return edit(new StateEdit.Balance(address.toLowerCase(), wei));
+    }
+
+    /**
+     * Sets an account's nonce ({@code hardhat_setNonce}). As on Hardhat's node it can only rise, and
+     * not while the account has transactions waiting in the pool (their nonces would be stranded).
+     */
+    public Outcome<Boolean> setNonce(String address, BigInteger nonce) {
+        String a = address.toLowerCase();
+        lockSettled();
+        try {
+            if (nonce.bitLength() > 63) return Outcome.refused(NodeError.invalidParams("a nonce is at most 2^63-1 here, got " + nonce));
+            BigInteger current = state.nonce(a);
+            if (nonce.compareTo(current) < 0) {
+                return Outcome.refused(NodeError.invalidParams("the nonce of " + a + " is " + current + " and cannot be lowered to " + nonce
+                        + "; use evm_snapshot/evm_revert to go back"));
+            }
+            if (pending.stream().anyMatch(t -> t.from().equals(a))) {
+                return Outcome.refused(NodeError.invalidParams("account " + a + " has transactions waiting in the pool; mine or drop them "
+                        + "(evm_mine, hardhat_dropTransaction) before setting its nonce"));
+            }
+            return edit(new StateEdit.Nonce(a, nonce));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Replaces an account's code ({@code hardhat_setCode}); empty code makes it an account without code. */
+    public Outcome<Boolean> setCode(String address, byte[] code) {
+        return edit(new StateEdit.Code(address.toLowerCase(), Numeric.toHexString(code)));
+    }
+
+    /** Writes one 32-byte storage word ({@code hardhat_setStorageAt}); {@code slot} and {@code value} are 32 bytes. */
+    public Outcome<Boolean> setStorage(String address, byte[] slot, byte[] value) {
+        if (slot.length != 32 || value.length != 32) {
+            return Outcome.refused(NodeError.invalidParams("a storage slot and its value are 32 bytes each, got " + slot.length
+                    + " and " + value.length));
+        }
+        return edit(new StateEdit.Storage(address.toLowerCase(), Numeric.toHexString(slot), Numeric.toHexString(value)));
+    }
+
+    /**
+     * Applies {@code e} to the head's state and records it, with the root it leaves, in the chain
+     * (the next block re-executes it first). No block is mined, as on Hardhat's node: reads at the
+     * head see the edit at once; the head block's header keeps the root it was mined with.
+     */
+    private Outcome<Boolean> edit(StateEdit e) {
+        lockSettled();
+        try {
+            e.apply(state);
+            StateEdit.Applied applied = new StateEdit.Applied(e, Numeric.toHexString(state.root()));
+            edits.computeIfAbsent(head.number() + 1, n -> new ArrayList<>()).add(applied);
+            store.append(applied);
+            headUncommitted = true;
+            senders.forget(); // what it knew of balances and nonces may no longer hold
+            LOG.debug("event=state_edited after_block={} kind={} address={}", head.number(), e.getClass().getSimpleName(), e.address());
+            return Outcome.done(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lets {@code eth_sendTransaction} send from {@code address} without its key ({@code hardhat_impersonateAccount}). */
+    public void impersonate(String address) {
+        lock.lock();
+        try {
+            impersonated.add(address.toLowerCase());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends {@link #impersonate}; false if the account was not impersonated. */
+    public boolean stopImpersonating(String address) {
+        lock.lock();
+        try {
+            return impersonated.remove(address.toLowerCase());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean impersonates(String address) {
+        lock.lock();
+        try {
+            return impersonated.contains(address.toLowerCase());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sets the base fee of the next block mined ({@code hardhat_setNextBlockBaseFeePerGas}); later blocks follow EIP-1559 from it. */
     public Outcome<BigInteger> setNextBlockBaseFee(BigInteger wei) {
         lockSettled();
@@ -1099,7 +1282,7 @@ public final class DevnetNode implements AutoCloseable {
         try {
             int id = nextSnapshotId++;
             commitHead(); // evm_revert returns to this block's state: keep it in the database
-            snapshots.put(id, new Snapshot(head.number(), timeOffset, nextTimestamp, List.copyOf(pending)));
+            snapshots.put(id, new Snapshot(head.number(), timeOffset, nextTimestamp, List.copyOf(pending), List.copyOf(headEdits())));
             return id;
         } finally {
             lock.unlock();
@@ -1120,15 +1303,17 @@ public final class DevnetNode implements AutoCloseable {
                 for (SignedTx t : dropped.transactions()) txByHash.remove(t.hash());
             }
             headMoved(head.number());
+            edits.tailMap(s.blockNumber() + 1, true).clear();
+            if (!s.headEdits().isEmpty()) edits.put(s.blockNumber() + 1, new ArrayList<>(s.headEdits()));
             headUncommitted = false; // whatever is live belongs to a dropped block
-            headUncommitted = restore(head.number()) > 0;
+            restoreHead();
             senders.forget();
             pending.clear();
             pending.addAll(s.pending());
             nextBlockBaseFee = null;
             timeOffset = s.timeOffset();
             nextTimestamp = s.nextTimestamp();
-            store.rewrite(blocks);
+            store.rewrite(blocks, edits);
             return true;
         } finally {
             lock.unlock();

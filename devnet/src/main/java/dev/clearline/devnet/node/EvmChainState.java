@@ -79,6 +79,16 @@ final class EvmChainState implements ChainState {
     }
 
     @Override
+    public void setCode(String address, byte[] code) {
+        world.setCode(address(address), code);
+    }
+
+    @Override
+    public void setStorage(String address, byte[] slot, byte[] value) {
+        world.setStorageAt(address(address), new Bytes32(slot), new Bytes32(value));
+    }
+
+    @Override
     public Execution transact(Message message, BlockEnv env) {
         return execution(evm.transact(toEvm(message), context(env), ExecutionOptions.ETHEREUM));
     }

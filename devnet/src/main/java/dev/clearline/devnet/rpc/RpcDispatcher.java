@@ -434,6 +434,7 @@ public final class RpcDispatcher {
         });
         methods.put("hardhat_getAutomine", p -> f.booleanNode(node.automine()));
         methods.put("hardhat_dropTransaction", p -> f.booleanNode(unwrap(node.dropTransaction(p.hash(0)))));
+        stateEdits();
         methods.put("hardhat_setNextBlockBaseFeePerGas", p -> {
             unwrap(node.setNextBlockBaseFee(p.quantity(0)));
             return f.booleanNode(true);
@@ -446,16 +447,51 @@ public final class RpcDispatcher {
     }
 
     /**
+     * Hardhat's account edits and impersonation, under both the {@code hardhat_} names and Anvil's
+     * {@code anvil_} ones (the same parameters), so Hardhat scripts and {@code cast rpc} both work.
+     */
+    private void stateEdits() {
+        Map<String, Handler> edits = new java.util.LinkedHashMap<>();
+        edits.put("setBalance", p -> f.booleanNode(unwrap(node.setBalance(p.address(0), p.quantity(1)))));
+        edits.put("setNonce", p -> f.booleanNode(unwrap(node.setNonce(p.address(0), p.quantity(1)))));
+        edits.put("setCode", p -> f.booleanNode(unwrap(node.setCode(p.address(0), p.data(1)))));
+        edits.put("setStorageAt", p -> {
+            String a = p.address(0);
+            byte[] slot = storageKey(p, p.raw(1));
+            JsonNode word = p.raw(2);
+            if (!word.isTextual() || word.asText().length() != 66) {
+                throw p.invalid("the value must be one 32-byte word (0x and 64 hex digits, leading zeros and all), got " + word);
+            }
+            byte[] value = p.data(2);
+            return f.booleanNode(unwrap(node.setStorage(a, slot, value)));
+        });
+        edits.put("impersonateAccount", p -> {
+            node.impersonate(p.address(0));
+            return f.booleanNode(true);
+        });
+        edits.put("stopImpersonatingAccount", p -> f.booleanNode(node.stopImpersonating(p.address(0))));
+        edits.forEach((name, m) -> {
+            methods.put("hardhat_" + name, m);
+            methods.put("anvil_" + name, m);
+        });
+    }
+
+    /**
      * Signs with the dev key of {@code from}, as Hardhat does for its unlocked accounts, so curl and
-     * wallets without keys can transact. Other senders are refused: the node holds no other keys.
+     * wallets without keys can transact; an impersonated account's transaction goes without a
+     * signature. Other senders are refused: the node holds no other keys.
      */
     private JsonNode sendFromDevAccount(Params p) {
         JsonNode o = p.object(0);
         String from = p.address(o.get("from") == null ? MissingNode.getInstance() : o.get("from"), "from");
         Credentials key = node.config().accounts().keys().stream()
                 .filter(c -> c.getAddress().equalsIgnoreCase(from)).findFirst()
-                .orElseThrow(() -> new RpcFailure(NodeError.INVALID_INPUT, "unknown account " + from
-                        + ": the devnet signs only for its dev accounts (eth_accounts); sign yourself and use eth_sendRawTransaction"));
+                .orElse(null);
+        if (key == null && !node.impersonates(from)) {
+            throw new RpcFailure(NodeError.INVALID_INPUT, "unknown account " + from
+                    + ": the devnet signs only for its dev accounts (eth_accounts) and sends for accounts named by "
+                    + "hardhat_impersonateAccount; sign yourself and use eth_sendRawTransaction");
+        }
         var req = p.call(0);
         BigInteger nonce = o.hasNonNull("nonce") ? p.quantity(o.get("nonce"), "nonce") : node.pendingNonce(from);
         BigInteger tip = o.hasNonNull("maxPriorityFeePerGas") ? p.quantity(o.get("maxPriorityFeePerGas"), "maxPriorityFeePerGas")
@@ -465,6 +501,7 @@ public final class RpcDispatcher {
         var tx = RawTransaction.createTransaction(node.chainId(), nonce, BigInteger.valueOf(gas),
                 req.to() == null ? "" : req.to(), req.value() == null ? BigInteger.ZERO : req.value(),
                 Numeric.toHexString(req.data() == null ? new byte[0] : req.data()), tip.min(maxFee), maxFee);
+        if (key == null) return TextNode.valueOf(unwrap(node.sendImpersonated(SignedTx.impersonated(tx, node.chainId(), from))));
         byte[] signed = TransactionEncoder.signMessage(tx, node.chainId(), key);
         return TextNode.valueOf(unwrap(node.sendRawTransaction(signed)));
     }

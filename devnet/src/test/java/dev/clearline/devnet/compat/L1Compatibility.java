@@ -9,6 +9,7 @@ import dev.clearline.devnet.deploy.ContractSet;
 import dev.clearline.devnet.deploy.Deployer;
 import dev.clearline.devnet.deploy.DeploymentParameters;
 import dev.clearline.devnet.deploy.Manifest;
+import dev.clearline.devnet.junit.ChainEdits;
 import dev.clearline.devnet.junit.TimeTravel;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -457,6 +458,92 @@ abstract class L1Compatibility {
             time.setIntervalMining(0);
             time.setAutomine(true);
         }
+    }
+
+    /** Runtime code that returns storage word 0: PUSH1 0 SLOAD PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN. */
+    static final byte[] RETURNS_SLOT_0 = Numeric.hexStringToByteArray("0x60005460005260206000f3");
+
+    @Test
+    void accountEditsShowAtOnceWithoutABlockAndStayInTheNextOne() throws Exception {
+        ChainEdits edits = new ChainEdits(service);
+        String stranger = "0x00000000000000000000000000000000000e0001";
+        String probe = "0x00000000000000000000000000000000000e0002";
+        long height = chain.blockNumber();
+
+        edits.setBalance(stranger, gwei(5_000_000_000L));
+        edits.setNonce(stranger, 7);
+        edits.setCode(probe, RETURNS_SLOT_0);
+        edits.setStorageAt(probe, BigInteger.ZERO, BigInteger.valueOf(42));
+
+        assertThat(chain.blockNumber()).as("no block is mined for an edit").isEqualTo(height);
+        assertThat(web3j.ethGetBalance(stranger, DefaultBlockParameterName.LATEST).send().getBalance()).isEqualTo(gwei(5_000_000_000L));
+        assertThat(web3j.ethGetTransactionCount(stranger, DefaultBlockParameterName.LATEST).send().getTransactionCount()).isEqualTo(7);
+        assertThat(web3j.ethGetCode(probe, DefaultBlockParameterName.LATEST).send().getCode()).isEqualTo(Numeric.toHexString(RETURNS_SLOT_0));
+        assertThat(Numeric.toBigInt(web3j.ethGetStorageAt(probe, BigInteger.ZERO, DefaultBlockParameterName.LATEST).send().getData()))
+                .isEqualTo(42);
+        assertThat(Numeric.toBigInt(chain.call(stranger, probe, "0x").getValue())).as("the planted code reads the planted word").isEqualTo(42);
+        assertThatThrownBy(() -> edits.setNonce(stranger, 3)).as("a nonce cannot be lowered").hasMessageContaining("nonce");
+
+        time.mine();
+        assertThat(web3j.ethGetBalance(stranger, DefaultBlockParameterName.LATEST).send().getBalance()).as("kept by the next block")
+                .isEqualTo(gwei(5_000_000_000L));
+        assertThat(Numeric.toBigInt(chain.call(stranger, probe, "0x").getValue())).isEqualTo(42);
+        assertThat(web3j.ethGetBalance(stranger, DefaultBlockParameter.valueOf(BigInteger.valueOf(height))).send().getBalance())
+                .as("the state at the block that was the head includes the edits made then").isEqualTo(gwei(5_000_000_000L));
+        assertThat(web3j.ethGetBalance(stranger, DefaultBlockParameter.valueOf(BigInteger.valueOf(height - 1))).send().getBalance())
+                .as("and the block before it does not").isZero();
+    }
+
+    @Test
+    void aSenderWhoseNonceIsRaisedSendsUnderTheNewNonceOnly() throws Exception {
+        Credentials k = KEYS.keys().get(3);
+        String holder = KEYS.keys().get(5).getAddress();
+        assertThat(chain.mined(k, token, approve(holder, 1), 200_000).isStatusOK()).isTrue();
+        BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
+        new ChainEdits(service).setNonce(k.getAddress(), nonce.longValueExact() + 5);
+        assertThat(web3j.ethSendRawTransaction(chain.signed(k, nonce, token, approve(holder, 2), 200_000)).send().hasError())
+                .as("the old nonce is used up").isTrue();
+        EthSendTransaction sent = web3j.ethSendRawTransaction(chain.signed(k, nonce.add(BigInteger.valueOf(5)), token, approve(holder, 3),
+                200_000)).send();
+        assertThat(sent.hasError()).as(sent.getError() == null ? "" : sent.getError().getMessage()).isFalse();
+        assertThat(web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount())
+                .isEqualTo(nonce.add(BigInteger.valueOf(6)));
+    }
+
+    @Test
+    void anImpersonatedAccountSendsWithoutItsKeyUntilImpersonationStops() throws Exception {
+        ChainEdits edits = new ChainEdits(service);
+        String stranger = "0x00000000000000000000000000000000000e0003";
+        String holder = KEYS.keys().get(4).getAddress();
+        var transfer = org.web3j.protocol.core.methods.request.Transaction.createEtherTransaction(
+                stranger, null, null, BigInteger.valueOf(21_000), holder, gwei(1));
+        assertThat(web3j.ethSendTransaction(transfer).send().hasError()).as("no key and not impersonated").isTrue();
+
+        edits.setBalance(stranger, gwei(1_000_000_000L));
+        edits.setNonce(stranger, 3);
+        edits.impersonate(stranger);
+        BigInteger before = web3j.ethGetBalance(holder, DefaultBlockParameterName.LATEST).send().getBalance();
+        EthSendTransaction sent = web3j.ethSendTransaction(transfer).send();
+        assertThat(sent.hasError()).as(sent.getError() == null ? "" : sent.getError().getMessage()).isFalse();
+        TransactionReceipt r = web3j.ethGetTransactionReceipt(sent.getTransactionHash()).send().getTransactionReceipt().orElseThrow();
+        assertThat(r.isStatusOK()).isTrue();
+        assertThat(r.getFrom()).isEqualToIgnoringCase(stranger);
+        var tx = web3j.ethGetTransactionByHash(sent.getTransactionHash()).send().getTransaction().orElseThrow();
+        assertThat(tx.getFrom()).isEqualToIgnoringCase(stranger);
+        assertThat(tx.getNonce()).as("the account's own nonce").isEqualTo(3);
+        assertThat(web3j.ethGetBalance(holder, DefaultBlockParameterName.LATEST).send().getBalance()).isEqualTo(before.add(gwei(1)));
+
+        String contract = "0x00000000000000000000000000000000000e0004";
+        edits.setCode(contract, RETURNS_SLOT_0);
+        edits.setBalance(contract, gwei(1_000_000_000L));
+        edits.impersonate(contract);
+        EthSendTransaction fromCode = web3j.ethSendTransaction(org.web3j.protocol.core.methods.request.Transaction.createEtherTransaction(
+                contract, null, null, BigInteger.valueOf(21_000), holder, gwei(1))).send();
+        assertThat(fromCode.hasError()).as("an account with code can be impersonated: " + (fromCode.getError() == null ? ""
+                : fromCode.getError().getMessage())).isFalse();
+
+        edits.stopImpersonating(stranger);
+        assertThat(web3j.ethSendTransaction(transfer).send().hasError()).as("impersonation stopped").isTrue();
     }
 
     static void awaitUntil(java.util.function.BooleanSupplier done) throws InterruptedException {

@@ -51,6 +51,12 @@ class KilledNodeReopensTest {
             assertThat(node.head().hash()).isEqualTo(mined[2]);
             assertThat(node.balance(NodeToKill.BOB, height)).isEqualTo(new BigInteger(mined[3]));
             assertThat(node.balance(NodeToKill.BOB, 3)).isEqualTo(BigInteger.valueOf(3)); // an old block's state, replayed
+            // the state edits re-applied where they were made: after block n - 2 (the state at a block includes the
+            // edits made while it was the head) and after the last block
+            assertThat(node.balance(NodeToKill.CAROL, height)).isEqualTo(BigInteger.valueOf(7));
+            assertThat(node.balance(NodeToKill.CAROL, height - 1)).isEqualTo(BigInteger.valueOf(5));
+            assertThat(node.balance(NodeToKill.CAROL, height - 2)).isEqualTo(BigInteger.valueOf(5));
+            assertThat(node.balance(NodeToKill.CAROL, height - 3)).isZero();
             assertThat(node.repair()).hasValueSatisfying(note -> assertThat(note).contains("re-executed"));
             assertThat(node.sendRawTransaction(NodeToKill.oneWei(again.accounts().first(), transfers))).isInstanceOf(Outcome.Done.class);
         }

@@ -103,6 +103,13 @@ class BadInputTest {
         assertError(request("evm_setIntervalMining", "[[1000, 2000]]"), -32602, "a random range [min, max] is not served");
         assertError(request("evm_setIntervalMining", "[-5]"), -32602, "one interval in milliseconds (0 stops it)");
         assertError(request("hardhat_mine", "[\"0x2\", \"0x0\"]"), -32602, "interval must be at least 1 second");
+        String someone = "\"0x00000000000000000000000000000000000e0005\"";
+        assertError(request("hardhat_setStorageAt", "[" + someone + ", \"0x0\", \"0x2a\"]"), -32602, "one 32-byte word");
+        assertError(request("hardhat_setStorageAt", "[" + someone + ", \"0x0\", \"0x1\"]"), -32602, "one 32-byte word");
+        assertError(request("hardhat_setBalance", "[" + someone + ", \"0x1" + "0".repeat(64) + "\"]"), -32602, "0 to 2^256-1 wei");
+        assertError(request("anvil_setCode", "[" + someone + ", \"0xzz\"]"), -32602, "hex");
+        assertError(request("eth_sendTransaction", "[{\"from\":" + someone + ",\"to\":" + someone + "}]"), -32000,
+                "hardhat_impersonateAccount");
     }
 
     @Test
