@@ -307,6 +307,10 @@ public final class RpcDispatcher {
             node.config().accounts().addresses().forEach(a::add);
             return a;
         });
+        DevSigning signing = new DevSigning(node.config().accounts().keys());
+        methods.put("eth_sign", p -> TextNode.valueOf(signing.ethSign(p)));
+        methods.put("personal_sign", p -> TextNode.valueOf(signing.personalSign(p)));
+        methods.put("eth_signTypedData_v4", p -> TextNode.valueOf(signing.signTypedData(p)));
         methods.put("eth_blockNumber", p -> qty(node.blockNumber()));
         methods.put("eth_getBlockByNumber", p -> {
             long head = node.blockNumber();

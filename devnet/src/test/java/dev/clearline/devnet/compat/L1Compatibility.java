@@ -546,6 +546,46 @@ abstract class L1Compatibility {
         assertThat(web3j.ethSendTransaction(transfer).send().hasError()).as("impersonation stopped").isTrue();
     }
 
+    /** EIP-712's example mail, with an array of structs and an array of integers: what a signer must encode. */
+    static final String TYPED_MAIL = """
+            {"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},
+              {"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+             "Person":[{"name":"name","type":"string"},{"name":"wallet","type":"address"}],
+             "Mail":[{"name":"from","type":"Person"},{"name":"to","type":"Person[]"},{"name":"contents","type":"string"},
+              {"name":"sizes","type":"uint64[]"},{"name":"digest","type":"bytes32"}]},
+             "primaryType":"Mail",
+             "domain":{"name":"Clearline","version":"1","chainId":31337,"verifyingContract":"0xcccccccccccccccccccccccccccccccccccccccc"},
+             "message":{"from":{"name":"Cow","wallet":"0xcd2a3d9f938e13cd947ec05abc7fe734df8dd826"},
+              "to":[{"name":"Bob","wallet":"0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},{"name":"Eve","wallet":"0x00000000000000000000000000000000000000e0"}],
+              "contents":"Hello, Bob!","sizes":[1,2,3],
+              "digest":"0x1111111111111111111111111111111111111111111111111111111111111111"}}
+            """;
+
+    @Test
+    void devAccountsSignMessagesAndTypedDataAsAWalletWould() throws Exception {
+        Credentials k = KEYS.keys().get(2);
+        byte[] message = "Clearline devnet".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String expected = Chain.signature(org.web3j.crypto.Sign.signPrefixedMessage(message, k.getEcKeyPair()));
+        assertThat(rpc("eth_sign", List.of(k.getAddress(), Numeric.toHexString(message))).asText()).isEqualTo(expected);
+        assertThat(rpc("personal_sign", List.of(Numeric.toHexString(message), k.getAddress())).asText()).isEqualTo(expected);
+
+        byte[] digest = new org.web3j.crypto.StructuredDataEncoder(TYPED_MAIL).hashStructuredData();
+        String typed = rpc("eth_signTypedData_v4", List.of(k.getAddress(), TYPED_MAIL)).asText();
+        assertThat(typed).as("the same digest signed with the same key (RFC 6979)")
+                .isEqualTo(Chain.signature(org.web3j.crypto.Sign.signMessage(digest, k.getEcKeyPair(), false)));
+        assertThatThrownBy(() -> rpc("eth_sign", List.of("0x00000000000000000000000000000000000e0006", "0x01")))
+                .as("no key for it").isInstanceOf(IllegalStateException.class);
+    }
+
+    /** A raw JSON-RPC call; an error answer is an {@link IllegalStateException} with its message. */
+    com.fasterxml.jackson.databind.JsonNode rpc(String method, List<?> params) throws java.io.IOException {
+        AnyJson r = new org.web3j.protocol.core.Request<>(method, params, service, AnyJson.class).send();
+        if (r.hasError()) throw new IllegalStateException(method + ": " + r.getError().getMessage());
+        return r.getResult();
+    }
+
+    public static final class AnyJson extends org.web3j.protocol.core.Response<com.fasterxml.jackson.databind.JsonNode> {}
+
     static void awaitUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!done.getAsBoolean()) {

@@ -108,6 +108,18 @@ class BadInputTest {
         assertError(request("hardhat_setStorageAt", "[" + someone + ", \"0x0\", \"0x1\"]"), -32602, "one 32-byte word");
         assertError(request("hardhat_setBalance", "[" + someone + ", \"0x1" + "0".repeat(64) + "\"]"), -32602, "0 to 2^256-1 wei");
         assertError(request("anvil_setCode", "[" + someone + ", \"0xzz\"]"), -32602, "hex");
+        assertError(request("eth_signTypedData_v4", "[\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"{}\"]"), -32602,
+                "not EIP-712 typed data");
+        assertError(request("eth_sign", "[" + someone + ", \"0x01\"]"), -32000, "signs only for its dev accounts");
+        String dev = "\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"";
+        String domain = "\"EIP712Domain\":[{\"name\":\"name\",\"type\":\"string\"}]";
+        assertError(request("eth_signTypedData_v4", "[" + dev + ", \"not json\"]"), -32602, "typed data in JSON");
+        assertError(request("eth_signTypedData_v4", "[" + dev + ", {\"types\":{" + domain + ",\"X\":[{\"name\":\"a\",\"type\":\"Y\"}]},"
+                + "\"primaryType\":\"X\",\"domain\":{\"name\":\"n\"},\"message\":{\"a\":1}}]"), -32602, "neither a Solidity type nor defined");
+        JsonNode tooBig = request("eth_signTypedData_v4", "[" + dev + ", {\"types\":{" + domain + ",\"X\":[{\"name\":\"a\",\"type\":\"uint8\"}]},"
+                + "\"primaryType\":\"X\",\"domain\":{\"name\":\"n\"},\"message\":{\"a\":300}}]");
+        assertError(tooBig, -32602, "cannot be hashed as EIP-712 typed data");
+        assertThat(tooBig.toString()).doesNotContain("java.", "Exception");
         assertError(request("eth_sendTransaction", "[{\"from\":" + someone + ",\"to\":" + someone + "}]"), -32000,
                 "hardhat_impersonateAccount");
     }
