@@ -622,6 +622,7 @@ public final class DevnetNode implements AutoCloseable {
                     return Outcome.refused(NodeError.rejected("transaction rejected by the EVM's transaction rules: " + lastDropReason));
                 }
             }
+            pooled(tx);
             return Outcome.done(tx.hash());
         } finally {
             lock.unlock();
@@ -648,6 +649,7 @@ public final class DevnetNode implements AutoCloseable {
         pending.add(tx);
         queued = pending.size();
         work.signal();
+        pooled(tx);
         return Outcome.done(tx.hash());
     }
 
@@ -1242,6 +1244,31 @@ public final class DevnetNode implements AutoCloseable {
 
     public void unwatchHead(java.util.function.LongConsumer watcher) {
         headWatchers.remove(watcher);
+    }
+
+    /** How many transactions the pool kept a record of for pending-transaction feeds; a reader further behind misses the oldest. */
+    static final int POOL_JOURNAL_SIZE = 4096;
+    private final PoolJournal poolJournal = new PoolJournal(POOL_JOURNAL_SIZE);
+    private final List<Runnable> poolWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** The transactions the pool accepted, for {@code newPendingTransactions} and pending-transaction filters. */
+    public PoolJournal poolJournal() {
+        return poolJournal;
+    }
+
+    /** Runs {@code watcher} (under the node's lock: it must only take note) whenever the pool accepts a transaction. */
+    public void watchPool(Runnable watcher) {
+        poolWatchers.add(watcher);
+    }
+
+    public void unwatchPool(Runnable watcher) {
+        poolWatchers.remove(watcher);
+    }
+
+    /** A transaction was accepted (automine: and mined): the pending-transaction feeds hear of it. */
+    private void pooled(SignedTx tx) {
+        poolJournal.add(tx.hash());
+        for (Runnable w : poolWatchers) w.run();
     }
 
     private void headMoved(long unchangedUpTo) {

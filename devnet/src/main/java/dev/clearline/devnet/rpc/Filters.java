@@ -6,17 +6,27 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.clearline.devnet.node.DevnetNode;
 import dev.clearline.devnet.node.LogEntry;
 import dev.clearline.devnet.node.NodeError;
+import dev.clearline.devnet.node.PoolJournal;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Installed filters (eth_newFilter, eth_newBlockFilter) and what each has already reported. */
+/** Installed filters (eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter) and what each has already reported. */
 final class Filters {
     /** A log query over a block range; {@code to} is Long.MAX_VALUE for "latest at the time of asking". */
     record Query(long from, long to, List<String> addresses, List<List<String>> topics, boolean followsHead) {}
 
-    private sealed interface Filter permits LogFilter, BlockFilter {}
+    private sealed interface Filter permits LogFilter, BlockFilter, PendingFilter {}
+
+    /** The hashes of transactions the pool accepted since the last poll. */
+    private static final class PendingFilter implements Filter {
+        long poolSeen;
+
+        PendingFilter(long poolSeen) {
+            this.poolSeen = poolSeen;
+        }
+    }
 
     private static final class LogFilter implements Filter {
         final Query query;
@@ -83,6 +93,12 @@ final class Filters {
         return id;
     }
 
+    String newPendingTransactionFilter() {
+        String id = JsonViews.qty(nextId.getAndIncrement());
+        installed.put(id, new PendingFilter(node.poolJournal().last()));
+        return id;
+    }
+
     boolean uninstall(String id) {
         return installed.remove(id) != null;
     }
@@ -104,6 +120,11 @@ final class Filters {
                 case BlockFilter bf -> {
                     for (long n = Math.min(bf.lastSeen, head) + 1; n <= head; n++) out.add(node.block(n).orElseThrow().hash());
                     bf.lastSeen = head;
+                }
+                case PendingFilter pf -> {
+                    PoolJournal.Since since = node.poolJournal().since(pf.poolSeen);
+                    since.hashes().forEach(out::add);
+                    pf.poolSeen = since.upTo();
                 }
             }
         }

@@ -382,6 +382,7 @@ public final class RpcDispatcher {
         methods.put("eth_getLogs", p -> logs(filters.query(p, p.object(0))));
         methods.put("eth_newFilter", p -> TextNode.valueOf(filters.newLogFilter(filters.query(p, p.object(0)))));
         methods.put("eth_newBlockFilter", p -> TextNode.valueOf(filters.newBlockFilter()));
+        methods.put("eth_newPendingTransactionFilter", p -> TextNode.valueOf(filters.newPendingTransactionFilter()));
         methods.put("eth_getFilterChanges", p -> filters.changes(filterId(p)));
         methods.put("eth_getFilterLogs", p -> filters.allLogs(filterId(p)));
         methods.put("eth_uninstallFilter", p -> f.booleanNode(filters.uninstall(filterId(p))));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.devnet.node.Block;
 import dev.clearline.devnet.node.DevnetNode;
 import dev.clearline.devnet.node.LogEntry;
+import dev.clearline.devnet.node.PoolJournal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code eth_subscribe} over a WebSocket: {@code newHeads} (each new block's header) and
- * {@code logs} (each new log a filter matches), pushed as {@code eth_subscription} notifications
- * in block order, as geth and Hardhat's node push them. One thread delivers for every connection:
+ * {@code eth_subscribe} over a WebSocket: {@code newHeads} (each new block's header),
+ * {@code logs} (each new log a filter matches) and {@code newPendingTransactions} (the hash of each
+ * transaction the pool accepts; with {@code true}, as geth allows, the whole transaction), pushed
+ * as {@code eth_subscription} notifications in order, as geth and Hardhat's node push them. One thread delivers for every connection:
  * it wakes when the node's head moves and sends each subscription what came since it last looked,
  * so mining never waits for a client. A revert ({@code evm_revert}) winds subscriptions back to the
  * block it returned to, and the blocks mined after it are sent as new (a dev node's revert sends no
@@ -35,7 +37,9 @@ final class Subscriptions implements AutoCloseable {
         void send(String text);
     }
 
-    private sealed interface Kind permits NewHeads, Logs {}
+    private sealed interface Kind permits NewHeads, Logs, PendingTransactions {}
+
+    private record PendingTransactions(boolean full) implements Kind {}
 
     private record NewHeads() implements Kind {}
 
@@ -47,12 +51,15 @@ final class Subscriptions implements AutoCloseable {
         final Sink sink;
         /** The last block whose notifications were sent (touched by the delivering thread only, once live). */
         long lastSeen;
+        /** The last pool journal number sent ({@code newPendingTransactions}). */
+        long poolSeen;
 
-        Subscription(String id, Kind kind, Sink sink, long lastSeen) {
+        Subscription(String id, Kind kind, Sink sink, long lastSeen, long poolSeen) {
             this.id = id;
             this.kind = kind;
             this.sink = sink;
             this.lastSeen = lastSeen;
+            this.poolSeen = poolSeen;
         }
     }
 
@@ -67,6 +74,7 @@ final class Subscriptions implements AutoCloseable {
         unchangedUpTo.accumulateAndGet(n, Math::min);
         moved.release();
     };
+    private final Runnable poolWatcher = moved::release;
     private Thread deliverer;
     private volatile boolean closed;
 
@@ -83,13 +91,15 @@ final class Subscriptions implements AutoCloseable {
         } else if (what != null && "logs".equals(what.asText())) {
             JsonNode filter = p.has(1) ? p.object(1) : JsonNodeFactory.instance.objectNode();
             kind = new Logs(p.addresses(filter.get("address")), p.topics(filter.get("topics")));
+        } else if (what != null && "newPendingTransactions".equals(what.asText())) {
+            kind = new PendingTransactions(p.has(1) && p.raw(1).asBoolean(false));
         } else {
-            throw p.invalid("eth_subscribe takes \"newHeads\" or \"logs\" (with an optional {address, topics} filter), got "
-                    + (what == null ? "nothing" : what) + "; newPendingTransactions is not served: poll eth_getBlockByNumber(\"pending\")");
+            throw p.invalid("eth_subscribe takes \"newHeads\", \"logs\" (with an optional {address, topics} filter) or "
+                    + "\"newPendingTransactions\" (with an optional true for whole transactions), got " + (what == null ? "nothing" : what));
         }
         startDelivering();
         String id = String.format("0x%032x", nextId.getAndIncrement());
-        live.put(id, new Subscription(id, kind, sink, node.blockNumber()));
+        live.put(id, new Subscription(id, kind, sink, node.blockNumber(), node.poolJournal().last()));
         return id;
     }
 
@@ -107,6 +117,7 @@ final class Subscriptions implements AutoCloseable {
     private synchronized void startDelivering() {
         if (deliverer != null || closed) return;
         node.watchHead(watcher);
+        node.watchPool(poolWatcher);
         deliverer = Thread.ofPlatform().name("devnet-subscriptions").daemon().start(this::deliverLoop);
     }
 
@@ -148,6 +159,18 @@ final class Subscriptions implements AutoCloseable {
                     sent = head;
                 }
             }
+            case PendingTransactions pt -> {
+                PoolJournal.Since since = node.poolJournal().since(s.poolSeen);
+                for (String hash : since.hashes()) {
+                    if (!pt.full()) {
+                        notify(s, JsonNodeFactory.instance.textNode(hash));
+                        continue;
+                    }
+                    // dropped from the pool since: nothing left to show
+                    node.transaction(hash).ifPresent(v -> notify(s, JsonViews.transaction(v.tx(), v.block(), v.index())));
+                }
+                s.poolSeen = since.upTo();
+            }
         }
         s.lastSeen = sent;
     }
@@ -180,6 +203,7 @@ final class Subscriptions implements AutoCloseable {
         closed = true;
         live.clear();
         node.unwatchHead(watcher);
+        node.unwatchPool(poolWatcher);
         if (deliverer != null) deliverer.interrupt();
     }
 }

@@ -434,6 +434,50 @@ abstract class L1Compatibility {
     }
 
     @Test
+    void eachTransactionThePoolAcceptsIsReportedOnceToASubscriptionAndToAPendingFilter() throws Exception {
+        Credentials k = KEYS.keys().get(1);
+        String holder = KEYS.keys().get(5).getAddress();
+        org.web3j.protocol.websocket.WebSocketService ws = new org.web3j.protocol.websocket.WebSocketService(webSocketUrl(), false);
+        ws.connect();
+        try {
+            List<String> pushed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // web3j has no typed call for this kind: the subscription request as any client sends it
+            var sub = ws.subscribe(new org.web3j.protocol.core.Request<>("eth_subscribe", List.of("newPendingTransactions"), ws,
+                            org.web3j.protocol.core.methods.response.EthSubscribe.class), "eth_unsubscribe",
+                    org.web3j.protocol.websocket.events.PendingTransactionNotification.class)
+                    .subscribe(n -> pushed.add(n.getParams().getResult()));
+            String filter = rpc("eth_newPendingTransactionFilter", List.of()).asText();
+            Thread.sleep(200); // the subscription's answer, before the transactions it should see
+            BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
+            String waiting;
+            time.setAutomine(false);
+            try {
+                waiting = chain.signed(k, nonce, token, approve(holder, 1), 200_000, gwei(1), gwei(100));
+                assertThat(web3j.ethSendRawTransaction(waiting).send().hasError()).isFalse();
+                time.mine();
+            } finally {
+                time.setAutomine(true);
+            }
+            String automined = chain.signed(k, nonce.add(BigInteger.ONE), token, approve(holder, 2), 200_000, gwei(1), gwei(100));
+            assertThat(web3j.ethSendRawTransaction(automined).send().hasError()).isFalse();
+            List<String> expected = List.of(Hash.sha3(waiting), Hash.sha3(automined));
+            awaitUntil(() -> pushed.size() >= 2);
+            Thread.sleep(200); // a repeat would come now
+            assertThat(pushed).as("each accepted transaction once, automined ones too").containsExactlyElementsOf(expected);
+            assertThat(filterChanges(filter)).containsExactlyElementsOf(expected);
+            assertThat(filterChanges(filter)).as("reported once").isEmpty();
+            sub.dispose();
+        } finally {
+            ws.close();
+        }
+    }
+
+    List<String> filterChanges(String id) throws java.io.IOException {
+        return java.util.stream.StreamSupport.stream(rpc("eth_getFilterChanges", List.of(id)).spliterator(), false)
+                .map(com.fasterxml.jackson.databind.JsonNode::asText).toList();
+    }
+
+    @Test
     void intervalMiningMinesWhatWaitsWhileAutomineIsOffAndStopsAtZero() throws Exception {
         Credentials k = KEYS.keys().get(1);
         BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
