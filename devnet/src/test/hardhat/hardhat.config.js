@@ -1,4 +1,5 @@
-// Hardhat's node as a third-party L1 for Clearline's compatibility tests and benchmark.
+// Hardhat's node as a third-party L1 for Clearline's compatibility tests and benchmark, and the
+// project a Hardhat user would point at the devnet (scripts/ run there with --network devnet).
 // Chain id and mnemonic match the embedded devnet's defaults so the same keys work on both.
 // throwOnTransactionFailures: false makes a reverting transaction come back as a hash with a
 // status-0 receipt, as geth and the devnet do, instead of a JSON-RPC error.
@@ -16,6 +17,11 @@ module.exports = {
         count: 10,
         accountsBalance: "10000000000000000000000",
       },
+    },
+    // the embedded devnet, for scripts run against it (NetworkHelpersTest sets the URL)
+    devnet: {
+      url: process.env.CLEARLINE_DEVNET_URL || "http://127.0.0.1:8545",
+      accounts: "remote",
     },
   },
 };

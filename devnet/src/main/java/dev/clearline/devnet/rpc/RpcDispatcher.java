@@ -36,7 +36,12 @@ import org.web3j.utils.Numeric;
  */
 public final class RpcDispatcher {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RpcDispatcher.class);
-    public static final String CLIENT_VERSION = "Clearline-Devnet/0.1.0";
+    /**
+     * What web3_clientVersion answers. Hardhat's network helpers serve only a node whose version
+     * starts with "HardhatNetwork" (or "anvil"); the devnet serves the methods they call, so it
+     * says it is compatible, then names itself, as a browser's user agent does.
+     */
+    public static final String CLIENT_VERSION = "HardhatNetwork-compatible/Clearline-Devnet/0.1.0";
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;
     static final int METHOD_NOT_FOUND = -32601;

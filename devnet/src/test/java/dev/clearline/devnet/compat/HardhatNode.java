@@ -39,17 +39,32 @@ public final class HardhatNode implements AutoCloseable {
         throw new IllegalStateException("devnet/src/test/hardhat not found above " + here + "; run from the repository");
     }
 
-    public static HardhatNode start() {
+    /** {@link #projectDir()} with its packages installed ({@code npm ci} from the lock file when one is missing). */
+    public static Path installedProject() {
         Path dir = projectDir();
+        if (Files.isDirectory(dir.resolve("node_modules/hardhat"))
+                && Files.isDirectory(dir.resolve("node_modules/@nomicfoundation/hardhat-network-helpers"))) {
+            return dir;
+        }
         try {
-            if (!Files.isDirectory(dir.resolve("node_modules/hardhat"))) {
-                Path log = Files.createTempFile("clearline-npm-ci", ".log");
-                Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                if (npm.waitFor() != 0) {
-                    throw new IllegalStateException("npm ci failed in " + dir + " (is the npm registry reachable?); see " + log);
-                }
+            Path log = Files.createTempFile("clearline-npm-ci", ".log");
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (npm.waitFor() != 0) {
+                throw new IllegalStateException("npm ci failed in " + dir + " (is the npm registry reachable?); see " + log);
             }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run npm ci in " + dir + " (is Node.js 20+ with npm on the PATH?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static HardhatNode start() {
+        Path dir = installedProject();
+        try {
             // the port is free when picked but another test (other worktrees run the same suites) may take it before
             // Hardhat binds it; Hardhat then exits at once, and a second pick almost surely differs
             for (int attempt = 1; ; attempt++) {

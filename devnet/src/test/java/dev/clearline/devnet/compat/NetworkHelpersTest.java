@@ -1,0 +1,64 @@
+package dev.clearline.devnet.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.devnet.Devnet;
+import dev.clearline.devnet.node.DevnetNode;
+import dev.clearline.devnet.node.NodeConfig;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Hardhat project pointed at the devnet: its tests' chain helpers
+ * ({@code @nomicfoundation/hardhat-network-helpers}: setBalance, setNonce, setCode, setStorageAt,
+ * impersonateAccount, mine, time.increase, takeSnapshot, dropTransaction, ...) run unchanged,
+ * through Hardhat's own HTTP provider. The script asserts each step; it runs on Hardhat's own
+ * network too, so what it asserts is Hardhat's behaviour.
+ */
+class NetworkHelpersTest {
+    private static final String STEPS = "setBalance setNonce setCode setStorageAt getStorageAt takeSnapshot mine mineUpTo time.increase "
+            + "time.increaseTo time.setNextBlockTimestamp setNextBlockBaseFeePerGas impersonateAccount stopImpersonatingAccount "
+            + "dropTransaction snapshot.restore";
+
+    @Test
+    void hardhatsNetworkHelpersRunUnchangedAgainstTheDevnet() throws Exception {
+        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> System.currentTimeMillis() / 1000), 0))) {
+            String output = runScript(List.of("--network", "devnet"), Map.of("CLEARLINE_DEVNET_URL", devnet.rpcUrl()));
+            assertThat(output).contains("network helpers ran: " + STEPS);
+            // the script ran against this devnet: what it set before its snapshot is there
+            DevnetNode node = devnet.node();
+            assertThat(node.balance("0x00000000000000000000000000000000000f0001", DevnetNode.LATEST)).isEqualTo(BigInteger.TEN.pow(18));
+            assertThat(node.nonce("0x00000000000000000000000000000000000f0001", DevnetNode.LATEST)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void theScriptHoldsOnHardhatsOwnNetwork() throws Exception {
+        assertThat(runScript(List.of(), Map.of())).contains("network helpers ran: " + STEPS);
+    }
+
+    /** Runs scripts/network-helpers.js with {@code hardhat run}; its output, or a failure carrying it. */
+    private static String runScript(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
+        Path dir = HardhatNode.installedProject();
+        Path log = Files.createTempFile("clearline-network-helpers", ".log");
+        List<String> command = new java.util.ArrayList<>(List.of(dir.resolve("node_modules/.bin/hardhat").toString(), "run"));
+        command.addAll(args);
+        command.add("scripts/network-helpers.js");
+        ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        b.environment().putAll(env);
+        b.environment().put("HARDHAT_DISABLE_TELEMETRY_PROMPT", "true");
+        Process p = b.start();
+        boolean done = p.waitFor(180, TimeUnit.SECONDS);
+        if (!done) p.destroyForcibly();
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(done && p.exitValue() == 0).as("hardhat run %s exited %s:%n%s", args, done ? p.exitValue() : "(timed out)", output).isTrue();
+        return output;
+    }
+}
