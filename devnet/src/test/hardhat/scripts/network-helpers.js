@@ -68,6 +68,33 @@ async function main() {
   assert.equal(await big("eth_call", [{ to: probe }, "latest"]), 42n, "and follows the edits");
   steps.push("snapshot.restore");
 
+  // the next blocks' coinbase, gas limit and prevRandao, as the EVM sees them: runtime code that stores
+  // PREVRANDAO, COINBASE and GASLIMIT in slots 0, 1 and 2
+  const recorder = "0x00000000000000000000000000000000000f0003";
+  const coinbase = "0x00000000000000000000000000000000000f0004";
+  await helpers.setCode(recorder, "0x44600055416001554560025500");
+  await helpers.setCoinbase(coinbase);
+  await helpers.setBlockGasLimit(20_000_000);
+  await helpers.setPrevRandao(12345);
+  const dev = (await rpc("eth_accounts"))[0];
+  const sent = await rpc("eth_sendTransaction", [{ from: dev, to: recorder, gas: "0x30d40", maxPriorityFeePerGas: "0x3b9aca00" }]);
+  const mined = await rpc("eth_getTransactionReceipt", [sent]);
+  const header = await rpc("eth_getBlockByHash", [mined.blockHash, false]);
+  assert.equal(BigInt(await helpers.getStorageAt(recorder, 0)), 12345n);
+  assert.equal(BigInt(await helpers.getStorageAt(recorder, 1)), BigInt(coinbase));
+  assert.equal(BigInt(await helpers.getStorageAt(recorder, 2)), 20_000_000n);
+  assert.equal(header.miner.toLowerCase(), coinbase);
+  assert.equal(BigInt(header.gasLimit), 20_000_000n);
+  assert.equal(BigInt(header.mixHash), 12345n);
+  assert.equal(await big("eth_getBalance", [coinbase, "latest"]), BigInt(mined.gasUsed) * 1_000_000_000n, "the tip goes to the coinbase");
+  steps.push("setCoinbase", "setBlockGasLimit", "setPrevRandao");
+
+  await helpers.reset();
+  assert.equal(await helpers.time.latestBlock(), 0);
+  assert.equal(await big("eth_getBalance", [someone, "latest"]), 0n);
+  assert.equal(await big("eth_getBalance", [dev, "latest"]), 10_000n * 10n ** 18n);
+  steps.push("reset");
+
   console.log("network helpers ran: " + steps.join(" "));
 }
 

@@ -21,20 +21,22 @@ final class BlockSealer {
     static final String EMPTY_OMMERS = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
     /** The root of an empty Merkle-Patricia trie. */
     static final String EMPTY_TRIE = "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421";
-    private static final String ZERO_ADDRESS = DevnetNode.ZERO_ADDRESS;
     // The header's constant fields, decoded once rather than per block.
     private static final RlpString OMMERS_FIELD = RlpString.create(Hex.decode(EMPTY_OMMERS));
-    private static final RlpString COINBASE_FIELD = RlpString.create(Hex.decode(ZERO_ADDRESS));
     private static final RlpString WITHDRAWALS_FIELD = RlpString.create(Hex.decode(EMPTY_TRIE));
 
-    private final long blockGasLimit;
+    /**
+     * What the node chooses for a block beyond its contents: the gas limit, the coinbase (who gets
+     * the tips) and the prevRandao ({@code evm_setBlockGasLimit}, {@code hardhat_setCoinbase},
+     * {@code hardhat_setPrevRandao} change them; a re-executed block uses the ones it recorded).
+     */
+    record Settings(long gasLimit, String coinbase, byte[] prevRandao) {}
 
-    BlockSealer(long blockGasLimit) {
-        this.blockGasLimit = blockGasLimit;
-    }
+    BlockSealer() {}
 
     Block seal(long number, String parentHash, long timestamp, long gasUsed, BigInteger baseFee, byte[] root,
-                       List<SignedTx> txs, List<Receipt> receipts) {
+                       List<SignedTx> txs, List<Receipt> receipts, Settings settings) {
+        long blockGasLimit = settings.gasLimit();
         byte[] bloom = new byte[Bloom.BYTES];
         List<byte[]> encodedReceipts = new ArrayList<>(receipts.size());
         List<byte[]> rawTxs = new ArrayList<>(txs.size());
@@ -46,11 +48,11 @@ final class BlockSealer {
         }
         String txRoot = txs.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(rawTxs);
         String receiptsRoot = receipts.isEmpty() ? EMPTY_TRIE : OrderedTrie.root(encodedReceipts);
-        byte[] mixHash = prevRandao(number);
+        byte[] mixHash = settings.prevRandao();
         List<RlpType> header = List.of(
                 RlpString.create(Hex.decode(parentHash)),
                 OMMERS_FIELD,
-                COINBASE_FIELD,
+                RlpString.create(Hex.decode(settings.coinbase())),
                 RlpString.create(root),
                 RlpString.create(Hex.decode(txRoot)),
                 RlpString.create(Hex.decode(receiptsRoot)),
@@ -79,12 +81,12 @@ final class BlockSealer {
                     r.logsBloom(), r.type(), r.revertData()));
         }
         return new Block(number, hash, parentHash, timestamp, blockGasLimit, gasUsed, baseFee,
-                Hex.encode(root), txRoot, receiptsRoot, Hex.encode(bloom), ZERO_ADDRESS, Hex.encode(mixHash), txs,
+                Hex.encode(root), txRoot, receiptsRoot, Hex.encode(bloom), settings.coinbase(), Hex.encode(mixHash), txs,
                 stamped);
     }
 
     /**
-     * The block's prevRandao (post-merge mixHash): keccak of the block number as a 32-byte word.
+     * The block's prevRandao (post-merge mixHash) unless one was set: keccak of the block number as a 32-byte word.
      * A made-up beacon value, but deterministic, so a replayed block gets the same one.
      */
     static byte[] prevRandao(long number) {

@@ -148,6 +148,12 @@ public final class DevnetNode implements AutoCloseable {
      * yet in a block. Re-executing a block applies its edits first, as the chain file records them.
      */
     private final TreeMap<Long, List<StateEdit.Applied>> edits = new TreeMap<>();
+    /** The gas limit of the blocks mined from now on ({@code evm_setBlockGasLimit}); a reopened chain goes on with its head's. */
+    private long blockGasLimit;
+    /** Who the blocks mined from now on pay their tips to ({@code hardhat_setCoinbase}); a reopened chain goes on with its head's. */
+    private String coinbase = ZERO_ADDRESS;
+    /** The next block's prevRandao ({@code hardhat_setPrevRandao}); null: {@link BlockSealer#prevRandao}'s. */
+    private byte[] nextPrevRandao;
     /** Accounts whose transactions {@code eth_sendTransaction} sends without a key ({@code hardhat_impersonateAccount}). */
     private final java.util.Set<String> impersonated = new java.util.HashSet<>();
 
@@ -157,7 +163,8 @@ public final class DevnetNode implements AutoCloseable {
     private DevnetNode(NodeConfig config, ChainState state, ChainStore store) {
         this.config = config;
         this.writtenRoots = config.dataDir() == null ? WrittenStates.inMemory() : WrittenStates.inDirectory(config.dataDir());
-        this.sealer = new BlockSealer(config.blockGasLimit());
+        this.sealer = new BlockSealer();
+        this.blockGasLimit = config.blockGasLimit();
         this.state = state;
         this.store = store;
         this.pipelined = config.automine() && config.dataDir() == null && config.blockTxs() > 1;
@@ -192,6 +199,8 @@ public final class DevnetNode implements AutoCloseable {
             node.genesis();
         } else {
             for (Block b : saved.blocks()) node.index(b);
+            node.blockGasLimit = node.head.gasLimit();
+            node.coinbase = node.head.miner();
             saved.edits().forEach((n, list) -> node.edits.put(n, new ArrayList<>(list)));
             long replayed = node.restoreHead();
             node.commitHead();
@@ -222,7 +231,7 @@ public final class DevnetNode implements AutoCloseable {
         for (Credentials c : config.accounts().keys()) state.setBalance(c.getAddress().toLowerCase(), config.accountBalance());
         byte[] root = writeState();
         Block genesis = sealer.seal(0, ZERO_HASH, config.clockSeconds().getAsLong(), 0, config.initialBaseFee(), root,
-                List.of(), List.of());
+                List.of(), List.of(), new BlockSealer.Settings(blockGasLimit, coinbase, BlockSealer.prevRandao(0)));
         index(genesis);
         store.append(genesis);
     }
@@ -279,7 +288,7 @@ public final class DevnetNode implements AutoCloseable {
             BlockEnv env = nextEnv();
             Block h = head;
             return new Block(env.number(), null, h.hash(), env.timestamp(), env.gasLimit(), 0, env.baseFee(), h.stateRoot(),
-                    BlockSealer.EMPTY_TRIE, BlockSealer.EMPTY_TRIE, EMPTY_BLOOM, h.miner(), Hex.encode(env.prevRandao()),
+                    BlockSealer.EMPTY_TRIE, BlockSealer.EMPTY_TRIE, EMPTY_BLOOM, env.coinbase(), Hex.encode(env.prevRandao()),
                     pending, List.of());
         } finally {
             lock.unlock();
@@ -530,7 +539,7 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Re-executes {@code b}'s edits and transactions on the live state (at its parent) and checks the root they give. */
     private void replay(Block b) {
-        BlockEnv env = envOf(b.number(), b.timestamp(), b.baseFeePerGas());
+        BlockEnv env = envOf(b);
         List<StateEdit.Applied> before = edits.getOrDefault(b.number(), List.of());
         for (StateEdit.Applied e : before) e.edit().apply(state);
         for (SignedTx tx : b.transactions()) state.transact(messageOf(tx, b.baseFeePerGas()), env);
@@ -655,7 +664,7 @@ public final class DevnetNode implements AutoCloseable {
 
     /** Admission behind a non-empty queue: an error, {@link #UNSURE} when the queue must be mined first, or null. */
     private NodeError aheadError(SignedTx tx) {
-        long target = config.blockGasLimit() / 2;
+        long target = blockGasLimit / 2;
         // A block over the gas target raises the base fee; below it the fee can only fall, so the head's next fee bounds it.
         for (SignedTx t : pending) if (t.gasLimit().longValueExact() > target) return UNSURE;
         NodeError error = ruleError(tx);
@@ -774,8 +783,8 @@ public final class DevnetNode implements AutoCloseable {
             return NodeError.rejected("nonce too high: address " + tx.from() + ", tx: " + tx.nonce() + " state: " + expected
                     + "; the devnet does not queue transactions, send them in nonce order");
         }
-        if (tx.gasLimit().compareTo(BigInteger.valueOf(config.blockGasLimit())) > 0) {
-            return NodeError.rejected("exceeds block gas limit: tx gas " + tx.gasLimit() + ", block gas limit " + config.blockGasLimit());
+        if (tx.gasLimit().compareTo(BigInteger.valueOf(blockGasLimit)) > 0) {
+            return NodeError.rejected("exceeds block gas limit: tx gas " + tx.gasLimit() + ", block gas limit " + blockGasLimit);
         }
         if (tx.isCreate() && tx.data().length > GasRules.MAX_INITCODE_SIZE) {
             return NodeError.rejected("max initcode size exceeded: code size " + tx.data().length + " limit " + GasRules.MAX_INITCODE_SIZE);
@@ -827,7 +836,7 @@ public final class DevnetNode implements AutoCloseable {
     public Outcome<byte[]> call(CallRequest req, long block) {
         lockSettled();
         try {
-            Execution ex = simulate(req, block, req.gas() == null ? config.blockGasLimit() : req.gas());
+            Execution ex = simulate(req, block, req.gas() == null ? blockGasLimit : req.gas());
             if (!ex.success()) return Outcome.refused(revertError(ex));
             return Outcome.done(ex.returnData());
         } finally {
@@ -845,7 +854,7 @@ public final class DevnetNode implements AutoCloseable {
     public Outcome<Long> estimateGas(CallRequest req, long block) {
         lockSettled();
         try {
-            long cap = req.gas() == null ? config.blockGasLimit() : req.gas();
+            long cap = req.gas() == null ? blockGasLimit : req.gas();
             if (block < head.number()) writePastState(block);
             Execution first = simulate(req, block, cap);
             if (!first.success()) {
@@ -960,7 +969,7 @@ public final class DevnetNode implements AutoCloseable {
             if (loc == null) return Outcome.refused(NodeError.rejected("transaction " + hash + " not found; is it mined?"));
             Block b = blocks.get((int) loc.blockNumber());
             Block parent = blocks.get((int) b.number() - 1);
-            BlockEnv env = envOf(b.number(), b.timestamp(), b.baseFeePerGas());
+            BlockEnv env = envOf(b);
             return Outcome.done(read(parent.number(), s -> {
                 for (int i = 0; i < loc.index(); i++) s.transact(messageOf(b.transactions().get(i), b.baseFeePerGas()), env);
                 return s.trace(messageOf(b.transactions().get(loc.index()), b.baseFeePerGas()), env, tracer, tracerConfig);
@@ -975,7 +984,7 @@ public final class DevnetNode implements AutoCloseable {
         if (unsupported != null) return Outcome.refused(NodeError.invalidParams(unsupported));
         lockSettled();
         try {
-            Message m = messageOf(req, req.gas() == null ? config.blockGasLimit() : req.gas());
+            Message m = messageOf(req, req.gas() == null ? blockGasLimit : req.gas());
             if (block >= head.number()) return Outcome.done(state.trace(m, nextEnv(), tracer, tracerConfig));
             Block b = blocks.get((int) block);
             return Outcome.done(read(block, s -> s.trace(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b)),
@@ -1168,6 +1177,85 @@ public final class DevnetNode implements AutoCloseable {
             senders.forget(); // what it knew of balances and nonces may no longer hold
             LOG.debug("event=state_edited after_block={} kind={} address={}", head.number(), e.getClass().getSimpleName(), e.address());
             return Outcome.done(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The gas limit of the blocks mined from now on ({@code evm_setBlockGasLimit}); at least 21,000, one transfer's gas. */
+    public Outcome<Boolean> setBlockGasLimit(long gasLimit) {
+        if (gasLimit < GasRules.TX_GAS) {
+            return Outcome.refused(NodeError.invalidParams("a block gas limit below " + GasRules.TX_GAS + " (one transfer) holds no "
+                    + "transaction, got " + gasLimit));
+        }
+        lockSettled();
+        try {
+            blockGasLimit = gasLimit;
+            return Outcome.done(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long blockGasLimit() {
+        lock.lock();
+        try {
+            return blockGasLimit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Who the blocks mined from now on pay their tips to, and name as miner ({@code hardhat_setCoinbase}). */
+    public void setCoinbase(String address) {
+        lockSettled();
+        try {
+            coinbase = address.toLowerCase();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next block's prevRandao ({@code hardhat_setPrevRandao}, a 32-byte word); later blocks get the usual one. */
+    public Outcome<Boolean> setPrevRandao(byte[] word) {
+        if (word.length != 32) return Outcome.refused(NodeError.invalidParams("a prevRandao is one 32-byte word, got " + word.length + " bytes"));
+        lockSettled();
+        try {
+            nextPrevRandao = word.clone();
+            return Outcome.done(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Starts the chain again from a new genesis ({@code hardhat_reset}): the dev accounts funded, the
+     * blocks, the pool, the snapshots, the edits and impersonations gone, the settings back to the
+     * configured ones; a data directory's chain file is rewritten to the new genesis alone. The clock
+     * is the configured one again (no offset from {@code evm_increaseTime}).
+     */
+    public void reset() {
+        lockSettled();
+        try {
+            blocks.clear();
+            blockByHash.clear();
+            txByHash.clear();
+            pending.clear();
+            snapshots.clear();
+            edits.clear();
+            impersonated.clear();
+            senders.forget();
+            nextBlockBaseFee = null;
+            nextTimestamp = null;
+            timeOffset = 0;
+            blockGasLimit = config.blockGasLimit();
+            coinbase = ZERO_ADDRESS;
+            nextPrevRandao = null;
+            headUncommitted = false;
+            blocksSinceCommit = 0;
+            store.rewrite(List.of(), Map.of());
+            genesis();
+            LOG.info("event=chain_reset block={} hash={}", head.number(), head.hash());
         } finally {
             lock.unlock();
         }
@@ -1380,8 +1468,8 @@ public final class DevnetNode implements AutoCloseable {
         for (SignedTx tx : pending) {
             if (included.size() + refused.size() >= most) break;
             long gasLimit = tx.gasLimit().longValueExact();
-            if (cumulative + gasLimit > config.blockGasLimit()) break;
-            if (pipelined && limits > 0 && limits + gasLimit > config.blockGasLimit() / 2) break;
+            if (cumulative + gasLimit > blockGasLimit) break;
+            if (pipelined && limits > 0 && limits + gasLimit > blockGasLimit / 2) break;
             limits += gasLimit;
             if (!admittedAgainstHead && !stillValid(tx, baseFee)) continue;
             Applied a = applyTx(state, tx, env);
@@ -1410,7 +1498,9 @@ public final class DevnetNode implements AutoCloseable {
         // Queued transactions were judged against the queue ahead of them, not the head: nothing to drop.
         if (!pending.isEmpty() && !pipelined) dropStale();
         byte[] root = sealRoot();
-        Block sealed = sealer.seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts);
+        Block sealed = sealer.seal(number, parent.hash(), timestamp, cumulative, baseFee, root, included, receipts,
+                new BlockSealer.Settings(env.gasLimit(), env.coinbase(), env.prevRandao()));
+        nextPrevRandao = null;
         // A block pushed past the clock (one second after its parent) moves the clock with it, so
         // evm_increaseTime(d) always lands d seconds after the latest block, as on Hardhat.
         timeOffset = Math.max(timeOffset, timestamp - config.clockSeconds().getAsLong());
@@ -1508,13 +1598,29 @@ public final class DevnetNode implements AutoCloseable {
     private long randaoNumber = -1;
     private byte[] randao;
 
+    /** The environment of a block mined now (or simulated on top of {@code number - 1}): the node's current settings. */
     private BlockEnv envOf(long number, long timestamp, BigInteger baseFee) {
-        if (number != randaoNumber) {
-            randao = BlockSealer.prevRandao(number);
-            randaoNumber = number;
+        byte[] prevRandao;
+        if (nextPrevRandao != null && number == head.number() + 1) {
+            prevRandao = nextPrevRandao;
+        } else {
+            if (number != randaoNumber) {
+                randao = BlockSealer.prevRandao(number);
+                randaoNumber = number;
+            }
+            prevRandao = randao;
         }
-        return new BlockEnv(number, timestamp, config.blockGasLimit(), baseFee, ZERO_ADDRESS, config.chainId(), randao,
-                n -> n >= 0 && n < blocks.size() && n < number ? Hex.decode(blocks.get((int) n).hash()) : new byte[32]);
+        return new BlockEnv(number, timestamp, blockGasLimit, baseFee, coinbase, config.chainId(), prevRandao, hashesBefore(number));
+    }
+
+    /** The environment {@code b} was mined in, as it records it: what re-executing it needs. */
+    private BlockEnv envOf(Block b) {
+        return new BlockEnv(b.number(), b.timestamp(), b.gasLimit(), b.baseFeePerGas(), b.miner(), config.chainId(),
+                Hex.decode(b.mixHash()), hashesBefore(b.number()));
+    }
+
+    private java.util.function.LongFunction<byte[]> hashesBefore(long number) {
+        return n -> n >= 0 && n < blocks.size() && n < number ? Hex.decode(blocks.get((int) n).hash()) : new byte[32];
     }
 
     private void index(Block b) {

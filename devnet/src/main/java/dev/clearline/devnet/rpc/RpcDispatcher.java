@@ -297,7 +297,7 @@ public final class RpcDispatcher {
         // what a client cannot learn from the standard methods: the rules, and how fast this node's clock runs
         // (the CLI says how long an L1 wait takes here; other nodes answer "method not found" and run at 1)
         methods.put("clearline_nodeInfo", p -> f.objectNode().put("client", CLIENT_VERSION).put("evmRules", "shanghai")
-                .put("blockGasLimit", qty(node.config().blockGasLimit()).asText())
+                .put("blockGasLimit", qty(node.blockGasLimit()).asText())
                 .put("timeSpeed", node.config().timeSpeed()));
         methods.put("web3_sha3", p -> hex(Hash.sha3(p.data(0))));
         methods.put("net_version", p -> TextNode.valueOf(Long.toString(node.chainId())));
@@ -443,6 +443,7 @@ public final class RpcDispatcher {
             return f.booleanNode(true);
         });
         methods.put("hardhat_getAutomine", p -> f.booleanNode(node.automine()));
+        methods.put("evm_setBlockGasLimit", p -> f.booleanNode(unwrap(node.setBlockGasLimit(p.longQuantity(0)))));
         methods.put("hardhat_dropTransaction", p -> f.booleanNode(unwrap(node.dropTransaction(p.hash(0)))));
         stateEdits();
         methods.put("hardhat_setNextBlockBaseFeePerGas", p -> {
@@ -480,6 +481,19 @@ public final class RpcDispatcher {
             return f.booleanNode(true);
         });
         edits.put("stopImpersonatingAccount", p -> f.booleanNode(node.stopImpersonating(p.address(0))));
+        edits.put("setCoinbase", p -> {
+            node.setCoinbase(p.address(0));
+            return f.booleanNode(true);
+        });
+        edits.put("setPrevRandao", p -> f.booleanNode(unwrap(node.setPrevRandao(p.data(0)))));
+        edits.put("reset", p -> {
+            if (p.has(0) && p.raw(0).isObject() && p.raw(0).has("forking")) {
+                throw p.invalid("the devnet cannot fork another chain: hardhat_reset takes no forking options here; "
+                        + "call it without parameters for a fresh chain");
+            }
+            node.reset();
+            return f.booleanNode(true);
+        });
         edits.forEach((name, m) -> {
             methods.put("hardhat_" + name, m);
             methods.put("anvil_" + name, m);

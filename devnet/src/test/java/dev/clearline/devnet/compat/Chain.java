@@ -78,10 +78,6 @@ public record Chain(Web3j web3j, long chainId) {
         return web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
     }
 
-    /**
-     * The revert data of a failed call, wherever the node put it: geth and the devnet answer code 3
-     * with the data as a hex string; Hardhat answers -32603 with {message, data}.
-     */
     /** A 65-byte signature as JSON-RPC signers answer it: r || s || v (27 or 28). */
     public static String signature(org.web3j.crypto.Sign.SignatureData sig) {
         byte[] out = java.util.Arrays.copyOf(sig.getR(), 65);
@@ -90,6 +86,10 @@ public record Chain(Web3j web3j, long chainId) {
         return Numeric.toHexString(out);
     }
 
+    /**
+     * The revert data of a failed call, wherever the node put it: geth and the devnet answer code 3
+     * with the data as a hex string; Hardhat answers -32603 with {message, data}.
+     */
     public static String revertData(org.web3j.protocol.core.Response.Error error) {
         String data = error.getData();
         if (data == null) return null;

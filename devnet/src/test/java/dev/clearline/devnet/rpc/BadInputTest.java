@@ -111,6 +111,9 @@ class BadInputTest {
         assertError(request("eth_signTypedData_v4", "[\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\", \"{}\"]"), -32602,
                 "not EIP-712 typed data");
         assertError(request("eth_sign", "[" + someone + ", \"0x01\"]"), -32000, "signs only for its dev accounts");
+        assertError(request("hardhat_reset", "[{\"forking\":{\"jsonRpcUrl\":\"http://127.0.0.1:1\"}}]"), -32602, "cannot fork another chain");
+        assertError(request("hardhat_setPrevRandao", "[\"0x01\"]"), -32602, "one 32-byte word");
+        assertError(request("evm_setBlockGasLimit", "[\"0x0\"]"), -32602, "holds no transaction");
         String dev = "\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"";
         String domain = "\"EIP712Domain\":[{\"name\":\"name\",\"type\":\"string\"}]";
         assertError(request("eth_signTypedData_v4", "[" + dev + ", \"not json\"]"), -32602, "typed data in JSON");
