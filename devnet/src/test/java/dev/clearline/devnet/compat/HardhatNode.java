@@ -43,7 +43,8 @@ public final class HardhatNode implements AutoCloseable {
     public static Path installedProject() {
         Path dir = projectDir();
         if (Files.isDirectory(dir.resolve("node_modules/hardhat"))
-                && Files.isDirectory(dir.resolve("node_modules/@nomicfoundation/hardhat-network-helpers"))) {
+                && Files.isDirectory(dir.resolve("node_modules/@nomicfoundation/hardhat-network-helpers"))
+                && Files.isDirectory(dir.resolve("node_modules/ethers"))) {
             return dir;
         }
         try {

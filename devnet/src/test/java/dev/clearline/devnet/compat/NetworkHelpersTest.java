@@ -6,12 +6,9 @@ import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.node.DevnetNode;
 import dev.clearline.devnet.node.NodeConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,18 +47,9 @@ class NetworkHelpersTest {
     /** Runs scripts/network-helpers.js with {@code hardhat run}; its output, or a failure carrying it. */
     private static String runScript(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
         Path dir = HardhatNode.installedProject();
-        Path log = Files.createTempFile("clearline-network-helpers", ".log");
         List<String> command = new java.util.ArrayList<>(List.of(dir.resolve("node_modules/.bin/hardhat").toString(), "run"));
         command.addAll(args);
         command.add("scripts/network-helpers.js");
-        ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        b.environment().putAll(env);
-        b.environment().put("HARDHAT_DISABLE_TELEMETRY_PROMPT", "true");
-        Process p = b.start();
-        boolean done = p.waitFor(180, TimeUnit.SECONDS);
-        if (!done) p.destroyForcibly();
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(done && p.exitValue() == 0).as("hardhat run %s exited %s:%n%s", args, done ? p.exitValue() : "(timed out)", output).isTrue();
-        return output;
+        return NodeScripts.run(command, env);
     }
 }
