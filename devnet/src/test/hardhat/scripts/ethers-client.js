@@ -62,6 +62,26 @@ async function main() {
   assert.equal(ethers.verifyTypedData(domain, types, order, signature), holderAddress);
   steps.push("signMessage", "signTypedData");
 
+  // events as a front end follows them: polled filters over HTTP, subscriptions over the WebSocket on the same port
+  const within = (promise, what) => Promise.race([promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("no " + what + " within 20 s")), 20_000).unref())]);
+  provider.pollingInterval = 100;
+  // (ethers' polling starts at the latest block, whose earlier mint it may report too: wait for this one)
+  const polled = new Promise((resolve) => token.on("Transfer", (from, to, value) => value === 3n && resolve(value)));
+  const socket = new ethers.WebSocketProvider(process.env.CLEARLINE_RPC_URL.replace(/^http/, "ws"));
+  const socketToken = new ethers.Contract(await token.getAddress(), artifact.abi, socket);
+  const pushed = new Promise((resolve) => socketToken.on("Transfer", (from, to, value) => value === 3n && resolve(value)));
+  const block = new Promise((resolve) => socket.once("block", resolve));
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the filter and the subscriptions in place
+  await (await token.mint(holderAddress, 3n)).wait();
+  assert.equal(await within(polled, "polled Transfer event"), 3n);
+  assert.equal(await within(pushed, "Transfer event over the WebSocket"), 3n);
+  assert.ok((await within(block, "new block over the WebSocket")) > 0);
+  await token.removeAllListeners();
+  await socketToken.removeAllListeners();
+  await socket.destroy();
+  steps.push("events polled", "events over WebSocket");
+
   const fees = await provider.getFeeData();
   assert.ok(fees.maxFeePerGas > 0n && fees.maxPriorityFeePerGas >= 0n);
   // (Hardhat's node answers the pending block with number null, which ethers refuses to parse: not asked here)

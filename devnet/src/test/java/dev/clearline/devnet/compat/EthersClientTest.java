@@ -17,12 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  * ethers v6, the client most front ends and scripts use, against the devnet through its own
  * {@code JsonRpcProvider} and the node's signers (src/test/hardhat/scripts/ethers-client.js):
  * deploy, send and wait, calls, event queries, custom errors decoded from the revert data,
- * {@code signMessage} and {@code signTypedData} of a Clearline order. The same script runs against
+ * {@code signMessage} and {@code signTypedData} of a Clearline order, contract events followed by
+ * polled filters and by a {@code WebSocketProvider}'s subscriptions. The same script runs against
  * Hardhat's node, and both sign the order to the same bytes.
  */
 class EthersClientTest {
     private static final String STEPS = "ethers ran: network getSigner deploy send wait call queryFilter custom errors signMessage "
-            + "signTypedData getFeeData getBlock";
+            + "signTypedData events polled events over WebSocket getFeeData getBlock";
 
     @TempDir
     Path tmp;
