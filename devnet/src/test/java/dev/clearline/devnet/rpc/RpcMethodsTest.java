@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.compat.Chain;
 import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.TimeTravel;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.devnet.node.NodeConfig;
 import java.math.BigInteger;
@@ -34,6 +35,36 @@ class RpcMethodsTest {
 
     private TransactionReceipt mintTo(DevnetContext ctx, String who, long amount) throws Exception {
         return new Chain(ctx.web3j(), 31337).mined(ctx.deployer(), ctx.address("TestCollateral"), Chain.mint(who, amount), 200_000);
+    }
+
+    @Test
+    void theTxpoolMethodsShowWhatWaitsBySenderAndNonce(DevnetContext ctx) throws Exception {
+        String from = ctx.key(3).getAddress().toLowerCase();
+        BigInteger nonce = ctx.web3j().ethGetTransactionCount(from, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send()
+                .getTransactionCount();
+        TimeTravel time = ctx.time();
+        time.setAutomine(false);
+        try {
+            Chain chain = new Chain(ctx.web3j(), 31337);
+            for (int i = 0; i < 2; i++) {
+                assertThat(ctx.web3j().ethSendRawTransaction(chain.signed(ctx.key(3), nonce.add(BigInteger.valueOf(i)),
+                        "0x00000000000000000000000000000000000000b0", "0x", 21_000)).send().hasError()).isFalse();
+            }
+            JsonNode status = call(ctx, "txpool_status", "[]").get("result");
+            assertThat(status.get("pending").asText()).isEqualTo("0x2");
+            assertThat(status.get("queued").asText()).isEqualTo("0x0");
+            JsonNode content = call(ctx, "txpool_content", "[]").get("result");
+            JsonNode mine = content.get("pending").get(from);
+            assertThat(mine.size()).isEqualTo(2);
+            assertThat(mine.get(nonce.toString()).get("nonce").asText()).isEqualTo(org.web3j.utils.Numeric.toHexStringWithPrefix(nonce));
+            assertThat(mine.get(nonce.toString()).get("blockHash").isNull()).isTrue();
+            assertThat(call(ctx, "txpool_inspect", "[]").get("result").get("pending").get(from).get(nonce.toString()).asText())
+                    .startsWith("0x00000000000000000000000000000000000000b0: 0 wei + 21000 gas × ");
+            time.mine();
+            assertThat(call(ctx, "txpool_status", "[]").get("result").get("pending").asText()).as("mined, so no longer waiting").isEqualTo("0x0");
+        } finally {
+            time.setAutomine(true);
+        }
     }
 
     @Test
