@@ -85,6 +85,10 @@ public final class Watcher implements AutoCloseable {
     private final long startBlock;
     /** The first block whose {@code Challenged} events are not read yet. */
     private long nextChallengeBlock;
+    /**
+     * Whether the wrong batches in the store have been taken up since the run started (a restart) or
+     * since a reorg took away a challenge of this account's; false: the next poll takes them up.
+     */
     private boolean resumed;
     /** Batches judged and not acted on yet: kept across a poll that fails half way, so none is missed. */
     private final List<Judged> pending = new ArrayList<>();
@@ -415,7 +419,14 @@ public final class Watcher implements AutoCloseable {
         refused.values().removeIf(f -> f.batch().record().block() > forkBlock);
         // Game ids are sequential: after the fork an id may name another game, so these are read again from the events.
         games.values().removeIf(g -> g.block() > forkBlock);
-        challengedByMe.values().removeIf(g -> g.block() > forkBlock);
+        if (challengedByMe.values().removeIf(g -> g.block() > forkBlock)) {
+            // A challenge of this account's went with the blocks: unless the new branch carries it again (read from
+            // the fork on, before the batches), its lie stands unchallenged. The batch was judged and is not read
+            // again, so the wrong batches are taken up from the store, as after a restart.
+            LOG.warn("event=challenge-reorged forkBlock={} action=\"challenge again each wrong batch left without a game of this account\"",
+                    forkBlock);
+            resumed = false;
+        }
         nextChallengeBlock = Math.max(startBlock, Math.min(nextChallengeBlock, forkBlock + 1));
         gamesByBlock.tailMap(forkBlock, false).clear();
     }

@@ -515,6 +515,32 @@ class WatcherResilienceTest {
         }
     }
 
+    /**
+     * A reorg that takes away the block of this watcher's own challenge, which the new branch does not carry (this
+     * devnet does not put a reorganised transaction back in its pool; a real node may not either): the lie is
+     * challenged again. A watcher that only forgot the game would have nothing left to challenge it from (the batch
+     * is judged and not read twice), and the lie would finalize.
+     */
+    @Test
+    void aChallengeAReorgTakesAwayIsSentAgain(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        String afterTheLie = l1.time().snapshot();
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+            assertThat(watcher.poll()).as("the challenge's block read").isZero();
+            assertThat(watcher.activeGames()).isEqualTo(1);
+
+            reorgAbove(l1, afterTheLie);
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            assertThat(game.gameCount().send()).as("no game on the new branch").isZero();
+            assertThat(watcher.poll()).as("the lie challenged again").isEqualTo(1);
+            assertThat(watcher.activeGames()).isEqualTo(1);
+            assertThat(game.gameCount().send()).isOne();
+            assertThat(watcher.poll()).as("and only once").isZero();
+        }
+    }
+
     /** A node that refuses the challenge of {@code header} with its post-root replaced by the lie, as a node behind would. */
     private static RefusingTransport refusingTheChallengeOf(Rollout r, DevnetContext l1, dev.clearline.engine.batch.BatchHeader header)
             throws Exception {
