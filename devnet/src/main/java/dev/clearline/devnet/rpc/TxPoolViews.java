@@ -1,9 +1,11 @@
 package dev.clearline.devnet.rpc;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.devnet.node.SignedTx;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * geth's {@code txpool_status}, {@code txpool_content} and {@code txpool_inspect} (Anvil serves them
@@ -24,24 +26,21 @@ final class TxPoolViews {
 
     /** Each waiting transaction as eth_getTransactionByHash shows it, under its sender and its nonce (decimal, as geth keys it). */
     static ObjectNode content(List<SignedTx> pool) {
-        ObjectNode o = F.objectNode();
-        ObjectNode pending = o.putObject("pending");
-        for (SignedTx t : pool) {
-            ObjectNode bySender = pending.has(t.from()) ? (ObjectNode) pending.get(t.from()) : pending.putObject(t.from());
-            bySender.set(t.nonce().toString(), JsonViews.transaction(t, null, 0));
-        }
-        o.putObject("queued");
-        return o;
+        return bySenderAndNonce(pool, t -> JsonViews.transaction(t, null, 0));
     }
 
     /** Each waiting transaction in geth's one-line summary: {@code to: value wei + gas gas × price wei}. */
     static ObjectNode inspect(List<SignedTx> pool) {
+        return bySenderAndNonce(pool, t -> F.textNode((t.to() == null ? "contract creation" : t.to()) + ": " + t.value() + " wei + "
+                + t.gasLimit() + " gas × " + t.maxFeePerGas() + " wei"));
+    }
+
+    private static ObjectNode bySenderAndNonce(List<SignedTx> pool, Function<SignedTx, JsonNode> view) {
         ObjectNode o = F.objectNode();
         ObjectNode pending = o.putObject("pending");
         for (SignedTx t : pool) {
             ObjectNode bySender = pending.has(t.from()) ? (ObjectNode) pending.get(t.from()) : pending.putObject(t.from());
-            bySender.put(t.nonce().toString(), (t.to() == null ? "contract creation" : t.to()) + ": " + t.value() + " wei + "
-                    + t.gasLimit() + " gas × " + t.maxFeePerGas() + " wei");
+            bySender.set(t.nonce().toString(), view.apply(t));
         }
         o.putObject("queued");
         return o;
