@@ -97,6 +97,15 @@ public final class Watcher implements AutoCloseable {
     /** Every (batch index, submission) this account has a game on, played out or not. */
     private final Map<Long, Game> challengedByMe = new LinkedHashMap<>();
     private final Map<Long, Integer> finished = new LinkedHashMap<>();
+    /**
+     * Games that ended, kept while a reorg could still take their last move away (the poll's head was
+     * within the replay's reorg depth of the block the end was seen at): such a game is open again.
+     */
+    private final Map<Long, Ended> ended = new LinkedHashMap<>();
+    private record Ended(Game game, long seenAt) {}
+    /** Set by a reorg: the next poll asks L1 again about the games in {@link #ended}. */
+    private boolean recheckEnded;
+    private final long reorgDepth;
     /** Wrong batches whose challenge L1 refused, by posting transaction, with the reason: tried again on every poll while live. */
     private final Map<String, Refusal> refused = new LinkedHashMap<>();
     /** The last refusal of each game's move, so a move L1 keeps refusing is reported once, not on every poll. */
@@ -118,6 +127,7 @@ public final class Watcher implements AutoCloseable {
         this.l1 = l1;
         this.role = role;
         this.startBlock = settings.startBlock();
+        this.reorgDepth = settings.reorgDepth();
         this.nextChallengeBlock = settings.startBlock();
         this.replayer = new Replayer(source, store, stf, settings, new ReplayListener() {
             @Override
@@ -150,6 +160,8 @@ public final class Watcher implements AutoCloseable {
         int sent = 0;
         // The games first, so a batch this account already challenged (before a restart) is not challenged twice.
         adoptGames(p.reachedBlock(), p.head());
+        if (recheckEnded) reopenEnded();
+        ended.values().removeIf(e -> e.seenAt() < p.head() - reorgDepth);
         if (!resumed) {
             pending.addAll(0, unchallengedFromBefore());
             resumed = true;
@@ -159,7 +171,7 @@ public final class Watcher implements AutoCloseable {
             sent += onBatch(pending.getFirst());
             pending.removeFirst();
         }
-        sent += play();
+        sent += play(p.head());
         if (reporter != null) sent += reporter.poll().sent();
         moves += sent;
         gamesCounted = new GameCounts(games.size(), finished.size(), moves, refused.size(), refusedMoves.size());
@@ -226,6 +238,7 @@ public final class Watcher implements AutoCloseable {
             if (mineToPlay) challengedByMe.put(gameId, game);
             if (!g.active()) {
                 finished.put(gameId, g.status());
+                ended.put(gameId, new Ended(game, head));
                 continue;
             }
             LOG.info("event={} game={} batch={} challenger={}", mineToPlay ? "resume" : "challenged", gameId, index, e.challenger);
@@ -373,7 +386,7 @@ public final class Watcher implements AutoCloseable {
         return verdict.startsWith("fraud:refused-step") || verdict.startsWith("fraud:undecodable") || verdict.startsWith("fraud:wrong-post-root");
     }
 
-    private int play() throws IOException {
+    private int play(long head) throws IOException {
         int sent = 0;
         for (var it = games.values().iterator(); it.hasNext();) {
             Game game = it.next();
@@ -381,13 +394,15 @@ public final class Watcher implements AutoCloseable {
             if (g.status() == 0) {
                 LOG.warn("event=game-gone game={} batch={} reason=\"L1 no longer has it (reorganised away)\" action=drop", game.id(),
                         game.batchIndex());
-                challengedByMe.remove(game.id());
+                // a challenge of this account's gone with it leaves its lie unchallenged: the wrong batches are taken up again
+                if (challengedByMe.remove(game.id()) != null) resumed = false;
                 it.remove();
                 continue;
             }
             if (!g.active()) {
                 LOG.info("event=game-over game={} batch={} status={}", g.gameId(), g.batchIndex(), GameView.statusName(g.status()));
                 finished.put(g.gameId(), g.status());
+                ended.put(g.gameId(), new Ended(game, head));
                 refusedMoves.remove(game.id());
                 it.remove();
                 continue;
@@ -429,6 +444,38 @@ public final class Watcher implements AutoCloseable {
         }
         nextChallengeBlock = Math.max(startBlock, Math.min(nextChallengeBlock, forkBlock + 1));
         gamesByBlock.tailMap(forkBlock, false).clear();
+        // A game opened after the fork went with the blocks (its id may name another game now, read from the events);
+        // one opened before it may have lost the move that ended it: asked again on this poll.
+        for (var it = ended.values().iterator(); it.hasNext();) {
+            Game g = it.next().game();
+            if (g.block() > forkBlock) {
+                finished.remove(g.id());
+                it.remove();
+            }
+        }
+        recheckEnded = !ended.isEmpty();
+    }
+
+    /** After a reorg: each recently ended game L1 shows open again is played again; the others keep their (possibly new) outcome. */
+    private void reopenEnded() throws IOException {
+        for (var it = ended.values().iterator(); it.hasNext();) {
+            Game game = it.next().game();
+            GameView g = l1.game(game.id());
+            if (g.active()) {
+                LOG.warn("event=game-reopened game={} batch={} reason=\"the move that ended it was reorganised away\" action=play",
+                        game.id(), game.batchIndex());
+                finished.remove(game.id());
+                games.put(game.id(), game);
+                if (g.challenger().equals(l1.account())) challengedByMe.put(game.id(), game);
+                it.remove();
+            } else if (g.status() == 0) {
+                finished.remove(game.id());
+                it.remove();
+            } else {
+                finished.put(game.id(), g.status());
+            }
+        }
+        recheckEnded = false;
     }
 
     /** Every verdict of this run, in L1 order (batches judged before a restart are in the store). */

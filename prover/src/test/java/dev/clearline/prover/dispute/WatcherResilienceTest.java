@@ -541,6 +541,35 @@ class WatcherResilienceTest {
         }
     }
 
+    /**
+     * A reorg that takes away the move that ended a game (here the challenger's timeout claim), which the new branch
+     * does not carry: the game is open again on L1, and the watcher plays it again. A watcher that kept it among its
+     * finished games would never look at it again, and a challenger whose one-step proof went that way would lose
+     * its bond on time.
+     */
+    @Test
+    void aGameWhoseEndAReorgTakesAwayIsPlayedAgain(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+            assertThat(watcher.poll()).isZero();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            long id = game.gameCount().send().longValueExact();
+            l1.time().advance(Duration.ofSeconds(game.clockBudget().send().longValueExact() + 1));
+            String beforeTheClaim = l1.time().snapshot();
+            assertThat(watcher.poll()).as("the timeout claim").isEqualTo(1);
+            watcher.poll();
+            assertThat(watcher.finishedGames()).containsOnly(java.util.Map.entry(id, GameView.CHALLENGER_WON));
+
+            reorgAbove(l1, beforeTheClaim);
+            assertThat(watcher.poll()).as("the claim sent again").isEqualTo(1);
+            watcher.poll();
+            assertThat(watcher.finishedGames()).containsOnly(java.util.Map.entry(id, GameView.CHALLENGER_WON));
+            assertThat(watcher.activeGames()).isZero();
+        }
+    }
+
     /** A node that refuses the challenge of {@code header} with its post-root replaced by the lie, as a node behind would. */
     private static RefusingTransport refusingTheChallengeOf(Rollout r, DevnetContext l1, dev.clearline.engine.batch.BatchHeader header)
             throws Exception {
