@@ -36,7 +36,7 @@ class EthersClientTest {
             Files.copy(in, artifact);
         }
         String onDevnet;
-        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> System.currentTimeMillis() / 1000), 0))) {
+        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> 1_700_000_000L), 0))) {
             onDevnet = run(devnet.rpcUrl(), artifact);
         }
         String onHardhat;

@@ -26,7 +26,7 @@ class NetworkHelpersTest {
 
     @Test
     void hardhatsNetworkHelpersRunUnchangedAgainstTheDevnet() throws Exception {
-        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> System.currentTimeMillis() / 1000), 0))) {
+        try (Devnet devnet = Devnet.start(Devnet.Options.http(NodeConfig.defaults(() -> 1_700_000_000L), 0))) {
             new Chain(devnet.web3j(), 31337).send(devnet.accounts().first(), "0x00000000000000000000000000000000000000b0", "0x", 21_000);
             assertThat(devnet.node().blockNumber()).isEqualTo(1);
             String output = runScript(List.of("--network", "devnet"), Map.of("CLEARLINE_DEVNET_URL", devnet.rpcUrl()));
