@@ -218,9 +218,10 @@ public final class SequencerNode implements AutoCloseable {
             // back after the others deleted the log it needs: its copy moves aside, and it is seeded below like an empty one
             CatchUpCheck.setAsideIfBehind(config, System.currentTimeMillis());
         }
-        if (SnapshotSeed.applies(config) && !SnapshotSeed.seed(config, SEED_TIMEOUT)) {
+        if (SnapshotSeed.applies(config) && SnapshotSeed.seed(config, SEED_TIMEOUT) == SnapshotSeed.Outcome.NOT_SEEDED) {
             // an empty directory in a running cluster starts from the cluster's latest snapshot, not from genesis; without
-            // that copy it may start empty only if the others still hold the log from its beginning (or none answers)
+            // that copy it may start empty only if the others still hold the log from its beginning (or none answers).
+            // A new cluster (every other member answered with no log) has nothing to copy and nothing to check.
             CatchUpCheck.Positions p = CatchUpCheck.probe(config);
             if (p.behind()) {
                 throw new IllegalStateException("member " + config.memberId() + " has no state of its own in " + config.dir() + " and did not"

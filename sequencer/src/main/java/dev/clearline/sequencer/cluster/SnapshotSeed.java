@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +33,11 @@ import java.util.stream.Collectors;
  * <p>Only an empty directory is seeded (a member with any state of its own recovers from it), only
  * in a cluster of several members, and only while another member answers: when none does within
  * the timeout (the whole cluster is starting, or this member is the first), the member starts
- * empty, as before, and takes part in the first election.
+ * empty, as before, and takes part in the first election. While it waits, it also asks the other
+ * members' archives what log they hold: when every one of them answers and none holds any, the
+ * whole cluster is starting from nothing (they are seeding too, each with its archive up and
+ * empty), so there is nothing to copy and the member starts empty at once instead of after the
+ * timeout.
  */
 final class SnapshotSeed {
     private static final Logger log = LoggerFactory.getLogger(SnapshotSeed.class);
@@ -69,13 +75,30 @@ final class SnapshotSeed {
         }
     }
 
+    /** How a seed ended. */
+    enum Outcome {
+        /** The directory holds the cluster's latest snapshot (or its log from the beginning, when it has taken none). */
+        SEEDED,
+        /** Every other member answered with no log at all: a cluster starting from nothing; the directory is left empty. */
+        NEW_CLUSTER,
+        /** No copy: no other member answered in time, or the copy did not finish; the directory is left empty. */
+        NOT_SEEDED
+    }
+
+    /**
+     * Whether the others' archives say the cluster is starting from nothing: every other member answered, and none holds
+     * a log (a member that has taken part in an election has one).
+     */
+    static boolean newCluster(Map<Integer, CatchUpCheck.ArchiveAnswer> answers, int others) {
+        return answers.size() == others && answers.values().stream().allMatch(a -> a.answered() && !a.hasLog());
+    }
+
     /**
      * Copies the cluster's latest snapshot and the log after it into {@code config.dir()}. Returns
-     * true when the directory now holds a snapshot to start from (or the log from its beginning,
-     * when the cluster has taken none); false, with the directory left empty, when no other member
-     * answered within {@code timeout}.
+     * {@link Outcome#SEEDED} when the directory now holds a snapshot to start from; otherwise the
+     * directory is left empty and the outcome says why.
      */
-    static boolean seed(NodeConfig config, Duration timeout) throws IOException, InterruptedException {
+    static Outcome seed(NodeConfig config, Duration timeout) throws IOException, InterruptedException {
         Path dir = config.dir();
         NodeConfig.Member self = config.self();
         String others = config.members().stream().filter(m -> m.id() != self.id())
@@ -85,6 +108,8 @@ final class SnapshotSeed {
         MediaDriver driver = null;
         Archive archive = null;
         ClusterBackup backup = null;
+        OthersAsked asked = null;
+        Outcome outcome = Outcome.NOT_SEEDED;
         long started = System.nanoTime();
         try {
             driver = SequencerNode.scratchDriver(config, aeronDir);
@@ -114,6 +139,7 @@ final class SnapshotSeed {
                     .idleStrategySupplier(config.idle().strategy())
                     .eventsListener(progress);
             backup = ClusterBackup.launch(backupCtx);
+            asked = new OthersAsked(aeronDir, config);
             long deadline = System.nanoTime() + timeout.toNanos();
             long answerBy = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
             long lastPosition = -1;
@@ -121,6 +147,12 @@ final class SnapshotSeed {
             long backingSince = 0;
             while (System.nanoTime() < deadline) {
                 Thread.sleep(50);
+                if (!progress.answered && asked.newCluster()) {
+                    log.info("event=seed_skipped reason=\"every other member answered with no log: a new cluster\" hint=\"the member starts empty\" ms={}",
+                            (System.nanoTime() - started) / 1_000_000);
+                    outcome = Outcome.NEW_CLUSTER;
+                    break;
+                }
                 if (!progress.answered && System.nanoTime() > answerBy) {
                     log.info("event=seed_skipped reason=\"no other member answered within {} ms: a new cluster, or none running\" hint=\"the member starts empty\"",
                             ANSWER_TIMEOUT.toMillis());
@@ -144,7 +176,7 @@ final class SnapshotSeed {
                     log.info("event=seeded_from_cluster snapshot_position={} log_position={} snapshots={} ms={}",
                             progress.startPosition, position, progress.snapshots,
                             (System.nanoTime() - started) / 1_000_000);
-                    return true;
+                    return Outcome.SEEDED;
                 }
             }
             if (progress.answered) {
@@ -154,10 +186,11 @@ final class SnapshotSeed {
                         backupCtx.liveLogPositionCounter().isClosed() ? -1 : backupCtx.liveLogPositionCounter().get(), progress.snapshots);
             }
         } finally {
+            if (asked != null) asked.close(); // before the driver its clients use
             CloseHelper.quietCloseAll(backup, archive, driver);
         }
         wipe(dir);
-        return false;
+        return outcome;
     }
 
     /** Removes what an unfinished seed left, so the member starts as a plain empty one. */
@@ -168,6 +201,42 @@ final class SnapshotSeed {
             try (var files = Files.walk(p)) {
                 for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
             }
+        }
+    }
+
+    /**
+     * Asks the other members' archives, again and again while the seed waits, what log they hold, until every one has
+     * answered. A member not up yet is asked again; one that answered is not.
+     */
+    private static final class OthersAsked implements AutoCloseable {
+        /** How long one round gives each archive; a round follows the last at once. */
+        private static final Duration ROUND = Duration.ofMillis(500);
+        private final Map<Integer, CatchUpCheck.ArchiveAnswer> answered = new ConcurrentHashMap<>();
+        private final int others;
+        private final Thread asker;
+        private volatile boolean closed;
+
+        OthersAsked(String aeronDir, NodeConfig config) {
+            List<NodeConfig.Member> members = config.members().stream().filter(m -> m.id() != config.memberId()).toList();
+            this.others = members.size();
+            this.asker = Thread.ofVirtual().name("seed-asks-archives").start(() -> {
+                while (!closed && answered.size() < others) {
+                    List<NodeConfig.Member> silent = members.stream().filter(m -> !answered.containsKey(m.id())).toList();
+                    CatchUpCheck.ask(aeronDir, config.self(), silent, ROUND).forEach((id, a) -> {
+                        if (a.answered()) answered.put(id, a);
+                    });
+                }
+            });
+        }
+
+        boolean newCluster() {
+            return SnapshotSeed.newCluster(answered, others);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed = true;
+            asker.join();
         }
     }
 

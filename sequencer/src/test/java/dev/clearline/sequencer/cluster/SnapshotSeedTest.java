@@ -26,6 +26,9 @@ class SnapshotSeedTest {
         return NodeConfig.member(dir, Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO);
     }
 
+    private static final CatchUpCheck.ArchiveAnswer SILENT = CatchUpCheck.ArchiveAnswer.NONE, EMPTY = new CatchUpCheck.ArchiveAnswer(true, -1),
+            WITH_LOG = new CatchUpCheck.ArchiveAnswer(true, 0);
+
     @Test
     void onlyAnEmptyMemberOfSeveralIsSeeded() throws Exception {
         assertThat(SnapshotSeed.applies(config(1))).as("a single member").isFalse();
@@ -44,10 +47,37 @@ class SnapshotSeedTest {
     @Test
     void withNoOtherMemberRunningTheMemberStartsEmpty() throws Exception {
         NodeConfig config = config(3);
-        assertThat(SnapshotSeed.seed(config, Duration.ofSeconds(30))).isFalse();
+        assertThat(SnapshotSeed.seed(config, Duration.ofSeconds(30))).isEqualTo(SnapshotSeed.Outcome.NOT_SEEDED);
         assertThat(SnapshotSeed.applies(config)).as("nothing left behind").isTrue();
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString()).toList()).doesNotContain("archive", "cluster", "aeron-seed");
         }
+    }
+
+    /**
+     * Two members of a new cluster seeding at the same moment: each finds the other's archive up and empty, so neither
+     * waits out the answer timeout for a snapshot nobody has, and both leave their directories as they found them.
+     */
+    @Test
+    void membersOfANewClusterFindEachOtherEmptyAndStartAtOnce() throws Exception {
+        List<NodeConfig.Member> list = LoopbackMembers.free(2);
+        List<NodeConfig> configs = List.of(NodeConfig.member(dir.resolve("member-0"), Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO),
+                NodeConfig.member(dir.resolve("member-1"), Genesis.devnet(Market.ROLLUP), 1, list, Duration.ZERO));
+        try (var seeds = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var first = seeds.submit(() -> SnapshotSeed.seed(configs.get(0), Duration.ofSeconds(30)));
+            var second = seeds.submit(() -> SnapshotSeed.seed(configs.get(1), Duration.ofSeconds(30)));
+            assertThat(first.get()).isEqualTo(SnapshotSeed.Outcome.NEW_CLUSTER);
+            assertThat(second.get()).isEqualTo(SnapshotSeed.Outcome.NEW_CLUSTER);
+        }
+        for (NodeConfig c : configs) assertThat(SnapshotSeed.applies(c)).as("nothing left behind in %s", c.dir()).isTrue();
+    }
+
+    @Test
+    void aClusterIsNewOnlyWhenEveryOtherMemberAnsweredWithNoLog() {
+        assertThat(SnapshotSeed.newCluster(java.util.Map.of(1, EMPTY, 2, EMPTY), 2)).as("both answered, neither has a log").isTrue();
+        assertThat(SnapshotSeed.newCluster(java.util.Map.of(1, EMPTY), 2)).as("one has not answered yet").isFalse();
+        assertThat(SnapshotSeed.newCluster(java.util.Map.of(1, EMPTY, 2, SILENT), 2)).as("one silent").isFalse();
+        assertThat(SnapshotSeed.newCluster(java.util.Map.of(1, EMPTY, 2, WITH_LOG), 2)).as("one holds a log from position 0").isFalse();
+        assertThat(SnapshotSeed.newCluster(java.util.Map.of(), 2)).as("nobody answered").isFalse();
     }
 }
