@@ -60,6 +60,11 @@ public final class CallWatch extends ForwardingTransport {
         cues.add(new Cue(method, acceptedBefore, action));
     }
 
+    /** How many {@code method} calls the client made so far, answered with an error or not. */
+    public synchronized long callsOf(String method) {
+        return calls.stream().filter(method::equals).count();
+    }
+
     /** The raw transactions the node accepted, in order. */
     public synchronized List<String> accepted() {
         return List.copyOf(accepted);

@@ -70,6 +70,11 @@ public final class DisputeL1 {
         this.rollup = Rollup.load(rollupAddress, web3j, reads, new DefaultGasProvider());
     }
 
+    /** L1 replaced every block after {@code forkBlock}: this account's sends forget what went with them ({@link TxSender#reorganised}). */
+    public void reorganised(long forkBlock) {
+        sender.reorganised(forkBlock);
+    }
+
     /** The endpoint this account reads and sends through. */
     public Web3j web3j() {
         return web3j;

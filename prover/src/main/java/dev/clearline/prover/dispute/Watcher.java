@@ -424,6 +424,7 @@ public final class Watcher implements AutoCloseable {
 
     /** Blocks after {@code forkBlock} are gone: games opened in them may be too, and their events are read again. */
     private void onReorg(long forkBlock) {
+        l1.reorganised(forkBlock); // a move of ours mined after the fork may be gone: its nonce and block are not to be waited on
         for (Game g : games.values()) {
             if (g.block() > forkBlock) {
                 LOG.warn("event=game-reorged game={} batch={} block={} forkBlock={} action=\"read the games again from the fork point\"", g.id(),

@@ -126,6 +126,12 @@ public final class TxSender {
     private Long nextNonce;
     /** The block of this sender's newest mined transaction, -1 before its first. */
     private long lastMinedBlock = -1;
+    /**
+     * The lowest fork block a caller reported since the last send ({@link #reorganised}), {@link Long#MAX_VALUE} for none:
+     * set from any thread without waiting for a send in progress, applied by the next send and by an estimate waiting
+     * for a block the reorg took away.
+     */
+    private final java.util.concurrent.atomic.AtomicLong forkBlock = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
     private volatile long resends;
 
     public TxSender(Web3j web3j, Credentials key, long chainId, FeePolicy fees, Time time) {
@@ -138,6 +144,26 @@ public final class TxSender {
 
     public String address() {
         return key.getAddress();
+    }
+
+    /**
+     * L1 reorganised: every block after {@code forkBlock} was replaced. A transaction of this sender's mined there may
+     * be gone (a node that does not put it back in its pool forgets it): the next send reads the key's nonce afresh, and
+     * its estimate no longer waits for the block that held this sender's last transaction. Without this, a chain left
+     * shorter than that block (a devnet that mines only on a transaction) held every send for 30 s and then failed it
+     * as if the node were behind. Safe from any thread, and does not wait for a send in progress.
+     */
+    public void reorganised(long forkBlock) {
+        this.forkBlock.accumulateAndGet(forkBlock, Math::min);
+    }
+
+    /** Applies a reported reorg: forgets what it may have taken away. */
+    private void applyReorg() {
+        long fork = forkBlock.getAndSet(Long.MAX_VALUE);
+        if (fork == Long.MAX_VALUE || lastMinedBlock <= fork) return;
+        log.info("event=tx_sender_reorganised forkBlock={} lastMinedBlock={} action=\"read the nonce again\"", fork, lastMinedBlock);
+        lastMinedBlock = fork;
+        nextNonce = null;
     }
 
     /** Attempts sent again (after a drop, a refusal as underpriced, or a stall) since this sender started. */
@@ -171,9 +197,10 @@ public final class TxSender {
      * @throws IOException when the node cannot be reached or refuses for a reason re-sending cannot fix
      */
     public synchronized Sent send(String to, String data, BigInteger value) throws IOException, InterruptedException, WouldRevert {
-        if (nextNonce == null) syncNonce();
-        long nonce = nextNonce;
+        applyReorg();
         BigInteger gas = estimate(to, data, value);
+        if (nextNonce == null) syncNonce(); // after the estimate, which may have applied a reorg
+        long nonce = nextNonce;
         BigInteger tip = currentTip();
         BigInteger maxFee = baseFee().multiply(BigInteger.TWO).add(tip);
         List<String> attempts = new ArrayList<>();
@@ -316,6 +343,7 @@ public final class TxSender {
             if (!e.hasError()) return e.getAmountUsed().multiply(BigInteger.valueOf(13)).divide(BigInteger.TEN);
             String why = e.getError().getMessage() == null ? "" : e.getError().getMessage();
             if (at >= 0 && behind(why)) {
+                applyReorg(); // the block waited for may have been taken away meanwhile
                 if (time.millis() > deadline) {
                     throw new IOException("the node has not reached block " + at + ", where this key's last transaction was mined, after "
                             + BEHIND_PATIENCE_MILLIS / 1000 + " s (" + why + "): it is behind the chain; use another RPC endpoint");

@@ -570,6 +570,43 @@ class WatcherResilienceTest {
         }
     }
 
+    /**
+     * A game opened and won inside the blocks a reorg takes away (the challenge and the timeout claim both gone, the lie
+     * still there): the lie is challenged again, and the new game, which L1 numbers as the old one was, is played to
+     * the end. A watcher that kept the old game among its finished ones would take the new one for it and leave it
+     * alone: the challenger's clock would run out and its bond go to the liar.
+     */
+    @Test
+    void aGameOpenedAndWonInsideTheBlocksAReorgTakesIsOpenedAndWonAgain(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        String afterTheLie = l1.time().snapshot();
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+            assertThat(watcher.poll()).isZero();
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            long id = game.gameCount().send().longValueExact();
+            long budget = game.clockBudget().send().longValueExact();
+            l1.time().advance(Duration.ofSeconds(budget + 1));
+            assertThat(watcher.poll()).as("the timeout claim").isEqualTo(1);
+            watcher.poll();
+            assertThat(watcher.finishedGames()).containsOnly(java.util.Map.entry(id, GameView.CHALLENGER_WON));
+
+            reorgAbove(l1, afterTheLie);
+            assertThat(game.gameCount().send()).as("no game on the new branch").isZero();
+            assertThat(watcher.poll()).as("the lie challenged again").isEqualTo(1);
+            watcher.poll();
+            assertThat(game.gameCount().send().longValueExact()).as("the new game takes the old one's number").isEqualTo(id);
+            assertThat(watcher.activeGames()).as("and is played").isEqualTo(1);
+            l1.time().advance(Duration.ofSeconds(budget + 1));
+            assertThat(watcher.poll()).as("the timeout claim on the new branch").isEqualTo(1);
+            watcher.poll();
+            assertThat(watcher.finishedGames()).containsOnly(java.util.Map.entry(id, GameView.CHALLENGER_WON));
+            assertThat(game.gameCount().send().longValueExact()).isEqualTo(id);
+            assertThat(watcher.activeGames()).isZero();
+        }
+    }
+
     /** A node that refuses the challenge of {@code header} with its post-root replaced by the lie, as a node behind would. */
     private static RefusingTransport refusingTheChallengeOf(Rollout r, DevnetContext l1, dev.clearline.engine.batch.BatchHeader header)
             throws Exception {

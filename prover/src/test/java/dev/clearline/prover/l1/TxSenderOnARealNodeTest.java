@@ -182,6 +182,37 @@ class TxSenderOnARealNodeTest {
         }
     }
 
+    /**
+     * L1 reorganises away the blocks of two of the sender's transactions, and the new branch is shorter than the block of
+     * the last one (a devnet mines only on a transaction; a real chain's new head may be lower for a moment): told of the
+     * fork, the sender neither waits for a block that is gone nor sends under a nonce the new branch never reached. The
+     * next call goes out at once under the first nonce the new branch leaves free. Before, it waited 30 s for "the node
+     * to reach" the lost block, then failed telling the caller to use another endpoint.
+     */
+    @Test
+    void aSenderToldOfAReorgSendsUnderTheNonceTheNewBranchLeavesAndWaitsForNoLostBlock(DevnetContext l1) throws Exception {
+        Credentials key = l1.key(6);
+        FastClock clock = new FastClock();
+        CallWatch node = new CallWatch(l1.service());
+        TxSender sender = sender(node, key, clock);
+        long fork = l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+        String beforeBoth = l1.time().snapshot();
+        long first = sender.send(RECIPIENT, "0x", BigInteger.ONE).nonce();
+        assertThat(sender.send(RECIPIENT, "0x", BigInteger.ONE).nonce()).isEqualTo(first + 1);
+        assertThat(l1.time().revert(beforeBoth)).isTrue();
+
+        sender.reorganised(fork);
+        long before = clock.millis();
+        long sendsBefore = node.callsOf("eth_sendRawTransaction");
+        TxSender.Sent again = sender.send(RECIPIENT, "0x", BigInteger.ONE);
+        assertThat(again.nonce()).as("the first nonce the new branch leaves free").isEqualTo(first);
+        // a node that pools a nonce past a gap (geth does) would keep one sent under the old count for good, unmined
+        assertThat(node.callsOf("eth_sendRawTransaction") - sendsBefore).as("one send, none under a nonce the new branch never reached").isOne();
+        assertThat(again.receipt().isStatusOK()).isTrue();
+        assertThat(clock.millis() - before).as("no wait for the block the reorg took away (sender's clock)").isLessThan(5_000);
+        assertThat(sender.send(RECIPIENT, "0x", BigInteger.ONE).nonce()).isEqualTo(first + 1);
+    }
+
     /** Time that passes as fast as the sender sleeps, so a 30 s patience is spent in milliseconds. */
     private static final class FastClock implements TxSender.Time {
         private long now;
