@@ -94,6 +94,80 @@ class DisputeOnDevnetTest {
         }
     }
 
+    /**
+     * A griefer plays its challenge of honest batch {@code target} to the end, always picking the first part and making
+     * its best last move (the real step on the honest witness, which agrees with the proposer), while {@code proposerSide}
+     * polls between its moves.
+     */
+    private static void grieveToTheEnd(Rollout r, DisputeL1 griefer, long gameId, Batch target, Watcher proposerSide) throws Exception {
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        BatchTrace honest = new BatchTrace(stf, r.sequencerNodes, target.preStateVersion(), new PostedBatch(target.header(), target.calldata()));
+        for (int round = 0; round < 20 && griefer.game(gameId).active(); round++) {
+            proposerSide.poll();
+            GameView g = griefer.game(gameId);
+            if (!g.active() || !g.challengerToMove()) continue;
+            if (g.hi() - g.lo() > 1) {
+                griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi(), 0).orElseThrow(), 0);
+            } else {
+                griefer.oneStep(gameId, honest.transition(g.lo()), honest.inclusionProof(g.lo()), honest.witness(new WitnessBuilder(stf), g.lo()));
+            }
+        }
+    }
+
+    /**
+     * A griefer's challenge mined in the same block as the honest batch it disputes, right behind the post (a builder
+     * bundles them on a 12 s chain): the proposer's watcher finds the batch's replay for the game and defends it to the
+     * end. Had it looked only for batches posted before the game's block, it would have ignored the game as one on an
+     * unknown batch, and the proposer would have lost its bond on time.
+     */
+    @Test
+    void aChallengeMinedInTheSameBlockAsTheHonestBatchItDisputesIsDefended(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups().subList(0, 2));
+        r.post(batches.get(0).header(), batches.get(0).calldata());
+        Batch target = batches.get(1);
+        DisputeGame griefersGame = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(5)), Rollout.GAS);
+        BigInteger bond = griefersGame.challengeBond().send();
+        l1.time().setAutomine(false);
+        java.util.concurrent.CompletableFuture<org.web3j.protocol.core.methods.response.TransactionReceipt> post, challenge;
+        try {
+            // sent with a fixed gas limit: an estimate would run on the latest block, where the batch is not posted yet
+            post = r.submission(target.header(), target.calldata()).sendAsync();
+            awaitPooled(l1, r.proposerKey.getAddress());
+            challenge = griefersGame.challenge(DisputeL1.header(target.header()), bond).sendAsync();
+            awaitPooled(l1, l1.key(5).getAddress());
+            l1.time().mine();
+        } finally {
+            l1.time().setAutomine(true);
+        }
+        var posted = post.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        var challenged = challenge.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        Rollout.ok(posted);
+        Rollout.ok(challenged);
+        assertThat(challenged.getBlockNumber()).as("the challenge in the batch's own block").isEqualTo(posted.getBlockNumber());
+        long gameId = griefersGame.gameCount().send().longValueExact();
+
+        try (Watcher proposerSide = r.watcher(r.proposerKey, new Watcher.Role(true, true))) {
+            DisputeL1 griefer = r.dispute(l1.key(5));
+            grieveToTheEnd(r, griefer, gameId, target, proposerSide);
+            proposerSide.poll();
+            assertThat(griefer.game(gameId).status()).as("the game's end").isEqualTo(GameView.PROPOSER_WON);
+            assertThat(proposerSide.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
+            assertThat(griefersGame.credit(r.proposerKey.getAddress()).send()).as("the griefer's bond, to the proposer").isEqualTo(bond);
+        }
+    }
+
+    /** Waits until {@code address} has a transaction in the node's pool (its pending nonce above its mined one). */
+    private static void awaitPooled(DevnetContext l1, String address) throws Exception {
+        var web3j = l1.web3j();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (web3j.ethGetTransactionCount(address, org.web3j.protocol.core.DefaultBlockParameterName.PENDING).send().getTransactionCount()
+                .compareTo(web3j.ethGetTransactionCount(address, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getTransactionCount()) <= 0) {
+            assertThat(System.nanoTime()).as("a transaction of %s in the pool within 30 s", address).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void honestBatchesAreNeverChallengedAndAChallengerOfOneLosesItsBond(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
@@ -111,20 +185,7 @@ class DisputeOnDevnetTest {
             DisputeL1 griefer = r.dispute(l1.key(5));
             Batch target = batches.get(1);
             long gameId = griefer.challenge(target.header()).gameId();
-            Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
-            BatchTrace honest = new BatchTrace(stf, r.sequencerNodes, target.preStateVersion(), new PostedBatch(target.header(), target.calldata()));
-            for (int round = 0; round < 20 && griefer.game(gameId).active(); round++) {
-                proposerSide.poll();
-                GameView g = griefer.game(gameId);
-                if (!g.active() || !g.challengerToMove()) continue;
-                if (g.hi() - g.lo() > 1) {
-                    griefer.choose(gameId, griefer.bisection(gameId, g.lo(), g.hi(), 0).orElseThrow(), 0);
-                } else {
-                    // Its best last move: the real step on the honest witness, which agrees with the proposer.
-                    griefer.oneStep(gameId, honest.transition(g.lo()), honest.inclusionProof(g.lo()),
-                            honest.witness(new WitnessBuilder(stf), g.lo()));
-                }
-            }
+            grieveToTheEnd(r, griefer, gameId, target, proposerSide);
             proposerSide.poll();
             bystander.poll();
             assertThat(griefer.game(gameId).status()).isEqualTo(GameView.PROPOSER_WON);

@@ -156,9 +156,14 @@ final class Rollout {
 
     /** Posts {@code header} with {@code calldata} from the proposer. */
     void post(BatchHeader h, byte[] calldata) throws Exception {
-        ok(proposer.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(),
+        ok(submission(h, calldata).send());
+    }
+
+    /** The proposer's post of {@code header} with {@code calldata}, with a fixed gas limit (no estimate), not sent yet. */
+    org.web3j.protocol.core.RemoteFunctionCall<TransactionReceipt> submission(BatchHeader h, byte[] calldata) {
+        return proposer.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(),
                 h.postStateRoot().bytes(), BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(),
-                BigInteger.valueOf(h.priorityOpsConsumed())), calldata).send());
+                BigInteger.valueOf(h.priorityOpsConsumed())), calldata);
     }
 
     static BatchHeader withPostRoot(BatchHeader h, Hash32 post) {
