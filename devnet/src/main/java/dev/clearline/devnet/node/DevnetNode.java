@@ -139,8 +139,14 @@ public final class DevnetNode implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code evm_revert} restores, as Hardhat's node does: the chain, the clock, the pool, the head's edits and the
+     * settings of the next blocks (coinbase, gas limit, next base fee, next prevRandao; checked on Hardhat's node).
+     * Impersonations are not in it there either.
+     */
     private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending,
-                            List<StateEdit.Applied> headEdits) {}
+                            List<StateEdit.Applied> headEdits, String coinbase, long blockGasLimit, BigInteger nextBlockBaseFee,
+                            byte[] nextPrevRandao) {}
 
     /**
      * The state edits ({@code hardhat_setBalance} and the like) by the number of the block whose
@@ -1397,7 +1403,8 @@ public final class DevnetNode implements AutoCloseable {
         try {
             int id = nextSnapshotId++;
             commitHead(); // evm_revert returns to this block's state: keep it in the database
-            snapshots.put(id, new Snapshot(head.number(), timeOffset, nextTimestamp, List.copyOf(pending), List.copyOf(headEdits())));
+            snapshots.put(id, new Snapshot(head.number(), timeOffset, nextTimestamp, List.copyOf(pending), List.copyOf(headEdits()), coinbase,
+                    blockGasLimit, nextBlockBaseFee, nextPrevRandao == null ? null : nextPrevRandao.clone()));
             return id;
         } finally {
             lock.unlock();
@@ -1425,7 +1432,10 @@ public final class DevnetNode implements AutoCloseable {
             senders.forget();
             pending.clear();
             pending.addAll(s.pending());
-            nextBlockBaseFee = null;
+            nextBlockBaseFee = s.nextBlockBaseFee();
+            coinbase = s.coinbase();
+            blockGasLimit = s.blockGasLimit();
+            nextPrevRandao = s.nextPrevRandao() == null ? null : s.nextPrevRandao().clone();
             timeOffset = s.timeOffset();
             nextTimestamp = s.nextTimestamp();
             store.rewrite(blocks, edits);
