@@ -211,7 +211,7 @@ class DisputeOnDevnetTest {
         DisputeL1 liar = r.dispute(r.proposerKey);
         Defender liarPlays = new Defender(liar, liar.arity());
         long gameId;
-        Path store = Path.of("target", "watcher-stores", "restart-" + System.nanoTime());
+        Path store = Path.of("target", "watcher-stores", "restart-" + java.util.UUID.randomUUID());
         try (Watcher first = r.watcher(l1.key(4), new Watcher.Role(true, true), store)) {
             first.poll(); // challenges
             gameId = liar.challenges(0, liar.latestBlock()).getFirst().gameId.longValueExact();
@@ -242,7 +242,7 @@ class DisputeOnDevnetTest {
         for (Batch b : batches) r.post(b.header(), b.calldata());
         Batch target = batches.get(1);
         DisputeL1 griefer = r.dispute(l1.key(5));
-        Path store = Path.of("target", "watcher-stores", "defender-restart-" + System.nanoTime());
+        Path store = Path.of("target", "watcher-stores", "defender-restart-" + java.util.UUID.randomUUID());
         long gameId;
         try (Watcher defender = r.watcher(r.proposerKey, new Watcher.Role(true, true), store)) {
             defender.poll();
