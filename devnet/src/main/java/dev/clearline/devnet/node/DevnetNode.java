@@ -44,6 +44,8 @@ public final class DevnetNode implements AutoCloseable {
     private final Map<String, Long> blockByHash = new HashMap<>();
     private final Map<String, TxLocation> txByHash = new HashMap<>();
     private final List<SignedTx> pending = new ArrayList<>();
+    /** Transactions sent ahead of their sender's next nonce while automine is off, until the gap closes. */
+    private final NonceGapQueue gapped = new NonceGapQueue();
     /**
      * Guards everything mutable here and the world state. A lock that parks waiters rather than the
      * monitor, which spins them: with more RPC threads than cores, spinning burnt the CPU the lock
@@ -140,11 +142,11 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     /**
-     * What {@code evm_revert} restores, as Hardhat's node does: the chain, the clock, the pool, the head's edits and the
+     * What {@code evm_revert} restores, as Hardhat's node does: the chain, the clock, the pool (with what waits behind a nonce gap), the head's edits and the
      * settings of the next blocks (coinbase, gas limit, next base fee, next prevRandao; checked on Hardhat's node).
      * Impersonations are not in it there either.
      */
-    private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending,
+    private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending, List<SignedTx> gapped,
                             List<StateEdit.Applied> headEdits, String coinbase, long blockGasLimit, BigInteger nextBlockBaseFee,
                             byte[] nextPrevRandao) {}
 
@@ -320,7 +322,7 @@ public final class DevnetNode implements AutoCloseable {
                 Block b = blocks.get((int) loc.blockNumber());
                 return Optional.of(new TxView(b.transactions().get(loc.index()), b, loc.index()));
             }
-            return pending.stream().filter(t -> t.hash().equals(h)).findFirst().map(t -> new TxView(t, null, -1));
+            return pending.stream().filter(t -> t.hash().equals(h)).findFirst().or(() -> gapped.byHash(h)).map(t -> new TxView(t, null, -1));
         } finally {
             lock.unlock();
         }
@@ -340,6 +342,16 @@ public final class DevnetNode implements AutoCloseable {
         lockSettled();
         try {
             return List.copyOf(pending);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The transactions waiting behind a nonce gap (geth's "queued"), by sender and nonce: not mined until the gap closes. */
+    public List<SignedTx> gappedTransactions() {
+        lockSettled();
+        try {
+            return gapped.all();
         } finally {
             lock.unlock();
         }
@@ -625,6 +637,15 @@ public final class DevnetNode implements AutoCloseable {
             if (pipelined) return queue(tx);
             NodeError error = admissionError(tx);
             if (error != null) return Outcome.refused(error);
+            if (!automine) {
+                BigInteger next = pendingNonce(tx.from(), senders.nonce(tx.from(), state::nonce));
+                if (tx.nonce().compareTo(next) > 0) {
+                    NodeError full = gapped.park(tx, next);
+                    if (full != null) return Outcome.refused(full);
+                    LOG.debug("event=tx_behind_nonce_gap hash={} from={} nonce={} next={}", tx.hash(), tx.from(), tx.nonce(), next);
+                    return Outcome.done(tx.hash());
+                }
+            }
             int replaces = pooledIndex(tx.from(), tx.nonce());
             SignedTx replaced = replaces < 0 ? null : pending.set(replaces, tx);
             if (replaces < 0) pending.add(tx);
@@ -638,9 +659,19 @@ public final class DevnetNode implements AutoCloseable {
                 }
             }
             pooled(tx);
+            if (gapped.holds(tx.from())) promote(tx.from());
             return Outcome.done(tx.hash());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Moves into the pool, in nonce order, what waited behind {@code from}'s nonce gap once the gap is closed. */
+    private void promote(String from) {
+        BigInteger next = pendingNonce(from, senders.nonce(from, state::nonce));
+        for (SignedTx t : gapped.takeFrom(from, next)) {
+            pending.add(t);
+            pooled(t);
         }
     }
 
@@ -774,20 +805,25 @@ public final class DevnetNode implements AutoCloseable {
             return NodeError.rejected("invalid chain id for signer: have " + tx.chainId() + " want " + config.chainId()
                     + "; sign for chain " + config.chainId());
         }
-        if (pending.stream().anyMatch(t -> t.hash().equals(tx.hash()))) {
+        if (pending.stream().anyMatch(t -> t.hash().equals(tx.hash())) || (!gapped.isEmpty() && gapped.byHash(tx.hash()).isPresent())) {
             return NodeError.rejected("already known: transaction " + tx.hash() + " is waiting to be mined");
         }
+        // Without automine a transaction ahead of its sender's next nonce waits behind the gap, as on geth and Hardhat's node;
+        // with it, it is refused (Hardhat's node refuses it too: nothing would ever mine it on its own)
+        boolean gapsWait = !automine && !pipelined;
         int pooled = pipelined ? -1 : pooledIndex(tx.from(), tx.nonce());
-        NodeError replacement = pooled < 0 ? null : replacementError(pending.get(pooled), tx);
+        SignedTx waiting = pooled >= 0 ? pending.get(pooled) : gapsWait ? gapped.at(tx.from(), tx.nonce()).orElse(null) : null;
+        NodeError replacement = waiting == null ? null : replacementError(waiting, tx);
         if (replacement != null) return replacement;
         BigInteger expected = pendingNonce(tx.from(), senders.nonce(tx.from(), state::nonce));
-        int cmp = pooled >= 0 ? 0 : tx.nonce().compareTo(expected);
+        int cmp = waiting != null ? 0 : tx.nonce().compareTo(expected);
         if (cmp < 0) {
             return NodeError.rejected("nonce too low: address " + tx.from() + ", tx: " + tx.nonce() + " state: " + expected);
         }
-        if (cmp > 0) {
+        if (cmp > 0 && !gapsWait) {
             return NodeError.rejected("nonce too high: address " + tx.from() + ", tx: " + tx.nonce() + " state: " + expected
-                    + "; the devnet does not queue transactions, send them in nonce order");
+                    + "; with automine on nothing waits behind a nonce gap (as on Hardhat's node): send in nonce order, or switch"
+                    + " automine off (evm_setAutomine) to have it wait until nonce " + expected + " arrives");
         }
         if (tx.gasLimit().compareTo(BigInteger.valueOf(blockGasLimit)) > 0) {
             return NodeError.rejected("exceeds block gas limit: tx gas " + tx.gasLimit() + ", block gas limit " + blockGasLimit);
@@ -1094,10 +1130,9 @@ public final class DevnetNode implements AutoCloseable {
     /**
      * Removes a waiting transaction from the pool ({@code hardhat_dropTransaction}), as a node that
      * evicts it would: true if it waited, false if the pool does not hold it, refused if it is
-     * mined. The sender's later pooled transactions go with it: the devnet keeps no transaction
-     * behind a nonce gap (Hardhat keeps them queued until the gap is filled), and the sender's
-     * pending nonce falls back to the dropped one's, so resending it, or another under its nonce,
-     * is accepted.
+     * mined. The sender's later pooled transactions wait behind the gap it leaves until it is
+     * filled (as on Hardhat's node, checked against it), and the sender's pending nonce falls back
+     * to the dropped one's, so resending it, or another under its nonce, is accepted.
      */
     public Outcome<Boolean> dropTransaction(String hash) {
         lockSettled();
@@ -1108,8 +1143,11 @@ public final class DevnetNode implements AutoCloseable {
                         + txByHash.get(h).blockNumber() + "; only a transaction waiting in the pool can be dropped"));
             }
             SignedTx dropped = pending.stream().filter(t -> t.hash().equals(h)).findFirst().orElse(null);
-            if (dropped == null) return Outcome.done(false);
+            if (dropped == null) return Outcome.done(gapped.remove(h)); // one behind a gap goes alone
+            List<SignedTx> later = pending.stream()
+                    .filter(t -> t.from().equals(dropped.from()) && t.nonce().compareTo(dropped.nonce()) > 0).toList();
             pending.removeIf(t -> t.from().equals(dropped.from()) && t.nonce().compareTo(dropped.nonce()) >= 0);
+            parkBehindGap(later, dropped.nonce());
             LOG.debug("event=tx_dropped hash={} from={} nonce={}", h, dropped.from(), dropped.nonce());
             return Outcome.done(true);
         } finally {
@@ -1143,7 +1181,7 @@ public final class DevnetNode implements AutoCloseable {
                 return Outcome.refused(NodeError.invalidParams("the nonce of " + a + " is " + current + " and cannot be lowered to " + nonce
                         + "; use evm_snapshot/evm_revert to go back"));
             }
-            if (pending.stream().anyMatch(t -> t.from().equals(a))) {
+            if (pending.stream().anyMatch(t -> t.from().equals(a)) || gapped.holds(a)) {
                 return Outcome.refused(NodeError.invalidParams("account " + a + " has transactions waiting in the pool; mine or drop them "
                         + "(evm_mine, hardhat_dropTransaction) before setting its nonce"));
             }
@@ -1247,6 +1285,7 @@ public final class DevnetNode implements AutoCloseable {
             blockByHash.clear();
             txByHash.clear();
             pending.clear();
+            gapped.clear();
             snapshots.clear();
             edits.clear();
             impersonated.clear();
@@ -1403,7 +1442,7 @@ public final class DevnetNode implements AutoCloseable {
         try {
             int id = nextSnapshotId++;
             commitHead(); // evm_revert returns to this block's state: keep it in the database
-            snapshots.put(id, new Snapshot(head.number(), timeOffset, nextTimestamp, List.copyOf(pending), List.copyOf(headEdits()), coinbase,
+            snapshots.put(id, new Snapshot(head.number(), timeOffset, nextTimestamp, List.copyOf(pending), gapped.all(), List.copyOf(headEdits()), coinbase,
                     blockGasLimit, nextBlockBaseFee, nextPrevRandao == null ? null : nextPrevRandao.clone()));
             return id;
         } finally {
@@ -1432,6 +1471,7 @@ public final class DevnetNode implements AutoCloseable {
             senders.forget();
             pending.clear();
             pending.addAll(s.pending());
+            gapped.restore(s.gapped());
             nextBlockBaseFee = s.nextBlockBaseFee();
             coinbase = s.coinbase();
             blockGasLimit = s.blockGasLimit();
@@ -1532,20 +1572,38 @@ public final class DevnetNode implements AutoCloseable {
 
     /**
      * Drops from the pool what can never be mined now: a transaction whose nonce the chain has used
-     * or whose sender can no longer pay for it, and the sender's later ones, which would wait behind
-     * the gap forever. One below the base fee stays: the fee may fall (geth and Hardhat keep it too).
+     * or whose sender can no longer pay for it. The sender's later ones leave the pool for the
+     * transactions behind a nonce gap, mined once the gap is filled (as geth and Hardhat's node
+     * keep them). One below the base fee stays: the fee may fall (geth and Hardhat keep it too).
      */
     private void dropStale() {
         Map<String, BigInteger> expected = new HashMap<>();
+        Map<String, BigInteger> gapAt = new HashMap<>();
+        List<SignedTx> behind = new ArrayList<>();
         pending.removeIf(t -> {
             BigInteger next = expected.computeIfAbsent(t.from(), a -> senders.nonce(a, state::nonce));
-            if (!t.nonce().equals(next) || !affords(t)) {
-                expected.put(t.from(), BigInteger.ONE.negate()); // nothing after a gap is kept
+            if (t.nonce().compareTo(next) < 0) return true; // the chain used its nonce
+            if (gapAt.containsKey(t.from()) || t.nonce().compareTo(next) > 0) {
+                gapAt.putIfAbsent(t.from(), next);
+                behind.add(t);
+                return true;
+            }
+            if (!affords(t)) {
+                gapAt.put(t.from(), next); // the later ones wait behind its nonce
                 return true;
             }
             expected.put(t.from(), next.add(BigInteger.ONE));
             return false;
         });
+        for (SignedTx t : behind) parkBehindGap(List.of(t), gapAt.get(t.from()));
+    }
+
+    /** Puts a sender's pooled transactions behind the gap at {@code next}; one the gaps have no room for is dropped, and logged. */
+    private void parkBehindGap(List<SignedTx> later, BigInteger next) {
+        for (SignedTx t : later) {
+            NodeError full = gapped.park(t, next);
+            if (full != null) LOG.warn("event=tx_dropped hash={} from={} nonce={} reason=\"{}\"", t.hash(), t.from(), t.nonce(), full.message());
+        }
     }
 
     private boolean affords(SignedTx tx) {

@@ -443,9 +443,9 @@ public final class RpcDispatcher {
             return f.booleanNode(true);
         });
         methods.put("hardhat_getAutomine", p -> f.booleanNode(node.automine()));
-        methods.put("txpool_status", p -> TxPoolViews.status(node.pendingTransactions()));
-        methods.put("txpool_content", p -> TxPoolViews.content(node.pendingTransactions()));
-        methods.put("txpool_inspect", p -> TxPoolViews.inspect(node.pendingTransactions()));
+        methods.put("txpool_status", p -> TxPoolViews.status(node.pendingTransactions(), node.gappedTransactions()));
+        methods.put("txpool_content", p -> TxPoolViews.content(node.pendingTransactions(), node.gappedTransactions()));
+        methods.put("txpool_inspect", p -> TxPoolViews.inspect(node.pendingTransactions(), node.gappedTransactions()));
         methods.put("evm_setBlockGasLimit", p -> f.booleanNode(unwrap(node.setBlockGasLimit(p.longQuantity(0)))));
         methods.put("hardhat_dropTransaction", p -> f.booleanNode(unwrap(node.dropTransaction(p.hash(0)))));
         stateEdits();

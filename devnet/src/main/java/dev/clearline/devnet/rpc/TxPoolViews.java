@@ -10,39 +10,43 @@ import java.util.function.Function;
 /**
  * geth's {@code txpool_status}, {@code txpool_content} and {@code txpool_inspect} (Anvil serves them
  * too): what waits in the pool, by sender and nonce, for an operator looking for a stuck
- * transaction. The devnet queues nothing behind a nonce gap, so {@code queued} is always empty.
+ * transaction. {@code pending}: what the next block may take; {@code queued}: what waits behind a
+ * nonce gap (automine off) until the missing nonces arrive.
  */
 final class TxPoolViews {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private TxPoolViews() {}
 
-    static ObjectNode status(List<SignedTx> pool) {
+    static ObjectNode status(List<SignedTx> pool, List<SignedTx> queued) {
         ObjectNode o = F.objectNode();
         o.put("pending", JsonViews.qty(pool.size()));
-        o.put("queued", JsonViews.qty(0));
+        o.put("queued", JsonViews.qty(queued.size()));
         return o;
     }
 
     /** Each waiting transaction as eth_getTransactionByHash shows it, under its sender and its nonce (decimal, as geth keys it). */
-    static ObjectNode content(List<SignedTx> pool) {
-        return bySenderAndNonce(pool, t -> JsonViews.transaction(t, null, 0));
+    static ObjectNode content(List<SignedTx> pool, List<SignedTx> queued) {
+        return bySenderAndNonce(pool, queued, t -> JsonViews.transaction(t, null, 0));
     }
 
     /** Each waiting transaction in geth's one-line summary: {@code to: value wei + gas gas × price wei}. */
-    static ObjectNode inspect(List<SignedTx> pool) {
-        return bySenderAndNonce(pool, t -> F.textNode((t.to() == null ? "contract creation" : t.to()) + ": " + t.value() + " wei + "
+    static ObjectNode inspect(List<SignedTx> pool, List<SignedTx> queued) {
+        return bySenderAndNonce(pool, queued, t -> F.textNode((t.to() == null ? "contract creation" : t.to()) + ": " + t.value() + " wei + "
                 + t.gasLimit() + " gas × " + t.maxFeePerGas() + " wei"));
     }
 
-    private static ObjectNode bySenderAndNonce(List<SignedTx> pool, Function<SignedTx, JsonNode> view) {
+    private static ObjectNode bySenderAndNonce(List<SignedTx> pool, List<SignedTx> queued, Function<SignedTx, JsonNode> view) {
         ObjectNode o = F.objectNode();
-        ObjectNode pending = o.putObject("pending");
-        for (SignedTx t : pool) {
-            ObjectNode bySender = pending.has(t.from()) ? (ObjectNode) pending.get(t.from()) : pending.putObject(t.from());
+        put(o.putObject("pending"), pool, view);
+        put(o.putObject("queued"), queued, view);
+        return o;
+    }
+
+    private static void put(ObjectNode part, List<SignedTx> txs, Function<SignedTx, JsonNode> view) {
+        for (SignedTx t : txs) {
+            ObjectNode bySender = part.has(t.from()) ? (ObjectNode) part.get(t.from()) : part.putObject(t.from());
             bySender.set(t.nonce().toString(), view.apply(t));
         }
-        o.putObject("queued");
-        return o;
     }
 }

@@ -361,6 +361,81 @@ abstract class L1Compatibility {
         }
     }
 
+    /**
+     * A client sending several transactions at once, each under its own nonce, reaches the node in any order. With automine
+     * off, one ahead of its sender's next nonce waits behind the gap (geth's and Hardhat's "queued" transactions): known by
+     * its hash, replaceable by fee, left out of the pending count and of the blocks until the gap is filled; then the
+     * whole run goes into one block in nonce order. Dropping a transaction in the middle puts those after it back behind a
+     * gap. Checked against Hardhat's node 2.29 by hand (2026-12-06) before it ran here on both.
+     */
+    @Test
+    void withAutomineOffATransactionAheadOfItsNonceWaitsBehindTheGapUntilItIsFilled() throws Exception {
+        Credentials k = KEYS.keys().get(7);
+        String holder = KEYS.keys().get(5).getAddress();
+        BigInteger n = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
+        BigInteger one = BigInteger.ONE;
+        BigInteger two = BigInteger.TWO;
+        time.setAutomine(false);
+        try {
+            String ahead = chain.signed(k, n.add(one), token, approve(holder, 11), 200_000, gwei(1), gwei(100));
+            EthSendTransaction sent = web3j.ethSendRawTransaction(ahead).send();
+            assertThat(sent.hasError()).as("accepted behind the gap: %s", sent.getError() == null ? "" : sent.getError().getMessage()).isFalse();
+            assertThat(sent.getTransactionHash()).isEqualTo(Hash.sha3(ahead));
+            assertThat(web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount())
+                    .as("the pending count stops at the gap").isEqualTo(n);
+            assertThat(web3j.ethGetTransactionByHash(Hash.sha3(ahead)).send().getTransaction()).as("known by its hash, not mined")
+                    .hasValueSatisfying(t -> assertThat(t.getBlockHash()).isNull());
+            EthSendTransaction again = web3j.ethSendRawTransaction(ahead).send();
+            assertThat(again.hasError()).as("the same bytes again").isTrue();
+            assertThat(again.getError().getMessage()).containsIgnoringCase("known");
+            EthSendTransaction cheap = web3j.ethSendRawTransaction(
+                    chain.signed(k, n.add(one), token, approve(holder, 12), 200_000, gwei(1), gwei(105))).send();
+            assertThat(cheap.hasError()).as("a 5 % bump does not replace it").isTrue();
+            assertThat(cheap.getError().getMessage()).containsIgnoringCase("underpriced");
+            String bumped = chain.signed(k, n.add(one), token, approve(holder, 13), 200_000, gwei(2), gwei(110));
+            assertThat(web3j.ethSendRawTransaction(bumped).send().hasError()).as("10 % on both fees replaces it").isFalse();
+
+            long height = chain.blockNumber();
+            time.mine();
+            assertThat(chain.blockNumber()).isEqualTo(height + 1);
+            assertThat(receipt(bumped)).as("a block leaves it behind the gap").isEmpty();
+
+            String filler = chain.signed(k, n, token, approve(holder, 14), 200_000, gwei(1), gwei(100));
+            assertThat(web3j.ethSendRawTransaction(filler).send().hasError()).isFalse();
+            assertThat(web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount())
+                    .as("the gap filled, both count").isEqualTo(n.add(two));
+            time.mine();
+            TransactionReceipt first = receipt(filler).orElseThrow();
+            TransactionReceipt second = receipt(bumped).orElseThrow();
+            assertThat(second.getBlockNumber()).as("one block").isEqualTo(first.getBlockNumber());
+            assertThat(second.getTransactionIndex()).as("in nonce order").isEqualTo(first.getTransactionIndex().add(one));
+            assertThat(receipt(ahead)).as("the replaced one never is").isEmpty();
+            assertThat(Numeric.toBigInt(chain.call(k.getAddress(), token,
+                    Chain.encode("allowance", new Address(k.getAddress()), new Address(holder))).getValue())).isEqualTo(13);
+
+            // a run of three; the middle one dropped: the last waits behind the gap again until the middle comes back
+            BigInteger m = n.add(two);
+            String a = chain.signed(k, m, token, approve(holder, 21), 200_000, gwei(1), gwei(100));
+            String b = chain.signed(k, m.add(one), token, approve(holder, 22), 200_000, gwei(1), gwei(100));
+            String c = chain.signed(k, m.add(two), token, approve(holder, 23), 200_000, gwei(1), gwei(100));
+            for (String raw : List.of(c, a, b)) assertThat(web3j.ethSendRawTransaction(raw).send().hasError()).isFalse();
+            assertThat(web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount())
+                    .isEqualTo(m.add(BigInteger.valueOf(3)));
+            assertThat(time.dropTransaction(Hash.sha3(b))).isTrue();
+            assertThat(web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount())
+                    .as("the count falls back to the dropped nonce").isEqualTo(m.add(one));
+            assertThat(web3j.ethGetTransactionByHash(Hash.sha3(c)).send().getTransaction()).as("the one after it is still known").isPresent();
+            time.mine();
+            assertThat(receipt(a)).isPresent();
+            assertThat(receipt(c)).as("behind the gap the drop left").isEmpty();
+            assertThat(web3j.ethSendRawTransaction(b).send().hasError()).isFalse();
+            time.mine();
+            assertThat(receipt(c)).as("mined once the gap is filled").hasValueSatisfying(r -> assertThat(r.isStatusOK()).isTrue());
+        } finally {
+            time.setAutomine(true);
+        }
+    }
+
     @Test
     void hardhatMineMinesManyBlocksAtTheGivenIntervalAndTakesWhatWaitsInTheFirst() throws Exception {
         Credentials k = KEYS.keys().get(8);

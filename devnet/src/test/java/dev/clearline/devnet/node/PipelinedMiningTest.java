@@ -161,7 +161,8 @@ class PipelinedMiningTest {
             for (int i = 21; i <= 40; i++) sent(node.sendRawTransaction(transfer(alice, i, bob, BigInteger.ONE)));
             Outcome<String> gap = node.sendRawTransaction(transfer(alice, 42, bob, BigInteger.ONE));
             assertThat(refusal(gap)).isEqualTo("nonce too high: address " + alice.getAddress().toLowerCase()
-                    + ", tx: 42 state: 41; the devnet does not queue transactions, send them in nonce order");
+                    + ", tx: 42 state: 41; with automine on nothing waits behind a nonce gap (as on Hardhat's node): send in nonce order,"
+                    + " or switch automine off (evm_setAutomine) to have it wait until nonce 41 arrives");
             Outcome<String> again = node.sendRawTransaction(transfer(alice, 40, bob, BigInteger.ONE));
             assertThat(refusal(again)).startsWith("nonce too low: address " + alice.getAddress().toLowerCase() + ", tx: 40 state: 41");
             long blocks = node.blockNumber();

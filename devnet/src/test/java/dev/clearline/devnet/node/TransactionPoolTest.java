@@ -117,7 +117,7 @@ class TransactionPoolTest {
     }
 
     @Test
-    void aDroppedTransactionTakesItsSendersLaterOnesWithItAndFreesItsNonce() {
+    void aDroppedTransactionFreesItsNonceAndItsSendersLaterOnesWaitBehindTheGapUntilItIsFilled() {
         try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
             Credentials alice = node.config().accounts().keys().get(1);
             Credentials carol = node.config().accounts().keys().get(3);
@@ -130,18 +130,84 @@ class TransactionPoolTest {
             String others = sent(node.sendRawTransaction(transfer(carol, 0, bob, BigInteger.ONE, fee)));
 
             assertThat(node.dropTransaction(second)).isEqualTo(Outcome.done(true));
-            assertThat(node.pendingTransactions()).as("nonce 2 would wait behind the gap forever; another sender's stays")
+            assertThat(node.pendingTransactions()).as("nonce 2 waits behind the gap; another sender's stays")
                     .extracting(SignedTx::hash).containsExactly(first, others);
-            assertThat(node.transaction(third)).isEmpty();
+            assertThat(node.gappedTransactions()).extracting(SignedTx::hash).containsExactly(third);
+            assertThat(node.transaction(third)).as("still known by its hash").hasValueSatisfying(v -> assertThat(v.pending()).isTrue());
             assertThat(node.pendingNonce(alice.getAddress())).isEqualTo(BigInteger.ONE);
             assertThat(node.dropTransaction(second)).as("no longer waiting").isEqualTo(Outcome.done(false));
+            node.mine(null);
+            assertThat(node.head().transactions()).as("nothing behind the gap is mined").extracting(SignedTx::hash)
+                    .containsExactlyInAnyOrder(first, others);
 
             String again = sent(node.sendRawTransaction(transfer(alice, 1, bob, BigInteger.ONE, fee)));
             assertThat(again).as("the same signed bytes are welcome back").isEqualTo(second);
+            assertThat(node.gappedTransactions()).as("the gap filled").isEmpty();
+            assertThat(node.pendingNonce(alice.getAddress())).isEqualTo(BigInteger.valueOf(3));
             node.mine(null);
-            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactlyInAnyOrder(first, second, others);
-            assertThat(node.dropTransaction(first)).isInstanceOfSatisfying(Outcome.Refused.class,
-                    r -> assertThat(r.error().message()).contains(first).contains("is mined in block " + node.head().number()));
+            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactly(second, third);
+            assertThat(node.dropTransaction(second)).isInstanceOfSatisfying(Outcome.Refused.class,
+                    r -> assertThat(r.error().message()).contains(second).contains("is mined in block " + node.head().number()));
+        }
+    }
+
+    @Test
+    void aSenderMayHaveAtMostSixtyFourTransactionsWaitingBehindAGap() {
+        try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
+            Credentials alice = node.config().accounts().keys().get(1);
+            String bob = node.config().accounts().keys().get(2).getAddress().toLowerCase();
+            BigInteger fee = GWEI.multiply(BigInteger.TEN);
+            node.setAutomine(false);
+            for (int n = 1; n <= NonceGapQueue.PER_SENDER; n++) sent(node.sendRawTransaction(transfer(alice, n, bob, BigInteger.ONE, fee)));
+            assertThat(node.gappedTransactions()).hasSize(NonceGapQueue.PER_SENDER);
+            assertThat(node.pendingTransactions()).isEmpty();
+            assertThat(refusal(node.sendRawTransaction(transfer(alice, NonceGapQueue.PER_SENDER + 1, bob, BigInteger.ONE, fee))))
+                    .startsWith("txpool is full: " + NonceGapQueue.PER_SENDER + " transactions of " + alice.getAddress().toLowerCase())
+                    .contains("send nonce 0 first");
+            sent(node.sendRawTransaction(transfer(alice, 0, bob, BigInteger.ONE, fee)));
+            assertThat(node.pendingTransactions()).as("the gap filled: all of them may be mined").hasSize(NonceGapQueue.PER_SENDER + 1);
+            assertThat(node.gappedTransactions()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRevertBringsBackTheTransactionsThatWaitedBehindAGapAtItsSnapshot() {
+        try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
+            Credentials alice = node.config().accounts().keys().get(1);
+            String bob = node.config().accounts().keys().get(2).getAddress().toLowerCase();
+            BigInteger fee = GWEI.multiply(BigInteger.TEN);
+            node.setAutomine(false);
+            String ahead = sent(node.sendRawTransaction(transfer(alice, 1, bob, BigInteger.ONE, fee)));
+            int snapshot = node.snapshot();
+            String filler = sent(node.sendRawTransaction(transfer(alice, 0, bob, BigInteger.ONE, fee)));
+            node.mine(null);
+            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactly(filler, ahead);
+
+            assertThat(node.revert(snapshot)).isTrue();
+            assertThat(node.gappedTransactions()).extracting(SignedTx::hash).containsExactly(ahead);
+            assertThat(node.pendingNonce(alice.getAddress())).isEqualTo(BigInteger.ZERO);
+        }
+    }
+
+    @Test
+    void theTransactionsAfterOneItsSenderCanNoLongerPayForWaitBehindItsNonce() {
+        try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
+            Credentials alice = node.config().accounts().keys().get(1);
+            String bob = node.config().accounts().keys().get(2).getAddress().toLowerCase();
+            BigInteger fee = GWEI.multiply(BigInteger.TEN);
+            node.setAutomine(false);
+            String most = sent(node.sendRawTransaction(transfer(alice, 0, bob, ETH.multiply(BigInteger.valueOf(9_000)), fee)));
+            sent(node.sendRawTransaction(transfer(alice, 1, bob, ETH.multiply(BigInteger.valueOf(5_000)), fee)));
+            String after = sent(node.sendRawTransaction(transfer(alice, 2, bob, BigInteger.ONE, fee)));
+            node.mine(null);
+            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactly(most);
+            assertThat(node.pendingTransactions()).isEmpty();
+            assertThat(node.gappedTransactions()).as("nonce 2 waits for a nonce 1 its sender can pay").extracting(SignedTx::hash)
+                    .containsExactly(after);
+
+            String smaller = sent(node.sendRawTransaction(transfer(alice, 1, bob, ETH, fee)));
+            node.mine(null);
+            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactly(smaller, after);
         }
     }
 }

@@ -46,13 +46,19 @@ class RpcMethodsTest {
         time.setAutomine(false);
         try {
             Chain chain = new Chain(ctx.web3j(), 31337);
-            for (int i = 0; i < 2; i++) {
-                assertThat(ctx.web3j().ethSendRawTransaction(chain.signed(ctx.key(3), nonce.add(BigInteger.valueOf(i)),
-                        "0x00000000000000000000000000000000000000b0", "0x", 21_000)).send().hasError()).isFalse();
+            // nonces 0, 1 and 3: the last waits behind the gap at 2 (geth's "queued")
+            String last = null;
+            for (int i : new int[] {0, 1, 3}) {
+                last = chain.signed(ctx.key(3), nonce.add(BigInteger.valueOf(i)), "0x00000000000000000000000000000000000000b0", "0x", 21_000);
+                assertThat(ctx.web3j().ethSendRawTransaction(last).send().hasError()).isFalse();
             }
             JsonNode status = call(ctx, "txpool_status", "[]").get("result");
             assertThat(status.get("pending").asText()).isEqualTo("0x2");
-            assertThat(status.get("queued").asText()).isEqualTo("0x0");
+            assertThat(status.get("queued").asText()).isEqualTo("0x1");
+            String gapped = nonce.add(BigInteger.valueOf(3)).toString();
+            assertThat(call(ctx, "txpool_content", "[]").get("result").get("queued").get(from).get(gapped).get("nonce").asText())
+                    .isEqualTo(org.web3j.utils.Numeric.toHexStringWithPrefix(nonce.add(BigInteger.valueOf(3))));
+            assertThat(call(ctx, "txpool_inspect", "[]").get("result").get("queued").get(from).has(gapped)).isTrue();
             JsonNode content = call(ctx, "txpool_content", "[]").get("result");
             JsonNode mine = content.get("pending").get(from);
             assertThat(mine.size()).isEqualTo(2);
@@ -62,6 +68,9 @@ class RpcMethodsTest {
                     .startsWith("0x00000000000000000000000000000000000000b0: 0 wei + 21000 gas × ");
             time.mine();
             assertThat(call(ctx, "txpool_status", "[]").get("result").get("pending").asText()).as("mined, so no longer waiting").isEqualTo("0x0");
+            assertThat(call(ctx, "txpool_status", "[]").get("result").get("queued").asText()).as("still behind its gap").isEqualTo("0x1");
+            assertThat(time.dropTransaction(org.web3j.crypto.Hash.sha3(last))).isTrue();
+            assertThat(call(ctx, "txpool_status", "[]").get("result").get("queued").asText()).isEqualTo("0x0");
         } finally {
             time.setAutomine(true);
         }
