@@ -72,7 +72,8 @@ public final class Devnet implements AutoCloseable {
             throw e;
         }
         IntervalMiner mining = new IntervalMiner(node);
-        RpcDispatcher dispatcher = new RpcDispatcher(node, mining);
+        // hardhat_metadata's instance ids need only differ between runs and resets, not be secret
+        RpcDispatcher dispatcher = new RpcDispatcher(node, mining, new java.util.SplittableRandom());
         ready.complete(dispatcher);
         RpcHttpServer server = null;
         try {

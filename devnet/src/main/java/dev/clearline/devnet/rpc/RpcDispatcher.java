@@ -59,14 +59,35 @@ public final class RpcDispatcher {
     private final Filters filters;
     private final Subscriptions subscriptions;
     private final IntervalMiner mining;
+    /** Draws {@link #instanceId}s. */
+    private final java.util.random.RandomGenerator random;
+    /**
+     * {@code hardhat_metadata}'s {@code instanceId}: one for the node's run and another after each {@code hardhat_reset},
+     * as on Hardhat's node, so a tool that caches what it read can tell that the chain behind the URL is another one.
+     * Drawn at the first ask (null until then: nothing to draw at start-up, which is measured).
+     */
+    private String instanceId;
 
-    /** @param mining the node's interval miner, which {@code evm_setIntervalMining} sets */
-    public RpcDispatcher(DevnetNode node, IntervalMiner mining) {
+    /**
+     * @param mining the node's interval miner, which {@code evm_setIntervalMining} sets
+     * @param random draws {@code hardhat_metadata}'s instance ids
+     */
+    public RpcDispatcher(DevnetNode node, IntervalMiner mining, java.util.random.RandomGenerator random) {
         this.node = node;
         this.mining = mining;
+        this.random = random;
         this.filters = new Filters(node);
         this.subscriptions = new Subscriptions(node);
         register();
+    }
+
+    private synchronized String instanceId(boolean anew) {
+        if (anew || instanceId == null) {
+            byte[] id = new byte[32];
+            random.nextBytes(id);
+            instanceId = Numeric.toHexString(id);
+        }
+        return instanceId;
     }
 
     /** Stops delivering subscriptions (the node is closing). */
@@ -299,6 +320,12 @@ public final class RpcDispatcher {
         methods.put("clearline_nodeInfo", p -> f.objectNode().put("client", CLIENT_VERSION).put("evmRules", "shanghai")
                 .put("blockGasLimit", qty(node.blockGasLimit()).asText())
                 .put("timeSpeed", node.config().timeSpeed()));
+        // Hardhat's own: which node this is (its instance id changes at a reset) and where its chain stands, in one call
+        methods.put("hardhat_metadata", p -> {
+            var head = node.head();
+            return f.objectNode().put("clientVersion", CLIENT_VERSION).put("chainId", node.chainId()).put("instanceId", instanceId(false))
+                    .put("latestBlockNumber", head.number()).put("latestBlockHash", head.hash());
+        });
         methods.put("web3_sha3", p -> hex(Hash.sha3(p.data(0))));
         methods.put("net_version", p -> TextNode.valueOf(Long.toString(node.chainId())));
         methods.put("net_listening", p -> f.booleanNode(true));
@@ -495,6 +522,7 @@ public final class RpcDispatcher {
                         + "call it without parameters for a fresh chain");
             }
             node.reset();
+            instanceId(true);
             return f.booleanNode(true);
         });
         edits.forEach((name, m) -> {

@@ -437,6 +437,19 @@ abstract class L1Compatibility {
     }
 
     @Test
+    void hardhatMetadataNamesTheChainTheInstanceAndWhereTheChainStands() throws Exception {
+        chain.send(KEYS.first(), KEYS.keys().get(9).getAddress(), "0x", 21_000);
+        com.fasterxml.jackson.databind.JsonNode meta = rpc("hardhat_metadata", List.of());
+        var latest = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
+        assertThat(meta.get("chainId").asLong()).isEqualTo(31337);
+        assertThat(meta.get("latestBlockNumber").asLong()).isEqualTo(latest.getNumber().longValueExact());
+        assertThat(meta.get("latestBlockHash").asText()).isEqualTo(latest.getHash());
+        assertThat(meta.get("instanceId").asText()).matches("0x[0-9a-f]{64}");
+        assertThat(meta.get("clientVersion").asText()).isNotBlank();
+        assertThat(rpc("hardhat_metadata", List.of()).get("instanceId")).as("the same run, the same instance").isEqualTo(meta.get("instanceId"));
+    }
+
+    @Test
     void hardhatMineMinesManyBlocksAtTheGivenIntervalAndTakesWhatWaitsInTheFirst() throws Exception {
         Credentials k = KEYS.keys().get(8);
         BigInteger nonce = web3j.ethGetTransactionCount(k.getAddress(), DefaultBlockParameterName.LATEST).send().getTransactionCount();
