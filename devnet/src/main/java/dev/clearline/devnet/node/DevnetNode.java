@@ -876,11 +876,18 @@ public final class DevnetNode implements AutoCloseable {
     // ---- calls ----
 
     public Outcome<byte[]> call(CallRequest req, long block) {
+        return call(req, block, List.of());
+    }
+
+    /** {@code eth_call} with state overrides: {@code overrides} are applied, in order, for this call alone. */
+    public Outcome<byte[]> call(CallRequest req, long block, List<StateEdit> overrides) {
         lockSettled();
         try {
-            Execution ex = simulate(req, block, req.gas() == null ? blockGasLimit : req.gas());
+            Execution ex = simulate(req, block, req.gas() == null ? blockGasLimit : req.gas(), overrides);
             if (!ex.success()) return Outcome.refused(revertError(ex));
             return Outcome.done(ex.returnData());
+        } catch (UnappliableOverride e) {
+            return Outcome.refused(NodeError.invalidParams(e.getMessage()));
         } finally {
             lock.unlock();
         }
@@ -894,11 +901,16 @@ public final class DevnetNode implements AutoCloseable {
      * stops at 1.5 % too, and wallets add 20-25 % on top of any estimate.
      */
     public Outcome<Long> estimateGas(CallRequest req, long block) {
+        return estimateGas(req, block, List.of());
+    }
+
+    /** {@code eth_estimateGas} with state overrides, applied for each trial run alone. */
+    public Outcome<Long> estimateGas(CallRequest req, long block, List<StateEdit> overrides) {
         lockSettled();
         try {
             long cap = req.gas() == null ? blockGasLimit : req.gas();
             if (block < head.number()) writePastState(block);
-            Execution first = simulate(req, block, cap);
+            Execution first = simulate(req, block, cap, overrides);
             if (!first.success()) {
                 if (!first.invalid() && first.returnData().length == 0 && first.error() != null && !first.error().contains("revert")) {
                     return Outcome.refused(NodeError.rejected("gas required exceeds allowance (" + cap + "): " + first.error()));
@@ -906,17 +918,19 @@ public final class DevnetNode implements AutoCloseable {
                 return Outcome.refused(revertError(first));
             }
             // what it used is enough unless refunds or the 63/64 rule of its sub-calls needed more
-            if (first.gasUsed() < cap && simulate(req, block, first.gasUsed()).success()) return Outcome.done(first.gasUsed());
+            if (first.gasUsed() < cap && simulate(req, block, first.gasUsed(), overrides).success()) return Outcome.done(first.gasUsed());
             long lo = first.gasUsed();
             long hi = cap;
             // Refunds and the 63/64 rule make gasUsed an underestimate; this guess is usually enough.
             long optimistic = Math.min(cap, (first.gasUsed() + 2300) * 64 / 63);
-            if (simulate(req, block, optimistic).success()) hi = optimistic; else lo = optimistic;
+            if (simulate(req, block, optimistic, overrides).success()) hi = optimistic; else lo = optimistic;
             while (lo + 1 < hi && (hi - lo) > hi * ESTIMATE_SLACK) {
                 long mid = lo + (hi - lo) / 2;
-                if (simulate(req, block, mid).success()) hi = mid; else lo = mid;
+                if (simulate(req, block, mid, overrides).success()) hi = mid; else lo = mid;
             }
             return Outcome.done(hi);
+        } catch (UnappliableOverride e) {
+            return Outcome.refused(NodeError.invalidParams(e.getMessage()));
         } finally {
             lock.unlock();
         }
@@ -937,11 +951,24 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     /** Runs a call against the state after {@code block} and throws the changes away. */
-    private Execution simulate(CallRequest req, long block, long gasLimit) {
+    private Execution simulate(CallRequest req, long block, long gasLimit, List<StateEdit> overrides) {
         Message m = messageOf(req, gasLimit);
-        if (block >= head.number()) return callOrCreate(m, nextEnv());
+        if (block >= head.number()) {
+            if (overrides.isEmpty()) return callOrCreate(m, nextEnv());
+            // the overrides are edits of the live state: written first, so that the state can be reset to it after the call
+            commitHead();
+            try {
+                applyOverrides(state, overrides);
+                return callOrCreate(m, nextEnv());
+            } finally {
+                discardChanges();
+            }
+        }
         Block b = blocks.get((int) block);
-        return read(block, s -> callOrCreate(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b))));
+        return read(block, s -> {
+            applyOverrides(s, overrides);
+            return callOrCreate(m, envOf(b.number() + 1, b.timestamp() + 1, nextBaseFeeAfter(b)));
+        });
     }
 
     /**
@@ -1202,7 +1229,46 @@ public final class DevnetNode implements AutoCloseable {
             return Outcome.refused(NodeError.invalidParams("a storage slot and its value are 32 bytes each, got " + slot.length
                     + " and " + value.length));
         }
-        return edit(new StateEdit.Storage(address.toLowerCase(), Numeric.toHexString(slot), Numeric.toHexString(value)));
+        String a = address.toLowerCase();
+        lockSettled();
+        try {
+            if (isEmpty(state, a)) return Outcome.refused(NodeError.invalidParams(emptyAccountStorage(a, "hardhat_setBalance or hardhat_setCode")));
+            return edit(new StateEdit.Storage(a, Numeric.toHexString(slot), Numeric.toHexString(value)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** No code, no balance, nonce 0: an account go-ethereum's state holds no storage for (EIP-161 clears it at the next root). */
+    private static boolean isEmpty(ChainState s, String address) {
+        return s.nonce(address).signum() == 0 && s.balance(address).signum() == 0 && s.code(address).length == 0;
+    }
+
+    /**
+     * Why storage cannot be set for {@code address}, and what to do: Hardhat's node keeps it (revm clears no state outside a
+     * transaction), go-ethereum's state, which the devnet runs, refuses it.
+     */
+    private static String emptyAccountStorage(String address, String give) {
+        return "cannot set storage of " + address + ": it is an empty account (no code, no balance, nonce 0), and the devnet's"
+                + " state (go-ethereum's) keeps no storage for one; give it code or a balance first (" + give + "), as a"
+                + " contract's address has";
+    }
+
+    /** A state override the call could not apply; its message says why and what to send instead. */
+    private static final class UnappliableOverride extends RuntimeException {
+        UnappliableOverride(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Applies a call's state overrides to {@code s}, in their order (the dispatcher puts each account's storage last). */
+    private static void applyOverrides(ChainState s, List<StateEdit> overrides) {
+        for (StateEdit e : overrides) {
+            if (e instanceof StateEdit.Storage st && isEmpty(s, st.address())) {
+                throw new UnappliableOverride(emptyAccountStorage(st.address(), "a balance or code override beside its stateDiff"));
+            }
+            e.apply(s);
+        }
     }
 
     /**

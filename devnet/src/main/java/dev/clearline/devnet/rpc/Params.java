@@ -134,6 +134,10 @@ final class Params {
                 : o.hasNonNull("maxFeePerGas") ? quantity(o.get("maxFeePerGas"), "maxFeePerGas") : null;
         BigInteger value = o.hasNonNull("value") ? quantity(o.get("value"), "value") : null;
         JsonNode input = o.hasNonNull("input") ? o.get("input") : o.get("data");
+        // both given and different: which one the caller meant cannot be told (geth refuses it too)
+        if (o.hasNonNull("input") && o.hasNonNull("data") && !o.get("input").asText().equalsIgnoreCase(o.get("data").asText())) {
+            throw invalid("both input and data are set and differ; send the call's data in one of them");
+        }
         byte[] data = input == null || input.isNull() ? null : data(input, "input");
         return new CallRequest(from, to, gas, price, value, data);
     }

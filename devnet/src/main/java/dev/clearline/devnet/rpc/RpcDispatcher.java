@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.clearline.devnet.node.StateEdit;
 import dev.clearline.devnet.node.Block;
 import dev.clearline.devnet.node.DevnetNode;
 import dev.clearline.devnet.node.IntervalMiner;
@@ -390,8 +391,8 @@ public final class RpcDispatcher {
             if (!p.has(1)) throw p.invalid("missing argument 1 (storage slot)");
             return hex(node.storage(a, storageKey(p, p.raw(1)), block(p, 2)));
         });
-        methods.put("eth_call", p -> hex(unwrap(node.call(p.call(0), block(p, 1)))));
-        methods.put("eth_estimateGas", p -> qty(unwrap(node.estimateGas(p.call(0), block(p, 1)))));
+        methods.put("eth_call", p -> hex(unwrap(node.call(p.call(0), block(p, 1), stateOverrides(p, 2)))));
+        methods.put("eth_estimateGas", p -> qty(unwrap(node.estimateGas(p.call(0), block(p, 1), stateOverrides(p, 2)))));
         methods.put("eth_gasPrice", p -> qty(node.gasPrice()));
         methods.put("eth_maxPriorityFeePerGas", p -> qty(node.maxPriorityFeePerGas()));
         methods.put("eth_feeHistory", this::feeHistory);
@@ -575,6 +576,48 @@ public final class RpcDispatcher {
         return Numeric.toBytesPadded(slot, 32);
     }
 
+    /**
+     * geth's state override set, the third argument of {@code eth_call} and {@code eth_estimateGas}: by address, a
+     * {@code balance}, {@code nonce}, {@code code} and slots to set ({@code stateDiff}), each applied for that call only.
+     * {@code state} (the whole storage replaced, every other slot zero) is refused: the devnet's state cannot clear an
+     * account's storage, and a call that quietly read the old slots would answer wrong.
+     */
+    private static List<StateEdit> stateOverrides(Params p, int i) {
+        if (!p.has(i)) return List.of();
+        JsonNode set = p.raw(i);
+        if (!set.isObject()) throw p.invalid("argument " + i + " (the state overrides) must be an object keyed by address, got " + set);
+        List<StateEdit> edits = new ArrayList<>();
+        List<StateEdit> slots = new ArrayList<>(); // after every account's balance, nonce and code: storage needs the account
+        for (var account : (Iterable<Map.Entry<String, JsonNode>>) set::fields) {
+            String a = p.address(TextNode.valueOf(account.getKey()), "a state override's key");
+            JsonNode o = account.getValue();
+            if (!o.isObject()) throw p.invalid("the state override of " + a + " must be an object, got " + o);
+            for (var field : (Iterable<Map.Entry<String, JsonNode>>) o::fields) {
+                String where = "the state override of " + a + ": " + field.getKey();
+                JsonNode v = field.getValue();
+                switch (field.getKey()) {
+                    case "balance" -> edits.add(new StateEdit.Balance(a, p.quantity(v, where)));
+                    case "nonce" -> edits.add(new StateEdit.Nonce(a, p.quantity(v, where)));
+                    case "code" -> edits.add(new StateEdit.Code(a, Numeric.toHexString(p.data(v, where))));
+                    case "stateDiff" -> {
+                        if (!v.isObject()) throw p.invalid(where + " must be an object of slot: value, got " + v);
+                        for (var slot : (Iterable<Map.Entry<String, JsonNode>>) v::fields) {
+                            byte[] key = storageKey(p, TextNode.valueOf(slot.getKey()));
+                            byte[] word = p.data(slot.getValue(), where + " value");
+                            if (word.length != 32) throw p.invalid(where + " values must be 32-byte words, got " + slot.getValue());
+                            slots.add(new StateEdit.Storage(a, Numeric.toHexString(key), Numeric.toHexString(word)));
+                        }
+                    }
+                    case "state" -> throw p.invalid(where + " (the whole storage replaced) is not supported by the devnet: set the"
+                            + " slots the call reads with stateDiff instead");
+                    default -> throw p.invalid(where + " is not an override the devnet knows; it takes balance, nonce, code and stateDiff");
+                }
+            }
+        }
+        edits.addAll(slots);
+        return edits;
+    }
+
     private static String tracer(JsonNode opts) {
         JsonNode t = opts.get("tracer");
         return t == null || t.isNull() ? null : t.asText();
@@ -597,7 +640,19 @@ public final class RpcDispatcher {
         if (count < 1 || count > 1024) throw p.invalid("block count must be between 1 and 1024, got " + count);
         long newest = blockNumber(p, 1);
         List<Double> percentiles = new ArrayList<>();
-        if (p.has(2)) for (JsonNode n : p.raw(2)) percentiles.add(n.asDouble());
+        if (p.has(2)) {
+            if (!p.raw(2).isArray()) throw p.invalid("argument 2 (the reward percentiles) must be an array of numbers, got " + p.raw(2));
+            for (JsonNode n : p.raw(2)) {
+                // geth and Hardhat's node refuse these too: a percentile out of range or out of order has no answer
+                if (!n.isNumber() || n.asDouble() < 0 || n.asDouble() > 100) {
+                    throw p.invalid("a reward percentile is a number from 0 to 100, got " + n);
+                }
+                if (!percentiles.isEmpty() && n.asDouble() < percentiles.getLast()) {
+                    throw p.invalid("the reward percentiles must be in increasing order, got " + n + " after " + p.raw(2).get(percentiles.size() - 1));
+                }
+                percentiles.add(n.asDouble());
+            }
+        }
         long oldest = Math.max(0, newest - count + 1);
         ObjectNode o = f.objectNode();
         o.put("oldestBlock", JsonViews.qty(oldest));

@@ -436,6 +436,25 @@ abstract class L1Compatibility {
         }
     }
 
+    /**
+     * geth's state overrides, the third argument of eth_call: the code, balance and a storage slot set for one call, and
+     * the chain as it was after it. The devnet used to ignore the argument and answer as if it were not there.
+     */
+    @Test
+    void anEthCallWithStateOverridesSeesThemAndLeavesTheChainAsItWas() throws Exception {
+        String at = "0x00000000000000000000000000000000000c0de1";
+        // SELFBALANCE and slot 1, returned as two words: 47 600052 600154 602052 6040 6000 f3
+        String code = "0x4760005260015460205260406000f3";
+        String slot = "0x" + "0".repeat(63) + "1";
+        java.util.Map<String, Object> overrides = java.util.Map.of(at, java.util.Map.of("code", code, "balance", "0x1234",
+                "stateDiff", java.util.Map.of(slot, "0x" + "0".repeat(62) + "2a")));
+        String answer = rpc("eth_call", List.of(java.util.Map.of("to", at), "latest", overrides)).asText();
+        assertThat(answer).isEqualTo("0x" + "0".repeat(60) + "1234" + "0".repeat(62) + "2a");
+        assertThat(web3j.ethGetCode(at, DefaultBlockParameterName.LATEST).send().getCode()).as("for that call only").isEqualTo("0x");
+        assertThat(web3j.ethGetBalance(at, DefaultBlockParameterName.LATEST).send().getBalance()).isZero();
+        assertThat(rpc("eth_call", List.of(java.util.Map.of("to", at), "latest")).asText()).as("without them, no code").isEqualTo("0x");
+    }
+
     @Test
     void hardhatMetadataNamesTheChainTheInstanceAndWhereTheChainStands() throws Exception {
         chain.send(KEYS.first(), KEYS.keys().get(9).getAddress(), "0x", 21_000);

@@ -113,6 +113,11 @@ class BadInputTest {
         assertError(request("eth_sign", "[" + someone + ", \"0x01\"]"), -32000, "signs only for its dev accounts");
         assertError(request("hardhat_reset", "[{\"forking\":{\"jsonRpcUrl\":\"http://127.0.0.1:1\"}}]"), -32602, "cannot fork another chain");
         assertError(request("hardhat_setPrevRandao", "[\"0x01\"]"), -32602, "one 32-byte word");
+        assertError(request("eth_feeHistory", "[\"0x1\", \"latest\", [101]]"), -32602, "a reward percentile is a number from 0 to 100");
+        assertError(request("eth_feeHistory", "[\"0x1\", \"latest\", [50, 10]]"), -32602, "in increasing order, got 10 after 50");
+        assertError(request("eth_call", "[{\"to\":" + someone + ",\"input\":\"0x01\",\"data\":\"0x02\"}, \"latest\"]"), -32602,
+                "both input and data are set and differ");
+        assertError(request("eth_call", "[{\"to\":" + someone + "}, \"latest\", [1]]"), -32602, "the state overrides) must be an object");
         assertError(request("evm_setBlockGasLimit", "[\"0x0\"]"), -32602, "holds no transaction");
         String dev = "\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"";
         String domain = "\"EIP712Domain\":[{\"name\":\"name\",\"type\":\"string\"}]";

@@ -194,4 +194,36 @@ class RpcMethodsTest {
             assertThat(fast.get("result").get("timeSpeed").asLong()).isEqualTo(20);
         }
     }
+
+    @Test
+    void stateOverridesReachEstimateGasAndAWholeStorageReplacementIsRefusedNamingWhatToUse(DevnetContext ctx) throws Exception {
+        String poor = "0x00000000000000000000000000000000000b0b01";
+        String transfer = "{\"from\":\"" + poor + "\",\"to\":\"0x00000000000000000000000000000000000000b0\",\"value\":\"0x1\"}";
+        JsonNode without = call(ctx, "eth_estimateGas", "[" + transfer + ", \"latest\"]");
+        assertThat(without.get("error").get("message").asText()).as("it holds nothing").contains("has 0 wei, the message sends 1");
+        JsonNode with = call(ctx, "eth_estimateGas", "[" + transfer + ", \"latest\", {\"" + poor + "\": {\"balance\": \"0xde0b6b3a7640000\"}}]");
+        assertThat(with.get("result").asText()).as("funded for the estimate alone").isEqualTo("0x5208");
+        assertThat(ctx.web3j().ethGetBalance(poor, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance()).isZero();
+
+        JsonNode whole = call(ctx, "eth_call", "[" + transfer + ", \"latest\", {\"" + poor + "\": {\"state\": {}}}]");
+        assertThat(whole.get("error").get("code").asInt()).isEqualTo(-32602);
+        assertThat(whole.get("error").get("message").asText()).contains("state (the whole storage replaced) is not supported")
+                .contains("stateDiff");
+        JsonNode unknown = call(ctx, "eth_call", "[" + transfer + ", \"latest\", {\"" + poor + "\": {\"movePrecompileToAddress\": \"0x01\"}}]");
+        assertThat(unknown.get("error").get("message").asText()).contains("takes balance, nonce, code and stateDiff");
+
+        // go-ethereum's state keeps no storage for an empty account: said as such, not as libevm's internal error
+        String word = "\"0x" + "0".repeat(63) + "1\"";
+        JsonNode slotOnly = call(ctx, "eth_call", "[{\"to\":\"" + poor + "\"}, \"latest\", {\"" + poor + "\": {\"stateDiff\": {" + word + ": " + word + "}}}]");
+        assertThat(slotOnly.get("error").get("code").asInt()).isEqualTo(-32602);
+        assertThat(slotOnly.get("error").get("message").asText()).contains("it is an empty account")
+                .contains("a balance or code override beside its stateDiff");
+        JsonNode funded = call(ctx, "eth_call", "[{\"to\":\"" + poor + "\"}, \"latest\", {\"" + poor + "\": {\"stateDiff\": {" + word + ": " + word
+                + "}, \"balance\": \"0x1\"}}]");
+        assertThat(funded.get("result").asText()).as("with a balance beside it, whatever the order").isEqualTo("0x");
+        JsonNode setStorage = call(ctx, "hardhat_setStorageAt", "[\"" + poor + "\", " + word + ", " + word + "]");
+        assertThat(setStorage.get("error").get("code").asInt()).isEqualTo(-32602);
+        assertThat(setStorage.get("error").get("message").asText()).contains("it is an empty account")
+                .contains("hardhat_setBalance or hardhat_setCode").doesNotContain("StateSetStorage");
+    }
 }
