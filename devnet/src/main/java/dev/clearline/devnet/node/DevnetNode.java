@@ -995,6 +995,11 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     /** The EIP-1559 base fee of the block after {@code b}. */
+    /** The intrinsic gas an EIP-2930 access list of {@code addresses} addresses and {@code keys} storage keys adds. */
+    public static long accessListGas(int addresses, int keys) {
+        return addresses * GasRules.ACCESS_LIST_ADDRESS_GAS + keys * GasRules.ACCESS_LIST_KEY_GAS;
+    }
+
     public static BigInteger baseFeeAfter(Block b) {
         return nextBaseFeeAfter(b);
     }

@@ -8,6 +8,7 @@ import dev.clearline.devnet.node.LogEntry;
 import dev.clearline.devnet.node.Receipt;
 import dev.clearline.devnet.node.SignedTx;
 import java.math.BigInteger;
+import java.util.List;
 import org.web3j.utils.Numeric;
 
 /** The node's values in the JSON shape of the Ethereum execution API. */
@@ -91,7 +92,15 @@ final class JsonViews {
             o.put("gasPrice", qty(t.maxFeePerGas()));
         }
         if (t.type() != 0) {
-            o.putArray("accessList");
+            ArrayNode list = o.putArray("accessList");
+            if (t.accessListAddresses() > 0) {
+                for (org.web3j.crypto.AccessListObject e : accessListOf(t)) {
+                    ObjectNode entry = list.addObject();
+                    entry.put("address", Numeric.prependHexPrefix(e.getAddress()).toLowerCase());
+                    ArrayNode keys = entry.putArray("storageKeys");
+                    for (String k : e.getStorageKeys()) keys.add(Numeric.prependHexPrefix(k).toLowerCase());
+                }
+            }
             o.put("yParity", qty(t.v()));
         }
         if (t.chainId() != null) o.put("chainId", qty(t.chainId()));
@@ -108,6 +117,14 @@ final class JsonViews {
             o.put("transactionIndex", qty(index));
         }
         return o;
+    }
+
+    /** A typed transaction's access list, read back from its envelope (the node keeps only its size, for the gas rules). */
+    private static List<org.web3j.crypto.AccessListObject> accessListOf(SignedTx t) {
+        var tx = org.web3j.crypto.TransactionDecoder.decode(Numeric.toHexString(t.raw())).getTransaction();
+        List<org.web3j.crypto.AccessListObject> list = tx instanceof org.web3j.crypto.transaction.type.Transaction1559 d ? d.getAccessList()
+                : tx instanceof org.web3j.crypto.transaction.type.Transaction2930 d ? d.getAccessList() : null;
+        return list == null ? List.of() : list;
     }
 
     static ObjectNode receipt(Receipt r) {

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.web3j.crypto.AccessListObject;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -539,7 +540,8 @@ public final class RpcDispatcher {
      */
     private JsonNode sendFromDevAccount(Params p) {
         JsonNode o = p.object(0);
-        String from = p.address(o.get("from") == null ? MissingNode.getInstance() : o.get("from"), "from");
+        // no from: the first dev account sends, as on Hardhat's node
+        String from = o.hasNonNull("from") ? p.address(o.get("from"), "from") : node.config().accounts().first().getAddress().toLowerCase();
         Credentials key = node.config().accounts().keys().stream()
                 .filter(c -> c.getAddress().equalsIgnoreCase(from)).findFirst()
                 .orElse(null);
@@ -550,16 +552,82 @@ public final class RpcDispatcher {
         }
         var req = p.call(0);
         BigInteger nonce = o.hasNonNull("nonce") ? p.quantity(o.get("nonce"), "nonce") : node.pendingNonce(from);
-        BigInteger tip = o.hasNonNull("maxPriorityFeePerGas") ? p.quantity(o.get("maxPriorityFeePerGas"), "maxPriorityFeePerGas")
-                : node.maxPriorityFeePerGas();
-        BigInteger maxFee = req.gasPrice() != null ? req.gasPrice() : node.nextBaseFee().multiply(BigInteger.TWO).add(tip);
-        long gas = req.gas() != null ? req.gas() : unwrap(node.estimateGas(req, node.blockNumber()));
-        var tx = RawTransaction.createTransaction(node.chainId(), nonce, BigInteger.valueOf(gas),
-                req.to() == null ? "" : req.to(), req.value() == null ? BigInteger.ZERO : req.value(),
-                Numeric.toHexString(req.data() == null ? new byte[0] : req.data()), tip.min(maxFee), maxFee);
+        List<AccessListObject> accessList = accessList(p, o.get("accessList"));
+        int type = envelopeType(p, o, accessList, key == null);
+        String to = req.to() == null ? "" : req.to();
+        BigInteger value = req.value() == null ? BigInteger.ZERO : req.value();
+        String data = Numeric.toHexString(req.data() == null ? new byte[0] : req.data());
+        long gas = req.gas() != null ? req.gas() : unwrap(node.estimateGas(req, node.blockNumber()))
+                + DevnetNode.accessListGas(accessList.size(), accessList.stream().mapToInt(a -> a.getStorageKeys().size()).sum());
+        RawTransaction tx;
+        if (type == 2) {
+            BigInteger tip = o.hasNonNull("maxPriorityFeePerGas") ? p.quantity(o.get("maxPriorityFeePerGas"), "maxPriorityFeePerGas")
+                    : node.maxPriorityFeePerGas();
+            BigInteger maxFee = req.gasPrice() != null ? req.gasPrice() : node.nextBaseFee().multiply(BigInteger.TWO).add(tip);
+            tx = RawTransaction.createTransaction(node.chainId(), nonce, BigInteger.valueOf(gas), to, value, data, tip.min(maxFee), maxFee,
+                    accessList);
+        } else {
+            // a legacy or EIP-2930 transaction pays exactly its gas price, as it did on Hardhat's node; none given: the node's
+            BigInteger price = req.gasPrice() != null ? req.gasPrice() : node.gasPrice();
+            tx = type == 0 ? RawTransaction.createTransaction(nonce, price, BigInteger.valueOf(gas), to, value, data)
+                    : RawTransaction.createTransaction(node.chainId(), nonce, price, BigInteger.valueOf(gas), to, value, data, accessList);
+        }
         if (key == null) return TextNode.valueOf(unwrap(node.sendImpersonated(SignedTx.impersonated(tx, node.chainId(), from))));
-        byte[] signed = TransactionEncoder.signMessage(tx, node.chainId(), key);
+        // web3j signs an EIP-2930 transaction only without the separate chain id (it is inside the envelope)
+        byte[] signed = type == 1 ? TransactionEncoder.signMessage(tx, key) : TransactionEncoder.signMessage(tx, node.chainId(), key);
         return TextNode.valueOf(unwrap(node.sendRawTransaction(signed)));
+    }
+
+    /**
+     * The envelope eth_sendTransaction signs, as Hardhat's node picks it: the {@code type} asked for; else a gas price and
+     * no EIP-1559 fee makes a legacy transaction (EIP-2930 with an access list); else EIP-1559. An impersonated account's
+     * transactions are EIP-1559 only (their stand-in signature is built for that envelope).
+     */
+    private static int envelopeType(Params p, JsonNode o, List<AccessListObject> accessList, boolean impersonated) {
+        boolean feeMarket = o.hasNonNull("maxFeePerGas") || o.hasNonNull("maxPriorityFeePerGas");
+        int type;
+        if (o.hasNonNull("type")) {
+            BigInteger t = p.quantity(o.get("type"), "type");
+            if (t.compareTo(BigInteger.TWO) > 0) {
+                throw p.invalid("type " + o.get("type").asText() + " is not one the devnet sends: 0x0 (legacy), 0x1 (EIP-2930) or 0x2"
+                        + " (EIP-1559); it runs Shanghai rules, without blob transactions");
+            }
+            type = t.intValue();
+            if (type < 2 && feeMarket) throw p.invalid("maxFeePerGas and maxPriorityFeePerGas belong to type 0x2, not " + o.get("type").asText());
+            if (type == 0 && !accessList.isEmpty()) throw p.invalid("a legacy transaction (type 0x0) carries no access list; use type 0x1 or 0x2");
+        } else {
+            type = o.hasNonNull("gasPrice") && !feeMarket ? (accessList.isEmpty() ? 0 : 1) : 2;
+        }
+        if (type == 2 && o.hasNonNull("gasPrice") && feeMarket) {
+            throw p.invalid("gasPrice and maxFeePerGas/maxPriorityFeePerGas are both set: give the fee market's two, or gasPrice alone");
+        }
+        if (impersonated && type != 2) {
+            throw p.invalid("an impersonated account sends EIP-1559 transactions only: give maxFeePerGas (or no fee) instead of gasPrice");
+        }
+        return type;
+    }
+
+    /** An EIP-2930 access list: {@code [{address, storageKeys: [32-byte words]}]}. */
+    private static List<AccessListObject> accessList(Params p, JsonNode n) {
+        if (n == null || n.isNull()) return List.of();
+        if (!n.isArray()) throw p.invalid("accessList must be an array of {address, storageKeys}, got " + n);
+        List<AccessListObject> list = new ArrayList<>();
+        for (JsonNode e : n) {
+            if (!e.isObject()) throw p.invalid("an accessList entry must be {address, storageKeys}, got " + e);
+            List<String> keys = new ArrayList<>();
+            JsonNode ks = e.get("storageKeys");
+            if (ks != null && !ks.isNull()) {
+                if (!ks.isArray()) throw p.invalid("storageKeys must be an array of 32-byte words, got " + ks);
+                for (JsonNode k : ks) {
+                    byte[] word = p.data(k, "a storage key of the access list");
+                    if (word.length != 32) throw p.invalid("a storage key of the access list is a 32-byte word, got " + k);
+                    keys.add(Numeric.toHexString(word));
+                }
+            }
+            list.add(new AccessListObject(p.address(e.get("address") == null ? MissingNode.getInstance() : e.get("address"),
+                    "an accessList address"), keys));
+        }
+        return list;
     }
 
     /**

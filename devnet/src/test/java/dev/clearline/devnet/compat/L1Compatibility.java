@@ -455,6 +455,44 @@ abstract class L1Compatibility {
         assertThat(rpc("eth_call", List.of(java.util.Map.of("to", at), "latest")).asText()).as("without them, no code").isEqualTo("0x");
     }
 
+    /**
+     * eth_sendTransaction signs the envelope the request describes, as Hardhat's node does: a gas price alone makes a legacy
+     * transaction that pays exactly that price, one with an access list an EIP-2930 transaction, and no {@code from} sends
+     * from the first dev account. The devnet sent every one as EIP-1559 with the gas price as its fee cap (so it paid the
+     * base fee plus a tip, not the price asked) and dropped the access list.
+     */
+    @Test
+    void ethSendTransactionSignsTheEnvelopeItsFieldsDescribe() throws Exception {
+        String sender = KEYS.keys().get(8).getAddress();
+        String to = KEYS.keys().get(9).getAddress();
+        BigInteger price = gwei(3);
+        BigInteger before = web3j.ethGetBalance(sender, DefaultBlockParameterName.LATEST).send().getBalance();
+        String legacy = rpc("eth_sendTransaction", List.of(java.util.Map.of("from", sender, "to", to, "value", "0x7",
+                "gasPrice", Numeric.toHexStringWithPrefix(price)))).asText();
+        var tx = web3j.ethGetTransactionByHash(legacy).send().getTransaction().orElseThrow();
+        TransactionReceipt paid = web3j.ethGetTransactionReceipt(legacy).send().getTransactionReceipt().orElseThrow();
+        assertThat(tx.getType()).isEqualTo("0x0");
+        assertThat(tx.getGasPrice()).isEqualTo(price);
+        assertThat(Numeric.decodeQuantity(paid.getEffectiveGasPrice())).as("the price asked, not base fee plus tip").isEqualTo(price);
+        assertThat(web3j.ethGetBalance(sender, DefaultBlockParameterName.LATEST).send().getBalance())
+                .isEqualTo(before.subtract(paid.getGasUsed().multiply(price)).subtract(BigInteger.valueOf(7)));
+
+        String slot = "0x" + "0".repeat(64);
+        String listed = rpc("eth_sendTransaction", List.of(java.util.Map.of("from", sender, "to", token, "data", approve(to, 5),
+                "gasPrice", Numeric.toHexStringWithPrefix(price), "accessList", List.of(java.util.Map.of("address", token, "storageKeys",
+                        List.of(slot)))))).asText();
+        com.fasterxml.jackson.databind.JsonNode withList = rpc("eth_getTransactionByHash", List.of(listed));
+        assertThat(withList.get("type").asText()).isEqualTo("0x1");
+        assertThat(withList.get("accessList").get(0).get("address").asText()).isEqualToIgnoringCase(token);
+        assertThat(withList.get("accessList").get(0).get("storageKeys").get(0).asText()).isEqualTo(slot);
+        assertThat(web3j.ethGetTransactionReceipt(listed).send().getTransactionReceipt())
+                .hasValueSatisfying(r -> assertThat(r.isStatusOK()).isTrue());
+
+        String anonymous = rpc("eth_sendTransaction", List.of(java.util.Map.of("to", to, "value", "0x1"))).asText();
+        assertThat(web3j.ethGetTransactionByHash(anonymous).send().getTransaction().orElseThrow().getFrom())
+                .as("no from: the first dev account").isEqualToIgnoringCase(KEYS.first().getAddress());
+    }
+
     @Test
     void hardhatMetadataNamesTheChainTheInstanceAndWhereTheChainStands() throws Exception {
         chain.send(KEYS.first(), KEYS.keys().get(9).getAddress(), "0x", 21_000);

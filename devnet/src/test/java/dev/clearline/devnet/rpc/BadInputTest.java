@@ -118,6 +118,14 @@ class BadInputTest {
         assertError(request("eth_call", "[{\"to\":" + someone + ",\"input\":\"0x01\",\"data\":\"0x02\"}, \"latest\"]"), -32602,
                 "both input and data are set and differ");
         assertError(request("eth_call", "[{\"to\":" + someone + "}, \"latest\", [1]]"), -32602, "the state overrides) must be an object");
+        String devFrom = "{\"from\":\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\",\"to\":" + someone;
+        assertError(request("eth_sendTransaction", "[" + devFrom + ",\"type\":\"0x3\"}]"), -32602, "without blob transactions");
+        assertError(request("eth_sendTransaction", "[" + devFrom + ",\"gasPrice\":\"0x1\",\"maxFeePerGas\":\"0x2\"}]"), -32602,
+                "gasPrice and maxFeePerGas/maxPriorityFeePerGas are both set");
+        assertError(request("eth_sendTransaction", "[" + devFrom + ",\"type\":\"0x0\",\"accessList\":[{\"address\":" + someone + "}]}]"),
+                -32602, "carries no access list");
+        assertError(request("eth_sendTransaction", "[" + devFrom + ",\"accessList\":[{\"address\":" + someone + ",\"storageKeys\":[\"0x01\"]}]}]"),
+                -32602, "a storage key of the access list is a 32-byte word");
         assertError(request("evm_setBlockGasLimit", "[\"0x0\"]"), -32602, "holds no transaction");
         String dev = "\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"";
         String domain = "\"EIP712Domain\":[{\"name\":\"name\",\"type\":\"string\"}]";
