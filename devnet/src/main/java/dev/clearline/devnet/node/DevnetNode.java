@@ -142,9 +142,9 @@ public final class DevnetNode implements AutoCloseable {
     }
 
     /**
-     * What {@code evm_revert} restores, as Hardhat's node does: the chain, the clock, the pool (with what waits behind a nonce gap), the head's edits and the
-     * settings of the next blocks (coinbase, gas limit, next base fee, next prevRandao; checked on Hardhat's node).
-     * Impersonations are not in it there either.
+     * What {@code evm_revert} restores, as Hardhat's node does: the chain, the clock, the pool (with what waits behind a
+     * nonce gap), the head's edits and the settings of the next blocks (coinbase, gas limit, next base fee, next
+     * prevRandao; checked on Hardhat's node). Impersonations are not in it there either.
      */
     private record Snapshot(long blockNumber, long timeOffset, Long nextTimestamp, List<SignedTx> pending, List<SignedTx> gapped,
                             List<StateEdit.Applied> headEdits, String coinbase, long blockGasLimit, BigInteger nextBlockBaseFee,

@@ -49,22 +49,44 @@ public record SignedTx(String hash, byte[] raw, int type, String from, String to
     /**
      * A transaction of an impersonated account ({@code hardhat_impersonateAccount}): {@code from}
      * holds no key here, so the envelope carries a stand-in signature (r and s are the sender's
-     * address, y parity 0) that recovers to no one's key. Its hash is the envelope's, as for any
-     * transaction; {@code from} is what the node runs it as. An EIP-1559 transaction.
+     * address, v 27 or y parity 0) that recovers to no one's key. Its hash is the envelope's, as for
+     * any transaction; {@code from} is what the node runs it as. Any of the three envelopes.
      */
     public static SignedTx impersonated(RawTransaction unsigned, long chainId, String from) {
-        if (!(unsigned.getTransaction() instanceof Transaction1559 t)) {
-            throw new IllegalArgumentException("an impersonated transaction is built as EIP-1559");
-        }
         byte[] word = Numeric.toBytesPadded(Numeric.toBigInt(from), 32);
         // web3j's typed encoder turns v = 27 into y parity 0
         byte[] raw = TransactionEncoder.encode(unsigned, new org.web3j.crypto.Sign.SignatureData((byte) 27, word, word));
         String to = unsigned.getTo() == null || unsigned.getTo().isEmpty() || unsigned.getTo().equals("0x") ? null
                 : Numeric.prependHexPrefix(unsigned.getTo()).toLowerCase();
-        return new SignedTx(Numeric.toHexString(Hash.sha3(raw)), raw, 2, from.toLowerCase(), to, unsigned.getNonce(),
-                unsigned.getGasLimit(), t.getMaxFeePerGas(), t.getMaxPriorityFeePerGas(), unsigned.getValue(),
-                Numeric.hexStringToByteArray(unsigned.getData() == null ? "" : unsigned.getData()), chainId, 0, 0,
-                BigInteger.ZERO, Numeric.toBigInt(word), Numeric.toBigInt(word));
+        int type;
+        BigInteger maxFee;
+        BigInteger tip;
+        List<AccessListObject> al;
+        BigInteger v = BigInteger.ZERO;
+        if (unsigned.getTransaction() instanceof Transaction1559 t) {
+            type = 2;
+            maxFee = t.getMaxFeePerGas();
+            tip = t.getMaxPriorityFeePerGas();
+            al = t.getAccessList();
+        } else if (unsigned.getTransaction() instanceof Transaction2930 t) {
+            type = 1;
+            maxFee = t.getGasPrice();
+            tip = t.getGasPrice();
+            al = t.getAccessList();
+        } else {
+            type = 0;
+            maxFee = unsigned.getGasPrice();
+            tip = unsigned.getGasPrice();
+            al = null;
+            v = BigInteger.valueOf(27);
+        }
+        int alAddresses = 0;
+        int alKeys = 0;
+        if (al != null) for (AccessListObject o : al) { alAddresses++; alKeys += o.getStorageKeys().size(); }
+        return new SignedTx(Numeric.toHexString(Hash.sha3(raw)), raw, type, from.toLowerCase(), to, unsigned.getNonce(),
+                unsigned.getGasLimit(), maxFee, tip, unsigned.getValue(),
+                Numeric.hexStringToByteArray(unsigned.getData() == null ? "" : unsigned.getData()), chainId, alAddresses, alKeys,
+                v, Numeric.toBigInt(word), Numeric.toBigInt(word));
     }
 
     public static Decoded decode(byte[] raw) {

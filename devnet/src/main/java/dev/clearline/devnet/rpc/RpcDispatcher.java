@@ -553,7 +553,7 @@ public final class RpcDispatcher {
         var req = p.call(0);
         BigInteger nonce = o.hasNonNull("nonce") ? p.quantity(o.get("nonce"), "nonce") : node.pendingNonce(from);
         List<AccessListObject> accessList = accessList(p, o.get("accessList"));
-        int type = envelopeType(p, o, accessList, key == null);
+        int type = envelopeType(p, o, accessList);
         String to = req.to() == null ? "" : req.to();
         BigInteger value = req.value() == null ? BigInteger.ZERO : req.value();
         String data = Numeric.toHexString(req.data() == null ? new byte[0] : req.data());
@@ -580,10 +580,9 @@ public final class RpcDispatcher {
 
     /**
      * The envelope eth_sendTransaction signs, as Hardhat's node picks it: the {@code type} asked for; else a gas price and
-     * no EIP-1559 fee makes a legacy transaction (EIP-2930 with an access list); else EIP-1559. An impersonated account's
-     * transactions are EIP-1559 only (their stand-in signature is built for that envelope).
+     * no EIP-1559 fee makes a legacy transaction (EIP-2930 with an access list); else EIP-1559.
      */
-    private static int envelopeType(Params p, JsonNode o, List<AccessListObject> accessList, boolean impersonated) {
+    private static int envelopeType(Params p, JsonNode o, List<AccessListObject> accessList) {
         boolean feeMarket = o.hasNonNull("maxFeePerGas") || o.hasNonNull("maxPriorityFeePerGas");
         int type;
         if (o.hasNonNull("type")) {
@@ -600,9 +599,6 @@ public final class RpcDispatcher {
         }
         if (type == 2 && o.hasNonNull("gasPrice") && feeMarket) {
             throw p.invalid("gasPrice and maxFeePerGas/maxPriorityFeePerGas are both set: give the fee market's two, or gasPrice alone");
-        }
-        if (impersonated && type != 2) {
-            throw p.invalid("an impersonated account sends EIP-1559 transactions only: give maxFeePerGas (or no fee) instead of gasPrice");
         }
         return type;
     }

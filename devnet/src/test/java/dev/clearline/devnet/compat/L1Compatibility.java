@@ -491,6 +491,19 @@ abstract class L1Compatibility {
         String anonymous = rpc("eth_sendTransaction", List.of(java.util.Map.of("to", to, "value", "0x1"))).asText();
         assertThat(web3j.ethGetTransactionByHash(anonymous).send().getTransaction().orElseThrow().getFrom())
                 .as("no from: the first dev account").isEqualToIgnoringCase(KEYS.first().getAddress());
+
+        // an impersonated account's too: a gas price alone is a legacy transaction paying it
+        ChainEdits edits = new ChainEdits(service);
+        String stranger = "0x00000000000000000000000000000000000e0009";
+        edits.setBalance(stranger, gwei(1_000_000_000L));
+        edits.impersonate(stranger);
+        String impersonated = rpc("eth_sendTransaction", List.of(java.util.Map.of("from", stranger, "to", to, "value", "0x1",
+                "gasPrice", Numeric.toHexStringWithPrefix(price)))).asText();
+        TransactionReceipt itsReceipt = web3j.ethGetTransactionReceipt(impersonated).send().getTransactionReceipt().orElseThrow();
+        assertThat(itsReceipt.isStatusOK()).isTrue();
+        assertThat(itsReceipt.getFrom()).isEqualToIgnoringCase(stranger);
+        assertThat(Numeric.decodeQuantity(itsReceipt.getEffectiveGasPrice())).isEqualTo(price);
+        assertThat(rpc("eth_getTransactionByHash", List.of(impersonated)).get("type").asText()).isEqualTo("0x0");
     }
 
     @Test
