@@ -151,63 +151,74 @@ class TransactionPoolTest {
         }
     }
 
+    /** A node with automine off and Alice sending Bob transfers at a 10 gwei fee cap: the tests of what waits behind a nonce gap. */
+    private record Pool(DevnetNode node, Credentials alice, String bob) implements AutoCloseable {
+        Outcome<String> attempt(long nonce, BigInteger value) {
+            return node.sendRawTransaction(transfer(alice, nonce, bob, value, GWEI.multiply(BigInteger.TEN)));
+        }
+
+        String send(long nonce, BigInteger value) {
+            return sent(attempt(nonce, value));
+        }
+
+        @Override
+        public void close() {
+            node.close();
+        }
+    }
+
+    private Pool pool() {
+        DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get));
+        node.setAutomine(false);
+        return new Pool(node, node.config().accounts().keys().get(1), node.config().accounts().keys().get(2).getAddress().toLowerCase());
+    }
+
     @Test
     void aSenderMayHaveAtMostSixtyFourTransactionsWaitingBehindAGap() {
-        try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
-            Credentials alice = node.config().accounts().keys().get(1);
-            String bob = node.config().accounts().keys().get(2).getAddress().toLowerCase();
-            BigInteger fee = GWEI.multiply(BigInteger.TEN);
-            node.setAutomine(false);
-            for (int n = 1; n <= NonceGapQueue.PER_SENDER; n++) sent(node.sendRawTransaction(transfer(alice, n, bob, BigInteger.ONE, fee)));
-            assertThat(node.gappedTransactions()).hasSize(NonceGapQueue.PER_SENDER);
-            assertThat(node.pendingTransactions()).isEmpty();
-            assertThat(refusal(node.sendRawTransaction(transfer(alice, NonceGapQueue.PER_SENDER + 1, bob, BigInteger.ONE, fee))))
-                    .startsWith("txpool is full: " + NonceGapQueue.PER_SENDER + " transactions of " + alice.getAddress().toLowerCase())
+        try (Pool p = pool()) {
+            for (int n = 1; n <= NonceGapQueue.PER_SENDER; n++) p.send(n, BigInteger.ONE);
+            assertThat(p.node().gappedTransactions()).hasSize(NonceGapQueue.PER_SENDER);
+            assertThat(p.node().pendingTransactions()).isEmpty();
+            assertThat(refusal(p.attempt(NonceGapQueue.PER_SENDER + 1, BigInteger.ONE)))
+                    .startsWith("txpool is full: " + NonceGapQueue.PER_SENDER + " transactions of " + p.alice().getAddress().toLowerCase())
                     .contains("send nonce 0 first");
-            sent(node.sendRawTransaction(transfer(alice, 0, bob, BigInteger.ONE, fee)));
-            assertThat(node.pendingTransactions()).as("the gap filled: all of them may be mined").hasSize(NonceGapQueue.PER_SENDER + 1);
-            assertThat(node.gappedTransactions()).isEmpty();
+            p.send(0, BigInteger.ONE);
+            assertThat(p.node().pendingTransactions()).as("the gap filled: all of them may be mined").hasSize(NonceGapQueue.PER_SENDER + 1);
+            assertThat(p.node().gappedTransactions()).isEmpty();
         }
     }
 
     @Test
     void aRevertBringsBackTheTransactionsThatWaitedBehindAGapAtItsSnapshot() {
-        try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
-            Credentials alice = node.config().accounts().keys().get(1);
-            String bob = node.config().accounts().keys().get(2).getAddress().toLowerCase();
-            BigInteger fee = GWEI.multiply(BigInteger.TEN);
-            node.setAutomine(false);
-            String ahead = sent(node.sendRawTransaction(transfer(alice, 1, bob, BigInteger.ONE, fee)));
-            int snapshot = node.snapshot();
-            String filler = sent(node.sendRawTransaction(transfer(alice, 0, bob, BigInteger.ONE, fee)));
-            node.mine(null);
-            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactly(filler, ahead);
+        try (Pool p = pool()) {
+            String ahead = p.send(1, BigInteger.ONE);
+            int snapshot = p.node().snapshot();
+            String filler = p.send(0, BigInteger.ONE);
+            p.node().mine(null);
+            assertThat(p.node().head().transactions()).extracting(SignedTx::hash).containsExactly(filler, ahead);
 
-            assertThat(node.revert(snapshot)).isTrue();
-            assertThat(node.gappedTransactions()).extracting(SignedTx::hash).containsExactly(ahead);
-            assertThat(node.pendingNonce(alice.getAddress())).isEqualTo(BigInteger.ZERO);
+            assertThat(p.node().revert(snapshot)).isTrue();
+            assertThat(p.node().gappedTransactions()).extracting(SignedTx::hash).containsExactly(ahead);
+            assertThat(p.node().pendingNonce(p.alice().getAddress())).isEqualTo(BigInteger.ZERO);
         }
     }
 
     @Test
     void theTransactionsAfterOneItsSenderCanNoLongerPayForWaitBehindItsNonce() {
-        try (DevnetNode node = DevnetNode.start(NodeConfig.defaults(clock::get))) {
-            Credentials alice = node.config().accounts().keys().get(1);
-            String bob = node.config().accounts().keys().get(2).getAddress().toLowerCase();
-            BigInteger fee = GWEI.multiply(BigInteger.TEN);
-            node.setAutomine(false);
-            String most = sent(node.sendRawTransaction(transfer(alice, 0, bob, ETH.multiply(BigInteger.valueOf(9_000)), fee)));
-            sent(node.sendRawTransaction(transfer(alice, 1, bob, ETH.multiply(BigInteger.valueOf(5_000)), fee)));
-            String after = sent(node.sendRawTransaction(transfer(alice, 2, bob, BigInteger.ONE, fee)));
-            node.mine(null);
-            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactly(most);
-            assertThat(node.pendingTransactions()).isEmpty();
-            assertThat(node.gappedTransactions()).as("nonce 2 waits for a nonce 1 its sender can pay").extracting(SignedTx::hash)
+        try (Pool p = pool()) {
+            // each alone is affordable (10,000 ETH), the first two together are not
+            String most = p.send(0, ETH.multiply(BigInteger.valueOf(9_000)));
+            p.send(1, ETH.multiply(BigInteger.valueOf(5_000)));
+            String after = p.send(2, BigInteger.ONE);
+            p.node().mine(null);
+            assertThat(p.node().head().transactions()).extracting(SignedTx::hash).containsExactly(most);
+            assertThat(p.node().pendingTransactions()).isEmpty();
+            assertThat(p.node().gappedTransactions()).as("nonce 2 waits for a nonce 1 its sender can pay").extracting(SignedTx::hash)
                     .containsExactly(after);
 
-            String smaller = sent(node.sendRawTransaction(transfer(alice, 1, bob, ETH, fee)));
-            node.mine(null);
-            assertThat(node.head().transactions()).extracting(SignedTx::hash).containsExactly(smaller, after);
+            String smaller = p.send(1, ETH);
+            p.node().mine(null);
+            assertThat(p.node().head().transactions()).extracting(SignedTx::hash).containsExactly(smaller, after);
         }
     }
 }
