@@ -285,6 +285,7 @@ public final class TxSender {
                 }
                 log.info("event=tx_not_mined nonce={} attempts={} waitedMs={} action=resend_with_higher_fees", nonce, attempts.size(),
                         fees.resendAfterMillis());
+                fillNonceGap(nonce, tip, maxFee);
             }
             if (maxFee.compareTo(fees.maxFeeCapWei()) >= 0 && !retryNow) {
                 log.warn("event=tx_fee_cap_reached nonce={} maxFee={} action=keep_waiting_and_resending", nonce, maxFee);
@@ -294,6 +295,27 @@ public final class TxSender {
             tip = tip.multiply(bump).divide(BigInteger.valueOf(100)).add(BigInteger.ONE);
             maxFee = maxFee.multiply(bump).divide(BigInteger.valueOf(100)).add(BigInteger.ONE)
                     .max(baseFee().multiply(BigInteger.TWO).add(tip));
+        }
+    }
+
+    /**
+     * A transaction of this key's that L1 had and lost (a reorg into a branch without it that no pool put back, told to no
+     * one: {@link #reorganised} was not called) leaves a gap below {@code nonce}, and a node pools ours behind it (geth does,
+     * and the devnet without automine), where no fee bump reaches it. The gap is filled with transfers of nothing to the
+     * key itself, so that ours runs, once, under the nonce it was signed with; sending this call again under the lower
+     * nonce would run it twice once the gap closed. A node behind the others may count fewer: its fillers are refused as
+     * "nonce too low" by the rest, which costs nothing.
+     */
+    private void fillNonceGap(long nonce, BigInteger tip, BigInteger maxFee) throws IOException {
+        long pending = check(web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.PENDING).send())
+                .getTransactionCount().longValueExact();
+        if (pending >= nonce) return;
+        log.warn("event=nonce_gap nonce={} nodePendingNonce={} action=fill_with_empty_transfers", nonce, pending);
+        for (long n = pending; n < nonce; n++) {
+            RawTransaction filler = RawTransaction.createTransaction(chainId, BigInteger.valueOf(n), BigInteger.valueOf(21_000),
+                    key.getAddress(), BigInteger.ZERO, "0x", tip, maxFee);
+            EthSendTransaction r = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(filler, chainId, key))).send();
+            if (r.hasError()) log.info("event=nonce_gap_filler_refused nonce={} node=\"{}\"", n, r.getError().getMessage());
         }
     }
 

@@ -214,6 +214,57 @@ class TxSenderOnARealNodeTest {
     }
 
     /** Time that passes as fast as the sender sleeps, so a 30 s patience is spent in milliseconds. */
+    /**
+     * L1 loses a mined transaction of the sender's (a reorg into a branch without it, nobody tells the sender, and the pool
+     * does not take it back): the next call goes out under the nonce after it, and a node without automine (as geth) pools
+     * it behind the gap, where no fee bump reaches it. The sender fills the gap with an empty transfer to itself, and the
+     * call runs once, under its own nonce. Before, it raised its fees for ever.
+     */
+    @Test
+    void aCallPooledBehindTheGapALostTransactionLeftRunsOnceAfterTheSenderFillsTheGap(DevnetContext l1) throws Exception {
+        Credentials key = l1.key(9);
+        CallWatch node = new CallWatch(l1.service());
+        TxSender sender = sender(node, key, TxSender.Time.SYSTEM);
+        BigInteger paidBefore = l1.web3j().ethGetBalance(RECIPIENT, DefaultBlockParameterName.LATEST).send().getBalance();
+        String beforeLost = l1.time().snapshot();
+        long lost = sender.send(RECIPIENT, "0x", BigInteger.ONE).nonce();
+        assertThat(l1.time().revert(beforeLost)).isTrue();
+
+        l1.time().setAutomine(false);
+        java.util.concurrent.atomic.AtomicBoolean mining = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread miner = Thread.ofVirtual().start(() -> {
+            while (mining.get()) {
+                try {
+                    l1.time().mine();
+                    Thread.sleep(100);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try {
+            var call = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sender.send(RECIPIENT, "0x", BigInteger.ONE);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            TxSender.Sent s = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(s.receipt().isStatusOK()).isTrue();
+            assertThat(s.nonce()).as("under the nonce it was signed with").isEqualTo(lost + 1);
+            assertThat(l1.web3j().ethGetBalance(RECIPIENT, DefaultBlockParameterName.LATEST).send().getBalance())
+                    .as("the call ran once, the lost one not at all").isEqualTo(paidBefore.add(BigInteger.ONE));
+            assertThat(node.accepted().stream().map(raw -> TransactionDecoder.decode(raw))
+                    .filter(t -> t.getTo().equalsIgnoreCase(key.getAddress()) && t.getNonce().longValueExact() == lost))
+                    .as("the gap filled by an empty transfer to itself").hasSize(1);
+        } finally {
+            mining.set(false);
+            miner.join();
+            l1.time().setAutomine(true);
+        }
+    }
+
     private static final class FastClock implements TxSender.Time {
         private long now;
 
