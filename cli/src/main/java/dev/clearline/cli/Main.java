@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
                 UserCommands.Deposit.class, UserCommands.Markets.class, UserCommands.PlaceOrder.class, UserCommands.Amend.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
                 UserCommands.AdjustMargin.class, UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
                 UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
-                GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class,
+                GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class, BondsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

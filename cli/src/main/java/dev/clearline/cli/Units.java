@@ -42,6 +42,12 @@ final class Units {
         return new BigDecimal(base).movePointLeft(DECIMALS).setScale(DECIMALS, RoundingMode.UNNECESSARY).toPlainString();
     }
 
+    /** Wei as ether with the decimals it needs and at least one ("1.5", "0.0", "0.000000000000000001"). */
+    static String ether(java.math.BigInteger wei) {
+        BigDecimal e = new BigDecimal(wei).movePointLeft(18).stripTrailingZeros();
+        return (e.scale() < 1 ? e.setScale(1, RoundingMode.UNNECESSARY) : e).toPlainString();
+    }
+
     /**
      * A position or fill size, counted in base units on L2, as lots the way orders are placed ("2 lot(s)"), with a
      * long/short word when {@code signed}; a size that is not a whole number of lots (none the exchange makes) shows its base units.
