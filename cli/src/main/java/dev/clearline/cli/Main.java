@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
                 UserCommands.Deposit.class, UserCommands.Markets.class, UserCommands.PlaceOrder.class, UserCommands.Amend.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
                 UserCommands.AdjustMargin.class, UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
                 UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
-                GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class, BondsCommand.class,
+                GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class, BondsCommand.class, ProposeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
@@ -130,6 +130,7 @@ public final class Main {
                 return cls.cast(cls.getDeclaredConstructor(PrintWriter.class, PrintWriter.class, java.util.function.LongSupplier.class)
                         .newInstance(out, err, (java.util.function.LongSupplier) System::nanoTime));
             }
+            if (cls == ProposeCommand.class) return cls.cast(new ProposeCommand(out, err, System::nanoTime));
             if (UserCommands.Base.class.isAssignableFrom(cls)) return cls.cast(cls.getDeclaredConstructor(PrintWriter.class).newInstance(out));
             return CommandLine.defaultFactory().create(cls);
         }

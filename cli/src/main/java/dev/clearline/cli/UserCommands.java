@@ -891,10 +891,15 @@ final class UserCommands {
                 long enqueued = java.nio.ByteBuffer.wrap(queuedOp(o, rollup, consumed), 9, 8).getLong();
                 long delay = o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
                 long left = enqueued + delay + 1 - now;
-                l1.put("oldestUnconsumedOp", consumed).put("overdueInSeconds", Math.max(0, left));
+                // before the freeze, anyone bonded may post the batch that consumes it (at once on a rollup without a sequencer)
+                String sequencer = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
+                long openIn = new BigInteger(sequencer.substring(2), 16).signum() == 0 ? 0 : Math.max(0, enqueued + delay / 2 - now);
+                l1.put("oldestUnconsumedOp", consumed).put("overdueInSeconds", Math.max(0, left)).put("proposableInSeconds", openIn);
                 t.append("  op ").append(consumed).append(" waits for a batch to consume it: ").append(left > 0
-                        ? "overdue in " + UserOptions.l1Wait(left, speed) + ", then anyone may ./clearline freeze the rollup"
-                        : "overdue: anyone may ./clearline freeze the rollup now").append('\n');
+                        ? "overdue in " + UserOptions.l1Wait(left, speed) + ", then anyone may ./clearline freeze the rollup; "
+                                + (openIn > 0 ? "in " + UserOptions.l1Wait(openIn, speed) + " anyone bonded may post that batch first"
+                                : "until then anyone bonded may post that batch") + ": ./clearline propose"
+                        : "overdue: anyone may ./clearline freeze the rollup now, or still post the batch: ./clearline propose").append('\n');
             }
             String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
             ObjectNode you = who == null ? null : res.putObject("you").put("address", who);
@@ -1252,7 +1257,7 @@ final class UserCommands {
     }
 
     /** The encoding of queue op {@code index}, from its PriorityOpEnqueued event. */
-    private static byte[] queuedOp(UserOptions o, Rollup rollup, long index) {
+    static byte[] queuedOp(UserOptions o, Rollup rollup, long index) {
         return o.l1("read queue op " + index, () -> new dev.clearline.prover.l1.RollupLog(o.web3j(), rollup.getContractAddress()).priorityOpEncoding(index, o.firstBlock())
                 .orElseThrow(() -> new java.io.IOException("the node has no PriorityOpEnqueued event for op " + index)));
     }

@@ -116,7 +116,7 @@ class BondsCommandTest {
     }
 
     /** Two transitions the STF refuses (nobody to liquidate) under a made-up post root: L1 checks neither. */
-    private static BatchHeader postWrongBatch(Rollup rollup) throws Exception {
+    static BatchHeader postWrongBatch(Rollup rollup) throws Exception {
         List<byte[]> encoded = List.of(
                 TransitionCodec.encode(new Transition.Liquidate(Address.fromHex("0x" + "11".repeat(20)), 1)),
                 TransitionCodec.encode(new Transition.Liquidate(Address.fromHex("0x" + "22".repeat(20)), 1)));

@@ -147,6 +147,39 @@ public final class BatchVerifier {
     }
 
     /**
+     * The batch of {@code transitions} that would follow the verified state as index
+     * {@code batchIndex}: its header (the roots before and after, the count, the transitions root,
+     * the priority ops consumed after it) and its calldata, as L1 takes them. What a proposer who is
+     * not the operator posts (the queued ops a censoring operator left). Nothing is kept: the
+     * verified state stays where it was.
+     *
+     * @throws IllegalArgumentException naming the first transition the STF refuses: no honest batch holds it
+     */
+    public PostedBatch propose(long batchIndex, List<? extends dev.clearline.engine.transition.Transition> transitions) {
+        Hash32 pre = verifiedRoot();
+        try {
+            java.io.ByteArrayOutputStream calldata = new java.io.ByteArrayOutputStream();
+            List<byte[]> encoded = new java.util.ArrayList<>(transitions.size());
+            for (int i = 0; i < transitions.size(); i++) {
+                var t = transitions.get(i);
+                if (stf.apply(state, t, batchIndex) instanceof dev.clearline.engine.stf.Outcome.Rejected r) {
+                    throw new IllegalArgumentException("transition " + i + " (" + t.getClass().getSimpleName() + ") is refused by the STF: "
+                            + r.reason() + "; no honest batch can hold it here");
+                }
+                byte[] e = dev.clearline.engine.transition.TransitionCodec.encode(t);
+                encoded.add(e);
+                calldata.writeBytes(e);
+            }
+            long consumed = StateReads.global(state).priorityOpsConsumed();
+            Hash32 post = state.prepare().root();
+            return new PostedBatch(new BatchHeader(batchIndex, pre, post, transitions.size(), TransitionsRoot.of(encoded), consumed),
+                    calldata.toByteArray());
+        } finally {
+            state.discard();
+        }
+    }
+
+    /**
      * The state root after the first {@code prefix} transitions of {@code batch}, replayed from
      * the verified state before it (or from the current state when the batch was not accepted):
      * the roots a bisection move claims. Steps the STF refuses leave the root unchanged, as the

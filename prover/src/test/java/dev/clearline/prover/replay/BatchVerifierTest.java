@@ -260,6 +260,69 @@ class BatchVerifierTest {
         });
     }
 
+    /**
+     * A batch another proposer builds from queued ops on the verified state is the batch the
+     * sequencer's own builder seals for them (header and calldata), the verifier judges it honest,
+     * and building it leaves the verified state as it was. Ops: deposits, forced withdrawals (some
+     * beyond the balance: recorded as refused, still consumed) and forced cancels, for two owners.
+     */
+    @Test
+    void aProposalFromQueuedOpsIsTheBatchTheSequencerWouldSealAndJudgedHonest() {
+        Property.forAll(Gens.listOf(Gens.longs(0, 150_000_000), 1, 12)).tries(40).check(codes -> {
+            BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+            honest.forEach(b -> assertThat(verifier.verify(posted(b)).honest()).isTrue());
+            List<PriorityOp> ops = new ArrayList<>();
+            for (long code : codes) {
+                long index = 3 + ops.size(); // ops 0 to 2 are in the first batch
+                Address owner = code % 2 == 0 ? ALICE.address() : BOB.address();
+                ops.add(switch ((int) (code % 3)) {
+                    case 0 -> new Deposit(index, 7, owner, code);
+                    case 1 -> new ForcedWithdrawal(index, 7, owner, code / 2);
+                    default -> new ForcedCancel(index, 7, owner, new Hash32(Arrays.copyOf(BigInteger.valueOf(code).toByteArray(), 32)));
+                });
+            }
+            Hash32 before = verifier.verifiedRoot();
+
+            PostedBatch proposal = verifier.propose(3, ops);
+
+            assertThat(verifier.verifiedRoot()).as("nothing kept").isEqualTo(before);
+            BatchBuilder sequencer = threeBatchesBuilder();
+            appendAll(sequencer, ops);
+            sequencer.seal();
+            Batch sealed = sequencer.takeSealed().getFirst();
+            assertThat(proposal.header()).isEqualTo(sealed.header());
+            assertThat(proposal.header().priorityOpsConsumed()).isEqualTo(3 + ops.size());
+            assertThat(proposal.calldata()).isEqualTo(sealed.calldata());
+            assertThat(verifier.verify(proposal)).isEqualTo(new Verdict.Honest(3, sealed.header().postStateRoot()));
+        });
+    }
+
+    @Test
+    void aProposalHoldingAnOpTheStfRefusesIsNotBuiltAndLeavesTheStateAsItWas() {
+        BatchVerifier verifier = new BatchVerifier(stf(), new MemoryNodeStore());
+        honest.forEach(b -> assertThat(verifier.verify(posted(b)).honest()).isTrue());
+        Hash32 before = verifier.verifiedRoot();
+        // op 4 before op 3: the queue is consumed in order
+        List<PriorityOp> outOfOrder = List.of(new Deposit(3, 7, ALICE.address(), 5), new Deposit(5, 7, BOB.address(), 5));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> verifier.propose(3, outOfOrder))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("transition 1 (Deposit) is refused by the STF");
+        assertThat(verifier.verifiedRoot()).isEqualTo(before);
+        PostedBatch good = verifier.propose(3, List.of(new Deposit(3, 7, BOB.address(), 5)));
+        assertThat(good.header().prevStateRoot()).isEqualTo(before);
+        assertThat(verifier.verify(good).honest()).as("the refused attempt's first deposit is not in the state").isTrue();
+    }
+
+    /** The sequencer's builder after the three honest batches, as {@link #sequencerPostsThreeBatches} leaves it. */
+    private BatchBuilder threeBatchesBuilder() {
+        BatchBuilder builder = new BatchBuilder(stf(), new MemoryNodeStore(), new BatchPolicy(1_000, 60));
+        for (Batch b : honest) {
+            appendAll(builder, b.transitions());
+            builder.seal();
+        }
+        assertThat(builder.takeSealed()).extracting(Batch::header).isEqualTo(honest.stream().map(Batch::header).toList());
+        return builder;
+    }
+
     private static Stf stf() {
         return new Stf(DOMAIN, new BouncyCastleVerifier());
     }

@@ -1,0 +1,242 @@
+package dev.clearline.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.prover.l1.L1Clock;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.l1.UnreadableBatchException;
+import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.prover.replay.SignaturesAhead;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.prover.replay.VerdictText;
+import dev.clearline.tree.store.MemoryNodeStore;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tuples.generated.Tuple3;
+import org.web3j.tuples.generated.Tuple4;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A batch of the queued priority ops, posted by anyone with a proposer bond: what a trader does when
+ * the operator ignores their forced withdrawal or deposit, instead of waiting for the whole force
+ * delay and freezing the venue for everybody. The rollup was built for it (a batch from another
+ * proposer is taken once the oldest op has waited half the force delay); without a tool, nobody
+ * but the operator could build a batch L1 takes and a watcher judges honest.
+ *
+ * <p>The state comes from L1 alone: every live batch replayed and judged with the Java STF (a wrong
+ * one refuses the proposal: a batch on top of it would be rejected with it), the ops read from the
+ * queue's events, the batch built on the verified state ({@link BatchVerifier#propose}) and
+ * checked against the rollup's tip before anything is sent.
+ */
+@Command(name = "propose", mixinStandardHelpOptions = true,
+        description = {"Post a batch of the ops waiting in L1's priority queue yourself (deposits, forced withdrawals and cancels,"
+                + " listings, in queue order) when the operator leaves them: the state is rebuilt from L1 alone and the batch built"
+                + " with the Java STF.",
+                "While the rollup names a sequencer, L1 takes another proposer's batch once the oldest op has waited half the force delay"
+                        + " (a freeze needs all of it). Bonds your key as a proposer first (the rollup's proposer bond, locked until the batch"
+                        + " is final; ./clearline bonds --withdraw --leave returns it). Defend the batch until then: ./clearline watch."})
+final class ProposeCommand extends UserCommands.Base {
+    @Option(names = "--max-ops", defaultValue = "256", description = "Most queued ops in the batch (also capped by the rollup's"
+            + " maxTransitions). Default: ${DEFAULT-VALUE}.")
+    int maxOps;
+
+    @Option(names = "--dry-run", description = "Rebuild the state and build the batch, print it, send nothing.")
+    boolean dryRun;
+
+    private final PrintWriter err;
+    private final LongSupplier nanos;
+
+    ProposeCommand(PrintWriter out, PrintWriter err, LongSupplier nanos) {
+        super(out);
+        this.err = err;
+        this.nanos = nanos;
+    }
+
+    @Override
+    boolean asksSequencer() {
+        return false; // built from L1 alone: the operator is the one not doing it
+    }
+
+    @Override
+    public Integer call() {
+        if (maxOps < 1) throw UserError.usage("--max-ops must be 1 or more, got " + maxOps);
+        Rollup rollup = o.rollup();
+        long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+        if (frozen != 0) {
+            throw new UserError("the rollup is frozen (since L1 time " + frozen + ") and takes no batches; what you hold there leaves"
+                    + " through the escape hatch (./clearline status says where the escape stands)");
+        }
+        Tuple3<byte[], BigInteger, BigInteger> tip = o.l1("read the rollup's tip", () -> rollup.tip().send());
+        long consumed = tip.component2().longValueExact();
+        long queued = o.l1("read the rollup", () -> rollup.queueLength().send().longValueExact());
+        if (consumed >= queued) {
+            o.print(out, result().put("queued", queued).put("waiting", 0), "Nothing to propose: the posted batches consumed all "
+                    + queued + " queued op(s)");
+            return 0;
+        }
+        String me = o.key().getAddress();
+        requireOpen(rollup, me, consumed);
+        long maxTransitions = o.l1("read the rollup", () -> rollup.maxTransitions().send().longValueExact());
+        int take = (int) Math.min(Math.min(queued - consumed, maxOps), maxTransitions);
+
+        RollupLog log = new RollupLog(o.web3j(), rollup.getContractAddress());
+        long head = o.l1("read the L1 head", log::latestBlock);
+        long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+        BatchVerifier verifier = verifiedTip(log, head, next, new Hash32(tip.component1()));
+        List<Transition> ops = ops(log, head, consumed, take);
+        PostedBatch batch;
+        try {
+            batch = verifier.propose(next, ops);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("the queued ops do not make a batch: " + e.getMessage());
+        }
+        BatchHeader h = batch.header();
+        Map<String, Integer> kinds = new TreeMap<>();
+        ops.forEach(t -> kinds.merge(t.getClass().getSimpleName(), 1, Integer::sum));
+        ObjectNode result = result().put("batchIndex", h.batchIndex()).put("firstOp", consumed).put("ops", ops.size())
+                .put("waiting", queued - consumed).put("prevStateRoot", h.prevStateRoot().toString()).put("postStateRoot", h.postStateRoot().toString())
+                .put("calldataBytes", batch.calldata().length);
+        ObjectNode kindsNode = result.putObject("kinds");
+        kinds.forEach(kindsNode::put);
+        String what = "batch " + h.batchIndex() + " of queue op(s) " + consumed + (ops.size() > 1 ? " to " + (consumed + ops.size() - 1) : "")
+                + " (" + kinds + (queued - consumed > ops.size() ? "; " + (queued - consumed - ops.size()) + " more wait for the next one" : "")
+                + "), state root " + h.prevStateRoot() + " -> " + h.postStateRoot();
+        if (dryRun) {
+            o.print(out, result.put("sent", false), "Would post " + what + "; nothing was sent (--dry-run)");
+            return 0;
+        }
+
+        String bondTx = ensureBond(rollup, me);
+        if (bondTx != null) result.put("bondTx", bondTx);
+        Rollup.BatchHeader header = new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()), h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
+                BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed()));
+        TransactionReceipt r = UserCommands.ok(o.l1("post the batch", () -> rollup.submitBatch(header, batch.calldata()).send()), "submitBatch");
+        long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
+        o.print(out, result.put("sent", true).put("tx", r.getTransactionHash()),
+                (bondTx == null ? "" : "Bonded your key as a proposer (tx " + bondTx + ")\n")
+                        + "Posted " + what + " (tx " + r.getTransactionHash() + ").\n"
+                        + "It is final " + UserOptions.l1Wait(period, o.l1TimeSpeed()) + " from now unless disputed: defend it until then, since a"
+                        + " challenge nobody answers is lost on time with your bond: ./clearline watch --key-file FILE --rollup "
+                        + rollup.getContractAddress() + " --rpc-url " + o.rpcUrl + " (the file holding this key).\n"
+                        + "Once it is final: ./clearline claim --finalize pays its forced withdrawals; ./clearline bonds --withdraw --leave"
+                        + " returns your bond.");
+        return 0;
+    }
+
+    /**
+     * Refuses, before any replay, a proposal L1 would refuse for time: while the rollup names a
+     * sequencer other than this key, another proposer's batch must consume an op that waited half
+     * the force delay. The op's wait starts at its enqueue time, or later if a rejection un-consumed
+     * it (the rollup keeps that time to itself: its refusal, named, then says when).
+     */
+    private void requireOpen(Rollup rollup, String me, long oldest) {
+        String sequencer = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
+        if (new BigInteger(sequencer.substring(2), 16).signum() == 0 || sequencer.equalsIgnoreCase(me)) return;
+        byte[] encoding = UserCommands.queuedOp(o, rollup, oldest);
+        long enqueued = java.nio.ByteBuffer.wrap(encoding, 9, 8).getLong();
+        long delay = o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
+        long now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
+        long openFrom = enqueued + delay / 2;
+        if (now < openFrom) {
+            throw new UserError("the operator " + sequencer + " may still consume queue op " + oldest + ": L1 takes a batch from another proposer"
+                    + " only from L1 time " + openFrom + ", " + UserOptions.l1Wait(openFrom - now, o.l1TimeSpeed()) + " from now (half the"
+                    + " force delay after the op was queued; a freeze needs all of it, until L1 time " + (enqueued + delay) + "); try again"
+                    + " then, nothing was sent");
+        }
+    }
+
+    /**
+     * Every live batch (the last posting of each index below {@code next}) replayed and judged from
+     * L1; the verified state must be the rollup's tip.
+     */
+    private BatchVerifier verifiedTip(RollupLog log, long head, long next, Hash32 tipRoot) {
+        List<RollupLog.Posted> posted;
+        try {
+            posted = log.batches(o.firstBlock(), head);
+        } catch (UnreadableBatchException e) {
+            throw new UserError(e.getMessage() + "; a batch nobody can read is fraud: ./clearline watch challenges it, then propose again");
+        } catch (java.io.IOException e) {
+            posted = o.l1("read the posted batches", () -> { throw e; });
+        }
+        // a won challenge rewinds the chain and the index is posted again: the last posting of an index is the live one
+        List<RollupLog.Posted> live = new ArrayList<>();
+        for (long i = 0; i < next; i++) live.add(null);
+        for (RollupLog.Posted p : posted) {
+            long index = p.batch().header().batchIndex();
+            if (index < next) live.set((int) index, p);
+        }
+        BatchVerifier verifier = new BatchVerifier(SignaturesAhead.stf(new Eip712(o.chainId(), Address.fromHex(o.rollupAddress()))),
+                new MemoryNodeStore());
+        EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
+        long transitions = 0;
+        for (int i = 0; i < live.size(); i++) {
+            RollupLog.Posted p = live.get(i);
+            if (p == null) {
+                throw new UserError("the L1 node's logs hold no posting of batch " + i + " although the rollup counts " + next + " batches;"
+                        + " is --rpc-url a node that keeps the rollup's logs (read from block " + o.firstBlock() + ")?");
+            }
+            Verdict v = verifier.verify(p.batch());
+            verifier.forgetHistory(); // one state in memory, however long the chain
+            if (!v.honest()) {
+                throw new UserError("batch " + i + " (block " + p.blockNumber() + ", tx " + p.transactionHash() + ") is wrong: "
+                        + VerdictText.of(v) + "; a batch on top of it would be rejected with it. A watcher must challenge it first"
+                        + " (./clearline watch does), then propose again; nothing was sent");
+            }
+            transitions += p.batch().header().transitionCount();
+            progress.replayed(i + 1, live.size(), transitions);
+        }
+        progress.done();
+        if (!verifier.verifiedRoot().equals(tipRoot)) {
+            throw new UserError("the state replayed from L1 has root " + verifier.verifiedRoot() + " but the rollup's tip is " + tipRoot
+                    + " (the chain moved while it was read?); try again, nothing was sent");
+        }
+        return verifier;
+    }
+
+    /** Queued ops {@code [first, first + count)}, decoded from their events. */
+    private List<Transition> ops(RollupLog log, long head, long first, int count) {
+        List<Transition> all = o.l1("read the queued ops", () -> log.priorityOps(o.firstBlock(), head));
+        List<Transition> out = new ArrayList<>(count);
+        for (Transition t : all) {
+            long index = ((Transition.PriorityOp) t).priorityIndex();
+            if (index >= first && index < first + count) out.add(t);
+        }
+        if (out.size() != count) {
+            throw new UserError("the L1 node's logs hold " + out.size() + " of queued ops " + first + " to " + (first + count - 1)
+                    + "; is --rpc-url a node that keeps the rollup's logs?");
+        }
+        return out;
+    }
+
+    /** Bonds the key as a proposer, or tops its bond up; the transaction's hash, or null when the bond was whole. */
+    private String ensureBond(Rollup rollup, String me) {
+        BigInteger required = o.l1("read the proposer bond", () -> rollup.proposerBond().send());
+        Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = o.l1("read your proposer record", () -> rollup.proposers(me).send());
+        boolean active = p.component3();
+        BigInteger bond = p.component1();
+        if (active && bond.compareTo(required) >= 0) return null;
+        BigInteger value = active ? required.subtract(bond) : required;
+        BigInteger balance = o.l1("read your ETH balance", () -> o.web3j().ethGetBalance(me,
+                org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance());
+        if (balance.compareTo(value) <= 0) {
+            throw new UserError("proposing locks " + Units.ether(value) + " ETH as your proposer bond until the batch is final, plus gas; "
+                    + me + " holds " + Units.ether(balance) + " ETH; nothing was sent");
+        }
+        TransactionReceipt r = UserCommands.ok(o.l1("bond your key as a proposer",
+                () -> (active ? rollup.topUpBond(value) : rollup.joinProposers(value)).send()), active ? "topUpBond" : "joinProposers");
+        return r.getTransactionHash();
+    }
+}
