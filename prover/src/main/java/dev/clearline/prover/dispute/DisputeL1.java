@@ -186,6 +186,11 @@ public final class DisputeL1 {
         send("timeout", gameId, game.timeout(BigInteger.valueOf(gameId)), BigInteger.ZERO);
     }
 
+    /** Ends a game whose batch is no longer live (rejected by another game, replaced, frozen): the challenger's bond is credited back. */
+    public void settleObsolete(long gameId) throws IOException {
+        send("settleObsolete", gameId, game.settleObsolete(BigInteger.valueOf(gameId)), BigInteger.ZERO);
+    }
+
     /**
      * Sends this account's call {@code data} to another contract than the game (an escape report to
      * the hatch, say), through the same sender and into the same ledger (game 0).

@@ -409,7 +409,14 @@ public final class Watcher implements AutoCloseable {
             }
             boolean mine = g.challenger().equals(l1.account());
             try {
-                if (mine ? challenger.move(g, game.trace(), game.block()) : defender.move(g, Claims.of(game.trace()))) sent++;
+                if (mine && !l1.isLive(g.batchIndex(), g.submissionId())) {
+                    // Its batch went another way (another challenger's game rejected it, or the rollup froze): L1 refuses every
+                    // move from now on, and the game stays open, holding this account's bond, until someone settles it.
+                    LOG.info("event=settle-obsolete game={} batch={} reason=\"its batch is no longer live\" effect=\"the challenge bond comes back\"",
+                            g.gameId(), g.batchIndex());
+                    l1.settleObsolete(g.gameId());
+                    sent++;
+                } else if (mine ? challenger.move(g, game.trace(), game.block()) : defender.move(g, Claims.of(game.trace()))) sent++;
                 refusedMoves.remove(game.id());
             } catch (DisputeL1.Refused e) {
                 // The game moved under this account's feet (or the node is behind): read it again next poll; the others go on.

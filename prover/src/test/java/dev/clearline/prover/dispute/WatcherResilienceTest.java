@@ -654,6 +654,43 @@ class WatcherResilienceTest {
         return logs;
     }
 
+    /**
+     * Two challengers dispute the same lie and the other wins first: the batch is rejected, and the watcher's own game,
+     * its turn to move, can no longer be played (L1 refuses every move on a batch that is not live). The watcher settles
+     * it and its challenge bond comes back; before, it tried its refused move on every poll and the bond stayed in the
+     * open game until someone else settled it.
+     */
+    @Test
+    void aGameWhoseBatchAnotherChallengerGotRejectedIsSettledAndTheBondComesBack(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Batch bad = postHonestThenLie(r);
+        DisputeL1 other = r.dispute(l1.key(5));
+        long othersGame = other.challenge(Rollout.withPostRoot(bad.header(), LIE)).gameId();
+        DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+        long budget = game.clockBudget().send().longValueExact();
+        l1.time().advance(Duration.ofSeconds(budget / 2));
+        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("its challenge").isEqualTo(1);
+            long mine = othersGame + 1;
+            DisputeL1 liar = r.dispute(r.proposerKey);
+            assertThat(liar.game(mine).challenger()).isEqualToIgnoringCase(l1.key(4).getAddress());
+            assertThat(new Defender(liar, liar.arity()).move(liar.game(mine), lies(r, bad))).as("the liar answers the watcher's game only").isTrue();
+            l1.time().advance(Duration.ofSeconds(budget / 2 + 1)); // the liar's clock in the other game ran out; the watcher's has not
+            other.timeout(othersGame);
+            assertThat(other.game(othersGame).status()).isEqualTo(GameView.CHALLENGER_WON);
+            assertThat(game.credit(l1.key(4).getAddress()).send()).isZero();
+
+            assertThat(watcher.poll()).as("the settlement").isEqualTo(1);
+            watcher.poll();
+
+            assertThat(watcher.finishedGames()).containsEntry(mine, GameView.OBSOLETE);
+            assertThat(game.credit(l1.key(4).getAddress()).send()).as("the challenge bond, back").isEqualTo(game.challengeBond().send());
+            assertThat(watcher.gameCounts().movesRefused()).isZero();
+            assertThat(watcher.activeGames()).isZero();
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge", "settleObsolete");
+        }
+    }
+
     @Test
     void aProposerThatNeverAnswersLosesOnTimeToTheWatcher(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
