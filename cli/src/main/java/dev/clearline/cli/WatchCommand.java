@@ -70,6 +70,11 @@ final class WatchCommand implements Callable<Integer> {
             + " hatch (by default the watcher does it once, during the claim window, skipping what anyone reported already).")
     boolean noEscapeReport;
 
+    @Option(names = "--propose-censored", description = "When the operator leaves a queued op (a deposit, a forced withdrawal or cancel)"
+            + " waiting half the force delay, post the batch that consumes the waiting ops, built on the state this watcher verified, and"
+            + " defend it (locks the rollup's proposer bond until the batch is final; ./clearline bonds --withdraw --leave returns it).")
+    boolean proposeCensored;
+
     @Option(names = "--poll-ms", defaultValue = "250", description = "Milliseconds between two looks at L1, 10 to 600000. Default: ${DEFAULT-VALUE}.")
     long pollMillis;
 
@@ -160,13 +165,17 @@ final class WatchCommand implements Callable<Integer> {
             Watcher watcher;
             try {
                 watcher = new Watcher(new RpcL1Source(c.web3j(), c.rollup().toString()), store, stf, dispute,
-                        new Watcher.Role(!noChallenge, !noDefend, !noEscapeReport), new Replayer.Settings(l1.fromBlock, 2_000, 128), status);
+                        new Watcher.Role(!noChallenge, !noDefend, !noEscapeReport, proposeCensored), new Replayer.Settings(l1.fromBlock, 2_000, 128), status);
             } catch (IOException e) {
                 store.close();
                 throw L1Options.unreachable(c.rpcUrl(), e);
             }
-            LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} escapeReport={} store={}", dispute.account(), c.rollup(),
-                    gameAddress, !noChallenge, !noDefend, !noEscapeReport, dataDir);
+            LOG.info("event=watch-start account={} rollup={} game={} challenge={} defend={} escapeReport={} proposeCensored={} store={}",
+                    dispute.account(), c.rollup(), gameAddress, !noChallenge, !noDefend, !noEscapeReport, proposeCensored, dataDir);
+            if (proposeCensored && noDefend) {
+                throw UserError.usage("--propose-censored posts batches this watcher must defend until final (an unanswered challenge"
+                        + " is lost on time, bond included): drop --no-defend");
+            }
             if (!noChallenge) warnIfItCannotBond(c, dispute);
             dev.clearline.sequencer.metrics.GetServer metrics = metricsPort == null ? null : serveMetrics(status, watcher, c, dispute);
             AtomicBoolean running = new AtomicBoolean(true);
@@ -208,7 +217,7 @@ final class WatchCommand implements Callable<Integer> {
                         LOG.warn("event=metrics-stop-failed error=\"{}\"", e.toString());
                     }
                 }
-                summarise(watcher);
+                summarise(watcher, dispute);
             };
             try {
                 lifecycle.awaitStop(stopAndSummarise);
@@ -252,7 +261,7 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     /** One last look at L1 (the outcome of a move sent just before the stop), then the one-line summary, then the store closed. */
-    private void summarise(Watcher watcher) {
+    private void summarise(Watcher watcher, DisputeL1 dispute) {
         try {
             watcher.poll();
         } catch (IOException | RuntimeException e) {
@@ -264,9 +273,21 @@ final class WatchCommand implements Callable<Integer> {
         out.println("batches=" + watcher.verdicts().size() + " fraud=" + fraud + " gamesOver=" + games + " gamesOpen=" + watcher.activeGames()
                 + " transactions=" + watcher.ledger().transactions() + " gas=" + watcher.ledger().totalGas()
                 + (watcher.refusedChallenges().isEmpty() ? "" : " challengesRefused=" + watcher.refusedChallenges())
-                + (watcher.frozen() == null ? "" : " frozenAt=" + watcher.frozen().frozenAt() + " escapeReportsSent=" + watcher.frozen().reportsSent()));
+                + (watcher.frozen() == null ? "" : " frozenAt=" + watcher.frozen().frozenAt() + " escapeReportsSent=" + watcher.frozen().reportsSent())
+                + owed(dispute));
         out.flush();
         watcher.close();
+    }
+
+    /** " owedWei=N (...)" when the contracts hold ether for this key (a game won, a bond returned); nothing sends it unasked. */
+    private static String owed(DisputeL1 dispute) {
+        try {
+            BigInteger wei = dispute.owed();
+            return wei.signum() == 0 ? "" : " owedWei=" + wei + " (collect it: ./clearline bonds --withdraw with this key)";
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=credit-unread error=\"{}\"", e.getMessage());
+            return "";
+        }
     }
 
     private Credentials key() {

@@ -101,6 +101,10 @@ class WatchCommandTest {
                     "--data-dir", dir.resolve("watch").toString(), "--node-cache", "8", "--metrics-port", Integer.toString(metricsPort));
             assertThat(watch.code()).as(watch.err()).isZero();
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
+            // what it won waits in the contracts until asked for: its bond back and the liar's slashed bond less the burnt share
+            BigInteger owed = dev.clearline.contracts.generated.DisputeGame.load(m.address("DisputeGame"), web3j, operator, GAS).challengeBond().send()
+                    .add(rollup.proposerBond().send().multiply(BigInteger.valueOf(100).subtract(rollup.slashBurnPercent().send())).divide(BigInteger.valueOf(100)));
+            assertThat(watch.out()).contains(" owedWei=" + owed + " (collect it: ./clearline bonds --withdraw");
             assertThat(watch.out()).contains("batches=2 fraud=1").contains("gamesOver={1=challenger-won}").contains("transactions=2")
                     .contains("Metrics: http://127.0.0.1:" + metricsPort + "/metrics");
             assertThat(scraped.get()).containsEntry("clearline_watch_batches_judged_total", 2.0).containsEntry("clearline_watch_fraud_total", 1.0)

@@ -186,6 +186,15 @@ public final class DisputeL1 {
         send("timeout", gameId, game.timeout(BigInteger.valueOf(gameId)), BigInteger.ZERO);
     }
 
+    /**
+     * Wei the game and the rollup hold for this account to withdraw (bonds returned or won, a slashed
+     * proposer's bond won): both pay only when asked ({@code clearline bonds --withdraw}).
+     */
+    public BigInteger owed() throws IOException {
+        String me = account();
+        return call(() -> game.credit(me).send()).add(call(() -> rollup.ethCredit(me).send()));
+    }
+
     /** Ends a game whose batch is no longer live (rejected by another game, replaced, frozen): the challenger's bond is credited back. */
     public void settleObsolete(long gameId) throws IOException {
         send("settleObsolete", gameId, game.settleObsolete(BigInteger.valueOf(gameId)), BigInteger.ZERO);
@@ -197,6 +206,11 @@ public final class DisputeL1 {
      */
     public TransactionReceipt sendCall(String action, String to, String data) throws IOException {
         return send(action, 0, to, data, BigInteger.ZERO);
+    }
+
+    /** As {@link #sendCall(String, String, String)}, paying {@code value} wei (a proposer bond). */
+    public TransactionReceipt sendCall(String action, String to, String data, BigInteger value) throws IOException {
+        return send(action, 0, to, data, value);
     }
 
     static DisputeGame.BatchHeader header(BatchHeader h) {

@@ -53,12 +53,19 @@ public final class Watcher implements AutoCloseable {
     /**
      * What this watcher does besides judging: challenge wrong batches, defend this account's
      * batches, and after a freeze report the frozen state's bad debt and insurance fund to the
-     * escape hatch during the claim window ({@link FreezeReporter}).
+     * escape hatch during the claim window ({@link FreezeReporter}), and post the batch of the queued
+     * ops an operator leaves waiting half the force delay ({@link CensoredOps}: it locks a proposer
+     * bond, so only when asked).
      */
-    public record Role(boolean challenge, boolean defend, boolean reportEscape) {
+    public record Role(boolean challenge, boolean defend, boolean reportEscape, boolean proposeCensored) {
         /** Challenging and defending as given, and reporting after a freeze. */
         public Role(boolean challenge, boolean defend) {
             this(challenge, defend, true);
+        }
+
+        /** As given, without posting censored ops. */
+        public Role(boolean challenge, boolean defend, boolean reportEscape) {
+            this(challenge, defend, reportEscape, false);
         }
     }
 
@@ -82,6 +89,8 @@ public final class Watcher implements AutoCloseable {
     private final Defender defender;
     /** Reports the frozen state to the escape hatch after a freeze, when the role says so. */
     private final FreezeReporter reporter;
+    /** Posts the batch of ops the operator leaves waiting; null unless the role asks for it. */
+    private final CensoredOps censored;
     private final long startBlock;
     /** The first block whose {@code Challenged} events are not read yet. */
     private long nextChallengeBlock;
@@ -150,6 +159,7 @@ public final class Watcher implements AutoCloseable {
         this.replay = new StepVm(l1.chainId());
         this.challenger = new Challenger(l1, new WitnessBuilder(stf), replay, l1.domainSeparator());
         this.defender = new Defender(l1, l1.arity());
+        this.censored = role.proposeCensored() ? new CensoredOps(l1, startBlock) : null;
         this.reporter = role.reportEscape() ? new FreezeReporter(l1.web3j(), l1.rollup().getContractAddress(), stf, l1::sendCall, startBlock) : null;
         l1.challengeBond();
     }
@@ -172,6 +182,7 @@ public final class Watcher implements AutoCloseable {
             pending.removeFirst();
         }
         sent += play(p.head());
+        if (censored != null) sent += censored.poll(replayer.verifier(), p.head());
         if (reporter != null) sent += reporter.poll().sent();
         moves += sent;
         gamesCounted = new GameCounts(games.size(), finished.size(), moves, refused.size(), refusedMoves.size());
