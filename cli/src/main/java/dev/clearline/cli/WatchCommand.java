@@ -72,7 +72,9 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--propose-censored", description = "When the operator leaves a queued op (a deposit, a forced withdrawal or cancel)"
             + " waiting half the force delay, post the batch that consumes the waiting ops, built on the state this watcher verified, and"
-            + " defend it (locks the rollup's proposer bond until the batch is final; ./clearline bonds --withdraw --leave returns it).")
+            + " defend it (locks the rollup's proposer bond until the batch is final; ./clearline bonds --withdraw --leave returns it)."
+            + " Stands down once the operator has posted nothing for the force delay: then the ops age into a freeze, which lets"
+            + " open positions out.")
     boolean proposeCensored;
 
     @Option(names = "--poll-ms", defaultValue = "250", description = "Milliseconds between two looks at L1, 10 to 600000. Default: ${DEFAULT-VALUE}.")

@@ -45,6 +45,9 @@ final class CensoredOps {
     /** The oldest waiting op last read, and its enqueue time. */
     private long enqueuedOp = -1;
     private long enqueuedAt;
+    /** The rollup's deployment block's time, -1 until read; whether the stand-down was logged. */
+    private long deployedAt = -1;
+    private boolean saidGone;
 
     CensoredOps(DisputeL1 l1, long fromBlock) {
         this.l1 = l1;
@@ -109,6 +112,9 @@ final class CensoredOps {
     private boolean due(long oldest) throws IOException {
         String sequencer = DisputeL1.call(() -> rollup.sequencer().send());
         if (sequencer.equalsIgnoreCase(l1.account())) return false;
+        long now = L1Clock.now(l1.web3j());
+        long delay = DisputeL1.call(() -> rollup.forceDelay().send()).longValueExact();
+        if (new BigInteger(sequencer.substring(2), 16).signum() != 0 && operatorGone(sequencer, now, delay)) return false;
         if (enqueuedOp != oldest) {
             // one log query per op, not one per poll: an op's enqueue time never changes
             byte[] encoding = log.priorityOpEncoding(oldest, fromBlock)
@@ -117,9 +123,38 @@ final class CensoredOps {
             enqueuedOp = oldest;
         }
         long enqueued = enqueuedAt;
-        long delay = DisputeL1.call(() -> rollup.forceDelay().send()).longValueExact();
         // a rejection since may restart the wait (the rollup keeps that time to itself): L1's refusal then says so, and it is tried later
-        return L1Clock.now(l1.web3j()) >= enqueued + delay / 2;
+        return now >= enqueued + delay / 2;
+    }
+
+    /**
+     * Whether the sequencer has posted no batch of its own for longer than the force delay (since the
+     * rollup's deployment when it never posted): then it is gone, not censoring, and the guard stands
+     * down. Ops consumed by others forever would keep the rollup from ever freezing, and open
+     * positions (no op closes them) could then never leave; left to age, an op lets anyone freeze, and
+     * the escape pays every position at its equity.
+     */
+    private boolean operatorGone(String sequencer, long now, long delay) throws IOException {
+        Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = DisputeL1.call(() -> rollup.proposers(sequencer).send());
+        long since;
+        if (p.component4()) {
+            since = DisputeL1.call(() -> rollup.batch(p.component2()).send()).submittedAt.longValueExact();
+        } else {
+            if (deployedAt < 0) {
+                long block = log.deploymentBlock();
+                deployedAt = DisputeL1.call(() -> l1.web3j().ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameter.valueOf(
+                        BigInteger.valueOf(block)), false).send().getBlock().getTimestamp()).longValueExact();
+            }
+            since = deployedAt;
+        }
+        boolean gone = now - since > delay;
+        if (gone && !saidGone) {
+            LOG.warn("event=censored-ops-stand-down sequencer={} silentFor={}s forceDelay={}s effect=\"the operator is gone, not censoring: its"
+                    + " ops are left to age into a freeze, whose escape pays every position at its equity (ops consumed by others would"
+                    + " keep positions in for good)\"", sequencer, now - since, delay);
+        }
+        saidGone = gone;
+        return gone;
     }
 
     private List<Transition> ops(long first, int count, long head) throws IOException {

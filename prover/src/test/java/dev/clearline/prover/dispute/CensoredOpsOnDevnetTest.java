@@ -45,6 +45,14 @@ class CensoredOpsOnDevnetTest {
             plain.poll();
             assertThat(plain.verdicts()).singleElement().satisfies(v -> assertThat(v.honest()).as("judged by another watcher").isTrue());
             assertThat(plain.activeGames()).isZero();
+
+            // the operator has now posted nothing for more than the force delay since the deployment: gone, not censoring.
+            // The guard stands down so that a new op can age into a freeze (which pays open positions, no op closes them).
+            l1.time().advance(Duration.ofSeconds(rollup.forceDelay().send().longValueExact()));
+            r.deposit(l1.key(7), 1_000_000);
+            l1.time().advance(Duration.ofSeconds(rollup.forceDelay().send().longValueExact() / 2 + 1));
+            assertThat(guard.poll()).as("standing down").isZero();
+            assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
         }
     }
 
