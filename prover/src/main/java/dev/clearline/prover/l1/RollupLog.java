@@ -228,6 +228,11 @@ public final class RollupLog {
     }
 
     /** The 116-byte header encoding whose keccak the rollup stores (docs/protocol.md section 6). */
+    /** The hash the rollup stores for a batch header ({@code Rollup.batch(i).headerHash}): keccak256 of its packed fields. */
+    public static byte[] headerHash(BatchHeader h) {
+        return Hash.sha3(encodeHeader(h));
+    }
+
     static byte[] encodeHeader(BatchHeader h) {
         return ByteBuffer.allocate(116).putLong(h.batchIndex()).put(h.prevStateRoot().bytes()).put(h.postStateRoot().bytes())
                 .putInt(h.transitionCount()).put(h.transitionsRoot().bytes()).putLong(h.priorityOpsConsumed()).array();

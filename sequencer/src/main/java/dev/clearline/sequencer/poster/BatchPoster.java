@@ -356,7 +356,9 @@ public final class BatchPoster {
         for (long i = known.posted(); i < next; i++) {
             if (period < 0) period = call(() -> rollup.challengePeriod().send()).longValueExact();
             long index = i;
-            long at = call(() -> rollup.batch(BigInteger.valueOf(index)).send()).submittedAt.longValueExact();
+            Rollup.Batch onL1 = call(() -> rollup.batch(BigInteger.valueOf(index)).send());
+            requireOurs(index, onL1);
+            long at = onL1.submittedAt.longValueExact();
             Optional<String> refused = sequencer.batchPosted(i, at, at + period);
             if (refused.isPresent()) {
                 log.warn("event=l1_report_refused batch={} reason=\"{}\"", i, refused.get());
@@ -370,6 +372,23 @@ public final class BatchPoster {
             else reports++;
         }
         return reports;
+    }
+
+    /**
+     * Refuses to report L1's batch {@code index} as the sequencer's when it is not: another proposer
+     * may post the queued ops the sequencer left waiting half the force delay ({@code clearline propose},
+     * a watcher guarding against censorship), and L1's batch of that index then holds none of the
+     * sequencer's fills or withdrawals. Reported as posted, and later as final, traders would have been
+     * told their fills and withdrawals were on L1.
+     */
+    private void requireOurs(long index, Rollup.Batch onL1) throws IOException {
+        Optional<SealedBatch> ours = sequencer.batch(index);
+        if (ours.isPresent() && java.util.Arrays.equals(dev.clearline.prover.l1.RollupLog.headerHash(ours.get().header()), onL1.headerHash)) return;
+        throw new Divergence("L1's batch " + index + " (posted by " + onL1.proposer + ") is not this sequencer's " + (ours.isEmpty()
+                ? "(it sealed no batch " + index + " yet)" : "(its header differs)") + ": another proposer posted the queued ops"
+                + " this sequencer left waiting half the force delay (clearline propose, or a watcher run with --propose-censored), or"
+                + " its state is not the chain's. Its own batch " + index + " and later ones are not on L1, nor the fills and"
+                + " withdrawals in them; posting stopped");
     }
 
     /** Wei as ETH with up to 6 decimals, for operators' messages. */

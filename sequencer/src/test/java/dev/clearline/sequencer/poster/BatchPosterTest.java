@@ -374,6 +374,45 @@ class BatchPosterTest {
         }
     }
 
+    /**
+     * Another proposer posts the batch of the queued ops first (as {@code clearline propose} or a guarding watcher does
+     * once an operator leaves them): the operator's next batch no longer continues L1's tip, and the poster stops with
+     * a divergence naming both roots and sends nothing (its batch would only revert).
+     */
+    @Test
+    void aBatchAnotherProposerPostedFirstStopsThePosterWithADivergenceAndNothingIsSent(DevnetContext l1) throws Exception {
+        try (L1World w = new L1World(l1, dir)) {
+            w.sealFirstBatch();
+            Credentials other = l1.key(7);
+            Rollup asOther = Rollup.load(w.rollupAddress, l1.web3j(), other, L1World.GAS);
+            L1World.ok(asOther.joinProposers(asOther.proposerBond().send()).send());
+            RollupLog log = new RollupLog(l1.web3j(), w.rollupAddress);
+            var ops = log.priorityOps(0, log.latestBlock());
+            var theirs = new BatchVerifier(new Stf(w.domain, new BouncyCastleVerifier()), new MemoryNodeStore()).propose(0, ops);
+            var h = theirs.header();
+            L1World.ok(asOther.submitBatch(new Rollup.BatchHeader(BigInteger.ZERO, h.prevStateRoot().bytes(), h.postStateRoot().bytes(),
+                    BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(), BigInteger.valueOf(h.priorityOpsConsumed())),
+                    theirs.calldata()).send());
+            Credentials operator = l1.key(5);
+            BatchPoster poster = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            poster.ensureBond();
+            long sent = nonce(l1.web3j(), operator);
+
+            assertThat(poster.postAvailable()).as("the sequencer has no batch 1 to post yet").isZero();
+            org.assertj.core.api.Assertions.assertThatThrownBy(poster::reportProgress).isInstanceOf(BatchPoster.Divergence.class)
+                    .hasMessageContaining("L1's batch 0 (posted by " + other.getAddress()).hasMessageContaining("(its header differs)")
+                    .hasMessageContaining("another proposer posted the queued ops");
+            assertThat(w.state().path("l1").path("batchesPosted").asLong()).as("its batch 0 never reported as on L1").isZero();
+            w.cross(1);
+            w.seal();
+            org.assertj.core.api.Assertions.assertThatThrownBy(poster::postAvailable).as("its batch 1, built on its own batch 0")
+                    .isInstanceOf(BatchPoster.Divergence.class).hasMessageContaining("the rollup's tip (batch 1) has root " + h.postStateRoot());
+
+            assertThat(nonce(l1.web3j(), operator)).as("nothing sent").isEqualTo(sent);
+            assertThat(asOther.nextBatchIndex().send().longValueExact()).isEqualTo(1);
+        }
+    }
+
     /** Bonding {@code key} is refused with a message that tells what to fund, before anything is sent. */
     private static void assertToldToFundBeforeSending(DevnetContext l1, BatchPoster poster, Credentials key, String... told) throws Exception {
         var refusal = org.assertj.core.api.Assertions.assertThatThrownBy(poster::ensureBond).isInstanceOf(java.io.IOException.class);
