@@ -25,7 +25,6 @@ import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tuples.generated.Tuple3;
-import org.web3j.tuples.generated.Tuple4;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -96,7 +95,7 @@ final class ProposeCommand extends UserCommands.Base {
         long head = o.l1("read the L1 head", log::latestBlock);
         long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
         BatchVerifier verifier = verifiedTip(log, head, next, new Hash32(tip.component1()));
-        List<Transition> ops = ops(log, head, consumed, take);
+        List<Transition> ops = o.l1("read the queued ops", () -> log.priorityOps(consumed, take, o.firstBlock(), head));
         PostedBatch batch;
         try {
             batch = verifier.propose(next, ops);
@@ -206,29 +205,11 @@ final class ProposeCommand extends UserCommands.Base {
         return verifier;
     }
 
-    /** Queued ops {@code [first, first + count)}, decoded from their events. */
-    private List<Transition> ops(RollupLog log, long head, long first, int count) {
-        List<Transition> all = o.l1("read the queued ops", () -> log.priorityOps(o.firstBlock(), head));
-        List<Transition> out = new ArrayList<>(count);
-        for (Transition t : all) {
-            long index = ((Transition.PriorityOp) t).priorityIndex();
-            if (index >= first && index < first + count) out.add(t);
-        }
-        if (out.size() != count) {
-            throw new UserError("the L1 node's logs hold " + out.size() + " of queued ops " + first + " to " + (first + count - 1)
-                    + "; is --rpc-url a node that keeps the rollup's logs?");
-        }
-        return out;
-    }
-
     /** Bonds the key as a proposer, or tops its bond up; the transaction's hash, or null when the bond was whole. */
     private String ensureBond(Rollup rollup, String me) {
-        BigInteger required = o.l1("read the proposer bond", () -> rollup.proposerBond().send());
-        Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = o.l1("read your proposer record", () -> rollup.proposers(me).send());
-        boolean active = p.component3();
-        BigInteger bond = p.component1();
-        if (active && bond.compareTo(required) >= 0) return null;
-        BigInteger value = active ? required.subtract(bond) : required;
+        var missing = o.l1("read your proposer bond", () -> dev.clearline.prover.l1.ProposerBond.missing(rollup, me));
+        if (missing.isEmpty()) return null;
+        BigInteger value = missing.get().value();
         BigInteger balance = o.l1("read your ETH balance", () -> o.web3j().ethGetBalance(me,
                 org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance());
         if (balance.compareTo(value) <= 0) {
@@ -236,7 +217,7 @@ final class ProposeCommand extends UserCommands.Base {
                     + me + " holds " + Units.ether(balance) + " ETH; nothing was sent");
         }
         TransactionReceipt r = UserCommands.ok(o.l1("bond your key as a proposer",
-                () -> (active ? rollup.topUpBond(value) : rollup.joinProposers(value)).send()), active ? "topUpBond" : "joinProposers");
+                () -> (missing.get().join() ? rollup.joinProposers(value) : rollup.topUpBond(value)).send()), missing.get().action());
         return r.getTransactionHash();
     }
 }

@@ -15,7 +15,6 @@ import org.web3j.tuples.generated.Tuple4;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -72,7 +71,7 @@ final class CensoredOps {
         }
         long next = DisputeL1.call(() -> rollup.nextBatchIndex().send()).longValueExact();
         long most = Math.min(MOST_OPS, DisputeL1.call(() -> rollup.maxTransitions().send()).longValueExact());
-        List<Transition> ops = ops(consumed, (int) Math.min(queued - consumed, most), head);
+        List<Transition> ops = log.priorityOps(consumed, (int) Math.min(queued - consumed, most), fromBlock, head);
         PostedBatch batch;
         try {
             batch = verifier.propose(next, ops);
@@ -157,24 +156,11 @@ final class CensoredOps {
         return gone;
     }
 
-    private List<Transition> ops(long first, int count, long head) throws IOException {
-        List<Transition> out = new ArrayList<>(count);
-        for (Transition t : log.priorityOps(fromBlock, head)) {
-            long index = ((Transition.PriorityOp) t).priorityIndex();
-            if (index >= first && index < first + count) out.add(t);
-        }
-        if (out.size() != count) throw new IOException("the node's logs hold " + out.size() + " of queued ops " + first + " to " + (first + count - 1));
-        return out;
-    }
-
     /** Bonds this account as a proposer, or tops its bond up; 1 when it sent that, 0 when the bond was whole. */
     private int bond() throws IOException {
-        BigInteger required = DisputeL1.call(() -> rollup.proposerBond().send());
-        Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = DisputeL1.call(() -> rollup.proposers(l1.account()).send());
-        if (p.component3() && p.component1().compareTo(required) >= 0) return 0;
-        BigInteger value = p.component3() ? required.subtract(p.component1()) : required;
-        String data = (p.component3() ? rollup.topUpBond(value) : rollup.joinProposers(value)).encodeFunctionCall();
-        l1.sendCall(p.component3() ? "topUpBond" : "joinProposers", rollup.getContractAddress(), data, value);
+        var missing = dev.clearline.prover.l1.ProposerBond.missing(rollup, l1.account());
+        if (missing.isEmpty()) return 0;
+        l1.sendCall(missing.get().action(), rollup.getContractAddress(), missing.get().call(rollup), missing.get().value());
         return 1;
     }
 }

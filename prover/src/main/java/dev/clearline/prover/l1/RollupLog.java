@@ -152,6 +152,25 @@ public final class RollupLog {
     }
 
     /**
+     * Queued ops {@code [first, first + count)}, decoded, in queue order: what a batch consuming them
+     * holds (a proposer who is not the operator builds it from these).
+     *
+     * @throws IOException when the node's logs hold fewer of them (a node that does not keep the rollup's logs)
+     */
+    public List<Transition> priorityOps(long first, int count, long fromBlock, long toBlock) throws IOException {
+        List<Transition> out = new ArrayList<>(count);
+        for (Transition t : priorityOps(fromBlock, toBlock)) {
+            long index = ((Transition.PriorityOp) t).priorityIndex();
+            if (index >= first && index < first + count) out.add(t);
+        }
+        if (out.size() != count) {
+            throw new IOException("the L1 node's logs hold " + out.size() + " of queued ops " + first + " to " + (first + count - 1)
+                    + " (read from block " + fromBlock + "); is it a node that keeps the rollup's logs?");
+        }
+        return out;
+    }
+
+    /**
      * The L1 block the rollup was deployed in ({@code Rollup.deploymentBlock()}): none of its logs
      * is older, so every read of its history starts there. 0 (read from genesis, correct but slow
      * on a long chain) when the contract does not answer the call with one word.
