@@ -10,12 +10,12 @@ import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.UnreadableBatchException;
+import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.PostedBatch;
 import dev.clearline.prover.replay.SignaturesAhead;
 import dev.clearline.prover.replay.Verdict;
 import dev.clearline.prover.replay.VerdictText;
-import dev.clearline.tree.store.MemoryNodeStore;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
                 "While the rollup names a sequencer, L1 takes another proposer's batch once the oldest op has waited half the force delay"
                         + " (a freeze needs all of it). Bonds your key as a proposer first (the rollup's proposer bond, locked until the batch"
                         + " is final; ./clearline bonds --withdraw --leave returns it). Defend the batch until then: ./clearline watch."})
-final class ProposeCommand extends UserCommands.Base {
+final class ProposeCommand extends EscapeCommands.HatchBase {
     @Option(names = "--max-ops", defaultValue = "256", description = "Most queued ops in the batch (also capped by the rollup's"
             + " maxTransitions). Default: ${DEFAULT-VALUE}.")
     int maxOps;
@@ -55,22 +55,12 @@ final class ProposeCommand extends UserCommands.Base {
     @Option(names = "--dry-run", description = "Rebuild the state and build the batch, print it, send nothing.")
     boolean dryRun;
 
-    private final PrintWriter err;
-    private final LongSupplier nanos;
-
     ProposeCommand(PrintWriter out, PrintWriter err, LongSupplier nanos) {
-        super(out);
-        this.err = err;
-        this.nanos = nanos;
+        super(out, err, nanos); // built from L1 alone, like escape: the operator is the one not doing it
     }
 
     @Override
-    boolean asksSequencer() {
-        return false; // built from L1 alone: the operator is the one not doing it
-    }
-
-    @Override
-    public Integer call() {
+    Integer run() {
         if (maxOps < 1) throw UserError.usage("--max-ops must be 1 or more, got " + maxOps);
         Rollup rollup = o.rollup();
         long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
@@ -94,7 +84,8 @@ final class ProposeCommand extends UserCommands.Base {
         RollupLog log = new RollupLog(o.web3j(), rollup.getContractAddress());
         long head = o.l1("read the L1 head", log::latestBlock);
         long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
-        BatchVerifier verifier = verifiedTip(log, head, next, new Hash32(tip.component1()));
+        long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+        BatchVerifier verifier = verifiedTip(finalizedState(rollup, finalized), log, head, next, new Hash32(tip.component1()));
         List<Transition> ops = o.l1("read the queued ops", () -> log.priorityOps(consumed, take, o.firstBlock(), head));
         PostedBatch batch;
         try {
@@ -107,7 +98,7 @@ final class ProposeCommand extends UserCommands.Base {
         ops.forEach(t -> kinds.merge(t.getClass().getSimpleName(), 1, Integer::sum));
         ObjectNode result = result().put("batchIndex", h.batchIndex()).put("firstOp", consumed).put("ops", ops.size())
                 .put("waiting", queued - consumed).put("prevStateRoot", h.prevStateRoot().toString()).put("postStateRoot", h.postStateRoot().toString())
-                .put("calldataBytes", batch.calldata().length);
+                .put("calldataBytes", batch.calldata().length).put("finalBatches", finalized).put("batchesJudged", next - finalized);
         ObjectNode kindsNode = result.putObject("kinds");
         kinds.forEach(kindsNode::put);
         String what = "batch " + h.batchIndex() + " of queue op(s) " + consumed + (ops.size() > 1 ? " to " + (consumed + ops.size() - 1) : "")
@@ -158,13 +149,15 @@ final class ProposeCommand extends UserCommands.Base {
     }
 
     /**
-     * Every live batch (the last posting of each index below {@code next}) replayed and judged from
+     * The finalized state (kept in --state-cache between runs, as claim and escape keep it), then every
+     * live batch after it (the last posting of each index below {@code next}) replayed and judged from
      * L1; the verified state must be the rollup's tip.
      */
-    private BatchVerifier verifiedTip(RollupLog log, long head, long next, Hash32 tipRoot) {
+    private BatchVerifier verifiedTip(FinalizedState finalized, RollupLog log, long head, long next, Hash32 tipRoot) {
+        long first = finalized.finalizedCount();
         List<RollupLog.Posted> posted;
         try {
-            posted = log.batches(o.firstBlock(), head);
+            posted = log.batches(Math.max(finalized.postedFromBlock(), o.firstBlock()), head);
         } catch (UnreadableBatchException e) {
             throw new UserError(e.getMessage() + "; a batch nobody can read is fraud: ./clearline watch challenges it, then propose again");
         } catch (java.io.IOException e) {
@@ -172,17 +165,17 @@ final class ProposeCommand extends UserCommands.Base {
         }
         // a won challenge rewinds the chain and the index is posted again: the last posting of an index is the live one
         List<RollupLog.Posted> live = new ArrayList<>();
-        for (long i = 0; i < next; i++) live.add(null);
+        for (long i = first; i < next; i++) live.add(null);
         for (RollupLog.Posted p : posted) {
             long index = p.batch().header().batchIndex();
-            if (index < next) live.set((int) index, p);
+            if (index >= first && index < next) live.set((int) (index - first), p);
         }
-        BatchVerifier verifier = new BatchVerifier(SignaturesAhead.stf(new Eip712(o.chainId(), Address.fromHex(o.rollupAddress()))),
-                new MemoryNodeStore());
+        BatchVerifier verifier = finalized.verifierAhead(SignaturesAhead.stf(new Eip712(o.chainId(), Address.fromHex(o.rollupAddress()))));
         EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
         long transitions = 0;
-        for (int i = 0; i < live.size(); i++) {
-            RollupLog.Posted p = live.get(i);
+        for (int k = 0; k < live.size(); k++) {
+            long i = first + k;
+            RollupLog.Posted p = live.get(k);
             if (p == null) {
                 throw new UserError("the L1 node's logs hold no posting of batch " + i + " although the rollup counts " + next + " batches;"
                         + " is --rpc-url a node that keeps the rollup's logs (read from block " + o.firstBlock() + ")?");
@@ -195,7 +188,7 @@ final class ProposeCommand extends UserCommands.Base {
                         + " (./clearline watch does), then propose again; nothing was sent");
             }
             transitions += p.batch().header().transitionCount();
-            progress.replayed(i + 1, live.size(), transitions);
+            progress.replayed(i + 1, next, transitions);
         }
         progress.done();
         if (!verifier.verifiedRoot().equals(tipRoot)) {

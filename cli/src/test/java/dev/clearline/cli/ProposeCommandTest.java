@@ -14,6 +14,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tx.gas.StaticGasProvider;
@@ -31,7 +32,7 @@ class ProposeCommandTest {
     private static final int OPERATOR = 1;
 
     @Test
-    void aCensoredTraderPostsTheBatchOfTheirOpsAndIsPaidWithoutTheOperator(DevnetContext l1) throws Exception {
+    void aCensoredTraderPostsTheBatchOfTheirOpsAndIsPaidWithoutTheOperator(DevnetContext l1, @TempDir java.nio.file.Path cache) throws Exception {
         Credentials trader = l1.key(TRADER);
         TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas());
         assertThat(token.mint(trader.getAddress(), BigInteger.valueOf(10_000_000)).send().isStatusOK()).isTrue();
@@ -86,6 +87,33 @@ class ProposeCommandTest {
         CensorshipFreezeTest.Run bond = cli(asTrader, "bonds", "--withdraw", "--leave");
         assertThat(bond.code()).as(bond.err()).isZero();
         assertThat(json(bond).path("withdrawnWei").path("rollup").asText()).isEqualTo(rollup.proposerBond().send().toString());
+
+        // later ops, with batch 0 final: the state starts from the finalized one kept in --state-cache (as claim keeps it),
+        // then only the batches posted since are judged; each proposal is judged honest
+        List<String> cached = new java.util.ArrayList<>(asTrader);
+        cached.addAll(List.of("--state-cache", cache.toString()));
+        assertThat(cli(asTrader, "force-withdraw", "1", "--anyway").code()).isZero();
+        new TimeTravel(l1.service()).advance(Duration.ofSeconds(delay / 2 + 1));
+        JsonNode second = json(cli(cached, "propose"));
+        assertThat(second.path("batchIndex").asLong()).isEqualTo(1);
+        assertThat(second.path("finalBatches").asLong()).isEqualTo(1);
+        assertThat(second.path("batchesJudged").asLong()).isZero();
+        assertThat(second.path("bondTx").asText()).as("bonded again after leaving").startsWith("0x");
+        try (var kept = java.nio.file.Files.list(cache)) {
+            assertThat(kept.toList()).as("the finalized state is kept for the next run").hasSize(1);
+        }
+        assertThat(cli(asTrader, "force-withdraw", "2", "--anyway").code()).isZero();
+        new TimeTravel(l1.service()).advance(Duration.ofSeconds(delay / 2 + 1));
+        CensorshipFreezeTest.Run third = cli(cached, "propose");
+        assertThat(third.code()).as(third.err()).isZero();
+        assertThat(json(third).path("batchIndex").asLong()).isEqualTo(2);
+        assertThat(json(third).path("finalBatches").asLong()).isEqualTo(1);
+        assertThat(json(third).path("batchesJudged").asLong()).as("batch 1, posted and not final").isEqualTo(1);
+        assertThat(json(third).path("prevStateRoot").asText()).isEqualTo(second.path("postStateRoot").asText());
+        assertThat(rollup.tip().send().component2().longValueExact()).isEqualTo(rollup.queueLength().send().longValueExact());
+        CensorshipFreezeTest.Run all = cli(List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup")), "verify-batches");
+        assertThat(all.code()).as(all.out() + all.err()).isZero();
+        assertThat(all.out()).contains("batch=1 ").contains("batch=2 ").contains("fraud=0").doesNotContain("verdict=fraud");
     }
 
     @Test

@@ -307,6 +307,22 @@ public final class FinalizedState implements AutoCloseable {
         return finalizedCount;
     }
 
+    /** The L1 block from which the postings of the batches after the finalized ones are read (0 with none final). */
+    public long postedFromBlock() {
+        return finalBlock;
+    }
+
+    /**
+     * A verifier that judges the batches posted after the finalized ones, starting from this state.
+     * What it commits goes to an overlay in the heap ({@link OverlayNodeStore}), so this state, and the
+     * cache directory it may live in, stay as finalized: a trader proposing a batch replays only what is
+     * not final yet. Use it while this state is open, and do not replay {@link #ahead} meanwhile.
+     */
+    public dev.clearline.prover.replay.BatchVerifier verifierAhead(Stf stf) {
+        // an overlay takes no reads from several threads (NodeStore.concurrentReads): each version is computed on the calling thread
+        return new dev.clearline.prover.replay.BatchVerifier(stf, new OverlayNodeStore(nodes), null);
+    }
+
     /** The root of the rebuilt state: the last finalized batch's post-root (the frozen root after a freeze). */
     public Hash32 root() {
         return store.root();

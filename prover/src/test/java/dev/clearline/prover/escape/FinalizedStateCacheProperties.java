@@ -3,7 +3,12 @@ package dev.clearline.prover.escape;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.stf.Stf;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.tree.store.MemoryNodeStore;
 import dev.clearline.prover.replay.ReplaysAgreeProperties;
 import dev.clearline.prover.replay.TestBatches;
 import dev.clearline.testkit.property.Gens;
@@ -79,6 +84,54 @@ class FinalizedStateCacheProperties {
                     FinalizedState.Progress.NONE, cache);
                  FinalizedState fresh = FinalizedState.rebuild(b, b.size(), stf, FinalizedState.Progress.NONE)) {
                 assertSame(cached, fresh, second.traders());
+            }
+        });
+    }
+
+    /**
+     * What {@code propose} builds on: the batches after the finalized ones judged from the cached state give the
+     * verdicts and roots of a replay from genesis, a wrong one among them included, and the cache is left as
+     * finalized (the next rebuild replays nothing and has the same root).
+     */
+    @Test
+    void aVerifierAheadOfTheCacheJudgesAsAReplayFromGenesisAndLeavesTheCacheAsFinalized() {
+        Property.forAll(ReplaysAgreeProperties.histories(), Gens.seeds()).tries(8).check((h, seed) -> {
+            Random r = new Random(seed);
+            Stf stf = TestBatches.stf();
+            List<RollupLog.Posted> posted = new ArrayList<>(postings(h));
+            int finalized = r.nextInt(posted.size() + 1);
+            if (finalized < posted.size() && r.nextBoolean()) {
+                // a lie after the final batches: the root it claims is the next batch's (or any other)
+                int lie = finalized + r.nextInt(posted.size() - finalized);
+                RollupLog.Posted p = posted.get(lie);
+                BatchHeader t = p.batch().header();
+                byte[] other = t.postStateRoot().bytes().clone();
+                other[r.nextInt(32)] ^= 1;
+                posted.set(lie, new RollupLog.Posted(new PostedBatch(new BatchHeader(t.batchIndex(), t.prevStateRoot(), new Hash32(other),
+                        t.transitionCount(), t.transitionsRoot(), t.priorityOpsConsumed()), p.batch().calldata()), p.submissionId(), p.blockNumber(),
+                        p.transactionHash()));
+            }
+            Path cache = Files.createTempDirectory(dir, "cache");
+            FinalizedState.Postings l1 = from -> posted.stream().filter(p -> p.blockNumber() >= from).toList();
+            BatchVerifier fromGenesis = new BatchVerifier(stf, new MemoryNodeStore(), null);
+            List<Verdict> expected = new ArrayList<>();
+            for (RollupLog.Posted p : posted) expected.add(fromGenesis.verify(p.batch()));
+            Hash32 finalRoot;
+            try (FinalizedState state = FinalizedState.rebuild(l1, finalized, stf, FinalizedState.Progress.NONE, cache)) {
+                finalRoot = state.root();
+                assertThat(state.postedFromBlock()).isEqualTo(finalized == 0 ? 0 : finalized);
+                BatchVerifier ahead = state.verifierAhead(stf);
+                assertThat(ahead.verifiedRoot()).isEqualTo(finalRoot);
+                for (int i = finalized; i < posted.size(); i++) {
+                    assertThat(ahead.verify(posted.get(i).batch())).as("batch %d of %d, %d final", i, posted.size(), finalized).isEqualTo(expected.get(i));
+                }
+                assertThat(ahead.verifiedRoot()).isEqualTo(fromGenesis.verifiedRoot());
+                assertThat(state.root()).as("the state itself stays as finalized").isEqualTo(finalRoot);
+            }
+            long[] replayed = {0};
+            try (FinalizedState again = FinalizedState.rebuild(l1, finalized, stf, (b, of, t) -> replayed[0]++, cache)) {
+                assertThat(again.root()).isEqualTo(finalRoot);
+                assertThat(replayed[0]).as("the cache still names the finalized state").isZero();
             }
         });
     }
