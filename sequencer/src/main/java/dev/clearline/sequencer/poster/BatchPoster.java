@@ -6,6 +6,7 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.sequencer.l1.SealedBatch;
 import dev.clearline.sequencer.l1.SequencerLink;
 import dev.clearline.prover.l1.L1Clock;
+import dev.clearline.prover.l1.ProposerBond;
 import dev.clearline.prover.l1.TxSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,6 @@ import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tuples.generated.Tuple3;
-import org.web3j.tuples.generated.Tuple4;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
@@ -172,13 +172,10 @@ public final class BatchPoster {
      * @return whether it bonded (false: the bond was whole)
      */
     public boolean ensureBond() throws IOException, InterruptedException {
-        BigInteger required = call(() -> rollup.proposerBond().send());
-        Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = call(() -> rollup.proposers(sender.address()).send());
-        BigInteger bond = p.component1();
-        boolean active = p.component3();
-        if (active && bond.compareTo(required) >= 0) return false;
-        String data = active ? rollup.topUpBond(required.subtract(bond)).encodeFunctionCall() : rollup.joinProposers(required).encodeFunctionCall();
-        BigInteger value = active ? required.subtract(bond) : required;
+        Optional<ProposerBond> owed = ProposerBond.missing(rollup, sender.address()); // the rule propose and the censorship guard bond by
+        if (owed.isEmpty()) return false;
+        BigInteger value = owed.get().value();
+        String data = owed.get().call(rollup);
         BigInteger balance = call(() -> web3j.ethGetBalance(sender.address(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance());
         if (balance.compareTo(value) <= 0) {
             // the node's own refusal ("insufficient funds") names neither the bond nor the address to fund
@@ -188,11 +185,11 @@ public final class BatchPoster {
         try {
             TxSender.Sent s = sender.send(rollup.getContractAddress(), data, value);
             if (!s.receipt().isStatusOK()) throw new IOException("bonding reverted in " + s.receipt().getTransactionHash());
-            log.info("event=proposer_bonded proposer={} bond={} action={}", sender.address(), required, active ? "top_up" : "join");
+            log.info("event=proposer_bonded proposer={} paid={} action={}", sender.address(), value, owed.get().action());
             return true;
         } catch (TxSender.WouldRevert e) {
             throw new IOException("cannot bond " + sender.address() + " as a proposer (" + refusals.named(e.getMessage())
-                    + "); does the key hold " + required + " wei plus gas?", e);
+                    + "); does the key hold " + value + " wei plus gas?", e);
         }
     }
 
