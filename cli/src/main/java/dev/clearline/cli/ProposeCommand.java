@@ -9,6 +9,7 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.l1.SequencerSilence;
 import dev.clearline.prover.l1.UnreadableBatchException;
 import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.replay.BatchVerifier;
@@ -54,6 +55,10 @@ final class ProposeCommand extends EscapeCommands.HatchBase {
 
     @Option(names = "--dry-run", description = "Rebuild the state and build the batch, print it, send nothing.")
     boolean dryRun;
+
+    @Option(names = "--anyway", description = "Post it even when the operator has posted nothing for longer than the force delay (gone, not"
+            + " censoring): the batch then postpones the freeze that lets every position escape at its equity.")
+    boolean anyway;
 
     ProposeCommand(PrintWriter out, PrintWriter err, LongSupplier nanos) {
         super(out, err, nanos); // built from L1 alone, like escape: the operator is the one not doing it
@@ -130,7 +135,9 @@ final class ProposeCommand extends EscapeCommands.HatchBase {
      * Refuses, before any replay, a proposal L1 would refuse for time: while the rollup names a
      * sequencer other than this key, another proposer's batch must consume an op that waited half
      * the force delay. The op's wait starts at its enqueue time, or later if a rejection un-consumed
-     * it (the rollup keeps that time to itself: its refusal, named, then says when).
+     * it (the rollup keeps that time to itself: its refusal, named, then says when). Then, unless
+     * --anyway, one that would postpone a due freeze: an operator silent past the force delay is gone,
+     * and the watcher's censorship guard stands down for the same reason (SequencerSilence).
      */
     private void requireOpen(Rollup rollup, String me, long oldest) {
         String sequencer = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
@@ -145,6 +152,16 @@ final class ProposeCommand extends EscapeCommands.HatchBase {
                     + " only from L1 time " + openFrom + ", " + UserOptions.l1Wait(openFrom - now, o.l1TimeSpeed()) + " from now (half the"
                     + " force delay after the op was queued; a freeze needs all of it, until L1 time " + (enqueued + delay) + "); try again"
                     + " then, nothing was sent");
+        }
+        long silent = o.l1("read the operator's last batch", () -> new SequencerSilence(rollup, o.web3j()).silentFor(sequencer, now));
+        if (SequencerSilence.gone(silent, delay) && !anyway) {
+            long freezeFrom = enqueued + delay;
+            throw new UserError("the operator " + sequencer + " has posted no batch for " + UserOptions.l1Wait(silent, o.l1TimeSpeed())
+                    + ", longer than the force delay: it is gone, not censoring. A batch of the queued ops would serve them but postpone the"
+                    + " freeze, whose escape pays every position at its equity (no op closes a position: while others consume the ops, open"
+                    + " positions cannot leave). " + (now >= freezeFrom ? "Anyone may freeze the rollup now: ./clearline freeze"
+                    : "Queue op " + oldest + " lets anyone freeze the rollup from L1 time " + freezeFrom + ", " + UserOptions.l1Wait(freezeFrom - now,
+                    o.l1TimeSpeed()) + " from now: ./clearline freeze") + "; --anyway posts the batch all the same. Nothing was sent");
         }
     }
 

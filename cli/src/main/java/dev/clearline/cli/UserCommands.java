@@ -16,6 +16,7 @@ import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.l1.L1Clock;
+import dev.clearline.prover.l1.SequencerSilence;
 import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -893,13 +894,22 @@ final class UserCommands {
                 long left = enqueued + delay + 1 - now;
                 // before the freeze, anyone bonded may post the batch that consumes it (at once on a rollup without a sequencer)
                 String sequencer = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
-                long openIn = new BigInteger(sequencer.substring(2), 16).signum() == 0 ? 0 : Math.max(0, enqueued + delay / 2 - now);
+                boolean named = new BigInteger(sequencer.substring(2), 16).signum() != 0;
+                long openIn = named ? Math.max(0, enqueued + delay / 2 - now) : 0;
                 l1.put("oldestUnconsumedOp", consumed).put("overdueInSeconds", Math.max(0, left)).put("proposableInSeconds", openIn);
+                // an operator silent past the force delay is gone, not censoring: a batch of the ops would only postpone the freeze
+                // (propose asks for --anyway then, the watcher's guard stands down)
+                long silent = named ? o.l1("read the operator's last batch", () -> new SequencerSilence(rollup, o.web3j()).silentFor(sequencer, now)) : -1;
+                boolean gone = named && SequencerSilence.gone(silent, delay);
+                if (named) l1.put("operatorSilentSeconds", silent).put("operatorGone", gone);
+                String goneLine = "the operator has posted no batch for " + UserOptions.l1Wait(silent, speed) + ", longer than the force delay:"
+                        + " it is gone, and a batch of the ops (./clearline propose --anyway) would only postpone the freeze";
                 t.append("  op ").append(consumed).append(" waits for a batch to consume it: ").append(left > 0
                         ? "overdue in " + UserOptions.l1Wait(left, speed) + ", then anyone may ./clearline freeze the rollup; "
-                                + (openIn > 0 ? "in " + UserOptions.l1Wait(openIn, speed) + " anyone bonded may post that batch first"
-                                : "until then anyone bonded may post that batch") + ": ./clearline propose"
-                        : "overdue: anyone may ./clearline freeze the rollup now, or still post the batch: ./clearline propose").append('\n');
+                                + (gone ? goneLine : (openIn > 0 ? "in " + UserOptions.l1Wait(openIn, speed) + " anyone bonded may post that batch first"
+                                : "until then anyone bonded may post that batch") + ": ./clearline propose")
+                        : "overdue: anyone may ./clearline freeze the rollup now" + (gone ? "; " + goneLine
+                                : ", or still post the batch: ./clearline propose")).append('\n');
             }
             String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
             ObjectNode you = who == null ? null : res.putObject("you").put("address", who);

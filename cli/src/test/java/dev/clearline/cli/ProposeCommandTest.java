@@ -46,6 +46,7 @@ class ProposeCommandTest {
         CensorshipFreezeTest.Run waiting = cli(asTrader.subList(0, asTrader.size() - 1), "status");
         assertThat(waiting.out()).as(waiting.err()).contains("op 0 waits for a batch to consume it").contains("anyone bonded may post that batch first: ./clearline propose");
         assertThat(json(cli(asTrader, "status")).path("l1").path("proposableInSeconds").asLong()).isPositive();
+        assertThat(json(cli(asTrader, "status")).path("l1").path("operatorGone").asBoolean()).isFalse();
         CensorshipFreezeTest.Run early = cli(asTrader, "propose");
         assertThat(early.code()).isEqualTo(1);
         assertThat(early.err()).contains("may still consume queue op 0").contains("nothing was sent").doesNotContain("\tat ");
@@ -94,6 +95,19 @@ class ProposeCommandTest {
         cached.addAll(List.of("--state-cache", cache.toString()));
         assertThat(cli(asTrader, "force-withdraw", "1", "--anyway").code()).isZero();
         new TimeTravel(l1.service()).advance(Duration.ofSeconds(delay / 2 + 1));
+        // the operator (never posting since the deployment) has now been silent past the force delay: gone, not censoring
+        BigInteger before = nonce(l1, trader);
+        CensorshipFreezeTest.Run gone = cli(cached, "propose");
+        assertThat(gone.code()).isEqualTo(1);
+        assertThat(gone.err()).contains("has posted no batch for").contains("it is gone, not censoring").contains("postpone the freeze")
+                .contains("lets anyone freeze the rollup from L1 time").contains("--anyway posts the batch").doesNotContain("\tat ");
+        assertThat(nonce(l1, trader)).as("nothing sent").isEqualTo(before);
+        assertThat(cli(asTrader.subList(0, asTrader.size() - 1), "status").out()).contains("the operator has posted no batch for")
+                .contains("it is gone, and a batch of the ops (./clearline propose --anyway) would only postpone the freeze");
+        JsonNode goneStatus = json(cli(asTrader, "status")).path("l1");
+        assertThat(goneStatus.path("operatorGone").asBoolean()).isTrue();
+        assertThat(goneStatus.path("operatorSilentSeconds").asLong()).isGreaterThan(delay);
+        cached.add("--anyway");
         JsonNode second = json(cli(cached, "propose"));
         assertThat(second.path("batchIndex").asLong()).isEqualTo(1);
         assertThat(second.path("finalBatches").asLong()).isEqualTo(1);

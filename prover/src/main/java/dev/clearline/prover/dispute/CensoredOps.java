@@ -6,12 +6,12 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.l1.SequencerSilence;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.PostedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.tuples.generated.Tuple3;
-import org.web3j.tuples.generated.Tuple4;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -44,8 +44,8 @@ final class CensoredOps {
     /** The oldest waiting op last read, and its enqueue time. */
     private long enqueuedOp = -1;
     private long enqueuedAt;
-    /** The rollup's deployment block's time, -1 until read; whether the stand-down was logged. */
-    private long deployedAt = -1;
+    private final SequencerSilence silence;
+    /** Whether the stand-down was logged. */
     private boolean saidGone;
 
     CensoredOps(DisputeL1 l1, long fromBlock) {
@@ -53,6 +53,7 @@ final class CensoredOps {
         this.rollup = l1.rollup();
         this.log = new RollupLog(l1.web3j(), rollup.getContractAddress());
         this.fromBlock = fromBlock;
+        this.silence = new SequencerSilence(rollup, l1.web3j());
     }
 
     /** Posts the waiting ops' batch when it is due; how many transactions it sent (a bond, a batch). */
@@ -134,23 +135,12 @@ final class CensoredOps {
      * the escape pays every position at its equity.
      */
     private boolean operatorGone(String sequencer, long now, long delay) throws IOException {
-        Tuple4<BigInteger, BigInteger, Boolean, Boolean> p = DisputeL1.call(() -> rollup.proposers(sequencer).send());
-        long since;
-        if (p.component4()) {
-            since = DisputeL1.call(() -> rollup.batch(p.component2()).send()).submittedAt.longValueExact();
-        } else {
-            if (deployedAt < 0) {
-                long block = log.deploymentBlock();
-                deployedAt = DisputeL1.call(() -> l1.web3j().ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameter.valueOf(
-                        BigInteger.valueOf(block)), false).send().getBlock().getTimestamp()).longValueExact();
-            }
-            since = deployedAt;
-        }
-        boolean gone = now - since > delay;
+        long silent = silence.silentFor(sequencer, now);
+        boolean gone = SequencerSilence.gone(silent, delay);
         if (gone && !saidGone) {
             LOG.warn("event=censored-ops-stand-down sequencer={} silentFor={}s forceDelay={}s effect=\"the operator is gone, not censoring: its"
                     + " ops are left to age into a freeze, whose escape pays every position at its equity (ops consumed by others would"
-                    + " keep positions in for good)\"", sequencer, now - since, delay);
+                    + " keep positions in for good)\"", sequencer, silent, delay);
         }
         saidGone = gone;
         return gone;
