@@ -47,4 +47,31 @@ class SequencerSilenceTest {
         assertThat(SequencerSilence.gone(silence.silentFor(sequencer, posted + delay), delay)).isFalse();
         assertThat(SequencerSilence.gone(silence.silentFor(sequencer, posted + delay + 1), delay)).isTrue();
     }
+
+    /**
+     * An operator that posts but leaves a later op: the guard's batch starts at the first op no batch consumed,
+     * on top of the operator's batch, and the silence counts from that batch (not from the deployment).
+     */
+    @Test
+    void aGuardServesTheOpsLeftAfterTheOperatorsLastBatch(DevnetContext l1, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Rollout r = new Rollout(l1);
+        Rollup rollup = r.rollupAs(l1.key(4));
+        long delay = rollup.forceDelay().send().longValueExact();
+        l1.time().advance(Duration.ofSeconds(delay / 2 + 1));
+        var first = r.seal(List.of(r.queued(0))).getFirst(); // the operator (dev key 3) consumes what is queued
+        r.post(first.header(), first.calldata());
+        long consumed = rollup.tip().send().component2().longValueExact();
+        assertThat(consumed).isPositive();
+        r.deposit(l1.key(7), 1_000_000); // then leaves this one
+        try (Watcher guard = r.watcher(l1.key(4), new Watcher.Role(true, true, true, true), dir)) {
+            assertThat(guard.poll()).as("the new op has not waited half the force delay").isZero();
+            l1.time().advance(Duration.ofSeconds(delay / 2 + 1)); // more than the delay since the deployment, half of it since the batch
+            assertThat(guard.poll()).as("its bond, then the batch").isEqualTo(2);
+            assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.TWO);
+            assertThat(rollup.tip().send().component2().longValueExact()).isEqualTo(consumed + 1);
+            assertThat(rollup.batch(BigInteger.ONE).send().proposer).isEqualToIgnoringCase(l1.key(4).getAddress());
+            guard.poll();
+            assertThat(guard.verdicts()).hasSize(2).allSatisfy(v -> assertThat(v.honest()).isTrue());
+        }
+    }
 }
