@@ -63,9 +63,12 @@ class SequencerSilenceTest {
         long consumed = rollup.tip().send().component2().longValueExact();
         assertThat(consumed).isPositive();
         r.deposit(l1.key(7), 1_000_000); // then leaves this one
-        try (Watcher guard = r.watcher(l1.key(4), new Watcher.Role(true, true, true, true), dir)) {
+        try (Watcher guard = r.watcher(l1.key(4), new Watcher.Role(true, true, true, true), dir.resolve("guard"));
+             Watcher own = r.watcher(l1.key(3), new Watcher.Role(true, true, true, true), dir.resolve("own"))) {
             assertThat(guard.poll()).as("the new op has not waited half the force delay").isZero();
             l1.time().advance(Duration.ofSeconds(delay / 2 + 1)); // more than the delay since the deployment, half of it since the batch
+            assertThat(own.poll()).as("never under the sequencer's own key: its node posts").isZero();
+            assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
             assertThat(guard.poll()).as("its bond, then the batch").isEqualTo(2);
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.TWO);
             assertThat(rollup.tip().send().component2().longValueExact()).isEqualTo(consumed + 1);
