@@ -211,6 +211,29 @@ class ReplayerTest {
         assertThat(pauses).containsExactly(200L, 400L, 100L);
     }
 
+    /**
+     * The rollup's count is checked for chunks ending within 32 blocks of the head (older blocks are past any
+     * lagging node): a chunk ending exactly 32 blocks below the head, answered without its posting, is read
+     * again, not marked read (a chunk marked read is never read again, and its batch never judged).
+     */
+    @Test
+    void aLogAnswerMissingAPostingExactly32BlocksBelowTheHeadIsReadAgain() throws Exception {
+        PostedBatch batch = TestBatches.honest(1, 2, 1).getFirst();
+        ScriptedL1 l1 = new ScriptedL1();
+        for (int i = 0; i < 4; i++) l1.mine();
+        long posted = l1.mine(batch);
+        for (int i = 0; i < Replayer.RECENT_BLOCKS; i++) l1.mine();
+        assertThat(l1.head() - posted).isEqualTo(Replayer.RECENT_BLOCKS);
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer replayer = replayer(l1, store, 1);
+            l1.lagLogs(1_000, (int) Replayer.RECENT_BLOCKS + 1); // every answer from a node that has not seen the batch's block
+            assertThatThrownBy(replayer::poll).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("blocks " + posted + ".." + posted + " end at batch submission 0 but the rollup counts 1");
+            l1.lagLogs(0, 0);
+            assertThat(replayer.poll().batchesJudged()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aStoreWrittenForAnotherDeploymentIsRefusedWithWhatToDo() {
         ReplayStore.open(dir, DEPLOYMENT).close();
