@@ -136,6 +136,36 @@ class FinalizedStateCacheProperties {
         });
     }
 
+    /**
+     * A record beside a tree that is not the one it names (another chain's tree restored beside it, say): the
+     * record matches L1, the tree does not; both are dropped and the state rebuilt from the first batch, not
+     * built on the foreign tree.
+     */
+    @Test
+    void aCacheWhoseTreeIsNotTheOneItsRecordNamesIsRebuilt() {
+        Property.forAll(ReplaysAgreeProperties.histories(), ReplaysAgreeProperties.histories()).tries(4).check((first, second) -> {
+            Stf stf = TestBatches.stf();
+            List<RollupLog.Posted> a = postings(first);
+            List<RollupLog.Posted> b = postings(second);
+            if (a.getLast().batch().header().postStateRoot().equals(b.getLast().batch().header().postStateRoot())) return;
+            Path cacheA = Files.createTempDirectory(dir, "a");
+            Path cacheB = Files.createTempDirectory(dir, "b");
+            FinalizedState.Postings l1 = from -> a.stream().filter(p -> p.blockNumber() >= from).toList();
+            FinalizedState.rebuild(l1, a.size(), stf, FinalizedState.Progress.NONE, cacheA).close();
+            FinalizedState.rebuild(from -> b, b.size(), stf, FinalizedState.Progress.NONE, cacheB).close();
+            try (var old = Files.walk(cacheA.resolve("tree"))) {
+                for (Path f : old.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+            }
+            Files.move(cacheB.resolve("tree"), cacheA.resolve("tree"));
+            long[] replayed = {0};
+            try (FinalizedState cached = FinalizedState.rebuild(l1, a.size(), stf, (n, of, t) -> replayed[0]++, cacheA);
+                 FinalizedState fresh = FinalizedState.rebuild(a, a.size(), stf, FinalizedState.Progress.NONE)) {
+                assertThat(replayed[0]).as("every batch replayed again").isEqualTo(a.size());
+                assertSame(cached, fresh, first.traders());
+            }
+        });
+    }
+
     @Test
     void aCacheInUseIsRefusedWithWhatToDo() throws Exception {
         ReplaysAgreeProperties.History h = ReplaysAgreeProperties.histories().sample(new java.util.SplittableRandom(3)).value();
