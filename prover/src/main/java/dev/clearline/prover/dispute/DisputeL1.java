@@ -220,11 +220,6 @@ public final class DisputeL1 {
 
     // ---------------------------------------------------------------- plumbing
 
-    /** One read from L1; whatever it throws becomes an IOException ({@link #call}). */
-    public interface Remote<T> {
-        T get() throws Exception;
-    }
-
     /**
      * Sends one move and waits until it is mined. The sender re-sends it under the same nonce with
      * higher fees while L1 drops or refuses it; a move the node's gas estimate says would revert
@@ -253,14 +248,8 @@ public final class DisputeL1 {
     }
 
     /** Runs a read from L1; an unreachable node or a refused call is an IOException the caller retries or reports. */
-    public static <T> T call(Remote<T> remote) throws IOException {
-        try {
-            return remote.get();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e.getMessage(), e);
-        }
+    public static <T> T call(dev.clearline.prover.l1.L1Call.Remote<T> remote) throws IOException {
+        return dev.clearline.prover.l1.L1Call.read(remote);
     }
 
     private List<Log> logs(org.web3j.abi.datatypes.Event event, Long gameId, long fromBlock, long toBlock) throws IOException {

@@ -43,17 +43,7 @@ public final class SequencerSilence {
         return silentFor > forceDelay;
     }
 
-    private interface Read<T> {
-        T get() throws Exception;
-    }
-
-    private static <T> T read(Read<T> r) throws IOException {
-        try {
-            return r.get();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("reading the sequencer's last batch failed: " + e.getMessage(), e);
-        }
+    private static <T> T read(L1Call.Remote<T> r) throws IOException {
+        return L1Call.read("reading the sequencer's last batch failed", r);
     }
 }

@@ -394,18 +394,7 @@ public final class BatchPoster {
     }
 
     /** A web3j call that may fail with any exception, as an IOException that says so. */
-    @FunctionalInterface
-    interface Call<T> {
-        T get() throws Exception;
-    }
-
-    static <T> T call(Call<T> c) throws IOException {
-        try {
-            return c.get();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("reading the rollup failed: " + e.getMessage(), e);
-        }
+    static <T> T call(dev.clearline.prover.l1.L1Call.Remote<T> c) throws IOException {
+        return dev.clearline.prover.l1.L1Call.read("reading the rollup failed", c);
     }
 }
