@@ -52,8 +52,9 @@ class DisputeOnDevnetTest {
 
         BisectionReads reads = new BisectionReads(l1.service());
         DisputeL1 watcherSide = r.dispute(l1.key(4), org.web3j.protocol.Web3j.build(reads));
+        Told told = new Told();
         try (Watcher watcher = r.watcher(watcherSide, new Watcher.Role(true, true), Path.of("target", "watcher-stores",
-                java.util.UUID.randomUUID().toString()))) {
+                java.util.UUID.randomUUID().toString()), told)) {
             DisputeL1 liar = r.dispute(r.proposerKey);
             Defender liarPlays = new Defender(liar, liar.arity());
             long gameId = play(watcher, liar, liarPlays, lies);
@@ -70,6 +71,12 @@ class DisputeOnDevnetTest {
             List<String> actions = watcher.ledger().entries().stream().map(GasLedger.Entry::action).toList();
             assertThat(actions).filteredOn("challenge"::equals).hasSize(1);
             assertThat(actions.getLast()).isEqualTo("oneStep");
+            Rollout.accountsForEveryTransaction(watcher, l1.web3j());
+            // what the CLI's log and progress line are told: every verdict as the watcher judged it, and the blocks read
+            assertThat(told.verdicts).as("verdicts told to the listener").isEqualTo(watcher.verdicts());
+            assertThat(told.progress).as("progress told to the listener").isNotEmpty()
+                    .allMatch(p -> p[0] <= p[1], "block <= head");
+            assertThat(told.progress.stream().mapToLong(p -> p[2]).sum()).as("batches judged, as told poll by poll").isEqualTo(4);
 
             // The bad batch and its successor are gone: the tip is back after batch 1.
             var rollup = liar.rollup();
@@ -82,6 +89,10 @@ class DisputeOnDevnetTest {
             assertThat(rollup.ethCredit(l1.key(4).getAddress()).send()).isEqualTo(proposerBond.divide(BigInteger.TWO));
             assertThat(rollup.burnt().send()).isEqualTo(proposerBond.divide(BigInteger.TWO));
             assertThat(rollup.proposers(r.proposerKey.getAddress()).send().component1()).isZero();
+            // what `watch` tells the watcher it may withdraw: the game's credit and the rollup's, to the wei
+            assertThat(watcherSide.owed()).as("owed to the watcher").isEqualTo(game.challengeBond().send().add(proposerBond.divide(BigInteger.TWO)));
+            assertThat(liar.owed()).as("owed to the slashed proposer").isZero();
+            assertThat(liar.challengePeriod()).isEqualTo(rollup.challengePeriod().send().longValueExact()).isPositive();
         }
         // A watcher that starts after the game finds the same fraud, already rejected on L1: it bonds on nothing, and
         // does not even ask L1 (a challenge of a batch that is no longer live would only be refused, and reported as such).
@@ -91,6 +102,23 @@ class DisputeOnDevnetTest {
             assertThat(late.verdicts().get(2)).isInstanceOf(Verdict.WrongPostRoot.class);
             assertThat(late.ledger().transactions()).isZero();
             assertThat(late.refusedChallenges()).as("challenges L1 refused").isEmpty();
+            Rollout.accountsForEveryTransaction(late, l1.web3j());
+        }
+    }
+
+    /** What a watcher's replay tells its listener (the CLI's log lines and progress bar). */
+    private static final class Told implements dev.clearline.prover.replay.ReplayListener {
+        final List<Verdict> verdicts = new ArrayList<>();
+        final List<long[]> progress = new ArrayList<>();
+
+        @Override
+        public void judged(dev.clearline.prover.store.BatchRecord batch, dev.clearline.prover.l1.RollupLog.Posted posted, Verdict verdict) {
+            verdicts.add(verdict);
+        }
+
+        @Override
+        public void progress(long block, long head, long batches) {
+            progress.add(new long[] {block, head, batches});
         }
     }
 
@@ -154,6 +182,7 @@ class DisputeOnDevnetTest {
             assertThat(griefer.game(gameId).status()).as("the game's end").isEqualTo(GameView.PROPOSER_WON);
             assertThat(proposerSide.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
             assertThat(griefersGame.credit(r.proposerKey.getAddress()).send()).as("the griefer's bond, to the proposer").isEqualTo(bond);
+            Rollout.accountsForEveryTransaction(proposerSide, l1.web3j());
         }
     }
 
@@ -196,6 +225,19 @@ class DisputeOnDevnetTest {
             assertThat(game.credit(r.proposerKey.getAddress()).send()).isEqualTo(game.challengeBond().send());
             assertThat(game.credit(l1.key(5).getAddress()).send()).isZero();
             assertThat(griefer.rollup().nextBatchIndex().send()).isEqualTo(BigInteger.valueOf(3));
+            Rollout.accountsForEveryTransaction(proposerSide, l1.web3j());
+            Rollout.accountsForEveryTransaction(bystander, l1.web3j());
+            // A game is played only by its own sides: asked to move in the griefer's game, a third account's challenger
+            // and defender send nothing and say so, whatever the game's state.
+            DisputeL1 third = r.dispute(l1.key(6));
+            GameView over = griefer.game(gameId);
+            GameView live = new GameView(gameId, over.batchIndex(), over.submissionId(), GameView.ACTIVE, over.challenger(), over.proposer(),
+                    over.lo(), over.hi(), over.transitionCount(), true, 0, over.loRoot(), over.hiRoot());
+            for (GameView g : List.of(over, live)) {
+                assertThat(new Challenger(third, null, null, new byte[32]).move(g, null, 0)).as("a challenger's move in %s", g).isFalse();
+                assertThat(new Defender(third, third.arity()).move(g, null)).as("a defender's move in %s", g).isFalse();
+            }
+            assertThat(third.ledger().transactions()).isZero();
         }
     }
 
@@ -228,6 +270,7 @@ class DisputeOnDevnetTest {
             DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
             assertThat(game.gameCount().send()).isEqualTo(BigInteger.ONE);
             assertThat(liar.rollup().nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
+            Rollout.accountsForEveryTransaction(restarted, l1.web3j());
         }
     }
 
@@ -262,6 +305,7 @@ class DisputeOnDevnetTest {
             assertThat(restarted.ledger().entries()).as("the restarted defender bisected again").extracting(GasLedger.Entry::action)
                     .containsOnly("bisect").isNotEmpty();
             assertThat(restarted.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
+            Rollout.accountsForEveryTransaction(restarted, l1.web3j());
         }
         assertThat(griefer.game(gameId).status()).isEqualTo(GameView.PROPOSER_WON);
         DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(5)), Rollout.GAS);

@@ -190,9 +190,31 @@ final class Rollout {
     }
 
     Watcher watcher(DisputeL1 side, Watcher.Role role, Path storeDir) throws IOException {
+        return watcher(side, role, storeDir, new ReplayListener() {});
+    }
+
+    /** As above, telling {@code listener} what the watcher's replay reports. */
+    Watcher watcher(DisputeL1 side, Watcher.Role role, Path storeDir, ReplayListener listener) throws IOException {
         ReplayStore store = ReplayStore.open(storeDir, "chain=" + chainId + " rollup=" + rollupAddress.toLowerCase());
         return new Watcher(new RpcL1Source(side.web3j(), rollupAddress), store, new Stf(domain, new BouncyCastleVerifier()), side, role,
-                new Replayer.Settings(fromBlock, 2_000, 64), new ReplayListener() {});
+                new Replayer.Settings(fromBlock, 2_000, 64), listener);
+    }
+
+    /**
+     * What a watcher says it spent is what L1 holds: the transactions its polls counted (the {@code watch} figure an
+     * operator reads) are its ledger's, and each ledger entry's gas is its receipt's, so the gas report's total is L1's.
+     */
+    static void accountsForEveryTransaction(Watcher w, Web3j web3j) throws IOException {
+        GasLedger ledger = w.ledger();
+        assertThat(w.gameCounts().transactionsSent()).as("transactions the polls counted, against the ledger %s", ledger.entries())
+                .isEqualTo(ledger.transactions());
+        long onL1 = 0;
+        for (GasLedger.Entry e : ledger.entries()) {
+            TransactionReceipt r = web3j.ethGetTransactionReceipt(e.transactionHash()).send().getTransactionReceipt().orElseThrow();
+            assertThat(e.gasUsed()).as("gas of %s", e).isEqualTo(r.getGasUsed().longValueExact());
+            onL1 += r.getGasUsed().longValueExact();
+        }
+        assertThat(ledger.totalGas()).as("the ledger's total gas").isEqualTo(onL1);
     }
 
     DisputeL1 dispute(Credentials key) {
