@@ -10,6 +10,7 @@ import dev.clearline.devnet.junit.RefusingTransport;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.batch.Batch;
 import dev.clearline.engine.order.Hash32;
+import dev.clearline.prover.replay.ReplayListener;
 import dev.clearline.prover.replay.Verdict;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -194,13 +196,24 @@ class WatcherResilienceTest {
     void aReorgThatReplacesTheWrongBatchWithAnHonestOneDropsTheGameAndChallengesNothing(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         Lied lied = honestThenLieAfterASnapshot(r, l1);
-        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+        List<long[]> reorgsTold = new ArrayList<>();
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4)), new Watcher.Role(true, true), dir, new ReplayListener() {
+            @Override
+            public void reorg(long lostBlock, long forkBlock) {
+                reorgsTold.add(new long[] {lostBlock, forkBlock});
+            }
+        })) {
             assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
             assertThat(watcher.activeGames()).isEqualTo(1);
+            long challengedAt = l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
 
             // L1 reorganises: the lie and the challenge are gone, the honest batch 1 lands instead.
             lied.reorgTo(r, l1, lied.batches().get(1).header());
             assertThat(watcher.poll()).as("nothing to challenge on the new branch").isZero();
+            // the CLI's log line: the one reorg, told once, its fork below the blocks it took away
+            assertThat(reorgsTold).as("reorgs told to the listener").hasSize(1);
+            assertThat(reorgsTold.getFirst()[1]).as("fork block").isLessThan(reorgsTold.getFirst()[0]);
+            assertThat(reorgsTold.getFirst()[0]).as("lost block").isLessThanOrEqualTo(challengedAt);
             assertThat(watcher.activeGames()).isZero();
             assertThat(watcher.verdicts().getLast()).isInstanceOf(Verdict.Honest.class);
             assertThat(watcher.verdicts().getLast().batchIndex()).isEqualTo(1);
@@ -688,6 +701,7 @@ class WatcherResilienceTest {
             assertThat(watcher.gameCounts().movesRefused()).isZero();
             assertThat(watcher.activeGames()).isZero();
             assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge", "settleObsolete");
+            Rollout.accountsForEveryTransaction(watcher, l1.web3j());
         }
     }
 
@@ -704,6 +718,7 @@ class WatcherResilienceTest {
             watcher.poll();
             assertThat(watcher.finishedGames()).containsValue(GameView.CHALLENGER_WON);
             assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge", "timeout");
+            Rollout.accountsForEveryTransaction(watcher, l1.web3j());
             assertThat(r.proposer.nextBatchIndex().send()).isEqualTo(BigInteger.ONE);
         }
     }
