@@ -84,8 +84,9 @@ final class CensoredOps {
             refusedHead = head;
             return 0;
         }
+        int sent = 0;
         try {
-            int sent = bond();
+            sent = bond();
             BatchHeader h = batch.header();
             l1.sendCall("submitBatch", rollup.getContractAddress(), rollup.submitBatch(new Rollup.BatchHeader(BigInteger.valueOf(h.batchIndex()),
                     h.prevStateRoot().bytes(), h.postStateRoot().bytes(), BigInteger.valueOf(h.transitionCount()), h.transitionsRoot().bytes(),
@@ -100,7 +101,7 @@ final class CensoredOps {
             refusedAt = at;
             refusedHead = head;
             enqueuedOp = -1; // read the op again next time: a reorg may have put another one at its index
-            return 0;
+            return sent; // a bond sent before the refusal was sent all the same
         }
     }
 
