@@ -63,10 +63,6 @@ public final class FinalizedState implements AutoCloseable {
     public interface Postings {
         List<RollupLog.Posted> from(long fromBlock) throws IOException;
 
-        static Postings of(RollupLog log) {
-            return of(log, 0);
-        }
-
         /** The rollup's postings, none of which is older than {@code firstBlock} (its deployment). */
         static Postings of(RollupLog log, long firstBlock) {
             return fromBlock -> log.batches(Math.max(fromBlock, firstBlock), log.latestBlock());
@@ -96,17 +92,11 @@ public final class FinalizedState implements AutoCloseable {
     }
 
     /**
-     * Replays the first {@code finalizedCount} batches the rollup at {@code log} holds.
+     * Replays the first {@code finalizedCount} batches of {@code posted}, the rollup's postings in L1 order.
      *
-     * @throws IOException when L1 cannot be read, lacks a finalized batch, or a finalized batch
-     *     replays to another root than its header (the chain finalized fraud: then no escape proof
-     *     built here would verify)
+     * @throws IOException when a finalized batch is missing, or replays to another root than its header
+     *     (the chain finalized fraud: then no escape proof built here would verify)
      */
-    public static FinalizedState rebuild(RollupLog log, long finalizedCount, Stf stf, Progress progress) throws IOException {
-        return rebuild(finalizedCount == 0 ? List.of() : log.batches(0, log.latestBlock()), finalizedCount, stf, progress);
-    }
-
-    /** As {@link #rebuild(RollupLog, long, Stf, Progress)}, from the postings already read, in L1 order. */
     public static FinalizedState rebuild(List<RollupLog.Posted> posted, long finalizedCount, Stf stf, Progress progress) throws IOException {
         // no value cache in the tree: the leaf store keeps the leaves at hand
         MemoryNodeStore nodes = new MemoryNodeStore();
@@ -119,13 +109,13 @@ public final class FinalizedState implements AutoCloseable {
     }
 
     /**
-     * As {@link #rebuild(RollupLog, long, Stf, Progress)}, keeping the state in {@code cacheDir} (RocksDB, the latest
+     * As {@link #rebuild(List, long, Stf, Progress)}, read from L1 through {@code postings} and keeping the state in {@code cacheDir} (RocksDB, the latest
      * finalized version only) with a record of how far it got: a later rebuild reads L1 from the block of the last
      * batch it replayed and replays only what was finalized since. A cache that does not match L1 (another chain
      * behind the same RPC URL and rollup address, a devnet started again) is dropped and the state rebuilt from the
      * first batch. Close the state to release the directory.
      *
-     * @throws IOException as the in-memory rebuild
+     * @throws IOException when L1 cannot be read, or as the in-memory rebuild
      * @throws IllegalStateException when the cache cannot be opened (another process uses it)
      */
     public static FinalizedState rebuild(Postings postings, long finalizedCount, Stf stf, Progress progress, Path cacheDir) throws IOException {

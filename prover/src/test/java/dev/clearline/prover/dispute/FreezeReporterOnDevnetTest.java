@@ -178,6 +178,17 @@ class FreezeReporterOnDevnetTest {
     private static List<Report> plan(DevnetContext l1, Rollout r, int finalized, Stf stf) throws Exception {
         RollupLog log = new RollupLog(l1.web3j(), r.rollupAddress);
         FinalizedState state = FinalizedState.rebuild(log.batches(r.fromBlock, log.latestBlock()), finalized, stf, FinalizedState.Progress.NONE);
+        // what `escape` and `claim` rebuild: the same state, read from L1 through the RPC postings into an on-disk cache
+        java.nio.file.Path cache = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "state-cache");
+        try (FinalizedState cached = FinalizedState.rebuild(FinalizedState.Postings.of(log, r.fromBlock), finalized, stf,
+                FinalizedState.Progress.NONE, cache)) {
+            assertThat(cached.root()).as("the cached rebuild's root").isEqualTo(state.root())
+                    .isEqualTo(new dev.clearline.engine.order.Hash32(r.proposer.batch(BigInteger.valueOf(finalized - 1)).send().postStateRoot));
+            assertThat(cached.owners()).isEqualTo(state.owners());
+            assertThat(FinalizedState.Postings.of(log, r.fromBlock).from(0)).as("postings from before the deployment")
+                    .extracting(RollupLog.Posted::transactionHash).hasSize(finalized)
+                    .isEqualTo(log.batches(r.fromBlock, log.latestBlock()).stream().map(RollupLog.Posted::transactionHash).toList());
+        }
         List<Report> plan = EscapePlan.reports(state);
         assertThat(plan).as("Alice's bad debt at least").isNotEmpty();
         return plan;
