@@ -161,6 +161,8 @@ class EscapePlanTest {
         List<Transition> queue = List.of(new Transition.Deposit(3, 10, owner, 5), new Transition.Deposit(9, 11, owner, 7),
                 new Transition.Deposit(10, 12, Address.INSURANCE_FUND, 1), new Transition.ForcedWithdrawal(11, 13, owner, 1));
         assertThat(EscapePlan.refunds(queue, 9, owner)).containsExactly(new Claim.Refund(owner, 9, 11, 7));
+        // what the CLI sums for the owner: the deposit in full, not scaled by the escape rate
+        assertThat(EscapePlan.refunds(queue, 9, owner).getFirst().amount()).isEqualTo(BigInteger.valueOf(7));
     }
 
     @Test

@@ -89,8 +89,10 @@ class ReplayerTest {
         try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
             Replayer idle = replayer(l1, store, 2);
             idle.poll();
+            assertThat(progress).as("said at the first poll").containsExactly(l1.head() + "/" + l1.head());
             idle.poll();
-            assertThat(progress).containsExactly(l1.head() + "/" + l1.head());
+            idle.poll();
+            assertThat(progress).as("and not again").containsExactly(l1.head() + "/" + l1.head());
         }
     }
 
@@ -231,6 +233,58 @@ class ReplayerTest {
                     .hasMessageContaining("blocks " + posted + ".." + posted + " end at batch submission 0 but the rollup counts 1");
             l1.lagLogs(0, 0);
             assertThat(replayer.poll().batchesJudged()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A node that reports a head it has no block for (mid-reorg, or its head ahead of its state): the poll fails and says
+     * so, nothing of that range is marked read, and the next poll, once the node has the block, judges the batch.
+     */
+    @Test
+    void aHeadTheNodeHasNoBlockForFailsThePollAndNothingIsMarkedRead() throws Exception {
+        PostedBatch batch = TestBatches.honest(1, 2, 1).getFirst();
+        ScriptedL1 l1 = new ScriptedL1();
+        long posted = l1.mine(batch);
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer replayer = replayer(l1, store, 100);
+            l1.headAhead = 1;
+            assertThatThrownBy(replayer::poll).isInstanceOf(java.io.IOException.class)
+                    .hasMessage("L1 reports head " + (posted + 1) + " but has no block " + (posted + 1));
+            assertThat(store.lastMark()).as("nothing marked read").isEmpty();
+            assertThat(events).isEmpty();
+            l1.headAhead = 0;
+            assertThat(replayer.poll().batchesJudged()).isEqualTo(1);
+            assertThat(events).containsExactly("judged 0 honest");
+        }
+    }
+
+    /** A source that cannot tell the rollup's submission count (the interface's default) is replayed all the same, unchecked. */
+    @Test
+    void aSourceWithoutTheSubmissionCountIsReplayedUnchecked() throws Exception {
+        List<PostedBatch> batches = TestBatches.honest(3, 2, 1);
+        ScriptedL1 scripted = new ScriptedL1();
+        for (PostedBatch b : batches) scripted.mine(b);
+        L1Source countless = new L1Source() {
+            @Override
+            public long head() throws java.io.IOException {
+                return scripted.head();
+            }
+
+            @Override
+            public java.util.Optional<String> blockHash(long block) throws java.io.IOException {
+                return scripted.blockHash(block);
+            }
+
+            @Override
+            public List<dev.clearline.prover.l1.RollupLog.Posted> batches(long from, long to) throws java.io.IOException {
+                return scripted.batches(from, to);
+            }
+        };
+        assertThat(countless.submissionsAt(scripted.head())).isEmpty();
+        try (ReplayStore store = ReplayStore.open(dir, DEPLOYMENT)) {
+            Replayer replayer = new Replayer(countless, store, TestBatches.stf(), new Replayer.Settings(0, 1, 64), recording);
+            assertThat(replayer.poll().batchesJudged()).isEqualTo(3);
+            assertThat(replayer.verifier().verifiedRoot()).isEqualTo(batches.getLast().header().postStateRoot());
         }
     }
 

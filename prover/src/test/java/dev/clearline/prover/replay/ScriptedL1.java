@@ -63,10 +63,13 @@ final class ScriptedL1 implements L1Source {
         }
     }
 
+    /** How many blocks past its newest the node reports as its head (a node mid-reorg, or one whose head ran ahead of its state). */
+    int headAhead;
+
     @Override
     public long head() throws IOException {
         maybeFail();
-        return chain.size() - 1;
+        return chain.size() - 1 + headAhead;
     }
 
     @Override
