@@ -117,6 +117,22 @@ class SignaturesAheadProperties {
     /** One batch's replay: how far it got and the root after it. */
     record Replayed(CalldataReplay.Applied applied, Hash32 root) {}
 
+    /** The STF `watch`, `escape` and `propose` replay with: native recovery ahead on every core but the replay's, the roots L1 holds. */
+    @Test
+    void theStfTheCliReplaysWithRecoversAheadOnTheOtherCores(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Stf stf = SignaturesAhead.stf(TestBatches.DOMAIN);
+        assertThat(stf.verifier()).isInstanceOfSatisfying(SignaturesAhead.class,
+                a -> assertThat(a.threads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() - 1)));
+        List<PostedBatch> batches = TestBatches.honest(4, 3, 2);
+        ScriptedL1 l1 = new ScriptedL1();
+        for (PostedBatch b : batches) l1.mine(b);
+        try (var store = dev.clearline.prover.store.ReplayStore.open(dir, "chain=31337 rollup=0x00")) {
+            Replayer replayer = new Replayer(l1, store, stf, new Replayer.Settings(0, 2, 64), new ReplayListener() {});
+            assertThat(replayer.poll().fraud()).isZero();
+            assertThat(replayer.verifier().verifiedRoot()).isEqualTo(batches.getLast().header().postStateRoot());
+        }
+    }
+
     @Test
     void recoveringAheadGivesEveryRefusalAndEveryRootOfThePlainVerifier() {
         Property.forAll(cases()).tries(40).check(c -> {
