@@ -1,0 +1,57 @@
+package dev.clearline.prover.escape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The state cache's record of how far it got reads back as written, down to the smallest legal values
+ * (one batch final, posted in block 0); a record that cannot be right (no batch, a negative block) or is
+ * of another format reads as none, so the cache is rebuilt rather than trusted.
+ */
+class CacheMarkProperties {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRecordReadsBackAsWrittenAndAnImpossibleOneAsNone() {
+        Property.forAll(Gens.longs(-2, 3), Gens.seeds()).tries(200).check((count, seed) -> {
+            java.util.Random random = new java.util.Random(seed);
+            long block = random.nextInt(6) - 2;
+            byte[] root = new byte[32];
+            random.nextBytes(root);
+            List<Address> owners = new java.util.ArrayList<>();
+            for (int i = random.nextInt(4); i > 0; i--) {
+                byte[] a = new byte[20];
+                random.nextBytes(a);
+                owners.add(new Address(a));
+            }
+            List<Integer> markets = random.ints(random.nextInt(4), 0, Integer.MAX_VALUE).boxed().toList();
+            CacheMark mark = new CacheMark(count, block, new Hash32(root), owners, markets);
+            mark.write(dir);
+            CacheMark read = CacheMark.read(dir);
+            if (count >= 1 && block >= 0) {
+                assertThat(read).as("count %d, block %d", count, block).isEqualTo(mark);
+            } else {
+                assertThat(read).as("count %d, block %d", count, block).isNull();
+            }
+        });
+    }
+
+    @Test
+    void noRecordOrAnotherFormatReadsAsNone() throws Exception {
+        assertThat(CacheMark.read(dir)).as("no record").isNull();
+        new CacheMark(1, 0, new Hash32(new byte[32]), List.of(), List.of(1)).write(dir);
+        Path file = dir.resolve(CacheMark.FILE);
+        Files.writeString(file, Files.readString(file).replace("clearline-finalized-state 1", "clearline-finalized-state 2"));
+        assertThat(CacheMark.read(dir)).as("a later format").isNull();
+    }
+}
