@@ -50,7 +50,7 @@ class DisputeOnDevnetTest {
         Claims lies = prefix -> prefix <= 1 ? r.sequencer.rootAfterPrefix(bad, prefix).bytes()
                 : prefix == bad.header().transitionCount() ? LIE.bytes() : Hash32.fromHex("0x" + "1e".repeat(31) + String.format("%02x", prefix)).bytes();
 
-        BisectionReads reads = new BisectionReads(l1.service());
+        LogReads reads = new LogReads(l1.service());
         DisputeL1 watcherSide = r.dispute(l1.key(4), org.web3j.protocol.Web3j.build(reads));
         Told told = new Told();
         try (Watcher watcher = r.watcher(watcherSide, new Watcher.Role(true, true), Path.of("target", "watcher-stores",
@@ -61,7 +61,14 @@ class DisputeOnDevnetTest {
             // the proposer's bisections are read from the block that opened the game, not from genesis (through an RPC that
             // caps a log query's range that would be thousands of queries on every move)
             long opened = liar.challenges(0, liar.latestBlock()).getFirst().log.getBlockNumber().longValueExact();
-            assertThat(reads.fromBlocks).isNotEmpty().allMatch(from -> from == opened, "from block " + opened);
+            assertThat(reads.ranges(DisputeGame.BISECTED_EVENT)).isNotEmpty().allMatch(q -> q[0] == opened, "from block " + opened);
+            // and the games are read once per block: each query starts right after the last one's end, from the deployment on
+            List<long[]> gameReads = reads.ranges(DisputeGame.CHALLENGED_EVENT);
+            assertThat(gameReads).as("queries for games").hasSizeGreaterThan(1);
+            assertThat(gameReads.getFirst()[0]).isEqualTo(r.fromBlock);
+            for (int q = 1; q < gameReads.size(); q++) {
+                assertThat(gameReads.get(q)[0]).as("query %d for games starts after query %d's end", q, q - 1).isEqualTo(gameReads.get(q - 1)[1] + 1);
+            }
 
             assertThat(watcher.finishedGames()).containsEntry(gameId, GameView.CHALLENGER_WON);
             assertThat(watcher.verdicts()).hasSize(4);
@@ -315,32 +322,6 @@ class DisputeOnDevnetTest {
     }
 
     /** Polls the watcher and lets the liar answer until the watcher's game ends; returns its id. */
-    /** The devnet, noting the first block of every query for the proposer's Bisected events. */
-    private static final class BisectionReads extends dev.clearline.devnet.junit.ForwardingTransport {
-        final List<Long> fromBlocks = new ArrayList<>();
-
-        BisectionReads(org.web3j.protocol.Web3jService node) {
-            super(node);
-        }
-
-        @Override
-        @SuppressWarnings({"rawtypes", "unchecked"})
-        public <T extends org.web3j.protocol.core.Response> T send(org.web3j.protocol.core.Request request, Class<T> type) throws java.io.IOException {
-            if ("eth_getLogs".equals(request.getMethod())) {
-                var filter = org.web3j.protocol.ObjectMapperFactory.getObjectMapper().valueToTree(request.getParams().getFirst());
-                if (filter.toString().contains(org.web3j.abi.EventEncoder.encode(DisputeGame.BISECTED_EVENT))) {
-                    fromBlocks.add(org.web3j.utils.Numeric.decodeQuantity(filter.get("fromBlock").asText()).longValueExact());
-                }
-            }
-            return super.send(request, type);
-        }
-
-        @Override
-        public void close() {
-            // the node is the test's
-        }
-    }
-
     static long play(Watcher watcher, DisputeL1 liar, Defender liarPlays, Claims lies) throws Exception {
         for (int round = 0; round < 40; round++) {
             watcher.poll();

@@ -507,16 +507,23 @@ class WatcherResilienceTest {
     void aReorgAboveAnOpenGameKeepsItAndTheWatcherStillWinsIt(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         postHonestThenLie(r);
-        try (Watcher watcher = r.watcher(l1.key(4), new Watcher.Role(true, true), dir)) {
+        LogReads reads = new LogReads(l1.service());
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(reads)), new Watcher.Role(true, true), dir)) {
             assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
             assertThat(watcher.poll()).as("the challenge's block read").isZero();
             String afterTheChallenge = l1.time().snapshot();
+            long challengeBlock = l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
             l1.time().mine();
             assertThat(watcher.poll()).isZero();
 
             // the block after the challenge is replaced: the fork is the challenge's own block
             reorgAbove(l1, afterTheChallenge);
+            int readBefore = reads.ranges(DisputeGame.CHALLENGED_EVENT).size();
             assertThat(watcher.poll()).isZero();
+            // games are read again from the block after the fork, not from the fork (the challenge's block would be read twice)
+            assertThat(reads.ranges(DisputeGame.CHALLENGED_EVENT)).as("queries for games").hasSizeGreaterThan(readBefore);
+            assertThat(reads.ranges(DisputeGame.CHALLENGED_EVENT).get(readBefore)[0]).as("the first query for games after the reorg")
+                    .isEqualTo(challengeBlock + 1);
             assertThat(watcher.activeGames()).as("the game is still on L1").isEqualTo(1);
 
             DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);

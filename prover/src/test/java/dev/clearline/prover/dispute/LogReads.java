@@ -1,0 +1,48 @@
+package dev.clearline.prover.dispute;
+
+import dev.clearline.devnet.junit.ForwardingTransport;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.web3j.abi.EventEncoder;
+import org.web3j.abi.datatypes.Event;
+import org.web3j.protocol.ObjectMapperFactory;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.utils.Numeric;
+
+/** A real node, noting the block range of every log query for each event: how often, and from where, a watcher reads. */
+final class LogReads extends ForwardingTransport {
+    private record Query(String filter, long from, long to) {}
+
+    private final List<Query> queries = new ArrayList<>();
+
+    LogReads(Web3jService node) {
+        super(node);
+    }
+
+    /** The [from, to] ranges of the queries for {@code event}, in the order asked. */
+    synchronized List<long[]> ranges(Event event) {
+        String topic = EventEncoder.encode(event);
+        return queries.stream().filter(q -> q.filter().contains(topic)).map(q -> new long[] {q.from(), q.to()}).toList();
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public <T extends Response> T send(Request request, Class<T> type) throws IOException {
+        if ("eth_getLogs".equals(request.getMethod())) {
+            var filter = ObjectMapperFactory.getObjectMapper().valueToTree(request.getParams().getFirst());
+            synchronized (this) {
+                queries.add(new Query(filter.toString(), Numeric.decodeQuantity(filter.get("fromBlock").asText()).longValueExact(),
+                        Numeric.decodeQuantity(filter.get("toBlock").asText()).longValueExact()));
+            }
+        }
+        return super.send(request, type);
+    }
+
+    @Override
+    public void close() {
+        // the node is the test's
+    }
+}
