@@ -50,7 +50,7 @@ class DisputeOnDevnetTest {
         Claims lies = prefix -> prefix <= 1 ? r.sequencer.rootAfterPrefix(bad, prefix).bytes()
                 : prefix == bad.header().transitionCount() ? LIE.bytes() : Hash32.fromHex("0x" + "1e".repeat(31) + String.format("%02x", prefix)).bytes();
 
-        LogReads reads = new LogReads(l1.service());
+        L1Reads reads = new L1Reads(l1.service());
         DisputeL1 watcherSide = r.dispute(l1.key(4), org.web3j.protocol.Web3j.build(reads));
         Told told = new Told();
         try (Watcher watcher = r.watcher(watcherSide, new Watcher.Role(true, true), Path.of("target", "watcher-stores",

@@ -507,7 +507,7 @@ class WatcherResilienceTest {
     void aReorgAboveAnOpenGameKeepsItAndTheWatcherStillWinsIt(DevnetContext l1) throws Exception {
         Rollout r = new Rollout(l1);
         postHonestThenLie(r);
-        LogReads reads = new LogReads(l1.service());
+        L1Reads reads = new L1Reads(l1.service());
         try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(reads)), new Watcher.Role(true, true), dir)) {
             assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
             assertThat(watcher.poll()).as("the challenge's block read").isZero();
@@ -587,6 +587,52 @@ class WatcherResilienceTest {
             assertThat(watcher.finishedGames()).containsOnly(java.util.Map.entry(id, GameView.CHALLENGER_WON));
             assertThat(watcher.activeGames()).isZero();
         }
+    }
+
+    /**
+     * A game that ended is kept for a reorg that could take its end away only while the head is within the replay's
+     * reorg depth (64 blocks here) of the poll that saw it end: a reorg then asks L1 about it again; once the head is
+     * further on, it is forgotten and a reorg asks nothing (a long-running watcher does not keep every game it ever played).
+     */
+    @Test
+    void aGameThatEndedIsAskedAboutAfterAReorgOnlyWithinTheReorgDepth(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        postHonestThenLie(r);
+        L1Reads reads = new L1Reads(l1.service());
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(reads)), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+            DisputeGame game = DisputeGame.load(r.gameAddress, l1.web3j(), r.transactions(l1.key(4)), Rollout.GAS);
+            l1.time().advance(Duration.ofSeconds(game.clockBudget().send().longValueExact() + 1));
+            assertThat(watcher.poll()).as("the timeout claim").isEqualTo(1);
+            watcher.poll();
+            assertThat(watcher.finishedGames()).containsValue(GameView.CHALLENGER_WON);
+            long seen = head(l1); // the head of the poll that saw the game end
+
+            // within the depth: a poll at seen + 64 keeps it, and the reorg below that block asks L1 about it again
+            l1.time().mineBlocks(seen + 63 - head(l1), 1);
+            String below = l1.time().snapshot();
+            l1.time().mine();
+            assertThat(head(l1)).isEqualTo(seen + 64);
+            watcher.poll();
+            long asked = reads.calls("game(uint256)");
+            reorgAbove(l1, below);
+            assertThat(watcher.poll()).isZero();
+            assertThat(reads.calls("game(uint256)") - asked).as("asked about the ended game after a reorg within the depth").isOne();
+
+            // past the depth (that poll's head is seen + 65): forgotten, and the next reorg asks nothing
+            String later = l1.time().snapshot();
+            l1.time().mine();
+            watcher.poll();
+            asked = reads.calls("game(uint256)");
+            reorgAbove(l1, later);
+            assertThat(watcher.poll()).isZero();
+            assertThat(reads.calls("game(uint256)") - asked).as("asked about the ended game after a reorg past the depth").isZero();
+            assertThat(watcher.finishedGames()).containsValue(GameView.CHALLENGER_WON);
+        }
+    }
+
+    private static long head(DevnetContext l1) throws java.io.IOException {
+        return l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
     }
 
     /**

@@ -12,13 +12,18 @@ import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.utils.Numeric;
 
-/** A real node, noting the block range of every log query for each event: how often, and from where, a watcher reads. */
-final class LogReads extends ForwardingTransport {
+/**
+ * A real node, noting the block range of every log query for each event and the selector of every
+ * {@code eth_call}: how often, from where and what a watcher reads.
+ */
+final class L1Reads extends ForwardingTransport {
     private record Query(String filter, long from, long to) {}
 
     private final List<Query> queries = new ArrayList<>();
 
-    LogReads(Web3jService node) {
+    private final List<String> calls = new ArrayList<>();
+
+    L1Reads(Web3jService node) {
         super(node);
     }
 
@@ -26,6 +31,12 @@ final class LogReads extends ForwardingTransport {
     synchronized List<long[]> ranges(Event event) {
         String topic = EventEncoder.encode(event);
         return queries.stream().filter(q -> q.filter().contains(topic)).map(q -> new long[] {q.from(), q.to()}).toList();
+    }
+
+    /** How many {@code eth_call}s of the function with canonical signature {@code signature} were made so far. */
+    synchronized long calls(String signature) {
+        String selector = org.web3j.crypto.Hash.sha3String(signature).substring(0, 10);
+        return calls.stream().filter(selector::equals).count();
     }
 
     @Override
@@ -36,6 +47,12 @@ final class LogReads extends ForwardingTransport {
             synchronized (this) {
                 queries.add(new Query(filter.toString(), Numeric.decodeQuantity(filter.get("fromBlock").asText()).longValueExact(),
                         Numeric.decodeQuantity(filter.get("toBlock").asText()).longValueExact()));
+            }
+        }
+        if ("eth_call".equals(request.getMethod()) && request.getParams().getFirst() instanceof org.web3j.protocol.core.methods.request.Transaction t
+                && t.getData() != null && t.getData().length() >= 10) {
+            synchronized (this) {
+                calls.add(t.getData().substring(0, 10));
             }
         }
         return super.send(request, type);
