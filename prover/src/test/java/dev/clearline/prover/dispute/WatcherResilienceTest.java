@@ -270,6 +270,31 @@ class WatcherResilienceTest {
     }
 
     /**
+     * The liar's bisection left out of a lagging node's log answer: the game says it awaits the challenger's choice but
+     * the answer shows no bisection to choose from. The poll fails and says what is missing (the follow loop retries),
+     * nothing is sent, and the next poll, answered in full, makes the choice.
+     */
+    @Test
+    void aBisectionLeftOutOfALaggingLogAnswerFailsThePollAndIsChosenOnTheNext(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        Batch bad = postHonestThenLie(r);
+        Claims lies = lies(r, bad);
+        var lagging = new dev.clearline.devnet.junit.LaggingLogs(l1.service(), 1, org.web3j.abi.EventEncoder.encode(DisputeGame.BISECTED_EVENT));
+        DisputeL1 liar = r.dispute(r.proposerKey);
+        try (Watcher watcher = r.watcher(r.dispute(l1.key(4), Web3j.build(lagging)), new Watcher.Role(true, true), dir)) {
+            assertThat(watcher.poll()).as("the challenge").isEqualTo(1);
+            long gameId = liar.challenges(0, liar.latestBlock()).getFirst().gameId.longValueExact();
+            assertThat(new Defender(liar, liar.arity()).move(liar.game(gameId), lies)).as("the liar's bisection").isTrue();
+            GameView g = liar.game(gameId);
+            assertThatThrownBy(watcher::poll).isInstanceOf(java.io.IOException.class)
+                    .hasMessage("game " + gameId + " awaits a choice but L1 shows no bisection of [" + g.lo() + ", " + g.hi() + ")");
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge");
+            assertThat(watcher.poll()).as("the choice, on the full answer").isEqualTo(1);
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action).containsExactly("challenge", "choose");
+        }
+    }
+
+    /**
      * The other side of the clock: a griefer challenges an honest batch and walks away after the proposer's first
      * bisection. The proposer's watcher waits while the griefer's clock runs, then claims the game on time and is
      * paid the griefer's bond; the batch stays.
