@@ -137,6 +137,7 @@ class DisputeOnDevnetTest {
     private static void grieveToTheEnd(Rollout r, DisputeL1 griefer, long gameId, Batch target, Watcher proposerSide) throws Exception {
         Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
         BatchTrace honest = new BatchTrace(stf, r.sequencerNodes, target.preStateVersion(), new PostedBatch(target.header(), target.calldata()));
+        assertThat(honest.batch().header()).as("the batch the trace replays (the report's)").isEqualTo(target.header());
         for (int round = 0; round < 20 && griefer.game(gameId).active(); round++) {
             proposerSide.poll();
             GameView g = griefer.game(gameId);

@@ -68,6 +68,14 @@ class FreezeReporterOnDevnetTest {
             assertThat(watcher.poll()).as("the reports are the poll's transactions").isEqualTo(plan.size());
             assertThat(watcher.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, plan.size(), 0, true));
             assertThat(watcher.gameCounts().transactionsSent()).isEqualTo(plan.size());
+            // each report in the ledger under the hatch function it called, and its gas as L1's receipt has it
+            assertThat(watcher.ledger().entries()).extracting(GasLedger.Entry::action)
+                    .containsExactlyElementsOf(plan.stream().map(p -> switch (p) {
+                        case Report.BadDebt b -> "reportBadDebt";
+                        case Report.FundBalance f -> "reportFundBalance";
+                        case Report.FundPosition f -> "reportFundPosition";
+                    }).toList());
+            Rollout.accountsForEveryTransaction(watcher, l1.web3j());
             assertThat(watcher.poll()).as("reported: nothing more").isZero();
         }
         assertThat(hatch.badDebt().send()).as("the hatch's own valuation of the reported leaves").isEqualTo(badDebt);
