@@ -36,6 +36,15 @@ class FinalizedStateCacheProperties {
     @TempDir
     Path dir;
 
+    /** {@code p} as a liar posts it: the same transitions under a post-state root with one bit flipped. */
+    private static RollupLog.Posted withWrongPostRoot(RollupLog.Posted p, Random r) {
+        BatchHeader t = p.batch().header();
+        byte[] other = t.postStateRoot().bytes().clone();
+        other[r.nextInt(32)] ^= 1;
+        return new RollupLog.Posted(new PostedBatch(new BatchHeader(t.batchIndex(), t.prevStateRoot(), new Hash32(other), t.transitionCount(),
+                t.transitionsRoot(), t.priorityOpsConsumed()), p.batch().calldata()), p.submissionId(), p.blockNumber(), p.transactionHash());
+    }
+
     /** A history's postings, one block per batch from block 1, as L1 would list them. */
     private static List<RollupLog.Posted> postings(ReplaysAgreeProperties.History h) {
         List<RollupLog.Posted> out = new ArrayList<>();
@@ -103,13 +112,7 @@ class FinalizedStateCacheProperties {
             if (finalized < posted.size() && r.nextBoolean()) {
                 // a lie after the final batches: the root it claims is the next batch's (or any other)
                 int lie = finalized + r.nextInt(posted.size() - finalized);
-                RollupLog.Posted p = posted.get(lie);
-                BatchHeader t = p.batch().header();
-                byte[] other = t.postStateRoot().bytes().clone();
-                other[r.nextInt(32)] ^= 1;
-                posted.set(lie, new RollupLog.Posted(new PostedBatch(new BatchHeader(t.batchIndex(), t.prevStateRoot(), new Hash32(other),
-                        t.transitionCount(), t.transitionsRoot(), t.priorityOpsConsumed()), p.batch().calldata()), p.submissionId(), p.blockNumber(),
-                        p.transactionHash()));
+                posted.set(lie, withWrongPostRoot(posted.get(lie), r));
             }
             Path cache = Files.createTempDirectory(dir, "cache");
             FinalizedState.Postings l1 = from -> posted.stream().filter(p -> p.blockNumber() >= from).toList();
@@ -162,6 +165,30 @@ class FinalizedStateCacheProperties {
                  FinalizedState fresh = FinalizedState.rebuild(a, a.size(), stf, FinalizedState.Progress.NONE)) {
                 assertThat(replayed[0]).as("every batch replayed again").isEqualTo(a.size());
                 assertSame(cached, fresh, first.traders());
+            }
+        });
+    }
+
+    /**
+     * A rebuild that fails halfway (a finalized batch that replays to another root than its header: the chain finalized
+     * fraud) says so and lets go of the cache: the next rebuild in the same process, on honest postings, opens it and
+     * gives the fresh replay's state.
+     */
+    @Test
+    void aRebuildThatFailsLetsGoOfItsCache() {
+        Property.forAll(ReplaysAgreeProperties.histories(), Gens.seeds()).tries(4).check((h, seed) -> {
+            Random r = new Random(seed);
+            Stf stf = TestBatches.stf();
+            List<RollupLog.Posted> honest = postings(h);
+            List<RollupLog.Posted> lying = new ArrayList<>(honest);
+            int lie = r.nextInt(honest.size());
+            lying.set(lie, withWrongPostRoot(honest.get(lie), r));
+            Path cache = Files.createTempDirectory(dir, "cache");
+            assertThatThrownBy(() -> FinalizedState.rebuild(from -> lying, honest.size(), stf, FinalizedState.Progress.NONE, cache))
+                    .as("batch %d of %d finalized with a wrong root", lie, honest.size()).isInstanceOf(java.io.IOException.class);
+            try (FinalizedState cached = FinalizedState.rebuild(from -> honest, honest.size(), stf, FinalizedState.Progress.NONE, cache);
+                 FinalizedState fresh = FinalizedState.rebuild(honest, honest.size(), stf, FinalizedState.Progress.NONE)) {
+                assertSame(cached, fresh, h.traders());
             }
         });
     }
