@@ -230,7 +230,7 @@ public final class Watcher implements AutoCloseable {
     private void adoptGames(long toBlock, long head) throws IOException {
         if (toBlock < nextChallengeBlock) return;
         List<DisputeGame.ChallengedEventResponse> opened = l1.challenges(nextChallengeBlock, toBlock);
-        requireEveryGame(opened, toBlock, head);
+        requireEveryGame(opened, toBlock);
         for (DisputeGame.ChallengedEventResponse e : opened) {
             long gameId = e.gameId.longValueExact();
             gamesByBlock.merge(e.log.getBlockNumber().longValueExact(), gameId, Math::max);
@@ -267,13 +267,14 @@ public final class Watcher implements AutoCloseable {
      * Refuses a log answer that left out a game, before any of it is taken up: a load-balanced
      * RPC's node a block behind answers the newest blocks with no logs and no error, and a
      * challenge of this account's batch left out would never be answered (the proposer loses its
-     * bond by timeout). Games are numbered 1, 2, 3..: near the head, the game's own
-     * {@code gameCount()} at the range's last block must be the highest id read, for a watcher
-     * that reads from the rollup's deployment (one started later does not know the count).
+     * bond by timeout). Games are numbered 1, 2, 3..: the game's own {@code gameCount()} at the
+     * range's last block (the head: games are read up to where the replay reached, which is the
+     * head whenever there is anything new) must be the highest id read, for a watcher that reads
+     * from the rollup's deployment (one started later does not know the count).
      */
-    private void requireEveryGame(List<DisputeGame.ChallengedEventResponse> opened, long toBlock, long head) throws IOException {
+    private void requireEveryGame(List<DisputeGame.ChallengedEventResponse> opened, long toBlock) throws IOException {
         if (countsGames == null) countsGames = startBlock <= source.deploymentBlock();
-        if (!countsGames || head - toBlock > Replayer.RECENT_BLOCKS) return;
+        if (!countsGames) return;
         long seen = gamesByBlock.isEmpty() ? 0 : java.util.Collections.max(gamesByBlock.values());
         for (DisputeGame.ChallengedEventResponse e : opened) seen = Math.max(seen, e.gameId.longValueExact());
         long counted = l1.gameCountAt(toBlock);

@@ -17,10 +17,12 @@ import org.web3j.protocol.Web3j;
 /**
  * The censorship guard when L1 refuses its batch (another proposer got there first, a node behind
  * the chain): it does not ask again on every poll, only once the tip moves or 32 blocks later, and
- * what it sent before the refusal (its bond) is counted. The rollup names dev key 3 its sequencer.
+ * what it sent before the refusal (its bond) is counted; when a node's log answer leaves out the op
+ * it would serve, it says so and serves it on the next poll; and it posts from the exact second L1
+ * takes its batch. The rollup names dev key 3 its sequencer.
  */
 @WithDevnet(parameters = "rollup.sequencer=0x90f79bf6eb2c4f870365e785982e1f101e93b906") // dev key 3
-class CensoredOpsRefusalTest {
+class CensoredOpsResilienceTest {
     @Test
     void aRefusedPostIsTriedAgainExactly32BlocksLaterAndThenPosts(DevnetContext l1, @TempDir Path dir) throws Exception {
         Rollout r = new Rollout(l1);
@@ -84,6 +86,31 @@ class CensoredOpsRefusalTest {
             assertThat(guard.poll()).as("the second it is due: its bond, then the batch").isEqualTo(2);
             assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.TWO);
             Rollout.accountsForEveryTransaction(guard, l1.web3j());
+        }
+    }
+
+    /**
+     * A node whose log answer leaves out the queued op's PriorityOpEnqueued event (a node a block behind, behind a load
+     * balancer): the guard's poll fails and names the op, nothing is sent, and the next poll, answered in full, posts.
+     */
+    @Test
+    void anOpLeftOutOfALaggingLogAnswerFailsThePollAndIsServedOnTheNext(DevnetContext l1, @TempDir Path dir) throws Exception {
+        Rollout r = new Rollout(l1);
+        Rollup rollup = r.rollupAs(l1.key(4));
+        long delay = rollup.forceDelay().send().longValueExact();
+        var first = r.seal(List.of(r.queued(0))).getFirst();
+        r.post(first.header(), first.calldata());
+        long op = rollup.tip().send().component2().longValueExact();
+        r.deposit(l1.key(7), 1_000_000);
+        l1.time().advance(Duration.ofSeconds(delay / 2 + 1));
+        var lagging = new dev.clearline.devnet.junit.LaggingLogs(l1.service(), 1,
+                org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));
+        try (Watcher guard = r.watcher(r.dispute(l1.key(4), Web3j.build(lagging)), new Watcher.Role(true, true, true, true), dir)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(guard::poll).isInstanceOf(java.io.IOException.class)
+                    .hasMessage("the node has no PriorityOpEnqueued event for op " + op);
+            assertThat(guard.ledger().transactions()).as("nothing sent").isZero();
+            assertThat(guard.poll()).as("its bond, then the batch").isEqualTo(2);
+            assertThat(rollup.nextBatchIndex().send()).isEqualTo(BigInteger.TWO);
         }
     }
 
