@@ -43,7 +43,8 @@ class FreezeReporterOnDevnetTest {
         List<Batch> batches = finalizedWithAShortUnderWater(l1, r);
 
         Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
-        DisputeL1 watcherSide = r.dispute(l1.key(4));
+        L1Reads reads = new L1Reads(l1.service());
+        DisputeL1 watcherSide = r.dispute(l1.key(4), org.web3j.protocol.Web3j.build(reads));
         FreezeReporter reporter = new FreezeReporter(l1.web3j(), r.rollupAddress, stf, watcherSide::sendCall, r.fromBlock);
         assertThat(reporter.poll()).as("live: nothing to do").isEqualTo(new FreezeReporter.Outcome(0, 0, 0));
         assertThat(reporter.frozen()).isNull();
@@ -82,8 +83,10 @@ class FreezeReporterOnDevnetTest {
         assertThat(hatch.fundCredit().send()).isEqualTo(fundCredit);
         for (Report p : plan) assertThat(hatch.leafUsed(FreezeReporter.leafKey(p)).send()).as("%s taken", p).isTrue();
 
-        // the reporter made before the freeze (a watcher restarted) finds each leaf taken and sends nothing
+        // the reporter made before the freeze (a watcher restarted) finds each leaf taken and sends nothing, not even an estimate
+        int estimates = reads.requests("eth_estimateGas");
         assertThat(reporter.poll()).isEqualTo(new FreezeReporter.Outcome(0, plan.size(), 0));
+        assertThat(reads.requests("eth_estimateGas")).as("estimates asked for leaves already taken").isEqualTo(estimates);
         assertThat(reporter.done()).isTrue();
         assertThat(reporter.frozen()).isEqualTo(new FreezeReporter.Frozen(frozenAt, batches.size(), windowEnd, 0, plan.size(), true));
         assertThat(reporter.poll()).as("done: not even a look").isEqualTo(new FreezeReporter.Outcome(0, 0, 0));

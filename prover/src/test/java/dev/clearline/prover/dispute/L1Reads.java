@@ -13,8 +13,8 @@ import org.web3j.protocol.core.Response;
 import org.web3j.utils.Numeric;
 
 /**
- * A real node, noting the block range of every log query for each event and the selector of every
- * {@code eth_call}: how often, from where and what a watcher reads.
+ * A real node, noting the block range of every log query for each event, the selector of every
+ * {@code eth_call} and the count of every method: how often, from where and what a watcher asks.
  */
 final class L1Reads extends ForwardingTransport {
     private record Query(String filter, long from, long to) {}
@@ -22,6 +22,7 @@ final class L1Reads extends ForwardingTransport {
     private final List<Query> queries = new ArrayList<>();
 
     private final List<String> calls = new ArrayList<>();
+    private final java.util.Map<String, Integer> methods = new java.util.HashMap<>();
 
     L1Reads(Web3jService node) {
         super(node);
@@ -39,9 +40,17 @@ final class L1Reads extends ForwardingTransport {
         return calls.stream().filter(selector::equals).count();
     }
 
+    /** How many requests of JSON-RPC method {@code method} were made so far. */
+    synchronized int requests(String method) {
+        return methods.getOrDefault(method, 0);
+    }
+
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
     public <T extends Response> T send(Request request, Class<T> type) throws IOException {
+        synchronized (this) {
+            methods.merge(request.getMethod(), 1, Integer::sum);
+        }
         if ("eth_getLogs".equals(request.getMethod())) {
             var filter = ObjectMapperFactory.getObjectMapper().valueToTree(request.getParams().getFirst());
             synchronized (this) {

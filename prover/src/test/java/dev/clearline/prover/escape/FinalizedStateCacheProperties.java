@@ -74,6 +74,10 @@ class FinalizedStateCacheProperties {
                     if (before > 0) assertThat(lowestBlockRead[0]).as("L1 read from the block of batch %d on", before - 1).isEqualTo(before);
                     assertSame(cached, fresh, h.traders());
                 }
+                // the directory keeps the latest finalized version only: a long-lived rollup's cache does not grow with its history
+                try (var tree = dev.clearline.tree.store.RocksDbNodeStore.open(cache.resolve("tree"))) {
+                    assertThat(tree.oldestVersion()).as("the oldest version kept, after %d batches", count).isEqualTo(tree.latestVersion());
+                }
             }
         });
     }

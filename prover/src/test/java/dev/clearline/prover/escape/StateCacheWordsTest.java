@@ -35,5 +35,8 @@ class StateCacheWordsTest {
         assertThat(FinalizedState.whyNot(new AccessDeniedException("/root/c"))).isEqualTo("no permission to write in /root/c");
         assertThat(FinalizedState.whyNot(new NoSuchFileException("/proc/nope"))).startsWith("/proc/nope cannot be made here");
         assertThat(FinalizedState.whyNot(new IOException("disk full"))).isEqualTo("disk full");
+        assertThat(FinalizedState.whyNot(new java.nio.file.FileSystemException("/x/cache", null, "Not a directory")))
+                .isEqualTo("/x/cache: Not a directory");
+        assertThat(FinalizedState.whyNot(new java.nio.file.FileSystemException("/x/cache"))).as("no reason given").isEqualTo("/x/cache");
     }
 }
