@@ -221,6 +221,39 @@ class SignaturesAheadProperties {
         });
     }
 
+    /**
+     * As the watcher's replay prefetches (through {@link BatchVerifier#prefetch}: the batch about to be judged and the
+     * next): once the workers are done, judging a batch recovers nothing on the judging thread, each signer is recovered
+     * once, and every verdict is the plain verifier's.
+     */
+    @Test
+    void aBatchTheVerifierPrefetchedIsJudgedWithItsSignersRecoveredOnTheWorkers() throws Exception {
+        Property.forAll(ReplaysAgreeProperties.histories()).tries(5).check(h -> {
+            Counting counting = new Counting();
+            try (SignaturesAhead ahead = new SignaturesAhead(counting, 2, 2)) {
+                Stf stf = new Stf(TestBatches.DOMAIN, ahead);
+                BatchVerifier verifier = new BatchVerifier(stf, new MemoryNodeStore(), null);
+                BatchVerifier plain = new BatchVerifier(new Stf(TestBatches.DOMAIN, new NativeSecp256k1Verifier()), new MemoryNodeStore(), null);
+                List<PostedBatch> batches = h.batches();
+                for (int k = 0; k < batches.size(); k++) {
+                    PostedBatch p = batches.get(k);
+                    if (k == 0) verifier.prefetch(p);
+                    if (k + 1 < batches.size()) verifier.prefetch(batches.get(k + 1));
+                    verifier.prefetch(p); // asked again: already under way, not started twice
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (ahead.pendingChunks() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
+                    assertThat(ahead.pendingChunks()).as("chunks still unrecovered after 20 s").isZero();
+                    int before = counting.total();
+                    assertThat(verifier.verify(p)).as("batch %d", k).isEqualTo(plain.verify(p));
+                    assertThat(counting.on(Thread.currentThread())).as("recoveries on the judging thread").isZero();
+                    assertThat(counting.total() - before).as("recoveries while batch %d was judged, all done ahead", k).isZero();
+                }
+                assertThat(counting.total()).as("each signer recovered once").isEqualTo((int) batches.stream()
+                        .flatMap(b -> CalldataReplay.decode(b.calldata()).steps().stream()).filter(s -> stf.signedDigest(s.transition()) != null).count());
+            }
+        });
+    }
+
     @Test
     void anotherThreadOrAnotherDigestIsRecoveredWhereItIsAsked() throws Exception {
         Counting counting = new Counting();
