@@ -23,14 +23,21 @@ import org.web3j.protocol.Web3j;
  */
 @WithDevnet(parameters = "rollup.sequencer=0x90f79bf6eb2c4f870365e785982e1f101e93b906") // dev key 3
 class CensoredOpsResilienceTest {
+    /** The operator (dev key 3) posts a batch, so it is not gone, then leaves a deposit; returns that op's index. */
+    private static long operatorPostsThenLeavesAnOp(Rollout r, DevnetContext l1) throws Exception {
+        var first = r.seal(List.of(r.queued(0))).getFirst();
+        r.post(first.header(), first.calldata());
+        long op = r.proposer.tip().send().component2().longValueExact();
+        r.deposit(l1.key(7), 1_000_000);
+        return op;
+    }
+
     @Test
     void aRefusedPostIsTriedAgainExactly32BlocksLaterAndThenPosts(DevnetContext l1, @TempDir Path dir) throws Exception {
         Rollout r = new Rollout(l1);
         Rollup rollup = r.rollupAs(l1.key(4));
         long delay = rollup.forceDelay().send().longValueExact();
-        var first = r.seal(List.of(r.queued(0))).getFirst(); // the operator (dev key 3) posts, so it is not gone
-        r.post(first.header(), first.calldata());
-        r.deposit(l1.key(7), 1_000_000); // then leaves this op
+        operatorPostsThenLeavesAnOp(r, l1);
         l1.time().advance(Duration.ofSeconds(delay / 2 + 1));
 
         String submitBatch = rollup.submitBatch(new Rollup.BatchHeader(BigInteger.ZERO, new byte[32], new byte[32], BigInteger.ZERO,
@@ -72,10 +79,7 @@ class CensoredOpsResilienceTest {
         Rollout r = new Rollout(l1);
         Rollup rollup = r.rollupAs(l1.key(4));
         long delay = rollup.forceDelay().send().longValueExact();
-        var first = r.seal(List.of(r.queued(0))).getFirst();
-        r.post(first.header(), first.calldata());
-        long op = rollup.tip().send().component2().longValueExact();
-        r.deposit(l1.key(7), 1_000_000);
+        long op = operatorPostsThenLeavesAnOp(r, l1);
         byte[] encoding = new dev.clearline.prover.l1.RollupLog(l1.web3j(), rollup.getContractAddress()).priorityOpEncoding(op, 0).orElseThrow();
         long due = java.nio.ByteBuffer.wrap(encoding, 9, 8).getLong() + delay / 2;
         try (Watcher guard = r.watcher(l1.key(4), new Watcher.Role(true, true, true, true), dir)) {
@@ -98,10 +102,7 @@ class CensoredOpsResilienceTest {
         Rollout r = new Rollout(l1);
         Rollup rollup = r.rollupAs(l1.key(4));
         long delay = rollup.forceDelay().send().longValueExact();
-        var first = r.seal(List.of(r.queued(0))).getFirst();
-        r.post(first.header(), first.calldata());
-        long op = rollup.tip().send().component2().longValueExact();
-        r.deposit(l1.key(7), 1_000_000);
+        long op = operatorPostsThenLeavesAnOp(r, l1);
         l1.time().advance(Duration.ofSeconds(delay / 2 + 1));
         var lagging = new dev.clearline.devnet.junit.LaggingLogs(l1.service(), 1,
                 org.web3j.abi.EventEncoder.encode(Rollup.PRIORITYOPENQUEUED_EVENT));

@@ -166,6 +166,12 @@ class SignaturesAheadProperties {
         });
     }
 
+    /** Waits until the workers have recovered every chunk asked of them (at most 20 s, then fails). */
+    private static void awaitRecovered(SignaturesAhead ahead) throws InterruptedException {
+        for (int waited = 0; ahead.pendingChunks() > 0 && waited < 20_000; waited++) Thread.sleep(1);
+        assertThat(ahead.pendingChunks()).as("chunks still unrecovered after 20,000 waits of 1 ms").isZero();
+    }
+
     private static Replayed replay(Stf stf, TreeLeafStore store, List<CalldataReplay.Step> steps, int count, long batch,
                                    CalldataReplay.OnRefusal onRefusal) {
         CalldataReplay.Applied applied = CalldataReplay.apply(stf, store, steps, count, batch, onRefusal, CalldataReplay.AfterStep.NONE);
@@ -206,9 +212,7 @@ class SignaturesAheadProperties {
                     long signed = decoded.steps().stream().filter(s -> stf.signedDigest(s.transition()) != null).count();
                     int before = counting.total();
                     SignaturesAhead.prefetchFor(stf, decoded);
-                    long deadline = System.nanoTime() + 20_000_000_000L;
-                    while (ahead.pendingChunks() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
-                    assertThat(ahead.pendingChunks()).as("chunks still unrecovered after 20 s").isZero();
+                    awaitRecovered(ahead);
                     CalldataReplay.Applied applied = CalldataReplay.apply(stf, store, decoded.steps(), decoded.steps().size(),
                             p.header().batchIndex(), CalldataReplay.OnRefusal.STOP, CalldataReplay.AfterStep.NONE);
                     assertThat(applied.allApplied()).as("honest batch %d", p.header().batchIndex()).isTrue();
@@ -240,9 +244,7 @@ class SignaturesAheadProperties {
                     if (k == 0) verifier.prefetch(p);
                     if (k + 1 < batches.size()) verifier.prefetch(batches.get(k + 1));
                     verifier.prefetch(p); // asked again: already under way, not started twice
-                    long deadline = System.nanoTime() + 20_000_000_000L;
-                    while (ahead.pendingChunks() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
-                    assertThat(ahead.pendingChunks()).as("chunks still unrecovered after 20 s").isZero();
+                    awaitRecovered(ahead);
                     int before = counting.total();
                     assertThat(verifier.verify(p)).as("batch %d", k).isEqualTo(plain.verify(p));
                     assertThat(counting.on(Thread.currentThread())).as("recoveries on the judging thread").isZero();
