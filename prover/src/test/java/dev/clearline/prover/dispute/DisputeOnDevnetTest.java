@@ -13,6 +13,7 @@ import dev.clearline.engine.stf.Stf;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.engine.witness.WitnessBuilder;
 import dev.clearline.prover.replay.PostedBatch;
+import dev.clearline.prover.trace.StepVm;
 import dev.clearline.prover.replay.Verdict;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -191,6 +192,44 @@ class DisputeOnDevnetTest {
             assertThat(proposerSide.finishedGames()).containsEntry(gameId, GameView.PROPOSER_WON);
             assertThat(griefersGame.credit(r.proposerKey.getAddress()).send()).as("the griefer's bond, to the proposer").isEqualTo(bond);
             Rollout.accountsForEveryTransaction(proposerSide, l1.web3j());
+        }
+    }
+
+    /**
+     * A challenger whose one-step proof, replayed first in the embedded EVM, would not win (here: a griefer of an honest
+     * batch at its last step, where the step agrees with the proposer) holds it back: nothing is sent (the bond is not
+     * thrown after it), it says why, and asking again at the same step sends nothing and says nothing new.
+     */
+    @Test
+    void aOneStepProofThatWouldLoseIsHeldBackNotSent(DevnetContext l1) throws Exception {
+        Rollout r = new Rollout(l1);
+        List<Batch> batches = r.seal(r.honestGroups());
+        for (Batch b : batches) r.post(b.header(), b.calldata());
+        Batch target = batches.get(1);
+        DisputeL1 griefer = r.dispute(l1.key(5));
+        long gameId = griefer.challenge(target.header()).gameId();
+        long opened = griefer.challenges(0, griefer.latestBlock()).getFirst().log.getBlockNumber().longValueExact();
+        Stf stf = new Stf(r.domain, new BouncyCastleVerifier());
+        BatchTrace honest = new BatchTrace(stf, r.sequencerNodes, target.preStateVersion(), new PostedBatch(target.header(), target.calldata()));
+        try (Watcher proposerSide = r.watcher(r.proposerKey, new Watcher.Role(true, true)); StepVm vm = new StepVm(r.chainId)) {
+            Challenger challenger = new Challenger(griefer, new WitnessBuilder(stf), vm, griefer.domainSeparator());
+            GameView g = griefer.game(gameId);
+            for (int round = 0; round < 20 && (!g.challengerToMove() || g.hi() - g.lo() > 1); round++) {
+                proposerSide.poll();
+                g = griefer.game(gameId);
+                if (g.challengerToMove() && g.hi() - g.lo() > 1) assertThat(challenger.move(g, honest, opened)).as("a choice").isTrue();
+                g = griefer.game(gameId);
+            }
+            assertThat(g.hi() - g.lo()).as("down to one step").isOne();
+            int sent = griefer.ledger().transactions();
+            assertThat(challenger.move(g, honest, opened)).as("the losing one-step proof, sent").isFalse();
+            assertThat(challenger.heldBack()).startsWith("step " + g.lo() + ": ");
+            String why = challenger.heldBack();
+            assertThat(challenger.move(griefer.game(gameId), honest, opened)).as("asked again at the same step").isFalse();
+            assertThat(challenger.heldBack()).isEqualTo(why);
+            assertThat(griefer.ledger().transactions()).as("transactions sent for the held-back step").isEqualTo(sent);
+            assertThat(griefer.ledger().entries()).extracting(GasLedger.Entry::action).doesNotContain("oneStep");
+            assertThat(griefer.game(gameId).active()).as("the game waits on the challenger's clock").isTrue();
         }
     }
 
