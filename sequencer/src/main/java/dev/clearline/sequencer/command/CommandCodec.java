@@ -30,7 +30,9 @@ public final class CommandCodec {
     /**
      * Bumped whenever a payload changes; a node refuses a log written by another version. A new command type is
      * not a changed payload: the posting halt's types (13, 14) came later under version 2, so a log written before
-     * them reads as it did (a node from before them would skip them as malformed: no older node joins a newer log).
+     * them reads as it did. A node that lacks a type would skip it as malformed and fall out of step, so a new type
+     * is a new rule ({@code RulesVersion}: its pin test's venue session must take every kind of command), and a member
+     * of other rules stops before it applies anything (docs/replication.md, "Upgrading to new rules").
      */
     public static final byte VERSION = 2;
     public static final int MAX_BATCH_CANCELS = 256;
