@@ -835,7 +835,7 @@ final class UserCommands {
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = {"Where the rollup stands on L1 and where you stand on L1 and L2.",
-                    "Batches posted and final, the priority queue, and each of your recent fills and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the challenge period unless disputed) or final, with about how long until it is final."})
+                    "Batches posted and final, the priority queue, and each of your recent fills and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the challenge period unless disputed) or final, with about how long until it is final; a final withdrawal as claimed on L1 or still to claim (./clearline claim pays it)."})
     static final class Status extends Base {
         Status(PrintWriter out) {
             super(out);
@@ -942,8 +942,10 @@ final class UserCommands {
                             .put("openOrders", openOrderCount(a));
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
                             .append(a.path("positions").size()).append(" position(s), ").append(openOrderCount(a)).append(" open order(s)\n");
-                    you.set("fills", stages(a.path("fills"), now, period, speed, "fill", lotSizes(s), t));
-                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, speed, "withdrawal", lotSizes(s), t));
+                    you.set("fills", stages(a.path("fills"), now, period, speed, fin, "fill", lotSizes(s), null, t));
+                    java.util.function.LongPredicate paid = id -> o.l1("read whether withdrawal " + id + " was claimed",
+                            () -> rollup.withdrawalClaimed(BigInteger.valueOf(id)).send());
+                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, speed, fin, "withdrawal", lotSizes(s), paid, t));
                 }
             } catch (UserError e) {
                 res.put("sequencer", e.getMessage());
@@ -1033,20 +1035,36 @@ final class UserCommands {
         return lots;
     }
 
-    /** How many things stand at each stage, the ones not final one per line with when they become final; the records with that estimate. */
-    private static ArrayNode stages(JsonNode records, long l1Now, long period, long speed, String what, java.util.Map<Integer, Long> lotSizes, StringBuilder t) {
+    /**
+     * How many things stand at each stage, the ones not final one per line with when they become final; the records with that
+     * estimate. A posted record whose batch L1 already holds as final is final (the node learns it only at its L1 loop's next
+     * round; L1 is what pays). With {@code claimed} (withdrawals), a final one is asked whether L1 paid it: the stage after final
+     * is the claim, which only the trader's {@code ./clearline claim} sends, so one never claimed is named with that command.
+     */
+    static ArrayNode stages(JsonNode records, long l1Now, long period, long speed, long l1Final, String what, java.util.Map<Integer, Long> lotSizes,
+                            java.util.function.LongPredicate claimed, StringBuilder t) {
         ArrayNode out = UserOptions.JSON.createArrayNode();
-        int matched = 0, posted = 0, fin = 0;
+        int matched = 0, posted = 0, fin = 0, paid = 0;
         StringBuilder pending = new StringBuilder();
         for (JsonNode r : records) {
             ObjectNode c = ((ObjectNode) r).deepCopy();
             String stage = r.path("stage").asText();
+            // only a posted record: a matched one's batch index may be one L1 holds from another proposer (the node halts on it)
+            if (stage.equals("posted") && r.path("batch").asLong(Long.MAX_VALUE) < l1Final) c.put("stage", stage = "final");
             String id = what.equals("fill") ? "fill at seq " + r.path("seq").asLong() + " ("
                     + Units.lots(r.path("size").asLong(), lotSizes.getOrDefault(r.path("market").asInt(), 0L), false) + " at "
                     + Units.amount(r.path("price").asLong()) + " on market " + r.path("market").asLong() + ")"
                     : "withdrawal " + r.path("withdrawalId").asLong() + " of " + Units.amount(r.path("amount").asLong());
             switch (stage) {
-                case "final" -> fin++;
+                case "final" -> {
+                    fin++;
+                    if (claimed == null) break;
+                    boolean done = claimed.test(r.path("withdrawalId").asLong());
+                    c.put("claimed", done);
+                    if (done) paid++;
+                    else pending.append("    ").append(id).append(": final in batch ").append(r.path("batch").asLong())
+                            .append(", not claimed yet: ./clearline claim pays it\n");
+                }
                 case "posted" -> {
                     posted++;
                     long in = Math.max(0, r.path("finalAt").asLong() - l1Now);
@@ -1063,7 +1081,8 @@ final class UserCommands {
             out.add(c);
         }
         if (!out.isEmpty()) {
-            t.append("  ").append(what).append("s: ").append(fin).append(" final, ").append(posted).append(" posted, ").append(matched)
+            t.append("  ").append(what).append("s: ").append(fin).append(" final")
+                    .append(claimed == null ? "" : " (" + paid + " claimed)").append(", ").append(posted).append(" posted, ").append(matched)
                     .append(" matched\n").append(pending);
         }
         return out;

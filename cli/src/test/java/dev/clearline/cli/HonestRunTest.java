@@ -161,6 +161,9 @@ class HonestRunTest {
                 assertThat(token.balanceOf(me).send()).as("the first paid, the second never sent")
                         .isEqualTo(before.subtract(BigInteger.valueOf(1_000_000_000L)).add(BigInteger.valueOf(60_000_000L)));
             }
+            // status asks L1 which final withdrawal was paid: the first, not the second, named with the command that pays it
+            assertThat(claimedOnL1(common)).as("withdrawal id -> claimed, from status").containsExactlyInAnyOrderEntriesOf(
+                    java.util.Map.of(withdrawalId, true, withdrawalId2, false));
             long[] claimed = {60_000_000L};
             // the rest, and the endpoint goes away once it is paid: the look-ahead at batches not final yet fails, and the
             // claim still reports what it paid (exit 0), the look-ahead's failure beside it
@@ -180,6 +183,7 @@ class HonestRunTest {
             assertThat(token.balanceOf(me).send()).isEqualTo(before.subtract(BigInteger.valueOf(1_000_000_000L)).add(BigInteger.valueOf(100_000_000L)));
             Run again = cli(common, "claim");
             assertThat(UserOptions.JSON.readTree(again.out()).path("claimed")).as("each withdrawal is paid once").isEmpty();
+            assertThat(claimedOnL1(common)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(withdrawalId, true, withdrawalId2, true));
 
             // claimed means final on L1; the sequencer's API learns it from the L1 loop's next report (so its
             // batchesFinal is read after that report, not right after the claim)
@@ -232,6 +236,18 @@ class HonestRunTest {
             if (w.path("withdrawalId").asLong() == id) return w;
         }
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    /** Each withdrawal status lists, with whether L1 says it was claimed (only final ones are told; all here are). */
+    static java.util.Map<Long, Boolean> claimedOnL1(List<String> common) throws Exception {
+        Run status = cli(common, "status");
+        assertThat(status.code()).as(status.err()).isZero();
+        java.util.Map<Long, Boolean> out = new java.util.HashMap<>();
+        for (JsonNode w : UserOptions.JSON.readTree(status.out()).path("you").path("withdrawals")) {
+            assertThat(w.path("stage").asText()).as("%s: its batch is final on L1", w).isEqualTo("final");
+            out.put(w.path("withdrawalId").asLong(), w.path("claimed").asBoolean());
+        }
+        return out;
     }
 
     static long free(Run positions) throws Exception {

@@ -1,0 +1,91 @@
+package dev.clearline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What {@code status} says of a trader's fills and withdrawals, from the node's records and L1: a posted record whose batch L1
+ * holds as final is final whatever the node's L1 loop has heard yet, a matched one never is (its batch index may be another
+ * proposer's batch on L1), and a final withdrawal is either claimed on L1 or named with the command that pays it.
+ */
+class StatusStagesProperties {
+    private static final String[] STAGES = {"matched", "posted", "final"};
+
+    @Test
+    void stagesFollowL1AndEveryFinalWithdrawalIsClaimedOrNamed() {
+        Property.forAll(Gens.seeds()).tries(300).check(seed -> {
+            Random rnd = new Random(seed);
+            long l1Final = rnd.nextInt(12);
+            ArrayNode records = UserOptions.JSON.createArrayNode();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0, n = rnd.nextInt(8); i < n; i++) {
+                String stage = STAGES[rnd.nextInt(3)];
+                long batch = rnd.nextInt(14);
+                var r = records.addObject().put("withdrawalId", i).put("amount", 1_000_000L * (i + 1)).put("stage", stage).put("batch", batch)
+                        .put("finalAt", 1_000 + rnd.nextInt(600));
+                if (rnd.nextInt(5) == 0) r.remove("batch"); // a record the node has not placed in a batch yet
+                boolean onL1Final = stage.equals("posted") && r.has("batch") && batch < l1Final;
+                expected.add(onL1Final ? "final" : stage);
+            }
+            Set<Long> paidOnL1 = new HashSet<>();
+            for (int i = 0; i < records.size(); i++) if (rnd.nextBoolean()) paidOnL1.add((long) i);
+            Set<Long> asked = new HashSet<>();
+            StringBuilder text = new StringBuilder();
+            ArrayNode out = UserCommands.stages(records, 900, 600, 1, l1Final, "withdrawal", Map.of(), id -> {
+                assertThat(asked.add(id)).as("withdrawal %d asked once", id).isTrue();
+                return paidOnL1.contains(id);
+            }, text);
+
+            assertThat(out).hasSize(records.size());
+            int fin = 0, paid = 0, posted = 0, matched = 0;
+            for (int i = 0; i < out.size(); i++) {
+                JsonNode w = out.get(i);
+                assertThat(w.path("stage").asText()).as("record %d of %s, L1 final %d", i, records, l1Final).isEqualTo(expected.get(i));
+                boolean isFinal = expected.get(i).equals("final");
+                assertThat(w.has("claimed")).as("claimed is told for final withdrawals only").isEqualTo(isFinal);
+                assertThat(asked.contains((long) i)).as("L1 asked about final withdrawals only").isEqualTo(isFinal);
+                if (isFinal) {
+                    fin++;
+                    boolean done = paidOnL1.contains((long) i);
+                    assertThat(w.path("claimed").asBoolean()).isEqualTo(done);
+                    if (done) paid++;
+                    assertThat(text.toString().contains("withdrawal " + i + " of " + Units.amount(1_000_000L * (i + 1)) + ": final in batch"))
+                            .as("an unclaimed final withdrawal is named, a claimed one not: %s", text).isEqualTo(!done);
+                } else if (expected.get(i).equals("posted")) {
+                    posted++;
+                } else {
+                    matched++;
+                }
+            }
+            if (records.isEmpty()) {
+                assertThat(text.toString()).isEmpty();
+            } else {
+                assertThat(text.toString()).startsWith("  withdrawals: " + fin + " final (" + paid + " claimed), " + posted + " posted, " + matched + " matched\n");
+                if (paid < fin) assertThat(text.toString()).contains("not claimed yet: ./clearline claim pays it");
+            }
+        });
+    }
+
+    @Test
+    void fillsAreNeverAskedAboutClaims() {
+        ArrayNode fills = UserOptions.JSON.createArrayNode();
+        fills.addObject().put("seq", 7).put("market", 1).put("size", 2000).put("price", 60_000_000L).put("stage", "posted").put("batch", 3);
+        StringBuilder text = new StringBuilder();
+        ArrayNode out = UserCommands.stages(fills, 900, 600, 1, 4, "fill", Map.of(1, 1000L), null, text);
+        assertThat(out.get(0).path("stage").asText()).as("batch 3 is final on L1 (4 final)").isEqualTo("final");
+        assertThat(out.get(0).has("claimed")).isFalse();
+        assertThat(text.toString()).isEqualTo("  fills: 1 final, 0 posted, 0 matched\n");
+    }
+}
