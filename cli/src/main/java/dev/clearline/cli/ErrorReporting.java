@@ -57,12 +57,15 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
-        if (ex instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
-            String arg = unmatched.getUnmatched().getFirst();
-            List<String> suggestions = unmatched.getSuggestions().stream().filter(s -> near(arg, s)).toList();
+        // picocli names a required option missing before an unknown one: '--sid buy' reads as "missing --side", while the
+        // slip in the name is what the user must fix
+        String misspelt = ex instanceof CommandLine.MissingParameterException ? unknownOption(cmd, args) : null;
+        if (misspelt != null || ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = misspelt != null ? misspelt : ((UnmatchedArgumentException) ex).getUnmatched().getFirst();
+            List<String> suggestions = suggestions(cmd, arg, ex instanceof UnmatchedArgumentException u ? u.getSuggestions() : List.of());
             String what = arg.startsWith("-") ? "unknown option" : cmd.getSubcommands().isEmpty() ? "unexpected argument" : "unknown command";
             err.println(name + ": " + what + " '" + arg + "'"
-                    + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList()) + "?"));
+                    + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions.stream().map(s -> "'" + s + "'").toList()) + "?"));
         } else {
             err.println(name + ": " + inUsersWords(lowerFirst(asTyped(ex, args))));
         }
@@ -94,6 +97,39 @@ final class ErrorReporting implements IParameterExceptionHandler, IExecutionExce
         }
         err.flush();
         return BUG;
+    }
+
+    /** The first argument after the command's name that looks like a long option {@code cmd} does not have, or null. */
+    private static String unknownOption(CommandLine cmd, String[] args) {
+        int from = java.util.Arrays.asList(args).indexOf(cmd.getCommandName());
+        for (int i = from + 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) return null;
+            String name = a.indexOf('=') > 0 ? a.substring(0, a.indexOf('=')) : a;
+            if (name.startsWith("--") && name.length() > 2 && cmd.getCommandSpec().findOption(name) == null) return a;
+        }
+        return null;
+    }
+
+    /**
+     * The names worth offering for {@code arg}, closest first: picocli's own guesses and every option name (or, for a
+     * command, every subcommand) of {@code cmd} that is {@link #near} what was typed. picocli alone ranks by letters in
+     * common and leaves out the one meant as often as not ('--dir' drew nothing, though watch takes '--data-dir').
+     */
+    static List<String> suggestions(CommandLine cmd, String arg, List<String> picocli) {
+        String typed = arg.startsWith("--") && arg.indexOf('=') > 0 ? arg.substring(0, arg.indexOf('=')) : arg;
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(picocli);
+        if (typed.startsWith("--")) {
+            // long names only: '-x' is a one-letter slip from every short option, which says nothing
+            for (var option : cmd.getCommandSpec().options()) {
+                for (String n : option.names()) if (n.startsWith("--")) names.add(n);
+            }
+        } else if (!typed.startsWith("-")) {
+            names.addAll(cmd.getSubcommands().keySet());
+        }
+        return names.stream().filter(n -> !n.equals(typed) && near(typed, n))
+                .sorted(java.util.Comparator.comparingInt(n -> editDistance(typed.toLowerCase(java.util.Locale.ROOT), n.toLowerCase(java.util.Locale.ROOT))))
+                .limit(3).toList();
     }
 
     /**

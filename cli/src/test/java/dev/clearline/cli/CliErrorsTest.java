@@ -78,6 +78,21 @@ class CliErrorsTest {
     }
 
     @Test
+    void theOptionMeantIsSuggestedEvenWherePicocliGuessesOtherwise() {
+        // watch keeps its state under --data-dir, up under --dir: picocli's own guesses for '--dir' left it out
+        assertCleanFailure(run("watch", "--dir", "/tmp/w"), 2, "unknown option '--dir'", "did you mean '--data-dir'");
+        assertCleanFailure(run("watch", "--dir=/tmp/w"), 2, "unknown option '--dir=/tmp/w'", "did you mean '--data-dir'");
+        assertCleanFailure(run("status", "--rpc", "http://127.0.0.1:1"), 2, "did you mean '--rpc-url'");
+        assertThat(run("watch", "--frobnicate").err()).as("nothing near it").doesNotContain("did you mean");
+        // a slip in a required option's name: picocli finds it missing first, the slip is what to fix
+        CliTest.Run slip = run("order", "--sid", "buy", "--market", "1", "--price", "1", "--lots", "1");
+        assertCleanFailure(slip, 2, "unknown option '--sid'", "did you mean '--side'");
+        assertThat(slip.err()).doesNotContain("missing");
+        assertCleanFailure(run("order", "--market", "1"), 2, "missing required options");
+        assertThat(run("watch", "-x").err()).as("a one-letter option is near every other: none offered").doesNotContain("did you mean");
+    }
+
+    @Test
     void aPrivateKeyIsNeverEchoedInTheError() {
         String almost = "0x" + "ab".repeat(31) + "zz";
         CliTest.Run r = run("deploy", "--private-key", almost);
