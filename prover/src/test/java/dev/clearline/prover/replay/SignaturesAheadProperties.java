@@ -286,4 +286,75 @@ class SignaturesAheadProperties {
             }
         }
     }
+
+    /**
+     * What waits for the workers is bounded: at most two prefetched batches (a third drops the oldest, whose workers stop
+     * after the chunk in hand instead of recovering signers no replay will ask for), plus the batch being replayed; the
+     * worker threads are daemons (a verifier dropped without closing never holds the JVM open). One worker, held inside
+     * its first recovery by a gate, makes every count exact.
+     */
+    @Test
+    void atMostTwoBatchesWaitTheDroppedOneStopsAndTheReplayedOneCounts() throws Exception {
+        ReplaysAgreeProperties.History h = ReplaysAgreeProperties.histories().next(new java.util.SplittableRandom(3));
+        Gated gated = new Gated();
+        try (SignaturesAhead ahead = new SignaturesAhead(gated, 1, 1)) {
+            Stf stf = new Stf(TestBatches.DOMAIN, ahead);
+            CalldataReplay.Step signed = h.batches().stream().flatMap(p -> CalldataReplay.decode(p.calldata()).steps().stream())
+                    .filter(st -> stf.signedDigest(st.transition()) != null).findFirst().orElseThrow();
+            List<CalldataReplay.Step> first = java.util.Collections.nCopies(3, signed);
+            List<CalldataReplay.Step> second = new ArrayList<>(java.util.Collections.nCopies(4, signed));
+            List<CalldataReplay.Step> third = new ArrayList<>(java.util.Collections.nCopies(5, signed));
+            ahead.prefetch(stf, first);
+            gated.awaitCalls(1); // the worker holds the first batch's last chunk
+            assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("signatures-ahead-")).toList())
+                    .as("the worker threads").isNotEmpty().allSatisfy(t -> assertThat(t.isDaemon()).as(t.getName()).isTrue());
+            ahead.prefetch(stf, second);
+            assertThat(ahead.pendingChunks()).as("two batches wait, one chunk each step").isEqualTo(3 + 4);
+            ahead.prefetch(stf, third);
+            assertThat(ahead.pendingChunks()).as("a third drops the oldest").isEqualTo(4 + 5);
+            gated.open.countDown();
+            awaitRecovered(ahead);
+            assertThat(gated.calls.get()).as("the dropped batch stopped after the chunk in hand; the two kept recovered in full")
+                    .isEqualTo(1 + 4 + 5);
+
+            gated.reset();
+            List<CalldataReplay.Step> replayed = new ArrayList<>(java.util.Collections.nCopies(3, signed));
+            try (SignaturesAhead.Lookahead look = ahead.begin(stf, replayed, 3)) {
+                gated.awaitCalls(1);
+                assertThat(ahead.pendingChunks()).as("the batch being replayed, begun without a prefetch").isEqualTo(3);
+                gated.open.countDown();
+                awaitRecovered(ahead);
+            }
+        }
+    }
+
+    /** Recovers for real, but holds every caller at a gate until it opens; counts the calls. */
+    private static final class Gated implements SignatureVerifier {
+        private final SignatureVerifier real = new NativeSecp256k1Verifier();
+        volatile java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public Address recover(Hash32 digest, Signature signature) {
+            calls.incrementAndGet();
+            try {
+                if (!open.await(60, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException("the gate never opened");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return real.recover(digest, signature);
+        }
+
+        void reset() {
+            calls.set(0);
+            open = new java.util.concurrent.CountDownLatch(1);
+        }
+
+        /** Waits (counted waits, no clock) until {@code n} recoveries have reached the gate. */
+        void awaitCalls(int n) throws InterruptedException {
+            for (int waited = 0; calls.get() < n && waited < 20_000; waited++) Thread.sleep(1);
+            assertThat(calls.get()).as("recoveries at the gate after 20,000 waits of 1 ms").isGreaterThanOrEqualTo(n);
+        }
+    }
 }
