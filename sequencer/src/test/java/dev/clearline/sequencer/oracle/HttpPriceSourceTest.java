@@ -163,6 +163,28 @@ class HttpPriceSourceTest {
         assertThat(three("").quote(1, now).price()).as("11,500 is 2 %% further than allowed from the median 10,010").isEqualTo(10_005);
     }
 
+    /**
+     * A market's own {@code maxDeviationPpm} rules over the top-level one, and a value exactly at the limit is kept: the
+     * prices are powers of two so that the deviation is exact in binary (16,384 from a median of 2^20 is 15,625 ppm).
+     */
+    @Test
+    void aMarketsOwnDeviationLimitRulesAndAValueExactlyAtItIsKept() throws Exception {
+        long now = 1_700_000_000L;
+        answer("/a", "{\"p\": 1048576}");
+        answer("/b", "{\"p\": 1048576}");
+        answer("/c", "{\"p\": 1064960}");
+        java.util.function.LongFunction<MedianPriceSource> limit = ppm -> PriceSourceConfig.parse("""
+                {"maxDeviationPpm": 1000, "timeoutMillis": 20000,
+                 "markets": {"1": {"maxDeviationPpm": %d, "minSources": 3, "sources": [
+                   {"url": "%s", "price": "/p"}, {"url": "%s", "price": "/p"}, {"url": "%s", "price": "/p"}]}}}
+                """.formatted(ppm, url("/a"), url("/b"), url("/c")), http);
+        assertThat(limit.apply(15_625).quote(1, now).price()).as("1,064,960 is exactly 15,625 ppm from the median: kept, all three count")
+                .isEqualTo(1_048_576);
+        assertThat(limit.apply(100_000).quote(1, now).price()).as("the market's limit, not the top level's 1,000 ppm").isEqualTo(1_048_576);
+        assertThatThrownBy(() -> limit.apply(15_624).quote(1, now)).as("one ppm under it: left out, two of three are too few")
+                .hasMessageContaining("only 2 of 3 price sources usable, 3 needed");
+    }
+
     @Test
     void anEndpointIsPolledAtItsIntervalAndALastGoodValueServesUntilItIsTooOld() throws Exception {
         long now = 1_700_000_000L;
