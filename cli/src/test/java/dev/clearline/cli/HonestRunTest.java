@@ -265,10 +265,13 @@ class HonestRunTest {
         boolean get() throws Exception;
     }
 
+    /**
+     * Asks {@code done} until it holds, with half a second between asks, at most {@code seconds} x 2 times (counted waits, not
+     * the clock: a check that is itself slow on a loaded machine only makes the wait longer, never a failure sooner).
+     */
     static void await(Check done, int seconds, String what) throws Exception {
-        long deadline = System.currentTimeMillis() + seconds * 1_000L;
-        while (!done.get()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what + " (" + seconds + " s)\n" + stacks());
+        for (int waits = 0; !done.get(); waits++) {
+            if (waits >= seconds * 2) throw new AssertionError("gave up waiting for " + what + " (" + waits + " waits of 0.5 s)\n" + stacks());
             Thread.sleep(500);
         }
     }
