@@ -59,7 +59,8 @@ class BatchPosterTest {
             assertThat(sealed).isGreaterThanOrEqualTo(2);
 
             Credentials operator = l1.key(5);
-            BatchPoster poster = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            CallWatch calls = new CallWatch(l1.service());
+            BatchPoster poster = w.poster(Web3j.build(calls), operator, TxSender.FeePolicy.defaults());
             assertThat(poster.postAvailable()).isEqualTo((int) sealed);
             Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
             assertThat(rollup.nextBatchIndex().send().longValueExact()).isEqualTo(sealed);
@@ -89,8 +90,11 @@ class BatchPosterTest {
             assertThat(poster.finalizeDue()).isEqualTo((int) sealed);
             assertThat(rollup.finalizedCount().send().longValueExact()).isEqualTo(sealed);
             assertThat(nonce(l1.web3j(), operator)).as("one finalize for all of them").isEqualTo(sent + 1);
+            long estimates = calls.callsOf("eth_estimateGas");
             assertThat(poster.finalizeDue()).as("nothing left to finalize").isZero();
             assertThat(nonce(l1.web3j(), operator)).as("and nothing tried").isEqualTo(sent + 1);
+            // not even estimated: a finalize of nothing is refused at its estimate anyway, but each round would pay the call
+            assertThat(calls.callsOf("eth_estimateGas")).as("no finalize estimated with nothing posted past the final ones").isEqualTo(estimates);
             assertThat(poster.reportProgress()).isEqualTo(1);
             assertThat(w.state().path("l1").path("batchesFinal").asLong()).isEqualTo(sealed);
             assertThat(w.state().path("batchesInMemory").asLong()).as("final batches leave the sequencer's memory").isZero();
@@ -102,7 +106,8 @@ class BatchPosterTest {
         try (L1World w = new L1World(l1, dir)) {
             w.sealFirstBatch();
             Credentials operator = l1.key(8);
-            BatchPoster poster = w.poster(l1.web3j(), operator, TxSender.FeePolicy.defaults());
+            CallWatch calls = new CallWatch(l1.service());
+            BatchPoster poster = w.poster(Web3j.build(calls), operator, TxSender.FeePolicy.defaults());
             assertThat(poster.postAvailable()).isEqualTo(1);
             Rollup rollup = Rollup.load(w.rollupAddress, l1.web3j(), operator, L1World.GAS);
             long finalAt = rollup.batch(BigInteger.ZERO).send().submittedAt.longValueExact() + rollup.challengePeriod().send().longValueExact();
@@ -110,8 +115,11 @@ class BatchPosterTest {
 
             // the chain's time now (the pending block's) one second short of the end: nothing is tried
             l1.time().setNextBlockTimestamp(finalAt - 1);
+            long estimates = calls.callsOf("eth_estimateGas");
             assertThat(poster.finalizeDue()).isZero();
             assertThat(nonce(l1.web3j(), operator)).as("no finalize sent").isEqualTo(sent);
+            // nor estimated: the rollup would refuse it there, but a round each interval would pay the call until the end
+            assertThat(calls.callsOf("eth_estimateGas")).as("no finalize estimated before the period ends").isEqualTo(estimates);
 
             // at the end itself the rollup takes the finalize (its block carries that second)
             l1.time().setNextBlockTimestamp(finalAt);

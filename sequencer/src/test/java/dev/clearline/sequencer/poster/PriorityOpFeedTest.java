@@ -99,9 +99,13 @@ class PriorityOpFeedTest {
     void anOpWaitsForItsConfirmationsBeforeTheSequencerSeesIt(DevnetContext l1) throws Exception {
         try (L1World w = new L1World(l1, dir)) {
             // the world's last transaction is Bob's deposit, the third op, alone in the newest block
-            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(l1.web3j(), w.rollupAddress), w.link, w.deployBlock, 1);
+            dev.clearline.devnet.junit.CallWatch calls = new dev.clearline.devnet.junit.CallWatch(l1.service());
+            PriorityOpFeed feed = new PriorityOpFeed(new RollupLog(Web3j.build(calls), w.rollupAddress), w.link, w.deployBlock, 1);
             assertThat(feed.poll()).as("the listing and Alice's deposit, a block or more deep").isEqualTo(2);
+            long queries = calls.callsOf("eth_getLogs");
             assertThat(feed.poll()).as("no block since").isZero();
+            // each block's logs are read once: a round on an idle chain asks for the head and nothing more
+            assertThat(calls.callsOf("eth_getLogs")).as("no log query with no new block").isEqualTo(queries);
             assertThat(feed.nextIndex()).isEqualTo(2);
             l1.time().mine();
             assertThat(feed.poll()).as("Bob's deposit, one block deep now").isOne();

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @WithDevnet(http = true)
 class RollupWatchTest {
     /** Collects what the watch tells, in order. */
-    private static final class Heard implements RollupWatch.Listener {
+    private static class Heard implements RollupWatch.Listener {
         final CompletableFuture<BatchPoster.Frozen> frozen = new CompletableFuture<>();
         final java.util.List<String> roles = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -71,6 +71,42 @@ class RollupWatchTest {
             assertThat(heard.roles).hasSize(2).last().isEqualTo("back");
             assertThat(heard.frozen).isNotDone();
             assertThat(watch.unanswered()).isZero();
+        }
+    }
+
+    /**
+     * A node that closes its watch and then acts on what the watch told (stops, or starts a new one) must not have the
+     * old watch's thread still calling the listener: close returns once the thread has ended, a listener call in
+     * progress included.
+     */
+    @Test
+    void closeReturnsOnceTheWatchsThreadHasEndedEvenMidCall(DevnetContext l1) throws Exception {
+        String rollupAddress = l1.address("Rollup");
+        Rollup governance = Rollup.load(rollupAddress, l1.web3j(), l1.deployer(), L1World.GAS);
+        String operator = governance.sequencer().send();
+        CompletableFuture<Thread> inCall = new CompletableFuture<>();
+        Heard lingering = new Heard() {
+            @Override
+            public void roleLost(String why) {
+                inCall.complete(Thread.currentThread());
+                try {
+                    Thread.sleep(300); // still in the call when close begins
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        RollupWatch watch = RollupWatch.start(l1.devnet().rpcUrl(), rollupAddress, operator, Duration.ofMillis(20), lingering);
+        try {
+            L1World.ok(governance.setSequencer(l1.key(4).getAddress()).send());
+            Thread thread = inCall.get(30, TimeUnit.SECONDS);
+            assertThat(thread.getName()).isEqualTo("rollup-watch");
+            assertThat(thread.isDaemon()).isTrue();
+            watch.close();
+            assertThat(thread.isAlive()).as("the watch's thread, once close returned").isFalse();
+        } finally {
+            watch.close();
+            L1World.ok(governance.setSequencer(operator).send());
         }
     }
 
