@@ -267,13 +267,47 @@ final class Converters {
     static final class Amount implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
+            return positiveUnits(value, "an amount");
+        }
+    }
+
+    /** Collateral units (Units.parse) more than 0; {@code what} names the value in the refusal ("an amount", "a price"). */
+    private static long positiveUnits(String value, String what) {
+        long v;
+        try {
+            v = Units.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+        if (v <= 0) throw new TypeConversionException(what + " must be more than 0, not " + value.strip());
+        return v;
+    }
+
+    /**
+     * A limit price per lot as written (collateral units, up to 6 decimals, more than 0), refused before anything is
+     * asked of the venue: a typo offline read "cannot reach the sequencer", and only once it answered the price's own
+     * fault. The tick and the highest price are the market's, checked once the venue has said them.
+     */
+    static final class Price implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            positiveUnits(value, "a price");
+            return value.strip();
+        }
+    }
+
+    /** An order's size in whole lots, 1 or more, refused before anything is asked of the venue. */
+    static final class Lots implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long v;
             try {
-                long v = Units.parse(value);
-                if (v <= 0) throw new TypeConversionException("an amount must be more than 0, not " + value.strip());
-                return v;
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                v = Long.parseLong(value.strip().replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value.strip() + "' is not a number of lots; write a whole number, such as 2");
             }
+            if (v < 1) throw new TypeConversionException("an order is 1 lot or more, not " + v);
+            return v;
         }
     }
 

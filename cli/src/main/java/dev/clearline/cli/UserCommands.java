@@ -348,10 +348,10 @@ final class UserCommands {
         @Option(names = "--side", required = true, description = "buy or sell (long or bid, short or ask read the same).")
         String side;
 
-        @Option(names = "--price", required = true, description = "Limit price per lot in collateral units (6 decimals), a multiple of the tick.")
+        @Option(names = "--price", required = true, converter = Converters.Price.class, description = "Limit price per lot in collateral units (6 decimals), a multiple of the tick.")
         String price;
 
-        @Option(names = "--lots", required = true, description = "Size in lots (1 or more).")
+        @Option(names = "--lots", required = true, converter = Converters.Lots.class, description = "Size in lots (1 or more).")
         long lots;
 
         @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it): a fill that would open, grow or flip it is"
@@ -405,10 +405,10 @@ final class UserCommands {
         @Parameters(paramLabel = "ORDER_HASH", description = "The resting order's hash (./clearline positions lists them).")
         String orderHash;
 
-        @Option(names = "--price", description = "New limit price per lot. Default: the order's price.")
+        @Option(names = "--price", converter = Converters.Price.class, description = "New limit price per lot. Default: the order's price.")
         String price;
 
-        @Option(names = "--lots", description = "New size in lots. Default: what is still open of the order.")
+        @Option(names = "--lots", converter = Converters.Lots.class, description = "New size in lots. Default: what is still open of the order.")
         Long lots;
 
         Amend(PrintWriter out) {

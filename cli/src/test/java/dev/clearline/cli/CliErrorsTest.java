@@ -108,6 +108,37 @@ class CliErrorsTest {
         assertCleanFailure(run("trace", "1", "two"), 2, "'two' is not a whole number");
     }
 
+    /**
+     * A price or size that could never be an order is refused before the venue is asked anything: offline, a typo read
+     * "cannot reach the sequencer", and the price's own fault came only once the venue answered. The API here listens
+     * nowhere, so reaching it would fail with exit code 1.
+     */
+    @Test
+    void aPriceOrSizeThatCouldNeverBeAnOrderIsRefusedBeforeTheVenueIsAsked() {
+        String[] venue = {"--api", "http://127.0.0.1:1", "--key", KEY_0};
+        for (String price : new String[] {"abc", "-3", "0", "0.000000", "1e3", "60.0000001"}) {
+            CliTest.Run r = run(concat(new String[] {"order", "--market", "1", "--side", "buy", "--price", price, "--lots", "2"}, venue));
+            assertCleanFailure(r, 2, "--price", price);
+            assertThat(r.err()).as(price).doesNotContain("sequencer");
+            if (price.startsWith("0")) assertThat(r.err()).contains("a price must be more than 0, not " + price);
+            CliTest.Run amend = run(concat(new String[] {"amend", "0x" + "ab".repeat(32), "--price", price}, venue));
+            assertCleanFailure(amend, 2, "--price");
+        }
+        for (String lots : new String[] {"0", "-1", "two", "1.5"}) {
+            assertCleanFailure(run(concat(new String[] {"order", "--market", "1", "--side", "sell", "--price", "60", "--lots", lots}, venue)), 2,
+                    "--lots", lots.equals("0") || lots.equals("-1") ? "1 lot or more, not " + lots : "'" + lots + "' is not a number of lots");
+            assertCleanFailure(run(concat(new String[] {"amend", "0x" + "ab".repeat(32), "--lots", lots}, venue)), 2, "--lots");
+        }
+        // a well-formed price goes on to the venue, which is not there
+        assertThat(run(concat(new String[] {"order", "--market", "1", "--side", "buy", "--price", "60.5", "--lots", "2"}, venue)).code()).isEqualTo(1);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void aMarketIdIsAUint32AsOnL1() {
         // 2^32 does not wrap to market 0, and -1 is not market 4294967295: both name the range
