@@ -678,27 +678,29 @@ final class UserCommands {
                 case "remove", "release" -> false;
                 default -> throw UserError.usage("ACTION must be add or remove, not '" + action + "'");
             };
+            boolean all = amount.strip().equalsIgnoreCase("all");
+            long amt = 0;
+            if (!all) { // before the venue is asked: offline, a typo would read as an unreachable node
+                try {
+                    amt = Units.parse(amount);
+                } catch (IllegalArgumentException e) {
+                    throw UserError.usage("AMOUNT: " + e.getMessage() + ", or all");
+                }
+                if (amt <= 0) throw UserError.usage("AMOUNT must be more than 0");
+            }
             JsonNode state = o.get("/state");
             JsonNode m = o.market(state, market);
             JsonNode account = o.get("/accounts/" + o.address()).path("account");
             JsonNode position = null;
             for (JsonNode p : account.path("positions")) if (p.path("market").asInt() == market) position = p;
             long free = account.path("free").asLong();
-            long amt;
-            if (amount.strip().equalsIgnoreCase("all")) {
+            if (all) {
                 if (add) throw new UserError("add takes an amount, not all: your free balance is " + Units.amount(free));
                 amt = position == null ? 0 : Math.max(0, releasable(position, m));
                 if (amt == 0) {
                     throw new UserError("nothing to remove from market " + Integer.toUnsignedString(market) + ": " + (position == null ? "you have no position there"
                             : "its margin is all needed to keep the initial margin at the mark (./clearline positions)"));
                 }
-            } else {
-                try {
-                    amt = Units.parse(amount);
-                } catch (IllegalArgumentException e) {
-                    throw new UserError("AMOUNT: " + e.getMessage() + ", or all");
-                }
-                if (amt <= 0) throw UserError.usage("AMOUNT must be more than 0");
             }
             if (add && free < amt) {
                 throw new UserError("your free L2 balance is " + Units.amount(free) + ", less than " + Units.amount(amt) + "; deposit more or add less");

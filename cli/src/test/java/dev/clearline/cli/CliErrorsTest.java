@@ -114,7 +114,7 @@ class CliErrorsTest {
      * nowhere, so reaching it would fail with exit code 1.
      */
     @Test
-    void aPriceOrSizeThatCouldNeverBeAnOrderIsRefusedBeforeTheVenueIsAsked() {
+    void aPriceSizeOrMarginThatCouldNeverBeIsRefusedBeforeTheVenueIsAsked() {
         String[] venue = {"--api", "http://127.0.0.1:1", "--key", KEY_0};
         for (String price : new String[] {"abc", "-3", "0", "0.000000", "1e3", "60.0000001"}) {
             CliTest.Run r = run(concat(new String[] {"order", "--market", "1", "--side", "buy", "--price", price, "--lots", "2"}, venue));
@@ -128,6 +128,11 @@ class CliErrorsTest {
             assertCleanFailure(run(concat(new String[] {"order", "--market", "1", "--side", "sell", "--price", "60", "--lots", lots}, venue)), 2,
                     "--lots", lots.equals("0") || lots.equals("-1") ? "1 lot or more, not " + lots : "'" + lots + "' is not a number of lots");
             assertCleanFailure(run(concat(new String[] {"amend", "0x" + "ab".repeat(32), "--lots", lots}, venue)), 2, "--lots");
+        }
+        for (String amount : new String[] {"abc", "0", "1.0000001"}) {
+            CliTest.Run r = run(concat(new String[] {"margin", "add", amount, "--market", "1"}, venue));
+            assertCleanFailure(r, 2, "AMOUNT");
+            assertThat(r.err()).as(amount).doesNotContain("sequencer");
         }
         // a well-formed price goes on to the venue, which is not there
         assertThat(run(concat(new String[] {"order", "--market", "1", "--side", "buy", "--price", "60.5", "--lots", "2"}, venue)).code()).isEqualTo(1);
