@@ -20,6 +20,7 @@ import dev.clearline.prover.l1.SequencerSilence;
 import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -442,10 +443,23 @@ final class UserCommands {
         }
     }
 
-    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Sign and send the cancel of one of your orders.")
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = {"Sign and send the cancel of one or more of your orders, or of all of them.",
+                    "Several hashes, or --all (with --market: that market's only), go to the venue in batches of up to 256 (fewer where"
+                            + " the node takes smaller requests), each batch one command: before quotes are replaced, or when leaving."})
     static final class CancelOrder extends Base {
-        @Parameters(paramLabel = "ORDER_HASH", description = "The order's hash (0x and 64 hex digits), as `order` printed it.")
-        String orderHash;
+        /** The most cancels the trader API takes in one batch. */
+        static final int BATCH = 256;
+
+        @Parameters(paramLabel = "ORDER_HASH", arity = "0..*", description = "The orders' hashes (0x and 64 hex digits), as `order` and"
+                + " `positions` print them.")
+        List<String> orderHashes = new ArrayList<>();
+
+        @Option(names = "--all", description = "Cancel every open order of your key (the venue's list of them, read first).")
+        boolean all;
+
+        @Option(names = "--market", converter = Converters.MarketId.class, description = "With --all: only the orders on this market.")
+        Integer market;
 
         CancelOrder(PrintWriter out) {
             super(out);
@@ -453,12 +467,85 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            Hash32 h = orderHash(orderHash);
-            JsonNode state = o.get("/state");
+            if (all && !orderHashes.isEmpty()) throw UserError.usage("give the orders' hashes or --all, not both");
+            if (!all && orderHashes.isEmpty()) {
+                throw UserError.usage("give the hash of the order to cancel (./clearline positions lists your open orders), or --all");
+            }
+            if (market != null && !all) throw UserError.usage("--market goes with --all: a hash names its order, on whatever market");
+            java.util.LinkedHashSet<Hash32> given = new java.util.LinkedHashSet<>();
+            for (String typed : orderHashes) given.add(orderHash(typed));
+            if (!all && given.size() == 1) {
+                Hash32 h = given.getFirst();
+                JsonNode state = o.get("/state");
+                JsonNode r = o.post("/orders/cancel", signedCancel(o.signer(), o.domain(state), h));
+                o.print(out, result().put("orderHash", h.toString()).put("seq", r.path("seq").asLong()), "Cancelled " + h + " at seq " + r.path("seq").asLong());
+                return 0;
+            }
+            List<Hash32> hashes = all ? openOrders() : List.copyOf(given);
+            String where = market == null ? "" : " on market " + Integer.toUnsignedString(market);
+            ObjectNode res = result();
+            ArrayNode cancelled = res.putArray("cancelled");
+            ArrayNode refused = res.putArray("refused");
+            ArrayNode seqs = res.putArray("seqs");
+            if (hashes.isEmpty()) {
+                o.print(out, res, "No open orders of " + o.address() + where + " to cancel");
+                return 0;
+            }
             Signer signer = o.signer();
-            JsonNode r = o.post("/orders/cancel", signedCancel(signer, o.domain(state), h));
-            o.print(out, result().put("orderHash", h.toString()).put("seq", r.path("seq").asLong()), "Cancelled " + h + " at seq " + r.path("seq").asLong());
+            Eip712 domain = o.domain(o.get("/state"));
+            int size = BATCH;
+            for (int from = 0; from < hashes.size(); ) {
+                int to = Math.min(hashes.size(), from + size);
+                ObjectNode body = UserOptions.JSON.createObjectNode();
+                ArrayNode cancels = body.putArray("cancels");
+                for (Hash32 h : hashes.subList(from, to)) cancels.add(signedCancel(signer, domain, h));
+                JsonNode r = o.postBatch("/orders/batch-cancel", body);
+                if (r.path("error").asText().equals("TOO_LARGE")) {
+                    // a node set to take smaller requests than its default (256 cancels are about 72 KB): nothing of this one
+                    // was sequenced, so it goes again in halves
+                    if (size == 1) throw new UserError("the sequencer refused a single cancel as too large: " + r.path("message").asText());
+                    size = Math.max(1, size / 2);
+                    continue;
+                }
+                from = to;
+                seqs.add(r.path("seq").asLong());
+                for (JsonNode outcome : r.path("outcomes")) {
+                    if (outcome.path("accepted").asBoolean(false)) cancelled.add(outcome.path("orderHash").asText());
+                    else refused.addObject().put("orderHash", outcome.path("orderHash").asText()).put("reject", outcome.path("reject").asText());
+                }
+            }
+            StringBuilder t = new StringBuilder("Cancelled ").append(cancelled.size()).append(" order(s)").append(where).append(" at seq ")
+                    .append(seqs.get(0).asLong()).append(seqs.size() > 1 ? " to " + seqs.get(seqs.size() - 1).asLong() : "")
+                    .append(seqs.size() > 1 ? " (" + seqs.size() + " batches)" : "");
+            if (!refused.isEmpty()) {
+                t.append("; ").append(refused.size()).append(" not cancelled (no longer open: filled, cancelled or expired, or never yours):");
+                for (int i = 0; i < Math.min(refused.size(), 10); i++) {
+                    t.append("\n  ").append(refused.get(i).path("orderHash").asText()).append(' ').append(refused.get(i).path("reject").asText());
+                }
+                if (refused.size() > 10) t.append("\n  and ").append(refused.size() - 10).append(" more (--json lists them all)");
+            }
+            if (all) {
+                // orders placed while these were cancelled (another client of the same key) are not among them: said, not hidden
+                int left = openOrders().size();
+                res.put("stillOpen", left);
+                if (left > 0) t.append("\n").append(left).append(" order(s)").append(where).append(" still open, placed meanwhile: run it again");
+            }
+            o.print(out, res, t.toString());
             return 0;
+        }
+
+        /** The key's open orders (on {@link #market} when given), every page of the venue's list of them. */
+        private List<Hash32> openOrders() {
+            List<Hash32> open = new ArrayList<>();
+            long from = 0;
+            while (true) {
+                JsonNode a = o.get("/accounts/" + o.address() + (from == 0 ? "" : "?from=" + from)).path("account");
+                for (JsonNode oo : a.path("openOrders")) {
+                    if (market == null || oo.path("market").asLong() == Integer.toUnsignedLong(market)) open.add(Hash32.fromHex(oo.path("orderHash").asText()));
+                }
+                if (!a.hasNonNull("openOrdersNext") || a.path("openOrdersNext").asLong() <= from) return open;
+                from = a.path("openOrdersNext").asLong();
+            }
         }
     }
 

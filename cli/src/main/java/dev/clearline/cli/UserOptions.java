@@ -278,7 +278,7 @@ final class UserOptions {
     }
 
     JsonNode get(String path) {
-        JsonNode r = send(HttpRequest.newBuilder(api.resolve(path)).GET());
+        JsonNode r = send(HttpRequest.newBuilder(api.resolve(path)).GET(), true);
         if (r.has("truncated")) {
             // a read answered without its lists (docs/api.md, "Acknowledgement"): what it leaves out is what was asked
             throw new UserError("the sequencer's answer to GET " + path + " was " + r.path("truncated").path("bytes").asLong()
@@ -299,11 +299,28 @@ final class UserOptions {
     }
 
     JsonNode post(String path, ObjectNode body) {
-        return send(HttpRequest.newBuilder(api.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .header("content-type", "application/json"));
+        return post(path, body, true);
     }
 
-    private JsonNode send(HttpRequest.Builder b) {
+    /**
+     * As {@link #post}, for a request of several items: a refused item is in the reply's outcomes, not an error, even when
+     * it is the only one; and a request larger than the node takes is answered with its error ({@code "error": "TOO_LARGE"})
+     * instead of failing, since nothing of it was sequenced and the caller may send it again in smaller parts.
+     */
+    JsonNode postBatch(String path, ObjectNode body) {
+        return post(path, body, false);
+    }
+
+    private JsonNode post(String path, ObjectNode body, boolean single) {
+        return send(HttpRequest.newBuilder(api.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .header("content-type", "application/json"), single);
+    }
+
+    /**
+     * {@code single}: the request is one item (an order, a cancel), and a reply whose only outcome is a refusal is the
+     * user's error; otherwise see {@link #postBatch}.
+     */
+    private JsonNode send(HttpRequest.Builder b, boolean single) {
         HttpResponse<String> r;
         try {
             r = http().send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -331,6 +348,7 @@ final class UserOptions {
         } catch (IOException e) {
             throw new UserError("the service at " + api + " answered HTTP " + r.statusCode() + " with something that is not JSON; is --api the trader API?", e);
         }
+        if (!single && body != null && body.path("error").asText().equals("TOO_LARGE")) return body;
         if (body != null && body.has("error") && body.path("error").isTextual()) {
             // a halted node takes nothing that needs its batches until its operator acts: the trader's way out goes through L1
             String way = body.path("error").asText().equals("HALTED") ? "; to take your collateral out through L1 meanwhile: ./clearline"
@@ -338,7 +356,7 @@ final class UserOptions {
                     + " and everyone escapes); ./clearline escape --dry-run shows what L1 holds for you" : "";
             throw new UserError("the sequencer refused: " + body.path("error").asText() + ": " + body.path("message").asText() + way);
         }
-        if (body != null && body.path("outcomes").size() == 1 && !body.path("outcomes").get(0).path("accepted").asBoolean(true)) {
+        if (single && body != null && body.path("outcomes").size() == 1 && !body.path("outcomes").get(0).path("accepted").asBoolean(true)) {
             JsonNode o = body.path("outcomes").get(0);
             throw new UserError("the sequencer refused: " + o.path("reject").asText() + (o.hasNonNull("help") ? ": " + o.path("help").asText() : ""));
         }

@@ -134,6 +134,11 @@ class CliErrorsTest {
             assertCleanFailure(r, 2, "AMOUNT");
             assertThat(r.err()).as(amount).doesNotContain("sequencer");
         }
+        String hash = "0x" + "ab".repeat(32);
+        assertCleanFailure(run(concat(new String[] {"cancel"}, venue)), 2, "give the hash of the order to cancel", "--all");
+        assertCleanFailure(run(concat(new String[] {"cancel", hash, "--all"}, venue)), 2, "not both");
+        assertCleanFailure(run(concat(new String[] {"cancel", hash, "--market", "1"}, venue)), 2, "--market goes with --all");
+        assertCleanFailure(run(concat(new String[] {"cancel", hash, "0x12"}, venue)), 2, "'0x12' is not an order hash");
         // a well-formed price goes on to the venue, which is not there
         assertThat(run(concat(new String[] {"order", "--market", "1", "--side", "buy", "--price", "60.5", "--lots", "2"}, venue)).code()).isEqualTo(1);
     }

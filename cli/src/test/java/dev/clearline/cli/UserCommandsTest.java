@@ -17,6 +17,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 12);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 13);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -85,6 +87,62 @@ class UserCommandsTest {
         assertThat(pos.out()).contains("market 1: long 2 lot(s) (2000 base units)", "liquidation price");
         Run json = run("positions", "--api", url, "--key", trader0, "--json");
         assertThat(json.out()).contains("\"size\":-2000", "\"openOrders\"");
+    }
+
+    /**
+     * A market maker leaving, or replacing its quotes: several hashes in one batch, or every open order of the key (on one
+     * market with --market), each cancel answered; one no longer open is named with the venue's reason, the others go.
+     */
+    @Test
+    void severalOrdersOrAllOfAKeysOrdersAreCancelledInBatchesAndOneAlreadyGoneIsNamed() throws Exception {
+        String maker = keyOf(12);
+        List<String> hashes = new ArrayList<>();
+        // bids far below every ask of the other tests (and below the IOC sells they send), so they rest untouched
+        for (int i = 1; i <= 5; i++) {
+            Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.000" + i, "--lots", "1", "--api", url, "--key", maker, "--json");
+            assertThat(bid.code()).as(bid.err()).isZero();
+            hashes.add(UserOptions.JSON.readTree(bid.out()).path("orderHash").asText());
+        }
+        assertThat(run("cancel", hashes.get(0), "--api", url, "--key", maker).out()).startsWith("Cancelled " + hashes.get(0) + " at seq ");
+
+        // two in one batch, one of them gone already: the other cancelled, the gone one named with the reason
+        Run two = run("cancel", hashes.get(0), hashes.get(1), "--api", url, "--key", maker);
+        assertThat(two.code()).as(two.err()).isZero();
+        assertThat(two.out()).contains("Cancelled 1 order(s) at seq ", "1 not cancelled", hashes.get(0)).doesNotContain(" to ");
+        assertThat(openHashes(maker)).containsExactlyInAnyOrderElementsOf(hashes.subList(2, 5));
+
+        assertThat(run("cancel", "--all", "--market", "2", "--api", url, "--key", maker).out())
+                .as("a market with none of them").contains("No open orders of ", " on market 2 to cancel");
+        Run all = run("cancel", "--all", "--market", "1", "--api", url, "--key", maker, "--json");
+        assertThat(all.code()).as(all.err()).isZero();
+        JsonNode r = UserOptions.JSON.readTree(all.out());
+        List<String> cancelled = new ArrayList<>();
+        r.path("cancelled").forEach(h -> cancelled.add(h.asText()));
+        assertThat(cancelled).containsExactlyInAnyOrderElementsOf(hashes.subList(2, 5));
+        assertThat(r.path("refused")).isEmpty();
+        assertThat(r.path("seqs")).hasSize(1);
+        assertThat(r.path("stillOpen").asInt()).isZero();
+        assertThat(openHashes(maker)).isEmpty();
+        assertThat(run("cancel", "--all", "--api", url, "--key", maker).out()).contains("No open orders of ").doesNotContain("market");
+
+        // more than one batch takes, on a node that takes smaller requests than its default (this one 64 KiB, where 256
+        // cancels are about 72 KB): the refused batch goes again in halves, 128 + 128 + 1, every order cancelled
+        for (int i = 0; i < UserCommands.CancelOrder.BATCH + 1; i++) {
+            Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0001", "--lots", "1", "--api", url, "--key", maker);
+            assertThat(bid.code()).as(bid.err()).isZero();
+        }
+        Run many = run("cancel", "--all", "--api", url, "--key", maker);
+        assertThat(many.code()).as(many.err()).isZero();
+        assertThat(many.out()).startsWith("Cancelled " + (UserCommands.CancelOrder.BATCH + 1) + " order(s) at seq ").contains(" (3 batches)");
+        assertThat(openHashes(maker)).isEmpty();
+    }
+
+    /** The open orders' hashes {@code key} holds, as `positions --json` lists them. */
+    private List<String> openHashes(String key) throws Exception {
+        List<String> open = new ArrayList<>();
+        UserOptions.JSON.readTree(run("positions", "--api", url, "--key", key, "--json").out()).path("openOrders")
+                .forEach(o -> open.add(o.path("orderHash").asText()));
+        return open;
     }
 
     @Test
