@@ -300,13 +300,27 @@ final class Converters {
     static final class Lots implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            long v;
-            try {
-                v = Long.parseLong(value.strip().replace("_", ""));
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value.strip() + "' is not a number of lots; write a whole number, such as 2");
-            }
+            long v = wholeNumber(value, "lots", "2");
             if (v < 1) throw new TypeConversionException("an order is 1 lot or more, not " + v);
+            return v;
+        }
+    }
+
+    /** {@code value} as a whole number (underscores allowed), or a refusal naming what it counts ("lots") with an example. */
+    private static long wholeNumber(String value, String of, String example) {
+        try {
+            return Long.parseLong(value.strip().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value.strip() + "' is not a number of " + of + "; write a whole number, such as " + example);
+        }
+    }
+
+    /** A wait in whole seconds, from 1 to a day. */
+    static final class Seconds implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long v = wholeNumber(value, "seconds", "120");
+            if (v < 1 || v > 86_400) throw new TypeConversionException("a wait of 1 to 86400 seconds, not " + v);
             return v;
         }
     }

@@ -93,12 +93,24 @@ final class UserCommands {
                 + " and its claim window.")
         boolean anyway;
 
+        @Option(names = "--wait", description = "Then wait until the sequencer has credited the deposit on L2 (at most --wait-seconds),"
+                + " so that an order sent next can use it; exit code 1 if it has not by then (the deposit stands: ./clearline status).")
+        boolean await;
+
+        @Option(names = "--wait-seconds", defaultValue = "120", converter = Converters.Seconds.class,
+                description = "How long --wait waits for the credit. Default: 120.")
+        long waitSeconds;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         Deposit(PrintWriter out) {
             super(out);
         }
 
         @Override
         public Integer call() {
+            if (await && anyway) throw UserError.usage("--wait asks the sequencer for the credit, and --anyway deposits where none answers: give one");
             Rollup rollup = o.rollup();
             if (o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact()) != 0) {
                 throw new UserError("nothing was deposited: the rollup " + rollup.getContractAddress() + " is frozen and takes no deposits;"
@@ -122,11 +134,37 @@ final class UserCommands {
             TransactionReceipt r = ok(o.l1("deposit", () -> rollup.deposit(BigInteger.valueOf(amount)).send()), "deposit");
             long index = Rollup.getPriorityOpEnqueuedEvents(r).getFirst().index.longValueExact();
             ObjectNode res = result().put("amount", Units.amount(amount)).put("queueIndex", index).put("tx", r.getTransactionHash());
+            String deposited = "Deposited " + Units.amount(amount) + " (queue op " + index + ", tx " + r.getTransactionHash() + ")";
+            if (await) return awaitCredit(res, deposited, index);
             // with --anyway nobody asked a sequencer: "within seconds" would promise what the user was just told may not happen
-            o.print(out, res, "Deposited " + Units.amount(amount) + " (queue op " + index + ", tx " + r.getTransactionHash() + "); "
+            o.print(out, res, deposited + "; "
                     + (anyway ? "it waits in L1's queue until a sequencer consumes it (./clearline status shows it waiting); if none does"
                             + " within the rollup's force delay, anyone may ./clearline freeze, and ./clearline escape refunds it from then on"
                             : "it is credited on L2 once the sequencer consumes the op, usually within seconds: ./clearline positions"));
+            return 0;
+        }
+
+        /** Polls the sequencer twice a second until it has consumed op {@code index}; says so every 10 s while it has not. */
+        private int awaitCredit(ObjectNode res, String deposited, long index) {
+            boolean credited;
+            try {
+                credited = CreditWait.await(() -> o.get("/state").path("priorityOpsConsumed").asLong(), index, (int) Math.min(Integer.MAX_VALUE,
+                        waitSeconds * 2), 500, 20, consumed -> {
+                            java.io.PrintWriter err = spec.commandLine().getErr();
+                            err.println("clearline deposit: waiting for the sequencer to credit op " + index + " (it has consumed "
+                                    + consumed + " of L1's queue)");
+                            err.flush();
+                        }, Thread::sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                credited = false;
+            }
+            res.put("credited", credited);
+            if (!credited) {
+                throw new UserError(deposited + " stands, but the sequencer had not credited it within " + waitSeconds + " s (--wait-seconds):"
+                        + " it is credited once the sequencer consumes the op; ./clearline status shows it waiting in L1's queue");
+            }
+            o.print(out, res, deposited + "; credited on L2: ./clearline positions");
             return 0;
         }
 

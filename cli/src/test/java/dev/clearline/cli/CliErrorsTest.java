@@ -139,6 +139,8 @@ class CliErrorsTest {
         assertCleanFailure(run(concat(new String[] {"cancel", hash, "--all"}, venue)), 2, "not both");
         assertCleanFailure(run(concat(new String[] {"cancel", hash, "--market", "1"}, venue)), 2, "--market goes with --all");
         assertCleanFailure(run(concat(new String[] {"cancel", hash, "0x12"}, venue)), 2, "'0x12' is not an order hash");
+        assertCleanFailure(run(concat(new String[] {"deposit", "5", "--wait", "--anyway"}, venue)), 2, "--wait", "--anyway", "give one");
+        assertCleanFailure(run(concat(new String[] {"deposit", "5", "--wait", "--wait-seconds", "0"}, venue)), 2, "--wait-seconds", "1 to 86400");
         // a well-formed price goes on to the venue, which is not there
         assertThat(run(concat(new String[] {"order", "--market", "1", "--side", "buy", "--price", "60.5", "--lots", "2"}, venue)).code()).isEqualTo(1);
     }

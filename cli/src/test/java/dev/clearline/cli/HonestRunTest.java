@@ -69,9 +69,11 @@ class HonestRunTest {
                     new ReadonlyTransactionManager(web3j, me), UserOptions.gas());
             BigInteger before = token.balanceOf(me).send();
 
-            Run deposit = cli(common, "deposit", "1000");
+            // --wait returns once the sequencer has credited it: the order right after may spend it, no polling of ours
+            Run deposit = cli(common, "deposit", "1000", "--wait");
             assertThat(deposit.code()).as(deposit.err()).isZero();
-            await(() -> free(cli(common, "positions")) == 1_000_000_000L, 60, "the deposit credited on L2");
+            assertThat(UserOptions.JSON.readTree(deposit.out()).path("credited").asBoolean()).isTrue();
+            assertThat(free(cli(common, "positions"))).as("the deposit credited on L2").isEqualTo(1_000_000_000L);
 
             // buy one lot of market 1 from the demo makers, a few ticks through the mark
             long filled = 0;
