@@ -1070,22 +1070,18 @@ final class UserCommands {
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
                             .append(a.path("positions").size()).append(" position(s), ").append(openOrderCount(a)).append(" open order(s)\n");
                     you.set("fills", stages(a.path("fills"), now, period, speed, fin, "fill", lotSizes(s), null, t));
-                    // asked all at once (the HTTP client runs several at a time): an account lists up to 200 recent withdrawals, and
-                    // one round trip after another would take seconds on a distant node
-                    java.util.Map<Long, java.util.concurrent.CompletableFuture<Boolean>> asked = new java.util.HashMap<>();
+                    // asked in batch requests: an account lists up to 200 recent withdrawals, and one call after another would take
+                    // seconds on a distant node
+                    List<Long> finalIds = new ArrayList<>();
                     for (JsonNode w : a.path("withdrawals")) {
                         if (w.path("stage").asText().equals("final") || w.path("stage").asText().equals("posted") && w.path("batch").asLong(Long.MAX_VALUE) < fin) {
-                            asked.put(w.path("withdrawalId").asLong(), rollup.withdrawalClaimed(BigInteger.valueOf(w.path("withdrawalId").asLong())).sendAsync());
+                            finalIds.add(w.path("withdrawalId").asLong());
                         }
                     }
-                    java.util.function.LongPredicate paid = id -> o.l1("read whether withdrawal " + id + " was claimed", () -> {
-                        var f = asked.computeIfAbsent(id, k -> rollup.withdrawalClaimed(BigInteger.valueOf(k)).sendAsync());
-                        try {
-                            return f.get();
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            throw e.getCause() instanceof Exception cause ? cause : e;
-                        }
-                    });
+                    java.util.Map<Long, Boolean> asked = o.l1("read whether your withdrawals were claimed", () -> ClaimReads.claimed(o.web3j(),
+                            rollup.getContractAddress(), finalIds, id -> rollup.withdrawalClaimed(BigInteger.valueOf(id)).send()));
+                    java.util.function.LongPredicate paid = id -> asked.containsKey(id) ? asked.get(id)
+                            : o.l1("read whether withdrawal " + id + " was claimed", () -> rollup.withdrawalClaimed(BigInteger.valueOf(id)).send());
                     you.set("withdrawals", stages(a.path("withdrawals"), now, period, speed, fin, "withdrawal", lotSizes(s), paid, t));
                 }
             } catch (UserError e) {
