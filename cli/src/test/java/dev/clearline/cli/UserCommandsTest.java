@@ -51,7 +51,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 13);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 14);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -127,14 +127,50 @@ class UserCommandsTest {
 
         // more than one batch takes, on a node that takes smaller requests than its default (this one 64 KiB, where 256
         // cancels are about 72 KB): the refused batch goes again in halves, 128 + 128 + 1, every order cancelled
-        for (int i = 0; i < UserCommands.CancelOrder.BATCH + 1; i++) {
-            Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0001", "--lots", "1", "--api", url, "--key", maker);
-            assertThat(bid.code()).as(bid.err()).isZero();
-        }
+        placeLowBids(12, UserCommands.CancelOrder.BATCH + 1, 1_000);
         Run many = run("cancel", "--all", "--api", url, "--key", maker);
         assertThat(many.code()).as(many.err()).isZero();
         assertThat(many.out()).startsWith("Cancelled " + (UserCommands.CancelOrder.BATCH + 1) + " order(s) at seq ").contains(" (3 batches)");
         assertThat(openHashes(maker)).isEmpty();
+    }
+
+    /**
+     * A key with more open orders than the venue lists on one page (1,000): `cancel --all` reads every page and cancels
+     * them all. The orders go in through the gateway (signed as the CLI signs them), a thousand CLI runs being slow.
+     */
+    @Test
+    void cancelAllReadsEveryPageOfTheVenuesListOfAKeysOrders() throws Exception {
+        int count = 1_001;
+        placeLowBids(13, count, 1);
+        String key = dev.clearline.sequencer.DevAccounts.traderKeyHex(13);
+        JsonNode first = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", key, "--json").out());
+        assertThat(first.path("openOrderCount").asInt()).isEqualTo(count);
+        assertThat(first.path("openOrders").size()).as("one page").isLessThan(count);
+
+        Run all = run("cancel", "--all", "--api", url, "--key", key, "--json");
+        assertThat(all.code()).as(all.err()).isZero();
+        JsonNode r = UserOptions.JSON.readTree(all.out());
+        assertThat(r.path("cancelled").size()).as("every page's orders").isEqualTo(count);
+        assertThat(r.path("stillOpen").asInt()).isZero();
+        assertThat(UserOptions.JSON.readTree(run("positions", "--api", url, "--key", key, "--json").out()).path("openOrderCount").asInt()).isZero();
+    }
+
+    /**
+     * {@code count} one-lot bids of dev trader {@code trader} at market 1's lowest tick (far below every ask of the other
+     * tests and their IOC sells, so they rest untouched), nonces from {@code firstNonce}, through the gateway as the CLI
+     * signs them: hundreds of CLI runs would be slow.
+     */
+    private void placeLowBids(int trader, int count, long firstNonce) throws Exception {
+        dev.clearline.engine.order.Signer maker = dev.clearline.sequencer.DevAccounts.trader(trader);
+        var domain = GENESIS.domain();
+        List<java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode>> placed = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            var o = new dev.clearline.engine.order.Order(maker.address(), 1, dev.clearline.engine.order.Side.BUY, 100, 1_000, 0,
+                    dev.clearline.engine.order.TimeInForce.GTC, 0, 0, firstNonce + i, 10_000);
+            placed.add(gateway.place(new dev.clearline.engine.exchange.SignedOrder(o, domain.chainId(), domain.verifyingContract(),
+                    maker.sign(domain.orderDigest(o)))));
+        }
+        for (var p : placed) assertThat(p.get(60, java.util.concurrent.TimeUnit.SECONDS).path("outcomes").path(0).path("accepted").asBoolean()).isTrue();
     }
 
     /** The open orders' hashes {@code key} holds, as `positions --json` lists them. */
