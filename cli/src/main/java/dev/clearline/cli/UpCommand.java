@@ -183,11 +183,11 @@ final class UpCommand implements Callable<Integer> {
         // the user commands look for the manifest at the default path: one written elsewhere has to be named
         String manifestFlag = manifest.equals(Path.of(Manifest.DEFAULT_PATH)) ? "" : " --manifest " + shellWord(manifest.toAbsolutePath().normalize().toString());
         String common = " --rpc-url " + devnet.rpcUrl() + " --api " + api + " --key " + yourKey + manifestFlag;
-        out.println("  ./clearline deposit 1000" + common);
+        out.println("  ./clearline deposit 1000 --wait" + common + "      (returns once the sequencer has credited it)");
         out.println("  ./clearline markets --market 1 --api " + api + "      (the book: what to price at)");
         out.println("  ./clearline order --market 1 --side buy --price " + Units.amount(LocalStack.MARKETS[0][3]) + " --lots 2" + common);
         out.println("  ./clearline positions" + common + "      (lists your open orders' hashes)");
-        out.println("  ./clearline cancel <order hash>" + common);
+        out.println("  ./clearline cancel <order hash>" + common + "      (or --all: every open order of yours)");
         out.println("  ./clearline margin remove all --market 1" + common + "      (once you closed the position: its margin back to free)");
         out.println("  ./clearline withdraw 100" + common);
         out.println("  ./clearline claim" + common + "      (once the withdrawal's batch is final)");

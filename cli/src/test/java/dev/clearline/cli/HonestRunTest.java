@@ -60,7 +60,7 @@ class HonestRunTest {
             String key = find(banner, "private key (0x[0-9a-f]{64})\\s*\\n\\s*\\nTry next");
             // the options the guide prints after its deposit command are the ones every user command below runs with,
             // so a printed command that could not find the deployment (this run's manifest is not at the default path) fails here
-            List<String> common = new java.util.ArrayList<>(List.of(find(banner, "\\./clearline deposit 1000 (.+)").trim().split(" +")));
+            List<String> common = new java.util.ArrayList<>(List.of(find(banner, "\\./clearline deposit 1000 --wait (.+?)\\s{2,}\\(").trim().split(" +")));
             assertThat(String.join(" ", common)).contains("--rpc-url " + rpc, "--key " + key, "--manifest " + manifest.toAbsolutePath().normalize());
             common.add("--json");
             Web3j web3j = Web3j.build(new HttpService(rpc));
