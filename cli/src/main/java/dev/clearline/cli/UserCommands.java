@@ -158,6 +158,10 @@ final class UserCommands {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 credited = false;
+            } catch (UserError e) {
+                // the sequencer stopped answering mid-wait: the deposit is on L1 all the same, and a user who read only the failure
+                // would deposit again
+                throw new UserError(deposited + " stands, but waiting for its credit failed: " + e.getMessage(), e);
             }
             res.put("credited", credited);
             if (!credited) {
