@@ -654,7 +654,7 @@ final class UserCommands {
 
     /** What a halted node means for a trader: its reason, what still works, and the way out through L1. */
     static String haltedLine(String why) {
-        return "HALTED: the node takes no new orders, withdrawals or margin moves (" + why + "); cancels still work, and what L1 finalized stays"
+        return "HALTED: the node takes no new orders, withdrawals or margin moves (" + why + "); cancels still work (./clearline cancel --all pulls every order of yours), and what L1 finalized stays"
                 + " yours: ./clearline escape --dry-run, force-withdraw";
     }
 

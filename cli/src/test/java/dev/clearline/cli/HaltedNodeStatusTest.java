@@ -68,11 +68,23 @@ class HaltedNodeStatusTest {
             assertThat(taking.has("free")).isTrue();
             assertThat(taking.has("halted")).as("no halted field while the node takes orders").isFalse();
 
+            // two resting asks of trader 0, far above the mark, for the cancel below
+            List<String> maker = List.of("--api", "http://127.0.0.1:" + api.port(), "--key", UserCommandsTest.keyOf(0));
+            for (String price : List.of("0.5", "0.6")) {
+                CensorshipFreezeTest.Run ask = CensorshipFreezeTest.cli(maker, "order", "--market", "1", "--side", "sell", "--price", price, "--lots", "1");
+                assertThat(ask.code()).as(ask.err()).isZero();
+            }
+
             api.halt("its batches no longer reach L1 (the rollup's tip is not this node's)");
+            // the moment a market maker pulls its quotes: a halted node still takes cancels, every order of the key at once
+            CensorshipFreezeTest.Run pulled = CensorshipFreezeTest.cli(maker, "cancel", "--all");
+            assertThat(pulled.code()).as(pulled.err()).isZero();
+            assertThat(pulled.out()).startsWith("Cancelled 2 order(s) at seq ");
+            assertThat(CensorshipFreezeTest.json(CensorshipFreezeTest.cli(maker, "positions", "--json")).path("openOrderCount").asInt()).isZero();
             CensorshipFreezeTest.Run halted = CensorshipFreezeTest.cli(common, "status");
             assertThat(halted.code()).as(halted.err()).isZero();
             assertThat(halted.out()).contains("HALTED: the node takes no new orders, withdrawals or margin moves (its batches no longer reach L1 (the"
-                    + " rollup's tip is not this node's)); cancels still work", "./clearline escape --dry-run");
+                    + " rollup's tip is not this node's)); cancels still work (./clearline cancel --all pulls every order of yours)", "./clearline escape --dry-run");
             JsonNode json = CensorshipFreezeTest.json(CensorshipFreezeTest.cli(common, "status", "--json"));
             assertThat(json.path("sequencer").path("halted").asText()).contains("the rollup's tip is not this node's");
 
