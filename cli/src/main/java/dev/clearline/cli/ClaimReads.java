@@ -1,8 +1,7 @@
 package dev.clearline.cli;
 
-import java.io.IOException;
+import dev.clearline.prover.l1.BatchReads;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,39 +38,15 @@ final class ClaimReads {
 
     /** {@code withdrawalClaimed} of each id, read at L1's latest block; {@code one} for what the batches leave. */
     static Map<Long, Boolean> claimed(Web3j web3j, String rollup, List<Long> ids, OneRead one) throws Exception {
+        // a revert or a malformed word is no answer: that id is asked alone
+        List<Optional<Boolean>> got = new BatchReads(web3j, CALLS_PER_REQUEST).read(ids.stream().map(id -> call(web3j, rollup, id)).toList(),
+                EthCall.class, c -> c.isReverted() ? Optional.empty() : decode(c.getValue()));
         Map<Long, Boolean> out = new HashMap<>();
-        boolean batches = true;
-        for (int from = 0; from < ids.size(); from += CALLS_PER_REQUEST) {
-            List<Long> part = ids.subList(from, Math.min(ids.size(), from + CALLS_PER_REQUEST));
-            List<Optional<Boolean>> got = batches && part.size() > 1 ? inOneRequest(web3j, rollup, part) : null;
-            if (got == null) batches = false; // refused: not asked again as a batch
-            for (int k = 0; k < part.size(); k++) {
-                long id = part.get(k);
-                out.put(id, got != null && got.get(k).isPresent() ? got.get(k).get() : one.claimed(id));
-            }
+        for (int k = 0; k < ids.size(); k++) {
+            long id = ids.get(k);
+            out.put(id, got.get(k).isPresent() ? got.get(k).get() : one.claimed(id));
         }
         return out;
-    }
-
-    /** The answers of one batch request, each empty where it is missing or not a bool; null when the endpoint refused the batch. */
-    private static List<Optional<Boolean>> inOneRequest(Web3j web3j, String rollup, List<Long> ids) {
-        try {
-            var batch = web3j.newBatch();
-            for (long id : ids) batch.add(call(web3j, rollup, id));
-            var answer = batch.send();
-            if (answer.getResponses().size() != ids.size()) return null;
-            List<Optional<Boolean>> out = new ArrayList<>(ids.size());
-            for (int k = 0; k < ids.size(); k++) {
-                var r = answer.getResponses().get(k);
-                // a node may answer a batch in any order: an answer counts only for the request whose id it carries
-                boolean matches = r instanceof EthCall c && !c.hasError() && !c.isReverted() && c.getId() == answer.getRequests().get(k).getId();
-                out.add(matches ? decode(((EthCall) r).getValue()) : Optional.empty());
-            }
-            return out;
-        } catch (IOException | RuntimeException refused) {
-            // an endpoint that takes no batch requests answers with one error object, not an array
-            return null;
-        }
     }
 
     private static Request<?, EthCall> call(Web3j web3j, String rollup, long id) {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.methods.response.EthTransaction;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.Transaction;
 import org.web3j.utils.Numeric;
@@ -43,6 +44,7 @@ public final class RollupLog {
     public RollupLog(Web3j web3j, String rollupAddress) {
         this.web3j = web3j;
         this.rollup = rollupAddress;
+        this.batchReads = new BatchReads(web3j, TRANSACTIONS_PER_REQUEST);
     }
 
     /** A batch as posted, with where L1 holds it. */
@@ -74,51 +76,28 @@ public final class RollupLog {
     }
 
     /**
-     * Posting transactions asked for in one JSON-RPC batch request: a replay from the deployment
-     * (a watcher catching up, an escape rebuilding the state) reads one per batch ever posted, and
-     * through a remote endpoint a round trip each is most of its time.
+     * Posting transactions asked for in JSON-RPC batch requests of this many: a replay from the deployment (a watcher
+     * catching up, an escape rebuilding the state) reads one per batch ever posted, and through a remote endpoint a
+     * round trip each is most of its time.
      */
     static final int TRANSACTIONS_PER_REQUEST = 100;
 
-    /** False once the node refused a batch request: one request per transaction from then on. */
-    private boolean batchRequests = true;
+    /** Kept across reads: a node that refused a batch request is asked one transaction at a time from then on. */
+    private final BatchReads batchReads;
 
     /** The transactions that wrote {@code logs}, in their order: by batch requests where the node takes them, each checked. */
     private List<Transaction> postingTransactions(List<Log> logs) throws IOException {
+        List<Optional<Transaction>> got = batchReads.read(
+                logs.stream().map(l -> web3j.ethGetTransactionByBlockHashAndIndex(l.getBlockHash(), l.getTransactionIndex())).toList(),
+                EthTransaction.class, EthTransaction::getTransaction);
         List<Transaction> out = new ArrayList<>(logs.size());
-        for (int from = 0; from < logs.size(); from += TRANSACTIONS_PER_REQUEST) {
-            List<Log> part = logs.subList(from, Math.min(logs.size(), from + TRANSACTIONS_PER_REQUEST));
-            List<Optional<Transaction>> got = byPlaceInOneRequest(part);
-            // what the batch did not answer, or answered with another transaction, is asked alone
-            for (int k = 0; k < part.size(); k++) out.add(got.get(k).isPresent() ? got.get(k).get() : postingTransaction(part.get(k)));
+        for (int k = 0; k < logs.size(); k++) {
+            String wanted = logs.get(k).getTransactionHash();
+            // the block's transaction at that place is taken only when it is the log's own; anything else is asked alone
+            Optional<Transaction> tx = got.get(k).filter(t -> wanted.equalsIgnoreCase(t.getHash()));
+            out.add(tx.isPresent() ? tx.get() : postingTransaction(logs.get(k)));
         }
         return out;
-    }
-
-    private List<Optional<Transaction>> byPlaceInOneRequest(List<Log> part) {
-        List<Optional<Transaction>> none = java.util.Collections.nCopies(part.size(), Optional.empty());
-        if (part.size() < 2 || !batchRequests) return none;
-        try {
-            var batch = web3j.newBatch();
-            for (Log l : part) batch.add(web3j.ethGetTransactionByBlockHashAndIndex(l.getBlockHash(), l.getTransactionIndex()));
-            var answer = batch.send();
-            if (answer.getResponses().size() != part.size()) return none;
-            List<Optional<Transaction>> out = new ArrayList<>(part.size());
-            for (int k = 0; k < part.size(); k++) {
-                var r = answer.getResponses().get(k);
-                String wanted = part.get(k).getTransactionHash();
-                // a node may answer a batch in any order: an answer is taken only for the request it names and the log's own transaction
-                boolean matches = r instanceof org.web3j.protocol.core.methods.response.EthTransaction t && !t.hasError()
-                        && t.getId() == answer.getRequests().get(k).getId();
-                out.add(matches ? ((org.web3j.protocol.core.methods.response.EthTransaction) r).getTransaction()
-                        .filter(t -> wanted.equalsIgnoreCase(t.getHash())) : Optional.empty());
-            }
-            return out;
-        } catch (IOException | RuntimeException refused) {
-            // an endpoint that takes no batch requests (or caps them lower) answers with an error object, not an array
-            batchRequests = false;
-            return none;
-        }
     }
 
     /**
