@@ -88,7 +88,8 @@ final class UserCommands {
         @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to deposit, such as 1000 or 12.5 (6 decimals).")
         long amount;
 
-        @Option(names = "--anyway", description = "Deposit even when the sequencer (--api) does not answer or serves another rollup: the"
+        @Option(names = "--anyway", description = "Deposit even when the sequencer (--api) does not answer, serves another rollup or has halted,"
+                + " or when a queued op is past the rollup's force delay (anyone may freeze it): the"
                 + " deposit then waits in L1's queue until an operator consumes it, and if none ever does it comes back only after a freeze"
                 + " and its claim window.")
         boolean anyway;
@@ -116,6 +117,7 @@ final class UserCommands {
                 throw new UserError("nothing was deposited: the rollup " + rollup.getContractAddress() + " is frozen and takes no deposits;"
                         + " what you hold there leaves through the escape hatch (./clearline status says where the escape stands)");
             }
+            if (!anyway) requireNoFreezeDue(rollup);
             String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());
             TestCollateral token = TestCollateral.load(tokenAddress, o.web3j(), o.transactions(),
                     UserOptions.gas());
@@ -173,9 +175,28 @@ final class UserCommands {
         }
 
         /**
+         * A rollup anyone may freeze now (its oldest unconsumed op is past the force delay) takes a deposit only into the escape
+         * hatch: it comes back after the freeze and its claim window (days on a real deployment), not as a balance to trade with.
+         */
+        private void requireNoFreezeDue(Rollup rollup) {
+            long consumed = o.l1("read the rollup", () -> rollup.tip().send().component2().longValueExact());
+            long queue = o.l1("read the rollup", () -> rollup.queueLength().send().longValueExact());
+            if (consumed >= queue) return;
+            long enqueued = java.nio.ByteBuffer.wrap(queuedOp(o, rollup, consumed), 9, 8).getLong();
+            long delay = o.l1("read the force delay", () -> rollup.forceDelay().send().longValueExact());
+            long now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
+            // the freeze's own test: overdue once L1's time is past the op's time plus the delay
+            if (now > enqueued + delay) {
+                throw new UserError("nothing was deposited: queue op " + consumed + " has waited past the rollup's force delay with no batch"
+                        + " consuming it, so anyone may freeze the rollup now (./clearline status); a deposit made now would come back only"
+                        + " through the escape hatch, after the freeze and its claim window; pass --anyway to deposit regardless");
+            }
+        }
+
+        /**
          * Money goes in only where an operator will take it: a deposit no sequencer consumes sits in L1's queue,
          * and comes back only after a freeze (at least the force delay: days on a real deployment). So the sequencer at --api must answer,
-         * for this rollup on this chain, before anything is sent.
+         * for this rollup on this chain, and not be halted, before anything is sent.
          */
         private void requireOperator(String rollupAddress) {
             String anyway = "; pass --anyway to deposit regardless (it waits in L1's queue for an operator; if none consumes it, it"
@@ -195,6 +216,12 @@ final class UserCommands {
             if (!served.equalsIgnoreCase(rollupAddress) || chain != o.chainId()) {
                 throw new UserError("nothing was deposited: the sequencer at " + o.api + " serves rollup " + served + " on chain " + chain
                         + ", not " + rollupAddress + " on chain " + o.chainId() + "; pass --api with this rollup's sequencer" + anyway);
+            }
+            // a halted node answers but consumes nothing from L1 until its operator acts: the deposit would only wait in the queue
+            String halted = o.get("/venue").path("halted").asText(null);
+            if (halted != null) {
+                throw new UserError("nothing was deposited: the sequencer at " + o.api + " has halted (" + halted + ") and credits no"
+                        + " deposit until its operator acts; ./clearline status shows when it takes orders again" + anyway);
             }
         }
     }
@@ -1432,7 +1459,6 @@ final class UserCommands {
                 .orElseThrow(() -> new java.io.IOException("the node has no PriorityOpEnqueued event for op " + index)));
     }
 
-    /** Prints where a just-enqueued priority op stands and its deadline. */
     /** Prints the queued op and its deadline; {@code unchecked}: what could not be checked before sending (null: nothing). */
     private static int queued(Base b, Rollup rollup, TransactionReceipt r, String what, String unchecked) {
         var e = Rollup.getPriorityOpEnqueuedEvents(r).getFirst();

@@ -105,6 +105,15 @@ class CensorshipFreezeTest {
         assertThat(cli(text, "status").out()).contains("op 0 waits for a batch to consume it: overdue: anyone may ./clearline freeze the rollup now",
                 ": L1 wallet 0.000000 of the collateral", "your op 1 (forced withdrawal of 20.000000) waits for a batch to consume it: overdue");
         assertThat(l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact()).as("no block since the clock moved").isEqualTo(height);
+        // a deposit now would only go into the escape hatch: refused before anything is sent, before the sequencer is even asked
+        BigInteger sentBeforeOverdue = l1.web3j().ethGetTransactionCount(user.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST)
+                .send().getTransactionCount();
+        Run overdueDeposit = cli(text, "deposit", "1");
+        assertThat(overdueDeposit.code()).isEqualTo(1);
+        assertThat(overdueDeposit.err()).contains("nothing was deposited: queue op 0 has waited past the rollup's force delay", "anyone may freeze the rollup now",
+                "escape hatch", "--anyway").doesNotContain("does not answer").doesNotContain("\tat ");
+        assertThat(l1.web3j().ethGetTransactionCount(user.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send()
+                .getTransactionCount()).as("nothing sent").isEqualTo(sentBeforeOverdue);
         Run freeze = cli(common, "freeze");
         assertThat(freeze.code()).as(freeze.err()).isZero();
         assertThat(json(freeze).path("overdueOp").asLong()).as("the oldest op no batch consumed").isZero();

@@ -3,6 +3,7 @@ package dev.clearline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.order.Address;
@@ -14,10 +15,13 @@ import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.state.Genesis;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.tx.gas.StaticGasProvider;
 import org.web3j.utils.Numeric;
 
 /**
@@ -29,16 +33,42 @@ class HaltedNodeStatusTest {
     @TempDir
     Path dir;
 
+    /**
+     * A sequencer node for the devnet's rollup with its trader API and no L1 side: it answers for the rollup but never
+     * reads L1, so it credits no deposit, as a node whose L1 loop has stopped. With {@code devTraders}, market 1 and that
+     * many dev traders funded on L2 by ops of its own (numbered as L1's queue would be: a node set up so has no count of
+     * L1's queue to wait on).
+     */
+    private record Venue(SequencerNode node, Gateway gateway, TraderApi api) implements AutoCloseable {
+        static Venue start(DevnetContext l1, Path dir, int devTraders) throws Exception {
+            String rollup = l1.address("Rollup");
+            Genesis dev = Genesis.devnet(Address.fromHex(rollup));
+            Genesis genesis = new Genesis(l1.devnet().chainId(), Address.fromHex(rollup), dev.books(), dev.batches());
+            SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier());
+            Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(), 1);
+            if (devTraders > 0) SequencerMain.devSetup(gateway, genesis.domain(), devTraders);
+            return new Venue(node, gateway, api(gateway));
+        }
+
+        /** Another trader API on the same node, on a port of its own. */
+        static TraderApi api(Gateway gateway) throws Exception {
+            return new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(1_000, 1_000, System::nanoTime),
+                    "127.0.0.1", 0, 64 * 1024);
+        }
+
+        @Override
+        public void close() throws Exception {
+            api.close();
+            gateway.close();
+            node.close();
+        }
+    }
+
     @Test
     void statusShowsAHaltedNodeWithItsReasonAndWhatStillWorks(DevnetContext l1) throws Exception {
         String rollup = l1.address("Rollup");
-        Genesis dev = Genesis.devnet(Address.fromHex(rollup));
-        Genesis genesis = new Genesis(l1.devnet().chainId(), Address.fromHex(rollup), dev.books(), dev.batches());
-        try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier());
-             Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(), 1);
-             TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(1_000, 1_000, System::nanoTime),
-                     "127.0.0.1", 0, 64 * 1024)) {
-            SequencerMain.devSetup(gateway, genesis.domain(), 2); // market 1, dev traders funded on L2
+        try (Venue venue = Venue.start(l1, dir, 2)) {
+            TraderApi api = venue.api();
             List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollup, "--api", "http://127.0.0.1:" + api.port(),
                     "--key", Numeric.toHexStringWithPrefixZeroPadded(l1.key(3).getEcKeyPair().getPrivateKey(), 64));
             // the two URLs swapped: each says which it is not, and which flag takes it
@@ -101,6 +131,58 @@ class HaltedNodeStatusTest {
             assertThat(refused.code()).isEqualTo(1);
             assertThat(refused.err()).contains("the sequencer refused: HALTED: the node takes no new orders", "the rollup's tip is not this node's",
                     "./clearline force-withdraw AMOUNT", "escape --dry-run").doesNotContain("\tat ");
+        }
+    }
+
+    /**
+     * Money goes in only where a sequencer will credit it. `deposit --wait` on a node that never consumes (this one reads
+     * no L1) ends at --wait-seconds with the deposit named as standing; one whose sequencer stops answering mid-wait names
+     * it too (a user who read only "cannot reach" would deposit again); and a halted node is refused before anything is
+     * sent, with the halt's reason, unless --anyway.
+     */
+    @Test
+    void aDepositNeverCreditedOrWhoseWaitLosesTheNodeIsNamedAndAHaltedNodeTakesNone(DevnetContext l1) throws Exception {
+        Credentials user = l1.key(4);
+        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(),
+                new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(3_000_000)));
+        assertThat(token.mint(user.getAddress(), BigInteger.valueOf(20_000_000)).send().isStatusOK()).isTrue();
+        BigInteger minted = token.balanceOf(user.getAddress()).send();
+        java.util.function.LongFunction<BigInteger> less = units -> minted.subtract(BigInteger.valueOf(units));
+        String key = Numeric.toHexStringWithPrefixZeroPadded(user.getEcKeyPair().getPrivateKey(), 64);
+        try (Venue venue = Venue.start(l1, dir, 0)) {
+            List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api",
+                    "http://127.0.0.1:" + venue.api().port(), "--key", key);
+
+            CensorshipFreezeTest.Run timedOut = CensorshipFreezeTest.cli(common, "deposit", "2", "--wait", "--wait-seconds", "1");
+            assertThat(timedOut.code()).as(timedOut.out()).isEqualTo(1);
+            assertThat(timedOut.err()).containsPattern("Deposited 2\\.000000 \\(queue op \\d+, tx 0x[0-9a-f]{64}\\) stands, but the sequencer had"
+                    + " not credited it within 1 s \\(--wait-seconds\\)").contains("./clearline status").doesNotContain("\tat ");
+            assertThat(token.balanceOf(user.getAddress()).send()).as("the deposit is on L1").isEqualTo(less.apply(2_000_000));
+
+            // the sequencer gone once the deposit is on L1, while the command waits for its credit
+            TraderApi leaving = Venue.api(venue.gateway());
+            List<String> viaLeaving = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api",
+                    "http://127.0.0.1:" + leaving.port(), "--key", key);
+            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> CensorshipFreezeTest.cli(viaLeaving, "deposit", "3", "--wait",
+                    "--wait-seconds", "120"));
+            for (int i = 0; i < 600 && token.balanceOf(user.getAddress()).send().equals(less.apply(2_000_000)); i++) Thread.sleep(50);
+            assertThat(token.balanceOf(user.getAddress()).send()).as("the second deposit landed").isEqualTo(less.apply(5_000_000));
+            leaving.close();
+            CensorshipFreezeTest.Run lost = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(lost.code()).as(lost.out()).isEqualTo(1);
+            assertThat(lost.err()).containsPattern("Deposited 3\\.000000 \\(queue op \\d+, tx 0x[0-9a-f]{64}\\) stands, but waiting for its"
+                    + " credit failed: ").doesNotContain("\tat ");
+
+            venue.api().halt("its batches no longer reach L1 (the rollup's tip is not this node's)");
+            CensorshipFreezeTest.Run refused = CensorshipFreezeTest.cli(common, "deposit", "1");
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("nothing was deposited: the sequencer at http://127.0.0.1:" + venue.api().port()
+                    + " has halted (its batches no longer reach L1 (the rollup's tip is not this node's))", "--anyway").doesNotContain("\tat ");
+            assertThat(token.balanceOf(user.getAddress()).send()).as("nothing sent").isEqualTo(less.apply(5_000_000));
+            CensorshipFreezeTest.Run anyway = CensorshipFreezeTest.cli(common, "deposit", "1", "--anyway");
+            assertThat(anyway.code()).as(anyway.err()).isZero();
+            assertThat(anyway.out()).contains("it waits in L1's queue until a sequencer consumes it");
+            assertThat(token.balanceOf(user.getAddress()).send()).isEqualTo(less.apply(6_000_000));
         }
     }
 }
