@@ -66,6 +66,25 @@ class DefaultMarginProperties {
     }
 
     @Test
+    void withoutAMarkYetTheLimitStandsInForIt() {
+        Property.forAll(Gens.seeds()).tries(1_000).check(seed -> {
+            Case c = Case.from(seed);
+            assertThat(new DefaultMargin(c.imfPpm(), c.feePpm(), 0).of(c.buy(), c.limit(), c.lots())).as("%s", c)
+                    .isEqualTo(new DefaultMargin(c.imfPpm(), c.feePpm(), c.limit()).of(c.buy(), c.limit(), c.lots()));
+        });
+    }
+
+    @Test
+    void aMarginUpToTheLargestTheExchangeCountsIsGivenAndOnePastItIsRefused() {
+        // 99 % initial margin plus the 1 % buffer, no fee: the margin is the notional itself
+        DefaultMargin whole = new DefaultMargin(990_000, 0, 1L << 62);
+        assertThat(whole.of(true, 1L << 62, 1)).isEqualTo(1L << 62);
+        assertThat(new DefaultMargin(990_000, 0, Long.MAX_VALUE / 3).of(true, Long.MAX_VALUE / 3, 3)).isEqualTo(Long.MAX_VALUE / 3 * 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> whole.of(true, 1L << 62, 2)).isInstanceOf(UserError.class)
+                .hasMessageContaining("--lots 2 at that price needs more margin than the exchange can count");
+    }
+
+    @Test
     void aBuyAboveTheMarkCarriesTheLossItWouldShowThere() {
         // market 1 of the local stack: 10 % initial margin, 0.05 % fee, mark 59.97 per lot; a buy of 2 lots at 61
         long old = (2 * 61_000_000L * (100_000 + 500 + 10_000) + 999_999) / 1_000_000;

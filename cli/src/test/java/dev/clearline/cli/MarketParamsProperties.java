@@ -109,5 +109,13 @@ class MarketParamsProperties {
         assertThat(new MarketParams(3, 1_000, 1_000, 100_000, 50_000, 200, 500, 10_000, new Address(new byte[20])).problem(0)).contains("--oracle");
         assertThat(new MarketParams(0, 1_000, 1_000, 100_000, 50_000, 200, 500, 10_000, ORACLE).problem(0)).contains("--market");
         assertThat(ok.problem(10)).contains("lot of 10 base units, which never changes", "pass --lot 10");
+        assertThat(new MarketParams(3, 0, 1_000, 100_000, 50_000, 200, 500, 10_000, ORACLE).problem(0)).contains("--tick must be more than 0");
+        assertThat(new MarketParams(3, 1_000, 0, 100_000, 50_000, 200, 500, 10_000, ORACLE).problem(0)).contains("--lot must be 1 base unit or more");
+        assertThat(new MarketParams(3, 1_000, 1_000, 100_000, 0, 200, 500, 0, ORACLE).problem(0)).contains("--maintenance-margin must be more than 0%");
+        assertThat(new MarketParams(3, 1_000, 1_000, 1_000_001, 50_000, 200, 500, 10_000, ORACLE).problem(0)).contains("--initial-margin must be at most 100%");
+        assertThat(new MarketParams(3, 1_000, 1_000, 1_000_000, 50_000, 200, 500, 10_000, ORACLE).problem(0)).as("100%% initial margin").isNull();
+        // market ids are L1's uint32: the largest lists, one past it does not
+        assertThat(new MarketParams(0xffff_ffffL, 1_000, 1_000, 100_000, 50_000, 200, 500, 10_000, ORACLE).problem(0)).isNull();
+        assertThat(new MarketParams(0x1_0000_0000L, 1_000, 1_000, 100_000, 50_000, 200, 500, 10_000, ORACLE).problem(0)).contains("--market must be 1 to 4294967295");
     }
 }
