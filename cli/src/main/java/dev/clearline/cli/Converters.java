@@ -10,8 +10,11 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Locale;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
+import dev.clearline.engine.order.Address;
 import dev.clearline.sequencer.api.OrderLifetime;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -44,6 +47,30 @@ final class Converters {
                         + "(it must be at least 1 and below the curve order n)");
             }
             return Credentials.create(hex);
+        }
+    }
+
+    /**
+     * An L1 address a person typed: 0x and 40 hex digits. Written in mixed case it carries an EIP-55 checksum, which must
+     * hold: a wrong one means a digit was mistyped, and money sent there (a withdrawal's recipient) is gone.
+     */
+    static final class L1Address implements ITypeConverter<Address> {
+        @Override
+        public Address convert(String value) {
+            String raw = value.strip();
+            if (!raw.matches("0[xX][0-9a-fA-F]{40}")) throw new TypeConversionException("'" + raw + "' is not an address: give 0x and 40 hex digits");
+            if (!checksumHolds(raw)) {
+                throw new TypeConversionException("'" + raw + "' has a wrong EIP-55 checksum (its capitals): a digit is likely mistyped;"
+                        + " check it, or give it in lower case");
+            }
+            return Address.fromHex(raw);
+        }
+
+        /** Whether {@code raw} (0x and 40 hex digits) is in one case, or in mixed case with its EIP-55 checksum right. */
+        static boolean checksumHolds(String raw) {
+            String digits = raw.substring(2);
+            boolean oneCase = digits.equals(digits.toLowerCase(Locale.ROOT)) || digits.equals(digits.toUpperCase(Locale.ROOT));
+            return oneCase || Keys.toChecksumAddress("0x" + digits).substring(2).equals(digits);
         }
     }
 

@@ -230,8 +230,9 @@ final class EscapeCommands {
             description = {"After a freeze and its claim window: take out everything you have, from L1 alone.",
                     "The frozen state is rebuilt from L1 (no operator): your free balance, each open position at its equity at the frozen mark, your finalized withdrawals not yet claimed (each scaled by the escape rate) and your deposits the frozen state never consumed (refunded in full, at any time after the freeze: paid during the window too). During the window, anyone may fix the rate with ./clearline escape report."})
     static final class Take extends HatchBase {
-        @Option(names = "--owner", description = "Escape for this address (anyone may; the owner is paid). Default: your key's address.")
-        String owner;
+        @Option(names = "--owner", converter = Converters.L1Address.class, description = "Escape for this address (anyone may; the owner is paid)."
+                + " Default: your key's address.")
+        Address owner;
 
         @Option(names = "--dry-run", description = "List what would be claimed and paid at the rate as it stands; send nothing."
                 + " Before a freeze: what you hold in the last finalized state, rebuilt from L1 alone (no operator needed), and your"
@@ -244,7 +245,7 @@ final class EscapeCommands {
 
         @Override
         Integer run() {
-            Address who = owner == null ? o.address() : parse(owner);
+            Address who = owner == null ? o.address() : owner;
             if (who.equals(Address.INSURANCE_FUND)) {
                 throw new UserError(who + " is the insurance fund: its leaves are fund credit, never a claim; report them with ./clearline escape report");
             }
@@ -564,14 +565,6 @@ final class EscapeCommands {
 
     static org.web3j.abi.datatypes.generated.Bytes32 bytes32(byte[] b) {
         return new org.web3j.abi.datatypes.generated.Bytes32(b);
-    }
-
-    private static Address parse(String address) {
-        try {
-            return Address.fromHex(address.strip());
-        } catch (RuntimeException e) {
-            throw UserError.usage("--owner " + address + " is not an address: give 0x and 40 hex digits");
-        }
     }
 
     /** Replay progress on stderr: nothing for a replay under a second, then at most one line a second. */

@@ -47,8 +47,8 @@ final class GovernanceCommands {
                 description = "Paid to the insurance fund by a liquidated position, at most the maintenance margin. Default: ${DEFAULT-VALUE}.")
         long liquidationFeePpm;
 
-        @Option(names = "--oracle", required = true, description = "Address of the key that signs this market's prices.")
-        String oracle;
+        @Option(names = "--oracle", required = true, converter = Converters.L1Address.class, description = "Address of the key that signs this market's prices.")
+        Address oracleAddress;
 
         ConfigureMarket(PrintWriter out) {
             super(out);
@@ -56,12 +56,6 @@ final class GovernanceCommands {
 
         @Override
         public Integer call() {
-            Address oracleAddress;
-            try {
-                oracleAddress = Address.fromHex(oracle.strip());
-            } catch (RuntimeException e) {
-                throw UserError.usage("--oracle " + oracle + " is not an address: give 0x and 40 hex digits");
-            }
             MarketParams params = new MarketParams(market, tick, lot, imfPpm, mmfPpm, makerFeePpm, takerFeePpm, liquidationFeePpm, oracleAddress);
             long existingLot = listedLot();
             String problem = params.problem(existingLot);
@@ -130,9 +124,7 @@ final class GovernanceCommands {
                 throw new UserError("your key " + me + " is not the rollup's governance " + governance + "; sign with the governance key (--key)");
             }
             String raw = address.strip();
-            String digits = raw.substring(2);
-            if (!digits.equals(digits.toLowerCase(java.util.Locale.ROOT)) && !digits.equals(digits.toUpperCase(java.util.Locale.ROOT))
-                    && !org.web3j.crypto.Keys.toChecksumAddress(raw).equals(raw)) {
+            if (raw.length() == 42 && !Converters.L1Address.checksumHolds(raw)) {
                 throw UserError.usage("ADDRESS " + address + " has a wrong EIP-55 checksum (its capitals): a digit is likely mistyped; check it, or give it in lower case");
             }
             String previous = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
@@ -157,8 +149,8 @@ final class GovernanceCommands {
         @picocli.CommandLine.Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to mint (6 decimals).")
         long amount;
 
-        @Option(names = "--to", required = true, description = "Who receives it.")
-        String to;
+        @Option(names = "--to", required = true, converter = Converters.L1Address.class, description = "Who receives it.")
+        Address recipient;
 
         Mint(PrintWriter out) {
             super(out);
@@ -171,12 +163,6 @@ final class GovernanceCommands {
 
         @Override
         public Integer call() {
-            Address recipient;
-            try {
-                recipient = Address.fromHex(to.strip());
-            } catch (RuntimeException e) {
-                throw UserError.usage("--to " + to + " is not an address: give 0x and 40 hex digits");
-            }
             Rollup rollup = o.rollup();
             String tokenAddress = o.l1("read the rollup's token", () -> rollup.token().send());
             dev.clearline.contracts.generated.TestCollateral token = dev.clearline.contracts.generated.TestCollateral.load(tokenAddress, o.web3j(),

@@ -768,8 +768,9 @@ final class UserCommands {
         @Parameters(paramLabel = "AMOUNT", converter = Converters.Amount.class, description = "Collateral to withdraw (6 decimals).")
         long amount;
 
-        @Option(names = "--to", description = "Recipient on L1. Default: your own address.")
-        String to;
+        @Option(names = "--to", converter = Converters.L1Address.class, description = "Recipient on L1 (in mixed case, its EIP-55 checksum"
+                + " must hold). Default: your own address.")
+        Address to;
 
         Withdraw(PrintWriter out) {
             super(out);
@@ -777,14 +778,8 @@ final class UserCommands {
 
         @Override
         public Integer call() {
-            Address recipient = o.address();
-            if (to != null) {
-                try {
-                    recipient = Address.fromHex(to);
-                } catch (RuntimeException e) {
-                    throw UserError.usage("--to " + to + " is not an address: give 0x and 40 hex digits");
-                }
-            }
+            if (new Address(new byte[20]).equals(to)) throw UserError.usage("--to is the zero address: nobody can spend what is paid there; give the recipient's address");
+            Address recipient = to != null ? to : o.address();
             JsonNode state = o.get("/state");
             JsonNode account = o.get("/accounts/" + o.address()).path("account");
             long free = account.path("free").asLong();

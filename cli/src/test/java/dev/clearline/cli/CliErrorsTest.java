@@ -151,6 +151,27 @@ class CliErrorsTest {
         return out;
     }
 
+    /**
+     * A withdrawal's recipient is where L1 pays: a mistyped digit in a checksummed (mixed-case) address, or the zero address,
+     * is refused before anything is signed. The same check for every address a person types: a mint's recipient, a
+     * market's oracle, an escape's owner.
+     */
+    @Test
+    void anAddressWithAWrongChecksumOrTheZeroAddressIsNeverPaid() {
+        String good = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"; // EIP-55's own example
+        String typo = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD";
+        assertCleanFailure(run("withdraw", "1", "--to", typo, "--key", "0x" + "11".repeat(32)), 2, "--to", "wrong EIP-55 checksum", "a digit is likely mistyped");
+        assertCleanFailure(run("withdraw", "1", "--to", "0x" + "0".repeat(40), "--key", "0x" + "11".repeat(32)), 2, "--to is the zero address");
+        assertCleanFailure(run("withdraw", "1", "--to", "0x1234", "--key", "0x" + "11".repeat(32)), 2, "--to", "'0x1234' is not an address", "40 hex digits");
+        assertCleanFailure(run("mint", "1", "--to", typo), 2, "--to", "wrong EIP-55 checksum");
+        assertCleanFailure(run("escape", "--owner", typo), 2, "--owner", "wrong EIP-55 checksum");
+        assertCleanFailure(run("configure-market", "--market", "3", "--tick", "1", "--lot", "1", "--oracle", typo), 2, "--oracle", "wrong EIP-55 checksum");
+        Converters.L1Address addresses = new Converters.L1Address();
+        assertThat(addresses.convert(good).toString()).isEqualToIgnoringCase(good);
+        assertThat(addresses.convert(" " + good.toLowerCase() + " ").toString()).as("one case carries no checksum").isEqualToIgnoringCase(good);
+        assertThat(addresses.convert("0X" + good.substring(2).toUpperCase()).toString()).isEqualToIgnoringCase(good);
+    }
+
     @Test
     void aMarketIdIsAUint32AsOnL1() {
         // 2^32 does not wrap to market 0, and -1 is not market 4294967295: both name the range
