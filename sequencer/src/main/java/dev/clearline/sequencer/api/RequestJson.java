@@ -56,7 +56,13 @@ public final class RequestJson {
         if (n == null || !n.isObject()) throw bad("WITHDRAW_REQUIRED", "send the withdrawal as a JSON object {owner, recipient, amount, nonce, signature}");
         long amount = uint(n, "amount", Long.MAX_VALUE);
         if (amount == 0) throw bad("BAD_FIELD", "\"amount\" must be more than 0 (collateral base units, 1e-6)");
-        return new dev.clearline.engine.transition.Transition.Withdraw(address(n, "owner"), address(n, "recipient"), amount,
+        Address recipient = address(n, "recipient");
+        // the rollup pays a claim with a token transfer, which no token makes to the zero address: the claim, and the escape's
+        // payment of the same withdrawal, would revert for ever, and the amount is nobody's
+        if (recipient.equals(new Address(new byte[20]))) {
+            throw bad("BAD_FIELD", "\"recipient\" is the zero address: L1 could never pay it (a token transfer there reverts); give the address to pay");
+        }
+        return new dev.clearline.engine.transition.Transition.Withdraw(address(n, "owner"), recipient, amount,
                 uint(n, "nonce", Long.MAX_VALUE), signature(n));
     }
 

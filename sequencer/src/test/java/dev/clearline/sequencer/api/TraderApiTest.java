@@ -473,6 +473,10 @@ class TraderApiTest {
         assertThat(post("/margin/allocate", noMarket.toString()).body()).contains("MISSING_FIELD", "market");
         assertThat(post("/margin/release", margin(s, false, 0, 2).toString()).body()).contains("BAD_FIELD", "more than 0");
         assertThat(post("/margin", "{}").body()).contains("NOT_FOUND", "/margin/allocate", "/margin/release");
+        // a withdrawal L1 could never pay (a token transfer to the zero address reverts), signed all the same
+        HttpResponse<String> toNobody = post("/withdrawals", withdrawal(s, s.address(), new dev.clearline.engine.order.Address(new byte[20]), 1, 2).toString());
+        assertThat(toNobody.statusCode()).isEqualTo(400);
+        assertThat(toNobody.body()).contains("BAD_FIELD", "recipient", "is the zero address: L1 could never pay it");
         // the wrong method on a path that exists says which one it takes, not that the path is unknown
         HttpResponse<String> postRead = post("/state", "{}");
         assertThat(postRead.statusCode()).isEqualTo(405);
