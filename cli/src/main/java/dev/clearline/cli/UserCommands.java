@@ -798,7 +798,7 @@ final class UserCommands {
             o.print(out, result().put("withdrawalId", id).put("amount", Units.amount(amount)).put("recipient", recipient.toString())
                             .put("seq", r.path("seq").asLong()),
                     "Withdrawal " + id + " of " + Units.amount(amount) + " to " + recipient + " accepted at seq " + r.path("seq").asLong()
-                            + "; claim it on L1 once its batch is final: ./clearline claim");
+                            + "; claim it on L1 once its batch is final: " + claimCommand(recipient.toString(), o.address().toString()));
             return 0;
         }
     }
@@ -906,6 +906,11 @@ final class UserCommands {
                 + " Past it, escape --dry-run replays them all.")
         long lookAhead = 64;
 
+        @Option(names = "--to", converter = Converters.L1Address.class, description = "Claim the finalized withdrawals paid to this address"
+                + " (one withdraw --to sent elsewhere, such as a wallet whose key is not at hand): anyone may send a claim, paying its gas,"
+                + " and the address is paid. Default: your key's address.")
+        Address to;
+
         @Option(names = "--finalize", description = "First finalize the batches whose challenge window has passed, undisputed, and that nobody"
                 + " finalized (anyone may; the operator normally does): for when the operator has stopped. Costs gas, a few thousand a batch.")
         boolean finalize;
@@ -929,7 +934,7 @@ final class UserCommands {
         }
 
         private Integer claimAll(Rollup rollup, FinalizedState l1, long finalized, FinalizedFirst first) {
-            Address me = o.address();
+            Address me = to != null ? to : o.address();
             List<FinalizedState.Withdrawal> mine = finalized == 0 ? List.of() : l1.withdrawalsTo(me);
             // read before the claims, which do not change them: a read failing after them would hide what was paid
             long overdue = finalize ? -1 : overdue(o, rollup, finalized);
@@ -1095,7 +1100,7 @@ final class UserCommands {
                             .put("openOrders", openOrderCount(a));
                     t.append("You ").append(who).append(": L2 free ").append(Units.amount(a.path("free").asLong())).append(", ")
                             .append(a.path("positions").size()).append(" position(s), ").append(openOrderCount(a)).append(" open order(s)\n");
-                    you.set("fills", stages(a.path("fills"), now, period, speed, fin, "fill", lotSizes(s), null, t));
+                    you.set("fills", stages(a.path("fills"), now, period, speed, fin, "fill", lotSizes(s), null, who, t));
                     // asked in batch requests: an account lists up to 200 recent withdrawals, and one call after another would take
                     // seconds on a distant node
                     List<Long> finalIds = new ArrayList<>();
@@ -1108,7 +1113,7 @@ final class UserCommands {
                             rollup.getContractAddress(), finalIds, id -> rollup.withdrawalClaimed(BigInteger.valueOf(id)).send()));
                     java.util.function.LongPredicate paid = id -> asked.containsKey(id) ? asked.get(id)
                             : o.l1("read whether withdrawal " + id + " was claimed", () -> rollup.withdrawalClaimed(BigInteger.valueOf(id)).send());
-                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, speed, fin, "withdrawal", lotSizes(s), paid, t));
+                    you.set("withdrawals", stages(a.path("withdrawals"), now, period, speed, fin, "withdrawal", lotSizes(s), paid, who, t));
                 }
             } catch (UserError e) {
                 res.put("sequencer", e.getMessage());
@@ -1199,13 +1204,21 @@ final class UserCommands {
     }
 
     /**
+     * The claim that pays a withdrawal to {@code recipient}: plain `claim` for the key's own address, else `claim --to`, which
+     * any key may send (it pays the recipient), so a withdrawal sent to a wallet whose key is not at hand is still claimed.
+     */
+    static String claimCommand(String recipient, String self) {
+        return recipient.isEmpty() || recipient.equalsIgnoreCase(self) ? "./clearline claim" : "./clearline claim --to " + recipient;
+    }
+
+    /**
      * How many things stand at each stage, the ones not final one per line with when they become final; the records with that
      * estimate. A posted record whose batch L1 already holds as final is final (the node learns it only at its L1 loop's next
      * round; L1 is what pays). With {@code claimed} (withdrawals), a final one is asked whether L1 paid it: the stage after final
      * is the claim, which only the trader's {@code ./clearline claim} sends, so one never claimed is named with that command.
      */
     static ArrayNode stages(JsonNode records, long l1Now, long period, long speed, long l1Final, String what, java.util.Map<Integer, Long> lotSizes,
-                            java.util.function.LongPredicate claimed, StringBuilder t) {
+                            java.util.function.LongPredicate claimed, String self, StringBuilder t) {
         ArrayNode out = UserOptions.JSON.createArrayNode();
         int matched = 0, posted = 0, fin = 0, paid = 0;
         StringBuilder pending = new StringBuilder();
@@ -1226,7 +1239,7 @@ final class UserCommands {
                     c.put("claimed", done);
                     if (done) paid++;
                     else pending.append("    ").append(id).append(": final in batch ").append(r.path("batch").asLong())
-                            .append(", not claimed yet: ./clearline claim pays it\n");
+                            .append(", not claimed yet: ").append(claimCommand(r.path("recipient").asText(""), self)).append(" pays it\n");
                 }
                 case "posted" -> {
                     posted++;

@@ -129,6 +129,14 @@ class HonestRunTest {
             Run withdraw2 = cli(common, "withdraw", "40");
             assertThat(withdraw2.code()).as(withdraw2.err()).isZero();
             long withdrawalId2 = UserOptions.JSON.readTree(withdraw2.out()).path("withdrawalId").asLong();
+            // one to a wallet whose key is not at hand: any key claims it for that wallet, with the command the line names
+            String cold = "0x00000000000000000000000000000000000c01d1";
+            List<String> textual = new ArrayList<>(common);
+            textual.remove("--json");
+            Run withdraw3 = cli(textual, "withdraw", "5", "--to", cold);
+            assertThat(withdraw3.code()).as(withdraw3.err()).isZero();
+            assertThat(withdraw3.out()).contains(" to " + cold + " accepted at seq ", "once its batch is final: ./clearline claim --to " + cold);
+            long withdrawalId3 = Long.parseLong(withdraw3.out().replaceFirst("(?s)^Withdrawal (\\d+) .*", "$1"));
 
             // its batch reaches L1: posted, with the L1 time it becomes final, and `status` says how long that is
             JsonNode[] seen = new JsonNode[1];
@@ -151,8 +159,9 @@ class HonestRunTest {
             await(() -> {
                 Run positions = cli(common, "positions");
                 return "final".equals(withdrawal(positions, withdrawalId).path("stage").asText())
-                        && "final".equals(withdrawal(positions, withdrawalId2).path("stage").asText());
-            }, 120, "both withdrawals final");
+                        && "final".equals(withdrawal(positions, withdrawalId2).path("stage").asText())
+                        && "final".equals(withdrawal(positions, withdrawalId3).path("stage").asText());
+            }, 120, "the three withdrawals final");
             try (FailingSendsProxy cut = new FailingSendsProxy(rpc, 1)) {
                 List<String> viaCut = new ArrayList<>(common);
                 viaCut.set(viaCut.indexOf("--rpc-url") + 1, cut.url());
@@ -165,7 +174,9 @@ class HonestRunTest {
             }
             // status asks L1 which final withdrawal was paid: the first, not the second, named with the command that pays it
             assertThat(claimedOnL1(common)).as("withdrawal id -> claimed, from status").containsExactlyInAnyOrderEntriesOf(
-                    java.util.Map.of(withdrawalId, true, withdrawalId2, false));
+                    java.util.Map.of(withdrawalId, true, withdrawalId2, false, withdrawalId3, false));
+            assertThat(cli(textual, "status").out()).contains("withdrawal " + withdrawalId3 + " of 5.000000: final in batch ",
+                    ", not claimed yet: ./clearline claim --to " + cold + " pays it");
             long[] claimed = {60_000_000L};
             // the rest, and the endpoint goes away once it is paid: the look-ahead at batches not final yet fails, and the
             // claim still reports what it paid (exit 0), the look-ahead's failure beside it
@@ -185,7 +196,17 @@ class HonestRunTest {
             assertThat(token.balanceOf(me).send()).isEqualTo(before.subtract(BigInteger.valueOf(1_000_000_000L)).add(BigInteger.valueOf(100_000_000L)));
             Run again = cli(common, "claim");
             assertThat(UserOptions.JSON.readTree(again.out()).path("claimed")).as("each withdrawal is paid once").isEmpty();
-            assertThat(claimedOnL1(common)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(withdrawalId, true, withdrawalId2, true));
+            assertThat(claimedOnL1(common)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(withdrawalId, true, withdrawalId2, true,
+                    withdrawalId3, false));
+            // the wallet's withdrawal, claimed by this key for it: the wallet is paid, the key only pays the gas
+            Run forCold = cli(common, "claim", "--to", cold);
+            assertThat(forCold.code()).as(forCold.err()).isZero();
+            assertThat(UserOptions.JSON.readTree(forCold.out()).path("claimed")).hasSize(1);
+            assertThat(UserOptions.JSON.readTree(forCold.out()).path("claimed").get(0).path("withdrawalId").asLong()).isEqualTo(withdrawalId3);
+            assertThat(token.balanceOf(cold).send()).isEqualTo(BigInteger.valueOf(5_000_000L));
+            assertThat(token.balanceOf(me).send()).isEqualTo(before.subtract(BigInteger.valueOf(1_000_000_000L)).add(BigInteger.valueOf(100_000_000L)));
+            assertThat(claimedOnL1(common)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(withdrawalId, true, withdrawalId2, true,
+                    withdrawalId3, true));
 
             // claimed means final on L1; the sequencer's API learns it from the L1 loop's next report (so its
             // batchesFinal is read after that report, not right after the claim)
