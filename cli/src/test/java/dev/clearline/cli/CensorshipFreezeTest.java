@@ -52,8 +52,7 @@ class CensorshipFreezeTest {
     @Test
     void anIgnoredForcedWithdrawalLetsAnyoneFreezeTheRollupAfterItsDeadline(DevnetContext l1) throws Exception {
         Credentials user = l1.key(3);
-        TestCollateral minter = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(),
-                new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(3_000_000)));
+        TestCollateral minter = minter(l1);
         assertThat(minter.mint(user.getAddress(), BigInteger.valueOf(50_000_000)).send().isStatusOK()).isTrue();
         List<String> common = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
                 "--key", Numeric.toHexStringWithPrefixZeroPadded(user.getEcKeyPair().getPrivateKey(), 64), "--json");
@@ -693,6 +692,12 @@ class CensorshipFreezeTest {
         StringWriter err = new StringWriter();
         int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true), stop -> { });
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /** The test collateral as its minter (the deploying key) sends it: tests fund their users from it. */
+    static TestCollateral minter(DevnetContext l1) {
+        return TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(),
+                new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(3_000_000)));
     }
 
     static JsonNode json(Run r) throws Exception {

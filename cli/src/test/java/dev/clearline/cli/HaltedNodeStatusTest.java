@@ -21,7 +21,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
-import org.web3j.tx.gas.StaticGasProvider;
 import org.web3j.utils.Numeric;
 
 /**
@@ -143,8 +142,7 @@ class HaltedNodeStatusTest {
     @Test
     void aDepositNeverCreditedOrWhoseWaitLosesTheNodeIsNamedAndAHaltedNodeTakesNone(DevnetContext l1) throws Exception {
         Credentials user = l1.key(4);
-        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(),
-                new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(3_000_000)));
+        TestCollateral token = CensorshipFreezeTest.minter(l1);
         assertThat(token.mint(user.getAddress(), BigInteger.valueOf(20_000_000)).send().isStatusOK()).isTrue();
         BigInteger minted = token.balanceOf(user.getAddress()).send();
         java.util.function.LongFunction<BigInteger> less = units -> minted.subtract(BigInteger.valueOf(units));
