@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         subcommands = {DevnetCommand.class, DeployCommand.class, UpCommand.class, VerifyBatchesCommand.class, VerifyBatchCommand.class,
                 TraceCommand.class, ReportCommand.class, WatchCommand.class,
                 DepositCommand.class, UserCommands.Markets.class, UserCommands.PlaceOrder.class, UserCommands.Amend.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
-                UserCommands.AdjustMargin.class, UserCommands.Withdraw.class, UserCommands.Claim.class, UserCommands.Status.class,
+                UserCommands.AdjustMargin.class, UserCommands.Withdraw.class, UserCommands.Claim.class, StatusCommand.class,
                 UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
                 GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class, BondsCommand.class, ProposeCommand.class,
                 CommandLine.HelpCommand.class})

@@ -47,7 +47,7 @@ class StatusStagesProperties {
             for (int i = 0; i < records.size(); i++) if (rnd.nextBoolean()) paidOnL1.add((long) i);
             Set<Long> asked = new HashSet<>();
             StringBuilder text = new StringBuilder();
-            ArrayNode out = UserCommands.stages(records, 900, 600, 1, l1Final, "withdrawal", Map.of(), id -> {
+            ArrayNode out = StatusCommand.stages(records, 900, 600, 1, l1Final, "withdrawal", Map.of(), id -> {
                 assertThat(asked.add(id)).as("withdrawal %d asked once", id).isTrue();
                 return paidOnL1.contains(id);
             }, SELF, text);
@@ -90,7 +90,7 @@ class StatusStagesProperties {
         ArrayNode fills = UserOptions.JSON.createArrayNode();
         fills.addObject().put("seq", 7).put("market", 1).put("size", 2000).put("price", 60_000_000L).put("stage", "posted").put("batch", 3);
         StringBuilder text = new StringBuilder();
-        ArrayNode out = UserCommands.stages(fills, 900, 600, 1, 4, "fill", Map.of(1, 1000L), null, SELF, text);
+        ArrayNode out = StatusCommand.stages(fills, 900, 600, 1, 4, "fill", Map.of(1, 1000L), null, SELF, text);
         assertThat(out.get(0).path("stage").asText()).as("batch 3 is final on L1 (4 final)").isEqualTo("final");
         assertThat(out.get(0).has("claimed")).isFalse();
         assertThat(text.toString()).isEqualTo("  fills: 1 final, 0 posted, 0 matched\n");
