@@ -818,6 +818,7 @@ final class UserCommands {
             StringBuilder text = new StringBuilder(first.line("so their withdrawals are claimable") + (claimed.isEmpty()
                     ? "Nothing to claim: no unclaimed withdrawal to " + me + " in the " + finalized
                             + " final batch(es); a withdrawal becomes claimable once its batch is final"
+                            + (to == null ? " (one sent elsewhere with withdraw --to: ./clearline claim --to ADDRESS)" : "")
                     : "Claimed " + claimed.size() + " withdrawal(s), " + Units.amount(total) + " in total, to " + me)
                     + (stalled ? "\nBatch " + finalized + " is past its challenge window (by " + overdue + " L1 second(s)) but nobody finalized it:"
                             + " the operator does; if it has stopped, ./clearline claim --finalize finalizes it and the later due ones (paying their gas)" : ""))

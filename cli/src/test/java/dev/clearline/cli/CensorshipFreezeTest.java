@@ -562,7 +562,8 @@ class CensorshipFreezeTest {
         assertThat(onItsWay.get(0).path("amount").asText()).isEqualTo("20.000000");
         assertThat(onItsWay.get(0).path("finalInSeconds").asLong()).isPositive();
         assertThat(cli(common(l1, user).subList(0, common(l1, user).size() - 1), "claim").out()).contains("Nothing to claim",
-                "withdrawal 0 of 20.000000 in batch 0: final in about", "then ./clearline claim pays it");
+                "withdrawal 0 of 20.000000 in batch 0: final in about", "then ./clearline claim pays it",
+                "(one sent elsewhere with withdraw --to: ./clearline claim --to ADDRESS)");
 
         long period = Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod"));
         l1.time().advance(Duration.ofSeconds(period + 1));
