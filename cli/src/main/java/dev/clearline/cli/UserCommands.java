@@ -474,13 +474,17 @@ final class UserCommands {
     @Command(name = "positions", mixinStandardHelpOptions = true,
             description = "Your free balance, positions (with funding, equity, margin ratio, liquidation price) and open orders on L2.")
     static final class Positions extends Base {
+        @Option(names = "--owner", converter = Converters.L1Address.class, description = "Show this account instead of your key's"
+                + " (what the venue shows anyone; needs no key): an account watched from a machine that does not hold its key.")
+        Address owner;
+
         Positions(PrintWriter out) {
             super(out);
         }
 
         @Override
         public Integer call() {
-            JsonNode a = o.get("/accounts/" + o.address()).path("account");
+            JsonNode a = o.get("/accounts/" + (owner != null ? owner : o.address())).path("account");
             // a halted node: the trader who looks at their positions learns it before an order of theirs is refused
             String halted = o.get("/venue").path("halted").asText(null);
             if (o.json) {

@@ -85,6 +85,13 @@ class UserCommandsTest {
         Run pos = run("positions", "--api", url, "--key", trader1);
         assertThat(pos.code()).as(pos.err()).isZero();
         assertThat(pos.out()).contains("market 1: long 2 lot(s) (2000 base units)", "liquidation price");
+        // the same account watched from where its key is not: --owner, no key
+        String owner1 = org.web3j.crypto.Credentials.create(trader1).getAddress();
+        Run watched = run("positions", "--api", url, "--owner", owner1);
+        assertThat(watched.code()).as(watched.err()).isZero();
+        assertThat(watched.out()).contains("Account " + owner1, "market 1: long 2 lot(s) (2000 base units)");
+        assertThat(run("positions", "--api", url, "--owner", owner1.toUpperCase().replace("0X", "0x").substring(0, 41) + "G").code())
+                .as("not an address").isEqualTo(2);
         Run json = run("positions", "--api", url, "--key", trader0, "--json");
         assertThat(json.out()).contains("\"size\":-2000", "\"openOrders\"");
     }
