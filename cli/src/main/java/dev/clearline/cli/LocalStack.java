@@ -21,6 +21,7 @@ import dev.clearline.prover.store.BlockMark;
 import dev.clearline.prover.store.ReplayStore;
 import dev.clearline.sequencer.DevAccounts;
 import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.MarkFreshness;
 import dev.clearline.sequencer.api.OrderLifetime;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
@@ -95,6 +96,8 @@ final class LocalStack implements AutoCloseable {
     private L1Loop l1;
     private DemoTraders demo;
     private StackWatcher watcher;
+    /** The trader API's rule on a market's mark price's age, fed by the ticker after each oracle round. */
+    private MarkFreshness marks;
     private volatile long verifiedHonest;
     private volatile long verifiedFraud;
     private volatile boolean stopping;
@@ -162,9 +165,12 @@ final class LocalStack implements AutoCloseable {
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         running.add(gateway);
         awaitSequencer(seqDir, s.dir());
-        // the oracle feed stamps prices with this clock too, so the rule's clock and the markets' agree
+        // the oracle feed stamps prices with this clock too, so the rules' clock and the markets' agree; the stack feeds its
+        // own prices, a second apart, so it takes the node's rule for a node that does (a minute without a price: refused)
+        marks = new MarkFreshness(MarkFreshness.DEFAULT_WITH_FEED_SECONDS, () -> System.currentTimeMillis() / 1000);
         api = new TraderApi(gateway, new RateLimiter(2_000, 2_000, System::nanoTime), new RateLimiter(8_000, 8_000, System::nanoTime),
-                new OrderLifetime(s.maxOrderLifetime(), () -> System.currentTimeMillis() / 1000), s.apiHost(), s.apiPort(), TraderApi.DEFAULT_MAX_REQUEST_BYTES);
+                new OrderLifetime(s.maxOrderLifetime(), () -> System.currentTimeMillis() / 1000), marks, s.apiHost(), s.apiPort(),
+                TraderApi.DEFAULT_MAX_REQUEST_BYTES);
         running.add(api);
         GatewayLink link = new GatewayLink(gateway);
 
@@ -201,6 +207,7 @@ final class LocalStack implements AutoCloseable {
             long now = System.currentTimeMillis() / 1000;
             gateway.submit((id, q) -> new Command.TimeTick(id, q, now)).get(30, TimeUnit.SECONDS);
             oracle.publish(now);
+            link.observeMarks(marks);
         }));
         Path watcherDir = s.dir().resolve("watcher");
         if (freshChain) deleteTree(watcherDir); // its judgements belong to the earlier chain, whose rollup may have had the same address

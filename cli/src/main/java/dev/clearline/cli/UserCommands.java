@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import picocli.CommandLine.Command;
@@ -566,6 +567,10 @@ final class UserCommands {
             ArrayNode all = UserOptions.JSON.createArrayNode();
             StringBuilder t = new StringBuilder();
             if (shown.isEmpty()) t.append("No market is listed yet (a MarketConfig through L1's priority queue lists one)");
+            // the markets whose mark is too old for the venue to take orders that can grow a position there (GET /venue)
+            JsonNode venue = shown.isEmpty() ? UserOptions.JSON.createObjectNode() : o.venue();
+            Map<Long, Long> staleMarks = new java.util.HashMap<>();
+            venue.path("staleMarks").forEach(s -> staleMarks.put(s.path("market").asLong(), s.path("markAge").asLong()));
             for (JsonNode m : shown) {
                 int id = m.path("market").asInt();
                 long lot = m.path("lotSize").asLong();
@@ -586,6 +591,13 @@ final class UserCommands {
                         .append(", taker fee ").append(percent(m.path("takerFeePpm").asLong()))
                         .append(", liquidation fee ").append(percent(m.path("liquidationFeePpm").asLong()))
                         .append(m.path("maxPrice").asLong(0) > 0 ? "; prices up to " + Units.amount(m.path("maxPrice").asLong()) : "").append('\n');
+                Long markAge = staleMarks.get(Integer.toUnsignedLong(id));
+                row.put("ordersRefused", markAge != null);
+                if (markAge != null) {
+                    t.append("  ORDERS REFUSED: its mark is ").append(markAge).append(" s old, past the ")
+                            .append(OrderLifetime.format(venue.path("maxMarkAge").asLong())).append(" this venue allows (no oracle price since);")
+                            .append(" cancels and reduce-only orders still go (order --reduce-only)\n");
+                }
                 if (market != null) {
                     t.append("  asks (lowest last):\n");
                     List<JsonNode> asks = new java.util.ArrayList<>();

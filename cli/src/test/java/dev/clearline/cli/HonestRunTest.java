@@ -90,6 +90,13 @@ class HonestRunTest {
                 if (filled == 0) Thread.sleep(500);
             }
             assertThat(filled).as("a lot bought from the demo makers").isEqualTo(1);
+            // the stack feeds its own prices a second apart: its venue takes orders that grow a position only within a minute of one
+            JsonNode venue = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/venue")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(venue.path("maxMarkAge").asLong()).as(venue.toString()).isEqualTo(60);
+            assertThat(venue.path("staleMarks").size()).as("both markets priced within the minute: " + venue).isZero();
+            assertThat(venue.has("staleMarks")).as(venue.toString()).isTrue();
             JsonNode account = UserOptions.JSON.readTree(cli(common, "positions").out());
             assertThat(account.path("positions").get(0).path("size").asLong()).isEqualTo(1_000);
 

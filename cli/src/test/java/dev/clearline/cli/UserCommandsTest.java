@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.SequencerMain;
 import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.MarkFreshness;
 import dev.clearline.sequencer.api.OrderLifetime;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
+import dev.clearline.sequencer.l1.GatewayLink;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.engine.order.Address;
 import java.io.PrintWriter;
@@ -414,6 +416,33 @@ class UserCommandsTest {
         JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
         assertThat(open.path("expiry").asLong()).isZero();
         assertThat(run("cancel", open.path("orderHash").asText(), "--api", url, "--key", trader).code()).isZero();
+    }
+
+    @Test
+    void onAVenueWhoseOracleStoppedMarketsSaysOrdersAreRefusedAndAnOrderIsRefusedWithWhatStillGoes() throws Exception {
+        String trader = keyOf(13);
+        // the node's clock two minutes past the dev setup's price: the oracle has been silent past the venue's minute
+        long pricedAt = UserOptions.JSON.readTree(run("markets", "--market", "1", "--api", url, "--json").out()).path("markets").path(0)
+                .path("lastOracleTs").asLong();
+        MarkFreshness marks = new MarkFreshness(60, () -> pricedAt + 120);
+        try (TraderApi stale = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime),
+                OrderLifetime.unlimited(), marks, "127.0.0.1", 0, 64 * 1024)) {
+            new GatewayLink(gateway).observeMarks(marks);
+            String at = "http://127.0.0.1:" + stale.port();
+            Run shown = run("markets", "--api", at);
+            assertThat(shown.code()).as(shown.err()).isZero();
+            assertThat(shown.out()).contains("market 1: mark", "ORDERS REFUSED: its mark is 120 s old, past the 1m this venue allows",
+                    "cancels and reduce-only orders still go");
+            assertThat(UserOptions.JSON.readTree(run("markets", "--api", at, "--json").out()).path("markets").path(0).path("ordersRefused").asBoolean())
+                    .isTrue();
+            Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--api", at, "--key", trader);
+            assertThat(bid.code()).isEqualTo(1);
+            assertThat(bid.err()).contains("STALE_MARK", "market 1's mark price is 120 s old", "reduce-only orders are still taken").doesNotContain("\tat ");
+        }
+        Run fresh = run("markets", "--api", url);
+        assertThat(fresh.out()).as("a venue without the rule").doesNotContain("ORDERS REFUSED");
+        assertThat(UserOptions.JSON.readTree(run("markets", "--api", url, "--json").out()).path("markets").path(0).path("ordersRefused").asBoolean())
+                .isFalse();
     }
 
     /** The protocol moves an order's whole margin at its first fill; a trader whose order partly fills and rests is told so. */

@@ -8,6 +8,7 @@ import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.MarkFreshness;
 import dev.clearline.sequencer.api.OrderLifetime;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
@@ -43,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
- *             [--verify-threads N] [--rate-per-key 2000] [--rate-per-address 8000] [--max-order-lifetime none|90s|10m|2h|7d] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
+ *             [--verify-threads N] [--rate-per-key 2000] [--rate-per-address 8000] [--max-order-lifetime none|90s|10m|2h|7d] [--max-mark-age none|60s|..] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
@@ -61,7 +62,9 @@ import java.util.concurrent.TimeUnit;
  * oracle key ({@code --oracle-key} or {@code CLEARLINE_ORACLE_KEY}) for the markets whose oracle it is.
  * {@code --max-order-lifetime 7d} makes the trader API take only orders that expire within that
  * long of the node's clock ({@link OrderLifetime}: then nothing an order leaves in the state outlives
- * it); the default {@code none} takes orders without expiry too.
+ * it); the default {@code none} takes orders without expiry too. {@code --max-mark-age 60s} takes only
+ * cancels and reduce-only orders in a market whose last oracle price is older ({@link MarkFreshness});
+ * the default is 60 s on a node that feeds prices itself, none otherwise.
  * {@code --dev-setup N} lists market 1 and credits dev traders 0..N-1 on a fresh state (dev keys,
  * see {@link DevAccounts}; in a cluster only the lowest member id does it). Each member's gateway
  * sends its requests to whichever member leads; only the leader's process sends time ticks.
@@ -136,7 +139,7 @@ public final class SequencerMain {
         long chainId;
         int verifyThreads, devTraders, port;
         double rate, addressRate;
-        long maxLifetime;
+        long maxLifetime, maxMarkAge;
         long snapshotEvery, batchSeconds, minFreeMb;
         Integer statusPort;
         try {
@@ -145,6 +148,9 @@ public final class SequencerMain {
             rate = values.positive("rate-per-key", 2000, "requests a second per trader key");
             addressRate = values.positive("rate-per-address", 4 * rate, "requests a second per client address");
             maxLifetime = values.lifetime("max-order-lifetime", 0);
+            // a node that feeds prices itself sends one a second: a minute without one is a feed that stopped
+            boolean feeds = opts.containsKey("dev-oracle") || opts.containsKey("price-source");
+            maxMarkAge = values.lifetime("max-mark-age", feeds ? MarkFreshness.DEFAULT_WITH_FEED_SECONDS : 0);
             snapshotEvery = values.whole("snapshot-every", NodeConfig.DEFAULT_SNAPSHOT_INTERVAL.toSeconds(), 0, 86_400, "seconds between snapshots (0: none)");
             batchSeconds = values.whole("batch-seconds", Genesis.BATCH_SECONDS, 1, 3_600, "the seconds a batch stays open before it is sealed");
             devTraders = values.wholeInt("dev-setup", 0, 0, 10_000, "a number of dev traders");
@@ -244,9 +250,11 @@ public final class SequencerMain {
         // the API's port first: a port in use ends the start before the L1 side bonds and posts
         String host = opts.getOrDefault("host", "127.0.0.1");
         TraderApi api;
+        // the oracle feeds stamp prices with this clock too
+        MarkFreshness marks = new MarkFreshness(maxMarkAge, () -> System.currentTimeMillis() / 1000);
         try {
             api = new TraderApi(gateway, new RateLimiter(rate, rate, System::nanoTime), new RateLimiter(addressRate, addressRate, System::nanoTime),
-                    new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), host, port, TraderApi.DEFAULT_MAX_REQUEST_BYTES);
+                    new OrderLifetime(maxLifetime, () -> System.currentTimeMillis() / 1000), marks, host, port, TraderApi.DEFAULT_MAX_REQUEST_BYTES);
         } catch (java.io.IOException e) {
             gateway.close();
             node.close();
@@ -289,17 +297,21 @@ public final class SequencerMain {
         System.out.flush();
         // outside the state machine: wall-clock ticks (batch sealing by age), from the leader's process only
         // (the node itself asks for the periodic snapshots)
+        GatewayLink marketsLink = new GatewayLink(gateway);
         while (!stop.await(1, TimeUnit.SECONDS)) {
-            if (!node.isLeader()) continue;
-            long now = System.currentTimeMillis() / 1000;
-            gateway.submit((id, s) -> new Command.TimeTick(id, s, now));
-            if (oracle != null) {
-                try {
-                    oracle.publish(now);
-                } catch (java.io.IOException e) {
-                    System.err.println("event=oracle_round_failed error=\"" + e.getMessage() + "\"");
+            if (node.isLeader()) {
+                long now = System.currentTimeMillis() / 1000;
+                gateway.submit((id, s) -> new Command.TimeTick(id, s, now));
+                if (oracle != null) {
+                    try {
+                        oracle.publish(now);
+                    } catch (java.io.IOException e) {
+                        System.err.println("event=oracle_round_failed error=\"" + e.getMessage() + "\"");
+                    }
                 }
             }
+            // every member's API applies the rule, after the oracle round so that a price just sent counts
+            if (marks.limited()) marketsLink.observeMarks(marks);
         }
     }
 

@@ -22,6 +22,8 @@ final class SequencerOptions {
             new Option("rate-per-key", "N", "signed orders and cancels a second per trader key, counted once the signature holds (default 2000)"),
             new Option("rate-per-address", "N", "requests of any kind a second per client IP address, REST and WebSocket together (default 4 x --rate-per-key); behind a proxy, every client shares the proxy's"),
             new Option("max-order-lifetime", "none|90s|10m|2h|7d", "take only orders that expire within this long (default none: any order)"),
+            new Option("max-mark-age", "none|90s|10m|2h", "past this long since a market's last oracle price, take only cancels and reduce-only orders there"
+                    + " (default 60s with --dev-oracle or --price-source, none otherwise)"),
             new Option("snapshot-every", "SECONDS", "seconds between snapshots, which bound a restart's replay (default 60; 0: none)"),
             new Option("keep-log-hours", "H|forever", "hours of recorded log a member keeps before its older snapshot (default 24); a member down longer cannot catch up"),
             new Option("keep-history-hours", "H|forever", "hours of command history GET /admin/history serves (default 24)"),

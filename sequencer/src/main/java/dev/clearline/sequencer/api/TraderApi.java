@@ -37,7 +37,7 @@ import java.util.concurrent.CompletionException;
  * POST /orders/cancel        cancel         GET /accounts/{address}   balance, positions, open orders, fills
  * POST /orders/amend         amend          GET /markets/{id}/depth   depth snapshot
  * POST /orders/batch-cancel  batch cancel   GET /state                state root, seq, batches, markets
- *                                           GET /venue                the API's own rules (order lifetime, limits)
+ *                                           GET /venue                the API's own rules (order lifetime, mark age, limits)
  * WS   /ws                   {"id":..,"op":"place"|"cancel"|"amend"|"batchCancel"|"order"|"account"|"depth"|"state"|"venue"|"subscribe",..}
  * </pre>
  */
@@ -51,6 +51,7 @@ public final class TraderApi implements AutoCloseable {
     /** Charges a signed request to its signer's allowance once the signature holds ({@link SignerGate}). */
     private final SignerGate keyGate;
     private final OrderLifetime lifetime;
+    private final MarkFreshness marks;
     private final Server server;
     private final int maxRequestBytes;
     /** Set when the API begins to stop: new requests are refused while those taken are answered. */
@@ -92,6 +93,15 @@ public final class TraderApi implements AutoCloseable {
      */
     public TraderApi(Gateway gateway, RateLimiter perKey, RateLimiter perAddress, OrderLifetime lifetime, String host, int port,
                      int maxRequestBytes) throws Exception {
+        this(gateway, perKey, perAddress, lifetime, MarkFreshness.unlimited(), host, port, maxRequestBytes);
+    }
+
+    /**
+     * @param marks the rule on how old a market's mark may be for an order that can grow a position ({@link MarkFreshness}); its
+     *              owner feeds it the markets' oracle times
+     */
+    public TraderApi(Gateway gateway, RateLimiter perKey, RateLimiter perAddress, OrderLifetime lifetime, MarkFreshness marks, String host,
+                     int port, int maxRequestBytes) throws Exception {
         this.gateway = gateway;
         this.perKey = perKey;
         this.perAddress = perAddress;
@@ -101,6 +111,7 @@ public final class TraderApi implements AutoCloseable {
                     + " requests a second for " + signer + "; slow down and retry in " + wait + " ms (other keys are not affected)", wait);
         };
         this.lifetime = lifetime;
+        this.marks = marks;
         this.maxRequestBytes = maxRequestBytes;
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("api");
@@ -249,8 +260,10 @@ public final class TraderApi implements AutoCloseable {
         }
     }
 
+    /** {@code s} if the venue's admission rules on orders take it: its lifetime, and its market's mark price's age. */
     private SignedOrder lifetimeChecked(SignedOrder s) throws ApiError {
         lifetime.check(s.order());
+        marks.check(s.order());
         return s;
     }
 
@@ -263,6 +276,7 @@ public final class TraderApi implements AutoCloseable {
     private ReplyBytes venue() {
         ObjectNode v = JSON.createObjectNode();
         lifetime.describe(v);
+        marks.describe(v);
         v.put("maxRequestBytes", maxRequestBytes);
         v.put("requestsPerSecondPerKey", perKey.perSecond());
         v.put("requestsPerSecondPerAddress", perAddress.perSecond());
@@ -280,6 +294,8 @@ public final class TraderApi implements AutoCloseable {
     /** Adds the API's figures to a member's {@code /metrics}: requests by operation, refusals by code, sockets, halts. */
     public void writeMetrics(dev.clearline.sequencer.metrics.MetricsText m) {
         counts.writeMetrics(m, inFlight.get(), halted != null);
+        m.gauge("clearline_api_stale_marks", "markets whose mark price is older than the venue's --max-mark-age: orders that can grow a position"
+                + " there are refused (GET /venue lists them)", marks.refusedMarkets());
     }
 
     static ObjectNode error(ApiError e) {

@@ -6,6 +6,7 @@ import dev.clearline.engine.batch.BatchHeader;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.sequencer.api.Gateway;
+import dev.clearline.sequencer.api.MarkFreshness;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.ReplyCodec;
 import dev.clearline.sequencer.state.SequencerState;
@@ -28,6 +29,7 @@ import java.util.function.LongSupplier;
  */
 public final class GatewayLink implements SequencerLink {
     private static final long TIMEOUT_SECONDS = 30;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GatewayLink.class);
 
     /** Sends one command built from (clientId, clientSeq) and returns the committed reply. */
     @FunctionalInterface
@@ -85,6 +87,27 @@ public final class GatewayLink implements SequencerLink {
                     m.path("bestAsk").asLong(0)));
         }
         return out;
+    }
+
+    /**
+     * Hands {@code marks} every market's last oracle time from the node's state, with a log line when the rule starts or stops
+     * refusing a market's orders; a failed read keeps the times it had and says why (the next round reads again).
+     */
+    public void observeMarks(MarkFreshness marks) {
+        List<MarketInfo> all;
+        try {
+            all = markets();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=mark_ages_not_read error=\"{}\"", e.getMessage());
+            return;
+        }
+        for (MarketInfo m : all) marks.observe(m.market(), m.lastOracleTs());
+        marks.changes().forEach((id, refused) -> {
+            String market = Integer.toUnsignedString(id);
+            if (!refused) LOG.info("event=mark_fresh_again market={} note=\"orders are taken again\"", market);
+            else LOG.warn("event=mark_stale market={} age_s={} note=\"no oracle price within the venue's mark age: only cancels and reduce-only"
+                    + " orders are taken there until one arrives\"", market, marks.ageSeconds(id));
+        });
     }
 
     @Override

@@ -139,6 +139,19 @@ class ApiDocTest {
                     assertThat(noExpiry.statusCode()).isEqualTo(400);
                     replies.put("expiry-required", WsClient.JSON.readTree(noExpiry.body()));
                 }
+                // a venue whose oracle has been silent 95 s, past the minute it allows (--max-mark-age 60s)
+                long pricedAt = replies.get("state").path("marketInfo").path(0).path("lastOracleTs").asLong();
+                MarkFreshness marks = new MarkFreshness(60, () -> pricedAt + 95);
+                try (TraderApi stale = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime),
+                        OrderLifetime.unlimited(), marks, "127.0.0.1", 0, TraderApi.DEFAULT_MAX_REQUEST_BYTES)) {
+                    new dev.clearline.sequencer.l1.GatewayLink(gateway).observeMarks(marks);
+                    replies.put("venue-stale-mark", get("http://127.0.0.1:" + stale.port() + "/venue"));
+                    HttpResponse<String> staleMark = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stale.port() + "/orders"))
+                            .POST(HttpRequest.BodyPublishers.ofString(requests.get("place").toString())).header("content-type", "application/json")
+                            .timeout(Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(staleMark.statusCode()).as(staleMark.body()).isEqualTo(503);
+                    replies.put("stale-mark", WsClient.JSON.readTree(staleMark.body()));
+                }
                 HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + "/orders"))
                         .POST(HttpRequest.BodyPublishers.ofString(requests.get("place").toString())).header("content-type", "application/json")
                         .timeout(Duration.ofSeconds(ANSWER_SECONDS)).build(), HttpResponse.BodyHandlers.ofString());

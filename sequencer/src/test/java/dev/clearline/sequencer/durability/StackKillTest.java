@@ -90,6 +90,10 @@ class StackKillTest {
                 ChildSequencer first = node;
                 await(() -> account(first, alice).path("free").asLong() + account(first, bob).path("free").asLong() == 2 * DEPOSIT
                         && state(first).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited from L1 and a first mark", first::diagnosis);
+                // a node that feeds its own prices refuses orders in a market without one for a minute (MarkFreshness), unless told otherwise
+                JsonNode venue = get(first, "/venue");
+                assertThat(venue.path("maxMarkAge").asLong()).as(venue.toString()).isEqualTo(60);
+                assertThat(venue.path("staleMarks").size()).as(venue.toString()).isZero();
                 for (int k = 1; k <= kills; k++) {
                     long killAfterMs = 200 + random.nextInt(800);
                     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
