@@ -117,12 +117,16 @@ final class StatusCommand extends UserCommands.Base {
             t.append("Sequencer ").append(o.api).append(": seq ").append(s.path("seq").asLong()).append(", ")
                     .append(s.path("sealedBatches").asLong()).append(" batch(es) sealed, ").append(s.path("sealedBatches").asLong() - next)
                     .append(" not yet on L1\n");
-            String halted = o.get("/venue").path("halted").asText(null);
+            JsonNode venue = o.venue();
+            String halted = venue.path("halted").asText(null);
             if (halted != null) {
                 // the node said why before an order of yours is refused: what still works, and where your funds stand
                 seq.put("halted", halted);
                 t.append("  ").append(UserCommands.haltedLine(halted)).append('\n');
             }
+            var stale = UserCommands.staleMarks(venue);
+            if (!stale.isEmpty()) seq.set("staleMarks", venue.path("staleMarks"));
+            for (var e : stale.entrySet()) t.append("  ").append(UserCommands.staleMarkLine(e.getKey(), e.getValue(), venue)).append('\n');
             if (who != null) {
                 JsonNode a = o.get("/accounts/" + who).path("account");
                 you.put("l2Free", Units.amount(a.path("free").asLong())).put("positions", a.path("positions").size())

@@ -486,11 +486,15 @@ final class UserCommands {
         @Override
         public Integer call() {
             JsonNode a = o.get("/accounts/" + (owner != null ? owner : o.address())).path("account");
-            // a halted node: the trader who looks at their positions learns it before an order of theirs is refused
-            String halted = o.get("/venue").path("halted").asText(null);
+            // a halted node, or a market whose oracle went silent: the trader who looks at their positions learns it before an
+            // order of theirs is refused (and that reduce-only orders still close a position there)
+            JsonNode venue = o.venue();
+            String halted = venue.path("halted").asText(null);
+            Map<Long, Long> stale = staleMarks(venue);
             if (o.json) {
                 ObjectNode account = ((ObjectNode) a).deepCopy();
                 if (halted != null) account.put("halted", halted); // absent while the node takes orders, as in GET /venue
+                if (!stale.isEmpty()) account.set("staleMarks", venue.path("staleMarks")); // as in GET /venue
                 o.print(out, account, "");
                 return 0;
             }
@@ -531,10 +535,24 @@ final class UserCommands {
                 long expiry = oo.path("expiry").asLong(0);
                 if (expiry != 0) b.append(", expires ").append(java.time.Instant.ofEpochSecond(expiry)).append(" (oracle time)");
             }
+            for (var e : stale.entrySet()) b.append('\n').append(staleMarkLine(e.getKey(), e.getValue(), venue));
             if (halted != null) b.append('\n').append(haltedLine(halted));
             o.print(out, (ObjectNode) a, b.toString());
             return 0;
         }
+    }
+
+    /** The markets {@code venue} ({@code GET /venue}) refuses orders that can grow a position in, each with its mark's age in seconds. */
+    static Map<Long, Long> staleMarks(JsonNode venue) {
+        Map<Long, Long> out = new java.util.TreeMap<>();
+        venue.path("staleMarks").forEach(s -> out.put(s.path("market").asLong(), s.path("markAge").asLong()));
+        return out;
+    }
+
+    /** What a market whose mark is too old means for a trader: how old, the venue's bound, and what still goes there. */
+    static String staleMarkLine(long market, long age, JsonNode venue) {
+        return "ORDERS REFUSED in market " + market + ": its mark is " + age + " s old, past the " + OrderLifetime.format(venue.path("maxMarkAge").asLong())
+                + " this venue allows (no oracle price since); cancels and reduce-only orders still go (order --reduce-only)";
     }
 
     /** What a halted node means for a trader: its reason, what still works, and the way out through L1. */
@@ -569,8 +587,7 @@ final class UserCommands {
             if (shown.isEmpty()) t.append("No market is listed yet (a MarketConfig through L1's priority queue lists one)");
             // the markets whose mark is too old for the venue to take orders that can grow a position there (GET /venue)
             JsonNode venue = shown.isEmpty() ? UserOptions.JSON.createObjectNode() : o.venue();
-            Map<Long, Long> staleMarks = new java.util.HashMap<>();
-            venue.path("staleMarks").forEach(s -> staleMarks.put(s.path("market").asLong(), s.path("markAge").asLong()));
+            Map<Long, Long> staleMarks = staleMarks(venue);
             for (JsonNode m : shown) {
                 int id = m.path("market").asInt();
                 long lot = m.path("lotSize").asLong();
@@ -593,11 +610,7 @@ final class UserCommands {
                         .append(m.path("maxPrice").asLong(0) > 0 ? "; prices up to " + Units.amount(m.path("maxPrice").asLong()) : "").append('\n');
                 Long markAge = staleMarks.get(Integer.toUnsignedLong(id));
                 row.put("ordersRefused", markAge != null);
-                if (markAge != null) {
-                    t.append("  ORDERS REFUSED: its mark is ").append(markAge).append(" s old, past the ")
-                            .append(OrderLifetime.format(venue.path("maxMarkAge").asLong())).append(" this venue allows (no oracle price since);")
-                            .append(" cancels and reduce-only orders still go (order --reduce-only)\n");
-                }
+                if (markAge != null) t.append("  ").append(staleMarkLine(Integer.toUnsignedLong(id), markAge, venue)).append('\n');
                 if (market != null) {
                     t.append("  asks (lowest last):\n");
                     List<JsonNode> asks = new java.util.ArrayList<>();

@@ -11,6 +11,9 @@ import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.SequencerMain;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.RateLimiter;
+import dev.clearline.sequencer.l1.GatewayLink;
+import dev.clearline.sequencer.api.OrderLifetime;
+import dev.clearline.sequencer.api.MarkFreshness;
 import dev.clearline.sequencer.api.TraderApi;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.SequencerNode;
@@ -130,6 +133,26 @@ class HaltedNodeStatusTest {
             assertThat(refused.code()).isEqualTo(1);
             assertThat(refused.err()).contains("the sequencer refused: HALTED: the node takes no new orders", "the rollup's tip is not this node's",
                     "./clearline force-withdraw AMOUNT", "escape --dry-run").doesNotContain("\tat ");
+
+            // a venue whose oracle went silent past its mark age (the node's clock 2 minutes past market 1's price): status says
+            // where orders are refused and what still goes, beside the rest
+            long pricedAt = CensorshipFreezeTest.json(CensorshipFreezeTest.cli(List.of("--api", "http://127.0.0.1:" + api.port()), "markets", "--json"))
+                    .path("markets").path(0).path("lastOracleTs").asLong();
+            MarkFreshness marks = new MarkFreshness(60, () -> pricedAt + 120);
+            try (TraderApi stale = new TraderApi(venue.gateway(), new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(1_000, 1_000, System::nanoTime),
+                    OrderLifetime.unlimited(), marks, "127.0.0.1", 0, 64 * 1024)) {
+                new GatewayLink(venue.gateway()).observeMarks(marks);
+                List<String> atStale = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollup, "--api", "http://127.0.0.1:" + stale.port(),
+                        "--key", Numeric.toHexStringWithPrefixZeroPadded(l1.key(3).getEcKeyPair().getPrivateKey(), 64));
+                CensorshipFreezeTest.Run staleStatus = CensorshipFreezeTest.cli(atStale, "status");
+                assertThat(staleStatus.code()).as(staleStatus.err()).isZero();
+                assertThat(staleStatus.out()).contains("ORDERS REFUSED in market 1: its mark is 120 s old, past the 1m this venue allows",
+                        "reduce-only orders still go").doesNotContain("HALTED");
+                assertThat(CensorshipFreezeTest.json(CensorshipFreezeTest.cli(atStale, "status", "--json")).path("sequencer").path("staleMarks").toString())
+                        .isEqualTo("[{\"market\":1,\"markAge\":120}]");
+            }
+            assertThat(CensorshipFreezeTest.json(CensorshipFreezeTest.cli(common, "status", "--json")).path("sequencer").has("staleMarks"))
+                    .as("a venue without the rule").isFalse();
         }
     }
 

@@ -431,8 +431,13 @@ class UserCommandsTest {
             String at = "http://127.0.0.1:" + stale.port();
             Run shown = run("markets", "--api", at);
             assertThat(shown.code()).as(shown.err()).isZero();
-            assertThat(shown.out()).contains("market 1: mark", "ORDERS REFUSED: its mark is 120 s old, past the 1m this venue allows",
+            assertThat(shown.out()).contains("market 1: mark", "ORDERS REFUSED in market 1: its mark is 120 s old, past the 1m this venue allows",
                     "cancels and reduce-only orders still go");
+            // positions says it too: a position there is closed with reduce-only orders
+            Run positions = run("positions", "--api", at, "--key", trader);
+            assertThat(positions.out()).contains("ORDERS REFUSED in market 1: its mark is 120 s old");
+            assertThat(UserOptions.JSON.readTree(run("positions", "--api", at, "--key", trader, "--json").out()).path("staleMarks").toString())
+                    .isEqualTo("[{\"market\":1,\"markAge\":120}]");
             assertThat(UserOptions.JSON.readTree(run("markets", "--api", at, "--json").out()).path("markets").path(0).path("ordersRefused").asBoolean())
                     .isTrue();
             Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--api", at, "--key", trader);
@@ -441,6 +446,8 @@ class UserCommandsTest {
         }
         Run fresh = run("markets", "--api", url);
         assertThat(fresh.out()).as("a venue without the rule").doesNotContain("ORDERS REFUSED");
+        assertThat(run("positions", "--api", url, "--key", trader).out()).doesNotContain("ORDERS REFUSED");
+        assertThat(UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).has("staleMarks")).isFalse();
         assertThat(UserOptions.JSON.readTree(run("markets", "--api", url, "--json").out()).path("markets").path(0).path("ordersRefused").asBoolean())
                 .isFalse();
     }
