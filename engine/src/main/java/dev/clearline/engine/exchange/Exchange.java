@@ -598,6 +598,11 @@ public final class Exchange {
             if (o.timeInForce() == dev.clearline.engine.order.TimeInForce.FOK) {
                 r = glue.tryFillOrKill(next, mb, m, cap);
                 if (r != null) return reject(replacement.hash(), r, null);
+                // the trial evicts the makers it finds at fault (they would refuse any taker), so what is left may no longer
+                // fill the replacement whole: checked again while the old order still rests, a refusal leaves it as it was
+                // (placed after the old order left, the book refused, and the amend had nothing to stand on)
+                br = glue.bookCheck(next, mb, m, cap, true);
+                if (br != null) return reject(replacement.hash(), BookGlue.fromBook(br), br);
             }
             events.add(new ExchangeEvent.Amended(events.next(), e.id, e.v.hash(), replacement.hash(), false));
             glue.removeQuietly(e, mb, m);

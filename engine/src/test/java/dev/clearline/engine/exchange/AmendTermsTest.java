@@ -73,6 +73,35 @@ class AmendTermsTest {
         assertThat(d.ex.orderId(old.hash())).isEqualTo(id);
     }
 
+    /**
+     * The fill-or-kill trial evicts a maker at fault (here one whose free balance no longer covers the margin its order
+     * carries): the book then holds too little to fill the replacement whole. The amend is refused and the old order stays;
+     * it threw before (the book refused the replacement once the old order had left), which in the sequencer stops every
+     * member at that command, and again at each restart: an amend any trader could send.
+     */
+    @Test
+    void aFillOrKillReplacementWhoseLiquidityTheTrialEvictsIsRefusedAndTheOldOrderStays() {
+        var old = d.gtc(alice, Side.BUY, 9_000, 10, 100_000);
+        long id = d.place(old);
+        var ask = d.gtc(bob, Side.SELL, 9_500, 4, 100_000);
+        long askId = d.place(ask);
+        // bob's ask carries 100,000 of margin, taken from his free balance at its first fill: he withdraws nearly all of it
+        assertThat(d.ex.apply(d.w.withdraw(bob, 990_000, 0))).isNull();
+        d.events();
+        long reserved = d.reservedSize(alice, true);
+        var fok = d.verified(d.order(alice, Side.BUY, 9_500, 4, 100_000, TimeInForce.FOK, 0, 0, 0));
+        assertThat(d.ex.amend(d.cancelOf(alice, old), fok)).isEqualTo(Reject.BOOK_REJECTED);
+        List<ExchangeEvent> events = d.events();
+        assertThat(events).as("the trial found bob's ask at fault").anyMatch(e -> e instanceof ExchangeEvent.FillRefused);
+        assertThat(d.book().isResting(askId)).as("and took it off the book").isFalse();
+        assertThat(events).noneMatch(e -> e instanceof ExchangeEvent.Filled || e instanceof ExchangeEvent.Amended);
+        assertThat(d.book().openLots(id)).isEqualTo(10);
+        assertThat(d.book().priceTicks(id)).isEqualTo(90);
+        assertThat(d.reservedSize(alice, true)).isEqualTo(reserved);
+        assertThat(d.ex.orderId(old.hash())).isEqualTo(id);
+        assertThat(d.ex.orderId(fok.hash())).isEqualTo(-1);
+    }
+
     @Test
     void anAmendOfAnExpiredOrderIsRefusedAndLeavesNoGhostEntryOrReservation() {
         // more expiring orders than one sweep takes, so some are still on the book when the amend arrives
