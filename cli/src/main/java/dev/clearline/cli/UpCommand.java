@@ -3,6 +3,7 @@ package dev.clearline.cli;
 import dev.clearline.devnet.Devnet;
 import dev.clearline.devnet.deploy.Manifest;
 import dev.clearline.sequencer.DevAccounts;
+import dev.clearline.sequencer.api.MarkFreshness;
 import dev.clearline.sequencer.api.OrderLifetime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -153,6 +154,8 @@ final class UpCommand implements Callable<Integer> {
         out.println("                " + (maxOrderLifetime == 0 ? "takes orders with and without expiry (--max-order-lifetime none)"
                 : "takes orders that expire within " + OrderLifetime.format(maxOrderLifetime)
                         + " (--max-order-lifetime), so no order stays in the rollup's state for good"));
+        out.println("                and, in a market whose oracle has been silent for " + OrderLifetime.format(MarkFreshness.DEFAULT_WITH_FEED_SECONDS)
+                + ", only cancels and reduce-only orders (GET /venue lists such markets)");
         if (stack.statusPort() >= 0) {
             String status = "http://" + node.host + ":" + stack.statusPort();
             out.println("  Status:        " + status + "/member   Metrics (Prometheus): " + status + "/metrics");

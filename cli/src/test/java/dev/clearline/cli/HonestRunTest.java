@@ -231,7 +231,8 @@ class HonestRunTest {
             // the watcher replaying L1 alone found the posted batches honest; the demo traders traded
             await(() -> out.toString().matches("(?s).*verified honest [1-9].*"), 90, "watcher verdicts");
             assertThat(out.toString()).doesNotContain("FRAUD").matches("(?s).*demo orders [1-9].*");
-            assertThat(banner).contains("Clearline local stack is up", "./clearline deposit", "./clearline order", "./clearline claim");
+            assertThat(banner).contains("Clearline local stack is up", "./clearline deposit", "./clearline order", "./clearline claim",
+                    "in a market whose oracle has been silent for 1m, only cancels and reduce-only orders");
         } finally {
             stop.countDown();
             if (started.getCount() == 0) assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
