@@ -161,7 +161,7 @@ final class LocalStack implements AutoCloseable {
         // the sequencer's state keeps every order taken, in this JVM's heap: say so before it runs out
         running.add(new HeapWatch(HeapWatch.heapUsed(), Runtime.getRuntime().maxMemory(), 30, 1_000, "./clearline up",
                 why -> System.err.println("clearline up: " + why)).start());
-        gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(),
+        gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), genesis.domain(), new NativeSecp256k1Verifier(),
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         running.add(gateway);
         awaitSequencer(seqDir, s.dir());

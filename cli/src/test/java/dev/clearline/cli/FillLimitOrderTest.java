@@ -31,7 +31,7 @@ class FillLimitOrderTest {
     void anOrderStoppedAtTheFillLimitSaysHowMuchWasCancelledAndAFokSaysWhyItWasRefused() throws Exception {
         Path dir = Files.createTempDirectory("fill-limit");
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, UserCommandsTest.GENESIS), new NativeSecp256k1Verifier());
-             Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), UserCommandsTest.GENESIS.domain(),
+             Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), UserCommandsTest.GENESIS.domain(),
                      new NativeSecp256k1Verifier(), 2)) {
             SequencerMain.devSetup(gateway, UserCommandsTest.GENESIS.domain(), 2);
             int slices = Exchange.MAX_FILLS_PER_ORDER + 100;

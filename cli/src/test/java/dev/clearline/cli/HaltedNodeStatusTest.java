@@ -47,7 +47,7 @@ class HaltedNodeStatusTest {
             Genesis dev = Genesis.devnet(Address.fromHex(rollup));
             Genesis genesis = new Genesis(l1.devnet().chainId(), Address.fromHex(rollup), dev.books(), dev.batches());
             SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, genesis), new NativeSecp256k1Verifier());
-            Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), genesis.domain(), new NativeSecp256k1Verifier(), 1);
+            Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), genesis.domain(), new NativeSecp256k1Verifier(), 1);
             if (devTraders > 0) SequencerMain.devSetup(gateway, genesis.domain(), devTraders);
             return new Venue(node, gateway, api(gateway));
         }

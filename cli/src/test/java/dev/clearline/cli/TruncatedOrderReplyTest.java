@@ -23,7 +23,7 @@ class TruncatedOrderReplyTest {
     void aSweepTooLargeToListSaysSoAndPointsToPositions() throws Exception {
         Path dir = Files.createTempDirectory("truncated-order");
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, UserCommandsTest.GENESIS).withMaxReply(2_500), new NativeSecp256k1Verifier());
-             Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), UserCommandsTest.GENESIS.domain(),
+             Gateway gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), UserCommandsTest.GENESIS.domain(),
                      new NativeSecp256k1Verifier(), 2)) {
             SequencerMain.devSetup(gateway, UserCommandsTest.GENESIS.domain(), 2);
             try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, () -> 0L), new RateLimiter(1e9, 1e9, () -> 0L), "127.0.0.1", 0, 64 * 1024)) {

@@ -52,7 +52,7 @@ class UserCommandsTest {
     void start() throws Exception {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
-        gateway = new Gateway(node.config().aeronDir(), node.config().ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
+        gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
         SequencerMain.devSetup(gateway, GENESIS.domain(), 14);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();

@@ -19,6 +19,7 @@ import dev.clearline.sequencer.cluster.SnapshotRetention;
 import dev.clearline.sequencer.cluster.IdleMode;
 import dev.clearline.sequencer.cluster.LogStorage;
 import dev.clearline.sequencer.cluster.LogTrim;
+import dev.clearline.sequencer.cluster.ClusterSecret;
 import dev.clearline.sequencer.cluster.NodeConfig;
 import dev.clearline.sequencer.cluster.StopOnSignal;
 import dev.clearline.sequencer.cluster.StopWithSnapshot;
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
  *             [--verify-threads N] [--rate-per-key 2000] [--rate-per-address 8000] [--max-order-lifetime none|90s|10m|2h|7d] [--max-mark-age none|60s|..] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
- *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1]
+ *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1 --cluster-secret-file FILE]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
  *             [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]
@@ -427,6 +428,7 @@ public final class SequencerMain {
                 throw new IllegalArgumentException("--leader-timeout-ms is for a member of a cluster (--cluster-members): a single node has no leader to lose");
             }
             NodeConfig single = NodeConfig.ephemeral(dir, genesis).withSnapshotInterval(interval).withLogStorage(storage);
+            if (opts.containsKey("cluster-secret-file")) single = single.withSecret(secret(Path.of(opts.get("cluster-secret-file"))));
             return opts.containsKey("idle") ? single.withIdle(IdleMode.parse(opts.get("idle"))) : single;
         }
         String id = opts.get("member-id");
@@ -437,13 +439,30 @@ public final class SequencerMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--member-id " + id + " is not a number; use one of the ids in --cluster-members");
         }
-        NodeConfig member = NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval).withLogStorage(storage);
+        String secretFile = opts.get("cluster-secret-file");
+        if (secretFile == null) {
+            // without it anyone who reaches a member's ingress port could write orders in any trader's name into the log
+            throw new IllegalArgumentException("--cluster-members needs --cluster-secret-file (the secret the members admit gateways with): make one"
+                    + " with: openssl rand -hex " + ClusterSecret.BYTES + " > cluster.secret, and give every member the same file");
+        }
+        NodeConfig member = NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval,
+                secret(Path.of(secretFile))).withLogStorage(storage);
         if (opts.containsKey("leader-timeout-ms")) {
             long ms = new OptionValues(opts).whole("leader-timeout-ms", 0, NodeConfig.Timing.SHORTEST_LEADER_TIMEOUT.toMillis(),
                     NodeConfig.Timing.LONGEST_LEADER_TIMEOUT.toMillis(), "milliseconds");
             member = member.withTiming(NodeConfig.Timing.forLeaderTimeout(java.time.Duration.ofMillis(ms)));
         }
         return opts.containsKey("idle") ? member.withIdle(IdleMode.parse(opts.get("idle"))) : member;
+    }
+
+    /** The cluster's secret from {@code file}; a warning when others than its owner may read it (it admits writers to the log). */
+    static ClusterSecret secret(Path file) {
+        ClusterSecret s = ClusterSecret.read(file);
+        if (ClusterSecret.readableByOthers(file)) {
+            org.slf4j.LoggerFactory.getLogger(SequencerMain.class).warn("event=cluster_secret_readable file={} hint=\"other users of this machine can read "
+                    + "the secret that lets a client write to the cluster's log: chmod 600 {}\"", file, file);
+        }
+        return s;
     }
 
     /** Lists market 1 (tick 100, lot 1000) with the dev oracle and credits dev traders 0..traders-1. */

@@ -60,7 +60,7 @@ class DroppedSnapshotsTest {
         assertThat(SnapshotRetention.missingFromNewestValid(dir.resolve("cluster").toFile(), dir.resolve("archive").toFile())).isEmpty();
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(node.config().aeronDir(), node.config().ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(node.config().aeronDir(), node.config().ingress(), in::add, 20_000)) {
                 client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
                 SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
                 assertThat(in.poll().get("seq").asLong()).isGreaterThanOrEqualTo(member.lastSeq());

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class IdleOptionTest {
     private static final Genesis GENESIS = Genesis.devnet(Market.ROLLUP);
     private static final String THREE = "0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020";
+    private static final Path SECRET_FILE = dev.clearline.sequencer.cluster.TestSecrets.file();
 
     private static Map<String, String> opts(String... kv) {
         Map<String, String> m = new HashMap<>();
@@ -25,14 +26,14 @@ class IdleOptionTest {
     @Test
     void withoutTheOptionASingleNodeBacksOffAndAClusterMemberSleeps() {
         assertThat(SequencerMain.nodeConfig(opts(), Path.of("d"), GENESIS, 0).idle()).isEqualTo(IdleMode.BACKOFF);
-        assertThat(SequencerMain.nodeConfig(opts("cluster-members", THREE, "member-id", "1"), Path.of("d"), GENESIS, 0).idle())
+        assertThat(SequencerMain.nodeConfig(opts("cluster-secret-file", SECRET_FILE.toString(), "cluster-members", THREE, "member-id", "1"), Path.of("d"), GENESIS, 0).idle())
                 .isEqualTo(IdleMode.LOW_CPU);
     }
 
     @Test
     void theOptionWinsOverEitherDefault() {
         assertThat(SequencerMain.nodeConfig(opts("idle", "low-cpu"), Path.of("d"), GENESIS, 0).idle()).isEqualTo(IdleMode.LOW_CPU);
-        assertThat(SequencerMain.nodeConfig(opts("cluster-members", THREE, "member-id", "2", "idle", "backoff"), Path.of("d"), GENESIS, 0).idle())
+        assertThat(SequencerMain.nodeConfig(opts("cluster-secret-file", SECRET_FILE.toString(), "cluster-members", THREE, "member-id", "2", "idle", "backoff"), Path.of("d"), GENESIS, 0).idle())
                 .isEqualTo(IdleMode.BACKOFF);
     }
 
@@ -40,7 +41,7 @@ class IdleOptionTest {
     void theOptionReachesASingleNodeAndAClusterMember() {
         for (IdleMode mode : IdleMode.values()) {
             assertThat(SequencerMain.nodeConfig(opts("idle", mode.option()), Path.of("d"), GENESIS, 60).idle()).isEqualTo(mode);
-            assertThat(SequencerMain.nodeConfig(opts("idle", mode.option(), "cluster-members", THREE, "member-id", "2"), Path.of("d"), GENESIS, 0)
+            assertThat(SequencerMain.nodeConfig(opts("idle", mode.option(), "cluster-secret-file", SECRET_FILE.toString(), "cluster-members", THREE, "member-id", "2"), Path.of("d"), GENESIS, 0)
                     .idle()).isEqualTo(mode);
         }
     }

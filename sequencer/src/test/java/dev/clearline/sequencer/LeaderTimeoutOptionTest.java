@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LeaderTimeoutOptionTest {
     private static final Genesis GENESIS = Genesis.devnet(Market.ROLLUP);
     private static final String THREE = "0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020";
+    private static final Path SECRET_FILE = dev.clearline.sequencer.cluster.TestSecrets.file();
 
     private static Map<String, String> opts(String... kv) {
         Map<String, String> m = new HashMap<>();
@@ -31,6 +32,7 @@ class LeaderTimeoutOptionTest {
         Map<String, String> o = opts(kv);
         o.put("cluster-members", THREE);
         o.put("member-id", "1");
+        o.put("cluster-secret-file", SECRET_FILE.toString());
         return SequencerMain.nodeConfig(o, Path.of("d"), GENESIS, 0);
     }
 

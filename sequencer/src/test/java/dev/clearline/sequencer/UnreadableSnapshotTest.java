@@ -102,7 +102,7 @@ class UnreadableSnapshotTest {
         assertThat(SequencerMain.dropLatestSnapshot(dir)).as("nothing left to set aside").isEqualTo(1);
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
                 SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
                 ObjectNode state = in.poll();

@@ -12,6 +12,7 @@ import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.SignatureVerifier;
 import dev.clearline.sequencer.cluster.ClusterClient;
+import dev.clearline.sequencer.cluster.ClusterIngress;
 import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
@@ -58,7 +59,7 @@ public final class Gateway implements AutoCloseable {
     private final SignatureStage stage;
     private final Eip712 domain;
     private final String aeronDir;
-    private final String ingress;
+    private final ClusterIngress ingress;
     private final ExecutorService verifiers;
     private final long clientId = new SecureRandom().nextLong() & Long.MAX_VALUE;
     private final ConcurrentLinkedQueue<Outgoing> queue = new ConcurrentLinkedQueue<>();
@@ -94,19 +95,19 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    public Gateway(String aeronDir, String ingressEndpoints, Eip712 domain, SignatureVerifier verifier, int verifyThreads)
+    public Gateway(String aeronDir, ClusterIngress ingress, Eip712 domain, SignatureVerifier verifier, int verifyThreads)
             throws InterruptedException {
         this.stage = new SignatureStage(domain, verifier);
         this.domain = domain;
         this.aeronDir = aeronDir;
-        this.ingress = ingressEndpoints;
+        this.ingress = ingress;
         AtomicInteger n = new AtomicInteger();
         this.verifiers = Executors.newFixedThreadPool(verifyThreads, r -> {
             Thread t = new Thread(r, "verify-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        ClusterClient first = ClusterClient.connectRaw(aeronDir, ingressEndpoints, this::onReply, this::onNewLeader, 30_000);
+        ClusterClient first = ClusterClient.connectRaw(aeronDir, ingress, this::onReply, this::onNewLeader, 30_000);
         this.clusterThread = new Thread(() -> run(first), "gateway-cluster");
         clusterThread.setDaemon(true);
         clusterThread.start();

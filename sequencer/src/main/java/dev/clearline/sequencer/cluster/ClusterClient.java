@@ -5,6 +5,7 @@ import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.command.CommandCodec;
 import dev.clearline.sequencer.command.ReplyCodec;
 import io.aeron.cluster.client.AeronCluster;
+import io.aeron.security.AuthenticationException;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
@@ -27,14 +28,6 @@ import java.util.function.LongPredicate;
 public final class ClusterClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterClient.class);
 
-    /**
-     * Pass as the ingress endpoints when the cluster is a single member on this client's own media
-     * driver (the node's gateway in the same JVM): commands and replies then go through shared
-     * memory, not UDP through the driver's sender and receiver (two datagrams and their system
-     * calls per order saved). Only for a single member: with several, the leader may be elsewhere.
-     */
-    public static final String SAME_DRIVER = "ipc";
-
     private final AeronCluster cluster;
     private final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 16));
     private final IdleStrategy idle = SequencerNode.idle().get();
@@ -44,9 +37,9 @@ public final class ClusterClient implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, long timeoutMs)
+    public static ClusterClient connect(String aeronDir, ClusterIngress ingress, Consumer<ObjectNode> replies, long timeoutMs)
             throws InterruptedException {
-        return connect(aeronDir, ingressEndpoints, replies, leader -> { }, timeoutMs);
+        return connect(aeronDir, ingress, replies, leader -> { }, timeoutMs);
     }
 
     /**
@@ -55,9 +48,9 @@ public final class ClusterClient implements AutoCloseable {
      * the new leader's member id: commands sent before that may have been lost with the old
      * leader, so the caller sends every unanswered one again, in order, before anything new.
      */
-    public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, IntConsumer newLeader,
+    public static ClusterClient connect(String aeronDir, ClusterIngress ingress, Consumer<ObjectNode> replies, IntConsumer newLeader,
                                         long timeoutMs) throws InterruptedException {
-        return connect(aeronDir, ingressEndpoints, replies, newLeader, clientId -> true, timeoutMs);
+        return connect(aeronDir, ingress, replies, newLeader, clientId -> true, timeoutMs);
     }
 
     /**
@@ -66,9 +59,9 @@ public final class ClusterClient implements AutoCloseable {
      * gateway nobody subscribed to needs only its own, and decoding the others' JSON was most of a
      * follower gateway's cost per order. A reply whose client cannot be read cheaply is decoded.
      */
-    public static ClusterClient connect(String aeronDir, String ingressEndpoints, Consumer<ObjectNode> replies, IntConsumer newLeader,
+    public static ClusterClient connect(String aeronDir, ClusterIngress ingress, Consumer<ObjectNode> replies, IntConsumer newLeader,
                                         LongPredicate wanted, long timeoutMs) throws InterruptedException {
-        return connectRaw(aeronDir, ingressEndpoints, (buffer, offset, length) -> {
+        return connectRaw(aeronDir, ingress, (buffer, offset, length) -> {
             long client = clientIdOf(buffer, offset, length);
             if (client >= 0 && !wanted.test(client)) return;
             byte[] b = new byte[length];
@@ -88,7 +81,7 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     /** As above, but every reply is handed over as bytes, undecoded: the caller reads what it needs off them. */
-    public static ClusterClient connectRaw(String aeronDir, String ingressEndpoints, RawReplies replies, IntConsumer newLeader,
+    public static ClusterClient connectRaw(String aeronDir, ClusterIngress ingress, RawReplies replies, IntConsumer newLeader,
                                            long timeoutMs) throws InterruptedException {
         EgressListener listener = new EgressListener() {
             @Override
@@ -107,15 +100,20 @@ public final class ClusterClient implements AutoCloseable {
         long deadline = timeoutMs > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + timeoutMs;
         while (true) {
             try {
-                boolean local = SAME_DRIVER.equals(ingressEndpoints);
+                boolean local = ingress.isSameDriver();
                 AeronCluster c = AeronCluster.connect(new AeronCluster.Context()
                         .aeronDirectoryName(aeronDir)
+                        .credentialsSupplier(ingress.secret().credentials())
                         .ingressChannel(local ? "aeron:ipc?term-length=1m" : "aeron:udp?term-length=1m")
-                        .ingressEndpoints(local ? null : ingressEndpoints)
+                        .ingressEndpoints(local ? null : ingress.endpoints())
                         .egressChannel(local ? "aeron:ipc?term-length=64m" : "aeron:udp?endpoint=localhost:0|term-length=64m|sparse=true")
                         .egressListener(listener)
                         .messageTimeoutNs(5_000_000_000L));
                 return new ClusterClient(c);
+            } catch (AuthenticationException e) {
+                // another try would meet the same secret: say so now rather than at the deadline
+                throw new IllegalStateException("the cluster refused this client's secret (fingerprint " + ingress.secret().fingerprint()
+                        + "): give it the --cluster-secret-file the members were started with", e);
             } catch (RuntimeException e) {
                 if (System.currentTimeMillis() > deadline) throw e;
                 log.info("event=cluster_connect_retry reason=\"{}\"", e.getMessage());

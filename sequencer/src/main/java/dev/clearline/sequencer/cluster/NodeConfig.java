@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,17 +22,20 @@ import java.util.stream.Collectors;
  * the failure-detection timing, how often the leader takes a snapshot and how its agents wait for
  * work ({@link IdleMode}).
  *
- * <p>Every member of one cluster must be started with the same member list and the same
- * {@link Genesis}; only {@code memberId} and {@code dir} differ. A single member with ports of 0
+ * <p>Every member of one cluster must be started with the same member list, the same
+ * {@link Genesis} and the same {@link ClusterSecret}; only {@code memberId} and {@code dir} differ.
+ * A config made without a secret gets a fresh one of its own (a single member's default: its
+ * gateway is in the same JVM). A single member with ports of 0
  * (the default, {@link #ephemeral}) picks free loopback ports at start.
  */
 public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle,
-                         int maxReplyBytes, LogStorage logStorage, int rules) {
+                         int maxReplyBytes, LogStorage logStorage, int rules, ClusterSecret secret) {
 
     /** A member of this build: it applies {@link RulesVersion#CURRENT}. */
     public NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> members, Timing timing, Duration snapshotInterval, IdleMode idle,
                       int maxReplyBytes, LogStorage logStorage) {
-        this(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, logStorage, RulesVersion.CURRENT);
+        this(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, logStorage, RulesVersion.CURRENT,
+                ClusterSecret.generate(new SecureRandom()));
     }
 
     /** With the largest reply the egress carries ({@link SequencerService#MAX_REPLY}) and the default log storage. */
@@ -41,6 +45,7 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
 
     public NodeConfig {
         java.util.Objects.requireNonNull(logStorage, "log storage");
+        java.util.Objects.requireNonNull(secret, "cluster secret");
         if (rules < 0 || rules > 0xff) throw new IllegalArgumentException("a rules version is 0 to 255 (Aeron's app version keeps it in one byte), got " + rules);
         if (maxReplyBytes < 1 || maxReplyBytes > SequencerService.MAX_REPLY) {
             throw new IllegalArgumentException("the largest reply must be 1 to " + SequencerService.MAX_REPLY + " bytes, got " + maxReplyBytes);
@@ -102,22 +107,22 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
     }
 
     /** One member of a multi-member cluster with the tuned failover timing. */
-    public static NodeConfig member(Path dir, Genesis genesis, int memberId, List<Member> members, Duration snapshotInterval) {
+    public static NodeConfig member(Path dir, Genesis genesis, int memberId, List<Member> members, Duration snapshotInterval, ClusterSecret secret) {
         return new NodeConfig(dir, genesis, memberId, members, members.size() > 1 ? Timing.FAST_FAILOVER : Timing.AERON_DEFAULTS, snapshotInterval,
-                IdleMode.defaultFor(members.size()));
+                IdleMode.defaultFor(members.size())).withSecret(secret);
     }
 
     public NodeConfig withSnapshotInterval(Duration interval) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle, maxReplyBytes, logStorage, rules);
+        return new NodeConfig(dir, genesis, memberId, members, timing, interval, idle, maxReplyBytes, logStorage, rules, secret);
     }
 
     public NodeConfig withTiming(Timing t) {
-        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle, maxReplyBytes, logStorage, rules);
+        return new NodeConfig(dir, genesis, memberId, members, t, snapshotInterval, idle, maxReplyBytes, logStorage, rules, secret);
     }
 
     /** The same settings with its agents waiting as {@code mode} says ({@code --idle}). */
     public NodeConfig withIdle(IdleMode mode) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode, maxReplyBytes, logStorage, rules);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, mode, maxReplyBytes, logStorage, rules, secret);
     }
 
     /**
@@ -125,17 +130,22 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
      * an order that swept tens of thousands of makers, without such a book; docs/api.md, "Acknowledgement").
      */
     public NodeConfig withMaxReply(int bytes) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, bytes, logStorage, rules);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, bytes, logStorage, rules, secret);
     }
 
     /** The same settings with the log stored as {@code storage} says ({@code --keep-log-hours}; tests: small segments). */
     public NodeConfig withLogStorage(LogStorage storage) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, storage, rules);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, storage, rules, secret);
     }
 
     /** The same settings for a member applying {@code version} (tests: a member of another build, {@link RulesVersion}). */
     public NodeConfig withRules(int version) {
-        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, logStorage, version);
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, logStorage, version, secret);
+    }
+
+    /** The same settings with sessions admitted on {@code s} ({@code --cluster-secret-file}; every member of a cluster needs the same one). */
+    public NodeConfig withSecret(ClusterSecret s) {
+        return new NodeConfig(dir, genesis, memberId, members, timing, snapshotInterval, idle, maxReplyBytes, logStorage, rules, s);
     }
 
     /** The same settings with every 0 port replaced by a free one (only a single member may have any). */
@@ -149,7 +159,7 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
         } finally {
             for (DatagramSocket socket : held) socket.close();
         }
-        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle, maxReplyBytes, logStorage, rules);
+        return new NodeConfig(dir, genesis, memberId, out, timing, snapshotInterval, idle, maxReplyBytes, logStorage, rules, secret);
     }
 
     public Member self() {
@@ -163,6 +173,11 @@ public record NodeConfig(Path dir, Genesis genesis, int memberId, List<Member> m
     /** Aeron's cluster-members string: {@code id,ingress,consensus,log,catchup,archive|...}. */
     String aeronMembers() {
         return members.stream().map(Member::aeronEndpoints).collect(Collectors.joining("|"));
+    }
+
+    /** What a client outside this JVM connects with: every member's UDP ingress and the cluster's secret. */
+    public ClusterIngress ingress() {
+        return new ClusterIngress(ingressEndpoints(), secret);
     }
 
     /** What a cluster client connects to: every member's ingress, {@code id=host:port,...}. */

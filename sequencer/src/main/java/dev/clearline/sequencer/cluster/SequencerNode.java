@@ -180,11 +180,11 @@ public final class SequencerNode implements AutoCloseable {
     }
 
     /**
-     * What a gateway in this JVM passes as ingress endpoints: shared memory ({@link ClusterClient#SAME_DRIVER})
-     * when this node is the whole cluster, every member's UDP ingress otherwise.
+     * What a gateway in this JVM connects with: shared memory ({@link ClusterIngress#SAME_DRIVER}) when this node is the
+     * whole cluster, every member's UDP ingress otherwise; the cluster's secret either way.
      */
-    public String clientIngress() {
-        return config.members().size() == 1 ? ClusterClient.SAME_DRIVER : config.ingressEndpoints();
+    public ClusterIngress clientIngress() {
+        return config.members().size() == 1 ? ClusterIngress.sameDriver(config.secret()) : config.ingress();
     }
 
     /**
@@ -304,6 +304,8 @@ public final class SequencerNode implements AutoCloseable {
                 .replicationChannel("aeron:udp?endpoint=" + config.self().host() + ":0")
                 .archiveContext(archiveClient.clone())
                 .isIpcIngressAllowed(config.members().size() == 1) // the node's own gateway, when it is the only member (clientIngress)
+                // only a client with the cluster's secret may write to the log, which trusts the signers its gateways worked out
+                .authenticatorSupplier(config.secret().authenticator())
                 .sessionTimeoutNs(NodeConfig.SESSION_TIMEOUT.toNanos())
                 .maxConcurrentSessions(NodeConfig.MAX_CLIENT_SESSIONS)
                 .idleStrategySupplier(config.idle().strategy());
@@ -335,8 +337,8 @@ public final class SequencerNode implements AutoCloseable {
         try {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
             ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceCtx);
-            log.info("event=node_started member={} members={} dir={} ingress={} idle={} rules={} leader_timeout_ms={}", config.memberId(),
-                    config.members().size(), config.dir(), config.ingressEndpoints(), config.idle().option(), config.rules(),
+            log.info("event=node_started member={} members={} dir={} ingress={} secret={} secrets_admitted={} idle={} rules={} leader_timeout_ms={}", config.memberId(),
+                    config.members().size(), config.dir(), config.ingressEndpoints(), config.secret().fingerprint(), config.secret().admittedCount(), config.idle().option(), config.rules(),
                     t.leaderHeartbeatTimeout().isZero() ? "aeron_default" : Long.toString(t.leaderHeartbeatTimeout().toMillis()));
             return new SequencerNode(config, driver, container, service, stopped, terminated, counters, archiveClient.clone(), runLock);
         } catch (RuntimeException e) {

@@ -133,6 +133,7 @@ final class SnapshotSeed {
                             // the endpoint is the chosen member's archive, filled in by the backup
                             .controlRequestChannel("aeron:udp?endpoint=" + self.host() + ":" + self.archive())
                             .controlResponseChannel("aeron:udp?endpoint=" + self.host() + ":0"))
+                    .credentialsSupplier(config.secret().credentials()) // the members admit a backup's query like a client's session
                     .sourceType(ClusterBackup.SourceType.ANY)
                     .clusterBackupResponseTimeoutNs(QUERY_TIMEOUT.toNanos())
                     .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)

@@ -45,7 +45,7 @@ class ApplyFailedTest {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), failsOnPoison)) {
             config = node.config();
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 for (Command c : opening) client.send(c);
                 SequencerClusterTest.awaitPolling(client, () -> in.size() >= opening.size());
                 assertThat(node.stopped()).as("a healthy flow does not stop the member").isNotDone();

@@ -50,7 +50,7 @@ class ArchiveResealTest {
     static long seqAfterStart(NodeConfig config) throws Exception {
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
                 SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
                 return in.poll().get("seq").asLong();

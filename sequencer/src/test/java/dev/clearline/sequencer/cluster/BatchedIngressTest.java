@@ -65,7 +65,7 @@ class BatchedIngressTest {
         SplittableRandom r = new SplittableRandom(17);
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(node.config().aeronDir(), node.config().ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(node.config().aeronDir(), node.config().ingress(), in::add, 20_000)) {
                 // the fuzz client's opening first, so mutated orders meet a listed market and funded traders
                 offer(client, CommandCodec.encodeBatch(goodBytes.subList(0, 4)));
                 long next = 1;

@@ -69,7 +69,7 @@ class ClusterRulesUpgradeTest {
     private List<NodeConfig> members(int rules) throws java.io.IOException {
         List<NodeConfig.Member> list = LoopbackMembers.free(3);
         List<NodeConfig> out = new ArrayList<>();
-        for (int i = 0; i < 3; i++) out.add(NodeConfig.member(dir.resolve("m" + i), Market.GENESIS, i, list, Duration.ZERO).withRules(rules));
+        for (int i = 0; i < 3; i++) out.add(NodeConfig.member(dir.resolve("m" + i), Market.GENESIS, i, list, Duration.ZERO, TestSecrets.SECRET).withRules(rules));
         return out;
     }
 
@@ -95,7 +95,7 @@ class ClusterRulesUpgradeTest {
 
     private static void send(NodeConfig via, List<Command> commands) throws Exception {
         ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-        try (ClusterClient client = ClusterClient.connect(via.aeronDir(), via.ingressEndpoints(), in::add, 60_000)) {
+        try (ClusterClient client = ClusterClient.connect(via.aeronDir(), via.ingress(), in::add, 60_000)) {
             for (Command c : commands) client.send(c);
             SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
         }

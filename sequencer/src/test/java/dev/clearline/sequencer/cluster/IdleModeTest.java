@@ -66,7 +66,7 @@ class IdleModeTest {
 
     @Test
     void aConfigKeepsItsIdleModeThroughEveryCopy() {
-        NodeConfig c = NodeConfig.member(java.nio.file.Path.of("m0"), NodeConfigTest.GENESIS, 0, NodeConfigTest.THREE, java.time.Duration.ZERO);
+        NodeConfig c = NodeConfig.member(java.nio.file.Path.of("m0"), NodeConfigTest.GENESIS, 0, NodeConfigTest.THREE, java.time.Duration.ZERO, TestSecrets.SECRET);
         assertThat(c.idle()).isEqualTo(IdleMode.LOW_CPU);
         for (IdleMode mode : IdleMode.values()) {
             NodeConfig m = c.withIdle(mode);

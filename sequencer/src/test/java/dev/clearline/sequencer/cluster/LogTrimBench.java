@@ -96,7 +96,7 @@ public final class LogTrimBench {
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             config = node.config();
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 int sent = 0;
                 for (int step = 1; step <= STEPS; step++) {
                     int to = commands.size() * step / STEPS;

@@ -45,7 +45,7 @@ class MemberHistoryTest {
 
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 HistoryPages.History read = HistoryPages.read(from -> {
                     in.clear();
                     client.send(new Command.Query(CLIENT, 0, Command.QueryKind.HISTORY, 0, null, null, from));
@@ -78,7 +78,7 @@ class MemberHistoryTest {
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             config = node.config();
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 for (Command c : sent.subList(0, half)) client.send(c);
                 SequencerClusterTest.awaitPolling(client, () -> in.size() >= half);
                 Thread.sleep(5); // the snapshot's log time is past every command so far: the window drops them all
@@ -93,7 +93,7 @@ class MemberHistoryTest {
 
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 HistoryPages.Source source = from -> {
                     in.clear();
                     client.send(new Command.Query(CLIENT, 0, Command.QueryKind.HISTORY, 0, null, null, from));

@@ -29,9 +29,9 @@ class NodeConfigTest {
         Property.forAll(Gens.longs(0, 3 * minimum)).tries(60).check(seconds -> {
             Duration interval = Duration.ofSeconds(seconds);
             if (seconds == 0 || seconds >= minimum) {
-                assertThat(NodeConfig.member(Path.of("m0"), GENESIS, 0, THREE, interval).snapshotInterval()).isEqualTo(interval);
+                assertThat(NodeConfig.member(Path.of("m0"), GENESIS, 0, THREE, interval, TestSecrets.SECRET).snapshotInterval()).isEqualTo(interval);
             } else {
-                assertThatThrownBy(() -> NodeConfig.member(Path.of("m0"), GENESIS, 0, THREE, interval))
+                assertThatThrownBy(() -> NodeConfig.member(Path.of("m0"), GENESIS, 0, THREE, interval, TestSecrets.SECRET))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("--snapshot-every " + seconds + " s is too short")
                         .hasMessageContaining("pass --snapshot-every " + minimum + " or more");

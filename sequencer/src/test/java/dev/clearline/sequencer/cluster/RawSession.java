@@ -37,6 +37,7 @@ final class RawSession {
         };
         return new AeronCluster.Context()
                 .aeronDirectoryName(node.config().aeronDir())
+                .credentialsSupplier(node.config().secret().credentials())
                 .ingressChannel("aeron:ipc?term-length=1m")
                 .egressChannel("aeron:ipc?term-length=64k")
                 .egressStreamId(egressStreamId)

@@ -200,7 +200,7 @@ class RulesUpgradeTest {
     private static State send(SequencerNode node, List<Command> commands) throws Exception {
         NodeConfig config = node.config();
         ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-        try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+        try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
             for (Command c : commands) client.send(c);
             SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
         }
@@ -210,7 +210,7 @@ class RulesUpgradeTest {
     private static State state(SequencerNode node) throws Exception {
         NodeConfig config = node.config();
         ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-        try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+        try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
             client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
             SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
             ObjectNode state = in.poll();

@@ -36,7 +36,7 @@ public class SequencerClusterTest {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
             config = node.config();
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 for (Command c : commands.subList(0, half)) client.send(c);
                 awaitPolling(client, () -> in.size() >= half);
                 assertThat(node.requestSnapshot()).isTrue();
@@ -58,7 +58,7 @@ public class SequencerClusterTest {
 
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
                 awaitPolling(client, () -> !in.isEmpty());
                 ObjectNode state = in.poll();

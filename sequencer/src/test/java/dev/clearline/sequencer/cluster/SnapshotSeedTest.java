@@ -23,7 +23,7 @@ class SnapshotSeedTest {
 
     private NodeConfig config(int members) throws java.io.IOException {
         List<NodeConfig.Member> list = LoopbackMembers.free(members);
-        return NodeConfig.member(dir, Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO);
+        return NodeConfig.member(dir, Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO, TestSecrets.SECRET);
     }
 
     private static final CatchUpCheck.ArchiveAnswer SILENT = CatchUpCheck.ArchiveAnswer.NONE, EMPTY = new CatchUpCheck.ArchiveAnswer(true, -1),
@@ -64,8 +64,8 @@ class SnapshotSeedTest {
     @Test
     void aMemberWhoseOnlyPeerHoldsNoLogStartsAtOnce() throws Exception {
         List<NodeConfig.Member> list = LoopbackMembers.free(2);
-        NodeConfig self = NodeConfig.member(dir.resolve("member-0"), Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO);
-        NodeConfig peer = NodeConfig.member(dir.resolve("member-1"), Genesis.devnet(Market.ROLLUP), 1, list, Duration.ZERO);
+        NodeConfig self = NodeConfig.member(dir.resolve("member-0"), Genesis.devnet(Market.ROLLUP), 0, list, Duration.ZERO, TestSecrets.SECRET);
+        NodeConfig peer = NodeConfig.member(dir.resolve("member-1"), Genesis.devnet(Market.ROLLUP), 1, list, Duration.ZERO, TestSecrets.SECRET);
         String peerAeron = dir.resolve("member-1-aeron").toString();
         try (var driver = SequencerNode.scratchDriver(peer, peerAeron);
              var archive = io.aeron.archive.Archive.launch(SequencerNode.archiveContext(peer, peerAeron))) {

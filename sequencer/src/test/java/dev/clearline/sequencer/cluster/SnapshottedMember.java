@@ -36,7 +36,7 @@ public record SnapshottedMember(NodeConfig config, List<ObjectNode> replies) {
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             config = node.config();
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 for (Command c : commands) client.send(c);
                 SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
                 SequencerClusterTest.awaitPolling(client, () -> node.snapshotCount() >= snapshots);
@@ -55,7 +55,7 @@ public record SnapshottedMember(NodeConfig config, List<ObjectNode> replies) {
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             config = node.config();
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 for (int r = 0; r < rounds; r++) {
                     int from = commands.size() * r / rounds, to = commands.size() * (r + 1) / rounds;
                     for (Command c : commands.subList(from, to)) client.send(c);
@@ -75,7 +75,7 @@ public record SnapshottedMember(NodeConfig config, List<ObjectNode> replies) {
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier())) {
             NodeConfig config = node.config();
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 for (Command c : commands) client.send(c);
                 SequencerClusterTest.awaitPolling(client, () -> in.size() >= commands.size());
                 assertThat(node.requestSnapshot()).isTrue();

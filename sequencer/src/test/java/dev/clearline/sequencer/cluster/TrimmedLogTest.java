@@ -144,7 +144,7 @@ public class TrimmedLogTest {
     public static void expectState(NodeConfig config, long seq, String root, Command last) throws Exception {
         try (SequencerNode node = SequencerNode.start(config, new NativeSecp256k1Verifier())) {
             ConcurrentLinkedQueue<ObjectNode> in = new ConcurrentLinkedQueue<>();
-            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingressEndpoints(), in::add, 20_000)) {
+            try (ClusterClient client = ClusterClient.connect(config.aeronDir(), config.ingress(), in::add, 20_000)) {
                 client.send(new Command.Query(CLIENT, 0, Command.QueryKind.STATE, 0, null, null));
                 SequencerClusterTest.awaitPolling(client, () -> !in.isEmpty());
                 ObjectNode state = in.poll();

@@ -282,7 +282,7 @@ public final class ClusterBench {
                 .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 10_000, 1_000_000))
                 .dirDeleteOnStart(true).dirDeleteOnShutdown(true).termBufferSparseFile(true)
                 .publicationTermBufferLength(1 << 20).ipcTermBufferLength(1 << 20))) {
-            Gateway gateway = new Gateway(driver.aeronDirectoryName(), c.ingressEndpoints(), domain, new NativeSecp256k1Verifier(), 1);
+            Gateway gateway = new Gateway(driver.aeronDirectoryName(), c.ingress(), domain, new NativeSecp256k1Verifier(), 1);
             try (TradingFlow flow = new TradingFlow(gateway, domain, 4, 42, 1_000, firstNonce)) {
                 for (int k = 1; k <= kills; k++) {
                     int leader = c.awaitLeader(30_000);

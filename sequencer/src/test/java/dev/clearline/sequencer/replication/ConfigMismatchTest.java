@@ -1,6 +1,7 @@
 package dev.clearline.sequencer.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.sequencer.cluster.ClusterSecret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A member started with another chain id than the running cluster, on an empty directory (no
+ * A member started with another cluster secret than the others' stops at start, the leader having refused its
+ * gateway's session. A member started with another chain id than the running cluster, on an empty directory (no
  * snapshot to refuse): it joins, replays the log, meets the leader's configuration fingerprint
  * before the first command and stops, naming the field and both values; the other two keep
  * serving (one leader, same seq and root, the seq still moving). Then {@code --stop} on the pair's follower is refused and
@@ -37,6 +39,19 @@ class ConfigMismatchTest {
             members.kill9(wrong);
             LeaderFailoverTest.deleteRecursively(members.memberDir(wrong));
             long before = members.awaitAgreement(1, 60_000).getFirst().path("seq").asLong();
+
+            // a member given another secret than the others': the leader refuses its gateway's session, so it stops at start
+            // and says why (its directory is wiped again after: the chain id case below needs an empty one)
+            Path otherSecret = dir.resolve("other.secret");
+            ClusterSecret.parse("5e".repeat(ClusterSecret.BYTES)).writeTo(otherSecret);
+            Process stranger = members.launch(wrong, "--cluster-secret-file", otherSecret.toString());
+            assertThat(stranger.waitFor(120, TimeUnit.SECONDS)).as("the member with another secret stops by itself").isTrue();
+            String strangerSaid = members.output(wrong);
+            assertThat(stranger.exitValue()).as("exit code; output:%n%s", strangerSaid).isEqualTo(1);
+            assertThat(strangerSaid).contains("the cluster refused this client's secret (fingerprint "
+                    + ClusterSecret.parse("5e".repeat(ClusterSecret.BYTES)).fingerprint() + ")").contains("--cluster-secret-file");
+            assertThat(members.logLines(members.awaitLeader(30_000), "event=cluster_session_refused")).as("the leader says it refused one").isNotEmpty();
+            LeaderFailoverTest.deleteRecursively(members.memberDir(wrong));
 
             Process odd = members.launch(wrong, "--chain-id", "1");
             assertThat(odd.waitFor(120, TimeUnit.SECONDS)).as("the misconfigured member stops by itself").isTrue();

@@ -267,7 +267,7 @@ class LeaderFailoverTest {
                         .termBufferSparseFile(true)
                         .publicationTermBufferLength(1 << 20)
                         .ipcTermBufferLength(1 << 20));
-                gateway = new Gateway(driver.aeronDirectoryName(), members.ingressEndpoints(), GENESIS.domain(), new NativeSecp256k1Verifier(), 1);
+                gateway = new Gateway(driver.aeronDirectoryName(), members.ingress(), GENESIS.domain(), new NativeSecp256k1Verifier(), 1);
                 long deadline = System.currentTimeMillis() + 60_000;
                 while (gateway.query(Command.QueryKind.STATE, 0, null, null).get(60, TimeUnit.SECONDS).path("markets").isEmpty()) {
                     if (System.currentTimeMillis() > deadline) throw new AssertionError("member 0 did not list the dev market");

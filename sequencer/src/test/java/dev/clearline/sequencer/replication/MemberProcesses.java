@@ -2,6 +2,8 @@ package dev.clearline.sequencer.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearline.sequencer.cluster.ClusterIngress;
+import dev.clearline.sequencer.cluster.ClusterSecret;
 import dev.clearline.sequencer.cluster.NodeConfig;
 
 import java.io.IOException;
@@ -46,6 +48,9 @@ public final class MemberProcesses implements AutoCloseable {
     private final List<String> jvm;
     private final Member[] running;
     private final int[] runs;
+    /** The secret every member admits gateways with, in {@code dir/cluster.secret} ({@code --cluster-secret-file}). */
+    private final ClusterSecret secret;
+    private final Path secretFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     record Member(int id, Process process, int apiPort, int statusPort, Path log) {}
@@ -57,6 +62,8 @@ public final class MemberProcesses implements AutoCloseable {
         this.extra = extra;
         this.running = new Member[members.size()];
         this.runs = new int[members.size()];
+        this.secret = ClusterSecret.generate(new java.security.SecureRandom());
+        this.secretFile = dir.resolve("cluster.secret");
     }
 
     /** Starts {@code n} members together (a member missing at start would hold the others in the start-up canvass). */
@@ -80,6 +87,8 @@ public final class MemberProcesses implements AutoCloseable {
             members.add(new NodeConfig.Member(i, "127.0.0.1", freePort(used), freePort(used), freePort(used), freePort(used), freePort(used)));
         }
         MemberProcesses c = new MemberProcesses(dir, members, jvm, List.of(extra));
+        Files.createDirectories(dir);
+        c.secret.writeTo(c.secretFile);
         List<Process> launched = new ArrayList<>();
         try {
             for (int i = 0; i < started; i++) launched.add(c.launch(i));
@@ -95,8 +104,9 @@ public final class MemberProcesses implements AutoCloseable {
         return members.stream().map(NodeConfig.Member::spec).collect(Collectors.joining(","));
     }
 
-    String ingressEndpoints() {
-        return members.stream().map(m -> m.id() + "=" + m.host() + ":" + m.ingress()).collect(Collectors.joining(","));
+    /** What a gateway outside the members connects with: every member's ingress and the cluster's secret. */
+    ClusterIngress ingress() {
+        return new ClusterIngress(members.stream().map(m -> m.id() + "=" + m.host() + ":" + m.ingress()).collect(Collectors.joining(",")), secret);
     }
 
     Path memberDir(int id) {
@@ -139,7 +149,7 @@ public final class MemberProcesses implements AutoCloseable {
         cmd.addAll(jvm);
         cmd.addAll(jvmMore);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.clearline.sequencer.SequencerMain", "--dir", memberDir(id).toString(), "--port", "0", "--status-port", "0",
-                "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--verify-threads", "1"));
+                "--cluster-members", memberList(), "--member-id", String.valueOf(id), "--cluster-secret-file", secretFile.toString(), "--verify-threads", "1"));
         cmd.addAll(extra);
         cmd.addAll(more);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logOf(id).toFile()).start();
