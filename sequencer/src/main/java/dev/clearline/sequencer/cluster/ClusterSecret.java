@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -167,7 +168,12 @@ public final class ClusterSecret {
 
     /** What the consensus module checks each new session with: one {@link SecretAuthenticator} per module. */
     public AuthenticatorSupplier authenticator() {
-        return () -> new SecretAuthenticator(this);
+        return authenticator(new AtomicLong());
+    }
+
+    /** As above, each session refused for want of the secret counted in {@code refusals}. */
+    public AuthenticatorSupplier authenticator(AtomicLong refusals) {
+        return () -> new SecretAuthenticator(this, refusals);
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Locale;
  */
 final class MemberMetrics {
     /** What the node knows without its service: who it is, what it ran into, its snapshots, its heap. */
-    record NodeFacts(int member, int rules, long snapshots, boolean stopped, boolean terminated, long heapUsed, long heapMax) {}
+    record NodeFacts(int member, int rules, long snapshots, boolean stopped, boolean terminated, long heapUsed, long heapMax, long sessionsRefused) {}
 
     private MemberMetrics() {}
 
@@ -27,6 +27,8 @@ final class MemberMetrics {
                 node.stopped() ? 1 : 0);
         m.gauge("clearline_cluster_terminated", "1 once the cluster stopped this member on purpose (--stop), after a snapshot", node.terminated() ? 1 : 0);
         m.counter("clearline_snapshots_total", "snapshots this member took since its process started", node.snapshots());
+        m.counter("clearline_cluster_sessions_refused_total", "client sessions this member's consensus module refused for want of the cluster's secret"
+                + " (a gateway given another --cluster-secret-file, or someone who reached a member's ingress)", node.sessionsRefused());
         m.gauge("clearline_heap_used_bytes", "heap in use in this member's JVM", node.heapUsed());
         m.gauge("clearline_heap_max_bytes", "the largest heap this member's JVM may use", node.heapMax());
         if (status != null) {

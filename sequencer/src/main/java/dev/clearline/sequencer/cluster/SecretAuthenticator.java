@@ -3,6 +3,7 @@ package dev.clearline.sequencer.cluster;
 import io.aeron.security.Authenticator;
 import io.aeron.security.SessionProxy;
 import org.agrona.collections.Long2LongHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +23,12 @@ final class SecretAuthenticator implements Authenticator {
     private final ClusterSecret secret;
     /** Session id to the time its connect request with the right secret arrived. */
     private final Long2LongHashMap admitted = new Long2LongHashMap(-1);
-    private long refused;
+    /** Connect requests without the secret since the node started: its {@code /metrics} serve it. */
+    private final AtomicLong refusals;
 
-    SecretAuthenticator(ClusterSecret secret) {
+    SecretAuthenticator(ClusterSecret secret, AtomicLong refusals) {
         this.secret = secret;
+        this.refusals = refusals;
     }
 
     @Override
@@ -34,7 +37,7 @@ final class SecretAuthenticator implements Authenticator {
         if (secret.matches(encodedCredentials)) {
             admitted.put(sessionId, nowMs);
         } else {
-            refused++;
+            long refused = refusals.incrementAndGet();
             // a log line per refusal would let the flood fill the disk; the first and then every thousandth is enough to see it
             if (refused == 1 || refused % 1000 == 0) {
                 log.warn("event=cluster_session_refused session={} refused_total={} reason=\"{}\" hint=\"a client without this cluster's secret "
@@ -67,7 +70,7 @@ final class SecretAuthenticator implements Authenticator {
 
     /** How many connect requests came without the secret since the module started. */
     long refused() {
-        return refused;
+        return refusals.get();
     }
 
     /** How many admitted sessions wait for their decision (bounded by what holders of the secret ask for). */

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.io.File;
 import java.util.List;
@@ -63,6 +64,8 @@ public final class SequencerNode implements AutoCloseable {
     /** The consensus module's counters, read only while it has not terminated ({@link ModuleCounters}). */
     private final ModuleCounters counters;
     private final RunLock runLock;
+    /** Client sessions refused for want of the cluster's secret ({@link SecretAuthenticator}), for {@code /metrics}. */
+    private final AtomicLong sessionsRefused;
     private volatile boolean closed;
 
     /** How this process reaches its member's archive (to delete old snapshots: {@link SnapshotRetention}). */
@@ -70,8 +73,9 @@ public final class SequencerNode implements AutoCloseable {
 
     private SequencerNode(NodeConfig config, ClusteredMediaDriver driver, ClusteredServiceContainer container, SequencerService service,
                           CompletableFuture<ServiceStop> stopped, CompletableFuture<Void> terminated, ModuleCounters counters,
-                          AeronArchive.Context archiveClient, RunLock runLock) {
+                          AeronArchive.Context archiveClient, RunLock runLock, AtomicLong sessionsRefused) {
         this.config = config;
+        this.sessionsRefused = sessionsRefused;
         this.terminated = terminated;
         this.counters = counters;
         this.runLock = runLock;
@@ -277,6 +281,7 @@ public final class SequencerNode implements AutoCloseable {
         String aeronDir = config.aeronDir();
         // what Aeron's agents meet, in this node's log too (they record it only in their mark files)
         AeronErrorFeed errors = new AeronErrorFeed(System::currentTimeMillis, line -> log.warn(line));
+        AtomicLong sessionsRefused = new AtomicLong();
         MediaDriver.Context driverCtx = new MediaDriver.Context()
                 .errorHandler(errors.handlerFor("media_driver"))
                 .aeronDirectoryName(aeronDir)
@@ -305,7 +310,7 @@ public final class SequencerNode implements AutoCloseable {
                 .archiveContext(archiveClient.clone())
                 .isIpcIngressAllowed(config.members().size() == 1) // the node's own gateway, when it is the only member (clientIngress)
                 // only a client with the cluster's secret may write to the log, which trusts the signers its gateways worked out
-                .authenticatorSupplier(config.secret().authenticator())
+                .authenticatorSupplier(config.secret().authenticator(sessionsRefused))
                 .sessionTimeoutNs(NodeConfig.SESSION_TIMEOUT.toNanos())
                 .maxConcurrentSessions(NodeConfig.MAX_CLIENT_SESSIONS)
                 .idleStrategySupplier(config.idle().strategy());
@@ -340,7 +345,7 @@ public final class SequencerNode implements AutoCloseable {
             log.info("event=node_started member={} members={} dir={} ingress={} secret={} secrets_admitted={} idle={} rules={} leader_timeout_ms={}", config.memberId(),
                     config.members().size(), config.dir(), config.ingressEndpoints(), config.secret().fingerprint(), config.secret().admittedCount(), config.idle().option(), config.rules(),
                     t.leaderHeartbeatTimeout().isZero() ? "aeron_default" : Long.toString(t.leaderHeartbeatTimeout().toMillis()));
-            return new SequencerNode(config, driver, container, service, stopped, terminated, counters, archiveClient.clone(), runLock);
+            return new SequencerNode(config, driver, container, service, stopped, terminated, counters, archiveClient.clone(), runLock, sessionsRefused);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(driver);
             throw e;
@@ -417,6 +422,11 @@ public final class SequencerNode implements AutoCloseable {
     }
 
     /** How many snapshots the consensus module has completed since this node started. */
+    /** Client sessions the consensus module refused since this node started: they came without the cluster's secret. */
+    public long sessionsRefused() {
+        return sessionsRefused.get();
+    }
+
     public long snapshotCount() {
         return counters.snapshots();
     }

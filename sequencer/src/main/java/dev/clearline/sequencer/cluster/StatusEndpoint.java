@@ -56,7 +56,8 @@ public final class StatusEndpoint implements AutoCloseable {
         }
         Runtime rt = Runtime.getRuntime();
         return MemberMetrics.render(new MemberMetrics.NodeFacts(node.config().memberId(), node.config().rules(), node.snapshotCount(),
-                node.stopped().isDone(), node.terminated().isDone(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory()), status, more);
+                node.stopped().isDone(), node.terminated().isDone(), rt.totalMemory() - rt.freeMemory(), rt.maxMemory(),
+                node.sessionsRefused()), status, more);
     }
 
     public int port() {

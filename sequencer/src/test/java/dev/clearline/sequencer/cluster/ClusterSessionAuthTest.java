@@ -76,6 +76,8 @@ class ClusterSessionAuthTest {
                     .hasMessageContaining("the cluster refused this client's secret (fingerprint " + wrong.secret().fingerprint() + ")")
                     .hasMessageContaining("--cluster-secret-file");
 
+            assertThat(node.sessionsRefused()).as("the sessions refused, counted for /metrics").isEqualTo(3);
+
             // a gateway already on the rotation's next secret is let in (a member restarted with the new secret first)
             in.clear();
             try (ClusterClient client = ClusterClient.connect(config.aeronDir(), new ClusterIngress(config.ingressEndpoints(), next), in::add, 20_000)) {

@@ -44,7 +44,7 @@ class StatusEndpointTest {
                 JsonNode member = member(endpoint);
                 assertThat(before).containsEntry("clearline_service_answering", 1L).containsEntry("clearline_leader", 1L)
                         .containsEntry("clearline_posting_halted", 0L).containsEntry("clearline_service_stopped", 0L)
-                        .containsEntry("clearline_cluster_terminated", 0L)
+                        .containsEntry("clearline_cluster_terminated", 0L).containsEntry("clearline_cluster_sessions_refused_total", 0L)
                         .containsEntry("clearline_member_info{member=\"0\",role=\"LEADER\",rules=\"1\"}", 1L);
                 // the market's listing and every trader's deposit came as L1 priority operations
                 assertThat(before).containsEntry("clearline_priority_ops_consumed_total", 1L + TRADERS);
@@ -70,6 +70,12 @@ class StatusEndpointTest {
                 assertThat(after.get("clearline_seq")).isEqualTo(before.get("clearline_seq") + 3);
                 assertThat(member(endpoint).path("postingHalted").asBoolean()).isTrue();
             }
+
+            // a client without the cluster's secret is refused, and counted
+            ClusterIngress stranger = new ClusterIngress(node.config().ingressEndpoints(), ClusterSecret.parse("99".repeat(ClusterSecret.BYTES)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterClient.connect(node.config().aeronDir(), stranger, r -> { }, 30_000).close())
+                    .hasMessageContaining("refused this client's secret");
+            assertThat(metrics(endpoint)).containsEntry("clearline_cluster_sessions_refused_total", 1L);
 
             dev.clearline.sequencer.metrics.AlertRules.assertFit("a member", get(endpoint, "/metrics").body(),
                     dev.clearline.sequencer.metrics.AlertRules::memberOwn);
