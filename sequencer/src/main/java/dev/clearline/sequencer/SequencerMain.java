@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
  *             [--verify-threads N] [--rate-per-key 2000] [--rate-per-address 8000] [--max-order-lifetime none|90s|10m|2h|7d] [--max-mark-age none|60s|..] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
- *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1 --cluster-secret-file FILE]
+ *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1 --cluster-secret-file FILE] [--new-cluster-secret FILE]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
  *             [--dev-oracle MARKET=PRICE,... | --price-source FILE [--oracle-key HEX]]
@@ -129,6 +129,10 @@ public final class SequencerMain {
             System.exit(2);
         }
         Path dir = Path.of(opts.getOrDefault("dir", System.getProperty("user.home") + "/.clearline/sequencer"));
+        if (opts.containsKey("new-cluster-secret")) {
+            System.exit(newClusterSecret(Path.of(opts.get("new-cluster-secret")), new java.security.SecureRandom(), System.out, System.err));
+            return;
+        }
         if (opts.containsKey("stop")) {
             StopWithSnapshot.Outcome done = StopWithSnapshot.stop(dir, java.time.Duration.ofSeconds(120), StopWithSnapshot.EXIT_GRACE, System::currentTimeMillis,
                     line -> System.err.println("sequencer: " + line));
@@ -443,7 +447,8 @@ public final class SequencerMain {
         if (secretFile == null) {
             // without it anyone who reaches a member's ingress port could write orders in any trader's name into the log
             throw new IllegalArgumentException("--cluster-members needs --cluster-secret-file (the secret the members admit gateways with): make one"
-                    + " with: openssl rand -hex " + ClusterSecret.BYTES + " > cluster.secret, and give every member the same file");
+                    + " with: ./clearline sequencer --new-cluster-secret cluster.secret (or openssl rand -hex " + ClusterSecret.BYTES
+                    + " > cluster.secret), and give every member the same file");
         }
         NodeConfig member = NodeConfig.member(dir, genesis, memberId, NodeConfig.Member.parseList(members), interval,
                 secret(Path.of(secretFile))).withLogStorage(storage);
@@ -453,6 +458,29 @@ public final class SequencerMain {
             member = member.withTiming(NodeConfig.Timing.forLeaderTimeout(java.time.Duration.ofMillis(ms)));
         }
         return opts.containsKey("idle") ? member.withIdle(IdleMode.parse(opts.get("idle"))) : member;
+    }
+
+    /**
+     * Writes a new cluster secret to {@code file}, readable by its owner only, and says its fingerprint; refuses a file
+     * that exists (a cluster's secret is changed by a rotation, never overwritten). Returns the exit code.
+     */
+    static int newClusterSecret(Path file, java.security.SecureRandom random, java.io.PrintStream out, java.io.PrintStream err) {
+        if (java.nio.file.Files.exists(file)) {
+            err.println("sequencer: " + file + " exists, and a cluster's secret is never overwritten: members started with it would refuse every"
+                    + " gateway given the new one. To change it, write the new one to another file and add it as a second line"
+                    + " (docs/replication.md, \"Changing the cluster's secret\")");
+            return 2;
+        }
+        try {
+            ClusterSecret secret = ClusterSecret.generate(random);
+            secret.writeTo(file);
+            out.println("sequencer: wrote a new cluster secret to " + file + " (fingerprint " + secret.fingerprint() + ", readable by you only);"
+                    + " give every member of the cluster the same file: --cluster-secret-file " + file);
+            return 0;
+        } catch (java.io.IOException e) {
+            err.println("sequencer: cannot write the cluster secret to " + file + " (" + e.getMessage() + "); give a path in a directory you may write");
+            return 2;
+        }
     }
 
     /** The cluster's secret from {@code file}; a warning when others than its owner may read it (it admits writers to the log). */

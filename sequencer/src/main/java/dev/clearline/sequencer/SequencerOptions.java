@@ -36,7 +36,8 @@ final class SequencerOptions {
             new Option("cluster-members", "0=host:port,1=..", "run as one member of a replicated cluster (docs/replication.md); with --member-id"),
             new Option("member-id", "N", "this member's id in --cluster-members"),
             new Option("cluster-secret-file", "FILE", "file holding the secret every member's gateway presents to the cluster (64 hex digits:"
-                    + " openssl rand -hex 32 > FILE; the same file for every member); required with --cluster-members, a single node makes its own"),
+                    + " --new-cluster-secret FILE makes one; the same file for every member); required with --cluster-members, a single node makes its own"),
+            new Option("new-cluster-secret", "FILE", "write a new cluster secret to FILE (readable by you only; an existing file is refused) and exit"),
             new Option("leader-timeout-ms", "MS", "in a cluster, how long followers hear nothing from the leader before they elect another"
                     + " (default 500; 100 to 60000; give every member the same): longer where the CPU can starve, so a stall does not"
                     + " elect, at the price of a failover as much slower"),

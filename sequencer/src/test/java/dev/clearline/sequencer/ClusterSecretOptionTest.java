@@ -38,6 +38,7 @@ class ClusterSecretOptionTest {
         assertThatThrownBy(() -> SequencerMain.nodeConfig(opts("cluster-members", THREE, "member-id", "1"), dir, GENESIS, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--cluster-members needs --cluster-secret-file")
+                .hasMessageContaining("./clearline sequencer --new-cluster-secret cluster.secret")
                 .hasMessageContaining("openssl rand -hex 32 > cluster.secret")
                 .hasMessageContaining("every member the same file");
         Path file = TestSecrets.file();
@@ -58,6 +59,32 @@ class ClusterSecretOptionTest {
         Path missing = dir.resolve("missing.secret");
         assertThatThrownBy(() -> SequencerMain.nodeConfig(opts("cluster-secret-file", missing.toString()), dir, GENESIS, 0))
                 .hasMessageContaining(missing + " does not exist");
+    }
+
+    @Test
+    void newClusterSecretWritesAFileOnlyItsOwnerReadsAndNeverOverwritesOne() throws Exception {
+        Path file = dir.resolve("cluster.secret");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+        assertThat(SequencerMain.newClusterSecret(file, new java.security.SecureRandom(), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)))
+                .isZero();
+        ClusterSecret made = ClusterSecret.read(file);
+        assertThat(Files.getPosixFilePermissions(file)).extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+        assertThat(out.toString()).contains("wrote a new cluster secret to " + file, "fingerprint " + made.fingerprint(), "--cluster-secret-file " + file);
+        assertThat(err.toString()).isEmpty();
+        // the members started with it take it
+        NodeConfig member = SequencerMain.nodeConfig(opts("cluster-members", THREE, "member-id", "2", "cluster-secret-file", file.toString()), dir, GENESIS, 0);
+        assertThat(holds(member, made)).isTrue();
+
+        String before = Files.readString(file);
+        java.io.ByteArrayOutputStream refused = new java.io.ByteArrayOutputStream();
+        assertThat(SequencerMain.newClusterSecret(file, new java.security.SecureRandom(), new java.io.PrintStream(out, true), new java.io.PrintStream(refused, true)))
+                .isEqualTo(2);
+        assertThat(Files.readString(file)).as("the secret in use is left as it was").isEqualTo(before);
+        assertThat(refused.toString()).contains(file + " exists", "never overwritten", "Changing the cluster's secret");
+        java.io.ByteArrayOutputStream nowhere = new java.io.ByteArrayOutputStream();
+        assertThat(SequencerMain.newClusterSecret(dir.resolve("no-such-dir").resolve("s"), new java.security.SecureRandom(), new java.io.PrintStream(out, true),
+                new java.io.PrintStream(nowhere, true))).isEqualTo(2);
+        assertThat(nowhere.toString()).contains("cannot write the cluster secret", "a directory you may write");
     }
 
     @Test

@@ -82,13 +82,13 @@ public final class ClusterSecret {
         if (hex.startsWith("0x") || hex.startsWith("0X")) hex = hex.substring(2);
         if (hex.length() != 2 * BYTES) {
             throw new IllegalArgumentException("a cluster secret is " + 2 * BYTES + " hex digits, this one has " + hex.length()
-                    + "; make one with: openssl rand -hex " + BYTES);
+                    + "; make one with: ./clearline sequencer --new-cluster-secret FILE (or openssl rand -hex " + BYTES + " > FILE)");
         }
         try {
             return new ClusterSecret(HexFormat.of().parseHex(hex));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("a cluster secret is " + 2 * BYTES + " hex digits (0-9, a-f), this one is not; make one with: openssl rand -hex "
-                    + BYTES);
+            throw new IllegalArgumentException("a cluster secret is " + 2 * BYTES + " hex digits (0-9, a-f), this one is not; make one with: ./clearline sequencer --new-cluster-secret FILE"
+                    + " (or openssl rand -hex " + BYTES + " > FILE)");
         }
     }
 
@@ -98,14 +98,15 @@ public final class ClusterSecret {
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("the cluster secret file " + file + " does not exist; make one with: openssl rand -hex " + BYTES + " > "
-                    + file + " and give every member and gateway of the cluster the same file");
+            throw new IllegalArgumentException("the cluster secret file " + file + " does not exist; make one with: ./clearline sequencer --new-cluster-secret "
+                    + file + " (or openssl rand -hex " + BYTES + " > " + file + ") and give every member of the cluster the same file");
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("the cluster secret file " + file + " cannot be read (" + e.getMessage() + ")");
         }
         List<String> lines = text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         if (lines.isEmpty()) {
-            throw new IllegalArgumentException("the cluster secret file " + file + " holds no secret; put one in it: openssl rand -hex " + BYTES + " > " + file);
+            throw new IllegalArgumentException("the cluster secret file " + file + " holds no secret; put one in it: openssl rand -hex " + BYTES + " > " + file
+                    + " (or remove it and run ./clearline sequencer --new-cluster-secret " + file + ")");
         }
         if (lines.size() > MAX_SECRETS) {
             throw new IllegalArgumentException("the cluster secret file " + file + " holds " + lines.size() + " secrets, at most " + MAX_SECRETS
