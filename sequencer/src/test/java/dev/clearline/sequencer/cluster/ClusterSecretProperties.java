@@ -113,6 +113,9 @@ class ClusterSecretProperties {
                     Files.writeString(f, text);
                     ClusterSecret s = ClusterSecret.read(f);
                     assertThat(s.admittedCount()).isEqualTo(secrets.size());
+                    // its name in logs says how many it admits, when more than one (a rotation under way)
+                    if (secrets.size() > 1) assertThat(s.toString()).endsWith(", admits " + secrets.size() + "]");
+                    else assertThat(s.toString()).doesNotContain("admits");
                     assertThat(s.credentials().encodedCredentials()).as("the first is presented").isEqualTo(secrets.getFirst());
                     for (byte[] b : secrets) assertThat(s.matches(b)).isTrue();
                     boolean listed = secrets.stream().anyMatch(b -> Arrays.equals(b, stranger));
@@ -157,7 +160,8 @@ class ClusterSecretProperties {
         assertThatThrownBy(() -> ClusterSecret.read(missing)).hasMessageContaining(missing.toString()).hasMessageContaining("does not exist")
                 .hasMessageContaining("openssl rand -hex 32 > " + missing).hasMessageContaining("same file");
         Path shortOne = Files.writeString(dir.resolve("short.secret"), "abcd\n");
-        assertThatThrownBy(() -> ClusterSecret.read(shortOne)).hasMessageContaining(shortOne.toString()).hasMessageContaining("this one has 4");
+        assertThatThrownBy(() -> ClusterSecret.read(shortOne)).hasMessageContaining(shortOne.toString()).hasMessageContaining("this one has 4")
+                .as("a file of one secret names no line").hasMessageNotContaining("secret 1");
         assertThatThrownBy(() -> ClusterSecret.read(dir)).as("a directory").hasMessageContaining("cannot be read");
         Path empty = Files.writeString(dir.resolve("empty.secret"), "# nothing yet\n\n");
         assertThatThrownBy(() -> ClusterSecret.read(empty)).hasMessageContaining(empty + " holds no secret").hasMessageContaining("openssl rand -hex 32");
