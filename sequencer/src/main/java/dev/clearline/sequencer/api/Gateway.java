@@ -307,6 +307,10 @@ public final class Gateway implements AutoCloseable {
      * new one: longer than an election on a loaded machine plus the resend after {@link #STALL_NANOS}.
      */
     private static final long RECONNECT_NANOS = 4_500_000_000L;
+    /** How often a gateway the cluster refuses for its secret says so. */
+    private static final long SECRET_REFUSED_EVERY_NANOS = 60_000_000_000L;
+    /** When this gateway last said the cluster refused its secret (0: never); the cluster thread's own. */
+    private long secretRefusedSaid;
     /**
      * How long the cluster thread sleeps when nothing is asked of it ({@link #nothingAsked}). A new
      * request or listener wakes it at once; only the keep-alive (every second) and a new leader's
@@ -417,6 +421,17 @@ public final class Gateway implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (ClusterClient.SecretRefused e) {
+                // the member that leads holds another secret than this one: one of the two was started with the wrong file.
+                // Asked again each second (the leader may change), said once a minute, not ten times a second
+                long now = System.nanoTime();
+                if (secretRefusedSaid == 0 || now - secretRefusedSaid > SECRET_REFUSED_EVERY_NANOS) {
+                    secretRefusedSaid = now;
+                    log.error("event=cluster_refused_secret error=\"{}\" unanswered={} hint=\"every member must be started with the same"
+                            + " --cluster-secret-file; the leader's log and clearline_cluster_sessions_refused_total name the member that refuses\"",
+                            e.getMessage(), inFlight.size() + queriesInFlight.size());
+                }
+                LockSupport.parkNanos(1_000_000_000L);
             } catch (RuntimeException e) {
                 log.warn("event=gateway_cluster_error error=\"{}\"", e.toString());
                 LockSupport.parkNanos(100_000_000L);

@@ -112,13 +112,20 @@ public final class ClusterClient implements AutoCloseable {
                 return new ClusterClient(c);
             } catch (AuthenticationException e) {
                 // another try would meet the same secret: say so now rather than at the deadline
-                throw new IllegalStateException("the cluster refused this client's secret (fingerprint " + ingress.secret().fingerprint()
+                throw new SecretRefused("the cluster refused this client's secret (fingerprint " + ingress.secret().fingerprint()
                         + "): give it the --cluster-secret-file the members were started with", e);
             } catch (RuntimeException e) {
                 if (System.currentTimeMillis() > deadline) throw e;
                 log.info("event=cluster_connect_retry reason=\"{}\"", e.getMessage());
                 Thread.sleep(250);
             }
+        }
+    }
+
+    /** The cluster's leader refused the secret this client presented: trying again changes nothing until one of them is restarted. */
+    public static final class SecretRefused extends IllegalStateException {
+        SecretRefused(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
