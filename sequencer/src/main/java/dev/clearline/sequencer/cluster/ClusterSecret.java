@@ -10,14 +10,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The secret a client presents to open a session with the cluster. The cluster's log is trusted
@@ -87,8 +87,8 @@ public final class ClusterSecret {
         try {
             return new ClusterSecret(HexFormat.of().parseHex(hex));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("a cluster secret is " + 2 * BYTES + " hex digits (0-9, a-f), this one is not; make one with: ./clearline sequencer --new-cluster-secret FILE"
-                    + " (or openssl rand -hex " + BYTES + " > FILE)");
+            throw new IllegalArgumentException("a cluster secret is " + 2 * BYTES + " hex digits (0-9, a-f), this one is not; make one with:"
+                    + " ./clearline sequencer --new-cluster-secret FILE (or openssl rand -hex " + BYTES + " > FILE)");
         }
     }
 
@@ -126,15 +126,15 @@ public final class ClusterSecret {
     }
 
     /**
-     * Writes the secrets to {@code file} as {@link #read} takes them (the presented one first), readable by its owner only where the file system
-     * keeps POSIX permissions (a new file; an existing one is refused rather than overwritten).
+     * Writes the secrets to {@code file} as {@link #read} takes them (the presented one first), in a new file (an
+     * existing one is refused rather than overwritten) created readable by its owner only where the file system keeps
+     * POSIX permissions: never, not even empty, open to others.
      */
     public void writeTo(Path file) throws IOException {
-        Files.createFile(file);
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the directory's permissions guard it
+            Files.createFile(file); // not a POSIX file system: the directory's permissions guard it
         }
         StringBuilder text = new StringBuilder();
         for (byte[] b : admitted) text.append(HexFormat.of().formatHex(b)).append('\n');
