@@ -3,9 +3,10 @@ package dev.clearline.sequencer.cluster;
 import io.aeron.security.Authenticator;
 import io.aeron.security.SessionProxy;
 import org.agrona.collections.Long2LongHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Lets a client session into the cluster only when it presented the {@link ClusterSecret}. Aeron
@@ -18,6 +19,8 @@ final class SecretAuthenticator implements Authenticator {
     private static final Logger log = LoggerFactory.getLogger(SecretAuthenticator.class);
     /** Longer than Aeron waits for a new session to be answered before it drops it. */
     static final long FORGET_AFTER_MS = 60_000;
+    /** At most one log line per this long about refused sessions, however many come: the count says the rest. */
+    static final long SAY_EVERY_MS = 60_000;
     private static final byte[] NO_PRINCIPAL = new byte[0];
 
     private final ClusterSecret secret;
@@ -25,6 +28,9 @@ final class SecretAuthenticator implements Authenticator {
     private final Long2LongHashMap admitted = new Long2LongHashMap(-1);
     /** Connect requests without the secret since the node started: its {@code /metrics} serve it. */
     private final AtomicLong refusals;
+    /** When the last line about a refusal was logged (the module's clock), and how many lines so far. */
+    private long saidAtMs = -SAY_EVERY_MS;
+    private long lines;
 
     SecretAuthenticator(ClusterSecret secret, AtomicLong refusals) {
         this.secret = secret;
@@ -38,8 +44,11 @@ final class SecretAuthenticator implements Authenticator {
             admitted.put(sessionId, nowMs);
         } else {
             long refused = refusals.incrementAndGet();
-            // a log line per refusal would let the flood fill the disk; the first and then every thousandth is enough to see it
-            if (refused == 1 || refused % 1000 == 0) {
+            // a line per refusal would let a flood fill the disk, and a gateway with the wrong file asks every second:
+            // one line a minute at most, with the running count
+            if (nowMs - saidAtMs >= SAY_EVERY_MS) {
+                saidAtMs = nowMs;
+                lines++;
                 log.warn("event=cluster_session_refused session={} refused_total={} reason=\"{}\" hint=\"a client without this cluster's secret "
                         + "tried to connect: give gateways and members the same --cluster-secret-file, and keep the members' ports private\"",
                         sessionId, refused, encodedCredentials == null || encodedCredentials.length == 0 ? "no secret" : "wrong secret");
@@ -71,6 +80,11 @@ final class SecretAuthenticator implements Authenticator {
     /** How many connect requests came without the secret since the module started. */
     long refused() {
         return refusals.get();
+    }
+
+    /** How many lines about refused sessions were logged. */
+    long linesLogged() {
+        return lines;
     }
 
     /** How many admitted sessions wait for their decision (bounded by what holders of the secret ask for). */

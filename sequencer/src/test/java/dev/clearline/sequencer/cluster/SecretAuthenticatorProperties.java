@@ -159,4 +159,36 @@ class SecretAuthenticatorProperties {
             assertThat(late.rejected).as("a forgotten admission must ask again").isEqualTo(1);
         });
     }
+
+    @Test
+    void refusalsAreLoggedAtMostOnceAMinuteHoweverManyCome() {
+        // refusals at any pace over any span: a line for the first, then one for the first of each later minute's worth
+        Property.forAll(Gens.seeds(), Gens.ints(1, 3_000)).tries(100).check((seed, count) -> {
+            SplittableRandom random = new SplittableRandom(seed);
+            SecretAuthenticator auth = (SecretAuthenticator) SECRET.authenticator().get();
+            long now = random.nextLong(0, 1L << 40), saidAt = Long.MIN_VALUE;
+            long expected = 0;
+            for (int i = 0; i < count; i++) {
+                now += random.nextInt(4) == 0 ? random.nextLong(0, 3 * SecretAuthenticator.SAY_EVERY_MS) : random.nextInt(50);
+                if (saidAt == Long.MIN_VALUE || now - saidAt >= SecretAuthenticator.SAY_EVERY_MS) {
+                    saidAt = now;
+                    expected++;
+                }
+                auth.onConnectRequest(i, null, now);
+                assertThat(auth.linesLogged()).as("after refusal %d", i + 1).isEqualTo(expected);
+            }
+            assertThat(auth.refused()).isEqualTo((long) count);
+            // an admitted session is never a line
+            auth.onConnectRequest(count, SECRET.credentials().encodedCredentials(), now + 10 * SecretAuthenticator.SAY_EVERY_MS);
+            assertThat(auth.linesLogged()).isEqualTo(expected);
+        });
+        // at the minute exactly, a new line; a millisecond before it, none
+        SecretAuthenticator auth = (SecretAuthenticator) SECRET.authenticator().get();
+        long t = 1_700_000_000_000L;
+        auth.onConnectRequest(1, null, t);
+        auth.onConnectRequest(2, null, t + SecretAuthenticator.SAY_EVERY_MS - 1);
+        assertThat(auth.linesLogged()).isEqualTo(1);
+        auth.onConnectRequest(3, null, t + SecretAuthenticator.SAY_EVERY_MS);
+        assertThat(auth.linesLogged()).isEqualTo(2);
+    }
 }
