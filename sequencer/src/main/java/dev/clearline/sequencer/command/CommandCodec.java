@@ -47,6 +47,8 @@ public final class CommandCodec {
 
     private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11, BATCH = 12,
             POSTING_HALTED = 13, POSTING_RESUMED = 14;
+    /** The highest type a command may have: every byte above it, and 0, is no command (tests spoil a type with them). */
+    static final byte LAST_TYPE = POSTING_RESUMED;
 
     private CommandCodec() {}
 

@@ -92,7 +92,8 @@ class CommandBatchTest {
             case TRUNCATE -> Arrays.copyOf(good, 1 + r.nextInt(good.length - 1));
             case EXTEND -> Arrays.copyOf(good, good.length + 1 + r.nextInt(8));
             case VERSION -> { byte[] b = good.clone(); b[0] = (byte) (CommandCodec.VERSION + 1 + r.nextInt(100)); yield b; }
-            case TYPE -> { byte[] b = good.clone(); b[1] = (byte) (r.nextBoolean() ? 0 : 13 + r.nextInt(100)); yield b; }
+            // past the last type there is: 13 was once past it, until PostingHalted took it (seed -4438744367053009963 spoiled one to itself)
+            case TYPE -> { byte[] b = good.clone(); b[1] = (byte) (r.nextBoolean() ? 0 : CommandCodec.LAST_TYPE + 1 + r.nextInt(100)); yield b; }
             case NESTED_BATCH -> CommandCodec.encodeBatch(List.of(good));
         };
     }
