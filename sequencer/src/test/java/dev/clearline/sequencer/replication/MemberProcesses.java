@@ -88,6 +88,7 @@ public final class MemberProcesses implements AutoCloseable {
         }
         MemberProcesses c = new MemberProcesses(dir, members, jvm, List.of(extra));
         Files.createDirectories(dir);
+        Files.deleteIfExists(c.secretFile); // a property's next try starts a new cluster in the same directory, with a secret of its own
         c.secret.writeTo(c.secretFile);
         List<Process> launched = new ArrayList<>();
         try {

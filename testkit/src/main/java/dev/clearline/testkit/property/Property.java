@@ -30,6 +30,8 @@ public final class Property<T> {
     private final String name;
     private final String replayHint;
     private int tries = 100;
+    /** True when {@link #once} set the tries: no multiplier scales them. */
+    private boolean once;
 
     private Property(Gen<T> gen, String name, String replayHint) {
         this.gen = gen;
@@ -63,13 +65,24 @@ public final class Property<T> {
         return this;
     }
 
+    /**
+     * One try whatever {@code -Dclearline.tries} says: for a property whose world lives outside it (an L1 with its
+     * deposits, a node's directory) and cannot be built again for a second try. The seed still comes from the
+     * settings, so {@code -Dclearline.seed=random} still draws a new case each run.
+     */
+    public Property<T> once() {
+        this.tries = 1;
+        this.once = true;
+        return this;
+    }
+
     /** Checks that {@code body} neither fails an assertion nor throws, for every try. */
     public void check(ThrowingConsumer<? super T> body) {
         Settings settings = Settings.fromSystemProperties();
         long base = settings.seed().orElseGet(() -> settings.randomSeed()
                 ? new SplittableRandom().nextLong()
                 : nameSeed(name));
-        int total = Math.max(1, (int) Math.round(tries * settings.triesMultiplier()));
+        int total = once ? 1 : Math.max(1, (int) Math.round(tries * settings.triesMultiplier()));
         for (int i = 0; i < total; i++) {
             long seed = i == 0 ? base : mix(base, i);
             Shrinkable<T> input = gen.sample(new SplittableRandom(seed));

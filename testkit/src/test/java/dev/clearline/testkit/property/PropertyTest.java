@@ -27,6 +27,16 @@ class PropertyTest {
         seen.clear();
         Property.forAll(Gens.longs()).tries(40).check(seen::add);
         assertEquals(100, seen.size());
+        // a property that runs once runs once at any multiplier, on the seed the settings give
+        seen.clear();
+        Property.forAll(Gens.longs()).once().check(seen::add);
+        assertEquals(1, seen.size());
+        System.setProperty(Settings.SEED, "12345");
+        List<Long> again = new ArrayList<>();
+        Property.forAll(Gens.longs()).once().check(again::add);
+        Property.forAll(Gens.longs()).once().check(again::add);
+        assertEquals(2, again.size());
+        assertEquals(again.get(0), again.get(1), "the same seed, the same case");
     }
 
     @Test
