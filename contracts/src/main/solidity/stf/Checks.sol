@@ -76,6 +76,12 @@ library Checks {
         return amount > 0 ? Reject.None : Reject.BAD_AMOUNT;
     }
 
+    /// @dev A withdrawal leaf is paid by a token transfer to its recipient, which tokens refuse for the
+    ///      zero address: such a leaf could never be claimed, so the withdrawal is refused instead.
+    function payableRecipient(address recipient) internal pure returns (Reject) {
+        return recipient != address(0) ? Reject.None : Reject.BAD_RECIPIENT;
+    }
+
     function nonce(uint64 given, uint64 expected) internal pure returns (Reject) {
         if (given != expected) return Reject.BAD_NONCE;
         return expected == COUNTER_MAX ? Reject.OVERFLOW : Reject.None;

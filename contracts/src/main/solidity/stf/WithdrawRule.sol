@@ -21,6 +21,7 @@ library WithdrawRule {
         );
         if (r == Reject.None) r = Checks.nonce(w.nonce, b.nonce);
         if (r == Reject.None) r = Checks.positiveAmount(w.amount); // 3. validate
+        if (r == Reject.None) r = Checks.payableRecipient(w.recipient);
         if (r == Reject.None && b.free < w.amount) r = Reject.INSUFFICIENT_BALANCE;
         if (r == Reject.None && g.nextWithdrawalId == Checks.COUNTER_MAX) r = Reject.OVERFLOW;
         if (r != Reject.None) return r;

@@ -862,7 +862,8 @@ public final class CaseGenerator {
         Signer owner = signer(w);
         long nonce = nonceOf(w, owner.address());
         long amount = amount(w, freeOf(w, owner.address()));
-        Address recipient = r.nextBoolean() ? owner.address() : signer(w).address();
+        // one in eight to the zero address, which L1 could never pay (BAD_RECIPIENT)
+        Address recipient = r.nextInt(8) == 0 ? Address.ZERO : r.nextBoolean() ? owner.address() : signer(w).address();
         return new Transition.Withdraw(owner.address(), recipient, amount, nonce,
                 sign(r, owner, domain.withdrawDigest(owner.address(), recipient, amount, nonce)));
     }

@@ -146,7 +146,7 @@ public final class CodeTally {
         m.put(8, codes(0, 1, 10, 30, malformed));
         m.put(9, codes(0, 1, 3, 19, 20, 26, 27, malformed));
         m.put(10, codes(0, 1, 3, 18, 20, 22, 26, 27, malformed));
-        m.put(11, codes(0, 1, 19, 20, 27, malformed));
+        m.put(11, codes(0, 1, 19, 20, 27, 37, malformed));
         m.put(12, codes(0, 3, 21, 22, 26, malformed));
         m.put(14, codes(0, 3, 5, 11, 13, 15, 18, 22, 26, 35, malformed));
         m.put(15, codes(0, 9, malformed)); // applied (a deletion), ORDER_NOT_FOUND; malformed only when cut or padded

@@ -10,6 +10,8 @@ import java.util.HexFormat;
 public final class Address implements Comparable<Address> {
     /** The insurance fund's reserved owner: nobody holds its key, only liquidations move into it. */
     public static final Address INSURANCE_FUND = fromHex("0x00000000000000000000000000000000000000f1");
+    /** The zero address: no key holds it and tokens refuse transfers to it. */
+    public static final Address ZERO = new Address(new byte[20]);
 
     private final byte[] bytes;
     private final int hash;

@@ -76,6 +76,15 @@ final class Checks {
     }
 
     /**
+     * A withdrawal leaf is paid on L1 by a token transfer to its recipient, and tokens refuse the zero
+     * address: a leaf naming it could never be claimed, nor paid by the escape hatch, so the money
+     * would stay locked in the rollup for good. Refused here, it stays in the free balance.
+     */
+    static Reject payableRecipient(Address recipient) {
+        return Address.ZERO.equals(recipient) ? Reject.BAD_RECIPIENT : null;
+    }
+
+    /**
      * The largest value of a counter (a request nonce, the next withdrawal id, the priority ops
      * consumed, the forced rejections): leaves carry them as uint64, Java longs bound them to
      * 2^63 - 1. A step that would advance a counter past it is refused with OVERFLOW, on both sides.

@@ -38,7 +38,7 @@ final class MarketConfigRule implements Rule<MarketConfig> {
                 && c.mmfPpm() > 0 && c.mmfPpm() < c.imfPpm() && c.imfPpm() <= Fixed.PPM
                 && c.makerFeePpm() <= MAX_FEE_PPM && c.takerFeePpm() <= MAX_FEE_PPM
                 && c.liquidationFeePpm() <= c.mmfPpm()
-                && !c.oracle().equals(new Address(new byte[20]))
+                && !c.oracle().equals(Address.ZERO)
                 && (existing == null || existing.lotSize() == c.lotSize());
     }
 }

@@ -45,7 +45,9 @@ public enum Reject {
     PRICE_RULE_MISMATCH(33, "a book-pegged maker fills only through TradeAtPrice, any other maker only through Trade"),
     TIME_IN_FORCE_OVER(34, "an IOC or FOK order fills only in the batch that posted it"),
     NOT_DELEVERAGEABLE(35, "the insurance fund's position in this market has no negative equity to deleverage"),
-    NOT_EXPIRED(36, "an order hash is pruned only once its market's oracle time has passed the order's expiry; an order without expiry keeps its hash");
+    NOT_EXPIRED(36, "an order hash is pruned only once its market's oracle time has passed the order's expiry; an order without expiry keeps its hash"),
+    BAD_RECIPIENT(37, "a withdrawal's recipient is the zero address, which L1 can never pay (the claim is a token transfer, and tokens refuse"
+            + " that address); sign the withdrawal to the address to be paid");
 
     private final int code;
     private final String help;

@@ -26,6 +26,7 @@ final class WithdrawRule implements Rule<Withdraw> {
                 w.signature(), w.owner());                              // 2. authorise
         if (r == null) r = Checks.nonce(w.nonce(), b.nonce());
         if (r == null) r = Checks.positiveAmount(w.amount());           // 3. validate
+        if (r == null) r = Checks.payableRecipient(w.recipient());
         if (r == null && b.free() < w.amount()) r = Reject.INSUFFICIENT_BALANCE;
         if (r == null && g.nextWithdrawalId() == Checks.COUNTER_MAX) r = Reject.OVERFLOW;
         if (r != null) return r;

@@ -82,6 +82,29 @@ class CollateralMovesTest {
         d.rejected(w.withdraw(alice, 1, 0), Reject.BAD_NONCE);  // a replay
     }
 
+    /** L1 pays a withdrawal by a token transfer, which tokens refuse to the zero address: the money stays free. */
+    @Test
+    void aWithdrawalToTheZeroAddressIsRefusedAndTheMoneyStaysFree() {
+        long id = global().nextWithdrawalId();
+        var toNobody = new Transition.Withdraw(alice.address(), Address.ZERO, 1, 0,
+                alice.sign(w.domain.withdrawDigest(alice.address(), Address.ZERO, 1, 0)));
+        d.rejected(toNobody, Reject.BAD_RECIPIENT);
+        assertThat(balance()).isEqualTo(new BalanceLeaf(Desk.FUNDS, 0));
+        assertThat(StateReads.withdrawal(w.state, id)).isNull();
+        assertThat(global().nextWithdrawalId()).isEqualTo(id);
+        // checked after the amount and before the balance, on both sides (docs/protocol.md section 5)
+        var nothingToNobody = new Transition.Withdraw(alice.address(), Address.ZERO, 0, 0,
+                alice.sign(w.domain.withdrawDigest(alice.address(), Address.ZERO, 0, 0)));
+        d.rejected(nothingToNobody, Reject.BAD_AMOUNT);
+        var tooMuchToNobody = new Transition.Withdraw(alice.address(), Address.ZERO, Desk.FUNDS + 1, 0,
+                alice.sign(w.domain.withdrawDigest(alice.address(), Address.ZERO, Desk.FUNDS + 1, 0)));
+        d.rejected(tooMuchToNobody, Reject.BAD_RECIPIENT);
+        var oneUnitAway = Address.fromHex("0x0000000000000000000000000000000000000001");
+        d.ok(new Transition.Withdraw(alice.address(), oneUnitAway, 1, 0,
+                alice.sign(w.domain.withdrawDigest(alice.address(), oneUnitAway, 1, 0))));
+        assertThat(StateReads.withdrawal(w.state, id)).isEqualTo(new WithdrawalLeaf(oneUnitAway, 1));
+    }
+
     // ---- ForcedWithdrawal: paid when 0 < amount <= free, else consumed as a forced rejection ----
 
     @Test

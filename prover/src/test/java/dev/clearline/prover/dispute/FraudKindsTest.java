@@ -9,6 +9,7 @@ import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.batch.Batch;
 import dev.clearline.engine.batch.BatchHeader;
 import dev.clearline.engine.batch.TransitionsRoot;
+import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.BouncyCastleVerifier;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
@@ -65,6 +66,9 @@ class FraudKindsTest {
         }, 0),
         WRONG_WITHDRAWAL(r -> List.of(enc(new Transition.Withdraw(r.alice.address(), r.alice.address(), 60_000_000, 0,
                 r.alice.sign(r.domain.withdrawDigest(r.alice.address(), r.alice.address(), 60_000_000, 0))))), 0),
+        /** Signed by its owner, but L1 could never pay it (tokens refuse the zero address): BAD_RECIPIENT, the money stays free. */
+        WITHDRAWAL_TO_THE_ZERO_ADDRESS(r -> List.of(enc(new Transition.Withdraw(r.alice.address(), Address.ZERO, 1_000_000, 0,
+                r.alice.sign(r.domain.withdrawDigest(r.alice.address(), Address.ZERO, 1_000_000, 0))))), 0),
         LIQUIDATION_OF_A_HEALTHY_POSITION(r -> List.of(enc(r.price(10_000)), enc(new Transition.Liquidate(r.alice.address(), 1))), 1),
         PRUNE_OF_AN_UNKNOWN_ORDER(r -> List.of(enc(r.price(10_100)), enc(new Transition.PruneOrder(99))), 1),
         /** The hash of an order without expiry, which guards against its second post for good (a deletion refused: NOT_EXPIRED). */

@@ -57,8 +57,8 @@ public final class RequestJson {
         long amount = uint(n, "amount", Long.MAX_VALUE);
         if (amount == 0) throw bad("BAD_FIELD", "\"amount\" must be more than 0 (collateral base units, 1e-6)");
         Address recipient = address(n, "recipient");
-        // the rollup pays a claim with a token transfer, which no token makes to the zero address: the claim, and the escape's
-        // payment of the same withdrawal, would revert for ever, and the amount is nobody's
+        // the rollup pays a claim with a token transfer, which no token makes to the zero address: the STF refuses such a
+        // withdrawal (BAD_RECIPIENT); refused here too, before it costs the log an entry, with what to send instead
         if (recipient.equals(new Address(new byte[20]))) {
             throw bad("BAD_FIELD", "\"recipient\" is the zero address: L1 could never pay it (a token transfer there reverts); give the address to pay");
         }
