@@ -80,7 +80,10 @@ class BatchBuilderTest {
                 assertThat(plain.append(txs.get(i), 0)).as("transition " + i).isEqualTo(Outcome.APPLIED);
                 assertThat(settled.append(txs.get(i), 0)).as("transition " + i).isEqualTo(Outcome.APPLIED);
                 if ((settleMask >> i & 1) == 1) {
-                    boolean pending = settled.state().hasPending() && settled.openTransitions() > 0;
+                    // a settle adds a version of its own only when more transitions follow in the same batch: one right
+                    // before the last seal leaves that seal nothing to commit (seed 3074489959764492202: the mask's only
+                    // settle after the last transition)
+                    boolean pending = settled.state().hasPending() && settled.openTransitions() > 0 && i + 1 < txs.size();
                     settled.settle();
                     if (pending) settles++;
                     assertThat(settled.state().hasPending()).as("settled after transition " + i).isFalse();
