@@ -15,6 +15,10 @@ package dev.clearline.sequencer.state;
  * own. The way to new rules is a snapshot at the end of the log: {@code ./clearline sequencer --dir
  * DIR --stop} on the leader, then every member started with the new build (docs/replication.md,
  * "Upgrading to new rules").
+ *
+ * <p>A rule no logged command can reach keeps the version: the STF's refusal of a withdrawal to the zero address
+ * (BAD_RECIPIENT, rules 1) came with the gateways already refusing such a request before the log, so no log holds one
+ * and no outcome of an existing log moved (the pinned hashes did not).
  */
 public final class RulesVersion {
     /** The rules this build applies. */
