@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
                 UserCommands.AdjustMargin.class, UserCommands.Withdraw.class, UserCommands.Claim.class, StatusCommand.class,
                 UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
                 GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class, BondsCommand.class, ProposeCommand.class,
-                CommandLine.HelpCommand.class})
+                KeystoreCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Environment variable that turns on stack traces for every failure, as {@code --verbose} does. */
@@ -126,6 +126,9 @@ public final class Main {
             if (cls == TraceCommand.class) return cls.cast(new TraceCommand(out, err));
             if (cls == ReportCommand.class) return cls.cast(new ReportCommand(out));
             if (cls == WatchCommand.class) return cls.cast(new WatchCommand(out, lifecycle, System.getenv()));
+            if (cls == KeystoreCommand.New.class) {
+                return cls.cast(new KeystoreCommand.New(out, System.getenv(), Terminal::askPassword, new java.security.SecureRandom()));
+            }
             if (EscapeCommands.HatchBase.class.isAssignableFrom(cls)) {
                 return cls.cast(cls.getDeclaredConstructor(PrintWriter.class, PrintWriter.class, java.util.function.LongSupplier.class)
                         .newInstance(out, err, (java.util.function.LongSupplier) System::nanoTime));

@@ -98,7 +98,7 @@ final class StatusCommand extends UserCommands.Base {
                     : "overdue: anyone may ./clearline freeze the rollup now" + (gone ? "; " + goneLine
                             : ", or still post the batch: ./clearline propose")).append('\n');
         }
-        String who = o.key != null || System.getenv("CLEARLINE_KEY") != null ? o.key().getAddress() : null;
+        String who = o.keyNamed() ? o.key().getAddress() : null;
         ObjectNode you = who == null ? null : res.putObject("you").put("address", who);
         // after a freeze no op waits for a batch any more (escape refunds deposits): only the wallet is shown
         if (who != null) youOnL1(rollup, who, frozen == 0 ? consumed : queue, queue, now, speed, you, t);

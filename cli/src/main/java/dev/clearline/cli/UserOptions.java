@@ -45,8 +45,20 @@ final class UserOptions {
             description = "The sequencer's trader API. Default: ${DEFAULT-VALUE}.")
     URI api;
 
-    @Option(names = "--key", converter = Converters.PrivateKey.class, description = "Your private key (64 hex digits). Default: $CLEARLINE_KEY.")
+    @Option(names = "--key", converter = Converters.PrivateKey.class, description = "Your private key (64 hex digits): quick on a devnet, but it"
+            + " stays in your shell's history and shows in process listings; --keystore or --key-file keep it off the command line."
+            + " Default: $CLEARLINE_KEY.")
     Credentials key;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "A file holding your private key as 64 hex digits (0x optional).")
+    Path keyFile;
+
+    @Option(names = "--keystore", paramLabel = "FILE", description = "Your key in an Ethereum V3 keystore (encrypted JSON, as wallets export it;"
+            + " ./clearline keystore new FILE makes one). Its password: --password-file, else $" + KeySource.PASSWORD_ENV + ", else asked on the terminal.")
+    Path keystore;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "The --keystore's password: the file's first line.")
+    Path passwordFile;
 
     @Option(names = "--rollup", description = "The Rollup contract's address. Default: the manifest's.")
     String rollup;
@@ -73,17 +85,21 @@ final class UserOptions {
     private Web3j web3j;
     private FeeBumpingTransactions transactions;
 
+    private Credentials resolvedKey;
+
+    /** The key from whichever source the command line or the environment names ({@link KeySource}); a keystore is opened once. */
     Credentials key() {
-        if (key != null) return key;
-        String env = System.getenv("CLEARLINE_KEY");
-        if (env != null && !env.isBlank()) {
-            try {
-                return key = new Converters.PrivateKey().convert(env);
-            } catch (RuntimeException e) {
-                throw new UserError("$CLEARLINE_KEY: " + e.getMessage());
-            }
-        }
-        throw new UserError("no key: pass --key 0x... (64 hex digits) or set CLEARLINE_KEY; `./clearline up` prints a funded one");
+        if (resolvedKey == null) resolvedKey = keySource().resolve();
+        return resolvedKey;
+    }
+
+    /** Whether a key is named at all (a command that runs without one shows that key's part when it is). */
+    boolean keyNamed() {
+        return keySource().named();
+    }
+
+    private KeySource keySource() {
+        return new KeySource(key, keyFile, keystore, passwordFile, System.getenv(), Terminal::askPassword, System.err::println);
     }
 
     Signer signer() {

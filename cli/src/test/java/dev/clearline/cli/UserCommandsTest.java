@@ -73,14 +73,21 @@ class UserCommandsTest {
     }
 
     @Test
-    void anOrderIsSignedPlacedAndFilledAndBothTradersSeeTheirPositions() {
+    void anOrderIsSignedPlacedAndFilledAndBothTradersSeeTheirPositions() throws Exception {
         // dev market 1: tick 100, lot 1000 base units; mark 10_000 per lot (0.01 collateral)
         Run ask = run("order", "--market", "1", "--side", "sell", "--price", "0.01", "--lots", "1", "--api", url, "--key", trader0);
         assertThat(ask.code()).as(ask.err()).isZero();
         assertThat(ask.out()).contains("accepted at seq", "0 lot(s) filled now;", "; margin 0.00", "(the default for this order; --margin sets it)");
         assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0102", "--lots", "2", "--api", url, "--key", trader0).code()).isZero();
-        // the bid meets both asks: one lot at 0.01 and one at 0.0102
-        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0102", "--lots", "2", "--api", url, "--key", trader1, "--json");
+        // the bid meets both asks: one lot at 0.01 and one at 0.0102; signed with trader 1's key from an encrypted keystore
+        Path keyFile = Files.writeString(dir.resolve("trader1.key"), trader1 + "\n");
+        Path password = Files.writeString(dir.resolve("trader1.password"), "a long pass phrase\n");
+        Path keystore = dir.resolve("trader1.json");
+        Run made = run("keystore", "new", keystore.toString(), "--import-key-file", keyFile.toString(), "--password-file", password.toString());
+        assertThat(made.code()).as(made.err()).isZero();
+        assertThat(made.out()).containsIgnoringCase(org.web3j.crypto.Credentials.create(trader1).getAddress()).doesNotContain(trader1.substring(2));
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0102", "--lots", "2", "--api", url,
+                "--keystore", keystore.toString(), "--password-file", password.toString(), "--json");
         assertThat(bid.code()).as(bid.err()).isZero();
         // the taker's fee, 500 ppm of each fill's notional rounded up: 5 of 10,000 and 6 of 10,200 (0.000011)
         assertThat(bid.out()).contains("\"filledLots\":2", "\"averageFillPrice\":\"0.010100\"", "\"fee\":\"0.000011\"");

@@ -1,0 +1,178 @@
+package dev.clearline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.WalletUtils;
+import org.web3j.crypto.exception.CipherException;
+
+/**
+ * Where a user command's key comes from, one source at a time: {@code --key HEX} (quick on a devnet, but the key then
+ * sits in the shell's history and in every process listing), {@code --key-file FILE} (the hex in a file), {@code
+ * --keystore FILE} (an Ethereum V3 keystore: the key encrypted under a password, the JSON that geth, wallets and
+ * {@code ./clearline keystore new} write), or {@code $CLEARLINE_KEY}. A keystore's password comes from {@code
+ * --password-file}, else {@code $CLEARLINE_KEYSTORE_PASSWORD}, else is asked on the terminal. Every failure says which
+ * source failed and how to fix it; none prints the key or the password.
+ */
+record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile, Map<String, String> env, PasswordPrompt prompt,
+                 Consumer<String> warn) {
+    static final String KEY_ENV = "CLEARLINE_KEY";
+    static final String PASSWORD_ENV = "CLEARLINE_KEYSTORE_PASSWORD";
+
+    /** Asks for a password where someone can type it; empty when nobody can (no terminal: a script, a pipe). */
+    @FunctionalInterface
+    interface PasswordPrompt {
+        Optional<char[]> ask(String question);
+    }
+
+    /** Whether any source names a key (a command that can run without one, such as {@code status}, then shows that key's part). */
+    boolean named() {
+        return key != null || keyFile != null || keystore != null || present(env.get(KEY_ENV));
+    }
+
+    /** The key, from the one source given. */
+    Credentials resolve() {
+        List<String> given = new ArrayList<>();
+        if (key != null) given.add("--key");
+        if (keyFile != null) given.add("--key-file");
+        if (keystore != null) given.add("--keystore");
+        if (given.size() > 1) throw UserError.usage("give one key, not " + String.join(" and ", given) + ": which should sign?");
+        if (passwordFile != null && keystore == null) {
+            throw UserError.usage("--password-file opens a --keystore, and none is given; pass --keystore FILE with it");
+        }
+        if (key != null) return key;
+        if (keyFile != null) return fromKeyFile();
+        if (keystore != null) return fromKeystore();
+        String hex = env.get(KEY_ENV);
+        if (present(hex)) {
+            try {
+                return new Converters.PrivateKey().convert(hex);
+            } catch (RuntimeException e) {
+                throw new UserError("$" + KEY_ENV + ": " + e.getMessage());
+            }
+        }
+        throw new UserError("no key: pass --keystore FILE (an encrypted key: ./clearline keystore new FILE makes one), --key-file FILE"
+                + " (64 hex digits in a file), --key 0x... or set " + KEY_ENV + "; `./clearline up` prints a funded devnet key");
+    }
+
+    private Credentials fromKeyFile() {
+        String hex = read(keyFile, "--key-file", "a file holding the key as 64 hex digits");
+        warnIfOthersMayRead(keyFile, "--key-file");
+        try {
+            return new Converters.PrivateKey().convert(hex);
+        } catch (RuntimeException e) {
+            throw new UserError("--key-file " + keyFile + ": " + e.getMessage());
+        }
+    }
+
+    private Credentials fromKeystore() {
+        String json = read(keystore, "--keystore", "an Ethereum V3 keystore (JSON; ./clearline keystore new FILE makes one)");
+        String expected = keystoreAddress(json);
+        char[] password = password();
+        Credentials c;
+        try {
+            c = WalletUtils.loadJsonCredentials(new String(password), json);
+        } catch (CipherException e) {
+            String why = String.valueOf(e.getMessage());
+            if (why.contains("Invalid password")) {
+                throw new UserError("the password does not open --keystore " + keystore + " (the keystore's checksum does not match);"
+                        + " give the password it was written with (" + passwordSource() + ")");
+            }
+            throw new UserError("--keystore " + keystore + " is a keystore this command cannot read (" + why + "); a V3 keystore with"
+                    + " the aes-128-ctr cipher and the scrypt or pbkdf2 key derivation is what it takes", e);
+        } catch (IOException | RuntimeException e) {
+            throw new UserError("--keystore " + keystore + " is not an Ethereum V3 keystore (" + firstLine(e) + "); give the keystore's JSON"
+                    + " file as a wallet exported it, or make one with ./clearline keystore new FILE", e);
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+        }
+        if (expected != null && !expected.equalsIgnoreCase(c.getAddress().substring(2))) {
+            throw new UserError("--keystore " + keystore + " says it holds the key of 0x" + expected + " but decrypts to " + c.getAddress()
+                    + ": the file was altered; use the keystore as it was written");
+        }
+        return c;
+    }
+
+    /** The {@code address} field a keystore carries beside its ciphertext (lower-case hex, no 0x), or null when absent. */
+    private String keystoreAddress(String json) {
+        JsonNode root;
+        try {
+            root = UserOptions.JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UserError("--keystore " + keystore + " is not JSON (" + firstLine(e) + "); give the keystore file a wallet"
+                    + " exported (an Ethereum V3 keystore), or make one with ./clearline keystore new FILE", e);
+        }
+        if (root == null || !root.isObject() || !root.has("crypto") && !root.has("Crypto")) {
+            throw new UserError("--keystore " + keystore + " is JSON but not an Ethereum V3 keystore (it has no \"crypto\" part);"
+                    + " give the keystore file itself, or make one with ./clearline keystore new FILE");
+        }
+        String a = root.path("address").asText("");
+        if (a.startsWith("0x") || a.startsWith("0X")) a = a.substring(2);
+        return a.matches("[0-9a-fA-F]{40}") ? a : null;
+    }
+
+    private char[] password() {
+        if (passwordFile != null) {
+            String p = read(passwordFile, "--password-file", "a file whose first line is the keystore's password");
+            warnIfOthersMayRead(passwordFile, "--password-file");
+            return firstLineOf(p).toCharArray();
+        }
+        String env = this.env.get(PASSWORD_ENV);
+        if (env != null) return env.toCharArray();
+        return prompt.ask("Password for " + keystore + ": ").orElseThrow(() -> new UserError("--keystore " + keystore + " needs its password,"
+                + " and there is no terminal to ask on: give --password-file FILE or set " + PASSWORD_ENV));
+    }
+
+    private String passwordSource() {
+        if (passwordFile != null) return "the first line of --password-file " + passwordFile;
+        if (env.get(PASSWORD_ENV) != null) return "$" + PASSWORD_ENV;
+        return "typed when asked";
+    }
+
+    private static String read(Path file, String option, String what) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException | SecurityException e) {
+            throw new UserError("cannot read " + option + " " + file + " (" + IoProblem.describe(e) + "); give " + what, e);
+        }
+    }
+
+    /** The password is the file's first line, without its line end: a password may hold spaces, even at its ends. */
+    static String firstLineOf(String text) {
+        int end = text.indexOf('\n');
+        String line = end < 0 ? text : text.substring(0, end);
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+    }
+
+    /** A secret in a file others may read is as good as theirs: say so, once, on stderr (the command still runs). */
+    private void warnIfOthersMayRead(Path file, String option) {
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+            if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
+                warn.accept("warning: " + option + " " + file + " can be read by other users of this machine; chmod 600 " + file);
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // a file system without POSIX permissions: nothing to say
+        }
+    }
+
+    private static boolean present(String s) {
+        return s != null && !s.isBlank();
+    }
+
+    private static String firstLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
