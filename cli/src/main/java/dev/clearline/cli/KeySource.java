@@ -24,8 +24,9 @@ import org.web3j.crypto.exception.CipherException;
  * --password-file}, else {@code $CLEARLINE_KEYSTORE_PASSWORD}, else is asked on the terminal. Every failure says which
  * source failed and how to fix it; none prints the key or the password.
  */
-record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile, Map<String, String> env, PasswordPrompt prompt,
+record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile, String keyEnv, Map<String, String> env, PasswordPrompt prompt,
                  Consumer<String> warn) {
+    /** The user commands' key in the environment (64 hex digits); the watcher reads its own, {@code CLEARLINE_WATCHER_KEY}. */
     static final String KEY_ENV = "CLEARLINE_KEY";
     static final String PASSWORD_ENV = "CLEARLINE_KEYSTORE_PASSWORD";
 
@@ -37,7 +38,7 @@ record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile
 
     /** Whether any source names a key (a command that can run without one, such as {@code status}, then shows that key's part). */
     boolean named() {
-        return key != null || keyFile != null || keystore != null || present(env.get(KEY_ENV));
+        return key != null || keyFile != null || keystore != null || present(env.get(keyEnv));
     }
 
     /** The key, from the one source given. */
@@ -53,16 +54,17 @@ record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile
         if (key != null) return key;
         if (keyFile != null) return fromKeyFile();
         if (keystore != null) return fromKeystore();
-        String hex = env.get(KEY_ENV);
+        String hex = env.get(keyEnv);
         if (present(hex)) {
             try {
                 return new Converters.PrivateKey().convert(hex);
             } catch (RuntimeException e) {
-                throw new UserError("$" + KEY_ENV + ": " + e.getMessage());
+                throw new UserError("$" + keyEnv + ": " + e.getMessage());
             }
         }
         throw new UserError("no key: pass --keystore FILE (an encrypted key: ./clearline keystore new FILE makes one), --key-file FILE"
-                + " (64 hex digits in a file), --key 0x... or set " + KEY_ENV + "; `./clearline up` prints a funded devnet key");
+                + " (64 hex digits in a file)" + (keyEnv.equals(KEY_ENV) ? ", --key 0x..." : "") + " or set " + keyEnv
+                + "; `./clearline up` prints a funded devnet key");
     }
 
     private Credentials fromKeyFile() {

@@ -99,7 +99,7 @@ final class UserOptions {
     }
 
     private KeySource keySource() {
-        return new KeySource(key, keyFile, keystore, passwordFile, System.getenv(), Terminal::askPassword, System.err::println);
+        return new KeySource(key, keyFile, keystore, passwordFile, KeySource.KEY_ENV, System.getenv(), Terminal::askPassword, System.err::println);
     }
 
     Signer signer() {

@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Watch the rollup from L1: challenge a wrong batch, defend this key's.",
-                "Replays every batch from L1, challenges a wrong one and plays its dispute to the end, defends this key's batches; after a freeze, reports the frozen state's bad debt and insurance fund during the claim window. The key comes from --key-file or the CLEARLINE_WATCHER_KEY environment variable (never the command line)."})
+                "Replays every batch from L1, challenges a wrong one and plays its dispute to the end, defends this key's batches; after a freeze, reports the frozen state's bad debt and insurance fund during the claim window. The key comes from --keystore (encrypted), --key-file or the CLEARLINE_WATCHER_KEY environment variable (never the command line)."})
 final class WatchCommand implements Callable<Integer> {
     static final String KEY_ENV = "CLEARLINE_WATCHER_KEY";
     private static final Logger LOG = LoggerFactory.getLogger(WatchCommand.class);
@@ -59,6 +59,13 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--key-file", description = "File holding the watcher's private key (64 hex digits, 0x optional). Default: $" + KEY_ENV + ".")
     Path keyFile;
+
+    @Option(names = "--keystore", paramLabel = "FILE", description = "The watcher's key in an Ethereum V3 keystore (./clearline keystore new FILE"
+            + " makes one); its password from --password-file, else $" + KeySource.PASSWORD_ENV + ", else asked on the terminal.")
+    Path keystore;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "The --keystore's password: the file's first line.")
+    Path passwordFile;
 
     @Option(names = "--no-challenge", description = "Judge and defend, but never open a challenge.")
     boolean noChallenge;
@@ -293,26 +300,6 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     private Credentials key() {
-        String hex;
-        String from;
-        if (keyFile != null) {
-            try {
-                hex = Files.readString(keyFile).strip();
-            } catch (IOException e) {
-                throw new UserError("cannot read --key-file " + keyFile + " (" + IoProblem.describe(e) + "); give a file holding the key as 64 hex digits", e);
-            }
-            from = "--key-file " + keyFile;
-        } else {
-            hex = env.get(KEY_ENV);
-            if (hex == null || hex.isBlank()) {
-                throw new UserError("the watcher needs a key to send challenges: give --key-file, or set " + KEY_ENV + " (64 hex digits)");
-            }
-            from = "$" + KEY_ENV;
-        }
-        try {
-            return new Converters.PrivateKey().convert(hex);
-        } catch (RuntimeException e) {
-            throw new UserError(from + ": " + e.getMessage());
-        }
+        return new KeySource(null, keyFile, keystore, passwordFile, KEY_ENV, env, Terminal::askPassword, System.err::println).resolve();
     }
 }

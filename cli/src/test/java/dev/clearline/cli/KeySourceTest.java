@@ -42,7 +42,7 @@ class KeySourceTest {
     private final List<String> warnings = new ArrayList<>();
 
     private KeySource source(Path keyFile, Path keystore, Path passwordFile, Map<String, String> env, KeySource.PasswordPrompt prompt) {
-        return new KeySource(null, keyFile, keystore, passwordFile, env, prompt, warnings::add);
+        return new KeySource(null, keyFile, keystore, passwordFile, KeySource.KEY_ENV, env, prompt, warnings::add);
     }
 
     private Path file(String name, String content, String permissions) throws Exception {
@@ -100,7 +100,7 @@ class KeySourceTest {
 
         Path f = file("key", HEX, "rw-------");
         Path ks = dir.resolve("ks.json");
-        assertThatThrownBy(() -> new KeySource(Credentials.create(HEX), f, null, null, Map.of(), NO_TERMINAL, warnings::add).resolve())
+        assertThatThrownBy(() -> new KeySource(Credentials.create(HEX), f, null, null, KeySource.KEY_ENV, Map.of(), NO_TERMINAL, warnings::add).resolve())
                 .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.isUsage()).isTrue()).hasMessageContaining("not --key and --key-file");
         assertThatThrownBy(() -> source(f, ks, null, Map.of(), NO_TERMINAL).resolve())
                 .isInstanceOf(UserError.class).hasMessageContaining("--key-file and --keystore");
@@ -114,7 +114,7 @@ class KeySourceTest {
     @Test
     void aKeyOnTheCommandLineIsTheKeyUsed() {
         Credentials given = Credentials.create(HEX);
-        KeySource s = new KeySource(given, null, null, null, Map.of(KeySource.KEY_ENV, "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"),
+        KeySource s = new KeySource(given, null, null, null, KeySource.KEY_ENV, Map.of(KeySource.KEY_ENV, "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"),
                 NO_TERMINAL, warnings::add);
         assertThat(s.named()).isTrue();
         assertThat(s.resolve()).isSameAs(given);

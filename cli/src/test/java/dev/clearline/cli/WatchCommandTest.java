@@ -136,16 +136,22 @@ class WatchCommandTest {
             assertThat(again.code()).as(again.err()).isZero();
             assertThat(again.out()).contains("batches=0 fraud=0").contains("transactions=0");
 
-            // A key that cannot pay a challenge's bond is named at the start, while there is time to fund it.
+            // A key that cannot pay a challenge's bond is named at the start, while there is time to fund it. (Kept in an
+            // encrypted keystore: the address named is the one the keystore opens to.)
             Path emptyKey = dir.resolve("empty.key");
             Files.writeString(emptyKey, "0x1111111111111111111111111111111111111111111111111111111111111111\n");
+            Path password = Files.writeString(dir.resolve("empty.password"), "watcher pass phrase\n");
+            Path keystore = dir.resolve("empty.json");
+            CliTest.Run made = CliTest.run(stop -> { }, "keystore", "new", keystore.toString(), "--import-key-file", emptyKey.toString(),
+                    "--password-file", password.toString());
+            assertThat(made.code()).as(made.err()).isZero();
             ch.qos.logback.classic.Logger watchLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WatchCommand.class);
             ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
             seen.start();
             watchLog.addAppender(seen);
             try {
                 CliTest.Run unfunded = CliTest.run(stop -> stop.run(), "watch", "--rpc-url", devnet.rpcUrl(), "--manifest", manifest.toString(),
-                        "--key-file", emptyKey.toString(), "--data-dir", dir.resolve("watch-unfunded").toString());
+                        "--keystore", keystore.toString(), "--password-file", password.toString(), "--data-dir", dir.resolve("watch-unfunded").toString());
                 assertThat(unfunded.code()).as(unfunded.err()).isZero();
             } finally {
                 watchLog.detachAppender(seen);
