@@ -65,6 +65,17 @@ class CliErrorsTest {
     }
 
     @Test
+    void deployTakesAKeystoreOrAKeyFileAndSaysWhatIsWrongWithThemBeforeAnythingIsSent() throws Exception {
+        java.nio.file.Path missing = java.nio.file.Files.createTempDirectory("deploy-keys").resolve("none.json");
+        assertCleanFailure(run("deploy", "--keystore", missing.toString(), "--rpc-url", "http://127.0.0.1:9"), 1,
+                "cannot read --keystore " + missing, "does not exist");
+        assertCleanFailure(run("deploy", "--password-file", missing.toString(), "--rpc-url", "http://127.0.0.1:9"), 2,
+                "--password-file opens a --keystore");
+        assertCleanFailure(run("deploy", "--key-file", missing.toString(), "--key", KEY_0, "--rpc-url", "http://127.0.0.1:9"), 2,
+                "give one key, not --key and --key-file");
+    }
+
+    @Test
     void deployTakesItsKeyAsKeyLikeEveryOtherCommand() {
         // `--key` is what order, deposit, mint and configure-market take: deploy refused it as an unknown option
         assertCleanFailure(run("deploy", "--key", "0x12"), 2, "--key", "32 bytes", "has 2 hex digits");
