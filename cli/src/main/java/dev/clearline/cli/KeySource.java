@@ -1,6 +1,6 @@
 package dev.clearline.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.prover.l1.Keystores;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.web3j.crypto.Credentials;
-import org.web3j.crypto.WalletUtils;
-import org.web3j.crypto.exception.CipherException;
 
 /**
  * Where a user command's key comes from, one source at a time: {@code --key HEX} (quick on a devnet, but the key then
@@ -79,55 +77,33 @@ record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile
 
     private Credentials fromKeystore() {
         String json = read(keystore, "--keystore", "an Ethereum V3 keystore (JSON; ./clearline keystore new FILE makes one)");
-        String expected = keystoreAddress(json);
-        char[] password = password();
-        Credentials c;
+        char[] password = null;
         try {
-            c = WalletUtils.loadJsonCredentials(new String(password), json);
-        } catch (CipherException e) {
-            String why = String.valueOf(e.getMessage());
-            if (why.contains("Invalid password")) {
-                throw new UserError("the password does not open --keystore " + keystore + " (the keystore's checksum does not match);"
-                        + " give the password it was written with (" + passwordSource() + ")");
-            }
-            throw new UserError("--keystore " + keystore + " is a keystore this command cannot read (" + why + "); a V3 keystore with"
-                    + " the aes-128-ctr cipher and the scrypt or pbkdf2 key derivation is what it takes", e);
-        } catch (IOException | RuntimeException e) {
-            throw new UserError("--keystore " + keystore + " is not an Ethereum V3 keystore (" + firstLine(e) + "); give the keystore's JSON"
-                    + " file as a wallet exported it, or make one with ./clearline keystore new FILE", e);
+            Keystores.Keystore k = Keystores.parse(json); // the file first: nobody is asked a password for what is no keystore
+            password = password();
+            return k.open(password);
+        } catch (Keystores.Refused e) {
+            throw new UserError(switch (e.fault()) {
+                case NOT_JSON -> "--keystore " + keystore + " is not JSON (" + e.getMessage() + "); give the keystore file a wallet exported"
+                        + " (an Ethereum V3 keystore), or make one with ./clearline keystore new FILE";
+                case NOT_A_KEYSTORE -> "--keystore " + keystore + " is JSON but not an Ethereum V3 keystore (" + e.getMessage() + "); give"
+                        + " the keystore file itself, or make one with ./clearline keystore new FILE";
+                case WRONG_PASSWORD -> "the password does not open --keystore " + keystore + " (the keystore's checksum does not match);"
+                        + " give the password it was written with (" + passwordSource() + ")";
+                case UNSUPPORTED -> "--keystore " + keystore + " is a keystore this command cannot read (" + e.getMessage() + "); a V3"
+                        + " keystore with the aes-128-ctr cipher and the scrypt or pbkdf2 key derivation is what it takes";
+                case ALTERED -> "--keystore " + keystore + " " + e.getMessage() + ": the file was altered; use the keystore as it was written";
+            }, e);
         } finally {
-            java.util.Arrays.fill(password, '\0');
+            if (password != null) java.util.Arrays.fill(password, '\0');
         }
-        if (expected != null && !expected.equalsIgnoreCase(c.getAddress().substring(2))) {
-            throw new UserError("--keystore " + keystore + " says it holds the key of 0x" + expected + " but decrypts to " + c.getAddress()
-                    + ": the file was altered; use the keystore as it was written");
-        }
-        return c;
-    }
-
-    /** The {@code address} field a keystore carries beside its ciphertext (lower-case hex, no 0x), or null when absent. */
-    private String keystoreAddress(String json) {
-        JsonNode root;
-        try {
-            root = UserOptions.JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UserError("--keystore " + keystore + " is not JSON (" + firstLine(e) + "); give the keystore file a wallet"
-                    + " exported (an Ethereum V3 keystore), or make one with ./clearline keystore new FILE", e);
-        }
-        if (root == null || !root.isObject() || !root.has("crypto") && !root.has("Crypto")) {
-            throw new UserError("--keystore " + keystore + " is JSON but not an Ethereum V3 keystore (it has no \"crypto\" part);"
-                    + " give the keystore file itself, or make one with ./clearline keystore new FILE");
-        }
-        String a = root.path("address").asText("");
-        if (a.startsWith("0x") || a.startsWith("0X")) a = a.substring(2);
-        return a.matches("[0-9a-fA-F]{40}") ? a : null;
     }
 
     private char[] password() {
         if (passwordFile != null) {
             String p = read(passwordFile, "--password-file", "a file whose first line is the keystore's password");
             warnIfOthersMayRead(passwordFile, "--password-file");
-            return firstLineOf(p).toCharArray();
+            return Keystores.firstLine(p).toCharArray();
         }
         String env = this.env.get(PASSWORD_ENV);
         if (env != null) return env.toCharArray();
@@ -149,13 +125,6 @@ record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile
         }
     }
 
-    /** The password is the file's first line, without its line end: a password may hold spaces, even at its ends. */
-    static String firstLineOf(String text) {
-        int end = text.indexOf('\n');
-        String line = end < 0 ? text : text.substring(0, end);
-        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-    }
-
     /** A secret in a file others may read is as good as theirs: say so, once, on stderr (the command still runs). */
     private void warnIfOthersMayRead(Path file, String option) {
         try {
@@ -170,11 +139,5 @@ record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile
 
     private static boolean present(String s) {
         return s != null && !s.isBlank();
-    }
-
-    private static String firstLine(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

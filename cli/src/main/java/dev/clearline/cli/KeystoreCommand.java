@@ -138,7 +138,7 @@ final class KeystoreCommand implements Callable<Integer> {
                     throw new UserError("cannot read --password-file " + passwordFile + " (" + IoProblem.describe(e) + "); give a file whose"
                             + " first line is the password", e);
                 }
-                return nonEmpty(KeySource.firstLineOf(text).toCharArray(), "the first line of --password-file " + passwordFile);
+                return nonEmpty(dev.clearline.prover.l1.Keystores.firstLine(text).toCharArray(), "the first line of --password-file " + passwordFile);
             }
             String fromEnv = env.get(KeySource.PASSWORD_ENV);
             if (fromEnv != null) return nonEmpty(fromEnv.toCharArray(), "$" + KeySource.PASSWORD_ENV);

@@ -131,7 +131,7 @@ class KeySourceTest {
     @Test
     void aPasswordFileGivesItsFirstLineExactly() {
         Property.forAll(Gens.strings(0, 24).filter(s -> s.indexOf('\n') < 0 && !s.endsWith("\r")), Gens.elements("", "\n", "\r\n", "\nsecond line\n"))
-                .check((password, rest) -> assertThat(KeySource.firstLineOf(password + rest)).isEqualTo(password));
+                .check((password, rest) -> assertThat(dev.clearline.prover.l1.Keystores.firstLine(password + rest)).isEqualTo(password));
     }
 
     // ---- keystores ----

@@ -520,16 +520,100 @@ public final class SequencerMain {
      * none is given. A file that cannot be read ends the process with its reason.
      */
     static String key(Map<String, String> opts, String name, String env) {
-        String file = opts.get(name + "-file");
-        if (file != null && opts.containsKey(name)) fail("--" + name + " and --" + name + "-file give the same key twice; keep --" + name + "-file");
-        if (file == null) return opts.getOrDefault(name, System.getenv(env));
         try {
-            return java.nio.file.Files.readString(Path.of(file)).strip();
-        } catch (java.io.IOException e) {
-            fail("--" + name + "-file " + file + " cannot be read (" + e.getMessage() + "); give the file that holds the key as 64 hex digits");
+            return key(opts, name, env, System.getenv());
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
             return null;
         }
     }
+
+    /**
+     * The key option {@code name} gives, as hex: {@code --NAME HEX}, {@code --NAME-file FILE}, {@code --NAMEstore FILE} (with
+     * its password option) or {@code $ENV}, one of them; null when none does. A fault is an IllegalArgumentException.
+     */
+    static String key(Map<String, String> opts, String name, String env, Map<String, String> environment) {
+        String file = opts.get(name + "-file");
+        String store = opts.get(name + "store");
+        if (file != null && opts.containsKey(name)) {
+            throw new IllegalArgumentException("--" + name + " and --" + name + "-file give the same key twice; keep --" + name + "-file");
+        }
+        if (store != null && (file != null || opts.containsKey(name))) {
+            throw new IllegalArgumentException("--" + name + "store and --" + name + (file != null ? "-file" : "") + " give the same key twice;"
+                    + " keep --" + name + "store");
+        }
+        String passwordOption = name.replaceFirst("-key$", "") + "-password-file";
+        if (opts.containsKey(passwordOption) && store == null) {
+            throw new IllegalArgumentException("--" + passwordOption + " opens --" + name + "store, and none is given");
+        }
+        if (store != null) return fromKeystore(store, "--" + name + "store", opts.get(passwordOption), "--" + passwordOption, environment);
+        if (file == null) return opts.getOrDefault(name, environment.get(env));
+        try {
+            return java.nio.file.Files.readString(Path.of(file)).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--" + name + "-file " + file + " cannot be read (" + unreadable(e) + "); give the file that holds"
+                    + " the key as 64 hex digits", e);
+        }
+    }
+
+    /**
+     * The key in an Ethereum V3 keystore as 64 hex digits, its password the first line of {@code passwordFile}, else {@code
+     * $CLEARLINE_KEYSTORE_PASSWORD} in {@code env}: a node has no terminal to ask on. A fault is an IllegalArgumentException
+     * naming the file to fix.
+     */
+    static String fromKeystore(String store, String option, String passwordFile, String passwordOption, Map<String, String> env) {
+        String json;
+        try {
+            json = java.nio.file.Files.readString(Path.of(store));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(option + " " + store + " cannot be read (" + unreadable(e) + "); give the Ethereum V3 keystore that"
+                    + " holds the key", e);
+        }
+        dev.clearline.prover.l1.Keystores.Keystore keystore;
+        try {
+            keystore = dev.clearline.prover.l1.Keystores.parse(json);
+        } catch (dev.clearline.prover.l1.Keystores.Refused e) {
+            throw new IllegalArgumentException(option + " " + store + " is not an Ethereum V3 keystore (" + e.getMessage() + "); ./clearline"
+                    + " keystore new FILE --import-key-file KEYFILE makes one of a key file", e);
+        }
+        String password;
+        String from;
+        if (passwordFile != null) {
+            try {
+                password = dev.clearline.prover.l1.Keystores.firstLine(java.nio.file.Files.readString(Path.of(passwordFile)));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(passwordOption + " " + passwordFile + " cannot be read (" + unreadable(e) + "); give the file whose first"
+                        + " line is the password", e);
+            }
+            from = passwordOption + " " + passwordFile;
+        } else {
+            password = env.get(KEYSTORE_PASSWORD_ENV);
+            if (password == null) {
+                throw new IllegalArgumentException(option + " " + store + " needs its password, and a node asks no one: give " + passwordOption
+                        + " FILE or set " + KEYSTORE_PASSWORD_ENV);
+            }
+            from = "$" + KEYSTORE_PASSWORD_ENV;
+        }
+        try {
+            return String.format("%064x", keystore.open(password.toCharArray()).getEcKeyPair().getPrivateKey());
+        } catch (dev.clearline.prover.l1.Keystores.Refused e) {
+            throw new IllegalArgumentException(switch (e.fault()) {
+                case WRONG_PASSWORD -> "the password from " + from + " does not open " + option + " " + store + "; give the one it was written with";
+                case ALTERED -> option + " " + store + " " + e.getMessage() + ": the file was altered; use the keystore as it was written";
+                default -> option + " " + store + " cannot be read (" + e.getMessage() + "); a V3 keystore with aes-128-ctr and scrypt or"
+                        + " pbkdf2 is what it takes";
+            }, e);
+        }
+    }
+
+    private static String unreadable(java.io.IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) return "it does not exist";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        return String.valueOf(e.getMessage());
+    }
+
+    /** The keystores' password when no password file is given (the name the CLI reads too). */
+    static final String KEYSTORE_PASSWORD_ENV = "CLEARLINE_KEYSTORE_PASSWORD";
 
     /** The L1 side's settings, or null without {@code --l1-rpc}; a bad setting ends the process with a one-line reason. */
     static L1Side.Settings l1Settings(Map<String, String> opts) {
@@ -538,7 +622,7 @@ public final class SequencerMain {
         String manifest = opts.get("manifest");
         String key = key(opts, "operator-key", "CLEARLINE_OPERATOR_KEY");
         if (rpc == null || manifest == null || key == null) {
-            fail("the L1 side needs --l1-rpc, --manifest and an operator key (--operator-key-file, CLEARLINE_OPERATOR_KEY or --operator-key)");
+            fail("the L1 side needs --l1-rpc, --manifest and an operator key (--operator-keystore, --operator-key-file, CLEARLINE_OPERATOR_KEY or --operator-key)");
         }
         if (opts.containsKey("chain-id") || opts.containsKey("rollup")) fail("--chain-id and --rollup come from the manifest; drop them");
         try {
@@ -571,13 +655,13 @@ public final class SequencerMain {
         String devSpec = opts.get("dev-oracle");
         String file = opts.get("price-source");
         if (devSpec != null && file != null) fail("--dev-oracle and --price-source are two feeds for the same markets; pick one");
-        if ((opts.containsKey("oracle-key") || opts.containsKey("oracle-key-file")) && file == null) {
+        if ((opts.containsKey("oracle-key") || opts.containsKey("oracle-key-file") || opts.containsKey("oracle-keystore")) && file == null) {
             fail("--oracle-key signs the prices of --price-source; --dev-oracle always signs with the dev key");
         }
         if (file != null) {
             String key = key(opts, "oracle-key", "CLEARLINE_ORACLE_KEY");
             if (key == null) {
-                fail("--price-source needs the oracle key the markets were listed with: --oracle-key-file FILE, CLEARLINE_ORACLE_KEY or --oracle-key HEX");
+                fail("--price-source needs the oracle key the markets were listed with: --oracle-keystore FILE, --oracle-key-file FILE, CLEARLINE_ORACLE_KEY or --oracle-key HEX");
             }
             if (!key.matches("(0x)?[0-9a-fA-F]{64}")) fail("the oracle key must be 64 hex digits (with or without 0x)");
             Signer signer = new Signer(new java.math.BigInteger(key.startsWith("0x") ? key.substring(2) : key, 16));

@@ -48,6 +48,9 @@ final class SequencerOptions {
             new Option("manifest", "FILE", "the deployment manifest ./clearline deploy wrote"),
             new Option("operator-key-file", "FILE", "file holding the key that bonds and posts batches (64 hex digits; or $CLEARLINE_OPERATOR_KEY)"),
             new Option("operator-key", "HEX", "the same key on the command line, where every user of the machine sees it"),
+            new Option("operator-keystore", "FILE", "the operator key in an Ethereum V3 keystore (encrypted; ./clearline keystore new makes one),"
+                    + " opened with --operator-password-file or $CLEARLINE_KEYSTORE_PASSWORD"),
+            new Option("operator-password-file", "FILE", "the --operator-keystore's password: the file's first line"),
             new Option("confirmations", "N", "L1 blocks a priority op waits before the node takes it (default 0 on a development node;"
                     + " required anywhere else: at least the chain's reorg depth, e.g. 64 on Ethereum, since an op taken into the log and"
                     + " then reorganised away leaves batches L1 refuses)"),
@@ -60,7 +63,10 @@ final class SequencerOptions {
             new Option("dev-oracle", "MARKET=PRICE,..", "the dev oracle key signs a random walk from PRICE per lot, in collateral base units"),
             new Option("price-source", "FILE", "sign prices read from the HTTP sources this file lists (docs: sequencer/README.md)"),
             new Option("oracle-key-file", "FILE", "file holding the key --price-source signs with (or $CLEARLINE_ORACLE_KEY)"),
-            new Option("oracle-key", "HEX", "the same key on the command line"));
+            new Option("oracle-key", "HEX", "the same key on the command line"),
+            new Option("oracle-keystore", "FILE", "the oracle key in an Ethereum V3 keystore, opened with --oracle-password-file or"
+                    + " $CLEARLINE_KEYSTORE_PASSWORD"),
+            new Option("oracle-password-file", "FILE", "the --oracle-keystore's password: the file's first line"));
 
     private SequencerOptions() {
     }
