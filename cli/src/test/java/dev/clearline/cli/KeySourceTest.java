@@ -187,8 +187,14 @@ class KeySourceTest {
     @Test
     void whatIsNotAKeystoreOrWasAlteredIsRefusedWithTheReason() throws Exception {
         Path notJson = file("a.json", "not json", "rw-------");
-        assertThatThrownBy(() -> source(null, notJson, null, Map.of(KeySource.PASSWORD_ENV, "x"), NO_TERMINAL).resolve())
+        List<String> asked = new ArrayList<>();
+        KeySource.PasswordPrompt typist = q -> {
+            asked.add(q);
+            return Optional.of("x".toCharArray());
+        };
+        assertThatThrownBy(() -> source(null, notJson, null, Map.of(), typist).resolve())
                 .isInstanceOf(UserError.class).hasMessageContaining("is not JSON");
+        assertThat(asked).as("nobody is asked a password for a file that is no keystore").isEmpty();
         Path other = file("b.json", "{\"address\": \"" + ADDRESS + "\"}", "rw-------");
         assertThatThrownBy(() -> source(null, other, null, Map.of(KeySource.PASSWORD_ENV, "x"), NO_TERMINAL).resolve())
                 .isInstanceOf(UserError.class).hasMessageContaining("not an Ethereum V3 keystore").hasMessageContaining("\"crypto\"");
