@@ -46,15 +46,9 @@ final class DeployCommand implements Callable<Integer> {
                     + " same). Default: the devnet's first dev key (Hardhat's account 0).")
     Credentials privateKey;
 
-    @Option(names = "--key-file", paramLabel = "FILE", description = "The deployer key in a file (64 hex digits, 0x optional).")
-    Path keyFile;
-
-    @Option(names = "--keystore", paramLabel = "FILE", description = "The deployer key in an Ethereum V3 keystore (./clearline keystore new FILE"
-            + " makes one); its password from --password-file, else $" + KeySource.PASSWORD_ENV + ", else asked on the terminal.")
-    Path keystore;
-
-    @Option(names = "--password-file", paramLabel = "FILE", description = "The --keystore's password: the file's first line.")
-    Path passwordFile;
+    /** The deployer key kept off the command line; none of these nor --key: the devnet's first dev key. */
+    @picocli.CommandLine.Mixin
+    KeyFileOptions keyFiles = new KeyFileOptions();
 
     @Option(names = "--manifest", defaultValue = Manifest.DEFAULT_PATH, description = "Where the manifest is read and written. Default: ${DEFAULT-VALUE}.")
     Path manifest;
@@ -82,9 +76,8 @@ final class DeployCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // no key named: the devnet's first dev key, whose chain is the one `./clearline devnet` runs
-        Credentials key = privateKey == null && keyFile == null && keystore == null && passwordFile == null ? DevAccounts.defaults().first()
-                : new KeySource(privateKey, keyFile, keystore, passwordFile, KeySource.KEY_ENV, System.getenv(), Terminal::askPassword,
-                        err::println).resolve();
+        Credentials key = privateKey == null && !keyFiles.given() ? DevAccounts.defaults().first()
+                : keyFiles.source(privateKey, KeySource.KEY_ENV, System.getenv(), err::println).resolve();
         try {
             DeploymentParameters.defaults(key.getAddress(), params);
         } catch (IllegalArgumentException e) {

@@ -117,7 +117,8 @@ record KeySource(Credentials key, Path keyFile, Path keystore, Path passwordFile
         return "typed when asked";
     }
 
-    private static String read(Path file, String option, String what) {
+    /** The file's text, or a UserError naming the option, the file and what it should hold. */
+    static String read(Path file, String option, String what) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException | SecurityException e) {

@@ -3,7 +3,6 @@ package dev.clearline.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,13 +113,7 @@ final class KeystoreCommand implements Callable<Integer> {
         }
 
         private ECKeyPair imported() {
-            String hex;
-            try {
-                hex = Files.readString(importKeyFile, StandardCharsets.UTF_8);
-            } catch (IOException | SecurityException e) {
-                throw new UserError("cannot read --import-key-file " + importKeyFile + " (" + IoProblem.describe(e) + "); give a file holding"
-                        + " the key as 64 hex digits", e);
-            }
+            String hex = KeySource.read(importKeyFile, "--import-key-file", "a file holding the key as 64 hex digits");
             try {
                 Credentials c = new Converters.PrivateKey().convert(hex);
                 return c.getEcKeyPair();
@@ -131,13 +124,7 @@ final class KeystoreCommand implements Callable<Integer> {
 
         private char[] password() {
             if (passwordFile != null) {
-                String text;
-                try {
-                    text = Files.readString(passwordFile, StandardCharsets.UTF_8);
-                } catch (IOException | SecurityException e) {
-                    throw new UserError("cannot read --password-file " + passwordFile + " (" + IoProblem.describe(e) + "); give a file whose"
-                            + " first line is the password", e);
-                }
+                String text = KeySource.read(passwordFile, "--password-file", "a file whose first line is the password");
                 return nonEmpty(dev.clearline.prover.l1.Keystores.firstLine(text).toCharArray(), "the first line of --password-file " + passwordFile);
             }
             String fromEnv = env.get(KeySource.PASSWORD_ENV);

@@ -50,15 +50,8 @@ final class UserOptions {
             + " Default: $CLEARLINE_KEY.")
     Credentials key;
 
-    @Option(names = "--key-file", paramLabel = "FILE", description = "A file holding your private key as 64 hex digits (0x optional).")
-    Path keyFile;
-
-    @Option(names = "--keystore", paramLabel = "FILE", description = "Your key in an Ethereum V3 keystore (encrypted JSON, as wallets export it;"
-            + " ./clearline keystore new FILE makes one). Its password: --password-file, else $" + KeySource.PASSWORD_ENV + ", else asked on the terminal.")
-    Path keystore;
-
-    @Option(names = "--password-file", paramLabel = "FILE", description = "The --keystore's password: the file's first line.")
-    Path passwordFile;
+    @picocli.CommandLine.Mixin
+    KeyFileOptions keyFiles = new KeyFileOptions();
 
     @Option(names = "--rollup", description = "The Rollup contract's address. Default: the manifest's.")
     String rollup;
@@ -99,7 +92,7 @@ final class UserOptions {
     }
 
     private KeySource keySource() {
-        return new KeySource(key, keyFile, keystore, passwordFile, KeySource.KEY_ENV, System.getenv(), Terminal::askPassword, System.err::println);
+        return keyFiles.source(key, KeySource.KEY_ENV, System.getenv(), System.err::println);
     }
 
     Signer signer() {

@@ -17,7 +17,6 @@ import dev.clearline.prover.store.StoreMismatchException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,15 +56,9 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--game", description = "Address of the DisputeGame contract. Default: the manifest's DisputeGame.")
     String game;
 
-    @Option(names = "--key-file", description = "File holding the watcher's private key (64 hex digits, 0x optional). Default: $" + KEY_ENV + ".")
-    Path keyFile;
-
-    @Option(names = "--keystore", paramLabel = "FILE", description = "The watcher's key in an Ethereum V3 keystore (./clearline keystore new FILE"
-            + " makes one); its password from --password-file, else $" + KeySource.PASSWORD_ENV + ", else asked on the terminal.")
-    Path keystore;
-
-    @Option(names = "--password-file", paramLabel = "FILE", description = "The --keystore's password: the file's first line.")
-    Path passwordFile;
+    /** The watcher's key: --keystore, --key-file, else $CLEARLINE_WATCHER_KEY. */
+    @picocli.CommandLine.Mixin
+    KeyFileOptions keyFiles = new KeyFileOptions();
 
     @Option(names = "--no-challenge", description = "Judge and defend, but never open a challenge.")
     boolean noChallenge;
@@ -300,6 +293,6 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     private Credentials key() {
-        return new KeySource(null, keyFile, keystore, passwordFile, KEY_ENV, env, Terminal::askPassword, System.err::println).resolve();
+        return keyFiles.source(null, KEY_ENV, env, System.err::println).resolve();
     }
 }
