@@ -96,7 +96,12 @@ class KeySourceTest {
         assertThat(env.resolve().getAddress()).isEqualTo(ADDRESS);
         assertThat(source(null, null, null, Map.of(KeySource.KEY_ENV, "  "), NO_TERMINAL).named()).isFalse();
         assertThatThrownBy(() -> source(null, null, null, Map.of(), NO_TERMINAL).resolve())
-                .isInstanceOf(UserError.class).hasMessageContaining("no key").hasMessageContaining("--keystore FILE").hasMessageContaining("keystore new");
+                .isInstanceOf(UserError.class).hasMessageContaining("no key").hasMessageContaining("--keystore FILE").hasMessageContaining("keystore new")
+                .hasMessageContaining("--key 0x...");
+        // the watcher takes no --key (its key never goes on the command line), and reads an environment variable of its own
+        assertThatThrownBy(() -> new KeySource(null, null, null, null, WatchCommand.KEY_ENV, Map.of(KeySource.KEY_ENV, HEX), NO_TERMINAL,
+                warnings::add).resolve()).isInstanceOf(UserError.class).hasMessageContaining("or set " + WatchCommand.KEY_ENV)
+                .hasMessageNotContaining("--key 0x");
 
         Path f = file("key", HEX, "rw-------");
         Path ks = dir.resolve("ks.json");
