@@ -163,6 +163,7 @@ final class LocalStack implements AutoCloseable {
                 why -> System.err.println("clearline up: " + why)).start());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), genesis.domain(), new NativeSecp256k1Verifier(),
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
+        gateway.readLocally(node::read); // the API's reads from the member's own state, not through the log
         running.add(gateway);
         awaitSequencer(seqDir, s.dir());
         // the oracle feed stamps prices with this clock too, so the rules' clock and the markets' agree; the stack feeds its

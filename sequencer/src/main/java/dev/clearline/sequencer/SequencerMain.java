@@ -244,6 +244,8 @@ public final class SequencerMain {
         });
         Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), genesis.domain(),
                 new NativeSecp256k1Verifier(), verifyThreads);
+        // the API's reads are answered by this member from its own state, not through the log (LocalReads)
+        gateway.readLocally(node::read);
         ObjectNode state = gateway.query(Command.QueryKind.STATE, 0, null, null).get(120, TimeUnit.SECONDS);
         boolean setsUp = config.memberId() == config.members().stream().mapToInt(NodeConfig.Member::id).min().orElseThrow();
         if (devTraders > 0 && setsUp && state.path("markets").isEmpty()) devSetup(gateway, genesis.domain(), devTraders);

@@ -68,6 +68,21 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean running = true;
     private final AtomicInteger pending = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong messagesSent = new java.util.concurrent.atomic.AtomicLong();
+    /** The highest sequence number in any reply this gateway took: a local read answers from a state at least this new. */
+    private final java.util.concurrent.atomic.AtomicLong highestSeq = new java.util.concurrent.atomic.AtomicLong();
+    /** Where reads are answered without the log (this process's member), or null: every read goes through the log. */
+    private volatile LocalRead localRead;
+    private final java.util.concurrent.atomic.AtomicLong readsLocal = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong readsThroughLog = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A member in this process that answers a query from its own state, once that state is at the given sequence number
+     * or later, without the log ({@code SequencerNode.read}); a future failed for any reason sends the read through the log.
+     */
+    @FunctionalInterface
+    public interface LocalRead {
+        CompletableFuture<byte[]> read(Command.Query query, long atLeastSeq);
+    }
 
     /** A request waiting for its number; {@code query} says which numbering it takes (built once, with its number). */
     private record Outgoing(BiFunction<Long, Long, Command> build, boolean query, CompletableFuture<ReplyBytes> done) {}
@@ -116,6 +131,23 @@ public final class Gateway implements AutoCloseable {
 
     public Eip712 domain() {
         return domain;
+    }
+
+    /**
+     * From now on, {@link #readReply} asks {@code member} (this process's cluster member) first: a read then costs no log
+     * entry, no replication and no archive space, and each member's API reads from its own state.
+     */
+    public void readLocally(LocalRead member) {
+        this.localRead = member;
+    }
+
+    /** Reads answered by this process's member without the log, and reads sent through the log (none local, or it could not answer). */
+    public long readsLocal() {
+        return readsLocal.get();
+    }
+
+    public long readsThroughLog() {
+        return readsThroughLog.get();
     }
 
     /** Messages carrying state-changing requests offered to the cluster so far (a batch counts once; queries and lost-reply resends not counted). */
@@ -243,6 +275,42 @@ public final class Gateway implements AutoCloseable {
     public CompletableFuture<ReplyBytes> queryReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash, long index) {
         return enqueue((id, seq) -> new Command.Query(id, seq, kind, market, trader, orderHash, index), true);
     }
+
+    /**
+     * A trader's read (an order, an account, a book's depth, the state's summary): answered by this process's member from
+     * its own state when {@link #readLocally} named one, from a state at least as new as every reply this gateway has
+     * taken (so a trader reads its own acknowledged requests through the API that acknowledged them); through the log
+     * when there is none, or it cannot answer within {@code LocalReads.WAIT_NANOS} (a member behind the others). The
+     * reply is the one a query in the log would have got at that point of the log. A subscription's snapshot still goes
+     * through the log ({@link #queryReply}): it must stand at its place among the streamed replies.
+     */
+    public CompletableFuture<ReplyBytes> readReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash, long index) {
+        LocalRead member = localRead;
+        if (member == null) {
+            readsThroughLog.incrementAndGet();
+            return queryReply(kind, market, trader, orderHash, index);
+        }
+        CompletableFuture<byte[]> asked;
+        try {
+            asked = member.read(new Command.Query(clientId, 0, kind, market, trader, orderHash, index), highestSeq.get());
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        // a member that never serves again (stopped between asking and answering) must not hold the read for good
+        return asked.orTimeout(LOCAL_READ_LIMIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).thenApply(b -> {
+            ReplyHeader h = ReplyHeader.read(b, 0, b.length);
+            if (h == null) throw new IllegalStateException("a local read's reply is not laid out as the codec writes replies");
+            readsLocal.incrementAndGet();
+            return new ReplyBytes(b, h, null);
+        }).exceptionallyCompose(e -> {
+            readsThroughLog.incrementAndGet();
+            log.debug("event=local_read_missed kind={} reason=\"{}\"", kind, e.getMessage());
+            return queryReply(kind, market, trader, orderHash, index);
+        });
+    }
+
+    /** How long a local read may take in all before the log is asked instead (twice the member's own wait). */
+    static final long LOCAL_READ_LIMIT_MS = 2_000;
 
     private static CompletableFuture<ObjectNode> json(CompletableFuture<ReplyBytes> reply) {
         return reply.thenApply(ReplyBytes::json);
@@ -548,6 +616,7 @@ public final class Gateway implements AutoCloseable {
             reply = new ReplyBytes(b, h, json);
         }
         String type = h.type();
+        highestSeq.accumulateAndGet(h.seq(), Math::max);
         if (h.clientId() == clientId) {
             lastProgress = System.nanoTime();
             if ("outOfOrder".equals(type)) {

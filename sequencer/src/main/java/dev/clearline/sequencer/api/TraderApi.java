@@ -244,10 +244,11 @@ public final class TraderApi implements AutoCloseable {
                 case "withdraw" -> gateway.requestReply(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body), keyGate);
                 case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true), keyGate);
                 case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false), keyGate);
-                case "order" -> gateway.queryReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"));
-                case "account" -> gateway.queryReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null, from(body));
-                case "depth" -> gateway.queryReply(Command.QueryKind.DEPTH, body.has("market") ? RequestJson.market(body) : 0, null, null);
-                case "state" -> gateway.queryReply(Command.QueryKind.STATE, 0, null, null);
+                // reads: answered by this process's member from its own state when it can, without a log entry (Gateway.readReply)
+                case "order" -> gateway.readReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"), 0);
+                case "account" -> gateway.readReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null, from(body));
+                case "depth" -> gateway.readReply(Command.QueryKind.DEPTH, body.has("market") ? RequestJson.market(body) : 0, null, null, 0);
+                case "state" -> gateway.readReply(Command.QueryKind.STATE, 0, null, null, 0);
                 case "history" -> gateway.historyReply(from(body));
                 case "venue" -> CompletableFuture.completedFuture(venue());
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
@@ -296,6 +297,10 @@ public final class TraderApi implements AutoCloseable {
         counts.writeMetrics(m, inFlight.get(), halted != null);
         m.gauge("clearline_api_stale_marks", "markets whose mark price is older than the venue's --max-mark-age: orders that can grow a position"
                 + " there are refused (GET /venue lists them)", marks.refusedMarkets());
+        // a member behind the others answers its reads through the log: a rising count of those says so
+        m.counters("clearline_api_reads_total", "reads (orders, accounts, depth, state) answered from this member's own state (member) or through"
+                + " the log (log: a member behind, or none in this process)", "path",
+                java.util.Map.of("member", gateway.readsLocal(), "log", gateway.readsThroughLog()));
     }
 
     static ObjectNode error(ApiError e) {

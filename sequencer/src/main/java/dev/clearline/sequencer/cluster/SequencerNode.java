@@ -93,6 +93,15 @@ public final class SequencerNode implements AutoCloseable {
     }
 
     /**
+     * {@code query} answered from this member's own state, once it is at sequence number {@code atLeastSeq} or later,
+     * without entering the log ({@link LocalReads}): the reply's bytes, or {@link LocalReads.NotHere} when this member
+     * cannot answer it in time (the caller then asks through the log). What the trader API's gateway reads with.
+     */
+    public CompletableFuture<byte[]> read(dev.clearline.sequencer.command.Command.Query query, long atLeastSeq) {
+        return service.read(query, atLeastSeq);
+    }
+
+    /**
      * Completes, with the cause and what to do, if the service stops applying the log: this
      * member's settings disagree with the fingerprint the leader put in the log
      * ({@link ConfigFingerprint}), or applying a command threw. The process running this node

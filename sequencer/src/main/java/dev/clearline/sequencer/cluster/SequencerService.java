@@ -92,6 +92,8 @@ public final class SequencerService implements ClusteredService {
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     /** Status requests from other threads, answered on the service thread between commands. */
     private final ConcurrentLinkedQueue<CompletableFuture<MemberStatus>> statusRequests = new ConcurrentLinkedQueue<>();
+    /** The trader API's reads, answered from this member's state between log messages instead of through the log. */
+    private final LocalReads reads = new LocalReads();
 
     /** Told the posting halt each time the log changes it ({@link #watchPosting}); called on the service thread. */
     private final List<java.util.function.Consumer<String>> postingWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -546,9 +548,18 @@ public final class SequencerService implements ClusteredService {
         return f;
     }
 
+    /**
+     * {@code query} answered from this member's state once it is at {@code atLeastSeq} or later, on the service thread
+     * between log messages, without entering the log ({@link LocalReads}): the reply's bytes, or {@link LocalReads.NotHere}.
+     */
+    CompletableFuture<byte[]> read(Command.Query query, long atLeastSeq) {
+        return reads.ask(query, atLeastSeq);
+    }
+
     @Override
     public int doBackgroundWork(long nowNs) {
-        int work = 0;
+        int work = reads.waiting() == 0 ? 0
+                : reads.serve(state == null || halted ? -1 : state.seq(), q -> ReplyCodec.encode(state.read(q, cluster.time())), nowNs);
         CompletableFuture<MemberStatus> f;
         while ((f = statusRequests.poll()) != null) {
             work++;
@@ -565,6 +576,7 @@ public final class SequencerService implements ClusteredService {
     @Override
     public void onTerminate(Cluster cluster) {
         log.info("event=sequencer_stop seq={}", state == null ? 0 : state.seq());
+        reads.close();
         if (state != null) state.close();
     }
 

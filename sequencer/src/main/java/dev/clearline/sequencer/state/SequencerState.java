@@ -369,6 +369,15 @@ public final class SequencerState {
         return history;
     }
 
+    /**
+     * {@code q} answered from the state as it stands, outside the log (a member's local read, between commands): the
+     * reply a query at this point of the log would get. Changes nothing any command or later reply depends on, as a
+     * query in the log does not.
+     */
+    public Reply read(Command.Query q, long timestampMillis) {
+        return answer(q, timestampMillis);
+    }
+
     /** Applies one command taken from the log at {@code timestampMillis}. */
     public Reply apply(Command c, long timestampMillis) {
         return apply(c, timestampMillis, null, 0, 0);

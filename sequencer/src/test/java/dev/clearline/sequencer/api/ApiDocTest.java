@@ -113,6 +113,7 @@ class ApiDocTest {
         Map<String, JsonNode> documented = print ? Map.of() : blocks(Files.readString(locate("docs/api.md")));
         try (SequencerNode node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
              Gateway gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2)) {
+            gateway.readLocally(node::read); // the API's reads as a node answers them: from the member's state
             SequencerMain.devSetup(gateway, domain, 2);
             try (TraderApi api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, TraderApi.DEFAULT_MAX_REQUEST_BYTES)) {
                 String base = "http://127.0.0.1:" + api.port();

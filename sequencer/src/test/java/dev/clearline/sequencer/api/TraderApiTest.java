@@ -54,6 +54,7 @@ class TraderApiTest {
         node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
         domain = Market.GENESIS.domain();
         gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
+        gateway.readLocally(node::read); // as a node runs its API: reads from the member's state, not the log
         SequencerMain.devSetup(gateway, domain, 7);
         // 5 requests per key, refilled only when the test moves the clock: floods are deterministic
         api = new TraderApi(gateway, new RateLimiter(5, 5, clock::get), new RateLimiter(1e9, 1e9, clock::get), "127.0.0.1", 0, 16 * 1024);

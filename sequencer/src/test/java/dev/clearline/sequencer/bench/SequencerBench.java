@@ -83,6 +83,10 @@ public final class SequencerBench {
             ServiceAlone.bench(java.util.Arrays.copyOfRange(args, 1, args.length), String.join(" ", args).trim());
             return;
         }
+        if (args.length > 0 && args[0].trim().equals("reads")) {
+            ReadsBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].trim().equals("snapshot")) {
             SnapshotBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
