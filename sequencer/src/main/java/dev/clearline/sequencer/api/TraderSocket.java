@@ -234,6 +234,8 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             changedAt.merge(channel, seq, Math::max);
             if (!reading.add(channel)) return;
         }
+        // through the log, not from the member's state (Gateway.readReply): a read from the state can stand at a seq whose
+        // events this socket has not been sent yet, and a push there would come before them on the channel, out of seq order
         api.gateway().queryReply(Command.QueryKind.BALANCES, 0, Address.fromHex(channel.substring(ACCOUNT.length())), null)
                 .whenComplete((r, t) -> onAccountRead(channel, t == null ? r.json() : null, t));
     }

@@ -61,6 +61,7 @@ class ChannelSnapshotTest {
         node = SequencerNode.start(NodeConfig.ephemeral(dir, Market.GENESIS), new NativeSecp256k1Verifier());
         domain = Market.GENESIS.domain();
         gateway = new Gateway(node.config().aeronDir(), node.clientIngress(), domain, new NativeSecp256k1Verifier(), 2);
+        gateway.readLocally(node::read); // as a node runs it: reads and account pushes from the member's state, snapshots through the log
         SequencerMain.devSetup(gateway, domain, 2);
         api = new TraderApi(gateway, new RateLimiter(1_000_000, 1_000_000, System::nanoTime), new RateLimiter(1_000_000, 1_000_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
     }
