@@ -285,6 +285,15 @@ public final class Gateway implements AutoCloseable {
      * through the log ({@link #queryReply}): it must stand at its place among the streamed replies.
      */
     public CompletableFuture<ReplyBytes> readReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash, long index) {
+        return readReply(kind, market, trader, orderHash, index, 0);
+    }
+
+    /**
+     * As {@link #readReply(Command.QueryKind, int, Address, Hash32, long)}, from a state at {@code atLeastSeq} or later
+     * too: a seq the client holds from elsewhere (another member's API acknowledged its request). Through the log the
+     * answer is at least that new anyway, for any seq the cluster has given out.
+     */
+    public CompletableFuture<ReplyBytes> readReply(Command.QueryKind kind, int market, Address trader, Hash32 orderHash, long index, long atLeastSeq) {
         LocalRead member = localRead;
         if (member == null) {
             readsThroughLog.incrementAndGet();
@@ -292,7 +301,7 @@ public final class Gateway implements AutoCloseable {
         }
         CompletableFuture<byte[]> asked;
         try {
-            asked = member.read(new Command.Query(clientId, 0, kind, market, trader, orderHash, index), highestSeq.get());
+            asked = member.read(new Command.Query(clientId, 0, kind, market, trader, orderHash, index), Math.max(highestSeq.get(), atLeastSeq));
         } catch (RuntimeException e) {
             asked = CompletableFuture.failedFuture(e);
         }

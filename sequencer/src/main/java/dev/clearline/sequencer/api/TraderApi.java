@@ -245,10 +245,10 @@ public final class TraderApi implements AutoCloseable {
                 case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true), keyGate);
                 case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false), keyGate);
                 // reads: answered by this process's member from its own state when it can, without a log entry (Gateway.readReply)
-                case "order" -> gateway.readReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"), 0);
-                case "account" -> gateway.readReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null, from(body));
-                case "depth" -> gateway.readReply(Command.QueryKind.DEPTH, body.has("market") ? RequestJson.market(body) : 0, null, null, 0);
-                case "state" -> gateway.readReply(Command.QueryKind.STATE, 0, null, null, 0);
+                case "order" -> gateway.readReply(Command.QueryKind.ORDER, 0, null, RequestJson.hash(body, "orderHash"), 0, atLeast(body));
+                case "account" -> gateway.readReply(Command.QueryKind.ACCOUNT, 0, RequestJson.address(body, "trader"), null, from(body), atLeast(body));
+                case "depth" -> gateway.readReply(Command.QueryKind.DEPTH, body.has("market") ? RequestJson.market(body) : 0, null, null, 0, atLeast(body));
+                case "state" -> gateway.readReply(Command.QueryKind.STATE, 0, null, null, 0, atLeast(body));
                 case "history" -> gateway.historyReply(from(body));
                 case "venue" -> CompletableFuture.completedFuture(venue());
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
@@ -347,6 +347,19 @@ public final class TraderApi implements AutoCloseable {
         return 200;
     }
 
+    /**
+     * The oldest state a read may be answered from ({@code "seq"}: a reply's seq the client holds, say an acknowledgement
+     * another member's API gave it): 0 when not given; the gateway's own floor applies either way.
+     */
+    private static long atLeast(JsonNode body) throws ApiError {
+        JsonNode seq = body.path("seq");
+        if (seq.isMissingNode()) return 0;
+        if (!(seq.isIntegralNumber() && seq.canConvertToLong() && seq.asLong() >= 0)) {
+            throw RequestJson.bad("BAD_FIELD", "\"seq\" must be 0 or more (the seq of a reply you hold: the read waits until this node is there), got " + seq);
+        }
+        return seq.asLong();
+    }
+
     /** Where a paged read starts ({@code "from"}: a history's byte, an account's first open order): 0 when not given. */
     private static long from(JsonNode body) throws ApiError {
         JsonNode from = body.path("from");
@@ -357,15 +370,27 @@ public final class TraderApi implements AutoCloseable {
         return from.asLong();
     }
 
-    /** A GET's {@code ?from=N} as the field the WebSocket ops take, in {@code body}. */
-    private static ObjectNode withFrom(ObjectNode body, Request request) throws ApiError {
-        String from = Request.extractQueryParameters(request).getValue("from");
-        if (from == null) return body;
-        try {
-            return body.put("from", Long.parseLong(from));
-        } catch (NumberFormatException e) {
-            throw RequestJson.bad("BAD_FIELD", "from must be 0 or more (0, then where the last page said the next one starts), got \"" + from + "\"");
+    /** A GET's {@code ?from=N} and {@code ?seq=N} as the fields the WebSocket ops take, in {@code body}. */
+    private static ObjectNode withParams(ObjectNode body, Request request) throws ApiError {
+        var params = Request.extractQueryParameters(request);
+        String from = params.getValue("from");
+        if (from != null) {
+            try {
+                body.put("from", Long.parseLong(from));
+            } catch (NumberFormatException e) {
+                throw RequestJson.bad("BAD_FIELD", "from must be 0 or more (0, then where the last page said the next one starts), got \"" + from + "\"");
+            }
         }
+        String seq = params.getValue("seq");
+        if (seq != null) {
+            try {
+                body.put("seq", Long.parseLong(seq));
+            } catch (NumberFormatException e) {
+                throw RequestJson.bad("BAD_FIELD", "seq must be 0 or more (the seq of a reply you hold: the read waits until this node is there), got \""
+                        + seq + "\"");
+            }
+        }
+        return body;
     }
 
     /** The paths a POST writes to. */
@@ -381,12 +406,14 @@ public final class TraderApi implements AutoCloseable {
                 admit(Request.getRemoteAddr(request));
                 String[] parts = path.split("/");
                 if (method.equals("GET")) {
-                    if (path.equals("/admin/history")) reply(dispatch("history", withFrom(JSON.createObjectNode(), request)), response, callback);
-                    else if (path.equals("/state")) reply(dispatch("state", JSON.createObjectNode()), response, callback);
+                    if (path.equals("/admin/history")) reply(dispatch("history", withParams(JSON.createObjectNode(), request)), response, callback);
+                    else if (path.equals("/state")) reply(dispatch("state", withParams(JSON.createObjectNode(), request)), response, callback);
                     else if (path.equals("/venue")) reply(dispatch("venue", JSON.createObjectNode()), response, callback);
-                    else if (parts.length == 3 && parts[1].equals("orders")) reply(dispatch("order", JSON.createObjectNode().put("orderHash", parts[2])), response, callback);
+                    else if (parts.length == 3 && parts[1].equals("orders")) {
+                        reply(dispatch("order", withParams(JSON.createObjectNode().put("orderHash", parts[2]), request)), response, callback);
+                    }
                     else if (parts.length == 3 && parts[1].equals("accounts")) {
-                        reply(dispatch("account", withFrom(JSON.createObjectNode().put("trader", parts[2]), request)), response, callback);
+                        reply(dispatch("account", withParams(JSON.createObjectNode().put("trader", parts[2]), request)), response, callback);
                     }
                     else if (parts.length == 4 && parts[1].equals("markets") && parts[3].equals("depth")) {
                         long market;
@@ -398,7 +425,7 @@ public final class TraderApi implements AutoCloseable {
                         if (market < 0 || market > 0xffffffffL) {
                             throw RequestJson.bad("BAD_FIELD", "market id must be a whole number from 0 to 4294967295, got \"" + parts[2] + "\"");
                         }
-                        reply(dispatch("depth", JSON.createObjectNode().put("market", market)), response, callback);
+                        reply(dispatch("depth", withParams(JSON.createObjectNode().put("market", market), request)), response, callback);
                     } else if (WRITES.contains(path)) {
                         throw new ApiError(405, "METHOD_NOT_ALLOWED", "GET " + path + ": " + path + " takes a POST with a signed JSON body (docs/api.md)");
                     } else throw notFound(path);

@@ -145,6 +145,28 @@ class LocalReadsTest {
     }
 
     @Test
+    void aClientNamesTheSeqItMustReadAtLeastAndABadOneIsRefusedWithWhatToSend() throws Exception {
+        gateway.readLocally(node::read);
+        long seq = get("/state").path("seq").asLong();
+        long local = gateway.readsLocal(), throughLog = gateway.readsThroughLog();
+        // a seq this node has reached: answered here at once
+        assertThat(get("/accounts/" + DevAccounts.trader(2).address() + "?seq=" + seq).path("seq").asLong()).isGreaterThanOrEqualTo(seq);
+        assertThat(get("/state?seq=" + seq).path("seq").asLong()).isGreaterThanOrEqualTo(seq);
+        assertThat(gateway.readsLocal() - local).isEqualTo(2);
+        // one it has not (a client's acknowledgement from a member ahead of this one): the member waits for it, then the log answers
+        long asked = System.nanoTime();
+        assertThat(get("/markets/1/depth?seq=" + (seq + 1_000_000)).path("depth").isObject()).isTrue();
+        assertThat(System.nanoTime() - asked).as("the member waited for its state first").isGreaterThanOrEqualTo(LocalReads.WAIT_NANOS);
+        assertThat(gateway.readsThroughLog() - throughLog).isEqualTo(1);
+        for (String bad : new String[]{"abc", "-1"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/state?seq=" + bad))
+                    .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(r.body()).contains("BAD_FIELD", "seq", "must be 0 or more", "the seq of a reply you hold");
+        }
+    }
+
+    @Test
     void aMemberBehindTheReadersFloorGivesItUpAndTheLogAnswersIt() throws Exception {
         gateway.readLocally(node::read);
         long seq = get("/state").path("seq").asLong();
