@@ -352,42 +352,37 @@ public final class TraderApi implements AutoCloseable {
      * another member's API gave it): 0 when not given; the gateway's own floor applies either way.
      */
     private static long atLeast(JsonNode body) throws ApiError {
-        JsonNode seq = body.path("seq");
-        if (seq.isMissingNode()) return 0;
-        if (!(seq.isIntegralNumber() && seq.canConvertToLong() && seq.asLong() >= 0)) {
-            throw RequestJson.bad("BAD_FIELD", "\"seq\" must be 0 or more (the seq of a reply you hold: the read waits until this node is there), got " + seq);
-        }
-        return seq.asLong();
+        return wholeNumber(body, "seq", SEQ_HINT);
     }
 
     /** Where a paged read starts ({@code "from"}: a history's byte, an account's first open order): 0 when not given. */
     private static long from(JsonNode body) throws ApiError {
-        JsonNode from = body.path("from");
-        if (from.isMissingNode()) return 0;
-        if (!(from.isIntegralNumber() && from.canConvertToLong() && from.asLong() >= 0)) {
-            throw RequestJson.bad("BAD_FIELD", "\"from\" must be 0 or more (0, then where the last page said the next one starts), got " + from);
-        }
-        return from.asLong();
+        return wholeNumber(body, "from", FROM_HINT);
     }
+
+    /** {@code body}'s {@code field}, a whole number of 0 or more, 0 when absent; else BAD_FIELD saying what it is ({@code hint}). */
+    private static long wholeNumber(JsonNode body, String field, String hint) throws ApiError {
+        JsonNode v = body.path(field);
+        if (v.isMissingNode()) return 0;
+        if (!(v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0)) {
+            throw RequestJson.bad("BAD_FIELD", "\"" + field + "\" must be 0 or more (" + hint + "), got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static final String FROM_HINT = "0, then where the last page said the next one starts";
+    private static final String SEQ_HINT = "the seq of a reply you hold: the read waits until this node is there";
 
     /** A GET's {@code ?from=N} and {@code ?seq=N} as the fields the WebSocket ops take, in {@code body}. */
     private static ObjectNode withParams(ObjectNode body, Request request) throws ApiError {
         var params = Request.extractQueryParameters(request);
-        String from = params.getValue("from");
-        if (from != null) {
+        for (String[] p : new String[][]{{"from", FROM_HINT}, {"seq", SEQ_HINT}}) {
+            String v = params.getValue(p[0]);
+            if (v == null) continue;
             try {
-                body.put("from", Long.parseLong(from));
+                body.put(p[0], Long.parseLong(v));
             } catch (NumberFormatException e) {
-                throw RequestJson.bad("BAD_FIELD", "from must be 0 or more (0, then where the last page said the next one starts), got \"" + from + "\"");
-            }
-        }
-        String seq = params.getValue("seq");
-        if (seq != null) {
-            try {
-                body.put("seq", Long.parseLong(seq));
-            } catch (NumberFormatException e) {
-                throw RequestJson.bad("BAD_FIELD", "seq must be 0 or more (the seq of a reply you hold: the read waits until this node is there), got \""
-                        + seq + "\"");
+                throw RequestJson.bad("BAD_FIELD", p[0] + " must be 0 or more (" + p[1] + "), got \"" + v + "\"");
             }
         }
         return body;
