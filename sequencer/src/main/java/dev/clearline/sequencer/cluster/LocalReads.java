@@ -31,6 +31,12 @@ public final class LocalReads {
      * reads must not hold the next command back for long (a few hundred reads are about a millisecond).
      */
     public static final int MAX_PER_SERVE = 256;
+    /**
+     * CPU time a {@link #serve} spends answering before it leaves the rest for the next call (it answers one at least):
+     * a read of every market's deep book costs far more than an account's, and the count alone would not bound a burst
+     * of those.
+     */
+    public static final long SERVE_BUDGET_NANOS = 1_000_000L;
 
     /** Why a read was not answered here: the caller reads through the log instead. */
     public static final class NotHere extends RuntimeException {
@@ -51,11 +57,17 @@ public final class LocalReads {
         }
     }
 
+    private final java.util.function.LongSupplier clock;
     private final ConcurrentLinkedQueue<Asked> intake = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     /** Service thread only. */
     private final List<Waiting> waiting = new ArrayList<>();
     private volatile boolean closed;
+
+    /** @param clock nanoseconds, what a {@link #serve}'s budget is measured with ({@code System::nanoTime}; tests pass their own) */
+    public LocalReads(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+    }
 
     /**
      * A read of {@code query} from a state at sequence number {@code atLeastSeq} or later: completes with the reply's
@@ -74,8 +86,9 @@ public final class LocalReads {
     }
 
     /**
-     * On the service thread, between log messages: answers each waiting read whose floor {@code seq} has reached (at most
-     * {@link #MAX_PER_SERVE}, oldest first; the rest wait for the next call), with
+     * On the service thread, between log messages: answers each waiting read whose floor {@code seq} has reached (oldest
+     * first, at most {@link #MAX_PER_SERVE} or {@link #SERVE_BUDGET_NANOS} of the clock's time; the rest wait for the
+     * next call), with
      * {@code answer} (a reply's bytes; a read it throws on fails with its message), and gives up those that waited
      * longer than {@link #WAIT_NANOS} by {@code nowNanos}. {@code seq} below 0: no state here yet, every read is given up.
      *
@@ -85,15 +98,18 @@ public final class LocalReads {
         Asked a;
         while ((a = intake.poll()) != null) waiting.add(new Waiting(a, nowNanos));
         if (waiting.isEmpty()) return 0;
-        int done = 0, answered = 0;
-        for (int i = 0; i < waiting.size() && answered < MAX_PER_SERVE; ) {
+        int done = 0, answered = 0, kept = 0;
+        long stopAt = clock.getAsLong() + SERVE_BUDGET_NANOS;
+        boolean spent = false;
+        // one pass, keeping what stays in place (oldest first): a removal from the middle of a long list costs a copy
+        for (int i = 0; i < waiting.size(); i++) {
             Waiting w = waiting.get(i);
             boolean ready = seq >= 0 && seq >= w.asked.atLeastSeq;
-            if (!ready && seq >= 0 && nowNanos - w.since < WAIT_NANOS) {
-                i++;
+            if (!spent && ready && answered > 0 && (answered >= MAX_PER_SERVE || clock.getAsLong() >= stopAt)) spent = true;
+            if (spent || !ready && seq >= 0 && nowNanos - w.since < WAIT_NANOS) {
+                waiting.set(kept++, w);
                 continue;
             }
-            waiting.remove(i);
             size.decrementAndGet();
             done++;
             if (!ready) {
@@ -108,6 +124,7 @@ public final class LocalReads {
                 w.asked.answer.completeExceptionally(new NotHere("the read failed here: " + e));
             }
         }
+        waiting.subList(kept, waiting.size()).clear();
         return done;
     }
 

@@ -93,7 +93,7 @@ public final class SequencerService implements ClusteredService {
     /** Status requests from other threads, answered on the service thread between commands. */
     private final ConcurrentLinkedQueue<CompletableFuture<MemberStatus>> statusRequests = new ConcurrentLinkedQueue<>();
     /** The trader API's reads, answered from this member's state between log messages instead of through the log. */
-    private final LocalReads reads = new LocalReads();
+    private final LocalReads reads = new LocalReads(System::nanoTime);
 
     /** Told the posting halt each time the log changes it ({@link #watchPosting}); called on the service thread. */
     private final List<java.util.function.Consumer<String>> postingWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();

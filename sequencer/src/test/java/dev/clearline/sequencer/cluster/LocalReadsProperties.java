@@ -54,7 +54,7 @@ class LocalReadsProperties {
     void aReadIsAnsweredOnceFromAStateAtItsFloorOrGivenUpOnlyForAReason() {
         Property.forAll(Gens.seeds()).tries(300).check(seed -> {
             Random r = new Random(seed);
-            LocalReads reads = new LocalReads();
+            LocalReads reads = new LocalReads(() -> 0); // reads cost no time here: only the count bounds a serve
             List<Read> asked = new ArrayList<>();
             List<Integer> answeredOrder = new ArrayList<>();
             long seq = r.nextInt(3) - 1; // -1: no state yet
@@ -118,7 +118,7 @@ class LocalReadsProperties {
     @Test
     void aReadWaitsForItsFloorUntilTheLimitAndNoLonger() {
         Property.forAll(Gens.longs(0, 1L << 50), Gens.longs(0, 1_000)).tries(200).check((start, floor) -> {
-            LocalReads reads = new LocalReads();
+            LocalReads reads = new LocalReads(() -> 0);
             CompletableFuture<byte[]> f = reads.ask(query(7), floor + 1);
             assertThat(reads.serve(floor, q -> new byte[]{1}, start)).isZero();
             assertThat(reads.serve(floor, q -> new byte[]{1}, start + LocalReads.WAIT_NANOS - 1)).as("still within its wait").isZero();
@@ -138,8 +138,44 @@ class LocalReadsProperties {
     }
 
     @Test
+    void aServeAnswersUntilItsTimeIsSpentAndAtLeastOneRead() {
+        // each answer costs the service thread `cost` ns on its clock: a serve stops once its budget is spent, never before
+        // its first answer, and the rest are answered by the next calls, oldest first
+        Property.forAll(Gens.longs(1, 3 * LocalReads.SERVE_BUDGET_NANOS), Gens.ints(1, 600)).tries(200).check((cost, n) -> {
+            AtomicLongClock clock = new AtomicLongClock();
+            LocalReads reads = new LocalReads(clock::now);
+            List<CompletableFuture<byte[]>> all = new ArrayList<>();
+            for (int i = 0; i < n; i++) all.add(reads.ask(query(i), 0));
+            long perServe = Math.min(LocalReads.MAX_PER_SERVE, Math.max(1, (LocalReads.SERVE_BUDGET_NANOS + cost - 1) / cost));
+            int answered = 0;
+            List<Integer> order = new ArrayList<>();
+            while (answered < n) {
+                int got = reads.serve(0, q -> {
+                    clock.t += cost;
+                    order.add(q.market());
+                    return new byte[0];
+                }, 0);
+                assertThat(got).as("cost %d: a serve answers %d (or what is left)", cost, perServe).isEqualTo((int) Math.min(perServe, n - answered));
+                answered += got;
+                for (int i = 0; i < n; i++) assertThat(all.get(i).isDone()).as("read %d after %d answered", i, answered).isEqualTo(i < answered);
+            }
+            for (int i = 0; i < n; i++) assertThat(order.get(i)).isEqualTo(i);
+            assertThat(reads.waiting()).isZero();
+        });
+    }
+
+    /** A clock the test moves. */
+    private static final class AtomicLongClock {
+        long t;
+
+        long now() {
+            return t;
+        }
+    }
+
+    @Test
     void aFullQueueGivesUpTheNextReadAtOnce() {
-        LocalReads reads = new LocalReads();
+        LocalReads reads = new LocalReads(() -> 0);
         List<CompletableFuture<byte[]>> all = new ArrayList<>();
         for (int i = 0; i < LocalReads.MAX_WAITING; i++) all.add(reads.ask(query(i), 0));
         CompletableFuture<byte[]> extra = reads.ask(query(-1), 0);
