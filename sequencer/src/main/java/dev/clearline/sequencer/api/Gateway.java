@@ -305,13 +305,15 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             asked = CompletableFuture.failedFuture(e);
         }
-        // a member that never serves again (stopped between asking and answering) must not hold the read for good
-        return asked.orTimeout(LOCAL_READ_LIMIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).thenApply(b -> {
+        // a member that never serves again (stopped between asking and answering) must not hold the read for good; the
+        // answer is taken up on a verifier thread: the member completes it on the state machine's thread, which must not
+        // also decode it and write the HTTP or WebSocket answer (what the stages after this one do)
+        return asked.orTimeout(LOCAL_READ_LIMIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).thenApplyAsync(b -> {
             ReplyHeader h = ReplyHeader.read(b, 0, b.length);
             if (h == null) throw new IllegalStateException("a local read's reply is not laid out as the codec writes replies");
             readsLocal.incrementAndGet();
             return new ReplyBytes(b, h, null);
-        }).exceptionallyCompose(e -> {
+        }, verifiers).exceptionallyCompose(e -> {
             readsThroughLog.incrementAndGet();
             log.debug("event=local_read_missed kind={} reason=\"{}\"", kind, e.getMessage());
             return queryReply(kind, market, trader, orderHash, index);

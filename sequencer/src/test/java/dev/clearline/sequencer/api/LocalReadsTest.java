@@ -142,6 +142,13 @@ class LocalReadsTest {
             assertThat(body(local)).as("%s", kind).isEqualTo(body(viaLog));
         }
         assertThat(logPosition()).as("the log query did enter the log").isGreaterThan(position);
+
+        // the member answers on the state machine's thread; what follows (decoding, the HTTP or WebSocket answer) does not run there
+        for (int i = 0; i < 20; i++) {
+            String taken = gateway.readReply(Command.QueryKind.ACCOUNT, 0, s.address(), null, 0)
+                    .thenApply(r -> Thread.currentThread().getName()).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(taken).as("the thread that took up a local read's answer").doesNotStartWith("clustered-service");
+        }
     }
 
     @Test
