@@ -203,6 +203,23 @@ public final class BatchBuilder {
         return b;
     }
 
+    /**
+     * A builder that goes on from a state it did not build: the tree is {@code leaves} (a state
+     * rebuilt from L1, the post-state of L1's last batch), and the next batch it seals is number
+     * {@code nextBatchIndex} with that state's root as its pre-state root, as L1 expects of the
+     * batch after its tip.
+     */
+    public static BatchBuilder takeUp(Stf stf, NodeStore nodes, BatchPolicy policy, int cachedLeaves, List<LeafStore.Write> leaves,
+                                      long nextBatchIndex) {
+        if (nextBatchIndex < 0) throw new IllegalArgumentException("batch index " + nextBatchIndex);
+        BatchBuilder b = new BatchBuilder(stf, nodes, policy, cachedLeaves);
+        b.nextBatchIndex = nextBatchIndex;
+        b.state.putAll(leaves);
+        b.preVersion = b.state.commit();
+        b.preRoot = b.state.root();
+        return b;
+    }
+
     private long currentPriorityOpsConsumed() {
         return dev.clearline.engine.stf.StateReads.global(state).priorityOpsConsumed();
     }

@@ -70,6 +70,11 @@ final class Deleverager {
         }
     }
 
+    /** Counts the shortfall the state holds now as reported, without an event: an exchange taking up a state another reported to. */
+    void assumeReported(List<Integer> marketIds) {
+        reportedShortfall = shortfall(marketIds);
+    }
+
     /** Writes the shortfall last reported: the next report is made only when it changes. */
     void writeImage(ImageWriter out) {
         out.writeLong(reportedShortfall);

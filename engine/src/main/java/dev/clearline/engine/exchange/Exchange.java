@@ -89,7 +89,7 @@ public final class Exchange {
     /** Marks the start of each part of an image: a damaged image is refused naming the part it went wrong in. */
     private enum Part {
         EXCHANGE(0x434c4558), LEAVES(0x4c454146), ACCOUNTS(0x41434354), ORDERS(0x4f524452), MARKETS(0x4d4b5453), HASHES(0x48534853),
-        NONCES(0x4e4f4e43), END(0x454e4421);
+        NONCES(0x4e4f4e43), TAKEN_UP(0x54414b45), END(0x454e4421);
 
         final int tag;
 
@@ -118,7 +118,8 @@ public final class Exchange {
      * live orders, once each, inside the by-id table as laid out, then the hash table and the
      * cancelled fingerprints; the insurance shortfall last reported; each market, ascending, with
      * its book and its expiry heap as laid out; then, only when some are waiting, the hashes of
-     * finished orders waiting for their PruneOrderHash ({@link ExpiredHashes}). Orders and accounts are referred to by book id and
+     * finished orders waiting for their PruneOrderHash ({@link ExpiredHashes}); only when some wait for their expiry, the
+     * expiring nonces; only for an exchange that took up a state ({@link #takeUp}), a mark saying so. Orders and accounts are referred to by book id and
      * owner id, so an object several structures share comes back as one object.
      *
      * <p>Not written, because nothing reads them before a command sets them again: the caches
@@ -164,6 +165,7 @@ public final class Exchange {
             Part.NONCES.write(out);
             expiring.writeImage(out);
         }
+        if (index.looksUpEveryHash()) Part.TAKEN_UP.write(out); // the same: absent in an exchange that was not taken up
         Part.END.write(out);
     }
 
@@ -195,6 +197,44 @@ public final class Exchange {
             f.initCause(e);
             throw f;
         }
+        return x;
+    }
+
+    /**
+     * An exchange that takes up a state it did not build: the leaves of a state rebuilt from L1 (the
+     * prover's replay of every posted batch), with the traders and markets the replayed transitions
+     * named. What the tree holds carries over: balances, positions, markets, withdrawals, the global
+     * counters (short order ids and withdrawal ids go on from L1's), and every posted order hash
+     * (the same signed order is still refused for good). What only a running exchange knew does not:
+     * the books start empty (an order still live in the tree stays there but is never filled again:
+     * its owner places it anew, signed anew), the nonces of orders never posted are forgotten (so are
+     * those of posted ones, whose hashes the tree refuses: this exchange looks every new order's hash
+     * up in the tree from now on, its image says so), and each position counts as bought at the mark
+     * for the deleverage ranking.
+     *
+     * <p>Deterministic in its arguments: the accounts take owner ids in the order {@code owners}
+     * gives (the deleverage ranking's tie order), so every replica given the same arguments builds
+     * the same exchange. Takes no command and emits nothing: the insurance shortfall the state holds,
+     * if any, counts as reported (the next price or liquidation deleverages as always).
+     *
+     * @param owners every trader with a leaf in the state (more do no harm; one missing is an account
+     *     this exchange cannot liquidate or deleverage until it sends a command)
+     * @param marketIds the markets to book (ids without a MARKET leaf are left out)
+     */
+    public static Exchange takeUp(Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes,
+                                  List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> owners, List<Integer> marketIds) {
+        Exchange x = new Exchange(domain, verifier, bookSizes);
+        x.mirror.state.putAll(leaves);
+        for (Address owner : owners) x.account(owner);
+        for (int id : marketIds) {
+            if (!x.books.containsKey(id) && x.mirror.market(id) != null) {
+                x.books.put(id, new MarketBook(id, new OrderBook(x.bookConfig()), new ExpiryQueue()));
+                x.marketIds.add(id);
+            }
+        }
+        x.marketIds.sort(Integer::compareUnsigned);
+        x.deleverager.assumeReported(x.marketIds);
+        x.index.lookUpEveryHash();
         return x;
     }
 
@@ -230,6 +270,10 @@ public final class Exchange {
         if (in.remaining() >= 4 && in.peekInt() == Part.NONCES.tag) {
             in.readInt();
             expiring.readImage(in, accountsInOrder.size());
+        }
+        if (in.remaining() >= 4 && in.peekInt() == Part.TAKEN_UP.tag) {
+            in.readInt();
+            index.lookUpEveryHash();
         }
         Part.END.expect(in);
     }
@@ -301,6 +345,18 @@ public final class Exchange {
                 }
             });
         }
+    }
+
+    /** Every trader this exchange holds an account for, by owner id (the order they first came in, or were given to {@link #takeUp}). */
+    public List<Address> traders() {
+        List<Address> out = new ArrayList<>(accountsInOrder.size());
+        for (Account a : accountsInOrder) out.add(a.address);
+        return out;
+    }
+
+    /** The markets with a book, ascending as uint32. */
+    public List<Integer> markets() {
+        return List.copyOf(marketIds);
     }
 
     /** Transitions produced since the last call, in order: the batch builder's input. */

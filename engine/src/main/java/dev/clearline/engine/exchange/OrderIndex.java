@@ -38,6 +38,13 @@ final class OrderIndex {
     private final LongSet forcedTombstones = new LongSet();
     /** The nonces and cancel fingerprints of orders with an expiry, until it passes. */
     private final ExpiringNonces expiring;
+    /**
+     * Whether every new order's hash is looked up in the tree, not only those whose nonce the trader
+     * used before here: set by {@link Exchange#takeUp}, whose accounts start without the nonces of
+     * the orders L1 already holds, so the used-nonce shortcut would let a posted order in again (and
+     * every fill of it be refused). One ORDER_HASH key and look-up per order.
+     */
+    private boolean everyHashInTree;
     private long nextId = 1;
 
     OrderIndex(ExpiringNonces expiring) {
@@ -74,7 +81,7 @@ final class OrderIndex {
     Reject spent(Hash32 hash, Address trader, boolean nonceUsed, LeafStore tree) {
         if (byHash.get(hash) != null) return Reject.DUPLICATE_ORDER;
         long f = fingerprint(hash);
-        if (!nonceUsed && (forcedTombstones.size() == 0 || !forcedTombstones.contains(f))) return null;
+        if (!nonceUsed && !everyHashInTree && (forcedTombstones.size() == 0 || !forcedTombstones.contains(f))) return null;
         OrderHashLeaf leaf = StateReads.orderHash(tree, hash);
         if (leaf != null && !leaf.isTombstone()) return Reject.DUPLICATE_ORDER;
         // another trader's tombstone does not bind this order, in the STF as here (no griefing)
@@ -89,6 +96,15 @@ final class OrderIndex {
     void markCancelledUnposted(Hash32 hash, long expiry) {
         if (expiry == 0) cancelledUnposted.add(fingerprint(hash));
         else expiring.markCancelled(fingerprint(hash));
+    }
+
+    /** From now on every new order's hash is looked up in the tree ({@link Exchange#takeUp}). */
+    void lookUpEveryHash() {
+        everyHashInTree = true;
+    }
+
+    boolean looksUpEveryHash() {
+        return everyHashInTree;
     }
 
     /** Records that the tree holds a ForcedCancel's tombstone for a hash (rare: one L1 priority operation each). */

@@ -331,6 +331,8 @@ class ExchangeImageProperties {
         /** Every order submitted or amended to, in order. */
         final List<VerifiedOrder> orders = new ArrayList<>();
         final Map<String, Long> seen = new TreeMap<>();
+        /** Sees each command's transitions from A, in order (TakeUpProperties checks them against a second STF). */
+        java.util.function.Consumer<List<Transition>> onEmitted = ts -> { };
 
         Run(MarketBooks sizes) {
             this.sizes = sizes;
@@ -588,6 +590,7 @@ class ExchangeImageProperties {
             Reject ra = c.apply(a);
             List<ExchangeEvent> ea = a.takeEvents();
             List<Transition> ta = a.takeTransitions();
+            onEmitted.accept(ta);
             for (ExchangeEvent e : ea) count(name(e));
             for (Transition t : ta) count("emitted " + t.getClass().getSimpleName());
             if (b == null) return;

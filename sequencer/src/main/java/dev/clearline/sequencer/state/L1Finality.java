@@ -66,6 +66,14 @@ final class L1Finality {
         return m;
     }
 
+    /** Starts from where L1 stands ({@link SequencerState#takeUp}): {@code postedAt[i]} is batch {@code finalized + i}'s posting time. */
+    void takeUp(long batches, long finalizedCount, long[] postedAt, long period) {
+        posted = batches;
+        finalized = finalizedCount;
+        challengePeriod = period;
+        for (int i = 0; i < postedAt.length; i++) pending.put(finalizedCount + i, new long[] {postedAt[i], postedAt[i] + period});
+    }
+
     void writeImage(dev.clearline.engine.image.ImageWriter out) {
         out.writeLong(posted).writeLong(finalized).writeLong(challengePeriod).writeInt(pending.size());
         for (var e : pending.entrySet()) out.writeLong(e.getKey()).writeLong(e.getValue()[0]).writeLong(e.getValue()[1]);

@@ -148,12 +148,75 @@ public final class SequencerState {
 
     /** A state at genesis that keeps its command history in {@code history} (a cluster member's: a file). */
     public SequencerState(Genesis genesis, SignatureVerifier verifier, CommandHistory history) {
-        this(genesis, verifier, new Exchange(genesis.domain(), verifier, genesis.books()), new OrderBookView(), null, null, history);
+        this(genesis, verifier, new Exchange(genesis.domain(), verifier, genesis.books()), new OrderBookView(), null, null, history, -1);
+    }
+
+    /**
+     * What a sequencer takes up from L1: the state after L1's last batch (rebuilt from L1 alone: the prover's replay of
+     * every posted batch), the traders and markets the replayed transitions named, and where L1's batches stand.
+     *
+     * @param batches how many batches L1 holds (the next one this state seals is number {@code batches})
+     * @param finalized how many of them are final
+     * @param last the header of L1's last batch (null when it holds none: then the leaves are the genesis state)
+     * @param postedAt the L1 time each batch not yet final was posted at, from batch {@code finalized} on
+     * @param challengePeriod the rollup's challenge period, seconds
+     */
+    public record L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
+                          long finalized, BatchHeader last, long[] postedAt, long challengePeriod) {
+        public L1Start {
+            leaves = List.copyOf(leaves);
+            traders = List.copyOf(traders);
+            markets = List.copyOf(markets);
+            postedAt = postedAt.clone();
+            if (finalized < 0 || finalized > batches) throw new IllegalArgumentException(finalized + " final of " + batches + " batches");
+            if ((last == null) != (batches == 0) || (last != null && last.batchIndex() != batches - 1)) {
+                throw new IllegalArgumentException("the last batch's header must be batch " + (batches - 1));
+            }
+            if (postedAt.length != batches - finalized) {
+                throw new IllegalArgumentException(postedAt.length + " posting times for " + (batches - finalized) + " batches not final");
+            }
+        }
+    }
+
+    /**
+     * A state that takes up where L1 stands instead of where a log left it: for an operator whose own state cannot go on
+     * (every member's disk lost, or another proposer's batch on L1 where its own should be). Its tree is L1's state (the
+     * root must be the last batch's post-state root), its exchange takes that state up ({@link Exchange#takeUp}: books
+     * empty, every trader and position known, so liquidations and deleverages reach them), and the next batch it seals
+     * follows L1's last. Nothing of the log before it is kept: no clients, no replies, no fills, no history; seq starts at 0.
+     *
+     * @throws IllegalArgumentException when the leaves do not give the last batch's post-state root
+     */
+    public static SequencerState takeUp(Genesis genesis, SignatureVerifier verifier, CommandHistory history, L1Start l1) {
+        Exchange exchange = Exchange.takeUp(genesis.domain(), verifier, genesis.books(), l1.leaves(), l1.traders(), l1.markets());
+        SequencerState s = new SequencerState(genesis, verifier, exchange, new OrderBookView(), l1.leaves(), null, history, l1.batches());
+        Hash32 root = s.batches.state().root();
+        if (l1.last() != null && !root.equals(l1.last().postStateRoot())) {
+            s.close();
+            throw new IllegalArgumentException("the leaves give the state root " + root + " but L1's batch " + l1.last().batchIndex()
+                    + " ends at " + l1.last().postStateRoot());
+        }
+        s.sealedBatches = l1.batches();
+        s.firstKept = l1.batches();
+        s.lastBatch = l1.last();
+        s.l1.takeUp(l1.batches(), l1.finalized(), l1.postedAt(), l1.challengePeriod());
+        java.util.LinkedHashSet<Address> owners = new java.util.LinkedHashSet<>(exchange.traders());
+        owners.add(Address.INSURANCE_FUND); // its takeovers show in its account view as anyone's positions
+        for (Address owner : owners) {
+            for (int market : exchange.markets()) {
+                var p = s.reads.position(owner, market);
+                if (p == null || (p.size() == 0 && p.quote() == 0)) continue;
+                s.view.holds(owner, market);
+                s.positions.update(owner, market, p, s.reads.market(market));
+            }
+        }
+        return s;
     }
 
     /** A state around a given exchange and view; with {@code builderImage}, the batch builder restored from it, its tree rebuilt from {@code treeLeaves}. */
     private SequencerState(Genesis genesis, SignatureVerifier verifier, Exchange exchange, OrderBookView view,
-                           List<dev.clearline.engine.stf.LeafStore.Write> treeLeaves, ImageReader builderImage, CommandHistory history) {
+                           List<dev.clearline.engine.stf.LeafStore.Write> treeLeaves, ImageReader builderImage, CommandHistory history,
+                           long takeUpAt) {
         this.genesis = genesis;
         this.history = history;
         this.known = new KnownSignatures(verifier, genesis.domain());
@@ -161,8 +224,8 @@ public final class SequencerState {
         this.view = view;
         view.marketsFrom(id -> dev.clearline.engine.stf.StateReads.market(exchange.state(), id));
         Stf stf = new Stf(genesis.domain(), known, known::digest);
-        this.batches = builderImage == null
-                ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)
+        this.batches = takeUpAt >= 0 ? BatchBuilder.takeUp(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES, treeLeaves, takeUpAt)
+                : builderImage == null ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)
                 : BatchBuilder.restore(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES, treeLeaves, builderImage);
         this.cuts = new BatchCuts(genesis.batches());
         this.reads = new LeafReads(exchange.state());
@@ -230,7 +293,7 @@ public final class SequencerState {
         LeafImage.Leaves leaves = LeafImage.read(in);
         Exchange exchange = Exchange.readImage(in, genesis.domain(), verifier, genesis.books(), leaves.mirror());
         OrderBookView view = OrderBookView.readImage(in);
-        SequencerState s = new SequencerState(genesis, verifier, exchange, view, leaves.tree(), in, history);
+        SequencerState s = new SequencerState(genesis, verifier, exchange, view, leaves.tree(), in, history, -1);
         s.seq = in.readLong();
         s.now = in.readLong();
         s.sealedBatches = in.readLong();
@@ -936,6 +999,24 @@ public final class SequencerState {
     /** The exchange's leaves (tests judge positions against them). */
     dev.clearline.engine.stf.MemoryLeafStore leaves() {
         return exchange.state();
+    }
+
+    /**
+     * What L1 would give {@link #takeUp} if it held exactly this state's sealed batches, the last {@code postedAt.length}
+     * of them not final (tests). Only between batches: refused while the open batch holds transitions.
+     */
+    L1Start asOnL1(long[] postedAt, long challengePeriod) {
+        syncTree();
+        if (batches.openTransitions() != 0) throw new IllegalStateException(batches.openTransitions() + " transitions in the open batch");
+        List<dev.clearline.engine.stf.LeafStore.Write> leaves = new ArrayList<>();
+        batches.forEachLeaf((k, v) -> leaves.add(new dev.clearline.engine.stf.LeafStore.Write(k.clone(), v.clone())));
+        return new L1Start(leaves, exchange.traders(), exchange.markets(), sealedBatches, sealedBatches - postedAt.length, lastBatch,
+                postedAt, challengePeriod);
+    }
+
+    /** Sealed batch {@code index} while kept (not final), else null (tests). */
+    Batch sealedBatch(long index) {
+        return index >= firstKept && index < sealedBatches ? keptBatch(index) : null;
     }
 
     /** Counts of what the state holds in memory beside the engine, by structure: each follows live state, not history (tests). */

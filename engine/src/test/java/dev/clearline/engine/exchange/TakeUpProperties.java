@@ -1,0 +1,168 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signature;
+import dev.clearline.engine.order.SignatureVerifier;
+import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.engine.stf.MemoryLeafStore;
+import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.StateReads;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.testkit.property.Gens;
+import dev.clearline.testkit.property.Property;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static dev.clearline.engine.exchange.ExchangeImageProperties.STEP;
+import static dev.clearline.engine.exchange.ExchangeImageProperties.SIZES;
+import static dev.clearline.engine.exchange.ExchangeImageProperties.UNSIGNED;
+import static dev.clearline.engine.exchange.ExchangeImageProperties.VERIFIER;
+import static dev.clearline.engine.testkit.World.TICK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An exchange taking up a state it did not build ({@link Exchange#takeUp}): what a sequencer
+ * started from a state rebuilt from L1 runs on. A random flow (ExchangeImageProperties' steps:
+ * every order type, amends, cancels, prices that expire and bankrupt, liquidations, deleverages,
+ * collateral moves, forced operations, a market appearing) runs on exchange A; at a random point B
+ * takes up A's leaves with A's traders and markets, and the rest of the flow runs on B. Every
+ * transition B emits must be one a second STF, run on its own copy of the leaves A left, accepts in
+ * that order, and the two stores must hold the same leaves after every command: B's own copy of
+ * the state never drifts from what L1 would compute from its batches. Cuts after the take-up also
+ * check that a taken-up exchange's image restores to one that behaves the same.
+ */
+class TakeUpProperties {
+    @Test
+    void anExchangeTakenUpFromAStateEmitsOnlyWhatTheStfAcceptsOnThatState() {
+        Map<String, Long> seen = new TreeMap<>();
+        Property.forAll(Gens.listOf(STEP, 2, 300)).tries(60).check(steps -> {
+            ExchangeImageProperties.Run run = new ExchangeImageProperties.Run(SIZES);
+            int at = steps.size() / 2;
+            for (ExchangeImageProperties.Step s : steps.subList(0, at)) if (s.kind() < 95) run.step(s);
+            Exchange before = run.a;
+            Exchange taken = Exchange.takeUp(run.w.domain, VERIFIER, SIZES, leaves(before), before.traders(), before.markets());
+            assertThat(taken.traders()).as("every account, by owner id").isEqualTo(before.traders());
+            assertThat(taken.markets()).isEqualTo(before.markets());
+            assertThat(ExchangeImageProperties.Run.leaves(taken)).as("the state taken up").isEqualTo(ExchangeImageProperties.Run.leaves(before));
+            assertThat(taken.insuranceShortfall()).as("the shortfall counts as reported").isEqualTo(before.insuranceShortfall());
+            assertThat(taken.takeEvents()).as("taking up emits nothing").isEmpty();
+            assertThat(taken.takeTransitions()).isEmpty();
+            for (int m : taken.markets()) assertThat(taken.book(m).restingOrders()).as("books start empty").isZero();
+            for (VerifiedOrder v : run.orders) assertThat(taken.orderId(v.hash())).as("no order carries over").isEqualTo(-1);
+
+            SecondStf check = new SecondStf(run, before);
+            run.a = taken;
+            run.b = null;
+            run.onEmitted = check::apply;
+            run.seen.clear();
+            for (ExchangeImageProperties.Step s : steps.subList(at, steps.size())) {
+                run.step(s);
+                if (run.b != null) check.sameLeavesAs(run.b, "the image of the taken-up exchange, restored"); // a cut's B
+            }
+            check.sameLeavesAs(taken, "at the end");
+            run.finish();
+            run.seen.forEach((k, v) -> seen.merge("after the take-up: " + k, v, Long::sum));
+        });
+        System.out.println("TakeUpProperties: " + seen);
+        if (System.getProperty("clearline.seed", "").isEmpty()) {
+            assertThat(seen).as("what the flows reached after the take-up").containsKeys("after the take-up: Filled",
+                    "after the take-up: Rested", "after the take-up: emitted Trade", "after the take-up: emitted Liquidate",
+                    "after the take-up: emitted Deleverage", "after the take-up: emitted Withdraw",
+                    "after the take-up: emitted PruneOrder", "after the take-up: Rejected:DUPLICATE_ORDER", "after the take-up: cut");
+        }
+    }
+
+    /** An order posted before the take-up is refused for good afterwards; a new one gets the next short id L1 gives. */
+    @Test
+    void aPostedOrderIsRefusedAfterTheTakeUpAndNewOnesTakeTheNextShortId() {
+        ExchangeImageProperties.Run run = new ExchangeImageProperties.Run(SIZES);
+        int m = 1;
+        VerifiedOrder resting = run.order(1, m, Side.SELL, 10_000, 4, 20_000);
+        run.submit(resting);
+        run.submit(run.order(2, m, Side.BUY, 10_000, 1, 5_000)); // fills one lot: the resting order is posted
+        long posted = StateReads.global(run.a.state()).orderCount();
+        assertThat(posted).as("orders posted before the take-up").isEqualTo(2);
+        assertThat(run.a.orderId(resting.hash())).as("still resting in A").isNotNegative();
+
+        Exchange b = Exchange.takeUp(run.w.domain, VERIFIER, SIZES, leaves(run.a), run.a.traders(), run.a.markets());
+        assertThat(b.submit(resting)).as("the same signed order again").isNotNull();
+        assertThat(b.takeEvents()).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(ExchangeEvent.Rejected.class,
+                r -> assertThat(r.reason()).hasToString("DUPLICATE_ORDER")));
+        b.takeTransitions();
+
+        VerifiedOrder sell = run.order(1, m, Side.SELL, 10_000, 2, 10_000);
+        VerifiedOrder buy = run.order(3, m, Side.BUY, 10_000, 2, 10_000);
+        assertThat(b.submit(sell)).isNull();
+        assertThat(b.submit(buy)).isNull();
+        List<Transition> ts = b.takeTransitions();
+        List<Long> postedIds = new ArrayList<>();
+        for (Transition t : ts) if (t instanceof Transition.Trade trade) postedIds.add(trade.makerId());
+        assertThat(postedIds).as("the maker's short id follows L1's count").containsExactly(posted + 1);
+        assertThat(StateReads.global(b.state()).orderCount()).isEqualTo(posted + 2);
+    }
+
+    /** The second market's id is left out when the state has no MARKET leaf for it. */
+    @Test
+    void aMarketWithoutItsLeafGetsNoBook() {
+        ExchangeImageProperties.Run run = new ExchangeImageProperties.Run(SIZES);
+        Exchange b = Exchange.takeUp(run.w.domain, VERIFIER, SIZES, leaves(run.a), run.a.traders(), List.of(2, 7, 1, 1));
+        assertThat(b.markets()).containsExactly(1, 2);
+        assertThat(b.book(7)).isNull();
+    }
+
+    static List<LeafStore.Write> leaves(Exchange x) {
+        List<LeafStore.Write> out = new ArrayList<>();
+        x.state().forEach((k, v) -> out.add(new LeafStore.Write(k.clone(), v.clone())));
+        return out;
+    }
+
+    /**
+     * A second STF on its own copy of the state: the orders of the flow enter unsigned (their
+     * signer is known), so it reads an unsigned order's signer from the flow's orders by digest and
+     * recovers every other signature.
+     */
+    static final class SecondStf {
+        private final MemoryLeafStore store = new MemoryLeafStore();
+        private final Stf stf;
+
+        SecondStf(ExchangeImageProperties.Run run, Exchange from) {
+            store.putAll(leaves(from));
+            Map<Hash32, Address> signers = new HashMap<>();
+            SignatureVerifier byDigest = (Hash32 digest, Signature sig) -> {
+                if (sig != UNSIGNED) return VERIFIER.recover(digest, sig);
+                if (signers.size() != 2 * run.orders.size()) {
+                    for (VerifiedOrder v : run.orders) {
+                        Address trader = v.order().trader();
+                        signers.put(v.hash(), trader);
+                        signers.put(run.w.domain.cancelDigest(trader, v.hash()), trader); // its cancel, which the exchange emits only from its trader
+                    }
+                }
+                return signers.get(digest);
+            };
+            stf = new Stf(run.w.domain, byDigest);
+        }
+
+        void apply(List<Transition> ts) {
+            for (Transition t : ts) {
+                Outcome o = stf.apply(store, t);
+                assertThat(o).as("%s on the state taken up", t).isInstanceOf(Outcome.Applied.class);
+            }
+        }
+
+        void sameLeavesAs(Exchange x, String when) {
+            Map<String, String> mine = new TreeMap<>();
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            store.forEach((k, v) -> mine.put(hex.formatHex(k), hex.formatHex(v)));
+            assertThat(ExchangeImageProperties.Run.leaves(x)).as("%s: the exchange's leaves and the second STF's", when).isEqualTo(mine);
+        }
+    }
+
+}

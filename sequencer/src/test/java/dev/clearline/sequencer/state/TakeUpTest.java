@@ -1,0 +1,148 @@
+package dev.clearline.sequencer.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.engine.batch.Batch;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.Outcome;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.stf.TreeLeafStore;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.tree.SparseMerkleTree;
+import dev.clearline.tree.store.MemoryNodeStore;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.clearline.sequencer.state.LiquidationTest.M;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A sequencer state that takes up where L1 stands ({@link SequencerState#takeUp}): state A runs from genesis and seals
+ * batches; B takes up the state A's batches end at, as a replay of L1 would give it. B must seal the next batch on top of
+ * L1's last (its index, its pre-state root), in transitions that a second STF applies to L1's state to the root B
+ * posts; it must liquidate a position whose owner sends nothing after the take-up (it knows every trader); it keeps no
+ * resting order of A's; and it must survive its own snapshot, which is how a node starts from it.
+ */
+class TakeUpTest {
+    static final NativeSecp256k1Verifier VERIFIER = new NativeSecp256k1Verifier();
+    static final long PERIOD = 600;
+
+    /** A: the thin long of LiquidationTest, a resting order left on the book, and every batch sealed. */
+    static SequencerState before(List<Command> cs) {
+        SequencerState a = new SequencerState(Market.GENESIS, VERIFIER);
+        for (Command c : cs) a.apply(c, Market.START * 1000);
+        Signer seller = M.traders.get(1);
+        a.apply(new Command.Place(1, cs.size() + 1, M.order(seller, new Order(seller.address(), Market.MARKET, Side.SELL, 12_000,
+                3 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 7, 1_000_000))), Market.START * 1000);
+        // a later log time closes the open batch (its age passed the policy's): everything A did is in sealed batches
+        a.apply(new Command.TimeTick(1, cs.size() + 2, Market.START + 10), (Market.START + 10) * 1000);
+        assertThat(a.vitals().openTransitions()).as("nothing left in the open batch").isZero();
+        assertThat(a.restingSize(Market.MARKET)).as("A's resting sell").isEqualTo(3 * Market.LOT);
+        return a;
+    }
+
+    @Test
+    void aStateTakenUpFromL1SealsTheNextBatchOnL1sTipAndLiquidatesWhomItNeverHeardFrom() {
+        List<Command> cs = LiquidationTest.opening(11_000);
+        SequencerState a = before(cs);
+        long sealed = a.sealedBatches();
+        assertThat(sealed).as("A sealed batches").isPositive();
+        SequencerState.L1Start l1 = a.asOnL1(new long[] {Market.START + 5}, PERIOD);
+        BatchHeader tip = l1.last();
+
+        SequencerState b = SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), l1);
+        assertThat(b.stateRoot()).as("the root L1's last batch ends at").isEqualTo(tip.postStateRoot()).isEqualTo(a.stateRoot());
+        assertThat(b.seq()).isZero();
+        assertThat(b.restingSize(Market.MARKET)).as("no resting order carries over").isZero();
+        assertThat(b.vitals().sealedBatches()).isEqualTo(sealed);
+        assertThat(b.vitals().batchesPosted()).isEqualTo(sealed);
+        assertThat(b.vitals().batchesFinal()).isEqualTo(sealed - 1);
+        Address buyer = M.traders.get(0).address();
+        assertThat(LiquidationTest.account(b, buyer).path("positions").get(0).path("size").asLong()).as("the buyer's position")
+                .isEqualTo(10 * Market.LOT);
+
+        // the buyer sends nothing after the take-up; a 10 % crash must still liquidate it
+        JsonNode crash = FinalityTest.json(b.apply(new Command.Oracle(1, 1, M.price(9_000, Market.START + 20)), (Market.START + 20) * 1000));
+        assertThat(crash.path("liquidations")).hasSize(1);
+        assertThat(crash.path("liquidations").get(0).path("trader").asText()).isEqualTo(buyer.toString());
+        // and trading goes on: two traders cross at the new price
+        Signer s2 = M.traders.get(2), seller = M.traders.get(1);
+        b.apply(new Command.Place(1, 2, M.order(seller, new Order(seller.address(), Market.MARKET, Side.SELL, 9_000, 2 * Market.LOT, 0,
+                TimeInForce.GTC, 0, 0, 8, 1_000_000))), (Market.START + 20) * 1000);
+        JsonNode fill = FinalityTest.json(b.apply(new Command.Place(1, 3, M.order(s2, new Order(s2.address(), Market.MARKET, Side.BUY, 9_000,
+                2 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 1, 1_000_000))), (Market.START + 20) * 1000));
+        assertThat(fill.path("events").findValuesAsText("event")).as("a fill after the take-up: " + fill).contains("Filled");
+        b.apply(new Command.TimeTick(1, 4, Market.START + 40), (Market.START + 40) * 1000);
+
+        Batch next = b.sealedBatch(sealed);
+        assertThat(next).as("the batch after L1's last").isNotNull();
+        assertThat(next.header().batchIndex()).isEqualTo(sealed);
+        assertThat(next.header().prevStateRoot()).as("built on L1's tip").isEqualTo(tip.postStateRoot());
+        assertThat(next.transitions()).anySatisfy(t -> assertThat(t).isInstanceOf(Transition.Liquidate.class));
+        assertThat(next.transitions()).anySatisfy(t -> assertThat(t).isInstanceOf(Transition.Trade.class));
+        assertThat(replay(l1, next)).as("a second STF on L1's state reaches the root B posts").isEqualTo(next.header().postStateRoot());
+    }
+
+    /** What a watcher computes: the batch's transitions applied to L1's state, in a tree of its own. */
+    static Hash32 replay(SequencerState.L1Start l1, Batch batch) {
+        TreeLeafStore store = new TreeLeafStore(new SparseMerkleTree(new MemoryNodeStore(), 0), 1 << 12);
+        store.putAll(l1.leaves());
+        store.commit();
+        assertThat(store.root()).isEqualTo(batch.header().prevStateRoot());
+        Stf stf = new Stf(Market.GENESIS.domain(), VERIFIER);
+        for (Transition t : batch.transitions()) {
+            assertThat(stf.apply(store, t, batch.header().batchIndex())).as("%s", t).isInstanceOf(Outcome.Applied.class);
+        }
+        return store.root();
+    }
+
+    /** A node starts from a take-up as from a snapshot: its image must load and go on exactly as the state itself. */
+    @Test
+    void aTakenUpStateGoesOnThroughItsSnapshotAsItself() throws Exception {
+        SequencerState a = before(LiquidationTest.opening(11_000));
+        SequencerState.L1Start l1 = a.asOnL1(new long[0], PERIOD);
+        SequencerState b = SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), l1);
+        SequencerState c = Snapshot.read(Snapshot.write(b), Market.GENESIS, VERIFIER);
+        assertThat(c.stateRoot()).isEqualTo(b.stateRoot());
+        Signer s2 = M.traders.get(2);
+        Order resent = new Order(M.traders.get(1).address(), Market.MARKET, Side.SELL, 12_000, 3 * Market.LOT, 0, TimeInForce.GTC, 0, 0, 7,
+                1_000_000);
+        List<Command> after = List.of(
+                new Command.Oracle(1, 1, M.price(9_000, Market.START + 20)),
+                new Command.Place(1, 2, M.order(M.traders.get(1), resent)), // A's resting order, which L1 never saw posted: taken again
+                new Command.Place(1, 3, M.order(s2, new Order(s2.address(), Market.MARKET, Side.BUY, 12_000, Market.LOT, 0, TimeInForce.GTC, 0, 0,
+                        1, 1_000_000))),
+                new Command.TimeTick(1, 4, Market.START + 40));
+        for (Command cmd : after) {
+            long ms = (Market.START + 40) * 1000;
+            assertThat(FinalityTest.json(c.apply(cmd, ms))).as("%s", cmd).isEqualTo(FinalityTest.json(b.apply(cmd, ms)));
+        }
+        assertThat(c.stateRoot()).isEqualTo(b.stateRoot());
+        assertThat(Snapshot.write(c)).as("the two images").isEqualTo(Snapshot.write(b));
+    }
+
+    @Test
+    void leavesThatDoNotEndAtL1sLastBatchAreRefused() {
+        SequencerState a = before(LiquidationTest.opening(11_000));
+        SequencerState.L1Start l1 = a.asOnL1(new long[0], PERIOD);
+        BatchHeader h = l1.last();
+        BatchHeader other = new BatchHeader(h.batchIndex(), h.prevStateRoot(), h.prevStateRoot(), h.transitionCount(), h.transitionsRoot(),
+                h.priorityOpsConsumed());
+        SequencerState.L1Start wrong = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(), other,
+                new long[0], PERIOD);
+        assertThatThrownBy(() -> SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), wrong))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ends at");
+        assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                null, new long[0], PERIOD)).as("a count of batches without the last one's header").isInstanceOf(IllegalArgumentException.class);
+    }
+}
