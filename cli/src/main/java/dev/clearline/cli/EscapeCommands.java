@@ -6,6 +6,7 @@ import dev.clearline.contracts.generated.EscapeHatch;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.state.MarketLeaf;
 import dev.clearline.engine.state.PositionLeaf;
 import dev.clearline.engine.state.StateKeys;
@@ -17,7 +18,11 @@ import dev.clearline.prover.escape.FreezeReporter;
 import dev.clearline.prover.escape.Report;
 import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.l1.UnreadableBatchException;
+import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.SignaturesAhead;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.prover.replay.VerdictText;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -87,6 +92,59 @@ final class EscapeCommands {
             java.nio.file.Path base = stateCache != null ? stateCache
                     : java.nio.file.Path.of(System.getProperty("clearline.home", System.getProperty("user.home") + "/.clearline"), "l1-state");
             return base.resolve(o.chainId() + "-" + rollupAddress.toLowerCase(java.util.Locale.ROOT));
+        }
+
+        /**
+         * The finalized state (kept in --state-cache between runs, as claim and escape keep it), then every
+         * live batch after it (the last posting of each index below {@code next}) replayed and judged from
+         * L1; the verified state must be the rollup's tip. {@code each} sees every live posting once it is judged honest;
+         * {@code again} ends the refusals (what to do once the cause is gone).
+         */
+        BatchVerifier verifiedTip(FinalizedState finalized, RollupLog log, long head, long next, Hash32 tipRoot, String again,
+                                  java.util.function.Consumer<RollupLog.Posted> each) {
+            long first = finalized.finalizedCount();
+            List<RollupLog.Posted> posted;
+            try {
+                posted = log.batches(Math.max(finalized.postedFromBlock(), o.firstBlock()), head);
+            } catch (UnreadableBatchException e) {
+                throw new UserError(e.getMessage() + "; a batch nobody can read is fraud: ./clearline watch challenges it, then " + again);
+            } catch (java.io.IOException e) {
+                posted = o.l1("read the posted batches", () -> { throw e; });
+            }
+            // a won challenge rewinds the chain and the index is posted again: the last posting of an index is the live one
+            List<RollupLog.Posted> live = new ArrayList<>();
+            for (long i = first; i < next; i++) live.add(null);
+            for (RollupLog.Posted p : posted) {
+                long index = p.batch().header().batchIndex();
+                if (index >= first && index < next) live.set((int) (index - first), p);
+            }
+            BatchVerifier verifier = finalized.verifierAhead(SignaturesAhead.stf(new Eip712(o.chainId(), Address.fromHex(o.rollupAddress()))));
+            EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
+            long transitions = 0;
+            for (int k = 0; k < live.size(); k++) {
+                long i = first + k;
+                RollupLog.Posted p = live.get(k);
+                if (p == null) {
+                    throw new UserError("the L1 node's logs hold no posting of batch " + i + " although the rollup counts " + next + " batches;"
+                            + " is --rpc-url a node that keeps the rollup's logs (read from block " + o.firstBlock() + ")?");
+                }
+                Verdict v = verifier.verify(p.batch());
+                verifier.forgetHistory(); // one state in memory, however long the chain
+                if (!v.honest()) {
+                    throw new UserError("batch " + i + " (block " + p.blockNumber() + ", tx " + p.transactionHash() + ") is wrong: "
+                            + VerdictText.of(v) + "; a batch on top of it would be rejected with it. A watcher must challenge it first"
+                            + " (./clearline watch does), then " + again);
+                }
+                each.accept(p);
+                transitions += p.batch().header().transitionCount();
+                progress.replayed(i + 1, next, transitions);
+            }
+            progress.done();
+            if (!verifier.verifiedRoot().equals(tipRoot)) {
+                throw new UserError("the state replayed from L1 has root " + verifier.verifiedRoot() + " but the rollup's tip is " + tipRoot
+                        + " (the chain moved while it was read?); " + again);
+            }
+            return verifier;
         }
 
         /** The finalized state, from the cache and L1, with progress on stderr; released when the command ends. */

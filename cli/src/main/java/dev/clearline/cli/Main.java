@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
                 DepositCommand.class, UserCommands.Markets.class, UserCommands.PlaceOrder.class, UserCommands.Amend.class, UserCommands.CancelOrder.class, UserCommands.Positions.class,
                 UserCommands.AdjustMargin.class, UserCommands.Withdraw.class, UserCommands.Claim.class, StatusCommand.class,
                 UserCommands.ForceWithdraw.class, UserCommands.ForceCancel.class, UserCommands.Freeze.class, EscapeCommands.Take.class,
-                GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class, BondsCommand.class, ProposeCommand.class,
+                GovernanceCommands.ConfigureMarket.class, GovernanceCommands.SetSequencer.class, GovernanceCommands.Mint.class, BondsCommand.class, ProposeCommand.class, TakeUpCommand.class,
                 KeystoreCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -3,23 +3,15 @@ package dev.clearline.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.batch.BatchHeader;
-import dev.clearline.engine.order.Address;
-import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.SequencerSilence;
-import dev.clearline.prover.l1.UnreadableBatchException;
-import dev.clearline.prover.escape.FinalizedState;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.prover.replay.PostedBatch;
-import dev.clearline.prover.replay.SignaturesAhead;
-import dev.clearline.prover.replay.Verdict;
-import dev.clearline.prover.replay.VerdictText;
 import java.io.PrintWriter;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -90,7 +82,8 @@ final class ProposeCommand extends EscapeCommands.HatchBase {
         long head = o.l1("read the L1 head", log::latestBlock);
         long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
         long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
-        BatchVerifier verifier = verifiedTip(finalizedState(rollup, finalized), log, head, next, new Hash32(tip.component1()));
+        BatchVerifier verifier = verifiedTip(finalizedState(rollup, finalized), log, head, next, new Hash32(tip.component1()),
+                "propose again; nothing was sent", p -> { });
         List<Transition> ops = o.l1("read the queued ops", () -> log.priorityOps(consumed, take, o.firstBlock(), head));
         PostedBatch batch;
         try {
@@ -163,56 +156,6 @@ final class ProposeCommand extends EscapeCommands.HatchBase {
                     : "Queue op " + oldest + " lets anyone freeze the rollup from L1 time " + freezeFrom + ", " + UserOptions.l1Wait(freezeFrom - now,
                     o.l1TimeSpeed()) + " from now: ./clearline freeze") + "; --anyway posts the batch all the same. Nothing was sent");
         }
-    }
-
-    /**
-     * The finalized state (kept in --state-cache between runs, as claim and escape keep it), then every
-     * live batch after it (the last posting of each index below {@code next}) replayed and judged from
-     * L1; the verified state must be the rollup's tip.
-     */
-    private BatchVerifier verifiedTip(FinalizedState finalized, RollupLog log, long head, long next, Hash32 tipRoot) {
-        long first = finalized.finalizedCount();
-        List<RollupLog.Posted> posted;
-        try {
-            posted = log.batches(Math.max(finalized.postedFromBlock(), o.firstBlock()), head);
-        } catch (UnreadableBatchException e) {
-            throw new UserError(e.getMessage() + "; a batch nobody can read is fraud: ./clearline watch challenges it, then propose again");
-        } catch (java.io.IOException e) {
-            posted = o.l1("read the posted batches", () -> { throw e; });
-        }
-        // a won challenge rewinds the chain and the index is posted again: the last posting of an index is the live one
-        List<RollupLog.Posted> live = new ArrayList<>();
-        for (long i = first; i < next; i++) live.add(null);
-        for (RollupLog.Posted p : posted) {
-            long index = p.batch().header().batchIndex();
-            if (index >= first && index < next) live.set((int) (index - first), p);
-        }
-        BatchVerifier verifier = finalized.verifierAhead(SignaturesAhead.stf(new Eip712(o.chainId(), Address.fromHex(o.rollupAddress()))));
-        EscapeCommands.ReplayProgress progress = new EscapeCommands.ReplayProgress(err, nanos);
-        long transitions = 0;
-        for (int k = 0; k < live.size(); k++) {
-            long i = first + k;
-            RollupLog.Posted p = live.get(k);
-            if (p == null) {
-                throw new UserError("the L1 node's logs hold no posting of batch " + i + " although the rollup counts " + next + " batches;"
-                        + " is --rpc-url a node that keeps the rollup's logs (read from block " + o.firstBlock() + ")?");
-            }
-            Verdict v = verifier.verify(p.batch());
-            verifier.forgetHistory(); // one state in memory, however long the chain
-            if (!v.honest()) {
-                throw new UserError("batch " + i + " (block " + p.blockNumber() + ", tx " + p.transactionHash() + ") is wrong: "
-                        + VerdictText.of(v) + "; a batch on top of it would be rejected with it. A watcher must challenge it first"
-                        + " (./clearline watch does), then propose again; nothing was sent");
-            }
-            transitions += p.batch().header().transitionCount();
-            progress.replayed(i + 1, next, transitions);
-        }
-        progress.done();
-        if (!verifier.verifiedRoot().equals(tipRoot)) {
-            throw new UserError("the state replayed from L1 has root " + verifier.verifiedRoot() + " but the rollup's tip is " + tipRoot
-                    + " (the chain moved while it was read?); try again, nothing was sent");
-        }
-        return verifier;
     }
 
     /** Bonds the key as a proposer, or tops its bond up; the transaction's hash, or null when the bond was whole. */

@@ -30,6 +30,7 @@ import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.l1.GatewayLink;
 import dev.clearline.sequencer.poster.Deployment;
 import dev.clearline.sequencer.poster.L1Side;
+import dev.clearline.sequencer.cluster.TakeUpStart;
 import dev.clearline.sequencer.state.Genesis;
 
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * {@code --cluster-members} lists), the gateway and the trader API in this JVM.
  * <pre>
  *   sequencer [--dir DIR] [--host 127.0.0.1] [--port 8480] [--chain-id 31337] [--rollup 0x..]
- *             [--verify-threads N] [--rate-per-key 2000] [--rate-per-address 8000] [--max-order-lifetime none|90s|10m|2h|7d] [--max-mark-age none|60s|..] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N]
+ *             [--verify-threads N] [--rate-per-key 2000] [--rate-per-address 8000] [--max-order-lifetime none|90s|10m|2h|7d] [--max-mark-age none|60s|..] [--snapshot-every 60] [--keep-log-hours 24] [--keep-history-hours 24] [--drop-latest-snapshot] [--dev-setup N] [--take-up FILE]
  *             [--cluster-members 0=127.0.0.1:9000,1=127.0.0.1:9010,2=127.0.0.1:9020 --member-id 1 --cluster-secret-file FILE] [--new-cluster-secret FILE]
  *             [--status-port P] [--min-free-mb 256] [--idle low-cpu|backoff|spin]
  *             [--l1-rpc URL --manifest FILE [--operator-key HEX] [--confirmations 0] [--l1-interval-ms 1000]]
@@ -189,6 +190,10 @@ public final class SequencerMain {
         }
         if (l1 != null) checkL1(l1, config, batchSeconds);
         java.nio.file.Files.createDirectories(dir);
+        if (opts.containsKey("take-up")) {
+            String refused = TakeUpStart.place(Path.of(opts.get("take-up")), dir, genesis);
+            if (refused != null) fail(refused);
+        }
         int self = config.memberId();
         // below this much free disk the member stops (before it starts, or whenever it gets there) so the others carry on
         DiskWatch disk = new DiskWatch(dir, minFreeMb << 20, DiskWatch.usableSpace(dir), 1_000, why -> {

@@ -29,6 +29,8 @@ final class SequencerOptions {
             new Option("keep-history-hours", "H|forever", "hours of command history GET /admin/history serves (default 24)"),
             new Option("batch-seconds", "S", "seconds a batch stays open before it is sealed (default 2; fixed for a log's life; with an L1 side, under a"
                     + " quarter of the rollup's force delay: from half, another proposer may post ahead of the node, refused at start)"),
+            new Option("take-up", "FILE", "start the log from the state ./clearline take-up rebuilt from L1 instead of genesis (an empty --dir;"
+                    + " every member the same file): the venue goes on where L1 stands after its log was lost or another proposer's batch took its place"),
             new Option("drop-latest-snapshot", "", "with the node stopped, set the newest snapshot aside (one that does not load) and exit: the next start uses the one before"),
             new Option("stop", "", "stop the running cluster whose leader runs on --dir: every member takes a snapshot at the end of the log and"
                     + " exits (exit 0); the next start replays nothing (how a cluster moves to a build with new rules: docs/replication.md)"),

@@ -225,7 +225,7 @@ public final class Exchange {
                                   List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> owners, List<Integer> marketIds) {
         Exchange x = new Exchange(domain, verifier, bookSizes);
         x.mirror.state.putAll(leaves);
-        for (Address owner : owners) x.account(owner);
+        for (Address owner : owners) if (!owner.equals(Address.INSURANCE_FUND)) x.account(owner); // no key trades for the fund
         for (int id : marketIds) {
             if (!x.books.containsKey(id) && x.mirror.market(id) != null) {
                 x.books.put(id, new MarketBook(id, new OrderBook(x.bookConfig()), new ExpiryQueue()));

@@ -277,7 +277,15 @@ public final class FinalizedState implements AutoCloseable {
         }
     }
 
-    private static void name(Transition t, TreeSet<Address> owners, TreeSet<Integer> markets) {
+    /**
+     * Adds the traders and markets the transitions of one batch's calldata name (a step that does not decode names
+     * nobody): what a state rebuilt from L1 needs beside its leaves to know whose leaves they are (its keys are hashes).
+     */
+    public static void namedIn(byte[] calldata, java.util.Set<Address> owners, java.util.Set<Integer> markets) {
+        for (CalldataReplay.Step s : CalldataReplay.decode(calldata).steps()) if (s.decodes()) name(s.transition(), owners, markets);
+    }
+
+    private static void name(Transition t, java.util.Set<Address> owners, java.util.Set<Integer> markets) {
         switch (t) {
             case Transition.Deposit d -> owners.add(d.owner());
             case Transition.MarketConfig c -> markets.add(c.marketId());

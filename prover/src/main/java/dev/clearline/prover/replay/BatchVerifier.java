@@ -54,6 +54,11 @@ public final class BatchVerifier {
         this.state = new TreeLeafStore(tree);
     }
 
+    /** Visits every leaf of the verified state in key order (key, value: the tree's own arrays, not to be modified). */
+    public void forEachLeaf(java.util.function.BiConsumer<byte[], byte[]> visitor) {
+        tree.forEachLeaf(visitor);
+    }
+
     /** The state root every honest batch so far leads to. */
     public Hash32 verifiedRoot() {
         return new Hash32(tree.root().toArray());

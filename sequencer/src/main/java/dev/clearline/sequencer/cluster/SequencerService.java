@@ -250,6 +250,10 @@ public final class SequencerService implements ClusteredService {
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
         this.sender = new Egress(cluster.idleStrategy());
+        if (snapshotImage == null && historyFile != null && java.nio.file.Files.isRegularFile(takeUpFile(historyFile.getParent()))) {
+            startFromTakeUp(takeUpFile(historyFile.getParent()));
+            return;
+        }
         if (snapshotImage == null) {
             state = new SequencerState(genesis, verifier, newHistory());
             state.moveTreeToWorker(treeThreads);
@@ -285,6 +289,35 @@ public final class SequencerService implements ClusteredService {
         }
         log.info("event=sequencer_start from=snapshot bytes={} history_bytes={} seq={} root={} load_ms={}", image.length, history.size(),
                 state.seq(), state.stateRoot(), (System.nanoTime() - began) / 1_000_000);
+        state.moveTreeToWorker(treeThreads);
+        publishPosting();
+    }
+
+    /**
+     * Where a member's directory holds the state it took up from L1 ({@code ./clearline take-up}, started with {@code --take-up}):
+     * its log begins from that state instead of genesis, so every start without a snapshot of its own loads it again.
+     */
+    public static java.nio.file.Path takeUpFile(java.nio.file.Path memberDir) {
+        return memberDir.resolve("take-up.snapshot");
+    }
+
+    /** The log's first state is the one taken up from L1: loaded as a snapshot is, and every member must load the same. */
+    private void startFromTakeUp(java.nio.file.Path file) {
+        dev.clearline.sequencer.state.CommandHistory history = newHistory();
+        try {
+            state = Snapshot.readWhole(java.nio.file.Files.readAllBytes(file), genesis, verifier, history);
+        } catch (java.io.IOException | Snapshot.SnapshotException | RuntimeException e) {
+            history.close();
+            halted = true;
+            state = new SequencerState(genesis, verifier);
+            String why = e instanceof Snapshot.SnapshotException se ? se.getMessage() : e.toString();
+            log.error("event=take_up_unreadable member={} file={} detail=\"{}\"", cluster.memberId(), file, why);
+            onStop.accept(new ServiceStop(ServiceStop.Cause.SNAPSHOT_UNREADABLE, "the state it took up from L1 (" + file + ") does not load: " + why,
+                    "Write it again with ./clearline take-up and start the member with --take-up FILE on an empty --dir"));
+            return;
+        }
+        logRulesFrom = "after the state taken up from L1";
+        log.info("event=sequencer_start from=take_up batches={} root={}", state.vitals().sealedBatches(), state.stateRoot());
         state.moveTreeToWorker(treeThreads);
         publishPosting();
     }

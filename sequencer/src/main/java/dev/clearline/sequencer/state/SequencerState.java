@@ -157,20 +157,21 @@ public final class SequencerState {
      *
      * @param batches how many batches L1 holds (the next one this state seals is number {@code batches})
      * @param finalized how many of them are final
-     * @param last the header of L1's last batch (null when it holds none: then the leaves are the genesis state)
+     * @param tipRoot the state root L1's last batch ends at (the rollup's tip; genesis's when it holds none)
+     * @param last the header of L1's last batch, when known (its state summary shows it; null: not known, or no batch)
      * @param postedAt the L1 time each batch not yet final was posted at, from batch {@code finalized} on
      * @param challengePeriod the rollup's challenge period, seconds
      */
     public record L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
-                          long finalized, BatchHeader last, long[] postedAt, long challengePeriod) {
+                          long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long challengePeriod) {
         public L1Start {
             leaves = List.copyOf(leaves);
             traders = List.copyOf(traders);
             markets = List.copyOf(markets);
             postedAt = postedAt.clone();
             if (finalized < 0 || finalized > batches) throw new IllegalArgumentException(finalized + " final of " + batches + " batches");
-            if ((last == null) != (batches == 0) || (last != null && last.batchIndex() != batches - 1)) {
-                throw new IllegalArgumentException("the last batch's header must be batch " + (batches - 1));
+            if (last != null && (last.batchIndex() != batches - 1 || !last.postStateRoot().equals(tipRoot))) {
+                throw new IllegalArgumentException("the last batch's header must be batch " + (batches - 1) + " ending at " + tipRoot);
             }
             if (postedAt.length != batches - finalized) {
                 throw new IllegalArgumentException(postedAt.length + " posting times for " + (batches - finalized) + " batches not final");
@@ -191,15 +192,15 @@ public final class SequencerState {
         Exchange exchange = Exchange.takeUp(genesis.domain(), verifier, genesis.books(), l1.leaves(), l1.traders(), l1.markets());
         SequencerState s = new SequencerState(genesis, verifier, exchange, new OrderBookView(), l1.leaves(), null, history, l1.batches());
         Hash32 root = s.batches.state().root();
-        if (l1.last() != null && !root.equals(l1.last().postStateRoot())) {
+        if (!root.equals(l1.tipRoot())) {
             s.close();
-            throw new IllegalArgumentException("the leaves give the state root " + root + " but L1's batch " + l1.last().batchIndex()
-                    + " ends at " + l1.last().postStateRoot());
+            throw new IllegalArgumentException("the leaves give the state root " + root + " but L1's tip ends at " + l1.tipRoot());
         }
         s.sealedBatches = l1.batches();
         s.firstKept = l1.batches();
         s.lastBatch = l1.last();
         s.l1.takeUp(l1.batches(), l1.finalized(), l1.postedAt(), l1.challengePeriod());
+        for (int market : exchange.markets()) s.view.listMarket(market);
         java.util.LinkedHashSet<Address> owners = new java.util.LinkedHashSet<>(exchange.traders());
         owners.add(Address.INSURANCE_FUND); // its takeovers show in its account view as anyone's positions
         for (Address owner : owners) {
@@ -1010,8 +1011,8 @@ public final class SequencerState {
         if (batches.openTransitions() != 0) throw new IllegalStateException(batches.openTransitions() + " transitions in the open batch");
         List<dev.clearline.engine.stf.LeafStore.Write> leaves = new ArrayList<>();
         batches.forEachLeaf((k, v) -> leaves.add(new dev.clearline.engine.stf.LeafStore.Write(k.clone(), v.clone())));
-        return new L1Start(leaves, exchange.traders(), exchange.markets(), sealedBatches, sealedBatches - postedAt.length, lastBatch,
-                postedAt, challengePeriod);
+        return new L1Start(leaves, exchange.traders(), exchange.markets(), sealedBatches, sealedBatches - postedAt.length,
+                batches.state().root(), lastBatch, postedAt, challengePeriod);
     }
 
     /** Sealed batch {@code index} while kept (not final), else null (tests). */

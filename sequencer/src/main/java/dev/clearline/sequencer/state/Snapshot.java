@@ -326,7 +326,12 @@ public final class Snapshot {
 
     /** Rebuilds the state a whole snapshot ({@link #write}) describes, its history in memory; refuses a damaged, foreign or inconsistent one with the reason. */
     public static SequencerState read(byte[] snapshot, Genesis expected, SignatureVerifier verifier) throws SnapshotException {
-        CommandHistory history = CommandHistory.inMemory();
+        return readWhole(snapshot, expected, verifier, CommandHistory.inMemory());
+    }
+
+    /** As {@link #read(byte[], Genesis, SignatureVerifier)}, its history taken into {@code history} (a member's file). */
+    public static SequencerState readWhole(byte[] snapshot, Genesis expected, SignatureVerifier verifier, CommandHistory history)
+            throws SnapshotException {
         if (!historyFollows(snapshot)) return read(snapshot, expected, verifier, history);
         int headerBytes = headerBytes(format(snapshot));
         if (snapshot.length < headerBytes + 8) throw new SnapshotException("snapshot of " + snapshot.length + " bytes is truncated");

@@ -67,6 +67,8 @@ class TakeUpTest {
         assertThat(b.vitals().sealedBatches()).isEqualTo(sealed);
         assertThat(b.vitals().batchesPosted()).isEqualTo(sealed);
         assertThat(b.vitals().batchesFinal()).isEqualTo(sealed - 1);
+        assertThat(FinalityTest.json(b.apply(new Command.Query(9, 0, Command.QueryKind.STATE, 0, null, null), 0)).path("markets"))
+                .as("the market listed in the state's summary").hasSize(1);
         Address buyer = M.traders.get(0).address();
         assertThat(LiquidationTest.account(b, buyer).path("positions").get(0).path("size").asLong()).as("the buyer's position")
                 .isEqualTo(10 * Market.LOT);
@@ -135,14 +137,12 @@ class TakeUpTest {
     void leavesThatDoNotEndAtL1sLastBatchAreRefused() {
         SequencerState a = before(LiquidationTest.opening(11_000));
         SequencerState.L1Start l1 = a.asOnL1(new long[0], PERIOD);
-        BatchHeader h = l1.last();
-        BatchHeader other = new BatchHeader(h.batchIndex(), h.prevStateRoot(), h.prevStateRoot(), h.transitionCount(), h.transitionsRoot(),
-                h.priorityOpsConsumed());
-        SequencerState.L1Start wrong = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(), other,
-                new long[0], PERIOD);
+        Hash32 elsewhere = l1.last().prevStateRoot();
+        SequencerState.L1Start wrong = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                elsewhere, null, new long[0], PERIOD);
         assertThatThrownBy(() -> SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), wrong))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ends at");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ends at " + elsewhere);
         assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
-                null, new long[0], PERIOD)).as("a count of batches without the last one's header").isInstanceOf(IllegalArgumentException.class);
+                elsewhere, l1.last(), new long[0], PERIOD)).as("a header that does not end at the tip").isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,0 +1,122 @@
+package dev.clearline.cli;
+
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.batch.BatchPolicy;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.SequencerState;
+import dev.clearline.sequencer.state.Snapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The state a sequencer takes up from L1 alone, for an operator whose own log cannot go on: every member's disk lost
+ * (L1 is then the record), or another proposer's batch on L1 where its own should be (its node halts on it and cannot
+ * build on a state L1 does not hold). Rebuilt as {@code propose} rebuilds it: the finalized state, then every live
+ * batch replayed and judged (a wrong one refuses: a batch on top of it would be rejected with it), checked against the
+ * rollup's tip; written as the first state of a new log, which {@code ./clearline sequencer --take-up FILE} starts from
+ * on an empty directory. What L1 never held is gone (resting orders, fills and withdrawals acknowledged after the last
+ * posted batch): traders place their orders again.
+ */
+@Command(name = "take-up", mixinStandardHelpOptions = true,
+        description = {"Rebuild from L1 alone the state a sequencer goes on from when its own log cannot (every member's disk lost, or another"
+                + " proposer's batch where its own should be), and write it for ./clearline sequencer --take-up FILE.",
+                "Every live batch is replayed and judged first (a wrong one refuses), the result checked against the rollup's tip. Balances,"
+                        + " positions, markets, withdrawals and every posted order's hash carry over; books start empty (orders L1 holds stay"
+                        + " there unfilled: their owners place them again, signed anew), and what L1 never held is gone."})
+final class TakeUpCommand extends EscapeCommands.HatchBase {
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the state (replaced if it exists).")
+    Path outFile;
+
+    @Option(names = "--batch-seconds", defaultValue = "" + Genesis.BATCH_SECONDS, paramLabel = "S",
+            description = "The --batch-seconds the sequencer will run with (part of what every member agrees on). Default: ${DEFAULT-VALUE}.")
+    long batchSeconds;
+
+    TakeUpCommand(PrintWriter out, PrintWriter err, LongSupplier nanos) {
+        super(out, err, nanos);
+    }
+
+    @Override
+    Integer run() {
+        if (batchSeconds < 1 || batchSeconds > 3_600) throw UserError.usage("--batch-seconds must be 1 to 3600, got " + batchSeconds);
+        Rollup rollup = o.rollup();
+        long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
+        if (frozen != 0) {
+            throw new UserError("the rollup is frozen (since L1 time " + frozen + ") and takes no batches: no sequencer goes on from it; what"
+                    + " traders hold leaves through the escape hatch (./clearline escape)");
+        }
+        Hash32 tipRoot = new Hash32(o.l1("read the rollup's tip", () -> rollup.tip().send()).component1());
+        RollupLog log = new RollupLog(o.web3j(), rollup.getContractAddress());
+        long head = o.l1("read the L1 head", log::latestBlock);
+        long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
+        long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
+        long period = o.l1("read the rollup", () -> rollup.challengePeriod().send().longValueExact());
+
+        FinalizedState state = finalizedState(rollup, finalized);
+        TreeSet<Address> owners = new TreeSet<>(Comparator.comparing(Address::toString));
+        TreeSet<Integer> markets = new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong));
+        owners.addAll(state.owners());
+        markets.addAll(state.markets());
+        BatchHeader[] last = {null};
+        BatchVerifier tip = verifiedTip(state, log, head, next, tipRoot, "take up again; nothing was written", p -> {
+            FinalizedState.namedIn(p.batch().calldata(), owners, markets);
+            last[0] = p.batch().header();
+        });
+        List<LeafStore.Write> leaves = new ArrayList<>();
+        tip.forEachLeaf((k, v) -> leaves.add(new LeafStore.Write(k.clone(), v.clone())));
+        long[] postedAt = new long[(int) (next - finalized)];
+        for (int i = 0; i < postedAt.length; i++) {
+            BigInteger index = BigInteger.valueOf(finalized + i);
+            postedAt[i] = o.l1("read the rollup's batches", () -> rollup.batch(index).send()).submittedAt.longValueExact();
+        }
+
+        Genesis dev = Genesis.devnet(Address.fromHex(rollup.getContractAddress()));
+        Genesis genesis = new Genesis(o.chainId(), dev.verifyingContract(), dev.books(), new BatchPolicy(dev.batches().maxTransitions(), batchSeconds));
+        SequencerState.L1Start start = new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), next, finalized, tipRoot,
+                last[0], postedAt, period);
+        byte[] image;
+        SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), start);
+        try {
+            image = Snapshot.write(taken);
+        } finally {
+            taken.close();
+        }
+        try {
+            Path dir = outFile.toAbsolutePath().getParent();
+            if (dir != null) Files.createDirectories(dir);
+            Path part = outFile.resolveSibling(outFile.getFileName() + ".part");
+            Files.write(part, image);
+            Files.move(part, outFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UserError("cannot write " + outFile + ": " + e.getMessage());
+        }
+        o.print(out, result().put("file", outFile.toString()).put("bytes", image.length).put("batches", next).put("finalBatches", finalized)
+                        .put("stateRoot", tipRoot.toString()).put("traders", owners.size()).put("markets", markets.size()).put("leaves", leaves.size()),
+                "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + owners.size()
+                        + " trader(s), " + markets.size() + " market(s), " + leaves.size() + " leaves; wrote " + outFile + " (" + image.length
+                        + " bytes).\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"
+                        + " --take-up " + outFile + " --dir NEW_DIR --l1-rpc " + o.rpcUrl + " --manifest " + o.manifest
+                        + (batchSeconds != Genesis.BATCH_SECONDS ? " --batch-seconds " + batchSeconds : "") + " ...\n"
+                        + "Its first batch follows L1's last; books start empty, so traders place their orders again.");
+        return 0;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.clearline.cli;
+
+import static dev.clearline.cli.CensorshipFreezeTest.cli;
+import static dev.clearline.cli.CensorshipFreezeTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.contracts.generated.TestCollateral;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.TimeTravel;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.SequencerState;
+import dev.clearline.sequencer.state.Snapshot;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.tx.gas.StaticGasProvider;
+import org.web3j.utils.Numeric;
+
+/**
+ * {@code clearline take-up}: the state a sequencer goes on from, rebuilt from L1 alone. Here the operator named by the
+ * rollup (dev key 1) never posts, a trader posts the batch of its ops itself ({@code propose}), and the state after that
+ * foreign batch is written: it must load as a node loads it, for this chain and rollup, at L1's tip root, with L1's count
+ * of batches, the trader's balance as the batch left it and nothing of a log before it. A wrong batch on L1 refuses it.
+ */
+@WithDevnet(http = true, parameters = "rollup.sequencer=0x70997970c51812dc3a010c7d01b50e0d17dc79c8") // dev key 1, never running
+class TakeUpCommandTest {
+    private static final int TRADER = 2;
+
+    @Test
+    void theStateAfterAForeignBatchIsWrittenForASequencerToGoOnFrom(DevnetContext l1, @TempDir Path tmp) throws Exception {
+        Credentials trader = l1.key(TRADER);
+        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas());
+        assertThat(token.mint(trader.getAddress(), BigInteger.valueOf(10_000_000)).send().isStatusOK()).isTrue();
+        Rollup rollup = Rollup.load(l1.address("Rollup"), l1.web3j(), trader, gas());
+        List<String> asTrader = common(l1, trader);
+        assertThat(cli(asTrader, "deposit", "10", "--anyway").code()).isZero();
+        assertThat(cli(asTrader, "force-withdraw", "4", "--anyway").code()).isZero();
+        new TimeTravel(l1.service()).advance(Duration.ofSeconds(rollup.forceDelay().send().longValueExact() / 2 + 1));
+        CensorshipFreezeTest.Run posted = cli(asTrader, "propose");
+        assertThat(posted.code()).as(posted.err()).isZero();
+        Hash32 tip = new Hash32(rollup.tip().send().component1());
+
+        Path file = tmp.resolve("out").resolve("take-up.snapshot");
+        String cache = tmp.resolve("cache").toString();
+        CensorshipFreezeTest.Run taken = cli(asTrader, "take-up", "--out", file.toString(), "--state-cache", cache);
+        assertThat(taken.code()).as(taken.err()).isZero();
+        JsonNode j = json(taken);
+        assertThat(j.path("batches").asLong()).isEqualTo(1);
+        assertThat(j.path("finalBatches").asLong()).isZero();
+        assertThat(j.path("stateRoot").asText()).isEqualTo(tip.toString());
+        assertThat(j.path("file").asText()).isEqualTo(file.toString());
+        CensorshipFreezeTest.Run said = cli(asTrader.subList(0, asTrader.size() - 1), "take-up", "--out", file.toString(), "--state-cache", cache);
+        assertThat(said.out()).contains("Took up the state L1 holds after its 1 batch(es)").contains("./clearline sequencer --take-up " + file);
+
+        long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
+        Genesis dev = Genesis.devnet(Address.fromHex(l1.address("Rollup")));
+        Genesis genesis = new Genesis(chainId, Address.fromHex(l1.address("Rollup")), dev.books(), dev.batches());
+        SequencerState s = Snapshot.read(Files.readAllBytes(file), genesis, new NativeSecp256k1Verifier());
+        try {
+            assertThat(s.stateRoot()).as("the rollup's tip").isEqualTo(tip);
+            assertThat(s.seq()).as("a new log").isZero();
+            assertThat(s.vitals().sealedBatches()).isEqualTo(1);
+            assertThat(s.vitals().batchesPosted()).isEqualTo(1);
+            assertThat(s.vitals().priorityOpsConsumed()).isEqualTo(rollup.queueLength().send().longValueExact());
+            Map<?, ?> account = (Map<?, ?>) s.read(new Command.Query(9, 0, Command.QueryKind.ACCOUNT, 0, Address.fromHex(trader.getAddress()), null), 0)
+                    .body().get("account");
+            assertThat(((Number) account.get("free")).longValue()).as("10 deposited, 4 withdrawn by force").isEqualTo(6_000_000);
+        } finally {
+            s.close();
+        }
+        CensorshipFreezeTest.Run refused = cli(asTrader, "take-up", "--out", file.toString(), "--batch-seconds", "0");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("--batch-seconds must be 1 to 3600").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aWrongBatchOnL1RefusesTheTakeUpAndWritesNothing(DevnetContext l1, @TempDir Path tmp) throws Exception {
+        Credentials operator = l1.key(1);
+        Rollup asOperator = Rollup.load(l1.address("Rollup"), l1.web3j(), operator, gas());
+        assertThat(asOperator.joinProposers(asOperator.proposerBond().send()).send().isStatusOK()).isTrue();
+        BondsCommandTest.postWrongBatch(asOperator);
+        Path file = tmp.resolve("take-up.snapshot");
+
+        CensorshipFreezeTest.Run refused = cli(common(l1, l1.key(TRADER)), "take-up", "--out", file.toString());
+
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("batch 0 (block").contains("is wrong: ").contains("A watcher must challenge it first")
+                .contains("take up again; nothing was written").doesNotContain("\tat ");
+        assertThat(file).doesNotExist();
+    }
+
+    private static StaticGasProvider gas() {
+        return new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(3_000_000));
+    }
+
+    private static List<String> common(DevnetContext l1, Credentials key) {
+        return List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
+                "--key", Numeric.toHexStringWithPrefixZeroPadded(key.getEcKeyPair().getPrivateKey(), 64), "--json");
+    }
+}

@@ -1,0 +1,212 @@
+package dev.clearline.sequencer.durability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clearline.contracts.generated.Rollup;
+import dev.clearline.devnet.junit.DevnetContext;
+import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.batch.BatchHeader;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.LeafStore;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.replay.BatchVerifier;
+import dev.clearline.prover.replay.Calldata;
+import dev.clearline.prover.replay.Verdict;
+import dev.clearline.sequencer.api.OrderJson;
+import dev.clearline.sequencer.api.WsClient;
+import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.SequencerState;
+import dev.clearline.sequencer.state.Snapshot;
+import dev.clearline.tree.store.MemoryNodeStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.utils.Numeric;
+
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static dev.clearline.sequencer.durability.StackKillTest.GAS;
+import static dev.clearline.sequencer.durability.StackKillTest.account;
+import static dev.clearline.sequencer.durability.StackKillTest.await;
+import static dev.clearline.sequencer.durability.StackKillTest.deposit;
+import static dev.clearline.sequencer.durability.StackKillTest.openDevMarketWithDeposits;
+import static dev.clearline.sequencer.durability.StackKillTest.signer;
+import static dev.clearline.sequencer.durability.StackKillTest.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A venue that goes on from L1 after every member was lost (docs/replication.md, "Taking up from L1"): a sequencer
+ * trades on the devnet's rollup and posts its batches, then is killed and its directory deleted. The state L1 holds is
+ * rebuilt from L1 alone (every posted batch replayed and judged honest, the traders and markets its transitions name),
+ * written as {@code ./clearline take-up} writes it, and a new sequencer starts from it with {@code --take-up} on an empty
+ * directory, under the same operator key. Asserted: the new node shows every trader's position and balance as L1 holds
+ * them (not one fill more or less), credits a deposit made on L1 after the take-up, fills new orders of the same traders,
+ * and posts batches that follow L1's last (the next index, on L1's root) and that a replay from L1 judges honest.
+ */
+@WithDevnet(http = true)
+class TakeUpOnDevnetTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aVenueWhoseMembersWereAllLostGoesOnFromTheStateL1Holds(DevnetContext l1) throws Exception {
+        String rollup = l1.address("Rollup");
+        Path manifest = dir.resolve("deployment.json");
+        l1.manifest().write(manifest);
+        long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
+        Genesis dev = Genesis.devnet(Address.fromHex(rollup));
+        Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), dev.batches());
+        Eip712 domain = genesis.domain();
+        Credentials aliceKey = l1.key(1), bobKey = l1.key(2), carolKey = l1.key(3);
+        openDevMarketWithDeposits(l1, rollup, aliceKey, bobKey);
+        Signer alice = signer(aliceKey), bob = signer(bobKey), carol = signer(carolKey);
+        List<String> args = List.of("--l1-rpc", l1.devnet().rpcUrl(), "--manifest", manifest.toString(),
+                "--operator-key", Numeric.toHexStringNoPrefixZeroPadded(l1.key(5).getEcKeyPair().getPrivateKey(), 64),
+                "--dev-oracle", "1=10000", "--l1-interval-ms", "300", "--snapshot-every", "0", "--rate-per-key", "1000000");
+        Rollup r = Rollup.load(rollup, l1.web3j(), l1.deployer(), GAS);
+
+        Files.createDirectories(dir.resolve("first"));
+        Files.createDirectories(dir.resolve("second"));
+        ChildSequencer first = ChildSequencer.start(dir.resolve("first"), 0, args.toArray(String[]::new));
+        try {
+            await(() -> account(first, alice).path("free").asLong() > 0 && account(first, bob).path("free").asLong() > 0
+                    && state(first).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited and a first mark", first::diagnosis);
+            cross(first, domain, alice, bob, 1, 12);
+            // the fills reach L1 in posted batches before the loss, so what the new node must show is known exactly
+            await(() -> {
+                JsonNode fills = account(first, alice).path("fills");
+                long onL1 = r.nextBatchIndex().send().longValueExact();
+                if (fills.size() < 12) return false;
+                for (JsonNode f : fills) if (!f.has("batch") || f.get("batch").asLong() >= onL1) return false;
+                return true;
+            }, 90, "every fill in a batch on L1", first::diagnosis);
+            first.kill9(); // every member gone, with every disk copy below
+        } finally {
+            first.close();
+        }
+        LossWindowTest.deleteTree(dir.resolve("first").resolve("node"));
+        Thread.sleep(1_000); // a post already sent still lands: L1 is what counts
+
+        BatchVerifier replay = new BatchVerifier(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore());
+        SequencerState.L1Start start = fromL1(l1, r, replay);
+        assertThat(start.batches()).as("batches the lost node posted").isPositive();
+        Path file = dir.resolve("take-up.snapshot");
+        SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), start);
+        Files.write(file, Snapshot.write(taken));
+        taken.close();
+
+        List<String> resumed = new ArrayList<>(args);
+        resumed.addAll(List.of("--take-up", file.toString()));
+        ChildSequencer second = ChildSequencer.start(dir.resolve("second"), 1, resumed.toArray(String[]::new));
+        try {
+            assertThat(position(second, alice)).as("alice's position, as L1 holds it").isEqualTo(-12_000);
+            assertThat(position(second, bob)).isEqualTo(12_000);
+            assertThat(state(second).path("sealedBatches").asLong()).isEqualTo(start.batches());
+            // L1's queue goes on where the state's count of consumed ops stands
+            deposit(l1, rollup, carolKey);
+            await(() -> account(second, carol).path("free").asLong() > 0 && state(second).path("marketInfo").path(0).path("markPrice").asLong() > 0,
+                    60, "a deposit made after the take-up credited, and a mark", second::diagnosis);
+            // the same traders go on trading (nonces past the lost node's: its used nonces are not in L1's state)
+            cross(second, domain, bob, alice, 1_001, 5);
+            assertThat(position(second, alice)).isEqualTo(-7_000);
+            await(() -> r.nextBatchIndex().send().longValueExact() > start.batches() && tradesPostedAfter(l1, r, start.batches()) >= 5,
+                    90, "the new node's batches with its fills on L1", second::diagnosis);
+        } finally {
+            second.close();
+        }
+
+        // the new node's batches, judged from L1 on top of the state it took up
+        RollupLog log = new RollupLog(l1.web3j(), rollup);
+        long judged = 0;
+        for (RollupLog.Posted p : log.batches(l1.manifest().blockNumber(), log.latestBlock())) {
+            BatchHeader h = p.batch().header();
+            if (h.batchIndex() < start.batches()) continue;
+            if (h.batchIndex() == start.batches()) assertThat(h.prevStateRoot()).as("built on L1's tip").isEqualTo(start.tipRoot());
+            assertThat(replay.verify(p.batch())).as("batch %d", h.batchIndex()).isInstanceOf(Verdict.Honest.class);
+            judged++;
+        }
+        assertThat(judged).as("batches the new node posted").isPositive();
+        System.out.printf("take-up: %d batches on L1 at the loss (root %s, %d traders, %d leaves); the new node posted %d more, all honest%n",
+                start.batches(), start.tipRoot(), start.traders().size(), start.leaves().size(), judged);
+    }
+
+    /** {@code n} crossing pairs: {@code seller} rests a lot at 10,000 and {@code buyer} takes it, each acknowledged. */
+    private static void cross(ChildSequencer node, Eip712 domain, Signer seller, Signer buyer, long firstNonce, int n) throws Exception {
+        List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
+        try (WsClient ws = new WsClient(node.port)) {
+            for (int i = 0; i < n; i++) {
+                long nonce = firstNonce + i;
+                Order sell = new Order(seller.address(), 1, Side.SELL, 10_000, 1_000, 0, TimeInForce.GTC, 0, 0, nonce, 50_000);
+                Order buy = new Order(buyer.address(), 1, Side.BUY, 10_000, 1_000, 0, TimeInForce.GTC, 0, 0, nonce, 50_000);
+                sent.add(ws.request(OrderJson.op("place", OrderJson.order(seller, sell, domain))));
+                sent.add(ws.request(OrderJson.op("place", OrderJson.order(buyer, buy, domain))));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+        for (CompletableFuture<JsonNode> f : sent) assertThat(f.join().has("seq")).as("acknowledged: %s", f.join()).isTrue();
+    }
+
+    private static long position(ChildSequencer node, Signer s) throws Exception {
+        JsonNode positions = account(node, s).path("positions");
+        return positions.isEmpty() ? 0 : positions.get(0).path("size").asLong();
+    }
+
+    /** Trades in the batches L1 holds from index {@code from} on. */
+    private static int tradesPostedAfter(DevnetContext l1, Rollup r, long from) throws Exception {
+        RollupLog log = new RollupLog(l1.web3j(), r.getContractAddress());
+        int trades = 0;
+        for (RollupLog.Posted p : log.batches(l1.manifest().blockNumber(), log.latestBlock())) {
+            if (p.batch().header().batchIndex() < from) continue;
+            for (byte[] t : ((Calldata.Pieces) Calldata.split(p.batch().calldata())).transitions()) {
+                Transition tr = TransitionCodec.decode(t);
+                if (tr instanceof Transition.Trade || tr instanceof Transition.TradeAtPrice) trades++;
+            }
+        }
+        return trades;
+    }
+
+    /**
+     * What {@code ./clearline take-up} reads from L1: every posted batch replayed and judged honest into {@code replay}, the
+     * traders and markets their transitions name, the leaves, and where the batches stand.
+     */
+    static SequencerState.L1Start fromL1(DevnetContext l1, Rollup r, BatchVerifier replay) throws Exception {
+        RollupLog log = new RollupLog(l1.web3j(), r.getContractAddress());
+        TreeSet<Address> owners = new TreeSet<>(Comparator.comparing(Address::toString));
+        TreeSet<Integer> markets = new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong));
+        BatchHeader last = null;
+        long n = 0;
+        for (RollupLog.Posted p : log.batches(l1.manifest().blockNumber(), log.latestBlock())) {
+            assertThat(p.batch().header().batchIndex()).as("each batch once, in order").isEqualTo(n++);
+            assertThat(replay.verify(p.batch())).isInstanceOf(Verdict.Honest.class);
+            FinalizedState.namedIn(p.batch().calldata(), owners, markets);
+            last = p.batch().header();
+        }
+        assertThat(n).isEqualTo(r.nextBatchIndex().send().longValueExact());
+        long finalized = r.finalizedCount().send().longValueExact();
+        long[] postedAt = new long[(int) (n - finalized)];
+        for (int i = 0; i < postedAt.length; i++) postedAt[i] = r.batch(BigInteger.valueOf(finalized + i)).send().submittedAt.longValueExact();
+        List<LeafStore.Write> leaves = new ArrayList<>();
+        replay.forEachLeaf((k, v) -> leaves.add(new LeafStore.Write(k.clone(), v.clone())));
+        return new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), n, finalized, replay.verifiedRoot(), last, postedAt,
+                r.challengePeriod().send().longValueExact());
+    }
+}
