@@ -1,0 +1,71 @@
+package dev.clearline.sequencer.cluster;
+
+import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.sequencer.Market;
+import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.Genesis;
+import dev.clearline.sequencer.state.SequencerState;
+import dev.clearline.sequencer.state.Snapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code --take-up FILE} before a member starts ({@link TakeUpStart}): the file is checked and placed in the member's
+ * directory, or refused with what to do: unreadable, not a state, taken up for another venue, or a directory that holds a
+ * log of its own or another take-up. The same file again (a restart with the same flag) is taken.
+ */
+class TakeUpStartTest {
+    @TempDir
+    Path tmp;
+
+    /** A state as ./clearline take-up writes it: here of an L1 without batches, with the challenge period {@code period}. */
+    static byte[] takeUp(Genesis genesis, long period) {
+        SequencerState fresh = new SequencerState(genesis, new NativeSecp256k1Verifier());
+        SequencerState.L1Start l1 = new SequencerState.L1Start(List.of(), List.of(), List.of(), 0, 0, fresh.stateRoot(), null, new long[0], period);
+        fresh.close();
+        SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), l1);
+        byte[] image = Snapshot.write(taken);
+        taken.close();
+        return image;
+    }
+
+    @Test
+    void aGoodFileIsPlacedOnceAndTakenAgainOnARestart() throws Exception {
+        Path file = tmp.resolve("t.snapshot");
+        Files.write(file, takeUp(Market.GENESIS, 600));
+        Path dir = Files.createDirectories(tmp.resolve("member"));
+        assertThat(TakeUpStart.place(file, dir, Market.GENESIS)).isNull();
+        assertThat(SequencerService.takeUpFile(dir)).hasSameBinaryContentAs(file);
+        Files.createDirectories(dir.resolve("archive").resolve("x")); // the member has run since
+        assertThat(TakeUpStart.place(file, dir, Market.GENESIS)).as("a restart with the same flag").isNull();
+    }
+
+    @Test
+    void whatCannotBeTakenUpIsRefusedWithWhatToDo() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("member"));
+        assertThat(TakeUpStart.place(tmp.resolve("missing"), dir, Market.GENESIS)).contains("cannot read --take-up").contains("./clearline take-up --out");
+        Path junk = Files.writeString(tmp.resolve("junk"), "not a state");
+        assertThat(TakeUpStart.place(junk, dir, Market.GENESIS)).contains("is not a state ./clearline take-up wrote");
+
+        Path file = tmp.resolve("t.snapshot");
+        Files.write(file, takeUp(Market.GENESIS, 600));
+        Genesis otherChain = new Genesis(1, Market.GENESIS.verifyingContract(), Market.GENESIS.books(), Market.GENESIS.batches());
+        assertThat(TakeUpStart.place(file, dir, otherChain)).contains("was taken up for another venue").contains("chain id");
+
+        Files.createDirectories(dir.resolve("cluster").resolve("x"));
+        assertThat(TakeUpStart.place(file, dir, Market.GENESIS)).contains("holds a log of its own").contains("empty --dir");
+        assertThat(SequencerService.takeUpFile(dir)).doesNotExist();
+
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        assertThat(TakeUpStart.place(file, other, Market.GENESIS)).isNull();
+        Path second = Files.write(tmp.resolve("second.snapshot"), takeUp(Market.GENESIS, 700));
+        assertThat(TakeUpStart.place(second, other, Market.GENESIS)).contains("already took up another state").contains("empty --dir");
+        assertThat(SequencerService.takeUpFile(other)).as("the first one stays").hasSameBinaryContentAs(file);
+    }
+}
