@@ -58,7 +58,7 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
     @Override
     Integer run() {
         if (batchSeconds < 1 || batchSeconds > 3_600) throw UserError.usage("--batch-seconds must be 1 to 3600, got " + batchSeconds);
-        Rollup rollup = o.rollup();
+        Rollup rollup = o.readOnlyRollup(); // reads only: no key needed
         long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
         if (frozen != 0) {
             throw new UserError("the rollup is frozen (since L1 time " + frozen + ") and takes no batches: no sequencer goes on from it; what"
@@ -93,6 +93,7 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         Genesis genesis = new Genesis(o.chainId(), dev.verifyingContract(), dev.books(), new BatchPolicy(dev.batches().maxTransitions(), batchSeconds));
         SequencerState.L1Start start = new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), next, finalized, tipRoot,
                 last[0], postedAt, period);
+        long traders = owners.stream().filter(a -> !a.equals(Address.INSURANCE_FUND)).count(); // the fund is named, nobody trades for it
         byte[] image;
         SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), start);
         try {
@@ -110,8 +111,8 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
             throw new UserError("cannot write " + outFile + ": " + e.getMessage());
         }
         o.print(out, result().put("file", outFile.toString()).put("bytes", image.length).put("batches", next).put("finalBatches", finalized)
-                        .put("stateRoot", tipRoot.toString()).put("traders", owners.size()).put("markets", markets.size()).put("leaves", leaves.size()),
-                "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + owners.size()
+                        .put("stateRoot", tipRoot.toString()).put("traders", traders).put("markets", markets.size()).put("leaves", leaves.size()),
+                "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + traders
                         + " trader(s), " + markets.size() + " market(s), " + leaves.size() + " leaves; wrote " + outFile + " (" + image.length
                         + " bytes).\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"
                         + " --take-up " + outFile + " --dir NEW_DIR --l1-rpc " + o.rpcUrl + " --manifest " + o.manifest

@@ -55,13 +55,15 @@ class TakeUpCommandTest {
 
         Path file = tmp.resolve("out").resolve("take-up.snapshot");
         String cache = tmp.resolve("cache").toString();
-        CensorshipFreezeTest.Run taken = cli(asTrader, "take-up", "--out", file.toString(), "--state-cache", cache);
+        List<String> noKey = List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--json"); // it reads L1 only
+        CensorshipFreezeTest.Run taken = cli(noKey, "take-up", "--out", file.toString(), "--state-cache", cache);
         assertThat(taken.code()).as(taken.err()).isZero();
         JsonNode j = json(taken);
         assertThat(j.path("batches").asLong()).isEqualTo(1);
         assertThat(j.path("finalBatches").asLong()).isZero();
         assertThat(j.path("stateRoot").asText()).isEqualTo(tip.toString());
         assertThat(j.path("file").asText()).isEqualTo(file.toString());
+        assertThat(j.path("traders").asLong()).as("the trader; the insurance fund is no trader").isEqualTo(1);
         CensorshipFreezeTest.Run said = cli(asTrader.subList(0, asTrader.size() - 1), "take-up", "--out", file.toString(), "--state-cache", cache);
         assertThat(said.out()).contains("Took up the state L1 holds after its 1 batch(es)").contains("./clearline sequencer --take-up " + file);
 
