@@ -57,6 +57,23 @@ public record ConfigFingerprint(int memberId, Map<String, String> fields) {
         return new ConfigFingerprint(memberId, f);
     }
 
+    /**
+     * This fingerprint with where the member's log began: {@code genesis}, or {@code take-up ROOT} for a log begun from a
+     * state taken up from L1 ({@code --take-up}); null (a member that started from a snapshot, which no longer knows)
+     * leaves it out. Compared only when both sides name it: a member replaying a log begun from a take-up without that
+     * state would replay it from genesis and diverge; one started from a snapshot, or of a build before the field, has
+     * nothing to compare.
+     */
+    public ConfigFingerprint withStart(String start) {
+        if (start == null) return this;
+        Map<String, String> f = new LinkedHashMap<>(fields);
+        f.put(START, start);
+        return new ConfigFingerprint(memberId, f);
+    }
+
+    /** The field {@link #withStart} adds. */
+    static final String START = "start";
+
     public byte[] encode() {
         List<String> names = new ArrayList<>(fields.keySet());
         names.sort(null);
@@ -103,6 +120,8 @@ public record ConfigFingerprint(int memberId, Map<String, String> fields) {
             case "chainId" -> "set by the manifest's chain, or --chain-id";
             case "rollup" -> "set by the manifest's rollup, or --rollup";
             case "batches.maxAgeSeconds" -> "set by --batch-seconds";
+            case START -> "where its log began: genesis, or the state --take-up FILE gave it; a log begun from a take-up is replayed"
+                    + " only from that state: start this member on an empty --dir with the same --take-up FILE as the others";
             case "rules" -> "the rules version of its build: a cluster changes rules only all at once, after a snapshot at the end of its"
                     + " log (docs/replication.md, \"Upgrading to new rules\")";
             default -> "set by the build";
@@ -127,6 +146,7 @@ public record ConfigFingerprint(int memberId, Map<String, String> fields) {
         for (String n : names) {
             String theirs = fields.get(n);
             String ours = mine.fields.get(n);
+            if (n.equals(START) && (theirs == null || ours == null)) continue;
             if (!Objects.equals(theirs, ours)) {
                 out.add(n + ": the cluster's log has " + (theirs == null ? "nothing" : theirs) + " (from leader member " + memberId
                         + "), this member has " + (ours == null ? "nothing" : ours) + " (" + setBy(n) + ")");

@@ -59,6 +59,11 @@ public final class SequencerService implements ClusteredService {
      * The rules the log's next commands were applied under when they were first taken: those its snapshot was made
      * with, then those each term's leader names. A command under other rules than this member's stops it.
      */
+    /**
+     * Where this member's log began, as far as it knows: "genesis", or "take-up ROOT" when it started from a state taken up
+     * from L1; null after a start from a snapshot. Put in the config fingerprint ({@link ConfigFingerprint#withStart}).
+     */
+    private String logStart;
     private int logRules;
     /** Where {@link #logRules} came from, for the message that stops a member on them. */
     private String logRulesFrom = "the genesis";
@@ -163,7 +168,7 @@ public final class SequencerService implements ClusteredService {
         // with the term's fingerprint or its first command
         logRules = AppVersion.rules(appVersion);
         logRulesFrom = "term " + leadershipTermId + " (from log position " + logPosition + ", led by member " + leaderMemberId + ")";
-        byte[] f = ConfigFingerprint.of(cluster.memberId(), genesis, rules).encode();
+        byte[] f = ConfigFingerprint.of(cluster.memberId(), genesis, rules).withStart(logStart).encode();
         UnsafeBuffer b = new UnsafeBuffer(f);
         idle.reset();
         for (int i = 0; i < FINGERPRINT_RETRIES; i++) {
@@ -199,7 +204,7 @@ public final class SequencerService implements ClusteredService {
 
     /** A fingerprint from the log: the same as ours, or this member stops applying anything. */
     private void checkFingerprint(byte[] bytes) {
-        ConfigFingerprint mine = ConfigFingerprint.of(cluster.memberId(), genesis, rules);
+        ConfigFingerprint mine = ConfigFingerprint.of(cluster.memberId(), genesis, rules).withStart(logStart);
         java.util.Optional<ConfigFingerprint> theirs = ConfigFingerprint.decode(bytes);
         if (theirs.isPresent() && !java.util.Objects.equals(theirs.get().fields().get("rules"), mine.fields().get("rules"))) {
             // other rules than this member's: said as such, with what to do about it, not as a setting to change
@@ -256,6 +261,7 @@ public final class SequencerService implements ClusteredService {
         }
         if (snapshotImage == null) {
             state = new SequencerState(genesis, verifier, newHistory());
+            logStart = "genesis";
             state.moveTreeToWorker(treeThreads);
             log.info("event=sequencer_start from=genesis");
             return;
@@ -317,6 +323,7 @@ public final class SequencerService implements ClusteredService {
             return;
         }
         logRulesFrom = "after the state taken up from L1";
+        logStart = "take-up " + state.stateRoot();
         log.info("event=sequencer_start from=take_up batches={} root={}", state.vitals().sealedBatches(), state.stateRoot());
         state.moveTreeToWorker(treeThreads);
         publishPosting();

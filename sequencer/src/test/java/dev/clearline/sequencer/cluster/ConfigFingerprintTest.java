@@ -67,6 +67,25 @@ class ConfigFingerprintTest {
                 .singleElement().asString().startsWith("rules: the cluster's log has " + RulesVersion.CURRENT + " (from leader member 2), this member has nothing");
     }
 
+    /**
+     * Where a log began (genesis, or a state taken up from L1) is compared when both sides know it: a member replaying a
+     * log begun from a take-up without that state stops, saying to start it with the same --take-up FILE; a member
+     * started from a snapshot, or a build before the field, has nothing to compare and goes on.
+     */
+    @Test
+    void whereTheLogBeganIsComparedOnlyWhenBothSidesKnowIt() {
+        ConfigFingerprint plain = ConfigFingerprint.of(0, Market.GENESIS);
+        ConfigFingerprint takenUp = ConfigFingerprint.of(0, Market.GENESIS).withStart("take-up 0xabc");
+        ConfigFingerprint fromGenesis = ConfigFingerprint.of(1, Market.GENESIS).withStart("genesis");
+        List<String> diff = ConfigFingerprint.decode(takenUp.encode()).orElseThrow().differencesFrom(fromGenesis);
+        assertThat(diff).singleElement().asString().contains("start: the cluster's log has take-up 0xabc").contains("this member has genesis")
+                .contains("the same --take-up FILE");
+        assertThat(takenUp.differencesFrom(plain)).as("a member started from a snapshot").isEmpty();
+        assertThat(plain.differencesFrom(fromGenesis)).as("a leader of a build before the field").isEmpty();
+        assertThat(takenUp.differencesFrom(ConfigFingerprint.of(2, Market.GENESIS).withStart("take-up 0xabc"))).isEmpty();
+        assertThat(plain.withStart(null)).isEqualTo(plain);
+    }
+
     @Test
     void neitherCommandsNorCutMessagesReadAsFingerprints() {
         byte[] f = ConfigFingerprint.of(0, BASE).encode();
