@@ -60,7 +60,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * written as {@code ./clearline take-up} writes it, and a new sequencer starts from it with {@code --take-up} on an empty
  * directory, under the same operator key. Asserted: the new node shows every trader's position and balance as L1 holds
  * them (not one fill more or less), credits a deposit made on L1 after the take-up, fills new orders of the same traders,
- * and posts batches that follow L1's last (the next index, on L1's root) and that a replay from L1 judges honest.
+ * comes back from a kill -9 (before any snapshot, restarted without the flag) to the same state, and posts batches that
+ * follow L1's last (the next index, on L1's root) and that a replay from L1 judges honest.
  */
 @WithDevnet(http = true)
 class TakeUpOnDevnetTest {
@@ -128,10 +129,18 @@ class TakeUpOnDevnetTest {
             // the same traders go on trading (nonces past the lost node's: its used nonces are not in L1's state)
             cross(second, domain, bob, alice, 1_001, 5);
             assertThat(position(second, alice)).isEqualTo(-7_000);
-            await(() -> r.nextBatchIndex().send().longValueExact() > start.batches() && tradesPostedAfter(l1, r, start.batches()) >= 5,
-                    90, "the new node's batches with its fills on L1", second::diagnosis);
+            second.kill9(); // before any snapshot: the restart replays the new log from the state taken up, kept in its directory
         } finally {
             second.close();
+        }
+        ChildSequencer again = ChildSequencer.start(dir.resolve("second"), 2, args.toArray(String[]::new)); // no --take-up this time
+        try {
+            assertThat(position(again, alice)).as("the restart, from the taken-up state and its log").isEqualTo(-7_000);
+            assertThat(account(again, carol).path("free").asLong()).isPositive();
+            await(() -> r.nextBatchIndex().send().longValueExact() > start.batches() && tradesPostedAfter(l1, r, start.batches()) >= 5,
+                    90, "the new node's batches with its fills on L1", again::diagnosis);
+        } finally {
+            again.close();
         }
 
         // the new node's batches, judged from L1 on top of the state it took up
