@@ -236,7 +236,7 @@ public final class BatchPoster {
                 throw new Divergence("the rollup's tip (batch " + next + ") has root " + tipRoot + " but the sequencer's batch " + next
                         + " starts from " + h.prevStateRoot() + ": another proposer posted (a rollup naming this key its sequencer lets"
                         + " one only after an op waited half the force delay; one naming none lets any) or this sequencer's state is not"
-                        + " the chain's; posting stopped");
+                        + " the chain's; posting stopped. " + TAKE_UP);
             }
             if (h.transitionCount() > maxTransitions) {
                 throw new BatchTooLong("the sequencer's batch " + next + " holds " + h.transitionCount() + " transitions but the rollup at "
@@ -385,8 +385,12 @@ public final class BatchPoster {
                 ? "(it sealed no batch " + index + " yet)" : "(its header differs)") + ": another proposer posted the queued ops"
                 + " this sequencer left waiting half the force delay (clearline propose, or a watcher run with --propose-censored), or"
                 + " its state is not the chain's. Its own batch " + index + " and later ones are not on L1, nor the fills and"
-                + " withdrawals in them; posting stopped");
+                + " withdrawals in them; posting stopped. " + TAKE_UP);
     }
+
+    /** What an operator whose batches no longer reach L1 does to go on (README.md, "Taking up from L1"). */
+    static final String TAKE_UP = "To go on from the state L1 holds: stop this node, ./clearline take-up --out FILE, then"
+            + " ./clearline sequencer --take-up FILE on an empty --dir (what only this node's log held is lost)";
 
     /** Wei as ETH with up to 6 decimals, for operators' messages. */
     static String eth(BigInteger wei) {

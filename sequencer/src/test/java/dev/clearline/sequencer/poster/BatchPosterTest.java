@@ -409,7 +409,7 @@ class BatchPosterTest {
             assertThat(poster.postAvailable()).as("the sequencer has no batch 1 to post yet").isZero();
             org.assertj.core.api.Assertions.assertThatThrownBy(poster::reportProgress).isInstanceOf(BatchPoster.Divergence.class)
                     .hasMessageContaining("L1's batch 0 (posted by " + other.getAddress()).hasMessageContaining("(its header differs)")
-                    .hasMessageContaining("another proposer posted the queued ops");
+                    .hasMessageContaining("another proposer posted the queued ops").hasMessageContaining("./clearline take-up --out FILE");
             assertThat(w.state().path("l1").path("batchesPosted").asLong()).as("its batch 0 never reported as on L1").isZero();
             w.cross(1);
             w.seal();
