@@ -40,6 +40,8 @@ class TakeUpStartTest {
         Path file = tmp.resolve("t.snapshot");
         Files.write(file, takeUp(Market.GENESIS, 600));
         Path dir = Files.createDirectories(tmp.resolve("member"));
+        Files.createDirectories(dir.resolve("archive")); // empty, as a start that failed early leaves them: no log yet
+        Files.createDirectories(dir.resolve("cluster"));
         assertThat(TakeUpStart.place(file, dir, Market.GENESIS)).isNull();
         assertThat(SequencerService.takeUpFile(dir)).hasSameBinaryContentAs(file);
         Files.createDirectories(dir.resolve("archive").resolve("x")); // the member has run since
@@ -61,6 +63,9 @@ class TakeUpStartTest {
         Files.createDirectories(dir.resolve("cluster").resolve("x"));
         assertThat(TakeUpStart.place(file, dir, Market.GENESIS)).contains("holds a log of its own").contains("empty --dir");
         assertThat(SequencerService.takeUpFile(dir)).doesNotExist();
+
+        Path notADir = Files.writeString(tmp.resolve("a-file"), "");
+        assertThat(TakeUpStart.place(file, notADir, Market.GENESIS)).contains("cannot place the take-up in " + notADir);
 
         Path other = Files.createDirectories(tmp.resolve("other"));
         assertThat(TakeUpStart.place(file, other, Market.GENESIS)).isNull();
