@@ -8,7 +8,9 @@ import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.stf.LeafStore;
 import dev.clearline.prover.escape.FinalizedState;
+import dev.clearline.prover.l1.L1Clock;
 import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.l1.SequencerSilence;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.sequencer.state.CommandHistory;
 import dev.clearline.sequencer.state.Genesis;
@@ -50,6 +52,9 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
     @Option(names = "--batch-seconds", defaultValue = "" + Genesis.BATCH_SECONDS, paramLabel = "S",
             description = "The --batch-seconds the sequencer will run with (part of what every member agrees on). Default: ${DEFAULT-VALUE}.")
     long batchSeconds;
+
+    /** A sequencer that posted more recently than this (L1 seconds) may still run: the take-up warns. */
+    static final long RECENT_SECONDS = 60;
 
     TakeUpCommand(PrintWriter out, PrintWriter err, LongSupplier nanos) {
         super(out, err, nanos);
@@ -110,8 +115,22 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         } catch (IOException e) {
             throw new UserError("cannot write " + outFile + ": " + e.getMessage());
         }
+        // the footgun: a take-up while the old node still posts is stale at once (and its key races the new node's nonces)
+        String sequencer = o.l1("read the rollup's sequencer", () -> rollup.sequencer().send());
+        Long silent = null;
+        if (new BigInteger(sequencer.substring(2), 16).signum() != 0) {
+            long now = o.l1("read the L1 time", () -> L1Clock.now(o.web3j()));
+            silent = o.l1("read the sequencer's last batch", () -> new SequencerSilence(rollup, o.web3j()).silentFor(sequencer, now));
+            if (silent < RECENT_SECONDS) {
+                err.println("take-up: warning: the rollup's sequencer " + sequencer + " posted a batch " + silent + " L1 second(s) ago. If its"
+                        + " node still runs, stop it first and take up again: a node still posting moves L1 past this state (the new node's"
+                        + " batches would not follow L1's last), and two posters under one key race each other's nonces");
+                err.flush();
+            }
+        }
         o.print(out, result().put("file", outFile.toString()).put("bytes", image.length).put("batches", next).put("finalBatches", finalized)
-                        .put("stateRoot", tipRoot.toString()).put("traders", traders).put("markets", markets.size()).put("leaves", leaves.size()),
+                        .put("stateRoot", tipRoot.toString()).put("traders", traders).put("markets", markets.size()).put("leaves", leaves.size())
+                        .put("sequencerSilentSeconds", silent),
                 "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + traders
                         + " trader(s), " + markets.size() + " market(s), " + leaves.size() + " leaves; wrote " + outFile + " (" + image.length
                         + " bytes).\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"

@@ -64,6 +64,7 @@ class TakeUpCommandTest {
         assertThat(j.path("stateRoot").asText()).isEqualTo(tip.toString());
         assertThat(j.path("file").asText()).isEqualTo(file.toString());
         assertThat(j.path("traders").asLong()).as("the trader; the insurance fund is no trader").isEqualTo(1);
+        assertThat(taken.err()).as("the operator never posted: nothing to warn of").doesNotContain("warning");
         CensorshipFreezeTest.Run said = cli(asTrader.subList(0, asTrader.size() - 1), "take-up", "--out", file.toString(), "--state-cache", cache);
         assertThat(said.out()).contains("Took up the state L1 holds after its 1 batch(es)").contains("./clearline sequencer --take-up " + file);
 
@@ -86,6 +87,25 @@ class TakeUpCommandTest {
         CensorshipFreezeTest.Run refused = cli(asTrader, "take-up", "--out", file.toString(), "--batch-seconds", "0");
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("--batch-seconds must be 1 to 3600").doesNotContain("\tat ");
+    }
+
+    /** The footgun: taking up while the operator's node still posts. The take-up is written, with a warning to stop it first. */
+    @Test
+    void aTakeUpWhileTheSequencerStillPostsIsWarnedOf(DevnetContext l1, @TempDir Path tmp) throws Exception {
+        Credentials trader = l1.key(TRADER);
+        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas());
+        assertThat(token.mint(trader.getAddress(), BigInteger.valueOf(10_000_000)).send().isStatusOK()).isTrue();
+        assertThat(cli(common(l1, trader), "deposit", "10", "--anyway").code()).isZero();
+        CensorshipFreezeTest.Run posted = cli(common(l1, l1.key(1)), "propose"); // the rollup's sequencer posts, as its node would
+        assertThat(posted.code()).as(posted.err()).isZero();
+
+        CensorshipFreezeTest.Run taken = cli(List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--json"), "take-up",
+                "--out", tmp.resolve("t.snapshot").toString());
+
+        assertThat(taken.code()).as(taken.err()).isZero();
+        assertThat(taken.err()).contains("warning: the rollup's sequencer").contains("If its node still runs, stop it first and take up again");
+        assertThat(json(taken).path("sequencerSilentSeconds").asLong()).isLessThan(TakeUpCommand.RECENT_SECONDS);
+        assertThat(tmp.resolve("t.snapshot")).exists();
     }
 
     @Test
