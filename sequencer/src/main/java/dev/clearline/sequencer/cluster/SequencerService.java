@@ -56,14 +56,14 @@ public final class SequencerService implements ClusteredService {
     /** The rules this member applies ({@link RulesVersion}). */
     private final int rules;
     /**
-     * The rules the log's next commands were applied under when they were first taken: those its snapshot was made
-     * with, then those each term's leader names. A command under other rules than this member's stops it.
-     */
-    /**
      * Where this member's log began, as far as it knows: "genesis", or "take-up ROOT" when it started from a state taken up
      * from L1; null after a start from a snapshot. Put in the config fingerprint ({@link ConfigFingerprint#withStart}).
      */
     private String logStart;
+    /**
+     * The rules the log's next commands were applied under when they were first taken: those its snapshot was made
+     * with, then those each term's leader names. A command under other rules than this member's stops it.
+     */
     private int logRules;
     /** Where {@link #logRules} came from, for the message that stops a member on them. */
     private String logRulesFrom = "the genesis";
