@@ -69,9 +69,7 @@ class StackKillTest {
         String rollup = l1.address("Rollup");
         Path manifest = dir.resolve("deployment.json");
         l1.manifest().write(manifest);
-        long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
-        Genesis dev = Genesis.devnet(Address.fromHex(rollup));
-        Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), dev.batches());
+        Genesis genesis = genesisOf(l1);
         Eip712 domain = genesis.domain();
 
         Credentials aliceKey = l1.key(1), bobKey = l1.key(2);
@@ -151,6 +149,14 @@ class StackKillTest {
         if (!reply.isDone() || reply.isCompletedExceptionally()) return false;
         for (JsonNode e : reply.join().path("events")) if (e.path("event").asText().equals("Filled")) return true;
         return false;
+    }
+
+    /** The genesis of a node on this devnet's rollup: the devnet's chain id, the build's book sizes and batch policy. */
+    static Genesis genesisOf(DevnetContext l1) throws java.io.IOException {
+        String rollup = l1.address("Rollup");
+        long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
+        Genesis dev = Genesis.devnet(Address.fromHex(rollup));
+        return new Genesis(chainId, Address.fromHex(rollup), dev.books(), dev.batches());
     }
 
     /** Market 1 configured as the dev stack has it (priced by the dev oracle), and a deposit for each user. */

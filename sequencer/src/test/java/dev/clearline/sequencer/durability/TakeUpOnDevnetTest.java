@@ -73,9 +73,7 @@ class TakeUpOnDevnetTest {
         String rollup = l1.address("Rollup");
         Path manifest = dir.resolve("deployment.json");
         l1.manifest().write(manifest);
-        long chainId = l1.web3j().ethChainId().send().getChainId().longValueExact();
-        Genesis dev = Genesis.devnet(Address.fromHex(rollup));
-        Genesis genesis = new Genesis(chainId, Address.fromHex(rollup), dev.books(), dev.batches());
+        Genesis genesis = StackKillTest.genesisOf(l1);
         Eip712 domain = genesis.domain();
         Credentials aliceKey = l1.key(1), bobKey = l1.key(2), carolKey = l1.key(3);
         openDevMarketWithDeposits(l1, rollup, aliceKey, bobKey);
