@@ -101,7 +101,7 @@ final class EscapeCommands {
          * {@code again} ends the refusals (what to do once the cause is gone).
          */
         BatchVerifier verifiedTip(FinalizedState finalized, RollupLog log, long head, long next, Hash32 tipRoot, String again,
-                                  java.util.function.Consumer<RollupLog.Posted> each) {
+                                  java.util.function.BiConsumer<RollupLog.Posted, BatchVerifier> each) {
             long first = finalized.finalizedCount();
             List<RollupLog.Posted> posted;
             try {
@@ -135,7 +135,7 @@ final class EscapeCommands {
                             + VerdictText.of(v) + "; a batch on top of it would be rejected with it. A watcher must challenge it first"
                             + " (./clearline watch does), then " + again);
                 }
-                each.accept(p);
+                each.accept(p, verifier);
                 transitions += p.batch().header().transitionCount();
                 progress.replayed(i + 1, next, transitions);
             }

@@ -83,7 +83,7 @@ final class ProposeCommand extends EscapeCommands.HatchBase {
         long next = o.l1("read the rollup", () -> rollup.nextBatchIndex().send().longValueExact());
         long finalized = o.l1("read the rollup", () -> rollup.finalizedCount().send().longValueExact());
         BatchVerifier verifier = verifiedTip(finalizedState(rollup, finalized), log, head, next, new Hash32(tip.component1()),
-                "propose again; nothing was sent", p -> { });
+                "propose again; nothing was sent", (p, v) -> { });
         List<Transition> ops = o.l1("read the queued ops", () -> log.priorityOps(consumed, take, o.firstBlock(), head));
         PostedBatch batch;
         try {

@@ -82,9 +82,12 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         owners.addAll(state.owners());
         markets.addAll(state.markets());
         BatchHeader[] last = {null};
-        BatchVerifier tip = verifiedTip(state, log, head, next, tipRoot, "take up again; nothing was written", p -> {
+        long[] withdrawalCounts = new long[(int) (next - finalized) + 1]; // where each live batch began, then the tip's
+        withdrawalCounts[0] = state.withdrawalCount();
+        BatchVerifier tip = verifiedTip(state, log, head, next, tipRoot, "take up again; nothing was written", (p, v) -> {
             FinalizedState.namedIn(p.batch().calldata(), owners, markets);
             last[0] = p.batch().header();
+            withdrawalCounts[(int) (p.batch().header().batchIndex() - finalized) + 1] = v.withdrawalCount();
         });
         List<LeafStore.Write> leaves = new ArrayList<>();
         tip.forEachLeaf((k, v) -> leaves.add(new LeafStore.Write(k.clone(), v.clone())));
@@ -97,7 +100,7 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         Genesis dev = Genesis.devnet(Address.fromHex(rollup.getContractAddress()));
         Genesis genesis = new Genesis(o.chainId(), dev.verifyingContract(), dev.books(), new BatchPolicy(dev.batches().maxTransitions(), batchSeconds));
         SequencerState.L1Start start = new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), next, finalized, tipRoot,
-                last[0], postedAt, period);
+                last[0], postedAt, withdrawalCounts, period);
         long traders = owners.stream().filter(a -> !a.equals(Address.INSURANCE_FUND)).count(); // the fund is named, nobody trades for it
         byte[] image;
         SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), start);

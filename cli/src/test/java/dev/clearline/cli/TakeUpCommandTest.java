@@ -81,6 +81,12 @@ class TakeUpCommandTest {
             Map<?, ?> account = (Map<?, ?>) s.read(new Command.Query(9, 0, Command.QueryKind.ACCOUNT, 0, Address.fromHex(trader.getAddress()), null), 0)
                     .body().get("account");
             assertThat(((Number) account.get("free")).longValue()).as("10 deposited, 4 withdrawn by force").isEqualTo(6_000_000);
+            List<?> withdrawals = (List<?>) account.get("withdrawals");
+            assertThat(withdrawals).as("the forced withdrawal, where it stands on L1").hasSize(1);
+            Map<?, ?> w = (Map<?, ?>) withdrawals.get(0);
+            assertThat(((Number) w.get("amount")).longValue()).isEqualTo(4_000_000);
+            assertThat(((Number) w.get("batch")).longValue()).as("the proposed batch").isZero();
+            assertThat(w.get("stage")).as("posted, in its challenge period").isEqualTo("posted");
         } finally {
             s.close();
         }

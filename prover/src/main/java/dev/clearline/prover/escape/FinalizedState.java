@@ -331,6 +331,11 @@ public final class FinalizedState implements AutoCloseable {
         return StateReads.global(store).priorityOpsConsumed();
     }
 
+    /** How many withdrawals the state numbered (its next withdrawal id). */
+    public long withdrawalCount() {
+        return StateReads.global(store).nextWithdrawalId();
+    }
+
     /** Every owner a replayed transition named, the insurance fund included, in address order. */
     public List<Address> owners() {
         return owners;

@@ -59,6 +59,11 @@ public final class BatchVerifier {
         tree.forEachLeaf(visitor);
     }
 
+    /** How many withdrawals the verified state numbered (its next withdrawal id). */
+    public long withdrawalCount() {
+        return dev.clearline.engine.stf.StateReads.global(state).nextWithdrawalId();
+    }
+
     /** The state root every honest batch so far leads to. */
     public Hash32 verifiedRoot() {
         return new Hash32(tree.root().toArray());

@@ -512,6 +512,15 @@ final class OrderBookView {
         if (q.size() > RECENT_FILLS) q.removeFirst();
     }
 
+    /** How many withdrawal records name batch {@code from} or a later one (tests: what L1 would count per batch). */
+    long withdrawalsInBatchesFrom(long from) {
+        long n = 0;
+        for (TraderRecord t : traders.values()) {
+            for (Map<String, Object> w : t.withdrawals) if (w.get("batch") instanceof Long b && b >= from) n++;
+        }
+        return n;
+    }
+
     /** The current command's transitions went into batch {@code batch}: so did its fills and withdrawals. */
     void landed(long batch) {
         for (Map<String, Object> m : unplaced) m.put("batch", batch);

@@ -160,15 +160,28 @@ public final class SequencerState {
      * @param tipRoot the state root L1's last batch ends at (the rollup's tip; genesis's when it holds none)
      * @param last the header of L1's last batch, when known (its state summary shows it; null: not known, or no batch)
      * @param postedAt the L1 time each batch not yet final was posted at, from batch {@code finalized} on
+     * @param withdrawalCounts the state's withdrawal count ({@code nextWithdrawalId}) where batch {@code finalized} began,
+     *     then after each batch not yet final (one more than {@code postedAt}): which batch numbered each withdrawal, so
+     *     the account views show each as posted or final
      * @param challengePeriod the rollup's challenge period, seconds
      */
     public record L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
-                          long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long challengePeriod) {
+                          long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long[] withdrawalCounts, long challengePeriod) {
         public L1Start {
             leaves = List.copyOf(leaves);
             traders = List.copyOf(traders);
             markets = List.copyOf(markets);
             postedAt = postedAt.clone();
+            withdrawalCounts = withdrawalCounts.clone();
+            if (withdrawalCounts.length != postedAt.length + 1) {
+                throw new IllegalArgumentException(withdrawalCounts.length + " withdrawal counts for " + postedAt.length + " batches not final (one more wanted)");
+            }
+            if (finalized == 0 && withdrawalCounts[0] != 0) throw new IllegalArgumentException("no batch is final, yet " + withdrawalCounts[0] + " withdrawals are");
+            for (int i = 0; i < withdrawalCounts.length; i++) {
+                if (withdrawalCounts[i] < 0 || i > 0 && withdrawalCounts[i] < withdrawalCounts[i - 1]) {
+                    throw new IllegalArgumentException("withdrawal counts must be ascending from 0: " + java.util.Arrays.toString(withdrawalCounts));
+                }
+            }
             if (finalized < 0 || finalized > batches) throw new IllegalArgumentException(finalized + " final of " + batches + " batches");
             if (last != null && (last.batchIndex() != batches - 1 || !last.postStateRoot().equals(tipRoot))) {
                 throw new IllegalArgumentException("the last batch's header must be batch " + (batches - 1) + " ending at " + tipRoot);
@@ -185,6 +198,7 @@ public final class SequencerState {
      * root must be the last batch's post-state root), its exchange takes that state up ({@link Exchange#takeUp}: books
      * empty, every trader and position known, so liquidations and deleverages reach them), and the next batch it seals
      * follows L1's last. Nothing of the log before it is kept: no clients, no replies, no fills, no history; seq starts at 0.
+     * The account views list the withdrawals L1's state holds ({@link #viewWithdrawals}).
      *
      * @throws IllegalArgumentException when the leaves do not give the last batch's post-state root
      */
@@ -200,6 +214,7 @@ public final class SequencerState {
         s.firstKept = l1.batches();
         s.lastBatch = l1.last();
         s.l1.takeUp(l1.batches(), l1.finalized(), l1.postedAt(), l1.challengePeriod());
+        s.viewWithdrawals(l1);
         for (int market : exchange.markets()) s.view.listMarket(market);
         java.util.LinkedHashSet<Address> owners = new java.util.LinkedHashSet<>(exchange.traders());
         owners.add(Address.INSURANCE_FUND); // its takeovers show in its account view as anyone's positions
@@ -212,6 +227,31 @@ public final class SequencerState {
             }
         }
         return s;
+    }
+
+    /**
+     * Lists every withdrawal L1's state holds in its recipient's account view, in the batch that numbered it (one already
+     * final before batch {@code finalized}: in the last final batch, its own not known), so {@code status} shows a
+     * withdrawal posted before the take-up as posted or final, and a final one as claimed or still to claim. Under the
+     * recipient: the WITHDRAWAL leaf does not say who signed it (usually the same trader). One leaf read per withdrawal ever
+     * numbered, once; each view keeps its recent ones.
+     */
+    private void viewWithdrawals(L1Start l1) {
+        long[] counts = l1.withdrawalCounts();
+        long total = nextWithdrawalId();
+        if (counts[counts.length - 1] != total) {
+            throw new IllegalArgumentException("the withdrawal counts end at " + counts[counts.length - 1] + " but the state numbered " + total);
+        }
+        int batch = 0;
+        for (long id = 0; id < total; id++) {
+            var leaf = dev.clearline.engine.stf.StateReads.withdrawal(exchange.state(), id);
+            if (leaf == null) continue;
+            while (batch < counts.length && id >= counts[batch]) batch++;
+            // batch == 0: numbered before the first batch not final; else in batch finalized + batch - 1
+            long index = batch == 0 ? l1.finalized() - 1 : l1.finalized() + batch - 1;
+            view.withdrawal(leaf.recipient(), id, leaf.recipient(), leaf.amount(), 0);
+            view.landed(index);
+        }
     }
 
     /** A state around a given exchange and view; with {@code builderImage}, the batch builder restored from it, its tree rebuilt from {@code treeLeaves}. */
@@ -1004,15 +1044,19 @@ public final class SequencerState {
 
     /**
      * What L1 would give {@link #takeUp} if it held exactly this state's sealed batches, the last {@code postedAt.length}
-     * of them not final (tests). Only between batches: refused while the open batch holds transitions.
+     * of them not final (tests). Only between batches: refused while the open batch holds transitions. The withdrawal
+     * counts come from the account views' records (exact while no view has dropped one: tests stay well under 200 each).
      */
     L1Start asOnL1(long[] postedAt, long challengePeriod) {
         syncTree();
         if (batches.openTransitions() != 0) throw new IllegalStateException(batches.openTransitions() + " transitions in the open batch");
         List<dev.clearline.engine.stf.LeafStore.Write> leaves = new ArrayList<>();
         batches.forEachLeaf((k, v) -> leaves.add(new dev.clearline.engine.stf.LeafStore.Write(k.clone(), v.clone())));
-        return new L1Start(leaves, exchange.traders(), exchange.markets(), sealedBatches, sealedBatches - postedAt.length,
-                batches.state().root(), lastBatch, postedAt, challengePeriod);
+        long finalized = sealedBatches - postedAt.length;
+        long[] withdrawalCounts = new long[postedAt.length + 1];
+        for (int i = 0; i < withdrawalCounts.length; i++) withdrawalCounts[i] = nextWithdrawalId() - view.withdrawalsInBatchesFrom(finalized + i);
+        return new L1Start(leaves, exchange.traders(), exchange.markets(), sealedBatches, finalized,
+                batches.state().root(), lastBatch, postedAt, withdrawalCounts, challengePeriod);
     }
 
     /** Sealed batch {@code index} while kept (not final), else null (tests). */

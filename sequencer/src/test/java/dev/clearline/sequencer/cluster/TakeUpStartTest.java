@@ -27,7 +27,7 @@ class TakeUpStartTest {
     /** A state as ./clearline take-up writes it: here of an L1 without batches, with the challenge period {@code period}. */
     static byte[] takeUp(Genesis genesis, long period) {
         SequencerState fresh = new SequencerState(genesis, new NativeSecp256k1Verifier());
-        SequencerState.L1Start l1 = new SequencerState.L1Start(List.of(), List.of(), List.of(), 0, 0, fresh.stateRoot(), null, new long[0], period);
+        SequencerState.L1Start l1 = new SequencerState.L1Start(List.of(), List.of(), List.of(), 0, 0, fresh.stateRoot(), null, new long[0], new long[1], period);
         fresh.close();
         SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), l1);
         byte[] image = Snapshot.write(taken);

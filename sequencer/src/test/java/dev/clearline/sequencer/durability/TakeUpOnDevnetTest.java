@@ -1,6 +1,7 @@
 package dev.clearline.sequencer.durability;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.WithDevnet;
@@ -67,6 +68,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TakeUpOnDevnetTest {
     @TempDir
     Path dir;
+    /** Alice's withdrawal as the lost node listed it. */
+    private JsonNode withdrawalBefore;
 
     @Test
     void aVenueWhoseMembersWereAllLostGoesOnFromTheStateL1Holds(DevnetContext l1) throws Exception {
@@ -90,14 +93,16 @@ class TakeUpOnDevnetTest {
             await(() -> account(first, alice).path("free").asLong() > 0 && account(first, bob).path("free").asLong() > 0
                     && state(first).path("marketInfo").path(0).path("markPrice").asLong() > 0, 60, "deposits credited and a first mark", first::diagnosis);
             cross(first, domain, alice, bob, 1, 12);
-            // the fills reach L1 in posted batches before the loss, so what the new node must show is known exactly
+            withdraw(first, domain, alice, 4_321);
+            // the fills and the withdrawal reach L1 in posted batches before the loss, so what the new node must show is known exactly
             await(() -> {
-                JsonNode fills = account(first, alice).path("fills");
+                JsonNode a = account(first, alice);
                 long onL1 = r.nextBatchIndex().send().longValueExact();
-                if (fills.size() < 12) return false;
-                for (JsonNode f : fills) if (!f.has("batch") || f.get("batch").asLong() >= onL1) return false;
-                return true;
-            }, 90, "every fill in a batch on L1", first::diagnosis);
+                if (a.path("fills").size() < 12 || a.path("withdrawals").size() < 1) return false;
+                for (JsonNode f : a.path("fills")) if (!f.has("batch") || f.get("batch").asLong() >= onL1) return false;
+                return a.path("withdrawals").get(0).path("batch").asLong(Long.MAX_VALUE) < onL1;
+            }, 90, "every fill and the withdrawal in a batch on L1", first::diagnosis);
+            withdrawalBefore = account(first, alice).path("withdrawals").get(0);
             first.kill9(); // every member gone, with every disk copy below
         } finally {
             first.close();
@@ -120,6 +125,15 @@ class TakeUpOnDevnetTest {
             assertThat(position(second, alice)).as("alice's position, as L1 holds it").isEqualTo(-12_000);
             assertThat(position(second, bob)).isEqualTo(12_000);
             assertThat(state(second).path("sealedBatches").asLong()).isEqualTo(start.batches());
+            // alice's withdrawal, numbered before the loss, shows where it stands on L1: in its own batch, posted or final
+            JsonNode w = account(second, alice).path("withdrawals");
+            assertThat(w).as("alice's withdrawals on the new node: " + w).hasSize(1);
+            assertThat(w.get(0).path("withdrawalId").asLong()).isEqualTo(withdrawalBefore.path("withdrawalId").asLong());
+            assertThat(w.get(0).path("amount").asLong()).isEqualTo(4_321);
+            assertThat(w.get(0).path("stage").asText()).isIn("posted", "final");
+            if (w.get(0).path("stage").asText().equals("posted")) {
+                assertThat(w.get(0).path("batch").asLong()).as("its own batch").isEqualTo(withdrawalBefore.path("batch").asLong());
+            }
             // L1's queue goes on where the state's count of consumed ops stands
             deposit(l1, rollup, carolKey);
             await(() -> account(second, carol).path("free").asLong() > 0 && state(second).path("marketInfo").path(0).path("markPrice").asLong() > 0,
@@ -154,6 +168,18 @@ class TakeUpOnDevnetTest {
         assertThat(judged).as("batches the new node posted").isPositive();
         System.out.printf("take-up: %d batches on L1 at the loss (root %s, %d traders, %d leaves); the new node posted %d more, all honest%n",
                 start.batches(), start.tipRoot(), start.traders().size(), start.leaves().size(), judged);
+    }
+
+    /** A withdrawal of {@code amount} from {@code owner} to itself, acknowledged. */
+    private static void withdraw(ChildSequencer node, Eip712 domain, Signer owner, long amount) throws Exception {
+        long nonce = account(node, owner).path("nonce").asLong();
+        ObjectNode n = WsClient.JSON.createObjectNode();
+        n.put("owner", owner.address().toString()).put("recipient", owner.address().toString()).put("amount", amount).put("nonce", nonce)
+                .put("signature", "0x" + java.util.HexFormat.of().formatHex(owner.sign(domain.withdrawDigest(owner.address(), owner.address(), amount, nonce)).encoded()));
+        try (WsClient ws = new WsClient(node.port)) {
+            JsonNode reply = ws.request(OrderJson.op("withdraw", n)).get(60, TimeUnit.SECONDS);
+            assertThat(reply.path("outcomes").get(0).path("accepted").asBoolean()).as("the withdrawal: %s", reply).isTrue();
+        }
     }
 
     /** {@code n} crossing pairs: {@code seller} rests a lot at 10,000 and {@code buyer} takes it, each acknowledged. */
@@ -201,11 +227,13 @@ class TakeUpOnDevnetTest {
         TreeSet<Integer> markets = new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong));
         BatchHeader last = null;
         long n = 0;
+        List<Long> withdrawalsAfter = new ArrayList<>(List.of(0L)); // the count before batch 0, then after each
         for (RollupLog.Posted p : log.batches(l1.manifest().blockNumber(), log.latestBlock())) {
             assertThat(p.batch().header().batchIndex()).as("each batch once, in order").isEqualTo(n++);
             assertThat(replay.verify(p.batch())).isInstanceOf(Verdict.Honest.class);
             FinalizedState.namedIn(p.batch().calldata(), owners, markets);
             last = p.batch().header();
+            withdrawalsAfter.add(replay.withdrawalCount());
         }
         assertThat(n).isEqualTo(r.nextBatchIndex().send().longValueExact());
         long finalized = r.finalizedCount().send().longValueExact();
@@ -213,7 +241,9 @@ class TakeUpOnDevnetTest {
         for (int i = 0; i < postedAt.length; i++) postedAt[i] = r.batch(BigInteger.valueOf(finalized + i)).send().submittedAt.longValueExact();
         List<LeafStore.Write> leaves = new ArrayList<>();
         replay.forEachLeaf((k, v) -> leaves.add(new LeafStore.Write(k.clone(), v.clone())));
+        long[] withdrawalCounts = withdrawalsAfter.subList((int) finalized, (int) n + 1).stream().mapToLong(Long::longValue).toArray();
         return new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), n, finalized, replay.verifiedRoot(), last, postedAt,
+                withdrawalCounts,
                 r.challengePeriod().send().longValueExact());
     }
 }

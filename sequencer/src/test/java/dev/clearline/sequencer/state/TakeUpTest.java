@@ -95,6 +95,108 @@ class TakeUpTest {
         assertThat(replay(l1, next)).as("a second STF on L1's state reaches the root B posts").isEqualTo(next.header().postStateRoot());
     }
 
+    /**
+     * Withdrawals L1's state holds show in a taken-up node's account views as they stand on L1: one numbered in a batch
+     * already final as final (in the last final batch: its own is not in the state), one in a batch still in its challenge
+     * period as posted in that very batch with when it becomes final, each under its recipient with its id and amount. The
+     * counts per batch come from a watcher's replay of A's batches (as {@code take-up} reads them from L1), not from A.
+     */
+    @Test
+    void withdrawalsOnL1ShowInTheTakenUpAccountViewsAtTheirStage() throws Exception {
+        SequencerState a = new SequencerState(Market.GENESIS, VERIFIER);
+        List<Command> cs = LiquidationTest.opening(11_000);
+        for (Command c : cs) a.apply(c, Market.START * 1000);
+        Signer w = M.traders.get(1), other = M.traders.get(2);
+        long t = Market.START;
+        long seq = cs.size();
+        a.apply(new Command.TimeTick(1, ++seq, t += 10), t * 1000); // the opening sealed
+        a.apply(withdraw(w, w.address(), 111_000, 0, ++seq), t * 1000);
+        a.apply(new Command.TimeTick(1, ++seq, t += 10), t * 1000);
+        a.apply(withdraw(w, other.address(), 222_000, 1, ++seq), t * 1000); // paid to another trader
+        a.apply(new Command.TimeTick(1, ++seq, t += 10), t * 1000);
+        a.apply(new Command.L1Op(1, ++seq, new Transition.ForcedWithdrawal(cs.stream().filter(c -> c instanceof Command.L1Op).count(), 0, w.address(), 333_000)), t * 1000);
+        a.apply(new Command.TimeTick(1, ++seq, t += 10), t * 1000);
+        assertThat(a.vitals().openTransitions()).as("everything sealed").isZero();
+        JsonNode own = LiquidationTest.account(a, w.address()).path("withdrawals");
+        assertThat(own).as("A's view of the three: " + own).hasSize(3);
+        long[] batchOf = new long[3];
+        for (int i = 0; i < 3; i++) batchOf[i] = own.get(i).path("batch").asLong();
+        assertThat(batchOf[0]).as("three batches").isLessThan(batchOf[1]);
+        assertThat(batchOf[1]).isLessThan(batchOf[2]);
+
+        // L1 holds every batch; the last two (the second and third withdrawals) are still in their challenge period
+        long sealed = a.sealedBatches();
+        long finalized = batchOf[1];
+        long[] postedAt = new long[(int) (sealed - finalized)];
+        for (int i = 0; i < postedAt.length; i++) postedAt[i] = t + i;
+        long[] counts = watcherWithdrawalCounts(a, finalized);
+        SequencerState.L1Start asA = a.asOnL1(postedAt, PERIOD);
+        assertThat(asA.withdrawalCounts()).as("what A's views count per batch is what a watcher's replay counts").containsExactly(counts);
+        SequencerState.L1Start l1 = new SequencerState.L1Start(asA.leaves(), asA.traders(), asA.markets(), asA.batches(), asA.finalized(),
+                asA.tipRoot(), asA.last(), postedAt, counts, PERIOD);
+        SequencerState b = SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), l1);
+
+        JsonNode mine = LiquidationTest.account(b, w.address()).path("withdrawals");
+        JsonNode theirs = LiquidationTest.account(b, other.address()).path("withdrawals");
+        assertThat(mine).as("the trader's own: " + mine).hasSize(2);
+        assertThat(theirs).as("the one paid to another, under its recipient: " + theirs).hasSize(1);
+        JsonNode first = mine.get(0), forced = mine.get(1), paid = theirs.get(0);
+        assertThat(first.path("withdrawalId").asLong()).isEqualTo(own.get(0).path("withdrawalId").asLong());
+        assertThat(first.path("amount").asLong()).isEqualTo(111_000);
+        assertThat(first.path("stage").asText()).isEqualTo("final");
+        assertThat(first.path("batch").asLong()).as("in the last final batch").isEqualTo(finalized - 1);
+        assertThat(paid.path("withdrawalId").asLong()).isEqualTo(own.get(1).path("withdrawalId").asLong());
+        assertThat(paid.path("recipient").asText()).isEqualTo(other.address().toString());
+        assertThat(paid.path("amount").asLong()).isEqualTo(222_000);
+        assertThat(paid.path("stage").asText()).isEqualTo("posted");
+        assertThat(paid.path("batch").asLong()).as("its own batch").isEqualTo(batchOf[1]);
+        assertThat(paid.path("finalAt").asLong()).isEqualTo(postedAt[(int) (batchOf[1] - finalized)] + PERIOD);
+        assertThat(forced.path("withdrawalId").asLong()).isEqualTo(own.get(2).path("withdrawalId").asLong());
+        assertThat(forced.path("amount").asLong()).isEqualTo(333_000);
+        assertThat(forced.path("stage").asText()).isEqualTo("posted");
+        assertThat(forced.path("batch").asLong()).isEqualTo(batchOf[2]);
+        assertThat(forced.path("finalAt").asLong()).isEqualTo(postedAt[(int) (batchOf[2] - finalized)] + PERIOD);
+
+        // the views survive the snapshot a node starts from
+        SequencerState c = Snapshot.read(Snapshot.write(b), Market.GENESIS, VERIFIER);
+        assertThat(LiquidationTest.account(c, w.address()).path("withdrawals")).isEqualTo(mine);
+
+        SequencerState.L1Start short1 = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                l1.tipRoot(), l1.last(), postedAt, new long[] {counts[0], counts[1], counts[2] - 1}, PERIOD);
+        assertThatThrownBy(() -> SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), short1))
+                .as("counts that do not end at the state's").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numbered 3");
+        assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                l1.tipRoot(), l1.last(), postedAt, new long[] {counts[0], counts[2]}, PERIOD)).as("one count short")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                l1.tipRoot(), l1.last(), postedAt, new long[] {counts[1], counts[0], counts[2]}, PERIOD)).as("counts going down")
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static Command withdraw(Signer from, Address to, long amount, long nonce, long seq) {
+        return new Command.Signed(1, seq, new Transition.Withdraw(from.address(), to, amount, nonce,
+                from.sign(M.domain.withdrawDigest(from.address(), to, amount, nonce))));
+    }
+
+    /** A watcher's count of withdrawals where batch {@code finalized} began, then after each later one: A's batches replayed from genesis. */
+    private static long[] watcherWithdrawalCounts(SequencerState a, long finalized) {
+        TreeLeafStore store = new TreeLeafStore(new SparseMerkleTree(new MemoryNodeStore(), 0), 1 << 12);
+        SequencerState fresh = new SequencerState(Market.GENESIS, VERIFIER);
+        store.putAll(fresh.asOnL1(new long[0], PERIOD).leaves());
+        store.commit();
+        Stf stf = new Stf(Market.GENESIS.domain(), VERIFIER);
+        long[] counts = new long[(int) (a.sealedBatches() - finalized) + 1];
+        for (long i = 0; i < a.sealedBatches(); i++) {
+            if (i == finalized) counts[0] = dev.clearline.engine.stf.StateReads.global(store).nextWithdrawalId();
+            Batch batch = a.sealedBatch(i);
+            assertThat(batch.header().prevStateRoot()).isEqualTo(store.root());
+            for (Transition t : batch.transitions()) assertThat(stf.apply(store, t, i)).as("%s", t).isInstanceOf(Outcome.Applied.class);
+            store.commit();
+            if (i >= finalized) counts[(int) (i - finalized) + 1] = dev.clearline.engine.stf.StateReads.global(store).nextWithdrawalId();
+        }
+        return counts;
+    }
+
     /** What a watcher computes: the batch's transitions applied to L1's state, in a tree of its own. */
     static Hash32 replay(SequencerState.L1Start l1, Batch batch) {
         TreeLeafStore store = new TreeLeafStore(new SparseMerkleTree(new MemoryNodeStore(), 0), 1 << 12);
@@ -139,10 +241,10 @@ class TakeUpTest {
         SequencerState.L1Start l1 = a.asOnL1(new long[0], PERIOD);
         Hash32 elsewhere = l1.last().prevStateRoot();
         SequencerState.L1Start wrong = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
-                elsewhere, null, new long[0], PERIOD);
+                elsewhere, null, new long[0], l1.withdrawalCounts(), PERIOD);
         assertThatThrownBy(() -> SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), wrong))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ends at " + elsewhere);
         assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
-                elsewhere, l1.last(), new long[0], PERIOD)).as("a header that does not end at the tip").isInstanceOf(IllegalArgumentException.class);
+                elsewhere, l1.last(), new long[0], l1.withdrawalCounts(), PERIOD)).as("a header that does not end at the tip").isInstanceOf(IllegalArgumentException.class);
     }
 }
