@@ -128,6 +128,20 @@ public final class MemberProcesses implements AutoCloseable {
         return p;
     }
 
+    /**
+     * As {@link #launch(int, String...)}, without the option {@code dropped} (and its value) that every member was started
+     * with: a member an operator starts without a flag the others have.
+     */
+    Process launchWithout(int id, String dropped) throws IOException {
+        List<String> kept = new ArrayList<>(extra);
+        int at = kept.indexOf(dropped);
+        if (at < 0) throw new IllegalArgumentException(dropped + " is not among the members' options " + extra);
+        kept.subList(at, at + 2).clear();
+        Process p = launchWith(id, List.of(), List.of(), kept);
+        running[id] = new Member(id, p, 0, 0, logOf(id));
+        return p;
+    }
+
     /** The current log of a member started by {@link #launch(int, String...)}. */
     String output(int id) throws IOException {
         return Files.readString(logOf(id));
@@ -143,6 +157,10 @@ public final class MemberProcesses implements AutoCloseable {
 
     /** Starts member {@code id}'s process with {@code jvmMore} flags and {@code more} options besides the cluster's, its output in its run's log. */
     private Process launchWith(int id, List<String> jvmMore, List<String> more) throws IOException {
+        return launchWith(id, jvmMore, more, extra);
+    }
+
+    private Process launchWith(int id, List<String> jvmMore, List<String> more, List<String> extra) throws IOException {
         runs[id]++;
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
