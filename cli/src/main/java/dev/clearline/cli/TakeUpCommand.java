@@ -43,8 +43,8 @@ import picocli.CommandLine.Option;
         description = {"Rebuild from L1 alone the state a sequencer goes on from when its own log cannot (every member's disk lost, or another"
                 + " proposer's batch where its own should be), and write it for ./clearline sequencer --take-up FILE.",
                 "Every live batch is replayed and judged first (a wrong one refuses), the result checked against the rollup's tip. Balances,"
-                        + " positions, markets, withdrawals and every posted order's hash carry over; books start empty (orders L1 holds stay"
-                        + " there unfilled: their owners place them again, signed anew), and what L1 never held is gone."})
+                        + " positions, markets, withdrawals and every posted order's hash carry over; books start empty (an order L1 holds as"
+                        + " resting is pruned, never filled again: its owner places it again, signed anew), and what L1 never held is gone."})
 final class TakeUpCommand extends EscapeCommands.HatchBase {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the state (replaced if it exists).")
     Path outFile;

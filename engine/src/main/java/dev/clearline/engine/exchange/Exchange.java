@@ -89,7 +89,7 @@ public final class Exchange {
     /** Marks the start of each part of an image: a damaged image is refused naming the part it went wrong in. */
     private enum Part {
         EXCHANGE(0x434c4558), LEAVES(0x4c454146), ACCOUNTS(0x41434354), ORDERS(0x4f524452), MARKETS(0x4d4b5453), HASHES(0x48534853),
-        NONCES(0x4e4f4e43), TAKEN_UP(0x54414b45), END(0x454e4421);
+        NONCES(0x4e4f4e43), TAKEN_UP(0x54414b45), ORPHANS(0x4f525048), END(0x454e4421);
 
         final int tag;
 
@@ -166,6 +166,13 @@ public final class Exchange {
             expiring.writeImage(out);
         }
         if (index.looksUpEveryHash()) Part.TAKEN_UP.write(out); // the same: absent in an exchange that was not taken up
+        // the same: absent once a taken-up state's orphaned ORDER leaves are pruned. The list is fixed when the state is taken
+        // up, so a log begun from a take-up file without it (an earlier build's) replays as it did, and an earlier build
+        // refuses an image with it (an unknown part) rather than replay the prunes away: the rules version stays
+        if (mirror.orphansLeft() > 0) {
+            Part.ORPHANS.write(out);
+            mirror.writeOrphans(out);
+        }
         Part.END.write(out);
     }
 
@@ -206,15 +213,16 @@ public final class Exchange {
      * named. What the tree holds carries over: balances, positions, markets, withdrawals, the global
      * counters (short order ids and withdrawal ids go on from L1's), and every posted order hash
      * (the same signed order is still refused for good). What only a running exchange knew does not:
-     * the books start empty (an order still live in the tree stays there but is never filled again:
-     * its owner places it anew, signed anew), the nonces of orders never posted are forgotten (so are
+     * the books start empty (an order that rested there partly filled is never filled again: its
+     * owner places it anew, signed anew, and its ORDER leaf is pruned, at most 256 at the end of
+     * each command's transitions from the first command on), the nonces of orders never posted are forgotten (so are
      * those of posted ones, whose hashes the tree refuses: this exchange looks every new order's hash
      * up in the tree from now on, its image says so), and each position counts as bought at the mark
      * for the deleverage ranking.
      *
      * <p>Deterministic in its arguments: the accounts take owner ids in the order {@code owners}
      * gives (the deleverage ranking's tie order), so every replica given the same arguments builds
-     * the same exchange. Takes no command and emits nothing: the insurance shortfall the state holds,
+     * the same exchange. Takes no command and emits nothing itself: the insurance shortfall the state holds,
      * if any, counts as reported (the next price or liquidation deleverages as always).
      *
      * @param owners every trader with a leaf in the state (more do no harm; one missing is an account
@@ -235,7 +243,29 @@ public final class Exchange {
         x.marketIds.sort(Integer::compareUnsigned);
         x.deleverager.assumeReported(x.marketIds);
         x.index.lookUpEveryHash();
+        x.mirror.pruneOrphans(x.orderLeavesNamedIn(leaves));
         return x;
+    }
+
+    /**
+     * The short ids of the ORDER leaves in {@code leaves}: each posted order's ORDER_HASH leaf names its id (keys are hashes,
+     * so the ids are read from those values), and an id counts when its ORDER leaf is there. A value of another kind that
+     * reads like one only costs a look-up: whatever ORDER leaf it finds is one no book here holds.
+     */
+    private long[] orderLeavesNamedIn(List<dev.clearline.engine.stf.LeafStore.Write> leaves) {
+        java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+        for (var w : leaves) {
+            byte[] v = w.value();
+            if (v.length != 64 && v.length != 128) continue;
+            boolean posted = true;
+            for (int i = 32; i < 64 && posted; i++) posted = v[i] == 0; // no canceller: a posted hash, not a tombstone
+            for (int i = 0; i < 26 && posted; i++) posted = v[i] == 0; // an id below 2^48
+            if (!posted) continue;
+            long id = 0;
+            for (int i = 26; i < 32; i++) id = id << 8 | (v[i] & 0xff);
+            if (id > 0 && mirror.state.get(mirror.keys.orderState(id)) != null) ids.add(id);
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
     }
 
     private void restore(ImageReader in, List<dev.clearline.engine.stf.LeafStore.Write> leaves) {
@@ -274,6 +304,10 @@ public final class Exchange {
         if (in.remaining() >= 4 && in.peekInt() == Part.TAKEN_UP.tag) {
             in.readInt();
             index.lookUpEveryHash();
+        }
+        if (in.remaining() >= 4 && in.peekInt() == Part.ORPHANS.tag) {
+            in.readInt();
+            mirror.readOrphans(in);
         }
         Part.END.expect(in);
     }

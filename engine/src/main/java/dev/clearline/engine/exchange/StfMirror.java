@@ -44,6 +44,14 @@ final class StfMirror {
     private final Map<Long, Hash32> retiredHashes = new HashMap<>();
     /** Retired orders' hashes waiting for their market's oracle time to pass their expiry: {@link ExpiredHashes}. */
     private final ExpiredHashes expiredHashes = new ExpiredHashes();
+    /**
+     * Short ids of ORDER leaves a taken-up state holds for orders no book of this exchange holds
+     * ({@link #pruneOrphans}), ascending; those before {@link #orphansPruned} are pruned already.
+     */
+    private long[] orphans = new long[0];
+    private int orphansPruned;
+    /** The most orphaned ORDER leaves pruned at the end of one command: a state taken up with many resting orders does not stall its first one. */
+    static final int ORPHANS_PER_TAKE = 256;
     /** The ORDER leaves the last {@link #take} pruned, by short id: its earlier transitions name them. */
     private final Map<Long, OrderLeaf> prunedLastTake = new HashMap<>();
     private final Map<Integer, MarketLeaf> markets = new HashMap<>();
@@ -69,6 +77,7 @@ final class StfMirror {
     List<Transition> take() {
         prunedLastTake.clear();
         pruneRetired();
+        if (orphansPruned < orphans.length) pruneOrphanSlice();
         if (!expiredHashes.isEmpty()) expiredHashes.pruneDue(this::market, this::emit);
         List<Transition> out = List.copyOf(emitted);
         emitted.clear();
@@ -85,6 +94,57 @@ final class StfMirror {
         if (retiredCount == retired.length) retired = Arrays.copyOf(retired, retired.length * 2);
         retired[retiredCount++] = l.stateId;
         if (l.order().expiry() != 0) retiredHashes.put(l.stateId, l.v.hash());
+    }
+
+    /**
+     * Notes ORDER leaves of orders this exchange will never fill: a state taken up from L1
+     * ({@link Exchange#takeUp}) holds the leaves of the orders that rested there, partly filled,
+     * while its books start empty. They are pruned, ascending, at most {@link #ORPHANS_PER_TAKE}
+     * at the end of each command's transitions from the next one on, so the state again holds an
+     * ORDER leaf only for a live order (docs/protocol.md, PruneOrder). Their ORDER_HASH leaves stay:
+     * the signed orders are still refused for good (a hash with an expiry is not pruned when it
+     * passes, since PruneOrderHash names the hash and the state holds only its key).
+     */
+    void pruneOrphans(long[] ids) {
+        long[] sorted = java.util.Arrays.stream(ids).sorted().distinct().toArray();
+        orphans = sorted;
+        orphansPruned = 0;
+    }
+
+    /** Orphaned ORDER leaves still to prune (tests, and an image's optional part). */
+    int orphansLeft() {
+        return orphans.length - orphansPruned;
+    }
+
+    private void pruneOrphanSlice() {
+        int end = Math.min(orphans.length, orphansPruned + ORPHANS_PER_TAKE);
+        for (int i = orphansPruned; i < end; i++) {
+            // a leaf gone meanwhile is skipped: a prune the STF would refuse is never emitted
+            if (state.get(keys.orderState(orphans[i])) != null) emit(new Transition.PruneOrder(orphans[i]));
+        }
+        orphansPruned = end;
+        if (end == orphans.length) {
+            orphans = new long[0];
+            orphansPruned = 0;
+        }
+    }
+
+    /** The orphans still to prune, ascending (an image's optional part). */
+    void writeOrphans(ImageWriter out) {
+        out.writeInt(orphansLeft());
+        for (int i = orphansPruned; i < orphans.length; i++) out.writeLong(orphans[i]);
+    }
+
+    /** Reads what {@link #writeOrphans} wrote. */
+    void readOrphans(ImageReader in) {
+        int n = in.readCount(8);
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = in.readLong();
+            if (ids[i] <= 0 || i > 0 && ids[i] <= ids[i - 1]) throw new ImageFormatException("orphaned order id " + ids[i] + " out of order");
+        }
+        orphans = ids;
+        orphansPruned = 0;
     }
 
     /** The ORDER leaf the last {@link #take} pruned under {@code stateId} (null: none). */

@@ -54,11 +54,20 @@ class TakeUpProperties {
             assertThat(ExchangeImageProperties.Run.leaves(taken)).as("the state taken up").isEqualTo(ExchangeImageProperties.Run.leaves(before));
             assertThat(taken.insuranceShortfall()).as("the shortfall counts as reported").isEqualTo(before.insuranceShortfall());
             assertThat(taken.takeEvents()).as("taking up emits nothing").isEmpty();
-            assertThat(taken.takeTransitions()).isEmpty();
             for (int m : taken.markets()) assertThat(taken.book(m).restingOrders()).as("books start empty").isZero();
             for (VerifiedOrder v : run.orders) assertThat(taken.orderId(v.hash())).as("no order carries over").isEqualTo(-1);
-
+            // what rested in A partly filled left its ORDER leaf: the first take prunes each one, ascending
+            List<Transition> orphans = new ArrayList<>();
+            for (VerifiedOrder v : run.orders) {
+                var h = StateReads.orderHash(before.state(), v.hash());
+                if (h != null && !h.isTombstone() && StateReads.order(before.state(), h.orderId()) != null) orphans.add(new Transition.PruneOrder(h.orderId()));
+            }
+            orphans.sort(java.util.Comparator.comparingLong(t -> ((Transition.PruneOrder) t).orderId()));
             SecondStf check = new SecondStf(run, before);
+            List<Transition> first = taken.takeTransitions();
+            assertThat(first).as("the ORDER leaves no book holds, pruned").isEqualTo(orphans.subList(0, Math.min(orphans.size(), StfMirror.ORPHANS_PER_TAKE)));
+            check.apply(first);
+            if (!orphans.isEmpty()) seen.merge("orphans pruned", (long) orphans.size(), Long::sum);
             run.a = taken;
             run.b = null;
             run.onEmitted = check::apply;
@@ -68,12 +77,19 @@ class TakeUpProperties {
                 if (run.b != null) check.sameLeavesAs(run.b, "the image of the taken-up exchange, restored"); // a cut's B
             }
             check.sameLeavesAs(taken, "at the end");
+            // and the state holds an ORDER leaf only for an order this exchange holds
+            for (VerifiedOrder v : run.orders) {
+                var h = StateReads.orderHash(taken.state(), v.hash());
+                if (h != null && !h.isTombstone() && StateReads.order(taken.state(), h.orderId()) != null) {
+                    assertThat(taken.orderId(v.hash())).as("order %d's leaf is of a live order", h.orderId()).isNotNegative();
+                }
+            }
             run.finish();
             run.seen.forEach((k, v) -> seen.merge("after the take-up: " + k, v, Long::sum));
         });
         System.out.println("TakeUpProperties: " + seen);
         if (System.getProperty("clearline.seed", "").isEmpty()) {
-            assertThat(seen).as("what the flows reached after the take-up").containsKeys("after the take-up: Filled",
+            assertThat(seen).as("what the flows reached after the take-up").containsKeys("orphans pruned","after the take-up: Filled",
                     "after the take-up: Rested", "after the take-up: emitted Trade", "after the take-up: emitted Liquidate",
                     "after the take-up: emitted Deleverage", "after the take-up: emitted Withdraw",
                     "after the take-up: emitted PruneOrder", "after the take-up: Rejected:DUPLICATE_ORDER", "after the take-up: cut");
@@ -107,6 +123,54 @@ class TakeUpProperties {
         for (Transition t : ts) if (t instanceof Transition.Trade trade) postedIds.add(trade.makerId());
         assertThat(postedIds).as("the maker's short id follows L1's count").containsExactly(posted + 1);
         assertThat(StateReads.global(b.state()).orderCount()).isEqualTo(posted + 2);
+    }
+
+    /**
+     * More partly filled orders than one command prunes: the taken-up exchange prunes their ORDER leaves a slice at a
+     * time, ascending, each slice at the end of one command's transitions, and an image written before the first command
+     * (the take-up file a node starts from) or between two slices restores to the same pruning.
+     */
+    @Test
+    void manyOrphanedOrderLeavesArePrunedASliceAtATimeThroughImages() {
+        ExchangeImageProperties.Run run = new ExchangeImageProperties.Run(SIZES);
+        int m = 1;
+        int n = StfMirror.ORPHANS_PER_TAKE + 44;
+        for (int t : new int[] {2, 5}) {
+            Address owner = run.traders[t].address();
+            run.command("deposit", x -> x.apply(new Transition.Deposit(run.priority(), 0, owner, 1_000_000_000L)));
+        }
+        // each sell rests as the new best ask, at the mark; a lot of it is taken at once (posting it), the rest stays
+        for (int i = 0; i < n; i++) {
+            long price = (600 - i) * TICK;
+            run.price(m, price);
+            run.submit(run.order(2, m, Side.SELL, price, 2, price));
+            run.submit(run.order(5, m, Side.BUY, price, 1, price));
+        }
+        long held = 0;
+        for (VerifiedOrder v : run.orders) {
+            var h = StateReads.orderHash(run.a.state(), v.hash());
+            if (h != null && !h.isTombstone() && StateReads.order(run.a.state(), h.orderId()) != null) held++;
+        }
+        assertThat(held).as("ORDER leaves of orders resting partly filled").isEqualTo(n);
+
+        Exchange b = Exchange.takeUp(run.w.domain, VERIFIER, SIZES, leaves(run.a), run.a.traders(), run.a.markets());
+        Exchange c = ExchangeImageProperties.restore(ExchangeImageProperties.image(b), run.w, SIZES);
+        for (Exchange x : List.of(b, c)) {
+            List<Transition> first = x.takeTransitions();
+            assertThat(first).as("the first slice").hasSize(StfMirror.ORPHANS_PER_TAKE)
+                    .allSatisfy(t -> assertThat(t).isInstanceOf(Transition.PruneOrder.class));
+            assertThat(first).isSortedAccordingTo(java.util.Comparator.comparingLong(t -> ((Transition.PruneOrder) t).orderId()));
+        }
+        Exchange d = ExchangeImageProperties.restore(ExchangeImageProperties.image(b), run.w, SIZES); // between two slices
+        for (Exchange x : List.of(b, c, d)) {
+            assertThat(x.takeTransitions()).as("the rest").hasSize(n - StfMirror.ORPHANS_PER_TAKE);
+            assertThat(x.takeTransitions()).as("then nothing").isEmpty();
+            assertThat(ExchangeImageProperties.Run.leaves(x)).isEqualTo(ExchangeImageProperties.Run.leaves(b));
+        }
+        for (VerifiedOrder v : run.orders) {
+            var h = StateReads.orderHash(b.state(), v.hash());
+            if (h != null && !h.isTombstone()) assertThat(StateReads.order(b.state(), h.orderId())).as("order %d", h.orderId()).isNull();
+        }
     }
 
     /** The second market's id is left out when the state has no MARKET leaf for it. */

@@ -30,9 +30,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TakeUpFlowProperties {
     static final Market M = new Market(4);
 
+    /** L1's state as the take-up found it. */
+    private static TreeLeafStore watcherAt(SequencerState.L1Start l1) {
+        TreeLeafStore store = new TreeLeafStore(new SparseMerkleTree(new MemoryNodeStore(), 0), 1 << 12);
+        store.putAll(l1.leaves());
+        return store;
+    }
+
     @Test
     void everyBatchAStateTakenUpSealsReplaysOnL1sStateToItsRoot() {
-        long[] totals = new long[2];
+        long[] totals = new long[3];
         Property.forAll(Gens.seeds()).tries(8).check(seed -> {
             Random r = new Random(seed);
             SequencerState a = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
@@ -69,9 +76,20 @@ class TakeUpFlowProperties {
                 totals[0]++;
             }
             assertThat(b.stateRoot()).isEqualTo(root);
+            // every order A posted that rested partly filled had its ORDER leaf pruned: no book of B holds it
+            TreeLeafStore atTakeUp = watcherAt(l1);
+            long postedByA = dev.clearline.engine.stf.StateReads.global(atTakeUp).orderCount();
+            for (long id = 1; id <= postedByA; id++) {
+                if (dev.clearline.engine.stf.StateReads.order(atTakeUp, id) != null) totals[2]++;
+                assertThat(dev.clearline.engine.stf.StateReads.order(watcher, id)).as("A's order %d after B's batches", id).isNull();
+            }
             b.close();
         });
-        System.out.printf("TakeUpFlowProperties: %d batches sealed after take-ups, %d trades in them%n", totals[0], totals[1]);
-        if (System.getProperty("clearline.seed", "").isEmpty()) assertThat(totals[1]).as("the flows trade after the take-up").isPositive();
+        System.out.printf("TakeUpFlowProperties: %d batches sealed after take-ups, %d trades in them, %d ORDER leaves taken up and pruned%n",
+                totals[0], totals[1], totals[2]);
+        if (System.getProperty("clearline.seed", "").isEmpty()) {
+            assertThat(totals[1]).as("the flows trade after the take-up").isPositive();
+            assertThat(totals[2]).as("orders resting partly filled at a take-up").isPositive();
+        }
     }
 }
