@@ -53,6 +53,12 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
             description = "The --batch-seconds the sequencer will run with (part of what every member agrees on). Default: ${DEFAULT-VALUE}.")
     long batchSeconds;
 
+    @Option(names = "--confirmations", paramLabel = "N",
+            description = "L1 blocks L1's last batch must lie under before its state is taken up: at least how deep the chain reorganises"
+                    + " (Ethereum: 64 for finality), since a batch a reorganisation takes away leaves the new node's batches off L1. Default: 0"
+                    + " on a development node, required elsewhere.")
+    Integer confirmations;
+
     /** A sequencer that posted more recently than this (L1 seconds) may still run: the take-up warns. */
     static final long RECENT_SECONDS = 60;
 
@@ -60,10 +66,26 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         super(out, err, nanos);
     }
 
+    /** 0 on a development node (instant finality); elsewhere how deep L1 reorganises is the operator's call, so it is asked for. */
+    private int depthOnDevNode() {
+        long chain = o.chainId();
+        String client = o.l1("read the L1 node's version", () -> {
+            var v = o.web3j().web3ClientVersion().send();
+            return v.hasError() ? "" : v.getWeb3ClientVersion();
+        });
+        if (dev.clearline.prover.l1.PublicKeys.isDevNode(chain, client)) return 0;
+        throw UserError.usage("chain " + chain + " is not a development node: pass --confirmations N, the L1 blocks L1's last batch must lie"
+                + " under before its state is taken up, at least how deep the chain reorganises (Ethereum: 64 for finality)");
+    }
+
     @Override
     Integer run() {
         if (batchSeconds < 1 || batchSeconds > 3_600) throw UserError.usage("--batch-seconds must be 1 to 3600, got " + batchSeconds);
+        if (confirmations != null && (confirmations < 0 || confirmations > 1_000)) {
+            throw UserError.usage("--confirmations must be 0 to 1000 blocks, got " + confirmations);
+        }
         Rollup rollup = o.readOnlyRollup(); // reads only: no key needed
+        int depth = confirmations != null ? confirmations : depthOnDevNode();
         long frozen = o.l1("read the rollup", () -> rollup.frozenAt().send().longValueExact());
         if (frozen != 0) {
             throw new UserError("the rollup is frozen (since L1 time " + frozen + ") and takes no batches: no sequencer goes on from it; what"
@@ -82,13 +104,20 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         owners.addAll(state.owners());
         markets.addAll(state.markets());
         BatchHeader[] last = {null};
+        long[] lastBlock = {-1};
         long[] withdrawalCounts = new long[(int) (next - finalized) + 1]; // where each live batch began, then the tip's
         withdrawalCounts[0] = state.withdrawalCount();
         BatchVerifier tip = verifiedTip(state, log, head, next, tipRoot, "take up again; nothing was written", (p, v) -> {
             FinalizedState.namedIn(p.batch().calldata(), owners, markets);
             last[0] = p.batch().header();
+            lastBlock[0] = p.blockNumber();
             withdrawalCounts[(int) (p.batch().header().batchIndex() - finalized) + 1] = v.withdrawalCount();
         });
+        if (lastBlock[0] >= 0 && head - lastBlock[0] < depth) {
+            throw new UserError("L1's last batch (batch " + (next - 1) + ", block " + lastBlock[0] + ") lies " + (head - lastBlock[0])
+                    + " block(s) under L1's head, fewer than --confirmations " + depth + ": a reorganisation could still take it away, and the"
+                    + " new node's batches with it. Take up again once L1's head reaches block " + (lastBlock[0] + depth) + "; nothing was written");
+        }
         List<LeafStore.Write> leaves = new ArrayList<>();
         tip.forEachLeaf((k, v) -> leaves.add(new LeafStore.Write(k.clone(), v.clone())));
         long[] postedAt = new long[(int) (next - finalized)];

@@ -93,6 +93,23 @@ class TakeUpCommandTest {
         CensorshipFreezeTest.Run refused = cli(asTrader, "take-up", "--out", file.toString(), "--batch-seconds", "0");
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("--batch-seconds must be 1 to 3600").doesNotContain("\tat ");
+
+        // a last batch a reorganisation could still take away is not taken up: the operator names how deep L1 reorganises
+        Path shallow = tmp.resolve("shallow.snapshot");
+        long batchBlock = l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact(); // nothing mined since the batch
+        new TimeTravel(l1.service()).mineBlocks(2, 1);
+        CensorshipFreezeTest.Run tooSoon = cli(noKey, "take-up", "--out", shallow.toString(), "--confirmations", "3", "--state-cache", cache);
+        assertThat(tooSoon.code()).as(tooSoon.err()).isEqualTo(1);
+        assertThat(tooSoon.err()).contains("(batch 0, block " + batchBlock + ") lies 2 block(s) under L1's head, fewer than --confirmations 3")
+                .contains("Take up again once L1's head reaches block " + (batchBlock + 3)).contains("nothing was written").doesNotContain("\tat ");
+        assertThat(shallow).doesNotExist();
+        new TimeTravel(l1.service()).mineBlocks(1, 1); // exactly 3 deep
+        CensorshipFreezeTest.Run deepEnough = cli(noKey, "take-up", "--out", shallow.toString(), "--confirmations", "3", "--state-cache", cache);
+        assertThat(deepEnough.code()).as(deepEnough.err()).isZero();
+        assertThat(shallow).exists();
+        CensorshipFreezeTest.Run negative = cli(noKey, "take-up", "--out", shallow.toString(), "--confirmations", "-1");
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.err()).contains("--confirmations must be 0 to 1000 blocks");
     }
 
     /** The footgun: taking up while the operator's node still posts. The take-up is written, with a warning to stop it first. */
