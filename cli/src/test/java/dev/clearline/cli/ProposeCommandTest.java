@@ -34,12 +34,9 @@ class ProposeCommandTest {
     @Test
     void aCensoredTraderPostsTheBatchOfTheirOpsAndIsPaidWithoutTheOperator(DevnetContext l1, @TempDir java.nio.file.Path cache) throws Exception {
         Credentials trader = l1.key(TRADER);
-        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas());
-        assertThat(token.mint(trader.getAddress(), BigInteger.valueOf(10_000_000)).send().isStatusOK()).isTrue();
         Rollup rollup = Rollup.load(l1.address("Rollup"), l1.web3j(), trader, gas());
-        List<String> asTrader = common(l1, trader);
-        assertThat(cli(asTrader, "deposit", "10", "--anyway").code()).isZero();
-        assertThat(cli(asTrader, "force-withdraw", "4", "--anyway").code()).isZero();
+        List<String> asTrader = queueDepositAndForcedWithdrawal(l1, trader);
+        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas());
         long queued = rollup.queueLength().send().longValueExact();
         BigInteger nonce = nonce(l1, trader);
 
@@ -149,11 +146,24 @@ class ProposeCommandTest {
         assertThat(nonce(l1, trader)).isEqualTo(nonce);
     }
 
-    private static StaticGasProvider gas() {
+    /**
+     * A trader's ops that no operator consumes: 10 minted and deposited, 4 of them asked back by force (both queued on L1).
+     * Returns the trader's CLI options (no sequencer: {@code --api} answers nothing).
+     */
+    static List<String> queueDepositAndForcedWithdrawal(DevnetContext l1, Credentials trader) throws Exception {
+        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas());
+        assertThat(token.mint(trader.getAddress(), BigInteger.valueOf(10_000_000)).send().isStatusOK()).isTrue();
+        List<String> asTrader = common(l1, trader);
+        assertThat(cli(asTrader, "deposit", "10", "--anyway").code()).isZero();
+        assertThat(cli(asTrader, "force-withdraw", "4", "--anyway").code()).isZero();
+        return asTrader;
+    }
+
+    static StaticGasProvider gas() {
         return new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(3_000_000));
     }
 
-    private static List<String> common(DevnetContext l1, Credentials key) {
+    static List<String> common(DevnetContext l1, Credentials key) {
         return List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
                 "--key", Numeric.toHexStringWithPrefixZeroPadded(key.getEcKeyPair().getPrivateKey(), 64), "--json");
     }

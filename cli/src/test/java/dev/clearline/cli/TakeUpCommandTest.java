@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.tx.gas.StaticGasProvider;
-import org.web3j.utils.Numeric;
 
 /**
  * {@code clearline take-up}: the state a sequencer goes on from, rebuilt from L1 alone. Here the operator named by the
@@ -42,12 +41,8 @@ class TakeUpCommandTest {
     @Test
     void theStateAfterAForeignBatchIsWrittenForASequencerToGoOnFrom(DevnetContext l1, @TempDir Path tmp) throws Exception {
         Credentials trader = l1.key(TRADER);
-        TestCollateral token = TestCollateral.load(l1.address("TestCollateral"), l1.web3j(), l1.deployer(), gas());
-        assertThat(token.mint(trader.getAddress(), BigInteger.valueOf(10_000_000)).send().isStatusOK()).isTrue();
         Rollup rollup = Rollup.load(l1.address("Rollup"), l1.web3j(), trader, gas());
-        List<String> asTrader = common(l1, trader);
-        assertThat(cli(asTrader, "deposit", "10", "--anyway").code()).isZero();
-        assertThat(cli(asTrader, "force-withdraw", "4", "--anyway").code()).isZero();
+        List<String> asTrader = ProposeCommandTest.queueDepositAndForcedWithdrawal(l1, trader);
         new TimeTravel(l1.service()).advance(Duration.ofSeconds(rollup.forceDelay().send().longValueExact() / 2 + 1));
         CensorshipFreezeTest.Run posted = cli(asTrader, "propose");
         assertThat(posted.code()).as(posted.err()).isZero();
@@ -148,11 +143,10 @@ class TakeUpCommandTest {
     }
 
     private static StaticGasProvider gas() {
-        return new StaticGasProvider(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(3_000_000));
+        return ProposeCommandTest.gas();
     }
 
     private static List<String> common(DevnetContext l1, Credentials key) {
-        return List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--api", "http://127.0.0.1:1",
-                "--key", Numeric.toHexStringWithPrefixZeroPadded(key.getEcKeyPair().getPrivateKey(), 64), "--json");
+        return ProposeCommandTest.common(l1, key);
     }
 }
