@@ -132,8 +132,10 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
                 last[0], postedAt, withdrawalCounts, period);
         long traders = owners.stream().filter(a -> !a.equals(Address.INSURANCE_FUND)).count(); // the fund is named, nobody trades for it
         byte[] image;
+        int dropped;
         SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), start);
         try {
+            dropped = taken.droppedRestingOrders();
             image = Snapshot.write(taken);
         } finally {
             taken.close();
@@ -162,10 +164,13 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         }
         o.print(out, result().put("file", outFile.toString()).put("bytes", image.length).put("batches", next).put("finalBatches", finalized)
                         .put("stateRoot", tipRoot.toString()).put("traders", traders).put("markets", markets.size()).put("leaves", leaves.size())
+                        .put("droppedRestingOrders", dropped).put("withdrawals", withdrawalCounts[withdrawalCounts.length - 1])
                         .put("sequencerSilentSeconds", silent),
                 "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + traders
                         + " trader(s), " + markets.size() + " market(s), " + leaves.size() + " leaves; wrote " + outFile + " (" + image.length
-                        + " bytes).\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"
+                        + " bytes).\n" + withdrawalCounts[withdrawalCounts.length - 1] + " withdrawal(s) listed in their recipients' accounts at"
+                        + " their stage on L1; " + dropped + " order(s) that rested partly filled are dropped (their owners place them again, as"
+                        + " every order resting when the old node stopped).\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"
                         + " --take-up " + outFile + " --dir NEW_DIR --l1-rpc " + o.rpcUrl + " --manifest " + o.manifest
                         + (batchSeconds != Genesis.BATCH_SECONDS ? " --batch-seconds " + batchSeconds : "") + " ...\n"
                         + "Its first batch follows L1's last; books start empty, so traders place their orders again.");

@@ -59,6 +59,8 @@ class TakeUpCommandTest {
         assertThat(j.path("stateRoot").asText()).isEqualTo(tip.toString());
         assertThat(j.path("file").asText()).isEqualTo(file.toString());
         assertThat(j.path("traders").asLong()).as("the trader; the insurance fund is no trader").isEqualTo(1);
+        assertThat(j.path("withdrawals").asLong()).as("the forced one").isEqualTo(1);
+        assertThat(j.path("droppedRestingOrders").asLong()).as("no order rested").isZero();
         assertThat(taken.err()).as("the operator never posted: nothing to warn of").doesNotContain("warning");
         CensorshipFreezeTest.Run said = cli(asTrader.subList(0, asTrader.size() - 1), "take-up", "--out", file.toString(), "--state-cache", cache);
         assertThat(said.out()).contains("Took up the state L1 holds after its 1 batch(es)").contains("./clearline sequencer --take-up " + file);

@@ -432,6 +432,14 @@ public final class Exchange {
         return index.all().stream().filter(e -> e.posted).map(e -> e.stateId).toList();
     }
 
+    /**
+     * ORDER leaves of a taken-up state still to prune ({@link #takeUp}): orders that rested there partly filled, which no book
+     * here holds and nobody fills again.
+     */
+    public int orderLeavesToPrune() {
+        return mirror.orphansLeft();
+    }
+
     /** Finished orders' hashes waiting for their market's clock to pass their expiry (tests). */
     int hashesWaitingForPrune() {
         return mirror.expiredHashes().size();

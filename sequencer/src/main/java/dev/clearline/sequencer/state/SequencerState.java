@@ -1032,6 +1032,11 @@ public final class SequencerState {
                 dev.clearline.engine.stf.StateReads.global(exchange.state()).priorityOpsConsumed(), leafCount(), postingHalt != null);
     }
 
+    /** Orders a state taken up from L1 found resting partly filled and drops (their ORDER leaves still to prune; {@link #takeUp}). */
+    public int droppedRestingOrders() {
+        return exchange.orderLeavesToPrune();
+    }
+
     /** Leaves in the state (what an image's load rebuilds the tree from). */
     public int leafCount() {
         return exchange.state().size();
