@@ -121,9 +121,13 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         List<LeafStore.Write> leaves = new ArrayList<>();
         tip.forEachLeaf((k, v) -> leaves.add(new LeafStore.Write(k.clone(), v.clone())));
         long[] postedAt = new long[(int) (next - finalized)];
+        // batches under challenge: judged honest here, but one whose proposer does not answer is lost by the clock
+        java.util.Map<Long, String> disputed = new java.util.TreeMap<>();
         for (int i = 0; i < postedAt.length; i++) {
             BigInteger index = BigInteger.valueOf(finalized + i);
-            postedAt[i] = o.l1("read the rollup's batches", () -> rollup.batch(index).send()).submittedAt.longValueExact();
+            var b = o.l1("read the rollup's batches", () -> rollup.batch(index).send());
+            postedAt[i] = b.submittedAt.longValueExact();
+            if (b.openDisputes.signum() > 0) disputed.put(finalized + i, b.proposer);
         }
 
         Genesis dev = Genesis.devnet(Address.fromHex(rollup.getContractAddress()));
@@ -162,10 +166,18 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
                 err.flush();
             }
         }
+        if (!disputed.isEmpty()) {
+            // a challenger whose opponent never moves wins by the clock, rejecting the batch and every later one: the new node's too
+            err.println("take-up: warning: batch(es) " + disputed.keySet() + " are challenged on L1. They replay honestly here, but a challenge"
+                    + " nobody answers is won by the clock and takes the batch, and every batch after it (the new node's too), off L1: keep"
+                    + " ./clearline watch --key-file running with the key of their proposer (" + String.join(", ", new java.util.TreeSet<>(disputed.values()))
+                    + ") until they are final; it defends every batch that key posted");
+            err.flush();
+        }
         o.print(out, result().put("file", outFile.toString()).put("bytes", image.length).put("batches", next).put("finalBatches", finalized)
                         .put("stateRoot", tipRoot.toString()).put("traders", traders).put("markets", markets.size()).put("leaves", leaves.size())
                         .put("droppedRestingOrders", dropped).put("withdrawals", withdrawalCounts[withdrawalCounts.length - 1])
-                        .put("sequencerSilentSeconds", silent),
+                        .put("sequencerSilentSeconds", silent).set("disputedBatches", UserOptions.JSON.valueToTree(List.copyOf(disputed.keySet()))),
                 "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + traders
                         + " trader(s), " + markets.size() + " market(s), " + leaves.size() + " leaves; wrote " + outFile + " (" + image.length
                         + " bytes).\n" + withdrawalCounts[withdrawalCounts.length - 1] + " withdrawal(s) listed in their recipients' accounts at"

@@ -13,6 +13,9 @@ import dev.clearline.devnet.junit.WithDevnet;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.prover.dispute.DisputeL1;
+import dev.clearline.prover.l1.RollupLog;
+import dev.clearline.prover.l1.TxSender;
 import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.SequencerState;
@@ -126,6 +129,21 @@ class TakeUpCommandTest {
         assertThat(taken.err()).contains("warning: the rollup's sequencer").contains("If its node still runs, stop it first and take up again");
         assertThat(json(taken).path("sequencerSilentSeconds").asLong()).isLessThan(TakeUpCommand.RECENT_SECONDS);
         assertThat(tmp.resolve("t.snapshot")).exists();
+        assertThat(taken.err()).as("no batch is challenged yet").doesNotContain("challenged");
+        assertThat(json(taken).path("disputedBatches")).isEmpty();
+
+        // a griefer challenges the operator's honest batch: whoever takes up must keep it defended, or lose it and all after it
+        RollupLog.Posted batch0 = new RollupLog(l1.web3j(), l1.address("Rollup")).batches(l1.manifest().blockNumber(),
+                l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact()).getFirst();
+        new DisputeL1(l1.web3j(), l1.address("Rollup"), l1.address("DisputeGame"),
+                new TxSender(l1.web3j(), l1.key(3), l1.devnet().chainId(), TxSender.FeePolicy.defaults(), TxSender.Time.SYSTEM))
+                .challenge(batch0.batch().header());
+        CensorshipFreezeTest.Run challenged = cli(List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", l1.address("Rollup"), "--json"),
+                "take-up", "--out", tmp.resolve("t.snapshot").toString());
+        assertThat(challenged.code()).as(challenged.err()).isZero();
+        assertThat(challenged.err()).contains("warning: batch(es) [0] are challenged on L1").contains("./clearline watch --key-file")
+                .contains(l1.key(1).getAddress());
+        assertThat(json(challenged).path("disputedBatches").toString()).isEqualTo("[0]");
     }
 
     @Test
