@@ -85,7 +85,7 @@ final class UserCommands {
         @Option(names = "--post-only", description = "Refuse the order rather than let it take liquidity.")
         boolean postOnly;
 
-        /** Set by {@code order}'s --reduce-only; never by {@code amend}: a reduce-only order never rests, so there is none to amend into. */
+        /** Set by {@code order}'s --reduce-only; by {@code amend} from the order it replaces (a resting take-profit stays one). */
         boolean reduceOnly;
 
         @Option(names = "--margin", converter = Converters.Amount.class,
@@ -183,7 +183,11 @@ final class UserCommands {
                 int market = o2.order().marketId();
                 if (e.getMessage().contains(Reject.REDUCE_ONLY_WOULD_INCREASE.name())) {
                     throw new UserError(e.getMessage() + ": a reduce-only order must be on the side that shrinks a position you hold in market "
-                            + Integer.toUnsignedString(market) + " (sell to reduce a long, buy to reduce a short; ./clearline positions)");
+                            + Integer.toUnsignedString(market) + " (sell to reduce a long, buy to reduce a short; ./clearline positions)"
+                            + (o2.order().timeInForce() == dev.clearline.engine.order.TimeInForce.GTC
+                                    ? ", and one that may rest (gtc) no larger than that position: order at most its lots, or give --tif ioc"
+                                    + " to close what you hold and cancel the rest"
+                                    : ""));
                 }
                 if (e.getMessage().contains(Reject.INSUFFICIENT_BALANCE.name())) {
                     throw new UserError(e.getMessage() + ": this order carried " + Units.amount(o2.margin()) + (margin != null ? " (--margin)"
@@ -278,14 +282,15 @@ final class UserCommands {
         @Option(names = "--lots", required = true, converter = Converters.Lots.class, description = "Size in lots (1 or more).")
         long lots;
 
-        @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it): a fill that would open, grow or flip it is"
-                + " refused. Carries no margin unless --margin is given, since a reducing fill needs none. Never rests on the book: ioc by default.")
+        @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it, or take profit at a price): a fill that would"
+                + " open, grow or flip it is refused. Carries no margin unless --margin is given, since a reducing fill needs none. One that rests"
+                + " fills no more than your position holds when it is met, and is cancelled once a fill of it closes the position (or at the"
+                + " next fill that meets it, once the position closed otherwise).")
         void reduceOnly(boolean on) {
             reduceOnly = on;
         }
 
-        @Option(names = "--tif", description = "Time in force: gtc, ioc or fok. Default: gtc, or ioc for a --reduce-only order"
-                + " (the exchange never rests one on the book).")
+        @Option(names = "--tif", description = "Time in force: gtc, ioc or fok. Default: gtc (what does not fill at once rests on the book).")
         String tif;
 
         PlaceOrder(PrintWriter out) {
@@ -299,19 +304,13 @@ final class UserCommands {
                 case "sell", "short", "ask" -> Side.SELL;
                 default -> throw UserError.usage("--side must be buy or sell, not '" + side + "'");
             };
-            TimeInForce t = tif == null ? (reduceOnly ? TimeInForce.IOC : TimeInForce.GTC) : switch (tif.strip().toLowerCase(Locale.ROOT)) {
+            TimeInForce t = tif == null ? TimeInForce.GTC : switch (tif.strip().toLowerCase(Locale.ROOT)) {
                 case "gtc" -> TimeInForce.GTC;
                 case "ioc" -> TimeInForce.IOC;
                 case "fok" -> TimeInForce.FOK;
                 default -> throw UserError.usage("--tif must be gtc, ioc or fok, not '" + tif + "'");
             };
             // the book's own rules (BookGlue): said here, before a signature and a sequence number are spent on a refusal
-            if (postOnly && reduceOnly) {
-                throw new UserError("a post-only order only ever rests on the book and a reduce-only one never does: give one of --post-only, --reduce-only");
-            }
-            if (reduceOnly && t == TimeInForce.GTC) {
-                throw new UserError("a reduce-only order never rests on the book: give it --tif ioc (the default with --reduce-only) or --tif fok");
-            }
             if (postOnly && t != TimeInForce.GTC) {
                 throw new UserError("a post-only order only ever rests on the book: leave out --tif " + tif.strip() + " (post-only orders are gtc)");
             }
@@ -323,7 +322,7 @@ final class UserCommands {
     @Command(name = "amend", mixinStandardHelpOptions = true,
             description = {"Replace one of your resting orders with a new price or size in one step.",
                     "The old one is cancelled and the new one placed in the same command, so nothing fills in between. Same market and"
-                            + " side; the new one is good till cancelled and keeps the old one's place in the queue only when the price is"
+                            + " side, post-only or reduce-only as the old one was; the new one is good till cancelled and keeps the old one's place in the queue only when the price is"
                             + " the same and the size does not grow."})
     static final class Amend extends OrderTerms {
         @Parameters(paramLabel = "ORDER_HASH", description = "The resting order's hash (./clearline positions lists them).")
@@ -358,6 +357,8 @@ final class UserCommands {
             long newLots = lots != null ? lots : (old.path("size").asLong() - old.path("filled").asLong()) / lot;
             String newPrice = price != null ? price : Units.amount(old.path("price").asLong());
             Side s = Side.valueOf(old.path("side").asText());
+            postOnly |= (old.path("flags").asInt() & Order.POST_ONLY) != 0; // the replacement is the same kind of order
+            reduceOnly = (old.path("flags").asInt() & Order.REDUCE_ONLY) != 0;
             Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC, old.path("expiry").asLong(0)); // the replacement keeps the expiry unless told
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.set("cancel", signedCancel(signer, o.domain(state), h));
@@ -532,6 +533,22 @@ final class UserCommands {
                         .append(oo.path("side").asText().toLowerCase(Locale.ROOT)).append(' ').append(Units.lots(oo.path("size").asLong(), lot, false))
                         .append(" at ").append(Units.amount(oo.path("price").asLong())).append(", ")
                         .append(Units.lots(oo.path("filled").asLong(), lot, false).replace(" lot(s)", "")).append(" filled");
+                boolean reduceOnly = (oo.path("flags").asInt() & Order.REDUCE_ONLY) != 0;
+                if (reduceOnly) b.append(", reduce-only");
+                if ((oo.path("flags").asInt() & Order.POST_ONLY) != 0) b.append(", post-only");
+                if (reduceOnly) {
+                    long held = 0;
+                    for (JsonNode p : a.path("positions")) if (p.path("market").asLong() == oo.path("market").asLong()) held = p.path("size").asLong();
+                    boolean sells = "SELL".equals(oo.path("side").asText());
+                    long left = oo.path("size").asLong() - oo.path("filled").asLong();
+                    if (held == 0 || (held > 0) != sells) {
+                        // the exchange only finds out when a taker meets it: said here so the trader need not wait for that
+                        b.append(" (nothing to reduce now: your position is ").append(held == 0 ? "closed" : "on its side")
+                                .append(", so it leaves unfilled when met; cancel it)");
+                    } else if (Math.abs(held) < left) {
+                        b.append(" (fills at most the ").append(Units.lots(Math.abs(held), lot, false)).append(" you hold, then leaves)");
+                    }
+                }
                 long expiry = oo.path("expiry").asLong(0);
                 if (expiry != 0) b.append(", expires ").append(java.time.Instant.ofEpochSecond(expiry)).append(" (oracle time)");
             }

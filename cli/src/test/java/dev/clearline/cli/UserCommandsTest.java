@@ -53,7 +53,7 @@ class UserCommandsTest {
         dir = Files.createTempDirectory("user-commands");
         node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
         gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 14);
+        SequencerMain.devSetup(gateway, GENESIS.domain(), 16);
         api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
         url = "http://127.0.0.1:" + api.port();
     }
@@ -367,7 +367,7 @@ class UserCommandsTest {
         JsonNode open = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", trader, "--json").out()).path("openOrders").path(0);
         assertThat(open.path("orderHash").asText()).isEqualTo(hash);
         assertThat(open.path("expiry").asLong()).isEqualTo(now + 600);
-        assertThat(run("positions", "--api", url, "--key", trader).out()).contains(hash + ": market 1 buy 1 lot(s) at 0.000300, 0 filled, expires "
+        assertThat(run("positions", "--api", url, "--key", trader).out()).contains(hash + ": market 1 buy 1 lot(s) at 0.000300, 0 filled, post-only, expires "
                 + java.time.Instant.ofEpochSecond(now + 600) + " (oracle time)");
 
         Run repriced = run("amend", hash, "--price", "0.0004", "--api", url, "--key", trader, "--json");
@@ -501,12 +501,12 @@ class UserCommandsTest {
         Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.002", "--lots", "3", "--api", url, "--key", seller, "--json");
         String rest = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
         long free = free(buyer);
-        // the book never rests a reduce-only order: one asked to is refused before it is signed, and without --tif it is IOC
-        Run resting = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only", "--tif", "gtc",
+        // one that may rest (gtc, the default) larger than the position is refused: its lot past it could never fill
+        Run resting = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only",
                 "--api", url, "--key", buyer);
         assertThat(resting.code()).isEqualTo(1);
-        assertThat(resting.err()).contains("never rests on the book", "--tif ioc").doesNotContain("BOOK_REJECTED", "\tat ");
-        Run close = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only",
+        assertThat(resting.err()).contains("REDUCE_ONLY_WOULD_INCREASE", "no larger than that position", "--tif ioc").doesNotContain("\tat ");
+        Run close = run("order", "--market", "1", "--side", "sell", "--price", "0.002", "--lots", "3", "--reduce-only", "--tif", "ioc",
                 "--api", url, "--key", buyer);
         assertThat(close.code()).as(close.err()).isZero();
         assertThat(close.out()).contains("2 lot(s) filled now", "margin 0.000000 (reduce-only: none by default)",
@@ -517,6 +517,62 @@ class UserCommandsTest {
         assertThat(account.path("openOrders")).as("no open order left").isEmpty();
         assertThat(free(buyer)).isEqualTo(free);
         assertThat(run("cancel", rest, "--api", url, "--key", seller).code()).isZero();
+    }
+
+    @Test
+    void aTakeProfitRestsReduceOnlyAndClosesThePositionWhenMet() throws Exception {
+        String buyer = keyOf(14), seller = keyOf(15);
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "2", "--post-only", "--api", url, "--key", buyer).code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "2", "--tif", "ioc", "--api", url, "--key", seller)
+                .out()).contains("2 lot(s) filled now");
+        // post-only too: a take-profit that only ever makes
+        Run tp = run("order", "--market", "1", "--side", "sell", "--price", "0.0045", "--lots", "2", "--reduce-only", "--post-only", "--api", url,
+                "--key", buyer);
+        assertThat(tp.code()).as(tp.err()).isZero();
+        assertThat(tp.out()).contains("0 lot(s) filled now", "margin 0.000000 (reduce-only: none by default)");
+        assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("sell 2 lot(s) at 0.004500, 0 filled, reduce-only, post-only");
+        // an amend keeps what kind of order it is
+        String hash = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", buyer, "--json").out()).path("openOrders").path(0)
+                .path("orderHash").asText();
+        Run amend = run("amend", hash, "--price", "0.0044", "--api", url, "--key", buyer);
+        assertThat(amend.code()).as(amend.err()).isZero();
+        assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("sell 2 lot(s) at 0.004400, 0 filled, reduce-only, post-only");
+        assertThat(run("amend", hash, "--lots", "3", "--api", url, "--key", buyer).code()).as("the old hash is gone").isEqualTo(1);
+        String amended = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", buyer, "--json").out()).path("openOrders").path(0)
+                .path("orderHash").asText();
+        Run grow = run("amend", amended, "--lots", "3", "--api", url, "--key", buyer);
+        assertThat(grow.code()).isEqualTo(1);
+        assertThat(grow.err()).as("past the 2 lots held").contains("REDUCE_ONLY_WOULD_INCREASE", "no larger than that position").doesNotContain("\tat ");
+        // the buyer sells one of its 2 lots elsewhere: the take-profit now rests larger than the position
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
+        Run cut = run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
+                "--key", buyer);
+        assertThat(cut.out()).as(cut.err()).contains("1 lot(s) filled now");
+        assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("reduce-only, post-only (fills at most the 1 lot(s) you hold, then leaves)");
+        long free = free(buyer);
+        // the seller lifts every ask up to the take-profit's price: of the take-profit, only the lot the buyer still holds fills
+        Run lift = run("order", "--market", "1", "--side", "buy", "--price", "0.0045", "--lots", "40", "--tif", "ioc", "--api", url, "--key", seller);
+        assertThat(lift.code()).as(lift.err()).isZero();
+        assertThat(position(buyer).path("size").asLong()).as("closed, not flipped").isZero();
+        JsonNode account = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", buyer, "--json").out());
+        assertThat(account.path("openOrders")).as("the take-profit filled what there was and left").isEmpty();
+        JsonNode order = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url + "/orders/" + amended)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("order");
+        assertThat(order.path("status").asText()).isEqualTo("cancelled:position_closed");
+        assertThat(order.path("filled").asLong()).isEqualTo(1_000);
+        assertThat(free(buyer)).as("no margin moved: free only grows by what the position gave back when closed").isGreaterThanOrEqualTo(free);
+        // a take-profit whose position the trader closed otherwise: positions says it has nothing to reduce
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "1", "--post-only", "--api", url, "--key", buyer).code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "1", "--tif", "ioc", "--api", url, "--key", seller)
+                .out()).contains("1 lot(s) filled now");
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0049", "--lots", "1", "--reduce-only", "--api", url, "--key", buyer)
+                .code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
+                "--key", buyer).out()).contains("1 lot(s) filled now");
+        assertThat(run("positions", "--api", url, "--key", buyer).out())
+                .contains("sell 1 lot(s) at 0.004900, 0 filled, reduce-only (nothing to reduce now: your position is closed, so it leaves unfilled when met; cancel it)");
+        assertThat(run("cancel", "--all", "--api", url, "--key", buyer).code()).isZero();
     }
 
     @Test
@@ -588,10 +644,6 @@ class UserCommandsTest {
                 "--api", url, "--key", trader0);
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("post-only", "leave out --tif ioc").doesNotContain("BOOK_REJECTED", "\tat ");
-        Run both = run("order", "--market", "1", "--side", "buy", "--price", "0.0001", "--lots", "1", "--post-only", "--reduce-only",
-                "--api", url, "--key", trader0);
-        assertThat(both.code()).isEqualTo(1);
-        assertThat(both.err()).contains("give one of --post-only, --reduce-only").doesNotContain("Exception", "\tat ");
     }
 
     @Test

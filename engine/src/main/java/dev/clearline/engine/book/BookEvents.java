@@ -26,6 +26,17 @@ public interface BookEvents {
         return FillVerdict.FILL;
     }
 
+    /**
+     * Asked before each fill (before {@link #approveFill}): how many of {@code lots} the maker can still fill. The default,
+     * all of them. An answer from 1 to {@code lots - 1} says the maker's owner has only that much left to give (a
+     * reduce-only order whose position is smaller than the fill): the book fills that many, and the maker then leaves
+     * with its rest ({@link CancelReason#POSITION_CLOSED}), since that fill closed what it could reduce. Any other answer
+     * (0: it can reduce nothing, which the fill's approval then refuses) counts as {@code lots}.
+     */
+    default long fillableLots(long makerOrderId, long makerOwnerId, long lots) {
+        return lots;
+    }
+
     /** A trade at the maker's price; {@code takerSide} is the aggressor's side. */
     void onFill(long seq, long makerOrderId, long makerOwnerId, long takerOrderId, long takerOwnerId,
                 Side takerSide, long priceTicks, long lots, long makerRemainingLots, long takerRemainingLots);

@@ -22,5 +22,10 @@ public enum CancelReason {
      * The incoming order made {@link BookConfig#maxFillsPerTaker} fills and still crossed: it stops
      * there and its rest is cancelled, whatever its time in force (resting it would cross the book).
      */
-    FILL_LIMIT
+    FILL_LIMIT,
+    /**
+     * A resting reduce-only order filled the last of its owner's position ({@link BookEvents#fillableLots}): its rest
+     * leaves, as it has nothing left to reduce.
+     */
+    POSITION_CLOSED
 }

@@ -8,4 +8,9 @@ package dev.clearline.engine.book;
 public interface FillPlan {
     /** One planned fill at the maker's price; return false to stop planning. */
     boolean fill(long makerOrderId, long makerOwnerId, long priceTicks, long lots);
+
+    /** As {@link BookEvents#fillableLots}, asked before each planned fill: planning follows what matching would do. */
+    default long fillableLots(long makerOrderId, long makerOwnerId, long lots) {
+        return lots;
+    }
 }

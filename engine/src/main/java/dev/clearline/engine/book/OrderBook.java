@@ -531,10 +531,19 @@ public final class OrderBook {
             while (left > 0 && count > 0) {
                 int i = planQueue[head];
                 long lots = Math.min(left, planVisible[i]);
+                long fillable = plan.fillableLots(planIds[i], planOwners[i], lots);
+                boolean spent = fillable >= 1 && fillable < lots;
+                if (spent) {
+                    lots = fillable;
+                }
                 left -= lots;
                 planVisible[i] -= lots;
                 if (!plan.fill(planIds[i], planOwners[i], price, lots)) {
                     return sizeLots - left;
+                }
+                if (spent) {
+                    planVisible[i] = 0; // it leaves after this fill, as matching cancels it
+                    planHidden[i] = 0;
                 }
                 if (planVisible[i] == 0) {
                     head = (head + 1) % n;
@@ -686,7 +695,7 @@ public final class OrderBook {
         }
         boolean immediate = tif != TimeInForce.GTC;
         boolean needsGtc = OrderFlags.has(flags, OrderFlags.POST_ONLY) || displayLots > 0;
-        if ((immediate && needsGtc) || (!immediate && OrderFlags.has(flags, OrderFlags.REDUCE_ONLY))) {
+        if (immediate && needsGtc) {
             return RejectReason.INVALID_COMBINATION;
         }
         if (now > expiresAt) {
@@ -768,6 +777,9 @@ public final class OrderBook {
                 break;
             }
             long lots = Math.min(left, pool[maker * STRIDE + VISIBLE]);
+            long fillable = sink.fillableLots(idOf(maker), ownerOf(maker), lots);
+            boolean makerSpent = fillable >= 1 && fillable < lots; // its owner's position goes with this fill: nothing left to reduce
+            if (makerSpent) lots = fillable;
             FillVerdict verdict = sink.approveFill(idOf(maker), ownerOf(maker), takerId, takerOwner, takerSide, price, lots);
             if (verdict != FillVerdict.FILL) {
                 if (verdict.makerLeaves()) {
@@ -801,6 +813,9 @@ public final class OrderBook {
             }
             sink.onFill(nextSeq++, makerId, makerOwner, takerId, takerOwner, takerSide, price, lots,
                     makerRemaining, left);
+            if (makerSpent) {
+                leaveSpent(maker, makerId, makerOwner, sink);
+            }
         }
         return left;
     }
@@ -1341,6 +1356,9 @@ public final class OrderBook {
             }
             Side takerSide = bidTakes ? Side.BUY : Side.SELL;
             long lots = Math.min(open(taker), pool[maker * STRIDE + VISIBLE]);
+            long fillable = sink.fillableLots(makerId, makerOwner, lots);
+            boolean makerSpent = fillable >= 1 && fillable < lots;
+            if (makerSpent) lots = fillable;
             FillVerdict verdict = sink.approveFill(makerId, makerOwner, takerId, takerOwner, takerSide, price, lots);
             if (verdict != FillVerdict.FILL) {
                 if (verdict.makerLeaves()) {
@@ -1368,7 +1386,23 @@ public final class OrderBook {
             pegTakerFills.merge(takerId, 1, Integer::sum);
             sink.onFill(nextSeq++, makerId, makerOwner, takerId, takerOwner, takerSide, price, lots, makerRemaining,
                     takerRemaining);
+            if (makerSpent) {
+                leaveSpent(table.find(makerId), makerId, makerOwner, sink);
+            }
         }
+    }
+
+    /**
+     * A maker that filled less than it was asked for ({@link BookEvents#fillableLots}: a reduce-only order whose owner's
+     * position that fill closed) leaves with its rest, if any is left: it has nothing more to reduce.
+     */
+    private void leaveSpent(int slot, long id, long owner, BookEvents sink) {
+        if (slot == NIL || table.find(id) != slot) {
+            return;
+        }
+        long remaining = open(slot);
+        remove(slot);
+        sink.onCancelled(nextSeq++, id, owner, remaining, CancelReason.POSITION_CLOSED);
     }
 
     /** After a fill: an order with nothing left leaves; a used-up iceberg slice refills at the back of its queue. */

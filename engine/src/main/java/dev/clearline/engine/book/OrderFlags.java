@@ -10,8 +10,9 @@ public final class OrderFlags {
     public static final int POST_ONLY = 1;
     /**
      * May only shrink the owner's position: the caller passes the reducible size as
-     * {@code reduceOnlyCapLots}; the order is clipped to it and must be IOC or FOK (it never rests,
-     * because the book cannot see the position change while it rests).
+     * {@code reduceOnlyCapLots} and the order is clipped to it. It may rest; the book cannot see
+     * the position change meanwhile, so as a maker it asks {@link BookEvents#fillableLots} before
+     * each fill.
      */
     public static final int REDUCE_ONLY = 1 << 1;
 

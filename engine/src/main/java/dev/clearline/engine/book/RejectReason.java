@@ -6,7 +6,7 @@ public enum RejectReason {
     PRICE_OUT_OF_RANGE(2, "price must be between 1 tick and the market's maximum price; convert the price to ticks and check it"),
     DISPLAY_OUT_OF_RANGE(3, "an iceberg's displayed size must be between 1 lot and its total size; use 0 for a fully displayed order"),
     UNKNOWN_FLAGS(4, "unknown flag bits; use the constants in OrderFlags"),
-    INVALID_COMBINATION(5, "post-only and iceberg orders must be GTC, reduce-only orders must be IOC or FOK"),
+    INVALID_COMBINATION(5, "post-only and iceberg orders must be GTC"),
     ALREADY_EXPIRED(6, "the order's expiresAt is in the past; sign a new order with a later expiry"),
     DUPLICATE_ORDER_ID(7, "an order with this id is already on the book; use a fresh order id"),
     UNKNOWN_ORDER(8, "no order with this id rests on the book (it was filled, cancelled, expired or never placed)"),

@@ -29,10 +29,13 @@
  *       (FILL_LIMIT), so one mark move cannot hold the matching thread for a whole book.</li>
  *   <li><b>Post-only</b> (GTC only) is rejected if any live opposite order sits at a price it
  *       would trade at, whoever owns it; otherwise it only rests, never fills on entry.</li>
- *   <li><b>Reduce-only</b> (IOC/FOK only): the book cannot see positions, so the caller passes the
+ *   <li><b>Reduce-only</b> (any time in force): the book cannot see positions, so the caller passes the
  *       size the order may reduce ({@code reduceOnlyCapLots}); the order is clipped to it (a FOK then
- *       needs the clipped size), and a cap of 0 is rejected. Such orders never rest, so a position
- *       change cannot leave a stale reduce-only order on the book.</li>
+ *       needs the clipped size), and a cap of 0 is rejected. A GTC one rests (a take-profit), and its
+ *       owner's position may change while it does: before each fill as a maker the book asks
+ *       {@code fillableLots}, fills no more than the position has left, and cancels the rest when that
+ *       fill closed the position (POSITION_CLOSED); one whose position is already gone is refused at
+ *       its next fill ({@code approveFill}) and leaves (FILL_REFUSED).</li>
  *   <li><b>Iceberg</b> (GTC only, {@code displayLots > 0}): only the displayed slice is matchable at
  *       a time. When a slice is used up and hidden quantity remains, a new slice of up to
  *       {@code displayLots} is shown and the order goes to the BACK of its price level (it loses

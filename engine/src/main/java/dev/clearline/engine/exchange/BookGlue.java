@@ -2,6 +2,7 @@ package dev.clearline.engine.exchange;
 
 import dev.clearline.engine.book.BookEvents;
 import dev.clearline.engine.book.CancelReason;
+import dev.clearline.engine.book.FillPlan;
 import dev.clearline.engine.book.FillVerdict;
 import dev.clearline.engine.book.OrderBook;
 import dev.clearline.engine.book.OrderFlags;
@@ -67,8 +68,9 @@ final class BookGlue {
     /**
      * For a fill-or-kill: tries its fills on a scratch copy of the state until they all pass,
      * evicting each resting order found at fault on the way (it would refuse any taker). Returns
-     * null when the order can go to the book, or the STF's reason when the order itself is at
-     * fault (nothing changed for it).
+     * null when the order can go to the book, the STF's reason when the order itself is at
+     * fault, or BOOK_REJECTED when the makers' positions leave it short (resting reduce-only orders
+     * give no more than their positions hold); nothing changed for it either way.
      */
     Reject tryFillOrKill(LiveOrder taker, MarketBook mb, MarketLeaf m, long capLots) {
         Order o = taker.order();
@@ -79,16 +81,35 @@ final class BookGlue {
             OverlayStore overlay = new OverlayStore(mirror.state);
             plannedPosts.clear();
             Trial t = new Trial();
-            mb.book().planFills(taker.account.ownerId, side(o), limitTicks(o, mb, m), want, m.lastOracleTs(),
-                    (makerId, makerOwner, priceTicks, l) -> {
-                        LiveOrder maker = index.get(makerId);
-                        FillVerdict v = tryFill(overlay, maker, taker, l * m.lotSize(), priceTicks * m.tickSize(), t);
-                        if (v == FillVerdict.FILL) return true;
-                        t.verdict = v;
-                        t.maker = maker;
-                        return false;
-                    });
-            if (t.verdict == FillVerdict.FILL) return null;
+            int[] fills = {0};
+            boolean[] capped = {false};
+            long planned = mb.book().planFills(taker.account.ownerId, side(o), limitTicks(o, mb, m), want, m.lastOracleTs(), new FillPlan() {
+                @Override
+                public boolean fill(long makerId, long makerOwner, long priceTicks, long l) {
+                    fills[0]++;
+                    LiveOrder maker = index.get(makerId);
+                    FillVerdict v = tryFill(overlay, maker, taker, l * m.lotSize(), priceTicks * m.tickSize(), t);
+                    if (v == FillVerdict.FILL) return true;
+                    t.verdict = v;
+                    t.maker = maker;
+                    return false;
+                }
+
+                @Override
+                public long fillableLots(long makerId, long makerOwner, long l) {
+                    long n = BookGlue.fillableLots(overlay, index.get(makerId), m, l); // the position after the fills planned so far
+                    if (n >= 1 && n < l) capped[0] = true;
+                    return n;
+                }
+            });
+            if (t.verdict == FillVerdict.FILL) {
+                // resting reduce-only makers give no more than their positions hold, which the book's own count of the
+                // liquidity and of the fills cannot see: a FOK they leave short, or needing more fills than one order may
+                // make, is refused here, before anything fills
+                int limit = mb.book().config().maxFillsPerTaker();
+                boolean tooMany = limit != dev.clearline.engine.book.BookConfig.UNLIMITED_FILLS && fills[0] > limit;
+                return capped[0] && (planned < want || tooMany) ? Reject.BOOK_REJECTED : null;
+            }
             events.add(new ExchangeEvent.FillRefused(events.next(), t.maker.id, taker.id, t.reason, t.verdict));
             if (t.verdict.makerLeaves()) evict(t.maker, mb, m, ExchangeEvent.Why.REFUSED, t.reason);
             if (t.verdict.takerStops()) return t.reason;
@@ -302,6 +323,25 @@ final class BookGlue {
         };
     }
 
+    /**
+     * How many of {@code lots} a maker can fill on {@code store} ({@link dev.clearline.engine.book.BookEvents#fillableLots}):
+     * all of them, except for a reduce-only order whose position holds fewer lots, which fills what is left of its
+     * position and then leaves; one whose position is gone or on its own side answers all of them, and the STF refuses
+     * the fill (REDUCE_ONLY_WOULD_INCREASE), so it leaves unfilled.
+     */
+    static long fillableLots(LeafStore store, LiveOrder maker, MarketLeaf m, long lots) {
+        Order o = maker.order();
+        if (!o.reduceOnly()) return lots;
+        long size = StateReads.position(store, o.trader(), o.marketId()).size();
+        if (size == 0 || (size > 0) == o.isBuy()) return lots;
+        return Math.min(lots, Math.abs(size) / m.lotSize());
+    }
+
+    /** The book's reason beside a refusal of {@link #tryFillOrKill}: BOOK_REJECTED there means the makers could not fill it whole (in one order's fills). */
+    static RejectReason fillOrKillShort(Reject r) {
+        return r == Reject.BOOK_REJECTED ? RejectReason.FILL_OR_KILL_NOT_FILLABLE : null;
+    }
+
     static Reject fromBook(RejectReason r) {
         return switch (r) {
             case POST_ONLY_WOULD_CROSS -> Reject.POST_ONLY_WOULD_TAKE;
@@ -343,6 +383,11 @@ final class BookGlue {
 
         private LiveOrder order(long id) {
             return incoming != null && id == incoming.id ? incoming : index.get(id);
+        }
+
+        @Override
+        public long fillableLots(long makerOrderId, long makerOwnerId, long lots) {
+            return BookGlue.fillableLots(mirror.state, order(makerOrderId), market, lots);
         }
 
         @Override
@@ -399,6 +444,7 @@ final class BookGlue {
                 case FILL_REFUSED -> ExchangeEvent.Why.REFUSED;
                 case PEG_CROSSED -> ExchangeEvent.Why.PEG_CROSSED;
                 case FILL_LIMIT -> ExchangeEvent.Why.FILL_LIMIT;
+                case POSITION_CLOSED -> ExchangeEvent.Why.POSITION_CLOSED;
             };
             Reject refusal = reason == CancelReason.FILL_REFUSED ? trial.reason : null;
             long remaining = remainingLots;

@@ -587,7 +587,7 @@ public final class Exchange {
         Reject r = preChecks.check(o, mb != null, m, index.spent(v.hash(), o.trader(), a.nonces.contains(o.nonce()), mirror.state), a, null);
         if (r != null) return reject(v.hash(), r, null);
         long cap = reduceOnlyCap(o, a, m);
-        if (cap < 0) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
+        if (cap < 0 || restsPastItsPosition(o, cap, m)) return reject(v.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
         LiveOrder e = new LiveOrder(index.nextId(), v, a);
         index.add(e);
         if (o.timeInForce() == dev.clearline.engine.order.TimeInForce.FOK) {
@@ -595,7 +595,7 @@ public final class Exchange {
             r = br == null ? glue.tryFillOrKill(e, mb, m, cap) : null;
             if (r != null) {
                 glue.forget(e, mb);
-                return reject(v.hash(), r, null);
+                return reject(v.hash(), r, BookGlue.fillOrKillShort(r));
             }
         }
         r = glue.place(e, mb, m, cap);
@@ -673,6 +673,10 @@ public final class Exchange {
         Account a = e.account; // same trader, checked above
         Reject r = preChecks.check(o, true, m, index.spent(replacement.hash(), o.trader(), a.nonces.contains(o.nonce()), mirror.state), a, e);
         if (r != null) return reject(replacement.hash(), r, null);
+        if (o.reduceOnly() && o.timeInForce() == dev.clearline.engine.order.TimeInForce.GTC) {
+            long cap = reduceOnlyCap(o, a, m);
+            if (cap < 0 || restsPastItsPosition(o, cap, m)) return reject(replacement.hash(), Reject.REDUCE_ONLY_WOULD_INCREASE, null);
+        }
         LiveOrder next = new LiveOrder(e.id, replacement, a);
         // a pegged order has no price of its own to amend in the book: pegged either side, the replacement is placed anew
         boolean inBook = o.timeInForce() == dev.clearline.engine.order.TimeInForce.GTC && !o.isMarket() && o.flags() == old.flags()
@@ -695,7 +699,7 @@ public final class Exchange {
             if (br != null) return reject(replacement.hash(), BookGlue.fromBook(br), br);
             if (o.timeInForce() == dev.clearline.engine.order.TimeInForce.FOK) {
                 r = glue.tryFillOrKill(next, mb, m, cap);
-                if (r != null) return reject(replacement.hash(), r, null);
+                if (r != null) return reject(replacement.hash(), r, BookGlue.fillOrKillShort(r));
                 // the trial evicts the makers it finds at fault (they would refuse any taker), so what is left may no longer
                 // fill the replacement whole: checked again while the old order still rests, a refusal leaves it as it was
                 // (placed after the old order left, the book refused, and the amend had nothing to stand on)
@@ -736,6 +740,15 @@ public final class Exchange {
     private void expireNonce(LiveOrder e) {
         Order o = e.order();
         if (o.expiry() != 0) expiring.add(o.marketId(), o.expiry(), Math.toIntExact(e.account.ownerId), o.nonce(), OrderIndex.fingerprint(e.v.hash()));
+    }
+
+    /**
+     * Whether a reduce-only GTC order is larger than the position it reduces ({@code cap} lots). An IOC or FOK one is
+     * clipped to the position and its rest cancelled at once; one that may rest is refused instead, since the lots past
+     * the position could never fill, yet would read as open for as long as it rests.
+     */
+    private static boolean restsPastItsPosition(Order o, long cap, MarketLeaf m) {
+        return o.reduceOnly() && o.timeInForce() == dev.clearline.engine.order.TimeInForce.GTC && o.size() / m.lotSize() > cap;
     }
 
     /** The reducible size in lots for a reduce-only order (0 for others), or -1 when it would not reduce. */

@@ -66,5 +66,5 @@ public sealed interface ExchangeEvent {
      * onto the other side of the book. FILL_LIMIT: an incoming order made
      * {@link Exchange#MAX_FILLS_PER_ORDER} fills and still crossed; the rest is cancelled.
      */
-    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED, REFUSED, PEG_CROSSED, FILL_LIMIT }
+    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED, REFUSED, PEG_CROSSED, FILL_LIMIT, POSITION_CLOSED }
 }

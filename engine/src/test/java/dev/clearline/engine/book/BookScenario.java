@@ -138,9 +138,13 @@ final class BookScenario {
                             expiresAt, now, sink);
                 } else if (style < 94) {
                     target.placeMarket(id, op.owner(), side, op.size(), price, OrderFlags.NONE, 0, now, sink);
-                } else {
+                } else if (style < 97) {
                     target.placeMarket(id, op.owner(), side, op.size(), price, OrderFlags.REDUCE_ONLY, op.pick() % 5,
                             now, sink);
+                } else {
+                    // a take-profit: reduce-only and resting
+                    target.place(id, op.owner(), side, price, op.size(), TimeInForce.GTC, OrderFlags.REDUCE_ONLY, 0,
+                            op.pick() % 5, expiresAt, now, sink);
                 }
             } else if (op.kind() < 65) {
                 target.cancel(issued.isEmpty() ? 999 : issued.get(op.pick() % issued.size()), now, sink);
@@ -163,6 +167,50 @@ final class BookScenario {
         }
         // 0 and 21 stay out of range in both modes; 1..20 map onto the sparse ladder.
         return index == 0 ? 0 : index == 21 ? (1 << 20) + 1 : WIDE_PRICES[index - 1];
+    }
+
+    /**
+     * Records into {@code log}, with makers that can give less than asked ({@link BookEvents#fillableLots}): every third
+     * order id has only half of each fill asked of it (0 for a fill of one lot, which counts as the whole lot). The same
+     * answers for every book, so differential tests stay exact.
+     */
+    static BookEvents capping(BookEventLog log) {
+        return new BookEvents() {
+            @Override
+            public long fillableLots(long makerOrderId, long makerOwnerId, long lots) {
+                return makerOrderId % 3 == 0 ? lots / 2 : lots;
+            }
+
+            public void onAccepted(long seq, long orderId, long ownerId, Side side, long priceTicks, long sizeLots) {
+                log.onAccepted(seq, orderId, ownerId, side, priceTicks, sizeLots);
+            }
+
+            public void onRejected(long seq, long orderId, long ownerId, RejectReason reason) {
+                log.onRejected(seq, orderId, ownerId, reason);
+            }
+
+            public void onFill(long seq, long makerOrderId, long makerOwnerId, long takerOrderId, long takerOwnerId, Side takerSide,
+                               long priceTicks, long lots, long makerRemainingLots, long takerRemainingLots) {
+                log.onFill(seq, makerOrderId, makerOwnerId, takerOrderId, takerOwnerId, takerSide, priceTicks, lots, makerRemainingLots,
+                        takerRemainingLots);
+            }
+
+            public void onRested(long seq, long orderId, long priceTicks, long restingLots) {
+                log.onRested(seq, orderId, priceTicks, restingLots);
+            }
+
+            public void onCancelled(long seq, long orderId, long ownerId, long remainingLots, CancelReason reason) {
+                log.onCancelled(seq, orderId, ownerId, remainingLots, reason);
+            }
+
+            public void onExpired(long seq, long orderId, long ownerId, long remainingLots) {
+                log.onExpired(seq, orderId, ownerId, remainingLots);
+            }
+
+            public void onAmended(long seq, long orderId, long newPriceTicks, long newSizeLots, boolean keptPriority) {
+                log.onAmended(seq, orderId, newPriceTicks, newSizeLots, keptPriority);
+            }
+        };
     }
 
     private BookScenario() {}

@@ -48,6 +48,27 @@ class OrderBookProperties {
         });
     }
 
+    /**
+     * With makers that can give less than a fill asks ({@link BookEvents#fillableLots}, as a reduce-only order whose
+     * position is smaller): such a maker fills what it can and leaves with its rest (POSITION_CLOSED), exactly as the
+     * reference.
+     */
+    @Test
+    void emitsExactlyTheReferenceBooksEventsWhenMakersCanGiveLess() {
+        long[] spent = {0};
+        Property.forAll(FLOWS).tries(300).check(ops -> {
+            OrderBook book = new OrderBook(BookScenario.NARROW);
+            ReferenceBook reference = new ReferenceBook(BookScenario.NARROW);
+            BookEventLog actual = new BookEventLog();
+            BookEventLog expected = new BookEventLog();
+            BookScenario.run(ops, false, BookScenario.of(book), BookScenario.capping(actual), () -> {});
+            BookScenario.run(ops, false, BookScenario.of(reference), BookScenario.capping(expected), () -> {});
+            assertThat(actual.events()).isEqualTo(expected.events());
+            spent[0] += actual.events().stream().filter(e -> e instanceof Cancelled c && c.reason() == CancelReason.POSITION_CLOSED).count();
+        });
+        assertThat(spent[0]).as("makers that left after giving less, over every flow").isPositive();
+    }
+
     private static void assertSameAsReference(List<Op> ops, boolean wide) {
         assertSameAsReference(ops, wide ? BookScenario.WIDE : BookScenario.NARROW, wide);
     }

@@ -190,12 +190,52 @@ class OrderBookTest {
     }
 
     @Test
-    void reduceOnlyWithNothingToReduceOrResting() {
+    void reduceOnlyWithNothingToReduceIsRefusedAndAGtcOneRestsClipped() {
         book.placeMarket(2, 12, SELL, 8, 1, OrderFlags.REDUCE_ONLY, 0, NOW, log);
         book.place(3, 12, SELL, 100, 8, GTC, OrderFlags.REDUCE_ONLY, 0, 5, NEVER, NOW, log);
         assertThat(drain()).containsExactly(
                 new Rejected(0, 2, 12, RejectReason.REDUCE_ONLY_NOTHING_TO_REDUCE),
-                new Rejected(0, 3, 12, RejectReason.INVALID_COMBINATION));
+                new Accepted(0, 3, 12, SELL, 100, 5),
+                new Rested(0, 3, 100, 5));
+        assertThat(asks()).containsExactly("3@100x5");
+    }
+
+    @Test
+    void aMakerThatCanGiveLessFillsThatMuchThenLeavesWithItsRest() {
+        // a resting take-profit whose owner's position is now 2 lots: the book fills 2 and cancels the other 3
+        BookEvents twoLeft = BookScenario.capping(log); // order 3: half of what a fill asks, 2 of 5
+        book.place(3, 12, SELL, 100, 5, GTC, OrderFlags.REDUCE_ONLY, 0, 5, NEVER, NOW, twoLeft);
+        gtc(4, 14, SELL, 100, 4);
+        drain();
+        book.place(5, 15, BUY, 100, 10, GTC, OrderFlags.NONE, 0, 0, NEVER, NOW, twoLeft);
+        assertThat(drain()).containsExactly(
+                new Accepted(0, 5, 15, BUY, 100, 10),
+                fill(3, 12, 5, 15, BUY, 100, 2, 3, 8),
+                new Cancelled(0, 3, 12, 3, CancelReason.POSITION_CLOSED),
+                fill(4, 14, 5, 15, BUY, 100, 4, 0, 4),
+                new Rested(0, 5, 100, 4));
+        assertThat(asks()).isEmpty();
+    }
+
+    @Test
+    void aPlanFollowsWhatAMakerCanGive() {
+        book.place(3, 12, SELL, 100, 5, GTC, OrderFlags.REDUCE_ONLY, 0, 5, NEVER, NOW, log);
+        gtc(4, 14, SELL, 101, 4);
+        List<String> planned = new ArrayList<>();
+        long lots = book.planFills(15, BUY, 101, 10, NOW, new FillPlan() {
+            public boolean fill(long maker, long owner, long price, long l) {
+                planned.add(maker + "@" + price + "x" + l);
+                return true;
+            }
+
+            @Override
+            public long fillableLots(long maker, long owner, long l) {
+                return maker == 3 ? 2 : l;
+            }
+        });
+        assertThat(planned).containsExactly("3@100x2", "4@101x4");
+        assertThat(lots).isEqualTo(6);
+        assertThat(asks()).as("planning changes nothing").containsExactly("3@100x5", "4@101x4");
     }
 
     @Test

@@ -38,6 +38,26 @@ class PeggedOrdersTest {
     }
 
     @Test
+    void aPegTheMarkCarriesOntoAMakerThatCanGiveLessTakesThatMuch() {
+        book.mark(500, 500, NOW, log);
+        // order 3 (a resting reduce-only sell) can give half of what a fill asks (BookScenario.capping)
+        book.place(3, 1, Side.SELL, 505, 4, TimeInForce.GTC, OrderFlags.REDUCE_ONLY, 0, 4, OrderBook.NEVER_EXPIRES, NOW, log);
+        nextId = 4;
+        long bid = peg(2, Side.BUY, PegRef.MARK, 0, 900, 10);
+        log.clear();
+        book.mark(510, 510, NOW, BookScenario.capping(log));
+        assertThat(fills()).singleElement().satisfies(f -> {
+            assertThat(f.makerOrderId()).isEqualTo(3);
+            assertThat(f.takerOrderId()).isEqualTo(bid);
+            assertThat(f.lots()).isEqualTo(2);
+        });
+        assertThat(log.events()).anyMatch(e -> e instanceof BookEvent.Cancelled c && c.orderId() == 3 && c.remainingLots() == 2
+                && c.reason() == CancelReason.POSITION_CLOSED);
+        assertThat(book.isResting(3)).isFalse();
+        assertThat(book.openLots(bid)).isEqualTo(8);
+    }
+
+    @Test
     void markPegRepricesAsTheMarkMoves() {
         book.mark(500, 500, NOW, log);
         long bid = peg(1, Side.BUY, PegRef.MARK, -3, 900, 5);

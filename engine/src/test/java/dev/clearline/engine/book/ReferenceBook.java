@@ -67,7 +67,7 @@ final class ReferenceBook {
             reason = RejectReason.UNKNOWN_FLAGS;
         } else if (displayLots < 0 || displayLots > size) {
             reason = RejectReason.DISPLAY_OUT_OF_RANGE;
-        } else if ((tif != TimeInForce.GTC && (postOnly || displayLots > 0)) || (tif == TimeInForce.GTC && reduceOnly)) {
+        } else if (tif != TimeInForce.GTC && (postOnly || displayLots > 0)) {
             reason = RejectReason.INVALID_COMBINATION;
         } else if (now > expiresAt) {
             reason = RejectReason.ALREADY_EXPIRED;
@@ -232,6 +232,11 @@ final class ReferenceBook {
             }
             fills++;
             long lots = Math.min(left, maker.visible);
+            long fillable = sink.fillableLots(maker.id, maker.owner, lots);
+            boolean spent = fillable >= 1 && fillable < lots; // its owner had only that much left to reduce
+            if (spent) {
+                lots = fillable;
+            }
             left -= lots;
             maker.visible -= lots;
             if (maker.visible == 0 && maker.hidden > 0) {
@@ -243,6 +248,10 @@ final class ReferenceBook {
             }
             sink.onFill(seq++, maker.id, maker.owner, id, owner, buy ? Side.BUY : Side.SELL, maker.price, lots,
                     maker.open(), left);
+            if (spent && orders.contains(maker)) {
+                orders.remove(maker);
+                sink.onCancelled(seq++, maker.id, maker.owner, maker.open(), CancelReason.POSITION_CLOSED);
+            }
         }
         return left;
     }

@@ -379,7 +379,7 @@ class ExchangeImageProperties {
             long ticks = Math.max(1, mark[m] / TICK + s.x2() % 13 - 6);
             int flags = 0;
             if (tif == TimeInForce.GTC && bits % 10 == 0) flags |= Order.POST_ONLY;
-            if (tif != TimeInForce.GTC && bits / 10 % 5 == 0) flags |= Order.REDUCE_ONLY;
+            if (flags == 0 && bits / 10 % 5 == 0) flags |= Order.REDUCE_ONLY; // a GTC one rests: a take-profit
             if (tif == TimeInForce.IOC && flags == 0 && bits / 50 % 10 == 0) flags |= Order.MARKET;
             long display = tif == TimeInForce.GTC && lots > 1 && bits / 500 % 5 == 0 ? 1 + s.x4() % (lots - 1) : 0;
             Peg peg = Peg.NONE;

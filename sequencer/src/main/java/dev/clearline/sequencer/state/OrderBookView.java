@@ -597,6 +597,7 @@ final class OrderBookView {
         m.put("price", r.order.price());
         m.put("size", r.order.size());
         m.put("expiry", r.order.expiry());
+        m.put("flags", r.order.flags()); // as signed: a reduce-only order rests too (a take-profit), and an amend keeps the flag
         m.put("filled", r.filled);
         m.put("status", r.status);
         return m;

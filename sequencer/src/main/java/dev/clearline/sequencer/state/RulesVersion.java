@@ -21,8 +21,12 @@ package dev.clearline.sequencer.state;
  * and no outcome of an existing log moved (the pinned hashes did not).
  */
 public final class RulesVersion {
-    /** The rules this build applies. */
-    public static final int CURRENT = 1;
+    /**
+     * The rules this build applies. 2: a reduce-only order may rest (GTC, up to its position's size; it fills no more
+     * than the position holds when met, and leaves once a fill closed it: {@code POSITION_CLOSED}); under rules 1 the
+     * book refused one that was not IOC or FOK.
+     */
+    public static final int CURRENT = 2;
     /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */
     public static final int UNVERSIONED = 0;
 

@@ -45,7 +45,7 @@ class StatusEndpointTest {
                 assertThat(before).containsEntry("clearline_service_answering", 1L).containsEntry("clearline_leader", 1L)
                         .containsEntry("clearline_posting_halted", 0L).containsEntry("clearline_service_stopped", 0L)
                         .containsEntry("clearline_cluster_terminated", 0L).containsEntry("clearline_cluster_sessions_refused_total", 0L)
-                        .containsEntry("clearline_member_info{member=\"0\",role=\"LEADER\",rules=\"1\"}", 1L);
+                        .containsEntry("clearline_member_info{member=\"0\",role=\"LEADER\",rules=\"" + dev.clearline.sequencer.state.RulesVersion.CURRENT + "\"}", 1L);
                 // the market's listing and every trader's deposit came as L1 priority operations
                 assertThat(before).containsEntry("clearline_priority_ops_consumed_total", 1L + TRADERS);
                 assertThat(member.path("priorityOpsConsumed").asLong()).isEqualTo(1L + TRADERS);

@@ -32,15 +32,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RulesVersionPinTest {
     /** The hash each rules version gives; the current one must be here. */
     private static final Map<Integer, String> PINNED = Map.of(
-            1, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec");
+            1, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec",
+            2, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // the quiet sessions rest no reduce-only order
     /** The hash each rules version gives for the venue's days ({@link VenueSession}, seeds 1 and 2). */
     private static final Map<Integer, String> PINNED_VENUE = Map.of(
-            1, "9f738cf325aa5eb68ab8185d934ea746782da11c03ef6e8d02e6fc9c2d18ea81");
+            1, "9f738cf325aa5eb68ab8185d934ea746782da11c03ef6e8d02e6fc9c2d18ea81",
+            2, "b52a5e8186b58674279df46e7a3ff7ecdbe642cada91795554e986d6c9a5c17e");
     /** What the venue's days must reach, from their replies: events, refusals, cancel causes, applied transition types. */
     private static final Set<String> MUST_REACH = Set.of(
             "event:Accepted", "event:Rested", "event:Filled", "event:Cancelled", "event:Expired", "event:Amended", "event:Deleveraged",
             "event:Rejected", "event:RequestApplied", "event:RequestRejected", "liquidation", "duplicate", "posting:halted",
-            "why:REQUESTED", "why:SELF_TRADE", "why:IMMEDIATE_REMAINDER",
+            "why:REQUESTED", "why:SELF_TRADE", "why:IMMEDIATE_REMAINDER", "why:POSITION_CLOSED",
             "reason:INSUFFICIENT_BALANCE", "reason:INSUFFICIENT_MARGIN", "reason:POST_ONLY_WOULD_TAKE", "reason:REDUCE_ONLY_WOULD_INCREASE",
             "reason:UNKNOWN_ORDER", "reason:BOOK_REJECTED",
             // deposit, market config, forced withdrawal, forced cancel, oracle, allocate, release, withdraw, liquidate

@@ -22,7 +22,8 @@ import java.util.Random;
  * A day of a venue in a few hundred commands, for pins of what the rules give ({@link RulesVersionPinTest}): every
  * kind of command a log holds, and the paths a quiet session never takes. Orders of every time in force, post-only,
  * reduce-only, iceberg, pegged and expiring ones, amends and batch cancels; marks that move funding, two crashes (the
- * first liquidates into the insurance fund, the second is deep enough that the fund deleverages the other side); margin
+ * first liquidates into the insurance fund, the second is deep enough that the fund deleverages the other side), a
+ * take-profit that meets a position smaller than itself; margin
  * moves and withdrawals, deposits, forced withdrawals and forced cancels from L1; batches sealed, posted and finalized;
  * a posting halt and its end; resends; every query. The session is generated against a state that answers as it goes
  * (the balance nonces a signed request needs, the batches that are sealed), from a seed, so it is the same list on
@@ -67,6 +68,7 @@ final class VenueSession {
             if (step == 2 * STEPS / 3) crash(7, 10); // 30 % down at once: past the thin long's bankruptcy price, the fund deleverages
             if (step == STEPS / 2) apply(new Command.PostingHalted(L1, ++l1Seq, "the poster's key ran out of gas"));
             if (step == STEPS / 2 + 20) apply(new Command.PostingResumed(L1, ++l1Seq));
+            if (step == 2 * STEPS / 3 + 40) takeProfit();
             int pick = r.nextInt(100);
             if (pick < 45 || placed.isEmpty()) place(randomOrder());
             else if (pick < 52) cancel();
@@ -176,6 +178,24 @@ final class VenueSession {
                 before * 10 * 12 / 100));
         crashMark(before * num / den / Market.TICK * Market.TICK);
         while (crashMark < before) crashMark(Math.min(before, crashMark + 5 * Market.TICK));
+    }
+
+    /**
+     * On the crashes' market after them: a long of 3 lots with a resting reduce-only sell (a take-profit) of 3, the long
+     * cut to 2 by another sell, then a buyer of 3 at the take-profit's price: it fills 2 and leaves (POSITION_CLOSED).
+     */
+    private void takeProfit() {
+        Signer longTrader = M.traders.get(0), shortTrader = M.traders.get(1);
+        long at = crashMark;
+        place(new Order(shortTrader.address(), CRASH_MARKET, Side.SELL, at, 3 * Market.LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 500_000));
+        place(new Order(longTrader.address(), CRASH_MARKET, Side.BUY, at, 3 * Market.LOT, 0, TimeInForce.IOC, 0, 0, nonce++, at * 3 * 15 / 100));
+        place(new Order(longTrader.address(), CRASH_MARKET, Side.SELL, at + 5 * Market.TICK, 3 * Market.LOT, 0, TimeInForce.GTC,
+                Order.REDUCE_ONLY, 0, nonce++, 0));
+        place(new Order(shortTrader.address(), CRASH_MARKET, Side.BUY, at - 5 * Market.TICK, Market.LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 100_000));
+        place(new Order(longTrader.address(), CRASH_MARKET, Side.SELL, at - 5 * Market.TICK, Market.LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY, 0,
+                nonce++, 0));
+        place(new Order(shortTrader.address(), CRASH_MARKET, Side.BUY, at + 5 * Market.TICK, 3 * Market.LOT, 0, TimeInForce.IOC, 0, 0, nonce++,
+                200_000));
     }
 
     private long balanceNonce(Signer t) {

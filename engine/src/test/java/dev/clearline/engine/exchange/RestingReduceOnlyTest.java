@@ -1,0 +1,183 @@
+package dev.clearline.engine.exchange;
+
+import dev.clearline.engine.book.RejectReason;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.stf.Reject;
+import dev.clearline.engine.stf.StateReads;
+import dev.clearline.engine.testkit.World;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static dev.clearline.engine.testkit.World.LOT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A reduce-only order that rests (a take-profit): it reserves no margin, fills as a maker, never fills past what its
+ * owner's position holds when it meets a taker (the position may have shrunk since it rested), leaves once that fill
+ * closed the position, and leaves unfilled when the position is already gone. Alice is long 5 lots; Bob's 5 lots rest
+ * at 10,000.
+ */
+class RestingReduceOnlyTest {
+    static final long NOW = 1_000;
+    final World w = new World();
+    final Exchange ex = new Exchange(w.domain, new BouncyCastleVerifier(), new MarketBooks(1 << 16, 1 << 30, 1 << 12));
+    final SignatureStage stage = new SignatureStage(w.domain, new BouncyCastleVerifier());
+    final Signer alice = World.signer(1);
+    final Signer bob = World.signer(2);
+    final Signer carol = World.signer(3);
+    long nonce = 100;
+
+    @BeforeEach
+    void aliceIsLongFiveLots() {
+        ex.apply(w.market(1), NOW);
+        for (Signer s : List.of(alice, bob, carol)) ex.apply(w.deposit(s.address(), 1_000_000), NOW);
+        ex.apply(w.price(1, 10_000, 0, NOW), NOW);
+        assertThat(submit(bob, order(bob, Side.SELL, 10_000, 10 * LOT, 50_000, TimeInForce.GTC, 0))).isNull();
+        assertThat(submit(alice, order(alice, Side.BUY, 10_000, 5 * LOT, 10_000, TimeInForce.IOC, 0))).isNull();
+        ex.takeEvents();
+        ex.takeTransitions();
+    }
+
+    @Test
+    void itRestsAndClosesThePositionAsAMaker() {
+        Order tp = order(alice, Side.SELL, 11_000, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        assertThat(submit(alice, tp)).isNull();
+        long id = idOf(ex.takeEvents(), tp);
+        assertThat((ex.liveOrder(id) != null)).as("a reduce-only GTC order rests").isTrue();
+        assertThat(submit(carol, order(carol, Side.BUY, 11_000, 10 * LOT, 50_000, TimeInForce.IOC, 0))).isNull();
+        List<ExchangeEvent> events = ex.takeEvents();
+        assertThat(makerFilled(events, id)).isEqualTo(5 * LOT);
+        assertThat(position(alice)).isZero();
+        assertThat((ex.liveOrder(id) != null)).isFalse();
+    }
+
+    @Test
+    void aPositionThatShrankMeanwhileCapsItsFillAndItsRestLeaves() {
+        Order tp = order(alice, Side.SELL, 11_000, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        assertThat(submit(alice, tp)).isNull();
+        long id = idOf(ex.takeEvents(), tp);
+        closeThree();
+        // carol takes Bob's 5 at 10,000, then the take-profit: 2 lots (all Alice holds now), and nothing more
+        assertThat(submit(carol, order(carol, Side.BUY, 11_000, 8 * LOT, 50_000, TimeInForce.IOC, 0))).isNull();
+        List<ExchangeEvent> events = ex.takeEvents();
+        assertThat(makerFilled(events, id)).isEqualTo(2 * LOT);
+        assertThat(cancelled(events, id)).singleElement().satisfies(c -> {
+            assertThat(c.why()).isEqualTo(ExchangeEvent.Why.POSITION_CLOSED);
+            assertThat(c.remaining()).isEqualTo(3 * LOT);
+        });
+        assertThat(events).noneMatch(e -> e instanceof ExchangeEvent.FillRefused);
+        assertThat(position(alice)).as("closed, never flipped").isZero();
+        assertThat((ex.liveOrder(id) != null)).isFalse();
+    }
+
+    @Test
+    void aPositionClosedMeanwhileLeavesItUnfilledAtTheNextTaker() {
+        Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        assertThat(submit(alice, tp)).isNull();
+        long id = idOf(ex.takeEvents(), tp);
+        assertThat(submit(carol, order(carol, Side.BUY, 9_000, 5 * LOT, 50_000, TimeInForce.GTC, 0))).isNull();
+        assertThat(submit(alice, order(alice, Side.SELL, 9_000, 5 * LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY))).isNull();
+        assertThat(position(alice)).isZero();
+        ex.takeEvents();
+        assertThat(submit(carol, order(carol, Side.BUY, 10_000, 3 * LOT, 50_000, TimeInForce.IOC, 0))).isNull();
+        List<ExchangeEvent> events = ex.takeEvents();
+        assertThat(makerFilled(events, id)).isZero();
+        assertThat(cancelled(events, id)).singleElement().satisfies(c -> {
+            assertThat(c.why()).isEqualTo(ExchangeEvent.Why.REFUSED);
+            assertThat(c.reason()).isEqualTo(Reject.REDUCE_ONLY_WOULD_INCREASE);
+            assertThat(c.remaining()).isEqualTo(5 * LOT);
+        });
+        assertThat(events).as("the taker went on to Bob's ask").anyMatch(e -> e instanceof ExchangeEvent.Filled f && f.size() == 3 * LOT);
+        assertThat(position(alice)).as("the take-profit opened nothing").isZero();
+    }
+
+    @Test
+    void aFillOrKillItWouldLeaveShortIsRefusedAndNothingMoves() {
+        Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        assertThat(submit(alice, tp)).isNull();
+        long id = idOf(ex.takeEvents(), tp);
+        closeThree();
+        // 5 lots rest at 9,500 as signed, but Alice holds 2: a FOK for 4 at 9,500 finds 2
+        Order fok = order(carol, Side.BUY, 9_500, 4 * LOT, 50_000, TimeInForce.FOK, 0);
+        assertThat(submit(carol, fok)).isEqualTo(Reject.BOOK_REJECTED);
+        List<ExchangeEvent> events = ex.takeEvents();
+        assertThat(events).anyMatch(e -> e instanceof ExchangeEvent.Rejected r && r.bookReason() == RejectReason.FILL_OR_KILL_NOT_FILLABLE);
+        assertThat(events).noneMatch(e -> e instanceof ExchangeEvent.Filled);
+        assertThat((ex.liveOrder(id) != null)).as("the take-profit stays").isTrue();
+        assertThat(position(alice)).isEqualTo(2 * LOT);
+        Order fits = order(carol, Side.BUY, 9_500, 2 * LOT, 50_000, TimeInForce.FOK, 0);
+        assertThat(submit(carol, fits)).as("a FOK within what Alice holds fills").isNull();
+        assertThat(makerFilled(ex.takeEvents(), id)).isEqualTo(2 * LOT);
+        assertThat(position(alice)).isZero();
+    }
+
+    @Test
+    void oneLargerThanThePositionIsRefusedToRestAndAnAmendCannotGrowItPastIt() {
+        // its lots past the position could never fill, yet would read as open while it rests: refused, not clipped
+        assertThat(submit(alice, order(alice, Side.SELL, 11_000, 6 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY)))
+                .isEqualTo(Reject.REDUCE_ONLY_WOULD_INCREASE);
+        assertThat(submit(alice, order(alice, Side.BUY, 9_000, LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY)))
+                .as("on the side that grows the position").isEqualTo(Reject.REDUCE_ONLY_WOULD_INCREASE);
+        Order tp = order(alice, Side.SELL, 11_000, 3 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        assertThat(submit(alice, tp)).isNull();
+        long id = idOf(ex.takeEvents(), tp);
+        Order larger = order(alice, Side.SELL, 11_000, 6 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        assertThat(ex.amend(cancelOf(alice, tp), verified(alice, larger))).isEqualTo(Reject.REDUCE_ONLY_WOULD_INCREASE);
+        assertThat(ex.liveOrder(id)).as("a refused amend leaves the order as it was").isEqualTo(tp);
+        Order whole = order(alice, Side.SELL, 10_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        assertThat(ex.amend(cancelOf(alice, tp), verified(alice, whole))).isNull();
+        assertThat(ex.liveOrder(id)).isEqualTo(whole);
+    }
+
+    /** Alice sells 3 of her 5 lots to Carol's bid at 9,000. */
+    private void closeThree() {
+        assertThat(submit(carol, order(carol, Side.BUY, 9_000, 3 * LOT, 50_000, TimeInForce.GTC, 0))).isNull();
+        assertThat(submit(alice, order(alice, Side.SELL, 9_000, 3 * LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY))).isNull();
+        assertThat(position(alice)).isEqualTo(2 * LOT);
+        ex.takeEvents();
+    }
+
+    private long position(Signer s) {
+        return StateReads.position(ex.state(), s.address(), 1).size();
+    }
+
+    private long idOf(List<ExchangeEvent> events, Order o) {
+        Hash32 hash = w.domain.orderDigest(o);
+        return events.stream().filter(e -> e instanceof ExchangeEvent.Accepted a && a.orderHash().equals(hash))
+                .mapToLong(e -> ((ExchangeEvent.Accepted) e).orderId()).findFirst().orElseThrow();
+    }
+
+    private static long makerFilled(List<ExchangeEvent> events, long id) {
+        return events.stream().filter(e -> e instanceof ExchangeEvent.Filled f && f.makerOrderId() == id)
+                .mapToLong(e -> ((ExchangeEvent.Filled) e).size()).sum();
+    }
+
+    private static List<ExchangeEvent.Cancelled> cancelled(List<ExchangeEvent> events, long id) {
+        return events.stream().filter(e -> e instanceof ExchangeEvent.Cancelled c && c.orderId() == id)
+                .map(e -> (ExchangeEvent.Cancelled) e).toList();
+    }
+
+    private Reject submit(Signer s, Order o) {
+        return ex.submit(verified(s, o));
+    }
+
+    private VerifiedOrder verified(Signer s, Order o) {
+        Verification v = stage.verify(new SignedOrder(o, World.CHAIN_ID, World.ROLLUP, s.sign(w.domain.orderDigest(o))));
+        assertThat(v).isInstanceOf(VerifiedOrder.class);
+        return (VerifiedOrder) v;
+    }
+
+    private VerifiedCancel cancelOf(Signer s, Order o) {
+        return new VerifiedCancel(s.address(), w.domain.orderDigest(o), new dev.clearline.engine.order.Signature(new byte[65]));
+    }
+
+    private Order order(Signer s, Side side, long price, long size, long margin, TimeInForce tif, int flags) {
+        return new Order(s.address(), 1, side, price, size, 0, tif, flags, 0, nonce++, margin);
+    }
+}
