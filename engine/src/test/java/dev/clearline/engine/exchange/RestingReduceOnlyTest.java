@@ -135,6 +135,36 @@ class RestingReduceOnlyTest {
         assertThat(ex.liveOrder(id)).isEqualTo(whole);
     }
 
+    @Test
+    void aFillOrKillTheCapWouldTakePastTheFillLimitIsRefused() {
+        Order tp = order(alice, Side.SELL, 9_500, 2 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        closeThree();
+        assertThat(submit(alice, tp)).isNull();
+        long id = idOf(ex.takeEvents(), tp);
+        assertThat(submit(carol, order(carol, Side.BUY, 9_000, LOT, 50_000, TimeInForce.GTC, 0))).isNull();
+        assertThat(submit(alice, order(alice, Side.SELL, 9_000, LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY))).isNull();
+        assertThat(position(alice)).isEqualTo(LOT); // the take-profit of 2 can give 1
+        int ones = Exchange.MAX_FILLS_PER_ORDER - 1;
+        for (int i = 0; i < ones; i++) assertThat(submit(bob, order(bob, Side.SELL, 9_600, LOT, 2_000, TimeInForce.GTC, 0))).isNull();
+        assertThat(submit(bob, order(bob, Side.SELL, 9_600, 5 * LOT, 10_000, TimeInForce.GTC, 0))).isNull();
+        ex.takeEvents();
+        // 401 lots at 9,600 or better: as signed, the take-profit's 2 and 399 single lots, then 1 of the 5 (400 fills, the most);
+        // as the position allows, 1 and 399 and 1 of the 5 make 401 lots in 401 fills: past the limit, so refused whole
+        Order fok = order(carol, Side.BUY, 9_600, (ones + 2) * LOT, 800_000, TimeInForce.FOK, 0);
+        assertThat(submit(carol, fok)).isEqualTo(Reject.BOOK_REJECTED);
+        List<ExchangeEvent> events = ex.takeEvents();
+        assertThat(events).noneMatch(e -> e instanceof ExchangeEvent.Filled);
+        assertThat(ex.liveOrder(id)).as("the take-profit stays").isEqualTo(tp);
+        assertThat(position(alice)).isEqualTo(LOT);
+        // one lot fewer fits in the limit exactly (the take-profit's 1 and the 399): it fills whole
+        Order fits = order(carol, Side.BUY, 9_600, (ones + 1) * LOT, 800_000, TimeInForce.FOK, 0);
+        assertThat(submit(carol, fits)).isNull();
+        events = ex.takeEvents();
+        assertThat(events.stream().filter(e -> e instanceof ExchangeEvent.Filled).count()).isEqualTo(Exchange.MAX_FILLS_PER_ORDER);
+        assertThat(makerFilled(events, id)).isEqualTo(LOT);
+        assertThat(position(alice)).isZero();
+    }
+
     /** Alice sells 3 of her 5 lots to Carol's bid at 9,000. */
     private void closeThree() {
         assertThat(submit(carol, order(carol, Side.BUY, 9_000, 3 * LOT, 50_000, TimeInForce.GTC, 0))).isNull();
