@@ -284,8 +284,8 @@ final class UserCommands {
 
         @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it, or take profit at a price): a fill that would"
                 + " open, grow or flip it is refused. Carries no margin unless --margin is given, since a reducing fill needs none. One that rests"
-                + " fills no more than your position holds when it is met, and is cancelled once a fill of it closes the position (or at the"
-                + " next fill that meets it, once the position closed otherwise).")
+                + " fills no more than your position holds when it is met, and is cancelled once a fill (of it or of another order) closes"
+                + " the position or turns it to the order's side.")
         void reduceOnly(boolean on) {
             reduceOnly = on;
         }
@@ -542,7 +542,7 @@ final class UserCommands {
                     boolean sells = "SELL".equals(oo.path("side").asText());
                     long left = oo.path("size").asLong() - oo.path("filled").asLong();
                     if (held == 0 || (held > 0) != sells) {
-                        // the exchange only finds out when a taker meets it: said here so the trader need not wait for that
+                        // after a deleverage (no fill, so the exchange did not tidy it): it leaves at the next taker
                         b.append(" (nothing to reduce now: your position is ").append(held == 0 ? "closed" : "on its side")
                                 .append(", so it leaves unfilled when met; cancel it)");
                     } else if (Math.abs(held) < left) {

@@ -561,18 +561,21 @@ class UserCommandsTest {
         assertThat(order.path("status").asText()).isEqualTo("cancelled:position_closed");
         assertThat(order.path("filled").asLong()).isEqualTo(1_000);
         assertThat(free(buyer)).as("no margin moved: free only grows by what the position gave back when closed").isGreaterThanOrEqualTo(free);
-        // a take-profit whose position the trader closed otherwise: positions says it has nothing to reduce
+        // a take-profit whose position the trader closes by another order: cancelled with that fill
         assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "1", "--post-only", "--api", url, "--key", buyer).code()).isZero();
         assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "1", "--tif", "ioc", "--api", url, "--key", seller)
                 .out()).contains("1 lot(s) filled now");
-        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0049", "--lots", "1", "--reduce-only", "--api", url, "--key", buyer)
-                .code()).isZero();
+        Run again = run("order", "--market", "1", "--side", "sell", "--price", "0.0049", "--lots", "1", "--reduce-only", "--api", url, "--key", buyer,
+                "--json");
+        assertThat(again.code()).as(again.err()).isZero();
+        String againHash = UserOptions.JSON.readTree(again.out()).path("orderHash").asText();
         assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
         assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
                 "--key", buyer).out()).contains("1 lot(s) filled now");
-        assertThat(run("positions", "--api", url, "--key", buyer).out())
-                .contains("sell 1 lot(s) at 0.004900, 0 filled, reduce-only (nothing to reduce now: your position is closed, so it leaves unfilled when met; cancel it)");
-        assertThat(run("cancel", "--all", "--api", url, "--key", buyer).code()).isZero();
+        assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("open orders: 0");
+        assertThat(UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(url + "/orders/" + againHash)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+                .path("order").path("status").asText()).isEqualTo("cancelled:position_closed");
     }
 
     @Test

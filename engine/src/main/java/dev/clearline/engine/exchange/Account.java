@@ -29,6 +29,13 @@ final class Account {
     /** Per market: the position size (base units) this exchange saw it reach, and what it cost to open (quote units, >= 0). */
     private long[] trackedSize = new long[0];
     private long[] entryValue = new long[0];
+    /**
+     * Book ids of this trader's resting reduce-only orders (take-profits), so that a fill which closes or turns a position
+     * finds them without a walk of the book; null until one rests (most traders never rest one). Not in the image: rebuilt
+     * from the live orders. An id may outlive its order (an amend keeps the id for a replacement of another kind): every
+     * reader checks the order behind it.
+     */
+    private java.util.TreeSet<Long> reduceOnlyIds;
 
     Account(long ownerId, Address address, MemoryLeafStore mirror, KeyCache keys) {
         this.ownerId = ownerId;
@@ -36,6 +43,24 @@ final class Account {
         this.mirror = mirror;
         this.keys = keys;
         this.balanceCell = mirror.cell(keys.balance(address));
+    }
+
+    void restsReduceOnly(long orderId) {
+        if (reduceOnlyIds == null) reduceOnlyIds = new java.util.TreeSet<>();
+        reduceOnlyIds.add(orderId);
+    }
+
+    void forgetReduceOnly(long orderId) {
+        if (reduceOnlyIds != null) reduceOnlyIds.remove(orderId);
+    }
+
+    boolean hasReduceOnly() {
+        return reduceOnlyIds != null && !reduceOnlyIds.isEmpty();
+    }
+
+    /** The ids of {@link #restsReduceOnly}, ascending (the order every replica tidies them in). */
+    long[] reduceOnlyIds() {
+        return reduceOnlyIds == null ? new long[0] : reduceOnlyIds.stream().mapToLong(Long::longValue).toArray();
     }
 
     BalanceLeaf balance() {

@@ -205,6 +205,7 @@ final class BookGlue {
     /** Drops an order that left the book: its indexes, its reservation, its expiry entry, and (posted) its ORDER leaf. */
     void forget(LiveOrder e, MarketBook mb) {
         if (e == null) return;
+        if (e.order().reduceOnly()) e.account.forgetReduceOnly(e.id);
         if (e.posted) mirror.retire(e);
         index.remove(e);
         reservations.release(e);
@@ -337,6 +338,30 @@ final class BookGlue {
         return Math.min(lots, Math.abs(size) / m.lotSize());
     }
 
+    /**
+     * After fills moved {@code a}'s position in market {@code m}: its resting reduce-only orders there that have nothing left
+     * to reduce (the position closed, or turned to their own side) leave at once, POSITION_CLOSED, in id order, rather
+     * than rest as depth nobody can take until a taker meets them. One whose position only shrank stays: a fill of it
+     * is capped at what the position holds ({@link #fillableLots}). Positions moved otherwise (a deleverage) are left
+     * to that cap and to the STF, which refuses such a fill.
+     */
+    void tidyReduceOnly(Account a, MarketLeaf m, MarketBook mb) {
+        long size = a.position(mb.marketId()).size();
+        for (long id : a.reduceOnlyIds()) {
+            LiveOrder e = index.get(id);
+            if (e == null || !e.order().reduceOnly() || e.account != a) {
+                a.forgetReduceOnly(id); // its order left, or an amend gave the id to another kind of order
+                continue;
+            }
+            if (e.marketId() != mb.marketId()) continue;
+            if (!mb.book().isResting(id)) {
+                a.forgetReduceOnly(id);
+                continue;
+            }
+            if (size == 0 || (size > 0) == e.order().isBuy()) evict(e, mb, m, ExchangeEvent.Why.POSITION_CLOSED, null);
+        }
+    }
+
     /** The book's reason beside a refusal of {@link #tryFillOrKill}: BOOK_REJECTED there means the makers could not fill it whole (in one order's fills). */
     static RejectReason fillOrKillShort(Reject r) {
         return r == Reject.BOOK_REJECTED ? RejectReason.FILL_OR_KILL_NOT_FILLABLE : null;
@@ -363,6 +388,8 @@ final class BookGlue {
         long trimmedLots;
         /** Whether the book cancelled what was left of the incoming order (its event counts the trimmed lots too). */
         boolean incomingClosed;
+        /** Traders with resting reduce-only orders whose position a fill of this book call moved. */
+        final java.util.ArrayList<Account> moved = new java.util.ArrayList<>();
         final Trial trial = new Trial();
 
         void begin(LiveOrder in, MarketLeaf m, MarketBook b) {
@@ -375,6 +402,8 @@ final class BookGlue {
         }
 
         Reject end() {
+            for (Account a : moved) tidyReduceOnly(a, market, mb);
+            moved.clear();
             Reject r = rejected;
             incoming = null;
             trimmedLots = 0;
@@ -420,6 +449,10 @@ final class BookGlue {
             events.add(new ExchangeEvent.Filled(events.next(), makerOrderId, takerOrderId, priceTicks * market.tickSize(),
                     lots * market.lotSize()));
             LiveOrder maker = order(makerOrderId);
+            LiveOrder takerOrder = order(takerOrderId);
+            for (Account a : new Account[] {maker.account, takerOrder.account}) {
+                if (a.hasReduceOnly() && !moved.contains(a)) moved.add(a);
+            }
             if (makerRemainingLots == 0) forget(maker, mb);
             else reservations.reserve(maker, makerRemainingLots, market.lotSize());
             if (incoming == null || takerOrderId != incoming.id) {
@@ -432,6 +465,8 @@ final class BookGlue {
 
         @Override
         public void onRested(long s, long orderId, long priceTicks, long restingLots) {
+            LiveOrder e = order(orderId);
+            if (e != null && e.order().reduceOnly()) e.account.restsReduceOnly(orderId);
             events.add(new ExchangeEvent.Rested(events.next(), orderId, priceTicks * market.tickSize(), restingLots * market.lotSize()));
         }
 

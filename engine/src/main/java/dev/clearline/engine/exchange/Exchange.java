@@ -310,6 +310,11 @@ public final class Exchange {
             mirror.readOrphans(in);
         }
         Part.END.expect(in);
+        for (LiveOrder e : index.all()) {
+            // not in the image: which resting orders are take-profits is in the orders themselves
+            MarketBook mb = bookOf(e.marketId());
+            if (e.order().reduceOnly() && mb != null && mb.book().isResting(e.id)) e.account.restsReduceOnly(e.id);
+        }
     }
 
     /** The accounts in creation order (each one's owner id is its place), then the table by address as laid out. */

@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * taker lifts or hits them with random sizes, also fill-or-kill. Checked at every step: a take-profit never opens,
  * grows or flips her position (a taker's command never moves it away from zero, and never past it); a take-profit
  * never fills past its signed size, and once closed its fills and its cancelled rest add up to that size; a FOK fills
- * all or nothing; every exchange refusal of a take-profit is its own (REDUCE_ONLY_WOULD_INCREASE). Reached on purpose
+ * all or nothing; every exchange refusal of a take-profit is its own (REDUCE_ONLY_WOULD_INCREASE); after every command each
+ * resting take-profit has a position to reduce (one whose position another fill closed or turned is taken off in that
+ * command). Reached on purpose
  * (the test fails when a campaign stops reaching them): fills capped by the position (POSITION_CLOSED) and take-profits
  * whose position closed otherwise leaving at the next taker (REFUSED).
  */
@@ -36,15 +38,19 @@ class TakeProfitProperties {
 
     @Test
     void takeProfitsNeverOpenGrowOrFlipAPositionAndAccountForEveryLot() {
-        long[] reached = new long[3];
+        long[] reached = new long[4];
         Property.forAll(Gens.listOf(STEP, 1, 80)).tries(150).check(steps -> {
             Run run = new Run();
-            for (Step s : steps) run.step(s);
+            for (Step s : steps) {
+                run.step(s);
+                run.checkResting();
+            }
             run.closeOut();
             for (int i = 0; i < reached.length; i++) reached[i] += run.reached[i];
         });
         assertThat(java.util.Arrays.stream(reached).boxed().toList())
-                .as("take-profits filled, capped by their position (POSITION_CLOSED), left once their position went (REFUSED)").allMatch(n -> n > 0);
+                .as("take-profits filled, capped by their position then closed, met by a taker after another take-profit closed the position"
+                        + " (REFUSED), taken off once another fill closed or turned their position").allMatch(n -> n > 0);
     }
 
     static final class Run {
@@ -56,7 +62,7 @@ class TakeProfitProperties {
         final Map<Long, Order> tps = new HashMap<>();
         final Map<Long, Long> filled = new HashMap<>();
         final Map<Long, Long> closedWith = new HashMap<>();
-        final long[] reached = new long[3];
+        final long[] reached = new long[4];
 
         Run() {
             // deep quotes 5 ticks either side of the middle, refreshed when used up
@@ -138,6 +144,16 @@ class TakeProfitProperties {
             account(d.events(), held);
         }
 
+        /** After every command: each of Alice's resting take-profits has something to reduce (the exchange tidies the rest). */
+        void checkResting() {
+            long held = position();
+            for (var t : tps.entrySet()) {
+                if (d.ex.liveOrder(t.getKey()) == null) continue;
+                assertThat(held != 0 && (held > 0) != t.getValue().isBuy())
+                        .as("take-profit %s rests while Alice holds %d lots", t.getValue(), held).isTrue();
+            }
+        }
+
         private boolean takerIs(ExchangeEvent.Filled f, VerifiedOrder v, List<ExchangeEvent> events) {
             return events.stream().anyMatch(e -> e instanceof ExchangeEvent.Accepted a && a.orderHash().equals(v.hash()) && a.orderId() == f.takerOrderId());
         }
@@ -167,7 +183,12 @@ class TakeProfitProperties {
                         closedWith.put(c.orderId(), c.remaining());
                         assertThat(filled.getOrDefault(c.orderId(), 0L) + c.remaining()).as("filled and cancelled add up to the signed size")
                                 .isEqualTo(o.size());
-                        if (c.why() == ExchangeEvent.Why.POSITION_CLOSED) reached[1]++;
+                        if (c.why() == ExchangeEvent.Why.POSITION_CLOSED) {
+                            // capped: the fill just before it was its own; tidied: another fill of the command closed or turned the position
+                            boolean capped = events.indexOf(e) > 0 && events.get(events.indexOf(e) - 1) instanceof ExchangeEvent.Filled f
+                                    && f.makerOrderId() == c.orderId();
+                            reached[capped ? 1 : 3]++;
+                        }
                         if (c.why() == ExchangeEvent.Why.REFUSED) {
                             assertThat(c.reason()).as("a take-profit is refused only for its own position").isEqualTo(Reject.REDUCE_ONLY_WOULD_INCREASE);
                             reached[2]++;

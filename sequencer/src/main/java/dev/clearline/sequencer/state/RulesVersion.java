@@ -23,7 +23,7 @@ package dev.clearline.sequencer.state;
 public final class RulesVersion {
     /**
      * The rules this build applies. 2: a reduce-only order may rest (GTC, up to its position's size; it fills no more
-     * than the position holds when met, and leaves once a fill closed it: {@code POSITION_CLOSED}); under rules 1 the
+     * than the position holds when met, and leaves once a fill closed or turned it: {@code POSITION_CLOSED}); under rules 1 the
      * book refused one that was not IOC or FOK.
      */
     public static final int CURRENT = 2;
