@@ -154,6 +154,7 @@ class OrderFlowProperties {
                 assertThat(filled).as("a FOK fills all or nothing: %s", o).isIn(0L, o.size());
                 seen[filled == 0 ? 2 : 1]++;
             }
+            if (d.ex.orderId(v.hash()) > 0) lastKnown.put(d.ex.orderId(v.hash()), o); // the cut below may take it off before the check
             if ((flags & Order.REDUCE_ONLY) != 0 && (s.pick() >> 4) % 2 == 0) {
                 // the trader then takes a lot off the position by another order, so the take-profit rests larger than it
                 Order cut = d.order(who, buy ? Side.BUY : Side.SELL, buy ? 10_600 : 9_400, 1, margin, TimeInForce.IOC, Order.REDUCE_ONLY, 0, 0);
