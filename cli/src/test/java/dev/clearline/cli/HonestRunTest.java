@@ -105,6 +105,18 @@ class HonestRunTest {
             assertThat(fill.path("stage").asText()).as("a fresh fill: %s", fill).isIn("matched", "posted", "final");
             assertThat(fill.path("batch").asLong(-1)).isNotNegative();
 
+            // a take-profit as the guide prints it (here 5 % up, out of the demo flow's reach): it rests, and the close below,
+            // another fill that closes the position, takes it off the book
+            assertThat(find(banner, "\\./clearline order --market 1 --side sell --price (\\S+) --lots 2 --reduce-only ")).isEqualTo("60.600000");
+            long markNow = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("marketInfo").get(0).path("markPrice").asLong();
+            Run tp = cli(common, "order", "--market", "1", "--side", "sell", "--price", Units.amount(markNow * 105 / 100 / 1_000 * 1_000), "--lots", "1",
+                    "--reduce-only");
+            assertThat(tp.code()).as(tp.err()).isZero();
+            assertThat(UserOptions.JSON.readTree(tp.out()).path("filledLots").asLong()).isZero();
+            String tpHash = UserOptions.JSON.readTree(tp.out()).path("orderHash").asText();
+
             // close it with a reduce-only sell into the demo bids (no margin moved in), then take the margin back: the
             // Release goes into a batch like any transition, and the watcher judges those batches below
             long sold = 0;
@@ -122,6 +134,10 @@ class HonestRunTest {
             assertThat(sold).as("the lot sold back to the demo makers").isEqualTo(1);
             JsonNode closed = UserOptions.JSON.readTree(cli(common, "positions").out());
             assertThat(closed.path("positions").get(0).path("size").asLong()).isZero();
+            assertThat(closed.path("openOrders")).as("the take-profit left with the position").isEmpty();
+            assertThat(UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/orders/" + tpHash)).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("order").path("status").asText()).isEqualTo("cancelled:position_closed");
             long held = closed.path("positions").get(0).path("equity").asLong();
             long freeBeforeRelease = closed.path("free").asLong();
             Run release = cli(common, "margin", "remove", "all", "--market", "1");
