@@ -1,17 +1,13 @@
 package dev.clearline.engine.exchange;
 
 import dev.clearline.engine.book.RejectReason;
-import dev.clearline.engine.order.BouncyCastleVerifier;
-import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.stf.Reject;
 import dev.clearline.engine.stf.StateReads;
-import dev.clearline.engine.testkit.World;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static dev.clearline.engine.testkit.World.LOT;
@@ -23,32 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * closed the position, and leaves unfilled when the position is already gone. Alice is long 5 lots; Bob's 5 lots rest
  * at 10,000.
  */
-class RestingReduceOnlyTest {
-    static final long NOW = 1_000;
-    final World w = new World();
-    final Exchange ex = new Exchange(w.domain, new BouncyCastleVerifier(), new MarketBooks(1 << 16, 1 << 30, 1 << 12));
-    final SignatureStage stage = new SignatureStage(w.domain, new BouncyCastleVerifier());
-    final Signer alice = World.signer(1);
-    final Signer bob = World.signer(2);
-    final Signer carol = World.signer(3);
-    long nonce = 100;
-
-    @BeforeEach
-    void aliceIsLongFiveLots() {
-        ex.apply(w.market(1), NOW);
-        for (Signer s : List.of(alice, bob, carol)) ex.apply(w.deposit(s.address(), 1_000_000), NOW);
-        ex.apply(w.price(1, 10_000, 0, NOW), NOW);
-        assertThat(submit(bob, order(bob, Side.SELL, 10_000, 10 * LOT, 50_000, TimeInForce.GTC, 0))).isNull();
-        assertThat(submit(alice, order(alice, Side.BUY, 10_000, 5 * LOT, 10_000, TimeInForce.IOC, 0))).isNull();
-        ex.takeEvents();
-        ex.takeTransitions();
-    }
-
+class RestingReduceOnlyTest extends AliceLongFive {
     @Test
     void itRestsAndClosesThePositionAsAMaker() {
         Order tp = order(alice, Side.SELL, 11_000, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         assertThat((ex.liveOrder(id) != null)).as("a reduce-only GTC order rests").isTrue();
         assertThat(submit(carol, order(carol, Side.BUY, 11_000, 10 * LOT, 50_000, TimeInForce.IOC, 0))).isNull();
         List<ExchangeEvent> events = ex.takeEvents();
@@ -60,8 +35,7 @@ class RestingReduceOnlyTest {
     @Test
     void aPositionThatShrankMeanwhileCapsItsFillAndItsRestLeaves() {
         Order tp = order(alice, Side.SELL, 11_000, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         closeThree();
         // carol takes Bob's 5 at 10,000, then the take-profit: 2 lots (all Alice holds now), and nothing more
         assertThat(submit(carol, order(carol, Side.BUY, 11_000, 8 * LOT, 50_000, TimeInForce.IOC, 0))).isNull();
@@ -79,8 +53,7 @@ class RestingReduceOnlyTest {
     @Test
     void aPositionClosedOrTurnedByAnotherFillTakesItOffTheBookAtOnce() {
         Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         closeThree();
         assertThat(ex.liveOrder(id)).as("a position that only shrank keeps it (its fills are capped)").isEqualTo(tp);
         // Alice sells her last 2 lots and 1 more into Carol's bid: short 1, so the sell take-profit has nothing to reduce
@@ -95,8 +68,7 @@ class RestingReduceOnlyTest {
         assertThat(ex.liveOrder(id)).isNull();
         // a buy take-profit of the short, then the short closed as a maker: it leaves in that same command
         Order back = order(alice, Side.BUY, 9_400, LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, back)).isNull();
-        long backId = idOf(ex.takeEvents(), back);
+        long backId = placed(alice, back);
         Order close = order(alice, Side.BUY, 9_800, LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY | Order.POST_ONLY);
         assertThat(submit(alice, close)).isNull();
         ex.takeEvents();
@@ -110,8 +82,7 @@ class RestingReduceOnlyTest {
     @Test
     void anExchangeRestoredFromItsImageTidiesTakeProfitsAsTheOriginal() {
         Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         ex.takeTransitions();
         Exchange back = ExchangeImageProperties.restore(ExchangeImageProperties.image(ex), w, new MarketBooks(1 << 16, 1 << 30, 1 << 12));
         Order bid = order(carol, Side.BUY, 9_000, 5 * LOT, 50_000, TimeInForce.GTC, 0);
@@ -131,8 +102,7 @@ class RestingReduceOnlyTest {
         // the exchange tidies take-profits after fills; a position moved otherwise is caught by the Trade rule at the
         // next fill: here the mirror's position is set to zero directly, as a deleverage would leave it
         Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         var key = dev.clearline.engine.state.StateKeys.position(alice.address(), 1);
         var p = StateReads.position(ex.state(), alice.address(), 1);
         ex.state().putAll(List.of(new dev.clearline.engine.stf.LeafStore.Write(key.toArray(),
@@ -150,8 +120,7 @@ class RestingReduceOnlyTest {
     @Test
     void aFillOrKillItWouldLeaveShortIsRefusedAndNothingMoves() {
         Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         closeThree();
         // 5 lots rest at 9,500 as signed, but Alice holds 2: a FOK for 4 at 9,500 finds 2
         Order fok = order(carol, Side.BUY, 9_500, 4 * LOT, 50_000, TimeInForce.FOK, 0);
@@ -175,8 +144,7 @@ class RestingReduceOnlyTest {
         assertThat(submit(alice, order(alice, Side.BUY, 9_000, LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY)))
                 .as("on the side that grows the position").isEqualTo(Reject.REDUCE_ONLY_WOULD_INCREASE);
         Order tp = order(alice, Side.SELL, 11_000, 3 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         Order larger = order(alice, Side.SELL, 11_000, 6 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
         assertThat(ex.amend(cancelOf(alice, tp), verified(alice, larger))).isEqualTo(Reject.REDUCE_ONLY_WOULD_INCREASE);
         assertThat(ex.liveOrder(id)).as("a refused amend leaves the order as it was").isEqualTo(tp);
@@ -189,8 +157,7 @@ class RestingReduceOnlyTest {
     void aFillOrKillTheCapWouldTakePastTheFillLimitIsRefused() {
         Order tp = order(alice, Side.SELL, 9_500, 2 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
         closeThree();
-        assertThat(submit(alice, tp)).isNull();
-        long id = idOf(ex.takeEvents(), tp);
+        long id = placed(alice, tp);
         assertThat(submit(carol, order(carol, Side.BUY, 9_000, LOT, 50_000, TimeInForce.GTC, 0))).isNull();
         assertThat(submit(alice, order(alice, Side.SELL, 9_000, LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY))).isNull();
         assertThat(position(alice)).isEqualTo(LOT); // the take-profit of 2 can give 1
@@ -223,41 +190,12 @@ class RestingReduceOnlyTest {
         ex.takeEvents();
     }
 
-    private long position(Signer s) {
-        return StateReads.position(ex.state(), s.address(), 1).size();
-    }
-
-    private long idOf(List<ExchangeEvent> events, Order o) {
-        Hash32 hash = w.domain.orderDigest(o);
-        return events.stream().filter(e -> e instanceof ExchangeEvent.Accepted a && a.orderHash().equals(hash))
-                .mapToLong(e -> ((ExchangeEvent.Accepted) e).orderId()).findFirst().orElseThrow();
-    }
-
     private static long makerFilled(List<ExchangeEvent> events, long id) {
         return events.stream().filter(e -> e instanceof ExchangeEvent.Filled f && f.makerOrderId() == id)
                 .mapToLong(e -> ((ExchangeEvent.Filled) e).size()).sum();
     }
 
-    private static List<ExchangeEvent.Cancelled> cancelled(List<ExchangeEvent> events, long id) {
-        return events.stream().filter(e -> e instanceof ExchangeEvent.Cancelled c && c.orderId() == id)
-                .map(e -> (ExchangeEvent.Cancelled) e).toList();
-    }
-
-    private Reject submit(Signer s, Order o) {
-        return ex.submit(verified(s, o));
-    }
-
-    private VerifiedOrder verified(Signer s, Order o) {
-        Verification v = stage.verify(new SignedOrder(o, World.CHAIN_ID, World.ROLLUP, s.sign(w.domain.orderDigest(o))));
-        assertThat(v).isInstanceOf(VerifiedOrder.class);
-        return (VerifiedOrder) v;
-    }
-
     private VerifiedCancel cancelOf(Signer s, Order o) {
         return new VerifiedCancel(s.address(), w.domain.orderDigest(o), new dev.clearline.engine.order.Signature(new byte[65]));
-    }
-
-    private Order order(Signer s, Side side, long price, long size, long margin, TimeInForce tif, int flags) {
-        return new Order(s.address(), 1, side, price, size, 0, tif, flags, 0, nonce++, margin);
     }
 }
