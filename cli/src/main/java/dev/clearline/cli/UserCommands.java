@@ -354,7 +354,8 @@ final class UserCommands {
             JsonNode state = o.get("/state");
             int market = old.path("market").asInt();
             long lot = o.market(state, market).path("lotSize").asLong();
-            long newLots = lots != null ? lots : (old.path("size").asLong() - old.path("filled").asLong()) / lot;
+            // what it offers now: less than its size less its fills when it is a take-profit trimmed to a shrunken position
+            long newLots = lots != null ? lots : old.path("open").asLong(old.path("size").asLong() - old.path("filled").asLong()) / lot;
             String newPrice = price != null ? price : Units.amount(old.path("price").asLong());
             Side s = Side.valueOf(old.path("side").asText());
             postOnly |= (old.path("flags").asInt() & Order.POST_ONLY) != 0; // the replacement is the same kind of order
@@ -533,21 +534,11 @@ final class UserCommands {
                         .append(oo.path("side").asText().toLowerCase(Locale.ROOT)).append(' ').append(Units.lots(oo.path("size").asLong(), lot, false))
                         .append(" at ").append(Units.amount(oo.path("price").asLong())).append(", ")
                         .append(Units.lots(oo.path("filled").asLong(), lot, false).replace(" lot(s)", "")).append(" filled");
-                boolean reduceOnly = (oo.path("flags").asInt() & Order.REDUCE_ONLY) != 0;
-                if (reduceOnly) b.append(", reduce-only");
+                if ((oo.path("flags").asInt() & Order.REDUCE_ONLY) != 0) b.append(", reduce-only");
                 if ((oo.path("flags").asInt() & Order.POST_ONLY) != 0) b.append(", post-only");
-                if (reduceOnly) {
-                    long held = 0;
-                    for (JsonNode p : a.path("positions")) if (p.path("market").asLong() == oo.path("market").asLong()) held = p.path("size").asLong();
-                    boolean sells = "SELL".equals(oo.path("side").asText());
-                    long left = oo.path("size").asLong() - oo.path("filled").asLong();
-                    if (held == 0 || (held > 0) != sells) {
-                        // after a deleverage (no fill, so the exchange did not tidy it): it leaves at the next taker
-                        b.append(" (nothing to reduce now: your position is ").append(held == 0 ? "closed" : "on its side")
-                                .append(", so it leaves unfilled when met; cancel it)");
-                    } else if (Math.abs(held) < left) {
-                        b.append(" (fills at most the ").append(Units.lots(Math.abs(held), lot, false)).append(" you hold, then leaves)");
-                    }
+                if (oo.path("trimmed").asLong(0) != 0) {
+                    // the exchange cuts a take-profit to its position whenever the position shrinks, and takes it off once closed
+                    b.append(", trimmed to the ").append(Units.lots(oo.path("open").asLong(), lot, false)).append(" you hold");
                 }
                 long expiry = oo.path("expiry").asLong(0);
                 if (expiry != 0) b.append(", expires ").append(java.time.Instant.ofEpochSecond(expiry)).append(" (oracle time)");

@@ -543,35 +543,48 @@ class UserCommandsTest {
         Run grow = run("amend", amended, "--lots", "3", "--api", url, "--key", buyer);
         assertThat(grow.code()).isEqualTo(1);
         assertThat(grow.err()).as("past the 2 lots held").contains("REDUCE_ONLY_WOULD_INCREASE", "no larger than that position").doesNotContain("\tat ");
-        // the buyer sells one of its 2 lots elsewhere: the take-profit now rests larger than the position
+        // the buyer sells one of its 2 lots elsewhere: the take-profit is cut to the 1 lot it still holds
         assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
         Run cut = run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
                 "--key", buyer);
         assertThat(cut.out()).as(cut.err()).contains("1 lot(s) filled now");
-        assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("reduce-only, post-only (fills at most the 1 lot(s) you hold, then leaves)");
+        assertThat(run("positions", "--api", url, "--key", buyer).out())
+                .contains("sell 2 lot(s) at 0.004400, 0 filled, reduce-only, post-only, trimmed to the 1 lot(s) you hold");
         long free = free(buyer);
-        // the seller lifts every ask up to the take-profit's price: of the take-profit, only the lot the buyer still holds fills
+        // the seller lifts every ask up to the take-profit's price: the take-profit's one lot fills, which closes the position
         Run lift = run("order", "--market", "1", "--side", "buy", "--price", "0.0045", "--lots", "40", "--tif", "ioc", "--api", url, "--key", seller);
         assertThat(lift.code()).as(lift.err()).isZero();
         assertThat(position(buyer).path("size").asLong()).as("closed, not flipped").isZero();
         JsonNode account = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", buyer, "--json").out());
-        assertThat(account.path("openOrders")).as("the take-profit filled what there was and left").isEmpty();
+        assertThat(account.path("openOrders")).as("the take-profit filled what it offered").isEmpty();
         JsonNode order = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(url + "/orders/" + amended)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("order");
-        assertThat(order.path("status").asText()).isEqualTo("cancelled:position_closed");
+        assertThat(order.path("status").asText()).isEqualTo("filled");
         assertThat(order.path("filled").asLong()).isEqualTo(1_000);
+        assertThat(order.path("trimmed").asLong()).isEqualTo(1_000);
+        assertThat(order.path("open").asLong()).isZero();
         assertThat(free(buyer)).as("no margin moved: free only grows by what the position gave back when closed").isGreaterThanOrEqualTo(free);
-        // a take-profit whose position the trader closes by another order: cancelled with that fill
-        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "1", "--post-only", "--api", url, "--key", buyer).code()).isZero();
-        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "1", "--tif", "ioc", "--api", url, "--key", seller)
-                .out()).contains("1 lot(s) filled now");
-        Run again = run("order", "--market", "1", "--side", "sell", "--price", "0.0049", "--lots", "1", "--reduce-only", "--api", url, "--key", buyer,
+        // a take-profit trimmed, then amended (the replacement offers what it offers now, 1 lot: 2 would be refused), then
+        // gone with the position the trader closes by another order: cancelled with that fill
+        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "2", "--post-only", "--api", url, "--key", buyer).code()).isZero();
+        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "2", "--tif", "ioc", "--api", url, "--key", seller)
+                .out()).contains("2 lot(s) filled now");
+        Run again = run("order", "--market", "1", "--side", "sell", "--price", "0.0049", "--lots", "2", "--reduce-only", "--api", url, "--key", buyer,
                 "--json");
         assertThat(again.code()).as(again.err()).isZero();
         String againHash = UserOptions.JSON.readTree(again.out()).path("orderHash").asText();
-        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
-        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
-                "--key", buyer).out()).contains("1 lot(s) filled now");
+        for (int i = 0; i < 2; i++) {
+            if (i == 1) {
+                Run moved = run("amend", againHash, "--price", "0.0048", "--api", url, "--key", buyer);
+                assertThat(moved.code()).as(moved.err()).isZero();
+                assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("sell 1 lot(s) at 0.004800, 0 filled, reduce-only");
+                againHash = UserOptions.JSON.readTree(run("positions", "--api", url, "--key", buyer, "--json").out()).path("openOrders").path(0)
+                        .path("orderHash").asText();
+            }
+            assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
+            assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
+                    "--key", buyer).out()).contains("1 lot(s) filled now");
+        }
         assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("open orders: 0");
         assertThat(UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(url + "/orders/" + againHash)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())

@@ -640,6 +640,25 @@ public final class OrderBook {
         return slot == NIL ? 0 : open(slot);
     }
 
+    /**
+     * Cuts a resting order's open size down to {@code lots} in place, hidden lots first, keeping its level, its time
+     * priority and its display size: what a venue does to a take-profit whose position shrank under it. No event (the
+     * caller reports why it cut); false, and nothing changes, when the order is not on the book or
+     * {@code lots} is not in 1 .. its open size - 1 (a cut to nothing is a cancel).
+     */
+    public boolean shrink(long orderId, long lots) {
+        int slot = table.find(orderId);
+        if (slot == NIL || lots < 1 || lots >= open(slot)) return false;
+        long visible = pool[slot * STRIDE + VISIBLE];
+        if (lots <= visible) {
+            pool[slot * STRIDE + VISIBLE] = lots;
+            pool[slot * STRIDE + HIDDEN] = 0;
+        } else {
+            pool[slot * STRIDE + HIDDEN] = lots - visible;
+        }
+        return true;
+    }
+
     /** The sequence number the next event will get. */
     public long nextSequence() {
         return nextSeq;

@@ -339,14 +339,15 @@ final class BookGlue {
     }
 
     /**
-     * After fills moved {@code a}'s position in market {@code m}: its resting reduce-only orders there that have nothing left
-     * to reduce (the position closed, or turned to their own side) leave at once, POSITION_CLOSED, in id order, rather
-     * than rest as depth nobody can take until a taker meets them. One whose position only shrank stays: a fill of it
-     * is capped at what the position holds ({@link #fillableLots}). Positions moved otherwise (a deleverage) are left
-     * to that cap and to the STF, which refuses such a fill.
+     * After {@code a}'s position in market {@code m} moved (a fill, a deleverage): its resting reduce-only orders there
+     * that have nothing left to reduce (the position closed, or turned to their own side) leave at once,
+     * POSITION_CLOSED, and those larger than what the position still holds are cut to it in place (Trimmed), in id
+     * order, rather than show depth nobody can take. A fill of one is still capped at what the position holds when it
+     * is met ({@link #fillableLots}): in one sweep the position moves between fills.
      */
     void tidyReduceOnly(Account a, MarketLeaf m, MarketBook mb) {
         long size = a.position(mb.marketId()).size();
+        long held = Math.abs(size) / m.lotSize();
         for (long id : a.reduceOnlyIds()) {
             LiveOrder e = index.get(id);
             if (e == null || !e.order().reduceOnly() || e.account != a) {
@@ -354,11 +355,19 @@ final class BookGlue {
                 continue;
             }
             if (e.marketId() != mb.marketId()) continue;
-            if (!mb.book().isResting(id)) {
+            OrderBook book = mb.book();
+            if (!book.isResting(id)) {
                 a.forgetReduceOnly(id);
                 continue;
             }
-            if (size == 0 || (size > 0) == e.order().isBuy()) evict(e, mb, m, ExchangeEvent.Why.POSITION_CLOSED, null);
+            if (held == 0 || (size > 0) == e.order().isBuy()) {
+                evict(e, mb, m, ExchangeEvent.Why.POSITION_CLOSED, null);
+            } else {
+                long open = book.openLots(id);
+                if (book.shrink(id, held)) {
+                    events.add(new ExchangeEvent.Trimmed(events.next(), id, (open - held) * m.lotSize(), held * m.lotSize()));
+                }
+            }
         }
     }
 

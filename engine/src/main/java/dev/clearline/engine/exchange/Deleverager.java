@@ -44,11 +44,19 @@ import java.util.List;
 final class Deleverager {
     private final StfMirror mirror;
     private final EventLog events;
+    private final PositionCut cut;
     private long reportedShortfall;
 
-    Deleverager(StfMirror mirror, EventLog events) {
+    /** Told of every position a deleverage cut, after its event: the trader's take-profits there follow the position. */
+    @FunctionalInterface
+    interface PositionCut {
+        void cut(Account trader, int marketId);
+    }
+
+    Deleverager(StfMirror mirror, EventLog events, PositionCut cut) {
         this.mirror = mirror;
         this.events = events;
+        this.cut = cut;
     }
 
     /**
@@ -138,6 +146,7 @@ final class Deleverager {
             PositionLeaf after = StateReads.position(mirror.state, c.account.address, marketId);
             c.account.reducedTo(marketId, after.size());
             events.add(new ExchangeEvent.Deleveraged(events.next(), marketId, c.account.address, lots * lot, price, c.rank));
+            cut.cut(c.account, marketId);
             want -= lots;
         }
     }

@@ -83,7 +83,13 @@ public final class Exchange {
         this.bookSizes = bookSizes;
         this.mirror = new StfMirror(domain, verifier);
         this.glue = new BookGlue(mirror, index, reservations, events);
-        this.deleverager = new Deleverager(mirror, events);
+        this.deleverager = new Deleverager(mirror, events, this::positionCut);
+    }
+
+    /** A deleverage cut {@code trader}'s position: its take-profits there follow it (leave, or are trimmed to what is left). */
+    private void positionCut(Account trader, int marketId) {
+        MarketBook mb = books.get(marketId);
+        if (mb != null && trader.hasReduceOnly()) glue.tidyReduceOnly(trader, mirror.market(marketId), mb);
     }
 
     /** Marks the start of each part of an image: a damaged image is refused naming the part it went wrong in. */

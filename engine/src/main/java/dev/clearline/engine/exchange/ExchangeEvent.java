@@ -30,6 +30,12 @@ public sealed interface ExchangeEvent {
 
     record Expired(long seq, long orderId, long remaining) implements ExchangeEvent {}
 
+    /**
+     * A resting reduce-only order (a take-profit) was cut by {@code removed} base units to {@code openSize}: its position
+     * shrank below it (another fill, a deleverage), and the lots past the position could never fill. It keeps its place.
+     */
+    record Trimmed(long seq, long orderId, long removed, long openSize) implements ExchangeEvent {}
+
     record Amended(long seq, long orderId, Hash32 replacedOrderHash, Hash32 newOrderHash, boolean keptPriority) implements ExchangeEvent {}
 
     /**

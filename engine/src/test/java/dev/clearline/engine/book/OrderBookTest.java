@@ -239,6 +239,29 @@ class OrderBookTest {
     }
 
     @Test
+    void aShrunkOrderCutsHiddenLotsFirstAndKeepsItsPlace() {
+        book.place(1, 11, SELL, 100, 10, GTC, OrderFlags.NONE, 3, 0, NEVER, NOW, log); // 3 shown, 7 hidden
+        gtc(2, 12, SELL, 100, 2);
+        drain();
+        assertThat(book.shrink(1, 5)).isTrue();
+        List<long[]> shown = new ArrayList<>();
+        book.forEachResting(SELL, (id, owner, price, vis, hid, exp) -> shown.add(new long[] {id, vis, hid}));
+        assertThat(shown).containsExactly(new long[] {1, 3, 2}, new long[] {2, 2, 0});
+        assertThat(book.shrink(1, 2)).as("into the shown slice").isTrue();
+        assertThat(book.openLots(1)).isEqualTo(2);
+        assertThat(book.shrink(1, 2)).as("not a cut").isFalse();
+        assertThat(book.shrink(1, 0)).as("a cut to nothing is a cancel").isFalse();
+        assertThat(book.shrink(9, 1)).as("not on the book").isFalse();
+        assertThat(book.openLots(1)).isEqualTo(2);
+        assertThat(drain()).as("the caller reports a cut").isEmpty();
+        gtc(5, 15, BUY, 100, 3);
+        assertThat(drain()).containsExactly(
+                new Accepted(0, 5, 15, BUY, 100, 3),
+                fill(1, 11, 5, 15, BUY, 100, 2, 0, 1),
+                fill(2, 12, 5, 15, BUY, 100, 1, 1, 0));
+    }
+
+    @Test
     void icebergShowsOneSliceAndLosesPriorityOnEachRefill() {
         book.place(1, 11, SELL, 100, 10, GTC, OrderFlags.NONE, 3, 0, NEVER, NOW, log);
         gtc(2, 12, SELL, 100, 2);

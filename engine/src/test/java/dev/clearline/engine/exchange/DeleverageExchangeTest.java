@@ -75,6 +75,67 @@ class DeleverageExchangeTest {
     }
 
     @Test
+    void aTakeProfitWhosePositionTheDeleverageClosedLeavesInThatCommand() {
+        Signer b = d.trader(2, 1_000_000);
+        Signer c = d.trader(3, 1_000_000);
+        Signer w = d.trader(4, 1_000_000);
+        Signer a = thinLongAgainst(b, 60_000);
+        d.place(d.gtc(c, Side.SELL, 10_000, 10, 15_000));
+        d.place(d.gtc(w, Side.BUY, 10_000, 10, 60_000));
+        // C, the first to be deleveraged, rests a take-profit of its whole short below the market
+        long tp = d.place(d.verified(d.order(c, Side.BUY, 7_000, 10, 0, TimeInForce.GTC, dev.clearline.engine.order.Order.REDUCE_ONLY, 0, 0)));
+        d.oracle(8_500, d.ts + 1);
+        d.events();
+        liquidate(a);
+
+        List<ExchangeEvent> events = d.events();
+        assertThat(positionLots(c)).isZero();
+        int cut = indexOf(events, e -> e instanceof ExchangeEvent.Deleveraged dl && dl.counterparty().equals(c.address()));
+        int left = indexOf(events, e -> e instanceof ExchangeEvent.Cancelled x && x.orderId() == tp);
+        assertThat(cut).as("C was deleveraged").isNotNegative();
+        assertThat(left).as("its take-profit leaves right after, not at the next taker").isGreaterThan(cut);
+        assertThat(((ExchangeEvent.Cancelled) events.get(left)).why()).isEqualTo(ExchangeEvent.Why.POSITION_CLOSED);
+        assertThat(d.book().isResting(tp)).isFalse();
+        assertThat(d.ex.liveOrder(tp)).isNull();
+    }
+
+    @Test
+    void aTakeProfitLargerThanWhatTheDeleverageLeftIsTrimmedToItAndKeepsItsPlace() {
+        Signer s = d.trader(2, 1_000_000);
+        Signer x = thinLongAgainst(s, 60_000);
+        Signer later = d.trader(5, 1_000_000);
+        Signer seller = d.trader(6, 1_000_000);
+        long priority = StateReads.global(d.ex.state()).priorityOpsConsumed();
+        Desk.ok(d.ex.apply(new Transition.MarketConfig(priority, 0, Desk.MARKET, World.TICK, LOT, World.IMF, World.MMF,
+                World.MAKER_FEE, World.TAKER_FEE, 50_000, d.w.oracle.address())));
+        // S rests a take-profit of its whole short at 8,000, and another trader's bid behind it at the same price
+        long tp = d.place(d.verified(d.order(s, Side.BUY, 8_000, 10, 0, TimeInForce.GTC, dev.clearline.engine.order.Order.REDUCE_ONLY, 0, 0)));
+        d.place(d.gtc(later, Side.BUY, 8_000, 1, 10_000));
+        d.oracle(9_450, d.ts + 1);
+        liquidate(x);
+        d.events();
+        d.oracle(8_900, d.ts + 1);          // 2 of S's 10 lots are deleveraged (as in the test above)
+        List<ExchangeEvent> events = d.events();
+        assertThat(positionLots(s)).isEqualTo(-8);
+        assertThat(events).filteredOn(e -> e instanceof ExchangeEvent.Trimmed t && t.orderId() == tp).singleElement()
+                .satisfies(e -> {
+                    ExchangeEvent.Trimmed t = (ExchangeEvent.Trimmed) e;
+                    assertThat(t.removed()).isEqualTo(2 * LOT);
+                    assertThat(t.openSize()).isEqualTo(8 * LOT);
+                });
+        assertThat(d.book().openLots(tp)).isEqualTo(8);
+        // its place: a seller of 1 lot at 8,000 meets the take-profit before the bid that came after it
+        d.place(d.verified(d.order(seller, Side.SELL, 8_000, 1, 10_000, TimeInForce.IOC, 0, 0, 0)));
+        assertThat(d.events()).filteredOn(e -> e instanceof ExchangeEvent.Filled).singleElement()
+                .satisfies(e -> assertThat(((ExchangeEvent.Filled) e).makerOrderId()).isEqualTo(tp));
+    }
+
+    private static int indexOf(List<ExchangeEvent> events, java.util.function.Predicate<ExchangeEvent> p) {
+        for (int i = 0; i < events.size(); i++) if (p.test(events.get(i))) return i;
+        return -1;
+    }
+
+    @Test
     void theFundsFeesCarryBadDebtAndOnlyTheShortfallIsDeleveraged() {
         Signer s = d.trader(2, 1_000_000);
         Signer x = thinLongAgainst(s, 60_000);

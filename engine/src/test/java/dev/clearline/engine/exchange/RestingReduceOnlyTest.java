@@ -33,21 +33,48 @@ class RestingReduceOnlyTest extends AliceLongFive {
     }
 
     @Test
-    void aPositionThatShrankMeanwhileCapsItsFillAndItsRestLeaves() {
-        Order tp = order(alice, Side.SELL, 11_000, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+    void aPositionThatShrankTrimsItInPlaceAndItKeepsItsPlace() {
+        Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
         long id = placed(alice, tp);
-        closeThree();
-        // carol takes Bob's 5 at 10,000, then the take-profit: 2 lots (all Alice holds now), and nothing more
-        assertThat(submit(carol, order(carol, Side.BUY, 11_000, 8 * LOT, 50_000, TimeInForce.IOC, 0))).isNull();
+        Order behind = order(bob, Side.SELL, 9_500, LOT, 10_000, TimeInForce.GTC, 0);
+        long behindId = placed(bob, behind);
+        // Alice sells 3 of her 5 lots: the take-profit's 3 lots past what she holds are cut in that command
+        assertThat(submit(carol, order(carol, Side.BUY, 9_000, 3 * LOT, 50_000, TimeInForce.GTC, 0))).isNull();
+        assertThat(submit(alice, order(alice, Side.SELL, 9_000, 3 * LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY))).isNull();
         List<ExchangeEvent> events = ex.takeEvents();
-        assertThat(makerFilled(events, id)).isEqualTo(2 * LOT);
-        assertThat(cancelled(events, id)).singleElement().satisfies(c -> {
+        assertThat(events).filteredOn(e -> e instanceof ExchangeEvent.Trimmed t && t.orderId() == id).singleElement()
+                .isEqualTo(new ExchangeEvent.Trimmed(((ExchangeEvent.Trimmed) events.stream()
+                        .filter(e -> e instanceof ExchangeEvent.Trimmed).findFirst().orElseThrow()).seq(), id, 3 * LOT, 2 * LOT));
+        assertThat(ex.book(1).openLots(id)).isEqualTo(2);
+        assertThat(ex.liveOrder(id)).as("the signed order stays the same").isEqualTo(tp);
+        // a buyer of 1 lot at 9,500 meets the take-profit first: the cut kept its time priority
+        assertThat(submit(carol, order(carol, Side.BUY, 9_500, LOT, 50_000, TimeInForce.IOC, 0))).isNull();
+        List<ExchangeEvent> lifted = ex.takeEvents();
+        assertThat(makerFilled(lifted, id)).isEqualTo(LOT);
+        assertThat(makerFilled(lifted, behindId)).isZero();
+        assertThat(ex.book(1).openLots(id)).as("1 lot held, 1 lot open: nothing more to trim").isEqualTo(1);
+        assertThat(lifted).noneMatch(e -> e instanceof ExchangeEvent.Trimmed);
+    }
+
+    @Test
+    void twoTakeProfitsMetInOneSweepFillNoMoreThanThePositionHolds() {
+        // each fits the position alone; together they offer 8 lots of Alice's 5
+        Order near = order(alice, Side.SELL, 9_500, 3 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        Order far = order(alice, Side.SELL, 9_600, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        long nearId = placed(alice, near);
+        long farId = placed(alice, far);
+        // Carol takes both: 3 from the near one (Alice holds 2 then), the far one gives 2 and leaves with its rest
+        assertThat(submit(carol, order(carol, Side.BUY, 9_600, 8 * LOT, 50_000, TimeInForce.IOC, 0))).isNull();
+        List<ExchangeEvent> events = ex.takeEvents();
+        assertThat(makerFilled(events, nearId)).isEqualTo(3 * LOT);
+        assertThat(makerFilled(events, farId)).isEqualTo(2 * LOT);
+        assertThat(cancelled(events, farId)).singleElement().satisfies(c -> {
             assertThat(c.why()).isEqualTo(ExchangeEvent.Why.POSITION_CLOSED);
             assertThat(c.remaining()).isEqualTo(3 * LOT);
         });
         assertThat(events).noneMatch(e -> e instanceof ExchangeEvent.FillRefused);
         assertThat(position(alice)).as("closed, never flipped").isZero();
-        assertThat((ex.liveOrder(id) != null)).isFalse();
+        assertThat(ex.liveOrder(farId)).isNull();
     }
 
     @Test
@@ -55,7 +82,7 @@ class RestingReduceOnlyTest extends AliceLongFive {
         Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
         long id = placed(alice, tp);
         closeThree();
-        assertThat(ex.liveOrder(id)).as("a position that only shrank keeps it (its fills are capped)").isEqualTo(tp);
+        assertThat(ex.liveOrder(id)).as("a position that only shrank keeps it (trimmed to 2 lots)").isEqualTo(tp);
         // Alice sells her last 2 lots and 1 more into Carol's bid: short 1, so the sell take-profit has nothing to reduce
         assertThat(submit(carol, order(carol, Side.BUY, 9_000, 3 * LOT, 50_000, TimeInForce.GTC, 0))).isNull();
         assertThat(submit(alice, order(alice, Side.SELL, 9_000, 3 * LOT, 10_000, TimeInForce.IOC, 0))).isNull();
@@ -63,7 +90,7 @@ class RestingReduceOnlyTest extends AliceLongFive {
         List<ExchangeEvent> events = ex.takeEvents();
         assertThat(cancelled(events, id)).singleElement().satisfies(c -> {
             assertThat(c.why()).isEqualTo(ExchangeEvent.Why.POSITION_CLOSED);
-            assertThat(c.remaining()).isEqualTo(5 * LOT);
+            assertThat(c.remaining()).as("what was left after the trim").isEqualTo(2 * LOT);
         });
         assertThat(ex.liveOrder(id)).isNull();
         // a buy take-profit of the short, then the short closed as a maker: it leaves in that same command
@@ -99,8 +126,8 @@ class RestingReduceOnlyTest extends AliceLongFive {
 
     @Test
     void oneWhosePositionWentWithoutAFillLeavesUnfilledAtTheNextTaker() {
-        // the exchange tidies take-profits after fills; a position moved otherwise is caught by the Trade rule at the
-        // next fill: here the mirror's position is set to zero directly, as a deleverage would leave it
+        // the exchange tidies take-profits after every fill and deleverage (DeleverageExchangeTest); a position moved
+        // with no word to the exchange is still caught by the Trade rule at the next fill: the mirror's position set to zero here
         Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
         long id = placed(alice, tp);
         var key = dev.clearline.engine.state.StateKeys.position(alice.address(), 1);
@@ -119,20 +146,23 @@ class RestingReduceOnlyTest extends AliceLongFive {
 
     @Test
     void aFillOrKillItWouldLeaveShortIsRefusedAndNothingMoves() {
-        Order tp = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
-        long id = placed(alice, tp);
-        closeThree();
-        // 5 lots rest at 9,500 as signed, but Alice holds 2: a FOK for 4 at 9,500 finds 2
-        Order fok = order(carol, Side.BUY, 9_500, 4 * LOT, 50_000, TimeInForce.FOK, 0);
+        Order near = order(alice, Side.SELL, 9_500, 3 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        Order far = order(alice, Side.SELL, 9_500, 5 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        long nearId = placed(alice, near);
+        long farId = placed(alice, far);
+        // 8 lots rest at 9,500 as the book sees them, but Alice holds 5: a FOK for 8 at 9,500 finds 5
+        Order fok = order(carol, Side.BUY, 9_500, 8 * LOT, 50_000, TimeInForce.FOK, 0);
         assertThat(submit(carol, fok)).isEqualTo(Reject.BOOK_REJECTED);
         List<ExchangeEvent> events = ex.takeEvents();
         assertThat(events).anyMatch(e -> e instanceof ExchangeEvent.Rejected r && r.bookReason() == RejectReason.FILL_OR_KILL_NOT_FILLABLE);
         assertThat(events).noneMatch(e -> e instanceof ExchangeEvent.Filled);
-        assertThat((ex.liveOrder(id) != null)).as("the take-profit stays").isTrue();
-        assertThat(position(alice)).isEqualTo(2 * LOT);
-        Order fits = order(carol, Side.BUY, 9_500, 2 * LOT, 50_000, TimeInForce.FOK, 0);
+        assertThat(ex.liveOrder(nearId)).as("the take-profits stay").isEqualTo(near);
+        assertThat(ex.liveOrder(farId)).isEqualTo(far);
+        assertThat(position(alice)).isEqualTo(5 * LOT);
+        Order fits = order(carol, Side.BUY, 9_500, 5 * LOT, 50_000, TimeInForce.FOK, 0);
         assertThat(submit(carol, fits)).as("a FOK within what Alice holds fills").isNull();
-        assertThat(makerFilled(ex.takeEvents(), id)).isEqualTo(2 * LOT);
+        events = ex.takeEvents();
+        assertThat(makerFilled(events, nearId) + makerFilled(events, farId)).isEqualTo(5 * LOT);
         assertThat(position(alice)).isZero();
     }
 
@@ -155,30 +185,30 @@ class RestingReduceOnlyTest extends AliceLongFive {
 
     @Test
     void aFillOrKillTheCapWouldTakePastTheFillLimitIsRefused() {
-        Order tp = order(alice, Side.SELL, 9_500, 2 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
         closeThree();
-        long id = placed(alice, tp);
-        assertThat(submit(carol, order(carol, Side.BUY, 9_000, LOT, 50_000, TimeInForce.GTC, 0))).isNull();
-        assertThat(submit(alice, order(alice, Side.SELL, 9_000, LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY))).isNull();
-        assertThat(position(alice)).isEqualTo(LOT); // the take-profit of 2 can give 1
-        int ones = Exchange.MAX_FILLS_PER_ORDER - 1;
+        // Alice holds 2: take-profits of 1 and of 2, which together offer 3
+        Order near = order(alice, Side.SELL, 9_500, LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        Order far = order(alice, Side.SELL, 9_500, 2 * LOT, 0, TimeInForce.GTC, Order.REDUCE_ONLY);
+        long nearId = placed(alice, near);
+        long farId = placed(alice, far);
+        int ones = Exchange.MAX_FILLS_PER_ORDER - 2;
         for (int i = 0; i < ones; i++) assertThat(submit(bob, order(bob, Side.SELL, 9_600, LOT, 2_000, TimeInForce.GTC, 0))).isNull();
         assertThat(submit(bob, order(bob, Side.SELL, 9_600, 5 * LOT, 10_000, TimeInForce.GTC, 0))).isNull();
         ex.takeEvents();
-        // 401 lots at 9,600 or better: as signed, the take-profit's 2 and 399 single lots, then 1 of the 5 (400 fills, the most);
-        // as the position allows, 1 and 399 and 1 of the 5 make 401 lots in 401 fills: past the limit, so refused whole
-        Order fok = order(carol, Side.BUY, 9_600, (ones + 2) * LOT, 800_000, TimeInForce.FOK, 0);
+        // 401 lots at 9,600 or better: as the book sees them, the take-profits' 1 and 2 and 398 single lots (400 fills, the
+        // most); as the position allows, 1 and 1 and 398 and 1 of the 5 make 401 lots in 401 fills: past the limit, so refused whole
+        Order fok = order(carol, Side.BUY, 9_600, (ones + 3) * LOT, 800_000, TimeInForce.FOK, 0);
         assertThat(submit(carol, fok)).isEqualTo(Reject.BOOK_REJECTED);
         List<ExchangeEvent> events = ex.takeEvents();
         assertThat(events).noneMatch(e -> e instanceof ExchangeEvent.Filled);
-        assertThat(ex.liveOrder(id)).as("the take-profit stays").isEqualTo(tp);
-        assertThat(position(alice)).isEqualTo(LOT);
-        // one lot fewer fits in the limit exactly (the take-profit's 1 and the 399): it fills whole
-        Order fits = order(carol, Side.BUY, 9_600, (ones + 1) * LOT, 800_000, TimeInForce.FOK, 0);
+        assertThat(ex.liveOrder(farId)).as("the take-profits stay").isEqualTo(far);
+        assertThat(position(alice)).isEqualTo(2 * LOT);
+        // one lot fewer fits in the limit exactly (the take-profits' 1 and 1 and the 398): it fills whole
+        Order fits = order(carol, Side.BUY, 9_600, (ones + 2) * LOT, 800_000, TimeInForce.FOK, 0);
         assertThat(submit(carol, fits)).isNull();
         events = ex.takeEvents();
         assertThat(events.stream().filter(e -> e instanceof ExchangeEvent.Filled).count()).isEqualTo(Exchange.MAX_FILLS_PER_ORDER);
-        assertThat(makerFilled(events, id)).isEqualTo(LOT);
+        assertThat(makerFilled(events, nearId) + makerFilled(events, farId)).isEqualTo(2 * LOT);
         assertThat(position(alice)).isZero();
     }
 

@@ -26,9 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never fills past its signed size, and once closed its fills and its cancelled rest add up to that size; a FOK fills
  * all or nothing; every exchange refusal of a take-profit is its own (REDUCE_ONLY_WOULD_INCREASE); after every command each
  * resting take-profit has a position to reduce (one whose position another fill closed or turned is taken off in that
- * command). Reached on purpose
- * (the test fails when a campaign stops reaching them): fills capped by the position (POSITION_CLOSED) and take-profits
- * whose position closed otherwise leaving at the next taker (REFUSED).
+ * command) and shows no more open lots than that position holds (one larger is trimmed to it in that command), its
+ * fills, trims and cancelled rest adding up to its signed size. Reached on purpose
+ * (the test fails when a campaign stops reaching them): fills capped by the position (POSITION_CLOSED), take-profits
+ * whose position closed otherwise leaving at the next taker (REFUSED), and take-profits trimmed (Trimmed).
  */
 class TakeProfitProperties {
     /** One step: what, how many lots, which side or order, at which offset in ticks from the middle. */
@@ -38,7 +39,7 @@ class TakeProfitProperties {
 
     @Test
     void takeProfitsNeverOpenGrowOrFlipAPositionAndAccountForEveryLot() {
-        long[] reached = new long[4];
+        long[] reached = new long[5];
         Property.forAll(Gens.listOf(STEP, 1, 80)).tries(150).check(steps -> {
             Run run = new Run();
             for (Step s : steps) {
@@ -50,7 +51,8 @@ class TakeProfitProperties {
         });
         assertThat(java.util.Arrays.stream(reached).boxed().toList())
                 .as("take-profits filled, capped by their position then closed, met by a taker after another take-profit closed the position"
-                        + " (REFUSED), taken off once another fill closed or turned their position").allMatch(n -> n > 0);
+                        + " (REFUSED), taken off once another fill closed or turned their position, trimmed to a position that shrank")
+                .allMatch(n -> n > 0);
     }
 
     static final class Run {
@@ -62,7 +64,8 @@ class TakeProfitProperties {
         final Map<Long, Order> tps = new HashMap<>();
         final Map<Long, Long> filled = new HashMap<>();
         final Map<Long, Long> closedWith = new HashMap<>();
-        final long[] reached = new long[4];
+        final Map<Long, Long> trimmed = new HashMap<>();
+        final long[] reached = new long[5];
 
         Run() {
             // deep quotes 5 ticks either side of the middle, refreshed when used up
@@ -144,13 +147,20 @@ class TakeProfitProperties {
             account(d.events(), held);
         }
 
-        /** After every command: each of Alice's resting take-profits has something to reduce (the exchange tidies the rest). */
+        /**
+         * After every command: each of Alice's resting take-profits has something to reduce and offers no more than it
+         * (the exchange tidies and trims the rest), its open lots being what its events left of it.
+         */
         void checkResting() {
             long held = position();
             for (var t : tps.entrySet()) {
                 if (d.ex.liveOrder(t.getKey()) == null) continue;
                 assertThat(held != 0 && (held > 0) != t.getValue().isBuy())
                         .as("take-profit %s rests while Alice holds %d lots", t.getValue(), held).isTrue();
+                long open = d.book().openLots(t.getKey());
+                assertThat(open).as("take-profit %s open while Alice holds %d lots", t.getValue(), held).isLessThanOrEqualTo(Math.abs(held));
+                assertThat(open * LOT).as("its open size is its signed size less its fills and trims")
+                        .isEqualTo(t.getValue().size() - filled.getOrDefault(t.getKey(), 0L) - trimmed.getOrDefault(t.getKey(), 0L));
             }
         }
 
@@ -181,8 +191,8 @@ class TakeProfitProperties {
                         if (o == null) continue;
                         assertThat(closedWith).as("one closing event").doesNotContainKey(c.orderId());
                         closedWith.put(c.orderId(), c.remaining());
-                        assertThat(filled.getOrDefault(c.orderId(), 0L) + c.remaining()).as("filled and cancelled add up to the signed size")
-                                .isEqualTo(o.size());
+                        assertThat(filled.getOrDefault(c.orderId(), 0L) + trimmed.getOrDefault(c.orderId(), 0L) + c.remaining())
+                                .as("filled, trimmed and cancelled add up to the signed size").isEqualTo(o.size());
                         if (c.why() == ExchangeEvent.Why.POSITION_CLOSED) {
                             // capped: the fill just before it was its own; tidied: another fill of the command closed or turned the position
                             boolean capped = events.indexOf(e) > 0 && events.get(events.indexOf(e) - 1) instanceof ExchangeEvent.Filled f
@@ -194,6 +204,15 @@ class TakeProfitProperties {
                             reached[2]++;
                         }
                     }
+                    case ExchangeEvent.Trimmed t -> {
+                        Order o = tps.get(t.orderId());
+                        assertThat(o).as("only a take-profit is trimmed").isNotNull();
+                        long cut = trimmed.merge(t.orderId(), t.removed(), Long::sum);
+                        assertThat(t.removed()).isPositive();
+                        assertThat(t.openSize()).as("what a trim leaves").isEqualTo(o.size() - filled.getOrDefault(t.orderId(), 0L) - cut)
+                                .isPositive();
+                        reached[4]++;
+                    }
                     default -> { }
                 }
             }
@@ -203,8 +222,8 @@ class TakeProfitProperties {
         void closeOut() {
             for (var t : tps.entrySet()) {
                 if (d.ex.liveOrder(t.getKey()) != null) continue;
-                long done = filled.getOrDefault(t.getKey(), 0L) + closedWith.getOrDefault(t.getKey(), 0L);
-                assertThat(done).as("take-profit %d off the book: its lots all filled or cancelled", t.getKey()).isEqualTo(t.getValue().size());
+                long done = filled.getOrDefault(t.getKey(), 0L) + trimmed.getOrDefault(t.getKey(), 0L) + closedWith.getOrDefault(t.getKey(), 0L);
+                assertThat(done).as("take-profit %d off the book: its lots all filled, trimmed or cancelled", t.getKey()).isEqualTo(t.getValue().size());
             }
         }
     }

@@ -54,6 +54,8 @@ final class OrderBookView {
      * the state that owns this view sets it ({@link #marketsFrom}).
      */
     private java.util.function.IntFunction<dev.clearline.engine.state.MarketLeaf> marketParams = id -> null;
+    /** A market's book as the exchange holds it now (null for none), for what an order still offers; set as {@link #marketParams}. */
+    private java.util.function.IntFunction<dev.clearline.engine.book.OrderBook> books = id -> null;
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
     private final Map<Class<?>, EventShape> fields = new HashMap<>();
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
@@ -76,6 +78,8 @@ final class OrderBookView {
         final Order order;
         final long ackSeq;
         long filled;
+        /** Lots cut from a resting take-profit whose position shrank (Trimmed): with the fills, they count against its size. */
+        long trimmed;
         long bookId = -1;
         String status = "open";
         /** What this order adds to its price level in the depth view now (visible base units), and at which price. */
@@ -123,6 +127,11 @@ final class OrderBookView {
      * @throws IllegalStateException when called in the middle of a command (see below)
      */
     void writeImage(ImageWriter out) {
+        writeImage(out, true);
+    }
+
+    /** As {@link #writeImage(ImageWriter)}; without {@code withTrims}, the layout before the records kept their trimmed lots (snapshot format 6). */
+    void writeImage(ImageWriter out, boolean withTrims) {
         // touched and unplaced are one command's scratch, empty between commands: SequencerState.apply
         // calls depthDeltas (which clears touched) after every record, and landed (which clears unplaced)
         // whenever the command's group of transitions is not empty -- which it never is when something
@@ -149,7 +158,7 @@ final class OrderBookView {
         long[] ids = byId.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
         for (long id : ids) add(byId.get(id), index, table);
         out.writeInt(table.size());
-        for (OrderRecord r : table) writeRecord(out, r);
+        for (OrderRecord r : table) writeRecord(out, r, withTrims);
         out.writeInt(closed.size());
         for (Closed c : closed) out.writeLong(c.batch()).writeInt(index.get(c.record()));
         out.writeInt(byHash.size());
@@ -204,6 +213,11 @@ final class OrderBookView {
      * @throws ImageFormatException when the image is damaged: a bad mark, count, enum code or record reference
      */
     static OrderBookView readImage(ImageReader in) {
+        return readImage(in, true);
+    }
+
+    /** As {@link #readImage(ImageReader)}; {@code withTrims} false reads the layout of snapshot format 6 (no trimmed lots). */
+    static OrderBookView readImage(ImageReader in, boolean withTrims) {
         int mark = in.readInt();
         if (mark != IMAGE_MARK) {
             throw new ImageFormatException("the order book view's image starts with " + Integer.toHexString(mark)
@@ -214,7 +228,7 @@ final class OrderBookView {
         readInts(in, v.markets);
 
         OrderRecord[] table = new OrderRecord[in.readCount(RECORD_MIN_BYTES)];
-        for (int i = 0; i < table.length; i++) table[i] = readRecord(in);
+        for (int i = 0; i < table.length; i++) table[i] = readRecord(in, withTrims);
         for (int i = in.readCount(12); i > 0; i--) {
             long batch = in.readLong();
             v.closed.addLast(new Closed(batch, ref(in, table)));
@@ -286,7 +300,7 @@ final class OrderBookView {
     }
 
     /** One order record: its hash, every field of the signed order, and what the view learned of it since. */
-    private static void writeRecord(ImageWriter out, OrderRecord r) {
+    private static void writeRecord(ImageWriter out, OrderRecord r, boolean withTrims) {
         Order o = r.order;
         out.writeHash(r.hash);
         out.writeAddress(o.trader()).writeInt(o.marketId()).writeBoolean(o.isBuy()).writeLong(o.price()).writeLong(o.size())
@@ -294,9 +308,10 @@ final class OrderBookView {
                 .writeInt(o.pegOffset()).writeLong(o.expiry()).writeLong(o.nonce()).writeLong(o.margin());
         out.writeLong(r.ackSeq).writeLong(r.filled).writeLong(r.bookId).writeString(r.status)
                 .writeLong(r.shownSize).writeLong(r.shownPrice);
+        if (withTrims) out.writeLong(r.trimmed);
     }
 
-    private static OrderRecord readRecord(ImageReader in) {
+    private static OrderRecord readRecord(ImageReader in, boolean withTrims) {
         int at = in.position();
         Hash32 hash = in.readHash();
         Address trader = in.readAddress();
@@ -320,6 +335,10 @@ final class OrderBookView {
         if (r.status == null) throw new ImageFormatException("an order record without a status at byte " + at);
         r.shownSize = in.readLong();
         r.shownPrice = in.readLong();
+        if (withTrims) {
+            r.trimmed = in.readLong();
+            if (r.trimmed < 0 || r.trimmed > r.order.size()) throw new ImageFormatException("an order record trimmed by " + r.trimmed + " at byte " + at);
+        }
         return r;
     }
 
@@ -366,6 +385,22 @@ final class OrderBookView {
         this.marketParams = params;
     }
 
+    /** Where an order's open size is read (the exchange's books). */
+    void booksFrom(java.util.function.IntFunction<dev.clearline.engine.book.OrderBook> books) {
+        this.books = books;
+    }
+
+    /**
+     * What the order offers on the book now, in base units (0 once it left): its size less its fills, or less than that
+     * for a take-profit trimmed to a position that shrank under it.
+     */
+    private long openSize(OrderRecord r) {
+        if (r.bookId < 0 || byId.get(r.bookId) != r) return 0;
+        var book = books.apply(r.order.marketId());
+        var ml = marketParams.apply(r.order.marketId());
+        return book == null || ml == null ? 0 : book.openLots(r.bookId) * ml.lotSize();
+    }
+
     /** Folds the exchange's events into the view and returns them as JSON-ready maps with order hashes. */
     List<Map<String, Object>> record(List<ExchangeEvent> events, long seq) {
         List<Map<String, Object>> out = new ArrayList<>(events.size());
@@ -386,6 +421,10 @@ final class OrderBookView {
                     if (maker != null && taker != null) fill(maker, taker, f, seq);
                 }
                 case ExchangeEvent.Cancelled c -> closeById(c.orderId(), "cancelled:" + c.why().name().toLowerCase());
+                case ExchangeEvent.Trimmed t -> {
+                    OrderRecord r = byId.get(t.orderId());
+                    if (r != null) r.trimmed += t.removed();
+                }
                 case ExchangeEvent.Expired x -> closeById(x.orderId(), "expired");
                 default -> { }
             }
@@ -400,6 +439,7 @@ final class OrderBookView {
             case ExchangeEvent.Filled f -> { touchId(f.makerOrderId()); touchId(f.takerOrderId()); }
             case ExchangeEvent.Cancelled c -> touchId(c.orderId());
             case ExchangeEvent.Expired x -> touchId(x.orderId());
+            case ExchangeEvent.Trimmed t -> touchId(t.orderId());
             case ExchangeEvent.Amended a -> { touchId(a.orderId()); OrderRecord r = orders.get(a.newOrderHash()); if (r != null) touched.add(r); }
             case ExchangeEvent.FillRefused f -> { touchId(f.makerOrderId()); touchId(f.takerOrderId()); }
             default -> { }
@@ -480,7 +520,7 @@ final class OrderBookView {
             ArrayDeque<Map<String, Object>> q = trader(r.order.trader()).fills;
             q.addLast(fill);
             if (q.size() > RECENT_FILLS) q.removeFirst();
-            if (r.filled >= r.order.size()) close(r, "filled");
+            if (r.filled + r.trimmed >= r.order.size()) close(r, "filled"); // a trimmed take-profit is done once its open lots filled
         }
     }
 
@@ -599,6 +639,8 @@ final class OrderBookView {
         m.put("expiry", r.order.expiry());
         m.put("flags", r.order.flags()); // as signed: a reduce-only order rests too (a take-profit), and an amend keeps the flag
         m.put("filled", r.filled);
+        if (r.trimmed != 0) m.put("trimmed", r.trimmed);
+        m.put("open", openSize(r));
         m.put("status", r.status);
         return m;
     }

@@ -24,9 +24,11 @@ public final class RulesVersion {
     /**
      * The rules this build applies. 2: a reduce-only order may rest (GTC, up to its position's size; it fills no more
      * than the position holds when met, and leaves once a fill closed or turned it: {@code POSITION_CLOSED}); under rules 1 the
-     * book refused one that was not IOC or FOK.
+     * book refused one that was not IOC or FOK. 3: a resting reduce-only order follows its position through every fill and
+     * deleverage: cut to a position that shrank below it ({@code Trimmed}), gone with one a deleverage closed; under rules 2
+     * it kept its size (its fills capped) and waited for the next taker after a deleverage.
      */
-    public static final int CURRENT = 2;
+    public static final int CURRENT = 3;
     /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */
     public static final int UNVERSIONED = 0;
 

@@ -264,6 +264,7 @@ public final class SequencerState {
         this.exchange = exchange;
         this.view = view;
         view.marketsFrom(id -> dev.clearline.engine.stf.StateReads.market(exchange.state(), id));
+        view.booksFrom(exchange::book);
         Stf stf = new Stf(genesis.domain(), known, known::digest);
         this.batches = takeUpAt >= 0 ? BatchBuilder.takeUp(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES, treeLeaves, takeUpAt)
                 : builderImage == null ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)
@@ -299,7 +300,7 @@ public final class SequencerState {
         if (!drained.isEmpty()) throw new IllegalStateException("transitions of a command still being applied");
         LeafImage.write(out, batches, exchange.state());
         exchange.writeImage(out, false);
-        view.writeImage(out);
+        view.writeImage(out, format >= Snapshot.FORMAT_TRIMS);
         batches.writeImage(out);
         out.writeLong(seq).writeLong(now).writeLong(sealedBatches).writeLong(firstKept);
         out.writeBoolean(lastBatch != null);
@@ -333,7 +334,7 @@ public final class SequencerState {
         boolean historyInImage = format == Snapshot.FORMAT_HISTORY_IN_IMAGE;
         LeafImage.Leaves leaves = LeafImage.read(in);
         Exchange exchange = Exchange.readImage(in, genesis.domain(), verifier, genesis.books(), leaves.mirror());
-        OrderBookView view = OrderBookView.readImage(in);
+        OrderBookView view = OrderBookView.readImage(in, format >= Snapshot.FORMAT_TRIMS);
         SequencerState s = new SequencerState(genesis, verifier, exchange, view, leaves.tree(), in, history, -1);
         s.seq = in.readLong();
         s.now = in.readLong();

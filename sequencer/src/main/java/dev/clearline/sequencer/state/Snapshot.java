@@ -24,7 +24,9 @@ import java.util.zip.CRC32C;
  *   history: commands (8) | bytes (8) | commands dropped (8) | bytes dropped (8)
  *            | the encoded commands held | CRC32C of the history before it (4)
  * </pre>
- * Format 6 (written now): format 5 with the {@link RulesVersion} of the build that wrote it after
+ * Format 7 (written now): format 6 whose API view keeps, per order, the lots a resting take-profit was cut by when
+ * its position shrank ({@code ExchangeEvent.Trimmed}, rules 3). Format 6 (read, no longer written; its orders read as
+ * never trimmed, as every order under the rules that wrote it): format 5 with the {@link RulesVersion} of the build that wrote it after
  * the format, so a member of another build knows whether the log after the snapshot was applied
  * under its own rules ({@link #rules}). Format 5 (read, no longer written; its rules read as
  * {@link RulesVersion#UNVERSIONED}): format 4 whose image ends with the posting halt (a flag, then the reason
@@ -44,7 +46,11 @@ import java.util.zip.CRC32C;
  * archive holds either still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 6;
+    public static final int FORMAT = 7;
+    /** The first format whose API view keeps the lots each take-profit was trimmed by (rules 3). */
+    static final int FORMAT_TRIMS = 7;
+    /** The format before the view kept trimmed lots. */
+    static final int FORMAT_UNTRIMMED = 6;
     /** The first format whose header names the rules that made it ({@link RulesVersion}). */
     static final int FORMAT_RULES = 6;
     /**
@@ -253,6 +259,11 @@ public final class Snapshot {
     /** {@link #frame(SequencerState, int)} as a build applying {@code rules} writes it (a node's config says which: tests). */
     public static ImageWriter frame(SequencerState s, int expectedBytes, int rules) {
         return framed(s, expectedBytes, FORMAT, rules);
+    }
+
+    /** The former format 6, no trimmed lots in the view (tests of members with old snapshots). */
+    static byte[] writeWithoutTrims(SequencerState s, int rules) {
+        return whole(s, FORMAT_UNTRIMMED, rules);
     }
 
     /** The former format 5, the rules left out of the header (tests of members with old snapshots). */

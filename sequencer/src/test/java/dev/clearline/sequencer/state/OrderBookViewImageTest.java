@@ -198,15 +198,19 @@ class OrderBookViewImageTest {
 
         void place(Place p) {
             Address a = address(p.trader());
-            long size = p.lots() * LOT;
-            long margin = switch (p.margin()) {
+            TimeInForce tif = TimeInForce.fromCode(p.tif());
+            // a GTC fixed-price order with margin to spare against the trader's own position is its take-profit (reduce-only, at most
+            // that position), so that later fills and liquidations trim and close resting ones
+            long held = StateReads.position(ex.state(), a, p.market()).size();
+            boolean takeProfit = tif == TimeInForce.GTC && p.margin() >= 1 && p.peg() == 0 && held != 0 && (held > 0) != p.buy();
+            long size = takeProfit ? Math.min(p.lots() * LOT, Math.abs(held)) : p.lots() * LOT;
+            long margin = takeProfit ? 0 : switch (p.margin()) {
                 case 0 -> 1_200L * p.lots(); // thin: a 10 % move liquidates it
                 case 1 -> 3_000L * p.lots();
                 default -> 1_000_000L;
             };
-            TimeInForce tif = TimeInForce.fromCode(p.tif());
             Order o = new Order(a, p.market(), p.buy() ? Side.BUY : Side.SELL, p.ticks() * TICK, size,
-                    p.iceberg() && p.lots() > 1 ? LOT : 0, tif, p.postOnly() ? Order.POST_ONLY : 0,
+                    p.iceberg() && p.lots() > 1 ? LOT : 0, tif, (p.postOnly() ? Order.POST_ONLY : 0) | (takeProfit ? Order.REDUCE_ONLY : 0),
                     p.peg() == 0 ? Peg.NONE : Peg.MARK, p.peg(), p.expiresIn() == 0 ? 0 : ts + p.expiresIn(), nonce++, margin);
             VerifiedOrder v = new VerifiedOrder(o, Market.GENESIS.domain().orderDigest(o), by(a));
             submitted.add(v);
@@ -255,6 +259,18 @@ class OrderBookViewImageTest {
         }
 
         /** Everything a trader or the sequencer can read from a view, as text naming each value's type. */
+        /** Every order the first view reads as open rests on the exchange's book, and every resting one reads as open. */
+        void openMeansResting() {
+            OrderBookView v = views.getFirst();
+            for (VerifiedOrder o : submitted) {
+                Map<String, Object> read = v.order(o.hash());
+                if (!Boolean.TRUE.equals(read.get("known"))) continue;
+                long id = ex.orderId(o.hash());
+                boolean resting = id >= 0 && ex.book(o.order().marketId()).isResting(id);
+                assertThat(read.get("status").equals("open")).as("order %s reads %s", read, read.get("status")).isEqualTo(resting);
+            }
+        }
+
         String queries(OrderBookView v) {
             StringBuilder sb = new StringBuilder();
             for (VerifiedOrder o : submitted) sb.append(v.hashHex(o.hash())).append(typed(v.order(o.hash())));
@@ -269,9 +285,11 @@ class OrderBookViewImageTest {
 
     /** What the flows did after a restore, over all tries: the test fails if a path it is meant to cover never ran. */
     static final class Coverage {
-        int fills, cancels, expiries, amends, forgotten, liquidations, withdrawals;
+        int fills, cancels, expiries, amends, forgotten, liquidations, withdrawals, trims;
         /** Restores of a view holding closed records whose batch is not final yet (records in {@code orders} without a book id). */
         int restoredWithClosed;
+        /** Restores of a view holding a trimmed take-profit. */
+        int restoredWithTrims;
         boolean afterCut;
 
         void after(Runnable count) {
@@ -285,6 +303,7 @@ class OrderBookViewImageTest {
                     case ExchangeEvent.Filled f -> fills++;
                     case ExchangeEvent.Cancelled c -> cancels++;
                     case ExchangeEvent.Expired x -> expiries++;
+                    case ExchangeEvent.Trimmed t -> trims++;
                     default -> { }
                 }
             }
@@ -314,6 +333,7 @@ class OrderBookViewImageTest {
             for (int i = 0; i < ops.size(); i++) {
                 if (i == cut) cut(d, seen);
                 List<String> answers = d.apply(ops.get(i));
+                d.openMeansResting();
                 for (int v = 1; v < d.views.size(); v++) {
                     assertThat(answers.get(v)).as("events and depth deltas of op %d, %s", i, ops.get(i)).isEqualTo(answers.getFirst());
                     assertThat(d.queries(d.views.get(v))).as("queries after op %d, %s", i, ops.get(i)).isEqualTo(d.queries(d.views.getFirst()));
@@ -330,6 +350,8 @@ class OrderBookViewImageTest {
                 s -> assertThat(s.forgotten).as("records forgotten on finality after a restore").isPositive(),
                 s -> assertThat(s.liquidations).as("liquidations after a restore").isPositive(),
                 s -> assertThat(s.withdrawals).as("withdrawals after a restore").isPositive(),
+                s -> assertThat(s.trims).as("take-profits trimmed after a restore").isPositive(),
+                s -> assertThat(s.restoredWithTrims).as("restores of a view with a trimmed take-profit").isPositive(),
                 s -> assertThat(s.restoredWithClosed).as("restores of a view with closed records not yet final").isPositive());
     }
 
@@ -347,10 +369,11 @@ class OrderBookViewImageTest {
         for (var e : before.entrySet()) {
             OrderBookView.OrderRecord r = e.getValue(), back = after.get(e.getKey());
             assertThat(back.order).isEqualTo(r.order);
-            assertThat(List.of(back.hashHex, back.traderHex, back.ackSeq, back.filled, back.bookId, back.status, back.shownSize, back.shownPrice))
-                    .isEqualTo(List.of(r.hashHex, r.traderHex, r.ackSeq, r.filled, r.bookId, r.status, r.shownSize, r.shownPrice));
+            assertThat(List.of(back.hashHex, back.traderHex, back.ackSeq, back.filled, back.trimmed, back.bookId, back.status, back.shownSize, back.shownPrice))
+                    .isEqualTo(List.of(r.hashHex, r.traderHex, r.ackSeq, r.filled, r.trimmed, r.bookId, r.status, r.shownSize, r.shownPrice));
         }
         if (original.ordersKept() > original.bookIdsKept()) seen.restoredWithClosed++;
+        if (before.values().stream().anyMatch(r -> r.trimmed != 0)) seen.restoredWithTrims++;
         d.views.add(restored);
         seen.afterCut = true;
     }

@@ -181,8 +181,9 @@ final class VenueSession {
     }
 
     /**
-     * On the crashes' market after them: a long of 3 lots with a resting reduce-only sell (a take-profit) of 3, the long
-     * cut to 2 by another sell, then a buyer of 3 at the take-profit's price: it fills 2 and leaves (POSITION_CLOSED).
+     * On the crashes' market after them: a long of 3 lots with two resting reduce-only sells (take-profits) of 3 and of 2,
+     * the long cut to 2 by another sell (the first is trimmed to 2: Trimmed), then a buyer of 3 at the first's price: it
+     * fills 2, which closes the long, and the second leaves in that command (POSITION_CLOSED).
      */
     private void takeProfit() {
         Signer longTrader = M.traders.get(0), shortTrader = M.traders.get(1);
@@ -190,6 +191,8 @@ final class VenueSession {
         place(new Order(shortTrader.address(), CRASH_MARKET, Side.SELL, at, 3 * Market.LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 500_000));
         place(new Order(longTrader.address(), CRASH_MARKET, Side.BUY, at, 3 * Market.LOT, 0, TimeInForce.IOC, 0, 0, nonce++, at * 3 * 15 / 100));
         place(new Order(longTrader.address(), CRASH_MARKET, Side.SELL, at + 5 * Market.TICK, 3 * Market.LOT, 0, TimeInForce.GTC,
+                Order.REDUCE_ONLY, 0, nonce++, 0));
+        place(new Order(longTrader.address(), CRASH_MARKET, Side.SELL, at + 8 * Market.TICK, 2 * Market.LOT, 0, TimeInForce.GTC,
                 Order.REDUCE_ONLY, 0, nonce++, 0));
         place(new Order(shortTrader.address(), CRASH_MARKET, Side.BUY, at - 5 * Market.TICK, Market.LOT, 0, TimeInForce.GTC, 0, 0, nonce++, 100_000));
         place(new Order(longTrader.address(), CRASH_MARKET, Side.SELL, at - 5 * Market.TICK, Market.LOT, 0, TimeInForce.IOC, Order.REDUCE_ONLY, 0,
