@@ -40,7 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * at the mark) is never negative unless the exchange reports exactly that shortfall, and then no
  * opposite position could take even one lot; each deleveraged counterparty is the next one in the
  * profit-and-leverage ranking (recomputed here from the fills, with the entries followed by this
- * test), every higher-ranked position passed over being one that could not take a single lot.
+ * test), every higher-ranked position passed over being one that could not take a single lot. Traders also rest
+ * take-profits far from the mark: after every command each one still resting has a position to reduce and offers no
+ * more than it holds, deleverages included (they trim or close them in the same command).
  */
 class DeleverageProperties {
     static final int TRADERS = 6;
@@ -52,7 +54,7 @@ class DeleverageProperties {
 
     @Test
     void theFundIsNeverNegativeUnnoticedAndDeleveragesFollowTheRanking() {
-        long[] seen = new long[3];
+        long[] seen = new long[4];
         Property.forAll(Gens.elements(0, 0, 20_000, 50_000), Gens.listOf(STEP, 1, 300)).tries(40).check((fee, steps) -> {
             Run run = new Run(fee);
             for (Step s : steps) {
@@ -66,9 +68,10 @@ class DeleverageProperties {
         if (System.getProperty("clearline.seed", "").isEmpty()) {
             // the fixed seeds reach the shortfall path (new thin counterparties after the fund carried bad debt)
             assertThat(seen[2]).as("commands that ended with a reported shortfall").isPositive();
+            assertThat(seen[3]).as("take-profits trimmed or closed by a deleverage").isPositive();
         }
-        System.out.printf("DeleverageProperties: %d liquidations, %d deleverages, %d commands ended with a reported shortfall%n",
-                seen[0], seen[1], seen[2]);
+        System.out.printf("DeleverageProperties: %d liquidations, %d deleverages, %d commands ended with a reported shortfall,"
+                + " %d take-profits trimmed or closed by a deleverage%n", seen[0], seen[1], seen[2], seen[3]);
     }
 
     static final class Run {
@@ -84,7 +87,9 @@ class DeleverageProperties {
         final Map<Address, long[]> entries = new HashMap<>();
         long mark = 10_000;
         long reportedShortfall;
-        final long[] seen = new long[3];
+        final long[] seen = new long[4];
+        /** Resting take-profits by book id; the trades' own orders never stay on the book between steps. */
+        final Map<Long, VerifiedOrder> takeProfits = new HashMap<>();
 
         Run(int liquidationFee) {
             BouncyCastleVerifier real = new BouncyCastleVerifier();
@@ -100,8 +105,10 @@ class DeleverageProperties {
 
         void step(Step s) {
             int k = s.kind();
-            if (k < 50) {
+            if (k < 44) {
                 trade(s);
+            } else if (k < 50) {
+                takeProfit(s);
             } else if (k < 75) {
                 mark = Math.max(10 * TICK, (mark + mark * s.move() / 100) / TICK * TICK);
                 d.oracle(mark, d.ts + 1);
@@ -113,6 +120,22 @@ class DeleverageProperties {
                     }
                 }
             }
+        }
+
+        /** A trader with a position rests a reduce-only order of part or all of it at half or twice the mark: out of the trades' reach. */
+        private void takeProfit(Step s) {
+            Signer t = traders[s.maker()];
+            long held = StateReads.position(d.ex.state(), t.address(), Desk.MARKET).size() / LOT;
+            if (held == 0) return;
+            boolean buy = held < 0;
+            long price = Math.max(TICK, (buy ? mark / 2 : mark * 2) / TICK * TICK);
+            long lots = 1 + (s.lots() - 1) % Math.abs(held);
+            submit(t, d.order(t, buy ? Side.BUY : Side.SELL, price, lots, 0, TimeInForce.GTC, Order.REDUCE_ONLY, 0, 0));
+            orderOfId.entrySet().removeIf(e -> {
+                boolean tp = e.getValue().order().reduceOnly();
+                if (tp) takeProfits.put(e.getKey(), e.getValue());
+                return tp;
+            });
         }
 
         private void trade(Step s) {
@@ -156,7 +179,19 @@ class DeleverageProperties {
                 if (e instanceof ExchangeEvent.InsuranceShortfall s) reportedShortfall = s.amount();
             }
             replay();
+            if (pending.stream().anyMatch(e -> e instanceof ExchangeEvent.Deleveraged)) {
+                seen[3] += pending.stream().filter(e -> e instanceof ExchangeEvent.Trimmed
+                        || e instanceof ExchangeEvent.Cancelled c && c.why() == ExchangeEvent.Why.POSITION_CLOSED).count();
+            }
             pending.clear();
+            takeProfits.keySet().removeIf(id -> !d.book().isResting(id));
+            for (var e : takeProfits.entrySet()) {
+                Order o = e.getValue().order();
+                long held = StateReads.position(d.ex.state(), o.trader(), Desk.MARKET).size() / LOT;
+                assertThat(held != 0 && (held > 0) != o.isBuy()).as("take-profit %s rests while its trader holds %d lots", o, held).isTrue();
+                assertThat(d.book().openLots(e.getKey())).as("take-profit %s offers no more than the %d lots held", o, held)
+                        .isLessThanOrEqualTo(Math.abs(held));
+            }
             // the fund's worth, from the replica
             MarketLeaf m = StateReads.market(replica, Desk.MARKET);
             BigInteger worth = BigInteger.valueOf(StateReads.balance(replica, Address.INSURANCE_FUND).free())
@@ -250,9 +285,15 @@ class DeleverageProperties {
             return p.size() == 0 ? BigInteger.valueOf(p.quote()) : quote.add(lots.multiply(BigInteger.valueOf(m.markPrice())));
         }
 
+        /** An order of this run by book id: a trade's, or a take-profit's (a take-profit far out may still fill after a violent mark). */
+        private Order orderOf(long id) {
+            VerifiedOrder v = orderOfId.get(id);
+            return (v != null ? v : takeProfits.get(id)).order();
+        }
+
         private void fill(ExchangeEvent.Filled f) {
-            Order maker = orderOfId.get(f.makerOrderId()).order();
-            Order taker = orderOfId.get(f.takerOrderId()).order();
+            Order maker = orderOf(f.makerOrderId());
+            Order taker = orderOf(f.takerOrderId());
             if (maker != null) follow(maker.trader(), maker.isBuy() ? f.size() : -f.size(), f.price());
             if (taker != null) follow(taker.trader(), taker.isBuy() ? f.size() : -f.size(), f.price());
         }
