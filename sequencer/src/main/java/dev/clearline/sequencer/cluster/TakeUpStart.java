@@ -17,20 +17,38 @@ import java.util.Arrays;
  * every start without a snapshot of its own. The file is checked first: it must load, for this node's chain, rollup
  * and settings. Only a directory without a log of its own takes one up (a log there began elsewhere: replayed from the
  * taken-up state it would give other replies and roots), except the same file again, as a restart with the same flag.
+ * A file placed for the first time must follow the last batch the rollup holds now: one taken before the old node (or
+ * another proposer) posted more, or before a reorg or a dispute took batches away, would start a log whose batches
+ * L1 refuses, after the node acknowledged orders on it. A single node is refused such a file; a member of a cluster is
+ * only warned, since it may be joining members already running from that file, whose batches L1 then holds.
  */
 public final class TakeUpStart {
+    /** The rollup's batch count when L1 did not answer: the check is left to the poster, which halts on a batch that does not follow. */
+    public static final long UNKNOWN = -1;
+
     private TakeUpStart() {}
 
-    /** Null when the member's directory holds the take-up now; otherwise why not, with what to do. */
-    public static String place(Path file, Path dir, Genesis genesis) {
+    /**
+     * Null when the member's directory holds the take-up now; otherwise why not, with what to do. {@code l1Batches}: how many
+     * batches the rollup holds now, or {@link #UNKNOWN}; {@code warnOnly}: a file behind L1 is placed, {@code warn} told why
+     * (a cluster member), instead of refused.
+     */
+    public static String place(Path file, Path dir, Genesis genesis, long l1Batches) {
+        return place(file, dir, genesis, l1Batches, false, w -> { });
+    }
+
+    /** As {@link #place(Path, Path, Genesis, long)}, for a member of a cluster when {@code warnOnly}. */
+    public static String place(Path file, Path dir, Genesis genesis, long l1Batches, boolean warnOnly, java.util.function.Consumer<String> warn) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             return "cannot read --take-up " + file + " (" + e.getMessage() + "): give the file ./clearline take-up --out wrote";
         }
+        long taken;
         try {
             SequencerState s = Snapshot.read(bytes, genesis, new NativeSecp256k1Verifier());
+            taken = s.sealedBatches();
             s.close();
         } catch (Snapshot.GenesisMismatch e) {
             return "--take-up " + file + " was taken up for another venue: " + e.finding() + "; write it again with ./clearline take-up"
@@ -41,8 +59,18 @@ public final class TakeUpStart {
         Path target = SequencerService.takeUpFile(dir);
         try {
             if (Files.isRegularFile(target)) {
-                if (Arrays.equals(Files.readAllBytes(target), bytes)) return null; // a restart with the same flag
+                if (Arrays.equals(Files.readAllBytes(target), bytes)) return null; // a restart with the same flag (its own batches may follow)
                 return dir + " already took up another state (" + target + "): a take-up starts a new log, in an empty --dir";
+            }
+            if (l1Batches != UNKNOWN && l1Batches != taken) {
+                String behind = "--take-up " + file + " holds the state after " + taken + " batch(es), but the rollup holds " + l1Batches + " now"
+                        + (l1Batches > taken ? " (a proposer posted after it was taken: stop the old node's poster)"
+                                : " (a reorg or a lost dispute took batches away since)");
+                if (!warnOnly) {
+                    return behind + ": its batches would not follow L1's last; write it again with ./clearline take-up and start with the new file";
+                }
+                warn.accept(behind + ": right when this member joins members already running from it; otherwise stop them all and start"
+                        + " each from a file written again with ./clearline take-up");
             }
             if (hasEntries(dir.resolve("archive")) || hasEntries(dir.resolve("cluster"))) {
                 return dir + " holds a log of its own: a take-up starts a new log from the state L1 holds, in an empty --dir (keep this one:"

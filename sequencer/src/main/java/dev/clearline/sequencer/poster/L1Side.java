@@ -68,19 +68,22 @@ public final class L1Side implements AutoCloseable {
     public static Found preflight(Settings s) throws IOException {
         Checked c = check(s);
         try {
-            long forceDelay = BatchPoster.call(() -> Rollup.load(s.deployment().rollup(), c.web3j(),
-                    new ReadonlyTransactionManager(c.web3j(), s.deployment().rollup()), new DefaultGasProvider()).forceDelay().send()).longValueExact();
-            return new Found(forceDelay, dev.clearline.prover.l1.L1Clock.speed(s.rpcUrl()));
+            Rollup rollup = Rollup.load(s.deployment().rollup(), c.web3j(), new ReadonlyTransactionManager(c.web3j(), s.deployment().rollup()),
+                    new DefaultGasProvider());
+            long forceDelay = BatchPoster.call(() -> rollup.forceDelay().send()).longValueExact();
+            long batches = BatchPoster.call(() -> rollup.nextBatchIndex().send()).longValueExact();
+            return new Found(forceDelay, dev.clearline.prover.l1.L1Clock.speed(s.rpcUrl()), batches);
         } finally {
             c.web3j().shutdown();
         }
     }
 
     /**
-     * What a node's settings are judged against besides: the rollup's force delay (L1 seconds) and how many L1 seconds
-     * pass in a real one (above 1 only on a devnet run fast).
+     * What a node's settings are judged against besides: the rollup's force delay (L1 seconds), how many L1 seconds
+     * pass in a real one (above 1 only on a devnet run fast), and how many batches the rollup holds now (a state taken up
+     * from L1 must follow the last of them).
      */
-    public record Found(long forceDelaySeconds, long timeSpeed) {
+    public record Found(long forceDelaySeconds, long timeSpeed, long batches) {
         /**
          * Why an op could wait in this node longer than the rollup keeps batches for it, or empty: an op taken just after
          * a batch opened waits up to {@code batchSeconds} for it to seal and a poster round more for the post. Once it has

@@ -1022,8 +1022,8 @@ public final class SequencerState {
         return groupsOnWorker;
     }
 
-    /** Batches sealed so far. */
-    long sealedBatches() {
+    /** Batches sealed so far (for a state just taken up from L1: the batches L1 held then). */
+    public long sealedBatches() {
         return sealedBatches;
     }
 

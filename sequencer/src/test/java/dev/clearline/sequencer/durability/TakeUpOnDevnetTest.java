@@ -53,6 +53,7 @@ import static dev.clearline.sequencer.durability.StackKillTest.openDevMarketWith
 import static dev.clearline.sequencer.durability.StackKillTest.signer;
 import static dev.clearline.sequencer.durability.StackKillTest.state;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A venue that goes on from L1 after every member was lost (docs/replication.md, "Taking up from L1"): a sequencer
@@ -166,6 +167,17 @@ class TakeUpOnDevnetTest {
             judged++;
         }
         assertThat(judged).as("batches the new node posted").isPositive();
+
+        // the same file once the new node has posted: it no longer follows L1's last batch, and a node started from it would
+        // acknowledge orders whose batches L1 refuses; the start is refused before anything is served
+        Files.createDirectories(dir.resolve("third"));
+        List<String> stale = new ArrayList<>(args);
+        stale.addAll(List.of("--take-up", file.toString()));
+        assertThatThrownBy(() -> ChildSequencer.start(dir.resolve("third"), 3, stale.toArray(String[]::new)).close())
+                .hasMessageContaining("the child sequencer exited with")
+                .hasMessageContaining("holds the state after " + start.batches() + " batch(es), but the rollup holds " + r.nextBatchIndex().send())
+                .hasMessageContaining("./clearline take-up");
+        assertThat(dev.clearline.sequencer.cluster.SequencerService.takeUpFile(dir.resolve("third").resolve("node"))).doesNotExist();
         System.out.printf("take-up: %d batches on L1 at the loss (root %s, %d traders, %d leaves); the new node posted %d more, all honest%n",
                 start.batches(), start.tipRoot(), start.traders().size(), start.leaves().size(), judged);
     }
