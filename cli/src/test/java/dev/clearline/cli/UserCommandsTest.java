@@ -482,12 +482,17 @@ class UserCommandsTest {
         assertThat(run("cancel", hash.group(), "--api", url, "--key", buyer).code()).isZero();
     }
 
-    @Test
-    void aReduceOnlyOrderClosesAPositionWithoutMoreMarginAndCannotOpenOne() throws Exception {
-        String buyer = keyOf(7), seller = keyOf(8);
+    /** {@code buyer} rests a bid of 2 lots at 0.003 (post-only), which {@code seller} hits: buyer long 2, seller short 2. */
+    private void longTwoLots(String buyer, String seller) {
         assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "2", "--post-only", "--api", url, "--key", buyer).code()).isZero();
         assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "2", "--tif", "ioc", "--api", url, "--key", seller)
                 .out()).contains("2 lot(s) filled now");
+    }
+
+    @Test
+    void aReduceOnlyOrderClosesAPositionWithoutMoreMarginAndCannotOpenOne() throws Exception {
+        String buyer = keyOf(7), seller = keyOf(8);
+        longTwoLots(buyer, seller);
 
         Run grow = run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "1", "--reduce-only", "--api", url, "--key", seller);
         assertThat(grow.code()).isEqualTo(1);
@@ -522,9 +527,7 @@ class UserCommandsTest {
     @Test
     void aTakeProfitRestsReduceOnlyAndClosesThePositionWhenMet() throws Exception {
         String buyer = keyOf(14), seller = keyOf(15);
-        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "2", "--post-only", "--api", url, "--key", buyer).code()).isZero();
-        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "2", "--tif", "ioc", "--api", url, "--key", seller)
-                .out()).contains("2 lot(s) filled now");
+        longTwoLots(buyer, seller);
         // post-only too: a take-profit that only ever makes
         Run tp = run("order", "--market", "1", "--side", "sell", "--price", "0.0045", "--lots", "2", "--reduce-only", "--post-only", "--api", url,
                 "--key", buyer);
@@ -566,9 +569,7 @@ class UserCommandsTest {
         assertThat(free(buyer)).as("no margin moved: free only grows by what the position gave back when closed").isGreaterThanOrEqualTo(free);
         // a take-profit trimmed, then amended (the replacement offers what it offers now, 1 lot: 2 would be refused), then
         // gone with the position the trader closes by another order: cancelled with that fill
-        assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.003", "--lots", "2", "--post-only", "--api", url, "--key", buyer).code()).isZero();
-        assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.003", "--lots", "2", "--tif", "ioc", "--api", url, "--key", seller)
-                .out()).contains("2 lot(s) filled now");
+        longTwoLots(buyer, seller);
         Run again = run("order", "--market", "1", "--side", "sell", "--price", "0.0049", "--lots", "2", "--reduce-only", "--api", url, "--key", buyer,
                 "--json");
         assertThat(again.code()).as(again.err()).isZero();

@@ -48,14 +48,24 @@ class DeleverageExchangeTest {
         return StateReads.position(d.ex.state(), s.address(), Desk.MARKET).size() / LOT;
     }
 
-    @Test
-    void theMostProfitableMostLeveragedOppositePositionTakesTheBadDebt() {
-        Signer b = d.trader(2, 1_000_000);   // short, 60,000 of margin: lower leverage
-        Signer c = d.trader(3, 1_000_000);   // short, 15,000 of margin: same profit, higher leverage
-        Signer w = d.trader(4, 1_000_000);   // C's buyer, a healthy long
+    /** Thin long A, its seller B and the other short C, as {@link #twoShorts} leaves them. */
+    private record TwoShorts(Signer a, Signer b, Signer c) {}
+
+    /** A's thin long of 10 lots bought from B (60,000 of margin: lower leverage); C short as much (15,000: same profit, higher leverage) to W, a healthy long. */
+    private TwoShorts twoShorts() {
+        Signer b = d.trader(2, 1_000_000);
+        Signer c = d.trader(3, 1_000_000);
+        Signer w = d.trader(4, 1_000_000);
         Signer a = thinLongAgainst(b, 60_000);
         d.place(d.gtc(c, Side.SELL, 10_000, 10, 15_000));
         d.place(d.gtc(w, Side.BUY, 10_000, 10, 60_000));
+        return new TwoShorts(a, b, c);
+    }
+
+    @Test
+    void theMostProfitableMostLeveragedOppositePositionTakesTheBadDebt() {
+        TwoShorts t = twoShorts();
+        Signer a = t.a(), b = t.b(), c = t.c();
         d.oracle(8_500, d.ts + 1);          // A: -89,950 + 85,000 = -4,950, bankrupt
         d.events();
         liquidate(a);
@@ -76,12 +86,8 @@ class DeleverageExchangeTest {
 
     @Test
     void aTakeProfitWhosePositionTheDeleverageClosedLeavesInThatCommand() {
-        Signer b = d.trader(2, 1_000_000);
-        Signer c = d.trader(3, 1_000_000);
-        Signer w = d.trader(4, 1_000_000);
-        Signer a = thinLongAgainst(b, 60_000);
-        d.place(d.gtc(c, Side.SELL, 10_000, 10, 15_000));
-        d.place(d.gtc(w, Side.BUY, 10_000, 10, 60_000));
+        TwoShorts t = twoShorts();
+        Signer a = t.a(), c = t.c();
         // C, the first to be deleveraged, rests a take-profit of its whole short below the market
         long tp = d.place(d.verified(d.order(c, Side.BUY, 7_000, 10, 0, TimeInForce.GTC, dev.clearline.engine.order.Order.REDUCE_ONLY, 0, 0)));
         d.oracle(8_500, d.ts + 1);
