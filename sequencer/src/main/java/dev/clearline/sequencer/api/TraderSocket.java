@@ -211,10 +211,7 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
                 }
             }
             ArrayNode mine = TraderApi.JSON.createArrayNode();
-            for (JsonNode e : reply.path("events")) {
-                if (trader.equals(e.path("trader").asText()) || trader.equals(e.path("makerTrader").asText())
-                        || trader.equals(e.path("takerTrader").asText())) mine.add(e);
-            }
+            for (JsonNode e : reply.path("events")) if (concerns(e, trader)) mine.add(e);
             if (mine.isEmpty()) continue;
             ObjectNode m = TraderApi.JSON.createObjectNode();
             m.put("channel", ch);
@@ -279,6 +276,17 @@ public final class TraderSocket implements Session.Listener.AutoDemanding {
             m.set(field, reply.get(field));
             sendOn(ch, m);
         }
+    }
+
+    /**
+     * Whether a reply's event goes to {@code trader}'s account channel: it names the trader as the owner of its order
+     * ({@code trader}), as either side of a fill ({@code makerTrader}, {@code takerTrader}), or as the position the
+     * insurance fund closed against ({@code counterparty} of a {@code Deleveraged}: the account push alone would show the
+     * position shrink without why).
+     */
+    public static boolean concerns(JsonNode event, String trader) {
+        return trader.equals(event.path("trader").asText()) || trader.equals(event.path("makerTrader").asText())
+                || trader.equals(event.path("takerTrader").asText()) || trader.equals(event.path("counterparty").asText());
     }
 
     private static boolean hasFills(ObjectNode reply) {
