@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Resting reduce-only orders (take-profits) of one trader, Alice, while her position moves under them: she opens and
  * cuts positions against a market maker's deep quotes, rests take-profits on the side that shrinks her position, and a
- * taker lifts or hits them with random sizes, also fill-or-kill. Checked at every step: a take-profit never opens,
+ * taker lifts or hits them with random sizes, also fill-or-kill; some take-profits are icebergs, some pegged to the mark. Checked at every step: a take-profit never opens,
  * grows or flips her position (a taker's command never moves it away from zero, and never past it); a take-profit
  * never fills past its signed size, and once closed its fills and its cancelled rest add up to that size; a FOK fills
  * all or nothing; every exchange refusal of a take-profit is its own (REDUCE_ONLY_WOULD_INCREASE); after every command each
@@ -39,7 +39,7 @@ class TakeProfitProperties {
 
     @Test
     void takeProfitsNeverOpenGrowOrFlipAPositionAndAccountForEveryLot() {
-        long[] reached = new long[5];
+        long[] reached = new long[7];
         Property.forAll(Gens.listOf(STEP, 1, 80)).tries(150).check(steps -> {
             Run run = new Run();
             for (Step s : steps) {
@@ -51,7 +51,8 @@ class TakeProfitProperties {
         });
         assertThat(java.util.Arrays.stream(reached).boxed().toList())
                 .as("take-profits filled, capped by their position then closed, met by a taker after another take-profit closed the position"
-                        + " (REFUSED), taken off once another fill closed or turned their position, trimmed to a position that shrank")
+                        + " (REFUSED), taken off once another fill closed or turned their position, trimmed to a position that shrank,"
+                        + " trims of pegged and of iceberg take-profits")
                 .allMatch(n -> n > 0);
     }
 
@@ -65,7 +66,9 @@ class TakeProfitProperties {
         final Map<Long, Long> filled = new HashMap<>();
         final Map<Long, Long> closedWith = new HashMap<>();
         final Map<Long, Long> trimmed = new HashMap<>();
-        final long[] reached = new long[5];
+        final long[] reached = new long[7];
+        /** Nonces of the pegged take-profits, signed here (the desk's counter is its own): far above the desk's. */
+        long pegNonce = 1L << 40;
 
         Run() {
             // deep quotes 5 ticks either side of the middle, refreshed when used up
@@ -99,6 +102,17 @@ class TakeProfitProperties {
                 long price = 10_000 + (buy ? -1 : 1) * Math.min(s.offset(), 4) * TICK;
                 int flags = Order.REDUCE_ONLY | ((s.pick() >> 3) % 3 == 0 ? Order.POST_ONLY : 0);
                 Order o = d.order(alice, buy ? Side.BUY : Side.SELL, price, lots, 0, TimeInForce.GTC, flags, 0, 0);
+                int kind = (s.pick() >> 6) % 6;
+                if (kind == 0 && lots > 1) {
+                    // an iceberg take-profit: one lot shown, the rest hidden (a trim cuts hidden lots first)
+                    o = d.order(alice, buy ? Side.BUY : Side.SELL, price, lots, 0, TimeInForce.GTC, flags, 1, 0);
+                } else if (kind == 1) {
+                    // pegged to the mark, 1 to 4 ticks on its side of it, never past its signed price (the middle)
+                    long limit = 10_000 + (buy ? -1 : 1) * TICK;
+                    o = new Order(alice.address(), Desk.MARKET, buy ? dev.clearline.engine.order.Side.BUY : dev.clearline.engine.order.Side.SELL,
+                            limit, lots * LOT, 0, TimeInForce.GTC, flags, dev.clearline.engine.order.Peg.MARK,
+                            (buy ? -1 : 1) * Math.min(s.offset(), 4), 0, pegNonce++, 0);
+                }
                 VerifiedOrder v = d.verified(o);
                 Reject r = d.submit(v);
                 assertThat(r).as("a take-profit within the position rests or fills: %s", o).isIn(null, Reject.POST_ONLY_WOULD_TAKE);
@@ -212,6 +226,8 @@ class TakeProfitProperties {
                         assertThat(t.openSize()).as("what a trim leaves").isEqualTo(o.size() - filled.getOrDefault(t.orderId(), 0L) - cut)
                                 .isPositive();
                         reached[4]++;
+                        if (o.pegged()) reached[5]++;
+                        if (o.displaySize() != 0) reached[6]++;
                     }
                     default -> { }
                 }
