@@ -35,8 +35,10 @@
  *       owner's position may change while it does: before each fill as a maker the book asks
  *       {@code fillableLots}, fills no more than the position has left, and cancels the rest when that
  *       fill closed the position (POSITION_CLOSED); one whose position is already gone is refused at
- *       its next fill ({@code approveFill}) and leaves (FILL_REFUSED). The exchange also takes such
- *       orders off itself once a fill closes or turns their position.</li>
+ *       its next fill ({@code approveFill}) and leaves (FILL_REFUSED). Between book calls the exchange
+ *       keeps such orders within their position itself: it cuts one larger than what the position holds
+ *       ({@link dev.clearline.engine.book.OrderBook#shrink}, same place in the queue) and takes off one whose
+ *       position a fill or a deleverage closed or turned.</li>
  *   <li><b>Iceberg</b> (GTC only, {@code displayLots > 0}): only the displayed slice is matchable at
  *       a time. When a slice is used up and hidden quantity remains, a new slice of up to
  *       {@code displayLots} is shown and the order goes to the BACK of its price level (it loses

@@ -30,8 +30,8 @@ final class Account {
     private long[] trackedSize = new long[0];
     private long[] entryValue = new long[0];
     /**
-     * Book ids of this trader's resting reduce-only orders (take-profits), so that a fill which closes or turns a position
-     * finds them without a walk of the book; null until one rests (most traders never rest one). Not in the image: rebuilt
+     * Book ids of this trader's resting reduce-only orders (take-profits), so that a fill or a deleverage which moves a
+     * position finds them (to cut or take off) without a walk of the book; null until one rests (most traders never rest one). Not in the image: rebuilt
      * from the live orders. An id may outlive its order (an amend keeps the id for a replacement of another kind): every
      * reader checks the order behind it.
      */
