@@ -188,10 +188,10 @@ public final class SequencerMain {
             System.exit(dropLatestSnapshot(dir));
             return;
         }
-        long l1Batches = l1 != null ? checkL1(l1, config, batchSeconds) : TakeUpStart.UNKNOWN;
+        TakeUpStart.L1Tip l1Tip = l1 != null ? checkL1(l1, config, batchSeconds) : null;
         java.nio.file.Files.createDirectories(dir);
         if (opts.containsKey("take-up")) {
-            String refused = TakeUpStart.place(Path.of(opts.get("take-up")), dir, genesis, l1Batches, config.members().size() > 1,
+            String refused = TakeUpStart.place(Path.of(opts.get("take-up")), dir, genesis, l1Tip, config.members().size() > 1,
                     warning -> System.err.println("event=take_up_behind_l1 member=" + config.memberId() + " warning=\"" + warning + "\""));
             if (refused != null) fail(refused);
         }
@@ -708,16 +708,16 @@ public final class SequencerMain {
      * is served (they were found only after the API was up; in a cluster, every leader retried the
      * start five times a second while its API took orders that could never be posted). An endpoint
      * that does not answer stops a single member as before; a cluster member starts anyway, since
-     * its leader retries the L1 side and the others need a quorum while L1 is away.
+     * its leader retries the L1 side and the others need a quorum while L1 is away. Returns the rollup's tip (a --take-up
+     * file must follow it), or null when L1 did not answer.
      */
-    /** Checks the L1 side before the start; returns the batches the rollup holds, or {@link TakeUpStart#UNKNOWN} when L1 did not answer. */
-    private static long checkL1(L1Side.Settings l1, NodeConfig config, long batchSeconds) {
+    private static TakeUpStart.L1Tip checkL1(L1Side.Settings l1, NodeConfig config, long batchSeconds) {
         try {
             L1Side.Found found = L1Side.preflight(l1);
             found.tooSlow(batchSeconds, l1.intervalMillis(), true).ifPresent(SequencerMain::fail);
             found.tooSlow(batchSeconds, l1.intervalMillis(), false).ifPresent(why -> System.err.println(
                     "event=batches_slow_for_force_delay warning=\"" + why + "\""));
-            return found.batches();
+            return new TakeUpStart.L1Tip(found.batches(), found.tipRoot());
         } catch (L1Side.FrozenRollup e) {
             System.err.println("sequencer: member " + config.memberId() + " stopped: " + e.getMessage());
             System.exit(7);
@@ -730,7 +730,7 @@ public final class SequencerMain {
         } catch (java.io.IOException e) {
             fail(e.getMessage());
         }
-        return TakeUpStart.UNKNOWN;
+        return null;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.clearline.sequencer.cluster;
 
+import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.SequencerState;
@@ -23,22 +24,25 @@ import java.util.Arrays;
  * only warned, since it may be joining members already running from that file, whose batches L1 then holds.
  */
 public final class TakeUpStart {
-    /** The rollup's batch count when L1 did not answer: the check is left to the poster, which halts on a batch that does not follow. */
-    public static final long UNKNOWN = -1;
+    /** How many batches the rollup holds and the state root after the last of them (its tip), as read from L1 before a start. */
+    public record L1Tip(long batches, Hash32 root) {}
 
     private TakeUpStart() {}
 
     /**
-     * Null when the member's directory holds the take-up now; otherwise why not, with what to do. {@code l1Batches}: how many
-     * batches the rollup holds now, or {@link #UNKNOWN}; {@code warnOnly}: a file behind L1 is placed, {@code warn} told why
-     * (a cluster member), instead of refused.
+     * Null when the member's directory holds the take-up now; otherwise why not, with what to do. {@code tip}: the rollup's
+     * tip now, or null when L1 did not answer (the check is then left to the poster, which halts on a batch that does not
+     * follow); a file placed for the first time that does not end on it is refused.
      */
-    public static String place(Path file, Path dir, Genesis genesis, long l1Batches) {
-        return place(file, dir, genesis, l1Batches, false, w -> { });
+    public static String place(Path file, Path dir, Genesis genesis, L1Tip tip) {
+        return place(file, dir, genesis, tip, false, w -> { });
     }
 
-    /** As {@link #place(Path, Path, Genesis, long)}, for a member of a cluster when {@code warnOnly}. */
-    public static String place(Path file, Path dir, Genesis genesis, long l1Batches, boolean warnOnly, java.util.function.Consumer<String> warn) {
+    /**
+     * As {@link #place(Path, Path, Genesis, L1Tip)}; with {@code warnOnly} (a member of a cluster) a file that does not follow
+     * L1's last batch is placed all the same and {@code warn} is told why.
+     */
+    public static String place(Path file, Path dir, Genesis genesis, L1Tip tip, boolean warnOnly, java.util.function.Consumer<String> warn) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -46,9 +50,11 @@ public final class TakeUpStart {
             return "cannot read --take-up " + file + " (" + e.getMessage() + "): give the file ./clearline take-up --out wrote";
         }
         long taken;
+        Hash32 root;
         try {
             SequencerState s = Snapshot.read(bytes, genesis, new NativeSecp256k1Verifier());
             taken = s.sealedBatches();
+            root = s.stateRoot();
             s.close();
         } catch (Snapshot.GenesisMismatch e) {
             return "--take-up " + file + " was taken up for another venue: " + e.finding() + "; write it again with ./clearline take-up"
@@ -62,10 +68,11 @@ public final class TakeUpStart {
                 if (Arrays.equals(Files.readAllBytes(target), bytes)) return null; // a restart with the same flag (its own batches may follow)
                 return dir + " already took up another state (" + target + "): a take-up starts a new log, in an empty --dir";
             }
-            if (l1Batches != UNKNOWN && l1Batches != taken) {
-                String behind = "--take-up " + file + " holds the state after " + taken + " batch(es), but the rollup holds " + l1Batches + " now"
-                        + (l1Batches > taken ? " (a proposer posted after it was taken: stop the old node's poster)"
-                                : " (a reorg or a lost dispute took batches away since)");
+            if (tip != null && (tip.batches() != taken || !tip.root().equals(root))) {
+                String behind = "--take-up " + file + " holds the state after " + taken + " batch(es)"
+                        + (tip.batches() != taken ? ", but the rollup holds " + tip.batches() + " now" : " with root " + root + ", but the rollup's tip is " + tip.root())
+                        + (tip.batches() > taken ? " (a proposer posted after it was taken: stop the old node's poster)"
+                                : " (a reorg or a lost dispute took batches away since" + (tip.batches() == taken ? ", and another was posted in their place)" : ")"));
                 if (!warnOnly) {
                     return behind + ": its batches would not follow L1's last; write it again with ./clearline take-up and start with the new file";
                 }

@@ -72,7 +72,8 @@ public final class L1Side implements AutoCloseable {
                     new DefaultGasProvider());
             long forceDelay = BatchPoster.call(() -> rollup.forceDelay().send()).longValueExact();
             long batches = BatchPoster.call(() -> rollup.nextBatchIndex().send()).longValueExact();
-            return new Found(forceDelay, dev.clearline.prover.l1.L1Clock.speed(s.rpcUrl()), batches);
+            var tipRoot = new dev.clearline.engine.order.Hash32(BatchPoster.call(() -> rollup.tip().send()).component1());
+            return new Found(forceDelay, dev.clearline.prover.l1.L1Clock.speed(s.rpcUrl()), batches, tipRoot);
         } finally {
             c.web3j().shutdown();
         }
@@ -80,10 +81,10 @@ public final class L1Side implements AutoCloseable {
 
     /**
      * What a node's settings are judged against besides: the rollup's force delay (L1 seconds), how many L1 seconds
-     * pass in a real one (above 1 only on a devnet run fast), and how many batches the rollup holds now (a state taken up
-     * from L1 must follow the last of them).
+     * pass in a real one (above 1 only on a devnet run fast), and the rollup's tip now (a state taken up from L1 must
+     * follow it).
      */
-    public record Found(long forceDelaySeconds, long timeSpeed, long batches) {
+    public record Found(long forceDelaySeconds, long timeSpeed, long batches, dev.clearline.engine.order.Hash32 tipRoot) {
         /**
          * Why an op could wait in this node longer than the rollup keeps batches for it, or empty: an op taken just after
          * a batch opened waits up to {@code batchSeconds} for it to seal and a poster round more for the post. Once it has

@@ -25,7 +25,7 @@ class ForceDelayFitProperties {
         var deployments = Gens.oneOf(Gens.longs(2, 200), Gens.longs(200, 2_000_000)).zip(Gens.longs(1, 50), (delay, speed) -> new long[] {delay, speed})
                 .zip(Gens.longs(0, 30_000), (ds, interval) -> new Deployment(ds[0], ds[1], interval));
         Property.forAll(deployments).check(d -> {
-            L1Side.Found found = new L1Side.Found(d.forceDelaySeconds(), d.timeSpeed(), 0);
+            L1Side.Found found = new L1Side.Found(d.forceDelaySeconds(), d.timeSpeed(), 0, null);
             long interval = d.intervalMillis();
             // a batch as long as the force delay itself is always refused, with the offer
             String refusal = found.tooSlow(d.forceDelaySeconds(), interval, true).orElseThrow();

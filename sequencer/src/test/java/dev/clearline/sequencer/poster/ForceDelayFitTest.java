@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ForceDelayFitTest {
     @Test
     void batchesSealingWithinAQuarterOfTheForceDelayPassSilently() {
-        L1Side.Found deployment = new L1Side.Found(1_800, 1, 0);
+        L1Side.Found deployment = new L1Side.Found(1_800, 1, 0, null);
         assertThat(deployment.tooSlow(2, 1_000, false)).isEmpty();
         assertThat(deployment.tooSlow(2, 1_000, true)).isEmpty();
         assertThat(deployment.tooSlow(448, 1_000, false)).as("449 s < 450").isEmpty();
@@ -20,7 +20,7 @@ class ForceDelayFitTest {
 
     @Test
     void aQuarterIsWarnedOfAndHalfIsRefusedWithTheLongestBatchThatFits() {
-        L1Side.Found deployment = new L1Side.Found(1_800, 1, 0);
+        L1Side.Found deployment = new L1Side.Found(1_800, 1, 0, null);
         assertThat(deployment.tooSlow(449, 1_000, false)).hasValueSatisfying(why -> assertThat(why)
                 .contains("up to 450 L1 second(s)", "--batch-seconds 449", "over a quarter of the rollup's force delay of 1800 s", "waited 900 s",
                         "could halt it; --batch-seconds 448 or less keeps a margin")
@@ -38,7 +38,7 @@ class ForceDelayFitTest {
     @Test
     void aDevnetRunningFastCountsItsL1Seconds() {
         // up's devnet: L1 time 20x, so 30 real seconds are 600 L1 seconds of the op's wait
-        L1Side.Found fast = new L1Side.Found(1_800, 20, 0);
+        L1Side.Found fast = new L1Side.Found(1_800, 20, 0, null);
         assertThat(fast.tooSlow(2, 1_000, false)).as("60 L1 s").isEmpty();
         assertThat(fast.tooSlow(45, 0, true)).hasValueSatisfying(why -> assertThat(why).contains("900 L1 second(s)", "running 20x",
                 "pass --batch-seconds 44 or less (22 or less keeps a margin)"));
