@@ -263,8 +263,37 @@ final class UserCommands {
                             // the protocol moves an order's whole margin at its first fill: the resting rest carries none of it
                             ? ", all of it moved into your position at this first fill (the " + (lots - filled / sg.lot()) + " lot(s) still resting add none)"
                             : "")
-                    + sg.expiryNote());
+                    + sg.expiryNote() + takeProfitsMoved(r, hash, sg, res));
             return 0;
+        }
+
+        /**
+         * What this order did to the trader's resting take-profits: when it shrank the position, each larger than what is
+         * left was cut to it (Trimmed); when it closed or turned the position, each left with it (POSITION_CLOSED). Said
+         * here, since the trader would otherwise learn it only from the next read of the account.
+         */
+        private String takeProfitsMoved(JsonNode r, String hash, Signed sg, ObjectNode res) {
+            String trader = sg.order().trader().toString();
+            StringBuilder b = new StringBuilder();
+            ArrayNode moved = null;
+            for (JsonNode e : r.path("events")) {
+                String event = e.path("event").asText();
+                String other = e.path("orderHash").asText();
+                if (!trader.equals(e.path("trader").asText()) || other.equals(hash)) continue;
+                boolean cut = event.equals("Trimmed");
+                if (!cut && !(event.equals("Cancelled") && e.path("why").asText().equals("POSITION_CLOSED"))) continue;
+                if (moved == null) moved = res.putArray("takeProfits");
+                ObjectNode m = moved.addObject().put("orderHash", other);
+                if (cut) {
+                    long lots = e.path("openSize").asLong() / sg.lot();
+                    m.put("openLots", lots);
+                    b.append("; your take-profit ").append(other).append(" was cut to the ").append(lots).append(" lot(s) you hold");
+                } else {
+                    m.put("closed", true);
+                    b.append("; your take-profit ").append(other).append(" left with your position");
+                }
+            }
+            return b.toString();
         }
     }
 

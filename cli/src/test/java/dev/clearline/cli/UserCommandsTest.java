@@ -550,7 +550,7 @@ class UserCommandsTest {
         assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
         Run cut = run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
                 "--key", buyer);
-        assertThat(cut.out()).as(cut.err()).contains("1 lot(s) filled now");
+        assertThat(cut.out()).as(cut.err()).contains("1 lot(s) filled now", "; your take-profit " + amended + " was cut to the 1 lot(s) you hold");
         assertThat(run("positions", "--api", url, "--key", buyer).out())
                 .contains("sell 2 lot(s) at 0.004400, 0 filled, reduce-only, post-only, trimmed to the 1 lot(s) you hold");
         long free = free(buyer);
@@ -583,8 +583,13 @@ class UserCommandsTest {
                         .path("orderHash").asText();
             }
             assertThat(run("order", "--market", "1", "--side", "buy", "--price", "0.0031", "--lots", "1", "--api", url, "--key", seller).code()).isZero();
-            assertThat(run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
-                    "--key", buyer).out()).contains("1 lot(s) filled now");
+            Run sold = run("order", "--market", "1", "--side", "sell", "--price", "0.0031", "--lots", "1", "--reduce-only", "--tif", "ioc", "--api", url,
+                    "--key", buyer, "--json");
+            JsonNode said = UserOptions.JSON.readTree(sold.out());
+            assertThat(said.path("filledLots").asLong()).as(sold.err()).isEqualTo(1);
+            // the first sale cuts the take-profit to the lot left, the second closes the position and it leaves with it
+            assertThat(said.path("takeProfits").path(0).path("orderHash").asText()).isEqualTo(againHash);
+            assertThat(said.path("takeProfits").path(0).path(i == 0 ? "openLots" : "closed").toString()).isEqualTo(i == 0 ? "1" : "true");
         }
         assertThat(run("positions", "--api", url, "--key", buyer).out()).contains("open orders: 0");
         assertThat(UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
