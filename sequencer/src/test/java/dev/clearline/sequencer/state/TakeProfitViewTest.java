@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A take-profit as a trader sees it through the node: the command that shrinks its position replies with a
  * {@code Trimmed} event naming the order and its trader, and a depth delta that takes the cut lots off its level; the
  * order reads {@code trimmed} and {@code open} beside its signed size; once its open lots fill it reads {@code filled},
- * not open, and leaves the account's open orders; and all of it survives a snapshot.
+ * not open, and leaves the account's open orders; and all of it survives a snapshot (one of the former format 6 still
+ * reads).
  */
 class TakeProfitViewTest {
     private static final Market M = new Market(3);
@@ -80,6 +81,17 @@ class TakeProfitViewTest {
         assertThat(List.of(read.path("size").asLong(), read.path("filled").asLong(), read.path("trimmed").asLong(), read.path("open").asLong()))
                 .isEqualTo(List.of(3 * LOT, 0L, 2 * LOT, LOT));
         assertThat(read.path("status").asText()).isEqualTo("open");
+
+        // a snapshot of format 6 (rules 2, before trims) still reads: the same state, its orders never trimmed
+        byte[] six = Snapshot.writeWithoutTrims(s, 2);
+        assertThat(Snapshot.format(six)).isEqualTo(6);
+        SequencerState former = Snapshot.read(six, Market.GENESIS, new NativeSecp256k1Verifier());
+        assertThat(former.stateRoot()).isEqualTo(s.stateRoot());
+        JsonNode then = SequencerStateTest.json(former.apply(new Command.Query(READER, 0, Command.QueryKind.ORDER, 0, null,
+                dev.clearline.engine.order.Hash32.fromHex(tp)), Market.START * 1000 + seq)).path("order");
+        assertThat(then.has("trimmed")).as("%s", then).isFalse();
+        assertThat(then.path("open").asLong()).as("what rests is the book's").isEqualTo(LOT);
+        former.close();
 
         // a snapshot keeps what was cut
         byte[] image = Snapshot.write(s);
