@@ -192,7 +192,7 @@ final class UpCommand implements Callable<Integer> {
         long[] m1 = LocalStack.MARKETS[0];
         long takeProfit = m1[3] * 101 / 100 / m1[1] * m1[1]; // 1 % over the start, on the tick
         out.println("  ./clearline order --market 1 --side sell --price " + Units.amount(takeProfit) + " --lots 2 --reduce-only" + common
-                + "      (a take-profit: rests, sells no more than you hold, gone once your position is closed)");
+                + "      (a take-profit: rests, never more than you hold (cut when your position shrinks), gone once it is closed)");
         out.println("  ./clearline positions" + common + "      (lists your open orders' hashes)");
         out.println("  ./clearline cancel <order hash>" + common + "      (or --all: every open order of yours)");
         out.println("  ./clearline margin remove all --market 1" + common + "      (once you closed the position: its margin back to free)");

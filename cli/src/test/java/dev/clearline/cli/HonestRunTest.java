@@ -120,6 +120,7 @@ class HonestRunTest {
             // close it with a reduce-only sell into the demo bids (no margin moved in), then take the margin back: the
             // Release goes into a batch like any transition, and the watcher judges those batches below
             long sold = 0;
+            JsonNode sale = null;
             for (int attempt = 0; attempt < 20 && sold == 0; attempt++) {
                 long mark = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
                         java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
@@ -128,10 +129,13 @@ class HonestRunTest {
                         "--tif", "ioc", "--reduce-only");
                 assertThat(close.code()).as(close.err()).isZero();
                 assertThat(UserOptions.JSON.readTree(close.out()).path("margin").asText()).isEqualTo("0.000000");
-                sold = UserOptions.JSON.readTree(close.out()).path("filledLots").asLong();
+                sale = UserOptions.JSON.readTree(close.out());
+                sold = sale.path("filledLots").asLong();
                 if (sold == 0) Thread.sleep(500);
             }
             assertThat(sold).as("the lot sold back to the demo makers").isEqualTo(1);
+            assertThat(sale.path("takeProfits").path(0).path("orderHash").asText()).as("the sale says the take-profit left: %s", sale).isEqualTo(tpHash);
+            assertThat(sale.path("takeProfits").path(0).path("closed").asBoolean()).isTrue();
             JsonNode closed = UserOptions.JSON.readTree(cli(common, "positions").out());
             assertThat(closed.path("positions").get(0).path("size").asLong()).isZero();
             assertThat(closed.path("openOrders")).as("the take-profit left with the position").isEmpty();
