@@ -100,8 +100,20 @@ final class EscapeCommands {
          * L1; the verified state must be the rollup's tip. {@code each} sees every live posting once it is judged honest;
          * {@code again} ends the refusals (what to do once the cause is gone).
          */
+        /** Told of transition {@code t} of live batch {@code batch}, applied, with the state it left (reads only). */
+        @FunctionalInterface
+        interface StepsOf {
+            void applied(long batch, dev.clearline.engine.transition.Transition t, dev.clearline.engine.stf.LeafStore state);
+        }
+
         BatchVerifier verifiedTip(FinalizedState finalized, RollupLog log, long head, long next, Hash32 tipRoot, String again,
                                   java.util.function.BiConsumer<RollupLog.Posted, BatchVerifier> each) {
+            return verifiedTip(finalized, log, head, next, tipRoot, again, each, null);
+        }
+
+        /** As above, {@code steps} (when not null) told of every transition of every live batch as the replay applies it. */
+        BatchVerifier verifiedTip(FinalizedState finalized, RollupLog log, long head, long next, Hash32 tipRoot, String again,
+                                  java.util.function.BiConsumer<RollupLog.Posted, BatchVerifier> each, StepsOf steps) {
             long first = finalized.finalizedCount();
             List<RollupLog.Posted> posted;
             try {
@@ -128,7 +140,7 @@ final class EscapeCommands {
                     throw new UserError("the L1 node's logs hold no posting of batch " + i + " although the rollup counts " + next + " batches;"
                             + " is --rpc-url a node that keeps the rollup's logs (read from block " + o.firstBlock() + ")?");
                 }
-                Verdict v = verifier.verify(p.batch());
+                Verdict v = steps == null ? verifier.verify(p.batch()) : verifier.verify(p.batch(), (t, state) -> steps.applied(i, t, state));
                 verifier.forgetHistory(); // one state in memory, however long the chain
                 if (!v.honest()) {
                     throw new UserError("batch " + i + " (block " + p.blockNumber() + ", tx " + p.transactionHash() + ") is wrong: "

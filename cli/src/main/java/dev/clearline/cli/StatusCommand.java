@@ -246,7 +246,8 @@ final class StatusCommand extends UserCommands.Base {
             String stage = r.path("stage").asText();
             // only a posted record: a matched one's batch index may be one L1 holds from another proposer (the node halts on it)
             if (stage.equals("posted") && r.path("batch").asLong(Long.MAX_VALUE) < l1Final) c.put("stage", stage = "final");
-            String id = what.equals("fill") ? "fill at seq " + r.path("seq").asLong() + " ("
+            // a fill a node took up from L1 was never numbered by its log: it is named by its batch below
+            String id = what.equals("fill") ? (r.has("seq") ? "fill at seq " + r.path("seq").asLong() : "fill from before the take-up") + " ("
                     + Units.lots(r.path("size").asLong(), lotSizes.getOrDefault(r.path("market").asInt(), 0L), false) + " at "
                     + Units.amount(r.path("price").asLong()) + " on market " + r.path("market").asLong() + ")"
                     : "withdrawal " + r.path("withdrawalId").asLong() + " of " + Units.amount(r.path("amount").asLong());

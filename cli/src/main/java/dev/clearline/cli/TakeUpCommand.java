@@ -4,6 +4,7 @@ import dev.clearline.contracts.generated.Rollup;
 import dev.clearline.engine.batch.BatchHeader;
 import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
 import dev.clearline.engine.stf.LeafStore;
@@ -13,6 +14,7 @@ import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.SequencerSilence;
 import dev.clearline.prover.replay.BatchVerifier;
 import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.FillsOnL1;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.SequencerState;
 import dev.clearline.sequencer.state.Snapshot;
@@ -107,12 +109,14 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         long[] lastBlock = {-1};
         long[] withdrawalCounts = new long[(int) (next - finalized) + 1]; // where each live batch began, then the tip's
         withdrawalCounts[0] = state.withdrawalCount();
+        // the fills of the batches not final, so their traders see where they stand (only a wrong batch was told of in part: it refuses)
+        FillsOnL1 fills = new FillsOnL1(new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()))::orderDigest);
         BatchVerifier tip = verifiedTip(state, log, head, next, tipRoot, "take up again; nothing was written", (p, v) -> {
             FinalizedState.namedIn(p.batch().calldata(), owners, markets);
             last[0] = p.batch().header();
             lastBlock[0] = p.blockNumber();
             withdrawalCounts[(int) (p.batch().header().batchIndex() - finalized) + 1] = v.withdrawalCount();
-        });
+        }, fills::applied);
         if (lastBlock[0] >= 0 && head - lastBlock[0] < depth) {
             throw new UserError("L1's last batch (batch " + (next - 1) + ", block " + lastBlock[0] + ") lies " + (head - lastBlock[0])
                     + " block(s) under L1's head, fewer than --confirmations " + depth + ": a reorganisation could still take it away, and the"
@@ -133,7 +137,7 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         Genesis dev = Genesis.devnet(Address.fromHex(rollup.getContractAddress()));
         Genesis genesis = new Genesis(o.chainId(), dev.verifyingContract(), dev.books(), new BatchPolicy(dev.batches().maxTransitions(), batchSeconds));
         SequencerState.L1Start start = new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), next, finalized, tipRoot,
-                last[0], postedAt, withdrawalCounts, period);
+                last[0], postedAt, withdrawalCounts, period, fills.fills());
         long traders = owners.stream().filter(a -> !a.equals(Address.INSURANCE_FUND)).count(); // the fund is named, nobody trades for it
         byte[] image;
         int dropped;
@@ -176,12 +180,12 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         }
         o.print(out, result().put("file", outFile.toString()).put("bytes", image.length).put("batches", next).put("finalBatches", finalized)
                         .put("stateRoot", tipRoot.toString()).put("traders", traders).put("markets", markets.size()).put("leaves", leaves.size())
-                        .put("droppedRestingOrders", dropped).put("withdrawals", withdrawalCounts[withdrawalCounts.length - 1])
+                        .put("droppedRestingOrders", dropped).put("withdrawals", withdrawalCounts[withdrawalCounts.length - 1]).put("fillsNotFinal", start.fills().size())
                         .put("sequencerSilentSeconds", silent).set("disputedBatches", UserOptions.JSON.valueToTree(List.copyOf(disputed.keySet()))),
                 "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + traders
                         + " trader(s), " + markets.size() + " market(s), " + leaves.size() + " leaves; wrote " + outFile + " (" + image.length
                         + " bytes).\n" + withdrawalCounts[withdrawalCounts.length - 1] + " withdrawal(s) listed in their recipients' accounts at"
-                        + " their stage on L1; " + dropped + " order(s) that rested partly filled are dropped (their owners place them again, as"
+                        + " their stage on L1, and the " + start.fills().size() + " fill(s) of the batches not final yet in their traders'; " + dropped + " order(s) that rested partly filled are dropped (their owners place them again, as"
                         + " every order resting when the old node stopped).\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"
                         + " --take-up " + outFile + " --dir NEW_DIR --l1-rpc " + o.rpcUrl + " --manifest " + o.manifest
                         + (batchSeconds != Genesis.BATCH_SECONDS ? " --batch-seconds " + batchSeconds : "") + " ...\n"

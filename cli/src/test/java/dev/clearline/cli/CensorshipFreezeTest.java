@@ -613,7 +613,7 @@ class CensorshipFreezeTest {
     }
 
     /** Seals what {@code builder} holds as one batch and the operator posts it to L1; returns its header. */
-    private static BatchHeader post(Rollup operator, BatchBuilder builder) throws Exception {
+    static BatchHeader post(Rollup operator, BatchBuilder builder) throws Exception {
         builder.seal();
         var sealed = builder.takeSealed().getFirst();
         BatchHeader h = sealed.header();
@@ -654,7 +654,7 @@ class CensorshipFreezeTest {
         return total;
     }
 
-    private static void deposit(DevnetContext l1, TestCollateral minter, Credentials who, long amount) throws Exception {
+    static void deposit(DevnetContext l1, TestCollateral minter, Credentials who, long amount) throws Exception {
         assertThat(minter.mint(who.getAddress(), BigInteger.valueOf(amount)).send().isStatusOK()).isTrue();
         Run r = cli(common(l1, who), "deposit", Units.amount(amount), "--anyway");
         assertThat(r.code()).as(r.err()).isZero();
@@ -665,16 +665,16 @@ class CensorshipFreezeTest {
                 "--key", Numeric.toHexStringWithPrefixZeroPadded(who.getEcKeyPair().getPrivateKey(), 64), "--json");
     }
 
-    private static Signer signer(Credentials k) {
+    static Signer signer(Credentials k) {
         return new Signer(k.getEcKeyPair().getPrivateKey());
     }
 
-    private static Transition price(Eip712 domain, Signer oracle, long price, long ts) {
+    static Transition price(Eip712 domain, Signer oracle, long price, long ts) {
         return new Transition.OraclePrice(1, price, 0, ts, oracle.sign(domain.oraclePriceDigest(1, price, 0, ts)));
     }
 
     /** A maker's resting sell and a taker's buy of {@code lots} at {@code price}, posted with their margins, and the fill. */
-    private static List<Transition> fill(Eip712 domain, Signer maker, Signer taker, long lots, long makerMargin, long takerMargin, long price,
+    static List<Transition> fill(Eip712 domain, Signer maker, Signer taker, long lots, long makerMargin, long takerMargin, long price,
                                          long[] ids) {
         Order sell = new Order(maker.address(), 1, Side.SELL, price, lots, 0, TimeInForce.GTC, 0, 0, 1, makerMargin);
         Order buy = new Order(taker.address(), 1, Side.BUY, price, lots, 0, TimeInForce.GTC, 0, 0, 1, takerMargin);

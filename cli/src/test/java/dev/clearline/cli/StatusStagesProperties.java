@@ -95,4 +95,16 @@ class StatusStagesProperties {
         assertThat(out.get(0).has("claimed")).isFalse();
         assertThat(text.toString()).isEqualTo("  fills: 1 final, 0 posted, 0 matched\n");
     }
+
+    /** A fill a node took up from L1 has no seq of the new log: status names it by its batch, not as "seq 0". */
+    @Test
+    void aFillFromBeforeATakeUpIsNamedWithoutASeq() {
+        ArrayNode fills = UserOptions.JSON.createArrayNode();
+        fills.addObject().put("market", 1).put("size", 2000).put("price", 60_000_000L).put("stage", "posted").put("batch", 5).put("finalAt", 1_200);
+        fills.addObject().put("seq", 3).put("market", 1).put("size", 1000).put("price", 61_000_000L).put("stage", "posted").put("batch", 6).put("finalAt", 1_300);
+        StringBuilder text = new StringBuilder();
+        StatusCommand.stages(fills, 900, 600, 1, 4, "fill", Map.of(1, 1000L), null, SELF, text);
+        assertThat(text.toString()).contains("    fill from before the take-up (2 lot(s) at 60.000000 on market 1): posted in batch 5, final in about 300 L1 second(s)")
+                .contains("    fill at seq 3 (1 lot(s) at 61.000000 on market 1): posted in batch 6").doesNotContain("seq 0");
+    }
 }

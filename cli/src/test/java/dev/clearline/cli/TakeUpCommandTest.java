@@ -10,9 +10,20 @@ import dev.clearline.contracts.generated.TestCollateral;
 import dev.clearline.devnet.junit.DevnetContext;
 import dev.clearline.devnet.junit.TimeTravel;
 import dev.clearline.devnet.junit.WithDevnet;
+import dev.clearline.engine.batch.BatchBuilder;
+import dev.clearline.engine.batch.BatchPolicy;
 import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.BouncyCastleVerifier;
+import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.NativeSecp256k1Verifier;
+import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Side;
+import dev.clearline.engine.order.Signer;
+import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.engine.risk.Fixed;
+import dev.clearline.engine.stf.Stf;
+import dev.clearline.engine.transition.Transition;
 import dev.clearline.prover.dispute.DisputeL1;
 import dev.clearline.prover.l1.RollupLog;
 import dev.clearline.prover.l1.TxSender;
@@ -20,10 +31,12 @@ import dev.clearline.sequencer.command.Command;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.SequencerState;
 import dev.clearline.sequencer.state.Snapshot;
+import dev.clearline.tree.store.MemoryNodeStore;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -160,6 +173,96 @@ class TakeUpCommandTest {
         assertThat(refused.err()).contains("batch 0 (block").contains("is wrong: ").contains("A watcher must challenge it first")
                 .contains("take up again; nothing was written").doesNotContain("\tat ");
         assertThat(file).doesNotExist();
+    }
+
+    /**
+     * The fills of the batches L1 holds in their challenge period are listed in their traders' accounts on the node that
+     * takes up, at their batch, posted: rebuilt by the take-up's replay of L1 (a fill of a final batch is not: it is done).
+     * A fill of an order posted in a final batch names that order by its trader alone (ORDER leaves keep only short ids).
+     */
+    @Test
+    void theFillsOfBatchesNotFinalAreListedInTheirTradersAccounts(DevnetContext l1, @TempDir Path tmp) throws Exception {
+        String rollupAddress = l1.address("Rollup");
+        TestCollateral minter = CensorshipFreezeTest.minter(l1);
+        Credentials a = l1.key(2), b = l1.key(3), c = l1.key(4);
+        for (Credentials k : List.of(a, b, c)) CensorshipFreezeTest.deposit(l1, minter, k, 1_000_000_000L);
+        Signer oracle = new Signer(BigInteger.valueOf(0xC0FFEEL));
+        // market 1: tick and lot 1, IM 10 %, MM 5 %, maker fee 0.02 %, taker fee 0.1 %
+        assertThat(Rollup.load(rollupAddress, l1.web3j(), l1.deployer(), gas()).configureMarket(BigInteger.ONE, BigInteger.ONE, BigInteger.ONE,
+                BigInteger.valueOf(100_000), BigInteger.valueOf(50_000), BigInteger.valueOf(200), BigInteger.valueOf(1_000), BigInteger.valueOf(20_000),
+                oracle.address().toString()).send().isStatusOK()).isTrue();
+        Rollup operator = Rollup.load(rollupAddress, l1.web3j(), l1.key(1), gas());
+        assertThat(operator.joinProposers(operator.proposerBond().send()).send().isStatusOK()).isTrue();
+        Eip712 domain = new Eip712(l1.manifest().chainId(), Address.fromHex(rollupAddress));
+        BatchBuilder builder = new BatchBuilder(new Stf(domain, new BouncyCastleVerifier()), new MemoryNodeStore(), new BatchPolicy(1_000, 60));
+        RollupLog log = new RollupLog(l1.web3j(), rollupAddress);
+
+        // batch 0, final before the take-up: B rests a sell of 10, A buys 4 of it
+        Signer sa = CensorshipFreezeTest.signer(a), sb = CensorshipFreezeTest.signer(b), sc = CensorshipFreezeTest.signer(c);
+        Order rest = new Order(sb.address(), 1, Side.SELL, 100_000_000L, 10, 0, TimeInForce.GTC, 0, 0, 1, 200_000_000L);
+        Order take = new Order(sa.address(), 1, Side.BUY, 100_000_000L, 4, 0, TimeInForce.GTC, 0, 0, 1, 100_000_000L);
+        List<Transition> first = new ArrayList<>(log.priorityOps(0, log.latestBlock()));
+        first.add(CensorshipFreezeTest.price(domain, oracle, 100_000_000L, 1));
+        first.add(new Transition.PostOrder(rest, sb.sign(domain.orderDigest(rest))));
+        first.add(new Transition.PostOrder(take, sa.sign(domain.orderDigest(take))));
+        first.add(new Transition.Trade(1, 2, 4));
+        for (Transition t : first) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
+        CensorshipFreezeTest.post(operator, builder);
+        l1.time().advance(Duration.ofSeconds(Long.parseLong(l1.manifest().parameters().get("rollup.challengePeriod")) + 1));
+        assertThat(operator.finalizeBatches(BigInteger.ONE).send().isStatusOK()).isTrue();
+
+        // batch 1, in its challenge period: C takes 3 more of B's resting sell (posted in batch 0), then A and C trade anew
+        Order cTakes = new Order(sc.address(), 1, Side.BUY, 100_000_000L, 3, 0, TimeInForce.GTC, 0, 0, 1, 100_000_000L);
+        List<Transition> second = new ArrayList<>();
+        second.add(new Transition.PostOrder(cTakes, sc.sign(domain.orderDigest(cTakes))));
+        second.add(new Transition.Trade(1, 3, 3));
+        long[] ids = {3};
+        second.addAll(CensorshipFreezeTest.fill(domain, sc, sa, 2, 100_000_000L, 100_000_000L, 101_000_000L, ids)); // C sells 2 to A at 101
+        for (Transition t : second) assertThat(builder.append(t, 0).applied()).as("%s", t).isTrue();
+        CensorshipFreezeTest.post(operator, builder);
+
+        Path file = tmp.resolve("take-up.snapshot");
+        CensorshipFreezeTest.Run taken = cli(List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollupAddress, "--json"), "take-up",
+                "--out", file.toString(), "--state-cache", tmp.resolve("cache").toString());
+        assertThat(taken.code()).as(taken.err()).isZero();
+        assertThat(json(taken).path("finalBatches").asLong()).isOne();
+        assertThat(json(taken).path("fillsNotFinal").asLong()).as("batch 1's two fills").isEqualTo(2);
+
+        Genesis devGenesis = Genesis.devnet(Address.fromHex(rollupAddress));
+        SequencerState s = Snapshot.read(Files.readAllBytes(file), new Genesis(l1.manifest().chainId(), Address.fromHex(rollupAddress),
+                devGenesis.books(), devGenesis.batches()), new NativeSecp256k1Verifier());
+        try {
+            JsonNode bFills = fillsOf(s, sb.address());
+            assertThat(bFills).as("B's: the fill of its order posted in the final batch, not the final fill itself").hasSize(1);
+            JsonNode f = bFills.get(0);
+            assertThat(f.path("maker").asText()).isEqualTo(sb.address().toString());
+            assertThat(f.path("taker").asText()).isEqualTo(sc.address().toString());
+            assertThat(f.has("makerOrderHash")).as("posted in a final batch: named by its trader alone").isFalse();
+            assertThat(f.path("takerOrderHash").asText()).isEqualTo(domain.orderDigest(cTakes).toString());
+            assertThat(f.path("price").asLong()).isEqualTo(100_000_000L);
+            assertThat(f.path("size").asLong()).isEqualTo(3);
+            assertThat(f.path("takerSide").asText()).isEqualTo("BUY");
+            long notional = Fixed.notional(3, 1, 100_000_000L);
+            assertThat(f.path("makerFee").asLong()).as("0.02 %% of %d", notional).isEqualTo(Fixed.mulPpmUp(notional, 200)).isPositive();
+            assertThat(f.path("takerFee").asLong()).as("0.1 %% of %d", notional).isEqualTo(Fixed.mulPpmUp(notional, 1_000));
+            assertThat(f.path("batch").asLong()).isOne();
+            assertThat(f.path("stage").asText()).isEqualTo("posted");
+            assertThat(f.has("seq")).as("the new log never numbered it").isFalse();
+
+            JsonNode aFills = fillsOf(s, sa.address());
+            assertThat(aFills).as("A's: the one of batch 1").hasSize(1);
+            assertThat(aFills.get(0).path("price").asLong()).isEqualTo(101_000_000L);
+            assertThat(aFills.get(0).path("makerOrderHash").asText()).as("both orders posted in batch 1").startsWith("0x");
+            assertThat(aFills.get(0).path("takerSide").asText()).isEqualTo("BUY");
+            assertThat(fillsOf(s, sc.address())).as("C's: both").hasSize(2);
+        } finally {
+            s.close();
+        }
+    }
+
+    private static JsonNode fillsOf(SequencerState s, Address trader) {
+        Object account = s.read(new Command.Query(9, 0, Command.QueryKind.ACCOUNT, 0, trader, null), 0).body().get("account");
+        return UserOptions.JSON.valueToTree(account).path("fills");
     }
 
     private static StaticGasProvider gas() {

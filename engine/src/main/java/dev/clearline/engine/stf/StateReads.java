@@ -65,4 +65,12 @@ public final class StateReads {
         byte[] v = s.get(keys != null ? keys.withdrawal(id) : LeafKeys.withdrawal(id));
         return v == null ? null : WithdrawalLeaf.decode(v);
     }
+
+    /**
+     * The price a Trade (not a TradeAtPrice) fills {@code maker} at in market {@code m} as it stands: the maker's fixed price,
+     * or its mark-pegged price at {@code m}'s mark ({@code Fixed.OVERFLOW} or {@code PegPrice.NOT_POSITIVE} where the STF refuses).
+     */
+    public static long tradePrice(OrderLeaf maker, MarketLeaf m) {
+        return TradeRule.makerPrice(maker, m);
+    }
 }

@@ -96,7 +96,7 @@ final class TradeRule implements Rule<Trade> {
     }
 
     /** The price a Trade fills the maker at: its fixed price, or its mark-pegged price. */
-    private static long makerPrice(OrderLeaf maker, MarketLeaf m) {
+    static long makerPrice(OrderLeaf maker, MarketLeaf m) {
         return maker.peg() == Peg.MARK ? markPegged(maker, m) : maker.price();
     }
 

@@ -74,6 +74,21 @@ public final class BatchVerifier {
      * Transitions are replayed in the context of the header's batch index (IOC/FOK rules).
      */
     public Verdict verify(PostedBatch batch) {
+        return verify(batch, null);
+    }
+
+    /**
+     * Told of each transition of a batch being judged right after the STF applied it, with the state as it left it (reads
+     * only): what a reader of L1 learns besides the root (the take-up's fills). A batch found wrong later has been told of
+     * in part: the watcher keeps what it learns only for honest verdicts.
+     */
+    @FunctionalInterface
+    public interface StepWatcher {
+        void applied(dev.clearline.engine.transition.Transition t, dev.clearline.engine.stf.LeafStore state);
+    }
+
+    /** As {@link #verify(PostedBatch)}, telling {@code watcher} (or nobody, when null) of each transition applied. */
+    public Verdict verify(PostedBatch batch, StepWatcher watcher) {
         BatchHeader h = batch.header();
         long index = h.batchIndex();
         highestJudged = Math.max(highestJudged, index);
@@ -102,7 +117,7 @@ public final class BatchVerifier {
 
         long preVersion = tree.latestVersion();
         try {
-            Verdict v = judge(h, steps);
+            Verdict v = judge(h, steps, watcher);
             if (v.honest()) preVersions.put(index, preVersion);
             return v;
         } finally {
@@ -140,10 +155,10 @@ public final class BatchVerifier {
     }
 
     /** Applies the decoded transitions to the verified state and keeps them only if the batch is honest. */
-    private Verdict judge(BatchHeader h, List<CalldataReplay.Step> steps) {
+    private Verdict judge(BatchHeader h, List<CalldataReplay.Step> steps, StepWatcher watcher) {
         long index = h.batchIndex();
         CalldataReplay.Applied applied = CalldataReplay.apply(stf, state, steps, steps.size(), index, CalldataReplay.OnRefusal.STOP,
-                CalldataReplay.AfterStep.NONE);
+                watcher == null ? CalldataReplay.AfterStep.NONE : step -> watcher.applied(steps.get(step).transition(), state));
         if (!applied.allApplied()) return new Verdict.RejectedStep(index, applied.firstRefused(), applied.reason());
         long consumed = StateReads.global(state).priorityOpsConsumed();
         if (consumed != h.priorityOpsConsumed()) {

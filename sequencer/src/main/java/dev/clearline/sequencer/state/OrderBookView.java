@@ -524,6 +524,32 @@ final class OrderBookView {
         }
     }
 
+    /**
+     * A fill the node did not make: one L1 holds in a batch not final when the node took up from L1 ({@link FillsOnL1}), listed
+     * in both traders' views at its batch. No {@code seq} (the new log never numbered it), no order record (its orders left
+     * with the lost node's books), an order hash only where the take-up's replay saw the order posted.
+     */
+    void fillOnL1(FillsOnL1.Fill f) {
+        Map<String, Object> fill = new LinkedHashMap<>();
+        fill.put("market", MarketIds.json(f.marketId()));
+        fill.put("price", f.price());
+        fill.put("size", f.size());
+        if (f.makerOrderHash() != null) fill.put("makerOrderHash", f.makerOrderHash().toString());
+        if (f.takerOrderHash() != null) fill.put("takerOrderHash", f.takerOrderHash().toString());
+        fill.put("takerSide", f.takerSide().name());
+        fill.put("makerFee", f.makerFee());
+        fill.put("takerFee", f.takerFee());
+        fill.put("maker", f.maker().toString());
+        fill.put("taker", f.taker().toString());
+        fill.put("batch", f.batch());
+        for (Address a : List.of(f.maker(), f.taker())) {
+            TraderRecord t = trader(a);
+            t.markets.add(f.marketId());
+            t.fills.addLast(fill);
+            if (t.fills.size() > RECENT_FILLS) t.fills.removeFirst();
+        }
+    }
+
     /** What each side of a fill paid, as the STF's TradeRule charges it with the market's fees of the command that filled (none on overflow). */
     private void putFees(Map<String, Object> m, int market, long size, long price) {
         dev.clearline.engine.state.MarketLeaf ml = marketParams.apply(market);

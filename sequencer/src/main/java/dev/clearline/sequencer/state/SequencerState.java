@@ -166,8 +166,24 @@ public final class SequencerState {
      * @param challengePeriod the rollup's challenge period, seconds
      */
     public record L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
-                          long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long[] withdrawalCounts, long challengePeriod) {
+                          long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long[] withdrawalCounts, long challengePeriod,
+                          List<FillsOnL1.Fill> fills) {
+        /** A start whose batches not final made no fills (or whose reader did not collect them: tests of everything else). */
+        public L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
+                       long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long[] withdrawalCounts, long challengePeriod) {
+            this(leaves, traders, markets, batches, finalized, tipRoot, last, postedAt, withdrawalCounts, challengePeriod, List.of());
+        }
+
         public L1Start {
+            fills = List.copyOf(fills);
+            long before = finalized;
+            for (FillsOnL1.Fill f : fills) {
+                if (f.batch() < before || f.batch() >= batches) {
+                    throw new IllegalArgumentException("a fill of batch " + f.batch() + " among fills of batches " + finalized + " to " + (batches - 1)
+                            + " (the ones not final), in L1's order");
+                }
+                before = f.batch();
+            }
             leaves = List.copyOf(leaves);
             traders = List.copyOf(traders);
             markets = List.copyOf(markets);
@@ -197,8 +213,9 @@ public final class SequencerState {
      * (every member's disk lost, or another proposer's batch on L1 where its own should be). Its tree is L1's state (the
      * root must be the last batch's post-state root), its exchange takes that state up ({@link Exchange#takeUp}: books
      * empty, every trader and position known, so liquidations and deleverages reach them), and the next batch it seals
-     * follows L1's last. Nothing of the log before it is kept: no clients, no replies, no fills, no history; seq starts at 0.
-     * The account views list the withdrawals L1's state holds ({@link #viewWithdrawals}).
+     * follows L1's last. Nothing of the log before it is kept: no clients, no replies, no order records, no history; seq starts
+     * at 0. The account views list the withdrawals L1's state holds ({@link #viewWithdrawals}) and the fills of the batches
+     * not final that the reader of L1 collected ({@link FillsOnL1}), at their stage.
      *
      * @throws IllegalArgumentException when the leaves do not give the last batch's post-state root
      */
@@ -215,6 +232,7 @@ public final class SequencerState {
         s.lastBatch = l1.last();
         s.l1.takeUp(l1.batches(), l1.finalized(), l1.postedAt(), l1.challengePeriod());
         s.viewWithdrawals(l1);
+        for (FillsOnL1.Fill f : l1.fills()) s.view.fillOnL1(f);
         for (int market : exchange.markets()) s.view.listMarket(market);
         java.util.LinkedHashSet<Address> owners = new java.util.LinkedHashSet<>(exchange.traders());
         owners.add(Address.INSURANCE_FUND); // its takeovers show in its account view as anyone's positions
@@ -1062,7 +1080,30 @@ public final class SequencerState {
         long[] withdrawalCounts = new long[postedAt.length + 1];
         for (int i = 0; i < withdrawalCounts.length; i++) withdrawalCounts[i] = nextWithdrawalId() - view.withdrawalsInBatchesFrom(finalized + i);
         return new L1Start(leaves, exchange.traders(), exchange.markets(), sealedBatches, finalized,
-                batches.state().root(), lastBatch, postedAt, withdrawalCounts, challengePeriod);
+                batches.state().root(), lastBatch, postedAt, withdrawalCounts, challengePeriod, fillsOnL1(finalized));
+    }
+
+    /**
+     * The fills of sealed batches from {@code from} on as a reader of L1 rebuilds them: every sealed batch replayed from
+     * genesis with the STF ({@link FillsOnL1}). Only while every batch is kept (tests: a state L1 finalized nothing of).
+     */
+    private List<FillsOnL1.Fill> fillsOnL1(long from) {
+        if (from >= sealedBatches) return List.of();
+        if (firstKept != 0) throw new IllegalStateException("batches before " + firstKept + " are no longer kept: nothing to replay from genesis");
+        FillsOnL1 fills = new FillsOnL1(genesis.domain()::orderDigest);
+        dev.clearline.engine.stf.MemoryLeafStore replay = new dev.clearline.engine.stf.MemoryLeafStore();
+        Stf stf = new Stf(genesis.domain(), known, known::digest);
+        long i = 0;
+        for (Batch b : kept) {
+            for (Transition t : b.transitions()) {
+                if (!(stf.apply(replay, t, i) instanceof dev.clearline.engine.stf.Outcome.Applied)) {
+                    throw new IllegalStateException("batch " + i + " does not replay: " + t);
+                }
+                fills.applied(i, t, replay);
+            }
+            i++;
+        }
+        return fills.fillsFrom(from);
     }
 
     /** Sealed batch {@code index} while kept (not final), else null (tests). */

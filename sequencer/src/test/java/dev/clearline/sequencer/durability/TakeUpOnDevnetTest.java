@@ -26,6 +26,7 @@ import dev.clearline.prover.replay.Verdict;
 import dev.clearline.sequencer.api.OrderJson;
 import dev.clearline.sequencer.api.WsClient;
 import dev.clearline.sequencer.state.CommandHistory;
+import dev.clearline.sequencer.state.FillsOnL1;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.sequencer.state.SequencerState;
 import dev.clearline.sequencer.state.Snapshot;
@@ -71,6 +72,8 @@ class TakeUpOnDevnetTest {
     Path dir;
     /** Alice's withdrawal as the lost node listed it. */
     private JsonNode withdrawalBefore;
+    /** Alice's fills as the lost node listed them. */
+    private JsonNode fillsBefore;
 
     @Test
     void aVenueWhoseMembersWereAllLostGoesOnFromTheStateL1Holds(DevnetContext l1) throws Exception {
@@ -104,6 +107,7 @@ class TakeUpOnDevnetTest {
                 return a.path("withdrawals").get(0).path("batch").asLong(Long.MAX_VALUE) < onL1;
             }, 90, "every fill and the withdrawal in a batch on L1", first::diagnosis);
             withdrawalBefore = account(first, alice).path("withdrawals").get(0);
+            fillsBefore = account(first, alice).path("fills");
             first.kill9(); // every member gone, with every disk copy below
         } finally {
             first.close();
@@ -135,6 +139,16 @@ class TakeUpOnDevnetTest {
             if (w.get(0).path("stage").asText().equals("posted")) {
                 assertThat(w.get(0).path("batch").asLong()).as("its own batch").isEqualTo(withdrawalBefore.path("batch").asLong());
             }
+            // alice's fills in batches still in their challenge period show as L1 holds them, at their stage, without a seq
+            List<JsonNode> expected = new ArrayList<>();
+            for (JsonNode f : fillsBefore) if (f.path("batch").asLong() >= start.finalized()) expected.add(withoutSeqAndStage(f));
+            assertThat(expected).as("fills of batches not final at the take-up (a 600 s challenge period)").isNotEmpty();
+            List<JsonNode> listed = new ArrayList<>();
+            for (JsonNode f : account(second, alice).path("fills")) {
+                assertThat(f.path("stage").asText()).as("a fill L1 holds: %s", f).isIn("posted", "final");
+                listed.add(withoutSeqAndStage(f));
+            }
+            assertThat(listed).as("alice's fills on the new node").isEqualTo(expected);
             // L1's queue goes on where the state's count of consumed ops stands
             deposit(l1, rollup, carolKey);
             await(() -> account(second, carol).path("free").asLong() > 0 && state(second).path("marketInfo").path(0).path("markPrice").asLong() > 0,
@@ -180,6 +194,13 @@ class TakeUpOnDevnetTest {
         assertThat(dev.clearline.sequencer.cluster.SequencerService.takeUpFile(dir.resolve("third").resolve("node"))).doesNotExist();
         System.out.printf("take-up: %d batches on L1 at the loss (root %s, %d traders, %d leaves); the new node posted %d more, all honest%n",
                 start.batches(), start.tipRoot(), start.traders().size(), start.leaves().size(), judged);
+    }
+
+    /** A fill as both nodes must agree on it: its seq is the lost log's, its stage moves with L1. */
+    private static JsonNode withoutSeqAndStage(JsonNode fill) {
+        ObjectNode f = fill.deepCopy();
+        for (String k : List.of("seq", "stage", "postedAt", "finalAt", "challengePeriodSeconds")) f.remove(k);
+        return f;
     }
 
     /** A withdrawal of {@code amount} from {@code owner} to itself, acknowledged. */
@@ -240,9 +261,11 @@ class TakeUpOnDevnetTest {
         BatchHeader last = null;
         long n = 0;
         List<Long> withdrawalsAfter = new ArrayList<>(List.of(0L)); // the count before batch 0, then after each
+        FillsOnL1 fills = new FillsOnL1(StackKillTest.genesisOf(l1).domain()::orderDigest);
         for (RollupLog.Posted p : log.batches(l1.manifest().blockNumber(), log.latestBlock())) {
-            assertThat(p.batch().header().batchIndex()).as("each batch once, in order").isEqualTo(n++);
-            assertThat(replay.verify(p.batch())).isInstanceOf(Verdict.Honest.class);
+            long index = p.batch().header().batchIndex();
+            assertThat(index).as("each batch once, in order").isEqualTo(n++);
+            assertThat(replay.verify(p.batch(), (t, state) -> fills.applied(index, t, state))).isInstanceOf(Verdict.Honest.class);
             FinalizedState.namedIn(p.batch().calldata(), owners, markets);
             last = p.batch().header();
             withdrawalsAfter.add(replay.withdrawalCount());
@@ -256,6 +279,6 @@ class TakeUpOnDevnetTest {
         long[] withdrawalCounts = withdrawalsAfter.subList((int) finalized, (int) n + 1).stream().mapToLong(Long::longValue).toArray();
         return new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), n, finalized, replay.verifiedRoot(), last, postedAt,
                 withdrawalCounts,
-                r.challengePeriod().send().longValueExact());
+                r.challengePeriod().send().longValueExact(), fills.fillsFrom(finalized));
     }
 }

@@ -171,6 +171,17 @@ class TakeUpTest {
         assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
                 l1.tipRoot(), l1.last(), postedAt, new long[] {counts[1], counts[0], counts[2]}, PERIOD)).as("counts going down")
                 .isInstanceOf(IllegalArgumentException.class);
+        // fills listed at a take-up are those of the batches not final, in L1's order
+        java.util.function.LongFunction<FillsOnL1.Fill> fillIn = batch -> new FillsOnL1.Fill(batch, Market.MARKET, 10_000, Market.LOT, null, null,
+                w.address(), other.address(), dev.clearline.engine.order.Side.BUY, 1, 2);
+        for (long[] batchesOfFills : new long[][] {{finalized - 1}, {sealed}, {sealed - 1, finalized}}) {
+            List<FillsOnL1.Fill> fills = java.util.Arrays.stream(batchesOfFills).mapToObj(fillIn).toList();
+            assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                    l1.tipRoot(), l1.last(), postedAt, counts, PERIOD, fills)).as("fills of batches %s", java.util.Arrays.toString(batchesOfFills))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(the ones not final), in L1's order");
+        }
+        assertThat(new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(), l1.tipRoot(), l1.last(),
+                postedAt, counts, PERIOD, List.of(fillIn.apply(finalized), fillIn.apply(finalized), fillIn.apply(sealed - 1))).fills()).hasSize(3);
     }
 
     private static Command withdraw(Signer from, Address to, long amount, long nonce, long seq) {
