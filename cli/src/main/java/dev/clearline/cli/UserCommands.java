@@ -8,6 +8,7 @@ import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Eip712;
 import dev.clearline.engine.order.Hash32;
 import dev.clearline.engine.order.Order;
+import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signer;
 import dev.clearline.engine.order.TimeInForce;
@@ -107,12 +108,35 @@ final class UserCommands {
         /** A signed order's JSON and what the reply needs to be read: the order, its margin and its market's lot. */
         record Signed(ObjectNode body, Order order, long margin, long lot, long mark, String expiryNote) {}
 
-        Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t) {
-            return sign(state, market, s, price, lots, t, 0);
+        /**
+         * What an order is besides its price and size: the lots an iceberg shows at a time (0: all of them), what its price
+         * follows (with the offset in ticks; the price is then its limit), and whether it is a market order (flag 4: it takes
+         * what its limit allows and never rests).
+         */
+        record Shape(long displayLots, Peg peg, int pegOffset, boolean market) {
+            static final Shape LIMIT = new Shape(0, Peg.NONE, 0, false);
+
+            /** How the reply names it: "", or what follows the price ("pegged to the mark -2 tick(s)", "showing 1 lot(s) at a time"). */
+            String said(long lots) {
+                StringBuilder b = new StringBuilder();
+                if (peg != Peg.NONE) {
+                    b.append(", pegged to ").append(peg == Peg.MARK ? "the mark" : "the best price of its side").append(pegOffset == 0 ? "" : " "
+                            + (pegOffset > 0 ? "+" : "") + pegOffset + " tick(s)").append(" and never past its limit");
+                }
+                if (displayLots > 0 && displayLots < lots) b.append(", showing ").append(displayLots).append(" lot(s) at a time");
+                return b.toString();
+            }
         }
 
-        /** As above; {@code keptExpiry} is the expiry the order gets when --expires-in is not given (an amend keeps its order's). */
-        Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t, long keptExpiry) {
+        Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t) {
+            return sign(state, market, s, price, lots, t, 0, Shape.LIMIT);
+        }
+
+        /**
+         * As above; {@code keptExpiry} is the expiry the order gets when --expires-in is not given (an amend keeps its order's),
+         * {@code shape} what it is besides a fixed-price limit order.
+         */
+        Signed sign(JsonNode state, int market, Side s, String price, long lots, TimeInForce t, long keptExpiry, Shape shape) {
             if (lots < 1) throw UserError.usage("--lots must be 1 or more, not " + lots);
             long p;
             try {
@@ -165,12 +189,16 @@ final class UserCommands {
                 // an IOC or FOK order never rests, so when it expires is nothing a trader needs to read
                 if (expiresIn == null && t == TimeInForce.GTC) expiryNote = "; expires in " + OrderLifetime.format(longest) + " (the longest this venue takes; --expires-in sets it)";
             }
-            Order order = new Order(signer.address(), market, s, p, lots * lot, 0, t, (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0), expiry,
+            int flags = (postOnly ? Order.POST_ONLY : 0) | (reduceOnly ? Order.REDUCE_ONLY : 0) | (shape.market() ? Order.MARKET : 0);
+            long display = shape.displayLots() > 0 && shape.displayLots() < lots ? shape.displayLots() * lot : 0;
+            Order order = new Order(signer.address(), market, s, p, lots * lot, display, t, flags, shape.peg(), shape.pegOffset(), expiry,
                     System.currentTimeMillis(), mg);
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.put("trader", signer.address().toString()).put("market", Integer.toUnsignedLong(market)).put("side", s.name()).put("price", p)
                     .put("size", lots * lot).put("timeInForce", t.name()).put("flags", order.flags()).put("expiry", expiry)
                     .put("nonce", order.nonce()).put("margin", mg);
+            if (display != 0) body.put("displaySize", display);
+            if (shape.peg() != Peg.NONE) body.put("peg", shape.peg().name()).put("pegOffset", shape.pegOffset());
             body.put("signature", hex(signer.sign(domain.orderDigest(order)).encoded()));
             return new Signed(body, order, mg, lot, m.path("markPrice").asLong(), expiryNote);
         }
@@ -235,6 +263,10 @@ final class UserCommands {
             long lots = order.size() / sg.lot();
             ObjectNode res = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("market", Integer.toUnsignedLong(order.marketId())).put("side", order.side().name())
                     .put("price", Units.amount(order.price())).put("lots", lots).put("filledLots", filled / sg.lot()).put("margin", Units.amount(sg.margin()));
+            Shape shape = new Shape(order.displaySize() / sg.lot(), order.peg(), order.pegOffset(), order.isMarket());
+            res.put("type", order.isMarket() ? "market" : "limit");
+            if (order.displaySize() != 0) res.put("displayLots", shape.displayLots());
+            if (order.pegged()) res.put("peg", order.peg().name().toLowerCase(Locale.ROOT)).put("pegOffset", order.pegOffset());
             if (average != null) res.put("averageFillPrice", average);
             if (average != null && feeKnown) res.put("fee", Units.amount(fee));
             // when a resting order lapses, on the market's oracle clock (seconds); absent when it never does
@@ -251,13 +283,15 @@ final class UserCommands {
                     case "FILL_LIMIT" -> ": it stopped at the most fills one order makes; send them as a new order";
                     case "IMMEDIATE_REMAINDER" -> order.reduceOnly()
                             ? " (reduce-only: it closes at most your position, and what it did not fill at once is not kept)"
+                            : order.isMarket() ? " (a market order takes what the book offers within its worst price, and rests nothing)"
                             : " (" + order.timeInForce().name() + ": nothing else crossed at your price)";
                     case "REFUSED" -> ": a fill was refused for this order (./clearline positions; a larger --margin may help)";
                     default -> " (" + cancelledWhy.toLowerCase(Locale.ROOT) + ")";
                 };
             }
-            o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + order.side().name().toLowerCase(Locale.ROOT) + " " + lots
-                    + " lot(s) of market " + Integer.toUnsignedString(order.marketId()) + " at " + Units.amount(order.price()) + ", " + fills + "; margin "
+            o.print(out, res, verb + " " + hash + " accepted at seq " + r.path("seq").asLong() + ": " + (order.isMarket() ? "market " : "")
+                    + order.side().name().toLowerCase(Locale.ROOT) + " " + lots + " lot(s) of market " + Integer.toUnsignedString(order.marketId())
+                    + (order.isMarket() ? " at a worst price of " : " at ") + Units.amount(order.price()) + shape.said(lots) + ", " + fills + "; margin "
                     + Units.amount(sg.margin()) + (margin != null ? "" : reduceOnly ? " (reduce-only: none by default)" : " (the default for this order; --margin sets it)")
                     + (listed && filled > 0 && filled < order.size() && cancelledLots == 0 && sg.margin() > 0
                             // the protocol moves an order's whole margin at its first fill: the resting rest carries none of it
@@ -305,11 +339,33 @@ final class UserCommands {
         @Option(names = "--side", required = true, description = "buy or sell (long or bid, short or ask read the same).")
         String side;
 
-        @Option(names = "--price", required = true, converter = Converters.Price.class, description = "Limit price per lot in collateral units (6 decimals), a multiple of the tick.")
+        @Option(names = "--price", converter = Converters.Price.class, description = "Limit price per lot in collateral units (6 decimals), a multiple of"
+                + " the tick: the worst price a --type market order accepts, the limit a --peg order's price never passes. Required but for"
+                + " --type market.")
         String price;
 
         @Option(names = "--lots", required = true, converter = Converters.Lots.class, description = "Size in lots (1 or more).")
         long lots;
+
+        @Option(names = "--type", description = "limit (the default) or market: a market order takes at once what the book offers up to its worst"
+                + " price (--tif ioc, its default, or fok) and never rests; without --price its worst price is the mark plus (buy) or minus"
+                + " (sell) --slippage.")
+        String type;
+
+        @Option(names = "--slippage", paramLabel = "PERCENT", description = "With --type market and no --price: how far past the mark its worst price"
+                + " lies, in percent (rounded to the tick away from the mark). Default: 2%%.")
+        String slippage;
+
+        @Option(names = "--display", paramLabel = "LOTS", converter = Converters.Lots.class, description = "An iceberg: show this many lots on the book at"
+                + " a time; when they fill, as many more show behind the others at that price. 1 to one less than --lots; the order rests (gtc).")
+        Long display;
+
+        @Option(names = "--peg", description = "mark or book: the order's price follows the market's mark, or the best price of its own side of the"
+                + " book (best bid for a buy), plus --offset ticks, and never passes --price, its limit.")
+        String peg;
+
+        @Option(names = "--offset", paramLabel = "TICKS", description = "With --peg: ticks from what the price follows (negative: below it). Default: 0.")
+        Integer offset;
 
         @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it, or take profit at a price): a fill that would"
                 + " open, grow or flip it is refused. Carries no margin unless --margin is given, since a reducing fill needs none. One that rests"
@@ -333,18 +389,66 @@ final class UserCommands {
                 case "sell", "short", "ask" -> Side.SELL;
                 default -> throw UserError.usage("--side must be buy or sell, not '" + side + "'");
             };
-            TimeInForce t = tif == null ? TimeInForce.GTC : switch (tif.strip().toLowerCase(Locale.ROOT)) {
+            boolean isMarket = type != null && switch (type.strip().toLowerCase(Locale.ROOT)) {
+                case "limit" -> false;
+                case "market" -> true;
+                default -> throw UserError.usage("--type must be limit or market, not '" + type + "'");
+            };
+            TimeInForce t = tif == null ? (isMarket ? TimeInForce.IOC : TimeInForce.GTC) : switch (tif.strip().toLowerCase(Locale.ROOT)) {
                 case "gtc" -> TimeInForce.GTC;
                 case "ioc" -> TimeInForce.IOC;
                 case "fok" -> TimeInForce.FOK;
                 default -> throw UserError.usage("--tif must be gtc, ioc or fok, not '" + tif + "'");
             };
-            // the book's own rules (BookGlue): said here, before a signature and a sequence number are spent on a refusal
+            // the book's and the protocol's own rules (BookGlue, PostOrderRule): said here, before a signature and a sequence number are
+            // spent on a refusal
+            if (isMarket && postOnly) throw new UserError("a post-only order only ever rests and a market order never does: leave out --post-only or --type market");
+            if (isMarket && t == TimeInForce.GTC) throw new UserError("a market order never rests: leave out --tif gtc (a market order is ioc, or fok with --tif fok)");
             if (postOnly && t != TimeInForce.GTC) {
                 throw new UserError("a post-only order only ever rests on the book: leave out --tif " + tif.strip() + " (post-only orders are gtc)");
             }
-            Signed sg = sign(o.get("/state"), market, s, price, lots, t);
+            Peg pg = peg == null ? Peg.NONE : switch (peg.strip().toLowerCase(Locale.ROOT)) {
+                case "mark" -> Peg.MARK;
+                case "book" -> Peg.BOOK;
+                default -> throw UserError.usage("--peg must be mark or book, not '" + peg + "'");
+            };
+            if (offset != null && pg == Peg.NONE) throw UserError.usage("--offset moves a pegged order's price: give --peg mark or --peg book with it");
+            if (pg != Peg.NONE && isMarket) throw new UserError("a market order has no price to peg: leave out --peg, or leave out --type market for a pegged limit order");
+            if (display != null) {
+                if (display < 1 || display >= lots) throw UserError.usage("--display must be 1 to " + (lots - 1) + " lot(s), fewer than --lots " + lots + ", not " + display);
+                if (t != TimeInForce.GTC) throw new UserError("an iceberg shows part of a resting order, and with --tif " + t.name().toLowerCase(Locale.ROOT) + " nothing rests: leave out --display");
+            }
+            if (slippage != null && (!isMarket || price != null)) {
+                throw UserError.usage("--slippage sets the worst price of a --type market order given no --price: leave it out here");
+            }
+            if (price == null && !isMarket) throw UserError.usage("--price is required for a limit order (only --type market may leave it out)");
+            JsonNode state = o.get("/state");
+            String p = price != null ? price : worstPrice(o.market(state, market), s);
+            Signed sg = sign(state, market, s, p, lots, t, 0, new Shape(display == null ? 0 : display, pg, offset == null ? 0 : offset, isMarket));
             return report(post("/orders", sg.body(), sg), sg, "Order");
+        }
+
+        /** A market order's worst price given none: the mark plus (buy) or minus (sell) --slippage, on the tick away from the mark, within the book. */
+        private String worstPrice(JsonNode m, Side s) {
+            java.math.BigDecimal pct;
+            try {
+                pct = new java.math.BigDecimal(slippage == null ? "2" : slippage.strip().replaceFirst("%$", ""));
+            } catch (NumberFormatException e) {
+                throw UserError.usage("--slippage must be a percentage such as 2 or 0.5%, not '" + slippage + "'");
+            }
+            if (pct.signum() <= 0 || pct.compareTo(java.math.BigDecimal.valueOf(50)) > 0) {
+                throw UserError.usage("--slippage must be more than 0% and at most 50%, not " + slippage);
+            }
+            long mark = m.path("markPrice").asLong();
+            long tick = m.path("tickSize").asLong();
+            if (mark <= 0) throw new UserError("market " + m.path("market").asText() + " has no mark yet: give --price, the worst price you accept");
+            java.math.BigDecimal factor = java.math.BigDecimal.ONE.add((s == Side.BUY ? pct : pct.negate()).movePointLeft(2));
+            java.math.BigDecimal ticks = java.math.BigDecimal.valueOf(mark).multiply(factor).divide(java.math.BigDecimal.valueOf(tick), 0,
+                    s == Side.BUY ? java.math.RoundingMode.CEILING : java.math.RoundingMode.FLOOR);
+            long worst = Math.max(tick, ticks.longValueExact() * tick);
+            long maxPrice = m.path("maxPrice").asLong(0);
+            if (maxPrice > 0) worst = Math.min(worst, maxPrice / tick * tick); // the highest price the venue's book takes
+            return Units.amount(worst);
         }
     }
 
@@ -389,7 +493,12 @@ final class UserCommands {
             Side s = Side.valueOf(old.path("side").asText());
             postOnly |= (old.path("flags").asInt() & Order.POST_ONLY) != 0; // the replacement is the same kind of order
             reduceOnly = (old.path("flags").asInt() & Order.REDUCE_ONLY) != 0;
-            Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC, old.path("expiry").asLong(0)); // the replacement keeps the expiry unless told
+            // the replacement is the same kind of order: an iceberg shows as many lots (all of them once it is that small), a pegged
+            // order follows the same reference
+            long displayLots = old.path("displaySize").asLong(0) / lot;
+            Peg pg = old.has("peg") ? Peg.valueOf(old.path("peg").asText()) : Peg.NONE;
+            Shape shape = new Shape(displayLots < newLots ? displayLots : 0, pg, old.path("pegOffset").asInt(0), false);
+            Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC, old.path("expiry").asLong(0), shape); // keeps the expiry unless told
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.set("cancel", signedCancel(signer, o.domain(state), h));
             body.set("order", sg.body());
@@ -563,6 +672,11 @@ final class UserCommands {
                         .append(oo.path("side").asText().toLowerCase(Locale.ROOT)).append(' ').append(Units.lots(oo.path("size").asLong(), lot, false))
                         .append(" at ").append(Units.amount(oo.path("price").asLong())).append(", ")
                         .append(Units.lots(oo.path("filled").asLong(), lot, false).replace(" lot(s)", "")).append(" filled");
+                if (oo.has("peg")) {
+                    b.append(new OrderTerms.Shape(0, Peg.valueOf(oo.path("peg").asText()), oo.path("pegOffset").asInt(), false).said(0).replace("its limit",
+                            "its limit " + Units.amount(oo.path("price").asLong())));
+                }
+                if (oo.has("displaySize")) b.append(", showing ").append(Units.lots(oo.path("displaySize").asLong(), lot, false)).append(" at a time");
                 if ((oo.path("flags").asInt() & Order.REDUCE_ONLY) != 0) b.append(", reduce-only");
                 if ((oo.path("flags").asInt() & Order.POST_ONLY) != 0) b.append(", post-only");
                 if (oo.path("trimmed").asLong(0) != 0) {

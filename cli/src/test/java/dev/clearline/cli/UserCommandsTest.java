@@ -3,15 +3,11 @@ package dev.clearline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.clearline.engine.order.NativeSecp256k1Verifier;
-import dev.clearline.sequencer.SequencerMain;
 import dev.clearline.sequencer.api.Gateway;
 import dev.clearline.sequencer.api.MarkFreshness;
 import dev.clearline.sequencer.api.OrderLifetime;
 import dev.clearline.sequencer.api.RateLimiter;
 import dev.clearline.sequencer.api.TraderApi;
-import dev.clearline.sequencer.cluster.NodeConfig;
-import dev.clearline.sequencer.cluster.SequencerNode;
 import dev.clearline.sequencer.l1.GatewayLink;
 import dev.clearline.sequencer.state.Genesis;
 import dev.clearline.engine.order.Address;
@@ -34,10 +30,9 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserCommandsTest {
     static final Genesis GENESIS = Genesis.devnet(Address.fromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+    LocalVenue venue;
     Path dir;
-    SequencerNode node;
     Gateway gateway;
-    TraderApi api;
     String url;
     final String trader0 = keyOf(0);
     final String trader1 = keyOf(1);
@@ -50,19 +45,15 @@ class UserCommandsTest {
 
     @BeforeAll
     void start() throws Exception {
-        dir = Files.createTempDirectory("user-commands");
-        node = SequencerNode.start(NodeConfig.ephemeral(dir, GENESIS), new NativeSecp256k1Verifier());
-        gateway = new Gateway(node.config().aeronDir(), node.config().ingress(), GENESIS.domain(), new NativeSecp256k1Verifier(), 2);
-        SequencerMain.devSetup(gateway, GENESIS.domain(), 16);
-        api = new TraderApi(gateway, new RateLimiter(1_000, 1_000, System::nanoTime), new RateLimiter(4_000, 4_000, System::nanoTime), "127.0.0.1", 0, 64 * 1024);
-        url = "http://127.0.0.1:" + api.port();
+        venue = LocalVenue.start("user-commands", 16);
+        dir = venue.dir();
+        gateway = venue.gateway();
+        url = venue.url();
     }
 
     @AfterAll
     void stop() throws Exception {
-        api.close();
-        gateway.close();
-        node.close();
+        venue.close();
     }
 
     static Run run(String... args) {

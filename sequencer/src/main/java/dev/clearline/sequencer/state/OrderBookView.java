@@ -61,6 +61,14 @@ final class OrderBookView {
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
     private final Set<OrderRecord> touched = new LinkedHashSet<>();
     /**
+     * The open pegged orders of each market by book id: their price moves with the mark or the book without an event of
+     * their own, so every command that moved their market re-reads them (by id: the same order on every member, restored or
+     * not). Derived from {@link #byId}, not part of the image.
+     */
+    private final Map<Integer, java.util.TreeMap<Long, OrderRecord>> pegs = new HashMap<>();
+    /** Markets whose mark the current command moved (scratch, as {@link #touched}). */
+    private final TreeSet<Integer> marksMoved = new TreeSet<>();
+    /**
      * Closed orders (filled, cancelled, expired, replaced) in the order they closed, each with the
      * batch its last transitions went into at the latest (the batch open when it closed): once L1
      * finalizes that batch the record leaves memory ({@link #forgetFinal}), so the records follow
@@ -138,7 +146,7 @@ final class OrderBookView {
         // reached unplaced: a fill is a Trade the mirror applied, a withdrawal is numbered by an applied
         // Withdraw, ForcedWithdrawal or Deposit, and all of them are drained into the group. An image
         // taken while they hold something would restore a view that lost part of a command.
-        if (!touched.isEmpty() || !unplaced.isEmpty()) {
+        if (!touched.isEmpty() || !unplaced.isEmpty() || !marksMoved.isEmpty()) {
             throw new IllegalStateException("the order book view is imaged in the middle of a command: " + touched.size()
                     + " order(s) wait for their depth deltas and " + unplaced.size() + " fill(s)/withdrawal(s) for their batch");
         }
@@ -239,7 +247,9 @@ final class OrderBookView {
         }
         for (int i = in.readCount(12); i > 0; i--) {
             long id = in.readLong();
-            if (v.byId.put(id, ref(in, table)) != null) throw new ImageFormatException("the book id " + id + " twice in the view's image");
+            OrderRecord r = ref(in, table);
+            if (v.byId.containsKey(id)) throw new ImageFormatException("the book id " + id + " twice in the view's image");
+            v.mapId(id, r);
         }
 
         @SuppressWarnings("unchecked")
@@ -375,7 +385,7 @@ final class OrderBookView {
             next.shownSize = prior.shownSize;
             next.shownPrice = prior.shownPrice;
             prior.shownSize = 0;
-            byId.put(prior.bookId, next);
+            mapId(prior.bookId, next);
             touched.add(next);
         }
     }
@@ -412,7 +422,7 @@ final class OrderBookView {
                     OrderRecord r = orders.get(a.orderHash());
                     if (r != null) {
                         r.bookId = a.orderId();
-                        byId.put(a.orderId(), r);
+                        mapId(a.orderId(), r);
                     }
                 }
                 case ExchangeEvent.Filled f -> {
@@ -457,7 +467,19 @@ final class OrderBookView {
      * (0 = the level is gone). An iceberg shows at most its display size.
      */
     List<Map<String, Object>> depthDeltas(Exchange exchange, LeafReads reads) {
-        if (touched.isEmpty()) return List.of();
+        if (touched.isEmpty() && marksMoved.isEmpty()) return List.of();
+        if (!pegs.isEmpty()) {
+            // a peg follows the mark or its side's best price: in a market this command moved, each is read again
+            TreeSet<Integer> moved = new TreeSet<>(marksMoved);
+            for (OrderRecord r : touched) moved.add(r.order.marketId());
+            List<OrderRecord> more = new ArrayList<>();
+            for (int market : moved) {
+                var inMarket = pegs.get(market);
+                if (inMarket != null) more.addAll(inMarket.values());
+            }
+            touched.addAll(more);
+        }
+        marksMoved.clear();
         Map<LevelKey, Map<String, Object>> changed = new LinkedHashMap<>();
         Map<Integer, MarketLeaf> read = new HashMap<>(4); // one state read per market and command, not per order
         for (OrderRecord r : touched) {
@@ -469,7 +491,14 @@ final class OrderBookView {
                 long display = r.order.displaySize();
                 if (display != 0 && display < shown) shown = display;
             }
+            // a pegged order rests where its reference puts it, within its signed price (its limit); one whose reference is
+            // absent (a book peg on a side with no fixed-price order) has no price and offers nothing until it has one
             long price = r.order.price();
+            if (r.order.pegged() && shown != 0) {
+                long ticks = book.priceTicks(r.bookId);
+                if (ticks == dev.clearline.engine.book.OrderBook.NO_PRICE) shown = 0;
+                else price = ticks * ml.tickSize();
+            }
             if (shown == r.shownSize && price == r.shownPrice) continue;
             if (r.shownSize != 0) moveLevel(r, r.shownPrice, -r.shownSize, changed);
             if (shown != 0) moveLevel(r, price, shown, changed);
@@ -602,7 +631,34 @@ final class OrderBookView {
         if (r.status.equals("open")) closed.addLast(new Closed(openBatch, r));
         r.status = status;
         trader(r.order.trader()).open.remove(r.hash);
-        if (r.bookId >= 0 && byId.get(r.bookId) == r) byId.remove(r.bookId);
+        if (r.bookId >= 0 && byId.get(r.bookId) == r) {
+            byId.remove(r.bookId);
+            var inMarket = pegs.get(r.order.marketId());
+            if (inMarket != null && inMarket.get(r.bookId) == r) inMarket.remove(r.bookId);
+        }
+    }
+
+    /** Book id {@code id} is order {@code r} from now on (an amend gives the id to its replacement, pegged or not). */
+    private void mapId(long id, OrderRecord r) {
+        byId.put(id, r);
+        int market = r.order.marketId();
+        if (r.order.pegged()) {
+            pegs.computeIfAbsent(market, k -> new java.util.TreeMap<>()).put(id, r);
+        } else if (pegs.containsKey(market)) {
+            pegs.get(market).remove(id);
+        }
+    }
+
+    /** The current command moved {@code market}'s mark: its mark-pegged orders moved with it. */
+    void markMoved(int market) {
+        marksMoved.add(market);
+    }
+
+    /** Pegged orders held for re-reading (tests: they follow the open ones). */
+    int pegsKept() {
+        int n = 0;
+        for (var m : pegs.values()) n += m.size();
+        return n;
     }
 
     void openBatch(long index) {
@@ -664,6 +720,12 @@ final class OrderBookView {
         m.put("size", r.order.size());
         m.put("expiry", r.order.expiry());
         m.put("flags", r.order.flags()); // as signed: a reduce-only order rests too (a take-profit), and an amend keeps the flag
+        // an iceberg's slice and a pegged order's reference, as signed, where they are not the defaults: what an amend keeps
+        if (r.order.displaySize() != 0 && r.order.displaySize() != r.order.size()) m.put("displaySize", r.order.displaySize());
+        if (r.order.pegged()) {
+            m.put("peg", r.order.peg().name());
+            m.put("pegOffset", r.order.pegOffset());
+        }
         m.put("filled", r.filled);
         if (r.trimmed != 0) m.put("trimmed", r.trimmed);
         m.put("open", openSize(r));

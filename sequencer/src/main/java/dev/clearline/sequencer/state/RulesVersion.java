@@ -26,9 +26,12 @@ public final class RulesVersion {
      * than the position holds when met, and leaves once a fill closed or turned it: {@code POSITION_CLOSED}); under rules 1 the
      * book refused one that was not IOC or FOK. 3: a resting reduce-only order follows its position through every fill and
      * deleverage: cut to a position that shrank below it ({@code Trimmed}), gone with one a deleverage closed; under rules 2
-     * it kept its size (its fills capped) and waited for the next taker after a deleverage.
+     * it kept its size (its fills capped) and waited for the next taker after a deleverage. 4: a reply's depth shows a
+     * pegged order at the price its reference puts it at (within its signed limit), and every command that moved a market's
+     * mark or book reports the levels its pegged orders moved to; an order's read names its iceberg slice and its peg. Under
+     * rules 3 a pegged order showed at its limit, where it stayed.
      */
-    public static final int CURRENT = 3;
+    public static final int CURRENT = 4;
     /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */
     public static final int UNVERSIONED = 0;
 

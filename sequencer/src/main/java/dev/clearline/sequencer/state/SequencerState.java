@@ -593,6 +593,7 @@ public final class SequencerState {
                 Reject r = exchange.apply(o.price(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
                 if (r == null) {
+                    view.markMoved(o.price().marketId()); // its mark-pegged orders moved with the mark
                     // insertion order, not Map.of's: its iteration order changes from one JVM run to the next, and
                     // a replayed or replicated reply must be the same bytes
                     Map<String, Object> mark = new LinkedHashMap<>();
@@ -957,6 +958,11 @@ public final class SequencerState {
     }
 
     /** Base units resting on one market's book, both sides, hidden iceberg parts included (tests' cross-check). */
+    /** Market {@code marketId}'s book as the exchange holds it (tests: the truth the views are checked against). */
+    dev.clearline.engine.book.OrderBook book(int marketId) {
+        return exchange.book(marketId);
+    }
+
     long restingSize(int marketId) {
         var book = exchange.book(marketId);
         long lot = dev.clearline.engine.stf.StateReads.market(exchange.state(), marketId).lotSize();
@@ -1125,6 +1131,7 @@ public final class SequencerState {
         m.put("repliesKept", replies);
         m.put("batchesInMemory", kept.size());
         m.put("indexedPositions", positions.size());
+        m.put("pegsHeld", view.pegsKept());
         return m;
     }
 

@@ -137,7 +137,7 @@ class FillsOnL1Properties {
      * Orders of every kind that fills, cancels, marks that move mark-pegged makers, and ticks that seal batches. Mark-pegged
      * orders' hashes go to {@code markPegged}.
      */
-    private static List<Command> flow(Random r, long firstSeq, int count, Set<String> markPegged) {
+    static List<Command> flow(Random r, long firstSeq, int count, Set<String> markPegged) {
         List<Command> out = new ArrayList<>();
         List<VerifiedOrder> placed = new ArrayList<>();
         long seq = firstSeq;

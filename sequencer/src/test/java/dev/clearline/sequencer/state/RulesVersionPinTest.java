@@ -34,12 +34,14 @@ class RulesVersionPinTest {
     private static final Map<Integer, String> PINNED = Map.of(
             1, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec",
             2, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // the quiet sessions rest no reduce-only order
-            3, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor read an order
+            3, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor read an order
+            4, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor rest a pegged one
     /** The hash each rules version gives for the venue's days ({@link VenueSession}, seeds 1 and 2). */
     private static final Map<Integer, String> PINNED_VENUE = Map.of(
             1, "9f738cf325aa5eb68ab8185d934ea746782da11c03ef6e8d02e6fc9c2d18ea81",
             2, "35f88ff0cdfec09e958ce2b7c16d46b45d49d5fa2e18cd7c6c67e5bba04d6cba",
-            3, "25dcfaf20870737c5f090be3e6a7b5aed2a76ce9f8cfc482899a96f02c9a176b");
+            3, "25dcfaf20870737c5f090be3e6a7b5aed2a76ce9f8cfc482899a96f02c9a176b",
+            4, "d2255e3524c00b2e7b68b3f840e61d8eff6c1a00f3ed2e3e4828ade38e25894f");
     /** What the venue's days must reach, from their replies: events, refusals, cancel causes, applied transition types. */
     private static final Set<String> MUST_REACH = Set.of(
             "event:Accepted", "event:Rested", "event:Filled", "event:Cancelled", "event:Expired", "event:Amended", "event:Deleveraged", "event:Trimmed",
