@@ -189,6 +189,8 @@ final class UpCommand implements Callable<Integer> {
         out.println("  ./clearline deposit 1000 --wait" + common + "      (returns once the sequencer has credited it)");
         out.println("  ./clearline markets --market 1 --api " + api + "      (the book: what to price at)");
         out.println("  ./clearline order --market 1 --side buy --price " + Units.amount(LocalStack.MARKETS[0][3]) + " --lots 2" + common);
+        out.println("  ./clearline order --market 1 --side buy --type market --lots 1" + common
+                + "      (takes what the book offers now, up to 2% over the mark: --slippage sets it)");
         long[] m1 = LocalStack.MARKETS[0];
         long takeProfit = m1[3] * 101 / 100 / m1[1] * m1[1]; // 1 % over the start, on the tick
         out.println("  ./clearline order --market 1 --side sell --price " + Units.amount(takeProfit) + " --lots 2 --reduce-only" + common

@@ -75,17 +75,17 @@ class HonestRunTest {
             assertThat(UserOptions.JSON.readTree(deposit.out()).path("credited").asBoolean()).isTrue();
             assertThat(free(cli(common, "positions"))).as("the deposit credited on L2").isEqualTo(1_000_000_000L);
 
-            // buy one lot of market 1 from the demo makers, a few ticks through the mark
+            // buy one lot of market 1 from the demo makers with a market order as the guide prints it (its worst price 2 % over the mark)
+            assertThat(banner).contains("./clearline order --market 1 --side buy --type market --lots 1 --rpc-url ");
             long filled = 0;
             for (int attempt = 0; attempt < 20 && filled == 0; attempt++) {
                 JsonNode state = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
                         java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body());
                 assertThat(state.path("markets")).as("the two demo markets").hasSize(2);
-                long mark = state.path("marketInfo").get(0).path("markPrice").asLong();
-                long price = (mark / 1_000 + 10) * 1_000;
-                Run order = cli(common, "order", "--market", "1", "--side", "buy", "--price", Units.amount(price), "--lots", "1", "--tif", "ioc");
+                Run order = cli(common, "order", "--market", "1", "--side", "buy", "--type", "market", "--lots", "1");
                 assertThat(order.code()).as(order.err()).isZero();
+                assertThat(UserOptions.JSON.readTree(order.out()).path("type").asText()).isEqualTo("market");
                 filled = UserOptions.JSON.readTree(order.out()).path("filledLots").asLong();
                 if (filled == 0) Thread.sleep(500);
             }
