@@ -467,6 +467,14 @@ final class UserCommands {
         @Option(names = "--lots", converter = Converters.Lots.class, description = "New size in lots. Default: what is still open of the order.")
         Long lots;
 
+        @Option(names = "--display", paramLabel = "LOTS", description = "Lots shown on the book at a time (an iceberg), fewer than the new size;"
+                + " 0 shows all of them. Default: as the order shows them.")
+        Long display;
+
+        @Option(names = "--offset", paramLabel = "TICKS", description = "A pegged order's new offset from what its price follows, in ticks."
+                + " Default: the order's.")
+        Integer offset;
+
         Amend(PrintWriter out) {
             super(out);
         }
@@ -474,7 +482,9 @@ final class UserCommands {
         @Override
         public Integer call() {
             Hash32 h = orderHash(orderHash);
-            if (price == null && lots == null && expiresIn == null) throw new UserError("nothing to change: give --price, --lots, --expires-in or more of them");
+            if (price == null && lots == null && expiresIn == null && display == null && offset == null) {
+                throw new UserError("nothing to change: give --price, --lots, --display, --offset, --expires-in or more of them");
+            }
             JsonNode old = o.get("/orders/" + h).path("order");
             if (!old.path("known").asBoolean(false) || !"open".equals(old.path("status").asText())) {
                 throw new UserError("order " + h + " is not open on the book (" + (old.path("known").asBoolean(false) ? old.path("status").asText() : "unknown")
@@ -496,8 +506,15 @@ final class UserCommands {
             // the replacement is the same kind of order: an iceberg shows as many lots (all of them once it is that small), a pegged
             // order follows the same reference
             long displayLots = old.path("displaySize").asLong(0) / lot;
+            if (display != null) {
+                if (display < 0 || display >= newLots && display != 0) {
+                    throw UserError.usage("--display must be 0 (show all) or 1 to " + (newLots - 1) + " lot(s), fewer than the " + newLots + " the order will hold, not " + display);
+                }
+                displayLots = display;
+            }
             Peg pg = old.has("peg") ? Peg.valueOf(old.path("peg").asText()) : Peg.NONE;
-            Shape shape = new Shape(displayLots < newLots ? displayLots : 0, pg, old.path("pegOffset").asInt(0), false);
+            if (offset != null && pg == Peg.NONE) throw new UserError("order " + h + " is not pegged: --offset moves a pegged order's price; give --price instead");
+            Shape shape = new Shape(displayLots < newLots ? displayLots : 0, pg, offset != null ? offset : old.path("pegOffset").asInt(0), false);
             Signed sg = sign(state, market, s, newPrice, newLots, TimeInForce.GTC, old.path("expiry").asLong(0), shape); // keeps the expiry unless told
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.set("cancel", signedCancel(signer, o.domain(state), h));

@@ -108,8 +108,15 @@ class OrderKindsTest {
         JsonNode amended = json(as(3, "amend", hash, "--price", "0.0132", "--json"));
         assertThat(amended.path("displayLots").asLong()).as("the replacement is an iceberg too").isEqualTo(2);
         assertThat(order(amended.path("orderHash").asText()).path("displaySize").asLong()).isEqualTo(2_000);
-        JsonNode small = json(as(3, "amend", amended.path("orderHash").asText(), "--lots", "2", "--json"));
-        assertThat(small.has("displayLots")).as("two lots shown two at a time: all of it").isFalse();
+        JsonNode thinner = json(as(3, "amend", amended.path("orderHash").asText(), "--display", "1", "--json"));
+        assertThat(thinner.path("displayLots").asLong()).as("--display changes the slice").isOne();
+        assertThat(thinner.path("lots").asLong()).isEqualTo(5);
+        UserCommandsTest.Run tooThick = as(3, "amend", thinner.path("orderHash").asText(), "--display", "5");
+        assertThat(tooThick.code()).isEqualTo(2);
+        assertThat(tooThick.err()).contains("--display must be 0 (show all) or 1 to 4 lot(s)");
+        JsonNode small = json(as(3, "amend", thinner.path("orderHash").asText(), "--lots", "1", "--json"));
+        assertThat(small.has("displayLots")).as("one lot shown one at a time: all of it").isFalse();
+        assertThat(as(3, "amend", small.path("orderHash").asText(), "--offset", "2").err()).contains("is not pegged: --offset moves a pegged order's price");
 
         UserCommandsTest.Run whole = as(3, "order", "--market", "1", "--side", "sell", "--price", "0.0130", "--lots", "5", "--display", "5");
         assertThat(whole.code()).isEqualTo(2);
@@ -143,6 +150,9 @@ class OrderKindsTest {
         assertThat(amended.path("peg").asText()).as("the replacement follows the mark too").isEqualTo("mark");
         assertThat(order(amended.path("orderHash").asText()).path("pegOffset").asInt()).isEqualTo(-3);
         assertThat(run("markets", "--market", "1", "--depth", "20", "--api", url).out()).contains("0.009700 (3 lot(s))");
+        JsonNode nearer = json(as(4, "amend", amended.path("orderHash").asText(), "--offset", "-2", "--json"));
+        assertThat(nearer.path("pegOffset").asInt()).isEqualTo(-2);
+        assertThat(run("markets", "--market", "1", "--depth", "20", "--api", url).out()).contains("0.009800 (2 lot(s))", "0.009700 (1 lot(s))");
 
         UserCommandsTest.Run offsetAlone = as(4, "order", "--market", "1", "--side", "buy", "--offset", "-3", "--price", "0.0099", "--lots", "1");
         assertThat(offsetAlone.code()).isEqualTo(2);
