@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Where the rollup stands on L1 and where you stand on L1 and L2.",
-                "Batches posted and final, the priority queue, and each of your recent fills and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the challenge period unless disputed) or final, with about how long until it is final; a final withdrawal as claimed on L1 or still to claim (./clearline claim pays it)."})
+                "Batches posted and final, the priority queue, and each of your recent fills (bought or sold, and your fee) and withdrawals as matched (in a batch not on L1 yet), posted (on L1, final after the challenge period unless disputed) or final, with about how long until it is final; a final withdrawal as claimed on L1 or still to claim (./clearline claim pays it)."})
 final class StatusCommand extends UserCommands.Base {
     StatusCommand(PrintWriter out) {
         super(out);
@@ -223,6 +223,24 @@ final class StatusCommand extends UserCommands.Base {
     }
 
 
+    /** "bought " or "sold " when {@code self} is the fill's taker or maker (the taker took {@code takerSide}), else "". */
+    private static String yourSide(JsonNode fill, String self) {
+        boolean took = self != null && self.equalsIgnoreCase(fill.path("taker").asText());
+        boolean made = self != null && self.equalsIgnoreCase(fill.path("maker").asText());
+        if (!took && !made || !fill.has("takerSide")) return "";
+        boolean takerBought = fill.path("takerSide").asText().equals("BUY");
+        return took == takerBought ? "bought " : "sold ";
+    }
+
+    /** ", fee X, maker" or ", fee X, taker": what {@code self} paid for the fill, when the record says. */
+    private static String yourFee(JsonNode fill, String self) {
+        boolean took = self != null && self.equalsIgnoreCase(fill.path("taker").asText());
+        boolean made = self != null && self.equalsIgnoreCase(fill.path("maker").asText());
+        JsonNode fee = fill.path(took ? "takerFee" : "makerFee");
+        if (!took && !made || !fee.canConvertToLong()) return "";
+        return ", fee " + Units.amount(fee.asLong()) + (took ? " as taker" : " as maker");
+    }
+
     /** Each listed market's lot size, from the sequencer's {@code /state}. */
     private static java.util.Map<Integer, Long> lotSizes(JsonNode state) {
         java.util.Map<Integer, Long> lots = new java.util.HashMap<>();
@@ -248,8 +266,8 @@ final class StatusCommand extends UserCommands.Base {
             if (stage.equals("posted") && r.path("batch").asLong(Long.MAX_VALUE) < l1Final) c.put("stage", stage = "final");
             // a fill a node took up from L1 was never numbered by its log: it is named by its batch below
             String id = what.equals("fill") ? (r.has("seq") ? "fill at seq " + r.path("seq").asLong() : "fill from before the take-up") + " ("
-                    + Units.lots(r.path("size").asLong(), lotSizes.getOrDefault(r.path("market").asInt(), 0L), false) + " at "
-                    + Units.amount(r.path("price").asLong()) + " on market " + r.path("market").asLong() + ")"
+                    + yourSide(r, self) + Units.lots(r.path("size").asLong(), lotSizes.getOrDefault(r.path("market").asInt(), 0L), false) + " at "
+                    + Units.amount(r.path("price").asLong()) + " on market " + r.path("market").asLong() + yourFee(r, self) + ")"
                     : "withdrawal " + r.path("withdrawalId").asLong() + " of " + Units.amount(r.path("amount").asLong());
             switch (stage) {
                 case "final" -> {

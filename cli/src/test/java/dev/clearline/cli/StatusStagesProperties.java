@@ -107,4 +107,24 @@ class StatusStagesProperties {
         assertThat(text.toString()).contains("    fill from before the take-up (2 lot(s) at 60.000000 on market 1): posted in batch 5, final in about 300 L1 second(s)")
                 .contains("    fill at seq 3 (1 lot(s) at 61.000000 on market 1): posted in batch 6").doesNotContain("seq 0");
     }
+
+    /** A fill says which way the reader traded and what it paid: the taker took takerSide and paid takerFee, the maker the other. */
+    @Test
+    void aFillSaysWhetherYouBoughtOrSoldAndYourFee() {
+        String other = "0x00000000000000000000000000000000000000aa";
+        ArrayNode fills = UserOptions.JSON.createArrayNode();
+        fills.addObject().put("seq", 1).put("market", 1).put("size", 2000).put("price", 60_000_000L).put("stage", "posted").put("batch", 5)
+                .put("finalAt", 1_200).put("takerSide", "BUY").put("maker", other).put("taker", SELF.toUpperCase().replace("0X", "0x"))
+                .put("makerFee", 24_000).put("takerFee", 60_000);
+        fills.addObject().put("seq", 2).put("market", 1).put("size", 1000).put("price", 61_000_000L).put("stage", "posted").put("batch", 6)
+                .put("finalAt", 1_300).put("takerSide", "BUY").put("maker", SELF).put("taker", other).put("makerFee", 12_200).put("takerFee", 30_500);
+        fills.addObject().put("seq", 3).put("market", 1).put("size", 1000).put("price", 62_000_000L).put("stage", "posted").put("batch", 6)
+                .put("finalAt", 1_300).put("takerSide", "SELL").put("maker", SELF).put("taker", other).put("makerFee", 12_400).put("takerFee", 31_000);
+        StringBuilder text = new StringBuilder();
+        StatusCommand.stages(fills, 900, 600, 1, 4, "fill", Map.of(1, 1000L), null, SELF, text);
+        assertThat(text.toString())
+                .contains("fill at seq 1 (bought 2 lot(s) at 60.000000 on market 1, fee 0.060000 as taker)")
+                .contains("fill at seq 2 (sold 1 lot(s) at 61.000000 on market 1, fee 0.012200 as maker)")
+                .contains("fill at seq 3 (bought 1 lot(s) at 62.000000 on market 1, fee 0.012400 as maker)");
+    }
 }
