@@ -367,6 +367,11 @@ final class UserCommands {
         @Option(names = "--offset", paramLabel = "TICKS", description = "With --peg: ticks from what the price follows (negative: below it). Default: 0.")
         Integer offset;
 
+        @Option(names = "--stop", paramLabel = "PRICE", converter = Converters.Price.class, description = "A stop: the node holds the order off the book"
+                + " until the market's mark reaches this price per lot, then places it (a sell once the mark falls to it, so under the mark: a"
+                + " stop-loss on a long; a buy once the mark rises to it). The trigger is the node's promise, not part of what you sign.")
+        String stop;
+
         @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it, or take profit at a price): a fill that would"
                 + " open, grow or flip it is refused. Carries no margin unless --margin is given, since a reducing fill needs none. One that rests"
                 + " fills no more than your position holds when it is met, and is cancelled once a fill (of it or of another order) closes"
@@ -423,13 +428,56 @@ final class UserCommands {
             }
             if (price == null && !isMarket) throw UserError.usage("--price is required for a limit order (only --type market may leave it out)");
             JsonNode state = o.get("/state");
-            String p = price != null ? price : worstPrice(o.market(state, market), s);
+            Long trigger = stop == null ? null : triggerOf(o.market(state, market), s);
+            String p = price != null ? price : worstPrice(o.market(state, market), s, trigger);
             Signed sg = sign(state, market, s, p, lots, t, 0, new Shape(display == null ? 0 : display, pg, offset == null ? 0 : offset, isMarket));
-            return report(post("/orders", sg.body(), sg), sg, "Order");
+            if (trigger == null) return report(post("/orders", sg.body(), sg), sg, "Order");
+            ObjectNode body = UserOptions.JSON.createObjectNode();
+            body.set("order", sg.body());
+            body.put("triggerPrice", trigger);
+            return armed(post("/orders", body, sg), sg, trigger);
         }
 
-        /** A market order's worst price given none: the mark plus (buy) or minus (sell) --slippage, on the tick away from the mark, within the book. */
-        private String worstPrice(JsonNode m, Side s) {
+        /** --stop as a trigger the node takes: on the tick, and on the side of the mark it has not reached yet. */
+        private long triggerOf(JsonNode m, Side s) {
+            long t;
+            try {
+                t = Units.parse(stop);
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage("--stop: " + e.getMessage());
+            }
+            long tick = m.path("tickSize").asLong();
+            long mark = m.path("markPrice").asLong();
+            if (t <= 0 || t % tick != 0) throw UserError.usage("--stop must be a price above 0 on the market's tick " + Units.amount(tick) + ", not " + stop);
+            if (mark <= 0) throw new UserError("market " + m.path("market").asText() + " has no mark yet: a stop waits on the mark; leave out --stop");
+            if (s == Side.SELL ? t >= mark : t <= mark) {
+                throw new UserError("the mark is " + Units.amount(mark) + ": a " + (s == Side.SELL ? "sell stop fires once the mark falls to it, so its --stop lies"
+                        + " under the mark" : "buy stop fires once the mark rises to it, so its --stop lies over the mark") + "; to trade now, leave out --stop");
+            }
+            return t;
+        }
+
+        /** Prints an armed stop: nothing of it trades until the mark reaches its trigger. */
+        private int armed(JsonNode r, Signed sg, long trigger) {
+            Order order = sg.order();
+            JsonNode outcome = r.path("outcomes").path(0);
+            String hash = outcome.path("orderHash").asText();
+            long lots = order.size() / sg.lot();
+            o.print(out, result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("armed", true).put("triggerPrice", Units.amount(trigger))
+                            .put("market", Integer.toUnsignedLong(order.marketId())).put("side", order.side().name()).put("price", Units.amount(order.price()))
+                            .put("lots", lots).put("type", order.isMarket() ? "market" : "limit"),
+                    "Stop " + hash + " armed at seq " + r.path("seq").asLong() + ": " + (order.isMarket() ? "market " : "") + order.side().name().toLowerCase(Locale.ROOT)
+                            + " " + lots + " lot(s) of market " + Integer.toUnsignedString(order.marketId()) + (order.isMarket() ? " at a worst price of " : " at ")
+                            + Units.amount(order.price()) + ", placed once the mark " + (order.isBuy() ? "rises" : "falls") + " to " + Units.amount(trigger)
+                            + ". The node holds it until then (nothing of it is on the book or in the rollup); ./clearline cancel " + hash + " takes it off");
+            return 0;
+        }
+
+        /**
+         * A market order's worst price given none: the mark (for a stop, its trigger: the mark when it fires) plus (buy) or minus
+         * (sell) --slippage, on the tick away from it, within the book.
+         */
+        private String worstPrice(JsonNode m, Side s, Long trigger) {
             java.math.BigDecimal pct;
             try {
                 pct = new java.math.BigDecimal(slippage == null ? "2" : slippage.strip().replaceFirst("%$", ""));
@@ -439,7 +487,7 @@ final class UserCommands {
             if (pct.signum() <= 0 || pct.compareTo(java.math.BigDecimal.valueOf(50)) > 0) {
                 throw UserError.usage("--slippage must be more than 0% and at most 50%, not " + slippage);
             }
-            long mark = m.path("markPrice").asLong();
+            long mark = trigger != null ? trigger : m.path("markPrice").asLong();
             long tick = m.path("tickSize").asLong();
             if (mark <= 0) throw new UserError("market " + m.path("market").asText() + " has no mark yet: give --price, the worst price you accept");
             java.math.BigDecimal factor = java.math.BigDecimal.ONE.add((s == Side.BUY ? pct : pct.negate()).movePointLeft(2));
@@ -486,6 +534,10 @@ final class UserCommands {
                 throw new UserError("nothing to change: give --price, --lots, --display, --offset, --expires-in or more of them");
             }
             JsonNode old = o.get("/orders/" + h).path("order");
+            if ("armed".equals(old.path("status").asText())) {
+                throw new UserError("order " + h + " is an armed stop, which is not amended: ./clearline cancel " + h + " takes it off, then arm"
+                        + " another with ./clearline order ... --stop PRICE");
+            }
             if (!old.path("known").asBoolean(false) || !"open".equals(old.path("status").asText())) {
                 throw new UserError("order " + h + " is not open on the book (" + (old.path("known").asBoolean(false) ? old.path("status").asText() : "unknown")
                         + "); ./clearline positions lists your open orders");
@@ -694,6 +746,10 @@ final class UserCommands {
                             "its limit " + Units.amount(oo.path("price").asLong())));
                 }
                 if (oo.has("displaySize")) b.append(", showing ").append(Units.lots(oo.path("displaySize").asLong(), lot, false)).append(" at a time");
+                if (oo.path("status").asText().equals("armed")) {
+                    b.append(", a stop: placed once the mark ").append(oo.path("side").asText().equals("BUY") ? "rises" : "falls").append(" to ")
+                            .append(Units.amount(oo.path("triggerPrice").asLong()));
+                }
                 if ((oo.path("flags").asInt() & Order.REDUCE_ONLY) != 0) b.append(", reduce-only");
                 if ((oo.path("flags").asInt() & Order.POST_ONLY) != 0) b.append(", post-only");
                 if (oo.path("trimmed").asLong(0) != 0) {

@@ -233,6 +233,11 @@ public final class Gateway implements AutoCloseable {
         return verified(() -> List.of(stage.verify(s)), gate, vs -> (id, seq) -> new Command.Place(id, seq, (VerifiedOrder) vs.get(0)));
     }
 
+    /** A stop: the order checked as any order is, then armed in the log with its trigger ({@code Command.PlaceStop}). */
+    public CompletableFuture<ReplyBytes> placeStopReply(SignedOrder s, long triggerPrice, SignerGate gate) {
+        return verified(() -> List.of(stage.verify(s)), gate, vs -> (id, seq) -> new Command.PlaceStop(id, seq, (VerifiedOrder) vs.get(0), triggerPrice));
+    }
+
     public CompletableFuture<ReplyBytes> cancelReply(CancelRequest c, SignerGate gate) {
         return verified(() -> List.of(stage.verify(c)), gate, vs -> (id, seq) -> new Command.Cancel(id, seq, (VerifiedCancel) vs.get(0)));
     }

@@ -151,6 +151,17 @@ public final class RequestJson {
         return (int) uint(n, "market", 0xffffffffL);
     }
 
+    /**
+     * A stop's trigger price beside its order ({@code "triggerPrice"}, quote units per lot): null for an order placed at once.
+     * Not part of the signed struct: the node holds the order until the mark reaches it (docs/api.md, "Stop orders").
+     */
+    public static Long trigger(JsonNode body) throws ApiError {
+        if (body == null || !body.has("triggerPrice")) return null;
+        long t = uint(body, "triggerPrice", Long.MAX_VALUE);
+        if (t == 0) throw bad("BAD_FIELD", "\"triggerPrice\" must be a price per lot above 0, on the market's tick");
+        return t;
+    }
+
     private static long uint(JsonNode n, String field, long max) throws ApiError {
         JsonNode v = n.get(field);
         if (v == null) throw bad("MISSING_FIELD", "\"" + field + "\" is required: a whole number from 0 to " + max);

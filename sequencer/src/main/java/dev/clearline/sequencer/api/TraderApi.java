@@ -227,7 +227,11 @@ public final class TraderApi implements AutoCloseable {
                         + "; cancels and reads still work");
             }
             return switch (op) {
-                case "place" -> gateway.placeReply(lifetimeChecked(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain())), keyGate);
+                case "place" -> {
+                    var order = lifetimeChecked(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain()));
+                    Long trigger = RequestJson.trigger(body);
+                    yield trigger == null ? gateway.placeReply(order, keyGate) : gateway.placeStopReply(order, trigger, keyGate);
+                }
                 case "cancel" -> gateway.cancelReply(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body), keyGate);
                 case "amend" -> gateway.amendReply(RequestJson.cancel(body.get("cancel")),
                         lifetimeChecked(RequestJson.order(body.get("order"), gateway.domain())), keyGate);

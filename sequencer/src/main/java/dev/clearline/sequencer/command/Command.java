@@ -24,6 +24,12 @@ public sealed interface Command {
 
     record Place(long clientId, long clientSeq, VerifiedOrder order) implements Command {}
 
+    /**
+     * Arms {@code order} as a stop: the node holds it off the book until its market's mark reaches {@code triggerPrice}
+     * (a sell's falls to it, a buy's rises to it), then places it ({@code StopOrders}).
+     */
+    record PlaceStop(long clientId, long clientSeq, VerifiedOrder order, long triggerPrice) implements Command {}
+
     record Cancel(long clientId, long clientSeq, VerifiedCancel cancel) implements Command {}
 
     /** Replaces {@code replaced.orderHash()} by {@code replacement} (same trader, market and side). */

@@ -46,9 +46,9 @@ public final class CommandCodec {
     public static final int BATCH_ENTRY_HEADER = 2;
 
     private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11, BATCH = 12,
-            POSTING_HALTED = 13, POSTING_RESUMED = 14;
+            POSTING_HALTED = 13, POSTING_RESUMED = 14, PLACE_STOP = 15;
     /** The highest type a command may have: every byte above it, and 0, is no command (tests spoil a type with them). */
-    static final byte LAST_TYPE = POSTING_RESUMED;
+    static final byte LAST_TYPE = PLACE_STOP;
 
     private CommandCodec() {}
 
@@ -57,6 +57,7 @@ public final class CommandCodec {
         b.put(VERSION).put(type(c)).putLong(c.clientId()).putLong(c.clientSeq());
         switch (c) {
             case Command.Place p -> putOrder(b, p.order());
+            case Command.PlaceStop p -> { putOrder(b, p.order()); b.putLong(p.triggerPrice()); }
             case Command.Cancel x -> putCancel(b, x.cancel());
             case Command.Amend a -> { putCancel(b, a.replaced()); putOrder(b, a.replacement()); }
             case Command.BatchCancel bc -> {
@@ -94,6 +95,7 @@ public final class CommandCodec {
             long seq = b.getLong();
             Command c = switch (type) {
                 case PLACE -> new Command.Place(client, seq, order(b));
+                case PLACE_STOP -> new Command.PlaceStop(client, seq, order(b), b.getLong());
                 case CANCEL -> new Command.Cancel(client, seq, cancel(b));
                 case AMEND -> new Command.Amend(client, seq, cancel(b), order(b));
                 case BATCH_CANCEL -> {
@@ -287,6 +289,7 @@ public final class CommandCodec {
     private static byte type(Command c) {
         return switch (c) {
             case Command.Place p -> PLACE;
+            case Command.PlaceStop p -> PLACE_STOP;
             case Command.Cancel x -> CANCEL;
             case Command.Amend a -> AMEND;
             case Command.BatchCancel bc -> BATCH_CANCEL;
@@ -306,6 +309,7 @@ public final class CommandCodec {
         int header = 2 + 8 + 8;
         return header + switch (c) {
             case Command.Place p -> POST_ORDER_LENGTH + 32;
+            case Command.PlaceStop p -> POST_ORDER_LENGTH + 32 + 8;
             case Command.Cancel x -> CANCEL_LENGTH;
             case Command.Amend a -> CANCEL_LENGTH + POST_ORDER_LENGTH + 32;
             case Command.BatchCancel bc -> 2 + bc.cancels().size() * CANCEL_LENGTH;

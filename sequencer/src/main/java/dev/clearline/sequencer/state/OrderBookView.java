@@ -54,6 +54,8 @@ final class OrderBookView {
      * the state that owns this view sets it ({@link #marketsFrom}).
      */
     private java.util.function.IntFunction<dev.clearline.engine.state.MarketLeaf> marketParams = id -> null;
+    /** An armed stop's trigger (null for none): what the order read shows beside {@code armed}; set as {@link #marketParams}. */
+    private java.util.function.Function<Hash32, Long> triggers = h -> null;
     /** A market's book as the exchange holds it now (null for none), for what an order still offers; set as {@link #marketParams}. */
     private java.util.function.IntFunction<dev.clearline.engine.book.OrderBook> books = id -> null;
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
@@ -375,6 +377,23 @@ final class OrderBookView {
         t.markets.add(v.order().marketId());
     }
 
+    /** A stop the node armed ({@link StopOrders}): listed with the trader's open orders as {@code armed} until it fires or leaves. */
+    void armed(VerifiedOrder v, long seq) {
+        placed(v, seq);
+        orders.get(v.hash()).status = "armed";
+    }
+
+    /** An armed stop left without firing: {@code status} says why (cancelled by its owner or by force, or expired). */
+    void disarmed(Hash32 hash, String status) {
+        OrderRecord r = orders.get(hash);
+        if (r != null && r.status.equals("armed")) close(r, status);
+    }
+
+    /** Where an armed stop's trigger is read (the state's stops); not part of the image. */
+    void triggersFrom(java.util.function.Function<Hash32, Long> triggers) {
+        this.triggers = triggers;
+    }
+
     void amended(Hash32 old, VerifiedOrder replacement, long seq) {
         OrderRecord prior = orders.get(old);
         if (prior != null && !prior.status.equals("filled")) close(prior, "replaced");
@@ -628,7 +647,7 @@ final class OrderBookView {
     }
 
     private void close(OrderRecord r, String status) {
-        if (r.status.equals("open")) closed.addLast(new Closed(openBatch, r));
+        if (r.status.equals("open") || r.status.equals("armed")) closed.addLast(new Closed(openBatch, r));
         r.status = status;
         trader(r.order.trader()).open.remove(r.hash);
         if (r.bookId >= 0 && byId.get(r.bookId) == r) {
@@ -730,6 +749,10 @@ final class OrderBookView {
         if (r.trimmed != 0) m.put("trimmed", r.trimmed);
         m.put("open", openSize(r));
         m.put("status", r.status);
+        if (r.status.equals("armed")) {
+            Long trigger = triggers.apply(r.hash);
+            if (trigger != null) m.put("triggerPrice", trigger);
+        }
         return m;
     }
 

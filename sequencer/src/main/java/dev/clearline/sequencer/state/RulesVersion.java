@@ -28,8 +28,9 @@ public final class RulesVersion {
      * deleverage: cut to a position that shrank below it ({@code Trimmed}), gone with one a deleverage closed; under rules 2
      * it kept its size (its fills capped) and waited for the next taker after a deleverage. 4: a reply's depth shows a
      * pegged order at the price its reference puts it at (within its signed limit), and every command that moved a market's
-     * mark or book reports the levels its pegged orders moved to; an order's read names its iceberg slice and its peg. Under
-     * rules 3 a pegged order showed at its limit, where it stayed.
+     * mark or book reports the levels its pegged orders moved to; an order's read names its iceberg slice and its peg; and
+     * stop orders ({@code Command.PlaceStop}, {@link StopOrders}), armed off the book until a mark reaches their trigger. Under
+     * rules 3 a pegged order showed at its limit, where it stayed, and no log held a stop.
      */
     public static final int CURRENT = 4;
     /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */

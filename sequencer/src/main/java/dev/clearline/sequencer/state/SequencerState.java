@@ -125,6 +125,14 @@ public final class SequencerState {
     private final L1Finality l1 = new L1Finality();
     /** Open positions by how far the mark must move to liquidate them. */
     private final LiquidationIndex positions = new LiquidationIndex();
+    /** Stop orders armed, waiting for their market's mark ({@link StopOrders}). */
+    private final StopOrders stops = new StopOrders();
+    /**
+     * The current command's events so far, in order, when it interleaves its own (a stop armed, fired or gone) with the
+     * exchange's: those the exchange raised before are folded first ({@link #emit}); scratch, empty between commands.
+     */
+    private final List<Map<String, Object>> earlyEvents = new ArrayList<>();
+    private final List<ExchangeEvent> earlyRaw = new ArrayList<>();
     /** This command's transitions taken from the exchange so far (liquidation takes them early to re-key positions). */
     private final List<Transition> drained = new ArrayList<>();
     /**
@@ -283,6 +291,7 @@ public final class SequencerState {
         this.view = view;
         view.marketsFrom(id -> dev.clearline.engine.stf.StateReads.market(exchange.state(), id));
         view.booksFrom(exchange::book);
+        view.triggersFrom(stops::trigger);
         Stf stf = new Stf(genesis.domain(), known, known::digest);
         this.batches = takeUpAt >= 0 ? BatchBuilder.takeUp(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES, treeLeaves, takeUpAt)
                 : builderImage == null ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)
@@ -339,6 +348,11 @@ public final class SequencerState {
             out.writeBoolean(postingHalt != null);
             if (postingHalt != null) out.writeBytes(postingHalt.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
+        if (format >= Snapshot.FORMAT_STOPS) {
+            stops.writeImage(out);
+        } else if (stops.size() != 0) {
+            throw new IllegalStateException("snapshot format " + format + " has no place for the " + stops.size() + " armed stop(s)");
+        }
         if (withHistory) {
             // format 2, for tests of members with old snapshots: it carried the whole history
             if (history.start() != 0) throw new IllegalStateException("format 2 carries the whole history; this one dropped its oldest commands");
@@ -373,6 +387,7 @@ public final class SequencerState {
         readClients(in, s.clients);
         readClients(in, s.dormant);
         if (format >= Snapshot.FORMAT_POSTING_HALT && in.readBoolean()) s.postingHalt = new String(in.readBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (format >= Snapshot.FORMAT_STOPS) s.stops.readImage(in);
         s.lastWindow = s.clients.isEmpty() ? null : s.clients.lastEntry().getValue();
         if (historyInImage) {
             // format 2: the history inside the image; from format 3 on it follows the image (Snapshot)
@@ -557,9 +572,18 @@ public final class SequencerState {
                 body.put("type", "place");
                 body.put("outcomes", List.of(place(p.order())));
             }
+            case Command.PlaceStop p -> {
+                body.put("type", "placeStop");
+                body.put("outcomes", List.of(arm(p.order(), p.triggerPrice())));
+            }
             case Command.Cancel x -> {
                 body.put("type", "cancel");
                 body.put("outcomes", List.of(cancel(x.cancel())));
+            }
+            case Command.Amend a when stops.isArmed(a.replaced().orderHash()) -> {
+                body.put("type", "amend");
+                body.put("outcomes", List.of(stopVerdict(a.replacement().hash(), "STOP_NOT_AMENDED", "an armed stop is not amended: cancel it and"
+                        + " arm another, or wait until it fires")));
             }
             case Command.Amend a -> {
                 body.put("type", "amend");
@@ -581,6 +605,11 @@ public final class SequencerState {
                 Reject r = exchange.apply(op.op(), now);
                 body.put("outcomes", List.of(verdict(null, r)));
                 if (r == null && op.op() instanceof Transition.MarketConfig m) view.listMarket(m.marketId());
+                // a cancel forced through L1 takes an armed stop off too: the rollup refuses its hash from now on
+                if (op.op() instanceof Transition.ForcedCancel fc && stops.isArmed(fc.orderHash())
+                        && stops.get(fc.orderHash()).order().order().trader().equals(fc.owner())) {
+                    disarm(fc.orderHash(), "FORCED");
+                }
                 Address owner = switch (op.op()) {
                     case Transition.ForcedWithdrawal f -> f.owner();
                     case Transition.Deposit d -> d.owner(); // a deposit the STF could not credit is paid back as a withdrawal
@@ -602,6 +631,7 @@ public final class SequencerState {
                     body.put("mark", mark);
                     List<Map<String, Object>> liquidated = liquidate(o.price().marketId());
                     if (!liquidated.isEmpty()) body.put("liquidations", liquidated);
+                    fireStops(o.price().marketId());
                 }
             }
             case Command.Signed r -> {
@@ -651,8 +681,17 @@ public final class SequencerState {
             case Command.Query q -> throw new AssertionError("answered above");
         }
         List<ExchangeEvent> raw = exchange.takeEvents();
-        explainBookRejects(body, raw);
         List<Map<String, Object>> events = view.record(raw, seq);
+        if (!earlyEvents.isEmpty() || !earlyRaw.isEmpty()) { // the command interleaved events of its own: they and the exchange's before them come first
+            List<Map<String, Object>> all = new ArrayList<>(earlyEvents);
+            all.addAll(events);
+            events = all;
+            earlyRaw.addAll(raw);
+            raw = List.copyOf(earlyRaw);
+            earlyEvents.clear();
+            earlyRaw.clear();
+        }
+        explainBookRejects(body, raw);
         if (!events.isEmpty()) body.put("events", events);
         List<Map<String, Object>> depth = view.depthDeltas(exchange, reads);
         if (!depth.isEmpty()) body.put("depth", depth);
@@ -735,9 +774,123 @@ public final class SequencerState {
     }
 
     private Map<String, Object> cancel(VerifiedCancel v) {
+        StopOrders.Armed armed = stops.get(v.orderHash());
+        if (armed != null) {
+            // an armed stop is the node's alone: nothing of it is in the rollup's state, so its cancel goes nowhere else
+            if (!armed.order().order().trader().equals(v.owner())) return verdict(v.orderHash(), Reject.NOT_OWNER);
+            disarm(v.orderHash(), "REQUESTED");
+            return verdict(v.orderHash(), null);
+        }
         known.vouch(v.signature(), v.owner());
         Reject r = exchange.cancel(v, now);
         return verdict(v.orderHash(), r);
+    }
+
+    /**
+     * Arms {@code v} as a stop firing when its market's mark reaches {@code trigger}. Refused, with what to do, when the
+     * order could never be placed as signed (its market, fields, expiry), when there is no mark to wait on or the mark is
+     * there already (a sell stop must lie under the mark, a buy stop over it: place the order itself), when its hash is
+     * known, or when its trader holds {@link StopOrders#PER_TRADER} armed. Everything else (margin, reduce-only, the book)
+     * is judged when it fires, as for any order arriving then.
+     */
+    private Map<String, Object> arm(VerifiedOrder v, long trigger) {
+        var o = v.order();
+        var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), o.marketId());
+        if (m == null) return verdict(v.hash(), Reject.UNKNOWN_MARKET);
+        Reject fields = dev.clearline.engine.stf.Stf.checkOrderFields(o, m);
+        if (fields != null) return verdict(v.hash(), fields);
+        if (o.expiry() != 0 && m.lastOracleTs() > o.expiry()) return verdict(v.hash(), Reject.EXPIRED);
+        if (stops.isArmed(v.hash()) || exchange.orderId(v.hash()) > 0) return verdict(v.hash(), Reject.DUPLICATE_ORDER);
+        if (m.markPrice() <= 0) return verdict(v.hash(), Reject.NO_MARK_PRICE);
+        if (trigger <= 0 || trigger % m.tickSize() != 0) {
+            return stopVerdict(v.hash(), "TRIGGER_OFF_TICK", "a trigger is a price per lot above 0 on the market's tick (" + m.tickSize() + ")");
+        }
+        if (o.isBuy() ? trigger <= m.markPrice() : trigger >= m.markPrice()) {
+            return stopVerdict(v.hash(), "TRIGGER_REACHED", "the mark (" + m.markPrice() + ") is at or " + (o.isBuy() ? "above" : "below")
+                    + " the trigger already: a " + (o.isBuy() ? "buy stop fires when the mark rises to its trigger, so it lies above"
+                    : "sell stop fires when the mark falls to its trigger, so it lies below") + " the mark; place the order itself to trade now");
+        }
+        if (stops.armedBy(o.trader()) >= StopOrders.PER_TRADER) {
+            return stopVerdict(v.hash(), "TOO_MANY_STOPS", "a trader holds at most " + StopOrders.PER_TRADER + " armed stops: cancel one first");
+        }
+        stops.arm(new StopOrders.Armed(v, trigger, seq));
+        view.armed(v, seq);
+        emit(stopEvent("Armed", v, trigger));
+        Map<String, Object> verdict = verdict(v.hash(), null);
+        verdict.put("armed", true);
+        verdict.put("triggerPrice", trigger);
+        return verdict;
+    }
+
+    /** Takes an armed stop off without firing it ({@code why}: REQUESTED or FORCED), saying so. */
+    private void disarm(Hash32 hash, String why) {
+        disarmed(stops.disarm(hash), why, null);
+    }
+
+    /** Says that {@code a}, taken off the armed stops, left without a place on the book: {@code why}, and the exchange's refusal. */
+    private void disarmed(StopOrders.Armed a, String why, Reject refusal) {
+        view.disarmed(a.order().hash(), why.equals("EXPIRED") ? "expired" : "cancelled:" + why.toLowerCase(java.util.Locale.ROOT));
+        Map<String, Object> e = stopEvent("Disarmed", a.order(), a.trigger());
+        e.put("why", why);
+        if (refusal != null) {
+            e.put("reject", refusal.name());
+            e.put("help", refusal.help());
+        }
+        emit(e);
+    }
+
+    /**
+     * After a new mark in {@code market} (and the liquidations it caused): its stops whose expiry the oracle clock passed
+     * leave, then each stop the mark reached fires, in the order {@link StopOrders#reached} gives: placed as any order
+     * arriving now (its own events follow its {@code Triggered}); one the exchange refuses leaves ({@code cancelled:refused}).
+     */
+    private void fireStops(int market) {
+        if (stops.size() == 0) return;
+        var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
+        for (StopOrders.Armed a : stops.expired(market, m.lastOracleTs())) disarmed(a, "EXPIRED", null);
+        for (StopOrders.Armed a : stops.reached(market, m.markPrice())) {
+            Map<String, Object> e = stopEvent("Triggered", a.order(), a.trigger());
+            e.put("markPrice", m.markPrice());
+            emit(e);
+            vouch(a.order());
+            Reject r = exchange.submit(a.order(), now);
+            if (r == null) view.placed(a.order(), seq);
+            else disarmed(a, "REFUSED", r);
+            flushEvents();
+        }
+    }
+
+    private Map<String, Object> stopEvent(String name, VerifiedOrder v, long trigger) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("event", name);
+        e.put("orderHash", view.hashHex(v.hash()));
+        e.put("trader", v.order().trader().toString());
+        e.put("market", MarketIds.json(v.order().marketId()));
+        e.put("triggerPrice", trigger);
+        return e;
+    }
+
+    /** A refusal of the node's own stop rules (no rollup code says it): as {@link #verdict}, with the node's code and help. */
+    private Map<String, Object> stopVerdict(Hash32 hash, String code, String help) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orderHash", view.hashHex(hash));
+        m.put("accepted", false);
+        m.put("reject", code);
+        m.put("help", help);
+        return m;
+    }
+
+    /** Adds an event of the node's own after whatever the exchange raised so far in this command. */
+    private void emit(Map<String, Object> event) {
+        flushEvents();
+        earlyEvents.add(event);
+    }
+
+    /** Folds the exchange's events so far into the view and the command's event list, in order. */
+    private void flushEvents() {
+        List<ExchangeEvent> raw = exchange.takeEvents();
+        earlyRaw.addAll(raw);
+        earlyEvents.addAll(view.record(raw, seq));
     }
 
     /** The gateway recovered these signers already; the tree's STF need not do it again. */

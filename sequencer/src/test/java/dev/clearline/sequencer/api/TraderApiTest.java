@@ -314,6 +314,35 @@ class TraderApiTest {
         assertThat(get("/orders/" + hash).get("order").get("status").asText()).isEqualTo("replaced");
     }
 
+    /** A stop over REST: armed beside its order, read as armed with its trigger, cancelled by its hash; a bad trigger is named. */
+    @Test
+    void aStopIsArmedOverRestReadWithItsTriggerAndCancelled() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(3);
+        Order o = order(s, Side.SELL, 9_000, 1);
+        ObjectNode body = WsClient.JSON.createObjectNode();
+        body.set("order", OrderJson.order(s, o, domain));
+        body.put("triggerPrice", 9_500);
+        HttpResponse<String> armed = post("/orders", body.toString());
+        assertThat(armed.statusCode()).as(armed.body()).isEqualTo(200);
+        assertThat(WsClient.JSON.readTree(armed.body()).path("outcomes").get(0).path("armed").asBoolean()).as(armed.body()).isTrue();
+        var hash = domain.orderDigest(o);
+        JsonNode read = get("/orders/" + hash).get("order");
+        assertThat(read.path("status").asText()).isEqualTo("armed");
+        assertThat(read.path("triggerPrice").asLong()).isEqualTo(9_500);
+        HttpResponse<String> cancelled = post("/orders/cancel", OrderJson.cancel(s, hash, domain).toString());
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        assertThat(cancelled.body()).contains("\"event\":\"Disarmed\"", "\"why\":\"REQUESTED\"");
+        assertThat(get("/orders/" + hash).get("order").get("status").asText()).isEqualTo("cancelled:requested");
+
+        body.put("triggerPrice", -1);
+        HttpResponse<String> bad = post("/orders", body.toString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("BAD_FIELD", "triggerPrice");
+        body.put("triggerPrice", 0);
+        assertThat(post("/orders", body.toString()).body()).contains("BAD_FIELD", "a price per lot above 0");
+    }
+
     @Test
     void theHistoryIsReadInPagesAndAPageOutsideItSaysWhereToStart() throws Exception {
         refill();

@@ -43,6 +43,12 @@ class CommandBatchTest {
     static List<Command> session() {
         List<Command> cs = new ArrayList<>(M.opening(7));
         cs.addAll(M.flow(7, cs.size() + 1, 120, new Random(5)));
+        // stops armed under and over the mark, one then fired by a price the flow did not reach
+        Random r = new Random(6);
+        for (long trigger : new long[] {95 * Market.TICK, 105 * Market.TICK, 90 * Market.TICK}) {
+            cs.add(new Command.PlaceStop(7, cs.size() + 1, M.randomOrder(r), trigger));
+        }
+        cs.add(new Command.Oracle(7, cs.size() + 1, M.price(89 * Market.TICK, Market.START + 200)));
         // the leader's poster halted and started again: commands with a text payload, mutated like the rest
         cs.add(new Command.PostingHalted(7, cs.size() + 1, "its batches no longer reach L1 (batch 0 holds 5 transitions, ü)"));
         cs.add(new Command.PostingResumed(7, cs.size() + 1));
@@ -220,6 +226,7 @@ class CommandBatchTest {
     static boolean aGatewayCouldSend(Command c) {
         return switch (c) {
             case Command.Place p -> checked(p.order());
+            case Command.PlaceStop p -> checked(p.order());
             case Command.Cancel x -> checked(x.cancel());
             case Command.Amend a -> checked(a.replaced()) && checked(a.replacement());
             case Command.BatchCancel bc -> bc.cancels().stream().allMatch(CommandBatchTest::checked);
@@ -239,6 +246,7 @@ class CommandBatchTest {
     static Command rebase(Command c, long client) {
         return switch (c) {
             case Command.Place p -> new Command.Place(client, 1, p.order());
+            case Command.PlaceStop p -> new Command.PlaceStop(client, 1, p.order(), p.triggerPrice());
             case Command.Cancel x -> new Command.Cancel(client, 1, x.cancel());
             case Command.Amend a -> new Command.Amend(client, 1, a.replaced(), a.replacement());
             case Command.BatchCancel bc -> new Command.BatchCancel(client, 1, bc.cancels());

@@ -41,11 +41,12 @@ class RulesVersionPinTest {
             1, "9f738cf325aa5eb68ab8185d934ea746782da11c03ef6e8d02e6fc9c2d18ea81",
             2, "35f88ff0cdfec09e958ce2b7c16d46b45d49d5fa2e18cd7c6c67e5bba04d6cba",
             3, "25dcfaf20870737c5f090be3e6a7b5aed2a76ce9f8cfc482899a96f02c9a176b",
-            4, "d2255e3524c00b2e7b68b3f840e61d8eff6c1a00f3ed2e3e4828ade38e25894f");
+            4, "4de985d2097b2ba5351402afc98bc752a3011bb0000a7328e4ca1c96dc5b167a");
     /** What the venue's days must reach, from their replies: events, refusals, cancel causes, applied transition types. */
     private static final Set<String> MUST_REACH = Set.of(
             "event:Accepted", "event:Rested", "event:Filled", "event:Cancelled", "event:Expired", "event:Amended", "event:Deleveraged", "event:Trimmed",
             "event:Rejected", "event:RequestApplied", "event:RequestRejected", "liquidation", "duplicate", "posting:halted",
+            "event:Armed", "event:Triggered", "event:Disarmed", "why:EXPIRED",
             "why:REQUESTED", "why:SELF_TRADE", "why:IMMEDIATE_REMAINDER", "why:POSITION_CLOSED",
             "reason:INSUFFICIENT_BALANCE", "reason:INSUFFICIENT_MARGIN", "reason:POST_ONLY_WOULD_TAKE", "reason:REDUCE_ONLY_WOULD_INCREASE",
             "reason:UNKNOWN_ORDER", "reason:BOOK_REJECTED",

@@ -21,7 +21,7 @@ import java.util.Random;
 /**
  * A day of a venue in a few hundred commands, for pins of what the rules give ({@link RulesVersionPinTest}): every
  * kind of command a log holds, and the paths a quiet session never takes. Orders of every time in force, post-only,
- * reduce-only, iceberg, pegged and expiring ones, amends and batch cancels; marks that move funding, two crashes (the
+ * reduce-only, iceberg, pegged and expiring ones, stops armed, fired, cancelled and refused, amends and batch cancels; marks that move funding, two crashes (the
  * first liquidates into the insurance fund, the second is deep enough that the fund deleverages the other side), a
  * take-profit that meets a position smaller than itself; margin
  * moves and withdrawals, deposits, forced withdrawals and forced cancels from L1; batches sealed, posted and finalized;
@@ -70,7 +70,8 @@ final class VenueSession {
             if (step == STEPS / 2 + 20) apply(new Command.PostingResumed(L1, ++l1Seq));
             if (step == 2 * STEPS / 3 + 40) takeProfit();
             int pick = r.nextInt(100);
-            if (pick < 45 || placed.isEmpty()) place(randomOrder());
+            if (pick < 41 || placed.isEmpty()) place(randomOrder());
+            else if (pick < 45) stop();
             else if (pick < 52) cancel();
             else if (pick < 57) amend();
             else if (pick < 60) batchCancel();
@@ -126,6 +127,19 @@ final class VenueSession {
 
     private VerifiedCancel cancelOf(VerifiedOrder o) {
         return M.cancel(M.owner(o.order().trader()), o.hash());
+    }
+
+    /**
+     * A stop: a sell under the mark or a buy over it, one to four ticks away (the marks' walk reaches them), sometimes one
+     * the mark has reached already (refused); later cancels, amends and expiries meet armed ones too.
+     */
+    private void stop() {
+        Order o = randomOrder();
+        long away = (r.nextInt(6) - 1) * Market.TICK; // -1 tick: reached already
+        long trigger = o.isBuy() ? mark + away : mark - away;
+        VerifiedOrder v = M.order(M.owner(o.trader()), o);
+        placed.add(v);
+        apply(new Command.PlaceStop(CLIENT, ++clientSeq, v, trigger));
     }
 
     private void cancel() {

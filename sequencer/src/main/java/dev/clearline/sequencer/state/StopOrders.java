@@ -1,0 +1,144 @@
+package dev.clearline.sequencer.state;
+
+import dev.clearline.engine.exchange.VerifiedOrder;
+import dev.clearline.engine.image.ImageFormatException;
+import dev.clearline.engine.image.ImageReader;
+import dev.clearline.engine.image.ImageWriter;
+import dev.clearline.engine.order.Address;
+import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.transition.MalformedTransitionException;
+import dev.clearline.engine.transition.Transition;
+import dev.clearline.engine.transition.TransitionCodec;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Stop orders armed on the node: signed orders it holds off the book until their market's mark reaches a trigger price,
+ * then places as if they had just arrived. A sell stop fires once the mark falls to its trigger or below, a buy stop once it
+ * rises to its trigger or above (a stop-loss on a long is a sell stop under the mark). Nothing of an armed order is in the
+ * rollup's state: the trigger is the node's promise, not the signature's, and the order's signed terms (side, size, worst
+ * price, reduce-only) bound what its firing can do. Deterministic: stops fire in the order their triggers were crossed
+ * (a sell's highest trigger first, a buy's lowest), armed-first among equal triggers.
+ */
+final class StopOrders {
+    /** The most stops one trader may hold armed: what a firing mark walks is bounded by what traders armed. */
+    static final int PER_TRADER = 100;
+
+    /** An armed stop: the signed order, its trigger (quote units per lot, on the market's tick) and the seq that armed it. */
+    record Armed(VerifiedOrder order, long trigger, long armedSeq) {
+        boolean sell() {
+            return !order.order().isBuy();
+        }
+    }
+
+    /** A side's stops by trigger, then arming order. */
+    private record Key(long trigger, long armedSeq) {}
+
+    private static final Comparator<Key> BY_TRIGGER = Comparator.comparingLong(Key::trigger).thenComparingLong(Key::armedSeq);
+
+    private final Map<Hash32, Armed> byHash = new HashMap<>();
+    /** Per market: [0] buy stops, [1] sell stops. */
+    private final Map<Integer, List<TreeMap<Key, Armed>>> byMarket = new HashMap<>();
+    /** Per market, the stops with an expiry, by it: each leaves once its market's oracle clock passes it. */
+    private final Map<Integer, TreeMap<Key, Armed>> byExpiry = new HashMap<>();
+    private final Map<Address, Integer> perTrader = new HashMap<>();
+
+    boolean isArmed(Hash32 hash) {
+        return byHash.containsKey(hash);
+    }
+
+    Armed get(Hash32 hash) {
+        return byHash.get(hash);
+    }
+
+    /** The trigger of an armed stop, or null. */
+    Long trigger(Hash32 hash) {
+        Armed a = byHash.get(hash);
+        return a == null ? null : a.trigger();
+    }
+
+    int armedBy(Address trader) {
+        return perTrader.getOrDefault(trader, 0);
+    }
+
+    int size() {
+        return byHash.size();
+    }
+
+    void arm(Armed a) {
+        if (byHash.putIfAbsent(a.order().hash(), a) != null) throw new IllegalStateException("stop " + a.order().hash() + " armed twice");
+        int market = a.order().order().marketId();
+        side(market, a.sell()).put(new Key(a.trigger(), a.armedSeq()), a);
+        long expiry = a.order().order().expiry();
+        if (expiry != 0) byExpiry.computeIfAbsent(market, k -> new TreeMap<>(BY_TRIGGER)).put(new Key(expiry, a.armedSeq()), a);
+        perTrader.merge(a.order().order().trader(), 1, Integer::sum);
+    }
+
+    /** Takes an armed stop off (cancelled, expired or fired); null when it is not armed. */
+    Armed disarm(Hash32 hash) {
+        Armed a = byHash.remove(hash);
+        if (a == null) return null;
+        int market = a.order().order().marketId();
+        side(market, a.sell()).remove(new Key(a.trigger(), a.armedSeq()));
+        long expiry = a.order().order().expiry();
+        if (expiry != 0) byExpiry.get(market).remove(new Key(expiry, a.armedSeq()));
+        perTrader.merge(a.order().order().trader(), -1, (x, y) -> x + y == 0 ? null : x + y);
+        return a;
+    }
+
+    /** The stops of {@code market} whose expiry its oracle clock {@code oracleTs} has passed, taken off, earliest first. */
+    List<Armed> expired(int market, long oracleTs) {
+        List<Armed> out = new ArrayList<>();
+        TreeMap<Key, Armed> m = byExpiry.get(market);
+        while (m != null && !m.isEmpty() && m.firstKey().trigger() < oracleTs) out.add(disarm(m.firstEntry().getValue().order().hash()));
+        return out;
+    }
+
+    /**
+     * The stops of {@code market} the mark {@code mark} reached, taken off, in firing order: sells whose trigger is at or
+     * above it (highest first), then buys whose trigger is at or below it (lowest first).
+     */
+    List<Armed> reached(int market, long mark) {
+        List<Armed> out = new ArrayList<>();
+        TreeMap<Key, Armed> sells = side(market, true);
+        while (!sells.isEmpty() && sells.lastKey().trigger() >= mark) out.add(disarm(sells.lastEntry().getValue().order().hash()));
+        TreeMap<Key, Armed> buys = side(market, false);
+        while (!buys.isEmpty() && buys.firstKey().trigger() <= mark) out.add(disarm(buys.firstEntry().getValue().order().hash()));
+        return out;
+    }
+
+    private TreeMap<Key, Armed> side(int market, boolean sell) {
+        return byMarket.computeIfAbsent(market, k -> List.of(new TreeMap<>(BY_TRIGGER), new TreeMap<>(BY_TRIGGER))).get(sell ? 1 : 0);
+    }
+
+    /** Every armed stop in arming order: its order as the log carries it (the PostOrder's bytes and the digest), trigger, seq. */
+    void writeImage(ImageWriter out) {
+        List<Armed> all = new ArrayList<>(byHash.values());
+        all.sort(Comparator.comparingLong(Armed::armedSeq));
+        out.writeInt(all.size());
+        for (Armed a : all) {
+            out.writeBytes(TransitionCodec.encode(new Transition.PostOrder(a.order().order(), a.order().signature())));
+            out.writeHash(a.order().hash()).writeLong(a.trigger()).writeLong(a.armedSeq());
+        }
+    }
+
+    void readImage(ImageReader in) {
+        for (int i = in.readCount(40); i > 0; i--) {
+            Transition t;
+            try {
+                t = TransitionCodec.decode(in.readBytes());
+            } catch (MalformedTransitionException e) {
+                throw new ImageFormatException("an armed stop's order does not decode: " + e.getMessage());
+            }
+            if (!(t instanceof Transition.PostOrder p)) throw new ImageFormatException("an armed stop that is not an order: type " + t.type());
+            Hash32 hash = in.readHash();
+            if (hash == null || byHash.containsKey(hash)) throw new ImageFormatException("an armed stop without its hash, or armed twice");
+            arm(new Armed(new VerifiedOrder(p.order(), hash, p.signature()), in.readLong(), in.readLong()));
+        }
+    }
+}
