@@ -195,6 +195,9 @@ final class UpCommand implements Callable<Integer> {
         long takeProfit = m1[3] * 101 / 100 / m1[1] * m1[1]; // 1 % over the start, on the tick
         out.println("  ./clearline order --market 1 --side sell --price " + Units.amount(takeProfit) + " --lots 2 --reduce-only" + common
                 + "      (a take-profit: rests, never more than you hold (cut when your position shrinks), gone once it is closed)");
+        long stopLoss = m1[3] * 95 / 100 / m1[1] * m1[1]; // 5 % under the start, on the tick
+        out.println("  ./clearline order --market 1 --side sell --type market --lots 2 --reduce-only --stop " + Units.amount(stopLoss) + common
+                + "      (a stop-loss: held off the book, sold once the mark falls to it)");
         out.println("  ./clearline positions" + common + "      (lists your open orders' hashes)");
         out.println("  ./clearline cancel <order hash>" + common + "      (or --all: every open order of yours)");
         out.println("  ./clearline margin remove all --market 1" + common + "      (once you closed the position: its margin back to free)");

@@ -100,6 +100,16 @@ class HonestRunTest {
             JsonNode account = UserOptions.JSON.readTree(cli(common, "positions").out());
             assertThat(account.path("positions").get(0).path("size").asLong()).isEqualTo(1_000);
 
+            // a stop-loss as the guide prints it (5 % under the start): armed, listed with its trigger, then taken off by its hash
+            String stopLoss = find(banner, "\\./clearline order --market 1 --side sell --type market --lots 2 --reduce-only --stop (\\S+) ");
+            assertThat(stopLoss).isEqualTo("57.000000");
+            JsonNode armed = UserOptions.JSON.readTree(cli(common, "order", "--market", "1", "--side", "sell", "--type", "market", "--lots", "1",
+                    "--reduce-only", "--stop", stopLoss).out());
+            assertThat(armed.path("armed").asBoolean()).as(armed.toString()).isTrue();
+            JsonNode listed = UserOptions.JSON.readTree(cli(common, "positions").out()).path("openOrders");
+            assertThat(listed.findValuesAsText("status")).contains("armed");
+            assertThat(cli(common, "cancel", armed.path("orderHash").asText()).code()).isZero();
+
             JsonNode fill = account.path("fills").get(0);
             // L1 time runs 60x: the 600 s challenge period is 10 s here, which a stalled, loaded machine can spend before this read
             assertThat(fill.path("stage").asText()).as("a fresh fill: %s", fill).isIn("matched", "posted", "final");

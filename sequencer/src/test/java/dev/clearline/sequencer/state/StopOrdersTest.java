@@ -85,7 +85,9 @@ class StopOrdersTest {
         assertThat(armed.path("outcomes").get(0).path("accepted").asBoolean()).as(armed.toString()).isTrue();
         assertThat(armed.path("outcomes").get(0).path("armed").asBoolean()).isTrue();
         assertThat(events(armed)).containsExactly("Armed");
-        assertThat(armed.path("events").get(0).path("trader").asText()).as("the account channel's key").isEqualTo(alice.address().toString());
+        JsonNode armedEvent = armed.path("events").get(0);
+        assertThat(dev.clearline.sequencer.api.TraderSocket.concerns(armedEvent, alice.address().toString())).as("to alice's account channel").isTrue();
+        assertThat(dev.clearline.sequencer.api.TraderSocket.concerns(armedEvent, bob.address().toString())).as("to no one else's").isFalse();
         assertThat(order(s, stop).path("status").asText()).isEqualTo("armed");
         assertThat(order(s, stop).path("triggerPrice").asLong()).isEqualTo(96 * T);
         assertThat(LiquidationTest.account(s, alice.address()).path("openOrders").get(0).path("status").asText()).isEqualTo("armed");
