@@ -106,8 +106,14 @@ class ApiDocTest {
         withdraw.put("owner", maker.address().toString()).put("recipient", maker.address().toString()).put("amount", 1_000_000).put("nonce", 1)
                 .put("signature", hex(maker.sign(domain.withdrawDigest(maker.address(), maker.address(), 1_000_000, 1)).encoded()));
         requests.put("withdraw", withdraw);
+        // a stop-loss: a market sell the node holds until the mark falls to 9,500
+        Order stopLoss = new Order(maker.address(), 1, Side.SELL, 9_000, 1_000, 0, TimeInForce.IOC, Order.MARKET, 0, 3, 0);
+        ObjectNode stop = WsClient.JSON.createObjectNode();
+        stop.set("order", OrderJson.order(maker, stopLoss, domain));
+        stop.put("triggerPrice", 9_500);
+        requests.put("stop", stop);
         Map<String, String> paths = Map.of("place", "/orders", "place-crossing", "/orders", "amend", "/orders/amend", "cancel", "/orders/cancel",
-                "release", "/margin/release", "withdraw", "/withdrawals");
+                "release", "/margin/release", "withdraw", "/withdrawals", "stop", "/orders");
 
         boolean print = Boolean.getBoolean("clearline.apiDoc.print");
         Map<String, JsonNode> documented = print ? Map.of() : blocks(Files.readString(locate("docs/api.md")));
