@@ -133,6 +133,9 @@ public final class SequencerState {
      */
     private final List<Map<String, Object>> earlyEvents = new ArrayList<>();
     private final List<ExchangeEvent> earlyRaw = new ArrayList<>();
+    /** Positions the current command moved whose traders hold armed reduce-only stops: {@link #tidyStops} looks at them. */
+    private final java.util.LinkedHashSet<PositionKey> stopPositions = new java.util.LinkedHashSet<>();
+    private record PositionKey(Address owner, int market) {}
     /** This command's transitions taken from the exchange so far (liquidation takes them early to re-key positions). */
     private final List<Transition> drained = new ArrayList<>();
     /**
@@ -680,6 +683,10 @@ public final class SequencerState {
             }
             case Command.Query q -> throw new AssertionError("answered above");
         }
+        if (stops.size() != 0 || !stopPositions.isEmpty()) {
+            drainTransitions(); // the positions this command moved, for the reduce-only stops that follow them
+            tidyStops();
+        }
         List<ExchangeEvent> raw = exchange.takeEvents();
         List<Map<String, Object>> events = view.record(raw, seq);
         if (!earlyEvents.isEmpty() || !earlyRaw.isEmpty()) { // the command interleaved events of its own: they and the exchange's before them come first
@@ -813,13 +820,34 @@ public final class SequencerState {
         if (stops.armedBy(o.trader()) >= StopOrders.PER_TRADER) {
             return stopVerdict(v.hash(), "TOO_MANY_STOPS", "a trader holds at most " + StopOrders.PER_TRADER + " armed stops: cancel one first");
         }
-        stops.arm(new StopOrders.Armed(v, trigger, seq));
+        var position = reads.position(o.trader(), o.marketId());
+        long held = position == null ? 0 : position.size();
+        stops.arm(new StopOrders.Armed(v, trigger, seq, o.reduceOnly() && (o.isBuy() ? held < 0 : held > 0)));
         view.armed(v, seq);
         emit(stopEvent("Armed", v, trigger));
         Map<String, Object> verdict = verdict(v.hash(), null);
         verdict.put("armed", true);
         verdict.put("triggerPrice", trigger);
         return verdict;
+    }
+
+    /**
+     * After a command: each armed reduce-only stop of a position it moved follows that position, as a resting take-profit
+     * does. While the position is on the side the stop reduces the stop holds on to it; once a stop that held it finds it
+     * closed or turned, it leaves ({@code POSITION_CLOSED}: firing it could only be refused, or close a later position it
+     * was never meant for). One armed before its position opened waits until it does.
+     */
+    private void tidyStops() {
+        for (PositionKey k : stopPositions) {
+            var p = reads.position(k.owner(), k.market());
+            long size = p == null ? 0 : p.size();
+            for (StopOrders.Armed a : stops.reduceOnly(k.owner(), k.market())) {
+                boolean reduces = a.sell() ? size > 0 : size < 0;
+                if (reduces) stops.held(a);
+                else if (a.held()) disarm(a.order().hash(), "POSITION_CLOSED");
+            }
+        }
+        stopPositions.clear();
     }
 
     /** Takes an armed stop off without firing it ({@code why}: REQUESTED or FORCED), saying so. */
@@ -969,6 +997,7 @@ public final class SequencerState {
 
     private void reindex(Address owner, int market) {
         touched.add(owner);
+        if (stops.hasReduceOnly(owner)) stopPositions.add(new PositionKey(owner, market));
         positions.update(owner, market, reads.position(owner, market), reads.market(market));
     }
 

@@ -23,16 +23,25 @@ import java.util.TreeMap;
  * rises to its trigger or above (a stop-loss on a long is a sell stop under the mark). Nothing of an armed order is in the
  * rollup's state: the trigger is the node's promise, not the signature's, and the order's signed terms (side, size, worst
  * price, reduce-only) bound what its firing can do. Deterministic: stops fire in the order their triggers were crossed
- * (a sell's highest trigger first, a buy's lowest), armed-first among equal triggers.
+ * (a sell's highest trigger first, a buy's lowest), armed-first among equal triggers. A reduce-only stop follows its
+ * position as a resting take-profit does: once a command closes or turns the position it was reducing, it leaves.
  */
 final class StopOrders {
     /** The most stops one trader may hold armed: what a firing mark walks is bounded by what traders armed. */
     static final int PER_TRADER = 100;
 
-    /** An armed stop: the signed order, its trigger (quote units per lot, on the market's tick) and the seq that armed it. */
-    record Armed(VerifiedOrder order, long trigger, long armedSeq) {
+    /**
+     * An armed stop: the signed order, its trigger (quote units per lot, on the market's tick), the seq that armed it, and
+     * for a reduce-only one whether its trader has held a position it reduces since it was armed (only such a stop leaves
+     * once that position is closed or turned: one armed ahead of the position it will protect waits for it).
+     */
+    record Armed(VerifiedOrder order, long trigger, long armedSeq, boolean held) {
         boolean sell() {
             return !order.order().isBuy();
+        }
+
+        Armed holding() {
+            return new Armed(order, trigger, armedSeq, true);
         }
     }
 
@@ -47,6 +56,8 @@ final class StopOrders {
     /** Per market, the stops with an expiry, by it: each leaves once its market's oracle clock passes it. */
     private final Map<Integer, TreeMap<Key, Armed>> byExpiry = new HashMap<>();
     private final Map<Address, Integer> perTrader = new HashMap<>();
+    /** Each trader's armed reduce-only stops by arming seq: the ones a change of its positions may take off. */
+    private final Map<Address, TreeMap<Long, Armed>> reduceOnly = new HashMap<>();
 
     boolean isArmed(Hash32 hash) {
         return byHash.containsKey(hash);
@@ -77,6 +88,28 @@ final class StopOrders {
         long expiry = a.order().order().expiry();
         if (expiry != 0) byExpiry.computeIfAbsent(market, k -> new TreeMap<>(BY_TRIGGER)).put(new Key(expiry, a.armedSeq()), a);
         perTrader.merge(a.order().order().trader(), 1, Integer::sum);
+        if (a.order().order().reduceOnly()) reduceOnly.computeIfAbsent(a.order().order().trader(), k -> new TreeMap<>()).put(a.armedSeq(), a);
+    }
+
+    /** Whether {@code trader} holds an armed reduce-only stop. */
+    boolean hasReduceOnly(Address trader) {
+        return reduceOnly.containsKey(trader);
+    }
+
+    /** {@code trader}'s armed reduce-only stops in {@code market}, in arming order. */
+    List<Armed> reduceOnly(Address trader, int market) {
+        TreeMap<Long, Armed> mine = reduceOnly.get(trader);
+        if (mine == null) return List.of();
+        List<Armed> out = new ArrayList<>();
+        for (Armed a : mine.values()) if (a.order().order().marketId() == market) out.add(a);
+        return out;
+    }
+
+    /** Records that the position {@code a} reduces is held: from now on its closing takes {@code a} off. */
+    void held(Armed a) {
+        if (a.held() || byHash.get(a.order().hash()) != a) return;
+        disarm(a.order().hash());
+        arm(a.holding());
     }
 
     /** Takes an armed stop off (cancelled, expired or fired); null when it is not armed. */
@@ -88,6 +121,11 @@ final class StopOrders {
         long expiry = a.order().order().expiry();
         if (expiry != 0) byExpiry.get(market).remove(new Key(expiry, a.armedSeq()));
         perTrader.merge(a.order().order().trader(), -1, (x, y) -> x + y == 0 ? null : x + y);
+        if (a.order().order().reduceOnly()) {
+            TreeMap<Long, Armed> mine = reduceOnly.get(a.order().order().trader());
+            mine.remove(a.armedSeq());
+            if (mine.isEmpty()) reduceOnly.remove(a.order().order().trader());
+        }
         return a;
     }
 
@@ -123,7 +161,7 @@ final class StopOrders {
         out.writeInt(all.size());
         for (Armed a : all) {
             out.writeBytes(TransitionCodec.encode(new Transition.PostOrder(a.order().order(), a.order().signature())));
-            out.writeHash(a.order().hash()).writeLong(a.trigger()).writeLong(a.armedSeq());
+            out.writeHash(a.order().hash()).writeLong(a.trigger()).writeLong(a.armedSeq()).writeBoolean(a.held());
         }
     }
 
@@ -138,7 +176,7 @@ final class StopOrders {
             if (!(t instanceof Transition.PostOrder p)) throw new ImageFormatException("an armed stop that is not an order: type " + t.type());
             Hash32 hash = in.readHash();
             if (hash == null || byHash.containsKey(hash)) throw new ImageFormatException("an armed stop without its hash, or armed twice");
-            arm(new Armed(new VerifiedOrder(p.order(), hash, p.signature()), in.readLong(), in.readLong()));
+            arm(new Armed(new VerifiedOrder(p.order(), hash, p.signature()), in.readLong(), in.readLong(), in.readBoolean()));
         }
     }
 }

@@ -171,6 +171,37 @@ class StopOrdersTest {
         assertThat(LiquidationTest.account(s, alice.address()).path("openOrders")).isEmpty();
     }
 
+    /**
+     * A reduce-only stop follows its position as a take-profit does: armed ahead of the position it protects it waits
+     * (a fill the other way does not take it off), holds on once the position opens on the side it reduces, and leaves in
+     * the command that closes that position; one armed on a held position leaves when it is closed too.
+     */
+    @Test
+    void aReduceOnlyStopWaitsForItsPositionAndLeavesWhenItIsClosed() {
+        SequencerState s = opened();
+        VerifiedOrder ahead = order(alice, Side.SELL, 90 * T, 2, TimeInForce.IOC, Order.MARKET | Order.REDUCE_ONLY, 0);
+        arm(s, ahead, 95 * T); // alice holds nothing yet
+        // alice sells one lot first (short): the stop reduces no short, and it was never held: it waits
+        place(s, order(bob, Side.BUY, 100 * T, 1, TimeInForce.GTC, 0, 0));
+        JsonNode shortFill = place(s, order(alice, Side.SELL, 100 * T, 1, TimeInForce.IOC, 0, 0));
+        assertThat(events(shortFill)).doesNotContain("Disarmed:POSITION_CLOSED");
+        assertThat(order(s, ahead).path("status").asText()).isEqualTo("armed");
+        // alice buys three (long two): the stop now protects a long
+        place(s, order(bob, Side.SELL, 100 * T, 3, TimeInForce.GTC, 0, 0));
+        place(s, order(alice, Side.BUY, 100 * T, 3, TimeInForce.IOC, 0, 0));
+        assertThat(position(s, alice.address())).isEqualTo(2 * LOT);
+        VerifiedOrder onHeld = order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, Order.MARKET | Order.REDUCE_ONLY, 0);
+        arm(s, onHeld, 94 * T);
+        // alice closes the long by hand: both stops leave in that command
+        place(s, order(bob, Side.BUY, 100 * T, 2, TimeInForce.GTC, 0, 0));
+        JsonNode closed = place(s, order(alice, Side.SELL, 100 * T, 2, TimeInForce.IOC, 0, 0));
+        assertThat(position(s, alice.address())).isZero();
+        assertThat(events(closed)).containsSubsequence("Filled", "Disarmed:POSITION_CLOSED", "Disarmed:POSITION_CLOSED");
+        assertThat(order(s, ahead).path("status").asText()).isEqualTo("cancelled:position_closed");
+        assertThat(order(s, onHeld).path("status").asText()).isEqualTo("cancelled:position_closed");
+        assertThat(events(mark(s, 90 * T))).as("nothing left to fire").doesNotContain("Triggered");
+    }
+
     @Test
     void aStopTheExchangeRefusesWhenItFiresLeavesSayingWhy() {
         SequencerState s = opened();
