@@ -25,6 +25,16 @@ record LocalVenue(Path dir, SequencerNode node, Gateway gateway, TraderApi api, 
         return new LocalVenue(dir, node, gateway, api, "http://127.0.0.1:" + api.port());
     }
 
+    /** Runs a user command against this venue's API with dev trader {@code trader}'s key ({@link UserCommandsTest#keyOf}). */
+    UserCommandsTest.Run as(int trader, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 4);
+        all[args.length] = "--api";
+        all[args.length + 1] = url;
+        all[args.length + 2] = "--key";
+        all[args.length + 3] = UserCommandsTest.keyOf(trader);
+        return UserCommandsTest.run(all);
+    }
+
     @Override
     public void close() throws Exception {
         api.close();

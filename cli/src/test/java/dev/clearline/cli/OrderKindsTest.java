@@ -1,6 +1,5 @@
 package dev.clearline.cli;
 
-import static dev.clearline.cli.UserCommandsTest.keyOf;
 import static dev.clearline.cli.UserCommandsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,12 +33,7 @@ class OrderKindsTest {
     }
 
     private UserCommandsTest.Run as(int trader, String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 4);
-        all[args.length] = "--api";
-        all[args.length + 1] = url;
-        all[args.length + 2] = "--key";
-        all[args.length + 3] = keyOf(trader);
-        return run(all);
+        return venue.as(trader, args);
     }
 
     private static JsonNode json(UserCommandsTest.Run r) throws Exception {

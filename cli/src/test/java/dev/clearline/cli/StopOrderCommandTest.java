@@ -1,6 +1,5 @@
 package dev.clearline.cli;
 
-import static dev.clearline.cli.UserCommandsTest.keyOf;
 import static dev.clearline.cli.UserCommandsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,12 +23,14 @@ import org.junit.jupiter.api.TestInstance;
 class StopOrderCommandTest {
     LocalVenue venue;
     String url;
-    long oracleTs = System.currentTimeMillis() / 1000 + 1;
+    /** The next oracle time: after the dev setup's price, read from the node. */
+    long oracleTs;
 
     @BeforeAll
     void start() throws Exception {
         venue = LocalVenue.start("stop-orders", 4);
         url = venue.url();
+        oracleTs = UserOptions.JSON.readTree(run("markets", "--api", url, "--json").out()).path("markets").path(0).path("lastOracleTs").asLong() + 1;
     }
 
     @AfterAll
@@ -38,12 +39,7 @@ class StopOrderCommandTest {
     }
 
     private UserCommandsTest.Run as(int trader, String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 4);
-        all[args.length] = "--api";
-        all[args.length + 1] = url;
-        all[args.length + 2] = "--key";
-        all[args.length + 3] = keyOf(trader);
-        return run(all);
+        return venue.as(trader, args);
     }
 
     /** The dev oracle moves market 1's mark to {@code price} quote units per lot. */
