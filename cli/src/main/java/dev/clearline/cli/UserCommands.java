@@ -372,6 +372,13 @@ final class UserCommands {
                 + " stop-loss on a long; a buy once the mark rises to it). The trigger is the node's promise, not part of what you sign.")
         String stop;
 
+        @Option(names = "--trail", paramLabel = "PRICE", converter = Converters.Price.class, description = "A trailing stop: as --stop, with a trigger"
+                + " that starts this far from the mark (under it for a sell, over it for a buy) and follows the mark the trader's way, never back:"
+                + " a sell fires once the mark falls this far from its highest since arming. A market order's worst price is set from where the"
+                + " trigger starts and does not move with it, so a stop-loss is best --reduce-only (one that opens a position needs margin for"
+                + " the mark it fires at).")
+        String trail;
+
         @Option(names = "--reduce-only", description = "Only ever shrink your position (to close it, or take profit at a price): a fill that would"
                 + " open, grow or flip it is refused. Carries no margin unless --margin is given, since a reducing fill needs none. One that rests"
                 + " fills no more than your position holds when it is met, and is cancelled once a fill (of it or of another order) closes"
@@ -427,15 +434,44 @@ final class UserCommands {
                 throw UserError.usage("--slippage sets the worst price of a --type market order given no --price: leave it out here");
             }
             if (price == null && !isMarket) throw UserError.usage("--price is required for a limit order (only --type market may leave it out)");
+            if (stop != null && trail != null) throw UserError.usage("--stop fixes a stop's trigger and --trail makes it follow the mark: give one of them");
             JsonNode state = o.get("/state");
-            Long trigger = stop == null ? null : triggerOf(o.market(state, market), s);
+            Long distance = trail == null ? null : trailOf(o.market(state, market));
+            Long trigger = null;
+            if (stop != null) trigger = triggerOf(o.market(state, market), s);
+            else if (distance != null) trigger = startOf(o.market(state, market), s, distance);
             String p = price != null ? price : worstPrice(o.market(state, market), s, trigger);
             Signed sg = sign(state, market, s, p, lots, t, 0, new Shape(display == null ? 0 : display, pg, offset == null ? 0 : offset, isMarket));
             if (trigger == null) return report(post("/orders", sg.body(), sg), sg, "Order");
             ObjectNode body = UserOptions.JSON.createObjectNode();
             body.set("order", sg.body());
-            body.put("triggerPrice", trigger);
-            return armed(post("/orders", body, sg), sg, trigger);
+            if (distance != null) body.put("trailBy", distance);
+            else body.put("triggerPrice", trigger);
+            JsonNode r = post("/orders", body, sg);
+            return armed(r, sg, r.path("outcomes").path(0).path("triggerPrice").asLong(trigger), distance);
+        }
+
+        /** --trail as a distance the node takes: on the tick, above 0 and under the mark. */
+        private long trailOf(JsonNode m) {
+            long d;
+            try {
+                d = Units.parse(trail);
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage("--trail: " + e.getMessage());
+            }
+            long tick = m.path("tickSize").asLong();
+            long mark = m.path("markPrice").asLong();
+            if (d <= 0 || d % tick != 0) throw UserError.usage("--trail must be a price distance above 0 on the market's tick " + Units.amount(tick) + ", not " + trail);
+            if (mark <= 0) throw new UserError("market " + m.path("market").asText() + " has no mark yet: a trailing stop follows the mark; leave out --trail");
+            if (d >= mark) throw UserError.usage("--trail must be under the mark (" + Units.amount(mark) + "), not " + trail);
+            return d;
+        }
+
+        /** Where a trailing stop's trigger starts, as the node puts it: the mark less (sell) or plus (buy) the distance, on the tick away from it. */
+        private static long startOf(JsonNode m, Side s, long distance) {
+            long tick = m.path("tickSize").asLong();
+            long mark = m.path("markPrice").asLong();
+            return s == Side.SELL ? Math.floorDiv(mark - distance, tick) * tick : Math.ceilDiv(mark + distance, tick) * tick;
         }
 
         /** --stop as a trigger the node takes: on the tick, and on the side of the mark it has not reached yet. */
@@ -457,18 +493,22 @@ final class UserCommands {
             return t;
         }
 
-        /** Prints an armed stop: nothing of it trades until the mark reaches its trigger. */
-        private int armed(JsonNode r, Signed sg, long trigger) {
+        /** Prints an armed stop: nothing of it trades until the mark reaches its trigger ({@code trail}: a trailing one's distance, or null). */
+        private int armed(JsonNode r, Signed sg, long trigger, Long trail) {
             Order order = sg.order();
             JsonNode outcome = r.path("outcomes").path(0);
             String hash = outcome.path("orderHash").asText();
             long lots = order.size() / sg.lot();
-            o.print(out, result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("armed", true).put("triggerPrice", Units.amount(trigger))
-                            .put("market", Integer.toUnsignedLong(order.marketId())).put("side", order.side().name()).put("price", Units.amount(order.price()))
+            ObjectNode json = result().put("orderHash", hash).put("seq", r.path("seq").asLong()).put("armed", true).put("triggerPrice", Units.amount(trigger));
+            if (trail != null) json.put("trailBy", Units.amount(trail));
+            String when = trail == null ? "placed once the mark " + (order.isBuy() ? "rises" : "falls") + " to " + Units.amount(trigger)
+                    : "placed once the mark " + (order.isBuy() ? "rises " : "falls ") + Units.amount(trail) + " from its " + (order.isBuy() ? "lowest" : "highest")
+                    + " since now (its trigger starts at " + Units.amount(trigger) + " and follows the mark; ./clearline positions shows where it stands)";
+            o.print(out, json.put("market", Integer.toUnsignedLong(order.marketId())).put("side", order.side().name()).put("price", Units.amount(order.price()))
                             .put("lots", lots).put("type", order.isMarket() ? "market" : "limit"),
-                    "Stop " + hash + " armed at seq " + r.path("seq").asLong() + ": " + (order.isMarket() ? "market " : "") + order.side().name().toLowerCase(Locale.ROOT)
-                            + " " + lots + " lot(s) of market " + Integer.toUnsignedString(order.marketId()) + (order.isMarket() ? " at a worst price of " : " at ")
-                            + Units.amount(order.price()) + ", placed once the mark " + (order.isBuy() ? "rises" : "falls") + " to " + Units.amount(trigger)
+                    (trail == null ? "Stop " : "Trailing stop ") + hash + " armed at seq " + r.path("seq").asLong() + ": " + (order.isMarket() ? "market " : "")
+                            + order.side().name().toLowerCase(Locale.ROOT) + " " + lots + " lot(s) of market " + Integer.toUnsignedString(order.marketId())
+                            + (order.isMarket() ? " at a worst price of " : " at ") + Units.amount(order.price()) + ", " + when
                             + ". The node holds it until then (nothing of it is on the book or in the rollup); ./clearline cancel " + hash + " takes it off");
             return 0;
         }
@@ -747,7 +787,8 @@ final class UserCommands {
                 }
                 if (oo.has("displaySize")) b.append(", showing ").append(Units.lots(oo.path("displaySize").asLong(), lot, false)).append(" at a time");
                 if (oo.path("status").asText().equals("armed")) {
-                    b.append(", a stop: placed once the mark ").append(oo.path("side").asText().equals("BUY") ? "rises" : "falls").append(" to ")
+                    b.append(oo.has("trailBy") ? ", a trailing stop " + Units.amount(oo.path("trailBy").asLong()) + " from the mark" : ", a stop")
+                            .append(": placed once the mark ").append(oo.path("side").asText().equals("BUY") ? "rises" : "falls").append(" to ")
                             .append(Units.amount(oo.path("triggerPrice").asLong()));
                 }
                 if ((oo.path("flags").asInt() & Order.REDUCE_ONLY) != 0) b.append(", reduce-only");

@@ -52,7 +52,8 @@ class StopOrderCommandTest {
 
     @Test
     void aStopLossWaitsOffTheBookFiresWhenTheMarkFallsToItAndAnotherIsCancelled() throws Exception {
-        assertThat(as(1, "order", "--market", "1", "--side", "buy", "--price", "0.0098", "--lots", "1").code()).isZero(); // the bid it sells into
+        var bid = as(1, "order", "--market", "1", "--side", "buy", "--price", "0.0098", "--lots", "1");
+        assertThat(bid.code()).as(bid.err()).isZero(); // the bid it sells into
         UserCommandsTest.Run armed = as(0, "order", "--market", "1", "--side", "sell", "--type", "market", "--lots", "1", "--stop", "0.0098");
         assertThat(armed.code()).as(armed.err()).isZero();
         assertThat(armed.out()).contains("armed at seq", "market sell 1 lot(s) of market 1 at a worst price of 0.009600",
@@ -87,5 +88,39 @@ class StopOrderCommandTest {
                 .contains("a buy stop fires once the mark rises to it, so its --stop lies over the mark");
         assertThat(as(3, "order", "--market", "1", "--side", "buy", "--price", "0.0110", "--lots", "1", "--stop", "0.01055").err())
                 .contains("--stop must be a price above 0 on the market's tick 0.000100");
+    }
+
+    /**
+     * `order --trail`: a trailing stop-loss armed from the CLI starts its distance under the mark, is shown where its trigger
+     * stands as the mark rises (never back when it falls), and fires when the mark comes back to it. Prices relative to the
+     * mark this test finds, so it holds whichever test ran first.
+     */
+    @Test
+    void aTrailingStopFollowsTheMarkUpAndFiresWhenItFallsBack() throws Exception {
+        long m = UserOptions.JSON.readTree(run("markets", "--api", url, "--json").out()).path("markets").path(0).path("markPrice").asLong();
+        assertThat(m).as("market 1 has a mark").isPositive();
+        UserCommandsTest.Run both = as(3, "order", "--market", "1", "--side", "sell", "--type", "market", "--lots", "1", "--stop", "0.0090", "--trail", "0.0003");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("give one of them");
+        assertThat(as(3, "order", "--market", "1", "--side", "sell", "--type", "market", "--lots", "1", "--trail", "0.00015").err())
+                .contains("--trail must be a price distance above 0 on the market's tick 0.000100");
+
+        UserCommandsTest.Run armed = as(3, "order", "--market", "1", "--side", "sell", "--type", "market", "--lots", "1", "--trail", "0.0003",
+                "--margin", "5"); // the default margin is its worst price's, and it sells under the mark it fires at
+        assertThat(armed.code()).as(armed.err()).isZero();
+        assertThat(armed.out()).contains("Trailing stop 0x", "market sell 1 lot(s)", "placed once the mark falls 0.000300 from its highest since now",
+                "its trigger starts at " + Units.amount(m - 300));
+        String hash = armed.out().replaceAll("(?s).*Trailing stop (0x[0-9a-f]{64}) armed.*", "$1");
+        assertThat(as(3, "positions").out()).contains(hash + ": market 1 sell 1 lot(s)",
+                "a trailing stop 0.000300 from the mark: placed once the mark falls to " + Units.amount(m - 300));
+
+        mark(m + 400);
+        assertThat(as(3, "positions").out()).as("up with the mark").contains("placed once the mark falls to " + Units.amount(m + 100));
+        mark(m + 200);
+        assertThat(as(3, "positions").out()).as("never back").contains("placed once the mark falls to " + Units.amount(m + 100));
+        assertThat(as(2, "order", "--market", "1", "--side", "buy", "--price", Units.amount(m - 100), "--lots", "1").code()).isZero(); // the bid it sells into
+        JsonNode fired = mark(m + 100);
+        assertThat(fired.toString()).contains("\"event\":\"Triggered\"", "\"triggerPrice\":" + (m + 100), "\"trailBy\":300", "\"event\":\"Filled\"");
+        assertThat(as(3, "positions").out()).contains("open orders: 0");
     }
 }

@@ -234,8 +234,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** A stop: the order checked as any order is, then armed in the log with its trigger ({@code Command.PlaceStop}). */
-    public CompletableFuture<ReplyBytes> placeStopReply(SignedOrder s, long triggerPrice, SignerGate gate) {
-        return verified(() -> List.of(stage.verify(s)), gate, vs -> (id, seq) -> new Command.PlaceStop(id, seq, (VerifiedOrder) vs.get(0), triggerPrice));
+    public CompletableFuture<ReplyBytes> placeStopReply(SignedOrder s, dev.clearline.sequencer.command.StopTrigger trigger, SignerGate gate) {
+        return verified(() -> List.of(stage.verify(s)), gate, vs -> (id, seq) -> new Command.PlaceStop(id, seq, (VerifiedOrder) vs.get(0), trigger));
     }
 
     public CompletableFuture<ReplyBytes> cancelReply(CancelRequest c, SignerGate gate) {

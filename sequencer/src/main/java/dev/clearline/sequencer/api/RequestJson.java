@@ -13,6 +13,7 @@ import dev.clearline.engine.order.Peg;
 import dev.clearline.engine.order.Side;
 import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.order.TimeInForce;
+import dev.clearline.sequencer.command.StopTrigger;
 
 import java.util.HexFormat;
 import java.util.Locale;
@@ -152,14 +153,27 @@ public final class RequestJson {
     }
 
     /**
-     * A stop's trigger price beside its order ({@code "triggerPrice"}, quote units per lot): null for an order placed at once.
-     * Not part of the signed struct: the node holds the order until the mark reaches it (docs/api.md, "Stop orders").
+     * A stop's trigger beside its order: {@code "triggerPrice"} (quote units per lot) or {@code "trailBy"} (the distance,
+     * in the same units, a trailing stop keeps from the mark), never both; null for an order placed at once. Neither is
+     * part of the signed struct: the node holds the order until the mark reaches the trigger (docs/api.md, "Stop orders").
      */
-    public static Long trigger(JsonNode body) throws ApiError {
-        if (body == null || !body.has("triggerPrice")) return null;
-        long t = uint(body, "triggerPrice", Long.MAX_VALUE);
-        if (t == 0) throw bad("BAD_FIELD", "\"triggerPrice\" must be a price per lot above 0, on the market's tick");
-        return t;
+    public static StopTrigger stop(JsonNode body) throws ApiError {
+        if (body == null) return null;
+        boolean at = body.has("triggerPrice"), trailing = body.has("trailBy");
+        if (at && trailing) {
+            throw bad("BAD_FIELD", "give \"triggerPrice\" (a stop at a price) or \"trailBy\" (a stop that trails the mark), not both");
+        }
+        if (at) {
+            long t = uint(body, "triggerPrice", Long.MAX_VALUE);
+            if (t == 0) throw bad("BAD_FIELD", "\"triggerPrice\" must be a price per lot above 0, on the market's tick");
+            return new StopTrigger.At(t);
+        }
+        if (trailing) {
+            long t = uint(body, "trailBy", Long.MAX_VALUE);
+            if (t == 0) throw bad("BAD_FIELD", "\"trailBy\" must be a price distance per lot above 0, on the market's tick");
+            return new StopTrigger.Trailing(t);
+        }
+        return null;
     }
 
     private static long uint(JsonNode n, String field, long max) throws ApiError {

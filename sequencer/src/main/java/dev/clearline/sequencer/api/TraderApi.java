@@ -229,7 +229,7 @@ public final class TraderApi implements AutoCloseable {
             return switch (op) {
                 case "place" -> {
                     var order = lifetimeChecked(RequestJson.order(body.has("order") ? body.get("order") : body, gateway.domain()));
-                    Long trigger = RequestJson.trigger(body);
+                    var trigger = RequestJson.stop(body);
                     yield trigger == null ? gateway.placeReply(order, keyGate) : gateway.placeStopReply(order, trigger, keyGate);
                 }
                 case "cancel" -> gateway.cancelReply(RequestJson.cancel(body.has("cancel") ? body.get("cancel") : body), keyGate);

@@ -25,10 +25,20 @@ public sealed interface Command {
     record Place(long clientId, long clientSeq, VerifiedOrder order) implements Command {}
 
     /**
-     * Arms {@code order} as a stop: the node holds it off the book until its market's mark reaches {@code triggerPrice}
-     * (a sell's falls to it, a buy's rises to it), then places it ({@code StopOrders}).
+     * Arms {@code order} as a stop: the node holds it off the book until its market's mark reaches the trigger (a sell's
+     * falls to it, a buy's rises to it), then places it ({@code StopOrders}). The trigger is a price, or a distance it
+     * trails the mark by ({@link StopTrigger}).
      */
-    record PlaceStop(long clientId, long clientSeq, VerifiedOrder order, long triggerPrice) implements Command {}
+    record PlaceStop(long clientId, long clientSeq, VerifiedOrder order, StopTrigger trigger) implements Command {
+        public PlaceStop {
+            java.util.Objects.requireNonNull(trigger, "trigger");
+        }
+
+        /** A stop at a fixed trigger price. */
+        public PlaceStop(long clientId, long clientSeq, VerifiedOrder order, long triggerPrice) {
+            this(clientId, clientSeq, order, new StopTrigger.At(triggerPrice));
+        }
+    }
 
     record Cancel(long clientId, long clientSeq, VerifiedCancel cancel) implements Command {}
 

@@ -46,9 +46,9 @@ public final class CommandCodec {
     public static final int BATCH_ENTRY_HEADER = 2;
 
     private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11, BATCH = 12,
-            POSTING_HALTED = 13, POSTING_RESUMED = 14, PLACE_STOP = 15;
+            POSTING_HALTED = 13, POSTING_RESUMED = 14, PLACE_STOP = 15, PLACE_TRAILING_STOP = 16;
     /** The highest type a command may have: every byte above it, and 0, is no command (tests spoil a type with them). */
-    static final byte LAST_TYPE = PLACE_STOP;
+    static final byte LAST_TYPE = PLACE_TRAILING_STOP;
 
     private CommandCodec() {}
 
@@ -57,7 +57,13 @@ public final class CommandCodec {
         b.put(VERSION).put(type(c)).putLong(c.clientId()).putLong(c.clientSeq());
         switch (c) {
             case Command.Place p -> putOrder(b, p.order());
-            case Command.PlaceStop p -> { putOrder(b, p.order()); b.putLong(p.triggerPrice()); }
+            case Command.PlaceStop p -> {
+                putOrder(b, p.order());
+                b.putLong(switch (p.trigger()) {
+                    case StopTrigger.At at -> at.price();
+                    case StopTrigger.Trailing t -> t.distance();
+                });
+            }
             case Command.Cancel x -> putCancel(b, x.cancel());
             case Command.Amend a -> { putCancel(b, a.replaced()); putOrder(b, a.replacement()); }
             case Command.BatchCancel bc -> {
@@ -95,7 +101,8 @@ public final class CommandCodec {
             long seq = b.getLong();
             Command c = switch (type) {
                 case PLACE -> new Command.Place(client, seq, order(b));
-                case PLACE_STOP -> new Command.PlaceStop(client, seq, order(b), b.getLong());
+                case PLACE_STOP -> new Command.PlaceStop(client, seq, order(b), new StopTrigger.At(b.getLong()));
+                case PLACE_TRAILING_STOP -> new Command.PlaceStop(client, seq, order(b), new StopTrigger.Trailing(b.getLong()));
                 case CANCEL -> new Command.Cancel(client, seq, cancel(b));
                 case AMEND -> new Command.Amend(client, seq, cancel(b), order(b));
                 case BATCH_CANCEL -> {
@@ -289,7 +296,7 @@ public final class CommandCodec {
     private static byte type(Command c) {
         return switch (c) {
             case Command.Place p -> PLACE;
-            case Command.PlaceStop p -> PLACE_STOP;
+            case Command.PlaceStop p -> p.trigger() instanceof StopTrigger.Trailing ? PLACE_TRAILING_STOP : PLACE_STOP;
             case Command.Cancel x -> CANCEL;
             case Command.Amend a -> AMEND;
             case Command.BatchCancel bc -> BATCH_CANCEL;

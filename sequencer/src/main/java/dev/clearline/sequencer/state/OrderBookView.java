@@ -56,6 +56,8 @@ final class OrderBookView {
     private java.util.function.IntFunction<dev.clearline.engine.state.MarketLeaf> marketParams = id -> null;
     /** An armed stop's trigger (null for none): what the order read shows beside {@code armed}; set as {@link #marketParams}. */
     private java.util.function.Function<Hash32, Long> triggers = h -> null;
+    /** An armed trailing stop's distance from the mark (null for a fixed one): shown beside its trigger. */
+    private java.util.function.Function<Hash32, Long> trails = h -> null;
     /** A market's book as the exchange holds it now (null for none), for what an order still offers; set as {@link #marketParams}. */
     private java.util.function.IntFunction<dev.clearline.engine.book.OrderBook> books = id -> null;
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
@@ -390,8 +392,9 @@ final class OrderBookView {
     }
 
     /** Where an armed stop's trigger is read (the state's stops); not part of the image. */
-    void triggersFrom(java.util.function.Function<Hash32, Long> triggers) {
+    void triggersFrom(java.util.function.Function<Hash32, Long> triggers, java.util.function.Function<Hash32, Long> trails) {
         this.triggers = triggers;
+        this.trails = trails;
     }
 
     void amended(Hash32 old, VerifiedOrder replacement, long seq) {
@@ -752,6 +755,8 @@ final class OrderBookView {
         if (r.status.equals("armed")) {
             Long trigger = triggers.apply(r.hash);
             if (trigger != null) m.put("triggerPrice", trigger);
+            Long trail = trails.apply(r.hash);
+            if (trail != null) m.put("trailBy", trail);
         }
         return m;
     }

@@ -30,9 +30,10 @@ public final class RulesVersion {
      * pegged order at the price its reference puts it at (within its signed limit), and every command that moved a market's
      * mark or book reports the levels its pegged orders moved to; an order's read names its iceberg slice and its peg; and
      * stop orders ({@code Command.PlaceStop}, {@link StopOrders}), armed off the book until a mark reaches their trigger. Under
-     * rules 3 a pegged order showed at its limit, where it stayed, and no log held a stop.
+     * rules 3 a pegged order showed at its limit, where it stayed, and no log held a stop. 5: trailing stops (a
+     * {@code Command.PlaceStop} whose trigger trails the mark by a distance, command type 16); no log of rules 4 held one.
      */
-    public static final int CURRENT = 4;
+    public static final int CURRENT = 5;
     /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */
     public static final int UNVERSIONED = 0;
 

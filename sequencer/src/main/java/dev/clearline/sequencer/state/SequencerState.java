@@ -294,7 +294,7 @@ public final class SequencerState {
         this.view = view;
         view.marketsFrom(id -> dev.clearline.engine.stf.StateReads.market(exchange.state(), id));
         view.booksFrom(exchange::book);
-        view.triggersFrom(stops::trigger);
+        view.triggersFrom(stops::trigger, stops::trail);
         Stf stf = new Stf(genesis.domain(), known, known::digest);
         this.batches = takeUpAt >= 0 ? BatchBuilder.takeUp(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES, treeLeaves, takeUpAt)
                 : builderImage == null ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)
@@ -352,7 +352,7 @@ public final class SequencerState {
             if (postingHalt != null) out.writeBytes(postingHalt.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         if (format >= Snapshot.FORMAT_STOPS) {
-            stops.writeImage(out);
+            stops.writeImage(out, format >= Snapshot.FORMAT_TRAILS);
         } else if (stops.size() != 0) {
             throw new IllegalStateException("snapshot format " + format + " has no place for the " + stops.size() + " armed stop(s)");
         }
@@ -390,7 +390,7 @@ public final class SequencerState {
         readClients(in, s.clients);
         readClients(in, s.dormant);
         if (format >= Snapshot.FORMAT_POSTING_HALT && in.readBoolean()) s.postingHalt = new String(in.readBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (format >= Snapshot.FORMAT_STOPS) s.stops.readImage(in);
+        if (format >= Snapshot.FORMAT_STOPS) s.stops.readImage(in, format >= Snapshot.FORMAT_TRAILS);
         s.lastWindow = s.clients.isEmpty() ? null : s.clients.lastEntry().getValue();
         if (historyInImage) {
             // format 2: the history inside the image; from format 3 on it follows the image (Snapshot)
@@ -577,7 +577,7 @@ public final class SequencerState {
             }
             case Command.PlaceStop p -> {
                 body.put("type", "placeStop");
-                body.put("outcomes", List.of(arm(p.order(), p.triggerPrice())));
+                body.put("outcomes", List.of(arm(p.order(), p.trigger())));
             }
             case Command.Cancel x -> {
                 body.put("type", "cancel");
@@ -794,13 +794,15 @@ public final class SequencerState {
     }
 
     /**
-     * Arms {@code v} as a stop firing when its market's mark reaches {@code trigger}. Refused, with what to do, when the
-     * order could never be placed as signed (its market, fields, expiry), when there is no mark to wait on or the mark is
-     * there already (a sell stop must lie under the mark, a buy stop over it: place the order itself), when its hash is
-     * known, or when its trader holds {@link StopOrders#PER_TRADER} armed. Everything else (margin, reduce-only, the book)
-     * is judged when it fires, as for any order arriving then.
+     * Arms {@code v} as a stop firing when its market's mark reaches its trigger: the price {@code how} names, or for a
+     * trailing stop the mark now less (a sell) or plus (a buy) the distance it names, on the tick away from the mark.
+     * Refused, with what to do, when the order could never be placed as signed (its market, fields, expiry), when there is
+     * no mark to wait on or the mark is there already (a sell stop must lie under the mark, a buy stop over it: place the
+     * order itself), when a trail is off the tick or wider than the mark, when its hash is known, or when its trader holds
+     * {@link StopOrders#PER_TRADER} armed. Everything else (margin, reduce-only, the book) is judged when it fires, as for
+     * any order arriving then.
      */
-    private Map<String, Object> arm(VerifiedOrder v, long trigger) {
+    private Map<String, Object> arm(VerifiedOrder v, dev.clearline.sequencer.command.StopTrigger how) {
         var o = v.order();
         var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), o.marketId());
         if (m == null) return verdict(v.hash(), Reject.UNKNOWN_MARKET);
@@ -809,6 +811,18 @@ public final class SequencerState {
         if (o.expiry() != 0 && m.lastOracleTs() > o.expiry()) return verdict(v.hash(), Reject.EXPIRED);
         if (stops.isArmed(v.hash()) || exchange.orderId(v.hash()) > 0) return verdict(v.hash(), Reject.DUPLICATE_ORDER);
         if (m.markPrice() <= 0) return verdict(v.hash(), Reject.NO_MARK_PRICE);
+        boolean trailing = how instanceof dev.clearline.sequencer.command.StopTrigger.Trailing;
+        long trail = how instanceof dev.clearline.sequencer.command.StopTrigger.Trailing t ? t.distance() : 0;
+        // a trailing stop starts where the mark now puts it, trail away on the tick: as if it had followed from nowhere
+        long trigger = switch (how) {
+            case dev.clearline.sequencer.command.StopTrigger.At at -> at.price();
+            case dev.clearline.sequencer.command.StopTrigger.Trailing t -> trail <= 0 || trail >= m.markPrice() ? 0
+                    : new StopOrders.Armed(v, o.isBuy() ? Long.MAX_VALUE : 0, seq, false, trail).followed(m.markPrice(), m.tickSize());
+        };
+        if (trailing && (trail % m.tickSize() != 0 || trigger <= 0)) {
+            return stopVerdict(v.hash(), "BAD_TRAIL", "a trail is a price distance per lot above 0 and under the mark (" + m.markPrice()
+                    + "), on the market's tick (" + m.tickSize() + ")");
+        }
         if (trigger <= 0 || trigger % m.tickSize() != 0) {
             return stopVerdict(v.hash(), "TRIGGER_OFF_TICK", "a trigger is a price per lot above 0 on the market's tick (" + m.tickSize() + ")");
         }
@@ -822,12 +836,13 @@ public final class SequencerState {
         }
         var position = reads.position(o.trader(), o.marketId());
         long held = position == null ? 0 : position.size();
-        stops.arm(new StopOrders.Armed(v, trigger, seq, o.reduceOnly() && (o.isBuy() ? held < 0 : held > 0)));
+        stops.arm(new StopOrders.Armed(v, trigger, seq, o.reduceOnly() && (o.isBuy() ? held < 0 : held > 0), trail));
         view.armed(v, seq);
-        emit(stopEvent("Armed", v, trigger));
+        emit(stopEvent("Armed", v, trigger, trail));
         Map<String, Object> verdict = verdict(v.hash(), null);
         verdict.put("armed", true);
         verdict.put("triggerPrice", trigger);
+        if (trail != 0) verdict.put("trailBy", trail);
         return verdict;
     }
 
@@ -858,7 +873,7 @@ public final class SequencerState {
     /** Says that {@code a}, taken off the armed stops, left without a place on the book: {@code why}, and the exchange's refusal. */
     private void disarmed(StopOrders.Armed a, String why, Reject refusal) {
         view.disarmed(a.order().hash(), why.equals("EXPIRED") ? "expired" : "cancelled:" + why.toLowerCase(java.util.Locale.ROOT));
-        Map<String, Object> e = stopEvent("Disarmed", a.order(), a.trigger());
+        Map<String, Object> e = stopEvent("Disarmed", a.order(), a.trigger(), a.trail());
         e.put("why", why);
         if (refusal != null) {
             e.put("reject", refusal.name());
@@ -869,15 +884,18 @@ public final class SequencerState {
 
     /**
      * After a new mark in {@code market} (and the liquidations it caused): its stops whose expiry the oracle clock passed
-     * leave, then each stop the mark reached fires, in the order {@link StopOrders#reached} gives: placed as any order
-     * arriving now (its own events follow its {@code Triggered}); one the exchange refuses leaves ({@code cancelled:refused}).
+     * leave, its trailing stops follow the mark, then each stop the mark reached fires, in the order {@link StopOrders#reached}
+     * gives: placed as any order arriving now (its own events follow its {@code Triggered}); one the exchange refuses leaves
+     * ({@code cancelled:refused}). A trailing trigger's move is said by no event (each mark could move many): the order's
+     * read shows where it stands.
      */
     private void fireStops(int market) {
         if (stops.size() == 0) return;
         var m = dev.clearline.engine.stf.StateReads.market(exchange.state(), market);
         for (StopOrders.Armed a : stops.expired(market, m.lastOracleTs())) disarmed(a, "EXPIRED", null);
+        stops.follow(market, m.markPrice(), m.tickSize());
         for (StopOrders.Armed a : stops.reached(market, m.markPrice())) {
-            Map<String, Object> e = stopEvent("Triggered", a.order(), a.trigger());
+            Map<String, Object> e = stopEvent("Triggered", a.order(), a.trigger(), a.trail());
             e.put("markPrice", m.markPrice());
             emit(e);
             vouch(a.order());
@@ -888,13 +906,15 @@ public final class SequencerState {
         }
     }
 
-    private Map<String, Object> stopEvent(String name, VerifiedOrder v, long trigger) {
+    /** A stop's event: its order, trader, market, the trigger where it stands, and a trailing stop's distance from the mark. */
+    private Map<String, Object> stopEvent(String name, VerifiedOrder v, long trigger, long trail) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("event", name);
         e.put("orderHash", view.hashHex(v.hash()));
         e.put("trader", v.order().trader().toString());
         e.put("market", MarketIds.json(v.order().marketId()));
         e.put("triggerPrice", trigger);
+        if (trail != 0) e.put("trailBy", trail);
         return e;
     }
 

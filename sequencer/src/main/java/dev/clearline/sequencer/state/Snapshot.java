@@ -24,7 +24,9 @@ import java.util.zip.CRC32C;
  *   history: commands (8) | bytes (8) | commands dropped (8) | bytes dropped (8)
  *            | the encoded commands held | CRC32C of the history before it (4)
  * </pre>
- * Format 8 (written now): format 7 whose image ends with the stop orders armed ({@link StopOrders}: each one's order as the
+ * Format 9 (written now): format 8 whose armed stops each end with the distance a trailing stop keeps from the mark (0 for
+ * a fixed trigger; rules 5). Format 8 (read, no longer written; its stops read as fixed, as every stop under the rules that
+ * wrote it): format 7 whose image ends with the stop orders armed ({@link StopOrders}: each one's order as the
  * log carries it, its trigger and the seq that armed it; rules 4). Format 7 (read, no longer written; it holds no armed
  * stop): format 6 whose API view keeps, per order, the lots a resting take-profit was cut by when
  * its position shrank ({@code ExchangeEvent.Trimmed}, rules 3). Format 6 (read, no longer written; its orders read as
@@ -48,7 +50,11 @@ import java.util.zip.CRC32C;
  * archive holds either still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 8;
+    public static final int FORMAT = 9;
+    /** The first format whose armed stops carry a trail (rules 5). */
+    static final int FORMAT_TRAILS = 9;
+    /** The format before the armed stops carried a trail. */
+    static final int FORMAT_UNTRAILED = 8;
     /** The first format whose image ends with the armed stop orders (rules 4). */
     static final int FORMAT_STOPS = 8;
     /** The format before the armed stops joined the image. */
@@ -267,12 +273,17 @@ public final class Snapshot {
         return framed(s, expectedBytes, FORMAT, rules);
     }
 
-    /** The former format 6, no trimmed lots in the view (tests of members with old snapshots). */
+    /** The former format 8, the armed stops without a trail (tests of members with old snapshots; refused while one trails). */
+    static byte[] writeWithoutTrails(SequencerState s, int rules) {
+        return whole(s, FORMAT_UNTRAILED, rules);
+    }
+
     /** The former format 7, without the armed stops (tests of members with old snapshots; refused while a stop is armed). */
     static byte[] writeWithoutStops(SequencerState s, int rules) {
         return whole(s, FORMAT_UNSTOPPED, rules);
     }
 
+    /** The former format 6, no trimmed lots in the view (tests of members with old snapshots). */
     static byte[] writeWithoutTrims(SequencerState s, int rules) {
         return whole(s, FORMAT_UNTRIMMED, rules);
     }

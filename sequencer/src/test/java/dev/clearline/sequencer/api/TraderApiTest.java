@@ -343,6 +343,36 @@ class TraderApiTest {
         assertThat(post("/orders", body.toString()).body()).contains("BAD_FIELD", "a price per lot above 0");
     }
 
+    /** A trailing stop over REST: armed with its distance, its trigger that far under the mark, read with both; a bad trail is named. */
+    @Test
+    void aTrailingStopIsArmedOverRestWithItsDistanceAndTrigger() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(3);
+        Order o = order(s, Side.SELL, 9_000, 1);
+        ObjectNode body = WsClient.JSON.createObjectNode();
+        body.set("order", OrderJson.order(s, o, domain));
+        body.put("trailBy", 300);
+        body.put("triggerPrice", 9_500);
+        HttpResponse<String> both = post("/orders", body.toString());
+        assertThat(both.statusCode()).isEqualTo(400);
+        assertThat(both.body()).contains("BAD_FIELD", "not both");
+        body.remove("triggerPrice");
+        HttpResponse<String> armed = post("/orders", body.toString());
+        assertThat(armed.statusCode()).as(armed.body()).isEqualTo(200);
+        JsonNode outcome = WsClient.JSON.readTree(armed.body()).path("outcomes").get(0);
+        assertThat(outcome.path("armed").asBoolean()).as(armed.body()).isTrue();
+        assertThat(outcome.path("trailBy").asLong()).isEqualTo(300);
+        long mark = get("/markets/" + MARKET + "/depth").path("depth").path("markPrice").asLong();
+        assertThat(outcome.path("triggerPrice").asLong()).as("the mark less the trail").isEqualTo(mark - 300);
+        JsonNode read = get("/orders/" + domain.orderDigest(o)).get("order");
+        assertThat(read.path("status").asText()).isEqualTo("armed");
+        assertThat(read.path("trailBy").asLong()).isEqualTo(300);
+        assertThat(read.path("triggerPrice").asLong()).isEqualTo(outcome.path("triggerPrice").asLong());
+
+        body.put("trailBy", 0);
+        assertThat(post("/orders", body.toString()).body()).contains("BAD_FIELD", "a price distance per lot above 0");
+    }
+
     @Test
     void theHistoryIsReadInPagesAndAPageOutsideItSaysWhereToStart() throws Exception {
         refill();

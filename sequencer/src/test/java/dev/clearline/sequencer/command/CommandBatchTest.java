@@ -48,6 +48,7 @@ class CommandBatchTest {
         for (long trigger : new long[] {95 * Market.TICK, 105 * Market.TICK, 90 * Market.TICK}) {
             cs.add(new Command.PlaceStop(7, cs.size() + 1, M.randomOrder(r), trigger));
         }
+        cs.add(new Command.PlaceStop(7, cs.size() + 1, M.randomOrder(r), new StopTrigger.Trailing(3 * Market.TICK))); // its own type
         cs.add(new Command.Oracle(7, cs.size() + 1, M.price(89 * Market.TICK, Market.START + 200)));
         // the leader's poster halted and started again: commands with a text payload, mutated like the rest
         cs.add(new Command.PostingHalted(7, cs.size() + 1, "its batches no longer reach L1 (batch 0 holds 5 transitions, ü)"));
@@ -246,7 +247,7 @@ class CommandBatchTest {
     static Command rebase(Command c, long client) {
         return switch (c) {
             case Command.Place p -> new Command.Place(client, 1, p.order());
-            case Command.PlaceStop p -> new Command.PlaceStop(client, 1, p.order(), p.triggerPrice());
+            case Command.PlaceStop p -> new Command.PlaceStop(client, 1, p.order(), p.trigger());
             case Command.Cancel x -> new Command.Cancel(client, 1, x.cancel());
             case Command.Amend a -> new Command.Amend(client, 1, a.replaced(), a.replacement());
             case Command.BatchCancel bc -> new Command.BatchCancel(client, 1, bc.cancels());

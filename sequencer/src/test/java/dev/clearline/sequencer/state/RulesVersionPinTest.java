@@ -35,18 +35,20 @@ class RulesVersionPinTest {
             1, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec",
             2, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // the quiet sessions rest no reduce-only order
             3, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor read an order
-            4, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor rest a pegged one
+            4, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor rest a pegged one
+            5, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor arm a stop
     /** The hash each rules version gives for the venue's days ({@link VenueSession}, seeds 1 and 2). */
     private static final Map<Integer, String> PINNED_VENUE = Map.of(
             1, "9f738cf325aa5eb68ab8185d934ea746782da11c03ef6e8d02e6fc9c2d18ea81",
             2, "35f88ff0cdfec09e958ce2b7c16d46b45d49d5fa2e18cd7c6c67e5bba04d6cba",
             3, "25dcfaf20870737c5f090be3e6a7b5aed2a76ce9f8cfc482899a96f02c9a176b",
-            4, "26219d5d27c2c1af705ff2ac7c3e94ac37ebc487fc74e8d244dfab99090e0604");
+            4, "26219d5d27c2c1af705ff2ac7c3e94ac37ebc487fc74e8d244dfab99090e0604",
+            5, "d8c434e83cb04613e97af242c4247c8e89e783ca2124807be7027182b3c274b6");
     /** What the venue's days must reach, from their replies: events, refusals, cancel causes, applied transition types. */
     private static final Set<String> MUST_REACH = Set.of(
             "event:Accepted", "event:Rested", "event:Filled", "event:Cancelled", "event:Expired", "event:Amended", "event:Deleveraged", "event:Trimmed",
             "event:Rejected", "event:RequestApplied", "event:RequestRejected", "liquidation", "duplicate", "posting:halted",
-            "event:Armed", "event:Triggered", "event:Disarmed", "why:EXPIRED",
+            "event:Armed", "event:Triggered", "event:Disarmed", "why:EXPIRED", "trailing:Armed", "trailing:Triggered", "trailing:moved",
             "why:REQUESTED", "why:SELF_TRADE", "why:IMMEDIATE_REMAINDER", "why:POSITION_CLOSED",
             "reason:INSUFFICIENT_BALANCE", "reason:INSUFFICIENT_MARGIN", "reason:POST_ONLY_WOULD_TAKE", "reason:REDUCE_ONLY_WOULD_INCREASE",
             "reason:UNKNOWN_ORDER", "reason:BOOK_REJECTED",
@@ -110,6 +112,11 @@ class RulesVersionPinTest {
             String event = e.path("event").asText();
             reached.add("event:" + event);
             if (e.has("why")) reached.add("why:" + e.path("why").asText());
+            if (e.has("trailBy")) reached.add("trailing:" + event);
+            // a trailing stop that fired at another trigger than the one it was armed at: its trigger followed the mark
+            String at = "trigger:" + e.path("orderHash").asText() + "=" + e.path("triggerPrice").asLong();
+            if (e.has("trailBy") && event.equals("Armed")) reached.add(at);
+            if (e.has("trailBy") && event.equals("Triggered") && !reached.contains(at)) reached.add("trailing:moved");
             if (e.has("reason")) reached.add("reason:" + e.path("reason").asText());
             if (event.equals("RequestApplied")) reached.add("applied:" + e.path("transitionType").asText());
         }

@@ -160,8 +160,8 @@ class SnapshotHistoryTest {
         assertThat(into.count()).isEqualTo(30);
         assertThat(into.start()).isZero();
         assertThat(into.encoded()).isEqualTo(encoded);
-        assertThatThrownBy(() -> new Snapshot.HistoryReader(CommandHistory.inMemory(), 9)).isInstanceOf(Snapshot.SnapshotException.class)
-                .hasMessageContaining("snapshot format 9");
+        assertThatThrownBy(() -> new Snapshot.HistoryReader(CommandHistory.inMemory(), Snapshot.FORMAT + 1)).isInstanceOf(Snapshot.SnapshotException.class)
+                .hasMessageContaining("snapshot format " + (Snapshot.FORMAT + 1));
     }
 
     private static byte[] part(CommandHistory h) {

@@ -11,6 +11,7 @@ import dev.clearline.engine.order.TimeInForce;
 import dev.clearline.engine.transition.Transition;
 import dev.clearline.sequencer.Market;
 import dev.clearline.sequencer.command.Command;
+import dev.clearline.sequencer.command.StopTrigger;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -134,6 +135,99 @@ class StopOrdersTest {
         assertThat(refusal(full)).isEqualTo("TOO_MANY_STOPS");
         assertThat(full.path("outcomes").get(0).path("help").asText()).contains("at most 100 armed stops");
         assertThat(refusal(arm(s, order(bob, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), 95 * T))).as("another trader's count").isNull();
+    }
+
+    private JsonNode trail(SequencerState s, VerifiedOrder v, long distance) {
+        return apply(s, new Command.PlaceStop(2, ++seq, v, new StopTrigger.Trailing(distance)));
+    }
+
+    /**
+     * A trailing sell stop (a stop-loss that locks in gains) starts its distance under the mark, rises with every higher
+     * mark (rounded down to the tick), never falls back, and fires when the mark comes back to it. This one is reduce-only
+     * and armed before its position opens: it trails as well once it holds that position.
+     */
+    @Test
+    void aTrailingSellStopRisesWithTheMarkNeverFallsAndFiresWhenTheMarkComesBack() {
+        SequencerState s = opened();
+        VerifiedOrder stop = order(alice, Side.SELL, 80 * T, 2, TimeInForce.IOC, Order.MARKET | Order.REDUCE_ONLY, 0);
+        JsonNode armed = trail(s, stop, 3 * T);
+        JsonNode outcome = armed.path("outcomes").get(0);
+        assertThat(outcome.path("accepted").asBoolean()).as(armed.toString()).isTrue();
+        assertThat(outcome.path("triggerPrice").asLong()).as("the mark 100 less the trail").isEqualTo(97 * T);
+        assertThat(outcome.path("trailBy").asLong()).isEqualTo(3 * T);
+        assertThat(armed.path("events").get(0).path("trailBy").asLong()).isEqualTo(3 * T);
+        // alice goes long two lots: the stop now holds the position it protects
+        place(s, order(bob, Side.SELL, 100 * T, 2, TimeInForce.GTC, 0, 0));
+        place(s, order(alice, Side.BUY, 100 * T, 2, TimeInForce.IOC, 0, 0));
+        assertThat(position(s, alice.address())).isEqualTo(2 * LOT);
+
+        assertThat(events(mark(s, 102 * T))).doesNotContain("Triggered");
+        assertThat(order(s, stop).path("triggerPrice").asLong()).as("up with the mark").isEqualTo(99 * T);
+        assertThat(order(s, stop).path("trailBy").asLong()).isEqualTo(3 * T);
+        assertThat(events(mark(s, 104 * T + T / 2))).doesNotContain("Triggered");
+        assertThat(order(s, stop).path("triggerPrice").asLong()).as("a mark off the tick: rounded down").isEqualTo(101 * T);
+        assertThat(events(mark(s, 102 * T))).as("the mark falls, not to the trigger").doesNotContain("Triggered");
+        assertThat(order(s, stop).path("triggerPrice").asLong()).as("never down").isEqualTo(101 * T);
+
+        place(s, order(carol, Side.BUY, 100 * T, 2, TimeInForce.GTC, 0, 0)); // the bid the stop sells into
+        JsonNode fired = mark(s, 101 * T);
+        assertThat(events(fired)).as(fired.toString()).startsWith("Triggered").contains("Filled");
+        for (JsonNode e : fired.path("events")) {
+            if (e.path("event").asText().equals("Triggered")) assertThat(e.path("triggerPrice").asLong()).isEqualTo(101 * T);
+        }
+        assertThat(position(s, alice.address())).as("closed into carol's bid").isZero();
+    }
+
+    /** A trailing buy stop starts its distance over the mark, falls with every lower mark (rounded up), fires on the way back. */
+    @Test
+    void aTrailingBuyStopFallsWithTheMarkAndFiresWhenItRisesBack() {
+        SequencerState s = opened();
+        VerifiedOrder stop = order(carol, Side.BUY, 110 * T, 1, TimeInForce.GTC, 0, 0);
+        assertThat(trail(s, stop, 2 * T).path("outcomes").get(0).path("triggerPrice").asLong()).isEqualTo(102 * T);
+        mark(s, 97 * T - T / 2);
+        assertThat(order(s, stop).path("triggerPrice").asLong()).as("rounded up").isEqualTo(99 * T);
+        assertThat(events(mark(s, 98 * T))).doesNotContain("Triggered");
+        assertThat(order(s, stop).path("triggerPrice").asLong()).as("never up").isEqualTo(99 * T);
+        assertThat(events(mark(s, 99 * T))).startsWith("Triggered");
+        assertThat(order(s, stop).path("status").asText()).isEqualTo("open");
+    }
+
+    @Test
+    void aTrailOffTheTickOrAsWideAsTheMarkIsRefused() {
+        SequencerState s = opened(); // the mark is 100 ticks
+        assertThat(refusal(trail(s, order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), T + 1))).isEqualTo("BAD_TRAIL");
+        JsonNode wide = trail(s, order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), 100 * T);
+        assertThat(refusal(wide)).isEqualTo("BAD_TRAIL");
+        assertThat(wide.path("outcomes").get(0).path("help").asText()).contains("under the mark (" + 100 * T + ")");
+        assertThat(refusal(trail(s, order(alice, Side.BUY, 110 * T, 1, TimeInForce.IOC, 0, 0), 100 * T))).as("a buy's too").isEqualTo("BAD_TRAIL");
+        assertThat(refusal(trail(s, order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), 99 * T))).as("the widest").isNull();
+        assertThat(refusal(trail(s, order(alice, Side.BUY, 90 * T, 1, TimeInForce.IOC, 0, 0), 99 * T))).isNull();
+    }
+
+    /** A trailing stop's moved trigger is in the snapshot (format 9), and it goes on trailing there; format 8 has no place for it. */
+    @Test
+    void aTrailingStopComesBackFromASnapshotWhereItsTriggerHadMoved() throws Exception {
+        SequencerState a = opened();
+        place(a, order(bob, Side.BUY, 95 * T, 5, TimeInForce.GTC, 0, 0));
+        trail(a, order(alice, Side.SELL, 90 * T, 2, TimeInForce.IOC, 0, 0), 2 * T);
+        trail(a, order(carol, Side.BUY, 110 * T, 1, TimeInForce.IOC, 0, 0), 8 * T);
+        mark(a, 102 * T); // alice's to 100, carol's stays at 108
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Snapshot.writeWithoutTrails(a, 4)).hasMessageContaining("trailing stop");
+        SequencerState b = Snapshot.read(Snapshot.write(a), Market.GENESIS, new NativeSecp256k1Verifier());
+        long at = ts;
+        List<JsonNode> fromA = new ArrayList<>(), fromB = new ArrayList<>();
+        for (long price : new long[] {105 * T, 104 * T, 103 * T, 99 * T, 107 * T}) {
+            ts = at;
+            fromA.add(mark(a, price));
+            seq--;
+            ts = at;
+            fromB.add(mark(b, price));
+            at = ts;
+        }
+        assertThat(fromB).as("the restored state's replies").isEqualTo(fromA);
+        assertThat(events(fromA.get(2))).as("alice's, moved to 103 by the mark at 105").containsSubsequence("Triggered");
+        assertThat(events(fromA.get(4))).as("carol's, down to 107 by the mark at 99, which the next reached").containsSubsequence("Triggered");
+        assertThat(b.stateRoot()).isEqualTo(a.stateRoot());
     }
 
     private static String refusal(JsonNode reply) {

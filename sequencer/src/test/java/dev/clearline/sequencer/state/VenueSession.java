@@ -21,7 +21,7 @@ import java.util.Random;
 /**
  * A day of a venue in a few hundred commands, for pins of what the rules give ({@link RulesVersionPinTest}): every
  * kind of command a log holds, and the paths a quiet session never takes. Orders of every time in force, post-only,
- * reduce-only, iceberg, pegged and expiring ones, stops armed, fired, cancelled and refused, amends and batch cancels; marks that move funding, two crashes (the
+ * reduce-only, iceberg, pegged and expiring ones, stops (fixed and trailing) armed, fired, cancelled and refused, amends and batch cancels; marks that move funding, two crashes (the
  * first liquidates into the insurance fund, the second is deep enough that the fund deleverages the other side), a
  * take-profit that meets a position smaller than itself; margin
  * moves and withdrawals, deposits, forced withdrawals and forced cancels from L1; batches sealed, posted and finalized;
@@ -131,14 +131,19 @@ final class VenueSession {
 
     /**
      * A stop: a sell under the mark or a buy over it, one to four ticks away (the marks' walk reaches them), sometimes one
-     * the mark has reached already (refused); later cancels, amends and expiries meet armed ones too.
+     * the mark has reached already (refused), a third of them trailing the mark by one to three ticks; later cancels,
+     * amends and expiries meet armed ones too.
      */
     private void stop() {
         Order o = randomOrder();
-        long away = (r.nextInt(6) - 1) * Market.TICK; // -1 tick: reached already
-        long trigger = o.isBuy() ? mark + away : mark - away;
         VerifiedOrder v = M.order(M.owner(o.trader()), o);
         placed.add(v);
+        if (r.nextInt(3) == 0) {
+            apply(new Command.PlaceStop(CLIENT, ++clientSeq, v, new dev.clearline.sequencer.command.StopTrigger.Trailing((r.nextInt(3) + 1) * Market.TICK)));
+            return;
+        }
+        long away = (r.nextInt(6) - 1) * Market.TICK; // -1 tick: reached already
+        long trigger = o.isBuy() ? mark + away : mark - away;
         apply(new Command.PlaceStop(CLIENT, ++clientSeq, v, trigger));
     }
 
