@@ -110,9 +110,13 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         long[] withdrawalCounts = new long[(int) (next - finalized) + 1]; // where each live batch began, then the tip's
         withdrawalCounts[0] = state.withdrawalCount();
         // the fills of the batches not final, so their traders see where they stand (only a wrong batch was told of in part: it refuses)
-        FillsOnL1 fills = new FillsOnL1(new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()))::orderDigest);
+        Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
+        FillsOnL1 fills = new FillsOnL1(domain::orderDigest);
+        // the orders with an expiry L1 posted, so the new node prunes their hash leaves once they expire, as the old one would
+        List<Hash32> postedHashes = new ArrayList<>(state.expiringOrderHashes());
         BatchVerifier tip = verifiedTip(state, log, head, next, tipRoot, "take up again; nothing was written", (p, v) -> {
             FinalizedState.namedIn(p.batch().calldata(), owners, markets);
+            FinalizedState.expiringIn(p.batch().calldata(), domain::orderDigest, postedHashes);
             last[0] = p.batch().header();
             lastBlock[0] = p.blockNumber();
             withdrawalCounts[(int) (p.batch().header().batchIndex() - finalized) + 1] = v.withdrawalCount();
@@ -137,13 +141,15 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         Genesis dev = Genesis.devnet(Address.fromHex(rollup.getContractAddress()));
         Genesis genesis = new Genesis(o.chainId(), dev.verifyingContract(), dev.books(), new BatchPolicy(dev.batches().maxTransitions(), batchSeconds));
         SequencerState.L1Start start = new SequencerState.L1Start(leaves, List.copyOf(owners), List.copyOf(markets), next, finalized, tipRoot,
-                last[0], postedAt, withdrawalCounts, period, fills.fills());
+                last[0], postedAt, withdrawalCounts, period, fills.fills(), postedHashes);
         long traders = owners.stream().filter(a -> !a.equals(Address.INSURANCE_FUND)).count(); // the fund is named, nobody trades for it
         byte[] image;
         int dropped;
+        int expiring;
         SequencerState taken = SequencerState.takeUp(genesis, new NativeSecp256k1Verifier(), CommandHistory.inMemory(), start);
         try {
             dropped = taken.droppedRestingOrders();
+            expiring = taken.hashesAwaitingExpiry();
             image = Snapshot.write(taken);
         } finally {
             taken.close();
@@ -181,12 +187,14 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         o.print(out, result().put("file", outFile.toString()).put("bytes", image.length).put("batches", next).put("finalBatches", finalized)
                         .put("stateRoot", tipRoot.toString()).put("traders", traders).put("markets", markets.size()).put("leaves", leaves.size())
                         .put("droppedRestingOrders", dropped).put("withdrawals", withdrawalCounts[withdrawalCounts.length - 1]).put("fillsNotFinal", start.fills().size())
+                        .put("expiringOrderHashes", expiring)
                         .put("sequencerSilentSeconds", silent).set("disputedBatches", UserOptions.JSON.valueToTree(List.copyOf(disputed.keySet()))),
                 "Took up the state L1 holds after its " + next + " batch(es) (" + finalized + " final), root " + tipRoot + ": " + traders
                         + " trader(s), " + markets.size() + " market(s), " + leaves.size() + " leaves; wrote " + outFile + " (" + image.length
                         + " bytes).\n" + withdrawalCounts[withdrawalCounts.length - 1] + " withdrawal(s) listed in their recipients' accounts at"
                         + " their stage on L1, and the " + start.fills().size() + " fill(s) of the batches not final yet in their traders'; " + dropped + " order(s) that rested partly filled are dropped (their owners place them again, as"
-                        + " every order resting when the old node stopped).\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"
+                        + " every order resting when the old node stopped); the hashes of " + expiring + " order(s) with an expiry leave the state"
+                        + " once it passes, as on the old node.\nStart the sequencer from it on an empty directory (every member with this file):\n  ./clearline sequencer"
                         + " --take-up " + outFile + " --dir NEW_DIR --l1-rpc " + o.rpcUrl + " --manifest " + o.manifest
                         + (batchSeconds != Genesis.BATCH_SECONDS ? " --batch-seconds " + batchSeconds : "") + " ...\n"
                         + "Its first batch follows L1's last; books start empty, so traders place their orders again.");

@@ -200,7 +200,7 @@ class TakeUpCommandTest {
         // batch 0, final before the take-up: B rests a sell of 10, A buys 4 of it
         Signer sa = CensorshipFreezeTest.signer(a), sb = CensorshipFreezeTest.signer(b), sc = CensorshipFreezeTest.signer(c);
         Order rest = new Order(sb.address(), 1, Side.SELL, 100_000_000L, 10, 0, TimeInForce.GTC, 0, 0, 1, 200_000_000L);
-        Order take = new Order(sa.address(), 1, Side.BUY, 100_000_000L, 4, 0, TimeInForce.GTC, 0, 0, 1, 100_000_000L);
+        Order take = new Order(sa.address(), 1, Side.BUY, 100_000_000L, 4, 0, TimeInForce.GTC, 0, 1_000_000, 1, 100_000_000L); // with an expiry
         List<Transition> first = new ArrayList<>(log.priorityOps(0, log.latestBlock()));
         first.add(CensorshipFreezeTest.price(domain, oracle, 100_000_000L, 1));
         first.add(new Transition.PostOrder(rest, sb.sign(domain.orderDigest(rest))));
@@ -212,7 +212,7 @@ class TakeUpCommandTest {
         assertThat(operator.finalizeBatches(BigInteger.ONE).send().isStatusOK()).isTrue();
 
         // batch 1, in its challenge period: C takes 3 more of B's resting sell (posted in batch 0), then A and C trade anew
-        Order cTakes = new Order(sc.address(), 1, Side.BUY, 100_000_000L, 3, 0, TimeInForce.GTC, 0, 0, 1, 100_000_000L);
+        Order cTakes = new Order(sc.address(), 1, Side.BUY, 100_000_000L, 3, 0, TimeInForce.GTC, 0, 2_000_000, 1, 100_000_000L); // with an expiry
         List<Transition> second = new ArrayList<>();
         second.add(new Transition.PostOrder(cTakes, sc.sign(domain.orderDigest(cTakes))));
         second.add(new Transition.Trade(1, 3, 3));
@@ -227,6 +227,11 @@ class TakeUpCommandTest {
         assertThat(taken.code()).as(taken.err()).isZero();
         assertThat(json(taken).path("finalBatches").asLong()).isOne();
         assertThat(json(taken).path("fillsNotFinal").asLong()).as("batch 1's two fills").isEqualTo(2);
+        // the hash leaves of A's order (final batch: from the state cache's replay) and C's (live batch: its calldata) wait for their expiry
+        assertThat(json(taken).path("expiringOrderHashes").asLong()).isEqualTo(2);
+        CensorshipFreezeTest.Run again = cli(List.of("--rpc-url", l1.devnet().rpcUrl(), "--rollup", rollupAddress, "--json"), "take-up",
+                "--out", tmp.resolve("again.snapshot").toString(), "--state-cache", tmp.resolve("cache").toString());
+        assertThat(json(again).path("expiringOrderHashes").asLong()).as("the final batch's from the cache's record").isEqualTo(2);
 
         Genesis devGenesis = Genesis.devnet(Address.fromHex(rollupAddress));
         SequencerState s = Snapshot.read(Files.readAllBytes(file), new Genesis(l1.manifest().chainId(), Address.fromHex(rollupAddress),

@@ -237,6 +237,18 @@ public final class Exchange {
      */
     public static Exchange takeUp(Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes,
                                   List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> owners, List<Integer> marketIds) {
+        return takeUp(domain, verifier, bookSizes, leaves, owners, marketIds, List.of());
+    }
+
+    /**
+     * As {@link #takeUp(Eip712, SignatureVerifier, MarketBooks, List, List, List)}, with the digests of orders posted on L1
+     * ({@code postedHashes}, as a reader of L1 collected them: any superset of the expiring ones still in the state): the
+     * ORDER_HASH leaf of each one with an expiry is pruned once its market's oracle time passes it
+     * ({@link StfMirror#awaitExpiries}), as if this exchange had taken the order itself. Without them such a leaf stays for good.
+     */
+    public static Exchange takeUp(Eip712 domain, SignatureVerifier verifier, MarketBooks bookSizes,
+                                  List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> owners, List<Integer> marketIds,
+                                  List<Hash32> postedHashes) {
         Exchange x = new Exchange(domain, verifier, bookSizes);
         x.mirror.state.putAll(leaves);
         for (Address owner : owners) if (!owner.equals(Address.INSURANCE_FUND)) x.account(owner); // no key trades for the fund
@@ -250,6 +262,7 @@ public final class Exchange {
         x.deleverager.assumeReported(x.marketIds);
         x.index.lookUpEveryHash();
         x.mirror.pruneOrphans(x.orderLeavesNamedIn(leaves));
+        x.mirror.awaitExpiries(postedHashes);
         return x;
     }
 
@@ -451,8 +464,11 @@ public final class Exchange {
         return mirror.orphansLeft();
     }
 
-    /** Finished orders' hashes waiting for their market's clock to pass their expiry (tests). */
-    int hashesWaitingForPrune() {
+    /**
+     * Finished orders' hashes waiting for their market's clock to pass their expiry: each leaves the state with a
+     * PruneOrderHash then (a taken-up exchange: the ones {@link #takeUp} was named).
+     */
+    public int hashesWaitingForPrune() {
         return mirror.expiredHashes().size();
     }
 

@@ -102,13 +102,30 @@ final class StfMirror {
      * while its books start empty. They are pruned, ascending, at most {@link #ORPHANS_PER_TAKE}
      * at the end of each command's transitions from the next one on, so the state again holds an
      * ORDER leaf only for a live order (docs/protocol.md, PruneOrder). Their ORDER_HASH leaves stay:
-     * the signed orders are still refused for good (a hash with an expiry is not pruned when it
-     * passes, since PruneOrderHash names the hash and the state holds only its key).
+     * the signed orders are still refused for good; one with an expiry goes once it passes only if
+     * the taker-up named its hash ({@link #awaitExpiries}: the state holds only its key).
      */
     void pruneOrphans(long[] ids) {
         long[] sorted = java.util.Arrays.stream(ids).sorted().distinct().toArray();
         orphans = sorted;
         orphansPruned = 0;
+    }
+
+    /**
+     * Of {@code hashes} (digests of orders a reader of L1 saw posted), the ones whose ORDER_HASH leaf this state holds as
+     * posted with an expiry wait for it ({@link ExpiredHashes}), as a retired order's hash does: a taken-up state whose
+     * orders all left with the books prunes each once its market's oracle time passes its expiry. Any other hash (no
+     * leaf, a tombstone, no expiry, named twice) is passed over: what L1's state says decides, not the list. Call once,
+     * before the first command.
+     */
+    void awaitExpiries(List<Hash32> hashes) {
+        java.util.Set<Hash32> seen = new java.util.HashSet<>();
+        for (Hash32 h : hashes) {
+            if (!seen.add(h)) continue;
+            dev.clearline.engine.state.OrderHashLeaf leaf = dev.clearline.engine.stf.StateReads.orderHash(state, h);
+            if (leaf == null || leaf.isTombstone() || leaf.expiry() == 0) continue;
+            expiredHashes.add(leaf.marketId(), leaf.expiry(), leaf.orderId(), h);
+        }
     }
 
     /** Orphaned ORDER leaves still to prune (tests, and an image's optional part). */

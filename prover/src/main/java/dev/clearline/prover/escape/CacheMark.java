@@ -18,13 +18,15 @@ import java.util.List;
 
 /**
  * How far a cached {@link FinalizedState} got: the batches it replayed, the L1 block of the last
- * one's posting (where the next rebuild starts reading), the root after it, and who and what the
- * replayed transitions named. One text file beside the tree, replaced atomically after the tree's
- * versions are synced, so it never names a state the disk does not hold.
+ * one's posting (where the next rebuild starts reading), the root after it, who and what the
+ * replayed transitions named, and the digests of the orders with an expiry whose ORDER_HASH leaf
+ * the state still holds. One text file beside the tree, replaced atomically after the tree's
+ * versions are synced, so it never names a state the disk does not hold. A record of the first
+ * version (no digests) does not read: that cache is rebuilt from the first batch, once.
  */
-record CacheMark(long count, long block, Hash32 root, List<Address> owners, List<Integer> markets) {
+record CacheMark(long count, long block, Hash32 root, List<Address> owners, List<Integer> markets, List<Hash32> expiring) {
     static final String FILE = "replayed";
-    private static final String MAGIC = "clearline-finalized-state 1";
+    private static final String MAGIC = "clearline-finalized-state 2";
 
     /** The record in {@code dir}, or null when there is none or it does not read (the cache is then rebuilt). */
     static CacheMark read(Path dir) {
@@ -32,7 +34,7 @@ record CacheMark(long count, long block, Hash32 root, List<Address> owners, List
         if (!Files.exists(file)) return null;
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
-            if (lines.size() != 6 || !lines.get(0).equals(MAGIC)) return null;
+            if (lines.size() != 7 || !lines.get(0).equals(MAGIC)) return null;
             long count = Long.parseLong(field(lines.get(1), "count"));
             long block = Long.parseLong(field(lines.get(2), "block"));
             Hash32 root = new Hash32(HexFormat.of().parseHex(field(lines.get(3), "root").substring(2)));
@@ -40,8 +42,10 @@ record CacheMark(long count, long block, Hash32 root, List<Address> owners, List
             for (String a : field(lines.get(4), "owners").split(",")) if (!a.isEmpty()) owners.add(Address.fromHex(a));
             List<Integer> markets = new ArrayList<>();
             for (String m : field(lines.get(5), "markets").split(",")) if (!m.isEmpty()) markets.add(Integer.parseUnsignedInt(m));
+            List<Hash32> expiring = new ArrayList<>();
+            for (String h : field(lines.get(6), "expiring").split(",")) if (!h.isEmpty()) expiring.add(new Hash32(HexFormat.of().parseHex(h.substring(2))));
             if (count < 1 || block < 0) return null;
-            return new CacheMark(count, block, root, List.copyOf(owners), List.copyOf(markets));
+            return new CacheMark(count, block, root, List.copyOf(owners), List.copyOf(markets), List.copyOf(expiring));
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -57,6 +61,7 @@ record CacheMark(long count, long block, Hash32 root, List<Address> owners, List
         text.append("count ").append(count).append('\n').append("block ").append(block).append('\n').append("root ").append(root).append('\n');
         text.append("owners ").append(String.join(",", owners.stream().map(Address::toString).toList())).append('\n');
         text.append("markets ").append(String.join(",", markets.stream().map(Integer::toUnsignedString).toList())).append('\n');
+        text.append("expiring ").append(String.join(",", expiring.stream().map(Hash32::toString).toList())).append('\n');
         Path next = dir.resolve(FILE + ".next");
         try (FileChannel ch = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.US_ASCII)));

@@ -76,18 +76,20 @@ public final class FinalizedState implements AutoCloseable {
     private final long finalizedCount;
     private final List<Address> owners;
     private final List<Integer> markets;
+    private final List<Hash32> expiring;
     /** The L1 block of the last finalized batch's posting (0 with none final): later postings are at or after it. */
     private final long finalBlock;
 
-    private FinalizedState(NodeStore nodes, SparseMerkleTree tree, TreeLeafStore store, long version, long finalizedCount, List<Address> owners,
-                           List<Integer> markets, long finalBlock) {
+    private FinalizedState(NodeStore nodes, SparseMerkleTree tree, TreeLeafStore store, long version, long finalizedCount, Named named,
+                           long finalBlock) {
         this.nodes = nodes;
         this.tree = tree;
         this.store = store;
         this.version = version;
         this.finalizedCount = finalizedCount;
-        this.owners = owners;
-        this.markets = markets;
+        this.owners = named.owners();
+        this.markets = named.markets();
+        this.expiring = named.expiring();
         this.finalBlock = finalBlock;
     }
 
@@ -105,7 +107,7 @@ public final class FinalizedState implements AutoCloseable {
         long version = store.commit();
         Named named = Named.fresh();
         version = replay(byIndex(posted), 0, finalizedCount, stf, store, named, progress, version);
-        return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets(), finalBlock(posted, finalizedCount));
+        return new FinalizedState(nodes, tree, store, version, finalizedCount, named, finalBlock(posted, finalizedCount));
     }
 
     /**
@@ -153,13 +155,13 @@ public final class FinalizedState implements AutoCloseable {
                 nodes.sync(); // the versions on disk before the record that names them
                 RollupLog.Posted last = byIndex(posted).get(finalizedCount - 1);
                 try {
-                    new CacheMark(finalizedCount, last.blockNumber(), store.root(), named.owners(), named.markets()).write(cacheDir);
+                    new CacheMark(finalizedCount, last.blockNumber(), store.root(), named.owners(), named.markets(), named.expiring()).write(cacheDir);
                 } catch (IOException e) {
                     // the state is whole; without its record the next rebuild starts from the first batch, as with no cache
                     Files.deleteIfExists(cacheDir.resolve(CacheMark.FILE));
                 }
             }
-            return new FinalizedState(nodes, tree, store, version, finalizedCount, named.owners(), named.markets(), finalBlock(posted, finalizedCount));
+            return new FinalizedState(nodes, tree, store, version, finalizedCount, named, finalBlock(posted, finalizedCount));
         } catch (IOException | RuntimeException e) {
             nodes.close();
             throw e;
@@ -238,7 +240,12 @@ public final class FinalizedState implements AutoCloseable {
                         + " finalized a broken batch; see ./clearline verify-batches");
             }
             // a step that does not decode names nobody; the STF refuses it as MALFORMED, as the Solidity step does
-            for (CalldataReplay.Step s : decoded.steps()) if (s.decodes()) name(s.transition(), named.ownerSet, named.marketSet);
+            for (CalldataReplay.Step s : decoded.steps()) {
+                if (!s.decodes()) continue;
+                name(s.transition(), named.ownerSet, named.marketSet);
+                // the STF's own digest of it (the one its ORDER_HASH key is made from)
+                if (s.transition() instanceof Transition.PostOrder po && po.order().expiry() != 0) named.expiringSet.add(stf.signedDigest(po).digest());
+            }
             // L1 finalized this root: a refused step leaves the state as the Solidity step does (postRoot == preRoot)
             CalldataReplay.apply(stf, store, decoded.steps(), decoded.steps().size(), i, CalldataReplay.OnRefusal.SKIP,
                     CalldataReplay.AfterStep.NONE);
@@ -250,13 +257,16 @@ public final class FinalizedState implements AutoCloseable {
             }
             progress.replayed(i + 1, to, transitions);
         }
+        // only the hashes the state still holds: a PostOrder the STF refused wrote none, a PruneOrderHash took its own
+        named.expiringSet.removeIf(h -> StateReads.orderHash(store, h) == null);
         return version;
     }
 
     /** Who and what the replayed transitions named, in the orders {@link #owners()} and {@link #markets()} give. */
-    private record Named(TreeSet<Address> ownerSet, TreeSet<Integer> marketSet) {
+    private record Named(TreeSet<Address> ownerSet, TreeSet<Integer> marketSet, TreeSet<Hash32> expiringSet) {
         static Named fresh() {
-            Named n = new Named(new TreeSet<>(Comparator.comparing(Address::toString)), new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong)));
+            Named n = new Named(new TreeSet<>(Comparator.comparing(Address::toString)), new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong)),
+                    new TreeSet<>(Comparator.comparing(Hash32::toString)));
             n.ownerSet.add(Address.INSURANCE_FUND);
             return n;
         }
@@ -265,6 +275,7 @@ public final class FinalizedState implements AutoCloseable {
             Named n = fresh();
             n.ownerSet.addAll(mark.owners());
             n.marketSet.addAll(mark.markets());
+            n.expiringSet.addAll(mark.expiring());
             return n;
         }
 
@@ -275,6 +286,10 @@ public final class FinalizedState implements AutoCloseable {
         List<Integer> markets() {
             return List.copyOf(marketSet);
         }
+
+        List<Hash32> expiring() {
+            return List.copyOf(expiringSet);
+        }
     }
 
     /**
@@ -283,6 +298,21 @@ public final class FinalizedState implements AutoCloseable {
      */
     public static void namedIn(byte[] calldata, java.util.Set<Address> owners, java.util.Set<Integer> markets) {
         for (CalldataReplay.Step s : CalldataReplay.decode(calldata).steps()) if (s.decodes()) name(s.transition(), owners, markets);
+    }
+
+    /**
+     * Adds the digest ({@code digests}: the rollup's EIP-712 order digest) of each order with an expiry one batch's calldata
+     * posts: what a node taking up the state needs to prune those orders' ORDER_HASH leaves once they expire (their keys
+     * are hashes of the digests). A step that does not decode posts nothing.
+     */
+    public static void expiringIn(byte[] calldata, java.util.function.Function<dev.clearline.engine.order.Order, Hash32> digests,
+                                  java.util.Collection<Hash32> out) {
+        for (CalldataReplay.Step s : CalldataReplay.decode(calldata).steps()) if (s.decodes()) expiring(s.transition(), digests, out);
+    }
+
+    private static void expiring(Transition t, java.util.function.Function<dev.clearline.engine.order.Order, Hash32> digests,
+                                 java.util.Collection<Hash32> out) {
+        if (t instanceof Transition.PostOrder p && p.order().expiry() != 0) out.add(digests.apply(p.order()));
     }
 
     private static void name(Transition t, java.util.Set<Address> owners, java.util.Set<Integer> markets) {
@@ -298,6 +328,14 @@ public final class FinalizedState implements AutoCloseable {
             case Transition.Deleverage d -> owners.add(d.counterparty());
             default -> { }
         }
+    }
+
+    /**
+     * The digests of the orders with an expiry whose ORDER_HASH leaf this state holds (posted in a finalized batch, not yet
+     * pruned), in hex order: a node taking up L1's state prunes each once its market's oracle time passes the expiry.
+     */
+    public List<Hash32> expiringOrderHashes() {
+        return expiring;
     }
 
     /** How many batches are final (the state is after batch {@code finalizedCount - 1}). */

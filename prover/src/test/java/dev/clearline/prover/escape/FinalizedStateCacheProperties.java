@@ -208,6 +208,61 @@ class FinalizedStateCacheProperties {
         }
     }
 
+    /**
+     * The digests of the expiring orders whose ORDER_HASH leaf the finalized state holds, as a take-up needs them to prune
+     * those leaves: posted in a finalized batch, until a PruneOrderHash takes one; the same from a fresh replay and from a
+     * cache brought forward (kept in its record), and the calldata reader ({@code expiringIn}) finds them in a batch alone.
+     */
+    @Test
+    void theExpiringOrdersStillInTheStateAreKnownByTheirDigestsThroughTheCache() throws Exception {
+        Stf stf = TestBatches.stf();
+        var builder = new dev.clearline.engine.batch.BatchBuilder(stf, new MemoryNodeStore(), new dev.clearline.engine.batch.BatchPolicy(64, 60));
+        var oracle = new dev.clearline.engine.order.Signer(java.math.BigInteger.valueOf(0x0AC1E));
+        List<dev.clearline.engine.order.Signer> traders = List.of(new dev.clearline.engine.order.Signer(java.math.BigInteger.valueOf(2_000_011)),
+                new dev.clearline.engine.order.Signer(java.math.BigInteger.valueOf(3_000_017)));
+        long priority = 0;
+        for (var t : traders) builder.append(new dev.clearline.engine.transition.Transition.Deposit(priority++, 0, t.address(), 5_000_000_000L), 0);
+        builder.append(new dev.clearline.engine.transition.Transition.MarketConfig(priority++, 0, 1, 1, 1, 100_000, 50_000, 200, 500, 20_000, oracle.address()), 0);
+        java.util.function.LongFunction<dev.clearline.engine.transition.Transition> price = ts -> new dev.clearline.engine.transition.Transition.OraclePrice(1,
+                100_000_000L, 0, ts, oracle.sign(TestBatches.DOMAIN.oraclePriceDigest(1, 100_000_000L, 0, ts)));
+        assertThat(builder.append(price.apply(1), 0).applied()).isTrue();
+        builder.seal();
+        List<Hash32> hashes = new ArrayList<>();
+        long nonce = 1;
+        for (long expiry : new long[] {5, 1_000, 0}) { // two with an expiry, one without
+            var t = traders.get((int) (nonce % 2));
+            var o = new dev.clearline.engine.order.Order(t.address(), 1, dev.clearline.engine.order.Side.BUY, 90_000_000L, 1, 0,
+                    dev.clearline.engine.order.TimeInForce.GTC, 0, expiry, nonce++, 50_000_000L);
+            Hash32 h = TestBatches.DOMAIN.orderDigest(o);
+            hashes.add(h);
+            assertThat(builder.append(new dev.clearline.engine.transition.Transition.PostOrder(o, t.sign(h)), 0).applied()).isTrue();
+        }
+        builder.seal();
+        assertThat(builder.append(price.apply(10), 0).applied()).isTrue();
+        assertThat(builder.append(new dev.clearline.engine.transition.Transition.PruneOrderHash(hashes.get(0)), 0).applied()).as("expired at 10").isTrue();
+        builder.seal();
+        List<RollupLog.Posted> posted = new ArrayList<>();
+        int i = 0;
+        for (var b : builder.takeSealed()) posted.add(new RollupLog.Posted(new PostedBatch(b.header(), b.calldata()), i, ++i, "0x" + i));
+        List<Hash32> inCalldata = new ArrayList<>();
+        FinalizedState.expiringIn(posted.get(1).batch().calldata(), TestBatches.DOMAIN::orderDigest, inCalldata);
+        assertThat(inCalldata).as("the orders with an expiry batch 1 posts").containsExactly(hashes.get(0), hashes.get(1));
+
+        Path cache = Files.createTempDirectory(dir, "expiring");
+        FinalizedState.Postings l1 = from -> posted.stream().filter(p -> p.blockNumber() >= from).toList();
+        try (FinalizedState two = FinalizedState.rebuild(l1, 2, stf, FinalizedState.Progress.NONE, cache)) {
+            assertThat(two.expiringOrderHashes()).containsExactlyInAnyOrder(hashes.get(0), hashes.get(1));
+        }
+        try (FinalizedState again = FinalizedState.rebuild(l1, 2, stf, FinalizedState.Progress.NONE, cache)) {
+            assertThat(again.expiringOrderHashes()).as("from the cache's record alone").containsExactlyInAnyOrder(hashes.get(0), hashes.get(1));
+        }
+        try (FinalizedState three = FinalizedState.rebuild(l1, 3, stf, FinalizedState.Progress.NONE, cache);
+             FinalizedState fresh = FinalizedState.rebuild(posted, 3, stf, FinalizedState.Progress.NONE)) {
+            assertThat(three.expiringOrderHashes()).as("the pruned one gone").containsExactly(hashes.get(1));
+            assertThat(fresh.expiringOrderHashes()).isEqualTo(three.expiringOrderHashes());
+        }
+    }
+
     private static void assertSame(FinalizedState cached, FinalizedState fresh, List<Address> traders) {
         assertThat(cached.root()).isEqualTo(fresh.root());
         assertThat(cached.finalizedCount()).isEqualTo(fresh.finalizedCount());

@@ -175,18 +175,33 @@ public final class SequencerState {
      *     then after each batch not yet final (one more than {@code postedAt}): which batch numbered each withdrawal, so
      *     the account views show each as posted or final
      * @param challengePeriod the rollup's challenge period, seconds
+     * @param fills the fills of the batches not final, in L1's order ({@link FillsOnL1})
+     * @param postedHashes digests of the orders L1's batches posted (any superset of the ones with an expiry whose ORDER_HASH
+     *     leaf the state still holds): each such leaf is pruned once its market's oracle time passes the expiry, as the
+     *     node would have for orders it took itself ({@code Exchange.takeUp}); one not named stays for good
      */
     public record L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
                           long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long[] withdrawalCounts, long challengePeriod,
-                          List<FillsOnL1.Fill> fills) {
+                          List<FillsOnL1.Fill> fills, List<Hash32> postedHashes) {
         /** A start whose batches not final made no fills (or whose reader did not collect them: tests of everything else). */
         public L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
                        long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long[] withdrawalCounts, long challengePeriod) {
             this(leaves, traders, markets, batches, finalized, tipRoot, last, postedAt, withdrawalCounts, challengePeriod, List.of());
         }
 
+        /**
+         * A start whose reader named no posted orders: an expiring order's ORDER_HASH leaf from before it then stays for good
+         * (tests of everything else).
+         */
+        public L1Start(List<dev.clearline.engine.stf.LeafStore.Write> leaves, List<Address> traders, List<Integer> markets, long batches,
+                       long finalized, Hash32 tipRoot, BatchHeader last, long[] postedAt, long[] withdrawalCounts, long challengePeriod,
+                       List<FillsOnL1.Fill> fills) {
+            this(leaves, traders, markets, batches, finalized, tipRoot, last, postedAt, withdrawalCounts, challengePeriod, fills, List.of());
+        }
+
         public L1Start {
             fills = List.copyOf(fills);
+            postedHashes = List.copyOf(postedHashes);
             long before = finalized;
             for (FillsOnL1.Fill f : fills) {
                 if (f.batch() < before || f.batch() >= batches) {
@@ -231,7 +246,7 @@ public final class SequencerState {
      * @throws IllegalArgumentException when the leaves do not give the last batch's post-state root
      */
     public static SequencerState takeUp(Genesis genesis, SignatureVerifier verifier, CommandHistory history, L1Start l1) {
-        Exchange exchange = Exchange.takeUp(genesis.domain(), verifier, genesis.books(), l1.leaves(), l1.traders(), l1.markets());
+        Exchange exchange = Exchange.takeUp(genesis.domain(), verifier, genesis.books(), l1.leaves(), l1.traders(), l1.markets(), l1.postedHashes());
         SequencerState s = new SequencerState(genesis, verifier, exchange, new OrderBookView(), l1.leaves(), null, history, l1.batches());
         Hash32 root = s.batches.state().root();
         if (!root.equals(l1.tipRoot())) {
@@ -1264,6 +1279,11 @@ public final class SequencerState {
         return exchange.orderLeavesToPrune();
     }
 
+    /** Finished orders' hash leaves waiting for their expiry to be pruned (a state taken up: the expiring ones L1 posted). */
+    public int hashesAwaitingExpiry() {
+        return exchange.hashesWaitingForPrune();
+    }
+
     /** Leaves in the state (what an image's load rebuilds the tree from). */
     public int leafCount() {
         return exchange.state().size();
@@ -1287,8 +1307,14 @@ public final class SequencerState {
         long finalized = sealedBatches - postedAt.length;
         long[] withdrawalCounts = new long[postedAt.length + 1];
         for (int i = 0; i < withdrawalCounts.length; i++) withdrawalCounts[i] = nextWithdrawalId() - view.withdrawalsInBatchesFrom(finalized + i);
+        List<Hash32> posted = new ArrayList<>();
+        for (Batch b : kept) {
+            for (Transition t : b.transitions()) {
+                if (t instanceof Transition.PostOrder p && p.order().expiry() != 0) posted.add(genesis.domain().orderDigest(p.order()));
+            }
+        }
         return new L1Start(leaves, exchange.traders(), exchange.markets(), sealedBatches, finalized,
-                batches.state().root(), lastBatch, postedAt, withdrawalCounts, challengePeriod, fillsOnL1(finalized));
+                batches.state().root(), lastBatch, postedAt, withdrawalCounts, challengePeriod, fillsOnL1(finalized), posted);
     }
 
     /**

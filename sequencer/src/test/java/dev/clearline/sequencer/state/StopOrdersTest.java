@@ -230,6 +230,42 @@ class StopOrdersTest {
         assertThat(b.stateRoot()).isEqualTo(a.stateRoot());
     }
 
+    /** A stop that leaves (cancelled, fired, expired) frees its trader's place: the hundredth is armed again after one goes. */
+    @Test
+    void aStopThatLeavesFreesItsTradersPlace() {
+        SequencerState s = opened();
+        List<VerifiedOrder> armed = new ArrayList<>();
+        for (int i = 0; i < StopOrders.PER_TRADER; i++) {
+            VerifiedOrder v = order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0);
+            assertThat(refusal(arm(s, v, 95 * T))).isNull();
+            armed.add(v);
+        }
+        assertThat(refusal(arm(s, order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), 95 * T))).isEqualTo("TOO_MANY_STOPS");
+        assertThat(refusal(apply(s, new Command.Cancel(2, ++seq, M.cancel(alice, armed.get(0).hash()))))).isNull();
+        assertThat(refusal(arm(s, order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), 95 * T))).as("the place the cancel freed").isNull();
+        assertThat(refusal(arm(s, order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), 95 * T))).as("and only that one").isEqualTo("TOO_MANY_STOPS");
+    }
+
+    /**
+     * Where a trigger stands after a mark: a fixed one stays, a trailing sell's rises to the mark less the trail (down to
+     * the tick) and a buy's falls to the mark plus it (up to the tick), never back; a buy trail past what a price can
+     * reach (near Long.MAX_VALUE) leaves its trigger where it was rather than overflow.
+     */
+    @Test
+    void aTriggerFollowsTheMarkOnTheTickAndNeverOverflows() {
+        VerifiedOrder sell = order(alice, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), buy = order(alice, Side.BUY, 110 * T, 1, TimeInForce.IOC, 0, 0);
+        assertThat(new StopOrders.Armed(sell, 95 * T, 1, false).followed(200 * T, T)).as("fixed").isEqualTo(95 * T);
+        assertThat(new StopOrders.Armed(buy, 105 * T, 1, false).followed(50 * T, T)).as("fixed").isEqualTo(105 * T);
+        assertThat(new StopOrders.Armed(sell, 95 * T, 1, false, 3 * T).followed(100 * T + 1, T)).isEqualTo(97 * T);
+        assertThat(new StopOrders.Armed(sell, 95 * T, 1, false, 3 * T).followed(97 * T, T)).as("never back").isEqualTo(95 * T);
+        assertThat(new StopOrders.Armed(buy, 105 * T, 1, false, 3 * T).followed(100 * T - 1, T)).isEqualTo(103 * T);
+        assertThat(new StopOrders.Armed(buy, 105 * T, 1, false, 3 * T).followed(103 * T, T)).as("never back").isEqualTo(105 * T);
+        long trail = 3 * T, farMark = Long.MAX_VALUE - trail - T; // the widest a trail can be before mark + trail + tick overflows
+        assertThat(new StopOrders.Armed(buy, Long.MAX_VALUE, 1, false, trail).followed(farMark, T)).as("at the edge: computed")
+                .isEqualTo(Math.ceilDiv(farMark + trail, T) * T).isLessThan(Long.MAX_VALUE);
+        assertThat(new StopOrders.Armed(buy, 7 * T, 1, false, trail).followed(farMark + 1, T)).as("past it: left where it was").isEqualTo(7 * T);
+    }
+
     private static String refusal(JsonNode reply) {
         JsonNode o = reply.path("outcomes").get(0);
         return o.path("accepted").asBoolean() ? null : o.path("reject").asText();

@@ -258,4 +258,64 @@ class TakeUpTest {
         assertThatThrownBy(() -> new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
                 elsewhere, l1.last(), new long[0], l1.withdrawalCounts(), PERIOD)).as("a header that does not end at the tip").isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * Orders with an expiry posted before a take-up (one filled, one left resting partly filled, dropped with the books):
+     * their ORDER_HASH leaves go in the first batch after their market's oracle time passes the expiry, as on the node
+     * that took them, when the reader of L1 named their hashes ({@code L1Start.postedHashes}); named by nobody they stay
+     * for good, which is what a take-up did before. A hash named that the state holds no expiring leaf for is passed over.
+     */
+    @Test
+    void expiringOrdersPostedBeforeATakeUpLoseTheirHashLeavesOnceTheyExpire() {
+        SequencerState a = new SequencerState(Market.GENESIS, VERIFIER);
+        List<Command> cs = LiquidationTest.opening(11_000);
+        for (Command c : cs) a.apply(c, Market.START * 1000);
+        Signer seller = M.traders.get(1), buyer = M.traders.get(2);
+        long expiry = Market.START + 100;
+        var resting = M.order(seller, new Order(seller.address(), Market.MARKET, Side.SELL, 12_000, 3 * Market.LOT, 0, TimeInForce.GTC, 0, expiry, 7,
+                1_000_000));
+        var taker = M.order(buyer, new Order(buyer.address(), Market.MARKET, Side.BUY, 12_000, Market.LOT, 0, TimeInForce.IOC, 0, expiry, 1, 1_000_000));
+        // an order without expiry, filled (the exchange posts an order when it first trades): its hash stays for good
+        var forGood = M.order(buyer, new Order(buyer.address(), Market.MARKET, Side.BUY, 12_000, Market.LOT, 0, TimeInForce.IOC, 0, 0, 2, 1_000_000));
+        long seq = cs.size();
+        for (var v : List.of(resting, taker, forGood)) {
+            JsonNode placed = FinalityTest.json(a.apply(new Command.Place(1, ++seq, v), Market.START * 1000));
+            assertThat(placed.path("outcomes").get(0).path("accepted").asBoolean()).as(placed.toString()).isTrue();
+        }
+        a.apply(new Command.TimeTick(1, ++seq, Market.START + 10), (Market.START + 10) * 1000);
+        SequencerState.L1Start l1 = a.asOnL1(new long[0], PERIOD);
+        List<Hash32> expiring = List.of(resting.hash(), taker.hash());
+        assertThat(l1.postedHashes()).as("the expiring orders A's batches posted").containsExactlyInAnyOrderElementsOf(expiring);
+        SequencerState.L1Start unnamed = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                l1.tipRoot(), l1.last(), l1.postedAt(), l1.withdrawalCounts(), l1.challengePeriod(), l1.fills(), List.of(forGood.hash(), Hash32.ZERO));
+        // a reader may name a hash twice (a final batch's and a live batch's refused repeat): one prune each, or the second is refused
+        List<Hash32> doubled = new java.util.ArrayList<>(l1.postedHashes());
+        doubled.addAll(l1.postedHashes());
+        SequencerState.L1Start twice = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
+                l1.tipRoot(), l1.last(), l1.postedAt(), l1.withdrawalCounts(), l1.challengePeriod(), l1.fills(), doubled);
+
+        for (SequencerState.L1Start start : List.of(twice, unnamed)) {
+            SequencerState b = SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), start);
+            assertThat(b.hashesAwaitingExpiry()).as("the named hashes with an expiring leaf").isEqualTo(start == twice ? 2 : 0);
+            long sealed = b.sealedBatches();
+            b.apply(new Command.Oracle(1, 1, M.price(11_000, expiry)), (Market.START + 20) * 1000); // at the expiry: not past it
+            b.apply(new Command.TimeTick(1, 2, Market.START + 40), (Market.START + 40) * 1000);
+            for (Hash32 h : expiring) assertThat(dev.clearline.engine.stf.StateReads.orderHash(b.leaves(), h)).as("not yet expired").isNotNull();
+            b.apply(new Command.Oracle(1, 3, M.price(11_000, expiry + 1)), (Market.START + 50) * 1000);
+            b.apply(new Command.TimeTick(1, 4, Market.START + 70), (Market.START + 70) * 1000);
+            List<Transition> after = new java.util.ArrayList<>();
+            for (long i = sealed; i < b.sealedBatches(); i++) after.addAll(b.sealedBatch(i).transitions());
+            List<Hash32> pruned = after.stream().filter(t -> t instanceof Transition.PruneOrderHash).map(t -> ((Transition.PruneOrderHash) t).orderHash()).toList();
+            if (start == twice) {
+                assertThat(pruned).as("both, once the oracle time passed their expiry").containsExactlyInAnyOrderElementsOf(expiring);
+                for (Hash32 h : expiring) assertThat(dev.clearline.engine.stf.StateReads.orderHash(b.leaves(), h)).isNull();
+            } else {
+                assertThat(pruned).as("named by nobody (an order without expiry and a hash with no leaf are passed over)").isEmpty();
+                for (Hash32 h : expiring) assertThat(dev.clearline.engine.stf.StateReads.orderHash(b.leaves(), h)).as("kept for good").isNotNull();
+            }
+            assertThat(dev.clearline.engine.stf.StateReads.orderHash(b.leaves(), forGood.hash())).as("an order without expiry keeps its hash").isNotNull();
+            b.close();
+        }
+        a.close();
+    }
 }
