@@ -123,7 +123,7 @@ final class StfMirror {
         for (Hash32 h : hashes) {
             if (!seen.add(h)) continue;
             dev.clearline.engine.state.OrderHashLeaf leaf = dev.clearline.engine.stf.StateReads.orderHash(state, h);
-            if (leaf == null || leaf.isTombstone() || leaf.expiry() == 0) continue;
+            if (leaf == null || leaf.expiry() == 0) continue; // none, or one without expiry (a tombstone has none either)
             expiredHashes.add(leaf.marketId(), leaf.expiry(), leaf.orderId(), h);
         }
     }

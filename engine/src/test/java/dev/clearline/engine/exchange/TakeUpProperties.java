@@ -48,7 +48,11 @@ class TakeUpProperties {
             int at = steps.size() / 2;
             for (ExchangeImageProperties.Step s : steps.subList(0, at)) if (s.kind() < 95) run.step(s);
             Exchange before = run.a;
-            Exchange taken = Exchange.takeUp(run.w.domain, VERIFIER, SIZES, leaves(before), before.traders(), before.markets());
+            // half the runs name every order A took, as a reader of L1 names those its batches posted (a superset of them)
+            boolean named = steps.size() % 2 == 0;
+            List<VerifiedOrder> ofA = List.copyOf(run.orders);
+            Exchange taken = Exchange.takeUp(run.w.domain, VERIFIER, SIZES, leaves(before), before.traders(), before.markets(),
+                    named ? ofA.stream().map(VerifiedOrder::hash).toList() : List.of());
             assertThat(taken.traders()).as("every account, by owner id").isEqualTo(before.traders());
             assertThat(taken.markets()).isEqualTo(before.markets());
             assertThat(ExchangeImageProperties.Run.leaves(taken)).as("the state taken up").isEqualTo(ExchangeImageProperties.Run.leaves(before));
@@ -84,6 +88,17 @@ class TakeUpProperties {
                     assertThat(taken.orderId(v.hash())).as("order %d's leaf is of a live order", h.orderId()).isNotNegative();
                 }
             }
+            // an expiring order of A's whose expiry its market's clock passed: its hash leaf is gone when its digest was named
+            for (VerifiedOrder v : ofA) {
+                var had = StateReads.orderHash(before.state(), v.hash());
+                var h = StateReads.orderHash(taken.state(), v.hash());
+                if (named && had != null && !had.isTombstone() && had.expiry() != 0 && h == null) seen.merge("A's expiring hash leaves pruned, named", 1L, Long::sum);
+                if (h == null || h.isTombstone() || h.expiry() == 0) continue;
+                var market = StateReads.market(taken.state(), h.marketId());
+                boolean due = market != null && market.lastOracleTs() > h.expiry();
+                if (named) assertThat(due).as("A's expired order %d's hash leaf, named", h.orderId()).isFalse();
+                else if (due) seen.merge("expired hash leaves kept, unnamed", 1L, Long::sum);
+            }
             run.finish();
             run.seen.forEach((k, v) -> seen.merge("after the take-up: " + k, v, Long::sum));
         });
@@ -92,7 +107,8 @@ class TakeUpProperties {
             assertThat(seen).as("what the flows reached after the take-up").containsKeys("orphans pruned","after the take-up: Filled",
                     "after the take-up: Rested", "after the take-up: emitted Trade", "after the take-up: emitted Liquidate",
                     "after the take-up: emitted Deleverage", "after the take-up: emitted Withdraw",
-                    "after the take-up: emitted PruneOrder", "after the take-up: Rejected:DUPLICATE_ORDER", "after the take-up: cut");
+                    "after the take-up: emitted PruneOrder", "after the take-up: Rejected:DUPLICATE_ORDER", "after the take-up: cut",
+                    "A's expiring hash leaves pruned, named", "expired hash leaves kept, unnamed");
         }
     }
 

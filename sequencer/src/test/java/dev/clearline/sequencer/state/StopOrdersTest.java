@@ -264,6 +264,8 @@ class StopOrdersTest {
         assertThat(new StopOrders.Armed(buy, Long.MAX_VALUE, 1, false, trail).followed(farMark, T)).as("at the edge: computed")
                 .isEqualTo(Math.ceilDiv(farMark + trail, T) * T).isLessThan(Long.MAX_VALUE);
         assertThat(new StopOrders.Armed(buy, 7 * T, 1, false, trail).followed(farMark + 1, T)).as("past it: left where it was").isEqualTo(7 * T);
+        assertThat(new StopOrders.Armed(buy, 7 * T, 1, false, trail).followed(Long.MAX_VALUE - trail + 1, T)).as("where mark + trail overflows")
+                .isEqualTo(7 * T);
     }
 
     private static String refusal(JsonNode reply) {
