@@ -198,6 +198,9 @@ final class UpCommand implements Callable<Integer> {
         long stopLoss = m1[3] * 95 / 100 / m1[1] * m1[1]; // 5 % under the start, on the tick
         out.println("  ./clearline order --market 1 --side sell --type market --lots 2 --reduce-only --stop " + Units.amount(stopLoss) + common
                 + "      (a stop-loss: held off the book, sold once the mark falls to it)");
+        long trail = m1[3] * 3 / 100 / m1[1] * m1[1]; // 3 % of the start, on the tick
+        out.println("  ./clearline order --market 1 --side sell --type market --lots 2 --reduce-only --trail " + Units.amount(trail) + common
+                + "      (a trailing stop: its trigger follows the mark up, never down, and sells once the mark falls that far from its high)");
         out.println("  ./clearline positions" + common + "      (lists your open orders' hashes)");
         out.println("  ./clearline cancel <order hash>" + common + "      (or --all: every open order of yours)");
         out.println("  ./clearline margin remove all --market 1" + common + "      (once you closed the position: its margin back to free)");

@@ -109,6 +109,14 @@ class HonestRunTest {
             JsonNode listed = UserOptions.JSON.readTree(cli(common, "positions").out()).path("openOrders");
             assertThat(listed.findValuesAsText("status")).contains("armed");
             assertThat(cli(common, "cancel", armed.path("orderHash").asText()).code()).isZero();
+            // and a trailing one as the guide prints it: armed with its distance, its trigger that far under the mark, cancelled
+            String trail = find(banner, "\\./clearline order --market 1 --side sell --type market --lots 2 --reduce-only --trail (\\S+) ");
+            assertThat(trail).isEqualTo("1.800000");
+            JsonNode trailing = UserOptions.JSON.readTree(cli(common, "order", "--market", "1", "--side", "sell", "--type", "market", "--lots", "1",
+                    "--reduce-only", "--trail", trail).out());
+            assertThat(trailing.path("armed").asBoolean()).as(trailing.toString()).isTrue();
+            assertThat(trailing.path("trailBy").asText()).isEqualTo(trail);
+            assertThat(cli(common, "cancel", trailing.path("orderHash").asText()).code()).isZero();
 
             JsonNode fill = account.path("fills").get(0);
             // L1 time runs 60x: the 600 s challenge period is 10 s here, which a stalled, loaded machine can spend before this read
