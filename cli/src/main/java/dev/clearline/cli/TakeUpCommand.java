@@ -111,7 +111,8 @@ final class TakeUpCommand extends EscapeCommands.HatchBase {
         withdrawalCounts[0] = state.withdrawalCount();
         // the fills of the batches not final, so their traders see where they stand (only a wrong batch was told of in part: it refuses)
         Eip712 domain = new Eip712(o.chainId(), Address.fromHex(rollup.getContractAddress()));
-        FillsOnL1 fills = new FillsOnL1(domain::orderDigest);
+        // an order the finalized batches posted is named by its hash too: the finalized state kept the digests of the resting ones
+        FillsOnL1 fills = new FillsOnL1(domain::orderDigest, state.restingOrderHashes());
         // the orders with an expiry L1 posted, so the new node prunes their hash leaves once they expire, as the old one would
         List<Hash32> postedHashes = new ArrayList<>(state.expiringOrderHashes());
         BatchVerifier tip = verifiedTip(state, log, head, next, tipRoot, "take up again; nothing was written", (p, v) -> {

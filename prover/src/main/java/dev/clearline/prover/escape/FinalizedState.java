@@ -40,7 +40,11 @@ import dev.clearline.tree.Bytes32;
  * <p>Besides the leaves it remembers who and what the replayed transitions named (owners and
  * markets), because state keys are hashes: to find every position, one asks each owner's leaf in
  * each market. Every holder of collateral or of a position appears in some transition (a deposit,
- * an order, a liquidation, a deleverage), and the insurance fund is always included.
+ * an order, a liquidation, a deleverage), and the insurance fund is always included. For the same
+ * reason it remembers the digests of the orders whose leaves it still holds: the expiring ones'
+ * ORDER_HASH leaves ({@link #expiringOrderHashes}) and the resting ones' ORDER leaves by short id
+ * ({@link #restingOrderHashes}), which a node taking up this state needs to prune the first and to
+ * name the second in the fills of later batches.
  *
  * <p>Rebuilt in memory it replays every finalized batch each time, which grows with the rollup's
  * age; rebuilt with a cache directory ({@link #rebuild(Postings, long, Stf, Progress, Path)}) it
@@ -77,6 +81,7 @@ public final class FinalizedState implements AutoCloseable {
     private final List<Address> owners;
     private final List<Integer> markets;
     private final List<Hash32> expiring;
+    private final Map<Long, Hash32> resting;
     /** The L1 block of the last finalized batch's posting (0 with none final): later postings are at or after it. */
     private final long finalBlock;
 
@@ -90,6 +95,7 @@ public final class FinalizedState implements AutoCloseable {
         this.owners = named.owners();
         this.markets = named.markets();
         this.expiring = named.expiring();
+        this.resting = named.resting();
         this.finalBlock = finalBlock;
     }
 
@@ -155,7 +161,7 @@ public final class FinalizedState implements AutoCloseable {
                 nodes.sync(); // the versions on disk before the record that names them
                 RollupLog.Posted last = byIndex(posted).get(finalizedCount - 1);
                 try {
-                    new CacheMark(finalizedCount, last.blockNumber(), store.root(), named.owners(), named.markets(), named.expiring()).write(cacheDir);
+                    new CacheMark(finalizedCount, last.blockNumber(), store.root(), named.owners(), named.markets(), named.expiring(), named.resting()).write(cacheDir);
                 } catch (IOException e) {
                     // the state is whole; without its record the next rebuild starts from the first batch, as with no cache
                     Files.deleteIfExists(cacheDir.resolve(CacheMark.FILE));
@@ -240,17 +246,26 @@ public final class FinalizedState implements AutoCloseable {
                         + " finalized a broken batch; see ./clearline verify-batches");
             }
             // a step that does not decode names nobody; the STF refuses it as MALFORMED, as the Solidity step does
+            List<Hash32> postedHere = new ArrayList<>();
             for (CalldataReplay.Step s : decoded.steps()) {
                 if (!s.decodes()) continue;
                 name(s.transition(), named.ownerSet, named.marketSet);
-                // the STF's own digest of it (the one its ORDER_HASH key is made from)
-                if (s.transition() instanceof Transition.PostOrder po && po.order().expiry() != 0) named.expiringSet.add(stf.signedDigest(po).digest());
+                if (s.transition() instanceof Transition.PostOrder po) {
+                    // the STF's own digest of it (the one its ORDER_HASH key is made from)
+                    Hash32 digest = stf.signedDigest(po).digest();
+                    postedHere.add(digest);
+                    if (po.order().expiry() != 0) named.expiringSet.add(digest);
+                }
             }
             // L1 finalized this root: a refused step leaves the state as the Solidity step does (postRoot == preRoot)
             CalldataReplay.apply(stf, store, decoded.steps(), decoded.steps().size(), i, CalldataReplay.OnRefusal.SKIP,
                     CalldataReplay.AfterStep.NONE);
             transitions += decoded.steps().size();
             version = store.commit();
+            for (Hash32 d : postedHere) {
+                var leaf = StateReads.orderHash(store, d);
+                if (leaf != null && !leaf.isTombstone()) named.restingMap.put(leaf.orderId(), d);
+            }
             if (!store.root().equals(p.batch().header().postStateRoot())) {
                 throw new IOException("finalized batch " + i + " replays to root " + store.root() + " but L1 holds "
                         + p.batch().header().postStateRoot() + ": the chain finalized a wrong batch; see ./clearline verify-batches");
@@ -259,14 +274,16 @@ public final class FinalizedState implements AutoCloseable {
         }
         // only the hashes the state still holds: a PostOrder the STF refused wrote none, a PruneOrderHash took its own
         named.expiringSet.removeIf(h -> StateReads.orderHash(store, h) == null);
+        named.restingMap.keySet().removeIf(id -> StateReads.order(store, id) == null); // filled, cancelled or evicted: pruned
+
         return version;
     }
 
     /** Who and what the replayed transitions named, in the orders {@link #owners()} and {@link #markets()} give. */
-    private record Named(TreeSet<Address> ownerSet, TreeSet<Integer> marketSet, TreeSet<Hash32> expiringSet) {
+    private record Named(TreeSet<Address> ownerSet, TreeSet<Integer> marketSet, TreeSet<Hash32> expiringSet, java.util.TreeMap<Long, Hash32> restingMap) {
         static Named fresh() {
             Named n = new Named(new TreeSet<>(Comparator.comparing(Address::toString)), new TreeSet<>(Comparator.comparingLong(Integer::toUnsignedLong)),
-                    new TreeSet<>(Comparator.comparing(Hash32::toString)));
+                    new TreeSet<>(Comparator.comparing(Hash32::toString)), new java.util.TreeMap<>());
             n.ownerSet.add(Address.INSURANCE_FUND);
             return n;
         }
@@ -276,6 +293,7 @@ public final class FinalizedState implements AutoCloseable {
             n.ownerSet.addAll(mark.owners());
             n.marketSet.addAll(mark.markets());
             n.expiringSet.addAll(mark.expiring());
+            n.restingMap.putAll(mark.resting());
             return n;
         }
 
@@ -289,6 +307,10 @@ public final class FinalizedState implements AutoCloseable {
 
         List<Hash32> expiring() {
             return List.copyOf(expiringSet);
+        }
+
+        Map<Long, Hash32> resting() {
+            return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(restingMap));
         }
     }
 
@@ -336,6 +358,15 @@ public final class FinalizedState implements AutoCloseable {
      */
     public List<Hash32> expiringOrderHashes() {
         return expiring;
+    }
+
+    /**
+     * The digest of each order whose ORDER leaf this state holds (posted in a finalized batch and neither filled, cancelled
+     * nor pruned since), by short id: a fill in a later batch names such an order by its id alone, and a reader of those
+     * batches names it by its digest with this ({@code take-up}'s fills).
+     */
+    public Map<Long, Hash32> restingOrderHashes() {
+        return resting;
     }
 
     /** How many batches are final (the state is after batch {@code finalizedCount - 1}). */

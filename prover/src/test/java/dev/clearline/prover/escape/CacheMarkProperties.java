@@ -41,7 +41,13 @@ class CacheMarkProperties {
                 random.nextBytes(h);
                 expiring.add(new Hash32(h));
             }
-            CacheMark mark = new CacheMark(count, block, new Hash32(root), owners, markets, expiring);
+            java.util.Map<Long, Hash32> resting = new java.util.HashMap<>();
+            for (int i = random.nextInt(4); i > 0; i--) {
+                byte[] h = new byte[32];
+                random.nextBytes(h);
+                resting.put(1 + random.nextLong(Long.MAX_VALUE - 1), new Hash32(h));
+            }
+            CacheMark mark = new CacheMark(count, block, new Hash32(root), owners, markets, expiring, resting);
             mark.write(dir);
             CacheMark read = CacheMark.read(dir);
             if (count >= 1 && block >= 0) {
@@ -55,7 +61,7 @@ class CacheMarkProperties {
     @Test
     void noRecordOrAnotherFormatReadsAsNone() throws Exception {
         assertThat(CacheMark.read(dir)).as("no record").isNull();
-        new CacheMark(1, 0, new Hash32(new byte[32]), List.of(), List.of(1), List.of()).write(dir);
+        new CacheMark(1, 0, new Hash32(new byte[32]), List.of(), List.of(1), List.of(), java.util.Map.of(7L, new Hash32(new byte[32]))).write(dir);
         Path file = dir.resolve(CacheMark.FILE);
         assertThat(CacheMark.read(dir)).as("as written").isNotNull();
         String written = Files.readString(file);
@@ -64,5 +70,7 @@ class CacheMarkProperties {
         // the first format, before the expiring orders' digests: its cache is rebuilt, so a take-up misses none of them
         Files.writeString(file, written.replace("clearline-finalized-state 2", "clearline-finalized-state 1").replaceFirst("expiring [^\n]*\n", ""));
         assertThat(CacheMark.read(dir)).as("the first format").isNull();
+        Files.writeString(file, written.replace("resting 7:", "resting 0:"));
+        assertThat(CacheMark.read(dir)).as("an order id of 0").isNull();
     }
 }

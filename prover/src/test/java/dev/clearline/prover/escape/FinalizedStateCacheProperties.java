@@ -210,8 +210,10 @@ class FinalizedStateCacheProperties {
 
     /**
      * The digests of the expiring orders whose ORDER_HASH leaf the finalized state holds, as a take-up needs them to prune
-     * those leaves: posted in a finalized batch, until a PruneOrderHash takes one; the same from a fresh replay and from a
-     * cache brought forward (kept in its record), and the calldata reader ({@code expiringIn}) finds them in a batch alone.
+     * those leaves: posted in a finalized batch, until a PruneOrderHash takes one; and of the orders whose ORDER leaf it
+     * holds, by short id, until a PruneOrder takes it (a take-up names them in later fills). The same from a fresh replay
+     * and from a cache brought forward (kept in its record); the calldata reader ({@code expiringIn}) finds the first in a
+     * batch alone.
      */
     @Test
     void theExpiringOrdersStillInTheStateAreKnownByTheirDigestsThroughTheCache() throws Exception {
@@ -240,6 +242,7 @@ class FinalizedStateCacheProperties {
         builder.seal();
         assertThat(builder.append(price.apply(10), 0).applied()).isTrue();
         assertThat(builder.append(new dev.clearline.engine.transition.Transition.PruneOrderHash(hashes.get(0)), 0).applied()).as("expired at 10").isTrue();
+        assertThat(builder.append(new dev.clearline.engine.transition.Transition.PruneOrder(3), 0).applied()).as("order 3 done with").isTrue();
         builder.seal();
         List<RollupLog.Posted> posted = new ArrayList<>();
         int i = 0;
@@ -250,16 +253,22 @@ class FinalizedStateCacheProperties {
 
         Path cache = Files.createTempDirectory(dir, "expiring");
         FinalizedState.Postings l1 = from -> posted.stream().filter(p -> p.blockNumber() >= from).toList();
+        java.util.Map<Long, Hash32> allThree = java.util.Map.of(1L, hashes.get(0), 2L, hashes.get(1), 3L, hashes.get(2));
         try (FinalizedState two = FinalizedState.rebuild(l1, 2, stf, FinalizedState.Progress.NONE, cache)) {
             assertThat(two.expiringOrderHashes()).containsExactlyInAnyOrder(hashes.get(0), hashes.get(1));
+            assertThat(two.restingOrderHashes()).as("every order whose ORDER leaf is held, by short id").isEqualTo(allThree);
         }
         try (FinalizedState again = FinalizedState.rebuild(l1, 2, stf, FinalizedState.Progress.NONE, cache)) {
             assertThat(again.expiringOrderHashes()).as("from the cache's record alone").containsExactlyInAnyOrder(hashes.get(0), hashes.get(1));
+            assertThat(again.restingOrderHashes()).isEqualTo(allThree);
         }
         try (FinalizedState three = FinalizedState.rebuild(l1, 3, stf, FinalizedState.Progress.NONE, cache);
              FinalizedState fresh = FinalizedState.rebuild(posted, 3, stf, FinalizedState.Progress.NONE)) {
             assertThat(three.expiringOrderHashes()).as("the pruned one gone").containsExactly(hashes.get(1));
             assertThat(fresh.expiringOrderHashes()).isEqualTo(three.expiringOrderHashes());
+            assertThat(three.restingOrderHashes()).as("order 3's leaf pruned; order 1's ORDER leaf outlives its hash leaf")
+                    .isEqualTo(java.util.Map.of(1L, hashes.get(0), 2L, hashes.get(1)));
+            assertThat(fresh.restingOrderHashes()).isEqualTo(three.restingOrderHashes());
         }
     }
 

@@ -24,8 +24,9 @@ import java.util.function.Function;
  * the ones it filled at). What a node that took up from L1 lists in its account views for the batches still in their
  * challenge period, so a trader sees where the fills the lost node made stand ({@link SequencerState#takeUp}).
  *
- * <p>A fill names an order's hash when this reader saw its PostOrder (ORDER leaves keep only the short id): an order
- * posted in a batch before the first one replayed here is named by its trader alone.
+ * <p>A fill names an order's hash when this reader saw its PostOrder (ORDER leaves keep only the short id), or was given
+ * it with the state it starts from; an order posted before the first batch replayed here and not given is named by its
+ * trader alone.
  */
 public final class FillsOnL1 {
     /**
@@ -42,7 +43,17 @@ public final class FillsOnL1 {
 
     /** @param digests an order's EIP-712 digest under the rollup's domain (its ORDER_HASH key) */
     public FillsOnL1(Function<Order, Hash32> digests) {
+        this(digests, Map.of());
+    }
+
+    /**
+     * @param digests as above
+     * @param posted the digests of orders posted before the batches this reader is told of, by short id (the resting orders
+     *     of the state it starts from): a fill of one of them names it by its hash too
+     */
+    public FillsOnL1(Function<Order, Hash32> digests, Map<Long, Hash32> posted) {
         this.digests = digests;
+        this.hashes.putAll(posted);
     }
 
     /**
