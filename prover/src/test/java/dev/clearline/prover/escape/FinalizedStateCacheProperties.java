@@ -272,6 +272,49 @@ class FinalizedStateCacheProperties {
         }
     }
 
+    /**
+     * What a take-up reads of L1 besides the finalized state: the traders and markets each batch names ({@code namedIn}),
+     * every transition of the live batches as a verifier ahead applies it (its watcher told of each, in order), that
+     * verifier's leaves (they rebuild its root) and withdrawal count, each the same as a replay of every batch gives.
+     */
+    @Test
+    void whatATakeUpReadsOfTheLiveBatchesIsWhatAReplayOfEveryBatchGives() {
+        Property.forAll(ReplaysAgreeProperties.histories().filter(h -> h.batches().size() >= 2)).tries(6).check(h -> {
+            Stf stf = TestBatches.stf();
+            List<RollupLog.Posted> posted = postings(h);
+            int fin = h.batches().size() / 2;
+            try (FinalizedState state = FinalizedState.rebuild(posted, fin, stf, FinalizedState.Progress.NONE);
+                 FinalizedState all = FinalizedState.rebuild(posted, posted.size(), stf, FinalizedState.Progress.NONE)) {
+                java.util.TreeSet<Address> owners = new java.util.TreeSet<>(java.util.Comparator.comparing(Address::toString));
+                java.util.TreeSet<Integer> markets = new java.util.TreeSet<>(java.util.Comparator.comparingLong(Integer::toUnsignedLong));
+                owners.add(Address.INSURANCE_FUND);
+                for (RollupLog.Posted p : posted) FinalizedState.namedIn(p.batch().calldata(), owners, markets);
+                assertThat(List.copyOf(owners)).isEqualTo(all.owners());
+                assertThat(List.copyOf(markets)).isEqualTo(all.markets());
+
+                BatchVerifier ahead = state.verifierAhead(stf);
+                List<dev.clearline.engine.transition.Transition> told = new ArrayList<>(), expected = new ArrayList<>();
+                for (int i = fin; i < posted.size(); i++) {
+                    PostedBatch b = h.batches().get(i);
+                    assertThat(ahead.verify(b, (t, leaves) -> told.add(t))).isEqualTo(new Verdict.Honest(i, b.header().postStateRoot()));
+                    for (var step : dev.clearline.prover.replay.CalldataReplay.decode(b.calldata()).steps()) expected.add(step.transition());
+                }
+                assertThat(told).as("every live transition, in order").isEqualTo(expected);
+                long withdrawals = 0;
+                for (Address t : all.owners()) withdrawals += all.withdrawalsTo(t).size();
+                assertThat(all.withdrawalCount()).as("every withdrawal numbered has its leaf").isEqualTo(withdrawals);
+                assertThat(ahead.withdrawalCount()).isEqualTo(all.withdrawalCount());
+                List<dev.clearline.engine.stf.LeafStore.Write> leaves = new ArrayList<>();
+                ahead.forEachLeaf((k, v) -> leaves.add(new dev.clearline.engine.stf.LeafStore.Write(k.clone(), v.clone())));
+                dev.clearline.engine.stf.TreeLeafStore rebuilt = new dev.clearline.engine.stf.TreeLeafStore(
+                        new dev.clearline.tree.SparseMerkleTree(new MemoryNodeStore(), 0));
+                rebuilt.putAll(leaves);
+                rebuilt.commit();
+                assertThat(rebuilt.root()).as("its leaves rebuild its root").isEqualTo(ahead.verifiedRoot()).isEqualTo(all.root());
+            }
+        });
+    }
+
     private static void assertSame(FinalizedState cached, FinalizedState fresh, List<Address> traders) {
         assertThat(cached.root()).isEqualTo(fresh.root());
         assertThat(cached.finalizedCount()).isEqualTo(fresh.finalizedCount());

@@ -259,6 +259,12 @@ class TakeUpTest {
                 elsewhere, l1.last(), new long[0], l1.withdrawalCounts(), PERIOD)).as("a header that does not end at the tip").isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** {@code l1} with the digests its reader named replaced by {@code hashes}. */
+    private static SequencerState.L1Start naming(SequencerState.L1Start l1, List<Hash32> hashes) {
+        return new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(), l1.tipRoot(), l1.last(),
+                l1.postedAt(), l1.withdrawalCounts(), l1.challengePeriod(), l1.fills(), hashes);
+    }
+
     /**
      * Orders with an expiry posted before a take-up (one filled, one left resting partly filled, dropped with the books):
      * their ORDER_HASH leaves go in the first batch after their market's oracle time passes the expiry, as on the node
@@ -286,13 +292,11 @@ class TakeUpTest {
         SequencerState.L1Start l1 = a.asOnL1(new long[0], PERIOD);
         List<Hash32> expiring = List.of(resting.hash(), taker.hash());
         assertThat(l1.postedHashes()).as("the expiring orders A's batches posted").containsExactlyInAnyOrderElementsOf(expiring);
-        SequencerState.L1Start unnamed = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
-                l1.tipRoot(), l1.last(), l1.postedAt(), l1.withdrawalCounts(), l1.challengePeriod(), l1.fills(), List.of(forGood.hash(), Hash32.ZERO));
+        SequencerState.L1Start unnamed = naming(l1, List.of(forGood.hash(), Hash32.ZERO));
         // a reader may name a hash twice (a final batch's and a live batch's refused repeat): one prune each, or the second is refused
         List<Hash32> doubled = new java.util.ArrayList<>(l1.postedHashes());
         doubled.addAll(l1.postedHashes());
-        SequencerState.L1Start twice = new SequencerState.L1Start(l1.leaves(), l1.traders(), l1.markets(), l1.batches(), l1.finalized(),
-                l1.tipRoot(), l1.last(), l1.postedAt(), l1.withdrawalCounts(), l1.challengePeriod(), l1.fills(), doubled);
+        SequencerState.L1Start twice = naming(l1, doubled);
 
         for (SequencerState.L1Start start : List.of(twice, unnamed)) {
             SequencerState b = SequencerState.takeUp(Market.GENESIS, VERIFIER, CommandHistory.inMemory(), start);
