@@ -453,18 +453,22 @@ final class UserCommands {
 
         /** --trail as a distance the node takes: on the tick, above 0 and under the mark. */
         private long trailOf(JsonNode m) {
-            long d;
-            try {
-                d = Units.parse(trail);
-            } catch (IllegalArgumentException e) {
-                throw UserError.usage("--trail: " + e.getMessage());
-            }
+            long d = parsedPrice("--trail", trail);
             long tick = m.path("tickSize").asLong();
             long mark = m.path("markPrice").asLong();
             if (d <= 0 || d % tick != 0) throw UserError.usage("--trail must be a price distance above 0 on the market's tick " + Units.amount(tick) + ", not " + trail);
             if (mark <= 0) throw new UserError("market " + m.path("market").asText() + " has no mark yet: a trailing stop follows the mark; leave out --trail");
             if (d >= mark) throw UserError.usage("--trail must be under the mark (" + Units.amount(mark) + "), not " + trail);
             return d;
+        }
+
+        /** A price option's value in quote units; a usage error naming {@code flag} when it does not read as one. */
+        private static long parsedPrice(String flag, String value) {
+            try {
+                return Units.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw UserError.usage(flag + ": " + e.getMessage());
+            }
         }
 
         /** Where a trailing stop's trigger starts, as the node puts it: the mark less (sell) or plus (buy) the distance, on the tick away from it. */
@@ -476,12 +480,7 @@ final class UserCommands {
 
         /** --stop as a trigger the node takes: on the tick, and on the side of the mark it has not reached yet. */
         private long triggerOf(JsonNode m, Side s) {
-            long t;
-            try {
-                t = Units.parse(stop);
-            } catch (IllegalArgumentException e) {
-                throw UserError.usage("--stop: " + e.getMessage());
-            }
+            long t = parsedPrice("--stop", stop);
             long tick = m.path("tickSize").asLong();
             long mark = m.path("markPrice").asLong();
             if (t <= 0 || t % tick != 0) throw UserError.usage("--stop must be a price above 0 on the market's tick " + Units.amount(tick) + ", not " + stop);

@@ -214,17 +214,7 @@ class StopOrdersTest {
         mark(a, 102 * T); // alice's to 100, carol's stays at 108
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Snapshot.writeWithoutTrails(a, 4)).hasMessageContaining("trailing stop");
         SequencerState b = Snapshot.read(Snapshot.write(a), Market.GENESIS, new NativeSecp256k1Verifier());
-        long at = ts;
-        List<JsonNode> fromA = new ArrayList<>(), fromB = new ArrayList<>();
-        for (long price : new long[] {105 * T, 104 * T, 103 * T, 99 * T, 107 * T}) {
-            ts = at;
-            fromA.add(mark(a, price));
-            seq--;
-            ts = at;
-            fromB.add(mark(b, price));
-            at = ts;
-        }
-        assertThat(fromB).as("the restored state's replies").isEqualTo(fromA);
+        List<JsonNode> fromA = marksOnBoth(a, b, 105 * T, 104 * T, 103 * T, 99 * T, 107 * T);
         assertThat(events(fromA.get(2))).as("alice's, moved to 103 by the mark at 105").containsSubsequence("Triggered");
         assertThat(events(fromA.get(4))).as("carol's, down to 107 by the mark at 99, which the next reached").containsSubsequence("Triggered");
         assertThat(b.stateRoot()).isEqualTo(a.stateRoot());
@@ -266,6 +256,25 @@ class StopOrdersTest {
         assertThat(new StopOrders.Armed(buy, 7 * T, 1, false, trail).followed(farMark + 1, T)).as("past it: left where it was").isEqualTo(7 * T);
         assertThat(new StopOrders.Armed(buy, 7 * T, 1, false, trail).followed(Long.MAX_VALUE - trail + 1, T)).as("where mark + trail overflows")
                 .isEqualTo(7 * T);
+    }
+
+    /**
+     * Each mark in {@code prices} sent to {@code a} and to {@code b} (a state restored from {@code a}'s snapshot) as the same
+     * command at the same oracle time; asserts both answer alike and returns {@code a}'s replies.
+     */
+    private List<JsonNode> marksOnBoth(SequencerState a, SequencerState b, long... prices) {
+        long at = ts;
+        List<JsonNode> fromA = new ArrayList<>(), fromB = new ArrayList<>();
+        for (long price : prices) {
+            ts = at;
+            fromA.add(mark(a, price));
+            seq--;
+            ts = at;
+            fromB.add(mark(b, price));
+            at = ts;
+        }
+        assertThat(fromB).as("the restored state's replies").isEqualTo(fromA);
+        return fromA;
     }
 
     private static String refusal(JsonNode reply) {
@@ -356,17 +365,7 @@ class StopOrdersTest {
         arm(a, order(carol, Side.SELL, 90 * T, 1, TimeInForce.IOC, 0, 0), 96 * T);
         arm(a, order(carol, Side.BUY, 110 * T, 1, TimeInForce.IOC, 0, 0), 103 * T);
         SequencerState b = Snapshot.read(Snapshot.write(a), Market.GENESIS, new NativeSecp256k1Verifier());
-        long at = ts;
-        List<JsonNode> fromA = new ArrayList<>(), fromB = new ArrayList<>();
-        for (long price : new long[] {98 * T, 96 * T, 102 * T}) {
-            ts = at;
-            fromA.add(mark(a, price));
-            seq--;
-            ts = at;
-            fromB.add(mark(b, price));
-            at = ts;
-        }
-        assertThat(fromB).as("the restored state's replies").isEqualTo(fromA);
+        List<JsonNode> fromA = marksOnBoth(a, b, 98 * T, 96 * T, 102 * T);
         assertThat(events(fromA.get(1))).as("both sell stops, the higher trigger first").containsSubsequence("Triggered", "Triggered");
         JsonNode first = null;
         for (JsonNode e : fromA.get(1).path("events")) if (first == null && e.path("event").asText().equals("Triggered")) first = e;
