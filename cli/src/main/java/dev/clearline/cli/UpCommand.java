@@ -203,6 +203,8 @@ final class UpCommand implements Callable<Integer> {
                 + "      (a trailing stop: its trigger follows the mark up, never down, and sells once the mark falls that far from its high)");
         out.println("  ./clearline positions" + common + "      (lists your open orders' hashes)");
         out.println("  ./clearline cancel <order hash>" + common + "      (or --all: every open order of yours)");
+        out.println("  ./clearline cancel --after 60" + common + "      (a dead man's switch: your orders all leave in 60 s unless you send it"
+                + " again; --after 0 turns it off)");
         out.println("  ./clearline margin remove all --market 1" + common + "      (once you closed the position: its margin back to free)");
         out.println("  ./clearline withdraw 100" + common);
         out.println("  ./clearline claim" + common + "      (once the withdrawal's batch is final)");

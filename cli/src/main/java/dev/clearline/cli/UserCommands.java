@@ -617,7 +617,9 @@ final class UserCommands {
     @Command(name = "cancel", mixinStandardHelpOptions = true,
             description = {"Sign and send the cancel of one or more of your orders, or of all of them.",
                     "Several hashes, or --all (with --market: that market's only), go to the venue in batches of up to 256 (fewer where"
-                            + " the node takes smaller requests), each batch one command: before quotes are replaced, or when leaving."})
+                            + " the node takes smaller requests), each batch one command: before quotes are replaced, or when leaving.",
+                    "--after SECONDS arms a dead man's switch instead: every open order of your key leaves once that long passes on the"
+                            + " node's clock, unless you send it again first."})
     static final class CancelOrder extends Base {
         /** The most cancels the trader API takes in one batch. */
         static final int BATCH = 256;
@@ -632,12 +634,25 @@ final class UserCommands {
         @Option(names = "--market", converter = Converters.MarketId.class, description = "With --all: only the orders on this market.")
         Integer market;
 
+        @Option(names = "--after", paramLabel = "SECONDS", description = "A dead man's switch: every open order of your key (resting"
+                + " ones and armed stops) leaves once SECONDS pass on the node's clock, unless --after is sent again before then (a"
+                + " quoting program sends it every few seconds, so its quotes leave with it when it stops); --after 0 turns it off."
+                + " The node's promise, as a stop's trigger is: nothing of it is on L1.")
+        Long after;
+
         CancelOrder(PrintWriter out) {
             super(out);
         }
 
         @Override
         public Integer call() {
+            if (after != null) {
+                if (all || !orderHashes.isEmpty() || market != null) {
+                    throw UserError.usage("--after sets a switch over all your orders, on every market: give it alone");
+                }
+                if (after < 0) throw UserError.usage("--after is a number of seconds, 0 or more (0 turns the switch off), not " + after);
+                return cancelAllAfter(after);
+            }
             if (all && !orderHashes.isEmpty()) throw UserError.usage("give the orders' hashes or --all, not both");
             if (!all && orderHashes.isEmpty()) {
                 throw UserError.usage("give the hash of the order to cancel (./clearline positions lists your open orders), or --all");
@@ -702,6 +717,32 @@ final class UserCommands {
                 if (left > 0) t.append("\n").append(left).append(" order(s)").append(where).append(" still open, placed meanwhile: run it again");
             }
             o.print(out, res, t.toString());
+            return 0;
+        }
+
+        /**
+         * Signs {@code CancelAllAfter(owner, deadline, nonce)} with the deadline {@code seconds} past the node's own clock (its
+         * {@code /state} time, so a skewed local clock does not move it) and the time in milliseconds as the nonce (each
+         * switch above the last), and sends it.
+         */
+        private int cancelAllAfter(long seconds) {
+            JsonNode state = o.get("/state");
+            long nodeNow = state.path("time").asLong();
+            long deadline = seconds == 0 ? 0 : Math.addExact(nodeNow, seconds);
+            long nonce = System.currentTimeMillis();
+            Signer signer = o.signer();
+            Eip712 domain = o.domain(state);
+            ObjectNode body = UserOptions.JSON.createObjectNode();
+            body.put("owner", signer.address().toString()).put("deadline", deadline).put("nonce", nonce)
+                    .put("signature", hex(signer.sign(domain.cancelAllAfterDigest(signer.address(), deadline, nonce)).encoded()));
+            JsonNode r = o.post("/orders/cancel-all-after", body);
+            long seq = r.path("seq").asLong();
+            ObjectNode res = result().put("trader", signer.address().toString()).put("deadline", deadline).put("nonce", nonce).put("seq", seq);
+            o.print(out, res, seconds == 0
+                    ? "Dead man's switch of " + signer.address() + " off at seq " + seq + ": your orders stay until you cancel them"
+                    : "Dead man's switch of " + signer.address() + " set at seq " + seq + ": every open order of yours (resting and stops)"
+                    + " leaves at " + java.time.Instant.ofEpochSecond(deadline) + " on the node's clock, in " + seconds + " s, unless"
+                    + " you send --after again before then (--after 0 turns it off)");
             return 0;
         }
 
@@ -770,6 +811,10 @@ final class UserCommands {
             }
             long openCount = openOrderCount(a);
             b.append("  open orders: ").append(openCount);
+            if (a.has("cancelAllAt")) {
+                b.append(" (dead man's switch: all leave at ").append(java.time.Instant.ofEpochSecond(a.path("cancelAllAt").asLong()))
+                        .append(" on the node's clock, unless ./clearline cancel --after moves it)");
+            }
             if (openCount > a.path("openOrders").size()) {
                 b.append(" (the first ").append(a.path("openOrders").size()).append(" below; the API pages through the rest: GET /accounts/")
                         .append(a.path("trader").asText()).append("?from=").append(a.path("openOrdersNext").asLong()).append(')');

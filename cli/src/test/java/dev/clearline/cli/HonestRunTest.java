@@ -117,6 +117,13 @@ class HonestRunTest {
             assertThat(trailing.path("armed").asBoolean()).as(trailing.toString()).isTrue();
             assertThat(trailing.path("trailBy").asText()).isEqualTo(trail);
             assertThat(cli(common, "cancel", trailing.path("orderHash").asText()).code()).isZero();
+            // the dead man's switch as the guide prints it: set a minute past the node's clock, shown with the account, turned off
+            assertThat(banner).contains("./clearline cancel --after 60 ");
+            JsonNode deadMan = UserOptions.JSON.readTree(cli(common, "cancel", "--after", "60").out());
+            assertThat(deadMan.path("deadline").asLong()).as(deadMan.toString()).isPositive();
+            assertThat(UserOptions.JSON.readTree(cli(common, "positions").out()).path("cancelAllAt").asLong()).isEqualTo(deadMan.path("deadline").asLong());
+            assertThat(UserOptions.JSON.readTree(cli(common, "cancel", "--after", "0").out()).path("deadline").asLong()).isZero();
+            assertThat(UserOptions.JSON.readTree(cli(common, "positions").out()).has("cancelAllAt")).isFalse();
 
             JsonNode fill = account.path("fills").get(0);
             // L1 time runs 60x: the 600 s challenge period is 10 s here, which a stalled, loaded machine can spend before this read

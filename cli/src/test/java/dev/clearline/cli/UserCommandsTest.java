@@ -45,7 +45,7 @@ class UserCommandsTest {
 
     @BeforeAll
     void start() throws Exception {
-        venue = LocalVenue.start("user-commands", 16);
+        venue = LocalVenue.start("user-commands", 17);
         dir = venue.dir();
         gateway = venue.gateway();
         url = venue.url();
@@ -139,6 +139,42 @@ class UserCommandsTest {
         assertThat(many.code()).as(many.err()).isZero();
         assertThat(many.out()).startsWith("Cancelled " + (UserCommands.CancelOrder.BATCH + 1) + " order(s) at seq ").contains(" (3 batches)");
         assertThat(openHashes(maker)).isEmpty();
+    }
+
+    /**
+     * A dead man's switch from the command line: set that many seconds past the node's clock, shown by positions, refused
+     * with the other ways of cancelling; once the node's clock passes it the next command takes the key's orders off.
+     */
+    @Test
+    void cancelAfterSetsADeadMansSwitchThatTakesTheKeysOrdersOffOnceItsTimePasses() throws Exception {
+        String key = keyOf(16);
+        Run bid = run("order", "--market", "1", "--side", "buy", "--price", "0.0003", "--lots", "1", "--api", url, "--key", key, "--json");
+        assertThat(bid.code()).as(bid.err()).isZero();
+        String hash = UserOptions.JSON.readTree(bid.out()).path("orderHash").asText();
+        assertThat(run("cancel", "--after", "5", "--all", "--api", url, "--key", key).code()).as("--after goes alone").isEqualTo(2);
+        assertThat(run("cancel", "--after", "-1", "--api", url, "--key", key).code()).isEqualTo(2);
+
+        Run set = run("cancel", "--after", "2", "--api", url, "--key", key);
+        assertThat(set.code()).as(set.err()).isZero();
+        assertThat(set.out()).contains("Dead man's switch of ", " set at seq ", "in 2 s, unless you send --after again");
+        assertThat(run("positions", "--api", url, "--key", key).out()).contains("open orders: 1 (dead man's switch: all leave at ");
+        Run json = run("cancel", "--after", "600", "--api", url, "--key", key, "--json");
+        JsonNode moved = UserOptions.JSON.readTree(json.out());
+        long nodeNow = gateway.query(dev.clearline.sequencer.command.Command.QueryKind.STATE, 0, null, null).get(30, java.util.concurrent.TimeUnit.SECONDS)
+                .path("time").asLong();
+        assertThat(moved.path("deadline").asLong()).as("600 s past the node's clock").isBetween(nodeNow + 590, nodeNow + 600);
+        assertThat(run("cancel", "--after", "0", "--api", url, "--key", key).out()).contains(" off at seq ");
+        assertThat(run("positions", "--api", url, "--key", key).out()).contains("open orders: 1").doesNotContain("dead man's switch");
+
+        assertThat(run("cancel", "--after", "1", "--api", url, "--key", key).code()).isZero();
+        long deadline = nodeNow + 1;
+        for (long until = System.currentTimeMillis() + 10_000; System.currentTimeMillis() < until && openHashes(key).contains(hash); ) {
+            Thread.sleep(300);
+            // any command past the deadline fires it: another trader's far bid here, as the leader's clock ticks would on a node
+            run("order", "--market", "1", "--side", "buy", "--price", "0.0001", "--lots", "1", "--tif", "ioc", "--api", url, "--key", keyOf(9));
+        }
+        assertThat(openHashes(key)).as("the order left once the node's clock passed %d", deadline).doesNotContain(hash);
+        assertThat(run("positions", "--api", url, "--key", key).out()).contains("open orders: 0").doesNotContain("dead man's switch");
     }
 
     /**

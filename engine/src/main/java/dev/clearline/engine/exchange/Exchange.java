@@ -664,6 +664,20 @@ public final class Exchange {
         return null;
     }
 
+    /**
+     * Takes a live order off the book on the node's own word ({@code why}), with a {@code Cancelled} event and no
+     * {@code Cancel} transition (its trader signed none): as for every order the exchange removes by itself (an IOC's
+     * rest, a take-profit whose position closed), a posted order's ORDER leaf is pruned as one this exchange is done with,
+     * and its hash and nonce stay taken, so it is never filled or placed again. False when no live order has that hash.
+     */
+    public boolean takeOff(Hash32 orderHash, ExchangeEvent.Why why) {
+        LiveOrder e = index.live(orderHash);
+        if (e == null) return false;
+        glue.evict(e, bookOf(e.marketId()), mirror.market(e.marketId()), why, null);
+        sweep(e.marketId());
+        return true;
+    }
+
     /** @deprecated the exchange's clock is each market's oracle time; {@code now} is ignored */
     @Deprecated
     public Reject amend(VerifiedCancel replaced, VerifiedOrder replacement, long now) {

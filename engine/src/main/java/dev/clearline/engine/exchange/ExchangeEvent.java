@@ -70,7 +70,8 @@ public sealed interface ExchangeEvent {
      * REFUSED: the STF refused a fill and this order was at fault. RISK: its trader was liquidated.
      * FORCED: a ForcedCancel from L1. PEG_CROSSED: a post-only pegged order its reference moved
      * onto the other side of the book. FILL_LIMIT: an incoming order made
-     * {@link Exchange#MAX_FILLS_PER_ORDER} fills and still crossed; the rest is cancelled.
+     * {@link Exchange#MAX_FILLS_PER_ORDER} fills and still crossed; the rest is cancelled. SCHEDULED: its trader's
+     * cancel-all-after deadline passed ({@link Exchange#takeOff}).
      */
-    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED, REFUSED, PEG_CROSSED, FILL_LIMIT, POSITION_CLOSED }
+    enum Why { REQUESTED, IMMEDIATE_REMAINDER, SELF_TRADE, RISK, FORCED, REFUSED, PEG_CROSSED, FILL_LIMIT, POSITION_CLOSED, SCHEDULED }
 }

@@ -60,6 +60,14 @@ public final class SignatureStage {
         };
     }
 
+    /**
+     * Whether {@code signature} is {@code owner}'s over {@code CancelAllAfter(owner, deadline, nonce)}: the node's dead man's
+     * switch, which the gateway checks before the log as it checks an order (deadline and nonce are the log's to judge).
+     */
+    public boolean cancelAllAfterSignedBy(Address owner, long deadline, long nonce, Signature signature) {
+        return deadline >= 0 && nonce >= 0 && verifier.signedBy(domain.cancelAllAfterDigest(owner, deadline, nonce), signature, owner);
+    }
+
     private Optional<Address> ownedBy(Hash32 digest, Signature signature, Address owner) {
         return verifier.signedBy(digest, signature, owner) ? Optional.of(owner) : Optional.empty();
     }

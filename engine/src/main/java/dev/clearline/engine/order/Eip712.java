@@ -18,6 +18,8 @@ public final class Eip712 {
     public static final String RELEASE_TYPE = "Release(address owner,uint32 market,uint64 amount,uint64 nonce)";
     public static final String WITHDRAW_TYPE = "Withdraw(address owner,address recipient,uint64 amount,uint64 nonce)";
     public static final String ORACLE_PRICE_TYPE = "OraclePrice(uint32 market,uint64 price,int64 fundingIndex,uint64 timestamp)";
+    /** The node's dead man's switch: not an L1 transition, no contract reads it (docs/api.md, "Cancel all after"). */
+    public static final String CANCEL_ALL_AFTER_TYPE = "CancelAllAfter(address owner,uint64 deadline,uint64 nonce)";
     static final String DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";
 
     private static final byte[] ORDER_TYPEHASH = typeHash(ORDER_TYPE);
@@ -26,6 +28,7 @@ public final class Eip712 {
     private static final byte[] RELEASE_TYPEHASH = typeHash(RELEASE_TYPE);
     private static final byte[] WITHDRAW_TYPEHASH = typeHash(WITHDRAW_TYPE);
     private static final byte[] ORACLE_TYPEHASH = typeHash(ORACLE_PRICE_TYPE);
+    private static final byte[] CANCEL_ALL_AFTER_TYPEHASH = typeHash(CANCEL_ALL_AFTER_TYPE);
 
     private final long chainId;
     private final Address verifyingContract;
@@ -90,6 +93,11 @@ public final class Eip712 {
     public Hash32 withdrawDigest(Address owner, Address recipient, long amount, long nonce) {
         return digest(new AbiWriter(5).bytes32(WITHDRAW_TYPEHASH).address(owner.bytes()).address(recipient.bytes())
                 .uint(amount).uint(nonce).toBytes());
+    }
+
+    /** A trader's order to its node: cancel all of its orders once the node's clock reaches {@code deadline} (0: never). */
+    public Hash32 cancelAllAfterDigest(Address owner, long deadline, long nonce) {
+        return digest(new AbiWriter(4).bytes32(CANCEL_ALL_AFTER_TYPEHASH).address(owner.bytes()).uint(deadline).uint(nonce).toBytes());
     }
 
     public Hash32 oraclePriceDigest(int marketId, long price, long fundingIndex, long timestamp) {

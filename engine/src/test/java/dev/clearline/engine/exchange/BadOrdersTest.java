@@ -154,6 +154,46 @@ class BadOrdersTest {
         assertThat(ex.orderId(w.domain.orderDigest(bobsAsk))).isPositive();
     }
 
+    /**
+     * The node's own removal ({@code takeOff}, a trader's dead man's switch): a posted, half-filled order leaves the book
+     * with a Cancelled event naming the reason and no Cancel transition (its trader signed none), its reservation is freed,
+     * no later taker meets it, its signed order cannot come back; an order no longer live is answered false, untouched.
+     */
+    @Test
+    void anOrderTheNodeTakesOffLeavesTheBookWithoutATransitionAndCannotComeBack() {
+        assertThat(submit(alice, order(alice, Side.BUY, 10_000, 4 * LOT, 50_000, TimeInForce.IOC, 0, 0))).isNull();
+        ex.takeTransitions();
+        ex.takeEvents();
+        var hash = w.domain.orderDigest(bobsAsk);
+        long id = ex.orderId(hash);
+        assertThat(ex.reserved(bob.address(), 1, false)[0]).as("bob's ask reserves its 6 open lots").isEqualTo(6 * LOT);
+
+        assertThat(ex.takeOff(hash, ExchangeEvent.Why.SCHEDULED)).isTrue();
+        // no Cancel goes to L1 (none was signed): the retired order's leaf is pruned, as for any order the exchange is done
+        // with, while its ORDER_HASH leaf stays and keeps the hash from being posted again
+        assertThat(ex.takeTransitions()).extracting(t -> t.getClass().getSimpleName()).containsExactly("PruneOrder");
+        List<ExchangeEvent> events = ex.takeEvents();
+        assertThat(events).hasSize(1);
+        assertThat(events.getFirst()).isInstanceOfSatisfying(ExchangeEvent.Cancelled.class, c -> {
+            assertThat(c.orderId()).isEqualTo(id);
+            assertThat(c.remaining()).as("the open lots").isEqualTo(6 * LOT);
+            assertThat(c.why()).isEqualTo(ExchangeEvent.Why.SCHEDULED);
+            assertThat(c.reason()).isNull();
+        });
+        assertThat(ex.orderId(hash)).isEqualTo(-1);
+        assertThat(ex.book(1).isResting(id)).isFalse();
+        assertThat(ex.reserved(bob.address(), 1, false)[0]).as("the reservation freed").isZero();
+        assertThat(ex.takeOff(hash, ExchangeEvent.Why.SCHEDULED)).as("gone already").isFalse();
+        assertThat(ex.takeEvents()).isEmpty();
+
+        // a taker finds nothing at bob's price, and bob's signed ask cannot be placed again
+        assertThat(submit(alice, order(alice, Side.BUY, 10_000, LOT, 50_000, TimeInForce.IOC, 0, 0))).isNull();
+        assertThat(ex.takeTransitions()).noneMatch(t -> t instanceof Transition.Trade);
+        assertThat(signed(bob, bobsAsk)).isInstanceOf(VerifiedOrder.class);
+        assertThat(ex.submit((VerifiedOrder) signed(bob, bobsAsk), NOW)).isNotNull();
+        assertThat(ex.orderId(hash)).isEqualTo(-1);
+    }
+
     Order bobsAsk;
     final List<Transition> setup = new ArrayList<>();
 

@@ -57,6 +57,25 @@ class SignatureStageTest {
     }
 
     /**
+     * A dead man's switch passes the stage exactly when its owner signed that owner, deadline and nonce (seeded over keys and
+     * values); a negative deadline or nonce, which no uint64 encodes as a Java long under 2^63, never does.
+     */
+    @Test
+    void aCancelAllAfterPassesExactlyWhenItsOwnerSignedItsDeadlineAndNonce() {
+        Property.forAll(Gens.ints(0, 15), Gens.longs(0, Long.MAX_VALUE)).tries(60).check((keys, deadline) -> {
+            long nonce = Long.rotateLeft(deadline, 17) & Long.MAX_VALUE;
+            Signer owner = World.signer(keys / 4), signer = World.signer(keys % 4);
+            Signature sig = signer.sign(w.domain.cancelAllAfterDigest(owner.address(), deadline, nonce));
+            assertThat(stage.cancelAllAfterSignedBy(owner.address(), deadline, nonce, sig)).isEqualTo(keys / 4 == keys % 4);
+            assertThat(stage.cancelAllAfterSignedBy(owner.address(), deadline ^ 1, nonce, sig)).as("another deadline").isFalse();
+            assertThat(stage.cancelAllAfterSignedBy(owner.address(), deadline, nonce ^ 1, sig)).as("another nonce").isFalse();
+        });
+        Signer s = World.signer(1);
+        assertThat(stage.cancelAllAfterSignedBy(s.address(), -1, 1, s.sign(w.domain.cancelAllAfterDigest(s.address(), 0, 1)))).isFalse();
+        assertThat(stage.cancelAllAfterSignedBy(s.address(), 1, -1, s.sign(w.domain.cancelAllAfterDigest(s.address(), 1, 0)))).isFalse();
+    }
+
+    /**
      * A withdrawal or margin move passes the stage exactly when its named owner signed the digest the
      * STF checks (Stf.signedDigest), so the API refuses only what the log would refuse; any other
      * transition is not an account request.

@@ -87,6 +87,18 @@ class OrderTypesTest {
     }
 
     @Test
+    void cancelAllAfterDigestIsWeb3jsAndBindsItsDeadlineAndNonce() throws Exception {
+        String fields = String.join(",", field("owner", "address"), field("deadline", "uint64"), field("nonce", "uint64"));
+        byte[] expected = web3j("CancelAllAfter", fields,
+                "\"owner\":\"%s\",\"deadline\":4102444800,\"nonce\":1796684745693".formatted(OWNER));
+        assertThat(DOMAIN.cancelAllAfterDigest(OWNER, 4_102_444_800L, 1_796_684_745_693L).bytes()).isEqualTo(expected);
+        assertThat(Eip712.CANCEL_ALL_AFTER_TYPE).isEqualTo("CancelAllAfter(address owner,uint64 deadline,uint64 nonce)");
+        assertThat(DOMAIN.cancelAllAfterDigest(OWNER, 4_102_444_800L, 2)).isNotEqualTo(DOMAIN.cancelAllAfterDigest(OWNER, 4_102_444_800L, 1));
+        assertThat(DOMAIN.cancelAllAfterDigest(OWNER, 0, 1)).isNotEqualTo(DOMAIN.cancelAllAfterDigest(OWNER, 1, 1));
+        assertThat(DOMAIN.cancelAllAfterDigest(RECIPIENT, 0, 1)).isNotEqualTo(DOMAIN.cancelAllAfterDigest(OWNER, 0, 1));
+    }
+
+    @Test
     void oraclePriceDigestIsWeb3jsForANegativeFundingIndexAndAHighMarketId() throws Exception {
         String fields = String.join(",", field("market", "uint32"), field("price", "uint64"), field("fundingIndex", "int64"),
                 field("timestamp", "uint64"));

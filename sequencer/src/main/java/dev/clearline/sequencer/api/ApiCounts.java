@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * make a scraper keep a series per word it sends.
  */
 final class ApiCounts {
-    private static final Set<String> OPS = Set.of("place", "cancel", "amend", "batchCancel", "withdraw", "allocate", "release", "order",
+    private static final Set<String> OPS = Set.of("place", "cancel", "amend", "batchCancel", "cancelAllAfter", "withdraw", "allocate", "release", "order",
             "account", "depth", "state", "history", "venue", "subscribe");
     private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> refusals = new ConcurrentHashMap<>();
@@ -32,7 +32,7 @@ final class ApiCounts {
     private final LatencyHistogram acks = new LatencyHistogram();
     private final LongSupplier nanoClock;
     /** The operations whose replies carry the venue's verdicts ({@code outcomes}). */
-    private static final Set<String> VERDICT_OPS = Set.of("place", "cancel", "amend", "batchCancel", "withdraw", "allocate", "release");
+    private static final Set<String> VERDICT_OPS = Set.of("place", "cancel", "amend", "batchCancel", "cancelAllAfter", "withdraw", "allocate", "release");
     private static final byte[] ACCEPTED = "\"accepted\":true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REFUSED = "\"accepted\":false".getBytes(StandardCharsets.US_ASCII);
 

@@ -258,6 +258,24 @@ public final class Gateway implements AutoCloseable {
         return requestReply(signed, SignerGate.OPEN);
     }
 
+    public CompletableFuture<ObjectNode> cancelAllAfter(CancelAllAfterRequest r) {
+        return json(cancelAllAfterReply(r, SignerGate.OPEN));
+    }
+
+    /**
+     * A trader's dead man's switch: its signature checked on a verifier thread (a forged one never reaches the log:
+     * {@code BAD_SIGNATURE}), its owner then passes {@code gate}; the deadline and nonce are the log's to judge.
+     */
+    public CompletableFuture<ReplyBytes> cancelAllAfterReply(CancelAllAfterRequest r, SignerGate gate) {
+        return CompletableFuture.supplyAsync(() -> stage.cancelAllAfterSignedBy(r.owner(), r.deadline(), r.nonce(), r.signature()), verifiers)
+                .thenCompose(ok -> {
+                    if (!ok) return refused(new Verification.Refused(dev.clearline.engine.stf.Reject.BAD_SIGNATURE));
+                    ApiError limited = gate.refusal(r.owner());
+                    if (limited != null) return CompletableFuture.<ReplyBytes>failedFuture(limited);
+                    return enqueue((id, seq) -> new Command.CancelAllAfter(id, seq, r.owner(), r.deadline(), r.nonce(), r.signature()));
+                });
+    }
+
     /**
      * A signed withdrawal or margin move: its signature is checked on a verifier thread as an order's
      * is (a forged one never reaches the log, and is answered {@code BAD_SIGNATURE}), its owner then

@@ -53,6 +53,18 @@ public final class RequestJson {
     }
 
     /** {@code {owner, recipient, amount, nonce, signature}}: a signed Withdraw (the STF checks the signature and nonce). */
+    /** A signed cancel-all-after: {@code owner}, {@code deadline} (unix seconds, 0: off), {@code nonce}, {@code signature}. */
+    public static CancelAllAfterRequest cancelAllAfter(JsonNode n) throws ApiError {
+        if (n == null || !n.isObject()) throw bad("MISSING_FIELD", "a cancel-all-after is an object with owner, deadline, nonce and signature");
+        return new CancelAllAfterRequest(address(n, "owner"), uint(n, "deadline", Long.MAX_VALUE), uint(n, "nonce", Long.MAX_VALUE), signature(n));
+    }
+
+    /** The JSON a {@link #cancelAllAfter} reads. */
+    public static ObjectNode write(CancelAllAfterRequest r) {
+        return TraderApi.JSON.createObjectNode().put("owner", r.owner().toString()).put("deadline", r.deadline()).put("nonce", r.nonce())
+                .put("signature", "0x" + HexFormat.of().formatHex(r.signature().encoded()));
+    }
+
     public static dev.clearline.engine.transition.Transition.Withdraw withdraw(JsonNode n) throws ApiError {
         if (n == null || !n.isObject()) throw bad("WITHDRAW_REQUIRED", "send the withdrawal as a JSON object {owner, recipient, amount, nonce, signature}");
         long amount = uint(n, "amount", Long.MAX_VALUE);

@@ -37,8 +37,9 @@ import java.util.concurrent.CompletionException;
  * POST /orders/cancel        cancel         GET /accounts/{address}   balance, positions, open orders, fills
  * POST /orders/amend         amend          GET /markets/{id}/depth   depth snapshot
  * POST /orders/batch-cancel  batch cancel   GET /state                state root, seq, batches, markets
+ * POST /orders/cancel-all-after  dead man's switch
  *                                           GET /venue                the API's own rules (order lifetime, mark age, limits)
- * WS   /ws                   {"id":..,"op":"place"|"cancel"|"amend"|"batchCancel"|"order"|"account"|"depth"|"state"|"venue"|"subscribe",..}
+ * WS   /ws                   {"id":..,"op":"place"|"cancel"|"amend"|"batchCancel"|"cancelAllAfter"|"order"|"account"|"depth"|"state"|"venue"|"subscribe",..}
  * </pre>
  */
 public final class TraderApi implements AutoCloseable {
@@ -245,6 +246,7 @@ public final class TraderApi implements AutoCloseable {
                     for (JsonNode c : list) cs.add(RequestJson.cancel(c));
                     yield gateway.batchCancelReply(cs, keyGate);
                 }
+                case "cancelAllAfter" -> gateway.cancelAllAfterReply(RequestJson.cancelAllAfter(body.has("cancelAllAfter") ? body.get("cancelAllAfter") : body), keyGate);
                 case "withdraw" -> gateway.requestReply(RequestJson.withdraw(body.has("withdraw") ? body.get("withdraw") : body), keyGate);
                 case "allocate" -> gateway.requestReply(RequestJson.margin(body.has("allocate") ? body.get("allocate") : body, true), keyGate);
                 case "release" -> gateway.requestReply(RequestJson.margin(body.has("release") ? body.get("release") : body, false), keyGate);
@@ -256,7 +258,7 @@ public final class TraderApi implements AutoCloseable {
                 case "history" -> gateway.historyReply(from(body));
                 case "venue" -> CompletableFuture.completedFuture(venue());
                 default -> throw RequestJson.bad("UNKNOWN_OP", "unknown op \"" + op
-                        + "\"; use place, cancel, amend, batchCancel, withdraw, allocate, release, order, account, depth, state, venue or subscribe");
+                        + "\"; use place, cancel, amend, batchCancel, cancelAllAfter, withdraw, allocate, release, order, account, depth, state, venue or subscribe");
             };
         } catch (ApiError e) {
             return CompletableFuture.failedFuture(e);
@@ -394,7 +396,7 @@ public final class TraderApi implements AutoCloseable {
 
     /** The paths a POST writes to. */
     private static final java.util.Set<String> WRITES = java.util.Set.of("/orders", "/orders/cancel", "/orders/amend", "/orders/batch-cancel",
-            "/withdrawals", "/margin/allocate", "/margin/release");
+            "/orders/cancel-all-after", "/withdrawals", "/margin/allocate", "/margin/release");
 
     private final class Rest extends Handler.Abstract {
         @Override
@@ -408,6 +410,10 @@ public final class TraderApi implements AutoCloseable {
                     if (path.equals("/admin/history")) reply(dispatch("history", withParams(JSON.createObjectNode(), request)), response, callback);
                     else if (path.equals("/state")) reply(dispatch("state", withParams(JSON.createObjectNode(), request)), response, callback);
                     else if (path.equals("/venue")) reply(dispatch("venue", JSON.createObjectNode()), response, callback);
+                    else if (WRITES.contains(path)) {
+                        // before /orders/{hash}: /orders/cancel is a write, not an order named "cancel"
+                        throw new ApiError(405, "METHOD_NOT_ALLOWED", "GET " + path + ": " + path + " takes a POST with a signed JSON body (docs/api.md)");
+                    }
                     else if (parts.length == 3 && parts[1].equals("orders")) {
                         reply(dispatch("order", withParams(JSON.createObjectNode().put("orderHash", parts[2]), request)), response, callback);
                     }
@@ -425,8 +431,6 @@ public final class TraderApi implements AutoCloseable {
                             throw RequestJson.bad("BAD_FIELD", "market id must be a whole number from 0 to 4294967295, got \"" + parts[2] + "\"");
                         }
                         reply(dispatch("depth", withParams(JSON.createObjectNode().put("market", market), request)), response, callback);
-                    } else if (WRITES.contains(path)) {
-                        throw new ApiError(405, "METHOD_NOT_ALLOWED", "GET " + path + ": " + path + " takes a POST with a signed JSON body (docs/api.md)");
                     } else throw notFound(path);
                     return true;
                 }
@@ -439,6 +443,7 @@ public final class TraderApi implements AutoCloseable {
                     case "/orders/cancel" -> "cancel";
                     case "/orders/amend" -> "amend";
                     case "/orders/batch-cancel" -> "batchCancel";
+                    case "/orders/cancel-all-after" -> "cancelAllAfter";
                     case "/withdrawals" -> "withdraw";
                     case "/margin/allocate" -> "allocate";
                     case "/margin/release" -> "release";
@@ -482,7 +487,7 @@ public final class TraderApi implements AutoCloseable {
 
         private ApiError notFound(String path) {
             return new ApiError(404, "NOT_FOUND", "no endpoint " + path
-                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /withdrawals, /margin/allocate, /margin/release; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, /venue, /admin/history, WebSocket /ws");
+                    + "; POST /orders, /orders/cancel, /orders/amend, /orders/batch-cancel, /orders/cancel-all-after, /withdrawals, /margin/allocate, /margin/release; GET /orders/{hash}, /accounts/{address}, /markets/{id}/depth, /state, /venue, /admin/history, WebSocket /ws");
         }
 
         /** A path a GET reads (a POST to it is the wrong method, not an unknown path). */

@@ -4,6 +4,7 @@ import dev.clearline.engine.exchange.VerifiedCancel;
 import dev.clearline.engine.exchange.VerifiedOrder;
 import dev.clearline.engine.order.Address;
 import dev.clearline.engine.order.Hash32;
+import dev.clearline.engine.order.Signature;
 import dev.clearline.engine.transition.Transition;
 
 import java.util.List;
@@ -49,6 +50,20 @@ public sealed interface Command {
     record BatchCancel(long clientId, long clientSeq, List<VerifiedCancel> cancels) implements Command {
         public BatchCancel {
             cancels = List.copyOf(cancels);
+        }
+    }
+
+    /**
+     * A trader's dead man's switch, signed as {@code CancelAllAfter(owner, deadline, nonce)} (the gateway checked the
+     * signature): once the log's clock reaches {@code deadline} (unix seconds) every open order of {@code owner}, resting or
+     * armed, is taken off, unless a later one moved the deadline first; 0 turns it off. {@code nonce} only rises, so an old
+     * message sent again cannot bring back an earlier deadline.
+     */
+    record CancelAllAfter(long clientId, long clientSeq, Address owner, long deadline, long nonce, Signature signature) implements Command {
+        public CancelAllAfter {
+            java.util.Objects.requireNonNull(owner, "owner");
+            java.util.Objects.requireNonNull(signature, "signature");
+            if (deadline < 0 || nonce < 0) throw new IllegalArgumentException("a deadline and a nonce are uint64s under 2^63, got " + deadline + " and " + nonce);
         }
     }
 

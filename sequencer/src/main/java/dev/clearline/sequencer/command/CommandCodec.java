@@ -46,9 +46,9 @@ public final class CommandCodec {
     public static final int BATCH_ENTRY_HEADER = 2;
 
     private static final byte PLACE = 1, CANCEL = 2, AMEND = 3, BATCH_CANCEL = 4, L1_OP = 5, ORACLE = 6, TICK = 7, QUERY = 8, SIGNED = 9, BATCH_POSTED = 10, BATCHES_FINAL = 11, BATCH = 12,
-            POSTING_HALTED = 13, POSTING_RESUMED = 14, PLACE_STOP = 15, PLACE_TRAILING_STOP = 16;
+            POSTING_HALTED = 13, POSTING_RESUMED = 14, PLACE_STOP = 15, PLACE_TRAILING_STOP = 16, CANCEL_ALL_AFTER = 17;
     /** The highest type a command may have: every byte above it, and 0, is no command (tests spoil a type with them). */
-    static final byte LAST_TYPE = PLACE_TRAILING_STOP;
+    static final byte LAST_TYPE = CANCEL_ALL_AFTER;
 
     private CommandCodec() {}
 
@@ -65,6 +65,7 @@ public final class CommandCodec {
                 });
             }
             case Command.Cancel x -> putCancel(b, x.cancel());
+            case Command.CancelAllAfter x -> b.put(x.owner().bytes()).putLong(x.deadline()).putLong(x.nonce()).put(x.signature().encoded());
             case Command.Amend a -> { putCancel(b, a.replaced()); putOrder(b, a.replacement()); }
             case Command.BatchCancel bc -> {
                 b.putShort((short) bc.cancels().size());
@@ -104,6 +105,8 @@ public final class CommandCodec {
                 case PLACE_STOP -> new Command.PlaceStop(client, seq, order(b), new StopTrigger.At(b.getLong()));
                 case PLACE_TRAILING_STOP -> new Command.PlaceStop(client, seq, order(b), new StopTrigger.Trailing(b.getLong()));
                 case CANCEL -> new Command.Cancel(client, seq, cancel(b));
+                case CANCEL_ALL_AFTER -> new Command.CancelAllAfter(client, seq, new Address(bytes(b, 20)), b.getLong(), b.getLong(),
+                        new Signature(bytes(b, Signature.LENGTH)));
                 case AMEND -> new Command.Amend(client, seq, cancel(b), order(b));
                 case BATCH_CANCEL -> {
                     int n = b.getShort() & 0xffff;
@@ -298,6 +301,7 @@ public final class CommandCodec {
             case Command.Place p -> PLACE;
             case Command.PlaceStop p -> p.trigger() instanceof StopTrigger.Trailing ? PLACE_TRAILING_STOP : PLACE_STOP;
             case Command.Cancel x -> CANCEL;
+            case Command.CancelAllAfter x -> CANCEL_ALL_AFTER;
             case Command.Amend a -> AMEND;
             case Command.BatchCancel bc -> BATCH_CANCEL;
             case Command.L1Op op -> L1_OP;
@@ -318,6 +322,7 @@ public final class CommandCodec {
             case Command.Place p -> POST_ORDER_LENGTH + 32;
             case Command.PlaceStop p -> POST_ORDER_LENGTH + 32 + 8;
             case Command.Cancel x -> CANCEL_LENGTH;
+            case Command.CancelAllAfter x -> 20 + 8 + 8 + Signature.LENGTH;
             case Command.Amend a -> CANCEL_LENGTH + POST_ORDER_LENGTH + 32;
             case Command.BatchCancel bc -> 2 + bc.cancels().size() * CANCEL_LENGTH;
             case Command.L1Op op -> TransitionCodec.encodedLength(op.op());

@@ -801,6 +801,12 @@ final class OrderBookView {
         return positions;
     }
 
+    /** The hashes of {@code trader}'s open orders, resting and armed, as its account lists them (a copy). */
+    List<Hash32> openOrders(Address trader) {
+        TraderRecord t = traders.get(trader);
+        return t == null ? List.of() : List.copyOf(t.open);
+    }
+
     Map<String, Object> account(Address trader, LeafStore state, L1Finality l1, long from, int page) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trader", trader.toString());

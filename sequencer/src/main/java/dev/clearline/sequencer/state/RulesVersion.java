@@ -32,8 +32,10 @@ public final class RulesVersion {
      * stop orders ({@code Command.PlaceStop}, {@link StopOrders}), armed off the book until a mark reaches their trigger. Under
      * rules 3 a pegged order showed at its limit, where it stayed, and no log held a stop. 5: trailing stops (a
      * {@code Command.PlaceStop} whose trigger trails the mark by a distance, command type 16); no log of rules 4 held one.
+     * 6: a trader's dead man's switch ({@code Command.CancelAllAfter}, command type 17, {@link CancelSchedules}): every
+     * open order of a trader leaves once the log's clock reaches the deadline it signed; no log of rules 5 held one.
      */
-    public static final int CURRENT = 5;
+    public static final int CURRENT = 6;
     /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */
     public static final int UNVERSIONED = 0;
 

@@ -127,6 +127,8 @@ public final class SequencerState {
     private final LiquidationIndex positions = new LiquidationIndex();
     /** Stop orders armed, waiting for their market's mark ({@link StopOrders}). */
     private final StopOrders stops = new StopOrders();
+    /** Each trader's dead man's switch: when its open orders all leave unless it moves the deadline first. */
+    private final CancelSchedules schedules = new CancelSchedules();
     /**
      * The current command's events so far, in order, when it interleaves its own (a stop armed, fired or gone) with the
      * exchange's: those the exchange raised before are folded first ({@link #emit}); scratch, empty between commands.
@@ -371,6 +373,11 @@ public final class SequencerState {
         } else if (stops.size() != 0) {
             throw new IllegalStateException("snapshot format " + format + " has no place for the " + stops.size() + " armed stop(s)");
         }
+        if (format >= Snapshot.FORMAT_SCHEDULES) {
+            schedules.writeImage(out);
+        } else if (!schedules.isEmpty()) {
+            throw new IllegalStateException("snapshot format " + format + " has no place for a cancel-all-after switch");
+        }
         if (withHistory) {
             // format 2, for tests of members with old snapshots: it carried the whole history
             if (history.start() != 0) throw new IllegalStateException("format 2 carries the whole history; this one dropped its oldest commands");
@@ -406,6 +413,7 @@ public final class SequencerState {
         readClients(in, s.dormant);
         if (format >= Snapshot.FORMAT_POSTING_HALT && in.readBoolean()) s.postingHalt = new String(in.readBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (format >= Snapshot.FORMAT_STOPS) s.stops.readImage(in, format >= Snapshot.FORMAT_TRAILS);
+        if (format >= Snapshot.FORMAT_SCHEDULES) s.schedules.readImage(in);
         s.lastWindow = s.clients.isEmpty() ? null : s.clients.lastEntry().getValue();
         if (historyInImage) {
             // format 2: the history inside the image; from format 3 on it follows the image (Snapshot)
@@ -517,7 +525,10 @@ public final class SequencerState {
 
     /** The ACCOUNT query's answer with {@code page} of the trader's open orders from the {@code from}-th on. */
     Map<String, Object> account(Address trader, long from, int page) {
-        return view.account(trader, exchange.state(), l1, Math.max(0, from), page);
+        Map<String, Object> m = view.account(trader, exchange.state(), l1, Math.max(0, from), page);
+        Long deadline = schedules.deadline(trader);
+        if (deadline != null) m.put("cancelAllAt", deadline);
+        return m;
     }
 
     /** Every state-changing command so far with its log timestamp: what the HISTORY audit query answers. */
@@ -585,6 +596,7 @@ public final class SequencerState {
         seq++;
         view.openBatch(sealedBatches);
         Map<String, Object> body = new LinkedHashMap<>();
+        fireSchedules(); // a deadline this command's time reached goes first: a switch moved by this very command came too late
         switch (c) {
             case Command.Place p -> {
                 body.put("type", "place");
@@ -597,6 +609,10 @@ public final class SequencerState {
             case Command.Cancel x -> {
                 body.put("type", "cancel");
                 body.put("outcomes", List.of(cancel(x.cancel())));
+            }
+            case Command.CancelAllAfter x -> {
+                body.put("type", "cancelAllAfter");
+                body.put("outcomes", List.of(schedule(x)));
             }
             case Command.Amend a when stops.isArmed(a.replaced().orderHash()) -> {
                 body.put("type", "amend");
@@ -680,6 +696,7 @@ public final class SequencerState {
             case Command.TimeTick t -> {
                 body.put("type", "tick");
                 now = Math.max(now, t.unixSeconds());
+                fireSchedules();
             }
             case Command.BatchPosted p -> {
                 body.put("type", "batchPosted");
@@ -806,6 +823,70 @@ public final class SequencerState {
         known.vouch(v.signature(), v.owner());
         Reject r = exchange.cancel(v, now);
         return verdict(v.orderHash(), r);
+    }
+
+    /**
+     * Sets, moves or turns off ({@code deadline} 0) a trader's dead man's switch. Refused when its nonce is not above the
+     * last one taken from that trader (an old message sent again, or one overtaken by a newer one) or when its deadline is
+     * not after the log's clock (the trader meant to cancel now: a batch cancel does). The switch changes no leaf: it is the
+     * node's promise, as a stop's trigger is.
+     */
+    private Map<String, Object> schedule(Command.CancelAllAfter x) {
+        long last = schedules.lastNonce(x.owner());
+        if (x.nonce() <= last) {
+            return scheduleVerdict(x, "STALE_NONCE", "a cancel-all-after carries a nonce above the last one this node took from this trader ("
+                    + last + "): sign a new one (the time in milliseconds serves)");
+        }
+        if (x.deadline() != 0 && x.deadline() <= now) {
+            return scheduleVerdict(x, "DEADLINE_PASSED", "the deadline " + x.deadline() + " is not after the node's clock (" + now
+                    + ", unix seconds): sign a later one, or cancel every order now (POST /orders/batch-cancel, ./clearline cancel --all)");
+        }
+        schedules.set(x.owner(), x.deadline(), x.nonce());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trader", x.owner().toString());
+        m.put("accepted", true);
+        m.put("deadline", x.deadline());
+        m.put("nonce", x.nonce());
+        return m;
+    }
+
+    private static Map<String, Object> scheduleVerdict(Command.CancelAllAfter x, String code, String help) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trader", x.owner().toString());
+        m.put("accepted", false);
+        m.put("reject", code);
+        m.put("help", help);
+        return m;
+    }
+
+    /**
+     * Every switch whose deadline the log's clock reached: a {@code CancelAllFired} event, then each of that trader's open
+     * orders leaves, those on the book in the order they were placed ({@code Cancelled}, {@code why} SCHEDULED: no
+     * Cancel transition, the trader signed none; a posted order's leaf is pruned as for any order the exchange is done with),
+     * then its armed stops in arming order ({@code Disarmed}, SCHEDULED). The switch is then off until set again.
+     */
+    private void fireSchedules() {
+        if (schedules.isEmpty()) return;
+        for (CancelSchedules.Due d : schedules.due(now)) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("event", "CancelAllFired");
+            e.put("trader", d.owner().toString());
+            e.put("deadline", d.deadline());
+            emit(e);
+            List<Hash32> open = view.openOrders(d.owner());
+            List<Hash32> booked = new ArrayList<>();
+            List<StopOrders.Armed> armed = new ArrayList<>();
+            for (Hash32 h : open) {
+                StopOrders.Armed a = stops.get(h);
+                if (a != null) armed.add(a);
+                else if (exchange.orderId(h) > 0) booked.add(h);
+            }
+            booked.sort(java.util.Comparator.comparingLong(exchange::orderId));
+            armed.sort(java.util.Comparator.comparingLong(StopOrders.Armed::armedSeq));
+            for (Hash32 h : booked) exchange.takeOff(h, dev.clearline.engine.exchange.ExchangeEvent.Why.SCHEDULED);
+            for (StopOrders.Armed a : armed) disarm(a.order().hash(), "SCHEDULED");
+            flushEvents();
+        }
     }
 
     /**

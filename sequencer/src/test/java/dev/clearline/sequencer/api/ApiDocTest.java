@@ -112,8 +112,12 @@ class ApiDocTest {
         stop.set("order", OrderJson.order(maker, stopLoss, domain));
         stop.put("triggerPrice", 9_500);
         requests.put("stop", stop);
+        // a dead man's switch: every open order of the maker leaves once the node's clock reaches 2100-01-01, unless it moves it first
+        long year2100 = 4_102_444_800L;
+        requests.put("cancel-all-after", RequestJson.write(new CancelAllAfterRequest(maker.address(), year2100, 1,
+                maker.sign(domain.cancelAllAfterDigest(maker.address(), year2100, 1)))));
         Map<String, String> paths = Map.of("place", "/orders", "place-crossing", "/orders", "amend", "/orders/amend", "cancel", "/orders/cancel",
-                "release", "/margin/release", "withdraw", "/withdrawals", "stop", "/orders");
+                "release", "/margin/release", "withdraw", "/withdrawals", "stop", "/orders", "cancel-all-after", "/orders/cancel-all-after");
 
         boolean print = Boolean.getBoolean("clearline.apiDoc.print");
         Map<String, JsonNode> documented = print ? Map.of() : blocks(Files.readString(locate("docs/api.md")));

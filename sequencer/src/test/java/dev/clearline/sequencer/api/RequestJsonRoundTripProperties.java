@@ -44,6 +44,19 @@ class RequestJsonRoundTripProperties {
         });
     }
 
+    @Test
+    void aWrittenCancelAllAfterReadsBackToTheSameSwitch() {
+        Property.forAll(Gens.seeds()).tries(100).check(seed -> {
+            Random r = new Random(seed);
+            CancelAllAfterRequest c = new CancelAllAfterRequest(new Address(bytes(r, 20)), unsigned(r), unsigned(r), new Signature(bytes(r, 65)));
+            CancelAllAfterRequest back = RequestJson.cancelAllAfter(RequestJson.write(c));
+            assertThat(back.owner()).isEqualTo(c.owner());
+            assertThat(back.deadline()).isEqualTo(c.deadline());
+            assertThat(back.nonce()).isEqualTo(c.nonce());
+            assertThat(back.signature()).isEqualTo(c.signature());
+        });
+    }
+
     private static Order order(Random r) {
         Peg peg = Peg.values()[r.nextInt(Peg.values().length)];
         return new Order(new Address(bytes(r, 20)), edgy(r, r.nextInt()), r.nextBoolean() ? Side.BUY : Side.SELL, unsigned(r), unsigned(r),

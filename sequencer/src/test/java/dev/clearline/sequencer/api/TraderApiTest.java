@@ -26,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -650,6 +651,64 @@ class TraderApiTest {
         assertThat(bad.statusCode()).isEqualTo(401);
         assertThat(bad.body()).contains("BAD_SIGNATURE");
         assertThat(get("/state").get("seq").asLong()).isEqualTo(seqBefore);
+    }
+
+    /** {@code s}'s signed dead man's switch, as the API takes it. */
+    ObjectNode switchOf(Signer s, long deadline, long nonce) {
+        return RequestJson.write(new CancelAllAfterRequest(s.address(), deadline, nonce, s.sign(domain.cancelAllAfterDigest(s.address(), deadline, nonce))));
+    }
+
+    /**
+     * A dead man's switch over REST and WebSocket: set, shown with the account, refused when sent again or signed by
+     * another key (never sequenced) or malformed; once the node's clock passes its deadline the next command takes the
+     * trader's resting order off before anything else.
+     */
+    @Test
+    void aDeadMansSwitchTakesTheTradersOrdersOffOnceItsDeadlinePassesAndBadOnesSayWhy() throws Exception {
+        refill();
+        Signer s = DevAccounts.trader(6);
+        Order resting = order(s, Side.BUY, 7_000, 1);
+        assertThat(post("/orders", OrderJson.order(s, resting, domain).toString()).statusCode()).isEqualTo(200);
+        long deadline = System.currentTimeMillis() / 1000 + 2;
+        HttpResponse<String> set = post("/orders/cancel-all-after", switchOf(s, deadline, 100).toString());
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        JsonNode setOutcome = WsClient.JSON.readTree(set.body()).path("outcomes").get(0);
+        assertThat(setOutcome.path("accepted").asBoolean()).isTrue();
+        assertThat(setOutcome.path("deadline").asLong()).isEqualTo(deadline);
+        assertThat(get("/accounts/" + s.address()).path("account").path("cancelAllAt").asLong()).isEqualTo(deadline);
+
+        long seqBefore = get("/state").get("seq").asLong();
+        ObjectNode forged = switchOf(DevAccounts.trader(5), deadline, 101).put("owner", s.address().toString());
+        HttpResponse<String> bad = post("/orders/cancel-all-after", forged.toString());
+        assertThat(bad.statusCode()).isEqualTo(401);
+        assertThat(bad.body()).contains("BAD_SIGNATURE");
+        ObjectNode noDeadline = switchOf(s, deadline, 101);
+        noDeadline.remove("deadline");
+        assertThat(post("/orders/cancel-all-after", noDeadline.toString()).body()).contains("MISSING_FIELD", "deadline");
+        assertThat(post("/orders/cancel-all-after", switchOf(s, deadline, 101).put("nonce", -1).toString()).body()).contains("BAD_FIELD", "nonce");
+        HttpResponse<String> getIt = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/orders/cancel-all-after"))
+                .timeout(java.time.Duration.ofSeconds(ANSWER_SECONDS)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(getIt.statusCode()).as(getIt.body()).isEqualTo(405);
+        assertThat(get("/state").get("seq").asLong()).as("nothing refused before the log reached it").isEqualTo(seqBefore);
+        try (WsClient ws = new WsClient(api.port())) {
+            JsonNode again = ws.request(OrderJson.op("cancelAllAfter", switchOf(s, deadline + 60, 100))).get(ANSWER_SECONDS, TimeUnit.SECONDS);
+            assertThat(again.path("outcomes").get(0).path("reject").asText()).as(again.toString()).isEqualTo("STALE_NONCE");
+        }
+        assertThat(get("/accounts/" + s.address()).path("account").path("cancelAllAt").asLong()).as("the refused move moved nothing").isEqualTo(deadline);
+
+        while (System.currentTimeMillis() / 1000 < deadline) Thread.sleep(50);
+        // the trader's program came back too late: its next switch finds the old one fired in the same command, first
+        JsonNode late = WsClient.JSON.readTree(post("/orders/cancel-all-after", switchOf(s, 0, 102).toString()).body());
+        List<String> events = new java.util.ArrayList<>();
+        for (JsonNode e : late.path("events")) events.add(e.path("event").asText() + ":" + e.path("why").asText(""));
+        // this trader's order above and any other test of this class left resting: each one, after the switch's own event
+        assertThat(events.getFirst()).as(late.toString()).isEqualTo("CancelAllFired:");
+        assertThat(events.subList(1, events.size())).isNotEmpty().containsOnly("Cancelled:SCHEDULED");
+        assertThat(late.path("events").toString()).contains(domain.orderDigest(resting).toString());
+        assertThat(get("/accounts/" + s.address()).path("account").path("openOrderCount").asInt()).isZero();
+        assertThat(late.path("outcomes").get(0).path("accepted").asBoolean()).isTrue();
+        assertThat(get("/orders/" + domain.orderDigest(resting)).path("order").path("status").asText()).isEqualTo("cancelled:scheduled");
+        assertThat(get("/accounts/" + s.address()).path("account").has("cancelAllAt")).isFalse();
     }
 
     @Test

@@ -50,6 +50,13 @@ class CommandBatchTest {
         }
         cs.add(new Command.PlaceStop(7, cs.size() + 1, M.randomOrder(r), new StopTrigger.Trailing(3 * Market.TICK))); // its own type
         cs.add(new Command.Oracle(7, cs.size() + 1, M.price(89 * Market.TICK, Market.START + 200)));
+        // a dead man's switch set, and one turned off: a mutated one must not verify, a verified one the state judges
+        var trader = M.traders.get(1);
+        for (long deadline : new long[] {Market.START + 300, 0}) {
+            long n = deadline == 0 ? 2 : 1;
+            cs.add(new Command.CancelAllAfter(7, cs.size() + 1, trader.address(), deadline, n,
+                    trader.sign(M.domain.cancelAllAfterDigest(trader.address(), deadline, n))));
+        }
         // the leader's poster halted and started again: commands with a text payload, mutated like the rest
         cs.add(new Command.PostingHalted(7, cs.size() + 1, "its batches no longer reach L1 (batch 0 holds 5 transitions, ü)"));
         cs.add(new Command.PostingResumed(7, cs.size() + 1));
@@ -164,7 +171,7 @@ class CommandBatchTest {
         Gen<byte[]> noise = Gens.bytes(0, 600);
         Gen<byte[]> headedNoise = Gens.bytes(2, 400).map(b -> {
             b[0] = CommandCodec.VERSION; // past the version check, into the payload decoders
-            b[1] = (byte) (1 + Math.floorMod(b[1], 12));
+            b[1] = (byte) (1 + Math.floorMod(b[1], CommandCodec.LAST_TYPE));
             return b;
         });
         Gen<byte[]> mutatedCommand = Gen.of(r -> mutate(ENCODED.get(r.nextInt(ENCODED.size())), r));
@@ -231,6 +238,7 @@ class CommandBatchTest {
             case Command.Cancel x -> checked(x.cancel());
             case Command.Amend a -> checked(a.replaced()) && checked(a.replacement());
             case Command.BatchCancel bc -> bc.cancels().stream().allMatch(CommandBatchTest::checked);
+            case Command.CancelAllAfter x -> M.stage.cancelAllAfterSignedBy(x.owner(), x.deadline(), x.nonce(), x.signature());
             default -> true;
         };
     }
@@ -249,6 +257,7 @@ class CommandBatchTest {
             case Command.Place p -> new Command.Place(client, 1, p.order());
             case Command.PlaceStop p -> new Command.PlaceStop(client, 1, p.order(), p.trigger());
             case Command.Cancel x -> new Command.Cancel(client, 1, x.cancel());
+            case Command.CancelAllAfter x -> new Command.CancelAllAfter(client, 1, x.owner(), x.deadline(), x.nonce(), x.signature());
             case Command.Amend a -> new Command.Amend(client, 1, a.replaced(), a.replacement());
             case Command.BatchCancel bc -> new Command.BatchCancel(client, 1, bc.cancels());
             case Command.L1Op op -> new Command.L1Op(client, 1, op.op());

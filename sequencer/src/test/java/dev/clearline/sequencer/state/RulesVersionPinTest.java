@@ -36,19 +36,22 @@ class RulesVersionPinTest {
             2, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // the quiet sessions rest no reduce-only order
             3, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor read an order
             4, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor rest a pegged one
-            5, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor arm a stop
+            5, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor arm a stop
+            6, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor set a dead man's switch
     /** The hash each rules version gives for the venue's days ({@link VenueSession}, seeds 1 and 2). */
     private static final Map<Integer, String> PINNED_VENUE = Map.of(
             1, "9f738cf325aa5eb68ab8185d934ea746782da11c03ef6e8d02e6fc9c2d18ea81",
             2, "35f88ff0cdfec09e958ce2b7c16d46b45d49d5fa2e18cd7c6c67e5bba04d6cba",
             3, "25dcfaf20870737c5f090be3e6a7b5aed2a76ce9f8cfc482899a96f02c9a176b",
             4, "26219d5d27c2c1af705ff2ac7c3e94ac37ebc487fc74e8d244dfab99090e0604",
-            5, "d8c434e83cb04613e97af242c4247c8e89e783ca2124807be7027182b3c274b6");
+            5, "d8c434e83cb04613e97af242c4247c8e89e783ca2124807be7027182b3c274b6",
+            6, "95bfe94aa02290a136e320c9e98e4bc5c99e1d9fff86d58fc6b7c080ebed6096");
     /** What the venue's days must reach, from their replies: events, refusals, cancel causes, applied transition types. */
     private static final Set<String> MUST_REACH = Set.of(
             "event:Accepted", "event:Rested", "event:Filled", "event:Cancelled", "event:Expired", "event:Amended", "event:Deleveraged", "event:Trimmed",
             "event:Rejected", "event:RequestApplied", "event:RequestRejected", "liquidation", "duplicate", "posting:halted",
             "event:Armed", "event:Triggered", "event:Disarmed", "why:EXPIRED", "trailing:Armed", "trailing:Triggered", "trailing:moved",
+            "event:CancelAllFired", "why:SCHEDULED", "switch:Cancelled", "switch:Disarmed", "reject:STALE_NONCE", "reject:DEADLINE_PASSED",
             "why:REQUESTED", "why:SELF_TRADE", "why:IMMEDIATE_REMAINDER", "why:POSITION_CLOSED",
             "reason:INSUFFICIENT_BALANCE", "reason:INSUFFICIENT_MARGIN", "reason:POST_ONLY_WOULD_TAKE", "reason:REDUCE_ONLY_WOULD_INCREASE",
             "reason:UNKNOWN_ORDER", "reason:BOOK_REJECTED",
@@ -108,11 +111,13 @@ class RulesVersionPinTest {
         if (reply.path("duplicate").asBoolean()) reached.add("duplicate");
         if (!reply.path("liquidations").isEmpty()) reached.add("liquidation");
         if (reply.path("type").asText().equals("postingHalted")) reached.add("posting:halted");
+        if (reply.path("type").asText().equals("cancelAllAfter")) for (var o : reply.path("outcomes")) if (o.has("reject")) reached.add("reject:" + o.path("reject").asText());
         for (var e : reply.path("events")) {
             String event = e.path("event").asText();
             reached.add("event:" + event);
             if (e.has("why")) reached.add("why:" + e.path("why").asText());
             if (e.has("trailBy")) reached.add("trailing:" + event);
+            if (e.path("why").asText().equals("SCHEDULED")) reached.add("switch:" + event); // a fired switch took an order, a stop
             // a trailing stop that fired at another trigger than the one it was armed at: its trigger followed the mark
             String at = "trigger:" + e.path("orderHash").asText() + "=" + e.path("triggerPrice").asLong();
             if (e.has("trailBy") && event.equals("Armed")) reached.add(at);

@@ -286,7 +286,10 @@ class StateImageTest {
         for (int i = 0; i < cs.size(); i++) reply(s, cs.get(i), i);
         byte[] image = Snapshot.write(s);
         String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
-        assertThat(Snapshot.FORMAT).isEqualTo(9);
+        assertThat(Snapshot.FORMAT).isEqualTo(10);
+        String nine = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutSchedules(s, 5)));
+        assertThat(nine).as("format 9 of rules 5 as it was pinned before format 10 (no dead man's switches), still written alike for the tests that read it")
+                .isEqualTo("d7199862cf4f338db7bd3fd5260a9bd515f501da31cb721cf99d8230c4f7e079");
         String eight = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutTrails(s, 4)));
         assertThat(eight).as("format 8 of rules 4 as it was pinned before format 9 (no trails), still written alike for the tests that read it")
                 .isEqualTo("fc9065305899e704b5c3119ac797cf28406136461b74fa593c8366d9df34b8ff");
@@ -310,6 +313,6 @@ class StateImageTest {
         assertThat(three).as("format 3 as it was pinned before format 4 (no dropped counts), still written alike for the tests that read it")
                 .isEqualTo("3d524edc27e1b4f7b10f510301272b54375639657dce0d781710f0f13ea02ccd");
         assertThat(hash).as("the format-%d image of the pinned session (%d bytes): changed its layout? bump Snapshot.FORMAT,"
-                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("d7199862cf4f338db7bd3fd5260a9bd515f501da31cb721cf99d8230c4f7e079");
+                + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("a2aea06edad2dee6aade705d0e2be9ec0c688cf5adc866c465eb44485c7566ab");
     }
 }

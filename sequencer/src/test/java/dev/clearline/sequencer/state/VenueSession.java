@@ -21,7 +21,8 @@ import java.util.Random;
 /**
  * A day of a venue in a few hundred commands, for pins of what the rules give ({@link RulesVersionPinTest}): every
  * kind of command a log holds, and the paths a quiet session never takes. Orders of every time in force, post-only,
- * reduce-only, iceberg, pegged and expiring ones, stops (fixed and trailing) armed, fired, cancelled and refused, amends and batch cancels; marks that move funding, two crashes (the
+ * reduce-only, iceberg, pegged and expiring ones, stops (fixed and trailing) armed, fired, cancelled and refused, amends and batch cancels;
+ * dead man's switches set, moved, turned off, refused and fired; marks that move funding, two crashes (the
  * first liquidates into the insurance fund, the second is deep enough that the fund deleverages the other side), a
  * take-profit that meets a position smaller than itself; margin
  * moves and withdrawals, deposits, forced withdrawals and forced cancels from L1; batches sealed, posted and finalized;
@@ -36,6 +37,12 @@ final class VenueSession {
     private static final int CRASH_MARKET = 2;
 
     private final Random r;
+    /** The dead man's switches' own draws, so the rest of the day draws what it drew before they joined it. */
+    private final Random switches;
+    /** Each trader's next switch nonce. */
+    private final java.util.Map<Address, Long> switchNonces = new java.util.HashMap<>();
+    /** The last time tick's seconds: with the log's own time, the state's clock. */
+    private long lastTick = Market.START;
     private final SequencerState s = new SequencerState(Market.GENESIS, new NativeSecp256k1Verifier());
     private final List<Command> out = new ArrayList<>();
     private final List<VerifiedOrder> placed = new ArrayList<>();
@@ -46,6 +53,7 @@ final class VenueSession {
 
     private VenueSession(long seed) {
         this.r = new Random(seed);
+        this.switches = new Random(seed ^ 0x5eed_5717_c4e5L);
     }
 
     static List<Command> of(long seed) {
@@ -69,6 +77,7 @@ final class VenueSession {
             if (step == STEPS / 2) apply(new Command.PostingHalted(L1, ++l1Seq, "the poster's key ran out of gas"));
             if (step == STEPS / 2 + 20) apply(new Command.PostingResumed(L1, ++l1Seq));
             if (step == 2 * STEPS / 3 + 40) takeProfit();
+            if (step % 23 == 7) cancelAllAfter();
             int pick = r.nextInt(100);
             if (pick < 41 || placed.isEmpty()) place(randomOrder());
             else if (pick < 45) stop();
@@ -259,7 +268,24 @@ final class VenueSession {
     }
 
     private void tick() {
+        lastTick = Math.max(lastTick, Market.START + at / 4);
         apply(new Command.TimeTick(L1, ++l1Seq, Market.START + at / 4));
+    }
+
+    /**
+     * A trader's dead man's switch: mostly one due one to three seconds on (a later tick fires it, taking that trader's
+     * resting orders and armed stops), sometimes one moved an hour on, turned off, sent twice (the second refused: its
+     * nonce is used), or with a deadline at the clock (refused).
+     */
+    private void cancelAllAfter() {
+        Signer t = M.traders.get(2 + switches.nextInt(M.traders.size() - 2));
+        long now = Math.max(Market.START + at / 1000, lastTick);
+        long n = switchNonces.merge(t.address(), 1L, Long::sum);
+        int kind = switches.nextInt(10);
+        long deadline = kind < 6 ? now + 1 + switches.nextInt(3) : kind == 6 ? now + 3_600 : kind == 7 ? 0 : kind == 8 ? now : now + 2;
+        Command.CancelAllAfter c = CancelAllAfterTest.switchOf(CLIENT, ++clientSeq, t, deadline, n);
+        apply(c);
+        if (kind == 9) apply(CancelAllAfterTest.switchOf(CLIENT, ++clientSeq, t, deadline + 5, n));
     }
 
     private void query() {
