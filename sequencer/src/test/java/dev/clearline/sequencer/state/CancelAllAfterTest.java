@@ -79,6 +79,17 @@ class CancelAllAfterTest {
         return reply.path("outcomes").get(0);
     }
 
+    private static boolean accepted(JsonNode reply) {
+        return outcome(reply).path("accepted").asBoolean();
+    }
+
+    /** Alice's bid of 2 lots at 0.95 of the mark, resting in {@code s}: what a switch that fires takes. */
+    private VerifiedOrder alicesBid(SequencerState s) {
+        VerifiedOrder bid = order(alice, Side.BUY, 95 * T, 2, TimeInForce.GTC, 0);
+        assertThat(accepted(place(s, bid))).isTrue();
+        return bid;
+    }
+
     @Test
     void atItsDeadlineEveryOpenOrderOfTheTraderLeavesInTheOrderPlacedAndNoOneElses() {
         SequencerState s = opened();
@@ -124,11 +135,10 @@ class CancelAllAfterTest {
     @Test
     void aSwitchMovedOrTurnedOffInTimeKeepsTheOrders() {
         SequencerState s = opened();
-        VerifiedOrder bid = order(alice, Side.BUY, 95 * T, 2, TimeInForce.GTC, 0);
-        place(s, bid);
+        VerifiedOrder bid = alicesBid(s);
         long start = ts;
-        assertThat(outcome(schedule(s, alice, start + 5, 10)).path("accepted").asBoolean()).isTrue();
-        assertThat(outcome(schedule(s, alice, start + 30, 11)).path("accepted").asBoolean()).as("moved later").isTrue();
+        assertThat(accepted(schedule(s, alice, start + 5, 10))).isTrue();
+        assertThat(accepted(schedule(s, alice, start + 30, 11))).as("moved later").isTrue();
         assertThat(events(tick(s, start + 6))).as("past the first deadline, before the second").isEmpty();
         assertThat(LiquidationTest.account(s, alice.address()).path("cancelAllAt").asLong()).isEqualTo(start + 30);
         JsonNode off = schedule(s, alice, 0, 12);
@@ -138,8 +148,8 @@ class CancelAllAfterTest {
         assertThat(status(s, bid)).isEqualTo("open");
         assertThat(LiquidationTest.account(s, alice.address()).has("cancelAllAt")).isFalse();
         // moved earlier works too: the latest message is the switch
-        assertThat(outcome(schedule(s, alice, start + 100, 13)).path("accepted").asBoolean()).isTrue();
-        assertThat(outcome(schedule(s, alice, start + 50, 14)).path("accepted").asBoolean()).isTrue();
+        assertThat(accepted(schedule(s, alice, start + 100, 13))).isTrue();
+        assertThat(accepted(schedule(s, alice, start + 50, 14))).isTrue();
         assertThat(events(tick(s, start + 50))).startsWith("CancelAllFired", "Cancelled:SCHEDULED");
         assertThat(events(tick(s, start + 100))).as("the earlier deadline replaced the later one").isEmpty();
     }
@@ -147,8 +157,7 @@ class CancelAllAfterTest {
     @Test
     void aMoveThatArrivesAfterTheDeadlineComesTooLate() {
         SequencerState s = opened();
-        VerifiedOrder bid = order(alice, Side.BUY, 95 * T, 2, TimeInForce.GTC, 0);
-        place(s, bid);
+        VerifiedOrder bid = alicesBid(s);
         long deadline = ts + 5;
         schedule(s, alice, deadline, 1);
         ts = deadline + 1; // no command came between: the refresh itself is the first command past the deadline
@@ -162,10 +171,9 @@ class CancelAllAfterTest {
     @Test
     void anOldMessageSentAgainAndADeadlineAlreadyPastAreRefusedAndChangeNothing() {
         SequencerState s = opened();
-        VerifiedOrder bid = order(alice, Side.BUY, 95 * T, 2, TimeInForce.GTC, 0);
-        place(s, bid);
+        VerifiedOrder bid = alicesBid(s);
         long start = ts;
-        assertThat(outcome(schedule(s, alice, start + 60, 7)).path("accepted").asBoolean()).isTrue();
+        assertThat(accepted(schedule(s, alice, start + 60, 7))).isTrue();
         JsonNode replayed = schedule(s, alice, start + 5, 7);
         assertThat(outcome(replayed).path("reject").asText()).isEqualTo("STALE_NONCE");
         assertThat(outcome(replayed).path("help").asText()).contains("(7)", "sign a new one");
@@ -173,8 +181,8 @@ class CancelAllAfterTest {
         JsonNode past = schedule(s, alice, start, 8);
         assertThat(outcome(past).path("reject").asText()).as("a deadline at the node's clock").isEqualTo("DEADLINE_PASSED");
         assertThat(outcome(past).path("help").asText()).contains("not after the node's clock (" + start, "batch-cancel");
-        assertThat(outcome(schedule(s, alice, start + 61, 8)).path("accepted").asBoolean()).as("nonce 8 was not taken by the refusal").isTrue();
-        assertThat(outcome(schedule(s, bob, start + 5, 1)).path("accepted").asBoolean()).as("nonces are per trader").isTrue();
+        assertThat(accepted(schedule(s, alice, start + 61, 8))).as("nonce 8 was not taken by the refusal").isTrue();
+        assertThat(accepted(schedule(s, bob, start + 5, 1))).as("nonces are per trader").isTrue();
         assertThat(LiquidationTest.account(s, alice.address()).path("cancelAllAt").asLong()).isEqualTo(start + 61);
         assertThat(events(tick(s, start + 59))).as("bob's switch fires with no order to take").containsExactly("CancelAllFired");
         assertThat(status(s, bid)).isEqualTo("open");
@@ -201,8 +209,7 @@ class CancelAllAfterTest {
     @Test
     void aSwitchComesBackFromASnapshotAndFiresThereAsItWouldHave() throws Exception {
         SequencerState a = opened();
-        VerifiedOrder bid = order(alice, Side.BUY, 95 * T, 2, TimeInForce.GTC, 0);
-        place(a, bid);
+        VerifiedOrder bid = alicesBid(a);
         long deadline = ts + 10;
         schedule(a, alice, deadline, 3);
         schedule(a, bob, 0, 5); // off, but its nonce is kept
