@@ -721,15 +721,18 @@ final class UserCommands {
         }
 
         /**
-         * Signs {@code CancelAllAfter(owner, deadline, nonce)} with the deadline {@code seconds} past the node's own clock (its
-         * {@code /state} time, so a skewed local clock does not move it) and the time in milliseconds as the nonce (each
-         * switch above the last), and sends it.
+         * Signs {@code CancelAllAfter(owner, deadline, nonce)} with the deadline {@code seconds} past the later of the node's
+         * clock (its {@code /state} time: a local clock behind the node's does not bring the deadline forward) and this
+         * machine's, rounded up to the next second (the node's time is that of its last command, which an idle node has not
+         * moved for a while; and a deadline in the second now running could pass before the switch is logged), and the time
+         * in milliseconds as the nonce (each switch above the last), and sends it.
          */
         private int cancelAllAfter(long seconds) {
             JsonNode state = o.get("/state");
-            long nodeNow = state.path("time").asLong();
-            long deadline = seconds == 0 ? 0 : Math.addExact(nodeNow, seconds);
-            long nonce = System.currentTimeMillis();
+            long nowMillis = System.currentTimeMillis();
+            long from = Math.max(state.path("time").asLong(), Math.ceilDiv(nowMillis, 1000));
+            long deadline = seconds == 0 ? 0 : Math.addExact(from, seconds);
+            long nonce = nowMillis;
             Signer signer = o.signer();
             Eip712 domain = o.domain(state);
             ObjectNode body = UserOptions.JSON.createObjectNode();
