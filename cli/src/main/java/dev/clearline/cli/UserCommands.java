@@ -797,8 +797,8 @@ final class UserCommands {
             for (JsonNode p : a.path("positions")) {
                 long size = p.path("size").asLong();
                 long lot = o.market(state, p.path("market").asInt()).path("lotSize").asLong();
-                b.append(String.format("  market %d: %s (%d base units), equity %s, mark %s, margin ratio %s, liquidation price %s, unsettled funding %s%n",
-                        p.path("market").asLong(), Units.lots(size, lot, true), size, Units.amount(p.path("equity").asLong()),
+                b.append(String.format("  market %d: %s (%d base units)%s, equity %s, mark %s, margin ratio %s, liquidation price %s, unsettled funding %s%n",
+                        p.path("market").asLong(), Units.lots(size, lot, true), size, entry(p), Units.amount(p.path("equity").asLong()),
                         Units.amount(p.path("markPrice").asLong()),
                         p.path("marginRatio").isNull() ? "-" : String.format("%.4f", p.path("marginRatio").asDouble()),
                         !p.has("liquidationPrice") ? "-" : p.path("liquidationPrice").asLong() == 0 && size > 0
@@ -852,6 +852,17 @@ final class UserCommands {
             o.print(out, (ObjectNode) a, b.toString());
             return 0;
         }
+    }
+
+    /**
+     * A position's entry price and profit as the node followed them from its fills (docs/api.md); a node that could not follow
+     * it (taken up from L1, or restored from an older snapshot) says so instead of guessing.
+     */
+    static String entry(JsonNode p) {
+        if (p.path("size").asLong() == 0) return "";
+        if (!p.path("entryPrice").isIntegralNumber()) return ", entry price unknown (opened before this node's take-up or restore)";
+        return ", entry " + Units.amount(p.path("entryPrice").asLong()) + ", unrealized PnL " + Units.amount(p.path("unrealizedPnl").asLong())
+                + ", realized " + Units.amount(p.path("realizedPnl").asLong());
     }
 
     /** The markets {@code venue} ({@code GET /venue}) refuses orders that can grow a position in, each with its mark's age in seconds. */

@@ -85,6 +85,8 @@ class UserCommandsTest {
         Run pos = run("positions", "--api", url, "--key", trader1);
         assertThat(pos.code()).as(pos.err()).isZero();
         assertThat(pos.out()).contains("market 1: long 2 lot(s) (2000 base units)", "liquidation price");
+        // bought at 0.01 and 0.0102: an entry of 0.0101, 0.0002 under water at the mark of 0.01, nothing closed yet
+        assertThat(pos.out()).contains("(2000 base units), entry 0.010100, unrealized PnL -0.000200, realized 0.000000, equity");
         // the same account watched from where its key is not: --owner, no key
         String owner1 = org.web3j.crypto.Credentials.create(trader1).getAddress();
         Run watched = run("positions", "--api", url, "--owner", owner1);
@@ -93,7 +95,7 @@ class UserCommandsTest {
         assertThat(run("positions", "--api", url, "--owner", owner1.toUpperCase().replace("0X", "0x").substring(0, 41) + "G").code())
                 .as("not an address").isEqualTo(2);
         Run json = run("positions", "--api", url, "--key", trader0, "--json");
-        assertThat(json.out()).contains("\"size\":-2000", "\"openOrders\"");
+        assertThat(json.out()).contains("\"size\":-2000", "\"openOrders\"", "\"entryPrice\":10100", "\"unrealizedPnl\":200");
     }
 
     /**

@@ -60,6 +60,8 @@ final class OrderBookView {
     private java.util.function.Function<Hash32, Long> trails = h -> null;
     /** A market's book as the exchange holds it now (null for none), for what an order still offers; set as {@link #marketParams}. */
     private java.util.function.IntFunction<dev.clearline.engine.book.OrderBook> books = id -> null;
+    /** What each position cost, followed from the fills and deleverages folded here; set as {@link #marketParams}, its own image. */
+    private PositionCosts costs = new PositionCosts();
     /** Each event type's fields, looked up once (reflection on every event cost more than the matching). */
     private final Map<Class<?>, EventShape> fields = new HashMap<>();
     /** Orders whose level contribution may have moved during the current command, in first-touch order. */
@@ -412,6 +414,11 @@ final class OrderBookView {
         }
     }
 
+    /** Where fills and deleverages are followed into each position's entry price and realized profit. */
+    void costsFrom(PositionCosts costs) {
+        this.costs = costs;
+    }
+
     /** Where the fills' fees read their market's parameters (the exchange's current market leaves). */
     void marketsFrom(java.util.function.IntFunction<dev.clearline.engine.state.MarketLeaf> params) {
         this.marketParams = params;
@@ -458,6 +465,10 @@ final class OrderBookView {
                     if (r != null) r.trimmed += t.removed();
                 }
                 case ExchangeEvent.Expired x -> closeById(x.orderId(), "expired");
+                case ExchangeEvent.Deleveraged d -> {
+                    MarketLeaf ml = marketParams.apply(d.marketId());
+                    if (ml != null) costs.deleveraged(d.counterparty(), d.marketId(), d.size() / ml.lotSize(), d.price());
+                }
                 default -> { }
             }
         }
@@ -567,6 +578,12 @@ final class OrderBookView {
         fill.put("maker", maker.traderHex);
         fill.put("taker", taker.traderHex);
         unplaced.add(fill);
+        MarketLeaf ml = marketParams.apply(maker.order.marketId());
+        if (ml != null) {
+            long lots = f.size() / ml.lotSize();
+            costs.fill(maker.order.trader(), maker.order.marketId(), maker.order.isBuy() ? lots : -lots, f.price());
+            costs.fill(taker.order.trader(), taker.order.marketId(), taker.order.isBuy() ? lots : -lots, f.price());
+        }
         for (OrderRecord r : List.of(maker, taker)) {
             ArrayDeque<Map<String, Object>> q = trader(r.order.trader()).fills;
             q.addLast(fill);
@@ -795,7 +812,10 @@ final class OrderBookView {
             pm.put("market", MarketIds.json(market));
             pm.put("size", p.size());
             pm.put("quote", p.quote());
-            if (ml != null) pm.putAll(risk(p, ml));
+            if (ml != null) {
+                pm.putAll(risk(p, ml));
+                pm.putAll(cost(costs.of(trader, market), p.size() / ml.lotSize(), ml.markPrice()));
+            }
             positions.add(pm);
         }
         return positions;
@@ -876,6 +896,20 @@ final class OrderBookView {
             double liq = lots > 0 ? -settled / (lots * (1 - f)) : -settled / (lots * (1 + f));
             r.put("liquidationPrice", liq <= 0 ? 0 : (long) Math.floor(liq));
         }
+        return r;
+    }
+
+    /**
+     * What the position cost and made: its average entry price per lot, the profit its open lots would make closed at the
+     * mark, and what its closing fills realized since it opened (fees and funding aside: the fills list them). All three null
+     * when this node could not follow the position from its opening (one taken up from L1, or restored from an older snapshot).
+     */
+    static Map<String, Object> cost(PositionCosts.Cost c, long lots, long mark) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        boolean known = c != null && c.known() && c.lots() == lots && lots != 0;
+        r.put("entryPrice", known ? c.entryPrice() : null);
+        r.put("unrealizedPnl", known ? c.unrealized(mark) : null);
+        r.put("realizedPnl", known ? c.realized() : null);
         return r;
     }
 

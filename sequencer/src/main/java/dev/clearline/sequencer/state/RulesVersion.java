@@ -34,8 +34,10 @@ public final class RulesVersion {
      * {@code Command.PlaceStop} whose trigger trails the mark by a distance, command type 16); no log of rules 4 held one.
      * 6: a trader's dead man's switch ({@code Command.CancelAllAfter}, command type 17, {@link CancelSchedules}): every
      * open order of a trader leaves once the log's clock reaches the deadline it signed; no log of rules 5 held one.
+     * 7: an account read shows each position's entry price, unrealized and realized profit ({@link PositionCosts}, followed
+     * from the fills); the state, the fills and every other reply are those of rules 6 (the quiet pin did not move).
      */
-    public static final int CURRENT = 6;
+    public static final int CURRENT = 7;
     /** Logs and snapshots written before the rules were versioned (Aeron's default app version, snapshot formats up to 5). */
     public static final int UNVERSIONED = 0;
 

@@ -129,6 +129,8 @@ public final class SequencerState {
     private final StopOrders stops = new StopOrders();
     /** Each trader's dead man's switch: when its open orders all leave unless it moves the deadline first. */
     private final CancelSchedules schedules = new CancelSchedules();
+    /** What each open position cost (entry price, realized profit), followed from the fills: the account view shows it. */
+    private final PositionCosts costs = new PositionCosts();
     /**
      * The current command's events so far, in order, when it interleaves its own (a stop armed, fired or gone) with the
      * exchange's: those the exchange raised before are folded first ({@link #emit}); scratch, empty between commands.
@@ -312,6 +314,7 @@ public final class SequencerState {
         view.marketsFrom(id -> dev.clearline.engine.stf.StateReads.market(exchange.state(), id));
         view.booksFrom(exchange::book);
         view.triggersFrom(stops::trigger, stops::trail);
+        view.costsFrom(costs);
         Stf stf = new Stf(genesis.domain(), known, known::digest);
         this.batches = takeUpAt >= 0 ? BatchBuilder.takeUp(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES, treeLeaves, takeUpAt)
                 : builderImage == null ? new BatchBuilder(stf, nodes, genesis.batches(), CACHED_TREE_LEAVES)
@@ -378,6 +381,7 @@ public final class SequencerState {
         } else if (!schedules.isEmpty()) {
             throw new IllegalStateException("snapshot format " + format + " has no place for a cancel-all-after switch");
         }
+        if (format >= Snapshot.FORMAT_COSTS) costs.writeImage(out); // an older format drops them: its reader shows entry prices unknown
         if (withHistory) {
             // format 2, for tests of members with old snapshots: it carried the whole history
             if (history.start() != 0) throw new IllegalStateException("format 2 carries the whole history; this one dropped its oldest commands");
@@ -414,6 +418,7 @@ public final class SequencerState {
         if (format >= Snapshot.FORMAT_POSTING_HALT && in.readBoolean()) s.postingHalt = new String(in.readBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (format >= Snapshot.FORMAT_STOPS) s.stops.readImage(in, format >= Snapshot.FORMAT_TRAILS);
         if (format >= Snapshot.FORMAT_SCHEDULES) s.schedules.readImage(in);
+        if (format >= Snapshot.FORMAT_COSTS) s.costs.readImage(in);
         s.lastWindow = s.clients.isEmpty() ? null : s.clients.lastEntry().getValue();
         if (historyInImage) {
             // format 2: the history inside the image; from format 3 on it follows the image (Snapshot)
@@ -736,6 +741,7 @@ public final class SequencerState {
         if (!depth.isEmpty()) body.put("depth", depth);
         // one command's transitions go into one batch: an IOC/FOK order fills only in the batch that posted it
         drainTransitions();
+        costs.settle(this::lots); // every fill and position change of the command is in: check what the costs followed
         List<Transition> group = List.copyOf(drained);
         drained.clear();
         if (!touched.isEmpty()) {
@@ -1113,8 +1119,16 @@ public final class SequencerState {
 
     private void reindex(Address owner, int market) {
         touched.add(owner);
+        costs.touch(owner, market);
         if (stops.hasReduceOnly(owner)) stopPositions.add(new PositionKey(owner, market));
         positions.update(owner, market, reads.position(owner, market), reads.market(market));
+    }
+
+    /** The size in lots of {@code owner}'s position in {@code market} as the exchange's state holds it now. */
+    private long lots(Address owner, int market) {
+        var p = reads.position(owner, market);
+        var m = reads.market(market);
+        return p == null || m == null ? 0 : p.size() / m.lotSize();
     }
 
     private long nextWithdrawalId() {

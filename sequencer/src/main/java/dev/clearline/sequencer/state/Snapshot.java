@@ -50,7 +50,11 @@ import java.util.zip.CRC32C;
  * archive holds either still starts from it.
  */
 public final class Snapshot {
-    public static final int FORMAT = 10;
+    public static final int FORMAT = 11;
+    /** The first format whose image ends with what each open position cost ({@link PositionCosts}, rules 7). */
+    static final int FORMAT_COSTS = 11;
+    /** The format before the positions' costs joined the image: restored, every open position's entry price is unknown. */
+    static final int FORMAT_UNCOSTED = 10;
     /** The first format whose image ends with the traders' cancel-all-after switches (rules 6). */
     static final int FORMAT_SCHEDULES = 10;
     /** The format before the switches joined the image. */
@@ -277,12 +281,17 @@ public final class Snapshot {
         return framed(s, expectedBytes, FORMAT, rules);
     }
 
-    /** The former format 8, the armed stops without a trail (tests of members with old snapshots; refused while one trails). */
+    /** In format 10 (tests: a snapshot of the build before the positions' costs; a restored node shows no entry prices). */
+    static byte[] writeWithoutCosts(SequencerState s, int rules) {
+        return whole(s, FORMAT_UNCOSTED, rules);
+    }
+
     /** In format 9 (tests: a snapshot of the build before the switches; refused while one is set). */
     static byte[] writeWithoutSchedules(SequencerState s, int rules) {
         return whole(s, FORMAT_UNSCHEDULED, rules);
     }
 
+    /** The former format 8, the armed stops without a trail (tests of members with old snapshots; refused while one trails). */
     static byte[] writeWithoutTrails(SequencerState s, int rules) {
         return whole(s, FORMAT_UNTRAILED, rules);
     }

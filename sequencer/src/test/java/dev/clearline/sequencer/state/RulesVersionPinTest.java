@@ -37,7 +37,8 @@ class RulesVersionPinTest {
             3, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor read an order
             4, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor rest a pegged one
             5, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor arm a stop
-            6, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor set a dead man's switch
+            6, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec", // nor set a dead man's switch
+            7, "671797fbf018242e339e06bc4a99e83089bb9a9265855f822b7269dcf01d44ec"); // nor read a position
     /** The hash each rules version gives for the venue's days ({@link VenueSession}, seeds 1 and 2). */
     private static final Map<Integer, String> PINNED_VENUE = Map.of(
             1, "9f738cf325aa5eb68ab8185d934ea746782da11c03ef6e8d02e6fc9c2d18ea81",
@@ -45,7 +46,8 @@ class RulesVersionPinTest {
             3, "25dcfaf20870737c5f090be3e6a7b5aed2a76ce9f8cfc482899a96f02c9a176b",
             4, "26219d5d27c2c1af705ff2ac7c3e94ac37ebc487fc74e8d244dfab99090e0604",
             5, "d8c434e83cb04613e97af242c4247c8e89e783ca2124807be7027182b3c274b6",
-            6, "95bfe94aa02290a136e320c9e98e4bc5c99e1d9fff86d58fc6b7c080ebed6096");
+            6, "95bfe94aa02290a136e320c9e98e4bc5c99e1d9fff86d58fc6b7c080ebed6096",
+            7, "b0a7c58cd4cf809c56ec422989903174d8de897ed6b15b09dba4a64dc538f35f");
     /** What the venue's days must reach, from their replies: events, refusals, cancel causes, applied transition types. */
     private static final Set<String> MUST_REACH = Set.of(
             "event:Accepted", "event:Rested", "event:Filled", "event:Cancelled", "event:Expired", "event:Amended", "event:Deleveraged", "event:Trimmed",
