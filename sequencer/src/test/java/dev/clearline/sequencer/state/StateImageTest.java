@@ -285,37 +285,41 @@ class StateImageTest {
         List<Command> cs = FinalityTest.withReports(3);
         for (int i = 0; i < cs.size(); i++) reply(s, cs.get(i), i);
         byte[] image = Snapshot.write(s);
-        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+        String hash = sha256(image);
         assertThat(Snapshot.FORMAT).isEqualTo(11);
-        String ten = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutCosts(s, 6)));
+        String ten = sha256(Snapshot.writeWithoutCosts(s, 6));
         assertThat(ten).as("format 10 of rules 6 as it was pinned before format 11 (no position costs), still written alike for the tests that read it")
                 .isEqualTo("a2aea06edad2dee6aade705d0e2be9ec0c688cf5adc866c465eb44485c7566ab");
-        String nine = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutSchedules(s, 5)));
+        String nine = sha256(Snapshot.writeWithoutSchedules(s, 5));
         assertThat(nine).as("format 9 of rules 5 as it was pinned before format 10 (no dead man's switches), still written alike for the tests that read it")
                 .isEqualTo("d7199862cf4f338db7bd3fd5260a9bd515f501da31cb721cf99d8230c4f7e079");
-        String eight = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutTrails(s, 4)));
+        String eight = sha256(Snapshot.writeWithoutTrails(s, 4));
         assertThat(eight).as("format 8 of rules 4 as it was pinned before format 9 (no trails), still written alike for the tests that read it")
                 .isEqualTo("fc9065305899e704b5c3119ac797cf28406136461b74fa593c8366d9df34b8ff");
-        String seven = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutStops(s, 3)));
+        String seven = sha256(Snapshot.writeWithoutStops(s, 3));
         assertThat(seven).as("format 7 of rules 3 as it was pinned before format 8 (no armed stops), still written alike for the tests that read it")
                 .isEqualTo("a60c8cec2cf768593031632cf853521e3e35465e1f5449e3be45cf979d6257cc");
-        String six = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutTrims(s, 2)));
+        String six = sha256(Snapshot.writeWithoutTrims(s, 2));
         assertThat(six).as("format 6 of rules 2 as it was pinned before format 7 (no trimmed lots), still written alike for the tests that read it")
                 .isEqualTo("6bbe56c3b1a10aa600ff450657adcbe0bd020e2b090d6f98323a6bd0791ffa4d");
-        String five = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutRules(s)));
+        String five = sha256(Snapshot.writeWithoutRules(s));
         assertThat(five).as("format 5 as it was pinned before format 6 (no rules version), still written alike for the tests that read it")
                 .isEqualTo("1e125f84a2abb2b9edf597f20b9b6b461fc45c3cf3898e796d219a10c967da28");
-        String four = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeWithoutPostingHalt(s)));
+        String four = sha256(Snapshot.writeWithoutPostingHalt(s));
         assertThat(four).as("format 4 as it was pinned before format 5 (no posting halt), still written alike for the tests that read it")
                 .isEqualTo("58f6d9e2f50f76b5573529ac2d3b5dee2cdd2db75afae0c24d0d7b2381e6f4ba");
-        String former = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Snapshot.writeHistoryInImage(s)));
+        String former = sha256(Snapshot.writeHistoryInImage(s));
         assertThat(former).as("format 2 as it was pinned before format 3 (its history in the image), still written alike for the tests that read it")
                 .isEqualTo("eabcc6f8a5014d3bfe2156664a4f2142a9688441bd5cefffedc463bd2c7a0b2b");
-        String three = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(Snapshot.writeWholeHistoryAfterImage(s)));
+        String three = sha256(Snapshot.writeWholeHistoryAfterImage(s));
         assertThat(three).as("format 3 as it was pinned before format 4 (no dropped counts), still written alike for the tests that read it")
                 .isEqualTo("3d524edc27e1b4f7b10f510301272b54375639657dce0d781710f0f13ea02ccd");
         assertThat(hash).as("the format-%d image of the pinned session (%d bytes): changed its layout? bump Snapshot.FORMAT,"
                 + " keep reading the former one, then pin the new hash", Snapshot.FORMAT, image.length).isEqualTo("37d2b0d462fd7470f74757a17f70600fd0ae9b97463ad9b5b28520b9c207adda");
+    }
+
+    /** A snapshot's SHA-256, as the pins of its layout name it. */
+    private static String sha256(byte[] image) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
     }
 }
