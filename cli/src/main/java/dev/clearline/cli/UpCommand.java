@@ -201,7 +201,7 @@ final class UpCommand implements Callable<Integer> {
         long trail = m1[3] * 3 / 100 / m1[1] * m1[1]; // 3 % of the start, on the tick
         out.println("  ./clearline order --market 1 --side sell --type market --lots 2 --reduce-only --trail " + Units.amount(trail) + common
                 + "      (a trailing stop: its trigger follows the mark up, never down, and sells once the mark falls that far from its high)");
-        out.println("  ./clearline positions" + common + "      (lists your open orders' hashes)");
+        out.println("  ./clearline positions" + common + "      (each position's entry price and profit, your open orders' hashes)");
         out.println("  ./clearline cancel <order hash>" + common + "      (or --all: every open order of yours)");
         out.println("  ./clearline cancel --after 60" + common + "      (a dead man's switch: your orders all leave in 60 s unless you send it"
                 + " again; --after 0 turns it off)");

@@ -78,6 +78,7 @@ class HonestRunTest {
             // buy one lot of market 1 from the demo makers with a market order as the guide prints it (its worst price 2 % over the mark)
             assertThat(banner).contains("./clearline order --market 1 --side buy --type market --lots 1 --rpc-url ");
             long filled = 0;
+            String boughtAt = "";
             for (int attempt = 0; attempt < 20 && filled == 0; attempt++) {
                 JsonNode state = UserOptions.JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
                         java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/state")).timeout(java.time.Duration.ofSeconds(30)).GET().build(),
@@ -87,6 +88,7 @@ class HonestRunTest {
                 assertThat(order.code()).as(order.err()).isZero();
                 assertThat(UserOptions.JSON.readTree(order.out()).path("type").asText()).isEqualTo("market");
                 filled = UserOptions.JSON.readTree(order.out()).path("filledLots").asLong();
+                boughtAt = UserOptions.JSON.readTree(order.out()).path("averageFillPrice").asText();
                 if (filled == 0) Thread.sleep(500);
             }
             assertThat(filled).as("a lot bought from the demo makers").isEqualTo(1);
@@ -99,6 +101,8 @@ class HonestRunTest {
             assertThat(venue.has("staleMarks")).as(venue.toString()).isTrue();
             JsonNode account = UserOptions.JSON.readTree(cli(common, "positions").out());
             assertThat(account.path("positions").get(0).path("size").asLong()).isEqualTo(1_000);
+            // the lot's entry price is what it was bought at, followed by the node from the fill
+            assertThat(Units.amount(account.path("positions").get(0).path("entryPrice").asLong())).as(account.toString()).isEqualTo(boughtAt);
 
             // a stop-loss as the guide prints it (5 % under the start): armed, listed with its trigger, then taken off by its hash
             String stopLoss = find(banner, "\\./clearline order --market 1 --side sell --type market --lots 2 --reduce-only --stop (\\S+) ");
